@@ -129,6 +129,18 @@ export interface ReportedBy {
 export const SETTLEMENT_REFERENCE_MAX_LENGTH = 30;
 
 /**
+ * A settlement reference as a clerk or a spreadsheet gives it, in the form medical insurance keys
+ * it: full-width digits and letters (a Chinese input method left in full-width mode) read as ASCII
+ * (NFKC, as an ID number is read: domain/id-number.ts typedIdNumber), whitespace around it left
+ * out; null when nothing is left. Compared as typed, `３７０８…` named no stay: a pre-grant check
+ * answered settlementUnknown for the right number, and charity aid reported on the stay in it was
+ * counted in no stay's sum (X7), so a later check of medical aid on that stay answered clear.
+ */
+export function settlementReferenceOf(given: string | null | undefined): string | null {
+  return given?.normalize('NFKC').trim() || null;
+}
+
+/**
  * The largest single amount the hub takes anywhere, in fen (¥21,474,836.47): a grant reported to
  * the ledger, a proposal, a meeting's decision, a first aid, a charity's need or project budget.
  * The reported-aid ledger stores one grant in INT UNSIGNED kept below MySQL's INT max, and a

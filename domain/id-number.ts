@@ -60,6 +60,10 @@ export function checkIdNumber(raw: string, today: string = chinaToday()): IdNumb
   const value = typedIdNumber(raw);
   // Pasted from a web page or a spreadsheet: the clerk sees 18 characters, and "has 19" told them nothing.
   if (/\p{Cf}/u.test(value)) return { ok: false, problem: 'CHARACTERS', message: 'an ID number is 17 digits followed by a digit or X; this one holds an invisible character (such as a zero-width space): type it again' };
+  // An old 15-digit number (GB 11643-1989, issued until 2004) is not read as its 18-digit successor:
+  // it has no check character, so a typing slip in it would name another person. The clerk is told
+  // what it is and what to ask for; "this one has 15" named no cause they could act on.
+  if (isOldIdNumber(value)) return { ok: false, problem: 'LENGTH', message: 'an ID number has 18 characters; this is an old 15-digit one (issued until 2004): ask for the 18-digit number on the current card' };
   if (value.length !== 18) return { ok: false, problem: 'LENGTH', message: `an ID number has 18 characters, this one has ${value.length}` };
   if (!/^\d{17}[\dX]$/.test(value)) return { ok: false, problem: 'CHARACTERS', message: 'an ID number is 17 digits followed by a digit or X' };
   if (value[0] === '0' || value.slice(0, 2) === '00') return { ok: false, problem: 'REGION', message: 'the address code (first 6 digits) is not a division code' };

@@ -90,11 +90,11 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
   return {
     hub: createHubLoaders(deps.hub, ledgerIsHubs ? { onLedger } : {}),
     get findings() {
-      return (findings ??= createFindingLoaders({ hub: deps.hub, sources: deps.sources, unavailable, today }));
+      return (findings ??= createFindingLoaders({ hub: deps.hub, sources: deps.sources, unavailable, today, onOutcome }));
     },
     /** The findings' loaders over the connections kept for pre-grant checks; made when a check first asks. */
     get checkFindings() {
-      return (checkFindings ??= createFindingLoaders({ hub: deps.hub, sources: checkSources(deps.sources), unavailable, today }));
+      return (checkFindings ??= createFindingLoaders({ hub: deps.hub, sources: checkSources(deps.sources), unavailable, today, onOutcome }));
     },
     get cases() {
       return (cases ??= createCaseLoaders(deps.hub));
@@ -109,6 +109,8 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
       return (charity ??= createCharityLoaders(deps.hub, today));
     },
     departments,
+    /** Told each department read's outcome, also the findings' and pre-grant check's own reads (resolvers/findings/live.ts): logged and counted. */
+    sourceOutcome: onOutcome,
     /** What stands in place of a superseded record (the reported-aid ledger's corrections and reversals); made when first asked. */
     get successors() {
       return (successors ??= createSuccessorLoaders(deps.sources, today, onOutcome));

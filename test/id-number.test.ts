@@ -24,6 +24,15 @@ it('knows leap days and refuses the old 15-digit form, which DOMAIN.md does not 
   expect(checkIdNumber(makeIdNumber('370811', '2000-02-29', 12), '2026-03-15')).toMatchObject({ ok: true, birthDate: '2000-02-29' });
   expect(checkIdNumber(`37081119000229012${idNumberCheckChar('37081119000229012')}`, '2026-03-15')).toMatchObject({ ok: false, problem: 'BIRTH_DATE' });
   expect(checkIdNumber('370811750412031', '2026-03-15')).toMatchObject({ ok: false, problem: 'LENGTH' });
+  // Told what it is and what to ask for ("this one has 15" named no cause a clerk could act on),
+  // typed as a clerk types it too; fifteen digits that cannot be an old number are only counted.
+  for (const old of ['370811750412031', '３７０８１１ ７５０４１２ ０３１']) {
+    const check = checkIdNumber(old, '2026-03-15');
+    expect(check).toMatchObject({ ok: false, problem: 'LENGTH' });
+    expect(!check.ok && check.message).toContain('old 15-digit');
+  }
+  const notOld = checkIdNumber('370811751332031', '2026-03-15');
+  expect(!notOld.ok && notOld.message).toBe('an ID number has 18 characters, this one has 15');
 });
 
 it('takes a birth date of today in China as possible before 08:00 China time, when UTC is still on yesterday', () => {

@@ -66,6 +66,16 @@ describe('preGrantCheck without a department it needs', () => {
     expect(res.errors?.map((e: any) => [e.path, e.extensions.code, e.extensions.reason])).toEqual([[['b'], 'BAD_USER_INPUT', 'CHECKSUM']]);
   });
 
+  it('refuses an old 15-digit ID number with LENGTH, saying what it is and echoing no digit of it', async () => {
+    // The first-generation number of WANG's head: address code, birth date yymmdd, sequence.
+    const old = `${WANG.head.slice(0, 6)}${WANG.head.slice(8, 17)}`;
+    const res = await hub.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECK, { input: { ...nursingAgain, beneficiaryIdNumber: old } });
+    expect(res.errors?.map((e: any) => [e.extensions.code, e.extensions.argument, e.extensions.reason])).toEqual([['BAD_USER_INPUT', 'input.beneficiaryIdNumber', 'LENGTH']]);
+    // "this one has 15" named no cause a clerk could act on.
+    expect(res.errors?.[0].message).toContain('old 15-digit');
+    expect(res.errors?.[0].message).not.toMatch(/\d{6}/);
+  });
+
   it('is not clear when the department does not answer, though it found nothing', async () => {
     const res = await partial.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECK, { input: nursingAgain });
     expect(unavailableDepartments(res)).toEqual(['DISABILITY']);

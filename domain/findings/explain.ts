@@ -95,8 +95,16 @@ export function explain(rule: Rule, measure: Measure, records: readonly AidRecor
       );
     case 'AFTER_DEATH': {
       const [r] = records;
+      if (r.sourceRef === 'PROPOSED') {
+        // A grant not yet made (a pre-grant check, a meeting's decision): nothing has been paid, so
+        // not "still paid N months, up to now" (its months are counted to today, 1 for a grant to
+        // start later): the office is told the grant falls after the death, and which part of it.
+        const part = r.periodStart !== null && r.periodStart < measure.unpaid.start ? `，其中 ${describePeriod(measure.unpaid)} 的部分` : '';
+        return `${lead}受益人已于 ${measure.deathDate} 死亡，${describeRecord(r)}${part}在其死亡之后，不应发放。`;
+      }
       const still = measure.unpaid.end === null ? '，至今仍在发放' : '';
-      return `${lead}受益人于 ${measure.deathDate} 死亡，${describeRecord(r)}在 ${describePeriod(measure.unpaid)} 仍发放 ${measure.months} 个月，约 ${yuan(measure.excessFen)}${still}。`;
+      const when = measure.unpaid.end === null ? `自 ${measure.unpaid.start} 起` : `在 ${measure.unpaid.start} 至 ${measure.unpaid.end} `;
+      return `${lead}受益人于 ${measure.deathDate} 死亡，${describeRecord(r)}${when}仍发放 ${measure.months} 个月，约 ${yuan(measure.excessFen)}${still}。`;
     }
     case 'MISSED': {
       const because = measure.met.map((c) => describeCondition(c, detail)).join('，');

@@ -5,7 +5,7 @@
  * (references already used, what a correction supersedes) are in db/reported-aid/.
  */
 import { createHash } from 'node:crypto';
-import { MAX_AMOUNT_FEN } from '../aid';
+import { MAX_AMOUNT_FEN, settlementReferenceOf } from '../aid';
 import { isIsoDate, type IsoDate } from '../dates';
 import type { OfficeCode } from '../departments';
 import { checkIdNumber, typedIdNumber } from '../id-number';
@@ -251,7 +251,7 @@ export function validateReport(
     // household's aid totals and the dossier as cash the household never received.
     else if (entryKind !== 'REVERSAL' && r.amountFen !== 0 && programme && isServiceProgramme(programme)) fail('AMOUNT_INVALID', 'amountFen', SERVICE_AMOUNT_MESSAGE);
 
-    const settlementRef = text(r.settlementRef);
+    const settlementRef = settlementReferenceOf(r.settlementRef);
     if (settlementRef && programme && programme.purpose !== 'MEDICAL') fail('SETTLEMENT_NOT_MEDICAL', 'settlementRef', 'only medical aid is tied to a hospital settlement');
     for (const [field, v] of [['settlementRef', settlementRef], ['caseReference', text(r.caseReference)], ['supersedesReference', supersedes]] as const) {
       if (v && longerThan(v, 64)) fail('TEXT_TOO_LONG', field, 'at most 64 characters');

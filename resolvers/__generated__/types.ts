@@ -3883,7 +3883,7 @@ export type PreGrantCheckInput = {
   readonly cause?: InputMaybe<AidCause>;
   /** Temporary aid: approved as a second aid (二次临时救助). */
   readonly secondAid?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Medical aid or illness aid: the hospital settlement it relieves (医保 settlement id, at most 30 characters). */
+  /** Medical aid or illness aid: the hospital settlement it relieves (医保 settlement id, at most 30 characters; full-width digits and letters are read as ASCII). */
   readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
   /** Education aid: the school year, e.g. 2025-2026. */
   readonly schoolYear?: InputMaybe<Scalars['String']['input']>;
@@ -4347,7 +4347,7 @@ export type Household = {
   readonly sources: ReadonlyArray<SourceStatus>;
   /** Cases of this household, newest first. */
   readonly cases: ReadonlyArray<Case>;
-  /** Duplicate-aid and missed-aid findings of this household as its records stand now, with their stored status. */
+  /** Duplicate-aid and missed-aid findings of this household as its records stand now, with their stored status. A department that did not answer (a DEPARTMENT_UNAVAILABLE error in the response; sources and aidSummary.complete say so) leaves the rules reading it unrun: then an empty list does not mean there is none. */
   readonly findings: ReadonlyArray<Finding>;
 };
 
@@ -4422,7 +4422,7 @@ export type Person = {
   readonly monitoredLowIncome?: Maybe<ReadonlyArray<AidPeriod>>;
   /** For each department: whether it answered for this person, and how long it took. */
   readonly sources: ReadonlyArray<SourceStatus>;
-  /** Findings involving this person as their records stand now, with their stored status. */
+  /** Findings involving this person as their records stand now, with their stored status. A department that did not answer (a DEPARTMENT_UNAVAILABLE error in the response) leaves the rules reading it unrun: then an empty list does not mean there is none. */
   readonly findings: ReadonlyArray<Finding>;
 };
 

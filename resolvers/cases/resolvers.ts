@@ -18,6 +18,7 @@ import { firstAidStanding, fulfilmentStanding, namedAidRecord } from './aid-stan
 import { fromDbInstant } from '../../db/instants';
 import { caseTimeline, type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
 import type { Actor, WriteMeta } from '../../db/cases/write';
+import { settlementReferenceOf } from '../../domain/aid';
 import { chinaDateOf, formatChinaInstant, startOfChinaDay } from '../../domain/cases/china-time';
 import { caseDeadlines, isMissed, type CaseDeadline } from '../../domain/cases/deadlines';
 import { memberAge, type Dossier, type DossierCase, type DossierReferral } from '../../domain/cases/dossier';
@@ -331,7 +332,7 @@ function decisionCause(programmeCode: string, cause: AidCause | null, secondAidC
  * TOO_LONG, NOT_TIED_TO_STAY); a programme not in the catalogue is the meeting's UNKNOWN_PROGRAMME.
  */
 function decisionSettlement(programmeCode: string, given: string | null | undefined, argument: string): string | null {
-  return PROGRAMME_BY_CODE.has(programmeCode) ? givenSettlementRef(programmeCode, given, argument) : given?.trim() || null;
+  return PROGRAMME_BY_CODE.has(programmeCode) ? givenSettlementRef(programmeCode, given, argument) : settlementReferenceOf(given);
 }
 
 /**

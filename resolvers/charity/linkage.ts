@@ -21,7 +21,7 @@ import { callerVerifies } from '../monitoring/resolvers';
 import { longerThan } from '../../domain/text-length';
 import { screenedReference, screenedText, type ScreenOptions } from '../../domain/text-screen';
 import { birthDateOf } from '../../domain/id-number';
-import { MAX_AMOUNT_FEN } from '../../domain/aid';
+import { MAX_AMOUNT_FEN, settlementReferenceOf } from '../../domain/aid';
 import { isDuplicateKey } from '../../db/cases/write';
 import { settlementStands } from '../findings/live';
 
@@ -399,7 +399,7 @@ export async function reportDelivery(ctx: HubContext, input: { pledgeId: string;
     deliveredOn: input.deliveredOn,
     beneficiaryIdNumber: beneficiary,
     reference: input.reference.trim(),
-    settlementReference: input.settlementReference?.trim() || null,
+    settlementReference: settlementReferenceOf(input.settlementReference),
     now: ctx.now(),
     today: ctx.today,
   }, (tx, delivery, need) => intoLedger(ctx, tx, delivery, need, reporter));

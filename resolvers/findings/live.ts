@@ -25,7 +25,7 @@ import { assembleHouseholds, assembleLonePerson, homeHousehold } from '../../dom
 import { departmentsForProposal, judgeProposal, evaluateHousehold, programmesForProposal, rulesConcerning, type Proposal, type StayWeighed } from '../../domain/findings/evaluate';
 import { recordKey, type Finding, type HouseholdFacts, type PersonFacts, type SecondAidApprovalFacts, type Spell, type StudentFacts } from '../../domain/findings/facts';
 import type { Rule } from '../../domain/findings/rule-set';
-import { aidForPeople, MAX_IDS_PER_STATEMENT, readableAid, unavailableReason, withTimeout, type DepartmentLoaders, type SourceOutcome } from '../../federation/loaders';
+import { aidForPeople, MAX_IDS_PER_STATEMENT, readableAid, unavailableReason, withTimeout, type DepartmentLoaders, type OutcomeListener, type SourceOutcome } from '../../federation/loaders';
 import { checkSources, type Source, type Sources } from '../../federation/sources';
 import { ADAPTERS, factProvider } from '../../federation/registry';
 import type { AidRecord, DisabilityCertificate, HospitalSettlement, MonitoredSpell } from '../../federation/contract';
@@ -35,17 +35,36 @@ export interface LiveRequest {
   hub: HubDb;
   sources: Sources;
   today: IsoDate;
-  loaders: { hub: HubLoaders; departments: DepartmentLoaders; findings: FindingLoaders; checkFindings?: FindingLoaders };
+  loaders: { hub: HubLoaders; departments: DepartmentLoaders; findings: FindingLoaders; checkFindings?: FindingLoaders; sourceOutcome?: OutcomeListener };
   unavailable: Map<DepartmentCode, SourceOutcome>;
 }
 
-/** A batch read from one department with its timeout; a failure is recorded, never thrown. */
-function guarded<T>(req: Pick<LiveRequest, 'unavailable'>, source: Source, read: () => Promise<T[]>): Promise<T[] | null> {
+const NO_UNRECOGNISED = { status: 0, programme: 0 };
+
+/**
+ * A batch read from one department with its timeout; a failure is recorded, never thrown. Its
+ * outcome goes to the request's listener as a household read's does (resolvers/context.ts: the log
+ * line `department source unavailable` and aidhub_source_*): a pre-grant check whose department
+ * timed out answered complete: false to its caller and told the operator nothing.
+ */
+function guarded<T>(req: Pick<LiveRequest, 'unavailable'> & { onOutcome?: OutcomeListener }, source: Source, read: () => Promise<T[]>): Promise<T[] | null> {
   const started = performance.now();
-  return withTimeout(source.timeoutMs, read).catch((err: unknown) => {
-    req.unavailable.set(source.code, { department: source.code, available: false, latencyMs: Math.round(performance.now() - started), reason: unavailableReason(err) });
-    return null;
-  });
+  const latencyMs = () => Math.round(performance.now() - started);
+  return withTimeout(source.timeoutMs, read).then(
+    (rows) => {
+      req.onOutcome?.({ department: source.code, available: true, latencyMs: latencyMs(), reason: null }, null, NO_UNRECOGNISED);
+      return rows;
+    },
+    (err: unknown) => {
+      const outcome: SourceOutcome = { department: source.code, available: false, latencyMs: latencyMs(), reason: unavailableReason(err) };
+      // Told once per request and department, as the response carries one error for it: a check
+      // reads a department more than once (its aid, then its certificates) and each read fails.
+      const told = req.unavailable.has(source.code);
+      req.unavailable.set(source.code, outcome);
+      if (!told) req.onOutcome?.(outcome, err, NO_UNRECOGNISED);
+      return null;
+    },
+  );
 }
 
 /** Each key's rows, and whether its department answered (a failed read gives every key none). */
@@ -60,7 +79,7 @@ const ROLL = factProvider('students');
 const MONITORED = factProvider('monitored');
 
 /** The findings' loaders of one request; part of the request's one set (resolvers/context.ts). */
-export function createFindingLoaders(req: Pick<LiveRequest, 'hub' | 'sources' | 'unavailable' | 'today'>) {
+export function createFindingLoaders(req: Pick<LiveRequest, 'hub' | 'sources' | 'unavailable' | 'today'> & { onOutcome?: OutcomeListener }) {
   const { hub, sources } = req;
   return {
     /** Every spell in these households, past members included. */
@@ -139,11 +158,17 @@ async function aidInProgrammes(req: LiveRequest, ids: readonly string[], departm
     .filter((d) => runs.has(d))
     .map(async (d) => {
       const started = performance.now();
-      const read = await guarded(req, req.sources[d], () => ADAPTERS[d].aidByIdNumbers(req.sources[d].db, ids, req.today, programmes));
+      const onOutcome = req.loaders.sourceOutcome;
+      const read = await guarded({ unavailable: req.unavailable, onOutcome }, req.sources[d], () => ADAPTERS[d].aidByIdNumbers(req.sources[d].db, ids, req.today, programmes));
       if (!read) return [];
       // As the household's loaders do (federation/loaders.ts): a record the hub cannot read is left out and the department reported incomplete.
       const { records, unreadable } = readableAid(read);
-      if (unreadable) req.unavailable.set(d, { department: d, available: false, latencyMs: Math.round(performance.now() - started), reason: 'UNREADABLE_ROWS' });
+      if (unreadable) {
+        const outcome: SourceOutcome = { department: d, available: false, latencyMs: Math.round(performance.now() - started), reason: 'UNREADABLE_ROWS' };
+        const told = req.unavailable.has(d);
+        req.unavailable.set(d, outcome);
+        if (!told) onOutcome?.(outcome, unreadable, NO_UNRECOGNISED);
+      }
       return records;
     });
   return { records: (await Promise.all(reads)).flat() };
@@ -346,8 +371,9 @@ export async function settlementStands(req: LiveRequest, ref: string): Promise<b
  */
 export function throughCheckLane(req: LiveRequest): LiveRequest {
   const sources = checkSources(req.sources);
-  const findings = req.loaders.checkFindings ?? createFindingLoaders({ hub: req.hub, sources, unavailable: req.unavailable, today: req.today });
-  return { ...req, sources, loaders: { hub: req.loaders.hub, departments: req.loaders.departments, findings } };
+  const onOutcome = req.loaders.sourceOutcome;
+  const findings = req.loaders.checkFindings ?? createFindingLoaders({ hub: req.hub, sources, unavailable: req.unavailable, today: req.today, onOutcome });
+  return { ...req, sources, loaders: { hub: req.loaders.hub, departments: req.loaders.departments, findings, sourceOutcome: onOutcome } };
 }
 
 /**

@@ -9,7 +9,7 @@ import { countScanFindings, listScans, scanFindingsPage, settleFinding, viewOfRo
 import { currentScanState, scanJobs } from './scan';
 import { fromDbInstant, fromDbInstantOrNull } from '../../db/instants';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
-import { PROPOSAL_MAX_FEN, SETTLEMENT_REFERENCE_MAX_LENGTH, type RecordCause } from '../../domain/aid';
+import { PROPOSAL_MAX_FEN, SETTLEMENT_REFERENCE_MAX_LENGTH, settlementReferenceOf, type RecordCause } from '../../domain/aid';
 import type { IsoDate } from '../../domain/dates';
 import { DATE_RANGE } from '../../domain/date-ranges';
 import { DEPARTMENT_CODES, type DepartmentCode, type OfficeCode } from '../../domain/departments';
@@ -120,7 +120,7 @@ export function refuseGrantAfterDeath(grantDate: IsoDate | null, deathDate: IsoD
  * stay) the check read no stay and answered as if none were named (NOT_TIED_TO_STAY).
  */
 export function givenSettlementRef(programmeCode: string, given: string | null | undefined, argument: string): string | null {
-  const settlementRef = given?.trim() || null;
+  const settlementRef = settlementReferenceOf(given);
   if (settlementRef === null) return null;
   if (settlementRef.length > SETTLEMENT_REFERENCE_MAX_LENGTH) {
     throw badInput(argument, 'TOO_LONG', `settlementReference is at most ${SETTLEMENT_REFERENCE_MAX_LENGTH} characters`, { max: SETTLEMENT_REFERENCE_MAX_LENGTH });

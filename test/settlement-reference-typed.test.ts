@@ -1,0 +1,68 @@
+/**
+ * A settlement reference as a clerk types it or a spreadsheet holds it: in full-width digits (a
+ * Chinese input method left in full-width mode), the way ID numbers are read already. Compared as
+ * typed, `３７０８…` named no stay: a pre-grant check of medical aid answered settlementUnknown for
+ * the right number, and a charity's aid reported on the stay was recorded under the full-width
+ * text, counted in no stay's sum (X7), so the next check of medical aid on that stay answered
+ * clear though the two together paid more than the patient's burden. Through a real hub over real
+ * department databases.
+ */
+import { registerCharity } from '../db/reported-aid/store';
+import { makeCreditCode } from '../domain/credit-code';
+import { healthScenario } from '../federation/health/scenario';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, insertResident, TODAY } from './support/scenarios';
+
+const SETL_ID = '3708112026020600000012345';
+/** ¥4,000 out of pocket. */
+const BURDEN_FEN = 400_000;
+const fullWidth = (s: string) => s.replace(/[0-9A-Za-z-]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+
+let PATIENT: string;
+let dbs: TestDatabases;
+let hub: TestHub;
+let charity: { gql: TestHub['gql'] };
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('settlement_ref_typed');
+  await insertRegions(dbs);
+  PATIENT = (await insertResident(dbs, { prefix: 'ST', seq: 41, birthDate: '1958-03-03' })).idNumber;
+  await healthScenario.insert(dbs.sources.HEALTH, 'settlements', [
+    { setlId: SETL_ID, psnCertNo: PATIENT, fixmedinsName: '任城区人民医院', admDate: '2026-01-28', dscgDate: '2026-02-06', setlDate: '2026-02-06', diseName: '急性阑尾炎', medfeeSumamt: '10000.00', hifpPay: '6000.00', hifmiPay: '0.00', mafPay: '0.00', psnPay: '4000.00', refdSetlFlag: '0' },
+  ]);
+  hub = await startTestHub(dbs, { today: TODAY });
+  const c = await hub.createClient({ name: 'test-charity-typed-setl', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
+  await registerCharity(dbs.hub as never, c.name, makeCreditCode('53370800MJD67890X'), '济宁市慈善总会');
+  charity = hub.as({ token: c.token, purpose: 'DUPLICATE_CHECK' });
+}, 120_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+const CHECK = `query($i: PreGrantCheckInput!) { preGrantCheck(input: $i) { clear complete conflicts settlementUnknown findings { rule { id } } } }`;
+const REPORT = `mutation($in: AidReportInput!) { aidReport(input: $in) { recorded settlementsUnknown userErrors { code } } }`;
+
+async function check(settlementReference: string, amountFen: number) {
+  const res = await hub.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECK, { i: { beneficiaryIdNumber: PATIENT, programme: 'MEDICAL_AID', grantDate: TODAY, amountFen, settlementReference } });
+  expect(res.errors).toBeUndefined();
+  return res.data.preGrantCheck;
+}
+
+test('a pre-grant check reads a full-width settlement number as the stay it names', async () => {
+  for (const typed of [fullWidth(SETL_ID), `\u3000${fullWidth(SETL_ID)} `]) {
+    expect(await check(typed, BURDEN_FEN)).toMatchObject({ clear: true, complete: true, settlementUnknown: false, findings: [] });
+    expect(await check(typed, BURDEN_FEN + 1)).toMatchObject({ clear: false, settlementUnknown: false, conflicts: 1, findings: [{ rule: { id: 'X7' } }] });
+  }
+});
+
+test('charity aid reported on a full-width settlement number counts in the stay’s sum, so medical aid beside it is X7', async () => {
+  const res = await charity.gql(REPORT, { in: { records: [{ reference: 'CM-TYPED-0001', beneficiaryIdNumber: PATIENT, programme: 'CHARITY_MEDICAL', grantDate: TODAY, amountFen: 300_000, settlementRef: fullWidth(SETL_ID) }] } });
+  expect(res.errors).toBeUndefined();
+  expect(res.data.aidReport).toMatchObject({ recorded: 1, settlementsUnknown: [], userErrors: [] });
+  // ¥3,000 from the charity and ¥2,000 of medical aid: ¥5,000 on a ¥4,000 burden.
+  expect(await check(SETL_ID, 200_000)).toMatchObject({ clear: false, complete: true, conflicts: 1, findings: [{ rule: { id: 'X7' } }] });
+  expect(await check(SETL_ID, 100_000)).toMatchObject({ clear: true, conflicts: 0 });
+});
