@@ -7,7 +7,7 @@
  * clear though the two together paid more than the patient's burden. Through a real hub over real
  * department databases.
  */
-import { registerCharity } from '../db/reported-aid/store';
+import { recordReportedAid, registerCharity } from '../db/reported-aid/store';
 import { makeCreditCode } from '../domain/credit-code';
 import { healthScenario } from '../federation/health/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -23,6 +23,7 @@ let PATIENT: string;
 let dbs: TestDatabases;
 let hub: TestHub;
 let charity: { gql: TestHub['gql'] };
+let charityName: string;
 
 beforeAll(async () => {
   dbs = await createTestDatabases('settlement_ref_typed');
@@ -35,6 +36,7 @@ beforeAll(async () => {
   const c = await hub.createClient({ name: 'test-charity-typed-setl', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
   await registerCharity(dbs.hub as never, c.name, makeCreditCode('53370800MJD67890X'), '济宁市慈善总会');
   charity = hub.as({ token: c.token, purpose: 'DUPLICATE_CHECK' });
+  charityName = c.name;
 }, 120_000);
 
 afterAll(async () => {
@@ -65,4 +67,15 @@ test('charity aid reported on a full-width settlement number counts in the stay�
   // ¥3,000 from the charity and ¥2,000 of medical aid: ¥5,000 on a ¥4,000 burden.
   expect(await check(SETL_ID, 200_000)).toMatchObject({ clear: false, complete: true, conflicts: 1, findings: [{ rule: { id: 'X7' } }] });
   expect(await check(SETL_ID, 100_000)).toMatchObject({ clear: true, conflicts: 0 });
+});
+
+test('an entry an older hub recorded under the full-width number, sent again, is the retry it is (alreadyRecorded), not another record', async () => {
+  const typed = fullWidth(SETL_ID);
+  const old = { reference: 'CM-TYPED-OLD', beneficiaryIdNumber: PATIENT, programme: 'CHARITY_MEDICAL', grantDate: '2026-02-10', amountFen: 10_000, settlementRef: typed };
+  await dbs.hub.transaction((tx) =>
+    recordReportedAid(tx as never, [{ ...old, entryKind: 'AID', supersedesReference: null, periodStart: null, periodEnd: null, caseReference: null, needId: null }], { clientName: charityName, officer: null, office: 'CHARITY', creditCode: null }),
+  );
+  const res = await charity.gql(`mutation($in: AidReportInput!) { aidReport(input: $in) { recorded alreadyRecorded userErrors { code } } }`, { in: { records: [old] } });
+  expect(res.errors).toBeUndefined();
+  expect(res.data.aidReport).toMatchObject({ recorded: 0, alreadyRecorded: 1, userErrors: [] });
 });

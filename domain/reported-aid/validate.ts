@@ -133,7 +133,8 @@ function text(v: string | null | undefined): string | null {
 
 /**
  * A record as the ledger holds it once taken: trimmed, empty strings as null, the ID number as typed
- * in capitals (as validateReport normalises a valid record), nothing checked. How a record is told
+ * in capitals (as validateReport normalises a valid record), the settlement number as typed
+ * (settlementReferenceOf), nothing checked. How a record is told
  * from the entry already under its reference (sameAsRecorded).
  */
 export function recordedForm(r: ReportedAidInput): ValidReportedAid {
@@ -147,7 +148,7 @@ export function recordedForm(r: ReportedAidInput): ValidReportedAid {
     periodStart: text(r.periodStart),
     periodEnd: text(r.periodEnd),
     amountFen: r.amountFen,
-    settlementRef: text(r.settlementRef),
+    settlementRef: settlementReferenceOf(r.settlementRef),
     caseReference: text(r.caseReference),
     needId: text(r.needId),
   };
@@ -197,8 +198,10 @@ export function validateReport(
     const fail = (code: ReportErrorCode, field: string | null, message: string) => errors.push({ index, code, field, message });
     const before = errors.length;
     const reference = r.reference.trim();
-    const form = recordedForm(r);
+    // An entry recorded before settlement numbers were read as typed (full-width digits kept as
+    // sent) is retried as it was recorded: the same record, answered alreadyRecorded.
     const stored = recorded.get(referenceKey(reference));
+    const form = [recordedForm(r), { ...recordedForm(r), settlementRef: text(r.settlementRef) }].find((f) => stored && sameAsRecorded(f, stored)) ?? recordedForm(r);
     if (stored && sameAsRecorded(form, stored)) {
       if (seen.has(referenceKey(reference))) fail('REFERENCE_REPEATED_IN_BATCH', 'reference', `the same reference as record ${seen.get(referenceKey(reference))}`);
       else {
