@@ -12,25 +12,19 @@
  */
 import { makeCreditCode } from '../../domain/credit-code';
 import { needPurposesAnswered, pendingForNeed } from '../../domain/charity/government-pending';
-import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { TestClock } from '../support/clock';
-import { caseOpened, wangHealthAndHousingSlips } from '../support/cases';
-import { startTestHub, type TestHub } from '../support/hub';
+import { wangHealthAndHousingSlips } from '../support/cases';
+import { startCharityScenario, type CharityScenario } from '../support/charity-linkage';
 import { okPayload } from '../support/payloads';
-import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
+import { TODAY, WANG } from '../support/scenarios';
 
 jest.setTimeout(180_000);
 
-const ORG = makeCreditCode('53370811MJ1357913');
 const clock = new TestClock(`${TODAY}T10:00:00+08:00`);
 
-let dbs: TestDatabases;
-let hub: TestHub;
-let office: ReturnType<TestHub['as']>;
-let officeToken: string;
-let charity: ReturnType<TestHub['as']>;
-let consentId: string;
-let earlyCaseId: string;
+let s: CharityScenario<'org'>;
+let office: CharityScenario<'org'>['office'];
+let charity: CharityScenario<'org'>['office'];
 let earlyNeedId: string;
 let meeting: Awaited<ReturnType<typeof wangHealthAndHousingSlips>>;
 
@@ -38,7 +32,7 @@ const NEED_FIELDS = `id state governmentAidPendingReason governmentAidPending { 
 const PUBLISH = `mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { ${NEED_FIELDS} } userErrors { code field message } } }`;
 
 async function publish(input: Record<string, unknown>) {
-  const res = await office.gql(PUBLISH, { input: { consentId, urgency: 'URGENT', uncoveredFen: 300_000, ...input } });
+  const res = await office.gql(PUBLISH, { input: { consentId: s.consentId, urgency: 'URGENT', uncoveredFen: 300_000, ...input } });
   expect(res.errors).toBeUndefined();
   return res.data.charityNeedPublish;
 }
@@ -50,35 +44,26 @@ async function needsOfCase(caseId: string) {
 }
 
 beforeAll(async () => {
-  dbs = await createTestDatabases('charity_government_pending');
-  await insertRegions(dbs);
-  const householdId = await insertWang(dbs);
-  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
-  const worker = await hub.createClient({ name: 'rencheng-civil-pending', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER'] });
-  officeToken = worker.token;
-  office = hub.as({ token: worker.token, purpose: 'CHARITY_LINKAGE' });
-  const c = await hub.createClient({ name: 'charity-pending', department: 'CHARITY', regionScope: '370811', roles: ['CHARITY'] });
-  charity = hub.as({ token: c.token, purpose: 'CHARITY_LINKAGE' });
-  await okPayload(charity.gql, `mutation($input: CharityOrganisationRegisterInput!) { charityOrganisationRegister(input: $input) { userErrors { code } } }`, { input: { creditCode: ORG, name: '任城区慈善总会' } }, 'charityOrganisationRegister');
-  const consent = await okPayload(
-    office.gql,
-    `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } userErrors { code } } }`,
-    { input: { householdId: String(householdId), scopes: ['NEED_PUBLICATION', 'HEALTH_DATA', 'MINOR_DATA'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } },
-    'charityConsentRecord',
-  );
-  consentId = consent.consent.id;
-  // A housing need published from an earlier case, before any meeting decided the household's housing.
-  earlyCaseId = await caseOpened(hub.as({ token: worker.token, purpose: 'ELIGIBILITY_REVIEW' }).gql, householdId, '住房困难', '2026-03-10T09:00:00+08:00');
-  const early = await publish({ caseId: earlyCaseId, purpose: 'HOUSING', description: '房屋漏雨急需修缮' });
+  // The scenario's case (reported 2026-03-10) is the earlier one; the meeting's case comes after.
+  s = await startCharityScenario('charity_government_pending', {
+    clock: clock.now,
+    officeClient: 'rencheng-civil-pending',
+    organisations: { org: { creditCode: makeCreditCode('53370811MJ1357913'), name: '任城区慈善总会' } },
+    hub: { today: TODAY, purpose: 'CASE_MEETING' },
+  });
+  office = s.office;
+  charity = s.charities.org;
+  // A housing need published from the earlier case, before any meeting decided the household's housing.
+  const early = await publish({ caseId: s.caseId, purpose: 'HOUSING', description: '房屋漏雨急需修缮' });
   expect(early.userErrors).toEqual([]);
   expect(early.need.governmentAidPending).toEqual([]);
   earlyNeedId = early.need.id;
-  meeting = await wangHealthAndHousingSlips(hub, householdId, 'pending');
+  meeting = await wangHealthAndHousingSlips(s.hub, s.householdId, 'pending');
 });
 
 afterAll(async () => {
-  await hub?.close();
-  await dbs?.close();
+  await s?.hub.close();
+  await s?.dbs.close();
 });
 
 describe('publishing a need while government aid for it is decided and not yet given', () => {
@@ -144,12 +129,12 @@ describe('publishing a need while government aid for it is decided and not yet g
 
 describe('a need published before the meeting decided', () => {
   it('stays open; the office sees the slip on the case’s needs and in the brief', async () => {
-    const [need] = await needsOfCase(earlyCaseId);
+    const [need] = await needsOfCase(s.caseId);
     expect(need).toMatchObject({ id: earlyNeedId, state: 'OPEN', governmentAidPendingReason: null });
     expect(need.governmentAidPending).toEqual([
       { referralId: meeting.slips.HOUSING, sameCase: false, programme: { code: 'PUBLIC_RENTAL' }, office: { key: 'HOUSING' }, amountFen: 40_000, dueOn: expect.any(String), state: 'ACCEPTED' },
     ]);
-    const brief = await fetch(`${hub.url}/cases/${earlyCaseId}/brief`, { headers: hub.as({ token: officeToken, purpose: 'CASE_MEETING' }).headers });
+    const brief = await fetch(`${s.hub.url}/cases/${s.caseId}/brief`, { headers: s.hub.as({ token: s.officeToken, purpose: 'CASE_MEETING' }).headers });
     expect(brief.status).toBe(200);
     const html = await brief.text();
     expect(html).toContain('政府救助已决定未发放');
@@ -163,7 +148,7 @@ describe('a need published before the meeting decided', () => {
       { input: { referralId: meeting.slips.HOUSING, reason: '不符合实物配租条件' } },
       'referralDecline',
     );
-    expect((await needsOfCase(earlyCaseId))[0].governmentAidPending).toEqual([]);
+    expect((await needsOfCase(s.caseId))[0].governmentAidPending).toEqual([]);
     const r = await publish({ caseId: meeting.caseId, purpose: 'HOUSING', description: '房屋漏雨急需修缮' });
     expect(r.userErrors).toEqual([]);
     expect(r.need.governmentAidPendingReason).toBeNull();
