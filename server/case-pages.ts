@@ -605,11 +605,11 @@ export function renderBrief(v: BriefView): string {
               { header: '状态', cell: (n) => nw(NEED_STATE[n.state] ?? n.state) },
               { header: '认捐', cell: (n) => lines(n.pledges.map((p): [string, string] => ['', `${esc(p.organisation)} ${nw(yuan(p.amountFen))} ${nw(p.pledgedOn)}`])) || '无' },
               { header: '捐赠到位', cell: (n) => lines(n.deliveries.map((x): [string, string] => ['', `${nw(yuan(x.amountFen))} ${nw(x.deliveredOn)}`])) || '无' },
-              // The programme would tell the purpose the first column hides.
+              // The programme, or the reason, would tell the purpose the first column hides.
               {
                 header: '政府救助已决定未发放',
                 cell: (n) =>
-                  n.involvesHealth && !v.health && (n.governmentAidPending ?? []).length > 0
+                  n.involvesHealth && !v.health && ((n.governmentAidPending ?? []).length > 0 || n.governmentAidPendingReason)
                     ? '（健康信息，不予显示）'
                     : (lines((n.governmentAidPending ?? []).map((g): [string, string] => ['', `转办单 ${g.slipId} ${esc(programmeName(g.programme))} ${g.amountFen === null ? '' : nw(yuan(g.amountFen))} ${nw(g.dueOn)} 前`])) || '无') +
                       (n.governmentAidPendingReason ? `<br>先行发布理由：${esc(n.governmentAidPendingReason)}` : ''),

@@ -158,17 +158,19 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
   if (beneficiary && !members.includes(beneficiary)) return refuse('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a current member of the case’s household', ['input', 'beneficiaryIdNumber']);
   const household = await ctx.loaders.hub.householdById.load(c.householdId);
   const village = await ctx.loaders.hub.regionByCode.load(household!.regionCode);
-  const named = descriptionNamesHousehold(description.text, { memberNames: current.map((m) => m.name), villageName: village?.level === 'VILLAGE' ? village.name : null });
+  const shown = { memberNames: current.map((m) => m.name), villageName: village?.level === 'VILLAGE' ? village.name : null };
+  const named = descriptionNamesHousehold(description.text, shown);
   if (named) return refuse('DESCRIPTION_IDENTIFIES', named === 'MEMBER_NAME' ? 'description names a member of the household; describe the need, not the people' : 'description names the household’s village; the claiming charity is told the township', ['input', 'description']);
   // The ID number carries the birth date (GB 11643).
   // A description telling of an illness, a hospital stay or a disability hands the charity health
   // data whatever the officer flagged (PIPL art. 28-29): the need rests on it, and HEALTH_DATA is asked.
-  const involvesHealth = (input.involvesHealth ?? false) || descriptionTellsHealth(description.text);
+  // The reason for publishing before government aid is given is read by the charity too (so told of health, it rests on it).
+  const pendingReason = await governmentAidPendingReason(ctx, c, input, beneficiary, shown);
+  if (!pendingReason.ok) return pendingReason;
+  const involvesHealth = (input.involvesHealth ?? false) || descriptionTellsHealth(description.text) || (pendingReason.value !== null && descriptionTellsHealth(pendingReason.value));
   const facts = { householdId: c.householdId, purpose: input.purpose, involvesHealth, beneficiaryBirthDate: beneficiary ? birthDateOf(beneficiary) : null, memberBirthDates: members.map(birthDateOf) };
   const problem = consentProblem(consent, facts, ctx.today);
   if (problem) return refuse(problem, `the consent does not allow publishing this need (${problem})`, consentField);
-  const pendingReason = await governmentAidPendingReason(ctx, c, input, beneficiary, { memberNames: current.map((m) => m.name), villageName: village?.level === 'VILLAGE' ? village.name : null });
-  if (!pendingReason.ok) return pendingReason;
   return ok({
     caseId: c.id,
     householdId: c.householdId,

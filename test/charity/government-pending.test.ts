@@ -28,7 +28,7 @@ let charity: CharityScenario<'org'>['office'];
 let earlyNeedId: string;
 let meeting: Awaited<ReturnType<typeof wangHealthAndHousingSlips>>;
 
-const NEED_FIELDS = `id state governmentAidPendingReason governmentAidPending { referralId sameCase programme { code } office { key } amountFen dueOn state }`;
+const NEED_FIELDS = `id state involvesHealth governmentAidPendingReason governmentAidPending { referralId sameCase programme { code } office { key } amountFen dueOn state }`;
 const PUBLISH = `mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { ${NEED_FIELDS} } userErrors { code field message } } }`;
 
 async function publish(input: Record<string, unknown>) {
@@ -112,6 +112,10 @@ describe('publishing a need while government aid for it is decided and not yet g
     const r = await publish({ caseId: meeting.caseId, purpose: 'MEDICAL', beneficiaryIdNumber: WANG.grandmother, description: '住院自付部分难以承担', governmentAidPendingReason: reason });
     expect(r.userErrors).toEqual([]);
     expect(r.need.governmentAidPendingReason).toBe(reason);
+    // A reason telling of a hospital stay hands the charity health data, as a description would: the need rests on it.
+    const housing = await publish({ caseId: meeting.caseId, purpose: 'HOUSING', description: '房屋漏雨急需修缮', governmentAidPendingReason: '老人住院期间房屋须先修缮' });
+    expect(housing.userErrors).toEqual([]);
+    expect(housing.need).toMatchObject({ involvesHealth: true, governmentAidPendingReason: '老人住院期间房屋须先修缮' });
     expect(r.need.governmentAidPending).toEqual([
       { referralId: meeting.slips.HEALTH, sameCase: true, programme: { code: 'MEDICAL_AID' }, office: { key: 'HEALTH' }, amountFen: 100_000, dueOn: expect.any(String), state: 'ACCEPTED' },
     ]);
