@@ -102,6 +102,7 @@ export const pluginConfig = {
     CharityNeed: '../../db/charity/store#NeedRecord',
     CharityNeedSummary: '../../db/charity/store#NeedRecord',
     CharityNeedDetail: '../charity/models#NeedDetailModel',
+    PendingGovernmentAid: '../charity/government-pending#PendingGovernmentAid',
     CharityOrganisation: '../../db/charity/store#OrganisationRecord',
     CharityProject: '../../db/charity/store#ProjectRecord',
     CharityClaim: '../../db/charity/store#ClaimRecord',

@@ -681,7 +681,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     subjects: (n: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: n.householdId }],
     region: (n: { householdId: number }, ctx) => householdRegion(n.householdId, ctx),
     fields: Object.fromEntries(
-      ['id', 'case', 'alert', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'deliveryHistory', 'matchingProjects', 'claimReleases', 'claimsHeld', 'officer', 'withdrawnByOfficer'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'case', 'alert', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'deliveryHistory', 'matchingProjects', 'claimReleases', 'claimsHeld', 'officer', 'withdrawnByOfficer', 'governmentAidPendingReason', 'governmentAidPending'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
     sameSubject: ['case', 'consent'],
   },
@@ -691,9 +691,10 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     subjects: (d: { need: { householdId: number } }) => [{ kind: 'HOUSEHOLD', householdId: d.need.householdId }],
     region: (d: { need: { householdId: number } }, ctx) => householdRegion(d.need.householdId, ctx),
     fields: Object.fromEntries(
-      ['id', 'purpose', 'urgency', 'township', 'uncoveredFen', 'pledgedFen', 'remainingFen', 'description', 'involvesHealth', 'involvesMinor', 'forWholeHousehold', 'caseReference', 'caseOwner', 'state', 'claimLapsesOn', 'myPledges'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'purpose', 'urgency', 'township', 'uncoveredFen', 'pledgedFen', 'remainingFen', 'description', 'involvesHealth', 'involvesMinor', 'forWholeHousehold', 'caseReference', 'caseOwner', 'state', 'claimLapsesOn', 'myPledges', 'governmentAidPending', 'governmentAidPendingReason'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
   },
+  PendingGovernmentAid: { kind: 'OPEN', why: 'reached only through CharityNeed.governmentAidPending (the need in scope, its household audited): a decision slip’s programme, office, amount and due day; names no person' },
   CharityNeedSummaryConnection: OPEN_CONTAINER,
   CharityNeedSummaryEdge: OPEN_CONTAINER,
   CharityNeedSummary: { kind: 'OPEN', why: 'the public summary of a need: purpose, amount band, county, urgency; no person, no exact amount, no health detail' },

@@ -37,6 +37,7 @@ import { DEPARTMENT_CODES, DEPARTMENT_NAMES, HUB_LEDGER_SOURCES, type Department
 import { maskIdNumber } from '../domain/id-number';
 import { fenToYuan } from '../domain/money';
 import { needsHealthConsent, type NeedPurpose, type NeedState } from '../domain/charity/needs';
+import { pendingForNeed } from '../domain/charity/government-pending';
 import { deliveryStands } from '../db/charity/store';
 import { AID_PROGRAMME_BY_CODE } from '../domain/programmes';
 import { loggableError, maskIdNumbersInText } from '../domain/privacy';
@@ -226,6 +227,14 @@ export interface BriefCharityNeed {
   state: NeedState;
   pledges: { organisation: string; amountFen: number; pledgedOn: string }[];
   deliveries: { amountFen: number; deliveredOn: string }[];
+  /**
+   * The household's decisions not yet given for the same kind of need, as they stand now
+   * (domain/charity/government-pending.ts): charity comes after them, so the meeting sees the overlap.
+   * Optional for views made before it was printed.
+   */
+  governmentAidPending?: { slipId: number; programme: string; amountFen: number | null; dueOn: string }[];
+  /** Why the office published it while such aid was pending, as kept with the need; null when none was. */
+  governmentAidPendingReason?: string | null;
 }
 
 /** The case a successor continues (caseHandOver) and the name of the county it came from; null for a case opened here. */
@@ -603,6 +612,15 @@ export function renderBrief(v: BriefView): string {
               { header: '状态', cell: (n) => nw(NEED_STATE[n.state] ?? n.state) },
               { header: '认捐', cell: (n) => lines(n.pledges.map((p): [string, string] => ['', `${esc(p.organisation)} ${nw(yuan(p.amountFen))} ${nw(p.pledgedOn)}`])) || '无' },
               { header: '捐赠到位', cell: (n) => lines(n.deliveries.map((x): [string, string] => ['', `${nw(yuan(x.amountFen))} ${nw(x.deliveredOn)}`])) || '无' },
+              // The programme, or the reason, would tell the purpose the first column hides.
+              {
+                header: '政府救助已决定未发放',
+                cell: (n) =>
+                  n.involvesHealth && !v.health && ((n.governmentAidPending ?? []).length > 0 || n.governmentAidPendingReason)
+                    ? '（健康信息，不予显示）'
+                    : (lines((n.governmentAidPending ?? []).map((g): [string, string] => ['', `转办单 ${g.slipId} ${esc(programmeName(g.programme))} ${g.amountFen === null ? '' : nw(yuan(g.amountFen))} ${nw(g.dueOn)} 前`])) || '无') +
+                      (n.governmentAidPendingReason ? `<br>先行发布理由：${esc(n.governmentAidPendingReason)}` : ''),
+              },
             ],
             charityNeeds,
             '',
@@ -779,6 +797,7 @@ function errorPage(req: express.Request, res: express.Response, status: number, 
 async function charityNeedsOfCase(loaders: ReturnType<typeof createLoaders>, c: CaseRecord): Promise<BriefCharityNeed[]> {
   const charity = loaders.charity;
   const needs = (await charity.needsByHousehold.load(c.householdId)).filter((n) => n.caseId === c.id).sort((a, b) => a.id - b.id);
+  const ungiven = needs.length === 0 ? [] : await loaders.cases.ungivenDecisionsByHousehold.load(c.householdId);
   return Promise.all(
     needs.map(async (n) => {
       const [pledges, deliveries] = await Promise.all([charity.pledgesByNeed.load(n.id), charity.deliveriesByNeed.load(n.id)]);
@@ -792,6 +811,8 @@ async function charityNeedsOfCase(loaders: ReturnType<typeof createLoaders>, c: 
         pledges: pledges.flatMap((p, i) => (p.amountFen === 0 ? [] : [{ organisation: organisations[i]?.name ?? p.creditCode, amountFen: p.amountFen, pledgedOn: chinaDateOf(p.pledgedAt) }])),
         // Standing deliveries only: a cancelled one is no aid, a corrected one its correction (the history is in charityNeedsOfCase).
         deliveries: deliveries.filter(deliveryStands).map((x) => ({ amountFen: x.amountFen, deliveredOn: x.deliveredOn })),
+        governmentAidPending: n.state === 'WITHDRAWN' ? [] : pendingForNeed(n, ungiven).map((s) => ({ slipId: s.id, programme: s.programmeCode!, amountFen: s.amountFen, dueOn: s.dueOn })),
+        governmentAidPendingReason: n.governmentAidPendingReason,
       };
     }),
   );

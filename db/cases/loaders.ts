@@ -17,6 +17,7 @@ import {
   referralsByCaseIds,
   referralsByIds,
   secondAidsByCaseIds,
+  ungivenDecisionsOfHouseholds,
 } from './store';
 import { decisionChecksByReferralIds, fulfilmentsByReferralIds, type DecisionCheckRecord, type FulfilmentRecord } from '../case-loop/store';
 import { declinesByReferralIds, type DeclineRecord } from './declines';
@@ -40,6 +41,8 @@ export function createCaseLoaders(db: HubDb) {
     /** In the order they were recorded. */
     eventsByCase: new DataLoader<number, CaseEventRecord[]>(async (ids) => groupByKey(ids, await eventsByCaseIds(db, ids), (e) => e.caseId)),
     referralsByCase: new DataLoader<number, ReferralRecord[]>(async (ids) => groupByKey(ids, await referralsByCaseIds(db, ids), (r) => r.caseId)),
+    /** The household's decisions decided and not yet given (store.ts ungivenDecisionsOfHousehold), oldest first. */
+    ungivenDecisionsByHousehold: new DataLoader<number, ReferralRecord[]>(async (ids) => groupByKey(ids, await ungivenDecisionsOfHouseholds(db, ids), (r) => r.householdId)),
     referralById: new DataLoader<number, ReferralRecord | null>(async (ids) => byKey(ids, await referralsByIds(db, ids), (r) => r.id)),
     meetingsByCase: new DataLoader<number, MeetingRecord[]>(async (ids) => groupByKey(ids, await meetingsByCaseIds(db, ids), (m) => m.caseId)),
     meetingById: new DataLoader<number, MeetingRecord | null>(async (ids) => byKey(ids, await meetingsByIds(db, ids), (m) => m.id)),

@@ -512,12 +512,18 @@ export async function casesWithEvents(db: HubDb, townshipPrefix: string | null, 
  * for the case's reference.
  */
 export async function ungivenDecisionsOfHousehold(db: HubDb, householdId: number): Promise<(ReferralRecord & { caseReportedAt: Date; decidedOn: IsoDate })[]> {
+  return ungivenDecisionsOfHouseholds(db, [householdId]);
+}
+
+/** ungivenDecisionsOfHousehold of several households in one statement (the loader's batch: a dossier's or a case's charity needs), by slip id. */
+export async function ungivenDecisionsOfHouseholds(db: HubDb, householdIds: readonly number[]): Promise<(ReferralRecord & { caseReportedAt: Date; decidedOn: IsoDate })[]> {
+  if (householdIds.length === 0) return [];
   const rows = await db
     .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, reportedAt: aidCase.reportedAt, heldOn: caseMeeting.heldOn })
     .from(referralSlip)
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
     .leftJoin(caseMeeting, eq(caseMeeting.id, referralSlip.meetingId))
-    .where(and(eq(aidCase.householdId, householdId), eq(referralSlip.kind, 'DECISION'), inArray(referralSlip.state, ['ISSUED', 'ACCEPTED'])))
+    .where(and(inArray(aidCase.householdId, [...householdIds]), eq(referralSlip.kind, 'DECISION'), inArray(referralSlip.state, ['ISSUED', 'ACCEPTED'])))
     .orderBy(asc(referralSlip.id));
   // Decided on its meeting's day, else (a reassignment) the day it was issued, China time: as a completion dates it (verifyFeedback).
   return rows.map((r) => ({ ...referralRecord(r.slip, r), caseReportedAt: fromDbInstant(r.reportedAt), decidedOn: r.heldOn ?? chinaDateOf(fromDbInstant(r.slip.issuedAt)) }));

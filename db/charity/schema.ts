@@ -85,6 +85,12 @@ export const charityNeed = mysqlTable(
     withdrawnByOfficer: varchar('withdrawn_by_officer', { length: 64 }),
     /** The publishing client's idempotency key, when given: a retried publication publishes once. */
     publishKey: varchar('publish_key', { length: 64 }),
+    /**
+     * Why the office published it while government aid for the same kind of need was decided and not
+     * yet given (GOVERNMENT_AID_PENDING overridden, domain/charity/government-pending.ts): shown to
+     * the claiming charity. Null when nothing was pending at publication, and for needs published before.
+     */
+    governmentAidPendingReason: varchar('government_aid_pending_reason', { length: 500 }),
   },
   (t) => [
     index('charity_need_county_state').on(t.countyCode, t.state),

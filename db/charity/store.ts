@@ -75,6 +75,8 @@ export interface NeedRecord {
   withdrawnByOfficer: string | null;
   /** The publishing client's idempotency key, when it gave one. */
   publishKey: string | null;
+  /** Why it was published while government aid for it was decided and not yet given (schema.ts), or null. */
+  governmentAidPendingReason: string | null;
 }
 
 export interface PledgeRecord {

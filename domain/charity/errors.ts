@@ -56,6 +56,7 @@ export const CHARITY_ERROR_CODES = [
   'CLAIM_NOT_HELD',
   'CLAIM_REFERENCE_REUSED',
   'PLEDGE_UNDELIVERED',
+  'GOVERNMENT_AID_PENDING',
 ] as const;
 export type CharityErrorCode = (typeof CHARITY_ERROR_CODES)[number];
 

@@ -28,6 +28,7 @@ import type { SubscriptionRecord as SubscriptionRecordModel } from '../../db/ale
 import type { AlertDeliveryRow as AlertDeliveryRowModel, AlertDeliveryNoticeRow as AlertDeliveryNoticeRowModel, SubscriptionPage as SubscriptionPageModel, DeliveryPage as DeliveryPageModel } from '../alert-delivery/models';
 import type { ConsentRecord as ConsentRecordModel, NeedRecord as NeedRecordModel, OrganisationRecord as OrganisationRecordModel, ProjectRecord as ProjectRecordModel, ClaimRecord as ClaimRecordModel, PledgeRecord as PledgeRecordModel, DeliveryRecord as DeliveryRecordModel, PledgeReductionRecord as PledgeReductionRecordModel, ClaimReleaseRecord as ClaimReleaseRecordModel } from '../../db/charity/store';
 import type { NeedDetailModel as NeedDetailModelModel } from '../charity/models';
+import type { PendingGovernmentAid as PendingGovernmentAidModel } from '../charity/government-pending';
 import type { ReportedAidRow as ReportedAidRowModel } from '../../db/reported-aid/schema';
 import type { HubContext } from '../context';
 export type Maybe<T> = T | null;
@@ -2808,7 +2809,9 @@ export type CharityErrorCode =
   /** The release's reference was used for a different release (another need or reason) of the organisation. */
   | 'CLAIM_REFERENCE_REUSED'
   /** A release while the organisation has a pledge against the need not yet fully delivered: deliver it, or reduce it to what was delivered (charityPledgeReduce), first. */
-  | 'PLEDGE_UNDELIVERED';
+  | 'PLEDGE_UNDELIVERED'
+  /** Government aid for the same kind of need (its purpose; for a MEDICAL, REHABILITATION or EDUCATION need, the same member or the household) is decided and not yet given: a meeting's decision slip still ISSUED or ACCEPTED. The message names those slips (本案转办单 7, 案件 AH-2026-000012 的转办单 9), their programme and office, and what is still to be given by when. Publish what is left once it is given (charity comes after government aid, 民发〔2023〕46号), or state why the need cannot wait in governmentAidPendingReason. */
+  | 'GOVERNMENT_AID_PENDING';
 
 /** A refused write: code, message, the input field concerned. */
 export type CharityUserError = {
@@ -2897,8 +2900,33 @@ export type CharityNeed = {
   readonly matchingProjects: ReadonlyArray<CharityProject>;
   /** Claims organisations released on it (charityClaimRelease), oldest first: who, why, when. */
   readonly claimReleases: ReadonlyArray<CharityClaimRelease>;
+  /** Why the office published it while government aid for the same kind of need was decided and not yet given (governmentAidPendingReason, checked at publication: GOVERNMENT_AID_PENDING); the claiming charity reads it. Null when nothing was pending then, and for needs published before the check. */
+  readonly governmentAidPendingReason?: Maybe<Scalars['String']['output']>;
+  /** The household's government aid decided and not yet given (decision slips still ISSUED or ACCEPTED, of any of its cases) for the same kind of need as this one, as it stands now, oldest first: what publication would refuse without a reason. A need published before a meeting decided such aid stays published; this shows the overlap, so the office withdraws the need or tells the claiming charity. Empty for a withdrawn need. */
+  readonly governmentAidPending: ReadonlyArray<PendingGovernmentAid>;
   /** The claims running on it today (neither released nor past their last day), oldest first: which organisation holds it, since when, and the last day it holds (lapsesOn, CHARITY_CLAIM_WORKING_DAYS working days from the claim). A lapsed claim is left out; a released one is in claimReleases. */
   readonly claimsHeld: ReadonlyArray<CharityClaim>;
+};
+
+/** Government aid decided for a household and not yet given (a meeting's decision slip still waiting for its office), answering the same kind of need as a charity need. */
+export type PendingGovernmentAid = {
+  readonly __typename?: 'PendingGovernmentAid';
+  /** The decision's slip (Referral id). */
+  readonly referralId: Scalars['ID']['output'];
+  /** The case's reference (AH-2026-000012) when the caller may read that case; null otherwise. */
+  readonly caseReference?: Maybe<Scalars['String']['output']>;
+  /** Whether the slip is of the need's own case. */
+  readonly sameCase: Scalars['Boolean']['output'];
+  /** What was decided. */
+  readonly programme: Programme;
+  /** The office to give it. */
+  readonly office: Office;
+  /** What is still to be given: the amount decided (a month's, for a recurring programme); null when the meeting decided none. */
+  readonly amountFen?: Maybe<Scalars['Fen']['output']>;
+  /** The day it is due. */
+  readonly dueOn: Scalars['Date']['output'];
+  /** ISSUED or ACCEPTED. */
+  readonly state: ReferralState;
 };
 
 /** What any charity in the region sees of an open need: no person, no exact amount, no health detail. */
@@ -2920,6 +2948,8 @@ export type CharityNeedSummary = {
   readonly forWholeHousehold: Scalars['Boolean']['output'];
   /** Whether the calling organisation holds an active claim on it. */
   readonly claimedByMe: Scalars['Boolean']['output'];
+  /** Government aid pending: the office published it while government aid for the same kind of need was decided and not yet given, stating why it cannot wait (the claiming charity reads the reason in the detail). Pledge for what that aid will not meet. */
+  readonly governmentAidPending: Scalars['Boolean']['output'];
   /** Projects whose purpose and area match it, with budget left. */
   readonly matchingProjects: ReadonlyArray<CharityProject>;
 };
@@ -2957,6 +2987,10 @@ export type CharityNeedDetail = {
   readonly state: NeedState;
   /** The last day the caller's claim holds. */
   readonly claimLapsesOn: Scalars['Date']['output'];
+  /** Government aid pending: published while government aid for the same kind of need was decided and not yet given (as the summary says). */
+  readonly governmentAidPending: Scalars['Boolean']['output'];
+  /** The office's reason for publishing it before that aid is given; null when none was pending. */
+  readonly governmentAidPendingReason?: Maybe<Scalars['String']['output']>;
   /** The caller's own pledges against it. */
   readonly myPledges: ReadonlyArray<CharityPledge>;
 };
@@ -3143,6 +3177,8 @@ export type CharityNeedPublishInput = {
   readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;
   /** The member it is for, when one person (a child under 14 needs MINOR_DATA consent). Without one the need is the whole household's, and a current member under 14 needs MINOR_DATA. */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
+  /** Why the need cannot wait for government aid for the same kind of need that is decided and not yet given (up to 500 characters, screened as the description is: the claiming charity reads it). Required while such aid is pending (else GOVERNMENT_AID_PENDING, naming it); not kept when none is. */
+  readonly governmentAidPendingReason?: InputMaybe<Scalars['String']['input']>;
   /** A retry with the same key (this client's, up to 64 characters) answers the first need, replayed; the key with another need is IDEMPOTENCY_KEY_REUSED. Without one, every request publishes a new need. */
   readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
@@ -3177,6 +3213,8 @@ export type CharityNeedPublishFromAlertInput = {
   readonly description: Scalars['String']['input'];
   /** It rests on health data; default true when the alert's trigger reads health or disability data (a hospital stay, out-of-pocket costs, a disability certificate), and implied by MEDICAL and REHABILITATION and by a description telling of an illness, a hospital stay or a disability. */
   readonly involvesHealth?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Why the need cannot wait for government aid for the same kind of need that is decided and not yet given (up to 500 characters, screened as the description is: the claiming charity reads it). Required while such aid is pending (else GOVERNMENT_AID_PENDING, naming it); not kept when none is. */
+  readonly governmentAidPendingReason?: InputMaybe<Scalars['String']['input']>;
   /** A retry with the same key (this client's, up to 64 characters, shared with charityNeedPublish) answers the first need, replayed, and records no second consent; the key with another need, or with another consent given, is IDEMPOTENCY_KEY_REUSED. Without one, every request publishes a new need. */
   readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
@@ -5713,6 +5751,7 @@ export type ResolversTypes = {
   CharityUserError: ResolverTypeWrapper<CharityUserError>;
   CharityConsent: ResolverTypeWrapper<ConsentRecordModel>;
   CharityNeed: ResolverTypeWrapper<NeedRecordModel>;
+  PendingGovernmentAid: ResolverTypeWrapper<PendingGovernmentAidModel>;
   CharityNeedSummary: ResolverTypeWrapper<NeedRecordModel>;
   CharityNeedDetail: ResolverTypeWrapper<NeedDetailModelModel>;
   CharityOrganisation: ResolverTypeWrapper<OrganisationRecordModel>;
@@ -5965,6 +6004,7 @@ export type ResolversParentTypes = {
   CharityUserError: CharityUserError;
   CharityConsent: ConsentRecordModel;
   CharityNeed: NeedRecordModel;
+  PendingGovernmentAid: PendingGovernmentAidModel;
   CharityNeedSummary: NeedRecordModel;
   CharityNeedDetail: NeedDetailModelModel;
   CharityOrganisation: OrganisationRecordModel;
@@ -6772,7 +6812,20 @@ export type CharityNeedResolvers<ContextType = HubContext, ParentType extends Re
   deliveryHistory?: Resolver<ReadonlyArray<ResolversTypes['CharityDelivery']>, ParentType, ContextType>;
   matchingProjects?: Resolver<ReadonlyArray<ResolversTypes['CharityProject']>, ParentType, ContextType>;
   claimReleases?: Resolver<ReadonlyArray<ResolversTypes['CharityClaimRelease']>, ParentType, ContextType>;
+  governmentAidPendingReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  governmentAidPending?: Resolver<ReadonlyArray<ResolversTypes['PendingGovernmentAid']>, ParentType, ContextType>;
   claimsHeld?: Resolver<ReadonlyArray<ResolversTypes['CharityClaim']>, ParentType, ContextType>;
+};
+
+export type PendingGovernmentAidResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PendingGovernmentAid'] = ResolversParentTypes['PendingGovernmentAid']> = {
+  referralId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  caseReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sameCase?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  programme?: Resolver<ResolversTypes['Programme'], ParentType, ContextType>;
+  office?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  amountFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
+  dueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['ReferralState'], ParentType, ContextType>;
 };
 
 export type CharityNeedSummaryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityNeedSummary'] = ResolversParentTypes['CharityNeedSummary']> = {
@@ -6784,6 +6837,7 @@ export type CharityNeedSummaryResolvers<ContextType = HubContext, ParentType ext
   publishedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   forWholeHousehold?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   claimedByMe?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  governmentAidPending?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   matchingProjects?: Resolver<ReadonlyArray<ResolversTypes['CharityProject']>, ParentType, ContextType>;
 };
 
@@ -6803,6 +6857,8 @@ export type CharityNeedDetailResolvers<ContextType = HubContext, ParentType exte
   caseOwner?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
   state?: Resolver<ResolversTypes['NeedState'], ParentType, ContextType>;
   claimLapsesOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  governmentAidPending?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  governmentAidPendingReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   myPledges?: Resolver<ReadonlyArray<ResolversTypes['CharityPledge']>, ParentType, ContextType>;
 };
 
@@ -7637,6 +7693,7 @@ export type Resolvers<ContextType = HubContext> = {
   CharityUserError?: CharityUserErrorResolvers<ContextType>;
   CharityConsent?: CharityConsentResolvers<ContextType>;
   CharityNeed?: CharityNeedResolvers<ContextType>;
+  PendingGovernmentAid?: PendingGovernmentAidResolvers<ContextType>;
   CharityNeedSummary?: CharityNeedSummaryResolvers<ContextType>;
   CharityNeedDetail?: CharityNeedDetailResolvers<ContextType>;
   CharityOrganisation?: CharityOrganisationResolvers<ContextType>;

@@ -24,6 +24,8 @@ import { birthDateOf } from '../../domain/id-number';
 import { MAX_AMOUNT_FEN, settlementReferenceOf } from '../../domain/aid';
 import { isDuplicateKey } from '../../db/cases/write';
 import { settlementStands } from '../findings/live';
+import { GOVERNMENT_AID_PENDING_REASON_MAX } from '../../domain/charity/government-pending';
+import { governmentAidPendingFor, pendingInWords } from './government-pending';
 
 function caller(ctx: HubContext) {
   const c = ctx.access.caller;
@@ -128,7 +130,7 @@ export async function revokeConsent(ctx: HubContext, consentIdText: string): Pro
   return done ? ok(done) : refuse('CONSENT_NOT_FOUND', 'no such consent', ['input', 'consentId']);
 }
 
-type NeedInput = { purpose: NeedPurpose; urgency: 'EMERGENCY' | 'URGENT' | 'NORMAL'; uncoveredFen: number; description: string; involvesHealth?: boolean | null };
+type NeedInput = { purpose: NeedPurpose; urgency: 'EMERGENCY' | 'URGENT' | 'NORMAL'; uncoveredFen: number; description: string; involvesHealth?: boolean | null; governmentAidPendingReason?: string | null };
 type NeedValues = Parameters<typeof store.insertNeed>[1];
 type CaseRow = NonNullable<Awaited<ReturnType<HubContext['loaders']['cases']['caseById']['load']>>>;
 
@@ -156,12 +158,16 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
   if (beneficiary && !members.includes(beneficiary)) return refuse('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a current member of the case’s household', ['input', 'beneficiaryIdNumber']);
   const household = await ctx.loaders.hub.householdById.load(c.householdId);
   const village = await ctx.loaders.hub.regionByCode.load(household!.regionCode);
-  const named = descriptionNamesHousehold(description.text, { memberNames: current.map((m) => m.name), villageName: village?.level === 'VILLAGE' ? village.name : null });
+  const shown = { memberNames: current.map((m) => m.name), villageName: village?.level === 'VILLAGE' ? village.name : null };
+  const named = descriptionNamesHousehold(description.text, shown);
   if (named) return refuse('DESCRIPTION_IDENTIFIES', named === 'MEMBER_NAME' ? 'description names a member of the household; describe the need, not the people' : 'description names the household’s village; the claiming charity is told the township', ['input', 'description']);
   // The ID number carries the birth date (GB 11643).
   // A description telling of an illness, a hospital stay or a disability hands the charity health
   // data whatever the officer flagged (PIPL art. 28-29): the need rests on it, and HEALTH_DATA is asked.
-  const involvesHealth = (input.involvesHealth ?? false) || descriptionTellsHealth(description.text);
+  // The reason for publishing before government aid is given is read by the charity too (so told of health, it rests on it).
+  const pendingReason = await governmentAidPendingReason(ctx, c, input, beneficiary, shown);
+  if (!pendingReason.ok) return pendingReason;
+  const involvesHealth = (input.involvesHealth ?? false) || descriptionTellsHealth(description.text) || (pendingReason.value !== null && descriptionTellsHealth(pendingReason.value));
   const facts = { householdId: c.householdId, purpose: input.purpose, involvesHealth, beneficiaryBirthDate: beneficiary ? birthDateOf(beneficiary) : null, memberBirthDates: members.map(birthDateOf) };
   const problem = consentProblem(consent, facts, ctx.today);
   if (problem) return refuse(problem, `the consent does not allow publishing this need (${problem})`, consentField);
@@ -180,7 +186,37 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
     publishedByClient: caller(ctx).name,
     publishedByOfficer: officerOf(ctx),
     publishedAt: ctx.now(),
+    governmentAidPendingReason: pendingReason.value,
   });
+}
+
+/**
+ * Charity comes after government aid (民发〔2023〕46号: for people who do not qualify for it or are
+ * still in difficulty after it). A need the household's decisions decided and not yet given answer
+ * the same way (its purpose, its member: domain/charity/government-pending.ts) is refused
+ * GOVERNMENT_AID_PENDING, the message naming those slips and what is still to be given, unless the
+ * office states why it cannot wait (`governmentAidPendingReason`, as a meeting's conflictOverrideReason):
+ * that reason is kept with the need and shown to the claiming charity, which reads it as the
+ * description is read, so it is screened the same way. Nothing pending: no reason is kept (null),
+ * whatever the input said, so a charity is never told of aid that is not pending.
+ */
+async function governmentAidPendingReason(
+  ctx: HubContext,
+  c: CaseRow,
+  input: NeedInput,
+  beneficiary: string | null,
+  household: Parameters<typeof descriptionNamesHousehold>[1],
+): Promise<CharityOutcome<string | null>> {
+  const pending = await governmentAidPendingFor(ctx, { caseId: c.id, householdId: c.householdId, purpose: input.purpose, beneficiaryIdNumber: beneficiary });
+  if (pending.length === 0) return ok(null);
+  const field = ['input', 'governmentAidPendingReason'];
+  if (input.governmentAidPendingReason == null) {
+    return refuse('GOVERNMENT_AID_PENDING', `government aid for this need is decided and not yet given: ${pendingInWords(pending)}; publish what is left once it is given, or state why the need cannot wait (governmentAidPendingReason)`, field);
+  }
+  const reason = shownText(input.governmentAidPendingReason, GOVERNMENT_AID_PENDING_REASON_MAX, field, { multiLine: true });
+  if ('error' in reason) return { ok: false, errors: [reason.error] };
+  if (descriptionNamesHousehold(reason.text, household)) return refuse('DESCRIPTION_IDENTIFIES', 'governmentAidPendingReason names a member of the household or its village; the charity reads it', field);
+  return ok(reason.text);
 }
 
 export async function publishNeed(ctx: HubContext, input: NeedInput & { caseId: string; consentId: string; beneficiaryIdNumber?: string | null; idempotencyKey?: string | null }): Promise<CharityOutcome<store.NeedRecord>> {

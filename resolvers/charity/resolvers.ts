@@ -13,6 +13,8 @@ import { pageOf, pageSize, positionAfter, unknownRegion } from '../common';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import type { HubContext } from '../context';
 import * as linkage from './linkage';
+import { governmentAidPendingFor } from './government-pending';
+import { PROGRAMME_BY_CODE } from '../../domain/programmes';
 
 function regionOf(ctx: HubContext, code: string) {
   return ctx.loaders.hub.regionByCode.load(code).then((r) => r ?? unknownRegion(code));
@@ -136,6 +138,15 @@ export const charityResolvers: Resolvers = {
     claimsHeld: async (n, _, ctx) => (await ctx.loaders.charity.claimsByNeed.load(n.id)).filter((c) => claimActive(c, ctx.today)),
     officer: (n) => n.publishedByOfficer,
     withdrawnByOfficer: (n) => n.withdrawnByOfficer,
+    governmentAidPending: (n, _, ctx) => (n.state === 'WITHDRAWN' ? [] : governmentAidPendingFor(ctx, n)),
+  },
+  PendingGovernmentAid: {
+    referralId: (p) => String(p.slip.id),
+    sameCase: (p) => p.slip.caseId === p.needCaseId,
+    programme: (p) => PROGRAMME_BY_CODE.get(p.slip.programmeCode!)!,
+    amountFen: (p) => p.slip.amountFen,
+    dueOn: (p) => p.slip.dueOn,
+    state: (p) => p.slip.state,
   },
   CharityNeedSummary: {
     id: (n) => String(n.id),
@@ -146,6 +157,7 @@ export const charityResolvers: Resolvers = {
     forWholeHousehold: (n) => n.beneficiaryIdNumber === null,
     claimedByMe: (n, _, ctx) => claimedByMe(ctx, n.id),
     matchingProjects: (n, _, ctx) => matchingProjects(ctx, n),
+    governmentAidPending: (n) => n.governmentAidPendingReason !== null,
   },
   CharityNeedDetail: {
     id: (d) => String(d.need.id),
@@ -169,6 +181,8 @@ export const charityResolvers: Resolvers = {
     },
     state: (d) => d.need.state,
     claimLapsesOn: (d) => d.claim.lapsesOn,
+    governmentAidPending: (d) => d.need.governmentAidPendingReason !== null,
+    governmentAidPendingReason: (d) => d.need.governmentAidPendingReason,
     myPledges: async (d, _, ctx) => (await ctx.loaders.charity.pledgesByNeed.load(d.need.id)).filter((p) => p.creditCode === d.organisation.creditCode),
   },
   CharityProject: {

@@ -11,6 +11,7 @@ import { runMonthlyComparison } from '../../resolvers/monitoring/monthly';
 import { healthScenario } from '../../federation/health/scenario';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
+import { caseInDeliberation, wangHealthAndHousingMeeting } from '../support/cases';
 import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
 
 jest.setTimeout(180_000);
@@ -152,4 +153,24 @@ it('publishes a need sent again under its idempotency key once, with one consent
   expect(c.need.id).toBe(d.need.id);
   expect([c.replayed, d.replayed].sort()).toEqual([false, true]);
   expect(await counts()).toEqual({ consents: Number(before.consents) + 1, needs: Number(before.needs) + 2 });
+});
+
+it('refuses a need whose aid a meeting of the household decided and has not given (GOVERNMENT_AID_PENDING), recording no consent; with the reason it cannot wait, publishes it and keeps the reason', async () => {
+  // Another case of the household meets and decides health's medical aid for the alert's person.
+  const convenerClient = await hub.createClient({ department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['READER', 'CASEWORKER', 'MEETING_CONVENER'] });
+  const convener = hub.as({ token: convenerClient.token, purpose: 'CASE_MEETING' }).gql;
+  const caseId = await caseInDeliberation(convener, wangId, '住院自付费用高', '2026-03-09T09:00:00+08:00');
+  const { slips } = await wangHealthAndHousingMeeting(convener, caseId, [{ department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 300_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.grandmother }]);
+  const consents = async () => Number((await rows('SELECT COUNT(*) AS n FROM charity_consent'))[0].n);
+  const before = await consents();
+  const refused = await publish({ consent: AT_THE_DOOR, description: '出院结算仍有缺口' });
+  expect(refused.data.charityNeedPublishFromAlert).toEqual({ need: null, userErrors: [{ code: 'GOVERNMENT_AID_PENDING', field: ['input', 'governmentAidPendingReason'] }] });
+  expect(await consents()).toBe(before);
+  const WITH_REASON = `mutation($i: CharityNeedPublishFromAlertInput!) { charityNeedPublishFromAlert(input: $i) { need { governmentAidPendingReason governmentAidPending { referralId sameCase } } userErrors { code } } }`;
+  const published = await officer.gql(WITH_REASON, { i: { alertId, ...NEED, consent: AT_THE_DOOR, description: '出院结算仍有缺口', governmentAidPendingReason: '出院须当日结清，医疗救助尚需十个工作日' } });
+  expect(published.data.charityNeedPublishFromAlert).toEqual({
+    need: { governmentAidPendingReason: '出院须当日结清，医疗救助尚需十个工作日', governmentAidPending: [{ referralId: slips.HEALTH, sameCase: false }] },
+    userErrors: [],
+  });
+  expect(await consents()).toBe(before + 1);
 });

@@ -18,6 +18,7 @@ export interface CharityScenario<K extends string> {
   charities: Record<K, ReturnType<TestHub['as']>>;
   caseId: string;
   consentId: string;
+  householdId: number;
 }
 
 /**
@@ -26,12 +27,12 @@ export interface CharityScenario<K extends string> {
  */
 export async function startCharityScenario<K extends string>(
   database: string,
-  o: { clock: () => Date; officeClient: string; clientPrefix?: string; organisations: Record<K, { creditCode: string; name: string }> },
+  o: { clock: () => Date; officeClient: string; clientPrefix?: string; organisations: Record<K, { creditCode: string; name: string }>; hub?: Omit<Parameters<typeof startTestHub>[1], 'clock'> },
 ): Promise<CharityScenario<K>> {
   const dbs = await createTestDatabases(database);
   await insertRegions(dbs);
   const householdId = await insertWang(dbs);
-  const hub = await startTestHub(dbs, { clock: o.clock });
+  const hub = await startTestHub(dbs, { ...o.hub, clock: o.clock });
   const worker = await hub.createClient({ name: o.officeClient, department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER'] });
   const office = hub.as({ token: worker.token, purpose: 'CHARITY_LINKAGE' });
   const charities = {} as Record<K, ReturnType<TestHub['as']>>;
@@ -47,5 +48,5 @@ export async function startCharityScenario<K extends string>(
     { input: { householdId: String(householdId), scopes: ['NEED_PUBLICATION', 'HEALTH_DATA'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } },
     'charityConsentRecord',
   );
-  return { dbs, hub, office, officeToken: worker.token, charities, caseId, consentId: consent.consent.id };
+  return { dbs, hub, office, officeToken: worker.token, charities, caseId, consentId: consent.consent.id, householdId };
 }

@@ -113,6 +113,9 @@ export async function generateCharityDemo(hub: HubDb, opts: { charityClientName:
       publishedByClient: 'demo-civil-affairs',
       publishedByOfficer: 'demo-officer',
       publishedAt: new Date(`${addDays(reportedOn, 2)}T02:00:00Z`),
+      // Published from a case just opened, before any meeting of it: no reason was asked (a slip of the
+      // household's other cases pending for it shows on the need, CharityNeed.governmentAidPending).
+      governmentAidPendingReason: null,
     });
     summary.needs++;
     if (!rng.chance(0.5)) continue;

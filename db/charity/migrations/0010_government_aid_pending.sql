@@ -1,0 +1,1 @@
+ALTER TABLE `charity_need` ADD `government_aid_pending_reason` varchar(500);
