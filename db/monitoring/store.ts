@@ -15,7 +15,7 @@ import { aidCase, caseEvent } from '../cases/schema';
 import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringVillageNotice, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
-import { MOVE_ACTION, OPEN_ALERT_STATES, verifierAfterHandOver, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, movedDeadlines, type CountedDates, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { MOVE_ACTION, openedFromAlertReason, OPEN_ALERT_STATES, verifierAfterHandOver, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, movedDeadlines, type CountedDates, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
@@ -439,7 +439,7 @@ async function applyMove(db: HubDb, alertId: number, input: MoveInput): Promise<
         ownerOffice: input.office,
         reportedAt: at,
       });
-      await tx.insert(caseEvent).values({ caseId: ins.insertId, seq: 1, action: 'OPENED', toState: 'REPORTED', occurredAt: at, recordedAt: at, actor: input.actor, actorOffice: input.office, reason: `opened from alert ${alertId}` });
+      await tx.insert(caseEvent).values({ caseId: ins.insertId, seq: 1, action: 'OPENED', toState: 'REPORTED', occurredAt: at, recordedAt: at, actor: input.actor, actorOffice: input.office, reason: openedFromAlertReason(alertId) });
       await tx.update(monitoringAlert).set({ caseId: ins.insertId }).where(eq(monitoringAlert.id, alertId));
     }
     const [after] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId));

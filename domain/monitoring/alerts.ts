@@ -309,3 +309,12 @@ export function isAlertSupervisor(caller: Pick<AlertCaller, 'department' | 'regi
 export function verifierAfterHandOver(verifierOffice: string, newTownshipCode: string): string {
   return parseOffice(verifierOffice)?.kind === 'TOWNSHIP' ? newTownshipCode : verifierOffice;
 }
+
+/**
+ * The reason of the OPENED event of a case opened by verifying an alert as NEEDS_AID, in Chinese as
+ * the case's other history lines are (the meeting brief prints it). Rows written before it was
+ * Chinese read `opened from alert 279`; the brief prints those in these words too.
+ */
+export function openedFromAlertReason(alertId: number): string {
+  return `由监测预警 ${alertId} 核实需救助立案`;
+}
