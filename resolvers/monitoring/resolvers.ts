@@ -8,7 +8,7 @@ import { alertPage, countAlerts, formerRegionOfMove, HUB_ACTOR, movedWithHandOve
 import { fromDbInstant } from '../../db/instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { caseAndPredecessorIdsOf } from '../../domain/cases/chain';
-import { addDays } from '../../domain/dates';
+import { addDays, type IsoDate } from '../../domain/dates';
 import { officeInCounty, parseOffice, storedOfficeIn, townshipOf } from '../../domain/cases/offices';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
@@ -18,7 +18,7 @@ import { TRIGGER_ID_SHAPE, TRIGGER_ID_SHAPE_MESSAGE, unknownTriggersMessage, typ
 import { badInput, requireDivisionCode, requireHubId } from '../../access/errors';
 import type { AlertErrorCode, Resolvers } from '../__generated__/types';
 import { pageOf, pageSize, positionAfter } from '../common';
-import type { AlertEventView } from './models';
+import type { AlertEventView, AlertView } from './models';
 import type { HubContext } from '../context';
 import { firstChars, longerThan } from '../../domain/text-length';
 
@@ -147,6 +147,17 @@ function pastAsOf(ctx: HubContext, info: GraphQLResolveInfo | undefined): Date |
   return asOf !== null && asOf < ctx.now() && chinaDateOf(asOf) <= ctx.today ? asOf : null;
 }
 
+/**
+ * The report's items with their standing measured at a future asOf's day (AlertView.standingOn): the
+ * report lists what will be late by then if nothing changes, and each item says so, as a slip's
+ * overdue says it at asOf. Today's or a past asOf's items are as they stand now (README: a past
+ * asOf lists what was late then, each as it stands now).
+ */
+function standingAt(rows: readonly AlertRow[], asOfDay: IsoDate, ctx: HubContext): AlertView[] {
+  for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
+  return asOfDay > ctx.today ? rows.map((r) => ({ ...r, standingOn: asOfDay })) : [...rows];
+}
+
 /** The division the enclosing overdueReport was asked about (its regionCode, else the caller's scope). */
 function overdueRegion(ctx: HubContext, info: GraphQLResolveInfo | undefined): string | null {
   if (!info) return scopePrefix(ctx);
@@ -242,9 +253,9 @@ export const monitoringResolvers: Resolvers = {
       if (last?.action !== 'TAKEN_OVER') return null;
       return { office: storedOfficeIn(last.actorOffice, last.townshipCode), by: last.actor, at: fromDbInstant(last.at), reason: last.reason ?? '' };
     },
-    overdue: (a, _, ctx) => alertOverdue(a.state, a.verifyBy, ctx.today),
-    acknowledgementOverdue: (a, _, ctx) => acknowledgementOverdue(a.state, a.acknowledgeBy, ctx.today),
-    escalatedTo: (a, _, ctx) => (alertOverdue(a.state, a.verifyBy, ctx.today) ? ctx.loaders.hub.regionByCode.load(escalationCounty(a.regionCode)) : null),
+    overdue: (a, _, ctx) => alertOverdue(a.state, a.verifyBy, a.standingOn ?? ctx.today),
+    acknowledgementOverdue: (a, _, ctx) => acknowledgementOverdue(a.state, a.acknowledgeBy, a.standingOn ?? ctx.today),
+    escalatedTo: (a, _, ctx) => (alertOverdue(a.state, a.verifyBy, a.standingOn ?? ctx.today) ? ctx.loaders.hub.regionByCode.load(escalationCounty(a.regionCode)) : null),
     case: (a, _, ctx) => (a.caseId === null ? null : ctx.loaders.cases.caseById.load(a.caseId)),
     history: async (a, _, ctx) => eventsWithTownship(a, await ctx.loaders.monitoring.eventsByAlert.load(a.id)),
   },
@@ -255,14 +266,12 @@ export const monitoringResolvers: Resolvers = {
   },
   OverdueReport: {
     alerts: async (report, _, ctx, info) => {
-      const rows = await overdueAlerts(ctx.hub, overdueRegion(ctx, info), chinaDateOf(report.asOf), pastAsOf(ctx, info));
-      for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
-      return rows;
+      const day = chinaDateOf(report.asOf);
+      return standingAt(await overdueAlerts(ctx.hub, overdueRegion(ctx, info), day, pastAsOf(ctx, info)), day, ctx);
     },
     alertsUnacknowledged: async (report, _, ctx, info) => {
-      const rows = await unacknowledgedAlerts(ctx.hub, overdueRegion(ctx, info), chinaDateOf(report.asOf), pastAsOf(ctx, info));
-      for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
-      return rows;
+      const day = chinaDateOf(report.asOf);
+      return standingAt(await unacknowledgedAlerts(ctx.hub, overdueRegion(ctx, info), day, pastAsOf(ctx, info)), day, ctx);
     },
     alertsDecisionLate: async (report, _, ctx, info) => {
       const today = chinaDateOf(report.asOf);
