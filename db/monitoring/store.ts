@@ -559,6 +559,11 @@ export interface AlertFilter {
   overdue?: boolean;
   /** true: not signed for (NEW, DELIVERED) and past acknowledgeBy on `today`; false: the others. */
   acknowledgementOverdue?: boolean;
+  /**
+   * Only the alerts that concern this department (domain/monitoring/alerts.ts alertConcerns): it verifies them,
+   * or one of their references is its own record. Undefined: all (civil affairs).
+   */
+  concerning?: string;
   today: IsoDate;
   after: number | null;
   limit: number;
@@ -589,6 +594,9 @@ function alertConditions(f: Omit<AlertFilter, 'after' | 'limit'>): SQL[] {
   const unsigned = inArray(monitoringAlert.state, [...UNSIGNED_ALERT_STATES]);
   if (f.acknowledgementOverdue === true) where.push(and(unsigned, lt(monitoringAlert.acknowledgeBy, f.today))!);
   if (f.acknowledgementOverdue === false) where.push(or(sql`NOT (${unsigned})`, sql`${monitoringAlert.acknowledgeBy} >= ${f.today}`)!);
+  // References are stored as a JSON array of strings: each starts `"<department>:`. A department's
+  // code holds no `%`; its `_` matches itself among the fixed codes (and the policy checks each row).
+  if (f.concerning !== undefined) where.push(or(eq(monitoringAlert.verifierOffice, f.concerning), like(monitoringAlert.evidenceRefs, `%"${f.concerning}:%`))!);
   return where;
 }
 

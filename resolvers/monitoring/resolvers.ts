@@ -12,7 +12,7 @@ import { addDays, type IsoDate } from '../../domain/dates';
 import { officeInCounty, parseOffice, storedOfficeIn, townshipOf } from '../../domain/cases/offices';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
-import { SUPERVISOR_OFFICE, acknowledgementOverdue, alertCallerOf, alertOverdue, escalationCounty, isAlertSupervisor, isAlertVerifier, type AlertCaller, type AlertMove } from '../../domain/monitoring/alerts';
+import { ALERT_OWNER, SUPERVISOR_OFFICE, acknowledgementOverdue, alertConcerns, alertCallerOf, alertOverdue, escalationCounty, isAlertSupervisor, isAlertVerifier, type AlertCaller, type AlertMove } from '../../domain/monitoring/alerts';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { TRIGGER_ID_SHAPE, TRIGGER_ID_SHAPE_MESSAGE, unknownTriggersMessage, type TriggerView } from '../../domain/monitoring/triggers';
 import { badInput, requireDivisionCode, requireHubId } from '../../access/errors';
@@ -44,9 +44,18 @@ function scopePrefix(ctx: HubContext): string | null {
   return scope && isDivisionCode(scope) ? divisionPrefix(scope) : null;
 }
 
+/** In the caller's scope, and one its department may read (domain/monitoring/alerts.ts alertConcerns). */
 export function inReach(ctx: HubContext, a: AlertRow): boolean {
   const scope = scopePrefix(ctx);
-  return scope === null || a.regionCode.startsWith(scope);
+  if (scope !== null && !a.regionCode.startsWith(scope)) return false;
+  const caller = ctx.access?.caller;
+  return !caller || alertConcerns(caller.department, { verifierOffice: a.verifierOffice, evidenceRefs: JSON.parse(a.evidenceRefs) as string[] });
+}
+
+/** The department whose alerts alone the caller lists (alertConcerns), or undefined for civil affairs, which lists them all. */
+function concernedDepartment(ctx: HubContext): string | undefined {
+  const department = ctx.access?.caller?.department;
+  return department === undefined || department === ALERT_OWNER ? undefined : department;
 }
 
 function trigger(id: string): TriggerView {
@@ -191,7 +200,7 @@ export const monitoringResolvers: Resolvers = {
       if (unknownTriggers !== null) throw badInput('filter.triggers', 'TRIGGER_NOT_FOUND', unknownTriggers);
       const first = pageSize(args.first, 50, ctx.config.maxListSize);
       const after = positionAfter(args.after, (c) => decodeIdCursor(ALERTS, c));
-      const filter = { regionPrefix: prefix, grades: f.grades ?? undefined, states: f.states ?? undefined, triggers: f.triggers ?? undefined, overdue: f.overdue ?? undefined, acknowledgementOverdue: f.acknowledgementOverdue ?? undefined, today: ctx.today };
+      const filter = { regionPrefix: prefix, grades: f.grades ?? undefined, states: f.states ?? undefined, triggers: f.triggers ?? undefined, overdue: f.overdue ?? undefined, acknowledgementOverdue: f.acknowledgementOverdue ?? undefined, concerning: concernedDepartment(ctx), today: ctx.today };
       const rows = await alertPage(ctx.hub, { ...filter, after, limit: first + 1 });
       for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
       return {

@@ -35,7 +35,7 @@ export function testAlertIdentity(name: string): string {
 /** Writes the alert (`identity` unique per alert, any length; stored as its fingerprint, testAlertIdentity); its id. */
 export async function writeWangJobLossAlert(
   dbs: TestDatabases,
-  o: { identity: string; householdId: number; now: () => Date; subject?: string; verifierOffice?: string; triggerSet?: TriggerSet },
+  o: { identity: string; householdId: number; now: () => Date; subject?: string; verifierOffice?: string; triggerSet?: TriggerSet; evidence?: string[]; evidenceRefs?: string[] },
 ): Promise<string> {
   const triggerSet = o.triggerSet ?? activeTriggerSet();
   const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet, ruleSet: activeRuleSet(), now: o.now };
@@ -55,8 +55,8 @@ export async function writeWangJobLossAlert(
           townshipCode: WANG_TOWNSHIP,
           verifierOffice: o.verifierOffice ?? WANG_TOWNSHIP,
           monitored: false,
-          evidence: ['失业登记'],
-          evidenceRefs: [],
+          evidence: o.evidence ?? ['失业登记'],
+          evidenceRefs: o.evidenceRefs ?? [],
           measure: 1,
           firstClueOn: TODAY,
           acknowledgeBy: TODAY,
