@@ -21,7 +21,7 @@ let delivery: Awaited<ReturnType<typeof startDelivery>>;
 let wangId: number;
 let countyPlatform: string;
 /** 人社's unemployment registration the alerts were raised from: its bureau is told of them (a department is pushed only its own). */
-const JOB_LOSS_RECORD = ['HUMAN_RESOURCES:sy_djxx:1'];
+const JOB_LOSS_RECORD = ['HUMAN_RESOURCES:unemployment:1'];
 const now = () => new Date(`${TODAY}T02:00:00.000Z`);
 
 async function subscribe(name: string, department: OfficeCode, regionScope: string): Promise<string> {
