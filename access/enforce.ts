@@ -373,8 +373,7 @@ function showField(
 // Runs for every personal field of every object: no closure is made unless the object's view is
 // still pending (a named closure per call also cost a property definition under tsx's keepNames).
 function personalField(what: string, typeRule: PersonalTypeRule, fieldName: string, visibility: Visibility, read: ReadRule, guarded: string, resolve: Resolver, inherits: { rule: PersonalTypeRule | null } | null, capped: boolean): Resolver {
-  const narrowing = typeRule.fieldsOfObject?.[fieldName];
-  const ofObject = narrowing ? (obj: unknown, caller: { department: string }) => narrowing.narrow(obj, caller) : undefined;
+  const ofObject = typeRule.fieldsOfObject?.[fieldName]?.narrow;
   return (source, args, ctx, info) => {
     const session = sessionOf(ctx);
     // However the object was reached, the caller must be one its type's data is read by.
