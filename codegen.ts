@@ -84,7 +84,7 @@ export const pluginConfig = {
     OfficeOverdue: '../models#OfficeOverdueWork',
     TownshipOverdue: '../models#TownshipOverdueWork',
     // monitoring
-    Alert: '../../db/monitoring/store#AlertRow',
+    Alert: '../monitoring/models#AlertView',
     AlertEvent: '../monitoring/models#AlertEventView',
     AlertConnection: '../monitoring/models#AlertPage',
     Trigger: '../../domain/monitoring/triggers#TriggerView',

@@ -56,7 +56,8 @@ export type ForbiddenReason =
   | 'PURPOSE_NOT_SERVED'
   | 'OUT_OF_SCOPE'
   | 'LIMITED_VIEW'
-  | 'HEALTH_DETAIL';
+  | 'HEALTH_DETAIL'
+  | 'OTHER_DEPARTMENT_DATA';
 
 export interface Refusal {
   reason: ForbiddenReason;

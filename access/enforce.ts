@@ -156,7 +156,7 @@ function computedView(rule: PersonalTypeRule, obj: object, ctx: AccessContext, s
   const known = session.views.get(obj);
   if (known !== undefined) return known;
   const settle = (region: ObjectRegion): View => {
-    const view = rule.region ? viewOf(session.caller!, session.purpose, region) : 'NONE';
+    const view = rule.region && readable(rule, obj, session) ? viewOf(session.caller!, session.purpose, region) : 'NONE';
     session.views.set(obj, view);
     if (rule.subjects) session.record(rule.subjects(obj), view === 'NONE');
     return view;
@@ -167,6 +167,11 @@ function computedView(rule: PersonalTypeRule, obj: object, ctx: AccessContext, s
   const pending = region.then(settle);
   session.views.set(obj, pending);
   return pending;
+}
+
+/** Whether the caller may read this object at all, beyond its region (PersonalTypeRule.readableBy). */
+function readable(rule: PersonalTypeRule, obj: object, session: AccessSession): boolean {
+  return rule.readableBy === undefined || rule.readableBy.test(obj, session.caller!);
 }
 
 /** Gives the objects a same-subject field returned their parent's view (and records their subjects). */
@@ -274,7 +279,7 @@ function rootField(what: string, rule: RootRule | undefined, resolve: Resolver, 
     /** The view of one returned object, from its own region; null when it is to be left out. */
     const admit = (obj: object): View | null | Promise<View | null> => {
       const settle = (region: ObjectRegion): View | null => {
-        const view = viewOf(caller, session.purpose, region, allowed.outOfScope);
+        const view = readable(returns!, obj, session) ? viewOf(caller, session.purpose, region, allowed.outOfScope) : 'NONE';
         if (view === 'NONE' && allowed.outOfScope === 'OMIT') return null;
         if (returns!.subjects) session.record(returns!.subjects(obj), view === 'NONE');
         // Out of reach reads as not found: a refusal would tell the caller the id exists.
@@ -340,6 +345,7 @@ function showField(
   view: View,
   what: string,
   visibility: Visibility,
+  ofObject: NonNullable<PersonalTypeRule['fieldsOfObject']>[string]['narrow'] | undefined,
   resolve: Resolver,
   inherits: { rule: PersonalTypeRule | null } | null,
   capped: boolean,
@@ -351,8 +357,12 @@ function showField(
 ): unknown {
   const decision = decideField(visibility, view, session.caller!, session.purpose, what);
   if (decision.show === 'REFUSED') throw forbidden(decision.refusal);
+  const narrowed = ofObject?.(source, session.caller!);
+  if (narrowed?.refused) throw forbidden({ reason: 'OTHER_DEPARTMENT_DATA', message: narrowed.refused });
   if (capped) capArgs(args, ctx.config.maxListSize);
   let result = resolve(source, args, ctx, info);
+  const keep = narrowed?.keep;
+  if (keep) result = Promise.resolve(result).then((list) => (Array.isArray(list) ? list.filter((v) => typeof v !== 'string' || keep(v)) : list));
   const mask = MASKS[visibility];
   if (decision.show === 'MASKED' && mask) result = mapScalars(result, mask);
   if (decision.show === 'COARSE') result = Promise.resolve(result).then((r) => countyOf(r as RegionRow | null, ctx));
@@ -362,15 +372,16 @@ function showField(
 
 // Runs for every personal field of every object: no closure is made unless the object's view is
 // still pending (a named closure per call also cost a property definition under tsx's keepNames).
-function personalField(what: string, typeRule: PersonalTypeRule, visibility: Visibility, read: ReadRule, guarded: string, resolve: Resolver, inherits: { rule: PersonalTypeRule | null } | null, capped: boolean): Resolver {
+function personalField(what: string, typeRule: PersonalTypeRule, fieldName: string, visibility: Visibility, read: ReadRule, guarded: string, resolve: Resolver, inherits: { rule: PersonalTypeRule | null } | null, capped: boolean): Resolver {
+  const ofObject = typeRule.fieldsOfObject?.[fieldName]?.narrow;
   return (source, args, ctx, info) => {
     const session = sessionOf(ctx);
     // However the object was reached, the caller must be one its type's data is read by.
     const refusal = readRefusal(read, guarded, session);
     if (refusal) throw forbidden(refusal);
     const view = computedView(typeRule, source as object, ctx, session);
-    if (isPromise<View>(view)) return view.then((v) => showField(v, what, visibility, resolve, inherits, capped, session, source, args, ctx, info));
-    return showField(view, what, visibility, resolve, inherits, capped, session, source, args, ctx, info);
+    if (isPromise<View>(view)) return view.then((v) => showField(v, what, visibility, ofObject, resolve, inherits, capped, session, source, args, ctx, info));
+    return showField(view, what, visibility, ofObject, resolve, inherits, capped, session, source, args, ctx, info);
   };
 }
 
@@ -403,7 +414,7 @@ export function applyAccessPolicy(schema: GraphQLSchema): GraphQLSchema {
       const inherits = typeRule.sameSubject?.includes(fieldName) ? { rule: returnsPersonal } : null;
       const narrower = typeRule.fieldReadBy?.[fieldName];
       const guarded = narrower ? what : `data of type ${typeName}`;
-      return { ...field, resolve: personalField(what, typeRule, visibility, narrower ?? typeRule.readBy, guarded, resolve, inherits, capped) };
+      return { ...field, resolve: personalField(what, typeRule, fieldName, visibility, narrower ?? typeRule.readBy, guarded, resolve, inherits, capped) };
     },
   });
 }

@@ -81,14 +81,19 @@ export function accessTables(): string {
   const visibility = table(
     ['Field', 'In the caller’s region scope (FULL view)', `Outside it, purpose ${list(OUT_OF_SCOPE_PURPOSES)} (LIMITED view)`],
     Object.entries(TYPE_RULES).flatMap(([type, rule]) =>
-      rule.kind === 'PERSONAL' ? Object.entries(rule.fields).map(([field, v]) => [code(`${type}.${field}`), IN_SCOPE_CELL[v], OUT_OF_SCOPE_CELL[v]]) : [],
+      rule.kind === 'PERSONAL'
+        ? Object.entries(rule.fields).map(([field, v]) => {
+            const narrower = rule.fieldsOfObject?.[field]?.note;
+            return [code(`${type}.${field}`), narrower ? `${IN_SCOPE_CELL[v]}; ${narrower}` : IN_SCOPE_CELL[v], OUT_OF_SCOPE_CELL[v]];
+          })
+        : [],
     ),
   );
   const readers = table(
     ['Personal type', 'Read by roles', 'For purposes', 'Fields with a narrower rule'],
     Object.entries(TYPE_RULES).flatMap(([type, rule]) =>
       rule.kind === 'PERSONAL'
-        ? [[code(type), list(rule.readBy.roles), list(rule.readBy.purposes), Object.entries(rule.fieldReadBy ?? {}).map(([f, r]) => `${code(f)}: ${list(r.roles)}${r.purposes.join() === rule.readBy.purposes.join() ? '' : ` for ${list(r.purposes)}`}${r.departments ? ` of ${list(r.departments)}` : ''}`).join('; ') || '—']]
+        ? [[code(type) + (rule.readableBy ? ` (${rule.readableBy.note})` : ''), list(rule.readBy.roles), list(rule.readBy.purposes), Object.entries(rule.fieldReadBy ?? {}).map(([f, r]) => `${code(f)}: ${list(r.roles)}${r.purposes.join() === rule.readBy.purposes.join() ? '' : ` for ${list(r.purposes)}`}${r.departments ? ` of ${list(r.departments)}` : ''}`).join('; ') || '—']]
         : [],
     ),
   );

@@ -18,6 +18,7 @@ import type { CaseRecord } from '../db/cases/records';
 import type { HubLoaders } from '../db/household/loaders';
 import { laterCasesOf } from '../domain/cases/chain';
 import type { DepartmentCode } from '../domain/departments';
+import { ALERT_OWNER, alertConcerns, alertEvidenceOf, type AlertAudience } from '../domain/monitoring/alerts';
 
 /** What a rule's region look-up reads: the hub's loaders of the request (access/context.ts). */
 export interface PolicyContext {
@@ -229,6 +230,19 @@ export interface PersonalTypeRule {
   fields: Record<string, Visibility>;
   /** Who may read this type's fields at all, wherever the object was reached (see ReadRule). */
   readBy: ReadRule;
+  /**
+   * Whether a caller may read this object at all, beyond its region (omitted: any caller `readBy`
+   * admits). One it may not is out of its reach, as an object outside its scope is: left out of a
+   * list, null for a look-up, refused elsewhere. A same-subject field passes its parent's view on
+   * (a case's alert is read as the case is).
+   */
+  readableBy?: { test(obj: any, caller: { department: string }): boolean; note: string };
+  /**
+   * Fields narrowed per object and caller beyond their visibility: `keep` filters a list of strings,
+   * `refused` refuses the field (FORBIDDEN, OTHER_DEPARTMENT_DATA) with this message. `note` says so
+   * in docs/access.md.
+   */
+  fieldsOfObject?: Record<string, { narrow(obj: any, caller: { department: string }): { keep?: (value: string) => boolean; refused?: string }; note: string }>;
   /** Fields a narrower rule guards than the type's own `readBy`. */
   fieldReadBy?: Record<string, ReadRule>;
   /**
@@ -294,6 +308,13 @@ async function laterCaseTownships(c: Pick<CaseRecord, 'id' | 'householdId'>, ctx
 async function onCaseRegions(r: { caseId: number; householdId: number; townshipCode: string }, ctx: PolicyContext): Promise<string[]> {
   const c = await ctx.loaders.cases.caseById.load(r.caseId);
   return caseRegions(c ?? { id: r.caseId, householdId: r.householdId, townshipCode: r.townshipCode, state: 'REPORTED' }, ctx);
+}
+
+/** An alert row as the policy reads it: its verifier and its references (stored as JSON). */
+type AlertRowLike = { verifierOffice: string; evidenceRefs: string };
+
+function alertAudience(a: AlertRowLike): AlertAudience {
+  return { verifierOffice: a.verifierOffice, evidenceRefs: JSON.parse(a.evidenceRefs) as string[] };
 }
 
 const OPEN_CATALOGUE: OpenTypeRule = { kind: 'OPEN', why: 'catalogue data, no personal data' };
@@ -611,6 +632,22 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       // Evidence names settlements and out-of-pocket sums: health detail.
       evidence: 'HEALTH',
       evidenceReferences: 'REFERENCE',
+    },
+    // Another department than civil affairs reads the alerts that concern it, and of those not its to verify only its own records (domain/monitoring/alerts.ts ALERT_OWNER).
+    readableBy: {
+      test: (a: AlertRowLike, caller) => alertConcerns(caller.department, alertAudience(a)),
+      note: `callers of \`${ALERT_OWNER}\`; of another department, only the alerts it verifies or raised from its own records (an evidence reference of its department); others are out of its reach as outside its scope`,
+    },
+    fieldsOfObject: {
+      evidence: {
+        narrow: (a: AlertRowLike, caller) =>
+          alertEvidenceOf(caller.department, alertAudience(a)).linesRefused ? { refused: 'Alert.evidence tells of other departments’ records: a department other than civil affairs reads the evidence of the alerts it verifies, and of the others only their references to its own records (evidenceReferences)' } : {},
+        note: `to a department other than \`${ALERT_OWNER}\` that does not verify the alert, only when every reference is its own record; otherwise FORBIDDEN (\`OTHER_DEPARTMENT_DATA\`)`,
+      },
+      evidenceReferences: {
+        narrow: (a: AlertRowLike, caller) => ({ keep: alertEvidenceOf(caller.department, alertAudience(a)).references }),
+        note: `to a department other than \`${ALERT_OWNER}\` that does not verify the alert, only the references to its own records`,
+      },
     },
     sameSubject: ['person', 'household', 'case', 'notice', 'notices'],
   },

@@ -40,6 +40,7 @@ import { needsHealthConsent, type NeedPurpose, type NeedState } from '../domain/
 import { pendingForNeed } from '../domain/charity/government-pending';
 import { deliveryStands } from '../db/charity/store';
 import { AID_PROGRAMME_BY_CODE } from '../domain/programmes';
+import { openedFromAlertReason } from '../domain/monitoring/alerts';
 import { loggableError, maskIdNumbersInText } from '../domain/privacy';
 import type { SourceOutcome } from '../federation/loaders';
 import { createLoaders, hubNow, hubToday, type HubDeps } from '../resolvers/context';
@@ -78,7 +79,23 @@ const ACTION: Record<string, string> = {
   SECOND_AID_APPROVED: '批准二次临时救助',
   DECISION_CORRECTED: '更正会议决定',
   REFERRAL_SUPERSEDED: '转办单被更正取代',
+  MATERIALS_COMPLETED: '补充完善救助材料',
+  DECISION_WAIVED: '免除会议决定',
 };
+
+/**
+ * The words the hub itself wrote into a history line, in Chinese as the page is: a case opened by
+ * verifying an alert (stored `opened from alert 279` before it was written in Chinese), and a change
+ * of owner, stored as the two office keys (`CIVIL_AFFAIRS → HEALTH`), named as the page names offices.
+ */
+function historyReason(e: { action: string; reason: string | null }, officeName: (key: string) => string): string {
+  const reason = e.reason ?? '';
+  const fromAlert = e.action === 'OPENED' ? /^opened from alert (\d+)$/.exec(reason) : null;
+  if (fromAlert) return prose(openedFromAlertReason(Number(fromAlert[1])));
+  const owners = e.action === 'OWNER_CHANGED' ? /^(\S+) → (\S+)$/.exec(reason) : null;
+  if (owners) return `${esc(officeName(owners[1]))} → ${esc(officeName(owners[2]))}`;
+  return prose(reason);
+}
 /** The short names officers use (民政, 医保 …), for the signature lines; a department without one signs under its full name. */
 const SHORT_NAME: Partial<Record<DepartmentCode, string>> = { CIVIL_AFFAIRS: '民政', EDUCATION: '教育', HOUSING: '住建', HEALTH: '医保', UNION: '工会', DISABILITY: '残联', HUMAN_RESOURCES: '人社' };
 /**
@@ -518,7 +535,7 @@ export function renderBrief(v: BriefView): string {
             { header: '时间', cell: (e) => nw(shortTime(e.occurredAt)) + (e.occurredAt.slice(0, 16) !== e.recordedAt.slice(0, 16) ? ` <span class="label">${nw(`（录入 ${shortTime(e.recordedAt)}）`)}</span>` : '') },
             { header: '经办', cell: (e) => `${esc(actorOfficeName(e))}（${esc(e.actor)}）` },
             { header: '事项', cell: (e) => esc(e.action === 'TRANSITIONED' && e.toState ? `${STATE[e.fromState ?? 'REPORTED']} → ${STATE[e.toState]}` : (ACTION[e.action] ?? e.action)) },
-            { header: '说明', cell: (e) => prose(e.reason ?? '') },
+            { header: '说明', cell: (e) => historyReason(e, v.officeName) },
           ],
           history,
           '无办理记录',

@@ -243,6 +243,8 @@ function probes(): Probe[] {
   // The far ends of the ranges, where the old walk spent seconds: answered.
   const answered: [string, string, Record<string, unknown>, string][] = [
     [`query($v: DateTime) { overdueReport(asOf: $v) { asOf byOffice { cases { deadline { kind provisional overdue { workingDays } } } } } }`, LAST_INSTANT, {}, 'Query.overdueReport(asOf: DateTime)'],
+    // Alerts listed as of the last instant are measured at its day (overdue, escalatedTo).
+    [`query($v: DateTime) { overdueReport(asOf: $v) { asOf alerts { id overdue acknowledgementOverdue escalatedTo { code } provisional } alertsUnacknowledged { id acknowledgementOverdue } } }`, LAST_INSTANT, {}, 'Query.overdueReport(asOf: DateTime)'],
     [`query($v: DateTime) { overdueReport(asOf: $v) { asOf } }`, FIRST_INSTANT, {}, 'Query.overdueReport(asOf: DateTime)'],
     [`query($v: DateTime) { overdueReport(asOf: $v) { asOf byCounty { shortfalls { shortfallFen } } } }`, FIRST_INSTANT, {}, 'Query.overdueReport(asOf: DateTime)'],
     [`query($v: Date) { overdueReport(shortfallsSince: $v) { asOf byCounty { shortfalls { shortfallFen } } } }`, '1900-01-01', {}, 'Query.overdueReport(shortfallsSince: Date)'],

@@ -13,6 +13,7 @@ import { envelopeFor, splitList, subscriptionMatches } from '../../domain/monito
 import type { AlertGrade } from '../../domain/monitoring/envelope';
 import type { HubQuery, HubTx } from '../cases/records';
 import { apiClient } from '../access/schema';
+import { alertConcerns } from '../../domain/monitoring/alerts';
 import { toDbInstant } from '../instants';
 import { alertDelivery, alertSubscription } from './schema';
 
@@ -23,11 +24,11 @@ import { alertDelivery, alertSubscription } from './schema';
  */
 export async function activeSubscriptions(db: HubQuery) {
   const rows = await db
-    .select({ id: alertSubscription.id, regionCodes: alertSubscription.regionCodes, grades: alertSubscription.grades, triggerIds: alertSubscription.triggerIds })
+    .select({ id: alertSubscription.id, regionCodes: alertSubscription.regionCodes, grades: alertSubscription.grades, triggerIds: alertSubscription.triggerIds, department: apiClient.department })
     .from(alertSubscription)
     .innerJoin(apiClient, eq(apiClient.name, alertSubscription.clientId))
     .where(and(eq(alertSubscription.state, 'ACTIVE'), isNull(apiClient.revokedAt), or(isNull(apiClient.expiresAt), gt(apiClient.expiresAt, toDbInstant()))));
-  return rows.map((r) => ({ id: r.id, regionCodes: splitList(r.regionCodes), grades: splitList(r.grades) as AlertGrade[], triggerIds: splitList(r.triggerIds) }));
+  return rows.map((r) => ({ id: r.id, regionCodes: splitList(r.regionCodes), grades: splitList(r.grades) as AlertGrade[], triggerIds: splitList(r.triggerIds), department: r.department }));
 }
 
 /** Writes the outbox rows for one alert event; returns how many subscriptions it goes to. */
@@ -46,7 +47,8 @@ export async function enqueueAlertDeliveriesOf(tx: HubTx, alerts: readonly Alert
   const now = toDbInstant();
   const rows = alerts.flatMap((alert) =>
     subscriptions
-      .filter((s) => subscriptionMatches(s, alert) && (toldBefore === undefined || toldBefore.has(toldKey(alert.alertId, s.id))))
+      // A subscriber of another department than civil affairs is told only of the alerts it may read (alertConcerns).
+      .filter((s) => subscriptionMatches(s, alert) && (alert.audience === undefined || alertConcerns(s.department, alert.audience)) && (toldBefore === undefined || toldBefore.has(toldKey(alert.alertId, s.id))))
       .map((s) => {
         const deliveryId = crypto.randomUUID();
         const sent = envelopeFor(s, alert);

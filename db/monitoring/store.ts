@@ -15,7 +15,7 @@ import { aidCase, caseEvent } from '../cases/schema';
 import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringVillageNotice, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
-import { MOVE_ACTION, OPEN_ALERT_STATES, verifierAfterHandOver, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, movedDeadlines, type CountedDates, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { MOVE_ACTION, openedFromAlertReason, OPEN_ALERT_STATES, verifierAfterHandOver, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, movedDeadlines, type CountedDates, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
@@ -455,7 +455,7 @@ async function applyMove(db: HubDb, alertId: number, input: MoveInput): Promise<
         ownerOffice: input.office,
         reportedAt: at,
       });
-      await tx.insert(caseEvent).values({ caseId: ins.insertId, seq: 1, action: 'OPENED', toState: 'REPORTED', occurredAt: at, recordedAt: at, actor: input.actor, actorOffice: input.office, reason: `opened from alert ${alertId}` });
+      await tx.insert(caseEvent).values({ caseId: ins.insertId, seq: 1, action: 'OPENED', toState: 'REPORTED', occurredAt: at, recordedAt: at, actor: input.actor, actorOffice: input.office, reason: openedFromAlertReason(alertId) });
       await tx.update(monitoringAlert).set({ caseId: ins.insertId }).where(eq(monitoringAlert.id, alertId));
     }
     const [after] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId));
@@ -575,6 +575,11 @@ export interface AlertFilter {
   overdue?: boolean;
   /** true: not signed for (NEW, DELIVERED) and past acknowledgeBy on `today`; false: the others. */
   acknowledgementOverdue?: boolean;
+  /**
+   * Only the alerts that concern this department (domain/monitoring/alerts.ts alertConcerns): it verifies them,
+   * or one of their references is its own record. Undefined: all (civil affairs).
+   */
+  concerning?: string;
   today: IsoDate;
   after: number | null;
   limit: number;
@@ -605,6 +610,9 @@ function alertConditions(f: Omit<AlertFilter, 'after' | 'limit'>): SQL[] {
   const unsigned = inArray(monitoringAlert.state, [...UNSIGNED_ALERT_STATES]);
   if (f.acknowledgementOverdue === true) where.push(and(unsigned, lt(monitoringAlert.acknowledgeBy, f.today))!);
   if (f.acknowledgementOverdue === false) where.push(or(sql`NOT (${unsigned})`, sql`${monitoringAlert.acknowledgeBy} >= ${f.today}`)!);
+  // References are stored as a JSON array of strings: each starts `"<department>:`. A department's
+  // code holds no `%`; its `_` matches itself among the fixed codes (and the policy checks each row).
+  if (f.concerning !== undefined) where.push(or(eq(monitoringAlert.verifierOffice, f.concerning), like(monitoringAlert.evidenceRefs, `%"${f.concerning}:%`))!);
   return where;
 }
 

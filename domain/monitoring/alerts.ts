@@ -309,3 +309,57 @@ export function isAlertSupervisor(caller: Pick<AlertCaller, 'department' | 'regi
 export function verifierAfterHandOver(verifierOffice: string, newTownshipCode: string): string {
   return parseOffice(verifierOffice)?.kind === 'TOWNSHIP' ? newTownshipCode : verifierOffice;
 }
+
+/**
+ * The reason of the OPENED event of a case opened by verifying an alert as NEEDS_AID, in Chinese as
+ * the case's other history lines are (the meeting brief prints it). Rows written before it was
+ * Chinese read `opened from alert 279`; the brief prints those in these words too.
+ */
+export function openedFromAlertReason(alertId: number): string {
+  return `由监测预警 ${alertId} 核实需救助立案`;
+}
+
+/**
+ * Monitoring and early warning (监测预警) is civil affairs' work: it keeps the monitored population,
+ * its townships verify alerts door to door, its county and city offices supervise and take them over
+ * (DOMAIN.md). Its clients read every alert in their scope. An alert gathers other departments' data
+ * about a person (hospital stays, temporary aid, job loss, disability), and personal data goes to
+ * another party only for a stated purpose and as far as it needs (《社会救助暂行办法》 art. 61; PIPL
+ * art. 6): a client of any other department reads an alert only when it concerns that department,
+ * i.e. it verifies the alert (a trigger names it) or the alert was raised from its own records (an
+ * evidence reference of its department: health's settlements, 人社's unemployment registrations).
+ * The others are out of its reach as alerts outside its scope are (left out of `alerts`, null from
+ * `alert(id)`, ALERT_NOT_FOUND to a move, never pushed to its subscriptions). A case's alert is read
+ * as the case is (`Case.alert`), by the offices answering its slips.
+ */
+export const ALERT_OWNER = 'CIVIL_AFFAIRS';
+
+/** What decides which departments an alert concerns: its verifier and the departments of its records. */
+export interface AlertAudience {
+  /** A township's code, or a department's key (CIVIL_AFFAIRS once civil affairs took it over). */
+  verifierOffice: string;
+  /** `<department>:<source reference>`, as Alert.evidenceReferences. */
+  evidenceRefs: readonly string[];
+}
+
+function ownReference(department: string): (ref: string) => boolean {
+  return (ref) => ref.startsWith(`${department}:`);
+}
+
+/** Whether a client of `department` may read the alert at all (in its scope). */
+export function alertConcerns(department: string, a: AlertAudience): boolean {
+  return department === ALERT_OWNER || a.verifierOffice === department || a.evidenceRefs.some(ownReference(department));
+}
+
+/**
+ * What a client of `department` reads of an alert's evidence: civil affairs and the alert's verifier
+ * all of it (verifying needs it; health detail stays behind HEALTH_DETAIL as before); another
+ * department that reads it for its own records, only its own references, and the evidence lines
+ * only when they are all about its own records (the lines are not split by department). `refused`:
+ * the lines tell of other departments' records.
+ */
+export function alertEvidenceOf(department: string, a: AlertAudience): { references: (ref: string) => boolean; linesRefused: boolean } {
+  if (department === ALERT_OWNER || a.verifierOffice === department) return { references: () => true, linesRefused: false };
+  const own = ownReference(department);
+  return { references: own, linesRefused: !(a.evidenceRefs.length > 0 && a.evidenceRefs.every(own)) };
+}

@@ -39,6 +39,12 @@ export interface AlertEnvelope {
    * holiday calendar (resolvers/monitoring/deadline-recount.ts). Absent from every other push.
    */
   reason?: AlertPushReason;
+  /**
+   * Who the alert concerns (domain/monitoring/alerts.ts alertConcerns): a subscription of another department
+   * than civil affairs is pushed only the alerts it may read. Never sent (alertDeliveryBody names
+   * the fields a push carries).
+   */
+  audience?: { verifierOffice: string; evidenceRefs: readonly string[] };
 }
 
 /** What other than a worse condition an ALERT_RAISED push may tell of. */

@@ -19,8 +19,7 @@ import type { DecisionFinding as DecisionFindingModel } from '../../domain/cases
 import type { CaseDeadline as CaseDeadlineModel } from '../../domain/cases/deadlines';
 import type { Office as OfficeModel } from '../../domain/cases/offices';
 import type { Dossier as DossierModel, DossierMember as DossierMemberModel, DossierSource as DossierSourceModel, DossierFinding as DossierFindingModel, DossierCase as DossierCaseModel, DossierReferral as DossierReferralModel } from '../../domain/cases/dossier';
-import type { AlertRow as AlertRowModel } from '../../db/monitoring/store';
-import type { AlertEventView as AlertEventViewModel, AlertPage as AlertPageModel } from '../monitoring/models';
+import type { AlertView as AlertViewModel, AlertEventView as AlertEventViewModel, AlertPage as AlertPageModel } from '../monitoring/models';
 import type { TriggerView as TriggerViewModel } from '../../domain/monitoring/triggers';
 import type { MonthlyRunRow as MonthlyRunRowModel } from '../../db/monitoring-monthly/store';
 import type { NoticeRow as NoticeRowModel, ObjectionRow as ObjectionRowModel } from '../../db/monitoring/notices';
@@ -5127,11 +5126,11 @@ export type Alert = {
   readonly decidedOn?: Maybe<Scalars['Date']['output']>;
   /** True when a day counted lies in a year whose holiday notice is not yet published. */
   readonly provisional: Scalars['Boolean']['output'];
-  /** Open and past its verification day (China time today). */
+  /** Open and past its verification day (China time today; as an item of overdueReport with a future asOf, at asOf's day: late by then if nothing changes). */
   readonly overdue: Scalars['Boolean']['output'];
-  /** Not yet signed for (NEW or DELIVERED) and past its 签收 day (China time today). Late, but not escalated: the county is brought in once verification is overdue. */
+  /** Not yet signed for (NEW or DELIVERED) and past its 签收 day (China time today; as an item of overdueReport with a future asOf, at asOf's day). Late, but not escalated: the county is brought in once verification is overdue. */
   readonly acknowledgementOverdue: Scalars['Boolean']['output'];
-  /** The county whose civil affairs office it escalates to once overdue; null while not overdue. */
+  /** The county whose civil affairs office it escalates to once overdue (as overdue reads it); null while not overdue. */
   readonly escalatedTo?: Maybe<Region>;
   /** The outcome of verification. */
   readonly outcome?: Maybe<AlertOutcome>;
@@ -5880,7 +5879,7 @@ export type ResolversTypes = {
   AlertDetection: AlertDetection;
   AlertAction: AlertAction;
   Trigger: ResolverTypeWrapper<TriggerViewModel>;
-  Alert: ResolverTypeWrapper<AlertRowModel>;
+  Alert: ResolverTypeWrapper<AlertViewModel>;
   AlertTakeOver: ResolverTypeWrapper<Omit<AlertTakeOver, 'office'> & { office: ResolversTypes['Office'] }>;
   AlertEvent: ResolverTypeWrapper<AlertEventViewModel>;
   AlertConnection: ResolverTypeWrapper<AlertPageModel>;
@@ -6105,7 +6104,7 @@ export type ResolversParentTypes = {
   AlertNoticePostPayload: Omit<AlertNoticePostPayload, 'notice'> & { notice?: Maybe<ResolversParentTypes['VillageNotice']> };
   VillageNoticeWarning: VillageNoticeWarning;
   Trigger: TriggerViewModel;
-  Alert: AlertRowModel;
+  Alert: AlertViewModel;
   AlertTakeOver: Omit<AlertTakeOver, 'office'> & { office: ResolversParentTypes['Office'] };
   AlertEvent: AlertEventViewModel;
   AlertConnection: AlertPageModel;

@@ -8,17 +8,17 @@ import { alertPage, countAlerts, formerRegionOfMove, HUB_ACTOR, movedWithHandOve
 import { fromDbInstant } from '../../db/instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { caseAndPredecessorIdsOf } from '../../domain/cases/chain';
-import { addDays } from '../../domain/dates';
+import { addDays, type IsoDate } from '../../domain/dates';
 import { officeInCounty, parseOffice, storedOfficeIn, townshipOf } from '../../domain/cases/offices';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
-import { SUPERVISOR_OFFICE, acknowledgementOverdue, alertCallerOf, alertOverdue, escalationCounty, isAlertSupervisor, isAlertVerifier, type AlertCaller, type AlertMove } from '../../domain/monitoring/alerts';
+import { ALERT_OWNER, SUPERVISOR_OFFICE, acknowledgementOverdue, alertConcerns, alertCallerOf, alertOverdue, escalationCounty, isAlertSupervisor, isAlertVerifier, type AlertCaller, type AlertMove } from '../../domain/monitoring/alerts';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { TRIGGER_ID_SHAPE, TRIGGER_ID_SHAPE_MESSAGE, unknownTriggersMessage, type TriggerView } from '../../domain/monitoring/triggers';
 import { badInput, requireDivisionCode, requireHubId } from '../../access/errors';
 import type { AlertErrorCode, Resolvers } from '../__generated__/types';
 import { pageOf, pageSize, positionAfter } from '../common';
-import type { AlertEventView } from './models';
+import type { AlertEventView, AlertView } from './models';
 import type { HubContext } from '../context';
 import { firstChars, longerThan } from '../../domain/text-length';
 
@@ -44,9 +44,18 @@ function scopePrefix(ctx: HubContext): string | null {
   return scope && isDivisionCode(scope) ? divisionPrefix(scope) : null;
 }
 
+/** In the caller's scope, and one its department may read (domain/monitoring/alerts.ts alertConcerns). */
 export function inReach(ctx: HubContext, a: AlertRow): boolean {
   const scope = scopePrefix(ctx);
-  return scope === null || a.regionCode.startsWith(scope);
+  if (scope !== null && !a.regionCode.startsWith(scope)) return false;
+  const caller = ctx.access?.caller;
+  return !caller || alertConcerns(caller.department, { verifierOffice: a.verifierOffice, evidenceRefs: JSON.parse(a.evidenceRefs) as string[] });
+}
+
+/** The department whose alerts alone the caller lists (alertConcerns), or undefined for civil affairs, which lists them all. */
+function concernedDepartment(ctx: HubContext): string | undefined {
+  const department = ctx.access?.caller?.department;
+  return department === undefined || department === ALERT_OWNER ? undefined : department;
 }
 
 function trigger(id: string): TriggerView {
@@ -147,6 +156,17 @@ function pastAsOf(ctx: HubContext, info: GraphQLResolveInfo | undefined): Date |
   return asOf !== null && asOf < ctx.now() && chinaDateOf(asOf) <= ctx.today ? asOf : null;
 }
 
+/**
+ * The report's items with their standing measured at a future asOf's day (AlertView.standingOn): the
+ * report lists what will be late by then if nothing changes, and each item says so, as a slip's
+ * overdue says it at asOf. Today's or a past asOf's items are as they stand now (README: a past
+ * asOf lists what was late then, each as it stands now).
+ */
+function standingAt(rows: readonly AlertRow[], asOfDay: IsoDate, ctx: HubContext): AlertView[] {
+  for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
+  return asOfDay > ctx.today ? rows.map((r) => ({ ...r, standingOn: asOfDay })) : [...rows];
+}
+
 /** The division the enclosing overdueReport was asked about (its regionCode, else the caller's scope). */
 function overdueRegion(ctx: HubContext, info: GraphQLResolveInfo | undefined): string | null {
   if (!info) return scopePrefix(ctx);
@@ -180,7 +200,7 @@ export const monitoringResolvers: Resolvers = {
       if (unknownTriggers !== null) throw badInput('filter.triggers', 'TRIGGER_NOT_FOUND', unknownTriggers);
       const first = pageSize(args.first, 50, ctx.config.maxListSize);
       const after = positionAfter(args.after, (c) => decodeIdCursor(ALERTS, c));
-      const filter = { regionPrefix: prefix, grades: f.grades ?? undefined, states: f.states ?? undefined, triggers: f.triggers ?? undefined, overdue: f.overdue ?? undefined, acknowledgementOverdue: f.acknowledgementOverdue ?? undefined, today: ctx.today };
+      const filter = { regionPrefix: prefix, grades: f.grades ?? undefined, states: f.states ?? undefined, triggers: f.triggers ?? undefined, overdue: f.overdue ?? undefined, acknowledgementOverdue: f.acknowledgementOverdue ?? undefined, concerning: concernedDepartment(ctx), today: ctx.today };
       const rows = await alertPage(ctx.hub, { ...filter, after, limit: first + 1 });
       for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
       return {
@@ -242,9 +262,9 @@ export const monitoringResolvers: Resolvers = {
       if (last?.action !== 'TAKEN_OVER') return null;
       return { office: storedOfficeIn(last.actorOffice, last.townshipCode), by: last.actor, at: fromDbInstant(last.at), reason: last.reason ?? '' };
     },
-    overdue: (a, _, ctx) => alertOverdue(a.state, a.verifyBy, ctx.today),
-    acknowledgementOverdue: (a, _, ctx) => acknowledgementOverdue(a.state, a.acknowledgeBy, ctx.today),
-    escalatedTo: (a, _, ctx) => (alertOverdue(a.state, a.verifyBy, ctx.today) ? ctx.loaders.hub.regionByCode.load(escalationCounty(a.regionCode)) : null),
+    overdue: (a, _, ctx) => alertOverdue(a.state, a.verifyBy, a.standingOn ?? ctx.today),
+    acknowledgementOverdue: (a, _, ctx) => acknowledgementOverdue(a.state, a.acknowledgeBy, a.standingOn ?? ctx.today),
+    escalatedTo: (a, _, ctx) => (alertOverdue(a.state, a.verifyBy, a.standingOn ?? ctx.today) ? ctx.loaders.hub.regionByCode.load(escalationCounty(a.regionCode)) : null),
     case: (a, _, ctx) => (a.caseId === null ? null : ctx.loaders.cases.caseById.load(a.caseId)),
     history: async (a, _, ctx) => eventsWithTownship(a, await ctx.loaders.monitoring.eventsByAlert.load(a.id)),
   },
@@ -255,14 +275,12 @@ export const monitoringResolvers: Resolvers = {
   },
   OverdueReport: {
     alerts: async (report, _, ctx, info) => {
-      const rows = await overdueAlerts(ctx.hub, overdueRegion(ctx, info), chinaDateOf(report.asOf), pastAsOf(ctx, info));
-      for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
-      return rows;
+      const day = chinaDateOf(report.asOf);
+      return standingAt(await overdueAlerts(ctx.hub, overdueRegion(ctx, info), day, pastAsOf(ctx, info)), day, ctx);
     },
     alertsUnacknowledged: async (report, _, ctx, info) => {
-      const rows = await unacknowledgedAlerts(ctx.hub, overdueRegion(ctx, info), chinaDateOf(report.asOf), pastAsOf(ctx, info));
-      for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
-      return rows;
+      const day = chinaDateOf(report.asOf);
+      return standingAt(await unacknowledgedAlerts(ctx.hub, overdueRegion(ctx, info), day, pastAsOf(ctx, info)), day, ctx);
     },
     alertsDecisionLate: async (report, _, ctx, info) => {
       const today = chinaDateOf(report.asOf);

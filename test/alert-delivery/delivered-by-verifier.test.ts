@@ -1,7 +1,7 @@
 /**
  * DELIVERED means the office that must sign for the alert (its verifier) has it in its own system:
- * a 2xx from another subscriber's receiver (the city's health bureau, the county's civil affairs
- * platform) does not put it in front of the township, so it leaves the alert NEW in the township's
+ * a 2xx from another subscriber's receiver (the city's 人社 bureau, whose unemployment registration
+ * raised it, the county's civil affairs platform) does not put it in front of the township, so it leaves the alert NEW in the township's
  * inbox. Real MariaDB, a real delivery worker, real receivers on 127.0.0.1.
  */
 import { eq } from 'drizzle-orm';
@@ -20,6 +20,8 @@ let dbs: TestDatabases;
 let delivery: Awaited<ReturnType<typeof startDelivery>>;
 let wangId: number;
 let countyPlatform: string;
+/** 人社's unemployment registration the alerts were raised from: its bureau is told of them (a department is pushed only its own). */
+const JOB_LOSS_RECORD = ['HUMAN_RESOURCES:unemployment:1'];
 const now = () => new Date(`${TODAY}T02:00:00.000Z`);
 
 async function subscribe(name: string, department: OfficeCode, regionScope: string): Promise<string> {
@@ -43,15 +45,15 @@ afterAll(async () => {
 }, 60_000);
 
 it('leaves a township’s alert NEW when only other offices’ receivers took its push, and DELIVERED once the township’s own did', async () => {
-  await subscribe('jining-health-system', 'HEALTH', '370800');
+  await subscribe('jining-human-resources-system', 'HUMAN_RESOURCES', '370800');
   countyPlatform = await subscribe('rencheng-civil-affairs-platform', 'CIVIL_AFFAIRS', '370811');
-  const first = await writeWangJobLossAlert(dbs, { identity: 'delivered-by-verifier-1', householdId: wangId, now });
+  const first = await writeWangJobLossAlert(dbs, { identity: 'delivered-by-verifier-1', householdId: wangId, now, evidenceRefs: JOB_LOSS_RECORD });
   await allDelivered(first, 2);
   expect((await alertRow(first)).state).toBe('NEW');
   expect((await events(first)).map((e) => e.action)).toEqual(['OPENED']);
 
   const township = await subscribe('guhuai-system', 'CIVIL_AFFAIRS', WANG_TOWNSHIP);
-  const second = await writeWangJobLossAlert(dbs, { identity: 'delivered-by-verifier-2', householdId: wangId, now });
+  const second = await writeWangJobLossAlert(dbs, { identity: 'delivered-by-verifier-2', householdId: wangId, now, evidenceRefs: JOB_LOSS_RECORD });
   await allDelivered(second, 3);
   await until('the alert delivered', () => alertRow(second), (a) => a.state === 'DELIVERED');
   const delivered = (await events(second)).filter((e) => e.action === 'DELIVERED');
@@ -60,7 +62,7 @@ it('leaves a township’s alert NEW when only other offices’ receivers took it
 });
 
 it('counts the county’s platform as the one that must have it once civil affairs took the alert over', async () => {
-  const third = await writeWangJobLossAlert(dbs, { identity: 'delivered-by-verifier-3', householdId: wangId, now, verifierOffice: 'CIVIL_AFFAIRS' });
+  const third = await writeWangJobLossAlert(dbs, { identity: 'delivered-by-verifier-3', householdId: wangId, now, verifierOffice: 'CIVIL_AFFAIRS', evidenceRefs: JOB_LOSS_RECORD });
   await allDelivered(third, 3);
   await until('the alert delivered', () => alertRow(third), (a) => a.state === 'DELIVERED');
   expect((await events(third)).find((e) => e.action === 'DELIVERED')?.reason).toMatch(new RegExp(`acknowledged by subscription ${countyPlatform}$`));

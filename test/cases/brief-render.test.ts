@@ -11,6 +11,7 @@ import { summariseAid } from '../../domain/household/aid-summary';
 import { makeIdNumber } from '../../domain/id-number';
 import type { CaseRecord, ReferralRecord } from '../../db/cases/records';
 import { renderBrief, type BriefMeeting, type BriefView } from '../../server/case-pages';
+import { openedFromAlertReason } from '../../domain/monitoring/alerts';
 
 const head = makeIdNumber('370811', '1960-05-01', 11);
 const mother = makeIdNumber('370811', '1938-02-02', 22);
@@ -347,5 +348,31 @@ describe('a case handed over from another county (caseHandOver)', () => {
     expect(html).toContain('AH-2026-000001');
     expect(html).toContain('微山县民政局（weishan-ca）');
     expect(html).not.toContain('任城区民政局（weishan-ca）');
+  });
+});
+
+describe('the history is printed in Chinese, as the rest of the brief', () => {
+  const at = '2026-03-02T09:00:00.000+08:00';
+  const event = (sequence: number, action: string, reason: string | null): NonNullable<Dossier['history']>[number] =>
+    ({ sequence, action, fromState: null, toState: action === 'OPENED' ? 'REPORTED' : null, occurredAt: at, recordedAt: at, actor: 'li', actorOffice: '370811001', reason }) as NonNullable<Dossier['history']>[number];
+  const names: Record<string, string> = { '370811001': '古槐街道', CIVIL_AFFAIRS: '任城区民政局', HEALTH: '任城区医疗保障局' };
+  const printed = (history: NonNullable<Dossier['history']>) => renderBrief({ ...view({ ...v2, history }, false), officeName: (k) => names[k] ?? k })
+      .replace(/<[^>]+>/g, '')
+      .split('本案办理经过')[1];
+
+  it('names the alert a case was opened from in Chinese, for rows stored in English before too', () => {
+    for (const reason of ['opened from alert 279', openedFromAlertReason(279)]) {
+      const text = printed([event(1, 'OPENED', reason)]);
+      expect(text).toContain('由监测预警 279 核实需救助立案');
+      expect(text).not.toContain('opened from alert');
+    }
+  });
+
+  it('names the offices of a change of owner, and every action in Chinese', () => {
+    const text = printed([event(1, 'OWNER_CHANGED', 'CIVIL_AFFAIRS → HEALTH'), event(2, 'MATERIALS_COMPLETED', '已补齐住院证明'), event(3, 'DECISION_WAIVED', '已由大病保险报销')]);
+    expect(text).toContain('任城区民政局 → 任城区医疗保障局');
+    expect(text).toContain('补充完善救助材料');
+    expect(text).toContain('免除会议决定');
+    for (const english of ['CIVIL_AFFAIRS', 'HEALTH', 'MATERIALS_COMPLETED', 'DECISION_WAIVED']) expect({ english, found: text.includes(english) }).toEqual({ english, found: false });
   });
 });

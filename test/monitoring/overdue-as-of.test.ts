@@ -92,3 +92,30 @@ it('lists as of a past instant the alerts late then, though the township took th
   expect(today.alerts).not.toContain(String(late.id));
   expect(today.alertsUnacknowledged).not.toContain(String(late.id));
 });
+
+it('measures each alert listed as of a future instant at that day: overdue, not signed for in time and escalated by then, if nothing changes', async () => {
+  now = at('2026-04-10');
+  await humanResourcesScenario.insert(dbs.sources.HUMAN_RESOURCES, 'unemploymentRegistrations', { sfzhm: WANG.grandmother, syrq: '2026-04-09', djrq: '2026-04-09', ygzdw: '某商贸有限公司', syyy: '02' });
+  expect(await poller.tick('HUMAN_RESOURCES')).toMatchObject({ rows: 1 });
+  const a = await alertOf(WANG.grandmother);
+  const id = String(a.id);
+  const ITEM = `{ id overdue acknowledgementOverdue escalatedTo { code } }`;
+  const items = async (asOf: string) => {
+    const res = await county.gql(`query($asOf: DateTime) { overdueReport(asOf: $asOf) { alerts ${ITEM} alertsUnacknowledged ${ITEM} } }`, { asOf });
+    expect(res.errors).toBeUndefined();
+    const mine = (list: { id: string }[]) => list.filter((x) => x.id === id);
+    return { alerts: mine(res.data.overdueReport.alerts), alertsUnacknowledged: mine(res.data.overdueReport.alertsUnacknowledged) };
+  };
+  const dayAfter = (day: string) => new Date(Date.parse(`${day}T10:00:00+08:00`) + 86_400_000).toISOString();
+
+  // Today nothing is late.
+  expect(await items('2026-04-10T12:00:00+08:00')).toEqual({ alerts: [], alertsUnacknowledged: [] });
+  // The day after its 签收 day: not signed for in time, not yet overdue for verification, not escalated.
+  expect(await items(dayAfter(a.acknowledgeBy))).toEqual({ alerts: [], alertsUnacknowledged: [{ id, overdue: false, acknowledgementOverdue: true, escalatedTo: null }] });
+  // The day after its verification day: overdue and escalated to the county, as the report lists it.
+  const late = { id, overdue: true, acknowledgementOverdue: true, escalatedTo: { code: '370811' } };
+  expect(await items(dayAfter(a.verifyBy))).toEqual({ alerts: [late], alertsUnacknowledged: [late] });
+  // Read on its own, the alert stands as it does today.
+  const own = await county.gql(`query($id: ID!) { alert(id: $id) ${ITEM} }`, { id });
+  expect(own.data.alert).toEqual({ id, overdue: false, acknowledgementOverdue: false, escalatedTo: null });
+});

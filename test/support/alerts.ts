@@ -3,6 +3,7 @@
  * `writeAlerts` as the change feed writes one (its history and its pushes with it); and a real
  * delivery worker with subscribers' receivers, to see its pushes arrive.
  */
+import crypto from 'node:crypto';
 import pino from 'pino';
 import { AuditStore, auditWriterPool } from '../../access/audit';
 import { createClient } from '../../access/clients';
@@ -22,10 +23,19 @@ import { TODAY, WANG } from './scenarios';
 /** The Wang household's township, the alert's verifier unless another is named. */
 export const WANG_TOWNSHIP = WANG.regionCode.slice(0, 9);
 
-/** Writes the alert (`identity` unique per alert, padded to the 40 characters of a fingerprint); its id. */
+/**
+ * The stored identity of a test alert named `name`: a 40-character fingerprint of it, as detection
+ * makes one (domain/monitoring/evaluate.ts alertIdentity). Padding the name with zeros made `…-1`
+ * and `…-10` one identity, so the tenth alert of a test landed on the first.
+ */
+export function testAlertIdentity(name: string): string {
+  return crypto.createHash('sha256').update(name).digest('hex').slice(0, 40);
+}
+
+/** Writes the alert (`identity` unique per alert, any length; stored as its fingerprint, testAlertIdentity); its id. */
 export async function writeWangJobLossAlert(
   dbs: TestDatabases,
-  o: { identity: string; householdId: number; now: () => Date; subject?: string; verifierOffice?: string; triggerSet?: TriggerSet },
+  o: { identity: string; householdId: number; now: () => Date; subject?: string; verifierOffice?: string; triggerSet?: TriggerSet; evidence?: string[]; evidenceRefs?: string[] },
 ): Promise<string> {
   const triggerSet = o.triggerSet ?? activeTriggerSet();
   const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet, ruleSet: activeRuleSet(), now: o.now };
@@ -36,7 +46,7 @@ export async function writeWangJobLossAlert(
       tx,
       [
         {
-          identity: o.identity.padEnd(40, '0'),
+          identity: testAlertIdentity(o.identity),
           triggerId: 'T4_JOB_LOSS',
           grade: 'YELLOW',
           subjectIdNumber: o.subject ?? WANG.head,
@@ -45,8 +55,8 @@ export async function writeWangJobLossAlert(
           townshipCode: WANG_TOWNSHIP,
           verifierOffice: o.verifierOffice ?? WANG_TOWNSHIP,
           monitored: false,
-          evidence: ['失业登记'],
-          evidenceRefs: [],
+          evidence: o.evidence ?? ['失业登记'],
+          evidenceRefs: o.evidenceRefs ?? [],
           measure: 1,
           firstClueOn: TODAY,
           acknowledgeBy: TODAY,
