@@ -1,6 +1,7 @@
 /**
  * Demo clients for `npm start` on its private database: one per department city-wide, the county
- * offices of 任城区 and 邹城市, a township officer and an auditor. Their tokens go to a git-ignored
+ * offices of 任城区 and 邹城市, a township officer, an auditor, an administrator and a charity's two
+ * (reporting, linkage). Their tokens go to a git-ignored
  * file (mode 600) that a shell can `source`; tokens still valid from an earlier start are kept, so
  * saved commands keep working.
  */
@@ -10,6 +11,7 @@ import type { AccessDb } from '../db/access/db';
 import { registerCharity } from '../db/reported-aid/store';
 import { departmentOfficeName } from '../domain/cases/offices';
 import { DEPARTMENT_CODES, DEPARTMENT_NAMES, HUB_LEDGER_SOURCES, type OfficeCode as DepartmentCode } from '../domain/departments';
+import { REGION_BY_CODE } from '../domain/regions';
 import { ClientSpecError, clientExists, createClient, rotateClient, setClientRoles, tokenIsCurrent } from './clients';
 import type { Role } from './policy';
 
@@ -93,6 +95,24 @@ export const DEMO_CLIENTS: readonly DemoClient[] = [
   ...countyOffices('370811', '任城区'),
   ...countyOffices('370883', '邹城市'),
 ];
+
+/**
+ * What `npm start` says it made, read from the list itself: it printed "one per department, a
+ * township officer, an auditor" while the list also held the county offices (the tokens the
+ * README's loop uses), an administrator and a charity's clients.
+ */
+export function demoClientsSummary(clients: readonly DemoClient[] = DEMO_CLIENTS): string {
+  const counties = [...new Set(clients.map((c) => REGION_BY_CODE.get(c.regionScope)).filter((r) => r?.level === 'COUNTY').map((r) => r!.name))];
+  const has = (test: (c: DemoClient) => boolean) => clients.some(test);
+  return [
+    'one per department city-wide',
+    counties.length > 0 ? `the county offices of ${counties.join(' and ')}` : null,
+    has((c) => REGION_BY_CODE.get(c.regionScope)?.level === 'TOWNSHIP') ? 'a township officer' : null,
+    has((c) => c.roles.includes('AUDITOR')) ? 'an auditor' : null,
+    has((c) => c.roles.includes('ADMINISTRATOR')) ? 'an administrator' : null,
+    has((c) => c.department === 'CHARITY') ? 'a charity' : null,
+  ].filter((part): part is string => part !== null).join(', ');
+}
 
 function readTokens(file: string): Map<string, string> {
   const tokens = new Map<string, string>();

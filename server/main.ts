@@ -9,7 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { generateSigningKeyFiles, privateServerAuditFiles, setAsideCheckpointFile } from '../access/checkpoints';
 import { count } from 'drizzle-orm';
-import { ensureDemoClients } from '../access/demo-clients';
+import { demoClientsSummary, ensureDemoClients } from '../access/demo-clients';
 import { generateCharityDemo } from '../tools/generate/charity';
 import { todayIso } from '../domain/dates';
 import { besidePrivateData, hubUrlFile, privateDataDir, removeHubUrlFile, writeHubUrlFile } from '../access/hub-url';
@@ -545,7 +545,7 @@ AidHub is listening on ${base}/graphql   (query page: ${base}/ , health: ${base}
 Hub database: ${redactUrl(hubUrl)}
 `);
   if (demoTokens) {
-    console.log(`Demo API clients (one per department, a township officer, an auditor): tokens in ${tokensFile}
+    console.log(`Demo API clients (${demoClientsSummary()}): tokens in ${tokensFile}
 
 Try:
   source ${tokensFile}
