@@ -3909,13 +3909,13 @@ export type PreGrantCheckInput = {
   readonly beneficiaryIdNumber: Scalars['String']['input'];
   /** The programme code, e.g. TEKUN, TEMP_AID, MEDICAL_AID. */
   readonly programme: Scalars['ID']['input'];
-  /** Recurring aid: first day to be paid. */
+  /** Recurring aid: first day to be paid. More than a year after today (the same day next year is the last allowed) is BAD_USER_INPUT, reason GRANT_DATE_TOO_FAR, with max. */
   readonly periodStart?: InputMaybe<Scalars['Date']['input']>;
   /** Recurring aid: last day, if the grant has one. */
   readonly periodEnd?: InputMaybe<Scalars['Date']['input']>;
-  /** One-off aid: the date it will be granted. Before the beneficiary's birth is BAD_USER_INPUT, reason DATE_INVALID; after their death (as the hub holds it) reason AFTER_DEATH. */
+  /** One-off aid: the date it will be granted. Before the beneficiary's birth is BAD_USER_INPUT, reason DATE_INVALID; after their death (as the hub holds it) reason AFTER_DEATH; more than a year after today (the same day next year is the last allowed) reason GRANT_DATE_TOO_FAR, with max: a check answers for the aid on record now. */
   readonly grantDate?: InputMaybe<Scalars['Date']['input']>;
-  /** Recurring: fen per month. One-off: fen in total. 0 to 2147483647 (¥21,474,836.47, the most the reported-aid ledger holds for one grant); more is BAD_USER_INPUT, reason OUT_OF_RANGE. */
+  /** Recurring: fen per month. One-off: fen in total. 0 to 2147483647 (¥21,474,836.47, the most the reported-aid ledger holds for one grant); more is BAD_USER_INPUT, reason OUT_OF_RANGE. A service (法律援助) carries 0: more is BAD_USER_INPUT, reason AMOUNT_INVALID, as aidReport refuses it. */
   readonly amountFen: Scalars['Fen']['input'];
   /** Temporary aid: the cause. Required for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, reason REQUIRED: without it the check could not compare grants of the same cause. UNRECOGNISED, a cause only read from a department's undocumented code, is BAD_USER_INPUT, reason OUTPUT_ONLY. */
   readonly cause?: InputMaybe<AidCause>;
@@ -3923,7 +3923,7 @@ export type PreGrantCheckInput = {
   readonly secondAid?: InputMaybe<Scalars['Boolean']['input']>;
   /** Medical aid or illness aid: the hospital settlement it relieves (医保 settlement id, at most 30 characters; full-width digits and letters are read as ASCII). */
   readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
-  /** Education aid: the school year, e.g. 2025-2026. */
+  /** Education aid: the school year, e.g. 2025-2026 (September to August). For one-off aid, the year grantDate falls in, or the next for a grant in July or August (paid before the year starts); another is BAD_USER_INPUT, reason SCHOOL_YEAR_MISMATCH, with allowed. */
   readonly schoolYear?: InputMaybe<Scalars['String']['input']>;
 };
 
