@@ -2811,7 +2811,9 @@ export type CharityErrorCode =
   /** A release while the organisation has a pledge against the need not yet fully delivered: deliver it, or reduce it to what was delivered (charityPledgeReduce), first. */
   | 'PLEDGE_UNDELIVERED'
   /** Government aid for the same kind of need (its purpose; for a MEDICAL, REHABILITATION or EDUCATION need, the same member or the household) is decided and not yet given: a meeting's decision slip still ISSUED or ACCEPTED. The message names those slips (本案转办单 7, 案件 AH-2026-000012 的转办单 9), their programme and office, and what is still to be given by when. Publish what is left once it is given (charity comes after government aid, 民发〔2023〕46号), or state why the need cannot wait in governmentAidPendingReason. */
-  | 'GOVERNMENT_AID_PENDING';
+  | 'GOVERNMENT_AID_PENDING'
+  /** Decisions kept being issued to the household while the need was checked against them: each time, the need was checked again (so one issued meanwhile is GOVERNMENT_AID_PENDING, not missed); after three such rounds this is the answer, nothing written. Send it again. */
+  | 'HOUSEHOLD_DECISIONS_CHANGED';
 
 /** A refused write: code, message, the input field concerned. */
 export type CharityUserError = {
