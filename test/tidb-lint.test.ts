@@ -76,6 +76,10 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
     { line: "select id from reported_aid where reporter_client = 'test-emergency' and reference = ${held} for update", why: 'one ledger entry by its unique key, held to make two sendings of one correction of it wait together' },
   ],
   'test/cases-meeting-checks.test.ts': [{ line: 'select id from aid_case where id in (${sql.join(caseIds.map(Number), sql`, `)}) for update', why: 'two cases by primary key (IN list of ids just made), held so that two decisions of one household are both checked before either writes' }],
+  'test/charity/government-pending-race.test.ts': [
+    { line: 'select id from charity_consent where id = ${Number(s.consentId)} for update', why: 'one consent by primary key, held so that a need is checked before a meeting for it is sent' },
+    { line: 'select decisions_issued from household_decision_lock where household_id = ${s.householdId} for update', why: "one household's decision turn by primary key (a row the scenario's cases made), held so that a decision is counted between a need's check and its write" },
+  ],
   'test/replicas.test.ts': [{ line: "WHERE job_key = 'scan-start' FOR UPDATE", why: 'the scan-start row by primary key, held to interleave two starts' }],
   'test/npm-start-database-unusable.test.ts': [{ line: "'SELECT n FROM t WHERE id = 1 FOR UPDATE'", why: 'a probe row by primary key, on a private MariaDB with a statement-format binary log: shows the lock refused there, which is why npm start checks binlog_format (never the hub\'s SQL, never on TiDB)' }],
   'test/locking-transaction.test.ts': [{ line: "const TAKE_TURN = 'SELECT n FROM probe_turn WHERE id = 1 FOR UPDATE'", why: "the test's own mutex row by primary key, held so that a lockingTransaction waits for it" }],

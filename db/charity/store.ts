@@ -20,7 +20,7 @@ import { birthDateOf } from '../../domain/id-number';
 import { charityClaim, charityClaimRelease, charityConsent, charityDelivery, charityNeed, charityPledge, charityPledgeReduction, charityProject } from './schema';
 import { charityOrganisationName, reportedAid } from '../reported-aid/schema';
 import { bindCharity, charityOf, nameOfCreditCode } from '../reported-aid/store';
-import { isDuplicateKey } from '../cases/write';
+import { isDuplicateKey, lockHouseholdTurn } from '../cases/write';
 import { referenceKey } from '../../domain/reported-aid/validate';
 
 /** A charity organisation as the linkage shows it: its code (the ledger's `charity_organisation`, per client) and its one name. */
@@ -367,25 +367,41 @@ export function replayOfPublication(existing: NeedRecord, v: NewNeed): CharityOu
  * CONSENT_REVOKED, or waits for the need and withdraws it with the others. Checked outside, a consent
  * revoked between the check and the insert left an OPEN need under a revoked consent.
  */
-export async function insertNeedUnderConsent(db: HubDb, v: NewNeed, today: IsoDate): Promise<CharityOutcome<NeedRecord>> {
+export async function insertNeedUnderConsent(db: HubDb, v: NewNeed, today: IsoDate, decisionsSeen: number): Promise<CharityOutcome<NeedRecord>> {
   try {
-    return await insertNeedUnderConsentOnce(db, v, today);
+    return await insertNeedUnderConsentOnce(db, v, today, decisionsSeen);
   } catch (error) {
     // The same key sent at once under two consents: the unique key keeps one; the other is answered as a retry.
-    if (v.publishKey && isDuplicateKey(error, 'charity_need_publish_key')) return insertNeedUnderConsentOnce(db, v, today);
+    if (v.publishKey && isDuplicateKey(error, 'charity_need_publish_key')) return insertNeedUnderConsentOnce(db, v, today, decisionsSeen);
     throw error;
   }
 }
 
-async function insertNeedUnderConsentOnce(db: HubDb, v: NewNeed, today: IsoDate): Promise<CharityOutcome<NeedRecord>> {
+async function insertNeedUnderConsentOnce(db: HubDb, v: NewNeed, today: IsoDate, decisionsSeen: number): Promise<CharityOutcome<NeedRecord>> {
   return lockingTransaction(db, async (tx) => {
+    const moved = await decisionsMovedSince(tx, v.householdId, decisionsSeen);
     const [consent] = await tx.select({ revokedAt: charityConsent.revokedAt }).from(charityConsent).where(eq(charityConsent.id, v.consentId)).for('update');
     // A retry sent at once with the first waited on the consent's row: it finds the first's need.
     const existing = v.publishKey ? await needByPublishKey(tx, v.publishedByClient, v.publishKey, today) : null;
     if (existing) return replayOfPublication(existing, v);
+    if (moved) return moved;
     if (!consent || consent.revokedAt !== null) return refuse('CONSENT_REVOKED', 'the household has revoked its consent', ['input', 'consentId']);
     return ok(await insertNeed(tx, v));
   });
+}
+
+/**
+ * Takes the household's decision turn (household_decision_lock, as meetingRecord, decisionCorrect
+ * and referralReassign take it to issue slips) for the rest of a need's publication, and tells
+ * whether a decision was issued to the household since `decisionsSeen` was read (before its
+ * decisions not yet given were read for GOVERNMENT_AID_PENDING): HOUSEHOLD_DECISIONS_CHANGED, which
+ * the resolver answers by checking again. Without it a slip issued between the check and the insert
+ * left the need published with no reason. The first lock of its transaction (a decision write takes
+ * it after its case row; a publication holds no case row, and takes the consent's after it).
+ */
+export async function decisionsMovedSince(tx: LockingTx, householdId: number, decisionsSeen: number): Promise<CharityOutcome<never> | null> {
+  const issued = await lockHouseholdTurn(tx, householdId);
+  return issued === decisionsSeen ? null : refuse('HOUSEHOLD_DECISIONS_CHANGED', 'a decision was issued to the household while the need was checked: check it again (send it again)', null);
 }
 
 export async function needById(db: HubQuery, id: number): Promise<NeedRecord | null> {

@@ -57,6 +57,7 @@ export const CHARITY_ERROR_CODES = [
   'CLAIM_REFERENCE_REUSED',
   'PLEDGE_UNDELIVERED',
   'GOVERNMENT_AID_PENDING',
+  'HOUSEHOLD_DECISIONS_CHANGED',
 ] as const;
 export type CharityErrorCode = (typeof CHARITY_ERROR_CODES)[number];
 

@@ -2810,7 +2810,9 @@ export type CharityErrorCode =
   /** A release while the organisation has a pledge against the need not yet fully delivered: deliver it, or reduce it to what was delivered (charityPledgeReduce), first. */
   | 'PLEDGE_UNDELIVERED'
   /** Government aid for the same kind of need (its purpose; for a MEDICAL, REHABILITATION or EDUCATION need, the same member or the household) is decided and not yet given: a meeting's decision slip still ISSUED or ACCEPTED. The message names those slips (本案转办单 7, 案件 AH-2026-000012 的转办单 9), their programme and office, and what is still to be given by when. Publish what is left once it is given (charity comes after government aid, 民发〔2023〕46号), or state why the need cannot wait in governmentAidPendingReason. */
-  | 'GOVERNMENT_AID_PENDING';
+  | 'GOVERNMENT_AID_PENDING'
+  /** Decisions kept being issued to the household while the need was checked against them: each time, the need was checked again (so one issued meanwhile is GOVERNMENT_AID_PENDING, not missed); after three such rounds this is the answer, nothing written. Send it again. */
+  | 'HOUSEHOLD_DECISIONS_CHANGED';
 
 /** A refused write: code, message, the input field concerned. */
 export type CharityUserError = {
@@ -3908,13 +3910,13 @@ export type PreGrantCheckInput = {
   readonly beneficiaryIdNumber: Scalars['String']['input'];
   /** The programme code, e.g. TEKUN, TEMP_AID, MEDICAL_AID. */
   readonly programme: Scalars['ID']['input'];
-  /** Recurring aid: first day to be paid. */
+  /** Recurring aid: first day to be paid. More than a year after today (the same day next year is the last allowed) is BAD_USER_INPUT, reason GRANT_DATE_TOO_FAR, with max. */
   readonly periodStart?: InputMaybe<Scalars['Date']['input']>;
   /** Recurring aid: last day, if the grant has one. */
   readonly periodEnd?: InputMaybe<Scalars['Date']['input']>;
-  /** One-off aid: the date it will be granted. Before the beneficiary's birth is BAD_USER_INPUT, reason DATE_INVALID; after their death (as the hub holds it) reason AFTER_DEATH. */
+  /** One-off aid: the date it will be granted. Before the beneficiary's birth is BAD_USER_INPUT, reason DATE_INVALID; after their death (as the hub holds it) reason AFTER_DEATH; more than a year after today (the same day next year is the last allowed) reason GRANT_DATE_TOO_FAR, with max: a check answers for the aid on record now. */
   readonly grantDate?: InputMaybe<Scalars['Date']['input']>;
-  /** Recurring: fen per month. One-off: fen in total. 0 to 2147483647 (¥21,474,836.47, the most the reported-aid ledger holds for one grant); more is BAD_USER_INPUT, reason OUT_OF_RANGE. */
+  /** Recurring: fen per month. One-off: fen in total. 0 to 2147483647 (¥21,474,836.47, the most the reported-aid ledger holds for one grant); more is BAD_USER_INPUT, reason OUT_OF_RANGE. A service (法律援助) carries 0: more is BAD_USER_INPUT, reason AMOUNT_INVALID, as aidReport refuses it. */
   readonly amountFen: Scalars['Fen']['input'];
   /** Temporary aid: the cause. Required for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, reason REQUIRED: without it the check could not compare grants of the same cause. UNRECOGNISED, a cause only read from a department's undocumented code, is BAD_USER_INPUT, reason OUTPUT_ONLY. */
   readonly cause?: InputMaybe<AidCause>;
@@ -3922,7 +3924,7 @@ export type PreGrantCheckInput = {
   readonly secondAid?: InputMaybe<Scalars['Boolean']['input']>;
   /** Medical aid or illness aid: the hospital settlement it relieves (医保 settlement id, at most 30 characters; full-width digits and letters are read as ASCII). */
   readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
-  /** Education aid: the school year, e.g. 2025-2026. */
+  /** Education aid: the school year, e.g. 2025-2026 (September to August). For one-off aid, the year grantDate falls in, or the next for a grant in July or August (paid before the year starts); another is BAD_USER_INPUT, reason SCHOOL_YEAR_MISMATCH, with allowed. */
   readonly schoolYear?: InputMaybe<Scalars['String']['input']>;
 };
 

@@ -16,16 +16,17 @@ import { validateReport } from '../../domain/reported-aid/validate';
 import { recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import type { IsoDate } from '../../domain/dates';
 import type { HubContext } from '../context';
-import type { LockingTx } from '../../db/locking';
+import { lockingTransaction, type LockingTx } from '../../db/locking';
 import { callerVerifies } from '../monitoring/resolvers';
 import { longerThan } from '../../domain/text-length';
 import { screenedReference, screenedText, type ScreenOptions } from '../../domain/text-screen';
 import { birthDateOf } from '../../domain/id-number';
 import { MAX_AMOUNT_FEN, settlementReferenceOf } from '../../domain/aid';
-import { isDuplicateKey } from '../../db/cases/write';
+import { decisionsIssuedTo, isDuplicateKey } from '../../db/cases/write';
 import { settlementStands } from '../findings/live';
 import { GOVERNMENT_AID_PENDING_REASON_MAX } from '../../domain/charity/government-pending';
 import { governmentAidPendingFor, pendingInWords } from './government-pending';
+import { DECISION_CHECK_ATTEMPTS } from '../cases/decision-checks';
 
 function caller(ctx: HubContext) {
   const c = ctx.access.caller;
@@ -234,8 +235,35 @@ export async function publishNeed(ctx: HubContext, input: NeedInput & { caseId: 
     const asked = { caseId, consentId, purpose: input.purpose, urgency: input.urgency, uncoveredFen: input.uncoveredFen, description: input.description.trim().normalize('NFC'), beneficiaryIdNumber: beneficiary };
     return store.replayOfPublication(earlier, { ...earlier, ...asked });
   }
-  const checked = await needOfCase(ctx, c, await consentInReach(ctx, consentId), input, beneficiary, ['input', 'consentId']);
-  return checked.ok ? store.insertNeedUnderConsent(ctx.hub, { ...checked.value, publishKey }, ctx.today) : checked;
+  const consent = await consentInReach(ctx, consentId);
+  return checkedAndPublished(ctx, c.householdId, () => needOfCase(ctx, c, consent, input, beneficiary, ['input', 'consentId']), (values, seen) => store.insertNeedUnderConsent(ctx.hub, { ...values, publishKey }, ctx.today, seen));
+}
+
+/**
+ * Checks a need (`check`, which reads the household's decisions not yet given for
+ * GOVERNMENT_AID_PENDING) and publishes it (`publish`, given the household's count of decisions
+ * issued as read before the check, which it compares under the household's decision turn). A slip
+ * issued by meetingRecord, decisionCorrect or referralReassign between the two moves the count: the
+ * publication is refused HOUSEHOLD_DECISIONS_CHANGED having written nothing and is checked again
+ * here, now seeing the slip (GOVERNMENT_AID_PENDING unless a reason was given). It was published
+ * with no reason. After DECISION_CHECK_ATTEMPTS such rounds, that refusal is the answer.
+ */
+async function checkedAndPublished(
+  ctx: HubContext,
+  householdId: number,
+  check: () => Promise<CharityOutcome<NeedValues>>,
+  publish: (values: NeedValues, decisionsSeen: number) => Promise<CharityOutcome<store.NeedRecord>>,
+): Promise<CharityOutcome<store.NeedRecord>> {
+  for (let attempt = 1; ; attempt++) {
+    // Read before the slips: a decision issued after this read moves the count the publication compares.
+    const seen = await decisionsIssuedTo(ctx.hub, householdId);
+    const checked = await check();
+    if (!checked.ok) return checked;
+    const outcome = await publish(checked.value, seen);
+    const changed = !outcome.ok && outcome.errors.some((e) => e.code === 'HOUSEHOLD_DECISIONS_CHANGED');
+    if (!changed || attempt >= DECISION_CHECK_ATTEMPTS) return outcome;
+    ctx.loaders.cases.ungivenDecisionsByHousehold.clear(householdId);
+  }
 }
 
 /** Triggers whose evidence is health or disability data (PIPL art. 28): a need from their alerts rests on it. */
@@ -283,14 +311,15 @@ export async function publishNeedFromAlert(
   if (earlier) return retryOf(earlier);
   if (given && given.expiresOn < ctx.today) return refuse('CONSENT_EXPIRY_IN_PAST', 'expiresOn must be today or later', ['input', 'consent', 'expiresOn']);
   const consent = given ? { ...given, id: 0, revokedAt: null, revokedByClient: null, revokedByOfficer: null, recordKey: null } : await consentInReach(ctx, consentId!);
-  const checked = await needOfCase(ctx, c, consent, need, alert.subjectIdNumber, given ? ['input', 'consent'] : ['input', 'consentId']);
-  if (!checked.ok) return checked;
-  if (!given) return store.insertNeedUnderConsent(ctx.hub, { ...checked.value, publishKey }, ctx.today);
+  const check = () => needOfCase(ctx, c, consent, need, alert.subjectIdNumber, given ? ['input', 'consent'] : ['input', 'consentId']);
+  if (!given) return checkedAndPublished(ctx, c.householdId, check, (values, seen) => store.insertNeedUnderConsent(ctx.hub, { ...values, publishKey }, ctx.today, seen));
   try {
-    return ok(
-      await ctx.hub.transaction(async (tx) => {
+    return await checkedAndPublished(ctx, c.householdId, check, (values, seen) =>
+      lockingTransaction(ctx.hub, async (tx): Promise<CharityOutcome<store.NeedRecord>> => {
+        const moved = await store.decisionsMovedSince(tx, c.householdId, seen);
+        if (moved) return moved;
         const consentIdNow = (await store.recordConsent(tx, given)).id;
-        return store.insertNeed(tx, { ...checked.value, consentId: consentIdNow, publishKey });
+        return ok(await store.insertNeed(tx, { ...values, consentId: consentIdNow, publishKey }));
       }),
     );
   } catch (error) {

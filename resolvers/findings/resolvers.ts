@@ -14,7 +14,8 @@ import type { IsoDate } from '../../domain/dates';
 import { DATE_RANGE } from '../../domain/date-ranges';
 import { DEPARTMENT_CODES, type DepartmentCode, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
-import { PROGRAMME_BY_CODE } from '../../domain/programmes';
+import { isServiceProgramme, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
+import { schoolYearOf } from '../../domain/findings/periods';
 import { seesHealthDetail } from '../../access/decide';
 import { describeCondition, explain, type Detail } from '../../domain/findings/explain';
 import type { AidCause, AidRecord as FactRecord, Measure } from '../../domain/findings/facts';
@@ -137,11 +138,32 @@ export function tiedToStay(programmeCode: string): boolean {
 }
 
 /** A proposal the rules can judge, or BAD_USER_INPUT naming the field that is wrong. */
-function proposalOf(input: PreGrantCheckInput): Proposal {
+/**
+ * The last day a proposed grant (its grantDate, or a period's start) may fall on: a year after
+ * today. A check answers for the aid on record now; a grant decades ahead (a typo'd 2099-12-31)
+ * meets no real grant in any rule's window and was answered clear, which a system reading `clear`
+ * took as leave to grant. A grant planned further ahead is checked again nearer the day.
+ */
+export function latestProposedGrant(today: IsoDate): IsoDate {
+  const nextYear = `${Number(today.slice(0, 4)) + 1}${today.slice(4)}`;
+  // 29 February a year on is 28 February (the string compares right either way; kept a real date for the message).
+  return nextYear.endsWith('-02-29') ? `${nextYear.slice(0, 4)}-02-28` : nextYear;
+}
+
+/** The school years a one-off grant on `grantDate` may be for: the one it falls in, and the next when paid in July or August (before it starts). */
+export function schoolYearsOfGrant(grantDate: IsoDate): string[] {
+  const own = schoolYearOf(grantDate);
+  const month = Number(grantDate.slice(5, 7));
+  return month === 7 || month === 8 ? [own, schoolYearOf(`${grantDate.slice(0, 4)}-09-01`)] : [own];
+}
+
+function proposalOf(input: PreGrantCheckInput, today: IsoDate): Proposal {
   const programme = PROGRAMME_BY_CODE.get(input.programme);
   if (!programme) throw badInput('input.programme', 'UNKNOWN_PROGRAMME', 'programme is not a code of the hub’s programme catalogue');
   if (input.amountFen < 0) throw badInput('input.amountFen', 'OUT_OF_RANGE', 'amountFen cannot be negative');
   if (input.amountFen > PROPOSAL_MAX_FEN) throw badInput('input.amountFen', 'OUT_OF_RANGE', `amountFen is at most ${PROPOSAL_MAX_FEN}`, { max: PROPOSAL_MAX_FEN });
+  // A service (法律援助) is given, not paid: money proposed for it is refused as aidReport and a meeting refuse it.
+  if (input.amountFen > 0 && isServiceProgramme(programme)) throw badInput('input.amountFen', 'AMOUNT_INVALID', SERVICE_AMOUNT_MESSAGE);
   if (programme.kind === 'RECURRING') {
     if (!input.periodStart) throw badInput('input.periodStart', 'REQUIRED', `${programme.code} is paid over a period: give periodStart`);
     if (input.periodEnd && input.periodEnd < input.periodStart) throw badInput('input.periodEnd', 'EMPTY_PERIOD', 'periodEnd is before periodStart');
@@ -156,13 +178,27 @@ function proposalOf(input: PreGrantCheckInput): Proposal {
   }
   const settlementRef = givenSettlementRef(programme.code, input.settlementReference, 'input.settlementReference');
   const recurring = programme.kind === 'RECURRING';
+  const startField = recurring ? 'periodStart' : 'grantDate';
+  const latest = latestProposedGrant(today);
+  if ((recurring ? input.periodStart! : input.grantDate!) > latest) {
+    throw badInput(`input.${startField}`, 'GRANT_DATE_TOO_FAR', `${startField} is more than a year after today: check the grant nearer its day (at most ${latest})`, { max: latest });
+  }
+  // A one-off grant's school year is the one its grantDate falls in (September to August, as the
+  // rules derive it when none is given), or the next one for a grant paid in the summer before it
+  // (July or August: 金秋助学 is paid then for the coming year, as 工会 records it). A year that
+  // disagrees is a typo in one of the two, and taken as given it put the grant in another year's
+  // count (X6 missed the repetition). Refused, not derived: which of the two is wrong the hub cannot tell.
+  if (input.schoolYear && !recurring && !schoolYearsOfGrant(input.grantDate!).includes(input.schoolYear)) {
+    const allowed = schoolYearsOfGrant(input.grantDate!);
+    throw badInput('input.schoolYear', 'SCHOOL_YEAR_MISMATCH', `schoolYear is not a school year a grant on grantDate is for (${allowed.join(' or ')}; a school year runs September to August)`, { allowed });
+  }
   const beneficiaryIdNumber = requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber');
   // Aid is not given before its beneficiary was born (the birth date is digits 7-14 of the ID
   // number): aidReport refuses such a record (domain/reported-aid/validate.ts, DATE_INVALID), and
   // the check before the grant answered it "clear". The message names no date: it is the person's.
   const first = recurring ? input.periodStart! : input.grantDate!;
   if (first < birthDateOf(beneficiaryIdNumber)) {
-    const field = recurring ? 'periodStart' : 'grantDate';
+    const field = startField;
     throw badInput(`input.${field}`, 'DATE_INVALID', `${field} is before the beneficiary's birth (digits 7-14 of the ID number)`);
   }
   return {
@@ -314,7 +350,7 @@ export const findingResolvers: Resolvers = {
 
     preGrantCheck: async (_, args, ctx) => {
       // The call that holds up a grant reads through the connections kept for checks.
-      const proposal = proposalOf(args.input);
+      const proposal = proposalOf(args.input, ctx.today);
       const lane = throughCheckLane(ctx);
       refuseGrantAfterDeath(proposal.grantDate, await deathDateOf(lane, proposal.beneficiaryIdNumber), 'input.grantDate');
       const result = await preGrantCheck(lane, proposal, rules());
