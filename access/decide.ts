@@ -107,8 +107,15 @@ export function viewOf(caller: Caller, purpose: Purpose | null, region: ObjectRe
   return 'NONE';
 }
 
-export function seesIdNumbers(caller: Caller): boolean {
-  return caller.roles.some((r) => ID_NUMBERS_IN_CLEAR.includes(r));
+/**
+ * Whether the caller sees ID numbers in clear for the stated purpose: a role of ID_NUMBERS_IN_CLEAR
+ * that serves that purpose (PURPOSES_BY_ROLE), not any role the client holds. A department's client
+ * with READER and DEPARTMENT_WRITER sees them checking a grant (DUPLICATE_CHECK) but not reading for
+ * MONITORING, which only its READER serves (DOMAIN.md: access for a stated purpose; PIPL art. 6).
+ * No purpose (Query.caller): whether some purpose it may state would show them.
+ */
+export function seesIdNumbers(caller: Caller, purpose: Purpose | null): boolean {
+  return caller.roles.some((r) => ID_NUMBERS_IN_CLEAR.includes(r) && (purpose === null || PURPOSES_BY_ROLE[r].includes(purpose)));
 }
 
 export function seesHealthDetail(caller: Caller, purpose: Purpose | null): boolean {
@@ -139,10 +146,10 @@ export function decideField(visibility: Visibility, view: View, caller: Caller, 
     case 'IN_SCOPE':
       return view === 'FULL' ? CLEAR : limitedView(what);
     case 'ID_NUMBER':
-      return view === 'FULL' && seesIdNumbers(caller) ? CLEAR : MASKED;
+      return view === 'FULL' && seesIdNumbers(caller, purpose) ? CLEAR : MASKED;
     case 'REFERENCE':
       if (view !== 'FULL') return limitedView(what);
-      return seesIdNumbers(caller) ? CLEAR : MASKED;
+      return seesIdNumbers(caller, purpose) ? CLEAR : MASKED;
     case 'REGION':
       return view === 'FULL' ? CLEAR : COARSE;
     case 'HEALTH':

@@ -374,14 +374,17 @@ function showField(
 // still pending (a named closure per call also cost a property definition under tsx's keepNames).
 function personalField(what: string, typeRule: PersonalTypeRule, fieldName: string, visibility: Visibility, read: ReadRule, guarded: string, resolve: Resolver, inherits: { rule: PersonalTypeRule | null } | null, capped: boolean): Resolver {
   const ofObject = typeRule.fieldsOfObject?.[fieldName]?.narrow;
+  const healthOf = visibility === 'HEALTH' ? typeRule.healthOnlyFor?.[fieldName]?.test : undefined;
   return (source, args, ctx, info) => {
     const session = sessionOf(ctx);
+    // A field that is health detail only for some objects shows as IN_SCOPE for the others.
+    const shown: Visibility = healthOf && !healthOf(source) ? 'IN_SCOPE' : visibility;
     // However the object was reached, the caller must be one its type's data is read by.
     const refusal = readRefusal(read, guarded, session);
     if (refusal) throw forbidden(refusal);
     const view = computedView(typeRule, source as object, ctx, session);
-    if (isPromise<View>(view)) return view.then((v) => showField(v, what, visibility, ofObject, resolve, inherits, capped, session, source, args, ctx, info));
-    return showField(view, what, visibility, ofObject, resolve, inherits, capped, session, source, args, ctx, info);
+    if (isPromise<View>(view)) return view.then((v) => showField(v, what, shown, ofObject, resolve, inherits, capped, session, source, args, ctx, info));
+    return showField(view, what, shown, ofObject, resolve, inherits, capped, session, source, args, ctx, info);
   };
 }
 

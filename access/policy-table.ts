@@ -23,11 +23,14 @@ function table(header: string[], rows: string[][]): string {
 const code = (s: string) => `\`${s}\``;
 const list = (xs: readonly string[]) => xs.map(code).join(', ');
 
+/** The purposes for which each role of ID_NUMBERS_IN_CLEAR shows ID numbers: those it may state. */
+const IN_CLEAR_PURPOSES = ID_NUMBERS_IN_CLEAR.map((r) => `${code(r)}: ${PURPOSES_BY_ROLE[r].join(', ')}`).join('; ');
+
 const IN_SCOPE_CELL: Record<Visibility, string> = {
   ANY: 'shown',
   IN_SCOPE: 'shown',
-  ID_NUMBER: `in clear for ${list(ID_NUMBERS_IN_CLEAR)}; masked (370811\\*\\*\\*\\*\\*\\*\\*\\*123X) for other roles`,
-  REFERENCE: `shown; an ID number inside it masked unless the caller has ${list(ID_NUMBERS_IN_CLEAR)}`,
+  ID_NUMBER: `in clear for ${list(ID_NUMBERS_IN_CLEAR)}, each for the purposes it serves (${IN_CLEAR_PURPOSES}); masked (370811\\*\\*\\*\\*\\*\\*\\*\\*123X) for other roles and purposes`,
+  REFERENCE: `shown; an ID number inside it masked unless the caller has ${list(ID_NUMBERS_IN_CLEAR)} for the stated purpose`,
   HEALTH: `only for ${list(HEALTH_DETAIL.departments)} callers or purpose ${list(HEALTH_DETAIL.purposes)}; otherwise FORBIDDEN (\`HEALTH_DETAIL\`)`,
   REGION: 'shown',
 };
@@ -83,8 +86,8 @@ export function accessTables(): string {
     Object.entries(TYPE_RULES).flatMap(([type, rule]) =>
       rule.kind === 'PERSONAL'
         ? Object.entries(rule.fields).map(([field, v]) => {
-            const narrower = rule.fieldsOfObject?.[field]?.note;
-            return [code(`${type}.${field}`), narrower ? `${IN_SCOPE_CELL[v]}; ${narrower}` : IN_SCOPE_CELL[v], OUT_OF_SCOPE_CELL[v]];
+            const narrower = [rule.healthOnlyFor?.[field]?.note, rule.fieldsOfObject?.[field]?.note].filter((n) => n !== undefined);
+            return [code(`${type}.${field}`), [IN_SCOPE_CELL[v], ...narrower].join('; '), OUT_OF_SCOPE_CELL[v]];
           })
         : [],
     ),

@@ -18,7 +18,8 @@ import type { CaseRecord } from '../db/cases/records';
 import type { HubLoaders } from '../db/household/loaders';
 import { laterCasesOf } from '../domain/cases/chain';
 import type { DepartmentCode } from '../domain/departments';
-import { ALERT_OWNER, alertConcerns, alertEvidenceOf, type AlertAudience } from '../domain/monitoring/alerts';
+import { ALERT_OWNER, alertConcerns, alertEvidenceIsHealth, alertEvidenceOf, type AlertAudience } from '../domain/monitoring/alerts';
+import { activeTriggerSet } from '../rules/triggers-load';
 
 /** What a rule's region look-up reads: the hub's loaders of the request (access/context.ts). */
 export interface PolicyContext {
@@ -127,8 +128,15 @@ export const PURPOSES_BY_ROLE: Record<Role, readonly Purpose[]> = {
 
 // ----- Rights that shape what a field shows ---------------------------------------------------
 
-/** Roles that see ID numbers (and references containing them) in clear, in scope. Others get 370811********123X. */
-export const ID_NUMBERS_IN_CLEAR: readonly Role[] = ['DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER'];
+/**
+ * Roles that see ID numbers (and references containing them) in clear, in scope, each only for the
+ * purposes it may state (PURPOSES_BY_ROLE; access/decide.ts seesIdNumbers): the right follows the
+ * role that serves the stated purpose, not any role the client holds, so a department's client
+ * (READER + DEPARTMENT_WRITER) sees them checking a grant and not monitoring. REFERRAL_HANDLER shows them
+ * for REFERRAL: an office answering a 转办单 gives aid to the person it names, and finds that person in
+ * its own system by the ID number. Others get 370811********123X.
+ */
+export const ID_NUMBERS_IN_CLEAR: readonly Role[] = ['DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER', 'REFERRAL_HANDLER'];
 
 /**
  * Diagnoses, hospital settlement details and illness-related causes: only callers of these
@@ -199,7 +207,7 @@ const CHARITY_DETAIL: ReadRule = { roles: ['CHARITY'], purposes: ['CHARITY_LINKA
  * - ANY:        shown in both views.
  * - IN_SCOPE:   FULL view only; in the LIMITED view → FORBIDDEN (LIMITED_VIEW).
  * - ID_NUMBER:  shown in both views, masked (370811********123X) unless FULL and the caller has a
- *               role in ID_NUMBERS_IN_CLEAR.
+ *               role in ID_NUMBERS_IN_CLEAR that may state the request's purpose.
  * - REFERENCE:  FULL view only, with any ID number inside it masked as for ID_NUMBER.
  * - REGION:     a division: as recorded in the FULL view; in the LIMITED view only the county it
  *               lies in (which office to ask), never the village or township.
@@ -243,6 +251,12 @@ export interface PersonalTypeRule {
    * in docs/access.md.
    */
   fieldsOfObject?: Record<string, { narrow(obj: any, caller: { department: string }): { keep?: (value: string) => boolean; refused?: string }; note: string }>;
+  /**
+   * `HEALTH` fields that are health detail only for the objects `test` accepts; for the others the
+   * field shows as `IN_SCOPE` (an alert's evidence is health detail only where its trigger writes
+   * health data). `note` says so in docs/access.md.
+   */
+  healthOnlyFor?: Record<string, { test(obj: any): boolean; note: string }>;
   /** Fields a narrower rule guards than the type's own `readBy`. */
   fieldReadBy?: Record<string, ReadRule>;
   /**
@@ -629,9 +643,15 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       ...Object.fromEntries(
         ['id', 'trigger', 'grade', 'state', 'person', 'household', 'region', 'monitored', 'verifier', 'detectedBy', 'raisedAt', 'firstClueOn', 'acknowledgeFrom', 'acknowledgeBy', 'verifyBy', 'decideBy', 'decidedOn', 'provisional', 'overdue', 'acknowledgementOverdue', 'escalatedTo', 'outcome', 'reason', 'case', 'history', 'notice', 'notices', 'takenOver'].map((f) => [f, 'IN_SCOPE' as const]),
       ),
-      // Evidence names settlements and out-of-pocket sums: health detail.
+      // Evidence of a hospital stay, a disability or a rule's finding is health detail; of a job loss or a death on a roll it is not (healthOnlyFor).
       evidence: 'HEALTH',
       evidenceReferences: 'REFERENCE',
+    },
+    healthOnlyFor: {
+      evidence: {
+        test: (a: { triggerId: string }) => alertEvidenceIsHealth(activeTriggerSet().triggers.find((t) => t.id === a.triggerId)?.kind),
+        note: 'health detail only for an alert whose trigger writes health data (a hospital stay, 12 months’ out-of-pocket, a severe disability, a rule’s finding, a trigger no longer in the set); of a job loss or a death on a roll shown in scope to whoever reads the alert',
+      },
     },
     // Another department than civil affairs reads the alerts that concern it, and of those not its to verify only its own records (domain/monitoring/alerts.ts ALERT_OWNER).
     readableBy: {

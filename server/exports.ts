@@ -17,8 +17,8 @@ import type express from 'express';
 import { stringify } from 'csv-stringify/sync';
 import type { AuditStore } from '../access/audit';
 import { requestAccess, sendError } from '../access/http';
-import { checkCall, seesHealthDetail } from '../access/decide';
-import { ID_NUMBERS_IN_CLEAR, TYPE_RULES, type PersonalTypeRule, type Subject } from '../access/policy';
+import { checkCall, seesHealthDetail, seesIdNumbers } from '../access/decide';
+import { TYPE_RULES, type PersonalTypeRule, type Subject } from '../access/policy';
 import { scanFindingsPage, scansByIds, viewOfRow, type FindingFilter } from '../db/findings/store';
 import { createHubLoaders } from '../db/household/loaders';
 import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode, type OfficeCode } from '../domain/departments';
@@ -107,7 +107,7 @@ export function registerFindingExports(app: express.Express, deps: HubDeps, audi
       if (!scan || !scanInReach({ access }, scan.regionCode)) return sendError(res, 404, 'BAD_USER_INPUT', 'SCAN_NOT_FOUND', 'no scan has this id');
 
       const scope = access && isDivisionCode(access.caller.regionScope) ? divisionPrefix(access.caller.regionScope) : null;
-      const clear = !access || access.caller.roles.some((r) => ID_NUMBERS_IN_CLEAR.includes(r));
+      const clear = !access || seesIdNumbers(access.caller, access.purpose);
       // The columns follow the field rules of the types they come from (access/policy.ts): an
       // administrator, who reads findings but no household data, gets the findings without them;
       // prose is rebuilt without health detail for callers not given it.

@@ -106,6 +106,19 @@ describe('nested objects obey the read rule of their type', () => {
     expect(body).not.toContain('元');
   });
 
+  it('the CSV export shows a department client (READER + DEPARTMENT_WRITER) ID numbers only for a purpose its DEPARTMENT_WRITER serves', async () => {
+    const get = async (purpose: 'MONITORING' | 'DUPLICATE_CHECK') => {
+      const res = await fetch(`${hub.url}/exports/scans/${scanId}/findings.csv`, { headers: hub.as({ token: tokens.housing, purpose }).headers });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const person = CASES.settlement.person;
+    const monitoring = await get('MONITORING');
+    expect(monitoring).not.toContain(person);
+    expect(monitoring).toContain(`${person.slice(0, 6)}********${person.slice(14)}`);
+    expect(await get('DUPLICATE_CHECK')).toContain(person);
+  });
+
   // The export shows an administrator no household or person column, yet records each finding's
   // household and people: each line is a finding (its fingerprint, a hash of the records it is
   // about, which a data role's finding(id) turns into the household), in a township, under a rule,

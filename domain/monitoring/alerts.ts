@@ -353,7 +353,7 @@ export function alertConcerns(department: string, a: AlertAudience): boolean {
 
 /**
  * What a client of `department` reads of an alert's evidence: civil affairs and the alert's verifier
- * all of it (verifying needs it; health detail stays behind HEALTH_DETAIL as before); another
+ * all of it (verifying needs it; evidence that is health detail, alertEvidenceIsHealth, stays behind HEALTH_DETAIL); another
  * department that reads it for its own records, only its own references, and the evidence lines
  * only when they are all about its own records (the lines are not split by department). `refused`:
  * the lines tell of other departments' records.
@@ -362,4 +362,21 @@ export function alertEvidenceOf(department: string, a: AlertAudience): { referen
   if (department === ALERT_OWNER || a.verifierOffice === department) return { references: () => true, linesRefused: false };
   const own = ownReference(department);
   return { references: own, linesRefused: !(a.evidenceRefs.length > 0 && a.evidenceRefs.every(own)) };
+}
+
+/**
+ * Trigger kinds whose evidence lines carry no health data (PIPL art. 28): a death still on a roll
+ * names the date and the programmes; a job loss, the day and the file it is recorded in. What the
+ * other kinds write is health detail: a hospital stay's settlement and out-of-pocket sum, a new
+ * disability certificate and its level, and a rule's finding, whose prose can name a stay, an
+ * out-of-pocket total, a disability or illness as the cause of repeated temporary aid (M5, X5).
+ */
+const EVIDENCE_WITHOUT_HEALTH: ReadonlySet<string> = new Set(['DEATH_ON_ROLL', 'JOB_LOSS']);
+
+/**
+ * Whether an alert's evidence is health detail, by its trigger's kind in the trigger set in force;
+ * a trigger no longer in the set (undefined) counts as health detail, as every alert's did before.
+ */
+export function alertEvidenceIsHealth(triggerKind: string | undefined): boolean {
+  return triggerKind === undefined || !EVIDENCE_WITHOUT_HEALTH.has(triggerKind);
 }

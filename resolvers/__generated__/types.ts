@@ -157,7 +157,7 @@ export type Caller = {
   readonly requiresOfficer: Scalars['Boolean']['output'];
   /** Purposes this client may state. */
   readonly allowedPurposes: ReadonlyArray<AccessPurpose>;
-  /** Whether it sees ID numbers in clear inside its scope (otherwise 370811********123X). */
+  /** Whether it sees ID numbers in clear inside its scope for the purpose stated with this request: only a role that serves that purpose counts (otherwise 370811********123X). With no purpose stated, whether some purpose it may state would show them. */
   readonly seesIdNumbers: Scalars['Boolean']['output'];
 };
 

@@ -47,7 +47,7 @@ export const accessResolvers: Resolvers = {
     regionScope: async (s, _, ctx) => (await ctx.loaders.hub.regionByCode.load(s.caller!.regionScope)) ?? unknownRegion(s.caller!.regionScope),
     roles: (s) => s.caller!.roles,
     allowedPurposes: (s) => purposesFor(s.caller!.roles),
-    seesIdNumbers: (s) => seesIdNumbers(s.caller!),
+    seesIdNumbers: (s) => seesIdNumbers(s.caller!, s.purpose),
     requiresOfficer: (s) => s.caller!.requireOfficer === true,
   },
 

@@ -993,7 +993,7 @@ export const caseResolvers: Resolvers = {
     // A department's record changed in place (CHANGED_AT_SOURCE) is shown here, and its reference can
     // hold an ID number (a 低保 member's record is keyed by it): masked as the slip's own
     // aidSourceReference is (REFERENCE in access/policy.ts) for a caller that sees no ID number.
-    aidSourceReference: (r, _, ctx) => (!ctx.access?.caller || seesIdNumbers(ctx.access.caller) ? r.sourceRef : scrub(r.sourceRef)),
+    aidSourceReference: (r, _, ctx) => (!ctx.access?.caller || seesIdNumbers(ctx.access.caller, ctx.access.purpose) ? r.sourceRef : scrub(r.sourceRef)),
     programme: (r) => AID_PROGRAMME_BY_CODE.get(r.programme)!,
     aidDate: (r) => aidDateOf(r),
     reference: (r) => r.reportedBy?.reference ?? null,

@@ -35,7 +35,7 @@ export function testAlertIdentity(name: string): string {
 /** Writes the alert (`identity` unique per alert, any length; stored as its fingerprint, testAlertIdentity); its id. */
 export async function writeWangJobLossAlert(
   dbs: TestDatabases,
-  o: { identity: string; householdId: number; now: () => Date; subject?: string; verifierOffice?: string; triggerSet?: TriggerSet; evidence?: string[]; evidenceRefs?: string[] },
+  o: { identity: string; householdId: number; now: () => Date; subject?: string; verifierOffice?: string; triggerSet?: TriggerSet; evidence?: string[]; evidenceRefs?: string[]; triggerId?: string },
 ): Promise<string> {
   const triggerSet = o.triggerSet ?? activeTriggerSet();
   const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet, ruleSet: activeRuleSet(), now: o.now };
@@ -47,7 +47,7 @@ export async function writeWangJobLossAlert(
       [
         {
           identity: testAlertIdentity(o.identity),
-          triggerId: 'T4_JOB_LOSS',
+          triggerId: o.triggerId ?? 'T4_JOB_LOSS',
           grade: 'YELLOW',
           subjectIdNumber: o.subject ?? WANG.head,
           householdId: o.householdId,

@@ -1,0 +1,112 @@
+/**
+ * Two access rules a walk left (docs/access.md). 1. Alert.evidence is health detail only where its
+ * trigger writes health data (a hospital stay, a severe disability, a rule's finding): 人社 verifying
+ * a job loss reads its lines; a stay's or a rule's lines stay refused to it (HEALTH_DETAIL).
+ * 2. ID numbers in clear follow the role that serves the stated purpose: the demo's department
+ * clients (READER + DEPARTMENT_WRITER) see them checking a grant, masked reading for MONITORING.
+ * Real MariaDB, a real hub, the demo's client kinds made as `npm start` makes them.
+ */
+import { DEMO_CLIENTS } from '../access/demo-clients';
+import type { Purpose } from '../access/policy';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { writeWangJobLossAlert, WANG_TOWNSHIP } from './support/alerts';
+import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+
+jest.setTimeout(180_000);
+
+let dbs: TestDatabases;
+let hub: TestHub;
+const now = () => new Date(`${TODAY}T02:00:00.000Z`);
+const tokens = new Map<string, string>();
+
+/** Alerts of the Wang household, by the trigger they were raised under and who verifies them. */
+const ALERTS = {
+  /** A job loss 人社 verifies (a locality's trigger naming it). */
+  job: { triggerId: 'T4_JOB_LOSS', evidenceRefs: ['HUMAN_RESOURCES:sy:1'], evidence: ['2026-03-10 失业（失业登记）'], verifierOffice: 'HUMAN_RESOURCES' },
+  /** A job loss the township verifies. */
+  townshipJob: { triggerId: 'T4_JOB_LOSS', evidenceRefs: ['HUMAN_RESOURCES:sy:2'], evidence: ['2026-03-11 失业（失业登记）'], verifierOffice: WANG_TOWNSHIP },
+  /** A hospital stay's out-of-pocket, 人社 named its verifier: the lines are health detail. */
+  stay: { triggerId: 'T1_SETTLEMENT_OOP', evidenceRefs: ['HEALTH:settlement:S1'], evidence: ['住院结算 S1 个人负担 12000.00 元'], verifierOffice: 'HUMAN_RESOURCES' },
+  /** Repeated temporary aid (a rule's finding, whose prose can name illness as the cause). */
+  tempAid: { triggerId: 'T7_TEMP_AID_REPEAT', evidenceRefs: ['CIVIL_AFFAIRS:temp:1', 'CIVIL_AFFAIRS:temp:2'], evidence: ['12个月内2次临时救助（因病）'], verifierOffice: 'HUMAN_RESOURCES' },
+};
+type AlertName = keyof typeof ALERTS;
+const ids = {} as Record<AlertName, string>;
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('access_evidence_purpose');
+  await insertRegions(dbs);
+  const householdId = await insertWang(dbs);
+  for (const [name, a] of Object.entries(ALERTS)) ids[name as AlertName] = await writeWangJobLossAlert(dbs, { identity: `access-evidence-${name}`, householdId, now, ...a });
+  hub = await startTestHub(dbs, { purpose: 'MONITORING', clock: now, client: null });
+  for (const c of DEMO_CLIENTS) tokens.set(c.name, (await hub.createClient({ name: c.name, department: c.department, regionScope: c.regionScope, roles: c.roles })).token);
+});
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+const as = (name: string, purpose: Purpose = 'MONITORING') => hub.as({ token: tokens.get(name)!, purpose });
+const EVIDENCE = `query($id: ID!) { alert(id: $id) { evidence } }`;
+
+async function evidenceOf(client: string, name: AlertName): Promise<string[] | string> {
+  const res = await as(client).gql(EVIDENCE, { id: ids[name] });
+  return res.errors ? `${res.errors[0].extensions?.code}:${res.errors[0].extensions?.reason}` : res.data.alert.evidence;
+}
+
+describe('Alert.evidence is health detail only where its trigger writes health data', () => {
+  it('lets 人社 read the evidence of the job loss it verifies, and refuses it a stay’s and a rule’s', async () => {
+    expect(await evidenceOf('demo-human-resources', 'job')).toEqual(ALERTS.job.evidence);
+    expect(await evidenceOf('demo-370811-human-resources', 'job')).toEqual(ALERTS.job.evidence);
+    expect(await evidenceOf('demo-human-resources', 'stay')).toBe('FORBIDDEN:HEALTH_DETAIL');
+    expect(await evidenceOf('demo-human-resources', 'tempAid')).toBe('FORBIDDEN:HEALTH_DETAIL');
+  });
+
+  it('keeps health detail to health and civil affairs, as before', async () => {
+    for (const name of Object.keys(ALERTS) as AlertName[]) {
+      expect(await evidenceOf('demo-township-guhuai', name)).toEqual(ALERTS[name].evidence);
+      expect(await evidenceOf('demo-civil-affairs', name)).toEqual(ALERTS[name].evidence);
+    }
+    // The health bureau reads its own stay; a job loss that is not its own it does not reach at all.
+    const health = await as('demo-health').gql(EVIDENCE, { id: ids.job });
+    expect(health.errors).toBeUndefined();
+    expect(health.data.alert).toBeNull();
+  });
+});
+
+describe('ID numbers in clear follow the role serving the stated purpose', () => {
+  const PERSON = `query($n: String!) { person(idNumber: $n) { idNumber } caller { seesIdNumbers } }`;
+  const masked = `${WANG.head.slice(0, 6)}********${WANG.head.slice(14)}`;
+
+  it('masks them to a department client (READER + DEPARTMENT_WRITER + REFERRAL_HANDLER) reading for MONITORING, and shows them checking a grant or answering a slip (REFERRAL, its REFERRAL_HANDLER)', async () => {
+    for (const client of ['demo-human-resources', 'demo-370811-health', 'demo-emergency']) {
+      const seen: Record<string, unknown> = {};
+      for (const purpose of ['MONITORING', 'REFERRAL', 'DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'] as const) {
+        const res = await as(client, purpose).gql(PERSON, { n: WANG.head });
+        seen[purpose] = res.errors ?? res.data;
+      }
+      expect({ client, seen }).toEqual({
+        client,
+        seen: {
+          MONITORING: { person: { idNumber: masked }, caller: { seesIdNumbers: false } },
+          REFERRAL: { person: { idNumber: WANG.head }, caller: { seesIdNumbers: true } },
+          DUPLICATE_CHECK: { person: { idNumber: WANG.head }, caller: { seesIdNumbers: true } },
+          ELIGIBILITY_REVIEW: { person: { idNumber: WANG.head }, caller: { seesIdNumbers: true } },
+        },
+      });
+    }
+  });
+
+  it('masks the alert’s person to 人社 monitoring the job loss it verifies; civil affairs’ caseworkers still see it', async () => {
+    const READ = `query($id: ID!) { alert(id: $id) { person { idNumber } } }`;
+    expect((await as('demo-human-resources').gql(READ, { id: ids.job })).data.alert.person.idNumber).toBe(masked);
+    expect((await as('demo-township-guhuai').gql(READ, { id: ids.job })).data.alert.person.idNumber).toBe(WANG.head);
+  });
+
+  it('answers caller.seesIdNumbers without a purpose as whether some purpose would show them', async () => {
+    const res = await hub.as({ token: tokens.get('demo-human-resources')!, purpose: null }).gql(`{ caller { seesIdNumbers } }`);
+    expect(res.data.caller.seesIdNumbers).toBe(true);
+  });
+});
