@@ -75,8 +75,12 @@ export function isServiceProgramme(programme: Pick<Programme, 'purpose'>): boole
   return programme.purpose === 'SERVICE';
 }
 
-/** Why an amount is refused for a service (isServiceProgramme), said alike wherever it is refused. */
-export const SERVICE_AMOUNT_MESSAGE = 'a service (e.g. 法律援助) carries amount 0: it is given, not paid to the beneficiary';
+/**
+ * Why an amount is refused for a service (isServiceProgramme), said alike wherever it is refused.
+ * The programme by its code, not in Chinese: a GraphQL error's Chinese text is withheld as a value
+ * the caller may have sent (access/redact.ts), which left preGrantCheck's message "e.g. …".
+ */
+export const SERVICE_AMOUNT_MESSAGE = 'a service (e.g. LEGAL_AID) carries amount 0: it is given, not paid to the beneficiary';
 
 /**
  * What an aid record is shown under when its department's programme (type, kind) code is one the

@@ -40,6 +40,9 @@ test('money proposed for a service (法律援助) is AMOUNT_INVALID at input.amo
   expect(TODAY).toBe('2026-03-15');
   expect(await refusal({ programme: 'LEGAL_AID', grantDate: '2026-03-01', amountFen: 50_000 })).toEqual([{ code: 'BAD_USER_INPUT', argument: 'input.amountFen', reason: 'AMOUNT_INVALID' }]);
   expect(await refusal({ programme: 'LEGAL_AID', grantDate: '2026-03-01', amountFen: 0 })).toBe('ANSWERED');
+  // Said in words a developer can act on: not "(e.g. …)", the programme's Chinese name withheld as a caller's value.
+  const res = await hub.gql(CHECK, { in: { beneficiaryIdNumber: STUDENT, programme: 'LEGAL_AID', grantDate: '2026-03-01', amountFen: 50_000 } });
+  expect(res.errors?.[0]?.message).toBe('a service (e.g. LEGAL_AID) carries amount 0: it is given, not paid to the beneficiary');
 });
 
 test('a grant more than a year after today is GRANT_DATE_TOO_FAR at the date that starts it; a year on is checked', async () => {
