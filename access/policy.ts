@@ -132,11 +132,9 @@ export const PURPOSES_BY_ROLE: Record<Role, readonly Purpose[]> = {
  * Roles that see ID numbers (and references containing them) in clear, in scope, each only for the
  * purposes it may state (PURPOSES_BY_ROLE; access/decide.ts seesIdNumbers): the right follows the
  * role that serves the stated purpose, not any role the client holds, so a department's client
- * (READER + DEPARTMENT_WRITER) sees them checking a grant and not monitoring. REFERRAL_HANDLER shows them
- * for REFERRAL: an office answering a 转办单 gives aid to the person it names, and finds that person in
- * its own system by the ID number. Others get 370811********123X.
+ * (READER + DEPARTMENT_WRITER) sees them checking a grant and not monitoring. Others get 370811********123X.
  */
-export const ID_NUMBERS_IN_CLEAR: readonly Role[] = ['DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER', 'REFERRAL_HANDLER'];
+export const ID_NUMBERS_IN_CLEAR: readonly Role[] = ['DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER'];
 
 /**
  * Diagnoses, hospital settlement details and illness-related causes: only callers of these

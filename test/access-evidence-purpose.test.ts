@@ -80,7 +80,7 @@ describe('ID numbers in clear follow the role serving the stated purpose', () =>
   const PERSON = `query($n: String!) { person(idNumber: $n) { idNumber } caller { seesIdNumbers } }`;
   const masked = `${WANG.head.slice(0, 6)}********${WANG.head.slice(14)}`;
 
-  it('masks them to a department client (READER + DEPARTMENT_WRITER + REFERRAL_HANDLER) reading for MONITORING, and shows them checking a grant or answering a slip (REFERRAL, its REFERRAL_HANDLER)', async () => {
+  it('masks them to a department client (READER + DEPARTMENT_WRITER) reading for MONITORING or REFERRAL, and shows them checking a grant', async () => {
     for (const client of ['demo-human-resources', 'demo-370811-health', 'demo-emergency']) {
       const seen: Record<string, unknown> = {};
       for (const purpose of ['MONITORING', 'REFERRAL', 'DUPLICATE_CHECK', 'ELIGIBILITY_REVIEW'] as const) {
@@ -91,7 +91,7 @@ describe('ID numbers in clear follow the role serving the stated purpose', () =>
         client,
         seen: {
           MONITORING: { person: { idNumber: masked }, caller: { seesIdNumbers: false } },
-          REFERRAL: { person: { idNumber: WANG.head }, caller: { seesIdNumbers: true } },
+          REFERRAL: { person: { idNumber: masked }, caller: { seesIdNumbers: false } },
           DUPLICATE_CHECK: { person: { idNumber: WANG.head }, caller: { seesIdNumbers: true } },
           ELIGIBILITY_REVIEW: { person: { idNumber: WANG.head }, caller: { seesIdNumbers: true } },
         },
