@@ -19,6 +19,7 @@ import type { HubLoaders } from '../db/household/loaders';
 import { laterCasesOf } from '../domain/cases/chain';
 import type { DepartmentCode } from '../domain/departments';
 import { ALERT_OWNER, alertConcerns, alertEvidenceIsHealth, alertEvidenceOf, type AlertAudience } from '../domain/monitoring/alerts';
+import { activeRuleSet } from '../rules/load';
 import { activeTriggerSet } from '../rules/triggers-load';
 
 /** What a rule's region look-up reads: the hub's loaders of the request (access/context.ts). */
@@ -641,14 +642,14 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       ...Object.fromEntries(
         ['id', 'trigger', 'grade', 'state', 'person', 'household', 'region', 'monitored', 'verifier', 'detectedBy', 'raisedAt', 'firstClueOn', 'acknowledgeFrom', 'acknowledgeBy', 'verifyBy', 'decideBy', 'decidedOn', 'provisional', 'overdue', 'acknowledgementOverdue', 'escalatedTo', 'outcome', 'reason', 'case', 'history', 'notice', 'notices', 'takenOver'].map((f) => [f, 'IN_SCOPE' as const]),
       ),
-      // Evidence of a hospital stay, a disability or a rule's finding is health detail; of a job loss or a death on a roll it is not (healthOnlyFor).
+      // Evidence of a hospital stay, a disability or a rule's finding naming health is health detail; of a job loss, a death on a roll or a rule's finding naming none it is not (healthOnlyFor).
       evidence: 'HEALTH',
       evidenceReferences: 'REFERENCE',
     },
     healthOnlyFor: {
       evidence: {
-        test: (a: { triggerId: string }) => alertEvidenceIsHealth(activeTriggerSet().triggers.find((t) => t.id === a.triggerId)?.kind),
-        note: 'health detail only for an alert whose trigger writes health data (a hospital stay, 12 months’ out-of-pocket, a severe disability, a rule’s finding, a trigger no longer in the set); of a job loss or a death on a roll shown in scope to whoever reads the alert',
+        test: (a: { triggerId: string }) => alertEvidenceIsHealth(activeTriggerSet().triggers.find((t) => t.id === a.triggerId), activeRuleSet().rules),
+        note: 'health detail only for an alert whose trigger writes health data (a hospital stay, 12 months’ out-of-pocket, a severe disability, a rule’s finding that can name a stay, a disability, an illness or an illness cause, a trigger or rule no longer in the set); of a job loss, a death on a roll or a rule’s finding that cannot (e.g. M3, M5) shown in scope to whoever reads the alert',
       },
     },
     // Another department than civil affairs reads the alerts that concern it, and of those not its to verify only its own records (domain/monitoring/alerts.ts ALERT_OWNER).

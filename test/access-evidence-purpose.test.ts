@@ -6,7 +6,11 @@
  * clients (READER + DEPARTMENT_WRITER) see them checking a grant, masked reading for MONITORING.
  * Real MariaDB, a real hub, the demo's client kinds made as `npm start` makes them.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { DEMO_CLIENTS } from '../access/demo-clients';
+import { TRIGGERS_FILE_ENV } from '../rules/triggers-load';
 import type { Purpose } from '../access/policy';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -28,13 +32,26 @@ const ALERTS = {
   townshipJob: { triggerId: 'T4_JOB_LOSS', evidenceRefs: ['HUMAN_RESOURCES:sy:2'], evidence: ['2026-03-11 失业（失业登记）'], verifierOffice: WANG_TOWNSHIP },
   /** A hospital stay's out-of-pocket, 人社 named its verifier: the lines are health detail. */
   stay: { triggerId: 'T1_SETTLEMENT_OOP', evidenceRefs: ['HEALTH:settlement:S1'], evidence: ['住院结算 S1 个人负担 12000.00 元'], verifierOffice: 'HUMAN_RESOURCES' },
-  /** Repeated temporary aid (a rule's finding, whose prose can name illness as the cause). */
-  tempAid: { triggerId: 'T7_TEMP_AID_REPEAT', evidenceRefs: ['CIVIL_AFFAIRS:temp:1', 'CIVIL_AFFAIRS:temp:2'], evidence: ['12个月内2次临时救助（因病）'], verifierOffice: 'HUMAN_RESOURCES' },
+  /** Repeated temporary aid (M5's finding: the grants are counted, their cause is not named). */
+  tempAid: { triggerId: 'T7_TEMP_AID_REPEAT', evidenceRefs: ['CIVIL_AFFAIRS:temp:1', 'CIVIL_AFFAIRS:temp:2'], evidence: ['12个月内两次以上临时救助，应核查是否纳入低保：2025-03-15 至 2026-03-15 获得临时救助 2 次，但未享受最低生活保障或特困人员救助供养。'], verifierOffice: 'HUMAN_RESOURCES' },
+  /** A student of a 低保 household without education aid (M3), education named its verifier. */
+  student: { triggerId: 'T6_STUDENT_NO_AID', evidenceRefs: [], evidence: ['低保、特困家庭在读学生本学年未获教育资助：2025 学年在读学生（15 岁），所在家庭享受最低生活保障，但未享受国家助学金或学费减免。'], verifierOffice: 'EDUCATION' },
+  /** A locality's RULE trigger on M4 (12 months' out-of-pocket without medical aid), education named its verifier. */
+  oopRule: { triggerId: 'L1_OOP_NO_MEDICAL_AID', evidenceRefs: ['HEALTH:settlement:S2'], evidence: ['12个月住院个人负担超过预警线未获医疗救助：2025-03-15 至 2026-03-15 住院个人负担合计 15005.65 元（预警线：超过 10000.00 元），但未享受医疗救助。'], verifierOffice: 'EDUCATION' },
+};
+
+/** The locality's triggers file: M4 raised as a warning too (a rule with health data). */
+const triggersDir = fs.mkdtempSync(path.join(os.tmpdir(), 'access-evidence-'));
+const triggersFile = path.join(triggersDir, 'triggers.json');
+const LOCAL_TRIGGERS = {
+  triggers: [{ id: 'L1_OOP_NO_MEDICAL_AID', kind: 'RULE', rule: 'M4', name: '12个月医疗负担超标未获医疗救助', grade: 'YELLOW', verifier: 'TOWNSHIP', basis: 'a test locality: rule M4 as a warning element' }],
 };
 type AlertName = keyof typeof ALERTS;
 const ids = {} as Record<AlertName, string>;
 
 beforeAll(async () => {
+  fs.writeFileSync(triggersFile, JSON.stringify(LOCAL_TRIGGERS));
+  process.env[TRIGGERS_FILE_ENV] = triggersFile;
   dbs = await createTestDatabases('access_evidence_purpose');
   await insertRegions(dbs);
   const householdId = await insertWang(dbs);
@@ -46,6 +63,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await hub?.close();
   await dbs?.close();
+  delete process.env[TRIGGERS_FILE_ENV];
+  fs.rmSync(triggersDir, { recursive: true, force: true });
 });
 
 const as = (name: string, purpose: Purpose = 'MONITORING') => hub.as({ token: tokens.get(name)!, purpose });
@@ -57,11 +76,18 @@ async function evidenceOf(client: string, name: AlertName): Promise<string[] | s
 }
 
 describe('Alert.evidence is health detail only where its trigger writes health data', () => {
-  it('lets 人社 read the evidence of the job loss it verifies, and refuses it a stay’s and a rule’s', async () => {
+  it('lets 人社 read the evidence of the job loss it verifies, and refuses it a stay’s', async () => {
     expect(await evidenceOf('demo-human-resources', 'job')).toEqual(ALERTS.job.evidence);
     expect(await evidenceOf('demo-370811-human-resources', 'job')).toEqual(ALERTS.job.evidence);
     expect(await evidenceOf('demo-human-resources', 'stay')).toBe('FORBIDDEN:HEALTH_DETAIL');
-    expect(await evidenceOf('demo-human-resources', 'tempAid')).toBe('FORBIDDEN:HEALTH_DETAIL');
+  });
+
+  it('decides a rule’s finding per rule: M3 and M5 name no health and are read by their verifier; M4 names a stay’s burden and stays refused', async () => {
+    expect(await evidenceOf('demo-education', 'student')).toEqual(ALERTS.student.evidence);
+    expect(await evidenceOf('demo-370811-education', 'student')).toEqual(ALERTS.student.evidence);
+    expect(await evidenceOf('demo-human-resources', 'tempAid')).toEqual(ALERTS.tempAid.evidence);
+    expect(await evidenceOf('demo-education', 'oopRule')).toBe('FORBIDDEN:HEALTH_DETAIL');
+    expect(await evidenceOf('demo-370811-education', 'oopRule')).toBe('FORBIDDEN:HEALTH_DETAIL');
   });
 
   it('keeps health detail to health and civil affairs, as before', async () => {

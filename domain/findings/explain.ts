@@ -11,10 +11,10 @@
 import { AID_CAUSE_NAMES, DISABILITY_CATEGORY_NAMES } from '../aid';
 import { DEPARTMENT_NAMES } from '../departments';
 import { fenToYuan } from '../money';
-import { PROGRAMME_BY_CODE } from '../programmes';
+import { AID_PROGRAMME_BY_CODE, PROGRAMME_BY_CODE } from '../programmes';
 import type { AidRecord, Measure, MetCondition } from './facts';
 import type { Interval } from './periods';
-import type { Rule } from './rule-set';
+import type { Condition, Rule } from './rule-set';
 
 const LEVELS = ['', '一级', '二级', '三级', '四级'];
 
@@ -110,5 +110,52 @@ export function explain(rule: Rule, measure: Measure, records: readonly AidRecor
       const because = measure.met.map((c) => describeCondition(c, detail)).join('，');
       return `${lead}${because}，但未享受${measure.expected.map(programmeName).join('或')}。`;
     }
+  }
+}
+
+/** Programmes whose name alone tells of an illness, a hospital stay or a disability (medical aid, 大病帮扶, the two disability subsidies, …). */
+function tellsHealth(code: string): boolean {
+  const p = AID_PROGRAMME_BY_CODE.get(code);
+  // A code the catalogue does not hold (a rule set cannot name one, but a finding stored before may) is taken as health.
+  return !p || p.purpose === 'MEDICAL' || p.purpose === 'DISABILITY';
+}
+
+function conditionTellsHealth(c: Condition): boolean {
+  switch (c.fact) {
+    case 'DISABILITY_CERTIFICATE':
+    case 'OUT_OF_POCKET':
+      return true;
+    case 'HOUSEHOLD_HOLDS':
+    case 'HOLDS':
+    case 'GRANTS':
+      return c.programmes.some(tellsHealth);
+    case 'STUDENT':
+      return false;
+  }
+}
+
+/**
+ * Whether `explain` can name a hospital stay, a disability, an illness or an illness cause for a
+ * finding of this rule (PIPL art. 28), read from the rule's definition and what `explain` writes for
+ * its kind: the programmes its records are described by, the conditions of `when` it lists (not
+ * `unless`: a condition met there yields no finding), the expected programmes, a settlement, and the
+ * cause of repeated grants counted per cause. M3 (a student of a 低保 household without education
+ * aid) cannot; M1, M4 or X7 always do.
+ */
+export function ruleExplanationTellsHealth(rule: Rule): boolean {
+  switch (rule.kind) {
+    case 'EXCLUSIVE_PROGRAMMES':
+    case 'SAME_PURPOSE_TWICE':
+      return [...rule.first, ...rule.second].some(tellsHealth);
+    case 'REPEATED_GRANTS':
+      // Counted per cause, the text names the cause, which can be illness (AID_CAUSE_NAMES).
+      return rule.sameCause || rule.programmes.some(tellsHealth);
+    case 'SETTLEMENT_EXCESS':
+      return true;
+    case 'AID_AFTER_DEATH':
+    case 'DUPLICATE_ENROLMENT':
+      return rule.programmes.some(tellsHealth);
+    case 'MISSED_AID':
+      return rule.when.some(conditionTellsHealth) || rule.expected.programmes.some(tellsHealth);
   }
 }

@@ -7,7 +7,9 @@ import crypto from 'node:crypto';
 import { addDays, type IsoDate } from '../dates';
 import { parseOffice } from '../cases/offices';
 import { addWorkingDays, withinSupported, type HolidayCalendar } from '../cases/working-days';
-import { DEFAULT_DECIDE_DAYS, GRADE_RANK, type Grade, type Limit } from './triggers';
+import { ruleExplanationTellsHealth } from '../findings/explain';
+import type { Rule } from '../findings/rule-set';
+import { DEFAULT_DECIDE_DAYS, GRADE_RANK, type Grade, type Limit, type Trigger, type TriggerKind } from './triggers';
 
 export const ALERT_STATES = ['NEW', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
@@ -365,18 +367,40 @@ export function alertEvidenceOf(department: string, a: AlertAudience): { referen
 }
 
 /**
- * Trigger kinds whose evidence lines carry no health data (PIPL art. 28): a death still on a roll
- * names the date and the programmes; a job loss, the day and the file it is recorded in. What the
- * other kinds write is health detail: a hospital stay's settlement and out-of-pocket sum, a new
- * disability certificate and its level, and a rule's finding, whose prose can name a stay, an
- * out-of-pocket total, a disability or illness as the cause of repeated temporary aid (M5, X5).
+ * Whether the evidence lines a trigger kind writes are health detail (PIPL art. 28): a hospital
+ * stay's settlement and out-of-pocket sum, 12 months' out-of-pocket, a new disability certificate
+ * and its level are; a death still on a roll (the date and the programmes) and a job loss (the day
+ * and the file it is recorded in) are not. A RULE trigger's line is its rule's finding, decided per
+ * rule (ruleExplanationTellsHealth). Every kind is listed, so a new one must be decided here.
  */
-const EVIDENCE_WITHOUT_HEALTH: ReadonlySet<string> = new Set(['DEATH_ON_ROLL', 'JOB_LOSS']);
+const KIND_WRITES_HEALTH: Readonly<Record<Exclude<TriggerKind, 'RULE'>, boolean>> = {
+  SETTLEMENT_OUT_OF_POCKET: true,
+  OUT_OF_POCKET_12_MONTHS: true,
+  SEVERE_DISABILITY: true,
+  DEATH_ON_ROLL: false,
+  JOB_LOSS: false,
+};
 
 /**
- * Whether an alert's evidence is health detail, by its trigger's kind in the trigger set in force;
- * a trigger no longer in the set (undefined) counts as health detail, as every alert's did before.
+ * Whether a trigger's evidence is health or disability data, from the trigger set and rule set in
+ * force: what its evidence lines can name. A RULE trigger is health where its rule's finding can
+ * name a stay, a disability, an illness or an illness cause (M4, M1, X7, X5 counted per cause), not
+ * where it cannot (M3: a student of a 低保 household without education aid; M5: repeated temporary
+ * aid, counted without its cause); a rule no longer in the set counts as health. One definition for
+ * who reads an alert's evidence (alertEvidenceIsHealth) and for a charity need published from an
+ * alert (resolvers/charity/linkage.ts: whether it rests on health data).
  */
-export function alertEvidenceIsHealth(triggerKind: string | undefined): boolean {
-  return triggerKind === undefined || !EVIDENCE_WITHOUT_HEALTH.has(triggerKind);
+export function triggerWritesHealth(trigger: Trigger, rules: readonly Rule[]): boolean {
+  if (trigger.kind !== 'RULE') return KIND_WRITES_HEALTH[trigger.kind];
+  const rule = rules.find((r) => r.id === trigger.rule);
+  return rule === undefined || ruleExplanationTellsHealth(rule);
+}
+
+/**
+ * Whether an alert's evidence is health detail, by its trigger in the trigger set in force (and its
+ * rule in the rule set in force); a trigger no longer in the set (undefined) counts as health
+ * detail, as every alert's did before: the lines are shown, so what cannot be told is withheld.
+ */
+export function alertEvidenceIsHealth(trigger: Trigger | undefined, rules: readonly Rule[]): boolean {
+  return trigger === undefined || triggerWritesHealth(trigger, rules);
 }

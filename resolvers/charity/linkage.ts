@@ -5,6 +5,7 @@
  */
 import { inScope } from '../../access/decide';
 import { badInput, requireHubId, requireIdNumber } from '../../access/errors';
+import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { DEFAULT_CLAIM_WORKING_DAYS } from '../../db/charity/config';
 import * as store from '../../db/charity/store';
@@ -12,6 +13,7 @@ import { checkCreditCode } from '../../domain/credit-code';
 import { charityError, ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
 import { concernsMinor, consentProblem, descriptionNamesHousehold, descriptionTellsHealth, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
 import { caseReference } from '../../domain/cases/reference';
+import { triggerWritesHealth } from '../../domain/monitoring/alerts';
 import { validateReport } from '../../domain/reported-aid/validate';
 import { recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import type { IsoDate } from '../../domain/dates';
@@ -266,9 +268,6 @@ async function checkedAndPublished(
   }
 }
 
-/** Triggers whose evidence is health or disability data (PIPL art. 28): a need from their alerts rests on it. */
-const HEALTH_TRIGGER_KINDS = new Set(['SETTLEMENT_OUT_OF_POCKET', 'OUT_OF_POCKET_12_MONTHS', 'SEVERE_DISABILITY']);
-
 /**
  * One step from a verified alert to a published need (seed 003 四(五)(七)): the case the
  * verification opened carries it, the alert's person is its beneficiary, urgency follows the
@@ -292,8 +291,13 @@ export async function publishNeedFromAlert(
   const c = alert.caseId === null ? null : await ctx.loaders.cases.caseById.load(alert.caseId);
   if (alert.state !== 'VERIFIED' || alert.outcome !== 'NEEDS_AID' || !c) return refuse('ALERT_NOT_VERIFIED', 'verify the alert as NEEDS_AID first', ['input', 'alertId']);
   if (!(await householdInScope(ctx, c.householdId))) return refuse('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
-  const kind = activeTriggerSet().triggers.find((t) => t.id === alert.triggerId)?.kind;
-  const need: NeedInput = { ...input, urgency: input.urgency ?? (alert.grade === 'RED' ? 'URGENT' : 'NORMAL'), involvesHealth: input.involvesHealth ?? HEALTH_TRIGGER_KINDS.has(kind ?? '') };
+  // A need from an alert whose trigger writes health or disability data rests on it (PIPL art. 28), by
+  // the definition Alert.evidence is read by (triggerWritesHealth, per rule for a RULE trigger). Where
+  // they differ: a trigger no longer in the set is health detail to read (its lines are shown), but
+  // not assumed of a need (no line goes to a charity): the officer's flag and the description decide.
+  const trigger = activeTriggerSet().triggers.find((t) => t.id === alert.triggerId);
+  const fromTrigger = trigger !== undefined && triggerWritesHealth(trigger, activeRuleSet().rules);
+  const need: NeedInput = { ...input, urgency: input.urgency ?? (alert.grade === 'RED' ? 'URGENT' : 'NORMAL'), involvesHealth: input.involvesHealth ?? fromTrigger };
   let given: store.NewConsent | null = null;
   if (input.consent) {
     const bad = text(input.consent.givenBy, 32, ['input', 'consent', 'givenBy']) ?? text(input.consent.officer, 64, ['input', 'consent', 'officer']);
