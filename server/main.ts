@@ -17,7 +17,7 @@ import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle } from '../db/connect';
 import { DataDirInUse, PrivateServerFailed, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
 import { ensureDatabase, provisionHub } from '../db/setup/provision';
-import { DOSSIER_MINIMISED, NEEDS_SCREENED, type DataUpgradeReport } from '../db/setup/upgrades';
+import { DOSSIER_MINIMISED, NEEDS_SCREENED, SETTLEMENT_UPGRADES, type DataUpgradeReport } from '../db/setup/upgrades';
 import { HUB_RIGHTS, missingHubRights } from '../db/setup/rights';
 import { binlogProblem } from '../db/setup/binlog';
 import { HolidayNoticeError } from '../domain/cases/holiday-notices';
@@ -466,7 +466,9 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
         ? 'birth dates and addresses taken out of meetings’ dossiers stored by an earlier release'
         : u.upgrade === NEEDS_SCREENED
           ? 'charity needs published before their descriptions were screened, screened'
-          : 'ID numbers in prose stored by an earlier release masked',
+          : SETTLEMENT_UPGRADES.has(u.upgrade)
+            ? 'settlement numbers stored as typed by an earlier release, read as typed'
+            : 'ID numbers in prose stored by an earlier release masked',
     );
 
   next('demo load');

@@ -7,17 +7,13 @@
  * clear though the two together paid more than the patient's burden. Through a real hub over real
  * department databases.
  */
-import { recordReportedAid, registerCharity } from '../db/reported-aid/store';
-import { makeCreditCode } from '../domain/credit-code';
-import { healthScenario } from '../federation/health/scenario';
-import { createTestDatabases, type TestDatabases } from './support/databases';
-import { startTestHub, type TestHub } from './support/hub';
-import { insertRegions, insertResident, TODAY } from './support/scenarios';
+import { recordReportedAid } from '../db/reported-aid/store';
+import type { TestDatabases } from './support/databases';
+import type { TestHub } from './support/hub';
+import { TODAY } from './support/scenarios';
+import { fullWidth, settlementStay, STAY_BURDEN_FEN } from './support/settlement-stay';
 
 const SETL_ID = '3708112026020600000012345';
-/** ¥4,000 out of pocket. */
-const BURDEN_FEN = 400_000;
-const fullWidth = (s: string) => s.replace(/[0-9A-Za-z-]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
 
 let PATIENT: string;
 let dbs: TestDatabases;
@@ -26,17 +22,7 @@ let charity: { gql: TestHub['gql'] };
 let charityName: string;
 
 beforeAll(async () => {
-  dbs = await createTestDatabases('settlement_ref_typed');
-  await insertRegions(dbs);
-  PATIENT = (await insertResident(dbs, { prefix: 'ST', seq: 41, birthDate: '1958-03-03' })).idNumber;
-  await healthScenario.insert(dbs.sources.HEALTH, 'settlements', [
-    { setlId: SETL_ID, psnCertNo: PATIENT, fixmedinsName: '任城区人民医院', admDate: '2026-01-28', dscgDate: '2026-02-06', setlDate: '2026-02-06', diseName: '急性阑尾炎', medfeeSumamt: '10000.00', hifpPay: '6000.00', hifmiPay: '0.00', mafPay: '0.00', psnPay: '4000.00', refdSetlFlag: '0' },
-  ]);
-  hub = await startTestHub(dbs, { today: TODAY });
-  const c = await hub.createClient({ name: 'test-charity-typed-setl', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
-  await registerCharity(dbs.hub as never, c.name, makeCreditCode('53370800MJD67890X'), '济宁市慈善总会');
-  charity = hub.as({ token: c.token, purpose: 'DUPLICATE_CHECK' });
-  charityName = c.name;
+  ({ dbs, hub, patient: PATIENT, charity, charityName } = await settlementStay({ database: 'settlement_ref_typed', setlId: SETL_ID, prefix: 'ST', seq: 41, charityClient: 'test-charity-typed-setl', creditCodeBase: '53370800MJD67890X' }));
 }, 120_000);
 
 afterAll(async () => {
@@ -55,8 +41,8 @@ async function check(settlementReference: string, amountFen: number) {
 
 test('a pre-grant check reads a full-width settlement number as the stay it names', async () => {
   for (const typed of [fullWidth(SETL_ID), `\u3000${fullWidth(SETL_ID)} `]) {
-    expect(await check(typed, BURDEN_FEN)).toMatchObject({ clear: true, complete: true, settlementUnknown: false, findings: [] });
-    expect(await check(typed, BURDEN_FEN + 1)).toMatchObject({ clear: false, settlementUnknown: false, conflicts: 1, findings: [{ rule: { id: 'X7' } }] });
+    expect(await check(typed, STAY_BURDEN_FEN)).toMatchObject({ clear: true, complete: true, settlementUnknown: false, findings: [] });
+    expect(await check(typed, STAY_BURDEN_FEN + 1)).toMatchObject({ clear: false, settlementUnknown: false, conflicts: 1, findings: [{ rule: { id: 'X7' } }] });
   }
 });
 

@@ -3,7 +3,8 @@
  * departments without a front-end database and charities record aid here; the REPORTED source
  * (federation/reported/) reads it like any department's tables. Rows are never deleted or
  * rewritten: a correction or reversal is a new row that supersedes an earlier one, and the earlier
- * row keeps its content, gaining only the pointer to what superseded it.
+ * row keeps its content, gaining only the pointer to what superseded it. (One data upgrade wrote
+ * `settlement_ref` as read of entries stored as typed, their content_hash kept: db/setup/upgrades.ts.)
  */
 import { bigint, char, date, datetime, index, int, mysqlTable, uniqueIndex, varchar } from 'drizzle-orm/mysql-core';
 import type { OfficeCode } from '../../domain/departments';

@@ -33,6 +33,15 @@
  * the case's needs; one telling of health under a consent that covers it is marked as resting on
  * health data (db/charity/store.ts rescreenedNeed).
  *
+ * The fourth (`settlement-read:<table>`, jobs migration 0003) writes every stored settlement reference
+ * (the reported-aid ledger's, a decision slip's, a charity delivery's) in the form it has been read
+ * in since (domain/aid.ts settlementReferenceOf: full-width digits as ASCII, trimmed): stored as
+ * typed, `３７０８…` named no stay, so the aid counted in no stay's sum (X7) and a decision naming
+ * the stay in ASCII did not meet it. Only that column: a ledger entry's content hash stays the one
+ * of the record as sent, so the record sent again is still the retry it is (validate.ts
+ * validateReport tries the raw settlement number too). A read form too long for its column (NFKC
+ * may lengthen a compatibility character) names no stay either, and is left as it was.
+ *
  * Not rewritten: the audit trail (access_log), whose rows are hash-chained (access/audit.ts); it
  * holds no prose (a purpose code, a case reference, an operation name scrubbed as it is written).
  * A need's description is screened and refused when it identifies anyone (domain/text-screen.ts),
@@ -51,6 +60,8 @@ import { caseFirstAid, decisionCheck, declinedDecision, referralFulfilment } fro
 import { findingEvent } from '../findings/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringNoticeObjection, monitoringVillageNotice } from '../monitoring/schema';
 import { charityDelivery, charityNeed, charityPledgeReduction } from '../charity/schema';
+import { reportedAid } from '../reported-aid/schema';
+import { settlementReferenceOf } from '../../domain/aid';
 import { rescreenedNeed } from '../charity/store';
 import type { HubQuery } from '../cases/records';
 
@@ -125,6 +136,40 @@ function minimisedDossier(row: Row): Row {
   return holdsMoreThanStored(dossier) ? { dossierJson: JSON.stringify(storedDossier(dossier)) } : {};
 }
 
+/** A table holding a settlement reference: `column`, the drizzle property name. */
+interface SettlementTable {
+  table: MySqlTable;
+  key: string;
+  column: string;
+}
+
+/** Every stored settlement reference column (what X7 adds up by stay, and decisions name). */
+export const SETTLEMENT_TABLES: readonly SettlementTable[] = [
+  // aidReport's records, and the ledger entry of every charity delivery
+  { table: reportedAid, key: 'id', column: 'settlementRef' },
+  // meetings' decisions and their corrections (DECISION slips: db/cases/decision-slips.ts)
+  { table: referralSlip, key: 'id', column: 'settlementRef' },
+  { table: charityDelivery, key: 'id', column: 'settlementReference' },
+];
+
+/** The data_upgrade row of a table's settlement references read as typed. */
+export const settlementUpgradeName = (t: SettlementTable) => `settlement-read:${getTableName(t.table)}`;
+
+/** The data_upgrade rows of the settlement references read as typed. */
+export const SETTLEMENT_UPGRADES: ReadonlySet<string> = new Set(SETTLEMENT_TABLES.map(settlementUpgradeName));
+
+/** The settlement reference of `row` in its read form, when that differs and fits its column (none: the row stays). */
+function settlementRead(t: SettlementTable): (row: Row) => Row {
+  const width = (getTableColumns(t.table) as Record<string, MySqlColumn & { length?: number }>)[t.column].length;
+  return (row) => {
+    const stored = row[t.column];
+    if (typeof stored !== 'string') return {};
+    const read = settlementReferenceOf(stored);
+    if (read === stored || (read !== null && width !== undefined && [...read].length > width)) return {};
+    return { [t.column]: read };
+  };
+}
+
 /** Every upgrade, in the order they run. */
 export const DATA_UPGRADES: readonly DataUpgrade[] = [
   ...PROSE_TABLES.map((t) => ({ name: proseUpgradeName(t), table: t.table, key: t.key, columns: [...t.prose, ...(t.dossier ? [t.dossier] : [])], batch: t.batch, change: (row: Row) => maskedColumns(t, row) })),
@@ -136,6 +181,7 @@ export const DATA_UPGRADES: readonly DataUpgrade[] = [
     columns: ['state', 'description', 'involvesHealth', 'householdId', 'consentId'],
     change: (row, tx) => rescreenedNeed(tx, row as Parameters<typeof rescreenedNeed>[1], new Date()),
   },
+  ...SETTLEMENT_TABLES.map((t) => ({ name: settlementUpgradeName(t), table: t.table, key: t.key, columns: [t.column], change: settlementRead(t) })),
 ];
 
 /** The columns of `row` whose text masking changes, with their masked text (none: the row stays as it is). */
