@@ -2,7 +2,7 @@
  * Data upgrades: rows an earlier release wrote, brought to what this release would have written,
  * once, as part of the migration step (provisionHub, which `npm start` runs before it serves).
  *
- * The one upgrade so far masks the ID numbers typed into prose before prose was masked as it comes
+ * The first masks the ID numbers typed into prose before prose was masked as it comes
  * in (resolvers/text-inputs.ts applyProseMasking): a case's summary, a transition's reason, a
  * slip's ask or feedback, an alert's reason … stored in clear and answered in clear by the API to
  * every reader of the case, slip or alert. Each table of such prose has a row in data_upgrade
