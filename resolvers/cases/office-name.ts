@@ -4,9 +4,9 @@
  * message that names the office a slip went to (a charity need's GOVERNMENT_AID_PENDING) names it
  * so too, not by the bare department (医疗保障局) that every county has.
  */
+import { unknownRegion } from '../../db/household/loaders';
 import { departmentOfficeName, type Office } from '../../domain/cases/offices';
 import type { HubContext } from '../context';
-import { unknownRegion } from '../common';
 
 export async function officeNameOf(ctx: HubContext, o: Office): Promise<string> {
   if (o.kind === 'TOWNSHIP') return ((await ctx.loaders.hub.regionByCode.load(o.townshipCode)) ?? unknownRegion(o.townshipCode)).name;
