@@ -29,7 +29,7 @@ import { aidDateOf, checkFirstAidRecord, checkFulfilment, type Fulfilment } from
 import { type DecisionCheck } from '../../domain/cases/decision-checks';
 import { checkDecisions, checkedAndWritten } from './decision-checks';
 import { caseNamedTo } from './case-named';
-import { countyOf, departmentOfficeName, parseOffice, receivingOfficeRefusal, storedOffice, storedOfficeIn, unknownOfficeReason, type Office } from '../../domain/cases/offices';
+import { countyOf, parseOffice, receivingOfficeRefusal, storedOffice, storedOfficeIn, unknownOfficeReason, type Office } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import { checkReferralAction, REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
 import { allowedTransitions, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
@@ -42,6 +42,7 @@ import { AID_PROGRAMME_BY_CODE, isServiceProgramme, PROGRAMME_BY_CODE, SERVICE_A
 import type { AidRecord, AidCause } from '../../federation/contract';
 import type { ActorInput, CaseTransitionInput, DecisionCorrectInput, DecisionInput as DecisionInputArg, MeetingRecordInput, OfficeInput, Resolvers } from '../__generated__/types';
 import { departmentOf, present, unknownRegion } from '../common';
+import { officeNameOf } from './office-name';
 import type { HubContext } from '../context';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
 import { inScope, seesIdNumbers } from '../../access/decide';
@@ -885,11 +886,7 @@ export const caseResolvers: Resolvers = {
     department: (o) => (o.kind === 'DEPARTMENT' ? departmentOf(o.department) : null),
     township: (o, _, ctx) => (o.kind === 'TOWNSHIP' ? regionOf(ctx, o.townshipCode) : null),
     // A department office of a known county is named as that county's office (任城区司法局).
-    name: async (o, _, ctx) => {
-      if (o.kind === 'TOWNSHIP') return (await regionOf(ctx, o.townshipCode)).name;
-      const county = o.kind === 'DEPARTMENT' && o.countyCode ? (await ctx.loaders.hub.regionByCode.load(o.countyCode))?.name ?? null : null;
-      return departmentOfficeName(o, county)!;
-    },
+    name: (o, _, ctx) => officeNameOf(ctx, o),
     county: (o, _, ctx) => {
       const code = o.kind === 'TOWNSHIP' ? countyOf(o.townshipCode) : o.kind === 'DEPARTMENT' ? (o.countyCode ?? null) : null;
       return code === null ? null : regionOf(ctx, code);

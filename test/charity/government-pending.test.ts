@@ -74,6 +74,8 @@ describe('publishing a need while government aid for it is decided and not yet g
     const message: string = r.userErrors[0].message;
     expect(message).toContain(`本案转办单 ${meeting.slips.HEALTH}`);
     expect(message).toContain('医疗救助');
+    // The office as Office.name names it: the county's office, not the bare department every county has.
+    expect(message).toContain('（医疗救助，任城区医疗保障局，');
     expect(message).toContain('1000.00 元');
     expect(message).not.toContain(WANG.grandmother);
     expect((await needsOfCase(meeting.caseId)).map((n: { id: string }) => n.id)).toEqual([]);
@@ -83,6 +85,7 @@ describe('publishing a need while government aid for it is decided and not yet g
     const r = await publish({ caseId: meeting.caseId, purpose: 'HOUSING', description: '房屋漏雨急需修缮' });
     expect(r.userErrors.map((e: { code: string }) => e.code)).toEqual(['GOVERNMENT_AID_PENDING']);
     expect(r.userErrors[0].message).toContain(`本案转办单 ${meeting.slips.HOUSING}`);
+    expect(r.userErrors[0].message).toContain('任城区住房和城乡建设局');
   });
 
   it('a need no pending slip answers is published as before: another purpose, or another member’s illness', async () => {
