@@ -378,7 +378,7 @@ function personalField(what: string, typeRule: PersonalTypeRule, fieldName: stri
   return (source, args, ctx, info) => {
     const session = sessionOf(ctx);
     // A field that is health detail only for some objects shows as IN_SCOPE for the others.
-    const shown: Visibility = healthOf && !healthOf(source) ? 'IN_SCOPE' : visibility;
+    const shown: Visibility = healthOf && !healthOf(source, session.caller!) ? 'IN_SCOPE' : visibility;
     // However the object was reached, the caller must be one its type's data is read by.
     const refusal = readRefusal(read, guarded, session);
     if (refusal) throw forbidden(refusal);

@@ -18,7 +18,7 @@ import type { CaseRecord } from '../db/cases/records';
 import type { HubLoaders } from '../db/household/loaders';
 import { laterCasesOf } from '../domain/cases/chain';
 import type { DepartmentCode } from '../domain/departments';
-import { ALERT_OWNER, alertConcerns, alertEvidenceIsHealth, alertEvidenceOf, type AlertAudience } from '../domain/monitoring/alerts';
+import { ALERT_OWNER, alertConcerns, alertEvidenceIsHealth, alertEvidenceOf, evidenceAllOwn, type AlertAudience } from '../domain/monitoring/alerts';
 import { activeRuleSet } from '../rules/load';
 import { activeTriggerSet } from '../rules/triggers-load';
 
@@ -255,7 +255,7 @@ export interface PersonalTypeRule {
    * field shows as `IN_SCOPE` (an alert's evidence is health detail only where its trigger writes
    * health data). `note` says so in docs/access.md.
    */
-  healthOnlyFor?: Record<string, { test(obj: any): boolean; note: string }>;
+  healthOnlyFor?: Record<string, { test(obj: any, caller: { department: string }): boolean; note: string }>;
   /** Fields a narrower rule guards than the type's own `readBy`. */
   fieldReadBy?: Record<string, ReadRule>;
   /**
@@ -648,8 +648,8 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     },
     healthOnlyFor: {
       evidence: {
-        test: (a: { triggerId: string }) => alertEvidenceIsHealth(activeTriggerSet().triggers.find((t) => t.id === a.triggerId), activeRuleSet().rules),
-        note: 'health detail only for an alert whose trigger writes health data (a hospital stay, 12 months’ out-of-pocket, a severe disability, a rule’s finding that can name a stay, a disability, an illness or an illness cause, a trigger or rule no longer in the set); of a job loss, a death on a roll or a rule’s finding that cannot (e.g. M3, M5) shown in scope to whoever reads the alert',
+        test: (a: AlertRowLike & { triggerId: string }, caller) => alertEvidenceIsHealth(activeTriggerSet().triggers.find((t) => t.id === a.triggerId), activeRuleSet().rules) && !evidenceAllOwn(caller.department, alertAudience(a)),
+        note: 'health detail only for an alert whose trigger writes health data (a hospital stay, 12 months’ out-of-pocket, a severe disability, a rule’s finding that can name a stay, a disability, an illness or an illness cause, a trigger or rule no longer in the set); of a job loss, a death on a roll or a rule’s finding that cannot (e.g. M3, M5) shown in scope to whoever reads the alert; nor to a department all of whose references it is (its own records: the disability federation reading its own new certificate)',
       },
     },
     // Another department than civil affairs reads the alerts that concern it, and of those not its to verify only its own records (domain/monitoring/alerts.ts ALERT_OWNER).

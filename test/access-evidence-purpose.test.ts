@@ -36,6 +36,8 @@ const ALERTS = {
   tempAid: { triggerId: 'T7_TEMP_AID_REPEAT', evidenceRefs: ['CIVIL_AFFAIRS:temp:1', 'CIVIL_AFFAIRS:temp:2'], evidence: ['12个月内两次以上临时救助，应核查是否纳入低保：2025-03-15 至 2026-03-15 获得临时救助 2 次，但未享受最低生活保障或特困人员救助供养。'], verifierOffice: 'HUMAN_RESOURCES' },
   /** A student of a 低保 household without education aid (M3), education named its verifier. */
   student: { triggerId: 'T6_STUDENT_NO_AID', evidenceRefs: [], evidence: ['低保、特困家庭在读学生本学年未获教育资助：2025 学年在读学生（15 岁），所在家庭享受最低生活保障，但未享受国家助学金或学费减免。'], verifierOffice: 'EDUCATION' },
+  /** A new severe disability the township verifies, raised from the disability federation's own certificate. */
+  certificate: { triggerId: 'T5_SEVERE_DISABILITY', evidenceRefs: ['DISABILITY:certificate:C1'], evidence: ['2026-03-09 新办残疾证 C1（一级）'], verifierOffice: WANG_TOWNSHIP },
   /** A locality's RULE trigger on M4 (12 months' out-of-pocket without medical aid), education named its verifier. */
   oopRule: { triggerId: 'L1_OOP_NO_MEDICAL_AID', evidenceRefs: ['HEALTH:settlement:S2'], evidence: ['12个月住院个人负担超过预警线未获医疗救助：2025-03-15 至 2026-03-15 住院个人负担合计 15005.65 元（预警线：超过 10000.00 元），但未享受医疗救助。'], verifierOffice: 'EDUCATION' },
 };
@@ -76,6 +78,12 @@ async function evidenceOf(client: string, name: AlertName): Promise<string[] | s
 }
 
 describe('Alert.evidence is health detail only where its trigger writes health data', () => {
+  it('lets the disability federation read the evidence of an alert raised from its own certificate (its own record), and no other department', async () => {
+    expect(await evidenceOf('demo-disability', 'certificate')).toEqual(ALERTS.certificate.evidence);
+    // Not its record, not its alert: out of its reach, as before.
+    expect((await as('demo-human-resources').gql(EVIDENCE, { id: ids.certificate })).data?.alert).toBeNull();
+  });
+
   it('lets 人社 read the evidence of the job loss it verifies, and refuses it a stay’s', async () => {
     expect(await evidenceOf('demo-human-resources', 'job')).toEqual(ALERTS.job.evidence);
     expect(await evidenceOf('demo-370811-human-resources', 'job')).toEqual(ALERTS.job.evidence);

@@ -354,6 +354,15 @@ export function alertConcerns(department: string, a: AlertAudience): boolean {
 }
 
 /**
+ * Whether every evidence reference of the alert is a record of `department` (the disability
+ * federation's own new certificate): its own data, which it holds already, is not another party's
+ * health detail to it.
+ */
+export function evidenceAllOwn(department: string, a: AlertAudience): boolean {
+  return a.evidenceRefs.length > 0 && a.evidenceRefs.every(ownReference(department));
+}
+
+/**
  * What a client of `department` reads of an alert's evidence: civil affairs and the alert's verifier
  * all of it (verifying needs it; evidence that is health detail, alertEvidenceIsHealth, stays behind HEALTH_DETAIL); another
  * department that reads it for its own records, only its own references, and the evidence lines
@@ -363,7 +372,7 @@ export function alertConcerns(department: string, a: AlertAudience): boolean {
 export function alertEvidenceOf(department: string, a: AlertAudience): { references: (ref: string) => boolean; linesRefused: boolean } {
   if (department === ALERT_OWNER || a.verifierOffice === department) return { references: () => true, linesRefused: false };
   const own = ownReference(department);
-  return { references: own, linesRefused: !(a.evidenceRefs.length > 0 && a.evidenceRefs.every(own)) };
+  return { references: own, linesRefused: !evidenceAllOwn(department, a) };
 }
 
 /**
