@@ -201,13 +201,14 @@ export function validateReport(
     // An entry recorded before settlement numbers were read as typed (full-width digits kept as
     // sent) is retried as it was recorded: the same record, answered alreadyRecorded.
     const stored = recorded.get(referenceKey(reference));
-    const form = [recordedForm(r), { ...recordedForm(r), settlementRef: text(r.settlementRef) }].find((f) => stored && sameAsRecorded(f, stored)) ?? recordedForm(r);
-    if (stored && sameAsRecorded(form, stored)) {
+    const form = recordedForm(r);
+    const retry = stored && [form, { ...form, settlementRef: text(r.settlementRef) }].find((f) => sameAsRecorded(f, stored));
+    if (retry) {
       if (seen.has(referenceKey(reference))) fail('REFERENCE_REPEATED_IN_BATCH', 'reference', `the same reference as record ${seen.get(referenceKey(reference))}`);
       else {
         seen.set(referenceKey(reference), index);
         retries.add(index);
-        valid.push(form);
+        valid.push(retry);
       }
       return;
     }
