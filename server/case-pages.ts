@@ -19,9 +19,9 @@ import type { ErrorCode } from '../access/errors';
 import { requestAccess, sendError } from '../access/http';
 import { buildDossier, dossierReadBy, openFindingsFrom } from '../resolvers/cases/dossier';
 import { createCaseLoaders } from '../db/cases/loaders';
-import { casesOpenedByVerification } from '../db/monitoring/loaders';
+import { caseTimelinesOf } from '../db/monitoring/loaders';
 import type { FirstAidRecord } from '../db/cases/first-aid';
-import { caseTimeline, type CaseRecord, type MeetingRecord, type ReferralRecord } from '../db/cases/records';
+import { type CaseRecord, type MeetingRecord, type ReferralRecord } from '../db/cases/records';
 import type { FulfilmentRecord } from '../db/case-loop/store';
 import { aidDateOf, paymentProblem, type RecordStanding } from '../domain/cases/fulfilment';
 import { firstAidStanding, fulfilmentStanding } from '../resolvers/cases/aid-standing';
@@ -915,7 +915,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       // 本户其他案件 as this reader reads them now (a successor in another county is not the old county's), in either version.
       const readerScope = access ? access.caller.regionScope : null;
       const dossier = await dossierReadBy(
-        version === 'SNAPSHOT' ? chosen!.dossier : await buildDossier({ hub: loaders.hub, departments: loaders.departments, cases, openFindings: openFindingsFrom(live), facts: loaders.findings }, c, today, now),
+        version === 'SNAPSHOT' ? chosen!.dossier : await buildDossier({ hub: loaders.hub, departments: loaders.departments, cases, monitoring: loaders.monitoring, openFindings: openFindingsFrom(live), facts: loaders.findings }, c, today, now),
         readerScope,
         { loaders },
       );
@@ -961,7 +961,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       const html = renderBrief({
         c,
         dossier,
-        deadlines: caseDeadlines(caseTimeline(c, events, (await casesOpenedByVerification(loaders.monitoring, [c])).has(c.id)), now),
+        deadlines: caseDeadlines((await caseTimelinesOf(loaders.monitoring, [c], () => events)).get(c.id)!, now),
         version,
         snapshot,
         meeting: chosen ? { ...chosen, departments, decisions, fulfilments, declines, paidAtSource: paidAtSourceOf } : null,

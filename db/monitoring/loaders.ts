@@ -4,7 +4,8 @@ import { byKey, groupByKey } from '../batch';
 import type { HubDb } from '../connect';
 import { noticesByAlertIds, objectionsByNoticeIds, type NoticeRow, type ObjectionRow } from './notices';
 import { alertsByCaseIds, alertsByIds, eventsByAlertIds, type AlertEventRow, type AlertRow } from './store';
-import type { CaseRecord } from '../cases/records';
+import { caseTimeline, type CaseEventRecord, type CaseRecord } from '../cases/records';
+import type { CaseTimeline } from '../../domain/cases/deadlines';
 
 export function createMonitoringLoaders(db: HubDb) {
   return {
@@ -32,4 +33,18 @@ export async function casesOpenedByVerification(loaders: Pick<MonitoringLoaders,
   if (ids.length === 0) return new Set();
   const alerts = await loaders.alertByCase.loadMany(ids);
   return new Set(ids.filter((_, i) => alerts[i] !== null && !(alerts[i] instanceof Error)));
+}
+
+/**
+ * Each case's time limits as they stand (caseTimeline), one opened by verifying an alert measured as
+ * such (casesOpenedByVerification): how every reader of a case's deadlines builds them (Case.deadlines,
+ * overdueReport, the brief, the dossier's other cases), so none measures an alert's case otherwise.
+ */
+export async function caseTimelinesOf(
+  loaders: Pick<MonitoringLoaders, 'alertByCase'>,
+  cases: readonly CaseRecord[],
+  eventsOf: (caseId: number) => readonly CaseEventRecord[],
+): Promise<Map<number, CaseTimeline>> {
+  const verified = await casesOpenedByVerification(loaders, cases);
+  return new Map(cases.map((c) => [c.id, caseTimeline(c, eventsOf(c.id), verified.has(c.id))]));
 }

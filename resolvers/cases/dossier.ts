@@ -32,7 +32,9 @@ import type { Finding } from '../../domain/findings/facts';
 import type { Rule } from '../../domain/findings/rule-set';
 import type { AidRecord, DisabilityCertificate, HospitalSettlement } from '../../federation/contract';
 import type { CaseLoaders } from '../../db/cases/loaders';
-import { caseTimeline, type CaseEventRecord, type CaseRecord } from '../../db/cases/records';
+import type { CaseEventRecord, CaseRecord } from '../../db/cases/records';
+import { caseTimelinesOf, type MonitoringLoaders } from '../../db/monitoring/loaders';
+import type { CaseTimeline } from '../../domain/cases/deadlines';
 import type { HubLoaders } from '../../db/household/loaders';
 import { caseRegions, type PolicyContext } from '../../access/policy';
 import { regionInScope } from '../../access/decide';
@@ -41,6 +43,8 @@ export interface DossierInputs {
   hub: HubLoaders;
   departments: DepartmentLoaders;
   cases: CaseLoaders;
+  /** Which of the household's cases verifying an alert opened (their deadlines measured so: caseTimelinesOf). */
+  monitoring: Pick<MonitoringLoaders, 'alertByCase'>;
   /**
    * Open findings (duplicate and missed aid) of a household, from the findings module; null where
    * the hub has none to give, and the dossier then says findings were not available.
@@ -99,6 +103,8 @@ export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: 
   if (!home) throw new Error(`case ${c.id} names a household the hub does not have`);
   const window = monthsWindow(today, DOSSIER_MONTHS);
   const ids = members.map((m) => m.person.idNumber);
+  // This case's and the household's others (casesByHousehold holds this one too).
+  const caseIds = [c.id, ...cases.filter((k) => k.id !== c.id).map((k) => k.id)];
   const [region, { records, outcomes }, slipsPerCase, findings, stays, certificates, allEvents] = await Promise.all([
     inputs.hub.regionByCode.load(home.regionCode),
     aidForPeople(
@@ -110,16 +116,19 @@ export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: 
     inputs.facts ? inputs.facts.settlementsByPerson.loadMany(ids).then((r) => allRows<HospitalSettlement>(r)) : Promise.resolve(null),
     inputs.facts ? inputs.facts.certificates.loadMany(ids).then((r) => allRows<DisabilityCertificate>(r)) : Promise.resolve(null),
     // Every case's history in one batch: this case's is printed, the others' say which of their time limits ran late.
-    inputs.cases.eventsByCase.loadMany([c.id, ...cases.filter((k) => k.id !== c.id).map((k) => k.id)]),
+    inputs.cases.eventsByCase.loadMany(caseIds),
   ]);
   const eventsOf = new Map<number, CaseEventRecord[]>();
-  for (const [i, id] of [c.id, ...cases.filter((k) => k.id !== c.id).map((k) => k.id)].entries()) {
+  for (const [i, id] of caseIds.entries()) {
     const rows = allEvents[i];
     if (rows instanceof Error) throw rows;
     eventsOf.set(id, rows);
   }
   const events = eventsOf.get(c.id)!;
-  const fulfilments = await Promise.all(slipsPerCase.flat().map((s) => (s.state === 'COMPLETED' && s.kind === 'DECISION' ? inputs.cases.fulfilmentByReferral.load(s.id) : null)));
+  const [fulfilments, timelines] = await Promise.all([
+    Promise.all(slipsPerCase.flat().map((s) => (s.state === 'COMPLETED' && s.kind === 'DECISION' ? inputs.cases.fulfilmentByReferral.load(s.id) : null))),
+    caseTimelinesOf(inputs.monitoring, cases.filter((k) => k.id !== c.id), (id) => eventsOf.get(id) ?? []),
+  ]);
   const fulfilmentOf = new Map(slipsPerCase.flat().map((s, i) => [s.id, fulfilments[i]]));
   const aid = records.filter((r) => inWindow(r, window)).sort(newestFirst);
   const referenceOf = new Map(cases.map((k) => [k.id, caseReference(k.id, k.reportedAt)]));
@@ -173,7 +182,7 @@ export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: 
         summary: k.summary,
         explanation: k.explanation,
         endedAt: k.endedAt ? formatChinaInstant(k.endedAt) : null,
-        late: lateOf(k, eventsOf.get(k.id) ?? [], now),
+        late: lateOf(k, eventsOf.get(k.id) ?? [], timelines.get(k.id)!, now),
       })),
     referrals,
     departmentsNotContributed: departmentsNotContributed(
@@ -231,9 +240,9 @@ function withoutReason({ reason: _reason, ...rest }: DossierEvent): Omit<Dossier
 }
 
 /** Another case's time limits met late or missed by `now`, with the history entry that ended each. */
-function lateOf(k: CaseRecord, events: readonly CaseEventRecord[], now: Date): DossierCaseLate[] {
+function lateOf(k: CaseRecord, events: readonly CaseEventRecord[], timeline: CaseTimeline, now: Date): DossierCaseLate[] {
   const bySeq = new Map(events.map((e) => [e.seq, e]));
-  return lateDeadlines(caseTimeline(k, events), now).flatMap(({ deadline, endedBy }) => {
+  return lateDeadlines(timeline, now).flatMap(({ deadline, endedBy }) => {
     const e = endedBy.seq === undefined ? undefined : bySeq.get(endedBy.seq);
     if (!e) return [];
     const { workingDays, hours, provisional } = deadline.overdue;

@@ -4,7 +4,7 @@
  * `userErrors`; only malformed arguments are thrown (BAD_USER_INPUT).
  */
 import { deliverAlertChanges } from '../monitoring/detect';
-import { casesOpenedByVerification } from '../../db/monitoring/loaders';
+import { caseTimelinesOf } from '../../db/monitoring/loaders';
 import { answerReferral, issueReferral } from '../../db/cases/referrals';
 import { casesByIds, decisionsFulfilledAnswered, casesWithEvents, openCase, openReferralsDueBefore, referralsAnsweredBetween, referralsToOffice, transitionCase } from '../../db/cases/store';
 import { buildDossier, dossierReadBy, openFindingsFrom } from './dossier';
@@ -16,7 +16,7 @@ import { declinesOpenAt, declinesWaivedBetween, reassignmentRetry, resolveDeclin
 import { completeMaterials, firstAidRetry, firstAidsRecordedBetween, recordFirstAid } from '../../db/cases/first-aid';
 import { firstAidStanding, fulfilmentStanding, namedAidRecord } from './aid-standing';
 import { fromDbInstant } from '../../db/instants';
-import { caseTimeline, type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
+import { type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
 import type { Actor, WriteMeta } from '../../db/cases/write';
 import { settlementReferenceOf } from '../../domain/aid';
 import { chinaDateOf, formatChinaInstant, startOfChinaDay } from '../../domain/cases/china-time';
@@ -154,8 +154,8 @@ function slipOffice(ctx: HubContext, r: ReferralRecord, key: string): Promise<Of
 }
 
 async function deadlinesOf(c: CaseRecord, asOf: Date, ctx: HubContext): Promise<CaseDeadline[]> {
-  const [events, verified] = await Promise.all([caseLoaders(ctx).eventsByCase.load(c.id), casesOpenedByVerification(ctx.loaders.monitoring, [c])]);
-  return caseDeadlines(caseTimeline(c, events, verified.has(c.id)), asOf);
+  const events = await caseLoaders(ctx).eventsByCase.load(c.id);
+  return caseDeadlines((await caseTimelinesOf(ctx.loaders.monitoring, [c], () => events)).get(c.id)!, asOf);
 }
 
 /** A slip as supervision reads it (domain/cases/supervision.ts): its due date counted from its day of issue. */
@@ -389,7 +389,7 @@ async function receivingOfficeProblem(ctx: HubContext, to: string, caseTownshipC
 
 function dossierOf(ctx: HubContext, c: CaseRecord): Promise<Dossier> {
   return buildDossier(
-    { hub: ctx.loaders.hub, departments: ctx.loaders.departments, cases: caseLoaders(ctx), openFindings: openFindingsFrom(ctx), facts: ctx.loaders.findings },
+    { hub: ctx.loaders.hub, departments: ctx.loaders.departments, cases: caseLoaders(ctx), monitoring: ctx.loaders.monitoring, openFindings: openFindingsFrom(ctx), facts: ctx.loaders.findings },
     c,
     ctx.today,
     ctx.now(),
@@ -612,10 +612,10 @@ export const caseResolvers: Resolvers = {
       for (const c of open.cases) loaders.caseById.prime(c.id, c);
       const eventsOf = groupBy(open.events, (e) => e.caseId);
       for (const c of open.cases) loaders.eventsByCase.prime(c.id, eventsOf.get(c.id) ?? []);
-      const verified = await casesOpenedByVerification(ctx.loaders.monitoring, open.cases);
+      const timelines = await caseTimelinesOf(ctx.loaders.monitoring, open.cases, (id) => eventsOf.get(id) ?? []);
       return overdueReport(
         slips.map(slipFacts),
-        open.cases.map((c) => ({ case: c, timeline: caseTimeline(c, eventsOf.get(c.id) ?? [], verified.has(c.id)), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
+        open.cases.map((c) => ({ case: c, timeline: timelines.get(c.id)!, ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
         asOf,
         short.map((s) => ({ referral: s, shortfallFen: s.fulfilment.shortfallFen, toOffice: s.toOffice, townshipCode: s.townshipCode })),
         declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerOffice, townshipCode: d.townshipCode })),
