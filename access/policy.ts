@@ -18,7 +18,7 @@ import type { CaseRecord } from '../db/cases/records';
 import type { HubLoaders } from '../db/household/loaders';
 import { laterCasesOf } from '../domain/cases/chain';
 import type { DepartmentCode } from '../domain/departments';
-import { ALERT_OWNER, alertConcerns, alertEvidenceIsHealth, alertEvidenceOf, evidenceAllOwn, type AlertAudience } from '../domain/monitoring/alerts';
+import { ALERT_OWNER, alertAudienceOf, alertConcerns, alertEvidenceIsHealth, alertEvidenceOf, evidenceAllOwn } from '../domain/monitoring/alerts';
 import { activeRuleSet } from '../rules/load';
 import { activeTriggerSet } from '../rules/triggers-load';
 
@@ -326,9 +326,6 @@ async function onCaseRegions(r: { caseId: number; householdId: number; townshipC
 /** An alert row as the policy reads it: its verifier and its references (stored as JSON). */
 type AlertRowLike = { verifierOffice: string; evidenceRefs: string };
 
-function alertAudience(a: AlertRowLike): AlertAudience {
-  return { verifierOffice: a.verifierOffice, evidenceRefs: JSON.parse(a.evidenceRefs) as string[] };
-}
 
 const OPEN_CATALOGUE: OpenTypeRule = { kind: 'OPEN', why: 'catalogue data, no personal data' };
 const OPEN_CONTAINER: OpenTypeRule = { kind: 'OPEN', why: 'a container or summary reached only through a gated field' };
@@ -648,23 +645,23 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     },
     healthOnlyFor: {
       evidence: {
-        test: (a: AlertRowLike & { triggerId: string }, caller) => alertEvidenceIsHealth(activeTriggerSet().triggers.find((t) => t.id === a.triggerId), activeRuleSet().rules) && !evidenceAllOwn(caller.department, alertAudience(a)),
+        test: (a: AlertRowLike & { triggerId: string }, caller) => alertEvidenceIsHealth(activeTriggerSet().triggers.find((t) => t.id === a.triggerId), activeRuleSet().rules) && !evidenceAllOwn(caller.department, alertAudienceOf(a)),
         note: 'health detail only for an alert whose trigger writes health data (a hospital stay, 12 months’ out-of-pocket, a severe disability, a rule’s finding that can name a stay, a disability, an illness or an illness cause, a trigger or rule no longer in the set); of a job loss, a death on a roll or a rule’s finding that cannot (e.g. M3, M5) shown in scope to whoever reads the alert; nor to a department all of whose references it is (its own records: the disability federation reading its own new certificate)',
       },
     },
     // Another department than civil affairs reads the alerts that concern it, and of those not its to verify only its own records (domain/monitoring/alerts.ts ALERT_OWNER).
     readableBy: {
-      test: (a: AlertRowLike, caller) => alertConcerns(caller.department, alertAudience(a)),
+      test: (a: AlertRowLike, caller) => alertConcerns(caller.department, alertAudienceOf(a)),
       note: `callers of \`${ALERT_OWNER}\`; of another department, only the alerts it verifies or raised from its own records (an evidence reference of its department); others are out of its reach as outside its scope`,
     },
     fieldsOfObject: {
       evidence: {
         narrow: (a: AlertRowLike, caller) =>
-          alertEvidenceOf(caller.department, alertAudience(a)).linesRefused ? { refused: 'Alert.evidence tells of other departments’ records: a department other than civil affairs reads the evidence of the alerts it verifies, and of the others only their references to its own records (evidenceReferences)' } : {},
+          alertEvidenceOf(caller.department, alertAudienceOf(a)).linesRefused ? { refused: 'Alert.evidence tells of other departments’ records: a department other than civil affairs reads the evidence of the alerts it verifies, and of the others only their references to its own records (evidenceReferences)' } : {},
         note: `to a department other than \`${ALERT_OWNER}\` that does not verify the alert, only when every reference is its own record; otherwise FORBIDDEN (\`OTHER_DEPARTMENT_DATA\`)`,
       },
       evidenceReferences: {
-        narrow: (a: AlertRowLike, caller) => ({ keep: alertEvidenceOf(caller.department, alertAudience(a)).references }),
+        narrow: (a: AlertRowLike, caller) => ({ keep: alertEvidenceOf(caller.department, alertAudienceOf(a)).references }),
         note: `to a department other than \`${ALERT_OWNER}\` that does not verify the alert, only the references to its own records`,
       },
     },

@@ -487,14 +487,14 @@ export async function decisionsFulfilledAnswered(db: HubDb, from: Date, to: Date
  * open cases and the period's ended ones are two ranges of the index aid_case_ended, where a state
  * test beside ended_at read every case the city ever had (test/cases-late-index.test.ts).
  */
-export async function casesWithEvents(db: HubDb, townshipPrefix: string | null, endedSince: Date | null = null): Promise<{ cases: CaseRecord[]; events: CaseEventRecord[] }> {
+export async function casesWithEvents(db: HubDb, townshipPrefix: string | null, endedSince: Date): Promise<{ cases: CaseRecord[]; events: CaseEventRecord[] }> {
   const inRegion = townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`);
   const open = isNull(aidCase.endedAt);
   const cases = (
     await db
       .select()
       .from(aidCase)
-      .where(and(endedSince === null ? open : or(open, gte(aidCase.endedAt, toDbInstant(endedSince))), inRegion))
+      .where(and(or(open, gte(aidCase.endedAt, toDbInstant(endedSince))), inRegion))
       .orderBy(asc(aidCase.reportedAt), asc(aidCase.id))
   ).map(caseRecord);
   const events = cases.length === 0 ? [] : await eventsByCaseIds(db, cases.map((c) => c.id));

@@ -86,6 +86,11 @@ export function movedWithHandOver(e: Pick<AlertEventRow, 'action' | 'successorCa
   return e.action === 'MOVED' && e.successorCaseId !== null;
 }
 
+/** An event that takes an alert over, or ends a takeover (a move to another township; not one with its case's hand-over): the latest says whether a takeover stands. */
+export function takesOverOrEndsTakeover(e: Pick<AlertEventRow, 'action' | 'successorCaseId'>): boolean {
+  return e.action === 'TAKEN_OVER' || (e.action === 'MOVED' && !movedWithHandOver(e));
+}
+
 /** The division an alert left, as its MOVED event records it; null for any other event. */
 export function formerRegionOfMove(e: Pick<AlertEventRow, 'action' | 'formerRegionCode'>): string | null {
   return e.action === 'MOVED' ? e.formerRegionCode : null;
@@ -486,7 +491,7 @@ export async function takeOverAlertRow(db: HubDb, alertId: number, input: { offi
           .where(and(eq(monitoringAlertEvent.alertId, alertId), inArray(monitoringAlertEvent.action, ['TAKEN_OVER', 'MOVED'])))
           .orderBy(asc(monitoringAlertEvent.seq))
       )
-        .filter((e) => e.action === 'TAKEN_OVER' || !movedWithHandOver(e))
+        .filter(takesOverOrEndsTakeover)
         .at(-1);
       const repeat = last?.action === 'TAKEN_OVER' && isRepeatOf({ actor: last.actor, office: last.actorOffice, reason: last.reason }, { actor: input.actor, office: input.office, reason: input.reason });
       return repeat ? { ok: true, alert: before, repeated: true } : { ok: false, code: 'ALREADY_VERIFIER', state: before.state };

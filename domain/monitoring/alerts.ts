@@ -344,6 +344,11 @@ export interface AlertAudience {
   evidenceRefs: readonly string[];
 }
 
+/** An alert row's audience: its verifier and its references, as stored (JSON). */
+export function alertAudienceOf(a: { verifierOffice: string; evidenceRefs: string }): AlertAudience {
+  return { verifierOffice: a.verifierOffice, evidenceRefs: JSON.parse(a.evidenceRefs) as string[] };
+}
+
 function ownReference(department: string): (ref: string) => boolean {
   return (ref) => ref.startsWith(`${department}:`);
 }

@@ -137,7 +137,6 @@ export function tiedToStay(programmeCode: string): boolean {
   return rules().some((r) => r.kind === 'SETTLEMENT_EXCESS' && (r.programmes as readonly string[]).includes(programmeCode));
 }
 
-/** A proposal the rules can judge, or BAD_USER_INPUT naming the field that is wrong. */
 /**
  * The last day a proposed grant (its grantDate, or a period's start) may fall on: a year after
  * today. A check answers for the aid on record now; a grant decades ahead (a typo'd 2099-12-31)
@@ -157,6 +156,7 @@ export function schoolYearsOfGrant(grantDate: IsoDate): string[] {
   return month === 7 || month === 8 ? [own, schoolYearOf(`${grantDate.slice(0, 4)}-09-01`)] : [own];
 }
 
+/** A proposal the rules can judge, or BAD_USER_INPUT naming the field that is wrong. */
 function proposalOf(input: PreGrantCheckInput, today: IsoDate): Proposal {
   const programme = PROGRAMME_BY_CODE.get(input.programme);
   if (!programme) throw badInput('input.programme', 'UNKNOWN_PROGRAMME', 'programme is not a code of the hub’s programme catalogue');
@@ -180,7 +180,8 @@ function proposalOf(input: PreGrantCheckInput, today: IsoDate): Proposal {
   const recurring = programme.kind === 'RECURRING';
   const startField = recurring ? 'periodStart' : 'grantDate';
   const latest = latestProposedGrant(today);
-  if ((recurring ? input.periodStart! : input.grantDate!) > latest) {
+  const first = recurring ? input.periodStart! : input.grantDate!;
+  if (first > latest) {
     throw badInput(`input.${startField}`, 'GRANT_DATE_TOO_FAR', `${startField} is more than a year after today: check the grant nearer its day (at most ${latest})`, { max: latest });
   }
   // A one-off grant's school year is the one its grantDate falls in (September to August, as the
@@ -188,18 +189,16 @@ function proposalOf(input: PreGrantCheckInput, today: IsoDate): Proposal {
   // (July or August: 金秋助学 is paid then for the coming year, as 工会 records it). A year that
   // disagrees is a typo in one of the two, and taken as given it put the grant in another year's
   // count (X6 missed the repetition). Refused, not derived: which of the two is wrong the hub cannot tell.
-  if (input.schoolYear && !recurring && !schoolYearsOfGrant(input.grantDate!).includes(input.schoolYear)) {
-    const allowed = schoolYearsOfGrant(input.grantDate!);
+  const allowed = input.schoolYear && !recurring ? schoolYearsOfGrant(input.grantDate!) : null;
+  if (allowed && !allowed.includes(input.schoolYear!)) {
     throw badInput('input.schoolYear', 'SCHOOL_YEAR_MISMATCH', `schoolYear is not a school year a grant on grantDate is for (${allowed.join(' or ')}; a school year runs September to August)`, { allowed });
   }
   const beneficiaryIdNumber = requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber');
   // Aid is not given before its beneficiary was born (the birth date is digits 7-14 of the ID
   // number): aidReport refuses such a record (domain/reported-aid/validate.ts, DATE_INVALID), and
   // the check before the grant answered it "clear". The message names no date: it is the person's.
-  const first = recurring ? input.periodStart! : input.grantDate!;
   if (first < birthDateOf(beneficiaryIdNumber)) {
-    const field = startField;
-    throw badInput(`input.${field}`, 'DATE_INVALID', `${field} is before the beneficiary's birth (digits 7-14 of the ID number)`);
+    throw badInput(`input.${startField}`, 'DATE_INVALID', `${startField} is before the beneficiary's birth (digits 7-14 of the ID number)`);
   }
   return {
     programme: programme.code as Proposal['programme'],

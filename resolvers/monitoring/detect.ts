@@ -18,7 +18,7 @@ import { chinaDateOf } from '../../domain/cases/china-time';
 import type { IsoDate } from '../../domain/dates';
 import { assembleHouseholds, homeHousehold } from '../../domain/findings/assemble';
 import type { RuleSet } from '../../domain/findings/rule-set';
-import { alertDeadlines } from '../../domain/monitoring/alerts';
+import { alertAudienceOf, alertDeadlines } from '../../domain/monitoring/alerts';
 import { evaluateTriggers, type AlertCandidate } from '../../domain/monitoring/evaluate';
 import { limitOf, type TriggerSet } from '../../domain/monitoring/triggers';
 import { groupBy } from '../../domain/group-by';
@@ -131,7 +131,7 @@ function alertWrite(set: TriggerSet, c: AlertCandidate, regionCode: string, toda
 /** The minimal envelope a push carries: no name, no full ID number, no health data. */
 export function envelopeOf(change: AlertChange): AlertEnvelope {
   const a = change.alert;
-  return { alertId: String(a.id), triggerId: a.triggerId, grade: a.grade, regionCode: a.regionCode, maskedSubject: maskIdNumber(a.subjectIdNumber), verifyBy: a.verifyBy, decideBy: a.decideBy, provisional: a.provisional, event: change.event, ...(change.formerRegionCode === undefined ? {} : { formerRegionCode: change.formerRegionCode }), audience: { verifierOffice: a.verifierOffice, evidenceRefs: JSON.parse(a.evidenceRefs) as string[] } };
+  return { alertId: String(a.id), triggerId: a.triggerId, grade: a.grade, regionCode: a.regionCode, maskedSubject: maskIdNumber(a.subjectIdNumber), verifyBy: a.verifyBy, decideBy: a.decideBy, provisional: a.provisional, event: change.event, ...(change.formerRegionCode === undefined ? {} : { formerRegionCode: change.formerRegionCode }), audience: alertAudienceOf(a) };
 }
 
 /**

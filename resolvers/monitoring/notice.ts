@@ -18,7 +18,8 @@ import type { Resolvers, VillageNoticeErrorCode } from '../__generated__/types';
 import type { HubContext } from '../context';
 import type { CaseRecord } from '../../db/cases/records';
 import { actorOf, callerVerifies, inReach } from './resolvers';
-import { countyOf, departmentOfficeName, officeInCounty, parseOffice } from '../../domain/cases/offices';
+import { officeInCounty, parseOffice } from '../../domain/cases/offices';
+import { officeNameOf } from '../cases/office-name';
 
 /** The alert's live notice (null when none is posted, or the last was withdrawn), and the last posted. */
 async function noticesOf(ctx: HubContext, alertId: number): Promise<{ all: readonly NoticeRow[]; live: NoticeRow | null; last: NoticeRow | null }> {
@@ -111,8 +112,7 @@ export async function postVillageNotice(ctx: HubContext, input: NoticePostInput)
   // the county office that took the alert over (or a department that verifies it), as Alert.verifier
   // names it. A notice signed 古槐街道 that the county posted told the village the wrong issuer.
   const verifier = parseOffice(alert.verifierOffice);
-  const county = verifier?.kind === 'DEPARTMENT' ? await ctx.loaders.hub.regionByCode.load(countyOf(regionCode)) : null;
-  const issuerName = verifier?.kind === 'DEPARTMENT' ? departmentOfficeName(officeInCounty(verifier, regionCode), county?.name ?? null) : null;
+  const issuerName = verifier?.kind === 'DEPARTMENT' ? await officeNameOf(ctx, officeInCounty(verifier, regionCode)) : null;
 
   const rules = activeTriggerSet().notice;
   const { endsOn, provisional } = noticeEndsOn(postedOn, rules);

@@ -4,7 +4,7 @@
  * alert in domain/monitoring/alerts.ts, storage in db/monitoring/store.ts.
  */
 import { GraphQLError, getArgumentValues, type GraphQLResolveInfo } from 'graphql';
-import { alertPage, countAlerts, formerRegionOfMove, HUB_ACTOR, movedWithHandOver, lateDecisionAlerts, moveAlertRow, takeOverAlertRow, overdueAlerts, triggerIdsOfAlerts, unacknowledgedAlerts, type AlertEventRow, type AlertRow } from '../../db/monitoring/store';
+import { alertPage, countAlerts, formerRegionOfMove, HUB_ACTOR, takesOverOrEndsTakeover, lateDecisionAlerts, moveAlertRow, takeOverAlertRow, overdueAlerts, triggerIdsOfAlerts, unacknowledgedAlerts, type AlertEventRow, type AlertRow } from '../../db/monitoring/store';
 import { fromDbInstant } from '../../db/instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { caseAndPredecessorIdsOf } from '../../domain/cases/chain';
@@ -12,7 +12,7 @@ import { addDays, type IsoDate } from '../../domain/dates';
 import { officeInCounty, parseOffice, storedOfficeIn, townshipOf } from '../../domain/cases/offices';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
-import { ALERT_OWNER, SUPERVISOR_OFFICE, acknowledgementOverdue, alertConcerns, alertCallerOf, alertOverdue, escalationCounty, isAlertSupervisor, isAlertVerifier, type AlertCaller, type AlertMove } from '../../domain/monitoring/alerts';
+import { ALERT_OWNER, SUPERVISOR_OFFICE, acknowledgementOverdue, alertAudienceOf, alertConcerns, alertCallerOf, alertOverdue, escalationCounty, isAlertSupervisor, isAlertVerifier, type AlertCaller, type AlertMove } from '../../domain/monitoring/alerts';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { TRIGGER_ID_SHAPE, TRIGGER_ID_SHAPE_MESSAGE, unknownTriggersMessage, type TriggerView } from '../../domain/monitoring/triggers';
 import { badInput, requireDivisionCode, requireHubId } from '../../access/errors';
@@ -49,7 +49,7 @@ export function inReach(ctx: HubContext, a: AlertRow): boolean {
   const scope = scopePrefix(ctx);
   if (scope !== null && !a.regionCode.startsWith(scope)) return false;
   const caller = ctx.access?.caller;
-  return !caller || alertConcerns(caller.department, { verifierOffice: a.verifierOffice, evidenceRefs: JSON.parse(a.evidenceRefs) as string[] });
+  return !caller || alertConcerns(caller.department, alertAudienceOf(a));
 }
 
 /** The department whose alerts alone the caller lists (alertConcerns), or undefined for civil affairs, which lists them all. */
@@ -258,7 +258,7 @@ export const monitoringResolvers: Resolvers = {
       // A move with its case's hand-over keeps civil affairs as verifier (the new county's): the
       // takeover stands, named as its history names it (the office that took it over, where it acted).
       const events = eventsWithTownship(a, await ctx.loaders.monitoring.eventsByAlert.load(a.id));
-      const last = events.filter((e) => e.action === 'TAKEN_OVER' || (e.action === 'MOVED' && !movedWithHandOver(e))).at(-1);
+      const last = events.filter(takesOverOrEndsTakeover).at(-1);
       if (last?.action !== 'TAKEN_OVER') return null;
       return { office: storedOfficeIn(last.actorOffice, last.townshipCode), by: last.actor, at: fromDbInstant(last.at), reason: last.reason ?? '' };
     },
