@@ -5,9 +5,12 @@
  * day of the 清明 solar term); 劳动节 2 days (1–2 May); 端午节 1 day (农历五月初五); 中秋节 1 day
  * (农历八月十五); 国庆节 3 days (1–3 October).
  *
- * These dates are known years ahead. What is not known is what the yearly notice adds: the adjusted
- * working weekends (调休) and the bridging days that join a holiday to a weekend. So a year computed
- * here is never final: working-days.ts marks every result that counts one of its days provisional.
+ * These dates are known years ahead, and so is the number of days off they give: art. 6 makes a
+ * holiday that falls on a Saturday or Sunday up on a working day (补假; 2027's 春节 runs Friday
+ * 02-05 to Monday 02-08, so two weekdays more are off). What is not known is what the yearly notice
+ * adds: where the 补假 days go, the adjusted working weekends (调休) and the bridging days that join
+ * a holiday to a weekend. So a year computed here is never final: working-days.ts marks every result
+ * that counts one of its days provisional.
  *
  * Lunar dates and the solar term come from `lunar-javascript` (6tail/lunar-javascript, MIT, no
  * dependencies): it computes the lunar calendar and the solar terms astronomically, on plain
@@ -68,4 +71,43 @@ export function statutoryHolidays(year: number): Map<IsoDate, StatutoryHolidayNa
   const out = new Map<IsoDate, StatutoryHolidayName>();
   for (const [date, name] of days.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) if (!out.has(date)) out.set(date, name);
   return out;
+}
+
+function weekdayOf(date: IsoDate): number {
+  return new Date(`${date}T00:00:00Z`).getUTCDay();
+}
+
+function nextDay(date: IsoDate): IsoDate {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * The weekdays off of a year as the law alone gives them: the statutory holidays
+ * (`statutoryHolidays`) and, for each of their days on a Saturday or Sunday, a 补假 day on a working
+ * day (art. 6). The notices have always put 补假 right after its holiday (国庆 2022, Saturday 10-01
+ * to Monday 10-03: 10-04 and 10-05 off), so it is placed on the first weekdays after the holiday that
+ * are not already off; the notice, once loaded, replaces the year (where it puts them, the 调休).
+ * Without it a deadline counted across 2027's 春节 came two working days early.
+ */
+export function statutoryDaysOff(year: number): Map<IsoDate, StatutoryHolidayName> {
+  const fixed = statutoryHolidays(year);
+  const out = new Map(fixed);
+  const dates = [...fixed.keys()];
+  for (let i = 0; i < dates.length; ) {
+    // One holiday's run of days (中秋 on 国庆 is one run, as the law counts the day once).
+    const name = fixed.get(dates[i])!;
+    let j = i;
+    while (j + 1 < dates.length && dates[j + 1] === nextDay(dates[j])) j++;
+    let owed = dates.slice(i, j + 1).filter((d) => weekdayOf(d) === 0 || weekdayOf(d) === 6).length;
+    for (let d = nextDay(dates[j]); owed > 0; d = nextDay(d)) {
+      const wd = weekdayOf(d);
+      if (wd === 0 || wd === 6 || out.has(d)) continue;
+      out.set(d, name);
+      owed--;
+    }
+    i = j + 1;
+  }
+  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -9,8 +9,8 @@
  *    UTC midnight but read the weekday in the process's local zone, so on a server west of
  *    Greenwich every Saturday counts as a Friday. Here the weekday is computed on the date itself;
  * 3. after the table's last year, the statutory holidays the law fixes (statutory-holidays.ts:
- *    元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆), without the 调休 and bridging days only the
- *    notice will bring;
+ *    元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆) and the 补假 day for each of their days on a
+ *    weekend (art. 6), without the 调休 and bridging days only the notice will bring;
  * 4. before 2004, weekends only.
  * A year known by 1 or 2 is covered; a result that counts a day of a year known only by 3 or 4 says
  * it is provisional.
@@ -24,7 +24,7 @@ import { createHash } from 'node:crypto';
 import calendar from 'chinese-days/dist/chinese-days.json';
 import type { IsoDate } from '../dates';
 import { HOLIDAYS_FILE_ENV, loadHolidayNotices, type HolidayNotice } from './holiday-notices';
-import { statutoryHolidays } from './statutory-holidays';
+import { statutoryDaysOff } from './statutory-holidays';
 
 /** The dates working-day arithmetic accepts. */
 export const SUPPORTED_DATES = { first: '1900-01-01', last: '2100-12-31' } as const;
@@ -110,7 +110,7 @@ const PACKAGE_LAST_YEAR = Math.max(...PACKAGE_YEARS.keys());
 const statutoryMemo = new Map<number, ReadonlyMap<IsoDate, string>>();
 function statutoryOf(year: number): ReadonlyMap<IsoDate, string> {
   let days = statutoryMemo.get(year);
-  if (!days) statutoryMemo.set(year, (days = statutoryHolidays(year)));
+  if (!days) statutoryMemo.set(year, (days = statutoryDaysOff(year)));
   return days;
 }
 

@@ -30,7 +30,7 @@ async function ok(query: string, variables: Record<string, unknown>, field: stri
   return res.data[field];
 }
 
-const SLIP = `query($id: ID!) { referral(id: $id) { dueOn provisional deadlineStatus(asOf: "2027-02-17T10:00:00+08:00") } }`;
+const SLIP = `query($id: ID!) { referral(id: $id) { dueOn provisional deadlineStatus(asOf: "2027-02-18T10:00:00+08:00") } }`;
 
 beforeAll(async () => {
   holidays.use(null);
@@ -60,9 +60,10 @@ it('counts the due dates of slips issued before the notice again under it when t
   );
   const decided = met.meeting.decisions[0].id;
 
-  // By the law's 春节 alone (除夕 Friday 02-05 to Monday 02-08): 02-09 … 02-12, 02-15, 02-16; and from 02-03: 02-04, 02-09 … 02-12.
-  expect((await hub.gql(SLIP, { id: forwarded })).data.referral).toEqual({ dueOn: '2027-02-16', provisional: true, deadlineStatus: 'OVERDUE' });
-  expect((await hub.gql(SLIP, { id: decided })).data.referral).toEqual({ dueOn: '2027-02-12', provisional: true, deadlineStatus: 'OVERDUE' });
+  // By the law's 春节 alone (除夕 Friday 02-05 to Monday 02-08, its weekend made up on 02-09 and 02-10,
+  // 补假): 02-11, 02-12, 02-15 … 02-18; and from 02-03: 02-04, 02-11, 02-12, 02-15, 02-16.
+  expect((await hub.gql(SLIP, { id: forwarded })).data.referral).toEqual({ dueOn: '2027-02-18', provisional: true, deadlineStatus: 'PENDING' });
+  expect((await hub.gql(SLIP, { id: decided })).data.referral).toEqual({ dueOn: '2027-02-16', provisional: true, deadlineStatus: 'OVERDUE' });
 
   // The notice is published and loaded; the hub restarts.
   await hub.close();
@@ -70,10 +71,10 @@ it('counts the due dates of slips issued before the notice again under it when t
   holidays.use('2027.json', [notice2027]);
   hub = await startTestHub(dbs, { purpose: 'CASE_MEETING', clock: clock.now });
 
-  // Under the notice: 02-15 … 02-19 and the worked Saturday 02-20; from 02-03: 02-04, 02-15 … 02-18. Final, and not overdue on 02-17.
+  // Under the notice: 02-15 … 02-19 and the worked Saturday 02-20; from 02-03: 02-04, 02-15 … 02-18. Final, and not overdue on 02-18.
   expect((await hub.gql(SLIP, { id: forwarded })).data.referral).toEqual({ dueOn: '2027-02-20', provisional: false, deadlineStatus: 'PENDING' });
   expect((await hub.gql(SLIP, { id: decided })).data.referral).toEqual({ dueOn: '2027-02-18', provisional: false, deadlineStatus: 'PENDING' });
-  const report = await hub.gql(`query { overdueReport(asOf: "2027-02-17T10:00:00+08:00") { byCounty { referrals { referral { id } } } } }`);
+  const report = await hub.gql(`query { overdueReport(asOf: "2027-02-18T10:00:00+08:00") { byCounty { referrals { referral { id } } } } }`);
   expect(report.errors).toBeUndefined();
   expect(report.data.overdueReport.byCounty.flatMap((c: { referrals: { referral: { id: string } }[] }) => c.referrals.map((r) => r.referral.id))).toEqual([]);
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import calendar from 'chinese-days/dist/chinese-days.json';
 import { dueOf, overdueBy } from '../../domain/cases/deadlines';
 import { HolidayNoticeError, HOLIDAYS_FILE_ENV, loadHolidayNotices, parseHolidayNotices } from '../../domain/cases/holiday-notices';
-import { statutoryHolidays } from '../../domain/cases/statutory-holidays';
+import { statutoryDaysOff, statutoryHolidays } from '../../domain/cases/statutory-holidays';
 import { referralDue } from '../../domain/cases/supervision';
 import { activeHolidayCalendar, addWorkingDays, calendarCoverage, holidayName, isCovered, isWorkingDay, withinSupported, workingDaysBetween } from '../../domain/cases/working-days';
 import { addDays } from '../../domain/dates';
@@ -164,9 +164,32 @@ describe('2027 and later: the statutory holidays the law fixes, provisional unti
       ['2027-10-02', '国庆节'],
       ['2027-10-03', '国庆节'],
     ]);
-    // 春节 2027: 除夕 Friday 02-05 to 初三 Monday 02-08; the Tuesday after is a working day.
+    // 春节 2027: 除夕 Friday 02-05 to 初三 Monday 02-08, two of its days on the weekend: made up on
+    // Tuesday 02-09 and Wednesday 02-10 (art. 6, 补假); Thursday 02-11 is a working day.
     expect(isWorkingDay('2027-02-08')).toBe(false);
-    expect(isWorkingDay('2027-02-09')).toBe(true);
+    expect(isWorkingDay('2027-02-09')).toBe(false);
+    expect(isWorkingDay('2027-02-10')).toBe(false);
+    expect(isWorkingDay('2027-02-11')).toBe(true);
+    // 国庆 Friday 10-01 to Sunday 10-03: Monday 10-04 and Tuesday 10-05 made up; 劳动节 Saturday and
+    // Sunday: Monday 05-03 and Tuesday 05-04.
+    expect(['2027-05-03', '2027-05-04', '2027-10-04', '2027-10-05'].filter(isWorkingDay)).toEqual([]);
+    expect(isWorkingDay('2027-10-06')).toBe(true);
+    // From the Thursday before 春节 6 working days: 02-11 (1) … 02-18 (6); it read 02-16.
+    expect(addWorkingDays('2027-02-04', 6)).toEqual({ date: '2027-02-18', provisional: true });
+  });
+
+  it('gives as many weekdays off, net of worked weekends, as every notice since the 2024 amendment', () => {
+    // A notice moves days (调休, bridging) but gives the law's days, 补假 included: the law alone
+    // must come to the same net count, or a provisional deadline is early (2027 read two days short).
+    const weekend = (d: string) => [0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay());
+    for (const year of [2025, 2026]) {
+      let net = 0;
+      for (let d = `${year}-01-01`; d <= `${year}-12-31`; d = addDays(d, 1)) {
+        if (!weekend(d) && !isWorkingDay(d)) net += 1;
+        if (weekend(d) && isWorkingDay(d)) net -= 1;
+      }
+      expect([year, [...statutoryDaysOff(year).keys()].filter((d) => !weekend(d)).length]).toEqual([year, net]);
+    }
   });
 
   it('computes the same lunar and solar-term dates as every published notice of 2008–2026 gave', () => {
@@ -250,7 +273,7 @@ describe('a newly published notice, loaded as data (AIDHUB_HOLIDAYS_FILE)', () =
 
   it('without the file, the same year is computed and provisional again', () => {
     expect(calendarCoverage.noticeYears).toEqual([]);
-    expect(isWorkingDay('2027-02-10')).toBe(true);
+    expect(isWorkingDay('2027-02-11')).toBe(true);
     expect(addWorkingDays('2026-12-30', 3).provisional).toBe(true);
   });
 

@@ -36,17 +36,18 @@ afterAll(async () => {
 });
 
 it('counts the last day of a claim made before the notice again under it when the hub starts, once per calendar', async () => {
-  // Claimed on 02-04 for 5 working days, the law's 春节 alone (02-05 to 02-08 off): 02-09 … 02-12, 02-15.
+  // Claimed on 02-04 for 5 working days, the law's 春节 alone (02-05 to 02-08 off, 02-09 and 02-10
+  // making up its weekend, 补假): 02-11, 02-12, 02-15 … 02-17.
   const claim = await claimNeed(dbs.hub, { needId: 1, creditCode: ORG, workingDays: 5, now: clock.now(), today: '2027-02-04' });
-  expect(claim).toMatchObject({ lapsesOn: '2027-02-15', countedFrom: '2027-02-04', workingDays: 5 });
+  expect(claim).toMatchObject({ lapsesOn: '2027-02-17', countedFrom: '2027-02-04', workingDays: 5 });
   // A claim made before the hub kept what it counted from: its day is kept.
-  await dbs.hub.insert(charityClaim).values({ needId: 2, creditCode: ORG, claimedAt: '2027-02-04 02:00:00.000', lapsesOn: '2027-02-15' });
+  await dbs.hub.insert(charityClaim).values({ needId: 2, creditCode: ORG, claimedAt: '2027-02-04 02:00:00.000', lapsesOn: '2027-02-17' });
 
   holidays.use('2027.json', [notice2027]);
   hub = await startTestHub(dbs, { clock: clock.now });
   // Under the notice: 02-15 … 02-19.
   expect((await claimOf(dbs.hub, 1, ORG))!.lapsesOn).toBe('2027-02-19');
-  expect((await claimOf(dbs.hub, 2, ORG))!.lapsesOn).toBe('2027-02-15');
+  expect((await claimOf(dbs.hub, 2, ORG))!.lapsesOn).toBe('2027-02-17');
 
   // Under the same calendar: one statement (the calendar of the last recount), no claim read.
   const again = await countStatements(() => recountClaimLapses(dbs.hub, clock.now()));

@@ -1,8 +1,8 @@
 /**
  * Alerts' 签收, verification and decision days counted before a year's holiday notice was loaded are
  * counted again under it when the hub starts (resolvers/monitoring/deadline-recount.ts): an alert
- * whose first clue came on 2027-02-04 was to be signed for by the law's 春节 alone (02-09,
- * provisional); with the notice loaded (02-05 to 02-13 off) by 02-15, no longer provisional, and not
+ * whose first clue came on 2027-02-04 was to be signed for by the law's 春节 alone (02-11, its
+ * weekend made up on 02-09 and 02-10; provisional); with the notice loaded (02-05 to 02-13 off) by 02-15, no longer provisional, and not
  * late during the holiday. Once per calendar: a start under the calendar of the last recount reads
  * no alert; hubs starting together move each date once. An alert raised before the counts were kept
  * keeps its dates.
@@ -104,10 +104,11 @@ afterAll(async () => {
 });
 
 it('counts the dates of an alert raised before the notice again under it when the hub starts, once per calendar', async () => {
-  // Raised under the law's 春节 alone (02-05 to 02-08 off): 签收 02-09, 10 working days 02-22, 12 02-24.
+  // Raised under the law's 春节 alone (02-05 to 02-08 off, and 02-09, 02-10 making up its weekend, 补假):
+  // 签收 02-11, 10 working days 02-24, 12 02-26.
   const counted = await writeAlert('recount-counted', { keepCounts: true });
   const legacy = await writeAlert('recount-legacy', { keepCounts: false });
-  const law = { acknowledgeBy: '2027-02-09', verifyBy: '2027-02-22', decideBy: '2027-02-24', provisional: true };
+  const law = { acknowledgeBy: '2027-02-11', verifyBy: '2027-02-24', decideBy: '2027-02-26', provisional: true };
   expect(await dates(counted)).toEqual(law);
   expect(await dates(legacy)).toEqual(law);
 
@@ -118,7 +119,7 @@ it('counts the dates of an alert raised before the notice again under it when th
   // Its limit not kept: its dates stay, and so does its flag.
   expect(await dates(legacy)).toEqual(law);
   const hubEvent = (reason: string) => ({ alertId: counted, actor: 'hub', reason });
-  expect(await recountEvents()).toEqual([hubEvent('acknowledgeBy 2027-02-09 → 2027-02-15'), hubEvent('verifyBy 2027-02-22 → 2027-02-25'), hubEvent('decideBy 2027-02-24 → 2027-03-01')]);
+  expect(await recountEvents()).toEqual([hubEvent('acknowledgeBy 2027-02-11 → 2027-02-15'), hubEvent('verifyBy 2027-02-24 → 2027-02-25'), hubEvent('decideBy 2027-02-26 → 2027-03-01')]);
   // Pushed again, its decision pending, to the subscription that was pushed it.
   expect(await raisedPushes()).toEqual([String(counted)]);
 
@@ -148,13 +149,13 @@ it('counts 签收 again from the day of a move to another township, and a raised
   await writeAlert('recount-moved', { keepCounts: true, householdId: null, township: '370811002' });
   expect((await dates(moved)).acknowledgeBy).toBe('2027-02-11');
 
-  // YELLOW: verification in 15 calendar days (02-19), the decision in 12 working days (02-24).
+  // YELLOW: verification in 15 calendar days (02-19), the decision in 12 working days (02-26).
   clock.set('2027-02-04T10:00:00+08:00');
   const yellow: Limit = { acknowledgeWorkingDays: 1, verifyDays: 15, decideWorkingDays: 12 };
   const raised = await writeAlert('recount-raised', { keepCounts: true, limit: yellow });
-  // RED: verification in 5 working days (02-15 by the law), the decision in 8 calendar days (02-12): both win.
+  // RED: verification in 5 working days (02-17 by the law), the decision in 8 calendar days (02-12): both win.
   await writeAlert('recount-raised', { keepCounts: true, limit: { acknowledgeWorkingDays: 1, verifyWorkingDays: 5, decideDays: 8 }, grade: 'RED' });
-  expect(await dates(raised)).toEqual({ acknowledgeBy: '2027-02-09', verifyBy: '2027-02-15', decideBy: '2027-02-12', provisional: true });
+  expect(await dates(raised)).toEqual({ acknowledgeBy: '2027-02-11', verifyBy: '2027-02-17', decideBy: '2027-02-12', provisional: true });
 
   holidays.use('2027-again.json', [notice2027]);
   await recountAlertDeadlines(dbs.hub, clock.now());
@@ -167,7 +168,7 @@ it('counts 签收 again from the day of a move to another township, and a raised
 it('infers the counts of an alert raised before they were kept from its dates and the trigger set in force, and counts its dates again', async () => {
   // The legacy alert of the first test kept the law's days (its limit not known) and its provisional flag.
   const [legacy] = (await dbs.hubPool.query("SELECT id FROM monitoring_alert WHERE identity LIKE 'recount-legacy%'"))[0] as { id: number }[];
-  const law = { acknowledgeBy: '2027-02-09', verifyBy: '2027-02-22', decideBy: '2027-02-24', provisional: true };
+  const law = { acknowledgeBy: '2027-02-11', verifyBy: '2027-02-24', decideBy: '2027-02-26', provisional: true };
   expect(await dates(legacy.id)).toEqual(law);
   // One more raised before the counts were kept, whose days no limit of the set in force gives (verification in 5 working days).
   clock.set('2027-02-04T10:00:00+08:00');
@@ -186,7 +187,7 @@ it('infers the counts of an alert raised before they were kept from its dates an
   const after = { acknowledgeBy: '2027-02-15', verifyBy: '2027-03-01', decideBy: '2027-03-03', provisional: false };
   expect(inferred.recounted).toEqual([{ alertId: legacy.id, before: law, after }]);
   expect(await dates(legacy.id)).toEqual(after);
-  expect((await recountEvents()).filter((e) => e.alertId === legacy.id).map((e) => e.reason)).toEqual(['acknowledgeBy 2027-02-09 → 2027-02-15', 'verifyBy 2027-02-22 → 2027-03-01', 'decideBy 2027-02-24 → 2027-03-03']);
+  expect((await recountEvents()).filter((e) => e.alertId === legacy.id).map((e) => e.reason)).toEqual(['acknowledgeBy 2027-02-11 → 2027-02-15', 'verifyBy 2027-02-24 → 2027-03-01', 'decideBy 2027-02-26 → 2027-03-03']);
   // Pushed again, its decision pending.
   expect((await raisedPushes()).slice(pushesBefore)).toEqual([String(legacy.id)]);
   // The other keeps its days: not guessed at.
