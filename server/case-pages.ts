@@ -582,7 +582,8 @@ export function renderBrief(v: BriefView): string {
       { header: '转入', cell: (r) => esc(v.officeName(r.to)) },
       { header: '事项', cell: (r) => prose(r.ask) + lines([['住院结算', stayOf(v.stays?.get(r.id))]]) },
       { header: '金额', cell: (r) => amountOf(r.amountFen, r.programmeCode), cls: 'num' },
-      { header: '办理期限', cell: (r) => nw(r.dueOn) },
+      // 暂定 as the meeting's decisions print it: a due date in a year without its notice may move (补假, 调休).
+      { header: '办理期限', cell: (r) => nw(`${r.dueOn}${r.provisional ? '（暂定）' : ''}`) },
       { header: '状态', cell: (r) => nw(SLIP_STATE[r.state]) },
       { header: '反馈／退回理由', cell: (r) => lines([['反馈', r.feedback ? prose(r.feedback) : null], ['退回理由', r.declineReason ? prose(r.declineReason) : null]]) },
     ],

@@ -352,6 +352,9 @@ describe('a slip issued on a day off', () => {
     expect(res.errors).toBeUndefined();
     // 2027-01-01 (Friday) is 元旦 by law; Monday 01-04, 01-05, 01-06.
     expect(res.data.referral).toEqual({ dueOn: '2027-01-06', provisional: true });
+    // The brief's list of slips says so too, as its meeting decisions do: it printed a bare 2027-01-06.
+    const brief = await (await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: hub.authHeaders })).text();
+    expect(brief).toContain('2027-01-06（暂定）');
   });
 });
 
