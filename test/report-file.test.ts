@@ -134,6 +134,22 @@ describe('npm run report with a spreadsheet’s file', () => {
     expect(await ledgerRows()).toBe(rows);
   });
 
+  it('names a totals row (合计) and a row missing a required cell by line, with the hub’s word on the other rows', async () => {
+    const rows = await ledgerRows();
+    // Sent, either row made the hub refuse the whole request for one variable ($records[1]
+    // .beneficiaryIdNumber "needs a value"): no line, no column, and the mistyped ID number on line 3
+    // went unsaid. Lines: 2 good, 3 mistyped ID number, 4 no ID number, 5 blank, 6 the totals row.
+    const mistyped = `${VICTIM.slice(0, 17)}${VICTIM[17] === '0' ? '1' : '0'}`;
+    const f = file('totals.csv', `\uFEFF${[HEADER, row('RF-T1'), row('RF-T2').replace(VICTIM, mistyped), row('RF-T3').replace(VICTIM, ''), '', '合计,,,,,60000'].join('\r\n')}\r\n`);
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems.map((p) => [p.line, p.code, p.field])).toEqual([
+      [3, 'ID_NUMBER_INVALID', 'beneficiary_id_number'],
+      [4, 'VALUE_REQUIRED', 'beneficiary_id_number'],
+      [6, 'TOTAL_ROW', null],
+    ]);
+    expect(await ledgerRows()).toBe(rows);
+  });
+
   it('says a GBK or UTF-16 file is not UTF-8 instead of sending what it misread', async () => {
     const rows = await ledgerRows();
     // "应急" in GBK: bytes that are no UTF-8, as Excel's plain "CSV" writes on a Chinese Windows.

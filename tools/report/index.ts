@@ -75,8 +75,22 @@ export function parseReportCsv(
   }
   const unreadable = new Map<number, Set<string>>();
   const standIn = (i: number, ...fields: string[]) => unreadable.set(i, new Set([...(unreadable.get(i) ?? []), ...fields]));
+  // Rows that are no record: a spreadsheet's totals row (合计), or a row a required cell of which is
+  // empty. Sent, the hub refused the whole request for one variable ($records[2].programme "needs a
+  // value"), with no word of any other row; they are named here and left out of the hub's dry run.
+  const notRecords = new Set<number>();
   const records = body.map(({ record: cells }, i) => {
     const record: Record<string, unknown> = {};
+    if (cells.some((cell) => TOTAL_ROW.test(cell))) {
+      problems.push({ line: lines[i], code: 'TOTAL_ROW', field: null, message: 'a totals row (合计): the file holds one row per record, so delete the row (what the hub accepted is summed by reportedAidReconciliation)' });
+      notRecords.add(i);
+      return record;
+    }
+    for (const r of REQUIRED) {
+      if (cells[header.indexOf(r)] !== '') continue;
+      problems.push({ line: lines[i], code: 'VALUE_REQUIRED', field: r, message: `${r} is required in every row` });
+      notRecords.add(i);
+    }
     header.forEach((h, c) => {
       const cell = cells[c];
       if (cell === '') return;
@@ -106,8 +120,14 @@ export function parseReportCsv(
     });
     return record;
   });
-  return problems.length > 0 ? { ok: false, problems, records, lines, unreadable } : { ok: true, records, lines };
+  if (problems.length === 0) return { ok: true, records, lines };
+  const kept = records.map((_, i) => i).filter((i) => !notRecords.has(i));
+  const keptUnreadable = new Map(kept.flatMap((i, k) => (unreadable.has(i) ? [[k, unreadable.get(i)!] as const] : [])));
+  return { ok: false, problems, records: kept.map((i) => records[i]), lines: kept.map((i) => lines[i]), unreadable: keptUnreadable };
 }
+
+/** A cell that makes its row a spreadsheet's totals row: 合计, 总计, 小计 or 共计, alone or with its colon. */
+const TOTAL_ROW = /^(合\s*计|总\s*计|小\s*计|共\s*计)[:：]?$/;
 
 /**
  * How a cell of each field is read; the rest are text, sent as typed. A need's id is a whole
