@@ -150,6 +150,21 @@ describe('npm run report with a spreadsheet’s file', () => {
     expect(await ledgerRows()).toBe(rows);
   });
 
+  it('tells a clerk who wrote a programme by its name, or guessed its code, which code to write', async () => {
+    const rows = await ledgerRows();
+    // The codes are written nowhere a clerk reads: "no programme with that code" sent one guessing.
+    const f = file('programmes.csv', [HEADER, row('RF-P1', '冬春救助'), row('RF-P2', 'DISASTER_TRANSITION_LIVING'), row('RF-P3', 'LEGAL_AID', '2026-01-20', '0')].join('\r\n'));
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems.map((p) => [p.line, p.code, p.field])).toEqual([
+      [2, 'PROGRAMME_UNKNOWN', 'programme'],
+      [3, 'PROGRAMME_UNKNOWN', 'programme'],
+      [4, 'PROGRAMME_NOT_REPORTER', 'programme'],
+    ]);
+    expect(out.problems[0].message).toContain('冬春救助 is written by its code, WINTER_SPRING_RELIEF');
+    for (const p of out.problems.slice(1)) expect(p.message).toContain('DISASTER_TRANSITION (受灾人员过渡期生活救助), WINTER_SPRING_RELIEF (冬春救助)');
+    expect(await ledgerRows()).toBe(rows);
+  });
+
   it('says a GBK or UTF-16 file is not UTF-8 instead of sending what it misread', async () => {
     const rows = await ledgerRows();
     // "应急" in GBK: bytes that are no UTF-8, as Excel's plain "CSV" writes on a Chinese Windows.
