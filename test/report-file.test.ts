@@ -165,6 +165,21 @@ describe('npm run report with a spreadsheet’s file', () => {
     expect(await ledgerRows()).toBe(rows);
   });
 
+  it('says an ID number a spreadsheet kept as a number (3.70826E+17, or ending in 000) lost its digits, not that it has a wrong length or checksum', async () => {
+    const rows = await ledgerRows();
+    // Excel keeps 15 digits of a number. A number whose true check character is 0 would still
+    // check, so the test's truncated number is one whose check character is not.
+    const truncated = `${VICTIM.slice(0, 15)}000`;
+    const f = file('mangled.csv', [HEADER, row('RF-E1').replace(VICTIM, `${VICTIM.slice(0, 1)}.${VICTIM.slice(1, 6)}E+17`), row('RF-E2').replace(VICTIM, truncated), row('RF-E3')].join('\r\n'));
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems.map((p) => [p.line, p.code, p.field])).toEqual([
+      [2, 'ID_NUMBER_INVALID', 'beneficiary_id_number'],
+      [3, 'ID_NUMBER_INVALID', 'beneficiary_id_number'],
+    ]);
+    for (const p of out.problems) expect(p.message).toContain('format the column as text');
+    expect(await ledgerRows()).toBe(rows);
+  });
+
   it('says a GBK or UTF-16 file is not UTF-8 instead of sending what it misread', async () => {
     const rows = await ledgerRows();
     // "应急" in GBK: bytes that are no UTF-8, as Excel's plain "CSV" writes on a Chinese Windows.

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { isIsoDate } from '../../domain/dates';
+import { idNumberCheckChar, typedIdNumber } from '../../domain/id-number';
 import { sheetCell, type CellKind } from '../../domain/spreadsheet-values';
 import { MAX_REPORT_BATCH } from '../../domain/reported-aid/validate';
 
@@ -109,6 +110,13 @@ export function parseReportCsv(
           // correct it); what the hub says of this field is not shown.
           record[field] = 0;
         } else record[field] = Number(value);
+      } else if (field === 'beneficiaryIdNumber' && spreadsheetMangledIdNumber(value)) {
+        // A spreadsheet keeps a number's first 15 digits: an ID number typed into a number cell is
+        // saved as 3.70826E+17, or with its last three digits 000. The hub answered LENGTH or
+        // CHECKSUM, as for a typing slip; the cause is the column's format.
+        problems.push({ line: lines[i], code: 'ID_NUMBER_INVALID', field: h, message: 'the spreadsheet kept the ID number as a number and lost its last digits (shown as 3.70826E+17, or ending in 000): format the column as text (文本) and type the numbers again' });
+        record[field] = value;
+        standIn(i, field);
       } else if (DATE_FIELDS.has(field) && !isIsoDate(value)) {
         // Excel rewrites dates as it shows them (2026/1/20). Sent as it is, the hub refused the
         // whole request for one variable, with no line and no word of any other row.
@@ -124,6 +132,16 @@ export function parseReportCsv(
   const kept = records.map((_, i) => i).filter((i) => !notRecords.has(i));
   const keptUnreadable = new Map(kept.flatMap((i, k) => (unreadable.has(i) ? [[k, unreadable.get(i)!] as const] : [])));
   return { ok: false, problems, records: kept.map((i) => records[i]), lines: kept.map((i) => lines[i]), unreadable: keptUnreadable };
+}
+
+/**
+ * An ID number a spreadsheet stored as a number: in scientific notation, or its 18 digits ending in
+ * the 000 that replaced the digits past the 15th, the check character then not matching.
+ */
+function spreadsheetMangledIdNumber(cell: string): boolean {
+  const v = typedIdNumber(cell);
+  if (/^\d(\.\d+)?E\+?\d+$/.test(v)) return true;
+  return /^\d{15}000$/.test(v) && idNumberCheckChar(v.slice(0, 17)) !== v[17];
 }
 
 /** A cell that makes its row a spreadsheet's totals row: 合计, 总计, 小计 or 共计, alone or with its colon. */
