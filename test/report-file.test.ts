@@ -134,6 +134,52 @@ describe('npm run report with a spreadsheet’s file', () => {
     expect(await ledgerRows()).toBe(rows);
   });
 
+  it('names a totals row (合计) and a row missing a required cell by line, with the hub’s word on the other rows', async () => {
+    const rows = await ledgerRows();
+    // Sent, either row made the hub refuse the whole request for one variable ($records[1]
+    // .beneficiaryIdNumber "needs a value"): no line, no column, and the mistyped ID number on line 3
+    // went unsaid. Lines: 2 good, 3 mistyped ID number, 4 no ID number, 5 blank, 6 the totals row.
+    const mistyped = `${VICTIM.slice(0, 17)}${VICTIM[17] === '0' ? '1' : '0'}`;
+    const f = file('totals.csv', `\uFEFF${[HEADER, row('RF-T1'), row('RF-T2').replace(VICTIM, mistyped), row('RF-T3').replace(VICTIM, ''), '', '合计,,,,,60000'].join('\r\n')}\r\n`);
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems.map((p) => [p.line, p.code, p.field])).toEqual([
+      [3, 'ID_NUMBER_INVALID', 'beneficiary_id_number'],
+      [4, 'VALUE_REQUIRED', 'beneficiary_id_number'],
+      [6, 'TOTAL_ROW', null],
+    ]);
+    expect(await ledgerRows()).toBe(rows);
+  });
+
+  it('tells a clerk who wrote a programme by its name, or guessed its code, which code to write', async () => {
+    const rows = await ledgerRows();
+    // The codes are written nowhere a clerk reads: "no programme with that code" sent one guessing.
+    const f = file('programmes.csv', [HEADER, row('RF-P1', '冬春救助'), row('RF-P2', 'DISASTER_TRANSITION_LIVING'), row('RF-P3', 'LEGAL_AID', '2026-01-20', '0')].join('\r\n'));
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems.map((p) => [p.line, p.code, p.field])).toEqual([
+      [2, 'PROGRAMME_UNKNOWN', 'programme'],
+      [3, 'PROGRAMME_UNKNOWN', 'programme'],
+      [4, 'PROGRAMME_NOT_REPORTER', 'programme'],
+    ]);
+    expect(out.problems[0].message).toContain('冬春救助 is written by its code, WINTER_SPRING_RELIEF');
+    for (const p of out.problems.slice(1)) expect(p.message).toContain('DISASTER_TRANSITION (受灾人员过渡期生活救助), WINTER_SPRING_RELIEF (冬春救助)');
+    expect(await ledgerRows()).toBe(rows);
+  });
+
+  it('says an ID number a spreadsheet kept as a number (3.70826E+17, or ending in 000) lost its digits, not that it has a wrong length or checksum', async () => {
+    const rows = await ledgerRows();
+    // Excel keeps 15 digits of a number. A number whose true check character is 0 would still
+    // check, so the test's truncated number is one whose check character is not.
+    const truncated = `${VICTIM.slice(0, 15)}000`;
+    const f = file('mangled.csv', [HEADER, row('RF-E1').replace(VICTIM, `${VICTIM.slice(0, 1)}.${VICTIM.slice(1, 6)}E+17`), row('RF-E2').replace(VICTIM, truncated), row('RF-E3')].join('\r\n'));
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems.map((p) => [p.line, p.code, p.field])).toEqual([
+      [2, 'ID_NUMBER_INVALID', 'beneficiary_id_number'],
+      [3, 'ID_NUMBER_INVALID', 'beneficiary_id_number'],
+    ]);
+    for (const p of out.problems) expect(p.message).toContain('format the column as text');
+    expect(await ledgerRows()).toBe(rows);
+  });
+
   it('says a GBK or UTF-16 file is not UTF-8 instead of sending what it misread', async () => {
     const rows = await ledgerRows();
     // "应急" in GBK: bytes that are no UTF-8, as Excel's plain "CSV" writes on a Chinese Windows.

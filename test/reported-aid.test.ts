@@ -655,4 +655,17 @@ describe('aidReport: the conflicts a correction or a retry causes', () => {
     expect(retry.data.aidReport).toMatchObject({ recorded: 0, alreadyRecorded: 1, userErrors: [] });
     expect(retry.data.aidReport.conflicts).toEqual(x7);
   });
+
+  it('answers a retry of a record corrected or reversed since with no conflict: it no longer counts', async () => {
+    // CS-CORR-2 reversed: 2,000 stands (CS-CORR-1-C2) on a burden of 3,000, clear.
+    const reversed = await charity.gql(REPORT, { records: [aid('CS-CORR-2-R', 0, { entryKind: 'REVERSAL', supersedesReference: 'CS-CORR-2' })] });
+    expect(reversed.data.aidReport).toMatchObject({ recorded: 1, conflicts: [], userErrors: [] });
+    const person = await hub.gql(`query($id: String!) { person(idNumber: $id) { findings { rule { id } } } }`, { id: PATIENT2 });
+    expect(person.data.person.findings.map((f: { rule: { id: string } }) => f.rule.id)).not.toContain('X7');
+    // The reversed record and the superseded correction sent again (a clerk resending last month's
+    // file): recorded once, and no conflict. Each was judged as aid to be given again beside what
+    // stands, and answered X7 (1,500 + 2,000; 4,000 + 2,000), which the household does not have.
+    const again = await charity.gql(REPORT, { records: [aid('CS-CORR-2', 150_000), aid('CS-CORR-1-C', 400_000, { entryKind: 'CORRECTION', supersedesReference: 'CS-CORR-1' })] });
+    expect(again.data.aidReport).toMatchObject({ recorded: 0, alreadyRecorded: 2, conflicts: [], userErrors: [] });
+  });
 });

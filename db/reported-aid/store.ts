@@ -180,14 +180,14 @@ export async function recordReportedAid(tx: LockingTx, records: readonly ValidRe
 
 /**
  * A reporter's entries under these references, by referenceKey: what a batch's retries are told by
- * before it is checked (validateReport's `recorded`). Read outside the batch's transaction: a retry
+ * before it is checked (validateReport's `recorded`), and whether each still stands (supersededBy). Read outside the batch's transaction: a retry
  * whose first sending is still being written is found by recordReportedAid, under its lock.
  */
-export async function recordedUnder(db: Pick<HubDb, 'select'>, clientName: string, references: readonly string[]): Promise<Map<string, RecordedEntry>> {
+export async function recordedUnder(db: Pick<HubDb, 'select'>, clientName: string, references: readonly string[]): Promise<Map<string, RecordedEntry & { supersededBy: number | null }>> {
   const keys = [...new Set(references)];
   if (keys.length === 0) return new Map();
   const rows = await db
-    .select({ reference: reportedAid.reference, supersedesReference: reportedAid.supersedesReference, contentHash: reportedAid.contentHash })
+    .select({ reference: reportedAid.reference, supersedesReference: reportedAid.supersedesReference, contentHash: reportedAid.contentHash, supersededBy: reportedAid.supersededBy })
     .from(reportedAid)
     .where(and(eq(reportedAid.reporterClient, clientName), inList(reportedAid.reference, keys)));
   return new Map(rows.map((r) => [referenceKey(r.reference), r]));

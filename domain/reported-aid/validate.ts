@@ -9,7 +9,7 @@ import { MAX_AMOUNT_FEN, settlementReferenceOf } from '../aid';
 import { isIsoDate, type IsoDate } from '../dates';
 import type { OfficeCode } from '../departments';
 import { checkIdNumber, typedIdNumber } from '../id-number';
-import { isServiceProgramme, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../programmes';
+import { isServiceProgramme, PROGRAMME_BY_CODE, PROGRAMMES, SERVICE_AMOUNT_MESSAGE } from '../programmes';
 import { longerThan } from '../text-length';
 import { screenedReference } from '../text-screen';
 
@@ -171,6 +171,18 @@ export function sameAsRecorded(r: ValidReportedAid, recorded: RecordedEntry): bo
 }
 
 /**
+ * What a reporter whose programme was refused writes instead: the code of a programme it named by
+ * its name (冬春救助, as its spreadsheet says it), and its office's codes. The catalogue's codes are
+ * written nowhere a clerk reads, and "no programme with that code" sent one guessing.
+ */
+function programmeHint(office: OfficeCode, written: string): string {
+  const own = PROGRAMMES.filter((p) => p.department === office);
+  const named = own.find((p) => p.name === written.trim());
+  if (named) return `: ${named.name} is written by its code, ${named.code}`;
+  return own.length > 0 ? `; the office's programmes are ${own.map((p) => `${p.code} (${p.name})`).join(', ')}` : '';
+}
+
+/**
  * Checks a batch from a reporter of `office`. Returns the valid records, or every problem found
  * (never both): one bad record rejects the batch.
  *
@@ -226,8 +238,8 @@ export function validateReport(
     if (entryKind === 'AID' && supersedes) fail('SUPERSEDES_REQUIRED', 'entryKind', 'a record that supersedes another is a CORRECTION or REVERSAL');
 
     const programme = PROGRAMME_BY_CODE.get(r.programme);
-    if (!programme) fail('PROGRAMME_UNKNOWN', 'programme', 'no programme with that code in the catalogue');
-    else if (programme.department !== office) fail('PROGRAMME_NOT_REPORTER', 'programme', "the programme is not one of the reporter's office");
+    if (!programme) fail('PROGRAMME_UNKNOWN', 'programme', `no programme with that code in the catalogue${programmeHint(office, r.programme)}`);
+    else if (programme.department !== office) fail('PROGRAMME_NOT_REPORTER', 'programme', `the programme is not one of the reporter's office${programmeHint(office, r.programme)}`);
 
     const grantDate = text(r.grantDate);
     const periodStart = text(r.periodStart);

@@ -61,7 +61,8 @@ export const reportedAidResolvers: Resolvers = {
       // a need withdrawn), would refuse what is already recorded, and a retry is answered
       // alreadyRecorded. The ledger tells it again under its lock (recordReportedAid).
       const sentReferences = input.records.flatMap((r) => normaliseReference(r.reference) ?? []);
-      const checked = validateReport(reporter.office, input.records, ctx.today, await recordedUnder(ctx.hub, reporter.clientName, sentReferences));
+      const recorded = await recordedUnder(ctx.hub, reporter.clientName, sentReferences);
+      const checked = validateReport(reporter.office, input.records, ctx.today, recorded);
       if (!checked.ok) return refused(checked.errors);
       const notRetries = (errors: ReportError[]) => errors.filter((e) => e.index === null || !checked.retries.has(e.index));
       const needErrors = notRetries(await needProblems(ctx, checked.records));
@@ -82,10 +83,13 @@ export const reportedAidResolvers: Resolvers = {
       // findings that named the old entry were dropped whole, so a correction raising the amount
       // past a stay's burden was answered clear), and its own entry when it is a retry (which would
       // conflict with itself; the retry answers the conflicts the first sending did). Records of
-      // one batch are not checked against each other.
+      // one batch are not checked against each other. A retry of an entry corrected or reversed
+      // since counts for nothing, as a reversal: judged as aid to be given again, it was answered
+      // with a conflict (X7) that the chain as it stands does not have.
       const found = await Promise.all(
         checked.records.map(async (r, index) => {
-          if (r.entryKind === 'REVERSAL') return { conflicts: [], unavailable: [], settlementUnknown: false };
+          const superseded = checked.retries.has(index) && (recorded.get(referenceKey(r.reference))?.supersededBy ?? null) !== null;
+          if (r.entryKind === 'REVERSAL' || superseded) return { conflicts: [], unavailable: [], settlementUnknown: false };
           const standsFor = new Set([r.reference, ...(r.supersedesReference !== null ? [r.supersedesReference] : [])].map(referenceKey));
           const leaveOut = (x: { reportedBy?: { clientName: string; reference: string } | null }) => x.reportedBy?.clientName === reporter.clientName && standsFor.has(referenceKey(x.reportedBy.reference));
           const result = await preGrantCheck(ctx, { programme: r.programme as ProgrammeCode, beneficiaryIdNumber: r.beneficiaryIdNumber, periodStart: r.periodStart, periodEnd: r.periodEnd, grantDate: r.grantDate, amountFen: r.amountFen, settlementRef: r.settlementRef }, rules(), { leaveOut });

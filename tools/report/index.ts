@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { isIsoDate } from '../../domain/dates';
+import { idNumberCheckChar, typedIdNumber } from '../../domain/id-number';
 import { sheetCell, type CellKind } from '../../domain/spreadsheet-values';
 import { MAX_REPORT_BATCH } from '../../domain/reported-aid/validate';
 
@@ -75,8 +76,22 @@ export function parseReportCsv(
   }
   const unreadable = new Map<number, Set<string>>();
   const standIn = (i: number, ...fields: string[]) => unreadable.set(i, new Set([...(unreadable.get(i) ?? []), ...fields]));
+  // Rows that are no record: a spreadsheet's totals row (合计), or a row a required cell of which is
+  // empty. Sent, the hub refused the whole request for one variable ($records[2].programme "needs a
+  // value"), with no word of any other row; they are named here and left out of the hub's dry run.
+  const notRecords = new Set<number>();
   const records = body.map(({ record: cells }, i) => {
     const record: Record<string, unknown> = {};
+    if (cells.some((cell) => TOTAL_ROW.test(cell))) {
+      problems.push({ line: lines[i], code: 'TOTAL_ROW', field: null, message: 'a totals row (合计): the file holds one row per record, so delete the row (what the hub accepted is summed by reportedAidReconciliation)' });
+      notRecords.add(i);
+      return record;
+    }
+    for (const r of REQUIRED) {
+      if (cells[header.indexOf(r)] !== '') continue;
+      problems.push({ line: lines[i], code: 'VALUE_REQUIRED', field: r, message: `${r} is required in every row` });
+      notRecords.add(i);
+    }
     header.forEach((h, c) => {
       const cell = cells[c];
       if (cell === '') return;
@@ -95,6 +110,13 @@ export function parseReportCsv(
           // correct it); what the hub says of this field is not shown.
           record[field] = 0;
         } else record[field] = Number(value);
+      } else if (field === 'beneficiaryIdNumber' && spreadsheetMangledIdNumber(value)) {
+        // A spreadsheet keeps a number's first 15 digits: an ID number typed into a number cell is
+        // saved as 3.70826E+17, or with its last three digits 000. The hub answered LENGTH or
+        // CHECKSUM, as for a typing slip; the cause is the column's format.
+        problems.push({ line: lines[i], code: 'ID_NUMBER_INVALID', field: h, message: 'the spreadsheet kept the ID number as a number and lost its last digits (shown as 3.70826E+17, or ending in 000): format the column as text (文本) and type the numbers again' });
+        record[field] = value;
+        standIn(i, field);
       } else if (DATE_FIELDS.has(field) && !isIsoDate(value)) {
         // Excel rewrites dates as it shows them (2026/1/20). Sent as it is, the hub refused the
         // whole request for one variable, with no line and no word of any other row.
@@ -106,8 +128,24 @@ export function parseReportCsv(
     });
     return record;
   });
-  return problems.length > 0 ? { ok: false, problems, records, lines, unreadable } : { ok: true, records, lines };
+  if (problems.length === 0) return { ok: true, records, lines };
+  const kept = records.map((_, i) => i).filter((i) => !notRecords.has(i));
+  const keptUnreadable = new Map(kept.flatMap((i, k) => (unreadable.has(i) ? [[k, unreadable.get(i)!] as const] : [])));
+  return { ok: false, problems, records: kept.map((i) => records[i]), lines: kept.map((i) => lines[i]), unreadable: keptUnreadable };
 }
+
+/**
+ * An ID number a spreadsheet stored as a number: in scientific notation, or its 18 digits ending in
+ * the 000 that replaced the digits past the 15th, the check character then not matching.
+ */
+function spreadsheetMangledIdNumber(cell: string): boolean {
+  const v = typedIdNumber(cell);
+  if (/^\d(\.\d+)?E\+?\d+$/.test(v)) return true;
+  return /^\d{15}000$/.test(v) && idNumberCheckChar(v.slice(0, 17)) !== v[17];
+}
+
+/** A cell that makes its row a spreadsheet's totals row: 合计, 总计, 小计 or 共计, alone or with its colon. */
+const TOTAL_ROW = /^(合\s*计|总\s*计|小\s*计|共\s*计)[:：]?$/;
 
 /**
  * How a cell of each field is read; the rest are text, sent as typed. A need's id is a whole
