@@ -3,7 +3,7 @@
  */
 import net from 'node:net';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES } from '../domain/departments';
-import { household, householdMember, person } from '../db/household/schema';
+import { household, householdMember, person, region } from '../db/household/schema';
 import { freePort } from '../db/setup/private-server';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -232,6 +232,11 @@ describe('bad input', () => {
 });
 
 describe('householdsInRegion', () => {
+  // 聊城市: a division the hub knows (its region table holds it) with no household under it.
+  beforeAll(async () => {
+    await dbs.hub.insert(region).values({ code: '371500', name: '聊城市', level: 'CITY', parentCode: null });
+  });
+
   it('pages through a division with cursors', async () => {
     const q = `query($code: String!, $after: String) { householdsInRegion(code: $code, first: 1, after: $after) { totalCount edges { node { registrationNumber } } pageInfo { hasNextPage endCursor } } }`;
     const city1 = await hub.gql(q, { code: '370800' });
@@ -264,6 +269,19 @@ describe('householdsInRegion', () => {
     expect(second.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: false, startCursor: b, endCursor: b });
     const empty = (await hub.gql(q, { code: '371500', first: 1 })).data.householdsInRegion;
     expect(empty.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null });
+  });
+
+  it('refuses a division the hub holds nothing of (REGION_UNKNOWN), not an empty page read as a division without households', async () => {
+    const q = `query($code: String!) { householdsInRegion(code: $code) { totalCount edges { node { id } } } }`;
+    // A typo'd township of WANG's county, a village of it, and a county of the city the hub has no row of.
+    for (const code of ['370811999', '370811001999', '370899']) {
+      const res = await hub.gql(q, { code });
+      expect(res.data).toBeNull();
+      expect(res.errors?.map((e: any) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'code', reason: 'REGION_UNKNOWN' })]);
+    }
+    // Known divisions answer as before: one with households, and one the region table holds with none.
+    expect((await hub.gql(q, { code: '370811001' })).data.householdsInRegion.totalCount).toBe(1);
+    expect((await hub.gql(q, { code: '371500' })).data.householdsInRegion).toEqual({ totalCount: 0, edges: [] });
   });
 });
 

@@ -4090,6 +4090,8 @@ export type Query = {
    * page. The cursor is a position, not an offset: households added or removed meanwhile shift no
    * other household onto another page, and one added after the position read is met on a later page;
    * a household moved to another division while the pages are read may be met twice or not at all.
+   * A division the hub holds nothing of (not in its region table, no household under it: a typo) is
+   * BAD_USER_INPUT, reason REGION_UNKNOWN, not an empty page; a known one without households is empty.
    */
   readonly householdsInRegion: HouseholdConnection;
   /** The API client this request authenticated as, and what it may do. Needs no purpose. */

@@ -1,5 +1,5 @@
 /** Households, people and their aid. Resolvers read arguments, call a loader, map the result. */
-import { countHouseholdsUnderPrefix, householdsUnderPrefix } from '../../db/household/region-pages';
+import { countHouseholdsUnderPrefix, householdsUnderPrefix, regionKnown } from '../../db/household/region-pages';
 import type { MemberRow, HouseholdRow, PersonRow } from '../../db/household/loaders';
 import { inWindow, newestFirst, summariseAid, type Window } from '../../domain/household/aid-summary';
 import { decodeRegionCursor, encodeRegionCursor } from '../../domain/cursor';
@@ -117,6 +117,12 @@ export const householdResolvers: Resolvers = {
       // page) or at its beginning again: a client that mixed them up would stop or loop unawares.
       if (after && !after.regionCode.startsWith(prefix)) throw badInput('after', 'MALFORMED_CURSOR', 'after is a cursor of another division: page each division with its own cursors');
       const page = await householdsUnderPrefix(ctx.hub, prefix, first, after);
+      // A division the hub holds nothing of (a typo such as 370811999) answered an empty first page,
+      // read as a township without households, as a scan of it read as one without duplicate aid
+      // (REGION_UNKNOWN there too). A known division with no household still answers empty.
+      if (page.rows.length === 0 && !after && !(await regionKnown(ctx.hub, args.code))) {
+        throw badInput('code', 'REGION_UNKNOWN', 'the hub knows no division of this code: no region and no household under it');
+      }
       for (const row of page.rows) ctx.loaders.hub.householdById.prime(row.id, row);
       return {
         ...pageOf(page, (h) => encodeRegionCursor({ regionCode: h.regionCode, id: h.id }), (h) => h),
