@@ -80,11 +80,21 @@ export class HubMetrics implements JobMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
     registers: [this.registry],
   });
+  /** The probe /readyz runs, asked again at each scrape (watchSources); null where no server wired one. */
+  private sourceProbe: (() => Promise<Readonly<Record<DepartmentCode, { available: boolean }>>>) | null = null;
+  // Set by every read, and at each scrape by the probe: a hub no request had read a department
+  // through (one that only polls, or a replica just started) left the series out, so an operator's
+  // alert on it never fired for a department /readyz already reported unreachable.
   readonly sourceAvailable = new Gauge({
     name: 'aidhub_source_available',
-    help: 'Whether the last read of a department source answered (1) or not (0)',
+    help: 'Whether a department source answers (1) or not (0): probed at each scrape as /readyz probes it (SELECT 1 within its timeout), and set by every read between scrapes',
     labelNames: ['department'] as const,
     registers: [this.registry],
+    collect: async () => {
+      const probed = await this.sourceProbe?.().catch(() => null);
+      if (!probed) return;
+      for (const department of DEPARTMENT_CODES) this.sourceAvailable.set({ department }, probed[department].available ? 1 : 0);
+    },
   });
   readonly sourceFailures = new Counter({
     name: 'aidhub_source_failures_total',
@@ -315,6 +325,11 @@ export class HubMetrics implements JobMetrics {
         this.set((await watch.problem()) === null ? 1 : 0);
       },
     });
+  }
+
+  /** Probes every department at each scrape for aidhub_source_available (the probe /readyz runs, shared with it). */
+  watchSources(probe: () => Promise<Readonly<Record<DepartmentCode, { available: boolean }>>>): void {
+    this.sourceProbe = probe;
   }
 
   /** Whether the shared rate-limit store answers (1) or limits are per process for now (0); absent without a store. */

@@ -16,6 +16,7 @@ import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { raise, subscribe, subscriberClient, syntheticAlert } from './alert-delivery/scenario';
 import { makeIdNumber } from '../domain/id-number';
+import { DEPARTMENT_CODES } from '../domain/departments';
 import { insertRegions, TODAY } from './support/scenarios';
 import { addHousehold } from './findings-scenario';
 
@@ -252,5 +253,33 @@ describe('the reported-aid ledger as a source, through a real scrape', () => {
     expect(reads(body, 'CIVIL_AFFAIRS')).toBeGreaterThan(reads(before, 'CIVIL_AFFAIRS'));
     expect(reads(body, 'REPORTED')).toBeGreaterThan(reads(before, 'REPORTED'));
     expect(body).toMatch(/^aidhub_source_available\{department="REPORTED"\} 1$/m);
+  }, 60_000);
+});
+
+describe('department availability before any request reads a department, through a real scrape', () => {
+  // aidhub_source_available was set only by a request's read: a hub that polls and serves no
+  // traffic (a replica just started, or one kept for monitoring) had no series at all, while its
+  // /readyz said 人社's database was unreachable, so an alert on the gauge never fired.
+  let dbs: TestDatabases;
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    dbs = await createTestDatabases('metrics_sources');
+    const nothingListens = await freePort();
+    hub = await startTestHub(dbs, { metrics: true, sources: { HUMAN_RESOURCES: { url: `mysql://root@127.0.0.1:${nothingListens}/aidhub_human_resources` } } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await hub?.close();
+    await dbs?.close();
+  });
+
+  it('reports every department as /readyz does, the unreachable one at 0', async () => {
+    const ready = (await (await fetch(`${hub.url}/readyz`)).json()) as { sources: Record<string, { available: boolean }> };
+    expect(ready.sources.HUMAN_RESOURCES.available).toBe(false);
+    const body = await (await fetch(hub.metricsUrl!)).text();
+    for (const department of DEPARTMENT_CODES) {
+      expect([department, new RegExp(`^aidhub_source_available\\{department="${department}"\\} (\\d)$`, 'm').exec(body)?.[1]]).toEqual([department, department === 'HUMAN_RESOURCES' ? '0' : '1']);
+    }
   }, 60_000);
 });

@@ -20,7 +20,7 @@
  */
 import type { Logger } from 'pino';
 import type { MonitoringConfig } from '../../db/config';
-import { ensureLeaseRow, fenced, LeaseLost, newHolder, releaseLease, renewLease, takeExpiredLease, type Lease } from '../../db/jobs/lease';
+import { ensureLeaseRow, fenced, handOverLease, LeaseLost, newHolder, releaseLease, renewLease, takeExpiredLease, type Lease } from '../../db/jobs/lease';
 import { advanceWatermark, feedWatermarks, watermarks } from '../../db/monitoring/store';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
 import { loggableError } from '../../domain/privacy';
@@ -115,12 +115,23 @@ export class MonitoringPoller {
     return taken.lease;
   }
 
-  /** One poll of a department's feeds, if this process holds its lease; a poll that fails is counted (server/metrics.ts). */
+  /**
+   * One poll of a department's feeds, if this process holds its lease; a poll that fails is counted
+   * (server/metrics.ts) and hands the lease over: a process that cannot read the department (no
+   * route to its 前置库 from this replica) renewed the lease at every failing tick and kept it for
+   * good, so no replica that could read it ever polled it and the department raised no alert.
+   */
   async tick(code: DepartmentCode): Promise<TickResult> {
     try {
       return await this.poll(code);
     } catch (err) {
       this.deps.metrics?.pollFailed(code);
+      const lease = this.leases.get(POLL_JOB(code));
+      if (lease) {
+        this.leases.delete(POLL_JOB(code));
+        this.forgetGaps(code);
+        await handOverLease(this.deps.hub, lease).catch(() => undefined);
+      }
       throw err;
     }
   }
