@@ -105,6 +105,9 @@ describe('a medical aid slip paid at the source, not yet completed (X7 on its st
     const [note] = union.decisionCheck.findings;
     expect(note).toMatchObject({ severity: 'WARNING', departments: [{ code: 'HEALTH' }] });
     expect(note.summary).toContain(`转办单 ${medicalSlip}`);
+    // The office to complete it is named as the slip's to.name names it (its county's), as the brief does, not the bare 医疗保障局.
+    expect(note.summary).toContain('任城区医疗保障局数据中有与之相符的记录');
+    expect(note.summary).toContain('请任城区医疗保障局以该记录办结该转办单');
     // No settlement number (health detail) in what every department at the meeting reads.
     expect(note.summary).not.toContain(STAY);
     // The brief prints the waiting decision as looking paid, to be completed with that record.

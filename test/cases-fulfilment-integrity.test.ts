@@ -66,6 +66,20 @@ it('refuses a record the department has revoked, and one dated after today, then
   paidRef = paid;
 });
 
+it('holds a forwarded slip’s record (no meeting decided it) to the same: one the department has revoked is refused AID_RECORD_CANCELLED, as a decision’s', async () => {
+  const caseId = (await ok(hub.gql, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '请医保核实救助', reportedAt: '2026-03-12T09:00:00+08:00' } }, 'caseOpen')).case.id;
+  await ok(hub.gql, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+  const ISSUE = `mutation($input: ReferralIssueInput!) { referralIssue(input: $input) { ${SLIP} } }`;
+  const slip = (await ok(hub.gql, ISSUE, { input: { caseId, to: { department: 'HEALTH' }, ask: '请核实并给予医疗救助', deadlineWorkingDays: 5 } }, 'referralIssue')).referral.id;
+  await ok(office.HEALTH, `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { ${SLIP} } }`, { input: { referralId: slip } }, 'referralAccept');
+  const [revoked] = await healthScenario.insert(dbs.sources.HEALTH, 'aidPayments', [
+    { payId: 'MA-2026-0313-FW', psnCertNo: WANG.grandmother, aidType: 'MAF', payDate: '2026-03-13', payAmt: '500.00', valiFlag: '0' },
+  ]);
+  // It was taken, and the slip read as answered with aid given.
+  expect(codes(await office.HEALTH(COMPLETE, { input: { referralId: slip, feedback: '已发放', aidSourceReference: revoked } }), 'referralComplete')).toEqual(['AID_RECORD_CANCELLED']);
+  expect((await hub.gql(STANDING, { id: slip })).data.referral.state).toBe('ACCEPTED');
+});
+
 it('shows a fulfilment whose record the department changes in place afterwards (less money, another day, another programme) as CHANGED_AT_SOURCE, with the record as it is now, on the slip, overdueReport and the brief', async () => {
   const CHANGED = `query($id: ID!) { referral(id: $id) { fulfilment { amountFen shortfallFen standing supersededBy { aidSourceReference amountFen aidDate status programme { code } } } } }`;
   const fulfilmentNow = async () => (await office.HEALTH(CHANGED, { id: slips.HEALTH })).data.referral.fulfilment;

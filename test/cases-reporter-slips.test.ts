@@ -65,6 +65,16 @@ async function caseInDeliberation(summary: string): Promise<string> {
   return caseId;
 }
 
+/** A meeting's legal-aid decision for `beneficiary`, its slip accepted by 任城区司法局: the slip's id. */
+async function acceptedLegalAidSlip(summary: string, beneficiary: string, ask: string): Promise<string> {
+  const caseId = await caseInDeliberation(summary);
+  const decision = { department: 'JUSTICE', programme: 'LEGAL_AID', amountFen: 0, deadlineWorkingDays: 10, beneficiaryIdNumber: beneficiary, ask };
+  const met = await ok(demo[CA], MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'JUSTICE'], decisions: [decision] } }, 'meetingRecord');
+  const slip = met.meeting.decisions[0].id;
+  await ok(demo[RENCHENG_JUSTICE], ACCEPT, { input: { referralId: slip } }, 'referralAccept');
+  return slip;
+}
+
 beforeAll(async () => {
   dbs = await createTestDatabases('reporter_slips');
   await insertRegions(dbs);
@@ -188,12 +198,8 @@ describe('a reporting office receives and answers a decision', () => {
 
 describe('a reporting office’s record reversed before it is named', () => {
   it('refuses a decision’s completion with a ledger entry its office reversed (REVERSAL) AID_RECORD_CANCELLED, as a department’s revoked record, not AID_RECORD_NOT_FOUND; another household’s reversed entry stays not found', async () => {
-    const caseId = await caseInDeliberation('劳动争议再次申请法律援助');
-    const decision = { department: 'JUSTICE', programme: 'LEGAL_AID', amountFen: 0, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head, ask: '为户主提供法律援助（工伤赔偿）' };
-    const met = await ok(demo[CA], MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'JUSTICE'], decisions: [decision] } }, 'meetingRecord');
-    const slip = met.meeting.decisions[0].id;
+    const slip = await acceptedLegalAidSlip('劳动争议再次申请法律援助', WANG.head, '为户主提供法律援助（工伤赔偿）');
     const justice = demo[RENCHENG_JUSTICE];
-    await ok(justice, ACCEPT, { input: { referralId: slip } }, 'referralAccept');
     const aid = { programme: 'LEGAL_AID', grantDate: '2026-03-14', amountFen: 0 };
     await ok(reporting[RENCHENG_JUSTICE], REPORT, { r: [{ ...aid, reference: 'FY-2026-0314-GS', beneficiaryIdNumber: WANG.head }] }, 'aidReport');
     await ok(reporting.AIDHUB_TOKEN_JUSTICE, REPORT, { r: [{ ...aid, reference: 'FY-2026-0314-ZS', beneficiaryIdNumber: ZHAO.head }] }, 'aidReport');
@@ -211,12 +217,8 @@ describe('a reporting office’s record reversed before it is named', () => {
 
 describe('a reporting office’s record corrected before it is named', () => {
   it('refuses a decision’s completion and a first aid naming a ledger entry its office corrected (CORRECTION) AID_RECORD_SUPERSEDED, naming the entry that stands (the chain’s last), not AID_RECORD_NOT_FOUND; the standing entry completes the slip', async () => {
-    const caseId = await caseInDeliberation('劳动争议法律援助（记录已更正）');
-    const decision = { department: 'JUSTICE', programme: 'LEGAL_AID', amountFen: 0, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.spouse, ask: '为户主配偶提供法律援助（欠薪）' };
-    const met = await ok(demo[CA], MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'JUSTICE'], decisions: [decision] } }, 'meetingRecord');
-    const slip = met.meeting.decisions[0].id;
+    const slip = await acceptedLegalAidSlip('劳动争议法律援助（记录已更正）', WANG.spouse, '为户主配偶提供法律援助（欠薪）');
     const justice = demo[RENCHENG_JUSTICE];
-    await ok(justice, ACCEPT, { input: { referralId: slip } }, 'referralAccept');
     const aid = { programme: 'LEGAL_AID', amountFen: 0, beneficiaryIdNumber: WANG.spouse };
     const report = (r: Record<string, unknown>) => ok(reporting[RENCHENG_JUSTICE], REPORT, { r: [{ ...aid, ...r }] }, 'aidReport');
     await report({ reference: 'FY-2026-0313-QX', grantDate: '2026-03-13' });
@@ -241,6 +243,55 @@ describe('a reporting office’s record corrected before it is named', () => {
     // Named as the message says, the standing entry completes the slip.
     const done = await ok(justice, COMPLETE, { input: { referralId: slip, feedback: '已指派律师', aidSourceReference: standing } }, 'referralComplete');
     expect(done.referral.state).toBe('COMPLETED');
+  });
+});
+
+describe('a forwarded slip (not a meeting’s decision) completed with a record', () => {
+  it('refuses a ledger entry its office reversed (AID_RECORD_CANCELLED) or corrected (AID_RECORD_SUPERSEDED, naming the entry that stands), as a decision’s completion does; the standing entry completes it', async () => {
+    const ca = demo[CA];
+    const caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '邻里纠纷，转司法', reportedAt: '2026-03-12T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    await ok(ca, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    const slip = (await ok(ca, ISSUE, { input: { caseId, to: { department: 'JUSTICE' }, ask: '请提供法律咨询并反馈', deadlineWorkingDays: 5 } }, 'referralIssue')).referral.id;
+    const justice = demo[RENCHENG_JUSTICE];
+    await ok(justice, ACCEPT, { input: { referralId: slip } }, 'referralAccept');
+    const aid = { programme: 'LEGAL_AID', amountFen: 0, beneficiaryIdNumber: WANG.head, grantDate: '2026-03-13' };
+    const report = (r: Record<string, unknown>) => ok(reporting[RENCHENG_JUSTICE], REPORT, { r: [{ ...aid, ...r }] }, 'aidReport');
+    await report({ reference: 'FW-2026-R' });
+    await report({ reference: 'FW-2026-C' });
+    const reversed = await reportedRef(justice, wangId, 'JUSTICE', 'FW-2026-R');
+    const corrected = await reportedRef(justice, wangId, 'JUSTICE', 'FW-2026-C');
+    await report({ reference: 'FW-2026-R-X', entryKind: 'REVERSAL', supersedesReference: 'FW-2026-R' });
+    await report({ reference: 'FW-2026-C-1', entryKind: 'CORRECTION', supersedesReference: 'FW-2026-C', grantDate: '2026-03-14' });
+    const standing = await reportedRef(justice, wangId, 'JUSTICE', 'FW-2026-C-1');
+    const COMPLETED = `mutation($input: ReferralCompleteInput!) { referralComplete(input: $input) { referral { state } userErrors { code field message } } }`;
+    const complete = (aidSourceReference: string) => justice(COMPLETED, { input: { referralId: slip, feedback: '已提供法律咨询', aidSourceReference } });
+    // Both were taken, and supervision read the feedback as aid given.
+    expect(await complete(reversed)).toMatchObject({ data: { referralComplete: { referral: null, userErrors: [{ code: 'AID_RECORD_CANCELLED', field: ['input', 'aidSourceReference'] }] } } });
+    const superseded = await complete(corrected);
+    expect(superseded).toMatchObject({ data: { referralComplete: { referral: null, userErrors: [{ code: 'AID_RECORD_SUPERSEDED', field: ['input', 'aidSourceReference'] }] } } });
+    expect(superseded.data.referralComplete.userErrors[0].message).toContain(standing);
+    expect((await demo[CA](`query($id: ID!) { referral(id: $id) { state } }`, { id: slip })).data.referral.state).toBe('ACCEPTED');
+    expect((await ok(justice, COMPLETE, { input: { referralId: slip, feedback: '已提供法律咨询', aidSourceReference: standing } }, 'referralComplete')).referral.state).toBe('COMPLETED');
+  });
+});
+
+describe('a reporting office naming its entry by its own reference', () => {
+  it('is AID_RECORD_NOT_FOUND with a message saying how a reported entry is named, and which entry its reference is; the hub’s reference completes the slip', async () => {
+    const slip = await acceptedLegalAidSlip('法律援助（以本单位编号办结）', WANG.head, '为户主提供法律援助（租赁纠纷）');
+    const justice = demo[RENCHENG_JUSTICE];
+    await ok(reporting[RENCHENG_JUSTICE], REPORT, { r: [{ reference: 'FY-2026-OWN-7', beneficiaryIdNumber: WANG.head, programme: 'LEGAL_AID', grantDate: '2026-03-14', amountFen: 0 }] }, 'aidReport');
+    const entry = await reportedRef(justice, wangId, 'JUSTICE', 'FY-2026-OWN-7');
+    const COMPLETED = `mutation($input: ReferralCompleteInput!) { referralComplete(input: $input) { referral { state } userErrors { code field message } } }`;
+    const complete = (aidSourceReference: string) => justice(COMPLETED, { input: { referralId: slip, feedback: '已指派律师', aidSourceReference } });
+    // Its own numbering (as the ledger compares it, case aside): the entry it names is said.
+    const own = await complete('fy-2026-own-7');
+    expect(own).toMatchObject({ data: { referralComplete: { referral: null, userErrors: [{ code: 'AID_RECORD_NOT_FOUND', field: ['input', 'aidSourceReference'] }] } } });
+    expect(own.data.referralComplete.userErrors[0].message).toContain(entry);
+    expect(own.data.referralComplete.userErrors[0].message).toContain('Household.aid(departments: [JUSTICE])');
+    // A reference it never used: how to name an entry, nothing more.
+    const unknown = (await complete('FY-2026-NONE')).data.referralComplete.userErrors;
+    expect(unknown).toEqual([{ code: 'AID_RECORD_NOT_FOUND', field: ['input', 'aidSourceReference'], message: expect.stringContaining('sourceReference (reported_aid:<n>)') }]);
+    expect((await ok(justice, COMPLETE, { input: { referralId: slip, feedback: '已指派律师', aidSourceReference: entry } }, 'referralComplete')).referral.state).toBe('COMPLETED');
   });
 });
 

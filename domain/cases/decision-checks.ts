@@ -5,7 +5,7 @@
  * warnings are shown, not blocking. Pure: the resolver runs the check, the data layer keeps it.
  */
 import { inForce, type AidRecord } from '../aid';
-import { DEPARTMENT_NAMES, type DepartmentCode, type OfficeCode } from '../departments';
+import type { DepartmentCode, OfficeCode } from '../departments';
 import type { IsoDate } from '../dates';
 import { aidDateOf, paymentProblem, recordMismatches, type DecidedAid } from './fulfilment';
 import { caseError, type CaseUserError } from './errors';
@@ -233,12 +233,13 @@ export function recordFitsSlip(decided: DecidedAid, record: AidRecord, members: 
  * stay a second time; instead the check says that the slip looks paid and its office should complete
  * it with that record (referralComplete), or, a grant scheduled, once it is paid. A WARNING: nothing
  * is decided twice, and the office's completion is the answer. The summary names the slip, the
- * programme and what the record gives (day and amount), not the record's reference (a settlement
- * number is health detail) nor any person.
+ * programme, its office by name (`officeName`, as Office.name gives it: the county's office) and what
+ * the record gives (day and amount), not the record's reference (a settlement number is health
+ * detail) nor any person.
  */
 export function paidSlipFindings(
   decision: { programmeCode: string; subject: string | null; settlementRef: string | null },
-  paid: readonly { slip: UngivenDecision & StayDecision; record: AidRecord }[],
+  paid: readonly { slip: UngivenDecision & StayDecision & { officeName: string }; record: AidRecord }[],
   rules: readonly Rule[],
   today: IsoDate,
 ): DecisionFinding[] {
@@ -252,7 +253,8 @@ export function paidSlipFindings(
     const date = aidDateOf(record) ?? '';
     const given = record.periodStart !== null ? `自 ${date} 起每月 ${yuan(record.amountFen)}` : `${date} ${yuan(record.amountFen)}`;
     const paidNow = paymentProblem(record, today) === null;
-    const office = DEPARTMENT_NAMES[record.department] ?? record.department;
+    // The office the slip went to, as Office.name names it (任城区医疗保障局): every county has a 医疗保障局.
+    const office = slip.officeName;
     return [
       {
         ruleId: SLIP_LOOKS_PAID,

@@ -2282,7 +2282,7 @@ export type CaseErrorCode =
   | 'BENEFICIARY_NOT_IN_HOUSEHOLD'
   /** A second aid is temporary aid. */
   | 'SECOND_AID_NOT_TEMPORARY_AID'
-  /** The receiving department has no such aid record for the household (a record it has taken back is AID_RECORD_CANCELLED, also where its reads no longer list it). */
+  /** The receiving department has no such aid record for the household (a record it has taken back is AID_RECORD_CANCELLED, also where its reads no longer list it). For a reporting office, the message says how a ledger entry is named (its AidRecord.sourceReference, reported_aid:<n>, not the office's own reference) and, where the office's own reference names a standing entry of the household, which entry that is. */
   | 'AID_RECORD_NOT_FOUND'
   /** The receiving department did not answer, so the aid record could not be checked. */
   | 'AID_RECORD_UNVERIFIED'
@@ -2591,8 +2591,12 @@ export type ReferralCompleteInput = {
   /** What was done. */
   readonly feedback: Scalars['String']['input'];
   /**
-   * The AidRecord.sourceReference of the aid given. Required for a meeting's decision: the hub reads
-   * the record from the department's own data and checks it fulfils the decision.
+   * The AidRecord.sourceReference of the aid given (for a reporting office's ledger entry, reported_aid:<n>
+   * as Household.aid gives it, not the office's own reference). Required for a meeting's decision: the
+   * hub reads the record from the department's own data and checks it fulfils the decision. Any slip's
+   * record must stand as aid given: one revoked, reversed, corrected, not yet paid or under an
+   * undocumented status is refused as a decision's is (AID_RECORD_CANCELLED, AID_RECORD_SUPERSEDED,
+   * AID_RECORD_NOT_YET_PAID, AID_RECORD_STATUS_UNRECOGNISED).
    */
   readonly aidSourceReference?: InputMaybe<Scalars['String']['input']>;
   /** Why the aid given is less than decided, when it is (up to 500 characters); kept and shown with the slip. */

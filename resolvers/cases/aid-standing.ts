@@ -31,12 +31,16 @@ export async function namedAidRecord(
   office: OfficeCode,
   sourceRef: string,
   people: readonly string[],
-): Promise<{ record: AidRecord | null; successor: AidRecord | null } | null> {
+): Promise<{ record: AidRecord | null; successor: AidRecord | null; byOwnReference?: AidRecord | null } | null> {
   const source = sourceOf(office);
   const { records, outcomes } = await aidForPeople(loaders.departments, people, [source]);
   if (!outcomes.every((o) => o.available)) return null;
   const record = records.find((r) => r.sourceRef === sourceRef && r.department === office) ?? null;
   if (record) return { record, successor: null };
+  // A reporting office naming its entry by its own numbering (reportedBy.reference), as the ledger
+  // compares references (case aside), is told the entry's sourceReference: read already, no statement more.
+  const own = sourceRef.trim().toLowerCase();
+  const byOwnReference = records.find((r) => r.department === office && r.reportedBy?.reference.toLowerCase() === own) ?? null;
   const successors = loaders.successors.get(source);
   const successor = successors ? await successors.load(sourceRef) : null;
   if (successor && !successor.available) return null;
@@ -44,7 +48,7 @@ export async function namedAidRecord(
   const inPlace = successor?.record?.department === office ? successor.record : null;
   // Under its own reference it is the record itself, reversed where it stood (医保's settlements): no successor.
   const itself = inPlace?.sourceRef === sourceRef ? inPlace : null;
-  return { record: itself, successor: itself ? null : inPlace };
+  return { record: itself, successor: itself ? null : inPlace, byOwnReference };
 }
 
 /** Null when the department (or its ledger) did not answer. */

@@ -22,6 +22,8 @@ import { decisionsIssuedTo } from '../../db/cases/write';
 import { ungivenDecisionsOfHousehold } from '../../db/cases/store';
 import { paidAtSource } from './paid-at-source';
 import { caseNamedTo } from './case-named';
+import { officeNameOf } from './office-name';
+import { storedOfficeIn } from '../../domain/cases/offices';
 import type { Dossier } from '../../domain/cases/dossier';
 import { decisionSubject, type DecisionInput } from '../../domain/cases/meetings';
 import type { IsoDate } from '../../domain/dates';
@@ -110,7 +112,10 @@ export async function withUngivenDecisions(
   // pre-grant check reads the record), not again as waiting: each decision is told so instead.
   const paid = await paidAtSource(ctx.loaders, ctx.hub, open, facts.members.map((m) => m.idNumber));
   const pending = slips.filter((s) => !paid.has(s.id));
-  const paidSlipsOf = slips.flatMap((slip) => (paid.has(slip.id) ? [{ slip, record: paid.get(slip.id)! }] : []));
+  // Named as Office.name names the slip's office (its case's county's: 任城区医疗保障局); only the slips read as paid.
+  const paidSlipsOf = await Promise.all(
+    open.flatMap((s, i) => (paid.has(s.id) ? [officeNameOf(ctx, storedOfficeIn(s.toOffice, s.townshipCode)).then((officeName) => ({ slip: { ...slips[i], officeName }, record: paid.get(s.id)! }))] : [])),
+  );
   // The stay weighed by each check is for this weighing only, not kept with the check.
   const kept = checks.map(({ stays: _stays, ...check }) => check);
   if (pending.length === 0 && paidSlipsOf.length === 0 && decisions.length < 2) return kept;

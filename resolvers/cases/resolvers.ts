@@ -25,7 +25,7 @@ import { memberAge, type Dossier, type DossierCase, type DossierReferral } from 
 import { caseError, refusal, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { checkMeeting, decisionSubject, type DecisionInput } from '../../domain/cases/meetings';
 import type { FulfilmentRecord } from '../../db/case-loop/store';
-import { aidDateOf, checkFirstAidRecord, checkFulfilment, type Fulfilment } from '../../domain/cases/fulfilment';
+import { aidDateOf, checkFirstAidRecord, checkFulfilment, paymentProblem, type Fulfilment } from '../../domain/cases/fulfilment';
 import { type DecisionCheck } from '../../domain/cases/decision-checks';
 import { checkDecisions, checkedAndWritten } from './decision-checks';
 import { caseNamedTo } from './case-named';
@@ -35,7 +35,7 @@ import { checkReferralAction, REFERRAL_STATES, type ReferralState } from '../../
 import { allowedTransitions, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import { overdueReport, referralDue, slipStanding, type SlipFacts } from '../../domain/cases/supervision';
 import { calendarCoverage } from '../../domain/cases/working-days';
-import type { OfficeCode } from '../../domain/departments';
+import { sourceOf, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { groupBy } from '../../domain/group-by';
 import { AID_PROGRAMME_BY_CODE, isServiceProgramme, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
@@ -245,14 +245,27 @@ async function aidRecordOf(
   office: OfficeCode,
   sourceRef: string,
   people?: readonly string[],
-): Promise<{ record: AidRecord | null; cancelledBy: AidRecord | null; supersededBy: AidRecord | null; answered: boolean }> {
+): Promise<FoundAidRecord> {
   const ids = people ?? (await ctx.loaders.hub.membersByHousehold.load(c.householdId)).map((m) => m.person.idNumber);
+  const reporter = sourceOf(office) === 'REPORTED' ? office : null;
   const named = await namedAidRecord(ctx.loaders, office, sourceRef, ids);
-  if (!named) return { record: null, cancelledBy: null, supersededBy: null, answered: false };
-  const theirs = (r: AidRecord | null) => (r !== null && ids.includes(r.beneficiaryIdNumber) ? r : null);
+  if (!named) return { record: null, cancelledBy: null, supersededBy: null, answered: false, reporter, byOwnReference: null };
+  const theirs = (r: AidRecord | null | undefined) => (r != null && ids.includes(r.beneficiaryIdNumber) ? r : null);
   const successor = theirs(named.successor);
   const cancelled = successor?.status === 'CANCELLED';
-  return { record: theirs(named.record), cancelledBy: cancelled ? successor : null, supersededBy: cancelled ? null : successor, answered: true };
+  return { record: theirs(named.record), cancelledBy: cancelled ? successor : null, supersededBy: cancelled ? null : successor, answered: true, reporter, byOwnReference: theirs(named.byOwnReference) };
+}
+
+/** What aidRecordOf found under a named reference, and, for a reporting office's ledger, the entry its own reference names. */
+interface FoundAidRecord {
+  record: AidRecord | null;
+  cancelledBy: AidRecord | null;
+  supersededBy: AidRecord | null;
+  answered: boolean;
+  /** The reporting office whose ledger entries were looked in (司法, 应急 …); null for a federated department. */
+  reporter: OfficeCode | null;
+  /** The standing entry of the household the office reported under the reference named, as its own (reportedBy.reference). */
+  byOwnReference: AidRecord | null;
 }
 
 /**
@@ -262,14 +275,28 @@ async function aidRecordOf(
  * (AID_RECORD_NOT_FOUND), or the department not answering (AID_RECORD_UNVERIFIED). A correction
  * moving the aid to someone outside the household is not the household's: NOT_FOUND, nothing said of it.
  */
-function missingAidRecord(found: { cancelledBy: AidRecord | null; supersededBy: AidRecord | null; answered: boolean }): CaseUserError {
+function missingAidRecord(found: FoundAidRecord): CaseUserError {
   const field = ['input', 'aidSourceReference'];
   if (found.cancelledBy) return caseError('AID_RECORD_CANCELLED', 'the office has reversed this aid record (a REVERSAL supersedes it)', field);
   // The ledger keeps a corrected entry, superseded; what stands is the CORRECTION's entry (the last of its chain).
   if (found.supersededBy) return caseError('AID_RECORD_SUPERSEDED', `the office has corrected this aid record: the entry that stands is ${found.supersededBy.sourceRef}; name it instead`, field);
-  return found.answered
-    ? caseError('AID_RECORD_NOT_FOUND', 'the department has no such aid record for this household', field)
-    : caseError('AID_RECORD_UNVERIFIED', 'the department did not answer; try again later', field);
+  if (!found.answered) return caseError('AID_RECORD_UNVERIFIED', 'the department did not answer; try again later', field);
+  if (found.reporter === null) return caseError('AID_RECORD_NOT_FOUND', 'the department has no such aid record for this household', field);
+  // A reporting office most often names its entry by its own numbering (reportedBy.reference), which the hub does not key it by.
+  const how = `a reported entry is named by its AidRecord.sourceReference (reported_aid:<n>), as Household.aid(departments: [${found.reporter}]) gives it, not by the office's own reference (reportedBy.reference)`;
+  return found.byOwnReference
+    ? caseError('AID_RECORD_NOT_FOUND', `the office reported this reference as the entry ${found.byOwnReference.sourceRef}: name that instead (${how})`, field)
+    : caseError('AID_RECORD_NOT_FOUND', `the office has no such entry in the reported-aid ledger for this household: ${how}`, field);
+}
+
+/**
+ * Why the aid record a completion names (any slip's, a decision's or a forwarded matter's) does not
+ * stand as aid given, or null: not there for the household, or taken back, corrected or not paid
+ * (paymentProblem, as a decision's fulfilment and a first aid check it). A forwarded slip's record
+ * was taken revoked, reversed or corrected, and supervision read its feedback as aid given.
+ */
+function namedRecordProblem(found: FoundAidRecord, today: IsoDate): CaseUserError | null {
+  return found.record ? paymentProblem(found.record, today) : missingAidRecord(found);
 }
 
 /**
@@ -365,15 +392,16 @@ async function verifyFeedback(
   const decidedOn = meeting?.heldOn ?? chinaDateOf(slip.issuedAt);
   const people = decision ? await decisionPeople(ctx, c, slip.beneficiaryIdNumber, decidedOn) : undefined;
   const found = await aidRecordOf(ctx, c, office.department, sourceRef, people);
-  if (!found.record) {
-    // Another slip's record need only exist, as one revoked in place does; a decision's is held to being paid.
-    return found.cancelledBy && !decision ? { ok: true, fulfilment: null } : { ok: false, errors: [missingAidRecord(found)] };
+  const today = chinaDateOf(ctx.now());
+  if (!found.record || !decision) {
+    // Every slip's record stands as aid given; a decision's is held besides to what was decided (checkFulfilment, paid included).
+    const problem = namedRecordProblem(found, today);
+    return problem ? { ok: false, errors: [problem] } : { ok: true, fulfilment: null };
   }
-  if (!decision) return { ok: true, fulfilment: null };
   const checked = checkFulfilment(
     { department: office.department, programmeCode: slip.programmeCode!, amountFen: slip.amountFen ?? 0, beneficiaryIdNumber: slip.beneficiaryIdNumber, decidedOn, cause: slip.cause, settlementRef: slip.settlementRef },
     found.record,
-    { members: people!, differenceReason, today: chinaDateOf(ctx.now()) },
+    { members: people!, differenceReason, today },
   );
   return checked.ok ? { ok: true, fulfilment: checked.fulfilment } : checked;
 }
