@@ -165,7 +165,7 @@ function templates(): Template[] {
       path: `input.${name}`,
       query: `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { clear } }`,
       purpose: 'DUPLICATE_CHECK',
-      variables: (v: string) => ({ input: { beneficiaryIdNumber: person, programme: name === 'grantDate' ? 'TEMP_AID' : 'DIBAO', cause: name === 'grantDate' ? 'ILLNESS' : undefined, amountFen: 10000, periodStart: '2026-01-01', [name]: v } }),
+      variables: (v: string) => ({ input: { beneficiaryIdNumber: person, programme: name === 'grantDate' ? 'TEMP_AID' : 'DIBAO', cause: name === 'grantDate' ? 'ILLNESS' : undefined, amountFen: 10000, periodStart: name === 'grantDate' ? undefined : '2026-01-01', [name]: v } }),
     })),
     field('Query.overdueReport(asOf: DateTime)', 'DateTime', 'asOf', `query($v: DateTime) { overdueReport(asOf: $v) { asOf byOffice { cases { deadline { kind } } referrals { overdue { workingDays } } } } }`, 'CASE_MEETING'),
     field('Query.overdueReport(shortfallsSince: Date)', 'Date', 'shortfallsSince', `query($v: Date) { overdueReport(shortfallsSince: $v) { asOf byOffice { shortfalls { shortfallFen } } } }`, 'CASE_MEETING'),

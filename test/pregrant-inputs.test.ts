@@ -4,9 +4,15 @@
  * (法律援助, AMOUNT_INVALID, as aidReport and a meeting refuse it); a grant more than a year after
  * today (GRANT_DATE_TOO_FAR: a typo'd 2099-12-31 met no real grant in any rule's window and was
  * clear); a schoolYear its grantDate does not fall in (SCHOOL_YEAR_MISMATCH: the grant was counted
- * in the other year, so X6 missed the repetition). Through a real hub over real department databases.
+ * in the other year, so X6 missed the repetition). Then a recurring grant's period: ending more than
+ * five years after it starts (PERIOD_TOO_LONG: a period end of 2099-12-31 was checked over the whole
+ * century) and its schoolYear held to the period (SCHOOL_YEAR_MISMATCH, it was taken as given); a date
+ * of the other kind of aid (DATE_NOT_TAKEN, left out unread); another office's programme checked by a
+ * department client (PROGRAMME_OF_OTHER_OFFICE); and the worst values of every input, each with its
+ * stable reason. Through a real hub over real department databases.
  */
 import { makeIdNumber } from '../domain/id-number';
+import { latestPeriodEnd } from '../domain/findings/periods';
 import { unionScenario } from '../federation/union/scenario';
 import { addHousehold } from './findings-scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -31,9 +37,10 @@ afterAll(async () => {
   await dbs?.close();
 });
 
-async function refusal(input: Record<string, unknown>): Promise<unknown> {
+/** The refusals of a check, each with its code, argument and reason (and the extensions named in `also`), or ANSWERED. */
+async function refusal(input: Record<string, unknown>, also: string[] = []): Promise<unknown> {
   const res = await hub.gql(CHECK, { in: { beneficiaryIdNumber: STUDENT, ...input } });
-  return res.errors?.map((e) => ({ code: e.extensions?.code, argument: e.extensions?.argument, reason: e.extensions?.reason })) ?? 'ANSWERED';
+  return res.errors?.map((e) => ({ code: e.extensions?.code, argument: e.extensions?.argument, reason: e.extensions?.reason, ...Object.fromEntries(also.map((k) => [k, e.extensions?.[k]])) })) ?? 'ANSWERED';
 }
 
 test('money proposed for a service (法律援助) is AMOUNT_INVALID at input.amountFen; 0 fen is checked', async () => {
@@ -81,4 +88,87 @@ describe('schoolYear against grantDate', () => {
     expect(res.data.preGrantCheck.clear).toBe(false);
     expect(res.data.preGrantCheck.findings.map((f: { rule: { id: string } }) => f.rule.id)).toContain('X6');
   });
+});
+
+describe('a recurring grant’s period', () => {
+  test('ending more than five years after it starts is PERIOD_TOO_LONG at input.periodEnd, with max; five years is checked', async () => {
+    const tooLong = (max: string) => [{ code: 'BAD_USER_INPUT', argument: 'input.periodEnd', reason: 'PERIOD_TOO_LONG', max }];
+    // The typo that ran the check over decades: the end of the century as a period end.
+    expect(await refusal({ programme: 'DISABILITY_LIVING', periodStart: '2026-03-01', periodEnd: '2099-12-31', amountFen: 10_000 }, ['max'])).toEqual(tooLong('2031-02-28'));
+    expect(await refusal({ programme: 'PUBLIC_RENTAL', periodStart: '2026-03-01', periodEnd: '2031-03-01', amountFen: 10_000 }, ['max'])).toEqual(tooLong('2031-02-28'));
+    // A five-year lease (公租房), its last day the day before the fifth anniversary, is checked.
+    expect(await refusal({ programme: 'PUBLIC_RENTAL', periodStart: '2026-03-01', periodEnd: '2031-02-28', amountFen: 10_000 })).toBe('ANSWERED');
+    // A period with no end runs on, reviewed as the programme is: checked as before.
+    expect(await refusal({ programme: 'DISABILITY_LIVING', periodStart: '2026-03-01', amountFen: 10_000 })).toBe('ANSWERED');
+  });
+
+  test('the last day allowed after 29 February is the day before its anniversary', () => {
+    expect(latestPeriodEnd('2028-02-29')).toBe('2033-02-28');
+    expect(latestPeriodEnd('2027-03-01')).toBe('2032-02-29');
+    expect(latestPeriodEnd('2026-01-01')).toBe('2030-12-31');
+  });
+
+  test('ending before it starts is EMPTY_PERIOD at input.periodEnd', async () => {
+    expect(await refusal({ programme: 'DISABILITY_LIVING', periodStart: '2026-03-01', periodEnd: '2026-02-28', amountFen: 10_000 })).toEqual([{ code: 'BAD_USER_INPUT', argument: 'input.periodEnd', reason: 'EMPTY_PERIOD' }]);
+  });
+
+  test('a school year the period does not meet is SCHOOL_YEAR_MISMATCH at input.schoolYear, with allowed', async () => {
+    const mismatch = (allowed: string[]) => [{ code: 'BAD_USER_INPUT', argument: 'input.schoolYear', reason: 'SCHOOL_YEAR_MISMATCH', allowed }];
+    // A term's subsidy from September 2025 to January 2026, written as the year before.
+    expect(await refusal({ programme: 'DISABILITY_LIVING', periodStart: '2025-09-01', periodEnd: '2026-01-31', schoolYear: '2024-2025', amountFen: 10_000 }, ['allowed'])).toEqual(mismatch(['2025-2026']));
+    expect(await refusal({ programme: 'DISABILITY_LIVING', periodStart: '2025-09-01', periodEnd: '2026-01-31', schoolYear: '2025-2026', amountFen: 10_000 })).toBe('ANSWERED');
+    // A period over two school years is for either of them.
+    expect(await refusal({ programme: 'DISABILITY_LIVING', periodStart: '2025-03-01', periodEnd: '2025-12-31', schoolYear: '2025-2026', amountFen: 10_000 })).toBe('ANSWERED');
+    expect(await refusal({ programme: 'DISABILITY_LIVING', periodStart: '2025-03-01', periodEnd: '2025-12-31', schoolYear: '2026-2027', amountFen: 10_000 }, ['allowed'])).toEqual(mismatch(['2024-2025', '2025-2026']));
+    // With no end, a period is for the school year it starts in, or the next when it starts in July or August.
+    expect(await refusal({ programme: 'DISABILITY_LIVING', periodStart: '2025-08-15', schoolYear: '2025-2026', amountFen: 10_000 })).toBe('ANSWERED');
+    expect(await refusal({ programme: 'DISABILITY_LIVING', periodStart: '2025-10-01', schoolYear: '2026-2027', amountFen: 10_000 }, ['allowed'])).toEqual(mismatch(['2025-2026']));
+  });
+});
+
+describe('hostile values of every input', () => {
+  const grant = { programme: 'NATIONAL_GRANT', grantDate: '2025-10-10', amountFen: 100_000 };
+  const recurring = { programme: 'DISABILITY_LIVING', periodStart: '2026-03-01', amountFen: 10_000 };
+  const refused = (argument: string, reason: string) => [{ code: 'BAD_USER_INPUT', argument, reason }];
+  test.each([
+    // Dates that are no calendar date (refused by the scalar, naming the variable), and dates in range
+    // but before the beneficiary's birth (2008-04-04). Dates outside the range: test/hostile-dates.test.ts.
+    ['29 February of a common century year', { ...grant, grantDate: '1900-02-29' }, refused('$in.grantDate', 'MALFORMED_DATE')],
+    ['29 February of a common year, as a period end', { ...recurring, periodEnd: '2027-02-29' }, refused('$in.periodEnd', 'MALFORMED_DATE')],
+    ['the first day of the range', { ...grant, grantDate: '1900-01-01' }, refused('input.grantDate', 'DATE_INVALID')],
+    ['a period start before birth', { ...recurring, periodStart: '1900-01-01' }, refused('input.periodStart', 'DATE_INVALID')],
+    ['a period end at the first day of the range', { ...recurring, periodEnd: '1900-01-01' }, refused('input.periodEnd', 'EMPTY_PERIOD')],
+    // Amounts: negative, one fen past the most, past exact integers.
+    ['a negative amount', { ...grant, amountFen: -1 }, refused('input.amountFen', 'OUT_OF_RANGE')],
+    ['one fen past the most', { ...grant, amountFen: 2_147_483_648 }, refused('input.amountFen', 'OUT_OF_RANGE')],
+    ['2^53 fen', { ...grant, amountFen: 2 ** 53 }, refused('$in.amountFen', 'FEN_OUT_OF_RANGE')],
+    // Codes and texts.
+    ['an empty ID number', { ...grant, beneficiaryIdNumber: '' }, refused('input.beneficiaryIdNumber', 'LENGTH')],
+    ['an empty programme', { ...grant, programme: '' }, refused('input.programme', 'MALFORMED_ID')],
+    ['a programme in lower case', { ...grant, programme: 'national_grant' }, refused('input.programme', 'UNKNOWN_PROGRAMME')],
+    ['a department’s unrecognised programme', { ...grant, programme: 'EDUCATION_UNRECOGNISED' }, refused('input.programme', 'UNKNOWN_PROGRAMME')],
+    ['an empty school year', { ...grant, schoolYear: '' }, refused('input.schoolYear', 'EMPTY_VALUE')],
+    ['a school year of one year', { ...grant, schoolYear: '2025-2025' }, refused('input.schoolYear', 'MALFORMED_SCHOOL_YEAR')],
+    ['an empty settlement reference', { ...grant, programme: 'MEDICAL_AID', settlementReference: '' }, refused('input.settlementReference', 'EMPTY_VALUE')],
+    ['a settlement reference on aid tied to no stay', { ...grant, settlementReference: 'S1' }, refused('input.settlementReference', 'NOT_TIED_TO_STAY')],
+    ['a cause only the hub reads', { ...grant, programme: 'TEMP_AID', cause: 'UNRECOGNISED' }, refused('input.cause', 'OUTPUT_ONLY')],
+    // A date of the other kind of aid was left out unread: the check answered for a grant the caller did not describe.
+    ['a period on one-off aid', { ...grant, periodStart: '2025-09-01', periodEnd: '2026-08-31' }, refused('input.periodStart', 'DATE_NOT_TAKEN')],
+    ['a period end alone on one-off aid', { ...grant, periodEnd: '2099-12-31' }, refused('input.periodEnd', 'DATE_NOT_TAKEN')],
+    ['a grant date on recurring aid', { ...recurring, grantDate: '2099-12-31' }, refused('input.grantDate', 'DATE_NOT_TAKEN')],
+  ])('%s is refused with a stable reason', async (_what, input, expected) => {
+    expect(await refusal(input)).toEqual(expected);
+  });
+});
+
+test('a department client checks its own programmes, PROGRAMME_OF_OTHER_OFFICE another’s; a caseworker checks any', async () => {
+  const housing = hub.as({ token: (await hub.createClient({ name: 'pgi-housing', department: 'HOUSING', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] })).token, purpose: 'DUPLICATE_CHECK' });
+  const reasons = async (input: Record<string, unknown>) => {
+    const res = await housing.gql(CHECK, { in: { beneficiaryIdNumber: STUDENT, ...input } });
+    return res.errors?.map((e) => [e.extensions?.code, e.extensions?.argument, e.extensions?.reason]) ?? 'ANSWERED';
+  };
+  expect(await reasons({ programme: 'DIBAO', periodStart: '2026-03-01', amountFen: 10_000 })).toEqual([['BAD_USER_INPUT', 'input.programme', 'PROGRAMME_OF_OTHER_OFFICE']]);
+  expect(await reasons({ programme: 'RENT_SUBSIDY', periodStart: '2026-03-01', amountFen: 10_000 })).toBe('ANSWERED');
+  // The hub's own client holds CASEWORKER (a civil-affairs office): it checks housing's programme too.
+  expect(await refusal({ programme: 'RENT_SUBSIDY', periodStart: '2026-03-01', amountFen: 10_000 })).toBe('ANSWERED');
 });

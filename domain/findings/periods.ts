@@ -106,3 +106,32 @@ export function schoolYearBounds(schoolYear: string): { from: IsoDate; to: IsoDa
   return { from: `${first}-09-01`, to: `${first + 1}-08-31` };
 }
 
+/**
+ * The school years aid paid from `first` to `last` (one day for a one-off grant) may be for: those
+ * its days fall in, and the next one when it starts in July or August (paid before that year
+ * starts: 金秋助学 is paid then for the coming year, as 工会 records it).
+ */
+export function schoolYearsOf(first: IsoDate, last: IsoDate): string[] {
+  const from = Number(schoolYearOf(first).slice(0, 4));
+  const month = Number(first.slice(5, 7));
+  const to = Math.max(Number(schoolYearOf(last).slice(0, 4)), month === 7 || month === 8 ? from + 1 : from);
+  return Array.from({ length: to - from + 1 }, (_, i) => `${from + i}-${from + i + 1}`);
+}
+
+/**
+ * The longest a recurring grant is approved for before it is decided again: five years, a public
+ * rental lease's longest term (公共租赁住房管理办法, 住房和城乡建设部令第11号: 合同期限一般不超过5年);
+ * 失业保险金 is paid for at most 24 months (失业保险条例 第十七条), and 低保, 特困 support and the two
+ * disability subsidies are reviewed yearly or more often.
+ */
+export const RECURRING_APPROVAL_MAX_YEARS = 5;
+
+/**
+ * The last day of a recurring grant starting on `start` and approved for the longest term: the day
+ * before its fifth anniversary (the anniversary of 29 February is 1 March in a common year, as a
+ * birthday is in ageOn).
+ */
+export function latestPeriodEnd(start: IsoDate): IsoDate {
+  const anniversary = new Date(Date.UTC(Number(start.slice(0, 4)) + RECURRING_APPROVAL_MAX_YEARS, Number(start.slice(5, 7)) - 1, Number(start.slice(8, 10))));
+  return addDays(anniversary.toISOString().slice(0, 10), -1);
+}

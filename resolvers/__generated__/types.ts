@@ -3912,13 +3912,13 @@ export type ScanEdge = {
 export type PreGrantCheckInput = {
   /** The beneficiary's ID number (公民身份号码). */
   readonly beneficiaryIdNumber: Scalars['String']['input'];
-  /** The programme code, e.g. TEKUN, TEMP_AID, MEDICAL_AID. */
+  /** The programme code, e.g. TEKUN, TEMP_AID, MEDICAL_AID. A client checking as DEPARTMENT_WRITER (no CASEWORKER role) checks its own office's programmes: another office's is BAD_USER_INPUT, reason PROGRAMME_OF_OTHER_OFFICE. */
   readonly programme: Scalars['ID']['input'];
-  /** Recurring aid: first day to be paid. More than a year after today (the same day next year is the last allowed) is BAD_USER_INPUT, reason GRANT_DATE_TOO_FAR, with max. */
+  /** Recurring aid: first day to be paid (given for one-off aid: BAD_USER_INPUT, reason DATE_NOT_TAKEN, as for periodEnd). More than a year after today (the same day next year is the last allowed) is BAD_USER_INPUT, reason GRANT_DATE_TOO_FAR, with max. */
   readonly periodStart?: InputMaybe<Scalars['Date']['input']>;
-  /** Recurring aid: last day, if the grant has one. */
+  /** Recurring aid: last day, if the grant has one. Before periodStart is BAD_USER_INPUT, reason EMPTY_PERIOD; more than five years after periodStart (a public rental lease's longest term; no recurring grant is approved for longer before it is decided again) reason PERIOD_TOO_LONG, with max, the last day allowed. Leave it out for a grant that runs on. */
   readonly periodEnd?: InputMaybe<Scalars['Date']['input']>;
-  /** One-off aid: the date it will be granted. Before the beneficiary's birth is BAD_USER_INPUT, reason DATE_INVALID; after their death (as the hub holds it) reason AFTER_DEATH; more than a year after today (the same day next year is the last allowed) reason GRANT_DATE_TOO_FAR, with max: a check answers for the aid on record now. */
+  /** One-off aid: the date it will be granted (given for recurring aid: BAD_USER_INPUT, reason DATE_NOT_TAKEN). Before the beneficiary's birth is BAD_USER_INPUT, reason DATE_INVALID; after their death (as the hub holds it) reason AFTER_DEATH; more than a year after today (the same day next year is the last allowed) reason GRANT_DATE_TOO_FAR, with max: a check answers for the aid on record now. */
   readonly grantDate?: InputMaybe<Scalars['Date']['input']>;
   /** Recurring: fen per month. One-off: fen in total. 0 to 2147483647 (¥21,474,836.47, the most the reported-aid ledger holds for one grant); more is BAD_USER_INPUT, reason OUT_OF_RANGE. A service (法律援助) carries 0: more is BAD_USER_INPUT, reason AMOUNT_INVALID, as aidReport refuses it. */
   readonly amountFen: Scalars['Fen']['input'];
@@ -3928,7 +3928,7 @@ export type PreGrantCheckInput = {
   readonly secondAid?: InputMaybe<Scalars['Boolean']['input']>;
   /** Medical aid or illness aid: the hospital settlement it relieves (医保 settlement id, at most 30 characters; full-width digits and letters are read as ASCII). */
   readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
-  /** Education aid: the school year, e.g. 2025-2026 (September to August). For one-off aid, the year grantDate falls in, or the next for a grant in July or August (paid before the year starts); another is BAD_USER_INPUT, reason SCHOOL_YEAR_MISMATCH, with allowed. */
+  /** Education aid: the school year, e.g. 2025-2026 (September to August). For one-off aid, the year grantDate falls in; for recurring aid, a year the period from periodStart to periodEnd meets (with no periodEnd, the year periodStart falls in); or the next for aid starting in July or August (paid before the year starts). Another is BAD_USER_INPUT, reason SCHOOL_YEAR_MISMATCH, with allowed. */
   readonly schoolYear?: InputMaybe<Scalars['String']['input']>;
 };
 

@@ -15,7 +15,7 @@ import { DATE_RANGE } from '../../domain/date-ranges';
 import { DEPARTMENT_CODES, type DepartmentCode, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { isServiceProgramme, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
-import { schoolYearOf } from '../../domain/findings/periods';
+import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS, schoolYearsOf } from '../../domain/findings/periods';
 import { seesHealthDetail } from '../../access/decide';
 import { describeCondition, explain, type Detail } from '../../domain/findings/explain';
 import type { AidCause, AidRecord as FactRecord, Measure } from '../../domain/findings/facts';
@@ -149,11 +149,18 @@ export function latestProposedGrant(today: IsoDate): IsoDate {
   return nextYear.endsWith('-02-29') ? `${nextYear.slice(0, 4)}-02-28` : nextYear;
 }
 
-/** The school years a one-off grant on `grantDate` may be for: the one it falls in, and the next when paid in July or August (before it starts). */
-export function schoolYearsOfGrant(grantDate: IsoDate): string[] {
-  const own = schoolYearOf(grantDate);
-  const month = Number(grantDate.slice(5, 7));
-  return month === 7 || month === 8 ? [own, schoolYearOf(`${grantDate.slice(0, 4)}-09-01`)] : [own];
+/**
+ * A department system checks the grants it is about to make (救前查询): a DEPARTMENT_WRITER checks
+ * programmes of its own office, as aidReport takes only the reporter's own (PROGRAMME_NOT_REPORTER).
+ * A CASEWORKER, who prepares a joint case's decisions for every department (一事一议), checks any.
+ * A housing client checking 低保 answered as if housing were about to grant it.
+ */
+function requireOwnProgramme(ctx: HubContext, programmeCode: string): void {
+  const caller = ctx.access?.caller;
+  if (!caller || caller.roles.includes('CASEWORKER')) return;
+  if (PROGRAMME_BY_CODE.get(programmeCode)?.department !== caller.department) {
+    throw badInput('input.programme', 'PROGRAMME_OF_OTHER_OFFICE', `programme is not one of your office's (${caller.department}): a department checks the grants it makes; a caseworker checks any`);
+  }
 }
 
 /** A proposal the rules can judge, or BAD_USER_INPUT naming the field that is wrong. */
@@ -164,6 +171,13 @@ function proposalOf(input: PreGrantCheckInput, today: IsoDate): Proposal {
   if (input.amountFen > PROPOSAL_MAX_FEN) throw badInput('input.amountFen', 'OUT_OF_RANGE', `amountFen is at most ${PROPOSAL_MAX_FEN}`, { max: PROPOSAL_MAX_FEN });
   // A service (法律援助) is given, not paid: money proposed for it is refused as aidReport and a meeting refuse it.
   if (input.amountFen > 0 && isServiceProgramme(programme)) throw badInput('input.amountFen', 'AMOUNT_INVALID', SERVICE_AMOUNT_MESSAGE);
+  // A date of the other kind of aid was left out unread, so the check answered for a grant the caller
+  // did not describe (a one-off grant's period end of 2099-12-31 was never looked at): refused, as
+  // aidReport refuses it (DATE_REQUIRED).
+  if (programme.kind === 'RECURRING' && input.grantDate) throw badInput('input.grantDate', 'DATE_NOT_TAKEN', `${programme.code} is paid over a period: give periodStart (and periodEnd), not grantDate`);
+  if (programme.kind === 'ONE_OFF' && (input.periodStart || input.periodEnd)) {
+    throw badInput(input.periodStart ? 'input.periodStart' : 'input.periodEnd', 'DATE_NOT_TAKEN', `${programme.code} is granted once: give grantDate, not a period`);
+  }
   if (programme.kind === 'RECURRING') {
     if (!input.periodStart) throw badInput('input.periodStart', 'REQUIRED', `${programme.code} is paid over a period: give periodStart`);
     if (input.periodEnd && input.periodEnd < input.periodStart) throw badInput('input.periodEnd', 'EMPTY_PERIOD', 'periodEnd is before periodStart');
@@ -184,21 +198,30 @@ function proposalOf(input: PreGrantCheckInput, today: IsoDate): Proposal {
   if (first > latest) {
     throw badInput(`input.${startField}`, 'GRANT_DATE_TOO_FAR', `${startField} is more than a year after today: check the grant nearer its day (at most ${latest})`, { max: latest });
   }
-  // A one-off grant's school year is the one its grantDate falls in (September to August, as the
-  // rules derive it when none is given), or the next one for a grant paid in the summer before it
-  // (July or August: 金秋助学 is paid then for the coming year, as 工会 records it). A year that
-  // disagrees is a typo in one of the two, and taken as given it put the grant in another year's
-  // count (X6 missed the repetition). Refused, not derived: which of the two is wrong the hub cannot tell.
-  const allowed = input.schoolYear && !recurring ? schoolYearsOfGrant(input.grantDate!) : null;
-  if (allowed && !allowed.includes(input.schoolYear!)) {
-    throw badInput('input.schoolYear', 'SCHOOL_YEAR_MISMATCH', `schoolYear is not a school year a grant on grantDate is for (${allowed.join(' or ')}; a school year runs September to August)`, { allowed });
-  }
   const beneficiaryIdNumber = requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber');
   // Aid is not given before its beneficiary was born (the birth date is digits 7-14 of the ID
   // number): aidReport refuses such a record (domain/reported-aid/validate.ts, DATE_INVALID), and
   // the check before the grant answered it "clear". The message names no date: it is the person's.
   if (first < birthDateOf(beneficiaryIdNumber)) {
     throw badInput(`input.${startField}`, 'DATE_INVALID', `${startField} is before the beneficiary's birth (digits 7-14 of the ID number)`);
+  }
+  // A period runs over decades only by a typo (a period end of 2099-12-31), and no recurring grant
+  // is approved for so long before it is decided again (latestPeriodEnd): the check ran over the
+  // whole of it and answered for aid no one had decided.
+  if (recurring && input.periodEnd) {
+    const max = latestPeriodEnd(input.periodStart!);
+    if (input.periodEnd > max) throw badInput('input.periodEnd', 'PERIOD_TOO_LONG', `periodEnd is more than ${RECURRING_APPROVAL_MAX_YEARS} years after periodStart: no recurring grant is approved for longer (at most ${max})`, { max });
+  }
+  // A grant's school year is one its days fall in (September to August, as the rules derive it for a
+  // one-off grant when none is given; a period with no end, the year it starts in), or the next one
+  // for a grant starting in the summer before it (July or August: 金秋助学 is paid then for the coming
+  // year). A year that disagrees is a typo in one of the two, and taken as given it put the grant in
+  // another year's count (X6 missed the repetition). Refused, not derived: which of the two is wrong
+  // the hub cannot tell.
+  const allowed = input.schoolYear ? schoolYearsOf(first, recurring ? (input.periodEnd ?? first) : first) : null;
+  if (allowed && !allowed.includes(input.schoolYear!)) {
+    const when = recurring ? 'the period from periodStart to periodEnd' : 'a grant on grantDate';
+    throw badInput('input.schoolYear', 'SCHOOL_YEAR_MISMATCH', `schoolYear is not a school year ${when} is for (${allowed.join(' or ')}; a school year runs September to August)`, { allowed });
   }
   return {
     programme: programme.code as Proposal['programme'],
@@ -350,6 +373,7 @@ export const findingResolvers: Resolvers = {
     preGrantCheck: async (_, args, ctx) => {
       // The call that holds up a grant reads through the connections kept for checks.
       const proposal = proposalOf(args.input, ctx.today);
+      requireOwnProgramme(ctx, proposal.programme);
       const lane = throughCheckLane(ctx);
       refuseGrantAfterDeath(proposal.grantDate, await deathDateOf(lane, proposal.beneficiaryIdNumber), 'input.grantDate');
       const result = await preGrantCheck(lane, proposal, rules());
