@@ -143,6 +143,14 @@ interface HeldHead {
   conn: mysql.PoolConnection;
   lastSeq: number;
   lastHash: string;
+  /**
+   * Whether the connection died since the lock (killed, reset, its server gone): a head taken ahead
+   * waits up to HEAD_HOLD_MS for its rows, and nothing is sent on it meanwhile, so its lock went with
+   * its session and nothing of the append was written: the write locks the head afresh.
+   */
+  lost(): boolean;
+  /** Stops watching the connection (before it is used or given back). */
+  unwatch(): void;
 }
 
 /** How long a head taken ahead of its rows is held before it is let go (no rows came). */
@@ -228,6 +236,7 @@ export class AuditStore {
   }
 
   private async letGo(h: HeldHead): Promise<void> {
+    h.unwatch();
     try {
       await h.conn.query('ROLLBACK');
       h.conn.release();
@@ -253,7 +262,14 @@ export class AuditStore {
       }
       const head = results[2][0];
       if (!head) throw new AuditUnavailable('the audit chain head is missing');
-      return { conn, lastSeq: Number(head.last_seq), lastHash: String(head.last_hash) };
+      // The driver's connection (the promise wrapper's `connection`) tells of its end by these events.
+      const core = (conn as unknown as { connection: NodeJS.EventEmitter }).connection;
+      let lost = false;
+      const onLoss = () => void (lost = true);
+      core.once('error', onLoss);
+      core.once('end', onLoss);
+      const unwatch = () => void core.off('error', onLoss).off('end', onLoss);
+      return { conn, lastSeq: Number(head.last_seq), lastHash: String(head.last_hash), lost: () => lost, unwatch };
     } catch (err) {
       await conn.query('ROLLBACK').then(
         () => conn.release(),
@@ -381,6 +397,12 @@ export class AuditStore {
       if (!ahead) throw err;
       h = await this.lockHead();
     }
+    if (h.lost()) {
+      h.unwatch();
+      h.conn.destroy();
+      h = await this.lockHead();
+    }
+    h.unwatch();
     const { conn } = h;
     let committed = false;
     let broken = false;

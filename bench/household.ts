@@ -52,6 +52,21 @@ const ROUNDS = 4;
 
 class WrongAnswer extends Error {}
 
+/** A variant that gave no answer (a reset connection, an HTTP error, a failed statement), named with when. */
+class VariantFailed extends Error {}
+
+/** `work` (requests of variant `v`), its failure other than a wrong answer told as `v`'s during `phase`. */
+async function failingAs(v: Variant, phase: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    if (err instanceof WrongAnswer || !(err instanceof Error)) throw err;
+    const code = (err as { code?: unknown }).code;
+    const coded = typeof code === 'string' && !err.message.includes(code) ? ` (${code})` : '';
+    throw new VariantFailed(`${v.key} (${v.label}) failed during ${phase}: ${err.message}${coded}`, { cause: err });
+  }
+}
+
 interface Variant {
   key: 'floor' | 'fair' | 'hub' | 'naive';
   label: string;
@@ -77,8 +92,9 @@ function overHttp(name: string, client: GraphQLClient, uncounted = false): Fetch
   return async (householdId) => {
     const res = await client.post<{ household: HouseholdResult | null }>(HOUSEHOLD_QUERY, { id: String(householdId) });
     if (res.status !== 200 || res.errors?.length || !res.data) {
-      const codes = res.errors?.map((e) => e.extensions?.code ?? e.message).join(', ');
-      throw new WrongAnswer(`${name} answered household ${householdId} with HTTP ${res.status}${codes ? ` and errors: ${codes}` : ''}`);
+      // An error is no answer, not a different one: the variant failed (failingAs names it).
+      const codes = res.errors?.map((e) => [e.extensions?.code ?? e.message, e.extensions?.reason].filter(Boolean).join('/')).join(', ');
+      throw new Error(`${name} answered household ${householdId} with HTTP ${res.status}${codes ? ` and errors: ${codes}` : ''}`);
     }
     if (uncounted) return { household: res.data.household, statements: null };
     const statements = res.extensions?.sqlStatements?.total;
@@ -101,7 +117,11 @@ function sample(ids: readonly number[], count: number, rng: Rng): number[] {
 /** Full answers of every variant for the given households must agree (latencies aside). */
 async function compareFully(variants: Variant[], ids: readonly number[]): Promise<void> {
   for (const id of ids) {
-    const answers = await Promise.all(variants.map((v) => v.fetch(id)));
+    // All settled before a failure is thrown, so clean-up closes nothing under a request still running.
+    const settled = await Promise.allSettled(variants.map((v) => v.fetch(id)));
+    const failed = settled.findIndex((a) => a.status === 'rejected');
+    if (failed >= 0) await failingAs(variants[failed], 'the comparison of full answers', () => Promise.reject((settled[failed] as PromiseRejectedResult).reason));
+    const answers = settled.map((a) => (a as PromiseFulfilledResult<Answer>).value);
     const reference = canonical(answers[0].household);
     for (let k = 1; k < variants.length; k++) {
       const diff = firstDifference(reference, canonical(answers[k].household));
@@ -115,6 +135,8 @@ interface Cleanup {
   closers: (() => Promise<unknown>)[];
   /** Removes the bench's data; all an interrupt waits for. */
   discardData: (() => Promise<void>) | null;
+  /** The run failed: the private server's data and log are kept for reading why. */
+  failed: boolean;
 }
 
 async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
@@ -122,7 +144,7 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   const today = todayIso();
   const db = await openBenchDatabases();
   cleanup.discardData = () => db.discard();
-  closers.push(() => db.discard());
+  closers.push(() => db.discard({ keepServerData: cleanup.failed }));
   log(`AidHub household bench: ${opts.households.toLocaleString('en-US')} households, ${opts.requests} requests per variant, concurrency ${opts.concurrency}, seed ${opts.seed}, today ${today}`);
   log(`Data: ${db.where}`);
 
@@ -198,10 +220,12 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
 
   // Same answers? Fully for the richest households among the first few hundred, and the first few.
   const richness: { id: number; departments: number; records: number }[] = [];
-  await drive(measuredIds.slice(0, 300), opts.concurrency, floor.fetch, (id, a) => {
-    const aid = a.household?.aid ?? [];
-    richness.push({ id, departments: new Set(aid.map((r) => r.department.code)).size, records: aid.length });
-  });
+  await failingAs(floor, 'the choice of households to compare', () =>
+    drive(measuredIds.slice(0, 300), opts.concurrency, floor.fetch, (id, a) => {
+      const aid = a.household?.aid ?? [];
+      richness.push({ id, departments: new Set(aid.map((r) => r.department.code)).size, records: aid.length });
+    }),
+  );
   const richest = richness.sort((a, b) => b.departments - a.departments || b.records - a.records).slice(0, 5);
   const compared = [...new Set([...richest.map((r) => r.id), ...measuredIds.slice(0, 10)])];
   await compareFully([hubVariant, floor, fair, naive], compared);
@@ -220,7 +244,7 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   };
 
   const warmStarted = performance.now();
-  for (const v of variants) await drive(warmupIds, opts.concurrency, v.fetch, checkFor(v));
+  for (const v of variants) await failingAs(v, 'the warm-up', () => drive(warmupIds, opts.concurrency, v.fetch, checkFor(v)));
   log(`Warmed up with ${warmupCount} requests per variant in ${seconds(performance.now() - warmStarted)}.`);
 
   const runStarted = performance.now();
@@ -231,7 +255,7 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
     // Rotate who goes first, so no variant always runs on the coldest or the warmest server.
     for (let k = 0; k < variants.length; k++) {
       const v = variants[(r + k) % variants.length];
-      await drive(ids, opts.concurrency, v.fetch, checkFor(v), v.tally, serverCounter, v.statementsIssued);
+      await failingAs(v, `measured round ${r + 1} of ${ROUNDS}`, () => drive(ids, opts.concurrency, v.fetch, checkFor(v), v.tally, serverCounter, v.statementsIssued));
     }
   }
   log(`Measured ${measuredIds.length} requests per variant in ${ROUNDS} interleaved rounds in ${seconds(performance.now() - runStarted)}; every answer matched across the variants.`);
@@ -285,7 +309,7 @@ async function main(): Promise<void> {
   }
 
   // Closed in reverse order of opening, once, so no data or server is left behind.
-  const cleanup: Cleanup = { closers: [], discardData: null };
+  const cleanup: Cleanup = { closers: [], discardData: null, failed: false };
   let closing: Promise<void> | null = null;
   const closeAll = () =>
     (closing ??= (async () => {
@@ -312,10 +336,12 @@ async function main(): Promise<void> {
     await bench(opts, cleanup);
   } catch (err) {
     failed = true;
+    cleanup.failed = true;
     // Requests cut off by an interrupt fail; that is not worth reporting. Wait for the handler,
     // which exits once the data are gone.
     if (interrupted) await new Promise<never>(() => undefined);
     if (err instanceof WrongAnswer) console.error(`\nBench aborted: the variants do not give the same answer. ${err.message}`);
+    else if (err instanceof VariantFailed) console.error(`\nBench aborted: ${err.message}; no timings are reported.`);
     else console.error(err);
   } finally {
     await closeAll();

@@ -283,6 +283,25 @@ describe('group commit', () => {
     expect((await rows('seq > ?', [before])).map((r) => r.operation)).toEqual(['op701']);
     expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
   });
+
+  it('carries on when the connection holding a head taken ahead is killed while the request reads: written once, on a fresh connection', async () => {
+    const writer = auditWriterPool(dbs.hubUrl);
+    const store = new AuditStore(hub.accessDb, writer);
+    stores.push(store);
+    await store.init();
+    const before = await lastSeq();
+    // The writer's one connection, which takes the head ahead for the request.
+    const [[{ id }]] = (await writer.query('SELECT CONNECTION_ID() AS id')) as any;
+    store.expect();
+    // Locked: the store's head taken ahead (private; no other way to know when it is held).
+    await (store as unknown as { held: Promise<unknown> }).held;
+    // Killed while the request reads its data (the head is held up to 1 s), and seen by the writer.
+    await dbs.hubPool.query(`KILL ${Number(id)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    await expect(store.append(access(710, 2), true)).resolves.toBeUndefined();
+    expect((await rows('seq > ?', [before])).map((r) => r.operation)).toEqual(['op710', 'op710']);
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
+  });
 });
 
 describe('accessLog', () => {

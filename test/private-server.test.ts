@@ -189,3 +189,27 @@ it('tries another port when the one it picked is taken before the server listens
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }, 300_000);
+
+it('keeps a throwaway server’s data directory and log when asked at its stop, or when it dies on its own and was started to keep them then; removes them otherwise', async () => {
+  // The bench's server: a run that failed, or a server killed under it, must leave the server's log
+  // to be read (the data directory went with the server, log and all, so a crash told nothing).
+  const kept = await startThrowawayServer({ prefix: 'aidhub-keep-stop-' });
+  const dying = await startThrowawayServer({ prefix: 'aidhub-keep-died-', keepDataWhenItDies: true });
+  const plain = await startThrowawayServer({ prefix: 'aidhub-keep-plain-' });
+  try {
+    await kept.stop({ keepData: true });
+    expect(fs.existsSync(path.join(kept.dataDir, 'server.log'))).toBe(true);
+
+    process.kill(dying.pid, 'SIGKILL');
+    // Its exit seen (the exit handler removes the owner record) before stop() is called.
+    await until('the killed server’s exit', async () => fs.existsSync(path.join(dying.dataDir, 'aidhub-server.json')), (present) => !present, 20_000);
+    await dying.stop();
+    expect(fs.readFileSync(path.join(dying.dataDir, 'server.log'), 'utf8')).toMatch(/ready for connections/);
+
+    await plain.stop();
+    expect(fs.existsSync(plain.dataDir)).toBe(false);
+  } finally {
+    await Promise.all([kept.stop(), dying.stop(), plain.stop()]);
+    for (const s of [kept, dying]) fs.rmSync(s.dataDir, { recursive: true, force: true });
+  }
+});

@@ -4,6 +4,8 @@
  * the bench's own on that server, dropped at the end.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { startThrowawayServer } from '../../db/setup/private-server';
 import { dropDatabases } from '../../db/setup/provision';
@@ -17,8 +19,13 @@ export interface BenchDatabases {
   where: string;
   /** The private server's process id; null on a BENCH_DATABASE_URL server, whose process is not ours to watch. */
   serverPid: number | null;
-  /** Drops the data (and stops the private server); safe to call more than once. */
-  discard(): Promise<void>;
+  /**
+   * Drops the data (and stops the private server); safe to call more than once. `keepServerData`
+   * (a failed run): the private server is stopped but its data directory and log stay, and are
+   * named on stderr; the databases on a BENCH_DATABASE_URL server are dropped all the same (its log
+   * is its administrator's).
+   */
+  discard(how?: { keepServerData?: boolean }): Promise<void>;
 }
 
 export async function openBenchDatabases(): Promise<BenchDatabases> {
@@ -38,16 +45,23 @@ export async function openBenchDatabases(): Promise<BenchDatabases> {
       discard: () => (discarded ??= dropDatabases(all)),
     };
   }
-  // Its data goes with it however the bench ends, killed included (startThrowawayServer's watchdog).
-  const server = await startThrowawayServer({ prefix: 'aidhub-bench-db-' });
+  // Its data goes with it when the bench ends well, or is killed (startThrowawayServer's watchdog).
+  // A run that failed, or a server that died under it, leaves them, its log among them, to be read.
+  const server = await startThrowawayServer({ prefix: 'aidhub-bench-db-', keepDataWhenItDies: true });
   const hubUrl = withDatabase(server.url, 'aidhub_bench');
   let discarded: Promise<void> | null = null;
   return {
     hubUrl,
     sourceUrls: sourceUrls(hubUrl, {}),
-    where: `private server on 127.0.0.1:${server.port} (data in ${server.dataDir}, removed at the end)`,
+    where: `private server on 127.0.0.1:${server.port} (data in ${server.dataDir}, removed at the end unless the run fails)`,
     serverPid: server.pid,
-    discard: () => (discarded ??= server.stop()),
+    discard: (how = {}) =>
+      (discarded ??= (async () => {
+        await server.stop({ keepData: how.keepServerData });
+        if (fs.existsSync(server.dataDir)) {
+          console.error(`The private database server's data are kept in ${server.dataDir} (its log: ${path.join(server.dataDir, 'server.log')}); remove them with rm -rf ${server.dataDir}`);
+        }
+      })()),
   };
 }
 

@@ -4,10 +4,21 @@
  */
 import http from 'node:http';
 
+/**
+ * A socket left idle this long is closed by the client. The variants take turns, so each client
+ * idles for seconds between its runs, and a socket must never be reused at the moment its server
+ * closes it for being idle: the request then dies with ECONNRESET ("read ECONNRESET", "socket hang
+ * up"). Node's servers close idle sockets after keepAliveTimeout (5 s by default: the fair floor's
+ * and the naive server's; the hub's is 65 s), and Node 20's agent, which would follow the server's
+ * `Keep-Alive: timeout=5` hint, did not: the first request after about 6 s idle failed. Below every
+ * server's limit, the client is always the one that closes.
+ */
+export const CLIENT_IDLE_SOCKET_MS = 2000;
+
 export interface GraphQLResponse<T> {
   status: number;
   data?: T;
-  errors?: { message: string; extensions?: { code?: string } }[];
+  errors?: { message: string; extensions?: { code?: string; reason?: string } }[];
   extensions?: { sqlStatements?: { total: number; bySource: Record<string, number> } };
 }
 
@@ -17,7 +28,7 @@ export interface GraphQLClient {
 }
 
 export function graphqlClient(endpoint: string, sockets: number, headers: Record<string, string> = {}): GraphQLClient {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets, timeout: CLIENT_IDLE_SOCKET_MS });
   const url = new URL(endpoint);
   return {
     post<T>(query: string, variables: Record<string, unknown>) {

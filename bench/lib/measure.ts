@@ -78,19 +78,28 @@ export async function drive(
   const processBefore = processCounter?.() ?? 0;
   let uncounted = 0;
   const started = performance.now();
+  // The first failure stops every caller from taking another id, and is thrown once the requests
+  // in flight have settled: the caller's clean-up then closes no pool or server under a request
+  // still running (whose own failure, printed by its server, would hide the first).
+  let failed: { error: unknown } | null = null;
   const caller = async () => {
-    while (next < ids.length) {
+    while (next < ids.length && !failed) {
       const id = ids[next++];
-      const t0 = performance.now();
-      const answer = await fetch(id);
-      const ms = performance.now() - t0;
-      tally?.latenciesMs.push(ms);
-      if (answer.statements === null) uncounted += 1;
-      else tally?.statements.push(answer.statements);
-      check(id, answer);
+      try {
+        const t0 = performance.now();
+        const answer = await fetch(id);
+        const ms = performance.now() - t0;
+        tally?.latenciesMs.push(ms);
+        if (answer.statements === null) uncounted += 1;
+        else tally?.statements.push(answer.statements);
+        check(id, answer);
+      } catch (error) {
+        failed ??= { error };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, caller));
+  if (failed) throw (failed as { error: unknown }).error;
   if (tally) tally.wallMs += performance.now() - started;
   if (tally && uncounted > 0) {
     if (!processCounter) throw new Error('answers without a statement count, and no counter for the run');

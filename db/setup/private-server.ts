@@ -25,7 +25,11 @@ export interface PrivateServer {
    * else and this start had to pick another; null otherwise.
    */
   movedFrom: number | null;
-  stop(): Promise<void>;
+  /**
+   * Stops the server. `keepData`: a throwaway server's data directory, its log (server.log)
+   * included, stays where it is, for reading why a run failed; removing it is then the caller's.
+   */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
 export class ServerBinaryMissing extends Error {
@@ -327,6 +331,11 @@ export interface StartOptions {
   pickPort?: () => Promise<number>;
   /** Server options after the hub's own (a later option wins): a test's server set up as a site's might be. */
   serverArgs?: readonly string[];
+  /**
+   * A throwaway server that exits on its own (a crash, a kill by another process) leaves its data
+   * directory and log behind, rather than taking them with it: the bench's, whose log then tells why.
+   */
+  keepDataWhenItDies?: boolean;
 }
 
 /**
@@ -350,10 +359,12 @@ export async function startPrivateServer(opts: StartOptions): Promise<PrivateSer
  * process died (the watchdog, `outliveNot`). It takes no directory from the caller, so no
  * directory a user named is ever removed. Always ephemeral.
  */
-export async function startThrowawayServer(opts: { prefix?: string; port?: number; serverArgs?: readonly string[] } = {}): Promise<PrivateServer> {
+export async function startThrowawayServer(
+  opts: { prefix?: string; port?: number; serverArgs?: readonly string[]; keepDataWhenItDies?: boolean } = {},
+): Promise<PrivateServer> {
   findBinaries(); // no directory is made when there is no server to run
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), opts.prefix ?? 'aidhub-throwaway-db-'));
-  return start({ dataDir, port: opts.port, ephemeral: true, serverArgs: opts.serverArgs }, true);
+  return start({ dataDir, port: opts.port, ephemeral: true, serverArgs: opts.serverArgs, keepDataWhenItDies: opts.keepDataWhenItDies }, true);
 }
 
 async function start(opts: StartOptions, throwaway: boolean): Promise<PrivateServer> {
@@ -444,20 +455,24 @@ async function launch(
   const record: DataDirOwner = { owner: process.pid, server: child.pid ?? 0, port, startedAt: new Date().toISOString(), command: process.env.npm_lifecycle_event ? `npm run ${process.env.npm_lifecycle_event}` : path.basename(process.argv[1] ?? 'node') };
   fs.writeFileSync(ownerFile, JSON.stringify(record) + '\n');
   let ready = false;
+  let stopped: Promise<void> | null = null;
+  let keepData = false;
   // Whoever stopped it (stop(), a crash, a signal): cleaning up is ours from here, not the watchdog's.
-  // A throwaway server that never got ready keeps its log until start-up has reported it, below.
+  // A throwaway server that never got ready keeps its log until start-up has reported it, below;
+  // one stopped with keepData, or one that died on its own when asked to keep it then, keeps it.
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
       watchdog.kill();
       fs.rmSync(ownerFile, { force: true });
       fs.rmSync(runDir, { recursive: true, force: true });
-      if (ready) removeThrowaway();
+      if (stopped === null && opts.keepDataWhenItDies) keepData = true;
+      if (ready && !keepData) removeThrowaway();
       resolve();
     }),
   );
-  let stopped: Promise<void> | null = null;
-  const stop = () =>
+  const stop = (how: { keepData?: boolean } = {}) =>
     (stopped ??= (async () => {
+      keepData ||= how.keepData === true;
       let kill: NodeJS.Timeout | undefined;
       if (child.exitCode === null && child.signalCode === null) {
         kill = setTimeout(() => child.kill('SIGKILL'), 20_000);
