@@ -35,7 +35,9 @@ const MESSAGES: Record<AlertErrorCode, string> = {
 };
 
 function refused(code: AlertErrorCode, field: string[], state: AlertRow['state'] | null = null) {
-  return { alert: null, case: null, userErrors: [{ code, message: MESSAGES[code], field, state }] };
+  // The README promises the state found with ILLEGAL_ALERT_TRANSITION: in \`state\` and in the message read by a person.
+  const message = code === 'ILLEGAL_ALERT_TRANSITION' && state !== null ? `this move is not allowed from the alert’s state ${state}` : MESSAGES[code];
+  return { alert: null, case: null, userErrors: [{ code, message, field, state }] };
 }
 
 /** The caller's scope as a division prefix; null for a caller with no region limit. */

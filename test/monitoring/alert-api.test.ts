@@ -99,6 +99,9 @@ describe('a move repeated after its answer was lost', () => {
     expect((await hub.gql(DISMISS, { i: dismissal })).data.alertDismiss).toEqual({ alert: { id: dismissed, state: 'DISMISSED', reason: '数据有误：重复登记' }, userErrors: [] });
     expect((await hub.gql(DISMISS, { i: { ...dismissal, reason: '数据有误' } })).data.alertDismiss.userErrors).toEqual([{ code: 'ILLEGAL_ALERT_TRANSITION', state: 'DISMISSED', field: [] }]);
     expect((await hub.gql(ACK, { i: { alertId: dismissed } })).data.alertAcknowledge.userErrors).toEqual([{ code: 'ILLEGAL_ALERT_TRANSITION', state: 'DISMISSED', field: [] }]);
+    // The message a person reads names the state found too (it said only "the alert's state").
+    const named = (await hub.gql(`mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { userErrors { code state message } } }`, { i: { alertId: dismissed } })).data.alertAcknowledge.userErrors;
+    expect(named).toEqual([{ code: 'ILLEGAL_ALERT_TRANSITION', state: 'DISMISSED', message: expect.stringContaining('DISMISSED') }]);
 
     const noNeed = await openAlert(WANG.spouse);
     expect((await hub.gql(ACK, { i: { alertId: noNeed } })).data.alertAcknowledge.userErrors).toEqual([]);
