@@ -192,10 +192,24 @@ export function paidSlips(
   members: readonly string[],
   used: (record: AidRecord) => boolean,
 ): Map<number, AidRecord> {
+  return paidSlipsAmong(slips, recordsFittingSlips(slips, records, members), used);
+}
+
+/** Each slip's records that fit it (recordFitsSlip), in the records' order: what paidSlipsAmong matches. */
+export function recordsFittingSlips(slips: readonly { decided: DecidedAid }[], records: readonly AidRecord[], members: readonly string[]): AidRecord[][] {
+  return slips.map((s) => records.filter((r) => recordFitsSlip(s.decided, r, members)));
+}
+
+/** paidSlips over the records already found to fit each slip (recordsFittingSlips, by slip index). */
+export function paidSlipsAmong(
+  slips: readonly { id: number }[],
+  fitting: readonly (readonly AidRecord[])[],
+  used: (record: AidRecord) => boolean,
+): Map<number, AidRecord> {
   const keyOf = (r: AidRecord) => `${r.department}\u0000${r.sourceRef}`;
-  const candidates = slips.map((s) =>
-    records
-      .filter((r) => !used(r) && recordFitsSlip(s.decided, r, members))
+  const candidates = slips.map((_, i) =>
+    fitting[i]
+      .filter((r) => !used(r))
       .sort((a, b) => (aidDateOf(a) ?? '').localeCompare(aidDateOf(b) ?? '') || a.sourceRef.localeCompare(b.sourceRef)),
   );
   const holder = new Map<string, number>();
