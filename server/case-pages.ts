@@ -135,6 +135,14 @@ function yuan(fen: number | null | undefined): string {
   return fen === null || fen === undefined ? '' : `${fenToYuan(fen)} 元`;
 }
 
+/** Said of a date or a count that reaches a year whose holiday notice is not published. */
+const PROVISIONAL_NOTE = '当年放假安排未公布，暂按法定节日和周末计';
+
+/** How late a deadline is, as the brief says it wherever it lists one: `（超 n 个工作日 / h 小时）`, the provisional note inside when `provisional`. */
+function overdueText(overdue: { workingDays: number; hours: number }, provisional = false): string {
+  return `（超 ${overdue.workingDays} 个工作日 / ${overdue.hours} 小时${provisional ? `，${PROVISIONAL_NOTE}` : ''}）`;
+}
+
 /** An amount with its unit: 元/月 for recurring programmes, 元 for one-off. */
 function amountOf(fen: number | null | undefined, programme: string | null | undefined): string {
   if (fen === null || fen === undefined) return '';
@@ -392,12 +400,12 @@ export function renderBrief(v: BriefView): string {
     [
       { header: '时限', cell: (dl) => esc(DEADLINE_KIND[dl.kind]) },
       { header: '要求', cell: (dl) => nw(limitText(dl.limit)) },
-      { header: '到期', cell: (dl) => nw(dl.dueOn ?? shortTime(dl.dueAt)) + (dl.provisional ? '（当年放假安排未公布，暂按法定节日和周末计）' : '') },
+      { header: '到期', cell: (dl) => nw(dl.dueOn ?? shortTime(dl.dueAt)) + (dl.provisional ? `（${PROVISIONAL_NOTE}）` : '') },
       {
         header: '状态',
         cell: (dl) =>
           `<span class="${dl.status === 'OVERDUE' || dl.status === 'MISSED' || dl.status === 'MET_LATE' ? 'overdue' : ''}">${esc(DEADLINE_STATUS[dl.status])}${
-            dl.overdue ? esc(`（超 ${dl.overdue.workingDays} 个工作日 / ${dl.overdue.hours} 小时）`) : ''
+            dl.overdue ? esc(overdueText(dl.overdue)) : ''
           }</span>${dl.metAt ? ` ${nw(`枢纽记录 ${shortTime(dl.metAt)}`)}${dl.metStatedAt ? ` ${nw(`经办人称 ${shortTime(dl.metStatedAt)}`)}` : ''}` : ''}`,
       },
     ],
@@ -544,7 +552,7 @@ export function renderBrief(v: BriefView): string {
   // Which step, how late, by whom: the office of that case's county (a predecessor's is not this county's).
   const lateText = (l: DossierCaseLate) =>
     `<span class="overdue">${esc(DEADLINE_KIND[l.kind])}（${nw(limitText(l.limit))}，${nw(`到期 ${l.dueOn ?? shortTime(l.dueAt)}`)}）${esc(DEADLINE_STATUS[l.status])}${esc(
-      `（超 ${l.overdue.workingDays} 个工作日 / ${l.overdue.hours} 小时${l.overdue.provisional ? '，当年放假安排未公布，暂按法定节日和周末计' : ''}）`,
+      overdueText(l.overdue, l.overdue.provisional),
     )}</span>：${nw(shortTime(l.endedBy.occurredAt))} ${esc(v.officeName(l.endedBy.actorOffice, l.countyCode))}（${esc(l.endedBy.actor)}）${esc(
       l.endedBy.action === 'TRANSITIONED' && l.endedBy.toState ? STATE[l.endedBy.toState] : (ACTION[l.endedBy.action] ?? l.endedBy.action),
     )}`;
