@@ -23,7 +23,8 @@ import { caseTimelinesOf } from '../db/monitoring/loaders';
 import type { FirstAidRecord } from '../db/cases/first-aid';
 import { type CaseRecord, type MeetingRecord, type ReferralRecord } from '../db/cases/records';
 import type { FulfilmentRecord } from '../db/case-loop/store';
-import { aidDateOf, paymentProblem, type RecordStanding } from '../domain/cases/fulfilment';
+import { aidDateOf, type RecordStanding } from '../domain/cases/fulfilment';
+import { paidRecordInWords } from '../domain/cases/decision-checks';
 import { firstAidStanding, fulfilmentStanding } from '../resolvers/cases/aid-standing';
 import { paidAtSource } from '../resolvers/cases/paid-at-source';
 import { chinaDateOf, formatChinaInstant } from '../domain/cases/china-time';
@@ -702,7 +703,7 @@ export function renderBrief(v: BriefView): string {
           ['实际救助', short ? `${amountOf(short.amountFen, s.programmeCode)}（${nw(`少于决定 ${amountOf(short.shortfallFen, s.programmeCode).replace(/<[^>]+>/g, '')}`)}）` : null],
           ['差额理由', short?.differenceReason ? prose(short.differenceReason) : null],
           ['救助记录', s.aidSourceRef ? nw(maskIdNumbersInText(s.aidSourceRef)) : null],
-          ['待办结', paidNote(meeting?.paidAtSource?.get(s.id), s.programmeCode)],
+          ['待办结', paidNote(meeting?.paidAtSource?.get(s.id))],
           ['记录现状', withdrawnNote(f?.standing, s.programmeCode)],
         ]);
       },
@@ -710,12 +711,10 @@ export function renderBrief(v: BriefView): string {
   ];
 
   // A decision waiting whose aid the department's data shows given: counted once, as paid, by the decision checks.
-  const paidNote = (record: AidRecord | undefined, programme: string | null): string | null => {
+  const paidNote = (record: AidRecord | undefined): string | null => {
     if (!record) return null;
-    const date = aidDateOf(record) ?? '';
-    const given = record.periodStart !== null ? `自 ${nw(date)} 起 ${amountOf(record.amountFen, programme)}` : `${nw(date)} ${amountOf(record.amountFen, programme)}`;
-    const paid = paymentProblem(record, chinaDateOf(v.printedAt)) === null;
-    return `${paid ? '看来已发放' : '已排定发放'}（部门数据中相符的记录：${given}），${paid ? '' : '发放后'}请以该记录办结本转办单`;
+    const { given, paidNow } = paidRecordInWords(record, chinaDateOf(v.printedAt));
+    return `${paidNow ? '看来已发放' : '已排定发放'}（部门数据中相符的记录：${esc(given)}），${paidNow ? '' : '发放后'}请以该记录办结本转办单`;
   };
 
   // A declined decision leads somewhere (件件有落实): reassigned, waived, decided again, or still open.

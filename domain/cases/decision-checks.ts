@@ -263,9 +263,7 @@ export function paidSlipFindings(
     rules.some((r) => r.kind === 'SETTLEMENT_EXCESS' && r.enabled && (r.programmes as readonly string[]).includes(slip.programmeCode) && (r.programmes as readonly string[]).includes(decision.programmeCode));
   return paid.flatMap(({ slip, record }) => {
     if (!onSameStay(slip) && ungivenDecisionFindings(decision, [slip], rules).length === 0) return [];
-    const date = aidDateOf(record) ?? '';
-    const given = record.periodStart !== null ? `自 ${date} 起每月 ${yuan(record.amountFen)}` : `${date} ${yuan(record.amountFen)}`;
-    const paidNow = paymentProblem(record, today) === null;
+    const { given, paidNow } = paidRecordInWords(record, today);
     const office = DEPARTMENT_NAMES[record.department] ?? record.department;
     return [
       {
@@ -277,6 +275,19 @@ export function paidSlipFindings(
       },
     ];
   });
+}
+
+/**
+ * What a record read as a waiting slip's payment (paidSlips) gives, in words: its day and amount,
+ * `自 <day> 起每月 <amount>` for a period's; and whether it is paid by `today` or only scheduled. The
+ * decision's check (paidSlipFindings) and the meeting brief's list of slips (待办结) say it alike.
+ */
+export function paidRecordInWords(record: AidRecord, today: IsoDate): { given: string; paidNow: boolean } {
+  const date = aidDateOf(record) ?? '';
+  return {
+    given: record.periodStart !== null ? `自 ${date} 起每月 ${yuan(record.amountFen)}` : `${date} ${yuan(record.amountFen)}`,
+    paidNow: paymentProblem(record, today) === null,
+  };
 }
 
 /** The ruleId of a decision's finding that the check could not compare its cause with the household's grants. */
