@@ -10,23 +10,38 @@ import { isIsoDate } from '../../domain/dates';
 import { sheetCell, type CellKind } from '../../domain/spreadsheet-values';
 import { MAX_REPORT_BATCH } from '../../domain/reported-aid/validate';
 
-/** The file's columns, each with the aidReport input field it fills. */
-export const REPORT_COLUMNS = {
-  reference: 'reference',
-  entry_kind: 'entryKind',
-  supersedes_reference: 'supersedesReference',
-  beneficiary_id_number: 'beneficiaryIdNumber',
-  programme: 'programme',
-  grant_date: 'grantDate',
-  period_start: 'periodStart',
-  period_end: 'periodEnd',
-  amount_fen: 'amountFen',
-  settlement_ref: 'settlementRef',
-  case_reference: 'caseReference',
-  need_id: 'needId',
-} as const;
+/**
+ * The file's columns, in one table: each with the aidReport input field it fills, whether the header
+ * must name it, and how its cell is read (the rest are text, sent as typed). A need's id is a whole
+ * number (charityNeeds), which a spreadsheet shows as `1,234`: sent so, it was NEED_UNKNOWN.
+ */
+interface Column {
+  field: string;
+  required?: true;
+  kind?: CellKind;
+}
 
-const REQUIRED = ['reference', 'beneficiary_id_number', 'programme', 'amount_fen'] as const;
+const COLUMNS = {
+  reference: { field: 'reference', required: true },
+  entry_kind: { field: 'entryKind' },
+  supersedes_reference: { field: 'supersedesReference' },
+  beneficiary_id_number: { field: 'beneficiaryIdNumber', required: true },
+  programme: { field: 'programme', required: true },
+  grant_date: { field: 'grantDate', kind: 'date' },
+  period_start: { field: 'periodStart', kind: 'date' },
+  period_end: { field: 'periodEnd', kind: 'date' },
+  amount_fen: { field: 'amountFen', kind: 'number', required: true },
+  settlement_ref: { field: 'settlementRef' },
+  case_reference: { field: 'caseReference' },
+  need_id: { field: 'needId', kind: 'number' },
+} as const satisfies Record<string, Column>;
+
+const COLUMN_LIST: readonly [string, Column][] = Object.entries(COLUMNS);
+
+/** The file's columns, each with the aidReport input field it fills. */
+export const REPORT_COLUMNS: Readonly<Record<keyof typeof COLUMNS, string>> = Object.fromEntries(COLUMN_LIST.map(([column, c]) => [column, c.field])) as Record<keyof typeof COLUMNS, string>;
+
+const REQUIRED = COLUMN_LIST.flatMap(([column, c]) => (c.required ? [column] : []));
 
 export interface FileProblem {
   line: number | null;
@@ -83,7 +98,7 @@ export function parseReportCsv(
       const field = REPORT_COLUMNS[h as keyof typeof REPORT_COLUMNS];
       // Numbers and dates as npm run import reads them (domain/spreadsheet-values.ts): full-width
       // digits, thousands separators, a date written year first as Excel saves it (2026/1/20).
-      const value = sheetCell(CELL_KINDS[field] ?? 'text', cell);
+      const value = sheetCell(CELL_KINDS.get(field) ?? 'text', cell);
       if (field === 'amountFen') {
         if (!/^\d{1,12}$/.test(value)) {
           // Yuan with its fen (300.50) is the usual slip: say what it would be in fen.
@@ -109,13 +124,10 @@ export function parseReportCsv(
   return problems.length > 0 ? { ok: false, problems, records, lines, unreadable } : { ok: true, records, lines };
 }
 
-/**
- * How a cell of each field is read; the rest are text, sent as typed. A need's id is a whole
- * number (charityNeeds), which a spreadsheet shows as `1,234`: sent so, it was NEED_UNKNOWN.
- */
-const CELL_KINDS: Partial<Record<string, CellKind>> = { amountFen: 'number', needId: 'number', grantDate: 'date', periodStart: 'date', periodEnd: 'date' };
+/** How a cell of each field is read (COLUMNS). */
+const CELL_KINDS: ReadonlyMap<string, CellKind> = new Map(COLUMN_LIST.flatMap(([, c]) => (c.kind ? [[c.field, c.kind] as const] : [])));
 
-const DATE_FIELDS: ReadonlySet<string> = new Set(Object.keys(CELL_KINDS).filter((f) => CELL_KINDS[f] === 'date'));
+const DATE_FIELDS: ReadonlySet<string> = new Set([...CELL_KINDS].flatMap(([field, kind]) => (kind === 'date' ? [field] : [])));
 
 /** A zip archive's first bytes (an .xlsx, as an .ods), and an OLE compound file's (an .xls). */
 const XLSX_MAGIC = [0x50, 0x4b, 0x03, 0x04] as const;
