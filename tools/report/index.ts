@@ -41,6 +41,16 @@ const COLUMN_LIST: readonly [string, Column][] = Object.entries(COLUMNS);
 /** The file's columns, each with the aidReport input field it fills. */
 export const REPORT_COLUMNS: Readonly<Record<keyof typeof COLUMNS, string>> = Object.fromEntries(COLUMN_LIST.map(([column, c]) => [column, c.field])) as Record<keyof typeof COLUMNS, string>;
 
+/**
+ * The field a column of the header fills, or undefined for a column the file format does not have.
+ * Its own columns only: `in` (or indexing) also found every object's (toString, constructor,
+ * __proto__), so such a column passed as known and was sent as a field named after a function,
+ * which the hub refused as a whole, with no line and no word of the column.
+ */
+function fieldOfColumn(column: string): string | undefined {
+  return Object.hasOwn(REPORT_COLUMNS, column) ? REPORT_COLUMNS[column as keyof typeof REPORT_COLUMNS] : undefined;
+}
+
 const REQUIRED = COLUMN_LIST.flatMap(([column, c]) => (c.required ? [column] : []));
 
 export interface FileProblem {
@@ -80,7 +90,7 @@ export function parseReportCsv(
   // (a row after one was named by its place among the rows, one line too early per blank line).
   const lines = body.map(({ record, info }) => info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0));
   const problems: FileProblem[] = [];
-  for (const h of header) if (!(h in REPORT_COLUMNS)) problems.push({ line: 1, code: 'COLUMN_UNKNOWN', field: h, message: `unknown column; the columns are ${Object.keys(REPORT_COLUMNS).join(', ')}` });
+  for (const h of header) if (fieldOfColumn(h) === undefined) problems.push({ line: 1, code: 'COLUMN_UNKNOWN', field: h, message: `unknown column; the columns are ${Object.keys(REPORT_COLUMNS).join(', ')}` });
   for (const r of REQUIRED) if (!header.includes(r)) problems.push({ line: 1, code: 'COLUMN_MISSING', field: r, message: 'a required column is missing' });
   if (problems.length > 0) return { ok: false, problems };
   // aidReport's own limit: past it the hub refuses the batch (or, far past it, the query's cost)
@@ -95,7 +105,7 @@ export function parseReportCsv(
     header.forEach((h, c) => {
       const cell = cells[c];
       if (cell === '') return;
-      const field = REPORT_COLUMNS[h as keyof typeof REPORT_COLUMNS];
+      const field = fieldOfColumn(h)!;
       // Numbers and dates as npm run import reads them (domain/spreadsheet-values.ts): full-width
       // digits, thousands separators, a date written year first as Excel saves it (2026/1/20).
       const value = sheetCell(CELL_KINDS.get(field) ?? 'text', cell);
@@ -202,7 +212,7 @@ export async function reportFile(hubUrl: string, token: string, file: string, op
   if (!parsed.records || parsed.records.length === 0) return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], settlementsUnknown: [], problems: parsed.problems };
   const lines = parsed.lines ?? [];
   const checked = await sendBatch(hubUrl, token, options, parsed.records, lines, true);
-  const stoodIn = (p: FileProblem) => p.line !== null && p.field !== null && (parsed.unreadable?.get(lines.indexOf(p.line))?.has(REPORT_COLUMNS[p.field as keyof typeof REPORT_COLUMNS] ?? p.field) ?? false);
+  const stoodIn = (p: FileProblem) => p.line !== null && p.field !== null && (parsed.unreadable?.get(lines.indexOf(p.line))?.has(fieldOfColumn(p.field) ?? p.field) ?? false);
   const problems = [...parsed.problems, ...checked.problems.filter((p) => !stoodIn(p))].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], settlementsUnknown: [], problems };
 }
