@@ -37,10 +37,14 @@ class Scope {
 
 const current = new AsyncLocalStorage<Scope>();
 
-/** Runs `work` in a scope of its own; `abandon()` stops its statements in flight and refuses its later ones. */
-export function abandonable<T>(work: () => Promise<T>): { running: Promise<T>; abandon: () => void } {
+/**
+ * `work` in a scope of its own, not yet started: `start()` runs it, `abandon()` stops its statements
+ * in flight and refuses its later ones. Two steps, so a caller's timer can be set (and hold `abandon`)
+ * before the work starts.
+ */
+export function abandonable<T>(work: () => Promise<T>): { start: () => Promise<T>; abandon: () => void } {
   const scope = new Scope();
-  return { running: current.run(scope, work), abandon: () => scope.abandon() };
+  return { start: () => current.run(scope, work), abandon: () => scope.abandon() };
 }
 
 /** Asks the server to stop the statement running on connection `threadId`. */

@@ -64,7 +64,8 @@ const UNREACHABLE_CODES = new Set([
  */
 const hubUnreachable = new WeakSet<object>();
 
-function markingUnreachable(err: unknown): never {
+/** `err`, marked in hubUnreachable when it (or a cause) means the hub's server cannot be reached. */
+function markedUnreachable(err: unknown): unknown {
   for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) {
@@ -72,7 +73,7 @@ function markingUnreachable(err: unknown): never {
       break;
     }
   }
-  throw err;
+  return err;
 }
 
 /** Why the hub's database is unavailable: it did not answer in time, or it cannot be reached; null when the error is neither. */
@@ -135,11 +136,7 @@ function raceDeadline<T>(ms: number, pending: Promise<T>, late: (value: T) => vo
       },
       (error: unknown) => {
         clearTimeout(timer);
-        try {
-          markingUnreachable(error);
-        } catch (marked) {
-          reject(marked);
-        }
+        reject(markedUnreachable(error));
       },
     );
   });

@@ -69,14 +69,12 @@ export function withTimeout<T>(ms: number, work: () => Promise<T>): Promise<T> {
   // with a `finally` did, in one promise instead of four (a department read is a dozen a household
   // query). Work that ends after the timer settles nothing: its late rejection is swallowed here.
   return new Promise<T>((resolve, reject) => {
-    let abandon = () => {};
+    const { start, abandon } = abandonable(work);
     const timer = setTimeout(() => {
       reject(new SourceTimeout());
       abandon();
     }, ms);
-    const { running, abandon: stop } = abandonable(work);
-    abandon = stop;
-    running.then(
+    start().then(
       (value) => {
         clearTimeout(timer);
         resolve(value);

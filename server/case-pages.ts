@@ -23,7 +23,8 @@ import { caseTimelinesOf } from '../db/monitoring/loaders';
 import type { FirstAidRecord } from '../db/cases/first-aid';
 import { type CaseRecord, type MeetingRecord, type ReferralRecord } from '../db/cases/records';
 import type { FulfilmentRecord } from '../db/case-loop/store';
-import { aidDateOf, paymentProblem, type RecordStanding } from '../domain/cases/fulfilment';
+import { aidDateOf, type RecordStanding } from '../domain/cases/fulfilment';
+import { paidRecordInWords } from '../domain/cases/decision-checks';
 import { firstAidStanding, fulfilmentStanding } from '../resolvers/cases/aid-standing';
 import { paidAtSource } from '../resolvers/cases/paid-at-source';
 import { chinaDateOf, formatChinaInstant } from '../domain/cases/china-time';
@@ -133,6 +134,14 @@ function nw(value: unknown): string {
 
 function yuan(fen: number | null | undefined): string {
   return fen === null || fen === undefined ? '' : `${fenToYuan(fen)} 元`;
+}
+
+/** Said of a date or a count that reaches a year whose holiday notice is not published. */
+const PROVISIONAL_NOTE = '当年放假安排未公布，暂按法定节日和周末计';
+
+/** How late a deadline is, as the brief says it wherever it lists one: `（超 n 个工作日 / h 小时）`, the provisional note inside when `provisional`. */
+function overdueText(overdue: { workingDays: number; hours: number }, provisional = false): string {
+  return `（超 ${overdue.workingDays} 个工作日 / ${overdue.hours} 小时${provisional ? `，${PROVISIONAL_NOTE}` : ''}）`;
 }
 
 /** An amount with its unit: 元/月 for recurring programmes, 元 for one-off. */
@@ -392,12 +401,12 @@ export function renderBrief(v: BriefView): string {
     [
       { header: '时限', cell: (dl) => esc(DEADLINE_KIND[dl.kind]) },
       { header: '要求', cell: (dl) => nw(limitText(dl.limit)) },
-      { header: '到期', cell: (dl) => nw(dl.dueOn ?? shortTime(dl.dueAt)) + (dl.provisional ? '（当年放假安排未公布，暂按法定节日和周末计）' : '') },
+      { header: '到期', cell: (dl) => nw(dl.dueOn ?? shortTime(dl.dueAt)) + (dl.provisional ? `（${PROVISIONAL_NOTE}）` : '') },
       {
         header: '状态',
         cell: (dl) =>
           `<span class="${dl.status === 'OVERDUE' || dl.status === 'MISSED' || dl.status === 'MET_LATE' ? 'overdue' : ''}">${esc(DEADLINE_STATUS[dl.status])}${
-            dl.overdue ? esc(`（超 ${dl.overdue.workingDays} 个工作日 / ${dl.overdue.hours} 小时）`) : ''
+            dl.overdue ? esc(overdueText(dl.overdue)) : ''
           }</span>${dl.metAt ? ` ${nw(`枢纽记录 ${shortTime(dl.metAt)}`)}${dl.metStatedAt ? ` ${nw(`经办人称 ${shortTime(dl.metStatedAt)}`)}` : ''}` : ''}`,
       },
     ],
@@ -544,7 +553,7 @@ export function renderBrief(v: BriefView): string {
   // Which step, how late, by whom: the office of that case's county (a predecessor's is not this county's).
   const lateText = (l: DossierCaseLate) =>
     `<span class="overdue">${esc(DEADLINE_KIND[l.kind])}（${nw(limitText(l.limit))}，${nw(`到期 ${l.dueOn ?? shortTime(l.dueAt)}`)}）${esc(DEADLINE_STATUS[l.status])}${esc(
-      `（超 ${l.overdue.workingDays} 个工作日 / ${l.overdue.hours} 小时${l.overdue.provisional ? '，当年放假安排未公布，暂按法定节日和周末计' : ''}）`,
+      overdueText(l.overdue, l.overdue.provisional),
     )}</span>：${nw(shortTime(l.endedBy.occurredAt))} ${esc(v.officeName(l.endedBy.actorOffice, l.countyCode))}（${esc(l.endedBy.actor)}）${esc(
       l.endedBy.action === 'TRANSITIONED' && l.endedBy.toState ? STATE[l.endedBy.toState] : (ACTION[l.endedBy.action] ?? l.endedBy.action),
     )}`;
@@ -694,7 +703,7 @@ export function renderBrief(v: BriefView): string {
           ['实际救助', short ? `${amountOf(short.amountFen, s.programmeCode)}（${nw(`少于决定 ${amountOf(short.shortfallFen, s.programmeCode).replace(/<[^>]+>/g, '')}`)}）` : null],
           ['差额理由', short?.differenceReason ? prose(short.differenceReason) : null],
           ['救助记录', s.aidSourceRef ? nw(maskIdNumbersInText(s.aidSourceRef)) : null],
-          ['待办结', paidNote(meeting?.paidAtSource?.get(s.id), s.programmeCode)],
+          ['待办结', paidNote(meeting?.paidAtSource?.get(s.id))],
           ['记录现状', withdrawnNote(f?.standing, s.programmeCode)],
         ]);
       },
@@ -702,12 +711,10 @@ export function renderBrief(v: BriefView): string {
   ];
 
   // A decision waiting whose aid the department's data shows given: counted once, as paid, by the decision checks.
-  const paidNote = (record: AidRecord | undefined, programme: string | null): string | null => {
+  const paidNote = (record: AidRecord | undefined): string | null => {
     if (!record) return null;
-    const date = aidDateOf(record) ?? '';
-    const given = record.periodStart !== null ? `自 ${nw(date)} 起 ${amountOf(record.amountFen, programme)}` : `${nw(date)} ${amountOf(record.amountFen, programme)}`;
-    const paid = paymentProblem(record, chinaDateOf(v.printedAt)) === null;
-    return `${paid ? '看来已发放' : '已排定发放'}（部门数据中相符的记录：${given}），${paid ? '' : '发放后'}请以该记录办结本转办单`;
+    const { given, paidNow } = paidRecordInWords(record, chinaDateOf(v.printedAt));
+    return `${paidNow ? '看来已发放' : '已排定发放'}（部门数据中相符的记录：${esc(given)}），${paidNow ? '' : '发放后'}请以该记录办结本转办单`;
   };
 
   // A declined decision leads somewhere (件件有落实): reassigned, waived, decided again, or still open.

@@ -255,6 +255,14 @@ function checkDataDir(dataDir: string): void {
   }
 }
 
+/** What a data upgrade provisionHub ran did, for the start-up log (db/setup/upgrades.ts): never what the rows hold. */
+function upgradeLogMessage(upgrade: string): string {
+  if (upgrade === DOSSIER_MINIMISED) return 'birth dates and addresses taken out of meetings’ dossiers stored by an earlier release';
+  if (upgrade === NEEDS_SCREENED) return 'charity needs published before their descriptions were screened, screened';
+  if (SETTLEMENT_UPGRADES.has(upgrade)) return 'settlement numbers stored as typed by an earlier release, read as typed';
+  return 'ID numbers in prose stored by an earlier release masked';
+}
+
 /** The departments whose databases are on the hub's own private server (no SOURCE_*_URL elsewhere), provisioned empty. */
 async function provisionPrivateDepartments(serverUrl: string, sources: HubConfig['sources']): Promise<void> {
   const own = new URL(serverUrl);
@@ -459,17 +467,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     // own SOURCE_*_URL elsewhere is never touched.
     if (privateServer) await provisionPrivateDepartments(privateServer.url, config.sources);
   }
-  for (const u of upgraded)
-    logger.info(
-      { table: u.table, rows: u.rowsChanged },
-      u.upgrade === DOSSIER_MINIMISED
-        ? 'birth dates and addresses taken out of meetings’ dossiers stored by an earlier release'
-        : u.upgrade === NEEDS_SCREENED
-          ? 'charity needs published before their descriptions were screened, screened'
-          : SETTLEMENT_UPGRADES.has(u.upgrade)
-            ? 'settlement numbers stored as typed by an earlier release, read as typed'
-            : 'ID numbers in prose stored by an earlier release masked',
-    );
+  for (const u of upgraded) logger.info({ table: u.table, rows: u.rowsChanged }, upgradeLogMessage(u.upgrade));
 
   next('demo load');
   const hubPool = createPool(hubUrl, { deadlineMs: config.hubTimeoutMs });

@@ -249,12 +249,22 @@ export async function decisionsIssuedTo(db: HubQuery, householdId: number): Prom
  * such check was made, the turn is taken and counted only.
  */
 export async function takeDecisionTurn(tx: LockingTx, householdId: number, seen: number | null, issuing: number): Promise<CaseUserError | null> {
-  const issued = await lockHouseholdTurn(tx, householdId);
-  if (seen !== null && issued !== seen) {
+  if (await decisionTurnMoved(tx, householdId, seen)) {
     return caseError('HOUSEHOLD_DECISIONS_CHANGED', 'a decision was issued to the household while this one was checked: check it again (send it again)', null);
   }
   await tx.update(householdDecisionLock).set({ decisionsIssued: sql`${householdDecisionLock.decisionsIssued} + ${issuing}` }).where(eq(householdDecisionLock.householdId, householdId));
   return null;
+}
+
+/**
+ * Takes the household's decision turn for the rest of the transaction (lockHouseholdTurn) and tells
+ * whether a decision was issued to it since `seen` was read (before its decisions not yet given were
+ * read for a check); `seen` null: no such check was made, nothing to compare. The one comparison of
+ * every write that checked against those decisions (takeDecisionTurn, a charity need's publication).
+ */
+export async function decisionTurnMoved(tx: LockingTx, householdId: number, seen: number | null): Promise<boolean> {
+  const issued = await lockHouseholdTurn(tx, householdId);
+  return seen !== null && issued !== seen;
 }
 
 /**

@@ -20,7 +20,7 @@ import { birthDateOf } from '../../domain/id-number';
 import { charityClaim, charityClaimRelease, charityConsent, charityDelivery, charityNeed, charityPledge, charityPledgeReduction, charityProject } from './schema';
 import { charityOrganisationName, reportedAid } from '../reported-aid/schema';
 import { bindCharity, charityOf, nameOfCreditCode } from '../reported-aid/store';
-import { isDuplicateKey, lockHouseholdTurn } from '../cases/write';
+import { decisionTurnMoved, isDuplicateKey } from '../cases/write';
 import { referenceKey } from '../../domain/reported-aid/validate';
 
 /** A charity organisation as the linkage shows it: its code (the ledger's `charity_organisation`, per client) and its one name. */
@@ -400,8 +400,7 @@ async function insertNeedUnderConsentOnce(db: HubDb, v: NewNeed, today: IsoDate,
  * it after its case row; a publication holds no case row, and takes the consent's after it).
  */
 export async function decisionsMovedSince(tx: LockingTx, householdId: number, decisionsSeen: number): Promise<CharityOutcome<never> | null> {
-  const issued = await lockHouseholdTurn(tx, householdId);
-  return issued === decisionsSeen ? null : refuse('HOUSEHOLD_DECISIONS_CHANGED', 'a decision was issued to the household while the need was checked: check it again (send it again)', null);
+  return (await decisionTurnMoved(tx, householdId, decisionsSeen)) ? refuse('HOUSEHOLD_DECISIONS_CHANGED', 'a decision was issued to the household while the need was checked: check it again (send it again)', null) : null;
 }
 
 export async function needById(db: HubQuery, id: number): Promise<NeedRecord | null> {

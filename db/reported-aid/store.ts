@@ -64,7 +64,7 @@ export async function recordReportedAid(tx: LockingTx, records: readonly ValidRe
     if (row.reporterClient !== reporter.clientName) others.set(referenceKey(row.reference), row);
   }
   const references = [...new Set(records.flatMap((r) => [r.reference, ...(r.supersedesReference ? [r.supersedesReference] : [])]))];
-  const ownEntries = () => tx.select().from(reportedAid).where(and(eq(reportedAid.reporterClient, reporter.clientName), inList(reportedAid.reference, references)));
+  const ownEntries = () => tx.select().from(reportedAid).where(entriesUnder(reporter.clientName, references));
   let existing = await ownEntries();
   // Keyed as the unique key compares (referenceKey): a reference sent in another case is the same one.
   const byRef = new Map(existing.map((r) => [referenceKey(r.reference), r]));
@@ -189,8 +189,13 @@ export async function recordedUnder(db: Pick<HubDb, 'select'>, clientName: strin
   const rows = await db
     .select({ reference: reportedAid.reference, supersedesReference: reportedAid.supersedesReference, contentHash: reportedAid.contentHash, supersededBy: reportedAid.supersededBy })
     .from(reportedAid)
-    .where(and(eq(reportedAid.reporterClient, clientName), inList(reportedAid.reference, keys)));
+    .where(entriesUnder(clientName, keys));
   return new Map(rows.map((r) => [referenceKey(r.reference), r]));
+}
+
+/** A reporter's entries under these references (as the unique key compares them): recordReportedAid's and recordedUnder's one condition. */
+function entriesUnder(clientName: string, references: readonly string[]) {
+  return and(eq(reportedAid.reporterClient, clientName), inList(reportedAid.reference, references));
 }
 
 /** Standing entries (not superseded) whose beneficiary is one of these people: one statement. */

@@ -192,10 +192,24 @@ export function paidSlips(
   members: readonly string[],
   used: (record: AidRecord) => boolean,
 ): Map<number, AidRecord> {
+  return paidSlipsAmong(slips, recordsFittingSlips(slips, records, members), used);
+}
+
+/** Each slip's records that fit it (recordFitsSlip), in the records' order: what paidSlipsAmong matches. */
+export function recordsFittingSlips(slips: readonly { decided: DecidedAid }[], records: readonly AidRecord[], members: readonly string[]): AidRecord[][] {
+  return slips.map((s) => records.filter((r) => recordFitsSlip(s.decided, r, members)));
+}
+
+/** paidSlips over the records already found to fit each slip (recordsFittingSlips, by slip index). */
+export function paidSlipsAmong(
+  slips: readonly { id: number }[],
+  fitting: readonly (readonly AidRecord[])[],
+  used: (record: AidRecord) => boolean,
+): Map<number, AidRecord> {
   const keyOf = (r: AidRecord) => `${r.department}\u0000${r.sourceRef}`;
-  const candidates = slips.map((s) =>
-    records
-      .filter((r) => !used(r) && recordFitsSlip(s.decided, r, members))
+  const candidates = slips.map((_, i) =>
+    fitting[i]
+      .filter((r) => !used(r))
       .sort((a, b) => (aidDateOf(a) ?? '').localeCompare(aidDateOf(b) ?? '') || a.sourceRef.localeCompare(b.sourceRef)),
   );
   const holder = new Map<string, number>();
@@ -250,9 +264,7 @@ export function paidSlipFindings(
     rules.some((r) => r.kind === 'SETTLEMENT_EXCESS' && r.enabled && (r.programmes as readonly string[]).includes(slip.programmeCode) && (r.programmes as readonly string[]).includes(decision.programmeCode));
   return paid.flatMap(({ slip, record }) => {
     if (!onSameStay(slip) && ungivenDecisionFindings(decision, [slip], rules).length === 0) return [];
-    const date = aidDateOf(record) ?? '';
-    const given = record.periodStart !== null ? `自 ${date} 起每月 ${yuan(record.amountFen)}` : `${date} ${yuan(record.amountFen)}`;
-    const paidNow = paymentProblem(record, today) === null;
+    const { given, paidNow } = paidRecordInWords(record, today);
     // The office the slip went to, as Office.name names it (任城区医疗保障局): every county has a 医疗保障局.
     const office = slip.officeName;
     return [
@@ -265,6 +277,19 @@ export function paidSlipFindings(
       },
     ];
   });
+}
+
+/**
+ * What a record read as a waiting slip's payment (paidSlips) gives, in words: its day and amount,
+ * `自 <day> 起每月 <amount>` for a period's; and whether it is paid by `today` or only scheduled. The
+ * decision's check (paidSlipFindings) and the meeting brief's list of slips (待办结) say it alike.
+ */
+export function paidRecordInWords(record: AidRecord, today: IsoDate): { given: string; paidNow: boolean } {
+  const date = aidDateOf(record) ?? '';
+  return {
+    given: record.periodStart !== null ? `自 ${date} 起每月 ${yuan(record.amountFen)}` : `${date} ${yuan(record.amountFen)}`,
+    paidNow: paymentProblem(record, today) === null,
+  };
 }
 
 /** The ruleId of a decision's finding that the check could not compare its cause with the household's grants. */

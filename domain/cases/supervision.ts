@@ -191,13 +191,13 @@ function countyOfficeKey(office: OfficeKey, townshipCode: string): string {
 const mostOverdue = (a: { overdue: Overdue }, b: { overdue: Overdue }) => b.overdue.hours - a.overdue.hours;
 
 /**
- * A deadline met late or missed from `since`, as supervision lists it. A case withdrawn (撤回) was
+ * A deadline met late or missed from `since` (null: whenever), as supervision lists it. A case withdrawn (撤回) was
  * opened by mistake (a duplicate, the wrong household): its time limits asked nothing of the county,
  * so one withdrawn past its due date is not listed (its matter, if any, runs late on its own case).
  */
-function lateCase<C>(c: C, deadline: CaseDeadline, since: Date): LateCase<C> | null {
+function lateCase<C>(c: C, deadline: CaseDeadline, since: Date | null): LateCase<C> | null {
   const { endedBy, overdue } = deadline;
-  if ((deadline.status !== 'MET_LATE' && deadline.status !== 'MISSED') || !overdue || !endedBy || endedBy.at < since) return null;
+  if ((deadline.status !== 'MET_LATE' && deadline.status !== 'MISSED') || !overdue || !endedBy || (since !== null && endedBy.at < since)) return null;
   if (deadline.status === 'MISSED' && endedBy.to === 'WITHDRAWN') return null;
   return { case: c, deadline: { ...deadline, overdue }, endedBy };
 }
@@ -210,7 +210,7 @@ function lateCase<C>(c: C, deadline: CaseDeadline, since: Date): LateCase<C> | n
 export function lateDeadlines(timeline: CaseTimeline, asOf: Date): Omit<LateCase<null>, 'case'>[] {
   return caseDeadlines(timeline, asOf)
     .flatMap((deadline) => {
-      const late = lateCase(null, deadline, new Date(-8.64e15));
+      const late = lateCase(null, deadline, null);
       return late ? [{ deadline: late.deadline, endedBy: late.endedBy }] : [];
     })
     .sort((a, b) => mostOverdue(a.deadline, b.deadline));

@@ -41,6 +41,8 @@ export class HouseholdContext {
   readonly programmes: Set<string>;
   /** Conditions that do not depend on the person, worked out once per household. */
   readonly householdConditions = new Map<Condition, Met | null>();
+  /** The stays each SETTLEMENT_EXCESS rule weighs (staySums), worked out once: a pre-grant check reads them for its findings and again for the stays it returns. */
+  readonly staysByRule = new Map<RuleOf<'SETTLEMENT_EXCESS'>, StaySum[]>();
   private pieces: Piece[] | null = null;
 
   constructor(
@@ -414,6 +416,12 @@ export interface StaySum {
  * settlementExcess judges them; a meeting's check adds its other decisions on the same stay to them.
  */
 export function staySums(rule: RuleOf<'SETTLEMENT_EXCESS'>, ctx: HouseholdContext): StaySum[] {
+  let sums = ctx.staysByRule.get(rule);
+  if (!sums) ctx.staysByRule.set(rule, (sums = weighStays(rule, ctx)));
+  return sums;
+}
+
+function weighStays(rule: RuleOf<'SETTLEMENT_EXCESS'>, ctx: HouseholdContext): StaySum[] {
   const wanted = new Set<string>(rule.programmes);
   const bySettlement = new Map<string, AidRecord[]>();
   const seen = new Set<string>();

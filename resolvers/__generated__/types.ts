@@ -1527,7 +1527,8 @@ export type CaseDeadline = {
   readonly dueOn?: Maybe<Scalars['Date']['output']>;
   /**
    * True when a day counted lies in a year whose State Council holiday notice is not loaded (see
-   * workingDayCalendar): only weekends and the statutory holidays were skipped there, so the date may move.
+   * workingDayCalendar): only weekends, the statutory holidays and the days the law gives off for a
+   * statutory holiday on a weekend (补假) were skipped there, so the date may move.
    */
   readonly provisional: Scalars['Boolean']['output'];
   /** Where it stands. */
@@ -1624,7 +1625,8 @@ export type Referral = {
   readonly dueOn: Scalars['Date']['output'];
   /**
    * True when a working day counted to the due date lies in a year whose State Council holiday notice
-   * is not loaded (see workingDayCalendar): only its statutory holidays were skipped, so the date may move.
+   * is not loaded (see workingDayCalendar): only its statutory holidays and the law's make-up days off
+   * (补假) were skipped, so the date may move.
    */
   readonly provisional: Scalars['Boolean']['output'];
   /** Where it stands. */
@@ -2215,7 +2217,8 @@ export type LateCase = {
 
 /**
  * The years whose holiday arrangement (days off and adjusted working weekends, 调休) is known from a
- * State Council notice. After them the statutory holidays the law fixes are still skipped, but
+ * State Council notice. After them the statutory holidays the law fixes, and the days it gives off
+ * for one on a weekend (补假), are still skipped, but
  * deadlines counting those years are marked provisional; before them only weekends are known.
  */
 export type WorkingDayCalendar = {

@@ -173,14 +173,33 @@ export async function checkedAndWritten(
   retry: () => Promise<Outcome<number> | null>,
   write: (checks: DecisionCheck[], decisionsSeen: number) => Promise<Outcome<number>>,
 ): Promise<Outcome<number>> {
-  for (let attempt = 1; ; attempt++) {
-    // Read before the slips: a decision issued after this read moves the count the write compares.
-    const seen = await decisionsIssuedTo(ctx.hub, facts.householdId);
+  return inDecisionTurns(ctx, facts.householdId, async (seen) => {
     const checks = await withUngivenDecisions(ctx, preGrant, decisions, facts);
     const conflicts = checkDecisionConflicts(checks, fieldOf);
     if (conflicts.length > 0) return (await retry()) ?? refusal(...conflicts);
-    const outcome = await write(checks, seen);
+    return write(checks, seen);
+  });
+}
+
+/**
+ * The loop of checkedAndWritten and of a charity need's publication (resolvers/charity/linkage.ts):
+ * `round` checks against the household's decisions not yet given and writes, given the household's
+ * count of decisions issued as read before it (a decision issued after this read moves the count the
+ * write compares under the household's turn). A round refused HOUSEHOLD_DECISIONS_CHANGED wrote
+ * nothing and is made again, `again` first, up to DECISION_CHECK_ATTEMPTS rounds; any other outcome
+ * is the answer.
+ */
+export async function inDecisionTurns<O extends { ok: true } | { ok: false; errors: readonly { code: string }[] }>(
+  ctx: HubContext,
+  householdId: number,
+  round: (decisionsSeen: number) => Promise<O>,
+  again: () => void = () => {},
+): Promise<O> {
+  for (let attempt = 1; ; attempt++) {
+    const seen = await decisionsIssuedTo(ctx.hub, householdId);
+    const outcome = await round(seen);
     const changed = !outcome.ok && outcome.errors.some((e) => e.code === 'HOUSEHOLD_DECISIONS_CHANGED');
     if (!changed || attempt >= DECISION_CHECK_ATTEMPTS) return outcome;
+    again();
   }
 }

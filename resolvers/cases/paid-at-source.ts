@@ -8,7 +8,7 @@ import { aidRecordsInUse } from '../../db/cases/store';
 import type { ReferralRecord } from '../../db/cases/records';
 import type { HubDb } from '../../db/connect';
 import type { AidRecord } from '../../domain/aid';
-import { paidSlips, recordFitsSlip } from '../../domain/cases/decision-checks';
+import { paidSlipsAmong, recordsFittingSlips } from '../../domain/cases/decision-checks';
 import { parseOffice } from '../../domain/cases/offices';
 import type { IsoDate } from '../../domain/dates';
 import { sourceOf, type OfficeCode } from '../../domain/departments';
@@ -35,9 +35,10 @@ export async function paidAtSource(loaders: Pick<Loaders, 'departments'>, hub: H
   const sources = [...new Set(slips.map((s) => sourceOf(s.decided.department as OfficeCode)))];
   const { records } = await aidForPeople(loaders.departments, people, sources);
   // Only records that could be a slip's are asked about: their uses are one statement.
-  const fitting = records.filter((r) => slips.some((s) => recordFitsSlip(s.decided, r, members)));
-  if (fitting.length === 0) return new Map();
-  const inUse = await aidRecordsInUse(hub, fitting.map((r) => ({ office: r.department, aidSourceRef: r.sourceRef })));
+  const fitting = recordsFittingSlips(slips, records, members);
+  const fitAny = new Set(fitting.flat());
+  if (fitAny.size === 0) return new Map();
+  const inUse = await aidRecordsInUse(hub, records.filter((r) => fitAny.has(r)).map((r) => ({ office: r.department, aidSourceRef: r.sourceRef })));
   const held = new Set(inUse.map((u) => `${u.office}\u0000${u.aidSourceRef}`));
-  return paidSlips(slips, records, members, (r) => held.has(`${r.department}\u0000${r.sourceRef}`));
+  return paidSlipsAmong(slips, fitting, (r) => held.has(`${r.department}\u0000${r.sourceRef}`));
 }

@@ -24,11 +24,11 @@ import { longerThan } from '../../domain/text-length';
 import { screenedReference, screenedText, type ScreenOptions } from '../../domain/text-screen';
 import { birthDateOf } from '../../domain/id-number';
 import { MAX_AMOUNT_FEN, settlementReferenceOf } from '../../domain/aid';
-import { decisionsIssuedTo, isDuplicateKey } from '../../db/cases/write';
+import { isDuplicateKey } from '../../db/cases/write';
 import { settlementStands } from '../findings/live';
 import { GOVERNMENT_AID_PENDING_REASON_MAX } from '../../domain/charity/government-pending';
 import { governmentAidPendingFor, pendingInWords } from './government-pending';
-import { DECISION_CHECK_ATTEMPTS } from '../cases/decision-checks';
+import { inDecisionTurns } from '../cases/decision-checks';
 
 function caller(ctx: HubContext) {
   const c = ctx.access.caller;
@@ -256,16 +256,16 @@ async function checkedAndPublished(
   check: () => Promise<CharityOutcome<NeedValues>>,
   publish: (values: NeedValues, decisionsSeen: number) => Promise<CharityOutcome<store.NeedRecord>>,
 ): Promise<CharityOutcome<store.NeedRecord>> {
-  for (let attempt = 1; ; attempt++) {
-    // Read before the slips: a decision issued after this read moves the count the publication compares.
-    const seen = await decisionsIssuedTo(ctx.hub, householdId);
-    const checked = await check();
-    if (!checked.ok) return checked;
-    const outcome = await publish(checked.value, seen);
-    const changed = !outcome.ok && outcome.errors.some((e) => e.code === 'HOUSEHOLD_DECISIONS_CHANGED');
-    if (!changed || attempt >= DECISION_CHECK_ATTEMPTS) return outcome;
-    ctx.loaders.cases.ungivenDecisionsByHousehold.clear(householdId);
-  }
+  return inDecisionTurns(
+    ctx,
+    householdId,
+    async (seen): Promise<CharityOutcome<store.NeedRecord>> => {
+      const checked = await check();
+      return checked.ok ? publish(checked.value, seen) : checked;
+    },
+    // The check reads the household's decisions not yet given through the request's loader.
+    () => ctx.loaders.cases.ungivenDecisionsByHousehold.clear(householdId),
+  );
 }
 
 /**

@@ -11,23 +11,48 @@ import { idNumberCheckChar, typedIdNumber } from '../../domain/id-number';
 import { sheetCell, type CellKind } from '../../domain/spreadsheet-values';
 import { MAX_REPORT_BATCH } from '../../domain/reported-aid/validate';
 
-/** The file's columns, each with the aidReport input field it fills. */
-export const REPORT_COLUMNS = {
-  reference: 'reference',
-  entry_kind: 'entryKind',
-  supersedes_reference: 'supersedesReference',
-  beneficiary_id_number: 'beneficiaryIdNumber',
-  programme: 'programme',
-  grant_date: 'grantDate',
-  period_start: 'periodStart',
-  period_end: 'periodEnd',
-  amount_fen: 'amountFen',
-  settlement_ref: 'settlementRef',
-  case_reference: 'caseReference',
-  need_id: 'needId',
-} as const;
+/**
+ * The file's columns, in one table: each with the aidReport input field it fills, whether the header
+ * must name it, and how its cell is read (the rest are text, sent as typed). A need's id is a whole
+ * number (charityNeeds), which a spreadsheet shows as `1,234`: sent so, it was NEED_UNKNOWN.
+ */
+interface Column {
+  field: string;
+  required?: true;
+  kind?: CellKind;
+}
 
-const REQUIRED = ['reference', 'beneficiary_id_number', 'programme', 'amount_fen'] as const;
+const COLUMNS = {
+  reference: { field: 'reference', required: true },
+  entry_kind: { field: 'entryKind' },
+  supersedes_reference: { field: 'supersedesReference' },
+  beneficiary_id_number: { field: 'beneficiaryIdNumber', required: true },
+  programme: { field: 'programme', required: true },
+  grant_date: { field: 'grantDate', kind: 'date' },
+  period_start: { field: 'periodStart', kind: 'date' },
+  period_end: { field: 'periodEnd', kind: 'date' },
+  amount_fen: { field: 'amountFen', kind: 'number', required: true },
+  settlement_ref: { field: 'settlementRef' },
+  case_reference: { field: 'caseReference' },
+  need_id: { field: 'needId', kind: 'number' },
+} as const satisfies Record<string, Column>;
+
+const COLUMN_LIST: readonly [string, Column][] = Object.entries(COLUMNS);
+
+/** The file's columns, each with the aidReport input field it fills. */
+export const REPORT_COLUMNS: Readonly<Record<keyof typeof COLUMNS, string>> = Object.fromEntries(COLUMN_LIST.map(([column, c]) => [column, c.field])) as Record<keyof typeof COLUMNS, string>;
+
+/**
+ * The field a column of the header fills, or undefined for a column the file format does not have.
+ * Its own columns only: `in` (or indexing) also found every object's (toString, constructor,
+ * __proto__), so such a column passed as known and was sent as a field named after a function,
+ * which the hub refused as a whole, with no line and no word of the column.
+ */
+function fieldOfColumn(column: string): string | undefined {
+  return Object.hasOwn(REPORT_COLUMNS, column) ? REPORT_COLUMNS[column as keyof typeof REPORT_COLUMNS] : undefined;
+}
+
+const REQUIRED = COLUMN_LIST.flatMap(([column, c]) => (c.required ? [column] : []));
 
 export interface FileProblem {
   line: number | null;
@@ -66,7 +91,7 @@ export function parseReportCsv(
   // (a row after one was named by its place among the rows, one line too early per blank line).
   const lines = body.map(({ record, info }) => info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0));
   const problems: FileProblem[] = [];
-  for (const h of header) if (!(h in REPORT_COLUMNS)) problems.push({ line: 1, code: 'COLUMN_UNKNOWN', field: h, message: `unknown column; the columns are ${Object.keys(REPORT_COLUMNS).join(', ')}` });
+  for (const h of header) if (fieldOfColumn(h) === undefined) problems.push({ line: 1, code: 'COLUMN_UNKNOWN', field: h, message: `unknown column; the columns are ${Object.keys(REPORT_COLUMNS).join(', ')}` });
   for (const r of REQUIRED) if (!header.includes(r)) problems.push({ line: 1, code: 'COLUMN_MISSING', field: r, message: 'a required column is missing' });
   if (problems.length > 0) return { ok: false, problems };
   // aidReport's own limit: past it the hub refuses the batch (or, far past it, the query's cost)
@@ -95,10 +120,10 @@ export function parseReportCsv(
     header.forEach((h, c) => {
       const cell = cells[c];
       if (cell === '') return;
-      const field = REPORT_COLUMNS[h as keyof typeof REPORT_COLUMNS];
+      const field = fieldOfColumn(h)!;
       // Numbers and dates as npm run import reads them (domain/spreadsheet-values.ts): full-width
       // digits, thousands separators, a date written year first as Excel saves it (2026/1/20).
-      const value = sheetCell(CELL_KINDS[field] ?? 'text', cell);
+      const value = sheetCell(CELL_KINDS.get(field) ?? 'text', cell);
       if (field === 'amountFen') {
         if (!/^\d{1,12}$/.test(value)) {
           // Yuan with its fen (300.50) is the usual slip: say what it would be in fen.
@@ -147,13 +172,10 @@ function spreadsheetMangledIdNumber(cell: string): boolean {
 /** A cell that makes its row a spreadsheet's totals row: 合计, 总计, 小计 or 共计, alone or with its colon. */
 const TOTAL_ROW = /^(合\s*计|总\s*计|小\s*计|共\s*计)[:：]?$/;
 
-/**
- * How a cell of each field is read; the rest are text, sent as typed. A need's id is a whole
- * number (charityNeeds), which a spreadsheet shows as `1,234`: sent so, it was NEED_UNKNOWN.
- */
-const CELL_KINDS: Partial<Record<string, CellKind>> = { amountFen: 'number', needId: 'number', grantDate: 'date', periodStart: 'date', periodEnd: 'date' };
+/** How a cell of each field is read (COLUMNS). */
+const CELL_KINDS: ReadonlyMap<string, CellKind> = new Map(COLUMN_LIST.flatMap(([, c]) => (c.kind ? [[c.field, c.kind] as const] : [])));
 
-const DATE_FIELDS: ReadonlySet<string> = new Set(Object.keys(CELL_KINDS).filter((f) => CELL_KINDS[f] === 'date'));
+const DATE_FIELDS: ReadonlySet<string> = new Set([...CELL_KINDS].flatMap(([field, kind]) => (kind === 'date' ? [field] : [])));
 
 /** A zip archive's first bytes (an .xlsx, as an .ods), and an OLE compound file's (an .xls). */
 const XLSX_MAGIC = [0x50, 0x4b, 0x03, 0x04] as const;
@@ -228,7 +250,7 @@ export async function reportFile(hubUrl: string, token: string, file: string, op
   if (!parsed.records || parsed.records.length === 0) return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], settlementsUnknown: [], problems: parsed.problems };
   const lines = parsed.lines ?? [];
   const checked = await sendBatch(hubUrl, token, options, parsed.records, lines, true);
-  const stoodIn = (p: FileProblem) => p.line !== null && p.field !== null && (parsed.unreadable?.get(lines.indexOf(p.line))?.has(REPORT_COLUMNS[p.field as keyof typeof REPORT_COLUMNS] ?? p.field) ?? false);
+  const stoodIn = (p: FileProblem) => p.line !== null && p.field !== null && (parsed.unreadable?.get(lines.indexOf(p.line))?.has(fieldOfColumn(p.field) ?? p.field) ?? false);
   const problems = [...parsed.problems, ...checked.problems.filter((p) => !stoodIn(p))].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   return { recorded: 0, alreadyRecorded: 0, conflicts: [], incomplete: [], settlementsUnknown: [], problems };
 }

@@ -1,0 +1,24 @@
+/**
+ * `npm run report`'s reading of a file's header, without a hub (tools/report/index.ts
+ * parseReportCsv): a column the file format does not have is COLUMN_UNKNOWN on line 1, whatever
+ * its name, including the names every JavaScript object answers to.
+ */
+import { parseReportCsv } from '../tools/report/index';
+import { makeIdNumber } from '../domain/id-number';
+
+const PERSON = makeIdNumber('370811', '1961-04-04', 51);
+const HEADER = 'reference,beneficiary_id_number,programme,amount_fen';
+
+describe('report file header', () => {
+  it('reads the columns it knows', () => {
+    const parsed = parseReportCsv(`${HEADER},grant_date\nR-1,${PERSON},WINTER_SPRING_RELIEF,30000,2026/1/20\n`);
+    expect(parsed).toEqual({ ok: true, records: [{ reference: 'R-1', beneficiaryIdNumber: PERSON, programme: 'WINTER_SPRING_RELIEF', amountFen: 30000, grantDate: '2026-01-20' }], lines: [2] });
+  });
+
+  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'])('refuses a column named %s as unknown', (column) => {
+    const parsed = parseReportCsv(`${HEADER},${column}\nR-1,${PERSON},WINTER_SPRING_RELIEF,30000,x\n`);
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.problems.map((p) => [p.line, p.code, p.field])).toEqual([[1, 'COLUMN_UNKNOWN', column]]);
+  });
+});
