@@ -46,7 +46,7 @@ import { ERROR_CODES } from '../access/errors';
 import { isReporterCode } from '../domain/departments';
 import { buildFederatedSchema, buildSchema } from '../resolvers/index';
 import { StatementCounter, statementScope } from '../db/instrument';
-import { auditPlugin, departmentUnavailablePlugin, statementCountPlugin } from './plugins';
+import { auditPlugin, departmentUnavailablePlugin, hubPlugin, statementCountPlugin } from './plugins';
 import { registerCasePages } from './case-pages';
 import { answerClientErrors } from './client-errors';
 import { registerFindingExports } from './exports';
@@ -352,8 +352,33 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
     parseOptions: { maxTokens: queryLimits.maxTokens },
     validationRules: [...armor.validationRules, noSubscriptions],
     plugins: [
-      // First: its timing covers every other plugin, the audit append included.
-      metrics.plugin(),
+      // The hub's own plugins, one plugin to Apollo (server/plugins.ts hubPlugin), in this order.
+      hubPlugin([
+        // First: its timing starts before every other plugin's work.
+        metrics.plugin(),
+        {
+          async serverWillStart() {
+            return {
+              async serverWillStop() {
+                if (takeover) clearInterval(takeover);
+                await alertDelivery?.stop();
+                await poller?.stop();
+                await rateLimits.close();
+                if (metricsHttpServer?.listening) await new Promise<void>((r) => metricsHttpServer.close(() => r()));
+              },
+            };
+          },
+        },
+        queryCostPlugin({ maxCost: queryLimits.maxCost, maxCostInFlight: queryLimits.maxCostInFlight, onCostInFlightRefused: () => metrics.rateLimited('query_cost_in_flight') }),
+        departmentUnavailablePlugin(),
+        ...(production ? [] : [statementCountPlugin()]),
+        // Scans started here run on after their request; stopping hands them over at their next
+        // chunk (another process resumes them) and waits for that, so no job reads from pools being
+        // closed (and a test's worker has no connection left open when it ends).
+        { serverWillStart: async () => ({ serverWillStop: async () => void (await Promise.all([scanJobs.stop(), monthlyJobs.idle()])) }) },
+        // Last: it sees the response as the others left it, and may withhold it.
+        auditPlugin(audit, deps.logger),
+      ]),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       // Nothing is ever sent to Apollo's services, whatever APOLLO_* variables the environment
@@ -364,29 +389,8 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       // The hub gives no cache hints (every answer is personal and audited), and Apollo's
       // cache-control plugin otherwise hooks every resolved field to compute a policy nobody reads.
       ApolloServerPluginCacheControlDisabled(),
-      {
-        async serverWillStart() {
-          return {
-            async serverWillStop() {
-              if (takeover) clearInterval(takeover);
-              await alertDelivery?.stop();
-              await poller?.stop();
-              await rateLimits.close();
-              if (metricsHttpServer?.listening) await new Promise<void>((r) => metricsHttpServer.close(() => r()));
-            },
-          };
-        },
-      },
+      // Its one request hook (didEncounterErrors, field suggestions masked) is none of the hub's plugins'.
       ...armor.plugins,
-      queryCostPlugin({ maxCost: queryLimits.maxCost, maxCostInFlight: queryLimits.maxCostInFlight, onCostInFlightRefused: () => metrics.rateLimited('query_cost_in_flight') }),
-      departmentUnavailablePlugin(),
-      ...(production ? [] : [statementCountPlugin()]),
-      // Scans started here run on after their request; stopping hands them over at their next
-      // chunk (another process resumes them) and waits for that, so no job reads from pools being
-      // closed (and a test's worker has no connection left open when it ends).
-      { serverWillStart: async () => ({ serverWillStop: async () => void (await Promise.all([scanJobs.stop(), monthlyJobs.idle()])) }) },
-      // Last: it sees the response as the others left it, and may withhold it.
-      auditPlugin(audit, deps.logger),
     ],
     formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
       const clientError = clientErrorOf(error);

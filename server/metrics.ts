@@ -14,7 +14,6 @@
  */
 import http from 'node:http';
 import crypto from 'node:crypto';
-import type { ApolloServerPlugin } from '@apollo/server';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HubDb } from '../db/connect';
 import { runningScanProgress } from '../db/findings/store';
@@ -25,8 +24,7 @@ import type { SourceOutcome, UnavailableReason } from '../federation/loaders';
 import { ADAPTERS } from '../federation/registry';
 import type { UnrecognisedStatusCount } from '../federation/unrecognised-status';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
-import type { HubContext } from '../resolvers/context';
-import { outcomeOf } from './plugins';
+import { outcomeOf, type HubPlugin } from './plugins';
 import { scrub } from '../domain/privacy';
 import { AUTH_FAILURES, type AuthFailure } from '../access/clients';
 import type { JobMetrics, RunKind } from '../resolvers/job-metrics';
@@ -414,17 +412,17 @@ export class HubMetrics implements JobMetrics {
   }
 
   /** Counts every GraphQL request and times it. Put it first, so its timing includes the others. */
-  plugin(): ApolloServerPlugin<HubContext> {
+  plugin(): HubPlugin {
     const metrics = this;
     return {
-      async requestDidStart() {
+      requestDidStart() {
         const started = performance.now();
         let executed = false;
         return {
-          async executionDidStart() {
+          executionDidStart() {
             executed = true;
           },
-          async willSendResponse({ response, operationName }) {
+          willSendResponse({ response, operationName }) {
             const op = metrics.operationLabel(operationName);
             const result = response.body.kind === 'single' ? response.body.singleResult : null;
             const outcome = executed ? (result ? outcomeOf(result) : 'FAILED') : 'REFUSED';

@@ -1,5 +1,12 @@
 /** Apollo plugins of the hub's own. */
-import type { ApolloServerPlugin } from '@apollo/server';
+import type {
+  ApolloServerPlugin,
+  GraphQLRequestContext,
+  GraphQLRequestContextDidResolveOperation,
+  GraphQLRequestContextExecutionDidStart,
+  GraphQLRequestContextWillSendResponse,
+  GraphQLRequestListener,
+} from '@apollo/server';
 import type { Logger } from 'pino';
 import type { AuditStore, Outcome } from '../access/audit';
 import { loggableError } from '../domain/privacy';
@@ -8,14 +15,85 @@ import { statementScope } from '../db/instrument';
 import type { HubContext } from '../resolvers/context';
 
 /**
+ * A request listener of one of the hub's own plugins. Its hooks answer at once unless they have
+ * something to wait for (a promise only then), and a refusal is thrown: Apollo 5 makes a promise
+ * for every hook of every plugin's listener (a `Promise.all` over them per hook, an `await` per
+ * listener for `responseForOperation`), so the hub's plugins are one plugin to Apollo (hubPlugin).
+ */
+export interface HubRequestListener {
+  didResolveOperation?(ctx: GraphQLRequestContextDidResolveOperation<HubContext>): void;
+  /** Never an execution listener: the hub hooks no field. */
+  executionDidStart?(ctx: GraphQLRequestContextExecutionDidStart<HubContext>): void;
+  willSendResponse?(ctx: GraphQLRequestContextWillSendResponse<HubContext>): void | Promise<void>;
+}
+
+/** One of the hub's own plugins, run inside hubPlugin. */
+export interface HubPlugin {
+  serverWillStart?(): Promise<{ serverWillStop(): Promise<void> }>;
+  requestDidStart?(ctx: GraphQLRequestContext<HubContext>): HubRequestListener;
+}
+
+const SETTLED: Promise<void> = Promise.resolve();
+
+/**
+ * Calls one hook of every listener, in order, as Apollo calls each plugin's: a throw is that
+ * listener's rejection and the others still run; settles when all have.
+ */
+function callEach<K extends keyof HubRequestListener>(listeners: readonly HubRequestListener[], hook: K, ctx: Parameters<NonNullable<HubRequestListener[K]>>[0]): Promise<void> {
+  let pending: Promise<void>[] | null = null;
+  for (const listener of listeners) {
+    let settled: void | Promise<void>;
+    try {
+      settled = (listener[hook] as ((c: typeof ctx) => void | Promise<void>) | undefined)?.call(listener, ctx);
+    } catch (err) {
+      settled = Promise.reject(err);
+    }
+    if (settled) (pending ??= []).push(settled);
+  }
+  if (pending === null) return SETTLED;
+  return pending.length === 1 ? pending[0] : Promise.all(pending).then(() => undefined);
+}
+
+/**
+ * The hub's own plugins as one Apollo plugin: each hook of the request calls the members' in the
+ * order given (so the first sees a request before the others and the last sees the response as
+ * they left it), with one promise for all of them, not two or three per member.
+ */
+export function hubPlugin(members: readonly HubPlugin[]): ApolloServerPlugin<HubContext> {
+  return {
+    async serverWillStart() {
+      const started = await Promise.all(members.map((m) => m.serverWillStart?.()));
+      return {
+        async serverWillStop() {
+          await Promise.all(started.map((s) => s?.serverWillStop()));
+        },
+      };
+    },
+    requestDidStart(ctx) {
+      const listeners: HubRequestListener[] = [];
+      for (const m of members) {
+        const listener = m.requestDidStart?.(ctx);
+        if (listener) listeners.push(listener);
+      }
+      const hooks: GraphQLRequestListener<HubContext> = {
+        didResolveOperation: (c) => callEach(listeners, 'didResolveOperation', c),
+        executionDidStart: (c) => callEach(listeners, 'executionDidStart', c),
+        willSendResponse: (c) => callEach(listeners, 'willSendResponse', c),
+      };
+      return Promise.resolve(hooks);
+    },
+  };
+}
+
+/**
  * A department that failed does not null the answer: its data is simply missing, `sources` says
  * so, and one DEPARTMENT_UNAVAILABLE error per department tells the caller the answer is partial.
  */
-export function departmentUnavailablePlugin(): ApolloServerPlugin<HubContext> {
+export function departmentUnavailablePlugin(): HubPlugin {
   return {
-    async requestDidStart() {
+    requestDidStart() {
       return {
-        async willSendResponse({ response, contextValue }) {
+        willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single' || contextValue.unavailable.size === 0) return;
           const errors = [...contextValue.unavailable.values()].map((o) => ({
             message: `${o.department} (${DEPARTMENT_NAMES[o.department]}) did not answer (${o.reason}); its records are missing from this response`,
@@ -33,11 +111,11 @@ export function departmentUnavailablePlugin(): ApolloServerPlugin<HubContext> {
  * Outside production, each response carries `extensions.sqlStatements`: the statements the
  * request cost, per source. The bench reads it; callers can see what a query costs.
  */
-export function statementCountPlugin(): ApolloServerPlugin<HubContext> {
+export function statementCountPlugin(): HubPlugin {
   return {
-    async requestDidStart() {
+    requestDidStart() {
       return {
-        async willSendResponse({ response }) {
+        willSendResponse({ response }) {
           const counter = statementScope.getStore();
           if (response.body.kind !== 'single' || !counter) return;
           const single = response.body.singleResult;
@@ -63,16 +141,16 @@ export function outcomeOf(result: { data?: Record<string, unknown> | null; error
  * response is replaced: no data goes out unrecorded. Requests that never ran (parse or validation
  * errors, refused limits) read nothing and write no row.
  */
-export function auditPlugin(audit: AuditStore, logger: Logger): ApolloServerPlugin<HubContext> {
+export function auditPlugin(audit: AuditStore, logger: Logger): HubPlugin {
   return {
     async serverWillStart() {
       // apollo.stop() drains the HTTP server first, so every request has appended by now.
       return { serverWillStop: () => audit.close() };
     },
-    async requestDidStart() {
+    requestDidStart() {
       let executed = false;
       return {
-        async executionDidStart({ contextValue }) {
+        executionDidStart({ contextValue }) {
           executed = true;
           // Its rows will be appended before the answer leaves: the chain head is taken now, while
           // the data are read, so the append after them is one round trip.

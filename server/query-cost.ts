@@ -27,10 +27,9 @@
  * so a write's cost follows what it writes and cannot be lowered by selecting less. Aliases repeat
  * it: aidReport sent 20 times in one document with 1,000 records each costs 20 × 1,000 items.
  */
-import type { ApolloServerPlugin } from '@apollo/server';
 import { DEPARTMENT_CODES } from '../domain/departments';
 import { MAX_REPORT_BATCH } from '../domain/reported-aid/validate';
-import type { HubContext } from '../resolvers/context';
+import type { HubPlugin } from './plugins';
 import {
   BREAK,
   getNamedType,
@@ -370,14 +369,14 @@ export interface QueryCostLimits {
  * above the limit is never remembered (such a request is refused, or, with a page size given by a
  * variable that is not an Int, left to execution's own error, as before).
  */
-export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight | null = limits.maxCostInFlight ? new CostInFlight(limits.maxCostInFlight) : null): ApolloServerPlugin<HubContext> {
+export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight | null = limits.maxCostInFlight ? new CostInFlight(limits.maxCostInFlight) : null): HubPlugin {
   const { maxCost } = limits;
   const withinLimit = new WeakMap<OperationDefinitionNode, number>();
   return {
-    async requestDidStart() {
+    requestDidStart() {
       let taken: { client: string; cost: number } | null = null;
       return {
-        async didResolveOperation({ schema, operation, document, request, contextValue }) {
+        didResolveOperation({ schema, operation, document, request, contextValue }) {
           if (!operation) return;
           let cost = withinLimit.get(operation) ?? null;
           const counted = { inputItems: 0 };
@@ -413,7 +412,7 @@ export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight 
           }
           taken = { client, cost };
         },
-        async willSendResponse() {
+        willSendResponse() {
           if (!taken) return;
           inFlight!.release(taken.client, taken.cost);
           taken = null;

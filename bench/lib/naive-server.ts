@@ -13,7 +13,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import express from 'express';
 import { StatementCounter, statementScope } from '../../db/instrument';
 import { loadTypeDefs } from '../../resolvers/index';
-import { statementCountPlugin } from '../../server/plugins';
+import { hubPlugin, statementCountPlugin } from '../../server/plugins';
 import { naiveResolvers, type NaiveContext } from '../naive-resolvers';
 
 export interface RunningServer {
@@ -41,7 +41,7 @@ export async function startNaiveServer(context: NaiveContext): Promise<RunningSe
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       // The plugin reads only the statement scope, never the context.
-      statementCountPlugin() as unknown as ApolloServerPlugin<NaiveContext>,
+      hubPlugin([statementCountPlugin()]) as unknown as ApolloServerPlugin<NaiveContext>,
     ],
   });
   await apollo.start();
