@@ -838,6 +838,22 @@ export async function deliveryReferencesInLedger(db: HubQuery, clientName: strin
 }
 
 
+/**
+ * The organisation's standing ledger entries (not superseded) for these people, whichever of its
+ * clients wrote them, each marked whether a charity delivery wrote it (an entry of charity_delivery
+ * under the organisation's reference, for the same need) or aidReport did: what the one path is
+ * compared with when the other records aid (domain/reported-aid/same-aid.ts).
+ */
+export async function organisationStandingAid(db: HubQuery, creditCode: string, idNumbers: readonly string[]): Promise<(typeof reportedAid.$inferSelect & { fromDelivery: boolean })[]> {
+  if (idNumbers.length === 0) return [];
+  const rows = await db
+    .select({ entry: reportedAid, deliveryNeedId: charityDelivery.needId })
+    .from(reportedAid)
+    .leftJoin(charityDelivery, and(eq(charityDelivery.creditCode, reportedAid.reporterCreditCode), eq(charityDelivery.reference, reportedAid.reference)))
+    .where(and(eq(reportedAid.reporterCreditCode, creditCode), inArray(reportedAid.beneficiaryIdNumber, [...new Set(idNumbers)]), isNull(reportedAid.supersededBy)));
+  return rows.map((r) => ({ ...r.entry, fromDelivery: r.deliveryNeedId !== null && r.entry.needId === String(r.deliveryNeedId) }));
+}
+
 export async function deliveryById(db: HubQuery, id: number): Promise<DeliveryRecord | null> {
   const [row] = await db.select().from(charityDelivery).where(eq(charityDelivery.id, id));
   return row ? deliveryRecord(row) : null;

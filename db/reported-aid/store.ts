@@ -207,24 +207,35 @@ export function standingByIdNumbers(db: Pick<HubDb, 'select'>, idNumbers: readon
 }
 
 /**
- * A reporter's entry under a reference and every entry before and after it in its chain of
- * supersession. A charity's chain runs across the clients of its organisation (a delivery corrected
- * by another of its clients than the one that reported it: each entry names its writer).
+ * The chain of supersession holding the entry under a reference: every entry before and after it.
+ * A charity's chain runs across the clients of its organisation (a delivery reported by its
+ * linkage client, corrected by another: each entry names its writer), and it is found from any of
+ * their references: the caller's own entry under the reference first, else another client's of the
+ * organisation (a reporting client asking after a delivery its linkage client reported). Each
+ * client numbers its own references, so two other clients may hold one reference in two chains:
+ * `ambiguous` then names them, and no chain is guessed. Another organisation's entries are never read.
  */
-export async function historyOf(db: HubDb, clientName: string, reference: string): Promise<ReportedAidRow[]> {
+export async function historyOf(db: HubDb, clientName: string, reference: string): Promise<{ chain: ReportedAidRow[] } | { ambiguous: string[] }> {
   const org = await charityOf(db, clientName);
   const clients = org ? (await db.select({ clientName: charityOrganisation.clientName }).from(charityOrganisation).where(eq(charityOrganisation.creditCode, org.creditCode))).map((c) => c.clientName) : [clientName];
   const all = await db.select().from(reportedAid).where(inList(reportedAid.reporterClient, [...new Set([clientName, ...clients])])).orderBy(asc(reportedAid.id));
-  const start = all.find((r) => r.reporterClient === clientName && referenceKey(r.reference) === referenceKey(reference));
-  if (!start) return [];
-  // Back to the first entry (the one superseded by each), then forward along superseded_by.
+  const under = all.filter((r) => referenceKey(r.reference) === referenceKey(reference));
+  const own = under.filter((r) => r.reporterClient === clientName);
+  const starts = own.length > 0 ? own : under;
+  if (starts.length === 0) return { chain: [] };
   const bySuccessor = new Map(all.flatMap((r) => (r.supersededBy === null ? [] : [[r.supersededBy, r] as const])));
-  let first = start;
-  while (bySuccessor.has(first.id)) first = bySuccessor.get(first.id)!;
   const byId = new Map(all.map((r) => [r.id, r]));
-  const chain = [first];
-  for (let next = first.supersededBy; next !== null && byId.has(next); next = byId.get(next)!.supersededBy) chain.push(byId.get(next)!);
-  return chain;
+  const chainOf = (start: ReportedAidRow) => {
+    // Back to the first entry (the one superseded by each), then forward along superseded_by.
+    let first = start;
+    while (bySuccessor.has(first.id)) first = bySuccessor.get(first.id)!;
+    const chain = [first];
+    for (let next = first.supersededBy; next !== null && byId.has(next); next = byId.get(next)!.supersededBy) chain.push(byId.get(next)!);
+    return chain;
+  };
+  const chains = new Map(starts.map((s) => { const c = chainOf(s); return [c[0].id, c] as const; }));
+  if (chains.size > 1) return { ambiguous: [...new Set(starts.map((s) => s.reporterClient))].sort() };
+  return { chain: [...chains.values()][0] };
 }
 
 /**

@@ -2780,6 +2780,8 @@ export type CharityErrorCode =
   | 'OVER_DELIVERED'
   /** The reference was used for a different delivery, correction or cancellation. */
   | 'DELIVERY_REFERENCE_REUSED'
+  /** The delivery matches aid the organisation already sent with aidReport (by any of its clients) that still stands: same beneficiary, programme and amount, dated within 7 days. Taken, the aid counted twice. The message names the entry's reference and day: reverse that entry through aidReport (REVERSAL) and report the delivery again, or send it with separateAid: true if it is other aid. */
+  | 'SAME_AS_REPORTED_AID'
   /** A delivery date in the future. */
   | 'DELIVERY_IN_FUTURE'
   /** A delivery date before the pledge it answers was made (or the need published), China time. */
@@ -3333,6 +3335,8 @@ export type CharityDeliveryReportInput = {
   readonly reference: Scalars['String']['input'];
   /** The hospital settlement it pays towards (medical needs). */
   readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
+  /** True when this delivery is aid apart from an entry the organisation already sent with aidReport that it would otherwise be taken for (same beneficiary, programme and amount, within 7 days: SAME_AS_REPORTED_AID). Default false. Not part of the delivery: a retry need not repeat it. */
+  readonly separateAid?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** The result of a consent write. */
@@ -4188,9 +4192,12 @@ export type Query = {
    */
   readonly reportedAidReconciliation: ReadonlyArray<ReportedAidTotal>;
   /**
-   * The calling reporter's entry under a reference and its chain, first to latest (corrections and
-   * reversals included; a charity's chain may hold entries another client of its organisation wrote). The reference is read as aidReport records it, trimmed; one aidReport would refuse
-   * (not 1–64 letters, digits or . _ : / -) is BAD_USER_INPUT, reason MALFORMED_REFERENCE.
+   * The entry under a reference and its chain, first to latest (corrections and reversals
+   * included). A charity's chain may hold entries another client of its organisation wrote, and is
+   * found from any of their references: the caller's own entry under the reference first, else one
+   * of another client of its organisation (a delivery its linkage client reported); never another
+   * organisation's. The reference is read as aidReport records it, trimmed; one aidReport would refuse
+   * (not 1–64 letters, digits or . _ : / -) is BAD_USER_INPUT, reason MALFORMED_REFERENCE. Two other clients of the caller's organisation each holding the reference in chains of their own (the caller holding none) is BAD_USER_INPUT, reason REFERENCE_AMBIGUOUS.
    */
   readonly reportedAidHistory: ReadonlyArray<ReportedAidEntry>;
 };
@@ -5387,6 +5394,8 @@ export type ReportedAidInput = {
   readonly caseReference?: InputMaybe<Scalars['String']['input']>;
   /** The published charity need it answers, if any: its id (charityNeeds), a need of a household the beneficiary is or was a member of (NEED_UNKNOWN, NEED_NOT_OF_BENEFICIARY otherwise). */
   readonly needId?: InputMaybe<Scalars['String']['input']>;
+  /** True when this is aid apart from a charity delivery of the reporter's organisation that it would otherwise be taken for (same beneficiary, programme and amount, within 7 days: SAME_AS_CHARITY_DELIVERY). Default false. Not part of the record: a retry need not repeat it. */
+  readonly separateAid?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** Why a report was refused. */
@@ -5431,6 +5440,8 @@ export type AidReportErrorCode =
   | 'REVERSAL_OF_REVERSAL'
   /** The entry superseded records a charity delivery (charityDeliveryReport, or its correction or cancellation), its reference compared without regard to case: it changes only with the delivery (charityDeliveryCorrect, charityDeliveryCancel), never through aidReport. */
   | 'SUPERSEDES_CHARITY_DELIVERY'
+  /** A charity's record (AID or CORRECTION) matches a standing delivery of its organisation (charityDeliveryReport, by any of its clients): same beneficiary, programme and amount, dated within 7 days of it. Taken, the aid counted twice. The message names the delivery's reference and day: leave the record out (the delivery already counts), or send it with separateAid: true if it is other aid. */
+  | 'SAME_AS_CHARITY_DELIVERY'
   /** settlementRef, caseReference or supersedesReference is longer than 64 characters. */
   | 'TEXT_TOO_LONG'
   /** The caller's office is not one that reports aid (a federated department records aid in its own system). */

@@ -15,6 +15,7 @@ import { concernsMinor, consentProblem, descriptionNamesHousehold, descriptionTe
 import { caseReference } from '../../domain/cases/reference';
 import { triggerWritesHealth } from '../../domain/monitoring/alerts';
 import { validateReport } from '../../domain/reported-aid/validate';
+import { sameAidIn } from '../../domain/reported-aid/same-aid';
 import { recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import type { IsoDate } from '../../domain/dates';
 import type { HubContext } from '../context';
@@ -451,7 +452,7 @@ export async function pledge(ctx: HubContext, input: { needId: string; amountFen
   return store.pledge(ctx.hub, { needId, creditCode: org.creditCode, clientName: caller(ctx).name, officer: officerOf(ctx), projectId, amountFen: input.amountFen, reference: input.reference.trim(), now: ctx.now(), today: ctx.today });
 }
 
-export async function reportDelivery(ctx: HubContext, input: { pledgeId: string; amountFen: number; deliveredOn: IsoDate; beneficiaryIdNumber?: string | null; reference: string; settlementReference?: string | null }) {
+export async function reportDelivery(ctx: HubContext, input: { pledgeId: string; amountFen: number; deliveredOn: IsoDate; beneficiaryIdNumber?: string | null; reference: string; settlementReference?: string | null; separateAid?: boolean | null }) {
   type Result = { delivery: store.DeliveryRecord; need: store.NeedRecord };
   const pledgeId = requireHubId(input.pledgeId, 'input.pledgeId', 'pledge id');
   const beneficiary = input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : null;
@@ -471,7 +472,7 @@ export async function reportDelivery(ctx: HubContext, input: { pledgeId: string;
     settlementReference: settlementReferenceOf(input.settlementReference),
     now: ctx.now(),
     today: ctx.today,
-  }, (tx, delivery, need) => intoLedger(ctx, tx, delivery, need, reporter));
+  }, (tx, delivery, need) => intoLedger(ctx, tx, delivery, need, reporter, input.separateAid === true));
   // A delivery records aid to a member of the household (and tells the charity whether the member it
   // named is one): the audit row names both, as aidReport's names each beneficiary, so the person
   // asking who touched their data (accessLog) sees the charity.
@@ -613,7 +614,7 @@ function programmeFor(purpose: NeedPurpose): string {
  * delivery's own transaction, linked to the need and the case, under the charity's reference, so
  * it counts in Household.aid, aidSummary, the dossier and the duplicate rules (X7 by settlement).
  */
-async function intoLedger(ctx: HubContext, tx: Parameters<typeof recordReportedAid>[0], delivery: store.DeliveryRecord, need: store.NeedRecord, reporter: Reporter): Promise<CharityOutcome<unknown> | null> {
+async function intoLedger(ctx: HubContext, tx: Parameters<typeof recordReportedAid>[0], delivery: store.DeliveryRecord, need: store.NeedRecord, reporter: Reporter, separateAid: boolean): Promise<CharityOutcome<unknown> | null> {
   const c = (await ctx.loaders.cases.caseById.load(need.caseId))!;
   const checked = validateReport(
     'CHARITY',
@@ -632,6 +633,12 @@ async function intoLedger(ctx: HubContext, tx: Parameters<typeof recordReportedA
     ctx.today,
   );
   if (!checked.ok) return refuse('DELIVERY_NOT_RECORDABLE', checked.errors.map((e) => `${e.field ?? 'record'}: ${e.message}`).join('; '), deliveryField(checked.errors));
+  // The same handover already sent by the organisation's reporting client (aidReport): taken, the
+  // money counted twice (domain/reported-aid/same-aid.ts). Read in the delivery's transaction.
+  const reported = separateAid ? null : sameAidIn(checked.records[0], (await store.organisationStandingAid(tx, reporter.creditCode!, [delivery.beneficiaryIdNumber])).filter((e) => !e.fromDelivery));
+  if (reported) {
+    return refuse('SAME_AS_REPORTED_AID', `the organisation reported this aid already with aidReport (${reported.reference}, ${reported.grantDate}, by ${reported.reporterClient}): reverse that entry (REVERSAL) and report the delivery again, or send it with separateAid: true if it is other aid`, ['input', 'separateAid']);
+  }
   const recorded = await recordReportedAid(tx, checked.records, reporter, ctx.now());
   if (!recorded.ok) {
     return recorded.errors.some((e) => e.code === 'REFERENCE_CONFLICT')

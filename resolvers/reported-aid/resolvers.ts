@@ -8,12 +8,13 @@
 import { fromDbInstant } from '../../db/instants';
 import { isDuplicateKey } from '../../db/cases/write';
 import { lockingTransaction } from '../../db/locking';
-import { deliveryReferencesInLedger } from '../../db/charity/store';
+import { deliveryReferencesInLedger, organisationStandingAid } from '../../db/charity/store';
+import { sameAidIn } from '../../domain/reported-aid/same-aid';
 import { acceptedBetween, charityOf, historyOf, recordedUnder, recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import { addDays } from '../../domain/dates';
 import { isReporterCode } from '../../domain/departments';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
-import { deceasedProblems, normaliseReference, referenceKey, validateReport, type ReportError } from '../../domain/reported-aid/validate';
+import { deceasedProblems, normaliseReference, referenceKey, validateReport, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
 import type { IsoDate } from '../../domain/dates';
 import { chinaMidnight } from '../../domain/reported-aid/china-day';
 import type { Resolvers } from '../__generated__/types';
@@ -42,6 +43,22 @@ async function reporterOf(ctx: HubContext): Promise<Reporter | ReportError> {
 async function deathDatesOf(ctx: HubContext, idNumbers: readonly string[]): Promise<Map<string, IsoDate>> {
   const people = await ctx.loaders.hub.personByIdNumber.loadMany([...new Set(idNumbers)]);
   return new Map(people.flatMap((p) => (p && !(p instanceof Error) && p.deathDate ? [[p.idNumber, p.deathDate] as const] : [])));
+}
+
+/**
+ * A charity's records that match a standing delivery of its organisation (domain/reported-aid/same-aid.ts),
+ * one error each naming the delivery; `exempt` leaves out retries and records stated separate.
+ */
+async function sameAsDeliveries(ctx: HubContext, reporter: Reporter, records: readonly ValidReportedAid[], exempt: (index: number) => boolean): Promise<ReportError[]> {
+  if (reporter.creditCode === null) return [];
+  const candidates = records.flatMap((r, index) => (r.entryKind !== 'REVERSAL' && !exempt(index) ? [index] : []));
+  if (candidates.length === 0) return [];
+  const deliveries = (await organisationStandingAid(ctx.hub, reporter.creditCode, candidates.map((i) => records[i].beneficiaryIdNumber))).filter((e) => e.fromDelivery);
+  return candidates.flatMap((index) => {
+    const match = sameAidIn(records[index], deliveries);
+    if (!match) return [];
+    return [{ index, code: 'SAME_AS_CHARITY_DELIVERY' as const, field: 'reference', message: `the organisation's delivery ${match.reference} (charityDeliveryReport, ${match.grantDate}) records this aid already: leave the record out, or send it with separateAid: true if it is other aid` }];
+  });
 }
 
 /** Thrown inside a dry run's transaction once the batch is known to be recordable, so nothing it wrote stays. */
@@ -77,6 +94,10 @@ export const reportedAidResolvers: Resolvers = {
       if (touching.length > 0) {
         return refused(touching.map((index) => ({ index, code: 'SUPERSEDES_CHARITY_DELIVERY', field: 'supersedesReference', message: 'that entry records a charity delivery (charityDeliveryReport); it is not corrected or reversed through aidReport' })));
       }
+      // The organisation's delivery sent again in its aidReport file (its linkage client reported it
+      // with charityDeliveryReport): taken, the money counted twice. Refused unless stated separate.
+      const twice = await sameAsDeliveries(ctx, reporter, checked.records, (index) => checked.retries.has(index) || input.records[index]?.separateAid === true);
+      if (twice.length > 0) return refused(twice);
       // 救前查询: each record against aid already recorded anywhere, before anything is written.
       // Judged without the reporter's entries it stands in place of: the entry a correction
       // supersedes (not in conflict with it, but still with what the corrected amount causes: the
@@ -142,7 +163,9 @@ export const reportedAidResolvers: Resolvers = {
       // The reference as aidReport stored it: trimmed. One aidReport would refuse names no entry.
       const reference = normaliseReference(args.reference);
       if (reference === null) throw badInput('reference', 'MALFORMED_REFERENCE', 'a reference is 1–64 letters, digits or . _ : / -, starting with a letter or digit');
-      return historyOf(ctx.hub, reporter.clientName, reference);
+      const history = await historyOf(ctx.hub, reporter.clientName, reference);
+      if ('ambiguous' in history) throw badInput('reference', 'REFERENCE_AMBIGUOUS', `clients of the organisation (${history.ambiguous.join(', ')}) each hold an entry under this reference in chains of their own: ask with the client that wrote the entry`);
+      return history.chain;
     },
   },
   ReportedAidEntry: {

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { parse, validate } from 'graphql';
 import { buildSchema } from '../../resolvers/index';
 import { makeCreditCode } from '../../domain/credit-code';
+import { registerCharity } from '../../db/reported-aid/store';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { TestClock } from '../support/clock';
 import { startTestHub, type TestHub } from '../support/hub';
@@ -373,8 +374,8 @@ describe('an organisation with two clients', () => {
         const res = await hub.as({ token, purpose: 'DUPLICATE_CHECK' }).gql(HISTORY, { r });
         expect({ r, errors: res.errors, history: res.data?.reportedAidHistory }).toEqual({ r, errors: undefined, history: chain });
       }
-      // Not another client's reference: the second client holds no entry under TWO-D.
-      expect((await hub.as({ token: second.token, purpose: 'DUPLICATE_CHECK' }).gql(HISTORY, { r: 'TWO-D' })).data.reportedAidHistory).toEqual([]);
+      // Another client's reference finds the organisation's chain too (the second client holds no entry under TWO-D).
+      expect((await hub.as({ token: second.token, purpose: 'DUPLICATE_CHECK' }).gql(HISTORY, { r: 'TWO-D' })).data.reportedAidHistory).toEqual(chain);
     } finally {
       await dbs.hubPool.query("UPDATE api_client SET roles = 'CHARITY' WHERE name IN (?, 'charity-c-2')", [charityName]);
     }
@@ -399,6 +400,90 @@ describe('aidReport and a corrected delivery’s ledger entry', () => {
     } finally {
       await dbs.hubPool.query("UPDATE api_client SET roles = 'CHARITY' WHERE name = ?", [charityName]);
     }
+  });
+});
+
+describe('one organisation’s aid through two paths: a delivery (linkage client) and aidReport (reporting client)', () => {
+  const REPORT = `mutation($input: AidReportInput!) { aidReport(input: $input) { recorded alreadyRecorded userErrors { index code field message } } }`;
+  const HISTORY = `query($r: String!) { reportedAidHistory(reference: $r) { reference entryKind amountFen } }`;
+  let reporter: ReturnType<TestHub['as']>;
+  let reporter2: ReturnType<TestHub['as']>;
+  let otherReporter: ReturnType<TestHub['as']>;
+  const aid = (reference: string, amountFen: number, grantDate: string, extra: Record<string, unknown> = {}) => ({ reference, beneficiaryIdNumber: WANG.head, programme: 'CHARITY_JISHIJIU_99', grantDate, amountFen, ...extra });
+  const ledgerCount = async () => (await rows('SELECT COUNT(*) AS n FROM reported_aid'))[0].n;
+
+  beforeAll(async () => {
+    // The organisation's reporting clients (DEPARTMENT_WRITER, aidReport), bound by the operator's tool, and another organisation's.
+    const made = async (name: string, org: string, orgName: string) => {
+      const c = await hub.createClient({ name, department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
+      await registerCharity(dbs.hub as never, name, org, orgName);
+      return hub.as({ token: c.token, purpose: 'DUPLICATE_CHECK' });
+    };
+    reporter = await made('charity-c-report', ORG, '济宁市某慈善基金会');
+    reporter2 = await made('charity-c-report-2', ORG, '济宁市某慈善基金会');
+    otherReporter = await made('charity-c-other-report', OTHER_ORG, '济宁市另一慈善会');
+  });
+
+  it('delivery first: the same aid sent again with aidReport is refused SAME_AS_CHARITY_DELIVERY naming the delivery, and counted once; separateAid records it as other aid', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId } = await pledged(123_400, 'PL-2P-1');
+    expect((await data(charity, DELIVER, { input: { pledgeId, amountFen: 123_400, deliveredOn: TODAY, reference: '2P-D1' } }, 'charityDeliveryReport')).userErrors).toEqual([]);
+    const before = await householdCharityAid();
+    const n = await ledgerCount();
+    // The same day, and three days before (a file dated by payment): the same handover.
+    for (const grantDate of [TODAY, '2026-03-12']) {
+      const res = await data(reporter, REPORT, { input: { records: [aid('CS-2P-1', 123_400, grantDate)] } }, 'aidReport');
+      expect(res).toMatchObject({ recorded: 0, userErrors: [{ index: 0, code: 'SAME_AS_CHARITY_DELIVERY', field: 'reference' }] });
+      expect(res.userErrors[0].message).toContain('2P-D1');
+    }
+    expect((await data(reporter, REPORT, { input: { records: [aid('CS-2P-1', 123_400, TODAY)], dryRun: true } }, 'aidReport')).userErrors.map((e: any) => e.code)).toEqual(['SAME_AS_CHARITY_DELIVERY']);
+    expect(await ledgerCount()).toBe(n);
+    expect(await householdCharityAid()).toEqual(before);
+    // Another organisation's report of the same sum is its own aid; other amounts, other people, far-off days are not matched.
+    expect((await data(otherReporter, REPORT, { input: { records: [aid('OT-2P-1', 123_400, TODAY)] } }, 'aidReport')).userErrors).toEqual([]);
+    expect((await data(reporter, REPORT, { input: { records: [aid('CS-2P-2', 123_401, TODAY), aid('CS-2P-3', 123_400, '2026-03-01'), aid('CS-2P-4', 123_400, TODAY, { beneficiaryIdNumber: WANG.spouse })] } }, 'aidReport')).userErrors).toEqual([]);
+    // Stated separate, it is recorded; its retry without the statement is the retry it is.
+    expect(await data(reporter, REPORT, { input: { records: [aid('CS-2P-1', 123_400, TODAY, { separateAid: true })] } }, 'aidReport')).toMatchObject({ recorded: 1, userErrors: [] });
+    expect(await data(reporter, REPORT, { input: { records: [aid('CS-2P-1', 123_400, TODAY)] } }, 'aidReport')).toMatchObject({ recorded: 0, alreadyRecorded: 1, userErrors: [] });
+  });
+
+  it('report first: a delivery of the same aid is refused SAME_AS_REPORTED_AID, nothing written; once the report is reversed (or stated separate) it is recorded', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    expect((await data(reporter, REPORT, { input: { records: [aid('CS-2P-10', 76_500, TODAY)] } }, 'aidReport')).userErrors).toEqual([]);
+    const { pledgeId } = await pledged(76_500, 'PL-2P-2');
+    const before = await everything();
+    const refusedDelivery = await data(charity, DELIVER, { input: { pledgeId, amountFen: 76_500, deliveredOn: TODAY, reference: '2P-D2' } }, 'charityDeliveryReport');
+    expect(refusedDelivery).toMatchObject({ delivery: null, userErrors: [{ code: 'SAME_AS_REPORTED_AID', field: ['input', 'separateAid'] }] });
+    expect(await everything()).toEqual(before);
+    // The same aid: the reporting client reverses its entry, the delivery is recorded, the money counted once.
+    expect((await data(reporter, REPORT, { input: { records: [aid('CS-2P-10-R', 0, TODAY, { entryKind: 'REVERSAL', supersedesReference: 'CS-2P-10' })] } }, 'aidReport')).userErrors).toEqual([]);
+    expect((await data(charity, DELIVER, { input: { pledgeId, amountFen: 76_500, deliveredOn: TODAY, reference: '2P-D2' } }, 'charityDeliveryReport')).userErrors).toEqual([]);
+    expect((await rows("SELECT reference FROM reported_aid WHERE amount_fen = 76500 AND superseded_by IS NULL"))).toEqual([{ reference: '2P-D2' }]);
+    // Other aid of the same sum, stated separate, is recorded beside a report that stands.
+    expect((await data(reporter, REPORT, { input: { records: [aid('CS-2P-11', 54_300, TODAY)] } }, 'aidReport')).userErrors).toEqual([]);
+    const second = await pledged(54_300, 'PL-2P-3');
+    const input = { pledgeId: second.pledgeId, amountFen: 54_300, deliveredOn: TODAY, reference: '2P-D3' };
+    expect((await data(charity, DELIVER, { input }, 'charityDeliveryReport')).userErrors.map((e: any) => e.code)).toEqual(['SAME_AS_REPORTED_AID']);
+    expect((await data(charity, DELIVER, { input: { ...input, separateAid: true } }, 'charityDeliveryReport')).userErrors).toEqual([]);
+    expect(await data(charity, DELIVER, { input }, 'charityDeliveryReport')).toMatchObject({ replayed: true, userErrors: [] });
+  });
+
+  it('reportedAidHistory: the reporting client reads the chain its linkage client started, and no other organisation does', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId } = await pledged(33_300, 'PL-2P-H');
+    const deliveryId = (await data(charity, DELIVER, { input: { pledgeId, amountFen: 33_300, deliveredOn: TODAY, reference: '2P-H' } }, 'charityDeliveryReport')).delivery.id;
+    expect((await data(charity, CORRECT, { input: { deliveryId, amountFen: 30_000, reason: '金额有误', reference: '2P-H-C' } }, 'charityDeliveryCorrect')).userErrors).toEqual([]);
+    const chain = [
+      { reference: '2P-H', entryKind: 'AID', amountFen: 33_300 },
+      { reference: '2P-H-C', entryKind: 'CORRECTION', amountFen: 30_000 },
+    ];
+    for (const r of ['2P-H', '2p-h-c']) expect(await data(reporter, HISTORY, { r }, 'reportedAidHistory')).toEqual(chain);
+    expect(await data(otherReporter, HISTORY, { r: '2P-H' }, 'reportedAidHistory')).toEqual([]);
+    // A reference two clients of the organisation each hold in chains of their own: the caller's own, else said ambiguous.
+    expect((await data(reporter, REPORT, { input: { records: [aid('2P-H', 11_100, TODAY)] } }, 'aidReport')).userErrors).toEqual([]);
+    expect((await data(reporter, HISTORY, { r: '2P-H' }, 'reportedAidHistory')).map((e: any) => e.reference)).toEqual(['2P-H']);
+    const res = await reporter2.gql(HISTORY, { r: '2P-H' });
+    expect(res.errors?.map((e: any) => [e.extensions.code, e.extensions.reason])).toEqual([['BAD_USER_INPUT', 'REFERENCE_AMBIGUOUS']]);
   });
 });
 
