@@ -9,11 +9,13 @@
  * its code and writes nothing.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse, validate } from 'graphql';
 import { buildSchema } from '../../resolvers/index';
 import { makeCreditCode } from '../../domain/credit-code';
 import { registerCharity } from '../../db/reported-aid/store';
+import { reportFile } from '../../tools/report/index';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { TestClock } from '../support/clock';
 import { startTestHub, type TestHub } from '../support/hub';
@@ -445,6 +447,30 @@ describe('one organisation’s aid through two paths: a delivery (linkage client
     // Stated separate, it is recorded; its retry without the statement is the retry it is.
     expect(await data(reporter, REPORT, { input: { records: [aid('CS-2P-1', 123_400, TODAY, { separateAid: true })] } }, 'aidReport')).toMatchObject({ recorded: 1, userErrors: [] });
     expect(await data(reporter, REPORT, { input: { records: [aid('CS-2P-1', 123_400, TODAY)] } }, 'aidReport')).toMatchObject({ recorded: 0, alreadyRecorded: 1, userErrors: [] });
+  });
+
+  it('npm run report: a file says separate aid in its separate_aid column (是/否, yes/no, true/false, 1/0), and a cell of another kind is FLAG_INVALID by line', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId } = await pledged(45_600, 'PL-2P-F');
+    expect((await data(charity, DELIVER, { input: { pledgeId, amountFen: 45_600, deliveredOn: TODAY, reference: '2P-DF' } }, 'charityDeliveryReport')).userErrors).toEqual([]);
+    const { token } = await hub.createClient({ name: 'charity-c-report-file', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
+    await registerCharity(dbs.hub as never, 'charity-c-report-file', ORG, '济宁市某慈善基金会');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-separate-aid-'));
+    const send = (cell: string) => {
+      const f = path.join(dir, 'aid.csv');
+      fs.writeFileSync(f, `reference,beneficiary_id_number,programme,grant_date,amount_fen,separate_aid\nCS-2P-F,${WANG.head},CHARITY_JISHIJIU_99,${TODAY},45600,${cell}\n`);
+      return reportFile(hub.url, token, f);
+    };
+    try {
+      const n = await ledgerCount();
+      for (const cell of ['', '否', 'FALSE', '0']) expect((await send(cell)).problems.map((p) => [p.line, p.code, p.field])).toEqual([[2, 'SAME_AS_CHARITY_DELIVERY', 'reference']]);
+      expect((await send('也许')).problems.map((p) => [p.line, p.code, p.field])).toEqual(expect.arrayContaining([[2, 'FLAG_INVALID', 'separate_aid']]));
+      expect(await ledgerCount()).toBe(n);
+      expect((await send('是')).problems).toEqual([]);
+      expect(await ledgerCount()).toBe(n + 1);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('report first: a delivery of the same aid is refused SAME_AS_REPORTED_AID, nothing written; once the report is reversed (or stated separate) it is recorded', async () => {

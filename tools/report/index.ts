@@ -35,6 +35,7 @@ const COLUMNS = {
   settlement_ref: { field: 'settlementRef' },
   case_reference: { field: 'caseReference' },
   need_id: { field: 'needId', kind: 'number' },
+  separate_aid: { field: 'separateAid', kind: 'code' },
 } as const satisfies Record<string, Column>;
 
 const COLUMN_LIST: readonly [string, Column][] = Object.entries(COLUMNS);
@@ -142,6 +143,14 @@ export function parseReportCsv(
         problems.push({ line: lines[i], code: 'ID_NUMBER_INVALID', field: h, message: 'the spreadsheet kept the ID number as a number and lost its last digits (shown as 3.70826E+17, or ending in 000): format the column as text (文本) and type the numbers again' });
         record[field] = value;
         standIn(i, field);
+      } else if (field === 'separateAid') {
+        // Whether the record is other aid than a delivery of the organisation's that matches it
+        // (SAME_AS_CHARITY_DELIVERY): a yes or a no as a clerk or a spreadsheet writes one.
+        const flag = SEPARATE_AID_FLAGS.get(value.toLowerCase());
+        if (flag === undefined) {
+          problems.push({ line: lines[i], code: 'FLAG_INVALID', field: h, message: `${h} is 是 or 否 (also yes/no, true/false, 1/0), or left empty for 否` });
+          standIn(i, field);
+        } else record[field] = flag;
       } else if (DATE_FIELDS.has(field) && !isIsoDate(value)) {
         // Excel rewrites dates as it shows them (2026/1/20). Sent as it is, the hub refused the
         // whole request for one variable, with no line and no word of any other row.
@@ -168,6 +177,12 @@ function spreadsheetMangledIdNumber(cell: string): boolean {
   if (/^\d(\.\d+)?E\+?\d+$/.test(v)) return true;
   return /^\d{15}000$/.test(v) && idNumberCheckChar(v.slice(0, 17)) !== v[17];
 }
+
+/** The yes and no a `separate_aid` cell may hold (Excel writes TRUE/FALSE; WPS and clerks 是/否). */
+const SEPARATE_AID_FLAGS: ReadonlyMap<string, boolean> = new Map([
+  ...['是', 'yes', 'y', 'true', '1'].map((v) => [v, true] as const),
+  ...['否', 'no', 'n', 'false', '0'].map((v) => [v, false] as const),
+]);
 
 /** A cell that makes its row a spreadsheet's totals row: 合计, 总计, 小计 or 共计, alone or with its colon. */
 const TOTAL_ROW = /^(合\s*计|总\s*计|小\s*计|共\s*计)[:：]?$/;
