@@ -24,12 +24,12 @@ import type { FirstAidRecord } from '../db/cases/first-aid';
 import { type CaseRecord, type MeetingRecord, type ReferralRecord } from '../db/cases/records';
 import type { FulfilmentRecord } from '../db/case-loop/store';
 import { aidDateOf, type RecordStanding } from '../domain/cases/fulfilment';
-import { paidRecordInWords } from '../domain/cases/decision-checks';
+import { paidRecordInWords, type DecisionCheck } from '../domain/cases/decision-checks';
 import { firstAidStanding, fulfilmentStanding } from '../resolvers/cases/aid-standing';
 import { paidAtSource } from '../resolvers/cases/paid-at-source';
 import { chinaDateOf, formatChinaInstant } from '../domain/cases/china-time';
 import { caseDeadlines, standing, type CaseDeadline, type Limit } from '../domain/cases/deadlines';
-import { dossierChanges, DOSSIER_MONTHS, memberAge, type Dossier, type DossierCase, type DossierCaseLate, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
+import { departmentsNotTakingPart, dossierChanges, DOSSIER_MONTHS, memberAge, type Dossier, type DossierCase, type DossierCaseLate, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
 import { AID_CAUSE_NAMES, DISABILITY_CATEGORY_NAMES, type AidCause, type AidRecord } from '../domain/aid';
 import { countyOf, departmentOfficeName, parseOffice, storedOffice } from '../domain/cases/offices';
 import { caseReference } from '../domain/cases/reference';
@@ -94,7 +94,7 @@ function historyReason(e: { action: string; reason: string | null }, officeName:
   const fromAlert = e.action === 'OPENED' ? /^opened from alert (\d+)$/.exec(reason) : null;
   if (fromAlert) return prose(openedFromAlertReason(Number(fromAlert[1])));
   const owners = e.action === 'OWNER_CHANGED' ? /^(\S+) → (\S+)$/.exec(reason) : null;
-  if (owners) return `${esc(officeName(owners[1]))} → ${esc(officeName(owners[2]))}`;
+  if (owners) return `${officeText(officeName(owners[1]))} → ${officeText(officeName(owners[2]))}`;
   return prose(reason);
 }
 /** The short names officers use (民政, 医保 …), for the signature lines; a department without one signs under its full name. */
@@ -130,6 +130,27 @@ function prose(value: unknown): string {
 /** Text that must not break across lines: a date, a reference, an amount. */
 function nw(value: unknown): string {
   return `<span class="nw">${esc(value)}</span>`;
+}
+
+/** An office's or department's name, kept whole: a narrow column broke 邹城市民政局 after 民. */
+function officeText(name: string): string {
+  return `<span class="office">${esc(name)}</span>`;
+}
+
+/**
+ * What a slip's ask says beyond its programme and amount, which the brief prints in their own
+ * columns: the default ask (domain/cases/meetings.ts defaultAsk) is the programme's name, the
+ * amount and at most a note (（二次临时救助）). Null when the ask does not begin with the programme's
+ * name (words of the meeting's own, printed whole); '' when it says nothing more.
+ */
+function askBeyondProgramme(s: { ask: string; programmeCode: string | null; amountFen: number | null }): string | null {
+  const programme = s.programmeCode ? AID_PROGRAMME_BY_CODE.get(s.programmeCode) : undefined;
+  if (!programme || !s.ask.startsWith(programme.name)) return null;
+  let rest = s.ask.slice(programme.name.length);
+  const amount = s.amountFen === null ? null : ` ${fenToYuan(s.amountFen)} 元${programme.kind === 'RECURRING' ? '/月' : ''}`;
+  // An amount other than the decided one (a slip's words kept after a correction) is information, not a repeat.
+  if (amount && rest.startsWith(amount)) rest = rest.slice(amount.length);
+  return rest.replace(/^[\s，,、：:；;]+/, '').trim();
 }
 
 function yuan(fen: number | null | undefined): string {
@@ -242,6 +263,13 @@ export interface BriefMeeting extends MeetingRecord {
    * looking paid, for the office to complete it with that record.
    */
   paidAtSource?: ReadonlyMap<number, AidRecord>;
+  /**
+   * The pre-grant check each decision ran when the meeting was recorded (db/case-loop decision_check,
+   * by slip id): its findings (a warning such as X6 does not block the decision), the departments
+   * that did not answer, the convener's reason for deciding despite a conflict. None for a decision
+   * recorded before checks were kept.
+   */
+  checks?: ReadonlyMap<number, Pick<DecisionCheck, 'findings' | 'unavailable' | 'overrideReason'>>;
 }
 
 /** A need published from the case to charities (慈善衔接), with its pledges and deliveries, as printed. */
@@ -320,8 +348,8 @@ const STYLE = `
   th, td { border: 1px solid #555; padding: 2px 4px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
   th { background: #eee; font-weight: 600; white-space: nowrap; }
   td.num { text-align: right; }
-  .nw { white-space: nowrap; }
-  .label { color: #444; }
+  .nw, .office { white-space: nowrap; }
+  .label { color: #444; white-space: nowrap; }
   dl.facts { display: grid; grid-template-columns: 6em 1fr 6em 1fr; gap: 1px 8px; margin: 0; }
   dl.facts dt { font-weight: 600; } dl.facts dd { margin: 0; overflow-wrap: anywhere; }
   p { margin: 2px 0; }
@@ -382,17 +410,22 @@ export function renderBrief(v: BriefView): string {
   // Lateness is measured by the time the hub recorded a step: a stated earlier time is printed with it.
   // A decision's hospital stay, as Referral.settlementReference: health detail (HEALTH_DETAIL).
   const stayOf = (stay: string | null | undefined): string | null => (stay ? (v.health ? nw(stay) : '（健康信息，不予显示）') : null);
+  // A slip's ask with the programme's name and without the amount its 金额 column prints.
+  const askText = (r: { ask: string; programmeCode: string | null; amountFen: number | null }) => {
+    const rest = askBeyondProgramme(r);
+    return rest === null ? prose(r.ask) : esc(programmeName(r.programmeCode)) + (rest ? ` ${prose(rest)}` : '');
+  };
   const recordedLater = (e: { occurredAt: string; recordedAt: string }) => (Date.parse(e.recordedAt) > Date.parse(e.occurredAt) ? `（枢纽记录 ${nw(shortTime(e.recordedAt))}）` : '');
 
   const facts = `<dl class="facts">
     <dt>案件编号</dt><dd>${nw(ref)}</dd><dt>当前状态</dt><dd>${esc(STATE[c.state])}</dd>
     <dt>来源</dt><dd>${esc(ORIGIN[c.origin])}</dd><dt>紧急程度</dt><dd>${esc(URGENCY[c.urgency])}</dd>
-    <dt>首问单位</dt><dd>${esc(v.officeName(c.firstOffice))}</dd><dt>承办单位</dt><dd>${esc(v.officeName(c.ownerOffice))}</dd>
+    <dt>首问单位</dt><dd>${officeText(v.officeName(c.firstOffice))}</dd><dt>承办单位</dt><dd>${officeText(v.officeName(c.ownerOffice))}</dd>
     ${v.handedOverFrom ? `<dt>承接自</dt><dd>${nw(v.handedOverFrom.reference)}（${esc(v.handedOverFrom.countyName ?? '')}移交）</dd><dt></dt><dd></dd>` : ''}
     <dt>报告时间</dt><dd>${nw(shortTime(c.reportedAt))}</dd><dt>受理</dt><dd>${
-      accepted ? `${nw(shortTime(accepted.occurredAt))} ${esc(v.officeName(accepted.actorOffice))}（${esc(accepted.actor)}）` : '尚未受理'
+      accepted ? `${nw(shortTime(accepted.occurredAt))} ${officeText(v.officeName(accepted.actorOffice))}（${esc(accepted.actor)}）` : '尚未受理'
     }</dd>
-    <dt>先行救助</dt><dd>${firstAid ? `${nw(shortTime(firstAid.occurredAt))}${recordedLater(firstAid)} ${esc(v.officeName(firstAid.actorOffice))}${v.firstAid ? `，${esc(programmeName(v.firstAid.programmeCode))} ${yuan(v.firstAid.amountFen)}${v.firstAid.aidSourceRef ? '' : '（待发放）'}${firstAidCause(v.firstAid.cause, v.health)}${firstAidNote ? `（${firstAidNote}）` : ''}` : ''}${firstAid.reason ? `：${prose(firstAid.reason)}` : ''}` : '无'}</dd><dt>户号</dt><dd>${nw(d.household.registrationNumber)}</dd>
+    <dt>先行救助</dt><dd>${firstAid ? `${nw(shortTime(firstAid.occurredAt))}${recordedLater(firstAid)} ${officeText(v.officeName(firstAid.actorOffice))}${v.firstAid ? `，${esc(programmeName(v.firstAid.programmeCode))} ${yuan(v.firstAid.amountFen)}${v.firstAid.aidSourceRef ? '' : '（待发放）'}${firstAidCause(v.firstAid.cause, v.health)}${firstAidNote ? `（${firstAidNote}）` : ''}` : ''}${firstAid.reason ? `：${prose(firstAid.reason)}` : ''}` : '无'}</dd><dt>户号</dt><dd>${nw(d.household.registrationNumber)}</dd>
     <dt>所在村（居）</dt><dd>${esc(d.household.regionName)}</dd>
   </dl>
   <p><strong>基本情况：</strong>${prose(c.summary)}</p>${c.explanation ? `<p><strong>不予救助说明：</strong>${prose(c.explanation)}</p>` : ''}`;
@@ -448,7 +481,7 @@ export function renderBrief(v: BriefView): string {
 
   const aid = table<AidRecord>(
     [
-      { header: '部门', cell: (r) => esc(deptName(r.department)) },
+      { header: '部门', cell: (r) => officeText(deptName(r.department)) },
       { header: '项目', cell: (r) => esc(programmeName(r.programme)) },
       { header: '受助人', cell: (r) => esc(who(r.beneficiaryIdNumber)) },
       { header: '期间／日期', cell: (r) => (r.periodStart ? `${nw(r.periodStart)} 至 ${nw(r.periodEnd ?? '今')}` : nw(r.grantDate)) },
@@ -480,7 +513,7 @@ export function renderBrief(v: BriefView): string {
   // Totals in one line: each department with aid, then the whole, then what is paid each month now.
   const totals = `<p class="totals"><strong>合计（按月发放的计 ${DOSSIER_MONTHS} 期）：</strong>${d.totals.byDepartment
     .filter((t) => t.recordCount > 0)
-    .map((t) => `${esc(deptName(t.department))} ${nw(`${t.recordCount} 笔 ${yuan(t.totalFen)}`)}`)
+    .map((t) => `${officeText(deptName(t.department))} ${nw(`${t.recordCount} 笔 ${yuan(t.totalFen)}`)}`)
     .join('；')}${d.totals.byDepartment.some((t) => t.recordCount > 0) ? '；' : ''}<strong>共 ${nw(`${d.totals.byDepartment.reduce((n, t) => n + t.recordCount, 0)} 笔 ${yuan(d.totals.totalFen)}`)}</strong>　<strong>目前每月发放：</strong>${nw(`${fenToYuan(d.totals.monthlyRecurringFen)} 元/月`)}</p>`;
   const incomplete = d.complete
     ? ''
@@ -524,7 +557,7 @@ export function renderBrief(v: BriefView): string {
             { header: '状态', cell: (f) => nw(f.status === 'CONFIRMED' ? '已确认' : '待核实') },
             // Prose follows the caller's view, as on Case.dossier (resolvers/cases/resolvers.ts).
             { header: '内容', cell: (f) => prose(v.health ? f.summary : (f.summaryWithoutHealth ?? f.ruleId)) },
-            { header: '涉及部门', cell: (f) => esc((f.departments ?? []).map(deptName).join('、')) },
+            { header: '涉及部门', cell: (f) => (f.departments ?? []).map((code) => officeText(deptName(code))).join('、') },
           ],
           d.findings,
           '未发现重复救助或漏保问题',
@@ -542,7 +575,7 @@ export function renderBrief(v: BriefView): string {
           [
             // When it happened, and when the hub recorded it if that was another minute.
             { header: '时间', cell: (e) => nw(shortTime(e.occurredAt)) + (e.occurredAt.slice(0, 16) !== e.recordedAt.slice(0, 16) ? ` <span class="label">${nw(`（录入 ${shortTime(e.recordedAt)}）`)}</span>` : '') },
-            { header: '经办', cell: (e) => `${esc(actorOfficeName(e))}（${esc(e.actor)}）` },
+            { header: '经办', cell: (e) => `${officeText(actorOfficeName(e))}（${esc(e.actor)}）` },
             { header: '事项', cell: (e) => esc(e.action === 'TRANSITIONED' && e.toState ? `${STATE[e.fromState ?? 'REPORTED']} → ${STATE[e.toState]}` : (ACTION[e.action] ?? e.action)) },
             { header: '说明', cell: (e) => historyReason(e, v.officeName) },
           ],
@@ -554,7 +587,7 @@ export function renderBrief(v: BriefView): string {
   const lateText = (l: DossierCaseLate) =>
     `<span class="overdue">${esc(DEADLINE_KIND[l.kind])}（${nw(limitText(l.limit))}，${nw(`到期 ${l.dueOn ?? shortTime(l.dueAt)}`)}）${esc(DEADLINE_STATUS[l.status])}${esc(
       overdueText(l.overdue, l.overdue.provisional),
-    )}</span>：${nw(shortTime(l.endedBy.occurredAt))} ${esc(v.officeName(l.endedBy.actorOffice, l.countyCode))}（${esc(l.endedBy.actor)}）${esc(
+    )}</span>：${nw(shortTime(l.endedBy.occurredAt))} ${officeText(v.officeName(l.endedBy.actorOffice, l.countyCode))}（${esc(l.endedBy.actor)}）${esc(
       l.endedBy.action === 'TRANSITIONED' && l.endedBy.toState ? STATE[l.endedBy.toState] : (ACTION[l.endedBy.action] ?? l.endedBy.action),
     )}`;
   const earlier = table<DossierCase>(
@@ -587,9 +620,10 @@ export function renderBrief(v: BriefView): string {
   const referrals = table<DossierReferral>(
     [
       { header: '案件', cell: (r) => nw(r.caseReference) },
-      { header: '转出', cell: (r) => esc(v.officeName(r.from)) },
-      { header: '转入', cell: (r) => esc(v.officeName(r.to)) },
-      { header: '事项', cell: (r) => prose(r.ask) + lines([['住院结算', stayOf(v.stays?.get(r.id))]]) },
+      { header: '转出', cell: (r) => officeText(v.officeName(r.from)) },
+      { header: '转入', cell: (r) => officeText(v.officeName(r.to)) },
+      // The amount is under 金额: the default ask's own (医疗救助 7000.00 元) is not printed again.
+      { header: '事项', cell: (r) => askText(r) + lines([['住院结算', stayOf(v.stays?.get(r.id))]]) },
       { header: '金额', cell: (r) => amountOf(r.amountFen, r.programmeCode), cls: 'num' },
       // 暂定 as the meeting's decisions print it: a due date in a year without its notice may move (补假, 调休).
       { header: '办理期限', cell: (r) => nw(`${r.dueOn}${r.provisional ? '（暂定）' : ''}`) },
@@ -613,7 +647,7 @@ export function renderBrief(v: BriefView): string {
       table<(typeof rows)[number]>(
         [
           { header: '变化', cell: (x) => nw(x.what) },
-          { header: '部门', cell: (x) => esc(deptName(x.r.department)) },
+          { header: '部门', cell: (x) => officeText(deptName(x.r.department)) },
           { header: '项目', cell: (x) => esc(programmeName(x.r.programme)) },
           { header: '受助人', cell: (x) => esc(who(x.r.beneficiaryIdNumber)) },
           { header: '期间／日期', cell: (x) => (x.r.periodStart ? `${nw(x.r.periodStart)} 至 ${nw(x.r.periodEnd ?? '今')}` : nw(x.r.grantDate)) },
@@ -653,7 +687,15 @@ export function renderBrief(v: BriefView): string {
             '',
           ),
         );
-  const notContributed = d.departmentsNotContributed.length === 0 ? '无' : esc(d.departmentsNotContributed.map(deptName).join('、'));
+  // 尚未参与: no aid in force in the window and no slip of this case standing (issued, accepted or
+  // completed), the printed meeting's decisions as they stand now. Computed here, not read from the
+  // dossier's departmentsNotContributed (no completed slip): a department at work on a slip is taking part.
+  const slipsOfCase = new Map(d.referrals.filter((r) => r.caseId === c.id).map((r) => [r.id, { to: r.to, state: r.state }]));
+  for (const s of meeting?.decisions ?? []) slipsOfCase.set(s.id, { to: s.toOffice, state: s.state });
+  const notTakingPart = departmentsNotTakingPart(d.aid, [...slipsOfCase.values()]);
+  // A department that did not answer may be giving aid the hub could not read.
+  const unanswered = new Set<string>(d.sources.filter((x) => !x.available).map((x) => x.department));
+  const notContributed = notTakingPart.length === 0 ? '无' : notTakingPart.map((code) => officeText(deptName(code)) + (unanswered.has(code) ? '（未响应，救助情况不明）' : '')).join('、');
 
   // A recorded meeting is signed by the departments present (an office that reports its aid, such
   // as 司法 or 应急, among them), not by every department: a line for an absent one read as a
@@ -667,10 +709,22 @@ export function renderBrief(v: BriefView): string {
     ...present.filter((code) => !(SIGNING_DEPARTMENTS as readonly OfficeCode[]).includes(code)),
   ];
 
+  // What each decision's pre-grant check kept (BriefMeeting.checks): findings, departments unanswered, the override reason.
+  const checkLines = (slipId: number): string => {
+    const check = meeting?.checks?.get(slipId);
+    if (!check) return '';
+    return lines([
+      ...check.findings.map((f): [string, string] => ['', `${nw(`${f.ruleId} ${SEVERITY[f.severity] ?? f.severity}`)}：${prose(f.summary)}`]),
+      ['未响应', check.unavailable.length > 0 ? check.unavailable.map((code) => officeText(deptName(code))).join('、') : null],
+      ['坚持决定理由', check.overrideReason ? prose(check.overrideReason) : null],
+    ]);
+  };
+
   const decisionColumns: Column<ReferralRecord>[] = [
-    { header: '承办部门', cell: (s) => esc(v.officeName(s.toOffice)) },
+    { header: '承办部门', cell: (s) => officeText(v.officeName(s.toOffice)) },
     // The ask in words, unless it only repeats the programme (the default ask is programme and amount).
-    { header: '救助项目及事项', cell: (s) => lines([['', esc(programmeName(s.programmeCode))], ['', s.programmeCode && s.ask.startsWith(programmeName(s.programmeCode)) ? null : prose(s.ask)], ['住院结算', stayOf(s.settlementRef)]]) },
+    // The ask in words beyond the programme and amount printed beside it (a note such as 二次临时救助 stays).
+    { header: '救助项目及事项', cell: (s) => lines([['', esc(programmeName(s.programmeCode))], ['', prose(askBeyondProgramme(s) ?? s.ask)], ['住院结算', stayOf(s.settlementRef)]]) },
     { header: '金额', cell: (s) => amountOf(s.amountFen, s.programmeCode), cls: 'num' },
     { header: '受助人', cell: (s) => esc(who(s.beneficiaryIdNumber)) },
     {
@@ -679,6 +733,13 @@ export function renderBrief(v: BriefView): string {
         const due = referralDue(chinaDateOf(s.issuedAt), s.dueOn);
         return `${nw(`${s.deadlineWorkingDays} 个工作日`)}<div>${nw(`（${s.dueOn} 前${due.provisional ? '，暂定' : ''}）`)}</div>`;
       },
+    },
+    // The brief is the meeting's record afterwards too: what each decision's check found when it was
+    // decided (a warning such as X6 decides nothing by itself), in the words kept without health detail.
+    {
+      header: '决定时比对',
+      when: (meeting?.decisions ?? []).some((s) => checkLines(s.id) !== ''),
+      cell: (s) => checkLines(s.id),
     },
     {
       header: '转办单状态',
@@ -723,7 +784,7 @@ export function renderBrief(v: BriefView): string {
     if (!d) return '<span class="overdue">尚未处理（待改派、免除或重新议定）</span>';
     if (d.resolution === 'REASSIGNED') {
       const to = meeting?.decisions.find((x) => x.id === d.newReferralId);
-      return `已改派${to ? esc(v.officeName(to.toOffice)) : ''}（转办单 ${nw(d.newReferralId ?? '')}）：${prose(d.reason)}`;
+      return `已改派${to ? officeText(v.officeName(to.toOffice)) : ''}（转办单 ${nw(d.newReferralId ?? '')}）：${prose(d.reason)}`;
     }
     if (d.resolution === 'WAIVED') return `已免除：${prose(d.reason)}`;
     const again = v.meetings.find((m) => m.id === d.meetingId);
@@ -747,7 +808,7 @@ export function renderBrief(v: BriefView): string {
 
   const meetingPart = meeting
     ? `<h2>会议决定（${nw(meeting.heldOn)}）</h2>
-  <p><strong>参会部门：</strong>${esc(meeting.departments.map(deptName).join('、'))}　<strong>召集单位：</strong>${esc(v.officeName(meeting.convenedBy))}</p>
+  <p><strong>参会部门：</strong>${meeting.departments.map((code) => officeText(deptName(code))).join('、')}　<strong>召集单位：</strong>${officeText(v.officeName(meeting.convenedBy))}</p>
   ${meeting.notes ? `<p><strong>会议纪要：</strong>${prose(meeting.notes)}</p>` : ''}
   ${table(decisionColumns, meeting.decisions, '本次会议未作出救助决定，继续研究')}
   ${signatures(signingOrder(meeting.departments))}
@@ -794,7 +855,7 @@ ${historyPart}
 ${section('本户其他案件', earlier, d.earlierCases.length === 0)}
 ${section('转办单', referrals, d.referrals.length === 0)}
 ${charityPart}
-${section('尚未参与救助的部门', notContributed, true)}
+${section(`尚未参与救助的部门（近24个月无救助记录，本案也无其转办单）`, notContributed, true)}
 ${meetingPart}
 <footer>本材料由社会救助数据枢纽（AidHub）生成于 ${nw(shortTime(v.printedAt))}，含个人信息，仅供本次会议使用，会后收回，不得外传。身份证号已作遮蔽处理。</footer>
 </body>
@@ -917,6 +978,8 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
               waiting.map((s) => ({ ...s, decidedOn: s.meetingId === chosen!.id ? chosen!.heldOn : chinaDateOf(s.issuedAt) })),
               (await loaders.hub.membersByHousehold.load(c.householdId)).map((m) => m.person.idNumber),
             );
+      const checked = await cases.decisionCheckByReferral.loadMany(decisions.map((s) => s.id));
+      const checks = new Map(checked.flatMap((k) => (k && !(k instanceof Error) ? [[k.referralId, k] as const] : [])));
       const resolved = await cases.declineByReferral.loadMany(decisions.filter((s) => s.state === 'DECLINED').map((s) => s.id));
       const declines = new Map(resolved.flatMap((d) => (d && !(d instanceof Error) ? [[d.referralId, { resolution: d.resolution, newReferralId: d.newReferralId, meetingId: d.meetingId, reason: d.reason }] as const] : [])));
       const live = { hub: deps.hub, sources: deps.sources, today, loaders, unavailable };
@@ -972,7 +1035,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
         deadlines: caseDeadlines((await caseTimelinesOf(loaders.monitoring, [c], () => events)).get(c.id)!, now),
         version,
         snapshot,
-        meeting: chosen ? { ...chosen, departments, decisions, fulfilments, declines, paidAtSource: paidAtSourceOf } : null,
+        meeting: chosen ? { ...chosen, departments, decisions, fulfilments, declines, paidAtSource: paidAtSourceOf, checks } : null,
         meetings,
         officeName,
         // Health detail (settlements, diagnoses, illness as cause) as the policy gives it to this caller.

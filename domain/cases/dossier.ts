@@ -249,11 +249,28 @@ export function monthsWindow(to: IsoDate, months: number): { from: IsoDate; to: 
  * hub cannot show a contribution it could not read (the dossier's `complete` says so).
  */
 export function departmentsNotContributed(aid: readonly AidRecord[], referralsOfCase: readonly Pick<DossierReferral, 'to' | 'state'>[]): DepartmentCode[] {
-  const contributed = new Set<string>();
-  for (const r of aid) if (inForce(r)) contributed.add(r.department);
-  for (const s of referralsOfCase) if (s.state === 'COMPLETED') contributed.add(s.to);
+  return departmentsWithout(aid, referralsOfCase, ['COMPLETED']);
+}
+
+/** Departments with no aid in force in the window and no slip of the case in one of `slipStates`. */
+function departmentsWithout(aid: readonly AidRecord[], slipsOfCase: readonly Pick<DossierReferral, 'to' | 'state'>[], slipStates: readonly ReferralState[]): DepartmentCode[] {
+  const present = new Set<string>();
+  for (const r of aid) if (inForce(r)) present.add(r.department);
+  for (const s of slipsOfCase) if (slipStates.includes(s.state)) present.add(s.to);
   // The reported-aid ledger is not a department that owes a contribution; reporters who gave appear in the aid.
-  return DEPARTMENT_CODES.filter((d) => !HUB_LEDGER_SOURCES.includes(d) && !contributed.has(d));
+  return DEPARTMENT_CODES.filter((d) => !HUB_LEDGER_SOURCES.includes(d) && !present.has(d));
+}
+
+/**
+ * Departments not taking part in the case (the brief's 尚未参与救助的部门): none of their aid in
+ * force in the window (as departmentsNotContributed counts it) and no slip of the case addressed to
+ * them that still stands. A slip issued or accepted is a department at work on the case, one
+ * completed has given; one declined (退回) or superseded by a correction is not taking part. Unlike
+ * departmentsNotContributed (the API's "nothing to show yet"), a department holding an open slip is
+ * not listed: a meeting read 住建 and 工会 as absent while both held its slips.
+ */
+export function departmentsNotTakingPart(aid: readonly AidRecord[], slipsOfCase: readonly Pick<DossierReferral, 'to' | 'state'>[]): DepartmentCode[] {
+  return departmentsWithout(aid, slipsOfCase, ['ISSUED', 'ACCEPTED', 'COMPLETED']);
 }
 
 /** What changed in a household's aid between a meeting's stored dossier and the dossier now. */

@@ -6,7 +6,7 @@
  */
 import { oneOffAid, recurringAid, type AidRecord } from '../../domain/aid';
 import type { RecordStanding } from '../../domain/cases/fulfilment';
-import type { Dossier } from '../../domain/cases/dossier';
+import { departmentsNotContributed, type Dossier } from '../../domain/cases/dossier';
 import { summariseAid } from '../../domain/household/aid-summary';
 import { makeIdNumber } from '../../domain/id-number';
 import type { CaseRecord, ReferralRecord } from '../../db/cases/records';
@@ -201,23 +201,29 @@ function decisionSlip(fields: Pick<ReferralRecord, 'id' | 'programmeCode'> & Par
   };
 }
 
-describe('a decision met short', () => {
-  const slip = (id: number, programmeCode: string, amountFen: number): ReferralRecord =>
-    decisionSlip({ id, programmeCode, amountFen, state: 'COMPLETED', acceptedAt: new Date('2026-03-13T02:00:00Z'), answeredAt: new Date('2026-03-14T02:00:00Z'), feedback: '已结算', aidSourceRef: `ref:${id}` });
-  const meeting = (fulfilments: BriefMeeting['fulfilments']): BriefMeeting => ({
+/** The meeting (id 3) of 2026-03-12 with these decisions; `fields` as each test needs. */
+function meetingOf(decisions: ReferralRecord[], fields: Partial<BriefMeeting> = {}, dossier: Dossier = v2): BriefMeeting {
+  return {
     id: 3,
     caseId: c.id,
     townshipCode: c.townshipCode,
     heldOn: '2026-03-12',
     convenedBy: 'CIVIL_AFFAIRS',
     notes: null,
-    dossier: v2,
+    dossier,
     recordedAt: new Date('2026-03-12T02:00:00Z'),
     recordedBy: 'zhang',
-    departments: ['CIVIL_AFFAIRS', 'HEALTH'],
-    decisions: [slip(11, 'MEDICAL_AID', 1_500_000), slip(12, 'MEDICAL_AID', 50_000)],
-    fulfilments,
-  });
+    departments: ['CIVIL_AFFAIRS', 'HOUSING', 'UNION', 'EDUCATION'],
+    decisions,
+    ...fields,
+  };
+}
+
+describe('a decision met short', () => {
+  const slip = (id: number, programmeCode: string, amountFen: number): ReferralRecord =>
+    decisionSlip({ id, programmeCode, amountFen, state: 'COMPLETED', acceptedAt: new Date('2026-03-13T02:00:00Z'), answeredAt: new Date('2026-03-14T02:00:00Z'), feedback: '已结算', aidSourceRef: `ref:${id}` });
+  const meeting = (fulfilments: BriefMeeting['fulfilments']): BriefMeeting =>
+    meetingOf([slip(11, 'MEDICAL_AID', 1_500_000), slip(12, 'MEDICAL_AID', 50_000)], { departments: ['CIVIL_AFFAIRS', 'HEALTH'], fulfilments });
 
   it('prints what was given and the department’s reason beside the decision; nothing more for one met in full', () => {
     const html = renderBrief({
@@ -346,8 +352,10 @@ describe('a case handed over from another county (caseHandOver)', () => {
     });
     expect(html).toContain('承接自');
     expect(html).toContain('AH-2026-000001');
-    expect(html).toContain('微山县民政局（weishan-ca）');
-    expect(html).not.toContain('任城区民政局（weishan-ca）');
+    // As read: office names are printed in a no-wrap span.
+    const text = html.replace(/<[^>]+>/g, '');
+    expect(text).toContain('微山县民政局（weishan-ca）');
+    expect(text).not.toContain('任城区民政局（weishan-ca）');
   });
 });
 
@@ -374,5 +382,74 @@ describe('the history is printed in Chinese, as the rest of the brief', () => {
     expect(text).toContain('补充完善救助材料');
     expect(text).toContain('免除会议决定');
     for (const english of ['CIVIL_AFFAIRS', 'HEALTH', 'MATERIALS_COMPLETED', 'DECISION_WAIVED']) expect({ english, found: text.includes(english) }).toEqual({ english, found: false });
+  });
+});
+
+/** As a meeting reads the brief, and as its record afterwards (a 邹城市 meeting's walk). */
+describe('the brief as the meeting reads it', () => {
+  const text = (html: string) => html.replace(/<[^>]+>/g, '');
+  const slipListed = (id: number, to: string, state: Dossier['referrals'][number]['state'], caseId = c.id) =>
+    ({ id, caseId, caseReference: 'AH-X', kind: 'FORWARD' as const, from: 'CIVIL_AFFAIRS', to, ask: '请核实', programmeCode: null, amountFen: null, state, dueOn: '2026-03-26', provisional: false, feedback: null, declineReason: null, fulfilledAmountFen: null, differenceReason: null });
+
+  it('lists as not taking part only departments with no aid in force and no slip of the case standing', () => {
+    // The API's list (no aid, no completed slip) names 住建 and 工会, which hold the meeting's slips.
+    const dossier: Dossier = {
+      ...v2,
+      referrals: [slipListed(31, 'HEALTH', 'ISSUED'), slipListed(32, 'DISABILITY', 'ISSUED', 99), slipListed(33, 'HUMAN_RESOURCES', 'SUPERSEDED')],
+      departmentsNotContributed: departmentsNotContributed(v2.aid, []),
+      sources: [{ department: 'HUMAN_RESOURCES', available: false, reason: 'TIMEOUT' }],
+    };
+    const decisions = [
+      decisionSlip({ id: 11, toOffice: 'HOUSING', programmeCode: 'RENT_SUBSIDY', state: 'ISSUED' }),
+      decisionSlip({ id: 12, toOffice: 'UNION', programmeCode: 'UNION_HARDSHIP', state: 'ACCEPTED' }),
+      decisionSlip({ id: 13, toOffice: 'EDUCATION', programmeCode: 'TUITION_WAIVER', state: 'DECLINED', declineReason: '不符合条件' }),
+    ];
+    const html = renderBrief({ ...view(dossier, true), officeName: (k) => k, meeting: meetingOf(decisions, {}, dossier) });
+    const line = /尚未参与救助的部门（近24个月无救助记录，本案也无其转办单）：<\/strong>(.*?)<\/p>/.exec(html);
+    expect(line).not.toBeNull();
+    // 民政 gives 低保, 医保 holds an issued slip of the case, 住建 and 工会 the meeting's; 教育 declined its
+    // slip, 残联's is another case's, 人社's was superseded (and 人社 did not answer).
+    expect(text(line![1])).toBe('教育局、残疾人联合会、人力资源和社会保障局（未响应，救助情况不明）');
+  });
+
+  it('prints each decision’s stored check findings, with code and words, and no column when none was kept', () => {
+    const decided = decisionSlip({ id: 11, toOffice: 'UNION', programmeCode: 'UNION_AUTUMN_EDU', ask: '金秋助学 2000.00 元', amountFen: 200_000 });
+    const checks = new Map([
+      [
+        11,
+        {
+          findings: [{ ruleId: 'X6', severity: 'WARNING', summary: '同一学生同一学年已享受国家助学金', departments: ['EDUCATION', 'UNION'] as ('EDUCATION' | 'UNION')[] }],
+          unavailable: ['HEALTH' as const],
+          overrideReason: null,
+        },
+      ],
+    ]);
+    const printed = text(renderBrief({ ...view(v2, true), meeting: meetingOf([decided], { checks }) }));
+    expect(printed).toContain('决定时比对');
+    expect(printed).toContain('X6 需核查：同一学生同一学年已享受国家助学金');
+    expect(printed).toContain('未响应：医疗保障局');
+    expect(text(renderBrief({ ...view(v2, true), meeting: meetingOf([decided]) }))).not.toContain('决定时比对');
+  });
+
+  it('prints a slip’s amount under 金额 only, not again in its ask; a note of the ask stays', () => {
+    const listed = { ...slipListed(21, 'HEALTH', 'ISSUED'), kind: 'DECISION' as const, ask: '医疗救助 7000.00 元', programmeCode: 'MEDICAL_AID', amountFen: 700_000 };
+    const second = decisionSlip({ id: 22, toOffice: 'CIVIL_AFFAIRS', programmeCode: 'TEMP_AID', ask: '临时救助 3000.00 元（二次临时救助）', amountFen: 300_000 });
+    const dossier = { ...v2, referrals: [listed] };
+    const printed = text(renderBrief({ ...view(dossier, true), meeting: meetingOf([second], {}, dossier) }));
+    const slips = printed.split('转办单')[1].split('尚未参与')[0];
+    expect(slips.match(/7000\.00 元/g)).toHaveLength(1);
+    expect(slips).toContain('医疗救助');
+    const decisions = printed.split('会议决定')[1];
+    expect(decisions.match(/3000\.00 元/g)).toHaveLength(1);
+    expect(decisions).toContain('（二次临时救助）');
+  });
+
+  it('keeps office and department names whole: every one printed is a no-wrap span', () => {
+    const html = renderBrief({ ...view({ ...v2, referrals: [slipListed(31, 'HEALTH', 'ISSUED')] }, true), officeName: () => '邹城市民政局', meeting: meetingOf([decisionSlip({ id: 11, programmeCode: 'MEDICAL_AID' })]) });
+    const body = html.split('<body')[1];
+    const all = body.match(/邹城市民政局/g) ?? [];
+    expect(all.length).toBeGreaterThan(4);
+    expect(body.match(/<span class="office">邹城市民政局<\/span>/g)).toHaveLength(all.length);
+    expect(html).toMatch(/\.office \{ white-space: nowrap; \}|\.nw, \.office \{ white-space: nowrap; \}/);
   });
 });
