@@ -19,6 +19,7 @@ import type { HubDb } from '../db/connect';
 import { runningScanProgress } from '../db/findings/store';
 import { outboxBacklog } from '../db/alert-delivery/store';
 import { newestMonthRuns } from '../db/monitoring-monthly/store';
+import { pollAges } from '../db/monitoring/store';
 import { MONTHLY_RUN_STATES } from '../db/monitoring-monthly/schema';
 import type { SourceOutcome, UnavailableReason } from '../federation/loaders';
 import { ADAPTERS } from '../federation/registry';
@@ -226,7 +227,9 @@ export class HubMetrics implements JobMetrics {
     if (!hub) return;
     // The pushed-alert outbox, read from the hub database at scrape time like the scans: every
     // replica reports the one outbox. Left out of a scrape while the database does not answer (a
-    // gauge without labels would go on saying 0 then, so dead letters are a state here too).
+    // gauge without labels would go on saying 0 then, so dead letters are a state here too). Both
+    // outbox gauges share one read per scrape (sharedRead).
+    const backlog = sharedRead(() => outboxBacklog(hub));
     new Gauge({
       name: 'aidhub_alert_outbox_deliveries',
       help: 'Pushed-alert deliveries in the outbox, by state: due (claimable now), claimed (being sent by a hub process), scheduled (waiting for a retry), dead (dead letters, every attempt failed or the subscription revoked, held until replayed)',
@@ -234,7 +237,7 @@ export class HubMetrics implements JobMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        const b = await outboxBacklog(hub).catch(() => null);
+        const b = await backlog();
         if (!b) return;
         this.set({ state: 'due' }, b.due);
         this.set({ state: 'claimed' }, b.claimed);
@@ -242,18 +245,45 @@ export class HubMetrics implements JobMetrics {
         this.set({ state: 'dead' }, b.dead);
       },
     });
+    // One series for the whole outbox, no subscription label: subscriptions are made through the API
+    // by any office, and re-made under a new id, so a label per subscription would grow without bound
+    // and an alert rule on one would outlive it. Which subscriber waits is the API's to say
+    // (alertDeliveries); the count of pushes that wait is aidhub_alert_outbox_deliveries.
+    const oldestPending = new Gauge({
+      name: 'aidhub_alert_outbox_oldest_pending_age_seconds',
+      help: 'Seconds since the oldest pushed alert not yet delivered (due now, being sent, or waiting for a retry; not a dead letter) was enqueued, whichever process will send it; 0 with none pending, absent while the hub database does not answer',
+      registers: [this.registry],
+      async collect() {
+        const b = await backlog();
+        // A gauge without labels cannot be left out by reset(): removed, so a scrape says nothing rather than a stale age.
+        if (b) oldestPending.set(b.oldestPendingSeconds);
+        else oldestPending.remove();
+      },
+    });
+    // Seconds since each department's change feed was last polled successfully, by any process, read
+    // from the watermarks at scrape time (one statement for every department): a poll that hangs
+    // without failing, or a poller that stopped, shows as an age that grows, which
+    // aidhub_monitoring_poll_failures_total never counts. A department never polled has no series.
+    new Gauge({
+      name: 'aidhub_monitoring_poll_age_seconds',
+      help: 'Seconds since the last successful change-feed poll of a department by any hub process (one that found nothing counts), read from the hub database at each scrape; no series for a department never polled (no watermark yet, or no table with a change marker), none while the hub database does not answer',
+      labelNames: ['department'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const ages = await pollAges(hub).catch(() => null);
+        for (const department of DEPARTMENT_CODES) {
+          const age = ages?.get(department);
+          if (age !== undefined) this.set({ department }, age);
+        }
+      },
+    });
     // The monthly comparisons of the newest month, read from the hub database at scrape time: the
     // runs of `npm run monitor:monthly`, a process without /metrics of its own, counted nowhere
     // (aidhub_runs_ended_total is the hub process's own), and are seen here as the hub's own are.
     // Both gauges below are collected at once (prom-client asks every metric together): they share
     // one read of the runs per scrape, not one each.
-    let reading: Promise<Awaited<ReturnType<typeof newestMonthRuns>> | null> | null = null;
-    const monthRuns = () =>
-      (reading ??= newestMonthRuns(hub)
-        .catch(() => null)
-        .finally(() => {
-          reading = null;
-        }));
+    const monthRuns = sharedRead(() => newestMonthRuns(hub));
     new Gauge({
       name: 'aidhub_monitoring_monthly_runs',
       help: 'Monthly comparisons (一月一比对) of the newest month any has run for, by state (RUNNING, SUCCEEDED, FAILED), whichever process ran them (the hub, or npm run monitor:monthly): one per division',
@@ -458,6 +488,21 @@ export function metricsHandler(metrics: HubMetrics, token: string | null): http.
       () => res.writeHead(500, { 'content-type': 'text/plain' }).end('metrics unavailable\n'),
     );
   };
+}
+
+/**
+ * One read shared by the gauges collected in one scrape (prom-client asks every metric together):
+ * a read in flight is joined, and forgotten once it ends, so the next scrape reads again. Null when
+ * the hub database does not answer.
+ */
+function sharedRead<T>(read: () => Promise<T>): () => Promise<T | null> {
+  let reading: Promise<T | null> | null = null;
+  return () =>
+    (reading ??= read()
+      .catch(() => null)
+      .finally(() => {
+        reading = null;
+      }));
 }
 
 /** Per-column counts summed per department into a gauge; a department any of whose columns did not answer is removed from it. */

@@ -14,7 +14,11 @@ import { freePort } from '../db/setup/private-server';
 import { claimDue, markDead } from '../db/alert-delivery/store';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
-import { raise, subscribe, subscriberClient, syntheticAlert } from './alert-delivery/scenario';
+import { HOSTS, raise, subscribe, subscriberClient, syntheticAlert } from './alert-delivery/scenario';
+import { startAlertReceiver, type AlertReceiver } from './support/alert-receiver';
+import { MonitoringPoller, type PollerOptions } from '../resolvers/monitoring/poller';
+import { activeRuleSet } from '../rules/load';
+import { activeTriggerSet } from '../rules/triggers-load';
 import { makeIdNumber } from '../domain/id-number';
 import { DEPARTMENT_CODES } from '../domain/departments';
 import { insertRegions, TODAY } from './support/scenarios';
@@ -73,6 +77,8 @@ describe('a scrape while the hub database does not answer', () => {
       expect(body).toContain('aidhub_graphql_requests_total{operation="HouseholdDossier",outcome="OK"} 1');
       expect(body).not.toMatch(/^aidhub_scan_households\{/m);
       expect(body).not.toMatch(/^aidhub_alert_outbox_deliveries\{/m);
+      expect(body).not.toMatch(/^aidhub_alert_outbox_oldest_pending_age_seconds /m);
+      expect(body).not.toMatch(/^aidhub_monitoring_poll_age_seconds\{/m);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await pool.end();
@@ -282,4 +288,103 @@ describe('department availability before any request reads a department, through
       expect([department, new RegExp(`^aidhub_source_available\\{department="${department}"\\} (\\d)$`, 'm').exec(body)?.[1]]).toEqual([department, department === 'HUMAN_RESOURCES' ? '0' : '1']);
     }
   }, 60_000);
+});
+
+/** The value of one series in a scrape, or undefined when the scrape has no such series. */
+function seriesValue(body: string, series: string): number | undefined {
+  const line = body.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('pushes a receiver that is down leaves waiting, through a real scrape', () => {
+  // The outbox counted pushes by state, never how long one had waited: a subscriber whose receiver
+  // was down for hours showed as a few rows "scheduled", no different from a retry a second away.
+  let dbs: TestDatabases;
+  let hub: TestHub;
+  let receiver: AlertReceiver;
+  const AGE = 'aidhub_alert_outbox_oldest_pending_age_seconds';
+
+  beforeAll(async () => {
+    dbs = await createTestDatabases('metrics_outbox_age');
+    receiver = await startAlertReceiver(() => 503);
+    await subscriberClient(dbs.hub, 'metrics-down-subscriber');
+    // A retry an hour after the first failed attempt: the pushes stay pending through the test.
+    hub = await startTestHub(dbs, {
+      metrics: true,
+      config: { callbackHosts: HOSTS, alertDelivery: { pollMs: 100, retryScheduleMs: [3_600_000], retryJitter: 0, httpTimeoutMs: 5000, batchSize: 50, concurrency: 2, callbackHosts: HOSTS } },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await hub?.close();
+    await receiver?.close();
+    await dbs?.close();
+  });
+
+  it('reports the age of the oldest push not yet delivered, 0 while none waits', async () => {
+    expect(seriesValue(await (await fetch(hub.metricsUrl!)).text(), AGE)).toBe(0);
+    await subscribe(dbs.hub, 'metrics-down-subscriber', `${receiver.url}/alerts`);
+    await raise(dbs.hub, syntheticAlert());
+    await raise(dbs.hub, syntheticAlert());
+    await receiver.waitFor(2, 30_000);
+    const first = await (await fetch(hub.metricsUrl!)).text();
+    await sleep(1_500);
+    const later = await (await fetch(hub.metricsUrl!)).text();
+    expect(receiver.acknowledged()).toHaveLength(0);
+    // Both refused, both waiting for their retry: no longer due, still owed, and older by the wait.
+    expect(seriesValue(later, 'aidhub_alert_outbox_deliveries{state="due"}')! + seriesValue(later, 'aidhub_alert_outbox_deliveries{state="claimed"}')! + seriesValue(later, 'aidhub_alert_outbox_deliveries{state="scheduled"}')!).toBe(2);
+    expect(seriesValue(first, AGE)).toBeGreaterThan(0);
+    expect(seriesValue(later, AGE)! - seriesValue(first, AGE)!).toBeGreaterThanOrEqual(1);
+    // One series for the whole outbox: no subscription or subscriber in a label.
+    expect(later.split('\n').filter((l) => l.startsWith(AGE))).toHaveLength(1);
+  }, 90_000);
+});
+
+describe('a change-feed poll that stops, through a real scrape', () => {
+  // A poll that hangs without failing, or a poller that stopped, counted no failure and showed
+  // nothing: an operator learnt that HEALTH had not been polled for hours from the alerts not raised.
+  let dbs: TestDatabases;
+  let hub: TestHub;
+  // A hub clock fixed in the past, as the tests' are: the age is the database's, not the hub's.
+  const NOW = new Date(`${TODAY}T02:00:00.000Z`);
+  const OPTS: PollerOptions = { intervalMs: { default: 3_600_000 }, leaseMs: 600_000, batchRows: 5000, monthlyRegion: null, commitLagMs: 0 };
+  const AGE = (department: string) => `aidhub_monitoring_poll_age_seconds{department="${department}"}`;
+  const scrape = async () => (await fetch(hub.metricsUrl!)).text();
+
+  beforeAll(async () => {
+    dbs = await createTestDatabases('metrics_poll_age');
+    await insertRegions(dbs);
+    // The scraped hub polls nothing itself: another process (the poller below) does.
+    hub = await startTestHub(dbs, { metrics: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await hub?.close();
+    await dbs?.close();
+  });
+
+  it('reports seconds since the last successful poll of each department, by any process, and none for one never polled', async () => {
+    expect((await scrape()).split('\n').filter((l) => l.startsWith('aidhub_monitoring_poll_age_seconds{'))).toEqual([]);
+    const poller = new MonitoringPoller({ hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => NOW }, OPTS);
+    try {
+      expect(await poller.tick('HEALTH')).toMatchObject({ polled: true });
+      const polled = await scrape();
+      expect(seriesValue(polled, AGE('HEALTH'))).toBeGreaterThanOrEqual(0);
+      expect(seriesValue(polled, AGE('UNION'))).toBeUndefined();
+      await sleep(2_000);
+      const quiet = seriesValue(await scrape(), AGE('HEALTH'))!;
+      expect(quiet).toBeGreaterThanOrEqual(1.5);
+      // A poll that finds nothing new is a successful poll: the age starts again.
+      expect(await poller.tick('HEALTH')).toEqual({ polled: true, rows: 0, alertsChanged: 0 });
+      expect(seriesValue(await scrape(), AGE('HEALTH'))).toBeLessThan(quiet);
+    } finally {
+      await poller.stop();
+    }
+    // The poller stopped: the age grows from scrape to scrape.
+    const stopped = seriesValue(await scrape(), AGE('HEALTH'))!;
+    await sleep(1_500);
+    expect(seriesValue(await scrape(), AGE('HEALTH'))! - stopped).toBeGreaterThanOrEqual(1);
+  }, 90_000);
 });

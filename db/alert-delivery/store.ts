@@ -471,6 +471,11 @@ export interface OutboxBacklog {
   scheduled: number;
   /** Dead letters held (until replayed). */
   dead: number;
+  /**
+   * Seconds since the oldest pending row (due now, claimed or waiting for a retry) was enqueued: how
+   * long the longest-waiting subscriber has gone without a push it is owed; 0 with none pending.
+   */
+  oldestPendingSeconds: number;
 }
 
 /**
@@ -484,10 +489,11 @@ export async function outboxBacklog(db: HubDb): Promise<OutboxBacklog> {
       sql`SELECT SUM(state = 'PENDING' AND next_attempt_at <= UTC_TIMESTAMP(3) AND ${free}) AS due,
                  SUM(state = 'PENDING' AND claim_until >= UTC_TIMESTAMP(3)) AS claimed,
                  SUM(state = 'PENDING' AND next_attempt_at > UTC_TIMESTAMP(3) AND ${free}) AS scheduled,
-                 SUM(state = 'DEAD') AS dead
+                 SUM(state = 'DEAD') AS dead,
+                 TIMESTAMPDIFF(MICROSECOND, MIN(CASE WHEN state = 'PENDING' THEN created_at END), UTC_TIMESTAMP(3)) AS oldest_pending_us
           FROM alert_delivery WHERE state IN ('PENDING', 'DEAD')`,
     ),
   );
   const n = (v: unknown) => Number(v ?? 0);
-  return { due: n(row?.due), claimed: n(row?.claimed), scheduled: n(row?.scheduled), dead: n(row?.dead) };
+  return { due: n(row?.due), claimed: n(row?.claimed), scheduled: n(row?.scheduled), dead: n(row?.dead), oldestPendingSeconds: Math.max(0, n(row?.oldest_pending_us) / 1e6) };
 }

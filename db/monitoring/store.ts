@@ -893,6 +893,32 @@ export async function advanceWatermark(tx: HubTx, key: string, mark: number, row
 
 
 
+/**
+ * Records a successful poll of a department's feeds (`keys`), inside the poller's fenced transaction:
+ * `polled_at` of each becomes the database's time, whether or not the poll found anything, so that
+ * `pollAges` tells a poll that stalls (or a poller that stopped) from a feed that is quiet. The
+ * database's clock, not the hub's: the age is read against it by every replica alike.
+ */
+export async function markPolled(tx: HubTx, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await tx.update(monitoringWatermark).set({ polledAt: sql`UTC_TIMESTAMP(3)` }).where(inArray(monitoringWatermark.sourceTable, [...keys]));
+}
+
+/**
+ * Seconds since the last successful change-feed poll of each department, by any process: the newest
+ * `polled_at` of its feeds (`<DEPARTMENT>:<table>`) against the database's clock, in one statement
+ * over the watermark table (one row per polled table). A department never polled has no entry.
+ */
+export async function pollAges(db: HubDb): Promise<Map<string, number>> {
+  const department = sql`SUBSTRING_INDEX(${monitoringWatermark.sourceTable}, ':', 1)`;
+  const rows = await db
+    .select({ department: sql<string>`${department}`, ageUs: sql<string | number | null>`TIMESTAMPDIFF(MICROSECOND, MAX(${monitoringWatermark.polledAt}), UTC_TIMESTAMP(3))` })
+    .from(monitoringWatermark)
+    .where(sql`${monitoringWatermark.sourceTable} NOT LIKE 'MONTHLY:%'`)
+    .groupBy(department);
+  return new Map(rows.map((r) => [r.department, Math.max(0, Number(r.ageUs ?? 0) / 1e6)]));
+}
+
 /** Each household's division, for the alert's region and township. One statement. */
 export async function householdRegions(db: Db, ids: readonly number[]): Promise<Map<number, string>> {
   if (ids.length === 0) return new Map();

@@ -21,7 +21,7 @@
 import type { Logger } from 'pino';
 import type { MonitoringConfig } from '../../db/config';
 import { ensureLeaseRow, fenced, handOverLease, LeaseLost, newHolder, releaseLease, renewLease, takeExpiredLease, type Lease } from '../../db/jobs/lease';
-import { advanceWatermark, feedWatermarks, watermarks } from '../../db/monitoring/store';
+import { advanceWatermark, feedWatermarks, markPolled, watermarks } from '../../db/monitoring/store';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
 import { loggableError } from '../../domain/privacy';
 import { currentMark, polledFeeds, rowsAfter, unpolledTables, type KeyGap, type Watermark } from '../../federation/change-feed';
@@ -169,7 +169,15 @@ export class MonitoringPoller {
       // Rows past a gap the watermark waits at are read again next time: count each once, when passed.
       advanced.push({ key: feed.key, to: read.to, rows: read.rows.filter((r) => r.mark <= read.to.mark).length });
     }
-    if (advanced.length === 0) return { polled: true, rows: 0, alertsChanged: 0 };
+    if (advanced.length === 0 && feeds.length === 0) return { polled: true, rows: 0, alertsChanged: 0 };
+    if (advanced.length === 0) {
+      // Nothing new is a successful poll too: recorded, so a quiet feed is not taken for a stalled poll.
+      const marked = await this.fencedOrLost(code, lease, async (tx) => {
+        await markPolled(tx, feeds.map((f) => f.key));
+        return true;
+      });
+      return { polled: marked === true, rows: 0, alertsChanged: 0 };
+    }
     const today = monitoringToday(this.deps);
     // A record the hub cannot read (a NULL amount, 0000-00-00) is left out here, not made to fail the
     // poll: the watermark would wait at it until the department corrected it, and every later change
@@ -185,19 +193,26 @@ export class MonitoringPoller {
       // One field per record (domain/aid.ts unreadableValue): the fields' counts sum to the records.
       this.deps.metrics?.pollLeftOut(department, Object.values(unreadableRecords).reduce((a, n) => a + n, 0));
     }
+    const changes = await this.fencedOrLost(code, lease, async (tx) => {
+      const c = await writeAlerts(this.deps, tx, writes, 'POLL');
+      for (const a of advanced) await advanceWatermark(tx, a.key, a.to.mark, a.rows, this.deps.now(), a.to.rowKey);
+      await markPolled(tx, feeds.map((f) => f.key));
+      return c;
+    });
+    if (!changes) return { polled: false, rows: 0, alertsChanged: 0 };
+    if (changes.length > 0) this.opts.logger?.info({ department: code, rows: rowsRead, alerts: changes.length }, 'monitoring: alerts opened or raised');
+    return { polled: true, rows: rowsRead, alertsChanged: changes.length };
+  }
+
+  /** A poll's write behind its lease's fence; null (the lease forgotten) when another process took the lease meanwhile. */
+  private async fencedOrLost<T>(code: DepartmentCode, lease: Lease, write: Parameters<typeof fenced<T>>[2]): Promise<T | null> {
     try {
-      const changes = await fenced(this.deps.hub, lease, async (tx) => {
-        const c = await writeAlerts(this.deps, tx, writes, 'POLL');
-        for (const a of advanced) await advanceWatermark(tx, a.key, a.to.mark, a.rows, this.deps.now(), a.to.rowKey);
-        return c;
-      });
-      if (changes.length > 0) this.opts.logger?.info({ department: code, rows: rowsRead, alerts: changes.length }, 'monitoring: alerts opened or raised');
-      return { polled: true, rows: rowsRead, alertsChanged: changes.length };
+      return await fenced(this.deps.hub, lease, write);
     } catch (err) {
       if (err instanceof LeaseLost) {
         this.leases.delete(POLL_JOB(code));
         this.forgetGaps(code);
-        return { polled: false, rows: 0, alertsChanged: 0 };
+        return null;
       }
       throw err;
     }
