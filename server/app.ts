@@ -230,6 +230,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   app.set('etag', false);
   const httpServer = options.httpServer ?? http.createServer(app);
   const metrics = new HubMetrics(deps.hub);
+  const requestMetrics = metrics.plugins();
   // Before anything else: a connection past its address's limit runs nothing (server/connection-limit.ts).
   app.use(limitConnectionsPerAddress(httpServer, deps.config.maxConnectionsPerAddress ?? HTTP_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT, () => metrics.rateLimited('connections_per_address')));
   // First, on every route: the request's id, and the security headers (server/security-headers.ts).
@@ -355,7 +356,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       // The hub's own plugins, one plugin to Apollo (server/plugins.ts hubPlugin), in this order.
       hubPlugin([
         // First: its timing starts before every other plugin's work.
-        metrics.plugin(),
+        requestMetrics.timer,
         {
           async serverWillStart() {
             return {
@@ -376,8 +377,10 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
         // chunk (another process resumes them) and waits for that, so no job reads from pools being
         // closed (and a test's worker has no connection left open when it ends).
         { serverWillStart: async () => ({ serverWillStop: async () => void (await Promise.all([scanJobs.stop(), monthlyJobs.idle()])) }) },
-        // Last: it sees the response as the others left it, and may withhold it.
+        // It sees the response as the others left it, and may withhold it.
         auditPlugin(audit, deps.logger),
+        // Last: it counts the response as it leaves (a partial answer PARTIAL, one withheld FAILED).
+        requestMetrics.counter,
       ]),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),

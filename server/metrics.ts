@@ -441,25 +441,41 @@ export class HubMetrics implements JobMetrics {
     this.auditAppendSeconds.observe({ result: ok ? 'written' : 'failed' }, seconds);
   }
 
-  /** Counts every GraphQL request and times it. Put it first, so its timing includes the others. */
-  plugin(): HubPlugin {
+  /**
+   * Counts every GraphQL request and times it, as two members of the hub's plugin: `timer` first,
+   * so its timing includes the others' work, and `counter` last, so it counts the response as it
+   * leaves. Counted first, as one member, a partial answer (a department's DEPARTMENT_UNAVAILABLE,
+   * added after it) and an answer withheld for an audit append that failed were both OK here while
+   * the audit trail said PARTIAL and the caller got a 503.
+   */
+  plugins(): { timer: HubPlugin; counter: HubPlugin } {
     const metrics = this;
+    const started = new WeakMap<object, { at: number; executed: boolean }>();
     return {
-      requestDidStart() {
-        const started = performance.now();
-        let executed = false;
-        return {
-          executionDidStart() {
-            executed = true;
-          },
-          willSendResponse({ response, operationName }) {
-            const op = metrics.operationLabel(operationName);
-            const result = response.body.kind === 'single' ? response.body.singleResult : null;
-            const outcome = executed ? (result ? outcomeOf(result) : 'FAILED') : 'REFUSED';
-            metrics.requests.inc({ operation: op, outcome });
-            metrics.requestSeconds.observe({ operation: op }, (performance.now() - started) / 1000);
-          },
-        };
+      timer: {
+        requestDidStart({ contextValue }) {
+          started.set(contextValue, { at: performance.now(), executed: false });
+          return {
+            executionDidStart({ contextValue: c }) {
+              const s = started.get(c);
+              if (s) s.executed = true;
+            },
+          };
+        },
+      },
+      counter: {
+        requestDidStart() {
+          return {
+            willSendResponse({ response, operationName, contextValue }) {
+              const s = started.get(contextValue);
+              const op = metrics.operationLabel(operationName);
+              const result = response.body.kind === 'single' ? response.body.singleResult : null;
+              const outcome = s?.executed ? (result ? outcomeOf(result) : 'FAILED') : 'REFUSED';
+              metrics.requests.inc({ operation: op, outcome });
+              if (s) metrics.requestSeconds.observe({ operation: op }, (performance.now() - s.at) / 1000);
+            },
+          };
+        },
       },
     };
   }

@@ -21,7 +21,7 @@ import { activeRuleSet } from '../rules/load';
 import { activeTriggerSet } from '../rules/triggers-load';
 import { makeIdNumber } from '../domain/id-number';
 import { DEPARTMENT_CODES } from '../domain/departments';
-import { insertRegions, TODAY } from './support/scenarios';
+import { insertRegions, insertWang, TODAY } from './support/scenarios';
 import { addHousehold } from './findings-scenario';
 
 const ID_NUMBER = '370811199001011234';
@@ -263,6 +263,7 @@ describe('the reported-aid ledger as a source, through a real scrape', () => {
 });
 
 describe('department availability before any request reads a department, through a real scrape', () => {
+  let wangId: number;
   // aidhub_source_available was set only by a request's read: a hub that polls and serves no
   // traffic (a replica just started, or one kept for monitoring) had no series at all, while its
   // /readyz said 人社's database was unreachable, so an alert on the gauge never fired.
@@ -273,6 +274,8 @@ describe('department availability before any request reads a department, through
     dbs = await createTestDatabases('metrics_sources');
     const nothingListens = await freePort();
     hub = await startTestHub(dbs, { metrics: true, sources: { HUMAN_RESOURCES: { url: `mysql://root@127.0.0.1:${nothingListens}/aidhub_human_resources` } } });
+    await insertRegions(dbs);
+    wangId = await insertWang(dbs);
   }, 120_000);
 
   afterAll(async () => {
@@ -287,6 +290,14 @@ describe('department availability before any request reads a department, through
     for (const department of DEPARTMENT_CODES) {
       expect([department, new RegExp(`^aidhub_source_available\\{department="${department}"\\} (\\d)$`, 'm').exec(body)?.[1]]).toEqual([department, department === 'HUMAN_RESOURCES' ? '0' : '1']);
     }
+  }, 60_000);
+
+  it('counts an answer without a department as PARTIAL, as the audit trail records it, not OK', async () => {
+    // The request counter ran before DEPARTMENT_UNAVAILABLE was added to the answer, so it saw none.
+    const res = await hub.gql(`query PartialWang($id: ID!) { household(id: $id) { aid { amountFen } } }`, { id: String(wangId) });
+    expect(res.errors?.map((e: any) => e.extensions)).toEqual([{ code: 'DEPARTMENT_UNAVAILABLE', department: 'HUMAN_RESOURCES', reason: 'UNREACHABLE' }]);
+    const body = await (await fetch(hub.metricsUrl!)).text();
+    expect(body.split('\n').filter((l) => l.startsWith('aidhub_graphql_requests_total{operation="PartialWang"'))).toEqual(['aidhub_graphql_requests_total{operation="PartialWang",outcome="PARTIAL"} 1']);
   }, 60_000);
 });
 
