@@ -499,6 +499,12 @@ export type ChainProblem =
   /** The chain no longer contains a hash recorded earlier outside the database (an anchor). */
   | 'ANCHOR_MISMATCH'
   /**
+   * The anchor's hash is not the row's, but a signed checkpoint at or after that row matches the
+   * chain, so it vouches for the row as the hub wrote it: the anchor is what is wrong (mistyped,
+   * copied from another hub's run, or of a chain since restored), not the chain.
+   */
+  | 'ANCHOR_CONTRADICTED'
+  /**
    * The row's hash differs from the one recorded for it outside the database (the checkpoint
    * file): it was rewritten and the chain's hashes recomputed after it.
    */
@@ -516,8 +522,22 @@ export interface VerifyOptions {
   external?: ExternalRecord;
 }
 
+/** An anchor that disagrees with the chain, pending the signed checkpoint that would vouch for its row. */
+interface AnchorDispute {
+  seq: number;
+  voucher: number;
+  mismatch: ChainVerdict;
+}
+
 /** Walks the whole chain in seq order and names the first row that is not as the hub wrote it. */
 export async function verifyChain(db: AccessDb, opts: VerifyOptions = {}): Promise<ChainVerdict> {
+  const disputed: { anchor: AnchorDispute | null } = { anchor: null };
+  const verdict = await walkChain(db, opts, disputed);
+  // A break met before the checkpoint that was to vouch for the anchor's row: the anchor's word stands.
+  return disputed.anchor && (verdict.ok || verdict.problem !== 'ANCHOR_CONTRADICTED') ? disputed.anchor.mismatch : verdict;
+}
+
+async function walkChain(db: AccessDb, opts: VerifyOptions, disputed: { anchor: AnchorDispute | null }): Promise<ChainVerdict> {
   const pageSize = opts.pageSize ?? 5000;
   const [head] = await db.select().from(accessLogHead).where(eq(accessLogHead.id, 1));
   const recordedEnd = head?.lastSeq ?? 0;
@@ -567,8 +587,24 @@ export async function verifyChain(db: AccessDb, opts: VerifyOptions = {}): Promi
       if (opts.anchor && seq === opts.anchor.seq) {
         anchorSeen = true;
         if (stored !== opts.anchor.hash) {
-          return { ok: false, seq, problem: 'ANCHOR_MISMATCH', message: `row ${seq} no longer has the hash recorded for it outside the database: the chain was rewritten up to here`, rowsChecked: checked };
+          const mismatch: ChainVerdict = { ok: false, seq, problem: 'ANCHOR_MISMATCH', message: `row ${seq} no longer has the hash recorded for it outside the database: the chain was rewritten up to here`, rowsChecked: checked };
+          // A signed checkpoint at or after the row vouches for it once the chain is found to reach
+          // it unchanged: walk on to it before blaming the chain. Any break met on the way leaves
+          // the anchor's word standing.
+          const voucher = [...signedAt.keys()].filter((s) => s >= seq).sort((a, b) => a - b)[0];
+          if (voucher === undefined) return mismatch;
+          disputed.anchor = { seq, voucher, mismatch };
         }
+      }
+      if (disputed.anchor && seq === disputed.anchor.voucher) {
+        const { seq: at, voucher } = disputed.anchor;
+        return {
+          ok: false,
+          seq: at,
+          problem: 'ANCHOR_CONTRADICTED',
+          message: `row ${at}'s hash is not the anchor's, but the signed checkpoint at row ${voucher} vouches for the chain up to it, row ${at} included: the anchor disagrees with the signed checkpoints. Believe the checkpoints (their signatures verify with the public key); the anchor was mistyped or printed from another chain`,
+          rowsChecked: checked,
+        };
       }
       prev = stored;
       expected += 1;

@@ -1,5 +1,7 @@
 /** Departments, programmes and regions: catalogue objects shared by every domain; and paging. */
 import { unknownRegion, type RegionRow } from '../db/household/loaders';
+import { divisionHeld } from '../db/household/region-pages';
+import type { HubDb } from '../db/connect';
 import { DEPARTMENT_NAMES, type OfficeCode } from '../domain/departments';
 import type { Resolvers } from './__generated__/types';
 import { badInput } from '../access/errors';
@@ -25,6 +27,18 @@ export function pageSize(first: number | null | undefined, fallback: number, max
   const n = first ?? fallback;
   if (!Number.isInteger(n) || n < 1 || n > max) throw badInput('first', 'OUT_OF_RANGE', `first must be between 1 and ${max}`, { max });
   return n;
+}
+
+/**
+ * A division code an argument narrows to, once what it narrowed to came back empty: BAD_USER_INPUT,
+ * reason REGION_UNKNOWN, when the hub holds nothing of it (no region row, no household under it,
+ * for a county no person of its address code: a typo such as 370811999). An empty answer passed it
+ * off as a division with nothing to show. Only an empty answer asks, so a filter that finds
+ * something costs no statement more; `empty` is false on a later page (its first was not empty).
+ */
+export async function refuseUnknownDivision(hub: HubDb, code: string | null | undefined, argument: string, empty: boolean): Promise<void> {
+  if (!empty || !code) return;
+  if (!(await divisionHeld(hub, code))) throw badInput(argument, 'REGION_UNKNOWN', 'the hub knows no division of this code: no region and no household under it');
 }
 
 /** The position an `after` argument names (null without one), or BAD_USER_INPUT for a cursor this API did not give out. */

@@ -173,6 +173,43 @@ describe('what a database administrator cannot hide', () => {
   });
 });
 
+describe('an --anchor beside the signed checkpoints', () => {
+  const anchorCli = async (anchor: string) => {
+    const out: string[] = [];
+    const code = await auditVerifyCommand(['--anchor', anchor, '--checkpoints', file, '--public-key', publicKeyFile], accessDb, (l) => out.push(l));
+    return { code, out };
+  };
+
+  it('with a wrong hash for a row the checkpoints vouch for: the anchor disagrees with them, not a rewritten chain', async () => {
+    const all = await rows();
+    const seq = Number(all[1].seq);
+    const wrong = 'f'.repeat(64);
+    expect(wrong).not.toBe(all[1].row_hash);
+    const { code, out } = await anchorCli(`${seq}:${wrong}`);
+    expect(out[0]).toContain(`(ANCHOR_CONTRADICTED)`);
+    expect(out[0]).not.toContain('rewritten up to here');
+    expect(code).toBe(2);
+    // The right hash still verifies.
+    expect((await anchorCli(`${seq}:${all[1].row_hash}`)).code).toBe(0);
+  });
+
+  it('with a break met before the checkpoint that would vouch for the row: ANCHOR_MISMATCH, the anchor believed', async () => {
+    const read = readCheckpointFile(file, parseKey(fs.readFileSync(publicKeyFile, 'utf8')));
+    if (!read.ok) throw new Error(read.message);
+    // The row before a checkpoint, and that checkpoint's row changed behind the hub's back.
+    const voucher = read.record.checkpoints.map((c) => c.seq).find((s) => s > 1)!;
+    const saved = await rows();
+    try {
+      await dbs.hubPool.query("UPDATE access_log SET purpose = 'AUDIT' WHERE seq = ?", [voucher]);
+      const { code, out } = await anchorCli(`${voucher - 1}:${'f'.repeat(64)}`);
+      expect(code).toBe(1);
+      expect(out[0]).toContain(`BROKEN at row ${voucher - 1} (ANCHOR_MISMATCH)`);
+    } finally {
+      await restore(saved);
+    }
+  });
+});
+
 describe('a start on a database that does not hold the chain its checkpoint file records', () => {
   // A restore of an older backup rewound the chain (and brought back the tokens revoked since):
   // a hub started on it appended rows under numbers the file already held, silently, and the

@@ -3,7 +3,7 @@
  * inserted, and, given the signed checkpoint file, the first row rewritten with its hashes
  * recomputed, or the rows cut from the end.
  *
- *   npm run audit:verify                       # exit 0: intact (prints the head); 1: broken; 2: usage or evidence unusable
+ *   npm run audit:verify                       # exit 0: intact (prints the head); 1: broken; 2: usage or evidence unusable (an anchor the signed checkpoints contradict)
  *   npm run audit:verify -- --checkpoints FILE --public-key PEM
  *   npm run audit:verify -- --checkpoints A.jsonl --checkpoints B.jsonl …   # one file per replica (or A,B)
  *   npm run audit:verify -- --anchor SEQ:HASH  # also: the chain still holds a head printed earlier
@@ -36,10 +36,12 @@ export const USAGE = `usage: npm run audit:verify [-- --anchor SEQ:HASH] [--chec
                       several (one per hub replica): repeat the option or separate them by commas,
                       and the chain is checked against all of them at once
   --public-key PEM    the key their signatures are checked with (AUDIT_VERIFY_KEY_FILE)
-Exit code: 0 intact, 1 broken, 2 bad arguments.`;
+Exit code: 0 intact, 1 broken, 2 bad arguments (an --anchor the signed checkpoints contradict among them).`;
 
 export function describeVerdict(v: ChainVerdict): string {
   if (v.ok) return `audit chain intact: ${v.rows} rows; head ${v.head.seq}:${v.head.hash}`;
+  // The signed checkpoints vouch for the row: the anchor given is wrong, not the chain.
+  if (v.problem === 'ANCHOR_CONTRADICTED') return `--anchor disagrees with the signed checkpoints at row ${v.seq} (${v.problem}): ${v.message}`;
   return `audit chain BROKEN at row ${v.seq} (${v.problem}): ${v.message}; ${v.rowsChecked} rows before it are intact`;
 }
 
@@ -191,7 +193,7 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
     if (holders.length > 0) print(`row ${verdict.seq} is recorded in ${holders.join(', ')}`);
   }
   for (const line of evidence) print(line);
-  return verdict.ok ? 0 : 1;
+  return verdict.ok ? 0 : verdict.problem === 'ANCHOR_CONTRADICTED' ? 2 : 1;
 }
 
 if (require.main === module) void runAgainstHub('audit:verify', (argv, db, print) => auditVerifyCommand(argv, db, print, { env: process.env, privateServerFiles: !process.env.DATABASE_URL }), { usage: USAGE, options: OPTIONS, positionals: false });

@@ -288,13 +288,15 @@ export function samePurposeTwice(rule: RuleOf<'SAME_PURPOSE_TWICE'>, ctx: Househ
       const year = yearOf(record, rule.per);
       if (year === null) continue;
       const slot = byYear.get(year) ?? { a: [], b: [] };
+      // A programme in both groups (X12: 金秋助学 twice) is paired with another grant of itself.
       if (inA) slot.a.push(record);
-      else slot.b.push(record);
+      if (inB) slot.b.push(record);
       byYear.set(year, slot);
     }
     for (const [year, { a, b }] of [...byYear].sort()) {
-      if (a.length === 0 || b.length === 0) continue;
-      const records = [...a, ...b];
+      const records = [...new Set([...a, ...b])];
+      // One grant in both groups alone is no pair: two grants are, one from each group.
+      if (a.length === 0 || b.length === 0 || records.length < 2) continue;
       out.push(
         build(rule, ctx, {
           scope: rule.scope,

@@ -3834,7 +3834,7 @@ export type FindingFilter = {
   readonly severities?: InputMaybe<ReadonlyArray<FindingSeverity>>;
   /** Departments concerned. */
   readonly departments?: InputMaybe<ReadonlyArray<DepartmentCode>>;
-  /** A township (9-digit code): findings of households registered under it. */
+  /** A township (9-digit code): findings of households registered under it. A division the hub holds nothing of (a typo) is BAD_USER_INPUT, REGION_UNKNOWN. */
   readonly townshipCode?: InputMaybe<Scalars['String']['input']>;
   /** Statuses. Default: OPEN and CONFIRMED (what still needs acting on). */
   readonly statuses?: InputMaybe<ReadonlyArray<FindingStatus>>;
@@ -4174,7 +4174,7 @@ export type Query = {
   readonly preGrantCheck?: Maybe<PreGrantCheck>;
   /** A scan by id. Null when there is none. */
   readonly scan?: Maybe<Scan>;
-  /** Scans, newest first, of one division exactly (or all). */
+  /** Scans, newest first, of one division exactly (or all). A division the hub holds nothing of (a typo) is BAD_USER_INPUT, REGION_UNKNOWN. */
   readonly scans: ScanConnection;
   /** A stored finding by id. Null when no scan has stored it. */
   readonly finding?: Maybe<Finding>;
@@ -5225,7 +5225,7 @@ export type AlertEdge = {
 
 /** Which alerts to list; every field narrows. */
 export type AlertFilter = {
-  /** A division code (city, county, township or village) inside the caller's scope; default the whole scope. */
+  /** A division code (city, county, township or village) inside the caller's scope; default the whole scope. A division the hub holds nothing of (a typo) is BAD_USER_INPUT, REGION_UNKNOWN. */
   readonly regionCode?: InputMaybe<Scalars['String']['input']>;
   /** Only these grades. */
   readonly grades?: InputMaybe<ReadonlyArray<AlertGrade>>;

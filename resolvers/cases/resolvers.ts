@@ -41,7 +41,7 @@ import { groupBy } from '../../domain/group-by';
 import { AID_PROGRAMME_BY_CODE, isServiceProgramme, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
 import type { AidRecord, AidCause } from '../../federation/contract';
 import type { ActorInput, CaseTransitionInput, DecisionCorrectInput, DecisionInput as DecisionInputArg, MeetingRecordInput, OfficeInput, Resolvers } from '../__generated__/types';
-import { departmentOf, present, unknownRegion } from '../common';
+import { departmentOf, present, refuseUnknownDivision, unknownRegion } from '../common';
 import { officeNameOf } from './office-name';
 import type { HubContext } from '../context';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
@@ -621,6 +621,9 @@ export const caseResolvers: Resolvers = {
         referralsAnsweredBetween(ctx.hub, since, asOf, chinaDateOf(asOf), prefix),
         declinesWaivedBetween(ctx.hub, since, asOf, prefix),
       ]);
+      // Nothing at all under the division asked for: a typo reads as a division with nothing late.
+      const nothing = [slips, open.cases, fulfilled, declines, firstAids, answered, waived].every((l) => l.length === 0);
+      await refuseUnknownDivision(ctx.hub, args.regionCode, 'regionCode', nothing);
       const short = fulfilled.filter((s) => s.fulfilment.shortfallFen > 0);
       // Each decision's record as its department holds it now, all at once: the request's loaders
       // read each source once for every beneficiary (no statement per slip).

@@ -9,7 +9,7 @@ import { chinaDateOf } from '../../domain/cases/china-time';
 import { storedOfficeIn } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import type { Resolvers } from '../__generated__/types';
-import { pageOf, pageSize, positionAfter, unknownRegion } from '../common';
+import { pageOf, pageSize, positionAfter, refuseUnknownDivision, unknownRegion } from '../common';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import type { HubContext } from '../context';
 import * as linkage from './linkage';
@@ -47,6 +47,7 @@ async function openNeedsPage(ctx: HubContext, regionCode: string | null | undefi
   const code = regionCode ? requireDivisionCode(regionCode, 'regionCode') : scope;
   const size = pageSize(first, 100, ctx.config.maxListSize);
   const needs = await openNeedsWithin(ctx.hub, divisionPrefix(code), ctx.today, size + 1, beforeId);
+  await refuseUnknownDivision(ctx.hub, regionCode, 'regionCode', needs.length === 0 && beforeId === null);
   // A township code narrows to its county: summaries carry only the county.
   return { rows: needs.slice(0, size).filter((n) => inScope(scope, n.countyCode)), hasNextPage: needs.length > size };
 }
@@ -59,9 +60,11 @@ export const charityResolvers: Resolvers = {
       return pageOf(page, (n) => encodeIdCursor(NEEDS, n.id), (n) => n);
     },
     charityNeedDetail: (_, args, ctx) => linkage.needDetail(ctx, args.id),
-    charityProjects: (_, args, ctx) => {
+    charityProjects: async (_, args, ctx) => {
       const code = args.regionCode ? requireDivisionCode(args.regionCode, 'regionCode') : null;
-      return listProjects(ctx.hub, { purpose: args.purpose ?? null, withinPrefix: code ? divisionPrefix(code) : null });
+      const projects = await listProjects(ctx.hub, { purpose: args.purpose ?? null, withinPrefix: code ? divisionPrefix(code) : null });
+      await refuseUnknownDivision(ctx.hub, code, 'regionCode', projects.length === 0);
+      return projects;
     },
     charityNeedsOfCase: async (_, args, ctx) => {
       const caseId = requireHubId(args.caseId, 'caseId', 'case id');

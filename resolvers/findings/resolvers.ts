@@ -35,7 +35,7 @@ import type {
   ResolversParentTypes,
   ResolversUnionTypes,
 } from '../__generated__/types';
-import { departmentOf, pageOf, pageSize, positionAfter, unknownRegion } from '../common';
+import { departmentOf, pageOf, pageSize, positionAfter, refuseUnknownDivision, unknownRegion } from '../common';
 import type { HubContext } from '../context';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
 import { longerThan } from '../../domain/text-length';
@@ -406,7 +406,9 @@ export const findingResolvers: Resolvers = {
       if (args.regionCode) requireDivisionCode(args.regionCode, 'regionCode');
       const first = pageSize(args.first, 20, ctx.config.maxListSize);
       const scope = ctx.access?.caller?.regionScope ?? null;
-      const page = await listScans(ctx.hub, args.regionCode ?? null, first, positionAfter(args.after, (c) => decodeIdCursor(SCANS, c)), scope && isDivisionCode(scope) ? scope : null);
+      const after = positionAfter(args.after, (c) => decodeIdCursor(SCANS, c));
+      const page = await listScans(ctx.hub, args.regionCode ?? null, first, after, scope && isDivisionCode(scope) ? scope : null);
+      await refuseUnknownDivision(ctx.hub, args.regionCode, 'regionCode', page.rows.length === 0 && !after);
       return pageOf(page, (scan) => encodeIdCursor(SCANS, scan.id), (scan) => scan);
     },
 
@@ -500,7 +502,9 @@ export const findingResolvers: Resolvers = {
     findings: async (s, args, ctx) => {
       const filter = filterOf(ctx, args.filter);
       const first = pageSize(args.first, 50, ctx.config.maxListSize);
-      const page = await scanFindingsPage(ctx.hub, s.id, filter, first, positionAfter(args.after, (c) => decodeIdCursor(FINDINGS, c)));
+      const after = positionAfter(args.after, (c) => decodeIdCursor(FINDINGS, c));
+      const page = await scanFindingsPage(ctx.hub, s.id, filter, first, after);
+      await refuseUnknownDivision(ctx.hub, filter.townshipCode, 'filter.townshipCode', page.rows.length === 0 && !after);
       for (const row of page.rows) findingLoaders(ctx).stored.prime(row.fingerprint, row);
       return {
         ...pageOf(page, (row) => encodeIdCursor(FINDINGS, row.id), viewOfRow),

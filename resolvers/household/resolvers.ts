@@ -1,5 +1,5 @@
 /** Households, people and their aid. Resolvers read arguments, call a loader, map the result. */
-import { countHouseholdsUnderPrefix, householdsUnderPrefix, regionKnown } from '../../db/household/region-pages';
+import { countHouseholdsUnderPrefix, householdsUnderPrefix } from '../../db/household/region-pages';
 import type { MemberRow, HouseholdRow, PersonRow } from '../../db/household/loaders';
 import { inWindow, newestFirst, summariseAid, type Window } from '../../domain/household/aid-summary';
 import { decodeRegionCursor, encodeRegionCursor } from '../../domain/cursor';
@@ -13,7 +13,7 @@ import { findingLoaders } from '../findings/live';
 import { aidForPeople, type SourceOutcome } from '../../federation/loaders';
 import type { AidRecord } from '../../federation/contract';
 import type { HouseholdAidArgs, HouseholdAidSummaryArgs, Resolvers } from '../__generated__/types';
-import { departmentOf, pageOf, pageSize, positionAfter, unknownRegion } from '../common';
+import { departmentOf, pageOf, pageSize, positionAfter, refuseUnknownDivision, unknownRegion } from '../common';
 import type { HubContext } from '../context';
 import { badInput, requireDivisionCode, requireHouseholdId, requireIdNumber } from '../../access/errors';
 
@@ -120,9 +120,7 @@ export const householdResolvers: Resolvers = {
       // A division the hub holds nothing of (a typo such as 370811999) answered an empty first page,
       // read as a township without households, as a scan of it read as one without duplicate aid
       // (REGION_UNKNOWN there too). A known division with no household still answers empty.
-      if (page.rows.length === 0 && !after && !(await regionKnown(ctx.hub, args.code))) {
-        throw badInput('code', 'REGION_UNKNOWN', 'the hub knows no division of this code: no region and no household under it');
-      }
+      await refuseUnknownDivision(ctx.hub, args.code, 'code', page.rows.length === 0 && !after);
       for (const row of page.rows) ctx.loaders.hub.householdById.prime(row.id, row);
       return {
         ...pageOf(page, (h) => encodeRegionCursor({ regionCode: h.regionCode, id: h.id }), (h) => h),

@@ -11,7 +11,7 @@ import { chinaDateOf } from '../../domain/cases/china-time';
 import { monthProblem, type IsoDate } from '../../domain/dates';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import type { Resolvers } from '../__generated__/types';
-import { pageSize, unknownRegion } from '../common';
+import { pageSize, refuseUnknownDivision, unknownRegion } from '../common';
 import type { HubContext } from '../context';
 import { monthlyJobs, monthOf } from './monthly';
 
@@ -35,7 +35,9 @@ export const monthlyComparisonResolvers: Resolvers = {
     monthlyComparisons: async (_, args, ctx) => {
       const scope = ctx.access?.caller?.regionScope;
       const code = args.regionCode ? requireDivisionCode(args.regionCode, 'regionCode') : scope && isDivisionCode(scope) ? scope : '';
-      return monthlyRunsUnder(ctx.hub, code ? divisionPrefix(code) : '', pageSize(args.first, 20, ctx.config.maxListSize));
+      const runs = await monthlyRunsUnder(ctx.hub, code ? divisionPrefix(code) : '', pageSize(args.first, 20, ctx.config.maxListSize));
+      await refuseUnknownDivision(ctx.hub, args.regionCode, 'regionCode', runs.length === 0);
+      return runs;
     },
   },
   Mutation: {

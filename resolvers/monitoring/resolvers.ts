@@ -17,7 +17,7 @@ import { activeTriggerSet } from '../../rules/triggers-load';
 import { TRIGGER_ID_SHAPE, TRIGGER_ID_SHAPE_MESSAGE, unknownTriggersMessage, type TriggerView } from '../../domain/monitoring/triggers';
 import { badInput, requireDivisionCode, requireHubId } from '../../access/errors';
 import type { AlertErrorCode, Resolvers } from '../__generated__/types';
-import { pageOf, pageSize, positionAfter } from '../common';
+import { pageOf, pageSize, positionAfter, refuseUnknownDivision } from '../common';
 import type { AlertEventView, AlertView } from './models';
 import type { HubContext } from '../context';
 import { firstChars, longerThan } from '../../domain/text-length';
@@ -204,6 +204,7 @@ export const monitoringResolvers: Resolvers = {
       const after = positionAfter(args.after, (c) => decodeIdCursor(ALERTS, c));
       const filter = { regionPrefix: prefix, grades: f.grades ?? undefined, states: f.states ?? undefined, triggers: f.triggers ?? undefined, overdue: f.overdue ?? undefined, acknowledgementOverdue: f.acknowledgementOverdue ?? undefined, concerning: concernedDepartment(ctx), today: ctx.today };
       const rows = await alertPage(ctx.hub, { ...filter, after, limit: first + 1 });
+      await refuseUnknownDivision(ctx.hub, f.regionCode, 'filter.regionCode', rows.length === 0 && !after);
       for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
       return {
         ...pageOf({ rows: rows.slice(0, first), hasNextPage: rows.length > first }, (r) => encodeIdCursor(ALERTS, r.id), (r) => r),

@@ -20,7 +20,7 @@ function failure(fn: () => unknown): RuleSetError {
 describe('the default rule set', () => {
   it('has every rule of DOMAIN.md, each with a basis', () => {
     const rs = buildRuleSet(defaults, null, SOURCES);
-    expect(rs.rules.map((r) => r.id)).toEqual(['X1', 'X2', 'X3', 'X4', 'X5', 'X6', 'X7', 'X8', 'X9', 'X10', 'X11', 'M1', 'M2', 'M3', 'M4', 'M5']);
+    expect(rs.rules.map((r) => r.id)).toEqual(['X1', 'X2', 'X3', 'X4', 'X5', 'X6', 'X7', 'X8', 'X9', 'X10', 'X11', 'X12', 'M1', 'M2', 'M3', 'M4', 'M5']);
     for (const r of rs.rules) {
       expect(r.enabled).toBe(true);
       expect(r.basis.length).toBeGreaterThan(10);

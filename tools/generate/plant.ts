@@ -475,6 +475,27 @@ export function plantCases(opts: PlantOptions): { rows: TableRows; manifest: Pla
     p.subsidy(cert, 'SH', p.m(-20), null, 'SUSPENDED');
     p.tekun(a, monthStartOf(p.m(-10)), null);
   }
+  // ---- X12: 金秋助学 twice in one school year; planted after every earlier household. ----
+  {
+    const parent = p.person(44, 'M', '植入亥');
+    const c = p.person(16, 'F', '植入甲');
+    const h = p.household('X12-autumn-twice', 'CASE', 'X12', '金秋助学 paid twice to one student for the same school year', ['X12'], [head(parent), child(c)]);
+    const sy = schoolYearOf(addMonths(ref, -3));
+    const { from } = schoolYearBounds(sy);
+    p.workerFile(`PLGH${h}`, parent);
+    p.unionGrant(`PLGH${h}`, 'JQ', addDays(from, -10), 200_000, { student: c, schoolYear: sy });
+    p.unionGrant(`PLGH${h}`, 'JQ', addDays(from, 60), 150_000, { student: c, schoolYear: sy });
+  }
+  {
+    const parent = p.person(45, 'F', '近似亥');
+    const c = p.person(17, 'M', '近似甲');
+    const h = p.household('NM-X12-next-year', 'NEAR_MISS', 'X12', '金秋助学 one school year and again the next', [], [head(parent), child(c)]);
+    const sy = schoolYearOf(addMonths(ref, -3));
+    const prev = schoolYearOf(addMonths(schoolYearBounds(sy).from, -1));
+    p.workerFile(`PLGH${h}`, parent);
+    p.unionGrant(`PLGH${h}`, 'JQ', addDays(schoolYearBounds(prev).from, -10), 200_000, { student: c, schoolYear: prev });
+    p.unionGrant(`PLGH${h}`, 'JQ', addDays(schoolYearBounds(sy).from, -10), 200_000, { student: c, schoolYear: sy });
+  }
   // People in no household (集中供养 in a care home): reached by the region scan on their own.
   {
     const death = addDays(monthStartOf(p.m(-4)), 11);
