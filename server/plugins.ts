@@ -36,22 +36,26 @@ export interface HubPlugin {
 const SETTLED: Promise<void> = Promise.resolve();
 
 /**
- * Calls one hook of every listener, in order, as Apollo calls each plugin's: a throw is that
- * listener's rejection and the others still run; settles when all have.
+ * Calls one hook of every listener, in order: a throw is that listener's rejection and the others
+ * still run. A member after one that returns a promise is called once that promise has settled, so
+ * it sees what that member did: the request counter after the audit append sees the answer withheld
+ * when the append failed (Apollo calls plugins' hooks at once, each before the previous settles).
+ * Settles when all have, rejecting with the first member's rejection.
  */
-function callEach<K extends keyof HubRequestListener>(listeners: readonly HubRequestListener[], hook: K, ctx: Parameters<NonNullable<HubRequestListener[K]>>[0]): Promise<void> {
-  let pending: Promise<void>[] | null = null;
-  for (const listener of listeners) {
+function callEach<K extends keyof HubRequestListener>(listeners: readonly HubRequestListener[], hook: K, ctx: Parameters<NonNullable<HubRequestListener[K]>>[0], from = 0): Promise<void> {
+  for (let i = from; i < listeners.length; i++) {
     let settled: void | Promise<void>;
     try {
-      settled = (listener[hook] as ((c: typeof ctx) => void | Promise<void>) | undefined)?.call(listener, ctx);
+      settled = (listeners[i][hook] as ((c: typeof ctx) => void | Promise<void>) | undefined)?.call(listeners[i], ctx);
     } catch (err) {
       settled = Promise.reject(err);
     }
-    if (settled) (pending ??= []).push(settled);
+    if (settled) {
+      const rest = () => callEach(listeners, hook, ctx, i + 1);
+      return settled.then(rest, (err: unknown) => rest().then(() => Promise.reject(err), () => Promise.reject(err)));
+    }
   }
-  if (pending === null) return SETTLED;
-  return pending.length === 1 ? pending[0] : Promise.all(pending).then(() => undefined);
+  return SETTLED;
 }
 
 /**

@@ -2,7 +2,8 @@
  * server/plugins.ts hubPlugin: the hub's own plugins are one plugin to Apollo, so its hooks cost
  * one promise for all of them. What it must keep of Apollo's way of calling each plugin: members
  * called in the order given, each hook of each; a member's throw is a rejection of the hook while the
- * members after it still run; a hook waits for the members that return a promise; and when none
+ * members after it still run; a hook waits for the members that return a promise, and a member after
+ * such a one is called once it has settled; and when none
  * does, no promise is made for any (one shared settled promise is returned).
  */
 import type { GraphQLRequestContext, GraphQLRequestListener } from '@apollo/server';
@@ -77,6 +78,32 @@ describe('hubPlugin', () => {
 
     const failing = await listenerOf([{ requestDidStart: () => ({ willSendResponse: () => Promise.reject(new Error('audit down')) }) }]);
     await expect(failing.willSendResponse!(hookCtx)).rejects.toThrow('audit down');
+  });
+
+  it('calls a member after one that returns a promise once it has settled, so it sees what that member did (the request counter after a failed audit append)', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const response = { status: 200 };
+    const seen: number[] = [];
+    const listener = await listenerOf([
+      { requestDidStart: () => ({ willSendResponse: () => held.then(() => void (response.status = 503)) }) },
+      { requestDidStart: () => ({ willSendResponse: () => void seen.push(response.status) }) },
+    ]);
+    const sending = listener.willSendResponse!(hookCtx);
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual([]);
+    release();
+    await sending;
+    expect(seen).toEqual([503]);
+
+    // A rejection still lets the members after it run, and is the hook's.
+    const after: string[] = [];
+    const failing = await listenerOf([
+      { requestDidStart: () => ({ willSendResponse: () => Promise.reject(new Error('audit down')) }) },
+      { requestDidStart: () => ({ willSendResponse: () => void after.push('counted') }) },
+    ]);
+    await expect(failing.willSendResponse!(hookCtx)).rejects.toThrow('audit down');
+    expect(after).toEqual(['counted']);
   });
 
   it('returns one shared settled promise when no member has anything to wait for', async () => {
