@@ -86,15 +86,21 @@ export class HubMetrics implements JobMetrics {
   // alert on it never fired for a department /readyz already reported unreachable.
   readonly sourceAvailable = new Gauge({
     name: 'aidhub_source_available',
-    help: 'Whether a department source answers (1) or not (0): probed at each scrape as /readyz probes it (SELECT 1 within its timeout), and set by every read between scrapes',
+    help: 'Whether a department source answers (1) or not (0): 0 where the probe at the scrape (SELECT 1 within its timeout, as /readyz) failed or a read since the previous scrape did',
     labelNames: ['department'] as const,
     registers: [this.registry],
     collect: async () => {
       const probed = await this.sourceProbe?.().catch(() => null);
       if (!probed) return;
-      for (const department of DEPARTMENT_CODES) this.sourceAvailable.set({ department }, probed[department].available ? 1 : 0);
+      // A read that failed since the last scrape counts though SELECT 1 answers now: a department
+      // whose reads time out while its server still answers the probe was shown 1 at every scrape.
+      const failed = this.readFailedSinceScrape;
+      this.readFailedSinceScrape = new Set();
+      for (const department of DEPARTMENT_CODES) this.sourceAvailable.set({ department }, probed[department].available && !failed.has(department) ? 1 : 0);
     },
   });
+  /** Departments a read of which failed since the last scrape (sourceAvailable's collect). */
+  private readFailedSinceScrape = new Set<DepartmentCode>();
   readonly sourceFailures = new Counter({
     name: 'aidhub_source_failures_total',
     help: 'Department source reads that failed, by department and reason (TIMEOUT, UNREACHABLE, ...)',
@@ -384,6 +390,7 @@ export class HubMetrics implements JobMetrics {
   sourceOutcome(o: SourceOutcome): void {
     this.sourceSeconds.observe({ department: o.department, available: String(o.available) }, o.latencyMs / 1000);
     this.sourceAvailable.set({ department: o.department }, o.available ? 1 : 0);
+    if (!o.available) this.readFailedSinceScrape.add(o.department);
     if (!o.available) this.sourceFailures.inc({ department: o.department, reason: o.reason ?? 'UNKNOWN' });
   }
 

@@ -42,6 +42,17 @@ it.each([`household_${ID_NUMBER}`, `q${ID_NUMBER}`, 'lookup_370811_19900101_1234
   expect(text).toContain('operation="withheld"');
 });
 
+it('shows a department whose read failed since the last scrape as unavailable, though the probe at the scrape answers', async () => {
+  const metrics = new HubMetrics(null);
+  const allAnswer = Object.fromEntries(DEPARTMENT_CODES.map((d) => [d, { available: true }])) as Record<(typeof DEPARTMENT_CODES)[number], { available: boolean }>;
+  metrics.watchSources(async () => allAnswer);
+  const union = async () => /^aidhub_source_available\{department="UNION"\} (\d)$/m.exec(await metrics.registry.metrics())?.[1];
+  metrics.sourceOutcome({ department: 'UNION', available: false, latencyMs: 2000, reason: 'TIMEOUT' });
+  expect(await union()).toBe('0');
+  // The next scrape with no failed read since shows the probe's answer.
+  expect(await union()).toBe('1');
+});
+
 it('counts operation names past the first ones as other', () => {
   const metrics = new HubMetrics(null);
   for (let i = 0; i < OPERATION_LABELS_MAX; i++) expect(metrics.operationLabel(`Op${i}`)).toBe(`Op${i}`);
