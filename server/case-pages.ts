@@ -855,7 +855,7 @@ ${historyPart}
 ${section('本户其他案件', earlier, d.earlierCases.length === 0)}
 ${section('转办单', referrals, d.referrals.length === 0)}
 ${charityPart}
-${section(`尚未参与救助的部门（近24个月无救助记录，本案也无其转办单）`, notContributed, true)}
+${section(`尚未参与救助的部门（近${DOSSIER_MONTHS}个月无救助记录，本案也无其在办或已办结的转办单）`, notContributed, true)}
 ${meetingPart}
 <footer>本材料由社会救助数据枢纽（AidHub）生成于 ${nw(shortTime(v.printedAt))}，含个人信息，仅供本次会议使用，会后收回，不得外传。身份证号已作遮蔽处理。</footer>
 </body>

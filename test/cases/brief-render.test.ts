@@ -405,7 +405,7 @@ describe('the brief as the meeting reads it', () => {
       decisionSlip({ id: 13, toOffice: 'EDUCATION', programmeCode: 'TUITION_WAIVER', state: 'DECLINED', declineReason: '不符合条件' }),
     ];
     const html = renderBrief({ ...view(dossier, true), officeName: (k) => k, meeting: meetingOf(decisions, {}, dossier) });
-    const line = /尚未参与救助的部门（近24个月无救助记录，本案也无其转办单）：<\/strong>(.*?)<\/p>/.exec(html);
+    const line = /尚未参与救助的部门（近24个月无救助记录，本案也无其在办或已办结的转办单）：<\/strong>(.*?)<\/p>/.exec(html);
     expect(line).not.toBeNull();
     // 民政 gives 低保, 医保 holds an issued slip of the case, 住建 and 工会 the meeting's; 教育 declined its
     // slip, 残联's is another case's, 人社's was superseded (and 人社 did not answer).
