@@ -18,7 +18,7 @@
  * functions `chinese-days` exposes mix UTC and local-time readings: west of Greenwich they give
  * 春节 2027 as 7 February instead of 6 February.)
  */
-import type { IsoDate } from '../dates';
+import { addDays, type IsoDate } from '../dates';
 
 interface SolarDay {
   toYmd(): string;
@@ -47,11 +47,13 @@ function pad(year: number, month: number, day: number): IsoDate {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
-/**
- * The statutory holidays of a Gregorian year, date → name, in date order. Where two fall on one
- * day (中秋 on 1–3 October), the day is listed once, under the earlier-listed holiday of the law.
- */
-export function statutoryHolidays(year: number): Map<IsoDate, StatutoryHolidayName> {
+/** Orders [date, …] entries by date (ISO dates sort as strings); the sort is stable. */
+function byDate([a]: readonly [IsoDate, unknown], [b]: readonly [IsoDate, unknown]): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Every statutory holiday-day of the year, in date order: a day two holidays share is there twice. */
+function statutoryHolidayDays(year: number): [IsoDate, StatutoryHolidayName][] {
   if (!Number.isInteger(year) || year < STATUTORY_YEARS.first || year > STATUTORY_YEARS.last) {
     throw new RangeError(`statutory holidays are computed for ${STATUTORY_YEARS.first} to ${STATUTORY_YEARS.last}, not ${year}`);
   }
@@ -68,19 +70,28 @@ export function statutoryHolidays(year: number): Map<IsoDate, StatutoryHolidayNa
   days.push([Lunar.fromYmd(year, 5, 5).getSolar().toYmd(), '端午']);
   days.push([Lunar.fromYmd(year, 8, 15).getSolar().toYmd(), '中秋']);
   days.push([pad(year, 10, 1), '国庆节'], [pad(year, 10, 2), '国庆节'], [pad(year, 10, 3), '国庆节']);
+  return days.sort(byDate);
+}
+
+/**
+ * The statutory holidays of a Gregorian year, date → name, in date order. Where two fall on one
+ * day (中秋 on 1–3 October), the day is listed once, under the earlier-listed holiday of the law;
+ * the day off the overlap owes is given by `statutoryDaysOff`.
+ */
+export function statutoryHolidays(year: number): Map<IsoDate, StatutoryHolidayName> {
+  return onceADay(statutoryHolidayDays(year));
+}
+
+/** Date → name of entries in date order, a date listed twice kept under its first name. */
+function onceADay(days: readonly [IsoDate, StatutoryHolidayName][]): Map<IsoDate, StatutoryHolidayName> {
   const out = new Map<IsoDate, StatutoryHolidayName>();
-  for (const [date, name] of days.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) if (!out.has(date)) out.set(date, name);
+  for (const [date, name] of days) if (!out.has(date)) out.set(date, name);
   return out;
 }
 
-function weekdayOf(date: IsoDate): number {
-  return new Date(`${date}T00:00:00Z`).getUTCDay();
-}
-
-function nextDay(date: IsoDate): IsoDate {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
+function isWeekendDay(date: IsoDate): boolean {
+  const wd = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return wd === 0 || wd === 6;
 }
 
 /**
@@ -90,24 +101,30 @@ function nextDay(date: IsoDate): IsoDate {
  * to Monday 10-03: 10-04 and 10-05 off), so it is placed on the first weekdays after the holiday that
  * are not already off; the notice, once loaded, replaces the year (where it puts them, the 调休).
  * Without it a deadline counted across 2027's 春节 came two working days early.
+ *
+ * A run of holiday days owes as many weekdays off as it has holiday-days beyond its own weekdays:
+ * its Saturdays and Sundays, and a day two holidays share. 中秋 on a day of 国庆 (2028, 2031, 2039,
+ * 2058 …) is two holidays on one date, and the notices of such years gave the second one: 2009
+ * (中秋 Saturday 10-03) and 2020 (中秋 Thursday 10-01) both gave 4 net weekdays off around 国庆, the
+ * 3 of 国庆 and 中秋's 1, with the run 10-01 to 10-08 and two worked weekends. Counting the day once
+ * gave those years one weekday off fewer than the law (12 net against 13 since the amendment).
  */
 export function statutoryDaysOff(year: number): Map<IsoDate, StatutoryHolidayName> {
-  const fixed = statutoryHolidays(year);
-  const out = new Map(fixed);
-  const dates = [...fixed.keys()];
-  for (let i = 0; i < dates.length; ) {
-    // One holiday's run of days (中秋 on 国庆 is one run, as the law counts the day once).
-    const name = fixed.get(dates[i])!;
+  const all = statutoryHolidayDays(year);
+  const out = onceADay(all);
+  for (let i = 0; i < all.length; ) {
+    // One run of consecutive holiday days (中秋 on 国庆 is one run, its shared date there twice).
+    const name = all[i][1];
     let j = i;
-    while (j + 1 < dates.length && dates[j + 1] === nextDay(dates[j])) j++;
-    let owed = dates.slice(i, j + 1).filter((d) => weekdayOf(d) === 0 || weekdayOf(d) === 6).length;
-    for (let d = nextDay(dates[j]); owed > 0; d = nextDay(d)) {
-      const wd = weekdayOf(d);
-      if (wd === 0 || wd === 6 || out.has(d)) continue;
+    while (j + 1 < all.length && (all[j + 1][0] === all[j][0] || all[j + 1][0] === addDays(all[j][0], 1))) j++;
+    const weekdays = new Set(all.slice(i, j + 1).map(([d]) => d).filter((d) => !isWeekendDay(d)));
+    let owed = j + 1 - i - weekdays.size;
+    for (let d = addDays(all[j][0], 1); owed > 0; d = addDays(d, 1)) {
+      if (isWeekendDay(d) || out.has(d)) continue;
       out.set(d, name);
       owed--;
     }
     i = j + 1;
   }
-  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return new Map([...out].sort(byDate));
 }

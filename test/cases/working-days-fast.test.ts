@@ -178,18 +178,52 @@ describe('2027 and later: the statutory holidays the law fixes, provisional unti
     expect(addWorkingDays('2027-02-04', 6)).toEqual({ date: '2027-02-18', provisional: true });
   });
 
+  const weekend = (d: string) => [0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay());
+  /** Weekdays off in [from, to] net of worked weekends, by the calendar in force. */
+  const netDaysOff = (from: string, to: string) => {
+    let net = 0;
+    for (let d = from; d <= to; d = addDays(d, 1)) {
+      if (!weekend(d) && !isWorkingDay(d)) net += 1;
+      if (weekend(d) && isWorkingDay(d)) net -= 1;
+    }
+    return net;
+  };
+  /** Weekdays off in [from, to] as the law alone gives them. */
+  const lawDaysOff = (from: string, to: string) =>
+    [...statutoryDaysOff(Number(from.slice(0, 4))).keys()].filter((d) => d >= from && d <= to && !weekend(d)).length;
+
   it('gives as many weekdays off, net of worked weekends, as every notice since the 2024 amendment', () => {
     // A notice moves days (调休, bridging) but gives the law's days, 补假 included: the law alone
     // must come to the same net count, or a provisional deadline is early (2027 read two days short).
-    const weekend = (d: string) => [0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay());
     for (const year of [2025, 2026]) {
-      let net = 0;
-      for (let d = `${year}-01-01`; d <= `${year}-12-31`; d = addDays(d, 1)) {
-        if (!weekend(d) && !isWorkingDay(d)) net += 1;
-        if (weekend(d) && isWorkingDay(d)) net -= 1;
-      }
-      expect([year, [...statutoryDaysOff(year).keys()].filter((d) => !weekend(d)).length]).toEqual([year, net]);
+      expect([year, lawDaysOff(`${year}-01-01`, `${year}-12-31`)]).toEqual([year, netDaysOff(`${year}-01-01`, `${year}-12-31`)]);
     }
+  });
+
+  it('gives 中秋 on a day of 国庆 its own day off, as the notices of 2009 and 2020 did', () => {
+    // 2009: 中秋 Saturday 10-03; 2020: 中秋 Thursday 10-01. Both notices gave 10-01 to 10-08 off and
+    // 09-27, 10-10 worked: 4 net weekdays, 国庆's 3 and 中秋's 1. Counted once, the law gave 3.
+    for (const year of [2009, 2020]) {
+      expect([year, lawDaysOff(`${year}-09-15`, `${year}-10-31`)]).toEqual([year, netDaysOff(`${year}-09-15`, `${year}-10-31`)]);
+    }
+    // Since the amendment 13 a year, as in every year without the overlap; it read 12.
+    for (const year of [2028, 2031, 2039, 2058]) {
+      expect([year, lawDaysOff(`${year}-01-01`, `${year}-12-31`)]).toEqual([year, 13]);
+    }
+    // 2028: 国庆 Sunday 10-01 to Tuesday 10-03, 中秋 on 10-03; Sunday's 补假 on 10-04, 中秋's on 10-05.
+    expect([...statutoryDaysOff(2028)].filter(([d]) => d >= '2028-09-01')).toEqual([
+      ['2028-10-01', '国庆节'],
+      ['2028-10-02', '国庆节'],
+      ['2028-10-03', '中秋'],
+      ['2028-10-04', '国庆节'],
+      ['2028-10-05', '国庆节'],
+    ]);
+    // 2031: 中秋 on Wednesday 10-01, 国庆 to Friday 10-03: the overlap's day is Monday 10-06.
+    expect([...statutoryDaysOff(2031).keys()].filter((d) => d >= '2031-09-01')).toEqual(['2031-10-01', '2031-10-02', '2031-10-03', '2031-10-06']);
+    // The law's holidays themselves list the shared day once.
+    expect([...statutoryHolidays(2028).keys()].filter((d) => d >= '2028-09-01')).toEqual(['2028-10-01', '2028-10-02', '2028-10-03']);
+    // 10 working days from Friday 2028-09-29: Friday 10-06 (1) … Thursday 10-19 (10); it read 10-18.
+    expect(addWorkingDays('2028-09-29', 10)).toEqual({ date: '2028-10-19', provisional: true });
   });
 
   it('computes the same lunar and solar-term dates as every published notice of 2008–2026 gave', () => {
