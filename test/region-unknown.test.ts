@@ -106,3 +106,15 @@ describe.each(ENTRY_POINTS)('$name', ({ ask, argument, list }) => {
     expect(list(res.data)).toEqual([]);
   });
 });
+
+describe('a division outside the caller’s scope', () => {
+  it('is OUT_OF_SCOPE to a charity whether or not the hub holds anything there: REGION_UNKNOWN would tell an outside organisation where people are registered', async () => {
+    // 济南市 (3701…), outside the charity's 370800: one code the hub holds nothing of, one it may.
+    for (const code of ['370102', '370199']) {
+      for (const query of [`query($code: String) { charityNeeds(regionCode: $code) { id } }`, `query($code: String) { charityNeedSummaries(regionCode: $code) { edges { node { id } } } }`]) {
+        const res = await charity.gql(query, { code });
+        expect({ code, errors: res.errors?.map((e: any) => e.extensions) }).toEqual({ code, errors: [{ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' }] });
+      }
+    }
+  });
+});
