@@ -3,7 +3,10 @@
  * one student for the same school year. X6 paired it only with 国家助学金, so a second 金秋助学 was
  * answered `clear: true` by the pre-grant check and the student showed no finding. 国家助学金 paid
  * per term (twice a school year) is not flagged, nor 金秋助学 in two school years; through a real
- * hub over real union and education databases.
+ * hub over real union and education databases. A 金秋助学 proposed in July or August without its
+ * school year is refused (SCHOOL_YEAR_REQUIRED, with both years allowed): it was counted in the year
+ * ending, so a student paid last August for that year was warned "twice" at the normal time for the
+ * coming year's grant.
  */
 import { household, householdMember, person } from '../db/household/schema';
 import { makeIdNumber } from '../domain/id-number';
@@ -80,5 +83,30 @@ describe('X12: 金秋助学 twice for one school year', () => {
     const res = await hub.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECK, { input: { beneficiaryIdNumber: TERMS, programme: 'NATIONAL_GRANT', grantDate: TODAY, schoolYear: SY, amountFen: 62_500 } });
     expect(res.errors).toBeUndefined();
     expect(res.data.preGrantCheck).toMatchObject({ clear: true, findings: [] });
+  });
+});
+
+describe('a grant counted by school year, proposed in July or August', () => {
+  const required = [{ code: 'BAD_USER_INPUT', argument: 'input.schoolYear', reason: 'SCHOOL_YEAR_REQUIRED', allowed: ['2025-2026', '2026-2027'] }];
+  async function outcome(input: Record<string, unknown>): Promise<unknown> {
+    const res = await hub.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECK, { input: { amountFen: 200_000, ...input } });
+    const e = res.errors?.map((x) => ({ code: x.extensions?.code, argument: x.extensions?.argument, reason: x.extensions?.reason, allowed: x.extensions?.allowed }));
+    return e ?? res.data.preGrantCheck;
+  }
+
+  it('without schoolYear is SCHOOL_YEAR_REQUIRED with both years; with the coming year, a student paid last August is clear', async () => {
+    // YEARS was paid 金秋助学 on 2025-08-25 for 2025-2026; this year's grant falls due at the same time.
+    expect(await outcome({ beneficiaryIdNumber: YEARS, programme: 'UNION_AUTUMN_EDU', grantDate: '2026-08-20' })).toEqual(required);
+    expect(await outcome({ beneficiaryIdNumber: YEARS, programme: 'UNION_AUTUMN_EDU', grantDate: '2026-07-01' })).toEqual(required);
+    expect(await outcome({ beneficiaryIdNumber: TERMS, programme: 'NATIONAL_GRANT', grantDate: '2026-08-31' })).toEqual(required);
+    expect(await outcome({ beneficiaryIdNumber: YEARS, programme: 'UNION_AUTUMN_EDU', grantDate: '2026-08-20', schoolYear: '2026-2027' })).toMatchObject({ clear: true, findings: [] });
+    // The year ending, given, is judged as given: paid twice for it.
+    expect(await outcome({ beneficiaryIdNumber: YEARS, programme: 'UNION_AUTUMN_EDU', grantDate: '2026-08-20', schoolYear: SY })).toMatchObject({ clear: false, findings: [{ rule: { id: 'X12' } }] });
+  });
+
+  it('outside July and August, or for a programme no rule counts by school year, no school year is asked', async () => {
+    expect(await outcome({ beneficiaryIdNumber: ONCE, programme: 'UNION_AUTUMN_EDU', grantDate: '2026-09-01' })).toMatchObject({ clear: true });
+    expect(await outcome({ beneficiaryIdNumber: ONCE, programme: 'UNION_AUTUMN_EDU', grantDate: '2026-06-30' })).toMatchObject({ clear: false, findings: [{ rule: { id: 'X12' } }] });
+    expect(await outcome({ beneficiaryIdNumber: YEARS, programme: 'UNION_HARDSHIP', grantDate: '2026-08-20' })).toMatchObject({ complete: true });
   });
 });

@@ -138,6 +138,21 @@ describe('aidReport', () => {
     expect(await ledgerRows()).toBe(rows);
   });
 
+  it('answers a date of the other kind of aid DATE_REQUIRED at the date the programme takes (its clients read it; preGrantCheck names the date given, DATE_NOT_TAKEN)', async () => {
+    const rows = await ledgerRows();
+    const res = await emergency.gql(`mutation($records: [ReportedAidInput!]!) { aidReport(input: { records: $records }) { recorded userErrors { index code field } } }`, {
+      records: [
+        { reference: 'DF-2026-020', beneficiaryIdNumber: PATIENT, programme: 'DISASTER_TRANSITION', periodStart: '2026-01-01', grantDate: '2026-01-21', amountFen: 10_000 },
+        { reference: 'DF-2026-021', beneficiaryIdNumber: PATIENT, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-01-21', periodStart: '2026-01-01', amountFen: 10_000 },
+      ],
+    });
+    expect(res.data.aidReport.userErrors).toEqual([
+      { index: 0, code: 'DATE_REQUIRED', field: 'periodStart' },
+      { index: 1, code: 'DATE_REQUIRED', field: 'grantDate' },
+    ]);
+    expect(await ledgerRows()).toBe(rows);
+  });
+
   it('says the most an amount may be when one is over it, not that it must be 0 or more', async () => {
     const rows = await ledgerRows();
     const over = await emergency.gql(`mutation($records: [ReportedAidInput!]!) { aidReport(input: { records: $records }) { recorded userErrors { index code field message } } }`, {

@@ -3935,7 +3935,7 @@ export type PreGrantCheckInput = {
   readonly secondAid?: InputMaybe<Scalars['Boolean']['input']>;
   /** Medical aid or illness aid: the hospital settlement it relieves (医保 settlement id, at most 30 characters; full-width digits and letters are read as ASCII). */
   readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
-  /** Education aid: the school year, e.g. 2025-2026 (September to August). For one-off aid, the year grantDate falls in; for recurring aid, a year the period from periodStart to periodEnd meets (with no periodEnd, the year periodStart falls in); or the next for aid starting in July or August (paid before the year starts). Another is BAD_USER_INPUT, reason SCHOOL_YEAR_MISMATCH, with allowed. */
+  /** Education aid: the school year, e.g. 2025-2026 (September to August). For one-off aid, the year grantDate falls in; for recurring aid, a year the period from periodStart to periodEnd meets (with no periodEnd, the year periodStart falls in); or the next for aid starting in July or August (paid before the year starts). Another is BAD_USER_INPUT, reason SCHOOL_YEAR_MISMATCH, with allowed. Required for one-off aid a rule in force counts by school year (X6, X12) dated in July or August, which may be for the year ending or the one starting: left out, BAD_USER_INPUT, reason SCHOOL_YEAR_REQUIRED, with allowed (the two). */
   readonly schoolYear?: InputMaybe<Scalars['String']['input']>;
 };
 

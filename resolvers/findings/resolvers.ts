@@ -132,6 +132,11 @@ export function givenSettlementRef(programmeCode: string, given: string | null |
   return settlementRef;
 }
 
+/** Whether a rule in force counts the programme's grants per school year (X6, X12). */
+function countedBySchoolYear(programmeCode: string): boolean {
+  return rules().some((r) => r.enabled && r.kind === 'SAME_PURPOSE_TWICE' && r.per === 'SCHOOL_YEAR' && [...r.first, ...r.second].includes(programmeCode as never));
+}
+
 /** Whether a rule in force adds the programme's aid up by hospital stay (X7): only such aid names a stay. */
 export function tiedToStay(programmeCode: string): boolean {
   return rules().some((r) => r.kind === 'SETTLEMENT_EXCESS' && (r.programmes as readonly string[]).includes(programmeCode));
@@ -173,7 +178,8 @@ function proposalOf(input: PreGrantCheckInput, today: IsoDate): Proposal {
   if (input.amountFen > 0 && isServiceProgramme(programme)) throw badInput('input.amountFen', 'AMOUNT_INVALID', SERVICE_AMOUNT_MESSAGE);
   // A date of the other kind of aid was left out unread, so the check answered for a grant the caller
   // did not describe (a one-off grant's period end of 2099-12-31 was never looked at): refused, as
-  // aidReport refuses it (DATE_REQUIRED).
+  // aidReport refuses it, each path with its own code (aidReport's is DATE_REQUIRED, which its
+  // clients read; here the date given is named, DATE_NOT_TAKEN).
   if (programme.kind === 'RECURRING' && input.grantDate) throw badInput('input.grantDate', 'DATE_NOT_TAKEN', `${programme.code} is paid over a period: give periodStart (and periodEnd), not grantDate`);
   if (programme.kind === 'ONE_OFF' && (input.periodStart || input.periodEnd)) {
     throw badInput(input.periodStart ? 'input.periodStart' : 'input.periodEnd', 'DATE_NOT_TAKEN', `${programme.code} is granted once: give grantDate, not a period`);
@@ -222,6 +228,14 @@ function proposalOf(input: PreGrantCheckInput, today: IsoDate): Proposal {
   if (allowed && !allowed.includes(input.schoolYear!)) {
     const when = recurring ? 'the period from periodStart to periodEnd' : 'a grant on grantDate';
     throw badInput('input.schoolYear', 'SCHOOL_YEAR_MISMATCH', `schoolYear is not a school year ${when} is for (${allowed.join(' or ')}; a school year runs September to August)`, { allowed });
+  }
+  // Without one, a rule counting by school year puts a one-off grant in the year its grantDate falls
+  // in (yearOf in domain/findings/kinds.ts); in July or August that is the year ending, while 金秋助学
+  // is paid then for the coming one: a student paid last August was warned of X12 "twice" at the
+  // normal time for this year's grant. Which year is meant the hub cannot tell: asked, not guessed.
+  if (!recurring && !input.schoolYear && countedBySchoolYear(programme.code)) {
+    const years = schoolYearsOf(first, first);
+    if (years.length > 1) throw badInput('input.schoolYear', 'SCHOOL_YEAR_REQUIRED', `a grant in July or August may be for the school year ending or the one starting (${years.join(' or ')}): give schoolYear`, { allowed: years });
   }
   return {
     programme: programme.code as Proposal['programme'],
