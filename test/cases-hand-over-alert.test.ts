@@ -120,7 +120,9 @@ it('gives the successor the alert it carries, and the handed-over case still its
   expect(handedOver.errors).toBeUndefined();
   expect(handedOver.data.case.alert).toEqual({ id: alertId, state: 'VERIFIED' });
   // Read over the household's cases and their alerts, batched: the successor and the case it
-  // continues together cost the hub what the successor alone does.
+  // continues together cost the hub no more than the successor alone does (fewer when the two
+  // cases' own alerts fall in one batch; which batch depends on when each case's read returns, so a
+  // loaded machine counted one more with an exact comparison).
   const statements = async (query: string) => {
     const res = await clients.weishanCa(query, { s: successorId, c: caseId });
     expect(res.errors).toBeUndefined();
@@ -128,8 +130,9 @@ it('gives the successor the alert it carries, and the handed-over case still its
   };
   const one = await statements(`query($s: ID!) { s: case(id: $s) { alert { id } } }`);
   const both = await statements(`query($s: ID!, $c: ID!) { s: case(id: $s) { alert { id } } c: case(id: $c) { alert { id } } }`);
-  expect(one).toBeDefined();
-  expect(both).toEqual(one);
+  expect(Object.keys(one ?? {})).toEqual(['HUB']);
+  expect(Object.keys(both ?? {})).toEqual(['HUB']);
+  expect(both!.HUB).toBeLessThanOrEqual(one!.HUB);
 });
 
 it('keeps the alert’s rules on the successor: not withdrawn, decided only after the village notice', async () => {

@@ -299,8 +299,12 @@ export const monitoringResolvers: Resolvers = {
     // the alert of the chain of hand-overs, read over the household's cases (one statement each).
     alert: async (c, _, ctx) => {
       if (c.origin !== 'ALERT') return null;
-      if (c.predecessorCaseId === null) return ctx.loaders.monitoring.alertByCase.load(c.id);
-      const chain = caseAndPredecessorIdsOf(c, await ctx.loaders.cases.casesByHousehold.load(c.householdId));
+      const own = ctx.loaders.monitoring.alertByCase.load(c.id);
+      if (c.predecessorCaseId === null) return own;
+      // Its own alert is asked at once, in the batch of any other case's read beside it (the case it
+      // continues, asked in the same request, had a statement of its own when the chain was read
+      // after the household's cases came back); the chain's others then come from the cache.
+      const [chain] = await Promise.all([ctx.loaders.cases.casesByHousehold.load(c.householdId).then((cases) => caseAndPredecessorIdsOf(c, cases)), own]);
       const alerts = await ctx.loaders.monitoring.alertByCase.loadMany(chain);
       return alerts.find((a): a is AlertRow => a !== null && !(a instanceof Error)) ?? null;
     },
