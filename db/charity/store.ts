@@ -5,7 +5,7 @@
  * beyond what is uncovered is refused. The outcome does not depend on timing: pledges are served
  * in lock order and the sum accepted never exceeds the need.
  */
-import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, isNull, like, lt, not, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, isNull, like, lt, ne, not, or, sql } from 'drizzle-orm';
 import type { IsoDate } from '../../domain/dates';
 import { deliveryDateProblem, earliestDeliveryOn, isMinorOn, minorBornAfter, pledgeProblem, pledgeStanding, projectMatches, publishedConsentProblem, screenPublishedNeed, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
 import { ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
@@ -843,13 +843,19 @@ export async function deliveryReferencesInLedger(db: HubQuery, clientName: strin
  * clients wrote them, each marked whether a charity delivery wrote it (an entry of charity_delivery
  * under the organisation's reference, for the same need) or aidReport did: what the one path is
  * compared with when the other records aid (domain/reported-aid/same-aid.ts).
+ *
+ * `writing` is the delivery being recorded, whose row is inserted before its ledger entry: it wrote
+ * no entry yet, so it marks none. Joined, an aidReport entry under its reference and need (the
+ * reporting client's file numbered as the delivery) read as that delivery's own and was left out of
+ * the comparison, and the same aid was taken twice.
  */
-export async function organisationStandingAid(db: HubQuery, creditCode: string, idNumbers: readonly string[]): Promise<(typeof reportedAid.$inferSelect & { fromDelivery: boolean })[]> {
+export async function organisationStandingAid(db: HubQuery, creditCode: string, idNumbers: readonly string[], writing: { deliveryId: number } | null = null): Promise<(typeof reportedAid.$inferSelect & { fromDelivery: boolean })[]> {
   if (idNumbers.length === 0) return [];
+  const joined = and(eq(charityDelivery.creditCode, reportedAid.reporterCreditCode), eq(charityDelivery.reference, reportedAid.reference), writing ? ne(charityDelivery.id, writing.deliveryId) : undefined);
   const rows = await db
     .select({ entry: reportedAid, deliveryNeedId: charityDelivery.needId })
     .from(reportedAid)
-    .leftJoin(charityDelivery, and(eq(charityDelivery.creditCode, reportedAid.reporterCreditCode), eq(charityDelivery.reference, reportedAid.reference)))
+    .leftJoin(charityDelivery, joined)
     .where(and(eq(reportedAid.reporterCreditCode, creditCode), inArray(reportedAid.beneficiaryIdNumber, [...new Set(idNumbers)]), isNull(reportedAid.supersededBy)));
   return rows.map((r) => ({ ...r.entry, fromDelivery: r.deliveryNeedId !== null && r.entry.needId === String(r.deliveryNeedId) }));
 }

@@ -635,7 +635,7 @@ async function intoLedger(ctx: HubContext, tx: Parameters<typeof recordReportedA
   if (!checked.ok) return refuse('DELIVERY_NOT_RECORDABLE', checked.errors.map((e) => `${e.field ?? 'record'}: ${e.message}`).join('; '), deliveryField(checked.errors));
   // The same handover already sent by the organisation's reporting client (aidReport): taken, the
   // money counted twice (domain/reported-aid/same-aid.ts). Read in the delivery's transaction.
-  const reported = separateAid ? null : sameAidIn(checked.records[0], (await store.organisationStandingAid(tx, reporter.creditCode!, [delivery.beneficiaryIdNumber])).filter((e) => !e.fromDelivery));
+  const reported = separateAid ? null : sameAidIn(checked.records[0], (await store.organisationStandingAid(tx, reporter.creditCode!, [delivery.beneficiaryIdNumber], { deliveryId: delivery.id })).filter((e) => !e.fromDelivery));
   if (reported) {
     return refuse('SAME_AS_REPORTED_AID', `the organisation reported this aid already with aidReport (${reported.reference}, ${reported.grantDate}, by ${reported.reporterClient}): reverse that entry (REVERSAL) and report the delivery again, or send it with separateAid: true if it is other aid`, ['input', 'separateAid']);
   }

@@ -494,6 +494,17 @@ describe('one organisation’s aid through two paths: a delivery (linkage client
     expect(await data(charity, DELIVER, { input }, 'charityDeliveryReport')).toMatchObject({ replayed: true, userErrors: [] });
   });
 
+  it('report first under the delivery’s own reference and need: the delivery is still refused SAME_AS_REPORTED_AID, nothing written (its own row read the report as a delivery)', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId, needId } = await pledged(77_700, 'PL-2P-SR');
+    expect((await data(reporter, REPORT, { input: { records: [aid('SR-1', 77_700, TODAY, { needId })] } }, 'aidReport')).userErrors).toEqual([]);
+    const before = await everything();
+    const refusedDelivery = await data(charity, DELIVER, { input: { pledgeId, amountFen: 77_700, deliveredOn: TODAY, reference: 'SR-1' } }, 'charityDeliveryReport');
+    expect(refusedDelivery).toMatchObject({ delivery: null, userErrors: [{ code: 'SAME_AS_REPORTED_AID', field: ['input', 'separateAid'] }] });
+    expect(await everything()).toEqual(before);
+    expect(await rows("SELECT reporter_client FROM reported_aid WHERE reference = 'SR-1'")).toEqual([{ reporter_client: 'charity-c-report' }]);
+  });
+
   it('reportedAidHistory: the reporting client reads the chain its linkage client started, and no other organisation does', async () => {
     clock.set(`${TODAY}T10:00:00+08:00`);
     const { pledgeId } = await pledged(33_300, 'PL-2P-H');
