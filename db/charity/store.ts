@@ -848,11 +848,19 @@ export async function deliveryReferencesInLedger(db: HubQuery, clientName: strin
  * no entry yet, so it marks none. Joined, an aidReport entry under its reference and need (the
  * reporting client's file numbered as the delivery) read as that delivery's own and was left out of
  * the comparison, and the same aid was taken twice.
+ *
+ * Read under the organisation's lock (its charity_organisation_name row, by code), which both paths
+ * take in the transaction that writes: a delivery and an aidReport of the same aid sent at once each
+ * compared with a ledger the other had not yet written, and both were recorded. The one that waits
+ * reads (READ COMMITTED) what the other committed. Taken after the need's lock on the delivery path,
+ * before any ledger row's on both.
  */
-export async function organisationStandingAid(db: HubQuery, creditCode: string, idNumbers: readonly string[], writing: { deliveryId: number } | null = null): Promise<(typeof reportedAid.$inferSelect & { fromDelivery: boolean })[]> {
+export async function organisationStandingAid(tx: LockingTx, creditCode: string, idNumbers: readonly string[], writing: { deliveryId: number } | null = null): Promise<(typeof reportedAid.$inferSelect & { fromDelivery: boolean })[]> {
+  // Taken also when nothing is compared (aid stated separate): the other path compares with it.
+  await tx.select({ creditCode: charityOrganisationName.creditCode }).from(charityOrganisationName).where(eq(charityOrganisationName.creditCode, creditCode)).for('update');
   if (idNumbers.length === 0) return [];
   const joined = and(eq(charityDelivery.creditCode, reportedAid.reporterCreditCode), eq(charityDelivery.reference, reportedAid.reference), writing ? ne(charityDelivery.id, writing.deliveryId) : undefined);
-  const rows = await db
+  const rows = await tx
     .select({ entry: reportedAid, deliveryNeedId: charityDelivery.needId })
     .from(reportedAid)
     .leftJoin(charityDelivery, joined)

@@ -14,7 +14,7 @@ import { charityError, ok, refuse, type CharityOutcome } from '../../domain/char
 import { concernsMinor, consentProblem, descriptionNamesHousehold, descriptionTellsHealth, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
 import { caseReference } from '../../domain/cases/reference';
 import { triggerWritesHealth } from '../../domain/monitoring/alerts';
-import { validateReport } from '../../domain/reported-aid/validate';
+import { validateReport, type ValidReportedAid } from '../../domain/reported-aid/validate';
 import { sameAidIn } from '../../domain/reported-aid/same-aid';
 import { recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import type { IsoDate } from '../../domain/dates';
@@ -610,6 +610,20 @@ function programmeFor(purpose: NeedPurpose): string {
 }
 
 /**
+ * The same handover already sent by the organisation's reporting client (aidReport), for a delivery
+ * about to enter the ledger: taken, the money counted twice
+ * (domain/reported-aid/same-aid.ts). Read in the writing transaction under the organisation's lock,
+ * which aidReport takes to compare too, also when the aid is stated separate. `entry` is the row
+ * being written, whose own reference marks no entry yet.
+ */
+async function sameAsReportedAid(tx: LockingTx, record: ValidReportedAid, entry: store.DeliveryRecord, separateAid: boolean): Promise<CharityOutcome<never> | null> {
+  const standing = await store.organisationStandingAid(tx, entry.creditCode, [entry.beneficiaryIdNumber], { deliveryId: entry.id });
+  const reported = separateAid ? null : sameAidIn(record, standing.filter((e) => !e.fromDelivery));
+  if (!reported) return null;
+  return refuse('SAME_AS_REPORTED_AID', `the organisation reported this aid already with aidReport (${reported.reference}, ${reported.grantDate}, by ${reported.reporterClient}): reverse that entry (REVERSAL) and send the delivery again, or with separateAid: true if it is other aid`, ['input', 'separateAid']);
+}
+
+/**
  * A delivery is reported aid (the hub's ledger, db/reported-aid): validated and recorded in the
  * delivery's own transaction, linked to the need and the case, under the charity's reference, so
  * it counts in Household.aid, aidSummary, the dossier and the duplicate rules (X7 by settlement).
@@ -633,12 +647,8 @@ async function intoLedger(ctx: HubContext, tx: Parameters<typeof recordReportedA
     ctx.today,
   );
   if (!checked.ok) return refuse('DELIVERY_NOT_RECORDABLE', checked.errors.map((e) => `${e.field ?? 'record'}: ${e.message}`).join('; '), deliveryField(checked.errors));
-  // The same handover already sent by the organisation's reporting client (aidReport): taken, the
-  // money counted twice (domain/reported-aid/same-aid.ts). Read in the delivery's transaction.
-  const reported = separateAid ? null : sameAidIn(checked.records[0], (await store.organisationStandingAid(tx, reporter.creditCode!, [delivery.beneficiaryIdNumber], { deliveryId: delivery.id })).filter((e) => !e.fromDelivery));
-  if (reported) {
-    return refuse('SAME_AS_REPORTED_AID', `the organisation reported this aid already with aidReport (${reported.reference}, ${reported.grantDate}, by ${reported.reporterClient}): reverse that entry (REVERSAL) and report the delivery again, or send it with separateAid: true if it is other aid`, ['input', 'separateAid']);
-  }
+  const twice = await sameAsReportedAid(tx, checked.records[0], delivery, separateAid);
+  if (twice) return twice;
   const recorded = await recordReportedAid(tx, checked.records, reporter, ctx.now());
   if (!recorded.ok) {
     return recorded.errors.some((e) => e.code === 'REFERENCE_CONFLICT')

@@ -505,6 +505,23 @@ describe('one organisation’s aid through two paths: a delivery (linkage client
     expect(await rows("SELECT reporter_client FROM reported_aid WHERE reference = 'SR-1'")).toEqual([{ reporter_client: 'charity-c-report' }]);
   });
 
+  it('both at once: a delivery and an aidReport of the same aid sent together record it once, the other refused SAME_AS_*', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    // Each round its own sum, so no round matches another's; several rounds, as two requests sent
+    // together meet in either order (each path waits on the organisation's lock for the other).
+    for (let round = 0; round < 6; round++) {
+      const amountFen = 61_000 + round;
+      const { pledgeId } = await pledged(amountFen, `PL-2P-RACE-${round}`);
+      const [report, delivery] = await Promise.all([
+        data(reporter, REPORT, { input: { records: [aid(`CS-RACE-${round}`, amountFen, TODAY)] } }, 'aidReport'),
+        data(charity, DELIVER, { input: { pledgeId, amountFen, deliveredOn: TODAY, reference: `2P-RACE-${round}` } }, 'charityDeliveryReport'),
+      ]);
+      const codes = [...report.userErrors, ...delivery.userErrors].map((e: any) => e.code);
+      expect(codes.length === 1 && ['SAME_AS_CHARITY_DELIVERY', 'SAME_AS_REPORTED_AID'].includes(codes[0])).toBe(true);
+      expect(await rows('SELECT COUNT(*) AS n FROM reported_aid WHERE amount_fen = ? AND superseded_by IS NULL', [amountFen])).toEqual([{ n: 1 }]);
+    }
+  });
+
   it('reportedAidHistory: the reporting client reads the chain its linkage client started, and no other organisation does', async () => {
     clock.set(`${TODAY}T10:00:00+08:00`);
     const { pledgeId } = await pledged(33_300, 'PL-2P-H');
