@@ -505,6 +505,20 @@ describe('one organisation’s aid through two paths: a delivery (linkage client
     expect(await rows("SELECT reporter_client FROM reported_aid WHERE reference = 'SR-1'")).toEqual([{ reporter_client: 'charity-c-report' }]);
   });
 
+  it('a delivery corrected to the aid a standing report records is refused SAME_AS_REPORTED_AID, nothing written; stated separate it is taken', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    expect((await data(reporter, REPORT, { input: { records: [aid('CS-2P-C', 88_800, TODAY)] } }, 'aidReport')).userErrors).toEqual([]);
+    const { pledgeId } = await pledged(90_000, 'PL-2P-C');
+    const deliveryId = (await data(charity, DELIVER, { input: { pledgeId, amountFen: 90_000, deliveredOn: TODAY, reference: '2P-C1' } }, 'charityDeliveryReport')).delivery.id;
+    const before = await everything();
+    const input = { deliveryId, amountFen: 88_800, reason: '实际发放888元', reference: '2P-C1-C' };
+    const refusedCorrection = await data(charity, CORRECT, { input }, 'charityDeliveryCorrect');
+    expect(refusedCorrection).toMatchObject({ delivery: null, userErrors: [{ code: 'SAME_AS_REPORTED_AID', field: ['input', 'separateAid'] }] });
+    expect(await everything()).toEqual(before);
+    expect(await data(charity, CORRECT, { input: { ...input, separateAid: true } }, 'charityDeliveryCorrect')).toMatchObject({ delivery: { amountFen: 88_800 }, userErrors: [] });
+    expect(await data(charity, CORRECT, { input }, 'charityDeliveryCorrect')).toMatchObject({ replayed: true, userErrors: [] });
+  });
+
   it('both at once: a delivery and an aidReport of the same aid sent together record it once, the other refused SAME_AS_*', async () => {
     clock.set(`${TODAY}T10:00:00+08:00`);
     // Each round its own sum, so no round matches another's; several rounds, as two requests sent
