@@ -15,6 +15,14 @@ describe('report file header', () => {
     expect(parsed).toEqual({ ok: true, records: [{ reference: 'R-1', beneficiaryIdNumber: PERSON, programme: 'WINTER_SPRING_RELIEF', amountFen: 30000, grantDate: '2026-01-20' }], lines: [2] });
   });
 
+  it('leaves out rows of empty cells only, as blank lines, each row keeping its own line', () => {
+    const parsed = parseReportCsv(`${HEADER}\n,,,\nR-1,${PERSON},WINTER_SPRING_RELIEF,30000\n , ,,\n\nR-2,${PERSON},WINTER_SPRING_RELIEF,40000\n,,,\n`);
+    expect(parsed).toEqual({ ok: true, records: [{ reference: 'R-1', beneficiaryIdNumber: PERSON, programme: 'WINTER_SPRING_RELIEF', amountFen: 30000 }, { reference: 'R-2', beneficiaryIdNumber: PERSON, programme: 'WINTER_SPRING_RELIEF', amountFen: 40000 }], lines: [3, 6] });
+    // A row with one cell filled is a record, whose empty required cells are named on its line.
+    const partial = parseReportCsv(`${HEADER}\n,,,\nR-3,,,\n`);
+    expect(partial.ok ? [] : partial.problems.map((p) => [p.line, p.code, p.field])).toEqual([[3, 'VALUE_REQUIRED', 'beneficiary_id_number'], [3, 'VALUE_REQUIRED', 'programme'], [3, 'VALUE_REQUIRED', 'amount_fen']]);
+  });
+
   it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'])('refuses a column named %s as unknown', (column) => {
     const parsed = parseReportCsv(`${HEADER},${column}\nR-1,${PERSON},WINTER_SPRING_RELIEF,30000,x\n`);
     expect(parsed.ok).toBe(false);

@@ -5,7 +5,7 @@
  * beyond what is uncovered is refused. The outcome does not depend on timing: pledges are served
  * in lock order and the sum accepted never exceeds the need.
  */
-import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, isNull, like, lt, not, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, isNull, like, lt, ne, not, or, sql } from 'drizzle-orm';
 import type { IsoDate } from '../../domain/dates';
 import { deliveryDateProblem, earliestDeliveryOn, isMinorOn, minorBornAfter, pledgeProblem, pledgeStanding, projectMatches, publishedConsentProblem, screenPublishedNeed, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
 import { ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
@@ -843,13 +843,27 @@ export async function deliveryReferencesInLedger(db: HubQuery, clientName: strin
  * clients wrote them, each marked whether a charity delivery wrote it (an entry of charity_delivery
  * under the organisation's reference, for the same need) or aidReport did: what the one path is
  * compared with when the other records aid (domain/reported-aid/same-aid.ts).
+ *
+ * `writing` is the delivery being recorded, whose row is inserted before its ledger entry: it wrote
+ * no entry yet, so it marks none. Joined, an aidReport entry under its reference and need (the
+ * reporting client's file numbered as the delivery) read as that delivery's own and was left out of
+ * the comparison, and the same aid was taken twice.
+ *
+ * Read under the organisation's lock (its charity_organisation_name row, by code), which both paths
+ * take in the transaction that writes: a delivery and an aidReport of the same aid sent at once each
+ * compared with a ledger the other had not yet written, and both were recorded. The one that waits
+ * reads (READ COMMITTED) what the other committed. Taken after the need's lock on the delivery path,
+ * before any ledger row's on both.
  */
-export async function organisationStandingAid(db: HubQuery, creditCode: string, idNumbers: readonly string[]): Promise<(typeof reportedAid.$inferSelect & { fromDelivery: boolean })[]> {
+export async function organisationStandingAid(tx: LockingTx, creditCode: string, idNumbers: readonly string[], writing: { deliveryId: number } | null = null): Promise<(typeof reportedAid.$inferSelect & { fromDelivery: boolean })[]> {
+  // Taken also when nothing is compared (aid stated separate): the other path compares with it.
+  await tx.select({ creditCode: charityOrganisationName.creditCode }).from(charityOrganisationName).where(eq(charityOrganisationName.creditCode, creditCode)).for('update');
   if (idNumbers.length === 0) return [];
-  const rows = await db
+  const joined = and(eq(charityDelivery.creditCode, reportedAid.reporterCreditCode), eq(charityDelivery.reference, reportedAid.reference), writing ? ne(charityDelivery.id, writing.deliveryId) : undefined);
+  const rows = await tx
     .select({ entry: reportedAid, deliveryNeedId: charityDelivery.needId })
     .from(reportedAid)
-    .leftJoin(charityDelivery, and(eq(charityDelivery.creditCode, reportedAid.reporterCreditCode), eq(charityDelivery.reference, reportedAid.reference)))
+    .leftJoin(charityDelivery, joined)
     .where(and(eq(reportedAid.reporterCreditCode, creditCode), inArray(reportedAid.beneficiaryIdNumber, [...new Set(idNumbers)]), isNull(reportedAid.supersededBy)));
   return rows.map((r) => ({ ...r.entry, fromDelivery: r.deliveryNeedId !== null && r.entry.needId === String(r.deliveryNeedId) }));
 }

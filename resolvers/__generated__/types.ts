@@ -2780,7 +2780,7 @@ export type CharityErrorCode =
   | 'OVER_DELIVERED'
   /** The reference was used for a different delivery, correction or cancellation. */
   | 'DELIVERY_REFERENCE_REUSED'
-  /** The delivery matches aid the organisation already sent with aidReport (by any of its clients) that still stands: same beneficiary, programme and amount, dated within 7 days. Taken, the aid counted twice. The message names the entry's reference and day: reverse that entry through aidReport (REVERSAL) and report the delivery again, or send it with separateAid: true if it is other aid. */
+  /** The delivery (or a correction of one) matches aid the organisation already sent with aidReport (by any of its clients) that still stands: same beneficiary, programme and amount, dated within 7 days. Taken, the aid counted twice. The message names the entry's reference and day: reverse that entry through aidReport (REVERSAL) and report the delivery again, or send it with separateAid: true if it is other aid. */
   | 'SAME_AS_REPORTED_AID'
   /** A delivery date in the future. */
   | 'DELIVERY_IN_FUTURE'
@@ -3297,6 +3297,8 @@ export type CharityDeliveryCorrectInput = {
   readonly reason: Scalars['String']['input'];
   /** The charity's own reference for the correction, up to 64 characters, among its delivery references: the same correction again answers the first, replayed; the reference used for anything else is DELIVERY_REFERENCE_REUSED. */
   readonly reference: Scalars['String']['input'];
+  /** True when the corrected delivery is aid apart from an entry the organisation already sent with aidReport that it would otherwise be taken for (same beneficiary, programme and amount, within 7 days: SAME_AS_REPORTED_AID). Default false. Not part of the correction: a retry need not repeat it. */
+  readonly separateAid?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** A pledge to reduce. */

@@ -14,7 +14,7 @@ import { charityError, ok, refuse, type CharityOutcome } from '../../domain/char
 import { concernsMinor, consentProblem, descriptionNamesHousehold, descriptionTellsHealth, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
 import { caseReference } from '../../domain/cases/reference';
 import { triggerWritesHealth } from '../../domain/monitoring/alerts';
-import { validateReport } from '../../domain/reported-aid/validate';
+import { validateReport, type ValidReportedAid } from '../../domain/reported-aid/validate';
 import { sameAidIn } from '../../domain/reported-aid/same-aid';
 import { recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import type { IsoDate } from '../../domain/dates';
@@ -502,7 +502,7 @@ type Correction = store.DeliveryCorrection;
 export async function correctDelivery(
   ctx: HubContext,
   kind: 'CORRECTION' | 'REVERSAL',
-  input: { deliveryId: string; reason: string; reference: string; amountFen?: number | null; deliveredOn?: IsoDate | null },
+  input: { deliveryId: string; reason: string; reference: string; amountFen?: number | null; deliveredOn?: IsoDate | null; separateAid?: boolean | null },
 ): Promise<CharityOutcome<Correction>> {
   const deliveryId = requireHubId(input.deliveryId, 'input.deliveryId', 'delivery id');
   const org = await myOrganisation(ctx);
@@ -513,7 +513,7 @@ export async function correctDelivery(
   const outcome = await store.correctDelivery(
     ctx.hub,
     { deliveryId, creditCode: org.creditCode, clientName, officer: officerOf(ctx), kind, amountFen: input.amountFen ?? null, deliveredOn: input.deliveredOn ?? null, reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now(), today: ctx.today },
-    (tx, entry, superseded) => correctionIntoLedger(ctx, tx, entry, superseded),
+    (tx, entry, superseded) => correctionIntoLedger(ctx, tx, entry, superseded, input.separateAid === true),
   );
   // As a report: the entry changes aid recorded to a member of the household.
   if (outcome.ok) ctx.access.record([{ kind: 'HOUSEHOLD', householdId: outcome.value.delivery.householdId }, { kind: 'PERSON', idNumber: outcome.value.delivery.beneficiaryIdNumber }], false);
@@ -528,7 +528,7 @@ export async function correctDelivery(
  * delivery the ledger never held (none is written otherwise since deliveries entered it) has nothing
  * there to supersede.
  */
-async function correctionIntoLedger(ctx: HubContext, tx: LockingTx, entry: store.DeliveryRecord, superseded: store.DeliveryRecord): Promise<CharityOutcome<unknown> | null> {
+async function correctionIntoLedger(ctx: HubContext, tx: LockingTx, entry: store.DeliveryRecord, superseded: store.DeliveryRecord, separateAid: boolean): Promise<CharityOutcome<unknown> | null> {
   const earlier = await store.ledgerEntryOfDelivery(tx, superseded);
   if (!earlier) return null;
   const checked = validateReport(
@@ -550,6 +550,11 @@ async function correctionIntoLedger(ctx: HubContext, tx: LockingTx, entry: store
     ctx.today,
   );
   if (!checked.ok) return refuse('DELIVERY_NOT_RECORDABLE', checked.errors.map((e) => `${e.field ?? 'record'}: ${e.message}`).join('; '), deliveryField(checked.errors));
+  // A corrected amount or day is compared as a delivery is (a cancellation counts nothing).
+  if (entry.entryKind === 'CORRECTION') {
+    const twice = await sameAsReportedAid(tx, checked.records[0], entry, separateAid);
+    if (twice) return twice;
+  }
   const recorded = await recordReportedAid(tx, checked.records, { clientName: caller(ctx).name, officer: officerOf(ctx), office: 'CHARITY', creditCode: entry.creditCode }, ctx.now(), { organisationEntries: [earlier] });
   if (!recorded.ok) {
     return recorded.errors.some((e) => e.code === 'REFERENCE_CONFLICT')
@@ -610,6 +615,20 @@ function programmeFor(purpose: NeedPurpose): string {
 }
 
 /**
+ * The same handover already sent by the organisation's reporting client (aidReport), for a delivery
+ * or its correction about to enter the ledger: taken, the money counted twice
+ * (domain/reported-aid/same-aid.ts). Read in the writing transaction under the organisation's lock,
+ * which aidReport takes to compare too, also when the aid is stated separate. `entry` is the row
+ * being written, whose own reference marks no entry yet.
+ */
+async function sameAsReportedAid(tx: LockingTx, record: ValidReportedAid, entry: store.DeliveryRecord, separateAid: boolean): Promise<CharityOutcome<never> | null> {
+  const standing = await store.organisationStandingAid(tx, entry.creditCode, [entry.beneficiaryIdNumber], { deliveryId: entry.id });
+  const reported = separateAid ? null : sameAidIn(record, standing.filter((e) => !e.fromDelivery));
+  if (!reported) return null;
+  return refuse('SAME_AS_REPORTED_AID', `the organisation reported this aid already with aidReport (${reported.reference}, ${reported.grantDate}, by ${reported.reporterClient}): reverse that entry (REVERSAL) and send the delivery again, or with separateAid: true if it is other aid`, ['input', 'separateAid']);
+}
+
+/**
  * A delivery is reported aid (the hub's ledger, db/reported-aid): validated and recorded in the
  * delivery's own transaction, linked to the need and the case, under the charity's reference, so
  * it counts in Household.aid, aidSummary, the dossier and the duplicate rules (X7 by settlement).
@@ -633,12 +652,8 @@ async function intoLedger(ctx: HubContext, tx: Parameters<typeof recordReportedA
     ctx.today,
   );
   if (!checked.ok) return refuse('DELIVERY_NOT_RECORDABLE', checked.errors.map((e) => `${e.field ?? 'record'}: ${e.message}`).join('; '), deliveryField(checked.errors));
-  // The same handover already sent by the organisation's reporting client (aidReport): taken, the
-  // money counted twice (domain/reported-aid/same-aid.ts). Read in the delivery's transaction.
-  const reported = separateAid ? null : sameAidIn(checked.records[0], (await store.organisationStandingAid(tx, reporter.creditCode!, [delivery.beneficiaryIdNumber])).filter((e) => !e.fromDelivery));
-  if (reported) {
-    return refuse('SAME_AS_REPORTED_AID', `the organisation reported this aid already with aidReport (${reported.reference}, ${reported.grantDate}, by ${reported.reporterClient}): reverse that entry (REVERSAL) and report the delivery again, or send it with separateAid: true if it is other aid`, ['input', 'separateAid']);
-  }
+  const twice = await sameAsReportedAid(tx, checked.records[0], delivery, separateAid);
+  if (twice) return twice;
   const recorded = await recordReportedAid(tx, checked.records, reporter, ctx.now());
   if (!recorded.ok) {
     return recorded.errors.some((e) => e.code === 'REFERENCE_CONFLICT')

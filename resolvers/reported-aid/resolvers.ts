@@ -7,7 +7,7 @@
  */
 import { fromDbInstant } from '../../db/instants';
 import { isDuplicateKey } from '../../db/cases/write';
-import { lockingTransaction } from '../../db/locking';
+import { lockingTransaction, type LockingTx } from '../../db/locking';
 import { deliveryReferencesInLedger, organisationStandingAid } from '../../db/charity/store';
 import { sameAidIn } from '../../domain/reported-aid/same-aid';
 import { acceptedBetween, charityOf, historyOf, recordedUnder, recordReportedAid, type Reporter } from '../../db/reported-aid/store';
@@ -49,11 +49,10 @@ async function deathDatesOf(ctx: HubContext, idNumbers: readonly string[]): Prom
  * A charity's records that match a standing delivery of its organisation (domain/reported-aid/same-aid.ts),
  * one error each naming the delivery; `exempt` leaves out retries and records stated separate.
  */
-async function sameAsDeliveries(ctx: HubContext, reporter: Reporter, records: readonly ValidReportedAid[], exempt: (index: number) => boolean): Promise<ReportError[]> {
+async function sameAsDeliveries(tx: LockingTx, reporter: Reporter, records: readonly ValidReportedAid[], exempt: (index: number) => boolean): Promise<ReportError[]> {
   if (reporter.creditCode === null) return [];
   const candidates = records.flatMap((r, index) => (r.entryKind !== 'REVERSAL' && !exempt(index) ? [index] : []));
-  if (candidates.length === 0) return [];
-  const deliveries = (await organisationStandingAid(ctx.hub, reporter.creditCode, candidates.map((i) => records[i].beneficiaryIdNumber))).filter((e) => e.fromDelivery);
+  const deliveries = (await organisationStandingAid(tx, reporter.creditCode, candidates.map((i) => records[i].beneficiaryIdNumber))).filter((e) => e.fromDelivery);
   return candidates.flatMap((index) => {
     const match = sameAidIn(records[index], deliveries);
     if (!match) return [];
@@ -94,10 +93,6 @@ export const reportedAidResolvers: Resolvers = {
       if (touching.length > 0) {
         return refused(touching.map((index) => ({ index, code: 'SUPERSEDES_CHARITY_DELIVERY', field: 'supersedesReference', message: 'that entry records a charity delivery (charityDeliveryReport); it is not corrected or reversed through aidReport' })));
       }
-      // The organisation's delivery sent again in its aidReport file (its linkage client reported it
-      // with charityDeliveryReport): taken, the money counted twice. Refused unless stated separate.
-      const twice = await sameAsDeliveries(ctx, reporter, checked.records, (index) => checked.retries.has(index) || input.records[index]?.separateAid === true);
-      if (twice.length > 0) return refused(twice);
       // 救前查询: each record against aid already recorded anywhere, before anything is written.
       // Judged without the reporter's entries it stands in place of: the entry a correction
       // supersedes (not in conflict with it, but still with what the corrected amount causes: the
@@ -123,6 +118,12 @@ export const reportedAidResolvers: Resolvers = {
       // its conflicts (npm run report checks a file it will not send so).
       const record = () =>
         lockingTransaction(ctx.hub, async (tx) => {
+          // The organisation's delivery sent again in its aidReport file (its linkage client reported
+          // it with charityDeliveryReport): taken, the money counted twice. Refused unless stated
+          // separate. Compared in the transaction that writes, under the organisation's lock, which a
+          // delivery takes too: checked before it, a delivery sent at the same moment was missed.
+          const twice = await sameAsDeliveries(tx, reporter, checked.records, (index) => checked.retries.has(index) || input.records[index]?.separateAid === true);
+          if (twice.length > 0) return { ok: false as const, errors: twice };
           const done = await recordReportedAid(tx, checked.records, reporter, ctx.now());
           if (input.dryRun && done.ok) throw new DryRunRolledBack();
           return done;

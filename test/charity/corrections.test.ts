@@ -494,6 +494,48 @@ describe('one organisation’s aid through two paths: a delivery (linkage client
     expect(await data(charity, DELIVER, { input }, 'charityDeliveryReport')).toMatchObject({ replayed: true, userErrors: [] });
   });
 
+  it('report first under the delivery’s own reference and need: the delivery is still refused SAME_AS_REPORTED_AID, nothing written (its own row read the report as a delivery)', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId, needId } = await pledged(77_700, 'PL-2P-SR');
+    expect((await data(reporter, REPORT, { input: { records: [aid('SR-1', 77_700, TODAY, { needId })] } }, 'aidReport')).userErrors).toEqual([]);
+    const before = await everything();
+    const refusedDelivery = await data(charity, DELIVER, { input: { pledgeId, amountFen: 77_700, deliveredOn: TODAY, reference: 'SR-1' } }, 'charityDeliveryReport');
+    expect(refusedDelivery).toMatchObject({ delivery: null, userErrors: [{ code: 'SAME_AS_REPORTED_AID', field: ['input', 'separateAid'] }] });
+    expect(await everything()).toEqual(before);
+    expect(await rows("SELECT reporter_client FROM reported_aid WHERE reference = 'SR-1'")).toEqual([{ reporter_client: 'charity-c-report' }]);
+  });
+
+  it('a delivery corrected to the aid a standing report records is refused SAME_AS_REPORTED_AID, nothing written; stated separate it is taken', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    expect((await data(reporter, REPORT, { input: { records: [aid('CS-2P-C', 88_800, TODAY)] } }, 'aidReport')).userErrors).toEqual([]);
+    const { pledgeId } = await pledged(90_000, 'PL-2P-C');
+    const deliveryId = (await data(charity, DELIVER, { input: { pledgeId, amountFen: 90_000, deliveredOn: TODAY, reference: '2P-C1' } }, 'charityDeliveryReport')).delivery.id;
+    const before = await everything();
+    const input = { deliveryId, amountFen: 88_800, reason: '实际发放888元', reference: '2P-C1-C' };
+    const refusedCorrection = await data(charity, CORRECT, { input }, 'charityDeliveryCorrect');
+    expect(refusedCorrection).toMatchObject({ delivery: null, userErrors: [{ code: 'SAME_AS_REPORTED_AID', field: ['input', 'separateAid'] }] });
+    expect(await everything()).toEqual(before);
+    expect(await data(charity, CORRECT, { input: { ...input, separateAid: true } }, 'charityDeliveryCorrect')).toMatchObject({ delivery: { amountFen: 88_800 }, userErrors: [] });
+    expect(await data(charity, CORRECT, { input }, 'charityDeliveryCorrect')).toMatchObject({ replayed: true, userErrors: [] });
+  });
+
+  it('both at once: a delivery and an aidReport of the same aid sent together record it once, the other refused SAME_AS_*', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    // Each round its own sum, so no round matches another's; several rounds, as two requests sent
+    // together meet in either order (each path waits on the organisation's lock for the other).
+    for (let round = 0; round < 6; round++) {
+      const amountFen = 61_000 + round;
+      const { pledgeId } = await pledged(amountFen, `PL-2P-RACE-${round}`);
+      const [report, delivery] = await Promise.all([
+        data(reporter, REPORT, { input: { records: [aid(`CS-RACE-${round}`, amountFen, TODAY)] } }, 'aidReport'),
+        data(charity, DELIVER, { input: { pledgeId, amountFen, deliveredOn: TODAY, reference: `2P-RACE-${round}` } }, 'charityDeliveryReport'),
+      ]);
+      const codes = [...report.userErrors, ...delivery.userErrors].map((e: any) => e.code);
+      expect(codes.length === 1 && ['SAME_AS_CHARITY_DELIVERY', 'SAME_AS_REPORTED_AID'].includes(codes[0])).toBe(true);
+      expect(await rows('SELECT COUNT(*) AS n FROM reported_aid WHERE amount_fen = ? AND superseded_by IS NULL', [amountFen])).toEqual([{ n: 1 }]);
+    }
+  });
+
   it('reportedAidHistory: the reporting client reads the chain its linkage client started, and no other organisation does', async () => {
     clock.set(`${TODAY}T10:00:00+08:00`);
     const { pledgeId } = await pledged(33_300, 'PL-2P-H');

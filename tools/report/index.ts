@@ -85,7 +85,10 @@ export function parseReportCsv(
     }
     return { ok: false, problems: [{ line: null, code: 'CSV_MALFORMED', field: null, message: e.message.slice(0, 200) }] };
   }
-  const [first, ...body] = rows;
+  // A row of empty cells only (`,,,,`: Excel keeps them after a range is cleared) is no record, as a
+  // blank line is none: each of its required cells was VALUE_REQUIRED. Left out with its line, so the
+  // rows after it keep theirs (read from the parser, not from the rows' places).
+  const [first, ...body] = rows.filter(({ record }) => record.some((cell) => cell !== ''));
   if (!first) return { ok: false, problems: [{ line: null, code: 'CSV_EMPTY', field: null, message: 'the file has no header row' }] };
   const header = first.record;
   // The line a row starts on, as an editor numbers it: blank lines are skipped, not counted away
