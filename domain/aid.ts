@@ -8,7 +8,12 @@ import type { DepartmentCode, OfficeCode } from './departments';
 import type { AidProgrammeCode } from './programmes';
 import { addDays, isIsoDate, type IsoDate } from './dates';
 
-export type AidStatus = 'ACTIVE' | 'ENDED' | 'SUSPENDED' | 'PAID' | 'SCHEDULED' | 'PENDING' | 'UNRECOGNISED' | 'CANCELLED';
+/**
+ * SUPERSEDED is only ever a record a slip or a first aid named that its source has since superseded
+ * by a later entry (the reported-aid ledger's CORRECTION): shown as recorded, with `supersededBy`;
+ * never among a person's aid, in a total or a rule.
+ */
+export type AidStatus = 'ACTIVE' | 'ENDED' | 'SUSPENDED' | 'PAID' | 'SCHEDULED' | 'PENDING' | 'UNRECOGNISED' | 'CANCELLED' | 'SUPERSEDED';
 
 /**
  * Whether a record is aid the department has put in force: not revoked (CANCELLED), not still
@@ -21,7 +26,7 @@ export type AidStatus = 'ACTIVE' | 'ENDED' | 'SUSPENDED' | 'PAID' | 'SCHEDULED' 
  * (domain/findings/attribution.ts counts it).
  */
 export function inForce(r: Pick<AidRecord, 'status'>): boolean {
-  return r.status !== 'CANCELLED' && r.status !== 'PENDING' && r.status !== 'UNRECOGNISED';
+  return r.status !== 'CANCELLED' && r.status !== 'PENDING' && r.status !== 'UNRECOGNISED' && r.status !== 'SUPERSEDED';
 }
 
 /**
@@ -105,6 +110,11 @@ export interface AidRecord {
    * catch-all programme (UNRECOGNISED_PROGRAMMES, domain/programmes.ts) and is UNRECOGNISED.
    */
   sourceProgrammeCode?: string | null;
+  /**
+   * SUPERSEDED only: the entry standing in its place now (the last of its chain of corrections),
+   * as its source holds it; null where the reader may not be shown it (another household's).
+   */
+  supersededBy?: AidRecord | null;
 }
 
 /** A reporter of aid (an office without a front-end database, or a charity) as its records show it. */

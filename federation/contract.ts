@@ -89,11 +89,12 @@ export interface DepartmentAdapter {
    */
   aidBySettlementRefs?(db: SourceDb, refs: readonly string[], today: IsoDate): Promise<AidRecord[]>;
   /**
-   * What stands now in place of records no longer among the standing ones, by the `sourceRef` they
-   * had: present on sources that supersede a record by a later one instead of changing it (the
-   * reported-aid ledger: a CORRECTION stands for the entry it corrects, a REVERSAL reads as the aid
-   * cancelled). A record of a chain (corrected, then corrected again) maps to the chain's last entry;
-   * one never superseded, or unknown, is left out. A source whose reads leave a record reversed in
+   * Records no longer among the standing ones, by the `sourceRef` they had, as their source holds
+   * them now: present on sources that supersede a record by a later one instead of changing it (the
+   * reported-aid ledger: the entry as recorded, status SUPERSEDED, its `supersededBy` what stands in
+   * its place, a CORRECTION or the REVERSAL that reads as the aid cancelled; a record of a chain,
+   * corrected then corrected again, names the chain's last entry, read in the same statement as the
+   * entry); one never superseded, or unknown, is left out. A source whose reads leave a record reversed in
    * place out of its standing ones (medical insurance's reversed settlements, kept out of every total
    * and rule) answers that record itself, CANCELLED, under its own `sourceRef`: it reads as any record
    * revoked in place. Asked also when a slip's completion or a first aid names a record not among

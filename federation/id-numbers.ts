@@ -28,7 +28,9 @@ export function lookupForms(idNumbers: readonly string[]): string[] {
 /** The record with its beneficiary's ID number as the hub keys people. */
 export function normalisedRecord(r: AidRecord): AidRecord {
   const id = normaliseIdNumber(r.beneficiaryIdNumber);
-  return id === r.beneficiaryIdNumber ? r : { ...r, beneficiaryIdNumber: id };
+  const read = id === r.beneficiaryIdNumber ? r : { ...r, beneficiaryIdNumber: id };
+  // A superseded record carries the entry standing in its place (successorsOf): normalised as well.
+  return r.supersededBy ? { ...read, supersededBy: normalisedRecord(r.supersededBy) } : read;
 }
 
 function fact<T extends { idNumber: string }>(f: T): T {

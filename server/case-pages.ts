@@ -30,7 +30,7 @@ import { paidAtSource } from '../resolvers/cases/paid-at-source';
 import { chinaDateOf, formatChinaInstant } from '../domain/cases/china-time';
 import { caseDeadlines, standing, type CaseDeadline, type Limit } from '../domain/cases/deadlines';
 import { departmentsNotTakingPart, dossierChanges, DOSSIER_MONTHS, memberAge, type Dossier, type DossierCase, type DossierCaseLate, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
-import { AID_CAUSE_NAMES, DISABILITY_CATEGORY_NAMES, type AidCause, type AidRecord } from '../domain/aid';
+import { AID_CAUSE_NAMES, DISABILITY_CATEGORY_NAMES, type AidCause, type AidRecord, type AidStatus } from '../domain/aid';
 import { countyOf, departmentOfficeName, parseOffice, storedOffice } from '../domain/cases/offices';
 import { caseReference } from '../domain/cases/reference';
 import { referralDue } from '../domain/cases/supervision';
@@ -52,7 +52,8 @@ const STATE = { REPORTED: '已报告', ACCEPTED: '已受理', INVESTIGATING: '�
 const URGENCY = { EMERGENCY: '紧急（2小时内先行救助）', URGENT: '急难（24小时内先行救助）', NORMAL: '一般' } as const;
 const ORIGIN = { APPLICATION: '主动申请', ACTIVE_DISCOVERY: '主动发现', ALERT: '监测预警', REFERRAL: '转介' } as const;
 const RELATION: Record<string, string> = { HEAD: '户主', SPOUSE: '配偶', CHILD: '子女', PARENT: '父母', GRANDCHILD: '孙子女', GRANDPARENT: '祖父母', SIBLING: '兄弟姐妹', OTHER: '其他' };
-const AID_STATUS: Record<string, string> = { ACTIVE: '发放中', ENDED: '已停发', SUSPENDED: '暂停', PAID: '已发放', SCHEDULED: '待发放', PENDING: '审核中', UNRECOGNISED: '状态代码未识别', CANCELLED: '已撤销' };
+// SUPERSEDED is never among a household's aid; named so that every status has its words.
+const AID_STATUS: Record<AidStatus, string> = { ACTIVE: '发放中', ENDED: '已停发', SUSPENDED: '暂停', PAID: '已发放', SCHEDULED: '待发放', PENDING: '审核中', UNRECOGNISED: '状态代码未识别', CANCELLED: '已撤销', SUPERSEDED: '已更正' };
 /** 慈善衔接: what a need is for, and where it stands. MEDICAL and REHABILITATION are health detail. */
 const NEED_PURPOSE: Record<NeedPurpose, string> = { MEDICAL: '医疗', EDUCATION: '就学', HOUSING: '住房', LIVING: '基本生活', DISASTER: '灾害', REHABILITATION: '康复', OTHER: '其他' };
 const NEED_STATE: Record<NeedState, string> = { OPEN: '征集中', COVERED: '已足额认捐', WITHDRAWN: '已撤回' };

@@ -424,3 +424,123 @@ describe('what stays refused, and what reads', () => {
     expect(departmentOfficeName(office('HEALTH'))).toBe('医疗保障局');
   });
 });
+
+describe('a slip completed with a ledger entry corrected since', () => {
+  const EMERGENCY = 'AIDHUB_TOKEN_370811_EMERGENCY_MANAGEMENT';
+  const RECORD = `sourceReference status amountFen period { start end } reportedBy { reference }`;
+  const SLIP_RECORD = `query($id: ID!) { referral(id: $id) { state aidRecord { ${RECORD} supersededBy { ${RECORD} supersededBy { sourceReference } } } fulfilment { standing supersededBy { aidSourceReference amountFen } } } }`;
+  const FULFILMENT_ONLY = `query($id: ID!) { referral(id: $id) { state fulfilment { standing supersededBy { aidSourceReference amountFen } } } }`;
+  const HOUSEHOLD = `query($id: ID!) { household(id: $id) {
+    aid(departments: [EMERGENCY_MANAGEMENT]) { sourceReference status amountFen reportedBy { reference } }
+    aidSummary(from: "2026-03-01", to: "2026-03-31") { byDepartment { department { code } totalFen recordCount } monthlyRecurringFen }
+    findings { rule { id } records { sourceReference status } } } }`;
+  const transition = { beneficiaryIdNumber: WANG.head, programme: 'DISASTER_TRANSITION', periodStart: '2026-03-14' };
+  const report = (r: Record<string, unknown>) => ok(reporting[EMERGENCY], REPORT, { r: [{ ...transition, ...r }] }, 'aidReport');
+  let slip: string;
+  let named: string;
+  let statements: { standing: number; corrected: number };
+  /** The entry the slip named (¥600 a month), as recorded, SUPERSEDED by the standing correction given. */
+  const namedSupersededBy = (standing: string, reference: string, amountFen: number) => ({
+    sourceReference: named,
+    status: 'SUPERSEDED',
+    amountFen: 60_000,
+    period: { start: '2026-03-14', end: null },
+    reportedBy: { reference: 'GD-2026-01' },
+    supersededBy: { sourceReference: standing, status: 'ACTIVE', amountFen, period: { start: '2026-03-14', end: null }, reportedBy: { reference }, supersededBy: null },
+  });
+
+  it('shows the entry it named as recorded, SUPERSEDED, with supersededBy the correction, in the statements it read before (not null: supervision lost the money the slip was met by)', async () => {
+    const caseId = await caseInDeliberation('房屋倒塌，过渡期生活困难');
+    const decision = { department: 'EMERGENCY_MANAGEMENT', programme: 'DISASTER_TRANSITION', amountFen: 60_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head, ask: '发放受灾人员过渡期生活救助' };
+    const met = await ok(demo[CA], MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'EMERGENCY_MANAGEMENT'], decisions: [decision] } }, 'meetingRecord');
+    slip = met.meeting.decisions[0].id;
+    expect(met.meeting.decisions[0].to.name).toBe('任城区应急管理局');
+    await ok(demo[EMERGENCY], ACCEPT, { input: { referralId: slip } }, 'referralAccept');
+    await report({ reference: 'GD-2026-01', amountFen: 60_000 });
+    named = await reportedRef(demo[EMERGENCY], wangId, 'EMERGENCY_MANAGEMENT', 'GD-2026-01');
+    await ok(demo[EMERGENCY], COMPLETE, { input: { referralId: slip, feedback: '已发放过渡期生活救助', aidSourceReference: named } }, 'referralComplete');
+    const before = await demo[CA](SLIP_RECORD, { id: slip });
+    expect(before.data.referral).toEqual({
+      state: 'COMPLETED',
+      aidRecord: { sourceReference: named, status: 'ACTIVE', amountFen: 60_000, period: { start: '2026-03-14', end: null }, reportedBy: { reference: 'GD-2026-01' }, supersededBy: null },
+      fulfilment: { standing: 'STANDS', supersededBy: null },
+    });
+
+    // 应急 corrects the monthly amount: a new entry supersedes the one the slip named.
+    await report({ reference: 'GD-2026-01-C1', entryKind: 'CORRECTION', supersedesReference: 'GD-2026-01', amountFen: 50_000 });
+    const first = await reportedRef(demo[EMERGENCY], wangId, 'EMERGENCY_MANAGEMENT', 'GD-2026-01-C1');
+    const after = await demo[CA](SLIP_RECORD, { id: slip });
+    expect(after.errors).toBeUndefined();
+    expect(after.data.referral).toEqual({
+      state: 'COMPLETED',
+      aidRecord: namedSupersededBy(first, 'GD-2026-01-C1', 50_000),
+      fulfilment: { standing: 'SUPERSEDED_AT_SOURCE', supersededBy: { aidSourceReference: first, amountFen: 50_000 } },
+    });
+    // The named entry comes with the chain's last in the statement that finds it gone: reading the
+    // slip's record costs what reading its fulfilment alone does, one statement more than while it stood.
+    const fulfilmentOnly = await demo[CA](FULFILMENT_ONLY, { id: slip });
+    statements = { standing: before.extensions!.sqlStatements!.total, corrected: after.extensions!.sqlStatements!.total };
+    expect(statements.corrected).toBe(statements.standing + 1);
+    expect(fulfilmentOnly.extensions!.sqlStatements!.bySource).toEqual(after.extensions!.sqlStatements!.bySource);
+  });
+
+  it('corrected twice, links the entry it named to the chain’s last, in the same statements', async () => {
+    await report({ reference: 'GD-2026-01-C2', entryKind: 'CORRECTION', supersedesReference: 'GD-2026-01-C1', amountFen: 55_000 });
+    const last = await reportedRef(demo[EMERGENCY], wangId, 'EMERGENCY_MANAGEMENT', 'GD-2026-01-C2');
+    const res = await demo[CA](SLIP_RECORD, { id: slip });
+    expect(res.data.referral.aidRecord).toEqual(namedSupersededBy(last, 'GD-2026-01-C2', 55_000));
+    expect(res.data.referral.fulfilment).toEqual({ standing: 'SUPERSEDED_AT_SOURCE', supersededBy: { aidSourceReference: last, amountFen: 55_000 } });
+    expect(res.extensions!.sqlStatements!.total).toBe(statements.corrected);
+
+    // Supervision reads the slip the same way, under the office that completed it.
+    const supervised = await demo[CA](`{ overdueReport { byOffice { office { key } fulfilmentsWithdrawn { referral { id aidRecord { sourceReference status supersededBy { sourceReference } } } standing } } } }`);
+    expect(supervised.errors).toBeUndefined();
+    const emergency = supervised.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'EMERGENCY_MANAGEMENT');
+    expect(emergency.fulfilmentsWithdrawn).toEqual([{ referral: { id: slip, aidRecord: { sourceReference: named, status: 'SUPERSEDED', supersededBy: { sourceReference: last } } }, standing: 'SUPERSEDED_AT_SOURCE' }]);
+
+    // The household's aid is the entry that stands, once: no superseded entry as aid, none counted twice, none in a finding.
+    const household = (await demo[CA](HOUSEHOLD, { id: String(wangId) })).data.household;
+    expect(household.aid.filter((a: { reportedBy: { reference: string } }) => a.reportedBy.reference.startsWith('GD-2026-01'))).toEqual([
+      { sourceReference: last, status: 'ACTIVE', amountFen: 55_000, reportedBy: { reference: 'GD-2026-01-C2' } },
+    ]);
+    expect(household.aid.map((a: { status: string }) => a.status)).not.toContain('SUPERSEDED');
+    const byEmergency = household.aidSummary.byDepartment.find((d: { department: { code: string } }) => d.department.code === 'EMERGENCY_MANAGEMENT');
+    expect(byEmergency.recordCount).toBe(household.aid.filter((a: { status: string }) => a.status === 'ACTIVE').length);
+    const records = household.findings.flatMap((f: { records: { sourceReference: string; status: string }[] }) => f.records);
+    expect(records.filter((r: { sourceReference: string; status: string }) => r.status === 'SUPERSEDED' || r.sourceReference === named)).toEqual([]);
+    expect(household.findings.map((f: { rule: { id: string } }) => f.rule.id)).not.toContain('X9');
+  });
+
+  it('prints the decision’s record on the brief as corrected to the amount that stands', async () => {
+    const caseId = (await demo[CA](`query($id: ID!) { referral(id: $id) { case { id } } }`, { id: slip })).data.referral.case.id;
+    const html = await (await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: hub.as({ token: tokens.get(CA)!, purpose: 'CASE_MEETING' }).headers })).text();
+    const at = html.indexOf(`<span class="nw">${named}</span>`);
+    expect(at).toBeGreaterThan(0);
+    expect(html.slice(html.lastIndexOf('<tr>', at), html.indexOf('</tr>', at)).replace(/<[^>]+>/g, '')).toContain('记录现状：该救助记录已更正为 550.00 元/月 2026-03-14（更正记录 GD-2026-01-C2），与核验时不符');
+  });
+
+  it('reversed, reads as it did: no record on the slip, its fulfilment CANCELLED_AT_SOURCE by the reversal (a chain ending in a REVERSAL is not SUPERSEDED)', async () => {
+    // A forwarded slip met by 冬春救助, which 应急 then reverses.
+    const ca = demo[CA];
+    const caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '冬春生活困难', reportedAt: '2026-03-12T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    await ok(ca, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    const forwarded = (await ok(ca, ISSUE, { input: { caseId, to: { department: 'EMERGENCY_MANAGEMENT' }, ask: '请核实并给予冬春救助', deadlineWorkingDays: 5 } }, 'referralIssue')).referral.id;
+    await ok(demo[EMERGENCY], ACCEPT, { input: { referralId: forwarded } }, 'referralAccept');
+    const relief = { beneficiaryIdNumber: WANG.spouse, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-03-14', amountFen: 30_000 };
+    await ok(reporting[EMERGENCY], REPORT, { r: [{ ...relief, reference: 'DC-2026-01' }] }, 'aidReport');
+    const given = await reportedRef(demo[EMERGENCY], wangId, 'EMERGENCY_MANAGEMENT', 'DC-2026-01');
+    await ok(demo[EMERGENCY], COMPLETE, { input: { referralId: forwarded, feedback: '已发放冬春救助', aidSourceReference: given } }, 'referralComplete');
+    const SHOWN = `query($id: ID!) { referral(id: $id) { aidRecord { sourceReference status amountFen supersededBy { sourceReference } } } }`;
+    expect((await ca(SHOWN, { id: forwarded })).data.referral.aidRecord).toEqual({ sourceReference: given, status: 'PAID', amountFen: 30_000, supersededBy: null });
+    await ok(reporting[EMERGENCY], REPORT, { r: [{ ...relief, reference: 'DC-2026-01-R', entryKind: 'REVERSAL', supersedesReference: 'DC-2026-01', amountFen: 0 }] }, 'aidReport');
+    const reversed = await ca(SHOWN, { id: forwarded });
+    expect(reversed.errors).toBeUndefined();
+    expect(reversed.data.referral.aidRecord).toBeNull();
+
+    // The corrected decision's entry reversed in turn: its chain ends in the REVERSAL, and it reads as a reversed entry does.
+    await report({ reference: 'GD-2026-01-R', entryKind: 'REVERSAL', supersedesReference: 'GD-2026-01-C2', amountFen: 0 });
+    const decided = (await ca(SLIP_RECORD, { id: slip })).data.referral;
+    expect(decided.aidRecord).toBeNull();
+    expect(decided.fulfilment).toMatchObject({ standing: 'CANCELLED_AT_SOURCE', supersededBy: { amountFen: 0 } });
+  });
+});

@@ -1643,7 +1643,7 @@ export type Referral = {
   readonly feedback?: Maybe<Scalars['String']['output']>;
   /** The reason, when declined. */
   readonly declineReason?: Maybe<Scalars['String']['output']>;
-  /** The aid record the receiving department produced, as it stands in the department's records now (status CANCELLED once revoked or reversed there, medical aid in a settlement since reversed included). Null when the department no longer lists it, or a ledger entry was superseded (fulfilment.supersededBy gives what stands in its place). */
+  /** The aid record the receiving department produced, as it stands in the department's records now (status CANCELLED once revoked or reversed there, medical aid in a settlement since reversed included). A reported-aid ledger entry corrected since is shown as recorded, status SUPERSEDED, its supersededBy the entry that stands now (read in the statement that finds it gone). Null when the department no longer lists it, or a ledger entry was reversed (a REVERSAL ends its chain: fulfilment.standing CANCELLED_AT_SOURCE, fulfilment.supersededBy the reversal). */
   readonly aidRecord?: Maybe<AidRecord>;
   /** The aid record's reference in the department's records, as reported with the feedback. */
   readonly aidSourceReference?: Maybe<Scalars['String']['output']>;
@@ -4515,7 +4515,9 @@ export type AidStatus =
   /** The department's record carries a status code its documentation does not list (a typo, or a code added since): the hub cannot tell whether the aid is paid, stopped or revoked; or a programme (type) code it does not list, and the hub cannot tell what the aid is (the record's programme is then the department's catch-all, e.g. EDUCATION_UNRECOGNISED). Shown so the office can correct it (sourceStatusCode, sourceProgrammeCode hold the codes); counted in no total and by no rule, and it fulfils no decision. */
   | 'UNRECOGNISED'
   /** Revoked or reversed. */
-  | 'CANCELLED';
+  | 'CANCELLED'
+  /** Only on the record a referral slip was completed with (Referral.aidRecord): a reported-aid ledger entry corrected since (a CORRECTION, charityDeliveryCorrect), shown as it was recorded, with supersededBy the entry that stands in its place now. Never among a person's or household's aid, in a total or by a rule: the correction is counted instead. A reversed entry is not shown so (the slip's aidRecord is null, its fulfilment CANCELLED_AT_SOURCE). */
+  | 'SUPERSEDED';
 
 /** Why temporary aid was granted. */
 export type AidCause =
@@ -4572,6 +4574,8 @@ export type AidRecord = {
   readonly secondAid?: Maybe<Scalars['Boolean']['output']>;
   /** Education aid: the school year, e.g. 2025-2026. */
   readonly schoolYear?: Maybe<Scalars['String']['output']>;
+  /** Status SUPERSEDED only: the record that replaced it, the last of its chain of corrections (a record corrected twice names the second correction), as it stands now. Null for every other status, and where the correction moved the aid to someone outside the slip's household. */
+  readonly supersededBy?: Maybe<AidRecord>;
   /** Aid reported directly to the hub: who reported it. Null for aid read from a department's own records. */
   readonly reportedBy?: Maybe<AidReporter>;
   /** The case the aid answers, as its reporter gave it. */
@@ -7338,6 +7342,7 @@ export type AidRecordResolvers<ContextType = HubContext, ParentType extends Reso
   urgent?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   secondAid?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   schoolYear?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  supersededBy?: Resolver<Maybe<ResolversTypes['AidRecord']>, ParentType, ContextType>;
   reportedBy?: Resolver<Maybe<ResolversTypes['AidReporter']>, ParentType, ContextType>;
   caseReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   needId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

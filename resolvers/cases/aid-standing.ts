@@ -23,15 +23,16 @@ import type { Loaders } from '../context';
  * What the department holds now under a named record's reference, among these people's records: the
  * record itself (also where its reads leave it out once reversed in place, 医保's settlements, as
  * CANCELLED), or else what stands in its place (the ledger's last entry of its chain, a CORRECTION
- * or the REVERSAL that cancelled it). Null when the department (or its ledger) did not answer. The
- * successors are asked only for a record not among the people's: none more for one that stands.
+ * or the REVERSAL that cancelled it) and the entry named as the ledger recorded it, SUPERSEDED
+ * (`superseded`, read in the same statement). Null when the department (or its ledger) did not
+ * answer. The successors are asked only for a record not among the people's: none more for one that stands.
  */
 export async function namedAidRecord(
   loaders: Pick<Loaders, 'departments' | 'successors'>,
   office: OfficeCode,
   sourceRef: string,
   people: readonly string[],
-): Promise<{ record: AidRecord | null; successor: AidRecord | null; byOwnReference?: AidRecord | null } | null> {
+): Promise<{ record: AidRecord | null; successor: AidRecord | null; superseded?: AidRecord | null; byOwnReference?: AidRecord | null } | null> {
   const source = sourceOf(office);
   const { records, outcomes } = await aidForPeople(loaders.departments, people, [source]);
   if (!outcomes.every((o) => o.available)) return null;
@@ -44,8 +45,12 @@ export async function namedAidRecord(
   const successors = loaders.successors.get(source);
   const successor = successors ? await successors.load(sourceRef) : null;
   if (successor && !successor.available) return null;
-  // A reporter supersedes only its own entries: another office's successor is not this record's.
+  // A reporter supersedes only its own entries: another office's entry, or successor, is not this record's.
   const inPlace = successor?.record?.department === office ? successor.record : null;
+  if (inPlace?.status === 'SUPERSEDED') {
+    const standing = inPlace.supersededBy?.department === office ? inPlace.supersededBy : null;
+    return { record: null, successor: standing, superseded: inPlace, byOwnReference };
+  }
   // Under its own reference it is the record itself, reversed where it stood (医保's settlements): no successor.
   const itself = inPlace?.sourceRef === sourceRef ? inPlace : null;
   return { record: itself, successor: itself ? null : inPlace, byOwnReference };

@@ -249,11 +249,16 @@ async function aidRecordOf(
   const ids = people ?? (await ctx.loaders.hub.membersByHousehold.load(c.householdId)).map((m) => m.person.idNumber);
   const reporter = sourceOf(office) === 'REPORTED' ? office : null;
   const named = await namedAidRecord(ctx.loaders, office, sourceRef, ids);
-  if (!named) return { record: null, cancelledBy: null, supersededBy: null, answered: false, reporter, byOwnReference: null };
+  if (!named) return { record: null, cancelledBy: null, supersededBy: null, superseded: null, answered: false, reporter, byOwnReference: null };
   const theirs = (r: AidRecord | null | undefined) => (r != null && ids.includes(r.beneficiaryIdNumber) ? r : null);
   const successor = theirs(named.successor);
   const cancelled = successor?.status === 'CANCELLED';
-  return { record: theirs(named.record), cancelledBy: cancelled ? successor : null, supersededBy: cancelled ? null : successor, answered: true, reporter, byOwnReference: theirs(named.byOwnReference) };
+  // The entry named, corrected since: shown as recorded, SUPERSEDED, linked to the entry that stands
+  // (none where a correction moved the aid out of the household). One whose chain ends in a REVERSAL
+  // is not: it reads as before, no record (fulfilment.standing says CANCELLED_AT_SOURCE).
+  const corrected = theirs(named.superseded);
+  const superseded = corrected && named.successor?.status !== 'CANCELLED' ? { ...corrected, supersededBy: successor } : null;
+  return { record: theirs(named.record), cancelledBy: cancelled ? successor : null, supersededBy: cancelled ? null : successor, superseded, answered: true, reporter, byOwnReference: theirs(named.byOwnReference) };
 }
 
 /** What aidRecordOf found under a named reference, and, for a reporting office's ledger, the entry its own reference names. */
@@ -261,6 +266,8 @@ interface FoundAidRecord {
   record: AidRecord | null;
   cancelledBy: AidRecord | null;
   supersededBy: AidRecord | null;
+  /** The ledger entry named, corrected since (SUPERSEDED, its supersededBy the entry that stands): what the slip shows. */
+  superseded: AidRecord | null;
   answered: boolean;
   /** The reporting office whose ledger entries were looked in (司法, 应急 …); null for a federated department. */
   reporter: OfficeCode | null;
@@ -936,7 +943,8 @@ export const caseResolvers: Resolvers = {
       const office = officeOf(r.toOffice);
       const c = await caseById(ctx, r.caseId);
       if (r.aidSourceRef === null || office.kind !== 'DEPARTMENT' || !c) return null;
-      return (await aidRecordOf(ctx, c, office.department, r.aidSourceRef)).record;
+      const found = await aidRecordOf(ctx, c, office.department, r.aidSourceRef);
+      return found.record ?? found.superseded;
     },
     aidSourceReference: (r) => r.aidSourceRef,
     settlementReference: (r) => r.settlementRef,
