@@ -104,7 +104,7 @@ const UNION_PROGRAMMES: Record<string, ProgrammeCode> = { BF: 'UNION_HARDSHIP', 
 const DISABILITY_PROGRAMMES: Record<string, ProgrammeCode> = { SH: 'DISABILITY_LIVING', HL: 'DISABILITY_NURSING' };
 const HR_GRANT_PROGRAMMES: Record<string, ProgrammeCode> = { PX: 'TRAINING_SUBSIDY', QZ: 'JOB_SEEKING_SUBSIDY', YZ: 'EMPLOYMENT_AID' };
 
-type DepartmentFetch = (select: Select, pool: mysql.Pool, ids: string[], today: IsoDate) => Promise<AidRecord[]>;
+type DepartmentFetch = (select: Select, pool: mysql.Pool, ids: readonly string[], today: IsoDate) => Promise<AidRecord[]>;
 
 /** What every record has: who pays, which programme, whose, and where it comes from. */
 const recordBase = (department: OfficeCode, programme: AidProgrammeCode, beneficiaryIdNumber: string, sourceRef: string) => ({

@@ -86,3 +86,35 @@ it('builds no error for a date it accepts (every date of every request paid for 
     traces.mockRestore();
   }
 });
+
+describe('a Date the hub answers with (serialize)', () => {
+  const date = scalarResolvers.Date as GraphQLScalarType;
+  const { LocalDateResolver } = jest.requireActual<typeof import('graphql-scalars')>('graphql-scalars');
+  const verdict = (serialize: (v: unknown) => unknown, value: unknown) => {
+    try {
+      return { served: serialize(value) };
+    } catch (error) {
+      return { refused: (error as Error).message };
+    }
+  };
+
+  it('makes no Date of it (every date served made one, and its ISO text, to check it: docs/performance.md, Session 25)', () => {
+    const isoText = jest.spyOn(Date.prototype, 'toISOString');
+    try {
+      for (const served of ['2026-03-15', '2024-02-29', '1975-04-12', '2026-12-31']) expect(date.serialize(served)).toBe(served);
+      expect(isoText).not.toHaveBeenCalled();
+    } finally {
+      isoText.mockRestore();
+    }
+  });
+
+  it("serves and refuses exactly what graphql-scalars' LocalDate does", () => {
+    const values: unknown[] = ['', '2026-3-15', '2026-03-15 ', ' 2026-03-15', '2026-03-15T00:00:00Z', '２０２６-03-15', '20260315', 20260315, null, undefined, new Date('2026-03-15'), {}, ['2026-03-15']];
+    for (const year of ['0000', '0004', '1900', '1975', '2000', '2024', '2026', '2100', '2400', '9999']) {
+      for (let month = 0; month <= 13; month++) {
+        for (let day = 0; day <= 32; day++) values.push(`${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`);
+      }
+    }
+    for (const value of values) expect({ value, ...verdict((v) => date.serialize(v), value) }).toEqual({ value, ...verdict((v) => LocalDateResolver.serialize(v), value) });
+  });
+});

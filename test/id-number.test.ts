@@ -59,6 +59,20 @@ test('a department’s ID number is keyed upper-case, and looked up in both form
   expect([`\t${digit}`, `  ${digit}`, `${digit}  `, `\u3000${digit}`].map(isAskedStoredForm)).toEqual([false, false, false, false]);
 });
 
+test('every department asked about the same people in turn gets the forms made once (docs/performance.md, Session 25)', () => {
+  const x = makeIdNumber('370811', '1991-08-08', 104);
+  const digit = makeIdNumber('370811', '1966-03-03', 311);
+  // A household query's seven department reads, each with its own copy of the members' list.
+  const asked = Array.from({ length: 7 }, () => lookupForms([digit, x]));
+  expect(new Set(asked).size).toBe(1);
+  expect(asked[0]).toEqual([...storedForms(digit), ...storedForms(x)]);
+  // Another list, or the same people in another order, is another statement's: its own forms.
+  expect(lookupForms([x, digit])).toEqual([...storedForms(x), ...storedForms(digit)]);
+  expect(lookupForms([digit])).toEqual(storedForms(digit));
+  expect(lookupForms([digit, x])).toEqual(asked[0]);
+  expect(lookupForms([])).toEqual([]);
+});
+
 test('an ID number as a clerk types it: full-width digits and Ｘ, spaces between the groups, a lower-case x', () => {
   const x = makeIdNumber('370811', '1991-08-08', 104);
   expect(x.endsWith('X')).toBe(true);

@@ -1,17 +1,23 @@
-/** `npm run bench -- [--households N] [--requests M] [--concurrency C] [--seed S]` */
+/** `npm run bench -- [--households N] [--requests M] [--warmup W] [--concurrency C] [--seed S]` */
 
 export interface BenchOptions {
   households: number;
   /** Measured requests per variant; every variant gets the same households in the same order. */
   requests: number;
+  /**
+   * Unmeasured requests per variant before the measured rounds, on households of their own. The
+   * hub runs far more JavaScript than the floors, which V8 is still optimising after a few hundred.
+   */
+  warmup: number;
   concurrency: number;
   seed: string | number;
 }
 
-export const USAGE = `usage: npm run bench -- [--households N] [--requests M] [--concurrency C] [--seed S]
+export const USAGE = `usage: npm run bench -- [--households N] [--requests M] [--warmup W] [--concurrency C] [--seed S]
 
   --households N   households to generate and load (default 10000)
   --requests M     measured household queries per variant (default 2000)
+  --warmup W       unmeasured household queries per variant before them (default 1000; 0 for none)
   --concurrency C  requests in flight at once (default 8)
   --seed S         seed for the generated data and the sample (default 1)
 
@@ -21,24 +27,29 @@ to databases of the bench's own on that server; either way they are removed at t
 export class UsageError extends Error {}
 
 export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
-  const opts: BenchOptions = { households: 10_000, requests: 2000, concurrency: 8, seed: 1 };
+  const opts: BenchOptions = { households: 10_000, requests: 2000, warmup: 1000, concurrency: 8, seed: 1 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') return 'help';
     const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = inline ?? argv[++i];
     if (value === undefined) throw new UsageError(`${name} needs a value`);
-    const positive = () => {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
+    const integer = (least: 0 | 1) => {
+      // Number('') is 0 and Number(' 5') 5: only digits are a count.
+      const n = /^\d+$/.test(value) ? Number(value) : NaN;
+      if (!Number.isSafeInteger(n) || n < least) throw new UsageError(`${name} must be a ${least === 1 ? 'positive' : 'non-negative'} integer, got ${JSON.stringify(value)}`);
       return n;
     };
+    const positive = () => integer(1);
     switch (name) {
       case '--households':
         opts.households = positive();
         break;
       case '--requests':
         opts.requests = positive();
+        break;
+      case '--warmup':
+        opts.warmup = integer(0);
         break;
       case '--concurrency':
         opts.concurrency = positive();
