@@ -475,7 +475,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       reportedBy: 'ANY',
       caseReference: 'REFERENCE',
       needId: 'REFERENCE',
-      // Only on a slip's superseded ledger entry (Referral.aidRecord, in scope): the correction standing
+      // Only on a slip's superseded ledger entry (Referral.aidRecord, in scope): the correction or reversal standing
       // in its place, set only when it is of the slip's household (resolvers/cases aidRecordOf; a
       // correction moving the aid out of it reads null), so it takes the slip's view as the entry does.
       supersededBy: 'IN_SCOPE',

@@ -11,7 +11,8 @@ import { addDays, isIsoDate, type IsoDate } from './dates';
 /**
  * SUPERSEDED is only ever a record a slip or a first aid named that its source has since superseded
  * by a later entry (the reported-aid ledger's CORRECTION): shown as recorded, with `supersededBy`;
- * never among a person's aid, in a total or a rule.
+ * never among a person's aid, in a total or a rule. (One reversed since is CANCELLED, `supersededBy`
+ * the REVERSAL.)
  */
 export type AidStatus = 'ACTIVE' | 'ENDED' | 'SUSPENDED' | 'PAID' | 'SCHEDULED' | 'PENDING' | 'UNRECOGNISED' | 'CANCELLED' | 'SUPERSEDED';
 
@@ -111,8 +112,9 @@ export interface AidRecord {
    */
   sourceProgrammeCode?: string | null;
   /**
-   * SUPERSEDED only: the entry standing in its place now (the last of its chain of corrections),
-   * as its source holds it; null where the reader may not be shown it (another household's).
+   * A ledger entry a slip named, superseded since (SUPERSEDED by a correction, CANCELLED by a
+   * reversal) only: the entry standing in its place now (the last of its chain), as its source
+   * holds it; null where the reader may not be shown it (another household's).
    */
   supersededBy?: AidRecord | null;
 }

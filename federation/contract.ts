@@ -91,17 +91,17 @@ export interface DepartmentAdapter {
   /**
    * Records no longer among the standing ones, by the `sourceRef` they had, as their source holds
    * them now: present on sources that supersede a record by a later one instead of changing it (the
-   * reported-aid ledger: the entry as recorded, status SUPERSEDED, its `supersededBy` what stands in
-   * its place, a CORRECTION or the REVERSAL that reads as the aid cancelled; a record of a chain,
-   * corrected then corrected again, names the chain's last entry, read in the same statement as the
-   * entry); one never superseded, or unknown, is left out. A source whose reads leave a record reversed in
+   * reported-aid ledger: the entry as recorded, its `supersededBy` what stands in its place, status
+   * SUPERSEDED where that is a CORRECTION, CANCELLED where it is the REVERSAL that reads as the aid
+   * cancelled; a record of a chain, corrected then corrected or reversed again, names the chain's last
+   * entry, read in the same statement as the entry); one never superseded, or unknown, is left out. A source whose reads leave a record reversed in
    * place out of its standing ones (medical insurance's reversed settlements, kept out of every total
    * and rule) answers that record itself, CANCELLED, under its own `sourceRef`: it reads as any record
    * revoked in place. Asked also when a slip's completion or a first aid names a record not among
    * the standing ones: what it answers CANCELLED is refused AID_RECORD_CANCELLED, not NOT_FOUND.
    * One statement however many are asked for.
    */
-  successorsOf?(db: SourceDb, sourceRefs: readonly string[], today: IsoDate): Promise<Map<string, AidRecord>>;
+  recordsNoLongerStanding?(db: SourceDb, sourceRefs: readonly string[], today: IsoDate): Promise<Map<string, AidRecord>>;
   /**
    * drizzle-kit migrations that create the department's tables in an empty database. Production
    * front-end databases belong to the department and already exist; the hub applies these only to

@@ -48,7 +48,7 @@ export function lookupForms(idNumbers: readonly string[]): readonly string[] {
 export function normalisedRecord(r: AidRecord): AidRecord {
   const id = normaliseIdNumber(r.beneficiaryIdNumber);
   const read = id === r.beneficiaryIdNumber ? r : { ...r, beneficiaryIdNumber: id };
-  // A superseded record carries the entry standing in its place (successorsOf): normalised as well.
+  // A superseded record carries the entry standing in its place (recordsNoLongerStanding): normalised as well.
   return r.supersededBy ? { ...read, supersededBy: normalisedRecord(r.supersededBy) } : read;
 }
 
@@ -68,12 +68,12 @@ function factReader<T extends { idNumber: string }>(reader: FactReader<T> & { by
 
 /** The adapter as the rest of the hub reads it: asked for every stored form, answering normalised ID numbers. */
 export function readingNormalisedIdNumbers(adapter: DepartmentAdapter): DepartmentAdapter {
-  const { aidBySettlementRefs, successorsOf, facts } = adapter;
+  const { aidBySettlementRefs, recordsNoLongerStanding, facts } = adapter;
   return {
     ...adapter,
     aidByIdNumbers: async (db, idNumbers, today, programmes) => (await adapter.aidByIdNumbers(db, lookupForms(idNumbers), today, programmes)).map(normalisedRecord),
     ...(aidBySettlementRefs ? { aidBySettlementRefs: async (db, refs, today) => (await aidBySettlementRefs.call(adapter, db, refs, today)).map(normalisedRecord) } : {}),
-    ...(successorsOf ? { successorsOf: async (db, refs, today) => new Map([...(await successorsOf.call(adapter, db, refs, today))].map(([ref, r]) => [ref, normalisedRecord(r)])) } : {}),
+    ...(recordsNoLongerStanding ? { recordsNoLongerStanding: async (db, refs, today) => new Map([...(await recordsNoLongerStanding.call(adapter, db, refs, today))].map(([ref, r]) => [ref, normalisedRecord(r)])) } : {}),
     ...(facts ? { facts: Object.fromEntries(Object.entries(facts).map(([kind, reader]) => [kind, factReader(reader as FactReader<{ idNumber: string }>)])) as DepartmentFactReaders } : {}),
   };
 }

@@ -270,7 +270,7 @@ export function createDepartmentLoaders(sources: Sources, today: IsoDate, onOutc
 
 export type DepartmentLoaders = ReturnType<typeof createDepartmentLoaders>;
 
-/** What stands in place of a record no longer standing (DepartmentAdapter.successorsOf), or null; and whether its source answered. */
+/** A record no longer standing as its source holds it now, carrying what stands in its place (DepartmentAdapter.recordsNoLongerStanding), or null; and whether its source answered. */
 export interface Successor {
   record: AidRecord | null;
   available: boolean;
@@ -284,8 +284,8 @@ export interface Successor {
 export function createSuccessorLoaders(sources: Sources, today: IsoDate, onOutcome: OutcomeListener) {
   const loaders = new Map<DepartmentCode, DataLoader<string, Successor>>();
   for (const code of DEPARTMENT_CODES) {
-    const successorsOf = ADAPTERS[code].successorsOf?.bind(ADAPTERS[code]);
-    if (!successorsOf) continue;
+    const recordsNoLongerStanding = ADAPTERS[code].recordsNoLongerStanding?.bind(ADAPTERS[code]);
+    if (!recordsNoLongerStanding) continue;
     const source = sources[code];
     loaders.set(
       code,
@@ -293,7 +293,7 @@ export function createSuccessorLoaders(sources: Sources, today: IsoDate, onOutco
         async (refs) => {
           const started = performance.now();
           try {
-            const found = await withTimeout(source.timeoutMs, () => successorsOf(source.db, refs, today));
+            const found = await withTimeout(source.timeoutMs, () => recordsNoLongerStanding(source.db, refs, today));
             return refs.map((ref) => ({ record: found.get(ref) ?? null, available: true }));
           } catch (error) {
             onOutcome({ department: code, available: false, latencyMs: Math.round(performance.now() - started), reason: unavailableReason(error) }, error, NONE);

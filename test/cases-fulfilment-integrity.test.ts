@@ -401,9 +401,10 @@ describe('a record its source took back before it was named', () => {
 
     // The standing one completes the slip; reversed afterwards, the slip's aidRecord is the record as 医保 holds it now: CANCELLED.
     await ok(office.HEALTH, COMPLETE, { input: { referralId: slipId, feedback: '一站式结算已支付医疗救助', aidSourceReference: standing } }, 'referralComplete');
-    const AID_RECORD = `query($id: ID!) { referral(id: $id) { aidRecord { sourceReference status amountFen } fulfilment { standing } } }`;
-    expect((await office.HEALTH(AID_RECORD, { id: slipId })).data.referral).toEqual({ aidRecord: { sourceReference: standing, status: 'PAID', amountFen: 60_000 }, fulfilment: { standing: 'STANDS' } });
+    const AID_RECORD = `query($id: ID!) { referral(id: $id) { aidRecord { sourceReference status amountFen supersededBy { sourceReference } } fulfilment { standing } } }`;
+    expect((await office.HEALTH(AID_RECORD, { id: slipId })).data.referral).toEqual({ aidRecord: { sourceReference: standing, status: 'PAID', amountFen: 60_000, supersededBy: null }, fulfilment: { standing: 'STANDS' } });
     await healthScenario.update(dbs.sources.HEALTH, 'settlements', { refdSetlFlag: '1' }, { setlId: 'SETL20260314A' });
-    expect((await office.HEALTH(AID_RECORD, { id: slipId })).data.referral).toEqual({ aidRecord: { sourceReference: standing, status: 'CANCELLED', amountFen: 60_000 }, fulfilment: { standing: 'CANCELLED_AT_SOURCE' } });
+    // Reversed in place, no entry of its own: CANCELLED, nothing in its place (a ledger entry's reversal is its supersededBy).
+    expect((await office.HEALTH(AID_RECORD, { id: slipId })).data.referral).toEqual({ aidRecord: { sourceReference: standing, status: 'CANCELLED', amountFen: 60_000, supersededBy: null }, fulfilment: { standing: 'CANCELLED_AT_SOURCE' } });
   });
 });

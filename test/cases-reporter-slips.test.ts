@@ -519,7 +519,7 @@ describe('a slip completed with a ledger entry corrected since', () => {
     expect(html.slice(html.lastIndexOf('<tr>', at), html.indexOf('</tr>', at)).replace(/<[^>]+>/g, '')).toContain('记录现状：该救助记录已更正为 550.00 元/月 2026-03-14（更正记录 GD-2026-01-C2），与核验时不符');
   });
 
-  it('reversed, reads as it did: no record on the slip, its fulfilment CANCELLED_AT_SOURCE by the reversal (a chain ending in a REVERSAL is not SUPERSEDED)', async () => {
+  it('reversed, shows the entry it named as recorded, CANCELLED, with supersededBy the reversal, in the statements its fulfilment costs (not null: supervision saw no money taken back)', async () => {
     // A forwarded slip met by 冬春救助, which 应急 then reverses.
     const ca = demo[CA];
     const caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '冬春生活困难', reportedAt: '2026-03-12T09:00:00+08:00' } }, 'caseOpen')).case.id;
@@ -530,17 +530,62 @@ describe('a slip completed with a ledger entry corrected since', () => {
     await ok(reporting[EMERGENCY], REPORT, { r: [{ ...relief, reference: 'DC-2026-01' }] }, 'aidReport');
     const given = await reportedRef(demo[EMERGENCY], wangId, 'EMERGENCY_MANAGEMENT', 'DC-2026-01');
     await ok(demo[EMERGENCY], COMPLETE, { input: { referralId: forwarded, feedback: '已发放冬春救助', aidSourceReference: given } }, 'referralComplete');
-    const SHOWN = `query($id: ID!) { referral(id: $id) { aidRecord { sourceReference status amountFen supersededBy { sourceReference } } } }`;
-    expect((await ca(SHOWN, { id: forwarded })).data.referral.aidRecord).toEqual({ sourceReference: given, status: 'PAID', amountFen: 30_000, supersededBy: null });
+    const ONE_OFF = `sourceReference status amountFen reportedBy { reference }`;
+    const SHOWN = `query($id: ID!) { referral(id: $id) { aidRecord { ${ONE_OFF} supersededBy { ${ONE_OFF} supersededBy { sourceReference } } } } }`;
+    const paid = await ca(SHOWN, { id: forwarded });
+    expect(paid.data.referral.aidRecord).toEqual({ sourceReference: given, status: 'PAID', amountFen: 30_000, reportedBy: { reference: 'DC-2026-01' }, supersededBy: null });
     await ok(reporting[EMERGENCY], REPORT, { r: [{ ...relief, reference: 'DC-2026-01-R', entryKind: 'REVERSAL', supersedesReference: 'DC-2026-01', amountFen: 0 }] }, 'aidReport');
     const reversed = await ca(SHOWN, { id: forwarded });
     expect(reversed.errors).toBeUndefined();
-    expect(reversed.data.referral.aidRecord).toBeNull();
+    const reversal = await reportedRef(demo[EMERGENCY], wangId, 'EMERGENCY_MANAGEMENT', 'DC-2026-01-R');
+    expect(reversal).not.toBe(given);
+    expect(reversed.data.referral.aidRecord).toEqual({
+      sourceReference: given,
+      status: 'CANCELLED',
+      amountFen: 30_000,
+      reportedBy: { reference: 'DC-2026-01' },
+      supersededBy: { sourceReference: reversal, status: 'CANCELLED', amountFen: 0, reportedBy: { reference: 'DC-2026-01-R' }, supersededBy: null },
+    });
+    // The named entry comes with the reversal in the one statement that finds it gone.
+    expect(reversed.extensions!.sqlStatements!.total).toBe(paid.extensions!.sqlStatements!.total + 1);
 
-    // The corrected decision's entry reversed in turn: its chain ends in the REVERSAL, and it reads as a reversed entry does.
+    // The corrected decision's entry reversed in turn: its chain ends in the REVERSAL, and the slip shows
+    // the entry it named (¥600 a month) as recorded, CANCELLED, linked to the reversal, in the same statements.
     await report({ reference: 'GD-2026-01-R', entryKind: 'REVERSAL', supersedesReference: 'GD-2026-01-C2', amountFen: 0 });
-    const decided = (await ca(SLIP_RECORD, { id: slip })).data.referral;
-    expect(decided.aidRecord).toBeNull();
-    expect(decided.fulfilment).toMatchObject({ standing: 'CANCELLED_AT_SOURCE', supersededBy: { amountFen: 0 } });
+    const decided = await ca(SLIP_RECORD, { id: slip });
+    expect(decided.errors).toBeUndefined();
+    const taken = decided.data.referral.fulfilment.supersededBy.aidSourceReference;
+    expect(decided.data.referral).toEqual({
+      state: 'COMPLETED',
+      aidRecord: {
+        ...namedSupersededBy(taken, 'GD-2026-01-R', 0),
+        status: 'CANCELLED',
+        supersededBy: { sourceReference: taken, status: 'CANCELLED', amountFen: 0, period: { start: '2026-03-14', end: null }, reportedBy: { reference: 'GD-2026-01-R' }, supersededBy: null },
+      },
+      fulfilment: { standing: 'CANCELLED_AT_SOURCE', supersededBy: { aidSourceReference: taken, amountFen: 0 } },
+    });
+    expect(decided.extensions!.sqlStatements!.total).toBe(statements.corrected);
+
+    // Supervision lists it withdrawn under the office, the same record on the slip; the brief says it was reversed.
+    const supervised = await ca(`{ overdueReport { byOffice { office { key } fulfilmentsWithdrawn { referral { id aidRecord { sourceReference status supersededBy { sourceReference } } } standing } } } }`);
+    expect(supervised.errors).toBeUndefined();
+    const emergency = supervised.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'EMERGENCY_MANAGEMENT');
+    expect(emergency.fulfilmentsWithdrawn).toContainEqual({ referral: { id: slip, aidRecord: { sourceReference: named, status: 'CANCELLED', supersededBy: { sourceReference: taken } } }, standing: 'CANCELLED_AT_SOURCE' });
+    const decidedCase = (await ca(`query($id: ID!) { referral(id: $id) { case { id } } }`, { id: slip })).data.referral.case.id;
+    const html = await (await fetch(`${hub.url}/cases/${decidedCase}/brief`, { headers: hub.as({ token: tokens.get(CA)!, purpose: 'CASE_MEETING' }).headers })).text();
+    const at = html.indexOf(`<span class="nw">${named}</span>`);
+    expect(at).toBeGreaterThan(0);
+    expect(html.slice(html.lastIndexOf('<tr>', at), html.indexOf('</tr>', at)).replace(/<[^>]+>/g, '')).toContain('记录现状：该救助记录已冲销（冲销记录 GD-2026-01-R），未实际落实');
+
+    // Neither entry taken back is aid the household has: none in its aid as given, its totals or a finding.
+    const household = (await ca(HOUSEHOLD, { id: String(wangId) })).data.household;
+    const taking = (a: { sourceReference: string }) => [named, given].includes(a.sourceReference);
+    expect(household.aid.filter(taking)).toEqual([]);
+    expect(household.aid.filter((a: { status: string }) => a.status === 'SUPERSEDED')).toEqual([]);
+    expect(household.aid.filter((a: { reportedBy: { reference: string } }) => a.reportedBy.reference.startsWith('GD-2026-01'))).toEqual([{ sourceReference: taken, status: 'CANCELLED', amountFen: 0, reportedBy: { reference: 'GD-2026-01-R' } }]);
+    const byEmergency = household.aidSummary.byDepartment.find((d: { department: { code: string } }) => d.department.code === 'EMERGENCY_MANAGEMENT');
+    expect(byEmergency?.recordCount ?? 0).toBe(household.aid.filter((a: { status: string }) => a.status === 'ACTIVE').length);
+    const records = household.findings.flatMap((f: { records: { sourceReference: string; status: string }[] }) => f.records);
+    expect(records.filter((r: { sourceReference: string; status: string }) => r.status === 'SUPERSEDED' || taking(r))).toEqual([]);
   });
 });

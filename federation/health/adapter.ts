@@ -51,7 +51,7 @@ const STATUS = {
   payment: statusColumn(HEALTH_IMPORT.mi_aid_pay, 'vali_flag'),
 };
 
-/** Medical aid paid inside a settlement, with the settlement's reversal flag (any but 1, save in successorsOf). */
+/** Medical aid paid inside a settlement, with the settlement's reversal flag (any but 1, save in recordsNoLongerStanding). */
 const SETTLEMENT_AID = { setlId: miSettlement.setlId, psnCertNo: miSettlement.psnCertNo, setlDate: miSettlement.setlDate, mafPay: miSettlement.mafPay, refdSetlFlag: miSettlement.refdSetlFlag };
 
 /** The statements, prepared once per source (db/prepared.ts). */
@@ -84,7 +84,7 @@ const statements = preparedPer((db: SourceDb) => ({
     .from(miSettlement)
     .where(and(inPlaceholder(miSettlement.setlId, 'refs'), eq(miSettlement.refdSetlFlag, NOT_REVERSED)))
     .prepare(),
-  /** Medical aid paid in settlements since reversed: asked only for records a slip or a first aid named (successorsOf). */
+  /** Medical aid paid in settlements since reversed: asked only for records a slip or a first aid named (recordsNoLongerStanding). */
   reversedSettlementAidByRef: db
     .select(SETTLEMENT_AID)
     .from(miSettlement)
@@ -132,7 +132,7 @@ export const health: DepartmentAdapter = {
    * department's reversed or revoked record reads CANCELLED_AT_SOURCE. Only these look-ups see it.
    * One statement, and none when no settlement's record is asked about.
    */
-  async successorsOf(db: SourceDb, sourceRefs: readonly string[], today: IsoDate): Promise<Map<string, AidRecord>> {
+  async recordsNoLongerStanding(db: SourceDb, sourceRefs: readonly string[], today: IsoDate): Promise<Map<string, AidRecord>> {
     const refs = [...new Set(sourceRefs.flatMap((ref) => sourceKeyOf(RECORD_KINDS.miSetl, ref) ?? []))];
     if (refs.length === 0) return new Map();
     const reversed = await statements(db).reversedSettlementAidByRef.execute({ refs });

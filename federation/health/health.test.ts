@@ -126,17 +126,17 @@ test('a medical-aid payment reversed or recovered (vali_flag 0) no longer counts
   expect(tied.map((r) => r.sourceRef).sort()).toEqual(['mi_aid_pay:PAY-ST-1', 'mi_aid_pay:PAY-ST-2']);
 });
 
-test('medical aid in a settlement since reversed is kept out of every read but successorsOf, which answers it under its own reference, CANCELLED: one statement, none without a settlement’s record asked about', async () => {
+test('medical aid in a settlement since reversed is kept out of every read but recordsNoLongerStanding, which answers it under its own reference, CANCELLED: one statement, none without a settlement’s record asked about', async () => {
   // SETL-0003 (liu's, reversed) paid ¥500 of medical aid in the settlement: no aid by person or by stay.
   expect((await health.aidByIdNumbers(db, [ids.liu], TODAY)).map((r) => r.sourceRef)).not.toContain('mi_setl:SETL-0003');
   expect(await health.aidBySettlementRefs!(db, ['SETL-0003'], TODAY)).toEqual([]);
   const asked = ['mi_setl:SETL-0003', 'mi_setl:SETL-0001', 'mi_setl:SETL-0002', 'mi_setl:NO-SUCH', 'mi_aid_pay:SETL-0003'];
-  const { result, counter } = await countStatements(() => health.successorsOf!(db, asked, TODAY));
+  const { result, counter } = await countStatements(() => health.recordsNoLongerStanding!(db, asked, TODAY));
   expect([...result]).toEqual([
     ['mi_setl:SETL-0003', { ...oneOff, status: 'CANCELLED', programme: 'MEDICAL_AID', beneficiaryIdNumber: ids.liu, grantDate: '2025-09-05', amountFen: 50000, sourceRef: 'mi_setl:SETL-0003', settlementRef: 'SETL-0003' }],
   ]);
   expect(counter.bySource.get('HEALTH')).toBe(1);
-  const none = await countStatements(() => health.successorsOf!(db, ['mi_aid_pay:PAY-0001', 'reported_aid:1'], TODAY));
+  const none = await countStatements(() => health.recordsNoLongerStanding!(db, ['mi_aid_pay:PAY-0001', 'reported_aid:1'], TODAY));
   expect(none.result.size).toBe(0);
   expect(none.counter.bySource.get('HEALTH') ?? 0).toBe(0);
 });

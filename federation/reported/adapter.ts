@@ -3,8 +3,9 @@
  * 共青团, 妇联, 红十字) and by charities, read from the hub's own ledger (db/reported-aid/) behind
  * the same contract as a department's front-end database. Each record keeps the office that gave it
  * as its department and says who reported it, under which reference. Superseded entries (corrected
- * or reversed) are history, not aid (read only as what a slip or a first aid named: SUPERSEDED, with
- * the entry standing in its place); a reversal reads as the aid it cancelled, CANCELLED, amount 0.
+ * or reversed) are history, not aid (read only as what a slip or a first aid named: SUPERSEDED, or
+ * CANCELLED once reversed, with the entry standing in its place); a reversal reads as the aid it
+ * cancelled, CANCELLED, amount 0.
  * One statement per batch; charity and Red Cross money for a hospital stay is also read by the
  * stay's settlement reference, whoever received it (X7 adds up everything paid for one stay).
  */
@@ -117,7 +118,7 @@ export const reported: DepartmentAdapter = {
     return rows.flatMap((r) => ledgerRecord(r, today) ?? []);
   },
 
-  async successorsOf(db: SourceDb, sourceRefs: readonly string[], today: IsoDate): Promise<Map<string, AidRecord>> {
+  async recordsNoLongerStanding(db: SourceDb, sourceRefs: readonly string[], today: IsoDate): Promise<Map<string, AidRecord>> {
     // Another kind's reference, or a key no id can be, has no entry here.
     const keys = sourceRefs.map((ref) => sourceKeyOf(RECORD_KINDS.reportedAid, ref));
     const ids = [...new Set(keys.filter((k): k is string => k !== null && /^[1-9]\d{0,14}$/.test(k)).map(Number))];
@@ -125,14 +126,16 @@ export const reported: DepartmentAdapter = {
     const rows = await chainEnds(db, ids);
     const lastOf = new Map(rows.filter((r) => r.supersededBy === null).map((r) => [r.startId, r] as const));
     // An entry that still stands is left out: it is among the standing records already. One
-    // superseded is answered as recorded, SUPERSEDED, with the chain's last entry as what superseded it.
+    // superseded is answered as recorded, with the chain's last entry as what superseded it: SUPERSEDED
+    // by a CORRECTION, CANCELLED by a REVERSAL (the aid taken back, as 医保's reversed settlement reads).
     return new Map(
       rows.flatMap((r) => {
         const last = lastOf.get(r.startId);
         if (!r.named || r.supersededBy === null || !last) return [];
         const named = ledgerRecord(r, today);
         const standing = ledgerRecord(last, today);
-        return named && standing ? [[sourceRefOf(RECORD_KINDS.reportedAid, r.startId), { ...named, status: 'SUPERSEDED' as const, supersededBy: standing }] as const] : [];
+        const status = last.entryKind === 'REVERSAL' ? ('CANCELLED' as const) : ('SUPERSEDED' as const);
+        return named && standing ? [[sourceRefOf(RECORD_KINDS.reportedAid, r.startId), { ...named, status, supersededBy: standing }] as const] : [];
       }),
     );
   },

@@ -1643,7 +1643,7 @@ export type Referral = {
   readonly feedback?: Maybe<Scalars['String']['output']>;
   /** The reason, when declined. */
   readonly declineReason?: Maybe<Scalars['String']['output']>;
-  /** The aid record the receiving department produced, as it stands in the department's records now (status CANCELLED once revoked or reversed there, medical aid in a settlement since reversed included). A reported-aid ledger entry corrected since is shown as recorded, status SUPERSEDED, its supersededBy the entry that stands now (read in the statement that finds it gone). Null when the department no longer lists it, or a ledger entry was reversed (a REVERSAL ends its chain: fulfilment.standing CANCELLED_AT_SOURCE, fulfilment.supersededBy the reversal). */
+  /** The aid record the receiving department produced, as it stands in the department's records now (status CANCELLED once revoked or reversed there, medical aid in a settlement since reversed included). A reported-aid ledger entry corrected since is shown as recorded, status SUPERSEDED, its supersededBy the entry that stands now (read in the statement that finds it gone); one reversed since (or corrected, then reversed) as recorded too, status CANCELLED, its supersededBy the reversal (amount 0; fulfilment.standing CANCELLED_AT_SOURCE). Null when the department no longer lists it. */
   readonly aidRecord?: Maybe<AidRecord>;
   /** The aid record's reference in the department's records, as reported with the feedback. */
   readonly aidSourceReference?: Maybe<Scalars['String']['output']>;
@@ -4516,7 +4516,7 @@ export type AidStatus =
   | 'UNRECOGNISED'
   /** Revoked or reversed. */
   | 'CANCELLED'
-  /** Only on the record a referral slip was completed with (Referral.aidRecord): a reported-aid ledger entry corrected since (a CORRECTION, charityDeliveryCorrect), shown as it was recorded, with supersededBy the entry that stands in its place now. Never among a person's or household's aid, in a total or by a rule: the correction is counted instead. A reversed entry is not shown so (the slip's aidRecord is null, its fulfilment CANCELLED_AT_SOURCE). */
+  /** Only on the record a referral slip was completed with (Referral.aidRecord): a reported-aid ledger entry corrected since (a CORRECTION, charityDeliveryCorrect), shown as it was recorded, with supersededBy the entry that stands in its place now. Never among a person's or household's aid, in a total or by a rule: the correction is counted instead. A reversed entry is shown as recorded with status CANCELLED instead, its supersededBy the reversal. */
   | 'SUPERSEDED';
 
 /** Why temporary aid was granted. */
@@ -4574,7 +4574,7 @@ export type AidRecord = {
   readonly secondAid?: Maybe<Scalars['Boolean']['output']>;
   /** Education aid: the school year, e.g. 2025-2026. */
   readonly schoolYear?: Maybe<Scalars['String']['output']>;
-  /** Status SUPERSEDED only: the record that replaced it, the last of its chain of corrections (a record corrected twice names the second correction), as it stands now. Null for every other status, and where the correction moved the aid to someone outside the slip's household. */
+  /** Only on the reported-aid ledger entry a referral slip was completed with, superseded since: the record that replaced it, the last of its chain (a record corrected twice names the second correction), as it stands now; for status SUPERSEDED a correction, for status CANCELLED the reversal that took the aid back (amount 0). Null otherwise (a record revoked or reversed in place, 医保's settlements, has none), and where the correction or reversal is of someone outside the slip's household. */
   readonly supersededBy?: Maybe<AidRecord>;
   /** Aid reported directly to the hub: who reported it. Null for aid read from a department's own records. */
   readonly reportedBy?: Maybe<AidReporter>;

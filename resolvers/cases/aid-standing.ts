@@ -23,8 +23,8 @@ import type { Loaders } from '../context';
  * What the department holds now under a named record's reference, among these people's records: the
  * record itself (also where its reads leave it out once reversed in place, 医保's settlements, as
  * CANCELLED), or else what stands in its place (the ledger's last entry of its chain, a CORRECTION
- * or the REVERSAL that cancelled it) and the entry named as the ledger recorded it, SUPERSEDED
- * (`superseded`, read in the same statement). Null when the department (or its ledger) did not
+ * or the REVERSAL that cancelled it) and the entry named as the ledger recorded it, SUPERSEDED, or
+ * CANCELLED where the chain ends in a REVERSAL (`superseded`, read in the same statement). Null when the department (or its ledger) did not
  * answer. The successors are asked only for a record not among the people's: none more for one that stands.
  */
 export async function namedAidRecord(
@@ -47,8 +47,9 @@ export async function namedAidRecord(
   if (successor && !successor.available) return null;
   // A reporter supersedes only its own entries: another office's entry, or successor, is not this record's.
   const inPlace = successor?.record?.department === office ? successor.record : null;
-  if (inPlace?.status === 'SUPERSEDED') {
-    const standing = inPlace.supersededBy?.department === office ? inPlace.supersededBy : null;
+  // The ledger's entry named, superseded since (SUPERSEDED by a correction, CANCELLED by a reversal), carries what stands.
+  if (inPlace?.supersededBy) {
+    const standing = inPlace.supersededBy.department === office ? inPlace.supersededBy : null;
     return { record: null, successor: standing, superseded: inPlace, byOwnReference };
   }
   // Under its own reference it is the record itself, reversed where it stood (医保's settlements): no successor.

@@ -253,11 +253,11 @@ async function aidRecordOf(
   const theirs = (r: AidRecord | null | undefined) => (r != null && ids.includes(r.beneficiaryIdNumber) ? r : null);
   const successor = theirs(named.successor);
   const cancelled = successor?.status === 'CANCELLED';
-  // The entry named, corrected since: shown as recorded, SUPERSEDED, linked to the entry that stands
-  // (none where a correction moved the aid out of the household). One whose chain ends in a REVERSAL
-  // is not: it reads as before, no record (fulfilment.standing says CANCELLED_AT_SOURCE).
-  const corrected = theirs(named.superseded);
-  const superseded = corrected && named.successor?.status !== 'CANCELLED' ? { ...corrected, supersededBy: successor } : null;
+  // The entry named, superseded since: shown as recorded, linked to the entry that stands (none where
+  // a correction moved the aid out of the household); SUPERSEDED by a correction, CANCELLED where its
+  // chain ends in a REVERSAL (the money the slip was met by, taken back: fulfilment CANCELLED_AT_SOURCE).
+  const entry = theirs(named.superseded);
+  const superseded = entry && { ...entry, supersededBy: successor };
   return { record: theirs(named.record), cancelledBy: cancelled ? successor : null, supersededBy: cancelled ? null : successor, superseded, answered: true, reporter, byOwnReference: theirs(named.byOwnReference) };
 }
 
@@ -266,7 +266,7 @@ interface FoundAidRecord {
   record: AidRecord | null;
   cancelledBy: AidRecord | null;
   supersededBy: AidRecord | null;
-  /** The ledger entry named, corrected since (SUPERSEDED, its supersededBy the entry that stands): what the slip shows. */
+  /** The ledger entry named, superseded since (SUPERSEDED, or CANCELLED once reversed; its supersededBy the entry that stands): what the slip shows. */
   superseded: AidRecord | null;
   answered: boolean;
   /** The reporting office whose ledger entries were looked in (司法, 应急 …); null for a federated department. */
