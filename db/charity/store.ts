@@ -17,7 +17,7 @@ import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import { birthDateOf } from '../../domain/id-number';
-import { charityClaim, charityClaimRelease, charityConsent, charityDelivery, charityNeed, charityPledge, charityPledgeReduction, charityProject } from './schema';
+import { charityClaim, charityClaimRelease, charityConsent, charityDelivery, charityNeed, charityOrganisationLock, charityPledge, charityPledgeReduction, charityProject } from './schema';
 import { charityOrganisationName, reportedAid } from '../reported-aid/schema';
 import { bindCharity, charityOf, nameOfCreditCode } from '../reported-aid/store';
 import { decisionTurnMoved, isDuplicateKey } from '../cases/write';
@@ -843,15 +843,19 @@ export async function deliveryReferencesInLedger(db: HubQuery, clientName: strin
  * an aidReport entry under them (the reporting client's file numbered as the delivery) read as the
  * delivery's own and was left out of the comparison, and the same aid was taken twice.
  *
- * Read under the organisation's lock (its charity_organisation_name row, by code), which both paths
- * take in the transaction that writes: a delivery and an aidReport of the same aid sent at once each
- * compared with a ledger the other had not yet written, and both were recorded. The one that waits
- * reads (READ COMMITTED) what the other committed. Taken after the need's lock on the delivery path,
- * before any ledger row's on both.
+ * Read under the organisation's lock (its charity_organisation_lock row, by code, made here when
+ * missing), which both paths take in the transaction that writes: a delivery and an aidReport of the
+ * same aid sent at once each compared with a ledger the other had not yet written, and both were
+ * recorded. The one that waits reads (READ COMMITTED) what the other committed. Taken after the
+ * need's lock on the delivery path, before any ledger row's on both. The lock was the organisation's
+ * charity_organisation_name row, which an organisation loaded or repaired by hand may lack: then it
+ * locked nothing (test/charity/organisation-lock.test.ts).
  */
 export async function organisationStandingAid(tx: LockingTx, creditCode: string, idNumbers: readonly string[]): Promise<(typeof reportedAid.$inferSelect & { fromDelivery: boolean })[]> {
-  // Taken also when nothing is compared (aid stated separate): the other path compares with it.
-  await tx.select({ creditCode: charityOrganisationName.creditCode }).from(charityOrganisationName).where(eq(charityOrganisationName.creditCode, creditCode)).for('update');
+  // Taken also when nothing is compared (aid stated separate): the other path compares with it. The
+  // upsert waits for a row another transaction is making or holds; the locking read by key then holds it.
+  await tx.insert(charityOrganisationLock).values({ creditCode }).onDuplicateKeyUpdate({ set: { creditCode } });
+  await tx.select({ creditCode: charityOrganisationLock.creditCode }).from(charityOrganisationLock).where(eq(charityOrganisationLock.creditCode, creditCode)).for('update');
   if (idNumbers.length === 0) return [];
   const rows = await tx
     .select()
