@@ -6,7 +6,8 @@
  * again for the year ending passed as the coming year's would have. Now, in July or August, a one-off
  * grant without its year is SCHOOL_YEAR_REQUIRED, a year the day is not for SCHOOL_YEAR_MISMATCH; the
  * check counts it in the year given, the slip keeps it, and a retry (same year) is answered once.
- * A correction's decision is held to the correction's day the same way.
+ * A correction's or reassignment's decision is held to its day the same way (a reassignment without
+ * a year keeps the declined decision's).
  *
  * The hub's day is 2026-08-20; the student was paid 金秋助学 on 2025-08-25 for 2025-2026.
  */
@@ -36,7 +37,9 @@ let dbs: TestDatabases;
 let hub: TestHub;
 let householdId: number;
 const clock = new TestClock(`${TODAY}T10:00:00+08:00`);
-const clients: Record<'ca', Gql> = {} as never;
+const clients: Record<'ca' | 'union', Gql> = {} as never;
+/** The correction's slip (金秋助学 for 2025-2026), declined and reassigned below. */
+let correctedSlip: string;
 let caseId: string;
 
 const autumnAid = (extra: Record<string, unknown> = {}) => ({ department: 'UNION', programme: 'UNION_AUTUMN_EDU', amountFen: 200_000, deadlineWorkingDays: 10, beneficiaryIdNumber: STUDENT, ...extra });
@@ -59,8 +62,12 @@ beforeAll(async () => {
   await unionScenario.insert(dbs.sources.UNION, 'workerFiles', [{ fileNo: 'GH-SY', idCard: PARENT, employer: '济宁演示企业', hardshipLevel: 2, fileDate: '2020-01-01' }]);
   await unionScenario.insert(dbs.sources.UNION, 'grants', [{ fileNo: 'GH-SY', grantType: 'JQ', grantDate: '2025-08-25', amountFen: 200_000, studentIdCard: STUDENT, schoolYear: '2025-2026', grantStatus: 1 }]);
   hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
-  const made = await countyClients(hub, [['ca', '370811', 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], 'CASE_MEETING']]);
+  const made = await countyClients(hub, [
+    ['ca', '370811', 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], 'CASE_MEETING'],
+    ['union', '370811', 'UNION', ['READER', 'REFERRAL_HANDLER'], 'REFERRAL'],
+  ]);
   clients.ca = made.ca.gql;
+  clients.union = made.union.gql;
   caseId = await caseInDeliberation(clients.ca, householdId, '学生开学费用困难', '2026-08-10T09:00:00+08:00');
 }, 120_000);
 
@@ -98,5 +105,18 @@ describe('a meeting in August deciding 金秋助学', () => {
     expect(res.errors).toBeUndefined();
     expect(res.data.decisionCorrect.userErrors).toEqual([]);
     expect(res.data.decisionCorrect.issued).toEqual([{ id: expect.any(String), schoolYear: '2025-2026', decisionCheck: { findings: [{ ruleId: 'X12' }] } }]);
+    correctedSlip = res.data.decisionCorrect.issued[0].id;
+  });
+
+  it('a reassignment is held to today, and without a year keeps the declined decision’s: 国家助学金 for 2025-2026 beside that year’s 金秋助学 is X6', async () => {
+    const declined = await clients.union(`mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { userErrors { code } } }`, { input: { referralId: correctedSlip, reason: '该生已获本学年金秋助学' } });
+    expect(declined.data.referralDecline.userErrors).toEqual([]);
+    const REASSIGN = `mutation($input: ReferralReassignInput!) { referralReassign(input: $input) { referral { schoolYear decisionCheck { findings { ruleId } } } userErrors { code field } } }`;
+    const input = { referralId: correctedSlip, reason: '改由教育部门资助', department: 'EDUCATION', programme: 'NATIONAL_GRANT', amountFen: 62_500, deadlineWorkingDays: 10, beneficiaryIdNumber: STUDENT };
+    const mismatch = await clients.ca(REASSIGN, { input: { ...input, schoolYear: '2024-2025' } });
+    expect(mismatch.errors?.map((e) => [e.extensions?.argument, e.extensions?.reason])).toEqual([['input.schoolYear', 'SCHOOL_YEAR_MISMATCH']]);
+    const res = await clients.ca(REASSIGN, { input });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.referralReassign).toEqual({ referral: { schoolYear: '2025-2026', decisionCheck: { findings: [{ ruleId: 'X6' }] } }, userErrors: [] });
   });
 });
