@@ -17,7 +17,7 @@ import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle } from '../db/connect';
 import { DataDirInUse, PrivateServerFailed, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
 import { ensureDatabase, provisionHub } from '../db/setup/provision';
-import { DOSSIER_MINIMISED, NEEDS_SCREENED, SETTLEMENT_UPGRADES, type DataUpgradeReport } from '../db/setup/upgrades';
+import { DOSSIER_MINIMISED, NEEDS_SCREENED, DELIVERY_LINKED, SETTLEMENT_UPGRADES, type DataUpgradeReport } from '../db/setup/upgrades';
 import { HUB_RIGHTS, missingHubRights } from '../db/setup/rights';
 import { binlogProblem } from '../db/setup/binlog';
 import { HolidayNoticeError } from '../domain/cases/holiday-notices';
@@ -260,6 +260,7 @@ function upgradeLogMessage(upgrade: string): string {
   if (upgrade === DOSSIER_MINIMISED) return 'birth dates and addresses taken out of meetings’ dossiers stored by an earlier release';
   if (upgrade === NEEDS_SCREENED) return 'charity needs published before their descriptions were screened, screened';
   if (SETTLEMENT_UPGRADES.has(upgrade)) return 'settlement numbers stored as typed by an earlier release, read as typed';
+  if (upgrade === DELIVERY_LINKED) return 'ledger entries of charity deliveries written by an earlier release linked to their delivery';
   return 'ID numbers in prose stored by an earlier release masked';
 }
 

@@ -235,7 +235,7 @@ describe('smaller defects of the loop', () => {
     for (const to of ['INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
     // A meeting request that read the clock before the last transition landed took the lock after it.
     const before = new Date(clock.at.getTime() - 60_000);
-    const meeting = { heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS' as const], notes: null, decisions: [{ department: 'CIVIL_AFFAIRS' as const, programmeCode: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 5, ask: null, beneficiaryIdNumber: null, secondAid: null, cause: 'ILLNESS' as const, settlementRef: null }] };
+    const meeting = { heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS' as const], notes: null, decisions: [{ department: 'CIVIL_AFFAIRS' as const, programmeCode: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 5, ask: null, beneficiaryIdNumber: null, secondAid: null, cause: 'ILLNESS' as const, settlementRef: null, schoolYear: null }] };
     const dossier = JSON.parse('{}');
     const outcome = await recordMeeting(dbs.hub, Number(caseId), meeting, dossier, { actor: { officer: 'x', office: 'CIVIL_AFFAIRS' }, occurredAt: null, idempotencyKey: null, now: before });
     expect(outcome.ok ? 'OK' : outcome.errors.map((e) => e.code).join()).toBe('OK');

@@ -400,7 +400,7 @@ describe('two cases of one household deciding at the same moment', () => {
     const [lock] = await dbs.hub.select().from(householdDecisionLock).where(eq(householdDecisionLock.householdId, wangId));
     expect(lock.decisionsIssued).toBeGreaterThan(0);
     const before = await onRecord(caseId);
-    const meeting = { heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS' as const], notes: null, decisions: [{ department: 'CIVIL_AFFAIRS' as const, programmeCode: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 5, ask: null, beneficiaryIdNumber: WANG.spouse, secondAid: null, cause: 'ILLNESS' as const, settlementRef: null }] };
+    const meeting = { heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS' as const], notes: null, decisions: [{ department: 'CIVIL_AFFAIRS' as const, programmeCode: 'TEMP_AID', amountFen: 100_000, deadlineWorkingDays: 5, ask: null, beneficiaryIdNumber: WANG.spouse, secondAid: null, cause: 'ILLNESS' as const, settlementRef: null, schoolYear: null }] };
     const meta = { actor: { officer: 'x', office: 'CIVIL_AFFAIRS' as const }, occurredAt: null, idempotencyKey: null, now: clock.now() };
     const stale = await recordMeeting(dbs.hub, Number(caseId), meeting, JSON.parse('{}'), meta, [], lock.decisionsIssued - 1);
     expect(stale.ok ? 'OK' : stale.errors.map((e) => e.code)).toEqual(['HOUSEHOLD_DECISIONS_CHANGED']);

@@ -645,6 +645,7 @@ describe('concurrent and failing writes', () => {
       secondAid: secondAid ? { cause: 'ILLNESS' as const } : null,
       cause: secondAid ? ('ILLNESS' as const) : null,
       settlementRef: null,
+      schoolYear: null,
     });
     const dossierRes = await as.province(`query($id: ID!) { case(id: $id) { id } }`, { id: String(caseId) });
     expect(dossierRes.data.case.id).toBe(String(caseId));

@@ -239,6 +239,16 @@ function probes(): Probe[] {
       expect: 'REFUSED',
       path: 'input.schoolYear',
     });
+    // A meeting's decision takes one too, held to the same range before anything else is read.
+    out.push({
+      argument: 'Mutation.meetingRecord(input.decisions.schoolYear: String)',
+      value,
+      query: `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { userErrors { code } } }`,
+      variables: { input: { caseId, heldOn: '2026-01-05', departmentsPresent: ['EDUCATION'], decisions: [{ department: 'EDUCATION', programme: 'NATIONAL_GRANT', amountFen: 10000, deadlineWorkingDays: 5, schoolYear: value }] } },
+      purpose: 'CASE_MEETING',
+      expect: 'REFUSED',
+      path: 'input.decisions[0].schoolYear',
+    });
   }
   // The far ends of the ranges, where the old walk spent seconds: answered.
   const answered: [string, string, Record<string, unknown>, string][] = [

@@ -44,7 +44,7 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
   'db/charity/store.ts': [
     { line: "where(eq(charityNeed.id, needId)).for('update')", why: 'one need by primary key: pledges and deliveries to it queue (no over-funding)' },
     { line: "where(eq(charityConsent.id, v.consentId)).for('update')", why: 'one consent by primary key: a need published under it and its revocation queue (no open need under a revoked consent)' },
-    { line: "where(eq(charityOrganisationName.creditCode, creditCode)).for('update')", why: 'one organisation by primary key (its credit code): a charity delivery and an aidReport of its aid queue, each comparing with what the other wrote (SAME_AS_REPORTED_AID, SAME_AS_CHARITY_DELIVERY)' },
+    { line: "where(eq(charityOrganisationLock.creditCode, creditCode)).for('update')", why: 'one organisation by primary key (its credit code, its lock row made just before when missing): a charity delivery and an aidReport of its aid queue, each comparing with what the other wrote (SAME_AS_REPORTED_AID, SAME_AS_CHARITY_DELIVERY)' },
   ],
   'db/findings/store.ts': [
     {

@@ -26,6 +26,7 @@ export async function issueDecisionSlip(tx: HubTx, c: CaseRecord, meetingId: num
     beneficiaryIdNumber: d.beneficiaryIdNumber,
     cause: d.cause,
     settlementRef: d.settlementRef,
+    schoolYear: d.schoolYear,
     deadlineWorkingDays: d.deadlineWorkingDays,
     issuedAt: toDbInstant(now),
     dueOn: addWorkingDays(chinaDateOf(now), d.deadlineWorkingDays).date,

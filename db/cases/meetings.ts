@@ -155,6 +155,7 @@ export async function recordMeeting(
             beneficiaryIdNumber: d.beneficiaryIdNumber,
             cause: d.cause,
             settlementRef: d.settlementRef,
+            schoolYear: d.schoolYear,
             deadlineWorkingDays: d.deadlineWorkingDays,
             // Issued when the hub recorded it; the clock starts at the meeting that decided it,
             // where the deciding department was present.

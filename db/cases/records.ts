@@ -94,6 +94,8 @@ export interface ReferralRecord {
   cause: AidCause | null;
   /** The hospital settlement decided aid pays towards, for a programme a rule adds up by stay (X7). */
   settlementRef: string | null;
+  /** The school year decided aid is for (X6, X12 count it there), when given. */
+  schoolYear: string | null;
   handOver: boolean;
   deadlineWorkingDays: number;
   issuedAt: Date;

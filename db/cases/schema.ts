@@ -155,6 +155,12 @@ export const referralSlip = mysqlTable(
      * decision's pre-grant check weighed and the aid record fulfilling it must be tied to.
      */
     settlementRef: varchar('settlement_ref', { length: 30 }),
+    /**
+     * DECISION slips: the school year the aid is for (2025-2026), as given (required for one-off aid
+     * a rule counts by school year decided in July or August, X6/X12); the decision's pre-grant check
+     * counted it in that year. NULL: none given (the rules count a one-off grant in the year of its day).
+     */
+    schoolYear: varchar('school_year', { length: 9 }),
     /** FORWARD slips: accepting it makes the receiving office the case's owner. */
     handOver: boolean('hand_over').notNull().default(false),
     deadlineWorkingDays: smallint('deadline_working_days').notNull(),

@@ -248,3 +248,16 @@ export const charityProject = mysqlTable(
   },
   (t) => [index('charity_project_purpose').on(t.purpose, t.regionCode), unique('charity_project_reference').on(t.creditCode, t.reference)],
 );
+
+/**
+ * One row per organisation (by 统一社会信用代码) that a charity's two paths of recording aid (a
+ * delivery against a need, aidReport) lock before comparing with its ledger, in the transaction that
+ * writes (db/charity/store.ts organisationStandingAid): the same aid sent through both at once is then
+ * recorded once. Made in that transaction when missing (INSERT … ON DUPLICATE KEY UPDATE, then a
+ * locking read by key, as household_decision_lock is), so every organisation has one to lock: the
+ * lock was its charity_organisation_name row, and an organisation without one (loaded or repaired by
+ * hand) locked nothing and took the same aid twice.
+ */
+export const charityOrganisationLock = mysqlTable('charity_organisation_lock', {
+  creditCode: char('credit_code', { length: 18 }).primaryKey(),
+});

@@ -5,7 +5,7 @@
  * beyond what is uncovered is refused. The outcome does not depend on timing: pledges are served
  * in lock order and the sum accepted never exceeds the need.
  */
-import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, isNull, like, lt, ne, not, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, isNotNull, isNull, like, lt, ne, not, or, sql } from 'drizzle-orm';
 import type { IsoDate } from '../../domain/dates';
 import { deliveryDateProblem, earliestDeliveryOn, isMinorOn, minorBornAfter, pledgeProblem, pledgeStanding, projectMatches, publishedConsentProblem, screenPublishedNeed, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
 import { ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
@@ -17,7 +17,7 @@ import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import { birthDateOf } from '../../domain/id-number';
-import { charityClaim, charityClaimRelease, charityConsent, charityDelivery, charityNeed, charityPledge, charityPledgeReduction, charityProject } from './schema';
+import { charityClaim, charityClaimRelease, charityConsent, charityDelivery, charityNeed, charityOrganisationLock, charityPledge, charityPledgeReduction, charityProject } from './schema';
 import { charityOrganisationName, reportedAid } from '../reported-aid/schema';
 import { bindCharity, charityOf, nameOfCreditCode } from '../reported-aid/store';
 import { decisionTurnMoved, isDuplicateKey } from '../cases/write';
@@ -822,50 +822,46 @@ async function deliverOnce(
 
 /**
  * Of these references, those under which this client's ledger holds a charity delivery (written by
- * charityDeliveryReport, or a correction or cancellation of one: a delivery row of the ledger row's
- * credit code under the same reference, for the need the ledger row names), as referenceKey keys
- * them. One statement.
+ * charityDeliveryReport, or a correction or cancellation of one: a ledger row linked to its delivery
+ * entry, reported_aid.delivery_id), as referenceKey keys them. One statement.
  */
 export async function deliveryReferencesInLedger(db: HubQuery, clientName: string, references: readonly string[]): Promise<Set<string>> {
   if (references.length === 0) return new Set();
   const rows = await db
-    .select({ reference: reportedAid.reference, ledgerNeedId: reportedAid.needId, needId: charityDelivery.needId })
+    .select({ reference: reportedAid.reference })
     .from(reportedAid)
-    .innerJoin(charityDelivery, and(eq(charityDelivery.creditCode, reportedAid.reporterCreditCode), eq(charityDelivery.reference, reportedAid.reference)))
-    .where(and(eq(reportedAid.reporterClient, clientName), inArray(reportedAid.reference, [...references])));
+    .where(and(eq(reportedAid.reporterClient, clientName), inArray(reportedAid.reference, [...references]), isNotNull(reportedAid.deliveryId)));
   // Keyed as references compare (referenceKey): the SQL matched them without regard to case, so must the caller.
-  return new Set(rows.filter((r) => r.ledgerNeedId === String(r.needId)).map((r) => referenceKey(r.reference)));
+  return new Set(rows.map((r) => referenceKey(r.reference)));
 }
-
 
 /**
  * The organisation's standing ledger entries (not superseded) for these people, whichever of its
- * clients wrote them, each marked whether a charity delivery wrote it (an entry of charity_delivery
- * under the organisation's reference, for the same need) or aidReport did: what the one path is
- * compared with when the other records aid (domain/reported-aid/same-aid.ts).
+ * clients wrote them, each marked whether a charity delivery wrote it (linked to its delivery entry,
+ * reported_aid.delivery_id) or aidReport did: what the one path is compared with when the other
+ * records aid (domain/reported-aid/same-aid.ts). Told by the delivery's reference and need before,
+ * an aidReport entry under them (the reporting client's file numbered as the delivery) read as the
+ * delivery's own and was left out of the comparison, and the same aid was taken twice.
  *
- * `writing` is the delivery being recorded, whose row is inserted before its ledger entry: it wrote
- * no entry yet, so it marks none. Joined, an aidReport entry under its reference and need (the
- * reporting client's file numbered as the delivery) read as that delivery's own and was left out of
- * the comparison, and the same aid was taken twice.
- *
- * Read under the organisation's lock (its charity_organisation_name row, by code), which both paths
- * take in the transaction that writes: a delivery and an aidReport of the same aid sent at once each
- * compared with a ledger the other had not yet written, and both were recorded. The one that waits
- * reads (READ COMMITTED) what the other committed. Taken after the need's lock on the delivery path,
- * before any ledger row's on both.
+ * Read under the organisation's lock (its charity_organisation_lock row, by code, made here when
+ * missing), which both paths take in the transaction that writes: a delivery and an aidReport of the
+ * same aid sent at once each compared with a ledger the other had not yet written, and both were
+ * recorded. The one that waits reads (READ COMMITTED) what the other committed. Taken after the
+ * need's lock on the delivery path, before any ledger row's on both. The lock was the organisation's
+ * charity_organisation_name row, which an organisation loaded or repaired by hand may lack: then it
+ * locked nothing (test/charity/organisation-lock.test.ts).
  */
-export async function organisationStandingAid(tx: LockingTx, creditCode: string, idNumbers: readonly string[], writing: { deliveryId: number } | null = null): Promise<(typeof reportedAid.$inferSelect & { fromDelivery: boolean })[]> {
-  // Taken also when nothing is compared (aid stated separate): the other path compares with it.
-  await tx.select({ creditCode: charityOrganisationName.creditCode }).from(charityOrganisationName).where(eq(charityOrganisationName.creditCode, creditCode)).for('update');
+export async function organisationStandingAid(tx: LockingTx, creditCode: string, idNumbers: readonly string[]): Promise<(typeof reportedAid.$inferSelect & { fromDelivery: boolean })[]> {
+  // Taken also when nothing is compared (aid stated separate): the other path compares with it. The
+  // upsert waits for a row another transaction is making or holds; the locking read by key then holds it.
+  await tx.insert(charityOrganisationLock).values({ creditCode }).onDuplicateKeyUpdate({ set: { creditCode } });
+  await tx.select({ creditCode: charityOrganisationLock.creditCode }).from(charityOrganisationLock).where(eq(charityOrganisationLock.creditCode, creditCode)).for('update');
   if (idNumbers.length === 0) return [];
-  const joined = and(eq(charityDelivery.creditCode, reportedAid.reporterCreditCode), eq(charityDelivery.reference, reportedAid.reference), writing ? ne(charityDelivery.id, writing.deliveryId) : undefined);
   const rows = await tx
-    .select({ entry: reportedAid, deliveryNeedId: charityDelivery.needId })
+    .select()
     .from(reportedAid)
-    .leftJoin(charityDelivery, joined)
     .where(and(eq(reportedAid.reporterCreditCode, creditCode), inArray(reportedAid.beneficiaryIdNumber, [...new Set(idNumbers)]), isNull(reportedAid.supersededBy)));
-  return rows.map((r) => ({ ...r.entry, fromDelivery: r.deliveryNeedId !== null && r.entry.needId === String(r.deliveryNeedId) }));
+  return rows.map((r) => ({ ...r, fromDelivery: r.deliveryId !== null }));
 }
 
 export async function deliveryById(db: HubQuery, id: number): Promise<DeliveryRecord | null> {
@@ -1171,16 +1167,38 @@ export async function reductionsByPledges(db: HubQuery, pledgeIds: readonly numb
 }
 
 /**
- * The ledger's entry recording a charity delivery entry: the organisation's row under the entry's
- * reference (compared as the column's collation compares, without regard to case) for the entry's
- * need, or null for an entry the ledger never held.
+ * Ledger rows linked to no delivery entry whose content is this entry's: the organisation's, under
+ * its reference and need, for its person, amount, day and kind (a DELIVERY is the ledger's AID). How
+ * a row written before reported_aid.delivery_id was kept is told as the entry's: the data upgrade
+ * links it (db/setup/upgrades.ts DELIVERY_LINKED), and a delivery's correction reads it, where one
+ * row alone matches.
  */
-export async function ledgerEntryOfDelivery(db: HubQuery, d: Pick<DeliveryRecord, 'creditCode' | 'reference' | 'needId' | 'beneficiaryIdNumber'>) {
-  // By the beneficiary (reported_aid_beneficiary), the entry's person in the ledger. A plain read:
-  // recordReportedAid locks the entry it supersedes by primary key and reads it again.
-  const rows = await db
-    .select()
-    .from(reportedAid)
-    .where(and(eq(reportedAid.beneficiaryIdNumber, d.beneficiaryIdNumber), eq(reportedAid.reporterCreditCode, d.creditCode), eq(reportedAid.reference, d.reference), eq(reportedAid.needId, String(d.needId))));
-  return rows[0] ?? null;
+export function unlinkedLedgerRowsOf(d: Pick<DeliveryRecord, 'creditCode' | 'reference' | 'needId' | 'beneficiaryIdNumber' | 'amountFen' | 'deliveredOn' | 'entryKind'>) {
+  return and(
+    isNull(reportedAid.deliveryId),
+    eq(reportedAid.reporterCreditCode, d.creditCode),
+    eq(reportedAid.reference, d.reference),
+    eq(reportedAid.needId, String(d.needId)),
+    eq(reportedAid.beneficiaryIdNumber, d.beneficiaryIdNumber),
+    eq(reportedAid.amountFen, d.amountFen),
+    eq(reportedAid.grantDate, d.deliveredOn),
+    eq(reportedAid.entryKind, d.entryKind === 'DELIVERY' ? 'AID' : d.entryKind),
+  );
+}
+
+/**
+ * The ledger's entry recording a charity delivery entry, by the entry's id (reported_aid.delivery_id);
+ * for an entry written before that was kept and not linked by the data upgrade, the one unlinked row
+ * of its content (unlinkedLedgerRowsOf). Null for an entry the ledger never held; AMBIGUOUS where
+ * several unlinked rows match it (another client's report under the delivery's reference and need, of
+ * the same amount and day): which one is the delivery's the hub cannot tell. By reference and need
+ * alone, a report of another client of the organisation sharing them was taken for the delivery's
+ * row, and the delivery's correction superseded the report. A plain read: recordReportedAid locks the
+ * entry it supersedes by primary key and reads it again.
+ */
+export async function ledgerEntryOfDelivery(db: HubQuery, d: Pick<DeliveryRecord, 'id'> & Parameters<typeof unlinkedLedgerRowsOf>[0]): Promise<typeof reportedAid.$inferSelect | null | 'AMBIGUOUS'> {
+  const [linked] = await db.select().from(reportedAid).where(eq(reportedAid.deliveryId, d.id));
+  if (linked) return linked;
+  const rows = await db.select().from(reportedAid).where(unlinkedLedgerRowsOf(d)).limit(2);
+  return rows.length > 1 ? 'AMBIGUOUS' : (rows[0] ?? null);
 }

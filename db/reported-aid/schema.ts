@@ -47,12 +47,22 @@ export const reportedAid = mysqlTable(
     receivedAt: datetime('received_at', { mode: 'string', fsp: 3 }).notNull(),
     /** The entry that superseded this one (a correction or reversal); null while it stands. */
     supersededBy: bigint('superseded_by', { mode: 'number', unsigned: true }),
+    /**
+     * The charity delivery entry (charity_delivery.id: a delivery, its correction or cancellation)
+     * this row is the ledger's record of; null for aid reported directly (aidReport). A delivery's
+     * row was told from a report by its reference and need, which a report of another client of the
+     * organisation may share (references are unique per client): a correction of the delivery then
+     * superseded the report. Rows written before it was kept are linked by a data upgrade where one
+     * row alone matches the delivery (db/setup/upgrades.ts DELIVERY_LINKED).
+     */
+    deliveryId: bigint('delivery_id', { mode: 'number', unsigned: true }),
   },
   (t) => [
     uniqueIndex('reported_aid_reference').on(t.reporterClient, t.reference),
     index('reported_aid_beneficiary').on(t.beneficiaryIdNumber, t.supersededBy),
     index('reported_aid_received').on(t.reporterClient, t.receivedAt),
     index('reported_aid_settlement').on(t.settlementRef),
+    uniqueIndex('reported_aid_delivery').on(t.deliveryId),
   ],
 );
 

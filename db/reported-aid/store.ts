@@ -45,6 +45,8 @@ export interface RecordOptions {
    * organisation's entries are never superseded by another's.
    */
   organisationEntries?: readonly ReportedAidRow[];
+  /** The charity delivery entry the batch (its one record) is the ledger's record of: kept as its delivery_id. */
+  deliveryId?: number;
 }
 
 /**
@@ -154,6 +156,7 @@ export async function recordReportedAid(tx: LockingTx, records: readonly ValidRe
           settlementRef: r.settlementRef,
           caseReference: r.caseReference,
           needId: r.needId,
+          deliveryId: options.deliveryId ?? null,
           contentHash: hashes[i],
           receivedAt,
         };

@@ -42,12 +42,19 @@
  * validateReport tries the raw settlement number too). A read form too long for its column (NFKC
  * may lengthen a compatibility character) names no stay either, and is left as it was.
  *
+ * The fifth (`delivery-linked:reported_aid`, jobs migration 0004) links each ledger row a charity
+ * delivery wrote before reported_aid.delivery_id was kept to its delivery entry: the entry of the
+ * row's organisation under its reference and need, when that row alone of the unlinked ones holds the
+ * entry's person, amount, day and kind (db/charity/store.ts unlinkedLedgerRowsOf). A row another row
+ * matches as well (a report of another client under the same reference and need, same aid) is left
+ * unlinked, and that delivery's correction is refused until an operator links it (ledgerEntryOfDelivery).
+ *
  * Not rewritten: the audit trail (access_log), whose rows are hash-chained (access/audit.ts); it
  * holds no prose (a purpose code, a case reference, an operation name scrubbed as it is written).
  * A need's description is screened and refused when it identifies anyone (domain/text-screen.ts),
  * never masked, so it is not here either.
  */
-import { asc, eq, getTableColumns, getTableName, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, getTableName, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { MySqlColumn, MySqlTable } from 'drizzle-orm/mysql-core';
 import { dossierWithProseMasked, holdsMoreThanStored, storedDossier, type Dossier } from '../../domain/cases/dossier';
 import { maskIdNumbersInText } from '../../domain/privacy';
@@ -62,7 +69,7 @@ import { monitoringAlert, monitoringAlertEvent, monitoringNoticeObjection, monit
 import { charityDelivery, charityNeed, charityPledgeReduction } from '../charity/schema';
 import { reportedAid } from '../reported-aid/schema';
 import { settlementReferenceOf } from '../../domain/aid';
-import { rescreenedNeed } from '../charity/store';
+import { rescreenedNeed, unlinkedLedgerRowsOf } from '../charity/store';
 import type { HubQuery } from '../cases/records';
 
 /** Rows read per transaction. */
@@ -170,6 +177,23 @@ function settlementRead(t: SettlementTable): (row: Row) => Row {
   };
 }
 
+export const DELIVERY_LINKED = 'delivery-linked:reported_aid';
+
+/** The delivery entry `row` (a ledger row) alone records, as its delivery_id (none: the row stays). */
+async function deliveryLinked(row: Row, tx: HubQuery): Promise<Row> {
+  if (row.deliveryId !== null || row.reporterCreditCode === null || row.needId === null || !/^[1-9][0-9]{0,15}$/.test(String(row.needId))) return {};
+  const [d] = await tx
+    .select()
+    .from(charityDelivery)
+    .where(and(eq(charityDelivery.creditCode, row.reporterCreditCode as string), eq(charityDelivery.reference, row.reference as string), eq(charityDelivery.needId, Number(row.needId))));
+  if (!d) return {};
+  const [matching, linked] = await Promise.all([
+    tx.select({ id: reportedAid.id }).from(reportedAid).where(unlinkedLedgerRowsOf(d)).limit(2),
+    tx.select({ id: reportedAid.id }).from(reportedAid).where(eq(reportedAid.deliveryId, d.id)),
+  ]);
+  return matching.length === 1 && matching[0].id === row.id && linked.length === 0 ? { deliveryId: d.id } : {};
+}
+
 /** Every upgrade, in the order they run. */
 export const DATA_UPGRADES: readonly DataUpgrade[] = [
   ...PROSE_TABLES.map((t) => ({ name: proseUpgradeName(t), table: t.table, key: t.key, columns: [...t.prose, ...(t.dossier ? [t.dossier] : [])], batch: t.batch, change: (row: Row) => maskedColumns(t, row) })),
@@ -182,6 +206,7 @@ export const DATA_UPGRADES: readonly DataUpgrade[] = [
     change: (row, tx) => rescreenedNeed(tx, row as Parameters<typeof rescreenedNeed>[1], new Date()),
   },
   ...SETTLEMENT_TABLES.map((t) => ({ name: settlementUpgradeName(t), table: t.table, key: t.key, columns: [t.column], change: settlementRead(t) })),
+  { name: DELIVERY_LINKED, table: reportedAid, key: 'id', columns: ['deliveryId', 'reporterCreditCode', 'reference', 'needId'], change: deliveryLinked },
 ];
 
 /** The columns of `row` whose text masking changes, with their masked text (none: the row stays as it is). */

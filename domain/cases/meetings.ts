@@ -37,6 +37,12 @@ export interface DecisionInput {
    * pre-grant check weighs the stay as preGrantCheck does, and the aid record that fulfils it is of it.
    */
   settlementRef: string | null;
+  /**
+   * The school year the aid is for (2025-2026), for a programme a rule counts by school year (X6
+   * 国家助学金 and 金秋助学, X12): the decision's pre-grant check counts it there, not in the year of
+   * the meeting's day (in July or August the year ending, while 金秋助学 is then paid for the coming one).
+   */
+  schoolYear: string | null;
 }
 
 export interface MeetingInput {
@@ -136,11 +142,11 @@ export function meetingBeforeLatest(heldOn: IsoDate, latestMeetingOn: IsoDate | 
 
 /**
  * Whether a decision slip on record carries this decision as issued (department, programme,
- * amount, deadline, ask, beneficiary, cause, stay), the decision's override reason `overrideReason` as
+ * amount, deadline, ask, beneficiary, cause, stay, school year), the decision's override reason `overrideReason` as
  * its check kept it: how a request sent again after a lost answer is told from a new one.
  */
 export function slipCarriesDecision(
-  slip: { toOffice: string; programmeCode: string | null; amountFen: number | null; deadlineWorkingDays: number; ask: string; beneficiaryIdNumber: string | null; cause: string | null; settlementRef: string | null },
+  slip: { toOffice: string; programmeCode: string | null; amountFen: number | null; deadlineWorkingDays: number; ask: string; beneficiaryIdNumber: string | null; cause: string | null; settlementRef: string | null; schoolYear: string | null },
   keptOverrideReason: string | null,
   d: DecisionInput,
   overrideReason: string | null,
@@ -154,6 +160,7 @@ export function slipCarriesDecision(
     slip.beneficiaryIdNumber === d.beneficiaryIdNumber &&
     slip.cause === d.cause &&
     slip.settlementRef === d.settlementRef &&
+    slip.schoolYear === d.schoolYear &&
     keptOverrideReason === overrideReason
   );
 }

@@ -1075,6 +1075,8 @@ export type ReferralReassignInput = {
   readonly cause?: InputMaybe<AidCause>;
   /** The hospital settlement the aid pays towards, as in a meeting's decision (DecisionInput.settlementReference; argument input.settlementReference). Left out: the declined decision's, where the new programme is tied to a stay (a SETTLEMENT_EXCESS rule such as X7 adds it up by stay), and none for any other programme. An empty string names none. */
   readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
+  /** The school year the aid is for (2025-2026), as in a meeting's decision (DecisionInput.schoolYear; argument input.schoolYear), held to today. Left out: the declined decision's. */
+  readonly schoolYear?: InputMaybe<Scalars['String']['input']>;
   /** Who acts (an officer of the owning office). */
   readonly actor?: InputMaybe<ActorInput>;
   /** A retry with the same key returns the first outcome. */
@@ -1615,6 +1617,8 @@ export type Referral = {
   readonly cause?: Maybe<AidCause>;
   /** The hospital settlement (medical insurance's settlement number) the decided aid pays towards, for a decision that named one (DecisionInput.settlementReference): health detail. */
   readonly settlementReference?: Maybe<Scalars['String']['output']>;
+  /** The school year the decided aid is for (e.g. 2026-2027), for a decision that named one (DecisionInput.schoolYear): its pre-grant check counted it in that year. */
+  readonly schoolYear?: Maybe<Scalars['String']['output']>;
   /** Whether accepting it hands the case to the receiving office. */
   readonly handOver: Scalars['Boolean']['output'];
   /** The deadline in working days. */
@@ -2512,6 +2516,17 @@ export type DecisionInput = {
    * tied to the same stay (AID_RECORD_SETTLEMENT_MISMATCH).
    */
   readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * The school year the aid is for (e.g. 2026-2027; September to August), as in the pre-grant check
+   * (PreGrantCheckInput.schoolYear), held to the day decided (the meeting's; today for a correction):
+   * the year that day falls in, or the next for a decision in July or August (金秋助学 is paid then for
+   * the coming year); another is BAD_USER_INPUT, argument input.decisions[i].schoolYear, reason
+   * SCHOOL_YEAR_MISMATCH, with allowed. Required for one-off aid a rule in force counts by school year
+   * (X6, X12) decided in July or August: left out, reason SCHOOL_YEAR_REQUIRED, with allowed (the two).
+   * MALFORMED_SCHOOL_YEAR and OUT_OF_RANGE as there. The decision's pre-grant check counts the aid in
+   * that year (left out: the year of the day decided). Kept on the slip (Referral.schoolYear).
+   */
+  readonly schoolYear?: InputMaybe<Scalars['String']['input']>;
   /**
    * Every decision runs the pre-grant check for the aid it decides (for the beneficiary, or the head
    * of household when none is named). A decision the check finds in conflict is recorded only with
@@ -6474,6 +6489,7 @@ export type ReferralResolvers<ContextType = HubContext, ParentType extends Resol
   beneficiary?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
   cause?: Resolver<Maybe<ResolversTypes['AidCause']>, ParentType, ContextType>;
   settlementReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  schoolYear?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   handOver?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   deadlineWorkingDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   issuedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;

@@ -58,6 +58,8 @@ export async function checkDecisions(
         cause: d.cause,
         secondAid: d.secondAid !== null,
         settlementRef: d.settlementRef,
+        // The year decided, as a grant's schoolYear: X6 and X12 count the aid there (null: the year of the meeting's day).
+        schoolYear: d.schoolYear,
       };
       const result = await preGrantCheck(ctx, proposal, rules);
       const findings: DecisionFinding[] = result.findings.map((f) => {

@@ -48,7 +48,7 @@ import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '..
 import { inScope, seesIdNumbers } from '../../access/decide';
 import { scrub } from '../../domain/privacy';
 import { CASE_ROLES } from '../../access/policy';
-import { givenCause, givenSettlementRef, proseDetail, requireCauseWhereCounted, tiedToStay } from '../findings/resolvers';
+import { givenCause, givenSchoolYear, givenSettlementRef, proseDetail, requireCauseWhereCounted, requireSchoolYearFits, tiedToStay } from '../findings/resolvers';
 import { createHash } from 'node:crypto';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
@@ -449,7 +449,25 @@ function decisionOf(d: DecisionInputArg, argument: string): DecisionInput {
     secondAid: secondAidCause ? { cause: secondAidCause } : null,
     cause: decisionCause(d.programme, givenCause(d.cause, `${argument}.cause`), secondAidCause, `${argument}.cause`),
     settlementRef: decisionSettlement(d.programme, d.settlementReference, `${argument}.settlementReference`),
+    schoolYear: givenSchoolYear(d.schoolYear, `${argument}.schoolYear`),
   };
+}
+
+/**
+ * Each decision's school year held to the day it is decided on (`on`: the meeting's, or today for a
+ * correction or a reassignment), as the pre-grant check holds a grant's to its grantDate: one-off
+ * aid a rule counts by school year (X6, X12) decided in July or August names the year it is for
+ * (SCHOOL_YEAR_REQUIRED: it may be for the year ending or the one starting), and a year the day is
+ * not for is SCHOOL_YEAR_MISMATCH; BAD_USER_INPUT at `argumentOf(i)`. Without it the check counted
+ * a 金秋助学 decided at a July meeting in the year ending: X12 warned of a second grant that was
+ * the coming year's first, and missed one given twice for the coming year. Made after a retry is
+ * answered: a correction's or reassignment's day is today, which may have moved since its first sending.
+ */
+function requireDecisionSchoolYears(decisions: readonly DecisionInput[], on: IsoDate, argumentOf: (i: number) => string): void {
+  decisions.forEach((d, i) => {
+    const programme = PROGRAMME_BY_CODE.get(d.programmeCode);
+    if (programme) requireSchoolYearFits(programme, on, null, d.schoolYear, argumentOf(i), 'aid decided on its day (the meeting\'s; today for a correction or reassignment)');
+  });
 }
 
 /**
@@ -489,6 +507,7 @@ async function meetingRecordRequest(input: MeetingRecordInput, ctx: HubContext) 
   const sentBefore = () => meetingRetry(ctx.hub, caseId, meeting, overrideReasons, meta);
   const retry = await sentBefore();
   if (retry) return answered(retry);
+  requireDecisionSchoolYears(decisions, meeting.heldOn, (i) => `input.decisions[${i}].schoolYear`);
   // A case not in deliberation is refused as such before its decisions are checked (and again under its lock).
   if (c.state !== 'IN_DELIBERATION') return { userErrors: [caseError('CASE_NOT_IN_DELIBERATION', `the case is ${c.state}`, ['input', 'caseId'])] };
   // The stored copy has no caller: it holds the other cases the case's own county reads now (dossierReadBy).
@@ -562,6 +581,7 @@ async function decisionCorrectRequest(input: DecisionCorrectInput, ctx: HubConte
   const problem = correctionInputProblem(correction);
   if (problem) return { userErrors: [problem] };
   const decisions = correctedDecisions(correction);
+  requireDecisionSchoolYears(decisions, chinaDateOf(meta.now), (i) => `${paths[i][0]}.${paths[i][1]}[${paths[i][2]}]${paths[i][3] ? `.${paths[i][3]}` : ''}.schoolYear`);
   const secondAid = paths.find((_, i) => decisions[i].secondAid !== null);
   if (secondAid) return { userErrors: [caseError('SECOND_AID_NOT_CORRECTED', 'a second temporary aid is decided at a meeting, not by a correction', [...secondAid, 'secondAidCause'])] };
   // Who may correct, and which slips, before the departments are asked (again under the case's lock).
@@ -766,6 +786,8 @@ export const caseResolvers: Resolvers = {
         secondAid: null,
         cause: decisionCause(input.programme, givenCause(input.cause, 'input.cause'), null, 'input.cause'),
         settlementRef: reassignedSettlement(input.programme, input.settlementReference, declined.settlementRef),
+        // Left out: the declined decision's (the aid is still for that year).
+        schoolYear: givenSchoolYear(input.schoolYear, 'input.schoolYear') ?? declined.schoolYear,
       };
       const reassignment = (check: DecisionCheck | null, decisionsSeen: number | null): Reassignment => ({
         kind: 'REASSIGN',
@@ -782,6 +804,7 @@ export const caseResolvers: Resolvers = {
       const sentBefore = () => reassignmentRetry(ctx.hub, referralId, reassignment(null, null), meta);
       const retry = await sentBefore();
       if (retry) return referralPayload(ctx, retry);
+      requireDecisionSchoolYears([decision], chinaDateOf(meta.now), () => 'input.schoolYear');
       const resolved = await caseLoaders(ctx).declineByReferral.load(referralId);
       // The same checks as a meeting's decision (programme of the department, amount, beneficiary).
       const c = (await caseById(ctx, declined.caseId))!;
@@ -948,6 +971,7 @@ export const caseResolvers: Resolvers = {
     },
     aidSourceReference: (r) => r.aidSourceRef,
     settlementReference: (r) => r.settlementRef,
+    schoolYear: (r) => r.schoolYear,
     fulfilment: (r, _, ctx) => caseLoaders(ctx).fulfilmentByReferral.load(r.id),
     declineResolution: (r, _, ctx) => (r.state === 'DECLINED' && r.kind === 'DECISION' ? caseLoaders(ctx).declineByReferral.load(r.id) : null),
     decisionCheck: (r, _, ctx) => (r.kind === 'DECISION' ? caseLoaders(ctx).decisionCheckByReferral.load(r.id) : null),

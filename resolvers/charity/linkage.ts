@@ -531,6 +531,9 @@ export async function correctDelivery(
 async function correctionIntoLedger(ctx: HubContext, tx: LockingTx, entry: store.DeliveryRecord, superseded: store.DeliveryRecord, separateAid: boolean): Promise<CharityOutcome<unknown> | null> {
   const earlier = await store.ledgerEntryOfDelivery(tx, superseded);
   if (!earlier) return null;
+  if (earlier === 'AMBIGUOUS') {
+    return refuse('DELIVERY_NOT_RECORDABLE', 'the ledger holds more than one entry of this delivery’s reference, need, amount and day (written before entries were linked to their delivery): the hub’s operator links the delivery’s entry first', ['input', 'deliveryId']);
+  }
   const checked = validateReport(
     'CHARITY',
     [
@@ -555,7 +558,7 @@ async function correctionIntoLedger(ctx: HubContext, tx: LockingTx, entry: store
     const twice = await sameAsReportedAid(tx, checked.records[0], entry, separateAid);
     if (twice) return twice;
   }
-  const recorded = await recordReportedAid(tx, checked.records, { clientName: caller(ctx).name, officer: officerOf(ctx), office: 'CHARITY', creditCode: entry.creditCode }, ctx.now(), { organisationEntries: [earlier] });
+  const recorded = await recordReportedAid(tx, checked.records, { clientName: caller(ctx).name, officer: officerOf(ctx), office: 'CHARITY', creditCode: entry.creditCode }, ctx.now(), { organisationEntries: [earlier], deliveryId: entry.id });
   if (!recorded.ok) {
     return recorded.errors.some((e) => e.code === 'REFERENCE_CONFLICT')
       ? refuse('DELIVERY_REFERENCE_REUSED', 'the charity already reported other aid under this reference', ['input', 'reference'])
@@ -622,7 +625,7 @@ function programmeFor(purpose: NeedPurpose): string {
  * being written, whose own reference marks no entry yet.
  */
 async function sameAsReportedAid(tx: LockingTx, record: ValidReportedAid, entry: store.DeliveryRecord, separateAid: boolean): Promise<CharityOutcome<never> | null> {
-  const standing = await store.organisationStandingAid(tx, entry.creditCode, [entry.beneficiaryIdNumber], { deliveryId: entry.id });
+  const standing = await store.organisationStandingAid(tx, entry.creditCode, [entry.beneficiaryIdNumber]);
   const reported = separateAid ? null : sameAidIn(record, standing.filter((e) => !e.fromDelivery));
   if (!reported) return null;
   return refuse('SAME_AS_REPORTED_AID', `the organisation reported this aid already with aidReport (${reported.reference}, ${reported.grantDate}, by ${reported.reporterClient}): reverse that entry (REVERSAL) and send the delivery again, or with separateAid: true if it is other aid`, ['input', 'separateAid']);
@@ -654,7 +657,7 @@ async function intoLedger(ctx: HubContext, tx: Parameters<typeof recordReportedA
   if (!checked.ok) return refuse('DELIVERY_NOT_RECORDABLE', checked.errors.map((e) => `${e.field ?? 'record'}: ${e.message}`).join('; '), deliveryField(checked.errors));
   const twice = await sameAsReportedAid(tx, checked.records[0], delivery, separateAid);
   if (twice) return twice;
-  const recorded = await recordReportedAid(tx, checked.records, reporter, ctx.now());
+  const recorded = await recordReportedAid(tx, checked.records, reporter, ctx.now(), { deliveryId: delivery.id });
   if (!recorded.ok) {
     return recorded.errors.some((e) => e.code === 'REFERENCE_CONFLICT')
       ? refuse('DELIVERY_REFERENCE_REUSED', 'the charity already reported other aid under this reference', ['input', 'reference'])

@@ -168,6 +168,56 @@ function requireOwnProgramme(ctx: HubContext, programmeCode: string): void {
   }
 }
 
+/**
+ * A school year as written (2025-2026; null when none), or BAD_USER_INPUT at `argument`:
+ * MALFORMED_SCHOOL_YEAR, or OUT_OF_RANGE (a year written in a string is a date argument too, held to
+ * the same range: domain/date-ranges.ts). As the pre-grant check and a meeting's decision take it.
+ */
+export function givenSchoolYear(given: string | null | undefined, argument: string): string | null {
+  const schoolYear = given || null;
+  if (schoolYear === null) return null;
+  const m = /^(\d{4})-(\d{4})$/.exec(schoolYear);
+  if (!m || Number(m[2]) !== Number(m[1]) + 1) throw badInput(argument, 'MALFORMED_SCHOOL_YEAR', 'schoolYear is written 2025-2026');
+  const range = { min: `${DATE_RANGE.min.slice(0, 4)}-${Number(DATE_RANGE.min.slice(0, 4)) + 1}`, max: `${Number(DATE_RANGE.max.slice(0, 4)) - 1}-${DATE_RANGE.max.slice(0, 4)}` };
+  if (schoolYear < range.min || schoolYear > range.max) throw badInput(argument, 'OUT_OF_RANGE', `${argument} must be a school year from ${range.min} to ${range.max}`, range);
+  return schoolYear;
+}
+
+/**
+ * A grant's school year held to its days, as the pre-grant check and a meeting's decision (dated the
+ * meeting's day) hold it; BAD_USER_INPUT at `argument` otherwise. `first` is a one-off grant's day or
+ * recurring aid's first; `periodEnd` recurring aid's last (null: none, or one-off aid); `when` how
+ * the message names those days.
+ */
+export function requireSchoolYearFits(
+  programme: { code: string; kind: string },
+  first: IsoDate,
+  periodEnd: IsoDate | null,
+  schoolYear: string | null,
+  argument: string,
+  when = programme.kind === 'RECURRING' ? 'the period from periodStart to periodEnd' : 'a grant on grantDate',
+): void {
+  const recurring = programme.kind === 'RECURRING';
+  // A grant's school year is one its days fall in (September to August, as the rules derive it for a
+  // one-off grant when none is given; a period with no end, the year it starts in), or the next one
+  // for a grant starting in the summer before it (July or August: 金秋助学 is paid then for the coming
+  // year). A year that disagrees is a typo in one of the two, and taken as given it put the grant in
+  // another year's count (X6 missed the repetition). Refused, not derived: which of the two is wrong
+  // the hub cannot tell.
+  const allowed = schoolYear ? schoolYearsOf(first, recurring ? (periodEnd ?? first) : first) : null;
+  if (allowed && !allowed.includes(schoolYear!)) {
+    throw badInput(argument, 'SCHOOL_YEAR_MISMATCH', `schoolYear is not a school year ${when} is for (${allowed.join(' or ')}; a school year runs September to August)`, { allowed });
+  }
+  // Without one, a rule counting by school year puts a one-off grant in the year its grantDate falls
+  // in (yearOf in domain/findings/kinds.ts); in July or August that is the year ending, while 金秋助学
+  // is paid then for the coming one: a student paid last August was warned of X12 "twice" at the
+  // normal time for this year's grant. Which year is meant the hub cannot tell: asked, not guessed.
+  if (!recurring && !schoolYear && countedBySchoolYear(programme.code)) {
+    const years = schoolYearsOf(first, first);
+    if (years.length > 1) throw badInput(argument, 'SCHOOL_YEAR_REQUIRED', `a grant in July or August may be for the school year ending or the one starting (${years.join(' or ')}): give schoolYear`, { allowed: years });
+  }
+}
+
 /** A proposal the rules can judge, or BAD_USER_INPUT naming the field that is wrong. */
 function proposalOf(input: PreGrantCheckInput, today: IsoDate): Proposal {
   const programme = PROGRAMME_BY_CODE.get(input.programme);
@@ -189,13 +239,7 @@ function proposalOf(input: PreGrantCheckInput, today: IsoDate): Proposal {
     if (input.periodEnd && input.periodEnd < input.periodStart) throw badInput('input.periodEnd', 'EMPTY_PERIOD', 'periodEnd is before periodStart');
   } else if (!input.grantDate) throw badInput('input.grantDate', 'REQUIRED', `${programme.code} is granted once: give grantDate`);
   requireCauseWhereCounted(programme.code, givenCause(input.cause, 'input.cause'), 'input.cause');
-  if (input.schoolYear) {
-    const m = /^(\d{4})-(\d{4})$/.exec(input.schoolYear);
-    if (!m || Number(m[2]) !== Number(m[1]) + 1) throw badInput('input.schoolYear', 'MALFORMED_SCHOOL_YEAR', 'schoolYear is written 2025-2026');
-    // A year written in a string is a date argument too, held to the same range (domain/date-ranges.ts).
-    const range = { min: `${DATE_RANGE.min.slice(0, 4)}-${Number(DATE_RANGE.min.slice(0, 4)) + 1}`, max: `${Number(DATE_RANGE.max.slice(0, 4)) - 1}-${DATE_RANGE.max.slice(0, 4)}` };
-    if (input.schoolYear < range.min || input.schoolYear > range.max) throw badInput('input.schoolYear', 'OUT_OF_RANGE', `input.schoolYear must be a school year from ${range.min} to ${range.max}`, range);
-  }
+  const schoolYear = givenSchoolYear(input.schoolYear, 'input.schoolYear');
   const settlementRef = givenSettlementRef(programme.code, input.settlementReference, 'input.settlementReference');
   const recurring = programme.kind === 'RECURRING';
   const startField = recurring ? 'periodStart' : 'grantDate';
@@ -218,25 +262,7 @@ function proposalOf(input: PreGrantCheckInput, today: IsoDate): Proposal {
     const max = latestPeriodEnd(input.periodStart!);
     if (input.periodEnd > max) throw badInput('input.periodEnd', 'PERIOD_TOO_LONG', `periodEnd is more than ${RECURRING_APPROVAL_MAX_YEARS} years after periodStart: no recurring grant is approved for longer (at most ${max})`, { max });
   }
-  // A grant's school year is one its days fall in (September to August, as the rules derive it for a
-  // one-off grant when none is given; a period with no end, the year it starts in), or the next one
-  // for a grant starting in the summer before it (July or August: 金秋助学 is paid then for the coming
-  // year). A year that disagrees is a typo in one of the two, and taken as given it put the grant in
-  // another year's count (X6 missed the repetition). Refused, not derived: which of the two is wrong
-  // the hub cannot tell.
-  const allowed = input.schoolYear ? schoolYearsOf(first, recurring ? (input.periodEnd ?? first) : first) : null;
-  if (allowed && !allowed.includes(input.schoolYear!)) {
-    const when = recurring ? 'the period from periodStart to periodEnd' : 'a grant on grantDate';
-    throw badInput('input.schoolYear', 'SCHOOL_YEAR_MISMATCH', `schoolYear is not a school year ${when} is for (${allowed.join(' or ')}; a school year runs September to August)`, { allowed });
-  }
-  // Without one, a rule counting by school year puts a one-off grant in the year its grantDate falls
-  // in (yearOf in domain/findings/kinds.ts); in July or August that is the year ending, while 金秋助学
-  // is paid then for the coming one: a student paid last August was warned of X12 "twice" at the
-  // normal time for this year's grant. Which year is meant the hub cannot tell: asked, not guessed.
-  if (!recurring && !input.schoolYear && countedBySchoolYear(programme.code)) {
-    const years = schoolYearsOf(first, first);
-    if (years.length > 1) throw badInput('input.schoolYear', 'SCHOOL_YEAR_REQUIRED', `a grant in July or August may be for the school year ending or the one starting (${years.join(' or ')}): give schoolYear`, { allowed: years });
-  }
+  requireSchoolYearFits(programme, first, recurring ? (input.periodEnd ?? null) : null, schoolYear, 'input.schoolYear');
   return {
     programme: programme.code as Proposal['programme'],
     beneficiaryIdNumber,
@@ -247,7 +273,7 @@ function proposalOf(input: PreGrantCheckInput, today: IsoDate): Proposal {
     cause: givenCause(input.cause, 'input.cause'),
     secondAid: input.secondAid ?? false,
     settlementRef,
-    schoolYear: input.schoolYear ?? null,
+    schoolYear,
   };
 }
 

@@ -187,6 +187,7 @@ function decisionSlip(fields: Pick<ReferralRecord, 'id' | 'programmeCode'> & Par
     beneficiaryIdNumber: mother,
     cause: null,
     settlementRef: null,
+    schoolYear: null,
     handOver: false,
     deadlineWorkingDays: 10,
     issuedAt: new Date('2026-03-12T02:00:00Z'),

@@ -22,6 +22,7 @@ const decision = (d: Partial<DecisionInput> = {}): DecisionInput => ({
   secondAid: null,
   cause: null,
   settlementRef: null,
+  schoolYear: null,
   ...d,
 });
 

@@ -15,6 +15,7 @@ import { parse, validate } from 'graphql';
 import { buildSchema } from '../../resolvers/index';
 import { makeCreditCode } from '../../domain/credit-code';
 import { registerCharity } from '../../db/reported-aid/store';
+import { runDataUpgrades } from '../../db/setup/upgrades';
 import { reportFile } from '../../tools/report/index';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { TestClock } from '../support/clock';
@@ -552,6 +553,47 @@ describe('one organisation’s aid through two paths: a delivery (linkage client
     expect((await data(reporter, HISTORY, { r: '2P-H' }, 'reportedAidHistory')).map((e: any) => e.reference)).toEqual(['2P-H']);
     const res = await reporter2.gql(HISTORY, { r: '2P-H' });
     expect(res.errors?.map((e: any) => [e.extensions.code, e.extensions.reason])).toEqual([['BAD_USER_INPUT', 'REFERENCE_AMBIGUOUS']]);
+  });
+
+  it('a report of another client under a delivery’s reference and need: the delivery’s correction supersedes the delivery’s ledger entry, not the report', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId, needId } = await pledged(22_200, 'PL-AMB-1');
+    // The reporting client's file numbered as the delivery, for the same need: other aid (another amount).
+    expect((await data(reporter, REPORT, { input: { records: [aid('AMB-1', 11_100, TODAY, { needId })] } }, 'aidReport')).userErrors).toEqual([]);
+    const deliveryId = (await data(charity, DELIVER, { input: { pledgeId, amountFen: 22_200, deliveredOn: TODAY, reference: 'AMB-1' } }, 'charityDeliveryReport')).delivery.id;
+    expect((await data(charity, CORRECT, { input: { deliveryId, amountFen: 20_000, reason: '金额有误', reference: 'AMB-1-C' } }, 'charityDeliveryCorrect')).userErrors).toEqual([]);
+    const ledger = await rows("SELECT reporter_client AS client, reference, amount_fen AS fen, superseded_by IS NULL AS stands FROM reported_aid WHERE reference IN ('AMB-1', 'AMB-1-C') ORDER BY id");
+    expect(ledger.map((r) => ({ ...r, stands: Number(r.stands) }))).toEqual([
+      { client: 'charity-c-report', reference: 'AMB-1', fen: 11_100, stands: 1 },
+      { client: charityName, reference: 'AMB-1', fen: 22_200, stands: 0 },
+      { client: charityName, reference: 'AMB-1-C', fen: 20_000, stands: 1 },
+    ]);
+  });
+
+  it('ledger entries written before they were linked to their delivery are linked by the upgrade where one alone matches; a delivery two match is not corrected until linked', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    // The same aid under the delivery's reference and need, stated separate by the reporting client: the two rows read alike.
+    const { pledgeId, needId } = await pledged(33_400, 'PL-AMB-2');
+    const deliveryId = (await data(charity, DELIVER, { input: { pledgeId, amountFen: 33_400, deliveredOn: TODAY, reference: 'AMB-2' } }, 'charityDeliveryReport')).delivery.id;
+    expect((await data(reporter, REPORT, { input: { records: [aid('AMB-2', 33_400, TODAY, { needId, separateAid: true })] } }, 'aidReport')).userErrors).toEqual([]);
+    const links = async () => rows('SELECT id, delivery_id AS d FROM reported_aid ORDER BY id');
+    const linked = await links();
+    expect(linked.filter((r) => r.d !== null).length).toBeGreaterThan(5);
+    // As an earlier release left them: no row linked, the upgrade to run.
+    await rows('UPDATE reported_aid SET delivery_id = NULL');
+    await rows("UPDATE data_upgrade SET finished_at = NULL, resume_after = 0, rows_changed = 0 WHERE name = 'delivery-linked:reported_aid'");
+    await runDataUpgrades(dbs.hub, { batch: 7 });
+    const amb2 = (await rows("SELECT id FROM reported_aid WHERE reference = 'AMB-2'")).map((r) => r.id);
+    expect(amb2).toHaveLength(2);
+    expect(await links()).toEqual(linked.map((r) => (amb2.includes(r.id) ? { ...r, d: null } : r)));
+    const before = await everything();
+    const input = { deliveryId, amountFen: 30_000, reason: '金额有误', reference: 'AMB-2-C' };
+    expect(await data(charity, CORRECT, { input }, 'charityDeliveryCorrect')).toMatchObject({ delivery: null, userErrors: [{ code: 'DELIVERY_NOT_RECORDABLE', field: ['input', 'deliveryId'] }] });
+    expect(await everything()).toEqual(before);
+    // Linked by the operator, it is corrected: the delivery's entry superseded, the report standing.
+    await rows("UPDATE reported_aid SET delivery_id = ? WHERE reference = 'AMB-2' AND reporter_client = ?", [Number(deliveryId), charityName]);
+    expect((await data(charity, CORRECT, { input }, 'charityDeliveryCorrect')).userErrors).toEqual([]);
+    expect((await rows("SELECT reporter_client AS client FROM reported_aid WHERE reference = 'AMB-2' AND superseded_by IS NULL"))).toEqual([{ client: 'charity-c-report' }]);
   });
 });
 

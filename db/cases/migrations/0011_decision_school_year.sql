@@ -1,0 +1,1 @@
+ALTER TABLE `referral_slip` ADD `school_year` varchar(9);
