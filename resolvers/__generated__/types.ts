@@ -393,7 +393,7 @@ export type AlertSubscriptionCreateInput = {
   readonly client: Scalars['String']['input'];
   /** An http(s) URL whose host is on the allow-list (AIDHUB_CALLBACK_HOSTS); no credentials, no fragment. */
   readonly callbackUrl: Scalars['String']['input'];
-  /** Division codes (6, 9 or 12 digits), each within the client's region scope and the caller's. */
+  /** Division codes (6, 9 or 12 digits), each within the client's region scope and the caller's, each one the hub knows (REGION_UNKNOWN otherwise; a village without a region row of its own is known by its households). */
   readonly regionCodes: ReadonlyArray<Scalars['String']['input']>;
   /** Only these grades; empty or absent: every grade. */
   readonly grades?: InputMaybe<ReadonlyArray<AlertGrade>>;
@@ -429,6 +429,8 @@ export type AlertDeliveryErrorCode =
   | 'REGION_INVALID'
   /** A region lies outside the client's own region scope. */
   | 'REGION_OUTSIDE_CLIENT_SCOPE'
+  /** A region the hub holds nothing of (no region row, no household under it, for a county no person of its address code: a typo such as 370811999); the message names them. A subscription to it would never be pushed anything. */
+  | 'REGION_UNKNOWN'
   /** A grade that is not RED, ORANGE or YELLOW. */
   | 'GRADE_INVALID'
   /** A trigger id that is not letters, digits, '.', '_' or '-', or more trigger ids than a subscription keeps (1,000 characters comma-separated). */
