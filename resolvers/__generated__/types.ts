@@ -5258,7 +5258,13 @@ export type AlertErrorCode =
   /** Only a county's or the city's civil affairs office (a CIVIL_AFFAIRS client scoped to a county or the city) takes an alert over. */
   | 'NOT_ALERT_SUPERVISOR'
   /** The caller's office is the alert's verifier already (a repeat of the takeover that made it so, by the same client and officer with the same reason, is answered with the alert instead). */
-  | 'ALREADY_VERIFIER';
+  | 'ALREADY_VERIFIER'
+  /** The reason or note holds a number that could be a phone or bank account (seven digits or more, full-width, in Chinese numerals or split by spaces, dashes or dots alike); an ID number is masked, not refused. Every office reading the alert reads its history. */
+  | 'IDENTIFYING_NUMBER'
+  /** The reason or note holds a word of illness, disability or care (病, 医, 残, 住院, 康复 …), as a village notice may not: offices whose health detail of the alert is withheld (Alert.evidence) read its history. */
+  | 'HEALTH_DATA'
+  /** The reason or note holds an invisible or formatting character (a zero-width space or joiner, a soft hyphen, a bidi mark): what a reader sees would not be what was screened. */
+  | 'TEXT_INVISIBLE_CHARACTER';
 
 /** A refused alert write. */
 export type AlertUserError = {
