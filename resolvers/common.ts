@@ -36,9 +36,12 @@ export function pageSize(first: number | null | undefined, fallback: number, max
  * off as a division with nothing to show. Only an empty answer asks, so a filter that finds
  * something costs no statement more; `empty` is false on a later page (its first was not empty).
  */
+/** Why a division code is refused as REGION_UNKNOWN, on every channel (GraphQL, the CSV export). */
+export const UNKNOWN_DIVISION_MESSAGE = 'the hub knows no division of this code: no region and no household under it';
+
 export async function refuseUnknownDivision(hub: HubDb, code: string | null | undefined, argument: string, empty: boolean): Promise<void> {
   if (!empty || !code) return;
-  if (!(await divisionHeld(hub, code))) throw badInput(argument, 'REGION_UNKNOWN', 'the hub knows no division of this code: no region and no household under it');
+  if (!(await divisionHeld(hub, code))) throw badInput(argument, 'REGION_UNKNOWN', UNKNOWN_DIVISION_MESSAGE);
 }
 
 /** The position an `after` argument names (null without one), or BAD_USER_INPUT for a cursor this API did not give out. */

@@ -21,6 +21,7 @@ import { checkCall, seesHealthDetail, seesIdNumbers } from '../access/decide';
 import { TYPE_RULES, type PersonalTypeRule, type Subject } from '../access/policy';
 import { scanFindingsPage, scansByIds, viewOfRow, type FindingFilter } from '../db/findings/store';
 import { createHubLoaders } from '../db/household/loaders';
+import { divisionHeld } from '../db/household/region-pages';
 import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode, type OfficeCode } from '../domain/departments';
 import { formatChinaInstant } from '../domain/cases/china-time';
 import { divisionPrefix, isDivisionCode } from '../domain/division-code';
@@ -33,6 +34,7 @@ import { FINDING_STATUSES, type FindingStatus } from '../domain/findings/settlem
 import { activeRuleSet } from '../rules/load';
 import type { HubDeps } from '../resolvers/context';
 import { scanInReach } from '../resolvers/findings/resolvers';
+import { UNKNOWN_DIVISION_MESSAGE } from '../resolvers/common';
 
 const SEVERITY_CN: Record<Severity, string> = { CONFLICT: '冲突', WARNING: '预警', MISSED_AID: '疑似漏保' };
 const STATUS_CN: Record<FindingStatus, string> = { OPEN: '待处理', CONFIRMED: '已确认', DISMISSED: '已排除', RESOLVED: '已纠正' };
@@ -73,8 +75,10 @@ export function exportFilter(query: Record<string, unknown>): Parsed<FindingFilt
   if (!departments.ok) return departments;
   const statuses = oneOf(listParam(query.status), FINDING_STATUSES, 'status');
   if (!statuses.ok) return statuses;
-  const township = listParam(query.township)[0] ?? null;
-  if (township !== null && !/^\d{9}$/.test(township)) return { ok: false, message: 'township is a 9-digit township code' };
+  // One township, as Scan.findings takes: a second was dropped unread, the file passed for both.
+  const townships = listParam(query.township);
+  if (townships.length > 1 || townships.some((t) => !/^\d{9}$/.test(t))) return { ok: false, message: 'township is one 9-digit township code' };
+  const township = townships[0] ?? null;
   const rules = listParam(query.rule);
   return {
     ok: true,
@@ -121,14 +125,19 @@ export function registerFindingExports(app: express.Express, deps: HubDeps, audi
       const rules = new Map(activeRuleSet().rules.map((r) => [r.id, r]));
       const hub = createHubLoaders(deps.hub);
 
+      // The first page is read before the answer starts, so a township the hub holds nothing of (a
+      // typo) is refused as Scan.findings refuses it, not sent as a file without lines.
+      let page = await scanFindingsPage(deps.hub, scan.id, filter, PAGE, null);
+      if (page.rows.length === 0 && filter.townshipCode && !(await divisionHeld(deps.hub, filter.townshipCode))) {
+        return sendError(res, 400, 'BAD_USER_INPUT', 'REGION_UNKNOWN', UNKNOWN_DIVISION_MESSAGE, { argument: 'township' });
+      }
+
       res.status(200);
       res.type('text/csv; charset=utf-8');
       res.set('Content-Disposition', `attachment; filename="scan-${scan.id}-findings.csv"`);
       res.write('\uFEFF');
       res.write(stringify([CSV_HEADER]));
-      let after: number | null = null;
       for (;;) {
-        const page = await scanFindingsPage(deps.hub, scan.id, filter, PAGE, after);
         const households = await hub.householdById.loadMany(page.rows.flatMap((r) => (r.householdId === null ? [] : [r.householdId])));
         const regions = await hub.regionByCode.loadMany([...new Set(page.rows.flatMap((r) => (r.regionCode ? [r.regionCode.slice(0, 6), r.townshipCode ?? r.regionCode] : [])))]);
         const household = new Map(households.flatMap((h) => (h && !(h instanceof Error) ? [[h.id, h] as const] : [])));
@@ -176,7 +185,7 @@ export function registerFindingExports(app: express.Express, deps: HubDeps, audi
         }
         if (lines.length > 0) res.write(stringify(lines));
         if (!page.hasNextPage) break;
-        after = page.rows[page.rows.length - 1].id;
+        page = await scanFindingsPage(deps.hub, scan.id, filter, PAGE, page.rows[page.rows.length - 1].id);
       }
       res.end();
     } catch (err) {

@@ -14,6 +14,7 @@ import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertMany, insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 import { CASES, insertCases, TOWNSHIP, type CaseIds } from './findings-scenario';
+import { CSV_HEADER } from '../server/exports';
 import { chars } from './support/text';
 
 const FINDING_FIELDS = /* GraphQL */ `
@@ -511,6 +512,26 @@ describe('region scan, settling and re-scan', () => {
       expect((await csv(first.id, '?severity=LOUD', hub.as({ purpose: 'MONITORING' }).headers)).status).toBe(400);
       expect((await csv(first.id, '', hub.as({ purpose: null }).headers)).status).toBe(403);
       expect((await csv('999999', '', hub.as({ purpose: 'MONITORING' }).headers)).status).toBe(404);
+    });
+
+    it('refuses a township the hub holds nothing of, or more than one, rather than answer a file without lines', async () => {
+      const headers = hub.as({ purpose: 'MONITORING' }).headers;
+      const refusal = async (query: string) => {
+        const res = await csv(first.id, query, headers);
+        return [res.status, res.type, JSON.parse(res.body).errors.map((e: any) => e.extensions)];
+      };
+      // A typo'd township of 任城区: refused as Scan.findings refuses it (REGION_UNKNOWN), no file.
+      expect(await refusal('?township=370811002')).toEqual([400, expect.stringContaining('application/json'), [{ code: 'BAD_USER_INPUT', reason: 'REGION_UNKNOWN', argument: 'township' }]]);
+      // Two townships: the second was dropped unread and the file passed for both.
+      for (const query of [`?township=${TOWNSHIP},370826100`, `?township=${TOWNSHIP}&township=370826100`, '?township=3708110010']) {
+        expect(await refusal(query)).toEqual([400, expect.stringContaining('application/json'), [{ code: 'BAD_USER_INPUT', reason: 'MALFORMED_FILTER' }]]);
+      }
+      // A known township without findings (夏镇街道) is a file of the header alone; the township's own has its findings.
+      const empty = await csv(first.id, '?township=370826100', headers);
+      expect([empty.status, lines(empty.body)]).toEqual([200, [CSV_HEADER.join(',')]]);
+      const own = await csv(first.id, `?township=${TOWNSHIP}`, headers);
+      expect(lines(own.body).length).toBeGreaterThan(1);
+      expect(lines(own.body)).toEqual(lines((await csv(first.id, '', headers)).body));
     });
   });
 });

@@ -14,7 +14,7 @@ import { freePort } from '../db/setup/private-server';
 import { claimDue, markDead } from '../db/alert-delivery/store';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
-import { HOSTS, raise, subscribe, subscriberClient, syntheticAlert } from './alert-delivery/scenario';
+import { HOSTS, insertSubscribedRegions, raise, subscribe, subscriberClient, syntheticAlert } from './alert-delivery/scenario';
 import { startAlertReceiver, type AlertReceiver } from './support/alert-receiver';
 import { MonitoringPoller, type PollerOptions } from '../resolvers/monitoring/poller';
 import { activeRuleSet } from '../rules/load';
@@ -107,6 +107,7 @@ describe('rate-limit refusals and the pushed-alert outbox, through a real scrape
 
   beforeAll(async () => {
     dbs = await createTestDatabases('metrics_scrape');
+    await insertSubscribedRegions(dbs.hub);
     // No delivery worker (alertDelivery unset): the outbox stays as the test leaves it.
     hub = await startTestHub(dbs, { metrics: true, rateLimitPerMinute: CLIENT_LIMIT, authFailuresPerMinute: AUTH_FAILURE_LIMIT });
   }, 120_000);
@@ -330,6 +331,7 @@ describe('pushes a receiver that is down leaves waiting, through a real scrape',
 
   beforeAll(async () => {
     dbs = await createTestDatabases('metrics_outbox_age');
+    await insertSubscribedRegions(dbs.hub);
     receiver = await startAlertReceiver(() => 503);
     await subscriberClient(dbs.hub, 'metrics-down-subscriber');
     // A retry an hour after the first failed attempt: the pushes stay pending through the test.

@@ -5,6 +5,7 @@
 import { and, asc, count, eq, gt, like, or, type SQL } from 'drizzle-orm';
 import type { RegionCursor } from '../../domain/cursor';
 import type { HubDb } from '../connect';
+import type { HubQuery } from '../cases/records';
 import { divisionPrefix } from '../../domain/division-code';
 import { household, person, region } from './schema';
 import type { HouseholdRow } from './loaders';
@@ -31,7 +32,7 @@ export async function householdsUnderPrefix(db: HubDb, prefix: string, first: nu
 }
 
 /** Whether the hub has this division in its region table. */
-export async function regionKnown(db: HubDb, code: string): Promise<boolean> {
+export async function regionKnown(db: HubQuery, code: string): Promise<boolean> {
   const rows = await db.select({ code: region.code }).from(region).where(eq(region.code, code)).limit(1);
   return rows.length > 0;
 }
@@ -40,8 +41,10 @@ export async function regionKnown(db: HubDb, code: string): Promise<boolean> {
  * Whether the hub holds anything of a division a region job is asked to run over: the division in
  * its region table, a household under it, or, for a county or the city (under which a scan also
  * judges people in no household, by their ID number's address code), a person of that code.
+ * The one test of a known division: list filters (refuseUnknownDivision), scans and alert
+ * subscriptions ask it, so a village with no region row of its own is known by its households.
  */
-export async function divisionHeld(db: HubDb, code: string): Promise<boolean> {
+export async function divisionHeld(db: HubQuery, code: string): Promise<boolean> {
   if (await regionKnown(db, code)) return true;
   const prefix = divisionPrefix(code);
   const households = await db.select({ id: household.id }).from(household).where(like(household.regionCode, `${prefix}%`)).limit(1);

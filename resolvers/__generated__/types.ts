@@ -393,7 +393,7 @@ export type AlertSubscriptionCreateInput = {
   readonly client: Scalars['String']['input'];
   /** An http(s) URL whose host is on the allow-list (AIDHUB_CALLBACK_HOSTS); no credentials, no fragment. */
   readonly callbackUrl: Scalars['String']['input'];
-  /** Division codes (6, 9 or 12 digits), each within the client's region scope and the caller's. */
+  /** Division codes (6, 9 or 12 digits), each within the client's region scope and the caller's, each one the hub knows (REGION_UNKNOWN otherwise; a village without a region row of its own is known by its households). */
   readonly regionCodes: ReadonlyArray<Scalars['String']['input']>;
   /** Only these grades; empty or absent: every grade. */
   readonly grades?: InputMaybe<ReadonlyArray<AlertGrade>>;
@@ -429,6 +429,8 @@ export type AlertDeliveryErrorCode =
   | 'REGION_INVALID'
   /** A region lies outside the client's own region scope. */
   | 'REGION_OUTSIDE_CLIENT_SCOPE'
+  /** A region the hub holds nothing of (no region row, no household under it, for a county no person of its address code: a typo such as 370811999); the message names them. A subscription to it would never be pushed anything. */
+  | 'REGION_UNKNOWN'
   /** A grade that is not RED, ORANGE or YELLOW. */
   | 'GRADE_INVALID'
   /** A trigger id that is not letters, digits, '.', '_' or '-', or more trigger ids than a subscription keeps (1,000 characters comma-separated). */
@@ -5275,7 +5277,13 @@ export type AlertErrorCode =
   /** Only a county's or the city's civil affairs office (a CIVIL_AFFAIRS client scoped to a county or the city) takes an alert over. */
   | 'NOT_ALERT_SUPERVISOR'
   /** The caller's office is the alert's verifier already (a repeat of the takeover that made it so, by the same client and officer with the same reason, is answered with the alert instead). */
-  | 'ALREADY_VERIFIER';
+  | 'ALREADY_VERIFIER'
+  /** The reason or note holds a number that could be a phone or bank account (seven digits or more, full-width, in Chinese numerals or split by spaces, dashes or dots alike); an ID number is masked, not refused. Every office reading the alert reads its history. */
+  | 'IDENTIFYING_NUMBER'
+  /** The reason or note holds a word of illness, disability or care (病, 医, 残, 住院, 康复 …), as a village notice may not: offices whose health detail of the alert is withheld (Alert.evidence) read its history. */
+  | 'HEALTH_DATA'
+  /** The reason or note holds an invisible or formatting character (a zero-width space or joiner, a soft hyphen, a bidi mark): what a reader sees would not be what was screened. */
+  | 'TEXT_INVISIBLE_CHARACTER';
 
 /** A refused alert write. */
 export type AlertUserError = {

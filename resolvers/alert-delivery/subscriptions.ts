@@ -15,6 +15,7 @@ import { isRole, ROOT_RULES } from '../../access/policy';
 import type { HubQuery } from '../../db/cases/records';
 import type { HubDb } from '../../db/connect';
 import { lockingTransaction } from '../../db/locking';
+import { divisionHeld } from '../../db/household/region-pages';
 import { activeSubscriptionsOf, deadLetters, deliveriesByIds, insertSubscription, replayDeadLetters, revokeSubscription, subscriberClient, subscriptionById, subscriptionsByIds, type DeliveryRecord, type SubscriptionRecord } from '../../db/alert-delivery/store';
 import { isDivisionCode } from '../../domain/division-code';
 import { callbackRefusal, isDeliveryId, newSubscriptionSecret } from '../../domain/monitoring/delivery';
@@ -32,7 +33,7 @@ const TRIGGER_IDS_MAX = 1000;
 /** Longest name of who made a subscription (the CLI's --by; an API caller's client name is shorter). */
 export const CREATED_BY_MAX = 128;
 
-export type SubscriptionError = 'CALLBACK_URL_INVALID' | 'CALLBACK_HOST_NOT_ALLOWED' | 'CLIENT_NOT_FOUND' | 'CLIENT_READS_NO_ALERTS' | 'REGION_INVALID' | 'REGION_OUTSIDE_CLIENT_SCOPE' | 'GRADE_INVALID' | 'TRIGGER_INVALID' | 'TRIGGER_NOT_FOUND' | 'SUBSCRIPTION_EXISTS';
+export type SubscriptionError = 'CALLBACK_URL_INVALID' | 'CALLBACK_HOST_NOT_ALLOWED' | 'CLIENT_NOT_FOUND' | 'CLIENT_READS_NO_ALERTS' | 'REGION_INVALID' | 'REGION_OUTSIDE_CLIENT_SCOPE' | 'REGION_UNKNOWN' | 'GRADE_INVALID' | 'TRIGGER_INVALID' | 'TRIGGER_NOT_FOUND' | 'SUBSCRIPTION_EXISTS';
 
 export interface SubscriptionInput {
   clientName: string;
@@ -61,6 +62,10 @@ export async function createSubscription(db: HubDb, callbackHosts: readonly stri
     // Too many to keep was a failed INSERT (INTERNAL_SERVER_ERROR), after every other check passed.
     if (regions.join(',').length > REGION_CODES_MAX) return { ok: false, code: 'REGION_INVALID', field: 'regionCodes', message: `the regions take more than ${REGION_CODES_MAX} characters comma-separated (about ${Math.floor(REGION_CODES_MAX / 13)} village codes): subscribe to the township or county that holds them` };
     if (regions.some((r) => !regionCovers(client.regionScope, r))) return { ok: false, code: 'REGION_OUTSIDE_CLIENT_SCOPE', field: 'regionCodes', message: 'every region must lie within the client’s own region scope' };
+    // A well-formed code the hub holds nothing of (a typo such as 370811999) would match no alert:
+    // the receiver would never hear a word. Known as every region filter knows a division (divisionHeld).
+    const unheld = await unknownDivisions(tx, regions);
+    if (unheld.length > 0) return { ok: false, code: 'REGION_UNKNOWN', field: 'regionCodes', message: `the hub knows no division of these codes (no region and no household under it): ${unheld.join(', ')}` };
     const grades = [...new Set(input.grades)];
     if (grades.some((g) => !(ALERT_GRADES as readonly string[]).includes(g))) return { ok: false, code: 'GRADE_INVALID', field: 'grades', message: `grades are ${ALERT_GRADES.join(', ')}` };
     const triggerIds = [...new Set(input.triggerIds)];
@@ -79,6 +84,13 @@ export async function createSubscription(db: HubDb, callbackHosts: readonly stri
     const subscription = await insertSubscription(tx, { clientId: input.clientName, callbackUrl: input.callbackUrl, regionCodes: regions, grades: grades as AlertGrade[], triggerIds, secret, createdBy: input.createdBy });
     return { ok: true, subscription, secret };
   });
+}
+
+/** The regions, in order, that the hub holds nothing of. */
+async function unknownDivisions(tx: HubQuery, regions: readonly string[]): Promise<string[]> {
+  const unknown: string[] = [];
+  for (const r of regions) if (!(await divisionHeld(tx, r))) unknown.push(r);
+  return unknown;
 }
 
 /** The client as a caller: who a push's audit row names, and whose rules decide whether it reads alerts. */

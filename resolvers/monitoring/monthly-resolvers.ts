@@ -11,7 +11,7 @@ import { chinaDateOf } from '../../domain/cases/china-time';
 import { monthProblem, type IsoDate } from '../../domain/dates';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import type { Resolvers } from '../__generated__/types';
-import { pageSize, refuseUnknownDivision, unknownRegion } from '../common';
+import { pageSize, refuseUnknownDivision, UNKNOWN_DIVISION_MESSAGE, unknownRegion } from '../common';
 import type { HubContext } from '../context';
 import { monthlyJobs, monthOf } from './monthly';
 
@@ -48,7 +48,7 @@ export const monthlyComparisonResolvers: Resolvers = {
       const deps = { hub: ctx.hub, sources: ctx.sources, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: clockOn(ctx.today), metrics: ctx.jobMetrics };
       const month = input.month ?? monthOf(deps);
       const out = await monthlyJobs.start(deps, region, month, callerName(ctx));
-      if (!out.ok && out.code === 'REGION_UNKNOWN') return { comparison: null, started: false, userErrors: [{ code: out.code, message: 'the hub knows no division of this code: no region and no household under it', field: ['input', 'regionCode'] }] };
+      if (!out.ok && out.code === 'REGION_UNKNOWN') return { comparison: null, started: false, userErrors: [{ code: out.code, message: UNKNOWN_DIVISION_MESSAGE, field: ['input', 'regionCode'] }] };
       if (!out.ok) return { comparison: null, started: false, userErrors: [{ code: out.code, message: `only the current month (${monthOf(deps)}) can be run: the comparison judges on today’s data`, field: ['input', 'month'] }] };
       return { comparison: out.run, started: out.started, userErrors: [] };
     },

@@ -21,6 +21,7 @@ import { pageOf, pageSize, positionAfter, refuseUnknownDivision } from '../commo
 import type { AlertEventView, AlertView } from './models';
 import type { HubContext } from '../context';
 import { firstChars, longerThan } from '../../domain/text-length';
+import { HEALTH_WORDS, screenedText } from '../../domain/text-screen';
 
 const ALERTS = 'AL';
 
@@ -32,6 +33,9 @@ const MESSAGES: Record<AlertErrorCode, string> = {
   NOT_ALERT_VERIFIER: 'only the alert’s verifier acts on it (Alert.verifier, named there; Alert.takenOver once civil affairs took it over); county or city civil affairs may take it over first (alertTakeOver)',
   NOT_ALERT_SUPERVISOR: 'only a county’s or the city’s civil affairs office takes an alert over',
   ALREADY_VERIFIER: 'this office is the alert’s verifier already',
+  IDENTIFYING_NUMBER: 'every office that reads the alert reads its reasons and notes: no phone, bank account or other number of seven digits or more (an ID number is kept masked)',
+  HEALTH_DATA: 'an alert’s reasons and notes are read by offices its health detail (Alert.evidence) is withheld from: no word of illness, disability or care, not even as a cause or a programme',
+  TEXT_INVISIBLE_CHARACTER: 'the text holds an invisible or formatting character: what a reader sees would not be what was screened',
 };
 
 function refused(code: AlertErrorCode, field: string[], state: AlertRow['state'] | null = null) {
@@ -93,11 +97,29 @@ async function loadInReach(ctx: HubContext, rawId: string): Promise<AlertRow | n
   return row && inReach(ctx, row) ? row : null;
 }
 
+/**
+ * A reason or note an office writes on an alert, screened as a village notice's reasons are
+ * (domain/text-screen.ts): it is kept in the alert's history, which every office reading the alert
+ * reads in scope (Alert.reason, AlertEvent.reason, AlertTakeOver.reason), departments whose health
+ * detail is withheld (Alert.evidence) among them. Refused, never rewritten (an ID number is masked
+ * as in all prose, resolvers/text-inputs.ts): a number that could be a phone or an account, an
+ * invisible character, a word of illness, disability or care.
+ */
+function textRefusal(text: string | null, field: string): AlertErrorCode | null {
+  if (text === null) return null;
+  const shown = screenedText(text, { multiLine: true });
+  if (!shown.ok) return shown.problem === 'INVISIBLE_CHARACTER' ? 'TEXT_INVISIBLE_CHARACTER' : 'IDENTIFYING_NUMBER';
+  return HEALTH_WORDS.test(shown.screened) ? 'HEALTH_DATA' : null;
+}
+
 async function move(ctx: HubContext, rawId: string, m: AlertMove, officer: string | null | undefined, reason: string | null, extra: { outcome?: 'NEEDS_AID' | 'NO_NEED' } = {}) {
   const row = await loadInReach(ctx, rawId);
   if (!row) return refused('ALERT_NOT_FOUND', ['input', 'alertId']);
   if (!callerVerifies(ctx, row)) return refused('NOT_ALERT_VERIFIER', ['input', 'alertId'], row.state);
-  if (reason !== null && longerThan(reason, 2000)) throw badInput('input.reason', 'TOO_LONG', 'reason is at most 2000 characters');
+  const field = m === 'ACKNOWLEDGE' ? 'note' : 'reason';
+  if (reason !== null && longerThan(reason, 2000)) throw badInput(`input.${field}`, 'TOO_LONG', `${field} is at most 2000 characters`);
+  const screened = textRefusal(reason, field);
+  if (screened) return refused(screened, ['input', field]);
   const who = actorOf(ctx, officer);
   const needsAid = extra.outcome === 'NEEDS_AID';
   if (needsAid && row.householdId === null) return refused('NO_HOUSEHOLD', ['input', 'outcome']);
@@ -230,6 +252,8 @@ export const monitoringResolvers: Resolvers = {
       const reason = input.reason.trim();
       if (!reason) return notTaken('REASON_REQUIRED', ['input', 'reason']);
       if (longerThan(reason, 2000)) throw badInput('input.reason', 'TOO_LONG', 'reason is at most 2000 characters');
+      const screened = textRefusal(reason, 'reason');
+      if (screened) return notTaken(screened, ['input', 'reason']);
       const who = actorOf(ctx, input.officer);
       const out = await takeOverAlertRow(ctx.hub, row.id, { office: SUPERVISOR_OFFICE, actor: who.actor, reason, now: ctx.now() });
       ctx.loaders.monitoring.alertById.clear(row.id);

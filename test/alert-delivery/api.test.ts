@@ -11,7 +11,8 @@ import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
 import { until } from '../support/until';
 import { startTestHub, type TestHub } from '../support/hub';
-import { HOSTS, raise, revokeActiveSubscriptions, subscriberClient, syntheticAlert, TOWNSHIP } from './scenario';
+import { household } from '../../db/household/schema';
+import { HOSTS, insertSubscribedRegions, raise, revokeActiveSubscriptions, subscriberClient, syntheticAlert, TOWNSHIP } from './scenario';
 
 let dbs: TestDatabases;
 let hub: TestHub;
@@ -35,6 +36,11 @@ const DEAD_LETTERS = `query DeadLetters($subscriptionId: ID, $first: Int, $after
   alertDeadLetters(subscriptionId: $subscriptionId, first: $first, after: $after) { edges { cursor node { ${DELIVERY} } } pageInfo { hasNextPage endCursor } }
 }`;
 
+/** Villages of the township, 12 digits each: 77 take 1,000 characters comma-separated. */
+const villages = (n: number) => Array.from({ length: n }, (_, i) => `${TOWNSHIP}${String(i + 1).padStart(3, '0')}`);
+/** A village of the township with a household and no region row of its own. */
+const VILLAGE_OF_HOUSEHOLDS = `${TOWNSHIP}201`;
+
 async function receiver(...args: Parameters<typeof startAlertReceiver>): Promise<AlertReceiver> {
   const r = await startAlertReceiver(...args);
   receivers.push(r);
@@ -57,6 +63,8 @@ async function count(sql: string, params: unknown[] = []): Promise<number> {
 
 beforeAll(async () => {
   dbs = await createTestDatabases('alert_api');
+  await insertSubscribedRegions(dbs.hub, villages(77));
+  await dbs.hub.insert(household).values({ registrationNo: 'ALERT-API-1', regionCode: VILLAGE_OF_HOUSEHOLDS, address: '任城区古槐街道' });
   await subscriberClient(dbs.hub, 'rencheng-alerts');
   hub = await startTestHub(dbs, {
     client: { name: 'api-test-admin', roles: ['ADMINISTRATOR'], regionScope: '370800' },
@@ -164,9 +172,8 @@ describe('alertSubscriptionCreate', () => {
 
   it('refuses more regions than a subscription keeps with REGION_INVALID, and keeps as many as fit', async () => {
     const before = await count('SELECT COUNT(*) AS n FROM alert_subscription');
-    // Villages of the township, 12 digits each: 77 take 1,000 characters comma-separated, 78 more
-    // (which reached the INSERT and failed there: INTERNAL_SERVER_ERROR).
-    const villages = (n: number) => Array.from({ length: n }, (_, i) => `${TOWNSHIP}${String(i + 1).padStart(3, '0')}`);
+    // 78 villages take more than the 1,000 characters a subscription keeps (they reached the INSERT
+    // and failed there: INTERNAL_SERVER_ERROR).
     const res = await hub.gql(CREATE, { input: { client: 'rencheng-alerts', callbackUrl: 'http://127.0.0.1:9/villages', regionCodes: villages(78) } });
     expect(res.errors).toBeUndefined();
     expect(res.data.alertSubscriptionCreate).toMatchObject({ subscription: null, secret: null });
@@ -174,6 +181,28 @@ describe('alertSubscriptionCreate', () => {
     expect(await count('SELECT COUNT(*) AS n FROM alert_subscription')).toBe(before);
     const made = await create({ callbackUrl: 'http://127.0.0.1:9/villages', regionCodes: villages(77) });
     expect(made.subscription.regions).toHaveLength(77);
+  });
+});
+
+describe('a region the hub holds nothing of', () => {
+  it('is refused with REGION_UNKNOWN naming it, and nothing is written; a village known by its households alone is taken', async () => {
+    const before = await count('SELECT COUNT(*) AS n FROM alert_subscription');
+    const refused = async (regionCodes: string[]) => {
+      const res = await hub.gql(CREATE, { input: { client: 'rencheng-alerts', callbackUrl: 'http://127.0.0.1:9/unknown', regionCodes } });
+      expect(res.errors).toBeUndefined();
+      expect(res.data.alertSubscriptionCreate).toMatchObject({ subscription: null, secret: null });
+      return res.data.alertSubscriptionCreate.userErrors.map((e: any) => [e.code, e.field.join('.'), e.message]);
+    };
+    // A typo'd township of 任城区, and a village of a known township with no household and no row:
+    // well-formed, within every scope, and a subscription that would never be pushed a word.
+    for (const typo of ['370811999', `${TOWNSHIP}999`]) {
+      expect(await refused([TOWNSHIP, typo])).toEqual([['REGION_UNKNOWN', 'input.regionCodes', expect.stringContaining(typo)]]);
+    }
+    expect((await refused(['370811999']))[0][2]).not.toContain(TOWNSHIP);
+    expect(await count('SELECT COUNT(*) AS n FROM alert_subscription')).toBe(before);
+    // Known as every region filter knows a division: by a region row, or by the households under it.
+    const made = await create({ callbackUrl: 'http://127.0.0.1:9/known', regionCodes: [VILLAGE_OF_HOUSEHOLDS, `${TOWNSHIP}001`, '370811'] });
+    expect(made.subscription.regions.map((r: any) => r.code)).toEqual([VILLAGE_OF_HOUSEHOLDS, `${TOWNSHIP}001`, '370811']);
   });
 });
 

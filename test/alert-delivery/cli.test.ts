@@ -3,7 +3,7 @@ import os from 'node:os';
 import { noteDeadLetter } from '../../db/alert-delivery/store';
 import { subscriptionsCommand } from '../../tools/subscriptions';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
-import { raise, subscriberClient, syntheticAlert } from './scenario';
+import { insertSubscribedRegions, raise, subscriberClient, syntheticAlert } from './scenario';
 
 let dbs: TestDatabases;
 
@@ -15,6 +15,7 @@ async function run(...argv: string[]): Promise<{ code: number; out: string[] }> 
 
 beforeAll(async () => {
   dbs = await createTestDatabases('alert_cli');
+  await insertSubscribedRegions(dbs.hub);
   await subscriberClient(dbs.hub, 'rencheng-alerts');
 }, 300_000);
 
@@ -29,6 +30,9 @@ it('manages subscriptions and dead letters from the command line', async () => {
   // A typo in a trigger id: refused, naming it, rather than a subscription that never receives anything.
   const typo = await run('create', '--client', 'rencheng-alerts', '--callback', 'http://127.0.0.1:9/alerts', '--regions', '370811001', '--triggers', 'T1_SETTLEMENT_OOP,T4_JOBLOSS');
   expect([typo.code, typo.out]).toEqual([3, ['refused: TRIGGER_NOT_FOUND (triggerIds): not a trigger of the trigger set in force: T4_JOBLOSS']]);
+  // A division the hub holds nothing of (a typo'd township): refused, naming it, rather than a subscription never pushed a word.
+  const nowhere = await run('create', '--client', 'rencheng-alerts', '--callback', 'http://127.0.0.1:9/alerts', '--regions', '370811999');
+  expect([nowhere.code, nowhere.out]).toEqual([3, [expect.stringMatching(/^refused: REGION_UNKNOWN \(regionCodes\): .*370811999$/)]]);
   // Who made it is kept in 128 characters: a longer --by is the operator's mistake (it failed the INSERT, exit 1).
   const longBy = await run('create', '--client', 'rencheng-alerts', '--callback', 'http://127.0.0.1:9/alerts', '--regions', '370811001', '--by', 'x'.repeat(129));
   expect(longBy.code).toBe(2);

@@ -22,7 +22,7 @@ import { writeAlerts } from '../../resolvers/monitoring/detect';
 import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { TODAY, WANG } from '../support/scenarios';
-import { HOSTS, raise, subscribe, subscriberClient, syntheticAlert, TOWNSHIP } from './scenario';
+import { HOSTS, insertSubscribedRegions, raise, subscribe, subscriberClient, syntheticAlert, TOWNSHIP } from './scenario';
 
 let dbs: TestDatabases;
 const receivers: AlertReceiver[] = [];
@@ -76,6 +76,7 @@ function writeJobLossAlert(identity: string, grade: 'YELLOW' | 'RED', limit: Lim
 
 beforeAll(async () => {
   dbs = await createTestDatabases('alert_delivery');
+  await insertSubscribedRegions(dbs.hub);
   audit = await deliveryAudit(dbs);
   await subscriberClient(dbs.hub, 'rencheng-alerts');
   await subscriberClient(dbs.hub, 'yanzhou-alerts', '370812');

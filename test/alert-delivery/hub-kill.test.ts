@@ -9,7 +9,7 @@ import { deliveriesOfAlert } from '../../db/alert-delivery/store';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
 import { startHubProcess, stopHubProcess, type HubProcess } from '../support/hub-process';
-import { raise, subscribe, subscriberClient, syntheticAlert } from './scenario';
+import { insertSubscribedRegions, raise, subscribe, subscriberClient, syntheticAlert } from './scenario';
 
 let dbs: TestDatabases;
 let receiver: AlertReceiver;
@@ -20,6 +20,7 @@ const HUB_ENV = { AIDHUB_CALLBACK_HOSTS: '127.0.0.1:*', AIDHUB_DELIVERY_POLL_MS:
 
 beforeAll(async () => {
   dbs = await createTestDatabases('alert_kill');
+  await insertSubscribedRegions(dbs.hub);
   await subscriberClient(dbs.hub, 'rencheng-alerts');
 }, 300_000);
 

@@ -10,7 +10,7 @@ import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
 import { startHubProcess, stopHubProcess, type HubProcess } from '../support/hub-process';
 import { until } from '../support/until';
-import { raise, subscribe, subscriberClient, syntheticAlert } from './scenario';
+import { insertSubscribedRegions, raise, subscribe, subscriberClient, syntheticAlert } from './scenario';
 
 let dbs: TestDatabases;
 let receiver: AlertReceiver;
@@ -21,6 +21,7 @@ const DELIVERY_ENV = { AIDHUB_DELIVERY_POLL_MS: '100', AIDHUB_DELIVERY_RETRY_MS:
 
 beforeAll(async () => {
   dbs = await createTestDatabases('alert_allow');
+  await insertSubscribedRegions(dbs.hub);
   await subscriberClient(dbs.hub, 'rencheng-alerts');
 }, 300_000);
 

@@ -8,6 +8,7 @@ import { createClient } from '../../access/clients';
 import { accessDbOf } from '../../db/access/db';
 import { enqueueAlertDeliveries } from '../../db/alert-delivery/outbox';
 import { revokeSubscription } from '../../db/alert-delivery/store';
+import { region } from '../../db/household/schema';
 import type { HubDb } from '../../db/connect';
 import type { AlertEnvelope } from '../../domain/monitoring/envelope';
 import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
@@ -32,6 +33,21 @@ export function syntheticAlert(over: Partial<AlertEnvelope> = {}): AlertEnvelope
     event: 'ALERT_OPENED',
     ...over,
   };
+}
+
+/**
+ * The divisions these tests subscribe to, in the hub's region table as an imported one holds them
+ * (任城区 and its township 古槐街道, 兖州区): a subscription to a division the hub holds nothing of
+ * is refused (REGION_UNKNOWN). A test that needs more, villages say, names them.
+ */
+export async function insertSubscribedRegions(hub: HubDb, villages: readonly string[] = []): Promise<void> {
+  await hub.insert(region).values([
+    { code: '370800', name: '济宁市', level: 'CITY', parentCode: null },
+    { code: '370811', name: '任城区', level: 'COUNTY', parentCode: '370800' },
+    { code: TOWNSHIP, name: '古槐街道', level: 'TOWNSHIP', parentCode: '370811' },
+    { code: '370812', name: '兖州区', level: 'COUNTY', parentCode: '370800' },
+    ...villages.map((code, i) => ({ code, name: `村 ${i + 1}`, level: 'VILLAGE' as const, parentCode: code.slice(0, 9) })),
+  ]);
 }
 
 export async function subscriberClient(hub: HubDb, name: string, regionScope = '370811'): Promise<void> {

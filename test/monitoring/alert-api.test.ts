@@ -132,6 +132,43 @@ describe('a move repeated after its answer was lost', () => {
   });
 });
 
+describe('what an office writes on an alert', () => {
+  // Kept in its history, which every office reading the alert reads in scope, departments whose health
+  // detail is withheld (Alert.evidence) among them: screened as a village notice's reasons are.
+  it('refuses a phone, an account, a health word or an invisible character in a reason or note, naming what it found, and writes nothing; an ID number is masked', async () => {
+    const id = await openAlert(WANG.child);
+    const before = await writes();
+    const refusedWith = (code: string, field: string) => ({ alert: null, userErrors: [{ code, state: null, field: ['input', field] }] });
+    for (const [reason, code] of [
+      ['已电话联系本人 13905371234', 'IDENTIFYING_NUMBER'],
+      ['已电话联系本人 139-0537-1234', 'IDENTIFYING_NUMBER'],
+      ['已电话联系本人 一三九〇五三七一二三四', 'IDENTIFYING_NUMBER'],
+      ['救助金打入 6222 0216 0000 1234 567', 'IDENTIFYING_NUMBER'],
+      ['户主患尿毒症，长期透析', 'HEALTH_DATA'],
+      ['入户核实：已获医疗救助', 'HEALTH_DATA'],
+      ['数据\u200b有误', 'TEXT_INVISIBLE_CHARACTER'],
+    ]) {
+      expect((await hub.gql(DISMISS, { i: { alertId: id, reason } })).data.alertDismiss).toEqual(refusedWith(code, 'reason'));
+    }
+    expect((await hub.gql(ACK, { i: { alertId: id, note: '已签收，联系电话 13905371234' } })).data.alertAcknowledge).toEqual(refusedWith('IDENTIFYING_NUMBER', 'note'));
+    expect((await hub.gql(ACK, { i: { alertId: id, note: '已签收' } })).data.alertAcknowledge.userErrors).toEqual([]);
+    const verified = (await hub.gql(VERIFY, { i: { alertId: id, outcome: 'NO_NEED', reason: '因病住院，已由大病保险报销' } })).data.alertVerify;
+    expect(verified).toEqual({ ...refusedWith('HEALTH_DATA', 'reason'), case: null });
+    // County civil affairs taking it over writes a reason the township and the departments read too.
+    const county = await hub.createClient({ department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['READER', 'CASEWORKER'] });
+    const TAKE_OVER = `mutation($i: AlertTakeOverInput!) { alertTakeOver(input: $i) { alert { id } repeated userErrors { code state field } } }`;
+    const taken = (await hub.as({ token: county.token }).gql(TAKE_OVER, { i: { alertId: id, reason: '乡镇无人接听 0537-2345678 以外的电话 13905371234' } })).data.alertTakeOver;
+    expect(taken).toEqual({ alert: null, repeated: false, userErrors: [{ code: 'IDENTIFYING_NUMBER', state: null, field: ['input', 'reason'] }] });
+    expect((await writes()).events).toBe(before.events + 1); // the acknowledgement alone
+    expect(await actions(id)).toEqual(['OPENED', 'ACKNOWLEDGED']);
+
+    // An ID number is masked as in all prose, and the dismissal taken: what is refused is what masking cannot make safe.
+    const masked = `${WANG.child.slice(0, 6)}********${WANG.child.slice(-4)}`;
+    const dismissed = (await hub.gql(DISMISS, { i: { alertId: id, reason: `数据有误，${WANG.child} 重复登记` } })).data.alertDismiss;
+    expect(dismissed).toEqual({ alert: { id, state: 'DISMISSED', reason: `数据有误，${masked} 重复登记` }, userErrors: [] });
+  });
+});
+
 it('names a malformed alert id in plain words', async () => {
   const res = await hub.gql(`{ alert(id: "abc") { id } }`);
   expect(res.errors?.[0]).toMatchObject({ message: 'id is not an alert id', extensions: { code: 'BAD_USER_INPUT', reason: 'MALFORMED_ID' } });
