@@ -272,8 +272,8 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   // Alerts raised before the counts were kept get those their dates show (once per calendar), and are counted again at once.
   const inferred = await inferAlertDeadlineCounts(deps.hub, triggerSet, hubNow(deps));
   if (inferred.kept > 0) deps.logger.info({ alerts: inferred.kept, datesMoved: inferred.recounted.length }, 'working days of alerts raised before they were kept inferred from their dates and the trigger set in force');
-  const alertsRecounted = await recountAlertDeadlines(deps.hub, hubNow(deps));
-  if (alertsRecounted.length > 0) deps.logger.info({ alerts: alertsRecounted.length }, 'dates of alerts counted again under the holiday calendar in force');
+  const alertsRecounted = await recountAlertDeadlines(deps.hub, triggerSet, hubNow(deps));
+  if (alertsRecounted.length > 0) deps.logger.info({ alerts: alertsRecounted.length }, 'dates of alerts counted again under the holiday calendar and the rule for a last day off in force');
   const checkpoints = deps.config.auditCheckpoints ? new CheckpointLog(deps.config.auditCheckpoints, deps.logger) : null;
   if (!checkpoints) deps.logger.warn('audit checkpoints are off (no AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE): the audit chain is not protected against a database administrator who recomputes its hashes');
   const audit = new AuditStore(accessDb, auditWriterPool(deps.config.hubUrl, hubTimeoutMs), checkpoints);

@@ -152,7 +152,7 @@ describe('a village notice running when the case is handed over', () => {
     const verified = await ok(clients.guhuai, VERIFY, { i: { alertId, outcome: 'NEEDS_AID', reason: '入户核实，确需救助' } }, 'alertVerify');
     caseId = verified.case.id;
     const posted = await ok(clients.guhuai, POST, { i: { alertId, measures: ['TEMPORARY_AID'], objectionContact: '古槐街道民政办', postedOn: '2026-03-16' } }, 'alertNoticePost');
-    expect(posted.notice).toMatchObject({ postedOn: '2026-03-16', endsOn: '2026-03-21', case: { id: caseId } });
+    expect(posted.notice).toMatchObject({ postedOn: '2026-03-16', endsOn: '2026-03-23', case: { id: caseId } });
     await toConvener(clients.guhuaiCases, caseId);
     clock.set('2026-03-18T10:00:00+08:00');
     successorId = await moveAndHandOver(householdId, caseId);
@@ -160,11 +160,11 @@ describe('a village notice running when the case is handed over', () => {
     const moved = await read(clients.weishanTownship, alertId);
     expect(moved.verifier).toEqual({ key: WEISHAN_TOWNSHIP, county: { code: '370826' } });
     // The notice posted in 古槐 runs on, its end unchanged, preceding the successor now.
-    expect(moved.notice).toEqual({ postedOn: '2026-03-16', endsOn: '2026-03-21', running: true, case: { id: successorId }, objections: [] });
+    expect(moved.notice).toEqual({ postedOn: '2026-03-16', endsOn: '2026-03-23', running: true, case: { id: successorId }, objections: [] });
     // 任城区, through the case it handed over, reads the same notice and the case it precedes.
     const old = await clients.renchengCa(`query($id: ID!) { case(id: $id) { alert { notice { endsOn case { id } } } } }`, { id: caseId });
     expect(old.errors).toBeUndefined();
-    expect(old.data.case.alert.notice).toEqual({ endsOn: '2026-03-21', case: { id: successorId } });
+    expect(old.data.case.alert.notice).toEqual({ endsOn: '2026-03-23', case: { id: successorId } });
     // Objections to it come to the new township, which records and resolves them; 古槐 no longer reaches it.
     expect(codes(await clients.guhuai(OBJECT, { i: { alertId, kind: 'FACTS_WRONG' } }), 'alertNoticeObjectionRecord')).toEqual(['ALERT_NOT_FOUND']);
     const objected = await ok(clients.weishanTownship, OBJECT, { i: { alertId, kind: 'FACTS_WRONG' } }, 'alertNoticeObjectionRecord');

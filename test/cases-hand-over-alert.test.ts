@@ -151,7 +151,7 @@ it('has the new township post the village notice, where the household lives; the
   expect(codes(await clients.guhuai(POST, { i: input }), 'alertNoticePost')).toEqual(['ALERT_NOT_FOUND']);
   const posted = await ok(clients.weishanTownship, POST, { i: input }, 'alertNoticePost');
   // Before the period ran, the successor is not decided.
-  expect(posted.notice).toMatchObject({ postedOn: '2026-03-16', endsOn: '2026-03-21', case: { id: successorId } });
+  expect(posted.notice).toMatchObject({ postedOn: '2026-03-16', endsOn: '2026-03-23', case: { id: successorId } });
   expect(codes(await clients.weishanCa(MOVE, { input: { caseId: successorId, to: 'DECIDED', reason: '决定救助' } }), 'caseTransition')).toEqual(['NOTICE_PERIOD_RUNNING']);
 });
 

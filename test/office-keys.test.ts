@@ -79,6 +79,8 @@ it('an alert routed to the longest office, moved by that office up to the case i
           acknowledgeWorkingDays: null,
           verifyWorkingDays: null,
           decideWorkingDays: null,
+          verifyDays: null,
+          decideDays: null,
           limit: DEFAULT_LIMIT,
         },
       ],

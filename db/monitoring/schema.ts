@@ -70,6 +70,14 @@ export const monitoringAlert = mysqlTable(
     verifyWorkingDays: int('verify_working_days'),
     decideWorkingDays: int('decide_working_days'),
     /**
+     * The calendar days verification and decision were counted with (NULL: working days, or a count
+     * not kept), kept since migration 0013 so that a start under another calendar or another rule
+     * for a last day off (the trigger set's `lastDayOff`, 民法典 art. 203) counts the date again.
+     * Rows raised before were given the count their dates show (the days from the first clue).
+     */
+    verifyDays: int('verify_days'),
+    decideDays: int('decide_days'),
+    /**
      * Opened with every count kept: a NULL count is a day in calendar days, so the provisional flag
      * can be counted again from the counts alone. False for an alert raised before migration 0011:
      * its flag is only ever set, never cleared, by a recount.

@@ -15,7 +15,7 @@ import { aidCase, caseEvent } from '../cases/schema';
 import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringVillageNotice, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
-import { MOVE_ACTION, openedFromAlertReason, OPEN_ALERT_STATES, verifierAfterHandOver, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, movedDeadlines, type CountedDates, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { MOVE_ACTION, openedFromAlertReason, OPEN_ALERT_STATES, verifierAfterHandOver, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, movedDeadlines, type CountedDates, type LimitToCount, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
@@ -42,7 +42,7 @@ export interface AlertWrite extends CountedDates {
   measure: number;
   firstClueOn: IsoDate;
   /** The trigger's limit at `grade`: a raise to this grade counts it from the alert's first clue. */
-  limit: Limit;
+  limit: LimitToCount;
 }
 
 export interface AlertChange {
@@ -150,10 +150,10 @@ export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[]
   for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
     const part = fresh.slice(i, i + ROWS_PER_INSERT);
     await tx.execute(
-      sql`INSERT IGNORE INTO monitoring_alert (identity, trigger_id, grade, state, subject_id_number, household_id, region_code, township_code, verifier_office, monitored, evidence, evidence_refs, measure, detected_by, raised_at, first_clue_on, acknowledge_by, verify_by, decide_by, provisional, acknowledge_working_days, verify_working_days, decide_working_days, deadline_counts_kept, updated_at) VALUES ${sql.join(
+      sql`INSERT IGNORE INTO monitoring_alert (identity, trigger_id, grade, state, subject_id_number, household_id, region_code, township_code, verifier_office, monitored, evidence, evidence_refs, measure, detected_by, raised_at, first_clue_on, acknowledge_by, verify_by, decide_by, provisional, acknowledge_working_days, verify_working_days, decide_working_days, verify_days, decide_days, deadline_counts_kept, updated_at) VALUES ${sql.join(
         part.map(
           (w) =>
-            sql`(${w.identity}, ${w.triggerId}, ${w.grade}, 'NEW', ${w.subjectIdNumber}, ${w.householdId}, ${w.regionCode}, ${w.townshipCode}, ${w.verifierOffice}, ${w.monitored}, ${JSON.stringify(w.evidence)}, ${JSON.stringify(w.evidenceRefs)}, ${w.measure}, ${detectedBy}, ${at}, ${w.firstClueOn}, ${w.acknowledgeBy}, ${w.verifyBy}, ${w.decideBy}, ${w.provisional}, ${w.acknowledgeWorkingDays}, ${w.verifyWorkingDays}, ${w.decideWorkingDays}, ${w.acknowledgeWorkingDays !== null}, ${at})`,
+            sql`(${w.identity}, ${w.triggerId}, ${w.grade}, 'NEW', ${w.subjectIdNumber}, ${w.householdId}, ${w.regionCode}, ${w.townshipCode}, ${w.verifierOffice}, ${w.monitored}, ${JSON.stringify(w.evidence)}, ${JSON.stringify(w.evidenceRefs)}, ${w.measure}, ${detectedBy}, ${at}, ${w.firstClueOn}, ${w.acknowledgeBy}, ${w.verifyBy}, ${w.decideBy}, ${w.provisional}, ${w.acknowledgeWorkingDays}, ${w.verifyWorkingDays}, ${w.decideWorkingDays}, ${w.verifyDays}, ${w.decideDays}, ${w.acknowledgeWorkingDays !== null}, ${at})`,
         ),
         sql`, `,
       )}`,
@@ -205,7 +205,8 @@ export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[]
     const [res] = await tx.execute(
       sql`UPDATE monitoring_alert SET grade = ${grade}, evidence = ${fields.evidence}, evidence_refs = ${fields.evidenceRefs}, measure = ${w.measure},
             acknowledge_by = ${deadlines.acknowledgeBy}, verify_by = ${deadlines.verifyBy}, decide_by = ${deadlines.decideBy}, provisional = ${deadlines.provisional},
-            acknowledge_working_days = ${deadlines.acknowledgeWorkingDays}, verify_working_days = ${deadlines.verifyWorkingDays}, decide_working_days = ${deadlines.decideWorkingDays}, updated_at = ${at}
+            acknowledge_working_days = ${deadlines.acknowledgeWorkingDays}, verify_working_days = ${deadlines.verifyWorkingDays}, decide_working_days = ${deadlines.decideWorkingDays},
+            verify_days = ${deadlines.verifyDays}, decide_days = ${deadlines.decideDays}, updated_at = ${at}
           WHERE id = ${old.id} AND grade = ${old.grade} AND measure = ${old.measure} AND state IN ('NEW', 'DELIVERED', 'ACKNOWLEDGED')`,
     );
     if ((res as unknown as { affectedRows: number }).affectedRows !== 1) continue;
@@ -348,7 +349,7 @@ export async function moveAlertsHome(tx: HubTx, moves: readonly { alert: AlertRo
 }
 
 function keptDeadlines(old: AlertRow): CountedDates {
-  return { acknowledgeBy: old.acknowledgeBy, verifyBy: old.verifyBy, decideBy: old.decideBy, provisional: old.provisional, acknowledgeWorkingDays: old.acknowledgeWorkingDays, verifyWorkingDays: old.verifyWorkingDays, decideWorkingDays: old.decideWorkingDays };
+  return { acknowledgeBy: old.acknowledgeBy, verifyBy: old.verifyBy, decideBy: old.decideBy, provisional: old.provisional, acknowledgeWorkingDays: old.acknowledgeWorkingDays, verifyWorkingDays: old.verifyWorkingDays, decideWorkingDays: old.decideWorkingDays, verifyDays: old.verifyDays, decideDays: old.decideDays };
 }
 
 /**
@@ -356,14 +357,14 @@ function keptDeadlines(old: AlertRow): CountedDates {
  * with the working days of the one that won (a day the two limits give alike keeps the count it had,
  * unless it had none kept).
  */
-function raisedDeadlines(old: AlertRow, limit: Limit): CountedDates {
+function raisedDeadlines(old: AlertRow, limit: LimitToCount): CountedDates {
   const graver = alertDeadlines(old.firstClueOn, limit);
   // 签收 is counted from the day of a move when the alert moved: the new township's clock.
   if (old.acknowledgeFrom !== null) graver.acknowledgeBy = acknowledgeDeadline(old.acknowledgeFrom, limit).acknowledgeBy;
   const wins = (g: IsoDate, o: IsoDate, oCount: number | null) => g < o || (g === o && oCount === null);
   const ack = wins(graver.acknowledgeBy, old.acknowledgeBy, old.acknowledgeWorkingDays);
-  const verify = wins(graver.verifyBy, old.verifyBy, old.verifyWorkingDays);
-  const decide = wins(graver.decideBy, old.decideBy, old.decideWorkingDays);
+  const verify = wins(graver.verifyBy, old.verifyBy, old.verifyWorkingDays ?? old.verifyDays);
+  const decide = wins(graver.decideBy, old.decideBy, old.decideWorkingDays ?? old.decideDays);
   const acknowledgeBy = ack ? graver.acknowledgeBy : old.acknowledgeBy;
   const verifyBy = verify ? graver.verifyBy : old.verifyBy;
   const decideBy = decide ? graver.decideBy : old.decideBy;
@@ -376,6 +377,8 @@ function raisedDeadlines(old: AlertRow, limit: Limit): CountedDates {
     acknowledgeWorkingDays: ack ? graver.acknowledgeWorkingDays : old.acknowledgeWorkingDays,
     verifyWorkingDays: verify ? graver.verifyWorkingDays : old.verifyWorkingDays,
     decideWorkingDays: decide ? graver.decideWorkingDays : old.decideWorkingDays,
+    verifyDays: verify ? graver.verifyDays : old.verifyDays,
+    decideDays: decide ? graver.decideDays : old.decideDays,
   };
 }
 
@@ -720,7 +723,7 @@ export type BackfilledAlert = Pick<AlertRow, 'id' | 'triggerId' | 'grade' | 'fir
 export async function settleBackfilledDecideBy(
   db: HubDb,
   ids: readonly number[],
-  decide: (alert: BackfilledAlert) => { date: IsoDate; provisional: boolean; workingDays: number | null },
+  decide: (alert: BackfilledAlert) => { date: IsoDate; provisional: boolean; workingDays: number | null; days: number | null },
   now: Date,
   onMoved?: (tx: HubTx, moved: AlertRow[]) => Promise<void>,
 ): Promise<number> {
@@ -742,13 +745,14 @@ export async function settleBackfilledDecideBy(
           decideBy: sql`CASE ${monitoringAlert.id} ${sql.join(counted.map((c) => sql`WHEN ${c.id} THEN ${c.date}`), sql` `)} END`,
           // The count kept, so a start under another holiday calendar counts the day again (NULL: calendar days).
           decideWorkingDays: sql`CASE ${monitoringAlert.id} ${sql.join(counted.map((c) => sql`WHEN ${c.id} THEN ${c.workingDays}`), sql` `)} END`,
+          decideDays: sql`CASE ${monitoringAlert.id} ${sql.join(counted.map((c) => sql`WHEN ${c.id} THEN ${c.days}`), sql` `)} END`,
           provisional: provisional.length === 0 ? sql`${monitoringAlert.provisional}` : sql`${monitoringAlert.provisional} OR ${inArray(monitoringAlert.id, provisional)}`,
           decideByBackfilled: false,
         })
         .where(inArray(monitoringAlert.id, counted.map((c) => c.id)));
       const moved = marked.flatMap((a, i) => {
         const c = counted[i];
-        return c.date === a.decideBy ? [] : [{ before: a.decideBy, alert: { ...a, decideBy: c.date, decideWorkingDays: c.workingDays, provisional: a.provisional || c.provisional, decideByBackfilled: false } }];
+        return c.date === a.decideBy ? [] : [{ before: a.decideBy, alert: { ...a, decideBy: c.date, decideWorkingDays: c.workingDays, decideDays: c.days, provisional: a.provisional || c.provisional, decideByBackfilled: false } }];
       });
       if (moved.length === 0) return counted.length;
       const at = toDbInstant(now);
@@ -762,9 +766,9 @@ export async function settleBackfilledDecideBy(
   );
 }
 
-/** Up to `limit` alerts after id `after` keeping a working-day count for a date, in id order: those a holiday calendar can move. */
+/** Up to `limit` alerts after id `after` keeping a count for a date (working or calendar days), in id order: those a holiday calendar or a last-day-off rule can move. */
 export async function alertsWithCountsAfter(db: Db, after: number, limit: number): Promise<AlertRow[]> {
-  const counted = or(isNotNull(monitoringAlert.acknowledgeWorkingDays), isNotNull(monitoringAlert.verifyWorkingDays), isNotNull(monitoringAlert.decideWorkingDays));
+  const counted = or(isNotNull(monitoringAlert.acknowledgeWorkingDays), isNotNull(monitoringAlert.verifyWorkingDays), isNotNull(monitoringAlert.decideWorkingDays), isNotNull(monitoringAlert.verifyDays), isNotNull(monitoringAlert.decideDays));
   return db.select().from(monitoringAlert).where(and(gt(monitoringAlert.id, after), counted)).orderBy(asc(monitoringAlert.id)).limit(limit);
 }
 
@@ -778,9 +782,10 @@ export async function alertsWithoutCountsAfter(db: Db, after: number, limit: num
  * kept, conditional on the alert as read (dates, 签收 origin, no counts), so an alert raised or moved
  * meanwhile keeps what its writer counted. The alert as written, or null.
  */
-export async function keepInferredCounts(db: Db, read: AlertRow, counts: Pick<CountedDates, 'acknowledgeWorkingDays' | 'verifyWorkingDays' | 'decideWorkingDays'>): Promise<AlertRow | null> {
+export async function keepInferredCounts(db: Db, read: AlertRow, counts: Pick<CountedDates, 'acknowledgeWorkingDays' | 'verifyWorkingDays' | 'decideWorkingDays' | 'verifyDays' | 'decideDays'>): Promise<AlertRow | null> {
   const [res] = await db.execute(
-    sql`UPDATE monitoring_alert SET acknowledge_working_days = ${counts.acknowledgeWorkingDays}, verify_working_days = ${counts.verifyWorkingDays}, decide_working_days = ${counts.decideWorkingDays}, deadline_counts_kept = TRUE
+    sql`UPDATE monitoring_alert SET acknowledge_working_days = ${counts.acknowledgeWorkingDays}, verify_working_days = ${counts.verifyWorkingDays}, decide_working_days = ${counts.decideWorkingDays},
+          verify_days = ${counts.verifyDays}, decide_days = ${counts.decideDays}, deadline_counts_kept = TRUE
         WHERE id = ${read.id} AND deadline_counts_kept = FALSE AND acknowledge_working_days IS NULL AND verify_working_days IS NULL AND decide_working_days IS NULL
           AND acknowledge_by = ${read.acknowledgeBy} AND verify_by = ${read.verifyBy} AND decide_by = ${read.decideBy} AND acknowledge_from <=> ${read.acknowledgeFrom}`,
   );
@@ -804,7 +809,8 @@ export async function storeRecountedDeadlines(db: HubDb, read: AlertRow, counted
     const [res] = await tx.execute(
       sql`UPDATE monitoring_alert SET acknowledge_by = ${counted.acknowledgeBy}, verify_by = ${counted.verifyBy}, decide_by = ${counted.decideBy}, provisional = ${counted.provisional}, updated_at = ${at}
           WHERE id = ${read.id} AND acknowledge_by = ${read.acknowledgeBy} AND verify_by = ${read.verifyBy} AND decide_by = ${read.decideBy} AND provisional = ${read.provisional}
-            AND acknowledge_from <=> ${read.acknowledgeFrom} AND acknowledge_working_days <=> ${read.acknowledgeWorkingDays} AND verify_working_days <=> ${read.verifyWorkingDays} AND decide_working_days <=> ${read.decideWorkingDays}`,
+            AND acknowledge_from <=> ${read.acknowledgeFrom} AND acknowledge_working_days <=> ${read.acknowledgeWorkingDays} AND verify_working_days <=> ${read.verifyWorkingDays} AND decide_working_days <=> ${read.decideWorkingDays}
+            AND verify_days <=> ${read.verifyDays} AND decide_days <=> ${read.decideDays}`,
     );
     if ((res as unknown as { affectedRows: number }).affectedRows !== 1) return null;
     const alert: AlertRow = { ...read, ...counted, updatedAt: at };

@@ -22,7 +22,7 @@
  */
 import { createHash } from 'node:crypto';
 import calendar from 'chinese-days/dist/chinese-days.json';
-import type { IsoDate } from '../dates';
+import { addDays, type IsoDate } from '../dates';
 import { HOLIDAYS_FILE_ENV, loadHolidayNotices, type HolidayNotice } from './holiday-notices';
 import { statutoryDaysOff } from './statutory-holidays';
 
@@ -241,11 +241,7 @@ export function isCovered(date: IsoDate): boolean {
 }
 
 export function isWorkingDay(date: IsoDate): boolean {
-  const cal = activeHolidayCalendar();
-  const day = dayOf(date);
-  if (cal.workdays.has(day)) return true;
-  if (cal.holidays.has(day)) return false;
-  return !isWeekend(day);
+  return workingOn(activeHolidayCalendar(), dayOf(date));
 }
 
 /** The holiday's Chinese name when the date is a statutory holiday (春节, 国庆节 …), else null. */
@@ -294,6 +290,43 @@ export function addWorkingDays(from: IsoDate, n: number, cal: HolidayCalendar = 
   }
   const provisional = !isCovered(from) || anyUncovered(cal, start + 1, lo);
   return { date: dateOf(lo), provisional };
+}
+
+/**
+ * What a limit counted in calendar days does when its last day is a day off (a weekend or statutory
+ * holiday, under the calendar in force): NEXT_WORKING_DAY, the law's general rule for periods
+ * (民法典 art. 203: 期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日), or KEEP,
+ * the day as counted (art. 201 alone). A locality's choice, as data (rules/triggers.json `lastDayOff`).
+ */
+export const LAST_DAY_OFF_RULES = ['NEXT_WORKING_DAY', 'KEEP'] as const;
+export type LastDayOff = (typeof LAST_DAY_OFF_RULES)[number];
+
+/** The law's rule (art. 203), for a limit that names none. */
+export const DEFAULT_LAST_DAY_OFF: LastDayOff = 'NEXT_WORKING_DAY';
+
+/**
+ * "Within n days" of `from`, in calendar days: the n-th day after `from` (the day itself not counted,
+ * art. 201), moved to the first working day after it when that day is off and `lastDayOff` says so
+ * (art. 203): a 15-day limit from 2026-09-23 ends on 10-08 (国庆 10-01 … 10-07 off), not on 10-08's
+ * eve; one ending on a worked Saturday (调休) stays. Provisional when the day's being off is read from
+ * a year whose holiday notice is not known. A day outside SUPPORTED_DATES is not moved (no calendar
+ * reaches it) and provisional, never an error: a stored date of any year still gets its deadline.
+ */
+export function addCalendarDays(from: IsoDate, n: number, lastDayOff: LastDayOff, cal: HolidayCalendar = activeHolidayCalendar()): WorkingDayResult {
+  const date = addDays(from, n);
+  if (lastDayOff === 'KEEP') return { date, provisional: false };
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || date < SUPPORTED_DATES.first || date > SUPPORTED_DATES.last) return { date, provisional: true };
+  const last = dayOf(date);
+  let day = last;
+  while (day < LAST_DAY && !workingOn(cal, day)) day++;
+  if (!workingOn(cal, day)) return { date, provisional: true };
+  return { date: dateOf(day), provisional: anyUncovered(cal, last, day) };
+}
+
+function workingOn(cal: HolidayCalendar, day: number): boolean {
+  if (cal.workdays.has(day)) return true;
+  if (cal.holidays.has(day)) return false;
+  return !isWeekend(day);
 }
 
 /** Working days d with from < d ≤ to; 0 when to ≤ from. */

@@ -6,10 +6,13 @@
 import crypto from 'node:crypto';
 import { addDays, type IsoDate } from '../dates';
 import { parseOffice } from '../cases/offices';
-import { addWorkingDays, withinSupported, type HolidayCalendar } from '../cases/working-days';
+import { addCalendarDays, addWorkingDays, DEFAULT_LAST_DAY_OFF, withinSupported, type HolidayCalendar, type LastDayOff } from '../cases/working-days';
 import { ruleExplanationTellsHealth } from '../findings/explain';
 import type { Rule } from '../findings/rule-set';
 import { DEFAULT_DECIDE_DAYS, GRADE_RANK, type Grade, type Limit, type Trigger, type TriggerKind } from './triggers';
+
+/** A limit to count dates with: limitOf's CountedLimit, or a bare limit (its calendar days then follow the law's rule for a last day off, art. 203). */
+export type LimitToCount = Limit & { lastDayOff?: LastDayOff };
 
 export const ALERT_STATES = ['NEW', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
@@ -69,10 +72,14 @@ export interface AlertDeadlines extends CountedDates {
   acknowledgeWorkingDays: number;
 }
 
-/** Deadlines counted from the first clue's day (the day itself not counted). */
-export function alertDeadlines(firstClueOn: IsoDate, limit: Limit): AlertDeadlines {
+/**
+ * Deadlines counted from the first clue's day (the day itself not counted, 民法典 art. 201); a limit
+ * in calendar days whose last day is off runs to the next working day unless the trigger set says
+ * KEEP (art. 203; addCalendarDays).
+ */
+export function alertDeadlines(firstClueOn: IsoDate, limit: LimitToCount): AlertDeadlines {
   const ack = addWorkingDays(firstClueOn, limit.acknowledgeWorkingDays);
-  const verify = limit.verifyWorkingDays !== undefined ? addWorkingDays(firstClueOn, limit.verifyWorkingDays) : { date: addDays(firstClueOn, limit.verifyDays ?? 15), provisional: false };
+  const verify = limit.verifyWorkingDays !== undefined ? addWorkingDays(firstClueOn, limit.verifyWorkingDays) : addCalendarDays(firstClueOn, limit.verifyDays ?? 15, limit.lastDayOff ?? DEFAULT_LAST_DAY_OFF);
   const decide = decisionDeadline(firstClueOn, limit);
   return {
     acknowledgeBy: ack.date,
@@ -82,17 +89,25 @@ export function alertDeadlines(firstClueOn: IsoDate, limit: Limit): AlertDeadlin
     acknowledgeWorkingDays: limit.acknowledgeWorkingDays,
     verifyWorkingDays: limit.verifyWorkingDays ?? null,
     decideWorkingDays: decide.workingDays,
+    verifyDays: limit.verifyWorkingDays !== undefined ? null : (limit.verifyDays ?? 15),
+    decideDays: decide.days,
   };
 }
 
-/** The decision day counted from the first clue's day: the limit's working days (the Chinese holiday calendar) or calendar days (workingDays null). */
-export function decisionDeadline(firstClueOn: IsoDate, limit: Limit): { date: IsoDate; provisional: boolean; workingDays: number | null } {
-  return limit.decideWorkingDays !== undefined
-    ? { ...addWorkingDays(firstClueOn, limit.decideWorkingDays), workingDays: limit.decideWorkingDays }
-    : { date: addDays(firstClueOn, limit.decideDays ?? DEFAULT_DECIDE_DAYS), provisional: false, workingDays: null };
+/**
+ * The decision day counted from the first clue's day: the limit's working days (the Chinese holiday
+ * calendar) or calendar days (workingDays null, `days` the count; a last day off as alertDeadlines).
+ */
+export function decisionDeadline(firstClueOn: IsoDate, limit: LimitToCount): { date: IsoDate; provisional: boolean; workingDays: number | null; days: number | null } {
+  if (limit.decideWorkingDays !== undefined) return { ...addWorkingDays(firstClueOn, limit.decideWorkingDays), workingDays: limit.decideWorkingDays, days: null };
+  const days = limit.decideDays ?? DEFAULT_DECIDE_DAYS;
+  return { ...addCalendarDays(firstClueOn, days, limit.lastDayOff ?? DEFAULT_LAST_DAY_OFF), workingDays: null, days };
 }
 
-/** An alert's dates as stored, with the working days each was counted with (null: calendar days, or not kept). */
+/**
+ * An alert's dates as stored, with the working days each was counted with (null: calendar days, or
+ * not kept) and, for verification and decision, the calendar days (null: working days, or not kept).
+ */
 export interface CountedDates {
   acknowledgeBy: IsoDate;
   verifyBy: IsoDate;
@@ -102,6 +117,8 @@ export interface CountedDates {
   acknowledgeWorkingDays: number | null;
   verifyWorkingDays: number | null;
   decideWorkingDays: number | null;
+  verifyDays: number | null;
+  decideDays: number | null;
 }
 
 /** What an alert's dates were counted from and with, as it keeps them. */
@@ -115,24 +132,26 @@ export interface KeptDeadlines extends CountedDates {
 export type RecountedDeadlines = Pick<KeptDeadlines, 'acknowledgeBy' | 'verifyBy' | 'decideBy' | 'provisional'>;
 
 /**
- * An alert's dates counted again under the holiday calendar in force, each from where and with the
- * working days it was counted (签收 from the day of a move to another township, else the first clue;
- * the others from the first clue). A date without its count (calendar days, or an alert raised
- * before the counts were kept) or counted from a day outside the supported years stays. The
+ * An alert's dates counted again under the holiday calendar in force and the trigger set's rule for a
+ * calendar-day limit's last day off (`lastDayOff`), each from where and with the count it was counted
+ * with (签收 from the day of a move to another township, else the first clue; the others from the
+ * first clue): working days, or calendar days (kept since migration 0013), whose last day moves to
+ * the next working day or back as the calendar and the rule say. A date without its count (an alert
+ * raised before the counts were kept) or counted from a day outside the supported years stays. The
  * provisional flag is counted again when every date's count is known; otherwise a recount can set
  * it, never clear it (a date kept as it is may be provisional).
  */
-export function recountedDeadlines(a: KeptDeadlines): RecountedDeadlines {
+export function recountedDeadlines(a: KeptDeadlines, lastDayOff: LastDayOff): RecountedDeadlines {
   let known = a.deadlineCountsKept;
   let provisional = false;
-  const count = (from: IsoDate, workingDays: number | null, kept: IsoDate): IsoDate => {
-    if (workingDays === null) return kept;
-    if (withinSupported(from) !== from || workingDays < 1) {
+  const count = (from: IsoDate, workingDays: number | null, days: number | null, kept: IsoDate): IsoDate => {
+    if (workingDays === null && days === null) return kept;
+    if (withinSupported(from) !== from || (workingDays ?? days)! < 1) {
       known = false;
       return kept;
     }
     try {
-      const counted = addWorkingDays(from, workingDays);
+      const counted = workingDays !== null ? addWorkingDays(from, workingDays) : addCalendarDays(from, days!, lastDayOff);
       provisional ||= counted.provisional;
       return counted.date;
     } catch {
@@ -140,26 +159,26 @@ export function recountedDeadlines(a: KeptDeadlines): RecountedDeadlines {
       return kept;
     }
   };
-  const acknowledgeBy = count(a.acknowledgeFrom ?? a.firstClueOn, a.acknowledgeWorkingDays, a.acknowledgeBy);
-  const verifyBy = count(a.firstClueOn, a.verifyWorkingDays, a.verifyBy);
-  const decideBy = count(a.firstClueOn, a.decideWorkingDays, a.decideBy);
+  const acknowledgeBy = count(a.acknowledgeFrom ?? a.firstClueOn, a.acknowledgeWorkingDays, null, a.acknowledgeBy);
+  const verifyBy = count(a.firstClueOn, a.verifyWorkingDays, a.verifyDays, a.verifyBy);
+  const decideBy = count(a.firstClueOn, a.decideWorkingDays, a.decideDays, a.decideBy);
   return { acknowledgeBy, verifyBy, decideBy, provisional: provisional || (!known && a.provisional) };
 }
 
 /**
- * The working days an alert raised before its counts were kept (migration 0011) was counted with,
- * where its dates show them: the limit `limit` (the trigger set in force, for its trigger and grade)
- * is taken for a date only if counting it from the date's start (签收 from the day of a move, else the
- * first clue) gives the stored day under one of `calendars` (the one in force, and the package's
- * table alone, as a hub without the year's notice counted it); a limit in calendar days only if it
- * gives the day so. Null unless every date is shown so: a raised alert's day that another grade's
- * limit won, or a limit the locality has changed since, is not guessed at, and the alert keeps its
- * dates as before.
+ * The counts an alert raised before they were kept (migration 0011) was counted with, where its dates
+ * show them: the limit `limit` (the trigger set in force, for its trigger and grade) is taken for a
+ * date only if counting it from the date's start (签收 from the day of a move, else the first clue)
+ * gives the stored day under one of `calendars` (the one in force, and the package's table alone, as
+ * a hub without the year's notice counted it); a limit in calendar days only if it gives the day so,
+ * as counted (art. 201, as every such alert was) or moved off a day off (art. 203). Null unless every
+ * date is shown so: a raised alert's day that another grade's limit won, or a limit the locality has
+ * changed since, is not guessed at, and the alert keeps its dates as before.
  */
-export function inferredDeadlineCounts(a: Pick<KeptDeadlines, 'firstClueOn' | 'acknowledgeFrom' | 'acknowledgeBy' | 'verifyBy' | 'decideBy'>, limit: Limit, calendars: readonly HolidayCalendar[]): Pick<CountedDates, 'acknowledgeWorkingDays' | 'verifyWorkingDays' | 'decideWorkingDays'> | null {
+export function inferredDeadlineCounts(a: Pick<KeptDeadlines, 'firstClueOn' | 'acknowledgeFrom' | 'acknowledgeBy' | 'verifyBy' | 'decideBy'>, limit: Limit, calendars: readonly HolidayCalendar[]): Pick<CountedDates, 'acknowledgeWorkingDays' | 'verifyWorkingDays' | 'decideWorkingDays' | 'verifyDays' | 'decideDays'> | null {
   const shows = (from: IsoDate, workingDays: number | undefined, calendarDays: number, stored: IsoDate): boolean => {
     if (withinSupported(from) !== from) return false;
-    if (workingDays === undefined) return addDays(from, calendarDays) === stored;
+    if (workingDays === undefined) return addDays(from, calendarDays) === stored || calendars.some((cal) => addCalendarDays(from, calendarDays, 'NEXT_WORKING_DAY', cal).date === stored);
     return calendars.some((cal) => {
       try {
         return addWorkingDays(from, workingDays, cal).date === stored;
@@ -168,11 +187,19 @@ export function inferredDeadlineCounts(a: Pick<KeptDeadlines, 'firstClueOn' | 'a
       }
     });
   };
+  const verifyDays = limit.verifyDays ?? 15;
+  const decideDays = limit.decideDays ?? DEFAULT_DECIDE_DAYS;
   const ack = shows(a.acknowledgeFrom ?? a.firstClueOn, limit.acknowledgeWorkingDays, 0, a.acknowledgeBy);
-  const verify = shows(a.firstClueOn, limit.verifyWorkingDays, limit.verifyDays ?? 15, a.verifyBy);
-  const decide = shows(a.firstClueOn, limit.decideWorkingDays, limit.decideDays ?? DEFAULT_DECIDE_DAYS, a.decideBy);
+  const verify = shows(a.firstClueOn, limit.verifyWorkingDays, verifyDays, a.verifyBy);
+  const decide = shows(a.firstClueOn, limit.decideWorkingDays, decideDays, a.decideBy);
   if (!ack || !verify || !decide) return null;
-  return { acknowledgeWorkingDays: limit.acknowledgeWorkingDays, verifyWorkingDays: limit.verifyWorkingDays ?? null, decideWorkingDays: limit.decideWorkingDays ?? null };
+  return {
+    acknowledgeWorkingDays: limit.acknowledgeWorkingDays,
+    verifyWorkingDays: limit.verifyWorkingDays ?? null,
+    decideWorkingDays: limit.decideWorkingDays ?? null,
+    verifyDays: limit.verifyWorkingDays === undefined ? verifyDays : null,
+    decideDays: limit.decideWorkingDays === undefined ? decideDays : null,
+  };
 }
 
 /** The dates a recount moved, each with its day before and after, in the order the alert's life meets them. */

@@ -11,7 +11,7 @@
  * where to object, which is checked.
  */
 import { addDays, type IsoDate } from '../dates';
-import { addWorkingDays } from '../cases/working-days';
+import { addCalendarDays, addWorkingDays, type LastDayOff } from '../cases/working-days';
 import { carriesLongNumber, HEALTH_WORDS, screeningForm } from '../text-screen';
 
 /**
@@ -79,11 +79,14 @@ export function maskHeadName(name: string, style: HeadNameStyle): string {
 /**
  * The last day of the notice. The day it is posted is not counted (民法典 art. 201: 开始的当日不计入),
  * so a 5-day notice posted on 1 December runs through 6 December, and the decision may be recorded
- * from the 7th. Working days count as every other limit of the hub does (addWorkingDays).
+ * from the 7th. A period in calendar days whose last day is off runs to the next working day unless
+ * the trigger set says KEEP (art. 203; addCalendarDays): posted on 2026-11-23, through Monday 11-30,
+ * not Saturday 11-28. Working days count as every other limit of the hub does (addWorkingDays). A
+ * notice keeps the last day it was posted with: the board says it, and no later recount moves it.
  */
-export function noticeEndsOn(postedOn: IsoDate, rules: NoticeRules): { endsOn: IsoDate; provisional: boolean } {
-  if (rules.periodWorkingDays !== undefined) return (({ date, provisional }) => ({ endsOn: date, provisional }))(addWorkingDays(postedOn, rules.periodWorkingDays));
-  return { endsOn: addDays(postedOn, rules.periodDays ?? DEFAULT_NOTICE_RULES.periodDays!), provisional: false };
+export function noticeEndsOn(postedOn: IsoDate, rules: NoticeRules, lastDayOff: LastDayOff): { endsOn: IsoDate; provisional: boolean } {
+  const counted = rules.periodWorkingDays !== undefined ? addWorkingDays(postedOn, rules.periodWorkingDays) : addCalendarDays(postedOn, rules.periodDays ?? DEFAULT_NOTICE_RULES.periodDays!, lastDayOff);
+  return { endsOn: counted.date, provisional: counted.provisional };
 }
 
 export interface NoticeWarning {

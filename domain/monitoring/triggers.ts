@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { OfficeCode } from '../departments';
 import { RECEIVING_DEPARTMENTS } from '../cases/offices';
+import { DEFAULT_LAST_DAY_OFF, LAST_DAY_OFF_RULES, type LastDayOff } from '../cases/working-days';
 import { DEFAULT_NOTICE_RULES, HEAD_NAME_STYLES, type NoticeRules } from './notice';
 
 export const GRADES = ['RED', 'ORANGE', 'YELLOW'] as const;
@@ -94,6 +95,12 @@ const fileSchema = z.strictObject({
   /** The limits every trigger has unless it says otherwise. */
   limits: defaultsSchema.optional(),
   notice: noticeSchema.optional(),
+  /**
+   * A limit in calendar days (verifyDays, decideDays, the notice's periodDays) whose last day is a
+   * day off: NEXT_WORKING_DAY (民法典 art. 203, the default) or KEEP (the day as counted). Working-day
+   * limits are not concerned. The locality's file, when it gives it, replaces it.
+   */
+  lastDayOff: z.enum(LAST_DAY_OFF_RULES).optional(),
   triggers: z.array(z.looseObject({ id: z.string() })),
 });
 
@@ -103,8 +110,13 @@ export interface TriggerSet {
   limits: Record<Grade, Limit>;
   /** The village notice's period and how it names the head (the locality's file replaces it whole). */
   notice: NoticeRules;
+  /** What a calendar-day limit whose last day is a day off does (file field `lastDayOff`). */
+  lastDayOff: LastDayOff;
   digest: string;
 }
+
+/** A limit as the hub counts it: the grade's (or trigger's) limit and the set's rule for a last day off. */
+export type CountedLimit = Limit & { lastDayOff: LastDayOff };
 
 export class TriggerSetError extends Error {
   override name = 'TriggerSetError';
@@ -181,6 +193,7 @@ export function buildTriggerSet(
   let limitsSource = sources.defaults;
   let notice: NoticeRules = base.notice ?? DEFAULT_NOTICE_RULES;
   let noticeSource = sources.defaults;
+  let lastDayOff: LastDayOff = base.lastDayOff ?? DEFAULT_LAST_DAY_OFF;
   if (override !== null) {
     const local = parseFile(override, sources.override ?? 'override');
     if (local.name) name = `${name} + ${local.name}`;
@@ -188,6 +201,7 @@ export function buildTriggerSet(
       setLimits = local.limits;
       limitsSource = sources.override ?? 'override';
     }
+    if (local.lastDayOff) lastDayOff = local.lastDayOff;
     if (local.notice) {
       notice = local.notice;
       noticeSource = sources.override ?? 'override';
@@ -218,8 +232,8 @@ export function buildTriggerSet(
     }
     triggers.push(t);
   }
-  const digest = crypto.createHash('sha256').update(JSON.stringify({ triggers, setLimits })).digest('hex').slice(0, 16);
-  return { name, triggers, limits: setLimits, notice, digest };
+  const digest = crypto.createHash('sha256').update(JSON.stringify({ triggers, setLimits, lastDayOff })).digest('hex').slice(0, 16);
+  return { name, triggers, limits: setLimits, notice, lastDayOff, digest };
 }
 
 function checkLimit(l: Limit, source: string, id: string | null, field: string): void {
@@ -240,17 +254,17 @@ function checkLimit(l: Limit, source: string, id: string | null, field: string):
 }
 
 /** The limit for an alert of this trigger at this grade. */
-export function limitOf(set: TriggerSet, trigger: Trigger, g: Grade): Limit {
-  return trigger.limits?.[g] ?? set.limits[g];
+export function limitOf(set: TriggerSet, trigger: Trigger, g: Grade): CountedLimit {
+  return { ...(trigger.limits?.[g] ?? set.limits[g]), lastDayOff: set.lastDayOff };
 }
 
 /**
  * The limit for an alert of the trigger `triggerId` at this grade: a trigger no longer in the set
  * (alerts outlive a locality's removal of one) has the set's limits for the grade.
  */
-export function limitOfAlert(set: TriggerSet, triggerId: string, g: Grade): Limit {
+export function limitOfAlert(set: TriggerSet, triggerId: string, g: Grade): CountedLimit {
   const trigger = set.triggers.find((t) => t.id === triggerId);
-  return trigger ? limitOf(set, trigger, g) : set.limits[g];
+  return trigger ? limitOf(set, trigger, g) : { ...set.limits[g], lastDayOff: set.lastDayOff };
 }
 
 /** The grade a GradeFor gives to a monitored person or another. */

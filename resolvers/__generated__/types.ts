@@ -244,7 +244,7 @@ export type AlertDeliveryState =
 export type AlertDeliveryEvent =
   /** The alert was opened. */
   | 'ALERT_OPENED'
-  /** A worse condition raised its grade or evidence; or, with `reason: DECIDE_BY_CORRECTED` in its body, the hub corrected the decision day of an open alert raised before the decision limit existed; or, with `reason: DEADLINE_RECOUNTED`, the hub counted its verifyBy, decideBy or provisional flag again under another holiday calendar, its decision still pending (both pushed to the subscriptions that had been pushed it; grade and evidence unchanged). */
+  /** A worse condition raised its grade or evidence; or, with `reason: DECIDE_BY_CORRECTED` in its body, the hub corrected the decision day of an open alert raised before the decision limit existed; or, with `reason: DEADLINE_RECOUNTED`, the hub counted its verifyBy, decideBy or provisional flag again under another holiday calendar or rule for a last day off, its decision still pending (both pushed to the subscriptions that had been pushed it; grade and evidence unchanged). */
   | 'ALERT_RAISED'
   /** The person's home moved to another household or division while the alert was open: it is now the new township's to sign for and verify (pushed, naming the new division, to the subscriptions of the new division). */
   | 'ALERT_MOVED'
@@ -4789,9 +4789,9 @@ export type VillageNotice = {
   readonly postedOn: Scalars['Date']['output'];
   /** The period as the locality's rules gave it: `5天` or `5个工作日`, counted from the day after posting. */
   readonly period: Scalars['String']['output'];
-  /** Its last day: the decision may be recorded from the day after. */
+  /** Its last day: the decision may be recorded from the day after. A period in calendar days whose last day is off runs to the next working day (民法典 art. 203) unless the triggers file's lastDayOff is KEEP; kept as posted, whatever calendar or rule comes later. */
   readonly endsOn: Scalars['Date']['output'];
-  /** True when the period counts working days of a year whose holiday notice is not yet published. */
+  /** True when the period counts working days of a year whose holiday notice is not yet published, or its last day's being off is read from such a year. */
   readonly provisional: Scalars['Boolean']['output'];
   /** True while it runs (China time today on or before endsOn, and not withdrawn). */
   readonly running: Scalars['Boolean']['output'];
@@ -5099,7 +5099,7 @@ export type AlertAction =
   | 'TAKEN_OVER'
   /** Its decideBy corrected by the hub at start-up: raised before the decision limit existed, it had the published 15 days, and was counted once under the limit the locality's triggers file gives its trigger and grade. The reason gives the day before and after (`decideBy 2026-03-30 → 2026-03-31`); state and grade unchanged. */
   | 'DECIDE_BY_CORRECTED'
-  /** One of its dates (acknowledgeBy, verifyBy or decideBy) counted again by the hub at start-up under another holiday calendar (a year's notice loaded after it was raised), from the day and working days it was counted with; one event per date moved. The reason gives the field and the day before and after (`acknowledgeBy 2027-02-09 → 2027-02-15`); state and grade unchanged. */
+  /** One of its dates (acknowledgeBy, verifyBy or decideBy) counted again by the hub at start-up under another holiday calendar (a year's notice loaded after it was raised) or another rule for a calendar-day limit whose last day is off (the triggers file's lastDayOff: the next working day, 民法典 art. 203, or the day as counted), from the day and the working or calendar days it was counted with; one event per date moved. The reason gives the field and the day before and after (`acknowledgeBy 2027-02-09 → 2027-02-15`); state and grade unchanged. */
   | 'DEADLINE_RECOUNTED';
 
 /** A monitoring trigger (预警要素) of the trigger set in force (rules/triggers.json plus the locality's file). */
@@ -5161,7 +5161,7 @@ export type Alert = {
   readonly acknowledgeBy: Scalars['Date']['output'];
   /** Verification due by this day: the limit of its grade from the first clue (a raise to a graver grade may bring it forward, never back). */
   readonly verifyBy: Scalars['Date']['output'];
-  /** The decision due by this day: the limit of its grade from the first clue (default 15 calendar days; the locality's file may set decideDays or decideWorkingDays). The decision is the dismissal, the verification as NO_NEED, or for NEEDS_AID the decision of its case, which waits for the village notice to run: verified on time can still mean decided late. A raise to a graver grade may bring it forward, never back. */
+  /** The decision due by this day: the limit of its grade from the first clue (default 15 calendar days, a last day off running to the next working day, 民法典 art. 203; the locality's file may set decideDays or decideWorkingDays, and lastDayOff KEEP to keep the day as counted). The decision is the dismissal, the verification as NO_NEED, or for NEEDS_AID the decision of its case, which waits for the village notice to run: verified on time can still mean decided late. A raise to a graver grade may bring it forward, never back. */
   readonly decideBy: Scalars['Date']['output'];
   /** The day (China) the decision was recorded: dismissed or verified as NO_NEED, or its case DECIDED (the meeting's day or the day stated) or REJECTED; null while pending (open, or its case not yet decided). */
   readonly decidedOn?: Maybe<Scalars['Date']['output']>;

@@ -31,7 +31,8 @@ import type { HubTx } from '../../db/cases/records';
 import { markRecounted, recountedUnder } from '../../db/cases/due-recount';
 import { alertsWithCountsAfter, alertsWithoutCountsAfter, keepInferredCounts, storeRecountedDeadlines, type AlertRow } from '../../db/monitoring/store';
 import { inferredDeadlineCounts, recountedDeadlines } from '../../domain/monitoring/alerts';
-import { activeHolidayCalendar, buildHolidayCalendar, calendarFingerprint } from '../../domain/cases/working-days';
+import { activeHolidayCalendar, buildHolidayCalendar, calendarFingerprint, type LastDayOff } from '../../domain/cases/working-days';
+import { createHash } from 'node:crypto';
 import { limitOfAlert, type TriggerSet } from '../../domain/monitoring/triggers';
 import { envelopeOf } from './detect';
 
@@ -47,6 +48,17 @@ export interface RecountedAlert {
   after: Pick<AlertRow, 'acknowledgeBy' | 'verifyBy' | 'decideBy' | 'provisional'>;
 }
 
+/**
+ * What an alert's dates are counted under: the holiday calendar, and the trigger set's rule for a
+ * calendar-day limit whose last day is off (`lastDayOff`, 民法典 art. 203), so that a start under
+ * another rule counts them again as a new calendar does. KEEP, the day as counted, changes no date a
+ * calendar-day limit gives: its fingerprint is the calendar's alone, what hubs stored before the rule
+ * was kept, and a hub keeping KEEP counts nothing again on upgrade.
+ */
+export function alertCountsFingerprint(lastDayOff: LastDayOff, calendar: string = calendarFingerprint()): string {
+  return lastDayOff === 'KEEP' ? calendar : createHash('sha256').update(`${calendar}|lastDayOff=${lastDayOff}`).digest('hex');
+}
+
 /** The calendar_recount row of the counts inferred for alerts raised before they were kept. */
 const INFER_NAME = 'monitoring_alert_counts';
 
@@ -60,7 +72,8 @@ const INFER_NAME = 'monitoring_alert_counts';
  * pending; a provisional flag the calendar no longer bears is cleared). Others keep their dates as
  * before. Once per calendar, as the recount; returns the alerts whose counts it kept.
  */
-export async function inferAlertDeadlineCounts(hub: HubDb, triggerSet: TriggerSet, now: Date = new Date(), calendar: string = calendarFingerprint()): Promise<{ kept: number; recounted: RecountedAlert[] }> {
+export async function inferAlertDeadlineCounts(hub: HubDb, triggerSet: TriggerSet, now: Date = new Date(), calendarOnly: string = calendarFingerprint()): Promise<{ kept: number; recounted: RecountedAlert[] }> {
+  const calendar = alertCountsFingerprint(triggerSet.lastDayOff, calendarOnly);
   if ((await recountedUnder(hub, INFER_NAME)) === calendar) return { kept: 0, recounted: [] };
   const calendars = [activeHolidayCalendar(), buildHolidayCalendar()];
   let kept = 0;
@@ -75,7 +88,7 @@ export async function inferAlertDeadlineCounts(hub: HubDb, triggerSet: TriggerSe
       const withCounts = await keepInferredCounts(hub, read, counts);
       if (!withCounts) continue;
       kept++;
-      const stored = await storeRecountedDeadlines(hub, withCounts, recountedDeadlines(withCounts), now, (tx, alert) => pushRecounted(tx, withCounts, alert));
+      const stored = await storeRecountedDeadlines(hub, withCounts, recountedDeadlines(withCounts, triggerSet.lastDayOff), now, (tx, alert) => pushRecounted(tx, withCounts, alert));
       if (stored) recounted.push({ alertId: read.id, before: datesOf(withCounts), after: datesOf(stored) });
     }
   }
@@ -84,10 +97,12 @@ export async function inferAlertDeadlineCounts(hub: HubDb, triggerSet: TriggerSe
 }
 
 /**
- * Counts every alert's dates under the calendar in force (history events and pushes at `now`) unless
- * the last recount ran under it; returns the alerts this call wrote.
+ * Counts every alert's dates under the calendar in force and the trigger set's `lastDayOff`
+ * (history events and pushes at `now`) unless the last recount ran under both
+ * (alertCountsFingerprint); returns the alerts this call wrote.
  */
-export async function recountAlertDeadlines(hub: HubDb, now: Date = new Date(), calendar: string = calendarFingerprint()): Promise<RecountedAlert[]> {
+export async function recountAlertDeadlines(hub: HubDb, triggerSet: Pick<TriggerSet, 'lastDayOff'>, now: Date = new Date(), calendarOnly: string = calendarFingerprint()): Promise<RecountedAlert[]> {
+  const calendar = alertCountsFingerprint(triggerSet.lastDayOff, calendarOnly);
   if ((await recountedUnder(hub, RECOUNT_NAME)) === calendar) return [];
   const written: RecountedAlert[] = [];
   for (let after = 0; ; ) {
@@ -95,7 +110,7 @@ export async function recountAlertDeadlines(hub: HubDb, now: Date = new Date(), 
     if (rows.length === 0) break;
     after = rows[rows.length - 1].id;
     for (const read of rows) {
-      const stored = await storeRecountedDeadlines(hub, read, recountedDeadlines(read), now, (tx, alert) => pushRecounted(tx, read, alert));
+      const stored = await storeRecountedDeadlines(hub, read, recountedDeadlines(read, triggerSet.lastDayOff), now, (tx, alert) => pushRecounted(tx, read, alert));
       if (stored) written.push({ alertId: read.id, before: datesOf(read), after: datesOf(stored) });
     }
   }

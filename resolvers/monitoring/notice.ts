@@ -114,8 +114,8 @@ export async function postVillageNotice(ctx: HubContext, input: NoticePostInput)
   const verifier = parseOffice(alert.verifierOffice);
   const issuerName = verifier?.kind === 'DEPARTMENT' ? await officeNameOf(ctx, officeInCounty(verifier, regionCode)) : null;
 
-  const rules = activeTriggerSet().notice;
-  const { endsOn, provisional } = noticeEndsOn(postedOn, rules);
+  const { notice: rules, lastDayOff } = activeTriggerSet();
+  const { endsOn, provisional } = noticeEndsOn(postedOn, rules, lastDayOff);
   const facts = {
     villageName: village?.name ?? regionCode,
     issuerName: issuerName ?? township?.name ?? regionCode.slice(0, 9),

@@ -5,7 +5,8 @@
  * weekend made up on 02-09 and 02-10; provisional); with the notice loaded (02-05 to 02-13 off) by 02-15, no longer provisional, and not
  * late during the holiday. Once per calendar: a start under the calendar of the last recount reads
  * no alert; hubs starting together move each date once. An alert raised before the counts were kept
- * keeps its dates.
+ * keeps its dates. A calendar-day date whose last day is off runs to the next working day (民法典 art.
+ * 203, the trigger set's lastDayOff): alerts stored before the rule are counted again on upgrade.
  */
 import { inferAlertDeadlineCounts, recountAlertDeadlines } from '../../resolvers/monitoring/deadline-recount';
 import { writeAlerts } from '../../resolvers/monitoring/detect';
@@ -21,6 +22,8 @@ import { startTestHub, type TestHub } from '../support/hub';
 import { TestClock } from '../support/clock';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
 import { insertRegions, insertWang, WANG } from '../support/scenarios';
+import { migrationStatement } from '../support/migration-statement';
+import { calendarFingerprint } from '../../domain/cases/working-days';
 import { subscribe, subscriberClient, TOWNSHIP } from '../alert-delivery/scenario';
 
 jest.setTimeout(180_000);
@@ -36,9 +39,10 @@ let hub: TestHub | undefined;
 let receiver: AlertReceiver;
 let wangId: number;
 
-function write(identity: string, o: { keepCounts: boolean; limit?: Limit; grade?: 'YELLOW' | 'RED'; householdId?: number | null; township?: string }): AlertWrite {
+function write(identity: string, o: { keepCounts: boolean; limit?: Limit; grade?: 'YELLOW' | 'RED'; householdId?: number | null; township?: string; firstClueOn?: string }): AlertWrite {
   const limit = o.limit ?? LIMIT;
-  const deadlines = alertDeadlines(FIRST_CLUE, limit);
+  const firstClueOn = o.firstClueOn ?? FIRST_CLUE;
+  const deadlines = alertDeadlines(firstClueOn, limit);
   const township = o.township ?? TOWNSHIP;
   return {
     identity: identity.padEnd(40, '0'),
@@ -53,10 +57,10 @@ function write(identity: string, o: { keepCounts: boolean; limit?: Limit; grade?
     evidence: ['失业登记'],
     evidenceRefs: [],
     measure: 1,
-    firstClueOn: FIRST_CLUE,
+    firstClueOn,
     ...deadlines,
     // An alert raised before the counts were kept (migration 0011 leaves them NULL).
-    ...(o.keepCounts ? {} : { acknowledgeWorkingDays: null, verifyWorkingDays: null, decideWorkingDays: null }),
+    ...(o.keepCounts ? {} : { acknowledgeWorkingDays: null, verifyWorkingDays: null, decideWorkingDays: null, verifyDays: null, decideDays: null }),
     limit,
   };
 }
@@ -124,19 +128,19 @@ it('counts the dates of an alert raised before the notice again under it when th
   expect(await raisedPushes()).toEqual([String(counted)]);
 
   // Under the same calendar: one statement (the calendar of the last recount), no alert read.
-  const again = await countStatements(() => recountAlertDeadlines(dbs.hub, clock.now()));
+  const again = await countStatements(() => recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now()));
   expect(again.result).toEqual([]);
   expect(again.counter.total).toBe(1);
 
   // A corrected notice (02-19 off as well, Saturday 02-20 not worked): two processes starting together move each date once.
   holidays.use('2027-corrected.json', [{ ...notice2027, workdays: {}, holidays: { ...notice2027.holidays, '2027-02-19': '春节' } }]);
-  const both = await Promise.all([recountAlertDeadlines(dbs.hub, clock.now()), recountAlertDeadlines(dbs.hub, clock.now())]);
+  const both = await Promise.all([recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now()), recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now())]);
   const now = { acknowledgeBy: '2027-02-15', verifyBy: '2027-03-01', decideBy: '2027-03-03', provisional: false };
   expect(both.flat()).toEqual([{ alertId: counted, before: { acknowledgeBy: '2027-02-15', verifyBy: '2027-02-25', decideBy: '2027-03-01', provisional: false }, after: now }]);
   expect(await dates(counted)).toEqual(now);
   expect((await recountEvents()).slice(3)).toEqual([hubEvent('verifyBy 2027-02-25 → 2027-03-01'), hubEvent('decideBy 2027-03-01 → 2027-03-03')]);
   expect(await raisedPushes()).toEqual([String(counted), String(counted)]);
-  expect((await countStatements(() => recountAlertDeadlines(dbs.hub, clock.now()))).counter.total).toBe(1);
+  expect((await countStatements(() => recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now()))).counter.total).toBe(1);
 });
 
 it('counts 签收 again from the day of a move to another township, and a raised alert from the limit whose day won', async () => {
@@ -158,11 +162,11 @@ it('counts 签收 again from the day of a move to another township, and a raised
   expect(await dates(raised)).toEqual({ acknowledgeBy: '2027-02-11', verifyBy: '2027-02-17', decideBy: '2027-02-12', provisional: true });
 
   holidays.use('2027-again.json', [notice2027]);
-  await recountAlertDeadlines(dbs.hub, clock.now());
+  await recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now());
   // Under the notice: 1 working day from 02-10 (a day off) is 02-15.
   expect((await dates(moved)).acknowledgeBy).toBe('2027-02-15');
-  // The RED limit's 5 working days (02-19); its 8 calendar days stay 02-12; 签收 02-15.
-  expect(await dates(raised)).toEqual({ acknowledgeBy: '2027-02-15', verifyBy: '2027-02-19', decideBy: '2027-02-12', provisional: false });
+  // The RED limit's 5 working days (02-19); its 8 calendar days end on 02-12, now a day off: the next working day, 02-15 (民法典 art. 203); 签收 02-15.
+  expect(await dates(raised)).toEqual({ acknowledgeBy: '2027-02-15', verifyBy: '2027-02-19', decideBy: '2027-02-15', provisional: false });
 });
 
 it('infers the counts of an alert raised before they were kept from its dates and the trigger set in force, and counts its dates again', async () => {
@@ -194,4 +198,67 @@ it('infers the counts of an alert raised before they were kept from its dates an
   expect(await dates(other)).toEqual(otherDates);
   // Once per calendar: the same start again reads no alert.
   expect(await inferAlertDeadlineCounts(dbs.hub, set, clock.now())).toEqual({ kept: 0, recounted: [] });
+});
+
+it('counts the calendar-day dates of alerts stored before the rule for a last day off again on upgrade, and back when the locality keeps the day as counted', async () => {
+  holidays.use(null);
+  clock.set('2026-11-16T10:00:00+08:00');
+  const fifteen: Limit = { acknowledgeWorkingDays: 1, verifyDays: 15, decideDays: 15 };
+  // Raised by the release before this one, which counted 15 days to the day (art. 201 alone) and kept no calendar-day count.
+  const asBefore = async (name: string, firstClueOn: string, day: string) => {
+    const id = await writeAlert(name, { keepCounts: true, limit: fifteen, firstClueOn });
+    await dbs.hubPool.query('UPDATE monitoring_alert SET verify_by = ?, decide_by = ?, verify_days = NULL, decide_days = NULL WHERE id = ?', [day, day, id]);
+    return id;
+  };
+  // 15 days to 国庆 (10-01 … 10-07 off), to Saturday 11-28, to Saturday 10-10 worked (调休), to Wednesday 11-25.
+  const national = await asBefore('lastdayoff-national', '2026-09-16', '2026-10-01');
+  const saturday = await asBefore('lastdayoff-saturday', '2026-11-13', '2026-11-28');
+  const worked = await asBefore('lastdayoff-worked', '2026-09-25', '2026-10-10');
+  const weekday = await asBefore('lastdayoff-weekday', '2026-11-10', '2026-11-25');
+  // A stored first clue no calendar reaches (a row of an older release): counted, never moved, no error.
+  const hostile = await asBefore('lastdayoff-hostile', '2026-11-10', '2026-11-25');
+  await dbs.hubPool.query("UPDATE monitoring_alert SET first_clue_on = '9999-12-10', verify_by = '9999-12-25', decide_by = '9999-12-25' WHERE id = ?", [hostile]);
+  const ids = [national, saturday, worked, weekday, hostile];
+  const counts = async () => {
+    const [rows] = await dbs.hubPool.query('SELECT verify_days AS v, decide_days AS d FROM monitoring_alert WHERE id IN (?) ORDER BY id', [ids]);
+    return (rows as { v: number | null; d: number | null }[]).map((r) => [r.v, r.d]);
+  };
+  expect(await counts()).toEqual(ids.map(() => [null, null]));
+
+  // Migration 0013 gives them the count they were made with; run again, it changes nothing.
+  const backfill = migrationStatement('monitoring', '0013_calendar_day_counts.sql', 'UPDATE');
+  await dbs.hubPool.query(backfill);
+  expect(await counts()).toEqual(ids.map(() => [15, 15]));
+  expect(((await dbs.hubPool.query(backfill))[0] as { affectedRows: number }).affectedRows).toBe(0);
+
+  const ours = (written: { alertId: number; after: { verifyBy: string; decideBy: string } }[]) =>
+    written.filter((w) => ids.includes(w.alertId)).map((w) => [w.alertId, w.after.verifyBy, w.after.decideBy]);
+  // A hub whose locality keeps the day as counted recounts nothing of them: the old behaviour.
+  await recountAlertDeadlines(dbs.hub, { lastDayOff: 'KEEP' }, clock.now());
+  for (const [id, day] of [[national, '2026-10-01'], [saturday, '2026-11-28'], [worked, '2026-10-10'], [weekday, '2026-11-25'], [hostile, '9999-12-25']] as const) expect(await dates(id)).toMatchObject({ verifyBy: day, decideBy: day });
+  // KEEP's fingerprint is the calendar's alone, as hubs stored it before the rule: no recount on upgrade.
+  const [[row]] = (await dbs.hubPool.query("SELECT calendar FROM calendar_recount WHERE name = 'monitoring_alert'")) as any;
+  expect(row.calendar).toBe(calendarFingerprint());
+
+  // The default (art. 203): the next start counts them again, once.
+  const upgraded = await recountAlertDeadlines(dbs.hub, { lastDayOff: 'NEXT_WORKING_DAY' }, clock.now());
+  expect(ours(upgraded)).toEqual([
+    [national, '2026-10-08', '2026-10-08'],
+    [saturday, '2026-11-30', '2026-11-30'],
+  ]);
+  expect(await dates(worked)).toMatchObject({ verifyBy: '2026-10-10', decideBy: '2026-10-10' });
+  expect(await dates(hostile)).toMatchObject({ verifyBy: '9999-12-25', decideBy: '9999-12-25' });
+  expect((await recountEvents()).filter((e) => e.alertId === saturday).map((e) => e.reason)).toEqual(['verifyBy 2026-11-28 → 2026-11-30', 'decideBy 2026-11-28 → 2026-11-30']);
+  expect((await countStatements(() => recountAlertDeadlines(dbs.hub, { lastDayOff: 'NEXT_WORKING_DAY' }, clock.now()))).counter.total).toBe(1);
+
+  // A new alert under the rule is counted so from its raise, with its counts.
+  const fresh = await writeAlert('lastdayoff-fresh', { keepCounts: true, limit: fifteen, firstClueOn: '2026-11-13' });
+  expect(await dates(fresh)).toMatchObject({ verifyBy: '2026-11-30', decideBy: '2026-11-30' });
+
+  // The locality switches the rule off: counted back to the day as counted.
+  const back = await recountAlertDeadlines(dbs.hub, { lastDayOff: 'KEEP' }, clock.now());
+  expect(ours(back)).toEqual([
+    [national, '2026-10-01', '2026-10-01'],
+    [saturday, '2026-11-28', '2026-11-28'],
+  ]);
 });

@@ -70,7 +70,7 @@ describe('decision days of alerts raised before the limit', () => {
     await dbs.hubPool.query("UPDATE monitoring_alert SET grade = 'RED' WHERE id = ?", [ids.red]);
     // A trigger the locality has since removed: the file's limits for the grade.
     await dbs.hubPool.query("UPDATE monitoring_alert SET trigger_id = 'T9_REMOVED' WHERE id = ?", [ids.removed]);
-    // Raised since 0008 under a file of 20 days: its limit came from its raise.
+    // Raised since 0008 under a file of 20 days: its limit came from its raise (20 days end on 04-04, 清明 04-04 … 04-06 off: 04-07, 民法典 art. 203).
     const twenty = { triggers: [{ id: 'T4_JOB_LOSS', limits: { YELLOW: { acknowledgeWorkingDays: 1, verifyDays: 15, decideDays: 20 } } }] };
     const twentyFile = path.join(path.dirname(file), 'twenty.json');
     fs.writeFileSync(twentyFile, JSON.stringify(twenty));
@@ -91,7 +91,7 @@ describe('decision days of alerts raised before the limit', () => {
       [ids.yellow]: { decideBy: '2026-03-30', marked: true },
       [ids.red]: { decideBy: '2026-03-30', marked: true },
       [ids.removed]: { decideBy: '2026-03-30', marked: true },
-      [ids.raisedLocal]: { decideBy: '2026-04-04', marked: false },
+      [ids.raisedLocal]: { decideBy: '2026-04-07', marked: false },
       [ids.raisedLater]: { decideBy: '2026-03-30', marked: false },
     });
     process.env[TRIGGERS_FILE_ENV] = file;
@@ -102,7 +102,7 @@ describe('decision days of alerts raised before the limit', () => {
       // RED (the file's T4 names YELLOW only): the set's 8 days.
       [ids.red]: { decideBy: '2026-03-23', marked: false },
       [ids.removed]: { decideBy: '2026-04-02', marked: false },
-      [ids.raisedLocal]: { decideBy: '2026-04-04', marked: false },
+      [ids.raisedLocal]: { decideBy: '2026-04-07', marked: false },
       [ids.raisedLater]: { decideBy: '2026-03-30', marked: false },
     });
     // The working days counted with are kept, so a start under another holiday calendar counts the day again (calendar days: none).

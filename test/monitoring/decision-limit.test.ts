@@ -88,8 +88,9 @@ describe('decideBy and decidedOn through a real hub', () => {
     await insertRegions(dbs);
     wangId = await insertWang(dbs);
     for (const k of ['late', 'inTime', 'dismissed'] as const) ids[k] = await writeWangJobLossAlert(dbs, { identity: `decision-${k}`, householdId: wangId, now: clock.now });
-    // The locality's file gives T4's YELLOW alerts 20 days to a decision.
-    const local = loadTriggerSet({ AIDHUB_TRIGGERS_FILE: localityFile({ triggers: [{ id: 'T4_JOB_LOSS', limits: { YELLOW: { acknowledgeWorkingDays: 1, verifyDays: 15, decideDays: 20 } } }] }) });
+    // The locality's file gives T4's YELLOW alerts 19 days to a decision (Friday 3 April; 20 would end on
+    // 清明, 4 April, and run to the 7th, 民法典 art. 203).
+    const local = loadTriggerSet({ AIDHUB_TRIGGERS_FILE: localityFile({ triggers: [{ id: 'T4_JOB_LOSS', limits: { YELLOW: { acknowledgeWorkingDays: 1, verifyDays: 15, decideDays: 19 } } }] }) });
     ids.local = await writeWangJobLossAlert(dbs, { identity: 'decision-local', householdId: wangId, now: clock.now, triggerSet: local });
     hub = await startTestHub(dbs, { purpose: 'MONITORING', clock: clock.now, client: { department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['READER'] } });
     const client = await hub.createClient({ regionScope: TOWNSHIP, roles: ['READER', 'CASEWORKER', 'MEETING_CONVENER'] });
@@ -104,7 +105,7 @@ describe('decideBy and decidedOn through a real hub', () => {
 
   it('gives each alert its decision day from the first clue: 15 days by default, the locality’s where it sets one', async () => {
     expect(await alertOf(ids.inTime)).toEqual({ state: 'NEW', decideBy: '2026-03-30', decidedOn: null, case: null });
-    expect((await alertOf(ids.local)).decideBy).toBe('2026-04-04');
+    expect((await alertOf(ids.local)).decideBy).toBe('2026-04-03');
   });
 
   it('decides a NEEDS_AID alert when its case is decided: in time, nothing late; the notice within the limit warns of nothing', async () => {
@@ -136,7 +137,7 @@ describe('decideBy and decidedOn through a real hub', () => {
     expect((await decide(cases.late)).userErrors).toEqual([]);
     expect(await alertOf(ids.late)).toMatchObject({ state: 'VERIFIED', decidedOn: '2026-04-03', case: { state: 'DECIDED' } });
     // Decided after its day: still on the report; the in-time case and the dismissal are not. The
-    // locality's alert (20 days, due 4 April) is open but not yet late.
+    // locality's alert (19 days, due 3 April) is open but not yet late.
     expect(await late('2026-04-03T18:00:00+08:00')).toEqual([{ id: ids.late, decideBy: '2026-03-30', decidedOn: '2026-04-03' }]);
     // As it stood on 31 March: pending and late, its decision not yet made (the alert reads as it is now).
     expect((await late('2026-03-31T09:00:00+08:00')).map((a) => a.id)).toEqual([ids.late]);
@@ -159,7 +160,7 @@ describe('decideBy and decidedOn through a real hub', () => {
     const now = await rows();
     await dbs.hubPool.query('UPDATE monitoring_alert SET decide_by = first_clue_on, decided_on = NULL');
     for (const st of backfills) await dbs.hubPool.query(st);
-    // The locality's 20 days were the hub's to know: raised before the column, an alert gets the published 15.
+    // The locality's 19 days were the hub's to know: raised before the column, an alert gets the published 15.
     expect(await rows()).toEqual(now.map((r) => (r.id === ids.local ? { ...r, decideBy: '2026-03-30' } : r)));
     expect(now.find((r) => r.id === ids.dismissed)).toMatchObject({ decidedOn: '2026-03-18' });
   });

@@ -20,7 +20,7 @@ import { moveAlertRow } from '../../db/monitoring/store';
 import { revokeSubscription } from '../../db/alert-delivery/store';
 import { addDays } from '../../domain/dates';
 import { chinaDateOf } from '../../domain/cases/china-time';
-import { addWorkingDays } from '../../domain/cases/working-days';
+import { addCalendarDays, addWorkingDays } from '../../domain/cases/working-days';
 import { correctSettlementAsDepartment, writeSettlementAsDepartment } from '../../federation/health/scenario';
 import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
@@ -117,10 +117,10 @@ describe('a settlement written by medical insurance', () => {
     expect(more).toEqual([]);
     expect(alert).toMatchObject({ id: Number(push.body.alert.id), triggerId: 'T1_SETTLEMENT_OOP', householdId, townshipCode: TOWNSHIP, verifierOffice: TOWNSHIP, detectedBy: 'POLL', measure: 1_050_000, firstClueOn: today });
     expect(JSON.parse(alert.evidenceRefs)).toEqual(['HEALTH:settlement:SETL-HEADLINE-1']);
-    // 签收 within one working day of the holiday calendar, verification within 15 days.
+    // 签收 within one working day of the holiday calendar, verification within 15 days (a last day off running to the next working day, 民法典 art. 203).
     expect(alert.acknowledgeBy).toBe(addWorkingDays(today, 1).date);
     expect(alert.acknowledgeBy > today).toBe(true);
-    expect(alert.verifyBy).toBe(addDays(today, 15));
+    expect(alert.verifyBy).toBe(addCalendarDays(today, 15, 'NEXT_WORKING_DAY').date);
     // The acknowledged push moved it: NEW → DELIVERED, recorded in its history.
     const delivered = await until('DELIVERED', () => alertsOf(idNumber), (a) => a[0]?.state === 'DELIVERED');
     expect(delivered).toHaveLength(1);

@@ -10,7 +10,9 @@ import { loadTriggerSet } from '../../rules/triggers-load';
 import { TriggerSetError } from '../../domain/monitoring/triggers';
 import { evaluateTriggers } from '../../domain/monitoring/evaluate';
 import { activeRuleSet } from '../../rules/load';
-import { alertDeadlines, moveAlert, recountedDeadlines } from '../../domain/monitoring/alerts';
+import { alertDeadlines, decisionDeadline, moveAlert, recountedDeadlines } from '../../domain/monitoring/alerts';
+import { limitOf } from '../../domain/monitoring/triggers';
+import { addCalendarDays } from '../../domain/cases/working-days';
 import type { HouseholdFacts } from '../../domain/findings/facts';
 import { recurringAid } from '../../domain/aid';
 
@@ -117,6 +119,8 @@ it('moves alerts only along their states, with deadlines in working days', () =>
     acknowledgeWorkingDays: 1,
     verifyWorkingDays: 2,
     decideWorkingDays: null,
+    verifyDays: null,
+    decideDays: 15,
   });
   expect(alertDeadlines('2031-03-03', { acknowledgeWorkingDays: 1, verifyDays: 15 }).provisional).toBe(true);
 });
@@ -187,13 +191,68 @@ describe('a job loss’s evidence names where it was recorded', () => {
 });
 
 it('counts an alert’s dates again from the working days it kept, keeping a date without them and the flag of an alert that kept none', () => {
-  const kept = { firstClueOn: '2026-09-30', acknowledgeFrom: null, acknowledgeBy: '2026-10-01', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: true, acknowledgeWorkingDays: 1, verifyWorkingDays: null, decideWorkingDays: null, deadlineCountsKept: true };
+  const kept = { firstClueOn: '2026-09-30', acknowledgeFrom: null, acknowledgeBy: '2026-10-01', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: true, acknowledgeWorkingDays: 1, verifyWorkingDays: null, decideWorkingDays: null, verifyDays: null, decideDays: null, deadlineCountsKept: true };
   // 签收 after the National Day week; the days in calendar days stay; every count known, the flag is counted again.
-  expect(recountedDeadlines(kept)).toEqual({ acknowledgeBy: '2026-10-08', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: false });
+  expect(recountedDeadlines(kept, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-10-08', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: false });
   // Counted from the day of a move when it has one: Saturday 10-10 is worked (调休).
-  expect(recountedDeadlines({ ...kept, acknowledgeFrom: '2026-10-09' }).acknowledgeBy).toBe('2026-10-10');
+  expect(recountedDeadlines({ ...kept, acknowledgeFrom: '2026-10-09' }, 'NEXT_WORKING_DAY').acknowledgeBy).toBe('2026-10-10');
   // Raised before the counts were kept: a null count may hide a provisional day, so the flag stays.
-  expect(recountedDeadlines({ ...kept, deadlineCountsKept: false })).toEqual({ acknowledgeBy: '2026-10-08', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: true });
+  expect(recountedDeadlines({ ...kept, deadlineCountsKept: false }, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-10-08', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: true });
   // A year without its notice makes it provisional.
-  expect(recountedDeadlines({ ...kept, firstClueOn: '2031-03-03', provisional: false }).provisional).toBe(true);
+  expect(recountedDeadlines({ ...kept, firstClueOn: '2031-03-03', provisional: false }, 'NEXT_WORKING_DAY').provisional).toBe(true);
+});
+
+describe('a limit in calendar days whose last day is a day off (民法典 art. 203)', () => {
+  const FIFTEEN = { acknowledgeWorkingDays: 1, verifyDays: 15, decideDays: 15 };
+  const days = (firstClueOn: string, lastDayOff: 'NEXT_WORKING_DAY' | 'KEEP') => {
+    const d = alertDeadlines(firstClueOn, { ...FIFTEEN, lastDayOff });
+    return { verifyBy: d.verifyBy, decideBy: d.decideBy, verifyDays: d.verifyDays, decideDays: d.decideDays };
+  };
+
+  it('runs to the next working day by default, as the trigger set gives every limit', () => {
+    const set = loadTriggerSet();
+    expect(set.lastDayOff).toBe('NEXT_WORKING_DAY');
+    expect(limitOf(set, set.triggers[0], 'RED').lastDayOff).toBe('NEXT_WORKING_DAY');
+    // 15 days from Friday 2026-11-13 is Saturday 11-28: Monday 11-30.
+    expect(days('2026-11-13', 'NEXT_WORKING_DAY')).toEqual({ verifyBy: '2026-11-30', decideBy: '2026-11-30', verifyDays: 15, decideDays: 15 });
+    // 15 days from 2026-09-16 is 10-01, 国庆 (10-01 … 10-07 off): 10-08; from 09-22, 10-07: 10-08 as well.
+    expect(days('2026-09-16', 'NEXT_WORKING_DAY').verifyBy).toBe('2026-10-08');
+    expect(days('2026-09-22', 'NEXT_WORKING_DAY').decideBy).toBe('2026-10-08');
+    // 15 days from 2026-09-25 is Saturday 10-10, a worked day (调休): it stays.
+    expect(days('2026-09-25', 'NEXT_WORKING_DAY').verifyBy).toBe('2026-10-10');
+    // A working day stays: 15 days from 2026-11-10 is Wednesday 11-25.
+    expect(days('2026-11-10', 'NEXT_WORKING_DAY').verifyBy).toBe('2026-11-25');
+    // The 签收 day and working-day limits are not concerned.
+    expect(alertDeadlines('2026-09-30', { acknowledgeWorkingDays: 1, verifyWorkingDays: 2, lastDayOff: 'KEEP' })).toEqual(alertDeadlines('2026-09-30', { acknowledgeWorkingDays: 1, verifyWorkingDays: 2, lastDayOff: 'NEXT_WORKING_DAY' }));
+  });
+
+  it('keeps the day as counted when the locality says KEEP: the old behaviour', () => {
+    const keep = withOverride({ triggers: [], lastDayOff: 'KEEP' });
+    expect(keep.lastDayOff).toBe('KEEP');
+    expect(limitOf(keep, keep.triggers[0], 'YELLOW').lastDayOff).toBe('KEEP');
+    expect(keep.digest).not.toBe(loadTriggerSet().digest);
+    expect(days('2026-11-13', 'KEEP')).toEqual({ verifyBy: '2026-11-28', decideBy: '2026-11-28', verifyDays: 15, decideDays: 15 });
+    expect(days('2026-09-16', 'KEEP').verifyBy).toBe('2026-10-01');
+    expect(() => withOverride({ triggers: [], lastDayOff: 'next' })).toThrow(/field lastDayOff/);
+  });
+
+  it('counts a kept calendar-day count again under the rule in force', () => {
+    const kept = { firstClueOn: '2026-09-16', acknowledgeFrom: null, acknowledgeBy: '2026-09-17', verifyBy: '2026-10-01', decideBy: '2026-10-01', provisional: false, acknowledgeWorkingDays: 1, verifyWorkingDays: null, decideWorkingDays: null, verifyDays: 15, decideDays: 15, deadlineCountsKept: true };
+    expect(recountedDeadlines(kept, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-09-17', verifyBy: '2026-10-08', decideBy: '2026-10-08', provisional: false });
+    expect(recountedDeadlines({ ...kept, verifyBy: '2026-10-08', decideBy: '2026-10-08' }, 'KEEP')).toEqual({ acknowledgeBy: '2026-09-17', verifyBy: '2026-10-01', decideBy: '2026-10-01', provisional: false });
+    // Counted from a day outside the supported years: kept as it is.
+    expect(recountedDeadlines({ ...kept, firstClueOn: '9999-12-10', verifyBy: '9999-12-25', decideBy: '9999-12-25' }, 'NEXT_WORKING_DAY')).toMatchObject({ verifyBy: '9999-12-25', decideBy: '9999-12-25' });
+  });
+
+  it('neither freezes nor throws on the worst dates: a day no calendar reaches is not moved, and provisional', () => {
+    for (const from of ['0001-01-01', '1899-12-20', '2100-12-31', '9999-12-31'])
+      for (const rule of ['NEXT_WORKING_DAY', 'KEEP'] as const) {
+        expect(() => addCalendarDays(from, 15, rule)).not.toThrow();
+        expect(() => decisionDeadline(from, { ...FIFTEEN, lastDayOff: rule })).not.toThrow();
+      }
+    expect(addCalendarDays('0001-01-01', 15, 'NEXT_WORKING_DAY')).toEqual({ date: '0001-01-16', provisional: true });
+    // The last supported day is a Friday; one after it is not counted to.
+    expect(addCalendarDays('2100-12-16', 15, 'NEXT_WORKING_DAY')).toEqual({ date: '2100-12-31', provisional: true });
+    expect(addCalendarDays('2100-12-17', 15, 'NEXT_WORKING_DAY')).toEqual({ date: '2101-01-01', provisional: true });
+  });
 });

@@ -20,16 +20,37 @@ describe('the period', () => {
   it('is 5 calendar days by default, the day of posting not counted', () => {
     expect(loadTriggerSet().notice).toEqual({ periodDays: 5, headName: 'SURNAME_MOU' });
     expect(DEFAULT_NOTICE_RULES.periodDays).toBe(5);
-    expect(noticeEndsOn('2026-12-01', { periodDays: 5, headName: 'SURNAME_MOU' })).toEqual({ endsOn: '2026-12-06', provisional: false });
-    expect(noticeStillRunning('2026-12-06', '2026-12-06')).toBe(true);
-    expect(noticeStillRunning('2026-12-06', '2026-12-07')).toBe(false);
+    expect(noticeEndsOn('2026-12-02', { periodDays: 5, headName: 'SURNAME_MOU' }, 'NEXT_WORKING_DAY')).toEqual({ endsOn: '2026-12-07', provisional: false });
+    expect(noticeStillRunning('2026-12-07', '2026-12-07')).toBe(true);
+    expect(noticeStillRunning('2026-12-07', '2026-12-08')).toBe(false);
+  });
+
+  it('runs to the next working day when its last day is off (民法典 art. 203), unless the locality keeps the day as counted', () => {
+    const five = { periodDays: 5, headName: 'SURNAME_MOU' } as const;
+    expect(loadTriggerSet().lastDayOff).toBe('NEXT_WORKING_DAY');
+    // Posted on Tuesday 1 December 2026: the fifth day is Sunday 6 December, so it runs through Monday the 7th.
+    expect(noticeEndsOn('2026-12-01', five, 'NEXT_WORKING_DAY')).toEqual({ endsOn: '2026-12-07', provisional: false });
+    // Posted on 30 September 2026: the fifth day is 5 October, 国庆 (1–7 October off): through 8 October.
+    expect(noticeEndsOn('2026-09-30', five, 'NEXT_WORKING_DAY').endsOn).toBe('2026-10-08');
+    // Ending on Saturday 10 October 2026, a worked day (调休): it stays.
+    expect(noticeEndsOn('2026-10-05', five, 'NEXT_WORKING_DAY').endsOn).toBe('2026-10-10');
+    // The locality's file says KEEP: the day as counted (art. 201 alone), as before the rule.
+    const keep = loadTriggerSet(withTriggersFile({ triggers: [], lastDayOff: 'KEEP' }));
+    expect(keep.lastDayOff).toBe('KEEP');
+    expect(noticeEndsOn('2026-12-01', keep.notice, keep.lastDayOff)).toEqual({ endsOn: '2026-12-06', provisional: false });
+    // Working days are not concerned: five working days from 30 September 2026 end on 13 October either way (Saturday the 10th worked).
+    const working = { periodWorkingDays: 5, headName: 'SURNAME_MOU' } as const;
+    expect(noticeEndsOn('2026-09-30', working, 'KEEP')).toEqual(noticeEndsOn('2026-09-30', working, 'NEXT_WORKING_DAY'));
+    expect(() => loadTriggerSet(withTriggersFile({ triggers: [], lastDayOff: 'NEXT_DAY' }))).toThrow(/field lastDayOff/);
+    // A year whose holiday notice is not known: whether the day is off is the law's guess (provisional).
+    expect(noticeEndsOn('2031-03-01', five, 'NEXT_WORKING_DAY').provisional).toBe(true);
   });
 
   it('is a locality’s data: working days over 国庆 in its file, or refused naming the field', () => {
     const set = loadTriggerSet(withTriggersFile({ name: '某县', triggers: [], notice: { periodWorkingDays: 5, headName: 'SURNAME_CROSSES' } }));
     expect(set.notice).toEqual({ periodWorkingDays: 5, headName: 'SURNAME_CROSSES' });
     // Posted on 30 September 2026: 国庆 (1–7 October) is off, so five working days end well after 8 October.
-    const ends = noticeEndsOn('2026-09-30', set.notice);
+    const ends = noticeEndsOn('2026-09-30', set.notice, set.lastDayOff);
     expect(ends.endsOn > '2026-10-08').toBe(true);
     expect(() => loadTriggerSet(withTriggersFile({ triggers: [], notice: { periodDays: 5, periodWorkingDays: 5 } }))).toThrow(/field notice: give exactly one of periodDays and periodWorkingDays/);
     expect(() => loadTriggerSet(withTriggersFile({ triggers: [], notice: { periodDays: 0 } }))).toThrow(/notice\.periodDays/);

@@ -68,6 +68,8 @@ export async function writeWangJobLossAlert(
           acknowledgeWorkingDays: null,
           verifyWorkingDays: null,
           decideWorkingDays: null,
+          verifyDays: null,
+          decideDays: null,
           limit: DEFAULT_LIMIT,
         },
       ],
