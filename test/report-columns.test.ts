@@ -23,6 +23,25 @@ describe('report file header', () => {
     expect(partial.ok ? [] : partial.problems.map((p) => [p.line, p.code, p.field])).toEqual([[3, 'VALUE_REQUIRED', 'beneficiary_id_number'], [3, 'VALUE_REQUIRED', 'programme'], [3, 'VALUE_REQUIRED', 'amount_fen']]);
   });
 
+  it('refuses a column the header names twice, whose later cell was sent and earlier one checked', () => {
+    // amount_fen 100 beside amount_fen 50000 was recorded as 50000, without a word.
+    const parsed = parseReportCsv(`${HEADER},amount_fen\nR-1,${PERSON},WINTER_SPRING_RELIEF,100,50000\n`);
+    expect(parsed.ok ? [] : parsed.problems.map((p) => [p.line, p.code, p.field])).toEqual([[1, 'COLUMN_DUPLICATE', 'amount_fen']]);
+    expect(parsed.ok ? parsed.records : parsed.records).toBeUndefined();
+  });
+
+  it('leaves out a column with no name and no value (a trailing comma), and names one with values by its place', () => {
+    const parsed = parseReportCsv(`${HEADER},\nR-1,${PERSON},WINTER_SPRING_RELIEF,30000,\n,,,,\nR-2,${PERSON},WINTER_SPRING_RELIEF,40000, \n`);
+    expect(parsed).toEqual({ ok: true, records: [{ reference: 'R-1', beneficiaryIdNumber: PERSON, programme: 'WINTER_SPRING_RELIEF', amountFen: 30000 }, { reference: 'R-2', beneficiaryIdNumber: PERSON, programme: 'WINTER_SPRING_RELIEF', amountFen: 40000 }], lines: [2, 4] });
+    const valued = parseReportCsv(`${HEADER},\nR-1,${PERSON},WINTER_SPRING_RELIEF,30000,备注\n`);
+    expect(valued.ok ? [] : valued.problems.map((p) => [p.line, p.code, p.field])).toEqual([[1, 'COLUMN_UNKNOWN', 'column 5']]);
+  });
+
+  it('reads a date in Excel\'s Chinese long format (2026年1月20日), as a CSV file shows it', () => {
+    const parsed = parseReportCsv(`${HEADER},grant_date\nR-1,${PERSON},WINTER_SPRING_RELIEF,30000,2026年1月20日\nR-2,${PERSON},WINTER_SPRING_RELIEF,30000,２０２６年１月２日\n`);
+    expect(parsed.ok ? parsed.records.map((r) => r.grantDate) : parsed.problems).toEqual(['2026-01-20', '2026-01-02']);
+  });
+
   it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'])('refuses a column named %s as unknown', (column) => {
     const parsed = parseReportCsv(`${HEADER},${column}\nR-1,${PERSON},WINTER_SPRING_RELIEF,30000,x\n`);
     expect(parsed.ok).toBe(false);

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { isIsoDate } from '../../domain/dates';
+import { DATE_RANGE, dateInRange } from '../../domain/date-ranges';
 import { idNumberCheckChar, typedIdNumber } from '../../domain/id-number';
 import { sheetCell, type CellKind } from '../../domain/spreadsheet-values';
 import { MAX_REPORT_BATCH } from '../../domain/reported-aid/validate';
@@ -95,7 +96,18 @@ export function parseReportCsv(
   // (a row after one was named by its place among the rows, one line too early per blank line).
   const lines = body.map(({ record, info }) => info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0));
   const problems: FileProblem[] = [];
-  for (const h of header) if (fieldOfColumn(h) === undefined) problems.push({ line: 1, code: 'COLUMN_UNKNOWN', field: h, message: `unknown column; the columns are ${Object.keys(REPORT_COLUMNS).join(', ')}` });
+  // A column without a name and without a value (a trailing comma, or a column Excel keeps in its
+  // used range after it was cleared) is no column, as a row of empty cells is no record; one with
+  // values is named by its place, since it has no name.
+  const unnamed = new Set(header.flatMap((h, c) => (h === '' && body.every(({ record }) => record[c] === '') ? [c] : [])));
+  header.forEach((h, c) => {
+    if (unnamed.has(c)) return;
+    if (h === '') problems.push({ line: 1, code: 'COLUMN_UNKNOWN', field: `column ${c + 1}`, message: `the header names no column here, but rows have values in it; the columns are ${Object.keys(REPORT_COLUMNS).join(', ')}` });
+    else if (fieldOfColumn(h) === undefined) problems.push({ line: 1, code: 'COLUMN_UNKNOWN', field: h, message: `unknown column; the columns are ${Object.keys(REPORT_COLUMNS).join(', ')}` });
+    // Named twice, the later cell was sent and the earlier one checked (a row's amount_fen of 100
+    // beside one of 50000 was recorded as 50000, without a word).
+    else if (header.indexOf(h) !== c) problems.push({ line: 1, code: 'COLUMN_DUPLICATE', field: h, message: 'the header names this column twice: keep one of them' });
+  });
   for (const r of REQUIRED) if (!header.includes(r)) problems.push({ line: 1, code: 'COLUMN_MISSING', field: r, message: 'a required column is missing' });
   if (problems.length > 0) return { ok: false, problems };
   // aidReport's own limit: past it the hub refuses the batch (or, far past it, the query's cost)
@@ -123,7 +135,7 @@ export function parseReportCsv(
     }
     header.forEach((h, c) => {
       const cell = cells[c];
-      if (cell === '') return;
+      if (cell === '' || unnamed.has(c)) return;
       const field = fieldOfColumn(h)!;
       // Numbers and dates as npm run import reads them (domain/spreadsheet-values.ts): full-width
       // digits, thousands separators, a date written year first as Excel saves it (2026/1/20).
@@ -154,10 +166,14 @@ export function parseReportCsv(
           problems.push({ line: lines[i], code: 'FLAG_INVALID', field: h, message: `${h} is 是 or 否 (also yes/no, true/false, 1/0), or left empty for 否` });
           standIn(i, field);
         } else record[field] = flag;
-      } else if (DATE_FIELDS.has(field) && !isIsoDate(value)) {
+      } else if (DATE_FIELDS.has(field) && !(isIsoDate(value) && dateInRange(value))) {
         // Excel rewrites dates as it shows them (2026/1/20). Sent as it is, the hub refused the
-        // whole request for one variable, with no line and no word of any other row.
-        problems.push({ line: lines[i], code: 'DATE_INVALID', field: h, message: `${h} is a calendar date written year first, e.g. 2026-01-20, 2026/1/20 or 20260120 (a spreadsheet showing 20/1/2026 or 1/20/2026 has rewritten it: format the column as yyyy-mm-dd or as text)` });
+        // whole request for one variable, with no line and no word of any other row; so it did a
+        // date outside the hub's range (2126 for 2026), naming the record by its place in the batch.
+        const message = isIsoDate(value)
+          ? `${h} is a date from ${DATE_RANGE.min} to ${DATE_RANGE.max} (and aid is not dated after today): is the year mistyped?`
+          : `${h} is a calendar date written year first, e.g. 2026-01-20, 2026/1/20, 20260120 or 2026年1月20日 (a spreadsheet showing 20/1/2026 or 1/20/2026 has rewritten it: format the column as yyyy-mm-dd or as text)`;
+        problems.push({ line: lines[i], code: 'DATE_INVALID', field: h, message });
         // Left out, so the rest of the row is still checked; what the hub says of its dates (one
         // now missing, a period now open) is not shown.
         standIn(i, ...DATE_FIELDS);
