@@ -340,8 +340,20 @@ async function sendBatch(hubUrl: string, token: string, options: ReportOptions, 
     settlementsUnknown: r.settlementsUnknown.map((index: number) => line(index)!),
     // By the file's column, as the file's own problems are: the hub names its input's field
     // (beneficiaryIdNumber), a name the office's spreadsheet does not show.
-    problems: r.userErrors.map((e: any) => ({ line: line(e.index), code: e.code, field: e.field === null ? null : columnOf(e.field), message: e.message })),
+    problems: r.userErrors.map((e: any) => ({ line: line(e.index), code: e.code, field: e.field === null ? null : columnOf(e.field), message: inFileTerms(e.message) })),
   };
+}
+
+/** The input fields whose column has another name (beneficiaryIdNumber is beneficiary_id_number). */
+const RENAMED_FIELDS: ReadonlyMap<string, string> = new Map(Object.entries(REPORT_COLUMNS).flatMap(([column, field]) => (column === field ? [] : [[field, column] as const])));
+
+/**
+ * A hub's message as the file says it: the API's field names as the file's columns, and the API's
+ * `separateAid: true` as the cell that says it (SAME_AS_CHARITY_DELIVERY told a clerk with a
+ * spreadsheet to send a field the file has no column of that name for).
+ */
+function inFileTerms(message: string): string {
+  return message.replace(/\bseparateAid: true\b/g, 'separate_aid 是').replace(/\b[a-z]+(?:[A-Z][a-z]+)+\b/g, (word) => RENAMED_FIELDS.get(word) ?? word);
 }
 
 /** The file's column an aidReport input field is read from (the field's own name if none is). */
