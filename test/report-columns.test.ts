@@ -42,6 +42,14 @@ describe('report file header', () => {
     expect(parsed.ok ? parsed.records.map((r) => r.grantDate) : parsed.problems).toEqual(['2026-01-20', '2026-01-02']);
   });
 
+  it('reads an ID number an export marked as text for Excel (\'370811…, ="370811…"), and names the line of an unquoted ="…"', () => {
+    // Sent with the mark, the hub answered LENGTH; unquoted, the parser's message named no line.
+    const parsed = parseReportCsv(`${HEADER}\nR-1,'${PERSON},WINTER_SPRING_RELIEF,30000\nR-2,"=""${PERSON}""",WINTER_SPRING_RELIEF,30000\n`);
+    expect(parsed.ok ? parsed.records.map((r) => r.beneficiaryIdNumber) : parsed.problems).toEqual([PERSON, PERSON]);
+    const unquoted = parseReportCsv(`${HEADER}\nR-1,${PERSON},WINTER_SPRING_RELIEF,30000\n\nR-2,="${PERSON}",WINTER_SPRING_RELIEF,30000\n`);
+    expect(unquoted.ok ? [] : unquoted.problems.map((p) => [p.line, p.code])).toEqual([[4, 'CSV_MALFORMED']]);
+  });
+
   it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'])('refuses a column named %s as unknown', (column) => {
     const parsed = parseReportCsv(`${HEADER},${column}\nR-1,${PERSON},WINTER_SPRING_RELIEF,30000,x\n`);
     expect(parsed.ok).toBe(false);

@@ -84,7 +84,10 @@ export function parseReportCsv(
       const message = `the row has ${e.record.length} cells where the header has another number: a cell holding a comma (an amount written 1,000) is quoted, "1,000", or written without it`;
       return { ok: false, problems: [{ line: e.lines, code: 'CSV_MALFORMED', field: null, message }] };
     }
-    return { ok: false, problems: [{ line: null, code: 'CSV_MALFORMED', field: null, message: e.message.slice(0, 200) }] };
+    // A cell written ="370826…" unquoted, as systems export an ID number for Excel to keep as
+    // text: the parser's English message, which named no line the report printed.
+    const formula = e.code === 'INVALID_OPENING_QUOTE' && /value is "="/.test(e.message) ? ': a cell written ="…" (an export keeping a number as text for Excel) is saved as Excel shows it, or quoted whole, "=""…"""' : '';
+    return { ok: false, problems: [{ line: typeof e.lines === 'number' ? e.lines : null, code: 'CSV_MALFORMED', field: null, message: `${e.message.slice(0, 200)}${formula}` }] };
   }
   // A row of empty cells only (`,,,,`: Excel keeps them after a range is cleared) is no record, as a
   // blank line is none: each of its required cells was VALUE_REQUIRED. Left out with its line, so the
@@ -139,7 +142,7 @@ export function parseReportCsv(
       const field = fieldOfColumn(h)!;
       // Numbers and dates as npm run import reads them (domain/spreadsheet-values.ts): full-width
       // digits, thousands separators, a date written year first as Excel saves it (2026/1/20).
-      const value = sheetCell(CELL_KINDS.get(field) ?? 'text', cell);
+      const value = sheetCell(CELL_KINDS.get(field) ?? 'text', TEXT_MARKED.has(field) ? unmarkedText(cell) : cell);
       if (field === 'amountFen') {
         if (!/^\d{1,12}$/.test(value)) {
           // Yuan with its fen (300.50) is the usual slip: say what it would be in fen.
@@ -195,6 +198,19 @@ function spreadsheetMangledIdNumber(cell: string): boolean {
   const v = typedIdNumber(cell);
   if (/^\d(\.\d+)?E\+?\d+$/.test(v)) return true;
   return /^\d{15}000$/.test(v) && idNumberCheckChar(v.slice(0, 17)) !== v[17];
+}
+
+/** Fields of long digit runs, which a system exporting for Excel marks as text. */
+const TEXT_MARKED: ReadonlySet<string> = new Set(['beneficiaryIdNumber', 'settlementRef']);
+
+/**
+ * A cell without the mark an export puts on a number for Excel to keep it as text: a leading
+ * apostrophe ('370826…) or the formula ="370826…". Sent with it, an ID number was LENGTH, which told
+ * the clerk nothing of the mark.
+ */
+function unmarkedText(cell: string): string {
+  const m = /^="(.*)"$/.exec(cell) ?? /^'(.+)$/.exec(cell);
+  return m ? m[1].trim() : cell;
 }
 
 /** The yes and no a `separate_aid` cell may hold (Excel writes TRUE/FALSE; WPS and clerks 是/否). */
