@@ -50,6 +50,16 @@ describe('report file header', () => {
     expect(unquoted.ok ? [] : unquoted.problems.map((p) => [p.line, p.code])).toEqual([[4, 'CSV_MALFORMED']]);
   });
 
+  it('says both readings of an amount with zero fen after the point (30000.00), one of yuan with fen (300.50)', () => {
+    // 30000.00 was said to be 3000000 fen: a fen column shown with two decimals read as yuan, a hundred times the amount.
+    const parsed = parseReportCsv(`${HEADER}\nR-1,${PERSON},WINTER_SPRING_RELIEF,30000.00\nR-2,${PERSON},WINTER_SPRING_RELIEF,300.50\n`);
+    const messages = parsed.ok ? [] : parsed.problems.map((p) => [p.line, p.code, p.message]);
+    expect(messages).toEqual([
+      [2, 'AMOUNT_INVALID', expect.stringContaining('30000.00 is 30000 if the column holds fen shown with decimals (format it as a whole number), 3000000 if it holds yuan')],
+      [3, 'AMOUNT_INVALID', expect.stringContaining('300.50 yuan is 30050 fen')],
+    ]);
+  });
+
   it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'])('refuses a column named %s as unknown', (column) => {
     const parsed = parseReportCsv(`${HEADER},${column}\nR-1,${PERSON},WINTER_SPRING_RELIEF,30000,x\n`);
     expect(parsed.ok).toBe(false);

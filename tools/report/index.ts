@@ -145,9 +145,12 @@ export function parseReportCsv(
       const value = sheetCell(CELL_KINDS.get(field) ?? 'text', TEXT_MARKED.has(field) ? unmarkedText(cell) : cell);
       if (field === 'amountFen') {
         if (!/^\d{1,12}$/.test(value)) {
-          // Yuan with its fen (300.50) is the usual slip: say what it would be in fen.
+          // Yuan with its fen (300.50) is the usual slip: say what it would be in fen. Zero fen
+          // after the point (30000.00) is as often a fen column shown with two decimals, which the
+          // hint alone read as yuan, a hundred times the amount: both readings are said.
           const yuan = /^(\d{1,10})\.(\d{1,2})$/.exec(value);
-          const hint = yuan ? `: ${value} yuan is ${Number(yuan[1]) * 100 + Number(yuan[2].padEnd(2, '0'))} fen` : '';
+          const inFen = yuan ? Number(yuan[1]) * 100 + Number(yuan[2].padEnd(2, '0')) : 0;
+          const hint = !yuan ? '' : /^0+$/.test(yuan[2]) ? `: ${value} is ${yuan[1]} if the column holds fen shown with decimals (format it as a whole number), ${inFen} if it holds yuan` : `: ${value} yuan is ${inFen} fen`;
           problems.push({ line: lines[i], code: 'AMOUNT_INVALID', field: h, message: `amount_fen is whole fen (digits only)${hint}` });
           standIn(i, field);
           // A stand-in the hub can read, so the row keeps its place in the batch (a later row may
