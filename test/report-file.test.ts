@@ -144,6 +144,15 @@ describe('npm run report with a spreadsheet’s file', () => {
     expect(await ledgerRows()).toBe(before);
   });
 
+  it('says a correction above the record it corrects names it later in the file, not that there is no such record', async () => {
+    const before = await ledgerRows();
+    const f = file('order.csv', [`${HEADER},supersedes_reference`, `${row('RF-O1-C', 'WINTER_SPRING_RELIEF', '2026-01-20', '20000', 'CORRECTION')},RF-O1`, `${row('RF-O1')},`].join('\n'));
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems.map((p) => [p.line, p.code, p.field])).toEqual([[2, 'SUPERSEDES_UNKNOWN', 'supersedes_reference']]);
+    expect(out.problems[0].message).toContain('comes later in this batch');
+    expect(await ledgerRows()).toBe(before);
+  });
+
   it('names a totals row (合计) and a row missing a required cell by line, with the hub’s word on the other rows', async () => {
     const rows = await ledgerRows();
     // Sent, either row made the hub refuse the whole request for one variable ($records[1]
