@@ -52,12 +52,13 @@ function ungrouped(raw: string): string {
 
 /**
  * A date written year first in a form a spreadsheet saves (`2026/3/1`, Excel's on a Chinese
- * Windows; `2026-3-1`, `2026.3.1`; `20260301`) as YYYY-MM-DD, or null. Year first is never
+ * Windows; `2026-3-1`, `2026.3.1`; `20260301`; `2026年3月1日`, the Chinese long date format, which
+ * Excel writes to a CSV file as the cell shows it) as YYYY-MM-DD, or null. Year first is never
  * ambiguous; a day-first or month-first form (`1/3/2026`) is not taken. Whether the date exists
  * is checked afterwards, as for YYYY-MM-DD.
  */
 function yearFirstDate(raw: string): string | null {
-  const m = /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$/.exec(raw) ?? /^(\d{4})()(\d{2})(\d{2})$/.exec(raw);
+  const m = /^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$/.exec(raw) ?? /^(\d{4})()(\d{2})(\d{2})$/.exec(raw) ?? /^(\d{4})(年)(\d{1,2})月(\d{1,2})日$/.exec(raw);
   return m ? `${m[1]}-${m[3].padStart(2, '0')}-${m[4].padStart(2, '0')}` : null;
 }
 

@@ -187,7 +187,10 @@ describe('import: bad rows', () => {
 
   it('reports dates that are malformed or not in the calendar', async () => {
     const row = (d: string) => withLine(TEMPORARY_AID, 3, `70002,371526195011030132,,03,0,0,${d},150000,2,0`);
-    expect(await reportOf(TEMPORARY_AID, row('20/07/2024'))).toEqual([':3: grant_date: not a date written year first, such as 2026-03-01, 2026/3/1 or 20260301 (NOT_DATE)']);
+    expect(await reportOf(TEMPORARY_AID, row('20/07/2024'))).toEqual([':3: grant_date: not a date written year first, such as 2026-03-01, 2026/3/1, 20260301 or 2026年3月1日 (NOT_DATE)']);
+    // Excel's Chinese long date, as a CSV file shows it: refused NOT_DATE, as if day first.
+    expect(await reportOf(TEMPORARY_AID, row('2024年7月20日'))).toEqual([]);
+    expect(await reportOf(TEMPORARY_AID, row('2025年2月29日'))).toEqual([':3: grant_date: not a real calendar date (NO_SUCH_DATE)']);
     expect((await reportOf(TEMPORARY_AID, row('2024/7-20')))[0]).toMatch(/\(NOT_DATE\)$/);
     expect(await reportOf(TEMPORARY_AID, row('2025/2/29'))).toEqual([':3: grant_date: not a real calendar date (NO_SUCH_DATE)']);
     expect(await reportOf(TEMPORARY_AID, row('2025-02-29'))).toEqual([':3: grant_date: not a real calendar date (NO_SUCH_DATE)']);

@@ -134,6 +134,25 @@ describe('npm run report with a spreadsheet’s file', () => {
     expect(await ledgerRows()).toBe(rows);
   });
 
+  it('names a date outside the hub\'s range (a year mistyped, 2126) by its line, with the hub\'s word on the other rows', async () => {
+    const before = await ledgerRows();
+    // Sent, the hub refused the whole request for the one date (input.records.1.grantDate), with
+    // no line and no word of the other rows: here 2099's, after today (the hub's word, line 4).
+    const far = ['2126-01-20', '2099-01-20', '1899-12-31'];
+    const out = await reportFile(hub.url, token, file('far.csv', [HEADER, row('RF-F1'), ...far.map((d, i) => row(`RF-F${i + 2}`, 'WINTER_SPRING_RELIEF', d))].join('\n')));
+    expect(out.problems.map((p) => [p.line, p.code, p.field])).toEqual(far.map((_, i) => [i + 3, 'DATE_INVALID', 'grant_date']));
+    expect(await ledgerRows()).toBe(before);
+  });
+
+  it('says a correction above the record it corrects names it later in the file, not that there is no such record', async () => {
+    const before = await ledgerRows();
+    const f = file('order.csv', [`${HEADER},supersedes_reference`, `${row('RF-O1-C', 'WINTER_SPRING_RELIEF', '2026-01-20', '20000', 'CORRECTION')},RF-O1`, `${row('RF-O1')},`].join('\n'));
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems.map((p) => [p.line, p.code, p.field])).toEqual([[2, 'SUPERSEDES_UNKNOWN', 'supersedes_reference']]);
+    expect(out.problems[0].message).toContain('comes later in this batch');
+    expect(await ledgerRows()).toBe(before);
+  });
+
   it('names a totals row (合计) and a row missing a required cell by line, with the hub’s word on the other rows', async () => {
     const rows = await ledgerRows();
     // Sent, either row made the hub refuse the whole request for one variable ($records[1]

@@ -109,7 +109,7 @@ export async function recordReportedAid(tx: LockingTx, records: readonly ValidRe
         errors.push(
           referenceIdentifies(r.supersedesReference)
             ? { index, code: 'REFERENCE_IDENTIFIES', field: 'supersedesReference', message: REFERENCE_IDENTIFIES_MESSAGE }
-            : { index, code: 'SUPERSEDES_UNKNOWN', field: 'supersedesReference', message: 'no record of this reporter under that reference' },
+            : { index, code: 'SUPERSEDES_UNKNOWN', field: 'supersedesReference', message: laterInBatch(records, index, r.supersedesReference) },
         );
       }
       else if ((target && target.supersededBy !== null) || supersededInBatch.has(referenceKey(r.supersedesReference))) {
@@ -303,4 +303,14 @@ export async function bindCharity(db: Pick<HubDb, 'transaction'>, clientName: st
     if (codeIsNew) await tx.insert(charityOrganisationName).values({ creditCode, name });
     await tx.insert(charityOrganisation).values({ clientName, creditCode });
   });
+}
+
+/**
+ * Why a correction's or reversal's supersedesReference names nothing: the record it names may come
+ * later in the same batch (a spreadsheet sorted by date puts a correction above its record), which
+ * "no record under that reference" did not say, the clerk seeing the record in the file.
+ */
+function laterInBatch(records: readonly ValidReportedAid[], index: number, supersedes: string): string {
+  const later = records.some((other, i) => i > index && referenceKey(other.reference) === referenceKey(supersedes));
+  return later ? 'the record it supersedes comes later in this batch (in a file, on a later line): send it before the entries that correct or reverse it' : 'no record of this reporter under that reference';
 }

@@ -2761,7 +2761,7 @@ export type CharityErrorCode =
   | 'BENEFICIARY_NOT_OF_NEED'
   /** The hub records the member a delivery is for as deceased before deliveredOn: aid is delivered to the living (as aidReport refuses it); name the member who received it. */
   | 'BENEFICIARY_DECEASED'
-  /** The description carries a number that could identify someone (ID, phone, bank account): seven digits or more, full-width, in Chinese numerals or split by spaces, dashes or dots alike; or names a current member of the household (two characters or more) or its village (the claiming charity is told the township only). */
+  /** The description carries a number that could identify someone (ID, phone, bank account): seven digits or more, full-width, in Chinese numerals or split by spaces, dashes or dots alike; or names a current member of the household (two characters or more) or its village (the claiming charity is told the township only). Also a consent's givenBy or officer that carries an ID, phone or account number (however split): offices read both as typed. */
   | 'DESCRIPTION_IDENTIFIES'
   /** A reference (a pledge's, a delivery's, a correction's, a cancellation's or a reduction's) carries an ID number or a mobile number (however split: by dots, spaces, dashes or other marks, 138.1234.5678), or fifteen digits or more (in a row, or spaced in groups as a card prints them), in any script or in Chinese numerals: offices read it beside the household's aid. Dates, sequence and invoice numbers pass. */
   | 'REFERENCE_IDENTIFIES'

@@ -102,6 +102,22 @@ function referenceText(value: string): ReturnType<typeof charityError> | null {
   return charityError('REFERENCE_IDENTIFIES', 'reference carries an ID, phone or account number; offices read it: use the charity’s own numbering', field);
 }
 
+/**
+ * Who gave a consent and the officer who recorded it: a role (户主, 监护人) and a staff identifier,
+ * which every office reading the consent reads. An ID, phone or account number typed there (some
+ * systems key their staff by 身份证号) was stored and shown as typed, where the hub shows an ID
+ * number whole only to those with the right to see it: DESCRIPTION_IDENTIFIES, nothing recorded.
+ */
+function consentPartyProblem(consent: { givenBy: string; officer: string }, at: readonly string[]): ReturnType<typeof charityError> | null {
+  for (const [name, value] of [['givenBy', consent.givenBy], ['officer', consent.officer]] as const) {
+    const screened = screenedReference(value);
+    if (!screened.ok && screened.problem === 'IDENTIFYING_NUMBER') {
+      return charityError('DESCRIPTION_IDENTIFIES', `${name} carries an ID, phone or account number: ${name === 'givenBy' ? 'say who gave the consent by their place in the household (户主, 监护人)' : "give the officer's staff identifier"}`, [...at, name]);
+    }
+  }
+  return null;
+}
+
 // ----- The office ------------------------------------------------------------------------------
 
 export async function recordConsent(ctx: HubContext, input: { householdId: string; scopes: readonly ConsentScope[]; givenBy: string; expiresOn: IsoDate; officer: string; idempotencyKey?: string | null }): Promise<CharityOutcome<store.ConsentRecord>> {
@@ -121,6 +137,8 @@ export async function recordConsent(ctx: HubContext, input: { householdId: strin
   // A retry after a lost answer gets the first consent as it now stands (revoked or expired since).
   const earlier = recordKey ? await store.consentByRecordKey(ctx.hub, consent.recordedByClient, recordKey) : null;
   if (earlier) return store.replayOfConsent(earlier, consent);
+  const identifies = consentPartyProblem(input, ['input']);
+  if (identifies) return { ok: false, errors: [identifies] };
   if (input.expiresOn < ctx.today) return refuse('CONSENT_EXPIRY_IN_PAST', 'expiresOn must be today or later', ['input', 'expiresOn']);
   if (input.scopes.length === 0) return refuse('CONSENT_SCOPE_MISSING', 'name at least one scope', ['input', 'scopes']);
   return recordKey ? store.recordConsentOnce(ctx.hub, { ...consent, recordKey }) : ok(await store.recordConsent(ctx.hub, consent));
@@ -301,7 +319,7 @@ export async function publishNeedFromAlert(
   const need: NeedInput = { ...input, urgency: input.urgency ?? (alert.grade === 'RED' ? 'URGENT' : 'NORMAL'), involvesHealth: input.involvesHealth ?? fromTrigger };
   let given: store.NewConsent | null = null;
   if (input.consent) {
-    const bad = text(input.consent.givenBy, 32, ['input', 'consent', 'givenBy']) ?? text(input.consent.officer, 64, ['input', 'consent', 'officer']);
+    const bad = text(input.consent.givenBy, 32, ['input', 'consent', 'givenBy']) ?? text(input.consent.officer, 64, ['input', 'consent', 'officer']) ?? consentPartyProblem(input.consent, ['input', 'consent']);
     if (bad) return { ok: false, errors: [bad] };
     given = { householdId: c.householdId, scopes: [...new Set(input.consent.scopes)], givenBy: input.consent.givenBy.trim(), recordedByClient: caller(ctx).name, recordedByOfficer: input.consent.officer.trim(), recordedAt: ctx.now(), expiresOn: input.consent.expiresOn };
   }

@@ -465,6 +465,8 @@ describe('one organisation’s aid through two paths: a delivery (linkage client
     try {
       const n = await ledgerCount();
       for (const cell of ['', '否', 'FALSE', '0']) expect((await send(cell)).problems.map((p) => [p.line, p.code, p.field])).toEqual([[2, 'SAME_AS_CHARITY_DELIVERY', 'reference']]);
+      // Said as the file says it: the column and its cell, not the API's separateAid: true.
+      expect((await send('')).problems[0].message).toMatch(/send it with separate_aid 是 if it is other aid$/);
       expect((await send('也许')).problems.map((p) => [p.line, p.code, p.field])).toEqual(expect.arrayContaining([[2, 'FLAG_INVALID', 'separate_aid']]));
       expect(await ledgerCount()).toBe(n);
       expect((await send('是')).problems).toEqual([]);

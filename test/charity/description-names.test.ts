@@ -101,6 +101,30 @@ describe('a need description telling of health', () => {
   });
 });
 
+describe('a consent naming who gave it and who recorded it', () => {
+  const CONSENT = `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } userErrors { code field } } }`;
+  const consent = (givenBy: string, officer: string) => ({ householdId: String(householdId), scopes: ['NEED_PUBLICATION'], givenBy, expiresOn: '2026-12-31', officer });
+
+  it.each([
+    ['givenBy', '户主 ' + WANG.head, 'RC-0042'],
+    ['givenBy', `户主${WANG.head.slice(0, 6)} ${WANG.head.slice(6, 14)} ${WANG.head.slice(14)}`, 'RC-0042'],
+    ['officer', '户主', WANG.head],
+    ['officer', '户主', '138-0537-1234'],
+  ])('an ID or phone number in %s is DESCRIPTION_IDENTIFIES and records nothing', async (field, givenBy, officer) => {
+    // Stored and shown to every office reading the consent as typed, where an ID number is shown whole only to those with the right.
+    const [[before]] = (await dbs.hubPool.query('SELECT COUNT(*) AS n FROM charity_consent')) as unknown as [[{ n: number }]];
+    const res = await office.gql(CONSENT, { input: consent(givenBy, officer) });
+    expect(res.data.charityConsentRecord).toEqual({ consent: null, userErrors: [{ code: 'DESCRIPTION_IDENTIFIES', field: ['input', field] }] });
+    const [[after]] = (await dbs.hubPool.query('SELECT COUNT(*) AS n FROM charity_consent')) as unknown as [[{ n: number }]];
+    expect(Number(after.n)).toBe(Number(before.n));
+  });
+
+  it('a role and a staff identifier with dates and numbers are recorded', async () => {
+    const res = await office.gql(CONSENT, { input: consent('户主（2026-03-10 签字）', 'RC-2026-0042') });
+    expect(res.data.charityConsentRecord.userErrors).toEqual([]);
+  });
+});
+
 describe('descriptionNamesHousehold', () => {
   const household = { memberNames: ['王建国', '李秀兰', '王'], villageName: '南门社区' };
   it('finds a name however written, and not a one-character name', () => {

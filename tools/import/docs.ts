@@ -76,7 +76,7 @@ export function renderColumnReference(): string {
   return [
     DOCS_BEGIN,
     '',
-    `Dates are written year first (YYYY-MM-DD, or as a spreadsheet saves them: 2026/3/1, 2026-3-1, 2026.3.1, 20260301; stored as YYYY-MM-DD) and must exist in the calendar (years from ${MIN_YEAR}); a date that only ends a period (an "end" in a table's checks) is at most ${LATEST_DATE}, any other at most today plus ${FUTURE_MARGIN_DAYS} days (\`TOO_LATE\`). Months are written year first too (YYYY-MM, or 2026/3, 2026-3, 2026年3月, 202603; stored as YYYY-MM; not 2026.10, which Excel keeps as the number 2026.1), whole numbers and amounts with or without thousands separators (1,234). An empty cell is NULL; "required" columns may not be empty.`,
+    `Dates are written year first (YYYY-MM-DD, or as a spreadsheet saves them: 2026/3/1, 2026-3-1, 2026.3.1, 20260301, 2026年3月1日; stored as YYYY-MM-DD) and must exist in the calendar (years from ${MIN_YEAR}); a date that only ends a period (an "end" in a table's checks) is at most ${LATEST_DATE}, any other at most today plus ${FUTURE_MARGIN_DAYS} days (\`TOO_LATE\`). Months are written year first too (YYYY-MM, or 2026/3, 2026-3, 2026年3月, 202603; stored as YYYY-MM; not 2026.10, which Excel keeps as the number 2026.1), whole numbers and amounts with or without thousands separators (1,234). An empty cell is NULL; "required" columns may not be empty.`,
     '',
     TABLE_SPECS.map(renderTableDoc).join('\n\n'),
     '',

@@ -248,7 +248,7 @@ export function parseValue(type: ColumnType, raw: string, today: string): Parsed
     case 'bool':
       return raw === '0' || raw === '1' ? ok(raw === '1') : bad('NOT_BOOLEAN', 'must be 1 (yes) or 0 (no)');
     case 'date': {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(raw)) return bad('NOT_DATE', 'not a date written year first, such as 2026-03-01, 2026/3/1 or 20260301');
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(raw)) return bad('NOT_DATE', 'not a date written year first, such as 2026-03-01, 2026/3/1, 20260301 or 2026年3月1日');
       if (!isIsoDate(raw)) return bad('NO_SUCH_DATE', 'not a real calendar date');
       if (Number(raw.slice(0, 4)) < MIN_YEAR) return bad('OUT_OF_RANGE', `the year is before ${MIN_YEAR}`);
       return ok(raw);

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { isIsoDate } from '../../domain/dates';
+import { DATE_RANGE, dateInRange } from '../../domain/date-ranges';
 import { idNumberCheckChar, typedIdNumber } from '../../domain/id-number';
 import { sheetCell, type CellKind } from '../../domain/spreadsheet-values';
 import { MAX_REPORT_BATCH } from '../../domain/reported-aid/validate';
@@ -83,7 +84,10 @@ export function parseReportCsv(
       const message = `the row has ${e.record.length} cells where the header has another number: a cell holding a comma (an amount written 1,000) is quoted, "1,000", or written without it`;
       return { ok: false, problems: [{ line: e.lines, code: 'CSV_MALFORMED', field: null, message }] };
     }
-    return { ok: false, problems: [{ line: null, code: 'CSV_MALFORMED', field: null, message: e.message.slice(0, 200) }] };
+    // A cell written ="370826…" unquoted, as systems export an ID number for Excel to keep as
+    // text: the parser's English message, which named no line the report printed.
+    const formula = e.code === 'INVALID_OPENING_QUOTE' && /value is "="/.test(e.message) ? ': a cell written ="…" (an export keeping a number as text for Excel) is saved as Excel shows it, or quoted whole, "=""…"""' : '';
+    return { ok: false, problems: [{ line: typeof e.lines === 'number' ? e.lines : null, code: 'CSV_MALFORMED', field: null, message: `${e.message.slice(0, 200)}${formula}` }] };
   }
   // A row of empty cells only (`,,,,`: Excel keeps them after a range is cleared) is no record, as a
   // blank line is none: each of its required cells was VALUE_REQUIRED. Left out with its line, so the
@@ -95,7 +99,18 @@ export function parseReportCsv(
   // (a row after one was named by its place among the rows, one line too early per blank line).
   const lines = body.map(({ record, info }) => info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0));
   const problems: FileProblem[] = [];
-  for (const h of header) if (fieldOfColumn(h) === undefined) problems.push({ line: 1, code: 'COLUMN_UNKNOWN', field: h, message: `unknown column; the columns are ${Object.keys(REPORT_COLUMNS).join(', ')}` });
+  // A column without a name and without a value (a trailing comma, or a column Excel keeps in its
+  // used range after it was cleared) is no column, as a row of empty cells is no record; one with
+  // values is named by its place, since it has no name.
+  const unnamed = new Set(header.flatMap((h, c) => (h === '' && body.every(({ record }) => record[c] === '') ? [c] : [])));
+  header.forEach((h, c) => {
+    if (unnamed.has(c)) return;
+    if (h === '') problems.push({ line: 1, code: 'COLUMN_UNKNOWN', field: `column ${c + 1}`, message: `the header names no column here, but rows have values in it; the columns are ${Object.keys(REPORT_COLUMNS).join(', ')}` });
+    else if (fieldOfColumn(h) === undefined) problems.push({ line: 1, code: 'COLUMN_UNKNOWN', field: h, message: `unknown column; the columns are ${Object.keys(REPORT_COLUMNS).join(', ')}` });
+    // Named twice, the later cell was sent and the earlier one checked (a row's amount_fen of 100
+    // beside one of 50000 was recorded as 50000, without a word).
+    else if (header.indexOf(h) !== c) problems.push({ line: 1, code: 'COLUMN_DUPLICATE', field: h, message: 'the header names this column twice: keep one of them' });
+  });
   for (const r of REQUIRED) if (!header.includes(r)) problems.push({ line: 1, code: 'COLUMN_MISSING', field: r, message: 'a required column is missing' });
   if (problems.length > 0) return { ok: false, problems };
   // aidReport's own limit: past it the hub refuses the batch (or, far past it, the query's cost)
@@ -123,16 +138,19 @@ export function parseReportCsv(
     }
     header.forEach((h, c) => {
       const cell = cells[c];
-      if (cell === '') return;
+      if (cell === '' || unnamed.has(c)) return;
       const field = fieldOfColumn(h)!;
       // Numbers and dates as npm run import reads them (domain/spreadsheet-values.ts): full-width
       // digits, thousands separators, a date written year first as Excel saves it (2026/1/20).
-      const value = sheetCell(CELL_KINDS.get(field) ?? 'text', cell);
+      const value = sheetCell(CELL_KINDS.get(field) ?? 'text', TEXT_MARKED.has(field) ? unmarkedText(cell) : cell);
       if (field === 'amountFen') {
         if (!/^\d{1,12}$/.test(value)) {
-          // Yuan with its fen (300.50) is the usual slip: say what it would be in fen.
+          // Yuan with its fen (300.50) is the usual slip: say what it would be in fen. Zero fen
+          // after the point (30000.00) is as often a fen column shown with two decimals, which the
+          // hint alone read as yuan, a hundred times the amount: both readings are said.
           const yuan = /^(\d{1,10})\.(\d{1,2})$/.exec(value);
-          const hint = yuan ? `: ${value} yuan is ${Number(yuan[1]) * 100 + Number(yuan[2].padEnd(2, '0'))} fen` : '';
+          const inFen = yuan ? Number(yuan[1]) * 100 + Number(yuan[2].padEnd(2, '0')) : 0;
+          const hint = !yuan ? '' : /^0+$/.test(yuan[2]) ? `: ${value} is ${yuan[1]} if the column holds fen shown with decimals (format it as a whole number), ${inFen} if it holds yuan` : `: ${value} yuan is ${inFen} fen`;
           problems.push({ line: lines[i], code: 'AMOUNT_INVALID', field: h, message: `amount_fen is whole fen (digits only)${hint}` });
           standIn(i, field);
           // A stand-in the hub can read, so the row keeps its place in the batch (a later row may
@@ -154,10 +172,14 @@ export function parseReportCsv(
           problems.push({ line: lines[i], code: 'FLAG_INVALID', field: h, message: `${h} is 是 or 否 (also yes/no, true/false, 1/0), or left empty for 否` });
           standIn(i, field);
         } else record[field] = flag;
-      } else if (DATE_FIELDS.has(field) && !isIsoDate(value)) {
+      } else if (DATE_FIELDS.has(field) && !(isIsoDate(value) && dateInRange(value))) {
         // Excel rewrites dates as it shows them (2026/1/20). Sent as it is, the hub refused the
-        // whole request for one variable, with no line and no word of any other row.
-        problems.push({ line: lines[i], code: 'DATE_INVALID', field: h, message: `${h} is a calendar date written year first, e.g. 2026-01-20, 2026/1/20 or 20260120 (a spreadsheet showing 20/1/2026 or 1/20/2026 has rewritten it: format the column as yyyy-mm-dd or as text)` });
+        // whole request for one variable, with no line and no word of any other row; so it did a
+        // date outside the hub's range (2126 for 2026), naming the record by its place in the batch.
+        const message = isIsoDate(value)
+          ? `${h} is a date from ${DATE_RANGE.min} to ${DATE_RANGE.max} (and aid is not dated after today): is the year mistyped?`
+          : `${h} is a calendar date written year first, e.g. 2026-01-20, 2026/1/20, 20260120 or 2026年1月20日 (a spreadsheet showing 20/1/2026 or 1/20/2026 has rewritten it: format the column as yyyy-mm-dd or as text)`;
+        problems.push({ line: lines[i], code: 'DATE_INVALID', field: h, message });
         // Left out, so the rest of the row is still checked; what the hub says of its dates (one
         // now missing, a period now open) is not shown.
         standIn(i, ...DATE_FIELDS);
@@ -179,6 +201,19 @@ function spreadsheetMangledIdNumber(cell: string): boolean {
   const v = typedIdNumber(cell);
   if (/^\d(\.\d+)?E\+?\d+$/.test(v)) return true;
   return /^\d{15}000$/.test(v) && idNumberCheckChar(v.slice(0, 17)) !== v[17];
+}
+
+/** Fields of long digit runs, which a system exporting for Excel marks as text. */
+const TEXT_MARKED: ReadonlySet<string> = new Set(['beneficiaryIdNumber', 'settlementRef']);
+
+/**
+ * A cell without the mark an export puts on a number for Excel to keep it as text: a leading
+ * apostrophe ('370826…) or the formula ="370826…". Sent with it, an ID number was LENGTH, which told
+ * the clerk nothing of the mark.
+ */
+function unmarkedText(cell: string): string {
+  const m = /^="(.*)"$/.exec(cell) ?? /^'(.+)$/.exec(cell);
+  return m ? m[1].trim() : cell;
 }
 
 /** The yes and no a `separate_aid` cell may hold (Excel writes TRUE/FALSE; WPS and clerks 是/否). */
@@ -324,8 +359,20 @@ async function sendBatch(hubUrl: string, token: string, options: ReportOptions, 
     settlementsUnknown: r.settlementsUnknown.map((index: number) => line(index)!),
     // By the file's column, as the file's own problems are: the hub names its input's field
     // (beneficiaryIdNumber), a name the office's spreadsheet does not show.
-    problems: r.userErrors.map((e: any) => ({ line: line(e.index), code: e.code, field: e.field === null ? null : columnOf(e.field), message: e.message })),
+    problems: r.userErrors.map((e: any) => ({ line: line(e.index), code: e.code, field: e.field === null ? null : columnOf(e.field), message: inFileTerms(e.message) })),
   };
+}
+
+/** The input fields whose column has another name (beneficiaryIdNumber is beneficiary_id_number). */
+const RENAMED_FIELDS: ReadonlyMap<string, string> = new Map(Object.entries(REPORT_COLUMNS).flatMap(([column, field]) => (column === field ? [] : [[field, column] as const])));
+
+/**
+ * A hub's message as the file says it: the API's field names as the file's columns, and the API's
+ * `separateAid: true` as the cell that says it (SAME_AS_CHARITY_DELIVERY told a clerk with a
+ * spreadsheet to send a field the file has no column of that name for).
+ */
+function inFileTerms(message: string): string {
+  return message.replace(/\bseparateAid: true\b/g, 'separate_aid 是').replace(/\b[a-z]+(?:[A-Z][a-z]+)+\b/g, (word) => RENAMED_FIELDS.get(word) ?? word);
 }
 
 /** The file's column an aidReport input field is read from (the field's own name if none is). */
