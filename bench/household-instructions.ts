@@ -2,7 +2,9 @@
  * `npm run bench:household-instructions -- [--households N] [--warm W] [--requests M]`: what the
  * hub process alone spends on a household query: its CPU time, its promises
  * (`HOUSEHOLD_COUNT_PROMISES=1`, an async_hooks count; `=sites` also prints where they are made, by
- * the first three frames outside Node's own, per query), a CPU profile (`HOUSEHOLD_CPU_PROFILE=file`),
+ * the first three frames outside Node's own, per query), its socket writes (`HOUSEHOLD_COUNT_WRITES=1`:
+ * the write requests the hub hands libuv, each one write syscall unless the socket is full, on its
+ * HTTP sockets and on its database sockets apart), a CPU profile (`HOUSEHOLD_CPU_PROFILE=file`),
  * or, under valgrind, its instructions:
  *
  *   valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=/tmp/hq.%p \
@@ -49,6 +51,41 @@ function count(values: Record<string, unknown>, name: string, min: number): numb
   if (Number.isInteger(n) && n >= min) return n;
   process.stderr.write(`--${name} must be a whole number of at least ${min}\n${USAGE}\n`);
   process.exit(2);
+}
+
+/**
+ * Counts the write requests the process hands libuv on its TCP sockets while started: the stream
+ * handle's write methods, wrapped on the prototype every TCP handle shares (taken from a database
+ * connection's socket). A socket accepted by `httpServer` counts as HTTP, any other as database.
+ */
+async function countSocketWrites(pool: ReturnType<typeof createPool>, httpServer: import('node:http').Server) {
+  const conn = await pool.getConnection();
+  const socket = (conn as unknown as { connection: { stream: { _handle: object } } }).connection.stream;
+  const proto = Object.getPrototypeOf(socket._handle) as Record<string, unknown>;
+  conn.release();
+  const httpHandles = new WeakSet<object>();
+  httpServer.on('connection', (s: { _handle?: object }) => s._handle && httpHandles.add(s._handle));
+  const counts = { http: 0, httpBytes: 0, database: 0, databaseBytes: 0, on: false, start() { this.on = true; }, stop() { this.on = false; } };
+  for (const name of ['writev', 'writeBuffer', 'writeLatin1String', 'writeUtf8String', 'writeAsciiString', 'writeUcs2String']) {
+    const original = proto[name] as (...args: unknown[]) => unknown;
+    if (typeof original !== 'function') continue;
+    proto[name] = function (this: object, req: unknown, data: unknown, ...rest: unknown[]) {
+      if (counts.on) {
+        const bytes = name === 'writev' ? sizeOfChunks(data as unknown[], rest[0] === true) : typeof data === 'string' ? Buffer.byteLength(data) : (data as Buffer).length;
+        if (httpHandles.has(this)) { counts.http += 1; counts.httpBytes += bytes; } else { counts.database += 1; counts.databaseBytes += bytes; }
+      }
+      return original.call(this, req, data, ...rest);
+    };
+  }
+  return counts;
+}
+
+/** The bytes of a `writev` request: its chunks alone when `allBuffers`, else chunk, encoding pairs. */
+function sizeOfChunks(chunks: unknown[], allBuffers: boolean): number {
+  let n = 0;
+  if (allBuffers) for (const c of chunks) n += (c as Buffer).length;
+  else for (let i = 0; i < chunks.length; i += 2) n += typeof chunks[i] === 'string' ? Buffer.byteLength(chunks[i] as string, chunks[i + 1] as BufferEncoding) : (chunks[i] as Buffer).length;
+  return n;
 }
 
 const underValgrind = /valgrind|vgpreload/.test(process.env.LD_PRELOAD ?? '');
@@ -100,6 +137,7 @@ async function main(): Promise<void> {
         }
       },
     });
+    const writes = process.env.HOUSEHOLD_COUNT_WRITES === '1' ? await countSocketWrites(hubPool, server.httpServer) : null;
     const profile = process.env.HOUSEHOLD_CPU_PROFILE ? new Session() : null;
     profile?.connect();
     const client = fork(require.resolve('./lib/household-instructions-client'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
@@ -110,6 +148,7 @@ async function main(): Promise<void> {
         if (m.kind === 'warmed') {
           if (underValgrind) execFileSync('callgrind_control', ['-i', 'on', String(process.pid)], { stdio: 'ignore' });
           if (countPromises) hook.enable();
+          writes?.start();
           cpu = process.cpuUsage();
           const go = () => client.send({ kind: 'go' });
           if (profile) void profile.post('Profiler.enable').then(() => profile.post('Profiler.setSamplingInterval', { interval: 100 })).then(() => profile.post('Profiler.start')).then(go);
@@ -117,6 +156,7 @@ async function main(): Promise<void> {
         } else if (m.kind === 'done') {
           if (underValgrind) execFileSync('callgrind_control', ['-i', 'off', String(process.pid)], { stdio: 'ignore' });
           hook.disable();
+          writes?.stop();
           cpu = process.cpuUsage(cpu);
           if (profile) {
             void profile.post('Profiler.stop').then(({ profile: p }) => {
@@ -134,6 +174,7 @@ async function main(): Promise<void> {
     process.stdout.write(`answers: ${summary}\n`);
     process.stdout.write(`hub process CPU per household query: ${((cpu.user + cpu.system) / requests).toFixed(0)} µs (user ${(cpu.user / requests).toFixed(0)}, system ${(cpu.system / requests).toFixed(0)})\n`);
     if (countPromises) process.stdout.write(`promises per household query: ${(promises / requests).toFixed(1)}\n`);
+    if (writes) process.stdout.write(`socket writes per household query: HTTP ${(writes.http / requests).toFixed(2)} (${(writes.httpBytes / requests).toFixed(0)} bytes), database ${(writes.database / requests).toFixed(2)} (${(writes.databaseBytes / requests).toFixed(0)} bytes)\n`);
     if (sites) for (const [site, n] of [...sites].sort((a, b) => b[1] - a[1]).slice(0, 60)) process.stdout.write(`${(n / requests).toFixed(1).padStart(6)}  ${site}\n`);
     await server.apollo.stop();
     await hubPool.end();

@@ -10,6 +10,7 @@ import * as drizzle from 'drizzle-orm';
 import { Column, DrizzleQueryError, fillPlaceholders, is, sql, SQL, getTableName, type AnyColumn, type GetColumnData } from 'drizzle-orm';
 import { NoopCache } from 'drizzle-orm/cache/core';
 import type { MySqlColumn } from 'drizzle-orm/mysql-core';
+import mysql from 'mysql2/promise';
 
 /** `column IN (…)` with the list as one placeholder, which mysql2 expands and escapes. Never empty. */
 export function inPlaceholder(column: AnyColumn, name: string): SQL {
@@ -70,12 +71,57 @@ function runner<R>(q: DrizzlePrepared, mapRows: (rows: unknown[][]) => R): (valu
     q.logger.logQuery(options.sql, params);
     let result: [unknown, unknown];
     try {
-      result = await q.client.query(options, params);
+      result = await q.client.query(options, listsEscapedOnce(params));
     } catch (e) {
       throw new DrizzleQueryError(options.sql, params, e as Error);
     }
     return mapRows(result[0] as unknown[][]);
   };
+}
+
+/** A list's SQL text, as mysql2 writes it for a `?` (`'a', 'b'`), handed to it already written. */
+interface WrittenList {
+  toSqlString(): string;
+}
+
+/** Frozen lists of strings and numbers, written once: a list no one can change reads the same every time. */
+const writtenFrozen = new WeakMap<readonly unknown[], WrittenList>();
+
+function writable(list: readonly unknown[]): boolean {
+  for (const v of list) if (typeof v !== 'string' && typeof v !== 'number') return false;
+  return list.length > 0;
+}
+
+function written(list: readonly unknown[]): WrittenList {
+  const text = mysql.escape(list as string[]);
+  return { toSqlString: () => text };
+}
+
+/**
+ * The statement's values with each list of strings or numbers written out once: a department's
+ * union repeats its `IN` list in every part (the same array in each placeholder), and a household
+ * query asks all seven departments with one frozen array of ID-number forms (lookupForms), which
+ * mysql2 escaped again for each. The text is mysql2's own `escape` of the list, what `format` puts
+ * in for it (strings and numbers do not depend on the connection's time zone), so the SQL is the
+ * same; any other value is left to mysql2.
+ */
+export function listsEscapedOnce(params: unknown[]): unknown[] {
+  let out: unknown[] | null = null;
+  let seen: Map<readonly unknown[], WrittenList> | null = null;
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i];
+    if (!Array.isArray(p)) continue;
+    const frozen = Object.isFrozen(p);
+    let w = frozen ? writtenFrozen.get(p) : seen?.get(p);
+    if (!w) {
+      if (!writable(p)) continue;
+      w = written(p);
+      if (frozen) writtenFrozen.set(p, w);
+      else (seen ??= new Map()).set(p, w);
+    }
+    (out ??= params.slice())[i] = w;
+  }
+  return out ?? params;
 }
 
 type Decoder = { mapFromDriverValue(value: unknown): unknown };

@@ -39,7 +39,8 @@ export function lookupForms(idNumbers: readonly string[]): readonly string[] {
   if (last && sameList(last.idNumbers, idNumbers)) return last.forms;
   const forms: string[] = [];
   for (const id of idNumbers) for (const form of storedForms(id)) forms.push(form);
-  const distinct = idNumbers.length > 1 ? [...new Set(forms)] : forms;
+  // Frozen: the same array goes to every department, and db/prepared.ts writes a frozen list's SQL once.
+  const distinct = Object.freeze(idNumbers.length > 1 ? [...new Set(forms)] : forms);
   last = { idNumbers: [...idNumbers], forms: distinct };
   return distinct;
 }

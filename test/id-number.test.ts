@@ -66,6 +66,9 @@ test('every department asked about the same people in turn gets the forms made o
   const asked = Array.from({ length: 7 }, () => lookupForms([digit, x]));
   expect(new Set(asked).size).toBe(1);
   expect(asked[0]).toEqual([...storedForms(digit), ...storedForms(x)]);
+  // Frozen, so the statements write the list's SQL once for all seven (db/prepared.ts listsEscapedOnce).
+  expect(Object.isFrozen(asked[0])).toBe(true);
+  expect(Object.isFrozen(lookupForms([x]))).toBe(true);
   // Another list, or the same people in another order, is another statement's: its own forms.
   expect(lookupForms([x, digit])).toEqual([...storedForms(x), ...storedForms(digit)]);
   expect(lookupForms([digit])).toEqual(storedForms(digit));

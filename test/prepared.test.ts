@@ -1,7 +1,8 @@
 /** db/prepared.ts: a list placeholder matches exactly its values, escaped, and a statement is built once per handle. */
 import { mysqlTable, varchar } from 'drizzle-orm/mysql-core';
 import { sourceDrizzle } from '../db/connect';
-import { inPlaceholder, preparedPer } from '../db/prepared';
+import mysql from 'mysql2/promise';
+import { inPlaceholder, listsEscapedOnce, preparedPer } from '../db/prepared';
 import type { SourceDb } from '../federation/contract';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 
@@ -47,4 +48,27 @@ it('builds a statement once for each database handle', async () => {
   expect(byValue(a)).toBe(byValue(a));
   expect(byValue(b)).not.toBe(byValue(a));
   expect(built - before).toBe(2);
+});
+
+// A union statement repeats its IN list in every part, and a household query hands all seven
+// departments one frozen array of ID-number forms: mysql2 escaped it again for each placeholder.
+it('writes a list out once, a frozen one once for every statement, the SQL the same as mysql2 makes it', async () => {
+  const sqlText = 'select 1 from t where a in (?) and b = ? and c in (?) and d in (?)';
+  const frozen = Object.freeze([...WORDS]);
+  const plain = ['x', "y'", 7];
+  const params = [frozen, 'b', plain, plain];
+  const sent = listsEscapedOnce(params);
+  const format = (values: unknown[]) => mysql.format(sqlText, values as never);
+  expect(format(sent)).toBe(format(params));
+  expect(params).toEqual([frozen, 'b', plain, plain]);
+  // One written list for both placeholders of the same array, and the frozen one's kept for the next statement.
+  expect(sent[3]).toBe(sent[2]);
+  expect(listsEscapedOnce([frozen])[0]).toBe(sent[0]);
+  // A list written again when it can have changed: not frozen, in a new statement.
+  expect(listsEscapedOnce([plain])[0]).not.toBe(sent[2]);
+  // Anything but a non-empty list of strings and numbers is left to mysql2.
+  const others = [[new Date(0)], [], [['a', 1]], null, 3];
+  expect(listsEscapedOnce(others)).toBe(others);
+  const db = sourceDrizzle(dbs.hubPool, 'TEST');
+  expect((await byValue(db).execute({ values: frozen })).map((r) => r.value).sort()).toEqual([...WORDS].sort());
 });
