@@ -766,9 +766,20 @@ export async function settleBackfilledDecideBy(
   );
 }
 
-/** Up to `limit` alerts after id `after` keeping a count for a date (working or calendar days), in id order: those a holiday calendar or a last-day-off rule can move. */
+/**
+ * Up to `limit` alerts after id `after` keeping a count a recount may follow, in id order: working
+ * days (a holiday calendar moves them, the alert open or closed, as always), or calendar days of a
+ * period still running (calendarDaysStillRunning: verification while open, the decision while
+ * pending), which a last-day-off rule or a calendar moves.
+ */
 export async function alertsWithCountsAfter(db: Db, after: number, limit: number): Promise<AlertRow[]> {
-  const counted = or(isNotNull(monitoringAlert.acknowledgeWorkingDays), isNotNull(monitoringAlert.verifyWorkingDays), isNotNull(monitoringAlert.decideWorkingDays), isNotNull(monitoringAlert.verifyDays), isNotNull(monitoringAlert.decideDays));
+  const counted = or(
+    isNotNull(monitoringAlert.acknowledgeWorkingDays),
+    isNotNull(monitoringAlert.verifyWorkingDays),
+    isNotNull(monitoringAlert.decideWorkingDays),
+    and(isNotNull(monitoringAlert.verifyDays), inArray(monitoringAlert.state, [...OPEN_ALERT_STATES])),
+    and(isNotNull(monitoringAlert.decideDays), isNull(monitoringAlert.decidedOn)),
+  );
   return db.select().from(monitoringAlert).where(and(gt(monitoringAlert.id, after), counted)).orderBy(asc(monitoringAlert.id)).limit(limit);
 }
 

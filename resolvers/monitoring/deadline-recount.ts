@@ -99,7 +99,9 @@ export async function inferAlertDeadlineCounts(hub: HubDb, triggerSet: TriggerSe
 /**
  * Counts every alert's dates under the calendar in force and the trigger set's `lastDayOff`
  * (history events and pushes at `now`) unless the last recount ran under both
- * (alertCountsFingerprint); returns the alerts this call wrote.
+ * (alertCountsFingerprint): working-day dates of every alert, as before the rule, calendar-day dates
+ * of periods still running (calendarDaysStillRunning: a closed alert's day stays as reported).
+ * Returns the alerts this call wrote.
  */
 export async function recountAlertDeadlines(hub: HubDb, triggerSet: Pick<TriggerSet, 'lastDayOff'>, now: Date = new Date(), calendarOnly: string = calendarFingerprint()): Promise<RecountedAlert[]> {
   const calendar = alertCountsFingerprint(triggerSet.lastDayOff, calendarOnly);

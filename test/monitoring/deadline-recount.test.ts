@@ -218,7 +218,12 @@ it('counts the calendar-day dates of alerts stored before the rule for a last da
   // A stored first clue no calendar reaches (a row of an older release): counted, never moved, no error.
   const hostile = await asBefore('lastdayoff-hostile', '2026-11-10', '2026-11-25');
   await dbs.hubPool.query("UPDATE monitoring_alert SET first_clue_on = '9999-12-10', verify_by = '9999-12-25', decide_by = '9999-12-25' WHERE id = ?", [hostile]);
-  const ids = [national, saturday, worked, weekday, hostile];
+  // Closed before the upgrade, 15 days to Saturday 11-28 as well: dismissed (decided), and verified with its decision pending.
+  const dismissed = await asBefore('lastdayoff-dismissed', '2026-11-13', '2026-11-28');
+  await dbs.hubPool.query("UPDATE monitoring_alert SET state = 'DISMISSED', decided_on = '2026-11-16' WHERE id = ?", [dismissed]);
+  const verified = await asBefore('lastdayoff-verified', '2026-11-13', '2026-11-28');
+  await dbs.hubPool.query("UPDATE monitoring_alert SET state = 'VERIFIED' WHERE id = ?", [verified]);
+  const ids = [national, saturday, worked, weekday, hostile, dismissed, verified];
   const counts = async () => {
     const [rows] = await dbs.hubPool.query('SELECT verify_days AS v, decide_days AS d FROM monitoring_alert WHERE id IN (?) ORDER BY id', [ids]);
     return (rows as { v: number | null; d: number | null }[]).map((r) => [r.v, r.d]);
@@ -240,12 +245,17 @@ it('counts the calendar-day dates of alerts stored before the rule for a last da
   const [[row]] = (await dbs.hubPool.query("SELECT calendar FROM calendar_recount WHERE name = 'monitoring_alert'")) as any;
   expect(row.calendar).toBe(calendarFingerprint());
 
-  // The default (art. 203): the next start counts them again, once.
+  // The default (art. 203): the next start counts them again, once: the days of periods still running.
   const upgraded = await recountAlertDeadlines(dbs.hub, { lastDayOff: 'NEXT_WORKING_DAY' }, clock.now());
   expect(ours(upgraded)).toEqual([
     [national, '2026-10-08', '2026-10-08'],
     [saturday, '2026-11-30', '2026-11-30'],
+    [verified, '2026-11-28', '2026-11-30'],
   ]);
+  // A closed period is a record (decisionLate, past overdue reports): the dismissed alert keeps its days and its history, the verified one its verification day.
+  expect(await dates(dismissed)).toMatchObject({ verifyBy: '2026-11-28', decideBy: '2026-11-28' });
+  expect((await recountEvents()).filter((e) => e.alertId === dismissed)).toEqual([]);
+  expect((await recountEvents()).filter((e) => e.alertId === verified).map((e) => e.reason)).toEqual(['decideBy 2026-11-28 → 2026-11-30']);
   expect(await dates(worked)).toMatchObject({ verifyBy: '2026-10-10', decideBy: '2026-10-10' });
   expect(await dates(hostile)).toMatchObject({ verifyBy: '9999-12-25', decideBy: '9999-12-25' });
   expect((await recountEvents()).filter((e) => e.alertId === saturday).map((e) => e.reason)).toEqual(['verifyBy 2026-11-28 → 2026-11-30', 'decideBy 2026-11-28 → 2026-11-30']);
@@ -260,5 +270,7 @@ it('counts the calendar-day dates of alerts stored before the rule for a last da
   expect(ours(back)).toEqual([
     [national, '2026-10-01', '2026-10-01'],
     [saturday, '2026-11-28', '2026-11-28'],
+    [verified, '2026-11-28', '2026-11-28'],
   ]);
+  expect((await recountEvents()).filter((e) => e.alertId === dismissed)).toEqual([]);
 });
