@@ -29,7 +29,7 @@ import type { HubDb } from '../../db/connect';
 import { enqueueToToldSubscriptions } from '../../db/alert-delivery/outbox';
 import type { HubTx } from '../../db/cases/records';
 import { markRecounted, recountedUnder } from '../../db/cases/due-recount';
-import { alertsWithCountsAfter, alertsWithoutCountsAfter, keepInferredCounts, storeRecountedDeadlines, type AlertRow } from '../../db/monitoring/store';
+import { alertsWithCountsAfter, alertsWithoutCountsAfter, keepInferredCounts, keepOlderReleaseCalendarDays, storeRecountedDeadlines, type AlertRow } from '../../db/monitoring/store';
 import { inferredDeadlineCounts, recountedDeadlines } from '../../domain/monitoring/alerts';
 import { activeHolidayCalendar, buildHolidayCalendar, calendarFingerprint, type LastDayOff } from '../../domain/cases/working-days';
 import { createHash } from 'node:crypto';
@@ -101,11 +101,16 @@ export async function inferAlertDeadlineCounts(hub: HubDb, triggerSet: TriggerSe
  * (history events and pushes at `now`) unless the last recount ran under both
  * (alertCountsFingerprint): working-day dates of every alert, as before the rule, calendar-day dates
  * of periods still running (calendarDaysStillRunning: a closed alert's day stays as reported).
- * Returns the alerts this call wrote.
+ * First gives the alerts a process of the release before migration 0013 raised their calendar days
+ * (keepOlderReleaseCalendarDays), and then counts every alert again even under the same calendar
+ * and rule if it gave any. Returns the alerts this call wrote.
  */
 export async function recountAlertDeadlines(hub: HubDb, triggerSet: Pick<TriggerSet, 'lastDayOff'>, now: Date = new Date(), calendarOnly: string = calendarFingerprint()): Promise<RecountedAlert[]> {
   const calendar = alertCountsFingerprint(triggerSet.lastDayOff, calendarOnly);
-  if ((await recountedUnder(hub, RECOUNT_NAME)) === calendar) return [];
+  // Alerts a process of the release before 0013 raised since (a rolling upgrade) get their calendar
+  // days first; if any did, every alert is read again, so their days off move at this start.
+  const given = await keepOlderReleaseCalendarDays(hub, PAGE);
+  if (given === 0 && (await recountedUnder(hub, RECOUNT_NAME)) === calendar) return [];
   const written: RecountedAlert[] = [];
   for (let after = 0; ; ) {
     const rows = await alertsWithCountsAfter(hub, after, PAGE);

@@ -127,10 +127,10 @@ it('counts the dates of an alert raised before the notice again under it when th
   // Pushed again, its decision pending, to the subscription that was pushed it.
   expect(await raisedPushes()).toEqual([String(counted)]);
 
-  // Under the same calendar: one statement (the calendar of the last recount), no alert read.
+  // Under the same calendar: two statements (no alert lacking its calendar days, the calendar of the last recount), no alert read.
   const again = await countStatements(() => recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now()));
   expect(again.result).toEqual([]);
-  expect(again.counter.total).toBe(1);
+  expect(again.counter.total).toBe(2);
 
   // A corrected notice (02-19 off as well, Saturday 02-20 not worked): two processes starting together move each date once.
   holidays.use('2027-corrected.json', [{ ...notice2027, workdays: {}, holidays: { ...notice2027.holidays, '2027-02-19': '春节' } }]);
@@ -140,7 +140,7 @@ it('counts the dates of an alert raised before the notice again under it when th
   expect(await dates(counted)).toEqual(now);
   expect((await recountEvents()).slice(3)).toEqual([hubEvent('verifyBy 2027-02-25 → 2027-03-01'), hubEvent('decideBy 2027-03-01 → 2027-03-03')]);
   expect(await raisedPushes()).toEqual([String(counted), String(counted)]);
-  expect((await countStatements(() => recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now()))).counter.total).toBe(1);
+  expect((await countStatements(() => recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now()))).counter.total).toBe(2);
 });
 
 it('counts 签收 again from the day of a move to another township, and a raised alert from the limit whose day won', async () => {
@@ -259,7 +259,16 @@ it('counts the calendar-day dates of alerts stored before the rule for a last da
   expect(await dates(worked)).toMatchObject({ verifyBy: '2026-10-10', decideBy: '2026-10-10' });
   expect(await dates(hostile)).toMatchObject({ verifyBy: '9999-12-25', decideBy: '9999-12-25' });
   expect((await recountEvents()).filter((e) => e.alertId === saturday).map((e) => e.reason)).toEqual(['verifyBy 2026-11-28 → 2026-11-30', 'decideBy 2026-11-28 → 2026-11-30']);
-  expect((await countStatements(() => recountAlertDeadlines(dbs.hub, { lastDayOff: 'NEXT_WORKING_DAY' }, clock.now()))).counter.total).toBe(1);
+  expect((await countStatements(() => recountAlertDeadlines(dbs.hub, { lastDayOff: 'NEXT_WORKING_DAY' }, clock.now()))).counter.total).toBe(2);
+
+  // A process of the release before 0013, still running beside this one (a rolling upgrade), raises one more: 15 days to Saturday 11-28, no calendar days kept.
+  const olderProcess = await asBefore('lastdayoff-older-process', '2026-11-13', '2026-11-28');
+  ids.push(olderProcess);
+  // The next start under the same calendar and rule gives it its days and moves its day off.
+  const rolled = await recountAlertDeadlines(dbs.hub, { lastDayOff: 'NEXT_WORKING_DAY' }, clock.now());
+  expect(ours(rolled)).toEqual([[olderProcess, '2026-11-30', '2026-11-30']]);
+  expect(await dates(olderProcess)).toMatchObject({ verifyBy: '2026-11-30', decideBy: '2026-11-30' });
+  expect((await countStatements(() => recountAlertDeadlines(dbs.hub, { lastDayOff: 'NEXT_WORKING_DAY' }, clock.now()))).counter.total).toBe(2);
 
   // A new alert under the rule is counted so from its raise, with its counts.
   const fresh = await writeAlert('lastdayoff-fresh', { keepCounts: true, limit: fifteen, firstClueOn: '2026-11-13' });
@@ -271,6 +280,7 @@ it('counts the calendar-day dates of alerts stored before the rule for a last da
     [national, '2026-10-01', '2026-10-01'],
     [saturday, '2026-11-28', '2026-11-28'],
     [verified, '2026-11-28', '2026-11-28'],
+    [olderProcess, '2026-11-28', '2026-11-28'],
   ]);
   expect((await recountEvents()).filter((e) => e.alertId === dismissed)).toEqual([]);
 });
