@@ -24,6 +24,7 @@ import { startAlertReceiver, type AlertReceiver } from '../support/alert-receive
 import { insertRegions, insertWang, WANG } from '../support/scenarios';
 import { migrationStatement } from '../support/migration-statement';
 import { calendarFingerprint } from '../../domain/cases/working-days';
+import { markRecounted } from '../../db/cases/due-recount';
 import { subscribe, subscriberClient, TOWNSHIP } from '../alert-delivery/scenario';
 
 jest.setTimeout(180_000);
@@ -238,12 +239,16 @@ it('counts the calendar-day dates of alerts stored before the rule for a last da
 
   const ours = (written: { alertId: number; after: { verifyBy: string; decideBy: string } }[]) =>
     written.filter((w) => ids.includes(w.alertId)).map((w) => [w.alertId, w.after.verifyBy, w.after.decideBy]);
-  // A hub whose locality keeps the day as counted recounts nothing of them: the old behaviour.
-  await recountAlertDeadlines(dbs.hub, { lastDayOff: 'KEEP' }, clock.now());
+  // The last recount before the upgrade stored the calendar's fingerprint alone, as hubs did before the rule.
+  await markRecounted(dbs.hub, 'monitoring_alert', calendarFingerprint(), clock.now());
+  // A hub whose locality keeps the day as counted recounts nothing on upgrade (KEEP's fingerprint is the
+  // calendar's alone): no alert read (two statements, no alert lacking its days and the calendar), none written.
+  const kept = await countStatements(() => recountAlertDeadlines(dbs.hub, { lastDayOff: 'KEEP' }, clock.now()));
+  expect(kept.result).toEqual([]);
+  expect(kept.counter.total).toBe(2);
+  expect((await recountEvents()).filter((e) => ids.includes(e.alertId))).toEqual([]);
   for (const [id, day] of [[national, '2026-10-01'], [saturday, '2026-11-28'], [worked, '2026-10-10'], [weekday, '2026-11-25'], [hostile, '9999-12-25']] as const) expect(await dates(id)).toMatchObject({ verifyBy: day, decideBy: day });
-  // KEEP's fingerprint is the calendar's alone, as hubs stored it before the rule: no recount on upgrade.
-  const [[row]] = (await dbs.hubPool.query("SELECT calendar FROM calendar_recount WHERE name = 'monitoring_alert'")) as any;
-  expect(row.calendar).toBe(calendarFingerprint());
+  const pushesBefore = (await raisedPushes()).length;
 
   // The default (art. 203): the next start counts them again, once: the days of periods still running.
   const upgraded = await recountAlertDeadlines(dbs.hub, { lastDayOff: 'NEXT_WORKING_DAY' }, clock.now());
@@ -256,6 +261,9 @@ it('counts the calendar-day dates of alerts stored before the rule for a last da
   expect(await dates(dismissed)).toMatchObject({ verifyBy: '2026-11-28', decideBy: '2026-11-28' });
   expect((await recountEvents()).filter((e) => e.alertId === dismissed)).toEqual([]);
   expect((await recountEvents()).filter((e) => e.alertId === verified).map((e) => e.reason)).toEqual(['decideBy 2026-11-28 → 2026-11-30']);
+  // Pushed again, their decisions pending and their pushed dates moved: not the dismissed one.
+  // (The alerts of the tests above, counted under 2027's notice until now, are counted under the calendar in force as well.)
+  expect((await raisedPushes()).slice(pushesBefore).filter((id) => ids.includes(Number(id)))).toEqual([String(national), String(saturday), String(verified)]);
   expect(await dates(worked)).toMatchObject({ verifyBy: '2026-10-10', decideBy: '2026-10-10' });
   expect(await dates(hostile)).toMatchObject({ verifyBy: '9999-12-25', decideBy: '9999-12-25' });
   expect((await recountEvents()).filter((e) => e.alertId === saturday).map((e) => e.reason)).toEqual(['verifyBy 2026-11-28 → 2026-11-30', 'decideBy 2026-11-28 → 2026-11-30']);
