@@ -9,7 +9,7 @@ import { parseOffice } from '../cases/offices';
 import { addCalendarDays, addWorkingDays, DEFAULT_LAST_DAY_OFF, withinSupported, type HolidayCalendar, type LastDayOff } from '../cases/working-days';
 import { ruleExplanationTellsHealth } from '../findings/explain';
 import type { Rule } from '../findings/rule-set';
-import { DEFAULT_DECIDE_DAYS, GRADE_RANK, type Grade, type Limit, type Trigger, type TriggerKind } from './triggers';
+import { DEFAULT_DECIDE_DAYS, DEFAULT_VERIFY_DAYS, GRADE_RANK, type Grade, type Limit, type Trigger, type TriggerKind } from './triggers';
 
 /** A limit to count dates with: limitOf's CountedLimit, or a bare limit (its calendar days then follow the law's rule for a last day off, art. 203). */
 export type LimitToCount = Limit & { lastDayOff?: LastDayOff };
@@ -79,7 +79,7 @@ export interface AlertDeadlines extends CountedDates {
  */
 export function alertDeadlines(firstClueOn: IsoDate, limit: LimitToCount): AlertDeadlines {
   const ack = addWorkingDays(firstClueOn, limit.acknowledgeWorkingDays);
-  const verify = limit.verifyWorkingDays !== undefined ? addWorkingDays(firstClueOn, limit.verifyWorkingDays) : addCalendarDays(firstClueOn, limit.verifyDays ?? 15, limit.lastDayOff ?? DEFAULT_LAST_DAY_OFF);
+  const verify = limit.verifyWorkingDays !== undefined ? addWorkingDays(firstClueOn, limit.verifyWorkingDays) : addCalendarDays(firstClueOn, limit.verifyDays ?? DEFAULT_VERIFY_DAYS, limit.lastDayOff ?? DEFAULT_LAST_DAY_OFF);
   const decide = decisionDeadline(firstClueOn, limit);
   return {
     acknowledgeBy: ack.date,
@@ -89,7 +89,7 @@ export function alertDeadlines(firstClueOn: IsoDate, limit: LimitToCount): Alert
     acknowledgeWorkingDays: limit.acknowledgeWorkingDays,
     verifyWorkingDays: limit.verifyWorkingDays ?? null,
     decideWorkingDays: decide.workingDays,
-    verifyDays: limit.verifyWorkingDays !== undefined ? null : (limit.verifyDays ?? 15),
+    verifyDays: limit.verifyWorkingDays !== undefined ? null : (limit.verifyDays ?? DEFAULT_VERIFY_DAYS),
     decideDays: decide.days,
   };
 }
@@ -209,7 +209,7 @@ export function inferredDeadlineCounts(a: Pick<KeptDeadlines, 'firstClueOn' | 'a
       }
     });
   };
-  const verifyDays = limit.verifyDays ?? 15;
+  const verifyDays = limit.verifyDays ?? DEFAULT_VERIFY_DAYS;
   const decideDays = limit.decideDays ?? DEFAULT_DECIDE_DAYS;
   const ack = shows(a.acknowledgeFrom ?? a.firstClueOn, limit.acknowledgeWorkingDays, 0, a.acknowledgeBy);
   const verify = shows(a.firstClueOn, limit.verifyWorkingDays, verifyDays, a.verifyBy);

@@ -9,14 +9,17 @@
  * read as late during the holiday stayed so.
  *
  * So, as the slips' due dates (db/cases/due-recount.ts) and the charities' claims
- * (db/charity/claim-recount.ts), a start under another calendar than the last recount's counts each
+ * (db/charity/claim-recount.ts), a start under another calendar (or another `lastDayOff`) than the last recount's counts each
  * alert's dates again from where and with what they were counted (签收 from the day of a move to
  * another township, else the first clue; the others from the first clue; the working days each was
  * counted with, kept since migration 0011: those of the limit that won at a raise), stores those that
  * moved and the provisional flag counted again, and a start under the same calendar reads no alert
- * (calendar_recount, `monitoring_alert`). A date in calendar days is never moved, nor one of an alert
- * raised before the counts were kept (its limit then is not known: it keeps its dates, and its flag
- * is never cleared). Each write is conditional on the dates and counts read, so processes starting
+ * (calendar_recount, `monitoring_alert`). A date in calendar days (its count kept since migration
+ * 0013) moves only where its last day is off and the trigger set's `lastDayOff` says so (民法典 art.
+ * 203), or back under KEEP or a corrected calendar, and only while its period still runs (an open
+ * alert's verification, a pending decision: calendarDaysStillRunning); a date of an alert raised
+ * before the counts were kept is not moved here (its limit then is not known: it keeps its dates, and
+ * its flag is never cleared, unless inferAlertDeadlineCounts finds its counts). Each write is conditional on the dates and counts read, so processes starting
  * together write each date once; one stopped partway stored no fingerprint, and the next start counts again.
  *
  * Each moved date is in the alert's history (DEADLINE_RECOUNTED, by the hub, the date's field and
