@@ -766,10 +766,53 @@ export async function settleBackfilledDecideBy(
   );
 }
 
-/** Up to `limit` alerts after id `after` keeping a count for a date (working or calendar days), in id order: those a holiday calendar or a last-day-off rule can move. */
+/**
+ * Up to `limit` alerts after id `after` keeping a count a recount may follow, in id order: working
+ * days (a holiday calendar moves them, the alert open or closed, as always), or calendar days of a
+ * period still running (calendarDaysStillRunning: verification while open, the decision while
+ * pending), which a last-day-off rule or a calendar moves.
+ */
 export async function alertsWithCountsAfter(db: Db, after: number, limit: number): Promise<AlertRow[]> {
-  const counted = or(isNotNull(monitoringAlert.acknowledgeWorkingDays), isNotNull(monitoringAlert.verifyWorkingDays), isNotNull(monitoringAlert.decideWorkingDays), isNotNull(monitoringAlert.verifyDays), isNotNull(monitoringAlert.decideDays));
+  const counted = or(
+    isNotNull(monitoringAlert.acknowledgeWorkingDays),
+    isNotNull(monitoringAlert.verifyWorkingDays),
+    isNotNull(monitoringAlert.decideWorkingDays),
+    and(isNotNull(monitoringAlert.verifyDays), inArray(monitoringAlert.state, [...OPEN_ALERT_STATES])),
+    and(isNotNull(monitoringAlert.decideDays), isNull(monitoringAlert.decidedOn)),
+  );
   return db.select().from(monitoringAlert).where(and(gt(monitoringAlert.id, after), counted)).orderBy(asc(monitoringAlert.id)).limit(limit);
+}
+
+/**
+ * An alert that kept its counts (0011) but no calendar-day count where a date is in calendar days:
+ * one migration 0013 backfilled, or one a process of the release before it raised since (a rolling
+ * upgrade: that release keeps its working days, not its calendar days). Its count is the days from
+ * the first clue to the date, as that release counted them (art. 201 alone), as 0013 gives them.
+ */
+const LACKS_CALENDAR_DAYS = sql`deadline_counts_kept = TRUE AND verify_days IS NULL AND decide_days IS NULL
+  AND ((verify_working_days IS NULL AND DATEDIFF(verify_by, first_clue_on) >= 1) OR (decide_working_days IS NULL AND decide_by_backfilled = FALSE AND DATEDIFF(decide_by, first_clue_on) >= 1))`;
+
+/**
+ * Migration 0013's backfill again, for the alerts a process of the older release raised after it ran
+ * (LACKS_CALENDAR_DAYS): read by a plain (non-locking) select, then written by id under the same
+ * condition, `page` at a time, so a start locks no alert it does not change. Run again, it changes
+ * nothing. Returns how many alerts it read to give their counts.
+ */
+export async function keepOlderReleaseCalendarDays(db: Db, page: number): Promise<number> {
+  let given = 0;
+  for (let after = 0; ; ) {
+    const rows = await db.select({ id: monitoringAlert.id }).from(monitoringAlert).where(and(gt(monitoringAlert.id, after), LACKS_CALENDAR_DAYS)).orderBy(asc(monitoringAlert.id)).limit(page);
+    if (rows.length === 0) return given;
+    after = rows[rows.length - 1].id;
+    const ids = rows.map((r) => r.id);
+    given += ids.length;
+    await db.execute(
+      sql`UPDATE monitoring_alert SET
+            verify_days = CASE WHEN verify_working_days IS NULL AND DATEDIFF(verify_by, first_clue_on) >= 1 THEN DATEDIFF(verify_by, first_clue_on) ELSE NULL END,
+            decide_days = CASE WHEN decide_working_days IS NULL AND decide_by_backfilled = FALSE AND DATEDIFF(decide_by, first_clue_on) >= 1 THEN DATEDIFF(decide_by, first_clue_on) ELSE NULL END
+          WHERE id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) AND ${LACKS_CALENDAR_DAYS}`,
+    );
+  }
 }
 
 /** Alerts raised before their counts were kept (migration 0011), after id `after`, oldest first. */

@@ -307,8 +307,8 @@ export const DEFAULT_LAST_DAY_OFF: LastDayOff = 'NEXT_WORKING_DAY';
 /**
  * "Within n days" of `from`, in calendar days: the n-th day after `from` (the day itself not counted,
  * art. 201), moved to the first working day after it when that day is off and `lastDayOff` says so
- * (art. 203): a 15-day limit from 2026-09-23 ends on 10-08 (国庆 10-01 … 10-07 off), not on 10-08's
- * eve; one ending on a worked Saturday (调休) stays. Provisional when the day's being off is read from
+ * (art. 203): a 15-day limit from 2026-09-16 would end on 10-01 and ends on 10-08 (国庆 10-01 … 10-07
+ * off); one ending on a worked Saturday (调休) stays. Provisional when the day's being off is read from
  * a year whose holiday notice is not known. A day outside SUPPORTED_DATES is not moved (no calendar
  * reaches it) and provisional, never an error: a stored date of any year still gets its deadline.
  */

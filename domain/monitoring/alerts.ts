@@ -9,7 +9,7 @@ import { parseOffice } from '../cases/offices';
 import { addCalendarDays, addWorkingDays, DEFAULT_LAST_DAY_OFF, withinSupported, type HolidayCalendar, type LastDayOff } from '../cases/working-days';
 import { ruleExplanationTellsHealth } from '../findings/explain';
 import type { Rule } from '../findings/rule-set';
-import { DEFAULT_DECIDE_DAYS, GRADE_RANK, type Grade, type Limit, type Trigger, type TriggerKind } from './triggers';
+import { DEFAULT_DECIDE_DAYS, DEFAULT_VERIFY_DAYS, GRADE_RANK, type Grade, type Limit, type Trigger, type TriggerKind } from './triggers';
 
 /** A limit to count dates with: limitOf's CountedLimit, or a bare limit (its calendar days then follow the law's rule for a last day off, art. 203). */
 export type LimitToCount = Limit & { lastDayOff?: LastDayOff };
@@ -79,7 +79,7 @@ export interface AlertDeadlines extends CountedDates {
  */
 export function alertDeadlines(firstClueOn: IsoDate, limit: LimitToCount): AlertDeadlines {
   const ack = addWorkingDays(firstClueOn, limit.acknowledgeWorkingDays);
-  const verify = limit.verifyWorkingDays !== undefined ? addWorkingDays(firstClueOn, limit.verifyWorkingDays) : addCalendarDays(firstClueOn, limit.verifyDays ?? 15, limit.lastDayOff ?? DEFAULT_LAST_DAY_OFF);
+  const verify = limit.verifyWorkingDays !== undefined ? addWorkingDays(firstClueOn, limit.verifyWorkingDays) : addCalendarDays(firstClueOn, limit.verifyDays ?? DEFAULT_VERIFY_DAYS, limit.lastDayOff ?? DEFAULT_LAST_DAY_OFF);
   const decide = decisionDeadline(firstClueOn, limit);
   return {
     acknowledgeBy: ack.date,
@@ -89,7 +89,7 @@ export function alertDeadlines(firstClueOn: IsoDate, limit: LimitToCount): Alert
     acknowledgeWorkingDays: limit.acknowledgeWorkingDays,
     verifyWorkingDays: limit.verifyWorkingDays ?? null,
     decideWorkingDays: decide.workingDays,
-    verifyDays: limit.verifyWorkingDays !== undefined ? null : (limit.verifyDays ?? 15),
+    verifyDays: limit.verifyWorkingDays !== undefined ? null : (limit.verifyDays ?? DEFAULT_VERIFY_DAYS),
     decideDays: decide.days,
   };
 }
@@ -127,6 +127,20 @@ export interface KeptDeadlines extends CountedDates {
   acknowledgeFrom: IsoDate | null;
   /** Every count kept since its opening: a null count is calendar days. */
   deadlineCountsKept: boolean;
+  /** Where its life is: a date whose period has ended (calendarDaysStillRunning) is a record, not counted again by a rule. */
+  state: AlertState;
+  decidedOn: IsoDate | null;
+}
+
+/**
+ * Which of an alert's calendar-day dates still run, and may follow a changed rule for a last day off
+ * (`lastDayOff`): verification while the alert is open (OPEN_ALERT_STATES: not verified, not
+ * dismissed), the decision while it is pending (decidedOn null, as a push of a recount asks). A date
+ * whose period has ended was reported on (decisionLate, overdueAlerts as of a past day) and stays as
+ * it was counted.
+ */
+export function calendarDaysStillRunning(a: Pick<KeptDeadlines, 'state' | 'decidedOn'>): { verify: boolean; decide: boolean } {
+  return { verify: OPEN_ALERT_STATES.includes(a.state), decide: a.decidedOn === null };
 }
 
 export type RecountedDeadlines = Pick<KeptDeadlines, 'acknowledgeBy' | 'verifyBy' | 'decideBy' | 'provisional'>;
@@ -136,16 +150,24 @@ export type RecountedDeadlines = Pick<KeptDeadlines, 'acknowledgeBy' | 'verifyBy
  * calendar-day limit's last day off (`lastDayOff`), each from where and with the count it was counted
  * with (签收 from the day of a move to another township, else the first clue; the others from the
  * first clue): working days, or calendar days (kept since migration 0013), whose last day moves to
- * the next working day or back as the calendar and the rule say. A date without its count (an alert
- * raised before the counts were kept) or counted from a day outside the supported years stays. The
+ * the next working day or back as the calendar and the rule say, while its period still runs
+ * (calendarDaysStillRunning: a closed alert's calendar-day date stays, as before the rule; its
+ * working-day dates follow a corrected calendar, as they always did). A date without its count (an
+ * alert raised before the counts were kept) or counted from a day outside the supported years stays. The
  * provisional flag is counted again when every date's count is known; otherwise a recount can set
  * it, never clear it (a date kept as it is may be provisional).
  */
 export function recountedDeadlines(a: KeptDeadlines, lastDayOff: LastDayOff): RecountedDeadlines {
   let known = a.deadlineCountsKept;
   let provisional = false;
-  const count = (from: IsoDate, workingDays: number | null, days: number | null, kept: IsoDate): IsoDate => {
+  const running = calendarDaysStillRunning(a);
+  const count = (from: IsoDate, workingDays: number | null, days: number | null, kept: IsoDate, runs = true): IsoDate => {
     if (workingDays === null && days === null) return kept;
+    if (workingDays === null && !runs) {
+      // Ended: kept as counted, which may have been provisional.
+      known = false;
+      return kept;
+    }
     if (withinSupported(from) !== from || (workingDays ?? days)! < 1) {
       known = false;
       return kept;
@@ -160,8 +182,8 @@ export function recountedDeadlines(a: KeptDeadlines, lastDayOff: LastDayOff): Re
     }
   };
   const acknowledgeBy = count(a.acknowledgeFrom ?? a.firstClueOn, a.acknowledgeWorkingDays, null, a.acknowledgeBy);
-  const verifyBy = count(a.firstClueOn, a.verifyWorkingDays, a.verifyDays, a.verifyBy);
-  const decideBy = count(a.firstClueOn, a.decideWorkingDays, a.decideDays, a.decideBy);
+  const verifyBy = count(a.firstClueOn, a.verifyWorkingDays, a.verifyDays, a.verifyBy, running.verify);
+  const decideBy = count(a.firstClueOn, a.decideWorkingDays, a.decideDays, a.decideBy, running.decide);
   return { acknowledgeBy, verifyBy, decideBy, provisional: provisional || (!known && a.provisional) };
 }
 
@@ -187,7 +209,7 @@ export function inferredDeadlineCounts(a: Pick<KeptDeadlines, 'firstClueOn' | 'a
       }
     });
   };
-  const verifyDays = limit.verifyDays ?? 15;
+  const verifyDays = limit.verifyDays ?? DEFAULT_VERIFY_DAYS;
   const decideDays = limit.decideDays ?? DEFAULT_DECIDE_DAYS;
   const ack = shows(a.acknowledgeFrom ?? a.firstClueOn, limit.acknowledgeWorkingDays, 0, a.acknowledgeBy);
   const verify = shows(a.firstClueOn, limit.verifyWorkingDays, verifyDays, a.verifyBy);

@@ -171,8 +171,11 @@ function parseFile(raw: unknown, source: string): z.infer<typeof fileSchema> {
 /** Published 防返贫 monitoring: from the first clue to a decision within 15 (calendar) days. */
 export const DEFAULT_DECIDE_DAYS = 15;
 
+/** Published 防返贫 monitoring: verification within 15 (calendar) days of the first clue, for a limit that names no count. */
+export const DEFAULT_VERIFY_DAYS = 15;
+
 /** Published 防返贫 monitoring: from the first clue to a decision within 15 days; 签收 within a working day. */
-export const DEFAULT_LIMIT: Limit = { acknowledgeWorkingDays: 1, verifyDays: 15, decideDays: DEFAULT_DECIDE_DAYS };
+export const DEFAULT_LIMIT: Limit = { acknowledgeWorkingDays: 1, verifyDays: DEFAULT_VERIFY_DAYS, decideDays: DEFAULT_DECIDE_DAYS };
 
 /**
  * The effective trigger set: defaults with the override on top (a trigger of the same id is

@@ -9,14 +9,17 @@
  * read as late during the holiday stayed so.
  *
  * So, as the slips' due dates (db/cases/due-recount.ts) and the charities' claims
- * (db/charity/claim-recount.ts), a start under another calendar than the last recount's counts each
+ * (db/charity/claim-recount.ts), a start under another calendar (or another `lastDayOff`) than the last recount's counts each
  * alert's dates again from where and with what they were counted (签收 from the day of a move to
  * another township, else the first clue; the others from the first clue; the working days each was
  * counted with, kept since migration 0011: those of the limit that won at a raise), stores those that
  * moved and the provisional flag counted again, and a start under the same calendar reads no alert
- * (calendar_recount, `monitoring_alert`). A date in calendar days is never moved, nor one of an alert
- * raised before the counts were kept (its limit then is not known: it keeps its dates, and its flag
- * is never cleared). Each write is conditional on the dates and counts read, so processes starting
+ * (calendar_recount, `monitoring_alert`). A date in calendar days (its count kept since migration
+ * 0013) moves only where its last day is off and the trigger set's `lastDayOff` says so (民法典 art.
+ * 203), or back under KEEP or a corrected calendar, and only while its period still runs (an open
+ * alert's verification, a pending decision: calendarDaysStillRunning); a date of an alert raised
+ * before the counts were kept is not moved here (its limit then is not known: it keeps its dates, and
+ * its flag is never cleared, unless inferAlertDeadlineCounts finds its counts). Each write is conditional on the dates and counts read, so processes starting
  * together write each date once; one stopped partway stored no fingerprint, and the next start counts again.
  *
  * Each moved date is in the alert's history (DEADLINE_RECOUNTED, by the hub, the date's field and
@@ -29,7 +32,7 @@ import type { HubDb } from '../../db/connect';
 import { enqueueToToldSubscriptions } from '../../db/alert-delivery/outbox';
 import type { HubTx } from '../../db/cases/records';
 import { markRecounted, recountedUnder } from '../../db/cases/due-recount';
-import { alertsWithCountsAfter, alertsWithoutCountsAfter, keepInferredCounts, storeRecountedDeadlines, type AlertRow } from '../../db/monitoring/store';
+import { alertsWithCountsAfter, alertsWithoutCountsAfter, keepInferredCounts, keepOlderReleaseCalendarDays, storeRecountedDeadlines, type AlertRow } from '../../db/monitoring/store';
 import { inferredDeadlineCounts, recountedDeadlines } from '../../domain/monitoring/alerts';
 import { activeHolidayCalendar, buildHolidayCalendar, calendarFingerprint, type LastDayOff } from '../../domain/cases/working-days';
 import { createHash } from 'node:crypto';
@@ -99,11 +102,18 @@ export async function inferAlertDeadlineCounts(hub: HubDb, triggerSet: TriggerSe
 /**
  * Counts every alert's dates under the calendar in force and the trigger set's `lastDayOff`
  * (history events and pushes at `now`) unless the last recount ran under both
- * (alertCountsFingerprint); returns the alerts this call wrote.
+ * (alertCountsFingerprint): working-day dates of every alert, as before the rule, calendar-day dates
+ * of periods still running (calendarDaysStillRunning: a closed alert's day stays as reported).
+ * First gives the alerts a process of the release before migration 0013 raised their calendar days
+ * (keepOlderReleaseCalendarDays), and then counts every alert again even under the same calendar
+ * and rule if it gave any. Returns the alerts this call wrote.
  */
 export async function recountAlertDeadlines(hub: HubDb, triggerSet: Pick<TriggerSet, 'lastDayOff'>, now: Date = new Date(), calendarOnly: string = calendarFingerprint()): Promise<RecountedAlert[]> {
   const calendar = alertCountsFingerprint(triggerSet.lastDayOff, calendarOnly);
-  if ((await recountedUnder(hub, RECOUNT_NAME)) === calendar) return [];
+  // Alerts a process of the release before 0013 raised since (a rolling upgrade) get their calendar
+  // days first; if any did, every alert is read again, so their days off move at this start.
+  const given = await keepOlderReleaseCalendarDays(hub, PAGE);
+  if (given === 0 && (await recountedUnder(hub, RECOUNT_NAME)) === calendar) return [];
   const written: RecountedAlert[] = [];
   for (let after = 0; ; ) {
     const rows = await alertsWithCountsAfter(hub, after, PAGE);

@@ -24,6 +24,7 @@ import { startAlertReceiver, type AlertReceiver } from '../support/alert-receive
 import { insertRegions, insertWang, WANG } from '../support/scenarios';
 import { migrationStatement } from '../support/migration-statement';
 import { calendarFingerprint } from '../../domain/cases/working-days';
+import { markRecounted } from '../../db/cases/due-recount';
 import { subscribe, subscriberClient, TOWNSHIP } from '../alert-delivery/scenario';
 
 jest.setTimeout(180_000);
@@ -127,10 +128,10 @@ it('counts the dates of an alert raised before the notice again under it when th
   // Pushed again, its decision pending, to the subscription that was pushed it.
   expect(await raisedPushes()).toEqual([String(counted)]);
 
-  // Under the same calendar: one statement (the calendar of the last recount), no alert read.
+  // Under the same calendar: two statements (no alert lacking its calendar days, the calendar of the last recount), no alert read.
   const again = await countStatements(() => recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now()));
   expect(again.result).toEqual([]);
-  expect(again.counter.total).toBe(1);
+  expect(again.counter.total).toBe(2);
 
   // A corrected notice (02-19 off as well, Saturday 02-20 not worked): two processes starting together move each date once.
   holidays.use('2027-corrected.json', [{ ...notice2027, workdays: {}, holidays: { ...notice2027.holidays, '2027-02-19': '春节' } }]);
@@ -140,7 +141,7 @@ it('counts the dates of an alert raised before the notice again under it when th
   expect(await dates(counted)).toEqual(now);
   expect((await recountEvents()).slice(3)).toEqual([hubEvent('verifyBy 2027-02-25 → 2027-03-01'), hubEvent('decideBy 2027-03-01 → 2027-03-03')]);
   expect(await raisedPushes()).toEqual([String(counted), String(counted)]);
-  expect((await countStatements(() => recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now()))).counter.total).toBe(1);
+  expect((await countStatements(() => recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now()))).counter.total).toBe(2);
 });
 
 it('counts 签收 again from the day of a move to another township, and a raised alert from the limit whose day won', async () => {
@@ -218,7 +219,12 @@ it('counts the calendar-day dates of alerts stored before the rule for a last da
   // A stored first clue no calendar reaches (a row of an older release): counted, never moved, no error.
   const hostile = await asBefore('lastdayoff-hostile', '2026-11-10', '2026-11-25');
   await dbs.hubPool.query("UPDATE monitoring_alert SET first_clue_on = '9999-12-10', verify_by = '9999-12-25', decide_by = '9999-12-25' WHERE id = ?", [hostile]);
-  const ids = [national, saturday, worked, weekday, hostile];
+  // Closed before the upgrade, 15 days to Saturday 11-28 as well: dismissed (decided), and verified with its decision pending.
+  const dismissed = await asBefore('lastdayoff-dismissed', '2026-11-13', '2026-11-28');
+  await dbs.hubPool.query("UPDATE monitoring_alert SET state = 'DISMISSED', decided_on = '2026-11-16' WHERE id = ?", [dismissed]);
+  const verified = await asBefore('lastdayoff-verified', '2026-11-13', '2026-11-28');
+  await dbs.hubPool.query("UPDATE monitoring_alert SET state = 'VERIFIED' WHERE id = ?", [verified]);
+  const ids = [national, saturday, worked, weekday, hostile, dismissed, verified];
   const counts = async () => {
     const [rows] = await dbs.hubPool.query('SELECT verify_days AS v, decide_days AS d FROM monitoring_alert WHERE id IN (?) ORDER BY id', [ids]);
     return (rows as { v: number | null; d: number | null }[]).map((r) => [r.v, r.d]);
@@ -233,23 +239,44 @@ it('counts the calendar-day dates of alerts stored before the rule for a last da
 
   const ours = (written: { alertId: number; after: { verifyBy: string; decideBy: string } }[]) =>
     written.filter((w) => ids.includes(w.alertId)).map((w) => [w.alertId, w.after.verifyBy, w.after.decideBy]);
-  // A hub whose locality keeps the day as counted recounts nothing of them: the old behaviour.
-  await recountAlertDeadlines(dbs.hub, { lastDayOff: 'KEEP' }, clock.now());
+  // The last recount before the upgrade stored the calendar's fingerprint alone, as hubs did before the rule.
+  await markRecounted(dbs.hub, 'monitoring_alert', calendarFingerprint(), clock.now());
+  // A hub whose locality keeps the day as counted recounts nothing on upgrade (KEEP's fingerprint is the
+  // calendar's alone): no alert read (two statements, no alert lacking its days and the calendar), none written.
+  const kept = await countStatements(() => recountAlertDeadlines(dbs.hub, { lastDayOff: 'KEEP' }, clock.now()));
+  expect(kept.result).toEqual([]);
+  expect(kept.counter.total).toBe(2);
+  expect((await recountEvents()).filter((e) => ids.includes(e.alertId))).toEqual([]);
   for (const [id, day] of [[national, '2026-10-01'], [saturday, '2026-11-28'], [worked, '2026-10-10'], [weekday, '2026-11-25'], [hostile, '9999-12-25']] as const) expect(await dates(id)).toMatchObject({ verifyBy: day, decideBy: day });
-  // KEEP's fingerprint is the calendar's alone, as hubs stored it before the rule: no recount on upgrade.
-  const [[row]] = (await dbs.hubPool.query("SELECT calendar FROM calendar_recount WHERE name = 'monitoring_alert'")) as any;
-  expect(row.calendar).toBe(calendarFingerprint());
+  const pushesBefore = (await raisedPushes()).length;
 
-  // The default (art. 203): the next start counts them again, once.
+  // The default (art. 203): the next start counts them again, once: the days of periods still running.
   const upgraded = await recountAlertDeadlines(dbs.hub, { lastDayOff: 'NEXT_WORKING_DAY' }, clock.now());
   expect(ours(upgraded)).toEqual([
     [national, '2026-10-08', '2026-10-08'],
     [saturday, '2026-11-30', '2026-11-30'],
+    [verified, '2026-11-28', '2026-11-30'],
   ]);
+  // A closed period is a record (decisionLate, past overdue reports): the dismissed alert keeps its days and its history, the verified one its verification day.
+  expect(await dates(dismissed)).toMatchObject({ verifyBy: '2026-11-28', decideBy: '2026-11-28' });
+  expect((await recountEvents()).filter((e) => e.alertId === dismissed)).toEqual([]);
+  expect((await recountEvents()).filter((e) => e.alertId === verified).map((e) => e.reason)).toEqual(['decideBy 2026-11-28 → 2026-11-30']);
+  // Pushed again, their decisions pending and their pushed dates moved: not the dismissed one.
+  // (The alerts of the tests above, counted under 2027's notice until now, are counted under the calendar in force as well.)
+  expect((await raisedPushes()).slice(pushesBefore).filter((id) => ids.includes(Number(id)))).toEqual([String(national), String(saturday), String(verified)]);
   expect(await dates(worked)).toMatchObject({ verifyBy: '2026-10-10', decideBy: '2026-10-10' });
   expect(await dates(hostile)).toMatchObject({ verifyBy: '9999-12-25', decideBy: '9999-12-25' });
   expect((await recountEvents()).filter((e) => e.alertId === saturday).map((e) => e.reason)).toEqual(['verifyBy 2026-11-28 → 2026-11-30', 'decideBy 2026-11-28 → 2026-11-30']);
-  expect((await countStatements(() => recountAlertDeadlines(dbs.hub, { lastDayOff: 'NEXT_WORKING_DAY' }, clock.now()))).counter.total).toBe(1);
+  expect((await countStatements(() => recountAlertDeadlines(dbs.hub, { lastDayOff: 'NEXT_WORKING_DAY' }, clock.now()))).counter.total).toBe(2);
+
+  // A process of the release before 0013, still running beside this one (a rolling upgrade), raises one more: 15 days to Saturday 11-28, no calendar days kept.
+  const olderProcess = await asBefore('lastdayoff-older-process', '2026-11-13', '2026-11-28');
+  ids.push(olderProcess);
+  // The next start under the same calendar and rule gives it its days and moves its day off.
+  const rolled = await recountAlertDeadlines(dbs.hub, { lastDayOff: 'NEXT_WORKING_DAY' }, clock.now());
+  expect(ours(rolled)).toEqual([[olderProcess, '2026-11-30', '2026-11-30']]);
+  expect(await dates(olderProcess)).toMatchObject({ verifyBy: '2026-11-30', decideBy: '2026-11-30' });
+  expect((await countStatements(() => recountAlertDeadlines(dbs.hub, { lastDayOff: 'NEXT_WORKING_DAY' }, clock.now()))).counter.total).toBe(2);
 
   // A new alert under the rule is counted so from its raise, with its counts.
   const fresh = await writeAlert('lastdayoff-fresh', { keepCounts: true, limit: fifteen, firstClueOn: '2026-11-13' });
@@ -260,5 +287,8 @@ it('counts the calendar-day dates of alerts stored before the rule for a last da
   expect(ours(back)).toEqual([
     [national, '2026-10-01', '2026-10-01'],
     [saturday, '2026-11-28', '2026-11-28'],
+    [verified, '2026-11-28', '2026-11-28'],
+    [olderProcess, '2026-11-28', '2026-11-28'],
   ]);
+  expect((await recountEvents()).filter((e) => e.alertId === dismissed)).toEqual([]);
 });

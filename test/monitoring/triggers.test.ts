@@ -191,7 +191,7 @@ describe('a job loss’s evidence names where it was recorded', () => {
 });
 
 it('counts an alert’s dates again from the working days it kept, keeping a date without them and the flag of an alert that kept none', () => {
-  const kept = { firstClueOn: '2026-09-30', acknowledgeFrom: null, acknowledgeBy: '2026-10-01', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: true, acknowledgeWorkingDays: 1, verifyWorkingDays: null, decideWorkingDays: null, verifyDays: null, decideDays: null, deadlineCountsKept: true };
+  const kept = { firstClueOn: '2026-09-30', acknowledgeFrom: null, acknowledgeBy: '2026-10-01', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: true, acknowledgeWorkingDays: 1, verifyWorkingDays: null, decideWorkingDays: null, verifyDays: null, decideDays: null, deadlineCountsKept: true, state: 'NEW' as const, decidedOn: null };
   // 签收 after the National Day week; the days in calendar days stay; every count known, the flag is counted again.
   expect(recountedDeadlines(kept, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-10-08', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: false });
   // Counted from the day of a move when it has one: Saturday 10-10 is worked (调休).
@@ -237,9 +237,14 @@ describe('a limit in calendar days whose last day is a day off (民法典 art. 2
   });
 
   it('counts a kept calendar-day count again under the rule in force', () => {
-    const kept = { firstClueOn: '2026-09-16', acknowledgeFrom: null, acknowledgeBy: '2026-09-17', verifyBy: '2026-10-01', decideBy: '2026-10-01', provisional: false, acknowledgeWorkingDays: 1, verifyWorkingDays: null, decideWorkingDays: null, verifyDays: 15, decideDays: 15, deadlineCountsKept: true };
+    const kept = { firstClueOn: '2026-09-16', acknowledgeFrom: null, acknowledgeBy: '2026-09-17', verifyBy: '2026-10-01', decideBy: '2026-10-01', provisional: false, acknowledgeWorkingDays: 1, verifyWorkingDays: null, decideWorkingDays: null, verifyDays: 15, decideDays: 15, deadlineCountsKept: true, state: 'NEW' as const, decidedOn: null };
     expect(recountedDeadlines(kept, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-09-17', verifyBy: '2026-10-08', decideBy: '2026-10-08', provisional: false });
     expect(recountedDeadlines({ ...kept, verifyBy: '2026-10-08', decideBy: '2026-10-08' }, 'KEEP')).toEqual({ acknowledgeBy: '2026-09-17', verifyBy: '2026-10-01', decideBy: '2026-10-01', provisional: false });
+    // A period that has ended is not counted again by the rule: verified, its verification day stays and its pending decision moves;
+    expect(recountedDeadlines({ ...kept, state: 'VERIFIED' }, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-09-17', verifyBy: '2026-10-01', decideBy: '2026-10-08', provisional: false });
+    // dismissed (decided), both stay, and a provisional flag stays with them; its 签收 in working days still follows the calendar.
+    const dismissed = { ...kept, state: 'DISMISSED' as const, decidedOn: '2026-09-20', acknowledgeBy: '2026-09-18', provisional: true };
+    expect(recountedDeadlines(dismissed, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-09-17', verifyBy: '2026-10-01', decideBy: '2026-10-01', provisional: true });
     // Counted from a day outside the supported years: kept as it is.
     expect(recountedDeadlines({ ...kept, firstClueOn: '9999-12-10', verifyBy: '9999-12-25', decideBy: '9999-12-25' }, 'NEXT_WORKING_DAY')).toMatchObject({ verifyBy: '9999-12-25', decideBy: '9999-12-25' });
   });
