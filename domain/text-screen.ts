@@ -72,6 +72,9 @@ export const HEALTH_WORDS = new RegExp(
     '护理(?:院|费|员|工|险|补贴|等级)|(?:长期|专业|专人|医疗|术后|临终|需要|需)护理|护工|卧床|失能|失智|不能自理',
     // 精神 alone is also spirit (精神面貌, 自强精神): a mental illness is told by these.
     '精神(?:分裂|障碍|异常|卫生|科|失常)|抑郁|焦虑症|自闭|孤独症',
+    // 卫生 alone is also hygiene (环境卫生, 打扫卫生): a place of care is told by what it goes with
+    // (乡镇卫生院, 村卫生室, 社区卫生服务中心); 卫健 is the health commission.
+    '卫生(?:院|室|所|站|服务|中心)|卫健|体检',
     // 盲 in 文盲 (illiterate) and 盲目 tells of no eye.
     '(?<!文|法)盲(?!目|从|区|点)',
   ].join('|'),

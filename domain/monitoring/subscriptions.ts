@@ -22,6 +22,15 @@ export function regionCovers(scope: string, regionCode: string): boolean {
   return regionCode.startsWith(divisionPrefix(scope));
 }
 
+/**
+ * The regions a list reaches, without those another of them covers ([370811001, 370811001001] reaches
+ * what [370811001] does): two subscriptions whose lists differ only so push the same alerts.
+ */
+export function regionsReached(regionCodes: readonly string[]): string[] {
+  const distinct = [...new Set(regionCodes)];
+  return distinct.filter((r) => !distinct.some((other) => other !== r && regionCovers(other, r)));
+}
+
 export function subscriptionMatches(sub: SubscriptionFilter, alert: Pick<AlertEnvelope, 'regionCode' | 'grade' | 'triggerId' | 'formerRegionCode'>): boolean {
   const former = alert.formerRegionCode;
   if (!sub.regionCodes.some((scope) => regionCovers(scope, alert.regionCode) || (former !== undefined && regionCovers(scope, former)))) return false;

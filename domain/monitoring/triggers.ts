@@ -101,7 +101,8 @@ const fileSchema = z.strictObject({
    * limits are not concerned. The locality's file, when it gives it, replaces it.
    */
   lastDayOff: z.enum(LAST_DAY_OFF_RULES).optional(),
-  triggers: z.array(z.looseObject({ id: z.string() })),
+  /** Required in the default set; a locality's file that only sets limits, the notice or lastDayOff leaves it out. */
+  triggers: z.array(z.looseObject({ id: z.string() })).optional(),
 });
 
 export interface TriggerSet {
@@ -157,15 +158,20 @@ function firstIssue(error: z.ZodError, source: string, triggerId: string | null)
   return new TriggerSetError(`invalid trigger set (${source}): ${where}: ${reason}`, triggerId, field);
 }
 
-function parseFile(raw: unknown, source: string): z.infer<typeof fileSchema> {
+type TriggerFile = z.infer<typeof fileSchema> & { triggers: Array<{ id: string } & Record<string, unknown>> };
+
+/** A trigger file checked; `triggers` may be left out of a locality's file only (`{ "lastDayOff": "KEEP" }` alone was refused). */
+function parseFile(raw: unknown, source: string, triggersRequired: boolean): TriggerFile {
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) throw firstIssue(parsed.error, source, null);
+  if (triggersRequired && parsed.data.triggers === undefined) throw new TriggerSetError(`invalid trigger set (${source}): field triggers: required in the default set`, null, 'triggers');
+  const file = { ...parsed.data, triggers: parsed.data.triggers ?? [] };
   const seen = new Set<string>();
-  for (const t of parsed.data.triggers) {
+  for (const t of file.triggers) {
     if (seen.has(t.id)) throw new TriggerSetError(`invalid trigger set (${source}): trigger ${t.id}, field id: appears twice`, t.id, 'id');
     seen.add(t.id);
   }
-  return parsed.data;
+  return file;
 }
 
 /** Published 防返贫 monitoring: from the first clue to a decision within 15 (calendar) days. */
@@ -189,7 +195,7 @@ export function buildTriggerSet(
   /** Rules with a household-holds condition: those `monitoredRollHolds` may widen. */
   householdRuleIds: ReadonlySet<string> = new Set(),
 ): TriggerSet {
-  const base = parseFile(defaults, sources.defaults);
+  const base = parseFile(defaults, sources.defaults, true);
   const merged = new Map<string, { raw: Record<string, unknown>; source: string }>(base.triggers.map((t) => [t.id, { raw: t, source: sources.defaults }]));
   let name = base.name ?? 'default';
   let setLimits: Record<Grade, Limit> = base.limits ?? { RED: DEFAULT_LIMIT, ORANGE: DEFAULT_LIMIT, YELLOW: DEFAULT_LIMIT };
@@ -198,7 +204,7 @@ export function buildTriggerSet(
   let noticeSource = sources.defaults;
   let lastDayOff: LastDayOff = base.lastDayOff ?? DEFAULT_LAST_DAY_OFF;
   if (override !== null) {
-    const local = parseFile(override, sources.override ?? 'override');
+    const local = parseFile(override, sources.override ?? 'override', false);
     if (local.name) name = `${name} + ${local.name}`;
     if (local.limits) {
       setLimits = local.limits;

@@ -20,7 +20,7 @@ import { activeSubscriptionsOf, deadLetters, deliveriesByIds, insertSubscription
 import { isDivisionCode } from '../../domain/division-code';
 import { callbackRefusal, isDeliveryId, newSubscriptionSecret } from '../../domain/monitoring/delivery';
 import { ALERT_GRADES, type AlertGrade } from '../../domain/monitoring/envelope';
-import { regionCovers } from '../../domain/monitoring/subscriptions';
+import { regionCovers, regionsReached } from '../../domain/monitoring/subscriptions';
 import { TRIGGER_ID_SHAPE, TRIGGER_ID_SHAPE_MESSAGE, unknownTriggersMessage } from '../../domain/monitoring/triggers';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { longerThan } from '../../domain/text-length';
@@ -118,10 +118,14 @@ export function subscriberRefusal(name: string, client: { id: number; department
 
 type SubscriptionShape = Pick<SubscriptionRecord, 'callbackUrl' | 'regionCodes' | 'triggerIds'> & { grades: readonly string[] };
 
-/** The same callback, regions, grades and triggers, in whatever order (each list is a set). */
+/**
+ * The same callback, regions, grades and triggers, in whatever order (each list is a set); regions
+ * as far as they reach, so a village listed beside its township adds nothing (it was a second
+ * subscription pushing every alert of the township twice).
+ */
 function sameSubscription(a: SubscriptionShape, b: SubscriptionShape): boolean {
   const sameSet = (x: readonly string[], y: readonly string[]) => x.length === y.length && [...x].sort().join(',') === [...y].sort().join(',');
-  return a.callbackUrl === b.callbackUrl && sameSet(a.regionCodes, b.regionCodes) && sameSet(a.grades, b.grades) && sameSet(a.triggerIds, b.triggerIds);
+  return a.callbackUrl === b.callbackUrl && sameSet(regionsReached(a.regionCodes), regionsReached(b.regionCodes)) && sameSet(a.grades, b.grades) && sameSet(a.triggerIds, b.triggerIds);
 }
 
 // ----- Managing what exists: revoke and replay --------------------------------------------------

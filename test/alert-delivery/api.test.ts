@@ -223,6 +223,9 @@ describe('a repeated alertSubscriptionCreate', () => {
     // The same subscription written otherwise (grades in another order, a region twice) is a repeat too.
     const again = await hub.gql(CREATE, { input: { ...input, regionCodes: [TOWNSHIP, TOWNSHIP], grades: ['ORANGE', 'RED', 'RED'] } });
     expect(again.data.alertSubscriptionCreate.userErrors.map((e: any) => e.code)).toEqual(['SUBSCRIPTION_EXISTS']);
+    // A village of the township beside it reaches no more: it was made, and every alert pushed twice.
+    const overlapping = await hub.gql(CREATE, { input: { ...input, regionCodes: [`${TOWNSHIP}001`, TOWNSHIP] } });
+    expect(overlapping.data.alertSubscriptionCreate.userErrors.map((e: any) => e.code)).toEqual(['SUBSCRIPTION_EXISTS']);
     expect(await count('SELECT COUNT(*) AS n FROM alert_subscription')).toBe(before + 1);
     // Another filter to the same receiver is another subscription; once revoked, it may be made anew.
     await create({ callbackUrl: input.callbackUrl, grades: ['YELLOW'] });

@@ -11,7 +11,7 @@ import { TriggerSetError } from '../../domain/monitoring/triggers';
 import { evaluateTriggers } from '../../domain/monitoring/evaluate';
 import { activeRuleSet } from '../../rules/load';
 import { alertDeadlines, decisionDeadline, moveAlert, recountedDeadlines } from '../../domain/monitoring/alerts';
-import { limitOf } from '../../domain/monitoring/triggers';
+import { buildTriggerSet, limitOf } from '../../domain/monitoring/triggers';
 import { addCalendarDays } from '../../domain/cases/working-days';
 import type { HouseholdFacts } from '../../domain/findings/facts';
 import { recurringAid } from '../../domain/aid';
@@ -234,6 +234,15 @@ describe('a limit in calendar days whose last day is a day off (民法典 art. 2
     expect(days('2026-11-13', 'KEEP')).toEqual({ verifyBy: '2026-11-28', decideBy: '2026-11-28', verifyDays: 15, decideDays: 15 });
     expect(days('2026-09-16', 'KEEP').verifyBy).toBe('2026-10-01');
     expect(() => withOverride({ triggers: [], lastDayOff: 'next' })).toThrow(/field lastDayOff/);
+  });
+
+  it('takes a locality file that gives lastDayOff alone, as the README writes it; the default set still needs its triggers', () => {
+    // `{ "lastDayOff": "KEEP" }` stopped the hub: "field triggers: expected array".
+    const keep = withOverride({ lastDayOff: 'KEEP' });
+    expect(keep.lastDayOff).toBe('KEEP');
+    expect(keep.triggers.map((t) => t.id)).toEqual(loadTriggerSet().triggers.map((t) => t.id));
+    expect(withOverride({ notice: { periodDays: 7 } }).notice.periodDays).toBe(7);
+    expect(() => buildTriggerSet({ lastDayOff: 'KEEP' }, null, { defaults: 'rules/triggers.json' }, new Set())).toThrow(/rules\/triggers\.json\): field triggers: required in the default set/);
   });
 
   it('counts a kept calendar-day count again under the rule in force', () => {
