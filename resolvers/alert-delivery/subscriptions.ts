@@ -15,7 +15,7 @@ import { isRole, ROOT_RULES } from '../../access/policy';
 import type { HubQuery } from '../../db/cases/records';
 import type { HubDb } from '../../db/connect';
 import { lockingTransaction } from '../../db/locking';
-import { divisionHeld } from '../../db/household/region-pages';
+import { divisionsHeld } from '../../db/household/region-pages';
 import { activeSubscriptionsOf, deadLetters, deliveriesByIds, insertSubscription, replayDeadLetters, revokeSubscription, subscriberClient, subscriptionById, subscriptionsByIds, type DeliveryRecord, type SubscriptionRecord } from '../../db/alert-delivery/store';
 import { isDivisionCode } from '../../domain/division-code';
 import { callbackRefusal, isDeliveryId, newSubscriptionSecret } from '../../domain/monitoring/delivery';
@@ -86,11 +86,10 @@ export async function createSubscription(db: HubDb, callbackHosts: readonly stri
   });
 }
 
-/** The regions, in order, that the hub holds nothing of. */
+/** The regions, in order, that the hub holds nothing of: two statements however many (divisionsHeld), inside the create's locking transaction. */
 async function unknownDivisions(tx: HubQuery, regions: readonly string[]): Promise<string[]> {
-  const unknown: string[] = [];
-  for (const r of regions) if (!(await divisionHeld(tx, r))) unknown.push(r);
-  return unknown;
+  const held = await divisionsHeld(tx, regions);
+  return regions.filter((r) => !held.has(r));
 }
 
 /** The client as a caller: who a push's audit row names, and whose rules decide whether it reads alerts. */
