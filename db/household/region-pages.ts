@@ -38,6 +38,12 @@ export async function regionKnown(db: HubQuery, code: string): Promise<boolean> 
 }
 
 /**
+ * Why a division code is refused as REGION_UNKNOWN (divisionHeld said no), on every channel: a list
+ * filter, the CSV export, an alert subscription (which names the codes after it).
+ */
+export const UNKNOWN_DIVISION_MESSAGE = 'the hub knows no division of this code (no region and no household under it)';
+
+/**
  * Whether the hub holds anything of a division a region job is asked to run over: the division in
  * its region table, a household under it, or, for a county or the city (under which a scan also
  * judges people in no household, by their ID number's address code), a person of that code.
