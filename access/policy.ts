@@ -326,6 +326,22 @@ async function onCaseRegions(r: { caseId: number; householdId: number; townshipC
 /** An alert row as the policy reads it: its verifier and its references (stored as JSON). */
 type AlertRowLike = { verifierOffice: string; evidenceRefs: string };
 
+/**
+ * Whether what an alert tells of health is health detail to this caller: its evidence, and the
+ * reasons and notes offices write on it (已纳入医疗救助, 户内有残疾人两项补贴: how a township explains a
+ * hospital-cost or disability alert), withheld alike. One test for all of them.
+ */
+const ALERT_HEALTH_DETAIL = {
+  test: (a: AlertRowLike & { triggerId: string }, caller: { department: string }) => alertEvidenceIsHealth(activeTriggerSet().triggers.find((t) => t.id === a.triggerId), activeRuleSet().rules) && !evidenceAllOwn(caller.department, alertAudienceOf(a)),
+  note: 'health detail only for an alert whose trigger writes health data (a hospital stay, 12 months’ out-of-pocket, a severe disability, a rule’s finding that can name a stay, a disability, an illness or an illness cause, a trigger or rule no longer in the set); of a job loss, a death on a roll or a rule’s finding that cannot (e.g. M3, M5) shown in scope to whoever reads the alert; nor to a department all of whose references it is (its own records: the disability federation reading its own new certificate)',
+};
+
+/** What is written on an alert (a move in its history, its takeover), read as health detail of the alert it is written on. */
+const WRITTEN_ON_ALERT_HEALTH_DETAIL = {
+  test: (w: { alert: AlertRowLike & { triggerId: string } }, caller: { department: string }) => ALERT_HEALTH_DETAIL.test(w.alert, caller),
+  note: `as \`Alert.reason\`: ${ALERT_HEALTH_DETAIL.note}`,
+};
+
 
 const OPEN_CATALOGUE: OpenTypeRule = { kind: 'OPEN', why: 'catalogue data, no personal data' };
 const OPEN_CONTAINER: OpenTypeRule = { kind: 'OPEN', why: 'a container or summary reached only through a gated field' };
@@ -641,18 +657,16 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     region: (a: { regionCode: string }) => a.regionCode,
     fields: {
       ...Object.fromEntries(
-        ['id', 'trigger', 'grade', 'state', 'person', 'household', 'region', 'monitored', 'verifier', 'detectedBy', 'raisedAt', 'firstClueOn', 'acknowledgeFrom', 'acknowledgeBy', 'verifyBy', 'decideBy', 'decidedOn', 'provisional', 'overdue', 'acknowledgementOverdue', 'escalatedTo', 'outcome', 'reason', 'case', 'history', 'notice', 'notices', 'takenOver'].map((f) => [f, 'IN_SCOPE' as const]),
+        ['id', 'trigger', 'grade', 'state', 'person', 'household', 'region', 'monitored', 'verifier', 'detectedBy', 'raisedAt', 'firstClueOn', 'acknowledgeFrom', 'acknowledgeBy', 'verifyBy', 'decideBy', 'decidedOn', 'provisional', 'overdue', 'acknowledgementOverdue', 'escalatedTo', 'outcome', 'case', 'history', 'notice', 'notices', 'takenOver'].map((f) => [f, 'IN_SCOPE' as const]),
       ),
       // Evidence of a hospital stay, a disability or a rule's finding naming health is health detail; of a job loss, a death on a roll or a rule's finding naming none it is not (healthOnlyFor).
       evidence: 'HEALTH',
       evidenceReferences: 'REFERENCE',
+      // The reason an office gave, as its history's and its takeover's (AlertEvent, AlertTakeOver):
+      // a township explains a hospital-cost alert by the medical aid the household has.
+      reason: 'HEALTH',
     },
-    healthOnlyFor: {
-      evidence: {
-        test: (a: AlertRowLike & { triggerId: string }, caller) => alertEvidenceIsHealth(activeTriggerSet().triggers.find((t) => t.id === a.triggerId), activeRuleSet().rules) && !evidenceAllOwn(caller.department, alertAudienceOf(a)),
-        note: 'health detail only for an alert whose trigger writes health data (a hospital stay, 12 months’ out-of-pocket, a severe disability, a rule’s finding that can name a stay, a disability, an illness or an illness cause, a trigger or rule no longer in the set); of a job loss, a death on a roll or a rule’s finding that cannot (e.g. M3, M5) shown in scope to whoever reads the alert; nor to a department all of whose references it is (its own records: the disability federation reading its own new certificate)',
-      },
-    },
+    healthOnlyFor: { evidence: ALERT_HEALTH_DETAIL, reason: ALERT_HEALTH_DETAIL },
     // Another department than civil affairs reads the alerts that concern it, and of those not its to verify only its own records (domain/monitoring/alerts.ts ALERT_OWNER).
     readableBy: {
       test: (a: AlertRowLike, caller) => alertConcerns(caller.department, alertAudienceOf(a)),
@@ -669,7 +683,20 @@ export const TYPE_RULES: Record<string, TypeRule> = {
         note: `to a department other than \`${ALERT_OWNER}\` that does not verify the alert, only the references to its own records`,
       },
     },
-    sameSubject: ['person', 'household', 'case', 'notice', 'notices'],
+    sameSubject: ['person', 'household', 'case', 'notice', 'notices', 'history', 'takenOver'],
+  },
+  // Reached only through Alert.history and Alert.takenOver, whose view they take; the reason given is withheld as the alert's is.
+  AlertEvent: {
+    kind: 'PERSONAL',
+    readBy: ALERT_DATA,
+    fields: { ...Object.fromEntries(['action', 'fromState', 'toState', 'grade', 'at', 'actor', 'actorOffice', 'office'].map((f) => [f, 'IN_SCOPE' as const])), reason: 'HEALTH' },
+    healthOnlyFor: { reason: WRITTEN_ON_ALERT_HEALTH_DETAIL },
+  },
+  AlertTakeOver: {
+    kind: 'PERSONAL',
+    readBy: ALERT_DATA,
+    fields: { ...Object.fromEntries(['office', 'by', 'at'].map((f) => [f, 'IN_SCOPE' as const])), reason: 'HEALTH' },
+    healthOnlyFor: { reason: WRITTEN_ON_ALERT_HEALTH_DETAIL },
   },
   // schema/monitoring-notice.graphql: what a village board shows of a household, read (and audited) as the household's data.
   VillageNotice: {
@@ -690,7 +717,6 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   AlertNoticeObjectionResolvePayload: OPEN_CONTAINER,
   NoticeWithdrawal: { kind: 'OPEN', why: 'reached only through VillageNotice.withdrawn (in scope); when, the client and officer, and a reason held to a notice’s words' },
   NoticeObjection: { kind: 'OPEN', why: 'reached only through VillageNotice.objections (in scope) or its resolution’s payload (its verifier); a day, a kind, the recording and resolving clients and a reason held to a notice’s words, no objector' },
-  AlertEvent: { kind: 'OPEN', why: 'reached only through Alert.history (in scope); names clients and officers, not persons' },
   AlertConnection: OPEN_CONTAINER,
   AlertEdge: OPEN_CONTAINER,
   Trigger: OPEN_CATALOGUE,
@@ -699,7 +725,6 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   AlertVerifyPayload: OPEN_CONTAINER,
   AlertDismissPayload: OPEN_CONTAINER,
   AlertTakeOverPayload: OPEN_CONTAINER,
-  AlertTakeOver: { kind: 'OPEN', why: 'reached only through Alert.takenOver (in scope); the office, client and officer and the reason given, no person' },
   // schema/monitoring-monthly.graphql: a run's division, month and counts.
   MonthlyComparison: { kind: 'OPEN', why: 'a run of the monthly comparison: division, month, state and counts; names no person' },
   MonthlyComparisonUserError: { kind: 'OPEN', why: 'why a start was refused; names no person' },

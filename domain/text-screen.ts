@@ -277,11 +277,31 @@ function carriesGroupedAccount(digits: string): boolean {
  * references carry dates and sequence numbers (`PL-2026-0301-0001`, `慈字2026第1号`).
  */
 export function screenedReference(raw: string): Screened {
+  return screenedForNumbers(raw, false, (digits) => mayContainIdNumber(digits) || carriesPhoneOrAccount(digits));
+}
+
+/**
+ * Prose an office writes about a household for other offices to read (an alert's reasons and notes,
+ * kept in its history): line breaks kept, invisible characters refused, and numbers screened as a
+ * reference's are, for a mobile number or a bank card or account however written and split. Not for
+ * seven digits, as a displayed text is: such prose names dates, amounts and document numbers
+ * (`2026-11-20入户核实`, `存款1,234,567元`, `转办单 DL-20260317-000123`). An ID number is masked
+ * where the text comes in (resolvers/text-inputs.ts), as in all prose, not refused.
+ */
+export function screenedProse(raw: string): Screened {
+  return screenedForNumbers(raw, true, carriesPhoneOrAccount);
+}
+
+function carriesPhoneOrAccount(digits: string): boolean {
+  return carriesMobileNumber(digits) || carriesGroupedAccount(digits);
+}
+
+/** Trimmed and NFC as stored, refused for an invisible character, then for what `carries` finds in its digits (numerals with units read as their value). */
+function screenedForNumbers(raw: string, multiLine: boolean, carries: (digits: string) => boolean): Screened {
   const text = raw.trim().normalize('NFC');
-  const invisible = invisibleIn(text, false);
+  const invisible = invisibleIn(text, multiLine);
   if (invisible) return invisible;
   const screened = screeningForm(text);
-  const digits = unitNumbersAsDigits(screened);
-  if (mayContainIdNumber(digits) || carriesMobileNumber(digits) || carriesGroupedAccount(digits)) return { ok: false, problem: 'IDENTIFYING_NUMBER' };
+  if (carries(unitNumbersAsDigits(screened))) return { ok: false, problem: 'IDENTIFYING_NUMBER' };
   return { ok: true, text, screened };
 }

@@ -1,6 +1,6 @@
 /** Departments, programmes and regions: catalogue objects shared by every domain; and paging. */
 import { unknownRegion, type RegionRow } from '../db/household/loaders';
-import { divisionHeld } from '../db/household/region-pages';
+import { divisionHeld, UNKNOWN_DIVISION_MESSAGE } from '../db/household/region-pages';
 import type { HubDb } from '../db/connect';
 import { DEPARTMENT_NAMES, type OfficeCode } from '../domain/departments';
 import type { Resolvers } from './__generated__/types';
@@ -36,9 +36,6 @@ export function pageSize(first: number | null | undefined, fallback: number, max
  * off as a division with nothing to show. Only an empty answer asks, so a filter that finds
  * something costs no statement more; `empty` is false on a later page (its first was not empty).
  */
-/** Why a division code is refused as REGION_UNKNOWN, on every channel (GraphQL, the CSV export). */
-export const UNKNOWN_DIVISION_MESSAGE = 'the hub knows no division of this code: no region and no household under it';
-
 export async function refuseUnknownDivision(hub: HubDb, code: string | null | undefined, argument: string, empty: boolean): Promise<void> {
   if (!empty || !code) return;
   if (!(await divisionHeld(hub, code))) throw badInput(argument, 'REGION_UNKNOWN', UNKNOWN_DIVISION_MESSAGE);

@@ -21,7 +21,7 @@ import { checkCall, seesHealthDetail, seesIdNumbers } from '../access/decide';
 import { TYPE_RULES, type PersonalTypeRule, type Subject } from '../access/policy';
 import { scanFindingsPage, scansByIds, viewOfRow, type FindingFilter } from '../db/findings/store';
 import { createHubLoaders } from '../db/household/loaders';
-import { divisionHeld } from '../db/household/region-pages';
+import { divisionHeld, UNKNOWN_DIVISION_MESSAGE } from '../db/household/region-pages';
 import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode, type OfficeCode } from '../domain/departments';
 import { formatChinaInstant } from '../domain/cases/china-time';
 import { divisionPrefix, isDivisionCode } from '../domain/division-code';
@@ -34,7 +34,6 @@ import { FINDING_STATUSES, type FindingStatus } from '../domain/findings/settlem
 import { activeRuleSet } from '../rules/load';
 import type { HubDeps } from '../resolvers/context';
 import { scanInReach } from '../resolvers/findings/resolvers';
-import { UNKNOWN_DIVISION_MESSAGE } from '../resolvers/common';
 
 const SEVERITY_CN: Record<Severity, string> = { CONFLICT: '冲突', WARNING: '预警', MISSED_AID: '疑似漏保' };
 const STATUS_CN: Record<FindingStatus, string> = { OPEN: '待处理', CONFIRMED: '已确认', DISMISSED: '已排除', RESOLVED: '已纠正' };

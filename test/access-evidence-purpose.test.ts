@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEMO_CLIENTS } from '../access/demo-clients';
+import { moveAlertRow, takeOverAlertRow } from '../db/monitoring/store';
 import { TRIGGERS_FILE_ENV } from '../rules/triggers-load';
 import type { Purpose } from '../access/policy';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -39,6 +40,8 @@ const ALERTS = {
   /** A new severe disability the township verifies, raised from the disability federation's own certificate. */
   certificate: { triggerId: 'T5_SEVERE_DISABILITY', evidenceRefs: ['DISABILITY:certificate:C1'], evidence: ['2026-03-09 新办残疾证 C1（一级）'], verifierOffice: WANG_TOWNSHIP },
   /** A locality's RULE trigger on M4 (12 months' out-of-pocket without medical aid), education named its verifier. */
+  /** A hospital stay 人社 verifies, raised from 医保's settlement and 人社's own registration: reasons are written on it (below). */
+  stayWritten: { triggerId: 'T1_SETTLEMENT_OOP', evidenceRefs: ['HUMAN_RESOURCES:sy:9', 'HEALTH:settlement:S9'], evidence: ['住院结算 S9 个人负担 11000.00 元'], verifierOffice: 'HUMAN_RESOURCES' },
   oopRule: { triggerId: 'L1_OOP_NO_MEDICAL_AID', evidenceRefs: ['HEALTH:settlement:S2'], evidence: ['12个月住院个人负担超过预警线未获医疗救助：2025-03-15 至 2026-03-15 住院个人负担合计 15005.65 元（预警线：超过 10000.00 元），但未享受医疗救助。'], verifierOffice: 'EDUCATION' },
 };
 
@@ -107,6 +110,47 @@ describe('Alert.evidence is health detail only where its trigger writes health d
     const health = await as('demo-health').gql(EVIDENCE, { id: ids.job });
     expect(health.errors).toBeUndefined();
     expect(health.data.alert).toBeNull();
+  });
+});
+
+describe('what offices write on an alert is withheld as its evidence is', () => {
+  const READ = `query($id: ID!) { alert(id: $id) { state reason takenOver { by reason } history { action reason } } }`;
+  const read = async (client: string, name: AlertName) => {
+    const res = await as(client).gql(READ, { id: ids[name] });
+    return { alert: res.data?.alert, refused: (res.errors ?? []).map((e) => [e.path?.join('.'), e.extensions?.code, e.extensions?.reason]) };
+  };
+
+  it('withholds the reasons, notes and takeover reason of a hospital stay’s alert from 人社, who reads it, and shows them to the township, civil affairs and health', async () => {
+    // Written as the moves write them (stored before the policy, too): a note, a takeover, a dismissal.
+    const id = Number(ids.stayWritten);
+    expect((await moveAlertRow(dbs.hub, id, { move: 'ACKNOWLEDGE', actor: 'demo-human-resources', office: 'HUMAN_RESOURCES', reason: '已签收，户主住院', now: now() })).ok).toBe(true);
+    expect((await takeOverAlertRow(dbs.hub, id, { office: 'CIVIL_AFFAIRS', actor: 'demo-civil-affairs', reason: '县局督办：医疗救助衔接', now: now() })).ok).toBe(true);
+    expect((await moveAlertRow(dbs.hub, id, { move: 'DISMISS', actor: 'demo-civil-affairs', office: 'CIVIL_AFFAIRS', reason: '已纳入医疗救助', now: now() })).ok).toBe(true);
+    const history = [
+      { action: 'OPENED', reason: 'detected by change feed' },
+      { action: 'ACKNOWLEDGED', reason: '已签收，户主住院' },
+      { action: 'TAKEN_OVER', reason: '县局督办：医疗救助衔接' },
+      { action: 'DISMISSED', reason: '已纳入医疗救助' },
+    ];
+    for (const client of ['demo-township-guhuai', 'demo-civil-affairs', 'demo-health']) {
+      expect({ client, ...(await read(client, 'stayWritten')) }).toEqual({
+        client,
+        alert: { state: 'DISMISSED', reason: '已纳入医疗救助', takenOver: { by: 'demo-civil-affairs', reason: '县局督办：医疗救助衔接' }, history },
+        refused: [],
+      });
+    }
+    const hr = await read('demo-human-resources', 'stayWritten');
+    // AlertTakeOver.reason is non-null: withheld, its takeover reads as null.
+    expect(hr.alert).toEqual({ state: 'DISMISSED', reason: null, takenOver: null, history: history.map((e) => ({ ...e, reason: null })) });
+    expect(new Set(hr.refused.map(([path]) => path))).toEqual(new Set(['alert.reason', 'alert.takenOver.reason', ...history.map((_, i) => `alert.history.${i}.reason`)]));
+    expect(new Set(hr.refused.map(([, code, reason]) => `${code}:${reason}`))).toEqual(new Set(['FORBIDDEN:HEALTH_DETAIL']));
+  });
+
+  it('shows 人社 the note on the job loss it verifies, whose evidence it reads', async () => {
+    expect((await moveAlertRow(dbs.hub, Number(ids.job), { move: 'ACKNOWLEDGE', actor: 'demo-human-resources', office: 'HUMAN_RESOURCES', reason: '已签收，2026-03-16入户', now: now() })).ok).toBe(true);
+    const hr = await read('demo-human-resources', 'job');
+    expect(hr.refused).toEqual([]);
+    expect(hr.alert.history.map((e: { reason: string }) => e.reason)).toEqual(['detected by change feed', '已签收，2026-03-16入户']);
   });
 });
 

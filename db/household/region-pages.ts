@@ -2,7 +2,7 @@
  * Households under a division, a page at a time, in (division, id) order so the page is read
  * straight off the `household_region` index at any depth (keyset pagination, no OFFSET).
  */
-import { and, asc, count, eq, gt, like, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, like, or, sql, type SQL } from 'drizzle-orm';
 import type { RegionCursor } from '../../domain/cursor';
 import type { HubDb } from '../connect';
 import type { HubQuery } from '../cases/records';
@@ -38,6 +38,12 @@ export async function regionKnown(db: HubQuery, code: string): Promise<boolean> 
 }
 
 /**
+ * Why a division code is refused as REGION_UNKNOWN (divisionHeld said no), on every channel: a list
+ * filter, the CSV export, an alert subscription (which names the codes after it).
+ */
+export const UNKNOWN_DIVISION_MESSAGE = 'the hub knows no division of this code (no region and no household under it)';
+
+/**
  * Whether the hub holds anything of a division a region job is asked to run over: the division in
  * its region table, a household under it, or, for a county or the city (under which a scan also
  * judges people in no household, by their ID number's address code), a person of that code.
@@ -45,13 +51,31 @@ export async function regionKnown(db: HubQuery, code: string): Promise<boolean> 
  * subscriptions ask it, so a village with no region row of its own is known by its households.
  */
 export async function divisionHeld(db: HubQuery, code: string): Promise<boolean> {
-  if (await regionKnown(db, code)) return true;
-  const prefix = divisionPrefix(code);
-  const households = await db.select({ id: household.id }).from(household).where(like(household.regionCode, `${prefix}%`)).limit(1);
-  if (households.length > 0) return true;
-  if (code.length !== 6) return false;
-  const people = await db.select({ idNumber: person.idNumber }).from(person).where(like(person.idNumber, `${prefix}%`)).limit(1);
-  return people.length > 0;
+  return (await divisionsHeld(db, [code])).has(code);
+}
+
+/**
+ * The codes the hub holds anything of, as divisionHeld judges each, in two statements however many
+ * are asked (an alert subscription names up to 77 villages, judged inside its locking transaction):
+ * the region rows of them all, then, for those without one, whether a household (for a county or
+ * the city, also a person) lies under each, one EXISTS per code in a single SELECT.
+ */
+export async function divisionsHeld(db: HubQuery, codes: readonly string[]): Promise<Set<string>> {
+  const asked = [...new Set(codes)];
+  if (asked.length === 0) return new Set();
+  const held = new Set((await db.select({ code: region.code }).from(region).where(inArray(region.code, asked))).map((r) => r.code));
+  const rest = asked.filter((c) => !held.has(c));
+  if (rest.length === 0) return held;
+  const under = (code: string) => {
+    const prefix = `${divisionPrefix(code)}%`;
+    const households = sql`EXISTS (SELECT 1 FROM ${household} WHERE ${household.regionCode} LIKE ${prefix})`;
+    return code.length === 6 ? sql`(${households} OR EXISTS (SELECT 1 FROM ${person} WHERE ${person.idNumber} LIKE ${prefix}))` : households;
+  };
+  const [rows] = (await db.execute(sql`SELECT ${sql.join(rest.map((c, i) => sql`${under(c)} AS ${sql.raw(`d${i}`)}`), sql`, `)}`)) as unknown as [Record<string, unknown>[]];
+  rest.forEach((c, i) => {
+    if (Number(rows[0][`d${i}`]) === 1) held.add(c);
+  });
+  return held;
 }
 
 export async function countHouseholdsUnderPrefix(db: HubDb, prefix: string): Promise<number> {

@@ -471,7 +471,7 @@ async function applyMove(db: HubDb, alertId: number, input: MoveInput): Promise<
   });
 }
 
-export type TakeOverResult = { ok: true; alert: AlertRow; repeated: boolean } | { ok: false; code: 'ALERT_NOT_FOUND' | 'ILLEGAL_ALERT_TRANSITION' | 'ALREADY_VERIFIER'; state: AlertState | null };
+export type TakeOverResult<R extends string = never> = { ok: true; alert: AlertRow; repeated: boolean } | { ok: false; code: 'ALERT_NOT_FOUND' | 'ILLEGAL_ALERT_TRANSITION' | 'ALREADY_VERIFIER' | R; state: AlertState | null };
 
 /**
  * Civil affairs of the county or city takes an open alert over as its verifier (督办: it escalates
@@ -480,9 +480,12 @@ export type TakeOverResult = { ok: true; alert: AlertRow; repeated: boolean } | 
  * first. A closed alert is not taken over (ILLEGAL_ALERT_TRANSITION); one the office verifies already
  * is ALREADY_VERIFIER, unless this is a repeat of the takeover that made it so (the same actor,
  * office and reason: a retry after a lost answer), answered with the alert and recording nothing.
+ * `refusedUnlessRepeated`: the caller's refusal of the reason (a screen added after takeovers were
+ * kept), returned unless this is such a retry, which is answered as before.
  */
-export async function takeOverAlertRow(db: HubDb, alertId: number, input: { office: string; actor: string; reason: string; now: Date }): Promise<TakeOverResult> {
-  return lockingTransaction(db, async (tx): Promise<TakeOverResult> => {
+export async function takeOverAlertRow<R extends string = never>(db: HubDb, alertId: number, input: { office: string; actor: string; reason: string; now: Date; refusedUnlessRepeated?: R | null }): Promise<TakeOverResult<R>> {
+  const refusal = input.refusedUnlessRepeated ?? null;
+  return lockingTransaction(db, async (tx): Promise<TakeOverResult<R>> => {
     const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update');
     if (!before) return { ok: false, code: 'ALERT_NOT_FOUND', state: null };
     if (before.verifierOffice === input.office) {
@@ -497,8 +500,10 @@ export async function takeOverAlertRow(db: HubDb, alertId: number, input: { offi
         .filter(takesOverOrEndsTakeover)
         .at(-1);
       const repeat = last?.action === 'TAKEN_OVER' && isRepeatOf({ actor: last.actor, office: last.actorOffice, reason: last.reason }, { actor: input.actor, office: input.office, reason: input.reason });
-      return repeat ? { ok: true, alert: before, repeated: true } : { ok: false, code: 'ALREADY_VERIFIER', state: before.state };
+      if (repeat) return { ok: true, alert: before, repeated: true };
+      return refusal !== null ? { ok: false, code: refusal, state: null } : { ok: false, code: 'ALREADY_VERIFIER', state: before.state };
     }
+    if (refusal !== null) return { ok: false, code: refusal, state: null };
     if (!OPEN_ALERT_STATES.includes(before.state)) return { ok: false, code: 'ILLEGAL_ALERT_TRANSITION', state: before.state };
     const at = toDbInstant(input.now);
     await tx.update(monitoringAlert).set({ verifierOffice: input.office, updatedAt: at }).where(eq(monitoringAlert.id, alertId));

@@ -5175,7 +5175,7 @@ export type Alert = {
   readonly escalatedTo?: Maybe<Region>;
   /** The outcome of verification. */
   readonly outcome?: Maybe<AlertOutcome>;
-  /** Why it was dismissed, or why no aid is needed. */
+  /** Why it was dismissed, or why no aid is needed. Withheld as evidence is (FORBIDDEN, HEALTH_DETAIL): it may tell of health (已纳入医疗救助). */
   readonly reason?: Maybe<Scalars['String']['output']>;
   /** The case opened when verified as NEEDS_AID. */
   readonly case?: Maybe<Case>;
@@ -5196,7 +5196,7 @@ export type AlertTakeOver = {
   readonly by: Scalars['String']['output'];
   /** When. */
   readonly at: Scalars['DateTime']['output'];
-  /** Why, as given. */
+  /** Why, as given. Withheld as the alert's evidence is (FORBIDDEN, HEALTH_DETAIL). */
   readonly reason: Scalars['String']['output'];
 };
 
@@ -5222,7 +5222,7 @@ export type AlertEvent = {
   readonly actorOffice: Scalars['String']['output'];
   /** The office that acted, named with its place as Alert.verifier names it (任城区民政局, a township); null when the hub itself acted (actor `hub`: detection, delivery, a corrected day). */
   readonly office?: Maybe<Office>;
-  /** Why, in words. */
+  /** Why, in words (an acknowledgement's note, a dismissal's or verification's reason). Withheld as the alert's evidence is (FORBIDDEN, HEALTH_DETAIL). */
   readonly reason?: Maybe<Scalars['String']['output']>;
 };
 
@@ -5278,10 +5278,8 @@ export type AlertErrorCode =
   | 'NOT_ALERT_SUPERVISOR'
   /** The caller's office is the alert's verifier already (a repeat of the takeover that made it so, by the same client and officer with the same reason, is answered with the alert instead). */
   | 'ALREADY_VERIFIER'
-  /** The reason or note holds a number that could be a phone or bank account (seven digits or more, full-width, in Chinese numerals or split by spaces, dashes or dots alike); an ID number is masked, not refused. Every office reading the alert reads its history. */
+  /** The reason or note holds a mobile number or a bank card or account number (full-width, in Chinese numerals or split by spaces, dashes or dots alike): every office reading the alert reads its history. Dates, amounts and document numbers are taken (2026-11-20, 1,234,567元, DL-20260317-000123); an ID number is masked, not refused. */
   | 'IDENTIFYING_NUMBER'
-  /** The reason or note holds a word of illness, disability or care (病, 医, 残, 住院, 康复 …), as a village notice may not: offices whose health detail of the alert is withheld (Alert.evidence) read its history. */
-  | 'HEALTH_DATA'
   /** The reason or note holds an invisible or formatting character (a zero-width space or joiner, a soft hyphen, a bidi mark): what a reader sees would not be what was screened. */
   | 'TEXT_INVISIBLE_CHARACTER';
 

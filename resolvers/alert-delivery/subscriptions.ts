@@ -15,7 +15,7 @@ import { isRole, ROOT_RULES } from '../../access/policy';
 import type { HubQuery } from '../../db/cases/records';
 import type { HubDb } from '../../db/connect';
 import { lockingTransaction } from '../../db/locking';
-import { divisionHeld } from '../../db/household/region-pages';
+import { divisionsHeld, UNKNOWN_DIVISION_MESSAGE } from '../../db/household/region-pages';
 import { activeSubscriptionsOf, deadLetters, deliveriesByIds, insertSubscription, replayDeadLetters, revokeSubscription, subscriberClient, subscriptionById, subscriptionsByIds, type DeliveryRecord, type SubscriptionRecord } from '../../db/alert-delivery/store';
 import { isDivisionCode } from '../../domain/division-code';
 import { callbackRefusal, isDeliveryId, newSubscriptionSecret } from '../../domain/monitoring/delivery';
@@ -65,7 +65,7 @@ export async function createSubscription(db: HubDb, callbackHosts: readonly stri
     // A well-formed code the hub holds nothing of (a typo such as 370811999) would match no alert:
     // the receiver would never hear a word. Known as every region filter knows a division (divisionHeld).
     const unheld = await unknownDivisions(tx, regions);
-    if (unheld.length > 0) return { ok: false, code: 'REGION_UNKNOWN', field: 'regionCodes', message: `the hub knows no division of these codes (no region and no household under it): ${unheld.join(', ')}` };
+    if (unheld.length > 0) return { ok: false, code: 'REGION_UNKNOWN', field: 'regionCodes', message: `${UNKNOWN_DIVISION_MESSAGE}: ${unheld.join(', ')}` };
     const grades = [...new Set(input.grades)];
     if (grades.some((g) => !(ALERT_GRADES as readonly string[]).includes(g))) return { ok: false, code: 'GRADE_INVALID', field: 'grades', message: `grades are ${ALERT_GRADES.join(', ')}` };
     const triggerIds = [...new Set(input.triggerIds)];
@@ -86,11 +86,10 @@ export async function createSubscription(db: HubDb, callbackHosts: readonly stri
   });
 }
 
-/** The regions, in order, that the hub holds nothing of. */
+/** The regions, in order, that the hub holds nothing of: two statements however many (divisionsHeld), inside the create's locking transaction. */
 async function unknownDivisions(tx: HubQuery, regions: readonly string[]): Promise<string[]> {
-  const unknown: string[] = [];
-  for (const r of regions) if (!(await divisionHeld(tx, r))) unknown.push(r);
-  return unknown;
+  const held = await divisionsHeld(tx, regions);
+  return regions.filter((r) => !held.has(r));
 }
 
 /** The client as a caller: who a push's audit row names, and whose rules decide whether it reads alerts. */

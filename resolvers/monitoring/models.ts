@@ -12,5 +12,8 @@ export type AlertPage = CountedPage<AlertRow>;
  */
 export type AlertView = AlertRow & { standingOn?: IsoDate };
 
-/** One move of an alert, with the township the alert was in when it was made (it may have moved since). */
-export type AlertEventView = AlertEventRow & { townshipCode: string };
+/**
+ * One move of an alert, with the township the alert was in when it was made (it may have moved
+ * since), and the alert, whose health detail its reason is withheld as (access/policy.ts).
+ */
+export type AlertEventView = AlertEventRow & { townshipCode: string; alert: AlertRow };

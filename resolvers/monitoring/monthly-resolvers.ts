@@ -11,7 +11,8 @@ import { chinaDateOf } from '../../domain/cases/china-time';
 import { monthProblem, type IsoDate } from '../../domain/dates';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import type { Resolvers } from '../__generated__/types';
-import { pageSize, refuseUnknownDivision, UNKNOWN_DIVISION_MESSAGE, unknownRegion } from '../common';
+import { pageSize, refuseUnknownDivision, unknownRegion } from '../common';
+import { UNKNOWN_DIVISION_MESSAGE } from '../../db/household/region-pages';
 import type { HubContext } from '../context';
 import { monthlyJobs, monthOf } from './monthly';
 

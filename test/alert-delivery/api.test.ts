@@ -206,6 +206,24 @@ describe('a region the hub holds nothing of', () => {
   });
 });
 
+describe('the regions of a subscription judged', () => {
+  it('in as many statements for 60 regions as for one, taken or refused (inside the create’s locking transaction)', async () => {
+    const statements = async (regionCodes: string[], path: string, code: string | null) => {
+      const res = await hub.gql(CREATE, { input: { client: 'rencheng-alerts', callbackUrl: `http://127.0.0.1:9/${path}`, regionCodes } });
+      expect(res.data.alertSubscriptionCreate.userErrors.map((e: any) => e.code)).toEqual(code ? [code] : []);
+      return res.extensions?.sqlStatements?.bySource;
+    };
+    // A village known by its households alone, alone and beside 59 with region rows: the region
+    // rows of them all, then the households of the rest, whatever their number.
+    const one = await statements([VILLAGE_OF_HOUSEHOLDS], 'statements-1', null);
+    expect(one?.HUB).toBeGreaterThan(0);
+    expect(await statements([...villages(59), VILLAGE_OF_HOUSEHOLDS], 'statements-60', null)).toEqual(one);
+    const typo = `${TOWNSHIP}999`;
+    const refusedOne = await statements([typo], 'statements-refused', 'REGION_UNKNOWN');
+    expect(await statements([...villages(59), typo], 'statements-refused', 'REGION_UNKNOWN')).toEqual(refusedOne);
+  });
+});
+
 describe('a repeated alertSubscriptionCreate', () => {
   it('creates one subscription, even sent four times at once, and refuses the repeats with SUBSCRIPTION_EXISTS naming it', async () => {
     const before = await count('SELECT COUNT(*) AS n FROM alert_subscription');

@@ -10,6 +10,7 @@
 import { eq } from 'drizzle-orm';
 import { subscribe, subscriberClient } from '../alert-delivery/scenario';
 import { monitoringAlertEvent } from '../../db/monitoring/schema';
+import { takeOverAlertRow } from '../../db/monitoring/store';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { writeWangJobLossAlert } from '../support/alerts';
@@ -133,9 +134,29 @@ describe('a move repeated after its answer was lost', () => {
 });
 
 describe('what an office writes on an alert', () => {
-  // Kept in its history, which every office reading the alert reads in scope, departments whose health
-  // detail is withheld (Alert.evidence) among them: screened as a village notice's reasons are.
-  it('refuses a phone, an account, a health word or an invisible character in a reason or note, naming what it found, and writes nothing; an ID number is masked', async () => {
+  // Kept in its history, which every office reading the alert reads in scope: screened for numbers as
+  // a reference is (a mobile, a bank card or account), so the dates, amounts and document numbers a
+  // township explains itself with pass; what it tells of health is withheld as the evidence is
+  // (access-evidence-purpose.test.ts), not refused.
+  const TAKE_OVER = `mutation($i: AlertTakeOverInput!) { alertTakeOver(input: $i) { alert { id } repeated userErrors { code state field } } }`;
+  const countyClient = () => hub.createClient({ department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['READER', 'CASEWORKER'] });
+
+  it('takes dates, amounts, document numbers and what the household’s aid is, as a township writes them', async () => {
+    for (const reason of ['2026-11-20入户核实，无需救助', '转办单 DL-20260317-000123', '存款1,234,567元，超过低保认定标准', '已纳入医疗救助', '户内有残疾人两项补贴', '2026年11月20日入户，联系电话为村委会座机']) {
+      const id = await openAlert();
+      expect((await hub.gql(ACK, { i: { alertId: id, note: `${reason}（签收）` } })).data.alertAcknowledge.userErrors).toEqual([]);
+      expect((await hub.gql(DISMISS, { i: { alertId: id, reason } })).data.alertDismiss).toEqual({ alert: { id, state: 'DISMISSED', reason }, userErrors: [] });
+    }
+    const verifying = await openAlert();
+    await hub.gql(ACK, { i: { alertId: verifying, note: '已签收' } });
+    const verified = (await hub.gql(VERIFY, { i: { alertId: verifying, outcome: 'NO_NEED', reason: '因病住院，已由大病保险报销 12,345.67 元' } })).data.alertVerify;
+    expect(verified.userErrors).toEqual([]);
+    const county = await countyClient();
+    const taken = (await hub.as({ token: county.token }).gql(TAKE_OVER, { i: { alertId: await openAlert(), reason: '乡镇2026-11-20未按期核实，县局督办（督办单 DB-2026-0042）' } })).data.alertTakeOver;
+    expect(taken.userErrors).toEqual([]);
+  });
+
+  it('refuses a mobile number, a bank card or an invisible character in a reason or note, naming what it found, and writes nothing; an ID number is masked', async () => {
     const id = await openAlert(WANG.child);
     const before = await writes();
     const refusedWith = (code: string, field: string) => ({ alert: null, userErrors: [{ code, state: null, field: ['input', field] }] });
@@ -144,19 +165,17 @@ describe('what an office writes on an alert', () => {
       ['已电话联系本人 139-0537-1234', 'IDENTIFYING_NUMBER'],
       ['已电话联系本人 一三九〇五三七一二三四', 'IDENTIFYING_NUMBER'],
       ['救助金打入 6222 0216 0000 1234 567', 'IDENTIFYING_NUMBER'],
-      ['户主患尿毒症，长期透析', 'HEALTH_DATA'],
-      ['入户核实：已获医疗救助', 'HEALTH_DATA'],
+      ['救助金打入 6222-0212-3456-7890', 'IDENTIFYING_NUMBER'],
       ['数据\u200b有误', 'TEXT_INVISIBLE_CHARACTER'],
     ]) {
       expect((await hub.gql(DISMISS, { i: { alertId: id, reason } })).data.alertDismiss).toEqual(refusedWith(code, 'reason'));
     }
     expect((await hub.gql(ACK, { i: { alertId: id, note: '已签收，联系电话 13905371234' } })).data.alertAcknowledge).toEqual(refusedWith('IDENTIFYING_NUMBER', 'note'));
     expect((await hub.gql(ACK, { i: { alertId: id, note: '已签收' } })).data.alertAcknowledge.userErrors).toEqual([]);
-    const verified = (await hub.gql(VERIFY, { i: { alertId: id, outcome: 'NO_NEED', reason: '因病住院，已由大病保险报销' } })).data.alertVerify;
-    expect(verified).toEqual({ ...refusedWith('HEALTH_DATA', 'reason'), case: null });
+    const verified = (await hub.gql(VERIFY, { i: { alertId: id, outcome: 'NO_NEED', reason: '本人手机 13905371234 已停机' } })).data.alertVerify;
+    expect(verified).toEqual({ ...refusedWith('IDENTIFYING_NUMBER', 'reason'), case: null });
     // County civil affairs taking it over writes a reason the township and the departments read too.
-    const county = await hub.createClient({ department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['READER', 'CASEWORKER'] });
-    const TAKE_OVER = `mutation($i: AlertTakeOverInput!) { alertTakeOver(input: $i) { alert { id } repeated userErrors { code state field } } }`;
+    const county = await countyClient();
     const taken = (await hub.as({ token: county.token }).gql(TAKE_OVER, { i: { alertId: id, reason: '乡镇无人接听 0537-2345678 以外的电话 13905371234' } })).data.alertTakeOver;
     expect(taken).toEqual({ alert: null, repeated: false, userErrors: [{ code: 'IDENTIFYING_NUMBER', state: null, field: ['input', 'reason'] }] });
     expect((await writes()).events).toBe(before.events + 1); // the acknowledgement alone
@@ -166,6 +185,22 @@ describe('what an office writes on an alert', () => {
     const masked = `${WANG.child.slice(0, 6)}********${WANG.child.slice(-4)}`;
     const dismissed = (await hub.gql(DISMISS, { i: { alertId: id, reason: `数据有误，${WANG.child} 重复登记` } })).data.alertDismiss;
     expect(dismissed).toEqual({ alert: { id, state: 'DISMISSED', reason: `数据有误，${masked} 重复登记` }, userErrors: [] });
+  });
+
+  it('answers a retry of a takeover made before the screen, whose reason it now refuses, with the alert (repeated)', async () => {
+    const id = await openAlert();
+    const county = await countyClient();
+    const reason = '乡镇联系不上，户主电话 13905371234';
+    // Taken over as it was before the screen: the reason as written.
+    const out = await takeOverAlertRow(dbs.hub, Number(id), { office: 'CIVIL_AFFAIRS', actor: county.name, reason, now: NOW });
+    expect(out.ok).toBe(true);
+    const before = await writes();
+    const retried = (await hub.as({ token: county.token }).gql(TAKE_OVER, { i: { alertId: id, reason } })).data.alertTakeOver;
+    expect(retried).toEqual({ alert: { id }, repeated: true, userErrors: [] });
+    // Another reason with a phone in it, from the office that verifies it already: the screen's refusal.
+    const other = (await hub.as({ token: county.token }).gql(TAKE_OVER, { i: { alertId: id, reason: '户主电话 13905371235' } })).data.alertTakeOver;
+    expect(other).toEqual({ alert: null, repeated: false, userErrors: [{ code: 'IDENTIFYING_NUMBER', state: null, field: ['input', 'reason'] }] });
+    expect(await writes()).toEqual(before);
   });
 });
 

@@ -61,7 +61,7 @@ it('opens a new alert when a dismissed condition reaches a graver grade, once, a
   expect(none).toHaveLength(0);
   expect(yellow).toMatchObject({ grade: 'YELLOW', measure: 1_101_050, state: 'NEW' });
 
-  const dismissed = await hub.gql(`mutation($i: AlertDismissInput!) { alertDismiss(input: $i) { alert { state } userErrors { code } } }`, { i: { alertId: String(yellow.id), reason: '入户核实：已获专项救助，无需救助' } });
+  const dismissed = await hub.gql(`mutation($i: AlertDismissInput!) { alertDismiss(input: $i) { alert { state } userErrors { code } } }`, { i: { alertId: String(yellow.id), reason: '入户核实：已获医疗救助，无需救助' } });
   expect(dismissed.data.alertDismiss).toEqual({ alert: { state: 'DISMISSED' }, userErrors: [] });
 
   // A larger sum at the grade the township judged: nothing new.
