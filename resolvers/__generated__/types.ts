@@ -1077,7 +1077,7 @@ export type ReferralReassignInput = {
   readonly cause?: InputMaybe<AidCause>;
   /** The hospital settlement the aid pays towards, as in a meeting's decision (DecisionInput.settlementReference; argument input.settlementReference). Left out: the declined decision's, where the new programme is tied to a stay (a SETTLEMENT_EXCESS rule such as X7 adds it up by stay), and none for any other programme. An empty string names none. */
   readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
-  /** The school year the aid is for (2025-2026), as in a meeting's decision (DecisionInput.schoolYear; argument input.schoolYear), held to today. Left out: the declined decision's. */
+  /** The school year the aid is for (2025-2026), as in a meeting's decision (DecisionInput.schoolYear; argument input.schoolYear): one today is for, or the declined decision's (the year kept on its slip; none kept, for aid counted by school year, the year its day fell in), so aid decided for the year ending and declined after 1 September stays that year's. Left out: the declined decision's, where the new programme is counted by school year (X6, X12), and none for any other programme. */
   readonly schoolYear?: InputMaybe<Scalars['String']['input']>;
   /** Who acts (an officer of the owning office). */
   readonly actor?: InputMaybe<ActorInput>;
@@ -2525,8 +2525,11 @@ export type DecisionInput = {
    * the coming year); another is BAD_USER_INPUT, argument input.decisions[i].schoolYear, reason
    * SCHOOL_YEAR_MISMATCH, with allowed. Required for one-off aid a rule in force counts by school year
    * (X6, X12) decided in July or August: left out, reason SCHOOL_YEAR_REQUIRED, with allowed (the two).
-   * MALFORMED_SCHOOL_YEAR and OUT_OF_RANGE as there. The decision's pre-grant check counts the aid in
-   * that year (left out: the year of the day decided). Kept on the slip (Referral.schoolYear).
+   * MALFORMED_SCHOOL_YEAR and OUT_OF_RANGE as there. A correction's change may also keep the year of
+   * the decision it corrects (the year kept on its slip; none kept, for aid counted by school year, the
+   * year its day fell in), and left out takes it where the programme is counted by school year. The
+   * decision's pre-grant check counts the aid in that year (left out: the year of the day decided).
+   * Kept on the slip (Referral.schoolYear).
    */
   readonly schoolYear?: InputMaybe<Scalars['String']['input']>;
   /**

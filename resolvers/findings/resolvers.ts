@@ -133,7 +133,7 @@ export function givenSettlementRef(programmeCode: string, given: string | null |
 }
 
 /** Whether a rule in force counts the programme's grants per school year (X6, X12). */
-function countedBySchoolYear(programmeCode: string): boolean {
+export function countedBySchoolYear(programmeCode: string): boolean {
   return rules().some((r) => r.enabled && r.kind === 'SAME_PURPOSE_TWICE' && r.per === 'SCHOOL_YEAR' && [...r.first, ...r.second].includes(programmeCode as never));
 }
 
@@ -187,7 +187,9 @@ export function givenSchoolYear(given: string | null | undefined, argument: stri
  * A grant's school year held to its days, as the pre-grant check and a meeting's decision (dated the
  * meeting's day) hold it; BAD_USER_INPUT at `argument` otherwise. `first` is a one-off grant's day or
  * recurring aid's first; `periodEnd` recurring aid's last (null: none, or one-off aid); `when` how
- * the message names those days.
+ * the message names those days. `replaced`: for a decision that replaces another (a correction's
+ * change, a reassignment), the year that one was for, allowed besides (`replacedAs` names it): aid
+ * decided for the year ending and declined in September is still that year's.
  */
 export function requireSchoolYearFits(
   programme: { code: string; kind: string },
@@ -196,6 +198,7 @@ export function requireSchoolYearFits(
   schoolYear: string | null,
   argument: string,
   when = programme.kind === 'RECURRING' ? 'the period from periodStart to periodEnd' : 'a grant on grantDate',
+  replaced: { year: string; as: string } | null = null,
 ): void {
   const recurring = programme.kind === 'RECURRING';
   // A grant's school year is one its days fall in (September to August, as the rules derive it for a
@@ -204,9 +207,12 @@ export function requireSchoolYearFits(
   // year). A year that disagrees is a typo in one of the two, and taken as given it put the grant in
   // another year's count (X6 missed the repetition). Refused, not derived: which of the two is wrong
   // the hub cannot tell.
-  const allowed = schoolYear ? schoolYearsOf(first, recurring ? (periodEnd ?? first) : first) : null;
-  if (allowed && !allowed.includes(schoolYear!)) {
-    throw badInput(argument, 'SCHOOL_YEAR_MISMATCH', `schoolYear is not a school year ${when} is for (${allowed.join(' or ')}; a school year runs September to August)`, { allowed });
+  if (schoolYear && schoolYear === replaced?.year) return;
+  const fitting = schoolYear ? schoolYearsOf(first, recurring ? (periodEnd ?? first) : first) : null;
+  if (fitting && !fitting.includes(schoolYear!)) {
+    const allowed = replaced ? [...new Set([...fitting, replaced.year])].sort() : fitting;
+    const besides = replaced ? `, or ${replaced.as}, ${replaced.year}` : '';
+    throw badInput(argument, 'SCHOOL_YEAR_MISMATCH', `schoolYear is not a school year ${when} is for (${fitting.join(' or ')}${besides}; a school year runs September to August)`, { allowed });
   }
   // Without one, a rule counting by school year puts a one-off grant in the year its grantDate falls
   // in (yearOf in domain/findings/kinds.ts); in July or August that is the year ending, while 金秋助学
