@@ -167,3 +167,23 @@ describe('after 1 September, a decision for the year ended', () => {
     expect(res.data.referralReassign).toEqual({ referral: { id: expect.any(String), schoolYear: null }, userErrors: [] });
   });
 });
+
+describe('the aid record completing a decision for a school year', () => {
+  it('must be of that year: last year’s 金秋助学 does not complete this year’s decision (AID_RECORD_SCHOOL_YEAR_MISMATCH), this year’s does', async () => {
+    const added = await clients.ca(CORRECT, { input: { caseId, reason: '补充本学年金秋助学', add: [autumnAid({ schoolYear: '2026-2027' })] } });
+    expect(added.data.decisionCorrect.userErrors).toEqual([]);
+    const slip = added.data.decisionCorrect.issued[0].id;
+    const [lastYears, thisYears] = await unionScenario.insert(dbs.sources.UNION, 'grants', [
+      { fileNo: 'GH-SY', grantType: 'JQ', grantDate: '2026-09-01', amountFen: 200_000, studentIdCard: STUDENT, schoolYear: '2025-2026', grantStatus: 1 },
+      { fileNo: 'GH-SY', grantType: 'JQ', grantDate: '2026-09-01', amountFen: 200_000, studentIdCard: STUDENT, schoolYear: '2026-2027', grantStatus: 1 },
+    ]);
+    const COMPLETE = `mutation($input: ReferralCompleteInput!) { referralComplete(input: $input) { referral { state } userErrors { code field } } }`;
+    const accepted = await clients.union(`mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { userErrors { code } } }`, { input: { referralId: slip } });
+    expect(accepted.data.referralAccept.userErrors).toEqual([]);
+    const wrong = await clients.union(COMPLETE, { input: { referralId: slip, feedback: '金秋助学已发放', aidSourceReference: lastYears } });
+    expect(wrong.errors).toBeUndefined();
+    expect(wrong.data.referralComplete.userErrors).toEqual([{ code: 'AID_RECORD_SCHOOL_YEAR_MISMATCH', field: ['input', 'aidSourceReference'] }]);
+    const done = await clients.union(COMPLETE, { input: { referralId: slip, feedback: '金秋助学已发放', aidSourceReference: thisYears } });
+    expect(done.data.referralComplete).toEqual({ referral: { state: 'COMPLETED' }, userErrors: [] });
+  });
+});

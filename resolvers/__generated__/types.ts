@@ -2349,6 +2349,8 @@ export type CaseErrorCode =
   | 'AID_RECORD_CAUSE_MISMATCH'
   /** The aid record is tied to another hospital settlement than the decision names (X7 adds it up under its record's stay). */
   | 'AID_RECORD_SETTLEMENT_MISMATCH'
+  /** The aid record is for another school year than the decision names (DecisionInput.schoolYear; X6 and X12 count it under its record's year). A record naming no school year is not refused. */
+  | 'AID_RECORD_SCHOOL_YEAR_MISMATCH'
   /** A case opened by verifying a monitoring alert as NEEDS_AID is decided (meetingRecord with decisions, or caseTransition to DECIDED) only after its village notice (村内公示): none is posted yet, or the last was withdrawn (alertNoticePost). */
   | 'NOTICE_REQUIRED'
   /** The case's village notice still runs on the day of the decision (the meeting's heldOn, or the day of the transition); the message names its last day and the first day the decision may be recorded. */

@@ -434,7 +434,7 @@ async function verifyFeedback(
     return problem ? { ok: false, errors: [problem] } : { ok: true, fulfilment: null };
   }
   const checked = checkFulfilment(
-    { department: office.department, programmeCode: slip.programmeCode!, amountFen: slip.amountFen ?? 0, beneficiaryIdNumber: slip.beneficiaryIdNumber, decidedOn, cause: slip.cause, settlementRef: slip.settlementRef },
+    { department: office.department, programmeCode: slip.programmeCode!, amountFen: slip.amountFen ?? 0, beneficiaryIdNumber: slip.beneficiaryIdNumber, decidedOn, cause: slip.cause, settlementRef: slip.settlementRef, schoolYear: slip.schoolYear },
     found.record,
     { members: people!, differenceReason, today },
   );

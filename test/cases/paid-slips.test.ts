@@ -44,6 +44,14 @@ describe('a slip paid at the source', () => {
     expect(paidIds(temp, [grant('ILLNESS')])).toEqual({ 2: 'pay:T1' });
   });
 
+  it('is not paid by a record of another school year than decided, as a completion refuses it (AID_RECORD_SCHOOL_YEAR_MISMATCH); one naming none is taken', () => {
+    const autumn = [{ id: 3, decided: decided({ department: 'UNION', programmeCode: 'UNION_AUTUMN_EDU', settlementRef: null, schoolYear: '2026-2027' }) }];
+    const grant = (schoolYear: string | null) => payment('J1', { department: 'UNION', programme: 'UNION_AUTUMN_EDU', settlementRef: null, schoolYear });
+    expect(paidIds(autumn, [grant('2025-2026')])).toEqual({});
+    expect(paidIds(autumn, [grant('2026-2027')])).toEqual({ 3: 'pay:J1' });
+    expect(paidIds(autumn, [grant(null)])).toEqual({ 3: 'pay:J1' });
+  });
+
   it('takes one record per slip: two slips and one record are one paid, one waiting; each slip finds a record where it can', () => {
     expect(Object.keys(paidIds([{ id: 1, decided: decided() }, { id: 2, decided: decided() }], [payment('P1')]))).toHaveLength(1);
     // Slip 1 (no stay named) fits both records and takes the earlier first; slip 2 (the stay) fits only that one: each is paid.
