@@ -146,9 +146,13 @@ describe('after 1 September, a decision for the year ended', () => {
   it('declined and reassigned is still that year’s where the slip kept none (the year of the day it was decided): allowed, and taken when left out', async () => {
     // A slip written before it kept its year (migration 0011): the meeting's day, 2026-08-18, is in 2025-2026.
     await dbs.hub.update(referralSlip).set({ schoolYear: null }).where(eq(referralSlip.id, Number(carried)));
+    const input = { referralId: carried, reason: '改由工会金秋助学资助', department: 'UNION', programme: 'UNION_AUTUMN_EDU', amountFen: 200_000, deadlineWorkingDays: 10, beneficiaryIdNumber: STUDENT };
+    // Not declined yet: refused as such, whatever its school year (it was a thrown SCHOOL_YEAR_MISMATCH).
+    const early = await clients.ca(REASSIGN, { input: { ...input, schoolYear: '2024-2025' } });
+    expect(early.errors).toBeUndefined();
+    expect(early.data.referralReassign.userErrors).toEqual([{ code: 'DECISION_NOT_DECLINED', field: ['input', 'referralId'] }]);
     const declined = await clients.edu(`mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { userErrors { code } } }`, { input: { referralId: carried, reason: '改由工会资助' } });
     expect(declined.data.referralDecline.userErrors).toEqual([]);
-    const input = { referralId: carried, reason: '改由工会金秋助学资助', department: 'UNION', programme: 'UNION_AUTUMN_EDU', amountFen: 200_000, deadlineWorkingDays: 10, beneficiaryIdNumber: STUDENT };
     const mismatch = await clients.ca(REASSIGN, { input: { ...input, schoolYear: '2024-2025' } });
     expect(mismatch.errors?.map((e) => [e.extensions?.argument, e.extensions?.reason, e.extensions?.allowed])).toEqual([['input.schoolYear', 'SCHOOL_YEAR_MISMATCH', ['2025-2026', '2026-2027']]]);
     expect(mismatch.errors?.[0].message).toContain('the declined decision');

@@ -854,13 +854,16 @@ export const caseResolvers: Resolvers = {
       const sentBefore = () => reassignmentRetry(ctx.hub, referralId, reassignment(null, null), meta);
       const retry = await sentBefore();
       if (retry) return referralPayload(ctx, retry);
-      requireDecisionSchoolYears([decision], chinaDateOf(meta.now), () => 'input.schoolYear', () => (replaced ? { year: replaced, as: 'the declined decision\'s year' } : null));
       const resolved = await caseLoaders(ctx).declineByReferral.load(referralId);
       // The same checks as a meeting's decision (programme of the department, amount, beneficiary).
       const c = (await caseById(ctx, declined.caseId))!;
       const { errors, people } = await checkedAsDecidedToday(ctx, c, [decision], meta.now, (_, name) => ['input', name]);
       if (errors.length > 0) return { userErrors: errors };
-      if (resolved) return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, reassignment(null, null), meta));
+      // A slip never declined, or a decline resolved otherwise, is refused as such (DECISION_NOT_DECLINED,
+      // under the case's lock) before its year is held to today: a school year it has none to keep from
+      // was thrown as SCHOOL_YEAR_MISMATCH, as if the year were what was wrong.
+      if (resolved || declined.kind !== 'DECISION' || declined.state !== 'DECLINED') return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, reassignment(null, null), meta));
+      requireDecisionSchoolYears([decision], chinaDateOf(meta.now), () => 'input.schoolYear', () => (replaced ? { year: replaced, as: 'the declined decision\'s year' } : null));
       // The pre-grant check a meeting's decision runs, dated today, and the decisions not yet given: a conflict needs the override reason.
       const preGrant = await checkDecisions(ctx, [{ ...decision, overrideReason: input.conflictOverrideReason?.trim() || null }], chinaDateOf(meta.now), { members: people });
       const facts = { caseId: c.id, householdId: c.householdId, members: people, sameMeeting: false };
