@@ -191,3 +191,23 @@ describe('the aid record completing a decision for a school year', () => {
     expect(done.data.referralComplete).toEqual({ referral: { state: 'COMPLETED' }, userErrors: [] });
   });
 });
+
+describe('decisions not yet given, for two school years', () => {
+  it('金秋助学 for the year ending and for the one starting at one August meeting are no duplicate; 国家助学金 beside the same year’s is X6 against it', async () => {
+    const second = await caseInDeliberation(clients.ca, householdId, '学生两学年费用困难', '2026-08-10T09:00:00+08:00');
+    const decisions = [
+      autumnAid({ schoolYear: '2025-2026' }),
+      autumnAid({ schoolYear: '2026-2027' }),
+      { department: 'EDUCATION', programme: 'NATIONAL_GRANT', amountFen: 62_500, deadlineWorkingDays: 10, beneficiaryIdNumber: STUDENT, schoolYear: '2026-2027' },
+    ];
+    const res = await clients.ca(`mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) {
+      meeting { decisions { schoolYear decisionCheck { findings { ruleId summary } } } } userErrors { code field } } }`, { input: { caseId: second, heldOn: HELD_ON, departmentsPresent: ['CIVIL_AFFAIRS', 'UNION', 'EDUCATION'], decisions } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.meetingRecord.userErrors).toEqual([]);
+    const [, coming, grant] = res.data.meetingRecord.meeting.decisions as { schoolYear: string; decisionCheck: { findings: { ruleId: string; summary: string }[] } }[];
+    expect(coming.decisionCheck.findings.map((f) => f.ruleId)).not.toContain('DUPLICATE_DECISION');
+    // Against the meeting's 2026-2027 金秋助学 (its second decision), not the 2025-2026 one.
+    const against = grant.decisionCheck.findings.filter((f) => f.summary.includes('本次会议第'));
+    expect(against.map((f) => [f.ruleId, f.summary.includes('本次会议第 2 项决定')])).toEqual([['X6', true]]);
+  });
+});

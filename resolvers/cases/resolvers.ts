@@ -48,8 +48,7 @@ import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '..
 import { inScope, seesIdNumbers } from '../../access/decide';
 import { scrub } from '../../domain/privacy';
 import { CASE_ROLES } from '../../access/policy';
-import { countedBySchoolYear, givenCause, givenSchoolYear, givenSettlementRef, proseDetail, requireCauseWhereCounted, requireSchoolYearFits, tiedToStay } from '../findings/resolvers';
-import { schoolYearOf } from '../../domain/findings/periods';
+import { countedBySchoolYear, decidedSchoolYear, givenCause, givenSchoolYear, givenSettlementRef, proseDetail, requireCauseWhereCounted, requireSchoolYearFits, tiedToStay } from '../findings/resolvers';
 import { createHash } from 'node:crypto';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
@@ -397,8 +396,8 @@ async function decidedOnOf(ctx: HubContext, slip: ReferralRecord): Promise<IsoDa
  */
 async function replacedSchoolYear(ctx: HubContext, slip: ReferralRecord | null): Promise<string | null> {
   if (!slip || slip.kind !== 'DECISION') return null;
-  if (slip.schoolYear !== null) return slip.schoolYear;
-  return slip.programmeCode !== null && countedBySchoolYear(slip.programmeCode) ? schoolYearOf(await decidedOnOf(ctx, slip)) : null;
+  if (slip.schoolYear !== null || slip.programmeCode === null) return slip.schoolYear;
+  return decidedSchoolYear(slip.programmeCode, null, await decidedOnOf(ctx, slip));
 }
 
 /**
@@ -563,7 +562,7 @@ async function meetingRecordRequest(input: MeetingRecordInput, ctx: HubContext) 
     meeting.heldOn,
     dossier,
   );
-  const facts = { caseId, householdId: c.householdId, members: dossier.members, sameMeeting: true };
+  const facts = { caseId, householdId: c.householdId, members: dossier.members, sameMeeting: true, decidedOn: meeting.heldOn };
   return answered(await checkedAndWritten(ctx, preGrant, decisions, facts, undefined, sentBefore, (checks, seen) => recordMeeting(ctx.hub, caseId, meeting, dossier, meta, checks, seen)));
 }
 
@@ -641,7 +640,7 @@ async function decisionCorrectRequest(input: DecisionCorrectInput, ctx: HubConte
   const { errors, people } = await checkedAsDecidedToday(ctx, c, decisions, meta.now, (i, name) => [...paths[i], name]);
   if (errors.length > 0) return { userErrors: errors };
   const preGrant = await checkDecisions(ctx, decisions.map((d, i) => ({ ...d, overrideReason: correction.overrideReasons[i] })), chinaDateOf(meta.now), { members: people });
-  const facts = { caseId, householdId: c.householdId, members: people, sameMeeting: true, superseding: changes.map((ch) => ch.referralId) };
+  const facts = { caseId, householdId: c.householdId, members: people, sameMeeting: true, decidedOn: chinaDateOf(meta.now), superseding: changes.map((ch) => ch.referralId) };
   // A conflict read after another correction of the same slips landed (sent at the same moment,
   // its new slips now pending) is that correction's doing: answered as it is under the lock.
   const sentOrSuperseded = async () => {
@@ -866,7 +865,7 @@ export const caseResolvers: Resolvers = {
       requireDecisionSchoolYears([decision], chinaDateOf(meta.now), () => 'input.schoolYear', () => (replaced ? { year: replaced, as: 'the declined decision\'s year' } : null));
       // The pre-grant check a meeting's decision runs, dated today, and the decisions not yet given: a conflict needs the override reason.
       const preGrant = await checkDecisions(ctx, [{ ...decision, overrideReason: input.conflictOverrideReason?.trim() || null }], chinaDateOf(meta.now), { members: people });
-      const facts = { caseId: c.id, householdId: c.householdId, members: people, sameMeeting: false };
+      const facts = { caseId: c.id, householdId: c.householdId, members: people, sameMeeting: false, decidedOn: chinaDateOf(meta.now) };
       return referralPayload(
         ctx,
         await checkedAndWritten(ctx, preGrant, [decision], facts, () => ['input', 'conflictOverrideReason'], sentBefore, (checks, seen) => resolveDeclinedDecision(ctx.hub, referralId, reassignment(checks[0], seen), meta)),

@@ -15,7 +15,7 @@ import { DATE_RANGE } from '../../domain/date-ranges';
 import { DEPARTMENT_CODES, type DepartmentCode, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { isServiceProgramme, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
-import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS, schoolYearsOf } from '../../domain/findings/periods';
+import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS, schoolYearOf, schoolYearsOf } from '../../domain/findings/periods';
 import { seesHealthDetail } from '../../access/decide';
 import { describeCondition, explain, type Detail } from '../../domain/findings/explain';
 import type { AidCause, AidRecord as FactRecord, Measure } from '../../domain/findings/facts';
@@ -135,6 +135,16 @@ export function givenSettlementRef(programmeCode: string, given: string | null |
 /** Whether a rule in force counts the programme's grants per school year (X6, X12). */
 export function countedBySchoolYear(programmeCode: string): boolean {
   return rules().some((r) => r.enabled && r.kind === 'SAME_PURPOSE_TWICE' && r.per === 'SCHOOL_YEAR' && [...r.first, ...r.second].includes(programmeCode as never));
+}
+
+/**
+ * The school year aid decided on `decidedOn` is counted in (X6, X12): the one the decision named, or
+ * for aid counted by school year naming none, the year its day falls in (as the rules count a grant
+ * without one); null for other aid.
+ */
+export function decidedSchoolYear(programmeCode: string, named: string | null, decidedOn: IsoDate): string | null {
+  if (named !== null) return named;
+  return countedBySchoolYear(programmeCode) ? schoolYearOf(decidedOn) : null;
 }
 
 /** Whether a rule in force adds the programme's aid up by hospital stay (X7): only such aid names a stay. */
