@@ -33,7 +33,7 @@ import { PROGRAMME_BY_CODE } from '../../domain/programmes';
 import { activeRuleSet } from '../../rules/load';
 import type { HubContext } from '../context';
 import { preGrantCheck } from '../findings/live';
-import { decidedSchoolYear } from '../findings/resolvers';
+import { decidedSchoolYear } from '../../domain/findings/school-year';
 
 export async function checkDecisions(
   ctx: HubContext,
@@ -105,7 +105,7 @@ export async function withUngivenDecisions(
         id: s.id,
         programmeCode: s.programmeCode!,
         subject: s.beneficiaryIdNumber ?? head,
-        schoolYear: decidedSchoolYear(s.programmeCode!, s.schoolYear, s.decidedOn),
+        schoolYear: decidedSchoolYear(s.programmeCode!, s.schoolYear, s.decidedOn, activeRuleSet().rules),
         label: s.caseId === facts.caseId ? `本案转办单 ${s.id}` : reference !== null ? `案件 ${reference} 的转办单 ${s.id}` : '本户另一案件的转办单',
         amountFen: s.amountFen,
         settlementRef: s.settlementRef,
@@ -136,7 +136,7 @@ export async function withUngivenDecisions(
   return kept.map((check, i) => {
     const d = decisions[i];
     const subject = d.beneficiaryIdNumber ?? head;
-    const yearOf = (e: DecisionInput) => decidedSchoolYear(e.programmeCode, e.schoolYear, facts.decidedOn);
+    const yearOf = (e: DecisionInput) => decidedSchoolYear(e.programmeCode, e.schoolYear, facts.decidedOn, rules);
     const earlier: UngivenDecision[] = facts.sameMeeting
       ? decisions.slice(0, i).map((e, j) => ({ programmeCode: e.programmeCode, subject: e.beneficiaryIdNumber ?? head, schoolYear: yearOf(e), label: labelOf(j) }))
       : [];

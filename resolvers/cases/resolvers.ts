@@ -44,11 +44,13 @@ import type { ActorInput, CaseTransitionInput, DecisionCorrectInput, DecisionInp
 import { departmentOf, present, refuseUnknownDivision, unknownRegion } from '../common';
 import { officeNameOf } from './office-name';
 import type { HubContext } from '../context';
-import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
+import { badInput, givenSchoolYear, requireDivisionCode, requireHubId, requireIdNumber, requireSchoolYearFits } from '../../access/errors';
 import { inScope, seesIdNumbers } from '../../access/decide';
 import { scrub } from '../../domain/privacy';
 import { CASE_ROLES } from '../../access/policy';
-import { countedBySchoolYear, decidedSchoolYear, givenCause, givenSchoolYear, givenSettlementRef, proseDetail, requireCauseWhereCounted, requireSchoolYearFits, tiedToStay } from '../findings/resolvers';
+import { givenCause, givenSettlementRef, proseDetail, requireCauseWhereCounted, tiedToStay } from '../findings/resolvers';
+import { countedBySchoolYear, decidedSchoolYear } from '../../domain/findings/school-year';
+import { activeRuleSet } from '../../rules/load';
 import { createHash } from 'node:crypto';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
@@ -397,7 +399,7 @@ async function decidedOnOf(ctx: HubContext, slip: ReferralRecord): Promise<IsoDa
 async function replacedSchoolYear(ctx: HubContext, slip: ReferralRecord | null): Promise<string | null> {
   if (!slip || slip.kind !== 'DECISION') return null;
   if (slip.schoolYear !== null || slip.programmeCode === null) return slip.schoolYear;
-  return decidedSchoolYear(slip.programmeCode, null, await decidedOnOf(ctx, slip));
+  return decidedSchoolYear(slip.programmeCode, null, await decidedOnOf(ctx, slip), activeRuleSet().rules);
 }
 
 /**
@@ -406,7 +408,7 @@ async function replacedSchoolYear(ctx: HubContext, slip: ReferralRecord | null):
  * to one (reassignedSettlement): 金秋助学 reassigned as 临时救助 is for no school year.
  */
 function inheritedSchoolYear(d: DecisionInput, replaced: string | null): DecisionInput {
-  return d.schoolYear === null && replaced !== null && countedBySchoolYear(d.programmeCode) ? { ...d, schoolYear: replaced } : d;
+  return d.schoolYear === null && replaced !== null && countedBySchoolYear(d.programmeCode, activeRuleSet().rules) ? { ...d, schoolYear: replaced } : d;
 }
 
 async function verifyFeedback(
@@ -499,7 +501,8 @@ function requireDecisionSchoolYears(
 ): void {
   decisions.forEach((d, i) => {
     const programme = PROGRAMME_BY_CODE.get(d.programmeCode);
-    if (programme) requireSchoolYearFits(programme, on, null, d.schoolYear, argumentOf(i), 'aid decided on its day (the meeting\'s; today for a correction or reassignment)', replacedOf(i));
+    const when = 'aid decided on its day (the meeting\'s; today for a correction or reassignment)';
+    if (programme) requireSchoolYearFits(programme, { first: on, periodEnd: null, when }, d.schoolYear, activeRuleSet().rules, argumentOf(i), replacedOf(i));
   });
 }
 
