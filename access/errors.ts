@@ -8,6 +8,9 @@
 import { GraphQLError } from 'graphql';
 import { isDivisionCode } from '../domain/division-code';
 import { checkIdNumber } from '../domain/id-number';
+import type { IsoDate } from '../domain/dates';
+import type { Rule } from '../domain/findings/rule-set';
+import { schoolYearFitProblem, schoolYearWritingProblem } from '../domain/findings/school-year';
 
 export const ERROR_CODES = [
   'BAD_USER_INPUT',
@@ -43,6 +46,27 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 /** A bad argument: `reason` is a stable machine-readable word, `argument` names the argument. */
 export function badInput(argument: string, reason: string, message: string, extra: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument, reason, ...extra } });
+}
+
+/** A school year as written (2025-2026; null when none), or BAD_USER_INPUT at `argument` (schoolYearWritingProblem). */
+export function givenSchoolYear(given: string | null | undefined, argument: string): string | null {
+  const schoolYear = given || null;
+  const problem = schoolYear === null ? null : schoolYearWritingProblem(schoolYear, argument);
+  if (problem) throw badInput(argument, problem.reason, problem.message, problem.extra);
+  return schoolYear;
+}
+
+/** A grant's or decision's school year held to its days (schoolYearFitProblem), or BAD_USER_INPUT at `argument`. */
+export function requireSchoolYearFits(
+  programme: { code: string; kind: string },
+  days: { first: IsoDate; periodEnd: IsoDate | null; when: string },
+  schoolYear: string | null,
+  rules: readonly Rule[],
+  argument: string,
+  replaced: { year: string; as: string } | null = null,
+): void {
+  const problem = schoolYearFitProblem(programme, days, schoolYear, rules, replaced);
+  if (problem) throw badInput(argument, problem.reason, problem.message, problem.extra);
 }
 
 /** Normalises a valid ID number, or throws BAD_USER_INPUT naming what is wrong (never echoing it). */

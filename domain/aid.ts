@@ -9,8 +9,9 @@ import type { AidProgrammeCode } from './programmes';
 import { addDays, isIsoDate, type IsoDate } from './dates';
 
 /**
- * SUPERSEDED is only ever a record a slip or a first aid named that its source has since superseded
- * by a later entry (the reported-aid ledger's CORRECTION): shown as recorded, with `supersededBy`;
+ * SUPERSEDED is only ever the record a completed slip named (Referral.aidRecord; a first aid shows
+ * no record, its standing only) that its source has since superseded by a later entry (the
+ * reported-aid ledger's CORRECTION): shown as recorded, with `supersededBy`;
  * never among a person's aid, in a total or a rule. (One reversed since is CANCELLED, `supersededBy`
  * the REVERSAL.)
  */

@@ -57,6 +57,7 @@ const HELPER_DEFINITIONS = new Set(['access/errors.ts: reason', 'access/http.ts:
 const INDIRECT: Record<string, () => string[]> = {
   ...Object.fromEntries([...HELPER_DEFINITIONS].map((key) => [key, () => []])),
   'access/errors.ts: check.problem': () => all(read('domain/id-number.ts'), /problem: '([A-Z_]+)'/g),
+  'access/errors.ts: problem.reason': () => unionOf('domain/findings/school-year.ts', 'SchoolYearReason'),
   'access/http.ts: auth.reason': () => [...AUTH_FAILURES],
   'access/http.ts: refusal.reason': () => unionOf('access/decide.ts', 'ForbiddenReason'),
   'access/http.ts: officerRefused.reason': () => all(functionBody('access/officer.ts', 'officerRefusal'), /reason: '([A-Z_]+)'/g),

@@ -249,6 +249,26 @@ function probes(): Probe[] {
       expect: 'REFUSED',
       path: 'input.decisions[0].schoolYear',
     });
+    // So do a correction's decision and a reassignment, read before the slips they name.
+    const decision = { department: 'EDUCATION', programme: 'NATIONAL_GRANT', amountFen: 10000, deadlineWorkingDays: 5, schoolYear: value };
+    out.push({
+      argument: 'Mutation.decisionCorrect(input.add.schoolYear: String)',
+      value,
+      query: `mutation($input: DecisionCorrectInput!) { decisionCorrect(input: $input) { userErrors { code } } }`,
+      variables: { input: { caseId, reason: 'x', add: [decision] } },
+      purpose: 'CASE_MEETING',
+      expect: 'REFUSED',
+      path: 'input.add[0].schoolYear',
+    });
+    out.push({
+      argument: 'Mutation.referralReassign(input.schoolYear: String)',
+      value,
+      query: `mutation($input: ReferralReassignInput!) { referralReassign(input: $input) { userErrors { code } } }`,
+      variables: { input: { referralId, reason: 'x', ...decision } },
+      purpose: 'CASE_MEETING',
+      expect: 'REFUSED',
+      path: 'input.schoolYear',
+    });
   }
   // The far ends of the ranges, where the old walk spent seconds: answered.
   const answered: [string, string, Record<string, unknown>, string][] = [

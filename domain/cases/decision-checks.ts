@@ -50,6 +50,11 @@ export interface UngivenDecision {
   programmeCode: string;
   /** Whom it is for: the beneficiary named, else the head of household it is checked for. */
   subject: string | null;
+  /**
+   * The school year it is for, for aid a rule counts by school year (X6, X12): the one decided, or
+   * none named, the year of its day. Null: other aid.
+   */
+  schoolYear: string | null;
   /** How a refusal names it: 本次会议第 1 项决定, 转办单 7（AH-2026-000012）. */
   label: string;
 }
@@ -59,16 +64,21 @@ export interface UngivenDecision {
  * decided, not only the aid already paid): the same programme for the same person (DUPLICATE_DECISION;
  * for a programme a DUPLICATE_ENROLMENT rule holds once per household, for anyone of it, under that
  * rule's id), and programmes an EXCLUSIVE_PROGRAMMES rule keeps apart (X1 低保 with 特困 …) for the
- * same person, or the same household where the rule's scope is the household. All are of one
- * household. Pure: the resolver gathers the ungiven decisions.
+ * same person, or the same household where the rule's scope is the household; and programmes a
+ * SAME_PURPOSE_TWICE rule counting by school year (X6 国家助学金 with 金秋助学) pairs, for the same
+ * school year. Aid for two school years is neither: one meeting in August deciding 金秋助学 for the
+ * year ending and for the one starting was refused DUPLICATE_DECISION. All are of one household.
+ * Pure: the resolver gathers the ungiven decisions.
  */
-export function ungivenDecisionFindings(decision: { programmeCode: string; subject: string | null }, others: readonly UngivenDecision[], rules: readonly Rule[]): DecisionFinding[] {
+export function ungivenDecisionFindings(decision: { programmeCode: string; subject: string | null; schoolYear: string | null }, others: readonly UngivenDecision[], rules: readonly Rule[]): DecisionFinding[] {
   const findings: DecisionFinding[] = [];
   const name = (code: string) => PROGRAMME_BY_CODE.get(code)?.name ?? code;
   const departmentsOf = (...codes: string[]) => [...new Set(codes.flatMap((c) => PROGRAMME_BY_CODE.get(c)?.department ?? []))] as OfficeCode[];
   for (const o of others) {
     const samePerson = decision.subject !== null && o.subject === decision.subject;
+    const otherYear = decision.schoolYear !== null && o.schoolYear !== null && decision.schoolYear !== o.schoolYear;
     if (o.programmeCode === decision.programmeCode) {
+      if (otherYear) continue;
       const householdRule = rules.find((r) => r.kind === 'DUPLICATE_ENROLMENT' && r.scope === 'HOUSEHOLD' && (r.programmes as readonly string[]).includes(o.programmeCode));
       if (samePerson || householdRule) {
         findings.push({
@@ -82,6 +92,19 @@ export function ungivenDecisionFindings(decision: { programmeCode: string; subje
       continue;
     }
     for (const r of rules) {
+      if (r.kind === 'SAME_PURPOSE_TWICE' && r.per === 'SCHOOL_YEAR') {
+        const pair = (a: readonly string[], b: readonly string[]) => a.includes(decision.programmeCode) && b.includes(o.programmeCode);
+        if (decision.schoolYear === null || decision.schoolYear !== o.schoolYear || !(samePerson || r.scope === 'HOUSEHOLD')) continue;
+        if (!pair(r.first, r.second) && !pair(r.second, r.first)) continue;
+        findings.push({
+          ruleId: r.id,
+          severity: r.severity,
+          summary: `与${o.label}（${name(o.programmeCode)}，尚未发放）同一学年（${o.schoolYear}）：${r.title}`,
+          departments: departmentsOf(decision.programmeCode, o.programmeCode),
+          againstDecision: true,
+        });
+        continue;
+      }
       if (r.kind !== 'EXCLUSIVE_PROGRAMMES') continue;
       const a = r.first as readonly string[];
       const b = r.second as readonly string[];
@@ -252,7 +275,7 @@ export function recordFitsSlip(decided: DecidedAid, record: AidRecord, members: 
  * detail) nor any person.
  */
 export function paidSlipFindings(
-  decision: { programmeCode: string; subject: string | null; settlementRef: string | null },
+  decision: { programmeCode: string; subject: string | null; settlementRef: string | null; schoolYear: string | null },
   paid: readonly { slip: UngivenDecision & StayDecision & { officeName: string }; record: AidRecord }[],
   rules: readonly Rule[],
   today: IsoDate,

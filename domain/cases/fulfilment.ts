@@ -26,6 +26,8 @@ export interface DecidedAid {
   cause?: AidCause | null;
   /** The hospital settlement decided aid pays towards (X7 adds up aid by stay). */
   settlementRef?: string | null;
+  /** The school year decided aid is for (X6, X12 count it there), when the decision named one. */
+  schoolYear?: string | null;
 }
 
 /** What the hub found and kept when the slip was completed. */
@@ -91,7 +93,8 @@ export function checkFulfilment(
 /**
  * Every reason the record is not the decision's aid, whether paid or not: the deciding department's,
  * of the programme decided, for a member of the household (`members`; the one the decision names, if
- * it names one), of the cause and tied to the stay decided, and dated on or after the decision. What a
+ * it names one), of the cause and tied to the stay decided, for the school year decided (a record
+ * naming one), and dated on or after the decision. What a
  * completion checks besides (paid, the amount or a reason for less) is checkFulfilment's; a slip
  * still waiting is read as paid at the source on these alone (paidSlips).
  */
@@ -114,6 +117,12 @@ export function recordMismatches(decided: DecidedAid, record: AidRecord, members
   // message: a settlement is health detail.
   if (decided.settlementRef && record.settlementRef !== decided.settlementRef) {
     errors.push(caseError('AID_RECORD_SETTLEMENT_MISMATCH', `the aid record is tied to ${record.settlementRef ? 'another hospital settlement' : 'no hospital settlement'} than the one the decision names`, field));
+  }
+  // X6 and X12 count the record in the school year its department gave it: one of another year left
+  // the year decided looking unpaid and counted this aid in the other (a 2026-2027 decision completed
+  // with last year's 金秋助学). A record naming no year is counted by its day, and not refused.
+  if (decided.schoolYear && record.schoolYear && record.schoolYear !== decided.schoolYear) {
+    errors.push(caseError('AID_RECORD_SCHOOL_YEAR_MISMATCH', `the aid record is for the school year ${record.schoolYear}, the decision for ${decided.schoolYear}`, field));
   }
   const aidDate = aidDateOf(record);
   if (aidDate === null || aidDate < decided.decidedOn) {

@@ -1077,7 +1077,7 @@ export type ReferralReassignInput = {
   readonly cause?: InputMaybe<AidCause>;
   /** The hospital settlement the aid pays towards, as in a meeting's decision (DecisionInput.settlementReference; argument input.settlementReference). Left out: the declined decision's, where the new programme is tied to a stay (a SETTLEMENT_EXCESS rule such as X7 adds it up by stay), and none for any other programme. An empty string names none. */
   readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
-  /** The school year the aid is for (2025-2026), as in a meeting's decision (DecisionInput.schoolYear; argument input.schoolYear), held to today. Left out: the declined decision's. */
+  /** The school year the aid is for (2025-2026), as in a meeting's decision (DecisionInput.schoolYear; argument input.schoolYear): one today is for, or the declined decision's (the year kept on its slip; none kept, for aid counted by school year, the year its day fell in), so aid decided for the year ending and declined after 1 September stays that year's. Left out: the declined decision's, where the new programme is counted by school year (X6, X12), and none for any other programme. */
   readonly schoolYear?: InputMaybe<Scalars['String']['input']>;
   /** Who acts (an officer of the owning office). */
   readonly actor?: InputMaybe<ActorInput>;
@@ -1806,7 +1806,7 @@ export type DecisionCheck = {
 /** A finding of a decision's pre-grant check, in words that name no person and give no health detail. */
 export type DecisionFinding = {
   readonly __typename?: 'DecisionFinding';
-  /** The rule (X1 … X9, or a locality's own); DUPLICATE_DECISION for the same aid as a decision not yet given; CAUSE_UNRECOGNISED (always a WARNING) for grants a rule comparing causes could not compare with the decision, their cause codes undocumented (the summary gives the rule, their count and the codes); SETTLEMENT_UNKNOWN (always a WARNING) when the decision's settlementReference names no stay medical insurance, having answered, holds as standing (a mistyped or reversed number: X7 had no burden to weigh it against); SETTLEMENT_OTHER_PERSON (always a WARNING) when it names another person's stay for aid paid for the patient's own costs (医疗救助, a SETTLEMENT_EXCESS rule's patientOnly); SLIP_LOOKS_PAID (always a WARNING) when a slip still waiting that the decision would be weighed with (the same programme and person, a programme a rule keeps apart, aid on the same stay) has its aid on record at its department already (a record completing it would take: its office, programme, person, cause and stay, on or after the decision, in force, fulfilling no other decision): that record is counted once, as paid, and the slip not again as aid waiting; the summary names the slip (转办单 id) for its office to complete it with that record (referralComplete), or, a grant scheduled, once it is paid. */
+  /** The rule (X1 … X9, or a locality's own); DUPLICATE_DECISION for the same aid as a decision not yet given (aid counted by school year: for the same year); CAUSE_UNRECOGNISED (always a WARNING) for grants a rule comparing causes could not compare with the decision, their cause codes undocumented (the summary gives the rule, their count and the codes); SETTLEMENT_UNKNOWN (always a WARNING) when the decision's settlementReference names no stay medical insurance, having answered, holds as standing (a mistyped or reversed number: X7 had no burden to weigh it against); SETTLEMENT_OTHER_PERSON (always a WARNING) when it names another person's stay for aid paid for the patient's own costs (医疗救助, a SETTLEMENT_EXCESS rule's patientOnly); SLIP_LOOKS_PAID (always a WARNING) when a slip still waiting that the decision would be weighed with (the same programme and person, a programme a rule keeps apart, aid on the same stay) has its aid on record at its department already (a record completing it would take: its office, programme, person, cause and stay, on or after the decision, in force, fulfilling no other decision): that record is counted once, as paid, and the slip not again as aid waiting; the summary names the slip (转办单 id) for its office to complete it with that record (referralComplete), or, a grant scheduled, once it is paid. */
   readonly ruleId: Scalars['String']['output'];
   /** CONFLICT, WARNING or MISSED_AID (see FindingSeverity). */
   readonly severity: Scalars['String']['output'];
@@ -2349,6 +2349,8 @@ export type CaseErrorCode =
   | 'AID_RECORD_CAUSE_MISMATCH'
   /** The aid record is tied to another hospital settlement than the decision names (X7 adds it up under its record's stay). */
   | 'AID_RECORD_SETTLEMENT_MISMATCH'
+  /** The aid record is for another school year than the decision names (DecisionInput.schoolYear; X6 and X12 count it under its record's year). A record naming no school year is not refused. */
+  | 'AID_RECORD_SCHOOL_YEAR_MISMATCH'
   /** A case opened by verifying a monitoring alert as NEEDS_AID is decided (meetingRecord with decisions, or caseTransition to DECIDED) only after its village notice (村内公示): none is posted yet, or the last was withdrawn (alertNoticePost). */
   | 'NOTICE_REQUIRED'
   /** The case's village notice still runs on the day of the decision (the meeting's heldOn, or the day of the transition); the message names its last day and the first day the decision may be recorded. */
@@ -2525,8 +2527,11 @@ export type DecisionInput = {
    * the coming year); another is BAD_USER_INPUT, argument input.decisions[i].schoolYear, reason
    * SCHOOL_YEAR_MISMATCH, with allowed. Required for one-off aid a rule in force counts by school year
    * (X6, X12) decided in July or August: left out, reason SCHOOL_YEAR_REQUIRED, with allowed (the two).
-   * MALFORMED_SCHOOL_YEAR and OUT_OF_RANGE as there. The decision's pre-grant check counts the aid in
-   * that year (left out: the year of the day decided). Kept on the slip (Referral.schoolYear).
+   * MALFORMED_SCHOOL_YEAR and OUT_OF_RANGE as there. A correction's change may also keep the year of
+   * the decision it corrects (the year kept on its slip; none kept, for aid counted by school year, the
+   * year its day fell in), and left out takes it where the programme is counted by school year. The
+   * decision's pre-grant check counts the aid in that year (left out: the year of the day decided).
+   * Kept on the slip (Referral.schoolYear).
    */
   readonly schoolYear?: InputMaybe<Scalars['String']['input']>;
   /**

@@ -33,6 +33,7 @@ import { PROGRAMME_BY_CODE } from '../../domain/programmes';
 import { activeRuleSet } from '../../rules/load';
 import type { HubContext } from '../context';
 import { preGrantCheck } from '../findings/live';
+import { decidedSchoolYear } from '../../domain/findings/school-year';
 
 export async function checkDecisions(
   ctx: HubContext,
@@ -91,7 +92,7 @@ export async function withUngivenDecisions(
   ctx: HubContext,
   checks: readonly DecisionCheck[],
   decisions: readonly DecisionInput[],
-  facts: { caseId: number; householdId: number; members: readonly { idNumber: string; relation: string }[]; sameMeeting: boolean; superseding?: readonly number[] },
+  facts: { caseId: number; householdId: number; members: readonly { idNumber: string; relation: string }[]; sameMeeting: boolean; decidedOn: IsoDate; superseding?: readonly number[] },
 ): Promise<DecisionCheck[]> {
   const head = decisionSubject(facts.members)?.idNumber ?? null;
   const named = caseNamedTo(ctx);
@@ -104,6 +105,7 @@ export async function withUngivenDecisions(
         id: s.id,
         programmeCode: s.programmeCode!,
         subject: s.beneficiaryIdNumber ?? head,
+        schoolYear: decidedSchoolYear(s.programmeCode!, s.schoolYear, s.decidedOn, activeRuleSet().rules),
         label: s.caseId === facts.caseId ? `本案转办单 ${s.id}` : reference !== null ? `案件 ${reference} 的转办单 ${s.id}` : '本户另一案件的转办单',
         amountFen: s.amountFen,
         settlementRef: s.settlementRef,
@@ -134,13 +136,14 @@ export async function withUngivenDecisions(
   return kept.map((check, i) => {
     const d = decisions[i];
     const subject = d.beneficiaryIdNumber ?? head;
+    const yearOf = (e: DecisionInput) => decidedSchoolYear(e.programmeCode, e.schoolYear, facts.decidedOn, rules);
     const earlier: UngivenDecision[] = facts.sameMeeting
-      ? decisions.slice(0, i).map((e, j) => ({ programmeCode: e.programmeCode, subject: e.beneficiaryIdNumber ?? head, label: labelOf(j) }))
+      ? decisions.slice(0, i).map((e, j) => ({ programmeCode: e.programmeCode, subject: e.beneficiaryIdNumber ?? head, schoolYear: yearOf(e), label: labelOf(j) }))
       : [];
     const found = [
-      ...ungivenDecisionFindings({ programmeCode: d.programmeCode, subject }, [...earlier, ...pending], rules),
+      ...ungivenDecisionFindings({ programmeCode: d.programmeCode, subject, schoolYear: yearOf(d) }, [...earlier, ...pending], rules),
       ...onStays[i],
-      ...paidSlipFindings({ programmeCode: d.programmeCode, subject, settlementRef: d.settlementRef }, paidSlipsOf, rules, chinaDateOf(ctx.now())),
+      ...paidSlipFindings({ programmeCode: d.programmeCode, subject, settlementRef: d.settlementRef, schoolYear: yearOf(d) }, paidSlipsOf, rules, chinaDateOf(ctx.now())),
     ];
     return found.length === 0 ? check : { ...check, findings: [...check.findings, ...found] };
   });

@@ -27,7 +27,7 @@ export async function paidAtSource(loaders: Pick<Loaders, 'departments'>, hub: H
   const slips = open.flatMap((s) => {
     const office = parseOffice(s.toOffice);
     if (office?.kind !== 'DEPARTMENT' || s.programmeCode === null) return [];
-    const decided = { department: office.department, programmeCode: s.programmeCode, amountFen: s.amountFen ?? 0, beneficiaryIdNumber: s.beneficiaryIdNumber, decidedOn: s.decidedOn, cause: s.cause, settlementRef: s.settlementRef };
+    const decided = { department: office.department, programmeCode: s.programmeCode, amountFen: s.amountFen ?? 0, beneficiaryIdNumber: s.beneficiaryIdNumber, decidedOn: s.decidedOn, cause: s.cause, settlementRef: s.settlementRef, schoolYear: s.schoolYear };
     return [{ id: s.id, decided }];
   });
   if (slips.length === 0) return new Map();

@@ -44,11 +44,13 @@ import type { ActorInput, CaseTransitionInput, DecisionCorrectInput, DecisionInp
 import { departmentOf, present, refuseUnknownDivision, unknownRegion } from '../common';
 import { officeNameOf } from './office-name';
 import type { HubContext } from '../context';
-import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
+import { badInput, givenSchoolYear, requireDivisionCode, requireHubId, requireIdNumber, requireSchoolYearFits } from '../../access/errors';
 import { inScope, seesIdNumbers } from '../../access/decide';
 import { scrub } from '../../domain/privacy';
 import { CASE_ROLES } from '../../access/policy';
-import { givenCause, givenSchoolYear, givenSettlementRef, proseDetail, requireCauseWhereCounted, requireSchoolYearFits, tiedToStay } from '../findings/resolvers';
+import { givenCause, givenSettlementRef, proseDetail, requireCauseWhereCounted, tiedToStay } from '../findings/resolvers';
+import { countedBySchoolYear, decidedSchoolYear } from '../../domain/findings/school-year';
+import { activeRuleSet } from '../../rules/load';
 import { createHash } from 'node:crypto';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
@@ -381,6 +383,34 @@ function reassignedSettlement(programmeCode: string, given: string | null | unde
   return decisionSettlement(programmeCode, given, 'input.settlementReference');
 }
 
+/** The day a decision slip was decided: its meeting's (a correction's or reassignment's slip keeps the meeting's), or the day it was issued. */
+async function decidedOnOf(ctx: HubContext, slip: ReferralRecord): Promise<IsoDate> {
+  const meeting = slip.kind === 'DECISION' && slip.meetingId !== null ? await caseLoaders(ctx).meetingById.load(slip.meetingId) : null;
+  return meeting?.heldOn ?? chinaDateOf(slip.issuedAt);
+}
+
+/**
+ * The school year of the decision a correction or a reassignment replaces (`slip`: the superseded or
+ * declined one): the year kept on its slip, or, none kept for aid counted by school year (decided
+ * September to June, or before slips kept one: migration 0011), the year its day fell in, where its
+ * check counted it. Null for other aid, or no decision. The new decision is still for that year when
+ * made after 1 September: allowed besides the years of today, and taken when none is given.
+ */
+async function replacedSchoolYear(ctx: HubContext, slip: ReferralRecord | null): Promise<string | null> {
+  if (!slip || slip.kind !== 'DECISION') return null;
+  if (slip.schoolYear !== null || slip.programmeCode === null) return slip.schoolYear;
+  return decidedSchoolYear(slip.programmeCode, null, await decidedOnOf(ctx, slip), activeRuleSet().rules);
+}
+
+/**
+ * A replacing decision's school year: as given, or left out the replaced decision's (`replaced`)
+ * where the new programme is counted by school year (X6, X12), as a stay is kept only for aid tied
+ * to one (reassignedSettlement): 金秋助学 reassigned as 临时救助 is for no school year.
+ */
+function inheritedSchoolYear(d: DecisionInput, replaced: string | null): DecisionInput {
+  return d.schoolYear === null && replaced !== null && countedBySchoolYear(d.programmeCode, activeRuleSet().rules) ? { ...d, schoolYear: replaced } : d;
+}
+
 async function verifyFeedback(
   ctx: HubContext,
   slip: ReferralRecord,
@@ -395,8 +425,7 @@ async function verifyFeedback(
   }
   const office = officeOf(slip.toOffice);
   if (office.kind !== 'DEPARTMENT') return { ok: false, errors: [caseError('AID_RECORD_NOT_FOUND', 'only a department’s slip links an aid record', field)] };
-  const meeting = decision && slip.meetingId !== null ? await caseLoaders(ctx).meetingById.load(slip.meetingId) : null;
-  const decidedOn = meeting?.heldOn ?? chinaDateOf(slip.issuedAt);
+  const decidedOn = await decidedOnOf(ctx, slip);
   const people = decision ? await decisionPeople(ctx, c, slip.beneficiaryIdNumber, decidedOn) : undefined;
   const found = await aidRecordOf(ctx, c, office.department, sourceRef, people);
   const today = chinaDateOf(ctx.now());
@@ -406,7 +435,7 @@ async function verifyFeedback(
     return problem ? { ok: false, errors: [problem] } : { ok: true, fulfilment: null };
   }
   const checked = checkFulfilment(
-    { department: office.department, programmeCode: slip.programmeCode!, amountFen: slip.amountFen ?? 0, beneficiaryIdNumber: slip.beneficiaryIdNumber, decidedOn, cause: slip.cause, settlementRef: slip.settlementRef },
+    { department: office.department, programmeCode: slip.programmeCode!, amountFen: slip.amountFen ?? 0, beneficiaryIdNumber: slip.beneficiaryIdNumber, decidedOn, cause: slip.cause, settlementRef: slip.settlementRef, schoolYear: slip.schoolYear },
     found.record,
     { members: people!, differenceReason, today },
   );
@@ -462,11 +491,18 @@ function decisionOf(d: DecisionInputArg, argument: string): DecisionInput {
  * a 金秋助学 decided at a July meeting in the year ending: X12 warned of a second grant that was
  * the coming year's first, and missed one given twice for the coming year. Made after a retry is
  * answered: a correction's or reassignment's day is today, which may have moved since its first sending.
+ * `replacedOf(i)`: the year of the decision the i-th replaces (replacedSchoolYear), allowed besides.
  */
-function requireDecisionSchoolYears(decisions: readonly DecisionInput[], on: IsoDate, argumentOf: (i: number) => string): void {
+function requireDecisionSchoolYears(
+  decisions: readonly DecisionInput[],
+  on: IsoDate,
+  argumentOf: (i: number) => string,
+  replacedOf: (i: number) => { year: string; as: string } | null = () => null,
+): void {
   decisions.forEach((d, i) => {
     const programme = PROGRAMME_BY_CODE.get(d.programmeCode);
-    if (programme) requireSchoolYearFits(programme, on, null, d.schoolYear, argumentOf(i), 'aid decided on its day (the meeting\'s; today for a correction or reassignment)');
+    const when = 'aid decided on its day (the meeting\'s; today for a correction or reassignment)';
+    if (programme) requireSchoolYearFits(programme, { first: on, periodEnd: null, when }, d.schoolYear, activeRuleSet().rules, argumentOf(i), replacedOf(i));
   });
 }
 
@@ -529,7 +565,7 @@ async function meetingRecordRequest(input: MeetingRecordInput, ctx: HubContext) 
     meeting.heldOn,
     dossier,
   );
-  const facts = { caseId, householdId: c.householdId, members: dossier.members, sameMeeting: true };
+  const facts = { caseId, householdId: c.householdId, members: dossier.members, sameMeeting: true, decidedOn: meeting.heldOn };
   return answered(await checkedAndWritten(ctx, preGrant, decisions, facts, undefined, sentBefore, (checks, seen) => recordMeeting(ctx.hub, caseId, meeting, dossier, meta, checks, seen)));
 }
 
@@ -543,11 +579,22 @@ async function decisionCorrectRequest(input: DecisionCorrectInput, ctx: HubConte
   const caseId = requireHubId(input.caseId, 'input.caseId');
   const changesIn = input.changes ?? [];
   const addIn = input.add ?? [];
-  const changes = changesIn.map((ch, i) => ({
+  const given = changesIn.map((ch, i) => ({
     referralId: requireHubId(ch.referralId, `input.changes[${i}].referralId`),
     decision: ch.decision ? decisionOf(ch.decision, `input.changes[${i}].decision`) : null,
   }));
-  if (new Set(changes.map((ch) => ch.referralId)).size < changes.length) throw badInput('input.changes', 'DUPLICATE', 'a decision is changed at most once in a correction');
+  if (new Set(given.map((ch) => ch.referralId)).size < given.length) throw badInput('input.changes', 'DUPLICATE', 'a decision is changed at most once in a correction');
+  const c = await caseById(ctx, caseId);
+  if (!c || !(await inReach(ctx, c))) return CASE_NOT_FOUND();
+  // Each change's school year, left out, is the superseded decision's (a slip of another case, or
+  // none, gives none: correctionRefusal refuses it); set before a retry is looked for, as its slip kept it.
+  const replaced = await Promise.all(
+    given.map(async (ch) => {
+      const slip = ch.decision ? await caseLoaders(ctx).referralById.load(ch.referralId) : null;
+      return slip?.caseId === caseId ? replacedSchoolYear(ctx, slip) : null;
+    }),
+  );
+  const changes = given.map((ch, i) => ({ ...ch, decision: ch.decision && inheritedSchoolYear(ch.decision, replaced[i]) }));
   const overrideOf = (d: DecisionInputArg) => d.conflictOverrideReason?.trim() || null;
   const correction: CorrectionInput = {
     caseId,
@@ -558,8 +605,7 @@ async function decisionCorrectRequest(input: DecisionCorrectInput, ctx: HubConte
   };
   // Where each new decision came from in the input (correctedDecisions order): its refusals' fields.
   const paths = [...changesIn.flatMap((ch, i) => (ch.decision ? [['input', 'changes', String(i), 'decision']] : [])), ...addIn.map((_, i) => ['input', 'add', String(i)])];
-  const c = await caseById(ctx, caseId);
-  if (!c || !(await inReach(ctx, c))) return CASE_NOT_FOUND();
+  const replacedYears = [...replaced.filter((_, i) => changes[i].decision !== null), ...addIn.map(() => null)];
   const answered = (outcome: Outcome<number>) =>
     payload(outcome, ctx, async (eventSeq) => {
       const rows = await correctionRows(ctx.hub, caseId, eventSeq);
@@ -581,7 +627,12 @@ async function decisionCorrectRequest(input: DecisionCorrectInput, ctx: HubConte
   const problem = correctionInputProblem(correction);
   if (problem) return { userErrors: [problem] };
   const decisions = correctedDecisions(correction);
-  requireDecisionSchoolYears(decisions, chinaDateOf(meta.now), (i) => `${paths[i][0]}.${paths[i][1]}[${paths[i][2]}]${paths[i][3] ? `.${paths[i][3]}` : ''}.schoolYear`);
+  requireDecisionSchoolYears(
+    decisions,
+    chinaDateOf(meta.now),
+    (i) => `${paths[i][0]}.${paths[i][1]}[${paths[i][2]}]${paths[i][3] ? `.${paths[i][3]}` : ''}.schoolYear`,
+    (i) => (replacedYears[i] ? { year: replacedYears[i], as: 'the year of the decision it corrects' } : null),
+  );
   const secondAid = paths.find((_, i) => decisions[i].secondAid !== null);
   if (secondAid) return { userErrors: [caseError('SECOND_AID_NOT_CORRECTED', 'a second temporary aid is decided at a meeting, not by a correction', [...secondAid, 'secondAidCause'])] };
   // Who may correct, and which slips, before the departments are asked (again under the case's lock).
@@ -592,7 +643,7 @@ async function decisionCorrectRequest(input: DecisionCorrectInput, ctx: HubConte
   const { errors, people } = await checkedAsDecidedToday(ctx, c, decisions, meta.now, (i, name) => [...paths[i], name]);
   if (errors.length > 0) return { userErrors: errors };
   const preGrant = await checkDecisions(ctx, decisions.map((d, i) => ({ ...d, overrideReason: correction.overrideReasons[i] })), chinaDateOf(meta.now), { members: people });
-  const facts = { caseId, householdId: c.householdId, members: people, sameMeeting: true, superseding: changes.map((ch) => ch.referralId) };
+  const facts = { caseId, householdId: c.householdId, members: people, sameMeeting: true, decidedOn: chinaDateOf(meta.now), superseding: changes.map((ch) => ch.referralId) };
   // A conflict read after another correction of the same slips landed (sent at the same moment,
   // its new slips now pending) is that correction's doing: answered as it is under the lock.
   const sentOrSuperseded = async () => {
@@ -776,7 +827,8 @@ export const caseResolvers: Resolvers = {
       const referralId = requireHubId(input.referralId, 'input.referralId');
       if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
       const declined = (await caseLoaders(ctx).referralById.load(referralId))!;
-      const decision: DecisionInput = {
+      const replaced = await replacedSchoolYear(ctx, declined);
+      const decision: DecisionInput = inheritedSchoolYear({
         department: input.department,
         programmeCode: input.programme,
         amountFen: input.amountFen,
@@ -786,9 +838,9 @@ export const caseResolvers: Resolvers = {
         secondAid: null,
         cause: decisionCause(input.programme, givenCause(input.cause, 'input.cause'), null, 'input.cause'),
         settlementRef: reassignedSettlement(input.programme, input.settlementReference, declined.settlementRef),
-        // Left out: the declined decision's (the aid is still for that year).
-        schoolYear: givenSchoolYear(input.schoolYear, 'input.schoolYear') ?? declined.schoolYear,
-      };
+        // Left out: the declined decision's, where the new programme is counted by school year (the aid is still for that year).
+        schoolYear: givenSchoolYear(input.schoolYear, 'input.schoolYear'),
+      }, replaced);
       const reassignment = (check: DecisionCheck | null, decisionsSeen: number | null): Reassignment => ({
         kind: 'REASSIGN',
         reason: input.reason,
@@ -804,16 +856,19 @@ export const caseResolvers: Resolvers = {
       const sentBefore = () => reassignmentRetry(ctx.hub, referralId, reassignment(null, null), meta);
       const retry = await sentBefore();
       if (retry) return referralPayload(ctx, retry);
-      requireDecisionSchoolYears([decision], chinaDateOf(meta.now), () => 'input.schoolYear');
       const resolved = await caseLoaders(ctx).declineByReferral.load(referralId);
       // The same checks as a meeting's decision (programme of the department, amount, beneficiary).
       const c = (await caseById(ctx, declined.caseId))!;
       const { errors, people } = await checkedAsDecidedToday(ctx, c, [decision], meta.now, (_, name) => ['input', name]);
       if (errors.length > 0) return { userErrors: errors };
-      if (resolved) return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, reassignment(null, null), meta));
+      // A slip never declined, or a decline resolved otherwise, is refused as such (DECISION_NOT_DECLINED,
+      // under the case's lock) before its year is held to today: a school year it has none to keep from
+      // was thrown as SCHOOL_YEAR_MISMATCH, as if the year were what was wrong.
+      if (resolved || declined.kind !== 'DECISION' || declined.state !== 'DECLINED') return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, reassignment(null, null), meta));
+      requireDecisionSchoolYears([decision], chinaDateOf(meta.now), () => 'input.schoolYear', () => (replaced ? { year: replaced, as: 'the declined decision\'s year' } : null));
       // The pre-grant check a meeting's decision runs, dated today, and the decisions not yet given: a conflict needs the override reason.
       const preGrant = await checkDecisions(ctx, [{ ...decision, overrideReason: input.conflictOverrideReason?.trim() || null }], chinaDateOf(meta.now), { members: people });
-      const facts = { caseId: c.id, householdId: c.householdId, members: people, sameMeeting: false };
+      const facts = { caseId: c.id, householdId: c.householdId, members: people, sameMeeting: false, decidedOn: chinaDateOf(meta.now) };
       return referralPayload(
         ctx,
         await checkedAndWritten(ctx, preGrant, [decision], facts, () => ['input', 'conflictOverrideReason'], sentBefore, (checks, seen) => resolveDeclinedDecision(ctx.hub, referralId, reassignment(checks[0], seen), meta)),

@@ -15,7 +15,7 @@ import { DATE_RANGE } from '../../domain/date-ranges';
 import { DEPARTMENT_CODES, type DepartmentCode, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { isServiceProgramme, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
-import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS, schoolYearsOf } from '../../domain/findings/periods';
+import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS } from '../../domain/findings/periods';
 import { seesHealthDetail } from '../../access/decide';
 import { describeCondition, explain, type Detail } from '../../domain/findings/explain';
 import type { AidCause, AidRecord as FactRecord, Measure } from '../../domain/findings/facts';
@@ -37,7 +37,7 @@ import type {
 } from '../__generated__/types';
 import { departmentOf, pageOf, pageSize, positionAfter, refuseUnknownDivision, unknownRegion } from '../common';
 import type { HubContext } from '../context';
-import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
+import { badInput, givenSchoolYear, requireDivisionCode, requireHubId, requireIdNumber, requireSchoolYearFits } from '../../access/errors';
 import { longerThan } from '../../domain/text-length';
 import { birthDateOf } from '../../domain/id-number';
 
@@ -132,11 +132,6 @@ export function givenSettlementRef(programmeCode: string, given: string | null |
   return settlementRef;
 }
 
-/** Whether a rule in force counts the programme's grants per school year (X6, X12). */
-function countedBySchoolYear(programmeCode: string): boolean {
-  return rules().some((r) => r.enabled && r.kind === 'SAME_PURPOSE_TWICE' && r.per === 'SCHOOL_YEAR' && [...r.first, ...r.second].includes(programmeCode as never));
-}
-
 /** Whether a rule in force adds the programme's aid up by hospital stay (X7): only such aid names a stay. */
 export function tiedToStay(programmeCode: string): boolean {
   return rules().some((r) => r.kind === 'SETTLEMENT_EXCESS' && (r.programmes as readonly string[]).includes(programmeCode));
@@ -165,56 +160,6 @@ function requireOwnProgramme(ctx: HubContext, programmeCode: string): void {
   if (!caller || caller.roles.includes('CASEWORKER')) return;
   if (PROGRAMME_BY_CODE.get(programmeCode)?.department !== caller.department) {
     throw badInput('input.programme', 'PROGRAMME_OF_OTHER_OFFICE', `programme is not one of your office's (${caller.department}): a department checks the grants it makes; a caseworker checks any`);
-  }
-}
-
-/**
- * A school year as written (2025-2026; null when none), or BAD_USER_INPUT at `argument`:
- * MALFORMED_SCHOOL_YEAR, or OUT_OF_RANGE (a year written in a string is a date argument too, held to
- * the same range: domain/date-ranges.ts). As the pre-grant check and a meeting's decision take it.
- */
-export function givenSchoolYear(given: string | null | undefined, argument: string): string | null {
-  const schoolYear = given || null;
-  if (schoolYear === null) return null;
-  const m = /^(\d{4})-(\d{4})$/.exec(schoolYear);
-  if (!m || Number(m[2]) !== Number(m[1]) + 1) throw badInput(argument, 'MALFORMED_SCHOOL_YEAR', 'schoolYear is written 2025-2026');
-  const range = { min: `${DATE_RANGE.min.slice(0, 4)}-${Number(DATE_RANGE.min.slice(0, 4)) + 1}`, max: `${Number(DATE_RANGE.max.slice(0, 4)) - 1}-${DATE_RANGE.max.slice(0, 4)}` };
-  if (schoolYear < range.min || schoolYear > range.max) throw badInput(argument, 'OUT_OF_RANGE', `${argument} must be a school year from ${range.min} to ${range.max}`, range);
-  return schoolYear;
-}
-
-/**
- * A grant's school year held to its days, as the pre-grant check and a meeting's decision (dated the
- * meeting's day) hold it; BAD_USER_INPUT at `argument` otherwise. `first` is a one-off grant's day or
- * recurring aid's first; `periodEnd` recurring aid's last (null: none, or one-off aid); `when` how
- * the message names those days.
- */
-export function requireSchoolYearFits(
-  programme: { code: string; kind: string },
-  first: IsoDate,
-  periodEnd: IsoDate | null,
-  schoolYear: string | null,
-  argument: string,
-  when = programme.kind === 'RECURRING' ? 'the period from periodStart to periodEnd' : 'a grant on grantDate',
-): void {
-  const recurring = programme.kind === 'RECURRING';
-  // A grant's school year is one its days fall in (September to August, as the rules derive it for a
-  // one-off grant when none is given; a period with no end, the year it starts in), or the next one
-  // for a grant starting in the summer before it (July or August: 金秋助学 is paid then for the coming
-  // year). A year that disagrees is a typo in one of the two, and taken as given it put the grant in
-  // another year's count (X6 missed the repetition). Refused, not derived: which of the two is wrong
-  // the hub cannot tell.
-  const allowed = schoolYear ? schoolYearsOf(first, recurring ? (periodEnd ?? first) : first) : null;
-  if (allowed && !allowed.includes(schoolYear!)) {
-    throw badInput(argument, 'SCHOOL_YEAR_MISMATCH', `schoolYear is not a school year ${when} is for (${allowed.join(' or ')}; a school year runs September to August)`, { allowed });
-  }
-  // Without one, a rule counting by school year puts a one-off grant in the year its grantDate falls
-  // in (yearOf in domain/findings/kinds.ts); in July or August that is the year ending, while 金秋助学
-  // is paid then for the coming one: a student paid last August was warned of X12 "twice" at the
-  // normal time for this year's grant. Which year is meant the hub cannot tell: asked, not guessed.
-  if (!recurring && !schoolYear && countedBySchoolYear(programme.code)) {
-    const years = schoolYearsOf(first, first);
-    if (years.length > 1) throw badInput(argument, 'SCHOOL_YEAR_REQUIRED', `a grant in July or August may be for the school year ending or the one starting (${years.join(' or ')}): give schoolYear`, { allowed: years });
   }
 }
 
@@ -262,7 +207,7 @@ function proposalOf(input: PreGrantCheckInput, today: IsoDate): Proposal {
     const max = latestPeriodEnd(input.periodStart!);
     if (input.periodEnd > max) throw badInput('input.periodEnd', 'PERIOD_TOO_LONG', `periodEnd is more than ${RECURRING_APPROVAL_MAX_YEARS} years after periodStart: no recurring grant is approved for longer (at most ${max})`, { max });
   }
-  requireSchoolYearFits(programme, first, recurring ? (input.periodEnd ?? null) : null, schoolYear, 'input.schoolYear');
+  requireSchoolYearFits(programme, { first, periodEnd: recurring ? (input.periodEnd ?? null) : null, when: recurring ? 'the period from periodStart to periodEnd' : 'a grant on grantDate' }, schoolYear, rules(), 'input.schoolYear');
   return {
     programme: programme.code as Proposal['programme'],
     beneficiaryIdNumber,

@@ -44,6 +44,14 @@ describe('a slip paid at the source', () => {
     expect(paidIds(temp, [grant('ILLNESS')])).toEqual({ 2: 'pay:T1' });
   });
 
+  it('is not paid by a record of another school year than decided, as a completion refuses it (AID_RECORD_SCHOOL_YEAR_MISMATCH); one naming none is taken', () => {
+    const autumn = [{ id: 3, decided: decided({ department: 'UNION', programmeCode: 'UNION_AUTUMN_EDU', settlementRef: null, schoolYear: '2026-2027' }) }];
+    const grant = (schoolYear: string | null) => payment('J1', { department: 'UNION', programme: 'UNION_AUTUMN_EDU', settlementRef: null, schoolYear });
+    expect(paidIds(autumn, [grant('2025-2026')])).toEqual({});
+    expect(paidIds(autumn, [grant('2026-2027')])).toEqual({ 3: 'pay:J1' });
+    expect(paidIds(autumn, [grant(null)])).toEqual({ 3: 'pay:J1' });
+  });
+
   it('takes one record per slip: two slips and one record are one paid, one waiting; each slip finds a record where it can', () => {
     expect(Object.keys(paidIds([{ id: 1, decided: decided() }, { id: 2, decided: decided() }], [payment('P1')]))).toHaveLength(1);
     // Slip 1 (no stay named) fits both records and takes the earlier first; slip 2 (the stay) fits only that one: each is paid.
@@ -52,18 +60,18 @@ describe('a slip paid at the source', () => {
   });
 
   it('is said on a decision it would have been weighed with (same stay, or the same programme and person), as a WARNING; not on one it has nothing to do with', () => {
-    const slip = { programmeCode: 'MEDICAL_AID', subject: B, label: '本案转办单 7', amountFen: 500_000, settlementRef: STAY, officeName: '任城区医疗保障局' };
+    const slip = { programmeCode: 'MEDICAL_AID', subject: B, label: '本案转办单 7', amountFen: 500_000, settlementRef: STAY, schoolYear: null, officeName: '任城区医疗保障局' };
     const paid = [{ slip, record: payment('P1') }];
-    const union = paidSlipFindings({ programmeCode: 'UNION_ILLNESS', subject: A, settlementRef: STAY }, paid, rules, '2026-03-15');
+    const union = paidSlipFindings({ programmeCode: 'UNION_ILLNESS', subject: A, settlementRef: STAY, schoolYear: null }, paid, rules, '2026-03-15');
     expect(union).toEqual([expect.objectContaining({ ruleId: 'SLIP_LOOKS_PAID', severity: 'WARNING', departments: ['HEALTH'] })]);
     expect(union[0].summary).toContain('本案转办单 7');
     // The office as Office.name names it, its county's, not the bare department every county has.
     expect(union[0].summary).toContain('请任城区医疗保障局以该记录办结');
     expect(union[0].summary).not.toContain(STAY);
-    expect(paidSlipFindings({ programmeCode: 'MEDICAL_AID', subject: B, settlementRef: null }, paid, rules, '2026-03-15')).toHaveLength(1);
-    expect(paidSlipFindings({ programmeCode: 'UNION_ILLNESS', subject: A, settlementRef: 'SETL-2' }, paid, rules, '2026-03-15')).toEqual([]);
-    expect(paidSlipFindings({ programmeCode: 'DIBAO', subject: A, settlementRef: null }, paid, rules, '2026-03-15')).toEqual([]);
+    expect(paidSlipFindings({ programmeCode: 'MEDICAL_AID', subject: B, settlementRef: null, schoolYear: null }, paid, rules, '2026-03-15')).toHaveLength(1);
+    expect(paidSlipFindings({ programmeCode: 'UNION_ILLNESS', subject: A, settlementRef: 'SETL-2', schoolYear: null }, paid, rules, '2026-03-15')).toEqual([]);
+    expect(paidSlipFindings({ programmeCode: 'DIBAO', subject: A, settlementRef: null, schoolYear: null }, paid, rules, '2026-03-15')).toEqual([]);
     // A grant scheduled after today: counted as the pre-grant check counts it, completed once paid.
-    expect(paidSlipFindings({ programmeCode: 'MEDICAL_AID', subject: B, settlementRef: null }, [{ slip, record: payment('P1', { grantDate: '2026-03-20', status: 'SCHEDULED' }) }], rules, '2026-03-15')[0].summary).toContain('发放后');
+    expect(paidSlipFindings({ programmeCode: 'MEDICAL_AID', subject: B, settlementRef: null, schoolYear: null }, [{ slip, record: payment('P1', { grantDate: '2026-03-20', status: 'SCHEDULED' }) }], rules, '2026-03-15')[0].summary).toContain('发放后');
   });
 });
