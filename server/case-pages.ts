@@ -23,7 +23,7 @@ import { caseTimelinesOf } from '../db/monitoring/loaders';
 import type { FirstAidRecord } from '../db/cases/first-aid';
 import { type CaseRecord, type MeetingRecord, type ReferralRecord } from '../db/cases/records';
 import type { FulfilmentRecord } from '../db/case-loop/store';
-import { aidDateOf, type RecordStanding } from '../domain/cases/fulfilment';
+import { aidDateOf, standingShortfall, type RecordStanding } from '../domain/cases/fulfilment';
 import { paidRecordInWords, type DecisionCheck } from '../domain/cases/decision-checks';
 import { firstAidStanding, fulfilmentStanding } from '../resolvers/cases/aid-standing';
 import { paidAtSource } from '../resolvers/cases/paid-at-source';
@@ -177,13 +177,15 @@ function amountOf(fen: number | null | undefined, programme: string | null | und
  * checked: nothing to say while it stands (or its department did not answer); otherwise what the
  * department or the ledger holds now, marked as supervision must read it.
  */
-function withdrawnNote(st: RecordStanding | null | undefined, programme: string | null | undefined): string | null {
+function withdrawnNote(st: RecordStanding | null | undefined, programme: string | null | undefined, shortfallFen = 0): string | null {
   if (!st || st.standing === 'STANDS') return null;
   const by = st.supersededBy;
   const entry = (kind: string) => (by?.reportedBy?.reference ? `（${kind} ${nw(by.reportedBy.reference)}）` : '');
   if (st.standing === 'SUPERSEDED_AT_SOURCE' && by) {
     const day = aidDateOf(by);
-    return `<span class="overdue">该救助记录已更正为 ${amountOf(by.amountFen, programme)}${day ? ` ${nw(day)}` : ''}${entry('更正记录')}，与核验时不符</span>`;
+    // A decision's shortfall follows the correction (standingShortfall); a first aid has none.
+    const less = shortfallFen > 0 ? `，少于决定 ${amountOf(shortfallFen, programme)}` : '';
+    return `<span class="overdue">该救助记录已更正为 ${amountOf(by.amountFen, programme)}${day ? ` ${nw(day)}` : ''}${entry('更正记录')}${less}，与核验时不符</span>`;
   }
   if (st.standing === 'CHANGED_AT_SOURCE' && by) {
     // The record changed in place: what the department holds now, in its own programme's unit.
@@ -257,7 +259,7 @@ export interface BriefMeeting extends MeetingRecord {
    * How each completed decision was fulfilled (by slip id), as checked in the department's data; with
    * whether its aid record still stands there now (null: the department did not answer).
    */
-  fulfilments?: ReadonlyMap<number, Pick<FulfilmentRecord, 'amountFen' | 'shortfallFen' | 'differenceReason'> & { standing?: RecordStanding | null }>;
+  fulfilments?: ReadonlyMap<number, Pick<FulfilmentRecord, 'amountFen' | 'decidedAmountFen' | 'shortfallFen' | 'differenceReason'> & { standing?: RecordStanding | null }>;
   /**
    * The aid record of each decision still waiting (by slip id) that its department has paid (or
    * scheduled) but not yet completed the slip with (resolvers/cases/paid-at-source.ts): printed as
@@ -766,7 +768,7 @@ export function renderBrief(v: BriefView): string {
           ['差额理由', short?.differenceReason ? prose(short.differenceReason) : null],
           ['救助记录', s.aidSourceRef ? nw(maskIdNumbersInText(s.aidSourceRef)) : null],
           ['待办结', paidNote(meeting?.paidAtSource?.get(s.id))],
-          ['记录现状', withdrawnNote(f?.standing, s.programmeCode)],
+          ['记录现状', withdrawnNote(f?.standing, s.programmeCode, f ? standingShortfall(f, f.standing ?? null) : 0)],
         ]);
       },
     },

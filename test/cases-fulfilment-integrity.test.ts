@@ -129,8 +129,15 @@ it('shows a fulfilment whose record the department reverses afterwards as CANCEL
   const paid = paidRef;
   await healthScenario.update(dbs.sources.HEALTH, 'aidPayments', { valiFlag: '0' }, { payId: 'MA-2026-0314' });
   expect((await office.HEALTH(STANDING, { id: slips.HEALTH })).data.referral).toEqual({ state: 'COMPLETED', fulfilment: { aidSourceReference: paid, standing: 'CANCELLED_AT_SOURCE' } });
+  // Revoked, nothing of the decision stands: the whole amount decided is short, as a ledger entry reversed.
+  const SHORT = `query($id: ID!) { referral(id: $id) { fulfilment { decidedAmountFen shortfallFen standing } } }`;
+  const revoked = (await office.HEALTH(SHORT, { id: slips.HEALTH })).data.referral.fulfilment;
+  expect(revoked.decidedAmountFen).toBeGreaterThan(0);
+  expect(revoked).toEqual({ decidedAmountFen: revoked.decidedAmountFen, shortfallFen: revoked.decidedAmountFen, standing: 'CANCELLED_AT_SOURCE' });
   await healthScenario.update(dbs.sources.HEALTH, 'aidPayments', { payId: 'MA-2026-0314-X' }, { payId: 'MA-2026-0314' });
   expect((await office.HEALTH(STANDING, { id: slips.HEALTH })).data.referral.fulfilment.standing).toBe('NOT_FOUND_AT_SOURCE');
+  // Gone from the department's data, what was checked is all the hub knows: the shortfall checked (none).
+  expect((await office.HEALTH(SHORT, { id: slips.HEALTH })).data.referral.fulfilment).toEqual({ decidedAmountFen: revoked.decidedAmountFen, shortfallFen: 0, standing: 'NOT_FOUND_AT_SOURCE' });
 });
 
 it('refuses housing’s allocation while its application is under review (审核通过), and takes it once housing puts it in force (已保障)', async () => {

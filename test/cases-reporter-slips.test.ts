@@ -428,7 +428,7 @@ describe('what stays refused, and what reads', () => {
 describe('a slip completed with a ledger entry corrected since', () => {
   const EMERGENCY = 'AIDHUB_TOKEN_370811_EMERGENCY_MANAGEMENT';
   const RECORD = `sourceReference status amountFen period { start end } reportedBy { reference }`;
-  const SLIP_RECORD = `query($id: ID!) { referral(id: $id) { state aidRecord { ${RECORD} supersededBy { ${RECORD} supersededBy { sourceReference } } } fulfilment { standing supersededBy { aidSourceReference amountFen } } } }`;
+  const SLIP_RECORD = `query($id: ID!) { referral(id: $id) { state aidRecord { ${RECORD} supersededBy { ${RECORD} supersededBy { sourceReference } } } fulfilment { standing supersededBy { aidSourceReference amountFen } shortfallFen } } }`;
   const FULFILMENT_ONLY = `query($id: ID!) { referral(id: $id) { state fulfilment { standing supersededBy { aidSourceReference amountFen } } } }`;
   const HOUSEHOLD = `query($id: ID!) { household(id: $id) {
     aid(departments: [EMERGENCY_MANAGEMENT]) { sourceReference status amountFen reportedBy { reference } }
@@ -440,6 +440,13 @@ describe('a slip completed with a ledger entry corrected since', () => {
   let named: string;
   let statements: { standing: number; corrected: number };
   /** The entry the slip named (¥600 a month), as recorded, SUPERSEDED by the standing correction given. */
+  /** The slip among 应急's decisions met short in supervision's report, as listed. */
+  const shortfallsOf = async (id: string) => {
+    const res = await demo[CA](`{ overdueReport { byOffice { office { key } shortfalls { referral { id fulfilment { shortfallFen } } shortfallFen } } } }`);
+    expect(res.errors).toBeUndefined();
+    const emergency = res.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'EMERGENCY_MANAGEMENT');
+    return (emergency?.shortfalls ?? []).filter((s: { referral: { id: string } }) => s.referral.id === id);
+  };
   const namedSupersededBy = (standing: string, reference: string, amountFen: number) => ({
     sourceReference: named,
     status: 'SUPERSEDED',
@@ -463,7 +470,7 @@ describe('a slip completed with a ledger entry corrected since', () => {
     expect(before.data.referral).toEqual({
       state: 'COMPLETED',
       aidRecord: { sourceReference: named, status: 'ACTIVE', amountFen: 60_000, period: { start: '2026-03-14', end: null }, reportedBy: { reference: 'GD-2026-01' }, supersededBy: null },
-      fulfilment: { standing: 'STANDS', supersededBy: null },
+      fulfilment: { standing: 'STANDS', supersededBy: null, shortfallFen: 0 },
     });
 
     // 应急 corrects the monthly amount: a new entry supersedes the one the slip named.
@@ -474,7 +481,8 @@ describe('a slip completed with a ledger entry corrected since', () => {
     expect(after.data.referral).toEqual({
       state: 'COMPLETED',
       aidRecord: namedSupersededBy(first, 'GD-2026-01-C1', 50_000),
-      fulfilment: { standing: 'SUPERSEDED_AT_SOURCE', supersededBy: { aidSourceReference: first, amountFen: 50_000 } },
+      // Short by what the correction gives now (¥600 decided, ¥500 standing), read with the standing: not 0 as checked.
+      fulfilment: { standing: 'SUPERSEDED_AT_SOURCE', supersededBy: { aidSourceReference: first, amountFen: 50_000 }, shortfallFen: 10_000 },
     });
     // The named entry comes with the chain's last in the statement that finds it gone: reading the
     // slip's record costs what reading its fulfilment alone does, one statement more than while it stood.
@@ -489,7 +497,7 @@ describe('a slip completed with a ledger entry corrected since', () => {
     const last = await reportedRef(demo[EMERGENCY], wangId, 'EMERGENCY_MANAGEMENT', 'GD-2026-01-C2');
     const res = await demo[CA](SLIP_RECORD, { id: slip });
     expect(res.data.referral.aidRecord).toEqual(namedSupersededBy(last, 'GD-2026-01-C2', 55_000));
-    expect(res.data.referral.fulfilment).toEqual({ standing: 'SUPERSEDED_AT_SOURCE', supersededBy: { aidSourceReference: last, amountFen: 55_000 } });
+    expect(res.data.referral.fulfilment).toEqual({ standing: 'SUPERSEDED_AT_SOURCE', supersededBy: { aidSourceReference: last, amountFen: 55_000 }, shortfallFen: 5_000 });
     expect(res.extensions!.sqlStatements!.total).toBe(statements.corrected);
 
     // Supervision reads the slip the same way, under the office that completed it.
@@ -497,6 +505,8 @@ describe('a slip completed with a ledger entry corrected since', () => {
     expect(supervised.errors).toBeUndefined();
     const emergency = supervised.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'EMERGENCY_MANAGEMENT');
     expect(emergency.fulfilmentsWithdrawn).toEqual([{ referral: { id: slip, aidRecord: { sourceReference: named, status: 'SUPERSEDED', supersededBy: { sourceReference: last } } }, standing: 'SUPERSEDED_AT_SOURCE' }]);
+    // …and among the decisions met short, by what stands now, as the slip reads it.
+    expect(await shortfallsOf(slip)).toEqual([{ referral: { id: slip, fulfilment: { shortfallFen: 5_000 } }, shortfallFen: 5_000 }]);
 
     // The household's aid is the entry that stands, once: no superseded entry as aid, none counted twice, none in a finding.
     const household = (await demo[CA](HOUSEHOLD, { id: String(wangId) })).data.household;
@@ -516,7 +526,16 @@ describe('a slip completed with a ledger entry corrected since', () => {
     const html = await (await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: hub.as({ token: tokens.get(CA)!, purpose: 'CASE_MEETING' }).headers })).text();
     const at = html.indexOf(`<span class="nw">${named}</span>`);
     expect(at).toBeGreaterThan(0);
-    expect(html.slice(html.lastIndexOf('<tr>', at), html.indexOf('</tr>', at)).replace(/<[^>]+>/g, '')).toContain('记录现状：该救助记录已更正为 550.00 元/月 2026-03-14（更正记录 GD-2026-01-C2），与核验时不符');
+    expect(html.slice(html.lastIndexOf('<tr>', at), html.indexOf('</tr>', at)).replace(/<[^>]+>/g, '')).toContain('记录现状：该救助记录已更正为 550.00 元/月 2026-03-14（更正记录 GD-2026-01-C2），少于决定 50.00 元/月，与核验时不符');
+  });
+
+  it('corrected up to more than decided, is short of nothing: no negative shortfall, none listed', async () => {
+    await report({ reference: 'GD-2026-01-C3', entryKind: 'CORRECTION', supersedesReference: 'GD-2026-01-C2', amountFen: 65_000 });
+    const up = await reportedRef(demo[EMERGENCY], wangId, 'EMERGENCY_MANAGEMENT', 'GD-2026-01-C3');
+    const res = await demo[CA](SLIP_RECORD, { id: slip });
+    expect(res.data.referral.fulfilment).toEqual({ standing: 'SUPERSEDED_AT_SOURCE', supersededBy: { aidSourceReference: up, amountFen: 65_000 }, shortfallFen: 0 });
+    expect(res.extensions!.sqlStatements!.total).toBe(statements.corrected);
+    expect(await shortfallsOf(slip)).toEqual([]);
   });
 
   it('reversed, shows the entry it named as recorded, CANCELLED, with supersededBy the reversal, in the statements its fulfilment costs (not null: supervision saw no money taken back)', async () => {
@@ -551,7 +570,7 @@ describe('a slip completed with a ledger entry corrected since', () => {
 
     // The corrected decision's entry reversed in turn: its chain ends in the REVERSAL, and the slip shows
     // the entry it named (¥600 a month) as recorded, CANCELLED, linked to the reversal, in the same statements.
-    await report({ reference: 'GD-2026-01-R', entryKind: 'REVERSAL', supersedesReference: 'GD-2026-01-C2', amountFen: 0 });
+    await report({ reference: 'GD-2026-01-R', entryKind: 'REVERSAL', supersedesReference: 'GD-2026-01-C3', amountFen: 0 });
     const decided = await ca(SLIP_RECORD, { id: slip });
     expect(decided.errors).toBeUndefined();
     const taken = decided.data.referral.fulfilment.supersededBy.aidSourceReference;
@@ -562,7 +581,8 @@ describe('a slip completed with a ledger entry corrected since', () => {
         status: 'CANCELLED',
         supersededBy: { sourceReference: taken, status: 'CANCELLED', amountFen: 0, period: { start: '2026-03-14', end: null }, reportedBy: { reference: 'GD-2026-01-R' }, supersededBy: null },
       },
-      fulfilment: { standing: 'CANCELLED_AT_SOURCE', supersededBy: { aidSourceReference: taken, amountFen: 0 } },
+      // Nothing stands: the whole decision is short.
+      fulfilment: { standing: 'CANCELLED_AT_SOURCE', supersededBy: { aidSourceReference: taken, amountFen: 0 }, shortfallFen: 60_000 },
     });
     expect(decided.extensions!.sqlStatements!.total).toBe(statements.corrected);
 
@@ -571,6 +591,7 @@ describe('a slip completed with a ledger entry corrected since', () => {
     expect(supervised.errors).toBeUndefined();
     const emergency = supervised.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'EMERGENCY_MANAGEMENT');
     expect(emergency.fulfilmentsWithdrawn).toContainEqual({ referral: { id: slip, aidRecord: { sourceReference: named, status: 'CANCELLED', supersededBy: { sourceReference: taken } } }, standing: 'CANCELLED_AT_SOURCE' });
+    expect(await shortfallsOf(slip)).toEqual([{ referral: { id: slip, fulfilment: { shortfallFen: 60_000 } }, shortfallFen: 60_000 }]);
     const decidedCase = (await ca(`query($id: ID!) { referral(id: $id) { case { id } } }`, { id: slip })).data.referral.case.id;
     const html = await (await fetch(`${hub.url}/cases/${decidedCase}/brief`, { headers: hub.as({ token: tokens.get(CA)!, purpose: 'CASE_MEETING' }).headers })).text();
     const at = html.indexOf(`<span class="nw">${named}</span>`);

@@ -273,3 +273,18 @@ export function recordStanding(record: AidRecord | null, successor: AidRecord | 
   if (!successor) return { standing: 'NOT_FOUND_AT_SOURCE', supersededBy: null };
   return { standing: successor.status === 'CANCELLED' ? 'CANCELLED_AT_SOURCE' : 'SUPERSEDED_AT_SOURCE', supersededBy: successor };
 }
+
+/**
+ * How much less than decided the money standing now gives, in fen (0 when met or more). What was
+ * checked at completion is kept (`shortfallFen`), but a ledger entry corrected since (a CORRECTION)
+ * gives what its chain's last entry records now, and an entry reversed or a record revoked at its
+ * source (CANCELLED_AT_SOURCE) gives nothing: the whole decision is short. Supervision read a
+ * decision of ¥500 met by an entry since corrected to ¥450 as met in full, the correction told only
+ * by its standing. Any other standing (a record still standing, changed in place, not found, not
+ * read) keeps the shortfall checked.
+ */
+export function standingShortfall(f: Pick<Fulfilment, 'decidedAmountFen' | 'shortfallFen'>, st: RecordStanding | null): number {
+  if (st?.standing === 'CANCELLED_AT_SOURCE') return f.decidedAmountFen;
+  if (st?.standing === 'SUPERSEDED_AT_SOURCE' && st.supersededBy) return Math.max(0, f.decidedAmountFen - st.supersededBy.amountFen);
+  return f.shortfallFen;
+}

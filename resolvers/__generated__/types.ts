@@ -1698,7 +1698,13 @@ export type Fulfilment = {
   readonly amountFen: Scalars['Fen']['output'];
   /** The amount decided, in fen. */
   readonly decidedAmountFen: Scalars['Fen']['output'];
-  /** How much less than decided was given, in fen; 0 when the decision was met. */
+  /**
+   * How much less than decided the aid record gives as it stands now, in fen; 0 when the decision is
+   * met (or more was given). As checked at completion, unless the record no longer stands so: for a
+   * ledger entry corrected since (SUPERSEDED_AT_SOURCE), the decided amount less the correction's
+   * (supersededBy); for a record revoked or an entry reversed (CANCELLED_AT_SOURCE), the whole amount
+   * decided. Read with standing, when asked.
+   */
   readonly shortfallFen: Scalars['Fen']['output'];
   /** The department's reason for a shortfall. */
   readonly differenceReason?: Maybe<Scalars['String']['output']>;
@@ -2048,7 +2054,7 @@ export type CountyOverdue = {
   readonly cases: ReadonlyArray<OverdueCase>;
   /** Its households' cases with a deadline met late or missed from shortfallsSince up to asOf: decided, investigated or aided after it was due, or ended (handed over, closed) while past it; each with how late and the step that did it; most late first. */
   readonly casesLate: ReadonlyArray<LateCase>;
-  /** Decisions of its households' cases completed with less than was decided, since shortfallsSince; largest shortfall first. */
+  /** Decisions of its households' cases completed since shortfallsSince with less than was decided, or whose aid record now gives less (Fulfilment.shortfallFen); largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
   /** Declined decisions of its households' cases not yet reassigned, waived or decided again at a meeting; oldest decline first. */
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
@@ -2075,7 +2081,7 @@ export type OfficeOverdue = {
   readonly cases: ReadonlyArray<OverdueCase>;
   /** Cases it owns with a deadline it met late or missed from shortfallsSince up to asOf: decided, investigated or aided after it was due, or ended while past it (handed over to another county, closed), each with how late and the step that did it: meeting the deadline late or ending the case ends its overdue time, not its lateness; most late first. */
   readonly casesLate: ReadonlyArray<LateCase>;
-  /** Decisions it completed with less than was decided, since shortfallsSince; largest shortfall first. */
+  /** Decisions it completed since shortfallsSince with less than was decided, or whose aid record now gives less (Fulfilment.shortfallFen); largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
   /** Declined decisions of the cases it owns (it convenes them) not yet reassigned, waived or decided again at a meeting: overdue work from the day declined; oldest first. */
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
@@ -2100,7 +2106,7 @@ export type TownshipOverdue = {
   readonly cases: ReadonlyArray<OverdueCase>;
   /** Its households' cases with a deadline met late or missed from shortfallsSince up to asOf: decided, investigated or aided after it was due, or ended (handed over, closed) while past it; each with how late and the step that did it; most late first. */
   readonly casesLate: ReadonlyArray<LateCase>;
-  /** Decisions of its households' cases completed with less than was decided, since shortfallsSince; largest shortfall first. */
+  /** Decisions of its households' cases completed since shortfallsSince with less than was decided, or whose aid record now gives less (Fulfilment.shortfallFen); largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
   /** Declined decisions of its households' cases not yet reassigned, waived or decided again at a meeting; oldest decline first. */
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
@@ -2185,13 +2191,14 @@ export type OverdueReferral = {
 
 /**
  * A decision its department completed with less than the meeting decided (件件有落实): allowed only
- * with the department's stated reason, which supervision reads on the slip's fulfilment.
+ * with the department's stated reason, which supervision reads on the slip's fulfilment; or one whose
+ * aid record, corrected or taken back at its source since, now gives less than decided.
  */
 export type DecisionShortfall = {
   readonly __typename?: 'DecisionShortfall';
   /** The decision's slip; its fulfilment has the amounts given and decided and the department's reason. */
   readonly referral: Referral;
-  /** Decided minus given, in fen (per month for a recurring programme). */
+  /** Decided minus what stands now, in fen (per month for a recurring programme): the slip's Fulfilment.shortfallFen. */
   readonly shortfallFen: Scalars['Fen']['output'];
 };
 

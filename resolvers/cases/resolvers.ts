@@ -25,7 +25,7 @@ import { memberAge, type Dossier, type DossierCase, type DossierReferral } from 
 import { caseError, refusal, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { checkMeeting, decisionSubject, type DecisionInput } from '../../domain/cases/meetings';
 import type { FulfilmentRecord } from '../../db/case-loop/store';
-import { aidDateOf, checkFirstAidRecord, checkFulfilment, paymentProblem, type Fulfilment } from '../../domain/cases/fulfilment';
+import { aidDateOf, checkFirstAidRecord, checkFulfilment, paymentProblem, standingShortfall, type Fulfilment } from '../../domain/cases/fulfilment';
 import { type DecisionCheck } from '../../domain/cases/decision-checks';
 import { checkDecisions, checkedAndWritten } from './decision-checks';
 import { caseNamedTo } from './case-named';
@@ -702,13 +702,17 @@ export const caseResolvers: Resolvers = {
       // Nothing at all under the division asked for: a typo reads as a division with nothing late.
       const nothing = [slips, open.cases, fulfilled, declines, firstAids, answered, waived].every((l) => l.length === 0);
       await refuseUnknownDivision(ctx.hub, args.regionCode, 'regionCode', nothing);
-      const short = fulfilled.filter((s) => s.fulfilment.shortfallFen > 0);
       // Each decision's record as its department holds it now, all at once: the request's loaders
       // read each source once for every beneficiary (no statement per slip).
       const [standings, firstAidStandings] = await Promise.all([
         Promise.all(fulfilled.map((s) => fulfilmentStanding(ctx.loaders, s.toOffice, s.fulfilment))),
         Promise.all(firstAids.map((f) => firstAidStanding(ctx.loaders, f.firstAid, f.case.householdId))),
       ]);
+      // Short by what stands now (a ledger entry corrected or reversed since), as the slip's fulfilment reads.
+      const short = fulfilled.flatMap((s, i) => {
+        const shortfallFen = standingShortfall(s.fulfilment, standings[i]);
+        return shortfallFen > 0 ? [{ referral: s, shortfallFen, toOffice: s.toOffice, townshipCode: s.townshipCode }] : [];
+      });
       const withdrawn = fulfilled.flatMap((s, i) => {
         const st = standings[i];
         return st && st.standing !== 'STANDS' ? [{ referral: s, standing: st.standing, supersededBy: st.supersededBy, completedAt: s.answeredAt!, toOffice: s.toOffice, townshipCode: s.townshipCode }] : [];
@@ -726,7 +730,7 @@ export const caseResolvers: Resolvers = {
         slips.map(slipFacts),
         open.cases.map((c) => ({ case: c, timeline: timelines.get(c.id)!, ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
         asOf,
-        short.map((s) => ({ referral: s, shortfallFen: s.fulfilment.shortfallFen, toOffice: s.toOffice, townshipCode: s.townshipCode })),
+        short,
         declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerOffice, townshipCode: d.townshipCode })),
         withdrawn,
         firstAidsWithdrawn,
@@ -1100,6 +1104,8 @@ export const caseResolvers: Resolvers = {
     aidSourceReference: (f) => f.aidSourceRef,
     programme: (f) => present(Promise.resolve(PROGRAMME_BY_CODE.get(f.programmeCode) ?? null), 'the fulfilment’s programme'),
     beneficiary: (f, _, ctx) => ctx.loaders.hub.personByIdNumber.load(f.beneficiaryIdNumber),
+    // Short by what stands now: read with the standing, in its statements.
+    shortfallFen: async (f, _, ctx) => standingShortfall(f, await fulfilmentOf(ctx, f)),
     standing: async (f, _, ctx) => (await fulfilmentOf(ctx, f))?.standing ?? null,
     supersededBy: async (f, _, ctx) => (await fulfilmentOf(ctx, f))?.supersededBy ?? null,
   },

@@ -231,8 +231,8 @@ describe('a decision met short', () => {
       ...view(v2, true),
       meeting: meeting(
         new Map([
-          [11, { amountFen: 900_000, shortfallFen: 600_000, differenceReason: '年度救助封顶线 9000 元' }],
-          [12, { amountFen: 50_000, shortfallFen: 0, differenceReason: null }],
+          [11, { amountFen: 900_000, decidedAmountFen: 1_500_000, shortfallFen: 600_000, differenceReason: '年度救助封顶线 9000 元' }],
+          [12, { amountFen: 50_000, decidedAmountFen: 50_000, shortfallFen: 0, differenceReason: null }],
         ]),
       ),
     });
@@ -243,7 +243,7 @@ describe('a decision met short', () => {
   });
 
   it('marks a decision whose aid record no longer stands: revoked, corrected (with what stands now), gone, under an undocumented code; nothing for one that stands or was not read', () => {
-    const met = { amountFen: 50_000, shortfallFen: 0, differenceReason: null };
+    const met = { amountFen: 50_000, decidedAmountFen: 50_000, shortfallFen: 0, differenceReason: null };
     const ledger = (amountFen: number, reference: string): AidRecord =>
       oneOffAid({ department: 'HEALTH', programme: 'MEDICAL_AID', beneficiaryIdNumber: mother, grantDate: '2026-03-16', amountFen, status: amountFen === 0 ? 'CANCELLED' : 'PAID', sourceRef: `reported_aid:${reference}`, reportedBy: { clientName: 'c', office: 'HEALTH', creditCode: null, reference } });
     /** The decision's 记录现状 line, as read. */
@@ -254,7 +254,9 @@ describe('a decision met short', () => {
     };
     expect(printed({ standing: 'CANCELLED_AT_SOURCE', supersededBy: null })).toBe('该救助记录已被部门撤销，未实际落实');
     expect(printed({ standing: 'CANCELLED_AT_SOURCE', supersededBy: ledger(0, 'R-1') })).toBe('该救助记录已冲销（冲销记录 R-1），未实际落实');
-    expect(printed({ standing: 'SUPERSEDED_AT_SOURCE', supersededBy: ledger(40_000, 'C-1') })).toBe('该救助记录已更正为 400.00 元 2026-03-16（更正记录 C-1），与核验时不符');
+    // Corrected down, the decision is short by what the correction gives; corrected up, it is met.
+    expect(printed({ standing: 'SUPERSEDED_AT_SOURCE', supersededBy: ledger(40_000, 'C-1') })).toBe('该救助记录已更正为 400.00 元 2026-03-16（更正记录 C-1），少于决定 100.00 元，与核验时不符');
+    expect(printed({ standing: 'SUPERSEDED_AT_SOURCE', supersededBy: ledger(60_000, 'C-2') })).toBe('该救助记录已更正为 600.00 元 2026-03-16（更正记录 C-2），与核验时不符');
     expect(printed({ standing: 'NOT_FOUND_AT_SOURCE', supersededBy: null })).toBe('部门数据中已查不到该救助记录，待核实');
     expect(printed({ standing: 'STATUS_UNRECOGNISED_AT_SOURCE', supersededBy: null })).toBe('该救助记录的部门状态代码未识别，是否仍有效待核实');
     expect(printed({ standing: 'STANDS', supersededBy: null })).toBeNull();
