@@ -823,16 +823,18 @@ async function deliverOnce(
 /**
  * Of these references, those under which this client's ledger holds a charity delivery (written by
  * charityDeliveryReport, or a correction or cancellation of one: a ledger row linked to its delivery
- * entry, reported_aid.delivery_id), as referenceKey keys them. One statement.
+ * entry, reported_aid.delivery_id, or one an earlier release wrote that is its delivery's all the
+ * same, deliveryRowsUnlinked), as referenceKey keys them.
  */
 export async function deliveryReferencesInLedger(db: HubQuery, clientName: string, references: readonly string[]): Promise<Set<string>> {
   if (references.length === 0) return new Set();
   const rows = await db
-    .select({ reference: reportedAid.reference })
+    .select()
     .from(reportedAid)
-    .where(and(eq(reportedAid.reporterClient, clientName), inArray(reportedAid.reference, [...references]), isNotNull(reportedAid.deliveryId)));
+    .where(and(eq(reportedAid.reporterClient, clientName), inArray(reportedAid.reference, [...references])));
+  const unlinked = await deliveryRowsUnlinked(db, rows);
   // Keyed as references compare (referenceKey): the SQL matched them without regard to case, so must the caller.
-  return new Set(rows.map((r) => referenceKey(r.reference)));
+  return new Set(rows.filter((r) => r.deliveryId !== null || unlinked.has(r.id)).map((r) => referenceKey(r.reference)));
 }
 
 /**
@@ -841,7 +843,10 @@ export async function deliveryReferencesInLedger(db: HubQuery, clientName: strin
  * reported_aid.delivery_id) or aidReport did: what the one path is compared with when the other
  * records aid (domain/reported-aid/same-aid.ts). Told by the delivery's reference and need before,
  * an aidReport entry under them (the reporting client's file numbered as the delivery) read as the
- * delivery's own and was left out of the comparison, and the same aid was taken twice.
+ * delivery's own and was left out of the comparison, and the same aid was taken twice. A row an
+ * earlier release wrote and left unlinked is a delivery's where deliveryRowsUnlinked says so;
+ * `writing` is the delivery entry being recorded, which wrote no row yet and so owns none (an
+ * aidReport row of its content under its reference would otherwise read as its own).
  *
  * Read under the organisation's lock (its charity_organisation_lock row, by code, made here when
  * missing), which both paths take in the transaction that writes: a delivery and an aidReport of the
@@ -851,7 +856,7 @@ export async function deliveryReferencesInLedger(db: HubQuery, clientName: strin
  * charity_organisation_name row, which an organisation loaded or repaired by hand may lack: then it
  * locked nothing (test/charity/organisation-lock.test.ts).
  */
-export async function organisationStandingAid(tx: LockingTx, creditCode: string, idNumbers: readonly string[]): Promise<(typeof reportedAid.$inferSelect & { fromDelivery: boolean })[]> {
+export async function organisationStandingAid(tx: LockingTx, creditCode: string, idNumbers: readonly string[], writing: { deliveryId: number } | null = null): Promise<(typeof reportedAid.$inferSelect & { fromDelivery: boolean })[]> {
   // Taken also when nothing is compared (aid stated separate): the other path compares with it. The
   // upsert waits for a row another transaction is making or holds; the locking read by key then holds it.
   await tx.insert(charityOrganisationLock).values({ creditCode }).onDuplicateKeyUpdate({ set: { creditCode } });
@@ -861,7 +866,8 @@ export async function organisationStandingAid(tx: LockingTx, creditCode: string,
     .select()
     .from(reportedAid)
     .where(and(eq(reportedAid.reporterCreditCode, creditCode), inArray(reportedAid.beneficiaryIdNumber, [...new Set(idNumbers)]), isNull(reportedAid.supersededBy)));
-  return rows.map((r) => ({ ...r, fromDelivery: r.deliveryId !== null }));
+  const unlinked = await deliveryRowsUnlinked(tx, rows, writing?.deliveryId);
+  return rows.map((r) => ({ ...r, fromDelivery: r.deliveryId !== null || unlinked.has(r.id) }));
 }
 
 export async function deliveryById(db: HubQuery, id: number): Promise<DeliveryRecord | null> {
@@ -1191,14 +1197,53 @@ export function unlinkedLedgerRowsOf(d: Pick<DeliveryRecord, 'creditCode' | 'ref
  * for an entry written before that was kept and not linked by the data upgrade, the one unlinked row
  * of its content (unlinkedLedgerRowsOf). Null for an entry the ledger never held; AMBIGUOUS where
  * several unlinked rows match it (another client's report under the delivery's reference and need, of
- * the same amount and day): which one is the delivery's the hub cannot tell. By reference and need
- * alone, a report of another client of the organisation sharing them was taken for the delivery's
- * row, and the delivery's correction superseded the report. A plain read: recordReportedAid locks the
- * entry it supersedes by primary key and reads it again.
+ * the same amount and day): which one is the delivery's the hub cannot tell. A plain read.
  */
-export async function ledgerEntryOfDelivery(db: HubQuery, d: Pick<DeliveryRecord, 'id'> & Parameters<typeof unlinkedLedgerRowsOf>[0]): Promise<typeof reportedAid.$inferSelect | null | 'AMBIGUOUS'> {
+async function ledgerRowOfDelivery(db: HubQuery, d: Pick<DeliveryRecord, 'id'> & Parameters<typeof unlinkedLedgerRowsOf>[0]): Promise<typeof reportedAid.$inferSelect | null | 'AMBIGUOUS'> {
   const [linked] = await db.select().from(reportedAid).where(eq(reportedAid.deliveryId, d.id));
   if (linked) return linked;
   const rows = await db.select().from(reportedAid).where(unlinkedLedgerRowsOf(d)).limit(2);
   return rows.length > 1 ? 'AMBIGUOUS' : (rows[0] ?? null);
+}
+
+/**
+ * The ledger's entry of a delivery entry about to be corrected or cancelled (ledgerRowOfDelivery),
+ * linked to it in the writing transaction when it was found by its content: left unlinked, it read
+ * as a report, and a correction moving only the day (the same aid, same-aid.ts) was refused
+ * SAME_AS_REPORTED_AID naming the delivery's own entry. By reference and need alone, a report of
+ * another client of the organisation sharing them was taken for the delivery's row, and the
+ * delivery's correction superseded the report. recordReportedAid locks the entry it supersedes by
+ * primary key and reads it again.
+ */
+export async function ledgerEntryOfDelivery(tx: LockingTx, d: Parameters<typeof ledgerRowOfDelivery>[1]): Promise<typeof reportedAid.$inferSelect | null | 'AMBIGUOUS'> {
+  const found = await ledgerRowOfDelivery(tx, d);
+  if (found === null || found === 'AMBIGUOUS' || found.deliveryId !== null) return found;
+  await tx.update(reportedAid).set({ deliveryId: d.id }).where(and(eq(reportedAid.id, found.id), isNull(reportedAid.deliveryId)));
+  return { ...found, deliveryId: d.id };
+}
+
+/**
+ * Of these ledger rows, the unlinked standing ones that are a delivery entry's all the same (written
+ * by an earlier release, left unlinked by the data upgrade or written by a replica of that release
+ * after it ran): the one unlinked row of the content of a standing delivery entry of the row's
+ * organisation, reference and need that has no linked row (ledgerRowOfDelivery). Taken for reports,
+ * such a row was reversed by aidReport (no SUPERSEDES_CHARITY_DELIVERY) and compared as a report.
+ * A row another matches as well (AMBIGUOUS) stays a report until an operator links it.
+ * `exceptDelivery` is the entry being written, which owns no row yet.
+ */
+async function deliveryRowsUnlinked(db: HubQuery, rows: readonly (typeof reportedAid.$inferSelect)[], exceptDelivery?: number): Promise<Set<number>> {
+  const candidates = rows.filter((r) => r.deliveryId === null && r.supersededBy === null && r.reporterCreditCode !== null && r.needId !== null && /^[1-9][0-9]{0,15}$/.test(r.needId));
+  if (candidates.length === 0) return new Set();
+  const ids = new Set(candidates.map((r) => r.id));
+  const deliveries = await db
+    .select()
+    .from(charityDelivery)
+    .where(and(isNull(charityDelivery.supersededBy), or(...candidates.map((r) => and(eq(charityDelivery.creditCode, r.reporterCreditCode!), eq(charityDelivery.reference, r.reference), eq(charityDelivery.needId, Number(r.needId)))))));
+  const owned = new Set<number>();
+  for (const d of deliveries) {
+    if (d.id === exceptDelivery) continue;
+    const row = await ledgerRowOfDelivery(db, deliveryRecord(d));
+    if (row !== null && row !== 'AMBIGUOUS' && ids.has(row.id)) owned.add(row.id);
+  }
+  return owned;
 }

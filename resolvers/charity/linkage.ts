@@ -643,7 +643,7 @@ function programmeFor(purpose: NeedPurpose): string {
  * being written, whose own reference marks no entry yet.
  */
 async function sameAsReportedAid(tx: LockingTx, record: ValidReportedAid, entry: store.DeliveryRecord, separateAid: boolean): Promise<CharityOutcome<never> | null> {
-  const standing = await store.organisationStandingAid(tx, entry.creditCode, [entry.beneficiaryIdNumber]);
+  const standing = await store.organisationStandingAid(tx, entry.creditCode, [entry.beneficiaryIdNumber], { deliveryId: entry.id });
   const reported = separateAid ? null : sameAidIn(record, standing.filter((e) => !e.fromDelivery));
   if (!reported) return null;
   return refuse('SAME_AS_REPORTED_AID', `the organisation reported this aid already with aidReport (${reported.reference}, ${reported.grantDate}, by ${reported.reporterClient}): reverse that entry (REVERSAL) and send the delivery again, or with separateAid: true if it is other aid`, ['input', 'separateAid']);

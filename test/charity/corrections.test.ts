@@ -597,6 +597,38 @@ describe('one organisation’s aid through two paths: a delivery (linkage client
     expect((await data(charity, CORRECT, { input }, 'charityDeliveryCorrect')).userErrors).toEqual([]);
     expect((await rows("SELECT reporter_client AS client FROM reported_aid WHERE reference = 'AMB-2' AND superseded_by IS NULL"))).toEqual([{ client: 'charity-c-report' }]);
   });
+
+  it('a delivery whose ledger entry an earlier release left unlinked: its correction moving only the day is not its own entry sent again; the entry is linked and superseded', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId } = await pledged(44_401, 'PL-UNL-1');
+    const deliveryId = (await data(charity, DELIVER, { input: { pledgeId, amountFen: 44_401, deliveredOn: TODAY, reference: 'UNL-1' } }, 'charityDeliveryReport')).delivery.id;
+    await rows("UPDATE reported_aid SET delivery_id = NULL WHERE reference = 'UNL-1'");
+    clock.set(`${DAY2}T10:00:00+08:00`);
+    const corrected = await data(charity, CORRECT, { input: { deliveryId, deliveredOn: DAY2, reason: '日期有误', reference: 'UNL-1-C' } }, 'charityDeliveryCorrect');
+    expect(corrected.userErrors).toEqual([]);
+    const ledger = await rows("SELECT reference, delivery_id AS d, superseded_by IS NULL AS stands FROM reported_aid WHERE reference IN ('UNL-1', 'UNL-1-C') ORDER BY id");
+    expect(ledger.map((r) => ({ ...r, d: Number(r.d), stands: Number(r.stands) }))).toEqual([
+      { reference: 'UNL-1', d: Number(deliveryId), stands: 0 },
+      { reference: 'UNL-1-C', d: Number(corrected.delivery.id), stands: 1 },
+    ]);
+  });
+
+  it('a delivery’s ledger entry an earlier release left unlinked is still the delivery’s: aidReport neither reverses it (SUPERSEDES_CHARITY_DELIVERY) nor sends its aid again (SAME_AS_CHARITY_DELIVERY)', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId } = await pledged(44_402, 'PL-UNL-2');
+    expect((await data(charity, DELIVER, { input: { pledgeId, amountFen: 44_402, deliveredOn: TODAY, reference: 'UNL-2' } }, 'charityDeliveryReport')).userErrors).toEqual([]);
+    await rows("UPDATE reported_aid SET delivery_id = NULL WHERE reference = 'UNL-2'");
+    expect((await data(reporter, REPORT, { input: { records: [aid('CS-UNL-2', 44_402, TODAY)] } }, 'aidReport')).userErrors.map((e: any) => e.code)).toEqual(['SAME_AS_CHARITY_DELIVERY']);
+    await dbs.hubPool.query("UPDATE api_client SET roles = 'CHARITY,DEPARTMENT_WRITER' WHERE name = ?", [charityName]);
+    try {
+      const reversal = aid('UNL-2-R', 0, TODAY, { entryKind: 'REVERSAL', supersedesReference: 'UNL-2' });
+      const res = await hub.as({ token: charityToken, purpose: 'DUPLICATE_CHECK' }).gql(REPORT, { input: { records: [reversal] } });
+      expect(res.data.aidReport.userErrors.map((e: any) => e.code)).toEqual(['SUPERSEDES_CHARITY_DELIVERY']);
+    } finally {
+      await dbs.hubPool.query("UPDATE api_client SET roles = 'CHARITY' WHERE name = ?", [charityName]);
+    }
+    expect(await rows("SELECT reference, superseded_by FROM reported_aid WHERE reference LIKE 'UNL-2%'")).toEqual([{ reference: 'UNL-2', superseded_by: null }]);
+  });
 });
 
 describe('a charity’s references, which offices read', () => {
