@@ -19,6 +19,7 @@ import { addWorkingDays } from '../../domain/cases/working-days';
 import { birthDateOf } from '../../domain/id-number';
 import { charityClaim, charityClaimRelease, charityConsent, charityDelivery, charityNeed, charityOrganisationLock, charityPledge, charityPledgeReduction, charityProject } from './schema';
 import { charityOrganisationName, reportedAid } from '../reported-aid/schema';
+import { apiClient } from '../access/schema';
 import { bindCharity, charityOf, nameOfCreditCode } from '../reported-aid/store';
 import { decisionTurnMoved, isDuplicateKey } from '../cases/write';
 import { referenceKey } from '../../domain/reported-aid/validate';
@@ -1193,17 +1194,64 @@ export function unlinkedLedgerRowsOf(d: Pick<DeliveryRecord, 'creditCode' | 'ref
 }
 
 /**
- * The ledger's entry recording a charity delivery entry, by the entry's id (reported_aid.delivery_id);
- * for an entry written before that was kept and not linked by the data upgrade, the one unlinked row
- * of its content (unlinkedLedgerRowsOf). Null for an entry the ledger never held; AMBIGUOUS where
- * several unlinked rows match it (another client's report under the delivery's reference and need, of
- * the same amount and day): which one is the delivery's the hub cannot tell. A plain read.
+ * The unlinked ledger rows of this delivery entry's content (unlinkedLedgerRowsOf) that may be its
+ * own: standing ones only when `standing` (the row a correction or cancellation supersedes stands: a
+ * report reversed since is not it, and left it ambiguous for good). Of several, those that stand as
+ * the entry stands (when not `standing`), then those its writer wrote: the client of a correction or
+ * cancellation (recorded_by_client), for a delivery a client holding CHARITY, which
+ * charityDeliveryReport takes (an aidReport client holds DEPARTMENT_WRITER alone). Narrowing never
+ * leaves none: several left, the hub cannot tell which one is the entry's.
  */
-async function ledgerRowOfDelivery(db: HubQuery, d: Pick<DeliveryRecord, 'id'> & Parameters<typeof unlinkedLedgerRowsOf>[0]): Promise<typeof reportedAid.$inferSelect | null | 'AMBIGUOUS'> {
+export async function unlinkedRowsOfDelivery(db: HubQuery, d: Parameters<typeof unlinkedLedgerRowsOf>[0] & Pick<DeliveryRecord, 'supersededBy' | 'recordedByClient'>, standing: boolean): Promise<(typeof reportedAid.$inferSelect)[]> {
+  let rows = await db.select().from(reportedAid).where(and(unlinkedLedgerRowsOf(d), standing ? isNull(reportedAid.supersededBy) : undefined)).limit(20);
+  const narrow = (keep: (r: (typeof rows)[number]) => boolean) => {
+    const kept = rows.filter(keep);
+    if (kept.length > 0) rows = kept;
+  };
+  if (rows.length > 1 && !standing) narrow((r) => (r.supersededBy === null) === (d.supersededBy === null));
+  if (rows.length > 1) {
+    const writers = d.recordedByClient !== null ? new Set([d.recordedByClient]) : await linkageClients(db, rows.map((r) => r.reporterClient));
+    narrow((r) => writers.has(r.reporterClient));
+  }
+  return rows;
+}
+
+/** Of these clients, those holding CHARITY (charityDeliveryReport's). */
+async function linkageClients(db: HubQuery, names: readonly string[]): Promise<Set<string>> {
+  const clients = await db.select({ name: apiClient.name, roles: apiClient.roles }).from(apiClient).where(inArray(apiClient.name, [...new Set(names)]));
+  return new Set(clients.filter((c) => c.roles.split(',').map((r) => r.trim()).includes('CHARITY')).map((c) => c.name));
+}
+
+/**
+ * The ledger's entry recording a charity delivery entry, by the entry's id (reported_aid.delivery_id);
+ * for an entry written before that was kept and not linked by the data upgrade, the one unlinked
+ * standing row of its content (unlinkedRowsOfDelivery). Null for an entry the ledger never held;
+ * AMBIGUOUS where several match it (another client's report under the delivery's reference and need,
+ * of the same amount and day): which one is the delivery's the hub cannot tell. A plain read.
+ */
+async function ledgerRowOfDelivery(db: HubQuery, d: Pick<DeliveryRecord, 'id'> & Parameters<typeof unlinkedRowsOfDelivery>[1]): Promise<typeof reportedAid.$inferSelect | null | 'AMBIGUOUS'> {
   const [linked] = await db.select().from(reportedAid).where(eq(reportedAid.deliveryId, d.id));
   if (linked) return linked;
-  const rows = await db.select().from(reportedAid).where(unlinkedLedgerRowsOf(d)).limit(2);
+  const rows = await unlinkedRowsOfDelivery(db, d, true);
   return rows.length > 1 ? 'AMBIGUOUS' : (rows[0] ?? null);
+}
+
+/**
+ * The delivery entries (ids) whose ledger entry is not linked and several unlinked rows match
+ * (unlinkedRowsOfDelivery, standing or not): left so by the data upgrade, their correction or
+ * cancellation refused DELIVERY_LEDGER_ENTRY_AMBIGUOUS until an operator links one
+ * (docs/operations.md gives the query).
+ */
+export async function deliveriesAmbiguousInLedger(db: HubQuery): Promise<number[]> {
+  const unlinked = await db
+    .select({ d: charityDelivery })
+    .from(charityDelivery)
+    .leftJoin(reportedAid, eq(reportedAid.deliveryId, charityDelivery.id))
+    .where(isNull(reportedAid.id))
+    .orderBy(asc(charityDelivery.id));
+  const ambiguous: number[] = [];
+  for (const { d } of unlinked) if ((await unlinkedRowsOfDelivery(db, d, false)).length > 1) ambiguous.push(d.id);
+  return ambiguous;
 }
 
 /**

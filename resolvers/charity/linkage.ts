@@ -550,7 +550,7 @@ async function correctionIntoLedger(ctx: HubContext, tx: LockingTx, entry: store
   const earlier = await store.ledgerEntryOfDelivery(tx, superseded);
   if (!earlier) return null;
   if (earlier === 'AMBIGUOUS') {
-    return refuse('DELIVERY_NOT_RECORDABLE', 'the ledger holds more than one entry of this delivery’s reference, need, amount and day (written before entries were linked to their delivery): the hub’s operator links the delivery’s entry first', ['input', 'deliveryId']);
+    return refuse('DELIVERY_LEDGER_ENTRY_AMBIGUOUS', 'the ledger holds more than one entry of this delivery’s reference, need, person, amount and day (written before entries were linked to their delivery): the hub’s operator links the delivery’s entry first', ['input', 'deliveryId']);
   }
   const checked = validateReport(
     'CHARITY',
