@@ -746,6 +746,7 @@ async function deliverOnce(
 ): Promise<CharityOutcome<{ delivery: DeliveryRecord; need: NeedRecord }>> {
   const first = await pledgeById(db, v.pledgeId);
   if (!first || first.creditCode !== v.creditCode) return refuse('PLEDGE_NOT_FOUND', 'no pledge of this organisation with that id', ['input', 'pledgeId']);
+  if (alsoRecord) await ensureOrganisationLock(db, v.creditCode);
   return lockingTransaction(db, async (tx) => {
     const need = await lockNeed(tx, first.needId);
     if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'pledgeId']);
@@ -857,11 +858,26 @@ export async function deliveryReferencesInLedger(db: HubQuery, clientName: strin
  * charity_organisation_name row, which an organisation loaded or repaired by hand may lack: then it
  * locked nothing (test/charity/organisation-lock.test.ts).
  */
+/**
+ * Makes the organisation's charity_organisation_lock row if missing, committed on its own (an
+ * autocommit INSERT IGNORE), before the transaction that locks it (organisationStandingAid). Made in
+ * that transaction, a dry run (aidReport's, rolled back) took the new row away under two transactions
+ * waiting on its key, and InnoDB had one of them deadlock (test/charity/organisation-lock.test.ts).
+ */
+export async function ensureOrganisationLock(db: HubDb, creditCode: string): Promise<void> {
+  await db.insert(charityOrganisationLock).ignore().values({ creditCode });
+}
+
 export async function organisationStandingAid(tx: LockingTx, creditCode: string, idNumbers: readonly string[], writing: { deliveryId: number } | null = null): Promise<(typeof reportedAid.$inferSelect & { fromDelivery: boolean })[]> {
   // Taken also when nothing is compared (aid stated separate): the other path compares with it. The
-  // upsert waits for a row another transaction is making or holds; the locking read by key then holds it.
-  await tx.insert(charityOrganisationLock).values({ creditCode }).onDuplicateKeyUpdate({ set: { creditCode } });
-  await tx.select({ creditCode: charityOrganisationLock.creditCode }).from(charityOrganisationLock).where(eq(charityOrganisationLock.creditCode, creditCode)).for('update');
+  // row is made before the transaction (ensureOrganisationLock), and only locked here, by key.
+  const lockRow = () => tx.select({ creditCode: charityOrganisationLock.creditCode }).from(charityOrganisationLock).where(eq(charityOrganisationLock.creditCode, creditCode)).for('update');
+  if ((await lockRow()).length === 0) {
+    // A caller that did not make it first (none of the hub's): made here, with the deadlock risk
+    // ensureOrganisationLock says.
+    await tx.insert(charityOrganisationLock).ignore().values({ creditCode });
+    await lockRow();
+  }
   if (idNumbers.length === 0) return [];
   const rows = await tx
     .select()
@@ -952,6 +968,7 @@ async function correctDeliveryOnce(
 ): Promise<CharityOutcome<DeliveryCorrection>> {
   const first = await deliveryById(db, v.deliveryId);
   if (!first || first.creditCode !== v.creditCode) return refuse('DELIVERY_NOT_FOUND', 'no delivery of this organisation with that id', ['input', 'deliveryId']);
+  await ensureOrganisationLock(db, v.creditCode);
   return lockingTransaction(db, async (tx) => {
     const need = await lockNeed(tx, first.needId);
     if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'deliveryId']);
