@@ -69,7 +69,7 @@ import { monitoringAlert, monitoringAlertEvent, monitoringNoticeObjection, monit
 import { charityDelivery, charityNeed, charityPledgeReduction } from '../charity/schema';
 import { reportedAid } from '../reported-aid/schema';
 import { settlementReferenceOf } from '../../domain/aid';
-import { deliveriesAmbiguousInLedger, rescreenedNeed, unlinkedRowsOfDelivery } from '../charity/store';
+import { correctionsBesideTheirDelivery, deliveriesAmbiguousInLedger, rescreenedNeed, unlinkedRowsOfDelivery } from '../charity/store';
 import type { HubQuery } from '../cases/records';
 
 /** Rows read per transaction. */
@@ -214,7 +214,7 @@ export const DATA_UPGRADES: readonly DataUpgrade[] = [
     key: 'id',
     columns: ['deliveryId', 'reporterCreditCode', 'reference', 'needId'],
     change: deliveryLinked,
-    tally: async (db) => ({ ambiguousDeliveries: (await deliveriesAmbiguousInLedger(db)).length }),
+    tally: async (db) => ({ ambiguousDeliveries: (await deliveriesAmbiguousInLedger(db)).length, correctionsBesideDelivery: (await correctionsBesideTheirDelivery(db)).length }),
   },
 ];
 

@@ -618,6 +618,25 @@ describe('one organisation’s aid through two paths: a delivery (linkage client
     }
   });
 
+  it('a correction an earlier release let supersede another client’s report, the delivery’s own entry left standing beside it, is counted by the upgrade for the operator', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId, needId } = await pledged(55_501, 'PL-DBL-1');
+    expect((await data(reporter, REPORT, { input: { records: [aid('DBL-1', 11_101, TODAY, { needId })] } }, 'aidReport')).userErrors).toEqual([]);
+    const deliveryId = (await data(charity, DELIVER, { input: { pledgeId, amountFen: 55_501, deliveredOn: TODAY, reference: 'DBL-1' } }, 'charityDeliveryReport')).delivery.id;
+    expect((await data(charity, CORRECT, { input: { deliveryId, amountFen: 50_000, reason: '金额有误', reference: 'DBL-1-C' } }, 'charityDeliveryCorrect')).userErrors).toEqual([]);
+    const upgrade = async () => {
+      await rows('UPDATE reported_aid SET delivery_id = NULL');
+      await rows("UPDATE data_upgrade SET finished_at = NULL, resume_after = 0, rows_changed = 0 WHERE name = 'delivery-linked:reported_aid'");
+      return (await runDataUpgrades(dbs.hub, { batch: 7 })).find((u) => u.upgrade === 'delivery-linked:reported_aid')!.tally!;
+    };
+    const before = (await upgrade()).correctionsBesideDelivery;
+    // As the earlier release left it: the report superseded by the correction, the delivery's entry standing.
+    const [{ c }] = await rows("SELECT id AS c FROM reported_aid WHERE reference = 'DBL-1-C'");
+    await rows("UPDATE reported_aid SET superseded_by = ? WHERE reference = 'DBL-1' AND reporter_client = 'charity-c-report'", [c]);
+    await rows("UPDATE reported_aid SET superseded_by = NULL WHERE reference = 'DBL-1' AND reporter_client = ?", [charityName]);
+    expect((await upgrade()).correctionsBesideDelivery).toBe(before + 1);
+  });
+
   it('a delivery whose ledger entry an earlier release left unlinked: its correction moving only the day is not its own entry sent again; the entry is linked and superseded', async () => {
     clock.set(`${TODAY}T10:00:00+08:00`);
     const { pledgeId } = await pledged(44_401, 'PL-UNL-1');
