@@ -557,13 +557,18 @@ describe('one organisation’s aid through two paths: a delivery (linkage client
     expect(res.errors?.map((e: any) => [e.extensions.code, e.extensions.reason])).toEqual([['BAD_USER_INPUT', 'REFERENCE_AMBIGUOUS']]);
   });
 
-  it('a report of another client under a delivery’s reference and need: the delivery’s correction supersedes the delivery’s ledger entry, not the report', async () => {
+  /** A report of the reporting client under `reference` and a need (other aid), then the linkage client's delivery to that need under it, corrected. */
+  const reportedThenCorrected = async (reference: string, deliveredFen: number, reportedFen: number, correctedFen: number) => {
     clock.set(`${TODAY}T10:00:00+08:00`);
-    const { pledgeId, needId } = await pledged(22_200, 'PL-AMB-1');
+    const { pledgeId, needId } = await pledged(deliveredFen, `PL-${reference}`);
+    expect((await data(reporter, REPORT, { input: { records: [aid(reference, reportedFen, TODAY, { needId })] } }, 'aidReport')).userErrors).toEqual([]);
+    const deliveryId = (await data(charity, DELIVER, { input: { pledgeId, amountFen: deliveredFen, deliveredOn: TODAY, reference } }, 'charityDeliveryReport')).delivery.id;
+    expect((await data(charity, CORRECT, { input: { deliveryId, amountFen: correctedFen, reason: '金额有误', reference: `${reference}-C` } }, 'charityDeliveryCorrect')).userErrors).toEqual([]);
+  };
+
+  it('a report of another client under a delivery’s reference and need: the delivery’s correction supersedes the delivery’s ledger entry, not the report', async () => {
     // The reporting client's file numbered as the delivery, for the same need: other aid (another amount).
-    expect((await data(reporter, REPORT, { input: { records: [aid('AMB-1', 11_100, TODAY, { needId })] } }, 'aidReport')).userErrors).toEqual([]);
-    const deliveryId = (await data(charity, DELIVER, { input: { pledgeId, amountFen: 22_200, deliveredOn: TODAY, reference: 'AMB-1' } }, 'charityDeliveryReport')).delivery.id;
-    expect((await data(charity, CORRECT, { input: { deliveryId, amountFen: 20_000, reason: '金额有误', reference: 'AMB-1-C' } }, 'charityDeliveryCorrect')).userErrors).toEqual([]);
+    await reportedThenCorrected('AMB-1', 22_200, 11_100, 20_000);
     const ledger = await rows("SELECT reporter_client AS client, reference, amount_fen AS fen, superseded_by IS NULL AS stands FROM reported_aid WHERE reference IN ('AMB-1', 'AMB-1-C') ORDER BY id");
     expect(ledger.map((r) => ({ ...r, stands: Number(r.stands) }))).toEqual([
       { client: 'charity-c-report', reference: 'AMB-1', fen: 11_100, stands: 1 },
@@ -619,11 +624,7 @@ describe('one organisation’s aid through two paths: a delivery (linkage client
   });
 
   it('a correction an earlier release let supersede another client’s report, the delivery’s own entry left standing beside it, is counted by the upgrade for the operator', async () => {
-    clock.set(`${TODAY}T10:00:00+08:00`);
-    const { pledgeId, needId } = await pledged(55_501, 'PL-DBL-1');
-    expect((await data(reporter, REPORT, { input: { records: [aid('DBL-1', 11_101, TODAY, { needId })] } }, 'aidReport')).userErrors).toEqual([]);
-    const deliveryId = (await data(charity, DELIVER, { input: { pledgeId, amountFen: 55_501, deliveredOn: TODAY, reference: 'DBL-1' } }, 'charityDeliveryReport')).delivery.id;
-    expect((await data(charity, CORRECT, { input: { deliveryId, amountFen: 50_000, reason: '金额有误', reference: 'DBL-1-C' } }, 'charityDeliveryCorrect')).userErrors).toEqual([]);
+    await reportedThenCorrected('DBL-1', 55_501, 11_101, 50_000);
     const upgrade = async () => {
       await rows('UPDATE reported_aid SET delivery_id = NULL');
       await rows("UPDATE data_upgrade SET finished_at = NULL, resume_after = 0, rows_changed = 0 WHERE name = 'delivery-linked:reported_aid'");
