@@ -34,6 +34,7 @@ import { departmentRowCount } from '../tools/generate/tables';
 import { Rng, seedFromText } from '../federation/demo-random';
 import { floorHousehold, type FloorPools } from './floor';
 import { canonical, digest, firstDifference } from './lib/compare';
+import { drawHouseholds } from './lib/draw';
 import { openBenchDatabases } from './lib/database';
 import { graphqlClient, type GraphQLClient } from './lib/graphql-client';
 import { benchIdentity } from './lib/hub-identity';
@@ -103,17 +104,6 @@ function overHttp(name: string, client: GraphQLClient, uncounted = false): Fetch
   };
 }
 
-/** `count` distinct ids drawn from `ids` (with repeats only if there are not enough). */
-function sample(ids: readonly number[], count: number, rng: Rng): number[] {
-  if (count > ids.length) return Array.from({ length: count }, () => rng.pick(ids));
-  const pool = [...ids];
-  for (let i = 0; i < count; i++) {
-    const j = i + Math.floor(rng.next() * (pool.length - i));
-    [pool[i], pool[j]] = [pool[j], pool[i]];
-  }
-  return pool.slice(0, count);
-}
-
 /** Full answers of every variant for the given households must agree (latencies aside). */
 async function compareFully(variants: Variant[], ids: readonly number[]): Promise<void> {
   for (const id of ids) {
@@ -173,9 +163,8 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   // Until session 25 the warm-up was a tenth of --requests (at most 500, 200 by default): runs
   // recorded before then measured the hub while V8 was still optimising it (docs/performance.md).
   const warmupCount = opts.warmup;
-  const drawn = sample(eligible, opts.requests + warmupCount, rng);
-  const warmupIds = drawn.slice(0, warmupCount);
-  const measuredIds = drawn.slice(warmupCount);
+  // The measured households first: --warmup changes only the warm-up ones (bench/lib/draw.ts).
+  const { measuredIds, warmupIds } = drawHouseholds(eligible, opts.requests, warmupCount, rng);
 
   const hubServer = await createHubServer({ config, hub, sources, logger: pino({ level: 'silent' }), today: () => today });
   closers.push(() => hubServer.apollo.stop());
@@ -264,7 +253,7 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   log('');
   log(table(variants.map((v) => ({ label: v.label, tally: v.tally })), { hub: hubVariant.tally, fair: fair.tally, floor: floor.tally, naive: naive.tally }));
   log('');
-  await manyAtOnce(hubClient, drawn.slice(0, 500));
+  await manyAtOnce(hubClient, [...measuredIds, ...warmupIds].slice(0, 500));
   log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)`);
   log('');
   log('Latency is per request, client-side: over HTTP on loopback for the fair floor, hub and naive (client in the same process), in-process (SQL, assembly, JSON.stringify) for the in-process floor.');

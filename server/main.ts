@@ -468,7 +468,7 @@ async function startHub(startUp: StartUp, logger: Logger): Promise<void> {
     // own SOURCE_*_URL elsewhere is never touched.
     if (privateServer) await provisionPrivateDepartments(privateServer.url, config.sources);
   }
-  for (const u of upgraded) logger.info({ table: u.table, rows: u.rowsChanged }, upgradeLogMessage(u.upgrade));
+  for (const u of upgraded) logger.info({ table: u.table, rows: u.rowsChanged, ...u.tally }, upgradeLogMessage(u.upgrade));
 
   next('demo load');
   const hubPool = createPool(hubUrl, { deadlineMs: config.hubTimeoutMs });

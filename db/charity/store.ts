@@ -19,6 +19,8 @@ import { addWorkingDays } from '../../domain/cases/working-days';
 import { birthDateOf } from '../../domain/id-number';
 import { charityClaim, charityClaimRelease, charityConsent, charityDelivery, charityNeed, charityOrganisationLock, charityPledge, charityPledgeReduction, charityProject } from './schema';
 import { charityOrganisationName, reportedAid } from '../reported-aid/schema';
+import { apiClient } from '../access/schema';
+import { alias } from 'drizzle-orm/mysql-core';
 import { bindCharity, charityOf, nameOfCreditCode } from '../reported-aid/store';
 import { decisionTurnMoved, isDuplicateKey } from '../cases/write';
 import { referenceKey } from '../../domain/reported-aid/validate';
@@ -745,6 +747,7 @@ async function deliverOnce(
 ): Promise<CharityOutcome<{ delivery: DeliveryRecord; need: NeedRecord }>> {
   const first = await pledgeById(db, v.pledgeId);
   if (!first || first.creditCode !== v.creditCode) return refuse('PLEDGE_NOT_FOUND', 'no pledge of this organisation with that id', ['input', 'pledgeId']);
+  if (alsoRecord) await ensureOrganisationLock(db, v.creditCode);
   return lockingTransaction(db, async (tx) => {
     const need = await lockNeed(tx, first.needId);
     if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'pledgeId']);
@@ -823,16 +826,18 @@ async function deliverOnce(
 /**
  * Of these references, those under which this client's ledger holds a charity delivery (written by
  * charityDeliveryReport, or a correction or cancellation of one: a ledger row linked to its delivery
- * entry, reported_aid.delivery_id), as referenceKey keys them. One statement.
+ * entry, reported_aid.delivery_id, or one an earlier release wrote that is its delivery's all the
+ * same, deliveryRowsUnlinked), as referenceKey keys them.
  */
 export async function deliveryReferencesInLedger(db: HubQuery, clientName: string, references: readonly string[]): Promise<Set<string>> {
   if (references.length === 0) return new Set();
   const rows = await db
-    .select({ reference: reportedAid.reference })
+    .select()
     .from(reportedAid)
-    .where(and(eq(reportedAid.reporterClient, clientName), inArray(reportedAid.reference, [...references]), isNotNull(reportedAid.deliveryId)));
+    .where(and(eq(reportedAid.reporterClient, clientName), inArray(reportedAid.reference, [...references])));
+  const unlinked = await deliveryRowsUnlinked(db, rows);
   // Keyed as references compare (referenceKey): the SQL matched them without regard to case, so must the caller.
-  return new Set(rows.map((r) => referenceKey(r.reference)));
+  return new Set(rows.filter((r) => r.deliveryId !== null || unlinked.has(r.id)).map((r) => referenceKey(r.reference)));
 }
 
 /**
@@ -841,7 +846,10 @@ export async function deliveryReferencesInLedger(db: HubQuery, clientName: strin
  * reported_aid.delivery_id) or aidReport did: what the one path is compared with when the other
  * records aid (domain/reported-aid/same-aid.ts). Told by the delivery's reference and need before,
  * an aidReport entry under them (the reporting client's file numbered as the delivery) read as the
- * delivery's own and was left out of the comparison, and the same aid was taken twice.
+ * delivery's own and was left out of the comparison, and the same aid was taken twice. A row an
+ * earlier release wrote and left unlinked is a delivery's where deliveryRowsUnlinked says so;
+ * `writing` is the delivery entry being recorded, which wrote no row yet and so owns none (an
+ * aidReport row of its content under its reference would otherwise read as its own).
  *
  * Read under the organisation's lock (its charity_organisation_lock row, by code, made here when
  * missing), which both paths take in the transaction that writes: a delivery and an aidReport of the
@@ -851,17 +859,33 @@ export async function deliveryReferencesInLedger(db: HubQuery, clientName: strin
  * charity_organisation_name row, which an organisation loaded or repaired by hand may lack: then it
  * locked nothing (test/charity/organisation-lock.test.ts).
  */
-export async function organisationStandingAid(tx: LockingTx, creditCode: string, idNumbers: readonly string[]): Promise<(typeof reportedAid.$inferSelect & { fromDelivery: boolean })[]> {
+/**
+ * Makes the organisation's charity_organisation_lock row if missing, committed on its own (an
+ * autocommit INSERT IGNORE), before the transaction that locks it (organisationStandingAid). Made in
+ * that transaction, a dry run (aidReport's, rolled back) took the new row away under two transactions
+ * waiting on its key, and InnoDB had one of them deadlock (test/charity/organisation-lock.test.ts).
+ */
+export async function ensureOrganisationLock(db: HubDb, creditCode: string): Promise<void> {
+  await db.insert(charityOrganisationLock).ignore().values({ creditCode });
+}
+
+export async function organisationStandingAid(tx: LockingTx, creditCode: string, idNumbers: readonly string[], writing: { deliveryId: number } | null = null): Promise<(typeof reportedAid.$inferSelect & { fromDelivery: boolean })[]> {
   // Taken also when nothing is compared (aid stated separate): the other path compares with it. The
-  // upsert waits for a row another transaction is making or holds; the locking read by key then holds it.
-  await tx.insert(charityOrganisationLock).values({ creditCode }).onDuplicateKeyUpdate({ set: { creditCode } });
-  await tx.select({ creditCode: charityOrganisationLock.creditCode }).from(charityOrganisationLock).where(eq(charityOrganisationLock.creditCode, creditCode)).for('update');
+  // row is made before the transaction (ensureOrganisationLock), and only locked here, by key.
+  const lockRow = () => tx.select({ creditCode: charityOrganisationLock.creditCode }).from(charityOrganisationLock).where(eq(charityOrganisationLock.creditCode, creditCode)).for('update');
+  if ((await lockRow()).length === 0) {
+    // A caller that did not make it first (none of the hub's): made here, with the deadlock risk
+    // ensureOrganisationLock says.
+    await tx.insert(charityOrganisationLock).ignore().values({ creditCode });
+    await lockRow();
+  }
   if (idNumbers.length === 0) return [];
   const rows = await tx
     .select()
     .from(reportedAid)
     .where(and(eq(reportedAid.reporterCreditCode, creditCode), inArray(reportedAid.beneficiaryIdNumber, [...new Set(idNumbers)]), isNull(reportedAid.supersededBy)));
-  return rows.map((r) => ({ ...r, fromDelivery: r.deliveryId !== null }));
+  const unlinked = await deliveryRowsUnlinked(tx, rows, writing?.deliveryId);
+  return rows.map((r) => ({ ...r, fromDelivery: r.deliveryId !== null || unlinked.has(r.id) }));
 }
 
 export async function deliveryById(db: HubQuery, id: number): Promise<DeliveryRecord | null> {
@@ -945,6 +969,7 @@ async function correctDeliveryOnce(
 ): Promise<CharityOutcome<DeliveryCorrection>> {
   const first = await deliveryById(db, v.deliveryId);
   if (!first || first.creditCode !== v.creditCode) return refuse('DELIVERY_NOT_FOUND', 'no delivery of this organisation with that id', ['input', 'deliveryId']);
+  await ensureOrganisationLock(db, v.creditCode);
   return lockingTransaction(db, async (tx) => {
     const need = await lockNeed(tx, first.needId);
     if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'deliveryId']);
@@ -1187,18 +1212,123 @@ export function unlinkedLedgerRowsOf(d: Pick<DeliveryRecord, 'creditCode' | 'ref
 }
 
 /**
- * The ledger's entry recording a charity delivery entry, by the entry's id (reported_aid.delivery_id);
- * for an entry written before that was kept and not linked by the data upgrade, the one unlinked row
- * of its content (unlinkedLedgerRowsOf). Null for an entry the ledger never held; AMBIGUOUS where
- * several unlinked rows match it (another client's report under the delivery's reference and need, of
- * the same amount and day): which one is the delivery's the hub cannot tell. By reference and need
- * alone, a report of another client of the organisation sharing them was taken for the delivery's
- * row, and the delivery's correction superseded the report. A plain read: recordReportedAid locks the
- * entry it supersedes by primary key and reads it again.
+ * The unlinked ledger rows of this delivery entry's content (unlinkedLedgerRowsOf) that may be its
+ * own: standing ones only when `standing` (the row a correction or cancellation supersedes stands: a
+ * report reversed since is not it, and left it ambiguous for good). Of several, those that stand as
+ * the entry stands (when not `standing`), then those its writer wrote: the client of a correction or
+ * cancellation (recorded_by_client), for a delivery a client holding CHARITY, which
+ * charityDeliveryReport takes (an aidReport client holds DEPARTMENT_WRITER alone). Narrowing never
+ * leaves none: several left, the hub cannot tell which one is the entry's.
  */
-export async function ledgerEntryOfDelivery(db: HubQuery, d: Pick<DeliveryRecord, 'id'> & Parameters<typeof unlinkedLedgerRowsOf>[0]): Promise<typeof reportedAid.$inferSelect | null | 'AMBIGUOUS'> {
+export async function unlinkedRowsOfDelivery(db: HubQuery, d: Parameters<typeof unlinkedLedgerRowsOf>[0] & Pick<DeliveryRecord, 'supersededBy' | 'recordedByClient'>, standing: boolean): Promise<(typeof reportedAid.$inferSelect)[]> {
+  let rows = await db.select().from(reportedAid).where(and(unlinkedLedgerRowsOf(d), standing ? isNull(reportedAid.supersededBy) : undefined)).limit(20);
+  const narrow = (keep: (r: (typeof rows)[number]) => boolean) => {
+    const kept = rows.filter(keep);
+    if (kept.length > 0) rows = kept;
+  };
+  if (rows.length > 1 && !standing) narrow((r) => (r.supersededBy === null) === (d.supersededBy === null));
+  if (rows.length > 1) {
+    const writers = d.recordedByClient !== null ? new Set([d.recordedByClient]) : await linkageClients(db, rows.map((r) => r.reporterClient));
+    narrow((r) => writers.has(r.reporterClient));
+  }
+  return rows;
+}
+
+/** Of these clients, those holding CHARITY (charityDeliveryReport's). */
+async function linkageClients(db: HubQuery, names: readonly string[]): Promise<Set<string>> {
+  const clients = await db.select({ name: apiClient.name, roles: apiClient.roles }).from(apiClient).where(inArray(apiClient.name, [...new Set(names)]));
+  return new Set(clients.filter((c) => c.roles.split(',').map((r) => r.trim()).includes('CHARITY')).map((c) => c.name));
+}
+
+/**
+ * The ledger's entry recording a charity delivery entry, by the entry's id (reported_aid.delivery_id);
+ * for an entry written before that was kept and not linked by the data upgrade, the one unlinked
+ * standing row of its content (unlinkedRowsOfDelivery). Null for an entry the ledger never held;
+ * AMBIGUOUS where several match it (another client's report under the delivery's reference and need,
+ * of the same amount and day): which one is the delivery's the hub cannot tell. A plain read.
+ */
+async function ledgerRowOfDelivery(db: HubQuery, d: Pick<DeliveryRecord, 'id'> & Parameters<typeof unlinkedRowsOfDelivery>[1]): Promise<typeof reportedAid.$inferSelect | null | 'AMBIGUOUS'> {
   const [linked] = await db.select().from(reportedAid).where(eq(reportedAid.deliveryId, d.id));
   if (linked) return linked;
-  const rows = await db.select().from(reportedAid).where(unlinkedLedgerRowsOf(d)).limit(2);
+  const rows = await unlinkedRowsOfDelivery(db, d, true);
   return rows.length > 1 ? 'AMBIGUOUS' : (rows[0] ?? null);
+}
+
+/**
+ * Ledger entries of a delivery's correction or cancellation standing beside the entry of the
+ * delivery entry it superseded (that entry standing, or superseded by another): before entries were
+ * linked, a correction superseded the first row under the delivery's reference and need, which could
+ * be another client's report, and the delivery's own entry was left standing; once the data upgrade
+ * links both, the aid counts twice. Told by the upgrade's log (correctionsBesideDelivery) and found
+ * by docs/operations.md's query, for an operator to repair: not repaired here.
+ */
+export async function correctionsBesideTheirDelivery(db: HubQuery): Promise<{ correctionEntry: number; deliveryEntry: number }[]> {
+  const corrected = alias(reportedAid, 'corrected');
+  return db
+    .select({ correctionEntry: reportedAid.id, deliveryEntry: corrected.id })
+    .from(charityDelivery)
+    .innerJoin(reportedAid, eq(reportedAid.deliveryId, charityDelivery.id))
+    .innerJoin(corrected, eq(corrected.deliveryId, charityDelivery.supersedesId))
+    .where(or(isNull(corrected.supersededBy), ne(corrected.supersededBy, reportedAid.id)))
+    .orderBy(asc(reportedAid.id));
+}
+
+/**
+ * The delivery entries (ids) whose ledger entry is not linked and several unlinked rows match
+ * (unlinkedRowsOfDelivery, standing or not): left so by the data upgrade, their correction or
+ * cancellation refused DELIVERY_LEDGER_ENTRY_AMBIGUOUS until an operator links one
+ * (docs/operations.md gives the query).
+ */
+export async function deliveriesAmbiguousInLedger(db: HubQuery): Promise<number[]> {
+  const unlinked = await db
+    .select({ d: charityDelivery })
+    .from(charityDelivery)
+    .leftJoin(reportedAid, eq(reportedAid.deliveryId, charityDelivery.id))
+    .where(isNull(reportedAid.id))
+    .orderBy(asc(charityDelivery.id));
+  const ambiguous: number[] = [];
+  for (const { d } of unlinked) if ((await unlinkedRowsOfDelivery(db, d, false)).length > 1) ambiguous.push(d.id);
+  return ambiguous;
+}
+
+/**
+ * The ledger's entry of a delivery entry about to be corrected or cancelled (ledgerRowOfDelivery),
+ * linked to it in the writing transaction when it was found by its content: left unlinked, it read
+ * as a report, and a correction moving only the day (the same aid, same-aid.ts) was refused
+ * SAME_AS_REPORTED_AID naming the delivery's own entry. By reference and need alone, a report of
+ * another client of the organisation sharing them was taken for the delivery's row, and the
+ * delivery's correction superseded the report. recordReportedAid locks the entry it supersedes by
+ * primary key and reads it again.
+ */
+export async function ledgerEntryOfDelivery(tx: LockingTx, d: Parameters<typeof ledgerRowOfDelivery>[1]): Promise<typeof reportedAid.$inferSelect | null | 'AMBIGUOUS'> {
+  const found = await ledgerRowOfDelivery(tx, d);
+  if (found === null || found === 'AMBIGUOUS' || found.deliveryId !== null) return found;
+  await tx.update(reportedAid).set({ deliveryId: d.id }).where(and(eq(reportedAid.id, found.id), isNull(reportedAid.deliveryId)));
+  return { ...found, deliveryId: d.id };
+}
+
+/**
+ * Of these ledger rows, the unlinked standing ones that are a delivery entry's all the same (written
+ * by an earlier release, left unlinked by the data upgrade or written by a replica of that release
+ * after it ran): the one unlinked row of the content of a standing delivery entry of the row's
+ * organisation, reference and need that has no linked row (ledgerRowOfDelivery). Taken for reports,
+ * such a row was reversed by aidReport (no SUPERSEDES_CHARITY_DELIVERY) and compared as a report.
+ * A row another matches as well (AMBIGUOUS) stays a report until an operator links it.
+ * `exceptDelivery` is the entry being written, which owns no row yet.
+ */
+async function deliveryRowsUnlinked(db: HubQuery, rows: readonly (typeof reportedAid.$inferSelect)[], exceptDelivery?: number): Promise<Set<number>> {
+  const candidates = rows.filter((r) => r.deliveryId === null && r.supersededBy === null && r.reporterCreditCode !== null && r.needId !== null && /^[1-9][0-9]{0,15}$/.test(r.needId));
+  if (candidates.length === 0) return new Set();
+  const ids = new Set(candidates.map((r) => r.id));
+  const deliveries = await db
+    .select()
+    .from(charityDelivery)
+    .where(and(isNull(charityDelivery.supersededBy), or(...candidates.map((r) => and(eq(charityDelivery.creditCode, r.reporterCreditCode!), eq(charityDelivery.reference, r.reference), eq(charityDelivery.needId, Number(r.needId)))))));
+  const owned = new Set<number>();
+  for (const d of deliveries) {
+    if (d.id === exceptDelivery) continue;
+    const row = await ledgerRowOfDelivery(db, deliveryRecord(d));
+    if (row !== null && row !== 'AMBIGUOUS' && ids.has(row.id)) owned.add(row.id);
+  }
+  return owned;
 }

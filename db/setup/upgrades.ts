@@ -69,7 +69,7 @@ import { monitoringAlert, monitoringAlertEvent, monitoringNoticeObjection, monit
 import { charityDelivery, charityNeed, charityPledgeReduction } from '../charity/schema';
 import { reportedAid } from '../reported-aid/schema';
 import { settlementReferenceOf } from '../../domain/aid';
-import { rescreenedNeed, unlinkedLedgerRowsOf } from '../charity/store';
+import { correctionsBesideTheirDelivery, deliveriesAmbiguousInLedger, rescreenedNeed, unlinkedRowsOfDelivery } from '../charity/store';
 import type { HubQuery } from '../cases/records';
 
 /** Rows read per transaction. */
@@ -127,6 +127,8 @@ interface DataUpgrade {
   columns: string[];
   batch?: number;
   change(row: Row, tx: HubQuery): Row | Promise<Row>;
+  /** Counts told with the rows changed once the upgrade has finished (what is left for an operator), by name. */
+  tally?: (db: HubDb) => Promise<Record<string, number>>;
 }
 
 /** The data_upgrade row of the stored dossiers' minimisation. */
@@ -188,7 +190,7 @@ async function deliveryLinked(row: Row, tx: HubQuery): Promise<Row> {
     .where(and(eq(charityDelivery.creditCode, row.reporterCreditCode as string), eq(charityDelivery.reference, row.reference as string), eq(charityDelivery.needId, Number(row.needId))));
   if (!d) return {};
   const [matching, linked] = await Promise.all([
-    tx.select({ id: reportedAid.id }).from(reportedAid).where(unlinkedLedgerRowsOf(d)).limit(2),
+    unlinkedRowsOfDelivery(tx, d, false),
     tx.select({ id: reportedAid.id }).from(reportedAid).where(eq(reportedAid.deliveryId, d.id)),
   ]);
   return matching.length === 1 && matching[0].id === row.id && linked.length === 0 ? { deliveryId: d.id } : {};
@@ -206,7 +208,14 @@ export const DATA_UPGRADES: readonly DataUpgrade[] = [
     change: (row, tx) => rescreenedNeed(tx, row as Parameters<typeof rescreenedNeed>[1], new Date()),
   },
   ...SETTLEMENT_TABLES.map((t) => ({ name: settlementUpgradeName(t), table: t.table, key: t.key, columns: [t.column], change: settlementRead(t) })),
-  { name: DELIVERY_LINKED, table: reportedAid, key: 'id', columns: ['deliveryId', 'reporterCreditCode', 'reference', 'needId'], change: deliveryLinked },
+  {
+    name: DELIVERY_LINKED,
+    table: reportedAid,
+    key: 'id',
+    columns: ['deliveryId', 'reporterCreditCode', 'reference', 'needId'],
+    change: deliveryLinked,
+    tally: async (db) => ({ ambiguousDeliveries: (await deliveriesAmbiguousInLedger(db)).length, correctionsBesideDelivery: (await correctionsBesideTheirDelivery(db)).length }),
+  },
 ];
 
 /** The columns of `row` whose text masking changes, with their masked text (none: the row stays as it is). */
@@ -265,7 +274,7 @@ async function upgradeBatch(db: HubDb, t: DataUpgrade, batch: number): Promise<{
 }
 
 /** Rows a start's data upgrades changed, per table. */
-export type DataUpgradeReport = { upgrade: string; table: string; rowsChanged: number }[];
+export type DataUpgradeReport = { upgrade: string; table: string; rowsChanged: number; tally?: Record<string, number> }[];
 
 /**
  * Runs every data upgrade not finished yet, to the end; returns the rows each table had changed by
@@ -286,7 +295,8 @@ export async function runDataUpgrades(db: HubDb, opts: { batch?: number; signal?
       rowsChanged += step.changed;
       if (step.done) break;
     }
-    if (rowsChanged > 0) report.push({ upgrade: t.name, table: getTableName(t.table), rowsChanged });
+    const tally = t.tally ? await t.tally(db) : null;
+    if (rowsChanged > 0 || Object.values(tally ?? {}).some((n) => n > 0)) report.push({ upgrade: t.name, table: getTableName(t.table), rowsChanged, ...(tally ? { tally } : {}) });
   }
   return report;
 }

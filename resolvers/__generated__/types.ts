@@ -2817,6 +2817,8 @@ export type CharityErrorCode =
   | 'DELIVERY_BEFORE_PLEDGE'
   /** The reported-aid ledger refused the delivery (the message says why, e.g. a settlement on a need that is not medical, or a reference of other characters than letters, digits and . _ : / -); field names the input refused. */
   | 'DELIVERY_NOT_RECORDABLE'
+  /** The delivery's entry in the reported-aid ledger was written by an earlier release, before ledger entries were linked to their delivery, and more than one unlinked entry holds its reference, need, person, amount and day (a report of another client of the organisation alike): which one is the delivery's the hub cannot tell, so it is neither corrected nor cancelled, nothing written. The hub's operator links the delivery's entry (docs/operations.md), then send it again. */
+  | 'DELIVERY_LEDGER_ENTRY_AMBIGUOUS'
   /** No project of this organisation with that much budget left. */
   | 'PROJECT_NOT_FOUND'
   /** The project is for another purpose or area than the need (its budget pays only needs it matches, as matchingProjects lists them). */

@@ -550,7 +550,7 @@ async function correctionIntoLedger(ctx: HubContext, tx: LockingTx, entry: store
   const earlier = await store.ledgerEntryOfDelivery(tx, superseded);
   if (!earlier) return null;
   if (earlier === 'AMBIGUOUS') {
-    return refuse('DELIVERY_NOT_RECORDABLE', 'the ledger holds more than one entry of this delivery’s reference, need, amount and day (written before entries were linked to their delivery): the hub’s operator links the delivery’s entry first', ['input', 'deliveryId']);
+    return refuse('DELIVERY_LEDGER_ENTRY_AMBIGUOUS', 'the ledger holds more than one entry of this delivery’s reference, need, person, amount and day (written before entries were linked to their delivery): the hub’s operator links the delivery’s entry first', ['input', 'deliveryId']);
   }
   const checked = validateReport(
     'CHARITY',
@@ -643,7 +643,7 @@ function programmeFor(purpose: NeedPurpose): string {
  * being written, whose own reference marks no entry yet.
  */
 async function sameAsReportedAid(tx: LockingTx, record: ValidReportedAid, entry: store.DeliveryRecord, separateAid: boolean): Promise<CharityOutcome<never> | null> {
-  const standing = await store.organisationStandingAid(tx, entry.creditCode, [entry.beneficiaryIdNumber]);
+  const standing = await store.organisationStandingAid(tx, entry.creditCode, [entry.beneficiaryIdNumber], { deliveryId: entry.id });
   const reported = separateAid ? null : sameAidIn(record, standing.filter((e) => !e.fromDelivery));
   if (!reported) return null;
   return refuse('SAME_AS_REPORTED_AID', `the organisation reported this aid already with aidReport (${reported.reference}, ${reported.grantDate}, by ${reported.reporterClient}): reverse that entry (REVERSAL) and send the delivery again, or with separateAid: true if it is other aid`, ['input', 'separateAid']);

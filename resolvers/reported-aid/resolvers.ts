@@ -8,7 +8,7 @@
 import { fromDbInstant } from '../../db/instants';
 import { isDuplicateKey } from '../../db/cases/write';
 import { lockingTransaction, type LockingTx } from '../../db/locking';
-import { deliveryReferencesInLedger, organisationStandingAid } from '../../db/charity/store';
+import { deliveryReferencesInLedger, ensureOrganisationLock, organisationStandingAid } from '../../db/charity/store';
 import { sameAidIn } from '../../domain/reported-aid/same-aid';
 import { acceptedBetween, charityOf, historyOf, recordedUnder, recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import { addDays } from '../../domain/dates';
@@ -116,6 +116,8 @@ export const reportedAidResolvers: Resolvers = {
       // One transaction: every record or none (recordReportedAid writes nothing when it refuses).
       // A dry run goes as far and rolls back what it wrote: its answer is the batch's refusal, or
       // its conflicts (npm run report checks a file it will not send so).
+      // The organisation's lock row made first, on its own (ensureOrganisationLock): not in a dry run's rollback.
+      if (reporter.creditCode !== null) await ensureOrganisationLock(ctx.hub, reporter.creditCode);
       const record = () =>
         lockingTransaction(ctx.hub, async (tx) => {
           // The organisation's delivery sent again in its aidReport file (its linkage client reported

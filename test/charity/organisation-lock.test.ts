@@ -5,14 +5,15 @@
  * charity_organisation_name row: for an organisation without that row (data loaded or repaired by
  * hand; the row is made at registration and by migration 0001, and nothing deletes it) the read
  * locked nothing at READ COMMITTED, and both compared with a ledger the other had not yet written.
- * Now the lock is a row of charity_organisation_lock, made in the same transaction when missing.
+ * Now the lock is a row of charity_organisation_lock, made before the writing transaction by its
+ * callers (ensureOrganisationLock, committed on its own), else in it.
  *
  * Six rounds, as the two-paths race of test/charity/corrections.test.ts: the first transaction holds
  * the lock, having read the ledger, while the second asks for it; the second must wait (counted in
  * the server's lock waits) and then read what the first wrote, so the aid is written once.
  */
 import { eq } from 'drizzle-orm';
-import { organisationStandingAid } from '../../db/charity/store';
+import { ensureOrganisationLock, organisationStandingAid } from '../../db/charity/store';
 import { lockingTransaction, type LockingTx } from '../../db/locking';
 import { charityOrganisation, charityOrganisationName, reportedAid } from '../../db/reported-aid/schema';
 import { makeCreditCode } from '../../domain/credit-code';
@@ -85,5 +86,36 @@ describe('an organisation without its name row', () => {
       expect(await Promise.all([first, second])).toEqual([true, false]);
       expect(await dbs.hub.select({ id: reportedAid.id }).from(reportedAid).where(eq(reportedAid.amountFen, amountFen))).toHaveLength(1);
     }
+  });
+});
+
+describe('an organisation whose lock row is not made yet', () => {
+  it('is locked without a deadlock when the transaction that would have made the row rolls back (a dry run) while two others wait for it', async () => {
+    const NEW_ORG = makeCreditCode('53370800MJ1122334');
+    class RolledBack extends Error {}
+    let read!: () => void;
+    const firstRead = new Promise<void>((r) => (read = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    // As the hub's callers do: the row made on its own first (ensureOrganisationLock). Made in the
+    // transaction, the dry run's rollback took it away under the two waiting, and one deadlocked.
+    const caller = async <T>(work: (tx: LockingTx) => Promise<T>) => {
+      await ensureOrganisationLock(dbs.hub, NEW_ORG);
+      return lockingTransaction(dbs.hub, work);
+    };
+    // A dry run: it takes the lock, then rolls back all it wrote.
+    const first = caller(async (tx) => {
+      await organisationStandingAid(tx, NEW_ORG, [PERSON]);
+      read();
+      await released;
+      throw new RolledBack();
+    }).catch((e) => (e instanceof RolledBack ? 'rolled back' : Promise.reject(e)));
+    await firstRead;
+    const others = [0, 1].map(() => caller(async (tx) => (await organisationStandingAid(tx, NEW_ORG, [PERSON])).length));
+    const settled = Promise.allSettled(others);
+    while ((await lockWaits(dbs.hub)) < 2) await new Promise((r) => setTimeout(r, 20));
+    release();
+    expect(await first).toBe('rolled back');
+    expect((await settled).map((s) => (s.status === 'fulfilled' ? s.status : String(s.reason)))).toEqual(['fulfilled', 'fulfilled']);
   });
 });
