@@ -61,12 +61,31 @@ export async function createTestDatabases(label: string): Promise<TestDatabases>
   };
 }
 
+/** How long innodb_trx must go unread for InnoDB to refresh it (trx0i_s.cc: 100 ms), and a margin. */
+const TRX_CACHE_IDLE_MS = 150;
+let lastTrxRead = 0;
+
 /**
  * Transactions of the hub database waiting for a lock (MariaDB and MySQL both list them in
  * innodb_trx); those of other test files' databases on the same server are not counted. A test
  * holding a row reads it to know every request it sent is waiting for that row.
+ *
+ * InnoDB refreshes the cache behind innodb_trx only when nobody has read it for 100 ms: a caller
+ * polling faster keeps reading the transactions of its first read, and on a quiet machine never saw
+ * a wait that began after it (organisation-lock.test.ts failed so on a quiet machine and passed on a
+ * loaded one). So each read waits until the cache may have been refreshed since this process's last.
  */
 export async function lockWaits(db: HubDb): Promise<number> {
+  const idle = lastTrxRead + TRX_CACHE_IDLE_MS - Date.now();
+  if (idle > 0) await new Promise((r) => setTimeout(r, idle));
+  try {
+    return await countLockWaits(db);
+  } finally {
+    lastTrxRead = Date.now();
+  }
+}
+
+async function countLockWaits(db: HubDb): Promise<number> {
   const [rows] = (await db.execute(
     sql`select count(*) as n from information_schema.innodb_trx t join information_schema.processlist p on p.id = t.trx_mysql_thread_id where t.trx_state = 'LOCK WAIT' and p.db = database()`,
   )) as unknown as [{ n: number }[]];
