@@ -382,9 +382,19 @@ function raisedDeadlines(old: AlertRow, limit: LimitToCount): CountedDates {
   };
 }
 
-export type MoveRefusal = { code: 'ALERT_NOT_FOUND' | 'ILLEGAL_ALERT_TRANSITION' | 'NOT_ALERT_VERIFIER'; state: AlertState | null };
+export type MoveRefusal<R extends string = never> = { code: 'ALERT_NOT_FOUND' | 'ILLEGAL_ALERT_TRANSITION' | 'NOT_ALERT_VERIFIER' | R; state: AlertState | null };
 
-export interface MoveInput {
+/**
+ * What a move or a takeover takes from its caller's screen of the reason or note (a screen added
+ * after moves and takeovers were kept, resolvers/monitoring): its refusal, answered in place of the
+ * move unless the request repeats the one already made (a retry after a lost answer), which is
+ * answered as every such retry is (`repeated`), as idempotent as before the screen existed.
+ */
+export interface ScreenedUnlessRepeated<R extends string> {
+  refusedUnlessRepeated?: R | null;
+}
+
+export interface MoveInput<R extends string = never> extends ScreenedUnlessRepeated<R> {
   move: AlertMove;
   actor: string;
   office: string;
@@ -400,7 +410,7 @@ export interface MoveInput {
   openCase?: { summary: string; townshipCode: string; urgency: 'NORMAL' | 'URGENT' };
 }
 
-export type MoveResult = { ok: true; alert: AlertRow; repeated: boolean } | { ok: false; refusal: MoveRefusal };
+export type MoveResult<R extends string = never> = { ok: true; alert: AlertRow; repeated: boolean } | { ok: false; refusal: MoveRefusal<R> };
 
 /**
  * Moves an alert, records who/when/why, and (NEEDS_AID) opens its case, all in one transaction.
@@ -408,16 +418,19 @@ export type MoveResult = { ok: true; alert: AlertRow; repeated: boolean } | { ok
  * same actor and office, with the same reason and outcome: a retry after a lost answer, or two
  * identical requests at once) is answered with the alert as it stands, `repeated`, and writes
  * nothing: no second event, case or push. A different move, or the same one with other arguments,
- * stays refused.
+ * stays refused. `refusedUnlessRepeated` (ScreenedUnlessRepeated) is judged after that check: a
+ * repeat is answered as above, any other request is refused with it and writes nothing.
  *
  * The alert row is read with a lock, as every other writer of its events locks it: moves of one
  * alert at once (two officers, a double click) take turns, so each is judged on the state the one
  * before it left and a refusal names that state. A plain read inside the transaction would return
  * its snapshot, the state before the winner committed (ACKNOWLEDGED for a lost verification).
  */
-export async function moveAlertRow(db: HubDb, alertId: number, input: MoveInput): Promise<MoveResult> {
+export async function moveAlertRow<R extends string = never>(db: HubDb, alertId: number, input: MoveInput<R>): Promise<MoveResult<R>> {
   const out = await applyMove(db, alertId, input);
   if (out.ok || out.refusal.code !== 'ILLEGAL_ALERT_TRANSITION') return out;
+  // Only a move its state refuses can be one already made; any other the screen refuses, unmade.
+  const screened: MoveResult<R> = input.refusedUnlessRepeated ? { ok: false, refusal: { code: input.refusedUnlessRepeated, state: null } } : out;
   // Read after the refusing transaction ended, so on every engine it sees the move that refused it
   // (committed before the lock was granted), without a locking read over the alert's events.
   const [done] = await db
@@ -426,18 +439,20 @@ export async function moveAlertRow(db: HubDb, alertId: number, input: MoveInput)
     .where(and(eq(monitoringAlertEvent.alertId, alertId), eq(monitoringAlertEvent.action, MOVE_ACTION[input.move])))
     .orderBy(desc(monitoringAlertEvent.seq))
     .limit(1);
-  if (!done || !isRepeatOf(done, { actor: input.actor, office: input.office, reason: moveEventReason(input.outcome, input.reason) })) return out;
+  if (!done || !isRepeatOf(done, { actor: input.actor, office: input.office, reason: moveEventReason(input.outcome, input.reason) })) return screened;
   const [alert] = await alertsByIds(db, [alertId]);
-  return alert ? { ok: true, alert, repeated: true } : out;
+  return alert ? { ok: true, alert, repeated: true } : screened;
 }
 
-async function applyMove(db: HubDb, alertId: number, input: MoveInput): Promise<MoveResult> {
-  return lockingTransaction(db, async (tx): Promise<MoveResult> => {
+async function applyMove<R extends string>(db: HubDb, alertId: number, input: MoveInput<R>): Promise<MoveResult<R>> {
+  return lockingTransaction(db, async (tx): Promise<MoveResult<R>> => {
     const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update');
     if (!before) return { ok: false as const, refusal: { code: 'ALERT_NOT_FOUND' as const, state: null } };
     if (input.verifierOffice !== undefined && before.verifierOffice !== input.verifierOffice) return { ok: false as const, refusal: { code: 'NOT_ALERT_VERIFIER' as const, state: before.state } };
     const to = moveAlert(before.state, input.move);
     if (to === null) return { ok: false as const, refusal: { code: 'ILLEGAL_ALERT_TRANSITION' as const, state: before.state } };
+    // A move its state allows was not made yet: no retry, the screen's refusal stands.
+    if (input.refusedUnlessRepeated) return { ok: false as const, refusal: { code: input.refusedUnlessRepeated, state: null } };
     const at = toDbInstant(input.now);
     // A dismissal or no need is the decision itself; NEEDS_AID is decided with its case (db/cases/store.ts).
     const decidedOn = decidesAlert(input.move, input.outcome) ? chinaDateOf(input.now) : null;
@@ -480,10 +495,10 @@ export type TakeOverResult<R extends string = never> = { ok: true; alert: AlertR
  * first. A closed alert is not taken over (ILLEGAL_ALERT_TRANSITION); one the office verifies already
  * is ALREADY_VERIFIER, unless this is a repeat of the takeover that made it so (the same actor,
  * office and reason: a retry after a lost answer), answered with the alert and recording nothing.
- * `refusedUnlessRepeated`: the caller's refusal of the reason (a screen added after takeovers were
- * kept), returned unless this is such a retry, which is answered as before.
+ * `refusedUnlessRepeated` (ScreenedUnlessRepeated), as a move's: returned unless this is such a
+ * retry, which is answered as before.
  */
-export async function takeOverAlertRow<R extends string = never>(db: HubDb, alertId: number, input: { office: string; actor: string; reason: string; now: Date; refusedUnlessRepeated?: R | null }): Promise<TakeOverResult<R>> {
+export async function takeOverAlertRow<R extends string = never>(db: HubDb, alertId: number, input: { office: string; actor: string; reason: string; now: Date } & ScreenedUnlessRepeated<R>): Promise<TakeOverResult<R>> {
   const refusal = input.refusedUnlessRepeated ?? null;
   return lockingTransaction(db, async (tx): Promise<TakeOverResult<R>> => {
     const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update');

@@ -103,6 +103,9 @@ async function loadInReach(ctx: HubContext, rawId: string): Promise<AlertRow | n
  * document numbers pass, and an ID number is masked as in all prose (resolvers/text-inputs.ts). What
  * it tells of health is not refused (已纳入医疗救助 is how a township explains a hospital-cost alert):
  * the reasons are withheld as the alert's health detail is (access/policy.ts, Alert.reason).
+ * Every move and takeover hands its refusal to the store, judged after the retry check
+ * (db/monitoring/store.ts ScreenedUnlessRepeated): a retry of a move made before the screen, whose
+ * reason it would refuse, is still answered with the alert, as idempotent as any retry.
  */
 function textRefusal(text: string | null): AlertErrorCode | null {
   if (text === null) return null;
@@ -118,7 +121,6 @@ async function move(ctx: HubContext, rawId: string, m: AlertMove, officer: strin
   const field = m === 'ACKNOWLEDGE' ? 'note' : 'reason';
   if (reason !== null && longerThan(reason, 2000)) throw badInput(`input.${field}`, 'TOO_LONG', `${field} is at most 2000 characters`);
   const screened = textRefusal(reason);
-  if (screened) return refused(screened, ['input', field]);
   const who = actorOf(ctx, officer);
   const needsAid = extra.outcome === 'NEEDS_AID';
   if (needsAid && row.householdId === null) return refused('NO_HOUSEHOLD', ['input', 'outcome']);
@@ -130,10 +132,12 @@ async function move(ctx: HubContext, rawId: string, m: AlertMove, officer: strin
     outcome: extra.outcome,
     verifierOffice: row.verifierOffice,
     now: ctx.now(),
+    refusedUnlessRepeated: screened,
     openCase: needsAid ? { summary: `监测预警核实需救助：${trigger(row.triggerId).name}（预警 ${row.id}）`, townshipCode: row.townshipCode, urgency: row.grade === 'RED' ? 'URGENT' : 'NORMAL' } : undefined,
   });
   ctx.loaders.monitoring.alertById.clear(row.id);
   ctx.loaders.monitoring.eventsByAlert.clear(row.id);
+  if (!out.ok && out.refusal.code === screened) return refused(screened, ['input', field]);
   if (!out.ok) return refused(out.refusal.code, out.refusal.code === 'ILLEGAL_ALERT_TRANSITION' ? [] : ['input', 'alertId'], out.refusal.state);
   ctx.loaders.monitoring.alertById.prime(row.id, out.alert);
   const opened = out.alert.caseId !== null && needsAid ? await ctx.loaders.cases.caseById.load(out.alert.caseId) : null;
@@ -251,8 +255,6 @@ export const monitoringResolvers: Resolvers = {
       const reason = input.reason.trim();
       if (!reason) return notTaken('REASON_REQUIRED', ['input', 'reason']);
       if (longerThan(reason, 2000)) throw badInput('input.reason', 'TOO_LONG', 'reason is at most 2000 characters');
-      // Screened after the retry check (takeOverAlertRow): a retry of a takeover made before the
-      // screen, whose reason it would refuse, is still answered with the alert (repeated).
       const screened = textRefusal(reason);
       const who = actorOf(ctx, input.officer);
       const out = await takeOverAlertRow(ctx.hub, row.id, { office: SUPERVISOR_OFFICE, actor: who.actor, reason, now: ctx.now(), refusedUnlessRepeated: screened });

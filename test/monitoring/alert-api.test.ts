@@ -10,7 +10,7 @@
 import { eq } from 'drizzle-orm';
 import { subscribe, subscriberClient } from '../alert-delivery/scenario';
 import { monitoringAlertEvent } from '../../db/monitoring/schema';
-import { takeOverAlertRow } from '../../db/monitoring/store';
+import { moveAlertRow, takeOverAlertRow } from '../../db/monitoring/store';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { writeWangJobLossAlert } from '../support/alerts';
@@ -201,6 +201,37 @@ describe('what an office writes on an alert', () => {
     const other = (await hub.as({ token: county.token }).gql(TAKE_OVER, { i: { alertId: id, reason: '户主电话 13905371235' } })).data.alertTakeOver;
     expect(other).toEqual({ alert: null, repeated: false, userErrors: [{ code: 'IDENTIFYING_NUMBER', state: null, field: ['input', 'reason'] }] });
     expect(await writes()).toEqual(before);
+  });
+
+  it('answers a retry of a dismissal, verification or acknowledgement made before the screen, whose reason or note it now refuses, with the alert; a new one is refused', async () => {
+    const clerk = await hub.createClient({ regionScope: TOWNSHIP, roles: ['READER', 'CASEWORKER'] });
+    const asClerk = hub.as({ token: clerk.token });
+    // Moved as before the screen: the reason or note as written, straight into the store as the resolver then wrote it.
+    const made = async (id: string, move: 'ACKNOWLEDGE' | 'VERIFY' | 'DISMISS', reason: string, outcome?: 'NO_NEED') =>
+      expect((await moveAlertRow(dbs.hub, Number(id), { move, actor: clerk.name, office: TOWNSHIP, reason, outcome, now: NOW })).ok).toBe(true);
+    const note = '已签收，户主电话 13905371234';
+    const reason = '已再就业，户主电话 13905371234';
+    const [acknowledged, verified, dismissed, unsigned, signed] = [await openAlert(), await openAlert(), await openAlert(), await openAlert(), await openAlert()];
+    await made(acknowledged, 'ACKNOWLEDGE', note);
+    await made(verified, 'ACKNOWLEDGE', '已签收');
+    await made(verified, 'VERIFY', reason, 'NO_NEED');
+    await made(dismissed, 'DISMISS', reason);
+    await made(signed, 'ACKNOWLEDGE', '已签收');
+    const before = await writes();
+
+    expect((await asClerk.gql(ACK, { i: { alertId: acknowledged, note } })).data.alertAcknowledge).toEqual({ alert: { id: acknowledged, state: 'ACKNOWLEDGED' }, userErrors: [] });
+    expect((await asClerk.gql(VERIFY, { i: { alertId: verified, outcome: 'NO_NEED', reason } })).data.alertVerify).toEqual({ alert: { id: verified, state: 'VERIFIED', outcome: 'NO_NEED', reason, case: null }, case: null, userErrors: [] });
+    expect((await asClerk.gql(DISMISS, { i: { alertId: dismissed, reason } })).data.alertDismiss).toEqual({ alert: { id: dismissed, state: 'DISMISSED', reason }, userErrors: [] });
+
+    // A move not made yet with such a reason or note, or another one on a move made: the screen's refusal.
+    const refusedWith = (field: string) => ({ alert: null, userErrors: [{ code: 'IDENTIFYING_NUMBER', state: null, field: ['input', field] }] });
+    expect((await asClerk.gql(ACK, { i: { alertId: unsigned, note } })).data.alertAcknowledge).toEqual(refusedWith('note'));
+    expect((await asClerk.gql(DISMISS, { i: { alertId: unsigned, reason } })).data.alertDismiss).toEqual(refusedWith('reason'));
+    expect((await asClerk.gql(VERIFY, { i: { alertId: signed, outcome: 'NO_NEED', reason } })).data.alertVerify).toEqual({ ...refusedWith('reason'), case: null });
+    expect((await asClerk.gql(DISMISS, { i: { alertId: dismissed, reason: '数据有误，户主电话 13905371235' } })).data.alertDismiss).toEqual(refusedWith('reason'));
+    expect(await writes()).toEqual(before);
+    expect(await actions(unsigned)).toEqual(['OPENED']);
+    expect(await actions(dismissed)).toEqual(['OPENED', 'DISMISSED']);
   });
 });
 
