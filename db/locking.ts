@@ -20,7 +20,7 @@
  * read on anything else (db/tidb.ts lockingReadProblems).
  */
 import { is } from 'drizzle-orm';
-import { MySqlTransaction } from 'drizzle-orm/mysql-core';
+import { MySqlTransaction, type MySqlTable } from 'drizzle-orm/mysql-core';
 import { onceMoreIfRefusedByStatementFormat, type HubDb } from './connect';
 import type { HubTx } from './cases/records';
 
@@ -50,4 +50,29 @@ export const BEGIN_LOCKING_SQL = 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED
 export async function lockingTransaction<T>(db: HubDb, work: (tx: LockingTx) => Promise<T>): Promise<T> {
   if (is(db, MySqlTransaction)) throw new Error('lockingTransaction begins a transaction of its own: it was called inside one');
   return onceMoreIfRefusedByStatementFormat(() => db.transaction((tx) => work(tx as LockingTx), { isolationLevel: LOCKING_ISOLATION }));
+}
+
+/**
+ * Makes a lock row (a row that exists only to be locked by key: charity_organisation_lock,
+ * household_decision_lock) if missing, committed on its own: an autocommit INSERT IGNORE, before
+ * the transaction that locks it (lockMadeRow). Made in that transaction, its rollback (a dry run, a
+ * refusal thrown to undo what was written, any error) took the new row away under two transactions
+ * waiting on its key, and InnoDB had one of them deadlock (1213), which no caller retries
+ * (test/charity/organisation-lock.test.ts, test/cases-decision-lock.test.ts).
+ */
+export async function ensureLockRow<T extends MySqlTable>(db: HubDb, table: T, row: T['$inferInsert']): Promise<void> {
+  await db.insert(table).ignore().values(row);
+}
+
+/**
+ * Locks a lock row by key (`lock`: its locking read) for the rest of the transaction and returns it.
+ * Made before the transaction (ensureLockRow), it is only locked here; a caller that did not make it
+ * first has it made here (INSERT IGNORE, then locked), with the deadlock risk ensureLockRow says.
+ */
+export async function lockMadeRow<T extends MySqlTable, R>(tx: LockingTx, table: T, row: T['$inferInsert'], lock: () => Promise<R[]>): Promise<R> {
+  const [held] = await lock();
+  if (held !== undefined) return held;
+  await tx.insert(table).ignore().values(row);
+  const [made] = await lock();
+  return made;
 }

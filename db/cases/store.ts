@@ -29,7 +29,7 @@ import {
   type ReferralRecord,
   type SecondAidRecord,
 } from './records';
-import { EventLog, idempotent, lockCase, lockHouseholdTurn, occurredAt, requiredText, UNKEYED_RETRY_HOURS, unkeyedRetry, type WriteMeta } from './write';
+import { ensureHouseholdTurn, EventLog, idempotent, lockCase, lockHouseholdTurn, occurredAt, requiredText, UNKEYED_RETRY_HOURS, unkeyedRetry, type WriteMeta } from './write';
 import { household } from '../household/schema';
 import { inList } from '../in-list';
 import { monitoringAlert } from '../monitoring/schema';
@@ -65,6 +65,8 @@ export async function openCase(db: HubDb, input: CaseOpenInput, meta: WriteMeta)
     async () => {
       const [home] = await db.select({ regionCode: household.regionCode }).from(household).where(eq(household.id, input.householdId));
       if (!home) return refusal(caseError('HOUSEHOLD_NOT_FOUND', 'no household with this id', ['input', 'householdId']));
+      // The household's turn row made on its own first, not in this transaction's rollback (ensureHouseholdTurn).
+      await ensureHouseholdTurn(db, input.householdId);
       return lockingTransaction(db, async (tx) => {
         // The same report sent again without a key after a lost answer (or twice at once: the
         // household's row of household_decision_lock, taken before any case row, lets one look at a

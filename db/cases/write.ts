@@ -18,7 +18,7 @@ import { aidCase, caseEvent } from './schema';
 import { caseRequest, householdDecisionLock } from '../case-loop/schema';
 import { caseEventRecord, caseRecord, type CaseAction, type CaseEventRecord, type CaseRecord, type HubQuery, type HubTx } from './records';
 import { toDbInstant } from '../instants';
-import type { LockingTx } from '../locking';
+import { ensureLockRow, lockMadeRow, type LockingTx } from '../locking';
 import { checkStatedTime, type StatedTimeKind } from '../../domain/cases/stated-time';
 import { longerThan } from '../../domain/text-length';
 
@@ -233,11 +233,26 @@ export async function lockCase(tx: LockingTx, caseId: number): Promise<CaseRecor
 
 /**
  * How many decisions the household has had issued (0: none yet), read before its decisions not yet
- * given are read for a new decision's check: `takeDecisionTurn` compares it under the lock.
+ * given are read for a new decision's check: `takeDecisionTurn` compares it under the lock. A
+ * household with no row of household_decision_lock yet has it made here, committed on its own
+ * (ensureHouseholdTurn), so the decision's transaction only locks it.
  */
-export async function decisionsIssuedTo(db: HubQuery, householdId: number): Promise<number> {
+export async function decisionsIssuedTo(db: HubDb, householdId: number): Promise<number> {
   const [row] = await db.select({ issued: householdDecisionLock.decisionsIssued }).from(householdDecisionLock).where(eq(householdDecisionLock.householdId, householdId));
-  return row?.issued ?? 0;
+  if (row) return row.issued;
+  await ensureHouseholdTurn(db, householdId);
+  return 0;
+}
+
+/**
+ * Makes the household's row of household_decision_lock if missing, committed on its own, before the
+ * transaction that takes its turn (lockHouseholdTurn): ensureLockRow says why. Made in that
+ * transaction, a meeting refused after the turn was taken (MeetingRefused, rolled back) or any error
+ * took the new row away under two transactions waiting on its key, and InnoDB had one of them
+ * deadlock (test/cases-decision-lock.test.ts).
+ */
+export async function ensureHouseholdTurn(db: HubDb, householdId: number): Promise<void> {
+  await ensureLockRow(db, householdDecisionLock, { householdId, decisionsIssued: 0 });
 }
 
 /**
@@ -268,14 +283,16 @@ export async function decisionTurnMoved(tx: LockingTx, householdId: number, seen
 }
 
 /**
- * Locks the household's row of household_decision_lock (made here by the first to need it: the
- * insert's unique key, no gap lock; a second at the same moment waits for it and finds it) and
- * returns its count of decisions issued. Decision writes take it after their case's row; a case
- * being opened (caseOpen's keyless retry look) takes it holding no case row.
+ * Locks the household's row of household_decision_lock by key and returns its count of decisions
+ * issued. The row is made before the transaction (decisionsIssuedTo, caseOpen: ensureHouseholdTurn),
+ * else here (lockMadeRow: a hand-over, a write that made no check, of a household with no row yet).
+ * Decision writes take it after their case's row; a case being opened (caseOpen's keyless retry
+ * look) takes it holding no case row.
  */
 export async function lockHouseholdTurn(tx: LockingTx, householdId: number): Promise<number> {
-  await tx.insert(householdDecisionLock).values({ householdId, decisionsIssued: 0 }).onDuplicateKeyUpdate({ set: { householdId } });
-  const [row] = await tx.select({ issued: householdDecisionLock.decisionsIssued }).from(householdDecisionLock).where(eq(householdDecisionLock.householdId, householdId)).for('update');
+  const row = await lockMadeRow(tx, householdDecisionLock, { householdId, decisionsIssued: 0 }, () =>
+    tx.select({ issued: householdDecisionLock.decisionsIssued }).from(householdDecisionLock).where(eq(householdDecisionLock.householdId, householdId)).for('update'),
+  );
   return row.issued;
 }
 

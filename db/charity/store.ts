@@ -11,7 +11,7 @@ import { deliveryDateProblem, earliestDeliveryOn, isMinorOn, minorBornAfter, ple
 import { ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
-import { lockingTransaction, type LockingTx } from '../locking';
+import { ensureLockRow, lockingTransaction, lockMadeRow, type LockingTx } from '../locking';
 import { household, householdMember, person, region } from '../household/schema';
 import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
@@ -860,25 +860,20 @@ export async function deliveryReferencesInLedger(db: HubQuery, clientName: strin
  * locked nothing (test/charity/organisation-lock.test.ts).
  */
 /**
- * Makes the organisation's charity_organisation_lock row if missing, committed on its own (an
- * autocommit INSERT IGNORE), before the transaction that locks it (organisationStandingAid). Made in
- * that transaction, a dry run (aidReport's, rolled back) took the new row away under two transactions
+ * Makes the organisation's charity_organisation_lock row if missing, committed on its own, before
+ * the transaction that locks it (organisationStandingAid): ensureLockRow says why. Made in that
+ * transaction, a dry run (aidReport's, rolled back) took the new row away under two transactions
  * waiting on its key, and InnoDB had one of them deadlock (test/charity/organisation-lock.test.ts).
  */
 export async function ensureOrganisationLock(db: HubDb, creditCode: string): Promise<void> {
-  await db.insert(charityOrganisationLock).ignore().values({ creditCode });
+  await ensureLockRow(db, charityOrganisationLock, { creditCode });
 }
 
 export async function organisationStandingAid(tx: LockingTx, creditCode: string, idNumbers: readonly string[], writing: { deliveryId: number } | null = null): Promise<(typeof reportedAid.$inferSelect & { fromDelivery: boolean })[]> {
   // Taken also when nothing is compared (aid stated separate): the other path compares with it. The
-  // row is made before the transaction (ensureOrganisationLock), and only locked here, by key.
-  const lockRow = () => tx.select({ creditCode: charityOrganisationLock.creditCode }).from(charityOrganisationLock).where(eq(charityOrganisationLock.creditCode, creditCode)).for('update');
-  if ((await lockRow()).length === 0) {
-    // A caller that did not make it first (none of the hub's): made here, with the deadlock risk
-    // ensureOrganisationLock says.
-    await tx.insert(charityOrganisationLock).ignore().values({ creditCode });
-    await lockRow();
-  }
+  // row is made before the transaction (ensureOrganisationLock), and only locked here, by key (a
+  // caller that did not make it first, none of the hub's, has it made here: lockMadeRow).
+  await lockMadeRow(tx, charityOrganisationLock, { creditCode }, () => tx.select({ creditCode: charityOrganisationLock.creditCode }).from(charityOrganisationLock).where(eq(charityOrganisationLock.creditCode, creditCode)).for('update'));
   if (idNumbers.length === 0) return [];
   const rows = await tx
     .select()
