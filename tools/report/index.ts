@@ -372,10 +372,10 @@ const RENAMED_FIELDS: ReadonlyMap<string, string> = new Map(Object.entries(REPOR
  * spreadsheet to send a field the file has no column of that name for).
  */
 function inFileTerms(message: string): string {
-  return message.replace(/\bseparateAid: true\b/g, 'separate_aid 是').replace(/\b[a-z]+(?:[A-Z][a-z]+)+\b/g, (word) => RENAMED_FIELDS.get(word) ?? word);
+  return message.replace(/\bseparateAid: true\b/g, 'separate_aid 是').replace(/\b[a-z]+(?:[A-Z][a-z]+)+\b/g, columnOf);
 }
 
 /** The file's column an aidReport input field is read from (the field's own name if none is). */
 function columnOf(field: string): string {
-  return Object.entries(REPORT_COLUMNS).find(([, f]) => f === field)?.[0] ?? field;
+  return RENAMED_FIELDS.get(field) ?? field;
 }
