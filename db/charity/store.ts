@@ -841,6 +841,16 @@ export async function deliveryReferencesInLedger(db: HubQuery, clientName: strin
 }
 
 /**
+ * Makes the organisation's charity_organisation_lock row if missing, committed on its own, before
+ * the transaction that locks it (organisationStandingAid): ensureLockRow says why. Made in that
+ * transaction, a dry run (aidReport's, rolled back) took the new row away under two transactions
+ * waiting on its key, and InnoDB had one of them deadlock (test/charity/organisation-lock.test.ts).
+ */
+export async function ensureOrganisationLock(db: HubDb, creditCode: string): Promise<void> {
+  await ensureLockRow(db, charityOrganisationLock, { creditCode });
+}
+
+/**
  * The organisation's standing ledger entries (not superseded) for these people, whichever of its
  * clients wrote them, each marked whether a charity delivery wrote it (linked to its delivery entry,
  * reported_aid.delivery_id) or aidReport did: what the one path is compared with when the other
@@ -851,24 +861,14 @@ export async function deliveryReferencesInLedger(db: HubQuery, clientName: strin
  * `writing` is the delivery entry being recorded, which wrote no row yet and so owns none (an
  * aidReport row of its content under its reference would otherwise read as its own).
  *
- * Read under the organisation's lock (its charity_organisation_lock row, by code, made here when
- * missing), which both paths take in the transaction that writes: a delivery and an aidReport of the
+ * Read under the organisation's lock (its charity_organisation_lock row, by code, made before the
+ * transaction by ensureOrganisationLock), which both paths take in the transaction that writes: a delivery and an aidReport of the
  * same aid sent at once each compared with a ledger the other had not yet written, and both were
  * recorded. The one that waits reads (READ COMMITTED) what the other committed. Taken after the
  * need's lock on the delivery path, before any ledger row's on both. The lock was the organisation's
  * charity_organisation_name row, which an organisation loaded or repaired by hand may lack: then it
  * locked nothing (test/charity/organisation-lock.test.ts).
  */
-/**
- * Makes the organisation's charity_organisation_lock row if missing, committed on its own, before
- * the transaction that locks it (organisationStandingAid): ensureLockRow says why. Made in that
- * transaction, a dry run (aidReport's, rolled back) took the new row away under two transactions
- * waiting on its key, and InnoDB had one of them deadlock (test/charity/organisation-lock.test.ts).
- */
-export async function ensureOrganisationLock(db: HubDb, creditCode: string): Promise<void> {
-  await ensureLockRow(db, charityOrganisationLock, { creditCode });
-}
-
 export async function organisationStandingAid(tx: LockingTx, creditCode: string, idNumbers: readonly string[], writing: { deliveryId: number } | null = null): Promise<(typeof reportedAid.$inferSelect & { fromDelivery: boolean })[]> {
   // Taken also when nothing is compared (aid stated separate): the other path compares with it. The
   // row is made before the transaction (ensureOrganisationLock), and only locked here, by key (a
