@@ -72,25 +72,25 @@ export function ledgerRecord(r: ReportedAidRow, today: IsoDate | null): AidRecor
 /**
  * The entries named (by id) that no longer stand, each with the last entry of its chain of
  * supersession: a recursive walk along `superseded_by` in one statement, which returns the named
- * row beside its chain's last (`named` true), so a slip reads the record it named as well as what
+ * row (id = startId) beside its chain's last, so a slip reads the record it named as well as what
  * stands in its place. An entry never superseded is its own last entry (and returned once).
  */
-async function chainEnds(db: SourceDb, ids: readonly number[]): Promise<(ReportedAidRow & { startId: number; named: boolean })[]> {
+async function namedWithChainEnds(db: SourceDb, ids: readonly number[]): Promise<(ReportedAidRow & { startId: number })[]> {
   const [rows] = (await db.execute(sql`
     WITH RECURSIVE chain (start_id, id, superseded_by) AS (
       SELECT id, id, superseded_by FROM reported_aid WHERE id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})
       UNION ALL
       SELECT chain.start_id, r.id, r.superseded_by FROM chain JOIN reported_aid r ON r.id = chain.superseded_by
     )
-    SELECT chain.start_id AS startId, CASE WHEN chain.id = chain.start_id THEN 1 ELSE 0 END AS named, r.id AS id, r.reporter_client AS reporterClient, r.reporter_officer AS reporterOfficer, r.reporter_office AS reporterOffice,
+    SELECT chain.start_id AS startId, r.id AS id, r.reporter_client AS reporterClient, r.reporter_officer AS reporterOfficer, r.reporter_office AS reporterOffice,
       r.reporter_credit_code AS reporterCreditCode, r.reference AS reference, r.entry_kind AS entryKind,
       r.supersedes_reference AS supersedesReference, r.beneficiary_id_number AS beneficiaryIdNumber, r.programme AS programme,
       r.grant_date AS grantDate, r.period_start AS periodStart, r.period_end AS periodEnd, r.amount_fen AS amountFen,
       r.settlement_ref AS settlementRef, r.case_reference AS caseReference, r.need_id AS needId, r.content_hash AS contentHash,
       r.received_at AS receivedAt, r.superseded_by AS supersededBy
     FROM chain JOIN reported_aid r ON r.id = chain.id
-    WHERE chain.superseded_by IS NULL OR chain.id = chain.start_id`)) as unknown as [(ReportedAidRow & { startId: number; named: unknown })[]];
-  return rows.map((r) => ({ ...r, startId: Number(r.startId), named: Number(r.named) === 1, id: Number(r.id), amountFen: Number(r.amountFen), supersededBy: r.supersededBy === null ? null : Number(r.supersededBy) }));
+    WHERE chain.superseded_by IS NULL OR chain.id = chain.start_id`)) as unknown as [(ReportedAidRow & { startId: number })[]];
+  return rows.map((r) => ({ ...r, startId: Number(r.startId), id: Number(r.id), amountFen: Number(r.amountFen), supersededBy: r.supersededBy === null ? null : Number(r.supersededBy) }));
 }
 
 export const reported: DepartmentAdapter = {
@@ -123,7 +123,7 @@ export const reported: DepartmentAdapter = {
     const keys = sourceRefs.map((ref) => sourceKeyOf(RECORD_KINDS.reportedAid, ref));
     const ids = [...new Set(keys.filter((k): k is string => k !== null && /^[1-9]\d{0,14}$/.test(k)).map(Number))];
     if (ids.length === 0) return new Map();
-    const rows = await chainEnds(db, ids);
+    const rows = await namedWithChainEnds(db, ids);
     const lastOf = new Map(rows.filter((r) => r.supersededBy === null).map((r) => [r.startId, r] as const));
     // An entry that still stands is left out: it is among the standing records already. One
     // superseded is answered as recorded, with the chain's last entry as what superseded it: SUPERSEDED
@@ -131,7 +131,8 @@ export const reported: DepartmentAdapter = {
     return new Map(
       rows.flatMap((r) => {
         const last = lastOf.get(r.startId);
-        if (!r.named || r.supersededBy === null || !last) return [];
+        // The named row is the chain's start (r.id === r.startId).
+        if (r.id !== r.startId || r.supersededBy === null || !last) return [];
         const named = ledgerRecord(r, today);
         const standing = ledgerRecord(last, today);
         const status = last.entryKind === 'REVERSAL' ? ('CANCELLED' as const) : ('SUPERSEDED' as const);
