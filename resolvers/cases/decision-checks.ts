@@ -97,6 +97,7 @@ export async function withUngivenDecisions(
   const head = decisionSubject(facts.members)?.idNumber ?? null;
   const named = caseNamedTo(ctx);
   // A correction's decisions replace the slips it supersedes: those are no longer decisions to give.
+  const rules = activeRuleSet().rules;
   const open = (await ungivenDecisionsOfHousehold(ctx.hub, facts.householdId)).filter((s) => s.programmeCode !== null && !facts.superseding?.includes(s.id));
   const slips: (UngivenDecision & StayDecision & { id: number })[] = await Promise.all(
     open.map(async (s) => {
@@ -105,7 +106,7 @@ export async function withUngivenDecisions(
         id: s.id,
         programmeCode: s.programmeCode!,
         subject: s.beneficiaryIdNumber ?? head,
-        schoolYear: decidedSchoolYear(s.programmeCode!, s.schoolYear, s.decidedOn, activeRuleSet().rules),
+        schoolYear: decidedSchoolYear(s.programmeCode!, s.schoolYear, s.decidedOn, rules),
         label: s.caseId === facts.caseId ? `本案转办单 ${s.id}` : reference !== null ? `案件 ${reference} 的转办单 ${s.id}` : '本户另一案件的转办单',
         amountFen: s.amountFen,
         settlementRef: s.settlementRef,
@@ -123,7 +124,6 @@ export async function withUngivenDecisions(
   // The stay weighed by each check is for this weighing only, not kept with the check.
   const kept = checks.map(({ stays: _stays, ...check }) => check);
   if (pending.length === 0 && paidSlipsOf.length === 0 && decisions.length < 2) return kept;
-  const rules = activeRuleSet().rules;
   const labelOf = (j: number) => `本次会议第 ${j + 1} 项决定`;
   // Decisions on one stay are weighed together, and with the slips still waiting on it: a correction's
   // or a reassignment's decision replaces the slip it supersedes or the decline it resolves (neither
