@@ -263,8 +263,8 @@ function checkLimit(l: Limit, source: string, id: string | null, field: string):
 }
 
 /** The limit for an alert of this trigger at this grade. */
-export function limitOf(set: TriggerSet, trigger: Trigger, g: Grade): CountedLimit {
-  return { ...(trigger.limits?.[g] ?? set.limits[g]), lastDayOff: set.lastDayOff };
+export function limitOf(set: TriggerSet, trigger: Trigger | undefined, g: Grade): CountedLimit {
+  return { ...(trigger?.limits?.[g] ?? set.limits[g]), lastDayOff: set.lastDayOff };
 }
 
 /**
@@ -272,8 +272,11 @@ export function limitOf(set: TriggerSet, trigger: Trigger, g: Grade): CountedLim
  * (alerts outlive a locality's removal of one) has the set's limits for the grade.
  */
 export function limitOfAlert(set: TriggerSet, triggerId: string, g: Grade): CountedLimit {
-  const trigger = set.triggers.find((t) => t.id === triggerId);
-  return trigger ? limitOf(set, trigger, g) : { ...set.limits[g], lastDayOff: set.lastDayOff };
+  return limitOf(
+    set,
+    set.triggers.find((t) => t.id === triggerId),
+    g,
+  );
 }
 
 /** The grade a GradeFor gives to a monitored person or another. */
