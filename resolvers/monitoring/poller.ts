@@ -128,8 +128,7 @@ export class MonitoringPoller {
       this.deps.metrics?.pollFailed(code);
       const lease = this.leases.get(POLL_JOB(code));
       if (lease) {
-        this.leases.delete(POLL_JOB(code));
-        this.forgetGaps(code);
+        this.dropPollLease(code);
         await handOverLease(this.deps.hub, lease).catch(() => undefined);
       }
       throw err;
@@ -210,8 +209,7 @@ export class MonitoringPoller {
       return await fenced(this.deps.hub, lease, write);
     } catch (err) {
       if (err instanceof LeaseLost) {
-        this.leases.delete(POLL_JOB(code));
-        this.forgetGaps(code);
+        this.dropPollLease(code);
         return null;
       }
       throw err;
@@ -238,6 +236,12 @@ export class MonitoringPoller {
       }
       throw err;
     }
+  }
+
+  /** Forgets the department's poll lease, handed over or lost, and the gaps its polls were waiting on. */
+  private dropPollLease(code: DepartmentCode): void {
+    this.leases.delete(POLL_JOB(code));
+    this.forgetGaps(code);
   }
 
   private forgetGaps(code: DepartmentCode): void {
