@@ -271,7 +271,7 @@ export function createDepartmentLoaders(sources: Sources, today: IsoDate, onOutc
 export type DepartmentLoaders = ReturnType<typeof createDepartmentLoaders>;
 
 /** A record no longer standing as its source holds it now, carrying what stands in its place (DepartmentAdapter.recordsNoLongerStanding), or null; and whether its source answered. */
-export interface Successor {
+export interface NoLongerStanding {
   record: AidRecord | null;
   available: boolean;
 }
@@ -281,15 +281,15 @@ export interface Successor {
  * `sourceRef`: one statement per batch, however many records are asked about. A source that fails
  * answers every key unavailable, as the department loaders do.
  */
-export function createSuccessorLoaders(sources: Sources, today: IsoDate, onOutcome: OutcomeListener) {
-  const loaders = new Map<DepartmentCode, DataLoader<string, Successor>>();
+export function createNoLongerStandingLoaders(sources: Sources, today: IsoDate, onOutcome: OutcomeListener) {
+  const loaders = new Map<DepartmentCode, DataLoader<string, NoLongerStanding>>();
   for (const code of DEPARTMENT_CODES) {
     const recordsNoLongerStanding = ADAPTERS[code].recordsNoLongerStanding?.bind(ADAPTERS[code]);
     if (!recordsNoLongerStanding) continue;
     const source = sources[code];
     loaders.set(
       code,
-      new DataLoader<string, Successor>(
+      new DataLoader<string, NoLongerStanding>(
         async (refs) => {
           const started = performance.now();
           try {
@@ -304,10 +304,10 @@ export function createSuccessorLoaders(sources: Sources, today: IsoDate, onOutco
       ),
     );
   }
-  return loaders as ReadonlyMap<DepartmentCode, DataLoader<string, Successor>>;
+  return loaders as ReadonlyMap<DepartmentCode, DataLoader<string, NoLongerStanding>>;
 }
 
-export type SuccessorLoaders = ReturnType<typeof createSuccessorLoaders>;
+export type NoLongerStandingLoaders = ReturnType<typeof createNoLongerStandingLoaders>;
 
 /**
  * Hands a department's records of these people, read by another statement that already held them,

@@ -12,7 +12,7 @@ import type { DepartmentCode } from '../domain/departments';
 import { todayIso, type IsoDate } from '../domain/dates';
 import { chinaDateOf } from '../domain/cases/china-time';
 import { loggableError } from '../domain/privacy';
-import { createDepartmentLoaders, createSuccessorLoaders, primeDepartment, PROBE, UnreadableRows, type OutcomeListener, type SourceOutcome } from '../federation/loaders';
+import { createDepartmentLoaders, createNoLongerStandingLoaders, primeDepartment, PROBE, UnreadableRows, type OutcomeListener, type SourceOutcome } from '../federation/loaders';
 import { ledgerRecord } from '../federation/registry';
 import type { ReportedAidRow } from '../db/reported-aid/schema';
 import { checkSources, type Sources } from '../federation/sources';
@@ -63,7 +63,7 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
     );
   };
   const departments = createDepartmentLoaders(deps.sources, today, onOutcome);
-  let successors: ReturnType<typeof createSuccessorLoaders> | undefined;
+  let noLongerStanding: ReturnType<typeof createNoLongerStandingLoaders> | undefined;
   // The ledger is read with a household's members when it is the hub's own (it always is, unless
   // SOURCE_REPORTED_URL points elsewhere): one statement fewer per household query.
   const ledgerIsHubs = deps.config.sources.REPORTED?.url === deps.config.hubUrl;
@@ -111,9 +111,9 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
     departments,
     /** Told each department read's outcome, also the findings' and pre-grant check's own reads (resolvers/findings/live.ts): logged and counted. */
     sourceOutcome: onOutcome,
-    /** What stands in place of a superseded record (the reported-aid ledger's corrections and reversals); made when first asked. */
-    get successors() {
-      return (successors ??= createSuccessorLoaders(deps.sources, today, onOutcome));
+    /** Records no longer standing at their source, each carrying what stands in its place (the reported-aid ledger's corrections and reversals); made when first asked. */
+    get noLongerStanding() {
+      return (noLongerStanding ??= createNoLongerStandingLoaders(deps.sources, today, onOutcome));
     },
   };
 }

@@ -28,7 +28,7 @@ import type { Loaders } from '../context';
  * answer. The successors are asked only for a record not among the people's: none more for one that stands.
  */
 export async function namedAidRecord(
-  loaders: Pick<Loaders, 'departments' | 'successors'>,
+  loaders: Pick<Loaders, 'departments' | 'noLongerStanding'>,
   office: OfficeCode,
   sourceRef: string,
   people: readonly string[],
@@ -42,11 +42,11 @@ export async function namedAidRecord(
   // compares references (case aside), is told the entry's sourceReference: read already, no statement more.
   const own = sourceRef.trim().toLowerCase();
   const byOwnReference = records.find((r) => r.department === office && r.reportedBy?.reference.toLowerCase() === own) ?? null;
-  const successors = loaders.successors.get(source);
-  const successor = successors ? await successors.load(sourceRef) : null;
-  if (successor && !successor.available) return null;
+  const noLongerStanding = loaders.noLongerStanding.get(source);
+  const gone = noLongerStanding ? await noLongerStanding.load(sourceRef) : null;
+  if (gone && !gone.available) return null;
   // A reporter supersedes only its own entries: another office's entry, or successor, is not this record's.
-  const inPlace = successor?.record?.department === office ? successor.record : null;
+  const inPlace = gone?.record?.department === office ? gone.record : null;
   // The ledger's entry named, superseded since (SUPERSEDED by a correction, CANCELLED by a reversal), carries what stands.
   if (inPlace?.supersededBy) {
     const standing = inPlace.supersededBy.department === office ? inPlace.supersededBy : null;
@@ -58,14 +58,14 @@ export async function namedAidRecord(
 }
 
 /** Null when the department (or its ledger) did not answer. */
-async function aidStanding(loaders: Pick<Loaders, 'departments' | 'successors'>, office: OfficeCode, sourceRef: string, people: readonly string[], checked: CheckedRecord): Promise<RecordStanding | null> {
+async function aidStanding(loaders: Pick<Loaders, 'departments' | 'noLongerStanding'>, office: OfficeCode, sourceRef: string, people: readonly string[], checked: CheckedRecord): Promise<RecordStanding | null> {
   const named = await namedAidRecord(loaders, office, sourceRef, people);
   return named && recordStanding(named.record, named.successor, checked);
 }
 
 /** A completed decision's record: of the slip's receiving department (`toOffice`), for the beneficiary the fulfilment records. */
 export async function fulfilmentStanding(
-  loaders: Pick<Loaders, 'departments' | 'successors'>,
+  loaders: Pick<Loaders, 'departments' | 'noLongerStanding'>,
   toOffice: string,
   f: Pick<FulfilmentRecord, 'aidSourceRef' | 'beneficiaryIdNumber' | 'programmeCode' | 'amountFen' | 'aidDate'>,
 ): Promise<RecordStanding | null> {
@@ -76,7 +76,7 @@ export async function fulfilmentStanding(
 
 /** A first aid's named record: of its programme's department, for its member or else the household's; null while none is named. */
 export async function firstAidStanding(
-  loaders: Pick<Loaders, 'departments' | 'successors' | 'hub'>,
+  loaders: Pick<Loaders, 'departments' | 'noLongerStanding' | 'hub'>,
   f: Pick<FirstAidRecord, 'aidSourceRef' | 'programmeCode' | 'beneficiaryIdNumber' | 'amountFen'>,
   householdId: number,
 ): Promise<RecordStanding | null> {
