@@ -851,6 +851,19 @@ export async function ensureOrganisationLock(db: HubDb, creditCode: string): Pro
 }
 
 /**
+ * Takes the organisation's lock (its charity_organisation_lock row, by key) for the rest of the
+ * transaction. Every write of the organisation's ledger takes it before it locks or writes any ledger
+ * row (organisationStandingAid, which aidReport and a delivery read under it; a delivery's correction
+ * or cancellation before it links or supersedes its ledger entry), so no two of them wait on each
+ * other in opposite orders. The row is made before the transaction (ensureOrganisationLock), and
+ * only locked here (a caller that did not make it first, none of the hub's, has it made here:
+ * lockMadeRow). Taken again in the same transaction, it is held already and returns at once.
+ */
+export async function lockOrganisation(tx: LockingTx, creditCode: string): Promise<void> {
+  await lockMadeRow(tx, charityOrganisationLock, { creditCode }, () => tx.select({ creditCode: charityOrganisationLock.creditCode }).from(charityOrganisationLock).where(eq(charityOrganisationLock.creditCode, creditCode)).for('update'));
+}
+
+/**
  * The organisation's standing ledger entries (not superseded) for these people, whichever of its
  * clients wrote them, each marked whether a charity delivery wrote it (linked to its delivery entry,
  * reported_aid.delivery_id) or aidReport did: what the one path is compared with when the other
@@ -870,10 +883,8 @@ export async function ensureOrganisationLock(db: HubDb, creditCode: string): Pro
  * locked nothing (test/charity/organisation-lock.test.ts).
  */
 export async function organisationStandingAid(tx: LockingTx, creditCode: string, idNumbers: readonly string[], writing: { deliveryId: number } | null = null): Promise<(typeof reportedAid.$inferSelect & { fromDelivery: boolean })[]> {
-  // Taken also when nothing is compared (aid stated separate): the other path compares with it. The
-  // row is made before the transaction (ensureOrganisationLock), and only locked here, by key (a
-  // caller that did not make it first, none of the hub's, has it made here: lockMadeRow).
-  await lockMadeRow(tx, charityOrganisationLock, { creditCode }, () => tx.select({ creditCode: charityOrganisationLock.creditCode }).from(charityOrganisationLock).where(eq(charityOrganisationLock.creditCode, creditCode)).for('update'));
+  // Taken also when nothing is compared (aid stated separate): the other path compares with it.
+  await lockOrganisation(tx, creditCode);
   if (idNumbers.length === 0) return [];
   const rows = await tx
     .select()
