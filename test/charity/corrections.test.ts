@@ -628,6 +628,21 @@ describe('one organisation’s aid through two paths: a delivery (linkage client
     }
   });
 
+  it('a report of the same aid under a delivery’s reference and need, stated separate, stays a report once the delivery’s own entry is linked: the reporting client reverses it', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId, needId } = await pledged(33_500, 'PL-AMB-3');
+    expect((await data(charity, DELIVER, { input: { pledgeId, amountFen: 33_500, deliveredOn: TODAY, reference: 'AMB-3' } }, 'charityDeliveryReport')).userErrors).toEqual([]);
+    expect((await data(reporter, REPORT, { input: { records: [aid('AMB-3', 33_500, TODAY, { needId, separateAid: true })] } }, 'aidReport')).userErrors).toEqual([]);
+    // The delivery has its linked entry: the report's row, unlinked and of its content, is not the delivery's.
+    expect((await data(reporter, REPORT, { input: { records: [aid('AMB-3-REV', 0, TODAY, { entryKind: 'REVERSAL', supersedesReference: 'AMB-3' })] } }, 'aidReport')).userErrors).toEqual([]);
+    const amb = await rows("SELECT reporter_client AS client, reference, delivery_id IS NULL AS unlinked, superseded_by IS NULL AS stands FROM reported_aid WHERE reference LIKE 'AMB-3%' ORDER BY id");
+    expect(amb.map((r) => ({ ...r, unlinked: Number(r.unlinked), stands: Number(r.stands) }))).toEqual([
+      { client: charityName, reference: 'AMB-3', unlinked: 0, stands: 1 },
+      { client: 'charity-c-report', reference: 'AMB-3', unlinked: 1, stands: 0 },
+      { client: 'charity-c-report', reference: 'AMB-3-REV', unlinked: 1, stands: 1 },
+    ]);
+  });
+
   it('a correction an earlier release let supersede another client’s report, the delivery’s own entry left standing beside it, is counted by the upgrade for the operator', async () => {
     await reportedThenCorrected('DBL-1', 55_501, 11_101, 50_000);
     const upgrade = async () => {
