@@ -76,6 +76,10 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
     { line: "select id from reported_aid where reporter_client = 'test-emergency' and reference = 'RACE-1' for update", why: 'one ledger entry by its unique key, held to make two corrections of it wait together' },
     { line: "select id from reported_aid where reporter_client = 'test-emergency' and reference = ${held} for update", why: 'one ledger entry by its unique key, held to make two sendings of one correction of it wait together' },
   ],
+  'test/charity/corrections.test.ts': [
+    { line: "await tx.select({ id: charityNeed.id }).from(charityNeed).where(eq(charityNeed.id, Number(needId))).for('update');", why: 'one need by primary key, held so that a correction of its delivery waits in its transaction while the organisation\'s lock is taken' },
+    { line: "return (await tx.select({ id: reportedAid.id }).from(reportedAid).where(eq(reportedAid.id, Number(entryId))).for('update')).length;", why: "one ledger entry by primary key, taken under the organisation's lock to show a correction waiting for that lock holds no ledger row" },
+  ],
   'test/cases-meeting-checks.test.ts': [{ line: 'select id from aid_case where id in (${sql.join(caseIds.map(Number), sql`, `)}) for update', why: 'two cases by primary key (IN list of ids just made), held so that two decisions of one household are both checked before either writes' }],
   'test/charity/government-pending-race.test.ts': [
     { line: 'select id from charity_consent where id = ${Number(s.consentId)} for update', why: 'one consent by primary key, held so that a need is checked before a meeting for it is sent' },

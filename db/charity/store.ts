@@ -23,7 +23,7 @@ import { apiClient } from '../access/schema';
 import { alias } from 'drizzle-orm/mysql-core';
 import { bindCharity, charityOf, nameOfCreditCode } from '../reported-aid/store';
 import { decisionTurnMoved, isDuplicateKey } from '../cases/write';
-import { referenceKey } from '../../domain/reported-aid/validate';
+import { NEED_ID, referenceKey } from '../../domain/reported-aid/validate';
 
 /** A charity organisation as the linkage shows it: its code (the ledger's `charity_organisation`, per client) and its one name. */
 export interface OrganisationRecord {
@@ -827,7 +827,7 @@ async function deliverOnce(
  * Of these references, those under which this client's ledger holds a charity delivery (written by
  * charityDeliveryReport, or a correction or cancellation of one: a ledger row linked to its delivery
  * entry, reported_aid.delivery_id, or one an earlier release wrote that is its delivery's all the
- * same, deliveryRowsUnlinked), as referenceKey keys them.
+ * same, deliveriesOfUnlinkedRows), as referenceKey keys them.
  */
 export async function deliveryReferencesInLedger(db: HubQuery, clientName: string, references: readonly string[]): Promise<Set<string>> {
   if (references.length === 0) return new Set();
@@ -835,7 +835,7 @@ export async function deliveryReferencesInLedger(db: HubQuery, clientName: strin
     .select()
     .from(reportedAid)
     .where(and(eq(reportedAid.reporterClient, clientName), inArray(reportedAid.reference, [...references])));
-  const unlinked = await deliveryRowsUnlinked(db, rows);
+  const unlinked = await deliveriesOfUnlinkedRows(db, rows, { standing: true });
   // Keyed as references compare (referenceKey): the SQL matched them without regard to case, so must the caller.
   return new Set(rows.filter((r) => r.deliveryId !== null || unlinked.has(r.id)).map((r) => referenceKey(r.reference)));
 }
@@ -851,13 +851,26 @@ export async function ensureOrganisationLock(db: HubDb, creditCode: string): Pro
 }
 
 /**
+ * Takes the organisation's lock (its charity_organisation_lock row, by key) for the rest of the
+ * transaction. Every write of the organisation's ledger takes it before it locks or writes any ledger
+ * row (organisationStandingAid, which aidReport and a delivery read under it; a delivery's correction
+ * or cancellation before it links or supersedes its ledger entry), so no two of them wait on each
+ * other in opposite orders. The row is made before the transaction (ensureOrganisationLock), and
+ * only locked here (a caller that did not make it first, none of the hub's, has it made here:
+ * lockMadeRow). Taken again in the same transaction, it is held already and returns at once.
+ */
+export async function lockOrganisation(tx: LockingTx, creditCode: string): Promise<void> {
+  await lockMadeRow(tx, charityOrganisationLock, { creditCode }, () => tx.select({ creditCode: charityOrganisationLock.creditCode }).from(charityOrganisationLock).where(eq(charityOrganisationLock.creditCode, creditCode)).for('update'));
+}
+
+/**
  * The organisation's standing ledger entries (not superseded) for these people, whichever of its
  * clients wrote them, each marked whether a charity delivery wrote it (linked to its delivery entry,
  * reported_aid.delivery_id) or aidReport did: what the one path is compared with when the other
  * records aid (domain/reported-aid/same-aid.ts). Told by the delivery's reference and need before,
  * an aidReport entry under them (the reporting client's file numbered as the delivery) read as the
  * delivery's own and was left out of the comparison, and the same aid was taken twice. A row an
- * earlier release wrote and left unlinked is a delivery's where deliveryRowsUnlinked says so;
+ * earlier release wrote and left unlinked is a delivery's where deliveriesOfUnlinkedRows says so;
  * `writing` is the delivery entry being recorded, which wrote no row yet and so owns none (an
  * aidReport row of its content under its reference would otherwise read as its own).
  *
@@ -870,16 +883,14 @@ export async function ensureOrganisationLock(db: HubDb, creditCode: string): Pro
  * locked nothing (test/charity/organisation-lock.test.ts).
  */
 export async function organisationStandingAid(tx: LockingTx, creditCode: string, idNumbers: readonly string[], writing: { deliveryId: number } | null = null): Promise<(typeof reportedAid.$inferSelect & { fromDelivery: boolean })[]> {
-  // Taken also when nothing is compared (aid stated separate): the other path compares with it. The
-  // row is made before the transaction (ensureOrganisationLock), and only locked here, by key (a
-  // caller that did not make it first, none of the hub's, has it made here: lockMadeRow).
-  await lockMadeRow(tx, charityOrganisationLock, { creditCode }, () => tx.select({ creditCode: charityOrganisationLock.creditCode }).from(charityOrganisationLock).where(eq(charityOrganisationLock.creditCode, creditCode)).for('update'));
+  // Taken also when nothing is compared (aid stated separate): the other path compares with it.
+  await lockOrganisation(tx, creditCode);
   if (idNumbers.length === 0) return [];
   const rows = await tx
     .select()
     .from(reportedAid)
     .where(and(eq(reportedAid.reporterCreditCode, creditCode), inArray(reportedAid.beneficiaryIdNumber, [...new Set(idNumbers)]), isNull(reportedAid.supersededBy)));
-  const unlinked = await deliveryRowsUnlinked(tx, rows, writing?.deliveryId);
+  const unlinked = await deliveriesOfUnlinkedRows(tx, rows, { standing: true, exceptDelivery: writing?.deliveryId });
   return rows.map((r) => ({ ...r, fromDelivery: r.deliveryId !== null || unlinked.has(r.id) }));
 }
 
@@ -1215,7 +1226,7 @@ export function unlinkedLedgerRowsOf(d: Pick<DeliveryRecord, 'creditCode' | 'ref
  * charityDeliveryReport takes (an aidReport client holds DEPARTMENT_WRITER alone). Narrowing never
  * leaves none: several left, the hub cannot tell which one is the entry's.
  */
-export async function unlinkedRowsOfDelivery(db: HubQuery, d: Parameters<typeof unlinkedLedgerRowsOf>[0] & Pick<DeliveryRecord, 'supersededBy' | 'recordedByClient'>, standing: boolean): Promise<(typeof reportedAid.$inferSelect)[]> {
+async function unlinkedRowsOfDelivery(db: HubQuery, d: Parameters<typeof unlinkedLedgerRowsOf>[0] & Pick<DeliveryRecord, 'supersededBy' | 'recordedByClient'>, standing: boolean): Promise<(typeof reportedAid.$inferSelect)[]> {
   let rows = await db.select().from(reportedAid).where(and(unlinkedLedgerRowsOf(d), standing ? isNull(reportedAid.supersededBy) : undefined)).limit(20);
   const narrow = (keep: (r: (typeof rows)[number]) => boolean) => {
     const kept = rows.filter(keep);
@@ -1302,28 +1313,44 @@ export async function ledgerEntryOfDelivery(tx: LockingTx, d: Parameters<typeof 
   return { ...found, deliveryId: d.id };
 }
 
+/** What deliveriesOfUnlinkedRows reads of a ledger row (the data upgrade reads no more; supersededBy only where `standing`). */
+type LedgerRowKey = Pick<typeof reportedAid.$inferSelect, 'id' | 'deliveryId' | 'reporterCreditCode' | 'reference' | 'needId'> & Partial<Pick<typeof reportedAid.$inferSelect, 'supersededBy'>>;
+
 /**
- * Of these ledger rows, the unlinked standing ones that are a delivery entry's all the same (written
- * by an earlier release, left unlinked by the data upgrade or written by a replica of that release
- * after it ran): the one unlinked row of the content of a standing delivery entry of the row's
- * organisation, reference and need that has no linked row (ledgerRowOfDelivery). Taken for reports,
- * such a row was reversed by aidReport (no SUPERSEDES_CHARITY_DELIVERY) and compared as a report.
- * A row another matches as well (AMBIGUOUS) stays a report until an operator links it.
- * `exceptDelivery` is the entry being written, which owns no row yet.
+ * Of these ledger rows, the unlinked ones that are a delivery entry's all the same (written by an
+ * earlier release, left unlinked by the data upgrade or written by a replica of that release after
+ * it ran), each with that entry's id: the one unlinked row of the content of a delivery entry of the
+ * row's organisation, reference and need that has no linked row (unlinkedRowsOfDelivery). A row
+ * another matches as well stays a report until an operator links it.
+ *
+ * `standing`: rows and entries not superseded only, and the one standing row of the entry's content
+ * (ledgerRowOfDelivery: what a request reads; taken for reports, such a row was reversed by aidReport,
+ * no SUPERSEDES_CHARITY_DELIVERY, and compared as a report); else any, as the data upgrade links them
+ * (delivery-linked:reported_aid). `exceptDelivery` is the entry being written, which owns no row yet.
+ * The entries with no linked row are read in one statement (a left join on the link, as
+ * deliveriesAmbiguousInLedger), then the rows of each one's content.
  */
-async function deliveryRowsUnlinked(db: HubQuery, rows: readonly (typeof reportedAid.$inferSelect)[], exceptDelivery?: number): Promise<Set<number>> {
-  const candidates = rows.filter((r) => r.deliveryId === null && r.supersededBy === null && r.reporterCreditCode !== null && r.needId !== null && /^[1-9][0-9]{0,15}$/.test(r.needId));
-  if (candidates.length === 0) return new Set();
+export async function deliveriesOfUnlinkedRows(db: HubQuery, rows: readonly LedgerRowKey[], options: { standing: boolean; exceptDelivery?: number }): Promise<Map<number, number>> {
+  const { standing, exceptDelivery } = options;
+  const candidates = rows.filter((r) => r.deliveryId === null && (!standing || r.supersededBy === null) && r.reporterCreditCode !== null && r.needId !== null && NEED_ID.test(r.needId));
+  if (candidates.length === 0) return new Map();
   const ids = new Set(candidates.map((r) => r.id));
-  const deliveries = await db
-    .select()
+  const unlinked = await db
+    .select({ d: charityDelivery })
     .from(charityDelivery)
-    .where(and(isNull(charityDelivery.supersededBy), or(...candidates.map((r) => and(eq(charityDelivery.creditCode, r.reporterCreditCode!), eq(charityDelivery.reference, r.reference), eq(charityDelivery.needId, Number(r.needId)))))));
-  const owned = new Set<number>();
-  for (const d of deliveries) {
+    .leftJoin(reportedAid, eq(reportedAid.deliveryId, charityDelivery.id))
+    .where(
+      and(
+        isNull(reportedAid.id),
+        standing ? isNull(charityDelivery.supersededBy) : undefined,
+        or(...candidates.map((r) => and(eq(charityDelivery.creditCode, r.reporterCreditCode!), eq(charityDelivery.reference, r.reference), eq(charityDelivery.needId, Number(r.needId))))),
+      ),
+    );
+  const owned = new Map<number, number>();
+  for (const { d } of unlinked) {
     if (d.id === exceptDelivery) continue;
-    const row = await ledgerRowOfDelivery(db, deliveryRecord(d));
-    if (row !== null && row !== 'AMBIGUOUS' && ids.has(row.id)) owned.add(row.id);
+    const matching = await unlinkedRowsOfDelivery(db, deliveryRecord(d), standing);
+    if (matching.length === 1 && ids.has(matching[0].id)) owned.set(matching[0].id, d.id);
   }
   return owned;
 }

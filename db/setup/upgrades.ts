@@ -54,7 +54,7 @@
  * A need's description is screened and refused when it identifies anyone (domain/text-screen.ts),
  * never masked, so it is not here either.
  */
-import { and, asc, eq, getTableColumns, getTableName, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { asc, eq, getTableColumns, getTableName, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { MySqlColumn, MySqlTable } from 'drizzle-orm/mysql-core';
 import { dossierWithProseMasked, holdsMoreThanStored, storedDossier, type Dossier } from '../../domain/cases/dossier';
 import { maskIdNumbersInText } from '../../domain/privacy';
@@ -69,7 +69,7 @@ import { monitoringAlert, monitoringAlertEvent, monitoringNoticeObjection, monit
 import { charityDelivery, charityNeed, charityPledgeReduction } from '../charity/schema';
 import { reportedAid } from '../reported-aid/schema';
 import { settlementReferenceOf } from '../../domain/aid';
-import { correctionsBesideTheirDelivery, deliveriesAmbiguousInLedger, rescreenedNeed, unlinkedRowsOfDelivery } from '../charity/store';
+import { correctionsBesideTheirDelivery, deliveriesAmbiguousInLedger, deliveriesOfUnlinkedRows, rescreenedNeed } from '../charity/store';
 import type { HubQuery } from '../cases/records';
 
 /** Rows read per transaction. */
@@ -183,17 +183,9 @@ export const DELIVERY_LINKED = 'delivery-linked:reported_aid';
 
 /** The delivery entry `row` (a ledger row) alone records, as its delivery_id (none: the row stays). */
 async function deliveryLinked(row: Row, tx: HubQuery): Promise<Row> {
-  if (row.deliveryId !== null || row.reporterCreditCode === null || row.needId === null || !/^[1-9][0-9]{0,15}$/.test(String(row.needId))) return {};
-  const [d] = await tx
-    .select()
-    .from(charityDelivery)
-    .where(and(eq(charityDelivery.creditCode, row.reporterCreditCode as string), eq(charityDelivery.reference, row.reference as string), eq(charityDelivery.needId, Number(row.needId))));
-  if (!d) return {};
-  const [matching, linked] = await Promise.all([
-    unlinkedRowsOfDelivery(tx, d, false),
-    tx.select({ id: reportedAid.id }).from(reportedAid).where(eq(reportedAid.deliveryId, d.id)),
-  ]);
-  return matching.length === 1 && matching[0].id === row.id && linked.length === 0 ? { deliveryId: d.id } : {};
+  const key = row as Parameters<typeof deliveriesOfUnlinkedRows>[1][number];
+  const deliveryId = (await deliveriesOfUnlinkedRows(tx, [key], { standing: false })).get(key.id);
+  return deliveryId === undefined ? {} : { deliveryId };
 }
 
 /** Every upgrade, in the order they run. */

@@ -16,8 +16,13 @@ import { screenedReference } from '../text-screen';
 /** An aidReport batch holds at most this many records. */
 export const MAX_REPORT_BATCH = 1000;
 
-/** A need's id as the hub gives it (a positive whole number, no leading zero). */
-const NEED_ID = /^[1-9]\d{0,14}$/;
+/**
+ * A need's id as the hub gives it (a positive whole number, no leading zero): charity_need.id, a hub
+ * id, taken in by requireHubId (access/errors.ts) at up to 15 digits, each a safe integer. A ledger
+ * row's need_id (text: it was free text before needs were checked) names a need only so; the ledger's
+ * delivery lookups (db/charity/store.ts deliveriesOfUnlinkedRows) read it by this one pattern.
+ */
+export const NEED_ID = /^[1-9]\d{0,14}$/;
 
 /** The largest fen amount the ledger stores (INT UNSIGNED, kept below MySQL's INT max): domain/aid.ts MAX_AMOUNT_FEN. */
 export const MAX_REPORTED_FEN = MAX_AMOUNT_FEN;

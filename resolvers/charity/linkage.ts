@@ -547,6 +547,10 @@ export async function correctDelivery(
  * there to supersede.
  */
 async function correctionIntoLedger(ctx: HubContext, tx: LockingTx, entry: store.DeliveryRecord, superseded: store.DeliveryRecord, separateAid: boolean): Promise<CharityOutcome<unknown> | null> {
+  // The organisation's lock first, as aidReport and a delivery take it: linking the earlier entry
+  // (ledgerEntryOfDelivery's UPDATE) and superseding it lock a ledger row, and a correction holding
+  // that row while it waited for the lock could wait on a writer holding the lock and waiting on it.
+  await store.lockOrganisation(tx, entry.creditCode);
   const earlier = await store.ledgerEntryOfDelivery(tx, superseded);
   if (!earlier) return null;
   if (earlier === 'AMBIGUOUS') {

@@ -17,7 +17,12 @@ import { makeCreditCode } from '../../domain/credit-code';
 import { registerCharity } from '../../db/reported-aid/store';
 import { runDataUpgrades } from '../../db/setup/upgrades';
 import { reportFile } from '../../tools/report/index';
-import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { eq } from 'drizzle-orm';
+import { reportedAid } from '../../db/reported-aid/schema';
+import { charityNeed } from '../../db/charity/schema';
+import { ensureOrganisationLock, lockOrganisation } from '../../db/charity/store';
+import { lockingTransaction } from '../../db/locking';
+import { createTestDatabases, lockWaits, type TestDatabases } from '../support/databases';
 import { TestClock } from '../support/clock';
 import { startTestHub, type TestHub } from '../support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
@@ -623,6 +628,21 @@ describe('one organisation’s aid through two paths: a delivery (linkage client
     }
   });
 
+  it('a report of the same aid under a delivery’s reference and need, stated separate, stays a report once the delivery’s own entry is linked: the reporting client reverses it', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId, needId } = await pledged(33_500, 'PL-AMB-3');
+    expect((await data(charity, DELIVER, { input: { pledgeId, amountFen: 33_500, deliveredOn: TODAY, reference: 'AMB-3' } }, 'charityDeliveryReport')).userErrors).toEqual([]);
+    expect((await data(reporter, REPORT, { input: { records: [aid('AMB-3', 33_500, TODAY, { needId, separateAid: true })] } }, 'aidReport')).userErrors).toEqual([]);
+    // The delivery has its linked entry: the report's row, unlinked and of its content, is not the delivery's.
+    expect((await data(reporter, REPORT, { input: { records: [aid('AMB-3-REV', 0, TODAY, { entryKind: 'REVERSAL', supersedesReference: 'AMB-3' })] } }, 'aidReport')).userErrors).toEqual([]);
+    const amb = await rows("SELECT reporter_client AS client, reference, delivery_id IS NULL AS unlinked, superseded_by IS NULL AS stands FROM reported_aid WHERE reference LIKE 'AMB-3%' ORDER BY id");
+    expect(amb.map((r) => ({ ...r, unlinked: Number(r.unlinked), stands: Number(r.stands) }))).toEqual([
+      { client: charityName, reference: 'AMB-3', unlinked: 0, stands: 1 },
+      { client: 'charity-c-report', reference: 'AMB-3', unlinked: 1, stands: 0 },
+      { client: 'charity-c-report', reference: 'AMB-3-REV', unlinked: 1, stands: 1 },
+    ]);
+  });
+
   it('a correction an earlier release let supersede another client’s report, the delivery’s own entry left standing beside it, is counted by the upgrade for the operator', async () => {
     await reportedThenCorrected('DBL-1', 55_501, 11_101, 50_000);
     const upgrade = async () => {
@@ -650,6 +670,61 @@ describe('one organisation’s aid through two paths: a delivery (linkage client
     expect(ledger.map((r) => ({ ...r, d: Number(r.d), stands: Number(r.stands) }))).toEqual([
       { reference: 'UNL-1', d: Number(deliveryId), stands: 0 },
       { reference: 'UNL-1-C', d: Number(corrected.delivery.id), stands: 1 },
+    ]);
+  });
+
+  it('a delivery whose ledger entry an earlier release left unlinked: its correction takes the organisation’s lock before it links the entry, so it never holds a ledger row while it waits for that lock (a writer holding the lock and then taking the row would deadlock with it)', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId, needId } = await pledged(44_403, 'PL-UNL-3');
+    const deliveryId = (await data(charity, DELIVER, { input: { pledgeId, amountFen: 44_403, deliveredOn: TODAY, reference: 'UNL-3' } }, 'charityDeliveryReport')).delivery.id;
+    await rows("UPDATE reported_aid SET delivery_id = NULL WHERE reference = 'UNL-3'");
+    const [{ id: entryId }] = await rows("SELECT id FROM reported_aid WHERE reference = 'UNL-3'");
+    clock.set(`${DAY2}T10:00:00+08:00`);
+    const gate = () => {
+      let open!: () => void;
+      const opened = new Promise<void>((r) => (open = r));
+      return { open, opened };
+    };
+    const needHeld = gate();
+    const needReleased = gate();
+    const lockHeld = gate();
+    const writerGoes = gate();
+    let corrected = false;
+    const waitingOnce = async () => {
+      while (!corrected && (await lockWaits(dbs.hub)) === 0) await new Promise((r) => setTimeout(r, 20));
+      expect(corrected).toBe(false);
+    };
+    // The need held, so the correction is past its start (ensureOrganisationLock, which waits for a held
+    // lock) and waits in its transaction while a writer takes the organisation's lock.
+    const needHolder = lockingTransaction(dbs.hub, async (tx) => {
+      await tx.select({ id: charityNeed.id }).from(charityNeed).where(eq(charityNeed.id, Number(needId))).for('update');
+      needHeld.open();
+      await needReleased.opened;
+    });
+    await needHeld.opened;
+    const correction = data(charity, CORRECT, { input: { deliveryId, deliveredOn: DAY2, reason: '日期有误', reference: 'UNL-3-C' } }, 'charityDeliveryCorrect').finally(() => (corrected = true));
+    await waitingOnce();
+    // A writer in the documented order (db/charity/store.ts lockOrganisation): the organisation's lock, then a ledger row of it.
+    const writer = lockingTransaction(dbs.hub, async (tx) => {
+      await lockOrganisation(tx, ORG);
+      lockHeld.open();
+      await writerGoes.opened;
+      return (await tx.select({ id: reportedAid.id }).from(reportedAid).where(eq(reportedAid.id, Number(entryId))).for('update')).length;
+    });
+    await lockHeld.opened;
+    needReleased.open();
+    await needHolder;
+    // Now the correction runs until it waits for the organisation's lock.
+    await waitingOnce();
+    // It waits holding no ledger row: the writer takes the entry, commits, and the correction goes on.
+    // Linked before the lock, the entry was the correction's: each waited on the other, and the server rolled one back (1213).
+    writerGoes.open();
+    expect(await writer).toBe(1);
+    expect((await correction).userErrors).toEqual([]);
+    const ledger = await rows("SELECT reference, delivery_id AS d, superseded_by IS NULL AS stands FROM reported_aid WHERE reference IN ('UNL-3', 'UNL-3-C') ORDER BY id");
+    expect(ledger.map((r) => ({ ...r, d: Number(r.d), stands: Number(r.stands) }))).toEqual([
+      { reference: 'UNL-3', d: Number(deliveryId), stands: 0 },
+      { reference: 'UNL-3-C', d: expect.any(Number), stands: 1 },
     ]);
   });
 
