@@ -2,7 +2,7 @@
  * Alert subscriptions (DCI subscribe/notify), for administrators:
  *
  *   npm run subscriptions -- create --client demo-township-guhuai --callback http://127.0.0.1:9300/alerts \
- *       --regions 370811001 [--grades RED,ORANGE] [--triggers T1_SETTLEMENT_OOP,T4_JOB_LOSS] [--by NAME]
+ *       --regions 370811001 [--grades RED,ORANGE] [--triggers T1_SETTLEMENT_OOP,T4_JOB_LOSS] [--deliver-open] [--by NAME]
  *   npm run subscriptions -- list [--client NAME]
  *   npm run subscriptions -- revoke ID
  *   npm run subscriptions -- dead-letters [--subscription ID] [--first 50]
@@ -33,7 +33,7 @@ import { CREATED_BY_MAX, createSubscription, deadLettersWithin, malformedDeliver
 const EVERY_REGION = '';
 
 export const USAGE = `usage: npm run subscriptions -- <command>
-  create --client CLIENT_NAME --callback URL --regions CODE[,CODE…] [--grades RED,ORANGE,YELLOW] [--triggers ID[,ID…]] [--by NAME]
+  create --client CLIENT_NAME --callback URL --regions CODE[,CODE…] [--grades RED,ORANGE,YELLOW] [--triggers ID[,ID…]] [--deliver-open] [--by NAME]
   list [--client CLIENT_NAME]
   revoke SUBSCRIPTION_ID
   dead-letters [--subscription SUBSCRIPTION_ID] [--first N]
@@ -83,6 +83,7 @@ const OPTIONS = {
   grades: { type: 'string' },
   triggers: { type: 'string' },
   by: { type: 'string' },
+  'deliver-open': { type: 'boolean' },
   subscription: { type: 'string' },
   first: { type: 'string' },
   since: { type: 'string' },
@@ -119,12 +120,14 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
           grades: list(values.grades).map((g) => g.toUpperCase()),
           triggerIds: list(values.triggers),
           createdBy: values.by ?? `cli:${operatorName()}`,
+          deliverOpen: values['deliver-open'] ?? false,
         });
         if (!made.ok) {
           print(`refused: ${made.code} (${made.field}): ${made.message}`);
           return 3;
         }
         print(`created ${describe(made.subscription)}`);
+        if (values['deliver-open']) print(`alerts open now queued to it: ${made.openAlertsQueued}`);
         print(`signing secret (shown once; give it to the receiving system): ${made.secret}`);
         return 0;
       }

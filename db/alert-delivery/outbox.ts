@@ -9,7 +9,7 @@
 import crypto from 'node:crypto';
 import { and, eq, gt, inArray, isNull, or } from 'drizzle-orm';
 import { alertDeliveryJson, type AlertEnvelope } from '../../domain/monitoring/envelope';
-import { envelopeFor, splitList, subscriptionMatches } from '../../domain/monitoring/subscriptions';
+import { envelopeFor, splitList, subscriptionMatches, type SubscriptionFilter } from '../../domain/monitoring/subscriptions';
 import type { AlertGrade } from '../../domain/monitoring/envelope';
 import type { HubQuery, HubTx } from '../cases/records';
 import { apiClient } from '../access/schema';
@@ -31,6 +31,20 @@ export async function activeSubscriptions(db: HubQuery) {
   return rows.map((r) => ({ id: r.id, regionCodes: splitList(r.regionCodes), grades: splitList(r.grades) as AlertGrade[], triggerIds: splitList(r.triggerIds), department: r.department }));
 }
 
+/** An active subscription as the outbox matches alerts against it: its filters and its client's department. */
+export type ActiveSubscription = SubscriptionFilter & { id: number; department: string };
+
+/**
+ * Whether an alert event is pushed to a subscription: the one selection rule, for an alert raised
+ * now and for the alerts open when a subscription is made with `deliverOpen` (openAlertDeliveries).
+ * Its regions (each within its client's scope, checked when it was made), grades and triggers match,
+ * and a subscriber of another department than civil affairs is told only of the alerts it may read
+ * (alertConcerns), as its own token would list them.
+ */
+export function pushedTo(s: ActiveSubscription, alert: AlertEnvelope): boolean {
+  return subscriptionMatches(s, alert) && (alert.audience === undefined || alertConcerns(s.department, alert.audience));
+}
+
 /** Writes the outbox rows for one alert event; returns how many subscriptions it goes to. */
 export async function enqueueAlertDeliveries(tx: HubTx, alert: AlertEnvelope): Promise<number> {
   return enqueueAlertDeliveriesOf(tx, [alert]);
@@ -43,12 +57,28 @@ export async function enqueueAlertDeliveries(tx: HubTx, alert: AlertEnvelope): P
 export async function enqueueAlertDeliveriesOf(tx: HubTx, alerts: readonly AlertEnvelope[], toldBefore?: ReadonlySet<string>): Promise<number> {
   if (alerts.length === 0) return 0;
   const subscriptions = await activeSubscriptions(tx);
-  if (subscriptions.length === 0) return 0;
+  return writeDeliveries(tx, subscriptions, alerts, toldBefore === undefined ? undefined : (alert, s) => toldBefore.has(toldKey(alert.alertId, s.id)));
+}
+
+/**
+ * The outbox rows of a subscription just made with `deliverOpen`, in the transaction that makes it:
+ * one ALERT_OPENED push of each alert open then that it would have been pushed had the alert been
+ * raised now (pushedTo), written and sent as any other. Returns how many rows it wrote.
+ */
+export async function openAlertDeliveries(tx: HubTx, subscription: ActiveSubscription, open: readonly AlertEnvelope[]): Promise<number> {
+  return writeDeliveries(tx, [subscription], open);
+}
+
+/** Rows per multi-row INSERT of the outbox. */
+const DELIVERIES_PER_INSERT = 500;
+
+/** The rows, each with its own delivery id, due at once, in statements of up to DELIVERIES_PER_INSERT rows. */
+async function writeDeliveries(tx: HubTx, subscriptions: readonly ActiveSubscription[], alerts: readonly AlertEnvelope[], also?: (alert: AlertEnvelope, s: ActiveSubscription) => boolean): Promise<number> {
+  if (subscriptions.length === 0 || alerts.length === 0) return 0;
   const now = toDbInstant();
   const rows = alerts.flatMap((alert) =>
     subscriptions
-      // A subscriber of another department than civil affairs is told only of the alerts it may read (alertConcerns).
-      .filter((s) => subscriptionMatches(s, alert) && (alert.audience === undefined || alertConcerns(s.department, alert.audience)) && (toldBefore === undefined || toldBefore.has(toldKey(alert.alertId, s.id))))
+      .filter((s) => pushedTo(s, alert) && (also === undefined || also(alert, s)))
       .map((s) => {
         const deliveryId = crypto.randomUUID();
         const sent = envelopeFor(s, alert);
@@ -65,7 +95,7 @@ export async function enqueueAlertDeliveriesOf(tx: HubTx, alerts: readonly Alert
         };
       }),
   );
-  for (let i = 0; i < rows.length; i += 500) await tx.insert(alertDelivery).values(rows.slice(i, i + 500));
+  for (let i = 0; i < rows.length; i += DELIVERIES_PER_INSERT) await tx.insert(alertDelivery).values(rows.slice(i, i + DELIVERIES_PER_INSERT));
   return rows.length;
 }
 

@@ -638,10 +638,34 @@ function alertConditions(f: Omit<AlertFilter, 'after' | 'limit'>): SQL[] {
   const unsigned = inArray(monitoringAlert.state, [...UNSIGNED_ALERT_STATES]);
   if (f.acknowledgementOverdue === true) where.push(and(unsigned, lt(monitoringAlert.acknowledgeBy, f.today))!);
   if (f.acknowledgementOverdue === false) where.push(or(sql`NOT (${unsigned})`, sql`${monitoringAlert.acknowledgeBy} >= ${f.today}`)!);
-  // References are stored as a JSON array of strings: each starts `"<department>:`. A department's
-  // code holds no `%`; its `_` matches itself among the fixed codes (and the policy checks each row).
-  if (f.concerning !== undefined) where.push(or(eq(monitoringAlert.verifierOffice, f.concerning), like(monitoringAlert.evidenceRefs, `%"${f.concerning}:%`))!);
+  if (f.concerning !== undefined) where.push(concerning(f.concerning));
   return where;
+}
+
+/**
+ * The alerts that may concern a department (alertConcerns): it verifies them, or one of their
+ * references is its own record. References are stored as a JSON array of strings: each starts
+ * `"<department>:`. A department's code holds no `%`; its `_` matches itself among the fixed codes
+ * (and the policy checks each row).
+ */
+function concerning(department: string): SQL {
+  return or(eq(monitoringAlert.verifierOffice, department), like(monitoringAlert.evidenceRefs, `%"${department}:%`))!;
+}
+
+/**
+ * The open alerts (OPEN_ALERT_STATES) under any of these division prefixes, of these grades and
+ * triggers (empty: any) and, given a department, only those that may concern it: at most `limit`,
+ * by id, in one statement through the (region_code, id) index. What a new subscription may be
+ * pushed of what is open (resolvers/alert-delivery/subscriptions.ts); the outbox's own rule
+ * (pushedTo) decides each row, this only narrows what is read.
+ */
+export async function openAlertsUnder(db: Db, f: { regionPrefixes: readonly string[]; grades: readonly Grade[]; triggerIds: readonly string[]; concerning?: string; limit: number }): Promise<AlertRow[]> {
+  if (f.regionPrefixes.length === 0) return [];
+  const where: SQL[] = [or(...f.regionPrefixes.map((p) => like(monitoringAlert.regionCode, `${p}%`)))!, inArray(monitoringAlert.state, [...OPEN_ALERT_STATES])];
+  if (f.grades.length > 0) where.push(inArray(monitoringAlert.grade, [...f.grades]));
+  if (f.triggerIds.length > 0) where.push(inArray(monitoringAlert.triggerId, [...f.triggerIds]));
+  if (f.concerning !== undefined) where.push(concerning(f.concerning));
+  return db.select().from(monitoringAlert).where(and(...where)).orderBy(asc(monitoringAlert.id)).limit(f.limit);
 }
 
 /**

@@ -399,6 +399,8 @@ export type AlertSubscriptionCreateInput = {
   readonly grades?: InputMaybe<ReadonlyArray<AlertGrade>>;
   /** Only these triggers (ids, as the `triggers` query lists them; each must be a trigger of the set in force); empty or absent: every trigger. */
   readonly triggerIds?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
+  /** Also push, at once, every alert open now (NEW, DELIVERED or ACKNOWLEDGED) that it would be pushed if the alert were raised now (its regions, grades and triggers; for a client of another department than civil affairs, only the alerts that concern it): one ALERT_OPENED push each, written with the subscription (both or neither), signed and sent as any other. More than 10,000 is refused with TOO_MANY_OPEN_ALERTS, nothing created. Default false: only alerts opened or raised from now on, as before (a receiver that already holds the open alerts, replacing a revoked subscription, would otherwise get each again under a new delivery id). */
+  readonly deliverOpen?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /** A subscription to revoke. */
@@ -439,6 +441,8 @@ export type AlertDeliveryErrorCode =
   | 'TRIGGER_NOT_FOUND'
   /** The client already has an active subscription with this callback, regions, grades and triggers (the message names it); nothing was created. Revoke it to make it anew with a new secret. */
   | 'SUBSCRIPTION_EXISTS'
+  /** deliverOpen: more than 10,000 alerts are open under the regions, grades and triggers asked for; nothing was created. Subscribe by narrower regions or grades, or without deliverOpen. */
+  | 'TOO_MANY_OPEN_ALERTS'
   /** No subscription with this id within the caller's region scope. */
   | 'SUBSCRIPTION_NOT_FOUND'
   /** The subscription is revoked: its dead letters are not sent again. */
@@ -466,6 +470,8 @@ export type AlertSubscriptionCreatePayload = {
   readonly subscription?: Maybe<AlertSubscription>;
   /** The signing secret (hex): shown here once and never again; give it to the receiving system. */
   readonly secret?: Maybe<Scalars['String']['output']>;
+  /** With deliverOpen: how many alerts open at creation were queued to it (0 without deliverOpen); null when refused. */
+  readonly openAlertsQueued?: Maybe<Scalars['Int']['output']>;
   /** Why it was refused. */
   readonly userErrors: ReadonlyArray<AlertDeliveryUserError>;
 };
@@ -6310,6 +6316,7 @@ export type AlertDeliveryUserErrorResolvers<ContextType = HubContext, ParentType
 export type AlertSubscriptionCreatePayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertSubscriptionCreatePayload'] = ResolversParentTypes['AlertSubscriptionCreatePayload']> = {
   subscription?: Resolver<Maybe<ResolversTypes['AlertSubscription']>, ParentType, ContextType>;
   secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  openAlertsQueued?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['AlertDeliveryUserError']>, ParentType, ContextType>;
 };
 

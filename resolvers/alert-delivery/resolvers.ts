@@ -81,10 +81,11 @@ export const alertDeliveryResolvers: Resolvers = {
         grades: [...(input.grades ?? [])],
         triggerIds: [...(input.triggerIds ?? [])],
         createdBy: ctx.access!.caller!.name,
+        deliverOpen: input.deliverOpen ?? false,
       });
-      // Its refusals name the input's own fields (client, callbackUrl, regionCodes, grades, triggerIds).
-      if (!made.ok) return { subscription: null, secret: null, userErrors: [refusal(made.code, made.field, made.message)] };
-      return { subscription: made.subscription, secret: made.secret, userErrors: [] };
+      // Its refusals name the input's own fields (client, callbackUrl, regionCodes, grades, triggerIds, deliverOpen).
+      if (!made.ok) return { subscription: null, secret: null, openAlertsQueued: null, userErrors: [refusal(made.code, made.field, made.message)] };
+      return { subscription: made.subscription, secret: made.secret, openAlertsQueued: made.openAlertsQueued, userErrors: [] };
     },
     alertSubscriptionRevoke: async (_, { input }, ctx) => {
       const out = await revokeSubscriptionWithin(ctx.hub, scopePrefix(ctx), requireHubId(input.subscriptionId, 'input.subscriptionId', 'subscription id'));

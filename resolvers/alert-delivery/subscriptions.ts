@@ -17,7 +17,11 @@ import type { HubDb } from '../../db/connect';
 import { lockingTransaction } from '../../db/locking';
 import { divisionsHeld, UNKNOWN_DIVISION_MESSAGE } from '../../db/household/region-pages';
 import { activeSubscriptionsOf, deadLetters, deliveriesByIds, insertSubscription, replayDeadLetters, revokeSubscription, subscriberClient, subscriptionById, subscriptionsByIds, type DeliveryRecord, type SubscriptionRecord } from '../../db/alert-delivery/store';
-import { isDivisionCode } from '../../domain/division-code';
+import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
+import { openAlertDeliveries } from '../../db/alert-delivery/outbox';
+import { openAlertsUnder } from '../../db/monitoring/store';
+import { ALERT_OWNER } from '../../domain/monitoring/alerts';
+import { envelopeOf } from '../monitoring/detect';
 import { callbackRefusal, isDeliveryId, newSubscriptionSecret } from '../../domain/monitoring/delivery';
 import { ALERT_GRADES, type AlertGrade } from '../../domain/monitoring/envelope';
 import { regionCovers, regionsReached } from '../../domain/monitoring/subscriptions';
@@ -33,7 +37,16 @@ const TRIGGER_IDS_MAX = 1000;
 /** Longest name of who made a subscription (the CLI's --by; an API caller's client name is shorter). */
 export const CREATED_BY_MAX = 128;
 
-export type SubscriptionError = 'CALLBACK_URL_INVALID' | 'CALLBACK_HOST_NOT_ALLOWED' | 'CLIENT_NOT_FOUND' | 'CLIENT_READS_NO_ALERTS' | 'REGION_INVALID' | 'REGION_OUTSIDE_CLIENT_SCOPE' | 'REGION_UNKNOWN' | 'GRADE_INVALID' | 'TRIGGER_INVALID' | 'TRIGGER_NOT_FOUND' | 'SUBSCRIPTION_EXISTS';
+export type SubscriptionError = 'CALLBACK_URL_INVALID' | 'CALLBACK_HOST_NOT_ALLOWED' | 'CLIENT_NOT_FOUND' | 'CLIENT_READS_NO_ALERTS' | 'REGION_INVALID' | 'REGION_OUTSIDE_CLIENT_SCOPE' | 'REGION_UNKNOWN' | 'GRADE_INVALID' | 'TRIGGER_INVALID' | 'TRIGGER_NOT_FOUND' | 'SUBSCRIPTION_EXISTS' | 'TOO_MANY_OPEN_ALERTS';
+
+/**
+ * Most alerts open at creation a subscription made with `deliverOpen` is pushed: more is refused
+ * (TOO_MANY_OPEN_ALERTS), nothing created. Its pushes are written in the create's transaction (a
+ * subscription never exists without them); 10,000 are 20 multi-row INSERTs of some 4 MB, past which
+ * one create would hold its client's lock and the outbox's inserts too long. A receiver that needs
+ * more is subscribed by narrower regions or grades, each with its own create.
+ */
+export const DELIVER_OPEN_MAX = 10_000;
 
 export interface SubscriptionInput {
   clientName: string;
@@ -42,11 +55,15 @@ export interface SubscriptionInput {
   grades: string[];
   triggerIds: string[];
   createdBy: string;
+  /** Push it, at once, every alert open now that it would be pushed if raised now (default: none; only alerts raised from now on). */
+  deliverOpen?: boolean;
 }
 
-export type SubscriptionCreated = { ok: true; subscription: SubscriptionRecord; secret: string } | { ok: false; code: SubscriptionError; field: string; message: string };
+/** `openAlertsQueued`: the pushes of alerts open at creation written with it (0 without deliverOpen). */
+export type SubscriptionCreated = { ok: true; subscription: SubscriptionRecord; secret: string; openAlertsQueued: number } | { ok: false; code: SubscriptionError; field: string; message: string };
 
-export async function createSubscription(db: HubDb, callbackHosts: readonly string[], input: SubscriptionInput): Promise<SubscriptionCreated> {
+/** `deliverOpenMax`: DELIVER_OPEN_MAX but in tests of the bound. */
+export async function createSubscription(db: HubDb, callbackHosts: readonly string[], input: SubscriptionInput, deliverOpenMax = DELIVER_OPEN_MAX): Promise<SubscriptionCreated> {
   if (longerThan(input.callbackUrl, CALLBACK_URL_MAX)) return { ok: false, code: 'CALLBACK_URL_INVALID', field: 'callbackUrl', message: `the callback URL is longer than ${CALLBACK_URL_MAX} characters` };
   const refusal = callbackRefusal(input.callbackUrl, callbackHosts);
   if (refusal === 'CALLBACK_URL_INVALID') return { ok: false, code: refusal, field: 'callbackUrl', message: 'the callback must be an http(s) URL without credentials or fragment' };
@@ -80,10 +97,26 @@ export async function createSubscription(db: HubDb, callbackHosts: readonly stri
     const wanted = { callbackUrl: input.callbackUrl, regionCodes: regions, grades, triggerIds };
     const same = (await activeSubscriptionsOf(tx, input.clientName)).find((s) => sameSubscription(s, wanted));
     if (same) return { ok: false, code: 'SUBSCRIPTION_EXISTS', field: 'callbackUrl', message: `subscription ${same.id} already pushes these alerts to this callback; revoke it first to make it anew with a new secret` };
+    // The alerts open now, read before anything is written: too many is refused with nothing made.
+    // The create is not retried into a second subscription (SUBSCRIPTION_EXISTS above), so its
+    // pushes are never written twice.
+    const filter = { regionCodes: regions, grades: grades as AlertGrade[], triggerIds, department: client.department };
+    const open = input.deliverOpen ? await openAlertsOf(tx, filter, deliverOpenMax + 1) : [];
+    if (open.length > deliverOpenMax) return { ok: false, code: 'TOO_MANY_OPEN_ALERTS', field: 'deliverOpen', message: `more than ${deliverOpenMax} alerts are open under these regions, grades and triggers: subscribe by narrower regions or grades, or without deliverOpen` };
     const secret = newSubscriptionSecret();
     const subscription = await insertSubscription(tx, { clientId: input.clientName, callbackUrl: input.callbackUrl, regionCodes: regions, grades: grades as AlertGrade[], triggerIds, secret, createdBy: input.createdBy });
-    return { ok: true, subscription, secret };
+    const openAlertsQueued = await openAlertDeliveries(tx, { ...filter, id: subscription.id }, open.map((alert) => envelopeOf({ event: 'ALERT_OPENED', alert })));
+    return { ok: true, subscription, secret, openAlertsQueued };
   });
+}
+
+/**
+ * The open alerts under a subscription's regions, of its grades and triggers, and (for a client of
+ * another department than civil affairs) only those that may concern it: at most `limit`, in one
+ * statement. Each is then judged by the outbox's own rule (pushedTo), as an alert raised now would be.
+ */
+function openAlertsOf(tx: HubQuery, f: { regionCodes: readonly string[]; grades: readonly AlertGrade[]; triggerIds: readonly string[]; department: string }, limit: number) {
+  return openAlertsUnder(tx, { regionPrefixes: regionsReached(f.regionCodes).map(divisionPrefix), grades: f.grades, triggerIds: f.triggerIds, concerning: f.department === ALERT_OWNER ? undefined : f.department, limit });
 }
 
 /** The regions, in order, that the hub holds nothing of: two statements however many (divisionsHeld), inside the create's locking transaction. */

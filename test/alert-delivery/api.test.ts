@@ -12,7 +12,7 @@ import { startAlertReceiver, type AlertReceiver } from '../support/alert-receive
 import { until } from '../support/until';
 import { startTestHub, type TestHub } from '../support/hub';
 import { household } from '../../db/household/schema';
-import { HOSTS, insertSubscribedRegions, raise, revokeActiveSubscriptions, subscriberClient, syntheticAlert, TOWNSHIP } from './scenario';
+import { endAlertTest, endAlertTests, HOSTS, insertSubscribedRegions, raise, subscriberClient, syntheticAlert, TOWNSHIP } from './scenario';
 
 let dbs: TestDatabases;
 let hub: TestHub;
@@ -77,17 +77,10 @@ beforeAll(async () => {
   });
 }, 300_000);
 
-afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
-  // Each test starts from no active subscription: an alert goes only to the test's own.
-  await revokeActiveSubscriptions(dbs.hub);
-}, 60_000);
+// Each test starts from no active subscription: an alert goes only to the test's own.
+afterEach(() => endAlertTest(dbs.hub, receivers), 60_000);
 
-afterAll(async () => {
-  await hub?.close();
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
-  await dbs?.close();
-}, 60_000);
+afterAll(() => endAlertTests(hub, receivers, dbs), 60_000);
 
 describe('alertSubscriptionCreate', () => {
   it('subscribes a receiver that then gets a matching alert, signed with the secret the mutation returned and never shown again', async () => {

@@ -21,7 +21,7 @@ import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
 import { until } from '../support/until';
-import { HOSTS, revokeActiveSubscriptions, subscribe, subscriberClient } from './scenario';
+import { endAlertTest, HOSTS, subscribe, subscriberClient } from './scenario';
 
 let dbs: TestDatabases;
 let hub: TestHub;
@@ -66,10 +66,7 @@ beforeAll(async () => {
   hub = await startTestHub(dbs, { today: TODAY, purpose: 'AUDIT', client: { name: 'push-audit-auditor', roles: ['AUDITOR'], regionScope: '370800' } });
 }, 300_000);
 
-afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
-  await revokeActiveSubscriptions(dbs.hub);
-}, 60_000);
+afterEach(() => endAlertTest(dbs.hub, receivers), 60_000);
 
 afterAll(async () => {
   await Promise.all(stores.map((s) => s.close()));

@@ -11,6 +11,9 @@ import { revokeSubscription } from '../../db/alert-delivery/store';
 import { region } from '../../db/household/schema';
 import type { HubDb } from '../../db/connect';
 import type { AlertEnvelope } from '../../domain/monitoring/envelope';
+import type { AlertReceiver } from '../support/alert-receiver';
+import type { TestDatabases } from '../support/databases';
+import type { TestHub } from '../support/hub';
 import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
 
 export const TOWNSHIP = '370811001';
@@ -68,4 +71,17 @@ export async function raise(hub: HubDb, alert: AlertEnvelope): Promise<number> {
 export async function revokeActiveSubscriptions(hub: HubDb): Promise<void> {
   const [rows] = (await hub.execute(sql`SELECT id FROM alert_subscription WHERE state = 'ACTIVE'`)) as unknown as [{ id: number | string }[]];
   for (const r of rows) await revokeSubscription(hub, Number(r.id));
+}
+
+/** After each test: its receivers closed and every subscription revoked, so the next test's alerts go only to its own. */
+export async function endAlertTest(hub: HubDb, receivers: AlertReceiver[]): Promise<void> {
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  await revokeActiveSubscriptions(hub);
+}
+
+/** After a file's tests: its hub server (and its delivery worker) first, then the receivers left, then the databases. */
+export async function endAlertTests(hub: TestHub | undefined, receivers: AlertReceiver[], dbs: TestDatabases | undefined): Promise<void> {
+  await hub?.close();
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  await dbs?.close();
 }

@@ -12,7 +12,7 @@ import { createSubscription } from '../../resolvers/alert-delivery/subscriptions
 import { AlertDeliveryWorker } from '../../resolvers/alert-delivery/worker';
 import { startAlertReceiver, type AlertReceiver } from './alert-receiver';
 import { accessDbOf } from '../../db/access/db';
-import { DEFAULT_LIMIT, limitOf, type TriggerSet } from '../../domain/monitoring/triggers';
+import { DEFAULT_LIMIT, limitOf, type Grade, type TriggerSet } from '../../domain/monitoring/triggers';
 import { alertDeadlines } from '../../domain/monitoring/alerts';
 import { writeAlerts } from '../../resolvers/monitoring/detect';
 import { activeRuleSet } from '../../rules/load';
@@ -32,10 +32,13 @@ export function testAlertIdentity(name: string): string {
   return crypto.createHash('sha256').update(name).digest('hex').slice(0, 40);
 }
 
-/** Writes the alert (`identity` unique per alert, any length; stored as its fingerprint, testAlertIdentity); its id. */
+/**
+ * Writes the alert (`identity` unique per alert, any length; stored as its fingerprint, testAlertIdentity); its id.
+ * `grade` (default YELLOW) and `regionCode` (default the Wang household's village; its township verifies) may differ.
+ */
 export async function writeWangJobLossAlert(
   dbs: TestDatabases,
-  o: { identity: string; householdId: number; now: () => Date; subject?: string; verifierOffice?: string; triggerSet?: TriggerSet; evidence?: string[]; evidenceRefs?: string[]; triggerId?: string },
+  o: { identity: string; householdId: number; now: () => Date; subject?: string; verifierOffice?: string; triggerSet?: TriggerSet; evidence?: string[]; evidenceRefs?: string[]; triggerId?: string; grade?: Grade; regionCode?: string },
 ): Promise<string> {
   const triggerSet = o.triggerSet ?? activeTriggerSet();
   const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet, ruleSet: activeRuleSet(), now: o.now };
@@ -48,12 +51,12 @@ export async function writeWangJobLossAlert(
         {
           identity: testAlertIdentity(o.identity),
           triggerId: o.triggerId ?? 'T4_JOB_LOSS',
-          grade: 'YELLOW',
+          grade: o.grade ?? 'YELLOW',
           subjectIdNumber: o.subject ?? WANG.head,
           householdId: o.householdId,
-          regionCode: WANG.regionCode,
-          townshipCode: WANG_TOWNSHIP,
-          verifierOffice: o.verifierOffice ?? WANG_TOWNSHIP,
+          regionCode: o.regionCode ?? WANG.regionCode,
+          townshipCode: (o.regionCode ?? WANG.regionCode).slice(0, 9),
+          verifierOffice: o.verifierOffice ?? (o.regionCode ?? WANG.regionCode).slice(0, 9),
           monitored: false,
           evidence: o.evidence ?? ['失业登记'],
           evidenceRefs: o.evidenceRefs ?? [],
