@@ -1019,26 +1019,25 @@ function positionOf(lastSequence: number, stored: string | null): StoredWatermar
  * `last_sequence` = mark − 1 beside the position (feedWatermarks). The row key is set before
  * `last_sequence` is, so it is compared with the second stored before this write (MySQL applies the
  * assignments in order, each seeing the ones before): a position in a second before the stored
- * `last_sequence` leaves both as they were.
+ * `last_sequence` leaves both as they were. `polled_at` becomes the database's time, as markPolled
+ * sets it for the feeds a poll did not move.
  */
-export async function advanceWatermark(tx: HubTx, key: string, mark: number, rows: number, now: Date, rowKey: Record<string, string | number> | null = null): Promise<void> {
-  const at = toDbInstant(now);
+export async function advanceWatermark(tx: HubTx, key: string, mark: number, rows: number, rowKey: Record<string, string | number> | null = null): Promise<void> {
   const lastSequence = rowKey === null ? mark : Math.max(0, mark - 1);
   const stored = rowKey === null ? null : JSON.stringify({ second: mark, key: rowKey });
   await tx.execute(
-    sql`INSERT INTO monitoring_watermark (source_table, last_sequence, last_row_key, rows_seen, polled_at) VALUES (${key}, ${lastSequence}, ${stored}, ${rows}, ${at})
+    sql`INSERT INTO monitoring_watermark (source_table, last_sequence, last_row_key, rows_seen, polled_at) VALUES (${key}, ${lastSequence}, ${stored}, ${rows}, UTC_TIMESTAMP(3))
         ON DUPLICATE KEY UPDATE last_row_key = IF(${mark} >= last_sequence, VALUES(last_row_key), last_row_key),
           last_sequence = GREATEST(last_sequence, VALUES(last_sequence)), rows_seen = rows_seen + VALUES(rows_seen), polled_at = VALUES(polled_at)`,
   );
 }
 
-
-
 /**
- * Records a successful poll of a department's feeds (`keys`), inside the poller's fenced transaction:
- * `polled_at` of each becomes the database's time, whether or not the poll found anything, so that
- * `pollAges` tells a poll that stalls (or a poller that stopped) from a feed that is quiet. The
- * database's clock, not the hub's: the age is read against it by every replica alike.
+ * Records a successful poll of a department's feeds (`keys`: those advanceWatermark did not move),
+ * inside the poller's fenced transaction: `polled_at` of each becomes the database's time, whether
+ * or not the poll found anything, so that `pollAges` tells a poll that stalls (or a poller that
+ * stopped) from a feed that is quiet. The database's clock, not the hub's: the age is read against
+ * it by every replica alike. No statement for no key.
  */
 export async function markPolled(tx: HubTx, keys: readonly string[]): Promise<void> {
   if (keys.length === 0) return;
