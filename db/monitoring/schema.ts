@@ -165,7 +165,7 @@ export const monitoringWatermark = mysqlTable('monitoring_watermark', {
   rowsSeen: bigint('rows_seen', { mode: 'number', unsigned: true }).notNull(),
   /**
    * The last successful poll that read this feed, whether or not it found anything, in the
-   * database's clock (db/monitoring/store.ts markPolled): aidhub_monitoring_poll_age_seconds.
+   * database's clock (db/monitoring/store.ts advanceWatermark, markPolled): aidhub_monitoring_poll_age_seconds.
    */
   polledAt: instant('polled_at').notNull(),
 });

@@ -11,7 +11,7 @@ import { lockingTransaction } from '../locking';
 import { fromDbInstant, toDbInstant } from '../instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { townshipOf } from '../../domain/cases/offices';
-import { aidCase, caseEvent } from '../cases/schema';
+import { aidCase, calendarRecount, caseEvent } from '../cases/schema';
 import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringVillageNotice, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
@@ -837,26 +837,98 @@ const LACKS_CALENDAR_DAYS = sql`deadline_counts_kept = TRUE AND verify_days IS N
   AND ((verify_working_days IS NULL AND DATEDIFF(verify_by, first_clue_on) >= 1) OR (decide_working_days IS NULL AND decide_by_backfilled = FALSE AND DATEDIFF(decide_by, first_clue_on) >= 1))`;
 
 /**
- * Migration 0013's backfill again, for the alerts a process of the older release raised after it ran
- * (LACKS_CALENDAR_DAYS): read by a plain (non-locking) select, then written by id under the same
- * condition, `page` at a time, so a start locks no alert it does not change. Run again, it changes
- * nothing. Returns how many alerts it read to give their counts.
+ * How far starts have checked the alerts for the calendar days LACKS_CALENDAR_DAYS finds missing, kept
+ * beside the calendar of the alerts' last recount (calendar_recount `monitoring_alert`): every alert
+ * up to `through` was read; `gapAgeMs`, how long ago (the database's clock) the id after it was first
+ * seen missing with later ids present (null: none seen missing).
  */
-export async function keepOlderReleaseCalendarDays(db: Db, page: number): Promise<number> {
+export interface AlertsChecked {
+  /** The calendar the alerts' dates were last counted under, or null: never. */
+  calendar: string | null;
+  through: number;
+  gapAgeMs: number | null;
+}
+
+/**
+ * An id missing this long below ids read is passed: no transaction raising an alert stays open so
+ * long (a poll's or a monthly page's writes are one short transaction), so it was rolled back or
+ * its row is gone. Until then a start reads again from it, so an alert a process of the older release
+ * was committing while a start read past it is still given its days.
+ */
+export const ALERT_GAP_PASSED_AFTER_MS = 15 * 60_000;
+
+/** The alerts' recount row `name` (calendar_recount): its calendar and how far alerts were checked, in one statement. */
+export async function alertsChecked(db: Db, name: string): Promise<AlertsChecked> {
+  const [row] = await db
+    .select({ calendar: calendarRecount.calendar, through: calendarRecount.checkedThrough, gapAgeUs: sql<string | number | null>`TIMESTAMPDIFF(MICROSECOND, ${calendarRecount.gapSeenAt}, UTC_TIMESTAMP(3))` })
+    .from(calendarRecount)
+    .where(eq(calendarRecount.name, name));
+  if (!row) return { calendar: null, through: 0, gapAgeMs: null };
+  return { calendar: row.calendar, through: row.through, gapAgeMs: row.gapAgeUs === null ? null : Number(row.gapAgeUs) / 1000 };
+}
+
+/**
+ * Migration 0013's backfill again, for the alerts a process of the older release raised after it ran
+ * (LACKS_CALENDAR_DAYS): the alerts after those checked at earlier starts (`checked.through`), read by
+ * a plain (non-locking) select in id order, `page` at a time, those lacking their days written by id
+ * under the same condition, so a start locks no alert it does not change and reads none checked
+ * before. Run again, it changes nothing. Returns how many alerts it gave their counts, and how far the
+ * alerts are now checked: up to the last id read, or to the id before the first one missing below
+ * later ones (InnoDB gives ids out as statements run and transactions commit in any order, so an
+ * alert being committed is read at the next start), unless that id was seen missing at an earlier
+ * start over ALERT_GAP_PASSED_AFTER_MS ago; `gap`: it stopped at one. markAlertsChecked stores it.
+ */
+export async function keepOlderReleaseCalendarDays(db: Db, page: number, checked: AlertsChecked): Promise<{ given: number; through: number; gap: boolean }> {
   let given = 0;
-  for (let after = 0; ; ) {
-    const rows = await db.select({ id: monitoringAlert.id }).from(monitoringAlert).where(and(gt(monitoringAlert.id, after), LACKS_CALENDAR_DAYS)).orderBy(asc(monitoringAlert.id)).limit(page);
-    if (rows.length === 0) return given;
+  let through = checked.through;
+  let gap = false;
+  // Only the id after `through` can have been seen missing before.
+  let passMissing = checked.gapAgeMs !== null && checked.gapAgeMs >= ALERT_GAP_PASSED_AFTER_MS;
+  for (let after = checked.through; ; ) {
+    const rows = await db
+      .select({ id: monitoringAlert.id, lacks: sql<number | string>`${LACKS_CALENDAR_DAYS}` })
+      .from(monitoringAlert)
+      .where(gt(monitoringAlert.id, after))
+      .orderBy(asc(monitoringAlert.id))
+      .limit(page);
+    if (rows.length === 0) return { given, through, gap };
     after = rows[rows.length - 1].id;
-    const ids = rows.map((r) => r.id);
+    for (const r of rows) {
+      if (gap) break;
+      if (r.id !== through + 1 && !passMissing) gap = true;
+      else through = r.id;
+      passMissing = false;
+    }
+    const ids = rows.filter((r) => Number(r.lacks) === 1).map((r) => r.id);
     given += ids.length;
-    await db.execute(
-      sql`UPDATE monitoring_alert SET
-            verify_days = CASE WHEN verify_working_days IS NULL AND DATEDIFF(verify_by, first_clue_on) >= 1 THEN DATEDIFF(verify_by, first_clue_on) ELSE NULL END,
-            decide_days = CASE WHEN decide_working_days IS NULL AND decide_by_backfilled = FALSE AND DATEDIFF(decide_by, first_clue_on) >= 1 THEN DATEDIFF(decide_by, first_clue_on) ELSE NULL END
-          WHERE id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) AND ${LACKS_CALENDAR_DAYS}`,
-    );
+    if (ids.length > 0) {
+      await db.execute(
+        sql`UPDATE monitoring_alert SET
+              verify_days = CASE WHEN verify_working_days IS NULL AND DATEDIFF(verify_by, first_clue_on) >= 1 THEN DATEDIFF(verify_by, first_clue_on) ELSE NULL END,
+              decide_days = CASE WHEN decide_working_days IS NULL AND decide_by_backfilled = FALSE AND DATEDIFF(decide_by, first_clue_on) >= 1 THEN DATEDIFF(decide_by, first_clue_on) ELSE NULL END
+            WHERE id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) AND ${LACKS_CALENDAR_DAYS}`,
+      );
+    }
+    if (rows.length < page) return { given, through, gap };
   }
+}
+
+/**
+ * Stores how far keepOlderReleaseCalendarDays checked the alerts (`done`, from `checked` as read) in
+ * the recount row `name`, which the recount has made: never back (processes starting together each
+ * store theirs), and a missing id's first sighting kept while the check still stops at it. No
+ * statement when nothing moved.
+ */
+export async function markAlertsChecked(db: Db, name: string, checked: AlertsChecked, done: { through: number; gap: boolean }): Promise<void> {
+  if (done.through === checked.through && (!done.gap || checked.gapAgeMs !== null)) return;
+  const seen = done.gap ? sql`UTC_TIMESTAMP(3)` : sql`NULL`;
+  // gap_seen_at first: it compares with checked_through as stored, before this statement moves it.
+  await db.execute(
+    sql`UPDATE calendar_recount SET
+          gap_seen_at = CASE WHEN ${done.through} > checked_through THEN ${seen} WHEN ${done.through} = checked_through THEN COALESCE(gap_seen_at, ${seen}) ELSE gap_seen_at END,
+          checked_through = GREATEST(checked_through, ${done.through})
+        WHERE name = ${name}`,
+  );
 }
 
 /** Alerts raised before their counts were kept (migration 0011), after id `after`, oldest first. */
@@ -971,26 +1043,25 @@ function positionOf(lastSequence: number, stored: string | null): StoredWatermar
  * `last_sequence` = mark − 1 beside the position (feedWatermarks). The row key is set before
  * `last_sequence` is, so it is compared with the second stored before this write (MySQL applies the
  * assignments in order, each seeing the ones before): a position in a second before the stored
- * `last_sequence` leaves both as they were.
+ * `last_sequence` leaves both as they were. `polled_at` becomes the database's time, as markPolled
+ * sets it for the feeds a poll did not move.
  */
-export async function advanceWatermark(tx: HubTx, key: string, mark: number, rows: number, now: Date, rowKey: Record<string, string | number> | null = null): Promise<void> {
-  const at = toDbInstant(now);
+export async function advanceWatermark(tx: HubTx, key: string, mark: number, rows: number, rowKey: Record<string, string | number> | null = null): Promise<void> {
   const lastSequence = rowKey === null ? mark : Math.max(0, mark - 1);
   const stored = rowKey === null ? null : JSON.stringify({ second: mark, key: rowKey });
   await tx.execute(
-    sql`INSERT INTO monitoring_watermark (source_table, last_sequence, last_row_key, rows_seen, polled_at) VALUES (${key}, ${lastSequence}, ${stored}, ${rows}, ${at})
+    sql`INSERT INTO monitoring_watermark (source_table, last_sequence, last_row_key, rows_seen, polled_at) VALUES (${key}, ${lastSequence}, ${stored}, ${rows}, UTC_TIMESTAMP(3))
         ON DUPLICATE KEY UPDATE last_row_key = IF(${mark} >= last_sequence, VALUES(last_row_key), last_row_key),
           last_sequence = GREATEST(last_sequence, VALUES(last_sequence)), rows_seen = rows_seen + VALUES(rows_seen), polled_at = VALUES(polled_at)`,
   );
 }
 
-
-
 /**
- * Records a successful poll of a department's feeds (`keys`), inside the poller's fenced transaction:
- * `polled_at` of each becomes the database's time, whether or not the poll found anything, so that
- * `pollAges` tells a poll that stalls (or a poller that stopped) from a feed that is quiet. The
- * database's clock, not the hub's: the age is read against it by every replica alike.
+ * Records a successful poll of a department's feeds (`keys`: those advanceWatermark did not move),
+ * inside the poller's fenced transaction: `polled_at` of each becomes the database's time, whether
+ * or not the poll found anything, so that `pollAges` tells a poll that stalls (or a poller that
+ * stopped) from a feed that is quiet. The database's clock, not the hub's: the age is read against
+ * it by every replica alike. No statement for no key.
  */
 export async function markPolled(tx: HubTx, keys: readonly string[]): Promise<void> {
   if (keys.length === 0) return;

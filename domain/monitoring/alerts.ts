@@ -79,7 +79,7 @@ export interface AlertDeadlines extends CountedDates {
  */
 export function alertDeadlines(firstClueOn: IsoDate, limit: LimitToCount): AlertDeadlines {
   const ack = addWorkingDays(firstClueOn, limit.acknowledgeWorkingDays);
-  const verify = limit.verifyWorkingDays !== undefined ? addWorkingDays(firstClueOn, limit.verifyWorkingDays) : addCalendarDays(firstClueOn, limit.verifyDays ?? DEFAULT_VERIFY_DAYS, limit.lastDayOff ?? DEFAULT_LAST_DAY_OFF);
+  const verify = verifyDeadline(firstClueOn, limit);
   const decide = decisionDeadline(firstClueOn, limit);
   return {
     acknowledgeBy: ack.date,
@@ -87,21 +87,38 @@ export function alertDeadlines(firstClueOn: IsoDate, limit: LimitToCount): Alert
     decideBy: decide.date,
     provisional: ack.provisional || verify.provisional || decide.provisional,
     acknowledgeWorkingDays: limit.acknowledgeWorkingDays,
-    verifyWorkingDays: limit.verifyWorkingDays ?? null,
+    verifyWorkingDays: verify.workingDays,
     decideWorkingDays: decide.workingDays,
-    verifyDays: limit.verifyWorkingDays !== undefined ? null : (limit.verifyDays ?? DEFAULT_VERIFY_DAYS),
+    verifyDays: verify.days,
     decideDays: decide.days,
   };
+}
+
+/** A day counted from the first clue's day, with the working days (null: calendar days) or calendar days (null: working days) it was counted with. */
+export interface CountedDeadline {
+  date: IsoDate;
+  provisional: boolean;
+  workingDays: number | null;
+  days: number | null;
+}
+
+/** The day counted from `firstClueOn`: `workingDays` if the limit gives them (the Chinese holiday calendar), else `days` calendar days (a last day off as alertDeadlines). */
+function deadlineOf(firstClueOn: IsoDate, workingDays: number | undefined, days: number, lastDayOff: LastDayOff | undefined): CountedDeadline {
+  if (workingDays !== undefined) return { ...addWorkingDays(firstClueOn, workingDays), workingDays, days: null };
+  return { ...addCalendarDays(firstClueOn, days, lastDayOff ?? DEFAULT_LAST_DAY_OFF), workingDays: null, days };
+}
+
+/** The verification day counted from the first clue's day, as decisionDeadline counts the decision's. */
+export function verifyDeadline(firstClueOn: IsoDate, limit: LimitToCount): CountedDeadline {
+  return deadlineOf(firstClueOn, limit.verifyWorkingDays, limit.verifyDays ?? DEFAULT_VERIFY_DAYS, limit.lastDayOff);
 }
 
 /**
  * The decision day counted from the first clue's day: the limit's working days (the Chinese holiday
  * calendar) or calendar days (workingDays null, `days` the count; a last day off as alertDeadlines).
  */
-export function decisionDeadline(firstClueOn: IsoDate, limit: LimitToCount): { date: IsoDate; provisional: boolean; workingDays: number | null; days: number | null } {
-  if (limit.decideWorkingDays !== undefined) return { ...addWorkingDays(firstClueOn, limit.decideWorkingDays), workingDays: limit.decideWorkingDays, days: null };
-  const days = limit.decideDays ?? DEFAULT_DECIDE_DAYS;
-  return { ...addCalendarDays(firstClueOn, days, limit.lastDayOff ?? DEFAULT_LAST_DAY_OFF), workingDays: null, days };
+export function decisionDeadline(firstClueOn: IsoDate, limit: LimitToCount): CountedDeadline {
+  return deadlineOf(firstClueOn, limit.decideWorkingDays, limit.decideDays ?? DEFAULT_DECIDE_DAYS, limit.lastDayOff);
 }
 
 /**

@@ -115,7 +115,7 @@ export async function runMonthlyComparison(deps: DetectDeps, region: string, opt
   }
   if (opts.markMonth !== undefined) {
     const month = opts.markMonth;
-    await write((tx) => advanceWatermark(tx, `MONTHLY:${region}`, month, 0, deps.now()));
+    await write((tx) => advanceWatermark(tx, `MONTHLY:${region}`, month, 0));
   }
   return { households, changed };
 }

@@ -168,15 +168,7 @@ export class MonitoringPoller {
       // Rows past a gap the watermark waits at are read again next time: count each once, when passed.
       advanced.push({ key: feed.key, to: read.to, rows: read.rows.filter((r) => r.mark <= read.to.mark).length });
     }
-    if (advanced.length === 0 && feeds.length === 0) return { polled: true, rows: 0, alertsChanged: 0 };
-    if (advanced.length === 0) {
-      // Nothing new is a successful poll too: recorded, so a quiet feed is not taken for a stalled poll.
-      const marked = await this.fencedOrLost(code, lease, async (tx) => {
-        await markPolled(tx, feeds.map((f) => f.key));
-        return true;
-      });
-      return { polled: marked === true, rows: 0, alertsChanged: 0 };
-    }
+    if (feeds.length === 0) return { polled: true, rows: 0, alertsChanged: 0 };
     const today = monitoringToday(this.deps);
     // A record the hub cannot read (a NULL amount, 0000-00-00) is left out here, not made to fail the
     // poll: the watermark would wait at it until the department corrected it, and every later change
@@ -192,10 +184,12 @@ export class MonitoringPoller {
       // One field per record (domain/aid.ts unreadableValue): the fields' counts sum to the records.
       this.deps.metrics?.pollLeftOut(department, Object.values(unreadableRecords).reduce((a, n) => a + n, 0));
     }
+    // Nothing new is a successful poll too: recorded (polled_at), so a quiet feed is not taken for a stalled poll.
     const changes = await this.fencedOrLost(code, lease, async (tx) => {
       const c = await writeAlerts(this.deps, tx, writes, 'POLL');
-      for (const a of advanced) await advanceWatermark(tx, a.key, a.to.mark, a.rows, this.deps.now(), a.to.rowKey);
-      await markPolled(tx, feeds.map((f) => f.key));
+      for (const a of advanced) await advanceWatermark(tx, a.key, a.to.mark, a.rows, a.to.rowKey);
+      const moved = new Set(advanced.map((a) => a.key));
+      await markPolled(tx, feeds.map((f) => f.key).filter((k) => !moved.has(k)));
       return c;
     });
     if (!changes) return { polled: false, rows: 0, alertsChanged: 0 };

@@ -230,10 +230,9 @@ describe('the migration that adds the row key, on a hub with watermarks stored b
         ]),
       );
       // The new hub goes on inside a later second, then within it; never back.
-      const at = new Date('2026-03-15T02:00:00.000Z');
-      await hub.transaction((tx) => advanceWatermark(tx, TIME, 1772900005, 4, at, { setl_id: 'S-4' }));
-      await hub.transaction((tx) => advanceWatermark(tx, TIME, 1772900005, 4, at, { setl_id: 'S-8' }));
-      await hub.transaction((tx) => advanceWatermark(tx, TIME, 1772900001, 1, at, { setl_id: 'S-0' }));
+      await hub.transaction((tx) => advanceWatermark(tx, TIME, 1772900005, 4, { setl_id: 'S-4' }));
+      await hub.transaction((tx) => advanceWatermark(tx, TIME, 1772900005, 4, { setl_id: 'S-8' }));
+      await hub.transaction((tx) => advanceWatermark(tx, TIME, 1772900001, 1, { setl_id: 'S-0' }));
       expect((await feedWatermarks(hub, keys)).get(TIME)).toEqual({ mark: 1772900005, rowKey: { setl_id: 'S-8' } });
       // An older hub still running beside it moves the second alone: the stale key then counts for nothing.
       await pool.query('UPDATE monitoring_watermark SET last_sequence = GREATEST(last_sequence, 1772900009) WHERE source_table = ?', [TIME]);

@@ -128,7 +128,7 @@ it('counts the dates of an alert raised before the notice again under it when th
   // Pushed again, its decision pending, to the subscription that was pushed it.
   expect(await raisedPushes()).toEqual([String(counted)]);
 
-  // Under the same calendar: two statements (no alert lacking its calendar days, the calendar of the last recount), no alert read.
+  // Under the same calendar: two statements (the calendar of the last recount and how far alerts were checked for their calendar days, the alerts after those: none), no alert read.
   const again = await countStatements(() => recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now()));
   expect(again.result).toEqual([]);
   expect(again.counter.total).toBe(2);
@@ -242,10 +242,11 @@ it('counts the calendar-day dates of alerts stored before the rule for a last da
   // The last recount before the upgrade stored the calendar's fingerprint alone, as hubs did before the rule.
   await markRecounted(dbs.hub, 'monitoring_alert', calendarFingerprint(), clock.now());
   // A hub whose locality keeps the day as counted recounts nothing on upgrade (KEEP's fingerprint is the
-  // calendar's alone): no alert read (two statements, no alert lacking its days and the calendar), none written.
+  // calendar's alone): none written. Three statements: the recount's row (the calendar, and the alerts
+  // checked for their calendar days), the alerts raised since (these, none lacking them), how far they are checked.
   const kept = await countStatements(() => recountAlertDeadlines(dbs.hub, { lastDayOff: 'KEEP' }, clock.now()));
   expect(kept.result).toEqual([]);
-  expect(kept.counter.total).toBe(2);
+  expect(kept.counter.total).toBe(3);
   expect((await recountEvents()).filter((e) => ids.includes(e.alertId))).toEqual([]);
   for (const [id, day] of [[national, '2026-10-01'], [saturday, '2026-11-28'], [worked, '2026-10-10'], [weekday, '2026-11-25'], [hostile, '9999-12-25']] as const) expect(await dates(id)).toMatchObject({ verifyBy: day, decideBy: day });
   const pushesBefore = (await raisedPushes()).length;
@@ -291,4 +292,67 @@ it('counts the calendar-day dates of alerts stored before the rule for a last da
     [olderProcess, '2026-11-28', '2026-11-28'],
   ]);
   expect((await recountEvents()).filter((e) => e.alertId === dismissed)).toEqual([]);
+});
+
+it('reads at each start only the alerts raised since the alerts were last checked for their calendar days, and again from one still being committed', async () => {
+  holidays.use(null);
+  const keep = () => recountAlertDeadlines(dbs.hub, { lastDayOff: 'KEEP' }, clock.now());
+  const checkedThrough = async () => {
+    const [rows] = await dbs.hubPool.query("SELECT checked_through AS through, gap_seen_at IS NOT NULL AS gap FROM calendar_recount WHERE name = 'monitoring_alert'");
+    const r = (rows as { through: number; gap: number }[])[0];
+    return { through: Number(r.through), gap: Boolean(r.gap) };
+  };
+  const lastId = async () => Number(((await dbs.hubPool.query('SELECT MAX(id) AS m FROM monitoring_alert'))[0] as { m: number }[])[0].m);
+  const days = async (id: number) => ((await dbs.hubPool.query('SELECT verify_days AS v, decide_days AS d FROM monitoring_alert WHERE id = ?', [id]))[0] as { v: number | null; d: number | null }[])[0];
+  // An alert as a process of the release before 0013 raises it: 15 calendar days to Wednesday 11-25, its calendar days not kept.
+  const [[weekday]] = (await dbs.hubPool.query("SELECT id FROM monitoring_alert WHERE identity LIKE 'lastdayoff-weekday%'")) as unknown as [{ id: number }[]];
+  const [columns] = (await dbs.hubPool.query('SHOW COLUMNS FROM monitoring_alert')) as unknown as [{ Field: string }[]];
+  const copied = columns.map((c) => c.Field).filter((f) => !['id', 'identity', 'verify_days', 'decide_days'].includes(f)).map((f) => `\`${f}\``).join(', ');
+  const olderRelease = async (q: Pick<typeof dbs.hubPool, 'query'>, name: string): Promise<number> => {
+    const [res] = await q.query(`INSERT INTO monitoring_alert (identity, verify_days, decide_days, ${copied}) SELECT ?, NULL, NULL, ${copied} FROM monitoring_alert WHERE id = ?`, [name.padEnd(40, '0'), weekday.id]);
+    return (res as { insertId: number }).insertId;
+  };
+
+  await keep();
+  expect(await checkedThrough()).toEqual({ through: await lastId(), gap: false });
+  // An alert checked at an earlier start is not read again: one made to lack its days now keeps lacking them
+  // (two statements: the recount's row, and the alerts after those checked, none).
+  await dbs.hubPool.query('UPDATE monitoring_alert SET verify_days = NULL, decide_days = NULL WHERE id = ?', [weekday.id]);
+  const quiet = await countStatements(keep);
+  expect(quiet.result).toEqual([]);
+  expect(quiet.counter.total).toBe(2);
+  expect(await days(weekday.id)).toEqual({ v: null, d: null });
+  await dbs.hubPool.query('UPDATE monitoring_alert SET verify_days = 15, decide_days = 15 WHERE id = ?', [weekday.id]);
+
+  // An older process's alert still being committed while a start reads a later one: the start stops
+  // before it, and the next start gives it its days.
+  const committing = await dbs.hubPool.getConnection();
+  try {
+    await committing.query('BEGIN');
+    const late = await olderRelease(committing, 'checked-late');
+    const later = await writeAlert('checked-later', { keepCounts: true, limit: { acknowledgeWorkingDays: 1, verifyDays: 15, decideDays: 15 }, firstClueOn: '2026-11-10' });
+    expect(later).toBeGreaterThan(late);
+    await keep();
+    expect(await checkedThrough()).toEqual({ through: late - 1, gap: true });
+    await committing.query('COMMIT');
+    await keep();
+    expect(await days(late)).toEqual({ v: 15, d: 15 });
+    expect(await checkedThrough()).toEqual({ through: later, gap: false });
+
+    // An id that never comes (a rolled-back raise): read past again until it has been missing a while, then passed.
+    await committing.query('BEGIN');
+    const never = await olderRelease(committing, 'checked-never');
+    await committing.query('ROLLBACK');
+    const after = await writeAlert('checked-after', { keepCounts: true, limit: { acknowledgeWorkingDays: 1, verifyDays: 15, decideDays: 15 }, firstClueOn: '2026-11-10' });
+    await keep();
+    expect(await checkedThrough()).toEqual({ through: never - 1, gap: true });
+    // Seen missing a moment ago: the alert after it is read again, nothing stored.
+    expect((await countStatements(keep)).counter.total).toBe(2);
+    expect(await checkedThrough()).toEqual({ through: never - 1, gap: true });
+    await dbs.hubPool.query("UPDATE calendar_recount SET gap_seen_at = UTC_TIMESTAMP(3) - INTERVAL 16 MINUTE WHERE name = 'monitoring_alert'");
+    await keep();
+    expect(await checkedThrough()).toEqual({ through: after, gap: false });
+  } finally {
+    committing.release();
+  }
 });
