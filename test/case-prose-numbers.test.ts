@@ -32,6 +32,7 @@ const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $
 const COMPLETE = `mutation($input: ReferralCompleteInput!) { referralComplete(input: $input) { ${SLIP} } }`;
 const DECLINE = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { ${SLIP} } }`;
 const WAIVE = `mutation($input: ReferralWaiveInput!) { referralWaive(input: $input) { ${SLIP} } }`;
+const CORRECT = `mutation($input: DecisionCorrectInput!) { decisionCorrect(input: $input) { superseded { id } issued { id } replayed ${ERRORS} } }`;
 const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { notes decisions { id ask } } replayed ${ERRORS} } }`;
 
 type Gql = TestHub['gql'];
@@ -134,7 +135,7 @@ describe('a case’s prose', () => {
     expect((await send(demo[HEALTH], DECLINE, { referralId: other, reason: FINE })).data.referralDecline).toMatchObject({ referral: { state: 'DECLINED', declineReason: FINE }, userErrors: [] });
   });
 
-  it('refuses a mobile in a meeting’s notes or a decision’s ask, and in a waiver’s reason', async () => {
+  it('refuses a mobile in a meeting’s notes or a decision’s ask, in a correction’s reason and in a waiver’s reason', async () => {
     const caseId = await openCase('会议测试');
     for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(demo[CA], MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
     const decision = { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 50_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother, conflictOverrideReason: '测试' };
@@ -145,6 +146,11 @@ describe('a case’s prose', () => {
     const held = await send(demo[CA], MEETING, { ...meeting, notes: FINE, decisions: [{ ...decision, ask: FINE }] });
     expect(held.data.meetingRecord).toMatchObject({ meeting: { notes: FINE, decisions: [{ ask: FINE }] }, userErrors: [] });
     const slip = held.data.meetingRecord.meeting.decisions[0].id;
+    // A correction's reason, and a withdrawal's, which the slip's office reads.
+    const withdrawn = await send(demo[CA], CORRECT, { caseId, reason: `户主 ${MOBILE} 来电要求撤回`, changes: [{ referralId: slip }] });
+    expect(withdrawn.data.decisionCorrect).toMatchObject({ superseded: [], issued: [], replayed: false });
+    refused(withdrawn, 'decisionCorrect', ['input', 'reason'], '139****1234');
+    expect(await actions(caseId)).not.toContain('DECISION_CORRECTED');
     expect((await send(demo[HEALTH], DECLINE, { referralId: slip, reason: '已足额报销' })).data.referralDecline.userErrors).toEqual([]);
     refused(await send(demo[CA], WAIVE, { referralId: slip, reason: `户主 ${MOBILE} 同意免除` }), 'referralWaive', ['input', 'reason'], '139****1234');
     expect((await send(demo[CA], WAIVE, { referralId: slip, reason: FINE })).data.referralWaive.userErrors).toEqual([]);
