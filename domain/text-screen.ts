@@ -163,7 +163,11 @@ export interface ScreenOptions {
   numbers?: boolean;
 }
 
-export type Screened = { ok: true; text: string; screened: string } | { ok: false; problem: ScreenProblem; codePoint?: string };
+/**
+ * `found`, with IDENTIFYING_NUMBER from prose: the number found, masked (phoneOrAccountIn), for the
+ * writer to find it in their text; never the number in clear.
+ */
+export type Screened = { ok: true; text: string; screened: string } | { ok: false; problem: ScreenProblem; codePoint?: string; found?: string };
 
 /**
  * A displayed text screened: `text` as it is stored (trimmed, NFC), `screened` its screening form
@@ -196,31 +200,32 @@ const MOBILE_NUMBER = /(?<!\d)(?:0?86)?1[3-9]\d{9}(?!\d)/;
 const DIGIT_GROUPS = /\d+(?:[\s\p{P}\p{S}]{1,3}\d+)*/gu;
 
 /**
- * Whether a reference's digits (its screening form) carry a mobile number, whole or in parts: some
- * digit groups in a row, joined, are one, from the start of a group to the end of one. A date or a
- * sequence number (2026-12-03, PL-2026-0301-0001) is not: no run of its groups makes 1[3-9] and
- * nine digits more, exactly.
+ * The mobile number a reference's digits (its screening form) carry, whole or in parts (its eleven
+ * digits, a country code left off), or null: some digit groups in a row, joined, are one, from the
+ * start of a group to the end of one. A date or a sequence number (2026-12-03, PL-2026-0301-0001) is
+ * not: no run of its groups makes 1[3-9] and nine digits more, exactly.
  */
-function carriesMobileNumber(digits: string): boolean {
-  return MOBILE_NUMBER.test(digits) || someGroupsJoined(digits, DIGIT_GROUPS, 14, (joined) => MOBILE_DIGITS.test(joined));
+function mobileNumberIn(digits: string): string | null {
+  const found = MOBILE_NUMBER.exec(digits)?.[0] ?? groupsJoined(digits, DIGIT_GROUPS, 14, (joined) => MOBILE_DIGITS.test(joined));
+  return found === null ? null : found.slice(-11);
 }
 
 /**
- * Whether some digit groups in a row, of a run `runs` finds, joined from the start of a group to the
- * end of one (up to `maxDigits`), pass `test`.
+ * The first digits, of some digit groups in a row of a run `runs` finds, joined from the start of a
+ * group to the end of one (up to `maxDigits`), that pass `test`; null when none do.
  */
-function someGroupsJoined(digits: string, runs: RegExp, maxDigits: number, test: (joined: string) => boolean): boolean {
+function groupsJoined(digits: string, runs: RegExp, maxDigits: number, test: (joined: string) => boolean): string | null {
   for (const run of digits.match(runs) ?? []) {
     const groups = run.split(/\D+/u);
     for (let first = 0; first < groups.length; first++) {
       let joined = '';
       for (let last = first; last < groups.length && joined.length < maxDigits; last++) {
         joined += groups[last];
-        if (test(joined)) return true;
+        if (test(joined)) return joined;
       }
     }
   }
-  return false;
+  return null;
 }
 
 /** What people put between a card or account number's groups: spaces, dashes, dots, middle dots, up to three in a row. */
@@ -237,6 +242,8 @@ const CARD_START = String.raw`(?:[3-69]\d{3}|2[2-7]\d{2})`;
  * follow), joined by dashes, dots or spaces: 6222-0212-3456-7890-123, 6222.0212.3456.7890.
  */
 const CARD_IN_GROUPS = new RegExp(String.raw`(?<!\d)${CARD_START}(?:${ACCOUNT_SEPARATOR}\d{4}){3}`, 'u');
+/** A card as CARD_IN_GROUPS finds it, with the last digits of a 17- to 19-digit card that follow. */
+const CARD_PRINTED = new RegExp(String.raw`${CARD_IN_GROUPS.source}(?:${ACCOUNT_SEPARATOR}\d{1,3}(?!\d))?`, 'u');
 /** Digit groups joined by an account's separators. */
 const ACCOUNT_GROUPS = new RegExp(String.raw`\d+(?:${ACCOUNT_SEPARATOR}\d+)*`, 'gu');
 
@@ -251,7 +258,8 @@ function luhnValid(digits: string): boolean {
 }
 
 /**
- * Whether a reference's digits carry a bank card or account number written in groups:
+ * The digits of the bank card or account number written in groups that a reference's digits carry
+ * (a printed card's with the digits after its fourth group), or null:
  *  - fifteen digits or more in groups joined by spaces only (6222 0216 0000 1234 567);
  *  - four groups of four digits in a row, from a card's first digits, joined by dashes or dots as
  *    well (6222-0212-3456-7890-123, 6222.0212.3456.7890), as cards are printed;
@@ -261,23 +269,26 @@ function luhnValid(digits: string): boolean {
  * Not a date or a sequence number (2026-12-03, PL-2026-0301-0001, DL-20260317-000123-0001): their
  * groups are not a card's four by four, and do not start as a card does.
  */
-function carriesGroupedAccount(digits: string): boolean {
-  if ((digits.match(/\d+(?:\s{1,3}\d+)+/gu) ?? []).some((run) => run.replace(/\s/gu, '').length >= 15)) return true;
-  if (CARD_IN_GROUPS.test(digits)) return true;
-  return someGroupsJoined(digits, ACCOUNT_GROUPS, 19, (joined) => joined.length >= 16 && joined.length <= 19 && joined.startsWith('62') && luhnValid(joined));
+function groupedAccountIn(digits: string): string | null {
+  const spaced = (digits.match(/\d+(?:\s{1,3}\d+)+/gu) ?? []).map((run) => run.replace(/\s/gu, '')).find((run) => run.length >= 15);
+  if (spaced !== undefined) return spaced;
+  const printed = CARD_PRINTED.exec(digits);
+  if (printed) return printed[0].replace(/\D/gu, '');
+  return groupsJoined(digits, ACCOUNT_GROUPS, 19, (joined) => joined.length >= 16 && joined.length <= 19 && joined.startsWith('62') && luhnValid(joined));
 }
 
 /**
  * A reference other parties read (a charity's pledge, delivery or reduction reference, which
  * offices read beside the household's aid): screened as a text for invisible characters, and for
  * an ID number (however split, domain/id-number.ts mayContainIdNumber), a mobile number (however
- * split: carriesMobileNumber) or a bank card or account number (fifteen digits or more in a row or
- * in groups spaced as printed; a card's in groups joined by dashes or dots: carriesGroupedAccount),
+ * split: mobileNumberIn) or a bank card or account number (fifteen digits or more in a row or
+ * in groups spaced as printed; a card's in groups joined by dashes or dots: groupedAccountIn),
  * in any script or in Chinese numerals. Not for seven digits, as a text is:
  * references carry dates and sequence numbers (`PL-2026-0301-0001`, `慈字2026第1号`).
  */
 export function screenedReference(raw: string): Screened {
-  return screenedForNumbers(raw, false, (digits) => mayContainIdNumber(digits) || carriesPhoneOrAccount(digits));
+  const screened = screenedForNumbers(raw, false, (digits) => (mayContainIdNumber(digits) ? '' : phoneOrAccountIn(digits)));
+  return screened.ok || screened.problem !== 'IDENTIFYING_NUMBER' ? screened : { ok: false, problem: 'IDENTIFYING_NUMBER' };
 }
 
 /**
@@ -286,22 +297,52 @@ export function screenedReference(raw: string): Screened {
  * reference's are, for a mobile number or a bank card or account however written and split. Not for
  * seven digits, as a displayed text is: such prose names dates, amounts and document numbers
  * (`2026-11-20入户核实`, `存款1,234,567元`, `转办单 DL-20260317-000123`). An ID number is masked
- * where the text comes in (resolvers/text-inputs.ts), as in all prose, not refused.
+ * where the text comes in (resolvers/text-inputs.ts), as in all prose, not refused. A refusal names
+ * the number found, masked (`found`: 138****5678, ****7890), as the only part of it fit to repeat.
  */
 export function screenedProse(raw: string): Screened {
-  return screenedForNumbers(raw, true, carriesPhoneOrAccount);
+  return screenedForNumbers(raw, true, phoneOrAccountIn);
 }
 
-function carriesPhoneOrAccount(digits: string): boolean {
-  return carriesMobileNumber(digits) || carriesGroupedAccount(digits);
+/**
+ * The mobile number (mobileNumberIn) or bank card or account (groupedAccountIn) a text's
+ * digits carry, masked so that its writer recognises it and no reader learns it: a mobile's first
+ * three and last four digits (138****5678), a card's or account's last four (****7890); null when
+ * they carry none.
+ */
+function phoneOrAccountIn(digits: string): string | null {
+  const mobile = mobileNumberIn(digits);
+  if (mobile !== null) return `${mobile.slice(0, 3)}****${mobile.slice(-4)}`;
+  const account = groupedAccountIn(digits);
+  return account === null ? null : `****${account.slice(-4)}`;
 }
 
-/** Trimmed and NFC as stored, refused for an invisible character, then for what `carries` finds in its digits (numerals with units read as their value). */
-function screenedForNumbers(raw: string, multiLine: boolean, carries: (digits: string) => boolean): Screened {
+/**
+ * The mobile number or bank card or account prose carries, masked (phoneOrAccountIn), or null; as
+ * screenedProse reads it, but with invisible characters read through rather than refused: for prose
+ * whose fields take them as they are (a case's, a slip's, a finding's), where a number split by a
+ * zero-width space is still the number a reader sees.
+ */
+export function identifyingNumberIn(raw: string): string | null {
+  return phoneOrAccountIn(unitNumbersAsDigits(screeningForm(raw.normalize('NFC').replace(INVISIBLE_ALL, ''))));
+}
+
+/** Every invisible character INVISIBLE finds. */
+const INVISIBLE_ALL = new RegExp(INVISIBLE.source, 'gu');
+
+/** What a refusal of prose for `found` (identifyingNumberIn, screenedProse) says of `field`: what was found, masked, and why. */
+export function identifyingNumberMessage(field: string, found: string): string {
+  const what = found.startsWith('*') ? `a bank card or account number (ending ${found.slice(-4)}: ${found})` : `a mobile number (${found})`;
+  return `${field} carries ${what}: other offices read it; leave the number out (dates, amounts and document numbers are fine)`;
+}
+
+/** Trimmed and NFC as stored, refused for an invisible character, then for what `found` finds in its digits (numerals with units read as their value), named as it returns it. */
+function screenedForNumbers(raw: string, multiLine: boolean, found: (digits: string) => string | null): Screened {
   const text = raw.trim().normalize('NFC');
   const invisible = invisibleIn(text, multiLine);
   if (invisible) return invisible;
   const screened = screeningForm(text);
-  if (carries(unitNumbersAsDigits(screened))) return { ok: false, problem: 'IDENTIFYING_NUMBER' };
+  const number = found(unitNumbersAsDigits(screened));
+  if (number !== null) return { ok: false, problem: 'IDENTIFYING_NUMBER', found: number };
   return { ok: true, text, screened };
 }

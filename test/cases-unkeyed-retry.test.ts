@@ -5,17 +5,14 @@
  * another officer's, meets the usual checks (a slip already declined is REFERRAL_ILLEGAL_TRANSITION).
  * Run with the demo's own clients (access/demo-clients.ts), the county's offices of 任城区.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
-import { DEMO_CLIENTS, ensureDemoClients } from '../access/demo-clients';
 import { caseEvent, referralSlip } from '../db/cases/schema';
-import { createTestDatabases, type TestDatabases } from './support/databases';
-import { startTestHub, type TestHub } from './support/hub';
+import type { TestDatabases } from './support/databases';
+import type { TestHub } from './support/hub';
 import { TestClock } from './support/clock';
+import { minuteApart, startDemoCaseHub, type DemoCaseHub } from './support/cases';
 import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
-import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+import { WANG } from './support/scenarios';
 
 const CASE = `case { id state } replayed userErrors { code field }`;
 const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`;
@@ -34,7 +31,7 @@ type Gql = TestHub['gql'];
 
 let dbs: TestDatabases;
 let hub: TestHub;
-let dir: string;
+let setup: DemoCaseHub;
 let wangId: number;
 const demo: Record<string, Gql> = {};
 const clock = new TestClock('2026-03-16T09:00:00+08:00');
@@ -42,10 +39,7 @@ const CA = 'AIDHUB_TOKEN_370811_CIVIL_AFFAIRS';
 const HEALTH = 'AIDHUB_TOKEN_370811_HEALTH';
 
 /** Each request a minute after the last, as an officer's would be. */
-async function send(gql: Gql, query: string, input: Record<string, unknown>) {
-  clock.set(new Date(clock.at.getTime() + 60_000));
-  return gql(query, { input });
-}
+const send = minuteApart(clock);
 
 async function events(caseId: string, action: string): Promise<number> {
   return (await dbs.hub.select({ id: caseEvent.id }).from(caseEvent).where(and(eq(caseEvent.caseId, Number(caseId)), eq(caseEvent.action, action as never)))).length;
@@ -63,23 +57,12 @@ async function forward(caseId: string, ask: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  dbs = await createTestDatabases('unkeyed_retry');
-  await insertRegions(dbs);
-  wangId = await insertWang(dbs);
-  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-unkeyed-retry-'));
-  const tokens = await ensureDemoClients(hub.accessDb, path.join(dir, 'demo-clients.env'));
-  for (const c of DEMO_CLIENTS) {
-    const token = tokens.get(c.variable);
-    if (token) demo[c.variable] = hub.as({ token, purpose: c.roles.includes('MEETING_CONVENER') ? 'CASE_MEETING' : 'REFERRAL' }).gql;
-  }
+  setup = await startDemoCaseHub('unkeyed_retry', clock.now);
+  ({ dbs, hub, wangId } = setup);
+  Object.assign(demo, setup.demo);
 });
 
-afterAll(async () => {
-  await hub?.close();
-  await dbs?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => setup?.close());
 
 describe('a slip answer sent again without a key', () => {
   it('answers a decline sent again with the first decline, and refuses a different one', async () => {

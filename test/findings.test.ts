@@ -6,7 +6,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import { toDbInstant } from '../db/instants';
+import { finding, findingEvent } from '../db/findings/schema';
+import { departmentsOfMask, settleFinding } from '../db/findings/store';
 import { freePort } from '../db/setup/private-server';
 import { PROPOSAL_MAX_FEN, SETTLEMENT_REFERENCE_MAX_LENGTH } from '../domain/aid';
 import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
@@ -420,6 +423,33 @@ describe('region scan, settling and re-scan', () => {
     expect([...statuses].sort()).toEqual(['CONFIRMED', 'OPEN']);
     // Household.findings carries the stored status.
     expect((await findingsOf(ids.overlap))[0].status).toBe('DISMISSED');
+  });
+
+  it('refuses a mobile number or a bank card in a reason or note, naming it masked, writing nothing; a repeat of a settling made before the screen is answered with the finding', async () => {
+    const writer = await hub.createClient({ department: 'CIVIL_AFFAIRS', roles: ['DEPARTMENT_WRITER'] });
+    const open = (await dbs.hub.select().from(finding).where(eq(finding.status, 'OPEN'))).filter((f) => departmentsOfMask(f.departmentMask).includes('CIVIL_AFFAIRS'));
+    expect(open.length).toBeGreaterThanOrEqual(2);
+    const [one, two] = open.map((f) => f.fingerprint);
+    const events = async () => (await dbs.hub.select({ id: findingEvent.id }).from(findingEvent)).length;
+    const before = await events();
+    const refusedAs = (field: string, found: string) => ({ finding: null, userErrors: [{ code: 'IDENTIFYING_NUMBER', field: ['input', field], found, message: expect.stringContaining(found) }] });
+    const settleIt = async (mutation: string, input: Record<string, unknown>) =>
+      (await hub.as({ token: writer.token, purpose: 'DUPLICATE_CHECK' }).gql(`mutation($input: ${mutation[0].toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $input) { finding { id status } userErrors { code field found message } } }`, { input })).data[mutation];
+    expect(await settleIt('findingDismiss', { findingId: one, reason: '已电话核实 139-0537-1234' })).toEqual(refusedAs('reason', '139****1234'));
+    expect(await settleIt('findingConfirm', { findingId: one, note: '追回款打入 6222 0216 0000 1234 567' })).toEqual(refusedAs('note', '****4567'));
+    expect(await settleIt('findingResolve', { findingId: one, note: '联系户主 一三九〇五三七一二三四' })).toEqual(refusedAs('note', '139****1234'));
+    expect(await events()).toBe(before);
+    // Dates, amounts, document numbers and what it tells of health pass.
+    const fine = '依据鲁民〔2026〕12号，2026-03-16停发，因病住院期间多发500元已追回';
+    expect(await settleIt('findingResolve', { findingId: one, note: fine })).toEqual({ finding: { id: one, status: 'RESOLVED' }, userErrors: [] });
+    // Dismissed as before the screen, the reason as written; sent again, it is the repeat.
+    const reason = '户主电话 13905371234 核实无误';
+    const made = await settleFinding(dbs.hub, two, 'DISMISS', { actor: writer.name, department: 'CIVIL_AFFAIRS', officer: null }, reason);
+    expect(made.ok).toBe(true);
+    const after = await events();
+    expect(await settleIt('findingDismiss', { findingId: two, reason })).toEqual({ finding: { id: two, status: 'DISMISSED' }, userErrors: [] });
+    expect(await settleIt('findingDismiss', { findingId: two, reason: '户主电话 13905371235' })).toEqual(refusedAs('reason', '139****1235'));
+    expect(await events()).toBe(after);
   });
 
   it('reopens a dismissed finding when its records change, under the same id', async () => {

@@ -47,6 +47,30 @@ export interface WriteMeta {
    * key with a different request is refused. Null where the caller computes none.
    */
   requestHash?: string | null;
+  /**
+   * The refusal of the request's prose by the screen for identifying numbers (IDENTIFYING_NUMBER:
+   * resolvers/cases/resolvers.ts metaOf), judged only once the request is known to be no retry
+   * (refuseScreened): a retry of a write made before the screen is answered with its first outcome.
+   */
+  screened?: CaseUserError | null;
+}
+
+/**
+ * Thrown where a request whose prose the screen refused (WriteMeta.screened) is known to be no retry:
+ * its key found nothing (keyedRetry), a keyless retry look matched nothing (unkeyedRetry), or, for a
+ * write with no such look, its events are about to be written (EventLog.write), so the transaction is
+ * rolled back and nothing is written. The case mutations answer it as that refusal
+ * (resolvers/cases/resolvers.ts answeringScreened).
+ */
+export class ScreenedOut extends Error {
+  constructor(readonly refusal: CaseUserError) {
+    super(refusal.message);
+  }
+}
+
+/** The request is no retry: a refusal by the screen stands now (ScreenedOut). */
+function refuseScreened(meta: WriteMeta): void {
+  if (meta.screened) throw new ScreenedOut(meta.screened);
 }
 
 /**
@@ -147,10 +171,16 @@ export async function unkeyedRetry(
   const [newest, before] = rows.map(caseEventRecord);
   const sameWrite = (a: CaseEventRecord, b: CaseEventRecord) => a.actor === b.actor && a.recordedAt.getTime() === b.recordedAt.getTime();
   const last = newest?.action === 'OWNER_CHANGED' && before && sameWrite(newest, before) ? before : newest;
-  if (!last || last.actor !== meta.actor.officer || last.actorOffice !== meta.actor.office) return null;
-  if (meta.now.getTime() - last.recordedAt.getTime() > UNKEYED_RETRY_HOURS * 3_600_000) return null;
-  if (meta.occurredAt !== null && last.occurredAt.getTime() !== meta.occurredAt.getTime()) return null;
-  return (await matches(last)) ? last : null;
+  const again = last && (await isRetryOf(last, meta, matches)) ? last : null;
+  if (again === null) refuseScreened(meta);
+  return again;
+}
+
+async function isRetryOf(last: CaseEventRecord, meta: WriteMeta, matches: (event: CaseEventRecord) => boolean | Promise<boolean>): Promise<boolean> {
+  if (last.actor !== meta.actor.officer || last.actorOffice !== meta.actor.office) return false;
+  if (meta.now.getTime() - last.recordedAt.getTime() > UNKEYED_RETRY_HOURS * 3_600_000) return false;
+  if (meta.occurredAt !== null && last.occurredAt.getTime() !== meta.occurredAt.getTime()) return false;
+  return matches(last);
 }
 
 /**
@@ -165,7 +195,9 @@ export async function keyedRetry<T>(db: HubQuery, meta: WriteMeta, replay: (even
   if (earlier) return replayOrRefuse(db, meta, key, earlier, replay);
   // Sent first to a hub that stored keys per office: the first outcome, not a second case or slip.
   const beforeUpgrade = await legacyRetry(db, meta);
-  return beforeUpgrade ? answerFrom(beforeUpgrade, replay) : null;
+  if (beforeUpgrade) return answerFrom(beforeUpgrade, replay);
+  refuseScreened(meta);
+  return null;
 }
 
 const keyReused = () => caseError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for a different request', ['input', 'idempotencyKey']);
@@ -344,6 +376,8 @@ export class EventLog {
   }
 
   async write(tx: HubTx): Promise<void> {
+    // A write with no keyless retry look of its own (a case opened, a slip accepted) learns here that it is no retry.
+    refuseScreened(this.meta);
     if (this.rows.length > 0) await tx.insert(caseEvent).values(this.rows);
     const key = storedKey(this.meta);
     if (key !== null && this.meta.requestHash && this.rows.some((r) => r.idempotencyKey === key)) {

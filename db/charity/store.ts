@@ -8,7 +8,7 @@
 import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, isNotNull, isNull, like, lt, ne, not, or, sql } from 'drizzle-orm';
 import type { IsoDate } from '../../domain/dates';
 import { deliveryDateProblem, earliestDeliveryOn, isMinorOn, minorBornAfter, pledgeProblem, pledgeStanding, projectMatches, publishedConsentProblem, screenPublishedNeed, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
-import { ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
+import { ok, refuse, type CharityOutcome, type CharityUserError } from '../../domain/charity/errors';
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
 import { ensureLockRow, lockingTransaction, lockMadeRow, type LockingTx } from '../locking';
@@ -927,6 +927,11 @@ export interface DeliveryCorrectionInput {
   reference: string;
   now: Date;
   today: IsoDate;
+  /**
+   * The reason's refusal by the screen for identifying numbers (IDENTIFYING_NUMBER), judged after
+   * the reference's retry look: the same request made before the screen is still answered with what it wrote.
+   */
+  screened?: CharityUserError | null;
 }
 
 export interface DeliveryCorrection {
@@ -989,6 +994,7 @@ async function correctDeliveryOnce(
       if (!same) return refuse('DELIVERY_REFERENCE_REUSED', 'this reference was used for a different delivery or correction', ['input', 'reference']);
       return ok({ delivery: used, superseded: target, pledge: (await pledgeById(tx, used.pledgeId))!, need }, true);
     }
+    if (v.screened) return { ok: false, errors: [v.screened] };
     if (target.entryKind === 'REVERSAL') return refuse('DELIVERY_CANCELLED', 'this entry records a cancellation; report the delivery anew if it did happen', ['input', 'deliveryId']);
     if (target.supersededBy !== null) {
       // A delivery cancelled since is cancelled whichever entry of its chain is named: the entry that
@@ -1059,6 +1065,11 @@ export interface PledgeReduceInput {
   reason: string;
   reference: string;
   now: Date;
+  /**
+   * The reason's refusal by the screen for identifying numbers (IDENTIFYING_NUMBER), judged after
+   * the reference's retry look: the same request made before the screen is still answered with what it wrote.
+   */
+  screened?: CharityUserError | null;
 }
 
 /**
@@ -1092,6 +1103,7 @@ async function reducePledgeOnce(db: HubDb, v: PledgeReduceInput): Promise<Charit
       if (!same) return refuse('PLEDGE_REFERENCE_REUSED', 'this reference was used for a different reduction', ['input', 'reference']);
       return ok({ pledge: (await pledgeById(tx, v.pledgeId))!, need, reduction: reductionRecord(used) }, true);
     }
+    if (v.screened) return { ok: false, errors: [v.screened] };
     const p = (await pledgeById(tx, v.pledgeId))!;
     if (!Number.isSafeInteger(v.amountFen) || v.amountFen < 0) return refuse('AMOUNT_NEGATIVE', 'the new amount is a whole number of fen, 0 or more', ['input', 'amountFen']);
     if (v.amountFen >= p.amountFen) return refuse('PLEDGE_NOT_REDUCED', `the pledge is ${p.amountFen} fen; a reduction names a smaller amount`, ['input', 'amountFen']);
@@ -1139,6 +1151,11 @@ export interface ClaimReleaseInput {
   reference: string;
   now: Date;
   today: IsoDate;
+  /**
+   * The reason's refusal by the screen for identifying numbers (IDENTIFYING_NUMBER), judged after
+   * the reference's retry look: the same request made before the screen is still answered with what it wrote.
+   */
+  screened?: CharityUserError | null;
 }
 
 /**
@@ -1172,6 +1189,7 @@ async function releaseClaimOnce(db: HubDb, v: ClaimReleaseInput): Promise<Charit
       if (used.needId !== v.needId || used.reason !== v.reason) return refuse('CLAIM_REFERENCE_REUSED', 'this reference was used for a different release', ['input', 'reference']);
       return ok({ claim: (await claimOf(tx, v.needId, v.creditCode))!, release: releaseRecord(used), need }, true);
     }
+    if (v.screened) return { ok: false, errors: [v.screened] };
     const claim = await claimOf(tx, v.needId, v.creditCode);
     if (!claim || !claimActive(claim, v.today)) return refuse('CLAIM_NOT_HELD', 'the organisation holds no running claim on this need (never claimed, lapsed, or released)', ['input', 'needId']);
     const pledges = await tx.select({ amountFen: charityPledge.amountFen, deliveredFen: charityPledge.deliveredFen }).from(charityPledge).where(and(eq(charityPledge.needId, v.needId), eq(charityPledge.creditCode, v.creditCode)));

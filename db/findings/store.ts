@@ -425,7 +425,7 @@ export interface Settler {
   officer: string | null;
 }
 
-export type SettleError = SettleRefusal | 'FINDING_NOT_FOUND' | 'DEPARTMENT_NOT_CONCERNED';
+export type SettleError = SettleRefusal | 'FINDING_NOT_FOUND' | 'DEPARTMENT_NOT_CONCERNED' | 'IDENTIFYING_NUMBER';
 
 /**
  * Confirms, dismisses or resolves a stored finding, by a department it concerns, recording who,
@@ -442,9 +442,12 @@ export async function settleFinding(
   action: SettleAction,
   by: Settler,
   reason: string | null,
+  refusedUnlessRepeated: 'IDENTIFYING_NUMBER' | null = null,
 ): Promise<{ ok: true; row: FindingRow; repeated: boolean } | { ok: false; code: SettleError }> {
-  const out = await applySettle(db, fingerprint, action, by, reason);
-  if (out.ok || out.code !== 'NO_CHANGE') return out;
+  // A reason or note the screen refused writes nothing; it is answered as the refusal unless it is
+  // the repeat of a settling made before the screen (below), which is answered with the finding.
+  const out = refusedUnlessRepeated ? { ok: false as const, code: refusedUnlessRepeated } : await applySettle(db, fingerprint, action, by, reason);
+  if (out.ok || (out.code !== 'NO_CHANGE' && out.code !== refusedUnlessRepeated)) return out;
   // Read after the refusing transaction ended, so on every engine it sees the settling the row's
   // lock waited for (a snapshot taken at the transaction's start, as TiDB's, would not).
   const [row] = await db.select().from(finding).where(eq(finding.fingerprint, fingerprint));

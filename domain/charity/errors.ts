@@ -60,6 +60,8 @@ export const CHARITY_ERROR_CODES = [
   'PLEDGE_UNDELIVERED',
   'GOVERNMENT_AID_PENDING',
   'HOUSEHOLD_DECISIONS_CHANGED',
+  // A cancellation's, correction's, reduction's or release's reason carrying a mobile number or a card (resolvers/charity/linkage.ts reasonScreened).
+  'IDENTIFYING_NUMBER',
 ] as const;
 export type CharityErrorCode = (typeof CHARITY_ERROR_CODES)[number];
 
@@ -71,6 +73,8 @@ export interface CharityUserError {
   code: CharityErrorCode;
   message: string;
   field: string[] | null;
+  /** With IDENTIFYING_NUMBER: the number found, masked (138****5678, ****7890). */
+  found?: string | null;
 }
 
 export function charityError(code: CharityErrorCode, message: string, field: string[] | null = null): CharityUserError {

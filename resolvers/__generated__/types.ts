@@ -2399,7 +2399,9 @@ export type CaseErrorCode =
   /** caseHandOver: the household lives in the case's own county; there is no other county to hand it over to. */
   | 'HOUSEHOLD_NOT_MOVED'
   /** caseOpen: the household has a case still open in another county (the message names it): that county's convener hands it over (caseHandOver), which opens its successor in the household's county. */
-  | 'OPEN_CASE_IN_OTHER_COUNTY';
+  | 'OPEN_CASE_IN_OTHER_COUNTY'
+  /** Prose other offices read (a case's summary or a reason, a slip's ask, note or feedback, a meeting's notes) carries a mobile number or a bank card or account number, however written or split: the message and `found` name it masked (138****5678, ****7890); nothing is written. Dates, amounts and document numbers (鲁民〔2026〕12号, 500元) pass; an ID number is masked as it comes in; what it tells of health is not refused. A retry of a write made already is answered as the retry first (replayed). */
+  | 'IDENTIFYING_NUMBER';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
@@ -2410,6 +2412,8 @@ export type CaseUserError = {
   readonly message: Scalars['String']['output'];
   /** Path to the input field at fault, e.g. ["input", "decisions", "1", "programme"]. */
   readonly field?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
+  /** With IDENTIFYING_NUMBER: the number found, masked so its writer finds it and no reader learns it (a mobile's first three and last four digits, 138****5678; a card's or account's last four, ****7890); else null. */
+  readonly found?: Maybe<Scalars['String']['output']>;
 };
 
 /** Opens a case. */
@@ -2858,7 +2862,9 @@ export type CharityErrorCode =
   /** Government aid for the same kind of need (its purpose; for a MEDICAL, REHABILITATION or EDUCATION need, the same member or the household) is decided and not yet given: a meeting's decision slip still ISSUED or ACCEPTED. The message names those slips (本案转办单 7, 案件 AH-2026-000012 的转办单 9), their programme and office, and what is still to be given by when. Publish what is left once it is given (charity comes after government aid, 民发〔2023〕46号), or state why the need cannot wait in governmentAidPendingReason. */
   | 'GOVERNMENT_AID_PENDING'
   /** Decisions kept being issued to the household while the need was checked against them: each time, the need was checked again (so one issued meanwhile is GOVERNMENT_AID_PENDING, not missed); after three such rounds this is the answer, nothing written. Send it again. */
-  | 'HOUSEHOLD_DECISIONS_CHANGED';
+  | 'HOUSEHOLD_DECISIONS_CHANGED'
+  /** The reason of a cancellation, correction, pledge reduction or claim release carries a mobile number or a bank card or account number, however written or split (offices read it beside the household's aid): the message and `found` name it masked (138****5678, ****7890); nothing is written. Dates, amounts and document numbers pass. The same request made before (its reference) is answered with what it wrote first. */
+  | 'IDENTIFYING_NUMBER';
 
 /** A refused write: code, message, the input field concerned. */
 export type CharityUserError = {
@@ -2869,6 +2875,8 @@ export type CharityUserError = {
   readonly message: Scalars['String']['output'];
   /** Path of the input field concerned. */
   readonly field?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
+  /** With IDENTIFYING_NUMBER: the number found, masked (a mobile's first three and last four digits, 138****5678; a card's or account's last four, ****7890); else null. */
+  readonly found?: Maybe<Scalars['String']['output']>;
 };
 
 /** A household's recorded consent to pass its need to charities. */
@@ -4033,7 +4041,9 @@ export type FindingErrorCode =
   /** A scan of an overlapping division is running; see `scan`. */
   | 'SCAN_ALREADY_RUNNING'
   /** scanStart: the hub knows no division of this code (no region, no household, and for a county or the city no person, under it): a typo such as 370811010, which would run as a scan of nothing. */
-  | 'REGION_UNKNOWN';
+  | 'REGION_UNKNOWN'
+  /** The reason or note carries a mobile number or a bank card or account number, however written or split (every department the finding concerns reads it): the message and `found` name it masked (138****5678, ****7890); nothing is written. Dates, amounts and document numbers pass. A repeat of a settling made already is answered with the finding first. */
+  | 'IDENTIFYING_NUMBER';
 
 /** A business reason a findings mutation was refused. */
 export type FindingUserError = {
@@ -4044,6 +4054,8 @@ export type FindingUserError = {
   readonly message: Scalars['String']['output'];
   /** The input field concerned, as a path. */
   readonly field?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
+  /** With IDENTIFYING_NUMBER: the number found, masked (a mobile's first three and last four digits, 138****5678; a card's or account's last four, ****7890); else null. */
+  readonly found?: Maybe<Scalars['String']['output']>;
 };
 
 /** Starts a region scan. */
@@ -5314,6 +5326,8 @@ export type AlertUserError = {
   readonly field?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
   /** The alert's state when the move was refused. */
   readonly state?: Maybe<AlertState>;
+  /** With IDENTIFYING_NUMBER: the number found in the reason or note, masked (a mobile's first three and last four digits, 138****5678; a card's or account's last four, ****7890); else null. */
+  readonly found?: Maybe<Scalars['String']['output']>;
 };
 
 /** Signing for an alert (签收). */
@@ -6793,6 +6807,7 @@ export type CaseUserErrorResolvers<ContextType = HubContext, ParentType extends 
   code?: Resolver<ResolversTypes['CaseErrorCode'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   field?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
+  found?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type CaseOpenPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CaseOpenPayload'] = ResolversParentTypes['CaseOpenPayload']> = {
@@ -6842,6 +6857,7 @@ export type CharityUserErrorResolvers<ContextType = HubContext, ParentType exten
   code?: Resolver<ResolversTypes['CharityErrorCode'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   field?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
+  found?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type CharityConsentResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityConsent'] = ResolversParentTypes['CharityConsent']> = {
@@ -7273,6 +7289,7 @@ export type FindingUserErrorResolvers<ContextType = HubContext, ParentType exten
   code?: Resolver<ResolversTypes['FindingErrorCode'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   field?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
+  found?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type ScanStartPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ScanStartPayload'] = ResolversParentTypes['ScanStartPayload']> = {
@@ -7611,6 +7628,7 @@ export type AlertUserErrorResolvers<ContextType = HubContext, ParentType extends
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   field?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
   state?: Resolver<Maybe<ResolversTypes['AlertState']>, ParentType, ContextType>;
+  found?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type AlertAcknowledgePayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AlertAcknowledgePayload'] = ResolversParentTypes['AlertAcknowledgePayload']> = {

@@ -17,7 +17,9 @@ import { completeMaterials, firstAidRetry, firstAidsRecordedBetween, recordFirst
 import { firstAidStanding, fulfilmentStanding, namedAidRecord } from './aid-standing';
 import { fromDbInstant } from '../../db/instants';
 import { type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
-import type { Actor, WriteMeta } from '../../db/cases/write';
+import { ScreenedOut, type Actor, type WriteMeta } from '../../db/cases/write';
+import { identifyingNumberIn, identifyingNumberMessage } from '../../domain/text-screen';
+import { MULTI_LINE_FIELDS } from '../text-inputs';
 import { settlementReferenceOf } from '../../domain/aid';
 import { chinaDateOf, formatChinaInstant, startOfChinaDay } from '../../domain/cases/china-time';
 import { caseDeadlines, isMissed, type CaseDeadline } from '../../domain/cases/deadlines';
@@ -113,7 +115,49 @@ function metaOf(ctx: HubContext, input: WriteInput, mutation: string): WriteMeta
     keyClientId: ctx.access?.caller?.clientId ?? null,
     now: ctx.now(),
     requestHash: key === null ? null : requestHash(mutation, input),
+    screened: proseNumberRefusal(input),
   };
+}
+
+/**
+ * The refusal of a case write whose prose (a summary, a reason, a note, an ask, feedback, a meeting's
+ * notes, at any depth of the input: resolvers/text-inputs.ts MULTI_LINE_FIELDS) carries a mobile
+ * number or a bank card or account (domain/text-screen.ts identifyingNumberIn): every office reading
+ * the case or slip reads it. The first such field is named, with the number found, masked. What it
+ * tells of health is not refused: that is a case's work. Judged once the request is known to be no
+ * retry (db/cases/write.ts WriteMeta.screened).
+ */
+function proseNumberRefusal(input: object): CaseUserError | null {
+  const found = proseNumberIn(input, ['input']);
+  return found && { ...caseError('IDENTIFYING_NUMBER', identifyingNumberMessage(found.field.at(-1)!, found.found), found.field), found: found.found };
+}
+
+function proseNumberIn(value: unknown, path: string[]): { field: string[]; found: string } | null {
+  if (typeof value !== 'object' || value === null) return null;
+  for (const [name, v] of Object.entries(value)) {
+    const at = [...path, name];
+    const found = typeof v === 'string' ? (MULTI_LINE_FIELDS.has(name) ? identifyingNumberIn(v) : null) : null;
+    if (found !== null) return { field: at, found };
+    const inner = proseNumberIn(v, at);
+    if (inner) return inner;
+  }
+  return null;
+}
+
+/**
+ * The case mutations, each answering a refusal by the screen (db/cases/write.ts ScreenedOut) as its
+ * userErrors, with the payload's lists empty and nothing replayed.
+ */
+function answeringScreened<M extends NonNullable<Resolvers['Mutation']>>(mutations: M): M {
+  const answering = (resolve: (...args: unknown[]) => unknown) => async (...args: unknown[]) => {
+    try {
+      return await resolve(...args);
+    } catch (error) {
+      if (!(error instanceof ScreenedOut)) throw error;
+      return { userErrors: [error.refusal], replayed: false, superseded: [], issued: [] };
+    }
+  };
+  return Object.fromEntries(Object.entries(mutations).map(([name, resolve]) => [name, answering(resolve as (...args: unknown[]) => unknown)])) as M;
 }
 
 /**
@@ -742,7 +786,7 @@ export const caseResolvers: Resolvers = {
     workingDayCalendar: () => calendarCoverage,
   },
 
-  Mutation: {
+  Mutation: answeringScreened({
     caseOpen: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input, 'caseOpen');
       const outcome = await openCase(
@@ -943,7 +987,7 @@ export const caseResolvers: Resolvers = {
       if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
       return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'DECLINE', { text: input.reason, aidSourceRef: null }, meta));
     },
-  },
+  }),
 
   Household: {
     cases: (h, _, ctx) => caseLoaders(ctx).casesByHousehold.load(h.id),

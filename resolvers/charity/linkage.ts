@@ -10,7 +10,7 @@ import { activeTriggerSet } from '../../rules/triggers-load';
 import { DEFAULT_CLAIM_WORKING_DAYS } from '../../db/charity/config';
 import * as store from '../../db/charity/store';
 import { checkCreditCode } from '../../domain/credit-code';
-import { charityError, ok, refuse, type CharityOutcome } from '../../domain/charity/errors';
+import { charityError, ok, refuse, type CharityOutcome, type CharityUserError } from '../../domain/charity/errors';
 import { concernsMinor, consentProblem, descriptionNamesHousehold, descriptionTellsHealth, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
 import { caseReference } from '../../domain/cases/reference';
 import { triggerWritesHealth } from '../../domain/monitoring/alerts';
@@ -22,7 +22,7 @@ import type { HubContext } from '../context';
 import { lockingTransaction, type LockingTx } from '../../db/locking';
 import { callerVerifies } from '../monitoring/resolvers';
 import { longerThan } from '../../domain/text-length';
-import { screenedReference, screenedText, type ScreenOptions } from '../../domain/text-screen';
+import { identifyingNumberIn, identifyingNumberMessage, screenedReference, screenedText, type ScreenOptions } from '../../domain/text-screen';
 import { birthDateOf } from '../../domain/id-number';
 import { MAX_AMOUNT_FEN, settlementReferenceOf } from '../../domain/aid';
 import { isDuplicateKey } from '../../db/cases/write';
@@ -85,6 +85,19 @@ function shownText(value: string, max: number, field: string[], options: ScreenO
   if (shown.ok) return { text: shown.text };
   if (shown.problem === 'INVISIBLE_CHARACTER') return { error: charityError('TEXT_INVISIBLE_CHARACTER', `${field.at(-1)} holds an invisible character (${shown.codePoint}): others read what it shows`, field) };
   return { error: charityError('DESCRIPTION_IDENTIFIES', `${field.at(-1)} carries a long number; describe the need without ID, phone or account numbers`, field) };
+}
+
+/**
+ * The refusal of a reason a charity gives for cancelling or correcting a delivery, reducing a pledge
+ * or releasing a claim, which offices read beside the household's aid and the need's history: a
+ * mobile number or a bank card or account in it (domain/text-screen.ts identifyingNumberIn) is
+ * IDENTIFYING_NUMBER, naming it masked; null for a reason without one. Judged by the store after its
+ * retry look by reference (db/charity/store.ts `screened`), so a request made before the screen is
+ * still answered with what it wrote.
+ */
+function reasonScreened(reason: string): CharityUserError | null {
+  const found = identifyingNumberIn(reason);
+  return found === null ? null : { ...charityError('IDENTIFYING_NUMBER', identifyingNumberMessage('reason', found), ['input', 'reason']), found };
 }
 
 /**
@@ -530,7 +543,7 @@ export async function correctDelivery(
   const clientName = caller(ctx).name;
   const outcome = await store.correctDelivery(
     ctx.hub,
-    { deliveryId, creditCode: org.creditCode, clientName, officer: officerOf(ctx), kind, amountFen: input.amountFen ?? null, deliveredOn: input.deliveredOn ?? null, reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now(), today: ctx.today },
+    { deliveryId, creditCode: org.creditCode, clientName, officer: officerOf(ctx), kind, amountFen: input.amountFen ?? null, deliveredOn: input.deliveredOn ?? null, reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now(), today: ctx.today, screened: reasonScreened(input.reason) },
     (tx, entry, superseded) => correctionIntoLedger(ctx, tx, entry, superseded, input.separateAid === true),
   );
   // As a report: the entry changes aid recorded to a member of the household.
@@ -600,7 +613,7 @@ export async function reducePledge(ctx: HubContext, input: { pledgeId: string; a
   if (!org) return refuse<Result>('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
   const bad = referenceText(input.reference) ?? text(input.reason, 200, ['input', 'reason']);
   if (bad) return { ok: false as const, errors: [bad] };
-  return store.reducePledge(ctx.hub, { pledgeId, creditCode: org.creditCode, clientName: caller(ctx).name, officer: officerOf(ctx), amountFen: input.amountFen, reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now() });
+  return store.reducePledge(ctx.hub, { pledgeId, creditCode: org.creditCode, clientName: caller(ctx).name, officer: officerOf(ctx), amountFen: input.amountFen, reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now(), screened: reasonScreened(input.reason) });
 }
 
 /**
@@ -618,7 +631,7 @@ export async function releaseClaim(ctx: HubContext, input: { needId: string; rea
   const bad = referenceText(input.reference) ?? text(input.reason, 200, ['input', 'reason']);
   if (bad) return { ok: false as const, errors: [bad] };
   if (!(await needInReach(ctx, needId))) return refuse<Result>('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
-  const outcome = await store.releaseClaim(ctx.hub, { needId, creditCode: org.creditCode, clientName: caller(ctx).name, officer: officerOf(ctx), reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now(), today: ctx.today });
+  const outcome = await store.releaseClaim(ctx.hub, { needId, creditCode: org.creditCode, clientName: caller(ctx).name, officer: officerOf(ctx), reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now(), today: ctx.today, screened: reasonScreened(input.reason) });
   if (outcome.ok) ctx.access.record([{ kind: 'HOUSEHOLD', householdId: outcome.value.need.householdId }], false);
   return outcome;
 }

@@ -39,6 +39,7 @@ import { departmentOf, pageOf, pageSize, positionAfter, refuseUnknownDivision, u
 import type { HubContext } from '../context';
 import { badInput, givenSchoolYear, requireDivisionCode, requireHubId, requireIdNumber, requireSchoolYearFits } from '../../access/errors';
 import { longerThan } from '../../domain/text-length';
+import { identifyingNumberIn, identifyingNumberMessage } from '../../domain/text-screen';
 import { birthDateOf } from '../../domain/id-number';
 
 // ----- Arguments ------------------------------------------------------------------------------------
@@ -323,6 +324,7 @@ const SETTLE_MESSAGES: Record<SettleError, string> = {
   DEPARTMENT_NOT_CONCERNED: 'your department is not among the departments this finding concerns',
   REASON_REQUIRED: 'a dismissal needs a reason',
   NO_CHANGE: 'the finding already has this status',
+  IDENTIFYING_NUMBER: 'the reason or note carries a mobile number or a bank card or account number: other departments read it',
 };
 
 function settleField(code: SettleError): string[] {
@@ -342,8 +344,13 @@ async function settleBy(ctx: HubContext, action: SettleAction, input: FindingCon
     // Out of reach reads as not found: a refusal would confirm the finding exists.
     return { finding: null, userErrors: [{ code: 'FINDING_NOT_FOUND' as const, message: SETTLE_MESSAGES.FINDING_NOT_FOUND, field: settleField('FINDING_NOT_FOUND') }] };
   }
-  if (text && longerThan(text, 2000)) throw badInput(action === 'DISMISS' ? 'input.reason' : 'input.note', 'TOO_LONG', 'at most 2000 characters');
-  const out = await settleFinding(ctx.hub, id, action, { actor: caller.name, department: caller.department, officer }, text);
+  const field = action === 'DISMISS' ? 'reason' : 'note';
+  if (text && longerThan(text, 2000)) throw badInput(`input.${field}`, 'TOO_LONG', 'at most 2000 characters');
+  // Every department the finding concerns reads the reason or note: a mobile number or a card in it
+  // is refused (named masked), unless this is the repeat of a settling made before the screen.
+  const found = text ? identifyingNumberIn(text) : null;
+  const out = await settleFinding(ctx.hub, id, action, { actor: caller.name, department: caller.department, officer }, text, found === null ? null : 'IDENTIFYING_NUMBER');
+  if (!out.ok && out.code === 'IDENTIFYING_NUMBER') return { finding: null, userErrors: [{ code: out.code, message: identifyingNumberMessage(field, found!), field: ['input', field], found }] };
   if (!out.ok) return { finding: null, userErrors: [{ code: out.code, message: SETTLE_MESSAGES[out.code], field: settleField(out.code) }] };
   findingLoaders(ctx).stored.clear(id).prime(id, out.row);
   return { finding: viewOfRow(out.row), userErrors: [] };

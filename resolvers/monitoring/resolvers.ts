@@ -21,7 +21,7 @@ import { pageOf, pageSize, positionAfter, refuseUnknownDivision } from '../commo
 import type { AlertEventView, AlertView } from './models';
 import type { HubContext } from '../context';
 import { firstChars, longerThan } from '../../domain/text-length';
-import { screenedProse } from '../../domain/text-screen';
+import { identifyingNumberMessage, screenedProse } from '../../domain/text-screen';
 
 const ALERTS = 'AL';
 
@@ -107,11 +107,23 @@ async function loadInReach(ctx: HubContext, rawId: string): Promise<AlertRow | n
  * (db/monitoring/store.ts ScreenedUnlessRepeated): a retry of a move made before the screen, whose
  * reason it would refuse, is still answered with the alert, as idempotent as any retry.
  */
-function textRefusal(text: string | null): AlertErrorCode | null {
+function textRefusal(text: string | null): TextRefusal | null {
   if (text === null) return null;
   const shown = screenedProse(text);
   if (shown.ok) return null;
-  return shown.problem === 'INVISIBLE_CHARACTER' ? 'TEXT_INVISIBLE_CHARACTER' : 'IDENTIFYING_NUMBER';
+  return shown.problem === 'INVISIBLE_CHARACTER' ? { code: 'TEXT_INVISIBLE_CHARACTER', found: null } : { code: 'IDENTIFYING_NUMBER', found: shown.found ?? null };
+}
+
+interface TextRefusal {
+  code: 'IDENTIFYING_NUMBER' | 'TEXT_INVISIBLE_CHARACTER';
+  /** The number found, masked (138****5678, ****7890): named to the writer, never in clear. */
+  found: string | null;
+}
+
+/** A move or takeover refused for its reason or note (`field`): the number found named, masked, in the message and in `found`. */
+function refusedText(refusal: TextRefusal, field: string) {
+  const message = refusal.found === null ? MESSAGES[refusal.code] : `${identifyingNumberMessage(field, refusal.found)}; ${MESSAGES.IDENTIFYING_NUMBER}`;
+  return { alert: null, case: null, userErrors: [{ code: refusal.code, message, field: ['input', field], state: null, found: refusal.found }] };
 }
 
 async function move(ctx: HubContext, rawId: string, m: AlertMove, officer: string | null | undefined, reason: string | null, extra: { outcome?: 'NEEDS_AID' | 'NO_NEED' } = {}) {
@@ -132,12 +144,12 @@ async function move(ctx: HubContext, rawId: string, m: AlertMove, officer: strin
     outcome: extra.outcome,
     verifierOffice: row.verifierOffice,
     now: ctx.now(),
-    refusedUnlessRepeated: screened,
+    refusedUnlessRepeated: screened?.code ?? null,
     openCase: needsAid ? { summary: `监测预警核实需救助：${trigger(row.triggerId).name}（预警 ${row.id}）`, townshipCode: row.townshipCode, urgency: row.grade === 'RED' ? 'URGENT' : 'NORMAL' } : undefined,
   });
   ctx.loaders.monitoring.alertById.clear(row.id);
   ctx.loaders.monitoring.eventsByAlert.clear(row.id);
-  if (!out.ok && out.refusal.code === screened) return refused(screened, ['input', field]);
+  if (!out.ok && screened && out.refusal.code === screened.code) return refusedText(screened, field);
   if (!out.ok) return refused(out.refusal.code, out.refusal.code === 'ILLEGAL_ALERT_TRANSITION' ? [] : ['input', 'alertId'], out.refusal.state);
   ctx.loaders.monitoring.alertById.prime(row.id, out.alert);
   const opened = out.alert.caseId !== null && needsAid ? await ctx.loaders.cases.caseById.load(out.alert.caseId) : null;
@@ -257,10 +269,10 @@ export const monitoringResolvers: Resolvers = {
       if (longerThan(reason, 2000)) throw badInput('input.reason', 'TOO_LONG', 'reason is at most 2000 characters');
       const screened = textRefusal(reason);
       const who = actorOf(ctx, input.officer);
-      const out = await takeOverAlertRow(ctx.hub, row.id, { office: SUPERVISOR_OFFICE, actor: who.actor, reason, now: ctx.now(), refusedUnlessRepeated: screened });
+      const out = await takeOverAlertRow(ctx.hub, row.id, { office: SUPERVISOR_OFFICE, actor: who.actor, reason, now: ctx.now(), refusedUnlessRepeated: screened?.code ?? null });
       ctx.loaders.monitoring.alertById.clear(row.id);
       ctx.loaders.monitoring.eventsByAlert.clear(row.id);
-      if (!out.ok && out.code === screened) return notTaken(screened, ['input', 'reason']);
+      if (!out.ok && screened && out.code === screened.code) return { repeated: false, ...refusedText(screened, 'reason') };
       if (!out.ok) return notTaken(out.code, out.code === 'ALERT_NOT_FOUND' ? ['input', 'alertId'] : [], out.state);
       return { alert: out.alert, repeated: out.repeated, userErrors: [] };
     },

@@ -15,6 +15,7 @@ import { parse, validate } from 'graphql';
 import { buildSchema } from '../../resolvers/index';
 import { makeCreditCode } from '../../domain/credit-code';
 import { registerCharity } from '../../db/reported-aid/store';
+import { reducePledge } from '../../db/charity/store';
 import { runDataUpgrades } from '../../db/setup/upgrades';
 import { reportFile } from '../../tools/report/index';
 import { eq } from 'drizzle-orm';
@@ -805,5 +806,50 @@ describe('the README’s charity block', () => {
     expect(problems).toEqual([]);
     const sent = bodies.map((b) => /\{\s*(\w+)/.exec(b.query.replace(/^(query|mutation)[^{]*/, ''))![1]);
     expect(sent).toEqual(expect.arrayContaining(['charityPledgeCreate', 'charityDeliveryReport', 'charityDeliveryCorrect', 'charityPledgeReduce', 'charityNeedsOfCase']));
+  });
+});
+
+describe('a reason, which offices read', () => {
+  const RELEASE = `mutation($input: CharityClaimReleaseInput!) { charityClaimRelease(input: $input) { release { reason } replayed userErrors { code field found message } } }`;
+  const named = (query: string) => query.replace('userErrors { code field }', 'userErrors { code field found message }');
+  const refusedFor = (found: string) => [{ code: 'IDENTIFYING_NUMBER', field: ['input', 'reason'], found, message: expect.stringContaining(found) }];
+  const FINE = '依据鲁民〔2026〕12号，2026-03-17发放500元，因病住院期间';
+
+  it('carrying a mobile number or a bank card is refused IDENTIFYING_NUMBER on a cancellation, correction, reduction or release, named masked, nothing written; dates, amounts and document numbers pass', async () => {
+    clock.set(`${DAY2}T11:00:00+08:00`);
+    const { pledgeId } = await pledged(300_000, 'PL-REASON-1');
+    const delivered = await data(charity, DELIVER, { input: { pledgeId, amountFen: 100_000, deliveredOn: DAY2, reference: 'DL-REASON-1' } }, 'charityDeliveryReport');
+    expect(delivered.userErrors).toEqual([]);
+    const deliveryId = delivered.delivery.id;
+    const before = await everything();
+    const cancel = await data(charity, named(CANCEL), { input: { deliveryId, reason: '户主电话 139-0537-1234 确认未领取', reference: 'DL-REASON-1-R' } }, 'charityDeliveryCancel');
+    const correct = await data(charity, named(CORRECT), { input: { deliveryId, amountFen: 90_000, reason: '打入卡号 6222 0216 0000 1234 567', reference: 'DL-REASON-1-C' } }, 'charityDeliveryCorrect');
+    const reduce = await data(charity, named(REDUCE), { input: { pledgeId, amountFen: 200_000, reason: '联系人 一三九〇五三七一二三四', reference: 'RD-REASON-1' } }, 'charityPledgeReduce');
+    expect([cancel.userErrors, correct.userErrors, reduce.userErrors]).toEqual([refusedFor('139****1234'), refusedFor('****4567'), refusedFor('139****1234')]);
+    expect(await everything()).toEqual(before);
+    expect((await data(charity, named(CORRECT), { input: { deliveryId, amountFen: 90_000, reason: FINE, reference: 'DL-REASON-1-C' } }, 'charityDeliveryCorrect')).userErrors).toEqual([]);
+    expect((await data(charity, named(REDUCE), { input: { pledgeId, amountFen: 200_000, reason: FINE, reference: 'RD-REASON-1' } }, 'charityPledgeReduce')).userErrors).toEqual([]);
+
+    // A release: a need claimed with nothing pledged.
+    const consent = await data(office, CONSENT, { input: { householdId: String(wangId), scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord');
+    const need = (await data(office, PUBLISH, { input: { caseId, consentId: consent.consent.id, purpose: 'LIVING', urgency: 'NORMAL', description: '家庭生活困难', uncoveredFen: 50_000, beneficiaryIdNumber: WANG.head } }, 'charityNeedPublish')).need.id;
+    expect((await data(charity, CLAIM, { id: need }, 'charityNeedClaim')).userErrors).toEqual([]);
+    expect((await data(charity, RELEASE, { input: { needId: need, reason: `已转本会另一项目，联系 ${'13905371234'}`, reference: 'RL-REASON-1' } }, 'charityClaimRelease')).userErrors).toEqual(refusedFor('139****1234'));
+    expect(await rows('SELECT COUNT(*) AS n FROM charity_claim_release WHERE reference = ?', ['RL-REASON-1'])).toEqual([{ n: 0 }]);
+    expect(await data(charity, RELEASE, { input: { needId: need, reason: FINE, reference: 'RL-REASON-1' } }, 'charityClaimRelease')).toEqual({ release: { reason: FINE }, replayed: false, userErrors: [] });
+  });
+
+  it('made before the screen is answered with what it wrote when sent again under its reference; another reference is refused', async () => {
+    clock.set(`${DAY2}T12:00:00+08:00`);
+    const { pledgeId } = await pledged(300_000, 'PL-REASON-2');
+    const reason = '户主电话 13905371234 同意减少';
+    // Reduced as before the screen: straight into the store as the resolver then wrote it.
+    const made = await reducePledge(dbs.hub, { pledgeId: Number(pledgeId), creditCode: ORG, clientName: charityName, officer: null, amountFen: 200_000, reason, reference: 'RD-REASON-2', now: clock.now() });
+    expect(made.ok).toBe(true);
+    const before = await everything();
+    const again = await data(charity, named(REDUCE), { input: { pledgeId, amountFen: 200_000, reason, reference: 'RD-REASON-2' } }, 'charityPledgeReduce');
+    expect(again).toMatchObject({ pledge: { amountFen: 200_000 }, replayed: true, userErrors: [] });
+    expect((await data(charity, named(REDUCE), { input: { pledgeId, amountFen: 150_000, reason, reference: 'RD-REASON-3' } }, 'charityPledgeReduce')).userErrors).toEqual(refusedFor('139****1234'));
+    expect(await everything()).toEqual(before);
   });
 });

@@ -187,6 +187,19 @@ describe('what an office writes on an alert', () => {
     expect(dismissed).toEqual({ alert: { id, state: 'DISMISSED', reason: `数据有误，${masked} 重复登记` }, userErrors: [] });
   });
 
+  it('names the number it refused masked, in the message and in found, never in clear', async () => {
+    const id = await openAlert(WANG.child);
+    const named = `mutation($i: AlertDismissInput!) { alertDismiss(input: $i) { alert { id } userErrors { code field message found } } }`;
+    for (const [reason, found] of [
+      ['已电话联系本人 139-0537-1234', '139****1234'],
+      ['救助金打入 6222 0216 0000 1234 567', '****4567'],
+    ]) {
+      const refused = (await hub.gql(named, { i: { alertId: id, reason } })).data.alertDismiss;
+      expect(refused).toEqual({ alert: null, userErrors: [{ code: 'IDENTIFYING_NUMBER', field: ['input', 'reason'], found, message: expect.stringContaining(found) }] });
+      expect(refused.userErrors[0].message).not.toMatch(/\d{5}/);
+    }
+  });
+
   it('answers a retry of a takeover made before the screen, whose reason it now refuses, with the alert (repeated)', async () => {
     const id = await openAlert();
     const county = await countyClient();

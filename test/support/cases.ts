@@ -2,12 +2,19 @@
  * A case ready for its meeting, opened and moved the way an office does it, through the API: the
  * meeting tests start from one.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from 'pino';
 import { createClient } from '../../access/clients';
+import { DEMO_CLIENTS, ensureDemoClients } from '../../access/demo-clients';
 import type { Role } from '../../access/policy';
 import type { DepartmentCode } from '../../domain/departments';
-import type { TestHub } from './hub';
+import { createTestDatabases, type TestDatabases } from './databases';
+import { startTestHub, type TestHub } from './hub';
 import { okPayload } from './payloads';
-import { WANG } from './scenarios';
+import { insertRegions, insertWang, TODAY, WANG } from './scenarios';
+import type { TestClock } from './clock';
 
 const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`;
 const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { state } userErrors { code } } }`;
@@ -94,4 +101,57 @@ export async function countyClients<K extends string>(hub: TestHub, specs: reado
     out[key] = hub.as({ token, purpose });
   }
   return out;
+}
+
+/** A hub with the demo's own clients (demoCallers) and the household of 王 on its regions, for case tests through the API. */
+export interface DemoCaseHub {
+  dbs: TestDatabases;
+  hub: TestHub;
+  wangId: number;
+  /** Each demo client as a caller, by its variable. */
+  demo: Record<string, TestHub['gql']>;
+  close(): Promise<void>;
+}
+
+/** Starts a DemoCaseHub on databases named `name`, its day TODAY, its clock `clock`, logging to `logger` (default: nowhere). */
+export async function startDemoCaseHub(name: string, clock: () => Date, logger?: Logger): Promise<DemoCaseHub> {
+  const dbs = await createTestDatabases(name);
+  await insertRegions(dbs);
+  const wangId = await insertWang(dbs);
+  const hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock, logger });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `aidhub-${name}-`));
+  const demo = await demoCallers(hub, dir);
+  return {
+    dbs,
+    hub,
+    wangId,
+    demo,
+    async close() {
+      await hub.close();
+      await dbs.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The demo's own clients (access/demo-clients.ts) made on the hub, their tokens file in `dir`, each
+ * as a caller by its variable: a convener stating purpose CASE_MEETING, every other REFERRAL.
+ */
+async function demoCallers(hub: TestHub, dir: string): Promise<Record<string, TestHub['gql']>> {
+  const tokens = await ensureDemoClients(hub.accessDb, path.join(dir, 'demo-clients.env'));
+  const callers: Record<string, TestHub['gql']> = {};
+  for (const c of DEMO_CLIENTS) {
+    const token = tokens.get(c.variable);
+    if (token) callers[c.variable] = hub.as({ token, purpose: c.roles.includes('MEETING_CONVENER') ? 'CASE_MEETING' : 'REFERRAL' }).gql;
+  }
+  return callers;
+}
+
+/** Sends a mutation's input a minute after the last request (`clock` moved on), as an officer's next request would be. */
+export function minuteApart(clock: TestClock) {
+  return (gql: TestHub['gql'], query: string, input: Record<string, unknown>) => {
+    clock.set(new Date(clock.at.getTime() + 60_000));
+    return gql(query, { input });
+  };
 }

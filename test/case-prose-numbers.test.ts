@@ -1,0 +1,209 @@
+/**
+ * Prose of a case that other offices read (a case's summary and reasons, a slip's ask, note,
+ * feedback and decline reason, a waiver's reason, a meeting's notes and a decision's ask) carrying a
+ * mobile number or a bank card is refused, IDENTIFYING_NUMBER, naming the field and the number
+ * masked (138****5678, ****7890), and nothing is written; dates, amounts, document numbers and what
+ * it tells of health pass. A retry of a write made before the screen (its key, or without one the
+ * same write just made) is answered as the retry it is. The hub's log holds none of the numbers.
+ * Real hub, real database, the demo's own clients (access/demo-clients.ts), the log captured.
+ */
+import { and, eq } from 'drizzle-orm';
+import { DEMO_CLIENTS } from '../access/demo-clients';
+import { apiClient } from '../db/access/schema';
+import { caseEvent, referralSlip } from '../db/cases/schema';
+import { transitionCase } from '../db/cases/store';
+import { answerReferral, issueReferral } from '../db/cases/referrals';
+import type { TestDatabases } from './support/databases';
+import type { TestHub } from './support/hub';
+import { TestClock } from './support/clock';
+import { minuteApart, startDemoCaseHub, type DemoCaseHub } from './support/cases';
+import { capturedLog } from './support/log-lines';
+import { okPayload as ok } from './support/payloads';
+import { WANG } from './support/scenarios';
+
+const ERRORS = `userErrors { code field message found }`;
+const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id summary } replayed ${ERRORS} } }`;
+const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { id state } replayed ${ERRORS} } }`;
+const FIRST_AID = `mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { id } replayed ${ERRORS} } }`;
+const MATERIALS = `mutation($input: CaseMaterialsCompleteInput!) { caseMaterialsComplete(input: $input) { case { id } replayed ${ERRORS} } }`;
+const SLIP = `referral { id state ask feedback declineReason } replayed ${ERRORS}`;
+const ISSUE = `mutation($input: ReferralIssueInput!) { referralIssue(input: $input) { ${SLIP} } }`;
+const ACCEPT = `mutation($input: ReferralAcceptInput!) { referralAccept(input: $input) { ${SLIP} } }`;
+const COMPLETE = `mutation($input: ReferralCompleteInput!) { referralComplete(input: $input) { ${SLIP} } }`;
+const DECLINE = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { ${SLIP} } }`;
+const WAIVE = `mutation($input: ReferralWaiveInput!) { referralWaive(input: $input) { ${SLIP} } }`;
+const CORRECT = `mutation($input: DecisionCorrectInput!) { decisionCorrect(input: $input) { superseded { id } issued { id } replayed ${ERRORS} } }`;
+const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { notes decisions { id ask } } replayed ${ERRORS} } }`;
+
+type Gql = TestHub['gql'];
+
+const MOBILE = '13905371234';
+const CARD = '6222 0216 0000 1234 567';
+/** Every number refused here, as digits: none may reach the log. */
+const CLEAR = [MOBILE, '6222021600001234567', '6222021234567890'];
+/** What passes: a document number, an amount, a date, and what a case tells of health. */
+const FINE = '依据鲁民〔2026〕12号，2026-03-16入户核实，因病住院自付500元，已纳入医疗救助';
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let setup: DemoCaseHub;
+let wangId: number;
+const log = capturedLog('debug');
+const demo: Record<string, Gql> = {};
+const clock = new TestClock('2026-03-16T09:00:00+08:00');
+const CA = 'AIDHUB_TOKEN_370811_CIVIL_AFFAIRS';
+const HEALTH = 'AIDHUB_TOKEN_370811_HEALTH';
+
+/** Each request a minute after the last, as an officer's would be. */
+const send = minuteApart(clock);
+
+async function eventCount(): Promise<number> {
+  return (await dbs.hub.select({ id: caseEvent.id }).from(caseEvent)).length;
+}
+
+async function actions(caseId: string): Promise<string[]> {
+  return (await dbs.hub.select({ action: caseEvent.action }).from(caseEvent).where(eq(caseEvent.caseId, Number(caseId))).orderBy(caseEvent.seq)).map((e) => e.action);
+}
+
+/** The refusal of `field` for what was found, masked: the message names it, and no clear number. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function refused(res: any, mutation: string, field: string[], found: string) {
+  expect(res.errors).toBeUndefined();
+  const errors = res.data[mutation].userErrors as { code: string; field: string[]; message: string; found: string }[];
+  expect(errors).toEqual([{ code: 'IDENTIFYING_NUMBER', field, message: expect.stringContaining(found), found }]);
+  for (const n of CLEAR) expect(errors[0].message).not.toContain(n);
+}
+
+async function openCase(summary: string, urgency = 'NORMAL'): Promise<string> {
+  return (await ok(demo[CA], OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency, summary } }, 'caseOpen')).case.id;
+}
+
+async function accepted(summary: string, urgency = 'NORMAL'): Promise<string> {
+  const caseId = await openCase(summary, urgency);
+  await ok(demo[CA], MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+  return caseId;
+}
+
+async function forward(caseId: string, ask: string): Promise<string> {
+  const res = await send(demo[CA], ISSUE, { caseId, to: { department: 'HEALTH' }, ask, deadlineWorkingDays: 5 });
+  expect(res.data.referralIssue.userErrors).toEqual([]);
+  return res.data.referralIssue.referral.id;
+}
+
+beforeAll(async () => {
+  setup = await startDemoCaseHub('case_prose_numbers', clock.now, log.logger);
+  ({ dbs, hub, wangId } = setup);
+  Object.assign(demo, setup.demo);
+});
+
+afterAll(() => setup?.close());
+
+describe('a case’s prose', () => {
+  it('refuses a mobile or a card in a summary, a reason, a first aid’s reason or a materials note, naming it masked; writes nothing; lets dates, amounts, document numbers and health pass', async () => {
+    const before = await eventCount();
+    refused(await send(demo[CA], OPEN, { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: `户主来电 ${MOBILE} 申请临时救助` }), 'caseOpen', ['input', 'summary'], '139****1234');
+    refused(await send(demo[CA], OPEN, { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '户主来电 一三九〇五三七一二三四' }), 'caseOpen', ['input', 'summary'], '139****1234');
+    expect(await eventCount()).toBe(before);
+    const opened = (await ok(demo[CA], OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: FINE } }, 'caseOpen')).case;
+    expect(opened.summary).toBe(FINE);
+    const caseId = opened.id;
+    refused(await send(demo[CA], MOVE, { caseId, to: 'ACCEPTED', reason: `救助金打入 ${CARD}` }), 'caseTransition', ['input', 'reason'], '****4567');
+    refused(await send(demo[CA], MOVE, { caseId, to: 'ACCEPTED', reason: '救助金打入 6222-0212-3456-7890', idempotencyKey: 'card-1' }), 'caseTransition', ['input', 'reason'], '****7890');
+    expect(await actions(caseId)).toEqual(['OPENED']);
+    await ok(demo[CA], MOVE, { input: { caseId, to: 'ACCEPTED', reason: FINE } }, 'caseTransition');
+    const firstAid = { caseId, programme: 'TEMP_AID', amountFen: 50_000, cause: 'ILLNESS', beneficiaryIdNumber: WANG.grandmother };
+    refused(await send(demo[CA], FIRST_AID, { ...firstAid, reason: `住院急需，家属电话 ${MOBILE}` }), 'caseFirstAid', ['input', 'reason'], '139****1234');
+    expect((await send(demo[CA], FIRST_AID, { ...firstAid, reason: FINE })).data.caseFirstAid.userErrors).toEqual([]);
+    refused(await send(demo[CA], MATERIALS, { caseId, note: `材料已补齐，联系 139-0537-1234` }), 'caseMaterialsComplete', ['input', 'note'], '139****1234');
+    expect((await send(demo[CA], MATERIALS, { caseId, note: FINE })).data.caseMaterialsComplete.userErrors).toEqual([]);
+    expect(await actions(caseId)).toEqual(['OPENED', 'TRANSITIONED', 'TRANSITIONED', 'MATERIALS_COMPLETED']); // accepted, first aid given, materials
+  });
+
+  it('refuses a mobile or a card in a slip’s ask, note, feedback or decline reason; the slip is not issued or answered', async () => {
+    const caseId = await accepted('转办测试');
+    const issue = { caseId, to: { department: 'HEALTH' }, deadlineWorkingDays: 5 };
+    refused(await send(demo[CA], ISSUE, { ...issue, ask: `请联系患者 ${MOBILE} 核实报销` }), 'referralIssue', ['input', 'ask'], '139****1234');
+    expect((await dbs.hub.select().from(referralSlip).where(eq(referralSlip.caseId, Number(caseId)))).length).toBe(0);
+    const slip = await forward(caseId, FINE);
+    refused(await send(demo[HEALTH], ACCEPT, { referralId: slip, note: `已收到，经办人 ${MOBILE}` }), 'referralAccept', ['input', 'note'], '139****1234');
+    expect((await send(demo[HEALTH], ACCEPT, { referralId: slip, note: FINE })).data.referralAccept.userErrors).toEqual([]);
+    refused(await send(demo[HEALTH], COMPLETE, { referralId: slip, feedback: `已报销，打入卡号 ${CARD}` }), 'referralComplete', ['input', 'feedback'], '****4567');
+    const done = await send(demo[HEALTH], COMPLETE, { referralId: slip, feedback: FINE });
+    expect(done.data.referralComplete).toMatchObject({ referral: { state: 'COMPLETED', feedback: FINE }, userErrors: [] });
+    const other = await forward(caseId, '请核实');
+    refused(await send(demo[HEALTH], DECLINE, { referralId: other, reason: `请直接联系 ${MOBILE}` }), 'referralDecline', ['input', 'reason'], '139****1234');
+    expect((await send(demo[HEALTH], DECLINE, { referralId: other, reason: FINE })).data.referralDecline).toMatchObject({ referral: { state: 'DECLINED', declineReason: FINE }, userErrors: [] });
+  });
+
+  it('refuses a mobile in a meeting’s notes or a decision’s ask, in a correction’s reason and in a waiver’s reason', async () => {
+    const caseId = await openCase('会议测试');
+    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(demo[CA], MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    const decision = { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 50_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother, conflictOverrideReason: '测试' };
+    const meeting = { caseId, heldOn: '2026-03-16', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], decisions: [decision] };
+    refused(await send(demo[CA], MEETING, { ...meeting, notes: `会上联系户主 ${MOBILE}` }), 'meetingRecord', ['input', 'notes'], '139****1234');
+    refused(await send(demo[CA], MEETING, { ...meeting, decisions: [{ ...decision, ask: `打入 ${CARD}` }] }), 'meetingRecord', ['input', 'decisions', '0', 'ask'], '****4567');
+    expect(await actions(caseId)).toEqual(['OPENED', 'TRANSITIONED', 'TRANSITIONED', 'TRANSITIONED']);
+    const held = await send(demo[CA], MEETING, { ...meeting, notes: FINE, decisions: [{ ...decision, ask: FINE }] });
+    expect(held.data.meetingRecord).toMatchObject({ meeting: { notes: FINE, decisions: [{ ask: FINE }] }, userErrors: [] });
+    const slip = held.data.meetingRecord.meeting.decisions[0].id;
+    // A correction's reason, and a withdrawal's, which the slip's office reads.
+    const withdrawn = await send(demo[CA], CORRECT, { caseId, reason: `户主 ${MOBILE} 来电要求撤回`, changes: [{ referralId: slip }] });
+    expect(withdrawn.data.decisionCorrect).toMatchObject({ superseded: [], issued: [], replayed: false });
+    refused(withdrawn, 'decisionCorrect', ['input', 'reason'], '139****1234');
+    expect(await actions(caseId)).not.toContain('DECISION_CORRECTED');
+    expect((await send(demo[HEALTH], DECLINE, { referralId: slip, reason: '已足额报销' })).data.referralDecline.userErrors).toEqual([]);
+    refused(await send(demo[CA], WAIVE, { referralId: slip, reason: `户主 ${MOBILE} 同意免除` }), 'referralWaive', ['input', 'reason'], '139****1234');
+    expect((await send(demo[CA], WAIVE, { referralId: slip, reason: FINE })).data.referralWaive.userErrors).toEqual([]);
+  });
+});
+
+describe('a retry of a write made before the screen', () => {
+  /** The demo client as a case write names it (db/cases/write.ts): its name, its office (a county client acts for its department), its id. */
+  async function writer(variable: string) {
+    const name = DEMO_CLIENTS.find((c) => c.variable === variable)!.name;
+    const [row] = await hub.accessDb.select({ id: apiClient.id }).from(apiClient).where(eq(apiClient.name, name));
+    return { name, id: row.id };
+  }
+
+  it('is answered with its first outcome, keyed or not; another write with a number is refused', async () => {
+    const ca = await writer(CA);
+    const caseId = await openCase('重试测试');
+    const reason = `受理，户主电话 ${MOBILE}`;
+    // Accepted as before the screen: straight into the store as the resolver then wrote it.
+    clock.set(new Date(clock.at.getTime() + 60_000));
+    const meta = { actor: { officer: ca.name, office: 'CIVIL_AFFAIRS' }, occurredAt: null, idempotencyKey: null, now: clock.now() };
+    expect((await transitionCase(dbs.hub, Number(caseId), 'ACCEPTED', reason, meta)).ok).toBe(true);
+    const before = await eventCount();
+    const again = await send(demo[CA], MOVE, { caseId, to: 'ACCEPTED', reason });
+    expect(again.data.caseTransition).toEqual({ case: { id: caseId, state: 'ACCEPTED' }, replayed: true, userErrors: [] });
+    // Another such move is no retry: refused by the screen.
+    refused(await send(demo[CA], MOVE, { caseId, to: 'INVESTIGATING', reason }), 'caseTransition', ['input', 'reason'], '139****1234');
+
+    // Keyed: a slip issued with its key before the screen is answered under that key.
+    const issued = { caseId: Number(caseId), to: 'HEALTH', ask: `请联系 ${MOBILE}`, deadlineWorkingDays: 5, handOver: false };
+    clock.set(new Date(clock.at.getTime() + 60_000));
+    const first = await issueReferral(dbs.hub, issued, { ...meta, idempotencyKey: 'slip-1', keyClientId: ca.id, now: clock.now() });
+    expect(first.ok).toBe(true);
+    const retried = await send(demo[CA], ISSUE, { caseId, to: { department: 'HEALTH' }, ask: issued.ask, deadlineWorkingDays: 5, idempotencyKey: 'slip-1' });
+    expect(retried.data.referralIssue).toMatchObject({ referral: { state: 'ISSUED', ask: issued.ask }, replayed: true, userErrors: [] });
+    refused(await send(demo[CA], ISSUE, { caseId, to: { department: 'HEALTH' }, ask: issued.ask, deadlineWorkingDays: 5, idempotencyKey: 'slip-2' }), 'referralIssue', ['input', 'ask'], '139****1234');
+
+    // An answer made before the screen, sent again without a key.
+    const health = await writer(HEALTH);
+    const slip = retried.data.referralIssue.referral.id;
+    clock.set(new Date(clock.at.getTime() + 60_000));
+    const answer = await answerReferral(dbs.hub, Number(slip), 'DECLINE', { text: `请直接联系 ${MOBILE}`, aidSourceRef: null }, { actor: { officer: health.name, office: 'HEALTH' }, occurredAt: null, idempotencyKey: null, now: clock.now() });
+    expect(answer.ok).toBe(true);
+    expect((await send(demo[HEALTH], DECLINE, { referralId: slip, reason: `请直接联系 ${MOBILE}` })).data.referralDecline).toMatchObject({ referral: { state: 'DECLINED' }, replayed: true, userErrors: [] });
+    expect(await eventCount()).toBe(before + 2);
+    expect(await dbs.hub.select().from(caseEvent).where(and(eq(caseEvent.caseId, Number(caseId)), eq(caseEvent.action, 'TRANSITIONED')))).toHaveLength(1);
+  });
+});
+
+describe('the hub’s log', () => {
+  it('holds none of the numbers refused, in clear', () => {
+    expect(log.lines.length).toBeGreaterThan(0);
+    const logged = JSON.stringify(log.lines);
+    for (const n of CLEAR) expect(logged).not.toContain(n);
+  });
+});
