@@ -4,11 +4,11 @@
  * UUID. It is sent back as `X-Request-Id`, written in the request's audit rows, and carried by
  * every log line written while the request runs (`withRequestIds`).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import crypto from 'node:crypto';
 import type express from 'express';
 import type { Logger } from 'pino';
 import { mayContainIdNumber } from '../domain/id-number';
+import { currentRequestId, runAsRequest } from '../db/async-context';
 
 /**
  * Short, printable, and never an ID number: the audit column holds 36 characters, and an id that
@@ -24,13 +24,7 @@ export function acceptableRequestId(value: string | undefined): string | null {
   return SANE.test(id) && !mayContainIdNumber(id) ? id : null;
 }
 
-const scope = new AsyncLocalStorage<string>();
 const byRequest = new WeakMap<express.Request, string>();
-
-/** The id of the request being served in this async context, if any. */
-export function currentRequestId(): string | undefined {
-  return scope.getStore();
-}
 
 /** This request's id (set by requestIdMiddleware; a new one if it did not run). */
 export function requestIdOf(req: express.Request): string {
@@ -47,7 +41,7 @@ export function requestIdMiddleware(): express.RequestHandler {
     const id = acceptableRequestId(req.get('x-request-id')) ?? crypto.randomUUID();
     byRequest.set(req, id);
     res.set('X-Request-Id', id);
-    scope.run(id, next);
+    runAsRequest(id, next);
   };
 }
 
@@ -63,7 +57,7 @@ export function withRequestIds(logger: Logger): Logger {
       const value = Reflect.get(target, prop, receiver);
       if (typeof prop !== 'string' || !LEVELS.has(prop) || typeof value !== 'function') return value;
       return (...args: unknown[]) => {
-        const id = scope.getStore();
+        const id = currentRequestId();
         const into = id ? target.child({ requestId: id }) : target;
         return (into[prop as 'info'] as (...a: unknown[]) => void)(...args);
       };

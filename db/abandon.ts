@@ -9,15 +9,15 @@
  * its statement still queued), and when the lock went the source was first made to run the whole
  * backlog of statements nobody waited for any more.
  *
- * So the work runs in an abandonable scope (AsyncLocalStorage, which follows it through drizzle and
+ * So the work runs in an abandonable scope (db/async-context.ts, which follows it through drizzle and
  * the driver): a pool made `abandonable` runs each statement of such a scope on a connection of its
  * own, and when the scope is abandoned it closes that connection at once (the pool opens a fresh one
  * when next needed) and asks the server, over a connection kept for that, to `KILL QUERY` the
  * statement's thread, so that the server stops waiting too. A statement the scope would send after
  * it was abandoned is not sent. Statements outside any scope (scans, imports) are left as they are.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type mysql from 'mysql2/promise';
+import { currentAbandonScope, runAbandonable, type AbandonScope } from './async-context';
 import { overriding } from './connect';
 
 /** A statement of abandoned work, refused before it was sent. */
@@ -25,7 +25,7 @@ export class AbandonedStatement extends Error {
   override name = 'AbandonedStatement';
 }
 
-class Scope {
+class Scope implements AbandonScope {
   abandoned = false;
   readonly running = new Set<() => void>();
   abandon(): void {
@@ -35,8 +35,6 @@ class Scope {
   }
 }
 
-const current = new AsyncLocalStorage<Scope>();
-
 /**
  * `work` in a scope of its own, not yet started: `start()` runs it, `abandon()` stops its statements
  * in flight and refuses its later ones. Two steps, so a caller's timer can be set (and hold `abandon`)
@@ -44,7 +42,7 @@ const current = new AsyncLocalStorage<Scope>();
  */
 export function abandonable<T>(work: () => Promise<T>): { start: () => Promise<T>; abandon: () => void } {
   const scope = new Scope();
-  return { start: () => current.run(scope, work), abandon: () => scope.abandon() };
+  return { start: () => runAbandonable(scope, work), abandon: () => scope.abandon() };
 }
 
 /** Asks the server to stop the statement running on connection `threadId`. */
@@ -73,7 +71,7 @@ interface CoreConnection {
 export function stoppingAbandoned(pool: mysql.Pool, kill: Killer): mysql.Pool {
   const core = (pool as unknown as { pool: { getConnection(cb: (error: Error | null, conn: CoreConnection) => void): void } }).pool;
   const run = (method: 'query' | 'execute') => (options: unknown, values?: unknown) => {
-    const scope = current.getStore();
+    const scope = currentAbandonScope();
     if (!scope) return (pool[method] as (...a: unknown[]) => Promise<unknown>)(options, values);
     if (scope.abandoned) return Promise.reject(new AbandonedStatement('the read was abandoned before this statement was sent'));
     return new Promise((resolve, reject) => {

@@ -1,8 +1,9 @@
 /** db/prepared.ts: a list placeholder matches exactly its values, escaped, and a statement is built once per handle. */
+import { sql } from 'drizzle-orm';
 import { mysqlTable, varchar } from 'drizzle-orm/mysql-core';
 import { sourceDrizzle } from '../db/connect';
 import mysql from 'mysql2/promise';
-import { inPlaceholder, listsEscapedOnce, preparedPer } from '../db/prepared';
+import { formatStatement, inPlaceholder, listsEscapedOnce, preparedPer } from '../db/prepared';
 import type { SourceDb } from '../federation/contract';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 
@@ -71,4 +72,34 @@ it('writes a list out once, a frozen one once for every statement, the SQL the s
   expect(listsEscapedOnce(others)).toBe(others);
   const db = sourceDrizzle(dbs.hubPool, 'TEST');
   expect((await byValue(db).execute({ values: frozen })).map((r) => r.value).sort()).toEqual([...WORDS].sort());
+});
+
+// mysql2's format searched a statement's whole text for its placeholders on every run, stepping
+// over each of the names drizzle quotes: 3% of the hub's instructions on a household query.
+it('joins a prepared statement from its pieces, the same text mysql2 makes, without searching it again', async () => {
+  const db = sourceDrizzle(dbs.hubPool, 'TEST');
+  const union = preparedPer((d: SourceDb) => d.select().from(word).where(sql`${word.value} in (${sql.placeholder('values')}) or ${word.value} = ${sql.placeholder('one')} or ${word.value} = ${sql.placeholder('n')} or '?' = ${sql.placeholder('one')}`).prepare());
+  const run = async (values: Record<string, unknown>) => (await union(db).execute(values)).map((r) => r.value).sort();
+  expect(await run({ values: ['plain'], one: "it's", n: 5 })).toEqual(["it's", 'plain']);
+  // The driver's own format (sql-escaper's, which mysql2 calls unless the pool has a queryFormat) is not reached again.
+  const escaper = jest.requireActual<{ format: (...a: unknown[]) => string }>(require.resolve('sql-escaper', { paths: [require.resolve('mysql2')] }));
+  const spy = jest.spyOn(escaper, 'format');
+  try {
+    expect(await run({ values: Object.freeze(['a,b', 'back\\slash']), one: '100%', n: null })).toEqual(['100%', 'a,b', 'back\\slash']);
+    expect(spy).not.toHaveBeenCalled();
+  } finally {
+    spy.mockRestore();
+  }
+  // The text as mysql2 writes it, quotes, backslashes, NUL and "?" in values included; any other value left to mysql2.
+  const text = (union(db) as unknown as { query: { sql: string } }).query.sql;
+  expect(text).toContain("'?'");
+  const connection = { config: { stringifyObjects: false } };
+  for (const values of [
+    [listsEscapedOnce([["x') OR ('1'='1", 7]])[0], "a\\'b\0c?", -1.5, "d"],
+    [['plain', 3], 'x', 0, null],
+    [[new Date(0)], true, 2n, { a: 1 }],
+    [['one'], 'two'],
+  ]) {
+    expect(formatStatement.call(connection, text, values, 'local')).toBe(mysql.format(text, values as never, false, 'local' as never));
+  }
 });
