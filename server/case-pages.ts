@@ -29,6 +29,7 @@ import { firstAidStanding, fulfilmentStanding } from '../resolvers/cases/aid-sta
 import { paidAtSource } from '../resolvers/cases/paid-at-source';
 import { chinaDateOf, formatChinaInstant } from '../domain/cases/china-time';
 import { caseDeadlines, standing, type CaseDeadline, type Limit } from '../domain/cases/deadlines';
+import { programmeAndAmount } from '../domain/cases/meetings';
 import { departmentsNotTakingPart, dossierChanges, DOSSIER_MONTHS, memberAge, type Dossier, type DossierCase, type DossierCaseLate, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
 import { AID_CAUSE_NAMES, DISABILITY_CATEGORY_NAMES, type AidCause, type AidRecord, type AidStatus } from '../domain/aid';
 import { countyOf, departmentOfficeName, parseOffice, storedOffice } from '../domain/cases/offices';
@@ -147,10 +148,9 @@ function officeText(name: string): string {
 function askBeyondProgramme(s: { ask: string; programmeCode: string | null; amountFen: number | null }): string | null {
   const programme = s.programmeCode ? AID_PROGRAMME_BY_CODE.get(s.programmeCode) : undefined;
   if (!programme || !s.ask.startsWith(programme.name)) return null;
-  let rest = s.ask.slice(programme.name.length);
-  const amount = s.amountFen === null ? null : ` ${fenToYuan(s.amountFen)} 元${programme.kind === 'RECURRING' ? '/月' : ''}`;
   // An amount other than the decided one (a slip's words kept after a correction) is information, not a repeat.
-  if (amount && rest.startsWith(amount)) rest = rest.slice(amount.length);
+  const repeated = s.amountFen === null ? null : programmeAndAmount(programme.name, programme.kind, s.amountFen);
+  const rest = s.ask.slice(repeated !== null && s.ask.startsWith(repeated) ? repeated.length : programme.name.length);
   return rest.replace(/^[\s，,、：:；;]+/, '').trim();
 }
 
@@ -722,6 +722,8 @@ export function renderBrief(v: BriefView): string {
       ['坚持决定理由', check.overrideReason ? prose(check.overrideReason) : null],
     ]);
   };
+  // Each decision's, worded once: whether the column is printed at all depends on them.
+  const checksInWords = new Map((meeting?.decisions ?? []).map((s) => [s.id, checkLines(s.id)]));
 
   const decisionColumns: Column<ReferralRecord>[] = [
     { header: '承办部门', cell: (s) => officeText(v.officeName(s.toOffice)) },
@@ -741,8 +743,8 @@ export function renderBrief(v: BriefView): string {
     // decided (a warning such as X6 decides nothing by itself), in the words kept without health detail.
     {
       header: '决定时比对',
-      when: (meeting?.decisions ?? []).some((s) => checkLines(s.id) !== ''),
-      cell: (s) => checkLines(s.id),
+      when: [...checksInWords.values()].some((text) => text !== ''),
+      cell: (s) => checksInWords.get(s.id) ?? '',
     },
     {
       header: '转办单状态',

@@ -4,13 +4,13 @@
  * A transaction that made it and then rolled back (a meeting refused after the turn was taken,
  * MeetingRefused, or any error) took the new row away under two transactions waiting on its key,
  * and InnoDB had one of them deadlock (1213), which no caller retries: the client got INTERNAL.
- * Now the row is made before the transaction, committed on its own (decisionsIssuedTo, read before
- * every checked decision's transaction: ensureHouseholdTurn), and only locked in it, as the
+ * Now the row is made before the transaction, committed on its own (ensureHouseholdTurn, when
+ * decisionsIssuedTo, read before every checked decision's transaction, finds none), and only locked in it, as the
  * charity organisation's lock row is (test/charity/organisation-lock.test.ts).
  */
 import { eq } from 'drizzle-orm';
 import { householdDecisionLock } from '../db/case-loop/schema';
-import { decisionsIssuedTo, takeDecisionTurn } from '../db/cases/write';
+import { decisionsIssuedTo, ensureHouseholdTurn, takeDecisionTurn } from '../db/cases/write';
 import { lockingTransaction, type LockingTx } from '../db/locking';
 import { createTestDatabases, lockWaits, type TestDatabases } from './support/databases';
 
@@ -39,8 +39,9 @@ describe('a household whose decision turn row is not made yet', () => {
     // As a checked decision is written (resolvers/cases/decision-checks.ts inDecisionTurns): the
     // count read before its transaction, then the turn taken in it.
     const decide = async <T>(work: (tx: LockingTx, seen: number) => Promise<T>) => {
-      const seen = await decisionsIssuedTo(dbs.hub, HOUSEHOLD);
-      return lockingTransaction(dbs.hub, (tx) => work(tx, seen));
+      const issued = await decisionsIssuedTo(dbs.hub, HOUSEHOLD);
+      if (issued === null) await ensureHouseholdTurn(dbs.hub, HOUSEHOLD);
+      return lockingTransaction(dbs.hub, (tx) => work(tx, issued ?? 0));
     };
     // A meeting refused after taking the turn (its stated time out of order): all it wrote rolled back.
     const first = decide(async (tx, seen) => {

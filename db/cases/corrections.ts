@@ -24,7 +24,7 @@ import { toDbInstant } from '../instants';
 import { issueDecisionSlip } from './decision-slips';
 import type { CaseRecord, HubQuery } from './records';
 import { caseMeeting, referralSlip, secondAidApproval } from './schema';
-import { caseWrite, EventLog, keyedRetry, lockCase, requiredText, takeDecisionTurn, unkeyedRetry, type WriteMeta } from './write';
+import { caseWrite, ensureHouseholdTurn, EventLog, keyedRetry, lockCase, requiredText, takeDecisionTurn, unkeyedRetry, type WriteMeta } from './write';
 
 /** A decision of the case to change: its slip, and the decision that replaces it (null: withdrawn, its office left out). */
 export interface DecisionChange {
@@ -141,14 +141,24 @@ export async function correctionRefusal(q: HubQuery, c: CaseRecord, input: Pick<
 }
 
 /**
- * Corrects the case's decisions. `checks` are the new decisions' checks (correctedDecisions order),
- * `decisionsSeen` the household's count read before them (write.ts takeDecisionTurn). Returns the
- * correction's event seq.
+ * Corrects the case's decisions. `householdId` is the case's household, `checks` are the new
+ * decisions' checks (correctedDecisions order), `decisionsSeen` the household's count read before
+ * them (write.ts takeDecisionTurn; null: only withdrawals, no check made, and the household's turn
+ * row is made here before the transaction, as a checked correction's was before its check:
+ * ensureHouseholdTurn). Returns the correction's event seq.
  */
-export async function correctDecisions(db: HubDb, input: CorrectionInput, meta: WriteMeta, checks: readonly DecisionCheck[] = [], decisionsSeen: number | null = null): Promise<Outcome<number>> {
+export async function correctDecisions(
+  db: HubDb,
+  input: CorrectionInput,
+  householdId: number,
+  meta: WriteMeta,
+  checks: readonly DecisionCheck[] = [],
+  decisionsSeen: number | null = null,
+): Promise<Outcome<number>> {
   const reason = input.reason.trim();
-  return caseWrite(db, meta, correctionInputProblem(input), correctionOf(input.caseId), (at) =>
-    lockingTransaction(db, async (tx): Promise<Outcome<number>> => {
+  return caseWrite(db, meta, correctionInputProblem(input), correctionOf(input.caseId), async (at) => {
+    if (decisionsSeen === null) await ensureHouseholdTurn(db, householdId);
+    return lockingTransaction(db, async (tx): Promise<Outcome<number>> => {
       const c = await lockCase(tx, input.caseId);
       if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
       // The same correction sent twice at once: the second finds the first's under the lock.
@@ -184,6 +194,6 @@ export async function correctDecisions(db: HubDb, input: CorrectionInput, meta: 
       await tx.insert(decisionCorrection).values(rows.map((r) => ({ ...r, eventSeq })));
       await log.write(tx);
       return success(eventSeq);
-    }),
-  );
+    });
+  });
 }

@@ -22,9 +22,9 @@ import { toDbInstant } from '../instants';
 import { lockingTransaction } from '../locking';
 import { aidCase } from './schema';
 import { followCaseHandOver, type AlertChange } from '../monitoring/store';
-import type { HubTx } from './records';
+import type { CaseRecord, HubTx } from './records';
 import { applyTransition, caseAndPredecessorIds } from './store';
-import { EventLog, idempotent, lockCase, lockHouseholdTurn, requiredText, unkeyedRetry, type WriteMeta } from './write';
+import { ensureHouseholdTurn, EventLog, idempotent, lockCase, lockHouseholdTurn, requiredText, unkeyedRetry, type WriteMeta } from './write';
 
 /**
  * Hands the case over to the county its household lives in now. Only the office that owns the case
@@ -37,15 +37,23 @@ import { EventLog, idempotent, lockCase, lockHouseholdTurn, requiredText, unkeye
  * id; its successor is the case whose predecessor it is. A retry (its key, or the same officer's
  * same hand-over without one) answers the first outcome: one successor, ever (unique index).
  */
-export async function handOverCase(db: HubDb, caseId: number, reason: string, meta: WriteMeta, onAlertsMoved?: (tx: HubTx, moves: readonly AlertChange[]) => Promise<void>): Promise<Outcome<number>> {
+export async function handOverCase(
+  db: HubDb,
+  { id: caseId, householdId }: Pick<CaseRecord, 'id' | 'householdId'>,
+  reason: string,
+  meta: WriteMeta,
+  onAlertsMoved?: (tx: HubTx, moves: readonly AlertChange[]) => Promise<void>,
+): Promise<Outcome<number>> {
   const problem = requiredText(reason, 2000, ['input', 'reason'], 'REASON_REQUIRED');
   if (problem) return refusal(problem);
   return idempotent(
     db,
     meta,
     (e) => (e.action === 'TRANSITIONED' && e.caseId === caseId && e.toState === 'HANDED_OVER' ? caseId : null),
-    () =>
-      lockingTransaction(db, async (tx) => {
+    async () => {
+      // The household's turn row made on its own first, not in this transaction's rollback (ensureHouseholdTurn).
+      await ensureHouseholdTurn(db, householdId);
+      return lockingTransaction(db, async (tx) => {
         const c = await lockCase(tx, caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
         if (await unkeyedRetry(tx, caseId, meta, (e) => e.action === 'TRANSITIONED' && e.toState === 'HANDED_OVER' && e.reason === reason.trim())) return success(caseId, true);
@@ -89,6 +97,7 @@ export async function handOverCase(db: HubDb, caseId: number, reason: string, me
         await log.write(tx);
         await opened.write(tx);
         return success(caseId);
-      }),
+      });
+    },
   );
 }

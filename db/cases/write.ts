@@ -264,24 +264,25 @@ export async function lockCase(tx: LockingTx, caseId: number): Promise<CaseRecor
 }
 
 /**
- * How many decisions the household has had issued (0: none yet), read before its decisions not yet
- * given are read for a new decision's check: `takeDecisionTurn` compares it under the lock. A
- * household with no row of household_decision_lock yet has it made here, committed on its own
- * (ensureHouseholdTurn), so the decision's transaction only locks it.
+ * How many decisions the household has had issued, read before its decisions not yet given are read
+ * for a new decision's check: `takeDecisionTurn` compares it under the lock. Null: the household has
+ * no row of household_decision_lock (its turn never taken: none issued), which the write that takes
+ * the turn makes before its transaction (ensureHouseholdTurn: resolvers/cases/decision-checks.ts
+ * inDecisionTurns). A read: it writes nothing.
  */
-export async function decisionsIssuedTo(db: HubDb, householdId: number): Promise<number> {
+export async function decisionsIssuedTo(db: HubDb, householdId: number): Promise<number | null> {
   const [row] = await db.select({ issued: householdDecisionLock.decisionsIssued }).from(householdDecisionLock).where(eq(householdDecisionLock.householdId, householdId));
-  if (row) return row.issued;
-  await ensureHouseholdTurn(db, householdId);
-  return 0;
+  return row ? row.issued : null;
 }
 
 /**
  * Makes the household's row of household_decision_lock if missing, committed on its own, before the
  * transaction that takes its turn (lockHouseholdTurn): ensureLockRow says why. Made in that
- * transaction, a meeting refused after the turn was taken (MeetingRefused, rolled back) or any error
- * took the new row away under two transactions waiting on its key, and InnoDB had one of them
- * deadlock (test/cases-decision-lock.test.ts).
+ * transaction, a meeting refused after the turn was taken (MeetingRefused, rolled back), a hand-over
+ * that failed, or any error took the new row away under two transactions waiting on its key, and
+ * InnoDB had one of them deadlock (test/cases-decision-lock.test.ts, test/cases-hand-over-lock.test.ts).
+ * Every write that takes the turn calls it first: a checked decision (inDecisionTurns, when
+ * decisionsIssuedTo finds no row), a correction that only withdraws, a hand-over, a case opened.
  */
 export async function ensureHouseholdTurn(db: HubDb, householdId: number): Promise<void> {
   await ensureLockRow(db, householdDecisionLock, { householdId, decisionsIssued: 0 });
@@ -316,8 +317,8 @@ export async function decisionTurnMoved(tx: LockingTx, householdId: number, seen
 
 /**
  * Locks the household's row of household_decision_lock by key and returns its count of decisions
- * issued. The row is made before the transaction (decisionsIssuedTo, caseOpen: ensureHouseholdTurn),
- * else here (lockMadeRow: a hand-over, a write that made no check, of a household with no row yet).
+ * issued. The row is made before the transaction (ensureHouseholdTurn), else here (lockMadeRow: only
+ * a reassignment whose slip was declined between its look and its transaction, which made no check).
  * Decision writes take it after their case's row; a case being opened (caseOpen's keyless retry
  * look) takes it holding no case row.
  */

@@ -68,9 +68,11 @@ export interface UngivenDecision {
  * SAME_PURPOSE_TWICE rule counting by school year (X6 国家助学金 with 金秋助学) pairs, for the same
  * school year. Aid for two school years is neither: one meeting in August deciding 金秋助学 for the
  * year ending and for the one starting was refused DUPLICATE_DECISION. All are of one household.
- * Pure: the resolver gathers the ungiven decisions.
+ * A rule a locality switched off (`enabled: false`) finds nothing here, as in the pre-grant check and
+ * sameStayFindings. Pure: the resolver gathers the ungiven decisions.
  */
-export function ungivenDecisionFindings(decision: { programmeCode: string; subject: string | null; schoolYear: string | null }, others: readonly UngivenDecision[], rules: readonly Rule[]): DecisionFinding[] {
+export function ungivenDecisionFindings(decision: { programmeCode: string; subject: string | null; schoolYear: string | null }, others: readonly UngivenDecision[], ruleSet: readonly Rule[]): DecisionFinding[] {
+  const rules = ruleSet.filter((r) => r.enabled);
   const findings: DecisionFinding[] = [];
   const name = (code: string) => PROGRAMME_BY_CODE.get(code)?.name ?? code;
   const departmentsOf = (...codes: string[]) => [...new Set(codes.flatMap((c) => PROGRAMME_BY_CODE.get(c)?.department ?? []))] as OfficeCode[];

@@ -168,6 +168,10 @@ export function slipCarriesDecision(
 /** The slip's "what is asked" when the meeting gave no words: 临时救助 3000.00 元（二次临时救助）. */
 export function defaultAsk(d: DecisionInput): string {
   const programme = PROGRAMME_BY_CODE.get(d.programmeCode);
-  const perMonth = programme?.kind === 'RECURRING' ? '/月' : '';
-  return `${programme?.name ?? d.programmeCode} ${fenToYuan(d.amountFen)} 元${perMonth}${d.secondAid ? '（二次临时救助）' : ''}`;
+  return `${programmeAndAmount(programme?.name ?? d.programmeCode, programme?.kind, d.amountFen)}${d.secondAid ? '（二次临时救助）' : ''}`;
+}
+
+/** How defaultAsk words the programme and amount (公租房租赁补贴 450.00 元/月), which the brief takes off a slip's ask it prints beside them. */
+export function programmeAndAmount(name: string, kind: string | undefined, amountFen: number): string {
+  return `${name} ${fenToYuan(amountFen)} 元${kind === 'RECURRING' ? '/月' : ''}`;
 }

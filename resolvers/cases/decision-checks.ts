@@ -18,7 +18,7 @@ import {
 } from '../../domain/cases/decision-checks';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { refusal, type Outcome } from '../../domain/cases/errors';
-import { decisionsIssuedTo } from '../../db/cases/write';
+import { decisionsIssuedTo, ensureHouseholdTurn } from '../../db/cases/write';
 import { ungivenDecisionsOfHousehold } from '../../db/cases/store';
 import { paidAtSource } from './paid-at-source';
 import { caseNamedTo } from './case-named';
@@ -201,8 +201,10 @@ export async function inDecisionTurns<O extends { ok: true } | { ok: false; erro
   again: () => void = () => {},
 ): Promise<O> {
   for (let attempt = 1; ; attempt++) {
-    const seen = await decisionsIssuedTo(ctx.hub, householdId);
-    const outcome = await round(seen);
+    const issued = await decisionsIssuedTo(ctx.hub, householdId);
+    // A household whose turn was never taken has its row made now, committed on its own, so the round's transaction only locks it.
+    if (issued === null) await ensureHouseholdTurn(ctx.hub, householdId);
+    const outcome = await round(issued ?? 0);
     const changed = !outcome.ok && outcome.errors.some((e) => e.code === 'HOUSEHOLD_DECISIONS_CHANGED');
     if (!changed || attempt >= DECISION_CHECK_ATTEMPTS) return outcome;
     again();

@@ -683,7 +683,7 @@ async function decisionCorrectRequest(input: DecisionCorrectInput, ctx: HubConte
   const refused = await correctionRefusal(ctx.hub, c, correction, meta.actor.office);
   if ('problem' in refused) return { userErrors: [refused.problem] };
   // Only withdrawals: no new decision to check.
-  if (decisions.length === 0) return answered(await correctDecisions(ctx.hub, correction, meta));
+  if (decisions.length === 0) return answered(await correctDecisions(ctx.hub, correction, c.householdId, meta));
   const { errors, people } = await checkedAsDecidedToday(ctx, c, decisions, meta.now, (i, name) => [...paths[i], name]);
   if (errors.length > 0) return { userErrors: errors };
   const preGrant = await checkDecisions(ctx, decisions.map((d, i) => ({ ...d, overrideReason: correction.overrideReasons[i] })), chinaDateOf(meta.now), { members: people });
@@ -698,7 +698,7 @@ async function decisionCorrectRequest(input: DecisionCorrectInput, ctx: HubConte
     return stale && 'problem' in stale ? refusal<number>(stale.problem) : null;
   };
   return answered(
-    await checkedAndWritten(ctx, preGrant, decisions, facts, (i) => [...paths[i], 'conflictOverrideReason'], sentOrSuperseded, (checks, seen) => correctDecisions(ctx.hub, correction, meta, checks, seen)),
+    await checkedAndWritten(ctx, preGrant, decisions, facts, (i) => [...paths[i], 'conflictOverrideReason'], sentOrSuperseded, (checks, seen) => correctDecisions(ctx.hub, correction, c.householdId, meta, checks, seen)),
   );
 }
 
@@ -808,9 +808,10 @@ export const caseResolvers: Resolvers = {
     caseHandOver: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input, 'caseHandOver');
       const caseId = requireHubId(input.caseId, 'input.caseId');
-      if (!(await inReach(ctx, await caseById(ctx, caseId)))) return CASE_NOT_FOUND();
+      const c = await caseById(ctx, caseId);
+      if (!c || !(await inReach(ctx, c))) return CASE_NOT_FOUND();
       // The alert that goes with the case is pushed as moved, as any move of an alert is.
-      const outcome = await handOverCase(ctx.hub, caseId, input.reason, meta, (tx, moves) => deliverAlertChanges({}, tx, moves));
+      const outcome = await handOverCase(ctx.hub, c, input.reason, meta, (tx, moves) => deliverAlertChanges({}, tx, moves));
       return payload(outcome, ctx, async (id) => ({
         case: await caseById(ctx, id),
         successorReference: await successorReference(ctx, id),
