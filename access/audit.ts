@@ -17,12 +17,12 @@
  * for reading.
  */
 import crypto from 'node:crypto';
-import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, lt, or } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, lt, or, type SQL } from 'drizzle-orm';
 import type mysql from 'mysql2/promise';
 import { dbTime, type AccessDb } from '../db/access/db';
 import { createPool, onceMoreIfRefusedByStatementFormat } from '../db/connect';
 import { BEGIN_LOCKING_SQL } from '../db/locking';
-import { accessLog, accessLogHead, accessSecret } from '../db/access/schema';
+import { accessLog, accessLogHead, accessSecret, apiClient } from '../db/access/schema';
 import { householdMember } from '../db/household/schema';
 import { addDays, type IsoDate } from '../domain/dates';
 import { maskIdNumber } from '../domain/id-number';
@@ -465,12 +465,33 @@ export class AuditStore {
     const aboutHouseholds = householdIds.length > 0 ? and(eq(accessLog.subjectKind, 'HOUSEHOLD'), inArray(accessLog.subjectRef, householdIds.map(String))) : undefined;
     // No subject: nothing is about it (an empty condition would match every row).
     if (!aboutPeople && !aboutHouseholds) return { rows: [], hasNextPage: false };
+    return this.entriesWhere(or(aboutPeople, aboutHouseholds)!, first, before, days);
+  }
+
+  /** The client of this name (revoked or not) as the trail keys it, or null when no client has it. */
+  async clientNamed(name: string): Promise<{ id: number; regionScope: string } | null> {
+    const [row] = await this.db.select({ id: apiClient.id, regionScope: apiClient.regionScope }).from(apiClient).where(eq(apiClient.name, name));
+    return row ?? null;
+  }
+
+  /**
+   * What one client asked for, newest first: every row it wrote, whatever the subject (NONE rows
+   * too), or only those naming `officer` (X-Officer) when one is given. Served by access_log_client
+   * (client_id, seq) and access_log_client_officer (client_id, officer, seq). `before` and `days` as
+   * for entriesFor.
+   */
+  async entriesByClient(clientId: number, officer: string | null, first: number, before: number | null, days: AuditDays = NO_DAYS): Promise<{ rows: AuditRow[]; hasNextPage: boolean }> {
+    return this.entriesWhere(and(eq(accessLog.clientId, clientId), officer !== null ? eq(accessLog.officer, officer) : undefined)!, first, before, days);
+  }
+
+  /** One page of the rows `which` keeps, newest first: the one query every audit read pages with. */
+  private async entriesWhere(which: SQL, first: number, before: number | null, days: AuditDays): Promise<{ rows: AuditRow[]; hasNextPage: boolean }> {
     const rows = await this.db
       .select()
       .from(accessLog)
       .where(
         and(
-          or(aboutPeople, aboutHouseholds),
+          which,
           before !== null ? lt(accessLog.seq, before) : undefined,
           // `at` is UTC text; a China day begins at 16:00 UTC the day before.
           days.from !== null ? gte(accessLog.at, dbTime(chinaDayStart(days.from))) : undefined,

@@ -8,6 +8,7 @@
 import { GraphQLError } from 'graphql';
 import { isDivisionCode } from '../domain/division-code';
 import { checkIdNumber } from '../domain/id-number';
+import { officerRefusal, parseOfficer } from './officer';
 import type { IsoDate } from '../domain/dates';
 import type { Rule } from '../domain/findings/rule-set';
 import { schoolYearFitProblem, schoolYearWritingProblem } from '../domain/findings/school-year';
@@ -74,6 +75,19 @@ export function requireIdNumber(value: string, argument = 'idNumber'): string {
   const check = checkIdNumber(value);
   if (!check.ok) throw badInput(argument, check.problem, `${argument} is not a valid ID number: ${check.message}`);
   return check.idNumber;
+}
+
+/**
+ * An officer's staff identifier given as an argument: held to X-Officer's rules (access/officer.ts),
+ * refused with its reasons (MALFORMED_OFFICER, OFFICER_ID_NUMBER), never echoed; null when none is given.
+ * (A blank one is refused before, hub-wide, as EMPTY_VALUE; here it would be malformed, not none.)
+ */
+export function givenOfficer(value: string | null | undefined, argument: string): string | null {
+  if (value === null || value === undefined) return null;
+  const officer = parseOfficer(value) ?? 'MALFORMED';
+  const officerRefused = officerRefusal(officer, false);
+  if (officerRefused) throw badInput(argument, officerRefused.reason, `${argument}: ${officerRefused.message}`);
+  return officer;
 }
 
 /** Hub ids (households, cases, slips, meetings, scans) are positive integers; `what` names the kind. */

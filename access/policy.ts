@@ -508,10 +508,10 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   AidReportIncompleteCheck: { kind: 'OPEN', why: 'the position of the reporter’s own record and the departments its check could not read (each also a DEPARTMENT_UNAVAILABLE error); no personal data' },
   AidReportConflict: { kind: 'OPEN', why: 'rule, severity and departments of a conflict the reporter’s own record causes; the explanation is built for the caller’s view' },
 
-  // schema/access.graphql: reached only through Query.caller, Query.accessLog and Query.householdAccessLog.
+  // schema/access.graphql: reached only through Query.caller, Query.accessLog, Query.householdAccessLog and Query.clientAccessLog.
   Caller: { kind: 'OPEN', why: 'the caller’s own client record' },
-  AccessLogConnection: { kind: 'OPEN', why: 'reached only through accessLog and householdAccessLog (AUDITOR, purpose AUDIT)' },
-  AccessLogEdge: { kind: 'OPEN', why: 'reached only through accessLog and householdAccessLog (AUDITOR, purpose AUDIT)' },
+  AccessLogConnection: { kind: 'OPEN', why: 'reached only through accessLog, householdAccessLog and clientAccessLog (AUDITOR, purpose AUDIT)' },
+  AccessLogEdge: { kind: 'OPEN', why: 'reached only through accessLog, householdAccessLog and clientAccessLog (AUDITOR, purpose AUDIT)' },
   AccessLogEntry: { kind: 'OPEN', why: 'reached only through accessLog; subjects are masked labels, request ids hold no ID number' },
   AccessClient: { kind: 'OPEN', why: 'reached only through accessLog; names a client, not a person' },
 
@@ -886,6 +886,8 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     caller: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
     accessLog: { roles: ['AUDITOR'], purposes: ['AUDIT'], outOfScope: 'DENY', args: { idNumber: 'PERSON_ID' }, argumentSubjectsInScope: true },
     householdAccessLog: { roles: ['AUDITOR'], purposes: ['AUDIT'], outOfScope: 'DENY', args: { householdId: 'HOUSEHOLD_ID' }, argumentSubjectsInScope: true },
+    // The client audited must lie within the auditor's scope; the resolver refuses one outside it as it refuses a name no client has (resolvers/access/resolvers.ts).
+    clientAccessLog: { roles: ['AUDITOR'], purposes: ['AUDIT'], outOfScope: 'DENY' },
     // schema/cases.graphql
     case: { roles: DATA_ROLES, purposes: CASE_PURPOSES, outOfScope: 'HIDE' },
     referral: { roles: DATA_ROLES, purposes: CASE_PURPOSES, outOfScope: 'HIDE' },

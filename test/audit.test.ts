@@ -10,6 +10,7 @@ import { AuditStore, auditWriterPool, GENESIS_HASH, rowHash, verifyChain, type A
 import { addDays, todayIso } from '../domain/dates';
 import { maskIdNumber } from '../domain/id-number';
 import { auditVerifyCommand } from '../tools/audit-verify';
+import { auditRows, lastAuditSeq } from './support/audit-trail';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, insertZhao, TODAY, WANG, ZHAO } from './support/scenarios';
@@ -20,15 +21,8 @@ let wangId: number;
 let zhaoId: number;
 const logLines: string[] = [];
 
-async function rows(where = '1=1', params: unknown[] = []): Promise<any[]> {
-  const [r] = await dbs.hubPool.query(`SELECT * FROM access_log WHERE ${where} ORDER BY seq`, params);
-  return r as any[];
-}
-
-async function lastSeq(): Promise<number> {
-  const [r] = await dbs.hubPool.query('SELECT last_seq FROM access_log_head WHERE id = 1');
-  return Number((r as any[])[0].last_seq);
-}
+const rows = (where?: string, params?: unknown[]) => auditRows(dbs, where, params);
+const lastSeq = () => lastAuditSeq(dbs);
 
 beforeAll(async () => {
   dbs = await createTestDatabases('audit');

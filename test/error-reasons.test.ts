@@ -61,6 +61,8 @@ const INDIRECT: Record<string, () => string[]> = {
   'access/http.ts: auth.reason': () => [...AUTH_FAILURES],
   'access/http.ts: refusal.reason': () => unionOf('access/decide.ts', 'ForbiddenReason'),
   'access/http.ts: officerRefused.reason': () => all(functionBody('access/officer.ts', 'officerRefusal'), /reason: '([A-Z_]+)'/g),
+  // givenOfficer passes no `required`: OFFICER_REQUIRED is never its reason.
+  'access/errors.ts: officerRefused.reason': () => all(functionBody('access/officer.ts', 'officerRefusal'), /reason: '([A-Z_]+)'/g).filter((r) => r !== 'OFFICER_REQUIRED'),
   'access/session.ts: refusal.reason': () => unionOf('access/decide.ts', 'ForbiddenReason'),
   'access/http.ts: `HUB_DATABASE_${unavailable}`': () => all(/function hubUnavailableReason\([^)]*\): ([^{]+)\{/.exec(read('db/connect.ts'))![1], /'([A-Z_]+)'/g).map((r) => `HUB_DATABASE_${r}`),
   'server/plugins.ts: o.reason': () => unionOf('federation/loaders.ts', 'UnavailableReason'),

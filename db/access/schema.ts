@@ -79,7 +79,9 @@ export const accessLog = mysqlTable(
     prevHash: char('prev_hash', { length: 64 }).notNull(),
     rowHash: char('row_hash', { length: 64 }).notNull(),
   },
-  (t) => [index('access_log_subject').on(t.subjectKind, t.subjectRef, t.seq), index('access_log_client').on(t.clientId, t.seq)],
+  // access_log_client serves clientAccessLog(client) and access_log_client_officer clientAccessLog(client, officer),
+  // both newest first without a sort: one index entry more per appended row.
+  (t) => [index('access_log_subject').on(t.subjectKind, t.subjectRef, t.seq), index('access_log_client').on(t.clientId, t.seq), index('access_log_client_officer').on(t.clientId, t.officer, t.seq)],
 );
 
 /** One row (id = 1): the end of the chain. Appends lock it (SELECT … FOR UPDATE), so they are serial. */

@@ -4173,6 +4173,19 @@ export type Query = {
    * the entries of those days (China's, both included).
    */
   readonly householdAccessLog: AccessLogConnection;
+  /**
+   * What one API client (a department's system) asked for, or one officer of it (X-Officer), when and
+   * why: every entry the client's requests wrote, whatever their subject (entries with no subject
+   * too), newest first, a page at a time. The answer to an inspection of an officer suspected of
+   * browsing records, or to a department reviewing its own system's use. Subjects show as in
+   * accessLog (ID numbers masked). Role AUDITOR, purpose AUDIT, and the client's region scope within
+   * the auditor's (a county auditor audits that county's and its townships' clients, not a
+   * neighbouring county's nor the city's); a client outside it is refused FORBIDDEN (reason
+   * OUT_OF_SCOPE), and so is a name no client has, so an auditor learns nothing of other regions'
+   * clients. A revoked client is still audited. The look-up itself is recorded (subject NONE).
+   * `from` and `to` keep the entries of those days (China's, both included).
+   */
+  readonly clientAccessLog: AccessLogConnection;
   /** Alert subscriptions whose regions lie within the caller's scope, oldest first (ADMINISTRATOR, purpose MONITORING). */
   readonly alertSubscriptions: AlertSubscriptionConnection;
   /** Dead letters of one subscription, or of every subscription within the caller's scope, newest first. */
@@ -4292,6 +4305,16 @@ export type QueryAccessLogArgs = {
 
 export type QueryHouseholdAccessLogArgs = {
   householdId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  from?: InputMaybe<Scalars['Date']['input']>;
+  to?: InputMaybe<Scalars['Date']['input']>;
+};
+
+
+export type QueryClientAccessLogArgs = {
+  client: Scalars['String']['input'];
+  officer?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
   from?: InputMaybe<Scalars['Date']['input']>;
@@ -7321,6 +7344,7 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   caller?: Resolver<ResolversTypes['Caller'], ParentType, ContextType>;
   accessLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryAccessLogArgs, 'idNumber' | 'first'>>;
   householdAccessLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryHouseholdAccessLogArgs, 'householdId' | 'first'>>;
+  clientAccessLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryClientAccessLogArgs, 'client' | 'first'>>;
   alertSubscriptions?: Resolver<ResolversTypes['AlertSubscriptionConnection'], ParentType, ContextType, Partial<QueryAlertSubscriptionsArgs>>;
   alertDeadLetters?: Resolver<ResolversTypes['AlertDeliveryConnection'], ParentType, ContextType, Partial<QueryAlertDeadLettersArgs>>;
   alertDeliveryNotices?: Resolver<ReadonlyArray<ResolversTypes['AlertDeliveryNotice']>, ParentType, ContextType, Partial<QueryAlertDeliveryNoticesArgs>>;

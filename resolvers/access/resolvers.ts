@@ -6,7 +6,9 @@ import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import type { DepartmentCode } from '../../domain/departments';
 import type { Resolvers } from '../__generated__/types';
 import { departmentOf, pageOf, pageSize, positionAfter, unknownRegion } from '../common';
-import { requireHouseholdId, requireIdNumber, badInput } from '../../access/errors';
+import { givenOfficer, requireHouseholdId, requireIdNumber, badInput } from '../../access/errors';
+import { inScope, outOfScope } from '../../access/decide';
+import { forbidden } from '../../access/session';
 import type { AuditRow } from '../../access/audit';
 import type { HubContext } from '../context';
 
@@ -18,26 +20,42 @@ function daysOf(args: { from?: string | null; to?: string | null }): { from: str
   return { from: args.from ?? null, to: args.to ?? null };
 }
 
+/** The paging and days every audit read takes, checked alike (first 1..500, the cursor, from ≤ to), and the store. */
+function auditRead(args: { first?: number | null; after?: string | null; from?: string | null; to?: string | null }, ctx: HubContext) {
+  const first = pageSize(args.first, 50, 500);
+  const before = positionAfter(args.after, (cursor) => decodeIdCursor(SEQ, cursor));
+  const days = daysOf(args);
+  if (!ctx.audit) throw new Error('no audit store in this context');
+  return { audit: ctx.audit, first, before, days };
+}
+
+function entriesPage(page: { rows: AuditRow[]; hasNextPage: boolean }) {
+  return pageOf(page, (r) => encodeIdCursor(SEQ, r.seq), (r) => r);
+}
+
 export const accessResolvers: Resolvers = {
   Query: {
     caller: (_, __, ctx) => ctx.access,
 
     accessLog: async (_, args, ctx) => {
       const idNumber = requireIdNumber(args.idNumber);
-      const first = pageSize(args.first, 50, 500);
-      const before = positionAfter(args.after, (cursor) => decodeIdCursor(SEQ, cursor));
-      if (!ctx.audit) throw new Error('no audit store in this context');
-      const page = await ctx.audit.entriesFor(idNumber, first, before, daysOf(args));
-      return pageOf(page, (r) => encodeIdCursor(SEQ, r.seq), (r) => r);
+      const { audit, first, before, days } = auditRead(args, ctx);
+      return entriesPage(await audit.entriesFor(idNumber, first, before, days));
     },
 
     householdAccessLog: async (_, args, ctx) => {
       const householdId = requireHouseholdId(args.householdId, 'householdId');
-      const first = pageSize(args.first, 50, 500);
-      const before = positionAfter(args.after, (cursor) => decodeIdCursor(SEQ, cursor));
-      if (!ctx.audit) throw new Error('no audit store in this context');
-      const page = await ctx.audit.entriesForHousehold(householdId, first, before, daysOf(args));
-      return pageOf(page, (r) => encodeIdCursor(SEQ, r.seq), (r) => r);
+      const { audit, first, before, days } = auditRead(args, ctx);
+      return entriesPage(await audit.entriesForHousehold(householdId, first, before, days));
+    },
+
+    clientAccessLog: async (_, args, ctx) => {
+      const officer = givenOfficer(args.officer, 'officer');
+      const { audit, first, before, days } = auditRead(args, ctx);
+      const client = await audit.clientNamed(args.client);
+      // A name no client has reads as one outside the scope: an auditor learns nothing of other regions' clients.
+      if (!client || !inScope(ctx.access.caller!.regionScope, client.regionScope)) throw forbidden(outOfScope('Query.clientAccessLog'));
+      return entriesPage(await audit.entriesByClient(client.id, officer, first, before, days));
     },
   },
 

@@ -1,0 +1,1 @@
+CREATE INDEX `access_log_client_officer` ON `access_log` (`client_id`,`officer`,`seq`);
