@@ -81,6 +81,7 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
     { line: "return (await tx.select({ id: reportedAid.id }).from(reportedAid).where(eq(reportedAid.id, Number(entryId))).for('update')).length;", why: "one ledger entry by primary key, taken under the organisation's lock to show a correction waiting for that lock holds no ledger row" },
   ],
   'test/cases-meeting-checks.test.ts': [{ line: 'select id from aid_case where id in (${sql.join(caseIds.map(Number), sql`, `)}) for update', why: 'two cases by primary key (IN list of ids just made), held so that two decisions of one household are both checked before either writes' }],
+  'test/cases-reassign-declined-meanwhile.test.ts': [{ line: 'select id from aid_case where id = ${Number(caseId)} for update', why: 'one case by primary key, held so that a decline of its slip is written between a reassignment\'s look at the slip and its write' }],
   'test/charity/government-pending-race.test.ts': [
     { line: 'select id from charity_consent where id = ${Number(s.consentId)} for update', why: 'one consent by primary key, held so that a need is checked before a meeting for it is sent' },
     { line: 'select decisions_issued from household_decision_lock where household_id = ${s.householdId} for update', why: "one household's decision turn by primary key (a row the scenario's cases made), held so that a decision is counted between a need's check and its write" },

@@ -23,7 +23,8 @@ import { caseWrite, EventLog, keyedRetry, lockCase, requiredText, takeDecisionTu
 /**
  * A reassignment carries its decision's pre-grant check (kept as a meeting's decision's is), the
  * convener's reason for deciding despite a conflict, and the household's count of decisions issued
- * read before the check (write.ts takeDecisionTurn; null: no check was made).
+ * read before the check (write.ts takeDecisionTurn; null: no check was made, and such a
+ * reassignment writes nothing: under the case's lock it is answered as a retry or refused).
  */
 export type Reassignment = { kind: 'REASSIGN'; reason: string; decision: DecisionInput; overrideReason: string | null; check: DecisionCheck | null; decisionsSeen: number | null };
 export type DeclineResolution = { kind: 'WAIVE'; reason: string } | Reassignment;
@@ -63,6 +64,13 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
         if (resolution.kind === 'REASSIGN' && resolved && (await sameReassignment(tx, resolved, resolution, meta))) return success(resolved.newReferralId!, true);
         if (slip.kind !== 'DECISION' || slip.state !== 'DECLINED' || resolved) {
           return refusal(caseError('DECISION_NOT_DECLINED', 'only a declined decision not yet resolved is reassigned or waived', ['input', 'referralId']));
+        }
+        // Made with no check (its slip not yet declined when the request looked at it), a
+        // reassignment that finds the slip declined now would issue its decision unchecked: nothing
+        // is written, and the request reads the slip again and checks it (resolvers/cases/resolvers.ts
+        // reassigned). So a reassignment takes the household's turn only once checked, its row made then.
+        if (resolution.kind === 'REASSIGN' && resolution.decisionsSeen === null) {
+          return refusal(caseError('HOUSEHOLD_DECISIONS_CHANGED', 'the slip was declined while this reassignment was looked at: it is checked again (send it again)', null));
         }
         const log = await EventLog.open(tx, c.id, meta);
         let carrier = referralId;

@@ -317,8 +317,9 @@ export async function decisionTurnMoved(tx: LockingTx, householdId: number, seen
 
 /**
  * Locks the household's row of household_decision_lock by key and returns its count of decisions
- * issued. The row is made before the transaction (ensureHouseholdTurn), else here (lockMadeRow: only
- * a reassignment whose slip was declined between its look and its transaction, which made no check).
+ * issued. Every write that takes the turn makes the row before its transaction (ensureHouseholdTurn;
+ * a reassignment only once checked, as a checked decision: db/cases/declines.ts); one missing here
+ * (deleted since) is made here (lockMadeRow, with the deadlock risk ensureLockRow says).
  * Decision writes take it after their case's row; a case being opened (caseOpen's keyless retry
  * look) takes it holding no case row.
  */

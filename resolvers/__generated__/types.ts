@@ -553,6 +553,8 @@ export type Mutation = {
    * the same reassignment sent again, with its key or without one, answers the slip it issued
    * (replayed), also when both are sent at once; another reassignment of it is DECISION_NOT_DECLINED
    * (or DECISION_CONFLICT naming that slip, when sent at once and checked after it was issued).
+   * Sent while its slip is still waiting it is DECISION_NOT_DECLINED; sent as the department declines
+   * it, it is checked as a reassignment sent after the decline.
    */
   readonly referralReassign: ReferralPayload;
   /**

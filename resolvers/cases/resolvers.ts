@@ -42,7 +42,7 @@ import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { groupBy } from '../../domain/group-by';
 import { AID_PROGRAMME_BY_CODE, isServiceProgramme, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
 import type { AidRecord, AidCause } from '../../federation/contract';
-import type { ActorInput, CaseTransitionInput, DecisionCorrectInput, DecisionInput as DecisionInputArg, MeetingRecordInput, OfficeInput, Resolvers } from '../__generated__/types';
+import type { ActorInput, CaseTransitionInput, DecisionCorrectInput, DecisionInput as DecisionInputArg, MeetingRecordInput, OfficeInput, ReferralReassignInput, Resolvers } from '../__generated__/types';
 import { departmentOf, present, refuseUnknownDivision, unknownRegion } from '../common';
 import { officeNameOf } from './office-name';
 import type { HubContext } from '../context';
@@ -702,6 +702,81 @@ async function decisionCorrectRequest(input: DecisionCorrectInput, ctx: HubConte
   );
 }
 
+/**
+ * referralReassign: a declined decision's new decision checked as a meeting's is (dated today) and
+ * written (db/cases/declines.ts).
+ */
+async function referralReassignRequest(input: ReferralReassignInput, ctx: HubContext) {
+  const meta = metaOf(ctx, input, 'referralReassign');
+  const referralId = requireHubId(input.referralId, 'input.referralId');
+  if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
+  return reassigned(input, ctx, referralId, meta, false);
+}
+
+/**
+ * The reassignment as its slip is read now; `lookedAgain`: read again because an unchecked
+ * reassignment found the slip declined under the case's lock (below).
+ */
+async function reassigned(input: ReferralReassignInput, ctx: HubContext, referralId: number, meta: WriteMeta, lookedAgain: boolean): Promise<Awaited<ReturnType<typeof referralPayload>>> {
+  const declined = (await caseLoaders(ctx).referralById.load(referralId))!;
+  const replaced = await replacedSchoolYear(ctx, declined);
+  const decision: DecisionInput = inheritedSchoolYear({
+    department: input.department,
+    programmeCode: input.programme,
+    amountFen: input.amountFen,
+    deadlineWorkingDays: input.deadlineWorkingDays,
+    ask: input.ask ?? null,
+    beneficiaryIdNumber: input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : declined.beneficiaryIdNumber,
+    secondAid: null,
+    cause: decisionCause(input.programme, givenCause(input.cause, 'input.cause'), null, 'input.cause'),
+    settlementRef: reassignedSettlement(input.programme, input.settlementReference, declined.settlementRef),
+    // Left out: the declined decision's, where the new programme is counted by school year (the aid is still for that year).
+    schoolYear: givenSchoolYear(input.schoolYear, 'input.schoolYear'),
+  }, replaced);
+  const reassignment = (check: DecisionCheck | null, decisionsSeen: number | null): Reassignment => ({
+    kind: 'REASSIGN',
+    reason: input.reason,
+    decision,
+    overrideReason: input.conflictOverrideReason?.trim() || null,
+    check,
+    decisionsSeen,
+  });
+  // A retry (its key, or without one this very reassignment made already) is answered with its
+  // first outcome, and a decline already resolved otherwise is refused (DECISION_NOT_DECLINED),
+  // before the checks: the reassigned slip would conflict with itself. Looked for again before a
+  // conflict is refused (checkedAndWritten) and under the case lock.
+  const sentBefore = () => reassignmentRetry(ctx.hub, referralId, reassignment(null, null), meta);
+  const retry = await sentBefore();
+  if (retry) return referralPayload(ctx, retry);
+  const resolved = await caseLoaders(ctx).declineByReferral.load(referralId);
+  // The same checks as a meeting's decision (programme of the department, amount, beneficiary).
+  const c = (await caseById(ctx, declined.caseId))!;
+  const { errors, people } = await checkedAsDecidedToday(ctx, c, [decision], meta.now, (_, name) => ['input', name]);
+  if (errors.length > 0) return { userErrors: errors };
+  // A slip never declined, or a decline resolved otherwise, is refused as such (DECISION_NOT_DECLINED,
+  // under the case's lock) before its year is held to today: a school year it has none to keep from
+  // was thrown as SCHOOL_YEAR_MISMATCH, as if the year were what was wrong.
+  if (resolved || declined.kind !== 'DECISION' || declined.state !== 'DECLINED') {
+    const unchecked = await resolveDeclinedDecision(ctx.hub, referralId, reassignment(null, null), meta);
+    // Declined between the look above and the case's lock (the department's decline landed
+    // meanwhile): nothing was written, as nothing was checked (HOUSEHOLD_DECISIONS_CHANGED, which an
+    // unchecked reassignment is refused for nothing else). Read again, it is checked as any
+    // reassignment of a declined decision is; a declined slip stays declined, so once is enough.
+    if (lookedAgain || unchecked.ok || !unchecked.errors.some((e) => e.code === 'HOUSEHOLD_DECISIONS_CHANGED')) return referralPayload(ctx, unchecked);
+    caseLoaders(ctx).referralById.clear(referralId);
+    caseLoaders(ctx).declineByReferral.clear(referralId);
+    return reassigned(input, ctx, referralId, meta, true);
+  }
+  requireDecisionSchoolYears([decision], chinaDateOf(meta.now), () => 'input.schoolYear', () => (replaced ? { year: replaced, as: 'the declined decision\'s year' } : null));
+  // The pre-grant check a meeting's decision runs, dated today, and the decisions not yet given: a conflict needs the override reason.
+  const preGrant = await checkDecisions(ctx, [{ ...decision, overrideReason: input.conflictOverrideReason?.trim() || null }], chinaDateOf(meta.now), { members: people });
+  const facts = { caseId: c.id, householdId: c.householdId, members: people, sameMeeting: false, decidedOn: chinaDateOf(meta.now) };
+  return referralPayload(
+    ctx,
+    await checkedAndWritten(ctx, preGrant, [decision], facts, () => ['input', 'conflictOverrideReason'], sentBefore, (checks, seen) => resolveDeclinedDecision(ctx.hub, referralId, reassignment(checks[0], seen), meta)),
+  );
+}
+
 // ---- Resolvers ----
 
 export const caseResolvers: Resolvers = {
@@ -871,58 +946,7 @@ export const caseResolvers: Resolvers = {
       return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'COMPLETE', { text: input.feedback, aidSourceRef: sourceRef, fulfilment: verified.fulfilment }, meta, caseNamedTo(ctx)));
     },
 
-    referralReassign: async (_, { input }, ctx) => {
-      const meta = metaOf(ctx, input, 'referralReassign');
-      const referralId = requireHubId(input.referralId, 'input.referralId');
-      if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
-      const declined = (await caseLoaders(ctx).referralById.load(referralId))!;
-      const replaced = await replacedSchoolYear(ctx, declined);
-      const decision: DecisionInput = inheritedSchoolYear({
-        department: input.department,
-        programmeCode: input.programme,
-        amountFen: input.amountFen,
-        deadlineWorkingDays: input.deadlineWorkingDays,
-        ask: input.ask ?? null,
-        beneficiaryIdNumber: input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : declined.beneficiaryIdNumber,
-        secondAid: null,
-        cause: decisionCause(input.programme, givenCause(input.cause, 'input.cause'), null, 'input.cause'),
-        settlementRef: reassignedSettlement(input.programme, input.settlementReference, declined.settlementRef),
-        // Left out: the declined decision's, where the new programme is counted by school year (the aid is still for that year).
-        schoolYear: givenSchoolYear(input.schoolYear, 'input.schoolYear'),
-      }, replaced);
-      const reassignment = (check: DecisionCheck | null, decisionsSeen: number | null): Reassignment => ({
-        kind: 'REASSIGN',
-        reason: input.reason,
-        decision,
-        overrideReason: input.conflictOverrideReason?.trim() || null,
-        check,
-        decisionsSeen,
-      });
-      // A retry (its key, or without one this very reassignment made already) is answered with its
-      // first outcome, and a decline already resolved otherwise is refused (DECISION_NOT_DECLINED),
-      // before the checks: the reassigned slip would conflict with itself. Looked for again before a
-      // conflict is refused (checkedAndWritten) and under the case lock.
-      const sentBefore = () => reassignmentRetry(ctx.hub, referralId, reassignment(null, null), meta);
-      const retry = await sentBefore();
-      if (retry) return referralPayload(ctx, retry);
-      const resolved = await caseLoaders(ctx).declineByReferral.load(referralId);
-      // The same checks as a meeting's decision (programme of the department, amount, beneficiary).
-      const c = (await caseById(ctx, declined.caseId))!;
-      const { errors, people } = await checkedAsDecidedToday(ctx, c, [decision], meta.now, (_, name) => ['input', name]);
-      if (errors.length > 0) return { userErrors: errors };
-      // A slip never declined, or a decline resolved otherwise, is refused as such (DECISION_NOT_DECLINED,
-      // under the case's lock) before its year is held to today: a school year it has none to keep from
-      // was thrown as SCHOOL_YEAR_MISMATCH, as if the year were what was wrong.
-      if (resolved || declined.kind !== 'DECISION' || declined.state !== 'DECLINED') return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, reassignment(null, null), meta));
-      requireDecisionSchoolYears([decision], chinaDateOf(meta.now), () => 'input.schoolYear', () => (replaced ? { year: replaced, as: 'the declined decision\'s year' } : null));
-      // The pre-grant check a meeting's decision runs, dated today, and the decisions not yet given: a conflict needs the override reason.
-      const preGrant = await checkDecisions(ctx, [{ ...decision, overrideReason: input.conflictOverrideReason?.trim() || null }], chinaDateOf(meta.now), { members: people });
-      const facts = { caseId: c.id, householdId: c.householdId, members: people, sameMeeting: false, decidedOn: chinaDateOf(meta.now) };
-      return referralPayload(
-        ctx,
-        await checkedAndWritten(ctx, preGrant, [decision], facts, () => ['input', 'conflictOverrideReason'], sentBefore, (checks, seen) => resolveDeclinedDecision(ctx.hub, referralId, reassignment(checks[0], seen), meta)),
-      );
-    },
+    referralReassign: (_, { input }, ctx) => referralReassignRequest(input, ctx),
 
     decisionCorrect: async (_, { input }, ctx) => ({ superseded: [], issued: [], replayed: false, ...(await decisionCorrectRequest(input, ctx)) }),
 
