@@ -224,14 +224,4 @@ export const calendarRecount = mysqlTable('calendar_recount', {
   calendar: char('calendar', { length: 64 }).notNull(),
   /** When the recount finished (UTC). */
   recountedAt: instant('recounted_at').notNull(),
-  /**
-   * `monitoring_alert` only: every alert up to this id was checked at a start for the calendar-day
-   * counts a process of the release before monitoring migration 0013 leaves out
-   * (db/monitoring/store.ts keepOlderReleaseCalendarDays), so a start reads only the alerts after it.
-   * It stops before an id missing among those read (an alert whose transaction had not committed)
-   * until that id has been missing for a while (`gap_seen_at`). 0: none checked yet.
-   */
-  checkedThrough: id('checked_through').notNull().default(0),
-  /** When the id after `checked_through` was first seen missing with later ids present, in the database's clock (NULL: none missing). */
-  gapSeenAt: instant('gap_seen_at'),
 });

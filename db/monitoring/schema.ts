@@ -83,6 +83,15 @@ export const monitoringAlert = mysqlTable(
      * its flag is only ever set, never cleared, by a recount.
      */
     deadlineCountsKept: boolean('deadline_counts_kept').notNull().default(false),
+    /**
+     * Its counts are as this release keeps them, calendar days included (migration 0014): set by this
+     * release on each alert it raises with its counts, or gives them (keepInferredCounts), and by a
+     * start on each alert it checked (keepOlderReleaseCalendarDays). Never true without
+     * `deadline_counts_kept`. The release before 0013 never sets it: an alert it raises, and one it
+     * gives its counts, is left false, so the next start reads it (through its index) and gives it
+     * its calendar days, whatever its id.
+     */
+    calendarDaysChecked: boolean('calendar_days_checked').notNull().default(false),
     /** A day counted lies in a year whose holiday notice is not yet published. */
     provisional: boolean('provisional').notNull(),
     outcome: mysqlEnum('outcome', ['NEEDS_AID', 'NO_NEED']),
@@ -98,6 +107,7 @@ export const monitoringAlert = mysqlTable(
     index('monitoring_alert_case').on(t.caseId),
     index('monitoring_alert_decision').on(t.decidedOn, t.decideBy),
     index('monitoring_alert_decide_backfilled').on(t.decideByBackfilled),
+    index('monitoring_alert_calendar_days_checked').on(t.calendarDaysChecked, t.deadlineCountsKept, t.id),
   ],
 );
 

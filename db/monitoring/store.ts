@@ -11,7 +11,7 @@ import { lockingTransaction } from '../locking';
 import { fromDbInstant, toDbInstant } from '../instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { townshipOf } from '../../domain/cases/offices';
-import { aidCase, calendarRecount, caseEvent } from '../cases/schema';
+import { aidCase, caseEvent } from '../cases/schema';
 import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringVillageNotice, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
@@ -150,10 +150,10 @@ export async function openOrRaiseAlerts(tx: HubTx, writes: readonly AlertWrite[]
   for (let i = 0; i < fresh.length; i += ROWS_PER_INSERT) {
     const part = fresh.slice(i, i + ROWS_PER_INSERT);
     await tx.execute(
-      sql`INSERT IGNORE INTO monitoring_alert (identity, trigger_id, grade, state, subject_id_number, household_id, region_code, township_code, verifier_office, monitored, evidence, evidence_refs, measure, detected_by, raised_at, first_clue_on, acknowledge_by, verify_by, decide_by, provisional, acknowledge_working_days, verify_working_days, decide_working_days, verify_days, decide_days, deadline_counts_kept, updated_at) VALUES ${sql.join(
+      sql`INSERT IGNORE INTO monitoring_alert (identity, trigger_id, grade, state, subject_id_number, household_id, region_code, township_code, verifier_office, monitored, evidence, evidence_refs, measure, detected_by, raised_at, first_clue_on, acknowledge_by, verify_by, decide_by, provisional, acknowledge_working_days, verify_working_days, decide_working_days, verify_days, decide_days, deadline_counts_kept, calendar_days_checked, updated_at) VALUES ${sql.join(
         part.map(
           (w) =>
-            sql`(${w.identity}, ${w.triggerId}, ${w.grade}, 'NEW', ${w.subjectIdNumber}, ${w.householdId}, ${w.regionCode}, ${w.townshipCode}, ${w.verifierOffice}, ${w.monitored}, ${JSON.stringify(w.evidence)}, ${JSON.stringify(w.evidenceRefs)}, ${w.measure}, ${detectedBy}, ${at}, ${w.firstClueOn}, ${w.acknowledgeBy}, ${w.verifyBy}, ${w.decideBy}, ${w.provisional}, ${w.acknowledgeWorkingDays}, ${w.verifyWorkingDays}, ${w.decideWorkingDays}, ${w.verifyDays}, ${w.decideDays}, ${w.acknowledgeWorkingDays !== null}, ${at})`,
+            sql`(${w.identity}, ${w.triggerId}, ${w.grade}, 'NEW', ${w.subjectIdNumber}, ${w.householdId}, ${w.regionCode}, ${w.townshipCode}, ${w.verifierOffice}, ${w.monitored}, ${JSON.stringify(w.evidence)}, ${JSON.stringify(w.evidenceRefs)}, ${w.measure}, ${detectedBy}, ${at}, ${w.firstClueOn}, ${w.acknowledgeBy}, ${w.verifyBy}, ${w.decideBy}, ${w.provisional}, ${w.acknowledgeWorkingDays}, ${w.verifyWorkingDays}, ${w.decideWorkingDays}, ${w.verifyDays}, ${w.decideDays}, ${w.acknowledgeWorkingDays !== null}, ${w.acknowledgeWorkingDays !== null}, ${at})`,
         ),
         sql`, `,
       )}`,
@@ -837,98 +837,45 @@ const LACKS_CALENDAR_DAYS = sql`deadline_counts_kept = TRUE AND verify_days IS N
   AND ((verify_working_days IS NULL AND DATEDIFF(verify_by, first_clue_on) >= 1) OR (decide_working_days IS NULL AND decide_by_backfilled = FALSE AND DATEDIFF(decide_by, first_clue_on) >= 1))`;
 
 /**
- * How far starts have checked the alerts for the calendar days LACKS_CALENDAR_DAYS finds missing, kept
- * beside the calendar of the alerts' last recount (calendar_recount `monitoring_alert`): every alert
- * up to `through` was read; `gapAgeMs`, how long ago (the database's clock) the id after it was first
- * seen missing with later ids present (null: none seen missing).
- */
-export interface AlertsChecked {
-  /** The calendar the alerts' dates were last counted under, or null: never. */
-  calendar: string | null;
-  through: number;
-  gapAgeMs: number | null;
-}
-
-/**
- * An id missing this long below ids read is passed: no transaction raising an alert stays open so
- * long (a poll's or a monthly page's writes are one short transaction), so it was rolled back or
- * its row is gone. Until then a start reads again from it, so an alert a process of the older release
- * was committing while a start read past it is still given its days.
- */
-export const ALERT_GAP_PASSED_AFTER_MS = 15 * 60_000;
-
-/** The alerts' recount row `name` (calendar_recount): its calendar and how far alerts were checked, in one statement. */
-export async function alertsChecked(db: Db, name: string): Promise<AlertsChecked> {
-  const [row] = await db
-    .select({ calendar: calendarRecount.calendar, through: calendarRecount.checkedThrough, gapAgeUs: sql<string | number | null>`TIMESTAMPDIFF(MICROSECOND, ${calendarRecount.gapSeenAt}, UTC_TIMESTAMP(3))` })
-    .from(calendarRecount)
-    .where(eq(calendarRecount.name, name));
-  if (!row) return { calendar: null, through: 0, gapAgeMs: null };
-  return { calendar: row.calendar, through: row.through, gapAgeMs: row.gapAgeUs === null ? null : Number(row.gapAgeUs) / 1000 };
-}
-
-/**
  * Migration 0013's backfill again, for the alerts a process of the older release raised after it ran
- * (LACKS_CALENDAR_DAYS): the alerts after those checked at earlier starts (`checked.through`), read by
- * a plain (non-locking) select in id order, `page` at a time, those lacking their days written by id
- * under the same condition, so a start locks no alert it does not change and reads none checked
- * before. Run again, it changes nothing. Returns how many alerts it gave their counts, and how far the
- * alerts are now checked: up to the last id read, or to the id before the first one missing below
- * later ones (InnoDB gives ids out as statements run and transactions commit in any order, so an
- * alert being committed is read at the next start), unless that id was seen missing at an earlier
- * start over ALERT_GAP_PASSED_AFTER_MS ago; `gap`: it stopped at one. markAlertsChecked stores it.
+ * or gave the counts it inferred (LACKS_CALENDAR_DAYS). Reads only the alerts with their counts kept
+ * not yet checked (calendar_days_checked: this release sets it on every alert it raises or gives its
+ * counts, the older release never), by a plain (non-locking) select through their index in id order,
+ * `page` at a time; gives those lacking their days them by id under the same condition and marks every
+ * one read checked, so a start locks no alert it does not change, and one with none left to check is
+ * one statement reading no row. An alert lacking its days when marked (an older process changed it
+ * since the read) is left unchecked for the next start. Run again, it changes nothing. Returns how
+ * many alerts it read to give their counts.
  */
-export async function keepOlderReleaseCalendarDays(db: Db, page: number, checked: AlertsChecked): Promise<{ given: number; through: number; gap: boolean }> {
+export async function keepOlderReleaseCalendarDays(db: Db, page: number): Promise<number> {
   let given = 0;
-  let through = checked.through;
-  let gap = false;
-  // Only the id after `through` can have been seen missing before.
-  let passMissing = checked.gapAgeMs !== null && checked.gapAgeMs >= ALERT_GAP_PASSED_AFTER_MS;
-  for (let after = checked.through; ; ) {
+  for (let after = 0; ; ) {
     const rows = await db
       .select({ id: monitoringAlert.id, lacks: sql<number | string>`${LACKS_CALENDAR_DAYS}` })
       .from(monitoringAlert)
-      .where(gt(monitoringAlert.id, after))
+      .where(and(eq(monitoringAlert.calendarDaysChecked, false), eq(monitoringAlert.deadlineCountsKept, true), gt(monitoringAlert.id, after)))
       .orderBy(asc(monitoringAlert.id))
       .limit(page);
-    if (rows.length === 0) return { given, through, gap };
+    if (rows.length === 0) return given;
     after = rows[rows.length - 1].id;
-    for (const r of rows) {
-      if (gap) break;
-      if (r.id !== through + 1 && !passMissing) gap = true;
-      else through = r.id;
-      passMissing = false;
-    }
-    const ids = rows.filter((r) => Number(r.lacks) === 1).map((r) => r.id);
-    given += ids.length;
-    if (ids.length > 0) {
+    const inList = (ids: number[]) => sql`id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`;
+    const lacking = rows.filter((r) => Number(r.lacks) === 1).map((r) => r.id);
+    given += lacking.length;
+    if (lacking.length > 0) {
       await db.execute(
         sql`UPDATE monitoring_alert SET
               verify_days = CASE WHEN verify_working_days IS NULL AND DATEDIFF(verify_by, first_clue_on) >= 1 THEN DATEDIFF(verify_by, first_clue_on) ELSE NULL END,
-              decide_days = CASE WHEN decide_working_days IS NULL AND decide_by_backfilled = FALSE AND DATEDIFF(decide_by, first_clue_on) >= 1 THEN DATEDIFF(decide_by, first_clue_on) ELSE NULL END
-            WHERE id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)}) AND ${LACKS_CALENDAR_DAYS}`,
+              decide_days = CASE WHEN decide_working_days IS NULL AND decide_by_backfilled = FALSE AND DATEDIFF(decide_by, first_clue_on) >= 1 THEN DATEDIFF(decide_by, first_clue_on) ELSE NULL END,
+              calendar_days_checked = TRUE
+            WHERE ${inList(lacking)} AND ${LACKS_CALENDAR_DAYS}`,
       );
     }
-    if (rows.length < page) return { given, through, gap };
+    const complete = rows.filter((r) => Number(r.lacks) !== 1).map((r) => r.id);
+    if (complete.length > 0) {
+      await db.execute(sql`UPDATE monitoring_alert SET calendar_days_checked = TRUE WHERE ${inList(complete)} AND calendar_days_checked = FALSE AND deadline_counts_kept = TRUE AND (${LACKS_CALENDAR_DAYS}) IS NOT TRUE`);
+    }
+    if (rows.length < page) return given;
   }
-}
-
-/**
- * Stores how far keepOlderReleaseCalendarDays checked the alerts (`done`, from `checked` as read) in
- * the recount row `name`, which the recount has made: never back (processes starting together each
- * store theirs), and a missing id's first sighting kept while the check still stops at it. No
- * statement when nothing moved.
- */
-export async function markAlertsChecked(db: Db, name: string, checked: AlertsChecked, done: { through: number; gap: boolean }): Promise<void> {
-  if (done.through === checked.through && (!done.gap || checked.gapAgeMs !== null)) return;
-  const seen = done.gap ? sql`UTC_TIMESTAMP(3)` : sql`NULL`;
-  // gap_seen_at first: it compares with checked_through as stored, before this statement moves it.
-  await db.execute(
-    sql`UPDATE calendar_recount SET
-          gap_seen_at = CASE WHEN ${done.through} > checked_through THEN ${seen} WHEN ${done.through} = checked_through THEN COALESCE(gap_seen_at, ${seen}) ELSE gap_seen_at END,
-          checked_through = GREATEST(checked_through, ${done.through})
-        WHERE name = ${name}`,
-  );
 }
 
 /** Alerts raised before their counts were kept (migration 0011), after id `after`, oldest first. */
@@ -944,11 +891,11 @@ export async function alertsWithoutCountsAfter(db: Db, after: number, limit: num
 export async function keepInferredCounts(db: Db, read: AlertRow, counts: Pick<CountedDates, 'acknowledgeWorkingDays' | 'verifyWorkingDays' | 'decideWorkingDays' | 'verifyDays' | 'decideDays'>): Promise<AlertRow | null> {
   const [res] = await db.execute(
     sql`UPDATE monitoring_alert SET acknowledge_working_days = ${counts.acknowledgeWorkingDays}, verify_working_days = ${counts.verifyWorkingDays}, decide_working_days = ${counts.decideWorkingDays},
-          verify_days = ${counts.verifyDays}, decide_days = ${counts.decideDays}, deadline_counts_kept = TRUE
+          verify_days = ${counts.verifyDays}, decide_days = ${counts.decideDays}, deadline_counts_kept = TRUE, calendar_days_checked = TRUE
         WHERE id = ${read.id} AND deadline_counts_kept = FALSE AND acknowledge_working_days IS NULL AND verify_working_days IS NULL AND decide_working_days IS NULL
           AND acknowledge_by = ${read.acknowledgeBy} AND verify_by = ${read.verifyBy} AND decide_by = ${read.decideBy} AND acknowledge_from <=> ${read.acknowledgeFrom}`,
   );
-  return (res as unknown as { affectedRows: number }).affectedRows === 1 ? { ...read, ...counts, deadlineCountsKept: true } : null;
+  return (res as unknown as { affectedRows: number }).affectedRows === 1 ? { ...read, ...counts, deadlineCountsKept: true, calendarDaysChecked: true } : null;
 }
 
 /**

@@ -32,7 +32,7 @@ import type { HubDb } from '../../db/connect';
 import { enqueueToToldSubscriptions } from '../../db/alert-delivery/outbox';
 import type { HubTx } from '../../db/cases/records';
 import { markRecounted, recountedUnder } from '../../db/cases/due-recount';
-import { alertsChecked, alertsWithCountsAfter, alertsWithoutCountsAfter, keepInferredCounts, keepOlderReleaseCalendarDays, markAlertsChecked, storeRecountedDeadlines, type AlertRow } from '../../db/monitoring/store';
+import { alertsWithCountsAfter, alertsWithoutCountsAfter, keepInferredCounts, keepOlderReleaseCalendarDays, storeRecountedDeadlines, type AlertRow } from '../../db/monitoring/store';
 import { inferredDeadlineCounts, recountedDeadlines } from '../../domain/monitoring/alerts';
 import { activeHolidayCalendar, buildHolidayCalendar, calendarFingerprint, type LastDayOff } from '../../domain/cases/working-days';
 import { createHash } from 'node:crypto';
@@ -104,20 +104,16 @@ export async function inferAlertDeadlineCounts(hub: HubDb, triggerSet: TriggerSe
  * (history events and pushes at `now`) unless the last recount ran under both
  * (alertCountsFingerprint): working-day dates of every alert, as before the rule, calendar-day dates
  * of periods still running (calendarDaysStillRunning: a closed alert's day stays as reported).
- * First gives the alerts a process of the release before migration 0013 raised their calendar days
- * (keepOlderReleaseCalendarDays: of the alerts after those an earlier start checked), and then counts
- * every alert again even under the same calendar and rule if it gave any. Returns the alerts this call wrote.
+ * First gives the alerts a process of the release before migration 0013 raised, or gave its counts,
+ * their calendar days (keepOlderReleaseCalendarDays: of the alerts not yet checked, none once all
+ * are), and then counts every alert again even under the same calendar and rule if it gave any. Returns the alerts this call wrote.
  */
 export async function recountAlertDeadlines(hub: HubDb, triggerSet: Pick<TriggerSet, 'lastDayOff'>, now: Date = new Date(), calendarOnly: string = calendarFingerprint()): Promise<RecountedAlert[]> {
   const calendar = alertCountsFingerprint(triggerSet.lastDayOff, calendarOnly);
-  // Alerts a process of the release before 0013 raised since the last start (a rolling upgrade) get
-  // their calendar days first; if any did, every alert is read again, so their days off move at this start.
-  const checked = await alertsChecked(hub, RECOUNT_NAME);
-  const check = await keepOlderReleaseCalendarDays(hub, PAGE, checked);
-  if (check.given === 0 && checked.calendar === calendar) {
-    await markAlertsChecked(hub, RECOUNT_NAME, checked, check);
-    return [];
-  }
+  // Alerts a process of the release before 0013 raised or gave its counts since the last start (a
+  // rolling upgrade; left unchecked) get their calendar days first; if any did, every alert is read again, so their days off move at this start.
+  const given = await keepOlderReleaseCalendarDays(hub, PAGE);
+  if (given === 0 && (await recountedUnder(hub, RECOUNT_NAME)) === calendar) return [];
   const written: RecountedAlert[] = [];
   for (let after = 0; ; ) {
     const rows = await alertsWithCountsAfter(hub, after, PAGE);
@@ -129,7 +125,6 @@ export async function recountAlertDeadlines(hub: HubDb, triggerSet: Pick<Trigger
     }
   }
   await markRecounted(hub, RECOUNT_NAME, calendar, now);
-  await markAlertsChecked(hub, RECOUNT_NAME, checked, check);
   return written;
 }
 

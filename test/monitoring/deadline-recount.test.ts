@@ -26,6 +26,11 @@ import { migrationStatement } from '../support/migration-statement';
 import { calendarFingerprint } from '../../domain/cases/working-days';
 import { markRecounted } from '../../db/cases/due-recount';
 import { subscribe, subscriberClient, TOWNSHIP } from '../alert-delivery/scenario';
+import { drizzle } from 'drizzle-orm/mysql2';
+import type mysql from 'mysql2/promise';
+import { withoutDrizzleTypeCast, type HubDb } from '../../db/connect';
+import * as monitoringSchema from '../../db/monitoring/schema';
+import * as casesSchema from '../../db/cases/schema';
 
 jest.setTimeout(180_000);
 
@@ -128,7 +133,7 @@ it('counts the dates of an alert raised before the notice again under it when th
   // Pushed again, its decision pending, to the subscription that was pushed it.
   expect(await raisedPushes()).toEqual([String(counted)]);
 
-  // Under the same calendar: two statements (the calendar of the last recount and how far alerts were checked for their calendar days, the alerts after those: none), no alert read.
+  // Under the same calendar: two statements (no alert lacking its calendar days, the calendar of the last recount), no alert read.
   const again = await countStatements(() => recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now()));
   expect(again.result).toEqual([]);
   expect(again.counter.total).toBe(2);
@@ -208,7 +213,8 @@ it('counts the calendar-day dates of alerts stored before the rule for a last da
   // Raised by the release before this one, which counted 15 days to the day (art. 201 alone) and kept no calendar-day count.
   const asBefore = async (name: string, firstClueOn: string, day: string) => {
     const id = await writeAlert(name, { keepCounts: true, limit: fifteen, firstClueOn });
-    await dbs.hubPool.query('UPDATE monitoring_alert SET verify_by = ?, decide_by = ?, verify_days = NULL, decide_days = NULL WHERE id = ?', [day, day, id]);
+    // Stored before migration 0014 as well: not yet checked for its calendar days.
+    await dbs.hubPool.query('UPDATE monitoring_alert SET verify_by = ?, decide_by = ?, verify_days = NULL, decide_days = NULL, calendar_days_checked = FALSE WHERE id = ?', [day, day, id]);
     return id;
   };
   // 15 days to 国庆 (10-01 … 10-07 off), to Saturday 11-28, to Saturday 10-10 worked (调休), to Wednesday 11-25.
@@ -242,8 +248,8 @@ it('counts the calendar-day dates of alerts stored before the rule for a last da
   // The last recount before the upgrade stored the calendar's fingerprint alone, as hubs did before the rule.
   await markRecounted(dbs.hub, 'monitoring_alert', calendarFingerprint(), clock.now());
   // A hub whose locality keeps the day as counted recounts nothing on upgrade (KEEP's fingerprint is the
-  // calendar's alone): none written. Three statements: the recount's row (the calendar, and the alerts
-  // checked for their calendar days), the alerts raised since (these, none lacking them), how far they are checked.
+  // calendar's alone): none written. Three statements: the alerts not yet checked for their calendar days
+  // (these, 0013 gave them theirs), marking them checked, and the calendar.
   const kept = await countStatements(() => recountAlertDeadlines(dbs.hub, { lastDayOff: 'KEEP' }, clock.now()));
   expect(kept.result).toEqual([]);
   expect(kept.counter.total).toBe(3);
@@ -294,65 +300,88 @@ it('counts the calendar-day dates of alerts stored before the rule for a last da
   expect((await recountEvents()).filter((e) => e.alertId === dismissed)).toEqual([]);
 });
 
-it('reads at each start only the alerts raised since the alerts were last checked for their calendar days, and again from one still being committed', async () => {
-  holidays.use(null);
+describe('alerts of a process of the release before 0013 beside this one (a rolling upgrade)', () => {
+  const fifteen: Limit = { acknowledgeWorkingDays: 1, verifyDays: 15, decideDays: 15 };
   const keep = () => recountAlertDeadlines(dbs.hub, { lastDayOff: 'KEEP' }, clock.now());
-  const checkedThrough = async () => {
-    const [rows] = await dbs.hubPool.query("SELECT checked_through AS through, gap_seen_at IS NOT NULL AS gap FROM calendar_recount WHERE name = 'monitoring_alert'");
-    const r = (rows as { through: number; gap: number }[])[0];
-    return { through: Number(r.through), gap: Boolean(r.gap) };
-  };
-  const lastId = async () => Number(((await dbs.hubPool.query('SELECT MAX(id) AS m FROM monitoring_alert'))[0] as { m: number }[])[0].m);
   const days = async (id: number) => ((await dbs.hubPool.query('SELECT verify_days AS v, decide_days AS d FROM monitoring_alert WHERE id = ?', [id]))[0] as { v: number | null; d: number | null }[])[0];
-  // An alert as a process of the release before 0013 raises it: 15 calendar days to Wednesday 11-25, its calendar days not kept.
-  const [[weekday]] = (await dbs.hubPool.query("SELECT id FROM monitoring_alert WHERE identity LIKE 'lastdayoff-weekday%'")) as unknown as [{ id: number }[]];
-  const [columns] = (await dbs.hubPool.query('SHOW COLUMNS FROM monitoring_alert')) as unknown as [{ Field: string }[]];
-  const copied = columns.map((c) => c.Field).filter((f) => !['id', 'identity', 'verify_days', 'decide_days'].includes(f)).map((f) => `\`${f}\``).join(', ');
-  const olderRelease = async (q: Pick<typeof dbs.hubPool, 'query'>, name: string): Promise<number> => {
-    const [res] = await q.query(`INSERT INTO monitoring_alert (identity, verify_days, decide_days, ${copied}) SELECT ?, NULL, NULL, ${copied} FROM monitoring_alert WHERE id = ?`, [name.padEnd(40, '0'), weekday.id]);
+  /** The columns the release before 0013 writes, from alert `like`'s row: none of this release's. */
+  const olderRelease = async (q: Pick<typeof dbs.hubPool, 'query'>, name: string, like: number): Promise<number> => {
+    const [columns] = (await dbs.hubPool.query('SHOW COLUMNS FROM monitoring_alert')) as unknown as [{ Field: string }[]];
+    const copied = columns.map((c) => c.Field).filter((f) => !['id', 'identity', 'verify_days', 'decide_days', 'calendar_days_checked'].includes(f)).map((f) => `\`${f}\``).join(', ');
+    const [res] = await q.query(`INSERT INTO monitoring_alert (identity, ${copied}) SELECT ?, ${copied} FROM monitoring_alert WHERE id = ?`, [name.padEnd(40, '0'), like]);
     return (res as { insertId: number }).insertId;
   };
+  beforeEach(() => holidays.use(null));
 
-  await keep();
-  expect(await checkedThrough()).toEqual({ through: await lastId(), gap: false });
-  // An alert checked at an earlier start is not read again: one made to lack its days now keeps lacking them
-  // (two statements: the recount's row, and the alerts after those checked, none).
-  await dbs.hubPool.query('UPDATE monitoring_alert SET verify_days = NULL, decide_days = NULL WHERE id = ?', [weekday.id]);
-  const quiet = await countStatements(keep);
-  expect(quiet.result).toEqual([]);
-  expect(quiet.counter.total).toBe(2);
-  expect(await days(weekday.id)).toEqual({ v: null, d: null });
-  await dbs.hubPool.query('UPDATE monitoring_alert SET verify_days = 15, decide_days = 15 WHERE id = ?', [weekday.id]);
+  it('are given their calendar days at the next start whatever their id, and a start with none reads no alert', async () => {
+    const model = await writeAlert('older-model', { keepCounts: true, limit: fifteen, firstClueOn: '2026-11-10' });
+    await keep();
+    // Nothing new: two statements, the alerts not yet checked (none) and the calendar.
+    const quiet = await countStatements(keep);
+    expect(quiet.result).toEqual([]);
+    expect(quiet.counter.total).toBe(2);
 
-  // An older process's alert still being committed while a start reads a later one: the start stops
-  // before it, and the next start gives it its days.
-  const committing = await dbs.hubPool.getConnection();
-  try {
-    await committing.query('BEGIN');
-    const late = await olderRelease(committing, 'checked-late');
-    const later = await writeAlert('checked-later', { keepCounts: true, limit: { acknowledgeWorkingDays: 1, verifyDays: 15, decideDays: 15 }, firstClueOn: '2026-11-10' });
-    expect(later).toBeGreaterThan(late);
-    await keep();
-    expect(await checkedThrough()).toEqual({ through: late - 1, gap: true });
-    await committing.query('COMMIT');
-    await keep();
-    expect(await days(late)).toEqual({ v: 15, d: 15 });
-    expect(await checkedThrough()).toEqual({ through: later, gap: false });
+    // An older process's alert committed after a later alert of this release was checked, below it, with
+    // an id missing before it (a rolled-back raise) and one after it (INSERT IGNORE of a row already there).
+    const rolledBack = await dbs.hubPool.getConnection();
+    const committing = await dbs.hubPool.getConnection();
+    try {
+      await rolledBack.query('BEGIN');
+      const never = await olderRelease(rolledBack, 'older-never', model);
+      await rolledBack.query('ROLLBACK');
+      await committing.query('BEGIN');
+      const late = await olderRelease(committing, 'older-late', model);
+      expect(late).toBeGreaterThan(never);
+      await dbs.hubPool.query(`INSERT IGNORE INTO monitoring_alert (identity, trigger_id, grade, state, subject_id_number, region_code, township_code, verifier_office, monitored, evidence, evidence_refs, measure, detected_by, raised_at, first_clue_on, acknowledge_by, verify_by, decide_by, provisional, updated_at)
+        SELECT identity, trigger_id, grade, state, subject_id_number, region_code, township_code, verifier_office, monitored, evidence, evidence_refs, measure, detected_by, raised_at, first_clue_on, acknowledge_by, verify_by, decide_by, provisional, updated_at FROM monitoring_alert WHERE id = ?`, [model]);
+      const later = await writeAlert('older-later', { keepCounts: true, limit: fifteen, firstClueOn: '2026-11-10' });
+      expect(later).toBeGreaterThan(late + 1);
+      await keep();
+      await committing.query('COMMIT');
+      expect(await days(late)).toEqual({ v: null, d: null });
+      await keep();
+      expect(await days(late)).toEqual({ v: 15, d: 15 });
+      // Past the missing ids at once: a start reads no alert checked before (one made to lack its days
+      // is not read again), the check one statement and the calendar's row another.
+      await dbs.hubPool.query('UPDATE monitoring_alert SET verify_days = NULL, decide_days = NULL WHERE id = ?', [later]);
+      const quietAgain = await countStatements(keep);
+      expect(quietAgain.result).toEqual([]);
+      expect(quietAgain.counter.total).toBe(2);
+      expect(await days(later)).toEqual({ v: null, d: null });
+    } finally {
+      rolledBack.release();
+      committing.release();
+    }
+  });
 
-    // An id that never comes (a rolled-back raise): read past again until it has been missing a while, then passed.
-    await committing.query('BEGIN');
-    const never = await olderRelease(committing, 'checked-never');
-    await committing.query('ROLLBACK');
-    const after = await writeAlert('checked-after', { keepCounts: true, limit: { acknowledgeWorkingDays: 1, verifyDays: 15, decideDays: 15 }, firstClueOn: '2026-11-10' });
+  it("are given their calendar days when the older release kept the counts it inferred for an alert checked before", async () => {
+    // Raised before the counts were kept (0011): this release's starts check it, and leave it.
+    const inferred = await writeAlert('older-inferred', { keepCounts: false, limit: fifteen, firstClueOn: '2026-11-10' });
     await keep();
-    expect(await checkedThrough()).toEqual({ through: never - 1, gap: true });
-    // Seen missing a moment ago: the alert after it is read again, nothing stored.
-    expect((await countStatements(keep)).counter.total).toBe(2);
-    expect(await checkedThrough()).toEqual({ through: never - 1, gap: true });
-    await dbs.hubPool.query("UPDATE calendar_recount SET gap_seen_at = UTC_TIMESTAMP(3) - INTERVAL 16 MINUTE WHERE name = 'monitoring_alert'");
+    await writeAlert('older-inferred-after', { keepCounts: true, limit: fifteen, firstClueOn: '2026-11-10' });
     await keep();
-    expect(await checkedThrough()).toEqual({ through: after, gap: false });
-  } finally {
-    committing.release();
-  }
+    // The older release's keepInferredCounts (its start): working days kept, calendar days not.
+    const [res] = await dbs.hubPool.query(
+      'UPDATE monitoring_alert SET acknowledge_working_days = 1, verify_working_days = NULL, decide_working_days = NULL, deadline_counts_kept = TRUE WHERE id = ? AND deadline_counts_kept = FALSE AND acknowledge_working_days IS NULL AND verify_working_days IS NULL AND decide_working_days IS NULL',
+      [inferred],
+    );
+    expect((res as { affectedRows: number }).affectedRows).toBe(1);
+    expect(await days(inferred)).toEqual({ v: null, d: null });
+    await keep();
+    expect(await days(inferred)).toEqual({ v: 15, d: 15 });
+  });
+
+  it('are found through the index on calendar_days_checked', async () => {
+    const model = await writeAlert('older-index-model', { keepCounts: true, limit: fifteen, firstClueOn: '2026-11-10' });
+    for (let i = 0; i < 400; i++) await olderRelease(dbs.hubPool, `older-index-${String(i).padStart(3, '0')}x`, model);
+    await keep();
+    await dbs.hubPool.query('ANALYZE TABLE monitoring_alert');
+    const statements: { sql: string; params: unknown[] }[] = [];
+    const db = drizzle(withoutDrizzleTypeCast(dbs.hubPool), { schema: { ...monitoringSchema, ...casesSchema }, mode: 'default', logger: { logQuery: (sql, params) => statements.push({ sql, params }) } }) as unknown as HubDb;
+    expect(await recountAlertDeadlines(db, { lastDayOff: 'KEEP' }, clock.now())).toEqual([]);
+    const read = statements.find((st) => /from `monitoring_alert`/.test(st.sql));
+    expect(read?.sql).toMatch(/calendar_days_checked/);
+    const [plan] = await dbs.hubPool.query<mysql.RowDataPacket[]>(`EXPLAIN ${read!.sql}`, read!.params);
+    expect(plan.map((step) => ({ table: step.table, key: step.key }))).toEqual([{ table: 'monitoring_alert', key: 'monitoring_alert_calendar_days_checked' }]);
+  });
 });
