@@ -63,17 +63,19 @@ export async function enqueueAlertDeliveriesOf(tx: HubTx, alerts: readonly Alert
 /**
  * The outbox rows of a subscription just made with `deliverOpen`, in the transaction that makes it:
  * one ALERT_OPENED push of each alert open then that it would have been pushed had the alert been
- * raised now (pushedTo), written and sent as any other. Returns how many rows it wrote.
+ * raised now (pushedTo), written and sent as any other but as backlog: claimed only when no fresh
+ * push is due (claimDue), so up to 10,000 of them never delay an alert raised since. Returns how many
+ * rows it wrote.
  */
 export async function openAlertDeliveries(tx: HubTx, subscription: ActiveSubscription, open: readonly AlertEnvelope[]): Promise<number> {
-  return writeDeliveries(tx, [subscription], open);
+  return writeDeliveries(tx, [subscription], open, undefined, true);
 }
 
 /** Rows per multi-row INSERT of the outbox. */
 const DELIVERIES_PER_INSERT = 500;
 
-/** The rows, each with its own delivery id, due at once, in statements of up to DELIVERIES_PER_INSERT rows. */
-async function writeDeliveries(tx: HubTx, subscriptions: readonly ActiveSubscription[], alerts: readonly AlertEnvelope[], also?: (alert: AlertEnvelope, s: ActiveSubscription) => boolean): Promise<number> {
+/** The rows, each with its own delivery id, due at once, in statements of up to DELIVERIES_PER_INSERT rows (`backlog`: alert_delivery.backlog). */
+async function writeDeliveries(tx: HubTx, subscriptions: readonly ActiveSubscription[], alerts: readonly AlertEnvelope[], also?: (alert: AlertEnvelope, s: ActiveSubscription) => boolean, backlog = false): Promise<number> {
   if (subscriptions.length === 0 || alerts.length === 0) return 0;
   const now = toDbInstant();
   const rows = alerts.flatMap((alert) =>
@@ -90,6 +92,7 @@ async function writeDeliveries(tx: HubTx, subscriptions: readonly ActiveSubscrip
           payload: alertDeliveryJson(deliveryId, sent),
           state: 'PENDING' as const,
           attempts: 0,
+          backlog,
           nextAttemptAt: now,
           createdAt: now,
         };

@@ -16,7 +16,7 @@
  *
  * Instants are DATETIME(3) in UTC compared with the database's UTC_TIMESTAMP(3).
  */
-import { bigint, char, date, datetime, index, int, mysqlEnum, mysqlTable, primaryKey, smallint, text, unique, varchar } from 'drizzle-orm/mysql-core';
+import { bigint, boolean, char, date, datetime, index, int, mysqlEnum, mysqlTable, primaryKey, smallint, text, unique, varchar } from 'drizzle-orm/mysql-core';
 
 const instant = (name: string) => datetime(name, { mode: 'string', fsp: 3 });
 const id = (name: string) => bigint(name, { mode: 'number', unsigned: true });
@@ -57,6 +57,12 @@ export const alertDelivery = mysqlTable(
     state: mysqlEnum('state', ['PENDING', 'DELIVERED', 'DEAD']).notNull(),
     /** Attempts begun (counted at claim time, so an attempt cut short by a crash counts). */
     attempts: smallint('attempts', { unsigned: true }).notNull(),
+    /**
+     * A push of an alert already open when its subscription was made (deliverOpen): claimed only
+     * when no fresh push is due, so a backlog of thousands never holds back an alert raised since,
+     * on its first attempt or a retry (claimDue).
+     */
+    backlog: boolean('backlog').notNull().default(false),
     nextAttemptAt: instant('next_attempt_at').notNull(),
     /** The claim token of the worker round sending it now, and until when that claim holds. */
     claimToken: varchar('claim_token', { length: 160 }),
@@ -69,7 +75,7 @@ export const alertDelivery = mysqlTable(
   },
   (t) => [
     unique('alert_delivery_delivery_id').on(t.deliveryId),
-    index('alert_delivery_due').on(t.state, t.nextAttemptAt),
+    index('alert_delivery_due').on(t.state, t.backlog, t.nextAttemptAt),
     index('alert_delivery_claim').on(t.claimToken),
     index('alert_delivery_subscription').on(t.subscriptionId, t.state),
     index('alert_delivery_alert').on(t.alertId),

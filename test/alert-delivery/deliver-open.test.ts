@@ -131,6 +131,26 @@ describe('alertSubscriptionCreate with deliverOpen', () => {
     expect(await queued(county.subscription.id)).toEqual(opened(alerts.yellowSigned, alerts.red, alerts.disabilityRef));
   });
 
+  it('reads only what the client’s department may read, so the bound counts those alone; the outbox’s rule still decides each alert read', async () => {
+    // Three open in the township, one citing the disability federation: a bound of one refuses a
+    // civil affairs subscriber and takes the federation's, the filter in the read (concerning) alone
+    // keeping the others out of the count.
+    const input = { clientName: 'disability-alerts', callbackUrl: 'http://127.0.0.1:9/disability-bound', regionCodes: [WANG_TOWNSHIP], grades: [], triggerIds: [], createdBy: 'test-admin', deliverOpen: true };
+    expect(await createSubscription(dbs.hub, HOSTS, { ...input, clientName: 'guhuai-alerts', callbackUrl: 'http://127.0.0.1:9/civil-bound' }, 1)).toMatchObject({ ok: false, code: 'TOO_MANY_OPEN_ALERTS' });
+    const bound = await createSubscription(dbs.hub, HOSTS, input, 1);
+    expect(bound).toMatchObject({ ok: true, openAlertsQueued: 1 });
+    if (!bound.ok) return;
+    expect(await queued(String(bound.subscription.id))).toEqual(opened(alerts.disabilityRef));
+    // A health record whose id holds "DISABILITY: (its JSON text matches the read's LIKE): read, and
+    // not pushed, as it is no record of the federation's (alertConcerns, in pushedTo).
+    await createClient(accessDbOf(dbs.hub), { name: 'disability-weishan', department: 'DISABILITY', regionScope: '370826', roles: ['READER'], expiresAt: null });
+    await write({ regionCode: '370826100200', evidenceRefs: ['HEALTH:note"DISABILITY:cert-78'] });
+    const weishan = await create({ client: 'disability-weishan', regionCodes: ['370826'], callbackUrl: 'http://127.0.0.1:9/disability-weishan', deliverOpen: true });
+    expect(weishan.userErrors).toEqual([]);
+    expect(weishan.openAlertsQueued).toBe(0);
+    expect(await queued(weishan.subscription.id)).toEqual([]);
+  });
+
   it('queues each open alert once when the create is sent again (a retry is refused, SUBSCRIPTION_EXISTS)', async () => {
     const before = await count('SELECT COUNT(*) AS n FROM alert_delivery');
     const input = { callbackUrl: 'http://127.0.0.1:9/retried', deliverOpen: true };
