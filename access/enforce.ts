@@ -25,6 +25,7 @@ import {
 import { checkIdNumber, maskIdNumber } from '../domain/id-number';
 import { divisionLevel, divisionPrefix, isDivisionCode } from '../domain/division-code';
 import { scrub } from '../domain/privacy';
+import { HUB_ID } from '../domain/hub-id';
 import { badInput } from './errors';
 import { checkCall, decideField, inScope, outOfScope, viewOf, type Refusal, type View } from './decide';
 import { personRegion, ROOT_RULES, TYPE_RULES, type ArgumentKind, type ObjectRegion, type PersonalTypeRule, type ReadRule, type RootRule, type Subject, type Visibility } from './policy';
@@ -122,7 +123,7 @@ function argumentFacts(spec: Record<string, ArgumentKind> | undefined, args: Rec
         const check = checkIdNumber(text);
         if (check.ok) facts.subjects.push({ kind: 'PERSON', idNumber: check.idNumber });
       } else if (kind === 'HOUSEHOLD_ID') {
-        if (/^[1-9]\d{0,14}$/.test(text)) facts.subjects.push({ kind: 'HOUSEHOLD', householdId: Number(text) });
+        if (HUB_ID.test(text)) facts.subjects.push({ kind: 'HOUSEHOLD', householdId: Number(text) });
       } else if (isDivisionCode(text)) {
         facts.regions.push(text);
       }

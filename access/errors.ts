@@ -8,6 +8,7 @@
 import { GraphQLError } from 'graphql';
 import { isDivisionCode } from '../domain/division-code';
 import { checkIdNumber } from '../domain/id-number';
+import { HUB_ID } from '../domain/hub-id';
 import { officerRefusal, parseOfficer } from './officer';
 import type { IsoDate } from '../domain/dates';
 import type { Rule } from '../domain/findings/rule-set';
@@ -92,7 +93,7 @@ export function givenOfficer(value: string | null | undefined, argument: string)
 
 /** Hub ids (households, cases, slips, meetings, scans) are positive integers; `what` names the kind. */
 export function requireHubId(value: string, argument: string, what = 'hub id'): number {
-  if (!/^[1-9]\d{0,14}$/.test(value)) throw badInput(argument, 'MALFORMED_ID', `${argument} is not ${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}`);
+  if (!HUB_ID.test(value)) throw badInput(argument, 'MALFORMED_ID', `${argument} is not ${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}`);
   return Number(value);
 }
 

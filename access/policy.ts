@@ -18,6 +18,7 @@ import type { CaseRecord } from '../db/cases/records';
 import type { HubLoaders } from '../db/household/loaders';
 import { laterCasesOf } from '../domain/cases/chain';
 import type { DepartmentCode } from '../domain/departments';
+import { HUB_ID_DIGITS } from '../domain/hub-id';
 import { ALERT_OWNER, alertAudienceOf, alertConcerns, alertEvidenceIsHealth, alertEvidenceOf, evidenceAllOwn } from '../domain/monitoring/alerts';
 import { activeRuleSet } from '../rules/load';
 import { activeTriggerSet } from '../rules/triggers-load';
@@ -995,9 +996,9 @@ export interface RouteRule {
 /** Routes other than /graphql; anything not listed (and not public) is refused. */
 export const ROUTE_RULES: readonly RouteRule[] = [
   // server/exports.ts; the export also keeps to the caller's region scope and audits every person in it.
-  { method: 'GET', path: /^\/exports\/scans\/[1-9]\d{0,14}\/findings\.csv$/, roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: ['MONITORING', 'DUPLICATE_CHECK'], description: 'a scan’s findings as CSV, for the office that must act' },
+  { method: 'GET', path: new RegExp(`^\\/exports\\/scans\\/${HUB_ID_DIGITS}\\/findings\\.csv$`), roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: ['MONITORING', 'DUPLICATE_CHECK'], description: 'a scan’s findings as CSV, for the office that must act' },
   // server/case-pages.ts; the page also keeps to the caller's region scope and audits the household.
-  { method: 'GET', path: /^\/cases\/[1-9]\d{0,14}\/brief$/, roles: ['CASEWORKER', 'MEETING_CONVENER'], purposes: ['CASE_MEETING'], description: '一事一议 meeting brief of a case (printable HTML)' },
+  { method: 'GET', path: new RegExp(`^\\/cases\\/${HUB_ID_DIGITS}\\/brief$`), roles: ['CASEWORKER', 'MEETING_CONVENER'], purposes: ['CASE_MEETING'], description: '一事一议 meeting brief of a case (printable HTML)' },
 ];
 
 /** Served to anyone: liveness, readiness and the static query page (it holds no data). */

@@ -2,6 +2,10 @@
  * Page cursors. A cursor is a position only the hub reads back, given out as base64url so that
  * clients pass it on as it is rather than build one. Every connection of the schema uses these.
  */
+import { HUB_ID_DIGITS } from './hub-id';
+
+const ID_CURSOR = new RegExp(`^([A-Za-z]+):(${HUB_ID_DIGITS})$`);
+const REGION_CURSOR = new RegExp(`^(\\d{6,12}):(${HUB_ID_DIGITS})$`);
 
 function encode(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64url');
@@ -18,7 +22,7 @@ export function encodeIdCursor(tag: string, id: number): string {
 
 /** Null when the cursor was not made by encodeIdCursor with this tag. */
 export function decodeIdCursor(tag: string, cursor: string): number | null {
-  const m = /^([A-Za-z]+):([1-9]\d{0,14})$/.exec(decode(cursor));
+  const m = ID_CURSOR.exec(decode(cursor));
   return m && m[1] === tag ? Number(m[2]) : null;
 }
 
@@ -34,6 +38,6 @@ export function encodeRegionCursor(c: RegionCursor): string {
 
 /** Null when the cursor was not made by encodeRegionCursor. */
 export function decodeRegionCursor(cursor: string): RegionCursor | null {
-  const m = /^(\d{6,12}):(\d{1,15})$/.exec(decode(cursor));
+  const m = REGION_CURSOR.exec(decode(cursor));
   return m ? { regionCode: m[1], id: Number(m[2]) } : null;
 }

@@ -37,6 +37,7 @@ import { caseReference } from '../domain/cases/reference';
 import { referralDue } from '../domain/cases/supervision';
 import { DEPARTMENT_CODES, DEPARTMENT_NAMES, HUB_LEDGER_SOURCES, type DepartmentCode, type OfficeCode } from '../domain/departments';
 import { maskIdNumber } from '../domain/id-number';
+import { HUB_ID } from '../domain/hub-id';
 import { fenToYuan } from '../domain/money';
 import { needsHealthConsent, type NeedPurpose, type NeedState } from '../domain/charity/needs';
 import { pendingForNeed } from '../domain/charity/government-pending';
@@ -934,7 +935,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       // view=current: the dossier as it stands now, beside (not instead of) each meeting's stored one.
       const viewParam = req.query.view === undefined ? null : req.query.view;
       // Each refusal names the parameter at fault, in its message and as `argument`.
-      const malformedId = (value: unknown) => typeof value !== 'string' || !/^[1-9]\d{0,14}$/.test(value);
+      const malformedId = (value: unknown) => typeof value !== 'string' || !HUB_ID.test(value);
       if (malformedId(id)) return errorPage(req, res, 400, 'BAD_USER_INPUT', 'MALFORMED_ID', '案件编号格式不正确', { argument: 'id' });
       if (meetingParam !== null && malformedId(meetingParam)) return errorPage(req, res, 400, 'BAD_USER_INPUT', 'MALFORMED_ID', '会议编号格式不正确', { argument: 'meeting' });
       if (viewParam !== null && viewParam !== 'current' && viewParam !== 'meeting') return errorPage(req, res, 400, 'BAD_USER_INPUT', 'UNKNOWN_VIEW', '材料版本只能是 current 或 meeting', { argument: 'view' });

@@ -26,6 +26,7 @@ import { DEPARTMENT_CODES, DEPARTMENT_NAMES, type DepartmentCode, type OfficeCod
 import { formatChinaInstant } from '../domain/cases/china-time';
 import { divisionPrefix, isDivisionCode } from '../domain/division-code';
 import { maskIdNumber } from '../domain/id-number';
+import { HUB_ID } from '../domain/hub-id';
 import { scrub } from '../domain/privacy';
 import { explain } from '../domain/findings/explain';
 import { recordKey } from '../domain/findings/facts';
@@ -101,7 +102,7 @@ export function registerFindingExports(app: express.Express, deps: HubDeps, audi
     try {
       res.set('Cache-Control', 'no-store');
       const id = String(req.params.id);
-      if (!/^[1-9]\d{0,14}$/.test(id)) return sendError(res, 400, 'BAD_USER_INPUT', 'MALFORMED_ID', 'the scan id is a positive whole number');
+      if (!HUB_ID.test(id)) return sendError(res, 400, 'BAD_USER_INPUT', 'MALFORMED_ID', 'the scan id is a positive whole number');
       const parsed = exportFilter(req.query as Record<string, unknown>);
       if (!parsed.ok) return sendError(res, 400, 'BAD_USER_INPUT', 'MALFORMED_FILTER', parsed.message);
       const [scan] = await scansByIds(deps.hub, [Number(id)]);

@@ -24,6 +24,7 @@ import { hubDrizzle, type HubDb } from '../db/connect';
 import { callbackHostsFromEnv } from '../db/config';
 import { runSubcommand, UsageError } from './command-args';
 import { addDays, isIsoDate, todayIso } from '../domain/dates';
+import { HUB_ID } from '../domain/hub-id';
 import { shownDbInstant as shown } from '../db/instants';
 import { firstChars, longerThan } from '../domain/text-length';
 import { runAgainstHub } from './run-against-hub';
@@ -60,7 +61,7 @@ function describe(s: SubscriptionRecord, counts?: Record<string, number>): strin
 }
 
 function positiveId(value: string | undefined, what: string): number {
-  if (!value || !/^[1-9]\d{0,14}$/.test(value)) throw new UsageError(`${what}: a positive integer`);
+  if (!value || !HUB_ID.test(value)) throw new UsageError(`${what}: a positive integer`);
   return Number(value);
 }
 

@@ -5,7 +5,7 @@
  * beyond what is uncovered is refused. The outcome does not depend on timing: pledges are served
  * in lock order and the sum accepted never exceeds the need.
  */
-import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, isNotNull, isNull, like, lt, ne, not, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, isNotNull, isNull, like, lt, ne, not, or, sql, type SQL } from 'drizzle-orm';
 import type { IsoDate } from '../../domain/dates';
 import { deliveryDateProblem, earliestDeliveryOn, isMinorOn, minorBornAfter, pledgeProblem, pledgeStanding, projectMatches, publishedConsentProblem, screenPublishedNeed, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
 import { ok, refuse, type CharityOutcome, type CharityUserError } from '../../domain/charity/errors';
@@ -23,7 +23,8 @@ import { apiClient } from '../access/schema';
 import { alias } from 'drizzle-orm/mysql-core';
 import { bindCharity, charityOf, nameOfCreditCode } from '../reported-aid/store';
 import { decisionTurnMoved, isDuplicateKey } from '../cases/write';
-import { NEED_ID, referenceKey } from '../../domain/reported-aid/validate';
+import { referenceKey } from '../../domain/reported-aid/validate';
+import { HUB_ID } from '../../domain/hub-id';
 
 /** A charity organisation as the linkage shows it: its code (the ledger's `charity_organisation`, per client) and its one name. */
 export interface OrganisationRecord {
@@ -852,12 +853,16 @@ export async function ensureOrganisationLock(db: HubDb, creditCode: string): Pro
 
 /**
  * Takes the organisation's lock (its charity_organisation_lock row, by key) for the rest of the
- * transaction. Every write of the organisation's ledger takes it before it locks or writes any ledger
- * row (organisationStandingAid, which aidReport and a delivery read under it; a delivery's correction
- * or cancellation before it links or supersedes its ledger entry), so no two of them wait on each
- * other in opposite orders. The row is made before the transaction (ensureOrganisationLock), and
- * only locked here (a caller that did not make it first, none of the hub's, has it made here:
- * lockMadeRow). Taken again in the same transaction, it is held already and returns at once.
+ * transaction. Every request that writes the organisation's ledger takes it before it locks or writes
+ * any ledger row (organisationStandingAid, which aidReport and a delivery read under it; a delivery's
+ * correction or cancellation before it links or supersedes its ledger entry), so no two of them wait
+ * on each other in opposite orders. The data upgrade linking ledger rows to their delivery entries
+ * (db/setup/upgrades.ts DELIVERY_LINKED) and an operator's repairs (docs/operations.md) do not: they
+ * record no aid, so there is no comparison to order, and they never wait for this lock, so none
+ * holds a ledger row while it waits for it (the upgrade locks a batch's rows in one statement, by
+ * key, and runs a batch rolled back for a lock conflict again). The row is made before the
+ * transaction (ensureOrganisationLock), and only locked here (a caller that did not make it first,
+ * none of the hub's, has it made here: lockMadeRow). Taken again in the same transaction, it is held already and returns at once.
  */
 export async function lockOrganisation(tx: LockingTx, creditCode: string): Promise<void> {
   await lockMadeRow(tx, charityOrganisationLock, { creditCode }, () => tx.select({ creditCode: charityOrganisationLock.creditCode }).from(charityOrganisationLock).where(eq(charityOrganisationLock.creditCode, creditCode)).for('update'));
@@ -1304,15 +1309,20 @@ export async function correctionsBesideTheirDelivery(db: HubQuery): Promise<{ co
  * (docs/operations.md gives the query).
  */
 export async function deliveriesAmbiguousInLedger(db: HubQuery): Promise<number[]> {
-  const unlinked = await db
+  const ambiguous: number[] = [];
+  for (const d of await deliveriesLinkedToNoRow(db)) if ((await unlinkedRowsOfDelivery(db, d, false)).length > 1) ambiguous.push(d.id);
+  return ambiguous;
+}
+
+/** The delivery entries no ledger row is linked to (an anti-join on reported_aid.delivery_id), of those `where` takes, by id. */
+async function deliveriesLinkedToNoRow(db: HubQuery, where?: SQL): Promise<(typeof charityDelivery.$inferSelect)[]> {
+  const rows = await db
     .select({ d: charityDelivery })
     .from(charityDelivery)
     .leftJoin(reportedAid, eq(reportedAid.deliveryId, charityDelivery.id))
-    .where(isNull(reportedAid.id))
+    .where(and(isNull(reportedAid.id), where))
     .orderBy(asc(charityDelivery.id));
-  const ambiguous: number[] = [];
-  for (const { d } of unlinked) if ((await unlinkedRowsOfDelivery(db, d, false)).length > 1) ambiguous.push(d.id);
-  return ambiguous;
+  return rows.map((r) => r.d);
 }
 
 /**
@@ -1331,8 +1341,9 @@ export async function ledgerEntryOfDelivery(tx: LockingTx, d: Parameters<typeof 
   return { ...found, deliveryId: d.id };
 }
 
-/** What deliveriesOfUnlinkedRows reads of a ledger row (the data upgrade reads no more; supersededBy only where `standing`). */
-type LedgerRowKey = Pick<typeof reportedAid.$inferSelect, 'id' | 'deliveryId' | 'reporterCreditCode' | 'reference' | 'needId'> & Partial<Pick<typeof reportedAid.$inferSelect, 'supersededBy'>>;
+/** What deliveriesOfUnlinkedRows reads of a ledger row (the data upgrade reads no more), with supersededBy where `standing`. */
+export type LedgerRowKey = Pick<typeof reportedAid.$inferSelect, 'id' | 'deliveryId' | 'reporterCreditCode' | 'reference' | 'needId'>;
+type StandingLedgerRowKey = LedgerRowKey & Pick<typeof reportedAid.$inferSelect, 'supersededBy'>;
 
 /**
  * Of these ledger rows, the unlinked ones that are a delivery entry's all the same (written by an
@@ -1344,28 +1355,28 @@ type LedgerRowKey = Pick<typeof reportedAid.$inferSelect, 'id' | 'deliveryId' | 
  * `standing`: rows and entries not superseded only, and the one standing row of the entry's content
  * (ledgerRowOfDelivery: what a request reads; taken for reports, such a row was reversed by aidReport,
  * no SUPERSEDES_CHARITY_DELIVERY, and compared as a report); else any, as the data upgrade links them
- * (delivery-linked:reported_aid). `exceptDelivery` is the entry being written, which owns no row yet.
- * The entries with no linked row are read in one statement (a left join on the link, as
- * deliveriesAmbiguousInLedger), then the rows of each one's content.
+ * (delivery-linked:reported_aid); `standing` rows carry supersededBy, which the type requires (read
+ * without it, no row would stand and none match). `exceptDelivery` is the entry being written, which
+ * owns no row yet. A row's need_id names a need only as a hub id (text: it was free text before needs
+ * were checked). The entries with no linked row are read in one statement (deliveriesLinkedToNoRow),
+ * then the rows of each one's content.
  */
-export async function deliveriesOfUnlinkedRows(db: HubQuery, rows: readonly LedgerRowKey[], options: { standing: boolean; exceptDelivery?: number }): Promise<Map<number, number>> {
+export async function deliveriesOfUnlinkedRows(db: HubQuery, rows: readonly StandingLedgerRowKey[], options: { standing: true; exceptDelivery?: number }): Promise<Map<number, number>>;
+export async function deliveriesOfUnlinkedRows(db: HubQuery, rows: readonly LedgerRowKey[], options: { standing: false; exceptDelivery?: number }): Promise<Map<number, number>>;
+export async function deliveriesOfUnlinkedRows(db: HubQuery, rows: readonly (LedgerRowKey & Partial<StandingLedgerRowKey>)[], options: { standing: boolean; exceptDelivery?: number }): Promise<Map<number, number>> {
   const { standing, exceptDelivery } = options;
-  const candidates = rows.filter((r) => r.deliveryId === null && (!standing || r.supersededBy === null) && r.reporterCreditCode !== null && r.needId !== null && NEED_ID.test(r.needId));
+  const candidates = rows.filter((r) => r.deliveryId === null && (!standing || r.supersededBy === null) && r.reporterCreditCode !== null && r.needId !== null && HUB_ID.test(r.needId));
   if (candidates.length === 0) return new Map();
   const ids = new Set(candidates.map((r) => r.id));
-  const unlinked = await db
-    .select({ d: charityDelivery })
-    .from(charityDelivery)
-    .leftJoin(reportedAid, eq(reportedAid.deliveryId, charityDelivery.id))
-    .where(
-      and(
-        isNull(reportedAid.id),
-        standing ? isNull(charityDelivery.supersededBy) : undefined,
-        or(...candidates.map((r) => and(eq(charityDelivery.creditCode, r.reporterCreditCode!), eq(charityDelivery.reference, r.reference), eq(charityDelivery.needId, Number(r.needId))))),
-      ),
-    );
+  const unlinked = await deliveriesLinkedToNoRow(
+    db,
+    and(
+      standing ? isNull(charityDelivery.supersededBy) : undefined,
+      or(...candidates.map((r) => and(eq(charityDelivery.creditCode, r.reporterCreditCode!), eq(charityDelivery.reference, r.reference), eq(charityDelivery.needId, Number(r.needId))))),
+    ),
+  );
   const owned = new Map<number, number>();
-  for (const { d } of unlinked) {
+  for (const d of unlinked) {
     if (d.id === exceptDelivery) continue;
     const matching = await unlinkedRowsOfDelivery(db, deliveryRecord(d), standing);
     if (matching.length === 1 && ids.has(matching[0].id)) owned.set(matching[0].id, d.id);

@@ -69,7 +69,7 @@ import { monitoringAlert, monitoringAlertEvent, monitoringNoticeObjection, monit
 import { charityDelivery, charityNeed, charityPledgeReduction } from '../charity/schema';
 import { reportedAid } from '../reported-aid/schema';
 import { settlementReferenceOf } from '../../domain/aid';
-import { correctionsBesideTheirDelivery, deliveriesAmbiguousInLedger, deliveriesOfUnlinkedRows, rescreenedNeed } from '../charity/store';
+import { correctionsBesideTheirDelivery, deliveriesAmbiguousInLedger, deliveriesOfUnlinkedRows, rescreenedNeed, type LedgerRowKey } from '../charity/store';
 import type { HubQuery } from '../cases/records';
 
 /** Rows read per transaction. */
@@ -183,7 +183,7 @@ export const DELIVERY_LINKED = 'delivery-linked:reported_aid';
 
 /** The delivery entry `row` (a ledger row) alone records, as its delivery_id (none: the row stays). */
 async function deliveryLinked(row: Row, tx: HubQuery): Promise<Row> {
-  const key = row as Parameters<typeof deliveriesOfUnlinkedRows>[1][number];
+  const key = row as LedgerRowKey;
   const deliveryId = (await deliveriesOfUnlinkedRows(tx, [key], { standing: false })).get(key.id);
   return deliveryId === undefined ? {} : { deliveryId };
 }

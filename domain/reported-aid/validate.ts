@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { MAX_AMOUNT_FEN, settlementReferenceOf } from '../aid';
 import { isIsoDate, type IsoDate } from '../dates';
 import type { OfficeCode } from '../departments';
+import { HUB_ID } from '../hub-id';
 import { checkIdNumber, typedIdNumber } from '../id-number';
 import { isServiceProgramme, PROGRAMME_BY_CODE, PROGRAMMES, SERVICE_AMOUNT_MESSAGE } from '../programmes';
 import { longerThan } from '../text-length';
@@ -15,14 +16,6 @@ import { screenedReference } from '../text-screen';
 
 /** An aidReport batch holds at most this many records. */
 export const MAX_REPORT_BATCH = 1000;
-
-/**
- * A need's id as the hub gives it (a positive whole number, no leading zero): charity_need.id, a hub
- * id, taken in by requireHubId (access/errors.ts) at up to 15 digits, each a safe integer. A ledger
- * row's need_id (text: it was free text before needs were checked) names a need only so; the ledger's
- * delivery lookups (db/charity/store.ts deliveriesOfUnlinkedRows) read it by this one pattern.
- */
-export const NEED_ID = /^[1-9]\d{0,14}$/;
 
 /** The largest fen amount the ledger stores (INT UNSIGNED, kept below MySQL's INT max): domain/aid.ts MAX_AMOUNT_FEN. */
 export const MAX_REPORTED_FEN = MAX_AMOUNT_FEN;
@@ -281,7 +274,7 @@ export function validateReport(
     // A link to a published charity need (charityNeeds' id): whether it names one, and one of the
     // beneficiary's household, is the ledger's check (resolvers/reported-aid/needs.ts).
     const needId = text(r.needId);
-    if (needId && !NEED_ID.test(needId)) fail('NEED_UNKNOWN', 'needId', 'needId is the id of a published charity need (a whole number, as charityNeeds gives it)');
+    if (needId && !HUB_ID.test(needId)) fail('NEED_UNKNOWN', 'needId', 'needId is the id of a published charity need (a whole number, as charityNeeds gives it)');
 
     if (errors.length === before && id.ok) valid.push(form);
   });

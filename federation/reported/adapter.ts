@@ -15,6 +15,7 @@ import { inPlaceholder, preparedPer } from '../../db/prepared';
 import { reportedAid, charityOrganisation, charityOrganisationName, type ReportedAidRow } from '../../db/reported-aid/schema';
 import { oneOffAid, oneOffStatus, recurringAid, sourceKeyOf, sourceRefOf } from '../../domain/aid';
 import type { IsoDate } from '../../domain/dates';
+import { HUB_ID } from '../../domain/hub-id';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
 import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
 import { REPORTED_DEMO } from './demo';
@@ -121,7 +122,7 @@ export const reported: DepartmentAdapter = {
   async recordsNoLongerStanding(db: SourceDb, sourceRefs: readonly string[], today: IsoDate): Promise<Map<string, AidRecord>> {
     // Another kind's reference, or a key no id can be, has no entry here.
     const keys = sourceRefs.map((ref) => sourceKeyOf(RECORD_KINDS.reportedAid, ref));
-    const ids = [...new Set(keys.filter((k): k is string => k !== null && /^[1-9]\d{0,14}$/.test(k)).map(Number))];
+    const ids = [...new Set(keys.filter((k): k is string => k !== null && HUB_ID.test(k)).map(Number))];
     if (ids.length === 0) return new Map();
     const rows = await namedWithChainEnds(db, ids);
     const lastOf = new Map(rows.filter((r) => r.supersededBy === null).map((r) => [r.startId, r] as const));

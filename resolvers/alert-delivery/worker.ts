@@ -27,6 +27,7 @@
  * too little of the lease is left to finish it, so two processes never send one attempt at once.
  */
 import { loggableError } from '../../domain/privacy';
+import { HUB_ID } from '../../domain/hub-id';
 import type { AuditStore } from '../../access/audit';
 import { toDbInstant } from '../../db/instants';
 import { subscriberCaller, subscriberRefusal } from './subscriptions';
@@ -216,7 +217,7 @@ export class AlertDeliveryWorker {
 
   /** The alerts of the claimed rows as they are now, by id (one read; synthetic or foreign ids have none). */
   private async alertsOf(rows: readonly ClaimedDelivery[]): Promise<Map<number, AlertNow>> {
-    const ids = [...new Set(rows.filter((r) => /^\d{1,15}$/.test(r.alertId)).map((r) => Number(r.alertId)))];
+    const ids = [...new Set(rows.filter((r) => HUB_ID.test(r.alertId)).map((r) => Number(r.alertId)))];
     return new Map((await alertsByIds(this.hub, ids)).map((a) => [a.id, { regionCode: a.regionCode, decideBy: a.decideBy, subjectIdNumber: a.subjectIdNumber }]));
   }
 
@@ -322,7 +323,7 @@ export class AlertDeliveryWorker {
     // the first whose subscriber is its verifier, naming it as why (markAlertsDelivered).
     const pushes = new Map<number, AcknowledgedPush[]>();
     for (const r of acknowledged) {
-      if (!/^\d{1,15}$/.test(r.alertId)) continue;
+      if (!HUB_ID.test(r.alertId)) continue;
       const body = bodyOf(r);
       if (!body || body.event === 'ALERT_MOVED_AWAY' || typeof body.alert?.region !== 'string') continue;
       const of = pushes.get(Number(r.alertId)) ?? [];

@@ -11,18 +11,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import { parse, validate } from 'graphql';
 import { buildSchema } from '../../resolvers/index';
 import { makeCreditCode } from '../../domain/credit-code';
 import { registerCharity } from '../../db/reported-aid/store';
-import { reducePledge } from '../../db/charity/store';
-import { runDataUpgrades } from '../../db/setup/upgrades';
-import { reportFile } from '../../tools/report/index';
-import { eq } from 'drizzle-orm';
 import { reportedAid } from '../../db/reported-aid/schema';
+import { lockOrganisation, reducePledge } from '../../db/charity/store';
 import { charityNeed } from '../../db/charity/schema';
-import { ensureOrganisationLock, lockOrganisation } from '../../db/charity/store';
 import { lockingTransaction } from '../../db/locking';
+import { DELIVERY_LINKED, runDataUpgrades } from '../../db/setup/upgrades';
+import { reportFile } from '../../tools/report/index';
 import { createTestDatabases, lockWaits, type TestDatabases } from '../support/databases';
 import { TestClock } from '../support/clock';
 import { startTestHub, type TestHub } from '../support/hub';
@@ -420,6 +419,11 @@ describe('one organisation’s aid through two paths: a delivery (linkage client
   let otherReporter: ReturnType<TestHub['as']>;
   const aid = (reference: string, amountFen: number, grantDate: string, extra: Record<string, unknown> = {}) => ({ reference, beneficiaryIdNumber: WANG.head, programme: 'CHARITY_JISHIJIU_99', grantDate, amountFen, ...extra });
   const ledgerCount = async () => (await rows('SELECT COUNT(*) AS n FROM reported_aid'))[0].n;
+  /** The data upgrade linking ledger rows to their delivery entries, run again as a start runs it: its tally (none when it changed and counted nothing). */
+  const linkingUpgrade = async () => {
+    await rows('UPDATE data_upgrade SET finished_at = NULL, resume_after = 0, rows_changed = 0 WHERE name = ?', [DELIVERY_LINKED]);
+    return (await runDataUpgrades(dbs.hub, { batch: 7 })).find((u) => u.upgrade === DELIVERY_LINKED)?.tally;
+  };
 
   beforeAll(async () => {
     // The organisation's reporting clients (DEPARTMENT_WRITER, aidReport), bound by the operator's tool, and another organisation's.
@@ -595,8 +599,7 @@ describe('one organisation’s aid through two paths: a delivery (linkage client
     // As an earlier release left them: no row linked, the upgrade to run.
     const upgrade = async () => {
       await rows('UPDATE reported_aid SET delivery_id = NULL');
-      await rows("UPDATE data_upgrade SET finished_at = NULL, resume_after = 0, rows_changed = 0 WHERE name = 'delivery-linked:reported_aid'");
-      return (await runDataUpgrades(dbs.hub, { batch: 7 })).find((u) => u.upgrade === 'delivery-linked:reported_aid')!.tally!.ambiguousDeliveries;
+      return (await linkingUpgrade())!.ambiguousDeliveries;
     };
     // The reporting client holds DEPARTMENT_WRITER alone: the delivery's row is the linkage client's.
     const ambiguousBefore = await upgrade();
@@ -629,11 +632,21 @@ describe('one organisation’s aid through two paths: a delivery (linkage client
     }
   });
 
-  it('a report of the same aid under a delivery’s reference and need, stated separate, stays a report once the delivery’s own entry is linked: the reporting client reverses it', async () => {
+  it('a report of the same aid under a delivery’s reference and need, stated separate, stays a report once the delivery’s own entry is linked, also through the data upgrade: the reporting client reverses it', async () => {
     clock.set(`${TODAY}T10:00:00+08:00`);
     const { pledgeId, needId } = await pledged(33_500, 'PL-AMB-3');
     expect((await data(charity, DELIVER, { input: { pledgeId, amountFen: 33_500, deliveredOn: TODAY, reference: 'AMB-3' } }, 'charityDeliveryReport')).userErrors).toEqual([]);
     expect((await data(reporter, REPORT, { input: { records: [aid('AMB-3', 33_500, TODAY, { needId, separateAid: true })] } }, 'aidReport')).userErrors).toEqual([]);
+    // The upgrade run again (a start of this release) links nothing: the delivery has its entry, so the
+    // report alone unlinked of its content is not the delivery's (linked, the unique key refused it and the start failed).
+    const links = async () => rows("SELECT reporter_client AS client, delivery_id AS d FROM reported_aid WHERE reference = 'AMB-3' ORDER BY id");
+    const linked = await links();
+    expect(linked.map((r) => ({ ...r, d: r.d === null ? null : Number(r.d) }))).toEqual([
+      { client: charityName, d: expect.any(Number) },
+      { client: 'charity-c-report', d: null },
+    ]);
+    await linkingUpgrade();
+    expect(await links()).toEqual(linked);
     // The delivery has its linked entry: the report's row, unlinked and of its content, is not the delivery's.
     expect((await data(reporter, REPORT, { input: { records: [aid('AMB-3-REV', 0, TODAY, { entryKind: 'REVERSAL', supersedesReference: 'AMB-3' })] } }, 'aidReport')).userErrors).toEqual([]);
     const amb = await rows("SELECT reporter_client AS client, reference, delivery_id IS NULL AS unlinked, superseded_by IS NULL AS stands FROM reported_aid WHERE reference LIKE 'AMB-3%' ORDER BY id");
@@ -648,8 +661,7 @@ describe('one organisation’s aid through two paths: a delivery (linkage client
     await reportedThenCorrected('DBL-1', 55_501, 11_101, 50_000);
     const upgrade = async () => {
       await rows('UPDATE reported_aid SET delivery_id = NULL');
-      await rows("UPDATE data_upgrade SET finished_at = NULL, resume_after = 0, rows_changed = 0 WHERE name = 'delivery-linked:reported_aid'");
-      return (await runDataUpgrades(dbs.hub, { batch: 7 })).find((u) => u.upgrade === 'delivery-linked:reported_aid')!.tally!;
+      return (await linkingUpgrade())!;
     };
     const before = (await upgrade()).correctionsBesideDelivery;
     // As the earlier release left it: the report superseded by the correction, the delivery's entry standing.
