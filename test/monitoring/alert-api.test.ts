@@ -164,8 +164,8 @@ describe('what an office writes on an alert', () => {
       ['已电话联系本人 13905371234', 'IDENTIFYING_NUMBER'],
       ['已电话联系本人 139-0537-1234', 'IDENTIFYING_NUMBER'],
       ['已电话联系本人 一三九〇五三七一二三四', 'IDENTIFYING_NUMBER'],
-      ['救助金打入 6222 0216 0000 1234 567', 'IDENTIFYING_NUMBER'],
-      ['救助金打入 6222-0212-3456-7890', 'IDENTIFYING_NUMBER'],
+      ['救助金打入 6222 0216 0700 1234 567', 'IDENTIFYING_NUMBER'],
+      ['救助金打入 6222-0232-3456-7890', 'IDENTIFYING_NUMBER'],
       ['数据\u200b有误', 'TEXT_INVISIBLE_CHARACTER'],
     ]) {
       expect((await hub.gql(DISMISS, { i: { alertId: id, reason } })).data.alertDismiss).toEqual(refusedWith(code, 'reason'));
@@ -192,7 +192,7 @@ describe('what an office writes on an alert', () => {
     const named = `mutation($i: AlertDismissInput!) { alertDismiss(input: $i) { alert { id } userErrors { code field message found } } }`;
     for (const [reason, found] of [
       ['已电话联系本人 139-0537-1234', '139****1234'],
-      ['救助金打入 6222 0216 0000 1234 567', '****4567'],
+      ['救助金打入 6222 0216 0700 1234 567', '****4567'],
     ]) {
       const refused = (await hub.gql(named, { i: { alertId: id, reason } })).data.alertDismiss;
       expect(refused).toEqual({ alert: null, userErrors: [{ code: 'IDENTIFYING_NUMBER', field: ['input', 'reason'], found, message: expect.stringContaining(found) }] });
