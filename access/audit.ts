@@ -17,7 +17,7 @@
  * for reading.
  */
 import crypto from 'node:crypto';
-import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type mysql from 'mysql2/promise';
 import { dbTime, type AccessDb } from '../db/access/db';
 import { createPool, onceMoreIfRefusedByStatementFormat } from '../db/connect';
@@ -493,10 +493,14 @@ export class AuditStore {
    * What one client asked for, newest first: every row it wrote, whatever the subject (NONE rows
    * too), or only those naming `officer` (X-Officer) when one is given. Served by access_log_client
    * (client_id, seq) and access_log_client_officer (client_id, officer, seq). `before` and `days` as
-   * for entriesFor.
+   * for entriesFor. The officer matches exactly, letter case included, as the hub compares X-Officer
+   * everywhere else (a write's retry under 'JYJ-0001' is not one under 'jyj-0001'): the column's
+   * collation (unicode_ci where the database was provisioned so, utf8mb4_bin on TiDB's default) picks
+   * the index range, a binary comparison keeps only the exact officer, alike on every engine.
    */
   async entriesByClient(clientId: number, officer: string | null, first: number, before: number | null, days: AuditDays = NO_DAYS): Promise<{ rows: AuditRow[]; hasNextPage: boolean }> {
-    return this.entriesWhere(and(eq(accessLog.clientId, clientId), officer !== null ? eq(accessLog.officer, officer) : undefined)!, first, before, days);
+    const exactOfficer = officer !== null ? and(eq(accessLog.officer, officer), sql`${accessLog.officer} = ${officer} COLLATE utf8mb4_bin`) : undefined;
+    return this.entriesWhere(and(eq(accessLog.clientId, clientId), exactOfficer)!, first, before, days);
   }
 
   /** One page of the rows `which` keeps, newest first: the one query every audit read pages with. */

@@ -89,6 +89,13 @@ describe('clientAccessLog', () => {
     expect(nodes.filter((n) => n.subjectKind === 'HOUSEHOLD').map((n) => n.subjectLabel)).toEqual([String(wangId), String(wangId)]);
   });
 
+  it('matches the officer exactly, letter case included, as X-Officer is compared elsewhere (on every engine)', async () => {
+    expect((await rows('client_name = ? AND officer = ?', [CLIENT, 'jyj-0001'])).length).toBeGreaterThan(0);
+    const upper = await auditor(LOG, { c: CLIENT, o: 'JYJ-0001', first: 500 });
+    expect(upper.errors).toBeUndefined();
+    expect(upper.data.clientAccessLog.edges).toEqual([]);
+  });
+
   it('lists every entry of the client without an officer, whoever asked, and no other client’s', async () => {
     const expected = await rows('client_name = ?', [CLIENT]);
     const { seqs, nodes } = await allPages(auditor, { c: CLIENT }, 500);
