@@ -17,7 +17,7 @@
  * for reading.
  */
 import crypto from 'node:crypto';
-import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type mysql from 'mysql2/promise';
 import { dbTime, type AccessDb } from '../db/access/db';
 import { createPool, onceMoreIfRefusedByStatementFormat } from '../db/connect';
@@ -29,7 +29,7 @@ import { maskIdNumber } from '../domain/id-number';
 import { scrub } from '../domain/privacy';
 import type { CheckpointLog, ExternalRecord } from './checkpoints';
 import type { Caller } from './decide';
-import type { Purpose, Subject } from './policy';
+import type { AuditSubject, Purpose } from './policy';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -49,7 +49,8 @@ const INSERT_CHUNK = 1000;
 /** Rows one group-commit transaction takes at most (a single large access may exceed it alone). */
 const BATCH_ROWS = 5000;
 
-export type SubjectKind = 'PERSON' | 'HOUSEHOLD' | 'NONE';
+/** CLIENT: the API client (and officer) whose trail an auditor looked up (clientAccessLog). */
+export type SubjectKind = 'PERSON' | 'HOUSEHOLD' | 'CLIENT' | 'NONE';
 /** GraphQL: OK, PARTIAL (some data, some errors), DENIED (refused), FAILED. HTTP routes: ALLOWED or DENIED. */
 export type Outcome = 'OK' | 'PARTIAL' | 'DENIED' | 'FAILED' | 'ALLOWED';
 /** GRAPHQL, HTTP (another route), or PUSH: an alert pushed to a subscriber's receiver (resolvers/alert-delivery/worker.ts). */
@@ -66,7 +67,7 @@ export interface AccessRecord {
   operation: string | null;
   operationHash: string | null;
   /** One row each; an empty list still writes one row (subject NONE), so every access is on record. */
-  subjects: { subject: Subject; outcome: Outcome }[];
+  subjects: { subject: AuditSubject; outcome: Outcome }[];
   /** Outcome of the subject-less row written when `subjects` is empty. */
   outcome: Outcome;
 }
@@ -192,8 +193,22 @@ export class AuditStore {
     return crypto.createHmac('sha256', this.subjectKey).update(idNumber).digest('hex');
   }
 
-  private subjectColumns(subject: Subject | null): Pick<AuditRowValues, 'subjectKind' | 'subjectRef' | 'subjectLabel'> {
+  /**
+   * A client looked up is pseudonymised like a person (the name as asked may be anything, even an ID
+   * number), so a served look-up of a client and a refused one (out of scope, or no such client: the
+   * two read alike) share a reference; only a client found within the auditor's scope is named in
+   * the label, with the officer asked about (X-Officer values are stored in clear: access_log.officer).
+   */
+  clientRef(name: string): string {
+    return this.personRef(`client:${name}`);
+  }
+
+  private subjectColumns(subject: AuditSubject | null): Pick<AuditRowValues, 'subjectKind' | 'subjectRef' | 'subjectLabel'> {
     if (subject === null) return { subjectKind: 'NONE', subjectRef: null, subjectLabel: null };
+    if (subject.kind === 'CLIENT') {
+      const label = !subject.found ? null : subject.officer === null ? subject.name : `${subject.name} officer ${subject.officer}`;
+      return { subjectKind: 'CLIENT', subjectRef: this.clientRef(subject.name), subjectLabel: label };
+    }
     if (subject.kind === 'PERSON') return { subjectKind: 'PERSON', subjectRef: this.personRef(subject.idNumber), subjectLabel: maskIdNumber(subject.idNumber) };
     return { subjectKind: 'HOUSEHOLD', subjectRef: String(subject.householdId), subjectLabel: String(subject.householdId) };
   }
@@ -478,10 +493,14 @@ export class AuditStore {
    * What one client asked for, newest first: every row it wrote, whatever the subject (NONE rows
    * too), or only those naming `officer` (X-Officer) when one is given. Served by access_log_client
    * (client_id, seq) and access_log_client_officer (client_id, officer, seq). `before` and `days` as
-   * for entriesFor.
+   * for entriesFor. The officer matches exactly, letter case included, as the hub compares X-Officer
+   * everywhere else (a write's retry under 'JYJ-0001' is not one under 'jyj-0001'): the column's
+   * collation (unicode_ci where the database was provisioned so, utf8mb4_bin on TiDB's default) picks
+   * the index range, a binary comparison keeps only the exact officer, alike on every engine.
    */
   async entriesByClient(clientId: number, officer: string | null, first: number, before: number | null, days: AuditDays = NO_DAYS): Promise<{ rows: AuditRow[]; hasNextPage: boolean }> {
-    return this.entriesWhere(and(eq(accessLog.clientId, clientId), officer !== null ? eq(accessLog.officer, officer) : undefined)!, first, before, days);
+    const exactOfficer = officer !== null ? and(eq(accessLog.officer, officer), sql`${accessLog.officer} = ${officer} COLLATE utf8mb4_bin`) : undefined;
+    return this.entriesWhere(and(eq(accessLog.clientId, clientId), exactOfficer)!, first, before, days);
   }
 
   /** One page of the rows `which` keeps, newest first: the one query every audit read pages with. */

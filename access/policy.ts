@@ -216,6 +216,13 @@ const CHARITY_DETAIL: ReadRule = { roles: ['CHARITY'], purposes: ['CHARITY_LINKA
 export type Visibility = 'ANY' | 'IN_SCOPE' | 'ID_NUMBER' | 'REFERENCE' | 'HEALTH' | 'REGION';
 
 export type Subject = { kind: 'PERSON'; idNumber: string } | { kind: 'HOUSEHOLD'; householdId: number };
+/**
+ * An API client whose own trail an auditor looked up (clientAccessLog): `name` as asked, `found`
+ * when it names a client within the auditor's scope, `officer` the officer asked about (or null).
+ */
+export type ClientSubject = { kind: 'CLIENT'; name: string; found: boolean; officer: string | null };
+/** What an audit row names: a person or household, or the client an audit read looked at. */
+export type AuditSubject = Subject | ClientSubject;
 
 /**
  * Where an object lies, for a caller's region scope: a division code, several (the object is in

@@ -4,15 +4,16 @@
  */
 import { GraphQLError } from 'graphql';
 import type { Caller, Refusal, RequestAccess, View } from './decide';
-import type { Purpose, Subject } from './policy';
+import type { AuditSubject, Purpose } from './policy';
 
 export interface SubjectAccess {
-  subject: Subject;
+  subject: AuditSubject;
   /** True when the subject was refused (out of scope, or the call itself refused). */
   denied: boolean;
 }
 
-function subjectKey(s: Subject): string {
+function subjectKey(s: AuditSubject): string {
+  if (s.kind === 'CLIENT') return `C:${JSON.stringify([s.name, s.officer])}`;
   return s.kind === 'PERSON' ? `P:${s.idNumber}` : `H:${s.householdId}`;
 }
 
@@ -44,7 +45,7 @@ export class AccessSession {
   }
 
   /** Records subjects; a subject refused once stays refused for this request's audit row. */
-  record(subjects: readonly Subject[], denied: boolean): void {
+  record(subjects: readonly AuditSubject[], denied: boolean): void {
     for (const subject of subjects) {
       const key = subjectKey(subject);
       const seen = this.subjects.get(key);

@@ -4,6 +4,7 @@
  * them, paged with the same cursor and checks as accessLog, the look-up itself recorded, and a
  * client outside the auditor's scope refused exactly as a name no client has.
  */
+import crypto from 'node:crypto';
 import type mysql from 'mysql2/promise';
 import { AuditStore, auditWriterPool } from '../access/audit';
 import { accessDrizzle } from '../db/access/db';
@@ -30,6 +31,11 @@ const LOG = `query ClientLog($c: String!, $o: String, $first: Int, $after: Strin
 
 const rows = (where?: string, params?: unknown[]) => auditRows(dbs, where, params);
 const lastSeq = () => lastAuditSeq(dbs);
+/** The subject reference a look-up of client `name` is recorded under: HMAC of "client:" + name under the trail's key. */
+async function clientRef(name: string): Promise<string> {
+  const [[secret]] = (await dbs.hubPool.query(`SELECT value FROM access_secret WHERE name = 'audit_subject_key'`)) as any;
+  return crypto.createHmac('sha256', Buffer.from(secret.value, 'hex')).update(`client:${name}`).digest('hex');
+}
 
 /** Every entry of a client (or officer) the API lists, paging `first` at a time. */
 async function allPages(gql: TestHub['gql'], vars: Record<string, unknown>, first: number): Promise<{ seqs: number[]; nodes: any[]; pages: any[] }> {
@@ -83,6 +89,13 @@ describe('clientAccessLog', () => {
     expect(nodes.filter((n) => n.subjectKind === 'HOUSEHOLD').map((n) => n.subjectLabel)).toEqual([String(wangId), String(wangId)]);
   });
 
+  it('matches the officer exactly, letter case included, as X-Officer is compared elsewhere (on every engine)', async () => {
+    expect((await rows('client_name = ? AND officer = ?', [CLIENT, 'jyj-0001'])).length).toBeGreaterThan(0);
+    const upper = await auditor(LOG, { c: CLIENT, o: 'JYJ-0001', first: 500 });
+    expect(upper.errors).toBeUndefined();
+    expect(upper.data.clientAccessLog.edges).toEqual([]);
+  });
+
   it('lists every entry of the client without an officer, whoever asked, and no other client’s', async () => {
     const expected = await rows('client_name = ?', [CLIENT]);
     const { seqs, nodes } = await allPages(auditor, { c: CLIENT }, 500);
@@ -112,13 +125,22 @@ describe('clientAccessLog', () => {
     expect((await allPages(auditor, { c: CLIENT, from: addDays(last, 1) }, 500)).seqs).toEqual([]);
   });
 
-  it('is itself recorded: the auditor, purpose AUDIT, no subject', async () => {
+  it('is itself recorded: the auditor, purpose AUDIT, the client and officer looked at as subject', async () => {
     const before = await lastSeq();
     const res = await auditor(LOG, { c: CLIENT, o: 'jyj-0002', first: 1 }, { 'x-request-id': 'clientlog-own-look-up' });
     expect(res.errors).toBeUndefined();
+    const ref = await clientRef(CLIENT);
     expect(await rows('seq > ?', [before])).toEqual([
-      expect.objectContaining({ client_name: 'clientlog-city-auditor', purpose: 'AUDIT', operation: 'ClientLog', subject_kind: 'NONE', outcome: 'OK', request_id: 'clientlog-own-look-up' }),
+      expect.objectContaining({ client_name: 'clientlog-city-auditor', purpose: 'AUDIT', operation: 'ClientLog', subject_kind: 'CLIENT', subject_ref: ref, subject_label: `${CLIENT} officer jyj-0002`, outcome: 'OK', request_id: 'clientlog-own-look-up' }),
     ]);
+    // Without an officer, the client alone; an audit of auditors finds both look-ups by the client's reference.
+    const mid = await lastSeq();
+    expect((await auditor(LOG, { c: CLIENT, first: 1 })).errors).toBeUndefined();
+    expect(await rows('seq > ?', [mid])).toEqual([expect.objectContaining({ subject_kind: 'CLIENT', subject_ref: ref, subject_label: CLIENT, outcome: 'OK' })]);
+    expect((await rows(`subject_kind = 'CLIENT' AND subject_ref = ? AND seq > ?`, [ref, before])).length).toBe(2);
+    // The auditor's own client's entries show it too, as the other subjects show.
+    const own = await allPages(auditor, { c: 'clientlog-city-auditor' }, 500);
+    expect(own.nodes).toEqual(expect.arrayContaining([expect.objectContaining({ subjectKind: 'CLIENT', subjectLabel: `${CLIENT} officer jyj-0002` })]));
   });
 
   it('refuses a client outside the auditor’s scope exactly as a name no client has, and records the refusal', async () => {
@@ -138,10 +160,11 @@ describe('clientAccessLog', () => {
       expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' });
       expect(res.errors?.[0].message).toBe(neighbour.errors?.[0].message);
     }
-    expect((await rows('seq > ?', [before])).map((r) => [r.client_name, r.outcome])).toEqual([
-      ['clientlog-weishan-auditor', 'DENIED'],
-      ['clientlog-weishan-auditor', 'DENIED'],
-      ['clientlog-rencheng-auditor', 'DENIED'],
+    // Refused, the client asked for is recorded DENIED under its reference, unnamed: an unknown name reads as one out of scope.
+    expect((await rows('seq > ?', [before])).map((r) => [r.client_name, r.subject_kind, r.subject_ref, r.subject_label, r.outcome])).toEqual([
+      ['clientlog-weishan-auditor', 'CLIENT', await clientRef(CLIENT), null, 'DENIED'],
+      ['clientlog-weishan-auditor', 'CLIENT', await clientRef('clientlog-no-such-client'), null, 'DENIED'],
+      ['clientlog-rencheng-auditor', 'CLIENT', await clientRef('clientlog-city-civil'), null, 'DENIED'],
     ]);
     // Within its county: the county's own clients and its townships'.
     for (const c of [CLIENT, 'clientlog-guhuai-office']) expect((await rencheng(LOG, { c })).errors).toBeUndefined();

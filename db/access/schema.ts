@@ -65,10 +65,10 @@ export const accessLog = mysqlTable(
     operation: varchar('operation', { length: 128 }),
     /** SHA-256 of the GraphQL document; null for HTTP routes. */
     operationHash: char('operation_hash', { length: 64 }),
-    /** PERSON, HOUSEHOLD, or NONE for an access that touched no subject. */
+    /** PERSON, HOUSEHOLD, CLIENT (an audit read of a client's trail), or NONE for an access that touched no subject. */
     subjectKind: varchar('subject_kind', { length: 12 }).notNull(),
     subjectRef: varchar('subject_ref', { length: 64 }),
-    subjectLabel: varchar('subject_label', { length: 32 }),
+    subjectLabel: varchar('subject_label', { length: 140 }),
     /** OK, PARTIAL, DENIED, FAILED (GraphQL); ALLOWED, DENIED (HTTP routes). */
     outcome: varchar('outcome', { length: 12 }).notNull(),
     /**

@@ -120,6 +120,11 @@ export type AccessSubjectKind =
   | 'PERSON'
   /** A household the person belongs or belonged to. */
   | 'HOUSEHOLD'
+  /**
+   * An API client whose trail an auditor looked up (clientAccessLog): the label is the client's name,
+   * with the officer asked about; null when the look-up was refused.
+   */
+  | 'CLIENT'
   /** No one: the access touched no personal data (or was refused before it could). */
   | 'NONE';
 
@@ -199,7 +204,7 @@ export type AccessLogEntry = {
   readonly operation?: Maybe<Scalars['String']['output']>;
   /** Whether the entry is about the person directly or about their household. */
   readonly subjectKind: AccessSubjectKind;
-  /** The subject as recorded: a masked ID number or a household id. */
+  /** The subject as recorded: a masked ID number, a household id, or a client looked up (with the officer asked about). */
   readonly subjectLabel?: Maybe<Scalars['String']['output']>;
   /** What became of the access. */
   readonly outcome: AccessOutcome;
@@ -4184,7 +4189,7 @@ export type Query = {
    * the auditor's (a county auditor audits that county's and its townships' clients, not a
    * neighbouring county's nor the city's); a client outside it is refused FORBIDDEN (reason
    * OUT_OF_SCOPE), and so is a name no client has, so an auditor learns nothing of other regions'
-   * clients. A revoked client is still audited. The look-up itself is recorded (subject NONE).
+   * clients. A revoked client is still audited. The look-up itself is recorded (subject CLIENT: the client and officer asked about).
    * `from` and `to` keep the entries of those days (China's, both included).
    */
   readonly clientAccessLog: AccessLogConnection;

@@ -53,9 +53,12 @@ export const accessResolvers: Resolvers = {
       const officer = givenOfficer(args.officer, 'officer');
       const { audit, first, before, days } = auditRead(args, ctx);
       const client = await audit.clientNamed(args.client);
+      const found = client !== null && inScope(ctx.access.caller!.regionScope, client.regionScope);
+      // The look-up names the client (and officer) for an audit of auditors; refused, it is DENIED.
+      ctx.access.record([{ kind: 'CLIENT', name: args.client, found, officer }], !found);
       // A name no client has reads as one outside the scope: an auditor learns nothing of other regions' clients.
-      if (!client || !inScope(ctx.access.caller!.regionScope, client.regionScope)) throw forbidden(outOfScope('Query.clientAccessLog'));
-      return entriesPage(await audit.entriesByClient(client.id, officer, first, before, days));
+      if (!found) throw forbidden(outOfScope('Query.clientAccessLog'));
+      return entriesPage(await audit.entriesByClient(client!.id, officer, first, before, days));
     },
   },
 

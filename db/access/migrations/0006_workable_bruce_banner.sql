@@ -1,0 +1,1 @@
+ALTER TABLE `access_log` MODIFY COLUMN `subject_label` varchar(140);
