@@ -1,10 +1,12 @@
 /**
  * The outbox writer: the one call the alert side makes. Inside the caller's transaction (the one
  * that opens or raises the alert, or moves its decision day) it writes one `alert_delivery` row per
- * active subscription whose region scope, grades and triggers match, each with its own delivery
- * id, due at once. The
- * delivery worker (db/alert-delivery/worker.ts) sends them after the transaction commits; a
- * rolled-back alert leaves no row behind, a committed one is never forgotten.
+ * active subscription whose region scope, grades and triggers match and whose client's department
+ * may read the alert (pushedTo), each with its own delivery id, due at once. A subscription made
+ * with `deliverOpen` gets the alerts open then the same way, as backlog, in the transaction that
+ * makes it (openAlertDeliveries). The delivery worker (db/alert-delivery/worker.ts) sends them
+ * after the transaction commits; a rolled-back alert leaves no row behind, a committed one is never
+ * forgotten.
  */
 import crypto from 'node:crypto';
 import { and, eq, gt, inArray, isNull, or } from 'drizzle-orm';
