@@ -59,7 +59,7 @@ export async function enqueueAlertDeliveries(tx: HubTx, alert: AlertEnvelope): P
 export async function enqueueAlertDeliveriesOf(tx: HubTx, alerts: readonly AlertEnvelope[], toldBefore?: ReadonlySet<string>): Promise<number> {
   if (alerts.length === 0) return 0;
   const subscriptions = await activeSubscriptions(tx);
-  return writeDeliveries(tx, subscriptions, alerts, toldBefore === undefined ? undefined : (alert, s) => toldBefore.has(toldKey(alert.alertId, s.id)));
+  return writeDeliveries(tx, subscriptions, alerts, { toldBefore });
 }
 
 /**
@@ -70,19 +70,28 @@ export async function enqueueAlertDeliveriesOf(tx: HubTx, alerts: readonly Alert
  * rows it wrote.
  */
 export async function openAlertDeliveries(tx: HubTx, subscription: ActiveSubscription, open: readonly AlertEnvelope[]): Promise<number> {
-  return writeDeliveries(tx, [subscription], open, undefined, true);
+  return writeDeliveries(tx, [subscription], open, { backlog: true });
 }
 
 /** Rows per multi-row INSERT of the outbox. */
 const DELIVERIES_PER_INSERT = 500;
 
-/** The rows, each with its own delivery id, due at once, in statements of up to DELIVERIES_PER_INSERT rows (`backlog`: alert_delivery.backlog). */
-async function writeDeliveries(tx: HubTx, subscriptions: readonly ActiveSubscription[], alerts: readonly AlertEnvelope[], also?: (alert: AlertEnvelope, s: ActiveSubscription) => boolean, backlog = false): Promise<number> {
+/**
+ * The rows, each with its own delivery id, due at once, in statements of up to DELIVERIES_PER_INSERT
+ * rows; with `toldBefore` only to the subscriptions whose alert and subscription it holds (toldKey);
+ * `backlog`: alert_delivery.backlog.
+ */
+async function writeDeliveries(
+  tx: HubTx,
+  subscriptions: readonly ActiveSubscription[],
+  alerts: readonly AlertEnvelope[],
+  { toldBefore, backlog = false }: { toldBefore?: ReadonlySet<string>; backlog?: boolean } = {},
+): Promise<number> {
   if (subscriptions.length === 0 || alerts.length === 0) return 0;
   const now = toDbInstant();
   const rows = alerts.flatMap((alert) =>
     subscriptions
-      .filter((s) => pushedTo(s, alert) && (also === undefined || also(alert, s)))
+      .filter((s) => pushedTo(s, alert) && (toldBefore === undefined || toldBefore.has(toldKey(alert.alertId, s.id))))
       .map((s) => {
         const deliveryId = crypto.randomUUID();
         const sent = envelopeFor(s, alert);
