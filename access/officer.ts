@@ -1,7 +1,8 @@
 /**
- * X-Officer: the officer a department's system asks for, checked in one place for the hub
- * (access/http.ts, before anything is read) and for the command-line tools that send it
- * (`npm run report -- --officer`), so both refuse the same values with the same reasons.
+ * X-Officer: the officer a department's system asks for, checked here for the hub
+ * (access/http.ts, before anything is read), for the command-line tools that send it
+ * (`npm run report -- --officer`) and for an officer given as an argument (givenOfficer in
+ * access/errors.ts: clientAccessLog's `officer`), so all refuse the same values with the same reasons.
  */
 import { mayContainIdNumber } from '../domain/id-number';
 

@@ -520,8 +520,8 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   Caller: { kind: 'OPEN', why: 'the caller’s own client record' },
   AccessLogConnection: { kind: 'OPEN', why: 'reached only through accessLog, householdAccessLog and clientAccessLog (AUDITOR, purpose AUDIT)' },
   AccessLogEdge: { kind: 'OPEN', why: 'reached only through accessLog, householdAccessLog and clientAccessLog (AUDITOR, purpose AUDIT)' },
-  AccessLogEntry: { kind: 'OPEN', why: 'reached only through accessLog; subjects are masked labels, request ids hold no ID number' },
-  AccessClient: { kind: 'OPEN', why: 'reached only through accessLog; names a client, not a person' },
+  AccessLogEntry: { kind: 'OPEN', why: 'reached only through accessLog, householdAccessLog and clientAccessLog; subjects are masked labels, request ids hold no ID number' },
+  AccessClient: { kind: 'OPEN', why: 'reached only through accessLog, householdAccessLog and clientAccessLog; names a client, not a person' },
 
   // schema/cases.graphql: a case, its slips, meetings and dossier are about one household.
   Case: {

@@ -1,10 +1,12 @@
 /**
  * The outbox writer: the one call the alert side makes. Inside the caller's transaction (the one
  * that opens or raises the alert, or moves its decision day) it writes one `alert_delivery` row per
- * active subscription whose region scope, grades and triggers match, each with its own delivery
- * id, due at once. The
- * delivery worker (db/alert-delivery/worker.ts) sends them after the transaction commits; a
- * rolled-back alert leaves no row behind, a committed one is never forgotten.
+ * active subscription whose region scope, grades and triggers match and whose client's department
+ * may read the alert (pushedTo), each with its own delivery id, due at once. A subscription made
+ * with `deliverOpen` gets the alerts open then the same way, as backlog, in the transaction that
+ * makes it (openAlertDeliveries). The delivery worker (db/alert-delivery/worker.ts) sends them
+ * after the transaction commits; a rolled-back alert leaves no row behind, a committed one is never
+ * forgotten.
  */
 import crypto from 'node:crypto';
 import { and, eq, gt, inArray, isNull, or } from 'drizzle-orm';
@@ -57,7 +59,7 @@ export async function enqueueAlertDeliveries(tx: HubTx, alert: AlertEnvelope): P
 export async function enqueueAlertDeliveriesOf(tx: HubTx, alerts: readonly AlertEnvelope[], toldBefore?: ReadonlySet<string>): Promise<number> {
   if (alerts.length === 0) return 0;
   const subscriptions = await activeSubscriptions(tx);
-  return writeDeliveries(tx, subscriptions, alerts, toldBefore === undefined ? undefined : (alert, s) => toldBefore.has(toldKey(alert.alertId, s.id)));
+  return writeDeliveries(tx, subscriptions, alerts, { toldBefore });
 }
 
 /**
@@ -68,19 +70,28 @@ export async function enqueueAlertDeliveriesOf(tx: HubTx, alerts: readonly Alert
  * rows it wrote.
  */
 export async function openAlertDeliveries(tx: HubTx, subscription: ActiveSubscription, open: readonly AlertEnvelope[]): Promise<number> {
-  return writeDeliveries(tx, [subscription], open, undefined, true);
+  return writeDeliveries(tx, [subscription], open, { backlog: true });
 }
 
 /** Rows per multi-row INSERT of the outbox. */
 const DELIVERIES_PER_INSERT = 500;
 
-/** The rows, each with its own delivery id, due at once, in statements of up to DELIVERIES_PER_INSERT rows (`backlog`: alert_delivery.backlog). */
-async function writeDeliveries(tx: HubTx, subscriptions: readonly ActiveSubscription[], alerts: readonly AlertEnvelope[], also?: (alert: AlertEnvelope, s: ActiveSubscription) => boolean, backlog = false): Promise<number> {
+/**
+ * The rows, each with its own delivery id, due at once, in statements of up to DELIVERIES_PER_INSERT
+ * rows; with `toldBefore` only to the subscriptions whose alert and subscription it holds (toldKey);
+ * `backlog`: alert_delivery.backlog.
+ */
+async function writeDeliveries(
+  tx: HubTx,
+  subscriptions: readonly ActiveSubscription[],
+  alerts: readonly AlertEnvelope[],
+  { toldBefore, backlog = false }: { toldBefore?: ReadonlySet<string>; backlog?: boolean } = {},
+): Promise<number> {
   if (subscriptions.length === 0 || alerts.length === 0) return 0;
   const now = toDbInstant();
   const rows = alerts.flatMap((alert) =>
     subscriptions
-      .filter((s) => pushedTo(s, alert) && (also === undefined || also(alert, s)))
+      .filter((s) => pushedTo(s, alert) && (toldBefore === undefined || toldBefore.has(toldKey(alert.alertId, s.id))))
       .map((s) => {
         const deliveryId = crypto.randomUUID();
         const sent = envelopeFor(s, alert);

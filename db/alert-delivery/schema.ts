@@ -7,7 +7,10 @@
  *   from the same process's configuration would protect only against a leak of the database alone.
  *   It is shown once, at creation, and never returned by the API or CLI afterwards.
  * - `alert_delivery`: the outbox. One row per (alert event, subscription), written in the same
- *   transaction as the alert, so an alert that exists is an alert that will be pushed. Its
+ *   transaction as the alert, so an alert that exists is an alert that will be pushed (and, for a
+ *   subscription made with `deliverOpen`, one per alert open then, as `backlog`, in the
+ *   transaction that makes it); a subscription gets the alerts its region scope, grades, triggers
+ *   and its client's department let it read. Its
  *   `delivery_id` (a UUID) is fixed at enqueue time and sent on every attempt and replay.
  *   A worker claims due rows with one conditional UPDATE that writes its claim token and a lease
  *   (no SKIP LOCKED: TiDB), so two hub processes never send the same attempt concurrently.

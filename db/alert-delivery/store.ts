@@ -188,6 +188,12 @@ function instantText(v: unknown): string | null {
 
 const claimUntil = (ms: number) => sql`DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ${Math.round(ms * 1000)} MICROSECOND)`;
 
+/** A row is due: PENDING, its next attempt's time passed, under no claim (or one whose lease ran out); `alias` prefixes its columns. */
+function dueNow(alias = ''): SQL {
+  const c = (column: string) => sql.raw(alias === '' ? column : `${alias}.${column}`);
+  return sql`${c('state')} = 'PENDING' AND ${c('next_attempt_at')} <= UTC_TIMESTAMP(3) AND (${c('claim_until')} IS NULL OR ${c('claim_until')} < UTC_TIMESTAMP(3))`;
+}
+
 /**
  * The ids of up to `limit` rows due and not held back by an earlier push of their alert to their
  * subscription (those are found through the alert index, named: by state alone the test would read
@@ -196,7 +202,7 @@ const claimUntil = (ms: number) => sql`DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ${Mat
  * read ahead of them. Exported for its EXPLAIN in the tests.
  */
 export function dueRows(limit: number): SQL {
-  const due = sql`d.state = 'PENDING' AND d.next_attempt_at <= UTC_TIMESTAMP(3) AND (d.claim_until IS NULL OR d.claim_until < UTC_TIMESTAMP(3))`;
+  const due = dueNow('d');
   const lane = (backlog: 0 | 1) =>
     sql`(SELECT d.id, ${sql.raw(String(backlog))} AS lane, d.next_attempt_at FROM alert_delivery d FORCE INDEX (alert_delivery_due) WHERE ${due} AND d.backlog = ${sql.raw(String(backlog))}
            AND NOT EXISTS (SELECT 1 FROM alert_delivery e FORCE INDEX (alert_delivery_alert) WHERE e.alert_id = d.alert_id AND e.subscription_id = d.subscription_id AND e.id < d.id AND e.state = 'PENDING')
@@ -225,7 +231,7 @@ export function dueRows(limit: number): SQL {
  * retries stay behind too (the flag stays with the row).
  */
 export async function claimDue(db: HubQuery, claimToken: string, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
-  const due = sql`state = 'PENDING' AND next_attempt_at <= UTC_TIMESTAMP(3) AND (claim_until IS NULL OR claim_until < UTC_TIMESTAMP(3))`;
+  const due = dueNow();
   let claimed = 0;
   for (let tries = 0; tries < 3 && claimed === 0; tries++) {
     const free = rowsOf<{ id: number | string }>(await db.execute(dueRows(limit))).map((r) => Number(r.id));
@@ -499,7 +505,7 @@ export async function outboxBacklog(db: HubDb): Promise<OutboxBacklog> {
   const free = sql`(claim_until IS NULL OR claim_until < UTC_TIMESTAMP(3))`;
   const [row] = rowsOf<Record<string, unknown>>(
     await db.execute(
-      sql`SELECT SUM(state = 'PENDING' AND next_attempt_at <= UTC_TIMESTAMP(3) AND ${free}) AS due,
+      sql`SELECT SUM(${dueNow()}) AS due,
                  SUM(state = 'PENDING' AND claim_until >= UTC_TIMESTAMP(3)) AS claimed,
                  SUM(state = 'PENDING' AND next_attempt_at > UTC_TIMESTAMP(3) AND ${free}) AS scheduled,
                  SUM(state = 'DEAD') AS dead,

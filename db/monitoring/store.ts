@@ -848,6 +848,7 @@ const LACKS_CALENDAR_DAYS = sql`deadline_counts_kept = TRUE AND verify_days IS N
  * many alerts it read to give their counts.
  */
 export async function keepOlderReleaseCalendarDays(db: Db, page: number): Promise<number> {
+  const inList = (ids: number[]) => sql`id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`;
   let given = 0;
   for (let after = 0; ; ) {
     const rows = await db
@@ -858,8 +859,9 @@ export async function keepOlderReleaseCalendarDays(db: Db, page: number): Promis
       .limit(page);
     if (rows.length === 0) return given;
     after = rows[rows.length - 1].id;
-    const inList = (ids: number[]) => sql`id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})`;
-    const lacking = rows.filter((r) => Number(r.lacks) === 1).map((r) => r.id);
+    const lacking: number[] = [];
+    const complete: number[] = [];
+    for (const r of rows) (Number(r.lacks) === 1 ? lacking : complete).push(r.id);
     given += lacking.length;
     if (lacking.length > 0) {
       await db.execute(
@@ -870,7 +872,6 @@ export async function keepOlderReleaseCalendarDays(db: Db, page: number): Promis
             WHERE ${inList(lacking)} AND ${LACKS_CALENDAR_DAYS}`,
       );
     }
-    const complete = rows.filter((r) => Number(r.lacks) !== 1).map((r) => r.id);
     if (complete.length > 0) {
       await db.execute(sql`UPDATE monitoring_alert SET calendar_days_checked = TRUE WHERE ${inList(complete)} AND calendar_days_checked = FALSE AND deadline_counts_kept = TRUE AND (${LACKS_CALENDAR_DAYS}) IS NOT TRUE`);
     }

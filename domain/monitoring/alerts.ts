@@ -109,7 +109,7 @@ function deadlineOf(firstClueOn: IsoDate, workingDays: number | undefined, days:
 }
 
 /** The verification day counted from the first clue's day, as decisionDeadline counts the decision's. */
-export function verifyDeadline(firstClueOn: IsoDate, limit: LimitToCount): CountedDeadline {
+function verifyDeadline(firstClueOn: IsoDate, limit: LimitToCount): CountedDeadline {
   return deadlineOf(firstClueOn, limit.verifyWorkingDays, limit.verifyDays ?? DEFAULT_VERIFY_DAYS, limit.lastDayOff);
 }
 

@@ -106,12 +106,14 @@ export async function inferAlertDeadlineCounts(hub: HubDb, triggerSet: TriggerSe
  * of periods still running (calendarDaysStillRunning: a closed alert's day stays as reported).
  * First gives the alerts a process of the release before migration 0013 raised, or gave its counts,
  * their calendar days (keepOlderReleaseCalendarDays: of the alerts not yet checked, none once all
- * are), and then counts every alert again even under the same calendar and rule if it gave any. Returns the alerts this call wrote.
+ * are), and then counts every alert again even under the same calendar and rule if it gave any.
+ * Returns the alerts this call wrote.
  */
 export async function recountAlertDeadlines(hub: HubDb, triggerSet: Pick<TriggerSet, 'lastDayOff'>, now: Date = new Date(), calendarOnly: string = calendarFingerprint()): Promise<RecountedAlert[]> {
   const calendar = alertCountsFingerprint(triggerSet.lastDayOff, calendarOnly);
   // Alerts a process of the release before 0013 raised or gave its counts since the last start (a
-  // rolling upgrade; left unchecked) get their calendar days first; if any did, every alert is read again, so their days off move at this start.
+  // rolling upgrade; left unchecked) get their calendar days first; if any did, every alert is read
+  // again, so their days off move at this start.
   const given = await keepOlderReleaseCalendarDays(hub, PAGE);
   if (given === 0 && (await recountedUnder(hub, RECOUNT_NAME)) === calendar) return [];
   const written: RecountedAlert[] = [];

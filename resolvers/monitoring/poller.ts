@@ -143,6 +143,7 @@ export class MonitoringPoller {
     if (lease !== before) this.forgetGaps(code);
     if (!lease) return { polled: false, rows: 0, alertsChanged: 0 };
     const db = this.deps.sources[code].db;
+    if (feeds.length === 0) return { polled: true, rows: 0, alertsChanged: 0 };
     const marks = await feedWatermarks(this.deps.hub, feeds.map((f) => f.key));
     const advanced: { key: string; to: Watermark; rows: number }[] = [];
     const touched = new Set<string>();
@@ -168,7 +169,6 @@ export class MonitoringPoller {
       // Rows past a gap the watermark waits at are read again next time: count each once, when passed.
       advanced.push({ key: feed.key, to: read.to, rows: read.rows.filter((r) => r.mark <= read.to.mark).length });
     }
-    if (feeds.length === 0) return { polled: true, rows: 0, alertsChanged: 0 };
     const today = monitoringToday(this.deps);
     // A record the hub cannot read (a NULL amount, 0000-00-00) is left out here, not made to fail the
     // poll: the watermark would wait at it until the department corrected it, and every later change

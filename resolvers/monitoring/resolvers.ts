@@ -120,10 +120,10 @@ interface TextRefusal {
   found: string | null;
 }
 
-/** A move or takeover refused for its reason or note (`field`): the number found named, masked, in the message and in `found`. */
+/** The user error of a move or takeover refused for its reason or note (`field`): the number found named, masked, in the message and in `found`. */
 function refusedText(refusal: TextRefusal, field: string) {
   const message = refusal.found === null ? MESSAGES[refusal.code] : `${identifyingNumberMessage(field, refusal.found)}; ${MESSAGES.IDENTIFYING_NUMBER}`;
-  return { alert: null, case: null, userErrors: [{ code: refusal.code, message, field: ['input', field], state: null, found: refusal.found }] };
+  return { code: refusal.code, message, field: ['input', field], state: null, found: refusal.found };
 }
 
 async function move(ctx: HubContext, rawId: string, m: AlertMove, officer: string | null | undefined, reason: string | null, extra: { outcome?: 'NEEDS_AID' | 'NO_NEED' } = {}) {
@@ -149,7 +149,7 @@ async function move(ctx: HubContext, rawId: string, m: AlertMove, officer: strin
   });
   ctx.loaders.monitoring.alertById.clear(row.id);
   ctx.loaders.monitoring.eventsByAlert.clear(row.id);
-  if (!out.ok && screened && out.refusal.code === screened.code) return refusedText(screened, field);
+  if (!out.ok && screened && out.refusal.code === screened.code) return { alert: null, case: null, userErrors: [refusedText(screened, field)] };
   if (!out.ok) return refused(out.refusal.code, out.refusal.code === 'ILLEGAL_ALERT_TRANSITION' ? [] : ['input', 'alertId'], out.refusal.state);
   ctx.loaders.monitoring.alertById.prime(row.id, out.alert);
   const opened = out.alert.caseId !== null && needsAid ? await ctx.loaders.cases.caseById.load(out.alert.caseId) : null;
@@ -272,7 +272,7 @@ export const monitoringResolvers: Resolvers = {
       const out = await takeOverAlertRow(ctx.hub, row.id, { office: SUPERVISOR_OFFICE, actor: who.actor, reason, now: ctx.now(), refusedUnlessRepeated: screened?.code ?? null });
       ctx.loaders.monitoring.alertById.clear(row.id);
       ctx.loaders.monitoring.eventsByAlert.clear(row.id);
-      if (!out.ok && screened && out.code === screened.code) return { repeated: false, ...refusedText(screened, 'reason') };
+      if (!out.ok && screened && out.code === screened.code) return { alert: null, repeated: false, userErrors: [refusedText(screened, 'reason')] };
       if (!out.ok) return notTaken(out.code, out.code === 'ALERT_NOT_FOUND' ? ['input', 'alertId'] : [], out.state);
       return { alert: out.alert, repeated: out.repeated, userErrors: [] };
     },

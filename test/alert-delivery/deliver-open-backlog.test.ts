@@ -8,10 +8,10 @@
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import type { AuditStore } from '../../access/audit';
-import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
 import { dueRows } from '../../db/alert-delivery/store';
 import { AlertDeliveryWorker } from '../../resolvers/alert-delivery/worker';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
+import { until } from '../support/until';
 import { deliveryAudit, WANG_TOWNSHIP, writeWangJobLossAlert } from '../support/alerts';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { insertRegions, insertWang, TODAY } from '../support/scenarios';
@@ -61,8 +61,7 @@ async function receiver(script: Parameters<typeof startAlertReceiver>[0]): Promi
 
 /** A subscription of `client` to the township pushing to `r`, with the alerts open now queued to it. */
 async function subscribedWithBacklog(client: string, r: AlertReceiver, path: string) {
-  const made = await createSubscription(dbs.hub, HOSTS, { clientName: client, callbackUrl: `${r.url}/${path}`, regionCodes: [WANG_TOWNSHIP], grades: [], triggerIds: [], createdBy: 'test-admin', deliverOpen: true });
-  if (!made.ok) throw new Error(made.code);
+  const made = await subscribe(dbs.hub, client, `${r.url}/${path}`, { regionCodes: [WANG_TOWNSHIP], deliverOpen: true });
   expect(made.openAlertsQueued).toBe(BACKLOG);
   r.setSecret(made.secret);
   return made;
@@ -111,7 +110,7 @@ describe('a deliverOpen backlog', () => {
     await flaky.waitFor(2);
     const fresh = syntheticAlert({ regionCode: '370811001201' });
     await raise(dbs.hub, fresh);
-    await until(() => flaky.acknowledged().length === BACKLOG + 1);
+    await until('the backlog and the fresh push acknowledged', async () => flaky.acknowledged().length, (n) => n === BACKLOG + 1, 60_000, 20);
     // The fresh push went out within a round or two of being raised, not after the backlog's retries.
     expect(order.indexOf(fresh.alertId)).toBeLessThanOrEqual(5);
   }, 120_000);
@@ -123,11 +122,3 @@ it('is claimed through indexes: each lane a range of the due index, the earlier 
   expect(steps.map((s) => s.key).sort()).toEqual(['alert_delivery_alert', 'alert_delivery_alert', 'alert_delivery_due', 'alert_delivery_due']);
   expect(steps.filter((s) => s.type === 'ALL' || s.type === 'index')).toEqual([]);
 });
-
-async function until(ok: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await pause(20);
-  }
-}

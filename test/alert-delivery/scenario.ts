@@ -57,8 +57,8 @@ export async function subscriberClient(hub: HubDb, name: string, regionScope = '
   await createClient(accessDbOf(hub), { name, department: 'CIVIL_AFFAIRS', regionScope, roles: ['READER'], expiresAt: null });
 }
 
-export async function subscribe(hub: HubDb, clientName: string, callbackUrl: string, over: { regionCodes?: string[]; grades?: string[]; triggerIds?: string[] } = {}) {
-  const made = await createSubscription(hub, HOSTS, { clientName, callbackUrl, regionCodes: over.regionCodes ?? [TOWNSHIP], grades: over.grades ?? [], triggerIds: over.triggerIds ?? [], createdBy: 'test-admin' });
+export async function subscribe(hub: HubDb, clientName: string, callbackUrl: string, over: { regionCodes?: string[]; grades?: string[]; triggerIds?: string[]; deliverOpen?: boolean } = {}) {
+  const made = await createSubscription(hub, HOSTS, { clientName, callbackUrl, regionCodes: over.regionCodes ?? [TOWNSHIP], grades: over.grades ?? [], triggerIds: over.triggerIds ?? [], createdBy: 'test-admin', deliverOpen: over.deliverOpen });
   if (!made.ok) throw new Error(`subscription refused: ${made.code}`);
   return made;
 }

@@ -322,7 +322,8 @@ describe('alerts of a process of the release before 0013 beside this one (a roll
     expect(quiet.counter.total).toBe(2);
 
     // An older process's alert committed after a later alert of this release was checked, below it, with
-    // an id missing before it (a rolled-back raise) and one after it (INSERT IGNORE of a row already there).
+    // an id missing before it (a rolled-back raise) and one after it (INSERT IGNORE of a row already
+    // there): gaps that would trip a start reading only ids above a watermark, should one come back.
     const rolledBack = await dbs.hubPool.getConnection();
     const committing = await dbs.hubPool.getConnection();
     try {
@@ -341,7 +342,7 @@ describe('alerts of a process of the release before 0013 beside this one (a roll
       expect(await days(late)).toEqual({ v: null, d: null });
       await keep();
       expect(await days(late)).toEqual({ v: 15, d: 15 });
-      // Past the missing ids at once: a start reads no alert checked before (one made to lack its days
+      // Whatever the gaps in the ids, a start reads no alert checked before (one made to lack its days
       // is not read again), the check one statement and the calendar's row another.
       await dbs.hubPool.query('UPDATE monitoring_alert SET verify_days = NULL, decide_days = NULL WHERE id = ?', [later]);
       const quietAgain = await countStatements(keep);
