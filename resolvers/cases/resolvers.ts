@@ -18,7 +18,7 @@ import { firstAidStanding, fulfilmentStanding, namedAidRecord } from './aid-stan
 import { fromDbInstant } from '../../db/instants';
 import { type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
 import { ScreenedOut, type Actor, type WriteMeta } from '../../db/cases/write';
-import { identifyingNumberIn, identifyingNumberMessage } from '../../domain/text-screen';
+import { identifyingNumberIn, identifyingNumberRefusal } from '../../domain/text-screen';
 import { MULTI_LINE_FIELDS } from '../text-inputs';
 import { settlementReferenceOf } from '../../domain/aid';
 import { chinaDateOf, formatChinaInstant, startOfChinaDay } from '../../domain/cases/china-time';
@@ -129,7 +129,7 @@ function metaOf(ctx: HubContext, input: WriteInput, mutation: string): WriteMeta
  */
 function proseNumberRefusal(input: object): CaseUserError | null {
   const found = proseNumberIn(input, ['input']);
-  return found && { ...caseError('IDENTIFYING_NUMBER', identifyingNumberMessage(found.field.at(-1)!, found.found), found.field), found: found.found };
+  return found && identifyingNumberRefusal(found.field, found.found);
 }
 
 function proseNumberIn(value: unknown, path: string[]): { field: string[]; found: string } | null {
