@@ -12,7 +12,7 @@ import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { meetingRetry, recordMeeting } from '../../db/cases/meetings';
 import { correctDecisions, correctedDecisions, correctionInputProblem, correctionRefusal, correctionRetry, correctionRows, type CorrectionInput } from '../../db/cases/corrections';
 import { handOverCase } from '../../db/cases/hand-over';
-import { declinesOpenAt, declinesWaivedBetween, reassignmentRetry, resolveDeclinedDecision, type Reassignment } from '../../db/cases/declines';
+import { DeclinedMeanwhile, declinesOpenAt, declinesWaivedBetween, reassignmentRetry, resolveDeclinedDecision, type Reassignment } from '../../db/cases/declines';
 import { completeMaterials, firstAidRetry, firstAidsRecordedBetween, recordFirstAid } from '../../db/cases/first-aid';
 import { firstAidStanding, fulfilmentStanding, namedAidRecord } from './aid-standing';
 import { fromDbInstant } from '../../db/instants';
@@ -757,12 +757,15 @@ async function reassigned(input: ReferralReassignInput, ctx: HubContext, referra
   // under the case's lock) before its year is held to today: a school year it has none to keep from
   // was thrown as SCHOOL_YEAR_MISMATCH, as if the year were what was wrong.
   if (resolved || declined.kind !== 'DECISION' || declined.state !== 'DECLINED') {
-    const unchecked = await resolveDeclinedDecision(ctx.hub, referralId, reassignment(null, null), meta);
     // Declined between the look above and the case's lock (the department's decline landed
-    // meanwhile): nothing was written, as nothing was checked (HOUSEHOLD_DECISIONS_CHANGED, which an
-    // unchecked reassignment is refused for nothing else). Read again, it is checked as any
-    // reassignment of a declined decision is; a declined slip stays declined, so once is enough.
-    if (lookedAgain || unchecked.ok || !unchecked.errors.some((e) => e.code === 'HOUSEHOLD_DECISIONS_CHANGED')) return referralPayload(ctx, unchecked);
+    // meanwhile): nothing was written, as nothing was checked (DeclinedMeanwhile). Read again, it
+    // is checked as any reassignment of a declined decision is; a declined slip stays declined, so
+    // once is enough.
+    try {
+      return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, reassignment(null, null), meta));
+    } catch (error) {
+      if (lookedAgain || !(error instanceof DeclinedMeanwhile)) throw error;
+    }
     caseLoaders(ctx).referralById.clear(referralId);
     caseLoaders(ctx).declineByReferral.clear(referralId);
     return reassigned(input, ctx, referralId, meta, true);
