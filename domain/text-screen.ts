@@ -351,6 +351,11 @@ export function identifyingNumberMessage(field: string, found: string): string {
   return `${field} carries ${what}: other offices read it; leave the number out (dates, amounts and document numbers are fine)`;
 }
 
+/** The refusal, IDENTIFYING_NUMBER, of the prose at `field` (its last name read in the message) for `found`, masked. */
+export function identifyingNumberRefusal(field: string[], found: string): { code: 'IDENTIFYING_NUMBER'; message: string; field: string[]; found: string } {
+  return { code: 'IDENTIFYING_NUMBER', message: identifyingNumberMessage(field.at(-1)!, found), field, found };
+}
+
 /** Trimmed and NFC as stored, refused for an invisible character, then for what `found` finds in its digits (numerals with units read as their value), named as it returns it. */
 function screenedForNumbers(raw: string, multiLine: boolean, found: (digits: string) => string | null): Screened {
   const text = raw.trim().normalize('NFC');

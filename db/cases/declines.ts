@@ -29,6 +29,18 @@ import { caseWrite, EventLog, keyedRetry, lockCase, requiredText, takeDecisionTu
 export type Reassignment = { kind: 'REASSIGN'; reason: string; decision: DecisionInput; overrideReason: string | null; check: DecisionCheck | null; decisionsSeen: number | null };
 export type DeclineResolution = { kind: 'WAIVE'; reason: string } | Reassignment;
 
+/**
+ * Thrown, never answered: an unchecked reassignment (decisionsSeen null) found its slip declined
+ * under the case's lock, so nothing was written and the request reads the slip again to check it
+ * (resolvers/cases/resolvers.ts reassigned). Not a refusal: the caller that sends an unchecked
+ * reassignment catches it.
+ */
+export class DeclinedMeanwhile extends Error {
+  constructor(readonly referralId: number) {
+    super(`referral slip ${referralId} was declined while its reassignment was looked at`);
+  }
+}
+
 /** The slip a reassignment issued, from the event that carries its key. */
 export const reassignmentOf = (e: { action: string; referralId: number | null }) => (e.action === 'REFERRAL_ISSUED' ? e.referralId : null);
 
@@ -67,11 +79,10 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
         }
         // Made with no check (its slip not yet declined when the request looked at it), a
         // reassignment that finds the slip declined now would issue its decision unchecked: nothing
-        // is written, and the request reads the slip again and checks it (resolvers/cases/resolvers.ts
-        // reassigned). So a reassignment takes the household's turn only once checked, its row made then.
-        if (resolution.kind === 'REASSIGN' && resolution.decisionsSeen === null) {
-          return refusal(caseError('HOUSEHOLD_DECISIONS_CHANGED', 'the slip was declined while this reassignment was looked at: it is checked again (send it again)', null));
-        }
+        // is written (DeclinedMeanwhile), and the request reads the slip again and checks it
+        // (resolvers/cases/resolvers.ts reassigned). So a reassignment takes the household's turn
+        // only once checked, its row made then.
+        if (resolution.kind === 'REASSIGN' && resolution.decisionsSeen === null) throw new DeclinedMeanwhile(referralId);
         const log = await EventLog.open(tx, c.id, meta);
         let carrier = referralId;
         if (resolution.kind === 'REASSIGN') {

@@ -915,7 +915,21 @@ async function standingEntryOf(db: HubQuery, entry: DeliveryRecord): Promise<Del
   return last;
 }
 
-export interface DeliveryCorrectionInput {
+/** A write carrying a reason that offices read (a correction's, a reduction's, a release's). */
+export interface ReasonScreened {
+  /**
+   * The reason's refusal by the screen for identifying numbers (IDENTIFYING_NUMBER), judged after
+   * the reference's retry look: the same request made before the screen is still answered with what it wrote.
+   */
+  screened?: CharityUserError | null;
+}
+
+/** The write refused with `screened`, once the reference's retry look found no earlier request; null when the reason passed. */
+function reasonRefused(v: ReasonScreened): { ok: false; errors: CharityUserError[] } | null {
+  return v.screened ? { ok: false, errors: [v.screened] } : null;
+}
+
+export interface DeliveryCorrectionInput extends ReasonScreened {
   /** The entry corrected or cancelled: the one that stands (the latest of its chain). */
   deliveryId: number;
   creditCode: string;
@@ -932,11 +946,6 @@ export interface DeliveryCorrectionInput {
   reference: string;
   now: Date;
   today: IsoDate;
-  /**
-   * The reason's refusal by the screen for identifying numbers (IDENTIFYING_NUMBER), judged after
-   * the reference's retry look: the same request made before the screen is still answered with what it wrote.
-   */
-  screened?: CharityUserError | null;
 }
 
 export interface DeliveryCorrection {
@@ -999,7 +1008,8 @@ async function correctDeliveryOnce(
       if (!same) return refuse('DELIVERY_REFERENCE_REUSED', 'this reference was used for a different delivery or correction', ['input', 'reference']);
       return ok({ delivery: used, superseded: target, pledge: (await pledgeById(tx, used.pledgeId))!, need }, true);
     }
-    if (v.screened) return { ok: false, errors: [v.screened] };
+    const numbered = reasonRefused(v);
+    if (numbered) return numbered;
     if (target.entryKind === 'REVERSAL') return refuse('DELIVERY_CANCELLED', 'this entry records a cancellation; report the delivery anew if it did happen', ['input', 'deliveryId']);
     if (target.supersededBy !== null) {
       // A delivery cancelled since is cancelled whichever entry of its chain is named: the entry that
@@ -1059,7 +1069,7 @@ async function correctDeliveryOnce(
   });
 }
 
-export interface PledgeReduceInput {
+export interface PledgeReduceInput extends ReasonScreened {
   pledgeId: number;
   creditCode: string;
   clientName: string;
@@ -1070,11 +1080,6 @@ export interface PledgeReduceInput {
   reason: string;
   reference: string;
   now: Date;
-  /**
-   * The reason's refusal by the screen for identifying numbers (IDENTIFYING_NUMBER), judged after
-   * the reference's retry look: the same request made before the screen is still answered with what it wrote.
-   */
-  screened?: CharityUserError | null;
 }
 
 /**
@@ -1108,7 +1113,8 @@ async function reducePledgeOnce(db: HubDb, v: PledgeReduceInput): Promise<Charit
       if (!same) return refuse('PLEDGE_REFERENCE_REUSED', 'this reference was used for a different reduction', ['input', 'reference']);
       return ok({ pledge: (await pledgeById(tx, v.pledgeId))!, need, reduction: reductionRecord(used) }, true);
     }
-    if (v.screened) return { ok: false, errors: [v.screened] };
+    const numbered = reasonRefused(v);
+    if (numbered) return numbered;
     const p = (await pledgeById(tx, v.pledgeId))!;
     if (!Number.isSafeInteger(v.amountFen) || v.amountFen < 0) return refuse('AMOUNT_NEGATIVE', 'the new amount is a whole number of fen, 0 or more', ['input', 'amountFen']);
     if (v.amountFen >= p.amountFen) return refuse('PLEDGE_NOT_REDUCED', `the pledge is ${p.amountFen} fen; a reduction names a smaller amount`, ['input', 'amountFen']);
@@ -1146,7 +1152,7 @@ async function reducePledgeOnce(db: HubDb, v: PledgeReduceInput): Promise<Charit
 export type ClaimReleaseRecord = Omit<typeof charityClaimRelease.$inferSelect, 'releasedAt'> & { releasedAt: Date };
 const releaseRecord = (r: typeof charityClaimRelease.$inferSelect): ClaimReleaseRecord => ({ ...r, releasedAt: fromDbInstant(r.releasedAt) });
 
-export interface ClaimReleaseInput {
+export interface ClaimReleaseInput extends ReasonScreened {
   needId: number;
   creditCode: string;
   clientName: string;
@@ -1156,11 +1162,6 @@ export interface ClaimReleaseInput {
   reference: string;
   now: Date;
   today: IsoDate;
-  /**
-   * The reason's refusal by the screen for identifying numbers (IDENTIFYING_NUMBER), judged after
-   * the reference's retry look: the same request made before the screen is still answered with what it wrote.
-   */
-  screened?: CharityUserError | null;
 }
 
 /**
@@ -1194,7 +1195,8 @@ async function releaseClaimOnce(db: HubDb, v: ClaimReleaseInput): Promise<Charit
       if (used.needId !== v.needId || used.reason !== v.reason) return refuse('CLAIM_REFERENCE_REUSED', 'this reference was used for a different release', ['input', 'reference']);
       return ok({ claim: (await claimOf(tx, v.needId, v.creditCode))!, release: releaseRecord(used), need }, true);
     }
-    if (v.screened) return { ok: false, errors: [v.screened] };
+    const numbered = reasonRefused(v);
+    if (numbered) return numbered;
     const claim = await claimOf(tx, v.needId, v.creditCode);
     if (!claim || !claimActive(claim, v.today)) return refuse('CLAIM_NOT_HELD', 'the organisation holds no running claim on this need (never claimed, lapsed, or released)', ['input', 'needId']);
     const pledges = await tx.select({ amountFen: charityPledge.amountFen, deliveredFen: charityPledge.deliveredFen }).from(charityPledge).where(and(eq(charityPledge.needId, v.needId), eq(charityPledge.creditCode, v.creditCode)));

@@ -105,9 +105,10 @@ export function referenceKey(reference: string): string {
 }
 
 /**
- * Whether a reference carries an ID number (however split), a mobile number or fifteen digits or
- * more in a row (an account), as a charity's reference is screened (domain/text-screen.ts
- * screenedReference): other parties read a record's reference (`reportedBy.reference` beside the
+ * Whether a reference carries an ID number (however split), a mobile number as people write one
+ * (joined, or in groups of 3-4-4 or 3-8 parted by spaces, dashes, dots, middle dots or 、), fifteen
+ * digits or more in a row (an account) or a Luhn-valid card printed in groups, as a charity's
+ * reference is screened (domain/text-screen.ts screenedReference): other parties read a record's reference (`reportedBy.reference` beside the
  * household's aid), so it is the reporter's own numbering, never a person's or an account's. Dates
  * and sequence numbers pass (`DF-2026-0301-0001`). A settlement reference is not screened: it is
  * the hospital's, and long digit runs are what it is.

@@ -2792,7 +2792,7 @@ export type CharityErrorCode =
   | 'BENEFICIARY_DECEASED'
   /** The description carries a number that could identify someone (ID, phone, bank account): seven digits or more, full-width, in Chinese numerals or split by spaces, dashes or dots alike; or names a current member of the household (two characters or more) or its village (the claiming charity is told the township only). Also a consent's givenBy or officer that carries an ID, phone or account number (however split): offices read both as typed. */
   | 'DESCRIPTION_IDENTIFIES'
-  /** A reference (a pledge's, a delivery's, a correction's, a cancellation's or a reduction's) carries an ID number or a mobile number (however split: by dots, spaces, dashes or other marks, 138.1234.5678), or fifteen digits or more (in a row, or spaced in groups as a card prints them), in any script or in Chinese numerals: offices read it beside the household's aid. Dates, sequence and invoice numbers pass. */
+  /** A reference (a pledge's, a delivery's, a correction's, a cancellation's or a reduction's) carries an ID number, a mobile number as people write one (joined, or in groups of 3-4-4 or 3-8 parted by spaces, dashes, dots, middle dots or 、, perhaps after +86: 138.1234.5678), fifteen digits or more in a row, or a bank card passing the Luhn check printed in groups (four groups of four, a longer card's last digits after them), in any script or in Chinese numerals: offices read it beside the household's aid. Dates, times, sequence and invoice numbers, amounts and landlines pass. */
   | 'REFERENCE_IDENTIFIES'
   /** A text others read (a need's description, an organisation's name, a project's title) holds an invisible or formatting character (a zero-width space or joiner, a word joiner, a soft hyphen, a bidi mark, a control character). */
   | 'TEXT_INVISIBLE_CHARACTER'
@@ -5497,7 +5497,7 @@ export type AidReportErrorCode =
   | 'BATCH_TOO_LARGE'
   /** The reference is not 1–64 letters, digits or . _ : / -, starting with a letter or digit. */
   | 'REFERENCE_INVALID'
-  /** The reference (or a supersedesReference naming no entry) carries an ID number or a mobile number however split (139.0537.1234), or fifteen digits or more in a row: others read it, so it is the reporter's own numbering. Settlement references are not screened. */
+  /** The reference (or a supersedesReference naming no entry) carries an ID number, a mobile number as people write one (joined, or in groups of 3-4-4 or 3-8 parted by spaces, dashes, dots, middle dots or 、, perhaps after +86: 139.0537.1234), fifteen digits or more in a row, or a bank card passing the Luhn check printed in groups (four groups of four, a longer card's last digits after them): others read it, so it is the reporter's own numbering. Settlement references are not screened. */
   | 'REFERENCE_IDENTIFIES'
   /** Two records of the same report carry the same reference (compared without regard to case). */
   | 'REFERENCE_REPEATED_IN_BATCH'

@@ -12,13 +12,13 @@ import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { meetingRetry, recordMeeting } from '../../db/cases/meetings';
 import { correctDecisions, correctedDecisions, correctionInputProblem, correctionRefusal, correctionRetry, correctionRows, type CorrectionInput } from '../../db/cases/corrections';
 import { handOverCase } from '../../db/cases/hand-over';
-import { declinesOpenAt, declinesWaivedBetween, reassignmentRetry, resolveDeclinedDecision, type Reassignment } from '../../db/cases/declines';
+import { DeclinedMeanwhile, declinesOpenAt, declinesWaivedBetween, reassignmentRetry, resolveDeclinedDecision, type Reassignment } from '../../db/cases/declines';
 import { completeMaterials, firstAidRetry, firstAidsRecordedBetween, recordFirstAid } from '../../db/cases/first-aid';
 import { firstAidStanding, fulfilmentStanding, namedAidRecord } from './aid-standing';
 import { fromDbInstant } from '../../db/instants';
 import { type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
 import { ScreenedOut, type Actor, type WriteMeta } from '../../db/cases/write';
-import { identifyingNumberIn, identifyingNumberMessage } from '../../domain/text-screen';
+import { identifyingNumberIn, identifyingNumberRefusal } from '../../domain/text-screen';
 import { MULTI_LINE_FIELDS } from '../text-inputs';
 import { settlementReferenceOf } from '../../domain/aid';
 import { chinaDateOf, formatChinaInstant, startOfChinaDay } from '../../domain/cases/china-time';
@@ -129,7 +129,7 @@ function metaOf(ctx: HubContext, input: WriteInput, mutation: string): WriteMeta
  */
 function proseNumberRefusal(input: object): CaseUserError | null {
   const found = proseNumberIn(input, ['input']);
-  return found && { ...caseError('IDENTIFYING_NUMBER', identifyingNumberMessage(found.field.at(-1)!, found.found), found.field), found: found.found };
+  return found && identifyingNumberRefusal(found.field, found.found);
 }
 
 function proseNumberIn(value: unknown, path: string[]): { field: string[]; found: string } | null {
@@ -757,12 +757,15 @@ async function reassigned(input: ReferralReassignInput, ctx: HubContext, referra
   // under the case's lock) before its year is held to today: a school year it has none to keep from
   // was thrown as SCHOOL_YEAR_MISMATCH, as if the year were what was wrong.
   if (resolved || declined.kind !== 'DECISION' || declined.state !== 'DECLINED') {
-    const unchecked = await resolveDeclinedDecision(ctx.hub, referralId, reassignment(null, null), meta);
     // Declined between the look above and the case's lock (the department's decline landed
-    // meanwhile): nothing was written, as nothing was checked (HOUSEHOLD_DECISIONS_CHANGED, which an
-    // unchecked reassignment is refused for nothing else). Read again, it is checked as any
-    // reassignment of a declined decision is; a declined slip stays declined, so once is enough.
-    if (lookedAgain || unchecked.ok || !unchecked.errors.some((e) => e.code === 'HOUSEHOLD_DECISIONS_CHANGED')) return referralPayload(ctx, unchecked);
+    // meanwhile): nothing was written, as nothing was checked (DeclinedMeanwhile). Read again, it
+    // is checked as any reassignment of a declined decision is; a declined slip stays declined, so
+    // once is enough.
+    try {
+      return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, reassignment(null, null), meta));
+    } catch (error) {
+      if (lookedAgain || !(error instanceof DeclinedMeanwhile)) throw error;
+    }
     caseLoaders(ctx).referralById.clear(referralId);
     caseLoaders(ctx).declineByReferral.clear(referralId);
     return reassigned(input, ctx, referralId, meta, true);

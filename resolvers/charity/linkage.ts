@@ -22,7 +22,7 @@ import type { HubContext } from '../context';
 import { lockingTransaction, type LockingTx } from '../../db/locking';
 import { callerVerifies } from '../monitoring/resolvers';
 import { longerThan } from '../../domain/text-length';
-import { identifyingNumberIn, identifyingNumberMessage, screenedReference, screenedText, type ScreenOptions } from '../../domain/text-screen';
+import { identifyingNumberIn, identifyingNumberRefusal, screenedReference, screenedText, type ScreenOptions } from '../../domain/text-screen';
 import { birthDateOf } from '../../domain/id-number';
 import { MAX_AMOUNT_FEN, settlementReferenceOf } from '../../domain/aid';
 import { isDuplicateKey } from '../../db/cases/write';
@@ -97,7 +97,7 @@ function shownText(value: string, max: number, field: string[], options: ScreenO
  */
 function reasonScreened(reason: string): CharityUserError | null {
   const found = identifyingNumberIn(reason);
-  return found === null ? null : { ...charityError('IDENTIFYING_NUMBER', identifyingNumberMessage('reason', found), ['input', 'reason']), found };
+  return found === null ? null : identifyingNumberRefusal(['input', 'reason'], found);
 }
 
 /**

@@ -39,7 +39,7 @@ import { departmentOf, pageOf, pageSize, positionAfter, refuseUnknownDivision, u
 import type { HubContext } from '../context';
 import { badInput, givenSchoolYear, requireDivisionCode, requireHubId, requireIdNumber, requireSchoolYearFits } from '../../access/errors';
 import { longerThan } from '../../domain/text-length';
-import { identifyingNumberIn, identifyingNumberMessage } from '../../domain/text-screen';
+import { identifyingNumberIn, identifyingNumberRefusal } from '../../domain/text-screen';
 import { birthDateOf } from '../../domain/id-number';
 
 // ----- Arguments ------------------------------------------------------------------------------------
@@ -319,12 +319,11 @@ function callerOf(ctx: HubContext): { name: string; department: OfficeCode } {
   return { name: caller.name, department: caller.department };
 }
 
-const SETTLE_MESSAGES: Record<SettleError, string> = {
+const SETTLE_MESSAGES: Record<Exclude<SettleError, 'IDENTIFYING_NUMBER'>, string> = {
   FINDING_NOT_FOUND: 'no stored finding has this id; a scan of its division stores it',
   DEPARTMENT_NOT_CONCERNED: 'your department is not among the departments this finding concerns',
   REASON_REQUIRED: 'a dismissal needs a reason',
   NO_CHANGE: 'the finding already has this status',
-  IDENTIFYING_NUMBER: 'the reason or note carries a mobile number or a bank card or account number: other departments read it',
 };
 
 function settleField(code: SettleError): string[] {
@@ -350,8 +349,10 @@ async function settleBy(ctx: HubContext, action: SettleAction, input: FindingCon
   // is refused (named masked), unless this is the repeat of a settling made before the screen.
   const found = text ? identifyingNumberIn(text) : null;
   const out = await settleFinding(ctx.hub, id, action, { actor: caller.name, department: caller.department, officer }, text, found === null ? null : 'IDENTIFYING_NUMBER');
-  if (!out.ok && out.code === 'IDENTIFYING_NUMBER') return { finding: null, userErrors: [{ code: out.code, message: identifyingNumberMessage(field, found!), field: ['input', field], found }] };
-  if (!out.ok) return { finding: null, userErrors: [{ code: out.code, message: SETTLE_MESSAGES[out.code], field: settleField(out.code) }] };
+  if (!out.ok) {
+    if (out.code === 'IDENTIFYING_NUMBER') return { finding: null, userErrors: [identifyingNumberRefusal(['input', field], found!)] };
+    return { finding: null, userErrors: [{ code: out.code, message: SETTLE_MESSAGES[out.code], field: settleField(out.code) }] };
+  }
   findingLoaders(ctx).stored.clear(id).prime(id, out.row);
   return { finding: viewOfRow(out.row), userErrors: [] };
 }
