@@ -24,6 +24,12 @@ let worker: AlertDeliveryWorker | undefined;
 const receivers: AlertReceiver[] = [];
 const now = () => new Date(`${TODAY}T02:00:00.000Z`);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A one-shot signal: `fired` resolves once `fire()` is called. */
+function signal(): { fired: Promise<void>; fire: () => void } {
+  let fire!: () => void;
+  const fired = new Promise<void>((r) => (fire = r));
+  return { fired, fire };
+}
 
 beforeAll(async () => {
   dbs = await createTestDatabases('deliver_open_backlog');
@@ -69,7 +75,15 @@ async function subscribedWithBacklog(client: string, r: AlertReceiver, path: str
 
 describe('a deliverOpen backlog', () => {
   it('does not hold back an alert raised for another subscriber while it is sent to a slow receiver', async () => {
-    const slow = await receiver(async () => {
+    // The first backlog push is held until the fresh alert is raised: however long the raise takes
+    // on a loaded machine, the round under way is the only backlog round before its claim.
+    const firstArrived = signal();
+    const raised = signal();
+    const slow = await receiver(async (n) => {
+      if (n === 1) {
+        firstArrived.fire();
+        await raised.fired;
+      }
       await pause(150);
       return 200;
     });
@@ -84,8 +98,9 @@ describe('a deliverOpen backlog', () => {
     const other = await subscribe(dbs.hub, 'fresh-alerts', `${fresh.url}/fresh`, { regionCodes: ['370811'] });
     fresh.setSecret(other.secret);
     startWorker();
-    await slow.waitFor(1);
+    await firstArrived.fired;
     expect(await raise(dbs.hub, syntheticAlert({ regionCode: '370811002201' }))).toBe(1);
+    raised.fire();
     await fresh.waitFor(1);
     await slow.waitFor(BACKLOG);
     // Claimed in the round after it was raised: at most that round's and the next's backlog pushes before it.
@@ -97,19 +112,28 @@ describe('a deliverOpen backlog', () => {
   it('keeps a backlog push that failed behind the fresh ones on its retry', async () => {
     // The backlog's receiver fails every first attempt: each backlog row is retried, due again
     // before the fresh alert raised after it, and still claimed after it.
+    // The second push (the first round's last) is held until the fresh alert is raised, so no later
+    // round's first attempts can precede it however long the raise takes.
     const seen = new Set<string>();
     const order: string[] = [];
-    const flaky = await receiver((_, push) => {
+    const secondArrived = signal();
+    const raised = signal();
+    const flaky = await receiver(async (n, push) => {
       order.push(push.body.alert.id);
+      if (n === 2) {
+        secondArrived.fire();
+        await raised.fired;
+      }
       if (seen.has(push.deliveryId)) return 200;
       seen.add(push.deliveryId);
       return 503;
     });
     await subscribedWithBacklog('backlog-alerts', flaky, 'flaky');
     startWorker();
-    await flaky.waitFor(2);
+    await secondArrived.fired;
     const fresh = syntheticAlert({ regionCode: '370811001201' });
     await raise(dbs.hub, fresh);
+    raised.fire();
     await until('the backlog and the fresh push acknowledged', async () => flaky.acknowledged().length, (n) => n === BACKLOG + 1, 60_000, 20);
     // The fresh push went out within a round or two of being raised, not after the backlog's retries.
     expect(order.indexOf(fresh.alertId)).toBeLessThanOrEqual(5);
