@@ -39,7 +39,34 @@ export interface MemberRow {
   person: PersonRow;
 }
 
-const RELATION_ORDER = sql`FIELD(${householdMember.relation}, 'HEAD', 'SPOUSE', 'PARENT', 'GRANDPARENT', 'CHILD', 'GRANDCHILD', 'SIBLING', 'OTHER')`;
+/** The order members are listed in: head first, then by relation, each relation oldest first. */
+const RELATIONS_IN_ORDER = ['HEAD', 'SPOUSE', 'PARENT', 'GRANDPARENT', 'CHILD', 'GRANDCHILD', 'SIBLING', 'OTHER'] as const;
+const RELATION_ORDER = sql`FIELD(${householdMember.relation}, ${sql.raw(RELATIONS_IN_ORDER.map((r) => `'${r}'`).join(', '))})`;
+/** FIELD's rank of a relation: 1 for HEAD on, 0 for none (a household without current members). */
+const RELATION_RANK = new Map<string | null, number>(RELATIONS_IN_ORDER.map((r, i) => [r, i + 1]));
+
+/**
+ * `ORDER BY household.id, RELATION_ORDER, person.birth_date`, done by the hub: the server sorted the
+ * joined rows in a temporary table, a table created and sorted per household query (docs/performance.md,
+ * Session 27), where a household's few rows cost the hub next to nothing. Ties (twins; a member's
+ * several ledger entries) keep the join's order (Array#sort is stable), which on MariaDB is the order
+ * its sort gave them in every one of the 10,000 demo households; the SQL never defined it.
+ */
+function inMemberOrder<R extends { household: { id: number }; relation: string | null; person: { birthDate: string } | null }>(rows: R[]): R[] {
+  return rows.sort((a, b) => {
+    if (a.household.id !== b.household.id) return a.household.id - b.household.id;
+    const ra = RELATION_RANK.get(a.relation) ?? 0;
+    const rb = RELATION_RANK.get(b.relation) ?? 0;
+    if (ra !== rb) return ra - rb;
+    // NULL first, as MySQL sorts it ascending.
+    const bornA = a.person?.birthDate ?? null;
+    const bornB = b.person?.birthDate ?? null;
+    if (bornA === bornB) return 0;
+    if (bornA === null) return -1;
+    if (bornB === null) return 1;
+    return bornA < bornB ? -1 : 1;
+  });
+}
 
 /** The loaders' statements, prepared once per database handle (db/prepared.ts). */
 const statements = preparedPer((db: HubDb) => ({
@@ -57,7 +84,7 @@ const statements = preparedPer((db: HubDb) => ({
     .leftJoin(person, eq(person.idNumber, householdMember.idNumber))
     .leftJoin(reportedAid, and(eq(reportedAid.beneficiaryIdNumber, person.idNumber), isNull(reportedAid.supersededBy)))
     .where(inPlaceholder(household.id, 'ids'))
-    .orderBy(asc(household.id), RELATION_ORDER, asc(person.birthDate))
+    // Ordered by the hub (inMemberOrder), not the server.
     .prepare(),
   membersOf: db
     .select({
@@ -134,7 +161,7 @@ export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
   const householdById = new DataLoader<number, HouseholdRow | null>(async (ids) => {
     for (const id of ids) readWhole.add(id);
     const started = performance.now();
-    const rows = await q.householdsById.execute({ ids });
+    const rows = inMemberOrder(await q.householdsById.execute({ ids }));
     const latencyMs = Math.round(performance.now() - started);
     const members = new Map<number, MemberRow[]>();
     const seen = new Set<string>();
