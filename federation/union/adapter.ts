@@ -4,7 +4,7 @@
  * duplicate-funding rule X6 compares it with the student's 国家助学金. One statement per batch.
  */
 import path from 'node:path';
-import { and, eq, isNotNull, type SQL } from 'drizzle-orm';
+import { and, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import type { AidRecord, DepartmentAdapter, JobLoss, SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
@@ -43,8 +43,11 @@ const GRANT_COLUMNS = {
 
 /**
  * The beneficiary may be the worker or the student. Each is matched through its own index and
- * the two halves joined by UNION (which also drops a grant both halves found): one statement. An
- * OR across the two tables would read every grant instead. Prepared once per source.
+ * the two halves joined by UNION ALL, the second leaving out the grants the first found (the
+ * worker's ID card is never NULL, so NOT IN is exactly the first half's complement): one statement,
+ * each grant once. An OR across the two tables would read every grant instead; a UNION (DISTINCT)
+ * would give the same rows, deduplicated in a temporary table the server makes for every read
+ * (docs/performance.md, Session 27). Prepared once per source.
  */
 const grantsOf = preparedPer((db: SourceDb) => {
   const matching = (who: SQL) =>
@@ -54,7 +57,7 @@ const grantsOf = preparedPer((db: SourceDb) => {
       .innerJoin(ghWorkerFile, eq(ghWorkerFile.fileNo, ghGrant.fileNo))
       .where(who);
   return matching(inPlaceholder(ghWorkerFile.idCard, 'ids'))
-    .union(matching(inPlaceholder(ghGrant.studentIdCard, 'ids')))
+    .unionAll(matching(and(inPlaceholder(ghGrant.studentIdCard, 'ids'), sql`${ghWorkerFile.idCard} not in (${sql.placeholder('ids')})`)!))
     .prepare();
 });
 
