@@ -20,6 +20,9 @@ const PER_QUERY: Record<string, readonly string[]> = {
   'db/abandon.ts': ['abandonable', 'scopedRunner'],
   'server/plugins.ts': ['callEach', 'hubPlugin'],
   'resolvers/household/resolvers.ts': ['membersOf', 'withMemberIdNumbers'],
+  // A pool's getConnection (withDeadline's, retiringRefusedSessions') runs per connection taken.
+  'db/connect.ts': ['deadlined', 'getConnection'],
+  'access/audit.ts': ['AuditStore.lockHead'],
 };
 
 /** esbuild as tsx loads it, with the options of tsx's transform that decide what is named. */
@@ -35,8 +38,10 @@ function nameOf(node: ts.Node): string | null {
     const owner = ts.isClassLike(node.parent) && node.parent.name ? `${node.parent.name.text}.` : '';
     return `${owner}${node.name.text}`;
   }
-  if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && ts.isCallExpression(node.parent) && ts.isVariableDeclaration(node.parent.parent) && ts.isIdentifier(node.parent.parent.name)) {
-    return node.parent.parent.name.text; // const f = __name(() => …, "f")
+  if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) {
+    // const f = () => … in the source; const f = __name(() => …, "f") compiled.
+    const declaration = ts.isCallExpression(node.parent) ? node.parent.parent : node.parent;
+    if (ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name)) return declaration.name.text;
   }
   return null;
 }
