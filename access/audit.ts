@@ -285,12 +285,27 @@ export class AuditStore {
       if (!head) throw new AuditUnavailable('the audit chain head is missing');
       // The driver's connection (the promise wrapper's `connection`) tells of its end by these events.
       const core = (conn as unknown as { connection: NodeJS.EventEmitter }).connection;
-      let lost = false;
-      const onLoss = () => void (lost = true);
-      core.once('error', onLoss);
-      core.once('end', onLoss);
-      const unwatch = () => void core.off('error', onLoss).off('end', onLoss);
-      return { conn, lastSeq: Number(head.last_seq), lastHash: String(head.last_hash), lost: () => lost, unwatch };
+      // Methods, not named closures: made per request, and tsx (esbuild's keepNames) names each
+      // named closure as it is made (test/keep-names.test.ts).
+      const watch = {
+        lost: false,
+        onLoss(): void {
+          watch.lost = true;
+        },
+      };
+      core.once('error', watch.onLoss);
+      core.once('end', watch.onLoss);
+      return {
+        conn,
+        lastSeq: Number(head.last_seq),
+        lastHash: String(head.last_hash),
+        lost(): boolean {
+          return watch.lost;
+        },
+        unwatch(): void {
+          core.off('error', watch.onLoss).off('end', watch.onLoss);
+        },
+      };
     } catch (err) {
       await conn.query('ROLLBACK').then(
         () => conn.release(),

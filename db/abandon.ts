@@ -42,7 +42,15 @@ class Scope implements AbandonScope {
  */
 export function abandonable<T>(work: () => Promise<T>): { start: () => Promise<T>; abandon: () => void } {
   const scope = new Scope();
-  return { start: () => runAbandonable(scope, work), abandon: () => scope.abandon() };
+  // Methods, not arrow properties: tsx (esbuild's keepNames) names each arrow property as it is made.
+  return {
+    start() {
+      return runAbandonable(scope, work);
+    },
+    abandon() {
+      scope.abandon();
+    },
+  };
 }
 
 /** Asks the server to stop the statement running on connection `threadId`. */
@@ -69,8 +77,15 @@ interface CoreConnection {
  * read is. Its answer is the promise API's (`[rows, fields]`, the driver's error as it is).
  */
 export function stoppingAbandoned(pool: mysql.Pool, kill: Killer): mysql.Pool {
-  const core = (pool as unknown as { pool: { getConnection(cb: (error: Error | null, conn: CoreConnection) => void): void } }).pool;
-  const run = (method: 'query' | 'execute') => (options: unknown, values?: unknown) => {
+  const core = (pool as unknown as { pool: CorePool }).pool;
+  return overriding(pool, { query: scopedRunner(pool, core, kill, 'query'), execute: scopedRunner(pool, core, kill, 'execute') });
+}
+
+type CorePool = { getConnection(cb: (error: Error | null, conn: CoreConnection) => void): void };
+
+/** stoppingAbandoned's `method`: run in the current abandonable scope, or by `pool` outside one. */
+function scopedRunner(pool: mysql.Pool, core: CorePool, kill: Killer, method: 'query' | 'execute') {
+  return (options: unknown, values?: unknown) => {
     const scope = currentAbandonScope();
     if (!scope) return (pool[method] as (...a: unknown[]) => Promise<unknown>)(options, values);
     if (scope.abandoned) return Promise.reject(new AbandonedStatement('the read was abandoned before this statement was sent'));
@@ -81,30 +96,33 @@ export function stoppingAbandoned(pool: mysql.Pool, kill: Killer): mysql.Pool {
           conn.release();
           return reject(new AbandonedStatement('the read was abandoned before this statement was sent'));
         }
-        let stopped = false;
-        const stop = () => {
-          stopped = true;
-          const threadId = conn.threadId;
-          // Closed first: the pool has its place back at once, whatever the server does with the kill.
-          conn.destroy();
-          kill(threadId).catch(() => undefined);
+        // A statement's two closures made once each per statement, unnamed (a named one is named
+        // again as it is made under tsx: test/keep-names.test.ts).
+        const running = {
+          stopped: false,
+          stop(): void {
+            running.stopped = true;
+            const threadId = conn.threadId;
+            // Closed first: the pool has its place back at once, whatever the server does with the kill.
+            conn.destroy();
+            kill(threadId).catch(() => undefined);
+          },
+          done(failed: Error | null, rows?: unknown, fields?: unknown): void {
+            scope.running.delete(running.stop);
+            if (!running.stopped) conn.release();
+            if (failed) reject(failed);
+            else resolve([rows, fields]);
+          },
         };
-        scope.running.add(stop);
-        const done = (failed: Error | null, rows?: unknown, fields?: unknown) => {
-          scope.running.delete(stop);
-          if (!stopped) conn.release();
-          if (failed) reject(failed);
-          else resolve([rows, fields]);
-        };
+        scope.running.add(running.stop);
         try {
-          conn[method](options, values, done);
+          conn[method](options, values, running.done);
         } catch (thrown) {
-          done(thrown as Error);
+          running.done(thrown as Error);
         }
       });
     });
   };
-  return overriding(pool, { query: run('query'), execute: run('execute') });
 }
 
 /** A `Killer` over `pool` (a pool of one connection, opened on the first kill). */

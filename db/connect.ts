@@ -168,9 +168,15 @@ export function overriding<T extends object>(target: T, overrides: Record<string
 }
 
 function deadlined<T extends Queryable>(target: T, ms: number, extra: Record<string, unknown> = {}): T {
+  // Methods, not arrow properties: made per connection taken, and tsx (esbuild's keepNames) names
+  // each arrow property as it is made (test/keep-names.test.ts).
   return overriding(target, {
-    query: (sqlOrOptions: unknown, values?: unknown) => raceDeadline(ms, (target.query as (...a: unknown[]) => Promise<unknown>)(withDriverTimeout(sqlOrOptions, ms), values)),
-    execute: (sqlOrOptions: unknown, values?: unknown) => raceDeadline(ms, (target.execute as (...a: unknown[]) => Promise<unknown>)(withDriverTimeout(sqlOrOptions, ms), values)),
+    query(sqlOrOptions: unknown, values?: unknown) {
+      return raceDeadline(ms, (target.query as (...a: unknown[]) => Promise<unknown>)(withDriverTimeout(sqlOrOptions, ms), values));
+    },
+    execute(sqlOrOptions: unknown, values?: unknown) {
+      return raceDeadline(ms, (target.execute as (...a: unknown[]) => Promise<unknown>)(withDriverTimeout(sqlOrOptions, ms), values));
+    },
     ...extra,
   });
 }
@@ -219,9 +225,16 @@ export function retiringRefusedSessions(pool: mysql.Pool): mysql.Pool {
       const conn = await pool.getConnection();
       if (!retired(conn)) {
         return overriding(conn, {
-          query: (sqlOrOptions: unknown, values?: unknown) => (conn.query as (...a: unknown[]) => Promise<unknown>)(sqlOrOptions, values).catch(noting),
-          execute: (sqlOrOptions: unknown, values?: unknown) => (conn.execute as (...a: unknown[]) => Promise<unknown>)(sqlOrOptions, values).catch(noting),
-          release: () => (retired(conn) ? conn.destroy() : conn.release()),
+          query(sqlOrOptions: unknown, values?: unknown) {
+            return (conn.query as (...a: unknown[]) => Promise<unknown>)(sqlOrOptions, values).catch(noting);
+          },
+          execute(sqlOrOptions: unknown, values?: unknown) {
+            return (conn.execute as (...a: unknown[]) => Promise<unknown>)(sqlOrOptions, values).catch(noting);
+          },
+          release() {
+            if (retired(conn)) conn.destroy();
+            else conn.release();
+          },
         });
       }
       conn.destroy();

@@ -199,10 +199,9 @@ export class DepartmentLoader {
       }
     }
     const people = [...missing];
-    const answers = () => lists.map((list) => list.map((id) => this.held.get(id)!));
     // The usual batch, one statement and nobody else's read to wait for: answered by the read's own promise.
     if (waits.size === 0 && people.length > 0 && people.length <= MAX_IDS_PER_STATEMENT) {
-      const read = this.read(people, answers);
+      const read = this.read(people, () => this.answersOf(lists));
       for (const id of people) this.reading.set(id, read);
       return read;
     }
@@ -213,7 +212,32 @@ export class DepartmentLoader {
       for (const id of part) this.reading.set(id, read);
       waits.add(read);
     }
-    return Promise.all(waits).then(answers);
+    return Promise.all(waits).then(() => this.answersOf(lists));
+  }
+
+  /** Each list's answers, every person in it held. */
+  private answersOf(lists: readonly (readonly string[])[]): DepartmentAid[][] {
+    return lists.map((list) => list.map((id) => this.held.get(id)!));
+  }
+
+  /** Each person's answer held, their read no longer in flight. */
+  private hold(idNumbers: readonly string[], answers: DepartmentAid[]): void {
+    for (let k = 0; k < idNumbers.length; k++) {
+      this.held.set(idNumbers[k], answers[k]);
+      this.reading.delete(idNumbers[k]);
+    }
+  }
+
+  /** A read that failed: each of its people held with no records and the department unavailable. */
+  private failed(idNumbers: readonly string[], started: number, error: unknown): void {
+    const outcome: SourceOutcome = {
+      department: this.source.code,
+      available: false,
+      latencyMs: Math.round(performance.now() - started),
+      reason: unavailableReason(error),
+    };
+    this.onOutcome(outcome, error, NONE);
+    this.hold(idNumbers, idNumbers.map(() => ({ records: [], outcome })));
   }
 
   /** One statement's people, each then held with their records and the read's outcome, then `after()`; never rejects. */
@@ -221,22 +245,8 @@ export class DepartmentLoader {
     const { source, today, onOutcome } = this;
     const adapter = ADAPTERS[source.code];
     const started = performance.now();
-    const hold = (answers: DepartmentAid[]) => {
-      for (let k = 0; k < idNumbers.length; k++) {
-        this.held.set(idNumbers[k], answers[k]);
-        this.reading.delete(idNumbers[k]);
-      }
-    };
-    const failed = (error: unknown) => {
-      const outcome: SourceOutcome = {
-        department: source.code,
-        available: false,
-        latencyMs: Math.round(performance.now() - started),
-        reason: unavailableReason(error),
-      };
-      onOutcome(outcome, error, NONE);
-      hold(idNumbers.map(() => ({ records: [], outcome })));
-    };
+    // No function is named here (hold and failed are methods): under `npm start`, tsx (esbuild's
+    // keepNames) defines the name of every named closure each time it is made (test/keep-names.test.ts).
     return withTimeout(source.timeoutMs, () => adapter.aidByIdNumbers(source.db, idNumbers, today)).then((read) => {
       try {
         // A record the hub cannot read is left out, not sent to fail the whole answer (a Fen! that is
@@ -251,14 +261,14 @@ export class DepartmentLoader {
           programme: records.filter((r) => r.sourceProgrammeCode != null).length,
         });
         const byPerson = groupBy(records, (r) => r.beneficiaryIdNumber);
-        hold(idNumbers.map((id) => ({ records: byPerson.get(id) ?? [], outcome })));
+        this.hold(idNumbers, idNumbers.map((id) => ({ records: byPerson.get(id) ?? [], outcome })));
       } catch (error) {
         // As a read that failed (what the try around the whole read did when it was one async function).
-        failed(error);
+        this.failed(idNumbers, started, error);
       }
       return after();
     }, (error: unknown) => {
-      failed(error);
+      this.failed(idNumbers, started, error);
       return after();
     });
   }

@@ -51,8 +51,10 @@ function callEach<K extends keyof HubRequestListener>(listeners: readonly HubReq
       settled = Promise.reject(err);
     }
     if (settled) {
-      const rest = () => callEach(listeners, hook, ctx, i + 1);
-      return settled.then(rest, (err: unknown) => rest().then(() => Promise.reject(err), () => Promise.reject(err)));
+      return settled.then(
+        () => callEach(listeners, hook, ctx, i + 1),
+        (err: unknown) => callEach(listeners, hook, ctx, i + 1).then(() => Promise.reject(err), () => Promise.reject(err)),
+      );
     }
   }
   return SETTLED;
@@ -79,10 +81,18 @@ export function hubPlugin(members: readonly HubPlugin[]): ApolloServerPlugin<Hub
         const listener = m.requestDidStart?.(ctx);
         if (listener) listeners.push(listener);
       }
+      // Methods, not arrow properties, and no closure named in this file's per-request code: tsx
+      // (esbuild's keepNames) names each named closure again as it is made (test/keep-names.test.ts).
       const hooks: GraphQLRequestListener<HubContext> = {
-        didResolveOperation: (c) => callEach(listeners, 'didResolveOperation', c),
-        executionDidStart: (c) => callEach(listeners, 'executionDidStart', c),
-        willSendResponse: (c) => callEach(listeners, 'willSendResponse', c),
+        didResolveOperation(c) {
+          return callEach(listeners, 'didResolveOperation', c);
+        },
+        executionDidStart(c) {
+          return callEach(listeners, 'executionDidStart', c);
+        },
+        willSendResponse(c) {
+          return callEach(listeners, 'willSendResponse', c);
+        },
       };
       return Promise.resolve(hooks);
     },

@@ -59,18 +59,23 @@ function aidOf(ctx: HubContext, idNumbers: readonly string[], offices: readonly 
  */
 function membersOf(ctx: HubContext, householdId: number): MemberRow[] | Promise<MemberRow[]> {
   const members = ctx.loaders.hub.membersByHousehold.loadHeld(householdId);
-  const primed = (rows: MemberRow[]) => {
-    for (const m of rows) ctx.loaders.hub.personByIdNumber.prime(m.person.idNumber, m.person);
-    return rows;
-  };
-  return members instanceof Promise ? members.then(primed) : primed(members);
+  // Unnamed closures only: tsx (esbuild's keepNames) names a named one each time it is made.
+  return members instanceof Promise ? members.then((rows) => primed(ctx, rows)) : primed(ctx, members);
+}
+
+function primed(ctx: HubContext, rows: MemberRow[]): MemberRow[] {
+  for (const m of rows) ctx.loaders.hub.personByIdNumber.prime(m.person.idNumber, m.person);
+  return rows;
+}
+
+function idNumbersOf(rows: MemberRow[]): string[] {
+  return rows.map((m) => m.person.idNumber);
 }
 
 /** `then(members' ID numbers)`, at once when the members are held. */
 function withMemberIdNumbers<T>(ctx: HubContext, householdId: number, then: (idNumbers: string[]) => Promise<T>): Promise<T> {
   const members = membersOf(ctx, householdId);
-  const ids = (rows: MemberRow[]) => rows.map((m) => m.person.idNumber);
-  return members instanceof Promise ? members.then((rows) => then(ids(rows))) : then(ids(members));
+  return members instanceof Promise ? members.then((rows) => then(idNumbersOf(rows))) : then(idNumbersOf(members));
 }
 
 /** `Household.aid` and `Person.aid` take the same arguments. */
