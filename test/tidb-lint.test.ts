@@ -30,6 +30,7 @@ function withoutComments(text: string): string {
  */
 const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
   'access/audit.ts': [{ line: 'FROM access_log_head WHERE id = 1 FOR UPDATE', why: 'the chain head: one row by primary key' }],
+  'db/alert-delivery/outbox.ts': [{ line: "where(eq(alertSubscriptionLock.name, SUBSCRIBERS.name)).for('update')", why: 'the subscription lock: one row by primary key; alert writers and a deliverOpen create take turns, so an alert and a new subscription meet once' }],
   'db/alert-delivery/store.ts': [
     { line: ".for('update');", why: 'dead letters being replayed, by primary key (IN list of ids just read): rows that exist; two replays at once queue, and the second finds them PENDING' },
     { line: "where(eq(apiClient.name, clientName)).for('update')", why: 'one API client by its unique name: creates of subscriptions for one client take turns (no two identical ones)' },
