@@ -97,6 +97,7 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
  * not the hub's SQL and never run on TiDB. Each is reviewed here with its reason.
  */
 const FAULT_INJECTION: Record<string, { rule: string; why: string }[]> = {
+  'test/alert-delivery/deliver-open-race.test.ts': [{ rule: 'LOCK_TABLES', why: 'holds the outbox so a create with deliverOpen waits at its backlog, holding the subscription lock, while an alert is raised' }],
   'test/readiness.test.ts': [{ rule: 'LOCK_TABLES', why: 'holds the household table so the hub database reads as paused (HUB_UNAVAILABLE)' }],
   'test/job-lease.test.ts': [{ rule: 'LOCK_TABLES', why: "holds the household table so a scan started through the API waits, holding its lease, while the lease's length is read" }],
   'test/source-hangs.test.ts': [{ rule: 'LOCK_TABLES', why: "holds the union's front-end tables, as a department's own export would, so the hub's reads of them wait until it gives up" }],

@@ -3,9 +3,10 @@
  * queued (reading the subscriptions before the new one exists), and its transaction is held open on
  * its own connection while the create runs; only then does it commit. Without the subscription lock
  * (db/alert-delivery/outbox.ts lockSubscribers) the create read the open alerts without it and the
- * alert reached the new subscriber neither way. No sleeps: the alert's transaction is let go once
- * the create has returned or is seen waiting for the subscription lock (PROCESSLIST), whichever
- * happens; with the lock every order of the two gives the same outcome.
+ * alert reached the new subscriber neither way. And the other order: the create held at its
+ * backlog's insert (its open alerts read) while an alert is raised. No sleeps: what is held is let
+ * go once the other side has returned or is seen waiting for the subscription lock (PROCESSLIST),
+ * whichever happens; with the lock every order of the two gives the same outcome.
  */
 import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
 import { WANG_TOWNSHIP, writeWangJobLossAlert } from '../support/alerts';
@@ -23,6 +24,12 @@ const write = (beforeCommit?: () => Promise<void>) => writeWangJobLossAlert(dbs,
 
 const create = (callbackUrl: string, deliverOpen: boolean) =>
   createSubscription(dbs.hub, HOSTS, { clientName: 'guhuai-alerts', callbackUrl, regionCodes: [WANG_TOWNSHIP], grades: [], triggerIds: [], createdBy: 'test-admin', deliverOpen });
+
+/** Statements of this test's database, but this one's, whose text starts with `start`. */
+async function running(start: string): Promise<number> {
+  const [[row]] = (await dbs.hubPool.query(`SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID() AND COMMAND = 'Query' AND INFO LIKE ?`, [`${start}%`])) as any;
+  return Number(row.n);
+}
 
 /** The events of a subscription's outbox rows for one alert. */
 async function eventsOf(subscriptionId: number, alertId: string): Promise<string[]> {
@@ -90,6 +97,33 @@ describe('a deliverOpen create racing an alert', () => {
     expect(waited).toBe(true);
     expect(await eventsOf(made.subscription.id, before)).toEqual(['ALERT_OPENED']);
     expect(made.openAlertsQueued).toBe(2);
+  }, 180_000);
+
+  it('queues an alert raised while the create writes its backlog to the new subscriber exactly once, by the alert’s own transaction', async () => {
+    await write();
+    // The outbox held (LOCK TABLES on a connection of its own): the create waits at its backlog's
+    // insert, having read the open alerts, its subscription written but not committed.
+    const holder = await dbs.hubPool.getConnection();
+    try {
+      await holder.query('LOCK TABLES alert_delivery WRITE');
+      const made = create('http://127.0.0.1:9/race-backlog', true);
+      made.catch(() => undefined);
+      await until('the create to wait at its backlog', () => running('insert into `alert_delivery`'), (n) => n > 0);
+      let settled = false;
+      const raised = write().finally(() => (settled = true));
+      raised.catch(() => undefined);
+      // With the lock the alert's transaction waits for the create's commit; without, it commits now.
+      const waited = await until('the alert to be written or wait for the subscription lock', async () => (settled ? false : (await running('select `name` from `alert_subscription_lock`')) > 0 ? true : null), (v) => v !== null);
+      await holder.query('UNLOCK TABLES');
+      const [alertId, sub] = await Promise.all([raised, made]);
+      if (!sub.ok) throw new Error(sub.code);
+      // Its transaction read the subscriptions after the create committed: it pushed it as any.
+      expect(await eventsOf(sub.subscription.id, alertId)).toEqual(['ALERT_OPENED']);
+      expect(waited).toBe(true);
+    } finally {
+      await holder.query('UNLOCK TABLES');
+      holder.release();
+    }
   }, 180_000);
 
   it('without deliverOpen, as before: the create does not wait for the alert, nor is it queued the alert', async () => {
