@@ -30,6 +30,7 @@ function withoutComments(text: string): string {
  */
 const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
   'access/audit.ts': [{ line: 'FROM access_log_head WHERE id = 1 FOR UPDATE', why: 'the chain head: one row by primary key' }],
+  'db/alert-delivery/outbox.ts': [{ line: "where(eq(alertSubscriptionLock.name, SUBSCRIBERS.name)).for('update')", why: 'the subscription lock: one row by primary key; alert writers and a deliverOpen create take turns, so an alert and a new subscription meet once' }],
   'db/alert-delivery/store.ts': [
     { line: ".for('update');", why: 'dead letters being replayed, by primary key (IN list of ids just read): rows that exist; two replays at once queue, and the second finds them PENDING' },
     { line: "where(eq(apiClient.name, clientName)).for('update')", why: 'one API client by its unique name: creates of subscriptions for one client take turns (no two identical ones)' },
@@ -96,6 +97,7 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
  * not the hub's SQL and never run on TiDB. Each is reviewed here with its reason.
  */
 const FAULT_INJECTION: Record<string, { rule: string; why: string }[]> = {
+  'test/alert-delivery/deliver-open-race.test.ts': [{ rule: 'LOCK_TABLES', why: 'holds the outbox so a create with deliverOpen waits at its backlog, holding the subscription lock, while an alert is raised' }],
   'test/readiness.test.ts': [{ rule: 'LOCK_TABLES', why: 'holds the household table so the hub database reads as paused (HUB_UNAVAILABLE)' }],
   'test/job-lease.test.ts': [{ rule: 'LOCK_TABLES', why: "holds the household table so a scan started through the API waits, holding its lease, while the lease's length is read" }],
   'test/source-hangs.test.ts': [{ rule: 'LOCK_TABLES', why: "holds the union's front-end tables, as a department's own export would, so the hub's reads of them wait until it gives up" }],

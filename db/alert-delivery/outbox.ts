@@ -4,7 +4,9 @@
  * active subscription whose region scope, grades and triggers match and whose client's department
  * may read the alert (pushedTo), each with its own delivery id, due at once. A subscription made
  * with `deliverOpen` gets the alerts open then the same way, as backlog, in the transaction that
- * makes it (openAlertDeliveries). The delivery worker (db/alert-delivery/worker.ts) sends them
+ * makes it (openAlertDeliveries); both take the subscription lock first (lockSubscribers), so an alert
+ * committed while such a create runs is queued to it by exactly one of the two. The delivery worker
+ * (db/alert-delivery/worker.ts) sends them
  * after the transaction commits; a rolled-back alert leaves no row behind, a committed one is never
  * forgotten.
  */
@@ -14,10 +16,11 @@ import { alertDeliveryJson, type AlertEnvelope } from '../../domain/monitoring/e
 import { envelopeFor, splitList, subscriptionMatches, type SubscriptionFilter } from '../../domain/monitoring/subscriptions';
 import type { AlertGrade } from '../../domain/monitoring/envelope';
 import type { HubQuery, HubTx } from '../cases/records';
+import { lockMadeRow, type LockingTx } from '../locking';
 import { apiClient } from '../access/schema';
 import { alertConcerns } from '../../domain/monitoring/alerts';
 import { toDbInstant } from '../instants';
-import { alertDelivery, alertSubscription } from './schema';
+import { alertDelivery, alertSubscription, alertSubscriptionLock } from './schema';
 
 /**
  * Active subscriptions as filters (a handful of rows: read whole, matched in code), of clients still
@@ -47,19 +50,34 @@ export function pushedTo(s: ActiveSubscription, alert: AlertEnvelope): boolean {
   return subscriptionMatches(s, alert) && (alert.audience === undefined || alertConcerns(s.department, alert.audience));
 }
 
+/** The subscription lock's one row (alert_subscription_lock). */
+const SUBSCRIBERS = { name: 'SUBSCRIBERS' };
+
+/**
+ * Locks the subscription lock's row for the rest of the transaction (alert_subscription_lock says
+ * why): taken by a transaction that queues alert pushes before it reads the subscriptions, and by a
+ * create with `deliverOpen` before it reads the open alerts. Whichever comes second waits for the
+ * first to commit and then reads (READ COMMITTED: a LockingTx) what it wrote: the new subscription,
+ * or the new alert. One point lock by primary key, held from the subscriptions' read to the commit.
+ */
+export async function lockSubscribers(tx: LockingTx): Promise<void> {
+  await lockMadeRow(tx, alertSubscriptionLock, SUBSCRIBERS, () => tx.select().from(alertSubscriptionLock).where(eq(alertSubscriptionLock.name, SUBSCRIBERS.name)).for('update'));
+}
+
 /** Writes the outbox rows for one alert event; returns how many subscriptions it goes to. */
-export async function enqueueAlertDeliveries(tx: HubTx, alert: AlertEnvelope): Promise<number> {
+export async function enqueueAlertDeliveries(tx: LockingTx, alert: AlertEnvelope): Promise<number> {
   return enqueueAlertDeliveriesOf(tx, [alert]);
 }
 
 /**
  * The outbox rows for many alert events (a page of the monthly comparison): the subscriptions read
- * once, the rows written in multi-row statements. Returns how many rows it wrote.
+ * once, under the subscription lock (lockSubscribers), the rows written in multi-row statements.
+ * Returns how many rows it wrote.
  */
-export async function enqueueAlertDeliveriesOf(tx: HubTx, alerts: readonly AlertEnvelope[], toldBefore?: ReadonlySet<string>): Promise<number> {
+export async function enqueueAlertDeliveriesOf(tx: LockingTx, alerts: readonly AlertEnvelope[]): Promise<number> {
   if (alerts.length === 0) return 0;
-  const subscriptions = await activeSubscriptions(tx);
-  return writeDeliveries(tx, subscriptions, alerts, { toldBefore });
+  await lockSubscribers(tx);
+  return writeDeliveries(tx, await activeSubscriptions(tx), alerts);
 }
 
 /**
@@ -130,5 +148,6 @@ export async function enqueueToToldSubscriptions(tx: HubTx, alerts: readonly Ale
     .from(alertDelivery)
     .where(and(inArray(alertDelivery.alertId, alerts.map((a) => a.alertId)), inArray(alertDelivery.state, ['PENDING', 'DELIVERED'])));
   if (told.length === 0) return 0;
-  return enqueueAlertDeliveriesOf(tx, alerts, new Set(told.map((t) => toldKey(t.alertId, t.subscriptionId))));
+  // No subscription lock: only those holding a push of the alert are told, never one made meanwhile.
+  return writeDeliveries(tx, await activeSubscriptions(tx), alerts, { toldBefore: new Set(told.map((t) => toldKey(t.alertId, t.subscriptionId))) });
 }

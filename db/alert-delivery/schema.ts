@@ -16,6 +16,8 @@
  *   (no SKIP LOCKED: TiDB), so two hub processes never send the same attempt concurrently.
  * - `alert_delivery_notice`: dead letters reported to administrators, one row per subscriber
  *   (API client) per day, read through the API; the log carries a line for the same event.
+ * - `alert_subscription_lock`: one row, locked by the writers of alert pushes and by a create with
+ *   `deliverOpen`, so that an alert and such a subscription made at once meet exactly once.
  *
  * Instants are DATETIME(3) in UTC compared with the database's UTC_TIMESTAMP(3).
  */
@@ -98,3 +100,19 @@ export const alertDeliveryNotice = mysqlTable(
   },
   (t) => [primaryKey({ columns: [t.clientId, t.day] })],
 );
+
+/**
+ * One row (`name` 'SUBSCRIBERS', made by the migration, else by the first locker: lockMadeRow),
+ * locked by primary key (a point lock TiDB takes as MySQL does) by every transaction that queues
+ * pushes of alerts opened, raised or moved (enqueueAlertDeliveriesOf, before it reads the
+ * subscriptions) and by a create with `deliverOpen` (before it reads the open alerts). Without it
+ * an alert committed while such a create ran reached the new subscriber neither way: the create read
+ * the open alerts before the alert was committed, the alert's transaction read the subscriptions
+ * before the new one was. Under the lock, whichever comes second reads, at READ COMMITTED, what the
+ * first committed: the alert is queued by exactly one of them. A read of the open alerts again after
+ * the create commits would not do: an alert whose transaction read the subscriptions before the
+ * commit may itself commit after that second read.
+ */
+export const alertSubscriptionLock = mysqlTable('alert_subscription_lock', {
+  name: varchar('name', { length: 32 }).primaryKey(),
+});

@@ -19,10 +19,10 @@ import { TERMINAL_STATES } from '../../domain/cases/state-machine';
 import type { HubDb } from '../connect';
 import { household } from '../household/schema';
 import { toDbInstant } from '../instants';
-import { lockingTransaction } from '../locking';
+import { lockingTransaction, type LockingTx } from '../locking';
 import { aidCase } from './schema';
 import { followCaseHandOver, type AlertChange } from '../monitoring/store';
-import type { CaseRecord, HubTx } from './records';
+import type { CaseRecord } from './records';
 import { applyTransition, caseAndPredecessorIds } from './store';
 import { ensureHouseholdTurn, EventLog, idempotent, lockCase, lockHouseholdTurn, requiredText, unkeyedRetry, type WriteMeta } from './write';
 
@@ -42,7 +42,7 @@ export async function handOverCase(
   { id: caseId, householdId }: Pick<CaseRecord, 'id' | 'householdId'>,
   reason: string,
   meta: WriteMeta,
-  onAlertsMoved?: (tx: HubTx, moves: readonly AlertChange[]) => Promise<void>,
+  onAlertsMoved?: (tx: LockingTx, moves: readonly AlertChange[]) => Promise<void>,
 ): Promise<Outcome<number>> {
   const problem = requiredText(reason, 2000, ['input', 'reason'], 'REASON_REQUIRED');
   if (problem) return refusal(problem);

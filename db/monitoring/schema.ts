@@ -103,6 +103,9 @@ export const monitoringAlert = mysqlTable(
     unique('monitoring_alert_identity').on(t.identity),
     index('monitoring_alert_region').on(t.regionCode, t.id),
     index('monitoring_alert_state_verify').on(t.state, t.verifyBy),
+    // The open alerts under division prefixes (openAlertsUnder, a create with deliverOpen): one range
+    // per open state and prefix, touching open alerts only (docs/performance.md).
+    index('monitoring_alert_state_region').on(t.state, t.regionCode),
     index('monitoring_alert_subject').on(t.subjectIdNumber),
     index('monitoring_alert_case').on(t.caseId),
     index('monitoring_alert_decision').on(t.decidedOn, t.decideBy),

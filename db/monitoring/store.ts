@@ -655,7 +655,9 @@ function concerning(department: string): SQL {
 /**
  * The open alerts (OPEN_ALERT_STATES) under any of these division prefixes, of these grades and
  * triggers (empty: any) and, given a department, only those that may concern it: at most `limit`,
- * by id, in one statement through the (region_code, id) index. What a new subscription may be
+ * by id, in one statement through the (state, region_code) index, so only open alerts are read (the
+ * (region_code, id) index read every alert of the regions, closed ones too: docs/performance.md).
+ * What a new subscription may be
  * pushed of what is open (resolvers/alert-delivery/subscriptions.ts); the outbox's own rule
  * (pushedTo) decides each row, this only narrows what is read.
  */

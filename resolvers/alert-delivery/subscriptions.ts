@@ -18,7 +18,7 @@ import { lockingTransaction } from '../../db/locking';
 import { divisionsHeld, UNKNOWN_DIVISION_MESSAGE } from '../../db/household/region-pages';
 import { activeSubscriptionsOf, deadLetters, deliveriesByIds, insertSubscription, replayDeadLetters, revokeSubscription, subscriberClient, subscriptionById, subscriptionsByIds, type DeliveryRecord, type SubscriptionRecord } from '../../db/alert-delivery/store';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
-import { openAlertDeliveries } from '../../db/alert-delivery/outbox';
+import { lockSubscribers, openAlertDeliveries } from '../../db/alert-delivery/outbox';
 import { openAlertsUnder } from '../../db/monitoring/store';
 import { ALERT_OWNER } from '../../domain/monitoring/alerts';
 import { envelopeOf } from '../monitoring/detect';
@@ -99,8 +99,12 @@ export async function createSubscription(db: HubDb, callbackHosts: readonly stri
     if (same) return { ok: false, code: 'SUBSCRIPTION_EXISTS', field: 'callbackUrl', message: `subscription ${same.id} already pushes these alerts to this callback; revoke it first to make it anew with a new secret` };
     // The alerts open now, read before anything is written: too many is refused with nothing made.
     // The create is not retried into a second subscription (SUBSCRIPTION_EXISTS above), so its
-    // pushes are never written twice.
+    // pushes are never written twice. Read under the subscription lock (lockSubscribers): an alert
+    // whose transaction read the subscriptions before this one commits is committed before this
+    // read, and one that is not reads this subscription, so every alert open in its scope is queued
+    // to it once, by this create or by the alert's own transaction.
     const filter = { regionCodes: regions, grades: grades as AlertGrade[], triggerIds, department: client.department };
+    if (input.deliverOpen) await lockSubscribers(tx);
     const open = input.deliverOpen ? await openAlertsOf(tx, filter, deliverOpenMax + 1) : [];
     if (open.length > deliverOpenMax) return { ok: false, code: 'TOO_MANY_OPEN_ALERTS', field: 'deliverOpen', message: `more than ${deliverOpenMax} alerts are open under these regions, grades and triggers: subscribe by narrower regions or grades, or without deliverOpen` };
     const secret = newSubscriptionSecret();

@@ -8,6 +8,7 @@
 import type { JobMetrics } from '../job-metrics';
 import type { HubDb } from '../../db/connect';
 import type { HubTx } from '../../db/cases/records';
+import type { LockingTx } from '../../db/locking';
 import { secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds } from '../../db/findings/facts';
 import { enqueueAlertDeliveriesOf } from '../../db/alert-delivery/outbox';
 import type { AlertEnvelope } from '../../domain/monitoring/envelope';
@@ -139,14 +140,14 @@ export function envelopeOf(change: AlertChange): AlertEnvelope {
  * (db/alert-delivery/outbox.ts) in the same transaction, so an alert is never written without its
  * pushes, nor a push without its alert.
  */
-export async function writeAlerts(deps: DetectDeps, tx: HubTx, writes: readonly AlertWrite[], detectedBy: 'POLL' | 'MONTHLY'): Promise<AlertChange[]> {
+export async function writeAlerts(deps: DetectDeps, tx: LockingTx, writes: readonly AlertWrite[], detectedBy: 'POLL' | 'MONTHLY'): Promise<AlertChange[]> {
   const changes = await openOrRaiseAlerts(tx, writes, detectedBy, deps.now());
   await deliverAlertChanges(deps, tx, changes);
   return changes;
 }
 
 /** Queues the pushes of alerts opened, raised or moved, in the transaction that changed them. */
-export async function deliverAlertChanges(deps: Pick<DetectDeps, 'onChange'>, tx: HubTx, changes: readonly AlertChange[]): Promise<void> {
+export async function deliverAlertChanges(deps: Pick<DetectDeps, 'onChange'>, tx: LockingTx, changes: readonly AlertChange[]): Promise<void> {
   await enqueueAlertDeliveriesOf(tx, changes.map(envelopeOf));
   if (deps.onChange) for (const c of changes) await deps.onChange(tx, c);
 }

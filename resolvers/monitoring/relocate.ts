@@ -13,7 +13,7 @@
  */
 import { spellsAndPeople } from '../../db/findings/facts';
 import { householdRegions, moveAlertsHome, openAlertsAwayFromHome, type AlertChange, type AlertHome, type AlertRow } from '../../db/monitoring/store';
-import type { HubTx } from '../../db/cases/records';
+import type { LockingTx } from '../../db/locking';
 import { townshipOf } from '../../domain/cases/offices';
 import { homeHousehold } from '../../domain/findings/assemble';
 import { groupBy } from '../../domain/group-by';
@@ -72,7 +72,7 @@ export async function displacedAlerts(deps: Pick<DetectDeps, 'hub' | 'triggerSet
  * pushes. An alert moved or closed by another writer since it was read is left as it is (each move is
  * a conditional UPDATE from the household and division read). Returns the moves.
  */
-export async function relocateAlerts(deps: DetectDeps, tx: HubTx, displaced: readonly { alert: AlertRow; home: AlertHome }[]): Promise<AlertChange[]> {
+export async function relocateAlerts(deps: DetectDeps, tx: LockingTx, displaced: readonly { alert: AlertRow; home: AlertHome }[]): Promise<AlertChange[]> {
   const changes = await moveAlertsHome(tx, displaced, deps.now());
   await deliverAlertChanges(deps, tx, changes);
   return changes;

@@ -23,6 +23,7 @@ import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { TODAY, WANG } from '../support/scenarios';
 import { HOSTS, insertSubscribedRegions, raise, subscribe, subscriberClient, syntheticAlert, TOWNSHIP } from './scenario';
+import { lockingTransaction } from '../../db/locking';
 
 let dbs: TestDatabases;
 const receivers: AlertReceiver[] = [];
@@ -71,7 +72,7 @@ function writeJobLossAlert(identity: string, grade: 'YELLOW' | 'RED', limit: Lim
     ...alertDeadlines(TODAY, limit),
     limit,
   };
-  return dbs.hub.transaction((tx) => writeAlerts(deps, tx, [write], 'POLL'));
+  return lockingTransaction(dbs.hub, (tx) => writeAlerts(deps, tx, [write], 'POLL'));
 }
 
 beforeAll(async () => {
@@ -119,7 +120,7 @@ describe('subscriptions', () => {
     // Rolled back with the alert: no row.
     const lost = syntheticAlert();
     await expect(
-      dbs.hub.transaction(async (tx) => {
+      lockingTransaction(dbs.hub, async (tx) => {
         await enqueueAlertDeliveries(tx, lost);
         throw new Error('the alert write failed');
       }),

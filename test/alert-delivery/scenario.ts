@@ -15,6 +15,7 @@ import type { AlertReceiver } from '../support/alert-receiver';
 import type { TestDatabases } from '../support/databases';
 import type { TestHub } from '../support/hub';
 import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
+import { lockingTransaction } from '../../db/locking';
 
 export const TOWNSHIP = '370811001';
 export const HOSTS = ['127.0.0.1:*'];
@@ -64,7 +65,7 @@ export async function subscribe(hub: HubDb, clientName: string, callbackUrl: str
 }
 
 export async function raise(hub: HubDb, alert: AlertEnvelope): Promise<number> {
-  return hub.transaction((tx) => enqueueAlertDeliveries(tx, alert));
+  return lockingTransaction(hub, (tx) => enqueueAlertDeliveries(tx, alert));
 }
 
 /** Revokes every active subscription: the next test's alerts go only to its own. */

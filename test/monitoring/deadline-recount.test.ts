@@ -31,6 +31,7 @@ import type mysql from 'mysql2/promise';
 import { withoutDrizzleTypeCast, type HubDb } from '../../db/connect';
 import * as monitoringSchema from '../../db/monitoring/schema';
 import * as casesSchema from '../../db/cases/schema';
+import { lockingTransaction } from '../../db/locking';
 
 jest.setTimeout(180_000);
 
@@ -73,7 +74,7 @@ function write(identity: string, o: { keepCounts: boolean; limit?: Limit; grade?
 
 async function writeAlert(identity: string, o: Parameters<typeof write>[1]): Promise<number> {
   const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: clock.now };
-  const [change] = await dbs.hub.transaction((tx) => writeAlerts(deps, tx, [write(identity, o)], 'POLL'));
+  const [change] = await lockingTransaction(dbs.hub, (tx) => writeAlerts(deps, tx, [write(identity, o)], 'POLL'));
   return change.alert.id;
 }
 

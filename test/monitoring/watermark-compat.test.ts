@@ -28,6 +28,7 @@ import { MonitoringPoller, type PollerOptions, type TickResult } from '../../res
 import { createTestDatabases, migrateSetsBefore, testServerUrl, type TestDatabases } from '../support/databases';
 import { insertRegions, insertResident, TODAY } from '../support/scenarios';
 import { drain, LAG_MS, pastLag, pollerOptions, settlementId, settlementStay, settlementsFeed } from './settlement-feed';
+import { lockingTransaction } from '../../db/locking';
 
 jest.setTimeout(180_000);
 
@@ -120,7 +121,7 @@ describe('a crowded second read in capped polls, beside a hub of the release bef
     const read = await olderRead(await storedLastSequence(), limit);
     if (read.rows.length === 0) return { rows: 0, alertsChanged: 0 };
     const writes = await candidatesForPeople(deps, [...new Set(read.rows.map((r) => r.idNumber))], monitoringToday(deps));
-    const changes = await dbs.hub.transaction(async (tx) => {
+    const changes = await lockingTransaction(dbs.hub, async (tx) => {
       const c = await writeAlerts(deps, tx, writes, 'POLL');
       await tx.execute(
         sql`INSERT INTO monitoring_watermark (source_table, last_sequence, rows_seen, polled_at) VALUES (${FEED.key}, ${read.to}, ${read.rows.length}, ${'2026-03-15 02:00:00.000'})

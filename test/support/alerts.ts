@@ -19,6 +19,7 @@ import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import type { TestDatabases } from './databases';
 import { TODAY, WANG } from './scenarios';
+import { lockingTransaction } from '../../db/locking';
 
 /** The Wang household's township, the alert's verifier unless another is named. */
 export const WANG_TOWNSHIP = WANG.regionCode.slice(0, 9);
@@ -35,16 +36,17 @@ export function testAlertIdentity(name: string): string {
 /**
  * Writes the alert (`identity` unique per alert, any length; stored as its fingerprint, testAlertIdentity); its id.
  * `grade` (default YELLOW) and `regionCode` (default the Wang household's village; its township verifies) may differ.
+ * `beforeCommit`: awaited inside the alert's transaction after its pushes are queued, before it commits.
  */
 export async function writeWangJobLossAlert(
   dbs: TestDatabases,
-  o: { identity: string; householdId: number; now: () => Date; subject?: string; verifierOffice?: string; triggerSet?: TriggerSet; evidence?: string[]; evidenceRefs?: string[]; triggerId?: string; grade?: Grade; regionCode?: string },
+  o: { identity: string; householdId: number; now: () => Date; subject?: string; verifierOffice?: string; triggerSet?: TriggerSet; evidence?: string[]; evidenceRefs?: string[]; triggerId?: string; grade?: Grade; regionCode?: string; beforeCommit?: () => Promise<void> },
 ): Promise<string> {
   const triggerSet = o.triggerSet ?? activeTriggerSet();
   const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet, ruleSet: activeRuleSet(), now: o.now };
   const limit = limitOf(triggerSet, triggerSet.triggers.find((t) => t.id === 'T4_JOB_LOSS')!, 'YELLOW');
-  const [change] = await dbs.hub.transaction((tx) =>
-    writeAlerts(
+  const [change] = await lockingTransaction(dbs.hub, async (tx) => {
+    const changes = await writeAlerts(
       deps,
       tx,
       [
@@ -77,8 +79,11 @@ export async function writeWangJobLossAlert(
         },
       ],
       'POLL',
-    ),
-  );
+    );
+    // A test holds the transaction open here, its alert and its pushes written, to race it.
+    await o.beforeCommit?.();
+    return changes;
+  });
   return String(change.alert.id);
 }
 

@@ -1,0 +1,1 @@
+CREATE INDEX `monitoring_alert_state_region` ON `monitoring_alert` (`state`,`region_code`);
