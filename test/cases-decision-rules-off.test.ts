@@ -6,11 +6,17 @@
  * rules the locality had switched off, while the pre-grant check itself found nothing.
  *
  * The household holds no aid at any department, so every finding is one of decisions not yet given.
+ *
+ * Nor does a warning that a check could not judge name a rule switched off: with X5 and X7 off and
+ * a locality's own copies of them (RC5, RC7) on, CAUSE_UNRECOGNISED and SETTLEMENT_UNKNOWN named X5
+ * and X7 beside RC5 and RC7, as if they had been weighed. The third household holds a temporary aid
+ * under an undocumented cause code, so that warning has something to say.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { household, householdMember, person } from '../db/household/schema';
+import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { makeIdNumber } from '../domain/id-number';
 import { RULES_FILE_ENV } from '../rules/load';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -24,7 +30,7 @@ const VILLAGE = '370811001001';
 const membersOf = (n: number) => ({ head: makeIdNumber('370811', '1982-02-02', 71 + 10 * n), spouse: makeIdNumber('370811', '1984-04-04', 62 + 10 * n), child: makeIdNumber('370811', '2012-05-05', 53 + 10 * n) });
 
 const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) {
-  meeting { decisionChecks { findings { ruleId severity } } } userErrors { code field message } } }`;
+  meeting { decisionChecks { findings { ruleId severity summary } } } userErrors { code field message } } }`;
 
 const decision = (department: string, programme: string, beneficiaryIdNumber: string, more: Record<string, unknown> = {}) => ({ department, programme, amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber, ...more });
 /** Three pairs of decisions for the `n`th household that rules keep apart: X11 (person), X6 (person, one school year), X10 (household). */
@@ -42,7 +48,7 @@ const decisionsFor = (n: number) => {
 
 let dbs: TestDatabases;
 let hub: TestHub;
-/** The households, by n: the first met under the default rules, the second under the locality's. */
+/** The households, by n: the first met under the default rules, the second and third under the locality's. */
 const householdIds: number[] = [];
 let ca: TestHub['gql'];
 let dir: string;
@@ -51,7 +57,7 @@ const previous = process.env[RULES_FILE_ENV];
 /** A meeting of a new case of the `n`th household deciding `decisions`: its payload. */
 async function meeting(n: number, summary: string, decisions: readonly Record<string, unknown>[]) {
   const caseId = await caseInDeliberation(ca, householdIds[n], summary, '2026-03-09T09:00:00+08:00');
-  const res = await ca(MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'EDUCATION', 'UNION', 'HOUSING'], decisions } });
+  const res = await ca(MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'EDUCATION', 'UNION', 'HOUSING', 'HEALTH'], decisions } });
   expect(res.errors).toBeUndefined();
   return res.data.meetingRecord;
 }
@@ -62,7 +68,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-rules-off-'));
   dbs = await createTestDatabases('cases_decision_rules_off');
   await insertRegions(dbs);
-  for (const n of [0, 1]) {
+  for (const n of [0, 1, 2]) {
     const [res] = await dbs.hub.insert(household).values({ registrationNo: `F-RO-${n}`, regionCode: VILLAGE, address: `古槐街道 RO-${n}` });
     const householdId = res.insertId;
     householdIds.push(householdId);
@@ -72,6 +78,10 @@ beforeAll(async () => {
       await dbs.hub.insert(householdMember).values({ householdId, idNumber: id, relation, joinedOn: '2015-01-01' });
     }
   }
+  // The third household's head: a temporary aid last December under a cause code civil affairs does not document.
+  await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', [
+    { grantId: 9201, idNo: membersOf(2).head, familyNo: 'DB370811-RO-2', causeCode: '07', grantDate: '2025-12-10', amountFen: 100_000, approvalLevel: 1 },
+  ]);
   hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING' });
   ca = (await countyClients(hub, [['ca', '370811', 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], 'CASE_MEETING']])).ca.gql;
 }, 120_000);
@@ -107,6 +117,31 @@ describe('a meeting deciding aid that rules keep apart', () => {
       const recorded = await meeting(1, '规则已停用', decisionsFor(1));
       expect(recorded.userErrors).toEqual([]);
       expect(ruleIdsOf(recorded.meeting.decisionChecks)).toEqual([[], [], [], [], [], []]);
+    } finally {
+      delete process.env[RULES_FILE_ENV];
+    }
+  });
+
+  it('names in a warning that the check could not judge only the rules the locality has on', async () => {
+    const defaults = JSON.parse(fs.readFileSync(path.join(__dirname, '../rules/default.json'), 'utf8')).rules as { id: string }[];
+    const copyOf = (id: string, as: string) => ({ ...defaults.find((r) => r.id === id)!, id: as, title: `${as}（本区）` });
+    const file = path.join(dir, 'copies.json');
+    // M5 off too: the decided temporary aid is the household's second in 12 months, which M5 would tell of.
+    const rules = [{ id: 'X5', enabled: false }, { id: 'X7', enabled: false }, { id: 'M5', enabled: false }, copyOf('X5', 'RC5'), copyOf('X7', 'RC7')];
+    fs.writeFileSync(file, JSON.stringify({ name: '任城区', rules }));
+    process.env[RULES_FILE_ENV] = file;
+    try {
+      const { head, spouse } = membersOf(2);
+      const recorded = await meeting(2, '停用规则不再列名', [
+        decision('CIVIL_AFFAIRS', 'TEMP_AID', spouse, { cause: 'ACCIDENT' }),
+        decision('HEALTH', 'MEDICAL_AID', head, { settlementReference: 'SETL-NONE-1' }),
+      ]);
+      expect(recorded.userErrors).toEqual([]);
+      const [tempAid, medicalAid]: { ruleId: string; summary: string }[][] = recorded.meeting.decisionChecks.map((c: { findings: { ruleId: string; summary: string }[] }) => c.findings);
+      expect(tempAid.map((f) => f.ruleId)).toEqual(['CAUSE_UNRECOGNISED']);
+      expect(tempAid[0].summary).toMatch(/^RC5无法判断：本户 1 笔/);
+      expect(medicalAid.map((f) => f.ruleId)).toEqual(['SETTLEMENT_UNKNOWN']);
+      expect(medicalAid[0].summary).toMatch(/^RC7无法判断：/);
     } finally {
       delete process.env[RULES_FILE_ENV];
     }

@@ -8,21 +8,25 @@
  * but on 02-20 (a worked Saturday) under a notice giving 02-06 to 02-13 off. Read with the new
  * calendar the slip then said 02-16 and no longer provisional, and was overdue during the holiday.
  *
- * So at start-up, with the calendar built, the hub counts every slip's due date again from where it
- * was counted (the meeting's day for a meeting's decisions, the day issued, China time, otherwise)
- * and stores the ones that moved. A slip's count depends only on that day, its working days and
+ * So at start-up, with the calendar built, the hub counts the due date of every slip still waiting
+ * for its answer (WAITING_REFERRAL_STATES: ISSUED, ACCEPTED) again from where it was counted (the
+ * meeting's day for a meeting's decisions, the day issued, China time, otherwise) and stores the
+ * ones that moved. An answered slip's (COMPLETED, DECLINED, SUPERSEDED) is history: it was met or
+ * missed under the calendar of its time, and supervision reads it so (slipStanding, an overdue report
+ * as of a past day), so it stays as counted. A slip's count depends only on that day, its working days and
  * the calendar, so counting again under an unchanged calendar moves nothing: the calendar a recount
  * ran under is stored (calendar_recount, its fingerprint: domain/cases/working-days.ts
  * calendarFingerprint) once every slip was read, and a start under the same calendar reads that
  * row and no slip. A start under another one (a notice added, changed or removed) counts every slip
- * again. The update is conditional on the date read, so hub processes starting together write each
+ * still waiting again. The update is conditional on the date read, so hub processes starting together write each
  * date once, and each stores the same fingerprint; one stopped partway stored none, and the next
  * start counts again.
  */
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import type { IsoDate } from '../../domain/dates';
 import { addWorkingDays, calendarFingerprint, withinSupported } from '../../domain/cases/working-days';
+import { WAITING_REFERRAL_STATES } from '../../domain/cases/referrals';
 import type { HubDb } from '../connect';
 import { fromDbInstant, toDbInstant } from '../instants';
 import { calendarRecount, caseMeeting, referralSlip } from './schema';
@@ -58,8 +62,8 @@ export async function markRecounted(hub: HubDb, name: string, calendar: string, 
 }
 
 /**
- * Counts every slip's due date under the calendar in force and stores those that moved; returns what
- * this call moved. Reads no slip when the last recount ran under the same calendar.
+ * Counts the due date of every slip still waiting for its answer under the calendar in force and
+ * stores those that moved; returns what this call moved. Reads no slip when the last recount ran under the same calendar.
  */
 export async function recountReferralDueDates(hub: HubDb, now: Date = new Date(), calendar: string = calendarFingerprint()): Promise<RecountedDue[]> {
   if ((await recountedUnder(hub, 'referral_slip')) === calendar) return [];
@@ -82,7 +86,7 @@ async function recountAll(hub: HubDb): Promise<RecountedDue[]> {
       })
       .from(referralSlip)
       .leftJoin(caseMeeting, eq(caseMeeting.id, referralSlip.meetingId))
-      .where(gt(referralSlip.id, after))
+      .where(and(gt(referralSlip.id, after), inArray(referralSlip.state, [...WAITING_REFERRAL_STATES])))
       .orderBy(asc(referralSlip.id))
       .limit(PAGE);
     if (rows.length === 0) return moved;
@@ -98,7 +102,11 @@ async function recountAll(hub: HubDb): Promise<RecountedDue[]> {
         continue;
       }
       if (counted === r.dueOn) continue;
-      const [res] = (await hub.update(referralSlip).set({ dueOn: counted }).where(and(eq(referralSlip.id, r.id), eq(referralSlip.dueOn, r.dueOn)))) as unknown as [{ affectedRows: number }];
+      // Conditional on the date read and on the slip still waiting: one answered since the read keeps its date.
+      const [res] = (await hub
+        .update(referralSlip)
+        .set({ dueOn: counted })
+        .where(and(eq(referralSlip.id, r.id), eq(referralSlip.dueOn, r.dueOn), inArray(referralSlip.state, [...WAITING_REFERRAL_STATES])))) as unknown as [{ affectedRows: number }];
       if (res.affectedRows === 1) moved.push({ referralId: r.id, before: r.dueOn, after: counted });
     }
   }

@@ -7,7 +7,7 @@ import { caseError, refusal, success, type CaseUserError, type Outcome } from '.
 import { countyOf, townshipOf } from '../../domain/cases/offices';
 import { caseAndPredecessorIdsOf } from '../../domain/cases/chain';
 import { caseReference } from '../../domain/cases/reference';
-import { hasFeedback } from '../../domain/cases/referrals';
+import { hasFeedback, WAITING_REFERRAL_STATES } from '../../domain/cases/referrals';
 import { checkTransition, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import type { IsoDate } from '../../domain/dates';
 import type { HubDb } from '../connect';
@@ -432,7 +432,7 @@ export async function referralsToOffice(db: HubDb, office: string, states: reado
 export async function openReferralsDueBefore(db: HubDb, today: IsoDate, townshipPrefix: string | null, asOf: Date | null = null): Promise<ReferralRecord[]> {
   const inRegion = townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`);
   const [open, answeredSince] = await Promise.all([
-    slipsWhere(db, and(inArray(referralSlip.state, ['ISSUED', 'ACCEPTED']), lt(referralSlip.dueOn, today), inRegion)),
+    slipsWhere(db, and(inArray(referralSlip.state, [...WAITING_REFERRAL_STATES]), lt(referralSlip.dueOn, today), inRegion)),
     // A slip superseded since (decisionCorrect) was still the office's open work then: its answeredAt is when it was superseded.
     asOf === null ? [] : slipsWhere(db, and(inArray(referralSlip.state, ['COMPLETED', 'DECLINED', 'SUPERSEDED']), lt(referralSlip.dueOn, today), gt(referralSlip.answeredAt, toDbInstant(asOf)), inRegion)),
   ]);
@@ -525,7 +525,7 @@ export async function ungivenDecisionsOfHouseholds(db: HubDb, householdIds: read
     .from(referralSlip)
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
     .leftJoin(caseMeeting, eq(caseMeeting.id, referralSlip.meetingId))
-    .where(and(inArray(aidCase.householdId, [...householdIds]), eq(referralSlip.kind, 'DECISION'), inArray(referralSlip.state, ['ISSUED', 'ACCEPTED'])))
+    .where(and(inArray(aidCase.householdId, [...householdIds]), eq(referralSlip.kind, 'DECISION'), inArray(referralSlip.state, [...WAITING_REFERRAL_STATES])))
     .orderBy(asc(referralSlip.id));
   // Decided on its meeting's day, else (a reassignment) the day it was issued, China time: as a completion dates it (verifyFeedback).
   return rows.map((r) => ({ ...referralRecord(r.slip, r), caseReportedAt: fromDbInstant(r.reportedAt), decidedOn: r.heldOn ?? chinaDateOf(fromDbInstant(r.slip.issuedAt)) }));

@@ -813,18 +813,16 @@ export async function settleBackfilledDecideBy(
 }
 
 /**
- * Up to `limit` alerts after id `after` keeping a count a recount may follow, in id order: working
- * days (a holiday calendar moves them, the alert open or closed, as always), or calendar days of a
- * period still running (calendarDaysStillRunning: verification while open, the decision while
- * pending), which a last-day-off rule or a calendar moves.
+ * Up to `limit` alerts after id `after` keeping a count a recount may follow, of a period still
+ * running (periodsStillRunning: 签收 while not signed for, verification while open, the decision while
+ * pending), in id order: working days, which a holiday calendar moves, or calendar days, which a
+ * last-day-off rule or a calendar moves. A closed period's date is history, and no alert of it is read.
  */
 export async function alertsWithCountsAfter(db: Db, after: number, limit: number): Promise<AlertRow[]> {
   const counted = or(
-    isNotNull(monitoringAlert.acknowledgeWorkingDays),
-    isNotNull(monitoringAlert.verifyWorkingDays),
-    isNotNull(monitoringAlert.decideWorkingDays),
-    and(isNotNull(monitoringAlert.verifyDays), inArray(monitoringAlert.state, [...OPEN_ALERT_STATES])),
-    and(isNotNull(monitoringAlert.decideDays), isNull(monitoringAlert.decidedOn)),
+    and(isNotNull(monitoringAlert.acknowledgeWorkingDays), inArray(monitoringAlert.state, [...UNSIGNED_ALERT_STATES])),
+    and(or(isNotNull(monitoringAlert.verifyWorkingDays), isNotNull(monitoringAlert.verifyDays)), inArray(monitoringAlert.state, [...OPEN_ALERT_STATES])),
+    and(or(isNotNull(monitoringAlert.decideWorkingDays), isNotNull(monitoringAlert.decideDays)), isNull(monitoringAlert.decidedOn)),
   );
   return db.select().from(monitoringAlert).where(and(gt(monitoringAlert.id, after), counted)).orderBy(asc(monitoringAlert.id)).limit(limit);
 }

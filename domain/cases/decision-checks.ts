@@ -10,7 +10,7 @@ import type { IsoDate } from '../dates';
 import { aidDateOf, paymentProblem, recordMismatches, type DecidedAid } from './fulfilment';
 import { caseError, type CaseUserError } from './errors';
 import { longerThan } from '../text-length';
-import type { Rule } from '../findings/rule-set';
+import { rulesInForce, type Rule } from '../findings/rule-set';
 import type { StayWeighed } from '../findings/evaluate';
 import { yuan } from '../findings/explain';
 import { PROGRAMME_BY_CODE } from '../programmes';
@@ -69,10 +69,10 @@ export interface UngivenDecision {
  * school year. Aid for two school years is neither: one meeting in August deciding 金秋助学 for the
  * year ending and for the one starting was refused DUPLICATE_DECISION. All are of one household.
  * A rule a locality switched off (`enabled: false`) finds nothing here, as in the pre-grant check and
- * sameStayFindings. Pure: the resolver gathers the ungiven decisions.
+ * sameStayFindings (rulesInForce). Pure: the resolver gathers the ungiven decisions.
  */
 export function ungivenDecisionFindings(decision: { programmeCode: string; subject: string | null; schoolYear: string | null }, others: readonly UngivenDecision[], ruleSet: readonly Rule[]): DecisionFinding[] {
-  const rules = ruleSet.filter((r) => r.enabled);
+  const rules = rulesInForce(ruleSet);
   const findings: DecisionFinding[] = [];
   const name = (code: string) => PROGRAMME_BY_CODE.get(code)?.name ?? code;
   const departmentsOf = (...codes: string[]) => [...new Set(codes.flatMap((c) => PROGRAMME_BY_CODE.get(c)?.department ?? []))] as OfficeCode[];
@@ -155,8 +155,8 @@ export function sameStayFindings(
   rules: readonly Rule[],
 ): DecisionFinding[][] {
   const out: DecisionFinding[][] = decisions.map(() => []);
-  for (const rule of rules) {
-    if (rule.kind !== 'SETTLEMENT_EXCESS' || !rule.enabled) continue;
+  for (const rule of rulesInForce(rules)) {
+    if (rule.kind !== 'SETTLEMENT_EXCESS') continue;
     const counted = (d: StayDecision, ref: string) => d.settlementRef === ref && (rule.programmes as readonly string[]).includes(d.programmeCode);
     const refs = [...new Set(decisions.flatMap((d) => d.stays.filter((w) => w.ruleId === rule.id).map((w) => w.settlementRef)))];
     for (const ref of refs) {
@@ -286,7 +286,7 @@ export function paidSlipFindings(
   const onSameStay = (slip: StayDecision) =>
     decision.settlementRef !== null &&
     slip.settlementRef === decision.settlementRef &&
-    rules.some((r) => r.kind === 'SETTLEMENT_EXCESS' && r.enabled && (r.programmes as readonly string[]).includes(slip.programmeCode) && (r.programmes as readonly string[]).includes(decision.programmeCode));
+    rulesInForce(rules).some((r) => r.kind === 'SETTLEMENT_EXCESS' && (r.programmes as readonly string[]).includes(slip.programmeCode) && (r.programmes as readonly string[]).includes(decision.programmeCode));
   return paid.flatMap(({ slip, record }) => {
     if (!onSameStay(slip) && ungivenDecisionFindings(decision, [slip], rules).length === 0) return [];
     const { given, paidNow } = paidRecordInWords(record, today);
@@ -326,11 +326,12 @@ export const CAUSE_UNRECOGNISED = 'CAUSE_UNRECOGNISED';
  * null when there are none. A WARNING whatever the rule's severity: nothing was found, so it must
  * not block where a finding of a repetition (X5 is a WARNING) would not, and needs no override
  * reason; it is kept and shown with the check so the meeting knows the check could not judge. The
- * summary gives the rules, the count and the codes (codes, never personal data).
+ * summary gives the rules in force that compare causes (not one a locality switched off), the count
+ * and the codes (codes, never personal data).
  */
 export function causeUnrecognisedFinding(records: readonly AidRecord[], programmeCode: string, rules: readonly Rule[]): DecisionFinding | null {
   if (records.length === 0) return null;
-  const comparing = rules.filter((r) => r.kind === 'REPEATED_GRANTS' && r.sameCause && (r.programmes as readonly string[]).includes(programmeCode)).map((r) => r.id);
+  const comparing = rulesInForce(rules).filter((r) => r.kind === 'REPEATED_GRANTS' && r.sameCause && (r.programmes as readonly string[]).includes(programmeCode)).map((r) => r.id);
   const codes = [...new Set(records.map((r) => r.sourceCauseCode ?? '?'))].sort();
   const name = (code: string) => PROGRAMME_BY_CODE.get(code)?.name ?? code;
   return {
@@ -352,10 +353,11 @@ export const SETTLEMENT_OTHER_PERSON = 'SETTLEMENT_OTHER_PERSON';
  * patient's own costs). WARNINGs, as preGrantCheck counts them with causeUnrecognised (not clear,
  * no conflict): nothing was found to add up, so they must not block where the X7 conflict they stand
  * in for would need an override reason, and they need none; they are kept and shown with the check
- * so the meeting confirms the number and the beneficiary. The summary names no number and no person.
+ * so the meeting confirms the number and the beneficiary. The summary names the rules in force that
+ * weigh the stay (not one a locality switched off), no number and no person.
  */
 export function settlementFindings(result: { settlementUnknown: boolean; settlementOtherPerson: boolean }, programmeCode: string, rules: readonly Rule[]): DecisionFinding[] {
-  const weighing = rules.filter((r) => r.kind === 'SETTLEMENT_EXCESS' && (r.programmes as readonly string[]).includes(programmeCode)).map((r) => r.id).join('、') || '同一住院规则';
+  const weighing = rulesInForce(rules).filter((r) => r.kind === 'SETTLEMENT_EXCESS' && (r.programmes as readonly string[]).includes(programmeCode)).map((r) => r.id).join('、') || '同一住院规则';
   const findings: DecisionFinding[] = [];
   if (result.settlementUnknown) {
     findings.push({ ruleId: SETTLEMENT_UNKNOWN, severity: 'WARNING', summary: `${weighing}无法判断：本项决定所列结算号在医保部门无有效住院结算（无此结算或已冲销），无自付金额可比，请与医保部门核实结算号`, departments: ['HEALTH'] });

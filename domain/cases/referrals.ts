@@ -31,9 +31,15 @@ const FROM: Record<ReferralAction, readonly ReferralState[]> = {
 const DONE: Record<ReferralAction, string> = { ACCEPT: 'accepted', COMPLETE: 'completed', DECLINE: 'declined' };
 const ARTICLE: Record<ReferralState, 'a' | 'an'> = { ISSUED: 'an', ACCEPTED: 'an', COMPLETED: 'a', DECLINED: 'a', SUPERSEDED: 'a' };
 
+/**
+ * The states of a slip still waiting for its answer: its office has yet to complete or decline it,
+ * and its due date still runs. Any other slip was answered (or superseded): its due date is history.
+ */
+export const WAITING_REFERRAL_STATES = ['ISSUED', 'ACCEPTED'] as const satisfies readonly ReferralState[];
+
 /** Feedback has been given, or the decision was superseded: the slip no longer holds its case open. */
 export function hasFeedback(state: ReferralState): boolean {
-  return state === 'COMPLETED' || state === 'DECLINED' || state === 'SUPERSEDED';
+  return !(WAITING_REFERRAL_STATES as readonly ReferralState[]).includes(state);
 }
 
 export function checkReferralAction(state: ReferralState, action: ReferralAction, facts: { handOver: boolean; text: string }): ReferralCheck {

@@ -190,6 +190,14 @@ export const ruleSchema = z.discriminatedUnion('kind', [
 export type Rule = z.infer<typeof ruleSchema>;
 export type RuleOf<K extends RuleKind> = Extract<Rule, { kind: K }>;
 
+/**
+ * The rules in force: a rule a locality switched off (`enabled: false`) finds nothing, and is named by
+ * nothing a check says either (a warning that a check could not judge names the rules it weighed).
+ */
+export function rulesInForce<R extends Rule>(rules: readonly R[]): R[] {
+  return rules.filter((r) => r.enabled);
+}
+
 const fileSchema = z.strictObject({
   /** Free text: which rule set this is, for the scan record. */
   name: z.string().max(200).optional(),

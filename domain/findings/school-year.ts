@@ -7,7 +7,7 @@
 import type { IsoDate } from '../dates';
 import { DATE_RANGE } from '../date-ranges';
 import { schoolYearOf, schoolYearsOf } from './periods';
-import type { Rule } from './rule-set';
+import { rulesInForce, type Rule } from './rule-set';
 
 /** The reasons a school year is refused (extensions.reason). */
 export type SchoolYearReason = 'MALFORMED_SCHOOL_YEAR' | 'OUT_OF_RANGE' | 'SCHOOL_YEAR_MISMATCH' | 'SCHOOL_YEAR_REQUIRED';
@@ -21,7 +21,7 @@ export interface SchoolYearProblem {
 
 /** Whether a rule in force counts the programme's grants per school year (X6, X12). */
 export function countedBySchoolYear(programmeCode: string, rules: readonly Rule[]): boolean {
-  return rules.some((r) => r.enabled && r.kind === 'SAME_PURPOSE_TWICE' && r.per === 'SCHOOL_YEAR' && [...r.first, ...r.second].includes(programmeCode as never));
+  return rulesInForce(rules).some((r) => r.kind === 'SAME_PURPOSE_TWICE' && r.per === 'SCHOOL_YEAR' && [...r.first, ...r.second].includes(programmeCode as never));
 }
 
 /**

@@ -21,6 +21,9 @@ export type AlertMove = 'DELIVER' | 'ACKNOWLEDGE' | 'VERIFY' | 'DISMISS';
 
 export const OPEN_ALERT_STATES: readonly AlertState[] = ['NEW', 'DELIVERED', 'ACKNOWLEDGED'];
 
+/** The states of an alert not yet signed for (签收). */
+export const UNSIGNED_ALERT_STATES: readonly AlertState[] = ['NEW', 'DELIVERED'];
+
 /** Where each move may start from, and where it leads. */
 const MOVES: Record<AlertMove, { from: readonly AlertState[]; to: AlertState }> = {
   DELIVER: { from: ['NEW'], to: 'DELIVERED' },
@@ -144,20 +147,21 @@ export interface KeptDeadlines extends CountedDates {
   acknowledgeFrom: IsoDate | null;
   /** Every count kept since its opening: a null count is calendar days. */
   deadlineCountsKept: boolean;
-  /** Where its life is: a date whose period has ended (calendarDaysStillRunning) is a record, not counted again by a rule. */
+  /** Where its life is: a date whose period has ended (periodsStillRunning) is a record, not counted again by a rule or a calendar. */
   state: AlertState;
   decidedOn: IsoDate | null;
 }
 
 /**
- * Which of an alert's calendar-day dates still run, and may follow a changed rule for a last day off
- * (`lastDayOff`): verification while the alert is open (OPEN_ALERT_STATES: not verified, not
- * dismissed), the decision while it is pending (decidedOn null, as a push of a recount asks). A date
- * whose period has ended was reported on (decisionLate, overdueAlerts as of a past day) and stays as
- * it was counted.
+ * Which of an alert's periods still run, whose dates may follow a corrected holiday calendar or a
+ * changed rule for a last day off (`lastDayOff`): 签收 while not yet signed for (UNSIGNED_ALERT_STATES),
+ * verification while the alert is open (OPEN_ALERT_STATES: not verified, not dismissed), the decision
+ * while it is pending (decidedOn null, as a push of a recount asks). A date whose period has ended is
+ * history: it was met or missed under the calendar of its time, and supervision reads it so
+ * (decisionLate, overdueAlerts as of a past day), so it stays as it was counted.
  */
-export function calendarDaysStillRunning(a: Pick<KeptDeadlines, 'state' | 'decidedOn'>): { verify: boolean; decide: boolean } {
-  return { verify: OPEN_ALERT_STATES.includes(a.state), decide: a.decidedOn === null };
+export function periodsStillRunning(a: Pick<KeptDeadlines, 'state' | 'decidedOn'>): { acknowledge: boolean; verify: boolean; decide: boolean } {
+  return { acknowledge: UNSIGNED_ALERT_STATES.includes(a.state), verify: OPEN_ALERT_STATES.includes(a.state), decide: a.decidedOn === null };
 }
 
 export type RecountedDeadlines = Pick<KeptDeadlines, 'acknowledgeBy' | 'verifyBy' | 'decideBy' | 'provisional'>;
@@ -167,9 +171,9 @@ export type RecountedDeadlines = Pick<KeptDeadlines, 'acknowledgeBy' | 'verifyBy
  * calendar-day limit's last day off (`lastDayOff`), each from where and with the count it was counted
  * with (签收 from the day of a move to another township, else the first clue; the others from the
  * first clue): working days, or calendar days (kept since migration 0013), whose last day moves to
- * the next working day or back as the calendar and the rule say, while its period still runs
- * (calendarDaysStillRunning: a closed alert's calendar-day date stays, as before the rule; its
- * working-day dates follow a corrected calendar, as they always did). A date without its count (an
+ * the next working day or back as the calendar and the rule say, each only while its period still
+ * runs (periodsStillRunning: a date whose period has ended stays as counted, in working days as in
+ * calendar days; a closed alert keeps every date). A date without its count (an
  * alert raised before the counts were kept) or counted from a day outside the supported years stays. The
  * provisional flag is counted again when every date's count is known; otherwise a recount can set
  * it, never clear it (a date kept as it is may be provisional).
@@ -177,10 +181,10 @@ export type RecountedDeadlines = Pick<KeptDeadlines, 'acknowledgeBy' | 'verifyBy
 export function recountedDeadlines(a: KeptDeadlines, lastDayOff: LastDayOff): RecountedDeadlines {
   let known = a.deadlineCountsKept;
   let provisional = false;
-  const running = calendarDaysStillRunning(a);
-  const count = (from: IsoDate, workingDays: number | null, days: number | null, kept: IsoDate, runs = true): IsoDate => {
+  const running = periodsStillRunning(a);
+  const count = (from: IsoDate, workingDays: number | null, days: number | null, kept: IsoDate, runs: boolean): IsoDate => {
     if (workingDays === null && days === null) return kept;
-    if (workingDays === null && !runs) {
+    if (!runs) {
       // Ended: kept as counted, which may have been provisional.
       known = false;
       return kept;
@@ -198,7 +202,7 @@ export function recountedDeadlines(a: KeptDeadlines, lastDayOff: LastDayOff): Re
       return kept;
     }
   };
-  const acknowledgeBy = count(a.acknowledgeFrom ?? a.firstClueOn, a.acknowledgeWorkingDays, null, a.acknowledgeBy);
+  const acknowledgeBy = count(a.acknowledgeFrom ?? a.firstClueOn, a.acknowledgeWorkingDays, null, a.acknowledgeBy, running.acknowledge);
   const verifyBy = count(a.firstClueOn, a.verifyWorkingDays, a.verifyDays, a.verifyBy, running.verify);
   const decideBy = count(a.firstClueOn, a.decideWorkingDays, a.decideDays, a.decideBy, running.decide);
   return { acknowledgeBy, verifyBy, decideBy, provisional: provisional || (!known && a.provisional) };
@@ -277,8 +281,6 @@ export function alertOverdue(state: AlertState, verifyBy: IsoDate, today: IsoDat
   return OPEN_ALERT_STATES.includes(state) && today > verifyBy;
 }
 
-/** The states of an alert not yet signed for (签收). */
-export const UNSIGNED_ALERT_STATES: readonly AlertState[] = ['NEW', 'DELIVERED'];
 
 /** Not yet signed for and past its acknowledgement day: late, though not escalated (that is verification's). */
 export function acknowledgementOverdue(state: AlertState, acknowledgeBy: IsoDate, today: IsoDate): boolean {

@@ -33,7 +33,7 @@ import { checkDecisions, checkedAndWritten } from './decision-checks';
 import { caseNamedTo } from './case-named';
 import { countyOf, parseOffice, receivingOfficeRefusal, storedOffice, storedOfficeIn, unknownOfficeReason, type Office } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
-import { checkReferralAction, REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
+import { checkReferralAction, WAITING_REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
 import { allowedTransitions, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import { overdueReport, referralDue, slipStanding, type SlipFacts } from '../../domain/cases/supervision';
 import { calendarCoverage } from '../../domain/cases/working-days';
@@ -797,7 +797,7 @@ export const caseResolvers: Resolvers = {
       // A department's office of one county reads that county's slips; a city-wide bureau every
       // county's (it supervises them); a township officer its township's.
       const prefix = caller ? townshipPrefixOf(caller.regionScope) : null;
-      return referralsToOffice(ctx.hub, office, args.states?.length ? args.states : REFERRAL_STATES.filter((s) => s === 'ISSUED' || s === 'ACCEPTED'), prefix);
+      return referralsToOffice(ctx.hub, office, args.states?.length ? args.states : [...WAITING_REFERRAL_STATES], prefix);
     },
     overdueReport: async (_, args, ctx) => {
       const asOf = asOfOf(ctx, args.asOf);

@@ -20,7 +20,7 @@ import { seesHealthDetail } from '../../access/decide';
 import { describeCondition, explain, type Detail } from '../../domain/findings/explain';
 import type { AidCause, AidRecord as FactRecord, Measure } from '../../domain/findings/facts';
 import type { Proposal } from '../../domain/findings/evaluate';
-import { thresholdOf, type Rule, type Severity } from '../../domain/findings/rule-set';
+import { rulesInForce, thresholdOf, type Rule, type Severity } from '../../domain/findings/rule-set';
 import type { FindingStatus, SettleAction } from '../../domain/findings/settlement';
 import { deathDateOf, findingLoaders, householdFindings, personFindings, preGrantCheck, throughCheckLane } from './live';
 import { activeRuleSet } from '../../rules/load';
@@ -98,7 +98,7 @@ export function givenCause(cause: RecordCause | null | undefined, argument: stri
 }
 
 export function requireCauseWhereCounted(programmeCode: string, cause: AidCause | null, argument: string): void {
-  const byCause = rules().find((r) => r.enabled && r.kind === 'REPEATED_GRANTS' && r.sameCause && (r.programmes as readonly string[]).includes(programmeCode));
+  const byCause = rulesInForce(rules()).find((r) => r.kind === 'REPEATED_GRANTS' && r.sameCause && (r.programmes as readonly string[]).includes(programmeCode));
   if (byCause && !cause) throw badInput(argument, 'REQUIRED', `${byCause.id} compares ${programmeCode} grants of the same cause: give cause`, { rule: byCause.id });
 }
 

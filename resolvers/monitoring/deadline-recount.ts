@@ -16,8 +16,10 @@
  * moved and the provisional flag counted again, and a start under the same calendar reads no alert
  * (calendar_recount, `monitoring_alert`). A date in calendar days (its count kept since migration
  * 0013) moves only where its last day is off and the trigger set's `lastDayOff` says so (民法典 art.
- * 203), or back under KEEP or a corrected calendar, and only while its period still runs (an open
- * alert's verification, a pending decision: calendarDaysStillRunning); a date of an alert raised
+ * 203), or back under KEEP or a corrected calendar. Either moves only while its period still runs
+ * (periodsStillRunning: 签收 not yet signed for, an open alert's verification, a pending decision): a
+ * date whose period has ended was met or missed under the calendar of its time and stays, so a closed
+ * alert (verified and decided, dismissed) keeps every date; a date of an alert raised
  * before the counts were kept is not moved here (its limit then is not known: it keeps its dates, and
  * its flag is never cleared, unless inferAlertDeadlineCounts finds its counts). Each write is conditional on the dates and counts read, so processes starting
  * together write each date once; one stopped partway stored no fingerprint, and the next start counts again.
@@ -102,8 +104,8 @@ export async function inferAlertDeadlineCounts(hub: HubDb, triggerSet: TriggerSe
 /**
  * Counts every alert's dates under the calendar in force and the trigger set's `lastDayOff`
  * (history events and pushes at `now`) unless the last recount ran under both
- * (alertCountsFingerprint): working-day dates of every alert, as before the rule, calendar-day dates
- * of periods still running (calendarDaysStillRunning: a closed alert's day stays as reported).
+ * (alertCountsFingerprint): the dates, in working or calendar days, of periods still running
+ * (periodsStillRunning: a closed period's day stays as reported).
  * First gives the alerts a process of the release before migration 0013 raised, or gave its counts,
  * their calendar days (keepOlderReleaseCalendarDays: of the alerts not yet checked, none once all
  * are), and then counts every alert again even under the same calendar and rule if it gave any.

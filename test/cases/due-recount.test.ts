@@ -3,6 +3,8 @@
  * the hub starts (db/cases/due-recount.ts): a slip issued before 春节 2027 was due by the law's four
  * days off alone, provisional; with the notice loaded it is due by the notice's arrangement, no longer
  * provisional, and not overdue during the holiday. A meeting's decision counts from the meeting's day.
+ * Only slips still waiting for their answer (ISSUED, ACCEPTED) are counted again: an answered slip's
+ * due date is history, met or missed under the calendar of its time.
  */
 import { recountReferralDueDates } from '../../db/cases/due-recount';
 import { countStatements } from '../../db/instrument';
@@ -21,6 +23,7 @@ let dbs: TestDatabases;
 let hub: TestHub | undefined;
 let wangId: string;
 let forwardedId: string;
+let caseId: string;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function ok(query: string, variables: Record<string, unknown>, field: string): Promise<any> {
@@ -29,6 +32,10 @@ async function ok(query: string, variables: Record<string, unknown>, field: stri
   expect(res.data[field].userErrors).toEqual([]);
   return res.data[field];
 }
+
+/** A slip of the case to medical insurance, 6 working days from today: its id. */
+const forwardToHealth = async (ask: string): Promise<string> =>
+  (await ok(`mutation($input: ReferralIssueInput!) { referralIssue(input: $input) { referral { id } userErrors { code field } } }`, { input: { caseId, to: { department: 'HEALTH' }, ask, deadlineWorkingDays: 6 } }, 'referralIssue')).referral.id;
 
 const SLIP = `query($id: ID!) { referral(id: $id) { dueOn provisional deadlineStatus(asOf: "2027-02-18T10:00:00+08:00") } }`;
 
@@ -48,10 +55,10 @@ afterAll(async () => {
 it('counts the due dates of slips issued before the notice again under it when the hub starts', async () => {
   hub = await startTestHub(dbs, { purpose: 'CASE_MEETING', clock: clock.now });
   const opened = await ok(`mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code field } } }`, { input: { householdId: wangId, origin: 'APPLICATION', urgency: 'NORMAL', summary: '春节前转办' } }, 'caseOpen');
-  const caseId = opened.case.id;
+  caseId = opened.case.id;
   for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(`mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { id } userErrors { code field } } }`, { input: { caseId, to, reason: to } }, 'caseTransition');
   clock.set(cn('2027-02-04T10:00:00'));
-  const forwarded = (await ok(`mutation($input: ReferralIssueInput!) { referralIssue(input: $input) { referral { id } userErrors { code field } } }`, { input: { caseId, to: { department: 'HEALTH' }, ask: '核实住院费用', deadlineWorkingDays: 6 } }, 'referralIssue')).referral.id;
+  const forwarded = await forwardToHealth('核实住院费用');
   // A meeting held the day before, recorded on 02-04: its decision counts from 02-03.
   const met = await ok(
     `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id } } userErrors { code field } } }`,
@@ -104,4 +111,31 @@ it('reads no slip when started again under the calendar of the last recount, and
   const [[now]] = (await dbs.hubPool.query(`SELECT calendar FROM calendar_recount WHERE name = 'referral_slip'`)) as unknown as [{ calendar: string }[]];
   expect(now.calendar).toBe(corrected);
   expect((await countStatements(() => recountReferralDueDates(dbs.hub, new Date()))).counter.total).toBe(1);
+}, 120_000);
+
+it('counts again only the due dates of slips still waiting for their answer: an answered slip keeps the date it was answered against', async () => {
+  holidays.use(null);
+  clock.set(cn('2027-02-04T10:00:00'));
+  // Four slips issued on 02-04 for 6 working days, due 02-18 by the law's 春节 alone.
+  const [issued, accepted, completed, declined] = [await forwardToHealth('待签收'), await forwardToHealth('已签收'), await forwardToHealth('已办结'), await forwardToHealth('已退回')];
+  const answer = (id: string, state: string) => dbs.hubPool.query("UPDATE referral_slip SET state = ?, accepted_at = '2027-02-15 02:00:00.000', answered_at = IF(? = 'ACCEPTED', NULL, '2027-02-19 02:00:00.000'), feedback = IF(? = 'COMPLETED', '已核实', NULL), decline_reason = IF(? = 'DECLINED', '非本部门职责', NULL) WHERE id = ?", [state, state, state, state, id]);
+  await answer(accepted, 'ACCEPTED');
+  // Answered on 02-19, a day after the due date the hub counted then: read as late.
+  await answer(completed, 'COMPLETED');
+  await answer(declined, 'DECLINED');
+  const dueOn = async (id: string) => (await hub!.gql(SLIP, { id })).data.referral.dueOn;
+  for (const id of [issued, accepted, completed, declined]) expect(await dueOn(id)).toBe('2027-02-18');
+
+  // The notice is loaded: 6 working days from 02-04 end on the worked Saturday 02-20.
+  holidays.use('2027-answered.json', [notice2027]);
+  const moved = await recountReferralDueDates(dbs.hub, new Date());
+  const ours = [issued, accepted, completed, declined].map(Number);
+  expect(moved.filter((m) => ours.includes(m.referralId))).toEqual([
+    { referralId: Number(issued), before: '2027-02-18', after: '2027-02-20' },
+    { referralId: Number(accepted), before: '2027-02-18', after: '2027-02-20' },
+  ]);
+  expect(await dueOn(issued)).toBe('2027-02-20');
+  expect(await dueOn(accepted)).toBe('2027-02-20');
+  expect(await dueOn(completed)).toBe('2027-02-18');
+  expect(await dueOn(declined)).toBe('2027-02-18');
 }, 120_000);

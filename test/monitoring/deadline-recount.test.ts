@@ -387,3 +387,40 @@ describe('alerts of a process of the release before 0013 beside this one (a roll
     expect(plan.map((step) => ({ table: step.table, key: step.key }))).toEqual([{ table: 'monitoring_alert', key: 'monitoring_alert_calendar_days_checked' }]);
   });
 });
+
+it('counts again under a corrected notice only the dates of periods still running: a closed alert keeps the dates it was decided under', async () => {
+  holidays.use(null);
+  clock.set('2027-02-04T10:00:00+08:00');
+  // Four alerts raised together under the law's 春节 alone: 签收 02-11, verification 02-24, decision 02-26.
+  const open = await writeAlert('closed-keep-open', { keepCounts: true });
+  const acknowledged = await writeAlert('closed-keep-acknowledged', { keepCounts: true });
+  const verified = await writeAlert('closed-keep-verified', { keepCounts: true });
+  const dismissed = await writeAlert('closed-keep-dismissed', { keepCounts: true });
+  await dbs.hubPool.query("UPDATE monitoring_alert SET state = 'ACKNOWLEDGED' WHERE id = ?", [acknowledged]);
+  // Verified as needing aid: its case not yet decided, so its decision is pending.
+  await dbs.hubPool.query("UPDATE monitoring_alert SET state = 'VERIFIED' WHERE id = ?", [verified]);
+  // Dismissed on 02-25: a day after its verification day as the hub counted it then, so supervision read it late.
+  await dbs.hubPool.query("UPDATE monitoring_alert SET state = 'DISMISSED', decided_on = '2027-02-25' WHERE id = ?", [dismissed]);
+  const ids = [open, acknowledged, verified, dismissed];
+  const law = { acknowledgeBy: '2027-02-11', verifyBy: '2027-02-24', decideBy: '2027-02-26', provisional: true };
+  for (const id of ids) expect(await dates(id)).toEqual(law);
+  const pushesBefore = (await raisedPushes()).length;
+
+  // The notice is loaded (02-05 to 02-13 off): 签收 02-15, verification 02-25, decision 03-01.
+  holidays.use('2027-closed.json', [notice2027]);
+  const written = await recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now());
+  expect(written.filter((w) => ids.includes(w.alertId)).map((w) => w.alertId)).toEqual([open, acknowledged, verified]);
+  // Open: every date moves.
+  expect(await dates(open)).toEqual({ acknowledgeBy: '2027-02-15', verifyBy: '2027-02-25', decideBy: '2027-03-01', provisional: false });
+  // Signed for: its 签收 day is history; verification and decision still run. A day kept as counted may be provisional: the flag stays.
+  expect(await dates(acknowledged)).toEqual({ acknowledgeBy: '2027-02-11', verifyBy: '2027-02-25', decideBy: '2027-03-01', provisional: true });
+  // Verified, its decision pending: only the decision day moves.
+  expect(await dates(verified)).toEqual({ acknowledgeBy: '2027-02-11', verifyBy: '2027-02-24', decideBy: '2027-03-01', provisional: true });
+  // Dismissed: decided under the calendar of its time, it keeps every date, no event in its history, no push.
+  expect(await dates(dismissed)).toEqual(law);
+  const events = await recountEvents();
+  expect(events.filter((e) => e.alertId === dismissed)).toEqual([]);
+  expect(events.filter((e) => e.alertId === acknowledged).map((e) => e.reason)).toEqual(['verifyBy 2027-02-24 → 2027-02-25', 'decideBy 2027-02-26 → 2027-03-01']);
+  expect(events.filter((e) => e.alertId === verified).map((e) => e.reason)).toEqual(['decideBy 2027-02-26 → 2027-03-01']);
+  expect((await raisedPushes()).slice(pushesBefore).filter((id) => ids.includes(Number(id)))).toEqual([String(open), String(acknowledged), String(verified)]);
+});

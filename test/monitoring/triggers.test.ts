@@ -251,9 +251,9 @@ describe('a limit in calendar days whose last day is a day off (民法典 art. 2
     expect(recountedDeadlines({ ...kept, verifyBy: '2026-10-08', decideBy: '2026-10-08' }, 'KEEP')).toEqual({ acknowledgeBy: '2026-09-17', verifyBy: '2026-10-01', decideBy: '2026-10-01', provisional: false });
     // A period that has ended is not counted again by the rule: verified, its verification day stays and its pending decision moves;
     expect(recountedDeadlines({ ...kept, state: 'VERIFIED' }, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-09-17', verifyBy: '2026-10-01', decideBy: '2026-10-08', provisional: false });
-    // dismissed (decided), both stay, and a provisional flag stays with them; its 签收 in working days still follows the calendar.
+    // dismissed (decided), both stay, and a provisional flag stays with them; so does its 签收 in working days, a period ended too (not as the calendar counts it now).
     const dismissed = { ...kept, state: 'DISMISSED' as const, decidedOn: '2026-09-20', acknowledgeBy: '2026-09-18', provisional: true };
-    expect(recountedDeadlines(dismissed, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-09-17', verifyBy: '2026-10-01', decideBy: '2026-10-01', provisional: true });
+    expect(recountedDeadlines(dismissed, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-09-18', verifyBy: '2026-10-01', decideBy: '2026-10-01', provisional: true });
     // Counted from a day outside the supported years: kept as it is.
     expect(recountedDeadlines({ ...kept, firstClueOn: '9999-12-10', verifyBy: '9999-12-25', decideBy: '9999-12-25' }, 'NEXT_WORKING_DAY')).toMatchObject({ verifyBy: '9999-12-25', decideBy: '9999-12-25' });
   });
