@@ -937,7 +937,9 @@ export const caseResolvers: Resolvers = {
       // Who may answer and in what state come first (checked again under the case's lock): the
       // department's data is read only for a completion that could otherwise go through.
       const answerable = slip.toOffice === meta.actor.office && checkReferralAction(slip.state, 'COMPLETE', { handOver: slip.handOver, text: input.feedback }).ok;
-      const verified = answerable ? await verifyFeedback(ctx, slip, c, sourceRef, input.differenceReason ?? null) : { ok: true as const, fulfilment: null };
+      // A completion the screen refuses asks the department nothing: a slip still to be completed
+      // was completed by no earlier sending, so answerReferral's retry look refuses it (retryOrScreened).
+      const verified = answerable && !meta.screened ? await verifyFeedback(ctx, slip, c, sourceRef, input.differenceReason ?? null) : { ok: true as const, fulfilment: null };
       if (!verified.ok) return { userErrors: verified.errors };
       return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'COMPLETE', { text: input.feedback, aidSourceRef: sourceRef, fulfilment: verified.fulfilment }, meta, caseNamedTo(ctx)));
     },
