@@ -332,28 +332,36 @@ function phoneOrAccountIn(digits: string): string | null {
   return account === null ? null : `****${account.slice(-4)}`;
 }
 
-/**
- * The mobile number or bank card or account prose carries, masked (phoneOrAccountIn), or null; as
- * screenedProse reads it, but with invisible characters read through rather than refused: for prose
- * whose fields take them as they are (a case's, a slip's, a finding's), where a number split by a
- * zero-width space is still the number a reader sees.
- */
-export function identifyingNumberIn(raw: string): string | null {
-  return phoneOrAccountIn(unitNumbersAsDigits(screeningForm(raw.normalize('NFC').replace(INVISIBLE_ALL, ''))));
-}
-
-/** Every invisible character INVISIBLE finds. */
-const INVISIBLE_ALL = new RegExp(INVISIBLE.source, 'gu');
-
-/** What a refusal of prose for `found` (identifyingNumberIn, screenedProse) says of `field`: what was found, masked, and why. */
+/** What a refusal of prose for `found` (screenedProse) says of `field`: what was found, masked, and why. */
 export function identifyingNumberMessage(field: string, found: string): string {
   const what = found.startsWith('*') ? `a bank card or account number (ending ${found.slice(-4)}: ${found})` : `a mobile number (${found})`;
   return `${field} carries ${what}: other offices read it; leave the number out (dates, amounts and document numbers are fine)`;
 }
 
-/** The refusal, IDENTIFYING_NUMBER, of the prose at `field` (its last name read in the message) for `found`, masked. */
-export function identifyingNumberRefusal(field: string[], found: string): { code: 'IDENTIFYING_NUMBER'; message: string; field: string[]; found: string } {
-  return { code: 'IDENTIFYING_NUMBER', message: identifyingNumberMessage(field.at(-1)!, found), field, found };
+/** A refusal of prose other offices read (proseRefusal): `found` the number, masked, with IDENTIFYING_NUMBER; null with TEXT_INVISIBLE_CHARACTER. */
+export type ProseRefusal =
+  | { code: 'IDENTIFYING_NUMBER'; message: string; field: string[]; found: string }
+  | { code: 'TEXT_INVISIBLE_CHARACTER'; message: string; field: string[]; found: null };
+
+/**
+ * The refusal of the prose at `field` (its last name read in the message) that other offices read:
+ * a case's summary and reasons, a slip's ask, note, feedback and decline reason, a meeting's notes
+ * and a decision's ask, a finding's settling reason or note, a charity's cancellation, correction,
+ * reduction or release reason. Screened as an alert's reasons and notes are (screenedProse): an
+ * invisible or formatting character anywhere in it (a zero-width space between a number's digits
+ * hides it from a reader's eye as well as a screen's; a bidi mark reorders what is shown) is
+ * TEXT_INVISIBLE_CHARACTER, naming its code point; a mobile number or a bank card or account is
+ * IDENTIFYING_NUMBER, naming it masked. Null when it passes.
+ */
+export function proseRefusal(field: string[], raw: string): ProseRefusal | null {
+  const screened = screenedProse(raw);
+  if (screened.ok) return null;
+  const name = field.at(-1)!;
+  if (screened.problem === 'INVISIBLE_CHARACTER') {
+    const message = `${name} holds an invisible or formatting character (${screened.codePoint}): what other offices read would not be what was screened; remove it`;
+    return { code: 'TEXT_INVISIBLE_CHARACTER', message, field, found: null };
+  }
+  return { code: 'IDENTIFYING_NUMBER', message: identifyingNumberMessage(name, screened.found!), field, found: screened.found! };
 }
 
 /** Trimmed and NFC as stored, refused for an invisible character, then for what `found` finds in its digits (numerals with units read as their value), named as it returns it. */

@@ -51,9 +51,13 @@ it('refuses a decline whose reason shows nothing, as one without a reason, and s
   expect((await office.HOUSING(STATE, { id: slips.HOUSING })).data.referral.state).toBe('ACCEPTED');
   const report = await hub.gql(`{ overdueReport { byCounty { declinesOpen { referral { id } } } } }`);
   expect(report.data.overdueReport.byCounty.flatMap((g: any) => g.declinesOpen)).toEqual([]);
-  // A reason with something to read beside the invisible characters is kept as written.
-  const kept = await office.HOUSING(DECLINE, { input: { referralId: slips.HOUSING, reason: `已享受${INVISIBLE}租赁补贴` } });
-  expect(kept.data.referralDecline.referral).toEqual({ state: 'DECLINED', declineReason: `已享受${INVISIBLE}租赁补贴` });
+  // A reason with something to read beside the invisible characters is refused for them, as an
+  // alert's is (they can hide a number from the reader: domain/text-screen.ts proseRefusal).
+  const hidden = await office.HOUSING(DECLINE, { input: { referralId: slips.HOUSING, reason: `已享受${INVISIBLE}租赁补贴` } });
+  expect(hidden.data.referralDecline.userErrors).toEqual([{ code: 'TEXT_INVISIBLE_CHARACTER', field: ['input', 'reason'] }]);
+  expect((await office.HOUSING(STATE, { id: slips.HOUSING })).data.referral.state).toBe('ACCEPTED');
+  const declined = await office.HOUSING(DECLINE, { input: { referralId: slips.HOUSING, reason: '已享受租赁补贴' } });
+  expect(declined.data.referralDecline.referral).toEqual({ state: 'DECLINED', declineReason: '已享受租赁补贴' });
 });
 
 it('refuses a shortfall whose reason shows nothing (AID_AMOUNT_SHORT), and feedback that shows nothing (FEEDBACK_REQUIRED)', async () => {

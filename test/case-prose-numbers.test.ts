@@ -49,6 +49,9 @@ const FINE =
   '依据鲁民〔2026〕12号，2026-03-16入户核实，因病住院自付500元，已纳入医疗救助；17:30 2026.3.16 入户核实，自付/报销：13,500.00/2,000.00，' +
   '金额 1500 2000 3000 5000，第 1 2 3 4 5 6 7 8 9 10 11 12 13 期，结算 3708 1100 0020 2602 2100 0012 3456，咨询 0537-2345678';
 
+/** Health's decision of ¥500 of medical aid for 王's grandmother. */
+const DECISION = { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 50_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.grandmother };
+
 let dbs: TestDatabases;
 let hub: TestHub;
 let setup: DemoCaseHub;
@@ -77,6 +80,13 @@ function refused(res: any, mutation: string, field: string[], found: string) {
   const errors = res.data[mutation].userErrors as { code: string; field: string[]; message: string; found: string }[];
   expect(errors).toEqual([{ code: 'IDENTIFYING_NUMBER', field, message: expect.stringContaining(found), found }]);
   for (const n of CLEAR) expect(errors[0].message).not.toContain(n);
+}
+
+/** The refusal of `field` for the invisible character at `codePoint`, which the message names. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function hidden(res: any, mutation: string, field: string[], codePoint: string) {
+  expect(res.errors).toBeUndefined();
+  expect(res.data[mutation].userErrors).toEqual([{ code: 'TEXT_INVISIBLE_CHARACTER', field, message: expect.stringContaining(codePoint), found: null }]);
 }
 
 async function openCase(summary: string, urgency = 'NORMAL'): Promise<string> {
@@ -159,6 +169,59 @@ describe('a case’s prose', () => {
     expect((await send(demo[HEALTH], DECLINE, { referralId: slip, reason: '已足额报销' })).data.referralDecline.userErrors).toEqual([]);
     refused(await send(demo[CA], WAIVE, { referralId: slip, reason: `户主 ${MOBILE} 同意免除` }), 'referralWaive', ['input', 'reason'], '139****1234');
     expect((await send(demo[CA], WAIVE, { referralId: slip, reason: FINE })).data.referralWaive.userErrors).toEqual([]);
+  });
+});
+
+describe('prose the screen reads further', () => {
+  /** Health's decision of ¥500 for the grandmother on a new case of 王's, accepted by health: the case and the slip. */
+  async function decidedAndAccepted(summary: string): Promise<{ caseId: string; slip: string }> {
+    const caseId = await openCase(summary);
+    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(demo[CA], MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    const held = await send(demo[CA], MEETING, { caseId, heldOn: '2026-03-16', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], decisions: [{ ...DECISION, conflictOverrideReason: FINE }] });
+    expect(held.data.meetingRecord.userErrors).toEqual([]);
+    const slip = held.data.meetingRecord.meeting.decisions[0].id;
+    expect((await send(demo[HEALTH], ACCEPT, { referralId: slip, note: FINE })).data.referralAccept.userErrors).toEqual([]);
+    return { caseId, slip };
+  }
+
+  it('refuses a mobile in a decision’s conflictOverrideReason and in a completion’s differenceReason; nothing is written', async () => {
+    const caseId = await openCase('超出部分说明测试');
+    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(demo[CA], MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    const meeting = { caseId, heldOn: '2026-03-16', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'] };
+    refused(await send(demo[CA], MEETING, { ...meeting, decisions: [{ ...DECISION, conflictOverrideReason: `户主 ${MOBILE} 确认非重复` }] }), 'meetingRecord', ['input', 'decisions', '0', 'conflictOverrideReason'], '139****1234');
+    expect(await actions(caseId)).toEqual(['OPENED', 'TRANSITIONED', 'TRANSITIONED', 'TRANSITIONED']);
+    const slip = await forward(caseId, FINE);
+    await ok(demo[HEALTH], ACCEPT, { input: { referralId: slip } }, 'referralAccept');
+    refused(await send(demo[HEALTH], COMPLETE, { referralId: slip, feedback: FINE, differenceReason: `余额打入 ${CARD}` }), 'referralComplete', ['input', 'differenceReason'], '****4567');
+    expect((await send(demo[HEALTH], COMPLETE, { referralId: slip, feedback: FINE, differenceReason: FINE })).data.referralComplete).toMatchObject({ referral: { state: 'COMPLETED' }, userErrors: [] });
+  });
+
+  it('refuses an invisible or formatting character in a case’s, a slip’s or a meeting’s prose, TEXT_INVISIBLE_CHARACTER naming its code point, as an alert’s; nothing is written', async () => {
+    const before = await eventCount();
+    // A number split by zero-width spaces: a reader sees 13905371234.
+    hidden(await send(demo[CA], OPEN, { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '户主来电 139\u200b0537\u200b1234 申请临时救助' }), 'caseOpen', ['input', 'summary'], 'U+200B');
+    expect(await eventCount()).toBe(before);
+    const caseId = await openCase('隐藏字符测试');
+    hidden(await send(demo[CA], MOVE, { caseId, to: 'ACCEPTED', reason: '受理\u200f，已核实' }), 'caseTransition', ['input', 'reason'], 'U+200F');
+    await ok(demo[CA], MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    hidden(await send(demo[CA], ISSUE, { caseId, to: { department: 'HEALTH' }, ask: '请核实\u2060报销情况', deadlineWorkingDays: 5 }), 'referralIssue', ['input', 'ask'], 'U+2060');
+    expect((await dbs.hub.select().from(referralSlip).where(eq(referralSlip.caseId, Number(caseId)))).length).toBe(0);
+    for (const to of ['INVESTIGATING', 'IN_DELIBERATION']) await ok(demo[CA], MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    const meeting = { caseId, heldOn: '2026-03-16', departmentsPresent: ['CIVIL_AFFAIRS', 'HEALTH'], decisions: [{ ...DECISION, conflictOverrideReason: FINE }] };
+    hidden(await send(demo[CA], MEETING, { ...meeting, notes: '会议\ufeff纪要' }), 'meetingRecord', ['input', 'notes'], 'U+FEFF');
+    expect(await actions(caseId)).toEqual(['OPENED', 'TRANSITIONED', 'TRANSITIONED', 'TRANSITIONED']);
+    // Line breaks and tabs are prose's own.
+    expect((await send(demo[CA], MEETING, { ...meeting, notes: '一、核实情况\n\t二、议定事项' })).data.meetingRecord.userErrors).toEqual([]);
+  });
+
+  it('refuses a number before the write’s own checks: a meeting on a case not in deliberation, a completion with an aid record the department does not hold', async () => {
+    const opened = await openCase('先审文字测试');
+    refused(await send(demo[CA], MEETING, { caseId: opened, heldOn: '2026-03-16', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [], notes: `会上联系户主 ${MOBILE}` }), 'meetingRecord', ['input', 'notes'], '139****1234');
+    const { slip } = await decidedAndAccepted('先审文字测试二');
+    refused(await send(demo[HEALTH], COMPLETE, { referralId: slip, feedback: `已报销，联系 ${MOBILE}`, aidSourceReference: 'MA-NO-SUCH-1' }), 'referralComplete', ['input', 'feedback'], '139****1234');
+    // Without the number, the record is what is wrong.
+    const unknown = await send(demo[HEALTH], COMPLETE, { referralId: slip, feedback: FINE, aidSourceReference: 'MA-NO-SUCH-1' });
+    expect(unknown.data.referralComplete.userErrors.map((e: { code: string }) => e.code)).toEqual(['AID_RECORD_NOT_FOUND']);
   });
 });
 

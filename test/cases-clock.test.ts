@@ -274,6 +274,15 @@ describe('declined decisions', () => {
 
   it('a reassignment runs the pre-grant check: a conflict (a second rent subsidy) needs the override reason, which is kept on the new slip', async () => {
     const input = { referralId: slips.EDUCATION, reason: '改由住房部门提高租赁补贴', department: 'HOUSING', programme: 'RENT_SUBSIDY', amountFen: 50_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head };
+    // The new slip's office reads the reason and the override reason: a number in either is refused,
+    // before the conflict is weighed, and nothing is written.
+    const slipsOfCase = async () => (await ca(`query($id: ID!) { case(id: $id) { referrals { id state } } }`, { id: caseId })).data.case.referrals;
+    const before = await slipsOfCase();
+    const numbered = await ca(REASSIGN, { input: { ...input, reason: `${input.reason}，户主电话 13905371234` } });
+    expect(numbered.data.referralReassign.userErrors).toEqual([{ code: 'IDENTIFYING_NUMBER', field: ['input', 'reason'] }]);
+    const overridden = await ca(REASSIGN, { input: { ...input, conflictOverrideReason: '补贴打入 6222 0216 0700 1234 567' } });
+    expect(overridden.data.referralReassign.userErrors).toEqual([{ code: 'IDENTIFYING_NUMBER', field: ['input', 'conflictOverrideReason'] }]);
+    expect(await slipsOfCase()).toEqual(before);
     const refused = await ca(REASSIGN, { input });
     expect(refused.data.referralReassign.userErrors).toEqual([{ code: 'DECISION_CONFLICT', field: ['input', 'conflictOverrideReason'] }]);
     const reassigned = await ok(ca, REASSIGN, { input: { ...input, conflictOverrideReason: '提高现有租赁补贴档次，非重复发放' } }, 'referralReassign');

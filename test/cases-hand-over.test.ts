@@ -106,6 +106,9 @@ describe('before the hand-over', () => {
     const res = await clients.renchengCa(OPEN, { input: { householdId: String(zhaoId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '迁入后申请救助' } });
     expect(codes(res, 'caseOpen')).toEqual(['OPEN_CASE_IN_OTHER_COUNTY']);
     expect(res.data.caseOpen.userErrors[0].message).toContain(reference);
+    // A mobile number in its summary is refused first: input the screen refuses is refused before the case is weighed.
+    const numbered = await clients.renchengCa(OPEN, { input: { householdId: String(zhaoId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '迁入后申请救助，户主电话 13905371234' } });
+    expect(codes(numbered, 'caseOpen')).toEqual(['IDENTIFYING_NUMBER']);
     expect((await casesOfHousehold()).length).toBe(1);
   });
 
@@ -117,6 +120,9 @@ describe('before the hand-over', () => {
     expect(caseworker.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_NOT_ALLOWED' });
     expect(codes(await clients.weishanCa(HAND_OVER, { input: { caseId, reason: '  ' } }), 'caseHandOver')).toEqual(['REASON_REQUIRED']);
     expect(codes(await clients.weishanCa(MOVE, { input: { caseId, to: 'HANDED_OVER', reason: REASON } }), 'caseTransition')).toEqual(['HAND_OVER_REQUIRED']);
+    // Its reason is read by the county it goes to: a mobile number in it is refused, named masked.
+    const numbered = await clients.weishanCa(HAND_OVER, { input: { caseId, reason: `${REASON}，户主电话 139-0537-1234` } });
+    expect(numbered.data.caseHandOver.userErrors).toEqual([{ code: 'IDENTIFYING_NUMBER', field: ['input', 'reason'], message: expect.stringContaining('139****1234') }]);
     expect((await casesOfHousehold()).map((c) => c.state)).toEqual(['ACCEPTED']);
   });
 

@@ -438,6 +438,10 @@ describe('region scan, settling and re-scan', () => {
     expect(await settleIt('findingDismiss', { findingId: one, reason: '已电话核实 139-0537-1234' })).toEqual(refusedAs('reason', '139****1234'));
     expect(await settleIt('findingConfirm', { findingId: one, note: '追回款打入 6222 0216 0700 1234 567' })).toEqual(refusedAs('note', '****4567'));
     expect(await settleIt('findingResolve', { findingId: one, note: '联系户主 一三九〇五三七一二三四' })).toEqual(refusedAs('note', '139****1234'));
+    // An invisible character (a right-to-left mark; zero-width spaces splitting a number a reader still sees) is refused as in an alert's reason.
+    const hidden = (field: string, codePoint: string) => ({ finding: null, userErrors: [{ code: 'TEXT_INVISIBLE_CHARACTER', field: ['input', field], found: null, message: expect.stringContaining(codePoint) }] });
+    expect(await settleIt('findingConfirm', { findingId: one, note: '已核实\u200f重复发放' })).toEqual(hidden('note', 'U+200F'));
+    expect(await settleIt('findingDismiss', { findingId: one, reason: '已电话核实 139\u200b0537\u200b1234' })).toEqual(hidden('reason', 'U+200B'));
     expect(await events()).toBe(before);
     // Dates, amounts, document numbers and what it tells of health pass.
     const fine = '依据鲁民〔2026〕12号，2026-03-16停发，因病住院期间多发500元已追回';

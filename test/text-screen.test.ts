@@ -7,7 +7,7 @@
  */
 import { makeIdNumber } from '../domain/id-number';
 import { scrub } from '../domain/privacy';
-import { HEALTH_WORDS, identifyingNumberIn, screenedReference, screenedText, screeningForm } from '../domain/text-screen';
+import { HEALTH_WORDS, proseRefusal, screenedReference, screenedText, screeningForm } from '../domain/text-screen';
 import { descriptionTellsHealth } from '../domain/charity/needs';
 
 const ID = makeIdNumber('370811', '1975-04-12', 3);
@@ -174,7 +174,8 @@ describe('screenedReference, a charity’s reference offices read', () => {
   });
 });
 
-describe('identifyingNumberIn, prose other offices read (a case’s, a slip’s, a finding’s)', () => {
+describe('proseRefusal, prose other offices read (a case’s, a slip’s, a finding’s, a charity’s reason)', () => {
+  const FIELD = ['input', 'reason'];
   it.each([
     ['a mobile number', '已电话联系本人 13905371234', '139****1234'],
     ['a mobile number in groups of 3-4-4 split by hyphens', '已电话核实 139-0537-1234', '139****1234'],
@@ -194,7 +195,7 @@ describe('identifyingNumberIn, prose other offices read (a case’s, a slip’s,
     ['a UnionPay card joined', '打入 6222021607001234567', '****4567'],
     ['a UnionPay card in other groups', '打入 622202-1234567890128', '****0128'],
   ])('finds %s, masked', (_what, prose, found) => {
-    expect(identifyingNumberIn(prose)).toBe(found);
+    expect(proseRefusal(FIELD, prose)).toEqual({ code: 'IDENTIFYING_NUMBER', field: FIELD, found, message: expect.stringContaining(found) });
   });
 
   it.each([
@@ -215,7 +216,21 @@ describe('identifyingNumberIn, prose other offices read (a case’s, a slip’s,
     ['a transfer number', '转办单 DL-20260317-000123'],
     ['a document number of dotted groups', 'NO.138.2026.0316.0001'],
   ])('passes %s', (_what, prose) => {
-    expect(identifyingNumberIn(prose)).toBeNull();
+    expect(proseRefusal(FIELD, prose)).toBeNull();
+  });
+
+  it.each([
+    ['a zero-width space between a number’s digits', '联系 139\u200b0537\u200b1234', 'U+200B'],
+    ['a word joiner', '数据\u2060有误', 'U+2060'],
+    ['a right-to-left override', '核实\u202e4321', 'U+202E'],
+    ['a BOM', '已\ufeff核实', 'U+FEFF'],
+    ['a line separator', '已核实\u2028无误', 'U+2028'],
+  ])('refuses %s, named by its code point, as an alert’s reason is', (_what, prose, codePoint) => {
+    expect(proseRefusal(FIELD, prose)).toEqual({ code: 'TEXT_INVISIBLE_CHARACTER', field: FIELD, found: null, message: expect.stringContaining(codePoint) });
+  });
+
+  it('keeps line breaks and tabs, which prose may hold', () => {
+    expect(proseRefusal(FIELD, '第一行\n\t第二行\r\n')).toBeNull();
   });
 });
 

@@ -18,7 +18,7 @@ import { lockingTransaction } from '../locking';
 import { fromDbInstant, toDbInstant } from '../instants';
 import { inPeriodAndRegion, referralRecord, type HubQuery, type HubTx, type ReferralRecord } from './records';
 import { aidCase, referralSlip } from './schema';
-import { caseWrite, EventLog, keyedRetry, lockCase, requiredText, takeDecisionTurn, unkeyedRetry, type WriteMeta } from './write';
+import { caseWrite, EventLog, keyedRetry, lockCase, requiredText, retryOrScreened, takeDecisionTurn, unkeyedRetry, type WriteMeta } from './write';
 
 /**
  * A reassignment carries its decision's pre-grant check (kept as a meeting's decision's is), the
@@ -122,7 +122,7 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
 export async function reassignmentRetry(db: HubDb, referralId: number, resolution: Reassignment, meta: WriteMeta): Promise<Outcome<number> | null> {
   if (meta.idempotencyKey !== null) return keyedRetry(db, meta, reassignmentOf);
   const [resolved] = await db.select().from(declinedDecision).where(eq(declinedDecision.referralId, referralId));
-  return resolved && (await sameReassignment(db, resolved, resolution, meta)) ? success(resolved.newReferralId!, true) : null;
+  return retryOrScreened(resolved && (await sameReassignment(db, resolved, resolution, meta)) ? success(resolved.newReferralId!, true) : null, meta);
 }
 
 /**

@@ -16,7 +16,7 @@ import { applyTransition, declinedDecisionsOpen } from './store';
 import { markRedeliberated } from './declines';
 import { caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from './schema';
 import { fromDbInstant, toDbInstant } from '../instants';
-import { EventLog, idempotent, keyedRetry, lockCase, occurredAt, takeDecisionTurn, UNKEYED_RETRY_HOURS, type WriteMeta } from './write';
+import { EventLog, idempotent, keyedRetry, lockCase, occurredAt, retryOrScreened, takeDecisionTurn, UNKEYED_RETRY_HOURS, type WriteMeta } from './write';
 import { decisionCheck } from '../case-loop/schema';
 import type { DecisionCheck } from '../../domain/cases/decision-checks';
 
@@ -37,7 +37,7 @@ const meetingOf = (caseId: number) => (e: { action: string; caseId: number; meet
  */
 export async function meetingRetry(db: HubQuery, caseId: number, input: MeetingInput, overrideReasons: readonly (string | null)[], meta: WriteMeta): Promise<Outcome<number> | null> {
   if (meta.idempotencyKey !== null) return keyedRetry(db, meta, meetingOf(caseId));
-  const recorded = await sameMeetingRecorded(db, caseId, input, overrideReasons, meta);
+  const recorded = retryOrScreened(await sameMeetingRecorded(db, caseId, input, overrideReasons, meta), meta);
   return recorded === null ? null : success(recorded, true);
 }
 

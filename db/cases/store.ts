@@ -29,7 +29,7 @@ import {
   type ReferralRecord,
   type SecondAidRecord,
 } from './records';
-import { ensureHouseholdTurn, EventLog, idempotent, lockCase, lockHouseholdTurn, occurredAt, requiredText, UNKEYED_RETRY_HOURS, unkeyedRetry, type WriteMeta } from './write';
+import { ensureHouseholdTurn, EventLog, idempotent, lockCase, lockHouseholdTurn, occurredAt, requiredText, retryOrScreened, UNKEYED_RETRY_HOURS, unkeyedRetry, type WriteMeta } from './write';
 import { household } from '../household/schema';
 import { inList } from '../in-list';
 import { monitoringAlert } from '../monitoring/schema';
@@ -73,7 +73,7 @@ export async function openCase(db: HubDb, input: CaseOpenInput, meta: WriteMeta)
         // time) is answered with the case it opened, not a second case of the household to reject.
         await lockHouseholdTurn(tx, input.householdId);
         if (meta.idempotencyKey === null) {
-          const opened = await sameCaseOpened(tx, input, meta);
+          const opened = retryOrScreened(await sameCaseOpened(tx, input, meta), meta);
           if (opened !== null) return success(opened, true);
         }
         const elsewhere = await openCaseInOtherCounty(tx, input.householdId, townshipOf(home.regionCode));

@@ -57,9 +57,9 @@ export interface WriteMeta {
 
 /**
  * Thrown where a request whose prose the screen refused (WriteMeta.screened) is known to be no retry:
- * its key found nothing (keyedRetry), a keyless retry look matched nothing (unkeyedRetry), or, for a
- * write with no such look, its events are about to be written (EventLog.write), so the transaction is
- * rolled back and nothing is written. The case mutations answer it as that refusal
+ * its key found nothing (keyedRetry), a keyless retry look matched nothing (unkeyedRetry, and each
+ * write's own look: retryOrScreened), before the write's checks; or, as a last guard, its events are
+ * about to be written (EventLog.write), so the transaction is rolled back and nothing is written. The case mutations answer it as that refusal
  * (resolvers/cases/resolvers.ts answeringScreened).
  */
 export class ScreenedOut extends Error {
@@ -71,6 +71,20 @@ export class ScreenedOut extends Error {
 /** The request is no retry: a refusal by the screen stands now (ScreenedOut). */
 function refuseScreened(meta: WriteMeta): void {
   if (meta.screened) throw new ScreenedOut(meta.screened);
+}
+
+/**
+ * What a write's retry look found (its first outcome, or null: no retry), the screen's refusal
+ * standing once it found none (ScreenedOut). Every look calls it, so a request the screen refuses
+ * is refused right after it, before the write's own checks read anything: a number in a meeting's
+ * notes is IDENTIFYING_NUMBER whether or not the case is in deliberation or a decision conflicts,
+ * as a bad input is refused before the state is, and no department is asked about a write that
+ * cannot be made. Only the retry look comes first, so that a retry of a write made before the
+ * screen is still answered with its first outcome.
+ */
+export function retryOrScreened<T>(retry: T | null, meta: WriteMeta): T | null {
+  if (retry === null) refuseScreened(meta);
+  return retry;
 }
 
 /**
@@ -171,9 +185,7 @@ export async function unkeyedRetry(
   const [newest, before] = rows.map(caseEventRecord);
   const sameWrite = (a: CaseEventRecord, b: CaseEventRecord) => a.actor === b.actor && a.recordedAt.getTime() === b.recordedAt.getTime();
   const last = newest?.action === 'OWNER_CHANGED' && before && sameWrite(newest, before) ? before : newest;
-  const again = last && (await isRetryOf(last, meta, matches)) ? last : null;
-  if (again === null) refuseScreened(meta);
-  return again;
+  return retryOrScreened(last && (await isRetryOf(last, meta, matches)) ? last : null, meta);
 }
 
 async function isRetryOf(last: CaseEventRecord, meta: WriteMeta, matches: (event: CaseEventRecord) => boolean | Promise<boolean>): Promise<boolean> {
@@ -195,9 +207,7 @@ export async function keyedRetry<T>(db: HubQuery, meta: WriteMeta, replay: (even
   if (earlier) return replayOrRefuse(db, meta, key, earlier, replay);
   // Sent first to a hub that stored keys per office: the first outcome, not a second case or slip.
   const beforeUpgrade = await legacyRetry(db, meta);
-  if (beforeUpgrade) return answerFrom(beforeUpgrade, replay);
-  refuseScreened(meta);
-  return null;
+  return retryOrScreened(beforeUpgrade && answerFrom(beforeUpgrade, replay), meta);
 }
 
 const keyReused = () => caseError('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for a different request', ['input', 'idempotencyKey']);
@@ -378,7 +388,7 @@ export class EventLog {
   }
 
   async write(tx: HubTx): Promise<void> {
-    // A write with no keyless retry look of its own (a case opened, a slip accepted) learns here that it is no retry.
+    // The last guard: every write's retry look refused it already (retryOrScreened), before its checks.
     refuseScreened(this.meta);
     if (this.rows.length > 0) await tx.insert(caseEvent).values(this.rows);
     const key = storedKey(this.meta);

@@ -918,7 +918,7 @@ async function standingEntryOf(db: HubQuery, entry: DeliveryRecord): Promise<Del
 /** A write carrying a reason that offices read (a correction's, a reduction's, a release's). */
 export interface ReasonScreened {
   /**
-   * The reason's refusal by the screen for identifying numbers (IDENTIFYING_NUMBER), judged after
+   * The reason's refusal by the screen (IDENTIFYING_NUMBER, TEXT_INVISIBLE_CHARACTER), judged after
    * the reference's retry look: the same request made before the screen is still answered with what it wrote.
    */
   screened?: CharityUserError | null;

@@ -425,7 +425,10 @@ export interface Settler {
   officer: string | null;
 }
 
-export type SettleError = SettleRefusal | 'FINDING_NOT_FOUND' | 'DEPARTMENT_NOT_CONCERNED' | 'IDENTIFYING_NUMBER';
+/** The screen's refusal of a settling's reason or note (domain/text-screen.ts proseRefusal), judged by the resolver. */
+export type ScreenRefusal = 'IDENTIFYING_NUMBER' | 'TEXT_INVISIBLE_CHARACTER';
+
+export type SettleError = SettleRefusal | 'FINDING_NOT_FOUND' | 'DEPARTMENT_NOT_CONCERNED' | ScreenRefusal;
 
 /**
  * Confirms, dismisses or resolves a stored finding, by a department it concerns, recording who,
@@ -442,7 +445,7 @@ export async function settleFinding(
   action: SettleAction,
   by: Settler,
   reason: string | null,
-  refusedUnlessRepeated: 'IDENTIFYING_NUMBER' | null = null,
+  refusedUnlessRepeated: ScreenRefusal | null = null,
 ): Promise<{ ok: true; row: FindingRow; repeated: boolean } | { ok: false; code: SettleError }> {
   // A reason or note the screen refused writes nothing; it is answered as the refusal unless it is
   // the repeat of a settling made before the screen (below), which is answered with the finding.

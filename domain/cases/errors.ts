@@ -78,8 +78,9 @@ export const CASE_ERROR_CODES = [
   'HAND_OVER_REQUIRED',
   'HOUSEHOLD_NOT_MOVED',
   'OPEN_CASE_IN_OTHER_COUNTY',
-  // Prose other offices read carrying a mobile number or a bank card or account (resolvers/cases/resolvers.ts metaOf).
+  // Prose other offices read carrying a mobile number or a bank card or account, or an invisible character (resolvers/cases/resolvers.ts metaOf).
   'IDENTIFYING_NUMBER',
+  'TEXT_INVISIBLE_CHARACTER',
 ] as const;
 export type CaseErrorCode = (typeof CASE_ERROR_CODES)[number];
 
@@ -88,7 +89,7 @@ export interface CaseUserError {
   message: string;
   /** Path to the input field at fault, e.g. ['input', 'decisions', '2', 'programme']. */
   field: string[] | null;
-  /** With IDENTIFYING_NUMBER: the number found, masked (138****5678, ****7890). */
+  /** With IDENTIFYING_NUMBER: the number found, masked (138****5678, ****7890); else null. */
   found?: string | null;
 }
 

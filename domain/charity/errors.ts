@@ -60,7 +60,7 @@ export const CHARITY_ERROR_CODES = [
   'PLEDGE_UNDELIVERED',
   'GOVERNMENT_AID_PENDING',
   'HOUSEHOLD_DECISIONS_CHANGED',
-  // A cancellation's, correction's, reduction's or release's reason carrying a mobile number or a card (resolvers/charity/linkage.ts reasonScreened).
+  // A cancellation’s, correction’s, reduction’s or release’s reason carrying a mobile number or a card (resolvers/charity/linkage.ts reasonScreened; an invisible character there is TEXT_INVISIBLE_CHARACTER).
   'IDENTIFYING_NUMBER',
 ] as const;
 export type CharityErrorCode = (typeof CHARITY_ERROR_CODES)[number];
@@ -73,7 +73,7 @@ export interface CharityUserError {
   code: CharityErrorCode;
   message: string;
   field: string[] | null;
-  /** With IDENTIFYING_NUMBER: the number found, masked (138****5678, ****7890). */
+  /** With IDENTIFYING_NUMBER: the number found, masked (138****5678, ****7890); else null. */
   found?: string | null;
 }
 

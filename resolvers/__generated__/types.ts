@@ -2408,7 +2408,9 @@ export type CaseErrorCode =
   /** caseOpen: the household has a case still open in another county (the message names it): that county's convener hands it over (caseHandOver), which opens its successor in the household's county. */
   | 'OPEN_CASE_IN_OTHER_COUNTY'
   /** Prose other offices read (a case's summary or a reason, a slip's ask, note or feedback, a meeting's notes) carries a mobile number or a bank card or account number, however written or split: the message and `found` name it masked (138****5678, ****7890); nothing is written. Dates, amounts and document numbers (鲁民〔2026〕12号, 500元) pass; an ID number is masked as it comes in; what it tells of health is not refused. A retry of a write made already is answered as the retry first (replayed). */
-  | 'IDENTIFYING_NUMBER';
+  | 'IDENTIFYING_NUMBER'
+  /** Prose other offices read (as for IDENTIFYING_NUMBER) holds an invisible or formatting character (a zero-width space or joiner, a word joiner, a soft hyphen, a bidi mark, a BOM, a control character other than a line break or tab): what a reader sees would not be what was screened, and a number split by one hides from the reader's eye. The message names its code point; nothing is written. A retry of a write made already is answered as the retry first (replayed). */
+  | 'TEXT_INVISIBLE_CHARACTER';
 
 /** A refused write: a stable code, a message for people, and the input field at fault. */
 export type CaseUserError = {
@@ -4050,7 +4052,9 @@ export type FindingErrorCode =
   /** scanStart: the hub knows no division of this code (no region, no household, and for a county or the city no person, under it): a typo such as 370811010, which would run as a scan of nothing. */
   | 'REGION_UNKNOWN'
   /** The reason or note carries a mobile number or a bank card or account number, however written or split (every department the finding concerns reads it): the message and `found` name it masked (138****5678, ****7890); nothing is written. Dates, amounts and document numbers pass. A repeat of a settling made already is answered with the finding first. */
-  | 'IDENTIFYING_NUMBER';
+  | 'IDENTIFYING_NUMBER'
+  /** The reason or note holds an invisible or formatting character (a zero-width space or joiner, a word joiner, a soft hyphen, a bidi mark, a BOM, a control character other than a line break or tab): what a reader sees would not be what was screened. The message names its code point; nothing is written. A repeat of a settling made already is answered with the finding first. */
+  | 'TEXT_INVISIBLE_CHARACTER';
 
 /** A business reason a findings mutation was refused. */
 export type FindingUserError = {

@@ -18,7 +18,7 @@ import { firstAidStanding, fulfilmentStanding, namedAidRecord } from './aid-stan
 import { fromDbInstant } from '../../db/instants';
 import { type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
 import { ScreenedOut, type Actor, type WriteMeta } from '../../db/cases/write';
-import { identifyingNumberIn, identifyingNumberRefusal } from '../../domain/text-screen';
+import { proseRefusal } from '../../domain/text-screen';
 import { MULTI_LINE_FIELDS } from '../text-inputs';
 import { settlementReferenceOf } from '../../domain/aid';
 import { chinaDateOf, formatChinaInstant, startOfChinaDay } from '../../domain/cases/china-time';
@@ -115,31 +115,24 @@ function metaOf(ctx: HubContext, input: WriteInput, mutation: string): WriteMeta
     keyClientId: ctx.access?.caller?.clientId ?? null,
     now: ctx.now(),
     requestHash: key === null ? null : requestHash(mutation, input),
-    screened: proseNumberRefusal(input),
+    screened: proseRefusalIn(input, ['input']),
   };
 }
 
 /**
  * The refusal of a case write whose prose (a summary, a reason, a note, an ask, feedback, a meeting's
- * notes, at any depth of the input: resolvers/text-inputs.ts MULTI_LINE_FIELDS) carries a mobile
- * number or a bank card or account (domain/text-screen.ts identifyingNumberIn): every office reading
- * the case or slip reads it. The first such field is named, with the number found, masked. What it
- * tells of health is not refused: that is a case's work. Judged once the request is known to be no
- * retry (db/cases/write.ts WriteMeta.screened).
+ * notes, at any depth of the input: resolvers/text-inputs.ts MULTI_LINE_FIELDS) the screen refuses
+ * (domain/text-screen.ts proseRefusal): an invisible or formatting character, or a mobile number or a
+ * bank card or account; every office reading the case or slip reads it. The first such field is
+ * named, with the number found, masked. What it tells of health is not refused: that is a case's
+ * work. Judged once the request is known to be no retry (db/cases/write.ts WriteMeta.screened).
  */
-function proseNumberRefusal(input: object): CaseUserError | null {
-  const found = proseNumberIn(input, ['input']);
-  return found && identifyingNumberRefusal(found.field, found.found);
-}
-
-function proseNumberIn(value: unknown, path: string[]): { field: string[]; found: string } | null {
+function proseRefusalIn(value: unknown, path: string[]): CaseUserError | null {
   if (typeof value !== 'object' || value === null) return null;
   for (const [name, v] of Object.entries(value)) {
     const at = [...path, name];
-    const found = typeof v === 'string' ? (MULTI_LINE_FIELDS.has(name) ? identifyingNumberIn(v) : null) : null;
-    if (found !== null) return { field: at, found };
-    const inner = proseNumberIn(v, at);
-    if (inner) return inner;
+    const refused = typeof v === 'string' ? (MULTI_LINE_FIELDS.has(name) ? proseRefusal(at, v) : null) : proseRefusalIn(v, at);
+    if (refused) return refused;
   }
   return null;
 }
@@ -944,7 +937,9 @@ export const caseResolvers: Resolvers = {
       // Who may answer and in what state come first (checked again under the case's lock): the
       // department's data is read only for a completion that could otherwise go through.
       const answerable = slip.toOffice === meta.actor.office && checkReferralAction(slip.state, 'COMPLETE', { handOver: slip.handOver, text: input.feedback }).ok;
-      const verified = answerable ? await verifyFeedback(ctx, slip, c, sourceRef, input.differenceReason ?? null) : { ok: true as const, fulfilment: null };
+      // A completion the screen refuses asks the department nothing: a slip still to be completed
+      // was completed by no earlier sending, so answerReferral's retry look refuses it (retryOrScreened).
+      const verified = answerable && !meta.screened ? await verifyFeedback(ctx, slip, c, sourceRef, input.differenceReason ?? null) : { ok: true as const, fulfilment: null };
       if (!verified.ok) return { userErrors: verified.errors };
       return referralPayload(ctx, await answerReferral(ctx.hub, referralId, 'COMPLETE', { text: input.feedback, aidSourceRef: sourceRef, fulfilment: verified.fulfilment }, meta, caseNamedTo(ctx)));
     },

@@ -22,7 +22,7 @@ import type { HubContext } from '../context';
 import { lockingTransaction, type LockingTx } from '../../db/locking';
 import { callerVerifies } from '../monitoring/resolvers';
 import { longerThan } from '../../domain/text-length';
-import { identifyingNumberIn, identifyingNumberRefusal, screenedReference, screenedText, type ScreenOptions } from '../../domain/text-screen';
+import { proseRefusal, screenedReference, screenedText, type ScreenOptions } from '../../domain/text-screen';
 import { birthDateOf } from '../../domain/id-number';
 import { MAX_AMOUNT_FEN, settlementReferenceOf } from '../../domain/aid';
 import { isDuplicateKey } from '../../db/cases/write';
@@ -89,15 +89,14 @@ function shownText(value: string, max: number, field: string[], options: ScreenO
 
 /**
  * The refusal of a reason a charity gives for cancelling or correcting a delivery, reducing a pledge
- * or releasing a claim, which offices read beside the household's aid and the need's history: a
- * mobile number or a bank card or account in it (domain/text-screen.ts identifyingNumberIn) is
- * IDENTIFYING_NUMBER, naming it masked; null for a reason without one. Judged by the store after its
- * retry look by reference (db/charity/store.ts `screened`), so a request made before the screen is
- * still answered with what it wrote.
+ * or releasing a claim, which offices read beside the household's aid and the need's history
+ * (domain/text-screen.ts proseRefusal): an invisible character is TEXT_INVISIBLE_CHARACTER, a mobile
+ * number or a bank card or account IDENTIFYING_NUMBER, naming it masked; null for a reason that
+ * passes. Judged by the store after its retry look by reference (db/charity/store.ts `screened`), so
+ * a request made before the screen is still answered with what it wrote.
  */
 function reasonScreened(reason: string): CharityUserError | null {
-  const found = identifyingNumberIn(reason);
-  return found === null ? null : identifyingNumberRefusal(['input', 'reason'], found);
+  return proseRefusal(['input', 'reason'], reason);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { GraphQLError } from 'graphql';
 import type { PersonRow, HouseholdRow } from '../../db/household/loaders';
-import { countScanFindings, listScans, scanFindingsPage, settleFinding, viewOfRow, type FindingFilter, type FindingView, type SettleError, type FindingEventRow, type ScanRow } from '../../db/findings/store';
+import { countScanFindings, listScans, scanFindingsPage, settleFinding, viewOfRow, type FindingFilter, type FindingView, type SettleError, type ScreenRefusal, type FindingEventRow, type ScanRow } from '../../db/findings/store';
 import { currentScanState, scanJobs } from './scan';
 import { fromDbInstant, fromDbInstantOrNull } from '../../db/instants';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
@@ -39,7 +39,7 @@ import { departmentOf, pageOf, pageSize, positionAfter, refuseUnknownDivision, u
 import type { HubContext } from '../context';
 import { badInput, givenSchoolYear, requireDivisionCode, requireHubId, requireIdNumber, requireSchoolYearFits } from '../../access/errors';
 import { longerThan } from '../../domain/text-length';
-import { identifyingNumberIn, identifyingNumberRefusal } from '../../domain/text-screen';
+import { proseRefusal } from '../../domain/text-screen';
 import { birthDateOf } from '../../domain/id-number';
 
 // ----- Arguments ------------------------------------------------------------------------------------
@@ -319,7 +319,7 @@ function callerOf(ctx: HubContext): { name: string; department: OfficeCode } {
   return { name: caller.name, department: caller.department };
 }
 
-const SETTLE_MESSAGES: Record<Exclude<SettleError, 'IDENTIFYING_NUMBER'>, string> = {
+const SETTLE_MESSAGES: Record<Exclude<SettleError, ScreenRefusal>, string> = {
   FINDING_NOT_FOUND: 'no stored finding has this id; a scan of its division stores it',
   DEPARTMENT_NOT_CONCERNED: 'your department is not among the departments this finding concerns',
   REASON_REQUIRED: 'a dismissal needs a reason',
@@ -345,12 +345,13 @@ async function settleBy(ctx: HubContext, action: SettleAction, input: FindingCon
   }
   const field = action === 'DISMISS' ? 'reason' : 'note';
   if (text && longerThan(text, 2000)) throw badInput(`input.${field}`, 'TOO_LONG', 'at most 2000 characters');
-  // Every department the finding concerns reads the reason or note: a mobile number or a card in it
-  // is refused (named masked), unless this is the repeat of a settling made before the screen.
-  const found = text ? identifyingNumberIn(text) : null;
-  const out = await settleFinding(ctx.hub, id, action, { actor: caller.name, department: caller.department, officer }, text, found === null ? null : 'IDENTIFYING_NUMBER');
+  // Every department the finding concerns reads the reason or note: an invisible character, a mobile
+  // number or a card in it is refused (a number named masked), unless this is the repeat of a settling
+  // made before the screen.
+  const screened = text ? proseRefusal(['input', field], text) : null;
+  const out = await settleFinding(ctx.hub, id, action, { actor: caller.name, department: caller.department, officer }, text, screened?.code ?? null);
   if (!out.ok) {
-    if (out.code === 'IDENTIFYING_NUMBER') return { finding: null, userErrors: [identifyingNumberRefusal(['input', field], found!)] };
+    if (out.code === 'IDENTIFYING_NUMBER' || out.code === 'TEXT_INVISIBLE_CHARACTER') return { finding: null, userErrors: [screened!] };
     return { finding: null, userErrors: [{ code: out.code, message: SETTLE_MESSAGES[out.code], field: settleField(out.code) }] };
   }
   findingLoaders(ctx).stored.clear(id).prime(id, out.row);

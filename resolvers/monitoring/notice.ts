@@ -204,11 +204,15 @@ export async function recordNoticeObjection(ctx: HubContext, input: ObjectionInp
 
 /**
  * A reason given for a withdrawal or a resolution: required, at most 500 characters, and held to a
- * notice's words (no identifying number, health word or member's name), as it is kept beside it.
+ * notice's words (no invisible character, identifying number, health word or member's name), as it
+ * is kept beside it. An invisible character is refused as in objectionContact: a number split by
+ * zero-width spaces passed the number screen, which reads visible separators only.
  */
 async function reasonProblem(ctx: HubContext, reason: string, householdId: number): Promise<Refusal | null> {
   if (!reason) return refused('TEXT_REQUIRED', 'a reason is required', ['input', 'reason']);
   if (longerThan(reason, 500)) return refused('TEXT_TOO_LONG', 'reason is at most 500 characters', ['input', 'reason']);
+  const shown = screenedText(reason, { multiLine: true, numbers: false });
+  if (!shown.ok) return refused('TEXT_INVISIBLE_CHARACTER', `reason holds an invisible character (${shown.codePoint}): it is kept beside the notice, and shows what it says`, ['input', 'reason']);
   const members = await ctx.loaders.hub.membersByHousehold.load(householdId);
   const problem = noticeTextProblem(reason, { names: members.map((m) => m.person.name), idNumbers: members.map((m) => m.person.idNumber) });
   return problem ? refused(problem, TEXT_PROBLEM_MESSAGE[problem], ['input', 'reason']) : null;

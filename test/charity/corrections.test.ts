@@ -838,6 +838,11 @@ describe('a reason, which offices read', () => {
     const correct = await data(charity, named(CORRECT), { input: { deliveryId, amountFen: 90_000, reason: '打入卡号 6222 0216 0700 1234 567', reference: 'DL-REASON-1-C' } }, 'charityDeliveryCorrect');
     const reduce = await data(charity, named(REDUCE), { input: { pledgeId, amountFen: 200_000, reason: '联系人 一三九〇五三七一二三四', reference: 'RD-REASON-1' } }, 'charityPledgeReduce');
     expect([cancel.userErrors, correct.userErrors, reduce.userErrors]).toEqual([refusedFor('139****1234'), refusedFor('****4567'), refusedFor('139****1234')]);
+    // An invisible character, as in an alert's reason: a right-to-left mark; zero-width spaces splitting a number a reader still sees.
+    for (const [reason, codePoint] of [['户主\u200f确认未领取', 'U+200F'], ['户主电话 139\u200b0537\u200b1234 确认未领取', 'U+200B']]) {
+      const hidden = await data(charity, named(CANCEL), { input: { deliveryId, reason, reference: 'DL-REASON-1-R' } }, 'charityDeliveryCancel');
+      expect(hidden.userErrors).toEqual([{ code: 'TEXT_INVISIBLE_CHARACTER', field: ['input', 'reason'], found: null, message: expect.stringContaining(codePoint) }]);
+    }
     expect(await everything()).toEqual(before);
     expect((await data(charity, named(CORRECT), { input: { deliveryId, amountFen: 90_000, reason: FINE, reference: 'DL-REASON-1-C' } }, 'charityDeliveryCorrect')).userErrors).toEqual([]);
     expect((await data(charity, named(REDUCE), { input: { pledgeId, amountFen: 200_000, reason: FINE, reference: 'RD-REASON-1' } }, 'charityPledgeReduce')).userErrors).toEqual([]);

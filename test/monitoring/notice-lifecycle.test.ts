@@ -98,6 +98,8 @@ it('resolves an objection once, by the verifier, with a reason held to a notice�
 
 it('withdraws the notice once, with a reason; nothing more is recorded on it and the decision needs a notice again', async () => {
   expect((await withdraw({ reason: '' })).data.alertNoticeWithdraw.userErrors).toEqual([{ code: 'TEXT_REQUIRED', field: ['input', 'reason'] }]);
+  // A number split by zero-width spaces, which the number screen reads past: refused for them.
+  expect((await withdraw({ reason: '公示有误，联系 139\u200b0537\u200b1234' })).data.alertNoticeWithdraw.userErrors).toEqual([{ code: 'TEXT_INVISIBLE_CHARACTER', field: ['input', 'reason'] }]);
   expect((await withdraw({ reason: '人口有误' }, county)).data.alertNoticeWithdraw.userErrors).toEqual([{ code: 'NOT_ALERT_VERIFIER', field: ['input', 'alertId'] }]);
   const done = await Promise.all([withdraw({ reason: '家庭人口有误，更正后重新公示' }), withdraw({ reason: '家庭人口有误，更正后重新公示' })]);
   expect(done.map((r) => r.data.alertNoticeWithdraw.repeated).sort()).toEqual([false, true]);
