@@ -489,9 +489,18 @@ export class AuditStore {
     return this.entriesWhere(or(aboutPeople, aboutHouseholds)!, first, before, days);
   }
 
-  /** The client of this name (revoked or not) as the trail keys it, or null when no client has it. */
+  /**
+   * The client of exactly this name (revoked or not) as the trail keys it, or null when no client
+   * has it. Names are lower case (access/clients.ts); the column's collation (unicode_ci where the
+   * database was provisioned so) picks the row by the unique index, a binary comparison keeps it
+   * only when spelled exactly, so 'Rencheng-Civil' is no client on any engine, and a client found is
+   * always recorded under its own name's reference (the one clientAuditLookups finds it by).
+   */
   async clientNamed(name: string): Promise<{ id: number; regionScope: string } | null> {
-    const [row] = await this.db.select({ id: apiClient.id, regionScope: apiClient.regionScope }).from(apiClient).where(eq(apiClient.name, name));
+    const [row] = await this.db
+      .select({ id: apiClient.id, regionScope: apiClient.regionScope })
+      .from(apiClient)
+      .where(and(eq(apiClient.name, name), sql`${apiClient.name} = ${name} COLLATE utf8mb4_bin`));
     return row ?? null;
   }
 

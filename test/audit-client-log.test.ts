@@ -173,6 +173,15 @@ describe('clientAccessLog', () => {
     expect((await hub.as({ token: readerToken, purpose: 'ELIGIBILITY_REVIEW' }).gql(LOG, { c: CLIENT })).errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_NOT_ALLOWED' });
   });
 
+  it('finds a client only by its name spelled exactly (names are lower case), on every engine, so a look-up found is recorded under that name’s reference', async () => {
+    // A unicode_ci column found 'CLIENTLOG-…' on MariaDB and MySQL, not on TiDB, and recorded it under another reference than the client's.
+    const before = await lastSeq();
+    const upper = await auditor(LOG, { c: CLIENT.toUpperCase() });
+    expect(upper.data).toBeNull();
+    expect(upper.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' });
+    expect((await rows('seq > ?', [before])).map((r) => [r.subject_ref, r.subject_label, r.outcome])).toEqual([[await clientRef(CLIENT.toUpperCase()), null, 'DENIED']]);
+  });
+
   it('refuses a bad officer, cursor, page size or window with the codes accessLog and householdAccessLog use', async () => {
     const sameAs = async (vars: Record<string, unknown>) => {
       const mine = await auditor(LOG, { c: CLIENT, ...vars });
