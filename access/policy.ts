@@ -217,10 +217,12 @@ export type Visibility = 'ANY' | 'IN_SCOPE' | 'ID_NUMBER' | 'REFERENCE' | 'HEALT
 
 export type Subject = { kind: 'PERSON'; idNumber: string } | { kind: 'HOUSEHOLD'; householdId: number };
 /**
- * An API client whose own trail an auditor looked up (clientAccessLog): `name` as asked, `found`
- * when it names a client within the auditor's scope, `officer` the officer asked about (or null).
+ * An API client whose trail an auditor looked up: `name` as asked, `found` when it names a client
+ * within the auditor's scope, `read` what was read: ENTRIES, what the client asked for
+ * (clientAccessLog, `officer` the officer asked about or null), or LOOKUPS, who looked the client up
+ * (clientAuditLookups, `officer` null).
  */
-export type ClientSubject = { kind: 'CLIENT'; name: string; found: boolean; officer: string | null };
+export type ClientSubject = { kind: 'CLIENT'; name: string; found: boolean; read: 'ENTRIES' | 'LOOKUPS'; officer: string | null };
 /** What an audit row names: a person or household, or the client an audit read looked at. */
 export type AuditSubject = Subject | ClientSubject;
 
@@ -516,12 +518,12 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   AidReportIncompleteCheck: { kind: 'OPEN', why: 'the position of the reporter’s own record and the departments its check could not read (each also a DEPARTMENT_UNAVAILABLE error); no personal data' },
   AidReportConflict: { kind: 'OPEN', why: 'rule, severity and departments of a conflict the reporter’s own record causes; the explanation is built for the caller’s view' },
 
-  // schema/access.graphql: reached only through Query.caller, Query.accessLog, Query.householdAccessLog and Query.clientAccessLog.
+  // schema/access.graphql: reached only through Query.caller, Query.accessLog, Query.householdAccessLog, Query.clientAccessLog and Query.clientAuditLookups.
   Caller: { kind: 'OPEN', why: 'the caller’s own client record' },
-  AccessLogConnection: { kind: 'OPEN', why: 'reached only through accessLog, householdAccessLog and clientAccessLog (AUDITOR, purpose AUDIT)' },
-  AccessLogEdge: { kind: 'OPEN', why: 'reached only through accessLog, householdAccessLog and clientAccessLog (AUDITOR, purpose AUDIT)' },
-  AccessLogEntry: { kind: 'OPEN', why: 'reached only through accessLog, householdAccessLog and clientAccessLog; subjects are masked labels, request ids hold no ID number' },
-  AccessClient: { kind: 'OPEN', why: 'reached only through accessLog, householdAccessLog and clientAccessLog; names a client, not a person' },
+  AccessLogConnection: { kind: 'OPEN', why: 'reached only through accessLog, householdAccessLog, clientAccessLog and clientAuditLookups (AUDITOR, purpose AUDIT)' },
+  AccessLogEdge: { kind: 'OPEN', why: 'reached only through accessLog, householdAccessLog, clientAccessLog and clientAuditLookups (AUDITOR, purpose AUDIT)' },
+  AccessLogEntry: { kind: 'OPEN', why: 'reached only through accessLog, householdAccessLog, clientAccessLog and clientAuditLookups; subjects are masked labels, request ids hold no ID number' },
+  AccessClient: { kind: 'OPEN', why: 'reached only through accessLog, householdAccessLog, clientAccessLog and clientAuditLookups; names a client, not a person' },
 
   // schema/cases.graphql: a case, its slips, meetings and dossier are about one household.
   Case: {
@@ -896,6 +898,8 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     householdAccessLog: { roles: ['AUDITOR'], purposes: ['AUDIT'], outOfScope: 'DENY', args: { householdId: 'HOUSEHOLD_ID' }, argumentSubjectsInScope: true },
     // The client audited must lie within the auditor's scope; the resolver refuses one outside it as it refuses a name no client has (resolvers/access/resolvers.ts).
     clientAccessLog: { roles: ['AUDITOR'], purposes: ['AUDIT'], outOfScope: 'DENY' },
+    // The same for the client whose look-ups are listed (an audit of auditors).
+    clientAuditLookups: { roles: ['AUDITOR'], purposes: ['AUDIT'], outOfScope: 'DENY' },
     // schema/cases.graphql
     case: { roles: DATA_ROLES, purposes: CASE_PURPOSES, outOfScope: 'HIDE' },
     referral: { roles: DATA_ROLES, purposes: CASE_PURPOSES, outOfScope: 'HIDE' },

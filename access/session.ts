@@ -13,7 +13,7 @@ export interface SubjectAccess {
 }
 
 function subjectKey(s: AuditSubject): string {
-  if (s.kind === 'CLIENT') return `C:${JSON.stringify([s.name, s.officer])}`;
+  if (s.kind === 'CLIENT') return `C:${JSON.stringify([s.name, s.read, s.officer])}`;
   return s.kind === 'PERSON' ? `P:${s.idNumber}` : `H:${s.householdId}`;
 }
 

@@ -276,7 +276,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   if (alertsRecounted.length > 0) deps.logger.info({ alerts: alertsRecounted.length }, 'dates of alerts counted again under the holiday calendar and the rule for a last day off in force');
   const checkpoints = deps.config.auditCheckpoints ? new CheckpointLog(deps.config.auditCheckpoints, deps.logger) : null;
   if (!checkpoints) deps.logger.warn('audit checkpoints are off (no AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE): the audit chain is not protected against a database administrator who recomputes its hashes');
-  // The audit reads (accessLog, householdAccessLog, clientAccessLog) count as the hub's statements
+  // The audit reads (accessLog, householdAccessLog, clientAccessLog, clientAuditLookups) count as the hub's statements
   // in extensions.sqlStatements, so a page's cost is seen; token look-ups on accessDb stay uncounted.
   const audit = new AuditStore(accessDbOf(deps.hub, countingLogger('HUB')), auditWriterPool(deps.config.hubUrl, hubTimeoutMs), checkpoints);
   await audit.init();

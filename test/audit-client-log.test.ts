@@ -4,13 +4,12 @@
  * them, paged with the same cursor and checks as accessLog, the look-up itself recorded, and a
  * client outside the auditor's scope refused exactly as a name no client has.
  */
-import crypto from 'node:crypto';
 import type mysql from 'mysql2/promise';
 import { AuditStore, auditWriterPool } from '../access/audit';
 import { accessDrizzle } from '../db/access/db';
 import { addDays, todayIso } from '../domain/dates';
 import { maskIdNumber } from '../domain/id-number';
-import { auditRows, lastAuditSeq } from './support/audit-trail';
+import { auditClientRef, auditPages, auditRows, insertAuditRows, lastAuditSeq } from './support/audit-trail';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
@@ -31,27 +30,9 @@ const LOG = `query ClientLog($c: String!, $o: String, $first: Int, $after: Strin
 
 const rows = (where?: string, params?: unknown[]) => auditRows(dbs, where, params);
 const lastSeq = () => lastAuditSeq(dbs);
-/** The subject reference a look-up of client `name` is recorded under: HMAC of "client:" + name under the trail's key. */
-async function clientRef(name: string): Promise<string> {
-  const [[secret]] = (await dbs.hubPool.query(`SELECT value FROM access_secret WHERE name = 'audit_subject_key'`)) as any;
-  return crypto.createHmac('sha256', Buffer.from(secret.value, 'hex')).update(`client:${name}`).digest('hex');
-}
-
+const clientRef = (name: string) => auditClientRef(dbs, name);
 /** Every entry of a client (or officer) the API lists, paging `first` at a time. */
-async function allPages(gql: TestHub['gql'], vars: Record<string, unknown>, first: number): Promise<{ seqs: number[]; nodes: any[]; pages: any[] }> {
-  const nodes: any[] = [];
-  const pages: any[] = [];
-  let after: string | null = null;
-  for (let page = 0; page < 100; page++) {
-    const res: any = await gql(LOG, { ...vars, first, after });
-    expect(res.errors).toBeUndefined();
-    pages.push(res);
-    nodes.push(...res.data.clientAccessLog.edges.map((e: any) => e.node));
-    if (!res.data.clientAccessLog.pageInfo.hasNextPage) break;
-    after = res.data.clientAccessLog.pageInfo.endCursor;
-  }
-  return { seqs: nodes.map((n) => Number(n.seq)), nodes, pages };
-}
+const allPages = (gql: TestHub['gql'], vars: Record<string, unknown>, first: number) => auditPages(gql, LOG, 'clientAccessLog', vars, first);
 
 beforeAll(async () => {
   dbs = await createTestDatabases('audit_client_log');
@@ -173,6 +154,15 @@ describe('clientAccessLog', () => {
     expect((await hub.as({ token: readerToken, purpose: 'ELIGIBILITY_REVIEW' }).gql(LOG, { c: CLIENT })).errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_NOT_ALLOWED' });
   });
 
+  it('finds a client only by its name spelled exactly (names are lower case), on every engine, so a look-up found is recorded under that name’s reference', async () => {
+    // A unicode_ci column found 'CLIENTLOG-…' on MariaDB and MySQL, not on TiDB, and recorded it under another reference than the client's.
+    const before = await lastSeq();
+    const upper = await auditor(LOG, { c: CLIENT.toUpperCase() });
+    expect(upper.data).toBeNull();
+    expect(upper.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' });
+    expect((await rows('seq > ?', [before])).map((r) => [r.subject_ref, r.subject_label, r.outcome])).toEqual([[await clientRef(CLIENT.toUpperCase()), null, 'DENIED']]);
+  });
+
   it('refuses a bad officer, cursor, page size or window with the codes accessLog and householdAccessLog use', async () => {
     const sameAs = async (vars: Record<string, unknown>) => {
       const mine = await auditor(LOG, { c: CLIENT, ...vars });
@@ -212,10 +202,7 @@ describe('clientAccessLog’s read', () => {
     const at = '2026-03-01 02:00:00.000';
     const values: unknown[][] = [];
     for (let i = 0; i < 20_000; i++) values.push([50_000_000 + i, at, `index-${i}`, 900_001 + (i % 2), 'clientlog-index', 'EDUCATION', '370811', 'GRAPHQL', 'HOUSEHOLD', '1', '1', 'OK', `off-${i % 20}`, '0'.repeat(64), '0'.repeat(64)]);
-    for (let i = 0; i < values.length; i += 2_000) {
-      await dbs.hubPool.query('INSERT INTO access_log (seq, at, request_id, client_id, client_name, department, region_scope, channel, subject_kind, subject_ref, subject_label, outcome, officer, prev_hash, row_hash) VALUES ?', [values.slice(i, i + 2_000)]);
-    }
-    await dbs.hubPool.query('ANALYZE TABLE access_log');
+    await insertAuditRows(dbs, values);
     const statements: { sql: string; params: unknown[] }[] = [];
     const writer = auditWriterPool(dbs.hubUrl);
     try {

@@ -204,6 +204,7 @@ function templates(): Template[] {
       field(`Query.accessLog(${arg}: Date)`, 'Date', arg, `query($idn: String!, $v: Date) { accessLog(idNumber: $idn, ${arg}: $v) { edges { node { seq } } } }`, 'AUDIT', { idn: person }),
       field(`Query.householdAccessLog(${arg}: Date)`, 'Date', arg, `query($id: ID!, $v: Date) { householdAccessLog(householdId: $id, ${arg}: $v) { edges { node { seq } } } }`, 'AUDIT', { id: householdId }),
       field(`Query.clientAccessLog(${arg}: Date)`, 'Date', arg, `query($c: String!, $v: Date) { clientAccessLog(client: $c, ${arg}: $v) { edges { node { seq } } } }`, 'AUDIT', { c: 'hostile-dates-any-client' }),
+      field(`Query.clientAuditLookups(${arg}: Date)`, 'Date', arg, `query($c: String!, $v: Date) { clientAuditLookups(client: $c, ${arg}: $v) { edges { node { seq } } } }`, 'AUDIT', { c: 'hostile-dates-any-client' }),
     ]),
     field('Query.alertDeliveryNotices(since: Date)', 'Date', 'since', `query($v: Date) { alertDeliveryNotices(since: $v) { deliveryId } }`, 'MONITORING'),
     // schema/reported-aid.graphql: refused by range before the caller is even asked whether it reports.

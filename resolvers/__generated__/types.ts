@@ -121,8 +121,9 @@ export type AccessSubjectKind =
   /** A household the person belongs or belonged to. */
   | 'HOUSEHOLD'
   /**
-   * An API client whose trail an auditor looked up (clientAccessLog): the label is the client's name,
-   * with the officer asked about; null when the look-up was refused.
+   * An API client whose trail an auditor looked up: the label is the client's name, with the officer
+   * asked about (clientAccessLog) or followed by ` look-ups` (clientAuditLookups); null when the
+   * look-up was refused.
    */
   | 'CLIENT'
   /** No one: the access touched no personal data (or was refused before it could). */
@@ -4197,6 +4198,18 @@ export type Query = {
    * `from` and `to` keep the entries of those days (China's, both included).
    */
   readonly clientAccessLog: AccessLogConnection;
+  /**
+   * Who looked up one API client's trail, when, and whether they were let: every recorded look-up of
+   * it (clientAccessLog, and clientAuditLookups itself), served or refused, by whichever auditor,
+   * newest first, a page at a time. The audit of auditors, as accessLog is for a person: each entry is
+   * an auditor's client and officer (`client`, `officer`), `outcome` DENIED when the look-up was
+   * refused (outside that auditor's scope), `requestId`, and `subjectLabel` what was read (the client,
+   * with the officer asked about, or ` look-ups`; null when refused). Role AUDITOR, purpose AUDIT, and
+   * the client's region scope within the auditor's, refused as clientAccessLog refuses (FORBIDDEN,
+   * OUT_OF_SCOPE, a name no client has alike); the look-up itself is recorded, and listed here.
+   * `from` and `to` keep the entries of those days (China's, both included).
+   */
+  readonly clientAuditLookups: AccessLogConnection;
   /** Alert subscriptions whose regions lie within the caller's scope, oldest first (ADMINISTRATOR, purpose MONITORING). */
   readonly alertSubscriptions: AlertSubscriptionConnection;
   /** Dead letters of one subscription, or of every subscription within the caller's scope, newest first. */
@@ -4326,6 +4339,15 @@ export type QueryHouseholdAccessLogArgs = {
 export type QueryClientAccessLogArgs = {
   client: Scalars['String']['input'];
   officer?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+  from?: InputMaybe<Scalars['Date']['input']>;
+  to?: InputMaybe<Scalars['Date']['input']>;
+};
+
+
+export type QueryClientAuditLookupsArgs = {
+  client: Scalars['String']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
   from?: InputMaybe<Scalars['Date']['input']>;
@@ -7356,6 +7378,7 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   accessLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryAccessLogArgs, 'idNumber' | 'first'>>;
   householdAccessLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryHouseholdAccessLogArgs, 'householdId' | 'first'>>;
   clientAccessLog?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryClientAccessLogArgs, 'client' | 'first'>>;
+  clientAuditLookups?: Resolver<ResolversTypes['AccessLogConnection'], ParentType, ContextType, RequireFields<QueryClientAuditLookupsArgs, 'client' | 'first'>>;
   alertSubscriptions?: Resolver<ResolversTypes['AlertSubscriptionConnection'], ParentType, ContextType, Partial<QueryAlertSubscriptionsArgs>>;
   alertDeadLetters?: Resolver<ResolversTypes['AlertDeliveryConnection'], ParentType, ContextType, Partial<QueryAlertDeadLettersArgs>>;
   alertDeliveryNotices?: Resolver<ReadonlyArray<ResolversTypes['AlertDeliveryNotice']>, ParentType, ContextType, Partial<QueryAlertDeliveryNoticesArgs>>;

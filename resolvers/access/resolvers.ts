@@ -9,7 +9,8 @@ import { departmentOf, pageOf, pageSize, positionAfter, unknownRegion } from '..
 import { givenOfficer, requireHouseholdId, requireIdNumber, badInput } from '../../access/errors';
 import { inScope, outOfScope } from '../../access/decide';
 import { forbidden } from '../../access/session';
-import type { AuditRow } from '../../access/audit';
+import type { AuditRow, AuditStore } from '../../access/audit';
+import type { ClientSubject } from '../../access/policy';
 import type { HubContext } from '../context';
 
 const SEQ = 'seq';
@@ -27,6 +28,19 @@ function auditRead(args: { first?: number | null; after?: string | null; from?: 
   const days = daysOf(args);
   if (!ctx.audit) throw new Error('no audit store in this context');
   return { audit: ctx.audit, first, before, days };
+}
+
+/**
+ * The client an audit read names, once it is found within the auditor's scope; the look-up is
+ * recorded either way (subject CLIENT, what was read), refused DENIED. A name no client has reads as
+ * one outside the scope: an auditor learns nothing of other regions' clients.
+ */
+async function auditedClient(subject: Omit<ClientSubject, 'kind' | 'found'>, field: string, audit: AuditStore, ctx: HubContext): Promise<{ id: number }> {
+  const client = await audit.clientNamed(subject.name);
+  const found = client !== null && inScope(ctx.access.caller!.regionScope, client.regionScope);
+  ctx.access.record([{ kind: 'CLIENT', ...subject, found }], !found);
+  if (!found) throw forbidden(outOfScope(field));
+  return client!;
 }
 
 function entriesPage(page: { rows: AuditRow[]; hasNextPage: boolean }) {
@@ -52,13 +66,14 @@ export const accessResolvers: Resolvers = {
     clientAccessLog: async (_, args, ctx) => {
       const officer = givenOfficer(args.officer, 'officer');
       const { audit, first, before, days } = auditRead(args, ctx);
-      const client = await audit.clientNamed(args.client);
-      const found = client !== null && inScope(ctx.access.caller!.regionScope, client.regionScope);
-      // The look-up names the client (and officer) for an audit of auditors; refused, it is DENIED.
-      ctx.access.record([{ kind: 'CLIENT', name: args.client, found, officer }], !found);
-      // A name no client has reads as one outside the scope: an auditor learns nothing of other regions' clients.
-      if (!found) throw forbidden(outOfScope('Query.clientAccessLog'));
-      return entriesPage(await audit.entriesByClient(client!.id, officer, first, before, days));
+      const client = await auditedClient({ name: args.client, read: 'ENTRIES', officer }, 'Query.clientAccessLog', audit, ctx);
+      return entriesPage(await audit.entriesByClient(client.id, officer, first, before, days));
+    },
+
+    clientAuditLookups: async (_, args, ctx) => {
+      const { audit, first, before, days } = auditRead(args, ctx);
+      await auditedClient({ name: args.client, read: 'LOOKUPS', officer: null }, 'Query.clientAuditLookups', audit, ctx);
+      return entriesPage(await audit.lookupsOfClient(args.client, first, before, days));
     },
   },
 

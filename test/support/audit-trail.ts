@@ -1,5 +1,7 @@
 /** Reading the audit trail straight from the hub's database, as the audit tests check what the hub wrote. */
+import crypto from 'node:crypto';
 import type { TestDatabases } from './databases';
+import type { TestHub } from './hub';
 
 /** The audit rows `where` keeps, in chain order. */
 export async function auditRows(dbs: TestDatabases, where = '1=1', params: unknown[] = []): Promise<any[]> {
@@ -11,4 +13,38 @@ export async function auditRows(dbs: TestDatabases, where = '1=1', params: unkno
 export async function lastAuditSeq(dbs: TestDatabases): Promise<number> {
   const [r] = await dbs.hubPool.query('SELECT last_seq FROM access_log_head WHERE id = 1');
   return Number((r as any[])[0].last_seq);
+}
+
+/** The reference a look-up of client `name` is recorded under: HMAC of "client:" + name under the trail's key. */
+export async function auditClientRef(dbs: TestDatabases, name: string): Promise<string> {
+  const [[secret]] = (await dbs.hubPool.query(`SELECT value FROM access_secret WHERE name = 'audit_subject_key'`)) as any;
+  return crypto.createHmac('sha256', Buffer.from(secret.value, 'hex')).update(`client:${name}`).digest('hex');
+}
+
+/** Every entry an audit read (root field `field` of `query`) lists, paging `first` at a time, and each page's response. */
+export async function auditPages(gql: TestHub['gql'], query: string, field: string, vars: Record<string, unknown>, first: number): Promise<{ seqs: number[]; nodes: any[]; pages: any[] }> {
+  const nodes: any[] = [];
+  const pages: any[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < 100; page++) {
+    const res: any = await gql(query, { ...vars, first, after });
+    expect(res.errors).toBeUndefined();
+    pages.push(res);
+    nodes.push(...res.data[field].edges.map((e: any) => e.node));
+    if (!res.data[field].pageInfo.hasNextPage) break;
+    after = res.data[field].pageInfo.endCursor;
+  }
+  return { seqs: nodes.map((n) => Number(n.seq)), nodes, pages };
+}
+
+/**
+ * Rows written straight into access_log, for an index test: values in the order of AUDIT_ROW_COLUMNS,
+ * seqs far above the chain's (the chain is not verified afterwards); then ANALYZE, so the planner sees them.
+ */
+export const AUDIT_ROW_COLUMNS = 'seq, at, request_id, client_id, client_name, department, region_scope, channel, subject_kind, subject_ref, subject_label, outcome, officer, prev_hash, row_hash';
+export async function insertAuditRows(dbs: TestDatabases, values: unknown[][]): Promise<void> {
+  for (let i = 0; i < values.length; i += 2_000) {
+    await dbs.hubPool.query(`INSERT INTO access_log (${AUDIT_ROW_COLUMNS}) VALUES ?`, [values.slice(i, i + 2_000)]);
+  }
+  await dbs.hubPool.query('ANALYZE TABLE access_log');
 }
