@@ -46,25 +46,25 @@ const RELATION_ORDER = sql`FIELD(${householdMember.relation}, ${sql.raw(RELATION
 const RELATION_RANK = new Map<string | null, number>(RELATIONS_IN_ORDER.map((r, i) => [r, i + 1]));
 
 /**
- * `ORDER BY household.id, RELATION_ORDER, person.birth_date`, done by the hub: the server sorted the
- * joined rows in a temporary table, a table created and sorted per household query (docs/performance.md,
- * Session 27), where a household's few rows cost the hub next to nothing. Ties (twins; a member's
- * several ledger entries) keep the join's order (Array#sort is stable), which on MariaDB is the order
- * its sort gave them in every one of the 10,000 demo households; the SQL never defined it.
+ * `ORDER BY household.id, RELATION_ORDER, person.birth_date, id_number` (membersOf's order), done by
+ * the hub: the server sorted the joined rows in a temporary table, a table created and sorted per
+ * household query (docs/performance.md, Session 27), where a household's few rows cost the hub next
+ * to nothing. The ID number, the person's key and the only one both reads have, orders twins (same
+ * relation, same birth date), which the join and membersOf's sort listed each their own way; a
+ * member's several ledger entries still tie and keep the join's order (Array#sort is stable).
  */
-function inMemberOrder<R extends { household: { id: number }; relation: string | null; person: { birthDate: string } | null }>(rows: R[]): R[] {
+export function inMemberOrder<R extends { household: { id: number }; relation: string | null; person: { birthDate: string; idNumber: string } | null }>(rows: R[]): R[] {
   return rows.sort((a, b) => {
     if (a.household.id !== b.household.id) return a.household.id - b.household.id;
     const ra = RELATION_RANK.get(a.relation) ?? 0;
     const rb = RELATION_RANK.get(b.relation) ?? 0;
     if (ra !== rb) return ra - rb;
-    // NULL first, as MySQL sorts it ascending.
-    const bornA = a.person?.birthDate ?? null;
-    const bornB = b.person?.birthDate ?? null;
-    if (bornA === bornB) return 0;
-    if (bornA === null) return -1;
-    if (bornB === null) return 1;
-    return bornA < bornB ? -1 : 1;
+    // NULL first, as MySQL sorts it ascending; a row without a person is its household's only row.
+    if (!a.person || !b.person) return a.person ? 1 : b.person ? -1 : 0;
+    if (a.person.birthDate !== b.person.birthDate) return a.person.birthDate < b.person.birthDate ? -1 : 1;
+    // ID numbers are 18 ASCII characters, so code-unit order is the collation's.
+    if (a.person.idNumber !== b.person.idNumber) return a.person.idNumber < b.person.idNumber ? -1 : 1;
+    return 0;
   });
 }
 
@@ -96,7 +96,8 @@ const statements = preparedPer((db: HubDb) => ({
     .from(householdMember)
     .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
     .where(and(inPlaceholder(householdMember.householdId, 'ids'), isNull(householdMember.leftOn)))
-    .orderBy(asc(householdMember.householdId), RELATION_ORDER, asc(person.birthDate))
+    // The ID number last orders twins (same relation, same birth date) as inMemberOrder does.
+    .orderBy(asc(householdMember.householdId), RELATION_ORDER, asc(person.birthDate), asc(person.idNumber))
     .prepare(),
   peopleByIdNumber: db.select().from(person).where(inPlaceholder(person.idNumber, 'ids')).prepare(),
   householdsOfPeople: (() => {

@@ -4488,7 +4488,7 @@ export type Household = {
   readonly address: Scalars['String']['output'];
   /** The most precise division the household is registered in (village or township). */
   readonly region: Region;
-  /** Current members, head first. */
+  /** Current members, head first, then by relation, each relation oldest first; twins by ID number. */
   readonly members: ReadonlyArray<HouseholdMember>;
   /**
    * All aid to current members from every department (or those named), newest first. `from`/`to`
