@@ -25,10 +25,10 @@ const PER_QUERY: Record<string, readonly string[]> = {
   'access/audit.ts': ['AuditStore.lockHead'],
 };
 
-/** esbuild as tsx loads it, with the options of tsx's transform that decide what is named. */
-function compiledAsTsxDoes(file: string): string {
+/** TypeScript source compiled by esbuild as tsx loads it, with the options of tsx's transform that decide what is named. */
+function compiledAsTsxDoes(source: string, sourcefile: string): string {
   const esbuild = require(require.resolve('esbuild', { paths: [path.dirname(require.resolve('tsx/package.json'))] })) as typeof import('esbuild');
-  return esbuild.transformSync(fs.readFileSync(path.join(ROOT, file), 'utf8'), { loader: 'ts', format: 'cjs', keepNames: true, target: `node${process.versions.node}`, sourcefile: file }).code;
+  return esbuild.transformSync(source, { loader: 'ts', format: 'cjs', keepNames: true, target: `node${process.versions.node}`, sourcefile }).code;
 }
 
 /** The name a function-like node is known by: `Class.method`, a declared function, or the variable it initialises. */
@@ -75,8 +75,14 @@ describe('functions run on every household query make no named closure (tsx keep
     ]);
   });
 
+  it("finds the named closure in esbuild's own output for a snippet, compiled as the files are", () => {
+    // Were esbuild to rename its helper or stop naming, every file below would pass without a site to find.
+    const code = compiledAsTsxDoes('export function outer(n: number) { const inner = () => n; return inner; }\n', 'snippet.ts');
+    expect(namingSites(code).filter((s) => s.inside.includes('outer'))).toEqual([{ named: '"inner"', inside: ['outer'] }]);
+  });
+
   it.each(Object.entries(PER_QUERY))('%s', (file, functions) => {
-    const sites = namingSites(compiledAsTsxDoes(file));
+    const sites = namingSites(compiledAsTsxDoes(fs.readFileSync(path.join(ROOT, file), 'utf8'), file));
     // Each function listed is still there under its name (a rename would otherwise pass unseen).
     const declared = new Set<string>();
     const source = ts.createSourceFile(file, fs.readFileSync(path.join(ROOT, file), 'utf8'), ts.ScriptTarget.Latest, true);
