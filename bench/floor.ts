@@ -76,7 +76,7 @@ const HOUSEHOLD_SQL = `
   LEFT JOIN (household_member m JOIN person p ON p.id_number = m.id_number)
     ON m.household_id = h.id AND m.left_on IS NULL
   WHERE h.id = ?
-  ORDER BY ${RELATION_FIELD}, p.birth_date`;
+  ORDER BY ${RELATION_FIELD}, p.birth_date, p.id_number`;
 
 // ---------------------------------------------------------------- department statements
 

@@ -59,14 +59,14 @@ async function regionByCode(ctx: NaiveContext, code: string): Promise<RegionRow 
   return row ?? null;
 }
 
-/** Current members, head first; the join is only for the order by birth date. */
+/** Current members, head first; the join is only for the order by birth date (twins by ID number, as the hub lists them). */
 async function membersOf(ctx: NaiveContext, householdId: number): Promise<MemberRow[]> {
   return ctx.hub
     .select({ householdId: householdMember.householdId, idNumber: householdMember.idNumber, relation: householdMember.relation, joinedOn: householdMember.joinedOn })
     .from(householdMember)
     .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
     .where(and(eq(householdMember.householdId, householdId), isNull(householdMember.leftOn)))
-    .orderBy(RELATION_FIELD, asc(person.birthDate));
+    .orderBy(RELATION_FIELD, asc(person.birthDate), asc(person.idNumber));
 }
 
 async function currentHouseholdId(ctx: NaiveContext, idNumber: string): Promise<number | null> {
