@@ -508,17 +508,19 @@ export class AuditStore {
 
   /**
    * The client of exactly this name (revoked or not) as the trail keys it, or null when no client
-   * has it. Names are lower case (access/clients.ts); the column's collation (unicode_ci where the
-   * database was provisioned so) picks the row by the unique index, a binary comparison keeps it
-   * only when spelled exactly, so 'Rencheng-Civil' is no client on any engine, and a client found is
-   * always recorded under its own name's reference (the one clientAuditLookups finds it by).
+   * has it. The column's collation picks the row by the unique index, and JavaScript keeps it only
+   * when its stored name is the one asked for, character for character: SQL cannot say so alike on
+   * every engine (unicode_ci ignores letter case, and utf8mb4_bin as well as unicode_ci ignore
+   * trailing spaces, PAD SPACE, on MariaDB, MySQL 8 and TiDB). So 'Rencheng-Civil' and
+   * 'rencheng-civil ' are no client, and a client found is always recorded, and its look-ups read,
+   * under its own name's reference (the one clientAuditLookups finds it by).
    */
-  async clientNamed(name: string): Promise<{ id: number; regionScope: string } | null> {
+  async clientNamed(name: string): Promise<{ id: number; name: string; regionScope: string } | null> {
     const [row] = await this.db
-      .select({ id: apiClient.id, regionScope: apiClient.regionScope })
+      .select({ id: apiClient.id, name: apiClient.name, regionScope: apiClient.regionScope })
       .from(apiClient)
-      .where(and(eq(apiClient.name, name), sql`${apiClient.name} = ${name} COLLATE utf8mb4_bin`));
-    return row ?? null;
+      .where(eq(apiClient.name, name));
+    return row !== undefined && row.name === name ? row : null;
   }
 
   /**

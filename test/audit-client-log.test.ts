@@ -154,13 +154,34 @@ describe('clientAccessLog', () => {
     expect((await hub.as({ token: readerToken, purpose: 'ELIGIBILITY_REVIEW' }).gql(LOG, { c: CLIENT })).errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_NOT_ALLOWED' });
   });
 
-  it('finds a client only by its name spelled exactly (names are lower case), on every engine, so a look-up found is recorded under that name’s reference', async () => {
-    // A unicode_ci column found 'CLIENTLOG-…' on MariaDB and MySQL, not on TiDB, and recorded it under another reference than the client's.
+  it('finds a client only by its name spelled exactly (names are lower case, hold no space), on every engine, so a look-up found is recorded under that name’s reference', async () => {
+    // A unicode_ci column found 'CLIENTLOG-…' on MariaDB and MySQL, not on TiDB; every collation
+    // (utf8mb4_bin too) ignores trailing spaces, so 'clientlog-… ' was served the client's entries
+    // while recorded under another reference than the client's: a look-up clientAuditLookups missed.
+    for (const c of [CLIENT.toUpperCase(), `${CLIENT} `, `${CLIENT}   `, `${CLIENT.toUpperCase()} `]) {
+      const before = await lastSeq();
+      for (const o of [undefined, 'jyj-0001']) {
+        const res = await auditor(LOG, { c, o });
+        expect(res.data).toBeNull();
+        expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' });
+      }
+      const ref = await clientRef(c);
+      expect((await rows('seq > ?', [before])).map((r) => [r.subject_ref, r.subject_label, r.outcome])).toEqual([
+        [ref, null, 'DENIED'],
+        [ref, null, 'DENIED'],
+      ]);
+    }
+  });
+
+  it('takes an officer with spaces around it as X-Officer does (trimmed), and records the look-up under the officer it served', async () => {
     const before = await lastSeq();
-    const upper = await auditor(LOG, { c: CLIENT.toUpperCase() });
-    expect(upper.data).toBeNull();
-    expect(upper.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' });
-    expect((await rows('seq > ?', [before])).map((r) => [r.subject_ref, r.subject_label, r.outcome])).toEqual([[await clientRef(CLIENT.toUpperCase()), null, 'DENIED']]);
+    const padded = await auditor(LOG, { c: CLIENT, o: ' jyj-0001 ', first: 500 });
+    expect(padded.errors).toBeUndefined();
+    expect(padded.data.clientAccessLog.edges.map((e: any) => e.node.seq)).toEqual((await auditor(LOG, { c: CLIENT, o: 'jyj-0001', first: 500 })).data.clientAccessLog.edges.map((e: any) => e.node.seq));
+    expect((await rows(`seq > ? AND subject_kind = 'CLIENT'`, [before])).map((r) => [r.subject_ref, r.subject_label, r.outcome])).toEqual([
+      [await clientRef(CLIENT), `${CLIENT} officer jyj-0001`, 'OK'],
+      [await clientRef(CLIENT), `${CLIENT} officer jyj-0001`, 'OK'],
+    ]);
   });
 
   it('refuses a bad officer, cursor, page size or window with the codes accessLog and householdAccessLog use', async () => {

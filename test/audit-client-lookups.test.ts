@@ -133,7 +133,9 @@ describe('clientAuditLookups', () => {
     const neighbour = await weishan(LOOKUPS, { c: CLIENT });
     const unknown = await weishan(LOOKUPS, { c: 'lookups-no-such-client' });
     const upper = await city(LOOKUPS, { c: CLIENT.toUpperCase() });
-    for (const res of [neighbour, unknown, upper]) {
+    // Every collation ignores trailing spaces (PAD SPACE, utf8mb4_bin too): the name is compared as stored.
+    const padded = await city(LOOKUPS, { c: `${CLIENT} ` });
+    for (const res of [neighbour, unknown, upper, padded]) {
       expect(res.data).toBeNull();
       expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' });
       expect(res.errors?.[0].message).toBe(neighbour.errors?.[0].message);
@@ -142,6 +144,7 @@ describe('clientAuditLookups', () => {
       ['lookups-weishan-auditor', 'CLIENT', await clientRef(CLIENT), null, 'DENIED'],
       ['lookups-weishan-auditor', 'CLIENT', await clientRef('lookups-no-such-client'), null, 'DENIED'],
       ['lookups-city-auditor', 'CLIENT', await clientRef(CLIENT.toUpperCase()), null, 'DENIED'],
+      ['lookups-city-auditor', 'CLIENT', await clientRef(`${CLIENT} `), null, 'DENIED'],
     ]);
     // The neighbour's refused attempt is among the client's look-ups an auditor in scope reads.
     const listed = (await allPages(rencheng, { c: CLIENT }, 500)).nodes;

@@ -5,7 +5,8 @@
  * may read the alert (pushedTo), each with its own delivery id, due at once. A subscription made
  * with `deliverOpen` gets the alerts open then the same way, as backlog, in the transaction that
  * makes it (openAlertDeliveries); both take the subscription lock first (lockSubscribers), so an alert
- * committed while such a create runs is queued to it by exactly one of the two. The delivery worker
+ * committed while such a create runs is queued to it by exactly one of the two, as is a correction of
+ * its dates (enqueueToToldSubscriptions). The delivery worker
  * (db/alert-delivery/worker.ts) sends them
  * after the transaction commits; a rolled-back alert leaves no row behind, a committed one is never
  * forgotten.
@@ -134,20 +135,25 @@ async function writeDeliveries(
 const toldKey = (alertId: string, subscriptionId: number) => `${alertId}:${subscriptionId}`;
 
 /**
- * The outbox rows for alert events that only those already told of the alert need to hear (a
- * corrected decision day): each goes to the active subscriptions that match the alert as it is now
- * and hold a push of it delivered or still pending (one being sent now may carry the day from before
- * the change). A subscription whose pushes of it all became dead letters gets the day when they are
+ * The outbox rows for alert events that only those already told of the alert need to hear (corrected
+ * dates): each goes to the active subscriptions that match the alert as it is now and hold a push of
+ * it delivered or still pending (one being sent now may carry the dates from before the change). A
+ * subscription whose pushes of it all became dead letters gets the decision day when they are
  * replayed (a push carries the alert's decideBy when sent); one that never had it has nothing to
- * correct. Read through the alert index; returns how many rows it wrote.
+ * correct. Who was told is read under the subscription lock (lockSubscribers), taken after the
+ * caller's lock of the alert rows (the order every alert writer takes them in): a create with
+ * `deliverOpen` that read the alerts before the change has committed its ALERT_OPENED push by then,
+ * so its subscriber is told the new dates too; one that comes after waits, and reads them. Read
+ * through the alert index; returns how many rows it wrote.
  */
-export async function enqueueToToldSubscriptions(tx: HubTx, alerts: readonly AlertEnvelope[]): Promise<number> {
+export async function enqueueToToldSubscriptions(tx: LockingTx, alerts: readonly AlertEnvelope[]): Promise<number> {
   if (alerts.length === 0) return 0;
+  await lockSubscribers(tx);
   const told = await tx
     .selectDistinct({ alertId: alertDelivery.alertId, subscriptionId: alertDelivery.subscriptionId })
     .from(alertDelivery)
     .where(and(inArray(alertDelivery.alertId, alerts.map((a) => a.alertId)), inArray(alertDelivery.state, ['PENDING', 'DELIVERED'])));
   if (told.length === 0) return 0;
-  // No subscription lock: only those holding a push of the alert are told, never one made meanwhile.
+  // Only those holding a push of the alert are told: a subscription made since read the new dates.
   return writeDeliveries(tx, await activeSubscriptions(tx), alerts, { toldBefore: new Set(told.map((t) => toldKey(t.alertId, t.subscriptionId))) });
 }

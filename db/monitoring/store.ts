@@ -7,7 +7,7 @@
 import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, like, lt, lte, max, or, sql, type SQL } from 'drizzle-orm';
 import { retryLockConflicts, type HubDb } from '../connect';
 import type { HubTx } from '../cases/records';
-import { lockingTransaction } from '../locking';
+import { lockingTransaction, type LockingTx } from '../locking';
 import { fromDbInstant, toDbInstant } from '../instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { townshipOf } from '../../domain/cases/offices';
@@ -771,7 +771,7 @@ export async function settleBackfilledDecideBy(
   ids: readonly number[],
   decide: (alert: BackfilledAlert) => { date: IsoDate; provisional: boolean; workingDays: number | null; days: number | null },
   now: Date,
-  onMoved?: (tx: HubTx, moved: AlertRow[]) => Promise<void>,
+  onMoved?: (tx: LockingTx, moved: AlertRow[]) => Promise<void>,
 ): Promise<number> {
   if (ids.length === 0) return 0;
   return retryLockConflicts(() =>
@@ -908,7 +908,7 @@ export async function keepInferredCounts(db: Db, read: AlertRow, counts: Pick<Co
  * and `onWritten` the alert as it is after it (for its pushes), in the same transaction. Returns the
  * alert as written, or null: nothing to write, or another writer changed it first.
  */
-export async function storeRecountedDeadlines(db: HubDb, read: AlertRow, counted: RecountedDeadlines, now: Date, onWritten?: (tx: HubTx, alert: AlertRow) => Promise<void>): Promise<AlertRow | null> {
+export async function storeRecountedDeadlines(db: HubDb, read: AlertRow, counted: RecountedDeadlines, now: Date, onWritten?: (tx: LockingTx, alert: AlertRow) => Promise<void>): Promise<AlertRow | null> {
   const moved = movedDeadlines(read, counted);
   if (moved.length === 0 && counted.provisional === read.provisional) return null;
   return retryLockConflicts(() => lockingTransaction(db, async (tx): Promise<AlertRow | null> => {

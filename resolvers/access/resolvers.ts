@@ -35,10 +35,11 @@ function auditRead(args: { first?: number | null; after?: string | null; from?: 
  * recorded either way (subject CLIENT, what was read), refused DENIED. A name no client has reads as
  * one outside the scope: an auditor learns nothing of other regions' clients.
  */
-async function auditedClient(subject: Omit<ClientSubject, 'kind' | 'found'>, field: string, audit: AuditStore, ctx: HubContext): Promise<{ id: number }> {
+async function auditedClient(subject: Omit<ClientSubject, 'kind' | 'found'>, field: string, audit: AuditStore, ctx: HubContext): Promise<{ id: number; name: string }> {
+  // Found only when spelled exactly (no other case, no trailing space): recorded under the stored name.
   const client = await audit.clientNamed(subject.name);
   const found = client !== null && inScope(ctx.access.caller!.regionScope, client.regionScope);
-  ctx.access.record([{ kind: 'CLIENT', ...subject, found }], !found);
+  ctx.access.record([{ kind: 'CLIENT', ...subject, name: client?.name ?? subject.name, found }], !found);
   if (!found) throw forbidden(outOfScope(field));
   return client!;
 }
@@ -72,8 +73,8 @@ export const accessResolvers: Resolvers = {
 
     clientAuditLookups: async (_, args, ctx) => {
       const { audit, first, before, days } = auditRead(args, ctx);
-      await auditedClient({ name: args.client, read: 'LOOKUPS', officer: null }, 'Query.clientAuditLookups', audit, ctx);
-      return entriesPage(await audit.lookupsOfClient(args.client, first, before, days));
+      const client = await auditedClient({ name: args.client, read: 'LOOKUPS', officer: null }, 'Query.clientAuditLookups', audit, ctx);
+      return entriesPage(await audit.lookupsOfClient(client.name, first, before, days));
     },
   },
 

@@ -32,7 +32,7 @@
  */
 import type { HubDb } from '../../db/connect';
 import { enqueueToToldSubscriptions } from '../../db/alert-delivery/outbox';
-import type { HubTx } from '../../db/cases/records';
+import type { LockingTx } from '../../db/locking';
 import { markRecounted, recountedUnder } from '../../db/cases/due-recount';
 import { alertsWithCountsAfter, alertsWithoutCountsAfter, keepInferredCounts, keepOlderReleaseCalendarDays, storeRecountedDeadlines, type AlertRow } from '../../db/monitoring/store';
 import { inferredDeadlineCounts, recountedDeadlines } from '../../domain/monitoring/alerts';
@@ -137,7 +137,7 @@ function datesOf(a: AlertRow): RecountedAlert['before'] {
 }
 
 /** Queues the push of an alert still pending its decision whose pushed dates changed to the subscriptions that were pushed it. */
-async function pushRecounted(tx: HubTx, before: AlertRow, alert: AlertRow): Promise<void> {
+async function pushRecounted(tx: LockingTx, before: AlertRow, alert: AlertRow): Promise<void> {
   if (alert.decidedOn !== null) return;
   if (alert.verifyBy === before.verifyBy && alert.decideBy === before.decideBy && alert.provisional === before.provisional) return;
   await enqueueToToldSubscriptions(tx, [{ ...envelopeOf({ event: 'ALERT_RAISED', alert }), reason: 'DEADLINE_RECOUNTED' as const }]);

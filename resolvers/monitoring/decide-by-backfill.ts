@@ -37,7 +37,7 @@
  */
 import type { HubDb } from '../../db/connect';
 import { enqueueToToldSubscriptions } from '../../db/alert-delivery/outbox';
-import type { HubTx } from '../../db/cases/records';
+import type { LockingTx } from '../../db/locking';
 import { backfilledDecideByIds, settleBackfilledDecideBy, type AlertRow } from '../../db/monitoring/store';
 import { decisionDeadline } from '../../domain/monitoring/alerts';
 import { limitOfAlert, type TriggerSet } from '../../domain/monitoring/triggers';
@@ -58,7 +58,7 @@ export async function settleBackfilledDecisionDays(hub: HubDb, set: TriggerSet, 
 }
 
 /** Queues the push of each alert still pending its decision whose decision day moved to the subscriptions that were pushed it. */
-async function pushMovedDecisionDays(tx: HubTx, moved: readonly AlertRow[]): Promise<void> {
+async function pushMovedDecisionDays(tx: LockingTx, moved: readonly AlertRow[]): Promise<void> {
   const pending = moved.filter((a) => a.decidedOn === null);
   await enqueueToToldSubscriptions(tx, pending.map((alert) => ({ ...envelopeOf({ event: 'ALERT_RAISED', alert }), reason: 'DECIDE_BY_CORRECTED' as const })));
 }

@@ -8,7 +8,12 @@
  * go once the other side has returned or is seen waiting for the subscription lock (PROCESSLIST),
  * whichever happens; with the lock every order of the two gives the same outcome.
  */
+import { enqueueToToldSubscriptions } from '../../db/alert-delivery/outbox';
+import type { LockingTx } from '../../db/locking';
+import { alertsByIds, settleBackfilledDecideBy, storeRecountedDeadlines, type AlertRow } from '../../db/monitoring/store';
+import { addDays } from '../../domain/dates';
 import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
+import { envelopeOf } from '../../resolvers/monitoring/detect';
 import { WANG_TOWNSHIP, writeWangJobLossAlert } from '../support/alerts';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { insertRegions, insertWang, TODAY } from '../support/scenarios';
@@ -51,29 +56,49 @@ async function subscriptionLockWaits(): Promise<number> {
 }
 
 /**
- * Writes an alert and holds its transaction open after its pushes are queued; runs `during` then,
- * and lets the alert's transaction commit once `during`'s work has returned or waits for the
- * subscription lock, which the alert's transaction holds (db/alert-delivery/outbox.ts lockSubscribers).
- * Returns the alert's id, what `during` returned and whether it waited for the subscription lock.
+ * Runs a transaction that takes the subscription lock (db/alert-delivery/outbox.ts lockSubscribers)
+ * and holds it open at `beforeCommit`; runs `during` then, and lets the transaction commit once
+ * `during`'s work has returned or waits for the subscription lock. Returns what the transaction
+ * returned, what `during` returned and whether it waited for the subscription lock.
  */
-async function raiseHeldOpenDuring<T>(during: () => Promise<T>): Promise<{ alertId: string; result: T; waited: boolean }> {
+async function heldOpenDuring<H, T>(hold: (beforeCommit: () => Promise<void>) => Promise<H>, during: () => Promise<T>): Promise<{ held: H; result: T; waited: boolean }> {
   let queued!: () => void;
   const written = new Promise<void>((resolve) => (queued = resolve));
   let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  const raised = write(() => {
+  const open = new Promise<void>((resolve) => (release = resolve));
+  const holding = hold(() => {
     queued();
-    return held;
+    return open;
   });
+  holding.then(queued, queued);
   await written;
   let settled = false;
   const work = during().finally(() => (settled = true));
   work.catch(() => undefined);
   const waited = await until('the create to return or wait for the subscription lock', async () => (settled ? false : (await subscriptionLockWaits()) > 0 ? true : null), (v) => v !== null);
   release();
-  const [alertId, result] = await Promise.all([raised, work]);
-  return { alertId, result, waited: waited! };
+  const [held, result] = await Promise.all([holding, work]);
+  return { held, result, waited: waited! };
 }
+
+/** Writes an alert and holds its transaction open after its pushes are queued while `during` runs (heldOpenDuring). */
+async function raiseHeldOpenDuring<T>(during: () => Promise<T>): Promise<{ alertId: string; result: T; waited: boolean }> {
+  const { held: alertId, result, waited } = await heldOpenDuring(write, during);
+  return { alertId, result, waited };
+}
+
+/** The event and pushed dates of a subscription's outbox rows for one alert. */
+async function datesPushed(subscriptionId: number, alertId: string): Promise<Array<[string, string, string, boolean]>> {
+  const [rows] = (await dbs.hubPool.query('SELECT event, payload FROM alert_delivery WHERE subscription_id = ? AND alert_id = ? ORDER BY id', [subscriptionId, alertId])) as any;
+  return rows.map((r: any) => {
+    const { alert } = JSON.parse(r.payload);
+    return [r.event, alert.verifyBy, alert.decideBy, alert.provisional];
+  });
+}
+
+/** Those already told of an alert told its corrected dates (the startup recount's and the decide-by backfill's push). */
+const tellTold = (tx: LockingTx, alerts: readonly AlertRow[], reason: 'DEADLINE_RECOUNTED' | 'DECIDE_BY_CORRECTED') =>
+  enqueueToToldSubscriptions(tx, alerts.map((alert) => ({ ...envelopeOf({ event: 'ALERT_RAISED', alert }), reason })));
 
 beforeAll(async () => {
   dbs = await createTestDatabases('deliver_open_race');
@@ -124,6 +149,45 @@ describe('a deliverOpen create racing an alert', () => {
       await holder.query('UNLOCK TABLES');
       holder.release();
     }
+  }, 180_000);
+
+  it('tells a subscriber made while the startup recount corrects an alert’s dates the corrected dates, once', async () => {
+    const alertId = await write();
+    const [read] = await alertsByIds(dbs.hub, [Number(alertId)]);
+    const counted = { acknowledgeBy: read.acknowledgeBy, verifyBy: addDays(read.verifyBy, 3), decideBy: addDays(read.decideBy, 3), provisional: !read.provisional };
+    // The recount's transaction holds the alert's row (its UPDATE), queues the correction to those
+    // told of it (none yet), and is held open while the create runs.
+    const { held: stored, result: made, waited } = await heldOpenDuring(
+      (beforeCommit) => storeRecountedDeadlines(dbs.hub, read, counted, now(), async (tx, alert) => {
+        await tellTold(tx, [alert], 'DEADLINE_RECOUNTED');
+        await beforeCommit();
+      }),
+      () => create('http://127.0.0.1:9/race-recount', true),
+    );
+    if (!made.ok) throw new Error(made.code);
+    expect(stored).not.toBeNull();
+    // Without the lock the create read the alert as it was before the recount, and the recount read
+    // no one told of it: the new subscriber kept the old dates for good.
+    expect(await datesPushed(made.subscription.id, alertId)).toEqual([['ALERT_OPENED', counted.verifyBy, counted.decideBy, counted.provisional]]);
+    expect(waited).toBe(true);
+  }, 180_000);
+
+  it('tells a subscriber made while the decide-by backfill corrects an alert’s decision day the corrected day, once', async () => {
+    const alertId = await write();
+    const [read] = await alertsByIds(dbs.hub, [Number(alertId)]);
+    await dbs.hubPool.query('UPDATE monitoring_alert SET decide_by_backfilled = TRUE WHERE id = ?', [Number(alertId)]);
+    const decideBy = addDays(read.decideBy, 5);
+    const { held: settled, result: made, waited } = await heldOpenDuring(
+      (beforeCommit) => settleBackfilledDecideBy(dbs.hub, [Number(alertId)], () => ({ date: decideBy, provisional: true, workingDays: null, days: 30 }), now(), async (tx, moved) => {
+        await tellTold(tx, moved, 'DECIDE_BY_CORRECTED');
+        await beforeCommit();
+      }),
+      () => create('http://127.0.0.1:9/race-backfill', true),
+    );
+    if (!made.ok) throw new Error(made.code);
+    expect(settled).toBe(1);
+    expect(await datesPushed(made.subscription.id, alertId)).toEqual([['ALERT_OPENED', read.verifyBy, decideBy, true]]);
+    expect(waited).toBe(true);
   }, 180_000);
 
   it('without deliverOpen, as before: the create does not wait for the alert, nor is it queued the alert', async () => {
