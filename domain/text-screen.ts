@@ -12,7 +12,9 @@
  *  - invisible and formatting characters (Unicode Cc and Cf: zero-width space, joiners, word
  *    joiner, soft hyphen, bidi marks, overrides and isolates, BOM, tag characters, interlinear
  *    annotation) and blank fillers (Hangul fillers, braille blank) are refused, not stripped: a
- *    client that sends them is told, and what is stored is what was sent;
+ *    client that sends them is told, and what is stored is what was sent; but for the joiners a
+ *    script needs where it needs them (SCRIPT_JOINERS: Mongolian, Uyghur, emoji), which the
+ *    screens read through;
  *  - the screens read the text's NFKC form (full-width and circled digits and letters, Kangxi
  *    radicals, compatibility ideographs as their plain forms), with digits of any script and Chinese
  *    numerals read as digits, and separators people put between a number's parts read through.
@@ -22,6 +24,38 @@
  */
 
 import { mayContainIdNumber } from './id-number';
+
+/**
+ * The format characters a script needs, where it needs them; kept (as written) and left out of what
+ * the screens read (scriptJoinersLeftOut):
+ *  - the Mongolian vowel separator (U+180E) between two Mongolian letters: traditional Mongolian
+ *    spells words with it (ᠬᠠᠷ᠎ᠠ);
+ *  - a zero-width non-joiner or joiner (U+200C, U+200D) between two letters (either perhaps with its
+ *    marks, a virama), as Uyghur, Persian and Indic scripts shape words; not between Chinese,
+ *    Japanese or Korean characters, which no joiner shapes (and whose numerals are letters);
+ *  - a zero-width joiner between two emoji (the one before perhaps with its skin tone or
+ *    presentation selector): 👨‍👩‍👧, 🏳️‍🌈;
+ *  - tag characters in a subdivision flag: U+1F3F4, then the region's two letters and up to four
+ *    letters or digits in tag form, then the cancel tag U+E007F (🏴 gbsct). Not capitals or
+ *    punctuation, nor anywhere else: tag characters elsewhere carry text no reader sees.
+ * Next to a digit, doubled, at an edge or anywhere else they are refused as every other invisible character.
+ */
+const JOINING_LETTER = String.raw`(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Bopomofo}])\p{L}`;
+const MONGOLIAN_LETTER = String.raw`(?=\p{L})\p{Script=Mongolian}`;
+const SCRIPT_JOINERS = new RegExp(
+  [
+    String.raw`(?<=${MONGOLIAN_LETTER}\p{M}*)\u180e(?=${MONGOLIAN_LETTER})`,
+    String.raw`(?<=${JOINING_LETTER}\p{M}*)[\u200c\u200d](?=\p{M}*${JOINING_LETTER})`,
+    String.raw`(?<=\p{Extended_Pictographic}[\p{Emoji_Modifier}\ufe0f]*)\u200d(?=\p{Extended_Pictographic})`,
+    String.raw`(?<=\u{1f3f4})[\u{e0061}-\u{e007a}]{2}[\u{e0030}-\u{e0039}\u{e0061}-\u{e007a}]{1,4}\u{e007f}`,
+  ].join('|'),
+  'gu',
+);
+
+/** The text without the format characters its scripts need where they need them (SCRIPT_JOINERS): what the screens read, a number split by none of them. */
+function scriptJoinersLeftOut(text: string): string {
+  return text.replace(SCRIPT_JOINERS, '');
+}
 
 /** Characters no displayed text may hold: controls, format characters (Cf), line and paragraph separators, blank fillers. */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0\u2800]/u;
@@ -53,7 +87,7 @@ export function asciiDigits(text: string): string {
  * for display or storage (it turns 一 into 1 in every word); only to decide.
  */
 export function screeningForm(text: string): string {
-  return asciiDigits(text.normalize('NFKC')).replace(CHINESE_DIGIT, (c) => CHINESE_DIGITS[c]);
+  return asciiDigits(scriptJoinersLeftOut(text).normalize('NFKC')).replace(CHINESE_DIGIT, (c) => CHINESE_DIGITS[c]);
 }
 
 /**
@@ -182,8 +216,9 @@ export function screenedText(raw: string, options: ScreenOptions = {}): Screened
   return { ok: true, text, screened };
 }
 
+/** The first invisible character in the text (INVISIBLE), the joiners its scripts need where they need them left out (SCRIPT_JOINERS); null when none. */
 function invisibleIn(text: string, multiLine: boolean): Screened | null {
-  const invisible = (multiLine ? INVISIBLE_KEEPING_LINES : INVISIBLE).exec(text);
+  const invisible = (multiLine ? INVISIBLE_KEEPING_LINES : INVISIBLE).exec(scriptJoinersLeftOut(text));
   return invisible ? { ok: false, problem: 'INVISIBLE_CHARACTER', codePoint: `U+${invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` } : null;
 }
 

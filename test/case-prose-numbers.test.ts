@@ -214,6 +214,18 @@ describe('prose the screen reads further', () => {
     expect((await send(demo[CA], MEETING, { ...meeting, notes: '一、核实情况\n\t二、议定事项' })).data.meetingRecord.userErrors).toEqual([]);
   });
 
+  it('keeps the joiners a script needs: a summary in traditional Mongolian with its vowel separator, a Uyghur reason with a non-joiner, are taken and stored as written; the separator between digits is refused', async () => {
+    // ᠬᠠᠷ᠎ᠠ ᠮᠠᠯ (black livestock): U+180E is how the word is spelt.
+    const summary = '牧民 ᠬᠠᠷ\u180eᠠ ᠮᠠᠯ 雪灾损失，申请临时救助 👨\u200d👩\u200d👧';
+    const opened = (await ok(demo[CA], OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary } }, 'caseOpen')).case;
+    expect(opened.summary).toBe(summary);
+    const reason = 'ئابدۇ\u200cرەھىم ئائىلىسى تەكشۈرۈلدى';
+    await ok(demo[CA], MOVE, { input: { caseId: opened.id, to: 'ACCEPTED', reason } }, 'caseTransition');
+    const [stored] = await dbs.hub.select({ reason: caseEvent.reason }).from(caseEvent).where(and(eq(caseEvent.caseId, Number(opened.id)), eq(caseEvent.action, 'TRANSITIONED')));
+    expect(stored.reason).toBe(reason);
+    hidden(await send(demo[CA], MOVE, { caseId: opened.id, to: 'INVESTIGATING', reason: '户主来电 139\u180e0537\u200d1234' }), 'caseTransition', ['input', 'reason'], 'U+180E');
+  });
+
   it('refuses a number before the write’s own checks: a meeting on a case not in deliberation, a completion with an aid record the department does not hold', async () => {
     const opened = await openCase('先审文字测试');
     refused(await send(demo[CA], MEETING, { caseId: opened, heldOn: '2026-03-16', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [], notes: `会上联系户主 ${MOBILE}` }), 'meetingRecord', ['input', 'notes'], '139****1234');

@@ -100,6 +100,59 @@ describe('screenedText', () => {
   });
 });
 
+describe('the joiners a script needs (Mongolian, Uyghur, emoji): kept where the script needs them, refused elsewhere', () => {
+  // ᠬᠠᠷ᠎ᠠ (qar-a, black): the Mongolian vowel separator is how the word is spelt.
+  const MONGOLIAN = 'ᠬᠠᠷ\u180eᠠ';
+  // Uyghur in Arabic script, a zero-width non-joiner keeping two letters of a word unjoined.
+  const UYGHUR = 'ئابدۇ\u200cرەھىم';
+  const FAMILY = '👨\u200d👩\u200d👧';
+  const RAINBOW_FLAG = '🏳\ufe0f\u200d🌈';
+  const SKIN_TONE = '👩🏽\u200d🌾';
+  const SCOTLAND = '🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}';
+
+  it.each([
+    ['a Mongolian vowel separator between Mongolian letters', `牧民${MONGOLIAN}家`],
+    ['a zero-width non-joiner inside a Uyghur word', `${UYGHUR} 家`],
+    ['a zero-width joiner inside a Devanagari word (after a virama)', 'क्\u200dष'],
+    ['an emoji family joined by zero-width joiners', `全家${FAMILY}已核实`],
+    ['an emoji flag and a toned emoji joined', `${RAINBOW_FLAG} ${SKIN_TONE}`],
+    ['a subdivision flag (tag sequence)', `来自${SCOTLAND}的捐赠`],
+  ])('keeps %s, stored as written, in every screen', (_what, text) => {
+    expect(screenedText(text)).toMatchObject({ ok: true, text });
+    expect(screenedReference(text)).toMatchObject({ ok: true, text });
+    expect(proseRefusal(['input', 'summary'], text)).toBeNull();
+  });
+
+  it.each([
+    ['a Mongolian vowel separator between digits', '139\u180e05371234', 'U+180E'],
+    ['a Mongolian vowel separator after a Chinese character', '牧民\u180eᠠ', 'U+180E'],
+    ['a Mongolian vowel separator at the end', `${MONGOLIAN}\u180e`, 'U+180E'],
+    ['a zero-width joiner between digits', '联系 139\u200d0537\u200d1234', 'U+200D'],
+    ['a zero-width non-joiner between a letter and a digit', `${UYGHUR}\u200c1`, 'U+200C'],
+    ['a zero-width joiner between Chinese characters, which no joiner shapes', '向村委会\u200d反映', 'U+200D'],
+    ['a zero-width joiner between an emoji and a digit', '👨\u200d1', 'U+200D'],
+    ['two zero-width joiners in a row', `ئاب\u200d\u200dدۇ`, 'U+200D'],
+    ['a zero-width joiner after a digit with a variation selector', '1\ufe0f\u200d\ufe0f2', 'U+200D'],
+    ['tag characters not after a black flag', `来自\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}`, 'U+E0067'],
+    ['a tag sequence without its cancel tag', '🏴\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}', 'U+E0067'],
+    ['tag characters spelling capitals (hidden text)', '🏴\u{e0048}\u{e0049}\u{e0044}\u{e0045}\u{e007f}', 'U+E0048'],
+    ['a word joiner between letters', `ئاب\u2060دۇ`, 'U+2060'],
+    ['a right-to-left mark between letters', `ئاب\u200fدۇ`, 'U+200F'],
+    ['a BOM inside a Mongolian word', 'ᠬᠠᠷ\ufeffᠠ', 'U+FEFF'],
+  ])('refuses %s', (_what, text, codePoint) => {
+    expect(screenedText(text)).toEqual({ ok: false, problem: 'INVISIBLE_CHARACTER', codePoint });
+    expect(proseRefusal(['input', 'summary'], text)).toMatchObject({ code: 'TEXT_INVISIBLE_CHARACTER', message: expect.stringContaining(codePoint) });
+  });
+
+  it('reads a number through the joiners it keeps: letters joined around a number’s parts do not split it', () => {
+    // The joiners kept are not in the screening form: a field's own checks (a member's name) read the word whole.
+    expect(screenedText(`${UYGHUR} 家`)).toMatchObject({ ok: true, screened: 'ئابدۇرەھىم 家' });
+    expect(screenedText(`${SCOTLAND}x`)).toMatchObject({ ok: true, screened: '🏴x' });
+    // A Chinese numeral is a letter (Lo); a joiner between Chinese characters is refused, so no number hides behind one.
+    expect(screenedText('一三九\u200c〇五三七一二三四')).toMatchObject({ ok: false, problem: 'INVISIBLE_CHARACTER', codePoint: 'U+200C' });
+  });
+});
+
 describe('screenedReference, a charity’s reference offices read', () => {
   it.each([
     ['an ID number', `PL-${ID}`],

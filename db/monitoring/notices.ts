@@ -61,21 +61,42 @@ export async function noticesByAlertIds(db: HubQuery, ids: readonly number[]): P
   return db.select().from(monitoringVillageNotice).where(inArray(monitoringVillageNotice.alertId, [...ids])).orderBy(asc(monitoringVillageNotice.alertId), asc(monitoringVillageNotice.id));
 }
 
-export type WithdrawResult = { ok: true; notice: NoticeRow; repeated: boolean } | { ok: false; existing: NoticeRow };
+/**
+ * A write carrying a reason kept beside the notice, with the reason's refusal by the screen for
+ * invisible characters (`screened`, judged by the caller), applied after the repeat check: the same
+ * request made before the screen existed is still answered as the repeat it is; any other is
+ * refused with `screened` and writes nothing.
+ */
+export interface ReasonScreened<R> {
+  screened?: R | null;
+}
+
+export type WithdrawResult<R = never> = { ok: true; notice: NoticeRow; repeated: boolean } | { ok: false; existing: NoticeRow } | { ok: false; screened: R };
+
+/** Whether the notice was withdrawn by this request: the same actor, office and reason (a retry). */
+function sameWithdrawal(row: NoticeRow, w: { by: string; office: string; reason: string }): boolean {
+  return row.liveAlertId === null && row.withdrawnBy === w.by && row.withdrawnOffice === w.office && row.withdrawReason === w.reason;
+}
 
 /**
  * Withdraws a live notice (撤回): it stays on record, no longer live, with who, when and why. The
  * conditional update lands once; a repeat by the same actor and office with the same reason (a
- * retry) is answered with the notice as withdrawn, `repeated`, another withdrawal refused.
+ * retry) is answered with the notice as withdrawn, `repeated`, another withdrawal refused. A reason
+ * the screen refused (`screened`) is answered only as such a repeat, else refused with it.
  */
-export async function withdrawNotice(db: HubDb, noticeId: number, w: { by: string; office: string; reason: string; at: string }): Promise<WithdrawResult> {
+export async function withdrawNotice<R = never>(db: HubDb, noticeId: number, w: { by: string; office: string; reason: string; at: string } & ReasonScreened<R>): Promise<WithdrawResult<R>> {
+  const byId = async () => (await db.select().from(monitoringVillageNotice).where(eq(monitoringVillageNotice.id, noticeId)))[0];
+  if (w.screened != null) {
+    const row = await byId();
+    return sameWithdrawal(row, w) ? { ok: true, notice: row, repeated: true } : { ok: false, screened: w.screened };
+  }
   const [res] = await db
     .update(monitoringVillageNotice)
     .set({ liveAlertId: null, withdrawnAt: w.at, withdrawnBy: w.by, withdrawnOffice: w.office, withdrawReason: w.reason })
     .where(and(eq(monitoringVillageNotice.id, noticeId), isNotNull(monitoringVillageNotice.liveAlertId)));
-  const [row] = await db.select().from(monitoringVillageNotice).where(eq(monitoringVillageNotice.id, noticeId));
+  const row = await byId();
   if (res.affectedRows === 1) return { ok: true, notice: row, repeated: false };
-  return row.withdrawnBy === w.by && row.withdrawnOffice === w.office && row.withdrawReason === w.reason ? { ok: true, notice: row, repeated: true } : { ok: false, existing: row };
+  return sameWithdrawal(row, w) ? { ok: true, notice: row, repeated: true } : { ok: false, existing: row };
 }
 
 export type ObjectionResult = { ok: true; objection: ObjectionRow; repeated: boolean } | { ok: false };
@@ -99,22 +120,36 @@ export async function recordObjection(db: HubDb, write: ObjectionWrite): Promise
   }
 }
 
-export type ResolveResult = { ok: true; objection: ObjectionRow; repeated: boolean } | { ok: false; existing: ObjectionRow };
+export type ResolveResult<R = never> = { ok: true; objection: ObjectionRow; repeated: boolean } | { ok: false; existing: ObjectionRow } | { ok: false; screened: R };
+
+/** Whether the objection was resolved by this request: the same resolution, reason, actor and office (a retry). */
+function sameResolution(row: ObjectionRow, r: { resolution: 'UPHELD' | 'DISMISSED'; reason: string; by: string; office: string }): boolean {
+  return row.resolution === r.resolution && row.resolutionReason === r.reason && row.resolvedBy === r.by && row.resolvedOffice === r.office;
+}
 
 /**
  * Resolves an objection (UPHELD or DISMISSED, with the reason), once: the conditional update lands
  * for one request; the same resolution again by the same actor and office with the same reason (a
- * retry) is answered `repeated`, another refused with the resolution on record.
+ * retry) is answered `repeated`, another refused with the resolution on record. A reason the screen
+ * refused (`screened`) is answered only as such a repeat, else refused with it.
  */
-export async function resolveObjection(db: HubDb, objectionId: number, r: { resolution: 'UPHELD' | 'DISMISSED'; reason: string; by: string; office: string; at: string }): Promise<ResolveResult> {
+export async function resolveObjection<R = never>(
+  db: HubDb,
+  objectionId: number,
+  r: { resolution: 'UPHELD' | 'DISMISSED'; reason: string; by: string; office: string; at: string } & ReasonScreened<R>,
+): Promise<ResolveResult<R>> {
+  const byId = async () => (await db.select().from(monitoringNoticeObjection).where(eq(monitoringNoticeObjection.id, objectionId)))[0];
+  if (r.screened != null) {
+    const row = await byId();
+    return sameResolution(row, r) ? { ok: true, objection: row, repeated: true } : { ok: false, screened: r.screened };
+  }
   const [res] = await db
     .update(monitoringNoticeObjection)
     .set({ resolution: r.resolution, resolutionReason: r.reason, resolvedBy: r.by, resolvedOffice: r.office, resolvedAt: r.at })
     .where(and(eq(monitoringNoticeObjection.id, objectionId), isNull(monitoringNoticeObjection.resolution)));
-  const [row] = await db.select().from(monitoringNoticeObjection).where(eq(monitoringNoticeObjection.id, objectionId));
+  const row = await byId();
   if (res.affectedRows === 1) return { ok: true, objection: row, repeated: false };
-  const same = row.resolution === r.resolution && row.resolutionReason === r.reason && row.resolvedBy === r.by && row.resolvedOffice === r.office;
-  return same ? { ok: true, objection: row, repeated: true } : { ok: false, existing: row };
+  return sameResolution(row, r) ? { ok: true, objection: row, repeated: true } : { ok: false, existing: row };
 }
 
 export async function noticeAlertOf(db: HubQuery, noticeId: number): Promise<number | null> {

@@ -204,18 +204,26 @@ export async function recordNoticeObjection(ctx: HubContext, input: ObjectionInp
 
 /**
  * A reason given for a withdrawal or a resolution: required, at most 500 characters, and held to a
- * notice's words (no invisible character, identifying number, health word or member's name), as it
- * is kept beside it. An invisible character is refused as in objectionContact: a number split by
- * zero-width spaces passed the number screen, which reads visible separators only.
+ * notice's words (no identifying number, health word or member's name), as it is kept beside it.
+ * Its invisible characters are judged apart (invisibleInReason), after the store's repeat check.
  */
 async function reasonProblem(ctx: HubContext, reason: string, householdId: number): Promise<Refusal | null> {
   if (!reason) return refused('TEXT_REQUIRED', 'a reason is required', ['input', 'reason']);
   if (longerThan(reason, 500)) return refused('TEXT_TOO_LONG', 'reason is at most 500 characters', ['input', 'reason']);
-  const shown = screenedText(reason, { multiLine: true, numbers: false });
-  if (!shown.ok) return refused('TEXT_INVISIBLE_CHARACTER', `reason holds an invisible character (${shown.codePoint}): it is kept beside the notice, and shows what it says`, ['input', 'reason']);
   const members = await ctx.loaders.hub.membersByHousehold.load(householdId);
   const problem = noticeTextProblem(reason, { names: members.map((m) => m.person.name), idNumbers: members.map((m) => m.person.idNumber) });
   return problem ? refused(problem, TEXT_PROBLEM_MESSAGE[problem], ['input', 'reason']) : null;
+}
+
+/**
+ * The refusal of a reason holding an invisible character, as objectionContact's (a number split by
+ * zero-width spaces passed the number screen, which reads visible separators only); null when it
+ * holds none. Passed to the store (ReasonScreened), which applies it after its repeat check: a
+ * withdrawal or resolution made before the screen existed, resent as it was, is answered `repeated`.
+ */
+function invisibleInReason(reason: string): Refusal | null {
+  const shown = screenedText(reason, { multiLine: true, numbers: false });
+  return shown.ok ? null : refused('TEXT_INVISIBLE_CHARACTER', `reason holds an invisible character (${shown.codePoint}): it is kept beside the notice, and shows what it says`, ['input', 'reason']);
 }
 
 /**
@@ -248,8 +256,9 @@ export async function withdrawVillageNotice(ctx: HubContext, input: { alertId: s
     const c = await decidingCase(ctx, target.caseId);
     if (c && (c.state === 'DECIDED' || c.state === 'CLOSED')) return refused('CASE_ALREADY_DECIDED', 'the case the notice precedes is decided: the notice is not withdrawn after the decision', ['input', 'alertId']);
   }
-  const out = await withdrawNotice(ctx.hub, target.id, { by: who.actor, office: who.office, reason, at: toDbInstant(ctx.now()) });
+  const out = await withdrawNotice(ctx.hub, target.id, { by: who.actor, office: who.office, reason, at: toDbInstant(ctx.now()), screened: invisibleInReason(reason) });
   clearNotices(ctx, alert.id);
+  if (!out.ok && 'screened' in out) return out.screened;
   if (!out.ok) return refused('NOTICE_ALREADY_WITHDRAWN', `the alert’s notice of ${out.existing.postedOn} was withdrawn already; post the corrected notice`, ['input', 'alertId']);
   return { notice: out.notice, repeated: out.repeated, userErrors: [] };
 }
@@ -275,8 +284,9 @@ export async function resolveNoticeObjection(
   const bad = await reasonProblem(ctx, reason, notice.householdId);
   if (bad) return no(bad);
   if (notice.liveAlertId === null) return no(refused('NOTICE_WITHDRAWN', 'the objection’s notice was withdrawn: it no longer counts', ['input', 'objectionId']));
-  const out = await resolveObjection(ctx.hub, objection.id, { resolution: input.resolution, reason, by: who.actor, office: who.office, at: toDbInstant(ctx.now()) });
+  const out = await resolveObjection(ctx.hub, objection.id, { resolution: input.resolution, reason, by: who.actor, office: who.office, at: toDbInstant(ctx.now()), screened: invisibleInReason(reason) });
   ctx.loaders.monitoring.objectionsByNotice.clear(notice.id);
+  if (!out.ok && 'screened' in out) return no(out.screened);
   if (!out.ok) return no(refused('OBJECTION_ALREADY_RESOLVED', `the objection was resolved already (${out.existing.resolution})`, ['input', 'objectionId']));
   return { objection: out.objection, notice, repeated: out.repeated, userErrors: [] };
 }

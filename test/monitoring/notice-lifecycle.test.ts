@@ -162,3 +162,28 @@ it('posts the corrected notice (更正) for a new period, lists both, and decide
   // Decided: the notice stays as it was.
   expect((await withdraw({ noticeId: recorrected.notice.id, reason: '撤回' })).data.alertNoticeWithdraw.userErrors).toEqual([{ code: 'CASE_ALREADY_DECIDED', field: ['input', 'alertId'] }]);
 });
+
+it('answers a withdrawal or a resolution made before the invisible-character screen, resent as it was, as the repeat it is; a new one with the character is refused', async () => {
+  // Made before the screen existed: the reasons on record hold a zero-width space.
+  const [first, corrected] = (await township.gql(`query($id: ID!) { alert(id: $id) { notices { id } } }`, { id: alertId })).data.alert.notices.map((n: { id: string }) => n.id);
+  const withdrawnThen = '家庭人口有误\u200b，更正后重新公示';
+  await dbs.hubPool.query('UPDATE monitoring_village_notice SET withdraw_reason = ? WHERE id = ?', [withdrawnThen, first]);
+  const objectionId = (await township.gql(`query($id: ID!) { alert(id: $id) { notice { objections { id } } } }`, { id: alertId })).data.alert.notice.objections[0].id;
+  const dismissedThen = '经核实\u200b不成立';
+  await dbs.hubPool.query('UPDATE monitoring_notice_objection SET resolution_reason = ? WHERE id = ?', [dismissedThen, objectionId]);
+
+  expect((await withdraw({ noticeId: first, reason: withdrawnThen })).data.alertNoticeWithdraw).toMatchObject({ notice: { id: first, withdrawn: { reason: withdrawnThen } }, repeated: true, userErrors: [] });
+  expect((await resolve({ objectionId, resolution: 'DISMISSED', reason: dismissedThen })).data.alertNoticeObjectionResolve).toMatchObject({ objection: { id: objectionId, resolutionReason: dismissedThen }, repeated: true, userErrors: [] });
+
+  // Another reason with the character is refused for it, and changes nothing.
+  expect((await withdraw({ noticeId: corrected, reason: '措施有误\u200b' })).data.alertNoticeWithdraw.userErrors).toEqual([{ code: 'TEXT_INVISIBLE_CHARACTER', field: ['input', 'reason'] }]);
+  expect((await resolve({ objectionId, resolution: 'DISMISSED', reason: '不成立\u200b' })).data.alertNoticeObjectionResolve.userErrors).toEqual([{ code: 'TEXT_INVISIBLE_CHARACTER', field: ['input', 'reason'] }]);
+  const late = (await object({ kind: 'FACTS_WRONG', receivedOn: '2026-03-22' })).data.alertNoticeObjectionRecord.notice.objections.find((o: { id: string }) => o.id !== objectionId).id;
+  expect((await resolve({ objectionId: late, resolution: 'DISMISSED', reason: '经核实\u200b不成立' })).data.alertNoticeObjectionResolve.userErrors).toEqual([{ code: 'TEXT_INVISIBLE_CHARACTER', field: ['input', 'reason'] }]);
+  const read = await township.gql(`query($id: ID!) { alert(id: $id) { notices { withdrawn { reason } objections { id resolution resolutionReason } } } }`, { id: alertId });
+  expect(read.data.alert.notices.map((n: { withdrawn: { reason: string } | null }) => n.withdrawn?.reason ?? null)).toEqual([withdrawnThen, '救助措施有误，更正后重新公示', null]);
+  expect(read.data.alert.notices[2].objections).toEqual([
+    { id: objectionId, resolution: 'DISMISSED', resolutionReason: dismissedThen },
+    { id: late, resolution: null, resolutionReason: null },
+  ]);
+});
