@@ -65,6 +65,7 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
     { line: "const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update')", why: 'one alert by primary key: moves of one alert take turns, each judged on the state the one before left' },
     { line: "const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update')", why: 'one alert by primary key, taken over: a takeover and a move of the alert take turns, so it is judged on its verifier and state as left' },
     { line: "const [now] = await tx.select({ state: monitoringAlert.state }).from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update')", why: 'the same alert by primary key, re-read when a move lost anyway: its committed state, not the snapshot' },
+    { line: "const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, read.id)).for('update')", why: 'one alert by primary key, its dates counted again: a recount and a move take turns, so an alert dismissed after the recount read it keeps the dates of its ended periods' },
   ],
   'db/reported-aid/store.ts': [
     { line: "const locked = await tx.select().from(reportedAid).where(inList(reportedAid.id, targetIds)).for('update');", why: 'the ledger entries a batch supersedes, by primary key (IN list of ids just read): rows that exist; two corrections of one entry take turns, and the second finds it superseded' },

@@ -1,8 +1,9 @@
 /**
  * Alerts in the hub database: opening and raising them (one alert per identity, a unique index
  * keeps it so under any number of writers), their moves with history, the reads of the inbox and
- * the supervision view, and the change-feed watermarks. No FOR UPDATE: every move is a conditional
- * UPDATE from the states it may start from, so of two racing moves exactly one lands.
+ * the supervision view, and the change-feed watermarks. A move locks its alert (FOR UPDATE) and is a
+ * conditional UPDATE from the states it may start from, so of two racing moves exactly one lands;
+ * a recount of its dates locks it too, and counts it as it is then.
  */
 import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, like, lt, lte, max, or, sql, type SQL } from 'drizzle-orm';
 import { retryLockConflicts, type HubDb } from '../connect';
@@ -900,34 +901,44 @@ export async function keepInferredCounts(db: Db, read: AlertRow, counts: Pick<Co
 }
 
 /**
- * Stores the dates and provisional flag `counted` under the calendar in force for alert `read`, as
- * read, in one transaction: conditional on the dates, counts and 签收 origin read, so of several
- * processes recounting at once each alert is written by one, and an alert raised or moved meanwhile
- * (new dates or counts) is left as its writer counted it. Each moved date gets its history event
- * (DEADLINE_RECOUNTED by the hub at `now`, the date's field, day before and after in its reason),
- * and `onWritten` the alert as it is after it (for its pushes), in the same transaction. Returns the
- * alert as written, or null: nothing to write, or another writer changed it first.
+ * Stores alert `read`'s dates and provisional flag as `recount` counts them under the calendar in
+ * force, in one transaction that locks the alert and counts it again as it is then (READ COMMITTED:
+ * the last commit), so the write follows what every other writer committed meanwhile, as each locks
+ * the alert first (moveAlertRow): an alert dismissed, verified or signed for after `read` has the
+ * dates of its ended periods kept (periodsStillRunning), its event's fromState is its state now, and
+ * `onWritten` sees it decided; of several processes recounting at once the second finds nothing left
+ * to move. A condition on the state read instead would skip an alert signed for meanwhile, whose
+ * verification still runs, and the calendar's recount, marked done, would never reach it again.
+ * `read` only spares the transaction for an alert nothing moves on. Each moved date gets its history
+ * event (DEADLINE_RECOUNTED by the hub at `now`, the date's field, day before and after in its
+ * reason), and `onWritten` the alert before and after (for its pushes), in the same transaction.
+ * Returns the alert before and as written, or null: nothing to write.
  */
-export async function storeRecountedDeadlines(db: HubDb, read: AlertRow, counted: RecountedDeadlines, now: Date, onWritten?: (tx: LockingTx, alert: AlertRow) => Promise<void>): Promise<AlertRow | null> {
-  const moved = movedDeadlines(read, counted);
-  if (moved.length === 0 && counted.provisional === read.provisional) return null;
-  return retryLockConflicts(() => lockingTransaction(db, async (tx): Promise<AlertRow | null> => {
+export async function storeRecountedDeadlines(
+  db: HubDb,
+  read: AlertRow,
+  recount: (alert: AlertRow) => RecountedDeadlines,
+  now: Date,
+  onWritten?: (tx: LockingTx, before: AlertRow, alert: AlertRow) => Promise<void>,
+): Promise<{ before: AlertRow; after: AlertRow } | null> {
+  const unchanged = (a: AlertRow, counted: RecountedDeadlines) => movedDeadlines(a, counted).length === 0 && counted.provisional === a.provisional;
+  if (unchanged(read, recount(read))) return null;
+  return retryLockConflicts(() => lockingTransaction(db, async (tx): Promise<{ before: AlertRow; after: AlertRow } | null> => {
+    const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, read.id)).for('update');
+    if (!before) return null;
+    const counted = recount(before);
+    if (unchanged(before, counted)) return null;
     const at = toDbInstant(now);
-    const [res] = await tx.execute(
-      sql`UPDATE monitoring_alert SET acknowledge_by = ${counted.acknowledgeBy}, verify_by = ${counted.verifyBy}, decide_by = ${counted.decideBy}, provisional = ${counted.provisional}, updated_at = ${at}
-          WHERE id = ${read.id} AND acknowledge_by = ${read.acknowledgeBy} AND verify_by = ${read.verifyBy} AND decide_by = ${read.decideBy} AND provisional = ${read.provisional}
-            AND acknowledge_from <=> ${read.acknowledgeFrom} AND acknowledge_working_days <=> ${read.acknowledgeWorkingDays} AND verify_working_days <=> ${read.verifyWorkingDays} AND decide_working_days <=> ${read.decideWorkingDays}
-            AND verify_days <=> ${read.verifyDays} AND decide_days <=> ${read.decideDays}`,
+    await tx.execute(
+      sql`UPDATE monitoring_alert SET acknowledge_by = ${counted.acknowledgeBy}, verify_by = ${counted.verifyBy}, decide_by = ${counted.decideBy}, provisional = ${counted.provisional}, updated_at = ${at} WHERE id = ${before.id}`,
     );
-    if ((res as unknown as { affectedRows: number }).affectedRows !== 1) return null;
-    const alert: AlertRow = { ...read, ...counted, updatedAt: at };
-    // The UPDATE holds the row's lock, as every writer of an alert's events takes it first.
+    const alert: AlertRow = { ...before, ...counted, updatedAt: at };
     await addEvents(
       tx,
-      moved.map((m) => ({ alertId: read.id, action: 'DEADLINE_RECOUNTED' as const, fromState: read.state, toState: read.state, grade: read.grade, at, actor: HUB_ACTOR.actor, actorOffice: HUB_ACTOR.office, reason: deadlineCorrection(m.field, m.before, m.after) })),
+      movedDeadlines(before, counted).map((m) => ({ alertId: before.id, action: 'DEADLINE_RECOUNTED' as const, fromState: before.state, toState: before.state, grade: before.grade, at, actor: HUB_ACTOR.actor, actorOffice: HUB_ACTOR.office, reason: deadlineCorrection(m.field, m.before, m.after) })),
     );
-    if (onWritten) await onWritten(tx, alert);
-    return alert;
+    if (onWritten) await onWritten(tx, before, alert);
+    return { before, after: alert };
   }));
 }
 

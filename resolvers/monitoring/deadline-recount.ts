@@ -21,8 +21,10 @@
  * date whose period has ended was met or missed under the calendar of its time and stays, so a closed
  * alert (verified and decided, dismissed) keeps every date; a date of an alert raised
  * before the counts were kept is not moved here (its limit then is not known: it keeps its dates, and
- * its flag is never cleared, unless inferAlertDeadlineCounts finds its counts). Each write is conditional on the dates and counts read, so processes starting
- * together write each date once; one stopped partway stored no fingerprint, and the next start counts again.
+ * its flag is never cleared, unless inferAlertDeadlineCounts finds its counts). Each write locks the alert and counts it again as it is then: an alert
+ * dismissed or verified between the read and the write keeps the dates of its ended periods and is
+ * not pushed again, and processes starting together write each date once. One stopped partway
+ * stored no fingerprint, and the next start counts again.
  *
  * Each moved date is in the alert's history (DEADLINE_RECOUNTED, by the hub, the date's field and
  * its day before and after in the reason), and an alert whose decision is still pending and whose
@@ -93,8 +95,8 @@ export async function inferAlertDeadlineCounts(hub: HubDb, triggerSet: TriggerSe
       const withCounts = await keepInferredCounts(hub, read, counts);
       if (!withCounts) continue;
       kept++;
-      const stored = await storeRecountedDeadlines(hub, withCounts, recountedDeadlines(withCounts, triggerSet.lastDayOff), now, (tx, alert) => pushRecounted(tx, withCounts, alert));
-      if (stored) recounted.push({ alertId: read.id, before: datesOf(withCounts), after: datesOf(stored) });
+      const stored = await storeRecountedDeadlines(hub, withCounts, (a) => recountedDeadlines(a, triggerSet.lastDayOff), now, pushRecounted);
+      if (stored) recounted.push({ alertId: read.id, before: datesOf(stored.before), after: datesOf(stored.after) });
     }
   }
   await markRecounted(hub, INFER_NAME, calendar, now);
@@ -124,8 +126,8 @@ export async function recountAlertDeadlines(hub: HubDb, triggerSet: Pick<Trigger
     if (rows.length === 0) break;
     after = rows[rows.length - 1].id;
     for (const read of rows) {
-      const stored = await storeRecountedDeadlines(hub, read, recountedDeadlines(read, triggerSet.lastDayOff), now, (tx, alert) => pushRecounted(tx, read, alert));
-      if (stored) written.push({ alertId: read.id, before: datesOf(read), after: datesOf(stored) });
+      const stored = await storeRecountedDeadlines(hub, read, (a) => recountedDeadlines(a, triggerSet.lastDayOff), now, pushRecounted);
+      if (stored) written.push({ alertId: read.id, before: datesOf(stored.before), after: datesOf(stored.after) });
     }
   }
   await markRecounted(hub, RECOUNT_NAME, calendar, now);

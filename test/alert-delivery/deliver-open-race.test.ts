@@ -158,7 +158,7 @@ describe('a deliverOpen create racing an alert', () => {
     // The recount's transaction holds the alert's row (its UPDATE), queues the correction to those
     // told of it (none yet), and is held open while the create runs.
     const { held: stored, result: made, waited } = await heldOpenDuring(
-      (beforeCommit) => storeRecountedDeadlines(dbs.hub, read, counted, now(), async (tx, alert) => {
+      (beforeCommit) => storeRecountedDeadlines(dbs.hub, read, () => counted, now(), async (tx, _before, alert) => {
         await tellTold(tx, [alert], 'DEADLINE_RECOUNTED');
         await beforeCommit();
       }),

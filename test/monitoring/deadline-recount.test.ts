@@ -8,7 +8,7 @@
  * keeps its dates. A calendar-day date whose last day is off runs to the next working day (民法典 art.
  * 203, the trigger set's lastDayOff): alerts stored before the rule are counted again on upgrade.
  */
-import { inferAlertDeadlineCounts, recountAlertDeadlines } from '../../resolvers/monitoring/deadline-recount';
+import { alertCountsFingerprint, inferAlertDeadlineCounts, recountAlertDeadlines } from '../../resolvers/monitoring/deadline-recount';
 import { writeAlerts } from '../../resolvers/monitoring/detect';
 import type { AlertWrite } from '../../db/monitoring/store';
 import { countStatements } from '../../db/instrument';
@@ -23,7 +23,7 @@ import { TestClock } from '../support/clock';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
 import { insertRegions, insertWang, WANG } from '../support/scenarios';
 import { migrationStatement } from '../support/migration-statement';
-import { calendarFingerprint } from '../../domain/cases/working-days';
+import { buildHolidayCalendar, calendarFingerprint } from '../../domain/cases/working-days';
 import { markRecounted } from '../../db/cases/due-recount';
 import { subscribe, subscriberClient, TOWNSHIP } from '../alert-delivery/scenario';
 import { drizzle } from 'drizzle-orm/mysql2';
@@ -423,4 +423,40 @@ it('counts again under a corrected notice only the dates of periods still runnin
   expect(events.filter((e) => e.alertId === acknowledged).map((e) => e.reason)).toEqual(['verifyBy 2027-02-24 → 2027-02-25', 'decideBy 2027-02-26 → 2027-03-01']);
   expect(events.filter((e) => e.alertId === verified).map((e) => e.reason)).toEqual(['decideBy 2027-02-26 → 2027-03-01']);
   expect((await raisedPushes()).slice(pushesBefore).filter((id) => ids.includes(Number(id)))).toEqual([String(open), String(acknowledged), String(verified)]);
+});
+
+it('leaves the dates of an alert dismissed between the recount reading it and writing it, and does not push it again', async () => {
+  holidays.use(null);
+  clock.set('2027-02-04T10:00:00+08:00');
+  const raced = await writeAlert('raced-dismissed', { keepCounts: true });
+  const law = { acknowledgeBy: '2027-02-11', verifyBy: '2027-02-24', decideBy: '2027-02-26' };
+  expect(await dates(raced)).toMatchObject(law);
+  const pushesBefore = (await raisedPushes()).length;
+
+  // The recount reads the alert open; before its write begins, the township dismisses it on 02-25
+  // (a day after its verification day as then counted). The hub passed in runs the dismissal at the
+  // recount's first transaction, so the order is fixed, not a race.
+  holidays.use('2027-raced.json', [notice2027]);
+  // The last recount ran under the law alone, as the alert was raised.
+  await markRecounted(dbs.hub, 'monitoring_alert', alertCountsFingerprint(activeTriggerSet().lastDayOff, calendarFingerprint(buildHolidayCalendar())), clock.now());
+  let dismissed = false;
+  const interleaved = new Proxy(dbs.hub, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (prop !== 'transaction') return typeof value === 'function' ? value.bind(target) : value;
+      return async (...args: unknown[]) => {
+        if (!dismissed) {
+          dismissed = true;
+          await dbs.hubPool.query("UPDATE monitoring_alert SET state = 'DISMISSED', decided_on = '2027-02-25' WHERE id = ?", [raced]);
+        }
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  }) as HubDb;
+  await recountAlertDeadlines(interleaved, activeTriggerSet(), clock.now());
+  expect(dismissed).toBe(true);
+  // Its dismissal still reads as late: no date moved, no DEADLINE_RECOUNTED, no push.
+  expect(await dates(raced)).toMatchObject(law);
+  expect((await recountEvents()).filter((e) => e.alertId === raced)).toEqual([]);
+  expect((await raisedPushes()).slice(pushesBefore)).not.toContain(String(raced));
 });
