@@ -207,6 +207,15 @@ function anyUncovered(cal: HolidayCalendar, a: number, b: number): boolean {
 }
 
 /**
+ * Whether a day from `first` to `last` lies in a year without a notice: what makes a counted date
+ * provisional (addWorkingDays, addCalendarDays), and a date kept as counted too, read under the
+ * calendar in force (an alert's date whose period has ended, domain/monitoring/alerts.ts).
+ */
+export function uncoveredBetween(first: IsoDate, last: IsoDate, cal: HolidayCalendar = activeHolidayCalendar()): boolean {
+  return anyUncovered(cal, dayOf(first), dayOf(last));
+}
+
+/**
  * What the calendar in force counts working days by, as a sha256 (hex): every day whose working
  * status differs from Monday to Friday (days off on weekdays, worked weekends), from the package
  * table, the loaded notices and the statutory days computed after them. Two calendars with the same
@@ -320,7 +329,7 @@ export function addCalendarDays(from: IsoDate, n: number, lastDayOff: LastDayOff
   let day = last;
   while (day < LAST_DAY && !workingOn(cal, day)) day++;
   if (!workingOn(cal, day)) return { date, provisional: true };
-  return { date: dateOf(day), provisional: anyUncovered(cal, last, day) };
+  return { date: dateOf(day), provisional: uncoveredBetween(date, dateOf(day), cal) };
 }
 
 function workingOn(cal: HolidayCalendar, day: number): boolean {

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import { addDays, type IsoDate } from '../dates';
 import { parseOffice } from '../cases/offices';
-import { addCalendarDays, addWorkingDays, DEFAULT_LAST_DAY_OFF, withinSupported, type HolidayCalendar, type LastDayOff } from '../cases/working-days';
+import { addCalendarDays, addWorkingDays, DEFAULT_LAST_DAY_OFF, uncoveredBetween, withinSupported, type HolidayCalendar, type LastDayOff } from '../cases/working-days';
 import { ruleExplanationTellsHealth } from '../findings/explain';
 import type { Rule } from '../findings/rule-set';
 import { DEFAULT_DECIDE_DAYS, DEFAULT_VERIFY_DAYS, GRADE_RANK, type Grade, type Limit, type Trigger, type TriggerKind } from './triggers';
@@ -173,10 +173,12 @@ export type RecountedDeadlines = Pick<KeptDeadlines, 'acknowledgeBy' | 'verifyBy
  * first clue): working days, or calendar days (kept since migration 0013), whose last day moves to
  * the next working day or back as the calendar and the rule say, each only while its period still
  * runs (periodsStillRunning: a date whose period has ended stays as counted, in working days as in
- * calendar days; a closed alert keeps every date). A date without its count (an
- * alert raised before the counts were kept) or counted from a day outside the supported years stays. The
+ * calendar days; a closed alert keeps every date), its provisional part read again under the
+ * calendar in force (uncoveredBetween, as the counting reads it: a day counted over in a year whose
+ * notice is now published is no longer provisional). A date without its count (an alert raised
+ * before the counts were kept) or counted from a day outside the supported years stays. The
  * provisional flag is counted again when every date's count is known; otherwise a recount can set
- * it, never clear it (a date kept as it is may be provisional).
+ * it, never clear it (a date kept without its count may be provisional).
  */
 export function recountedDeadlines(a: KeptDeadlines, lastDayOff: LastDayOff): RecountedDeadlines {
   let known = a.deadlineCountsKept;
@@ -184,16 +186,17 @@ export function recountedDeadlines(a: KeptDeadlines, lastDayOff: LastDayOff): Re
   const running = periodsStillRunning(a);
   const count = (from: IsoDate, workingDays: number | null, days: number | null, kept: IsoDate, runs: boolean): IsoDate => {
     if (workingDays === null && days === null) return kept;
-    if (!runs) {
-      // Ended: kept as counted, which may have been provisional.
-      known = false;
-      return kept;
-    }
     if (withinSupported(from) !== from || (workingDays ?? days)! < 1) {
       known = false;
       return kept;
     }
     try {
+      if (!runs) {
+        // Ended: kept as counted, provisional only while a day it was counted over (working days) or
+        // its last day's being off (calendar days) is read from a year whose notice is not known.
+        provisional ||= workingDays !== null ? uncoveredBetween(from, kept) : lastDayOff !== 'KEEP' && uncoveredBetween(addDays(from, days!), kept);
+        return kept;
+      }
       const counted = workingDays !== null ? addWorkingDays(from, workingDays) : addCalendarDays(from, days!, lastDayOff);
       provisional ||= counted.provisional;
       return counted.date;

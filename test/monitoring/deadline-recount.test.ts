@@ -412,10 +412,11 @@ it('counts again under a corrected notice only the dates of periods still runnin
   expect(written.filter((w) => ids.includes(w.alertId)).map((w) => w.alertId)).toEqual([open, acknowledged, verified]);
   // Open: every date moves.
   expect(await dates(open)).toEqual({ acknowledgeBy: '2027-02-15', verifyBy: '2027-02-25', decideBy: '2027-03-01', provisional: false });
-  // Signed for: its 签收 day is history; verification and decision still run. A day kept as counted may be provisional: the flag stays.
-  expect(await dates(acknowledged)).toEqual({ acknowledgeBy: '2027-02-11', verifyBy: '2027-02-25', decideBy: '2027-03-01', provisional: true });
-  // Verified, its decision pending: only the decision day moves.
-  expect(await dates(verified)).toEqual({ acknowledgeBy: '2027-02-11', verifyBy: '2027-02-24', decideBy: '2027-03-01', provisional: true });
+  // Signed for: its 签收 day is history; verification and decision still run. Its kept 签收 day was
+  // counted over 2027, whose notice is now published: no day of it is provisional any more.
+  expect(await dates(acknowledged)).toEqual({ acknowledgeBy: '2027-02-11', verifyBy: '2027-02-25', decideBy: '2027-03-01', provisional: false });
+  // Verified, its decision pending: only the decision day moves; its kept days are no longer provisional either.
+  expect(await dates(verified)).toEqual({ acknowledgeBy: '2027-02-11', verifyBy: '2027-02-24', decideBy: '2027-03-01', provisional: false });
   // Dismissed: decided under the calendar of its time, it keeps every date, no event in its history, no push.
   expect(await dates(dismissed)).toEqual(law);
   const events = await recountEvents();

@@ -200,6 +200,10 @@ it('counts an alert’s dates again from the working days it kept, keeping a dat
   expect(recountedDeadlines({ ...kept, deadlineCountsKept: false }, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-10-08', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: true });
   // A year without its notice makes it provisional.
   expect(recountedDeadlines({ ...kept, firstClueOn: '2031-03-03', provisional: false }, 'NEXT_WORKING_DAY').provisional).toBe(true);
+  // Signed for: its 签收 day stays as counted, its flag read again from the days it was counted over,
+  // cleared for a year whose notice is known (2026), kept for one whose notice is not (2031).
+  expect(recountedDeadlines({ ...kept, state: 'ACKNOWLEDGED' }, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-10-01', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: false });
+  expect(recountedDeadlines({ ...kept, state: 'ACKNOWLEDGED', firstClueOn: '2031-03-03', acknowledgeBy: '2031-03-04', provisional: false }, 'NEXT_WORKING_DAY').provisional).toBe(true);
 });
 
 describe('a limit in calendar days whose last day is a day off (民法典 art. 203)', () => {
@@ -251,9 +255,14 @@ describe('a limit in calendar days whose last day is a day off (民法典 art. 2
     expect(recountedDeadlines({ ...kept, verifyBy: '2026-10-08', decideBy: '2026-10-08' }, 'KEEP')).toEqual({ acknowledgeBy: '2026-09-17', verifyBy: '2026-10-01', decideBy: '2026-10-01', provisional: false });
     // A period that has ended is not counted again by the rule: verified, its verification day stays and its pending decision moves;
     expect(recountedDeadlines({ ...kept, state: 'VERIFIED' }, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-09-17', verifyBy: '2026-10-01', decideBy: '2026-10-08', provisional: false });
-    // dismissed (decided), both stay, and a provisional flag stays with them; so does its 签收 in working days, a period ended too (not as the calendar counts it now).
+    // dismissed (decided), both stay; so does its 签收 in working days, a period ended too (not as the calendar counts it now).
+    // Its flag is read again from the days kept: 2026's notice is known, so none is provisional.
     const dismissed = { ...kept, state: 'DISMISSED' as const, decidedOn: '2026-09-20', acknowledgeBy: '2026-09-18', provisional: true };
-    expect(recountedDeadlines(dismissed, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-09-18', verifyBy: '2026-10-01', decideBy: '2026-10-01', provisional: true });
+    expect(recountedDeadlines(dismissed, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-09-18', verifyBy: '2026-10-01', decideBy: '2026-10-01', provisional: false });
+    // Kept in a year without its notice (2031), a day off read from it is still provisional; under KEEP no day off is read.
+    const unpublished = { ...dismissed, firstClueOn: '2031-03-03', acknowledgeBy: '2031-03-04', verifyBy: '2031-03-18', decideBy: '2031-03-18', provisional: false };
+    expect(recountedDeadlines(unpublished, 'NEXT_WORKING_DAY').provisional).toBe(true);
+    expect(recountedDeadlines({ ...unpublished, acknowledgeWorkingDays: null }, 'KEEP').provisional).toBe(false);
     // Counted from a day outside the supported years: kept as it is.
     expect(recountedDeadlines({ ...kept, firstClueOn: '9999-12-10', verifyBy: '9999-12-25', decideBy: '9999-12-25' }, 'NEXT_WORKING_DAY')).toMatchObject({ verifyBy: '9999-12-25', decideBy: '9999-12-25' });
   });
