@@ -5,12 +5,16 @@
  * loaded, the day is the law's alone: a claim made on 2027-02-04 for 5 working days lapsed on 02-15
  * by the law's 春节, but on 02-19 under a notice giving 02-05 to 02-13 off, and the charity lost sight
  * of the need's detail mid-week. So, as the slips' due dates (db/cases/due-recount.ts), a start under
- * another calendar than the last recount's counts every claim's day again from the day and working
- * days it was counted from, and a start under the same one reads no claim.
+ * another calendar than the last recount's counts again the day of every claim still running
+ * (claimActive: not released, its last day not before the hub's today) from the day and working days
+ * it was counted from, and a start under the same one reads no claim. A claim that has lapsed or was
+ * released keeps its day: counted again, a later day would make it run again (claimActive reads the
+ * day), and the charity would read the household's sealed detail without claiming anew.
  */
-import { and, asc, eq, gt, isNotNull } from 'drizzle-orm';
+import { and, asc, eq, gt, gte, isNotNull, isNull } from 'drizzle-orm';
 import type { IsoDate } from '../../domain/dates';
 import { addWorkingDays, calendarFingerprint, withinSupported } from '../../domain/cases/working-days';
+import { chinaDateOf } from '../../domain/cases/china-time';
 import type { HubDb } from '../connect';
 import { markRecounted, recountedUnder } from '../cases/due-recount';
 import { charityClaim } from './schema';
@@ -24,15 +28,21 @@ export interface RecountedLapse {
   after: IsoDate;
 }
 
-/** Counts every claim's last day under the calendar in force unless the last recount ran under it; returns what this call moved. */
-export async function recountClaimLapses(hub: HubDb, now: Date = new Date(), calendar: string = calendarFingerprint()): Promise<RecountedLapse[]> {
+/**
+ * Counts the last day of every claim still running on `today` (the hub's today, China time, as
+ * claimActive reads it) under the calendar in force unless the last recount ran under it; returns
+ * what this call moved.
+ */
+export async function recountClaimLapses(hub: HubDb, now: Date = new Date(), today: IsoDate = chinaDateOf(now), calendar: string = calendarFingerprint()): Promise<RecountedLapse[]> {
   if ((await recountedUnder(hub, 'charity_claim')) === calendar) return [];
+  // Running as claimActive reads it; the write is conditional on it too, so a claim released meanwhile keeps its day.
+  const running = and(isNull(charityClaim.releasedAt), gte(charityClaim.lapsesOn, today));
   const moved: RecountedLapse[] = [];
   for (let after = 0; ; ) {
     const rows = await hub
       .select({ id: charityClaim.id, lapsesOn: charityClaim.lapsesOn, countedFrom: charityClaim.countedFrom, workingDays: charityClaim.workingDays })
       .from(charityClaim)
-      .where(and(gt(charityClaim.id, after), isNotNull(charityClaim.countedFrom), isNotNull(charityClaim.workingDays)))
+      .where(and(gt(charityClaim.id, after), isNotNull(charityClaim.countedFrom), isNotNull(charityClaim.workingDays), running))
       .orderBy(asc(charityClaim.id))
       .limit(PAGE);
     if (rows.length === 0) break;
@@ -51,7 +61,7 @@ export async function recountClaimLapses(hub: HubDb, now: Date = new Date(), cal
       const [res] = (await hub
         .update(charityClaim)
         .set({ lapsesOn: counted })
-        .where(and(eq(charityClaim.id, r.id), eq(charityClaim.lapsesOn, r.lapsesOn), eq(charityClaim.countedFrom, from)))) as unknown as [{ affectedRows: number }];
+        .where(and(eq(charityClaim.id, r.id), eq(charityClaim.lapsesOn, r.lapsesOn), eq(charityClaim.countedFrom, from), running))) as unknown as [{ affectedRows: number }];
       if (res.affectedRows === 1) moved.push({ claimId: r.id, before: r.lapsesOn, after: counted });
     }
   }

@@ -6,7 +6,8 @@
  * reads no claim.
  */
 import { recountClaimLapses } from '../../db/charity/claim-recount';
-import { claimNeed, claimOf } from '../../db/charity/store';
+import { claimActive, claimNeed, claimOf } from '../../db/charity/store';
+import { eq } from 'drizzle-orm';
 import { charityClaim } from '../../db/charity/schema';
 import { countStatements } from '../../db/instrument';
 import { makeCreditCode } from '../../domain/credit-code';
@@ -60,4 +61,25 @@ it('counts the last day of a claim made before the notice again under it when th
   const both = await Promise.all([recountClaimLapses(dbs.hub, clock.now()), recountClaimLapses(dbs.hub, clock.now())]);
   expect(both.flat()).toEqual([{ claimId: claim.id, before: '2027-02-19', after: '2027-02-22' }]);
   expect((await countStatements(() => recountClaimLapses(dbs.hub, clock.now()))).counter.total).toBe(1);
+}, 180_000);
+
+it('counts again only claims still running: a lapsed or released claim keeps its day, and the charity its need’s detail closed', async () => {
+  holidays.use(null);
+  // Under the law's 春节 alone: claimed 02-01 for 5 working days, 02-12; claimed 02-04, 02-17.
+  const lapsed = await claimNeed(dbs.hub, { needId: 10, creditCode: ORG, workingDays: 5, now: clock.now(), today: '2027-02-01' });
+  const running = await claimNeed(dbs.hub, { needId: 11, creditCode: ORG, workingDays: 5, now: clock.now(), today: '2027-02-04' });
+  const released = await claimNeed(dbs.hub, { needId: 12, creditCode: ORG, workingDays: 5, now: clock.now(), today: '2027-02-04' });
+  await dbs.hub.update(charityClaim).set({ releasedAt: '2027-02-05 02:00:00.000' }).where(eq(charityClaim.id, released.id));
+  expect([lapsed.lapsesOn, running.lapsesOn, released.lapsesOn]).toEqual(['2027-02-12', '2027-02-17', '2027-02-17']);
+
+  // The notice (02-05 to 02-13 off) loaded at a start on Monday 02-15: the claim of 02-01 lapsed on
+  // 02-12 as the hub counted it then; counted again it would run to 02-16 and read as running again.
+  holidays.use('2027-lapsed.json', [notice2027]);
+  const today = '2027-02-15';
+  const moved = await recountClaimLapses(dbs.hub, new Date('2027-02-15T10:00:00+08:00'), today);
+  const ours = [lapsed.id, running.id, released.id];
+  expect(moved.filter((m) => ours.includes(m.claimId))).toEqual([{ claimId: running.id, before: '2027-02-17', after: '2027-02-19' }]);
+  const after = await Promise.all([10, 11, 12].map((needId) => claimOf(dbs.hub, needId, ORG)));
+  expect(after.map((c) => c!.lapsesOn)).toEqual(['2027-02-12', '2027-02-19', '2027-02-17']);
+  expect(after.map((c) => claimActive(c, today))).toEqual([false, true, false]);
 }, 180_000);
