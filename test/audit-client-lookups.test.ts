@@ -8,7 +8,7 @@ import type mysql from 'mysql2/promise';
 import { AuditStore, auditWriterPool } from '../access/audit';
 import { accessDrizzle } from '../db/access/db';
 import { addDays, todayIso } from '../domain/dates';
-import { auditClientRef, auditPages, auditRows, insertAuditRows, lastAuditSeq } from './support/audit-trail';
+import { auditClientRef, auditPages, auditRows, expectRefusedAlike, insertAuditRows, lastAuditSeq } from './support/audit-trail';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
@@ -133,11 +133,7 @@ describe('clientAuditLookups', () => {
     const neighbour = await weishan(LOOKUPS, { c: CLIENT });
     const unknown = await weishan(LOOKUPS, { c: 'lookups-no-such-client' });
     const upper = await city(LOOKUPS, { c: CLIENT.toUpperCase() });
-    for (const res of [neighbour, unknown, upper]) {
-      expect(res.data).toBeNull();
-      expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' });
-      expect(res.errors?.[0].message).toBe(neighbour.errors?.[0].message);
-    }
+    expectRefusedAlike([neighbour, unknown, upper]);
     expect((await rows('seq > ?', [before])).map((r) => [r.client_name, r.subject_kind, r.subject_ref, r.subject_label, r.outcome])).toEqual([
       ['lookups-weishan-auditor', 'CLIENT', await clientRef(CLIENT), null, 'DENIED'],
       ['lookups-weishan-auditor', 'CLIENT', await clientRef('lookups-no-such-client'), null, 'DENIED'],
