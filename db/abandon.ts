@@ -98,27 +98,27 @@ function scopedRunner(pool: mysql.Pool, core: CorePool, kill: Killer, method: 'q
         }
         // A statement's two closures made once each per statement, unnamed (a named one is named
         // again as it is made under tsx: test/keep-names.test.ts).
-        const running = {
+        const statement = {
           stopped: false,
           stop(): void {
-            running.stopped = true;
+            statement.stopped = true;
             const threadId = conn.threadId;
             // Closed first: the pool has its place back at once, whatever the server does with the kill.
             conn.destroy();
             kill(threadId).catch(() => undefined);
           },
           done(failed: Error | null, rows?: unknown, fields?: unknown): void {
-            scope.running.delete(running.stop);
-            if (!running.stopped) conn.release();
+            scope.running.delete(statement.stop);
+            if (!statement.stopped) conn.release();
             if (failed) reject(failed);
             else resolve([rows, fields]);
           },
         };
-        scope.running.add(running.stop);
+        scope.running.add(statement.stop);
         try {
-          conn[method](options, values, running.done);
+          conn[method](options, values, statement.done);
         } catch (thrown) {
-          running.done(thrown as Error);
+          statement.done(thrown as Error);
         }
       });
     });

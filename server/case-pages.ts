@@ -34,6 +34,7 @@ import { departmentsNotTakingPart, dossierChanges, DOSSIER_MONTHS, memberAge, ty
 import { AID_CAUSE_NAMES, DISABILITY_CATEGORY_NAMES, type AidCause, type AidRecord, type AidStatus } from '../domain/aid';
 import { countyOf, departmentOfficeName, parseOffice, storedOffice } from '../domain/cases/offices';
 import { caseReference } from '../domain/cases/reference';
+import { isWaitingReferral } from '../domain/cases/referrals';
 import { referralDue } from '../domain/cases/supervision';
 import { DEPARTMENT_CODES, DEPARTMENT_NAMES, HUB_LEDGER_SOURCES, type DepartmentCode, type OfficeCode } from '../domain/departments';
 import { maskIdNumber } from '../domain/id-number';
@@ -974,7 +975,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
         await Promise.all(fulfilled.flatMap((f) => (f && !(f instanceof Error) ? [(async () => [f.referralId, { ...f, standing: await fulfilmentStanding(loaders, toOffice.get(f.referralId)!, f) }] as const)()] : []))),
       );
       // A decision waiting whose aid is on record at its department already (paid, not yet completed).
-      const waiting = decisions.filter((s) => s.kind === 'DECISION' && (s.state === 'ISSUED' || s.state === 'ACCEPTED'));
+      const waiting = decisions.filter((s) => s.kind === 'DECISION' && isWaitingReferral(s.state));
       const paidAtSourceOf =
         waiting.length === 0
           ? new Map<number, AidRecord>()

@@ -9,7 +9,7 @@ import { AuditStore, auditWriterPool } from '../access/audit';
 import { accessDrizzle } from '../db/access/db';
 import { addDays, todayIso } from '../domain/dates';
 import { maskIdNumber } from '../domain/id-number';
-import { auditClientRef, auditPages, auditRows, insertAuditRows, lastAuditSeq } from './support/audit-trail';
+import { auditClientRef, auditPages, auditRows, expectRefusedAlike, insertAuditRows, lastAuditSeq } from './support/audit-trail';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
@@ -136,11 +136,7 @@ describe('clientAccessLog', () => {
     const neighbour = await weishan(LOG, { c: CLIENT });
     const unknown = await weishan(LOG, { c: 'clientlog-no-such-client' });
     const city = await rencheng(LOG, { c: 'clientlog-city-civil' });
-    for (const res of [neighbour, unknown, city]) {
-      expect(res.data).toBeNull();
-      expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' });
-      expect(res.errors?.[0].message).toBe(neighbour.errors?.[0].message);
-    }
+    expectRefusedAlike([neighbour, unknown, city]);
     // Refused, the client asked for is recorded DENIED under its reference, unnamed: an unknown name reads as one out of scope.
     expect((await rows('seq > ?', [before])).map((r) => [r.client_name, r.subject_kind, r.subject_ref, r.subject_label, r.outcome])).toEqual([
       ['clientlog-weishan-auditor', 'CLIENT', await clientRef(CLIENT), null, 'DENIED'],

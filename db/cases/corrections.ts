@@ -16,6 +16,7 @@ import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import type { DecisionCheck } from '../../domain/cases/decision-checks';
 import { checkDeadlineWorkingDays, slipCarriesDecision, type DecisionInput } from '../../domain/cases/meetings';
+import { isWaitingReferral } from '../../domain/cases/referrals';
 import { DECISIONS_ENDED_STATES } from '../../domain/cases/state-machine';
 import { decisionCheck, decisionCorrection } from '../case-loop/schema';
 import type { HubDb } from '../connect';
@@ -134,7 +135,7 @@ export async function correctionRefusal(q: HubQuery, c: CaseRecord, input: Pick<
     const field = ['input', 'changes', String(i), 'referralId'];
     const slip = slips.find((s) => s.id === id);
     if (!slip || slip.caseId !== c.id || slip.kind !== 'DECISION') return { problem: caseError('REFERRAL_NOT_FOUND', 'no decision of this case with this slip id', field) };
-    if (slip.state !== 'ISSUED' && slip.state !== 'ACCEPTED') return { problem: caseError(STATE_REFUSAL[slip.state][0], STATE_REFUSAL[slip.state][1], field) };
+    if (!isWaitingReferral(slip.state)) return { problem: caseError(STATE_REFUSAL[slip.state][0], STATE_REFUSAL[slip.state][1], field) };
     if (secondAids.some((a) => a.referralId === id)) return { problem: caseError('SECOND_AID_NOT_CORRECTED', 'a second temporary aid is approved with its decision: decline and re-deliberate it', field) };
   }
   return { meetingId: latest.id };

@@ -7,7 +7,7 @@ import { caseError, refusal, success, type CaseUserError, type Outcome } from '.
 import { countyOf, townshipOf } from '../../domain/cases/offices';
 import { caseAndPredecessorIdsOf } from '../../domain/cases/chain';
 import { caseReference } from '../../domain/cases/reference';
-import { hasFeedback, WAITING_REFERRAL_STATES } from '../../domain/cases/referrals';
+import { ANSWERED_REFERRAL_STATES, hasFeedback, WAITING_REFERRAL_STATES } from '../../domain/cases/referrals';
 import { checkTransition, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import type { IsoDate } from '../../domain/dates';
 import type { HubDb } from '../connect';
@@ -434,7 +434,7 @@ export async function openReferralsDueBefore(db: HubDb, today: IsoDate, township
   const [open, answeredSince] = await Promise.all([
     slipsWhere(db, and(inArray(referralSlip.state, [...WAITING_REFERRAL_STATES]), lt(referralSlip.dueOn, today), inRegion)),
     // A slip superseded since (decisionCorrect) was still the office's open work then: its answeredAt is when it was superseded.
-    asOf === null ? [] : slipsWhere(db, and(inArray(referralSlip.state, ['COMPLETED', 'DECLINED', 'SUPERSEDED']), lt(referralSlip.dueOn, today), gt(referralSlip.answeredAt, toDbInstant(asOf)), inRegion)),
+    asOf === null ? [] : slipsWhere(db, and(inArray(referralSlip.state, ANSWERED_REFERRAL_STATES), lt(referralSlip.dueOn, today), gt(referralSlip.answeredAt, toDbInstant(asOf)), inRegion)),
   ]);
   return [...open, ...answeredSince]
     .sort((a, b) => a.slip.dueOn.localeCompare(b.slip.dueOn) || a.slip.id - b.slip.id)
@@ -450,7 +450,7 @@ export async function referralsAnsweredBetween(db: HubDb, from: Date, to: Date, 
   const rows = await slipsWhere(
     db,
     and(
-      inArray(referralSlip.state, ['COMPLETED', 'DECLINED', 'SUPERSEDED']),
+      inArray(referralSlip.state, ANSWERED_REFERRAL_STATES),
       lt(referralSlip.dueOn, before),
       inPeriodAndRegion(referralSlip.answeredAt, from, to, townshipPrefix),
     ),

@@ -36,10 +36,20 @@ const ARTICLE: Record<ReferralState, 'a' | 'an'> = { ISSUED: 'an', ACCEPTED: 'an
  * and its due date still runs. Any other slip was answered (or superseded): its due date is history.
  */
 export const WAITING_REFERRAL_STATES = ['ISSUED', 'ACCEPTED'] as const satisfies readonly ReferralState[];
+export type WaitingReferralState = (typeof WAITING_REFERRAL_STATES)[number];
+
+export function isWaitingReferral(state: ReferralState): state is WaitingReferralState {
+  return (WAITING_REFERRAL_STATES as readonly ReferralState[]).includes(state);
+}
+
+/** The states of a slip answered (completed or declined) or superseded: every state not waiting. */
+export const ANSWERED_REFERRAL_STATES: readonly Exclude<ReferralState, WaitingReferralState>[] = REFERRAL_STATES.filter(
+  (s): s is Exclude<ReferralState, WaitingReferralState> => !isWaitingReferral(s),
+);
 
 /** Feedback has been given, or the decision was superseded: the slip no longer holds its case open. */
 export function hasFeedback(state: ReferralState): boolean {
-  return !(WAITING_REFERRAL_STATES as readonly ReferralState[]).includes(state);
+  return !isWaitingReferral(state);
 }
 
 export function checkReferralAction(state: ReferralState, action: ReferralAction, facts: { handOver: boolean; text: string }): ReferralCheck {

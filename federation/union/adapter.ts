@@ -56,6 +56,8 @@ const grantsOf = preparedPer((db: SourceDb) => {
       .from(ghGrant)
       .innerJoin(ghWorkerFile, eq(ghWorkerFile.fileNo, ghGrant.fileNo))
       .where(who);
+  // `not in` spelt out: drizzle's not(inPlaceholder(...)) renders `not col in (?)`, which a source
+  // server in HIGH_NOT_PRECEDENCE mode reads as `(not col) in (?)`, leaving out every student's grant.
   return matching(inPlaceholder(ghWorkerFile.idCard, 'ids'))
     .unionAll(matching(and(inPlaceholder(ghGrant.studentIdCard, 'ids'), sql`${ghWorkerFile.idCard} not in (${sql.placeholder('ids')})`)!))
     .prepare();

@@ -2408,7 +2408,7 @@ export type CaseErrorCode =
   | 'HOUSEHOLD_NOT_MOVED'
   /** caseOpen: the household has a case still open in another county (the message names it): that county's convener hands it over (caseHandOver), which opens its successor in the household's county. */
   | 'OPEN_CASE_IN_OTHER_COUNTY'
-  /** Prose other offices read (a case's summary or a reason, a slip's ask, note or feedback, a meeting's notes) carries a mobile number or a bank card or account number, however written or split: the message and `found` name it masked (138****5678, ****7890); nothing is written. Dates, amounts and document numbers (鲁民〔2026〕12号, 500元) pass; an ID number is masked as it comes in; what it tells of health is not refused. A retry of a write made already is answered as the retry first (replayed). */
+  /** Prose other offices read (a case's summary or a reason, a slip's ask, note or feedback, a meeting's notes) carries a mobile number or a bank card or account number, however written or split by visible separators (a number split by an invisible character is TEXT_INVISIBLE_CHARACTER): the message and `found` name it masked (138****5678, ****7890); nothing is written. Dates, amounts and document numbers (鲁民〔2026〕12号, 500元) pass; an ID number is masked as it comes in; what it tells of health is not refused. A retry of a write made already is answered as the retry first (replayed). */
   | 'IDENTIFYING_NUMBER'
   /** Prose other offices read (as for IDENTIFYING_NUMBER) holds an invisible or formatting character (a zero-width space or joiner, a word joiner, a soft hyphen, a bidi mark, a BOM, a control character other than a line break or tab): what a reader sees would not be what was screened, and a number split by one hides from the reader's eye. The message names its code point; nothing is written. A retry of a write made already is answered as the retry first (replayed). */
   | 'TEXT_INVISIBLE_CHARACTER';
@@ -2797,7 +2797,7 @@ export type CharityErrorCode =
   | 'DESCRIPTION_IDENTIFIES'
   /** A reference (a pledge's, a delivery's, a correction's, a cancellation's or a reduction's) carries an ID number, a mobile number as people write one (joined, or in groups of 3-4-4 or 3-8 parted by spaces, dashes, dots, middle dots or 、, perhaps after +86: 138.1234.5678), fifteen digits or more in a row, or a bank card passing the Luhn check printed in groups (four groups of four, a longer card's last digits after them), in any script or in Chinese numerals: offices read it beside the household's aid. Dates, times, sequence and invoice numbers, amounts and landlines pass. */
   | 'REFERENCE_IDENTIFIES'
-  /** A text others read (a need's description, an organisation's name, a project's title) holds an invisible or formatting character (a zero-width space or joiner, a word joiner, a soft hyphen, a bidi mark, a control character). */
+  /** A text others read (a need's description, an organisation's name, a project's title; the reason of a cancellation, correction, pledge reduction or claim release) holds an invisible or formatting character (a zero-width space or joiner, a word joiner, a soft hyphen, a bidi mark, a control character). */
   | 'TEXT_INVISIBLE_CHARACTER'
   /** A required text is empty. */
   | 'TEXT_REQUIRED'
@@ -2873,7 +2873,7 @@ export type CharityErrorCode =
   | 'GOVERNMENT_AID_PENDING'
   /** Decisions kept being issued to the household while the need was checked against them: each time, the need was checked again (so one issued meanwhile is GOVERNMENT_AID_PENDING, not missed); after three such rounds this is the answer, nothing written. Send it again. */
   | 'HOUSEHOLD_DECISIONS_CHANGED'
-  /** The reason of a cancellation, correction, pledge reduction or claim release carries a mobile number or a bank card or account number, however written or split (offices read it beside the household's aid): the message and `found` name it masked (138****5678, ****7890); nothing is written. Dates, amounts and document numbers pass. The same request made before (its reference) is answered with what it wrote first. */
+  /** The reason of a cancellation, correction, pledge reduction or claim release carries a mobile number or a bank card or account number, however written or split by visible separators (offices read it beside the household's aid; a number split by an invisible character is TEXT_INVISIBLE_CHARACTER): the message and `found` name it masked (138****5678, ****7890); nothing is written. Dates, amounts and document numbers pass. The same request made before (its reference) is answered with what it wrote first. */
   | 'IDENTIFYING_NUMBER';
 
 /** A refused write: code, message, the input field concerned. */
@@ -4052,7 +4052,7 @@ export type FindingErrorCode =
   | 'SCAN_ALREADY_RUNNING'
   /** scanStart: the hub knows no division of this code (no region, no household, and for a county or the city no person, under it): a typo such as 370811010, which would run as a scan of nothing. */
   | 'REGION_UNKNOWN'
-  /** The reason or note carries a mobile number or a bank card or account number, however written or split (every department the finding concerns reads it): the message and `found` name it masked (138****5678, ****7890); nothing is written. Dates, amounts and document numbers pass. A repeat of a settling made already is answered with the finding first. */
+  /** The reason or note carries a mobile number or a bank card or account number, however written or split by visible separators (every department the finding concerns reads it; a number split by an invisible character is TEXT_INVISIBLE_CHARACTER): the message and `found` name it masked (138****5678, ****7890); nothing is written. Dates, amounts and document numbers pass. A repeat of a settling made already is answered with the finding first. */
   | 'IDENTIFYING_NUMBER'
   /** The reason or note holds an invisible or formatting character (a zero-width space or joiner, a word joiner, a soft hyphen, a bidi mark, a BOM, a control character other than a line break or tab): what a reader sees would not be what was screened. The message names its code point; nothing is written. A repeat of a settling made already is answered with the finding first. */
   | 'TEXT_INVISIBLE_CHARACTER';

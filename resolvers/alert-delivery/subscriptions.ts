@@ -14,7 +14,7 @@ import { checkCall, type Caller } from '../../access/decide';
 import { isRole, ROOT_RULES } from '../../access/policy';
 import type { HubQuery } from '../../db/cases/records';
 import type { HubDb } from '../../db/connect';
-import { lockingTransaction } from '../../db/locking';
+import { lockingTransaction, type LockingTx } from '../../db/locking';
 import { divisionsHeld, UNKNOWN_DIVISION_MESSAGE } from '../../db/household/region-pages';
 import { activeSubscriptionsOf, deadLetters, deliveriesByIds, insertSubscription, replayDeadLetters, revokeSubscription, subscriberClient, subscriptionById, subscriptionsByIds, type DeliveryRecord, type SubscriptionRecord } from '../../db/alert-delivery/store';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
@@ -104,7 +104,6 @@ export async function createSubscription(db: HubDb, callbackHosts: readonly stri
     // read, and one that is not reads this subscription, so every alert open in its scope is queued
     // to it once, by this create or by the alert's own transaction.
     const filter = { regionCodes: regions, grades: grades as AlertGrade[], triggerIds, department: client.department };
-    if (input.deliverOpen) await lockSubscribers(tx);
     const open = input.deliverOpen ? await openAlertsOf(tx, filter, deliverOpenMax + 1) : [];
     if (open.length > deliverOpenMax) return { ok: false, code: 'TOO_MANY_OPEN_ALERTS', field: 'deliverOpen', message: `more than ${deliverOpenMax} alerts are open under these regions, grades and triggers: subscribe by narrower regions or grades, or without deliverOpen` };
     const secret = newSubscriptionSecret();
@@ -117,9 +116,11 @@ export async function createSubscription(db: HubDb, callbackHosts: readonly stri
 /**
  * The open alerts under a subscription's regions, of its grades and triggers, and (for a client of
  * another department than civil affairs) only those that may concern it: at most `limit`, in one
- * statement. Each is then judged by the outbox's own rule (pushedTo), as an alert raised now would be.
+ * statement, read under the subscription lock (lockSubscribers; the create above says why), which it
+ * takes first. Each is then judged by the outbox's own rule (pushedTo), as an alert raised now would be.
  */
-function openAlertsOf(tx: HubQuery, f: { regionCodes: readonly string[]; grades: readonly AlertGrade[]; triggerIds: readonly string[]; department: string }, limit: number) {
+async function openAlertsOf(tx: LockingTx, f: { regionCodes: readonly string[]; grades: readonly AlertGrade[]; triggerIds: readonly string[]; department: string }, limit: number) {
+  await lockSubscribers(tx);
   return openAlertsUnder(tx, { regionPrefixes: regionsReached(f.regionCodes).map(divisionPrefix), grades: f.grades, triggerIds: f.triggerIds, concerning: f.department === ALERT_OWNER ? undefined : f.department, limit });
 }
 

@@ -27,7 +27,7 @@ let serial = 0;
 
 const write = (beforeCommit?: () => Promise<void>) => writeWangJobLossAlert(dbs, { identity: `deliver-open-race-${process.pid}-${++serial}`, householdId: wangId, now, beforeCommit });
 
-const create = (callbackUrl: string, deliverOpen: boolean) =>
+const create = (callbackUrl: string, { deliverOpen }: { deliverOpen: boolean }) =>
   createSubscription(dbs.hub, HOSTS, { clientName: 'guhuai-alerts', callbackUrl, regionCodes: [WANG_TOWNSHIP], grades: [], triggerIds: [], createdBy: 'test-admin', deliverOpen });
 
 /** Statements of this test's database, but this one's, whose text starts with `start`. */
@@ -114,7 +114,7 @@ afterAll(() => dbs?.close(), 60_000);
 describe('a deliverOpen create racing an alert', () => {
   it('queues an alert committed while the create runs to the new subscriber exactly once, with every alert open before', async () => {
     const before = await write();
-    const { alertId, result: made, waited } = await raiseHeldOpenDuring(() => create('http://127.0.0.1:9/race', true));
+    const { alertId, result: made, waited } = await raiseHeldOpenDuring(() => create('http://127.0.0.1:9/race', { deliverOpen: true }));
     if (!made.ok) throw new Error(made.code);
     // Queued by the create, which read it after the alert's transaction committed (it waited for the
     // lock): the alert's transaction read the subscriptions before this one existed.
@@ -131,7 +131,7 @@ describe('a deliverOpen create racing an alert', () => {
     const holder = await dbs.hubPool.getConnection();
     try {
       await holder.query('LOCK TABLES alert_delivery WRITE');
-      const made = create('http://127.0.0.1:9/race-backlog', true);
+      const made = create('http://127.0.0.1:9/race-backlog', { deliverOpen: true });
       made.catch(() => undefined);
       await until('the create to wait at its backlog', () => running('insert into `alert_delivery`'), (n) => n > 0);
       let settled = false;
@@ -191,7 +191,7 @@ describe('a deliverOpen create racing an alert', () => {
   }, 180_000);
 
   it('without deliverOpen, as before: the create does not wait for the alert, nor is it queued the alert', async () => {
-    const { alertId, result: made, waited } = await raiseHeldOpenDuring(() => create('http://127.0.0.1:9/race-off', false));
+    const { alertId, result: made, waited } = await raiseHeldOpenDuring(() => create('http://127.0.0.1:9/race-off', { deliverOpen: false }));
     if (!made.ok) throw new Error(made.code);
     expect(waited).toBe(false);
     expect(made.openAlertsQueued).toBe(0);

@@ -23,7 +23,6 @@ let dbs: TestDatabases;
 let hub: TestHub | undefined;
 let wangId: string;
 let forwardedId: string;
-let caseId: string;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function ok(query: string, variables: Record<string, unknown>, field: string): Promise<any> {
@@ -33,8 +32,17 @@ async function ok(query: string, variables: Record<string, unknown>, field: stri
   return res.data[field];
 }
 
+/** A case of 王 opened and taken to deliberation, on the hub started (as the case meeting's office) if none is: its id. */
+async function caseInDeliberation(summary: string): Promise<string> {
+  hub ??= await startTestHub(dbs, { purpose: 'CASE_MEETING', clock: clock.now });
+  const opened = await ok(`mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code field } } }`, { input: { householdId: wangId, origin: 'APPLICATION', urgency: 'NORMAL', summary } }, 'caseOpen');
+  const caseId: string = opened.case.id;
+  for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(`mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { id } userErrors { code field } } }`, { input: { caseId, to, reason: to } }, 'caseTransition');
+  return caseId;
+}
+
 /** A slip of the case to medical insurance, 6 working days from today: its id. */
-const forwardToHealth = async (ask: string): Promise<string> =>
+const forwardToHealth = async (caseId: string, ask: string): Promise<string> =>
   (await ok(`mutation($input: ReferralIssueInput!) { referralIssue(input: $input) { referral { id } userErrors { code field } } }`, { input: { caseId, to: { department: 'HEALTH' }, ask, deadlineWorkingDays: 6 } }, 'referralIssue')).referral.id;
 
 const SLIP = `query($id: ID!) { referral(id: $id) { dueOn provisional deadlineStatus(asOf: "2027-02-18T10:00:00+08:00") } }`;
@@ -54,11 +62,9 @@ afterAll(async () => {
 
 it('counts the due dates of slips issued before the notice again under it when the hub starts', async () => {
   hub = await startTestHub(dbs, { purpose: 'CASE_MEETING', clock: clock.now });
-  const opened = await ok(`mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code field } } }`, { input: { householdId: wangId, origin: 'APPLICATION', urgency: 'NORMAL', summary: '春节前转办' } }, 'caseOpen');
-  caseId = opened.case.id;
-  for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(`mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { id } userErrors { code field } } }`, { input: { caseId, to, reason: to } }, 'caseTransition');
+  const caseId = await caseInDeliberation('春节前转办');
   clock.set(cn('2027-02-04T10:00:00'));
-  const forwarded = await forwardToHealth('核实住院费用');
+  const forwarded = await forwardToHealth(caseId, '核实住院费用');
   // A meeting held the day before, recorded on 02-04: its decision counts from 02-03.
   const met = await ok(
     `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id } } userErrors { code field } } }`,
@@ -116,8 +122,9 @@ it('reads no slip when started again under the calendar of the last recount, and
 it('counts again only the due dates of slips still waiting for their answer: an answered slip keeps the date it was answered against', async () => {
   holidays.use(null);
   clock.set(cn('2027-02-04T10:00:00'));
+  const caseId = await caseInDeliberation('春节前转办，部分已答复');
   // Four slips issued on 02-04 for 6 working days, due 02-18 by the law's 春节 alone.
-  const [issued, accepted, completed, declined] = [await forwardToHealth('待签收'), await forwardToHealth('已签收'), await forwardToHealth('已办结'), await forwardToHealth('已退回')];
+  const [issued, accepted, completed, declined] = [await forwardToHealth(caseId, '待签收'), await forwardToHealth(caseId, '已签收'), await forwardToHealth(caseId, '已办结'), await forwardToHealth(caseId, '已退回')];
   const answer = (id: string, state: string) => dbs.hubPool.query("UPDATE referral_slip SET state = ?, accepted_at = '2027-02-15 02:00:00.000', answered_at = IF(? = 'ACCEPTED', NULL, '2027-02-19 02:00:00.000'), feedback = IF(? = 'COMPLETED', '已核实', NULL), decline_reason = IF(? = 'DECLINED', '非本部门职责', NULL) WHERE id = ?", [state, state, state, state, id]);
   await answer(accepted, 'ACCEPTED');
   // Answered on 02-19, a day after the due date the hub counted then: read as late.

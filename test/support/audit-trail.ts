@@ -38,10 +38,23 @@ export async function auditPages(gql: TestHub['gql'], query: string, field: stri
 }
 
 /**
+ * Each response refused OUT_OF_SCOPE with no data, every one with the first's message: a client out of
+ * scope reads exactly as one that does not exist.
+ */
+export function expectRefusedAlike(responses: readonly any[]): void {
+  for (const res of responses) {
+    expect(res.data).toBeNull();
+    expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' });
+    expect(res.errors?.[0].message).toBe(responses[0].errors?.[0].message);
+  }
+}
+
+const AUDIT_ROW_COLUMNS = 'seq, at, request_id, client_id, client_name, department, region_scope, channel, subject_kind, subject_ref, subject_label, outcome, officer, prev_hash, row_hash';
+
+/**
  * Rows written straight into access_log, for an index test: values in the order of AUDIT_ROW_COLUMNS,
  * seqs far above the chain's (the chain is not verified afterwards); then ANALYZE, so the planner sees them.
  */
-export const AUDIT_ROW_COLUMNS = 'seq, at, request_id, client_id, client_name, department, region_scope, channel, subject_kind, subject_ref, subject_label, outcome, officer, prev_hash, row_hash';
 export async function insertAuditRows(dbs: TestDatabases, values: unknown[][]): Promise<void> {
   for (let i = 0; i < values.length; i += 2_000) {
     await dbs.hubPool.query(`INSERT INTO access_log (${AUDIT_ROW_COLUMNS}) VALUES ?`, [values.slice(i, i + 2_000)]);
