@@ -162,7 +162,7 @@ describe('a deliverOpen create racing an alert', () => {
         await tellTold(tx, [alert], 'DEADLINE_RECOUNTED');
         await beforeCommit();
       }),
-      () => create('http://127.0.0.1:9/race-recount', true),
+      () => create('http://127.0.0.1:9/race-recount', { deliverOpen: true }),
     );
     if (!made.ok) throw new Error(made.code);
     expect(stored).not.toBeNull();
@@ -182,7 +182,7 @@ describe('a deliverOpen create racing an alert', () => {
         await tellTold(tx, moved, 'DECIDE_BY_CORRECTED');
         await beforeCommit();
       }),
-      () => create('http://127.0.0.1:9/race-backfill', true),
+      () => create('http://127.0.0.1:9/race-backfill', { deliverOpen: true }),
     );
     if (!made.ok) throw new Error(made.code);
     expect(settled).toBe(1);
