@@ -217,12 +217,16 @@ export type Visibility = 'ANY' | 'IN_SCOPE' | 'ID_NUMBER' | 'REFERENCE' | 'HEALT
 
 export type Subject = { kind: 'PERSON'; idNumber: string } | { kind: 'HOUSEHOLD'; householdId: number };
 /**
- * An API client whose trail an auditor looked up: `name` as asked, `found` when it names a client
- * within the auditor's scope, `read` what was read: ENTRIES, what the client asked for
- * (clientAccessLog, `officer` the officer asked about or null), or LOOKUPS, who looked the client up
- * (clientAuditLookups, `officer` null).
+ * What an auditor read of a client's trail: ENTRIES, what the client asked for (clientAccessLog,
+ * `officer` the officer asked about or null), or LOOKUPS, who looked the client up
+ * (clientAuditLookups), which asks about no officer: its type holds none, so none can be set and lost.
  */
-export type ClientSubject = { kind: 'CLIENT'; name: string; found: boolean; read: 'ENTRIES' | 'LOOKUPS'; officer: string | null };
+export type ClientRead = { read: 'ENTRIES'; officer: string | null } | { read: 'LOOKUPS'; officer: null };
+/**
+ * An API client whose trail an auditor looked up: `name` as asked, `found` when it names a client
+ * within the auditor's scope, and what was read of it.
+ */
+export type ClientSubject = { kind: 'CLIENT'; name: string; found: boolean } & ClientRead;
 /** What an audit row names: a person or household, or the client an audit read looked at. */
 export type AuditSubject = Subject | ClientSubject;
 

@@ -18,7 +18,7 @@ import { yuanToFen } from '../domain/money';
 import { AID_PROGRAMME_BY_CODE, PROGRAMME_BY_CODE, type AidProgrammeCode, type ProgrammeCode, type UnrecognisedProgrammeCode } from '../domain/programmes';
 import type { AidCause, AidRecord, AidStatus } from '../federation/contract';
 import { lookupForms, normalisedRecord } from '../federation/id-numbers';
-import { ageOn, defaultSummaryWindow, newestFirst, RELATION_ORDER } from './lib/household-rules';
+import { ageOn, defaultSummaryWindow, newestFirst, relationField } from './lib/household-rules';
 import type { HouseholdResult } from './lib/query';
 
 export interface FloorPools {
@@ -65,8 +65,6 @@ interface HouseholdJoinRow {
   death_date: string | null;
 }
 
-const RELATION_FIELD = `FIELD(m.relation, ${RELATION_ORDER.map((r) => `'${r}'`).join(', ')})`;
-
 /** Household, region and current members with their person rows: one statement. */
 const HOUSEHOLD_SQL = `
   SELECT h.id, h.registration_no, h.region_code, h.address, r.name AS region_name, r.level AS region_level,
@@ -76,7 +74,7 @@ const HOUSEHOLD_SQL = `
   LEFT JOIN (household_member m JOIN person p ON p.id_number = m.id_number)
     ON m.household_id = h.id AND m.left_on IS NULL
   WHERE h.id = ?
-  ORDER BY ${RELATION_FIELD}, p.birth_date, p.id_number`;
+  ORDER BY ${relationField('m.relation')}, p.birth_date, p.id_number`;
 
 // ---------------------------------------------------------------- department statements
 

@@ -24,7 +24,7 @@ import type { HouseholdAidArgs as AidArgs, HouseholdAidSummaryArgs, QueryHouseho
 import { departmentOf, unknownRegion } from '../resolvers/common';
 import { requireHouseholdId } from '../access/errors';
 import { scalarResolvers } from '../resolvers/scalars';
-import { ageOn, defaultSummaryWindow, newestFirst, RELATION_ORDER } from './lib/household-rules';
+import { ageOn, defaultSummaryWindow, newestFirst, relationField } from './lib/household-rules';
 
 export interface NaiveContext {
   hub: HubDb;
@@ -42,7 +42,7 @@ interface MemberRow {
   joinedOn: string;
 }
 
-const RELATION_FIELD = sql.raw(`FIELD(relation, ${RELATION_ORDER.map((r) => `'${r}'`).join(', ')})`);
+const RELATION_FIELD = sql.raw(relationField('relation'));
 
 async function householdById(ctx: NaiveContext, id: number): Promise<HouseholdRow | null> {
   const [row] = await ctx.hub.select().from(household).where(eq(household.id, id));

@@ -1,7 +1,7 @@
 /**
  * Members are listed in one total order, whichever way they were read (db/household/loaders.ts): the
- * household read sorts its joined rows in the hub (inMemberOrder), membersOf has the server sort
- * them, both by relation, birth date and then ID number. Without the ID number twins (same relation,
+ * household read and membersOf both sort their rows in the hub with one comparator (memberOrder),
+ * by relation, birth date and then ID number. Without the ID number twins (same relation,
  * same birth date) came out as each read met them: the household read in the join's order (the
  * member table's key, ID number), membersOf as MariaDB's filesort left them, here not that order.
  * The join's order is the key's on MariaDB, so the hub's own sort is also asked of rows out of order.

@@ -1,7 +1,7 @@
 /**
  * What a household query's statements cost the database server beyond their rows: none makes it
- * build a temporary table or sort (docs/performance.md, Session 27). The household read is ordered
- * by the hub (db/household/loaders.ts inMemberOrder), and 工会's two halves are joined by UNION ALL
+ * build a temporary table or sort (docs/performance.md, Session 27). The household read and membersOf
+ * are ordered by the hub (db/household/loaders.ts memberOrder), and 工会's two halves are joined by UNION ALL
  * with the second leaving out what the first found, not by UNION (federation/union/adapter.ts): each
  * was a temporary table per household query. Every statement the household read and the department
  * reads send is captured and run again under EXPLAIN, whose `Extra` says "Using temporary" and
@@ -58,6 +58,15 @@ it('reads one household, its region, members and ledger entries without a tempor
   expect(await loaders.householdById.load(householdId)).not.toBeNull();
   // Ordered by the hub now: the members' primary key would list the grandmother (born 1948) first.
   expect((await loaders.membersByHousehold.load(householdId)).map((m) => m.relation)).toEqual(['HEAD', 'SPOUSE', 'PARENT', 'CHILD']);
+  expect(statements).toHaveLength(1);
+  expect(await extraWork(dbs.hubPool, statements)).toEqual([]);
+});
+
+it('reads the members of a household not read whole without a temporary table or a sort, in the same order', async () => {
+  const statements: Captured[] = [];
+  const hub = drizzle(withoutDrizzleTypeCast(dbs.hubPool), { schema: hubSchema, mode: 'default', logger: logging(statements) }) as HubDb;
+  // membersOf alone: ordered by the hub too (memberOrder), not by the server.
+  expect((await createHubLoaders(hub).membersByHousehold.load(householdId)).map((m) => m.relation)).toEqual(['HEAD', 'SPOUSE', 'PARENT', 'CHILD']);
   expect(statements).toHaveLength(1);
   expect(await extraWork(dbs.hubPool, statements)).toEqual([]);
 });

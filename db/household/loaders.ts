@@ -3,7 +3,7 @@
  * and returns exactly one entry per key, in key order; a missing row is null, never an error.
  */
 import DataLoader from 'dataloader';
-import { and, asc, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/mysql-core';
 import { divisionLevel } from '../../domain/division-code';
 import type { PersonFacts, Spell } from '../../domain/findings/facts';
@@ -39,23 +39,33 @@ export interface MemberRow {
   person: PersonRow;
 }
 
-/** The order members are listed in: head first, then by relation, each relation oldest first. */
-const RELATIONS_IN_ORDER = ['HEAD', 'SPOUSE', 'PARENT', 'GRANDPARENT', 'CHILD', 'GRANDCHILD', 'SIBLING', 'OTHER'] as const;
-const RELATION_ORDER = sql`FIELD(${householdMember.relation}, ${sql.raw(RELATIONS_IN_ORDER.map((r) => `'${r}'`).join(', '))})`;
-/** FIELD's rank of a relation: 1 for HEAD on, 0 for none (a household without current members). */
+/**
+ * The order members are listed in: head first, then by relation, each relation oldest first. The one
+ * list of it: the hub's reads sort by it here, the bench's hand-written SQL builds its FIELD from it.
+ */
+export const RELATIONS_IN_ORDER = ['HEAD', 'SPOUSE', 'PARENT', 'GRANDPARENT', 'CHILD', 'GRANDCHILD', 'SIBLING', 'OTHER'] as const;
+/** A relation's rank: 1 for HEAD on, 0 for none (a household without current members), as FIELD ranks it. */
 const RELATION_RANK = new Map<string | null, number>(RELATIONS_IN_ORDER.map((r, i) => [r, i + 1]));
 
+interface MemberOrderKeys {
+  relation: string | null;
+  person: { birthDate: string; idNumber: string } | null;
+}
+
 /**
- * `ORDER BY household.id, RELATION_ORDER, person.birth_date, id_number` (membersOf's order), done by
- * the hub: the server sorted the joined rows in a temporary table, a table created and sorted per
- * household query (docs/performance.md, Session 27), where a household's few rows cost the hub next
- * to nothing. The ID number, the person's key and the only one both reads have, orders twins (same
- * relation, same birth date), which the join and membersOf's sort listed each their own way; a
- * member's several ledger entries still tie and keep the join's order (Array#sort is stable).
+ * The members' order, `ORDER BY household id, FIELD(relation, RELATIONS_IN_ORDER), birth_date,
+ * id_number`, as a comparator over rows of either read, `householdOf` finding the household id in
+ * the row's shape. Done by the hub, not the server: a sort over joined tables is a temporary table
+ * and a filesort per statement (docs/performance.md, Session 27), where a household's few rows cost
+ * the hub next to nothing. The ID number, the person's key and the only one both reads have, orders
+ * twins (same relation, same birth date); rows that tie on all keys (a member's several ledger
+ * entries) keep the statement's order, as Array#sort is stable.
  */
-export function inMemberOrder<R extends { household: { id: number }; relation: string | null; person: { birthDate: string; idNumber: string } | null }>(rows: R[]): R[] {
-  return rows.sort((a, b) => {
-    if (a.household.id !== b.household.id) return a.household.id - b.household.id;
+function memberOrder<R extends MemberOrderKeys>(householdOf: (row: R) => number): (a: R, b: R) => number {
+  return (a, b) => {
+    const ha = householdOf(a);
+    const hb = householdOf(b);
+    if (ha !== hb) return ha - hb;
     const ra = RELATION_RANK.get(a.relation) ?? 0;
     const rb = RELATION_RANK.get(b.relation) ?? 0;
     if (ra !== rb) return ra - rb;
@@ -65,8 +75,16 @@ export function inMemberOrder<R extends { household: { id: number }; relation: s
     // ID numbers are 18 ASCII characters, so code-unit order is the collation's.
     if (a.person.idNumber !== b.person.idNumber) return a.person.idNumber < b.person.idNumber ? -1 : 1;
     return 0;
-  });
+  };
 }
+
+/** The household read's joined rows (household, member, ledger entry) in the members' order, sorted in place. */
+export function inMemberOrder<R extends MemberOrderKeys & { household: { id: number } }>(rows: R[]): R[] {
+  return rows.sort(memberOrder((r) => r.household.id));
+}
+
+/** membersOf's rows, which carry their household id bare, compared in the same order. */
+const membersInOrder = memberOrder<MemberRow>((r) => r.householdId);
 
 /** The loaders' statements, prepared once per database handle (db/prepared.ts). */
 const statements = preparedPer((db: HubDb) => ({
@@ -96,8 +114,7 @@ const statements = preparedPer((db: HubDb) => ({
     .from(householdMember)
     .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
     .where(and(inPlaceholder(householdMember.householdId, 'ids'), isNull(householdMember.leftOn)))
-    // The ID number last orders twins (same relation, same birth date) as inMemberOrder does.
-    .orderBy(asc(householdMember.householdId), RELATION_ORDER, asc(person.birthDate), asc(person.idNumber))
+    // Ordered by the hub (membersInOrder), not the server.
     .prepare(),
   peopleByIdNumber: db.select().from(person).where(inPlaceholder(person.idNumber, 'ids')).prepare(),
   householdsOfPeople: (() => {
@@ -148,7 +165,7 @@ export interface HubLoaderOptions {
 
 export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
   const q = statements(db);
-  const membersByHousehold = new HeldLoader<number, MemberRow[]>(async (ids) => groupByKey(ids, await q.membersOf.execute({ ids }), (r) => r.householdId));
+  const membersByHousehold = new HeldLoader<number, MemberRow[]>(async (ids) => groupByKey(ids, (await q.membersOf.execute({ ids })).sort(membersInOrder), (r) => r.householdId));
   const personByIdNumber = new HeldLoader<string, PersonRow | null>(async (ids) => byKey(ids, await q.peopleByIdNumber.execute({ ids }), (r) => r.idNumber));
   const regionByCode = new HeldLoader<string, RegionRow | null>(async (codes) => byKey(codes, await q.regionsByCode.execute({ codes }), (r) => r.code));
   /**

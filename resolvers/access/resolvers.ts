@@ -10,7 +10,7 @@ import { givenOfficer, requireHouseholdId, requireIdNumber, badInput } from '../
 import { inScope, outOfScope } from '../../access/decide';
 import { forbidden } from '../../access/session';
 import type { AuditRow, AuditStore } from '../../access/audit';
-import type { ClientSubject } from '../../access/policy';
+import type { ClientRead } from '../../access/policy';
 import type { HubContext } from '../context';
 
 const SEQ = 'seq';
@@ -35,7 +35,7 @@ function auditRead(args: { first?: number | null; after?: string | null; from?: 
  * recorded either way (subject CLIENT, what was read), refused DENIED. A name no client has reads as
  * one outside the scope: an auditor learns nothing of other regions' clients.
  */
-async function auditedClient(subject: Omit<ClientSubject, 'kind' | 'found'>, field: string, audit: AuditStore, ctx: HubContext): Promise<{ id: number; name: string }> {
+async function auditedClient(subject: { name: string } & ClientRead, field: string, audit: AuditStore, ctx: HubContext): Promise<{ id: number; name: string }> {
   // Found only when spelled exactly (no other case, no trailing space): recorded under the stored name.
   const client = await audit.clientNamed(subject.name);
   const found = client !== null && inScope(ctx.access.caller!.regionScope, client.regionScope);
