@@ -26,8 +26,8 @@
 import { mayContainIdNumber } from './id-number';
 
 /**
- * The format characters a script needs, where it needs them; kept (as written) and left out of what
- * the screens read (scriptJoinersLeftOut):
+ * The format characters a script needs, where it needs them; kept (as written, and by the masking of
+ * ID numbers in prose: formatCharactersLeftOut) and left out of what the screens read (scriptJoinersLeftOut):
  *  - the Mongolian vowel separator (U+180E) between two Mongolian letters: traditional Mongolian
  *    spells words with it (ᠬᠠᠷ᠎ᠠ);
  *  - a zero-width non-joiner or joiner (U+200C, U+200D) between two letters (either perhaps with its
@@ -55,6 +55,19 @@ const SCRIPT_JOINERS = new RegExp(
 /** The text without the format characters its scripts need where they need them (SCRIPT_JOINERS): what the screens read, a number split by none of them. */
 function scriptJoinersLeftOut(text: string): string {
   return text.replace(SCRIPT_JOINERS, '');
+}
+
+/** A format character (Cf) where SCRIPT_JOINERS takes none, or (captured) a joiner it takes, judged in the text as written as scriptJoinersLeftOut judges it. */
+const FORMAT_OR_SCRIPT_JOINER = new RegExp(`(${SCRIPT_JOINERS.source})|\\p{Cf}`, 'gu');
+
+/**
+ * The text without its format characters (Cf) but for the joiners its scripts need where they need
+ * them (SCRIPT_JOINERS), kept as written: a number split by any invisible character reads whole (a
+ * kept joiner stands between letters or emoji, never beside a digit), and a Mongolian or Uyghur
+ * word, an emoji family, keeps its spelling (domain/privacy.ts masks ID numbers in prose over it).
+ */
+export function formatCharactersLeftOut(text: string): string {
+  return text.replace(FORMAT_OR_SCRIPT_JOINER, (_c, joiner: string | undefined) => joiner ?? '');
 }
 
 /** Characters no displayed text may hold: controls, format characters (Cf), line and paragraph separators, blank fillers. */
