@@ -1,5 +1,5 @@
 import { checkIdNumber, isOldIdNumber } from './id-number';
-import { asciiDigits } from './text-screen';
+import { asciiDigits, formatCharactersLeftOut } from './text-screen';
 
 /**
  * Personal data never reaches a log in clear. Anything that looks like an ID number (18
@@ -94,11 +94,13 @@ function maskSplitIdNumbers(run: string): string {
 /**
  * An ID number as a client may write it in full-width characters (a Chinese input method's
  * full-width mode: `３７０８１１…`, `－` between parts, a final `Ｘ`) or with invisible characters
- * between its digits (a zero-width space, a soft hyphen): read as the ASCII it shows, so the masks
- * below find it. Only these change in a logged text; its Chinese punctuation stays as written.
+ * between its digits (a zero-width space or joiner, a soft hyphen, a Mongolian vowel separator): read
+ * as the ASCII it shows, so the masks below find it. Only these change in a logged text; its Chinese
+ * punctuation stays as written, and so do the joiners its scripts need where they need them
+ * (domain/text-screen.ts formatCharactersLeftOut: U+180E in a Mongolian word, U+200C/U+200D in a
+ * Uyghur one or an emoji family), which stand between letters, never between a number's digits.
  */
 const FULL_WIDTH_ID_CHARACTERS = /[\uff38\uff58\uff0d\uff0e\uff0f\uff1a\uff3f]/g;
-const INVISIBLE = /\p{Cf}/gu;
 
 export function scrub(text: string): string {
   return masksIn(asRead(text));
@@ -106,7 +108,7 @@ export function scrub(text: string): string {
 
 /** The text as scrub reads it: the ID number a full-width or invisibly split one shows. */
 function asRead(text: string): string {
-  return asciiDigits(text.replace(INVISIBLE, '')).replace(FULL_WIDTH_ID_CHARACTERS, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+  return asciiDigits(formatCharactersLeftOut(text)).replace(FULL_WIDTH_ID_CHARACTERS, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
 }
 
 function masksIn(plain: string): string {
@@ -119,7 +121,8 @@ function masksIn(plain: string): string {
 /**
  * Prose with any ID number in it masked as scrub masks it, and exactly as written when it holds
  * none: scrub's reading (full-width digits and colons as ASCII) changes nothing a reader sees in a
- * text it has nothing to mask in.
+ * text it has nothing to mask in. In one it masks, the joiners a script needs stay (asRead), so a
+ * Mongolian or Uyghur word beside the number keeps its spelling.
  */
 export function maskIdNumbersInText(text: string): string {
   const plain = asRead(text);

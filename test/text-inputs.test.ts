@@ -126,6 +126,20 @@ describe('an ID number written into prose', () => {
     }
   });
 
+  it('keeps the joiners a script needs while it masks one, even one split by zero-width joiners between its digits', async () => {
+    const masked = `${BENEFICIARY.slice(0, 6)}********${BENEFICIARY.slice(14)}`;
+    // ᠬᠠᠷ᠎ᠠ (black): the Mongolian vowel separator spells the word; the Uyghur name keeps its zero-width non-joiner.
+    const words = '牧民 ᠬᠠᠷ\u180eᠠ ئابدۇ\u200cرەھىم 👨\u200d👩\u200d👧';
+    for (const written of [BENEFICIARY, [...BENEFICIARY].join('\u200d')]) {
+      const res = await ca(OPEN, { input: openInput({ summary: `${words} 申请人 ${written}` }) });
+      expect(res.errors).toBeUndefined();
+      expect(res.data.caseOpen.userErrors).toEqual([]);
+      const id = res.data.caseOpen.case.id;
+      expect(await stored(id)).toBe(`${words} 申请人 ${masked}`);
+      expect((await ca(SUMMARY_OF, { id })).data.case.summary).toBe(`${words} 申请人 ${masked}`);
+    }
+  });
+
   it('leaves prose that holds none exactly as written (full-width punctuation and digits of dates and amounts kept)', async () => {
     const summary = '住院自付：１２０００元，２０２６年３月１０日入院；电话另告';
     const res = await ca(OPEN, { input: openInput({ summary }) });

@@ -6,7 +6,7 @@
  * something other than what was screened, is refused. Logs mask full-width ID numbers too.
  */
 import { makeIdNumber } from '../domain/id-number';
-import { scrub } from '../domain/privacy';
+import { maskIdNumbersInText, scrub } from '../domain/privacy';
 import { HEALTH_WORDS, proseRefusal, screenedReference, screenedText, screeningForm } from '../domain/text-screen';
 import { descriptionTellsHealth } from '../domain/charity/needs';
 
@@ -150,6 +150,29 @@ describe('the joiners a script needs (Mongolian, Uyghur, emoji): kept where the 
     expect(screenedText(`${SCOTLAND}x`)).toMatchObject({ ok: true, screened: '🏴x' });
     // A Chinese numeral is a letter (Lo); a joiner between Chinese characters is refused, so no number hides behind one.
     expect(screenedText('一三九\u200c〇五三七一二三四')).toMatchObject({ ok: false, problem: 'INVISIBLE_CHARACTER', codePoint: 'U+200C' });
+  });
+
+  const MASKED = `${ID.slice(0, 6)}********${ID.slice(14)}`;
+  it.each([
+    ['a Mongolian vowel separator', MONGOLIAN],
+    ['a Uyghur zero-width non-joiner', UYGHUR],
+    ['a Devanagari zero-width joiner', 'क्\u200dष'],
+    ['an emoji family', FAMILY],
+    ['a toned emoji and a flag joined', `${RAINBOW_FLAG} ${SKIN_TONE}`],
+    ['a subdivision flag', SCOTLAND],
+  ])('keeps %s when it masks an ID number in the same prose: the words are stored as written', (_what, words) => {
+    expect(maskIdNumbersInText(`${words} 申请人 ${ID}\u200b，${words}`)).toBe(`${words} 申请人 ${MASKED}，${words}`);
+  });
+
+  it.each([
+    ['zero-width joiners', [...ID].join('\u200d')],
+    ['zero-width non-joiners', [...ID].join('\u200c')],
+    ['Mongolian vowel separators', [...ID].join('\u180e')],
+    ['a tag character', `${ID.slice(0, 9)}\u{e0031}${ID.slice(9)}`],
+  ])('still finds an ID number split by %s between its digits, beside the joiners it keeps, and no digit of its birth date survives', (_what, written) => {
+    const out = maskIdNumbersInText(`${MONGOLIAN} ${written} ${UYGHUR}`);
+    expect(out).toBe(`${MONGOLIAN} ${MASKED} ${UYGHUR}`);
+    expect(out.replace(/\D/g, '')).not.toContain(ID.slice(6, 14));
   });
 });
 
