@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { MAX_AMOUNT_FEN, settlementReferenceOf } from '../aid';
 import { isIsoDate, type IsoDate } from '../dates';
+import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS } from '../findings/periods';
 import type { OfficeCode } from '../departments';
 import { HUB_ID } from '../hub-id';
 import { checkIdNumber, typedIdNumber } from '../id-number';
@@ -67,6 +68,7 @@ export type ReportErrorCode =
   | 'DATE_REQUIRED'
   | 'DATE_INVALID'
   | 'PERIOD_INVALID'
+  | 'PERIOD_TOO_LONG'
   | 'AMOUNT_INVALID'
   | 'SETTLEMENT_NOT_MEDICAL'
   | 'SUPERSEDES_REQUIRED'
@@ -244,8 +246,14 @@ export function validateReport(
     const grantDate = text(r.grantDate);
     const periodStart = text(r.periodStart);
     const periodEnd = text(r.periodEnd);
+    // Aid is recorded once given (救后录入): a grant date or a period's first day after today is aid
+    // not given yet. A recurring grant's period, though, is decided ahead (受灾人员过渡期生活救助
+    // granted from December to next November): its end may lie after today, within the longest
+    // term a recurring grant is approved for (below); what counts as given stays the months to today
+    // (aidSummary, X8 count to today; the adapter reads the record ACTIVE until its end).
+    const endMayBeAhead = programme?.kind === 'RECURRING';
     for (const [field, v] of [['grantDate', grantDate], ['periodStart', periodStart], ['periodEnd', periodEnd]] as const) {
-      if (v && (!isIsoDate(v) || v > today)) fail('DATE_INVALID', field, 'a date is YYYY-MM-DD and not after today');
+      if (v && (!isIsoDate(v) || (v > today && !(field === 'periodEnd' && endMayBeAhead)))) fail('DATE_INVALID', field, 'a date is YYYY-MM-DD and not after today (a recurring period\'s end aside)');
     }
     // Aid cannot be given before its beneficiary was born (the birth date is digits 7-14 of the ID
     // number): such a date is a typo, 1926 for 2026, which the ledger would otherwise keep as aid.
@@ -258,6 +266,13 @@ export function validateReport(
     if (programme?.kind === 'RECURRING') {
       if (!periodStart || grantDate) fail('DATE_REQUIRED', 'periodStart', 'a recurring programme takes a period start (and an end once it stopped), no grant date');
       else if (periodEnd && periodEnd < periodStart) fail('PERIOD_INVALID', 'periodEnd', 'the period ends before it starts');
+      // An end ahead runs at most five years from the start, as preGrantCheck holds a period
+      // (PERIOD_TOO_LONG there too): no recurring grant is approved for longer before it is decided
+      // again, and an end of 2099-12-31 is a typo the ledger would keep as aid granted for decades,
+      // X1/X4/X9 overlapping it for as long. An end already past is what was paid, and is taken.
+      else if (periodEnd && isIsoDate(periodStart) && isIsoDate(periodEnd) && periodEnd > today && periodEnd > latestPeriodEnd(periodStart)) {
+        fail('PERIOD_TOO_LONG', 'periodEnd', `a period ending after today runs at most ${RECURRING_APPROVAL_MAX_YEARS} years from its start (at most ${latestPeriodEnd(periodStart)}): no recurring grant is approved for longer`);
+      }
     }
 
     if (!Number.isSafeInteger(r.amountFen) || r.amountFen < 0 || r.amountFen > MAX_REPORTED_FEN) fail('AMOUNT_INVALID', 'amountFen', `an amount is whole fen, 0 to ${MAX_REPORTED_FEN}`);

@@ -66,7 +66,7 @@ export function ledgerRecord(r: ReportedAidRow, today: IsoDate | null): AidRecor
     return recurringAid({ ...common, start: r.periodStart, end: r.periodEnd, monthlyFen: r.amountFen, status });
   }
   if (!r.grantDate) return null;
-  // aidReport takes no date after today, so an entry is SCHEDULED only if the hub's day went back (or the row was written directly).
+  // aidReport takes no grant date after today (only a recurring period's end may be), so an entry is SCHEDULED only if the hub's day went back (or the row was written directly).
   return oneOffAid({ ...common, grantDate: r.grantDate, amountFen: r.amountFen, status: today === null ? (cancelled ? 'CANCELLED' : 'PAID') : oneOffStatus(cancelled, r.grantDate, today) });
 }
 

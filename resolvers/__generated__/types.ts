@@ -5501,7 +5501,7 @@ export type ReportedAidInput = {
   readonly grantDate?: InputMaybe<Scalars['Date']['input']>;
   /** Recurring aid: the first day covered. */
   readonly periodStart?: InputMaybe<Scalars['Date']['input']>;
-  /** Recurring aid: the last day covered, once it stopped. */
+  /** Recurring aid: the last day covered, once it stopped or where the grant has one. It may lie after today (a grant decided for a period, e.g. 2026-12-01 to 2027-11-30), at most five years after periodStart (PERIOD_TOO_LONG beyond); the aid counts as given only in the months up to today. Left out for a grant that runs on. */
   readonly periodEnd?: InputMaybe<Scalars['Date']['input']>;
   /** Fen: in total for one-off aid, per month for recurring aid; 0 for a reversal or a service. At most 2147483647 (¥21,474,836.47): more is AMOUNT_INVALID. */
   readonly amountFen: Scalars['Fen']['input'];
@@ -5537,10 +5537,12 @@ export type AidReportErrorCode =
   | 'PROGRAMME_NOT_REPORTER'
   /** A one-off programme without a grant date (or with a period), or a recurring one without a period start (or with a grant date). */
   | 'DATE_REQUIRED'
-  /** A date that is not YYYY-MM-DD, is after today, or is before the beneficiary's birth. */
+  /** A date that is not YYYY-MM-DD, is after today (a grant date, a period's start, or any date of a programme not recurring; a recurring period's end may be), or is before the beneficiary's birth. */
   | 'DATE_INVALID'
   /** The period ends before it starts. */
   | 'PERIOD_INVALID'
+  /** A recurring period ending after today ends more than five years after it starts (the message gives the last day allowed): no recurring grant is approved for longer before it is decided again, as preGrantCheck's PERIOD_TOO_LONG. An end already past is taken. */
+  | 'PERIOD_TOO_LONG'
   /** An amount that is not whole fen from 0 to 2147483647, a reversal that is not 0, money aid of 0, or a service (法律援助) that is not 0. */
   | 'AMOUNT_INVALID'
   /** Only medical aid is tied to a hospital settlement. */

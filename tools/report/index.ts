@@ -177,7 +177,7 @@ export function parseReportCsv(
         // whole request for one variable, with no line and no word of any other row; so it did a
         // date outside the hub's range (2126 for 2026), naming the record by its place in the batch.
         const message = isIsoDate(value)
-          ? `${h} is a date from ${DATE_RANGE.min} to ${DATE_RANGE.max} (and aid is not dated after today): is the year mistyped?`
+          ? `${h} is a date from ${DATE_RANGE.min} to ${DATE_RANGE.max} (and aid is not dated after today, but for a recurring period's end, at most five years after its start): is the year mistyped?`
           : `${h} is a calendar date written year first, e.g. 2026-01-20, 2026/1/20, 20260120 or 2026年1月20日 (a spreadsheet showing 20/1/2026 or 1/20/2026 has rewritten it: format the column as yyyy-mm-dd or as text)`;
         problems.push({ line: lines[i], code: 'DATE_INVALID', field: h, message });
         // Left out, so the rest of the row is still checked; what the hub says of its dates (one

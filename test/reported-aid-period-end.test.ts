@@ -1,0 +1,176 @@
+/**
+ * A recurring grant reported with the end it was decided for (受灾人员过渡期生活救助 granted from
+ * March to next February): its periodEnd lies after today. It was refused DATE_INVALID, as if aid
+ * not yet given, so an office could report such a grant only as running on with no end. Taken now,
+ * within the longest term a recurring grant is approved for (five years from its start, as
+ * preGrantCheck holds a period: PERIOD_TOO_LONG beyond), through aidReport and through its CSV file
+ * alike, while what counts as given stays the months up to today: the household's totals, X8's
+ * months after a death. A grant date or a period's start after today is still refused. Against a
+ * real hub and its databases.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import { makeIdNumber } from '../domain/id-number';
+import { latestPeriodEnd } from '../domain/findings/periods';
+import { reportFile } from '../tools/report/index';
+import { addHousehold } from './findings-scenario';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, TODAY } from './support/scenarios';
+
+const VICTIM = makeIdNumber('370811', '1962-02-02', 71);
+const OTHER = makeIdNumber('370811', '1964-04-04', 72);
+const DECEASED = makeIdNumber('370811', '1941-01-01', 73);
+const MONTHLY_FEN = 60_000;
+
+const REPORT = /* GraphQL */ `
+  mutation($records: [ReportedAidInput!]!, $dryRun: Boolean) {
+    aidReport(input: { records: $records, dryRun: $dryRun }) {
+      recorded
+      entries { reference period { start end } }
+      conflicts { index rule { id } }
+      userErrors { index code field message }
+    }
+  }
+`;
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let emergency: { gql: TestHub['gql'] };
+let emergencyToken: string;
+let victimHousehold: number;
+let dir: string;
+
+async function ledgerRows(): Promise<number> {
+  const [rows] = (await dbs.hub.execute(sql`select count(*) as n from reported_aid`)) as unknown as [{ n: number }[]];
+  return Number(rows[0].n);
+}
+
+const transition = (reference: string, beneficiaryIdNumber: string, periodStart: string, periodEnd: string | null) => ({
+  reference,
+  beneficiaryIdNumber,
+  programme: 'DISASTER_TRANSITION',
+  periodStart,
+  periodEnd,
+  amountFen: MONTHLY_FEN,
+});
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('reported_period_end');
+  await insertRegions(dbs);
+  victimHousehold = await addHousehold(dbs, 'F-RPE', [{ idNumber: VICTIM, name: '子', gender: 'M', birthDate: '1962-02-02' }]);
+  await addHousehold(dbs, 'F-RPE-2', [{ idNumber: OTHER, name: '丑', gender: 'F', birthDate: '1964-04-04' }]);
+  await addHousehold(dbs, 'F-RPE-D', [{ idNumber: DECEASED, name: '寅', gender: 'M', birthDate: '1941-01-01', deathDate: '2025-11-20' }]);
+  hub = await startTestHub(dbs, { today: TODAY });
+  const e = await hub.createClient({ name: 'test-emergency-period', department: 'EMERGENCY_MANAGEMENT', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
+  emergency = hub.as({ token: e.token, purpose: 'DUPLICATE_CHECK' });
+  emergencyToken = e.token;
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-period-end-'));
+}, 180_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('a recurring record with the end it was granted for, after today', () => {
+  // TODAY is 2026-03-15: granted from March 2026 to February 2027.
+  const granted = transition('GD-PE-1', VICTIM, '2026-03-01', '2027-02-28');
+
+  it('is recorded, reads ACTIVE to its end, and counts as given only the months up to today', async () => {
+    const res = await emergency.gql(REPORT, { records: [granted] });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.aidReport).toMatchObject({ recorded: 1, entries: [{ reference: 'GD-PE-1', period: { start: '2026-03-01', end: '2027-02-28' } }], userErrors: [] });
+    const read = await hub.gql(
+      `query($id: ID!) { household(id: $id) { aid(departments: [EMERGENCY_MANAGEMENT]) { period { start end } status amountFen }
+        aidSummary { totalFen monthlyRecurringFen } ahead: aidSummary(from: "2026-03-01", to: "2027-02-28") { totalFen } } }`,
+      { id: String(victimHousehold) },
+    );
+    expect(read.errors).toBeUndefined();
+    expect(read.data.household).toEqual({
+      aid: [{ period: { start: '2026-03-01', end: '2027-02-28' }, status: 'ACTIVE', amountFen: MONTHLY_FEN }],
+      // March 2026 paid; the eleven months to come are not received yet, whatever the window.
+      aidSummary: { totalFen: MONTHLY_FEN, monthlyRecurringFen: MONTHLY_FEN },
+      ahead: { totalFen: MONTHLY_FEN },
+    });
+    // Sent again, the same record: a retry.
+    expect((await emergency.gql(REPORT, { records: [granted] })).data.aidReport).toMatchObject({ recorded: 0, userErrors: [] });
+  });
+
+  it('meets the same programme held over its granted months (X9), not one that ended before it began', async () => {
+    const res = await emergency.gql(REPORT, {
+      records: [transition('GD-PE-2', VICTIM, '2026-03-10', '2026-05-31'), transition('GD-PE-3', VICTIM, '2025-12-01', '2026-02-28')],
+      dryRun: true,
+    });
+    expect(res.data.aidReport.userErrors).toEqual([]);
+    expect(res.data.aidReport.conflicts).toEqual([{ index: 0, rule: { id: 'X9' } }]);
+  });
+
+  it('counts X8 for a dead beneficiary up to today, not up to the end granted', async () => {
+    const res = await emergency.gql(REPORT, { records: [transition('GD-PE-D', DECEASED, '2025-10-01', '2026-09-30')] });
+    expect(res.data.aidReport).toMatchObject({ recorded: 1, conflicts: [{ index: 0, rule: { id: 'X8' } }], userErrors: [] });
+    const findings = await hub.gql(`query($id: String!) { person(idNumber: $id) { findings { rule { id } measure { ... on AidAfterDeath { from to months excessFen } } } } }`, { id: DECEASED });
+    expect(findings.errors).toBeUndefined();
+    // December 2025 to March 2026: four months paid after the death, not the ten to September.
+    expect(findings.data.person.findings).toEqual([{ rule: { id: 'X8' }, measure: { from: '2025-12-01', to: '2026-09-30', months: 4, excessFen: 4 * MONTHLY_FEN } }]);
+  });
+
+  it('ends at most five years after it starts, PERIOD_TOO_LONG beyond (a year mistyped, 2099), and writes nothing of the batch', async () => {
+    const before = await ledgerRows();
+    const last = latestPeriodEnd('2026-03-01');
+    expect(last).toBe('2031-02-28');
+    const atMost = await emergency.gql(REPORT, { records: [transition('GD-PE-4', OTHER, '2026-03-01', last)], dryRun: true });
+    expect(atMost.data.aidReport.userErrors).toEqual([]);
+    const res = await emergency.gql(REPORT, {
+      records: [
+        transition('GD-PE-5', OTHER, '2026-03-01', last),
+        transition('GD-PE-6', OTHER, '2026-03-01', '2031-03-01'),
+        transition('GD-PE-7', OTHER, '2026-03-01', '2099-12-31'),
+        // An end already past is what was paid: taken however long the period ran.
+        transition('GD-PE-8', OTHER, '2019-01-01', '2025-12-31'),
+      ],
+    });
+    expect(res.data.aidReport.userErrors.map((e: { index: number; code: string; field: string }) => [e.index, e.code, e.field])).toEqual([
+      [1, 'PERIOD_TOO_LONG', 'periodEnd'],
+      [2, 'PERIOD_TOO_LONG', 'periodEnd'],
+    ]);
+    expect(res.data.aidReport.userErrors[0].message).toContain(last);
+    expect(res.data.aidReport.recorded).toBe(0);
+    expect(await ledgerRows()).toBe(before);
+  });
+
+  it('keeps a start after today, and a one-off grant date after today, DATE_INVALID: aid is recorded once given', async () => {
+    const res = await emergency.gql(REPORT, {
+      records: [
+        transition('GD-PE-9', OTHER, '2026-03-16', '2026-06-30'),
+        { reference: 'DF-PE-1', beneficiaryIdNumber: OTHER, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-03-16', amountFen: 30_000 },
+      ],
+      dryRun: true,
+    });
+    expect(res.data.aidReport.userErrors.map((e: { index: number; code: string; field: string }) => [e.index, e.code, e.field])).toEqual([
+      [0, 'DATE_INVALID', 'periodStart'],
+      [1, 'DATE_INVALID', 'grantDate'],
+    ]);
+  });
+
+  it('is taken the same from a CSV file (npm run report), and too long an end is named by its line and column', async () => {
+    const header = 'reference,beneficiary_id_number,programme,period_start,period_end,amount_fen';
+    const line = (reference: string, end: string) => `${reference},${OTHER},DISASTER_TRANSITION,2026-03-01,${end},${MONTHLY_FEN}`;
+    const before = await ledgerRows();
+    const bad = await reportFile(hub.url, emergencyToken, writeFile('far.csv', [header, line('GD-PE-F1', '2027-02-28'), line('GD-PE-F2', '2099-12-31')].join('\n')));
+    expect(bad.problems.map((p) => [p.line, p.code, p.field])).toEqual([[3, 'PERIOD_TOO_LONG', 'period_end']]);
+    expect(await ledgerRows()).toBe(before);
+    const good = await reportFile(hub.url, emergencyToken, writeFile('granted.csv', [header, line('GD-PE-F1', '2027-02-28')].join('\n')));
+    expect(good.problems).toEqual([]);
+    expect(await ledgerRows()).toBe(before + 1);
+  });
+});
+
+function writeFile(name: string, content: string): string {
+  const f = path.join(dir, name);
+  fs.writeFileSync(f, content);
+  return f;
+}
