@@ -14,6 +14,7 @@ import type { FirstAidRecord } from '../../db/cases/first-aid';
 import { firstAidAmountComparable, recordStanding, type CheckedRecord, type RecordStanding } from '../../domain/cases/fulfilment';
 import { storedOffice } from '../../domain/cases/offices';
 import { PROGRAMME_BY_CODE } from '../../domain/programmes';
+import { normaliseReference, referenceKey } from '../../domain/reported-aid/validate';
 import { sourceOf, type OfficeCode } from '../../domain/departments';
 import { aidForPeople } from '../../federation/loaders';
 import type { AidRecord } from '../../federation/contract';
@@ -38,10 +39,13 @@ export async function namedAidRecord(
   if (!outcomes.every((o) => o.available)) return null;
   const record = records.find((r) => r.sourceRef === sourceRef && r.department === office) ?? null;
   if (record) return { record, successor: null };
-  // A reporting office naming its entry by its own numbering (reportedBy.reference), as the ledger
-  // compares references (case aside), is told the entry's sourceReference: read already, no statement more.
-  const own = sourceRef.trim().toLowerCase();
-  const byOwnReference = records.find((r) => r.department === office && r.reportedBy?.reference.toLowerCase() === own) ?? null;
+  // A reporting office naming its entry by its own numbering (reportedBy.reference) is told the
+  // entry's sourceReference: read already, no statement more. The text is read as aidReport and
+  // reportedAidHistory read a reference (normaliseReference: trimmed; one they would refuse names no
+  // entry) and compared as the ledger keys it (referenceKey), not by a case folding of its own:
+  // lower-cased, a Kelvin sign (U+212A) read as k and named an entry no reference of the office is.
+  const own = normaliseReference(sourceRef);
+  const byOwnReference = own === null ? null : (records.find((r) => r.department === office && r.reportedBy && referenceKey(r.reportedBy.reference) === referenceKey(own)) ?? null);
   const noLongerStanding = loaders.noLongerStanding.get(source);
   const gone = noLongerStanding ? await noLongerStanding.load(sourceRef) : null;
   if (gone && !gone.available) return null;
