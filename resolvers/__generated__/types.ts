@@ -3891,7 +3891,7 @@ export type FindingFilter = {
   readonly severities?: InputMaybe<ReadonlyArray<FindingSeverity>>;
   /** Departments concerned. */
   readonly departments?: InputMaybe<ReadonlyArray<DepartmentCode>>;
-  /** A township (9-digit code): findings of households registered under it. A division the hub holds nothing of (a typo) is BAD_USER_INPUT, REGION_UNKNOWN. */
+  /** A township (9-digit code): findings of households registered under it. Another code is BAD_USER_INPUT, MALFORMED_DIVISION_CODE; a township outside the caller's region scope is FORBIDDEN, OUT_OF_SCOPE (known or not); one the hub holds nothing of (a typo) is BAD_USER_INPUT, REGION_UNKNOWN. The CSV export's township= answers alike. */
   readonly townshipCode?: InputMaybe<Scalars['String']['input']>;
   /** Statuses. Default: OPEN and CONFIRMED (what still needs acting on). */
   readonly statuses?: InputMaybe<ReadonlyArray<FindingStatus>>;
