@@ -34,7 +34,7 @@ import { SEVERITIES, type Severity } from '../domain/findings/rule-set';
 import { FINDING_STATUSES, type FindingStatus } from '../domain/findings/settlement';
 import { activeRuleSet } from '../rules/load';
 import type { HubDeps } from '../resolvers/context';
-import { scanInReach } from '../resolvers/findings/resolvers';
+import { scanInReach, TOWNSHIP_OUT_OF_SCOPE_MESSAGE } from '../resolvers/findings/resolvers';
 
 const SEVERITY_CN: Record<Severity, string> = { CONFLICT: '冲突', WARNING: '预警', MISSED_AID: '疑似漏保' };
 const STATUS_CN: Record<FindingStatus, string> = { OPEN: '待处理', CONFIRMED: '已确认', DISMISSED: '已排除', RESOLVED: '已纠正' };
@@ -60,7 +60,8 @@ function listParam(value: unknown): string[] {
   return raw.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== '');
 }
 
-type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+/** A refusal's message; `township` set where it is the township's code that is no township's (MALFORMED_DIVISION_CODE). */
+type Parsed<T> = { ok: true; value: T } | { ok: false; message: string; township?: true };
 
 function oneOf<T extends string>(values: string[], allowed: readonly T[], name: string): Parsed<T[]> {
   const bad = values.find((v) => !(allowed as readonly string[]).includes(v));
@@ -77,7 +78,9 @@ export function exportFilter(query: Record<string, unknown>): Parsed<FindingFilt
   if (!statuses.ok) return statuses;
   // One township, as Scan.findings takes: a second was dropped unread, the file passed for both.
   const townships = listParam(query.township);
-  if (townships.length > 1 || townships.some((t) => !/^\d{9}$/.test(t))) return { ok: false, message: 'township is one 9-digit township code' };
+  if (townships.length > 1) return { ok: false, message: 'township is one 9-digit township code' };
+  // A code that is no township's is refused as Scan.findings refuses it, naming the argument.
+  if (townships.some((t) => !/^\d{9}$/.test(t))) return { ok: false, message: 'township is a 9-digit township code', township: true };
   const township = townships[0] ?? null;
   const rules = listParam(query.rule);
   return {
@@ -104,11 +107,16 @@ export function registerFindingExports(app: express.Express, deps: HubDeps, audi
       const id = String(req.params.id);
       if (!HUB_ID.test(id)) return sendError(res, 400, 'BAD_USER_INPUT', 'MALFORMED_ID', 'the scan id is a positive whole number');
       const parsed = exportFilter(req.query as Record<string, unknown>);
+      if (!parsed.ok && parsed.township) return sendError(res, 400, 'BAD_USER_INPUT', 'MALFORMED_DIVISION_CODE', parsed.message, { argument: 'township' });
       if (!parsed.ok) return sendError(res, 400, 'BAD_USER_INPUT', 'MALFORMED_FILTER', parsed.message);
       const [scan] = await scansByIds(deps.hub, [Number(id)]);
       const access = requestAccess(req);
       // A scan of a division the caller's scope does not touch reads as not found, like a missing one.
       if (!scan || !scanInReach({ access }, scan.regionCode)) return sendError(res, 404, 'BAD_USER_INPUT', 'SCAN_NOT_FOUND', 'no scan has this id');
+      // A township outside the caller's scope is refused before the hub is asked whether it holds it,
+      // as Scan.findings refuses it: a file without lines passed it off as a township with no findings.
+      const township = parsed.value.townshipCode;
+      if (township && !scanInReach({ access }, township)) return sendError(res, 403, 'FORBIDDEN', 'OUT_OF_SCOPE', TOWNSHIP_OUT_OF_SCOPE_MESSAGE, { argument: 'township' });
 
       const scope = access && isDivisionCode(access.caller.regionScope) ? divisionPrefix(access.caller.regionScope) : null;
       const clear = !access || seesIdNumbers(access.caller, access.purpose);

@@ -557,8 +557,12 @@ describe('region scan, settling and re-scan', () => {
       // A typo'd township of 任城区: refused as Scan.findings refuses it (REGION_UNKNOWN), no file.
       expect(await refusal('?township=370811002')).toEqual([400, expect.stringContaining('application/json'), [{ code: 'BAD_USER_INPUT', reason: 'REGION_UNKNOWN', argument: 'township' }]]);
       // Two townships: the second was dropped unread and the file passed for both.
-      for (const query of [`?township=${TOWNSHIP},370826100`, `?township=${TOWNSHIP}&township=370826100`, '?township=3708110010']) {
+      for (const query of [`?township=${TOWNSHIP},370826100`, `?township=${TOWNSHIP}&township=370826100`]) {
         expect(await refusal(query)).toEqual([400, expect.stringContaining('application/json'), [{ code: 'BAD_USER_INPUT', reason: 'MALFORMED_FILTER' }]]);
+      }
+      // A code that is no township's: refused as Scan.findings refuses it (MALFORMED_DIVISION_CODE), naming the argument.
+      for (const query of ['?township=3708110010', '?township=370811', '?township=37081100A']) {
+        expect(await refusal(query)).toEqual([400, expect.stringContaining('application/json'), [{ code: 'BAD_USER_INPUT', reason: 'MALFORMED_DIVISION_CODE', argument: 'township' }]]);
       }
       // A known township without findings (夏镇街道) is a file of the header alone; the township's own has its findings.
       const empty = await csv(first.id, '?township=370826100', headers);
@@ -566,6 +570,24 @@ describe('region scan, settling and re-scan', () => {
       const own = await csv(first.id, `?township=${TOWNSHIP}`, headers);
       expect(lines(own.body).length).toBeGreaterThan(1);
       expect(lines(own.body)).toEqual(lines((await csv(first.id, '', headers)).body));
+    });
+
+    it("refuses a township outside the caller's region scope (OUT_OF_SCOPE) rather than answer a file without lines, as Scan.findings does", async () => {
+      // A township's office: the scan of its county is in its reach, another county's township is not.
+      const township = await hub.createClient({ regionScope: TOWNSHIP });
+      const as = hub.as({ token: township.token, purpose: 'MONITORING' });
+      const FINDINGS = `query($id: ID!, $filter: FindingFilter) { scan(id: $id) { findings(filter: $filter) { totalCount } } }`;
+      // Known (夏镇街道) or not (a typo): the same answer, which tells nothing of what the hub holds there.
+      for (const other of ['370826100', '370826999']) {
+        const res = await csv(first.id, `?township=${other}`, as.headers);
+        expect([res.status, JSON.parse(res.body).errors.map((e: any) => e.extensions)]).toEqual([403, [{ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE', argument: 'township' }]]);
+        const gql = await as.gql(FINDINGS, { id: first.id, filter: { townshipCode: other } });
+        expect(gql.errors?.map((e: any) => e.extensions)).toEqual([expect.objectContaining({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE', argument: 'filter.townshipCode' })]);
+      }
+      // Its own township is exported as before.
+      const own = await csv(first.id, `?township=${TOWNSHIP}`, as.headers);
+      expect([own.status, lines(own.body).length > 1]).toEqual([200, true]);
+      expect((await as.gql(FINDINGS, { id: first.id, filter: { townshipCode: TOWNSHIP } })).data.scan.findings.totalCount).toBeGreaterThan(0);
     });
   });
 });

@@ -124,8 +124,9 @@ export const monitoringAlertEvent = mysqlTable(
     /**
      * DECIDE_BY_CORRECTED: the start-up count moved the decision day 0008 gave it (resolvers/monitoring/decide-by-backfill.ts).
      * DEADLINE_RECOUNTED: a start under another holiday calendar moved a date (resolvers/monitoring/deadline-recount.ts).
+     * DEADLINE_KEPT: a date of an ended period, counted under a provisional calendar, kept although the calendar in force gives another day (the same).
      */
-    action: mysqlEnum('action', ['OPENED', 'RAISED', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED', 'MOVED', 'TAKEN_OVER', 'DECIDE_BY_CORRECTED', 'DEADLINE_RECOUNTED']).notNull(),
+    action: mysqlEnum('action', ['OPENED', 'RAISED', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED', 'MOVED', 'TAKEN_OVER', 'DECIDE_BY_CORRECTED', 'DEADLINE_RECOUNTED', 'DEADLINE_KEPT']).notNull(),
     fromState: mysqlEnum('from_state', ALERT_STATES),
     toState: mysqlEnum('to_state', ALERT_STATES).notNull(),
     grade: mysqlEnum('grade', ALERT_GRADES).notNull(),

@@ -16,7 +16,7 @@ import { aidCase, caseEvent } from '../cases/schema';
 import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringVillageNotice, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
-import { MOVE_ACTION, openedFromAlertReason, OPEN_ALERT_STATES, verifierAfterHandOver, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, movedDeadlines, type CountedDates, type LimitToCount, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { MOVE_ACTION, openedFromAlertReason, OPEN_ALERT_STATES, verifierAfterHandOver, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, deadlineKept, movedDeadlines, type CountedDates, type KeptOtherwise, type LimitToCount, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
@@ -817,13 +817,23 @@ export async function settleBackfilledDecideBy(
  * Up to `limit` alerts after id `after` keeping a count a recount may follow, of a period still
  * running (periodsStillRunning: 签收 while not signed for, verification while open, the decision while
  * pending), in id order: working days, which a holiday calendar moves, or calendar days, which a
- * last-day-off rule or a calendar moves. A closed period's date is history, and no alert of it is read.
+ * last-day-off rule or a calendar moves; and every alert flagged provisional keeping a count, closed
+ * or not, whose flag a published notice may clear (recountedDeadlines). A closed period's date is
+ * history: it is read for its flag, never moved. A closed alert not provisional is not read.
  */
 export async function alertsWithCountsAfter(db: Db, after: number, limit: number): Promise<AlertRow[]> {
+  const anyCount = or(
+    isNotNull(monitoringAlert.acknowledgeWorkingDays),
+    isNotNull(monitoringAlert.verifyWorkingDays),
+    isNotNull(monitoringAlert.verifyDays),
+    isNotNull(monitoringAlert.decideWorkingDays),
+    isNotNull(monitoringAlert.decideDays),
+  );
   const counted = or(
     and(isNotNull(monitoringAlert.acknowledgeWorkingDays), inArray(monitoringAlert.state, [...UNSIGNED_ALERT_STATES])),
     and(or(isNotNull(monitoringAlert.verifyWorkingDays), isNotNull(monitoringAlert.verifyDays)), inArray(monitoringAlert.state, [...OPEN_ALERT_STATES])),
     and(or(isNotNull(monitoringAlert.decideWorkingDays), isNotNull(monitoringAlert.decideDays)), isNull(monitoringAlert.decidedOn)),
+    and(eq(monitoringAlert.provisional, true), anyCount),
   );
   return db.select().from(monitoringAlert).where(and(gt(monitoringAlert.id, after), counted)).orderBy(asc(monitoringAlert.id)).limit(limit);
 }
@@ -911,32 +921,46 @@ export async function keepInferredCounts(db: Db, read: AlertRow, counts: Pick<Co
  * verification still runs, and the calendar's recount, marked done, would never reach it again.
  * `read` only spares the transaction for an alert nothing moves on. Each moved date gets its history
  * event (DEADLINE_RECOUNTED by the hub at `now`, the date's field, day before and after in its
- * reason), and `onWritten` the alert before and after (for its pushes), in the same transaction.
- * Returns the alert before and as written, or null: nothing to write.
+ * reason), each date of an ended period kept although the calendar in force gives another day
+ * (`keptOtherwise`) its DEADLINE_KEPT unless its history already tells it with that day (a start
+ * under the same days, or a process starting beside this one, records it once), and `onWritten` the
+ * alert before and after (for its pushes), in the same transaction. Returns the alert before and as
+ * written, or null: nothing to write.
  */
 export async function storeRecountedDeadlines(
   db: HubDb,
   read: AlertRow,
-  recount: (alert: AlertRow) => RecountedDeadlines,
+  recount: (alert: AlertRow) => RecountedDeadlines & { keptOtherwise?: readonly KeptOtherwise[] },
   now: Date,
   onWritten?: (tx: LockingTx, before: AlertRow, alert: AlertRow) => Promise<void>,
 ): Promise<{ before: AlertRow; after: AlertRow } | null> {
-  const unchanged = (a: AlertRow, counted: RecountedDeadlines) => movedDeadlines(a, counted).length === 0 && counted.provisional === a.provisional;
-  if (unchanged(read, recount(read))) return null;
+  const rowUnchanged = (a: AlertRow, counted: RecountedDeadlines) => movedDeadlines(a, counted).length === 0 && counted.provisional === a.provisional;
+  const first = recount(read);
+  if (rowUnchanged(read, first) && !first.keptOtherwise?.length) return null;
   return retryLockConflicts(() => lockingTransaction(db, async (tx): Promise<{ before: AlertRow; after: AlertRow } | null> => {
     const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, read.id)).for('update');
     if (!before) return null;
     const counted = recount(before);
-    if (unchanged(before, counted)) return null;
+    const keptReasons = (counted.keptOtherwise ?? []).map(deadlineKept);
+    const told = keptReasons.length === 0 ? new Set<string | null>() : new Set(
+      (await tx.select({ reason: monitoringAlertEvent.reason }).from(monitoringAlertEvent).where(and(eq(monitoringAlertEvent.alertId, before.id), eq(monitoringAlertEvent.action, 'DEADLINE_KEPT')))).map((e) => e.reason),
+    );
+    const kept = keptReasons.filter((reason) => !told.has(reason));
+    const unchanged = rowUnchanged(before, counted);
+    if (unchanged && kept.length === 0) return null;
     const at = toDbInstant(now);
-    await tx.execute(
-      sql`UPDATE monitoring_alert SET acknowledge_by = ${counted.acknowledgeBy}, verify_by = ${counted.verifyBy}, decide_by = ${counted.decideBy}, provisional = ${counted.provisional}, updated_at = ${at} WHERE id = ${before.id}`,
-    );
-    const alert: AlertRow = { ...before, ...counted, updatedAt: at };
-    await addEvents(
-      tx,
-      movedDeadlines(before, counted).map((m) => ({ alertId: before.id, action: 'DEADLINE_RECOUNTED' as const, fromState: before.state, toState: before.state, grade: before.grade, at, actor: HUB_ACTOR.actor, actorOffice: HUB_ACTOR.office, reason: deadlineCorrection(m.field, m.before, m.after) })),
-    );
+    if (!unchanged) {
+      await tx.execute(
+        sql`UPDATE monitoring_alert SET acknowledge_by = ${counted.acknowledgeBy}, verify_by = ${counted.verifyBy}, decide_by = ${counted.decideBy}, provisional = ${counted.provisional}, updated_at = ${at} WHERE id = ${before.id}`,
+      );
+    }
+    const dates = { acknowledgeBy: counted.acknowledgeBy, verifyBy: counted.verifyBy, decideBy: counted.decideBy, provisional: counted.provisional };
+    const alert: AlertRow = unchanged ? before : { ...before, ...dates, updatedAt: at };
+    const event = (action: 'DEADLINE_RECOUNTED' | 'DEADLINE_KEPT', reason: string) => ({ alertId: before.id, action, fromState: before.state, toState: before.state, grade: before.grade, at, actor: HUB_ACTOR.actor, actorOffice: HUB_ACTOR.office, reason });
+    await addEvents(tx, [
+      ...movedDeadlines(before, counted).map((m) => event('DEADLINE_RECOUNTED', deadlineCorrection(m.field, m.before, m.after))),
+      ...kept.map((reason) => event('DEADLINE_KEPT', reason)),
+    ]);
     if (onWritten) await onWritten(tx, before, alert);
     return { before, after: alert };
   }));

@@ -114,15 +114,16 @@ export function statutoryDaysOff(year: number): Map<IsoDate, StatutoryHolidayNam
   const out = onceADay(all);
   for (let i = 0; i < all.length; ) {
     // One run of consecutive holiday days (中秋 on 国庆 is one run, its shared date there twice).
-    const name = all[i][1];
     let j = i;
     while (j + 1 < all.length && (all[j + 1][0] === all[j][0] || all[j + 1][0] === addDays(all[j][0], 1))) j++;
-    const weekdays = new Set(all.slice(i, j + 1).map(([d]) => d).filter((d) => !isWeekendDay(d)));
-    let owed = j + 1 - i - weekdays.size;
-    for (let d = addDays(all[j][0], 1); owed > 0; d = addDays(d, 1)) {
+    // The days it owes, in order, each under the holiday whose day it makes up for: one on a
+    // Saturday or Sunday, or the one of a shared date not listed there (the date reads under the
+    // first, onceADay). The run's first name for all of them read 2031's 10-06, owed for 国庆's
+    // 10-01 that 中秋 holds, as 中秋.
+    const owed = all.slice(i, j + 1).flatMap(([d, name], k) => (isWeekendDay(d) || (k > 0 && all[i + k - 1][0] === d) ? [name] : []));
+    for (let d = addDays(all[j][0], 1); owed.length > 0; d = addDays(d, 1)) {
       if (isWeekendDay(d) || out.has(d)) continue;
-      out.set(d, name);
-      owed--;
+      out.set(d, owed.shift()!);
     }
     i = j + 1;
   }

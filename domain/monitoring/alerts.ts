@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import { addDays, type IsoDate } from '../dates';
 import { parseOffice } from '../cases/offices';
-import { addCalendarDays, addWorkingDays, DEFAULT_LAST_DAY_OFF, uncoveredBetween, withinSupported, type HolidayCalendar, type LastDayOff } from '../cases/working-days';
+import { addCalendarDays, addWorkingDays, buildHolidayCalendar, DEFAULT_LAST_DAY_OFF, uncoveredBetween, withinSupported, type HolidayCalendar, type LastDayOff } from '../cases/working-days';
 import { ruleExplanationTellsHealth } from '../findings/explain';
 import type { Rule } from '../findings/rule-set';
 import { DEFAULT_DECIDE_DAYS, DEFAULT_VERIFY_DAYS, GRADE_RANK, type Grade, type Limit, type Trigger, type TriggerKind } from './triggers';
@@ -166,6 +166,16 @@ export function periodsStillRunning(a: Pick<KeptDeadlines, 'state' | 'decidedOn'
 
 export type RecountedDeadlines = Pick<KeptDeadlines, 'acknowledgeBy' | 'verifyBy' | 'decideBy' | 'provisional'>;
 
+/** A date of an ended period kept as counted under a provisional calendar, and the day the calendar in force gives it. */
+export interface KeptOtherwise {
+  field: 'acknowledgeBy' | 'verifyBy' | 'decideBy';
+  kept: IsoDate;
+  inForce: IsoDate;
+}
+
+/** The calendar a hub without a year's notice counted under: the package's table and the law alone. */
+let provisionalCalendar: HolidayCalendar | undefined;
+
 /**
  * An alert's dates counted again under the holiday calendar in force and the trigger set's rule for a
  * calendar-day limit's last day off (`lastDayOff`), each from where and with the count it was counted
@@ -173,18 +183,27 @@ export type RecountedDeadlines = Pick<KeptDeadlines, 'acknowledgeBy' | 'verifyBy
  * first clue): working days, or calendar days (kept since migration 0013), whose last day moves to
  * the next working day or back as the calendar and the rule say, each only while its period still
  * runs (periodsStillRunning: a date whose period has ended stays as counted, in working days as in
- * calendar days; a closed alert keeps every date), its provisional part read again under the
- * calendar in force (uncoveredBetween, as the counting reads it: a day counted over in a year whose
- * notice is now published is no longer provisional). A date without its count (an alert raised
- * before the counts were kept) or counted from a day outside the supported years stays. The
- * provisional flag is counted again when every date's count is known; otherwise a recount can set
- * it, never clear it (a date kept without its count may be provisional).
+ * calendar days; a closed alert keeps every date). A date without its count (an alert raised
+ * before the counts were kept) or counted from a day outside the supported years stays.
+ *
+ * The provisional flag says whether a date the alert shows was counted under a provisional calendar:
+ * a running date counted over a year whose notice is not published (uncoveredBetween); an ended date
+ * so as well, or, on an alert flagged provisional, one that the provisional calendar (the package's
+ * table and the law alone) gave and the calendar in force gives otherwise: kept as counted (it was
+ * met or missed under it), it stays provisional, and `keptOtherwise` names it with the day in force
+ * (DEADLINE_KEPT in its history). An ended date the calendar in force gives alike is no longer
+ * provisional, so a dismissed alert whose dates the notice confirms is cleared. The flag is counted
+ * again when every date's count is known; otherwise a recount can set it, never clear it (a date
+ * kept without its count may be provisional).
  */
-export function recountedDeadlines(a: KeptDeadlines, lastDayOff: LastDayOff): RecountedDeadlines {
+export function recountedDeadlines(a: KeptDeadlines, lastDayOff: LastDayOff): RecountedDeadlines & { keptOtherwise: KeptOtherwise[] } {
   let known = a.deadlineCountsKept;
   let provisional = false;
+  const keptOtherwise: KeptOtherwise[] = [];
   const running = periodsStillRunning(a);
-  const count = (from: IsoDate, workingDays: number | null, days: number | null, kept: IsoDate, runs: boolean): IsoDate => {
+  const countUnder = (from: IsoDate, workingDays: number | null, days: number | null, cal?: HolidayCalendar) =>
+    workingDays !== null ? addWorkingDays(from, workingDays, cal) : addCalendarDays(from, days!, lastDayOff, cal);
+  const count = (field: KeptOtherwise['field'], from: IsoDate, workingDays: number | null, days: number | null, kept: IsoDate, runs: boolean): IsoDate => {
     if (workingDays === null && days === null) return kept;
     if (withinSupported(from) !== from || (workingDays ?? days)! < 1) {
       known = false;
@@ -192,12 +211,22 @@ export function recountedDeadlines(a: KeptDeadlines, lastDayOff: LastDayOff): Re
     }
     try {
       if (!runs) {
-        // Ended: kept as counted, provisional only while a day it was counted over (working days) or
-        // its last day's being off (calendar days) is read from a year whose notice is not known.
-        provisional ||= workingDays !== null ? uncoveredBetween(from, kept) : lastDayOff !== 'KEEP' && uncoveredBetween(addDays(from, days!), kept);
+        // Ended: kept as counted, provisional while a day it was counted over (working days) or its
+        // last day's being off (calendar days) is read from a year whose notice is not known, or
+        // while the calendar in force gives another day than the provisional one gave it.
+        if (workingDays !== null ? uncoveredBetween(from, kept) : lastDayOff !== 'KEEP' && uncoveredBetween(addDays(from, days!), kept)) {
+          provisional = true;
+          return kept;
+        }
+        if (!a.provisional) return kept;
+        const inForce = countUnder(from, workingDays, days).date;
+        if (inForce !== kept && countUnder(from, workingDays, days, (provisionalCalendar ??= buildHolidayCalendar())).date === kept) {
+          provisional = true;
+          keptOtherwise.push({ field, kept, inForce });
+        }
         return kept;
       }
-      const counted = workingDays !== null ? addWorkingDays(from, workingDays) : addCalendarDays(from, days!, lastDayOff);
+      const counted = countUnder(from, workingDays, days);
       provisional ||= counted.provisional;
       return counted.date;
     } catch {
@@ -205,10 +234,10 @@ export function recountedDeadlines(a: KeptDeadlines, lastDayOff: LastDayOff): Re
       return kept;
     }
   };
-  const acknowledgeBy = count(a.acknowledgeFrom ?? a.firstClueOn, a.acknowledgeWorkingDays, null, a.acknowledgeBy, running.acknowledge);
-  const verifyBy = count(a.firstClueOn, a.verifyWorkingDays, a.verifyDays, a.verifyBy, running.verify);
-  const decideBy = count(a.firstClueOn, a.decideWorkingDays, a.decideDays, a.decideBy, running.decide);
-  return { acknowledgeBy, verifyBy, decideBy, provisional: provisional || (!known && a.provisional) };
+  const acknowledgeBy = count('acknowledgeBy', a.acknowledgeFrom ?? a.firstClueOn, a.acknowledgeWorkingDays, null, a.acknowledgeBy, running.acknowledge);
+  const verifyBy = count('verifyBy', a.firstClueOn, a.verifyWorkingDays, a.verifyDays, a.verifyBy, running.verify);
+  const decideBy = count('decideBy', a.firstClueOn, a.decideWorkingDays, a.decideDays, a.decideBy, running.decide);
+  return { acknowledgeBy, verifyBy, decideBy, provisional: provisional || (!known && a.provisional), keptOtherwise };
 }
 
 /**
@@ -277,6 +306,11 @@ export function decideByCorrection(before: IsoDate, after: IsoDate): string {
 /** The reason a DEADLINE_RECOUNTED (or DECIDE_BY_CORRECTED) event records: the date's field, its day before and after. */
 export function deadlineCorrection(field: 'acknowledgeBy' | 'verifyBy' | 'decideBy', before: IsoDate, after: IsoDate): string {
   return `${field} ${before} → ${after}`;
+}
+
+/** The reason a DEADLINE_KEPT event records: the date's field, its day as kept, and the day the calendar in force gives. */
+export function deadlineKept(k: KeptOtherwise): string {
+  return `${k.field} ${k.kept} kept (${k.inForce} under the calendar in force)`;
 }
 
 /** Open and past its verification day: overdue, and escalated to the county. */

@@ -3891,7 +3891,7 @@ export type FindingFilter = {
   readonly severities?: InputMaybe<ReadonlyArray<FindingSeverity>>;
   /** Departments concerned. */
   readonly departments?: InputMaybe<ReadonlyArray<DepartmentCode>>;
-  /** A township (9-digit code): findings of households registered under it. A division the hub holds nothing of (a typo) is BAD_USER_INPUT, REGION_UNKNOWN. */
+  /** A township (9-digit code): findings of households registered under it. Another code is BAD_USER_INPUT, MALFORMED_DIVISION_CODE; a township outside the caller's region scope is FORBIDDEN, OUT_OF_SCOPE (known or not); one the hub holds nothing of (a typo) is BAD_USER_INPUT, REGION_UNKNOWN. The CSV export's township= answers alike. */
   readonly townshipCode?: InputMaybe<Scalars['String']['input']>;
   /** Statuses. Default: OPEN and CONFIRMED (what still needs acting on). */
   readonly statuses?: InputMaybe<ReadonlyArray<FindingStatus>>;
@@ -5188,7 +5188,9 @@ export type AlertAction =
   /** Its decideBy corrected by the hub at start-up: raised before the decision limit existed, it had the published 15 days, and was counted once under the limit the locality's triggers file gives its trigger and grade. The reason gives the day before and after (`decideBy 2026-03-30 → 2026-03-31`); state and grade unchanged. */
   | 'DECIDE_BY_CORRECTED'
   /** One of its dates (acknowledgeBy, verifyBy or decideBy) counted again by the hub at start-up under another holiday calendar (a year's notice loaded after it was raised) or another rule for a calendar-day limit whose last day is off (the triggers file's lastDayOff: the next working day, 民法典 art. 203, or the day as counted), from the day and the working or calendar days it was counted with; one event per date moved. The reason gives the field and the day before and after (`acknowledgeBy 2027-02-09 → 2027-02-15`); state and grade unchanged. */
-  | 'DEADLINE_RECOUNTED';
+  | 'DEADLINE_RECOUNTED'
+  /** One of its dates (acknowledgeBy, verifyBy or decideBy) kept as counted although the calendar in force gives another day: its period had ended (met or missed under the calendar of its time) before a year's notice was loaded, and it was counted under the law's holidays alone. Recorded by the hub at start-up, once for each day the calendar in force gives it; the alert stays provisional. The reason gives the field, the day kept and the day in force (`verifyBy 2027-02-24 kept (2027-02-25 under the calendar in force)`); state and grade unchanged. */
+  | 'DEADLINE_KEPT';
 
 /** A monitoring trigger (预警要素) of the trigger set in force (rules/triggers.json plus the locality's file). */
 export type Trigger = {
@@ -5253,7 +5255,7 @@ export type Alert = {
   readonly decideBy: Scalars['Date']['output'];
   /** The day (China) the decision was recorded: dismissed or verified as NO_NEED, or its case DECIDED (the meeting's day or the day stated) or REJECTED; null while pending (open, or its case not yet decided). */
   readonly decidedOn?: Maybe<Scalars['Date']['output']>;
-  /** True when a day counted lies in a year whose holiday notice is not yet published. */
+  /** True when a date it shows was counted under a provisional calendar: a day counted lies in a year whose holiday notice is not yet published; or a date whose period ended before the notice was loaded, kept as counted under the law's holidays alone (history is not moved), is one the published calendar gives otherwise (DEADLINE_KEPT in its history names the day it gives). Cleared, also on a closed alert, once the published calendar gives every date it shows alike. */
   readonly provisional: Scalars['Boolean']['output'];
   /** Open and past its verification day (China time today; as an item of overdueReport with a future asOf, at asOf's day: late by then if nothing changes). */
   readonly overdue: Scalars['Boolean']['output'];

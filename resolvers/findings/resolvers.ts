@@ -70,8 +70,15 @@ export function scanInReach(ctx: { access?: { caller: { regionScope: string } | 
   return regionCode.startsWith(divisionPrefix(scope)) || (isDivisionCode(regionCode) && scope.startsWith(divisionPrefix(regionCode)));
 }
 
+export const TOWNSHIP_OUT_OF_SCOPE_MESSAGE = 'the township is not in this client’s region scope (whether the hub holds it is not said)';
+
 function filterOf(ctx: HubContext, arg: FindingFilterInput | null | undefined): FindingFilter {
   if (arg?.townshipCode && !/^\d{9}$/.test(arg.townshipCode)) throw badInput('filter.townshipCode', 'MALFORMED_DIVISION_CODE', 'townshipCode is a 9-digit township code');
+  // Outside the caller's scope: refused before the hub is asked whether it holds the township (an
+  // empty page read as a township with no findings, REGION_UNKNOWN would tell what lies outside).
+  if (arg?.townshipCode && !scanInReach(ctx, arg.townshipCode)) {
+    throw new GraphQLError(TOWNSHIP_OUT_OF_SCOPE_MESSAGE, { extensions: { code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE', argument: 'filter.townshipCode' } });
+  }
   return {
     ruleIds: arg?.rules ?? null,
     severities: arg?.severities ?? null,

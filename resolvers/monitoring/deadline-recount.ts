@@ -19,7 +19,10 @@
  * 203), or back under KEEP or a corrected calendar. Either moves only while its period still runs
  * (periodsStillRunning: 签收 not yet signed for, an open alert's verification, a pending decision): a
  * date whose period has ended was met or missed under the calendar of its time and stays, so a closed
- * alert (verified and decided, dismissed) keeps every date; a date of an alert raised
+ * alert (verified and decided, dismissed) keeps every date. Its provisional flag is read again all
+ * the same (every alert flagged provisional is read): cleared where the calendar in force gives its
+ * kept dates alike, kept where it gives another day than the law alone gave, that day recorded in
+ * its history (DEADLINE_KEPT, once per day in force), with no push. A date of an alert raised
  * before the counts were kept is not moved here (its limit then is not known: it keeps its dates, and
  * its flag is never cleared, unless inferAlertDeadlineCounts finds its counts). Each write locks the alert and counts it again as it is then: an alert
  * dismissed or verified between the read and the write keeps the dates of its ended periods and is

@@ -220,6 +220,18 @@ describe('2027 and later: the statutory holidays the law fixes, provisional unti
     ]);
     // 2031: 中秋 on Wednesday 10-01, 国庆 to Friday 10-03: the overlap's day is Monday 10-06.
     expect([...statutoryDaysOff(2031).keys()].filter((d) => d >= '2031-09-01')).toEqual(['2031-10-01', '2031-10-02', '2031-10-03', '2031-10-06']);
+    // Each day owed is named after the holiday whose day it makes up for, not the run's first: 2031's
+    // 10-01 reads 中秋, so Monday 10-06 is 国庆's (it read 中秋); 2050's 中秋 on Friday 09-30 owes
+    // nothing, Monday and Tuesday are 国庆's Saturday and Sunday (they read 中秋); 2036's 中秋 on
+    // Saturday 10-04 owes Monday 10-06 (it read 国庆节).
+    expect([...statutoryDaysOff(2031)].filter(([d]) => d >= '2031-09-01')).toEqual([
+      ['2031-10-01', '中秋'],
+      ['2031-10-02', '国庆节'],
+      ['2031-10-03', '国庆节'],
+      ['2031-10-06', '国庆节'],
+    ]);
+    expect(Object.fromEntries([...statutoryDaysOff(2050)].filter(([d]) => d >= '2050-10-04'))).toEqual({ '2050-10-04': '国庆节', '2050-10-05': '国庆节' });
+    expect(statutoryDaysOff(2036).get('2036-10-06')).toBe('中秋');
     // The law's holidays themselves list the shared day once.
     expect([...statutoryHolidays(2028).keys()].filter((d) => d >= '2028-09-01')).toEqual(['2028-10-01', '2028-10-02', '2028-10-03']);
     // 10 working days from Friday 2028-09-29: Friday 10-06 (1) … Thursday 10-19 (10); it read 10-18.

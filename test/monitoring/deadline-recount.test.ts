@@ -92,6 +92,11 @@ async function recountEvents(): Promise<{ alertId: number; reason: string }[]> {
   return (rows as { alertId: number; actor: string; reason: string }[]).map((r) => ({ alertId: Number(r.alertId), actor: r.actor, reason: r.reason }));
 }
 
+async function keptEvents(): Promise<{ alertId: number; reason: string }[]> {
+  const [rows] = await dbs.hubPool.query("SELECT alert_id AS alertId, reason FROM monitoring_alert_event WHERE action = 'DEADLINE_KEPT' ORDER BY alert_id, seq");
+  return (rows as { alertId: number; reason: string }[]).map((r) => ({ alertId: Number(r.alertId), reason: r.reason }));
+}
+
 async function raisedPushes(): Promise<string[]> {
   const [rows] = await dbs.hubPool.query("SELECT alert_id AS alertId FROM alert_delivery WHERE event = 'ALERT_RAISED' ORDER BY id");
   return (rows as { alertId: string }[]).map((r) => String(r.alertId));
@@ -409,18 +414,29 @@ it('counts again under a corrected notice only the dates of periods still runnin
   // The notice is loaded (02-05 to 02-13 off): 签收 02-15, verification 02-25, decision 03-01.
   holidays.use('2027-closed.json', [notice2027]);
   const written = await recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now());
-  expect(written.filter((w) => ids.includes(w.alertId)).map((w) => w.alertId)).toEqual([open, acknowledged, verified]);
+  // The dismissed one too: not a date or its flag, but the days the notice gives its kept dates, in its history (below).
+  expect(written.filter((w) => ids.includes(w.alertId)).map((w) => w.alertId)).toEqual([open, acknowledged, verified, dismissed]);
   // Open: every date moves.
   expect(await dates(open)).toEqual({ acknowledgeBy: '2027-02-15', verifyBy: '2027-02-25', decideBy: '2027-03-01', provisional: false });
   // Signed for: its 签收 day is history; verification and decision still run. Its kept 签收 day was
-  // counted over 2027, whose notice is now published: no day of it is provisional any more.
-  expect(await dates(acknowledged)).toEqual({ acknowledgeBy: '2027-02-11', verifyBy: '2027-02-25', decideBy: '2027-03-01', provisional: false });
-  // Verified, its decision pending: only the decision day moves; its kept days are no longer provisional either.
-  expect(await dates(verified)).toEqual({ acknowledgeBy: '2027-02-11', verifyBy: '2027-02-24', decideBy: '2027-03-01', provisional: false });
-  // Dismissed: decided under the calendar of its time, it keeps every date, no event in its history, no push.
+  // counted under the law alone and the notice gives 02-15: it still reads provisional, and its history
+  // names the day the notice gives (DEADLINE_KEPT).
+  expect(await dates(acknowledged)).toEqual({ acknowledgeBy: '2027-02-11', verifyBy: '2027-02-25', decideBy: '2027-03-01', provisional: true });
+  // Verified, its decision pending: only the decision day moves; its kept days stay provisional alike.
+  expect(await dates(verified)).toEqual({ acknowledgeBy: '2027-02-11', verifyBy: '2027-02-24', decideBy: '2027-03-01', provisional: true });
+  // Dismissed: decided under the calendar of its time, it keeps every date and its flag, no date moved in its history, no push.
   expect(await dates(dismissed)).toEqual(law);
   const events = await recountEvents();
   expect(events.filter((e) => e.alertId === dismissed)).toEqual([]);
+  const kept = (await keptEvents()).filter((e) => ids.includes(e.alertId));
+  expect(kept.map((e) => [e.alertId, e.reason.split(' ')[0]])).toEqual([
+    [acknowledged, 'acknowledgeBy'],
+    [verified, 'acknowledgeBy'],
+    [verified, 'verifyBy'],
+    [dismissed, 'acknowledgeBy'],
+    [dismissed, 'verifyBy'],
+    [dismissed, 'decideBy'],
+  ]);
   expect(events.filter((e) => e.alertId === acknowledged).map((e) => e.reason)).toEqual(['verifyBy 2027-02-24 → 2027-02-25', 'decideBy 2027-02-26 → 2027-03-01']);
   expect(events.filter((e) => e.alertId === verified).map((e) => e.reason)).toEqual(['decideBy 2027-02-26 → 2027-03-01']);
   expect((await raisedPushes()).slice(pushesBefore).filter((id) => ids.includes(Number(id)))).toEqual([String(open), String(acknowledged), String(verified)]);
@@ -460,4 +476,50 @@ it('leaves the dates of an alert dismissed between the recount reading it and wr
   expect(await dates(raced)).toMatchObject(law);
   expect((await recountEvents()).filter((e) => e.alertId === raced)).toEqual([]);
   expect((await raisedPushes()).slice(pushesBefore)).not.toContain(String(raced));
+});
+
+it("reads a closed alert's provisional flag again under the published notice: cleared where its kept dates stand, kept and recorded where the notice gives other days", async () => {
+  holidays.use(null);
+  clock.set('2027-02-04T10:00:00+08:00');
+  // Both raised under the law alone, in 2027 whose notice is not yet loaded: provisional.
+  // One from 03-01, far from 春节: 03-02, 03-15, 03-17, days the notice gives alike.
+  const confirmed = await writeAlert('closed-flag-confirmed', { keepCounts: true, firstClueOn: '2027-03-01' });
+  // One from 02-04: the notice would give 02-15, 02-25 and 03-01 instead of 02-11, 02-24 and 02-26.
+  const other = await writeAlert('closed-flag-other', { keepCounts: true });
+  // Both dismissed before the notice: every period ended, decided under the calendar of its time.
+  await dbs.hubPool.query("UPDATE monitoring_alert SET state = 'DISMISSED', decided_on = '2027-02-25' WHERE id IN (?, ?)", [confirmed, other]);
+  const confirmedDates = { acknowledgeBy: '2027-03-02', verifyBy: '2027-03-15', decideBy: '2027-03-17' };
+  const law = { acknowledgeBy: '2027-02-11', verifyBy: '2027-02-24', decideBy: '2027-02-26' };
+  expect(await dates(confirmed)).toEqual({ ...confirmedDates, provisional: true });
+  expect(await dates(other)).toEqual({ ...law, provisional: true });
+  const pushesBefore = (await raisedPushes()).length;
+
+  holidays.use('2027-closed-flag.json', [notice2027]);
+  // The last recount ran under the law alone, as the alerts were raised.
+  await markRecounted(dbs.hub, 'monitoring_alert', alertCountsFingerprint(activeTriggerSet().lastDayOff, calendarFingerprint(buildHolidayCalendar())), clock.now());
+  // Two processes starting together.
+  await Promise.all([recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now()), recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now())]);
+  // Its dates stand under the notice: no longer provisional, nothing in its history.
+  expect(await dates(confirmed)).toEqual({ ...confirmedDates, provisional: false });
+  // Its dates stay as counted (history is not moved) and still read provisional: counted under the
+  // law alone, which the notice does not confirm; the day the notice gives each is in its history, once.
+  expect(await dates(other)).toEqual({ ...law, provisional: true });
+  const kept = (await keptEvents()).filter((e) => e.alertId === confirmed || e.alertId === other);
+  expect(kept).toEqual([
+    { alertId: other, reason: 'acknowledgeBy 2027-02-11 kept (2027-02-15 under the calendar in force)' },
+    { alertId: other, reason: 'verifyBy 2027-02-24 kept (2027-02-25 under the calendar in force)' },
+    { alertId: other, reason: 'decideBy 2027-02-26 kept (2027-03-01 under the calendar in force)' },
+  ]);
+  expect((await recountEvents()).filter((e) => e.alertId === confirmed || e.alertId === other)).toEqual([]);
+  // Neither is pushed again: both are decided.
+  expect((await raisedPushes()).slice(pushesBefore).filter((id) => [confirmed, other].includes(Number(id)))).toEqual([]);
+
+  // A corrected notice (02-19 off as well, Saturday 02-20 not worked) gives other days again: each recorded once more.
+  holidays.use('2027-closed-flag-corrected.json', [{ ...notice2027, workdays: {}, holidays: { ...notice2027.holidays, '2027-02-19': '春节' } }]);
+  await recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now());
+  expect(await dates(other)).toEqual({ ...law, provisional: true });
+  expect((await keptEvents()).filter((e) => e.alertId === other).slice(3).map((e) => e.reason)).toEqual([
+    'verifyBy 2027-02-24 kept (2027-03-01 under the calendar in force)',
+    'decideBy 2027-02-26 kept (2027-03-03 under the calendar in force)',
+  ]);
 });
