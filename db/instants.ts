@@ -1,3 +1,4 @@
+import { sql, type SQL } from 'drizzle-orm';
 import { formatChinaInstant } from '../domain/cases/china-time';
 
 /**
@@ -8,6 +9,15 @@ import { formatChinaInstant } from '../domain/cases/china-time';
 /** An instant as the DATETIME(3) text the hub stores (UTC); now by default. */
 export function toDbInstant(instant: Date = new Date()): string {
   return instant.toISOString().replace('T', ' ').slice(0, 23);
+}
+
+/**
+ * The database's now, as a value to write where the database's clock will read it back (a time
+ * compared with UTC_TIMESTAMP(3) in SQL, an age measured against it): every hub process writes
+ * the same clock then, whatever its own machine's says.
+ */
+export function dbNow(): SQL {
+  return sql`UTC_TIMESTAMP(3)`;
 }
 
 /** Stored DATETIME(3) text (UTC) as an instant. */

@@ -19,7 +19,7 @@
  * refuses a call from a transaction begun otherwise, and test/tidb-lint.test.ts refuses a locking
  * read on anything else (db/tidb.ts lockingReadProblems).
  */
-import { is } from 'drizzle-orm';
+import { getTableName, is } from 'drizzle-orm';
 import { MySqlTransaction, type MySqlTable } from 'drizzle-orm/mysql-core';
 import { onceMoreIfRefusedByStatementFormat, type HubDb } from './connect';
 import type { HubTx } from './cases/records';
@@ -49,7 +49,33 @@ export const BEGIN_LOCKING_SQL = 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED
  */
 export async function lockingTransaction<T>(db: HubDb, work: (tx: LockingTx) => Promise<T>): Promise<T> {
   if (is(db, MySqlTransaction)) throw new Error('lockingTransaction begins a transaction of its own: it was called inside one');
-  return onceMoreIfRefusedByStatementFormat(() => db.transaction((tx) => work(tx as LockingTx), { isolationLevel: LOCKING_ISOLATION }));
+  const run = () => onceMoreIfRefusedByStatementFormat(() => db.transaction((tx) => work(tx as LockingTx), { isolationLevel: LOCKING_ISOLATION }));
+  try {
+    return await run();
+  } catch (err) {
+    // A lock row the migrations made was missing (lockKnownRow): the transaction that found it so
+    // rolled back, so it is made now, committed on its own (ensureLockRow says why not inside), and
+    // the transaction runs once more from the start. Missing again, the second error is thrown.
+    if (!(err instanceof LockRowMissing)) throw err;
+    await ensureLockRow(db, err.table, err.row);
+    return run();
+  }
+}
+
+/**
+ * A lock row the migrations make (alert_subscription_lock's one row) was not there: deleted by hand.
+ * Thrown inside the transaction that went to lock it, caught by lockingTransaction, which makes the
+ * row outside any transaction and runs the work once more.
+ */
+export class LockRowMissing extends Error {
+  constructor(
+    readonly table: MySqlTable,
+    readonly row: Record<string, unknown>,
+  ) {
+    const name = getTableName(table);
+    super(`the lock row ${JSON.stringify(row)} of ${name} is missing (deleted by hand?); the hub makes it again before the transaction is retried, or restore it with INSERT IGNORE INTO ${name} (${Object.keys(row).join(', ')}) VALUES (${Object.values(row).map((v) => `'${String(v)}'`).join(', ')})`);
+    this.name = 'LockRowMissing';
+  }
 }
 
 /**
@@ -69,6 +95,17 @@ export async function ensureLockRow<T extends MySqlTable>(db: HubDb, table: T, r
  * Made before the transaction (ensureLockRow), it is only locked here; a caller that did not make it
  * first has it made here (INSERT IGNORE, then locked), with the deadlock risk ensureLockRow says.
  */
+/**
+ * Locks a lock row the migrations make (`lock`: its locking read) for the rest of the transaction.
+ * Not made here when missing (lockMadeRow's deadlock and rollback risks, for a row that should
+ * always be there): LockRowMissing, so that lockingTransaction makes it outside and runs again.
+ */
+export async function lockKnownRow<T extends MySqlTable, R>(table: T, row: T['$inferInsert'], lock: () => Promise<R[]>): Promise<R> {
+  const [held] = await lock();
+  if (held === undefined) throw new LockRowMissing(table, row);
+  return held;
+}
+
 export async function lockMadeRow<T extends MySqlTable, R>(tx: LockingTx, table: T, row: T['$inferInsert'], lock: () => Promise<R[]>): Promise<R> {
   const [held] = await lock();
   if (held !== undefined) return held;

@@ -17,10 +17,10 @@ import { alertDeliveryJson, type AlertEnvelope } from '../../domain/monitoring/e
 import { envelopeFor, splitList, subscriptionMatches, type SubscriptionFilter } from '../../domain/monitoring/subscriptions';
 import type { AlertGrade } from '../../domain/monitoring/envelope';
 import type { HubQuery, HubTx } from '../cases/records';
-import { lockMadeRow, type LockingTx } from '../locking';
+import { lockKnownRow, type LockingTx } from '../locking';
 import { apiClient } from '../access/schema';
 import { alertConcerns } from '../../domain/monitoring/alerts';
-import { toDbInstant } from '../instants';
+import { dbNow, toDbInstant } from '../instants';
 import { alertDelivery, alertSubscription, alertSubscriptionLock } from './schema';
 
 /**
@@ -60,9 +60,12 @@ const SUBSCRIBERS = { name: 'SUBSCRIBERS' };
  * create with `deliverOpen` before it reads the open alerts. Whichever comes second waits for the
  * first to commit and then reads (READ COMMITTED: a LockingTx) what it wrote: the new subscription,
  * or the new alert. One point lock by primary key, held from the subscriptions' read to the commit.
+ * The row is made by migration 0004; deleted by hand, it is made again outside the transaction,
+ * which then runs once more (lockKnownRow), never inside it, where a rollback took it away under
+ * waiters and InnoDB had one of them deadlock (db/locking.ts ensureLockRow).
  */
 export async function lockSubscribers(tx: LockingTx): Promise<void> {
-  await lockMadeRow(tx, alertSubscriptionLock, SUBSCRIBERS, () => tx.select().from(alertSubscriptionLock).where(eq(alertSubscriptionLock.name, SUBSCRIBERS.name)).for('update'));
+  await lockKnownRow(alertSubscriptionLock, SUBSCRIBERS, () => tx.select().from(alertSubscriptionLock).where(eq(alertSubscriptionLock.name, SUBSCRIBERS.name)).for('update'));
 }
 
 /** Writes the outbox rows for one alert event; returns how many subscriptions it goes to. */
@@ -107,7 +110,11 @@ async function writeDeliveries(
   { toldBefore, backlog = false }: { toldBefore?: ReadonlySet<string>; backlog?: boolean } = {},
 ): Promise<number> {
   if (subscriptions.length === 0 || alerts.length === 0) return 0;
-  const now = toDbInstant();
+  // The database's clock, not this process's: the worker finds a row due by comparing next_attempt_at
+  // with the database's UTC_TIMESTAMP(3), and /metrics ages created_at against it, so a hub process
+  // whose clock ran ahead held its pushes back and one whose clock ran behind showed them waiting
+  // since before they were raised (several hub processes on several machines share the one outbox).
+  const now = dbNow();
   const rows = alerts.flatMap((alert) =>
     subscriptions
       .filter((s) => pushedTo(s, alert) && (toldBefore === undefined || toldBefore.has(toldKey(alert.alertId, s.id))))

@@ -11,7 +11,7 @@ import { apiClient } from '../access/schema';
 import type { HubQuery } from '../cases/records';
 import { retryLockConflicts, type HubDb } from '../connect';
 import { lockingTransaction, type LockingTx } from '../locking';
-import { toDbInstant } from '../instants';
+import { dbNow, toDbInstant } from '../instants';
 import { alertDelivery, alertDeliveryNotice, alertSubscription } from './schema';
 
 export interface SubscriptionRecord {
@@ -430,7 +430,7 @@ export async function replayDeadLetters(db: HubDb, which: { deliveryIds: string[
       if (dead.length === 0) return [];
       await tx
         .update(alertDelivery)
-        .set({ state: 'PENDING', attempts: 0, nextAttemptAt: toDbInstant(), deadAt: null, claimToken: null, claimUntil: null })
+        .set({ state: 'PENDING', attempts: 0, nextAttemptAt: dbNow(), deadAt: null, claimToken: null, claimUntil: null })
         .where(inArray(alertDelivery.id, dead.map((d) => d.id)));
       return tx.select(deliveryColumns).from(alertDelivery).where(inArray(alertDelivery.id, dead.map((d) => d.id))).orderBy(asc(alertDelivery.id));
     }),
@@ -498,8 +498,11 @@ export interface OutboxBacklog {
 }
 
 /**
- * Counts the outbox by state in one statement, on the `alert_delivery_due` index (state first, so
- * delivered rows are not read). Times are the database's, as the worker's claims compare them.
+ * Counts the outbox by state in one statement, from the `alert_delivery_gauges` index alone (state
+ * first, so delivered rows are not read; every column it reads is in it, so no row, payload and
+ * all, is: test/alert-delivery/outbox-gauges.test.ts pins the plan). Times are the database's on
+ * both sides, as the worker's claims compare them: created_at and next_attempt_at are written with
+ * its clock (writeDeliveries), so a hub process whose clock is off does not make the age wrong.
  */
 export async function outboxBacklog(db: HubDb): Promise<OutboxBacklog> {
   const free = sql`(claim_until IS NULL OR claim_until < UTC_TIMESTAMP(3))`;

@@ -1009,9 +1009,32 @@ export interface StoredWatermark {
  * alone) and NULL mean what `last_sequence` alone always meant.
  */
 export async function feedWatermarks(db: Db, keys: readonly string[]): Promise<Map<string, StoredWatermark>> {
-  if (keys.length === 0) return new Map();
-  const rows = await db.select().from(monitoringWatermark).where(inArray(monitoringWatermark.sourceTable, [...keys]));
-  return new Map(rows.map((r) => [r.sourceTable, positionOf(r.lastSequence, r.lastRowKey)]));
+  return (await feedStates(db, keys)).marks;
+}
+
+/** The feeds' positions (feedWatermarks) and how long ago each poll was recorded, in milliseconds. */
+export interface FeedStates {
+  marks: Map<string, StoredWatermark>;
+  /** Since `polled_at`, by the database's clock alone (TIMESTAMPDIFF against its own now). */
+  polledAgoMs: Map<string, number>;
+}
+
+/** The feeds' positions and the age of their last recorded poll, in the one statement. */
+export async function feedStates(db: Db, keys: readonly string[]): Promise<FeedStates> {
+  if (keys.length === 0) return { marks: new Map(), polledAgoMs: new Map() };
+  const rows = await db
+    .select({
+      sourceTable: monitoringWatermark.sourceTable,
+      lastSequence: monitoringWatermark.lastSequence,
+      lastRowKey: monitoringWatermark.lastRowKey,
+      polledAgoUs: sql<string | number>`TIMESTAMPDIFF(MICROSECOND, ${monitoringWatermark.polledAt}, UTC_TIMESTAMP(3))`,
+    })
+    .from(monitoringWatermark)
+    .where(inArray(monitoringWatermark.sourceTable, [...keys]));
+  return {
+    marks: new Map(rows.map((r) => [r.sourceTable, positionOf(r.lastSequence, r.lastRowKey)])),
+    polledAgoMs: new Map(rows.map((r) => [r.sourceTable, Number(r.polledAgoUs) / 1000])),
+  };
 }
 
 function positionOf(lastSequence: number, stored: string | null): StoredWatermark {
@@ -1043,8 +1066,9 @@ export async function advanceWatermark(tx: HubTx, key: string, mark: number, row
  * Records a successful poll of a department's feeds (`keys`: those advanceWatermark did not move),
  * inside the poller's fenced transaction: `polled_at` of each becomes the database's time, whether
  * or not the poll found anything, so that `pollAges` tells a poll that stalls (or a poller that
- * stopped) from a feed that is quiet. The database's clock, not the hub's: the age is read against
- * it by every replica alike. No statement for no key.
+ * stopped) from a feed that is quiet. A poll that found nothing calls it only once the record is
+ * older than the lease (resolvers/monitoring/poller.ts quietPollRecorded). The database's clock, not
+ * the hub's: the age is read against it by every replica alike. No statement for no key.
  */
 export async function markPolled(tx: HubTx, keys: readonly string[]): Promise<void> {
   if (keys.length === 0) return;

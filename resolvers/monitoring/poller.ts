@@ -21,7 +21,7 @@
 import type { Logger } from 'pino';
 import type { MonitoringConfig } from '../../db/config';
 import { ensureLeaseRow, fenced, handOverLease, LeaseLost, newHolder, releaseLease, renewLease, takeExpiredLease, type Lease } from '../../db/jobs/lease';
-import { advanceWatermark, feedWatermarks, markPolled, watermarks } from '../../db/monitoring/store';
+import { advanceWatermark, feedStates, markPolled, watermarks } from '../../db/monitoring/store';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
 import { loggableError } from '../../domain/privacy';
 import { currentMark, polledFeeds, rowsAfter, unpolledTables, type KeyGap, type Watermark } from '../../federation/change-feed';
@@ -42,6 +42,21 @@ export interface TickResult {
   polled: boolean;
   rows: number;
   alertsChanged: number;
+}
+
+/**
+ * Whether a poll that found nothing may leave `polled_at` as it is: every feed's was recorded less
+ * than a lease ago, by the database's clock (feedStates). Recorded at every tick, an idle hub wrote
+ * one transaction per department per tick (fence, UPDATE, COMMIT) to say only that it had looked.
+ * Now the age aidhub_monitoring_poll_age_seconds reads runs up to the lease plus one interval while
+ * polls succeed (the lease is 3 intervals by default), and grows past it once they stop, which is
+ * also the time after which another process takes the poll over. The record stays in the hub
+ * database, not in this process: every replica reports the same age, a takeover by another process
+ * starts from it, and a holder that dies leaves it to grow. Kept in memory, the age would be known
+ * only to the holder and vanish with it.
+ */
+export function quietPollRecorded(feeds: readonly { key: string }[], polledAgoMs: ReadonlyMap<string, number>, leaseMs: number): boolean {
+  return feeds.every((f) => (polledAgoMs.get(f.key) ?? Infinity) < leaseMs);
 }
 
 export class MonitoringPoller {
@@ -144,7 +159,7 @@ export class MonitoringPoller {
     if (!lease) return { polled: false, rows: 0, alertsChanged: 0 };
     const db = this.deps.sources[code].db;
     if (feeds.length === 0) return { polled: true, rows: 0, alertsChanged: 0 };
-    const marks = await feedWatermarks(this.deps.hub, feeds.map((f) => f.key));
+    const { marks, polledAgoMs } = await feedStates(this.deps.hub, feeds.map((f) => f.key));
     const advanced: { key: string; to: Watermark; rows: number }[] = [];
     const touched = new Set<string>();
     let rowsRead = 0;
@@ -184,7 +199,9 @@ export class MonitoringPoller {
       // One field per record (domain/aid.ts unreadableValue): the fields' counts sum to the records.
       this.deps.metrics?.pollLeftOut(department, Object.values(unreadableRecords).reduce((a, n) => a + n, 0));
     }
-    // Nothing new is a successful poll too: recorded (polled_at), so a quiet feed is not taken for a stalled poll.
+    // Nothing new is a successful poll too: recorded (polled_at), so a quiet feed is not taken for a
+    // stalled poll; but not at every tick (quietPollRecorded).
+    if (writes.length === 0 && advanced.length === 0 && quietPollRecorded(feeds, polledAgoMs, this.opts.leaseMs)) return { polled: true, rows: 0, alertsChanged: 0 };
     const changes = await this.fencedOrLost(code, lease, async (tx) => {
       const c = await writeAlerts(this.deps, tx, writes, 'POLL');
       for (const a of advanced) await advanceWatermark(tx, a.key, a.to.mark, a.rows, a.to.rowKey);

@@ -1,0 +1,1 @@
+CREATE INDEX `alert_delivery_gauges` ON `alert_delivery` (`state`,`created_at`,`next_attempt_at`,`claim_until`);
