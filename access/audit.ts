@@ -70,6 +70,11 @@ export interface AccessRecord {
   channel: Channel;
   operation: string | null;
   operationHash: string | null;
+  /**
+   * A GraphQL request's root fields as schema coordinates (server/plugins.ts rootFieldsOf), the same
+   * whether it was answered or refused; null or left out: another channel, or refused before its query was read.
+   */
+  rootFields?: string | null;
   /** One row each; an empty list still writes one row (subject NONE), so every access is on record. */
   subjects: { subject: AuditSubject; outcome: Outcome }[];
   /** Outcome of the subject-less row written when `subjects` is empty. */
@@ -86,7 +91,9 @@ export type AuditRowValues = Omit<AuditRow, 'seq' | 'prevHash' | 'rowHash'>;
  * an old row, or taken out of a new one, changes its hash all the same.
  */
 function canonical(seq: number, r: AuditRowValues): string {
-  const added = r.officer === null ? [] : [r.officer];
+  // Each added column only where it holds a value; with root fields the officer is always there (null
+  // or not), so an officer and a root field never hash alike whichever column holds the text.
+  const added = r.rootFields !== null ? [r.officer, r.rootFields] : r.officer === null ? [] : [r.officer];
   return JSON.stringify([
     seq,
     r.at,
@@ -363,6 +370,7 @@ export class AuditStore {
       // Operation names and paths are caller-chosen text: no ID number reaches the log through them.
       operation: record.operation === null ? null : scrub(record.operation).slice(0, 128),
       operationHash: record.operationHash,
+      rootFields: record.rootFields ?? null,
     };
     const subjects = record.subjects.length > 0 ? record.subjects : [{ subject: null, outcome: record.outcome }];
     return subjects.map((s) => ({ ...base, ...this.subjectColumns(s.subject), outcome: s.outcome }));

@@ -108,7 +108,7 @@ async function rewriteRecomputing(saved: Row[], victim: number): Promise<void> {
     const values = {
       at: r.at, requestId: r.request_id, clientId: Number(r.client_id), clientName: r.client_name, department: r.department, regionScope: r.region_scope,
       purpose: Number(r.seq) === victim ? 'AUDIT' : r.purpose, caseReference: r.case_reference, channel: r.channel, operation: r.operation,
-      operationHash: r.operation_hash, subjectKind: r.subject_kind, subjectRef: r.subject_ref, subjectLabel: r.subject_label, outcome: r.outcome, officer: r.officer,
+      operationHash: r.operation_hash, subjectKind: r.subject_kind, subjectRef: r.subject_ref, subjectLabel: r.subject_label, outcome: r.outcome, officer: r.officer, rootFields: r.root_fields,
     };
     const hash = rowHash(prev, Number(r.seq), values as any);
     await dbs.hubPool.query('UPDATE access_log SET purpose = ?, prev_hash = ?, row_hash = ? WHERE seq = ?', [values.purpose, prev, hash, r.seq]);
