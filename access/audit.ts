@@ -70,6 +70,11 @@ export interface AccessRecord {
   channel: Channel;
   operation: string | null;
   operationHash: string | null;
+  /**
+   * A GraphQL request's root fields as schema coordinates (server/plugins.ts rootFieldsOf), the same
+   * whether it was answered or refused; null or left out: another channel, or refused before its query was read.
+   */
+  rootFields?: string | null;
   /** One row each; an empty list still writes one row (subject NONE), so every access is on record. */
   subjects: { subject: AuditSubject; outcome: Outcome }[];
   /** Outcome of the subject-less row written when `subjects` is empty. */
@@ -86,7 +91,9 @@ export type AuditRowValues = Omit<AuditRow, 'seq' | 'prevHash' | 'rowHash'>;
  * an old row, or taken out of a new one, changes its hash all the same.
  */
 function canonical(seq: number, r: AuditRowValues): string {
-  const added = r.officer === null ? [] : [r.officer];
+  // Each added column only where it holds a value; with root fields the officer is always there (null
+  // or not), so an officer and a root field never hash alike whichever column holds the text.
+  const added = r.rootFields !== null ? [r.officer, r.rootFields] : r.officer === null ? [] : [r.officer];
   return JSON.stringify([
     seq,
     r.at,
@@ -363,6 +370,7 @@ export class AuditStore {
       // Operation names and paths are caller-chosen text: no ID number reaches the log through them.
       operation: record.operation === null ? null : scrub(record.operation).slice(0, 128),
       operationHash: record.operationHash,
+      rootFields: record.rootFields ?? null,
     };
     const subjects = record.subjects.length > 0 ? record.subjects : [{ subject: null, outcome: record.outcome }];
     return subjects.map((s) => ({ ...base, ...this.subjectColumns(s.subject), outcome: s.outcome }));
@@ -595,9 +603,22 @@ export type ChainProblem =
    */
   | 'REWRITTEN';
 
+/** One thing found wrong, at the row it names. */
+export interface ChainFinding {
+  seq: number;
+  problem: ChainProblem;
+  message: string;
+}
+
+/**
+ * A broken chain's verdict is its most serious finding; `also` names a further one that holds as
+ * well. A finding of the chain itself or of the checkpoint file (a cut tail above all: rows are
+ * gone) comes before an anchor's mismatch, which rests on a hash copied by hand: with both, both
+ * are said, the chain's first.
+ */
 export type ChainVerdict =
   | { ok: true; rows: number; head: { seq: number; hash: string } }
-  | { ok: false; seq: number; problem: ChainProblem; message: string; rowsChecked: number };
+  | ({ ok: false; rowsChecked: number; also?: ChainFinding[] } & ChainFinding);
 
 export interface VerifyOptions {
   pageSize?: number;
@@ -607,19 +628,29 @@ export interface VerifyOptions {
   external?: ExternalRecord;
 }
 
-/** An anchor that disagrees with the chain, pending the signed checkpoint that would vouch for its row. */
+/**
+ * An anchor that disagrees with the chain: pending the signed checkpoint that would vouch for its
+ * row (`voucher`; none: nothing can), and standing if the walk does not reach it.
+ */
 interface AnchorDispute {
   seq: number;
-  voucher: number;
-  mismatch: ChainVerdict;
+  voucher: number | null;
+  mismatch: Extract<ChainVerdict, { ok: false }>;
 }
 
-/** Walks the whole chain in seq order and names the first row that is not as the hub wrote it. */
+/**
+ * Walks the whole chain in seq order and names the first row that is not as the hub wrote it; an
+ * anchor that disagrees is named too, after any break of the chain found with it (ChainVerdict).
+ */
 export async function verifyChain(db: AccessDb, opts: VerifyOptions = {}): Promise<ChainVerdict> {
   const disputed: { anchor: AnchorDispute | null } = { anchor: null };
   const verdict = await walkChain(db, opts, disputed);
-  // A break met before the checkpoint that was to vouch for the anchor's row: the anchor's word stands.
-  return disputed.anchor && (verdict.ok || verdict.problem !== 'ANCHOR_CONTRADICTED') ? disputed.anchor.mismatch : verdict;
+  // Not contradicted (the walk did not reach a checkpoint vouching for the row): the anchor's word stands.
+  const anchor = disputed.anchor?.mismatch;
+  if (!anchor || (!verdict.ok && verdict.problem === 'ANCHOR_CONTRADICTED')) return verdict;
+  if (verdict.ok) return anchor;
+  const { seq, problem, message } = anchor;
+  return { ...verdict, also: [...(verdict.also ?? []), { seq, problem, message }] };
 }
 
 async function walkChain(db: AccessDb, opts: VerifyOptions, disputed: { anchor: AnchorDispute | null }): Promise<ChainVerdict> {
@@ -672,16 +703,16 @@ async function walkChain(db: AccessDb, opts: VerifyOptions, disputed: { anchor: 
       if (opts.anchor && seq === opts.anchor.seq) {
         anchorSeen = true;
         if (stored !== opts.anchor.hash) {
-          const mismatch: ChainVerdict = { ok: false, seq, problem: 'ANCHOR_MISMATCH', message: `row ${seq} no longer has the hash recorded for it outside the database: the chain was rewritten up to here`, rowsChecked: checked };
+          const mismatch = { ok: false as const, seq, problem: 'ANCHOR_MISMATCH' as const, message: `row ${seq} no longer has the hash recorded for it outside the database: the chain was rewritten up to here`, rowsChecked: checked };
           // A signed checkpoint at or after the row vouches for it once the chain is found to reach
           // it unchanged: walk on to it before blaming the chain. Any break met on the way leaves
-          // the anchor's word standing.
-          const voucher = [...signedAt.keys()].filter((s) => s >= seq).sort((a, b) => a - b)[0];
-          if (voucher === undefined) return mismatch;
+          // the anchor's word standing. Without one the walk goes on too, so a break after the row
+          // (a cut tail above all) is not hidden behind the anchor's mismatch.
+          const voucher = [...signedAt.keys()].filter((s) => s >= seq).sort((a, b) => a - b)[0] ?? null;
           disputed.anchor = { seq, voucher, mismatch };
         }
       }
-      if (disputed.anchor && seq === disputed.anchor.voucher) {
+      if (disputed.anchor && disputed.anchor.voucher !== null && seq === disputed.anchor.voucher) {
         const { seq: at, voucher } = disputed.anchor;
         return {
           ok: false,
@@ -703,24 +734,15 @@ async function walkChain(db: AccessDb, opts: VerifyOptions, disputed: { anchor: 
   let externalEnd = 0;
   for (const seq of opts.external?.rowHashes.keys() ?? []) externalEnd = Math.max(externalEnd, seq);
   for (const c of opts.external?.checkpoints ?? []) externalEnd = Math.max(externalEnd, c.seq);
+  const unseen: ChainFinding[] =
+    opts.anchor && !anchorSeen ? [{ seq: opts.anchor.seq, problem: 'ANCHOR_MISMATCH', message: `row ${opts.anchor.seq}, recorded outside the database, is not in the chain` }] : [];
+  const tail = (finding: ChainFinding): ChainVerdict => ({ ok: false, ...finding, rowsChecked: checked, ...(unseen.length > 0 ? { also: unseen } : {}) });
   if (last < externalEnd) {
-    return {
-      ok: false,
-      seq: last + 1,
-      problem: 'TRUNCATED',
-      message: `rows ${last + 1}..${externalEnd} are recorded outside the database but missing from the chain: removed from its end`,
-      rowsChecked: checked,
-    };
+    return tail({ seq: last + 1, problem: 'TRUNCATED', message: `rows ${last + 1}..${externalEnd} are recorded outside the database but missing from the chain: removed from its end` });
   }
-  if (last < recordedEnd) {
-    return { ok: false, seq: last + 1, problem: 'TRUNCATED', message: `rows ${last + 1}..${recordedEnd} removed from the end of the chain`, rowsChecked: checked };
-  }
-  if (head && head.lastHash !== prev) {
-    return { ok: false, seq: last, problem: 'CHANGED', message: `row ${last}, the last, does not match the recorded end of the chain`, rowsChecked: checked };
-  }
-  if (opts.anchor && !anchorSeen) {
-    return { ok: false, seq: opts.anchor.seq, problem: 'ANCHOR_MISMATCH', message: `row ${opts.anchor.seq}, recorded outside the database, is not in the chain`, rowsChecked: checked };
-  }
+  if (last < recordedEnd) return tail({ seq: last + 1, problem: 'TRUNCATED', message: `rows ${last + 1}..${recordedEnd} removed from the end of the chain` });
+  if (head && head.lastHash !== prev) return tail({ seq: last, problem: 'CHANGED', message: `row ${last}, the last, does not match the recorded end of the chain` });
+  if (unseen.length > 0) return { ok: false, ...unseen[0], rowsChecked: checked };
   return { ok: true, rows: checked, head: { seq: last, hash: prev } };
 }
 

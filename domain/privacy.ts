@@ -1,5 +1,5 @@
 import { checkIdNumber, isOldIdNumber } from './id-number';
-import { asciiDigits, formatCharactersLeftOut } from './text-screen';
+import { asciiDigits, formatCharactersLeftOut, formatCharactersLeftOutAt } from './text-screen';
 
 /**
  * Personal data never reaches a log in clear. Anything that looks like an ID number (18
@@ -60,8 +60,37 @@ function spellsIdNumber(groups: readonly string[], joined: string): boolean {
  * that happens to have 18 digits and a possible birth date at 7-14 still fails it ten times in eleven.
  */
 function maskSplitIdNumbers(run: string): string {
+  return withCuts(run, splitIdNumberCuts(run));
+}
+
+/** What masking puts in place of part of a text: the units start..end (UTF-16, end excluded) become `text`. */
+interface Cut {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** The text with its cuts (in order, apart) made. */
+function withCuts(text: string, cuts: readonly Cut[]): string {
+  let out = '';
+  let last = 0;
+  for (const c of cuts) {
+    out += text.slice(last, c.start) + c.text;
+    last = c.end;
+  }
+  return out + text.slice(last);
+}
+
+/** The ID numbers a run of digit groups spells (maskSplitIdNumbers), each as the cut that masks it: its groups and the separators between them. */
+function splitIdNumberCuts(run: string): Cut[] {
   const parts = run.split(SEPARATORS); // groups at even indices, separators between
-  const out: string[] = [];
+  const at: number[] = [];
+  let offset = 0;
+  for (const p of parts) {
+    at.push(offset);
+    offset += p.length;
+  }
+  const cuts: Cut[] = [];
   let i = 0;
   while (i < parts.length) {
     let joined = '';
@@ -80,15 +109,13 @@ function maskSplitIdNumbers(run: string): string {
       }
     }
     if (found >= 0) {
-      out.push(old ? maskedOld(joined) : masked(joined));
+      cuts.push({ start: at[i], end: at[found] + parts[found].length, text: old ? maskedOld(joined) : masked(joined) });
       i = found + 1;
     } else {
-      out.push(parts[i]);
-      if (i + 1 < parts.length) out.push(parts[i + 1]);
       i += 2;
     }
   }
-  return out.join('');
+  return cuts;
 }
 
 /**
@@ -119,15 +146,102 @@ function masksIn(plain: string): string {
 }
 
 /**
- * Prose with any ID number in it masked as scrub masks it, and exactly as written when it holds
- * none: scrub's reading (full-width digits and colons as ASCII) changes nothing a reader sees in a
- * text it has nothing to mask in. In one it masks, the joiners a script needs stay (asRead), so a
- * Mongolian or Uyghur word beside the number keeps its spelling.
+ * Prose with any ID number in it masked as scrub masks it, and nothing else changed: the number is
+ * found as scrub reads the text (full-width, in parts, split by invisible characters), and only the
+ * characters from its first to its last, as written, give way to the mask. Every other character
+ * stays as written, in a text with a number as in one without: an invisible one beside the number
+ * (a zero-width space the prose screen then refuses, as it refuses it in a text without a number),
+ * full-width digits and colons of a date, the joiners of a Mongolian or Uyghur word. Texts masked
+ * where no screen reads them (an older stored text the upgrade masks, db/setup/upgrades.ts; a
+ * department's aid reference and stored prose on the printed brief, server/case-pages.ts) thus
+ * keep what was written but the number.
  */
 export function maskIdNumbersInText(text: string): string {
   const plain = asRead(text);
-  const masked = masksIn(plain);
-  return masked === plain ? text : masked;
+  if (masksIn(plain) === plain) return text;
+  return withCuts(text, writtenCuts(text));
+}
+
+/**
+ * The text as scrub reads it (asRead), and for each of its UTF-16 units the characters of the
+ * text as written it reads (`from` to `to`): a full-width digit as its ASCII one, a character
+ * formatCharactersLeftOut leaves out as nothing.
+ */
+function readingWithPlaces(text: string): { plain: string; from: number[]; to: number[] } {
+  const left = formatCharactersLeftOutAt(text);
+  const from: number[] = [];
+  const to: number[] = [];
+  let plain = '';
+  let l = 0;
+  for (let i = 0; i < text.length; ) {
+    if (l < left.length && left[l].start === i) {
+      i = left[l].end;
+      l += 1;
+      continue;
+    }
+    const c = String.fromCodePoint(text.codePointAt(i)!);
+    const read = /[\p{Nd}\uff00-\uffef]/u.test(c) ? asRead(c) : c;
+    for (let k = 0; k < read.length; k++) {
+      from.push(i);
+      to.push(i + c.length);
+    }
+    plain += read;
+    i += c.length;
+  }
+  return { plain, from, to };
+}
+
+/**
+ * The masks of maskIdNumbersInText, placed in the text as written: each ID number found in its
+ * reading (masksIn's three passes, in its order) is cut from its first character as written to its
+ * last, with whatever stands between them (an invisible character, a full-width dash); every other
+ * character stays as written, an invisible one beside the number too, as in a text without one.
+ */
+function writtenCuts(text: string): Cut[] {
+  const { plain, from, to } = readingWithPlaces(text);
+  // The text as masked so far, and for each of its units the unit of `plain` it still is (-1: a mask's).
+  let cur = plain;
+  let at = Array.from({ length: plain.length }, (_, i) => i);
+  const pass = (re: RegExp, cutsOf: (m: RegExpExecArray) => Cut[]) => {
+    let next = '';
+    const nextAt: number[] = [];
+    let last = 0;
+    for (const m of cur.matchAll(re)) {
+      for (const c of cutsOf(m as RegExpExecArray)) {
+        const start = m.index! + c.start;
+        next += cur.slice(last, start) + c.text;
+        for (let k = last; k < start; k++) nextAt.push(at[k]);
+        for (let k = 0; k < c.text.length; k++) nextAt.push(-1);
+        last = m.index! + c.end;
+      }
+    }
+    next += cur.slice(last);
+    for (let k = last; k < cur.length; k++) nextAt.push(at[k]);
+    cur = next;
+    at = nextAt;
+  };
+  const whole = (m: RegExpExecArray, text: string | null): Cut[] => (text === null ? [] : [{ start: 0, end: m[0].length, text }]);
+  pass(ID_LIKE, (m) => whole(m, `${m[1]}********${m[2]}`));
+  pass(OLD_ID_LIKE, (m) => whole(m, isOldIdNumber(m[0]) ? maskedOld(m[0]) : null));
+  pass(SPLIT_RUN, (m) => splitIdNumberCuts(m[0]));
+  // Each run of mask units, in the text as written: from the first character of the first unit of
+  // `plain` it took to the last of the last one.
+  const cuts: Cut[] = [];
+  let prevKept = -1;
+  for (let k = 0; k < cur.length; ) {
+    if (at[k] >= 0) {
+      prevKept = at[k];
+      k += 1;
+      continue;
+    }
+    let end = k;
+    while (end < cur.length && at[end] < 0) end += 1;
+    const nextKept = end < cur.length ? at[end] : plain.length;
+    // The units of `plain` between the kept ones around the run are the ones it took.
+    cuts.push({ start: from[prevKept + 1], end: to[nextKept - 1], text: cur.slice(k, end) });
+    k = end;
+  }
+  return cuts;
 }
 
 /**

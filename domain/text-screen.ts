@@ -77,6 +77,13 @@ export function formatCharactersLeftOut(text: string): string {
   return text.replace(FORMAT_OR_SCRIPT_JOINER, (_c, joiner: string | undefined) => joiner ?? '');
 }
 
+/** Where formatCharactersLeftOut leaves a character out: each one's start and end (UTF-16, end excluded), in order. */
+export function formatCharactersLeftOutAt(text: string): { start: number; end: number }[] {
+  const out: { start: number; end: number }[] = [];
+  for (const m of text.matchAll(FORMAT_OR_SCRIPT_JOINER)) if (m[1] === undefined) out.push({ start: m.index!, end: m.index! + m[0].length });
+  return out;
+}
+
 /** Characters no displayed text may hold: controls, format characters (Cf), line and paragraph separators, blank fillers. */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\u115f\u1160\u3164\uffa0\u2800]/u;
 /** The same, less the line breaks and tabs a multi-line text (a need's description) may hold. */

@@ -7,6 +7,7 @@ import type {
   GraphQLRequestContextWillSendResponse,
   GraphQLRequestListener,
 } from '@apollo/server';
+import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Logger } from 'pino';
 import type { AuditStore, Outcome } from '../access/audit';
 import { loggableError } from '../domain/privacy';
@@ -149,6 +150,42 @@ export function outcomeOf(result: { data?: Record<string, unknown> | null; error
   return errors.some((e) => e.extensions?.code === 'FORBIDDEN') ? 'DENIED' : 'FAILED';
 }
 
+/** The most root fields text an audit row holds (access_log.root_fields). */
+const ROOT_FIELDS_MAX = 255;
+
+/**
+ * What an operation asks for, for its audit rows: its root fields as schema coordinates
+ * (`Query.person, Query.caller`), in the order written, each once, through fragments; the field's own
+ * name, never its alias or arguments (caller's text that may hold an ID number). The document has
+ * been validated (it ran), so every name is the schema's. Cut after the last whole field that fits
+ * in ROOT_FIELDS_MAX, with `, …`.
+ */
+export function rootFieldsOf(document: DocumentNode, operation: OperationDefinitionNode): string {
+  const type = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' }[operation.operation];
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  const names = new Set<string>();
+  const seenFragments = new Set<string>();
+  const walk = (set: SelectionSetNode) => {
+    for (const s of set.selections) {
+      if (s.kind === Kind.FIELD) names.add(`${type}.${s.name.value}`);
+      else if (s.kind === Kind.INLINE_FRAGMENT) walk(s.selectionSet);
+      else if (!seenFragments.has(s.name.value)) {
+        seenFragments.add(s.name.value);
+        const f = fragments.get(s.name.value);
+        if (f) walk(f.selectionSet);
+      }
+    }
+  };
+  walk(operation.selectionSet);
+  let text = '';
+  for (const name of names) {
+    const next = text === '' ? name : `${text}, ${name}`;
+    if (next.length > ROOT_FIELDS_MAX - 3) return `${text}, …`;
+    text = next;
+  }
+  return text;
+}
+
 /**
  * The audit trail of GraphQL requests: once a request has run, one row per data subject it touched
  * (or one subject-less row) is appended before the response leaves. If the append fails the
@@ -170,7 +207,7 @@ export function auditPlugin(audit: AuditStore, logger: Logger): HubPlugin {
           // the data are read, so the append after them is one round trip.
           if (contextValue.access?.caller) audit.expect();
         },
-        async willSendResponse({ response, contextValue, operationName, queryHash }) {
+        async willSendResponse({ response, contextValue, operationName, queryHash, operation, document }) {
           const session = contextValue.access;
           if (!executed || !session?.caller) return;
           const result = response.body.kind === 'single' ? response.body.singleResult : null;
@@ -185,6 +222,7 @@ export function auditPlugin(audit: AuditStore, logger: Logger): HubPlugin {
               channel: 'GRAPHQL',
               operation: operationName ?? null,
               operationHash: queryHash ?? null,
+              rootFields: operation && document ? rootFieldsOf(document, operation) : null,
               subjects: [...session.subjects.values()].map((s) => ({ subject: s.subject, outcome: s.denied ? 'DENIED' : outcome })),
               outcome,
             }, true);

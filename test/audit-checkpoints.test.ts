@@ -108,7 +108,7 @@ async function rewriteRecomputing(saved: Row[], victim: number): Promise<void> {
     const values = {
       at: r.at, requestId: r.request_id, clientId: Number(r.client_id), clientName: r.client_name, department: r.department, regionScope: r.region_scope,
       purpose: Number(r.seq) === victim ? 'AUDIT' : r.purpose, caseReference: r.case_reference, channel: r.channel, operation: r.operation,
-      operationHash: r.operation_hash, subjectKind: r.subject_kind, subjectRef: r.subject_ref, subjectLabel: r.subject_label, outcome: r.outcome, officer: r.officer,
+      operationHash: r.operation_hash, subjectKind: r.subject_kind, subjectRef: r.subject_ref, subjectLabel: r.subject_label, outcome: r.outcome, officer: r.officer, rootFields: r.root_fields,
     };
     const hash = rowHash(prev, Number(r.seq), values as any);
     await dbs.hubPool.query('UPDATE access_log SET purpose = ?, prev_hash = ?, row_hash = ? WHERE seq = ?', [values.purpose, prev, hash, r.seq]);
@@ -193,7 +193,43 @@ describe('an --anchor beside the signed checkpoints', () => {
     expect((await anchorCli(`${seq}:${all[1].row_hash}`)).code).toBe(0);
   });
 
-  it('with a break met before the checkpoint that would vouch for the row: ANCHOR_MISMATCH, the anchor believed', async () => {
+  it('with a wrong anchor and the tail cut: TRUNCATED first, the anchor’s mismatch said too (exit 1)', async () => {
+    const read = readCheckpointFile(file, parseKey(fs.readFileSync(publicKeyFile, 'utf8')));
+    if (!read.ok) throw new Error(read.message);
+    const saved = await rows();
+    const total = saved.length;
+    // The last row kept is one no checkpoint is at: the checkpoint that would vouch for it is in the cut tail.
+    const cps = new Set(read.record.checkpoints.map((c) => c.seq));
+    expect(cps.has(total)).toBe(true);
+    const keep = Array.from({ length: total - 1 }, (_, i) => total - 1 - i).find((s) => !cps.has(s))!;
+    expect(keep).toBeGreaterThan(1);
+    const wrong = `${keep}:${'f'.repeat(64)}`;
+    try {
+      // Cut, the head left where it was: the chain alone shows the cut; then with the head moved back, only the file does.
+      await dbs.hubPool.query('DELETE FROM access_log WHERE seq > ?', [keep]);
+      const plain: string[] = [];
+      expect(await auditVerifyCommand(['--anchor', wrong], accessDb, (l) => plain.push(l))).toBe(1);
+      expect(plain[0]).toContain(`BROKEN at row ${keep + 1} (TRUNCATED)`);
+      expect(plain[1]).toContain(`also at row ${keep} (ANCHOR_MISMATCH)`);
+      expect(await verifyChain(accessDb, { anchor: { seq: keep, hash: 'f'.repeat(64) } })).toMatchObject({
+        ok: false, seq: keep + 1, problem: 'TRUNCATED', also: [expect.objectContaining({ seq: keep, problem: 'ANCHOR_MISMATCH' })],
+      });
+      await dbs.hubPool.query('UPDATE access_log_head SET last_seq = ?, last_hash = ? WHERE id = 1', [keep, saved[keep - 1].row_hash]);
+      const { code, out } = await anchorCli(wrong);
+      expect(code).toBe(1);
+      expect(out[0]).toContain(`BROKEN at row ${keep + 1} (TRUNCATED)`);
+      expect(out[1]).toContain(`also at row ${keep} (ANCHOR_MISMATCH)`);
+      // The right anchor: the cut alone.
+      const right = await anchorCli(`${keep}:${saved[keep - 1].row_hash}`);
+      expect(right.code).toBe(1);
+      expect(right.out[0]).toContain(`BROKEN at row ${keep + 1} (TRUNCATED)`);
+      expect(right.out.join('\n')).not.toContain('ANCHOR_MISMATCH');
+    } finally {
+      await restore(saved);
+    }
+  });
+
+  it('with a break met before the checkpoint that would vouch for the row: the break first, and ANCHOR_MISMATCH, the anchor believed', async () => {
     const read = readCheckpointFile(file, parseKey(fs.readFileSync(publicKeyFile, 'utf8')));
     if (!read.ok) throw new Error(read.message);
     // The row before a checkpoint, and that checkpoint's row changed behind the hub's back.
@@ -203,7 +239,8 @@ describe('an --anchor beside the signed checkpoints', () => {
       await dbs.hubPool.query("UPDATE access_log SET purpose = 'AUDIT' WHERE seq = ?", [voucher]);
       const { code, out } = await anchorCli(`${voucher - 1}:${'f'.repeat(64)}`);
       expect(code).toBe(1);
-      expect(out[0]).toContain(`BROKEN at row ${voucher - 1} (ANCHOR_MISMATCH)`);
+      expect(out[0]).toContain(`BROKEN at row ${voucher} (CHANGED)`);
+      expect(out[1]).toContain(`also at row ${voucher - 1} (ANCHOR_MISMATCH)`);
     } finally {
       await restore(saved);
     }

@@ -461,6 +461,7 @@ describe('the hash chain', () => {
         subjectLabel: rest.subject_label,
         outcome: rest.outcome,
         officer: rest.officer,
+        rootFields: rest.root_fields,
       };
       expect(rowHash(prev_hash, Number(seq), values)).toBe(row_hash);
       prev = row_hash;
@@ -515,7 +516,7 @@ describe('the hash chain', () => {
       const values = {
         at: r.at, requestId: r.request_id, clientId: Number(r.client_id), clientName: r.client_name, department: r.department, regionScope: r.region_scope,
         purpose: Number(r.seq) === 1 ? 'AUDIT' : r.purpose, caseReference: r.case_reference, channel: r.channel, operation: r.operation,
-        operationHash: r.operation_hash, subjectKind: r.subject_kind, subjectRef: r.subject_ref, subjectLabel: r.subject_label, outcome: r.outcome, officer: r.officer,
+        operationHash: r.operation_hash, subjectKind: r.subject_kind, subjectRef: r.subject_ref, subjectLabel: r.subject_label, outcome: r.outcome, officer: r.officer, rootFields: r.root_fields,
       };
       const hash = rowHash(prev, Number(r.seq), values);
       await dbs.hubPool.query('UPDATE access_log SET purpose = ?, prev_hash = ?, row_hash = ? WHERE seq = ?', [values.purpose, prev, hash, r.seq]);

@@ -200,6 +200,11 @@ describe('prose the screen reads further', () => {
     const before = await eventCount();
     // A number split by zero-width spaces: a reader sees 13905371234.
     hidden(await send(demo[CA], OPEN, { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '户主来电 139\u200b0537\u200b1234 申请临时救助' }), 'caseOpen', ['input', 'summary'], 'U+200B');
+    // The same with an ID number in it: masking it changes only the number, so the zero-width space
+    // beside other words is still there to be refused (it was dropped with the masking, and stored).
+    for (const summary of ['申请临时\u200b救助', `申请人 ${WANG.grandmother} 申请临时\u200b救助`]) {
+      hidden(await send(demo[CA], OPEN, { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary }), 'caseOpen', ['input', 'summary'], 'U+200B');
+    }
     expect(await eventCount()).toBe(before);
     const caseId = await openCase('隐藏字符测试');
     hidden(await send(demo[CA], MOVE, { caseId, to: 'ACCEPTED', reason: '受理\u200f，已核实' }), 'caseTransition', ['input', 'reason'], 'U+200F');

@@ -161,7 +161,23 @@ describe('the joiners a script needs (Mongolian, Uyghur, emoji): kept where the 
     ['a toned emoji and a flag joined', `${RAINBOW_FLAG} ${SKIN_TONE}`],
     ['a subdivision flag', SCOTLAND],
   ])('keeps %s when it masks an ID number in the same prose: the words are stored as written', (_what, words) => {
-    expect(maskIdNumbersInText(`${words} 申请人 ${ID}\u200b，${words}`)).toBe(`${words} 申请人 ${MASKED}，${words}`);
+    expect(maskIdNumbersInText(`${words} 申请人 ${ID}\u200b，${words}`)).toBe(`${words} 申请人 ${MASKED}\u200b，${words}`);
+  });
+
+  // Texts masked where no screen refuses them (an older stored text the upgrade masks, a department's
+  // aid reference on the brief): the number changes, nothing else, as a text without one keeps all.
+  it.each([
+    ['a zero-width space elsewhere', `联系\u200b人 申请人 ${ID}`, `联系\u200b人 申请人 ${MASKED}`],
+    ['a zero-width space right after it', `${ID}\u200b，已核实`, `${MASKED}\u200b，已核实`],
+    ['a soft hyphen and a word joiner', `经\u00ad办\u2060 ${ID} 核实`, `经\u00ad办\u2060 ${MASKED} 核实`],
+    ['full-width digits and a colon elsewhere', `２０２６年３月：申请人 ${ID}`, `２０２６年３月：申请人 ${MASKED}`],
+    ['the number itself full-width, split by a zero-width space, beside a full-width date', `２０２６年 ${FULL_WIDTH(ID.slice(0, 9))}\u200b${FULL_WIDTH(ID.slice(9))}\u200b。`, `２０２６年 ${MASKED}\u200b。`],
+    ['the number in parts, a BOM after', `${ID.slice(0, 6)} ${ID.slice(6, 14)} ${ID.slice(14)}\ufeff 号`, `${MASKED}\ufeff 号`],
+  ])('changes only the ID number, keeping %s as written', (_what, text, out) => {
+    expect(maskIdNumbersInText(text)).toBe(out);
+    // And with words where the number was, the text is kept as written too.
+    const without = out.split(MASKED).join('申请人');
+    expect(maskIdNumbersInText(without)).toBe(without);
   });
 
   it.each([

@@ -38,11 +38,15 @@ export const USAGE = `usage: npm run audit:verify [-- --anchor SEQ:HASH] [--chec
   --public-key PEM    the key their signatures are checked with (AUDIT_VERIFY_KEY_FILE)
 Exit code: 0 intact, 1 broken, 2 bad arguments (an --anchor the signed checkpoints contradict among them).`;
 
-export function describeVerdict(v: ChainVerdict): string {
-  if (v.ok) return `audit chain intact: ${v.rows} rows; head ${v.head.seq}:${v.head.hash}`;
+/** The verdict's lines: the most serious finding first, then each further one that holds (`also at row …`). */
+export function describeVerdict(v: ChainVerdict): string[] {
+  if (v.ok) return [`audit chain intact: ${v.rows} rows; head ${v.head.seq}:${v.head.hash}`];
   // The signed checkpoints vouch for the row: the anchor given is wrong, not the chain.
-  if (v.problem === 'ANCHOR_CONTRADICTED') return `--anchor disagrees with the signed checkpoints at row ${v.seq} (${v.problem}): ${v.message}`;
-  return `audit chain BROKEN at row ${v.seq} (${v.problem}): ${v.message}; ${v.rowsChecked} rows before it are intact`;
+  if (v.problem === 'ANCHOR_CONTRADICTED') return [`--anchor disagrees with the signed checkpoints at row ${v.seq} (${v.problem}): ${v.message}`];
+  return [
+    `audit chain BROKEN at row ${v.seq} (${v.problem}): ${v.message}; ${v.rowsChecked} rows before it are intact`,
+    ...(v.also ?? []).map((f) => `also at row ${f.seq} (${f.problem}): ${f.message}`),
+  ];
 }
 
 function firstExisting(...paths: (string | undefined)[]): string | null {
@@ -186,7 +190,7 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
     evidence.push("no checkpoint file: only the chain's own consistency was checked (a rewrite with recomputed hashes would not show)");
   }
   const verdict = await verifyChain(db, { anchor, external });
-  print(describeVerdict(verdict));
+  for (const line of describeVerdict(verdict)) print(line);
   // With several files, which of them holds the evidence against the row named.
   if (!verdict.ok && read.length > 1 && (verdict.problem === 'REWRITTEN' || verdict.problem === 'TRUNCATED')) {
     const holders = read.filter((r) => r.record.rowHashes.has(verdict.seq) || r.record.checkpoints.some((c) => c.seq === verdict.seq)).map((r) => r.file);

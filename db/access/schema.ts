@@ -76,6 +76,13 @@ export const accessLog = mysqlTable(
      * system asserts it; null when none was sent, and in every row written before the column.
      */
     officer: varchar('officer', { length: 64 }),
+    /**
+     * What a GraphQL request asked for: the root fields of its operation as schema coordinates
+     * (`Query.person, Query.caller`), written for a refused request as for an answered one, never an
+     * argument or an alias. Null for other channels, for a request refused before its query was read,
+     * and in every row written before the column.
+     */
+    rootFields: varchar('root_fields', { length: 255 }),
     prevHash: char('prev_hash', { length: 64 }).notNull(),
     rowHash: char('row_hash', { length: 64 }).notNull(),
   },

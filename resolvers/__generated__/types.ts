@@ -203,6 +203,15 @@ export type AccessLogEntry = {
   readonly channel: AccessChannel;
   /** The GraphQL operation name, the route, or a push's event, subscription and attempt. */
   readonly operation?: Maybe<Scalars['String']['output']>;
+  /**
+   * Which query it was: the root fields the GraphQL operation asked for, as schema coordinates
+   * (`Query.person`, `Mutation.caseOpen`), in the order written, each once (through fragments; never
+   * an alias or an argument), recorded alike whether the access was answered or refused, so a DENIED
+   * entry names the query refused. Null for another channel, for a request refused before its query
+   * was read (a purpose its client may not state: PURPOSE_NOT_ALLOWED), and on every entry recorded
+   * before the hub recorded them.
+   */
+  readonly fields?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
   /** Whether the entry is about the person directly or about their household. */
   readonly subjectKind: AccessSubjectKind;
   /** The subject as recorded: a masked ID number, a household id, or a client looked up (with the officer asked about). */
@@ -4203,7 +4212,8 @@ export type Query = {
    * it (clientAccessLog, and clientAuditLookups itself), served or refused, by whichever auditor,
    * newest first, a page at a time. The audit of auditors, as accessLog is for a person: each entry is
    * an auditor's client and officer (`client`, `officer`), `outcome` DENIED when the look-up was
-   * refused (outside that auditor's scope), `requestId`, and `subjectLabel` what was read (the client,
+   * refused (outside that auditor's scope), `requestId`, `fields` the query asked, served or refused
+   * (`Query.clientAccessLog`, `Query.clientAuditLookups`), and `subjectLabel` what was read (the client,
    * with the officer asked about, or ` look-ups`; null when refused). Role AUDITOR, purpose AUDIT, and
    * the client's region scope within the auditor's, refused as clientAccessLog refuses (FORBIDDEN,
    * OUT_OF_SCOPE, a name no client has alike); the look-up itself is recorded, and listed here.
@@ -6305,6 +6315,7 @@ export type AccessLogEntryResolvers<ContextType = HubContext, ParentType extends
   caseReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   channel?: Resolver<ResolversTypes['AccessChannel'], ParentType, ContextType>;
   operation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  fields?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
   subjectKind?: Resolver<ResolversTypes['AccessSubjectKind'], ParentType, ContextType>;
   subjectLabel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['AccessOutcome'], ParentType, ContextType>;

@@ -91,6 +91,8 @@ export const accessResolvers: Resolvers = {
   AccessLogEntry: {
     seq: (r) => String(r.seq),
     at: (r) => fromDbInstant(r.at),
+    // One text in the row (access/audit.ts), written by rootFieldsOf (server/plugins.ts).
+    fields: (r) => (r.rootFields === null ? null : r.rootFields.split(', ')),
     // The trail records the client's department code as the client had it (access/audit.ts).
     client: (r) => ({ name: r.clientName, department: r.department as DepartmentCode, regionScope: r.regionScope }),
   },

@@ -1,0 +1,1 @@
+ALTER TABLE `access_log` ADD `root_fields` varchar(255);
