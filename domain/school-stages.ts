@@ -38,7 +38,7 @@ export function stagesOf(programme: string): readonly SchoolStage[] | null {
  * NOT_CHECKED: the programme is for any stage; FITS: a roll entry in school on the day is of one of
  * its stages; WRONG_STAGE: every such entry is of a documented stage the programme is not for (a
  * primary pupil's 国家助学金); NOT_ON_ROLL: no entry in school on the day (not on the roll, left,
- * suspended), so no stage to judge by; STAGE_UNKNOWN: in school, but no entry fits and one's stage is
+ * suspended, or of an undocumented 学籍 status), so no stage to judge by; STAGE_UNKNOWN: in school, but no entry fits and one's stage is
  * a code the department does not document, or education did not answer.
  */
 export type SchoolStageFit = 'NOT_CHECKED' | 'FITS' | 'WRONG_STAGE' | 'NOT_ON_ROLL' | 'STAGE_UNKNOWN';
