@@ -22,7 +22,8 @@ const SY = '2025-2026';
 
 const TWICE = makeIdNumber('370811', '2010-03-03', 71);
 const ONCE = makeIdNumber('370811', '2011-04-04', 72);
-const TERMS = makeIdNumber('370811', '2012-05-05', 73);
+/** A senior-secondary (普通高中) student: 国家助学金 is for 普通高中, 中职 and 高校 students (domain/school-stages.ts). */
+const TERMS = makeIdNumber('370811', '2009-05-05', 73);
 const YEARS = makeIdNumber('370811', '2009-06-06', 74);
 const PARENT = makeIdNumber('370811', '1980-01-01', 75);
 
@@ -49,7 +50,7 @@ beforeAll(async () => {
     jq(YEARS, '2024-08-26', '2024-2025'),
     jq(YEARS, '2025-08-25', SY),
   ]);
-  await educationScenario.insert(s.EDUCATION, 'students', [{ studentNo: 'XS-X12', sfzh: TERMS, schoolCode: '370811000001', schoolName: '演示中学', stage: 'CZ', grade: 8, enrolYear: '2024', xjStatus: 'ZX' }]);
+  await educationScenario.insert(s.EDUCATION, 'students', [{ studentNo: 'XS-X12', sfzh: TERMS, schoolCode: '370811000001', schoolName: '演示中学', stage: 'GZ', grade: 2, enrolYear: '2024', xjStatus: 'ZX' }]);
   await educationScenario.insert(s.EDUCATION, 'funding', [
     { studentNo: 'XS-X12', schoolYear: SY, semester: 1, fundingType: 'GJZXJ', amountYuan: '625.00', paidDate: '2025-10-15', paidFlag: 1 },
     { studentNo: 'XS-X12', schoolYear: SY, semester: 2, fundingType: 'GJZXJ', amountYuan: '625.00', paidDate: '2026-03-10', paidFlag: 1 },

@@ -6,6 +6,7 @@
 import type { OfficeCode } from '../departments';
 import type { IsoDate } from '../dates';
 import type { ProgrammeCode } from '../programmes';
+import type { SchoolStage } from '../school-stages';
 import type { AidCause, AidRecord, DisabilityCertificate, HospitalSettlement } from '../aid';
 import type { Interval } from './periods';
 import type { RuleKind, RuleScope, Severity } from './rule-set';
@@ -41,6 +42,13 @@ export interface StudentFacts {
   sourceStatusCode?: string | null;
   /** The day the student left school, if the source records it. */
   leftOn?: IsoDate | null;
+  /**
+   * The 学段 of this roll entry (domain/school-stages.ts). Absent: the source records none.
+   * UNRECOGNISED: a stage code its documentation does not list (`sourceStageCode`): the stage is not known.
+   */
+  stage?: SchoolStage | 'UNRECOGNISED';
+  /** Stage UNRECOGNISED only: the stage code as the source's database holds it. */
+  sourceStageCode?: string | null;
 }
 
 /**

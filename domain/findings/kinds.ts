@@ -8,6 +8,7 @@ import type { OfficeCode as DepartmentCode } from '../departments';
 import { certificateHeld } from '../aid';
 import { groupBy } from '../group-by';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../programmes';
+import { programmesForStudent } from '../school-stages';
 import { heldOn, householdPieces, isLive, knownEnd, membersOn, periodOf, type Piece } from './attribution';
 import { explain } from './explain';
 import { inSchoolOn, recordKey, type AidCause, type AidRecord, type Finding, type HospitalSettlement, type HouseholdFacts, type Measure, type MetCondition, type Spell } from './facts';
@@ -593,6 +594,17 @@ function expectedHeld(within: ExpectedWithin, programmes: readonly ProgrammeCode
   }
 }
 
+/**
+ * The expected programmes a finding proposes: where a STUDENT condition was met, those that fit the
+ * student's school stage today (domain/school-stages.ts); otherwise all of them.
+ */
+function expectedForStudents(programmes: readonly ProgrammeCode[], met: readonly Met[], ctx: HouseholdContext): ProgrammeCode[] {
+  const students = met.filter((m) => m.met.fact === 'STUDENT').flatMap((m) => m.people);
+  if (students.length === 0) return [...programmes];
+  const entries = ctx.facts.students.filter((s) => students.includes(s.idNumber)).map((s) => ({ inSchool: inSchoolOn(s, ctx.today), stage: s.stage }));
+  return programmesForStudent(programmes, entries);
+}
+
 export function missedAid(rule: RuleOf<'MISSED_AID'>, ctx: HouseholdContext): Finding[] {
   const out: Finding[] = [];
   const subjects: { subject: string; ids: string[]; pieces: () => Piece[] }[] = [];
@@ -619,6 +631,10 @@ export function missedAid(rule: RuleOf<'MISSED_AID'>, ctx: HouseholdContext): Fi
     if (rule.unless?.some((c) => meetCondition(c, ids, pieces, ctx) !== null)) continue;
     const theirs = ids.flatMap((id) => ctx.byPerson.get(id) ?? []);
     if (expectedHeld(rule.expected.within, rule.expected.programmes, theirs, ctx.today)) continue;
+    // A student is proposed only aid of their school stage (M3 named 国家助学金 to a primary pupil):
+    // any aid received counts as held above, but what is asked for must fit.
+    const expected = expectedForStudents(rule.expected.programmes, met, ctx);
+    if (expected.length === 0) continue;
     const records = met.flatMap((m) => m.records);
     const people = met.flatMap((m) => m.people);
     out.push(
@@ -626,11 +642,11 @@ export function missedAid(rule: RuleOf<'MISSED_AID'>, ctx: HouseholdContext): Fi
         scope: rule.scope,
         idNumbers: rule.scope === 'PERSON' ? ids : people.length > 0 ? people : ids,
         records,
-        measure: { type: 'MISSED', expected: [...rule.expected.programmes], met: met.map((m) => m.met) },
+        measure: { type: 'MISSED', expected, met: met.map((m) => m.met) },
         ongoing: true,
         keys: [subject, ...met.flatMap((m) => m.keys)],
         content: met.flatMap((m) => m.content),
-        departments: rule.expected.programmes.map((p) => PROGRAMME_BY_CODE.get(p)!.department),
+        departments: expected.map((p) => PROGRAMME_BY_CODE.get(p)!.department),
       }),
     );
   }

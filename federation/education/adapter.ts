@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import { departmentYuanToFen } from '../../domain/money';
 import type { StudentFacts } from '../../domain/findings/facts';
+import type { SchoolStage } from '../../domain/school-stages';
 import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { EDUCATION_IMPORT } from './import-spec';
@@ -39,8 +40,15 @@ const REVOKED = 0;
  */
 const STUDENT_STATUS = codedColumn<'IN_SCHOOL' | 'SUSPENDED' | 'LEFT'>(EDUCATION_IMPORT.xs_student, 'xj_status', { ZX: 'IN_SCHOOL', XX: 'SUSPENDED', BY: 'LEFT', ZC: 'LEFT', CX: 'LEFT', SW: 'LEFT' });
 
-/** Coded columns no rule reads and the API does not show, only counted at start-up: a student's 学段 (stage), a payment's semester. */
-const DISPLAY = [statusColumn(EDUCATION_IMPORT.xs_student, 'stage'), statusColumn(EDUCATION_IMPORT.xs_funding, 'semester')];
+/**
+ * 学段 codes as the import declaration documents them (domain/school-stages.ts says which aid is for
+ * which). Any other code is UNRECOGNISED with the code: the stage is not known, and a pre-grant
+ * check of a stage-bound programme says so (STAGE_UNKNOWN) rather than answer clear.
+ */
+const STAGE = codedColumn<SchoolStage>(EDUCATION_IMPORT.xs_student, 'stage', { XX: 'PRIMARY', CZ: 'JUNIOR_SECONDARY', GZ: 'SENIOR_SECONDARY', ZZ: 'SECONDARY_VOCATIONAL', GX: 'HIGHER' });
+
+/** Coded columns no rule reads and the API does not show, only counted at start-up: a payment's semester. */
+const DISPLAY = [statusColumn(EDUCATION_IMPORT.xs_funding, 'semester')];
 
 /** The statements, prepared once per source (db/prepared.ts). */
 const statements = preparedPer((db: SourceDb) => ({
@@ -58,7 +66,7 @@ const statements = preparedPer((db: SourceDb) => ({
     .innerJoin(xsStudent, eq(xsStudent.studentNo, xsFunding.studentNo))
     .where(inPlaceholder(xsStudent.sfzh, 'ids'))
     .prepare(),
-  students: db.select({ idNumber: xsStudent.sfzh, xjStatus: xsStudent.xjStatus, leaveDate: xsStudent.leaveDate }).from(xsStudent).where(inPlaceholder(xsStudent.sfzh, 'ids')).prepare(),
+  students: db.select({ idNumber: xsStudent.sfzh, xjStatus: xsStudent.xjStatus, leaveDate: xsStudent.leaveDate, stage: xsStudent.stage }).from(xsStudent).where(inPlaceholder(xsStudent.sfzh, 'ids')).prepare(),
 }));
 
 export const education: DepartmentAdapter = {
@@ -69,7 +77,7 @@ export const education: DepartmentAdapter = {
   recordKinds: RECORD_KINDS,
   statusColumns: [PAID_FLAG],
   programmeColumns: [FUNDING_TYPE],
-  factColumns: [STUDENT_STATUS],
+  factColumns: [STUDENT_STATUS, STAGE],
   displayColumns: DISPLAY,
   tables: [xsStudent, xsFunding],
   personKeys: [xsStudent.sfzh],
@@ -92,11 +100,19 @@ export const education: DepartmentAdapter = {
   },
 };
 
-/** Students on the roll among these people, which the missed-aid rules read. One statement. */
+/** Students on the roll among these people, with their stage, which the missed-aid rules and the pre-grant check read. One statement. */
 export async function studentsByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<StudentFacts[]> {
   if (idNumbers.length === 0) return [];
   return (await statements(db).students.execute({ ids: idNumbers })).map((r) => {
     const { value, sourceCode } = codedValue(STUDENT_STATUS, r.xjStatus);
-    return { idNumber: r.idNumber, status: value, ...(sourceCode === null ? {} : { sourceStatusCode: sourceCode }), leftOn: r.leaveDate };
+    const stage = codedValue(STAGE, r.stage);
+    return {
+      idNumber: r.idNumber,
+      status: value,
+      ...(sourceCode === null ? {} : { sourceStatusCode: sourceCode }),
+      leftOn: r.leaveDate,
+      stage: stage.value,
+      ...(stage.sourceCode === null ? {} : { sourceStageCode: stage.sourceCode }),
+    };
   });
 }

@@ -4029,7 +4029,7 @@ export type PreGrantCheck = {
   readonly __typename?: 'PreGrantCheck';
   /** What the grant would cause; empty when it is clear. */
   readonly findings: ReadonlyArray<PreGrantFinding>;
-  /** True when there is no conflict and no warning (a missed-aid prompt does not block), no grant the check could not compare (causeUnrecognised), no settlement it could not find (settlementUnknown) or that is another person's stay where the aid is the patient's own (settlementOtherPerson), and every department the check needed answered (complete): false whenever complete is false, as the answer may miss a conflict held by the department that did not answer. False with no findings means the check could not tell, not that it found something. */
+  /** True when there is no conflict and no warning (a missed-aid prompt does not block), no grant the check could not compare (causeUnrecognised), no settlement it could not find (settlementUnknown) or that is another person's stay where the aid is the patient's own (settlementOtherPerson), no school stage the programme is not for or that could not be read (schoolStage other than NOT_CHECKED and FITS), and every department the check needed answered (complete): false whenever complete is false, as the answer may miss a conflict held by the department that did not answer. False with no findings means the check could not tell, not that it found something. */
   readonly clear: Scalars['Boolean']['output'];
   /** Findings of severity CONFLICT. */
   readonly conflicts: Scalars['Int']['output'];
@@ -4045,7 +4045,22 @@ export type PreGrantCheck = {
   readonly settlementUnknown: Scalars['Boolean']['output'];
   /** True when the programme is paid for the patient's own medical costs (医疗救助: a SETTLEMENT_EXCESS rule's patientOnly) and the settlementReference names a stay medical insurance holds for another person than the beneficiary: a mistyped number or the wrong beneficiary (a family member's union or a charity may pay toward a member's stay; medical aid is the patient's). The check is not clear: confirm the number and the beneficiary. False when the stay was not read (settlementUnknown, or medical insurance did not answer). */
   readonly settlementOtherPerson: Scalars['Boolean']['output'];
+  /** How the programme fits the beneficiary's school stage (学段) on the grant's day, as the education roll holds it: 国家助学金 and 学费减免 are for 普通高中, 中职 and 高校 students, 寄宿生生活费补助 for 小学 and 初中 (义务教育) pupils; other programmes are for any stage (NOT_CHECKED). The check is clear only with NOT_CHECKED or FITS: a primary pupil's 国家助学金 is WRONG_STAGE, and a stage the hub cannot read is said, never taken as a fit. */
+  readonly schoolStage: PreGrantSchoolStage;
 };
+
+/** How a pre-grant check's programme fits the beneficiary's school stage (学段). Education is consulted for every programme bound to stages. */
+export type PreGrantSchoolStage =
+  /** The programme is for any stage (or for no student): no stage is checked. */
+  | 'NOT_CHECKED'
+  /** A roll entry in school on the grant's day is of a stage the programme is for. */
+  | 'FITS'
+  /** Every roll entry in school on the grant's day is of a stage the programme is not for (a 小学 pupil's 国家助学金, a 高中 student's 寄宿生生活费补助). Not clear: the grant does not fit the student. */
+  | 'WRONG_STAGE'
+  /** No roll entry is in school on the grant's day (not on the education roll, left, suspended, or of a 学籍 status education does not document): there is no stage to judge the grant by. Not clear: confirm the student's enrolment with education. */
+  | 'NOT_ON_ROLL'
+  /** In school, but no entry fits and one's stage is a code education does not document, or education did not answer (complete is false then). Not clear: the stage could not be read. */
+  | 'STAGE_UNKNOWN';
 
 /** Why a findings mutation did not do what was asked. */
 export type FindingErrorCode =
@@ -5976,6 +5991,7 @@ export type ResolversTypes = {
   PreGrantCheckInput: PreGrantCheckInput;
   PreGrantFinding: ResolverTypeWrapper<FindingModel>;
   PreGrantCheck: ResolverTypeWrapper<Omit<PreGrantCheck, 'findings' | 'causeUnrecognised'> & { findings: ReadonlyArray<ResolversTypes['PreGrantFinding']>, causeUnrecognised: ReadonlyArray<ResolversTypes['AidRecord']> }>;
+  PreGrantSchoolStage: PreGrantSchoolStage;
   FindingErrorCode: FindingErrorCode;
   FindingUserError: ResolverTypeWrapper<FindingUserError>;
   ScanStartInput: ScanStartInput;
@@ -7354,6 +7370,7 @@ export type PreGrantCheckResolvers<ContextType = HubContext, ParentType extends 
   causeUnrecognised?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType>;
   settlementUnknown?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   settlementOtherPerson?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  schoolStage?: Resolver<ResolversTypes['PreGrantSchoolStage'], ParentType, ContextType>;
 };
 
 export type FindingUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingUserError'] = ResolversParentTypes['FindingUserError']> = {

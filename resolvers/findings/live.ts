@@ -23,8 +23,9 @@ import type { IsoDate } from '../../domain/dates';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
 import { assembleHouseholds, assembleLonePerson, homeHousehold } from '../../domain/findings/assemble';
 import { departmentsForProposal, judgeProposal, evaluateHousehold, programmesForProposal, rulesConcerning, type Proposal, type StayWeighed } from '../../domain/findings/evaluate';
-import { recordKey, type Finding, type HouseholdFacts, type PersonFacts, type SecondAidApprovalFacts, type Spell, type StudentFacts } from '../../domain/findings/facts';
+import { inSchoolOn, recordKey, type Finding, type HouseholdFacts, type PersonFacts, type SecondAidApprovalFacts, type Spell, type StudentFacts } from '../../domain/findings/facts';
 import type { Rule } from '../../domain/findings/rule-set';
+import { schoolStageFit, stagesOf, type SchoolStageFit } from '../../domain/school-stages';
 import { aidForPeople, MAX_IDS_PER_STATEMENT, readableAid, unavailableReason, withTimeout, type DepartmentLoaders, type OutcomeListener, type SourceOutcome } from '../../federation/loaders';
 import { checkSources, type Source, type Sources } from '../../federation/sources';
 import { ADAPTERS, factProvider } from '../../federation/registry';
@@ -409,6 +410,25 @@ export interface PreGrantResult {
   settlementOtherPerson: boolean;
   /** The stay the proposal names as each rule adding up aid per stay weighed it (burden, paid besides the proposal); none when it was not weighed. */
   stays: StayWeighed[];
+  /**
+   * How the programme fits the beneficiary's school stage on the grant's day, as the education roll
+   * holds it (domain/school-stages.ts): NOT_CHECKED for a programme of any stage; STAGE_UNKNOWN when
+   * education did not answer (it is then among `unavailable`).
+   */
+  schoolStage: SchoolStageFit;
+}
+
+/**
+ * How a stage-bound programme fits the beneficiary's roll entries in school on `day` (a primary
+ * pupil's 国家助学金 was answered clear: no rule read the stage). Education not answering is
+ * STAGE_UNKNOWN, never a fit.
+ */
+async function schoolStageOf(req: LiveRequest, proposal: Proposal): Promise<SchoolStageFit> {
+  if (stagesOf(proposal.programme) === null) return 'NOT_CHECKED';
+  const roll = await findingLoaders(req).students.load(proposal.beneficiaryIdNumber);
+  if (!roll.ok) return 'STAGE_UNKNOWN';
+  const day = proposal.grantDate ?? proposal.periodStart!;
+  return schoolStageFit(proposal.programme, roll.rows.map((s) => ({ inSchool: inSchoolOn(s, day), stage: s.stage })));
 }
 
 /**
@@ -436,6 +456,10 @@ export async function preGrantCheck(
   const onlyStays = opts.everything ? undefined : staysForProposal(concerned, proposal);
   const l = findingLoaders(req);
   const id = proposal.beneficiaryIdNumber;
+  // Read beside the rules' facts (the roll loader batches it with theirs); education is consulted for it.
+  const stage = schoolStageOf(req, proposal);
+  const asked = new Set(needed);
+  if (stagesOf(proposal.programme) !== null) asked.add(ROLL.code);
   // The beneficiary's households and everyone in them: read by the region check already, so free here.
   const around = await req.loaders.hub.householdsOfPerson.load(id);
   const spells = around.spells.filter((s) => s.idNumber === id);
@@ -479,7 +503,8 @@ export async function preGrantCheck(
     causeUnrecognised: [...new Map(judged.flatMap((j) => j.causeUnrecognised).map((r) => [recordKey(r), r])).values()],
     // The same stay read for each of the beneficiary's households: one weight per rule, the most paid.
     stays: [...new Map(judged.flatMap((j) => j.stays).sort((a, b) => a.paidFen - b.paidFen).map((s) => [`${s.ruleId}:${s.settlementRef}`, s])).values()],
-    unavailable: [...unavailable].filter((d) => needed.has(d)),
-    consulted: DEPARTMENT_CODES.filter((d) => needed.has(d)),
+    unavailable: [...unavailable].filter((d) => asked.has(d)),
+    consulted: DEPARTMENT_CODES.filter((d) => asked.has(d)),
+    schoolStage: await stage,
   };
 }

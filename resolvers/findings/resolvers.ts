@@ -385,8 +385,15 @@ export const findingResolvers: Resolvers = {
         // neither find a repetition there nor rule one out), or without a department it needed (a
         // system reading only `clear` would grant on an answer that may miss that department's conflict),
         // or for a stay medical insurance does not hold (a mistyped or reversed settlement number),
-        // or another person's stay for aid paid for the patient's own costs.
-        clear: complete && !result.findings.some((f) => f.severity === 'CONFLICT' || f.severity === 'WARNING') && result.causeUnrecognised.length === 0 && !result.settlementUnknown && !result.settlementOtherPerson,
+        // or another person's stay for aid paid for the patient's own costs, or a student of another
+        // school stage than the programme's, or one whose stage could not be read.
+        clear:
+          complete &&
+          !result.findings.some((f) => f.severity === 'CONFLICT' || f.severity === 'WARNING') &&
+          result.causeUnrecognised.length === 0 &&
+          !result.settlementUnknown &&
+          !result.settlementOtherPerson &&
+          (result.schoolStage === 'NOT_CHECKED' || result.schoolStage === 'FITS'),
         conflicts: result.findings.filter((f) => f.severity === 'CONFLICT').length,
         warnings: result.findings.filter((f) => f.severity === 'WARNING').length,
         complete,
@@ -394,6 +401,7 @@ export const findingResolvers: Resolvers = {
         causeUnrecognised: result.causeUnrecognised,
         settlementUnknown: result.settlementUnknown,
         settlementOtherPerson: result.settlementOtherPerson,
+        schoolStage: result.schoolStage,
       };
     },
 

@@ -1,0 +1,137 @@
+/**
+ * Education aid and the student's school stage (学段), through a real hub over real civil affairs,
+ * education and union databases. 国家助学金 for a primary pupil was answered `clear: true`: no rule
+ * read the stage, and X6 (the only rule naming 国家助学金) consulted the union alone. Now a
+ * stage-bound programme (domain/school-stages.ts) is checked against the education roll:
+ * WRONG_STAGE, NOT_ON_ROLL and STAGE_UNKNOWN are not clear; FITS and NOT_CHECKED are. And M3, a
+ * student of a 低保 household with no education aid, proposes only aid of the student's stage.
+ */
+import { household, householdMember, person } from '../db/household/schema';
+import { makeIdNumber } from '../domain/id-number';
+import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
+import { educationScenario } from '../federation/education/scenario';
+import { freePort } from '../db/setup/private-server';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { insertRegions, TODAY } from './support/scenarios';
+
+const VILLAGE = '370811001001';
+
+/** One person per stage (and one off the roll, one of an undocumented stage code), each the child of a 低保 household. */
+const PUPIL = makeIdNumber('370811', '2017-05-05', 81); // 小学 XX
+const JUNIOR = makeIdNumber('370811', '2012-05-05', 82); // 初中 CZ
+const SENIOR = makeIdNumber('370811', '2009-05-05', 83); // 普通高中 GZ
+const VOCATIONAL = makeIdNumber('370811', '2009-07-07', 84); // 中职 ZZ
+const LEFT = makeIdNumber('370811', '2011-05-05', 85); // 初中, left in January
+const NOWHERE = makeIdNumber('370811', '2010-05-05', 86); // not on the roll
+const ODD = makeIdNumber('370811', '2010-08-08', 87); // stage code YE, undocumented
+const CHILDREN = [PUPIL, JUNIOR, SENIOR, VOCATIONAL, LEFT, NOWHERE, ODD];
+const headOf = (i: number) => makeIdNumber('370811', '1980-01-01', 10 + i);
+
+let dbs: TestDatabases;
+let hub: TestHub;
+/** Education's database is unreachable. */
+let noEducation: TestHub;
+const householdOf = new Map<string, number>();
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('pregrant_school_stage');
+  await insertRegions(dbs);
+  const s = dbs.sources;
+  for (const [i, child] of CHILDREN.entries()) {
+    const head = headOf(i);
+    const [res] = await dbs.hub.insert(household).values({ registrationNo: `F-STAGE-${i}`, regionCode: VILLAGE, address: `古槐街道 学段-${i}` });
+    for (const id of [head, child]) {
+      await dbs.hub.insert(person).values({ idNumber: id, name: '居民', gender: Number(id[16]) % 2 ? 'M' : 'F', birthDate: `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`, deathDate: null });
+    }
+    await dbs.hub.insert(householdMember).values([
+      { householdId: res.insertId, idNumber: head, relation: 'HEAD', joinedOn: '2015-01-01' },
+      { householdId: res.insertId, idNumber: child, relation: 'CHILD', joinedOn: '2017-06-01' },
+    ]);
+    householdOf.set(child, res.insertId);
+    const familyNo = `DB370811-S${i}`;
+    await civilAffairsScenario.insert(s.CIVIL_AFFAIRS, 'dibaoFamilies', [{ familyNo, countyCode: '370811', headIdNo: head, areaType: 1, approvedOn: '2024-01-01' }]);
+    await civilAffairsScenario.insert(
+      s.CIVIL_AFFAIRS,
+      'dibaoMembers',
+      [head, child].map((idNo, j) => ({ familyNo, idNo, relationToHead: ['本人', '子'][j], joinedOn: '2024-01-01', monthlyShareFen: 72_000 })),
+    );
+  }
+  const entry = (studentNo: string, sfzh: string, stage: string, grade: number, extra: Record<string, unknown> = {}) => ({ studentNo, sfzh, schoolCode: '370811000001', schoolName: '演示学校', stage, grade, enrolYear: '2024', xjStatus: 'ZX', ...extra });
+  await educationScenario.insert(s.EDUCATION, 'students', [
+    entry('XS-P', PUPIL, 'XX', 3),
+    entry('XS-J', JUNIOR, 'CZ', 2),
+    entry('XS-S', SENIOR, 'GZ', 2),
+    entry('XS-V', VOCATIONAL, 'ZZ', 2),
+    // Finished primary school (graduated), now in junior secondary: the current entry decides.
+    entry('XS-J0', JUNIOR, 'XX', 6, { xjStatus: 'BY', leaveDate: '2024-07-01' }),
+    entry('XS-L', LEFT, 'CZ', 2, { xjStatus: 'CX', leaveDate: '2026-01-10' }),
+    entry('XS-O', ODD, 'YE', 1),
+  ]);
+  hub = await startTestHub(dbs, { today: TODAY });
+  noEducation = await startTestHub(dbs, { today: TODAY, sources: { EDUCATION: { url: `mysql://root@127.0.0.1:${await freePort()}/nowhere` } } });
+});
+
+afterAll(async () => {
+  await noEducation?.close();
+  await hub?.close();
+  await dbs?.close();
+});
+
+const CHECK = `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { clear complete schoolStage consulted { code } findings { rule { id } } } }`;
+
+async function check(beneficiaryIdNumber: string, programme: string, through: TestHub = hub) {
+  const res = await through.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECK, { input: { beneficiaryIdNumber, programme, grantDate: TODAY, schoolYear: '2025-2026', amountFen: 62_500 } });
+  if (through === hub) expect(res.errors).toBeUndefined();
+  const c = res.data.preGrantCheck;
+  return { clear: c.clear, complete: c.complete, schoolStage: c.schoolStage, findings: c.findings.length, education: c.consulted.some((d: { code: string }) => d.code === 'EDUCATION') };
+}
+
+describe('pre-grant check of education aid and the school stage', () => {
+  it('国家助学金 for a primary or junior-secondary pupil is WRONG_STAGE, not clear; for a senior or vocational student it fits', async () => {
+    expect(await check(PUPIL, 'NATIONAL_GRANT')).toEqual({ clear: false, complete: true, schoolStage: 'WRONG_STAGE', findings: 0, education: true });
+    expect(await check(JUNIOR, 'NATIONAL_GRANT')).toEqual({ clear: false, complete: true, schoolStage: 'WRONG_STAGE', findings: 0, education: true });
+    expect(await check(SENIOR, 'NATIONAL_GRANT')).toEqual({ clear: true, complete: true, schoolStage: 'FITS', findings: 0, education: true });
+    expect(await check(VOCATIONAL, 'NATIONAL_GRANT')).toEqual({ clear: true, complete: true, schoolStage: 'FITS', findings: 0, education: true });
+  });
+
+  it('学费减免 is for the stages that charge tuition; 寄宿生生活费补助 for 义务教育 pupils only', async () => {
+    expect((await check(PUPIL, 'TUITION_WAIVER')).schoolStage).toBe('WRONG_STAGE');
+    expect((await check(SENIOR, 'TUITION_WAIVER')).schoolStage).toBe('FITS');
+    expect(await check(PUPIL, 'BOARDING_SUBSIDY')).toMatchObject({ clear: true, schoolStage: 'FITS' });
+    expect(await check(JUNIOR, 'BOARDING_SUBSIDY')).toMatchObject({ clear: true, schoolStage: 'FITS' });
+    expect(await check(SENIOR, 'BOARDING_SUBSIDY')).toMatchObject({ clear: false, schoolStage: 'WRONG_STAGE' });
+  });
+
+  it('no entry in school on the grant day is NOT_ON_ROLL; an undocumented stage code is STAGE_UNKNOWN: neither is clear', async () => {
+    expect(await check(NOWHERE, 'NATIONAL_GRANT')).toEqual({ clear: false, complete: true, schoolStage: 'NOT_ON_ROLL', findings: 0, education: true });
+    expect(await check(LEFT, 'BOARDING_SUBSIDY')).toEqual({ clear: false, complete: true, schoolStage: 'NOT_ON_ROLL', findings: 0, education: true });
+    expect(await check(ODD, 'NATIONAL_GRANT')).toEqual({ clear: false, complete: true, schoolStage: 'STAGE_UNKNOWN', findings: 0, education: true });
+  });
+
+  it('education not answering is STAGE_UNKNOWN and incomplete, never a fit', async () => {
+    expect(await check(SENIOR, 'NATIONAL_GRANT', noEducation)).toEqual({ clear: false, complete: false, schoolStage: 'STAGE_UNKNOWN', findings: 0, education: true });
+  });
+
+  it('a programme of any stage (金秋助学) is NOT_CHECKED (education is consulted for X6, not for a stage)', async () => {
+    expect(await check(PUPIL, 'UNION_AUTUMN_EDU')).toEqual({ clear: true, complete: true, schoolStage: 'NOT_CHECKED', findings: 0, education: true });
+  });
+});
+
+describe('M3 proposes only aid of the student’s stage', () => {
+  const FINDINGS = `query($id: ID!) { household(id: $id) { findings { rule { id } departments { code } measure { ... on MissedAid { expected { code } } } } } }`;
+  async function m3(child: string) {
+    const res = await hub.gql(FINDINGS, { id: String(householdOf.get(child)) });
+    expect(res.errors).toBeUndefined();
+    return res.data.household.findings.filter((f: { rule: { id: string } }) => f.rule.id === 'M3').map((f: { departments: { code: string }[]; measure: { expected: { code: string }[] } }) => f.measure.expected.map((p) => p.code));
+  }
+
+  it('a primary pupil is not proposed 国家助学金 or 学费减免; a senior student not 寄宿生生活费补助', async () => {
+    expect(await m3(PUPIL)).toEqual([['BOARDING_SUBSIDY', 'UNION_AUTUMN_EDU', 'HOPE_PROJECT', 'SPRING_BUD', 'CHARITY_EDUCATION']]);
+    expect(await m3(SENIOR)).toEqual([['NATIONAL_GRANT', 'TUITION_WAIVER', 'UNION_AUTUMN_EDU', 'HOPE_PROJECT', 'SPRING_BUD', 'CHARITY_EDUCATION']]);
+  });
+
+  it('a student whose stage code is undocumented is proposed every education aid (which one is wrong cannot be told)', async () => {
+    expect(await m3(ODD)).toEqual([['NATIONAL_GRANT', 'TUITION_WAIVER', 'BOARDING_SUBSIDY', 'UNION_AUTUMN_EDU', 'HOPE_PROJECT', 'SPRING_BUD', 'CHARITY_EDUCATION']]);
+  });
+});
