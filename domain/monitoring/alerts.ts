@@ -313,6 +313,22 @@ export function deadlineKept(k: KeptOtherwise): string {
   return `${k.field} ${k.kept} kept (${k.inForce} under the calendar in force)`;
 }
 
+/**
+ * The DEADLINE_KEPT reasons to record for the dates `kept` names, given the reasons its history holds
+ * already (`told`, oldest first): a date's, unless its latest DEADLINE_KEPT names the same day in
+ * force. So a start under the same calendar, or a process starting beside this one, records nothing
+ * more, while a corrected notice withdrawn (A, B, then A again) records A's day again: the latest
+ * event of each date names the day the calendar in force gives, never a withdrawn one's.
+ */
+export function keptNotYetTold(kept: readonly KeptOtherwise[], told: readonly (string | null)[]): string[] {
+  const latest = new Map<string, string>();
+  for (const reason of told) {
+    const field = reason?.split(' ', 1)[0];
+    if (field) latest.set(field, reason!);
+  }
+  return kept.map(deadlineKept).filter((reason, i) => latest.get(kept[i].field) !== reason);
+}
+
 /** Open and past its verification day: overdue, and escalated to the county. */
 export function alertOverdue(state: AlertState, verifyBy: IsoDate, today: IsoDate): boolean {
   return OPEN_ALERT_STATES.includes(state) && today > verifyBy;

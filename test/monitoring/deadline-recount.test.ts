@@ -511,6 +511,16 @@ it("reads a closed alert's provisional flag again under the published notice: cl
     { alertId: other, reason: 'decideBy 2027-02-26 kept (2027-03-01 under the calendar in force)' },
   ]);
   expect((await recountEvents()).filter((e) => e.alertId === confirmed || e.alertId === other)).toEqual([]);
+  // As the API shows them: the alert still provisional, its kept days and the days in force in its history, by the hub.
+  hub ??= await startTestHub(dbs, { clock: clock.now });
+  const read = await hub.gql(`query($id: ID!) { alert(id: $id) { provisional verifyBy history { action fromState toState actor office { name } reason } } }`, { id: String(other) });
+  expect(read.errors).toBeUndefined();
+  expect(read.data.alert.provisional).toBe(true);
+  expect(read.data.alert.verifyBy).toBe('2027-02-24');
+  const history = read.data.alert.history as { action: string; fromState: string | null; toState: string; actor: string; office: unknown; reason: string | null }[];
+  expect(history.filter((e) => e.action === 'DEADLINE_KEPT')).toEqual(
+    kept.map((k) => ({ action: 'DEADLINE_KEPT', fromState: 'DISMISSED', toState: 'DISMISSED', actor: 'hub', office: null, reason: k.reason })),
+  );
   // Neither is pushed again: both are decided.
   expect((await raisedPushes()).slice(pushesBefore).filter((id) => [confirmed, other].includes(Number(id)))).toEqual([]);
 
@@ -522,4 +532,19 @@ it("reads a closed alert's provisional flag again under the published notice: cl
     'verifyBy 2027-02-24 kept (2027-03-01 under the calendar in force)',
     'decideBy 2027-02-26 kept (2027-03-03 under the calendar in force)',
   ]);
+
+  // The correction withdrawn, the first notice in force again: its days are in force once more, and
+  // the history says so (its latest DEADLINE_KEPT of each date names the day in force, not the
+  // withdrawn correction's); the 签收 day, which the correction did not change, is not told again.
+  holidays.use('2027-closed-flag-restored.json', [notice2027]);
+  await recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now());
+  expect(await dates(other)).toEqual({ ...law, provisional: true });
+  expect((await keptEvents()).filter((e) => e.alertId === other).slice(5).map((e) => e.reason)).toEqual([
+    'verifyBy 2027-02-24 kept (2027-02-25 under the calendar in force)',
+    'decideBy 2027-02-26 kept (2027-03-01 under the calendar in force)',
+  ]);
+  // A start under the same calendar, and processes starting together, tell nothing more.
+  await markRecounted(dbs.hub, 'monitoring_alert', 'another calendar', clock.now());
+  await Promise.all([recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now()), recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now())]);
+  expect((await keptEvents()).filter((e) => e.alertId === other)).toHaveLength(7);
 });
