@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import { addDays, type IsoDate } from '../dates';
 import { parseOffice } from '../cases/offices';
-import { addCalendarDays, addWorkingDays, buildHolidayCalendar, DEFAULT_LAST_DAY_OFF, uncoveredBetween, withinSupported, type HolidayCalendar, type LastDayOff } from '../cases/working-days';
+import { addCalendarDays, addWorkingDays, buildHolidayCalendar, DEFAULT_LAST_DAY_OFF, lawAloneCalendar, uncoveredBetween, withinSupported, type HolidayCalendar, type LastDayOff } from '../cases/working-days';
 import { ruleExplanationTellsHealth } from '../findings/explain';
 import type { Rule } from '../findings/rule-set';
 import { DEFAULT_DECIDE_DAYS, DEFAULT_VERIFY_DAYS, GRADE_RANK, type Grade, type Limit, type Trigger, type TriggerKind } from './triggers';
@@ -173,8 +173,11 @@ export interface KeptOtherwise {
   inForce: IsoDate;
 }
 
-/** The calendar a hub without a year's notice counted under: the package's table and the law alone. */
-let provisionalCalendar: HolidayCalendar | undefined;
+/**
+ * The calendars a hub without a year's notice counted under: the package's table and the law after
+ * it (this release's), or the law alone where an older release's table ended before the year.
+ */
+let provisionalCalendars: readonly HolidayCalendar[] | undefined;
 
 /**
  * An alert's dates counted again under the holiday calendar in force and the trigger set's rule for a
@@ -188,8 +191,9 @@ let provisionalCalendar: HolidayCalendar | undefined;
  *
  * The provisional flag says whether a date the alert shows was counted under a provisional calendar:
  * a running date counted over a year whose notice is not published (uncoveredBetween); an ended date
- * so as well, or, on an alert flagged provisional, one that the provisional calendar (the package's
- * table and the law alone) gave and the calendar in force gives otherwise: kept as counted (it was
+ * so as well, or, on an alert flagged provisional, one that a provisional calendar (the package's
+ * table and the law after it, or the law alone where an older release's table ended before the
+ * year: lawAloneCalendar) gave and the calendar in force gives otherwise: kept as counted (it was
  * met or missed under it), it stays provisional, and `keptOtherwise` names it with the day in force
  * (DEADLINE_KEPT in its history). An ended date the calendar in force gives alike is no longer
  * provisional, so a dismissed alert whose dates the notice confirms is cleared. The flag is counted
@@ -220,7 +224,8 @@ export function recountedDeadlines(a: KeptDeadlines, lastDayOff: LastDayOff): Re
         }
         if (!a.provisional) return kept;
         const inForce = countUnder(from, workingDays, days).date;
-        if (inForce !== kept && countUnder(from, workingDays, days, (provisionalCalendar ??= buildHolidayCalendar())).date === kept) {
+        provisionalCalendars ??= [buildHolidayCalendar(), lawAloneCalendar()];
+        if (inForce !== kept && provisionalCalendars.some((cal) => countUnder(from, workingDays, days, cal).date === kept)) {
           provisional = true;
           keptOtherwise.push({ field, kept, inForce });
         }

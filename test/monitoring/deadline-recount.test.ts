@@ -548,3 +548,22 @@ it("reads a closed alert's provisional flag again under the published notice: cl
   await Promise.all([recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now()), recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now())]);
   expect((await keptEvents()).filter((e) => e.alertId === other)).toHaveLength(7);
 });
+
+it("keeps a closed alert provisional, and tells the day in force, where a release's table now gives a year its dates were counted under by the law alone", async () => {
+  // A release whose table ended with 2025 counted 2026 by the law alone: 春节 02-16 to 02-19 off, no
+  // worked Saturday. An alert from Friday 2026-02-13 was to be signed for by 02-20; the table this
+  // release ships (the notice: 02-15 to 02-23 off, Saturday 02-14 worked) gives 02-14. Its
+  // verification (03-05) and decision (03-09) days the table gives alike.
+  holidays.use(null);
+  clock.set('2026-02-13T10:00:00+08:00');
+  const id = await writeAlert('closed-flag-old-table', { keepCounts: true, firstClueOn: '2026-02-13' });
+  const byLaw = { acknowledgeBy: '2026-02-20', verifyBy: '2026-03-05', decideBy: '2026-03-09' };
+  expect(await dates(id)).toEqual({ ...byLaw, acknowledgeBy: '2026-02-14', provisional: false });
+  // As the older release wrote it, then dismissed.
+  await dbs.hubPool.query("UPDATE monitoring_alert SET acknowledge_by = ?, provisional = TRUE, state = 'DISMISSED', decided_on = '2026-03-02' WHERE id = ?", [byLaw.acknowledgeBy, id]);
+  // The first start of this release: its table is another calendar than the older one's.
+  await markRecounted(dbs.hub, 'monitoring_alert', 'the older release table', clock.now());
+  await recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now());
+  expect(await dates(id)).toEqual({ ...byLaw, provisional: true });
+  expect((await keptEvents()).filter((e) => e.alertId === id).map((e) => e.reason)).toEqual(['acknowledgeBy 2026-02-20 kept (2026-02-14 under the calendar in force)']);
+});
