@@ -16,7 +16,7 @@ import { aidCase, caseEvent } from '../cases/schema';
 import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringVillageNotice, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
-import { MOVE_ACTION, openedFromAlertReason, OPEN_ALERT_STATES, verifierAfterHandOver, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, deadlineKept, movedDeadlines, type CountedDates, type KeptOtherwise, type LimitToCount, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { MOVE_ACTION, openedFromAlertReason, OPEN_ALERT_STATES, verifierAfterHandOver, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, keptNotYetTold, movedDeadlines, type CountedDates, type KeptOtherwise, type LimitToCount, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
@@ -922,8 +922,9 @@ export async function keepInferredCounts(db: Db, read: AlertRow, counts: Pick<Co
  * `read` only spares the transaction for an alert nothing moves on. Each moved date gets its history
  * event (DEADLINE_RECOUNTED by the hub at `now`, the date's field, day before and after in its
  * reason), each date of an ended period kept although the calendar in force gives another day
- * (`keptOtherwise`) its DEADLINE_KEPT unless its history already tells it with that day (a start
- * under the same days, or a process starting beside this one, records it once), and `onWritten` the
+ * (`keptOtherwise`) its DEADLINE_KEPT unless its latest one already names that day (keptNotYetTold: a
+ * start under the same days, or a process starting beside this one, records it once; a correction
+ * withdrawn records the day in force again), and `onWritten` the
  * alert before and after (for its pushes), in the same transaction. Returns the alert before and as
  * written, or null: nothing to write.
  */
@@ -941,11 +942,11 @@ export async function storeRecountedDeadlines(
     const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, read.id)).for('update');
     if (!before) return null;
     const counted = recount(before);
-    const keptReasons = (counted.keptOtherwise ?? []).map(deadlineKept);
-    const told = keptReasons.length === 0 ? new Set<string | null>() : new Set(
-      (await tx.select({ reason: monitoringAlertEvent.reason }).from(monitoringAlertEvent).where(and(eq(monitoringAlertEvent.alertId, before.id), eq(monitoringAlertEvent.action, 'DEADLINE_KEPT')))).map((e) => e.reason),
-    );
-    const kept = keptReasons.filter((reason) => !told.has(reason));
+    const keptOtherwise = counted.keptOtherwise ?? [];
+    const told = keptOtherwise.length === 0 ? [] : (
+      await tx.select({ reason: monitoringAlertEvent.reason }).from(monitoringAlertEvent).where(and(eq(monitoringAlertEvent.alertId, before.id), eq(monitoringAlertEvent.action, 'DEADLINE_KEPT'))).orderBy(asc(monitoringAlertEvent.seq))
+    ).map((e) => e.reason);
+    const kept = keptNotYetTold(keptOtherwise, told);
     const unchanged = rowUnchanged(before, counted);
     if (unchanged && kept.length === 0) return null;
     const at = toDbInstant(now);

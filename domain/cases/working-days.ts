@@ -114,8 +114,15 @@ function statutoryOf(year: number): ReadonlyMap<IsoDate, string> {
   return days;
 }
 
-/** Builds the calendar from the package table, notices on top, statutory days after the table. */
-export function buildHolidayCalendar(notices: readonly HolidayNotice[] = []): HolidayCalendar {
+/** The first year the amended 放假办法 fixes the holidays statutory-holidays.ts gives (in force from 2025). */
+const STATUTORY_FIRST_YEAR = 2025;
+
+/**
+ * Builds the calendar from the package table, notices on top, statutory days after the table; with
+ * `lawAlone`, statutory days from STATUTORY_FIRST_YEAR on even where the table has the year (see
+ * lawAloneCalendar).
+ */
+export function buildHolidayCalendar(notices: readonly HolidayNotice[] = [], lawAlone = false): HolidayCalendar {
   const byNotice = new Map(notices.map((n) => [n.year, n]));
   const holidays = new Map<number, string>();
   const workdays = new Set<number>();
@@ -127,11 +134,11 @@ export function buildHolidayCalendar(notices: readonly HolidayNotice[] = []): Ho
       sources.set(y, 'NOTICE');
       for (const [d, name] of notice.holidays) holidays.set(dayOf(d), name);
       for (const d of notice.workdays.keys()) workdays.add(dayOf(d));
-    } else if (table) {
+    } else if (table && !(lawAlone && y >= STATUTORY_FIRST_YEAR)) {
       sources.set(y, 'PACKAGE');
       for (const [d, name] of table.holidays) holidays.set(dayOf(d), name);
       for (const d of table.workdays) workdays.add(dayOf(d));
-    } else if (y > PACKAGE_LAST_YEAR) {
+    } else if (y > PACKAGE_LAST_YEAR || (lawAlone && y >= STATUTORY_FIRST_YEAR)) {
       sources.set(y, 'STATUTORY');
       for (const [d, name] of statutoryOf(y)) holidays.set(dayOf(d), name);
     } else {
@@ -156,6 +163,16 @@ export function buildHolidayCalendar(notices: readonly HolidayNotice[] = []): Ho
     uncoveredYears: [...sources].filter(([, s]) => s === 'STATUTORY' || s === 'WEEKENDS').map(([y]) => y),
     coverage: { firstYear: Math.min(...coveredYears), lastYear: Math.max(...coveredYears), noticeYears: [...byNotice.keys()].sort((a, b) => a - b) },
   };
+}
+
+/**
+ * The calendar a hub counted a year under before any notice of it reached it, its own release's
+ * table included: the law's holidays alone (statutoryDaysOff) from the amended law's first year, the
+ * package's table before. A release whose table ended with 2025 counted 2026 so; this one's table
+ * has 2026's notice, and buildHolidayCalendar() alone would read such a day as counted under it.
+ */
+export function lawAloneCalendar(): HolidayCalendar {
+  return buildHolidayCalendar([], true);
 }
 
 let active: { key: string; calendar: HolidayCalendar } | null = null;

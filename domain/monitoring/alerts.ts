@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import { addDays, type IsoDate } from '../dates';
 import { parseOffice } from '../cases/offices';
-import { addCalendarDays, addWorkingDays, buildHolidayCalendar, DEFAULT_LAST_DAY_OFF, uncoveredBetween, withinSupported, type HolidayCalendar, type LastDayOff } from '../cases/working-days';
+import { addCalendarDays, addWorkingDays, buildHolidayCalendar, DEFAULT_LAST_DAY_OFF, lawAloneCalendar, uncoveredBetween, withinSupported, type HolidayCalendar, type LastDayOff } from '../cases/working-days';
 import { ruleExplanationTellsHealth } from '../findings/explain';
 import type { Rule } from '../findings/rule-set';
 import { DEFAULT_DECIDE_DAYS, DEFAULT_VERIFY_DAYS, GRADE_RANK, type Grade, type Limit, type Trigger, type TriggerKind } from './triggers';
@@ -173,8 +173,11 @@ export interface KeptOtherwise {
   inForce: IsoDate;
 }
 
-/** The calendar a hub without a year's notice counted under: the package's table and the law alone. */
-let provisionalCalendar: HolidayCalendar | undefined;
+/**
+ * The calendars a hub without a year's notice counted under: the package's table and the law after
+ * it (this release's), or the law alone where an older release's table ended before the year.
+ */
+let provisionalCalendars: readonly HolidayCalendar[] | undefined;
 
 /**
  * An alert's dates counted again under the holiday calendar in force and the trigger set's rule for a
@@ -188,8 +191,9 @@ let provisionalCalendar: HolidayCalendar | undefined;
  *
  * The provisional flag says whether a date the alert shows was counted under a provisional calendar:
  * a running date counted over a year whose notice is not published (uncoveredBetween); an ended date
- * so as well, or, on an alert flagged provisional, one that the provisional calendar (the package's
- * table and the law alone) gave and the calendar in force gives otherwise: kept as counted (it was
+ * so as well, or, on an alert flagged provisional, one that a provisional calendar (the package's
+ * table and the law after it, or the law alone where an older release's table ended before the
+ * year: lawAloneCalendar) gave and the calendar in force gives otherwise: kept as counted (it was
  * met or missed under it), it stays provisional, and `keptOtherwise` names it with the day in force
  * (DEADLINE_KEPT in its history). An ended date the calendar in force gives alike is no longer
  * provisional, so a dismissed alert whose dates the notice confirms is cleared. The flag is counted
@@ -220,7 +224,8 @@ export function recountedDeadlines(a: KeptDeadlines, lastDayOff: LastDayOff): Re
         }
         if (!a.provisional) return kept;
         const inForce = countUnder(from, workingDays, days).date;
-        if (inForce !== kept && countUnder(from, workingDays, days, (provisionalCalendar ??= buildHolidayCalendar())).date === kept) {
+        provisionalCalendars ??= [buildHolidayCalendar(), lawAloneCalendar()];
+        if (inForce !== kept && provisionalCalendars.some((cal) => countUnder(from, workingDays, days, cal).date === kept)) {
           provisional = true;
           keptOtherwise.push({ field, kept, inForce });
         }
@@ -311,6 +316,22 @@ export function deadlineCorrection(field: 'acknowledgeBy' | 'verifyBy' | 'decide
 /** The reason a DEADLINE_KEPT event records: the date's field, its day as kept, and the day the calendar in force gives. */
 export function deadlineKept(k: KeptOtherwise): string {
   return `${k.field} ${k.kept} kept (${k.inForce} under the calendar in force)`;
+}
+
+/**
+ * The DEADLINE_KEPT reasons to record for the dates `kept` names, given the reasons its history holds
+ * already (`told`, oldest first): a date's, unless its latest DEADLINE_KEPT names the same day in
+ * force. So a start under the same calendar, or a process starting beside this one, records nothing
+ * more, while a corrected notice withdrawn (A, B, then A again) records A's day again: the latest
+ * event of each date names the day the calendar in force gives, never a withdrawn one's.
+ */
+export function keptNotYetTold(kept: readonly KeptOtherwise[], told: readonly (string | null)[]): string[] {
+  const latest = new Map<string, string>();
+  for (const reason of told) {
+    const field = reason?.split(' ', 1)[0];
+    if (field) latest.set(field, reason!);
+  }
+  return kept.map(deadlineKept).filter((reason, i) => latest.get(kept[i].field) !== reason);
 }
 
 /** Open and past its verification day: overdue, and escalated to the county. */

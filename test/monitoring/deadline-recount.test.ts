@@ -511,6 +511,16 @@ it("reads a closed alert's provisional flag again under the published notice: cl
     { alertId: other, reason: 'decideBy 2027-02-26 kept (2027-03-01 under the calendar in force)' },
   ]);
   expect((await recountEvents()).filter((e) => e.alertId === confirmed || e.alertId === other)).toEqual([]);
+  // As the API shows them: the alert still provisional, its kept days and the days in force in its history, by the hub.
+  hub ??= await startTestHub(dbs, { clock: clock.now });
+  const read = await hub.gql(`query($id: ID!) { alert(id: $id) { provisional verifyBy history { action fromState toState actor office { name } reason } } }`, { id: String(other) });
+  expect(read.errors).toBeUndefined();
+  expect(read.data.alert.provisional).toBe(true);
+  expect(read.data.alert.verifyBy).toBe('2027-02-24');
+  const history = read.data.alert.history as { action: string; fromState: string | null; toState: string; actor: string; office: unknown; reason: string | null }[];
+  expect(history.filter((e) => e.action === 'DEADLINE_KEPT')).toEqual(
+    kept.map((k) => ({ action: 'DEADLINE_KEPT', fromState: 'DISMISSED', toState: 'DISMISSED', actor: 'hub', office: null, reason: k.reason })),
+  );
   // Neither is pushed again: both are decided.
   expect((await raisedPushes()).slice(pushesBefore).filter((id) => [confirmed, other].includes(Number(id)))).toEqual([]);
 
@@ -522,4 +532,38 @@ it("reads a closed alert's provisional flag again under the published notice: cl
     'verifyBy 2027-02-24 kept (2027-03-01 under the calendar in force)',
     'decideBy 2027-02-26 kept (2027-03-03 under the calendar in force)',
   ]);
+
+  // The correction withdrawn, the first notice in force again: its days are in force once more, and
+  // the history says so (its latest DEADLINE_KEPT of each date names the day in force, not the
+  // withdrawn correction's); the 签收 day, which the correction did not change, is not told again.
+  holidays.use('2027-closed-flag-restored.json', [notice2027]);
+  await recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now());
+  expect(await dates(other)).toEqual({ ...law, provisional: true });
+  expect((await keptEvents()).filter((e) => e.alertId === other).slice(5).map((e) => e.reason)).toEqual([
+    'verifyBy 2027-02-24 kept (2027-02-25 under the calendar in force)',
+    'decideBy 2027-02-26 kept (2027-03-01 under the calendar in force)',
+  ]);
+  // A start under the same calendar, and processes starting together, tell nothing more.
+  await markRecounted(dbs.hub, 'monitoring_alert', 'another calendar', clock.now());
+  await Promise.all([recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now()), recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now())]);
+  expect((await keptEvents()).filter((e) => e.alertId === other)).toHaveLength(7);
+});
+
+it("keeps a closed alert provisional, and tells the day in force, where a release's table now gives a year its dates were counted under by the law alone", async () => {
+  // A release whose table ended with 2025 counted 2026 by the law alone: 春节 02-16 to 02-19 off, no
+  // worked Saturday. An alert from Friday 2026-02-13 was to be signed for by 02-20; the table this
+  // release ships (the notice: 02-15 to 02-23 off, Saturday 02-14 worked) gives 02-14. Its
+  // verification (03-05) and decision (03-09) days the table gives alike.
+  holidays.use(null);
+  clock.set('2026-02-13T10:00:00+08:00');
+  const id = await writeAlert('closed-flag-old-table', { keepCounts: true, firstClueOn: '2026-02-13' });
+  const byLaw = { acknowledgeBy: '2026-02-20', verifyBy: '2026-03-05', decideBy: '2026-03-09' };
+  expect(await dates(id)).toEqual({ ...byLaw, acknowledgeBy: '2026-02-14', provisional: false });
+  // As the older release wrote it, then dismissed.
+  await dbs.hubPool.query("UPDATE monitoring_alert SET acknowledge_by = ?, provisional = TRUE, state = 'DISMISSED', decided_on = '2026-03-02' WHERE id = ?", [byLaw.acknowledgeBy, id]);
+  // The first start of this release: its table is another calendar than the older one's.
+  await markRecounted(dbs.hub, 'monitoring_alert', 'the older release table', clock.now());
+  await recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now());
+  expect(await dates(id)).toEqual({ ...byLaw, provisional: true });
+  expect((await keptEvents()).filter((e) => e.alertId === id).map((e) => e.reason)).toEqual(['acknowledgeBy 2026-02-20 kept (2026-02-14 under the calendar in force)']);
 });
