@@ -245,6 +245,37 @@ describe('an --anchor beside the signed checkpoints', () => {
       await restore(saved);
     }
   });
+
+  it('with a wrong anchor the checkpoints contradict and a break after the checkpoint: the break first, the contradiction said too (exit 1)', async () => {
+    const read = readCheckpointFile(file, parseKey(fs.readFileSync(publicKeyFile, 'utf8')));
+    if (!read.ok) throw new Error(read.message);
+    const saved = await rows();
+    // A row before a checkpoint that has rows after it: the checkpoint vouches for the row, and the
+    // walk stopped there, so a row changed or a tail cut after it went unsaid behind exit 2.
+    const voucher = read.record.checkpoints.map((c) => c.seq).find((s) => s > 1 && s < saved.length - 1)!;
+    expect(voucher).toBeDefined();
+    const wrong = `${voucher - 1}:${'f'.repeat(64)}`;
+    try {
+      await dbs.hubPool.query("UPDATE access_log SET purpose = 'AUDIT' WHERE seq = ?", [voucher + 1]);
+      const changed = await anchorCli(wrong);
+      expect(changed.code).toBe(1);
+      expect(changed.out[0]).toContain(`BROKEN at row ${voucher + 1} (CHANGED)`);
+      expect(changed.out[1]).toContain(`also at row ${voucher - 1} (ANCHOR_CONTRADICTED)`);
+      await restore(saved);
+      await dbs.hubPool.query('DELETE FROM access_log WHERE seq > ?', [voucher + 1]);
+      await dbs.hubPool.query('UPDATE access_log_head SET last_seq = ?, last_hash = ? WHERE id = 1', [voucher + 1, saved[voucher].row_hash]);
+      const cut = await anchorCli(wrong);
+      expect(cut.code).toBe(1);
+      expect(cut.out[0]).toContain(`BROKEN at row ${voucher + 2} (TRUNCATED)`);
+      expect(cut.out[1]).toContain(`also at row ${voucher - 1} (ANCHOR_CONTRADICTED)`);
+    } finally {
+      await restore(saved);
+    }
+    // The chain whole: the contradiction alone, exit 2, as before.
+    const whole = await anchorCli(wrong);
+    expect(whole.code).toBe(2);
+    expect(whole.out[0]).toContain('(ANCHOR_CONTRADICTED)');
+  });
 });
 
 describe('a start on a database that does not hold the chain its checkpoint file records', () => {
