@@ -8,7 +8,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GENESIS_HASH, rowHash, verifyChain } from '../access/audit';
+import { verifyChain } from '../access/audit';
+import { rewriteAuditRowRecomputing } from './support/audit-trail';
 import { generateSigningKeyFiles, parseKey, readCheckpointFile } from '../access/checkpoints';
 import { accessDbOf, type AccessDb } from '../db/access/db';
 import { ConfigError } from '../db/config';
@@ -102,20 +103,7 @@ describe('the checkpoint file', () => {
 });
 
 /** Rewrites row `victim` (another purpose) and recomputes every hash after it, as an administrator could. */
-async function rewriteRecomputing(saved: Row[], victim: number): Promise<void> {
-  let prev = GENESIS_HASH;
-  for (const r of saved) {
-    const values = {
-      at: r.at, requestId: r.request_id, clientId: Number(r.client_id), clientName: r.client_name, department: r.department, regionScope: r.region_scope,
-      purpose: Number(r.seq) === victim ? 'AUDIT' : r.purpose, caseReference: r.case_reference, channel: r.channel, operation: r.operation,
-      operationHash: r.operation_hash, subjectKind: r.subject_kind, subjectRef: r.subject_ref, subjectLabel: r.subject_label, outcome: r.outcome, officer: r.officer, rootFields: r.root_fields,
-    };
-    const hash = rowHash(prev, Number(r.seq), values as any);
-    await dbs.hubPool.query('UPDATE access_log SET purpose = ?, prev_hash = ?, row_hash = ? WHERE seq = ?', [values.purpose, prev, hash, r.seq]);
-    prev = hash;
-  }
-  await dbs.hubPool.query('UPDATE access_log_head SET last_hash = ? WHERE id = 1', [prev]);
-}
+const rewriteRecomputing = (saved: Row[], victim: number) => rewriteAuditRowRecomputing(dbs, saved, victim);
 
 describe('a checkpoint file a hub appended to after a restore', () => {
   // A hub started on a restored database (before starts were refused) recorded new rows under the
