@@ -613,8 +613,8 @@ export interface ChainFinding {
 /**
  * A broken chain's verdict is its most serious finding; `also` names a further one that holds as
  * well. A finding of the chain itself or of the checkpoint file (a cut tail above all: rows are
- * gone) comes before an anchor's mismatch, which rests on a hash copied by hand: with both, both
- * are said, the chain's first.
+ * gone) comes before an anchor's mismatch or contradiction, which rests on a hash copied by hand:
+ * with both, both are said, the chain's first.
  */
 export type ChainVerdict =
   | { ok: true; rows: number; head: { seq: number; hash: string } }
@@ -630,7 +630,8 @@ export interface VerifyOptions {
 
 /**
  * An anchor that disagrees with the chain: pending the signed checkpoint that would vouch for its
- * row (`voucher`; none: nothing can), and standing if the walk does not reach it.
+ * row (`voucher`; none: nothing can), and standing if the walk does not reach it; `mismatch` turns
+ * ANCHOR_CONTRADICTED once it does.
  */
 interface AnchorDispute {
   seq: number;
@@ -645,9 +646,9 @@ interface AnchorDispute {
 export async function verifyChain(db: AccessDb, opts: VerifyOptions = {}): Promise<ChainVerdict> {
   const disputed: { anchor: AnchorDispute | null } = { anchor: null };
   const verdict = await walkChain(db, opts, disputed);
-  // Not contradicted (the walk did not reach a checkpoint vouching for the row): the anchor's word stands.
+  // The anchor's mismatch, or (the walk reached a checkpoint vouching for its row) its contradiction.
   const anchor = disputed.anchor?.mismatch;
-  if (!anchor || (!verdict.ok && verdict.problem === 'ANCHOR_CONTRADICTED')) return verdict;
+  if (!anchor) return verdict;
   if (verdict.ok) return anchor;
   const { seq, problem, message } = anchor;
   return { ...verdict, also: [...(verdict.also ?? []), { seq, problem, message }] };
@@ -713,8 +714,10 @@ async function walkChain(db: AccessDb, opts: VerifyOptions, disputed: { anchor: 
         }
       }
       if (disputed.anchor && disputed.anchor.voucher !== null && seq === disputed.anchor.voucher) {
+        // Vouched for: the anchor is what is wrong. The walk goes on, so a break after the
+        // checkpoint (a row changed, a tail cut) is still named, before the contradiction.
         const { seq: at, voucher } = disputed.anchor;
-        return {
+        disputed.anchor.mismatch = {
           ok: false,
           seq: at,
           problem: 'ANCHOR_CONTRADICTED',

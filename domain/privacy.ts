@@ -110,7 +110,8 @@ function splitIdNumberCuts(run: string): Cut[] {
     }
     if (found >= 0) {
       cuts.push({ start: at[i], end: at[found] + parts[found].length, text: old ? maskedOld(joined) : masked(joined) });
-      i = found + 1;
+      // On to the group after the separator that follows it: another number may begin there.
+      i = found + 2;
     } else {
       i += 2;
     }

@@ -8,7 +8,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GENESIS_HASH, rowHash, verifyChain } from '../access/audit';
+import { verifyChain } from '../access/audit';
+import { rewriteAuditRowRecomputing } from './support/audit-trail';
 import { generateSigningKeyFiles, parseKey, readCheckpointFile } from '../access/checkpoints';
 import { accessDbOf, type AccessDb } from '../db/access/db';
 import { ConfigError } from '../db/config';
@@ -102,20 +103,7 @@ describe('the checkpoint file', () => {
 });
 
 /** Rewrites row `victim` (another purpose) and recomputes every hash after it, as an administrator could. */
-async function rewriteRecomputing(saved: Row[], victim: number): Promise<void> {
-  let prev = GENESIS_HASH;
-  for (const r of saved) {
-    const values = {
-      at: r.at, requestId: r.request_id, clientId: Number(r.client_id), clientName: r.client_name, department: r.department, regionScope: r.region_scope,
-      purpose: Number(r.seq) === victim ? 'AUDIT' : r.purpose, caseReference: r.case_reference, channel: r.channel, operation: r.operation,
-      operationHash: r.operation_hash, subjectKind: r.subject_kind, subjectRef: r.subject_ref, subjectLabel: r.subject_label, outcome: r.outcome, officer: r.officer, rootFields: r.root_fields,
-    };
-    const hash = rowHash(prev, Number(r.seq), values as any);
-    await dbs.hubPool.query('UPDATE access_log SET purpose = ?, prev_hash = ?, row_hash = ? WHERE seq = ?', [values.purpose, prev, hash, r.seq]);
-    prev = hash;
-  }
-  await dbs.hubPool.query('UPDATE access_log_head SET last_hash = ? WHERE id = 1', [prev]);
-}
+const rewriteRecomputing = (saved: Row[], victim: number) => rewriteAuditRowRecomputing(dbs, saved, victim);
 
 describe('a checkpoint file a hub appended to after a restore', () => {
   // A hub started on a restored database (before starts were refused) recorded new rows under the
@@ -244,6 +232,37 @@ describe('an --anchor beside the signed checkpoints', () => {
     } finally {
       await restore(saved);
     }
+  });
+
+  it('with a wrong anchor the checkpoints contradict and a break after the checkpoint: the break first, the contradiction said too (exit 1)', async () => {
+    const read = readCheckpointFile(file, parseKey(fs.readFileSync(publicKeyFile, 'utf8')));
+    if (!read.ok) throw new Error(read.message);
+    const saved = await rows();
+    // A row before a checkpoint that has rows after it: the checkpoint vouches for the row, and the
+    // walk stopped there, so a row changed or a tail cut after it went unsaid behind exit 2.
+    const voucher = read.record.checkpoints.map((c) => c.seq).find((s) => s > 1 && s < saved.length - 1)!;
+    expect(voucher).toBeDefined();
+    const wrong = `${voucher - 1}:${'f'.repeat(64)}`;
+    try {
+      await dbs.hubPool.query("UPDATE access_log SET purpose = 'AUDIT' WHERE seq = ?", [voucher + 1]);
+      const changed = await anchorCli(wrong);
+      expect(changed.code).toBe(1);
+      expect(changed.out[0]).toContain(`BROKEN at row ${voucher + 1} (CHANGED)`);
+      expect(changed.out[1]).toContain(`also at row ${voucher - 1} (ANCHOR_CONTRADICTED)`);
+      await restore(saved);
+      await dbs.hubPool.query('DELETE FROM access_log WHERE seq > ?', [voucher + 1]);
+      await dbs.hubPool.query('UPDATE access_log_head SET last_seq = ?, last_hash = ? WHERE id = 1', [voucher + 1, saved[voucher].row_hash]);
+      const cut = await anchorCli(wrong);
+      expect(cut.code).toBe(1);
+      expect(cut.out[0]).toContain(`BROKEN at row ${voucher + 2} (TRUNCATED)`);
+      expect(cut.out[1]).toContain(`also at row ${voucher - 1} (ANCHOR_CONTRADICTED)`);
+    } finally {
+      await restore(saved);
+    }
+    // The chain whole: the contradiction alone, exit 2, as before.
+    const whole = await anchorCli(wrong);
+    expect(whole.code).toBe(2);
+    expect(whole.out[0]).toContain('(ANCHOR_CONTRADICTED)');
   });
 });
 

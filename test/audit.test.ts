@@ -10,7 +10,7 @@ import { AuditStore, auditWriterPool, GENESIS_HASH, rowHash, verifyChain, type A
 import { addDays, todayIso } from '../domain/dates';
 import { maskIdNumber } from '../domain/id-number';
 import { auditVerifyCommand } from '../tools/audit-verify';
-import { auditRows, lastAuditSeq } from './support/audit-trail';
+import { auditRows, auditRowValues, lastAuditSeq, rewriteAuditRowRecomputing } from './support/audit-trail';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, insertZhao, TODAY, WANG, ZHAO } from './support/scenarios';
@@ -443,26 +443,8 @@ describe('the hash chain', () => {
     let prev = GENESIS_HASH;
     for (const r of all) {
       expect(r.prev_hash).toBe(prev);
-      const { seq, prev_hash, row_hash, ...rest } = r;
-      const values = {
-        at: rest.at,
-        requestId: rest.request_id,
-        clientId: Number(rest.client_id),
-        clientName: rest.client_name,
-        department: rest.department,
-        regionScope: rest.region_scope,
-        purpose: rest.purpose,
-        caseReference: rest.case_reference,
-        channel: rest.channel,
-        operation: rest.operation,
-        operationHash: rest.operation_hash,
-        subjectKind: rest.subject_kind,
-        subjectRef: rest.subject_ref,
-        subjectLabel: rest.subject_label,
-        outcome: rest.outcome,
-        officer: rest.officer,
-        rootFields: rest.root_fields,
-      };
+      const { seq, prev_hash, row_hash } = r;
+      const values = auditRowValues(r);
       expect(rowHash(prev_hash, Number(seq), values)).toBe(row_hash);
       prev = row_hash;
     }
@@ -510,19 +492,7 @@ describe('the hash chain', () => {
     if (!intact.ok) throw new Error('chain should be intact here');
     const anchor = `${intact.head.seq}:${intact.head.hash}`;
     // Rewrite row 1 and recompute every hash after it, as someone with write access could.
-    const all = await rows();
-    let prev = GENESIS_HASH;
-    for (const r of all) {
-      const values = {
-        at: r.at, requestId: r.request_id, clientId: Number(r.client_id), clientName: r.client_name, department: r.department, regionScope: r.region_scope,
-        purpose: Number(r.seq) === 1 ? 'AUDIT' : r.purpose, caseReference: r.case_reference, channel: r.channel, operation: r.operation,
-        operationHash: r.operation_hash, subjectKind: r.subject_kind, subjectRef: r.subject_ref, subjectLabel: r.subject_label, outcome: r.outcome, officer: r.officer, rootFields: r.root_fields,
-      };
-      const hash = rowHash(prev, Number(r.seq), values);
-      await dbs.hubPool.query('UPDATE access_log SET purpose = ?, prev_hash = ?, row_hash = ? WHERE seq = ?', [values.purpose, prev, hash, r.seq]);
-      prev = hash;
-    }
-    await dbs.hubPool.query('UPDATE access_log_head SET last_hash = ? WHERE id = 1', [prev]);
+    await rewriteAuditRowRecomputing(dbs, await rows(), 1);
     expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
     const out: string[] = [];
     expect(await auditVerifyCommand(['--anchor', anchor], hub.accessDb, (l) => out.push(l))).toBe(1);

@@ -340,6 +340,26 @@ describe('scrub, an ID number written full-width or with invisible characters', 
     expect(out).toContain(expected);
     expect(out.replace(/\D/g, '')).not.toContain(ID.slice(6, 14));
   });
+
+  // Two written in parts in one run of digit groups (a couple's numbers, a form's fields run
+  // together): the first found used to leave the search on the separator after it, so the second
+  // never began on a group and stayed in clear, in a log line and in prose alike. (A first one
+  // ending in X ends the run there, so the second began a run of its own and was masked.)
+  const HEAD = makeIdNumber('370811', '1975-04-12', 31);
+  const SPOUSE = makeIdNumber('370811', '1977-09-03', 42);
+  const masked = (n: string) => `${n.slice(0, 6)}********${n.slice(14)}`;
+  const inParts = (n: string, sep: string) => [n.slice(0, 6), n.slice(6, 14), n.slice(14)].join(sep);
+  const inFours = (n: string, sep: string) => n.match(/.{1,4}/g)!.join(sep);
+  it.each([
+    ['6-8-4, by spaces', inParts, ' ', ' '],
+    ['6-8-4, by a comma', inParts, ' ', ', '],
+    ['6-8-4, by dashes', inParts, '-', '-'],
+    ['in fours, by dots', inFours, '.', '.'],
+  ])('masks both of two in parts in one run: %s', (_what, shape, sep, between) => {
+    expect(HEAD.endsWith('X')).toBe(false);
+    const text = `夫妻 ${shape(HEAD, sep)}${between}${shape(SPOUSE, sep)} 申请`;
+    for (const out of [scrub(text), maskIdNumbersInText(text)]) expect(out).toBe(`夫妻 ${masked(HEAD)}${between}${masked(SPOUSE)} 申请`);
+  });
 });
 
 describe('HEALTH_WORDS, what tells of someone’s health (a village notice, a need’s description)', () => {

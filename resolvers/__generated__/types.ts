@@ -206,7 +206,8 @@ export type AccessLogEntry = {
   /**
    * Which query it was: the root fields the GraphQL operation asked for, as schema coordinates
    * (`Query.person`, `Mutation.caseOpen`), in the order written, each once (through fragments; never
-   * an alias or an argument), recorded alike whether the access was answered or refused, so a DENIED
+   * an alias or an argument; a list longer than the 255 characters recorded ends in `…` after the
+   * last whole field), recorded alike whether the access was answered or refused, so a DENIED
    * entry names the query refused. Null for another channel, for a request refused before its query
    * was read (a purpose its client may not state: PURPOSE_NOT_ALLOWED), and on every entry recorded
    * before the hub recorded them.

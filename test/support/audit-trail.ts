@@ -1,5 +1,6 @@
 /** Reading the audit trail straight from the hub's database, as the audit tests check what the hub wrote. */
 import crypto from 'node:crypto';
+import { GENESIS_HASH, rowHash, type AuditRowValues } from '../../access/audit';
 import type { TestDatabases } from './databases';
 import type { TestHub } from './hub';
 
@@ -7,6 +8,33 @@ import type { TestHub } from './hub';
 export async function auditRows(dbs: TestDatabases, where = '1=1', params: unknown[] = []): Promise<any[]> {
   const [r] = await dbs.hubPool.query(`SELECT * FROM access_log WHERE ${where} ORDER BY seq`, params);
   return r as any[];
+}
+
+/**
+ * The values a row's hash covers (access/audit.ts rowHash), from a row as auditRows reads it: the one
+ * place a test spells the columns, so a column added to the hash is added here once.
+ */
+export function auditRowValues(r: any): AuditRowValues {
+  return {
+    at: r.at, requestId: r.request_id, clientId: Number(r.client_id), clientName: r.client_name, department: r.department, regionScope: r.region_scope,
+    purpose: r.purpose, caseReference: r.case_reference, channel: r.channel, operation: r.operation, operationHash: r.operation_hash,
+    subjectKind: r.subject_kind, subjectRef: r.subject_ref, subjectLabel: r.subject_label, outcome: r.outcome, officer: r.officer, rootFields: r.root_fields,
+  };
+}
+
+/**
+ * Rewrites row `victim` (purpose AUDIT) and recomputes every hash after it and the head, as someone
+ * with write access to the hub database could: the chain alone then verifies.
+ */
+export async function rewriteAuditRowRecomputing(dbs: TestDatabases, all: any[], victim: number): Promise<void> {
+  let prev = GENESIS_HASH;
+  for (const r of all) {
+    const values = { ...auditRowValues(r), purpose: Number(r.seq) === victim ? 'AUDIT' : r.purpose };
+    const hash = rowHash(prev, Number(r.seq), values);
+    await dbs.hubPool.query('UPDATE access_log SET purpose = ?, prev_hash = ?, row_hash = ? WHERE seq = ?', [values.purpose, prev, hash, r.seq]);
+    prev = hash;
+  }
+  await dbs.hubPool.query('UPDATE access_log_head SET last_hash = ? WHERE id = 1', [prev]);
 }
 
 /** The seq of the chain's last row. */
