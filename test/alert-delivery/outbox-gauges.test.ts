@@ -9,6 +9,9 @@
  * - its statement reads the `alert_delivery_gauges` index alone, among many delivered rows.
  * - the subscription lock's row, deleted by hand, is made again outside the transaction that
  *   missed it: that transaction's rollback leaves it in place.
+ * - a subscriber's client is expired by the database's clock when pushes are queued: read against
+ *   this process's, a client the database held expired was still queued pushes, and one it did not
+ *   was queued none.
  */
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/mysql2';
@@ -17,6 +20,7 @@ import { enqueueAlertDeliveries } from '../../db/alert-delivery/outbox';
 import { outboxBacklog } from '../../db/alert-delivery/store';
 import { createPool, hubDrizzle, type HubDb } from '../../db/connect';
 import { lockingTransaction } from '../../db/locking';
+import { toDbInstant } from '../../db/instants';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { insertSubscribedRegions, raise, revokeActiveSubscriptions, subscribe, subscriberClient, syntheticAlert } from './scenario';
 
@@ -112,5 +116,35 @@ describe('the subscription lock’s row, deleted by hand', () => {
     expect(runs).toBe(2);
     expect(await lockRows()).toBe(1);
     expect(await raise(dbs.hub, syntheticAlert())).toBe(1);
+  });
+});
+
+describe('a subscriber’s client whose expiry lies between this process’s clock and the database’s', () => {
+  /** The client's expiry `minutes` from this process's clock (api_client.expires_at, UTC). */
+  const expireClient = async (name: string, minutes: number) =>
+    void (await dbs.hubPool.query('UPDATE api_client SET expires_at = ? WHERE name = ?', [toDbInstant(new Date(Date.now() + minutes * 60_000)), name]));
+
+  it('is told of no alert once the database’s clock has passed its expiry, though this process’s has not', async () => {
+    await subscriberClient(dbs.hub, 'expiring-client');
+    await subscribe(dbs.hub, 'expiring-client', 'http://127.0.0.1:4551/hook');
+    await expireClient('expiring-client', 30);
+    const skewed = await skewedHub(3600);
+    try {
+      expect(await raise(skewed.hub, syntheticAlert())).toBe(0);
+    } finally {
+      await skewed.close();
+    }
+  });
+
+  it('is told of an alert while the database’s clock has not reached its expiry, though this process’s has', async () => {
+    await subscriberClient(dbs.hub, 'expired-here-client');
+    await subscribe(dbs.hub, 'expired-here-client', 'http://127.0.0.1:4551/hook');
+    await expireClient('expired-here-client', -30);
+    const skewed = await skewedHub(-3600);
+    try {
+      expect(await raise(skewed.hub, syntheticAlert())).toBe(1);
+    } finally {
+      await skewed.close();
+    }
   });
 });
