@@ -11,7 +11,8 @@
  *   missed it: that transaction's rollback leaves it in place.
  * - a subscriber's client is expired by the database's clock when pushes are queued: read against
  *   this process's, a client the database held expired was still queued pushes, and one it did not
- *   was queued none.
+ *   was queued none; and so is it by the delivery worker at each attempt (a push to a client the
+ *   database holds expired is a dead letter, one to a client it does not is sent).
  */
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/mysql2';
@@ -21,8 +22,11 @@ import { outboxBacklog } from '../../db/alert-delivery/store';
 import { createPool, hubDrizzle, type HubDb } from '../../db/connect';
 import { lockingTransaction } from '../../db/locking';
 import { toDbInstant } from '../../db/instants';
+import pino from 'pino';
+import { AlertDeliveryWorker } from '../../resolvers/alert-delivery/worker';
+import { deliveryAudit } from '../support/alerts';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
-import { insertSubscribedRegions, raise, revokeActiveSubscriptions, subscribe, subscriberClient, syntheticAlert } from './scenario';
+import { HOSTS, insertSubscribedRegions, raise, revokeActiveSubscriptions, subscribe, subscriberClient, syntheticAlert } from './scenario';
 
 let dbs: TestDatabases;
 
@@ -145,6 +149,33 @@ describe('a subscriber’s client whose expiry lies between this process’s clo
       expect(await raise(skewed.hub, syntheticAlert())).toBe(1);
     } finally {
       await skewed.close();
+    }
+  });
+});
+
+describe('a delivery worker of a hub process whose clock is off, a subscriber’s client expiring between', () => {
+  const expireClient = async (name: string, minutes: number) =>
+    void (await dbs.hubPool.query('UPDATE api_client SET expires_at = ? WHERE name = ?', [toDbInstant(new Date(Date.now() + minutes * 60_000)), name]));
+  const lastErrors = async () => ((await dbs.hubPool.query<mysql.RowDataPacket[]>('SELECT state, last_error FROM alert_delivery ORDER BY id'))[0]).map((r) => [r.state, r.last_error]);
+
+  it.each([
+    ['expired by the database’s clock, not by this process’s: its push is a dead letter, not sent', 'worker-expired-client', 30, 3600, { dead: 1, retried: 0 }, [['DEAD', expect.stringMatching(/^CLIENT_READS_NO_ALERTS \(CLIENT_EXPIRED\)/)]]],
+    ['expired by this process’s clock, not by the database’s: its push is sent (and fails: nobody listens)', 'worker-live-client', -30, -3600, { dead: 0, retried: 1 }, [['PENDING', expect.not.stringContaining('CLIENT_EXPIRED')]]],
+  ])('a client %s', async (_, name, expiresInMinutes, skewSeconds, outcome, rows) => {
+    await subscriberClient(dbs.hub, name);
+    // Port 9 (discard) on 127.0.0.1: refused at once, an attempt that fails.
+    await subscribe(dbs.hub, name, `http://127.0.0.1:9/${name}`);
+    const skewed = await skewedHub(skewSeconds);
+    const audit = await deliveryAudit(dbs);
+    try {
+      expect(await raise(skewed.hub, syntheticAlert())).toBe(1);
+      await expireClient(name, expiresInMinutes);
+      const worker = new AlertDeliveryWorker(skewed.hub, audit, { pollMs: 60_000, retryScheduleMs: [60_000, 60_000], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 10, concurrency: 1, callbackHosts: HOSTS }, pino({ level: 'silent' }));
+      expect(await worker.runOnce()).toMatchObject({ claimed: 1, delivered: 0, ...outcome });
+      expect(await lastErrors()).toEqual(rows);
+    } finally {
+      await skewed.close();
+      await audit.close();
     }
   });
 });
