@@ -45,6 +45,11 @@ afterEach(async () => {
   await dbs.hubPool.query('DELETE FROM alert_delivery');
 });
 
+/** Sets a client's expiry `minutes` from this process's clock (api_client.expires_at, UTC). */
+async function expireClient(name: string, minutes: number): Promise<void> {
+  await dbs.hubPool.query('UPDATE api_client SET expires_at = ? WHERE name = ?', [toDbInstant(new Date(Date.now() + minutes * 60_000)), name]);
+}
+
 /** A hub connection whose database clock stands `skewSeconds` from this process's, frozen there. */
 async function skewedHub(skewSeconds: number): Promise<{ hub: HubDb; at(seconds: number): Promise<void>; close(): Promise<void> }> {
   const pool = createPool(dbs.hubUrl, { connectionLimit: 1 });
@@ -124,9 +129,6 @@ describe('the subscription lock’s row, deleted by hand', () => {
 });
 
 describe('a subscriber’s client whose expiry lies between this process’s clock and the database’s', () => {
-  /** The client's expiry `minutes` from this process's clock (api_client.expires_at, UTC). */
-  const expireClient = async (name: string, minutes: number) =>
-    void (await dbs.hubPool.query('UPDATE api_client SET expires_at = ? WHERE name = ?', [toDbInstant(new Date(Date.now() + minutes * 60_000)), name]));
 
   it('is told of no alert once the database’s clock has passed its expiry, though this process’s has not', async () => {
     await subscriberClient(dbs.hub, 'expiring-client');
@@ -154,8 +156,6 @@ describe('a subscriber’s client whose expiry lies between this process’s clo
 });
 
 describe('a delivery worker of a hub process whose clock is off, a subscriber’s client expiring between', () => {
-  const expireClient = async (name: string, minutes: number) =>
-    void (await dbs.hubPool.query('UPDATE api_client SET expires_at = ? WHERE name = ?', [toDbInstant(new Date(Date.now() + minutes * 60_000)), name]));
   const lastErrors = async () => ((await dbs.hubPool.query<mysql.RowDataPacket[]>('SELECT state, last_error FROM alert_delivery ORDER BY id'))[0]).map((r) => [r.state, r.last_error]);
 
   it.each([
