@@ -91,11 +91,6 @@ export async function ensureLockRow<T extends MySqlTable>(db: HubDb, table: T, r
 }
 
 /**
- * Locks a lock row by key (`lock`: its locking read) for the rest of the transaction and returns it.
- * Made before the transaction (ensureLockRow), it is only locked here; a caller that did not make it
- * first has it made here (INSERT IGNORE, then locked), with the deadlock risk ensureLockRow says.
- */
-/**
  * Locks a lock row the migrations make (`lock`: its locking read) for the rest of the transaction.
  * Not made here when missing (lockMadeRow's deadlock and rollback risks, for a row that should
  * always be there): LockRowMissing, so that lockingTransaction makes it outside and runs again.
@@ -106,6 +101,11 @@ export async function lockKnownRow<T extends MySqlTable, R>(table: T, row: T['$i
   return held;
 }
 
+/**
+ * Locks a lock row by key (`lock`: its locking read) for the rest of the transaction and returns it.
+ * Made before the transaction (ensureLockRow), it is only locked here; a caller that did not make it
+ * first has it made here (INSERT IGNORE, then locked), with the deadlock risk ensureLockRow says.
+ */
 export async function lockMadeRow<T extends MySqlTable, R>(tx: LockingTx, table: T, row: T['$inferInsert'], lock: () => Promise<R[]>): Promise<R> {
   const [held] = await lock();
   if (held !== undefined) return held;

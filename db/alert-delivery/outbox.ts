@@ -20,20 +20,22 @@ import type { HubQuery, HubTx } from '../cases/records';
 import { lockKnownRow, type LockingTx } from '../locking';
 import { apiClient } from '../access/schema';
 import { alertConcerns } from '../../domain/monitoring/alerts';
-import { dbNow, toDbInstant } from '../instants';
+import { dbNow } from '../instants';
 import { alertDelivery, alertSubscription, alertSubscriptionLock } from './schema';
 
 /**
  * Active subscriptions as filters (a handful of rows: read whole, matched in code), of clients still
  * active: a revoked or expired client reads no alert with its token, so its receiver is told of none
- * (its subscription stays as it was, for the administrator to see and revoke).
+ * (its subscription stays as it was, for the administrator to see and revoke). Expired by the
+ * database's clock (dbNow), as the pushes it queues are timed: hub processes whose clocks differ
+ * would otherwise queue pushes to a client one of them holds expired and another does not.
  */
 export async function activeSubscriptions(db: HubQuery) {
   const rows = await db
     .select({ id: alertSubscription.id, regionCodes: alertSubscription.regionCodes, grades: alertSubscription.grades, triggerIds: alertSubscription.triggerIds, department: apiClient.department })
     .from(alertSubscription)
     .innerJoin(apiClient, eq(apiClient.name, alertSubscription.clientId))
-    .where(and(eq(alertSubscription.state, 'ACTIVE'), isNull(apiClient.revokedAt), or(isNull(apiClient.expiresAt), gt(apiClient.expiresAt, toDbInstant()))));
+    .where(and(eq(alertSubscription.state, 'ACTIVE'), isNull(apiClient.revokedAt), or(isNull(apiClient.expiresAt), gt(apiClient.expiresAt, dbNow()))));
   return rows.map((r) => ({ id: r.id, regionCodes: splitList(r.regionCodes), grades: splitList(r.grades) as AlertGrade[], triggerIds: splitList(r.triggerIds), department: r.department }));
 }
 

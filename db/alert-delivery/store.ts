@@ -177,7 +177,8 @@ export interface SubscriberNow {
   regionScope: string;
   roles: string;
   revokedAt: string | null;
-  expiresAt: string | null;
+  /** Past its expiry by the database's clock (as the outbox's times are), read when the round claimed it. */
+  expired: boolean;
 }
 
 /** A DATETIME(3) read by a raw statement, as the 'YYYY-MM-DD hh:mm:ss.mmm' text drizzle's string mode gives (null stays null). */
@@ -249,7 +250,7 @@ export async function claimDue(db: HubQuery, claimToken: string, limit: number, 
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(
       sql`SELECT d.id, d.delivery_id, d.alert_id, d.subscription_id, d.event, d.payload, d.attempts, s.client_id, s.callback_url, s.secret, s.state,
-                 c.id AS c_id, c.department AS c_department, c.region_scope AS c_region_scope, c.roles AS c_roles, c.revoked_at AS c_revoked_at, c.expires_at AS c_expires_at
+                 c.id AS c_id, c.department AS c_department, c.region_scope AS c_region_scope, c.roles AS c_roles, c.revoked_at AS c_revoked_at, (c.expires_at IS NOT NULL AND c.expires_at <= UTC_TIMESTAMP(3)) AS c_expired
           FROM alert_delivery d JOIN alert_subscription s ON s.id = d.subscription_id LEFT JOIN api_client c ON c.name = s.client_id
           WHERE d.claim_token = ${claimToken} AND d.state = 'PENDING' ORDER BY d.id`,
     ),
@@ -269,7 +270,7 @@ export async function claimDue(db: HubQuery, claimToken: string, limit: number, 
     subscriber:
       r.c_id === null || r.c_id === undefined
         ? null
-        : { id: Number(r.c_id), department: String(r.c_department), regionScope: String(r.c_region_scope), roles: String(r.c_roles), revokedAt: instantText(r.c_revoked_at), expiresAt: instantText(r.c_expires_at) },
+        : { id: Number(r.c_id), department: String(r.c_department), regionScope: String(r.c_region_scope), roles: String(r.c_roles), revokedAt: instantText(r.c_revoked_at), expired: Number(r.c_expired) === 1 },
   }));
 }
 

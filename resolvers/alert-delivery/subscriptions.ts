@@ -144,12 +144,13 @@ function readsAlerts(name: string, client: { id: number; department: string; reg
  * Why a push may not go to this subscriber now, or null when it may: checked at every attempt, as
  * at creation (readsAlerts), since a subscription made before that check existed, or a client whose
  * roles or department changed since, or one revoked or expired after the push was queued, would
- * otherwise go on being told of people it may not read. `now`: DATETIME(3) text (UTC).
+ * otherwise go on being told of people it may not read. `expired`: by the database's clock, which
+ * the claim read it with (db/alert-delivery/store.ts claimDue), not this process's.
  */
-export function subscriberRefusal(name: string, client: { id: number; department: string; regionScope: string; roles: string; revokedAt: string | null; expiresAt: string | null } | null, now: string): string | null {
+export function subscriberRefusal(name: string, client: { id: number; department: string; regionScope: string; roles: string; revokedAt: string | null; expired: boolean } | null): string | null {
   if (!client) return 'CLIENT_NOT_FOUND';
   if (client.revokedAt !== null) return 'CLIENT_REVOKED';
-  if (client.expiresAt !== null && client.expiresAt <= now) return 'CLIENT_EXPIRED';
+  if (client.expired) return 'CLIENT_EXPIRED';
   return checkCall(ROOT_RULES.Query.alerts, 'Query.alerts', subscriberCaller(name, client), 'MONITORING')?.reason ?? null;
 }
 

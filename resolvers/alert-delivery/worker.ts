@@ -29,7 +29,6 @@
 import { loggableError } from '../../domain/privacy';
 import { HUB_ID } from '../../domain/hub-id';
 import type { AuditStore } from '../../access/audit';
-import { toDbInstant } from '../../db/instants';
 import { subscriberCaller, subscriberRefusal } from './subscriptions';
 import http from 'node:http';
 import https from 'node:https';
@@ -168,11 +167,10 @@ export class AlertDeliveryWorker {
     const superseded = this.superseded(claimed, alerts);
     for (const row of claimed) if (superseded.has(row.id) && (await markDead(this.hub, token, row.id, null, SUPERSEDED))) result.dead++;
     // A subscriber's client that may no longer read alerts is told of none: its push is not sent.
-    const now = toDbInstant();
     const barred = new Set<number>();
     for (const row of claimed) {
       if (superseded.has(row.id)) continue;
-      const why = subscriberRefusal(row.clientId, row.subscriber, now);
+      const why = subscriberRefusal(row.clientId, row.subscriber);
       if (why === null) continue;
       barred.add(row.id);
       if (await this.barred(token, row, why)) result.dead++;

@@ -46,17 +46,27 @@ export interface TickResult {
 
 /**
  * Whether a poll that found nothing may leave `polled_at` as it is: every feed's was recorded less
- * than a lease ago, by the database's clock (feedStates). Recorded at every tick, an idle hub wrote
+ * than `withinMs` ago, by the database's clock (feedStates). Recorded at every tick, an idle hub wrote
  * one transaction per department per tick (fence, UPDATE, COMMIT) to say only that it had looked.
- * Now the age aidhub_monitoring_poll_age_seconds reads runs up to the lease plus one interval while
- * polls succeed (the lease is 3 intervals by default), and grows past it once they stop, which is
- * also the time after which another process takes the poll over. The record stays in the hub
+ * Now the age aidhub_monitoring_poll_age_seconds reads runs up to `withinMs` plus one interval while
+ * polls succeed (quietRecordMs), and grows past it once they stop. The record stays in the hub
  * database, not in this process: every replica reports the same age, a takeover by another process
  * starts from it, and a holder that dies leaves it to grow. Kept in memory, the age would be known
  * only to the holder and vanish with it.
  */
-export function quietPollRecorded(feeds: readonly { key: string }[], polledAgoMs: ReadonlyMap<string, number>, leaseMs: number): boolean {
-  return feeds.every((f) => (polledAgoMs.get(f.key) ?? Infinity) < leaseMs);
+export function quietPollRecorded(feeds: readonly { key: string }[], polledAgoMs: ReadonlyMap<string, number>, withinMs: number): boolean {
+  return feeds.every((f) => (polledAgoMs.get(f.key) ?? Infinity) < withinMs);
+}
+
+/**
+ * How old a department's recorded poll may grow before an idle poll records it again: three of its
+ * own intervals, never more than the lease (after which another process takes the poll over). Not
+ * the lease alone: it outlasts three polls of the slowest department polled (db/config.ts), so a
+ * department polled every 30 s beside one polled hourly showed an age of up to three hours while
+ * its polls succeeded, past any rule set at a few of its own intervals (docs/operations.md).
+ */
+export function quietRecordMs(intervalMs: number, leaseMs: number): number {
+  return Math.min(3 * intervalMs, leaseMs);
 }
 
 export class MonitoringPoller {
@@ -76,15 +86,20 @@ export class MonitoringPoller {
   /** Starts ticking every department this process polls (and the monthly comparison, if a region is set). */
   start(): void {
     const departments = this.opts.departments ?? DEPARTMENT_CODES;
-    this.opts.logger?.info({ departments: departments.map((code) => ({ code, intervalMs: this.opts.intervalMs[code] ?? this.opts.intervalMs.default })) }, 'monitoring: polling these departments’ change feeds');
+    this.opts.logger?.info({ departments: departments.map((code) => ({ code, intervalMs: this.intervalOf(code) })) }, 'monitoring: polling these departments’ change feeds');
     for (const code of departments) {
       const skipped = unpolledTables(code);
       if (skipped.length > 0) this.opts.logger?.debug({ department: code, tables: skipped }, 'monitoring: tables without a change marker are left to the monthly comparison');
-      this.every(this.opts.intervalMs[code] ?? this.opts.intervalMs.default, () => this.tick(code));
+      this.every(this.intervalOf(code), () => this.tick(code));
     }
     this.every(this.opts.intervalMs.default, () => this.relocate());
     const region = this.opts.monthlyRegion;
     if (region) this.every(this.opts.intervalMs.default, () => this.monthlyIfDue(region));
+  }
+
+  /** How often this process polls a department: its own interval, else the default. */
+  private intervalOf(code: DepartmentCode): number {
+    return this.opts.intervalMs[code] ?? this.opts.intervalMs.default;
   }
 
   private every(ms: number, work: () => Promise<unknown>): void {
@@ -201,7 +216,7 @@ export class MonitoringPoller {
     }
     // Nothing new is a successful poll too: recorded (polled_at), so a quiet feed is not taken for a
     // stalled poll; but not at every tick (quietPollRecorded).
-    if (writes.length === 0 && advanced.length === 0 && quietPollRecorded(feeds, polledAgoMs, this.opts.leaseMs)) return { polled: true, rows: 0, alertsChanged: 0 };
+    if (writes.length === 0 && advanced.length === 0 && quietPollRecorded(feeds, polledAgoMs, quietRecordMs(this.intervalOf(code), this.opts.leaseMs))) return { polled: true, rows: 0, alertsChanged: 0 };
     const changes = await this.fencedOrLost(code, lease, async (tx) => {
       const c = await writeAlerts(this.deps, tx, writes, 'POLL');
       for (const a of advanced) await advanceWatermark(tx, a.key, a.to.mark, a.rows, a.to.rowKey);

@@ -9,6 +9,10 @@
  * - its statement reads the `alert_delivery_gauges` index alone, among many delivered rows.
  * - the subscription lock's row, deleted by hand, is made again outside the transaction that
  *   missed it: that transaction's rollback leaves it in place.
+ * - a subscriber's client is expired by the database's clock when pushes are queued: read against
+ *   this process's, a client the database held expired was still queued pushes, and one it did not
+ *   was queued none; and so is it by the delivery worker at each attempt (a push to a client the
+ *   database holds expired is a dead letter, one to a client it does not is sent).
  */
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/mysql2';
@@ -17,8 +21,12 @@ import { enqueueAlertDeliveries } from '../../db/alert-delivery/outbox';
 import { outboxBacklog } from '../../db/alert-delivery/store';
 import { createPool, hubDrizzle, type HubDb } from '../../db/connect';
 import { lockingTransaction } from '../../db/locking';
+import { toDbInstant } from '../../db/instants';
+import pino from 'pino';
+import { AlertDeliveryWorker } from '../../resolvers/alert-delivery/worker';
+import { deliveryAudit } from '../support/alerts';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
-import { insertSubscribedRegions, raise, revokeActiveSubscriptions, subscribe, subscriberClient, syntheticAlert } from './scenario';
+import { HOSTS, insertSubscribedRegions, raise, revokeActiveSubscriptions, subscribe, subscriberClient, syntheticAlert } from './scenario';
 
 let dbs: TestDatabases;
 
@@ -36,6 +44,11 @@ afterEach(async () => {
   await revokeActiveSubscriptions(dbs.hub);
   await dbs.hubPool.query('DELETE FROM alert_delivery');
 });
+
+/** Sets a client's expiry `minutes` from this process's clock (api_client.expires_at, UTC). */
+async function expireClient(name: string, minutes: number): Promise<void> {
+  await dbs.hubPool.query('UPDATE api_client SET expires_at = ? WHERE name = ?', [toDbInstant(new Date(Date.now() + minutes * 60_000)), name]);
+}
 
 /** A hub connection whose database clock stands `skewSeconds` from this process's, frozen there. */
 async function skewedHub(skewSeconds: number): Promise<{ hub: HubDb; at(seconds: number): Promise<void>; close(): Promise<void> }> {
@@ -112,5 +125,57 @@ describe('the subscription lock’s row, deleted by hand', () => {
     expect(runs).toBe(2);
     expect(await lockRows()).toBe(1);
     expect(await raise(dbs.hub, syntheticAlert())).toBe(1);
+  });
+});
+
+describe('a subscriber’s client whose expiry lies between this process’s clock and the database’s', () => {
+
+  it('is told of no alert once the database’s clock has passed its expiry, though this process’s has not', async () => {
+    await subscriberClient(dbs.hub, 'expiring-client');
+    await subscribe(dbs.hub, 'expiring-client', 'http://127.0.0.1:4551/hook');
+    await expireClient('expiring-client', 30);
+    const skewed = await skewedHub(3600);
+    try {
+      expect(await raise(skewed.hub, syntheticAlert())).toBe(0);
+    } finally {
+      await skewed.close();
+    }
+  });
+
+  it('is told of an alert while the database’s clock has not reached its expiry, though this process’s has', async () => {
+    await subscriberClient(dbs.hub, 'expired-here-client');
+    await subscribe(dbs.hub, 'expired-here-client', 'http://127.0.0.1:4551/hook');
+    await expireClient('expired-here-client', -30);
+    const skewed = await skewedHub(-3600);
+    try {
+      expect(await raise(skewed.hub, syntheticAlert())).toBe(1);
+    } finally {
+      await skewed.close();
+    }
+  });
+});
+
+describe('a delivery worker of a hub process whose clock is off, a subscriber’s client expiring between', () => {
+  const lastErrors = async () => ((await dbs.hubPool.query<mysql.RowDataPacket[]>('SELECT state, last_error FROM alert_delivery ORDER BY id'))[0]).map((r) => [r.state, r.last_error]);
+
+  it.each([
+    ['expired by the database’s clock, not by this process’s: its push is a dead letter, not sent', 'worker-expired-client', 30, 3600, { dead: 1, retried: 0 }, [['DEAD', expect.stringMatching(/^CLIENT_READS_NO_ALERTS \(CLIENT_EXPIRED\)/)]]],
+    ['expired by this process’s clock, not by the database’s: its push is sent (and fails: nobody listens)', 'worker-live-client', -30, -3600, { dead: 0, retried: 1 }, [['PENDING', expect.not.stringContaining('CLIENT_EXPIRED')]]],
+  ])('a client %s', async (_, name, expiresInMinutes, skewSeconds, outcome, rows) => {
+    await subscriberClient(dbs.hub, name);
+    // Port 9 (discard) on 127.0.0.1: refused at once, an attempt that fails.
+    await subscribe(dbs.hub, name, `http://127.0.0.1:9/${name}`);
+    const skewed = await skewedHub(skewSeconds);
+    const audit = await deliveryAudit(dbs);
+    try {
+      expect(await raise(skewed.hub, syntheticAlert())).toBe(1);
+      await expireClient(name, expiresInMinutes);
+      const worker = new AlertDeliveryWorker(skewed.hub, audit, { pollMs: 60_000, retryScheduleMs: [60_000, 60_000], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 10, concurrency: 1, callbackHosts: HOSTS }, pino({ level: 'silent' }));
+      expect(await worker.runOnce()).toMatchObject({ claimed: 1, delivered: 0, ...outcome });
+      expect(await lastErrors()).toEqual(rows);
+    } finally {
+      await skewed.close();
+      await audit.close();
+    }
   });
 });
