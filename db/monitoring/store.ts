@@ -1068,7 +1068,7 @@ export async function advanceWatermark(tx: HubTx, key: string, mark: number, row
  * inside the poller's fenced transaction: `polled_at` of each becomes the database's time, whether
  * or not the poll found anything, so that `pollAges` tells a poll that stalls (or a poller that
  * stopped) from a feed that is quiet. A poll that found nothing calls it only once the record is
- * older than the lease (resolvers/monitoring/poller.ts quietPollRecorded). The database's clock, not
+ * older than three of the department's intervals or the lease (resolvers/monitoring/poller.ts quietPollRecorded). The database's clock, not
  * the hub's: the age is read against it by every replica alike. No statement for no key.
  */
 export async function markPolled(tx: HubTx, keys: readonly string[]): Promise<void> {

@@ -44,19 +44,24 @@ export interface TickResult {
   alertsChanged: number;
 }
 
+/** How many of a department's own intervals an idle poll may leave its recorded time unwritten. */
+const QUIET_POLLS = 3;
+
 /**
  * Whether a poll that found nothing may leave `polled_at` as it is: every feed's was recorded less
- * than a lease ago, by the database's clock (feedStates). Recorded at every tick, an idle hub wrote
+ * than `withinMs` ago, by the database's clock (feedStates). Recorded at every tick, an idle hub wrote
  * one transaction per department per tick (fence, UPDATE, COMMIT) to say only that it had looked.
- * Now the age aidhub_monitoring_poll_age_seconds reads runs up to the lease plus one interval while
- * polls succeed (the lease is 3 intervals by default), and grows past it once they stop, which is
- * also the time after which another process takes the poll over. The record stays in the hub
- * database, not in this process: every replica reports the same age, a takeover by another process
- * starts from it, and a holder that dies leaves it to grow. Kept in memory, the age would be known
- * only to the holder and vanish with it.
+ * `withinMs` is the smaller of the lease and QUIET_POLLS of the department's own interval: the lease
+ * alone is set by the slowest department (three hours beside an hourly one), so a department polled
+ * every 30 s reported an age of up to three hours and set off a rule meant for ten minutes. Now the
+ * age aidhub_monitoring_poll_age_seconds reads runs up to four of the department's intervals while
+ * polls succeed, and grows past them once they stop. The record stays in the hub database, not in
+ * this process: every replica reports the same age, a takeover by another process starts from it,
+ * and a holder that dies leaves it to grow. Kept in memory, the age would be known only to the holder
+ * and vanish with it.
  */
-export function quietPollRecorded(feeds: readonly { key: string }[], polledAgoMs: ReadonlyMap<string, number>, leaseMs: number): boolean {
-  return feeds.every((f) => (polledAgoMs.get(f.key) ?? Infinity) < leaseMs);
+export function quietPollRecorded(feeds: readonly { key: string }[], polledAgoMs: ReadonlyMap<string, number>, withinMs: number): boolean {
+  return feeds.every((f) => (polledAgoMs.get(f.key) ?? Infinity) < withinMs);
 }
 
 export class MonitoringPoller {
@@ -76,15 +81,19 @@ export class MonitoringPoller {
   /** Starts ticking every department this process polls (and the monthly comparison, if a region is set). */
   start(): void {
     const departments = this.opts.departments ?? DEPARTMENT_CODES;
-    this.opts.logger?.info({ departments: departments.map((code) => ({ code, intervalMs: this.opts.intervalMs[code] ?? this.opts.intervalMs.default })) }, 'monitoring: polling these departments’ change feeds');
+    this.opts.logger?.info({ departments: departments.map((code) => ({ code, intervalMs: this.intervalOf(code) })) }, 'monitoring: polling these departments’ change feeds');
     for (const code of departments) {
       const skipped = unpolledTables(code);
       if (skipped.length > 0) this.opts.logger?.debug({ department: code, tables: skipped }, 'monitoring: tables without a change marker are left to the monthly comparison');
-      this.every(this.opts.intervalMs[code] ?? this.opts.intervalMs.default, () => this.tick(code));
+      this.every(this.intervalOf(code), () => this.tick(code));
     }
     this.every(this.opts.intervalMs.default, () => this.relocate());
     const region = this.opts.monthlyRegion;
     if (region) this.every(this.opts.intervalMs.default, () => this.monthlyIfDue(region));
+  }
+
+  private intervalOf(code: DepartmentCode): number {
+    return this.opts.intervalMs[code] ?? this.opts.intervalMs.default;
   }
 
   private every(ms: number, work: () => Promise<unknown>): void {
@@ -201,7 +210,7 @@ export class MonitoringPoller {
     }
     // Nothing new is a successful poll too: recorded (polled_at), so a quiet feed is not taken for a
     // stalled poll; but not at every tick (quietPollRecorded).
-    if (writes.length === 0 && advanced.length === 0 && quietPollRecorded(feeds, polledAgoMs, this.opts.leaseMs)) return { polled: true, rows: 0, alertsChanged: 0 };
+    if (writes.length === 0 && advanced.length === 0 && quietPollRecorded(feeds, polledAgoMs, Math.min(this.opts.leaseMs, QUIET_POLLS * this.intervalOf(code)))) return { polled: true, rows: 0, alertsChanged: 0 };
     const changes = await this.fencedOrLost(code, lease, async (tx) => {
       const c = await writeAlerts(this.deps, tx, writes, 'POLL');
       for (const a of advanced) await advanceWatermark(tx, a.key, a.to.mark, a.rows, a.to.rowKey);
