@@ -80,21 +80,17 @@ export class LockRowMissing extends Error {
 
 /**
  * Makes a lock row (a row that exists only to be locked by key: charity_organisation_lock,
- * household_decision_lock) if missing, committed on its own: an autocommit INSERT IGNORE, before
- * the transaction that locks it (lockMadeRow). Made in that transaction, its rollback (a dry run, a
- * refusal thrown to undo what was written, any error) took the new row away under two transactions
- * waiting on its key, and InnoDB had one of them deadlock (1213), which no caller retries
- * (test/charity/organisation-lock.test.ts, test/cases-decision-lock.test.ts).
+ * household_decision_lock, and alert_subscription_lock's one row when deleted by hand) if missing,
+ * committed on its own: an autocommit INSERT IGNORE, before the transaction that locks it
+ * (lockMadeRow, lockKnownRow through lockingTransaction). Made in that transaction, its rollback
+ * (a dry run, a refusal thrown to undo what was written, any error) took the new row away under two
+ * transactions waiting on its key, and InnoDB had one of them deadlock (1213), which no caller
+ * retries (test/charity/organisation-lock.test.ts, test/cases-decision-lock.test.ts).
  */
 export async function ensureLockRow<T extends MySqlTable>(db: HubDb, table: T, row: T['$inferInsert']): Promise<void> {
   await db.insert(table).ignore().values(row);
 }
 
-/**
- * Locks a lock row by key (`lock`: its locking read) for the rest of the transaction and returns it.
- * Made before the transaction (ensureLockRow), it is only locked here; a caller that did not make it
- * first has it made here (INSERT IGNORE, then locked), with the deadlock risk ensureLockRow says.
- */
 /**
  * Locks a lock row the migrations make (`lock`: its locking read) for the rest of the transaction.
  * Not made here when missing (lockMadeRow's deadlock and rollback risks, for a row that should
@@ -106,6 +102,11 @@ export async function lockKnownRow<T extends MySqlTable, R>(table: T, row: T['$i
   return held;
 }
 
+/**
+ * Locks a lock row by key (`lock`: its locking read) for the rest of the transaction and returns it.
+ * Made before the transaction (ensureLockRow), it is only locked here; a caller that did not make it
+ * first has it made here (INSERT IGNORE, then locked), with the deadlock risk ensureLockRow says.
+ */
 export async function lockMadeRow<T extends MySqlTable, R>(tx: LockingTx, table: T, row: T['$inferInsert'], lock: () => Promise<R[]>): Promise<R> {
   const [held] = await lock();
   if (held !== undefined) return held;
