@@ -46,6 +46,11 @@ export const BEGIN_LOCKING_SQL = 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED
  * logged by statement; if the server has been set back since, the second run succeeds, and no
  * request fails for a connection left over from that time. If it still logs by statement, the
  * second is refused as well and its error thrown.
+ *
+ * So `work` may run twice, the second time from the start, after the first's rollback: it must be
+ * safe to repeat, changing nothing outside the transaction (no counter, array or metric of the
+ * caller's, no request sent) that a second run would change again. Keep what it finds in its
+ * result, and act on the result once the transaction has committed.
  */
 export async function lockingTransaction<T>(db: HubDb, work: (tx: LockingTx) => Promise<T>): Promise<T> {
   if (is(db, MySqlTransaction)) throw new Error('lockingTransaction begins a transaction of its own: it was called inside one');
@@ -55,7 +60,8 @@ export async function lockingTransaction<T>(db: HubDb, work: (tx: LockingTx) => 
   } catch (err) {
     // A lock row the migrations made was missing (lockKnownRow): the transaction that found it so
     // rolled back, so it is made now, committed on its own (ensureLockRow says why not inside), and
-    // the transaction runs once more from the start. Missing again, the second error is thrown.
+    // the transaction runs once more from the start (work is safe to repeat, above). Missing again,
+    // the second error is thrown.
     if (!(err instanceof LockRowMissing)) throw err;
     await ensureLockRow(db, err.table, err.row);
     return run();
@@ -80,11 +86,12 @@ export class LockRowMissing extends Error {
 
 /**
  * Makes a lock row (a row that exists only to be locked by key: charity_organisation_lock,
- * household_decision_lock) if missing, committed on its own: an autocommit INSERT IGNORE, before
- * the transaction that locks it (lockMadeRow). Made in that transaction, its rollback (a dry run, a
- * refusal thrown to undo what was written, any error) took the new row away under two transactions
- * waiting on its key, and InnoDB had one of them deadlock (1213), which no caller retries
- * (test/charity/organisation-lock.test.ts, test/cases-decision-lock.test.ts).
+ * household_decision_lock, and alert_subscription_lock's one row when deleted by hand) if missing,
+ * committed on its own: an autocommit INSERT IGNORE, before the transaction that locks it
+ * (lockMadeRow, lockKnownRow through lockingTransaction). Made in that transaction, its rollback
+ * (a dry run, a refusal thrown to undo what was written, any error) took the new row away under two
+ * transactions waiting on its key, and InnoDB had one of them deadlock (1213), which no caller
+ * retries (test/charity/organisation-lock.test.ts, test/cases-decision-lock.test.ts).
  */
 export async function ensureLockRow<T extends MySqlTable>(db: HubDb, table: T, row: T['$inferInsert']): Promise<void> {
   await db.insert(table).ignore().values(row);

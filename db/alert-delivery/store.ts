@@ -501,9 +501,11 @@ export interface OutboxBacklog {
 /**
  * Counts the outbox by state in one statement, from the `alert_delivery_gauges` index alone (state
  * first, so delivered rows are not read; every column it reads is in it, so no row, payload and
- * all, is: test/alert-delivery/outbox-gauges.test.ts pins the plan). Times are the database's on
- * both sides, as the worker's claims compare them: created_at and next_attempt_at are written with
- * its clock (writeDeliveries), so a hub process whose clock is off does not make the age wrong.
+ * all, is: test/alert-delivery/outbox-gauges.test.ts pins the plan; named, as the claim's are, since
+ * MySQL 8 or TiDB may take alert_delivery_due, which also starts with the state, and read the rows).
+ * Times are the database's on both sides, as the worker's claims compare them: created_at and
+ * next_attempt_at are written with its clock (writeDeliveries), so a hub process whose clock is off
+ * does not make the age wrong.
  */
 export async function outboxBacklog(db: HubDb): Promise<OutboxBacklog> {
   const free = sql`(claim_until IS NULL OR claim_until < UTC_TIMESTAMP(3))`;
@@ -514,7 +516,7 @@ export async function outboxBacklog(db: HubDb): Promise<OutboxBacklog> {
                  SUM(state = 'PENDING' AND next_attempt_at > UTC_TIMESTAMP(3) AND ${free}) AS scheduled,
                  SUM(state = 'DEAD') AS dead,
                  TIMESTAMPDIFF(MICROSECOND, MIN(CASE WHEN state = 'PENDING' THEN created_at END), UTC_TIMESTAMP(3)) AS oldest_pending_us
-          FROM alert_delivery WHERE state IN ('PENDING', 'DEAD')`,
+          FROM alert_delivery FORCE INDEX (alert_delivery_gauges) WHERE state IN ('PENDING', 'DEAD')`,
     ),
   );
   const n = (v: unknown) => Number(v ?? 0);

@@ -244,17 +244,19 @@ export interface StoreHooks {
  */
 export async function storeScanFindings(db: HubDb, scanId: number, found: readonly FoundInRegion[], hooks: StoreHooks = {}): Promise<StoreOutcome> {
   const unique = [...new Map(found.map((f) => [f.finding.fingerprint, f])).values()];
-  const outcome: StoreOutcome = { found: unique.length, new: 0, reopened: 0, stillSettled: 0 };
   if (unique.length === 0) {
+    const none: StoreOutcome = { found: 0, new: 0, reopened: 0, stillSettled: 0 };
     if (hooks.before || hooks.after)
       await lockingTransaction(db, async (tx) => {
         await hooks.before?.(tx);
-        await hooks.after?.(tx, outcome);
+        await hooks.after?.(tx, none);
       });
-    return outcome;
+    return none;
   }
   const now = toDbInstant();
-  await lockingTransaction(db, async (tx) => {
+  return lockingTransaction(db, async (tx) => {
+    // Counted afresh by each run of the transaction, which may run twice (lockingTransaction).
+    const outcome: StoreOutcome = { found: unique.length, new: 0, reopened: 0, stillSettled: 0 };
     await hooks.before?.(tx);
     const existing = new Map<string, { id: number; status: FindingStatus; settledContentHash: string | null }>();
     for (const part of chunks(unique.map((f) => f.finding.fingerprint), 2000)) {
@@ -356,8 +358,8 @@ export async function storeScanFindings(db: HubDb, scanId: number, found: readon
     }));
     for (const part of chunks(occurrences, 2000)) await tx.insert(findingOccurrence).ignore().values(part);
     await hooks.after?.(tx, outcome);
+    return outcome;
   });
-  return outcome;
 }
 
 // ----- Reading findings ---------------------------------------------------------------------------

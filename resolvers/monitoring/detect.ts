@@ -32,7 +32,10 @@ export interface DetectDeps {
   triggerSet: TriggerSet;
   ruleSet: RuleSet;
   now: () => Date;
-  /** Called for every alert opened or raised, inside its transaction (delivery's outbox). */
+  /**
+   * Called for every alert opened or raised, inside its transaction (delivery's outbox); run again if
+   * the transaction is (db/locking.ts lockingTransaction), so it writes only through `tx`.
+   */
   onChange?: (tx: HubTx, change: AlertChange) => Promise<void>;
   /** Told how a monthly comparison ends and what a poll could not do (server/metrics.ts). */
   metrics?: JobMetrics;
