@@ -52,17 +52,6 @@ function spellsIdNumber(groups: readonly string[], joined: string): boolean {
   return check.problem === 'CHECKSUM' && WRITTEN_SHAPES.has(groups.map((g) => g.length).join(','));
 }
 
-/**
- * Masks each ID number a run of digit groups spells: whole groups in a row whose digits joined are
- * a valid ID number (a possible birth date at 7-14 and the right check character), or have an ID
- * number's written shape (WRITTEN_SHAPES). Any other grouping must pass the check character, which
- * keeps dates, times, amounts, phone and file numbers written in parts as they are: a run of groups
- * that happens to have 18 digits and a possible birth date at 7-14 still fails it ten times in eleven.
- */
-function maskSplitIdNumbers(run: string): string {
-  return withCuts(run, splitIdNumberCuts(run));
-}
-
 /** What masking puts in place of part of a text: the units start..end (UTF-16, end excluded) become `text`. */
 interface Cut {
   start: number;
@@ -81,7 +70,14 @@ function withCuts(text: string, cuts: readonly Cut[]): string {
   return out + text.slice(last);
 }
 
-/** The ID numbers a run of digit groups spells (maskSplitIdNumbers), each as the cut that masks it: its groups and the separators between them. */
+/**
+ * The ID numbers a run of digit groups spells, each as the cut that masks it (its groups and the
+ * separators between them): whole groups in a row whose digits joined are a valid ID number (a
+ * possible birth date at 7-14 and the right check character), or have an ID number's written shape
+ * (WRITTEN_SHAPES). Any other grouping must pass the check character, which keeps dates, times,
+ * amounts, phone and file numbers written in parts as they are: a run of groups that happens to have
+ * 18 digits and a possible birth date at 7-14 still fails it ten times in eleven.
+ */
 function splitIdNumberCuts(run: string): Cut[] {
   const parts = run.split(SEPARATORS); // groups at even indices, separators between
   const at: number[] = [];
@@ -139,11 +135,35 @@ function asRead(text: string): string {
   return asciiDigits(formatCharactersLeftOut(text)).replace(FULL_WIDTH_ID_CHARACTERS, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
 }
 
+/** One pass of the masks: what it looks for, and the cuts (in the match, in order, apart) that mask a match. */
+interface MaskPass {
+  find: RegExp;
+  cutsOf: (m: RegExpMatchArray) => Cut[];
+}
+
+/** The whole match given way to `text`; none when `text` is null (a match that is no ID number). */
+function whole(m: RegExpMatchArray, text: string | null): Cut[] {
+  return text === null ? [] : [{ start: 0, end: m[0].length, text }];
+}
+
+/** The masks, in the order they are made: each pass reads the text as the ones before it left it. */
+const MASK_PASSES: readonly MaskPass[] = [
+  { find: ID_LIKE, cutsOf: (m) => whole(m, `${m[1]}********${m[2]}`) },
+  { find: OLD_ID_LIKE, cutsOf: (m) => whole(m, isOldIdNumber(m[0]) ? maskedOld(m[0]) : null) },
+  { find: SPLIT_RUN, cutsOf: (m) => splitIdNumberCuts(m[0]) },
+];
+
+/** The cuts one pass makes in a text, placed in it. */
+function passCuts(text: string, pass: MaskPass): Cut[] {
+  const cuts: Cut[] = [];
+  for (const m of text.matchAll(pass.find)) {
+    for (const c of pass.cutsOf(m)) cuts.push({ start: m.index! + c.start, end: m.index! + c.end, text: c.text });
+  }
+  return cuts;
+}
+
 function masksIn(plain: string): string {
-  return plain
-    .replace(ID_LIKE, (_m, head: string, tail: string) => `${head}********${tail}`)
-    .replace(OLD_ID_LIKE, (m) => (isOldIdNumber(m) ? maskedOld(m) : m))
-    .replace(SPLIT_RUN, maskSplitIdNumbers);
+  return MASK_PASSES.reduce((text, pass) => withCuts(text, passCuts(text, pass)), plain);
 }
 
 /**
@@ -158,9 +178,8 @@ function masksIn(plain: string): string {
  * keep what was written but the number.
  */
 export function maskIdNumbersInText(text: string): string {
-  const plain = asRead(text);
-  if (masksIn(plain) === plain) return text;
-  return withCuts(text, writtenCuts(text));
+  const cuts = writtenCuts(readingWithPlaces(text));
+  return cuts.length === 0 ? text : withCuts(text, cuts);
 }
 
 /**
@@ -168,7 +187,14 @@ export function maskIdNumbersInText(text: string): string {
  * text as written it reads (`from` to `to`): a full-width digit as its ASCII one, a character
  * formatCharactersLeftOut leaves out as nothing.
  */
-function readingWithPlaces(text: string): { plain: string; from: number[]; to: number[] } {
+interface Reading {
+  plain: string;
+  from: number[];
+  to: number[];
+}
+
+/** The text's Reading: maskIdNumbersInText's only reading of it. */
+function readingWithPlaces(text: string): Reading {
   const left = formatCharactersLeftOutAt(text);
   const from: number[] = [];
   const to: number[] = [];
@@ -194,37 +220,27 @@ function readingWithPlaces(text: string): { plain: string; from: number[]; to: n
 
 /**
  * The masks of maskIdNumbersInText, placed in the text as written: each ID number found in its
- * reading (masksIn's three passes, in its order) is cut from its first character as written to its
+ * reading (MASK_PASSES, in their order, as masksIn makes them) is cut from its first character as written to its
  * last, with whatever stands between them (an invisible character, a full-width dash); every other
  * character stays as written, an invisible one beside the number too, as in a text without one.
  */
-function writtenCuts(text: string): Cut[] {
-  const { plain, from, to } = readingWithPlaces(text);
+function writtenCuts({ plain, from, to }: Reading): Cut[] {
   // The text as masked so far, and for each of its units the unit of `plain` it still is (-1: a mask's).
   let cur = plain;
   let at = Array.from({ length: plain.length }, (_, i) => i);
-  const pass = (re: RegExp, cutsOf: (m: RegExpExecArray) => Cut[]) => {
-    let next = '';
+  for (const pass of MASK_PASSES) {
+    const made = passCuts(cur, pass);
     const nextAt: number[] = [];
     let last = 0;
-    for (const m of cur.matchAll(re)) {
-      for (const c of cutsOf(m as RegExpExecArray)) {
-        const start = m.index! + c.start;
-        next += cur.slice(last, start) + c.text;
-        for (let k = last; k < start; k++) nextAt.push(at[k]);
-        for (let k = 0; k < c.text.length; k++) nextAt.push(-1);
-        last = m.index! + c.end;
-      }
+    for (const c of made) {
+      for (let k = last; k < c.start; k++) nextAt.push(at[k]);
+      for (let k = 0; k < c.text.length; k++) nextAt.push(-1);
+      last = c.end;
     }
-    next += cur.slice(last);
     for (let k = last; k < cur.length; k++) nextAt.push(at[k]);
-    cur = next;
+    cur = withCuts(cur, made);
     at = nextAt;
-  };
-  const whole = (m: RegExpExecArray, text: string | null): Cut[] => (text === null ? [] : [{ start: 0, end: m[0].length, text }]);
-  pass(ID_LIKE, (m) => whole(m, `${m[1]}********${m[2]}`));
-  pass(OLD_ID_LIKE, (m) => whole(m, isOldIdNumber(m[0]) ? maskedOld(m[0]) : null));
-  pass(SPLIT_RUN, (m) => splitIdNumberCuts(m[0]));
+  }
   // Each run of mask units, in the text as written: from the first character of the first unit of
   // `plain` it took to the last of the last one.
   const cuts: Cut[] = [];

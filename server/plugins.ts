@@ -158,7 +158,7 @@ const ROOT_FIELDS_MAX = 255;
  * (`Query.person, Query.caller`), in the order written, each once, through fragments; the field's own
  * name, never its alias or arguments (caller's text that may hold an ID number). The document has
  * been validated (it ran), so every name is the schema's. Cut after the last whole field that fits
- * in ROOT_FIELDS_MAX, with `, …`.
+ * in ROOT_FIELDS_MAX, with `, …`; a first field too long alone is cut within its name, with `…`.
  */
 export function rootFieldsOf(document: DocumentNode, operation: OperationDefinitionNode): string {
   const type = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' }[operation.operation];
@@ -180,7 +180,10 @@ export function rootFieldsOf(document: DocumentNode, operation: OperationDefinit
   let text = '';
   for (const name of names) {
     const next = text === '' ? name : `${text}, ${name}`;
-    if (next.length > ROOT_FIELDS_MAX - 3) return `${text}, …`;
+    if (next.length > ROOT_FIELDS_MAX - 3) {
+      // A first name too long alone: its start, never a list that begins with a comma.
+      return text === '' ? `${name.slice(0, ROOT_FIELDS_MAX - 1)}…` : `${text}, …`;
+    }
     text = next;
   }
   return text;
