@@ -14,6 +14,9 @@ import { freePort } from '../db/setup/private-server';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, TODAY } from './support/scenarios';
+import { TestClock } from './support/clock';
+import { caseInDeliberation, countyClients } from './support/cases';
+import { schoolStageFinding } from '../domain/cases/decision-checks';
 
 const VILLAGE = '370811001001';
 
@@ -68,7 +71,7 @@ beforeAll(async () => {
     entry('XS-L', LEFT, 'CZ', 2, { xjStatus: 'CX', leaveDate: '2026-01-10' }),
     entry('XS-O', ODD, 'YE', 1),
   ]);
-  hub = await startTestHub(dbs, { today: TODAY });
+  hub = await startTestHub(dbs, { today: TODAY, clock: new TestClock(`${TODAY}T10:00:00+08:00`).now });
   noEducation = await startTestHub(dbs, { today: TODAY, sources: { EDUCATION: { url: `mysql://root@127.0.0.1:${await freePort()}/nowhere` } } });
 });
 
@@ -133,5 +136,36 @@ describe('M3 proposes only aid of the student’s stage', () => {
 
   it('a student whose stage code is undocumented is proposed every education aid (which one is wrong cannot be told)', async () => {
     expect(await m3(ODD)).toEqual([['NATIONAL_GRANT', 'TUITION_WAIVER', 'BOARDING_SUBSIDY', 'UNION_AUTUMN_EDU', 'HOPE_PROJECT', 'SPRING_BUD', 'CHARITY_EDUCATION']]);
+  });
+});
+
+describe('a meeting’s decision of education aid', () => {
+  const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { decisionCheck { conflict findings { ruleId severity departments { code } } } } } userErrors { code } } }`;
+  const decide = (programme: string, beneficiaryIdNumber: string) => ({ department: 'EDUCATION', programme, amountFen: 62_500, deadlineWorkingDays: 10, beneficiaryIdNumber });
+
+  it('carries a SCHOOL_STAGE warning where the stage does not fit, none where it fits; it does not block', async () => {
+    const { ca } = await countyClients(hub, [['ca', '370811', 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], 'CASE_MEETING']]);
+    const caseId = await caseInDeliberation(ca.gql, householdOf.get(PUPIL)!, '低保户子女助学', '2026-03-09T09:00:00+08:00');
+    const res = await ca.gql(MEETING, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS', 'EDUCATION'], decisions: [decide('NATIONAL_GRANT', PUPIL), decide('BOARDING_SUBSIDY', PUPIL)] } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.meetingRecord.userErrors).toEqual([]);
+    expect(res.data.meetingRecord.meeting.decisions.map((d: { decisionCheck: unknown }) => d.decisionCheck)).toEqual([
+      { conflict: false, findings: [{ ruleId: 'SCHOOL_STAGE', severity: 'WARNING', departments: [{ code: 'EDUCATION' }] }] },
+      { conflict: false, findings: [] },
+    ]);
+  });
+});
+
+describe('schoolStageFinding (pure)', () => {
+  it('warns for WRONG_STAGE, NOT_ON_ROLL and STAGE_UNKNOWN, naming the stages and no person; never for a fit, a programme of any stage, or education not answering', () => {
+    for (const fit of ['WRONG_STAGE', 'NOT_ON_ROLL', 'STAGE_UNKNOWN'] as const) {
+      const f = schoolStageFinding(fit, true, 'TUITION_WAIVER')!;
+      expect({ ruleId: f.ruleId, severity: f.severity, departments: f.departments }).toEqual({ ruleId: 'SCHOOL_STAGE', severity: 'WARNING', departments: ['EDUCATION'] });
+      expect(f.summary.startsWith('学费减免面向普通高中、中职、高校学生，')).toBe(true);
+    }
+    expect(schoolStageFinding('WRONG_STAGE', true, 'BOARDING_SUBSIDY')!.summary.startsWith('寄宿生生活费补助面向小学、初中学生，')).toBe(true);
+    expect(schoolStageFinding('FITS', true, 'NATIONAL_GRANT')).toBeNull();
+    expect(schoolStageFinding('NOT_CHECKED', true, 'UNION_AUTUMN_EDU')).toBeNull();
+    expect(schoolStageFinding('STAGE_UNKNOWN', false, 'NATIONAL_GRANT')).toBeNull();
   });
 });
