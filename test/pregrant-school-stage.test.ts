@@ -28,7 +28,8 @@ const VOCATIONAL = makeIdNumber('370811', '2009-07-07', 84); // 中职 ZZ
 const LEFT = makeIdNumber('370811', '2011-05-05', 85); // 初中, left in January
 const NOWHERE = makeIdNumber('370811', '2010-05-05', 86); // not on the roll
 const ODD = makeIdNumber('370811', '2010-08-08', 87); // stage code YE, undocumented
-const CHILDREN = [PUPIL, JUNIOR, SENIOR, VOCATIONAL, LEFT, NOWHERE, ODD];
+const MOVED = makeIdNumber('370811', '2010-03-03', 88); // 初中 to July 2025, 普通高中 since September 2025
+const CHILDREN = [PUPIL, JUNIOR, SENIOR, VOCATIONAL, LEFT, NOWHERE, ODD, MOVED];
 const headOf = (i: number) => makeIdNumber('370811', '1980-01-01', 10 + i);
 
 let dbs: TestDatabases;
@@ -70,6 +71,8 @@ beforeAll(async () => {
     entry('XS-J0', JUNIOR, 'XX', 6, { xjStatus: 'BY', leaveDate: '2024-07-01' }),
     entry('XS-L', LEFT, 'CZ', 2, { xjStatus: 'CX', leaveDate: '2026-01-10' }),
     entry('XS-O', ODD, 'YE', 1),
+    entry('XS-M0', MOVED, 'CZ', 3, { enrolYear: '2022', xjStatus: 'BY', leaveDate: '2025-07-01' }),
+    entry('XS-M1', MOVED, 'GZ', 1, { enrolYear: '2025' }),
   ]);
   hub = await startTestHub(dbs, { today: TODAY, clock: new TestClock(`${TODAY}T10:00:00+08:00`).now });
   noEducation = await startTestHub(dbs, { today: TODAY, sources: { EDUCATION: { url: `mysql://root@127.0.0.1:${await freePort()}/nowhere` } } });
@@ -83,8 +86,9 @@ afterAll(async () => {
 
 const CHECK = `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { clear complete schoolStage consulted { code } findings { rule { id } } } }`;
 
-async function check(beneficiaryIdNumber: string, programme: string, through: TestHub = hub) {
-  const res = await through.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECK, { input: { beneficiaryIdNumber, programme, grantDate: TODAY, schoolYear: '2025-2026', amountFen: 62_500 } });
+async function check(beneficiaryIdNumber: string, programme: string, through: TestHub = hub, grantDate = TODAY) {
+  const schoolYear = grantDate < '2025-09-01' ? '2024-2025' : '2025-2026';
+  const res = await through.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECK, { input: { beneficiaryIdNumber, programme, grantDate, schoolYear, amountFen: 62_500 } });
   if (through === hub) expect(res.errors).toBeUndefined();
   const c = res.data.preGrantCheck;
   return { clear: c.clear, complete: c.complete, schoolStage: c.schoolStage, findings: c.findings.length, education: c.consulted.some((d: { code: string }) => d.code === 'EDUCATION') };
@@ -110,6 +114,15 @@ describe('pre-grant check of education aid and the school stage', () => {
     expect(await check(NOWHERE, 'NATIONAL_GRANT')).toEqual({ clear: false, complete: true, schoolStage: 'NOT_ON_ROLL', findings: 0, education: true });
     expect(await check(LEFT, 'BOARDING_SUBSIDY')).toEqual({ clear: false, complete: true, schoolStage: 'NOT_ON_ROLL', findings: 0, education: true });
     expect(await check(ODD, 'NATIONAL_GRANT')).toEqual({ clear: false, complete: true, schoolStage: 'STAGE_UNKNOWN', findings: 0, education: true });
+  });
+
+  it('a grant day in an earlier school year is judged by the entry on the roll that day, not by today’s', async () => {
+    // March 2025: the 初中 entry (graduated since) was his; the 高中 one begins in September 2025.
+    expect((await check(MOVED, 'BOARDING_SUBSIDY', hub, '2025-03-10')).schoolStage).toBe('FITS');
+    expect((await check(MOVED, 'NATIONAL_GRANT', hub, '2025-03-10')).schoolStage).toBe('WRONG_STAGE');
+    // Today he is a 高中 student.
+    expect((await check(MOVED, 'NATIONAL_GRANT')).schoolStage).toBe('FITS');
+    expect((await check(MOVED, 'BOARDING_SUBSIDY')).schoolStage).toBe('WRONG_STAGE');
   });
 
   it('education not answering is STAGE_UNKNOWN and incomplete, never a fit', async () => {
