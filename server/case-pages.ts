@@ -138,7 +138,7 @@ function nw(value: unknown): string {
 
 /**
  * A code that may be long and has no spaces (a rule id such as SETTLEMENT_OTHER_PERSON or a
- * locality's own, a department's record key such as mi_aid_pay:MA-2025-1013): it may break after
+ * locality's own, a department's record key, its table and key joined by a colon): it may break after
  * its separators (_ and :, not before a digit, so 10:00 stays whole), never inside a word, and a date
  * in it is kept whole as in prose. Kept whole (nowrap) it set the narrowest width of its
  * column, and a decision row with a SCHOOL_STAGE warning pushed the decisions table past the A4 page.
