@@ -4057,7 +4057,7 @@ export type PreGrantSchoolStage =
   | 'FITS'
   /** Every roll entry in school on the grant's day is of a stage the programme is not for (a 小学 pupil's 国家助学金, a 高中 student's 寄宿生生活费补助). Not clear: the grant does not fit the student. */
   | 'WRONG_STAGE'
-  /** No roll entry is in school on the grant's day (not on the education roll, left, suspended, or of a 学籍 status education does not document): there is no stage to judge the grant by. Not clear: confirm the student's enrolment with education. */
+  /** No roll entry is in school on the grant's day (not on the education roll, left before it, enrolled only in a later school year, suspended, or of a 学籍 status education does not document; an entry that has left since, after that day, was in school on it): there is no stage to judge the grant by. Not clear: confirm the student's enrolment with education. */
   | 'NOT_ON_ROLL'
   /** In school, but no entry fits and one's stage is a code education does not document, or education did not answer (complete is false then). Not clear: the stage could not be read. */
   | 'STAGE_UNKNOWN';
