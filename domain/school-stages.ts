@@ -21,6 +21,15 @@ import type { ProgrammeCode } from './programmes';
 /** 学段, as the hub reads it from the education roll. */
 export type SchoolStage = 'PRIMARY' | 'JUNIOR_SECONDARY' | 'SENIOR_SECONDARY' | 'SECONDARY_VOCATIONAL' | 'HIGHER';
 
+/** Each stage in Chinese, as a summary names it. */
+export const STAGE_NAMES: Readonly<Record<SchoolStage, string>> = {
+  PRIMARY: '小学',
+  JUNIOR_SECONDARY: '初中',
+  SENIOR_SECONDARY: '普通高中',
+  SECONDARY_VOCATIONAL: '中职',
+  HIGHER: '高校',
+};
+
 /** The stages each stage-bound programme is for; a programme not listed is for any stage. */
 export const PROGRAMME_SCHOOL_STAGES: Readonly<Partial<Record<ProgrammeCode, readonly SchoolStage[]>>> = {
   NATIONAL_GRANT: ['SENIOR_SECONDARY', 'SECONDARY_VOCATIONAL', 'HIGHER'],

@@ -306,6 +306,9 @@ describe('the meeting brief in a real browser', () => {
       '对住院自付部分给予医疗救助',
       '反馈：已按规定核拨医疗救助 8000 元',
       '退回理由：该生就读义务教育阶段，无学费可减免',
+      // The decision's check kept its warning: 学费减免 is not for a 初中 pupil (the layout test below
+      // then proves a row with such a warning fits the printed page).
+      'SCHOOL_STAGE 需核查：学费减免面向普通高中、中职、高校学生',
       // Units: per month for recurring aid, in total for one-off.
       '720.00 元/月',
       '450.00 元/月',

@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { household, householdMember, person } from '../db/household/schema';
 import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
+import { educationScenario } from '../federation/education/scenario';
 import { makeIdNumber } from '../domain/id-number';
 import { RULES_FILE_ENV } from '../rules/load';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -27,7 +28,7 @@ import { insertRegions } from './support/scenarios';
 const TODAY = '2026-03-15';
 const VILLAGE = '370811001001';
 /** A household of three (head, spouse, child), the `n`th: born on the same days, told apart by their sequence numbers. */
-const membersOf = (n: number) => ({ head: makeIdNumber('370811', '1982-02-02', 71 + 10 * n), spouse: makeIdNumber('370811', '1984-04-04', 62 + 10 * n), child: makeIdNumber('370811', '2012-05-05', 53 + 10 * n) });
+const membersOf = (n: number) => ({ head: makeIdNumber('370811', '1982-02-02', 71 + 10 * n), spouse: makeIdNumber('370811', '1984-04-04', 62 + 10 * n), child: makeIdNumber('370811', '2009-05-05', 53 + 10 * n) });
 
 const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) {
   meeting { decisionChecks { findings { ruleId severity summary } } } userErrors { code field message } } }`;
@@ -73,11 +74,18 @@ beforeAll(async () => {
     const householdId = res.insertId;
     householdIds.push(householdId);
     const { head, spouse, child } = membersOf(n);
-    for (const [id, relation, birthDate] of [[head, 'HEAD', '1982-02-02'], [spouse, 'SPOUSE', '1984-04-04'], [child, 'CHILD', '2012-05-05']] as const) {
+    for (const [id, relation, birthDate] of [[head, 'HEAD', '1982-02-02'], [spouse, 'SPOUSE', '1984-04-04'], [child, 'CHILD', '2009-05-05']] as const) {
       await dbs.hub.insert(person).values({ idNumber: id, name: relation, gender: Number(id[16]) % 2 ? 'M' : 'F', birthDate, deathDate: null });
       await dbs.hub.insert(householdMember).values({ householdId, idNumber: id, relation, joinedOn: '2015-01-01' });
     }
   }
+  // Each child a 普通高中 student on the education roll: the 国家助学金 decision fits the stage (a 初中
+  // pupil's would carry SCHOOL_STAGE beside the rules this test is about).
+  await educationScenario.insert(
+    dbs.sources.EDUCATION,
+    'students',
+    [0, 1, 2].map((n) => ({ studentNo: `XS-RO-${n}`, sfzh: membersOf(n).child, schoolCode: '370811000001', schoolName: '演示高中', stage: 'GZ', grade: 2, enrolYear: '2024', xjStatus: 'ZX' })),
+  );
   // The third household's head: a temporary aid last December under a cause code civil affairs does not document.
   await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', [
     { grantId: 9201, idNo: membersOf(2).head, familyNo: 'DB370811-RO-2', causeCode: '07', grantDate: '2025-12-10', amountFen: 100_000, approvalLevel: 1 },

@@ -15,6 +15,7 @@ import { eq } from 'drizzle-orm';
 import { household, householdMember, person } from '../db/household/schema';
 import { referralSlip } from '../db/cases/schema';
 import { makeIdNumber } from '../domain/id-number';
+import { educationScenario } from '../federation/education/scenario';
 import { unionScenario } from '../federation/union/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -64,6 +65,8 @@ beforeAll(async () => {
     await dbs.hub.insert(householdMember).values({ householdId, idNumber: id, relation, joinedOn: '2015-01-01' });
   }
   await unionScenario.insert(dbs.sources.UNION, 'workerFiles', [{ fileNo: 'GH-SY', idCard: PARENT, employer: '济宁演示企业', hardshipLevel: 2, fileDate: '2020-01-01' }]);
+  // A 普通高中 student on the education roll: 国家助学金 fits the stage (not on the roll, each decision's check carried SCHOOL_STAGE).
+  await educationScenario.insert(dbs.sources.EDUCATION, 'students', [{ studentNo: 'XS-SY', sfzh: STUDENT, schoolCode: '370811000001', schoolName: '演示高中', stage: 'GZ', grade: 2, enrolYear: '2024', xjStatus: 'ZX' }]);
   await unionScenario.insert(dbs.sources.UNION, 'grants', [{ fileNo: 'GH-SY', grantType: 'JQ', grantDate: '2025-08-25', amountFen: 200_000, studentIdCard: STUDENT, schoolYear: '2025-2026', grantStatus: 1 }]);
   hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now });
   const made = await countyClients(hub, [

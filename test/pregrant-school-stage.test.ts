@@ -14,6 +14,9 @@ import { freePort } from '../db/setup/private-server';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, TODAY } from './support/scenarios';
+import { TestClock } from './support/clock';
+import { caseInDeliberation, countyClients } from './support/cases';
+import { schoolStageFinding } from '../domain/cases/decision-checks';
 
 const VILLAGE = '370811001001';
 
@@ -25,7 +28,8 @@ const VOCATIONAL = makeIdNumber('370811', '2009-07-07', 84); // 中职 ZZ
 const LEFT = makeIdNumber('370811', '2011-05-05', 85); // 初中, left in January
 const NOWHERE = makeIdNumber('370811', '2010-05-05', 86); // not on the roll
 const ODD = makeIdNumber('370811', '2010-08-08', 87); // stage code YE, undocumented
-const CHILDREN = [PUPIL, JUNIOR, SENIOR, VOCATIONAL, LEFT, NOWHERE, ODD];
+const MOVED = makeIdNumber('370811', '2010-03-03', 88); // 初中 to July 2025, 普通高中 since September 2025
+const CHILDREN = [PUPIL, JUNIOR, SENIOR, VOCATIONAL, LEFT, NOWHERE, ODD, MOVED];
 const headOf = (i: number) => makeIdNumber('370811', '1980-01-01', 10 + i);
 
 let dbs: TestDatabases;
@@ -67,8 +71,10 @@ beforeAll(async () => {
     entry('XS-J0', JUNIOR, 'XX', 6, { xjStatus: 'BY', leaveDate: '2024-07-01' }),
     entry('XS-L', LEFT, 'CZ', 2, { xjStatus: 'CX', leaveDate: '2026-01-10' }),
     entry('XS-O', ODD, 'YE', 1),
+    entry('XS-M0', MOVED, 'CZ', 3, { enrolYear: '2022', xjStatus: 'BY', leaveDate: '2025-07-01' }),
+    entry('XS-M1', MOVED, 'GZ', 1, { enrolYear: '2025' }),
   ]);
-  hub = await startTestHub(dbs, { today: TODAY });
+  hub = await startTestHub(dbs, { today: TODAY, clock: new TestClock(`${TODAY}T10:00:00+08:00`).now });
   noEducation = await startTestHub(dbs, { today: TODAY, sources: { EDUCATION: { url: `mysql://root@127.0.0.1:${await freePort()}/nowhere` } } });
 });
 
@@ -80,8 +86,9 @@ afterAll(async () => {
 
 const CHECK = `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { clear complete schoolStage consulted { code } findings { rule { id } } } }`;
 
-async function check(beneficiaryIdNumber: string, programme: string, through: TestHub = hub) {
-  const res = await through.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECK, { input: { beneficiaryIdNumber, programme, grantDate: TODAY, schoolYear: '2025-2026', amountFen: 62_500 } });
+async function check(beneficiaryIdNumber: string, programme: string, through: TestHub = hub, grantDate = TODAY) {
+  const schoolYear = grantDate < '2025-09-01' ? '2024-2025' : '2025-2026';
+  const res = await through.as({ purpose: 'DUPLICATE_CHECK' }).gql(CHECK, { input: { beneficiaryIdNumber, programme, grantDate, schoolYear, amountFen: 62_500 } });
   if (through === hub) expect(res.errors).toBeUndefined();
   const c = res.data.preGrantCheck;
   return { clear: c.clear, complete: c.complete, schoolStage: c.schoolStage, findings: c.findings.length, education: c.consulted.some((d: { code: string }) => d.code === 'EDUCATION') };
@@ -109,6 +116,15 @@ describe('pre-grant check of education aid and the school stage', () => {
     expect(await check(ODD, 'NATIONAL_GRANT')).toEqual({ clear: false, complete: true, schoolStage: 'STAGE_UNKNOWN', findings: 0, education: true });
   });
 
+  it('a grant day in an earlier school year is judged by the entry on the roll that day, not by today’s', async () => {
+    // March 2025: the 初中 entry (graduated since) was his; the 高中 one begins in September 2025.
+    expect((await check(MOVED, 'BOARDING_SUBSIDY', hub, '2025-03-10')).schoolStage).toBe('FITS');
+    expect((await check(MOVED, 'NATIONAL_GRANT', hub, '2025-03-10')).schoolStage).toBe('WRONG_STAGE');
+    // Today he is a 高中 student.
+    expect((await check(MOVED, 'NATIONAL_GRANT')).schoolStage).toBe('FITS');
+    expect((await check(MOVED, 'BOARDING_SUBSIDY')).schoolStage).toBe('WRONG_STAGE');
+  });
+
   it('education not answering is STAGE_UNKNOWN and incomplete, never a fit', async () => {
     expect(await check(SENIOR, 'NATIONAL_GRANT', noEducation)).toEqual({ clear: false, complete: false, schoolStage: 'STAGE_UNKNOWN', findings: 0, education: true });
   });
@@ -133,5 +149,36 @@ describe('M3 proposes only aid of the student’s stage', () => {
 
   it('a student whose stage code is undocumented is proposed every education aid (which one is wrong cannot be told)', async () => {
     expect(await m3(ODD)).toEqual([['NATIONAL_GRANT', 'TUITION_WAIVER', 'BOARDING_SUBSIDY', 'UNION_AUTUMN_EDU', 'HOPE_PROJECT', 'SPRING_BUD', 'CHARITY_EDUCATION']]);
+  });
+});
+
+describe('a meeting’s decision of education aid', () => {
+  const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { decisionCheck { conflict findings { ruleId severity departments { code } } } } } userErrors { code } } }`;
+  const decide = (programme: string, beneficiaryIdNumber: string) => ({ department: 'EDUCATION', programme, amountFen: 62_500, deadlineWorkingDays: 10, beneficiaryIdNumber });
+
+  it('carries a SCHOOL_STAGE warning where the stage does not fit, none where it fits; it does not block', async () => {
+    const { ca } = await countyClients(hub, [['ca', '370811', 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], 'CASE_MEETING']]);
+    const caseId = await caseInDeliberation(ca.gql, householdOf.get(PUPIL)!, '低保户子女助学', '2026-03-09T09:00:00+08:00');
+    const res = await ca.gql(MEETING, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS', 'EDUCATION'], decisions: [decide('NATIONAL_GRANT', PUPIL), decide('BOARDING_SUBSIDY', PUPIL)] } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.meetingRecord.userErrors).toEqual([]);
+    expect(res.data.meetingRecord.meeting.decisions.map((d: { decisionCheck: unknown }) => d.decisionCheck)).toEqual([
+      { conflict: false, findings: [{ ruleId: 'SCHOOL_STAGE', severity: 'WARNING', departments: [{ code: 'EDUCATION' }] }] },
+      { conflict: false, findings: [] },
+    ]);
+  });
+});
+
+describe('schoolStageFinding (pure)', () => {
+  it('warns for WRONG_STAGE, NOT_ON_ROLL and STAGE_UNKNOWN, naming the stages and no person; never for a fit, a programme of any stage, or education not answering', () => {
+    for (const fit of ['WRONG_STAGE', 'NOT_ON_ROLL', 'STAGE_UNKNOWN'] as const) {
+      const f = schoolStageFinding(fit, true, 'TUITION_WAIVER')!;
+      expect({ ruleId: f.ruleId, severity: f.severity, departments: f.departments }).toEqual({ ruleId: 'SCHOOL_STAGE', severity: 'WARNING', departments: ['EDUCATION'] });
+      expect(f.summary.startsWith('学费减免面向普通高中、中职、高校学生，')).toBe(true);
+    }
+    expect(schoolStageFinding('WRONG_STAGE', true, 'BOARDING_SUBSIDY')!.summary.startsWith('寄宿生生活费补助面向小学、初中学生，')).toBe(true);
+    expect(schoolStageFinding('FITS', true, 'NATIONAL_GRANT')).toBeNull();
+    expect(schoolStageFinding('NOT_CHECKED', true, 'UNION_AUTUMN_EDU')).toBeNull();
+    expect(schoolStageFinding('STAGE_UNKNOWN', false, 'NATIONAL_GRANT')).toBeNull();
   });
 });

@@ -14,6 +14,7 @@ import { rulesInForce, type Rule } from '../findings/rule-set';
 import type { StayWeighed } from '../findings/evaluate';
 import { yuan } from '../findings/explain';
 import { PROGRAMME_BY_CODE } from '../programmes';
+import { stagesOf, STAGE_NAMES, type SchoolStageFit } from '../school-stages';
 
 export interface DecisionFinding {
   ruleId: string;
@@ -366,6 +367,24 @@ export function settlementFindings(result: { settlementUnknown: boolean; settlem
     findings.push({ ruleId: SETTLEMENT_OTHER_PERSON, severity: 'WARNING', summary: `${weighing}：本项决定所列住院结算不是受助人本人的，而${PROGRAMME_BY_CODE.get(programmeCode)?.name ?? programmeCode}只支付患者本人的费用，请核实结算号与受助人`, departments: ['HEALTH'] });
   }
   return findings;
+}
+
+/** The ruleId of a decision's finding that its school stage (学段) does not fit or cannot be read. */
+export const SCHOOL_STAGE = 'SCHOOL_STAGE';
+
+/**
+ * What a decision's check says of the beneficiary's school stage when the programme is bound to
+ * stages and the pre-grant check did not find it fitting (its schoolStage: WRONG_STAGE, NOT_ON_ROLL,
+ * STAGE_UNKNOWN): a WARNING, as preGrantCheck is not clear then but found no conflict, so the meeting
+ * confirms the student's enrolment rather than override anything. None when education did not
+ * answer: the check's `unavailable` says so already. The summary names the stages, no person.
+ */
+export function schoolStageFinding(fit: SchoolStageFit, educationAnswered: boolean, programmeCode: string): DecisionFinding | null {
+  if (fit === 'NOT_CHECKED' || fit === 'FITS' || !educationAnswered) return null;
+  const name = PROGRAMME_BY_CODE.get(programmeCode)?.name ?? programmeCode;
+  const stages = (stagesOf(programmeCode) ?? []).map((s) => STAGE_NAMES[s]).join('、');
+  const why = fit === 'WRONG_STAGE' ? '受助人在读学段不在其列' : fit === 'NOT_ON_ROLL' ? '受助人在决定之日不在教育部门学籍在校名单中，无学段可核' : '受助人学段代码未列入教育部门文档，无法判断';
+  return { ruleId: SCHOOL_STAGE, severity: 'WARNING', summary: `${name}面向${stages}学生，${why}，请与教育部门核实学籍`, departments: ['EDUCATION'] };
 }
 
 /** Refusals for decisions whose check found a conflict and carries no override reason. */

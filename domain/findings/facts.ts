@@ -49,6 +49,8 @@ export interface StudentFacts {
   stage?: SchoolStage | 'UNRECOGNISED';
   /** Stage UNRECOGNISED only: the stage code as the source's database holds it. */
   sourceStageCode?: string | null;
+  /** The first day of the school year the entry was enrolled in (1 September of its 入学年份), if the source records it. */
+  enrolledOn?: IsoDate | null;
 }
 
 /**
@@ -58,6 +60,19 @@ export interface StudentFacts {
 export function inSchoolOn(s: StudentFacts, day: IsoDate): boolean {
   if (s.status !== undefined && s.status !== 'IN_SCHOOL') return false;
   return s.leftOn === undefined || s.leftOn === null || s.leftOn > day;
+}
+
+/**
+ * Whether a roll entry was in school on `day`, a grant's day that may lie before today or after it
+ * (the pre-grant check's 学段): enrolled by then, and in school now or left since, after the day. A
+ * pupil who finished 初中 in July and is in 高中 now has two entries: for a grant in March the 初中
+ * one was his, not the 高中 one enrolled that September (inSchoolOn, reading today's status only,
+ * took the 高中 entry and called the March 寄宿生生活费补助 the wrong stage).
+ */
+export function onRollOn(s: StudentFacts, day: IsoDate): boolean {
+  if (s.enrolledOn && s.enrolledOn > day) return false;
+  if (s.status === 'LEFT' && s.leftOn) return s.leftOn > day;
+  return inSchoolOn(s, day);
 }
 
 /** A second temporary aid (二次临时救助) approved at the hub (issue 5's cases), if any. */

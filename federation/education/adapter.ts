@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import { inPlaceholder, preparedPer } from '../../db/prepared';
 import { departmentYuanToFen } from '../../domain/money';
 import type { StudentFacts } from '../../domain/findings/facts';
+import { schoolYearBounds } from '../../domain/findings/periods';
 import type { SchoolStage } from '../../domain/school-stages';
 import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
@@ -66,7 +67,7 @@ const statements = preparedPer((db: SourceDb) => ({
     .innerJoin(xsStudent, eq(xsStudent.studentNo, xsFunding.studentNo))
     .where(inPlaceholder(xsStudent.sfzh, 'ids'))
     .prepare(),
-  students: db.select({ idNumber: xsStudent.sfzh, xjStatus: xsStudent.xjStatus, leaveDate: xsStudent.leaveDate, stage: xsStudent.stage }).from(xsStudent).where(inPlaceholder(xsStudent.sfzh, 'ids')).prepare(),
+  students: db.select({ idNumber: xsStudent.sfzh, xjStatus: xsStudent.xjStatus, leaveDate: xsStudent.leaveDate, stage: xsStudent.stage, enrolYear: xsStudent.enrolYear }).from(xsStudent).where(inPlaceholder(xsStudent.sfzh, 'ids')).prepare(),
 }));
 
 export const education: DepartmentAdapter = {
@@ -113,6 +114,8 @@ export async function studentsByIdNumbers(db: SourceDb, idNumbers: readonly stri
       leftOn: r.leaveDate,
       stage: stage.value,
       ...(stage.sourceCode === null ? {} : { sourceStageCode: stage.sourceCode }),
+      // 入学年份: the entry is on the roll from that school year's first day (a malformed year: not known).
+      enrolledOn: /^\d{4}$/.test(r.enrolYear) ? schoolYearBounds(`${r.enrolYear}-${Number(r.enrolYear) + 1}`).from : null,
     };
   });
 }

@@ -1,6 +1,6 @@
 import { countStatements } from '../../db/instrument';
 import { education, studentsByIdNumbers } from './adapter';
-import { inSchoolOn } from '../../domain/findings/facts';
+import { inSchoolOn, onRollOn } from '../../domain/findings/facts';
 import { xsFunding, xsStudent } from './tables';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
@@ -90,14 +90,14 @@ test('a 学籍 status education does not document is UNRECOGNISED with its code 
   const who = syntheticId('2009-04-02', 94);
   await db.insert(xsStudent).values({ studentNo: 'G3708110995', sfzh: who, schoolCode: '370811001', schoolName: '任城区第一中学', stage: 'GZ', grade: 1, enrolYear: '2025', xjStatus: 'QT' });
   const [entry] = await studentsByIdNumbers(db, [who]);
-  expect(entry).toEqual({ idNumber: who, status: 'UNRECOGNISED', sourceStatusCode: 'QT', leftOn: null, stage: 'SENIOR_SECONDARY' });
+  expect(entry).toEqual({ idNumber: who, status: 'UNRECOGNISED', sourceStatusCode: 'QT', leftOn: null, stage: 'SENIOR_SECONDARY', enrolledOn: '2025-09-01' });
   expect(inSchoolOn(entry, TODAY)).toBe(false);
 });
 
 test('a 学段 education does not document is UNRECOGNISED with its code: the stage is not known', async () => {
   const who = syntheticId('2019-04-02', 96);
   await db.insert(xsStudent).values({ studentNo: 'G3708110996', sfzh: who, schoolCode: '370811009', schoolName: '任城区实验幼儿园', stage: 'YE', grade: 1, enrolYear: '2025' });
-  expect(await studentsByIdNumbers(db, [who])).toEqual([{ idNumber: who, status: 'IN_SCHOOL', leftOn: null, stage: 'UNRECOGNISED', sourceStageCode: 'YE' }]);
+  expect(await studentsByIdNumbers(db, [who])).toEqual([{ idNumber: who, status: 'IN_SCHOOL', leftOn: null, stage: 'UNRECOGNISED', sourceStageCode: 'YE', enrolledOn: '2025-09-01' }]);
 });
 
 test('returns nobody who was not asked for', async () => {
@@ -123,11 +123,13 @@ test('reads each student’s 学籍 status and leaving date: a graduate is on th
   const { ids } = scenario;
   const roll = await studentsByIdNumbers(db, [ids.lin, ids.graduate]);
   const byId = new Map(roll.map((r) => [r.idNumber, r]));
-  expect(byId.get(ids.lin)).toEqual({ idNumber: ids.lin, status: 'IN_SCHOOL', leftOn: null, stage: 'SENIOR_SECONDARY' });
-  expect(byId.get(ids.graduate)).toEqual({ idNumber: ids.graduate, status: 'LEFT', leftOn: '2025-06-30', stage: 'SENIOR_SECONDARY' });
+  expect(byId.get(ids.lin)).toEqual({ idNumber: ids.lin, status: 'IN_SCHOOL', leftOn: null, stage: 'SENIOR_SECONDARY', enrolledOn: '2024-09-01' });
+  expect(byId.get(ids.graduate)).toEqual({ idNumber: ids.graduate, status: 'LEFT', leftOn: '2025-06-30', stage: 'SENIOR_SECONDARY', enrolledOn: '2022-09-01' });
   expect((await studentsByIdNumbers(db, [ids.zhao]))[0].stage).toBe('JUNIOR_SECONDARY');
   expect(inSchoolOn(byId.get(ids.lin)!, TODAY)).toBe(true);
   expect(inSchoolOn(byId.get(ids.graduate)!, TODAY)).toBe(false);
+  // On an earlier day (a grant's, for its 学段): the graduate was in school before leaving; the entry enrolled in 2024 was not yet on the roll in August 2024.
+  expect([onRollOn(byId.get(ids.graduate)!, '2025-03-01'), onRollOn(byId.get(ids.graduate)!, '2025-06-30'), onRollOn(byId.get(ids.lin)!, '2024-08-31'), onRollOn(byId.get(ids.lin)!, '2024-09-01')]).toEqual([true, false, false, true]);
 });
 
 describe('教育 demo data, in the shared demo population', () => {

@@ -10,6 +10,7 @@ import {
   paidSlipFindings,
   sameStayFindings,
   settlementFindings,
+  schoolStageFinding,
   ungivenDecisionFindings,
   type DecisionCheck,
   type DecisionFinding,
@@ -73,6 +74,9 @@ export async function checkDecisions(
       if (uncompared) findings.push(uncompared);
       // A stay it could not weigh as named is said too, as preGrantCheck says it (not clear, not a conflict).
       findings.push(...settlementFindings(result, programme.code, rules));
+      // A student of another school stage than the programme's, or whose stage cannot be read, is said too (preGrantCheck is not clear then).
+      const stage = schoolStageFinding(result.schoolStage, !result.unavailable.includes('EDUCATION'), programme.code);
+      if (stage) findings.push(stage);
       return { findings, unavailable: result.unavailable, overrideReason: d.overrideReason, stays: result.stays };
     }),
   );

@@ -23,7 +23,7 @@ import type { IsoDate } from '../../domain/dates';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
 import { assembleHouseholds, assembleLonePerson, homeHousehold } from '../../domain/findings/assemble';
 import { departmentsForProposal, judgeProposal, evaluateHousehold, programmesForProposal, rulesConcerning, type Proposal, type StayWeighed } from '../../domain/findings/evaluate';
-import { inSchoolOn, recordKey, type Finding, type HouseholdFacts, type PersonFacts, type SecondAidApprovalFacts, type Spell, type StudentFacts } from '../../domain/findings/facts';
+import { onRollOn, recordKey, type Finding, type HouseholdFacts, type PersonFacts, type SecondAidApprovalFacts, type Spell, type StudentFacts } from '../../domain/findings/facts';
 import type { Rule } from '../../domain/findings/rule-set';
 import { schoolStageFit, stagesOf, type SchoolStageFit } from '../../domain/school-stages';
 import { aidForPeople, MAX_IDS_PER_STATEMENT, readableAid, unavailableReason, withTimeout, type DepartmentLoaders, type OutcomeListener, type SourceOutcome } from '../../federation/loaders';
@@ -428,7 +428,7 @@ async function schoolStageOf(req: LiveRequest, proposal: Proposal): Promise<Scho
   const roll = await findingLoaders(req).students.load(proposal.beneficiaryIdNumber);
   if (!roll.ok) return 'STAGE_UNKNOWN';
   const day = proposal.grantDate ?? proposal.periodStart!;
-  return schoolStageFit(proposal.programme, roll.rows.map((s) => ({ inSchool: inSchoolOn(s, day), stage: s.stage })));
+  return schoolStageFit(proposal.programme, roll.rows.map((s) => ({ inSchool: onRollOn(s, day), stage: s.stage })));
 }
 
 /**
