@@ -112,10 +112,19 @@ describe('a recurring record with the end it was granted for, after today', () =
   it('counts X8 for a dead beneficiary up to today, not up to the end granted', async () => {
     const res = await emergency.gql(REPORT, { records: [transition('GD-PE-D', DECEASED, '2025-10-01', '2026-09-30')] });
     expect(res.data.aidReport).toMatchObject({ recorded: 1, conflicts: [{ index: 0, rule: { id: 'X8' } }], userErrors: [] });
-    const findings = await hub.gql(`query($id: String!) { person(idNumber: $id) { findings { rule { id } measure { ... on AidAfterDeath { from to months excessFen } } } } }`, { id: DECEASED });
+    const findings = await hub.gql(
+      `query($id: String!) { person(idNumber: $id) { findings { rule { id } explanation measure { ... on AidAfterDeath { from to months excessFen } } } } }`,
+      { id: DECEASED },
+    );
     expect(findings.errors).toBeUndefined();
-    // December 2025 to March 2026: four months paid after the death, not the ten to September.
-    expect(findings.data.person.findings).toEqual([{ rule: { id: 'X8' }, measure: { from: '2025-12-01', to: '2026-09-30', months: 4, excessFen: 4 * MONTHLY_FEN } }]);
+    // December 2025 to March 2026: four months paid after the death, not the ten to September; its
+    // end not reached, it is still paid: no `to`, and told so, not "from December to September, 4 months".
+    const [x8] = findings.data.person.findings;
+    expect(x8).toMatchObject({ rule: { id: 'X8' }, measure: { from: '2025-12-01', to: null, months: 4, excessFen: 4 * MONTHLY_FEN } });
+    expect(findings.data.person.findings).toHaveLength(1);
+    expect(x8.explanation).toContain('自 2025-12-01 起仍发放 4 个月');
+    expect(x8.explanation).toContain('至今仍在发放');
+    expect(x8.explanation).not.toContain('至 2026-09-30 仍发放');
   });
 
   it('ends at most five years after it starts, PERIOD_TOO_LONG beyond (a year mistyped, 2099), and writes nothing of the batch', async () => {
