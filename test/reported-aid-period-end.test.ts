@@ -23,6 +23,7 @@ import { insertRegions, TODAY } from './support/scenarios';
 const VICTIM = makeIdNumber('370811', '1962-02-02', 71);
 const OTHER = makeIdNumber('370811', '1964-04-04', 72);
 const DECEASED = makeIdNumber('370811', '1941-01-01', 73);
+const HOLDER = makeIdNumber('370811', '1966-06-06', 74);
 const MONTHLY_FEN = 60_000;
 
 const REPORT = /* GraphQL */ `
@@ -62,6 +63,7 @@ beforeAll(async () => {
   await insertRegions(dbs);
   victimHousehold = await addHousehold(dbs, 'F-RPE', [{ idNumber: VICTIM, name: '子', gender: 'M', birthDate: '1962-02-02' }]);
   await addHousehold(dbs, 'F-RPE-2', [{ idNumber: OTHER, name: '丑', gender: 'F', birthDate: '1964-04-04' }]);
+  await addHousehold(dbs, 'F-RPE-H', [{ idNumber: HOLDER, name: '卯', gender: 'F', birthDate: '1966-06-06' }]);
   await addHousehold(dbs, 'F-RPE-D', [{ idNumber: DECEASED, name: '寅', gender: 'M', birthDate: '1941-01-01', deathDate: '2025-11-20' }]);
   hub = await startTestHub(dbs, { today: TODAY });
   const e = await hub.createClient({ name: 'test-emergency-period', department: 'EMERGENCY_MANAGEMENT', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
@@ -101,8 +103,11 @@ describe('a recurring record with the end it was granted for, after today', () =
   });
 
   it('meets the same programme held over its granted months (X9), not one that ended before it began', async () => {
+    // Its own holder and grant, so that it holds run alone or in any order.
+    const held = await emergency.gql(REPORT, { records: [transition('GD-PE-H', HOLDER, '2026-03-01', '2027-02-28')] });
+    expect(held.data.aidReport.userErrors).toEqual([]);
     const res = await emergency.gql(REPORT, {
-      records: [transition('GD-PE-2', VICTIM, '2026-03-10', '2026-05-31'), transition('GD-PE-3', VICTIM, '2025-12-01', '2026-02-28')],
+      records: [transition('GD-PE-2', HOLDER, '2026-03-10', '2026-05-31'), transition('GD-PE-3', HOLDER, '2025-12-01', '2026-02-28')],
       dryRun: true,
     });
     expect(res.data.aidReport.userErrors).toEqual([]);
