@@ -18,6 +18,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { AuditStore } from '../access/audit';
 import { requestAccess, sendError } from '../access/http';
 import { checkCall, seesHealthDetail, seesIdNumbers } from '../access/decide';
+import { divisionInReach, townshipRefusal, type TownshipRefusal } from '../access/township';
 import { TYPE_RULES, type PersonalTypeRule, type Subject } from '../access/policy';
 import { scanFindingsPage, scansByIds, viewOfRow, type FindingFilter } from '../db/findings/store';
 import { createHubLoaders } from '../db/household/loaders';
@@ -34,7 +35,6 @@ import { SEVERITIES, type Severity } from '../domain/findings/rule-set';
 import { FINDING_STATUSES, type FindingStatus } from '../domain/findings/settlement';
 import { activeRuleSet } from '../rules/load';
 import type { HubDeps } from '../resolvers/context';
-import { scanInReach, TOWNSHIP_OUT_OF_SCOPE_MESSAGE } from '../resolvers/findings/resolvers';
 
 const SEVERITY_CN: Record<Severity, string> = { CONFLICT: '冲突', WARNING: '预警', MISSED_AID: '疑似漏保' };
 const STATUS_CN: Record<FindingStatus, string> = { OPEN: '待处理', CONFIRMED: '已确认', DISMISSED: '已排除', RESOLVED: '已纠正' };
@@ -60,8 +60,8 @@ function listParam(value: unknown): string[] {
   return raw.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== '');
 }
 
-/** A refusal's message; `township` set where it is the township's code that is no township's (MALFORMED_DIVISION_CODE). */
-type Parsed<T> = { ok: true; value: T } | { ok: false; message: string; township?: true };
+/** A refusal's message. */
+type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
 function oneOf<T extends string>(values: string[], allowed: readonly T[], name: string): Parsed<T[]> {
   const bad = values.find((v) => !(allowed as readonly string[]).includes(v));
@@ -79,8 +79,6 @@ export function exportFilter(query: Record<string, unknown>): Parsed<FindingFilt
   // One township, as Scan.findings takes: a second was dropped unread, the file passed for both.
   const townships = listParam(query.township);
   if (townships.length > 1) return { ok: false, message: 'township is one 9-digit township code' };
-  // A code that is no township's is refused as Scan.findings refuses it, naming the argument.
-  if (townships.some((t) => !/^\d{9}$/.test(t))) return { ok: false, message: 'township is a 9-digit township code', township: true };
   const township = townships[0] ?? null;
   const rules = listParam(query.rule);
   return {
@@ -107,16 +105,18 @@ export function registerFindingExports(app: express.Express, deps: HubDeps, audi
       const id = String(req.params.id);
       if (!HUB_ID.test(id)) return sendError(res, 400, 'BAD_USER_INPUT', 'MALFORMED_ID', 'the scan id is a positive whole number');
       const parsed = exportFilter(req.query as Record<string, unknown>);
-      if (!parsed.ok && parsed.township) return sendError(res, 400, 'BAD_USER_INPUT', 'MALFORMED_DIVISION_CODE', parsed.message, { argument: 'township' });
       if (!parsed.ok) return sendError(res, 400, 'BAD_USER_INPUT', 'MALFORMED_FILTER', parsed.message);
-      const [scan] = await scansByIds(deps.hub, [Number(id)]);
       const access = requestAccess(req);
-      // A scan of a division the caller's scope does not touch reads as not found, like a missing one.
-      if (!scan || !scanInReach({ access }, scan.regionCode)) return sendError(res, 404, 'BAD_USER_INPUT', 'SCAN_NOT_FOUND', 'no scan has this id');
-      // A township outside the caller's scope is refused before the hub is asked whether it holds it,
-      // as Scan.findings refuses it: a file without lines passed it off as a township with no findings.
+      // Refused as Scan.findings refuses it (access/township.ts): a code that is no township's at once,
+      // one outside the caller's scope once the scan is known to be in its reach.
       const township = parsed.value.townshipCode;
-      if (township && !scanInReach({ access }, township)) return sendError(res, 403, 'FORBIDDEN', 'OUT_OF_SCOPE', TOWNSHIP_OUT_OF_SCOPE_MESSAGE, { argument: 'township' });
+      const refused = township ? townshipRefusal(access, township, 'township') : null;
+      const refuse = (r: TownshipRefusal) => sendError(res, r.status, r.code, r.reason, r.message, { argument: r.argument });
+      if (refused?.reason === 'MALFORMED_DIVISION_CODE') return refuse(refused);
+      const [scan] = await scansByIds(deps.hub, [Number(id)]);
+      // A scan of a division the caller's scope does not touch reads as not found, like a missing one.
+      if (!scan || !divisionInReach(access, scan.regionCode)) return sendError(res, 404, 'BAD_USER_INPUT', 'SCAN_NOT_FOUND', 'no scan has this id');
+      if (refused) return refuse(refused);
 
       const scope = access && isDivisionCode(access.caller.regionScope) ? divisionPrefix(access.caller.regionScope) : null;
       const clear = !access || seesIdNumbers(access.caller, access.purpose);

@@ -72,6 +72,8 @@ const INDIRECT: Record<string, () => string[]> = {
   'server/app.ts: clientError.reason': () => all(functionBody('server/app.ts', 'clientErrorOf'), /'([A-Z_]+)'/g),
   'server/app.ts: apolloRefusalReason(error.message)': () => [...APOLLO_REFUSALS.map((r) => r.reason), APOLLO_REFUSAL_FALLBACK],
   'resolvers/scalars.ts: reason': () => Object.values(FEN_REASONS),
+  'resolvers/findings/resolvers.ts: refused.reason': () => unionOf('access/township.ts', 'TownshipRefusalReason'),
+  'server/exports.ts: r.reason': () => unionOf('access/township.ts', 'TownshipRefusalReason'),
   'resolvers/monitoring/monthly-resolvers.ts: problem.reason': () => all(functionBody('domain/dates.ts', 'monthProblem'), /reason: '([A-Z_]+)'/g),
   'resolvers/reported-aid/resolvers.ts: reporter.code': () => all(functionBody('resolvers/reported-aid/resolvers.ts', 'reporterOf'), /code: '([A-Z_]+)'/g),
   'resolvers/alert-delivery/resolvers.ts: out.code': () => {

@@ -23,6 +23,7 @@ import { insertRegions, TODAY } from './support/scenarios';
 const VICTIM = makeIdNumber('370811', '1962-02-02', 71);
 const OTHER = makeIdNumber('370811', '1964-04-04', 72);
 const DECEASED = makeIdNumber('370811', '1941-01-01', 73);
+const HOLDER = makeIdNumber('370811', '1966-06-06', 74);
 const MONTHLY_FEN = 60_000;
 
 const REPORT = /* GraphQL */ `
@@ -62,6 +63,7 @@ beforeAll(async () => {
   await insertRegions(dbs);
   victimHousehold = await addHousehold(dbs, 'F-RPE', [{ idNumber: VICTIM, name: '子', gender: 'M', birthDate: '1962-02-02' }]);
   await addHousehold(dbs, 'F-RPE-2', [{ idNumber: OTHER, name: '丑', gender: 'F', birthDate: '1964-04-04' }]);
+  await addHousehold(dbs, 'F-RPE-H', [{ idNumber: HOLDER, name: '卯', gender: 'F', birthDate: '1966-06-06' }]);
   await addHousehold(dbs, 'F-RPE-D', [{ idNumber: DECEASED, name: '寅', gender: 'M', birthDate: '1941-01-01', deathDate: '2025-11-20' }]);
   hub = await startTestHub(dbs, { today: TODAY });
   const e = await hub.createClient({ name: 'test-emergency-period', department: 'EMERGENCY_MANAGEMENT', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
@@ -101,8 +103,11 @@ describe('a recurring record with the end it was granted for, after today', () =
   });
 
   it('meets the same programme held over its granted months (X9), not one that ended before it began', async () => {
+    // Its own holder and grant, so that it holds run alone or in any order.
+    const held = await emergency.gql(REPORT, { records: [transition('GD-PE-H', HOLDER, '2026-03-01', '2027-02-28')] });
+    expect(held.data.aidReport.userErrors).toEqual([]);
     const res = await emergency.gql(REPORT, {
-      records: [transition('GD-PE-2', VICTIM, '2026-03-10', '2026-05-31'), transition('GD-PE-3', VICTIM, '2025-12-01', '2026-02-28')],
+      records: [transition('GD-PE-2', HOLDER, '2026-03-10', '2026-05-31'), transition('GD-PE-3', HOLDER, '2025-12-01', '2026-02-28')],
       dryRun: true,
     });
     expect(res.data.aidReport.userErrors).toEqual([]);
@@ -112,10 +117,19 @@ describe('a recurring record with the end it was granted for, after today', () =
   it('counts X8 for a dead beneficiary up to today, not up to the end granted', async () => {
     const res = await emergency.gql(REPORT, { records: [transition('GD-PE-D', DECEASED, '2025-10-01', '2026-09-30')] });
     expect(res.data.aidReport).toMatchObject({ recorded: 1, conflicts: [{ index: 0, rule: { id: 'X8' } }], userErrors: [] });
-    const findings = await hub.gql(`query($id: String!) { person(idNumber: $id) { findings { rule { id } measure { ... on AidAfterDeath { from to months excessFen } } } } }`, { id: DECEASED });
+    const findings = await hub.gql(
+      `query($id: String!) { person(idNumber: $id) { findings { rule { id } explanation measure { ... on AidAfterDeath { from to months excessFen } } } } }`,
+      { id: DECEASED },
+    );
     expect(findings.errors).toBeUndefined();
-    // December 2025 to March 2026: four months paid after the death, not the ten to September.
-    expect(findings.data.person.findings).toEqual([{ rule: { id: 'X8' }, measure: { from: '2025-12-01', to: '2026-09-30', months: 4, excessFen: 4 * MONTHLY_FEN } }]);
+    // December 2025 to March 2026: four months paid after the death, not the ten to September; its
+    // end not reached, it is still paid: no `to`, and told so, not "from December to September, 4 months".
+    const [x8] = findings.data.person.findings;
+    expect(x8).toMatchObject({ rule: { id: 'X8' }, measure: { from: '2025-12-01', to: null, months: 4, excessFen: 4 * MONTHLY_FEN } });
+    expect(findings.data.person.findings).toHaveLength(1);
+    expect(x8.explanation).toContain('自 2025-12-01 起仍发放 4 个月');
+    expect(x8.explanation).toContain('至今仍在发放');
+    expect(x8.explanation).not.toContain('至 2026-09-30 仍发放');
   });
 
   it('ends at most five years after it starts, PERIOD_TOO_LONG beyond (a year mistyped, 2099), and writes nothing of the batch', async () => {

@@ -931,18 +931,18 @@ export async function keepInferredCounts(db: Db, read: AlertRow, counts: Pick<Co
 export async function storeRecountedDeadlines(
   db: HubDb,
   read: AlertRow,
-  recount: (alert: AlertRow) => RecountedDeadlines & { keptOtherwise?: readonly KeptOtherwise[] },
+  recount: (alert: AlertRow) => RecountedDeadlines & { keptOtherwise: readonly KeptOtherwise[] },
   now: Date,
   onWritten?: (tx: LockingTx, before: AlertRow, alert: AlertRow) => Promise<void>,
 ): Promise<{ before: AlertRow; after: AlertRow } | null> {
   const rowUnchanged = (a: AlertRow, counted: RecountedDeadlines) => movedDeadlines(a, counted).length === 0 && counted.provisional === a.provisional;
   const first = recount(read);
-  if (rowUnchanged(read, first) && !first.keptOtherwise?.length) return null;
+  if (rowUnchanged(read, first) && first.keptOtherwise.length === 0) return null;
   return retryLockConflicts(() => lockingTransaction(db, async (tx): Promise<{ before: AlertRow; after: AlertRow } | null> => {
     const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, read.id)).for('update');
     if (!before) return null;
     const counted = recount(before);
-    const keptOtherwise = counted.keptOtherwise ?? [];
+    const { keptOtherwise } = counted;
     const told = keptOtherwise.length === 0 ? [] : (
       await tx.select({ reason: monitoringAlertEvent.reason }).from(monitoringAlertEvent).where(and(eq(monitoringAlertEvent.alertId, before.id), eq(monitoringAlertEvent.action, 'DEADLINE_KEPT'))).orderBy(asc(monitoringAlertEvent.seq))
     ).map((e) => e.reason);

@@ -40,6 +40,9 @@ const { Lunar, Solar } = require('lunar-javascript') as LunarModule;
 export const STATUTORY_HOLIDAY_NAMES = ['元旦', '春节', '清明', '劳动节', '端午', '中秋', '国庆节'] as const;
 export type StatutoryHolidayName = (typeof STATUTORY_HOLIDAY_NAMES)[number];
 
+/** The first year the amended 放假办法 fixes the holidays given here (art. 2 as amended 2024, in force from 2025). */
+export const STATUTORY_FIRST_YEAR = 2025;
+
 /** Years for which the lunar tables and solar-term computation are used here. */
 export const STATUTORY_YEARS = { first: 1901, last: 2100 } as const;
 

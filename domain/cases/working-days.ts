@@ -24,7 +24,7 @@ import { createHash } from 'node:crypto';
 import calendar from 'chinese-days/dist/chinese-days.json';
 import { addDays, type IsoDate } from '../dates';
 import { HOLIDAYS_FILE_ENV, loadHolidayNotices, type HolidayNotice } from './holiday-notices';
-import { statutoryDaysOff } from './statutory-holidays';
+import { STATUTORY_FIRST_YEAR, statutoryDaysOff } from './statutory-holidays';
 
 /** The dates working-day arithmetic accepts. */
 export const SUPPORTED_DATES = { first: '1900-01-01', last: '2100-12-31' } as const;
@@ -114,9 +114,6 @@ function statutoryOf(year: number): ReadonlyMap<IsoDate, string> {
   return days;
 }
 
-/** The first year the amended 放假办法 fixes the holidays statutory-holidays.ts gives (in force from 2025). */
-const STATUTORY_FIRST_YEAR = 2025;
-
 /**
  * Builds the calendar from the package table, notices on top, statutory days after the table; with
  * `lawAlone`, statutory days from STATUTORY_FIRST_YEAR on even where the table has the year (see
@@ -130,15 +127,16 @@ export function buildHolidayCalendar(notices: readonly HolidayNotice[] = [], law
   for (let y = FIRST_YEAR; y <= LAST_YEAR; y++) {
     const notice = byNotice.get(y);
     const table = PACKAGE_YEARS.get(y);
+    const byLaw = lawAlone && y >= STATUTORY_FIRST_YEAR;
     if (notice) {
       sources.set(y, 'NOTICE');
       for (const [d, name] of notice.holidays) holidays.set(dayOf(d), name);
       for (const d of notice.workdays.keys()) workdays.add(dayOf(d));
-    } else if (table && !(lawAlone && y >= STATUTORY_FIRST_YEAR)) {
+    } else if (table && !byLaw) {
       sources.set(y, 'PACKAGE');
       for (const [d, name] of table.holidays) holidays.set(dayOf(d), name);
       for (const d of table.workdays) workdays.add(dayOf(d));
-    } else if (y > PACKAGE_LAST_YEAR || (lawAlone && y >= STATUTORY_FIRST_YEAR)) {
+    } else if (y > PACKAGE_LAST_YEAR || byLaw) {
       sources.set(y, 'STATUTORY');
       for (const [d, name] of statutoryOf(y)) holidays.set(dayOf(d), name);
     } else {

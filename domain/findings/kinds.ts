@@ -256,12 +256,16 @@ export function aidAfterDeath(rule: RuleOf<'AID_AFTER_DEATH'>, ctx: HouseholdCon
       if (last < start) continue;
       const months = monthIndex(last) - monthIndex(start) + 1;
       const ongoing = end === null || end >= ctx.today;
+      // An end not reached yet (a recurring grant reported with the end it was granted for) is not
+      // where the paying stopped: while it is still paid the unpaid span stays open, as its months
+      // are counted up to today. A proposed grant keeps the end it is proposed for: nothing is paid.
+      const unpaidEnd = ongoing && r.sourceRef !== 'PROPOSED' ? null : end;
       out.push(
         build(rule, ctx, {
           scope: 'PERSON',
           idNumbers: [id],
           records: [r],
-          measure: { type: 'AFTER_DEATH', deathDate, unpaid: { start, end }, months, excessFen: months * r.amountFen },
+          measure: { type: 'AFTER_DEATH', deathDate, unpaid: { start, end: unpaidEnd }, months, excessFen: months * r.amountFen },
           ongoing,
           content: [`death:${deathDate}`],
         }),

@@ -318,6 +318,11 @@ export function deadlineKept(k: KeptOtherwise): string {
   return `${k.field} ${k.kept} kept (${k.inForce} under the calendar in force)`;
 }
 
+/** The date's field a DEADLINE_KEPT reason (deadlineKept) names, or null for a reason without one. */
+export function keptField(reason: string | null): string | null {
+  return reason?.split(' ', 1)[0] || null;
+}
+
 /**
  * The DEADLINE_KEPT reasons to record for the dates `kept` names, given the reasons its history holds
  * already (`told`, oldest first): a date's, unless its latest DEADLINE_KEPT names the same day in
@@ -328,7 +333,7 @@ export function deadlineKept(k: KeptOtherwise): string {
 export function keptNotYetTold(kept: readonly KeptOtherwise[], told: readonly (string | null)[]): string[] {
   const latest = new Map<string, string>();
   for (const reason of told) {
-    const field = reason?.split(' ', 1)[0];
+    const field = keptField(reason);
     if (field) latest.set(field, reason!);
   }
   return kept.map(deadlineKept).filter((reason, i) => latest.get(kept[i].field) !== reason);

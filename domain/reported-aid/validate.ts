@@ -264,7 +264,7 @@ export function validateReport(
     }
     if (programme?.kind === 'ONE_OFF' && (!grantDate || periodStart || periodEnd)) fail('DATE_REQUIRED', 'grantDate', 'a one-off programme takes a grant date and no period');
     if (programme?.kind === 'RECURRING') {
-      if (!periodStart || grantDate) fail('DATE_REQUIRED', 'periodStart', 'a recurring programme takes a period start (and an end once it stopped), no grant date');
+      if (!periodStart || grantDate) fail('DATE_REQUIRED', 'periodStart', `a recurring programme takes a period start (and an end: the day it stopped, or the end it is granted for, at most ${RECURRING_APPROVAL_MAX_YEARS} years on), no grant date`);
       else if (periodEnd && periodEnd < periodStart) fail('PERIOD_INVALID', 'periodEnd', 'the period ends before it starts');
       // An end ahead runs at most five years from the start, as preGrantCheck holds a period
       // (PERIOD_TOO_LONG there too): no recurring grant is approved for longer before it is decided

@@ -3765,7 +3765,7 @@ export type AidAfterDeath = {
   readonly deathDate: Scalars['Date']['output'];
   /** First day of the first month that should not have been paid. */
   readonly from: Scalars['Date']['output'];
-  /** Last day covered by the aid; null while it is still paid. */
+  /** Last day covered by the aid once it has stopped; null while it is still paid (no end, or an end not reached yet). For a grant only proposed, the last day it is proposed for. */
   readonly to?: Maybe<Scalars['Date']['output']>;
   /** Months paid after death (up to today). */
   readonly months: Scalars['Int']['output'];

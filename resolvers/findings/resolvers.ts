@@ -17,6 +17,7 @@ import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { isServiceProgramme, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
 import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS } from '../../domain/findings/periods';
 import { seesHealthDetail } from '../../access/decide';
+import { divisionInReach, townshipRefusal } from '../../access/township';
 import { describeCondition, explain, type Detail } from '../../domain/findings/explain';
 import type { AidCause, AidRecord as FactRecord, Measure } from '../../domain/findings/facts';
 import type { Proposal } from '../../domain/findings/evaluate';
@@ -65,20 +66,12 @@ function scopePrefix(ctx: HubContext): string | null {
 
 /** Whether a scan's division and the caller's scope overlap (either contains the other). */
 export function scanInReach(ctx: { access?: { caller: { regionScope: string } | null } | null }, regionCode: string): boolean {
-  const scope = ctx.access?.caller?.regionScope;
-  if (!scope || !isDivisionCode(scope)) return !scope;
-  return regionCode.startsWith(divisionPrefix(scope)) || (isDivisionCode(regionCode) && scope.startsWith(divisionPrefix(regionCode)));
+  return divisionInReach(ctx.access, regionCode);
 }
 
-export const TOWNSHIP_OUT_OF_SCOPE_MESSAGE = 'the township is not in this client’s region scope (whether the hub holds it is not said)';
-
 function filterOf(ctx: HubContext, arg: FindingFilterInput | null | undefined): FindingFilter {
-  if (arg?.townshipCode && !/^\d{9}$/.test(arg.townshipCode)) throw badInput('filter.townshipCode', 'MALFORMED_DIVISION_CODE', 'townshipCode is a 9-digit township code');
-  // Outside the caller's scope: refused before the hub is asked whether it holds the township (an
-  // empty page read as a township with no findings, REGION_UNKNOWN would tell what lies outside).
-  if (arg?.townshipCode && !scanInReach(ctx, arg.townshipCode)) {
-    throw new GraphQLError(TOWNSHIP_OUT_OF_SCOPE_MESSAGE, { extensions: { code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE', argument: 'filter.townshipCode' } });
-  }
+  const refused = arg?.townshipCode ? townshipRefusal(ctx.access, arg.townshipCode, 'filter.townshipCode') : null;
+  if (refused) throw new GraphQLError(refused.message, { extensions: { code: refused.code, reason: refused.reason, argument: refused.argument } });
   return {
     ruleIds: arg?.rules ?? null,
     severities: arg?.severities ?? null,

@@ -154,7 +154,7 @@ describe('a deliverOpen create racing an alert', () => {
   it('tells a subscriber made while the startup recount corrects an alert’s dates the corrected dates, once', async () => {
     const alertId = await write();
     const [read] = await alertsByIds(dbs.hub, [Number(alertId)]);
-    const counted = { acknowledgeBy: read.acknowledgeBy, verifyBy: addDays(read.verifyBy, 3), decideBy: addDays(read.decideBy, 3), provisional: !read.provisional };
+    const counted = { acknowledgeBy: read.acknowledgeBy, verifyBy: addDays(read.verifyBy, 3), decideBy: addDays(read.decideBy, 3), provisional: !read.provisional, keptOtherwise: [] };
     // The recount's transaction holds the alert's row (its UPDATE), queues the correction to those
     // told of it (none yet), and is held open while the create runs.
     const { held: stored, result: made, waited } = await heldOpenDuring(
