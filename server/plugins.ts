@@ -164,19 +164,7 @@ export function rootFieldsOf(document: DocumentNode, operation: OperationDefinit
   const type = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' }[operation.operation];
   const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
   const names = new Set<string>();
-  const seenFragments = new Set<string>();
-  const walk = (set: SelectionSetNode) => {
-    for (const s of set.selections) {
-      if (s.kind === Kind.FIELD) names.add(`${type}.${s.name.value}`);
-      else if (s.kind === Kind.INLINE_FRAGMENT) walk(s.selectionSet);
-      else if (!seenFragments.has(s.name.value)) {
-        seenFragments.add(s.name.value);
-        const f = fragments.get(s.name.value);
-        if (f) walk(f.selectionSet);
-      }
-    }
-  };
-  walk(operation.selectionSet);
+  addRootFields(operation.selectionSet, type, fragments, names, new Set());
   let text = '';
   for (const name of names) {
     const next = text === '' ? name : `${text}, ${name}`;
@@ -187,6 +175,23 @@ export function rootFieldsOf(document: DocumentNode, operation: OperationDefinit
     text = next;
   }
   return text;
+}
+
+/**
+ * Adds the fields of `set` to `names` as `type.field`, through inline fragments and named ones (each
+ * once: `seenFragments`). A module function, not a closure in rootFieldsOf: that runs on every
+ * request, and tsx names each closure it makes (test/keep-names.test.ts).
+ */
+function addRootFields(set: SelectionSetNode, type: string, fragments: ReadonlyMap<string, FragmentDefinitionNode>, names: Set<string>, seenFragments: Set<string>): void {
+  for (const s of set.selections) {
+    if (s.kind === Kind.FIELD) names.add(`${type}.${s.name.value}`);
+    else if (s.kind === Kind.INLINE_FRAGMENT) addRootFields(s.selectionSet, type, fragments, names, seenFragments);
+    else if (!seenFragments.has(s.name.value)) {
+      seenFragments.add(s.name.value);
+      const f = fragments.get(s.name.value);
+      if (f) addRootFields(f.selectionSet, type, fragments, names, seenFragments);
+    }
+  }
 }
 
 /**

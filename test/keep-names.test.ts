@@ -18,7 +18,7 @@ const ROOT = path.join(__dirname, '..');
 const PER_QUERY: Record<string, readonly string[]> = {
   'federation/loaders.ts': ['withTimeout', 'DepartmentLoader.answer', 'DepartmentLoader.read', 'DepartmentLoader.failed'],
   'db/abandon.ts': ['abandonable', 'scopedRunner'],
-  'server/plugins.ts': ['callEach', 'hubPlugin'],
+  'server/plugins.ts': ['callEach', 'hubPlugin', 'rootFieldsOf'],
   'resolvers/household/resolvers.ts': ['membersOf', 'withMemberIdNumbers'],
   // A pool's getConnection (withDeadline's, retiringRefusedSessions') runs per connection taken.
   'db/connect.ts': ['deadlined', 'getConnection'],
