@@ -139,14 +139,16 @@ function nw(value: unknown): string {
 /**
  * A code that may be long and has no spaces (a rule id such as SETTLEMENT_OTHER_PERSON or a
  * locality's own, a department's record key, its table and key joined by a colon): it may break after
- * its separators (_ and :, not before a digit, so 10:00 stays whole), never inside a word, and a date
- * in it is kept whole as in prose. Kept whole (nowrap) it set the narrowest width of its
+ * its separators (_ and :, not before a digit, so 10:00 stays whole) and nowhere else: each piece
+ * between them is kept whole (nowrap), so a reference such as GD-2026-01-C1 or a date in it never
+ * breaks at a hyphen. Kept whole (nowrap) it set the narrowest width of its
  * column, and a decision row with a SCHOOL_STAGE warning pushed the decisions table past the A4 page.
  */
-function code(value: unknown): string {
+export function briefCode(value: unknown): string {
   return esc(value)
-    .replace(/([_:])(?=[^\d])/g, '$1<wbr>')
-    .replace(UNBREAKABLE, (m) => `<span class="nw">${m}</span>`);
+    .split(/(?<=[_:])(?=\D)/)
+    .map((piece) => `<span class="nw">${piece}</span>`)
+    .join('<wbr>');
 }
 
 /** An office's or department's name, kept whole: a narrow column broke 邹城市民政局 after 民. */
@@ -570,7 +572,7 @@ export function renderBrief(v: BriefView): string {
       ? '<p class="empty">数据比对结果未取得（比对模块未提供），请会前另行核查重复救助、漏保情况。</p>'
       : table<DossierFinding>(
           [
-            { header: '规则', cell: (f) => code(f.ruleId) },
+            { header: '规则', cell: (f) => briefCode(f.ruleId) },
             { header: '类别', cell: (f) => nw(SEVERITY[f.severity] ?? f.severity) },
             { header: '状态', cell: (f) => nw(f.status === 'CONFIRMED' ? '已确认' : '待核实') },
             // Prose follows the caller's view, as on Case.dossier (resolvers/cases/resolvers.ts).
@@ -732,7 +734,7 @@ export function renderBrief(v: BriefView): string {
     const check = meeting?.checks?.get(slipId);
     if (!check) return '';
     return lines([
-      ...check.findings.map((f): [string, string] => ['', `${code(f.ruleId)} ${nw(SEVERITY[f.severity] ?? f.severity)}：${prose(f.summary)}`]),
+      ...check.findings.map((f): [string, string] => ['', `${briefCode(f.ruleId)} ${nw(SEVERITY[f.severity] ?? f.severity)}：${prose(f.summary)}`]),
       ['未响应', check.unavailable.length > 0 ? check.unavailable.map((code) => officeText(deptName(code))).join('、') : null],
       ['坚持决定理由', check.overrideReason ? prose(check.overrideReason) : null],
     ]);
@@ -783,7 +785,7 @@ export function renderBrief(v: BriefView): string {
           ['退回后', s.kind === 'DECISION' && s.state === 'DECLINED' ? declineFate(s.id) : null],
           ['实际救助', short ? `${amountOf(short.amountFen, s.programmeCode)}（${nw(`少于决定 ${amountOf(short.shortfallFen, s.programmeCode).replace(/<[^>]+>/g, '')}`)}）` : null],
           ['差额理由', short?.differenceReason ? prose(short.differenceReason) : null],
-          ['救助记录', s.aidSourceRef ? code(maskIdNumbersInText(s.aidSourceRef)) : null],
+          ['救助记录', s.aidSourceRef ? briefCode(maskIdNumbersInText(s.aidSourceRef)) : null],
           ['待办结', paidNote(meeting?.paidAtSource?.get(s.id))],
           ['记录现状', withdrawnNote(f?.standing, s.programmeCode, f ? standingShortfall(f, f.standing ?? null) : 0)],
         ]);

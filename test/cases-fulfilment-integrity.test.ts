@@ -15,6 +15,7 @@ import { caseInDeliberation, wangHealthAndHousingSlips } from './support/cases';
 import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 import { syntheticId } from './support/department-scenario';
+import { briefCode } from '../server/case-pages';
 
 const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`;
 const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { id state } userErrors { code } } }`;
@@ -92,7 +93,7 @@ it('shows a fulfilment whose record the department changes in place afterwards (
   const update = (set: Record<string, string>) => healthScenario.update(dbs.sources.HEALTH, 'aidPayments', set, { payId: 'MA-2026-0314' });
   const row = async () => {
     const html = await (await fetch(`${hub.url}/cases/${decidedCaseId}/brief`, { headers: hub.authHeaders })).text();
-    const at = html.indexOf(`<span class="nw">${paidRef}</span>`);
+    const at = html.indexOf(briefCode(paidRef));
     expect(at).toBeGreaterThan(0);
     return html.slice(html.lastIndexOf('<tr>', at), html.indexOf('</tr>', at));
   };
@@ -184,7 +185,7 @@ it('lists the decisions whose record no longer stands in overdueReport (fulfilme
   const html = await brief.text();
   // The decision's row of the table: the one naming its aid record.
   const row = (ref: string) => {
-    const at = html.indexOf(`<span class="nw">${ref}</span>`);
+    const at = html.indexOf(briefCode(ref));
     expect(at).toBeGreaterThan(0);
     return html.slice(html.lastIndexOf('<tr>', at), html.indexOf('</tr>', at));
   };
@@ -369,7 +370,7 @@ describe('medical aid paid in a hospital settlement that 医保 reverses (冲销
 
     // The brief says the department took the aid back, as for any record revoked at its source.
     const html = await (await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: hub.authHeaders })).text();
-    const at = html.indexOf(`<span class="nw">${paidInSettlement}</span>`);
+    const at = html.indexOf(briefCode(paidInSettlement));
     expect(at).toBeGreaterThan(0);
     expect(html.slice(html.lastIndexOf('<tr>', at), html.indexOf('</tr>', at))).toContain('<span class="overdue">该救助记录已被部门撤销，未实际落实</span>');
 

@@ -18,6 +18,7 @@ import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
 import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
 import { insertRegions, insertWang, insertZhao, TODAY, WANG, ZHAO } from './support/scenarios';
+import { briefCode } from '../server/case-pages';
 
 const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`;
 const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { id state } userErrors { code } } }`;
@@ -524,7 +525,7 @@ describe('a slip completed with a ledger entry corrected since', () => {
   it('prints the decision’s record on the brief as corrected to the amount that stands', async () => {
     const caseId = (await demo[CA](`query($id: ID!) { referral(id: $id) { case { id } } }`, { id: slip })).data.referral.case.id;
     const html = await (await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: hub.as({ token: tokens.get(CA)!, purpose: 'CASE_MEETING' }).headers })).text();
-    const at = html.indexOf(`<span class="nw">${named}</span>`);
+    const at = html.indexOf(briefCode(named));
     expect(at).toBeGreaterThan(0);
     expect(html.slice(html.lastIndexOf('<tr>', at), html.indexOf('</tr>', at)).replace(/<[^>]+>/g, '')).toContain('记录现状：该救助记录已更正为 550.00 元/月 2026-03-14（更正记录 GD-2026-01-C2），少于决定 50.00 元/月，与核验时不符');
   });
@@ -594,7 +595,7 @@ describe('a slip completed with a ledger entry corrected since', () => {
     expect(await shortfallsOf(slip)).toEqual([{ referral: { id: slip, fulfilment: { shortfallFen: 60_000 } }, shortfallFen: 60_000 }]);
     const decidedCase = (await ca(`query($id: ID!) { referral(id: $id) { case { id } } }`, { id: slip })).data.referral.case.id;
     const html = await (await fetch(`${hub.url}/cases/${decidedCase}/brief`, { headers: hub.as({ token: tokens.get(CA)!, purpose: 'CASE_MEETING' }).headers })).text();
-    const at = html.indexOf(`<span class="nw">${named}</span>`);
+    const at = html.indexOf(briefCode(named));
     expect(at).toBeGreaterThan(0);
     expect(html.slice(html.lastIndexOf('<tr>', at), html.indexOf('</tr>', at)).replace(/<[^>]+>/g, '')).toContain('记录现状：该救助记录已冲销（冲销记录 GD-2026-01-R），未实际落实');
 

@@ -10,7 +10,7 @@ import { departmentsNotContributed, type Dossier } from '../../domain/cases/doss
 import { summariseAid } from '../../domain/household/aid-summary';
 import { makeIdNumber } from '../../domain/id-number';
 import type { CaseRecord, ReferralRecord } from '../../db/cases/records';
-import { renderBrief, type BriefMeeting, type BriefView } from '../../server/case-pages';
+import { briefCode, renderBrief, type BriefMeeting, type BriefView } from '../../server/case-pages';
 import { openedFromAlertReason } from '../../domain/monitoring/alerts';
 
 const head = makeIdNumber('370811', '1960-05-01', 11);
@@ -454,5 +454,15 @@ describe('the brief as the meeting reads it', () => {
     expect(all.length).toBeGreaterThan(4);
     expect(body.match(/<span class="office">邹城市民政局<\/span>/g)).toHaveLength(all.length);
     expect(html).toMatch(/\.office \{ white-space: nowrap; \}|\.nw, \.office \{ white-space: nowrap; \}/);
+  });
+});
+
+describe('codes on the brief (rule ids, record keys)', () => {
+  it('break after _ and : (not before a digit) and nowhere else: a reference or a date is never split at a hyphen', () => {
+    expect(briefCode('GD-2026-01-C1')).toBe('<span class="nw">GD-2026-01-C1</span>');
+    expect(briefCode('SCHOOL_STAGE')).toBe('<span class="nw">SCHOOL_</span><wbr><span class="nw">STAGE</span>');
+    expect(briefCode('mi_aid_pay:MA-2025-1013')).toBe('<span class="nw">mi_</span><wbr><span class="nw">aid_</span><wbr><span class="nw">pay:</span><wbr><span class="nw">MA-2025-1013</span>');
+    expect(briefCode('pay:2026-03-14 10:00')).toBe('<span class="nw">pay:2026-03-14 10:00</span>');
+    expect(briefCode('A&B_<C>')).toBe('<span class="nw">A&amp;B_</span><wbr><span class="nw">&lt;C&gt;</span>');
   });
 });
