@@ -1,4 +1,4 @@
-/** `npm run subscriptions`: create (secret once; allow-list and unknown-trigger refusals), list, dead-letters, replay, notices, revoke. */
+/** `npm run subscriptions`: create (secret once; allow-list, unknown-trigger and expired-client refusals), list, dead-letters, replay, notices, revoke. */
 import os from 'node:os';
 import { noteDeadLetter } from '../../db/alert-delivery/store';
 import { subscriptionsCommand } from '../../tools/subscriptions';
