@@ -41,17 +41,26 @@ function rowsOf<T>(result: unknown): T[] {
 }
 
 /**
- * The API client a subscription is for: its region scope, or null when it does not exist or is
- * revoked. Its row is read FOR UPDATE, inside the transaction that creates the subscription, so
- * that creates for one client take turns.
+ * The API client a subscription is for, or null when none has this name: its region scope, and
+ * whether it is revoked or expired. Expired by the database's clock (dbNow), as the outbox and the
+ * worker judge it (db/alert-delivery/outbox.ts activeSubscriptions, claimDue below): a subscription
+ * made for a client they hold expired would never be pushed a word. Its row is read FOR UPDATE,
+ * inside the transaction that creates the subscription, so that creates for one client take turns.
  */
-export async function subscriberClient(db: LockingTx, clientName: string): Promise<{ id: number; department: string; regionScope: string; roles: string } | null> {
+export async function subscriberClient(db: LockingTx, clientName: string): Promise<{ id: number; department: string; regionScope: string; roles: string; revoked: boolean; expired: boolean } | null> {
   const [row] = await db
-    .select({ id: apiClient.id, department: apiClient.department, regionScope: apiClient.regionScope, roles: apiClient.roles, revokedAt: apiClient.revokedAt })
+    .select({
+      id: apiClient.id,
+      department: apiClient.department,
+      regionScope: apiClient.regionScope,
+      roles: apiClient.roles,
+      revokedAt: apiClient.revokedAt,
+      expired: sql<number>`(${apiClient.expiresAt} IS NOT NULL AND ${apiClient.expiresAt} <= ${dbNow()})`.mapWith(Number),
+    })
     .from(apiClient)
     .where(eq(apiClient.name, clientName))
     .for('update');
-  return row && row.revokedAt === null ? { id: row.id, department: row.department, regionScope: row.regionScope, roles: row.roles } : null;
+  return row ? { id: row.id, department: row.department, regionScope: row.regionScope, roles: row.roles, revoked: row.revokedAt !== null, expired: row.expired === 1 } : null;
 }
 
 /** A client's active subscriptions. */

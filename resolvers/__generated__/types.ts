@@ -439,8 +439,12 @@ export type AlertDeliveryErrorCode =
   | 'CALLBACK_URL_INVALID'
   /** The callback's host is not on the allow-list (AIDHUB_CALLBACK_HOSTS). */
   | 'CALLBACK_HOST_NOT_ALLOWED'
-  /** No active API client has this name. */
+  /** No API client has this name. */
   | 'CLIENT_NOT_FOUND'
+  /** The client is revoked: it reads no alert, so a subscription for it would never be pushed one; nothing was created. */
+  | 'CLIENT_REVOKED'
+  /** The client has expired (by the hub database's clock, as each push is judged): it reads no alert, so a subscription for it would never be pushed one; nothing was created. Rotate it with a later expiry first. */
+  | 'CLIENT_EXPIRED'
   /** The client may not read alerts (Query.alerts with purpose MONITORING: a charity's, an auditor's or an administrator's client, or one that only answers slips): a push would tell it of people it may not read. */
   | 'CLIENT_READS_NO_ALERTS'
   /** No region, one that is not a division code, or more regions than a subscription keeps (1,000 characters comma-separated). */

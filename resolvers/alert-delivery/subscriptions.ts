@@ -1,7 +1,8 @@
 /**
  * The one place a subscription is created, revoked or its dead letters listed or replayed: checks
  * shared by the GraphQL API (resolvers/alert-delivery/resolvers.ts) and `npm run subscriptions`. The callback's host must be on the allow-list, the subscriber must be
- * an API client that exists, and the regions must lie within that client's own region scope
+ * an API client that exists, neither revoked nor expired (by the database's clock, as the worker
+ * judges each push: a subscription for it would never deliver a word), and the regions must lie within that client's own region scope
  * (a push names a masked subject only, but the details it points to are read with the client's
  * own token: a push outside its scope would be a clue it could not follow), and the client must be one
  * that reads alerts (Query.alerts, purpose MONITORING): a push tells of a person's alert (masked ID
@@ -37,7 +38,7 @@ const TRIGGER_IDS_MAX = 1000;
 /** Longest name of who made a subscription (the CLI's --by; an API caller's client name is shorter). */
 export const CREATED_BY_MAX = 128;
 
-export type SubscriptionError = 'CALLBACK_URL_INVALID' | 'CALLBACK_HOST_NOT_ALLOWED' | 'CLIENT_NOT_FOUND' | 'CLIENT_READS_NO_ALERTS' | 'REGION_INVALID' | 'REGION_OUTSIDE_CLIENT_SCOPE' | 'REGION_UNKNOWN' | 'GRADE_INVALID' | 'TRIGGER_INVALID' | 'TRIGGER_NOT_FOUND' | 'SUBSCRIPTION_EXISTS' | 'TOO_MANY_OPEN_ALERTS';
+export type SubscriptionError = 'CALLBACK_URL_INVALID' | 'CALLBACK_HOST_NOT_ALLOWED' | 'CLIENT_NOT_FOUND' | 'CLIENT_REVOKED' | 'CLIENT_EXPIRED' | 'CLIENT_READS_NO_ALERTS' | 'REGION_INVALID' | 'REGION_OUTSIDE_CLIENT_SCOPE' | 'REGION_UNKNOWN' | 'GRADE_INVALID' | 'TRIGGER_INVALID' | 'TRIGGER_NOT_FOUND' | 'SUBSCRIPTION_EXISTS' | 'TOO_MANY_OPEN_ALERTS';
 
 /**
  * Most alerts open at creation a subscription made with `deliverOpen` is pushed: more is refused
@@ -72,7 +73,10 @@ export async function createSubscription(db: HubDb, callbackHosts: readonly stri
   // second finds the first's subscription (below).
   return lockingTransaction(db, async (tx): Promise<SubscriptionCreated> => {
     const client = await subscriberClient(tx, input.clientName);
-    if (!client) return { ok: false, code: 'CLIENT_NOT_FOUND', field: 'client', message: 'no active API client has this name' };
+    if (!client) return { ok: false, code: 'CLIENT_NOT_FOUND', field: 'client', message: 'no API client has this name' };
+    // Refused as the worker would refuse each push (subscriberRefusal): made, it would never deliver a word.
+    if (client.revoked) return { ok: false, code: 'CLIENT_REVOKED', field: 'client', message: 'this client is revoked: it reads no alert and would be pushed none' };
+    if (client.expired) return { ok: false, code: 'CLIENT_EXPIRED', field: 'client', message: 'this client has expired (by the hub database’s clock): it reads no alert and would be pushed none; rotate it with a later expiry first' };
     if (!readsAlerts(input.clientName, client)) return { ok: false, code: 'CLIENT_READS_NO_ALERTS', field: 'client', message: 'this client may not read alerts (Query.alerts, purpose MONITORING): a push would tell it of people it may not read' };
     const regions = [...new Set(input.regionCodes)];
     if (regions.length === 0 || regions.some((r) => !isDivisionCode(r))) return { ok: false, code: 'REGION_INVALID', field: 'regionCodes', message: 'one or more division codes of 6, 9 or 12 digits' };

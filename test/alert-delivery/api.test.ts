@@ -130,6 +130,14 @@ describe('alertSubscriptionCreate', () => {
     const longUrl = (n: number) => `http://127.0.0.1:9/${'x'.repeat(n - 'http://127.0.0.1:9/'.length)}`;
     expect(await refused({ callbackUrl: longUrl(501) })).toEqual([['CALLBACK_URL_INVALID', 'input.callbackUrl']]);
     expect(await refused({ client: 'nobody' })).toEqual([['CLIENT_NOT_FOUND', 'input.client']]);
+    // A client expired (by the database's clock) or revoked reads no alert with its token and is pushed
+    // none: a subscription for it would be made and never deliver a word.
+    const { name: expired } = await hub.createClient({ department: 'CIVIL_AFFAIRS', roles: ['READER'], regionScope: '370811' });
+    await dbs.hubPool.query('UPDATE api_client SET expires_at = UTC_TIMESTAMP(3) - INTERVAL 1 MINUTE WHERE name = ?', [expired]);
+    expect(await refused({ client: expired })).toEqual([['CLIENT_EXPIRED', 'input.client']]);
+    const { name: revoked } = await hub.createClient({ department: 'CIVIL_AFFAIRS', roles: ['READER'], regionScope: '370811' });
+    await dbs.hubPool.query('UPDATE api_client SET revoked_at = UTC_TIMESTAMP(3) WHERE name = ?', [revoked]);
+    expect(await refused({ client: revoked })).toEqual([['CLIENT_REVOKED', 'input.client']]);
     // A client that may not read alerts is told of none: a push names a person's alert (masked ID
     // number, village, trigger), which a charity, an auditor or a slip-answering office may not read.
     for (const [department, roles] of [['CHARITY', ['CHARITY']], ['CHARITY', ['DEPARTMENT_WRITER']], ['CIVIL_AFFAIRS', ['AUDITOR']], ['CIVIL_AFFAIRS', ['ADMINISTRATOR']], ['HEALTH', ['REFERRAL_HANDLER']]] as const) {

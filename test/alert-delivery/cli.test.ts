@@ -1,4 +1,4 @@
-/** `npm run subscriptions`: create (secret once; allow-list and unknown-trigger refusals), list, dead-letters, replay, notices, revoke. */
+/** `npm run subscriptions`: create (secret once; allow-list, unknown-trigger and expired-client refusals), list, dead-letters, replay, notices, revoke. */
 import os from 'node:os';
 import { noteDeadLetter } from '../../db/alert-delivery/store';
 import { subscriptionsCommand } from '../../tools/subscriptions';
@@ -33,6 +33,11 @@ it('manages subscriptions and dead letters from the command line', async () => {
   // A division the hub holds nothing of (a typo'd township): refused, naming it, rather than a subscription never pushed a word.
   const nowhere = await run('create', '--client', 'rencheng-alerts', '--callback', 'http://127.0.0.1:9/alerts', '--regions', '370811999');
   expect([nowhere.code, nowhere.out]).toEqual([3, [expect.stringMatching(/^refused: REGION_UNKNOWN \(regionCodes\): .*370811999$/)]]);
+  // A client expired by the database's clock: refused, exit 3, rather than a subscription that never delivers.
+  await subscriberClient(dbs.hub, 'expired-alerts');
+  await dbs.hubPool.query("UPDATE api_client SET expires_at = UTC_TIMESTAMP(3) - INTERVAL 1 MINUTE WHERE name = 'expired-alerts'");
+  const expired = await run('create', '--client', 'expired-alerts', '--callback', 'http://127.0.0.1:9/alerts', '--regions', '370811001');
+  expect([expired.code, expired.out]).toEqual([3, [expect.stringMatching(/^refused: CLIENT_EXPIRED \(client\): /)]]);
   // Who made it is kept in 128 characters: a longer --by is the operator's mistake (it failed the INSERT, exit 1).
   const longBy = await run('create', '--client', 'rencheng-alerts', '--callback', 'http://127.0.0.1:9/alerts', '--regions', '370811001', '--by', 'x'.repeat(129));
   expect(longBy.code).toBe(2);

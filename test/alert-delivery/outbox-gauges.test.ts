@@ -12,7 +12,8 @@
  * - a subscriber's client is expired by the database's clock when pushes are queued: read against
  *   this process's, a client the database held expired was still queued pushes, and one it did not
  *   was queued none; and so is it by the delivery worker at each attempt (a push to a client the
- *   database holds expired is a dead letter, one to a client it does not is sent).
+ *   database holds expired is a dead letter, one to a client it does not is sent); and so is it when a
+ *   subscription is made for it (refused CLIENT_EXPIRED: made, it would never have been pushed a word).
  */
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/mysql2';
@@ -26,7 +27,8 @@ import pino from 'pino';
 import { AlertDeliveryWorker } from '../../resolvers/alert-delivery/worker';
 import { deliveryAudit } from '../support/alerts';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
-import { HOSTS, insertSubscribedRegions, raise, revokeActiveSubscriptions, subscribe, subscriberClient, syntheticAlert } from './scenario';
+import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
+import { HOSTS, insertSubscribedRegions, raise, revokeActiveSubscriptions, subscribe, subscriberClient, syntheticAlert, TOWNSHIP } from './scenario';
 
 let dbs: TestDatabases;
 
@@ -152,6 +154,28 @@ describe('a subscriber’s client whose expiry lies between this process’s clo
     } finally {
       await skewed.close();
     }
+  });
+});
+
+describe('a subscription made through a hub process whose clock is off, its client expiring between', () => {
+  // The expiry is set from the database's own clock (this session's is not skewed); the create runs
+  // on a session whose clock stands an hour from it, where this process's stands nearer the expiry's other side.
+  const expireFromDbClock = (name: string, minutes: number) => dbs.hubPool.query('UPDATE api_client SET expires_at = UTC_TIMESTAMP(3) + INTERVAL ? MINUTE WHERE name = ?', [minutes, name]);
+
+  it.each([
+    ['expired by the database’s clock, not by this process’s: refused, CLIENT_EXPIRED, nothing made', 'create-expired-client', 30, 3600, { ok: false, code: 'CLIENT_EXPIRED', field: 'client' }, 0],
+    ['expired by this process’s clock, not by the database’s: made', 'create-live-client', -30, -3600, { ok: true }, 1],
+  ])('a client %s', async (_, name, expiresInMinutes, skewSeconds, outcome, made) => {
+    await subscriberClient(dbs.hub, name);
+    await expireFromDbClock(name, expiresInMinutes);
+    const skewed = await skewedHub(skewSeconds);
+    try {
+      expect(await createSubscription(skewed.hub, HOSTS, { clientName: name, callbackUrl: `http://127.0.0.1:9/${name}`, regionCodes: [TOWNSHIP], grades: [], triggerIds: [], createdBy: 'test-admin' })).toMatchObject(outcome);
+    } finally {
+      await skewed.close();
+    }
+    const [[{ n }]] = (await dbs.hubPool.query('SELECT COUNT(*) AS n FROM alert_subscription WHERE client_id = ?', [name])) as any;
+    expect(Number(n)).toBe(made);
   });
 });
 
