@@ -127,7 +127,7 @@ function splitIdNumberCuts(run: string): Cut[] {
 const FULL_WIDTH_ID_CHARACTERS = /[\uff38\uff58\uff0d\uff0e\uff0f\uff1a\uff3f]/g;
 
 export function scrub(text: string): string {
-  return masksIn(asRead(text));
+  return masksIn(readingWithPlaces(text));
 }
 
 /** The text as scrub reads it: the ID number a full-width or invisibly split one shows. */
@@ -146,12 +146,62 @@ function whole(m: RegExpMatchArray, text: string | null): Cut[] {
   return text === null ? [] : [{ start: 0, end: m[0].length, text }];
 }
 
-/** The masks, in the order they are made: each pass reads the text as the ones before it left it. */
-const MASK_PASSES: readonly MaskPass[] = [
-  { find: ID_LIKE, cutsOf: (m) => whole(m, `${m[1]}********${m[2]}`) },
-  { find: OLD_ID_LIKE, cutsOf: (m) => whole(m, isOldIdNumber(m[0]) ? maskedOld(m[0]) : null) },
-  { find: SPLIT_RUN, cutsOf: (m) => splitIdNumberCuts(m[0]) },
-];
+/** A run of digits (an ID number's final X among them) in the reading, from its first digit. */
+const DIGIT_RUN = /(?<![\dXx])\d[\dXx]*/g;
+
+/**
+ * The ID numbers a run of digits glued by invisible characters spells (`110101199003070011\u200b110101199003070038`,
+ * one read as 36 digits, which ID_LIKE and OLD_ID_LIKE leave as no number is bounded by non-digits):
+ * where the reading left a character out (`dropped`, positions in the run) the run is cut in parts,
+ * and parts in a row whose characters joined are a valid ID number (its check character right) or
+ * an old 15-digit one (isOldIdNumber) are masked, each on its own. A run with no character left out
+ * in it gives none: 36 digits written as such stay, as ID_LIKE's bounds keep them.
+ */
+function gluedIdNumberCuts(run: string, dropped: (at: number) => boolean): Cut[] {
+  const parts: { start: number; end: number }[] = [];
+  let start = 0;
+  for (let k = 1; k < run.length; k++) {
+    if (dropped(k)) {
+      parts.push({ start, end: k });
+      start = k;
+    }
+  }
+  if (parts.length === 0) return [];
+  parts.push({ start, end: run.length });
+  const cuts: Cut[] = [];
+  let i = 0;
+  while (i < parts.length) {
+    // An 18-character number before an old one its first 15 digits may make.
+    let found: { last: number; cut: Cut } | null = null;
+    for (let last = i; last < parts.length && parts[last].end - parts[i].start <= 18; last += 1) {
+      const joined = run.slice(parts[i].start, parts[last].end);
+      const at = { start: parts[i].start, end: parts[last].end };
+      if (joined.length === 18 && checkIdNumber(joined).ok) found = { last, cut: { ...at, text: masked(joined) } };
+      else if (joined.length === 15 && /^\d+$/.test(joined) && isOldIdNumber(joined)) found = { last, cut: { ...at, text: maskedOld(joined) } };
+    }
+    if (found) {
+      cuts.push(found.cut);
+      i = found.last + 1;
+    } else {
+      i += 1;
+    }
+  }
+  return cuts;
+}
+
+/**
+ * The masks, in the order they are made: each pass reads the text as the ones before it left it.
+ * The first reads where the reading left characters out (`dropped`, positions in `plain`), before
+ * any mask moved them.
+ */
+function maskPasses(dropped: ReadonlySet<number>): readonly MaskPass[] {
+  return [
+    { find: DIGIT_RUN, cutsOf: (m) => gluedIdNumberCuts(m[0], (k) => dropped.has(m.index! + k)) },
+    { find: ID_LIKE, cutsOf: (m) => whole(m, `${m[1]}********${m[2]}`) },
+    { find: OLD_ID_LIKE, cutsOf: (m) => whole(m, isOldIdNumber(m[0]) ? maskedOld(m[0]) : null) },
+    { find: SPLIT_RUN, cutsOf: (m) => splitIdNumberCuts(m[0]) },
+  ];
+}
 
 /** The cuts one pass makes in a text, placed in it. */
 function passCuts(text: string, pass: MaskPass): Cut[] {
@@ -162,8 +212,8 @@ function passCuts(text: string, pass: MaskPass): Cut[] {
   return cuts;
 }
 
-function masksIn(plain: string): string {
-  return MASK_PASSES.reduce((text, pass) => withCuts(text, passCuts(text, pass)), plain);
+function masksIn({ plain, dropped }: Reading): string {
+  return maskPasses(dropped).reduce((text, pass) => withCuts(text, passCuts(text, pass)), plain);
 }
 
 /**
@@ -191,6 +241,8 @@ interface Reading {
   plain: string;
   from: number[];
   to: number[];
+  /** The units of `plain` before which the reading left a character out. */
+  dropped: Set<number>;
 }
 
 /** The text's Reading: maskIdNumbersInText's only reading of it. */
@@ -198,10 +250,12 @@ function readingWithPlaces(text: string): Reading {
   const left = formatCharactersLeftOutAt(text);
   const from: number[] = [];
   const to: number[] = [];
+  const dropped = new Set<number>();
   let plain = '';
   let l = 0;
   for (let i = 0; i < text.length; ) {
     if (l < left.length && left[l].start === i) {
+      dropped.add(plain.length);
       i = left[l].end;
       l += 1;
       continue;
@@ -215,47 +269,53 @@ function readingWithPlaces(text: string): Reading {
     plain += read;
     i += c.length;
   }
-  return { plain, from, to };
+  return { plain, from, to, dropped };
 }
 
 /**
  * The masks of maskIdNumbersInText, placed in the text as written: each ID number found in its
- * reading (MASK_PASSES, in their order, as masksIn makes them) is cut from its first character as written to its
+ * reading (maskPasses, in their order, as masksIn makes them) is cut from its first character as written to its
  * last, with whatever stands between them (an invisible character, a full-width dash); every other
  * character stays as written, an invisible one beside the number too, as in a text without one.
  */
-function writtenCuts({ plain, from, to }: Reading): Cut[] {
-  // The text as masked so far, and for each of its units the unit of `plain` it still is (-1: a mask's).
+function writtenCuts({ plain, from, to, dropped }: Reading): Cut[] {
+  // The text as masked so far, and for each of its units the unit of `plain` it still is, or (a
+  // mask's) -1 - the index in `took` of the units of `plain` that mask took, first and after last.
   let cur = plain;
   let at = Array.from({ length: plain.length }, (_, i) => i);
-  for (const pass of MASK_PASSES) {
+  const took: { first: number; end: number }[] = [];
+  for (const pass of maskPasses(dropped)) {
     const made = passCuts(cur, pass);
     const nextAt: number[] = [];
     let last = 0;
     for (const c of made) {
       for (let k = last; k < c.start; k++) nextAt.push(at[k]);
-      for (let k = 0; k < c.text.length; k++) nextAt.push(-1);
+      const span = { first: plain.length, end: 0 };
+      for (const u of at.slice(c.start, c.end)) {
+        span.first = Math.min(span.first, u >= 0 ? u : took[-1 - u].first);
+        span.end = Math.max(span.end, u >= 0 ? u + 1 : took[-1 - u].end);
+      }
+      took.push(span);
+      for (let k = 0; k < c.text.length; k++) nextAt.push(-took.length);
       last = c.end;
     }
     for (let k = last; k < cur.length; k++) nextAt.push(at[k]);
     cur = withCuts(cur, made);
     at = nextAt;
   }
-  // Each run of mask units, in the text as written: from the first character of the first unit of
-  // `plain` it took to the last of the last one.
+  // Each mask, in the text as written: from the first character of the first unit of `plain` it
+  // took to the last of the last one; two masks side by side (numbers glued by an invisible
+  // character) each on its own, the character between them kept.
   const cuts: Cut[] = [];
-  let prevKept = -1;
   for (let k = 0; k < cur.length; ) {
     if (at[k] >= 0) {
-      prevKept = at[k];
       k += 1;
       continue;
     }
     let end = k;
-    while (end < cur.length && at[end] < 0) end += 1;
-    const nextKept = end < cur.length ? at[end] : plain.length;
-    // The units of `plain` between the kept ones around the run are the ones it took.
-    cuts.push({ start: from[prevKept + 1], end: to[nextKept - 1], text: cur.slice(k, end) });
+    while (end < cur.length && at[end] === at[k]) end += 1;
+    const { first, end: after } = took[-1 - at[k]];
+    cuts.push({ start: from[first], end: to[after - 1], text: cur.slice(k, end) });
     k = end;
   }
   return cuts;

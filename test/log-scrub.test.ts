@@ -112,6 +112,34 @@ describe('scrub, the old 15-digit ID number', () => {
   });
 });
 
+/**
+ * Two ID numbers glued by an invisible character (`…0011\u200b1101…`), or one glued so to a longer
+ * run of digits, were read as one run of 36 or more digits, bounded by no non-digit: neither was
+ * masked. Where the reading leaves an invisible character out between digits, each side is judged on
+ * its own; 36 digits written with none between them stay as they were.
+ */
+describe('scrub, ID numbers glued by an invisible character', () => {
+  const ID2 = makeIdNumber('110101', '1990-03-07', 1);
+  const LONG = '12345678901234567890';
+
+  it.each([
+    ['a zero-width space', `${ID}\u200b${ID2}`, `${MASKED(ID)}${MASKED(ID2)}`],
+    ['a word joiner', `证件 ${ID}\u2060${ID2} 号`, `证件 ${MASKED(ID)}${MASKED(ID2)} 号`],
+    ['a soft hyphen, to a longer run after it', `流水${ID}\u00ad${LONG}`, `流水${MASKED(ID)}${LONG}`],
+    ['a zero-width space, to a longer run before it', `${LONG}\u200b${ID}`, `${LONG}${MASKED(ID)}`],
+    ['a zero-width joiner, an old 15-digit one first', `370811840229123\u200d${ID}`, `370811******123${MASKED(ID)}`],
+    ['a BOM, one of them itself split by a zero-width space', `${ID.slice(0, 9)}\u200b${ID.slice(9)}\ufeff${ID2}`, `${MASKED(ID)}${MASKED(ID2)}`],
+    // Judged on its own, a side needs its check character right, as any number found without non-digits around it.
+    ['a zero-width space, a typo first', `${TYPO}\u200b${ID2}`, `${TYPO}${MASKED(ID2)}`],
+  ])('masks each of them, glued by %s', (_what, text, out) => {
+    expect(scrub(text)).toBe(out);
+  });
+
+  it('leaves runs with no invisible character in them as before', () => {
+    for (const text of [`${ID}${ID2}`, `${LONG}${ID}`, `${ID}${LONG}`, `${LONG}\u200b${LONG}`]) expect(scrub(text)).toBe(text.replace('\u200b', ''));
+  });
+});
+
 describe('through the hub’s logging', () => {
   let dbs: TestDatabases;
   let proxy: PausableProxy;

@@ -192,6 +192,32 @@ describe('the joiners a script needs (Mongolian, Uyghur, emoji): kept where the 
   });
 });
 
+describe('ID numbers glued by an invisible character', () => {
+  const ID2 = makeIdNumber('110101', '1990-03-07', 1);
+  const ID3 = makeIdNumber('110105', '1990-01-01', 123);
+  const MASKED = (id: string) => `${id.slice(0, 6)}********${id.slice(14)}`;
+
+  // A text no screen reads (a department's source text): each number masked on its own, the character between them kept.
+  it.each([
+    ['a zero-width space', `申请人 ${ID}\u200b${ID2}，已核实`, `申请人 ${MASKED(ID)}\u200b${MASKED(ID2)}，已核实`],
+    ['a word joiner, the second full-width', `${ID}\u2060${FULL_WIDTH(ID2)}号`, `${MASKED(ID)}\u2060${MASKED(ID2)}号`],
+    ['a soft hyphen, to a longer run', `流水 ${ID2}\u00ad12345678901234567890`, `流水 ${MASKED(ID2)}\u00ad12345678901234567890`],
+  ])('masks each of two glued by %s', (_what, text, out) => {
+    expect(maskIdNumbersInText(text)).toBe(out);
+  });
+
+  it('leaves 36 digits with no invisible character in them as they are', () => {
+    expect(maskIdNumbersInText(`编号 ${ID2}${ID3}`)).toBe(`编号 ${ID2}${ID3}`);
+  });
+
+  it('is refused by the prose screen, as the invisible character and as the number', () => {
+    expect(screenedText(`${ID}\u200b${ID2}`)).toMatchObject({ ok: false, problem: 'INVISIBLE_CHARACTER', codePoint: 'U+200B' });
+    // A joiner is kept only between a script's letters; between digits it is refused too.
+    expect(screenedText(`${ID}\u200d${ID2}`)).toMatchObject({ ok: false, problem: 'INVISIBLE_CHARACTER', codePoint: 'U+200D' });
+    expect(screenedText(`${ID}${ID2}`)).toMatchObject({ ok: false, problem: 'IDENTIFYING_NUMBER' });
+  });
+});
+
 describe('screenedReference, a charity’s reference offices read', () => {
   it.each([
     ['an ID number', `PL-${ID}`],
