@@ -193,16 +193,16 @@ describe('a job loss’s evidence names where it was recorded', () => {
 it('counts an alert’s dates again from the working days it kept, keeping a date without them and the flag of an alert that kept none', () => {
   const kept = { firstClueOn: '2026-09-30', acknowledgeFrom: null, acknowledgeBy: '2026-10-01', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: true, acknowledgeWorkingDays: 1, verifyWorkingDays: null, decideWorkingDays: null, verifyDays: null, decideDays: null, deadlineCountsKept: true, state: 'NEW' as const, decidedOn: null };
   // 签收 after the National Day week; the days in calendar days stay; every count known, the flag is counted again.
-  expect(recountedDeadlines(kept, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-10-08', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: false });
+  expect(recountedDeadlines(kept, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-10-08', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: false, keptOtherwise: [] });
   // Counted from the day of a move when it has one: Saturday 10-10 is worked (调休).
   expect(recountedDeadlines({ ...kept, acknowledgeFrom: '2026-10-09' }, 'NEXT_WORKING_DAY').acknowledgeBy).toBe('2026-10-10');
   // Raised before the counts were kept: a null count may hide a provisional day, so the flag stays.
-  expect(recountedDeadlines({ ...kept, deadlineCountsKept: false }, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-10-08', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: true });
+  expect(recountedDeadlines({ ...kept, deadlineCountsKept: false }, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-10-08', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: true, keptOtherwise: [] });
   // A year without its notice makes it provisional.
   expect(recountedDeadlines({ ...kept, firstClueOn: '2031-03-03', provisional: false }, 'NEXT_WORKING_DAY').provisional).toBe(true);
   // Signed for: its 签收 day stays as counted, its flag read again from the days it was counted over,
   // cleared for a year whose notice is known (2026), kept for one whose notice is not (2031).
-  expect(recountedDeadlines({ ...kept, state: 'ACKNOWLEDGED' }, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-10-01', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: false });
+  expect(recountedDeadlines({ ...kept, state: 'ACKNOWLEDGED' }, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-10-01', verifyBy: '2026-10-15', decideBy: '2026-10-20', provisional: false, keptOtherwise: [] });
   expect(recountedDeadlines({ ...kept, state: 'ACKNOWLEDGED', firstClueOn: '2031-03-03', acknowledgeBy: '2031-03-04', provisional: false }, 'NEXT_WORKING_DAY').provisional).toBe(true);
 });
 
@@ -251,14 +251,14 @@ describe('a limit in calendar days whose last day is a day off (民法典 art. 2
 
   it('counts a kept calendar-day count again under the rule in force', () => {
     const kept = { firstClueOn: '2026-09-16', acknowledgeFrom: null, acknowledgeBy: '2026-09-17', verifyBy: '2026-10-01', decideBy: '2026-10-01', provisional: false, acknowledgeWorkingDays: 1, verifyWorkingDays: null, decideWorkingDays: null, verifyDays: 15, decideDays: 15, deadlineCountsKept: true, state: 'NEW' as const, decidedOn: null };
-    expect(recountedDeadlines(kept, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-09-17', verifyBy: '2026-10-08', decideBy: '2026-10-08', provisional: false });
-    expect(recountedDeadlines({ ...kept, verifyBy: '2026-10-08', decideBy: '2026-10-08' }, 'KEEP')).toEqual({ acknowledgeBy: '2026-09-17', verifyBy: '2026-10-01', decideBy: '2026-10-01', provisional: false });
+    expect(recountedDeadlines(kept, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-09-17', verifyBy: '2026-10-08', decideBy: '2026-10-08', provisional: false, keptOtherwise: [] });
+    expect(recountedDeadlines({ ...kept, verifyBy: '2026-10-08', decideBy: '2026-10-08' }, 'KEEP')).toEqual({ acknowledgeBy: '2026-09-17', verifyBy: '2026-10-01', decideBy: '2026-10-01', provisional: false, keptOtherwise: [] });
     // A period that has ended is not counted again by the rule: verified, its verification day stays and its pending decision moves;
-    expect(recountedDeadlines({ ...kept, state: 'VERIFIED' }, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-09-17', verifyBy: '2026-10-01', decideBy: '2026-10-08', provisional: false });
+    expect(recountedDeadlines({ ...kept, state: 'VERIFIED' }, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-09-17', verifyBy: '2026-10-01', decideBy: '2026-10-08', provisional: false, keptOtherwise: [] });
     // dismissed (decided), both stay; so does its 签收 in working days, a period ended too (not as the calendar counts it now).
     // Its flag is read again from the days kept: 2026's notice is known, so none is provisional.
     const dismissed = { ...kept, state: 'DISMISSED' as const, decidedOn: '2026-09-20', acknowledgeBy: '2026-09-18', provisional: true };
-    expect(recountedDeadlines(dismissed, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-09-18', verifyBy: '2026-10-01', decideBy: '2026-10-01', provisional: false });
+    expect(recountedDeadlines(dismissed, 'NEXT_WORKING_DAY')).toEqual({ acknowledgeBy: '2026-09-18', verifyBy: '2026-10-01', decideBy: '2026-10-01', provisional: false, keptOtherwise: [] });
     // Kept in a year without its notice (2031), a day off read from it is still provisional; under KEEP no day off is read.
     const unpublished = { ...dismissed, firstClueOn: '2031-03-03', acknowledgeBy: '2031-03-04', verifyBy: '2031-03-18', decideBy: '2031-03-18', provisional: false };
     expect(recountedDeadlines(unpublished, 'NEXT_WORKING_DAY').provisional).toBe(true);
