@@ -43,42 +43,70 @@ export function stagesOf(programme: string): readonly SchoolStage[] | null {
 }
 
 /**
- * How a grant of a stage-bound programme fits the beneficiary's school stage (PreGrantCheck.schoolStage):
- * NOT_CHECKED: the programme is for any stage; FITS: a roll entry in school on the day is of one of
- * its stages; WRONG_STAGE: every such entry is of a documented stage the programme is not for (a
- * primary pupil's 国家助学金); NOT_ON_ROLL: no entry in school on the day (not on the roll, left,
- * suspended, or of an undocumented 学籍 status), so no stage to judge by; STAGE_UNKNOWN: in school, but no entry fits and one's stage is
- * a code the department does not document, or education did not answer.
+ * How a grant of a stage-bound programme fits the beneficiary's school stage (PreGrantCheck.schoolStage),
+ * judged by the stage on the day (stageOnTheDay): NOT_CHECKED: the programme is for any stage; FITS:
+ * that stage is one of its stages; WRONG_STAGE: a documented stage the programme is not for (a primary
+ * pupil's 国家助学金); NOT_ON_ROLL: no entry in school on the day (not on the roll, left, suspended, or
+ * of an undocumented 学籍 status), so no stage to judge by; STAGE_UNKNOWN: in school, but the stage on
+ * the day cannot be told (see stageOnTheDay), or education did not answer.
  */
 export type SchoolStageFit = 'NOT_CHECKED' | 'FITS' | 'WRONG_STAGE' | 'NOT_ON_ROLL' | 'STAGE_UNKNOWN';
 
-/** A roll entry as the stage check reads it: whether it is in school on the day, and its stage. */
+/** A roll entry as the stage check reads it: whether it is in school on the day, its stage and when it was enrolled. */
 export interface StagedEntry {
   inSchool: boolean;
   /** UNRECOGNISED or absent: the stage is not known. */
   stage?: SchoolStage | 'UNRECOGNISED';
-}
-
-/** How the programme fits the entries (see SchoolStageFit). */
-export function schoolStageFit(programme: string, entries: readonly StagedEntry[]): SchoolStageFit {
-  const stages = stagesOf(programme);
-  if (!stages) return 'NOT_CHECKED';
-  const current = entries.filter((e) => e.inSchool);
-  if (current.length === 0) return 'NOT_ON_ROLL';
-  if (current.some((e) => e.stage !== undefined && e.stage !== 'UNRECOGNISED' && stages.includes(e.stage))) return 'FITS';
-  return current.some((e) => e.stage === undefined || e.stage === 'UNRECOGNISED') ? 'STAGE_UNKNOWN' : 'WRONG_STAGE';
+  /** The first day of the school year it was enrolled in (StudentFacts.enrolledOn); null or absent: not known. */
+  enrolledOn?: string | null;
 }
 
 /**
- * The programmes of `expected` a missed-aid finding may propose to a student: all but those bound to
- * stages none of which is the student's. A student whose stage is not known keeps all (the finding
- * cannot tell which one is wrong); one with no entry in school is no student to the rule anyway.
+ * One student's stage on a day, from his roll entries (each saying whether it is in school that day):
+ * NOT_ON_ROLL when none is; the stage when every entry in school is of that one documented stage;
+ * otherwise the stage of the entry enrolled most recently. Under 一人一籍 a student holds one entry in
+ * school; two (a 初中 entry never closed beside the 高中 one he moved on to) are a data error, and the
+ * later enrolment is the one he is in: either stage fitting made a 高中 student's 寄宿生生活费补助
+ * FITS. UNKNOWN when the latest entry's stage is undocumented or absent, when the latest enrolment is
+ * shared by entries of different stages, or when an entry's enrolment is not known (which is later
+ * cannot be told).
  */
-export function programmesForStudent<P extends string>(expected: readonly P[], entries: readonly StagedEntry[]): P[] {
+export function stageOnTheDay(entries: readonly StagedEntry[]): SchoolStage | 'NOT_ON_ROLL' | 'UNKNOWN' {
   const current = entries.filter((e) => e.inSchool);
-  if (current.length === 0 || current.some((e) => e.stage === undefined || e.stage === 'UNRECOGNISED')) return [...expected];
+  if (current.length === 0) return 'NOT_ON_ROLL';
+  if (current.some((e) => !e.enrolledOn)) return oneStage(current);
+  const latest = current.reduce((max, e) => (e.enrolledOn! > max ? e.enrolledOn! : max), current[0].enrolledOn!);
+  return oneStage(current.filter((e) => e.enrolledOn === latest));
+}
+
+/** The one documented stage all these entries share, or UNKNOWN. */
+function oneStage(entries: readonly StagedEntry[]): SchoolStage | 'UNKNOWN' {
+  const stage = entries[0].stage;
+  if (stage === undefined || stage === 'UNRECOGNISED' || entries.some((e) => e.stage !== stage)) return 'UNKNOWN';
+  return stage;
+}
+
+/** How the programme fits one student's entries (see SchoolStageFit). */
+export function schoolStageFit(programme: string, entries: readonly StagedEntry[]): SchoolStageFit {
+  const stages = stagesOf(programme);
+  if (!stages) return 'NOT_CHECKED';
+  const stage = stageOnTheDay(entries);
+  if (stage === 'NOT_ON_ROLL') return 'NOT_ON_ROLL';
+  if (stage === 'UNKNOWN') return 'STAGE_UNKNOWN';
+  return stages.includes(stage) ? 'FITS' : 'WRONG_STAGE';
+}
+
+/**
+ * The programmes of `expected` a missed-aid finding may propose to students (each one's roll entries):
+ * all but those bound to stages none of which is a student's stage on the day (stageOnTheDay). A
+ * student whose stage is not known keeps all (the finding cannot tell which one is wrong); one with
+ * no entry in school is no student to the rule anyway.
+ */
+export function programmesForStudent<P extends string>(expected: readonly P[], students: readonly (readonly StagedEntry[])[]): P[] {
+  const stages = students.map(stageOnTheDay).filter((s) => s !== 'NOT_ON_ROLL');
+  if (stages.length === 0 || stages.includes('UNKNOWN')) return [...expected];
   return expected.filter((p) => {
-    const stages = stagesOf(p);
-    return !stages || current.some((e) => stages.includes(e.stage as SchoolStage));
+    const forStages = stagesOf(p);
+    return !forStages || stages.some((s) => forStages.includes(s as SchoolStage));
   });
 }

@@ -17,6 +17,7 @@ import { insertRegions, TODAY } from './support/scenarios';
 import { TestClock } from './support/clock';
 import { caseInDeliberation, countyClients } from './support/cases';
 import { schoolStageFinding } from '../domain/cases/decision-checks';
+import { programmesForStudent, schoolStageFit, stageOnTheDay, type StagedEntry } from '../domain/school-stages';
 
 const VILLAGE = '370811001001';
 
@@ -29,7 +30,11 @@ const LEFT = makeIdNumber('370811', '2011-05-05', 85); // 初中, left in Januar
 const NOWHERE = makeIdNumber('370811', '2010-05-05', 86); // not on the roll
 const ODD = makeIdNumber('370811', '2010-08-08', 87); // stage code YE, undocumented
 const MOVED = makeIdNumber('370811', '2010-03-03', 88); // 初中 to July 2025, 普通高中 since September 2025
-const CHILDREN = [PUPIL, JUNIOR, SENIOR, VOCATIONAL, LEFT, NOWHERE, ODD, MOVED];
+// Two entries in school (a data error under 一人一籍): a 初中 entry of 2022 never closed beside the 普通高中 one of 2025 he is in.
+const STALE = makeIdNumber('370811', '2010-04-04', 89);
+// Two entries in school enrolled the same year, 初中 and 普通高中: which one he is in cannot be told.
+const TWIN = makeIdNumber('370811', '2010-06-06', 90);
+const CHILDREN = [PUPIL, JUNIOR, SENIOR, VOCATIONAL, LEFT, NOWHERE, ODD, MOVED, STALE, TWIN];
 const headOf = (i: number) => makeIdNumber('370811', '1980-01-01', 10 + i);
 
 let dbs: TestDatabases;
@@ -73,6 +78,10 @@ beforeAll(async () => {
     entry('XS-O', ODD, 'YE', 1),
     entry('XS-M0', MOVED, 'CZ', 3, { enrolYear: '2022', xjStatus: 'BY', leaveDate: '2025-07-01' }),
     entry('XS-M1', MOVED, 'GZ', 1, { enrolYear: '2025' }),
+    entry('XS-T0', STALE, 'CZ', 1, { enrolYear: '2022' }),
+    entry('XS-T1', STALE, 'GZ', 1, { enrolYear: '2025' }),
+    entry('XS-W0', TWIN, 'CZ', 3, { enrolYear: '2025' }),
+    entry('XS-W1', TWIN, 'GZ', 1, { enrolYear: '2025' }),
   ]);
   hub = await startTestHub(dbs, { today: TODAY, clock: new TestClock(`${TODAY}T10:00:00+08:00`).now });
   noEducation = await startTestHub(dbs, { today: TODAY, sources: { EDUCATION: { url: `mysql://root@127.0.0.1:${await freePort()}/nowhere` } } });
@@ -125,6 +134,16 @@ describe('pre-grant check of education aid and the school stage', () => {
     expect((await check(MOVED, 'BOARDING_SUBSIDY')).schoolStage).toBe('WRONG_STAGE');
   });
 
+  it('two entries in school are judged by the one enrolled last; two enrolled together of different stages are STAGE_UNKNOWN', async () => {
+    // The stale 初中 entry of 2022 no longer clears 寄宿生生活费补助 for the 高中 student he is since 2025.
+    expect(await check(STALE, 'BOARDING_SUBSIDY')).toEqual({ clear: false, complete: true, schoolStage: 'WRONG_STAGE', findings: 0, education: true });
+    expect(await check(STALE, 'NATIONAL_GRANT')).toEqual({ clear: true, complete: true, schoolStage: 'FITS', findings: 0, education: true });
+    // Before the 高中 entry began, the 初中 one was the only entry in school.
+    expect((await check(STALE, 'BOARDING_SUBSIDY', hub, '2025-03-10')).schoolStage).toBe('FITS');
+    expect(await check(TWIN, 'BOARDING_SUBSIDY')).toEqual({ clear: false, complete: true, schoolStage: 'STAGE_UNKNOWN', findings: 0, education: true });
+    expect(await check(TWIN, 'NATIONAL_GRANT')).toEqual({ clear: false, complete: true, schoolStage: 'STAGE_UNKNOWN', findings: 0, education: true });
+  });
+
   it('education not answering is STAGE_UNKNOWN and incomplete, never a fit', async () => {
     expect(await check(SENIOR, 'NATIONAL_GRANT', noEducation)).toEqual({ clear: false, complete: false, schoolStage: 'STAGE_UNKNOWN', findings: 0, education: true });
   });
@@ -150,6 +169,11 @@ describe('M3 proposes only aid of the student’s stage', () => {
   it('a student whose stage code is undocumented is proposed every education aid (which one is wrong cannot be told)', async () => {
     expect(await m3(ODD)).toEqual([['NATIONAL_GRANT', 'TUITION_WAIVER', 'BOARDING_SUBSIDY', 'UNION_AUTUMN_EDU', 'HOPE_PROJECT', 'SPRING_BUD', 'CHARITY_EDUCATION']]);
   });
+
+  it('a student with a stale 初中 entry beside his 高中 one is proposed 高中 aid only; one whose latest entries differ, all of it', async () => {
+    expect(await m3(STALE)).toEqual([['NATIONAL_GRANT', 'TUITION_WAIVER', 'UNION_AUTUMN_EDU', 'HOPE_PROJECT', 'SPRING_BUD', 'CHARITY_EDUCATION']]);
+    expect(await m3(TWIN)).toEqual([['NATIONAL_GRANT', 'TUITION_WAIVER', 'BOARDING_SUBSIDY', 'UNION_AUTUMN_EDU', 'HOPE_PROJECT', 'SPRING_BUD', 'CHARITY_EDUCATION']]);
+  });
 });
 
 describe('a meeting’s decision of education aid', () => {
@@ -166,6 +190,63 @@ describe('a meeting’s decision of education aid', () => {
       { conflict: false, findings: [{ ruleId: 'SCHOOL_STAGE', severity: 'WARNING', departments: [{ code: 'EDUCATION' }] }] },
       { conflict: false, findings: [] },
     ]);
+  });
+});
+
+describe('a meeting’s decision beside a stale roll entry', () => {
+  const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { decisionCheck { findings { ruleId } } } } userErrors { code } } }`;
+
+  it('寄宿生生活费补助 for a 高中 student with a 初中 entry never closed carries SCHOOL_STAGE; 国家助学金 does not', async () => {
+    const { ca2: ca } = await countyClients(hub, [['ca2', '370811', 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], 'CASE_MEETING']]);
+    const caseId = await caseInDeliberation(ca.gql, householdOf.get(STALE)!, '低保户子女助学', '2026-03-09T09:00:00+08:00');
+    const decide = (programme: string) => ({ department: 'EDUCATION', programme, amountFen: 62_500, deadlineWorkingDays: 10, beneficiaryIdNumber: STALE });
+    const res = await ca.gql(MEETING, { input: { caseId, heldOn: '2026-03-12', departmentsPresent: ['CIVIL_AFFAIRS', 'EDUCATION'], decisions: [decide('BOARDING_SUBSIDY'), decide('NATIONAL_GRANT')] } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.meetingRecord.userErrors).toEqual([]);
+    expect(res.data.meetingRecord.meeting.decisions.map((d: { decisionCheck: unknown }) => d.decisionCheck)).toEqual([{ findings: [{ ruleId: 'SCHOOL_STAGE' }] }, { findings: [] }]);
+  });
+});
+
+describe('stageOnTheDay, schoolStageFit and programmesForStudent (pure)', () => {
+  const e = (stage: StagedEntry['stage'], enrolledOn: string | null, inSchool = true): StagedEntry => ({ inSchool, stage, enrolledOn });
+
+  it('reads the entry in school enrolled last; a shared latest enrolment of different stages, an unknown stage or enrolment is UNKNOWN', () => {
+    expect(stageOnTheDay([])).toBe('NOT_ON_ROLL');
+    expect(stageOnTheDay([e('PRIMARY', '2020-09-01', false)])).toBe('NOT_ON_ROLL');
+    expect(stageOnTheDay([e('JUNIOR_SECONDARY', '2022-09-01'), e('SENIOR_SECONDARY', '2025-09-01')])).toBe('SENIOR_SECONDARY');
+    expect(stageOnTheDay([e('SENIOR_SECONDARY', '2022-09-01'), e('JUNIOR_SECONDARY', '2025-09-01')])).toBe('JUNIOR_SECONDARY');
+    // A later entry no longer in school is not read.
+    expect(stageOnTheDay([e('JUNIOR_SECONDARY', '2022-09-01'), e('SENIOR_SECONDARY', '2025-09-01', false)])).toBe('JUNIOR_SECONDARY');
+    expect(stageOnTheDay([e('JUNIOR_SECONDARY', '2025-09-01'), e('SENIOR_SECONDARY', '2025-09-01')])).toBe('UNKNOWN');
+    expect(stageOnTheDay([e('SENIOR_SECONDARY', '2024-09-01'), e('SENIOR_SECONDARY', '2024-09-01')])).toBe('SENIOR_SECONDARY');
+    expect(stageOnTheDay([e('JUNIOR_SECONDARY', '2022-09-01'), e('UNRECOGNISED', '2025-09-01')])).toBe('UNKNOWN');
+    expect(stageOnTheDay([e('UNRECOGNISED', '2022-09-01'), e('SENIOR_SECONDARY', '2025-09-01')])).toBe('SENIOR_SECONDARY');
+    expect(stageOnTheDay([e(undefined, '2025-09-01')])).toBe('UNKNOWN');
+    // Enrolment not known: one stage among the entries in school is that stage; two cannot be ordered.
+    expect(stageOnTheDay([e('PRIMARY', null)])).toBe('PRIMARY');
+    expect(stageOnTheDay([e('PRIMARY', null), e('PRIMARY', '2024-09-01')])).toBe('PRIMARY');
+    expect(stageOnTheDay([e('JUNIOR_SECONDARY', null), e('SENIOR_SECONDARY', '2025-09-01')])).toBe('UNKNOWN');
+  });
+
+  it('schoolStageFit judges by that stage alone: a stale entry of another stage clears nothing', () => {
+    const stale = [e('JUNIOR_SECONDARY', '2022-09-01'), e('SENIOR_SECONDARY', '2025-09-01')];
+    expect(schoolStageFit('BOARDING_SUBSIDY', stale)).toBe('WRONG_STAGE');
+    expect(schoolStageFit('NATIONAL_GRANT', stale)).toBe('FITS');
+    expect(schoolStageFit('UNION_AUTUMN_EDU', stale)).toBe('NOT_CHECKED');
+    const twin = [e('JUNIOR_SECONDARY', '2025-09-01'), e('SENIOR_SECONDARY', '2025-09-01')];
+    expect(schoolStageFit('BOARDING_SUBSIDY', twin)).toBe('STAGE_UNKNOWN');
+    expect(schoolStageFit('NATIONAL_GRANT', twin)).toBe('STAGE_UNKNOWN');
+    expect(schoolStageFit('NATIONAL_GRANT', [e('SENIOR_SECONDARY', '2025-09-01', false)])).toBe('NOT_ON_ROLL');
+  });
+
+  it('programmesForStudent keeps what fits any student’s stage on the day, all of it when one student’s stage is not known', () => {
+    const all = ['NATIONAL_GRANT', 'BOARDING_SUBSIDY', 'UNION_AUTUMN_EDU'] as const;
+    const stale = [e('JUNIOR_SECONDARY', '2022-09-01'), e('SENIOR_SECONDARY', '2025-09-01')];
+    expect(programmesForStudent(all, [stale])).toEqual(['NATIONAL_GRANT', 'UNION_AUTUMN_EDU']);
+    expect(programmesForStudent(all, [stale, [e('PRIMARY', '2023-09-01')]])).toEqual([...all]);
+    expect(programmesForStudent(all, [stale, [e('PRIMARY', '2023-09-01', false)]])).toEqual(['NATIONAL_GRANT', 'UNION_AUTUMN_EDU']);
+    expect(programmesForStudent(all, [stale, [e('JUNIOR_SECONDARY', '2025-09-01'), e('SENIOR_SECONDARY', '2025-09-01')]])).toEqual([...all]);
+    expect(programmesForStudent(all, [])).toEqual([...all]);
   });
 });
 

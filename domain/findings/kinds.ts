@@ -599,14 +599,14 @@ function expectedHeld(within: ExpectedWithin, programmes: readonly ProgrammeCode
 }
 
 /**
- * The expected programmes a finding proposes: where a STUDENT condition was met, those that fit the
+ * The expected programmes a finding proposes: where a STUDENT condition was met, those that fit each
  * student's school stage today (domain/school-stages.ts); otherwise all of them.
  */
 function expectedForStudents(programmes: readonly ProgrammeCode[], met: readonly Met[], ctx: HouseholdContext): ProgrammeCode[] {
   const students = met.filter((m) => m.met.fact === 'STUDENT').flatMap((m) => m.people);
   if (students.length === 0) return [...programmes];
-  const entries = ctx.facts.students.filter((s) => students.includes(s.idNumber)).map((s) => ({ inSchool: inSchoolOn(s, ctx.today), stage: s.stage }));
-  return programmesForStudent(programmes, entries);
+  const entriesOf = (id: string) => ctx.facts.students.filter((s) => s.idNumber === id).map((s) => ({ ...s, inSchool: inSchoolOn(s, ctx.today) }));
+  return programmesForStudent(programmes, [...new Set(students)].map(entriesOf));
 }
 
 export function missedAid(rule: RuleOf<'MISSED_AID'>, ctx: HouseholdContext): Finding[] {

@@ -419,16 +419,16 @@ export interface PreGrantResult {
 }
 
 /**
- * How a stage-bound programme fits the beneficiary's roll entries in school on `day` (a primary
- * pupil's 国家助学金 was answered clear: no rule read the stage). Education not answering is
- * STAGE_UNKNOWN, never a fit.
+ * How a stage-bound programme fits the beneficiary's stage on `day` (stageOnTheDay: the entry in
+ * school that day enrolled most recently; a primary pupil's 国家助学金 was answered clear: no rule
+ * read the stage). Education not answering is STAGE_UNKNOWN, never a fit.
  */
 async function schoolStageOf(req: LiveRequest, proposal: Proposal): Promise<SchoolStageFit> {
   if (stagesOf(proposal.programme) === null) return 'NOT_CHECKED';
   const roll = await findingLoaders(req).students.load(proposal.beneficiaryIdNumber);
   if (!roll.ok) return 'STAGE_UNKNOWN';
   const day = proposal.grantDate ?? proposal.periodStart!;
-  return schoolStageFit(proposal.programme, roll.rows.map((s) => ({ inSchool: onRollOn(s, day), stage: s.stage })));
+  return schoolStageFit(proposal.programme, roll.rows.map((s) => ({ ...s, inSchool: onRollOn(s, day) })));
 }
 
 /**
