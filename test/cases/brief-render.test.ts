@@ -461,7 +461,7 @@ describe('codes on the brief (rule ids, record keys)', () => {
   it('break after _ and : (not before a digit) and nowhere else: a reference or a date is never split at a hyphen', () => {
     expect(briefCode('GD-2026-01-C1')).toBe('<span class="nw">GD-2026-01-C1</span>');
     expect(briefCode('SCHOOL_STAGE')).toBe('<span class="nw">SCHOOL_</span><wbr><span class="nw">STAGE</span>');
-    expect(briefCode('mi_aid_pay:MA-2025-1013')).toBe('<span class="nw">mi_</span><wbr><span class="nw">aid_</span><wbr><span class="nw">pay:</span><wbr><span class="nw">MA-2025-1013</span>');
+    expect(briefCode('src_aid_row:MA-2025-1013')).toBe('<span class="nw">src_</span><wbr><span class="nw">aid_</span><wbr><span class="nw">row:</span><wbr><span class="nw">MA-2025-1013</span>');
     expect(briefCode('pay:2026-03-14 10:00')).toBe('<span class="nw">pay:2026-03-14 10:00</span>');
     expect(briefCode('A&B_<C>')).toBe('<span class="nw">A&amp;B_</span><wbr><span class="nw">&lt;C&gt;</span>');
   });
