@@ -189,18 +189,22 @@ function gluedIdNumberCuts(run: string, dropped: (at: number) => boolean): Cut[]
   return cuts;
 }
 
+/** The masks every text gets, in the order they are made: each pass reads the text as the ones before it left it. */
+const FIXED_PASSES: readonly MaskPass[] = [
+  { find: ID_LIKE, cutsOf: (m) => whole(m, `${m[1]}********${m[2]}`) },
+  { find: OLD_ID_LIKE, cutsOf: (m) => whole(m, isOldIdNumber(m[0]) ? maskedOld(m[0]) : null) },
+  { find: SPLIT_RUN, cutsOf: (m) => splitIdNumberCuts(m[0]) },
+];
+
 /**
- * The masks, in the order they are made: each pass reads the text as the ones before it left it.
- * The first reads where the reading left characters out (`dropped`, positions in `plain`), before
- * any mask moved them.
+ * The masks, in the order they are made. Where the reading left characters out (`dropped`,
+ * positions in `plain`), a first pass reads the runs they glued, before any mask moved them; with
+ * none left out it would cut nothing (gluedIdNumberCuts), so it is not made: the passes are then
+ * the fixed ones, made once.
  */
 function maskPasses(dropped: ReadonlySet<number>): readonly MaskPass[] {
-  return [
-    { find: DIGIT_RUN, cutsOf: (m) => gluedIdNumberCuts(m[0], (k) => dropped.has(m.index! + k)) },
-    { find: ID_LIKE, cutsOf: (m) => whole(m, `${m[1]}********${m[2]}`) },
-    { find: OLD_ID_LIKE, cutsOf: (m) => whole(m, isOldIdNumber(m[0]) ? maskedOld(m[0]) : null) },
-    { find: SPLIT_RUN, cutsOf: (m) => splitIdNumberCuts(m[0]) },
-  ];
+  if (dropped.size === 0) return FIXED_PASSES;
+  return [{ find: DIGIT_RUN, cutsOf: (m) => gluedIdNumberCuts(m[0], (k) => dropped.has(m.index! + k)) }, ...FIXED_PASSES];
 }
 
 /** The cuts one pass makes in a text, placed in it. */
