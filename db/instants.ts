@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { formatChinaInstant } from '../domain/cases/china-time';
 
 /**
@@ -18,6 +18,31 @@ export function toDbInstant(instant: Date = new Date()): string {
  */
 export function dbNow(): SQL {
   return sql`UTC_TIMESTAMP(3)`;
+}
+
+/**
+ * The database's now read into this process, for a value needed in code as well as stored (a day
+ * derived from it, one instant written by two statements of a transaction): read on the connection
+ * that then writes it, it is the clock every other process's statements compare with.
+ */
+export async function readDbNow(db: { execute(query: SQL): Promise<unknown> }): Promise<Date> {
+  const [rows] = (await db.execute(sql`SELECT UTC_TIMESTAMP(3) AS now`)) as unknown as [{ now: unknown }[]];
+  const now = rows[0].now;
+  return now instanceof Date ? now : fromDbInstant(String(now).slice(0, 23));
+}
+
+/**
+ * Whether an expiry (a nullable DATETIME(3) column, UTC; null: never) has passed by the database's
+ * clock, as 1 or 0: the one test of an API client's expiry, for a token's look-up and for a
+ * subscriber's client alike, so hub processes whose clocks differ judge it alike.
+ */
+export function expiredByDb(expiresAt: SQLWrapper): SQL<number> {
+  return sql<number>`(${expiresAt} IS NOT NULL AND ${expiresAt} <= ${dbNow()})`.mapWith(Number);
+}
+
+/** Microseconds from the database's now to an expiry (negative once past; null for no expiry). */
+export function microsUntilByDb(expiresAt: SQLWrapper): SQL<number | null> {
+  return sql<number | null>`TIMESTAMPDIFF(MICROSECOND, ${dbNow()}, ${expiresAt})`.mapWith((v) => (v === null ? null : Number(v)));
 }
 
 /** Stored DATETIME(3) text (UTC) as an instant. */

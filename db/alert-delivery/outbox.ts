@@ -12,7 +12,7 @@
  * forgotten.
  */
 import crypto from 'node:crypto';
-import { and, eq, gt, inArray, isNull, or } from 'drizzle-orm';
+import { and, eq, inArray, isNull, not } from 'drizzle-orm';
 import { alertDeliveryJson, type AlertEnvelope } from '../../domain/monitoring/envelope';
 import { envelopeFor, splitList, subscriptionMatches, type SubscriptionFilter } from '../../domain/monitoring/subscriptions';
 import type { AlertGrade } from '../../domain/monitoring/envelope';
@@ -20,14 +20,14 @@ import type { HubQuery, HubTx } from '../cases/records';
 import { lockKnownRow, type LockingTx } from '../locking';
 import { apiClient } from '../access/schema';
 import { alertConcerns } from '../../domain/monitoring/alerts';
-import { dbNow } from '../instants';
+import { dbNow, expiredByDb } from '../instants';
 import { alertDelivery, alertSubscription, alertSubscriptionLock } from './schema';
 
 /**
  * Active subscriptions as filters (a handful of rows: read whole, matched in code), of clients still
  * active: a revoked or expired client reads no alert with its token, so its receiver is told of none
  * (its subscription stays as it was, for the administrator to see and revoke). Expired by the
- * database's clock (dbNow), as the pushes it queues are timed: hub processes whose clocks differ
+ * database's clock (expiredByDb), as the pushes it queues are timed: hub processes whose clocks differ
  * would otherwise queue pushes to a client one of them holds expired and another does not.
  */
 export async function activeSubscriptions(db: HubQuery) {
@@ -35,7 +35,7 @@ export async function activeSubscriptions(db: HubQuery) {
     .select({ id: alertSubscription.id, regionCodes: alertSubscription.regionCodes, grades: alertSubscription.grades, triggerIds: alertSubscription.triggerIds, department: apiClient.department })
     .from(alertSubscription)
     .innerJoin(apiClient, eq(apiClient.name, alertSubscription.clientId))
-    .where(and(eq(alertSubscription.state, 'ACTIVE'), isNull(apiClient.revokedAt), or(isNull(apiClient.expiresAt), gt(apiClient.expiresAt, dbNow()))));
+    .where(and(eq(alertSubscription.state, 'ACTIVE'), isNull(apiClient.revokedAt), not(expiredByDb(apiClient.expiresAt))));
   return rows.map((r) => ({ id: r.id, regionCodes: splitList(r.regionCodes), grades: splitList(r.grades) as AlertGrade[], triggerIds: splitList(r.triggerIds), department: r.department }));
 }
 

@@ -11,7 +11,7 @@ import { apiClient } from '../access/schema';
 import type { HubQuery } from '../cases/records';
 import { retryLockConflicts, type HubDb } from '../connect';
 import { lockingTransaction, type LockingTx } from '../locking';
-import { dbNow, toDbInstant } from '../instants';
+import { dbNow, expiredByDb, toDbInstant } from '../instants';
 import { alertDelivery, alertDeliveryNotice, alertSubscription } from './schema';
 
 export interface SubscriptionRecord {
@@ -42,7 +42,7 @@ function rowsOf<T>(result: unknown): T[] {
 
 /**
  * The API client a subscription is for, or null when none has this name: its region scope, and
- * whether it is revoked or expired. Expired by the database's clock (dbNow), as the outbox and the
+ * whether it is revoked or expired. Expired by the database's clock (expiredByDb), as the outbox and the
  * worker judge it (db/alert-delivery/outbox.ts activeSubscriptions, claimDue below): a subscription
  * made for a client they hold expired would never be pushed a word. Its row is read FOR UPDATE,
  * inside the transaction that creates the subscription, so that creates for one client take turns.
@@ -55,7 +55,7 @@ export async function subscriberClient(db: LockingTx, clientName: string): Promi
       regionScope: apiClient.regionScope,
       roles: apiClient.roles,
       revokedAt: apiClient.revokedAt,
-      expired: sql<number>`(${apiClient.expiresAt} IS NOT NULL AND ${apiClient.expiresAt} <= ${dbNow()})`.mapWith(Number),
+      expired: expiredByDb(apiClient.expiresAt),
     })
     .from(apiClient)
     .where(eq(apiClient.name, clientName))
@@ -259,7 +259,7 @@ export async function claimDue(db: HubQuery, claimToken: string, limit: number, 
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(
       sql`SELECT d.id, d.delivery_id, d.alert_id, d.subscription_id, d.event, d.payload, d.attempts, s.client_id, s.callback_url, s.secret, s.state,
-                 c.id AS c_id, c.department AS c_department, c.region_scope AS c_region_scope, c.roles AS c_roles, c.revoked_at AS c_revoked_at, (c.expires_at IS NOT NULL AND c.expires_at <= UTC_TIMESTAMP(3)) AS c_expired
+                 c.id AS c_id, c.department AS c_department, c.region_scope AS c_region_scope, c.roles AS c_roles, c.revoked_at AS c_revoked_at, ${expiredByDb(sql.raw('c.expires_at'))} AS c_expired
           FROM alert_delivery d JOIN alert_subscription s ON s.id = d.subscription_id LEFT JOIN api_client c ON c.name = s.client_id
           WHERE d.claim_token = ${claimToken} AND d.state = 'PENDING' ORDER BY d.id`,
     ),
