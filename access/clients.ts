@@ -7,10 +7,17 @@
  * tokens against a leaked hash. A look-up (one indexed read) is reused by a hub process for at most
  * TOKEN_CACHE_MS (never past the token's expiry), so a revocation or an expiry takes effect within
  * that time.
+ *
+ * Expiry is judged by the hub database's clock, as every process sharing it judges it (and the
+ * alert pushes to a client: db/alert-delivery): the look-up itself answers whether the token has
+ * expired and how long it has left, and the cache counts that time down on this process's monotonic
+ * clock, so a process whose clock is off neither lengthens nor shortens a token's life.
  */
 import crypto from 'node:crypto';
-import { asc, eq, sql } from 'drizzle-orm';
+import { performance } from 'node:perf_hooks';
+import { asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import { dbTime, type AccessDb } from '../db/access/db';
+import { expiredByDb, microsUntilByDb } from '../db/instants';
 import { apiClient } from '../db/access/schema';
 import { preparedPer } from '../db/prepared';
 import { HUB_LEDGER_SOURCES, OFFICE_CODES, type OfficeCode as DepartmentCode } from '../domain/departments';
@@ -95,13 +102,17 @@ function parseRoles(stored: string): Role[] {
   return stored.split(',').filter(isRole);
 }
 
-function statusOf(row: typeof apiClient.$inferSelect, now: string): ClientStatus {
+/** A client's row as every read of it selects it: with whether it has expired by the database's clock (expiredByDb). */
+const clientColumns = { ...getTableColumns(apiClient), expired: expiredByDb(apiClient.expiresAt) };
+type ClientRow = typeof apiClient.$inferSelect & { expired: number };
+
+function statusOf(row: ClientRow): ClientStatus {
   if (row.revokedAt !== null) return 'REVOKED';
-  if (row.expiresAt !== null && row.expiresAt <= now) return 'EXPIRED';
+  if (row.expired === 1) return 'EXPIRED';
   return 'ACTIVE';
 }
 
-function infoOf(row: typeof apiClient.$inferSelect, now = dbTime()): ClientInfo {
+function infoOf(row: ClientRow): ClientInfo {
   return {
     id: row.id,
     name: row.name,
@@ -113,12 +124,12 @@ function infoOf(row: typeof apiClient.$inferSelect, now = dbTime()): ClientInfo 
     revokedAt: row.revokedAt,
     rotatedAt: row.rotatedAt,
     requireOfficer: row.requireOfficer,
-    status: statusOf(row, now),
+    status: statusOf(row),
   };
 }
 
 async function byName(db: AccessDb, name: string) {
-  const [row] = await db.select().from(apiClient).where(eq(apiClient.name, name));
+  const [row] = await db.select(clientColumns).from(apiClient).where(eq(apiClient.name, name));
   if (!row) throw new ClientSpecError(`no client named ${JSON.stringify(name)}`);
   return row;
 }
@@ -142,8 +153,7 @@ export async function createClient(db: AccessDb, spec: ClientSpec): Promise<{ cl
 }
 
 export async function listClients(db: AccessDb): Promise<ClientInfo[]> {
-  const now = dbTime();
-  return (await db.select().from(apiClient).orderBy(asc(apiClient.name))).map((r) => infoOf(r, now));
+  return (await db.select(clientColumns).from(apiClient).orderBy(asc(apiClient.name))).map(infoOf);
 }
 
 /**
@@ -186,8 +196,17 @@ export async function revokeClient(db: AccessDb, name: string): Promise<ClientIn
   return infoOf(await byName(db, name));
 }
 
-/** The look-up every request makes, prepared once per database handle. */
-const byTokenHash = preparedPer((db: AccessDb) => db.select().from(apiClient).where(eq(apiClient.tokenHash, sql.placeholder('hash'))).prepare());
+/**
+ * The look-up every request makes, prepared once per database handle: one statement, which also
+ * answers by the database's clock whether the token has expired and how long it has left.
+ */
+const byTokenHash = preparedPer((db: AccessDb) =>
+  db
+    .select({ ...clientColumns, expiresInUs: microsUntilByDb(apiClient.expiresAt) })
+    .from(apiClient)
+    .where(eq(apiClient.tokenHash, sql.placeholder('hash')))
+    .prepare(),
+);
 
 export const AUTH_FAILURES = ['TOKEN_MISSING', 'TOKEN_MALFORMED', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_REVOKED'] as const;
 export type AuthFailure = (typeof AUTH_FAILURES)[number];
@@ -201,16 +220,19 @@ function bearerToken(authorization: string | undefined): { token: string } | { o
   return { token: m[1] };
 }
 
-/** A client row as a caller, or why it is not one now; with the instant its expiry ends it (ms), if any. */
-function judge(row: typeof apiClient.$inferSelect | undefined): Authentication & { expiresAtMs?: number } {
+/**
+ * A client row as a caller, or why it is not one now (its expiry by the database's clock); with the
+ * time its expiry leaves it by that clock (ms), if it has one.
+ */
+function judge(row: (ClientRow & { expiresInUs: number | null }) | undefined): Authentication & { expiresInMs?: number } {
   if (!row) return { ok: false, reason: 'TOKEN_INVALID' };
-  const status = statusOf(row, dbTime());
+  const status = statusOf(row);
   if (status === 'REVOKED') return { ok: false, reason: 'TOKEN_REVOKED' };
   if (status === 'EXPIRED') return { ok: false, reason: 'TOKEN_EXPIRED' };
   return {
     ok: true,
     caller: { clientId: row.id, name: row.name, department: row.department, regionScope: row.regionScope, roles: parseRoles(row.roles), requireOfficer: row.requireOfficer },
-    expiresAtMs: row.expiresAt === null ? undefined : Date.parse(`${row.expiresAt.replace(' ', 'T')}Z`),
+    expiresInMs: row.expiresInUs === null ? undefined : row.expiresInUs / 1000,
   };
 }
 
@@ -219,7 +241,7 @@ export async function authenticate(db: AccessDb, authorization: string | undefin
   const bearer = bearerToken(authorization);
   if (!('token' in bearer)) return bearer;
   const [row] = await byTokenHash(db).execute({ hash: tokenHash(bearer.token) });
-  const { expiresAtMs: _expiry, ...auth } = judge(row);
+  const { expiresInMs: _expiry, ...auth } = judge(row);
   return auth;
 }
 
@@ -232,6 +254,10 @@ const TOKEN_CACHE_MAX = 10_000;
  * stated, not hidden: a revoked or rotated token goes on working for at most `ttlMs` in each hub
  * process (each keeps its own cache), and an expiring one never past its expiry. Failures are never
  * kept, so a new or re-issued token works at once. `ttlMs` 0: every request looks its token up.
+ *
+ * An entry lasts the shorter of `ttlMs` and the time the look-up found the token's expiry leaves it
+ * by the database's clock, counted on `nowMs`, this process's monotonic clock (performance.now): the
+ * process's wall clock, set wrong or stepped, neither keeps an expired token nor drops a valid one.
  */
 export class TokenCache {
   private readonly entries = new Map<string, { caller: Caller; untilMs: number }>();
@@ -239,7 +265,7 @@ export class TokenCache {
   constructor(
     private readonly db: AccessDb,
     readonly ttlMs: number,
-    private readonly nowMs: () => number = Date.now,
+    private readonly nowMs: () => number = () => performance.now(),
   ) {}
 
   async authenticate(authorization: string | undefined): Promise<Authentication> {
@@ -251,10 +277,10 @@ export class TokenCache {
     const kept = this.entries.get(hash);
     if (kept && kept.untilMs > now) return { ok: true, caller: kept.caller };
     const [row] = await byTokenHash(this.db).execute({ hash });
-    const { expiresAtMs, ...auth } = judge(row);
+    const { expiresInMs, ...auth } = judge(row);
     if (auth.ok) {
       if (this.entries.size >= TOKEN_CACHE_MAX) this.entries.clear();
-      this.entries.set(hash, { caller: auth.caller, untilMs: Math.min(now + this.ttlMs, expiresAtMs ?? Infinity) });
+      this.entries.set(hash, { caller: auth.caller, untilMs: now + Math.min(this.ttlMs, expiresInMs ?? Infinity) });
     } else {
       this.entries.delete(hash);
     }
@@ -264,8 +290,8 @@ export class TokenCache {
 
 /** Whether `token` is the current, usable token of the client named `name`. */
 export async function tokenIsCurrent(db: AccessDb, name: string, token: string): Promise<boolean> {
-  const [row] = await db.select().from(apiClient).where(eq(apiClient.name, name));
-  return !!row && row.tokenHash === tokenHash(token) && statusOf(row, dbTime()) === 'ACTIVE';
+  const [row] = await db.select(clientColumns).from(apiClient).where(eq(apiClient.name, name));
+  return !!row && row.tokenHash === tokenHash(token) && statusOf(row) === 'ACTIVE';
 }
 
 export async function clientExists(db: AccessDb, name: string): Promise<boolean> {

@@ -1,0 +1,85 @@
+/**
+ * API clients, subscriptions and pushes judged and timed by the hub database's clock, not the hub
+ * process's (docs/scale-out.md, "Time"): several hub processes share one database, and any one's
+ * clock may be off. Here the database's clock is set apart from this process's on one connection
+ * (support/db-clock.ts, `SET timestamp`), and every call goes through that connection:
+ *
+ * - a token the process would hold valid but the database holds expired is refused TOKEN_EXPIRED,
+ *   and one the process would hold expired but the database does not is accepted (before, its own
+ *   clock judged: a process an hour slow served a token half an hour past its expiry);
+ * - the token cache keeps a token no longer than the database's clock leaves it, counted from the
+ *   look-up on the process's own clock (before, until the expiry read on the process's clock);
+ * - `npm run clients -- list` and the token check of the demo clients say EXPIRED as the database does.
+ */
+import { authenticate, createClient, listClients, tokenIsCurrent, TokenCache } from '../access/clients';
+import { accessDbOf } from '../db/access/db';
+import { toDbInstant } from '../db/instants';
+import { createTestDatabases, type TestDatabases } from './support/databases';
+import { frozenDbClock, type FrozenDbClock } from './support/db-clock';
+
+let dbs: TestDatabases;
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('db_clock_clients');
+}, 120_000);
+
+afterAll(async () => {
+  await dbs?.close();
+});
+
+const MINUTE = 60_000;
+const bearer = (token: string) => `Bearer ${token}`;
+const spec = (name: string, expiresAt: string | null) => ({ name, department: 'CIVIL_AFFAIRS' as const, regionScope: '370811', roles: ['READER' as const], expiresAt });
+/** An instant `minutes` from this process's clock. */
+const fromNow = (minutes: number) => new Date(Date.now() + minutes * MINUTE);
+
+async function withDbClock<T>(at: Date, body: (clock: FrozenDbClock) => Promise<T>): Promise<T> {
+  const clock = await frozenDbClock(dbs.hubUrl, at);
+  try {
+    return await body(clock);
+  } finally {
+    await clock.close();
+  }
+}
+
+describe('a token whose expiry lies between this process’s clock and the database’s', () => {
+  it('is refused once the database’s clock has passed its expiry, though this process’s has not', async () => {
+    const { token } = await createClient(accessDbOf(dbs.hub), spec('db-expired', toDbInstant(fromNow(30))));
+    await withDbClock(fromNow(60), async (clock) => {
+      expect(await authenticate(clock.access, bearer(token))).toEqual({ ok: false, reason: 'TOKEN_EXPIRED' });
+      expect(await new TokenCache(clock.access, 3_600_000).authenticate(bearer(token))).toEqual({ ok: false, reason: 'TOKEN_EXPIRED' });
+      expect((await listClients(clock.access)).find((c) => c.name === 'db-expired')?.status).toBe('EXPIRED');
+      expect(await tokenIsCurrent(clock.access, 'db-expired', token)).toBe(false);
+    });
+  });
+
+  it('is accepted while the database’s clock has not reached its expiry, though this process’s has', async () => {
+    const { token } = await createClient(accessDbOf(dbs.hub), spec('db-valid', toDbInstant(fromNow(30))));
+    await dbs.hubPool.query('UPDATE api_client SET expires_at = ? WHERE name = ?', [toDbInstant(fromNow(-30)), 'db-valid']);
+    await withDbClock(fromNow(-60), async (clock) => {
+      expect(await authenticate(clock.access, bearer(token))).toMatchObject({ ok: true, caller: { name: 'db-valid' } });
+      expect(await new TokenCache(clock.access, 3_600_000).authenticate(bearer(token))).toMatchObject({ ok: true, caller: { name: 'db-valid' } });
+      expect((await listClients(clock.access)).find((c) => c.name === 'db-valid')?.status).toBe('ACTIVE');
+      expect(await tokenIsCurrent(clock.access, 'db-valid', token)).toBe(true);
+    });
+  });
+
+  it('is kept by the token cache no longer than the database’s clock leaves it', async () => {
+    // A minute left by the database's clock, half an hour ahead of this process's: by the process's
+    // clock the token had 31 minutes, and the cache kept it that long (its hour's period cut only
+    // by the expiry read on the process's clock), serving it 30 minutes past its expiry.
+    const dbAt = fromNow(30);
+    const { token } = await createClient(accessDbOf(dbs.hub), spec('db-cached', toDbInstant(new Date(dbAt.getTime() + MINUTE))));
+    await withDbClock(dbAt, async (clock) => {
+      let processMs = Date.now();
+      const cache = new TokenCache(clock.access, 3_600_000, () => processMs);
+      expect((await cache.authenticate(bearer(token))).ok).toBe(true);
+      // The database's clock passes the expiry; the cache's entry had a minute by the process's clock.
+      await clock.set(new Date(dbAt.getTime() + MINUTE + 1000));
+      processMs += MINUTE - 1;
+      expect((await cache.authenticate(bearer(token))).ok).toBe(true);
+      processMs += 1;
+      expect(await cache.authenticate(bearer(token))).toEqual({ ok: false, reason: 'TOKEN_EXPIRED' });
+    });
+  });
+});
