@@ -11,13 +11,14 @@
  * Expiry is judged by the hub database's clock, as every process sharing it judges it (and the
  * alert pushes to a client: db/alert-delivery): the look-up itself answers whether the token has
  * expired and how long it has left, and the cache counts that time down on this process's monotonic
- * clock, so a process whose clock is off neither lengthens nor shortens a token's life.
+ * clock, so a process whose clock is off neither lengthens nor shortens a token's life. The times a
+ * client's row records (created, rotated, revoked) are the database's too.
  */
 import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { asc, eq, getTableColumns, sql } from 'drizzle-orm';
-import { dbTime, type AccessDb } from '../db/access/db';
-import { expiredByDb, microsUntilByDb } from '../db/instants';
+import type { AccessDb } from '../db/access/db';
+import { dbNow, expiredByDb, microsUntilByDb } from '../db/instants';
 import { apiClient } from '../db/access/schema';
 import { preparedPer } from '../db/prepared';
 import { HUB_LEDGER_SOURCES, OFFICE_CODES, type OfficeCode as DepartmentCode } from '../domain/departments';
@@ -145,7 +146,7 @@ export async function createClient(db: AccessDb, spec: ClientSpec): Promise<{ cl
     regionScope: spec.regionScope,
     roles: [...new Set(spec.roles)].join(','),
     tokenHash: tokenHash(token),
-    createdAt: dbTime(),
+    createdAt: dbNow(),
     expiresAt: spec.expiresAt ?? null,
     requireOfficer: spec.requireOfficer ?? false,
   });
@@ -185,14 +186,14 @@ export async function rotateClient(db: AccessDb, name: string, expiresAt?: strin
   const token = newToken();
   await db
     .update(apiClient)
-    .set({ tokenHash: tokenHash(token), rotatedAt: dbTime(), ...(expiresAt !== undefined ? { expiresAt } : {}) })
+    .set({ tokenHash: tokenHash(token), rotatedAt: dbNow(), ...(expiresAt !== undefined ? { expiresAt } : {}) })
     .where(eq(apiClient.id, row.id));
   return { client: infoOf(await byName(db, name)), token };
 }
 
 export async function revokeClient(db: AccessDb, name: string): Promise<ClientInfo> {
   const row = await byName(db, name);
-  if (row.revokedAt === null) await db.update(apiClient).set({ revokedAt: dbTime() }).where(eq(apiClient.id, row.id));
+  if (row.revokedAt === null) await db.update(apiClient).set({ revokedAt: dbNow() }).where(eq(apiClient.id, row.id));
   return infoOf(await byName(db, name));
 }
 

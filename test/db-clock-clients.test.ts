@@ -9,11 +9,15 @@
  *   clock judged: a process an hour slow served a token half an hour past its expiry);
  * - the token cache keeps a token no longer than the database's clock leaves it, counted from the
  *   look-up on the process's own clock (before, until the expiry read on the process's clock);
- * - `npm run clients -- list` and the token check of the demo clients say EXPIRED as the database does.
+ * - `npm run clients -- list` and the token check of the demo clients say EXPIRED as the database does;
+ * - the times stored when a client is made, rotated or revoked, a subscription made or revoked, a
+ *   push delivered or given up, are the database's.
  */
-import { authenticate, createClient, listClients, tokenIsCurrent, TokenCache } from '../access/clients';
+import { authenticate, createClient, listClients, revokeClient, rotateClient, tokenIsCurrent, TokenCache } from '../access/clients';
 import { accessDbOf } from '../db/access/db';
+import { claimDue, markDelivered, revokeSubscription } from '../db/alert-delivery/store';
 import { toDbInstant } from '../db/instants';
+import { insertSubscribedRegions, raise, subscribe, subscriberClient, syntheticAlert } from './alert-delivery/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { frozenDbClock, type FrozenDbClock } from './support/db-clock';
 
@@ -21,6 +25,7 @@ let dbs: TestDatabases;
 
 beforeAll(async () => {
   dbs = await createTestDatabases('db_clock_clients');
+  await insertSubscribedRegions(dbs.hub);
 }, 120_000);
 
 afterAll(async () => {
@@ -83,3 +88,39 @@ describe('a token whose expiry lies between this process’s clock and the datab
     });
   });
 });
+
+describe('the instants stored for clients, subscriptions and pushes', () => {
+  // Far from this process's clock either way, so a time written from it cannot pass for this one.
+  const DB_AT = new Date('2026-03-15T02:00:00.000Z');
+  const STORED = '2026-03-15 02:00:00.000';
+
+  it('are the database’s: a client made, rotated and revoked', async () => {
+    await withDbClock(DB_AT, async (clock) => {
+      await createClient(clock.access, spec('db-times', null));
+      await rotateClient(clock.access, 'db-times');
+      const revoked = await revokeClient(clock.access, 'db-times');
+      expect({ createdAt: revoked.createdAt, rotatedAt: revoked.rotatedAt, revokedAt: revoked.revokedAt }).toEqual({ createdAt: STORED, rotatedAt: STORED, revokedAt: STORED });
+    });
+  });
+
+  it('are the database’s: a subscription made and revoked, a push delivered and one given up with its subscription', async () => {
+    await subscriberClient(dbs.hub, 'db-times-subscriber');
+    await withDbClock(DB_AT, async (clock) => {
+      const made = await subscribe(clock.hub, 'db-times-subscriber', 'http://127.0.0.1:45201/hook');
+      if (!made.ok) throw new Error('not made');
+      expect(await raise(clock.hub, syntheticAlert())).toBe(1);
+      const [claimed] = await claimDue(clock.hub, 'round-1', 10, MINUTE);
+      expect(await markDelivered(clock.hub, 'round-1', [claimed.id], new Map([[claimed.id, 200]]))).toBe(1);
+      expect(await raise(clock.hub, syntheticAlert())).toBe(1);
+      await revokeSubscription(clock.hub, made.subscription.id);
+    });
+    const [subscriptions] = (await dbs.hubPool.query("SELECT created_at, revoked_at FROM alert_subscription WHERE client_id = 'db-times-subscriber'")) as any;
+    expect(subscriptions).toEqual([{ created_at: STORED, revoked_at: STORED }]);
+    const [deliveries] = (await dbs.hubPool.query('SELECT d.state, d.delivered_at, d.dead_at FROM alert_delivery d JOIN alert_subscription s ON s.id = d.subscription_id WHERE s.client_id = ? ORDER BY d.id', ['db-times-subscriber'])) as any;
+    expect(deliveries).toEqual([
+      { state: 'DELIVERED', delivered_at: STORED, dead_at: null },
+      { state: 'DEAD', delivered_at: null, dead_at: STORED },
+    ]);
+  });
+});
+

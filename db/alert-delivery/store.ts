@@ -11,7 +11,7 @@ import { apiClient } from '../access/schema';
 import type { HubQuery } from '../cases/records';
 import { retryLockConflicts, type HubDb } from '../connect';
 import { lockingTransaction, type LockingTx } from '../locking';
-import { dbNow, expiredByDb, toDbInstant } from '../instants';
+import { dbNow, expiredByDb, readDbNow, toDbInstant } from '../instants';
 import { alertDelivery, alertDeliveryNotice, alertSubscription } from './schema';
 
 export interface SubscriptionRecord {
@@ -87,7 +87,7 @@ export async function insertSubscription(db: HubQuery, s: NewSubscription): Prom
     triggerIds: s.triggerIds.join(','),
     secret: s.secret,
     state: 'ACTIVE',
-    createdAt: toDbInstant(),
+    createdAt: dbNow(),
     createdBy: s.createdBy,
   });
   return (await subscriptionById(db, Number(res.insertId)))!;
@@ -139,11 +139,12 @@ export async function listSubscriptions(db: HubQuery, clientId?: string): Promis
  * revoked'), so nothing more is sent to it. Returns null when there is no such subscription.
  */
 export async function revokeSubscription(db: HubDb, id: number): Promise<SubscriptionRecord | null> {
-  const now = toDbInstant();
   // Both or neither: a subscription revoked with deliveries still pending would go on being sent to.
-  // A deadlock with a worker's claim rolls both back, and the pair is written again.
+  // A deadlock with a worker's claim rolls both back, and the pair is written again. One instant for
+  // both, the database's (as the outbox's times are), read in the transaction that writes it.
   await retryLockConflicts(() =>
     db.transaction(async (tx) => {
+      const now = toDbInstant(await readDbNow(tx));
       await tx.update(alertSubscription).set({ state: 'REVOKED', revokedAt: now }).where(and(eq(alertSubscription.id, id), eq(alertSubscription.state, 'ACTIVE')));
       await tx
         .update(alertDelivery)
@@ -311,7 +312,7 @@ export async function markDelivered(db: HubQuery, claimToken: string, ids: numbe
     const res = await retryLockConflicts(() =>
       db
         .update(alertDelivery)
-        .set({ state: 'DELIVERED', deliveredAt: toDbInstant(), lastStatus: code, lastError: null, claimToken: null, claimUntil: null })
+        .set({ state: 'DELIVERED', deliveredAt: dbNow(), lastStatus: code, lastError: null, claimToken: null, claimUntil: null })
         .where(and(inArray(alertDelivery.id, group), eq(alertDelivery.claimToken, claimToken))),
     );
     n += (res as unknown as [{ affectedRows: number }])[0].affectedRows;
@@ -339,9 +340,12 @@ export async function markDead(db: HubQuery, claimToken: string, id: number, sta
 /**
  * Records that a subscriber's administrators were told of a dead letter today: at most one row
  * per subscriber (API client) per day, China's (the administrators' day; the UTC date is still
- * yesterday until 08:00 there). True when this call wrote it (and so should log it).
+ * yesterday until 08:00 there). True when this call wrote it (and so should log it). Today and the
+ * time written are the database's, as the dead letter's dead_at is: hub processes whose clocks
+ * differ around midnight would otherwise each write a notice for "their" day.
  */
-export async function noteDeadLetter(db: HubQuery, clientId: string, subscriptionId: number, deliveryId: string, message: string, now = new Date()): Promise<boolean> {
+export async function noteDeadLetter(db: HubQuery, clientId: string, subscriptionId: number, deliveryId: string, message: string): Promise<boolean> {
+  const now = await readDbNow(db);
   const res = await db.execute(
     sql`INSERT IGNORE INTO alert_delivery_notice (client_id, day, subscription_id, delivery_id, message, created_at)
         VALUES (${clientId}, ${chinaDateOf(now)}, ${subscriptionId}, ${deliveryId}, ${message.slice(0, 500)}, ${toDbInstant(now)})`,

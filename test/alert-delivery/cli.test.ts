@@ -3,6 +3,7 @@ import os from 'node:os';
 import { noteDeadLetter } from '../../db/alert-delivery/store';
 import { subscriptionsCommand } from '../../tools/subscriptions';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { frozenDbClock } from '../support/db-clock';
 import { insertSubscribedRegions, raise, subscriberClient, syntheticAlert } from './scenario';
 
 let dbs: TestDatabases;
@@ -80,7 +81,13 @@ it('manages subscriptions and dead letters from the command line', async () => {
   expect((await run('notices', '--since', '2000-01-01')).out[0]).toContain('rencheng-alerts');
   // The notice's day is China's, as every day the administrators read: a dead letter at 02:00 on
   // 1 July in China (18:00 UTC on 30 June) is 1 July's notice, listed from --since 2026-07-01 (it was dated the UTC day, 30 June).
-  await noteDeadLetter(dbs.hub, 'rencheng-alerts', Number(id), row.delivery_id, 'dead letter at night', new Date('2026-06-30T18:00:00Z'));
+  // The day is the database's (its clock set there), as the dead letter's dead_at is, not this process's.
+  const night = await frozenDbClock(dbs.hubUrl, new Date('2026-06-30T18:00:00Z'));
+  try {
+    await noteDeadLetter(night.hub, 'rencheng-alerts', Number(id), row.delivery_id, 'dead letter at night');
+  } finally {
+    await night.close();
+  }
   expect((await run('notices', '--since', '2026-07-01')).out.filter((l) => l.includes('dead letter at night'))).toEqual([`2026-07-01  rencheng-alerts  subscription #${id}  dead letter at night`]);
   // A day that is no calendar date is the operator's mistake (it was read as text: "no notices").
   for (const since of ['2026-02-30', '2026-13-01']) expect((await run('notices', '--since', since)).code).toBe(2);
