@@ -83,6 +83,13 @@ export function isServiceProgramme(programme: Pick<Programme, 'purpose'>): boole
 export const SERVICE_AMOUNT_MESSAGE = 'a service (e.g. LEGAL_AID) carries amount 0: it is given, not paid to the beneficiary';
 
 /**
+ * Why 0 fen is refused for aid in money (not isServiceProgramme), said alike wherever it is refused:
+ * aidReport's record, a meeting's, a correction's or a reassignment's decision, a first aid. A
+ * decision of 0 fen was completed by any payment of its programme and never read as short.
+ */
+export const MONEY_AMOUNT_MESSAGE = 'aid in money is more than 0 fen';
+
+/**
  * What an aid record is shown under when its department's programme (type, kind) code is one the
  * department does not document (a typo, or a programme its system added since): one per federated
  * department whose records carry such a code. Not programmes of the catalogue: nothing can decide,

@@ -330,6 +330,35 @@ describe('money decided for a service', () => {
   });
 });
 
+describe('no money decided for money aid', () => {
+  it('refuses a decision or first aid of a programme that pays money at 0 fen AMOUNT_INVALID, at a meeting, in a correction (changed or added), in a reassignment and as a first aid, as aidReport refuses such a record', async () => {
+    // A slip deciding 医疗救助 0.00 元 was completed by any payment of the programme and never read as short.
+    const caseId = await caseInDeliberation('临时救助（金额漏填）');
+    const CORRECT = `mutation($input: DecisionCorrectInput!) { decisionCorrect(input: $input) { issued { id } userErrors { code field } } }`;
+    const DECLINE = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { ${SLIP} } }`;
+    const REASSIGN = `mutation($input: ReferralReassignInput!) { referralReassign(input: $input) { ${SLIP} } }`;
+    const tempAid = { department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', cause: 'OTHER', amountFen: 0, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head };
+    const springBud = { department: 'WOMENS_FEDERATION', programme: 'SPRING_BUD', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.child };
+    const present = ['CIVIL_AFFAIRS', 'WOMENS_FEDERATION'];
+    const unpaid = await demo[CA](MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: present, decisions: [springBud, tempAid] } });
+    expect(unpaid).toMatchObject({ data: { meetingRecord: { meeting: null, userErrors: [{ code: 'AMOUNT_INVALID', field: ['input', 'decisions', '1', 'amountFen'] }] } } });
+    const met = await ok(demo[CA], MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: present, decisions: [springBud, { ...tempAid, amountFen: 50_000 }] } }, 'meetingRecord');
+    const [declined, slip] = met.meeting.decisions.map((d: { id: string }) => d.id);
+    const correct = (input: Record<string, unknown>) => demo[CA](CORRECT, { input: { caseId, reason: '更正决定', ...input } });
+    expect(await correct({ changes: [{ referralId: slip, decision: tempAid }] })).toMatchObject({ data: { decisionCorrect: { userErrors: [{ code: 'AMOUNT_INVALID', field: ['input', 'changes', '0', 'decision', 'amountFen'] }] } } });
+    expect(await correct({ add: [{ ...tempAid, beneficiaryIdNumber: WANG.spouse }] })).toMatchObject({ data: { decisionCorrect: { userErrors: [{ code: 'AMOUNT_INVALID', field: ['input', 'add', '0', 'amountFen'] }] } } });
+    await ok(demo.AIDHUB_TOKEN_370811_WOMENS_FEDERATION, DECLINE, { input: { referralId: declined, reason: '不符合春蕾计划资助条件' } }, 'referralDecline');
+    const reassign = { referralId: declined, reason: '改由民政临时救助', department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', cause: 'OTHER', amountFen: 0, deadlineWorkingDays: 10 };
+    expect(await demo[CA](REASSIGN, { input: reassign })).toMatchObject({ data: { referralReassign: { referral: null, userErrors: [{ code: 'AMOUNT_INVALID', field: ['input', 'amountFen'] }] } } });
+    const urgent = (await ok(demo[CA], OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: '户主急需临时救助', reportedAt: '2026-03-12T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    await ok(demo[CA], MOVE, { input: { caseId: urgent, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    const FIRST_AID = `mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { state } userErrors { code field } } }`;
+    expect(await demo[CA](FIRST_AID, { input: { caseId: urgent, programme: 'TEMP_AID', cause: 'OTHER', amountFen: 0, beneficiaryIdNumber: WANG.head, reason: '先行临时救助' } })).toMatchObject({
+      data: { caseFirstAid: { case: null, userErrors: [{ code: 'AMOUNT_INVALID', field: ['input', 'amountFen'] }] } },
+    });
+  });
+});
+
 describe('a first aid sent again after its record was corrected', () => {
   it('answers the retry (with its key, and without one) with its first outcome, replayed, not refused by the correction made since', async () => {
     const FIRST_AID = `mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { state } replayed userErrors { code field } } }`;

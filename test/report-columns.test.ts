@@ -60,6 +60,18 @@ describe('report file header', () => {
     ]);
   });
 
+  it('says a date written right that names no day (2026-02-29) is no day of the calendar, and an amount of too many digits how large one may be', () => {
+    // Both were told to write the date year first, the spreadsheet having rewritten it, and the
+    // amount in digits only: what the cell already was.
+    const parsed = parseReportCsv(`${HEADER},grant_date\nR-1,${PERSON},WINTER_SPRING_RELIEF,30000,2026-2-29\nR-2,${PERSON},WINTER_SPRING_RELIEF,30000,2026年4月31日\nR-3,${PERSON},WINTER_SPRING_RELIEF,9007199254740993,2026-02-28\nR-4,${PERSON},WINTER_SPRING_RELIEF,30000,2024-02-29\n`);
+    const messages = parsed.ok ? [] : parsed.problems.map((p) => [p.line, p.code, p.message]);
+    expect(messages).toEqual([
+      [2, 'DATE_INVALID', 'grant_date 2026-02-29 is no day of the calendar (2026-02 has 28 days): check the day'],
+      [3, 'DATE_INVALID', 'grant_date 2026-04-31 is no day of the calendar (2026-04 has 30 days): check the day'],
+      [4, 'AMOUNT_INVALID', 'amount_fen is whole fen, 0 to 2147483647'],
+    ]);
+  });
+
   it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf'])('refuses a column named %s as unknown', (column) => {
     const parsed = parseReportCsv(`${HEADER},${column}\nR-1,${PERSON},WINTER_SPRING_RELIEF,30000,x\n`);
     expect(parsed.ok).toBe(false);

@@ -7,7 +7,7 @@ import { PROPOSAL_MAX_FEN, type AidCause } from '../aid';
 import type { IsoDate } from '../dates';
 import type { OfficeCode as DepartmentCode } from '../departments';
 import { fenToYuan } from '../money';
-import { isServiceProgramme, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../programmes';
+import { isServiceProgramme, MONEY_AMOUNT_MESSAGE, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../programmes';
 import { caseError, type CaseUserError } from './errors';
 import { noSlipsReason } from './offices';
 import { longerThan } from '../text-length';
@@ -102,6 +102,9 @@ export function checkMeeting(
     // decided for the household (the pre-grant check, the slip's ask, the dossier), as aidReport
     // refuses it for the aid reported (domain/programmes.ts isServiceProgramme).
     else if (d.amountFen > 0 && programme && isServiceProgramme(programme)) errors.push(caseError('AMOUNT_INVALID', SERVICE_AMOUNT_MESSAGE, at('decisions', i, 'amountFen')));
+    // Aid in money decided at 0 fen (an amount left at its default) was issued as 医疗救助 0.00 元,
+    // completed by any payment of the programme and never read as short (件件有落实).
+    else if (d.amountFen === 0 && programme && !isServiceProgramme(programme)) errors.push(caseError('AMOUNT_INVALID', MONEY_AMOUNT_MESSAGE, at('decisions', i, 'amountFen')));
     const deadline = checkDeadlineWorkingDays(d.deadlineWorkingDays, at('decisions', i, 'deadlineWorkingDays'));
     if (deadline) errors.push(deadline);
     if (d.ask !== null && longerThan(d.ask, 500)) errors.push(caseError('TEXT_TOO_LONG', 'ask is longer than 500 characters', at('decisions', i, 'ask')));

@@ -11,7 +11,7 @@ import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS } from '../findings/perio
 import type { OfficeCode } from '../departments';
 import { HUB_ID } from '../hub-id';
 import { checkIdNumber, typedIdNumber } from '../id-number';
-import { isServiceProgramme, PROGRAMME_BY_CODE, PROGRAMMES, SERVICE_AMOUNT_MESSAGE } from '../programmes';
+import { isServiceProgramme, MONEY_AMOUNT_MESSAGE, PROGRAMME_BY_CODE, PROGRAMMES, SERVICE_AMOUNT_MESSAGE } from '../programmes';
 import { longerThan } from '../text-length';
 import { screenedReference } from '../text-screen';
 
@@ -277,7 +277,7 @@ export function validateReport(
 
     if (!Number.isSafeInteger(r.amountFen) || r.amountFen < 0 || r.amountFen > MAX_REPORTED_FEN) fail('AMOUNT_INVALID', 'amountFen', `an amount is whole fen, 0 to ${MAX_REPORTED_FEN}`);
     else if (entryKind === 'REVERSAL' && r.amountFen !== 0) fail('AMOUNT_INVALID', 'amountFen', 'a reversal carries amount 0');
-    else if (entryKind !== 'REVERSAL' && r.amountFen === 0 && !(programme && isServiceProgramme(programme))) fail('AMOUNT_INVALID', 'amountFen', 'aid in money is more than 0 fen');
+    else if (entryKind !== 'REVERSAL' && r.amountFen === 0 && !(programme && isServiceProgramme(programme))) fail('AMOUNT_INVALID', 'amountFen', MONEY_AMOUNT_MESSAGE);
     // A service (法律援助) is given, not paid to the household: money recorded for it counted in the
     // household's aid totals and the dossier as cash the household never received.
     else if (entryKind !== 'REVERSAL' && r.amountFen !== 0 && programme && isServiceProgramme(programme)) fail('AMOUNT_INVALID', 'amountFen', SERVICE_AMOUNT_MESSAGE);

@@ -1093,7 +1093,7 @@ export type ReferralReassignInput = {
   readonly department: DepartmentCode;
   /** Its programme, by code. */
   readonly programme: Scalars['ID']['input'];
-  /** Amount in fen (per month for a recurring programme); 0 for a service (法律援助), AMOUNT_INVALID otherwise. */
+  /** Amount in fen (per month for a recurring programme); 0 for a service (法律援助), more than 0 for aid in money: AMOUNT_INVALID otherwise. */
   readonly amountFen: Scalars['Fen']['input'];
   /** Deadline in working days from today, 1 to 60. */
   readonly deadlineWorkingDays: Scalars['Int']['input'];
@@ -1182,7 +1182,7 @@ export type CaseFirstAidInput = {
   readonly caseId: Scalars['ID']['input'];
   /** The programme the aid was given under, by code (usually TEMP_AID). */
   readonly programme: Scalars['ID']['input'];
-  /** The amount given, in fen; 0 for a service (法律援助), AMOUNT_INVALID otherwise. */
+  /** The amount given, in fen; 0 for a service (法律援助), more than 0 for aid in money: AMOUNT_INVALID otherwise. */
   readonly amountFen: Scalars['Fen']['input'];
   /** The member it was given to (default: the household). A member who died before the day it was given is refused, BENEFICIARY_DECEASED. */
   readonly beneficiaryIdNumber?: InputMaybe<Scalars['String']['input']>;
@@ -2320,7 +2320,7 @@ export type CaseErrorCode =
   | 'AMOUNT_NEGATIVE'
   /** An amount is at most 2,147,483,647 fen (¥21,474,836.47), the most one grant can be: the pre-grant check sums it with the aid already given. */
   | 'AMOUNT_TOO_LARGE'
-  /** A decision (a meeting's, a correction's, a reassignment's) or a first aid of a service programme (法律援助) carries amount 0: a service is given, not paid, as aidReport's AMOUNT_INVALID. */
+  /** A decision (a meeting's, a correction's, a reassignment's) or a first aid of a service programme (法律援助) carries amount 0: a service is given, not paid; one of a programme that pays money carries more than 0 (a decision of 0 fen was completed by any payment and never read as short). As aidReport's AMOUNT_INVALID. */
   | 'AMOUNT_INVALID'
   /** The beneficiary is not a current member of the household (or is missing). */
   | 'BENEFICIARY_NOT_IN_HOUSEHOLD'
@@ -2527,7 +2527,7 @@ export type DecisionInput = {
   readonly department: DepartmentCode;
   /** The programme, by code (e.g. MEDICAL_AID). */
   readonly programme: Scalars['ID']['input'];
-  /** Amount in fen: per month for a recurring programme, in total for a one-off; 0 for a service (法律援助), AMOUNT_INVALID otherwise. */
+  /** Amount in fen: per month for a recurring programme, in total for a one-off; 0 for a service (法律援助), more than 0 for aid in money: AMOUNT_INVALID otherwise. */
   readonly amountFen: Scalars['Fen']['input'];
   /** Deadline in working days from the meeting date, 1 to 60. */
   readonly deadlineWorkingDays: Scalars['Int']['input'];

@@ -40,7 +40,7 @@ import { calendarCoverage } from '../../domain/cases/working-days';
 import { sourceOf, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { groupBy } from '../../domain/group-by';
-import { AID_PROGRAMME_BY_CODE, isServiceProgramme, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
+import { AID_PROGRAMME_BY_CODE, isServiceProgramme, MONEY_AMOUNT_MESSAGE, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
 import type { AidRecord, AidCause } from '../../federation/contract';
 import type { ActorInput, CaseTransitionInput, DecisionCorrectInput, DecisionInput as DecisionInputArg, MeetingRecordInput, OfficeInput, ReferralReassignInput, Resolvers } from '../__generated__/types';
 import { departmentOf, present, refuseUnknownDivision, unknownRegion } from '../common';
@@ -974,6 +974,7 @@ export const caseResolvers: Resolvers = {
       if (retry) return answered(retry);
       // A service (法律援助) is given, not paid, as a decision of it is (domain/cases/meetings.ts).
       if (input.amountFen > 0 && isServiceProgramme(programme)) return { userErrors: [caseError('AMOUNT_INVALID', SERVICE_AMOUNT_MESSAGE, ['input', 'amountFen'])] };
+      if (input.amountFen === 0 && !isServiceProgramme(programme)) return { userErrors: [caseError('AMOUNT_INVALID', MONEY_AMOUNT_MESSAGE, ['input', 'amountFen'])] };
       const household = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
       const members = household.map((m) => m.person.idNumber);
       if (beneficiary !== null && !members.includes(beneficiary)) return { userErrors: [caseError('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a member of the household', ['input', 'beneficiaryIdNumber'])] };

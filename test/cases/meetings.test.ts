@@ -50,6 +50,13 @@ describe('checkMeeting', () => {
     expect(codes(meeting({ decisions: [decision({ amountFen: 1 })] }))).toEqual([]);
   });
 
+  it('holds aid in money to more than 0 fen, as aidReport does: a decision of 0 fen for it is AMOUNT_INVALID (it was completed by any payment)', () => {
+    expect(codes(meeting({ decisions: [decision({ amountFen: 0 })] }))).toEqual(['AMOUNT_INVALID@decisions.0.amountFen']);
+    expect(codes(meeting({ departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [decision({ department: 'CIVIL_AFFAIRS', programmeCode: 'DIBAO', amountFen: 0 })] }))).toEqual(['AMOUNT_INVALID@decisions.0.amountFen']);
+    // An unknown programme is refused as such, not for its amount.
+    expect(codes(meeting({ decisions: [decision({ programmeCode: 'NO_SUCH', amountFen: 0 })] }))).toEqual(['UNKNOWN_PROGRAMME@decisions.0.programme']);
+  });
+
   it('names each fault with its field', () => {
     expect(
       codes(

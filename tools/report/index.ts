@@ -10,7 +10,7 @@ import { isIsoDate } from '../../domain/dates';
 import { DATE_RANGE, dateInRange } from '../../domain/date-ranges';
 import { idNumberCheckChar, typedIdNumber } from '../../domain/id-number';
 import { sheetCell, type CellKind } from '../../domain/spreadsheet-values';
-import { MAX_REPORT_BATCH } from '../../domain/reported-aid/validate';
+import { MAX_REPORT_BATCH, MAX_REPORTED_FEN } from '../../domain/reported-aid/validate';
 
 /**
  * The file's columns, in one table: each with the aidReport input field it fills, whether the header
@@ -144,7 +144,12 @@ export function parseReportCsv(
       // digits, thousands separators, a date written year first as Excel saves it (2026/1/20).
       const value = sheetCell(CELL_KINDS.get(field) ?? 'text', TEXT_MARKED.has(field) ? unmarkedText(cell) : cell);
       if (field === 'amountFen') {
-        if (!/^\d{1,12}$/.test(value)) {
+        if (/^\d{13,}$/.test(value)) {
+          // Digits, too many for an amount: said as the hub says one over its limit (it was told "digits only").
+          problems.push({ line: lines[i], code: 'AMOUNT_INVALID', field: h, message: `amount_fen is whole fen, 0 to ${MAX_REPORTED_FEN}` });
+          standIn(i, field);
+          record[field] = 0;
+        } else if (!/^\d{1,12}$/.test(value)) {
           // Yuan with its fen (300.50) is the usual slip: say what it would be in fen. Zero fen
           // after the point (30000.00) is as often a fen column shown with two decimals, which the
           // hint alone read as yuan, a hundred times the amount: both readings are said.
@@ -176,9 +181,15 @@ export function parseReportCsv(
         // Excel rewrites dates as it shows them (2026/1/20). Sent as it is, the hub refused the
         // whole request for one variable, with no line and no word of any other row; so it did a
         // date outside the hub's range (2126 for 2026), naming the record by its place in the batch.
+        // A date written right that names no day (2026-02-29, 2026年4月31日) was told to be written
+        // year first, the spreadsheet having rewritten it: it is the day that is wrong.
+        const noDay = /^(\d{4})-(\d{2})-\d{2}$/.exec(value);
+        const monthDays = noDay && Number(noDay[2]) >= 1 && Number(noDay[2]) <= 12 ? new Date(Date.UTC(Number(noDay[1]), Number(noDay[2]), 0)).getUTCDate() : null;
         const message = isIsoDate(value)
           ? `${h} is a date from ${DATE_RANGE.min} to ${DATE_RANGE.max} (and aid is not dated after today, but for a recurring period's end, at most five years after its start): is the year mistyped?`
-          : `${h} is a calendar date written year first, e.g. 2026-01-20, 2026/1/20, 20260120 or 2026年1月20日 (a spreadsheet showing 20/1/2026 or 1/20/2026 has rewritten it: format the column as yyyy-mm-dd or as text)`;
+          : noDay
+            ? `${h} ${value} is no day of the calendar${monthDays === null ? ' (a month is 01 to 12)' : ` (${value.slice(0, 7)} has ${monthDays} days)`}: check the ${monthDays === null ? 'month' : 'day'}`
+            : `${h} is a calendar date written year first, e.g. 2026-01-20, 2026/1/20, 20260120 or 2026年1月20日 (a spreadsheet showing 20/1/2026 or 1/20/2026 has rewritten it: format the column as yyyy-mm-dd or as text)`;
         problems.push({ line: lines[i], code: 'DATE_INVALID', field: h, message });
         // Left out, so the rest of the row is still checked; what the hub says of its dates (one
         // now missing, a period now open) is not shown.
