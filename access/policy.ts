@@ -406,6 +406,8 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   RepeatedGrants: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: { cause: 'HEALTH', count: 'ANY', windowMonths: 'ANY' } },
   SettlementExcess: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: { settlementReference: 'HEALTH', settledOn: 'HEALTH', burdenFen: 'HEALTH', aidFen: 'IN_SCOPE', excessFen: 'HEALTH' } },
   AidAfterDeath: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: { deathDate: 'ANY', from: 'ANY', to: 'ANY', months: 'ANY', excessFen: 'IN_SCOPE' } },
+  // The student's stage is shown in scope only, as a missed aid's conditions are; the programme's own stages are the catalogue's.
+  WrongSchoolStage: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: { judgedOn: 'ANY', stage: 'IN_SCOPE', programmeStages: 'ANY' } },
   MissedAid: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: { expected: 'ANY', schoolYear: 'ANY', conditions: 'IN_SCOPE', disabilityLevel: 'IN_SCOPE', grantCount: 'IN_SCOPE', outOfPocketFen: 'HEALTH' } },
   FindingUserError: { kind: 'OPEN', why: 'why a write was refused; codes and messages name no person' },
   ScanStartPayload: OPEN_CONTAINER,

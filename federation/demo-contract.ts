@@ -7,6 +7,7 @@
  */
 import type { IsoDate } from '../domain/dates';
 import type { Region } from '../domain/regions';
+import type { SchoolStage } from '../domain/school-stages';
 import type { Rng } from './demo-random';
 
 export type DemoCell = string | number | null;
@@ -218,10 +219,13 @@ export interface PlantVerbs {
   workerFile(s: PlantSink, fileNo: string, who: PlantPerson): void;
   /** A union grant: illness aid (DB) on a settlement or 金秋助学 (JQ) for a student (工会). */
   unionGrant(s: PlantSink, fileNo: string, type: 'DB' | 'JQ', date: IsoDate, amountFen: number, extra: { student?: PlantPerson; schoolYear?: string; setlRef?: string }): void;
-  /** A pupil (教育). */
-  student(s: PlantSink, studentNo: string, who: PlantPerson, grade: number): void;
-  /** A national grant paid to a pupil for a school year (教育). */
-  funding(s: PlantSink, studentNo: string, schoolYear: string, paid: IsoDate): void;
+  /**
+   * A roll entry of a student at a school stage (教育): in school, enrolled `grade` years before the
+   * reference year unless `enrolYear` says; `left`: graduated (毕业) on that day.
+   */
+  student(s: PlantSink, studentNo: string, who: PlantPerson, grade: number, stage: SchoolStage, opts?: { enrolYear?: string; left?: IsoDate }): void;
+  /** Education aid paid to a student for a school year (教育): 国家助学金, 学费减免 or 寄宿生生活费补助, each of its stages (domain/school-stages.ts). */
+  funding(s: PlantSink, studentNo: string, schoolYear: string, paid: IsoDate, programme: 'NATIONAL_GRANT' | 'TUITION_WAIVER' | 'BOARDING_SUBSIDY'): void;
   /** A public-rental application with its allocations, in kind (SW) or as a rent subsidy (BT) (住建). */
   rental(s: PlantSink, appNo: string, who: PlantPerson, allocations: { type: 'SW' | 'BT'; start: IsoDate; end: IsoDate | null }[]): void;
 }

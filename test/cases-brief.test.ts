@@ -257,7 +257,7 @@ describe('the meeting brief in a real browser', () => {
     expect(await page.title()).toBe(`一事一议会议材料 ${reference}`);
     expect(await page.locator('h1').textContent()).toBe('社会救助“一事一议”会议材料');
     const text = await page.locator('body').innerText();
-    for (const expected of ['王建国', '张桂英', '南门社区', '会议决定（2025-10-09）', '医疗保障局', '医疗救助', '学费减免', '大病帮扶', '8000.00 元', '5 个工作日', '（2025-10-15 前）', '近24个月各部门救助情况', '数据比对发现的问题', 'X6']) {
+    for (const expected of ['王建国', '张桂英', '南门社区', '会议决定（2025-10-09）', '医疗保障局', '医疗救助', '学费减免', '大病帮扶', '8000.00 元', '5 个工作日', '（2025-10-15 前）', '近24个月各部门救助情况', '数据比对发现的问题', 'X6', 'X13', '受助学生 2025-10-15 在读学段为初中']) {
       expect({ expected, found: text.includes(expected) }).toEqual({ expected, found: true });
     }
     // ID numbers are printed masked, never in clear.

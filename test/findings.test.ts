@@ -81,7 +81,8 @@ describe('Household.findings', () => {
     expect(ruleIds(await findingsOf(ids.nursing))).toEqual(['M1']);
     expect(ruleIds(await findingsOf(ids.settlement))).toEqual(['X7']);
     expect(ruleIds(await findingsOf(ids.orphan))).toEqual(['X2']);
-    expect(ruleIds(await findingsOf(wangId))).toEqual(['X6']);
+    // 王小明, a 初中 pupil, was paid 国家助学金 (for 普通高中, 中职, 高校 students): X13 beside X6.
+    expect(ruleIds(await findingsOf(wangId))).toEqual(['X13', 'X6']);
   });
 
   it('names the rule, the people, the exact records, the overlap and the basis', async () => {
@@ -326,7 +327,7 @@ describe('region scan, settling and re-scan', () => {
     expect(first.progress.householdsDone).toBe(first.progress.householdsTotal);
     expect(first.progress.new).toBe(first.progress.findings);
     const found = byRule(first);
-    for (const [rule, household] of [['X1', ids.overlap], ['X4', ids.housing], ['X5', ids.housing], ['M5', ids.housing], ['X8', ids.death], ['M1', ids.nursing], ['X7', ids.settlement], ['X2', ids.orphan], ['X6', wangId]] as const) {
+    for (const [rule, household] of [['X1', ids.overlap], ['X4', ids.housing], ['X5', ids.housing], ['M5', ids.housing], ['X8', ids.death], ['M1', ids.nursing], ['X7', ids.settlement], ['X2', ids.orphan], ['X6', wangId], ['X13', wangId]] as const) {
       expect(found.get(`${rule}:${household}`)).toMatchObject({ status: 'OPEN', firstSeenScan: { id: first.id }, lastSeenScan: { id: first.id } });
     }
     // The ids are those Household.findings shows.
@@ -651,7 +652,7 @@ describe('the rule set', () => {
 
   it('lists every rule with its basis', async () => {
     const res = await hub.gql(`{ rules { id enabled severity basis programmes { code } windowMonths thresholdFen } }`);
-    expect(res.data.rules.map((r: any) => r.id)).toEqual(['X1', 'X2', 'X3', 'X4', 'X5', 'X6', 'X7', 'X8', 'X9', 'X10', 'X11', 'X12', 'M1', 'M2', 'M3', 'M4', 'M5']);
+    expect(res.data.rules.map((r: any) => r.id)).toEqual(['X1', 'X2', 'X3', 'X4', 'X5', 'X6', 'X7', 'X8', 'X9', 'X10', 'X11', 'X12', 'X13', 'M1', 'M2', 'M3', 'M4', 'M5']);
     expect(res.data.rules.find((r: any) => r.id === 'X5')).toMatchObject({ windowMonths: 12, programmes: [{ code: 'TEMP_AID' }] });
     expect(res.data.rules.find((r: any) => r.id === 'M4')).toMatchObject({ thresholdFen: 1_000_000 });
   });
@@ -661,13 +662,13 @@ describe('the rule set', () => {
     fs.writeFileSync(file, JSON.stringify({ name: '任城区', rules: [{ id: 'X6', enabled: false }] }));
     process.env.AIDHUB_RULES_FILE = file;
     try {
-      expect(ruleIds(await findingsOf(wangId))).toEqual([]);
+      expect(ruleIds(await findingsOf(wangId))).toEqual(['X13']);
       const rules = await hub.gql(`{ rules { id enabled } }`);
       expect(rules.data.rules.find((r: any) => r.id === 'X6')).toEqual({ id: 'X6', enabled: false });
     } finally {
       delete process.env.AIDHUB_RULES_FILE;
     }
-    expect(ruleIds(await findingsOf(wangId))).toEqual(['X6']);
+    expect(ruleIds(await findingsOf(wangId))).toEqual(['X13', 'X6']);
     expect(WANG.child).toBeDefined();
   });
 

@@ -14,6 +14,7 @@ import { programmesOfRule, type Rule } from './rule-set';
 export function departmentsOfRule(rule: Rule): Set<DepartmentCode> {
   const out = new Set<DepartmentCode>(programmesOfRule(rule).map((p) => sourceOf(PROGRAMME_BY_CODE.get(p)!.department)));
   if (rule.kind === 'SETTLEMENT_EXCESS') out.add('HEALTH');
+  if (rule.kind === 'WRONG_SCHOOL_STAGE') out.add('EDUCATION');
   if (rule.kind === 'MISSED_AID') {
     for (const c of [...rule.when, ...(rule.unless ?? [])]) {
       if (c.fact === 'DISABILITY_CERTIFICATE') out.add('DISABILITY');
@@ -91,11 +92,14 @@ export function proposedRecord(p: Proposal): AidRecord {
 /**
  * The rules a proposed grant of `programme` can add a finding to. A missed-aid rule names records
  * only through a GRANTS condition (M5: the grant would be one more temporary aid), so only those
- * concern a proposal; the others describe what is missing, which a grant never causes.
+ * concern a proposal; the others describe what is missing, which a grant never causes. A
+ * WRONG_SCHOOL_STAGE rule (X13) concerns none: a proposal's stage is answered by the check's own
+ * `schoolStage` (and a meeting's decision by its SCHOOL_STAGE warning), which also says when the
+ * stage cannot be judged; a finding beside it would say the same twice.
  */
 export function rulesConcerning(rules: readonly Rule[], programme: string, opts: EvaluateOptions = {}): Rule[] {
   return rules.filter((r) => {
-    if (!runnable(r, opts)) return false;
+    if (!runnable(r, opts) || r.kind === 'WRONG_SCHOOL_STAGE') return false;
     if (r.kind === 'MISSED_AID') return r.when.some((c) => c.fact === 'GRANTS' && (c.programmes as readonly string[]).includes(programme));
     return programmesOfRule(r).includes(programme as never);
   });
@@ -131,6 +135,7 @@ export function departmentsForProposal(rule: Rule, proposal: Pick<Proposal, 'pro
     case 'DUPLICATE_ENROLMENT':
       return of([programme]);
     case 'AID_AFTER_DEATH':
+    case 'WRONG_SCHOOL_STAGE':
       return new Set();
     case 'SETTLEMENT_EXCESS':
       return proposal.settlementRef ? new Set([...of(rule.programmes), 'HEALTH']) : new Set();

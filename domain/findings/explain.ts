@@ -12,6 +12,7 @@ import { AID_CAUSE_NAMES, DISABILITY_CATEGORY_NAMES } from '../aid';
 import { DEPARTMENT_NAMES } from '../departments';
 import { fenToYuan } from '../money';
 import { AID_PROGRAMME_BY_CODE, PROGRAMME_BY_CODE } from '../programmes';
+import { STAGE_NAMES } from '../school-stages';
 import type { AidRecord, Measure, MetCondition } from './facts';
 import type { Interval } from './periods';
 import type { Condition, Rule } from './rule-set';
@@ -106,6 +107,8 @@ export function explain(rule: Rule, measure: Measure, records: readonly AidRecor
       const when = measure.unpaid.end === null ? `自 ${measure.unpaid.start} 起` : `在 ${measure.unpaid.start} 至 ${measure.unpaid.end} `;
       return `${lead}受益人于 ${measure.deathDate} 死亡，${describeRecord(r)}${when}仍发放 ${measure.months} 个月，约 ${yuan(measure.excessFen)}${still}。`;
     }
+    case 'WRONG_STAGE':
+      return `${lead}${describeRecord(records[0])}面向${measure.programmeStages.map((s) => STAGE_NAMES[s]).join('、')}学生，受助学生 ${measure.judgedOn} 在读学段为${STAGE_NAMES[measure.stage]}（以教育部门学籍为准）。`;
     case 'MISSED': {
       const because = measure.met.map((c) => describeCondition(c, detail)).join('，');
       return `${lead}${because}，但未享受${measure.expected.map(programmeName).join('或')}。`;
@@ -154,6 +157,7 @@ export function ruleExplanationTellsHealth(rule: Rule): boolean {
       return true;
     case 'AID_AFTER_DEATH':
     case 'DUPLICATE_ENROLMENT':
+    case 'WRONG_SCHOOL_STAGE':
       return rule.programmes.some(tellsHealth);
     case 'MISSED_AID':
       return rule.when.some(conditionTellsHealth) || rule.expected.programmes.some(tellsHealth);

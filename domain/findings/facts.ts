@@ -126,6 +126,8 @@ export type Measure =
   | { type: 'REPEATED'; cause: AidCause | null; count: number; windowMonths: number }
   | { type: 'SETTLEMENT_EXCESS'; settlementRef: string; settledOn: IsoDate; burdenFen: number; aidFen: number; excessFen: number }
   | { type: 'AFTER_DEATH'; deathDate: IsoDate; unpaid: Interval; months: number; excessFen: number }
+  /** The student's stage on `judgedOn` (the aid's day), and the stages its programme is for. */
+  | { type: 'WRONG_STAGE'; judgedOn: IsoDate; stage: SchoolStage; programmeStages: SchoolStage[] }
   | { type: 'MISSED'; expected: ProgrammeCode[]; met: MetCondition[] };
 
 /** A condition of a missed-aid rule, as it was met. */

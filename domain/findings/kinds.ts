@@ -8,10 +8,10 @@ import type { OfficeCode as DepartmentCode } from '../departments';
 import { certificateHeld } from '../aid';
 import { groupBy } from '../group-by';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../programmes';
-import { programmesForStudent } from '../school-stages';
+import { programmesForStudent, schoolStageFit, stageOnTheDay, stagesOf, type SchoolStage } from '../school-stages';
 import { heldOn, householdPieces, isLive, knownEnd, membersOn, periodOf, type Piece } from './attribution';
 import { explain } from './explain';
-import { inSchoolOn, recordKey, type AidCause, type AidRecord, type Finding, type HospitalSettlement, type HouseholdFacts, type Measure, type MetCondition, type Spell } from './facts';
+import { inSchoolOn, onRollOn, recordKey, type AidCause, type AidRecord, type Finding, type HospitalSettlement, type HouseholdFacts, type Measure, type MetCondition, type Spell } from './facts';
 import { contentHashOf, fingerprintOf, recordContent } from './identity';
 import {
   intersect,
@@ -268,6 +268,43 @@ export function aidAfterDeath(rule: RuleOf<'AID_AFTER_DEATH'>, ctx: HouseholdCon
           measure: { type: 'AFTER_DEATH', deathDate, unpaid: { start, end: unpaidEnd }, months, excessFen: months * r.amountFen },
           ongoing,
           content: [`death:${deathDate}`],
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * Stage-bound aid paid to a student of another stage (X13: 国家助学金 to a primary pupil, 寄宿生生活费补助
+ * to a 高中 student). The stage is the one on the aid's own day (its grant date; for a record with a
+ * period, its start), as the pre-grant check judges a proposal (resolvers/findings/live.ts
+ * schoolStageOf): the entry in school that day enrolled last (stageOnTheDay), so a pupil paid the
+ * boarding subsidy in 初中 and in 高中 since is not flagged. Only WRONG_STAGE is a finding: no entry
+ * in school that day (NOT_ON_ROLL) or a stage that cannot be told (STAGE_UNKNOWN) says nothing of
+ * the aid, only of the roll: the rule cannot tell which is wrong, as M3 proposes all aid then.
+ */
+export function wrongSchoolStage(rule: RuleOf<'WRONG_SCHOOL_STAGE'>, ctx: HouseholdContext): Finding[] {
+  const out: Finding[] = [];
+  const wanted = new Set<string>(rule.programmes);
+  for (const id of [...ctx.facts.homeMembers].sort()) {
+    const roll = ctx.facts.students.filter((s) => s.idNumber === id);
+    if (roll.length === 0) continue;
+    for (const r of ctx.byPerson.get(id) ?? []) {
+      const day = r.grantDate ?? r.periodStart;
+      if (!wanted.has(r.programme) || day === null) continue;
+      const entries = roll.map((s) => ({ ...s, inSchool: onRollOn(s, day) }));
+      if (schoolStageFit(r.programme, entries) !== 'WRONG_STAGE') continue;
+      const stage = stageOnTheDay(entries) as SchoolStage;
+      out.push(
+        build(rule, ctx, {
+          scope: 'PERSON',
+          idNumbers: [id],
+          records: [r],
+          measure: { type: 'WRONG_STAGE', judgedOn: day, stage, programmeStages: [...stagesOf(r.programme)!] },
+          ongoing: false,
+          // The stage found is part of what was judged: a corrected roll entry of another wrong stage reopens a dismissal.
+          content: [`stage:${stage}`],
         }),
       );
     }
@@ -673,6 +710,8 @@ export function mayApply(rule: Rule, ctx: HouseholdContext): boolean {
     case 'AID_AFTER_DEATH':
     case 'DUPLICATE_ENROLMENT':
       return anyIn(present, rule.programmes);
+    case 'WRONG_SCHOOL_STAGE':
+      return ctx.facts.students.length > 0 && anyIn(present, rule.programmes);
     case 'MISSED_AID':
       for (const c of rule.when) {
         if (c.fact === 'DISABILITY_CERTIFICATE' ? ctx.facts.certificates.length === 0 : c.fact === 'STUDENT' ? ctx.facts.students.length === 0 : c.fact === 'OUT_OF_POCKET' ? ctx.facts.settlements.size === 0 : !anyIn(present, c.programmes)) return false;
@@ -701,6 +740,8 @@ export function evaluateRule(rule: Rule, ctx: HouseholdContext): Finding[] {
       return aidAfterDeath(rule, ctx);
     case 'DUPLICATE_ENROLMENT':
       return duplicateEnrolment(rule, ctx);
+    case 'WRONG_SCHOOL_STAGE':
+      return wrongSchoolStage(rule, ctx);
     case 'MISSED_AID':
       return missedAid(rule, ctx);
   }

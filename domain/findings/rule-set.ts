@@ -9,6 +9,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { PROGRAMME_BY_CODE, PROGRAMMES, type ProgrammeCode, type ProgrammeKind } from '../programmes';
+import { stagesOf } from '../school-stages';
 
 const PROGRAMME_CODES = PROGRAMMES.map((p) => p.code) as [ProgrammeCode, ...ProgrammeCode[]];
 
@@ -22,6 +23,7 @@ export const RULE_KINDS = [
   'SETTLEMENT_EXCESS',
   'AID_AFTER_DEATH',
   'DUPLICATE_ENROLMENT',
+  'WRONG_SCHOOL_STAGE',
   'MISSED_AID',
 ] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
@@ -125,6 +127,22 @@ const duplicateEnrolment = z.strictObject({
   programmes: programmesOf('RECURRING'),
 });
 
+/**
+ * Aid of a stage-bound programme (domain/school-stages.ts: 国家助学金, 学费减免, 寄宿生生活费补助) paid to
+ * a student of another school stage on the aid's day. The stages are the programmes' own, as
+ * school-stages.ts holds them with its sources: a rule names the programmes, never the stages.
+ */
+const wrongSchoolStage = z.strictObject({
+  ...common,
+  kind: z.literal('WRONG_SCHOOL_STAGE'),
+  scope: z.literal('PERSON').default('PERSON'),
+  programmes: programmesOf('ONE_OFF').superRefine((codes, ctx) => {
+    codes.forEach((code, i) => {
+      if (stagesOf(code) === null) ctx.addIssue({ code: 'custom', path: [i], message: `${code} is for any school stage (domain/school-stages.ts): there is no wrong one` });
+    });
+  }),
+});
+
 /** What must be true of a person (or household) for aid to be expected. */
 const condition = z.discriminatedUnion('fact', [
   z.strictObject({
@@ -185,6 +203,7 @@ export const ruleSchema = z.discriminatedUnion('kind', [
   settlementExcess,
   aidAfterDeath,
   duplicateEnrolment,
+  wrongSchoolStage,
   missedAid,
 ]);
 export type Rule = z.infer<typeof ruleSchema>;
@@ -287,6 +306,7 @@ export function programmesOfRule(rule: Rule): ProgrammeCode[] {
     case 'SETTLEMENT_EXCESS':
     case 'AID_AFTER_DEATH':
     case 'DUPLICATE_ENROLMENT':
+    case 'WRONG_SCHOOL_STAGE':
       return [...rule.programmes];
     case 'MISSED_AID': {
       const fromConditions = [...rule.when, ...(rule.unless ?? [])].flatMap((c) => ('programmes' in c ? c.programmes : []));

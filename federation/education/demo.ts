@@ -7,6 +7,7 @@
  * (federation/demo-contract.ts, DemoStep), in rank order.
  */
 import { fenToYuan } from '../../domain/money';
+import type { SchoolStage } from '../../domain/school-stages';
 import { ageOn, dayNumber, isoOf } from '../demo-calendar';
 import type { DemoDraw, DemoReference, DemoRows, DepartmentDemo, DepartmentPlant } from '../demo-contract';
 import { day, fen } from '../demo-kit';
@@ -119,13 +120,27 @@ function education(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
   }
 }
 
+/** Each stage's and programme's code in education's tables (adapter.ts reads them back). */
+const STAGE_CODES: Readonly<Record<SchoolStage, string>> = { PRIMARY: 'XX', JUNIOR_SECONDARY: 'CZ', SENIOR_SECONDARY: 'GZ', SECONDARY_VOCATIONAL: 'ZZ', HIGHER: 'GX' };
+const FUNDING_CODES = { NATIONAL_GRANT: 'GJZXJ', TUITION_WAIVER: 'XFJM', BOARDING_SUBSIDY: 'JSSBZ' } as const;
+
 /** 教育's facts of planted cases (tools/generate/plant.ts). */
 const PLANT: DepartmentPlant = {
-  student(s, studentNo, who, grade) {
-    s.push('xs_student', { student_no: studentNo, sfzh: who.id, school_code: '3708110001', school_name: '任城区演示小学', stage: 'XX', grade, enrol_year: String(Number(s.ref.slice(0, 4)) - grade), xj_status: 'ZX', leave_date: null });
+  student(s, studentNo, who, grade, stage, opts = {}) {
+    s.push('xs_student', {
+      student_no: studentNo,
+      sfzh: who.id,
+      school_code: '3708110001',
+      school_name: stage === 'PRIMARY' ? '任城区演示小学' : '任城区演示中学',
+      stage: STAGE_CODES[stage],
+      grade,
+      enrol_year: opts.enrolYear ?? String(Number(s.ref.slice(0, 4)) - grade),
+      xj_status: opts.left ? 'BY' : 'ZX',
+      leave_date: opts.left ?? null,
+    });
   },
-  funding(s, studentNo, schoolYear, paid) {
-    s.push('xs_funding', { student_no: studentNo, school_year: schoolYear, semester: 1, funding_type: 'GJZXJ', amount_yuan: '625.00', paid_date: paid, paid_flag: 1 });
+  funding(s, studentNo, schoolYear, paid, programme) {
+    s.push('xs_funding', { student_no: studentNo, school_year: schoolYear, semester: 1, funding_type: FUNDING_CODES[programme], amount_yuan: '625.00', paid_date: paid, paid_flag: 1 });
   },
 };
 

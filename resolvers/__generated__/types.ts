@@ -3688,6 +3688,8 @@ export type RuleKind =
   | 'AID_AFTER_DEATH'
   /** The same recurring programme held twice over the same days. */
   | 'DUPLICATE_ENROLMENT'
+  /** Aid of a programme bound to school stages (国家助学金, 学费减免, 寄宿生生活费补助) paid to a student whose stage on the aid's own day (its grant date, or its period's start) is one the programme is not for: a primary pupil's 国家助学金, a 高中 student's 寄宿生生活费补助. The stage is that of the roll entry in school that day enrolled last, as a pre-grant check's schoolStage reads it; a student on no entry in school that day, or whose stage that day cannot be told, gives no finding (the roll, not the aid, is in doubt). */
+  | 'WRONG_SCHOOL_STAGE'
   /** A condition present (a certificate, a 低保 household, a student, high costs) and an expected programme absent. A certificate status, certificate level or 学籍 status whose code its department does not document reads as neither present nor absent: no finding claims aid missed on it, and none is made because of it; the meeting brief shows such a certificate with its code and says the rules did not judge it. */
   | 'MISSED_AID';
 
@@ -3777,6 +3779,30 @@ export type AidAfterDeath = {
   readonly excessFen: Scalars['Fen']['output'];
 };
 
+/** 学段: a school stage as the education roll holds it. */
+export type SchoolStage =
+  /** 小学 */
+  | 'PRIMARY'
+  /** 初中 */
+  | 'JUNIOR_SECONDARY'
+  /** 普通高中 */
+  | 'SENIOR_SECONDARY'
+  /** 中职 (secondary vocational) */
+  | 'SECONDARY_VOCATIONAL'
+  /** 高校 (higher education) */
+  | 'HIGHER';
+
+/** Aid paid to a student of a school stage its programme is not for. */
+export type WrongSchoolStage = {
+  readonly __typename?: 'WrongSchoolStage';
+  /** The day the stage was judged on: the aid's grant date (or its period's start), never today. */
+  readonly judgedOn: Scalars['Date']['output'];
+  /** The student's stage on that day, as the education roll holds it. */
+  readonly stage: SchoolStage;
+  /** The stages the programme is for. */
+  readonly programmeStages: ReadonlyArray<SchoolStage>;
+};
+
 /** What made aid expected, and which aid is missing. */
 export type MissedAid = {
   readonly __typename?: 'MissedAid';
@@ -3795,7 +3821,7 @@ export type MissedAid = {
 };
 
 /** What a finding measured. */
-export type FindingMeasure = PeriodOverlap | SamePeriodFunding | RepeatedGrants | SettlementExcess | AidAfterDeath | MissedAid;
+export type FindingMeasure = PeriodOverlap | SamePeriodFunding | RepeatedGrants | SettlementExcess | AidAfterDeath | WrongSchoolStage | MissedAid;
 
 /**
  * A duplicate-aid or missed-aid finding: the rule, the people and the exact aid records involved,
@@ -3817,7 +3843,7 @@ export type Finding = {
   readonly people: ReadonlyArray<Person>;
   /** The exact aid records involved (none for a missed aid with no record behind it). */
   readonly records: ReadonlyArray<AidRecord>;
-  /** The overlap, excess, count or missing aid computed. */
+  /** The overlap, excess, count, school stage or missing aid computed. */
   readonly measure: FindingMeasure;
   /** The departments concerned: those whose records are involved, or that should pay. */
   readonly departments: ReadonlyArray<Department>;
@@ -5796,6 +5822,7 @@ export type ResolversUnionTypes<_RefType extends Record<string, unknown>> = {
     | ( RepeatedGrants & { __typename: 'RepeatedGrants' } )
     | ( SettlementExcess & { __typename: 'SettlementExcess' } )
     | ( AidAfterDeath & { __typename: 'AidAfterDeath' } )
+    | ( WrongSchoolStage & { __typename: 'WrongSchoolStage' } )
     | ( Omit<MissedAid, 'expected'> & { expected: ReadonlyArray<_RefType['Programme']> } & { __typename: 'MissedAid' } )
   ;
 };
@@ -5980,6 +6007,8 @@ export type ResolversTypes = {
   RepeatedGrants: ResolverTypeWrapper<RepeatedGrants>;
   SettlementExcess: ResolverTypeWrapper<SettlementExcess>;
   AidAfterDeath: ResolverTypeWrapper<AidAfterDeath>;
+  SchoolStage: SchoolStage;
+  WrongSchoolStage: ResolverTypeWrapper<WrongSchoolStage>;
   MissedAid: ResolverTypeWrapper<Omit<MissedAid, 'expected'> & { expected: ReadonlyArray<ResolversTypes['Programme']> }>;
   FindingMeasure: ResolverTypeWrapper<ResolversUnionTypes<ResolversTypes>['FindingMeasure']>;
   Finding: ResolverTypeWrapper<FindingViewModel>;
@@ -6225,6 +6254,7 @@ export type ResolversParentTypes = {
   RepeatedGrants: RepeatedGrants;
   SettlementExcess: SettlementExcess;
   AidAfterDeath: AidAfterDeath;
+  WrongSchoolStage: WrongSchoolStage;
   MissedAid: Omit<MissedAid, 'expected'> & { expected: ReadonlyArray<ResolversParentTypes['Programme']> };
   FindingMeasure: ResolversUnionTypes<ResolversParentTypes>['FindingMeasure'];
   Finding: FindingViewModel;
@@ -7265,6 +7295,13 @@ export type AidAfterDeathResolvers<ContextType = HubContext, ParentType extends 
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type WrongSchoolStageResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['WrongSchoolStage'] = ResolversParentTypes['WrongSchoolStage']> = {
+  judgedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  stage?: Resolver<ResolversTypes['SchoolStage'], ParentType, ContextType>;
+  programmeStages?: Resolver<ReadonlyArray<ResolversTypes['SchoolStage']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type MissedAidResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['MissedAid'] = ResolversParentTypes['MissedAid']> = {
   expected?: Resolver<ReadonlyArray<ResolversTypes['Programme']>, ParentType, ContextType>;
   conditions?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
@@ -7276,7 +7313,7 @@ export type MissedAidResolvers<ContextType = HubContext, ParentType extends Reso
 };
 
 export type FindingMeasureResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingMeasure'] = ResolversParentTypes['FindingMeasure']> = {
-  __resolveType: TypeResolveFn<'PeriodOverlap' | 'SamePeriodFunding' | 'RepeatedGrants' | 'SettlementExcess' | 'AidAfterDeath' | 'MissedAid', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'PeriodOverlap' | 'SamePeriodFunding' | 'RepeatedGrants' | 'SettlementExcess' | 'AidAfterDeath' | 'WrongSchoolStage' | 'MissedAid', ParentType, ContextType>;
 };
 
 export type FindingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Finding'] = ResolversParentTypes['Finding']> = {
@@ -7910,6 +7947,7 @@ export type Resolvers<ContextType = HubContext> = {
   RepeatedGrants?: RepeatedGrantsResolvers<ContextType>;
   SettlementExcess?: SettlementExcessResolvers<ContextType>;
   AidAfterDeath?: AidAfterDeathResolvers<ContextType>;
+  WrongSchoolStage?: WrongSchoolStageResolvers<ContextType>;
   MissedAid?: MissedAidResolvers<ContextType>;
   FindingMeasure?: FindingMeasureResolvers<ContextType>;
   Finding?: FindingResolvers<ContextType>;

@@ -289,6 +289,8 @@ function measureOf(m: Measure, detail: Detail): MeasureObject {
       return { __typename: 'SettlementExcess', settlementReference: m.settlementRef, settledOn: m.settledOn, burdenFen: m.burdenFen, aidFen: m.aidFen, excessFen: m.excessFen };
     case 'AFTER_DEATH':
       return { __typename: 'AidAfterDeath', deathDate: m.deathDate, from: m.unpaid.start, to: m.unpaid.end, months: m.months, excessFen: m.excessFen };
+    case 'WRONG_STAGE':
+      return { __typename: 'WrongSchoolStage', judgedOn: m.judgedOn, stage: m.stage, programmeStages: m.programmeStages };
     case 'MISSED': {
       const cert = m.met.find((c) => c.fact === 'DISABILITY_CERTIFICATE');
       const oop = m.met.find((c) => c.fact === 'OUT_OF_POCKET');

@@ -40,8 +40,8 @@ describe('which rules’ explanations can tell of health (ruleExplanationTellsHe
   it('classifies every default rule from its definition: a stay, a disability, an illness or an illness cause named, or none', () => {
     const verdicts = Object.fromEntries(activeRuleSet({}).rules.map((r) => [r.id, ruleExplanationTellsHealth(r)]));
     expect(verdicts).toEqual({
-      // 低保/特困, orphan allowances, housing, student grants (X6, X12): nothing of health.
-      X1: false, X2: false, X4: false, X6: false, X10: false, X11: false, X12: false,
+      // 低保/特困, orphan allowances, housing, student grants (X6, X12, and X13's stage): nothing of health.
+      X1: false, X2: false, X4: false, X6: false, X10: false, X11: false, X12: false, X13: false,
       // The disability living subsidy (X3), a cause per grant (X5), a stay (X7), disability subsidies on the roll (X8, X9).
       X3: true, X5: true, X7: true, X8: true, X9: true,
       // Certificates (M1, M2), an out-of-pocket total (M4); a student without education aid (M3) and temporary aid counted without its cause (M5) name none.

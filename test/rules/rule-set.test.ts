@@ -20,7 +20,7 @@ function failure(fn: () => unknown): RuleSetError {
 describe('the default rule set', () => {
   it('has every rule of DOMAIN.md, each with a basis', () => {
     const rs = buildRuleSet(defaults, null, SOURCES);
-    expect(rs.rules.map((r) => r.id)).toEqual(['X1', 'X2', 'X3', 'X4', 'X5', 'X6', 'X7', 'X8', 'X9', 'X10', 'X11', 'X12', 'M1', 'M2', 'M3', 'M4', 'M5']);
+    expect(rs.rules.map((r) => r.id)).toEqual(['X1', 'X2', 'X3', 'X4', 'X5', 'X6', 'X7', 'X8', 'X9', 'X10', 'X11', 'X12', 'X13', 'M1', 'M2', 'M3', 'M4', 'M5']);
     for (const r of rs.rules) {
       expect(r.enabled).toBe(true);
       expect(r.basis.length).toBeGreaterThan(10);
@@ -65,6 +65,8 @@ describe('a locality override', () => {
     [{ id: 'L3', kind: 'NO_SUCH_KIND', title: 't' }, 'L3', 'kind'],
     // Patient-only aid is aid the rule adds up by stay: another programme there would never be read.
     [{ id: 'X7', patientOnly: ['PREMIUM_SUBSIDY'] }, 'X7', 'patientOnly'],
+    // A school-stage rule names programmes bound to stages (domain/school-stages.ts): 金秋助学 is for any stage.
+    [{ id: 'X13', programmes: ['NATIONAL_GRANT', 'UNION_AUTUMN_EDU'] }, 'X13', 'programmes[1]'],
   ])('refuses %j, naming the rule and the field', (entry, ruleId, field) => {
     const err = failure(() => buildRuleSet(defaults, { rules: [entry] }, SOURCES));
     expect({ ruleId: err.ruleId, field: err.field }).toEqual({ ruleId, field });

@@ -29,8 +29,8 @@ export const REGIONS = [
 
 /**
  * The Wang household (任城区): a 低保 family of four with something from every department.
- * Head on 低保; spouse disabled (level 2) with both subsidies; child a student with a national
- * grant and a union 金秋助学 grant; grandmother hospitalised with medical aid and temporary aid;
+ * Head on 低保; spouse disabled (level 2) with both subsidies; child a 初中 student with a national
+ * grant (a programme of 普通高中, 中职 and 高校: X13, beside X6 with his union 金秋助学 grant); grandmother hospitalised with medical aid and temporary aid;
  * the household rents under a 租赁补贴.
  */
 export const WANG = {

@@ -16,6 +16,7 @@ import { makeIdNumber } from '../../domain/id-number';
 import { addMonths, schoolYearBounds, schoolYearOf } from '../../domain/findings/periods';
 import { emptyRows, TABLES, type Cell, type TableName, type TableRows } from './tables';
 import { DEPARTMENT_CODES } from '../../domain/departments';
+import type { SchoolStage } from '../../domain/school-stages';
 import { ADAPTERS } from '../../federation/registry';
 import type { PlantSettlementYuan, PlantSink, PlantStatus, PlantVerbs } from '../../federation/demo-contract';
 
@@ -213,12 +214,12 @@ class Planter {
     this.verb('unionGrant')(this.sink, fileNo, type, date, amountFen, extra);
   }
 
-  student(studentNo: string, who: Member, grade: number): void {
-    this.verb('student')(this.sink, studentNo, who, grade);
+  student(studentNo: string, who: Member, grade: number, stage: SchoolStage, opts?: { enrolYear?: string; left?: string }): void {
+    this.verb('student')(this.sink, studentNo, who, grade, stage, opts);
   }
 
-  funding(studentNo: string, schoolYear: string, paid: string): void {
-    this.verb('funding')(this.sink, studentNo, schoolYear, paid);
+  funding(studentNo: string, schoolYear: string, paid: string, programme: 'NATIONAL_GRANT' | 'TUITION_WAIVER' | 'BOARDING_SUBSIDY'): void {
+    this.verb('funding')(this.sink, studentNo, schoolYear, paid, programme);
   }
 
   rental(appNo: string, who: Member, allocations: { type: 'SW' | 'BT'; start: string; end: string | null }[]): void {
@@ -281,13 +282,14 @@ export function plantCases(opts: PlantOptions): { rows: TableRows; manifest: Pla
     p.tempAid(a, '02', addMonths(leap, 12), false, `PL${h}`);
   }
   {
+    // A 普通高中 student: 国家助学金 is for 普通高中, 中职 and 高校 (X13 would flag it for a younger pupil).
     const parent = p.person(40, 'M', '植入癸');
-    const c = p.person(14, 'M', '植入子');
+    const c = p.person(16, 'M', '植入子');
     const h = p.household('X6-two-funders', 'CASE', 'X6', 'a national grant and 金秋助学 for the same school year', ['X6'], [head(parent), child(c)]);
     const sy = schoolYearOf(addMonths(ref, -3));
     const { from } = schoolYearBounds(sy);
-    p.student(`PLS${h}`, c, 8);
-    p.funding(`PLS${h}`, sy, addDays(from, 44));
+    p.student(`PLS${h}`, c, 2, 'SENIOR_SECONDARY');
+    p.funding(`PLS${h}`, sy, addDays(from, 44), 'NATIONAL_GRANT');
     p.workerFile(`PLGH${h}`, parent);
     p.unionGrant(`PLGH${h}`, 'JQ', addDays(from, -10), 200_000, { student: c, schoolYear: sy });
   }
@@ -327,9 +329,9 @@ export function plantCases(opts: PlantOptions): { rows: TableRows; manifest: Pla
     const c = p.person(11, 'F', '植入申');
     const h = p.household('M3-no-education-aid', 'CASE', 'M3', 'a pupil in a 低保 household with no aid this school year', ['M3'], [head(mother), child(c)]);
     p.dibao(`PL${h}`, '370811', mother, p.m(-30), [{ person: mother }, { person: c }]);
-    p.student(`PLS${h}`, c, 5);
+    p.student(`PLS${h}`, c, 5, 'PRIMARY');
     const last = schoolYearOf(addMonths(schoolYearBounds(schoolYearOf(ref)).from, -1));
-    p.funding(`PLS${h}`, last, addDays(schoolYearBounds(last).from, 44));
+    p.funding(`PLS${h}`, last, addDays(schoolYearBounds(last).from, 44), 'BOARDING_SUBSIDY');
   }
   {
     const a = p.person(58, 'M', '植入酉');
@@ -410,12 +412,12 @@ export function plantCases(opts: PlantOptions): { rows: TableRows; manifest: Pla
   }
   {
     const parent = p.person(41, 'F', '近似子');
-    const c = p.person(15, 'F', '近似丑');
+    const c = p.person(17, 'F', '近似丑');
     const h = p.household('NM-X6-other-year', 'NEAR_MISS', 'X6', 'a national grant one school year, 金秋助学 the next', [], [head(parent), child(c)]);
     const sy = schoolYearOf(addMonths(ref, -3));
     const prev = schoolYearOf(addMonths(schoolYearBounds(sy).from, -1));
-    p.student(`PLS${h}`, c, 9);
-    p.funding(`PLS${h}`, prev, addDays(schoolYearBounds(prev).from, 44));
+    p.student(`PLS${h}`, c, 3, 'SENIOR_SECONDARY');
+    p.funding(`PLS${h}`, prev, addDays(schoolYearBounds(prev).from, 44), 'NATIONAL_GRANT');
     p.workerFile(`PLGH${h}`, parent);
     p.unionGrant(`PLGH${h}`, 'JQ', addDays(schoolYearBounds(sy).from, -10), 200_000, { student: c, schoolYear: sy });
   }
@@ -495,6 +497,27 @@ export function plantCases(opts: PlantOptions): { rows: TableRows; manifest: Pla
     p.workerFile(`PLGH${h}`, parent);
     p.unionGrant(`PLGH${h}`, 'JQ', addDays(schoolYearBounds(prev).from, -10), 200_000, { student: c, schoolYear: prev });
     p.unionGrant(`PLGH${h}`, 'JQ', addDays(schoolYearBounds(sy).from, -10), 200_000, { student: c, schoolYear: sy });
+  }
+  // ---- X13: education aid of another school stage; planted after every earlier household. ----
+  {
+    const parent = p.person(36, 'F', '植入乙');
+    const c = p.person(9, 'M', '植入丙');
+    const h = p.household('X13-grant-to-pupil', 'CASE', 'X13', '国家助学金 paid to a primary pupil', ['X13'], [head(parent), child(c)]);
+    const sy = schoolYearOf(addMonths(ref, -3));
+    p.student(`PLS${h}`, c, 3, 'PRIMARY');
+    p.funding(`PLS${h}`, sy, addDays(schoolYearBounds(sy).from, 44), 'NATIONAL_GRANT');
+  }
+  {
+    // The boarding subsidy was paid last school year, in 初中; he is in 普通高中 since this one: judged on its day, it fits.
+    const parent = p.person(42, 'M', '近似乙');
+    const c = p.person(16, 'M', '近似丙');
+    const h = p.household('NM-X13-boarded-in-junior', 'NEAR_MISS', 'X13', '寄宿生生活费补助 paid in 初中 to a student in 普通高中 now', [], [head(parent), child(c)]);
+    const sy = schoolYearOf(addMonths(ref, -3));
+    const prev = schoolYearOf(addMonths(schoolYearBounds(sy).from, -1));
+    const start = Number(sy.slice(0, 4));
+    p.student(`PLS${h}A`, c, 3, 'JUNIOR_SECONDARY', { enrolYear: String(start - 3), left: `${start}-07-01` });
+    p.student(`PLS${h}B`, c, 1, 'SENIOR_SECONDARY', { enrolYear: String(start) });
+    p.funding(`PLS${h}A`, prev, addDays(schoolYearBounds(prev).from, 44), 'BOARDING_SUBSIDY');
   }
   // People in no household (集中供养 in a care home): reached by the region scan on their own.
   {
