@@ -72,7 +72,8 @@ export interface AccessRecord {
   operationHash: string | null;
   /**
    * A GraphQL request's root fields as schema coordinates (server/plugins.ts rootFieldsOf), the same
-   * whether it was answered or refused; null or left out: another channel, or refused before its query was read.
+   * whether it was answered or refused (PURPOSE_NOT_ALLOWED too: server/app.ts refusedQueryFields);
+   * null or left out: another channel, or a refusal whose fields cannot be told.
    */
   rootFields?: string | null;
   /** One row each; an empty list still writes one row (subject NONE), so every access is on record. */

@@ -28,7 +28,7 @@ import { officerRefusal, parseOfficer } from './officer';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AuditUnavailable, type AuditStore } from './audit';
 import { TokenCache, type AuthFailure } from './clients';
-import { checkCall, purposeAllowed, type RequestAccess } from './decide';
+import { checkCall, purposeAllowed, type Caller, type RequestAccess } from './decide';
 import { isPurpose, ROUTE_RULES, type Purpose } from './policy';
 import type { RateLimits } from './rate-limits';
 
@@ -96,6 +96,13 @@ export interface AccessHttpDeps {
   onRateLimited?: (limit: 'client' | 'auth_failure') => void;
   /** Told of every UNAUTHENTICATED refusal, by reason (the metrics count them). */
   onUnauthenticated?: (reason: AuthFailure) => void;
+  /**
+   * The root fields of a GraphQL request refused for its purpose (PURPOSE_NOT_ALLOWED), read from
+   * its body or URL as a request let in would be read, never run (server/app.ts); null where they
+   * cannot be told (a malformed or unparsable body, a persisted query sent by its hash alone).
+   * Absent: the refusal records none.
+   */
+  refusedQueryFields?: (req: express.Request, res: express.Response, caller: Caller) => Promise<string | null>;
 }
 
 function rateLimited(res: express.Response, rejection: RateLimiterRes, message: string): void {
@@ -171,11 +178,14 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
       const named = officer as string | null;
       const access: RequestAccess = { caller, purpose, caseReference, officer: named, requestId: requestIdOf(req) };
       const isGraphQL = req.path === '/graphql';
-      const record = (outcome: 'ALLOWED' | 'DENIED', operation: string | null) =>
-        deps.audit.append({ requestId: access.requestId, caller, purpose, caseReference, officer: named, channel: isGraphQL ? 'GRAPHQL' : 'HTTP', operation, operationHash: null, subjects: [], outcome });
+      const record = (outcome: 'ALLOWED' | 'DENIED', operation: string | null, rootFields: string | null = null) =>
+        deps.audit.append({ requestId: access.requestId, caller, purpose, caseReference, officer: named, channel: isGraphQL ? 'GRAPHQL' : 'HTTP', operation, operationHash: null, rootFields, subjects: [], outcome });
 
       if (purpose !== null && !purposeAllowed(caller.roles, purpose)) {
-        await record('DENIED', isGraphQL ? null : `${req.method} ${req.path}`);
+        // Refused whatever the request asks, so nothing of it runs; its body is read only for the
+        // entry to say which query was refused (its root fields' names, nothing else of it).
+        const rootFields = isGraphQL && deps.refusedQueryFields ? await deps.refusedQueryFields(req, res, caller) : null;
+        await record('DENIED', isGraphQL ? null : `${req.method} ${req.path}`, rootFields);
         return sendError(res, 403, 'FORBIDDEN', 'PURPOSE_NOT_ALLOWED', `This client's roles (${caller.roles.join(', ')}) may not state the purpose ${purpose}`);
       }
       accessByRequest.set(req, access);
@@ -226,16 +236,23 @@ export const UTF8_LABELS: ReadonlySet<string> = new Set(['unicode-1-1-utf-8', 'u
  */
 export function requireJsonPost(req: express.Request, res: express.Response, next: express.NextFunction): void {
   if (req.method !== 'POST') return next();
-  if (!req.is('application/json')) {
-    return sendError(res, 415, 'BAD_REQUEST', 'UNSUPPORTED_CONTENT_TYPE', 'POST /graphql takes Content-Type: application/json');
-  }
+  const refused = jsonPostRefusal(req);
+  if (refused === 'UNSUPPORTED_CONTENT_TYPE') return sendError(res, 415, 'BAD_REQUEST', 'UNSUPPORTED_CONTENT_TYPE', 'POST /graphql takes Content-Type: application/json');
+  if (refused === 'UNSUPPORTED_ENCODING') return sendError(res, 415, 'BAD_REQUEST', 'UNSUPPORTED_ENCODING', 'POST /graphql takes a body in UTF-8 (charset=utf-8, or no charset)');
+  next();
+}
+
+/**
+ * Why a POST's body is not one the GraphQL route reads (requireJsonPost), or null: then its
+ * Content-Type names UTF-8 as the body parser knows it.
+ */
+export function jsonPostRefusal(req: express.Request): 'UNSUPPORTED_CONTENT_TYPE' | 'UNSUPPORTED_ENCODING' | null {
+  if (!req.is('application/json')) return 'UNSUPPORTED_CONTENT_TYPE';
   const charset = declaredCharset(req.headers['content-type']);
-  if (charset !== null && !UTF8_LABELS.has(charset)) {
-    return sendError(res, 415, 'BAD_REQUEST', 'UNSUPPORTED_ENCODING', 'POST /graphql takes a body in UTF-8 (charset=utf-8, or no charset)');
-  }
+  if (charset !== null && !UTF8_LABELS.has(charset)) return 'UNSUPPORTED_ENCODING';
   // The body parser knows UTF-8 only as `utf-…` (it refuses `utf8`): it is told the one name.
   if (charset !== null && charset !== 'utf-8') req.headers['content-type'] = 'application/json; charset=utf-8';
-  next();
+  return null;
 }
 
 /** What the caller is told when the hub's database is unavailable, by why (db/connect.ts hubUnavailableReason). */

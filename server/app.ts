@@ -21,11 +21,12 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { sql } from 'drizzle-orm';
 import express from 'express';
-import { GraphQLError, type ASTVisitor, type GraphQLFormattedError, type ValidationContext } from 'graphql';
+import { GraphQLError, type ASTVisitor, type GraphQLFormattedError, type GraphQLSchema, type ValidationContext } from 'graphql';
 import { AuditStore, auditWriterPool, chainBehindRecord } from '../access/audit';
 import { CheckpointLog, lastRecordedRow } from '../access/checkpoints';
-import { accessMiddleware, HUB_UNAVAILABLE_LOG, HUB_UNAVAILABLE_MESSAGE, jsonErrorHandler, requestAccess, requireJsonPost } from '../access/http';
+import { accessMiddleware, HUB_UNAVAILABLE_LOG, HUB_UNAVAILABLE_MESSAGE, jsonErrorHandler, jsonPostRefusal, requestAccess, requireJsonPost } from '../access/http';
 import { createRateLimits, type RateLimits } from '../access/rate-limits';
+import type { Caller } from '../access/decide';
 import { scanJobs } from '../resolvers/findings/scan';
 import { AlertDeliveryWorker } from '../resolvers/alert-delivery/worker';
 import { MonitoringPoller } from '../resolvers/monitoring/poller';
@@ -46,7 +47,7 @@ import { ERROR_CODES } from '../access/errors';
 import { isReporterCode } from '../domain/departments';
 import { buildFederatedSchema, buildSchema } from '../resolvers/index';
 import { countingLogger, StatementCounter, statementScope } from '../db/instrument';
-import { auditPlugin, departmentUnavailablePlugin, hubPlugin, statementCountPlugin } from './plugins';
+import { auditPlugin, departmentUnavailablePlugin, hubPlugin, refusedRootFields, statementCountPlugin } from './plugins';
 import { registerCasePages } from './case-pages';
 import { answerClientErrors } from './client-errors';
 import { registerFindingExports } from './exports';
@@ -172,11 +173,32 @@ export function refuseDeepNesting(body: Buffer, max: number = MAX_BODY_NESTING):
 const parseBody = express.json({ limit: BODY_LIMIT, verify: (_req, _res, buf) => refuseDeepNesting(buf) });
 const parseReportBody = express.json({ limit: REPORT_BODY_LIMIT, verify: (_req, _res, buf) => refuseDeepNesting(buf) });
 
+/** The body parser for a caller: a reporter's takes a report's batch (REPORT_BODY_LIMIT). */
+function bodyParserFor(caller: Caller | undefined): express.RequestHandler {
+  const reporter = !!caller && isReporterCode(caller.department) && caller.roles.includes('DEPARTMENT_WRITER');
+  return reporter ? parseReportBody : parseBody;
+}
+
 /** The body parser for this request's caller (the access middleware has authenticated it). */
 function jsonBody(req: express.Request, res: express.Response, next: express.NextFunction): void {
-  const caller = requestAccess(req)?.caller;
-  const reporter = !!caller && isReporterCode(caller.department) && caller.roles.includes('DEPARTMENT_WRITER');
-  (reporter ? parseReportBody : parseBody)(req, res, next);
+  bodyParserFor(requestAccess(req)?.caller)(req, res, next);
+}
+
+/**
+ * The root fields of a GraphQL request refused for its purpose (access/http.ts), for its audit entry:
+ * a POST's body read under the same rules as one let in (JSON in UTF-8, BODY_LIMIT or a reporter's
+ * limit, MAX_BODY_NESTING), a GET's query string, and its document read by refusedRootFields. Null for
+ * a body refused by any of those rules, or not JSON (the refusal is still PURPOSE_NOT_ALLOWED).
+ */
+async function refusedQueryFields(schema: GraphQLSchema, maxTokens: number, req: express.Request, res: express.Response, caller: Caller): Promise<string | null> {
+  let request: { query?: unknown; operationName?: unknown } = req.method === 'GET' ? (req.query as Record<string, unknown>) : {};
+  if (req.method === 'POST') {
+    if (jsonPostRefusal(req) !== null) return null;
+    const read = await new Promise<boolean>((resolve) => bodyParserFor(caller)(req, res, (err?: unknown) => resolve(!err)));
+    if (!read || typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) return null;
+    request = req.body as typeof request;
+  }
+  return refusedRootFields(schema, request.query, request.operationName, maxTokens);
 }
 
 /** The hub serves queries and mutations; a subscription is refused at validation (400), not left to fail while running. */
@@ -340,8 +362,9 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
     blockFieldSuggestion: { enabled: production },
   }).protect();
 
+  const schema = deps.config.subgraph ? buildFederatedSchema() : buildSchema();
   const apollo = new ApolloServer<HubContext>({
-    schema: deps.config.subgraph ? buildFederatedSchema() : buildSchema(),
+    schema,
     introspection: !production,
     // Never in a response, in any mode: stacks name files and lines; the log has what developers need.
     includeStacktraceInErrorResponses: false,
@@ -477,7 +500,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   });
 
   // ---- Everything below is authenticated. Register route modules after this line. ----
-  app.use(accessMiddleware({ db: accessDb, audit, config: deps.config, logger: deps.logger, rateLimits, onRateLimited: (limit) => metrics.rateLimited(limit), onUnauthenticated: (reason) => metrics.unauthenticated(reason) }));
+  app.use(accessMiddleware({ db: accessDb, audit, config: deps.config, logger: deps.logger, rateLimits, onRateLimited: (limit) => metrics.rateLimited(limit), onUnauthenticated: (reason) => metrics.unauthenticated(reason), refusedQueryFields: (req, res, caller) => refusedQueryFields(schema, queryLimits.maxTokens, req, res, caller) }));
   registerCasePages(app, deps, audit);
   registerFindingExports(app, deps, audit);
 

@@ -7,7 +7,7 @@ import type {
   GraphQLRequestContextWillSendResponse,
   GraphQLRequestListener,
 } from '@apollo/server';
-import { Kind, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { getOperationAST, Kind, parse, type DocumentNode, type GraphQLSchema, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { Logger } from 'pino';
 import type { AuditStore, Outcome } from '../access/audit';
 import { loggableError } from '../domain/privacy';
@@ -161,10 +161,53 @@ const ROOT_FIELDS_MAX = 255;
  * in ROOT_FIELDS_MAX, with `, …`; a first field too long alone is cut within its name, with `…`.
  */
 export function rootFieldsOf(document: DocumentNode, operation: OperationDefinitionNode): string {
+  return rootFieldsText(rootFieldNames(document, operation));
+}
+
+/** The root fields of `operation` as schema coordinates, in the order written, each once, through fragments. */
+function rootFieldNames(document: DocumentNode, operation: OperationDefinitionNode): Set<string> {
   const type = { query: 'Query', mutation: 'Mutation', subscription: 'Subscription' }[operation.operation];
   const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
   const names = new Set<string>();
   addRootFields(operation.selectionSet, type, fragments, names, new Set());
+  return names;
+}
+
+/** The fields an introspecting operation may ask of a root type (they are not among its fields). */
+const META_ROOT_FIELDS: Readonly<Record<string, readonly string[]>> = { Query: ['__typename', '__schema', '__type'], Mutation: ['__typename'] };
+
+/**
+ * The root fields of a GraphQL request refused before it ran (PURPOSE_NOT_ALLOWED, access/http.ts),
+ * as rootFieldsOf gives them for one that ran, from its `query` and `operationName` alone: parsed as
+ * Apollo parses it (at most `maxTokens` tokens), the operation Apollo would run, and only when every
+ * root field it names, through fragments, is one of the schema's root type, since the document was
+ * never validated: a name the schema does not have is the caller's text (it could be an ID number)
+ * and is never recorded. Null for a request without a query text (a persisted query sent by its hash
+ * alone), one that does not parse, names no single operation to run, or names a field the schema
+ * does not have.
+ */
+export function refusedRootFields(schema: GraphQLSchema, query: unknown, operationName: unknown, maxTokens: number): string | null {
+  if (typeof query !== 'string' || (operationName !== undefined && operationName !== null && typeof operationName !== 'string')) return null;
+  let document: DocumentNode;
+  try {
+    document = parse(query, { maxTokens });
+  } catch {
+    return null;
+  }
+  const operation = getOperationAST(document, operationName ?? undefined);
+  const root = operation && schema.getRootType(operation.operation);
+  if (!operation || !root) return null;
+  const fields = root.getFields();
+  const names = rootFieldNames(document, operation);
+  for (const name of names) {
+    const field = name.slice(name.indexOf('.') + 1);
+    if (!Object.hasOwn(fields, field) && !META_ROOT_FIELDS[root.name]?.includes(field)) return null;
+  }
+  return names.size === 0 ? null : rootFieldsText(names);
+}
+
+/** Cut after the last whole field that fits in ROOT_FIELDS_MAX (rootFieldsOf). */
+function rootFieldsText(names: ReadonlySet<string>): string {
   let text = '';
   for (const name of names) {
     const next = text === '' ? name : `${text}, ${name}`;

@@ -86,6 +86,49 @@ describe('a refused look-up says which query it was', () => {
   });
 });
 
+describe('a request refused for its purpose says which query it was', () => {
+  it('records the fields it asked for (body or URL), not an argument, and shows them in clientAccessLog', async () => {
+    const before = await lastAuditSeq(dbs);
+    // An auditor's roles may not state ELIGIBILITY_REVIEW: refused at the door, nothing runs.
+    const door = hub.as({ token: (await hub.createClient({ name: 'refusedq-door', regionScope: '370811', roles: ['AUDITOR'] })).token, purpose: 'ELIGIBILITY_REVIEW' });
+    const post = async (body: string, id: string, contentType = 'application/json') =>
+      fetch(`${hub.url}/graphql`, { method: 'POST', headers: { ...door.headers, 'content-type': contentType, 'x-request-id': id }, body });
+    const refused = await door.gql(`query Look($n: String!) { x: person(idNumber: $n) { name } ...C } fragment C on Query { caller { name } }`, { n: WANG.head }, { 'x-request-id': 'refusedq-door-post' });
+    expect([refused.status, refused.errors?.[0].extensions]).toEqual([403, { code: 'FORBIDDEN', reason: 'PURPOSE_NOT_ALLOWED' }]);
+    const get = await fetch(`${hub.url}/graphql?query=${encodeURIComponent(PERSON)}`, { headers: { ...door.headers, 'x-request-id': 'refusedq-door-get' } });
+    expect(get.status).toBe(403);
+    // Fields it could not be told from: malformed JSON, a field the schema does not have (the
+    // caller's text: never recorded), a persisted query sent by its hash alone, a body not JSON.
+    for (const [id, body, type] of [
+      ['refusedq-door-malformed', '{"query": "{ person', 'application/json'],
+      ['refusedq-door-unknown', JSON.stringify({ query: `{ caller { name } x${WANG.head} }` }), 'application/json'],
+      ['refusedq-door-hash', JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }), 'application/json'],
+      ['refusedq-door-text', PERSON, 'text/plain'],
+    ]) {
+      const res = await post(body, id, type);
+      expect([id, res.status, ((await res.json()) as any).errors[0].extensions.reason]).toEqual([id, 403, 'PURPOSE_NOT_ALLOWED']);
+    }
+    const written = await rows('seq > ?', [before]);
+    expect(written.map((r) => [r.request_id, r.purpose, r.root_fields, r.subject_kind, r.outcome])).toEqual([
+      ['refusedq-door-post', 'ELIGIBILITY_REVIEW', 'Query.person, Query.caller', 'NONE', 'DENIED'],
+      ['refusedq-door-get', 'ELIGIBILITY_REVIEW', 'Query.person', 'NONE', 'DENIED'],
+      ['refusedq-door-malformed', 'ELIGIBILITY_REVIEW', null, 'NONE', 'DENIED'],
+      ['refusedq-door-unknown', 'ELIGIBILITY_REVIEW', null, 'NONE', 'DENIED'],
+      ['refusedq-door-hash', 'ELIGIBILITY_REVIEW', null, 'NONE', 'DENIED'],
+      ['refusedq-door-text', 'ELIGIBILITY_REVIEW', null, 'NONE', 'DENIED'],
+    ]);
+    for (const r of written) expect(JSON.stringify(r)).not.toContain(WANG.head);
+
+    const log = await auditor(`query($c: String!) { clientAccessLog(client: $c, first: 50) { edges { node { ${ENTRY} purpose } } } }`, { c: 'refusedq-door' });
+    expect(log.errors).toBeUndefined();
+    const byRequest = new Map(log.data.clientAccessLog.edges.map((e: any) => [e.node.requestId, e.node]));
+    expect(byRequest.get('refusedq-door-post')).toMatchObject({ fields: ['Query.person', 'Query.caller'], purpose: 'ELIGIBILITY_REVIEW', outcome: 'DENIED', subjectLabel: null });
+    expect(byRequest.get('refusedq-door-malformed')).toMatchObject({ fields: null, outcome: 'DENIED' });
+    // The chain verifies with them.
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
+  });
+});
+
 describe('the chain with the new column', () => {
   it('verifies rows written before it (hashed without it) beside new ones, and names one whose fields were changed or moved', async () => {
     // A row as a hub before this column wrote it, hashed here over the fields that hub knew (the officer's included).

@@ -94,6 +94,13 @@ export const monitoringAlert = mysqlTable(
     calendarDaysChecked: boolean('calendar_days_checked').notNull().default(false),
     /** A day counted lies in a year whose holiday notice is not yet published. */
     provisional: boolean('provisional').notNull(),
+    /**
+     * Its provisional flag was cleared by a recount (a published notice gave its kept dates alike)
+     * while a period had ended, so a date it keeps may have been counted under a provisional calendar:
+     * a later correction of the notice that gives it another day flags it again (recountedDeadlines),
+     * so the recount reads it as it reads an alert flagged provisional. Never cleared.
+     */
+    provisionalCleared: boolean('provisional_cleared').notNull().default(false),
     outcome: mysqlEnum('outcome', ['NEEDS_AID', 'NO_NEED']),
     reason: text('reason'),
     caseId: id('case_id'),

@@ -16,7 +16,7 @@ import { aidCase, caseEvent } from '../cases/schema';
 import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringVillageNotice, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
-import { MOVE_ACTION, openedFromAlertReason, OPEN_ALERT_STATES, verifierAfterHandOver, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, keptNotYetTold, movedDeadlines, type CountedDates, type KeptOtherwise, type LimitToCount, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { MOVE_ACTION, openedFromAlertReason, OPEN_ALERT_STATES, verifierAfterHandOver, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, keptContradicted, keptNotYetTold, movedDeadlines, periodsStillRunning, type CountedDates, type KeptOtherwise, type LimitToCount, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
@@ -818,8 +818,10 @@ export async function settleBackfilledDecideBy(
  * running (periodsStillRunning: 签收 while not signed for, verification while open, the decision while
  * pending), in id order: working days, which a holiday calendar moves, or calendar days, which a
  * last-day-off rule or a calendar moves; and every alert flagged provisional keeping a count, closed
- * or not, whose flag a published notice may clear (recountedDeadlines). A closed period's date is
- * history: it is read for its flag, never moved. A closed alert not provisional is not read.
+ * or not, whose flag a published notice may clear (recountedDeadlines), and every alert whose flag a
+ * recount cleared on a date of an ended period (provisional_cleared), which a correction may flag again.
+ * A closed period's date is history: it is read for its flag, never moved. A closed alert never
+ * provisional is not read.
  */
 export async function alertsWithCountsAfter(db: Db, after: number, limit: number): Promise<AlertRow[]> {
   const anyCount = or(
@@ -834,6 +836,7 @@ export async function alertsWithCountsAfter(db: Db, after: number, limit: number
     and(or(isNotNull(monitoringAlert.verifyWorkingDays), isNotNull(monitoringAlert.verifyDays)), inArray(monitoringAlert.state, [...OPEN_ALERT_STATES])),
     and(or(isNotNull(monitoringAlert.decideWorkingDays), isNotNull(monitoringAlert.decideDays)), isNull(monitoringAlert.decidedOn)),
     and(eq(monitoringAlert.provisional, true), anyCount),
+    and(eq(monitoringAlert.provisionalCleared, true), anyCount),
   );
   return db.select().from(monitoringAlert).where(and(gt(monitoringAlert.id, after), counted)).orderBy(asc(monitoringAlert.id)).limit(limit);
 }
@@ -924,7 +927,9 @@ export async function keepInferredCounts(db: Db, read: AlertRow, counts: Pick<Co
  * reason), each date of an ended period kept although the calendar in force gives another day
  * (`keptOtherwise`) its DEADLINE_KEPT unless its latest one already names that day (keptNotYetTold: a
  * start under the same days, or a process starting beside this one, records it once; a correction
- * withdrawn records the day in force again), and `onWritten` the
+ * withdrawn records the day in force again, the kept day itself where it is in force again), the flag
+ * cleared on an alert with an ended period marks it provisional_cleared (read again at later starts),
+ * and `onWritten` the
  * alert before and after (for its pushes), in the same transaction. Returns the alert before and as
  * written, or null: nothing to write.
  */
@@ -935,27 +940,32 @@ export async function storeRecountedDeadlines(
   now: Date,
   onWritten?: (tx: LockingTx, before: AlertRow, alert: AlertRow) => Promise<void>,
 ): Promise<{ before: AlertRow; after: AlertRow } | null> {
+  // Cleared on a date of an ended period: a correction may contradict it later (provisional_cleared).
+  const clearedNow = (a: AlertRow, counted: RecountedDeadlines) => !a.provisionalCleared && a.provisional && !counted.provisional && Object.values(periodsStillRunning(a)).includes(false);
   const rowUnchanged = (a: AlertRow, counted: RecountedDeadlines) => movedDeadlines(a, counted).length === 0 && counted.provisional === a.provisional;
+  const keptReasons = async (q: Db, id: number) =>
+    (await q.select({ reason: monitoringAlertEvent.reason }).from(monitoringAlertEvent).where(and(eq(monitoringAlertEvent.alertId, id), eq(monitoringAlertEvent.action, 'DEADLINE_KEPT'))).orderBy(asc(monitoringAlertEvent.seq))).map((e) => e.reason);
   const first = recount(read);
   if (rowUnchanged(read, first) && first.keptOtherwise.length === 0) return null;
+  // Only dates the calendar in force confirms: nothing to write unless the history named another day (one read, no lock).
+  if (rowUnchanged(read, first) && !keptContradicted(first.keptOtherwise) && keptNotYetTold(first.keptOtherwise, await keptReasons(db, read.id)).length === 0) return null;
   return retryLockConflicts(() => lockingTransaction(db, async (tx): Promise<{ before: AlertRow; after: AlertRow } | null> => {
     const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, read.id)).for('update');
     if (!before) return null;
     const counted = recount(before);
     const { keptOtherwise } = counted;
-    const told = keptOtherwise.length === 0 ? [] : (
-      await tx.select({ reason: monitoringAlertEvent.reason }).from(monitoringAlertEvent).where(and(eq(monitoringAlertEvent.alertId, before.id), eq(monitoringAlertEvent.action, 'DEADLINE_KEPT'))).orderBy(asc(monitoringAlertEvent.seq))
-    ).map((e) => e.reason);
+    const told = keptOtherwise.length === 0 ? [] : await keptReasons(tx, before.id);
     const kept = keptNotYetTold(keptOtherwise, told);
     const unchanged = rowUnchanged(before, counted);
     if (unchanged && kept.length === 0) return null;
     const at = toDbInstant(now);
+    const provisionalCleared = before.provisionalCleared || clearedNow(before, counted);
     if (!unchanged) {
       await tx.execute(
-        sql`UPDATE monitoring_alert SET acknowledge_by = ${counted.acknowledgeBy}, verify_by = ${counted.verifyBy}, decide_by = ${counted.decideBy}, provisional = ${counted.provisional}, updated_at = ${at} WHERE id = ${before.id}`,
+        sql`UPDATE monitoring_alert SET acknowledge_by = ${counted.acknowledgeBy}, verify_by = ${counted.verifyBy}, decide_by = ${counted.decideBy}, provisional = ${counted.provisional}, provisional_cleared = ${provisionalCleared}, updated_at = ${at} WHERE id = ${before.id}`,
       );
     }
-    const dates = { acknowledgeBy: counted.acknowledgeBy, verifyBy: counted.verifyBy, decideBy: counted.decideBy, provisional: counted.provisional };
+    const dates = { acknowledgeBy: counted.acknowledgeBy, verifyBy: counted.verifyBy, decideBy: counted.decideBy, provisional: counted.provisional, provisionalCleared };
     const alert: AlertRow = unchanged ? before : { ...before, ...dates, updatedAt: at };
     const event = (action: 'DEADLINE_RECOUNTED' | 'DEADLINE_KEPT', reason: string) => ({ alertId: before.id, action, fromState: before.state, toState: before.state, grade: before.grade, at, actor: HUB_ACTOR.actor, actorOffice: HUB_ACTOR.office, reason });
     await addEvents(tx, [

@@ -150,6 +150,11 @@ export interface KeptDeadlines extends CountedDates {
   /** Where its life is: a date whose period has ended (periodsStillRunning) is a record, not counted again by a rule or a calendar. */
   state: AlertState;
   decidedOn: IsoDate | null;
+  /**
+   * Its provisional flag was cleared while a period had ended (monitoring_alert.provisional_cleared):
+   * its ended dates are read as a flagged alert's are, so a correction contradicting them flags it again.
+   */
+  provisionalCleared?: boolean;
 }
 
 /**
@@ -166,7 +171,11 @@ export function periodsStillRunning(a: Pick<KeptDeadlines, 'state' | 'decidedOn'
 
 export type RecountedDeadlines = Pick<KeptDeadlines, 'acknowledgeBy' | 'verifyBy' | 'decideBy' | 'provisional'>;
 
-/** A date of an ended period kept as counted under a provisional calendar, and the day the calendar in force gives it. */
+/**
+ * A date of an ended period kept as counted under a provisional calendar, and the day the calendar in
+ * force gives it: another day, or (on an alert flagged or once flagged provisional) the same day, which
+ * is told only where the date's latest DEADLINE_KEPT named another (keptNotYetTold).
+ */
 export interface KeptOtherwise {
   field: 'acknowledgeBy' | 'verifyBy' | 'decideBy';
   kept: IsoDate;
@@ -196,7 +205,9 @@ let provisionalCalendars: readonly HolidayCalendar[] | undefined;
  * year: lawAloneCalendar) gave and the calendar in force gives otherwise: kept as counted (it was
  * met or missed under it), it stays provisional, and `keptOtherwise` names it with the day in force
  * (DEADLINE_KEPT in its history). An ended date the calendar in force gives alike is no longer
- * provisional, so a dismissed alert whose dates the notice confirms is cleared. The flag is counted
+ * provisional, so a dismissed alert whose dates the notice confirms is cleared; read again once
+ * cleared (`provisionalCleared`), a correction giving another day flags it again, and that date is
+ * named with its own day in force when the correction is withdrawn (told if the history named another). The flag is counted
  * again when every date's count is known; otherwise a recount can set it, never clear it (a date
  * kept without its count may be provisional).
  */
@@ -222,10 +233,17 @@ export function recountedDeadlines(a: KeptDeadlines, lastDayOff: LastDayOff): Re
           provisional = true;
           return kept;
         }
-        if (!a.provisional) return kept;
+        // An alert whose flag a notice cleared is read alike: a correction of that notice giving
+        // another day contradicts the day it kept, as the notice would have had it never confirmed it.
+        if (!a.provisional && !a.provisionalCleared) return kept;
         const inForce = countUnder(from, workingDays, days).date;
+        if (inForce === kept) {
+          // Confirmed: told only if its history named another day in force (a correction withdrawn).
+          keptOtherwise.push({ field, kept, inForce });
+          return kept;
+        }
         provisionalCalendars ??= [buildHolidayCalendar(), lawAloneCalendar()];
-        if (inForce !== kept && provisionalCalendars.some((cal) => countUnder(from, workingDays, days, cal).date === kept)) {
+        if (provisionalCalendars.some((cal) => countUnder(from, workingDays, days, cal).date === kept)) {
           provisional = true;
           keptOtherwise.push({ field, kept, inForce });
         }
@@ -336,7 +354,13 @@ export function keptNotYetTold(kept: readonly KeptOtherwise[], told: readonly (s
     const field = keptField(reason);
     if (field) latest.set(field, reason!);
   }
-  return kept.map(deadlineKept).filter((reason, i) => latest.get(kept[i].field) !== reason);
+  // A day in force that is the day kept is told only over a latest event naming another day.
+  return kept.map(deadlineKept).filter((reason, i) => latest.get(kept[i].field) !== reason && (kept[i].inForce !== kept[i].kept || latest.has(kept[i].field)));
+}
+
+/** Whether a recount's dates name a day in force other than one kept (DEADLINE_KEPT to tell whatever the history holds). */
+export function keptContradicted(kept: readonly KeptOtherwise[]): boolean {
+  return kept.some((k) => k.inForce !== k.kept);
 }
 
 /** Open and past its verification day: overdue, and escalated to the county. */

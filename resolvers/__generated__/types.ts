@@ -208,9 +208,10 @@ export type AccessLogEntry = {
    * (`Query.person`, `Mutation.caseOpen`), in the order written, each once (through fragments; never
    * an alias or an argument; a list longer than the 255 characters recorded ends in `…` after the
    * last whole field), recorded alike whether the access was answered or refused, so a DENIED
-   * entry names the query refused. Null for another channel, for a request refused before its query
-   * was read (a purpose its client may not state: PURPOSE_NOT_ALLOWED), and on every entry recorded
-   * before the hub recorded them.
+   * entry names the query refused, one refused for a purpose its client may not state
+   * (PURPOSE_NOT_ALLOWED) too, though it never ran. Null for another channel, for such a refusal whose
+   * fields cannot be told (a body that is not JSON or does not parse, a persisted query sent by its hash
+   * alone, a name the schema does not have), and on every entry recorded before the hub recorded them.
    */
   readonly fields?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
   /** Whether the entry is about the person directly or about their household. */

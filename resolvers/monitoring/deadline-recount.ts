@@ -22,7 +22,9 @@
  * alert (verified and decided, dismissed) keeps every date. Its provisional flag is read again all
  * the same (every alert flagged provisional is read): cleared where the calendar in force gives its
  * kept dates alike, kept where it gives another day than the law alone gave, that day recorded in
- * its history (DEADLINE_KEPT, once per day in force; the latest names it), with no push. A date of an alert raised
+ * its history (DEADLINE_KEPT, once per day in force; the latest names it), with no push. One whose
+ * flag was cleared so is read again at later starts (provisional_cleared): a correction giving
+ * another day flags it again, and the correction withdrawn clears it. A date of an alert raised
  * before the counts were kept is not moved here (its limit then is not known: it keeps its dates, and
  * its flag is never cleared, unless inferAlertDeadlineCounts finds its counts). Each write locks the alert and counts it again as it is then: an alert
  * dismissed or verified between the read and the write keeps the dates of its ended periods and is

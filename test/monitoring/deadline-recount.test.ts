@@ -24,6 +24,7 @@ import { startAlertReceiver, type AlertReceiver } from '../support/alert-receive
 import { insertRegions, insertWang, WANG } from '../support/scenarios';
 import { migrationStatement } from '../support/migration-statement';
 import { buildHolidayCalendar, calendarFingerprint } from '../../domain/cases/working-days';
+import { statutoryDaysOff } from '../../domain/cases/statutory-holidays';
 import { markRecounted } from '../../db/cases/due-recount';
 import { subscribe, subscriberClient, TOWNSHIP } from '../alert-delivery/scenario';
 import { drizzle } from 'drizzle-orm/mysql2';
@@ -566,4 +567,54 @@ it("keeps a closed alert provisional, and tells the day in force, where a releas
   await recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now());
   expect(await dates(id)).toEqual({ ...byLaw, provisional: true });
   expect((await keptEvents()).filter((e) => e.alertId === id).map((e) => e.reason)).toEqual(['acknowledgeBy 2026-02-20 kept (2026-02-14 under the calendar in force)']);
+});
+
+it("reads a closed alert's flag again after a notice cleared it: a correction giving another day flags it and tells that day, the correction withdrawn clears it and tells the kept day", async () => {
+  holidays.use(null);
+  clock.set('2027-02-04T10:00:00+08:00');
+  // Raised from 02-04 under the law alone (02-11, 02-24, 02-26: provisional), then dismissed.
+  const id = await writeAlert('closed-flag-cleared', { keepCounts: true });
+  await dbs.hubPool.query("UPDATE monitoring_alert SET state = 'DISMISSED', decided_on = '2027-02-25' WHERE id = ?", [id]);
+  const law = { acknowledgeBy: '2027-02-11', verifyBy: '2027-02-24', decideBy: '2027-02-26' };
+  expect(await dates(id)).toEqual({ ...law, provisional: true });
+  const pushesBefore = (await raisedPushes()).length;
+  const recount = async () => {
+    await markRecounted(dbs.hub, 'monitoring_alert', 'another calendar', clock.now());
+    await recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now());
+  };
+  const told = async () => (await keptEvents()).filter((e) => e.alertId === id).map((e) => e.reason);
+
+  // A notice giving the days the law alone gives (春节 02-05 to 02-08, made up on 02-09 and 02-10): confirmed, cleared, nothing told.
+  const asTheLaw = { ...notice2027, holidays: Object.fromEntries(statutoryDaysOff(2027)), workdays: {} };
+  holidays.use('2027-cleared-law.json', [asTheLaw]);
+  await recount();
+  expect(await dates(id)).toEqual({ ...law, provisional: false });
+  expect(await told()).toEqual([]);
+
+  // Corrected: 02-05 to 02-13 off, Saturday 02-20 worked. Its kept days are not moved (history), but
+  // they were counted under the law alone, which the notice in force no longer gives: provisional
+  // again, and the day in force told.
+  holidays.use('2027-cleared-corrected.json', [notice2027]);
+  await recount();
+  expect(await dates(id)).toEqual({ ...law, provisional: true });
+  expect(await told()).toEqual([
+    'acknowledgeBy 2027-02-11 kept (2027-02-15 under the calendar in force)',
+    'verifyBy 2027-02-24 kept (2027-02-25 under the calendar in force)',
+    'decideBy 2027-02-26 kept (2027-03-01 under the calendar in force)',
+  ]);
+
+  // The correction withdrawn: the kept days are in force again, cleared, and the history's latest
+  // DEADLINE_KEPT of each date names the day in force (the kept one), not the withdrawn correction's.
+  holidays.use('2027-cleared-withdrawn.json', [asTheLaw]);
+  await recount();
+  expect(await dates(id)).toEqual({ ...law, provisional: false });
+  expect((await told()).slice(3)).toEqual([
+    'acknowledgeBy 2027-02-11 kept (2027-02-11 under the calendar in force)',
+    'verifyBy 2027-02-24 kept (2027-02-24 under the calendar in force)',
+    'decideBy 2027-02-26 kept (2027-02-26 under the calendar in force)',
+  ]);
+  // Again under the same days: nothing more. And, decided, it is never pushed again.
+  await recount();
+  expect(await told()).toHaveLength(6);
+  expect((await raisedPushes()).slice(pushesBefore).filter((a) => Number(a) === id)).toEqual([]);
 });

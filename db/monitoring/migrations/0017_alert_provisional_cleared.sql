@@ -1,0 +1,1 @@
+ALTER TABLE `monitoring_alert` ADD `provisional_cleared` boolean DEFAULT false NOT NULL;
