@@ -233,6 +233,15 @@ export interface HubServer {
 }
 
 /**
+ * Idle connections outlive the clients' and routers' own idle timeouts (db/config.ts keepAliveMs),
+ * and the header deadline outlives the keep-alive, as Node requires for it to take effect.
+ */
+function keepIdleConnections(server: http.Server, keepAliveMs: number | undefined): void {
+  server.keepAliveTimeout = keepAliveMs ?? HTTP_KEEP_ALIVE_MS_DEFAULT;
+  server.headersTimeout = server.keepAliveTimeout + 5_000;
+}
+
+/**
  * `httpServer`: a server already listening (server/early-listener.ts) that the caller hands the app
  * to once it is built (`EarlyListener.serve(app)`); absent, one of its own, answering with the app,
  * not yet listening. `metricsHttpServer` likewise for the metrics port (`serve(metricsApp)`).
@@ -266,10 +275,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
     if (draining) res.set('Connection', 'close');
     next();
   });
-  // Idle connections outlive the clients' and routers' own idle timeouts (db/config.ts keepAliveMs),
-  // and the header deadline outlives the keep-alive, as Node requires for it to take effect.
-  httpServer.keepAliveTimeout = deps.config.keepAliveMs ?? HTTP_KEEP_ALIVE_MS_DEFAULT;
-  httpServer.headersTimeout = httpServer.keepAliveTimeout + 5_000;
+  keepIdleConnections(httpServer, deps.config.keepAliveMs);
   answerClientErrors(httpServer, deps.logger);
   const { production, queryLimits } = deps.config;
   const accessDb = accessDbOf(deps.hub);
@@ -308,6 +314,9 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   const metricsConfig = deps.config.metrics ?? null;
   const metricsApp = metricsConfig?.port ? metricsHandler(metrics, metricsConfig.token) : null;
   const metricsHttpServer = metricsApp ? (options.metricsHttpServer ?? http.createServer(metricsApp)) : null;
+  // A scraper reuses its connection as a router does: Node's 5 s closed it between scrapes, and a
+  // scrape sent on it as the hub closed it failed with ECONNRESET.
+  if (metricsHttpServer) keepIdleConnections(metricsHttpServer, deps.config.keepAliveMs);
   if (metricsHttpServer) metrics.collectProcessMetrics();
   const rateLimits = createRateLimits(
     { perClientPerMinute: deps.config.rateLimitPerMinute, authFailuresPerMinute: deps.config.authFailuresPerMinute, redisUrl: deps.config.rateLimitRedisUrl ?? null },

@@ -42,7 +42,9 @@ beforeAll(async () => {
   maxCostInFlight = one + costOf(CHEAP, {}) + 1;
   expect(maxCostInFlight).toBeLessThan(2 * one);
   hub = await startTestHub(dbs, { today: TODAY, queryLimits: { maxCostInFlight }, sources: { CIVIL_AFFAIRS: { url: proxy.url(dbs.sourceUrls.CIVIL_AFFAIRS) } } });
-});
+  // Databases, a proxy and a hub: past jest's 60 s at load 22 on two cores (two CPU hogs beside
+  // the suite), as the set-up of the other hub tests given 120 s.
+}, 120_000);
 
 afterAll(async () => {
   proxy?.resume();

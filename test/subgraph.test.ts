@@ -7,13 +7,18 @@
  * audit as any household read.
  */
 import dns from 'node:dns';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
-import { startStandaloneServer } from '@apollo/server/standalone';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
 import { parse } from 'graphql';
+import { HTTP_KEEP_ALIVE_MS_DEFAULT } from '../db/config';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, insertZhao } from './support/scenarios';
@@ -75,12 +80,32 @@ beforeAll(async () => {
     { id: 'P1', name: '济时救 99 公益日', households: [{ id: String(wangId) }, { id: String(cases.overlap) }] },
     { id: 'P2', name: '春蕾计划', households: [{ id: String(cases.orphan) }, { id: String(wangId) }] },
   ];
+  // Served as the hub serves itself, idle connections kept HTTP_KEEP_ALIVE_MS_DEFAULT (65 s), not
+  // Node's 5 s (startStandaloneServer's): the gateway's fetch (undici) reckons a pooled socket's idle
+  // time by a clock its own 499 ms timer advances, and this process's event loop, busy composing
+  // the supergraph and planning the first query, ran that timer rarely: on a loaded machine the
+  // first query went out on the socket of the composition's SDL fetch 5.4 s later (measured),
+  // where undici should have dropped it at 3 s, and past the charity server's 6 s the server's
+  // timer closed it before reading the query: `fetch failed`, ECONNRESET. Reproduced by keeping
+  // the event loop busy 7 s before the first query. A real subgraph behind a router is configured
+  // like the hub (README, HTTP_KEEP_ALIVE_MS).
+  const charityHttp = http.createServer();
+  charityHttp.keepAliveTimeout = HTTP_KEEP_ALIVE_MS_DEFAULT;
+  charityHttp.headersTimeout = HTTP_KEEP_ALIVE_MS_DEFAULT + 5_000;
   charity = new ApolloServer({
     schema: buildSubgraphSchema([{ typeDefs: CHARITY_SDL, resolvers: { Query: { registeredProjects: () => projects } } }]),
     // As the hub's own subgraph: no inline traces for the router (and no console line announcing them).
-    plugins: [ApolloServerPluginUsageReportingDisabled(), ApolloServerPluginSchemaReportingDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer: charityHttp }),
+    ],
   });
-  charityUrl = (await startStandaloneServer(charity, { listen: { port: 0, host: '127.0.0.1' } })).url;
+  await charity.start();
+  charityHttp.on('request', express().use(express.json(), expressMiddleware(charity)));
+  await new Promise<void>((resolve) => charityHttp.listen(0, '127.0.0.1', resolve));
+  charityUrl = `http://127.0.0.1:${(charityHttp.address() as AddressInfo).port}/`;
 
   // Off before the gateway is made: it decides at construction whether to send usage metrics home.
   process.env.APOLLO_TELEMETRY_DISABLED = '1';
@@ -99,10 +124,10 @@ beforeAll(async () => {
       new RemoteGraphQLDataSource<{ headers: Record<string, string> }>({
         url,
         // Node's fetch, not the gateway's default (make-fetch-happen): it reads the subgraph's
-        // `Keep-Alive: timeout=…` and does not reuse a socket past it. The default did, when a
-        // query came about 5 s after composition, and got ECONNRESET; with Node's 5 s keep-alive
-        // even fetch did on a loaded machine (its 1 s margin was not enough), hence the hub's 65 s
-        // (db/config.ts keepAliveMs).
+        // `Keep-Alive: timeout=…` and means not to reuse a socket past it less 2 s. The default
+        // did, when a query came about 5 s after composition, and got ECONNRESET; with Node's 5 s
+        // keep-alive even fetch did on a loaded machine (its idle clock lags a busy event loop:
+        // see the charity server above), hence the hub's 65 s (db/config.ts keepAliveMs).
         fetcher: fetch,
         willSendRequest({ request, context }) {
           if (name !== 'hub') return;
