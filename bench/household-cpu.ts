@@ -46,7 +46,7 @@ import { cpuSecondsOf } from './lib/process-cpu';
 import { startFairFloorServer } from './lib/fair-floor-server';
 import { graphqlClient, type GraphQLClient } from './lib/graphql-client';
 import { benchIdentity } from './lib/hub-identity';
-import { parseOptions, USAGE, UsageError } from './lib/options';
+import { parseOptions, usageOf, UsageError } from './lib/options';
 import { HOUSEHOLD_QUERY, type HouseholdResult } from './lib/query';
 
 /** Many short rounds, the variants taking turns: load that comes and goes falls on both alike. */
@@ -59,13 +59,13 @@ function log(line: string): void {
 async function main(): Promise<void> {
   let parsed;
   try {
-    parsed = parseOptions(process.argv.slice(2));
+    parsed = parseOptions(process.argv.slice(2), { servers: false });
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    console.error(`${err.message}\n\n${USAGE.replace('npm run bench', 'npm run bench:household-cpu')}`);
+    console.error(`${err.message}\n\n${usageOf('npm run bench:household-cpu', false)}`);
     process.exit(2);
   }
-  const usage = `${USAGE.replace('npm run bench', 'npm run bench:household-cpu')}\n\nHere --households defaults to 2000, which loads much faster than 10,000.`;
+  const usage = `${usageOf('npm run bench:household-cpu', false)}\n\nHere --households defaults to 2000, which loads much faster than 10,000.`;
   if (parsed === 'help') return log(usage);
   const householdsGiven = process.argv.some((a) => a === '--households' || a.startsWith('--households='));
   const opts = { ...parsed, households: householdsGiven ? parsed.households : 2000 };

@@ -15,35 +15,30 @@
  * The hub is measured as it ships: NODE_ENV=production (bench/lib/production.ts, imported first),
  * so graphql-js runs its production type checks and the hub enters no statement-count scope per
  * request. Its answers then carry no `extensions.sqlStatements`; its statements are counted over
- * each of its runs instead (db/instrument.ts `statementsIssued`), while no other variant runs.
+ * each of its runs instead (db/instrument.ts `statementsIssued`, of the hub's thread), while no
+ * other variant runs.
+ *
+ * Since session 29 each HTTP server runs in a worker thread of its own with its own pools, and the
+ * client and the in-process floor in the main thread (bench/lib/servers.ts); `--servers same-thread`
+ * runs them all in the client's thread as before, where every server's latency includes the
+ * client's work.
  */
 import './lib/production';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import mysql, { type RowDataPacket } from 'mysql2/promise';
-import pino from 'pino';
-import { createPool, hubDrizzle } from '../db/connect';
-import { statementsIssued } from '../db/instrument';
-import { todayIso } from '../domain/dates';
-import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
-import { closeSources, openSources } from '../federation/sources';
-import { createHubServer } from '../server/app';
+import { todayIso, type IsoDate } from '../domain/dates';
 import { loadConfig } from '../db/config';
 import { generateDemo } from '../tools/generate/index';
 import { departmentRowCount } from '../tools/generate/tables';
 import { Rng, seedFromText } from '../federation/demo-random';
-import { floorHousehold, type FloorPools } from './floor';
+import { floorHousehold } from './floor';
 import { canonical, digest, firstDifference } from './lib/compare';
 import { drawHouseholds } from './lib/draw';
 import { openBenchDatabases } from './lib/database';
 import { graphqlClient, type GraphQLClient } from './lib/graphql-client';
 import { benchIdentity } from './lib/hub-identity';
 import { drive, Tally, type Answer, type Fetch } from './lib/measure';
-import { startNaiveServer } from './lib/naive-server';
-import { startFairFloorServer } from './lib/fair-floor-server';
-import { AuditStore, auditWriterPool } from '../access/audit';
-import { TokenCache } from '../access/clients';
-import { accessDbOf } from '../db/access/db';
+import { floorPoolsOf, openServerDeps, serverInThisThread, serverInWorker, type BenchServer, type ServerDeps, type ServerKind } from './lib/servers';
 import { parseOptions, USAGE, UsageError, type BenchOptions } from './lib/options';
 import { HOUSEHOLD_QUERY, type HouseholdResult } from './lib/query';
 import { table } from './lib/report';
@@ -60,7 +55,9 @@ class VariantFailed extends Error {}
 async function failingAs(v: Variant, phase: string, work: () => Promise<void>): Promise<void> {
   try {
     await work();
-  } catch (err) {
+  } catch (caught) {
+    // A server whose worker thread died: its error, not the requests it then refused.
+    const err = v.server?.failure() ?? caught;
     if (err instanceof WrongAnswer || !(err instanceof Error)) throw err;
     const code = (err as { code?: unknown }).code;
     const coded = typeof code === 'string' && !err.message.includes(code) ? ` (${code})` : '';
@@ -73,8 +70,10 @@ interface Variant {
   label: string;
   fetch: Fetch;
   tally: Tally;
-  /** For a variant whose answers carry no statement count: the process's statements so far. */
-  statementsIssued?: () => number;
+  /** For a variant whose answers carry no statement count: its server thread's statements so far. */
+  statementsIssued?: () => Promise<number>;
+  /** The HTTP server it measures, where there is one. */
+  server?: BenchServer;
 }
 
 function log(line: string): void {
@@ -129,6 +128,13 @@ interface Cleanup {
   failed: boolean;
 }
 
+/** One measured server where `--servers` puts it; stopped (and its thread ended) at clean-up. */
+async function startServer(kind: ServerKind, opts: BenchOptions, deps: ServerDeps, today: IsoDate, closers: Cleanup['closers']): Promise<BenchServer> {
+  const server = opts.servers === 'threads' ? await serverInWorker(kind, { hubUrl: deps.hubUrl, today }) : await serverInThisThread(kind, deps);
+  closers.push(() => server.stop());
+  return server;
+}
+
 async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   const { closers } = cleanup;
   const today = todayIso();
@@ -136,6 +142,11 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   cleanup.discardData = () => db.discard();
   closers.push(() => db.discard({ keepServerData: cleanup.failed }));
   log(`AidHub household bench: ${opts.households.toLocaleString('en-US')} households, ${opts.requests} requests per variant after ${opts.warmup} to warm up, concurrency ${opts.concurrency}, seed ${opts.seed}, today ${today}`);
+  log(
+    opts.servers === 'threads'
+      ? 'Servers: --servers threads, the hub, the fair floor and the naive server each in a worker thread of its own with its own pools; the client and the in-process floor in the main thread.'
+      : "Servers: --servers same-thread, the hub, the fair floor and the naive server in the client's thread, on one set of pools with the in-process floor (as before session 29).",
+  );
   log(`Data: ${db.where}`);
 
   const loadStarted = performance.now();
@@ -143,16 +154,12 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   const departmentRows = departmentRowCount(counts);
   log(`Loaded ${counts.household.toLocaleString('en-US')} households, ${counts.person.toLocaleString('en-US')} people and ${departmentRows.toLocaleString('en-US')} department rows in ${seconds(performance.now() - loadStarted)}.`);
 
-  // One set of pools for every variant: the same connections, the same limits. No limit on
-  // request rate: one client asking hundreds of times a second is the point of the exercise.
-  // Generous time limits: on a loaded machine a slow answer must not turn into a missing
-  // department (a wrong answer, which aborts the bench) or a refused connection.
-  const config = { ...loadConfig(db.hubUrl, { SOURCE_TIMEOUT_MS: '30000', HUB_TIMEOUT_MS: '30000', NODE_ENV: process.env.NODE_ENV }), rateLimitPerMinute: 1_000_000_000 };
-  if (!config.production) throw new Error('the bench measures the hub as it ships: NODE_ENV=production (bench/lib/production.ts)');
-  const hubPool = createPool(db.hubUrl);
-  const sources = openSources(config.sources);
-  closers.push(() => hubPool.end(), () => closeSources(sources));
-  const hub = hubDrizzle(hubPool);
+  // The main thread's pools: the in-process floor's, and, with --servers same-thread, every
+  // server's (the same connections, the same limits). In worker threads each server opens its own
+  // set, with the same configuration (bench/lib/servers.ts `benchConfig`).
+  const deps = openServerDeps(db.hubUrl, today);
+  closers.push(() => deps.close());
+  const { hub, hubPool } = deps;
 
   const [eligibleRows] = await hubPool.query<RowDataPacket[]>(
     'SELECT DISTINCT household_id FROM household_member WHERE left_on IS NULL ORDER BY household_id',
@@ -166,37 +173,28 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   // The measured households first: --warmup changes only the warm-up ones (bench/lib/draw.ts).
   const { measuredIds, warmupIds } = drawHouseholds(eligible, opts.requests, warmupCount, rng);
 
-  const hubServer = await createHubServer({ config, hub, sources, logger: pino({ level: 'silent' }), today: () => today });
-  closers.push(() => hubServer.apollo.stop());
-  await new Promise<void>((resolve) => hubServer.httpServer.listen(0, '127.0.0.1', resolve));
+  // The bench's API client is a row in the hub's database: made here, the hub's token look-up
+  // finds it from any thread.
   const identity = await benchIdentity(hub, hubPool);
-  const hubClient = graphqlClient(`http://127.0.0.1:${(hubServer.httpServer.address() as AddressInfo).port}/graphql`, opts.concurrency, identity);
+  const hubServer = await startServer('hub', opts, deps, today, closers);
+  const hubClient = graphqlClient(hubServer.url, opts.concurrency, identity);
   closers.push(async () => hubClient.close());
 
-  const naiveServer = await startNaiveServer({ hub, sources, today });
-  closers.push(() => naiveServer.stop());
+  const naiveServer = await startServer('naive', opts, deps, today, closers);
   const naiveClient = graphqlClient(naiveServer.url, opts.concurrency);
   closers.push(async () => naiveClient.close());
 
-  const floorPools: FloorPools = {
-    hub: hubPool,
-    departments: Object.fromEntries(DEPARTMENT_CODES.map((c) => [c, sources[c].pool])) as Record<DepartmentCode, mysql.Pool>,
-  };
   // The fair floor: the same token look-up and audit append as the hub, on the same chain.
-  const accessDb = accessDbOf(hub);
-  const fairTokens = new TokenCache(accessDb, config.tokenCacheMs ?? 0);
-  const fairAudit = new AuditStore(accessDb, auditWriterPool(db.hubUrl, config.hubTimeoutMs));
-  await fairAudit.init();
-  const fairServer = await startFairFloorServer({ pools: floorPools, authenticate: (header) => fairTokens.authenticate(header), audit: fairAudit, today });
-  closers.push(() => fairServer.stop());
+  const fairServer = await startServer('fair', opts, deps, today, closers);
   const fairClient = graphqlClient(fairServer.url, opts.concurrency, identity);
   closers.push(async () => fairClient.close());
 
+  const floorPools = floorPoolsOf(deps);
   const variants: Variant[] = [
     { key: 'floor', label: 'in-process floor (mysql2, hand-written SQL)', fetch: (id) => floorHousehold(floorPools, id, today), tally: new Tally() },
-    { key: 'fair', label: 'fair floor (Express, graphql-js, token, audit)', fetch: overHttp('the fair floor', fairClient), tally: new Tally() },
-    { key: 'hub', label: 'hub (DataLoader, access layer)', fetch: overHttp('the hub', hubClient, true), tally: new Tally(), statementsIssued },
-    { key: 'naive', label: 'naive (resolvers, no DataLoader)', fetch: overHttp('the naive server', naiveClient), tally: new Tally() },
+    { key: 'fair', label: 'fair floor (Express, graphql-js, token, audit)', fetch: overHttp('the fair floor', fairClient), tally: new Tally(), server: fairServer },
+    { key: 'hub', label: 'hub (DataLoader, access layer)', fetch: overHttp('the hub', hubClient, true), tally: new Tally(), statementsIssued: () => hubServer.statementsIssued(), server: hubServer },
+    { key: 'naive', label: 'naive (resolvers, no DataLoader)', fetch: overHttp('the naive server', naiveClient), tally: new Tally(), server: naiveServer },
   ];
   const [floor, fair, hubVariant, naive] = variants;
 
@@ -253,13 +251,24 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   log('');
   log(table(variants.map((v) => ({ label: v.label, tally: v.tally })), { hub: hubVariant.tally, fair: fair.tally, floor: floor.tally, naive: naive.tally }));
   log('');
-  await manyAtOnce(hubClient, [...measuredIds, ...warmupIds].slice(0, 500));
+  await failingAs(hubVariant, 'households(ids)', () => manyAtOnce(hubClient, hubServer, [...measuredIds, ...warmupIds].slice(0, 500)));
+  // A worker that died between runs, with nothing asked of it since, still fails the run.
+  for (const v of variants) if (v.server?.failure()) await failingAs(v, 'the run', () => Promise.reject(v.server?.failure()));
   log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)`);
   log('');
-  log('Latency is per request, client-side: over HTTP on loopback for the fair floor, hub and naive (client in the same process), in-process (SQL, assembly, JSON.stringify) for the in-process floor.');
+  log(
+    opts.servers === 'threads'
+      ? 'Latency is per request, client-side: over HTTP on loopback for the fair floor, hub and naive, each server in a worker thread of its own (with its own pools), the client in the main thread;'
+      : "Latency is per request, client-side: over HTTP on loopback for the fair floor, hub and naive, every server in the client's thread (--servers same-thread): it includes the client's work",
+  );
+  log(
+    opts.servers === 'threads'
+      ? "it includes the client's work (http.request, JSON.parse, the answer's digest) only where both want a core at once (2 threads busy); in-process (SQL, assembly, JSON.stringify) for the in-process floor."
+      : "(http.request, JSON.parse, the answer's digest) and the other servers' timers, the same for all, which pulls every ratio toward 1; in-process (SQL, assembly, JSON.stringify) for the in-process floor.",
+  );
   log('The hub and the fair floor look the token up and append to the audit chain (durable before the answer leaves); only the hub applies the per-field policy.');
   log('In-process floor and naive answer anyone. SQL/req: from extensions.sqlStatements.total, the floors counting their own, the hub (in production mode,');
-  log("which reports none) counted over its runs; min–max \"per run\" then. Server SQL/req: MariaDB's");
+  log(`which reports none) counted over its runs (by its thread${opts.servers === 'threads' ? ", the hub's worker" : ', the whole bench'}); min–max "per run" then. Server SQL/req: MariaDB's`);
   log("Questions counter over each variant's runs, divided by its requests: it adds the token look-up and the audit append where there are some.");
 }
 
@@ -268,9 +277,9 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
  * slowest department read in it against the default source timeout (a read slower than that would,
  * with default settings, be answered as DEPARTMENT_UNAVAILABLE instead).
  */
-async function manyAtOnce(client: GraphQLClient, ids: readonly number[]): Promise<void> {
+async function manyAtOnce(client: GraphQLClient, hub: BenchServer, ids: readonly number[]): Promise<void> {
   const query = `query($ids: [ID!]!) { households(ids: $ids) { id members { person { idNumber } } aid { amountFen } sources { department { code } available latencyMs } } }`;
-  const before = statementsIssued();
+  const before = await hub.statementsIssued();
   const started = performance.now();
   const res = await client.post<{ households: ({ sources: { department: { code: string }; available: boolean; latencyMs: number }[] } | null)[] }>(query, { ids: ids.map(String) });
   const wallMs = performance.now() - started;
@@ -279,7 +288,7 @@ async function manyAtOnce(client: GraphQLClient, ids: readonly number[]): Promis
   const slowest = Math.max(...reads.map((r) => r.latencyMs));
   const defaultTimeoutMs = loadConfig('mysql://localhost/x', {}).sources.CIVIL_AFFAIRS.timeoutMs;
   log(
-    `households(ids) with ${ids.length} ids: ${Math.round(wallMs)} ms through the hub, ${statementsIssued() - before} statements sent meanwhile (the hub's background jobs' included); ` +
+    `households(ids) with ${ids.length} ids: ${Math.round(wallMs)} ms through the hub, ${(await hub.statementsIssued()) - before} statements sent meanwhile (the hub's background jobs' included); ` +
       `slowest department read ${slowest} ms, ${(slowest / defaultTimeoutMs).toFixed(2)} of the default source timeout (${defaultTimeoutMs} ms); ` +
       `${reads.filter((r) => !r.available).length} reads unavailable.`,
   );

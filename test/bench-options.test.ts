@@ -4,7 +4,8 @@
  * `--requests` (200 by default) and left the hub still being optimised by V8 while it was measured
  * (docs/performance.md, Session 25). Run as a command, as test/cli-usage.test.ts runs every script
  * (no test imports the bench): a value refused exits 2 with the usage having done nothing; options
- * are read in order, so `--warmup W --help` printing the usage shows W was accepted.
+ * are read in order, so `--warmup W --help` printing the usage shows W was accepted. `--servers`
+ * (session 29) places the servers `npm run bench` measures; `bench:household-cpu` has none.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -43,4 +44,18 @@ it('bench:household-cpu takes the same option and refuses the same', () => {
   expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 2, stdout: '' });
   expect(run.stderr).toMatch(/^--warmup must be a non-negative integer, got "-3"/);
   expect(run.stderr).toMatch(/^usage: npm run bench:household-cpu -- /m);
+}, 300_000);
+
+it('takes --servers threads or same-thread, refuses anything else with the usage, and bench:household-cpu has no such option', () => {
+  expect(bench('household', ['--help']).stdout).toMatch(/^ {2}--servers P +where the HTTP servers measured run: threads \(default\)/m);
+  for (const args of [['--servers', 'same-thread'], ['--servers=threads']]) {
+    expect({ args, ...bench('household', [...args, '--help']) }).toMatchObject({ args, status: 0, stderr: '' });
+  }
+  const refused = bench('household', ['--servers', 'workers']);
+  expect({ status: refused.status, stdout: refused.stdout }).toEqual({ status: 2, stdout: '' });
+  expect(refused.stderr).toMatch(/^--servers must be threads or same-thread, got "workers"/);
+  const cpu = bench('household-cpu', ['--servers', 'threads']);
+  expect({ status: cpu.status, stdout: cpu.stdout }).toEqual({ status: 2, stdout: '' });
+  expect(cpu.stderr).toMatch(/^unknown option --servers/);
+  expect(cpu.stderr).not.toMatch(/--servers P/);
 }, 300_000);

@@ -20,8 +20,11 @@ export type Fetch = (householdId: number) => Promise<Answer>;
 /** The database server's count of statements received from all clients (MariaDB/MySQL `Questions`). */
 export type ServerStatementCounter = () => Promise<number>;
 
-/** Statements this process has sent so far (db/instrument.ts `statementsIssued`). */
-export type ProcessStatementCounter = () => number;
+/**
+ * Statements a server's thread has sent so far (db/instrument.ts `statementsIssued`): asked of its
+ * worker thread by message where it runs in one (bench/lib/servers.ts).
+ */
+export type ProcessStatementCounter = () => number | Promise<number>;
 
 export class Tally {
   readonly latenciesMs: number[] = [];
@@ -75,7 +78,7 @@ export async function drive(
 ): Promise<void> {
   let next = 0;
   const before = tally && serverCounter ? await serverCounter() : 0;
-  const processBefore = processCounter?.() ?? 0;
+  const processBefore = (await processCounter?.()) ?? 0;
   let uncounted = 0;
   const started = performance.now();
   // The first failure stops every caller from taking another id, and is thrown once the requests
@@ -103,7 +106,7 @@ export async function drive(
   if (tally) tally.wallMs += performance.now() - started;
   if (tally && uncounted > 0) {
     if (!processCounter) throw new Error('answers without a statement count, and no counter for the run');
-    tally.runStatements += processCounter() - processBefore;
+    tally.runStatements += (await processCounter()) - processBefore;
     tally.runRequests += uncounted;
   }
   // The counter's own read after the run is one statement more.

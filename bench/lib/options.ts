@@ -1,4 +1,5 @@
-/** `npm run bench -- [--households N] [--requests M] [--warmup W] [--concurrency C] [--seed S]` */
+/** `npm run bench -- [--households N] [--requests M] [--warmup W] [--concurrency C] [--seed S] [--servers P]` */
+import type { ServerPlacement } from './servers';
 
 export interface BenchOptions {
   households: number;
@@ -11,23 +12,37 @@ export interface BenchOptions {
   warmup: number;
   concurrency: number;
   seed: string | number;
+  /** `npm run bench` only: each HTTP server in a worker thread of its own, or all in the client's thread. */
+  servers: ServerPlacement;
 }
 
-export const USAGE = `usage: npm run bench -- [--households N] [--requests M] [--warmup W] [--concurrency C] [--seed S]
+/** The usage of `command`; `servers`: it takes `--servers` (`npm run bench`, not `bench:household-cpu`). */
+export function usageOf(command: string, servers: boolean): string {
+  return `usage: ${command} -- [--households N] [--requests M] [--warmup W] [--concurrency C] [--seed S]${servers ? ' [--servers P]' : ''}
 
   --households N   households to generate and load (default 10000)
   --requests M     measured household queries per variant (default 2000)
   --warmup W       unmeasured household queries per variant before them (default 1000; 0 for none)
   --concurrency C  requests in flight at once (default 8)
-  --seed S         seed for the generated data and the sample (default 1)
+  --seed S         seed for the generated data and the sample (default 1)${
+    servers
+      ? `
+  --servers P      where the HTTP servers measured run: threads (default), each in a worker thread of
+                   its own with its own pools; same-thread, all in the client's thread on its pools
+                   (before session 29), where each one's latency includes the client's work`
+      : ''
+  }
 
 Data go to a private throwaway database server, or, with BENCH_DATABASE_URL=mysql://user:pass@host:port/,
 to databases of the bench's own on that server; either way they are removed at the end.`;
+}
+
+export const USAGE = usageOf('npm run bench', true);
 
 export class UsageError extends Error {}
 
-export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
-  const opts: BenchOptions = { households: 10_000, requests: 2000, warmup: 1000, concurrency: 8, seed: 1 };
+export function parseOptions(argv: readonly string[], accepts: { servers: boolean } = { servers: true }): BenchOptions | 'help' {
+  const opts: BenchOptions = { households: 10_000, requests: 2000, warmup: 1000, concurrency: 8, seed: 1, servers: 'threads' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') return 'help';
@@ -56,6 +71,11 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
         break;
       case '--seed':
         opts.seed = /^\d+$/.test(value) ? Number(value) : value;
+        break;
+      case '--servers':
+        if (!accepts.servers) throw new UsageError(`unknown option ${name}`);
+        if (value !== 'threads' && value !== 'same-thread') throw new UsageError(`--servers must be threads or same-thread, got ${JSON.stringify(value)}`);
+        opts.servers = value;
         break;
       default:
         throw new UsageError(`unknown option ${name}`);
