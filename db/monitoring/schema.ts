@@ -95,8 +95,9 @@ export const monitoringAlert = mysqlTable(
     /** A day counted lies in a year whose holiday notice is not yet published. */
     provisional: boolean('provisional').notNull(),
     /**
-     * Its provisional flag was cleared by a recount (a published notice gave its kept dates alike)
-     * while a period had ended, so a date it keeps may have been counted under a provisional calendar:
+     * Its provisional flag was cleared by a recount (a published notice gave its dates alike), while
+     * its periods ran or after one ended, so a date it keeps once the period ends may have been
+     * counted under a provisional calendar:
      * a later correction of the notice that gives it another day flags it again (recountedDeadlines),
      * so the recount reads it as it reads an alert flagged provisional. Never cleared.
      */

@@ -16,7 +16,7 @@ import { aidCase, caseEvent } from '../cases/schema';
 import { household, householdMember } from '../household/schema';
 import { monitoringAlert, monitoringAlertEvent, monitoringVillageNotice, monitoringWatermark } from './schema';
 import { GRADE_RANK, type Grade, type Limit } from '../../domain/monitoring/triggers';
-import { MOVE_ACTION, openedFromAlertReason, OPEN_ALERT_STATES, verifierAfterHandOver, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, keptContradicted, keptNotYetTold, movedDeadlines, periodsStillRunning, type CountedDates, type KeptOtherwise, type LimitToCount, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
+import { MOVE_ACTION, openedFromAlertReason, OPEN_ALERT_STATES, verifierAfterHandOver, acknowledgeDeadline, isAlertVerifier, type AlertCaller, decideByCorrection, deadlineCorrection, keptContradicted, keptNotYetTold, movedDeadlines, type CountedDates, type KeptOtherwise, type LimitToCount, type RecountedDeadlines, UNSIGNED_ALERT_STATES, alertDeadlines, decidesAlert, identityChain, isRepeatOf, landingIdentity, moveAlert, moveEventReason, type AlertMove, type AlertOutcome, type AlertState } from '../../domain/monitoring/alerts';
 import type { IsoDate } from '../../domain/dates';
 
 type Db = HubDb | HubTx;
@@ -819,7 +819,7 @@ export async function settleBackfilledDecideBy(
  * pending), in id order: working days, which a holiday calendar moves, or calendar days, which a
  * last-day-off rule or a calendar moves; and every alert flagged provisional keeping a count, closed
  * or not, whose flag a published notice may clear (recountedDeadlines), and every alert whose flag a
- * recount cleared on a date of an ended period (provisional_cleared), which a correction may flag again.
+ * recount cleared (provisional_cleared), which a correction may flag again once a period has ended.
  * A closed period's date is history: it is read for its flag, never moved. A closed alert never
  * provisional is not read.
  */
@@ -928,7 +928,7 @@ export async function keepInferredCounts(db: Db, read: AlertRow, counts: Pick<Co
  * (`keptOtherwise`) its DEADLINE_KEPT unless its latest one already names that day (keptNotYetTold: a
  * start under the same days, or a process starting beside this one, records it once; a correction
  * withdrawn records the day in force again, the kept day itself where it is in force again), the flag
- * cleared on an alert with an ended period marks it provisional_cleared (read again at later starts),
+ * cleared marks it provisional_cleared (read again at later starts, open or closed),
  * and `onWritten` the
  * alert before and after (for its pushes), in the same transaction. Returns the alert before and as
  * written, or null: nothing to write.
@@ -940,8 +940,9 @@ export async function storeRecountedDeadlines(
   now: Date,
   onWritten?: (tx: LockingTx, before: AlertRow, alert: AlertRow) => Promise<void>,
 ): Promise<{ before: AlertRow; after: AlertRow } | null> {
-  // Cleared on a date of an ended period: a correction may contradict it later (provisional_cleared).
-  const clearedNow = (a: AlertRow, counted: RecountedDeadlines) => !a.provisionalCleared && a.provisional && !counted.provisional && Object.values(periodsStillRunning(a)).includes(false);
+  // Cleared: a correction may contradict its confirmed dates later (provisional_cleared), once their
+  // periods have ended, whether they had ended when it was cleared or end after (dismissed later).
+  const clearedNow = (a: AlertRow, counted: RecountedDeadlines) => !a.provisionalCleared && a.provisional && !counted.provisional;
   const rowUnchanged = (a: AlertRow, counted: RecountedDeadlines) => movedDeadlines(a, counted).length === 0 && counted.provisional === a.provisional;
   const keptReasons = async (q: Db, id: number) =>
     (await q.select({ reason: monitoringAlertEvent.reason }).from(monitoringAlertEvent).where(and(eq(monitoringAlertEvent.alertId, id), eq(monitoringAlertEvent.action, 'DEADLINE_KEPT'))).orderBy(asc(monitoringAlertEvent.seq))).map((e) => e.reason);

@@ -151,7 +151,7 @@ export interface KeptDeadlines extends CountedDates {
   state: AlertState;
   decidedOn: IsoDate | null;
   /**
-   * Its provisional flag was cleared while a period had ended (monitoring_alert.provisional_cleared):
+   * Its provisional flag was cleared by a recount (monitoring_alert.provisional_cleared), open or closed:
    * its ended dates are read as a flagged alert's are, so a correction contradicting them flags it again.
    */
   provisionalCleared?: boolean;

@@ -618,3 +618,32 @@ it("reads a closed alert's flag again after a notice cleared it: a correction gi
   expect(await told()).toHaveLength(6);
   expect((await raisedPushes()).slice(pushesBefore).filter((a) => Number(a) === id)).toEqual([]);
 });
+
+it('reads again an alert whose flag a notice cleared while it was open, once it is closed: a correction giving another day flags it', async () => {
+  holidays.use(null);
+  clock.set('2027-02-04T10:00:00+08:00');
+  // Raised from 02-04 under the law alone (02-11, 02-24, 02-26: provisional), still open.
+  const id = await writeAlert('open-flag-cleared', { keepCounts: true });
+  const law = { acknowledgeBy: '2027-02-11', verifyBy: '2027-02-24', decideBy: '2027-02-26' };
+  expect(await dates(id)).toEqual({ ...law, provisional: true });
+  const recount = async (calendar: string) => {
+    await markRecounted(dbs.hub, 'monitoring_alert', calendar, clock.now());
+    await recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now());
+  };
+  // A notice giving the days the law alone gives, while every period still runs: its dates confirmed, cleared.
+  holidays.use('2027-open-cleared-law.json', [{ ...notice2027, holidays: Object.fromEntries(statutoryDaysOff(2027)), workdays: {} }]);
+  await recount('another calendar (open)');
+  expect(await dates(id)).toEqual({ ...law, provisional: false });
+  // Dismissed after it: every period has ended, its dates kept as the law alone counted them.
+  await dbs.hubPool.query("UPDATE monitoring_alert SET state = 'DISMISSED', decided_on = '2027-02-25' WHERE id = ?", [id]);
+
+  // Corrected: a correction contradicts its kept days as it does a closed alert's whose flag a notice cleared.
+  holidays.use('2027-open-cleared-corrected.json', [notice2027]);
+  await recount('another calendar (corrected)');
+  expect(await dates(id)).toEqual({ ...law, provisional: true });
+  expect((await keptEvents()).filter((e) => e.alertId === id).map((e) => e.reason)).toEqual([
+    'acknowledgeBy 2027-02-11 kept (2027-02-15 under the calendar in force)',
+    'verifyBy 2027-02-24 kept (2027-02-25 under the calendar in force)',
+    'decideBy 2027-02-26 kept (2027-03-01 under the calendar in force)',
+  ]);
+});
