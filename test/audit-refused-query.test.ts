@@ -104,6 +104,7 @@ describe('a request refused for its purpose says which query it was', () => {
       ['refusedq-door-unknown', JSON.stringify({ query: `{ caller { name } x${WANG.head} }` }), 'application/json'],
       ['refusedq-door-hash', JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }), 'application/json'],
       ['refusedq-door-text', PERSON, 'text/plain'],
+      ['refusedq-door-batch', JSON.stringify([{ query: PERSON }]), 'application/json'],
     ]) {
       const res = await post(body, id, type);
       expect([id, res.status, ((await res.json()) as any).errors[0].extensions.reason]).toEqual([id, 403, 'PURPOSE_NOT_ALLOWED']);
@@ -116,6 +117,7 @@ describe('a request refused for its purpose says which query it was', () => {
       ['refusedq-door-unknown', 'ELIGIBILITY_REVIEW', null, 'NONE', 'DENIED'],
       ['refusedq-door-hash', 'ELIGIBILITY_REVIEW', null, 'NONE', 'DENIED'],
       ['refusedq-door-text', 'ELIGIBILITY_REVIEW', null, 'NONE', 'DENIED'],
+      ['refusedq-door-batch', 'ELIGIBILITY_REVIEW', null, 'NONE', 'DENIED'],
     ]);
     for (const r of written) expect(JSON.stringify(r)).not.toContain(WANG.head);
 
