@@ -33,7 +33,11 @@ const MOVED = makeIdNumber('370811', '2010-03-03', 37);
 const TWIN = makeIdNumber('370811', '2010-06-06', 39);
 /** 初中, left (转出) in January 2025, paid the boarding subsidy in October 2025: no entry in school that day. */
 const LEFT = makeIdNumber('370811', '2011-05-05', 41);
-const CHILDREN = [PUPIL, SENIOR, BOARDER, MOVED, TWIN, LEFT];
+/** 初中 to July 2025, 普通高中 since September 2025: the boarding subsidy of his last 初中 year (2024-2025) paid late, in September 2025. */
+const PAID_LATE = makeIdNumber('370811', '2010-04-04', 43);
+/** 初中 since 2022 (the entry never closed), 普通高中 since September 2025: 国家助学金 for 2025-2026 paid ahead, in August 2025. */
+const PAID_AHEAD = makeIdNumber('370811', '2010-08-08', 45);
+const CHILDREN = [PUPIL, SENIOR, BOARDER, MOVED, TWIN, LEFT, PAID_LATE, PAID_AHEAD];
 
 let dbs: TestDatabases;
 let hub: TestHub;
@@ -59,6 +63,10 @@ beforeAll(async () => {
     entry('XS-W0', TWIN, 'CZ', '2025'),
     entry('XS-W1', TWIN, 'GZ', '2025'),
     entry('XS-L', LEFT, 'CZ', '2023', { xjStatus: 'CX', leaveDate: '2025-01-10' }),
+    entry('XS-LT0', PAID_LATE, 'CZ', '2022', { xjStatus: 'BY', leaveDate: '2025-07-01' }),
+    entry('XS-LT1', PAID_LATE, 'GZ', '2025'),
+    entry('XS-AH0', PAID_AHEAD, 'CZ', '2022'),
+    entry('XS-AH1', PAID_AHEAD, 'GZ', '2025'),
   ]);
   const pay = (studentNo: string, fundingType: string, paidDate: string, schoolYear: string) => ({ studentNo, schoolYear, semester: 1, fundingType, amountYuan: '625.00', paidDate, paidFlag: 1 });
   await educationScenario.insert(s.EDUCATION, 'funding', [
@@ -70,6 +78,8 @@ beforeAll(async () => {
     pay('XS-W1', 'JSSBZ', '2025-10-20', '2025-2026'),
     pay('XS-W1', 'GJZXJ', '2025-10-15', '2025-2026'),
     pay('XS-L', 'JSSBZ', '2025-10-20', '2025-2026'),
+    pay('XS-LT0', 'JSSBZ', '2025-09-20', '2024-2025'),
+    pay('XS-AH1', 'GJZXJ', '2025-08-25', '2025-2026'),
   ]);
   hub = await startTestHub(dbs, { today: TODAY });
 });
@@ -110,6 +120,13 @@ describe('X13: aid paid to a student of a stage its programme is not for', () =>
 
   it('the stage is the one on the aid’s day: a boarding subsidy paid in 初中 to a student in 高中 now is not flagged', async () => {
     expect(await findingsOf(MOVED)).toEqual([]);
+  });
+
+  it('aid of a school year paid outside it (late, or ahead) is judged within that school year, not in the stage of the day it was paid', async () => {
+    // Paid 2025-09-20, he was in 高中: the subsidy is his 初中 year's (2024-2025), whose last day finds no entry in school.
+    expect(await findingsOf(PAID_LATE)).toEqual([]);
+    // Paid 2025-08-25, only his 初中 entry was in school: the grant is for 2025-2026, whose first day finds him in 高中.
+    expect(await findingsOf(PAID_AHEAD)).toEqual([]);
   });
 
   it('two entries in school enrolled together of different stages (the stage unknown), or none in school that day, give no finding', async () => {

@@ -3796,7 +3796,7 @@ export type SchoolStage =
 /** Aid paid to a student of a school stage its programme is not for. */
 export type WrongSchoolStage = {
   readonly __typename?: 'WrongSchoolStage';
-  /** The day the stage was judged on: the aid's grant date (or its period's start), never today. */
+  /** The day the stage was judged on: the aid's grant date (or its period's start), never today; for aid paid outside the school year it is for (late, or ahead), that school year's last or first day. */
   readonly judgedOn: Scalars['Date']['output'];
   /** The student's stage on that day, as the education roll holds it. */
   readonly stage: SchoolStage;
