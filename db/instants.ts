@@ -21,6 +21,14 @@ export function dbNow(): SQL {
 }
 
 /**
+ * The database's now moved by a span of milliseconds (negative: back), for a deadline or an age's
+ * limit compared in SQL by the database's clock.
+ */
+export function dbNowPlusMs(ms: number): SQL {
+  return sql`DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ${Math.round(ms * 1000)} MICROSECOND)`;
+}
+
+/**
  * The database's now read into this process, for a value needed in code as well as stored (a day
  * derived from it, one instant written by two statements of a transaction): read on the connection
  * that then writes it, it is the clock every other process's statements compare with.

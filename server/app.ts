@@ -293,7 +293,9 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   // Slips' due dates counted before a holiday notice was loaded are counted under it (db/cases/due-recount.ts), once per calendar.
   const duesMoved = await recountReferralDueDates(deps.hub, hubNow(deps));
   if (duesMoved.length > 0) deps.logger.info({ referrals: duesMoved.length }, 'due dates of referral slips counted again under the holiday calendar in force');
-  const lapsesMoved = await recountClaimLapses(deps.hub, hubNow(deps), hubToday(deps));
+  // Which claims still run is judged on the database's today, shared by every process (db/charity/claim-recount.ts); a test's fixed clock stands in for it.
+  const fixedClock = deps.clock || deps.today ? { now: hubNow(deps), today: hubToday(deps) } : null;
+  const lapsesMoved = await recountClaimLapses(deps.hub, fixedClock?.now, fixedClock?.today);
   if (lapsesMoved.length > 0) deps.logger.info({ claims: lapsesMoved.length }, 'last days of charity claims counted again under the holiday calendar in force');
   // Alerts' 签收, verification and decision days likewise (resolvers/monitoring/deadline-recount.ts), after the backfill
   // above kept the decision days' counts, and before this process detects or pushes.

@@ -225,9 +225,9 @@ describe('headers, tokens and messages', () => {
     expect(parseExpiry({ expires: '2026-12-31' }, now)).toBe('2026-12-31 15:59:59.999');
     expect(parseExpiry({ expires: '2026-04-01T18:00:00+08:00' }, now)).toBe('2026-04-01 10:00:00.000');
     expect(parseExpiry({ 'expires-in': '2d' }, now)).toBe('2026-03-17 00:00:00.000');
-    expect(parseExpiry({ 'no-expiry': true })).toBeNull();
-    expect(parseExpiry({})).toBeUndefined();
-    expect(() => parseExpiry({ 'expires-in': 'forever' })).toThrow();
+    expect(parseExpiry({ 'no-expiry': true }, now)).toBeNull();
+    expect(parseExpiry({}, now)).toBeUndefined();
+    expect(() => parseExpiry({ 'expires-in': 'forever' }, now)).toThrow();
   });
 
   // new Date() read 2026-02-30 as 2 March and "5" as May 2001; a past expiry (or 0d) made a client

@@ -17,6 +17,8 @@ import { authenticate, createClient, listClients, revokeClient, rotateClient, to
 import { accessDbOf } from '../db/access/db';
 import { claimDue, markDelivered, revokeSubscription } from '../db/alert-delivery/store';
 import { toDbInstant } from '../db/instants';
+import { chinaDateOf } from '../domain/cases/china-time';
+import { clientsCommand } from '../tools/clients';
 import { insertSubscribedRegions, raise, subscribe, subscriberClient, syntheticAlert } from './alert-delivery/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { frozenDbClock, type FrozenDbClock } from './support/db-clock';
@@ -124,3 +126,42 @@ describe('the instants stored for clients, subscriptions and pushes', () => {
   });
 });
 
+
+describe('`npm run clients` expiries', () => {
+  async function cli(db: FrozenDbClock, ...argv: string[]): Promise<{ code: number; out: string[] }> {
+    const out: string[] = [];
+    const code = await clientsCommand(argv, db.access, (l) => out.push(l));
+    return { code, out };
+  }
+  const create = (name: string) => ['create', '--name', name, '--department', 'HEALTH', '--scope', '370800', '--roles', 'READER'];
+  const expiresAt = async (name: string) => ((await dbs.hubPool.query('SELECT expires_at FROM api_client WHERE name = ?', [name])) as any)[0][0].expires_at;
+
+  it('count --expires-in from the database’s clock, on create and on rotate', async () => {
+    // Far from this process's clock, so a span counted from it cannot pass for one counted from the database's.
+    await withDbClock(new Date('2026-03-15T02:00:00.000Z'), async (clock) => {
+      expect((await cli(clock, ...create('cli-span'), '--expires-in', '2d')).code).toBe(0);
+      expect(await expiresAt('cli-span')).toBe('2026-03-17 02:00:00.000');
+      expect((await cli(clock, 'rotate', 'cli-span', '--expires-in', '12h')).code).toBe(0);
+      expect(await expiresAt('cli-span')).toBe('2026-03-15 14:00:00.000');
+    });
+  });
+
+  it('refuse an --expires the database’s clock has passed, though this process’s has not', async () => {
+    const dayAhead = new Date(Date.now() + 2 * 86_400_000);
+    const tomorrow = chinaDateOf(new Date(Date.now() + 86_400_000));
+    await withDbClock(dayAhead, async (clock) => {
+      const refused = await cli(clock, ...create('cli-passed'), '--expires', tomorrow);
+      expect({ code: refused.code, passed: refused.out[0].includes('has passed') }).toEqual({ code: 2, passed: true });
+      expect((await listClients(clock.access)).map((c) => c.name)).not.toContain('cli-passed');
+    });
+  });
+
+  it('accept an --expires the database’s clock has not reached, though this process’s has passed it', async () => {
+    const twoDaysBack = new Date(Date.now() - 2 * 86_400_000);
+    const yesterday = chinaDateOf(new Date(Date.now() - 86_400_000));
+    await withDbClock(twoDaysBack, async (clock) => {
+      expect((await cli(clock, ...create('cli-not-passed'), '--expires', yesterday)).code).toBe(0);
+      expect((await listClients(clock.access)).find((c) => c.name === 'cli-not-passed')?.status).toBe('ACTIVE');
+    });
+  });
+});

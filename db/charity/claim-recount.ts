@@ -16,6 +16,7 @@ import type { IsoDate } from '../../domain/dates';
 import { addWorkingDays, calendarFingerprint, withinSupported } from '../../domain/cases/working-days';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import type { HubDb } from '../connect';
+import { readDbNow } from '../instants';
 import { markRecounted, recountedUnder } from '../cases/due-recount';
 import { charityClaim } from './schema';
 
@@ -29,12 +30,20 @@ export interface RecountedLapse {
 }
 
 /**
- * Counts the last day of every claim still running on `today` (the hub's today, China time, as
- * claimActive reads it) under the calendar in force unless the last recount ran under it; returns
- * what this call moved.
+ * Counts the last day of every claim still running on today (China time, as claimActive reads it)
+ * under the calendar in force unless the last recount ran under it; returns what this call moved.
+ *
+ * Today is the hub database's (one read), unless the caller gives its own (`now`, `today`: a test's
+ * fixed clock). Which claims are running decides which are counted again, and the result is shared:
+ * the recount is stored as done under this calendar, and no other process counts again. Taken from
+ * a process's own clock, one a day ahead left uncounted a claim still running on the database's
+ * today (it lapsed early for every process), one behind counted again a claim already lapsed and
+ * made it run again.
  */
-export async function recountClaimLapses(hub: HubDb, now: Date = new Date(), today: IsoDate = chinaDateOf(now), calendar: string = calendarFingerprint()): Promise<RecountedLapse[]> {
+export async function recountClaimLapses(hub: HubDb, now?: Date, today?: IsoDate, calendar: string = calendarFingerprint()): Promise<RecountedLapse[]> {
   if ((await recountedUnder(hub, 'charity_claim')) === calendar) return [];
+  if (now === undefined) now = await readDbNow(hub);
+  today ??= chinaDateOf(now);
   // Running as claimActive reads it; the write is conditional on it too, so a claim released meanwhile keeps its day.
   const running = and(isNull(charityClaim.releasedAt), gte(charityClaim.lapsesOn, today));
   const moved: RecountedLapse[] = [];

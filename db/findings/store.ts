@@ -16,7 +16,7 @@ import { isRepeatSettle, seenAgain, settle, settledStatus, type FindingStatus, t
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
 import { lockingTransaction, type LockingTx } from '../locking';
-import { toDbInstant } from '../instants';
+import { dbNow, dbNowPlusMs, toDbInstant } from '../instants';
 import { finding, findingEvent, findingOccurrence, findingScan, FINDING_LIMITS } from './schema';
 
 export type ScanRow = typeof findingScan.$inferSelect;
@@ -88,7 +88,8 @@ export interface ScanStart {
 }
 
 export async function createScan(db: HubQuery, s: ScanStart): Promise<number> {
-  const now = toDbInstant();
+  // The database's clock (one value within the statement): another hub process judges the heartbeat by it.
+  const now = dbNow();
   const [res] = await db.insert(findingScan).values({
     regionCode: s.regionCode,
     state: 'RUNNING',
@@ -103,20 +104,28 @@ export async function createScan(db: HubQuery, s: ScanStart): Promise<number> {
   return res.insertId;
 }
 
-/** RUNNING scans whose heartbeat is more recent than `aliveAfter` (older ones died with their process). */
-export async function runningScans(db: HubQuery, aliveAfter: string): Promise<ScanRow[]> {
+/**
+ * A scan's heartbeat more recent than `silentMs` before the database's now: alive. Judged by the
+ * database's clock, which wrote every heartbeat, so hub processes whose own clocks differ agree on
+ * which scans are alive (one running ahead took a live scan for dead and scanned its division twice).
+ */
+const heardWithin = (silentMs: number) => gt(findingScan.heartbeatAt, dbNowPlusMs(-silentMs));
+const silentFor = (silentMs: number) => lte(findingScan.heartbeatAt, dbNowPlusMs(-silentMs));
+
+/** RUNNING scans heard from within `silentMs` by the database's clock (older ones died with their process). */
+export async function runningScans(db: HubQuery, silentMs: number): Promise<ScanRow[]> {
   return db
     .select()
     .from(findingScan)
-    .where(and(eq(findingScan.state, 'RUNNING'), gt(findingScan.heartbeatAt, aliveAfter)));
+    .where(and(eq(findingScan.state, 'RUNNING'), heardWithin(silentMs)));
 }
 
-/** Ids of RUNNING scans whose heartbeat is not more recent than `aliveAfter`. */
-export async function staleScanIds(db: HubQuery, aliveAfter: string): Promise<number[]> {
+/** Ids of RUNNING scans not heard from within `silentMs` by the database's clock. */
+export async function staleScanIds(db: HubQuery, silentMs: number): Promise<number[]> {
   const rows = await db
     .select({ id: findingScan.id })
     .from(findingScan)
-    .where(and(eq(findingScan.state, 'RUNNING'), lte(findingScan.heartbeatAt, aliveAfter)));
+    .where(and(eq(findingScan.state, 'RUNNING'), silentFor(silentMs)));
   return rows.map((r) => r.id);
 }
 
@@ -124,14 +133,14 @@ export async function staleScanIds(db: HubQuery, aliveAfter: string): Promise<nu
 export const SCAN_INTERRUPTED = 'INTERRUPTED';
 
 /**
- * Marks RUNNING scans whose heartbeat is not more recent than `aliveAfter` as FAILED (INTERRUPTED),
- * ended when they were last heard of. Returns how many.
+ * Marks RUNNING scans not heard from within `silentMs` by the database's clock as FAILED
+ * (INTERRUPTED), ended when they were last heard of. Returns how many.
  */
-export async function abandonStaleScans(db: HubQuery, aliveAfter: string): Promise<number> {
+export async function abandonStaleScans(db: HubQuery, silentMs: number): Promise<number> {
   const [res] = await db
     .update(findingScan)
     .set({ state: 'FAILED', failure: SCAN_INTERRUPTED, finishedAt: sql`${findingScan.heartbeatAt}` })
-    .where(and(eq(findingScan.state, 'RUNNING'), lte(findingScan.heartbeatAt, aliveAfter)));
+    .where(and(eq(findingScan.state, 'RUNNING'), silentFor(silentMs)));
   return res.affectedRows;
 }
 
@@ -145,16 +154,16 @@ export interface ScanCounts {
 }
 
 export async function recordScanProgress(db: HubQuery, scanId: number, counts: ScanCounts): Promise<void> {
-  await db.update(findingScan).set({ ...counts, heartbeatAt: toDbInstant() }).where(eq(findingScan.id, scanId));
+  await db.update(findingScan).set({ ...counts, heartbeatAt: dbNow() }).where(eq(findingScan.id, scanId));
 }
 
 /** The scan row's heartbeat, between chunks (its lease was just renewed). */
 export async function touchScan(db: HubQuery, scanId: number): Promise<void> {
-  await db.update(findingScan).set({ heartbeatAt: toDbInstant() }).where(and(eq(findingScan.id, scanId), eq(findingScan.state, 'RUNNING')));
+  await db.update(findingScan).set({ heartbeatAt: dbNow() }).where(and(eq(findingScan.id, scanId), eq(findingScan.state, 'RUNNING')));
 }
 
 export async function finishScan(db: HubQuery, scanId: number, state: 'SUCCEEDED' | 'FAILED', counts: ScanCounts, failure: string | null = null): Promise<void> {
-  const now = toDbInstant();
+  const now = dbNow();
   await db
     .update(findingScan)
     .set({ ...counts, state, failure: failure?.slice(0, 200) ?? null, heartbeatAt: now, finishedAt: now })

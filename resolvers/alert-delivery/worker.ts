@@ -156,7 +156,9 @@ export class AlertDeliveryWorker {
   /** One round: claim a batch, send it with bounded concurrency, settle every row. */
   async runOnce(): Promise<RoundResult> {
     const token = `${this.holder}:${++this.round}`;
-    const claimedAt = Date.now();
+    // A duration within this round: the monotonic clock, which a step of the wall clock (an NTP
+    // correction) does not move. The claim itself runs out by the database's clock (claimDue).
+    const claimedAt = performance.now();
     const claimed = await claimDue(this.hub, token, this.config.batchSize, this.leaseMs);
     const result: RoundResult = { claimed: claimed.length, delivered: 0, retried: 0, dead: 0 };
     if (claimed.length === 0) return result;
@@ -187,7 +189,7 @@ export class AlertDeliveryWorker {
         const row = rows[next++];
         // Stopping (SIGTERM), or too late to finish within the claim: the row goes back unsent, due
         // at once for any process, rather than being sent (or held) while this one shuts down.
-        if (this.stopping || Date.now() > lastStart) {
+        if (this.stopping || performance.now() > lastStart) {
           await releaseClaim(this.hub, token, row.id);
           continue;
         }
@@ -225,7 +227,7 @@ export class AlertDeliveryWorker {
    * so long that a POST begun now might outlast the claim; the row goes back unsent (its audit row
    * then records an attempt not made, the safe side of the two).
    */
-  private async attempt(row: ClaimedDelivery, alerts: ReadonlyMap<number, AlertNow>, lastStart: number): Promise<PostOutcome | 'RELEASED'> {
+  private async attempt(row: ClaimedDelivery, alerts: ReadonlyMap<number, AlertNow>, lastStart: number /* performance.now() */): Promise<PostOutcome | 'RELEASED'> {
     // The allow-list is checked again at every attempt: a host removed from it gets nothing more.
     const refusal = row.subscriptionState === 'REVOKED' ? 'SUBSCRIPTION_REVOKED' : callbackRefusal(row.callbackUrl, this.config.callbackHosts);
     if (refusal) return { error: refusal };
@@ -236,7 +238,7 @@ export class AlertDeliveryWorker {
       this.logger.warn({ err: loggableError(err), subscriptionId: row.subscriptionId, deliveryId: row.deliveryId }, 'alert push not sent: its audit row could not be written');
       return { error: AUDIT_UNAVAILABLE };
     }
-    if (Date.now() > lastStart) return 'RELEASED';
+    if (performance.now() > lastStart) return 'RELEASED';
     return this.post(row);
   }
 

@@ -451,12 +451,12 @@ export class ScanJobs {
       await ensureLeaseRow(deps.hub, SCAN_START_KEY);
       const started = await lockingTransaction(deps.hub, async (tx) => {
         await lockLeaseRow(tx, SCAN_START_KEY);
-        const aliveAfter = toDbInstant(new Date(Date.now() - SCAN_HEARTBEAT_TIMEOUT_MS));
+        // Silence judged by the database's clock (it wrote every heartbeat), not this process's.
         // Scans silent this long are ended INTERRUPTED, and their leases revoked (token + 1), so a
         // process that was only stalled cannot write to a scan already marked ended.
-        for (const stale of await staleScanIds(tx, aliveAfter)) await revokeLease(tx, scanLeaseKey(stale));
-        await abandonStaleScans(tx, aliveAfter);
-        const elsewhere = (await runningScans(tx, aliveAfter)).find((s) => overlaps(s.regionCode, regionCode));
+        for (const stale of await staleScanIds(tx, SCAN_HEARTBEAT_TIMEOUT_MS)) await revokeLease(tx, scanLeaseKey(stale));
+        await abandonStaleScans(tx, SCAN_HEARTBEAT_TIMEOUT_MS);
+        const elsewhere = (await runningScans(tx, SCAN_HEARTBEAT_TIMEOUT_MS)).find((s) => overlaps(s.regionCode, regionCode));
         if (elsewhere) return { refused: elsewhere.id } as const;
         const scanId = await createScan(tx, { regionCode, asOf: deps.today, ruleSet: deps.ruleSet, startedBy, startedByDepartment: department });
         return { scanId, lease: await createLease(tx, scanLeaseKey(scanId), this.holder, leaseMs) } as const;
@@ -492,9 +492,8 @@ export class ScanJobs {
    */
   async takeOver(deps: ScanDeps, opts: ScanOptions = {}): Promise<number[]> {
     const leaseMs = deps.leaseMs ?? DEFAULT_JOB_LEASE_MS;
-    const aliveAfter = toDbInstant(new Date(Date.now() - SCAN_HEARTBEAT_TIMEOUT_MS));
     const taken: number[] = [];
-    for (const scan of await runningScans(deps.hub, aliveAfter)) {
+    for (const scan of await runningScans(deps.hub, SCAN_HEARTBEAT_TIMEOUT_MS)) {
       if (this.stopping > 0) break;
       if ([...this.running].some((j) => j.scanId === scan.id)) continue;
       const got = await takeExpiredLease(deps.hub, scanLeaseKey(scan.id), this.holder, leaseMs);

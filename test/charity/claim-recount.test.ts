@@ -16,6 +16,7 @@ import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { TestClock } from '../support/clock';
 import { insertRegions } from '../support/scenarios';
+import { frozenDbClock } from '../support/db-clock';
 
 const clock = new TestClock('2027-02-04T10:00:00+08:00');
 const holidays = holidayFiles('aidhub-claim-recount-');
@@ -82,4 +83,24 @@ it('counts again only claims still running: a lapsed or released claim keeps its
   const after = await Promise.all([10, 11, 12].map((needId) => claimOf(dbs.hub, needId, ORG)));
   expect(after.map((c) => c!.lapsesOn)).toEqual(['2027-02-12', '2027-02-19', '2027-02-17']);
   expect(after.map((c) => claimActive(c, today))).toEqual([false, true, false]);
+}, 180_000);
+
+it('judges which claims still run on the hub database’s today, not this process’s', async () => {
+  // This process's clock reads December 2026; the database's, Thursday 2027-02-18 (China). Before,
+  // the start-up recount took today from the process: a claim that lapsed on 02-17 by the
+  // database's day was read as running, counted again to 02-19, and ran again for every process.
+  holidays.use(null);
+  // Under the law's 春节 alone: claimed 02-04 for 5 working days, 02-17; for 10, 02-24.
+  const lapsed = await claimNeed(dbs.hub, { needId: 30, creditCode: ORG, workingDays: 5, now: clock.now(), today: '2027-02-04' });
+  const running = await claimNeed(dbs.hub, { needId: 31, creditCode: ORG, workingDays: 10, now: clock.now(), today: '2027-02-04' });
+  expect(lapsed.lapsesOn).toBe('2027-02-17');
+  holidays.use('2027-db-clock.json', [notice2027]);
+  const db = await frozenDbClock(dbs.hubUrl, new Date('2027-02-18T10:00:00+08:00'));
+  try {
+    const moved = await recountClaimLapses(db.hub, undefined, undefined, 'a calendar no recount ran under');
+    expect(moved.filter((m) => [lapsed.id, running.id].includes(m.claimId)).map((m) => m.claimId)).toEqual([running.id]);
+  } finally {
+    await db.close();
+  }
+  expect((await claimOf(dbs.hub, 30, ORG))!.lapsesOn).toBe('2027-02-17');
 }, 180_000);
