@@ -52,6 +52,12 @@ export interface RoundResult {
 /** What one POST came to: a status (any), or a transport error. */
 type PostOutcome = { status: number } | { error: string };
 
+/**
+ * The errors of a keep-alive connection the receiver closed as a push went out on it: the push is
+ * sent again at once on a new connection (post).
+ */
+const STALE_CONNECTION = new Set(['ECONNRESET', 'EPIPE']);
+
 /** Response bodies are read up to this and dropped: a receiver's answer is its status. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
@@ -350,36 +356,43 @@ export class AlertDeliveryWorker {
     return true;
   }
 
-  /** One signed POST; never throws. */
+  /**
+   * One signed POST; never throws. Sent on a pooled keep-alive connection that the receiver had
+   * closed as the push went out (a server whose idle timeout is shorter than the pool supposes:
+   * Node's default is 5 s), it fails with ECONNRESET (`socket hang up`) or EPIPE before any byte of an
+   * answer; it is then sent again at once, once, on a new connection (no pool), as part of the same
+   * attempt: same delivery id, attempt, timestamp and signature, so its audit row stands for both, and
+   * a receiver that did read the first dedupes by the delivery id (receivers must tolerate a repeat).
+   * Both share the one timeout, so the claim's lease still outlasts the round. Any other error, or
+   * one after an answer began, fails the attempt as before.
+   */
   private post(row: ClaimedDelivery): Promise<PostOutcome> {
     const url = new URL(row.callbackUrl);
     const timestamp = Math.floor(Date.now() / 1000);
     const body = Buffer.from(row.payload, 'utf8');
     const transport = url.protocol === 'https:' ? https : http;
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': body.length,
+      'user-agent': 'AidHub-Delivery/1',
+      [DELIVERY_ID_HEADER]: row.deliveryId,
+      [TIMESTAMP_HEADER]: String(timestamp),
+      [SIGNATURE_HEADER]: signDelivery(row.secret, timestamp, row.payload),
+      [ATTEMPT_HEADER]: String(row.attempt),
+    };
     return new Promise<PostOutcome>((resolve) => {
       let settled = false;
+      let req: http.ClientRequest;
       const done = (o: PostOutcome) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         resolve(o);
       };
-      const req = transport.request(
-        url,
-        {
-          method: 'POST',
-          agent: url.protocol === 'https:' ? this.agents.https : this.agents.http,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': body.length,
-            'user-agent': 'AidHub-Delivery/1',
-            [DELIVERY_ID_HEADER]: row.deliveryId,
-            [TIMESTAMP_HEADER]: String(timestamp),
-            [SIGNATURE_HEADER]: signDelivery(row.secret, timestamp, row.payload),
-            [ATTEMPT_HEADER]: String(row.attempt),
-          },
-        },
-        (res) => {
+      const send = (pooled: boolean) => {
+        let answering = false;
+        req = transport.request(url, { method: 'POST', agent: pooled ? (url.protocol === 'https:' ? this.agents.https : this.agents.http) : false, headers }, (res) => {
+          answering = true;
           let read = 0;
           res.on('data', (chunk: Buffer) => {
             read += chunk.length;
@@ -388,15 +401,24 @@ export class AlertDeliveryWorker {
           res.on('end', () => done({ status: res.statusCode ?? 0 }));
           res.on('close', () => done({ status: res.statusCode ?? 0 }));
           res.on('error', () => done({ status: res.statusCode ?? 0 }));
-        },
-      );
+        });
+        const sent = req;
+        sent.on('error', (err: NodeJS.ErrnoException) => {
+          if (pooled && !settled && !answering && sent.reusedSocket && STALE_CONNECTION.has(err.code ?? '')) {
+            this.logger.debug({ deliveryId: row.deliveryId, code: err.code }, 'alert push: a reused connection was closed by the receiver; sent again on a new one');
+            send(false);
+            return;
+          }
+          done({ error: err.code ?? err.message.slice(0, 100) });
+        });
+        sent.end(body);
+      };
       // Redirects are not followed (a 3xx is a failed attempt): the allow-list names where pushes go.
       const timer = setTimeout(() => {
         req.destroy(new Error('TIMEOUT'));
         done({ error: 'TIMEOUT' });
       }, this.config.httpTimeoutMs);
-      req.on('error', (err: NodeJS.ErrnoException) => done({ error: err.code ?? err.message.slice(0, 100) }));
-      req.end(body);
+      send(true);
     });
   }
 }

@@ -4,6 +4,9 @@
  * compared in constant time; computed here with node:crypto, not with the hub's signing code) and
  * answers as its script says: a status, or 'HANG' (reads the request, never answers). A script may
  * answer after looking at something first (a promise): what the hub had recorded when the push arrived.
+ * With `closesReusedConnections` it keeps every connection open while idle and resets one when a
+ * second request comes on it, before reading or answering: deterministically what a receiver whose
+ * keep-alive timeout runs out just as a push goes out on the pooled connection does.
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -29,18 +32,30 @@ export interface AlertReceiver {
   /** Resolves when `count` pushes have arrived. */
   waitFor(count: number, timeoutMs?: number): Promise<void>;
   setSecret(secret: string): void;
+  /** Requests that came on a connection already used, which it reset unanswered (closesReusedConnections). */
+  resetRequests(): number;
   close(): Promise<void>;
 }
 
 export type ReceiverScript = (n: number, push: Omit<ReceivedPush, 'answered'>) => number | 'HANG' | Promise<number | 'HANG'>;
 
-export async function startAlertReceiver(script: ReceiverScript = () => 200, port = 0): Promise<AlertReceiver> {
+export async function startAlertReceiver(script: ReceiverScript = () => 200, port = 0, opts: { closesReusedConnections?: boolean } = {}): Promise<AlertReceiver> {
   let secret = '';
   const pushes: ReceivedPush[] = [];
   const hanging = new Set<http.ServerResponse>();
   const waiters: { count: number; resolve: () => void }[] = [];
   let arrived = 0;
+  const used = new WeakSet<object>();
+  let reset = 0;
   const server = http.createServer((req, res) => {
+    if (opts.closesReusedConnections) {
+      if (used.has(req.socket)) {
+        reset += 1;
+        req.socket.destroy();
+        return;
+      }
+      used.add(req.socket);
+    }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
@@ -67,6 +82,8 @@ export async function startAlertReceiver(script: ReceiverScript = () => 200, por
       res.writeHead(answer, { 'content-type': 'text/plain' }).end('ok');
     });
   });
+  // Idle connections kept open for good (no timeout, no Keep-Alive hint): only the reset closes one.
+  if (opts.closesReusedConnections) server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const actual = (server.address() as AddressInfo).port;
   return {
@@ -84,6 +101,7 @@ export async function startAlertReceiver(script: ReceiverScript = () => 200, por
     setSecret(s) {
       secret = s;
     },
+    resetRequests: () => reset,
     async close() {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();
