@@ -10,6 +10,8 @@
  * - the token cache keeps a token no longer than the database's clock leaves it, counted from the
  *   look-up on the process's own clock (before, until the expiry read on the process's clock);
  * - `npm run clients -- list` and the token check of the demo clients say EXPIRED as the database does;
+ * - `npm run clients -- create|rotate --expires-in` counts from the database's clock, and `--expires`
+ *   is refused as passed when the database's clock has passed it (the token would never work);
  * - the times stored when a client is made, rotated or revoked, a subscription made or revoked, a
  *   push delivered or given up, are the database's.
  */
@@ -17,6 +19,7 @@ import { authenticate, createClient, listClients, revokeClient, rotateClient, to
 import { accessDbOf } from '../db/access/db';
 import { claimDue, markDelivered, revokeSubscription } from '../db/alert-delivery/store';
 import { toDbInstant } from '../db/instants';
+import { clientsCommand } from '../tools/clients';
 import { insertSubscribedRegions, raise, subscribe, subscriberClient, syntheticAlert } from './alert-delivery/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { frozenDbClock, type FrozenDbClock } from './support/db-clock';
@@ -85,6 +88,37 @@ describe('a token whose expiry lies between this process’s clock and the datab
       expect((await cache.authenticate(bearer(token))).ok).toBe(true);
       processMs += 1;
       expect(await cache.authenticate(bearer(token))).toEqual({ ok: false, reason: 'TOKEN_EXPIRED' });
+    });
+  });
+});
+
+describe('an expiry given to `npm run clients`', () => {
+  // The database's clock a day ahead of this process's: an expiry the process would count from its
+  // own clock is a day off, and one it holds still to come the database holds passed.
+  const run = async (clock: FrozenDbClock, argv: string[]) => {
+    const out: string[] = [];
+    const code = await clientsCommand(argv, clock.access, (l) => out.push(l));
+    return { code, out: out.join('\n') };
+  };
+  const create = (name: string, ...expiry: string[]) => ['create', '--name', name, '--department', 'CIVIL_AFFAIRS', '--scope', '370811', '--roles', 'READER', ...expiry];
+  const DAY = 24 * 60 * MINUTE;
+
+  it('--expires-in counts from the database’s clock, at create and at rotate', async () => {
+    const dbAt = new Date(Math.floor((Date.now() + DAY) / 1000) * 1000);
+    await withDbClock(dbAt, async (clock) => {
+      expect((await run(clock, create('cli-expires-in', '--expires-in', '2h'))).code).toBe(0);
+      expect((await listClients(clock.access)).find((c) => c.name === 'cli-expires-in')?.expiresAt).toBe(toDbInstant(new Date(dbAt.getTime() + 120 * MINUTE)));
+      expect((await run(clock, ['rotate', 'cli-expires-in', '--expires-in', '3h'])).code).toBe(0);
+      expect((await listClients(clock.access)).find((c) => c.name === 'cli-expires-in')?.expiresAt).toBe(toDbInstant(new Date(dbAt.getTime() + 180 * MINUTE)));
+    });
+  });
+
+  it('--expires the database’s clock has passed is refused, though this process’s has not: the token would never work', async () => {
+    await withDbClock(new Date(Date.now() + DAY), async (clock) => {
+      const at = new Date(Date.now() + 60 * MINUTE).toISOString();
+      const refused = await run(clock, create('cli-expires-passed', '--expires', at));
+      expect(refused).toMatchObject({ code: 2, out: expect.stringContaining('has passed') });
+      expect((await listClients(clock.access)).find((c) => c.name === 'cli-expires-passed')).toBeUndefined();
     });
   });
 });

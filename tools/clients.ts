@@ -19,7 +19,7 @@ import { dbTime, type AccessDb } from '../db/access/db';
 import type { OfficeCode as DepartmentCode } from '../domain/departments';
 import { isCreditCode } from '../domain/credit-code';
 import { isIsoDate } from '../domain/dates';
-import { shownDbInstant as shown } from '../db/instants';
+import { readDbNow, shownDbInstant as shown } from '../db/instants';
 import { runSubcommand, UsageError } from './command-args';
 import { runAgainstHub } from './run-against-hub';
 
@@ -41,7 +41,9 @@ const INSTANT = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{
  * An expiry as DATETIME text (UTC): a date means the end of that day in China (UTC+8); an instant
  * needs its offset. Only a calendar date, and only a time still to come: `new Date()` took
  * 2026-02-30 as 2 March and "5" as May 2001, and a past expiry created a client whose token never
- * worked (listed EXPIRED at once); so did --expires-in 0d.
+ * worked (listed EXPIRED at once); so did --expires-in 0d. `now`: the hub database's (readDbNow),
+ * the clock that judges the expiry: the operator's machine's, a day slow, took an expiry the hub
+ * held passed (a client EXPIRED at once), and counted --expires-in a day short.
  */
 export function parseExpiry(values: { expires?: string; 'expires-in'?: string; 'no-expiry'?: boolean }, now = new Date()): string | null | undefined {
   if (values['no-expiry']) return null;
@@ -96,7 +98,7 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
           department: values.department.toUpperCase() as DepartmentCode,
           regionScope: values.scope,
           roles: values.roles.split(',').map((r) => r.trim().toUpperCase()) as Role[],
-          expiresAt: parseExpiry(values) ?? null,
+          expiresAt: parseExpiry(values, await readDbNow(db)) ?? null,
           requireOfficer: values['require-officer'] === true,
         });
         // A charity reports aid only with its organisation registered (db/reported-aid).
@@ -116,7 +118,7 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
       }
       case 'rotate': {
         if (!name) throw new UsageError('rotate needs the client name');
-        const { client, token } = await rotateClient(db, name, parseExpiry(values));
+        const { client, token } = await rotateClient(db, name, parseExpiry(values, await readDbNow(db)));
         print(`rotated ${describe(client)}; the previous token no longer works`);
         print(`token (shown once; the hub keeps only its hash): ${token}`);
         return 0;
