@@ -6,6 +6,7 @@
 import { createClient, revokeClient, rotateClient, TokenCache } from '../access/clients';
 import { toDbInstant } from '../db/instants';
 import { createTestDatabases, type TestDatabases } from './support/databases';
+import { frozenDbClock } from './support/db-clock';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, TODAY } from './support/scenarios';
 
@@ -57,12 +58,26 @@ describe('TokenCache', () => {
     expect((await cache.authenticate(bearer(fresh))).ok).toBe(true);
   });
 
-  it('never serves a token past its own expiry, however long the period', async () => {
-    const { token } = await createClient(hub.accessDb, spec('cached-expiring', toDbInstant(new Date(Date.now() + 1500))));
-    const cache = new TokenCache(hub.accessDb, 3_600_000);
-    expect((await cache.authenticate(bearer(token))).ok).toBe(true);
-    await sleep(1700);
-    expect(await cache.authenticate(bearer(token))).toEqual({ ok: false, reason: 'TOKEN_EXPIRED' });
+  it('never serves a token past its own expiry, however long the period: kept to the millisecond before it, refused at it', async () => {
+    // The database's clock (which judges the expiry) frozen a millisecond before it, and the cache's
+    // own clock stepped by hand: no sleep racing the expiry (this test slept past a 1.5 s expiry,
+    // and a look-up slower than that on a loaded machine found the token expired already).
+    const expiry = new Date('2026-03-15T02:00:00.000Z');
+    const { token } = await createClient(hub.accessDb, spec('cached-expiring', toDbInstant(expiry)));
+    const clock = await frozenDbClock(dbs.hubUrl, new Date(expiry.getTime() - 1));
+    try {
+      let now = 0;
+      const cache = new TokenCache(clock.access, 3_600_000, () => now);
+      expect((await cache.authenticate(bearer(token))).ok).toBe(true);
+      await clock.set(expiry);
+      // Kept for the millisecond the look-up found left, not the hour's period.
+      expect((await cache.authenticate(bearer(token))).ok).toBe(true);
+      now += 1;
+      // Looked up again at the instant of its expiry: expired.
+      expect(await cache.authenticate(bearer(token))).toEqual({ ok: false, reason: 'TOKEN_EXPIRED' });
+    } finally {
+      await clock.close();
+    }
   });
 
   it('judges a missing or malformed header without a look-up, as before', async () => {
