@@ -88,6 +88,12 @@ describe('schoolYear against grantDate', () => {
     expect(res.data.preGrantCheck.clear).toBe(false);
     expect(res.data.preGrantCheck.findings.map((f: { rule: { id: string } }) => f.rule.id)).toContain('X6');
   });
+
+  test('a school year typed in full-width mode (２０２５－２０２６) is read as ASCII, as an ID number is: checked in that year, X6 found', async () => {
+    const res = await hub.gql(CHECK, { in: { beneficiaryIdNumber: STUDENT, programme: 'NATIONAL_GRANT', grantDate: '2025-09-01', schoolYear: '２０２５－２０２６', amountFen: 100_000 } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.preGrantCheck.findings.map((f: { rule: { id: string } }) => f.rule.id)).toContain('X6');
+  });
 });
 
 describe('a recurring grant’s period', () => {

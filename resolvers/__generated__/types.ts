@@ -2562,8 +2562,8 @@ export type DecisionInput = {
    */
   readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
   /**
-   * The school year the aid is for (e.g. 2026-2027; September to August), as in the pre-grant check
-   * (PreGrantCheckInput.schoolYear), held to the day decided (the meeting's; today for a correction):
+   * The school year the aid is for (e.g. 2026-2027; September to August; full-width digits and hyphen
+   * read as ASCII), as in the pre-grant check (PreGrantCheckInput.schoolYear), held to the day decided (the meeting's; today for a correction):
    * the year that day falls in, or the next for a decision in July or August (金秋助学 is paid then for
    * the coming year); another is BAD_USER_INPUT, argument input.decisions[i].schoolYear, reason
    * SCHOOL_YEAR_MISMATCH, with allowed. Required for one-off aid a rule in force counts by school year
@@ -4032,7 +4032,7 @@ export type PreGrantCheckInput = {
   readonly secondAid?: InputMaybe<Scalars['Boolean']['input']>;
   /** Medical aid or illness aid: the hospital settlement it relieves (医保 settlement id, at most 30 characters; full-width digits and letters are read as ASCII). */
   readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
-  /** Education aid: the school year, e.g. 2025-2026 (September to August). For one-off aid, the year grantDate falls in; for recurring aid, a year the period from periodStart to periodEnd meets (with no periodEnd, the year periodStart falls in); or the next for aid starting in July or August (paid before the year starts). Another is BAD_USER_INPUT, reason SCHOOL_YEAR_MISMATCH, with allowed. Required for one-off aid a rule in force counts by school year (X6, X12) dated in July or August, which may be for the year ending or the one starting: left out, BAD_USER_INPUT, reason SCHOOL_YEAR_REQUIRED, with allowed (the two). */
+  /** Education aid: the school year, e.g. 2025-2026 (September to August; full-width digits and hyphen, ２０２５－２０２６, are read as ASCII). For one-off aid, the year grantDate falls in; for recurring aid, a year the period from periodStart to periodEnd meets (with no periodEnd, the year periodStart falls in); or the next for aid starting in July or August (paid before the year starts). Another is BAD_USER_INPUT, reason SCHOOL_YEAR_MISMATCH, with allowed. Required for one-off aid a rule in force counts by school year (X6, X12) dated in July or August, which may be for the year ending or the one starting: left out, BAD_USER_INPUT, reason SCHOOL_YEAR_REQUIRED, with allowed (the two). */
   readonly schoolYear?: InputMaybe<Scalars['String']['input']>;
 };
 
