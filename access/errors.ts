@@ -7,6 +7,7 @@
  */
 import { GraphQLError } from 'graphql';
 import { isDivisionCode } from '../domain/division-code';
+import { typedCode } from '../domain/aid';
 import { checkIdNumber } from '../domain/id-number';
 import { HUB_ID } from '../domain/hub-id';
 import { officerRefusal, parseOfficer } from './officer';
@@ -50,9 +51,14 @@ export function badInput(argument: string, reason: string, message: string, extr
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument, reason, ...extra } });
 }
 
-/** A school year as written (2025-2026; null when none), or BAD_USER_INPUT at `argument` (schoolYearWritingProblem). */
+/**
+ * A school year as written (2025-2026; null when none), read as a settlement reference is (typedCode:
+ * `２０２６－２０２７` typed in full-width mode is 2026-2027), or BAD_USER_INPUT at `argument`
+ * (schoolYearWritingProblem).
+ */
 export function givenSchoolYear(given: string | null | undefined, argument: string): string | null {
-  const schoolYear = given || null;
+  // Blank stays as given: refused MALFORMED_SCHOOL_YEAR, not taken for none.
+  const schoolYear = given ? (typedCode(given) ?? given) : null;
   const problem = schoolYear === null ? null : schoolYearWritingProblem(schoolYear, argument);
   if (problem) throw badInput(argument, problem.reason, problem.message, problem.extra);
   return schoolYear;

@@ -150,6 +150,15 @@ export const SETTLEMENT_REFERENCE_MAX_LENGTH = 30;
  * counted in no stay's sum (X7), so a later check of medical aid on that stay answered clear.
  */
 export function settlementReferenceOf(given: string | null | undefined): string | null {
+  return typedCode(given);
+}
+
+/**
+ * A code a clerk types (a settlement reference, a school year `２０２６－２０２７`) in the form the hub
+ * keys it: full-width digits, letters and hyphen read as ASCII (NFKC, as an ID number is read:
+ * domain/id-number.ts typedIdNumber), whitespace around it left out; null when nothing is left.
+ */
+export function typedCode(given: string | null | undefined): string | null {
   return given?.normalize('NFKC').trim() || null;
 }
 

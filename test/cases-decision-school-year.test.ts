@@ -90,6 +90,8 @@ describe('a meeting in August deciding 金秋助学', () => {
     expect(await meeting([autumnAid()])).toEqual([{ code: 'BAD_USER_INPUT', argument: 'input.decisions[0].schoolYear', reason: 'SCHOOL_YEAR_REQUIRED', allowed: ['2025-2026', '2026-2027'] }]);
     expect(await meeting([autumnAid({ schoolYear: '2024-2025' })])).toEqual([{ code: 'BAD_USER_INPUT', argument: 'input.decisions[0].schoolYear', reason: 'SCHOOL_YEAR_MISMATCH', allowed: ['2025-2026', '2026-2027'] }]);
     expect(await meeting([autumnAid({ schoolYear: '2026-2028' })])).toEqual([{ code: 'BAD_USER_INPUT', argument: 'input.decisions[0].schoolYear', reason: 'MALFORMED_SCHOOL_YEAR', allowed: undefined }]);
+    // Typed in full-width mode (a Chinese input method), the year is read as ASCII, as an ID number is: held to the day, not MALFORMED.
+    expect(await meeting([autumnAid({ schoolYear: '２０２４－２０２５' })])).toEqual([{ code: 'BAD_USER_INPUT', argument: 'input.decisions[0].schoolYear', reason: 'SCHOOL_YEAR_MISMATCH', allowed: ['2025-2026', '2026-2027'] }]);
   });
 
   it('for the coming year is counted there: no X12 against last August’s grant, the year kept on the slip; its retry is answered once', async () => {
@@ -111,7 +113,8 @@ describe('a meeting in August deciding 金秋助学', () => {
     // Left out, a change keeps the corrected decision's year (2026-2027); a decision added has none to keep.
     const required = await clients.ca(CORRECT, { input: { caseId, reason: '更正学年', add: [autumnAid()] } });
     expect(required.errors?.map((e) => [e.extensions?.argument, e.extensions?.reason])).toEqual([['input.add[0].schoolYear', 'SCHOOL_YEAR_REQUIRED']]);
-    const res = await change(autumnAid({ schoolYear: '2025-2026' }));
+    // Full-width, as typed in a Chinese input method's full-width mode: read and kept as 2025-2026.
+    const res = await change(autumnAid({ schoolYear: ' ２０２５－２０２６ ' }));
     expect(res.errors).toBeUndefined();
     expect(res.data.decisionCorrect.userErrors).toEqual([]);
     expect(res.data.decisionCorrect.issued).toEqual([{ id: expect.any(String), schoolYear: '2025-2026', decisionCheck: { findings: [{ ruleId: 'X12' }] } }]);
@@ -125,6 +128,8 @@ describe('a meeting in August deciding 金秋助学', () => {
     const input = { referralId: correctedSlip, reason: '改由教育部门资助', department: 'EDUCATION', programme: 'NATIONAL_GRANT', amountFen: 62_500, deadlineWorkingDays: 10, beneficiaryIdNumber: STUDENT };
     const mismatch = await clients.ca(REASSIGN, { input: { ...input, schoolYear: '2024-2025' } });
     expect(mismatch.errors?.map((e) => [e.extensions?.argument, e.extensions?.reason])).toEqual([['input.schoolYear', 'SCHOOL_YEAR_MISMATCH']]);
+    const fullWidth = await clients.ca(REASSIGN, { input: { ...input, schoolYear: '２０２４－２０２５' } });
+    expect(fullWidth.errors?.map((e) => [e.extensions?.argument, e.extensions?.reason])).toEqual([['input.schoolYear', 'SCHOOL_YEAR_MISMATCH']]);
     const res = await clients.ca(REASSIGN, { input });
     expect(res.errors).toBeUndefined();
     expect(res.data.referralReassign).toEqual({ referral: { id: expect.any(String), schoolYear: '2025-2026', decisionCheck: { findings: [{ ruleId: 'X6' }] } }, userErrors: [] });

@@ -142,7 +142,8 @@ const BASES: Record<string, () => Record<string, unknown>> = {
   'Mutation.charityDeliveryCorrect': () => ({ input: { deliveryId: ids.delivery, amountFen: 5_000, reason: '金额更正', reference: 'HS-CORRECT' } }),
   'Mutation.charityPledgeReduce': () => ({ input: { pledgeId: ids.pledge, amountFen: 10_000, reason: '预算调整', reference: 'HS-REDUCE' } }),
   'Mutation.alertSubscriptionCreate': () => ({ input: { client: `hostile-scalars-${process.pid}`, callbackUrl: 'http://127.0.0.1:9/alerts', regionCodes: ['370811'], triggerIds: ['T4_JOB_LOSS'] } }),
-  'Mutation.aidReport': () => ({ input: { records: [{ reference: 'HS-REPORT', beneficiaryIdNumber: WANG.head, programme: 'WINTER_SPRING_RELIEF', grantDate: today(), amountFen: 10_000 }] } }),
+  // 冬春救助 in its season (December to May: OUT_OF_SEASON otherwise), never after today: 1 January this year.
+  'Mutation.aidReport': () => ({ input: { records: [{ reference: 'HS-REPORT', beneficiaryIdNumber: WANG.head, programme: 'WINTER_SPRING_RELIEF', grantDate: `${today().slice(0, 4)}-01-01`, amountFen: 10_000 }] } }),
 };
 
 const ROUTES = { Scan: { root: 'Query' as const, field: 'scan', argument: 'id', parent: () => ids.scan } };

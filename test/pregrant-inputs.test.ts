@@ -59,6 +59,8 @@ test('a grant more than a year after today is GRANT_DATE_TOO_FAR at the date tha
   expect(await refusal({ programme: 'DISABILITY_LIVING', periodStart: '2060-01-01', amountFen: 10_000 })).toEqual(tooFar('input.periodStart'));
   expect(await refusal({ programme: 'NATIONAL_GRANT', grantDate: '2027-03-15', amountFen: 100_000 })).toBe('ANSWERED');
   expect(await refusal({ programme: 'DISABILITY_LIVING', periodStart: '2027-03-15', amountFen: 10_000 })).toBe('ANSWERED');
+  // 冬春救助 in its season is checked (out of it: OUT_OF_SEASON below).
+  expect(await refusal({ programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-03-01', amountFen: 30_000 })).toBe('ANSWERED');
 });
 
 describe('schoolYear against grantDate', () => {
@@ -86,6 +88,12 @@ describe('schoolYear against grantDate', () => {
     const res = await hub.gql(CHECK, { in: { beneficiaryIdNumber: STUDENT, programme: 'NATIONAL_GRANT', grantDate: '2025-09-01', schoolYear: '2025-2026', amountFen: 100_000 } });
     expect(res.errors).toBeUndefined();
     expect(res.data.preGrantCheck.clear).toBe(false);
+    expect(res.data.preGrantCheck.findings.map((f: { rule: { id: string } }) => f.rule.id)).toContain('X6');
+  });
+
+  test('a school year typed in full-width mode (２０２５－２０２６) is read as ASCII, as an ID number is: checked in that year, X6 found', async () => {
+    const res = await hub.gql(CHECK, { in: { beneficiaryIdNumber: STUDENT, programme: 'NATIONAL_GRANT', grantDate: '2025-09-01', schoolYear: '２０２５－２０２６', amountFen: 100_000 } });
+    expect(res.errors).toBeUndefined();
     expect(res.data.preGrantCheck.findings.map((f: { rule: { id: string } }) => f.rule.id)).toContain('X6');
   });
 });
@@ -140,6 +148,8 @@ describe('hostile values of every input', () => {
     ['a period end at the first day of the range', { ...recurring, periodEnd: '1900-01-01' }, refused('input.periodEnd', 'EMPTY_PERIOD')],
     // Amounts: negative, one fen past the most, past exact integers.
     ['a negative amount', { ...grant, amountFen: -1 }, refused('input.amountFen', 'OUT_OF_RANGE')],
+    ['0 fen of aid in money, as a meeting and aidReport refuse it', { ...grant, amountFen: 0 }, refused('input.amountFen', 'AMOUNT_INVALID')],
+    ['0 fen a month of recurring aid in money', { ...recurring, amountFen: 0 }, refused('input.amountFen', 'AMOUNT_INVALID')],
     ['one fen past the most', { ...grant, amountFen: 2_147_483_648 }, refused('input.amountFen', 'OUT_OF_RANGE')],
     ['2^53 fen', { ...grant, amountFen: 2 ** 53 }, refused('$in.amountFen', 'FEN_OUT_OF_RANGE')],
     // Codes and texts.
@@ -156,6 +166,7 @@ describe('hostile values of every input', () => {
     ['a period on one-off aid', { ...grant, periodStart: '2025-09-01', periodEnd: '2026-08-31' }, refused('input.periodStart', 'DATE_NOT_TAKEN')],
     ['a period end alone on one-off aid', { ...grant, periodEnd: '2099-12-31' }, refused('input.periodEnd', 'DATE_NOT_TAKEN')],
     ['a grant date on recurring aid', { ...recurring, grantDate: '2099-12-31' }, refused('input.grantDate', 'DATE_NOT_TAKEN')],
+    ['冬春救助 dated in July, out of its season (December to May)', { programme: 'WINTER_SPRING_RELIEF', grantDate: '2025-07-01', amountFen: 30_000 }, refused('input.grantDate', 'OUT_OF_SEASON')],
   ])('%s is refused with a stable reason', async (_what, input, expected) => {
     expect(await refusal(input)).toEqual(expected);
   });

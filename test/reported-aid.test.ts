@@ -524,9 +524,9 @@ describe('aidReport', () => {
     const rows = await ledgerRows();
     const refused = await emergency.gql(REPORT, {
       records: [
-        { reference: 'DEATH-1', beneficiaryIdNumber: DECEASED, programme: 'WINTER_SPRING_RELIEF', grantDate: '2025-11-21', amountFen: 10_000 },
+        { reference: 'DEATH-1', beneficiaryIdNumber: DECEASED, programme: 'WINTER_SPRING_RELIEF', grantDate: '2025-12-01', amountFen: 10_000 },
         { reference: 'DEATH-2', beneficiaryIdNumber: DECEASED, programme: 'DISASTER_TRANSITION', periodStart: '2025-12-01', amountFen: 10_000 },
-        { reference: 'DEATH-3', beneficiaryIdNumber: PUPIL, programme: 'WINTER_SPRING_RELIEF', grantDate: '2025-11-21', amountFen: 10_000 },
+        { reference: 'DEATH-3', beneficiaryIdNumber: PUPIL, programme: 'WINTER_SPRING_RELIEF', grantDate: '2025-12-01', amountFen: 10_000 },
       ],
     });
     expect(refused.data.aidReport.userErrors).toEqual([
@@ -535,7 +535,8 @@ describe('aidReport', () => {
     ]);
     expect(refused.data.aidReport.recorded).toBe(0);
     expect(await ledgerRows()).toBe(rows);
-    const onTheDay = await emergency.gql(REPORT, { records: [{ reference: 'DEATH-4', beneficiaryIdNumber: DECEASED, programme: 'WINTER_SPRING_RELIEF', grantDate: '2025-11-20', amountFen: 10_000 }] });
+    // The day of death is in November, out of 冬春救助's season (OUT_OF_SEASON): 过渡期生活救助 from that day.
+    const onTheDay = await emergency.gql(REPORT, { records: [{ reference: 'DEATH-4', beneficiaryIdNumber: DECEASED, programme: 'DISASTER_TRANSITION', periodStart: '2025-11-20', periodEnd: '2025-11-20', amountFen: 10_000 }] });
     expect(onTheDay.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
     // A grant after the death the ledger took before this check: its reporter takes it back.
     const before = { reference: 'DEATH-5', beneficiaryIdNumber: DECEASED, programme: 'WINTER_SPRING_RELIEF', grantDate: '2026-01-05', amountFen: 10_000 };

@@ -7,6 +7,7 @@ import { PROPOSAL_MAX_FEN, type AidCause } from '../aid';
 import type { IsoDate } from '../dates';
 import type { OfficeCode as DepartmentCode } from '../departments';
 import { fenToYuan } from '../money';
+import { outOfSeasonProblem } from '../programme-seasons';
 import { isServiceProgramme, MONEY_AMOUNT_MESSAGE, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../programmes';
 import { caseError, type CaseUserError } from './errors';
 import { noSlipsReason } from './offices';
@@ -105,6 +106,9 @@ export function checkMeeting(
     // Aid in money decided at 0 fen (an amount left at its default) was issued as 医疗救助 0.00 元,
     // completed by any payment of the programme and never read as short (件件有落实).
     else if (d.amountFen === 0 && programme && !isServiceProgramme(programme)) errors.push(caseError('AMOUNT_INVALID', MONEY_AMOUNT_MESSAGE, at('decisions', i, 'amountFen')));
+    // 冬春救助 decided out of its season (domain/programme-seasons.ts), as aidReport refuses its grant.
+    const outOfSeason = programme ? outOfSeasonProblem(programme.code, input.heldOn) : null;
+    if (outOfSeason) errors.push(caseError('OUT_OF_SEASON', outOfSeason, at('decisions', i, 'programme')));
     const deadline = checkDeadlineWorkingDays(d.deadlineWorkingDays, at('decisions', i, 'deadlineWorkingDays'));
     if (deadline) errors.push(deadline);
     if (d.ask !== null && longerThan(d.ask, 500)) errors.push(caseError('TEXT_TOO_LONG', 'ask is longer than 500 characters', at('decisions', i, 'ask')));

@@ -11,6 +11,7 @@ import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS } from '../findings/perio
 import type { OfficeCode } from '../departments';
 import { HUB_ID } from '../hub-id';
 import { checkIdNumber, typedIdNumber } from '../id-number';
+import { outOfSeasonProblem } from '../programme-seasons';
 import { isServiceProgramme, MONEY_AMOUNT_MESSAGE, PROGRAMME_BY_CODE, PROGRAMMES, SERVICE_AMOUNT_MESSAGE } from '../programmes';
 import { longerThan } from '../text-length';
 import { screenedReference } from '../text-screen';
@@ -69,6 +70,7 @@ export type ReportErrorCode =
   | 'DATE_INVALID'
   | 'PERIOD_INVALID'
   | 'PERIOD_TOO_LONG'
+  | 'OUT_OF_SEASON'
   | 'AMOUNT_INVALID'
   | 'SETTLEMENT_NOT_MEDICAL'
   | 'SUPERSEDES_REQUIRED'
@@ -263,6 +265,9 @@ export function validateReport(
       fail('DATE_INVALID', grantDate ? 'grantDate' : 'periodStart', "a date is not before the beneficiary's birth (digits 7-14 of the ID number)");
     }
     if (programme?.kind === 'ONE_OFF' && (!grantDate || periodStart || periodEnd)) fail('DATE_REQUIRED', 'grantDate', 'a one-off programme takes a grant date and no period');
+    // 冬春救助 out of its season (domain/programme-seasons.ts); a reversal grants nothing.
+    const outOfSeason = programme && grantDate && isIsoDate(grantDate) && entryKind !== 'REVERSAL' ? outOfSeasonProblem(programme.code, grantDate) : null;
+    if (outOfSeason) fail('OUT_OF_SEASON', 'grantDate', outOfSeason);
     if (programme?.kind === 'RECURRING') {
       if (!periodStart || grantDate) fail('DATE_REQUIRED', 'periodStart', `a recurring programme takes a period start (and an end: the day it stopped, or the end it is granted for, at most ${RECURRING_APPROVAL_MAX_YEARS} years on), no grant date`);
       else if (periodEnd && periodEnd < periodStart) fail('PERIOD_INVALID', 'periodEnd', 'the period ends before it starts');

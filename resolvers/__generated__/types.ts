@@ -2323,6 +2323,8 @@ export type CaseErrorCode =
   | 'AMOUNT_TOO_LARGE'
   /** A decision (a meeting's, a correction's, a reassignment's) or a first aid of a service programme (法律援助) carries amount 0: a service is given, not paid; one of a programme that pays money carries more than 0 (a decision of 0 fen was completed by any payment and never read as short). As aidReport's AMOUNT_INVALID. */
   | 'AMOUNT_INVALID'
+  /** A decision (a meeting's, a correction's, a reassignment's, on its day) of a programme granted only in a season out of it: 冬春救助 (WINTER_SPRING_RELIEF) runs December to May, its money paid within 15 working days of allocation (the message gives the last day in June). As aidReport's and preGrantCheck's OUT_OF_SEASON. */
+  | 'OUT_OF_SEASON'
   /** The beneficiary is not a current member of the household (or is missing). */
   | 'BENEFICIARY_NOT_IN_HOUSEHOLD'
   /** A second aid is temporary aid. */
@@ -2563,8 +2565,8 @@ export type DecisionInput = {
    */
   readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
   /**
-   * The school year the aid is for (e.g. 2026-2027; September to August), as in the pre-grant check
-   * (PreGrantCheckInput.schoolYear), held to the day decided (the meeting's; today for a correction):
+   * The school year the aid is for (e.g. 2026-2027; September to August; full-width digits and hyphen
+   * read as ASCII), as in the pre-grant check (PreGrantCheckInput.schoolYear), held to the day decided (the meeting's; today for a correction):
    * the year that day falls in, or the next for a decision in July or August (金秋助学 is paid then for
    * the coming year); another is BAD_USER_INPUT, argument input.decisions[i].schoolYear, reason
    * SCHOOL_YEAR_MISMATCH, with allowed. Required for one-off aid a rule in force counts by school year
@@ -4023,9 +4025,9 @@ export type PreGrantCheckInput = {
   readonly periodStart?: InputMaybe<Scalars['Date']['input']>;
   /** Recurring aid: last day, if the grant has one. Before periodStart is BAD_USER_INPUT, reason EMPTY_PERIOD; more than five years after periodStart (a public rental lease's longest term; no recurring grant is approved for longer before it is decided again) reason PERIOD_TOO_LONG, with max, the last day allowed. Leave it out for a grant that runs on. */
   readonly periodEnd?: InputMaybe<Scalars['Date']['input']>;
-  /** One-off aid: the date it will be granted (given for recurring aid: BAD_USER_INPUT, reason DATE_NOT_TAKEN). Before the beneficiary's birth is BAD_USER_INPUT, reason DATE_INVALID; after their death (as the hub holds it) reason AFTER_DEATH; more than a year after today (the same day next year is the last allowed) reason GRANT_DATE_TOO_FAR, with max: a check answers for the aid on record now. */
+  /** One-off aid: the date it will be granted (given for recurring aid: BAD_USER_INPUT, reason DATE_NOT_TAKEN). Before the beneficiary's birth is BAD_USER_INPUT, reason DATE_INVALID; after their death (as the hub holds it) reason AFTER_DEATH; more than a year after today (the same day next year is the last allowed) reason GRANT_DATE_TOO_FAR, with max: a check answers for the aid on record now. A programme granted only in a season out of it, reason OUT_OF_SEASON: 冬春救助 (WINTER_SPRING_RELIEF) runs December to May, paid within 15 working days of allocation (June up to the 15th working day after 31 May), as aidReport and a meeting refuse it. */
   readonly grantDate?: InputMaybe<Scalars['Date']['input']>;
-  /** Recurring: fen per month. One-off: fen in total. 0 to 2147483647 (¥21,474,836.47, the most the reported-aid ledger holds for one grant); more is BAD_USER_INPUT, reason OUT_OF_RANGE. A service (法律援助) carries 0: more is BAD_USER_INPUT, reason AMOUNT_INVALID, as aidReport refuses it. */
+  /** Recurring: fen per month. One-off: fen in total. 1 to 2147483647 for aid in money (¥21,474,836.47, the most the reported-aid ledger holds for one grant); more is BAD_USER_INPUT, reason OUT_OF_RANGE, and 0 reason AMOUNT_INVALID, as a meeting and aidReport refuse it. A service (法律援助) carries 0: more is BAD_USER_INPUT, reason AMOUNT_INVALID, as aidReport refuses it. */
   readonly amountFen: Scalars['Fen']['input'];
   /** Temporary aid: the cause. Required for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, reason REQUIRED: without it the check could not compare grants of the same cause. UNRECOGNISED, a cause only read from a department's undocumented code, is BAD_USER_INPUT, reason OUTPUT_ONLY. */
   readonly cause?: InputMaybe<AidCause>;
@@ -4033,7 +4035,7 @@ export type PreGrantCheckInput = {
   readonly secondAid?: InputMaybe<Scalars['Boolean']['input']>;
   /** Medical aid or illness aid: the hospital settlement it relieves (医保 settlement id, at most 30 characters; full-width digits and letters are read as ASCII). */
   readonly settlementReference?: InputMaybe<Scalars['String']['input']>;
-  /** Education aid: the school year, e.g. 2025-2026 (September to August). For one-off aid, the year grantDate falls in; for recurring aid, a year the period from periodStart to periodEnd meets (with no periodEnd, the year periodStart falls in); or the next for aid starting in July or August (paid before the year starts). Another is BAD_USER_INPUT, reason SCHOOL_YEAR_MISMATCH, with allowed. Required for one-off aid a rule in force counts by school year (X6, X12) dated in July or August, which may be for the year ending or the one starting: left out, BAD_USER_INPUT, reason SCHOOL_YEAR_REQUIRED, with allowed (the two). */
+  /** Education aid: the school year, e.g. 2025-2026 (September to August; full-width digits and hyphen, ２０２５－２０２６, are read as ASCII). For one-off aid, the year grantDate falls in; for recurring aid, a year the period from periodStart to periodEnd meets (with no periodEnd, the year periodStart falls in); or the next for aid starting in July or August (paid before the year starts). Another is BAD_USER_INPUT, reason SCHOOL_YEAR_MISMATCH, with allowed. Required for one-off aid a rule in force counts by school year (X6, X12) dated in July or August, which may be for the year ending or the one starting: left out, BAD_USER_INPUT, reason SCHOOL_YEAR_REQUIRED, with allowed (the two). */
   readonly schoolYear?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -5602,6 +5604,8 @@ export type AidReportErrorCode =
   | 'PERIOD_INVALID'
   /** A recurring period ending after today ends more than five years after it starts (the message gives the last day allowed): no recurring grant is approved for longer before it is decided again, as preGrantCheck's PERIOD_TOO_LONG. An end already past is taken. */
   | 'PERIOD_TOO_LONG'
+  /** A grant of a programme granted only in a season dated out of it: 冬春救助 (WINTER_SPRING_RELIEF) runs December to May, its money reaching victims within 15 working days of allocation, so a grant in June after the 15th working day from 31 May (the message gives it), to November, is refused (a typo of its date, or another programme's aid). A reversal is taken. As preGrantCheck's OUT_OF_SEASON. */
+  | 'OUT_OF_SEASON'
   /** An amount that is not whole fen from 0 to 2147483647, a reversal that is not 0, money aid of 0, or a service (法律援助) that is not 0. */
   | 'AMOUNT_INVALID'
   /** Only medical aid is tied to a hospital settlement. */

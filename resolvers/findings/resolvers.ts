@@ -14,7 +14,8 @@ import type { IsoDate } from '../../domain/dates';
 import { DATE_RANGE } from '../../domain/date-ranges';
 import { DEPARTMENT_CODES, type DepartmentCode, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
-import { isServiceProgramme, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
+import { outOfSeasonProblem } from '../../domain/programme-seasons';
+import { isServiceProgramme, MONEY_AMOUNT_MESSAGE, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
 import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS } from '../../domain/findings/periods';
 import { seesHealthDetail } from '../../access/decide';
 import { divisionInReach, townshipRefusal } from '../../access/township';
@@ -172,11 +173,17 @@ function proposalOf(input: PreGrantCheckInput, today: IsoDate): Proposal {
   if (input.amountFen > PROPOSAL_MAX_FEN) throw badInput('input.amountFen', 'OUT_OF_RANGE', `amountFen is at most ${PROPOSAL_MAX_FEN}`, { max: PROPOSAL_MAX_FEN });
   // A service (法律援助) is given, not paid: money proposed for it is refused as aidReport and a meeting refuse it.
   if (input.amountFen > 0 && isServiceProgramme(programme)) throw badInput('input.amountFen', 'AMOUNT_INVALID', SERVICE_AMOUNT_MESSAGE);
+  // And 0 fen of aid in money is no grant that can be made: a meeting, aidReport and a charity's pledge
+  // refuse it, so a check of it answered (clear) for a grant nothing would then take.
+  if (input.amountFen === 0 && !isServiceProgramme(programme)) throw badInput('input.amountFen', 'AMOUNT_INVALID', MONEY_AMOUNT_MESSAGE);
   // A date of the other kind of aid was left out unread, so the check answered for a grant the caller
   // did not describe (a one-off grant's period end of 2099-12-31 was never looked at): refused, as
   // aidReport refuses it, each path with its own code (aidReport's is DATE_REQUIRED, which its
   // clients read; here the date given is named, DATE_NOT_TAKEN).
   if (programme.kind === 'RECURRING' && input.grantDate) throw badInput('input.grantDate', 'DATE_NOT_TAKEN', `${programme.code} is paid over a period: give periodStart (and periodEnd), not grantDate`);
+  // 冬春救助 out of its season (domain/programme-seasons.ts), as aidReport and a meeting refuse it.
+  const outOfSeason = input.grantDate ? outOfSeasonProblem(programme.code, input.grantDate) : null;
+  if (outOfSeason) throw badInput('input.grantDate', 'OUT_OF_SEASON', outOfSeason);
   if (programme.kind === 'ONE_OFF' && (input.periodStart || input.periodEnd)) {
     throw badInput(input.periodStart ? 'input.periodStart' : 'input.periodEnd', 'DATE_NOT_TAKEN', `${programme.code} is granted once: give grantDate, not a period`);
   }
