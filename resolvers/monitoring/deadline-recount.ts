@@ -129,7 +129,9 @@ export async function recountAlertDeadlines(hub: HubDb, triggerSet: Pick<Trigger
   // The alerts whose flag a notice cleared are read only where their counts touch a year whose days
   // changed since the last recount (all of them after an older release's alerts got their days, or
   // with no years stored with the last recount): the others' dates, flags and days in force are alike.
-  const years = calendarYearFingerprints(activeHolidayCalendar(), `lastDayOff=${triggerSet.lastDayOff}`);
+  // A year's days in force and in the package's table (a provisional calendar an ended date is read against).
+  const packageYears = calendarYearFingerprints(buildHolidayCalendar());
+  const years = new Map([...calendarYearFingerprints(activeHolidayCalendar(), `lastDayOff=${triggerSet.lastDayOff}`)].map(([y, f]) => [y, createHash('sha256').update(`${f}|${packageYears.get(y)}`).digest('hex')]));
   const lastYears = given === 0 && last !== null ? await yearsRecountedUnder(hub, RECOUNT_NAME, last) : null;
   const clearedYears = lastYears === null ? null : [...years].filter(([y, f]) => lastYears.get(y) !== f).map(([y]) => y);
   const written: RecountedAlert[] = [];
