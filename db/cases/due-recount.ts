@@ -22,14 +22,14 @@
  * date once, and each stores the same fingerprint; one stopped partway stored none, and the next
  * start counts again.
  */
-import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import type { IsoDate } from '../../domain/dates';
 import { addWorkingDays, calendarFingerprint, withinSupported } from '../../domain/cases/working-days';
 import { WAITING_REFERRAL_STATES } from '../../domain/cases/referrals';
 import type { HubDb } from '../connect';
 import { fromDbInstant, toDbInstant } from '../instants';
-import { calendarRecount, caseMeeting, referralSlip } from './schema';
+import { calendarRecount, calendarRecountYear, caseMeeting, referralSlip } from './schema';
 
 /** Slips read per statement. */
 const PAGE = 1000;
@@ -59,6 +59,23 @@ export async function recountedUnder(hub: HubDb, name: string): Promise<string |
 export async function markRecounted(hub: HubDb, name: string, calendar: string, now: Date): Promise<void> {
   const recountedAt = toDbInstant(now);
   await hub.insert(calendarRecount).values({ name, calendar, recountedAt }).onDuplicateKeyUpdate({ set: { calendar, recountedAt } });
+}
+
+/**
+ * The per-year fingerprints `name`'s dates were last counted under, stored with the recount `recount`
+ * (markYearsRecounted), or null: none stored with it (never, or a recount stopped between its writes).
+ */
+export async function yearsRecountedUnder(hub: HubDb, name: string, recount: string): Promise<Map<number, string> | null> {
+  const rows = await hub.select({ year: calendarRecountYear.year, calendar: calendarRecountYear.calendar }).from(calendarRecountYear).where(and(eq(calendarRecountYear.name, name), eq(calendarRecountYear.recount, recount)));
+  return rows.length === 0 ? null : new Map(rows.map((r) => [r.year, r.calendar]));
+}
+
+/** Records `name`'s per-year fingerprints under the recount `recount` (one statement), before markRecounted stores `recount`. */
+export async function markYearsRecounted(hub: HubDb, name: string, recount: string, years: ReadonlyMap<number, string>): Promise<void> {
+  await hub
+    .insert(calendarRecountYear)
+    .values([...years].map(([year, calendar]) => ({ name, year, calendar, recount })))
+    .onDuplicateKeyUpdate({ set: { calendar: sql`VALUES(calendar)`, recount: sql`VALUES(recount)` } });
 }
 
 /**

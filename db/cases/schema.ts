@@ -225,3 +225,22 @@ export const calendarRecount = mysqlTable('calendar_recount', {
   /** When the recount finished (UTC). */
   recountedAt: instant('recounted_at').notNull(),
 });
+
+/**
+ * Per year, what a recount's dates were last counted under (db/cases/due-recount.ts
+ * yearsRecountedUnder): a sha256 of the year's weekdays off, worked weekends and whether its notice is
+ * known (domain/cases/working-days.ts calendarYearFingerprints), so the next recount under another
+ * calendar knows which years changed. `recount` is the calendar_recount fingerprint the rows were
+ * stored with: rows of another one than calendar_recount holds (a recount stopped between the two
+ * writes) tell nothing, and the recount reads every year. Kept for `monitoring_alert` only.
+ */
+export const calendarRecountYear = mysqlTable(
+  'calendar_recount_year',
+  {
+    name: varchar('name', { length: 32 }).notNull(),
+    year: smallint('year').notNull(),
+    calendar: char('calendar', { length: 64 }).notNull(),
+    recount: char('recount', { length: 64 }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.name, t.year] })],
+);

@@ -814,16 +814,40 @@ export async function settleBackfilledDecideBy(
 }
 
 /**
+ * Whether the days an alert's dates were counted over touch one of `years` (null: every year): from
+ * its first clue (or the day 签收 was counted from, if earlier) to its latest date or nominal
+ * calendar-day last day, so a count crossing a new year (a first clue on 28 December, a date in
+ * January) touches both. Counts over days outside every changed year give the same dates, flags and
+ * days in force (working-days.ts calendarYearFingerprints).
+ */
+function countsTouchYears(years: readonly number[] | null): SQL | undefined {
+  if (years === null) return undefined;
+  if (years.length === 0) return sql`FALSE`;
+  const from = sql`LEAST(first_clue_on, COALESCE(acknowledge_from, first_clue_on))`;
+  const to = sql`GREATEST(acknowledge_by, verify_by, decide_by, DATE_ADD(first_clue_on, INTERVAL COALESCE(verify_days, 0) DAY), DATE_ADD(first_clue_on, INTERVAL COALESCE(decide_days, 0) DAY))`;
+  // Contiguous years as one range each.
+  const ranges: [number, number][] = [];
+  for (const y of [...years].sort((a, b) => a - b)) {
+    const last = ranges[ranges.length - 1];
+    if (last && last[1] + 1 === y) last[1] = y;
+    else ranges.push([y, y]);
+  }
+  return or(...ranges.map(([a, b]) => sql`(${from} <= ${`${b}-12-31`} AND ${to} >= ${`${a}-01-01`})`));
+}
+
+/**
  * Up to `limit` alerts after id `after` keeping a count a recount may follow, of a period still
  * running (periodsStillRunning: 签收 while not signed for, verification while open, the decision while
  * pending), in id order: working days, which a holiday calendar moves, or calendar days, which a
  * last-day-off rule or a calendar moves; and every alert flagged provisional keeping a count, closed
  * or not, whose flag a published notice may clear (recountedDeadlines), and every alert whose flag a
- * recount cleared (provisional_cleared), which a correction may flag again once a period has ended.
+ * recount cleared (provisional_cleared), which a correction may flag again once a period has ended:
+ * with `clearedYears`, only those whose counts touch one of those years (countsTouchYears), the years
+ * whose days the calendar changed since the last recount; null, all of them.
  * A closed period's date is history: it is read for its flag, never moved. A closed alert never
  * provisional is not read.
  */
-export async function alertsWithCountsAfter(db: Db, after: number, limit: number): Promise<AlertRow[]> {
+export async function alertsWithCountsAfter(db: Db, after: number, limit: number, clearedYears: readonly number[] | null = null): Promise<AlertRow[]> {
   const anyCount = or(
     isNotNull(monitoringAlert.acknowledgeWorkingDays),
     isNotNull(monitoringAlert.verifyWorkingDays),
@@ -836,7 +860,7 @@ export async function alertsWithCountsAfter(db: Db, after: number, limit: number
     and(or(isNotNull(monitoringAlert.verifyWorkingDays), isNotNull(monitoringAlert.verifyDays)), inArray(monitoringAlert.state, [...OPEN_ALERT_STATES])),
     and(or(isNotNull(monitoringAlert.decideWorkingDays), isNotNull(monitoringAlert.decideDays)), isNull(monitoringAlert.decidedOn)),
     and(eq(monitoringAlert.provisional, true), anyCount),
-    and(eq(monitoringAlert.provisionalCleared, true), anyCount),
+    and(eq(monitoringAlert.provisionalCleared, true), anyCount, countsTouchYears(clearedYears)),
   );
   return db.select().from(monitoringAlert).where(and(gt(monitoringAlert.id, after), counted)).orderBy(asc(monitoringAlert.id)).limit(limit);
 }

@@ -245,6 +245,29 @@ export function calendarFingerprint(cal: HolidayCalendar = activeHolidayCalendar
   return hash.digest('hex');
 }
 
+/**
+ * Per year from 1900 to 2100, a sha256 (hex) of what counts over its days read from it: its weekdays
+ * off and worked weekends, whether a notice arranges it (uncoveredBetween) and `extra` (what else the
+ * counts depend on, the same for every year). A calendar change that leaves a year's fingerprint alike
+ * changes no count over a window of days outside the years whose fingerprint changed.
+ */
+export function calendarYearFingerprints(cal: HolidayCalendar = activeHolidayCalendar(), extra = ''): Map<number, string> {
+  const days = new Map<number, string[]>();
+  cal.exceptionDays.forEach((day, i) => {
+    const y = yearOfDay(day);
+    const delta = cal.exceptionTotals[i] - (i === 0 ? 0 : cal.exceptionTotals[i - 1]);
+    let list = days.get(y);
+    if (!list) days.set(y, (list = []));
+    list.push(`${day}${delta > 0 ? '+' : '-'}`);
+  });
+  const uncovered = new Set(cal.uncoveredYears);
+  const out = new Map<number, string>();
+  for (let y = FIRST_YEAR; y <= LAST_YEAR; y++) {
+    out.set(y, createHash('sha256').update(`${uncovered.has(y) ? 'U' : 'C'}|${extra}|${(days.get(y) ?? []).join(',')}`).digest('hex'));
+  }
+  return out;
+}
+
 /** First and last year whose holidays and 调休 are known from a notice (the package's or a loaded one). */
 export const calendarCoverage: { readonly firstYear: number; readonly lastYear: number; readonly noticeYears: readonly number[] } = {
   get firstYear() {

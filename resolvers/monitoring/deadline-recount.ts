@@ -40,10 +40,10 @@
 import type { HubDb } from '../../db/connect';
 import { enqueueToToldSubscriptions } from '../../db/alert-delivery/outbox';
 import type { LockingTx } from '../../db/locking';
-import { markRecounted, recountedUnder } from '../../db/cases/due-recount';
+import { markRecounted, markYearsRecounted, recountedUnder, yearsRecountedUnder } from '../../db/cases/due-recount';
 import { alertsWithCountsAfter, alertsWithoutCountsAfter, keepInferredCounts, keepOlderReleaseCalendarDays, storeRecountedDeadlines, type AlertRow } from '../../db/monitoring/store';
 import { inferredDeadlineCounts, recountedDeadlines } from '../../domain/monitoring/alerts';
-import { activeHolidayCalendar, buildHolidayCalendar, calendarFingerprint, type LastDayOff } from '../../domain/cases/working-days';
+import { activeHolidayCalendar, buildHolidayCalendar, calendarFingerprint, calendarYearFingerprints, type LastDayOff } from '../../domain/cases/working-days';
 import { createHash } from 'node:crypto';
 import { limitOfAlert, type TriggerSet } from '../../domain/monitoring/triggers';
 import { envelopeOf } from './detect';
@@ -124,10 +124,19 @@ export async function recountAlertDeadlines(hub: HubDb, triggerSet: Pick<Trigger
   // rolling upgrade; left unchecked) get their calendar days first; if any did, every alert is read
   // again, so their days off move at this start.
   const given = await keepOlderReleaseCalendarDays(hub, PAGE);
-  if (given === 0 && (await recountedUnder(hub, RECOUNT_NAME)) === calendar) return [];
+  const last = await recountedUnder(hub, RECOUNT_NAME);
+  if (given === 0 && last === calendar) return [];
+  // The alerts whose flag a notice cleared are read only where their counts touch a year whose days
+  // changed since the last recount (all of them after an older release's alerts got their days, or
+  // with no years stored with the last recount): the others' dates, flags and days in force are alike.
+  // A year's days in force and in the package's table (a provisional calendar an ended date is read against).
+  const packageYears = calendarYearFingerprints(buildHolidayCalendar());
+  const years = new Map([...calendarYearFingerprints(activeHolidayCalendar(), `lastDayOff=${triggerSet.lastDayOff}`)].map(([y, f]) => [y, createHash('sha256').update(`${f}|${packageYears.get(y)}`).digest('hex')]));
+  const lastYears = given === 0 && last !== null ? await yearsRecountedUnder(hub, RECOUNT_NAME, last) : null;
+  const clearedYears = lastYears === null ? null : [...years].filter(([y, f]) => lastYears.get(y) !== f).map(([y]) => y);
   const written: RecountedAlert[] = [];
   for (let after = 0; ; ) {
-    const rows = await alertsWithCountsAfter(hub, after, PAGE);
+    const rows = await alertsWithCountsAfter(hub, after, PAGE, clearedYears);
     if (rows.length === 0) break;
     after = rows[rows.length - 1].id;
     for (const read of rows) {
@@ -135,6 +144,7 @@ export async function recountAlertDeadlines(hub: HubDb, triggerSet: Pick<Trigger
       if (stored) written.push({ alertId: read.id, before: datesOf(stored.before), after: datesOf(stored.after) });
     }
   }
+  await markYearsRecounted(hub, RECOUNT_NAME, calendar, years);
   await markRecounted(hub, RECOUNT_NAME, calendar, now);
   return written;
 }

@@ -647,3 +647,38 @@ it('reads again an alert whose flag a notice cleared while it was open, once it 
     'decideBy 2027-02-26 kept (2027-03-01 under the calendar in force)',
   ]);
 });
+
+it("reads a cleared alert again only where its counts touch a year whose days changed: one of another year is not read, one counted across the new year is", async () => {
+  // Notices for 2027 and 2028 giving the days the law alone gives.
+  const asTheLaw = (year: number) => ({ year, basis: `${year} 示例`, holidays: Object.fromEntries(statutoryDaysOff(year)) as Record<string, string>, workdays: {} });
+  holidays.use('bound-law.json', [asTheLaw(2027), asTheLaw(2028)]);
+  // Both counted under them, their flags cleared by a notice (set here), then dismissed: one of
+  // February 2027 only, one from 2027-12-28 whose verification and decision days fall in 2028.
+  clock.set('2027-02-04T10:00:00+08:00');
+  const inside = await writeAlert('bound-2027', { keepCounts: true });
+  clock.set('2027-12-28T10:00:00+08:00');
+  const crossing = await writeAlert('bound-crossing', { keepCounts: true, firstClueOn: '2027-12-28' });
+  await dbs.hubPool.query("UPDATE monitoring_alert SET state = 'DISMISSED', decided_on = '2028-01-20', provisional = FALSE, provisional_cleared = TRUE WHERE id IN (?, ?)", [inside, crossing]);
+  const crossingDates = await dates(crossing);
+  expect(crossingDates.verifyBy.startsWith('2028-')).toBe(true);
+  // A recount under them stores the years it counted under.
+  await markRecounted(dbs.hub, 'monitoring_alert', 'before the 2028 correction', clock.now());
+  await recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now());
+  expect(await dates(crossing)).toEqual(crossingDates);
+
+  // 2028's notice corrected: 01-04 off as well (元旦). Only 2028's days changed.
+  const corrected2028 = asTheLaw(2028);
+  corrected2028.holidays['2028-01-04'] = '元旦';
+  holidays.use('bound-corrected.json', [asTheLaw(2027), corrected2028]);
+  const statements: { sql: string; params: unknown[] }[] = [];
+  const db = drizzle(withoutDrizzleTypeCast(dbs.hubPool), { schema: { ...monitoringSchema, ...casesSchema }, mode: 'default', logger: { logQuery: (sql, params) => statements.push({ sql, params }) } }) as unknown as HubDb;
+  await recountAlertDeadlines(db, activeTriggerSet(), clock.now());
+  // The alerts whose DEADLINE_KEPT events were read: the crossing one, not the one of 2027 alone.
+  const eventsRead = statements.filter((st) => /from `monitoring_alert_event`/.test(st.sql) && /DEADLINE_KEPT/.test(JSON.stringify(st.params))).map((st) => Number(st.params[0]));
+  expect(eventsRead).toContain(crossing);
+  expect(eventsRead).not.toContain(inside);
+  // The crossing one's kept days were counted over 01-04, which the notice now gives off: flagged, the days in force told.
+  expect(await dates(crossing)).toEqual({ ...crossingDates, provisional: true });
+  expect((await keptEvents()).filter((e) => e.alertId === crossing).length).toBeGreaterThan(0);
+  expect(await dates(inside)).toMatchObject({ provisional: false });
+});
