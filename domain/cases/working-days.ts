@@ -236,13 +236,25 @@ export function uncoveredBetween(first: IsoDate, last: IsoDate, cal: HolidayCale
  * table, the loaded notices and the statutory days computed after them. Two calendars with the same
  * fingerprint give every count the same date, so a date stored under one holds under the other
  * (db/cases/due-recount.ts skips its recount when it is unchanged). Which years are provisional is
- * left out: it is read when a date is shown, never stored.
+ * left out: a slip's due date and a claim's last day store no flag (it is read when the date is
+ * shown). An alert stores its provisional flag: its recount reads calendarCoverageFingerprint.
  */
 export function calendarFingerprint(cal: HolidayCalendar = activeHolidayCalendar()): string {
   const hash = createHash('sha256');
   hash.update(Buffer.from(cal.exceptionDays.buffer, cal.exceptionDays.byteOffset, cal.exceptionDays.byteLength));
   hash.update(Buffer.from(cal.exceptionTotals.buffer, cal.exceptionTotals.byteOffset, cal.exceptionTotals.byteLength));
   return hash.digest('hex');
+}
+
+/**
+ * calendarFingerprint with which years no notice (nor the package's table) arranges, as a sha256
+ * (hex): what a stored provisional flag is counted under (monitoring_alert.provisional,
+ * resolvers/monitoring/deadline-recount.ts). A notice giving exactly the days the law alone gives
+ * (no 调休, the same days off) changes no day, but confirms the dates counted in its year: their
+ * flag is to be cleared, so the calendar to recount under has changed.
+ */
+export function calendarCoverageFingerprint(cal: HolidayCalendar = activeHolidayCalendar()): string {
+  return createHash('sha256').update(`${calendarFingerprint(cal)}|uncovered=${cal.uncoveredYears.join(',')}`).digest('hex');
 }
 
 /**

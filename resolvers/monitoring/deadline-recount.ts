@@ -9,7 +9,8 @@
  * read as late during the holiday stayed so.
  *
  * So, as the slips' due dates (db/cases/due-recount.ts) and the charities' claims
- * (db/charity/claim-recount.ts), a start under another calendar (or another `lastDayOff`) than the last recount's counts each
+ * (db/charity/claim-recount.ts), a start under another calendar (its days, or which years a notice
+ * covers: alertCountsFingerprint) or another `lastDayOff` than the last recount's counts each
  * alert's dates again from where and with what they were counted (签收 from the day of a move to
  * another township, else the first clue; the others from the first clue; the working days each was
  * counted with, kept since migration 0011: those of the limit that won at a raise), stores those that
@@ -43,7 +44,7 @@ import type { LockingTx } from '../../db/locking';
 import { markRecounted, markYearsRecounted, recountedUnder, yearsRecountedUnder } from '../../db/cases/due-recount';
 import { alertsWithCountsAfter, alertsWithoutCountsAfter, keepInferredCounts, keepOlderReleaseCalendarDays, storeRecountedDeadlines, type AlertRow } from '../../db/monitoring/store';
 import { inferredDeadlineCounts, recountedDeadlines } from '../../domain/monitoring/alerts';
-import { activeHolidayCalendar, buildHolidayCalendar, calendarFingerprint, calendarYearFingerprints, type LastDayOff } from '../../domain/cases/working-days';
+import { activeHolidayCalendar, buildHolidayCalendar, calendarCoverageFingerprint, calendarYearFingerprints, type LastDayOff } from '../../domain/cases/working-days';
 import { createHash } from 'node:crypto';
 import { limitOfAlert, type TriggerSet } from '../../domain/monitoring/triggers';
 import { envelopeOf } from './detect';
@@ -61,13 +62,21 @@ export interface RecountedAlert {
 }
 
 /**
- * What an alert's dates are counted under: the holiday calendar, and the trigger set's rule for a
+ * What an alert's dates and provisional flag are counted under: the holiday calendar with which years
+ * a notice covers (calendarCoverageFingerprint: a notice giving the days the law alone gives changes
+ * no day but clears the flag of the dates counted in its year), and the trigger set's rule for a
  * calendar-day limit whose last day is off (`lastDayOff`, 民法典 art. 203), so that a start under
  * another rule counts them again as a new calendar does. KEEP, the day as counted, changes no date a
- * calendar-day limit gives: its fingerprint is the calendar's alone, what hubs stored before the rule
- * was kept, and a hub keeping KEEP counts nothing again on upgrade.
+ * calendar-day limit gives: its fingerprint is the calendar's alone.
+ *
+ * A hub whose last recount stored the fingerprint of the calendar's days alone (before coverage was
+ * in it) counts every alert again once at its next start. That is harmless: counted again under the
+ * calendar its dates were counted under, a date still running moves nothing, a flag is set as that
+ * calendar gives it (cleared only where a notice confirms it, the defect this fixes), a
+ * DEADLINE_KEPT already naming the day in force is not told again, and an alert is pushed only where
+ * its pushed dates or flag changed.
  */
-export function alertCountsFingerprint(lastDayOff: LastDayOff, calendar: string = calendarFingerprint()): string {
+export function alertCountsFingerprint(lastDayOff: LastDayOff, calendar: string = calendarCoverageFingerprint()): string {
   return lastDayOff === 'KEEP' ? calendar : createHash('sha256').update(`${calendar}|lastDayOff=${lastDayOff}`).digest('hex');
 }
 
@@ -84,7 +93,7 @@ const INFER_NAME = 'monitoring_alert_counts';
  * pending; a provisional flag the calendar no longer bears is cleared). Others keep their dates as
  * before. Once per calendar, as the recount; returns the alerts whose counts it kept.
  */
-export async function inferAlertDeadlineCounts(hub: HubDb, triggerSet: TriggerSet, now: Date = new Date(), calendarOnly: string = calendarFingerprint()): Promise<{ kept: number; recounted: RecountedAlert[] }> {
+export async function inferAlertDeadlineCounts(hub: HubDb, triggerSet: TriggerSet, now: Date = new Date(), calendarOnly: string = calendarCoverageFingerprint()): Promise<{ kept: number; recounted: RecountedAlert[] }> {
   const calendar = alertCountsFingerprint(triggerSet.lastDayOff, calendarOnly);
   if ((await recountedUnder(hub, INFER_NAME)) === calendar) return { kept: 0, recounted: [] };
   const calendars = [activeHolidayCalendar(), buildHolidayCalendar()];
@@ -118,7 +127,7 @@ export async function inferAlertDeadlineCounts(hub: HubDb, triggerSet: TriggerSe
  * are), and then counts every alert again even under the same calendar and rule if it gave any.
  * Returns the alerts this call wrote.
  */
-export async function recountAlertDeadlines(hub: HubDb, triggerSet: Pick<TriggerSet, 'lastDayOff'>, now: Date = new Date(), calendarOnly: string = calendarFingerprint()): Promise<RecountedAlert[]> {
+export async function recountAlertDeadlines(hub: HubDb, triggerSet: Pick<TriggerSet, 'lastDayOff'>, now: Date = new Date(), calendarOnly: string = calendarCoverageFingerprint()): Promise<RecountedAlert[]> {
   const calendar = alertCountsFingerprint(triggerSet.lastDayOff, calendarOnly);
   // Alerts a process of the release before 0013 raised or gave its counts since the last start (a
   // rolling upgrade; left unchecked) get their calendar days first; if any did, every alert is read

@@ -23,7 +23,7 @@ import { TestClock } from '../support/clock';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
 import { insertRegions, insertWang, WANG } from '../support/scenarios';
 import { migrationStatement } from '../support/migration-statement';
-import { buildHolidayCalendar, calendarFingerprint } from '../../domain/cases/working-days';
+import { buildHolidayCalendar, calendarCoverageFingerprint, calendarFingerprint } from '../../domain/cases/working-days';
 import { statutoryDaysOff } from '../../domain/cases/statutory-holidays';
 import { markRecounted } from '../../db/cases/due-recount';
 import { subscribe, subscriberClient, TOWNSHIP } from '../alert-delivery/scenario';
@@ -252,8 +252,9 @@ it('counts the calendar-day dates of alerts stored before the rule for a last da
 
   const ours = (written: { alertId: number; after: { verifyBy: string; decideBy: string } }[]) =>
     written.filter((w) => ids.includes(w.alertId)).map((w) => [w.alertId, w.after.verifyBy, w.after.decideBy]);
-  // The last recount before the upgrade stored the calendar's fingerprint alone, as hubs did before the rule.
-  await markRecounted(dbs.hub, 'monitoring_alert', calendarFingerprint(), clock.now());
+  // The last recount before the upgrade stored the calendar's fingerprint alone (with which years a notice
+  // covers: a hub that stored its days' alone counts once more at its next start, alertCountsFingerprint).
+  await markRecounted(dbs.hub, 'monitoring_alert', calendarCoverageFingerprint(), clock.now());
   // A hub whose locality keeps the day as counted recounts nothing on upgrade (KEEP's fingerprint is the
   // calendar's alone): none written. Three statements: the alerts not yet checked for their calendar days
   // (these, 0013 gave them theirs), marking them checked, and the calendar.
@@ -456,7 +457,7 @@ it('leaves the dates of an alert dismissed between the recount reading it and wr
   // recount's first transaction, so the order is fixed, not a race.
   holidays.use('2027-raced.json', [notice2027]);
   // The last recount ran under the law alone, as the alert was raised.
-  await markRecounted(dbs.hub, 'monitoring_alert', alertCountsFingerprint(activeTriggerSet().lastDayOff, calendarFingerprint(buildHolidayCalendar())), clock.now());
+  await markRecounted(dbs.hub, 'monitoring_alert', alertCountsFingerprint(activeTriggerSet().lastDayOff, calendarCoverageFingerprint(buildHolidayCalendar())), clock.now());
   let dismissed = false;
   const interleaved = new Proxy(dbs.hub, {
     get(target, prop, receiver) {
@@ -497,7 +498,7 @@ it("reads a closed alert's provisional flag again under the published notice: cl
 
   holidays.use('2027-closed-flag.json', [notice2027]);
   // The last recount ran under the law alone, as the alerts were raised.
-  await markRecounted(dbs.hub, 'monitoring_alert', alertCountsFingerprint(activeTriggerSet().lastDayOff, calendarFingerprint(buildHolidayCalendar())), clock.now());
+  await markRecounted(dbs.hub, 'monitoring_alert', alertCountsFingerprint(activeTriggerSet().lastDayOff, calendarCoverageFingerprint(buildHolidayCalendar())), clock.now());
   // Two processes starting together.
   await Promise.all([recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now()), recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now())]);
   // Its dates stand under the notice: no longer provisional, nothing in its history.
@@ -681,4 +682,33 @@ it("reads a cleared alert again only where its counts touch a year whose days ch
   expect(await dates(crossing)).toEqual({ ...crossingDates, provisional: true });
   expect((await keptEvents()).filter((e) => e.alertId === crossing).length).toBeGreaterThan(0);
   expect(await dates(inside)).toMatchObject({ provisional: false });
+});
+
+it('clears the flag of an alert counted under the law alone when a notice giving the same days is loaded and the hub starts again', async () => {
+  // A hub running before 2027's notice: an alert from 02-04 counted under the law alone (02-11, 02-24, 02-26), provisional.
+  holidays.use(null);
+  clock.set('2027-02-04T10:00:00+08:00');
+  const id = await writeAlert('coverage-as-the-law', { keepCounts: true });
+  const law = { acknowledgeBy: '2027-02-11', verifyBy: '2027-02-24', decideBy: '2027-02-26' };
+  expect(await dates(id)).toEqual({ ...law, provisional: true });
+  // It starts under the law alone, storing that calendar as its last recount's.
+  await (await startTestHub(dbs, { clock: clock.now })).close();
+  expect(await dates(id)).toEqual({ ...law, provisional: true });
+
+  // The notice is published and loaded: it gives exactly the days the law alone gives (春节 02-05 to
+  // 02-08, made up on 02-09 and 02-10; no other 调休), so every day off and worked weekend is alike and
+  // only which years a notice covers changed. The next start confirms the alert's dates: no longer provisional.
+  holidays.use('2027-coverage-as-the-law.json', [{ ...notice2027, holidays: Object.fromEntries(statutoryDaysOff(2027)), workdays: {} }]);
+  await (await startTestHub(dbs, { clock: clock.now })).close();
+  expect(await dates(id)).toEqual({ ...law, provisional: false });
+  expect((await recountEvents()).filter((e) => e.alertId === id)).toEqual([]);
+  expect((await keptEvents()).filter((e) => e.alertId === id)).toEqual([]);
+  // Another start under the same notice reads no alert: the calendar and its coverage are those of the last recount.
+  expect((await countStatements(() => recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now()))).counter.total).toBe(2);
+  // A hub whose last recount stored the fingerprint of the days alone (the release before coverage was
+  // in it) counts every alert again once under the same calendar: nothing written, told or pushed.
+  const events = [(await recountEvents()).length, (await keptEvents()).length, (await raisedPushes()).length];
+  await markRecounted(dbs.hub, 'monitoring_alert', alertCountsFingerprint(activeTriggerSet().lastDayOff, calendarFingerprint()), clock.now());
+  expect(await recountAlertDeadlines(dbs.hub, activeTriggerSet(), clock.now())).toEqual([]);
+  expect([(await recountEvents()).length, (await keptEvents()).length, (await raisedPushes()).length]).toEqual(events);
 });
