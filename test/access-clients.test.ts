@@ -143,15 +143,15 @@ describe('the clients CLI', () => {
   });
 
   it('shows its instants in China time with their offset, as the API does', async () => {
-    // `--expires 2026-12-31` is the end of that day in China; it was shown as the stored UTC text,
-    // "expires 2026-12-31 15:59:59.999", and every creation time eight hours behind an officer's clock.
-    const { code, out } = await cli('create', '--name', 'year-end', '--department', 'HEALTH', '--scope', '370800', '--roles', 'READER', '--expires', '2026-12-31');
+    // `--expires 2099-12-31` (a day no run of this test will have passed) is the end of that day in China; it was shown as the stored UTC text,
+    // "expires 2099-12-31 15:59:59.999", and every creation time eight hours behind an officer's clock.
+    const { code, out } = await cli('create', '--name', 'year-end', '--department', 'HEALTH', '--scope', '370800', '--roles', 'READER', '--expires', '2099-12-31');
     expect(code).toBe(0);
-    expect(out[0]).toContain('expires 2026-12-31T23:59:59.999+08:00');
+    expect(out[0]).toContain('expires 2099-12-31T23:59:59.999+08:00');
     const [[row]] = (await dbs.hubPool.query("SELECT DATE_FORMAT(created_at, '%Y-%m-%dT%H:%i:%s.%f') AS utc FROM api_client WHERE name = 'year-end'")) as unknown as [{ utc: string }[]];
     const createdChina = new Date(Date.parse(`${row.utc.slice(0, 23)}Z`) + 8 * 3_600_000).toISOString().slice(0, 23);
     expect(out[0]).toContain(`created ${createdChina}+08:00`);
-    expect((await cli('list')).out.find((line) => line.startsWith('year-end'))).toContain('expires 2026-12-31T23:59:59.999+08:00');
+    expect((await cli('list')).out.find((line) => line.startsWith('year-end'))).toContain('expires 2099-12-31T23:59:59.999+08:00');
   });
 
   it.each([
