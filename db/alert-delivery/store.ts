@@ -11,7 +11,7 @@ import { apiClient } from '../access/schema';
 import type { HubQuery } from '../cases/records';
 import { retryLockConflicts, type HubDb } from '../connect';
 import { lockingTransaction, type LockingTx } from '../locking';
-import { dbNow, expiredByDb, readDbNow, toDbInstant } from '../instants';
+import { dbNow, dbNowPlusMs, expiredByDb, readDbNow, toDbInstant } from '../instants';
 import { alertDelivery, alertDeliveryNotice, alertSubscription } from './schema';
 
 export interface SubscriptionRecord {
@@ -197,8 +197,6 @@ function instantText(v: unknown): string | null {
   return v instanceof Date ? toDbInstant(v) : String(v).slice(0, 23);
 }
 
-const claimUntil = (ms: number) => sql`DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ${Math.round(ms * 1000)} MICROSECOND)`;
-
 /** A row is due: PENDING, its next attempt's time passed, under no claim (or one whose lease ran out); `alias` prefixes its columns. */
 function dueNow(alias = ''): SQL {
   const c = (column: string) => sql.raw(alias === '' ? column : `${alias}.${column}`);
@@ -250,7 +248,7 @@ export async function claimDue(db: HubQuery, claimToken: string, limit: number, 
     // Two workers' claims may deadlock: the loser wrote nothing and claims again.
     const res = await retryLockConflicts(() =>
       db.execute(
-        sql`UPDATE alert_delivery SET claim_token = ${claimToken}, claim_until = ${claimUntil(leaseMs)}, attempts = attempts + 1
+        sql`UPDATE alert_delivery SET claim_token = ${claimToken}, claim_until = ${dbNowPlusMs(leaseMs)}, attempts = attempts + 1
             WHERE id IN (${sql.join(free.map((id) => sql`${id}`), sql`, `)}) AND ${due}`,
       ),
     );

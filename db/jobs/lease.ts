@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import type { HubDb } from '../connect';
 import type { HubTx } from '../cases/records';
 import { lockingTransaction, type LockingTx } from '../locking';
+import { dbNowPlusMs } from '../instants';
 
 /** A lease this process holds: the job, and the token its writes must carry. */
 export interface Lease {
@@ -39,8 +40,6 @@ function affected(result: unknown): number {
   return (result as [{ affectedRows: number }])[0].affectedRows;
 }
 
-const expiresIn = (ttlMs: number) => sql`DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ${Math.round(ttlMs * 1000)} MICROSECOND)`;
-
 /** Makes sure a lease row exists (unheld, expired) without touching one that does. */
 export async function ensureLeaseRow(db: Db, jobKey: string): Promise<void> {
   await db.execute(sql`INSERT IGNORE INTO job_lease (job_key, holder, token, expires_at, heartbeat_at) VALUES (${jobKey}, '', 0, '1970-01-01 00:00:01', '1970-01-01 00:00:01')`);
@@ -53,7 +52,7 @@ export async function lockLeaseRow(tx: LockingTx, jobKey: string): Promise<void>
 
 /** A new job's lease, created held (token 1). Fails if the job key exists. */
 export async function createLease(db: Db, jobKey: string, holder: string, ttlMs: number): Promise<Lease> {
-  await db.execute(sql`INSERT INTO job_lease (job_key, holder, token, expires_at, heartbeat_at) VALUES (${jobKey}, ${holder}, 1, ${expiresIn(ttlMs)}, UTC_TIMESTAMP(3))`);
+  await db.execute(sql`INSERT INTO job_lease (job_key, holder, token, expires_at, heartbeat_at) VALUES (${jobKey}, ${holder}, 1, ${dbNowPlusMs(ttlMs)}, UTC_TIMESTAMP(3))`);
   return { jobKey, token: 1, holder };
 }
 
@@ -63,7 +62,7 @@ export async function createLease(db: Db, jobKey: string, holder: string, ttlMs:
  */
 export async function takeExpiredLease(db: HubDb, jobKey: string, holder: string, ttlMs: number): Promise<{ lease: Lease; cursor: string | null } | null> {
   const res = await db.execute(
-    sql`UPDATE job_lease SET holder = ${holder}, token = token + 1, expires_at = ${expiresIn(ttlMs)}, heartbeat_at = UTC_TIMESTAMP(3) WHERE job_key = ${jobKey} AND expires_at < UTC_TIMESTAMP(3)`,
+    sql`UPDATE job_lease SET holder = ${holder}, token = token + 1, expires_at = ${dbNowPlusMs(ttlMs)}, heartbeat_at = UTC_TIMESTAMP(3) WHERE job_key = ${jobKey} AND expires_at < UTC_TIMESTAMP(3)`,
   );
   if (affected(res) !== 1) return null;
   const [row] = rowsOf(await db.execute(sql`SELECT token, resume_after FROM job_lease WHERE job_key = ${jobKey} AND holder = ${holder}`));
@@ -73,7 +72,7 @@ export async function takeExpiredLease(db: HubDb, jobKey: string, holder: string
 
 /** Renews a lease; false when it is no longer ours (taken over), and the job must stop. */
 export async function renewLease(db: Db, lease: Lease, ttlMs: number): Promise<boolean> {
-  const res = await db.execute(sql`UPDATE job_lease SET expires_at = ${expiresIn(ttlMs)}, heartbeat_at = UTC_TIMESTAMP(3) WHERE job_key = ${lease.jobKey} AND token = ${lease.token}`);
+  const res = await db.execute(sql`UPDATE job_lease SET expires_at = ${dbNowPlusMs(ttlMs)}, heartbeat_at = UTC_TIMESTAMP(3) WHERE job_key = ${lease.jobKey} AND token = ${lease.token}`);
   return affected(res) === 1;
 }
 
