@@ -21,7 +21,7 @@ import { chinaDateOf } from '../domain/cases/china-time';
 import { clientsCommand } from '../tools/clients';
 import { insertSubscribedRegions, raise, subscribe, subscriberClient, syntheticAlert } from './alert-delivery/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
-import { frozenDbClock, type FrozenDbClock } from './support/db-clock';
+import { type FrozenDbClock, withDbClock as withDbClockAt } from './support/db-clock';
 
 let dbs: TestDatabases;
 
@@ -40,14 +40,7 @@ const spec = (name: string, expiresAt: string | null) => ({ name, department: 'C
 /** An instant `minutes` from this process's clock. */
 const fromNow = (minutes: number) => new Date(Date.now() + minutes * MINUTE);
 
-async function withDbClock<T>(at: Date, body: (clock: FrozenDbClock) => Promise<T>): Promise<T> {
-  const clock = await frozenDbClock(dbs.hubUrl, at);
-  try {
-    return await body(clock);
-  } finally {
-    await clock.close();
-  }
-}
+const withDbClock = <T>(at: Date, body: (clock: FrozenDbClock) => Promise<T>): Promise<T> => withDbClockAt(dbs.hubUrl, at, body);
 
 describe('a token whose expiry lies between this process’s clock and the database’s', () => {
   it('is refused once the database’s clock has passed its expiry, though this process’s has not', async () => {

@@ -12,7 +12,7 @@ import { ScanJobs } from '../resolvers/findings/scan';
 import { region } from '../db/household/schema';
 import { activeRuleSet } from '../rules/load';
 import { createTestDatabases, type TestDatabases } from './support/databases';
-import { frozenDbClock, type FrozenDbClock } from './support/db-clock';
+import { type FrozenDbClock, withDbClock as withDbClockAt } from './support/db-clock';
 import { insertRegions, TODAY } from './support/scenarios';
 
 let dbs: TestDatabases;
@@ -33,14 +33,7 @@ const ruleSet = activeRuleSet();
 /** An instant `minutes` from this process's clock. */
 const fromNow = (minutes: number) => new Date(Date.now() + minutes * MINUTE);
 
-async function withDbClock<T>(at: Date, body: (clock: FrozenDbClock) => Promise<T>): Promise<T> {
-  const clock = await frozenDbClock(dbs.hubUrl, at);
-  try {
-    return await body(clock);
-  } finally {
-    await clock.close();
-  }
-}
+const withDbClock = <T>(at: Date, body: (clock: FrozenDbClock) => Promise<T>): Promise<T> => withDbClockAt(dbs.hubUrl, at, body);
 
 /** A RUNNING scan of 370827 by another hub process whose clock agrees with the database's, last heard from `silentMinutes` ago by it. */
 async function scanElsewhere(clock: FrozenDbClock, silentMinutes: number): Promise<number> {

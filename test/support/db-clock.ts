@@ -22,3 +22,13 @@ export async function frozenDbClock(hubUrl: string, at: Date): Promise<FrozenDbC
   await set(at);
   return { hub: hubDrizzle(pool), access: accessDrizzle(pool), pool, set, close: () => pool.end() };
 }
+
+/** Runs `body` with a database clock frozen at `at`, closing its connection afterwards. */
+export async function withDbClock<T>(hubUrl: string, at: Date, body: (clock: FrozenDbClock) => Promise<T>): Promise<T> {
+  const clock = await frozenDbClock(hubUrl, at);
+  try {
+    return await body(clock);
+  } finally {
+    await clock.close();
+  }
+}
