@@ -383,7 +383,7 @@ export function schoolStageFinding(fit: SchoolStageFit, educationAnswered: boole
   if (fit === 'NOT_CHECKED' || fit === 'FITS' || !educationAnswered) return null;
   const name = PROGRAMME_BY_CODE.get(programmeCode)?.name ?? programmeCode;
   const stages = (stagesOf(programmeCode) ?? []).map((s) => STAGE_NAMES[s]).join('、');
-  const why = fit === 'WRONG_STAGE' ? '受助人在读学段不在其列' : fit === 'NOT_ON_ROLL' ? '受助人在决定之日不在教育部门学籍在校名单中，无学段可核' : '受助人学段代码未列入教育部门文档，无法判断';
+  const why = fit === 'WRONG_STAGE' ? '受助人在读学段不在其列' : fit === 'NOT_ON_ROLL' ? '受助人在决定之日（决定在所资助学年之外的，为该学年首日或末日）不在教育部门学籍在校名单中，无学段可核' : '受助人学段代码未列入教育部门文档，无法判断';
   return { ruleId: SCHOOL_STAGE, severity: 'WARNING', summary: `${name}面向${stages}学生，${why}，请与教育部门核实学籍`, departments: ['EDUCATION'] };
 }
 

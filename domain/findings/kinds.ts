@@ -24,7 +24,7 @@ import {
   withinMonthsAfter,
   type Interval,
 } from './periods';
-import { schoolYearWritingProblem } from './school-year';
+import { schoolYearDayOf } from './school-year';
 import { passes, thresholdOf, type Condition, type ExpectedWithin, type Rule, type RuleOf, type RuleScope } from './rule-set';
 import { birthDateOf as birthDateInIdNumber } from '../id-number';
 
@@ -279,7 +279,7 @@ export function aidAfterDeath(rule: RuleOf<'AID_AFTER_DEATH'>, ctx: HouseholdCon
 /**
  * Stage-bound aid paid to a student of another stage (X13: 国家助学金 to a primary pupil, 寄宿生生活费补助
  * to a 高中 student). The stage is the one on the aid's own day (its grant date; for a record with a
- * period, its start; moved into the school year it is for when paid outside it: stageDayOf), as
+ * period, its start; moved into the school year it is for when paid outside it: schoolYearDayOf), as
  * the pre-grant check judges a proposal (resolvers/findings/live.ts schoolStageOf): the entry in school that day enrolled last (stageOnTheDay), so a pupil paid the
  * boarding subsidy in 初中 and in 高中 since is not flagged. Only WRONG_STAGE is a finding: no entry
  * in school that day (NOT_ON_ROLL) or a stage that cannot be told (STAGE_UNKNOWN) says nothing of
@@ -292,7 +292,7 @@ export function wrongSchoolStage(rule: RuleOf<'WRONG_SCHOOL_STAGE'>, ctx: Househ
     const roll = ctx.facts.students.filter((s) => s.idNumber === id);
     if (roll.length === 0) continue;
     for (const r of ctx.byPerson.get(id) ?? []) {
-      const day = stageDayOf(r);
+      const day = schoolYearDayOf(r);
       if (!wanted.has(r.programme) || day === null) continue;
       const entries = roll.map((s) => ({ ...s, inSchool: onRollOn(s, day) }));
       if (schoolStageFit(r.programme, entries) !== 'WRONG_STAGE') continue;
@@ -311,20 +311,6 @@ export function wrongSchoolStage(rule: RuleOf<'WRONG_SCHOOL_STAGE'>, ctx: Househ
     }
   }
   return out;
-}
-
-/**
- * The day X13 judges a record's stage on: its grant date (or its period's start), moved into the
- * school year the record is for when it was paid outside it. Education pays a year's aid late (a
- * 初中 year's boarding subsidy in September, the student in 高中 by then) or ahead (国家助学金 for the
- * coming year in August, the student still on his 初中 entry): the aid is that year's, and judged on
- * the day it was paid it was called the wrong stage. A school year written otherwise (or out of range) is not read.
- */
-function stageDayOf(r: AidRecord): IsoDate | null {
-  const day = r.grantDate ?? r.periodStart;
-  if (day === null || !r.schoolYear || schoolYearWritingProblem(r.schoolYear, 'schoolYear') !== null) return day;
-  const { from, to } = schoolYearBounds(r.schoolYear);
-  return day < from ? from : day > to ? to : day;
 }
 
 function yearOf(r: AidRecord, per: 'SCHOOL_YEAR' | 'CALENDAR_YEAR'): string | null {

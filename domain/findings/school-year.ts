@@ -6,7 +6,7 @@
  */
 import type { IsoDate } from '../dates';
 import { DATE_RANGE } from '../date-ranges';
-import { schoolYearOf, schoolYearsOf } from './periods';
+import { schoolYearBounds, schoolYearOf, schoolYearsOf } from './periods';
 import { rulesInForce, type Rule } from './rule-set';
 
 /** The reasons a school year is refused (extensions.reason). */
@@ -32,6 +32,25 @@ export function countedBySchoolYear(programmeCode: string, rules: readonly Rule[
 export function decidedSchoolYear(programmeCode: string, named: string | null, decidedOn: IsoDate, rules: readonly Rule[]): string | null {
   if (named !== null) return named;
   return countedBySchoolYear(programmeCode, rules) ? schoolYearOf(decidedOn) : null;
+}
+
+/**
+ * The day a student's school stage and enrolment are judged on for aid of a school year: its grant
+ * date (or its period's start), moved into the school year the aid is for when it falls outside it:
+ * that year's first day (1 September) for aid granted ahead, its last (31 August) for aid paid late.
+ * Education pays a year's aid ahead (国家助学金 for the coming year in August, the student still on
+ * his 初中 entry, his 高中 one beginning in September) or late (a 初中 year's boarding subsidy in
+ * September, the student in 高中 by then): the aid is that year's, and judged on the day it was paid
+ * it was called the wrong stage, or given to no one on the roll. The same day for aid on record (X13,
+ * domain/findings/kinds.ts) and aid proposed (the pre-grant check's schoolStage, and so a meeting's
+ * SCHOOL_STAGE warning: resolvers/findings/live.ts). No school year, or one written otherwise (or
+ * out of range): the aid's own day.
+ */
+export function schoolYearDayOf(aid: { grantDate: IsoDate | null; periodStart: IsoDate | null; schoolYear?: string | null }): IsoDate | null {
+  const day = aid.grantDate ?? aid.periodStart;
+  if (day === null || !aid.schoolYear || schoolYearWritingProblem(aid.schoolYear, 'schoolYear') !== null) return day;
+  const { from, to } = schoolYearBounds(aid.schoolYear);
+  return day < from ? from : day > to ? to : day;
 }
 
 /**

@@ -25,6 +25,7 @@ import { assembleHouseholds, assembleLonePerson, homeHousehold } from '../../dom
 import { departmentsForProposal, judgeProposal, evaluateHousehold, programmesForProposal, rulesConcerning, type Proposal, type StayWeighed } from '../../domain/findings/evaluate';
 import { onRollOn, recordKey, type Finding, type HouseholdFacts, type PersonFacts, type SecondAidApprovalFacts, type Spell, type StudentFacts } from '../../domain/findings/facts';
 import type { Rule } from '../../domain/findings/rule-set';
+import { schoolYearDayOf } from '../../domain/findings/school-year';
 import { schoolStageFit, stagesOf, type SchoolStageFit } from '../../domain/school-stages';
 import { aidForPeople, MAX_IDS_PER_STATEMENT, readableAid, unavailableReason, withTimeout, type DepartmentLoaders, type OutcomeListener, type SourceOutcome } from '../../federation/loaders';
 import { checkSources, type Source, type Sources } from '../../federation/sources';
@@ -419,15 +420,17 @@ export interface PreGrantResult {
 }
 
 /**
- * How a stage-bound programme fits the beneficiary's stage on `day` (stageOnTheDay: the entry in
- * school that day enrolled most recently; a primary pupil's 国家助学金 was answered clear: no rule
- * read the stage). Education not answering is STAGE_UNKNOWN, never a fit.
+ * How a stage-bound programme fits the beneficiary's stage on the grant's day, moved into the school
+ * year it names when it falls outside it (schoolYearDayOf, as X13 judges aid on record: 国家助学金
+ * granted in August for the coming 高中 year is judged on 1 September, a late one on 31 August of its
+ * year), by the entry in school that day enrolled most recently (stageOnTheDay; a primary pupil's
+ * 国家助学金 was answered clear: no rule read the stage). Education not answering is STAGE_UNKNOWN, never a fit.
  */
 async function schoolStageOf(req: LiveRequest, proposal: Proposal): Promise<SchoolStageFit> {
   if (stagesOf(proposal.programme) === null) return 'NOT_CHECKED';
   const roll = await findingLoaders(req).students.load(proposal.beneficiaryIdNumber);
   if (!roll.ok) return 'STAGE_UNKNOWN';
-  const day = proposal.grantDate ?? proposal.periodStart!;
+  const day = schoolYearDayOf(proposal)!;
   return schoolStageFit(proposal.programme, roll.rows.map((s) => ({ ...s, inSchool: onRollOn(s, day) })));
 }
 
