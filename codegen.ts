@@ -53,7 +53,7 @@ export const pluginConfig = {
     FindingConnection: '../models#FindingPage',
     PreGrantFinding: '../../domain/findings/facts#Finding',
     FindingEvent: '../../db/findings/store#FindingEventRow',
-    Scan: '../../db/findings/store#ScanRow',
+    Scan: '../../db/findings/store#ScanView',
     // cases
     Case: '../../db/cases/records#CaseRecord',
     CaseEvent: '../../db/cases/records#CaseEventRecord',

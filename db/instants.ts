@@ -1,5 +1,5 @@
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { formatChinaInstant } from '../domain/cases/china-time';
+import { CHINA_OFFSET_MS, formatChinaInstant } from '../domain/cases/china-time';
 
 /**
  * The hub's tables keep instants as UTC DATETIME(3) text (`2026-03-15 01:30:00.000`): the form
@@ -26,6 +26,15 @@ export function dbNow(): SQL {
  */
 export function dbNowPlusMs(ms: number): SQL {
   return sql`DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ${Math.round(ms * 1000)} MICROSECOND)`;
+}
+
+/**
+ * Today in China (UTC+8, no daylight saving: domain/cases/china-time.ts) by the database's clock, as
+ * a DATE value within a statement: a day written or compared in SQL with no read of the clock first
+ * (DATE and DATE_ADD run alike on MySQL, MariaDB and TiDB; CONVERT_TZ would need zone tables).
+ */
+export function dbChinaToday(): SQL {
+  return sql`DATE(${dbNowPlusMs(CHINA_OFFSET_MS)})`;
 }
 
 /**

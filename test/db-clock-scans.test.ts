@@ -1,16 +1,21 @@
 /**
- * Findings scans judged alive or dead by the hub database's clock, not the hub process's
- * (docs/scale-out.md, "Time"): a scan's heartbeat is written by the database's clock, and a scan
- * start ends a scan as INTERRUPTED only once that clock has not heard from it for the timeout.
- * Here the database's clock is set an hour apart from this process's on one connection
- * (support/db-clock.ts, `SET timestamp`), as a hub process's clock may be off. Before, each process
- * wrote and judged heartbeats by its own clock: one an hour ahead ended a scan another process was
- * running (and scanned its division a second time), one an hour behind kept waiting on a dead one.
+ * Findings scans and runs of the monthly comparison judged alive or dead by the hub database's
+ * clock, not the hub process's (docs/scale-out.md, "Time"): their heartbeats are written by the
+ * database's clock, a scan start ends a scan as INTERRUPTED (and a monthly run asked for again takes
+ * a RUNNING one over) only once that clock has not heard from it for the timeout, and the API shows
+ * a scan as INTERRUPTED by that clock. Here the database's clock is set an hour apart from this
+ * process's on one connection (support/db-clock.ts, `SET timestamp`), as a hub process's clock may be
+ * off. Before, each process wrote and judged heartbeats by its own clock: one an hour ahead ended a
+ * scan another process was running (and scanned its division a second time), took over a monthly
+ * run another was comparing, and showed a live scan as failed; one an hour behind kept waiting on a
+ * dead scan and refused to replace a dead monthly run.
  */
-import { createScan, touchScan } from '../db/findings/store';
-import { ScanJobs } from '../resolvers/findings/scan';
+import { createScan, listScans, scansByIds, touchScan } from '../db/findings/store';
+import { currentScanState, ScanJobs } from '../resolvers/findings/scan';
 import { region } from '../db/household/schema';
 import { activeRuleSet } from '../rules/load';
+import { activeTriggerSet } from '../rules/triggers-load';
+import { monthlyJobs, monthOf } from '../resolvers/monitoring/monthly';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { type FrozenDbClock, withDbClock as withDbClockAt } from './support/db-clock';
 import { insertRegions, TODAY } from './support/scenarios';
@@ -20,7 +25,7 @@ let dbs: TestDatabases;
 beforeAll(async () => {
   dbs = await createTestDatabases('db_clock_scans');
   await insertRegions(dbs);
-  // A county with no household: a scan of it ends at once.
+  // A county with no household: a scan or monthly run of it ends at once.
   await dbs.hub.insert(region).values({ code: '370827', name: '鱼台县', level: 'COUNTY', parentCode: '370800' });
 }, 120_000);
 
@@ -80,6 +85,90 @@ describe('a scan start beside a scan of another hub process', () => {
       expect(started).toMatchObject({ ok: true });
       if (started.ok) await started.done;
       expect(await scanRow(elsewhere)).toMatchObject({ state: 'FAILED', failure: 'INTERRUPTED' });
+    });
+  });
+});
+
+describe('a scan’s state as the API shows it (Scan.state, Scan.failure)', () => {
+  /** The scan as `scan(id)` and `scans` read it, on the connection whose clock is the database's. */
+  const shown = async (clock: FrozenDbClock, id: number) => {
+    const [byId] = await scansByIds(clock.hub, [id]);
+    const listed = (await listScans(clock.hub, '370827', 50, null)).rows.find((r) => r.id === id)!;
+    return [currentScanState(byId), currentScanState(listed)];
+  };
+
+  it('is RUNNING while the database’s clock heard from it a minute ago, though this process’s clock is an hour ahead', async () => {
+    await withDbClock(fromNow(-60), async (clock) => {
+      const elsewhere = await scanElsewhere(clock, 1);
+      expect(await shown(clock, elsewhere)).toEqual([
+        { state: 'RUNNING', failure: null },
+        { state: 'RUNNING', failure: null },
+      ]);
+      await dbs.hubPool.query("UPDATE finding_scan SET state = 'FAILED', failure = 'INTERRUPTED' WHERE id = ?", [elsewhere]);
+    });
+  });
+
+  it('is FAILED (INTERRUPTED) once the database’s clock has not heard from it for the timeout, though this process’s clock is an hour behind', async () => {
+    await withDbClock(fromNow(60), async (clock) => {
+      const elsewhere = await scanElsewhere(clock, 11);
+      expect(await shown(clock, elsewhere)).toEqual([
+        { state: 'FAILED', failure: 'INTERRUPTED' },
+        { state: 'FAILED', failure: 'INTERRUPTED' },
+      ]);
+      await dbs.hubPool.query("UPDATE finding_scan SET state = 'FAILED', failure = 'INTERRUPTED' WHERE id = ?", [elsewhere]);
+    });
+  });
+});
+
+// ----- Runs of the monthly comparison -------------------------------------------------------------
+
+/** This process's clock, as a hub process's monthly run has it. */
+const monthlyDeps = (clock: FrozenDbClock) => ({ hub: clock.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => new Date() });
+const month = () => monthOf({ now: () => new Date() });
+
+/** This month's RUNNING run of 370827 by another hub process whose clock agrees with the database's, last heard from `silentMinutes` ago by it. */
+async function runElsewhere(clock: FrozenDbClock, silentMinutes: number): Promise<number> {
+  await dbs.hubPool.query("DELETE FROM monitoring_monthly_run WHERE region_code = '370827'");
+  const [res] = (await clock.pool.query(
+    `INSERT INTO monitoring_monthly_run (region_code, month, state, households_total, households_done, alerts_changed, started_by, started_at, heartbeat_at)
+     VALUES ('370827', ?, 'RUNNING', 0, 0, 0, 'another-hub', UTC_TIMESTAMP(3), DATE_SUB(UTC_TIMESTAMP(3), INTERVAL ? MINUTE))`,
+    [month(), silentMinutes],
+  )) as any;
+  return res.insertId;
+}
+
+const runRow = async (id: number) => ((await dbs.hubPool.query('SELECT state, started_by, started_at, heartbeat_at, finished_at FROM monitoring_monthly_run WHERE id = ?', [id])) as any)[0][0];
+
+describe('a monthly run’s times', () => {
+  it('are the database’s clock’s when it is claimed, beats and ends', async () => {
+    await dbs.hubPool.query("DELETE FROM monitoring_monthly_run WHERE region_code = '370827'");
+    // Far from this process's clock, so a time written from it cannot pass for this one.
+    await withDbClock(new Date('2026-03-15T02:00:00.000Z'), async (clock) => {
+      const started = await monthlyJobs.start(monthlyDeps(clock), '370827', month(), 'test');
+      if (!started.ok) throw new Error(started.code);
+      const done = await started.done;
+      expect(await runRow(done.id)).toEqual({ state: 'SUCCEEDED', started_by: 'test', started_at: '2026-03-15 02:00:00.000', heartbeat_at: '2026-03-15 02:00:00.000', finished_at: '2026-03-15 02:00:00.000' });
+    });
+  });
+});
+
+describe('a monthly run asked for beside a run of another hub process', () => {
+  it('starts nothing while the database’s clock heard from that run a minute ago, though this process’s clock is an hour ahead', async () => {
+    await withDbClock(fromNow(-60), async (clock) => {
+      const elsewhere = await runElsewhere(clock, 1);
+      const asked = await monthlyJobs.start(monthlyDeps(clock), '370827', month(), 'test');
+      expect(asked).toMatchObject({ ok: true, started: false, run: { id: elsewhere, state: 'RUNNING', startedBy: 'another-hub' } });
+      expect(await runRow(elsewhere)).toMatchObject({ state: 'RUNNING', started_by: 'another-hub' });
+    });
+  });
+
+  it('takes that run over once the database’s clock has not heard from it for the timeout, though this process’s clock is an hour behind', async () => {
+    await withDbClock(fromNow(60), async (clock) => {
+      const elsewhere = await runElsewhere(clock, 11);
+      const asked = await monthlyJobs.start(monthlyDeps(clock), '370827', month(), 'test');
+      expect(asked).toMatchObject({ ok: true, started: true, run: { id: elsewhere, startedBy: 'test' } });
+      if (asked.ok) await asked.done;
+      expect(await runRow(elsewhere)).toMatchObject({ state: 'SUCCEEDED', started_by: 'test' });
     });
   });
 });

@@ -4,14 +4,13 @@
  * the worker (resolvers/alert-delivery/worker.ts) calls these around its POSTs.
  */
 import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, sql, type SQL } from 'drizzle-orm';
-import { chinaDateOf } from '../../domain/cases/china-time';
 import type { AlertGrade } from '../../domain/monitoring/envelope';
 import { splitList } from '../../domain/monitoring/subscriptions';
 import { apiClient } from '../access/schema';
 import type { HubQuery } from '../cases/records';
 import { retryLockConflicts, type HubDb } from '../connect';
 import { lockingTransaction, type LockingTx } from '../locking';
-import { dbNow, dbNowPlusMs, expiredByDb, readDbNow, toDbInstant } from '../instants';
+import { dbChinaToday, dbNow, dbNowPlusMs, expiredByDb, readDbNow, toDbInstant } from '../instants';
 import { alertDelivery, alertDeliveryNotice, alertSubscription } from './schema';
 
 export interface SubscriptionRecord {
@@ -343,10 +342,10 @@ export async function markDead(db: HubQuery, claimToken: string, id: number, sta
  * differ around midnight would otherwise each write a notice for "their" day.
  */
 export async function noteDeadLetter(db: HubQuery, clientId: string, subscriptionId: number, deliveryId: string, message: string): Promise<boolean> {
-  const now = await readDbNow(db);
+  // One statement: the day and the time are the same database now (UTC_TIMESTAMP is one value within it).
   const res = await db.execute(
     sql`INSERT IGNORE INTO alert_delivery_notice (client_id, day, subscription_id, delivery_id, message, created_at)
-        VALUES (${clientId}, ${chinaDateOf(now)}, ${subscriptionId}, ${deliveryId}, ${message.slice(0, 500)}, ${toDbInstant(now)})`,
+        VALUES (${clientId}, ${dbChinaToday()}, ${subscriptionId}, ${deliveryId}, ${message.slice(0, 500)}, ${dbNow()})`,
   );
   return affected(res) === 1;
 }

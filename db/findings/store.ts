@@ -4,7 +4,7 @@
  * them back a page at a time. Every write that reads a status first locks the row (one
  * transaction), so a scan and an officer settling the same finding cannot overwrite each other.
  */
-import { and, asc, desc, eq, gt, inArray, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { divisionPrefix } from '../../domain/division-code';
 import { inList } from '../in-list';
 import { OFFICE_CODES, type OfficeCode, DEPARTMENT_NUMBERS } from '../../domain/departments';
@@ -20,6 +20,8 @@ import { dbNow, dbNowPlusMs, toDbInstant } from '../instants';
 import { finding, findingEvent, findingOccurrence, findingScan, FINDING_LIMITS } from './schema';
 
 export type ScanRow = typeof findingScan.$inferSelect;
+/** A scan as the API reads it: its row, and whether it is RUNNING but silent by the database's clock. */
+export type ScanView = ScanRow & { silent: boolean };
 export type FindingRow = typeof finding.$inferSelect;
 export type FindingEventRow = typeof findingEvent.$inferSelect;
 
@@ -104,6 +106,9 @@ export async function createScan(db: HubQuery, s: ScanStart): Promise<number> {
   return res.insertId;
 }
 
+/** A RUNNING scan with no heartbeat for this long (by the database's clock) died with its process. */
+export const SCAN_HEARTBEAT_TIMEOUT_MS = 10 * 60_000;
+
 /**
  * A scan's heartbeat more recent than `silentMs` before the database's now: alive. Judged by the
  * database's clock, which wrote every heartbeat, so hub processes whose own clocks differ agree on
@@ -111,6 +116,13 @@ export async function createScan(db: HubQuery, s: ScanStart): Promise<number> {
  */
 const heardWithin = (silentMs: number) => gt(findingScan.heartbeatAt, dbNowPlusMs(-silentMs));
 const silentFor = (silentMs: number) => lte(findingScan.heartbeatAt, dbNowPlusMs(-silentMs));
+
+/**
+ * The columns of a scan as the API reads it: `silent` is a RUNNING scan not heard from within the
+ * timeout by the database's clock, which the API shows as INTERRUPTED before the next scan start
+ * marks it so. Judged by this process's clock, one running ahead showed a live scan as failed.
+ */
+const scanViewColumns = { ...getTableColumns(findingScan), silent: sql`(${findingScan.state} = 'RUNNING' AND ${silentFor(SCAN_HEARTBEAT_TIMEOUT_MS)})`.mapWith((v) => Number(v) === 1) };
 
 /** RUNNING scans heard from within `silentMs` by the database's clock (older ones died with their process). */
 export async function runningScans(db: HubQuery, silentMs: number): Promise<ScanRow[]> {
@@ -178,9 +190,9 @@ export async function runningScanProgress(db: HubDb): Promise<Pick<ScanRow, 'id'
     .where(eq(findingScan.state, 'RUNNING'));
 }
 
-export async function scansByIds(db: HubDb, ids: readonly number[]): Promise<ScanRow[]> {
+export async function scansByIds(db: HubDb, ids: readonly number[]): Promise<ScanView[]> {
   if (ids.length === 0) return [];
-  return db.select().from(findingScan).where(inList(findingScan.id, [...ids]));
+  return db.select(scanViewColumns).from(findingScan).where(inList(findingScan.id, [...ids]));
 }
 
 /** Scans newest first, optionally of one division exactly; keyset on id. */
@@ -197,7 +209,7 @@ export function enclosingDivisions(code: string): string[] {
  * `scope`: the caller's region scope; only scans of divisions that overlap it are listed (inside
  * it, or containing it). Others read as if they did not exist.
  */
-export async function listScans(db: HubDb, regionCode: string | null, first: number, beforeId: number | null, scope: string | null = null): Promise<{ rows: ScanRow[]; hasNextPage: boolean }> {
+export async function listScans(db: HubDb, regionCode: string | null, first: number, beforeId: number | null, scope: string | null = null): Promise<{ rows: ScanView[]; hasNextPage: boolean }> {
   const conditions: SQL[] = [];
   if (regionCode) conditions.push(eq(findingScan.regionCode, regionCode));
   if (scope !== null) {
@@ -206,7 +218,7 @@ export async function listScans(db: HubDb, regionCode: string | null, first: num
   }
   if (beforeId !== null) conditions.push(lt(findingScan.id, beforeId));
   const rows = await db
-    .select()
+    .select(scanViewColumns)
     .from(findingScan)
     .where(conditions.length ? and(...conditions) : undefined)
     .orderBy(desc(findingScan.id))

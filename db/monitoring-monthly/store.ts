@@ -2,11 +2,13 @@
  * Runs of the monthly comparison: claimed by one row per division and month (a unique key, so of
  * any number of hub processes and callers asking at once exactly one runs it), their progress, and
  * how they ended. No FOR UPDATE: a claim is an INSERT IGNORE, a takeover a conditional UPDATE.
+ * Every instant here (started, heartbeat, finished) is the database's clock, and a run is judged
+ * dead by that clock in SQL: hub processes whose own clocks differ agree on which runs are alive.
  */
 import { and, desc, eq, like, sql } from 'drizzle-orm';
 import type { HubDb } from '../connect';
 import type { HubQuery } from '../cases/records';
-import { toDbInstant } from '../instants';
+import { dbNow, dbNowPlusMs } from '../instants';
 import { monitoringMonthlyRun } from './schema';
 
 export type MonthlyRunRow = typeof monitoringMonthlyRun.$inferSelect;
@@ -24,37 +26,38 @@ async function runOf(db: HubQuery, regionCode: string, month: string): Promise<M
 /**
  * Claims the run of a division and month: a new row, or a FAILED (or dead RUNNING) one taken over.
  * Not claimed when that month's run of the division succeeded already or is running: the row as it
- * stands is returned and nothing starts twice.
+ * stands is returned and nothing starts twice. A RUNNING run is dead once the database's clock has
+ * not heard from it for MONTHLY_RUN_STALE_MS, judged in the takeover's own statement: a process
+ * whose clock ran ahead took over a live run (and compared the division twice at once), one behind
+ * left a dead one standing.
  */
-export async function claimMonthlyRun(db: HubDb, regionCode: string, month: string, startedBy: string, householdsTotal: number, now: Date): Promise<MonthlyClaim> {
-  const at = toDbInstant(now);
+export async function claimMonthlyRun(db: HubDb, regionCode: string, month: string, startedBy: string, householdsTotal: number): Promise<MonthlyClaim> {
   const [ins] = await db.execute(
     sql`INSERT IGNORE INTO monitoring_monthly_run (region_code, month, state, households_total, households_done, alerts_changed, started_by, started_at, heartbeat_at)
-        VALUES (${regionCode}, ${month}, 'RUNNING', ${householdsTotal}, 0, 0, ${startedBy}, ${at}, ${at})`,
+        VALUES (${regionCode}, ${month}, 'RUNNING', ${householdsTotal}, 0, 0, ${startedBy}, ${dbNow()}, ${dbNow()})`,
   );
   if ((ins as unknown as { affectedRows: number }).affectedRows === 1) return { claimed: true, run: await runOf(db, regionCode, month) };
-  const run = await runOf(db, regionCode, month);
-  const stale = toDbInstant(new Date(now.getTime() - MONTHLY_RUN_STALE_MS));
-  if (run.state === 'SUCCEEDED' || (run.state === 'RUNNING' && run.heartbeatAt > stale)) return { claimed: false, run };
+  // Of two takeovers at once, the second waits on the first's row lock and then finds it beating.
   const [upd] = await db.execute(
-    sql`UPDATE monitoring_monthly_run SET state = 'RUNNING', households_total = ${householdsTotal}, households_done = 0, alerts_changed = 0, started_by = ${startedBy}, started_at = ${at}, heartbeat_at = ${at}, finished_at = NULL, failure = NULL
-        WHERE id = ${run.id} AND state = ${run.state} AND heartbeat_at = ${run.heartbeatAt}`,
+    sql`UPDATE monitoring_monthly_run SET state = 'RUNNING', households_total = ${householdsTotal}, households_done = 0, alerts_changed = 0, started_by = ${startedBy}, started_at = ${dbNow()}, heartbeat_at = ${dbNow()}, finished_at = NULL, failure = NULL
+        WHERE region_code = ${regionCode} AND month = ${month} AND (state = 'FAILED' OR (state = 'RUNNING' AND heartbeat_at <= ${dbNowPlusMs(-MONTHLY_RUN_STALE_MS)}))`,
   );
   const after = await runOf(db, regionCode, month);
-  return (upd as unknown as { affectedRows: number }).affectedRows === 1 ? { claimed: true, run: after } : { claimed: false, run: after };
+  return { claimed: (upd as unknown as { affectedRows: number }).affectedRows === 1, run: after };
 }
 
 /** Counts so far, and the heartbeat. */
-export async function recordMonthlyProgress(db: HubQuery, id: number, done: { households: number; changed: number }, now: Date): Promise<void> {
+export async function recordMonthlyProgress(db: HubQuery, id: number, done: { households: number; changed: number }): Promise<void> {
   await db
     .update(monitoringMonthlyRun)
-    .set({ householdsDone: done.households, alertsChanged: done.changed, heartbeatAt: toDbInstant(now) })
+    .set({ householdsDone: done.households, alertsChanged: done.changed, heartbeatAt: dbNow() })
     .where(and(eq(monitoringMonthlyRun.id, id), eq(monitoringMonthlyRun.state, 'RUNNING')));
 }
 
 /** How the run ended. */
-export async function finishMonthlyRun(db: HubQuery, id: number, state: 'SUCCEEDED' | 'FAILED', done: { households: number; changed: number }, now: Date, failure: string | null = null): Promise<void> {
-  const at = toDbInstant(now);
+export async function finishMonthlyRun(db: HubQuery, id: number, state: 'SUCCEEDED' | 'FAILED', done: { households: number; changed: number }, failure: string | null = null): Promise<void> {
+  // One value within the statement: heartbeat and end alike.
+  const at = dbNow();
   await db
     .update(monitoringMonthlyRun)
     .set({ state, householdsDone: done.households, alertsChanged: done.changed, heartbeatAt: at, finishedAt: at, failure })

@@ -8,7 +8,7 @@ import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTota
 import type { AccessSession as AccessSessionModel } from '../../access/session';
 import type { AuditRow as AuditRowModel } from '../../access/audit';
 import type { Rule as RuleModel } from '../../domain/findings/rule-set';
-import type { FindingView as FindingViewModel, FindingEventRow as FindingEventRowModel, ScanRow as ScanRowModel } from '../../db/findings/store';
+import type { FindingView as FindingViewModel, FindingEventRow as FindingEventRowModel, ScanView as ScanViewModel } from '../../db/findings/store';
 import type { Finding as FindingModel } from '../../domain/findings/facts';
 import type { CaseRecord as CaseRecordModel, CaseEventRecord as CaseEventRecordModel, ReferralRecord as ReferralRecordModel, MeetingRecord as MeetingRecordModel, SecondAidRecord as SecondAidRecordModel } from '../../db/cases/records';
 import type { FulfilmentRecord as FulfilmentRecordModel, DecisionCheckRecord as DecisionCheckRecordModel } from '../../db/case-loop/store';
@@ -6022,7 +6022,7 @@ export type ResolversTypes = {
   ScanState: ScanState;
   ScanProgress: ResolverTypeWrapper<ScanProgress>;
   FindingFilter: FindingFilter;
-  Scan: ResolverTypeWrapper<ScanRowModel>;
+  Scan: ResolverTypeWrapper<ScanViewModel>;
   FindingConnection: ResolverTypeWrapper<FindingPageModel>;
   FindingEdge: ResolverTypeWrapper<Omit<FindingEdge, 'node'> & { node: ResolversTypes['Finding'] }>;
   ScanConnection: ResolverTypeWrapper<Omit<ScanConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['ScanEdge']> }>;
@@ -6266,7 +6266,7 @@ export type ResolversParentTypes = {
   FindingEvent: FindingEventRowModel;
   ScanProgress: ScanProgress;
   FindingFilter: FindingFilter;
-  Scan: ScanRowModel;
+  Scan: ScanViewModel;
   FindingConnection: FindingPageModel;
   FindingEdge: Omit<FindingEdge, 'node'> & { node: ResolversParentTypes['Finding'] };
   ScanConnection: Omit<ScanConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['ScanEdge']> };

@@ -16,7 +16,7 @@ import { groupByKey } from '../../db/batch';
 import type { HubDb } from '../../db/connect';
 import type { HubLoaders } from '../../db/household/loaders';
 import { secondAidApprovalFacts, spellsAndPeople } from '../../db/findings/facts';
-import { eventsOfFindings, findingsByFingerprints, scansByIds, viewOfFinding, type FindingEventRow, type FindingRow, type FindingView, type ScanRow } from '../../db/findings/store';
+import { eventsOfFindings, findingsByFingerprints, scansByIds, viewOfFinding, type FindingEventRow, type FindingRow, type FindingView, type ScanView } from '../../db/findings/store';
 import { householdMember } from '../../db/household/schema';
 import { DEPARTMENT_CODES, sourceOf, type DepartmentCode } from '../../domain/departments';
 import type { IsoDate } from '../../domain/dates';
@@ -104,7 +104,7 @@ export function createFindingLoaders(req: Pick<LiveRequest, 'hub' | 'sources' | 
       const rows = new Map((await findingsByFingerprints(hub, fps)).map((r) => [r.fingerprint, r]));
       return fps.map((fp) => rows.get(fp) ?? null);
     }),
-    scanById: new DataLoader<number, ScanRow | null>(async (ids) => {
+    scanById: new DataLoader<number, ScanView | null>(async (ids) => {
       const rows = new Map((await scansByIds(hub, ids)).map((r) => [r.id, r]));
       return ids.map((id) => rows.get(id) ?? null);
     }),

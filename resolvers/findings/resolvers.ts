@@ -5,7 +5,7 @@
  */
 import { GraphQLError } from 'graphql';
 import type { PersonRow, HouseholdRow } from '../../db/household/loaders';
-import { countScanFindings, listScans, scanFindingsPage, settleFinding, viewOfRow, type FindingFilter, type FindingView, type SettleError, type ScreenRefusal, type FindingEventRow, type ScanRow } from '../../db/findings/store';
+import { countScanFindings, listScans, scanFindingsPage, settleFinding, viewOfRow, type FindingFilter, type FindingView, type SettleError, type ScreenRefusal, type FindingEventRow } from '../../db/findings/store';
 import { currentScanState, scanJobs } from './scan';
 import { fromDbInstant, fromDbInstantOrNull } from '../../db/instants';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';

@@ -29,8 +29,7 @@ import type { HubDb } from '../../db/connect';
 import type { JobMetrics } from '../job-metrics';
 import { JOB_LEASE_MS_DEFAULT } from '../../db/config';
 import { countPeople, householdKeysPage, secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds, type HouseholdKey } from '../../db/findings/facts';
-import { abandonStaleScans, createScan, staleScanIds, finishScan, recordScanProgress, runningScans, SCAN_INTERRUPTED, storeScanFindings, touchScan, type FoundInRegion, type ScanCounts, type ScanRow } from '../../db/findings/store';
-import { toDbInstant } from '../../db/instants';
+import { abandonStaleScans, createScan, staleScanIds, finishScan, recordScanProgress, runningScans, SCAN_HEARTBEAT_TIMEOUT_MS, SCAN_INTERRUPTED, storeScanFindings, touchScan, type FoundInRegion, type ScanCounts, type ScanRow, type ScanView } from '../../db/findings/store';
 import { countHouseholdsUnderPrefix, divisionHeld } from '../../db/household/region-pages';
 import type { HubTx } from '../../db/cases/records';
 import { lockingTransaction, type LockingTx } from '../../db/locking';
@@ -378,15 +377,12 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
   }
 }
 
-/** A RUNNING scan with no heartbeat for this long died with its process. */
-export const SCAN_HEARTBEAT_TIMEOUT_MS = 10 * 60_000;
-
 /**
- * A scan as it stands: a RUNNING row whose process stopped beating is FAILED (INTERRUPTED), even
- * before the next scan start marks it so in the table.
+ * A scan as it stands: a RUNNING row whose process stopped beating (`silent`, by the database's
+ * clock) is FAILED (INTERRUPTED), even before the next scan start marks it so in the table.
  */
-export function currentScanState(s: Pick<ScanRow, 'state' | 'failure' | 'heartbeatAt'>, now: Date = new Date()): { state: ScanRow['state']; failure: string | null } {
-  if (s.state === 'RUNNING' && s.heartbeatAt <= toDbInstant(new Date(now.getTime() - SCAN_HEARTBEAT_TIMEOUT_MS))) return { state: 'FAILED', failure: SCAN_INTERRUPTED };
+export function currentScanState(s: Pick<ScanView, 'state' | 'failure' | 'silent'>): { state: ScanRow['state']; failure: string | null } {
+  if (s.silent) return { state: 'FAILED', failure: SCAN_INTERRUPTED };
   return { state: s.state, failure: s.failure };
 }
 

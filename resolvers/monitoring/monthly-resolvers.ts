@@ -18,7 +18,8 @@ import { monthlyJobs, monthOf } from './monthly';
 
 /**
  * The run's clock: real time, moved by whole days onto the request's day when the hub is told its
- * own day (tests, a replay). The run outlives the request, so its heartbeats must keep moving.
+ * own day (tests, a replay). The run outlives the request, so the times it gives its alerts keep
+ * moving. (Its heartbeats are the database's clock: db/monitoring-monthly/store.ts.)
  */
 function clockOn(today: IsoDate): () => Date {
   const offsetMs = Date.parse(`${today}T00:00:00Z`) - Date.parse(`${chinaDateOf(new Date())}T00:00:00Z`);

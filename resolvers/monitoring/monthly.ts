@@ -156,7 +156,7 @@ class MonthlyJobs {
     // A typo (370811010 for 370811001) ran as a SUCCEEDED comparison of no household and took the
     // division's one run of the month. A code the region table lacks but households carry still runs.
     if (total === 0 && !(await regionKnown(deps.hub, region))) return { ok: false, code: 'REGION_UNKNOWN' };
-    const claim = await claimMonthlyRun(deps.hub, region, month, startedBy.slice(0, 64), total, deps.now());
+    const claim = await claimMonthlyRun(deps.hub, region, month, startedBy.slice(0, 64), total);
     if (!claim.claimed) return { ok: true, started: false, run: claim.run, done: Promise.resolve(claim.run) };
     const id = claim.run.id;
     let last = { households: 0, changed: 0 };
@@ -167,17 +167,17 @@ class MonthlyJobs {
           markMonth: Number(month.replace('-', '')),
           onProgress: async (p) => {
             last = p;
-            await recordMonthlyProgress(deps.hub, id, p, deps.now());
+            await recordMonthlyProgress(deps.hub, id, p);
             await opts.onProgress?.(p);
           },
         });
-        await finishMonthlyRun(deps.hub, id, 'SUCCEEDED', out, deps.now());
+        await finishMonthlyRun(deps.hub, id, 'SUCCEEDED', out);
         deps.metrics?.runEnded('monthly', null);
         deps.logger?.info({ region, month, ...out }, 'monthly comparison finished');
       } catch (err) {
         const failure = failureOf(err);
         deps.logger?.error({ region, month, failure, ...departmentFailureFields(err), err: loggableError(err) }, 'monthly comparison failed');
-        await finishMonthlyRun(deps.hub, id, 'FAILED', last, deps.now(), failure).catch(() => undefined);
+        await finishMonthlyRun(deps.hub, id, 'FAILED', last, failure).catch(() => undefined);
         deps.metrics?.runEnded('monthly', failure);
       }
       return (await monthlyRunById(deps.hub, id))!;

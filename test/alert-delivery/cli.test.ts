@@ -82,13 +82,17 @@ it('manages subscriptions and dead letters from the command line', async () => {
   // The notice's day is China's, as every day the administrators read: a dead letter at 02:00 on
   // 1 July in China (18:00 UTC on 30 June) is 1 July's notice, listed from --since 2026-07-01 (it was dated the UTC day, 30 June).
   // The day is the database's (its clock set there), as the dead letter's dead_at is, not this process's.
-  const night = await frozenDbClock(dbs.hubUrl, new Date('2026-06-30T18:00:00Z'));
+  // A millisecond before midnight in China, the day before.
+  const night = await frozenDbClock(dbs.hubUrl, new Date('2026-06-30T15:59:59.999Z'));
   try {
+    await noteDeadLetter(night.hub, 'rencheng-alerts', Number(id), row.delivery_id, 'dead letter before midnight');
+    await night.set(new Date('2026-06-30T18:00:00Z'));
     await noteDeadLetter(night.hub, 'rencheng-alerts', Number(id), row.delivery_id, 'dead letter at night');
   } finally {
     await night.close();
   }
   expect((await run('notices', '--since', '2026-07-01')).out.filter((l) => l.includes('dead letter at night'))).toEqual([`2026-07-01  rencheng-alerts  subscription #${id}  dead letter at night`]);
+  expect((await run('notices', '--since', '2026-06-30')).out.filter((l) => l.includes('before midnight'))).toEqual([`2026-06-30  rencheng-alerts  subscription #${id}  dead letter before midnight`]);
   // A day that is no calendar date is the operator's mistake (it was read as text: "no notices").
   for (const since of ['2026-02-30', '2026-13-01']) expect((await run('notices', '--since', since)).code).toBe(2);
 
