@@ -100,96 +100,104 @@ describe('caseOpen (case_event, case_request)', () => {
   });
 });
 
-describe('charityConsentRecord (charity_consent.record_key)', () => {
-  const RECORD = `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } replayed userErrors { code } } }`;
-  const record = async (idempotencyKey: string): Promise<{ consent: { id: string }; replayed: boolean }> => {
-    const { consent, replayed } = await okPayload(s.office.gql, RECORD, { input: { householdId: String(s.householdId), scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042', idempotencyKey } }, 'charityConsentRecord');
-    return { consent, replayed };
-  };
-  const count = async (id: string) => (await rows('SELECT id FROM charity_consent WHERE id = ?', [id])).length;
+/** A keyed write under a key: what it wrote (or answered with), and whether it was a retry. */
+type KeyedWrite = (key: string) => Promise<{ id: string; replayed: boolean }>;
 
-  it('keys differing only in case or trailing spaces record a consent each, kept as sent; the exact key again is answered once', async () => {
-    const first = await record('C1');
-    for (const key of ['c1', 'C1 ', 'C1  ']) {
-      const other = await record(key);
-      expect({ key, replayed: other.replayed, same: other.consent.id === first.consent.id }).toEqual({ key, replayed: false, same: false });
-      expect((await rows('SELECT record_key FROM charity_consent WHERE id = ?', [other.consent.id]))[0].record_key).toBe(key);
-    }
-    expect(await record('C1')).toEqual({ consent: first.consent, replayed: true });
-    expect((await rows(`SELECT id FROM charity_consent WHERE record_key_sha256 = ?`, [keyDigest('idem-office:C1')])).map((r) => String(r.id))).toEqual([first.consent.id]);
-    expect(await count(first.consent.id)).toBe(1);
+/**
+ * `key` and each look-alike (its case or trailing spaces changed) are writes of their own, each kept
+ * under its key as sent (`storedKey`); `key` again is answered by its first write, which alone has its digest.
+ */
+async function lookAlikesApart(write: KeyedWrite, key: string, storedKey: (id: string) => Promise<string>, byDigest: (key: string) => Promise<string[]>) {
+  const first = await write(key);
+  for (const other of [key.toLowerCase(), `${key} `, `${key}  `]) {
+    const written = await write(other);
+    expect({ other, replayed: written.replayed, same: written.id === first.id, stored: await storedKey(written.id) }).toEqual({ other, replayed: false, same: false, stored: other });
+  }
+  expect(await write(key)).toEqual({ id: first.id, replayed: true });
+  expect(await byDigest(key)).toEqual([first.id]);
+}
+
+/** Keys written, their digests taken away (`forget`: as the release before left them), the migration's `statement` run: each is found again by its exact key. */
+async function foundAfterMigration(write: KeyedWrite, forget: (ids: string[]) => Promise<unknown>, statement: string) {
+  const firsts = new Map<string, string>();
+  for (const key of STORED_BEFORE) firsts.set(key, (await write(key)).id);
+  await forget([...firsts.values()]);
+  await run(statement);
+  for (const [key, id] of firsts) expect(await write(key)).toEqual({ id, replayed: true });
+}
+
+const ids = (found: any[]) => found.map((r) => String(r.id));
+
+const RECORD = `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } replayed userErrors { code } } }`;
+const PUBLISH = `mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { id } replayed userErrors { code } } }`;
+/** The charity office's keyed writes: its table, the key's and the digest's columns, the write under a key, the first key. */
+const CHARITY_WRITES: { table: string; key: string; digest: string; first: string; write: KeyedWrite }[] = [
+  {
+    table: 'charity_consent',
+    key: 'record_key',
+    digest: 'record_key_sha256',
+    first: 'C1',
+    write: async (idempotencyKey) => {
+      const { consent, replayed } = await okPayload(s.office.gql, RECORD, { input: { householdId: String(s.householdId), scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042', idempotencyKey } }, 'charityConsentRecord');
+      return { id: consent.id, replayed };
+    },
+  },
+  {
+    table: 'charity_need',
+    key: 'publish_key',
+    digest: 'publish_key_sha256',
+    first: 'N1',
+    write: async (idempotencyKey) => {
+      const input = { caseId: s.caseId, consentId: s.consentId, purpose: 'MEDICAL', urgency: 'URGENT', uncoveredFen: 300_000, beneficiaryIdNumber: WANG.grandmother, description: '家中老人住院，自付部分难以承担', idempotencyKey };
+      const { need, replayed } = await okPayload(s.office.gql, PUBLISH, { input }, 'charityNeedPublish');
+      return { id: need.id, replayed };
+    },
+  },
+];
+
+describe.each(CHARITY_WRITES)('charity: $table.$key', ({ table, key, digest, first, write }) => {
+  it('keys differing only in case or trailing spaces are a write each, kept as sent (not trimmed); the exact key again is answered once', async () => {
+    const stored = async (id: string) => (await rows(`SELECT ${key} AS k FROM ${table} WHERE id = ?`, [id]))[0].k;
+    await lookAlikesApart(write, first, stored, async (k) => ids(await rows(`SELECT id FROM ${table} WHERE ${digest} = ?`, [keyDigest(`idem-office:${k}`)])));
   });
 
   it('a key stored before the digests, filled by the migration, is still found by its exact key', async () => {
-    const firsts = new Map<string, string>();
-    for (const key of STORED_BEFORE) firsts.set(key, (await record(key)).consent.id);
-    await s.dbs.hubPool.query('UPDATE charity_consent SET record_key_sha256 = NULL WHERE id IN (?)', [[...firsts.values()]]);
-    await run(migrationStatement('charity', '0012_key_sha256.sql', 'UPDATE', 'charity_consent'));
-    for (const [key, id] of firsts) expect(await record(key)).toEqual({ consent: { id }, replayed: true });
-  });
-});
-
-describe('charityNeedPublish (charity_need.publish_key)', () => {
-  const PUBLISH = `mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { id } replayed userErrors { code } } }`;
-  const publish = async (idempotencyKey: string): Promise<{ need: { id: string }; replayed: boolean }> => {
-    const input = { caseId: s.caseId, consentId: s.consentId, purpose: 'MEDICAL', urgency: 'URGENT', uncoveredFen: 300_000, beneficiaryIdNumber: WANG.grandmother, description: '家中老人住院，自付部分难以承担', idempotencyKey };
-    const { need, replayed } = await okPayload(s.office.gql, PUBLISH, { input }, 'charityNeedPublish');
-    return { need, replayed };
-  };
-
-  it('keys differing only in case or trailing spaces publish a need each, kept as sent; the exact key again is answered once', async () => {
-    const first = await publish('N1');
-    for (const key of ['n1', 'N1 ', 'N1  ']) {
-      const other = await publish(key);
-      expect({ key, replayed: other.replayed, same: other.need.id === first.need.id }).toEqual({ key, replayed: false, same: false });
-      expect((await rows('SELECT publish_key FROM charity_need WHERE id = ?', [other.need.id]))[0].publish_key).toBe(key);
-    }
-    expect(await publish('N1')).toEqual({ need: first.need, replayed: true });
-    expect((await rows(`SELECT id FROM charity_need WHERE publish_key_sha256 = ?`, [keyDigest('idem-office:N1')])).map((r) => String(r.id))).toEqual([first.need.id]);
-  });
-
-  it('a key stored before the digests, filled by the migration, is still found by its exact key', async () => {
-    const firsts = new Map<string, string>();
-    for (const key of STORED_BEFORE) firsts.set(key, (await publish(key)).need.id);
-    await s.dbs.hubPool.query('UPDATE charity_need SET publish_key_sha256 = NULL WHERE id IN (?)', [[...firsts.values()]]);
-    await run(migrationStatement('charity', '0012_key_sha256.sql', 'UPDATE', 'charity_need'));
-    for (const [key, id] of firsts) expect(await publish(key)).toEqual({ need: { id }, replayed: true });
+    const forget = (found: string[]) => s.dbs.hubPool.query(`UPDATE ${table} SET ${digest} = NULL WHERE id IN (?)`, [found]);
+    await foundAfterMigration(write, forget, migrationStatement('charity', '0012_key_sha256.sql', 'UPDATE', table));
   });
 });
 
 describe('an objection to a village notice (monitoring_notice_objection)', () => {
   // The store's write, under the key as alertNoticeObjectionRecord scopes it (`<office>/c<client>:<key>`).
+  const SCOPE = 'CIVIL_AFFAIRS/c1';
   const write = (key: string): ObjectionWrite => ({
     noticeId: 4_000_001,
     receivedOn: '2026-03-16',
     kind: 'FACTS_WRONG',
     recordedBy: 'RC-0042',
     recordedOffice: 'CIVIL_AFFAIRS',
-    idempotencyKey: `CIVIL_AFFAIRS/c1:${key}`,
+    idempotencyKey: `${SCOPE}:${key}`,
     recordedAt: '2026-03-16 02:00:00.000',
   });
-  const recorded = async (key: string) => {
+  const recorded: KeyedWrite = async (key) => {
     const out = await recordObjection(s.dbs.hub, write(key));
     if (!out.ok) throw new Error(`objection under ${key} refused`);
-    return { id: out.objection.id, repeated: out.repeated };
+    return { id: String(out.objection.id), replayed: out.repeated };
   };
 
   it('keys differing only in case or trailing spaces record an objection each; the exact key again is answered once', async () => {
-    const first = await recorded('O1');
-    for (const key of ['o1', 'O1 ', 'O1  ']) {
-      const other = await recorded(key);
-      expect({ key, repeated: other.repeated, same: other.id === first.id }).toEqual({ key, repeated: false, same: false });
-    }
-    expect(await recorded('O1')).toEqual({ id: first.id, repeated: true });
+    await lookAlikesApart(
+      recorded,
+      'O1',
+      async (id) => (await rows('SELECT idempotency_key FROM monitoring_notice_objection WHERE id = ?', [id]))[0].idempotency_key.slice(SCOPE.length + 1),
+      async (key) => ids(await rows('SELECT id FROM monitoring_notice_objection WHERE key_sha256 = ?', [keyDigest(`${SCOPE}:${key}`)])),
+    );
     expect(await rows('SELECT id FROM monitoring_notice_objection WHERE notice_id = 4000001')).toHaveLength(4);
   });
 
   it('a key stored before the digests, filled by the migration, is still found by its exact key', async () => {
-    const firsts = new Map<string, number>();
-    for (const key of STORED_BEFORE) firsts.set(key, (await recorded(key)).id);
-    // Not NULL here (the column is required once filled): a digest of nothing, as good as none.
-    await s.dbs.hubPool.query('UPDATE monitoring_notice_objection SET key_sha256 = SHA2(id, 256) WHERE id IN (?)', [[...firsts.values()]]);
-    await run(migrationStatement('monitoring', '0018_objection_key_sha256.sql', 'UPDATE'));
-    for (const [key, id] of firsts) expect(await recorded(key)).toEqual({ id, repeated: true });
+    // Not NULL (the column is required once filled): a digest of something else, as good as none.
+    const forget = (found: string[]) => s.dbs.hubPool.query('UPDATE monitoring_notice_objection SET key_sha256 = SHA2(id, 256) WHERE id IN (?)', [found]);
+    await foundAfterMigration(recorded, forget, migrationStatement('monitoring', '0018_objection_key_sha256.sql', 'UPDATE'));
   });
 });
