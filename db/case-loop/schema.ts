@@ -4,6 +4,7 @@
  * never clashes with another feature's.
  */
 import { bigint, char, date, datetime, index, int, mysqlEnum, mysqlTable, primaryKey, text, unique, varchar } from 'drizzle-orm/mysql-core';
+import { keyDigestColumn } from '../idempotency-key';
 
 /**
  * One row per idempotency key a case write used: the hash of the request it came with. A retry
@@ -11,8 +12,10 @@ import { bigint, char, date, datetime, index, int, mysqlEnum, mysqlTable, primar
  * request (another ask, another office, another amount) is refused with IDEMPOTENCY_KEY_REUSED.
  */
 export const caseRequest = mysqlTable('case_request', {
+  /** keyDigest of `idempotency_key` (db/idempotency-key.ts): keys are one key only when byte for byte the same. */
+  keySha256: keyDigestColumn('key_sha256').primaryKey(),
   /** `<office>/c<client id>:<client's key>` (`<office>:<key>` without an authenticated client), as case_event.idempotency_key. */
-  idempotencyKey: varchar('idempotency_key', { length: 96 }).primaryKey(),
+  idempotencyKey: varchar('idempotency_key', { length: 96 }).notNull(),
   /** SHA-256 (hex) of the mutation's name and its input, idempotency key left out. */
   requestHash: char('request_hash', { length: 64 }).notNull(),
   caseId: bigint('case_id', { mode: 'number', unsigned: true }).notNull(),

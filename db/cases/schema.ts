@@ -12,6 +12,7 @@
 import { bigint, boolean, char, date, datetime, foreignKey, index, int, longtext, mysqlEnum, mysqlTable, primaryKey, smallint, text, unique, varchar } from 'drizzle-orm/mysql-core';
 import type { DepartmentCode, OfficeCode } from '../../domain/departments';
 import { household, programme } from '../household/schema';
+import { keyDigestColumn } from '../idempotency-key';
 
 const CASE_STATE = ['REPORTED', 'ACCEPTED', 'INVESTIGATING', 'FIRST_AID_GIVEN', 'IN_DELIBERATION', 'DECIDED', 'CLOSED', 'REJECTED', 'WITHDRAWN', 'HANDED_OVER'] as const;
 const instant = (name: string) => datetime(name, { mode: 'string', fsp: 3 });
@@ -92,13 +93,15 @@ export const caseEvent = mysqlTable(
     actor: varchar('actor', { length: 64 }).notNull(),
     actorOffice: varchar('actor_office', { length: 24 }).notNull(),
     reason: text('reason'),
-    /** `<office>:<client's key>` of the request that wrote this event: a retry returns the first outcome. */
+    /** `<office>/c<client id>:<client's key>` of the request that wrote this event, as sent: a retry returns the first outcome. */
     idempotencyKey: varchar('idempotency_key', { length: 96 }),
+    /** keyDigest of `idempotency_key` (db/idempotency-key.ts), what a retry is found by: keys differing in case or trailing spaces are two keys. */
+    keySha256: keyDigestColumn('key_sha256'),
   },
   (t) => [
     foreignKey({ name: 'case_event_case_fk', columns: [t.caseId], foreignColumns: [aidCase.id] }),
     unique('case_event_seq').on(t.caseId, t.seq),
-    unique('case_event_idempotency').on(t.idempotencyKey),
+    unique('case_event_key_sha256').on(t.keySha256),
   ],
 );
 

@@ -18,6 +18,7 @@ import { aidCase, caseEvent } from './schema';
 import { caseRequest, householdDecisionLock } from '../case-loop/schema';
 import { caseEventRecord, caseRecord, type CaseAction, type CaseEventRecord, type CaseRecord, type HubQuery, type HubTx } from './records';
 import { toDbInstant } from '../instants';
+import { keyDigest } from '../idempotency-key';
 import { ensureLockRow, lockMadeRow, type LockingTx } from '../locking';
 import { checkStatedTime, type StatedTimeKind } from '../../domain/cases/stated-time';
 import { longerThan } from '../../domain/text-length';
@@ -110,7 +111,7 @@ export function isDuplicateKey(error: unknown, keyName: string): boolean {
 }
 
 async function eventByKey(db: HubQuery, key: string): Promise<CaseEventRecord | null> {
-  const [row] = await db.select().from(caseEvent).where(eq(caseEvent.idempotencyKey, key));
+  const [row] = await db.select().from(caseEvent).where(eq(caseEvent.keySha256, keyDigest(key)));
   return row ? caseEventRecord(row) : null;
 }
 
@@ -123,6 +124,11 @@ function storedKey(meta: WriteMeta): string | null {
   if (meta.idempotencyKey === null) return null;
   const client = meta.keyClientId == null ? '' : `/c${meta.keyClientId}`;
   return `${meta.actor.office}${client}:${meta.idempotencyKey}`;
+}
+
+/** The key as sent and the digest it is found by (db/idempotency-key.ts), for an event's row. */
+function keyColumns(key: string | null): { idempotencyKey: string | null; keySha256: string | null } {
+  return { idempotencyKey: key, keySha256: key === null ? null : keyDigest(key) };
 }
 
 /**
@@ -147,7 +153,7 @@ async function legacyRetry(db: HubQuery, meta: WriteMeta): Promise<CaseEventReco
   if (key === null || !meta.requestHash) return null;
   const earlier = await eventByKey(db, key);
   if (!earlier || earlier.actor !== meta.actor.officer || earlier.actorOffice !== meta.actor.office) return null;
-  const [stored] = await db.select({ requestHash: caseRequest.requestHash }).from(caseRequest).where(eq(caseRequest.idempotencyKey, key));
+  const [stored] = await db.select({ requestHash: caseRequest.requestHash }).from(caseRequest).where(eq(caseRequest.keySha256, keyDigest(key)));
   return stored?.requestHash === meta.requestHash ? earlier : null;
 }
 
@@ -219,7 +225,7 @@ function answerFrom<T>(event: CaseEventRecord, replay: (event: CaseEventRecord) 
 
 async function replayOrRefuse<T>(db: HubQuery, meta: WriteMeta, key: string, earlier: CaseEventRecord, replay: (event: CaseEventRecord) => T | null): Promise<Outcome<T>> {
   // Keys recorded before request hashes were kept have no row: they answer as before.
-  const [stored] = await db.select({ requestHash: caseRequest.requestHash }).from(caseRequest).where(eq(caseRequest.idempotencyKey, key));
+  const [stored] = await db.select({ requestHash: caseRequest.requestHash }).from(caseRequest).where(eq(caseRequest.keySha256, keyDigest(key)));
   if (stored && meta.requestHash && stored.requestHash !== meta.requestHash) return refusal(keyReused());
   return answerFrom(earlier, replay);
 }
@@ -242,7 +248,7 @@ export async function idempotent<T>(db: HubDb, meta: WriteMeta, replay: (event: 
     const outcome = await work();
     return outcome.ok || key === null ? outcome : ((await keyedRetry(db, meta, replay)) ?? outcome);
   } catch (error) {
-    if (key !== null && isDuplicateKey(error, 'case_event_idempotency')) {
+    if (key !== null && isDuplicateKey(error, 'case_event_key_sha256')) {
       const earlier = await eventByKey(db, key);
       if (earlier) return replayOrRefuse(db, meta, key, earlier, replay);
     }
@@ -382,7 +388,7 @@ export class EventLog {
       actor: this.meta.actor.officer,
       actorOffice: this.meta.actor.office,
       reason: e.reason ?? null,
-      idempotencyKey: e.carriesKey ? storedKey(this.meta) : null,
+      ...(e.carriesKey ? keyColumns(storedKey(this.meta)) : { idempotencyKey: null, keySha256: null }),
     });
     return seq;
   }
@@ -393,7 +399,7 @@ export class EventLog {
     if (this.rows.length > 0) await tx.insert(caseEvent).values(this.rows);
     const key = storedKey(this.meta);
     if (key !== null && this.meta.requestHash && this.rows.some((r) => r.idempotencyKey === key)) {
-      await tx.insert(caseRequest).values({ idempotencyKey: key, requestHash: this.meta.requestHash, caseId: this.caseId });
+      await tx.insert(caseRequest).values({ idempotencyKey: key, keySha256: keyDigest(key), requestHash: this.meta.requestHash, caseId: this.caseId });
     }
   }
 }

@@ -9,6 +9,7 @@
  * that row first (SELECT … FOR UPDATE), so concurrent pledges queue and none can over-fund it.
  */
 import { bigint, boolean, char, date, datetime, index, mysqlEnum, mysqlTable, smallint, unique, varchar } from 'drizzle-orm/mysql-core';
+import { keyDigestColumn } from '../idempotency-key';
 
 const instant = (name: string) => datetime(name, { mode: 'string', fsp: 3 });
 const id = (name: string) => bigint(name, { mode: 'number', unsigned: true });
@@ -38,8 +39,10 @@ export const charityConsent = mysqlTable(
     revokedByOfficer: varchar('revoked_by_officer', { length: 64 }),
     /** The recording client's idempotency key, when given: a retried recording records once. */
     recordKey: varchar('record_key', { length: 64 }),
+    /** keyDigest of `<recorded_by_client>:<record_key>` (db/idempotency-key.ts): keys differing in case or trailing spaces are two keys. */
+    recordKeySha256: keyDigestColumn('record_key_sha256'),
   },
-  (t) => [index('charity_consent_household').on(t.householdId), unique('charity_consent_record_key').on(t.recordedByClient, t.recordKey)],
+  (t) => [index('charity_consent_household').on(t.householdId), unique('charity_consent_record_key_sha256').on(t.recordKeySha256)],
 );
 
 export const charityNeed = mysqlTable(
@@ -85,6 +88,8 @@ export const charityNeed = mysqlTable(
     withdrawnByOfficer: varchar('withdrawn_by_officer', { length: 64 }),
     /** The publishing client's idempotency key, when given: a retried publication publishes once. */
     publishKey: varchar('publish_key', { length: 64 }),
+    /** keyDigest of `<published_by_client>:<publish_key>` (db/idempotency-key.ts): keys differing in case or trailing spaces are two keys. */
+    publishKeySha256: keyDigestColumn('publish_key_sha256'),
     /**
      * Why the office published it while government aid for the same kind of need was decided and not
      * yet given (GOVERNMENT_AID_PENDING overridden, domain/charity/government-pending.ts): shown to
@@ -96,7 +101,7 @@ export const charityNeed = mysqlTable(
     index('charity_need_county_state').on(t.countyCode, t.state),
     index('charity_need_household').on(t.householdId),
     index('charity_need_consent').on(t.consentId),
-    unique('charity_need_publish_key').on(t.publishedByClient, t.publishKey),
+    unique('charity_need_publish_key_sha256').on(t.publishKeySha256),
   ],
 );
 

@@ -14,6 +14,7 @@ import type { HubQuery, HubTx } from '../cases/records';
 import { ensureLockRow, lockingTransaction, lockMadeRow, type LockingTx } from '../locking';
 import { household, householdMember, person, region } from '../household/schema';
 import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
+import { keyDigest } from '../idempotency-key';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import { birthDateOf } from '../../domain/id-number';
@@ -257,13 +258,17 @@ export async function projectsByPurposes(db: HubQuery, purposes: readonly NeedPu
 export type NewConsent = Omit<ConsentRecord, 'id' | 'revokedAt' | 'revokedByClient' | 'revokedByOfficer' | 'recordKey'> & { recordKey?: string | null };
 
 export async function recordConsent(db: HubQuery, v: NewConsent): Promise<ConsentRecord> {
-  const [res] = await db.insert(charityConsent).values({ ...v, recordKey: v.recordKey ?? null, scopes: [...new Set(v.scopes)].join(','), recordedAt: toDbInstant(v.recordedAt) });
+  const recordKey = v.recordKey ?? null;
+  const [res] = await db.insert(charityConsent).values({ ...v, recordKey, recordKeySha256: recordKey === null ? null : clientKeyDigest(v.recordedByClient, recordKey), scopes: [...new Set(v.scopes)].join(','), recordedAt: toDbInstant(v.recordedAt) });
   return (await consentById(db, res.insertId))!;
 }
 
+/** A client's idempotency key as a consent or a need is found by: `<client>:<key>` hashed (db/idempotency-key.ts), so keys are one only byte for byte. */
+const clientKeyDigest = (client: string, key: string) => keyDigest(`${client}:${key}`);
+
 /** The consent a client recorded under an idempotency key, if any. */
 export async function consentByRecordKey(db: HubQuery, client: string, key: string): Promise<ConsentRecord | null> {
-  const [row] = await db.select().from(charityConsent).where(and(eq(charityConsent.recordedByClient, client), eq(charityConsent.recordKey, key)));
+  const [row] = await db.select().from(charityConsent).where(eq(charityConsent.recordKeySha256, clientKeyDigest(client, key)));
   return row ? consentRecord(row) : null;
 }
 
@@ -282,7 +287,7 @@ export function sameConsent(recorded: ConsentRecord, v: NewConsent): boolean {
  * the key with another consent is IDEMPOTENCY_KEY_REUSED.
  */
 export async function recordConsentOnce(db: HubDb, v: NewConsent & { recordKey: string }): Promise<CharityOutcome<ConsentRecord>> {
-  return orFirstAtKey(async () => ok(await recordConsent(db, v)), 'charity_consent_record_key', () => consentByRecordKey(db, v.recordedByClient, v.recordKey), (first) => replayOfConsent(first, v));
+  return orFirstAtKey(async () => ok(await recordConsent(db, v)), 'charity_consent_record_key_sha256', () => consentByRecordKey(db, v.recordedByClient, v.recordKey), (first) => replayOfConsent(first, v));
 }
 
 /** The consent recorded first under a key, replayed, when it is the one asked for; IDEMPOTENCY_KEY_REUSED otherwise. */
@@ -338,13 +343,14 @@ export async function revokeConsent(db: HubDb, consentId: number, by: Writer, no
 export type NewNeed = Omit<NeedRecord, 'id' | 'pledgedFen' | 'deliveredFen' | 'state' | 'closeReason' | 'closedAt' | 'withdrawnByClient' | 'withdrawnByOfficer' | 'publishKey'> & { publishKey?: string | null };
 
 export async function insertNeed(db: HubQuery, v: NewNeed): Promise<NeedRecord> {
-  const [res] = await db.insert(charityNeed).values({ ...v, publishKey: v.publishKey ?? null, pledgedFen: 0, deliveredFen: 0, state: 'OPEN', publishedAt: toDbInstant(v.publishedAt) });
+  const publishKey = v.publishKey ?? null;
+  const [res] = await db.insert(charityNeed).values({ ...v, publishKey, publishKeySha256: publishKey === null ? null : clientKeyDigest(v.publishedByClient, publishKey), pledgedFen: 0, deliveredFen: 0, state: 'OPEN', publishedAt: toDbInstant(v.publishedAt) });
   return (await needById(db, res.insertId))!;
 }
 
 /** The need a client published under an idempotency key, if any, as it stands today (involvesMinor as of `today`, concernsMinorToday). */
 export async function needByPublishKey(db: HubQuery, client: string, key: string, today: IsoDate): Promise<NeedRecord | null> {
-  const [row] = await db.select(needColumnsToday(today)).from(charityNeed).where(and(eq(charityNeed.publishedByClient, client), eq(charityNeed.publishKey, key)));
+  const [row] = await db.select(needColumnsToday(today)).from(charityNeed).where(eq(charityNeed.publishKeySha256, clientKeyDigest(client, key)));
   return row ? needRecord(row) : null;
 }
 
@@ -375,7 +381,7 @@ export async function insertNeedUnderConsent(db: HubDb, v: NewNeed, today: IsoDa
     return await insertNeedUnderConsentOnce(db, v, today, decisionsSeen);
   } catch (error) {
     // The same key sent at once under two consents: the unique key keeps one; the other is answered as a retry.
-    if (v.publishKey && isDuplicateKey(error, 'charity_need_publish_key')) return insertNeedUnderConsentOnce(db, v, today, decisionsSeen);
+    if (v.publishKey && isDuplicateKey(error, 'charity_need_publish_key_sha256')) return insertNeedUnderConsentOnce(db, v, today, decisionsSeen);
     throw error;
   }
 }

@@ -7,12 +7,13 @@ import { and, asc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { HubDb } from '../connect';
 import type { HubQuery } from '../cases/records';
 import { isDuplicateKey } from '../cases/write';
+import { keyDigest } from '../idempotency-key';
 import { monitoringNoticeObjection, monitoringVillageNotice } from './schema';
 
 export type NoticeRow = typeof monitoringVillageNotice.$inferSelect;
 export type NoticeWrite = Omit<NoticeRow, 'id' | 'liveAlertId' | 'withdrawnAt' | 'withdrawnBy' | 'withdrawnOffice' | 'withdrawReason'>;
 export type ObjectionRow = typeof monitoringNoticeObjection.$inferSelect;
-export type ObjectionWrite = Omit<ObjectionRow, 'id' | 'resolution' | 'resolutionReason' | 'resolvedBy' | 'resolvedOffice' | 'resolvedAt'>;
+export type ObjectionWrite = Omit<ObjectionRow, 'id' | 'keySha256' | 'resolution' | 'resolutionReason' | 'resolvedBy' | 'resolvedOffice' | 'resolvedAt'>;
 
 export type PostResult = { ok: true; notice: NoticeRow; repeated: boolean } | { ok: false; existing: NoticeRow };
 
@@ -104,18 +105,20 @@ export type ObjectionResult = { ok: true; objection: ObjectionRow; repeated: boo
 /**
  * Records an objection under the client's key (unique): the same request again (a retry, or two at
  * once) is answered with the first and records nothing; the key with another objection is refused.
+ * Keys are one key only byte for byte: they are found by their digest (db/idempotency-key.ts).
  */
 export async function recordObjection(db: HubDb, write: ObjectionWrite): Promise<ObjectionResult> {
-  const byKey = async () => (await db.select().from(monitoringNoticeObjection).where(eq(monitoringNoticeObjection.idempotencyKey, write.idempotencyKey)))[0];
+  const keySha256 = keyDigest(write.idempotencyKey);
+  const byKey = async () => (await db.select().from(monitoringNoticeObjection).where(eq(monitoringNoticeObjection.keySha256, keySha256)))[0];
   const answer = (o: ObjectionRow): ObjectionResult => (o.noticeId === write.noticeId && o.kind === write.kind && o.receivedOn === write.receivedOn ? { ok: true, objection: o, repeated: true } : { ok: false });
   const earlier = await byKey();
   if (earlier) return answer(earlier);
   try {
-    const [res] = await db.insert(monitoringNoticeObjection).values(write);
+    const [res] = await db.insert(monitoringNoticeObjection).values({ ...write, keySha256 });
     const [row] = await db.select().from(monitoringNoticeObjection).where(eq(monitoringNoticeObjection.id, res.insertId));
     return { ok: true, objection: row, repeated: false };
   } catch (error) {
-    if (!isDuplicateKey(error, 'monitoring_notice_objection_key')) throw error;
+    if (!isDuplicateKey(error, 'monitoring_notice_objection_key_sha256')) throw error;
     return answer((await byKey())!);
   }
 }

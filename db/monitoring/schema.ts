@@ -5,6 +5,7 @@
  */
 import { bigint, boolean, char, date, datetime, index, int, mysqlEnum, mysqlTable, text, unique, varchar } from 'drizzle-orm/mysql-core';
 
+import { keyDigestColumn } from '../idempotency-key';
 export const ALERT_STATES = ['NEW', 'DELIVERED', 'ACKNOWLEDGED', 'VERIFIED', 'DISMISSED'] as const;
 export const ALERT_GRADES = ['RED', 'ORANGE', 'YELLOW'] as const;
 const instant = (name: string) => datetime(name, { mode: 'string', fsp: 3 });
@@ -252,6 +253,8 @@ export const monitoringNoticeObjection = mysqlTable(
     recordedOffice: varchar('recorded_office', { length: 24 }).notNull(),
     /** The client's key for the request: a retry records nothing twice. */
     idempotencyKey: varchar('idempotency_key', { length: 96 }).notNull(),
+    /** keyDigest of `idempotency_key` (db/idempotency-key.ts): keys differing in case or trailing spaces are two keys. */
+    keySha256: keyDigestColumn('key_sha256').notNull(),
     recordedAt: instant('recorded_at').notNull(),
     /** How the township resolved it (NULL while unresolved): an upheld one holds the decision back. */
     resolution: mysqlEnum('resolution', ['UPHELD', 'DISMISSED']),
@@ -260,5 +263,5 @@ export const monitoringNoticeObjection = mysqlTable(
     resolvedOffice: varchar('resolved_office', { length: 24 }),
     resolvedAt: instant('resolved_at'),
   },
-  (t) => [unique('monitoring_notice_objection_key').on(t.idempotencyKey), index('monitoring_notice_objection_notice').on(t.noticeId)],
+  (t) => [unique('monitoring_notice_objection_key_sha256').on(t.keySha256), index('monitoring_notice_objection_notice').on(t.noticeId)],
 );

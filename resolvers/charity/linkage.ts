@@ -136,7 +136,8 @@ export async function recordConsent(ctx: HubContext, input: { householdId: strin
   const householdId = requireHubId(input.householdId, 'input.householdId', 'household id');
   const bad = text(input.givenBy, 32, ['input', 'givenBy']) ?? text(input.officer, 64, ['input', 'officer']) ?? (input.idempotencyKey != null ? text(input.idempotencyKey, 64, ['input', 'idempotencyKey']) : null);
   if (bad) return { ok: false, errors: [bad] };
-  const recordKey = input.idempotencyKey?.trim() || null;
+  // Kept as sent, not trimmed: a key is the client's token, one key only byte for byte (db/idempotency-key.ts).
+  const recordKey = input.idempotencyKey ?? null;
   const consent: store.NewConsent = {
     householdId,
     scopes: [...input.scopes],
@@ -259,7 +260,7 @@ export async function publishNeed(ctx: HubContext, input: NeedInput & { caseId: 
   const beneficiary = input.beneficiaryIdNumber ? requireIdNumber(input.beneficiaryIdNumber, 'input.beneficiaryIdNumber') : null;
   const badKey = input.idempotencyKey != null ? text(input.idempotencyKey, 64, ['input', 'idempotencyKey']) : null;
   if (badKey) return { ok: false, errors: [badKey] };
-  const publishKey = input.idempotencyKey?.trim() || null;
+  const publishKey = input.idempotencyKey ?? null;
   const c = await ctx.loaders.cases.caseById.load(caseId);
   if (!c || !(await householdInScope(ctx, c.householdId))) return refuse('CASE_NOT_FOUND', 'no such case', ['input', 'caseId']);
   // A retry after a lost answer gets the first outcome, whatever became of the need or its consent since.
@@ -315,7 +316,7 @@ export async function publishNeedFromAlert(
   const consentId = input.consentId != null ? requireHubId(input.consentId, 'input.consentId', 'consent id') : null;
   const badKey = input.idempotencyKey != null ? text(input.idempotencyKey, 64, ['input', 'idempotencyKey']) : null;
   if (badKey) return { ok: false, errors: [badKey] };
-  const publishKey = input.idempotencyKey?.trim() || null;
+  const publishKey = input.idempotencyKey ?? null;
   const alert = await ctx.loaders.monitoring.alertById.load(alertId);
   if (!alert || !inScope(caller(ctx).regionScope, alert.regionCode)) return refuse('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
   if (!callerVerifies(ctx, alert)) return refuse('NOT_ALERT_VERIFIER', 'only the alert’s verifier publishes a need from it (Alert.verifier)', ['input', 'alertId']);
@@ -359,7 +360,7 @@ export async function publishNeedFromAlert(
     );
   } catch (error) {
     // The same request sent twice at once: the unique key keeps one need, the other's consent is rolled back with it.
-    const first = publishKey && isDuplicateKey(error, 'charity_need_publish_key') ? await store.needByPublishKey(ctx.hub, caller(ctx).name, publishKey, ctx.today) : null;
+    const first = publishKey && isDuplicateKey(error, 'charity_need_publish_key_sha256') ? await store.needByPublishKey(ctx.hub, caller(ctx).name, publishKey, ctx.today) : null;
     if (first) return retryOf(first);
     throw error;
   }
