@@ -5093,7 +5093,7 @@ export type AlertNoticePostInput = {
   readonly measures: ReadonlyArray<NoticeMeasure>;
   /** Where to object, e.g. 古槐街道办事处民政办 (up to 100 characters; no digits that could be an ID number, phone or account, no health word, no member's name). */
   readonly objectionContact: Scalars['String']['input'];
-  /** The office's objection line, a landline written 区号-号码 (0537-2345678); a mobile number is refused. */
+  /** The office's objection line, a landline written 区号-号码 (0537-2345678; typed in full width, ０５３７－２３４５６７８, it is read and posted so); a mobile number is refused. */
   readonly objectionPhone?: InputMaybe<Scalars['String']['input']>;
   /** The day it was posted: from the day of verification to today (default today, China). */
   readonly postedOn?: InputMaybe<Scalars['Date']['input']>;
