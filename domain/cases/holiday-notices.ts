@@ -12,7 +12,11 @@
  * `holidays`: every day off of that year (date → holiday), from 2025 on at least the days the law
  * fixes (STATUTORY_CHECK_FROM_YEAR); `workdays`: the weekend days worked in
  * exchange (调休上班; date → the holiday they make up for). A notice replaces everything known of its
- * year (the package's table or the computed statutory days): it is the whole arrangement.
+ * year (the package's table or the computed statutory days): it is the whole arrangement. It may
+ * also list days of the December before, as notices do when they join 元旦 to the last days of the
+ * year before (2019's: 2018-12-30 and 31 off, Saturday 12-29 worked; 2012's: Saturday 2011-12-31
+ * worked): those are added to what is known of that year. Copied as published, such a notice
+ * stopped the hub (a date outside its year), and the days had no year of their own to go in.
  * Checked once at start-up; a bad file stops the hub with a message naming the notice and the field.
  */
 import fs from 'node:fs';
@@ -84,7 +88,7 @@ export function parseHolidayNotices(json: unknown, source: string): HolidayNotic
       for (const [date, name] of Object.entries(value)) {
         const where = `${at}.${field}["${date.slice(0, 20)}"]`;
         if (!isIsoDate(date)) fail(where, 'not a date written YYYY-MM-DD');
-        if (!date.startsWith(`${year}-`)) fail(where, `not in ${year}, the notice’s year`);
+        if (!date.startsWith(`${year}-`) && !date.startsWith(`${year - 1}-12-`)) fail(where, `not in ${year}, the notice’s year, nor in the December before it`);
         if (typeof name !== 'string' || isBlank(name) || longerThan(name, 40)) fail(where, 'expected the holiday’s name, e.g. "春节"');
         if (field === 'workdays' && weekdayOf(date) !== 0 && weekdayOf(date) !== 6) fail(where, 'an adjusted working day (调休上班) is a Saturday or Sunday');
         out.set(date, (name as string).trim());

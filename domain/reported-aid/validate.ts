@@ -282,7 +282,9 @@ export function validateReport(
 
     if (!Number.isSafeInteger(r.amountFen) || r.amountFen < 0 || r.amountFen > MAX_REPORTED_FEN) fail('AMOUNT_INVALID', 'amountFen', `an amount is whole fen, 0 to ${MAX_REPORTED_FEN}`);
     else if (entryKind === 'REVERSAL' && r.amountFen !== 0) fail('AMOUNT_INVALID', 'amountFen', 'a reversal carries amount 0');
-    else if (entryKind !== 'REVERSAL' && r.amountFen === 0 && !(programme && isServiceProgramme(programme))) fail('AMOUNT_INVALID', 'amountFen', MONEY_AMOUNT_MESSAGE);
+    // Whether 0 is allowed is the programme's: of a code naming none (PROGRAMME_UNKNOWN) nothing is
+    // known, and a service's 0 sent as `legal_aid` was also told "aid in money is more than 0 fen".
+    else if (entryKind !== 'REVERSAL' && r.amountFen === 0 && programme && !isServiceProgramme(programme)) fail('AMOUNT_INVALID', 'amountFen', MONEY_AMOUNT_MESSAGE);
     // A service (法律援助) is given, not paid to the household: money recorded for it counted in the
     // household's aid totals and the dossier as cash the household never received.
     else if (entryKind !== 'REVERSAL' && r.amountFen !== 0 && programme && isServiceProgramme(programme)) fail('AMOUNT_INVALID', 'amountFen', SERVICE_AMOUNT_MESSAGE);

@@ -460,7 +460,7 @@ export type AlertDeliveryErrorCode =
   | 'TRIGGER_INVALID'
   /** A trigger id that is no trigger of the set in force (the message names them); nothing was created. */
   | 'TRIGGER_NOT_FOUND'
-  /** The client already has an active subscription with this callback, regions, grades and triggers (the message names it); nothing was created. Revoke it to make it anew with a new secret. */
+  /** The client already has an active subscription with this callback (as the URL posted to: scheme and host in any case, a default port or ./ segments written out), regions, grades (every grade named is none named) and triggers (the message names it); nothing was created. Revoke it to make it anew with a new secret. */
   | 'SUBSCRIPTION_EXISTS'
   /** deliverOpen: more than 10,000 alerts are open under the regions, grades and triggers asked for; nothing was created. Subscribe by narrower regions or grades, or without deliverOpen. */
   | 'TOO_MANY_OPEN_ALERTS'
@@ -5093,7 +5093,7 @@ export type AlertNoticePostInput = {
   readonly measures: ReadonlyArray<NoticeMeasure>;
   /** Where to object, e.g. 古槐街道办事处民政办 (up to 100 characters; no digits that could be an ID number, phone or account, no health word, no member's name). */
   readonly objectionContact: Scalars['String']['input'];
-  /** The office's objection line, a landline written 区号-号码 (0537-2345678); a mobile number is refused. */
+  /** The office's objection line, a landline written 区号-号码 (0537-2345678; typed in full width, ０５３７－２３４５６７８, it is read and posted so); a mobile number is refused. */
   readonly objectionPhone?: InputMaybe<Scalars['String']['input']>;
   /** The day it was posted: from the day of verification to today (default today, China). */
   readonly postedOn?: InputMaybe<Scalars['Date']['input']>;

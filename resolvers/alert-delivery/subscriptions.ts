@@ -163,11 +163,25 @@ type SubscriptionShape = Pick<SubscriptionRecord, 'callbackUrl' | 'regionCodes' 
 /**
  * The same callback, regions, grades and triggers, in whatever order (each list is a set); regions
  * as far as they reach, so a village listed beside its township adds nothing (it was a second
- * subscription pushing every alert of the township twice).
+ * subscription pushing every alert of the township twice). The callback as the URL the worker posts
+ * to (WHATWG serialisation: scheme and host in lower case, a default port and `.`/`..` segments
+ * left out), and every grade named as none named (no grade means every grade): written otherwise,
+ * each was a second subscription pushing every alert twice.
  */
 function sameSubscription(a: SubscriptionShape, b: SubscriptionShape): boolean {
   const sameSet = (x: readonly string[], y: readonly string[]) => x.length === y.length && [...x].sort().join(',') === [...y].sort().join(',');
-  return a.callbackUrl === b.callbackUrl && sameSet(regionsReached(a.regionCodes), regionsReached(b.regionCodes)) && sameSet(a.grades, b.grades) && sameSet(a.triggerIds, b.triggerIds);
+  return sameCallback(a.callbackUrl, b.callbackUrl) && sameSet(regionsReached(a.regionCodes), regionsReached(b.regionCodes)) && sameSet(gradesFiltered(a.grades), gradesFiltered(b.grades)) && sameSet(a.triggerIds, b.triggerIds);
+}
+
+/** Both are URLs callbackRefusal took; one that no longer parses is compared as written. */
+function sameCallback(a: string, b: string): boolean {
+  const href = (url: string) => (URL.canParse(url) ? new URL(url).href : url);
+  return href(a) === href(b);
+}
+
+/** The grades a subscription filters by: none when it names every grade (subscriptionMatches pushes every grade for an empty list). */
+function gradesFiltered(grades: readonly string[]): readonly string[] {
+  return ALERT_GRADES.every((g) => grades.includes(g)) ? [] : grades;
 }
 
 // ----- Managing what exists: revoke and replay --------------------------------------------------

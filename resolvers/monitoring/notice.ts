@@ -88,7 +88,9 @@ export async function postVillageNotice(ctx: HubContext, input: NoticePostInput)
   const members = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
   const problem = noticeTextProblem(shown.text, { names: members.map((m) => m.person.name), idNumbers: members.map((m) => m.person.idNumber) });
   if (problem) return refused(problem, TEXT_PROBLEM_MESSAGE[problem], ['input', 'objectionContact']);
-  const phone = input.objectionPhone?.trim() || null;
+  // Read as typed with a Chinese input method in full-width mode (０５３７－２３４５６７８ is the line
+  // asked for, and was PHONE_INVALID), and posted in ASCII, as ID numbers are read (typedIdNumber).
+  const phone = input.objectionPhone?.normalize('NFKC').trim() || null;
   if (phone !== null && !OBJECTION_PHONE.test(phone)) return refused('PHONE_INVALID', 'the objection line is an office’s landline, written 区号-号码 (0537-2345678)', ['input', 'objectionPhone']);
 
   const events = await ctx.loaders.monitoring.eventsByAlert.load(alert.id);

@@ -174,6 +174,17 @@ it('answers the same posting again with the first and refuses another', async ()
   expect(await rows('SELECT id FROM monitoring_village_notice')).toHaveLength(1);
 });
 
+it('reads an objection line typed in full width (a Chinese input method) as the line it is', async () => {
+  const [first] = await rows('SELECT id FROM monitoring_village_notice');
+  // ０５３７－２３４５６７８ reads on screen as the 区号-号码 asked for: it was PHONE_INVALID.
+  const fullWidth = await post({ objectionPhone: '０５３７－２３４５６７８' });
+  expect(fullWidth.errors).toBeUndefined();
+  expect(fullWidth.data.alertNoticePost).toMatchObject({ notice: { id: String(first.id), objectionPhone: '0537-2345678' }, repeated: true, userErrors: [] });
+  const mobile = await post({ objectionPhone: '１３９０５３７１２３４' });
+  expect(mobile.data.alertNoticePost).toMatchObject({ notice: null, userErrors: [{ code: 'PHONE_INVALID', field: ['input', 'objectionPhone'] }] });
+  expect(await rows('SELECT objection_phone FROM monitoring_village_notice')).toEqual([{ objection_phone: '0537-2345678' }]);
+});
+
 it('records objections received during the period, once per key, with no text of them', async () => {
   const OBJECT = `mutation($i: AlertNoticeObjectionInput!) { alertNoticeObjectionRecord(input: $i) {
     notice { objections { receivedOn kind recordedBy } } repeated userErrors { code field } } }`;
