@@ -75,6 +75,16 @@ export function onRollOn(s: StudentFacts, day: IsoDate): boolean {
   return inSchoolOn(s, day);
 }
 
+/**
+ * A student's roll entries as the stage rules read them on `day` (domain/school-stages.ts
+ * StagedEntry): each marked in school when on the roll that day (onRollOn). The day within the
+ * school year judged: X13's and the pre-grant check's schoolYearDayOf of the aid; M3's today, which
+ * lies in the school year it counts.
+ */
+export function rollOn(roll: readonly StudentFacts[], day: IsoDate): (StudentFacts & { inSchool: boolean })[] {
+  return roll.map((s) => ({ ...s, inSchool: onRollOn(s, day) }));
+}
+
 /** A second temporary aid (二次临时救助) approved at the hub (issue 5's cases), if any. */
 export interface SecondAidApprovalFacts {
   idNumber: string;

@@ -11,7 +11,7 @@ import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../programmes';
 import { programmesForStudent, schoolStageFit, stageOnTheDay, stagesOf, type SchoolStage } from '../school-stages';
 import { heldOn, householdPieces, isLive, knownEnd, membersOn, periodOf, type Piece } from './attribution';
 import { explain } from './explain';
-import { inSchoolOn, onRollOn, recordKey, type AidCause, type AidRecord, type Finding, type HospitalSettlement, type HouseholdFacts, type Measure, type MetCondition, type Spell } from './facts';
+import { onRollOn, recordKey, rollOn, type AidCause, type AidRecord, type Finding, type HospitalSettlement, type HouseholdFacts, type Measure, type MetCondition, type Spell } from './facts';
 import { contentHashOf, fingerprintOf, recordContent } from './identity';
 import {
   intersect,
@@ -294,7 +294,7 @@ export function wrongSchoolStage(rule: RuleOf<'WRONG_SCHOOL_STAGE'>, ctx: Househ
     for (const r of ctx.byPerson.get(id) ?? []) {
       const day = schoolYearDayOf(r);
       if (!wanted.has(r.programme) || day === null) continue;
-      const entries = roll.map((s) => ({ ...s, inSchool: onRollOn(s, day) }));
+      const entries = rollOn(roll, day);
       if (schoolStageFit(r.programme, entries) !== 'WRONG_STAGE') continue;
       const stage = stageOnTheDay(entries) as SchoolStage;
       out.push(
@@ -560,9 +560,13 @@ function meetCondition(c: Condition, ids: readonly string[], pieces: () => Piece
       return holds(c.fact, c.programmes, ids, ctx);
     }
     case 'STUDENT': {
+      // A student of the school year today falls in, judged on today, a day of that year, by the
+      // entries on the roll that day (onRollOn, as X13 and the pre-grant check judge a day): in July
+      // and August a 高中 entry beginning on 1 September is not yet his. Read as in school whatever
+      // its start (inSchoolOn), it made him a 高中 student of the year he spent in 初中.
       const schoolYear = schoolYearOf(today);
       const student = ids.find((id) => {
-        if (!facts.students.some((s) => s.idNumber === id && inSchoolOn(s, today))) return false;
+        if (!facts.students.some((s) => s.idNumber === id && onRollOn(s, today))) return false;
         const age = ageOn(birthDateOf(ctx, id), today);
         return age >= c.minAge && age <= c.maxAge;
       });
@@ -638,12 +642,13 @@ function expectedHeld(within: ExpectedWithin, programmes: readonly ProgrammeCode
 
 /**
  * The expected programmes a finding proposes: where a STUDENT condition was met, those that fit each
- * student's school stage today (domain/school-stages.ts); otherwise all of them.
+ * student's school stage today (domain/school-stages.ts), by the entries on the roll today, as the
+ * STUDENT condition reads them; otherwise all of them.
  */
 function expectedForStudents(programmes: readonly ProgrammeCode[], met: readonly Met[], ctx: HouseholdContext): ProgrammeCode[] {
   const students = met.filter((m) => m.met.fact === 'STUDENT').flatMap((m) => m.people);
   if (students.length === 0) return [...programmes];
-  const entriesOf = (id: string) => ctx.facts.students.filter((s) => s.idNumber === id).map((s) => ({ ...s, inSchool: inSchoolOn(s, ctx.today) }));
+  const entriesOf = (id: string) => rollOn(ctx.facts.students.filter((s) => s.idNumber === id), ctx.today);
   return programmesForStudent(programmes, [...new Set(students)].map(entriesOf));
 }
 

@@ -23,7 +23,7 @@ import type { IsoDate } from '../../domain/dates';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
 import { assembleHouseholds, assembleLonePerson, homeHousehold } from '../../domain/findings/assemble';
 import { departmentsForProposal, judgeProposal, evaluateHousehold, programmesForProposal, rulesConcerning, type Proposal, type StayWeighed } from '../../domain/findings/evaluate';
-import { onRollOn, recordKey, type Finding, type HouseholdFacts, type PersonFacts, type SecondAidApprovalFacts, type Spell, type StudentFacts } from '../../domain/findings/facts';
+import { recordKey, rollOn, type Finding, type HouseholdFacts, type PersonFacts, type SecondAidApprovalFacts, type Spell, type StudentFacts } from '../../domain/findings/facts';
 import type { Rule } from '../../domain/findings/rule-set';
 import { schoolYearDayOf } from '../../domain/findings/school-year';
 import { schoolStageFit, stagesOf, type SchoolStageFit } from '../../domain/school-stages';
@@ -431,7 +431,7 @@ async function schoolStageOf(req: LiveRequest, proposal: Proposal): Promise<Scho
   const roll = await findingLoaders(req).students.load(proposal.beneficiaryIdNumber);
   if (!roll.ok) return 'STAGE_UNKNOWN';
   const day = schoolYearDayOf(proposal)!;
-  return schoolStageFit(proposal.programme, roll.rows.map((s) => ({ ...s, inSchool: onRollOn(s, day) })));
+  return schoolStageFit(proposal.programme, rollOn(roll.rows, day));
 }
 
 /**

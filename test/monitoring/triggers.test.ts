@@ -162,6 +162,17 @@ describe('T6: a student of a 低保, 特困 or monitored household without educa
     expect(t6(withOverride({ triggers: [{ id: 'T6_STUDENT_NO_AID', monitoredRollHolds: false }] }), [MOTHER])).toEqual([]);
     expect(error({ triggers: [{ id: 'T7_TEMP_AID_REPEAT', monitoredRollHolds: true }] })).toMatchObject({ triggerId: 'T7_TEMP_AID_REPEAT', field: 'monitoredRollHolds' });
   });
+
+  it('in August reads the roll of the school year ending: a 高中 entry beginning on 1 September is not yet his (as M3)', () => {
+    // 初中 to 1 July 2026, 普通高中 from 1 September 2026: on no roll on 20 August; a 高中 student on 10 September.
+    const moving = { ...facts(), students: [
+      { idNumber: CHILD, status: 'LEFT' as const, leftOn: '2026-07-01', stage: 'JUNIOR_SECONDARY' as const, enrolledOn: '2023-09-01' },
+      { idNumber: CHILD, status: 'IN_SCHOOL' as const, leftOn: null, stage: 'SENIOR_SECONDARY' as const, enrolledOn: '2026-09-01' },
+    ] };
+    const on = (today: string) => evaluateTriggers(moving, { jobLosses: [], monitored: new Set([MOTHER]) }, loadTriggerSet({}), activeRuleSet({}).rules, today).filter((c) => c.triggerId === 'T6_STUDENT_NO_AID');
+    expect(on('2026-08-20')).toEqual([]);
+    expect(on('2026-09-10').map((c) => c.subjectIdNumber)).toEqual([CHILD]);
+  });
 });
 
 describe('a job loss’s evidence names where it was recorded', () => {
