@@ -16,6 +16,7 @@ import { region } from '../db/household/schema';
 import { activeRuleSet } from '../rules/load';
 import { activeTriggerSet } from '../rules/triggers-load';
 import { monthlyJobs, monthOf } from '../resolvers/monitoring/monthly';
+import { claimMonthlyRun, finishMonthlyRun, monthlyRunById, recordMonthlyProgress } from '../db/monitoring-monthly/store';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { type FrozenDbClock, withDbClock as withDbClockAt } from './support/db-clock';
 import { insertRegions, TODAY } from './support/scenarios';
@@ -170,5 +171,26 @@ describe('a monthly run asked for beside a run of another hub process', () => {
       if (asked.ok) await asked.done;
       expect(await runRow(elsewhere)).toMatchObject({ state: 'SUCCEEDED', started_by: 'test' });
     });
+  });
+});
+
+describe('a monthly run taken over from a process that was only slow', () => {
+  it('is written no more by that process: its heartbeat and its end leave the new run standing', async () => {
+    await dbs.hubPool.query("DELETE FROM monitoring_monthly_run WHERE region_code = '370827'");
+    const first = await claimMonthlyRun(dbs.hub, '370827', month(), 'slow-hub', 0);
+    expect(first.claimed).toBe(true);
+    // Silent past the timeout by the database's clock (a page waiting on slow departments): aged in SQL.
+    await dbs.hubPool.query('UPDATE monitoring_monthly_run SET started_at = DATE_SUB(UTC_TIMESTAMP(3), INTERVAL 30 MINUTE), heartbeat_at = DATE_SUB(UTC_TIMESTAMP(3), INTERVAL 11 MINUTE) WHERE id = ?', [first.run.id]);
+    const slow = (await monthlyRunById(dbs.hub, first.run.id))!;
+    const second = await claimMonthlyRun(dbs.hub, '370827', month(), 'other-hub', 0);
+    expect(second).toMatchObject({ claimed: true, run: { id: first.run.id, startedBy: 'other-hub' } });
+    // The slow process wakes: its page's heartbeat, then its failure.
+    await recordMonthlyProgress(dbs.hub, slow, { households: 5, changed: 2 });
+    await finishMonthlyRun(dbs.hub, slow, 'FAILED', { households: 5, changed: 2 }, 'INTERNAL_ERROR');
+    expect(await runRow(first.run.id)).toMatchObject({ state: 'RUNNING', started_by: 'other-hub', finished_at: null });
+    expect(await monthlyRunById(dbs.hub, first.run.id)).toMatchObject({ householdsDone: 0, alertsChanged: 0, failure: null });
+    // The run that took over still writes its own.
+    await finishMonthlyRun(dbs.hub, second.run, 'SUCCEEDED', { households: 0, changed: 0 });
+    expect(await runRow(first.run.id)).toMatchObject({ state: 'SUCCEEDED', started_by: 'other-hub' });
   });
 });

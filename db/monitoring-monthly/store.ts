@@ -46,22 +46,34 @@ export async function claimMonthlyRun(db: HubDb, regionCode: string, month: stri
   return { claimed: (upd as unknown as { affectedRows: number }).affectedRows === 1, run: after };
 }
 
+/** The run a process claimed: its row, and the start its claim wrote. */
+export type ClaimedRun = Pick<MonthlyRunRow, 'id' | 'startedAt'>;
+
+/**
+ * Still the run this process claimed: RUNNING, and started by its claim. A process silent past
+ * MONTHLY_RUN_STALE_MS (a page waiting on slow departments) whose run another took over writes
+ * nothing more to it: by the row's id alone its heartbeat and end overwrote the new run's (its
+ * FAILED let a third process start the division a second time beside the second). A takeover
+ * comes only after that silence, so its start is never the earlier claim's.
+ */
+const stillClaimed = (run: ClaimedRun) => and(eq(monitoringMonthlyRun.id, run.id), eq(monitoringMonthlyRun.state, 'RUNNING'), eq(monitoringMonthlyRun.startedAt, run.startedAt));
+
 /** Counts so far, and the heartbeat. */
-export async function recordMonthlyProgress(db: HubQuery, id: number, done: { households: number; changed: number }): Promise<void> {
+export async function recordMonthlyProgress(db: HubQuery, run: ClaimedRun, done: { households: number; changed: number }): Promise<void> {
   await db
     .update(monitoringMonthlyRun)
     .set({ householdsDone: done.households, alertsChanged: done.changed, heartbeatAt: dbNow() })
-    .where(and(eq(monitoringMonthlyRun.id, id), eq(monitoringMonthlyRun.state, 'RUNNING')));
+    .where(stillClaimed(run));
 }
 
 /** How the run ended. */
-export async function finishMonthlyRun(db: HubQuery, id: number, state: 'SUCCEEDED' | 'FAILED', done: { households: number; changed: number }, failure: string | null = null): Promise<void> {
+export async function finishMonthlyRun(db: HubQuery, run: ClaimedRun, state: 'SUCCEEDED' | 'FAILED', done: { households: number; changed: number }, failure: string | null = null): Promise<void> {
   // One value within the statement: heartbeat and end alike.
   const at = dbNow();
   await db
     .update(monitoringMonthlyRun)
     .set({ state, householdsDone: done.households, alertsChanged: done.changed, heartbeatAt: at, finishedAt: at, failure })
-    .where(and(eq(monitoringMonthlyRun.id, id), eq(monitoringMonthlyRun.state, 'RUNNING')));
+    .where(stillClaimed(run));
 }
 
 export async function monthlyRunById(db: HubQuery, id: number): Promise<MonthlyRunRow | null> {

@@ -167,17 +167,17 @@ class MonthlyJobs {
           markMonth: Number(month.replace('-', '')),
           onProgress: async (p) => {
             last = p;
-            await recordMonthlyProgress(deps.hub, id, p);
+            await recordMonthlyProgress(deps.hub, claim.run, p);
             await opts.onProgress?.(p);
           },
         });
-        await finishMonthlyRun(deps.hub, id, 'SUCCEEDED', out);
+        await finishMonthlyRun(deps.hub, claim.run, 'SUCCEEDED', out);
         deps.metrics?.runEnded('monthly', null);
         deps.logger?.info({ region, month, ...out }, 'monthly comparison finished');
       } catch (err) {
         const failure = failureOf(err);
         deps.logger?.error({ region, month, failure, ...departmentFailureFields(err), err: loggableError(err) }, 'monthly comparison failed');
-        await finishMonthlyRun(deps.hub, id, 'FAILED', last, failure).catch(() => undefined);
+        await finishMonthlyRun(deps.hub, claim.run, 'FAILED', last, failure).catch(() => undefined);
         deps.metrics?.runEnded('monthly', failure);
       }
       return (await monthlyRunById(deps.hub, id))!;
