@@ -62,6 +62,7 @@ import { queryPage } from './query-page';
 import { HubMetrics, metricsHandler } from './metrics';
 import { BinlogWatch } from './binlog-watch';
 import { holdApolloHashModule } from './query-hash';
+import { shortcutArgumentlessFields } from './argument-values';
 import { variableRefusalAnswer, variableRefusalOf } from './variable-errors';
 import { apolloRefusalReason } from './apollo-refusals';
 
@@ -251,6 +252,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   // the start with a message naming the notice and field, and no request pays for the build.
   activeHolidayCalendar();
   holdApolloHashModule();
+  shortcutArgumentlessFields();
   // Every log line written while a request runs carries its id (access/request-id.ts).
   let deps: HubDeps = { ...given, logger: withRequestIds(given.logger) };
   const app = express();
