@@ -91,13 +91,13 @@ export type AuditRowValues = Omit<AuditRow, 'seq' | 'prevHash' | 'rowHash'>;
  * they were written with, so an old chain and a mixed one still verify, while a value written into
  * an old row, or taken out of a new one, changes its hash all the same.
  */
-function canonical(seq: number, r: AuditRowValues): string {
+function canonical(seq: number, r: PendingRow, at: AuditRowValues['at']): string {
   // Each added column only where it holds a value; with root fields the officer is always there (null
   // or not), so an officer and a root field never hash alike whichever column holds the text.
   const added = r.rootFields !== null ? [r.officer, r.rootFields] : r.officer === null ? [] : [r.officer];
   return JSON.stringify([
     seq,
-    r.at,
+    at,
     r.requestId,
     r.clientId,
     r.clientName,
@@ -117,7 +117,12 @@ function canonical(seq: number, r: AuditRowValues): string {
 }
 
 export function rowHash(prevHash: string, seq: number, row: AuditRowValues): string {
-  return crypto.createHash('sha256').update(prevHash).update('\n').update(canonical(seq, row)).digest('hex');
+  return chainHash(prevHash, seq, row, row.at);
+}
+
+/** rowHash of a row queued to be written at `at`, without a copy of it that carries `at`. */
+function chainHash(prevHash: string, seq: number, row: PendingRow, at: AuditRowValues['at']): string {
+  return crypto.createHash('sha256').update(prevHash).update('\n').update(canonical(seq, row, at)).digest('hex');
 }
 
 /** Thrown when a row cannot be written; the caller must then withhold the data. */
@@ -374,7 +379,30 @@ export class AuditStore {
       rootFields: record.rootFields ?? null,
     };
     const subjects = record.subjects.length > 0 ? record.subjects : [{ subject: null, outcome: record.outcome }];
-    return subjects.map((s) => ({ ...base, ...this.subjectColumns(s.subject), outcome: s.outcome }));
+    // One literal a row, not `{ ...base, ...columns, outcome }`: each key after a spread is defined
+    // through V8's runtime, and the copies were the hub's costliest function of its own on a
+    // household query (docs/performance.md, Session 30).
+    return subjects.map((s) => {
+      const c = this.subjectColumns(s.subject);
+      return {
+        requestId: base.requestId,
+        clientId: base.clientId,
+        clientName: base.clientName,
+        department: base.department,
+        regionScope: base.regionScope,
+        purpose: base.purpose,
+        caseReference: base.caseReference,
+        officer: base.officer,
+        channel: base.channel,
+        operation: base.operation,
+        operationHash: base.operationHash,
+        rootFields: base.rootFields,
+        subjectKind: c.subjectKind,
+        subjectRef: c.subjectRef,
+        subjectLabel: c.subjectLabel,
+        outcome: s.outcome,
+      };
+    });
   }
 
   private async drain(): Promise<void> {
@@ -459,14 +487,16 @@ export class AuditStore {
       const firstSeq = seq + 1;
       let prev = h.lastHash;
       const hashes: string[] = [];
+      // Each row's values in LOG_FIELDS' order, read from the queued row: no copy of it with `at`,
+      // `seq` and the hashes added (an object spread followed by keys costs a runtime call a key).
       const rows = pending.map((p) => {
         seq += 1;
-        const values: AuditRowValues = { ...p, at };
-        const hash = rowHash(prev, seq, values);
-        const row: AuditRow = { ...values, seq, prevHash: prev, rowHash: hash };
+        const rowSeq = seq;
+        const prevHash = prev;
+        const hash = chainHash(prevHash, rowSeq, p, at);
         prev = hash;
         hashes.push(hash);
-        return LOG_FIELDS.map((f) => row[f]);
+        return LOG_FIELDS.map((f) => (f === 'at' ? at : f === 'seq' ? rowSeq : f === 'prevHash' ? prevHash : f === 'rowHash' ? hash : p[f]));
       });
       const inserts: string[] = [];
       const params: unknown[] = [];
