@@ -8,7 +8,8 @@ import { char } from 'drizzle-orm/mysql-core';
  * binary collation on the existing column is not an option either: TiDB does not change the
  * collation of an indexed column. So each keyed table carries the SHA-256 of its scoped key
  * (`<scope>:<key>`, the scope the office and client, or the client's name, none of which holds a
- * `:`) and its unique index is on that digest; the key itself stays as sent, for display and audit.
+ * `:`) and its unique index is on that digest; the key itself stays as sent, for display and audit
+ * (case_request keeps the digest alone, in its primary key column: the key is its case event's).
  *
  * The digest is lowercase hex, made here from the key's UTF-8 bytes. The migrations that filled it
  * for keys stored before wrote `SHA2(<scoped key>, 256)` of the utf8mb4 column: the same bytes

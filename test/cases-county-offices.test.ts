@@ -12,6 +12,7 @@ import { DEMO_CLIENTS, ensureDemoClients } from '../access/demo-clients';
 import { household, householdMember, person, region } from '../db/household/schema';
 import { aidCase, caseEvent, referralSlip } from '../db/cases/schema';
 import { caseRequest } from '../db/case-loop/schema';
+import { keyDigest } from '../db/idempotency-key';
 import { count, eq, like } from 'drizzle-orm';
 import { makeIdNumber } from '../domain/id-number';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -197,12 +198,19 @@ describe('county offices', () => {
   });
 
   it('a retry across the upgrade to per-client keys answers its first outcome; another client meeting the office’s old key runs its own request', async () => {
-    /** What a hub before per-client keys wrote for `key` of the office CIVIL_AFFAIRS: the same rows under `<office>:<key>`. */
+    /**
+     * What a hub before per-client keys wrote for `key` of the office CIVIL_AFFAIRS: the same rows
+     * under `<office>:<key>`, found by its digest (db/idempotency-key.ts) as the migrations left
+     * them. The digests go too: left as the per-client key's, the retry was found by that key and
+     * the old key's path went untried.
+     */
     const storeAsBeforeUpgrade = async (key: string) => {
-      for (const table of [caseEvent, caseRequest]) {
-        const [res] = await dbs.hub.update(table).set({ idempotencyKey: `CIVIL_AFFAIRS:${key}` }).where(like(table.idempotencyKey, `CIVIL_AFFAIRS/c%:${key}`));
-        expect(res.affectedRows).toBe(1);
-      }
+      const events = await dbs.hub.select().from(caseEvent).where(like(caseEvent.idempotencyKey, `CIVIL_AFFAIRS/c%:${key}`));
+      expect(events).toHaveLength(1);
+      const old = `CIVIL_AFFAIRS:${key}`;
+      const [request] = await dbs.hub.update(caseRequest).set({ keySha256: keyDigest(old) }).where(eq(caseRequest.keySha256, keyDigest(events[0].idempotencyKey!)));
+      const [event] = await dbs.hub.update(caseEvent).set({ idempotencyKey: old, keySha256: keyDigest(old) }).where(eq(caseEvent.id, events[0].id));
+      expect([request.affectedRows, event.affectedRows]).toEqual([1, 1]);
     };
     const casesNow = async () => (await dbs.hub.select({ n: count() }).from(aidCase))[0].n;
     const open = (householdId: number, summary: string) => ({ input: { householdId: String(householdId), origin: 'APPLICATION', urgency: 'NORMAL', summary, idempotencyKey: 'intake-upgrade' } });

@@ -54,5 +54,10 @@ describe('aidReport of a programme code the catalogue does not hold', () => {
     const res = await justice.gql(REPORT, { records: [record('LEGAL_AID', 0), record('LEGAL_AID', 100)] });
     expect(res.errors).toBeUndefined();
     expect(res.data.aidReport.userErrors).toEqual([{ index: 1, code: 'AMOUNT_INVALID', field: 'amountFen' }]);
+    // Money aid of a known programme (红十字人道救助, the Red Cross's) is more than 0 fen, still.
+    const u = await hub.createClient({ name: 'test-redcross-unknown-programme', department: 'RED_CROSS', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
+    const money = await hub.as({ token: u.token, purpose: 'DUPLICATE_CHECK' }).gql(REPORT, { records: [record('RED_CROSS_RELIEF', 0), record('RED_CROSS_RELIEF', 50_000)] });
+    expect(money.errors).toBeUndefined();
+    expect(money.data.aidReport.userErrors).toEqual([{ index: 0, code: 'AMOUNT_INVALID', field: 'amountFen' }]);
   });
 });

@@ -4,7 +4,6 @@
  * never clashes with another feature's.
  */
 import { bigint, char, date, datetime, index, int, mysqlEnum, mysqlTable, primaryKey, text, unique, varchar } from 'drizzle-orm/mysql-core';
-import { keyDigestColumn } from '../idempotency-key';
 
 /**
  * One row per idempotency key a case write used: the hash of the request it came with. A retry
@@ -12,10 +11,15 @@ import { keyDigestColumn } from '../idempotency-key';
  * request (another ask, another office, another amount) is refused with IDEMPOTENCY_KEY_REUSED.
  */
 export const caseRequest = mysqlTable('case_request', {
-  /** keyDigest of `idempotency_key` (db/idempotency-key.ts): keys are one key only when byte for byte the same. */
-  keySha256: keyDigestColumn('key_sha256').primaryKey(),
-  /** `<office>/c<client id>:<client's key>` (`<office>:<key>` without an authenticated client), as case_event.idempotency_key. */
-  idempotencyKey: varchar('idempotency_key', { length: 96 }).notNull(),
+  /**
+   * keyDigest (db/idempotency-key.ts) of the key as case_event.idempotency_key keeps it sent
+   * (`<office>/c<client id>:<client's key>`, `<office>:<key>` without an authenticated client):
+   * keys are one key only when byte for byte the same. Lowercase hex, so the column's collation
+   * compares it exactly. The column keeps its name: case-loop 0009 wrote each key's digest in its
+   * place, in one UPDATE, rather than put a new table in this one's (that took DROP, a right the
+   * hub's user is not given, and was not atomic).
+   */
+  keySha256: varchar('idempotency_key', { length: 96 }).primaryKey(),
   /** SHA-256 (hex) of the mutation's name and its input, idempotency key left out. */
   requestHash: char('request_hash', { length: 64 }).notNull(),
   caseId: bigint('case_id', { mode: 'number', unsigned: true }).notNull(),

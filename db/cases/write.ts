@@ -399,7 +399,7 @@ export class EventLog {
     if (this.rows.length > 0) await tx.insert(caseEvent).values(this.rows);
     const key = storedKey(this.meta);
     if (key !== null && this.meta.requestHash && this.rows.some((r) => r.idempotencyKey === key)) {
-      await tx.insert(caseRequest).values({ idempotencyKey: key, keySha256: keyDigest(key), requestHash: this.meta.requestHash, caseId: this.caseId });
+      await tx.insert(caseRequest).values({ keySha256: keyDigest(key), requestHash: this.meta.requestHash, caseId: this.caseId });
     }
   }
 }

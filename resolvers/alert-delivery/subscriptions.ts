@@ -173,9 +173,18 @@ function sameSubscription(a: SubscriptionShape, b: SubscriptionShape): boolean {
   return sameCallback(a.callbackUrl, b.callbackUrl) && sameSet(regionsReached(a.regionCodes), regionsReached(b.regionCodes)) && sameSet(gradesFiltered(a.grades), gradesFiltered(b.grades)) && sameSet(a.triggerIds, b.triggerIds);
 }
 
-/** Both are URLs callbackRefusal took; one that no longer parses is compared as written. */
+/**
+ * Both are URLs callbackRefusal took; one that no longer parses is compared as written. An empty
+ * fragment (`…/in#`, which callbackRefusal lets through: its hash reads '') is no part of what is
+ * posted, so it is left out as well.
+ */
 function sameCallback(a: string, b: string): boolean {
-  const href = (url: string) => (URL.canParse(url) ? new URL(url).href : url);
+  const href = (url: string) => {
+    if (!URL.canParse(url)) return url;
+    const u = new URL(url);
+    u.hash = '';
+    return u.href;
+  };
   return href(a) === href(b);
 }
 

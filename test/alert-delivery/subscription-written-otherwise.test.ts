@@ -47,7 +47,7 @@ describe('alertSubscriptionCreate sent again written otherwise', () => {
     expect(first.userErrors).toEqual([]);
     const id = first.subscription.id;
 
-    for (const callbackUrl of ['HTTP://127.0.0.1:9/pushes', 'http://127.0.0.1:9/./pushes', 'http://127.0.0.1:9/in/../pushes']) {
+    for (const callbackUrl of ['HTTP://127.0.0.1:9/pushes', 'http://127.0.0.1:9/./pushes', 'http://127.0.0.1:9/in/../pushes', 'http://127.0.0.1:9/pushes#']) {
       const again = await create({ callbackUrl });
       expect([callbackUrl, again.subscription, again.userErrors.map((e: any) => [e.code, e.field])]).toEqual([callbackUrl, null, [['SUBSCRIPTION_EXISTS', ['input', 'callbackUrl']]]]);
       expect(again.userErrors[0].message).toContain(`subscription ${id}`);
