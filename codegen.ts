@@ -88,7 +88,7 @@ export const pluginConfig = {
     AlertEvent: '../monitoring/models#AlertEventView',
     AlertConnection: '../monitoring/models#AlertPage',
     Trigger: '../../domain/monitoring/triggers#TriggerView',
-    MonthlyComparison: '../../db/monitoring-monthly/store#MonthlyRunRow',
+    MonthlyComparison: '../../db/monitoring-monthly/store#MonthlyRunView',
     VillageNotice: '../../db/monitoring/notices#NoticeRow',
     NoticeObjection: '../../db/monitoring/notices#ObjectionRow',
     // alert delivery

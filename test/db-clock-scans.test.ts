@@ -3,7 +3,8 @@
  * clock, not the hub process's (docs/scale-out.md, "Time"): their heartbeats are written by the
  * database's clock, a scan start ends a scan as INTERRUPTED (and a monthly run asked for again takes
  * a RUNNING one over) only once that clock has not heard from it for the timeout, and the API shows
- * a scan as INTERRUPTED by that clock. Here the database's clock is set an hour apart from this
+ * a scan or a monthly run as INTERRUPTED by that clock (before, a monthly run whose process died
+ * showed RUNNING until its month was asked for again). Here the database's clock is set an hour apart from this
  * process's on one connection (support/db-clock.ts, `SET timestamp`), as a hub process's clock may be
  * off. Before, each process wrote and judged heartbeats by its own clock: one an hour ahead ended a
  * scan another process was running (and scanned its division a second time), took over a monthly
@@ -19,6 +20,7 @@ import { monthlyJobs, monthOf } from '../resolvers/monitoring/monthly';
 import { claimMonthlyRun, finishMonthlyRun, monthlyRunById, recordMonthlyProgress } from '../db/monitoring-monthly/store';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { type FrozenDbClock, withDbClock as withDbClockAt } from './support/db-clock';
+import { startTestHub } from './support/hub';
 import { insertRegions, TODAY } from './support/scenarios';
 
 let dbs: TestDatabases;
@@ -193,4 +195,41 @@ describe('a monthly run taken over from a process that was only slow', () => {
     await finishMonthlyRun(dbs.hub, second.run, 'SUCCEEDED', { households: 0, changed: 0 });
     expect(await runRow(first.run.id)).toMatchObject({ state: 'SUCCEEDED', started_by: 'other-hub' });
   });
+});
+
+describe('a monthly run of another hub process, as the API shows it', () => {
+  const LIST = `{ monthlyComparisons(regionCode: "370827") { id state failure finishedAt } }`;
+
+  /** The run as `monthlyComparisons` answers it, from a hub served over the connection whose database clock is `clock`'s. */
+  async function shown(clock: FrozenDbClock, id: number) {
+    const hub = await startTestHub({ ...dbs, hub: clock.hub }, { purpose: 'MONITORING', client: { department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['ADMINISTRATOR'] } });
+    try {
+      const res = await hub.gql(LIST);
+      expect(res.errors).toBeUndefined();
+      return res.data.monthlyComparisons.find((r: { id: string }) => r.id === String(id));
+    } finally {
+      await hub.close();
+    }
+  }
+
+  for (const [skew, minutes] of [
+    ['an hour ahead', -60],
+    ['an hour behind', 60],
+  ] as const) {
+    it(`is RUNNING while the database’s clock heard from it a minute ago, though this process’s clock is ${skew}`, async () => {
+      await withDbClock(fromNow(minutes), async (clock) => {
+        const elsewhere = await runElsewhere(clock, 1);
+        expect(await shown(clock, elsewhere)).toEqual({ id: String(elsewhere), state: 'RUNNING', failure: null, finishedAt: null });
+      });
+    });
+
+    it(`is FAILED (INTERRUPTED) once the database’s clock has not heard from it for the timeout, though this process’s clock is ${skew}`, async () => {
+      await withDbClock(fromNow(minutes), async (clock) => {
+        const elsewhere = await runElsewhere(clock, 11);
+        expect(await shown(clock, elsewhere)).toEqual({ id: String(elsewhere), state: 'FAILED', failure: 'INTERRUPTED', finishedAt: null });
+        // Shown so, not marked so: the row stays RUNNING until the month is asked for again.
+        expect(await runRow(elsewhere)).toMatchObject({ state: 'RUNNING' });
+      });
+    });
+  }
 });

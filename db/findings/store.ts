@@ -4,7 +4,7 @@
  * them back a page at a time. Every write that reads a status first locks the row (one
  * transaction), so a scan and an officer settling the same finding cannot overwrite each other.
  */
-import { and, asc, desc, eq, getTableColumns, gt, inArray, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, like, lt, or, sql, type SQL } from 'drizzle-orm';
 import { divisionPrefix } from '../../domain/division-code';
 import { inList } from '../in-list';
 import { OFFICE_CODES, type OfficeCode, DEPARTMENT_NUMBERS } from '../../domain/departments';
@@ -16,7 +16,8 @@ import { isRepeatSettle, seenAgain, settle, settledStatus, type FindingStatus, t
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
 import { lockingTransaction, type LockingTx } from '../locking';
-import { dbNow, dbNowPlusMs, toDbInstant } from '../instants';
+import { dbNow, toDbInstant } from '../instants';
+import { heardWithin as heardWithinBy, HEARTBEAT_TIMEOUT_MS, JOB_INTERRUPTED, silentColumn, silentFor as silentForBy } from '../heartbeat';
 import { finding, findingEvent, findingOccurrence, findingScan, FINDING_LIMITS } from './schema';
 
 export type ScanRow = typeof findingScan.$inferSelect;
@@ -106,23 +107,19 @@ export async function createScan(db: HubQuery, s: ScanStart): Promise<number> {
   return res.insertId;
 }
 
-/** A RUNNING scan with no heartbeat for this long (by the database's clock) died with its process. */
-export const SCAN_HEARTBEAT_TIMEOUT_MS = 10 * 60_000;
+/** A RUNNING scan with no heartbeat for this long (by the database's clock) died with its process (db/heartbeat.ts). */
+export const SCAN_HEARTBEAT_TIMEOUT_MS = HEARTBEAT_TIMEOUT_MS;
 
-/**
- * A scan's heartbeat more recent than `silentMs` before the database's now: alive. Judged by the
- * database's clock, which wrote every heartbeat, so hub processes whose own clocks differ agree on
- * which scans are alive (one running ahead took a live scan for dead and scanned its division twice).
- */
-const heardWithin = (silentMs: number) => gt(findingScan.heartbeatAt, dbNowPlusMs(-silentMs));
-const silentFor = (silentMs: number) => lte(findingScan.heartbeatAt, dbNowPlusMs(-silentMs));
+/** Scans alive or dead by the database's clock, the rule every job is judged by (db/heartbeat.ts). */
+const heardWithin = (silentMs: number) => heardWithinBy(findingScan.heartbeatAt, silentMs);
+const silentFor = (silentMs: number) => silentForBy(findingScan.heartbeatAt, silentMs);
 
 /**
  * The columns of a scan as the API reads it: `silent` is a RUNNING scan not heard from within the
  * timeout by the database's clock, which the API shows as INTERRUPTED before the next scan start
- * marks it so. Judged by this process's clock, one running ahead showed a live scan as failed.
+ * marks it so (db/heartbeat.ts).
  */
-const scanViewColumns = { ...getTableColumns(findingScan), silent: sql`(${findingScan.state} = 'RUNNING' AND ${silentFor(SCAN_HEARTBEAT_TIMEOUT_MS)})`.mapWith((v) => Number(v) === 1) };
+const scanViewColumns = { ...getTableColumns(findingScan), silent: silentColumn(findingScan.state, findingScan.heartbeatAt) };
 
 /** RUNNING scans heard from within `silentMs` by the database's clock (older ones died with their process). */
 export async function runningScans(db: HubQuery, silentMs: number): Promise<ScanRow[]> {
@@ -142,7 +139,7 @@ export async function staleScanIds(db: HubQuery, silentMs: number): Promise<numb
 }
 
 /** What a scan that died with its process is marked with. */
-export const SCAN_INTERRUPTED = 'INTERRUPTED';
+export const SCAN_INTERRUPTED = JOB_INTERRUPTED;
 
 /**
  * Marks RUNNING scans not heard from within `silentMs` by the database's clock as FAILED

@@ -3,23 +3,34 @@
  * any number of hub processes and callers asking at once exactly one runs it), their progress, and
  * how they ended. No FOR UPDATE: a claim is an INSERT IGNORE, a takeover a conditional UPDATE.
  * Every instant here (started, heartbeat, finished) is the database's clock, and a run is judged
- * dead by that clock in SQL: hub processes whose own clocks differ agree on which runs are alive.
+ * dead by that clock in SQL, by the rule a findings scan is judged by (db/heartbeat.ts): hub
+ * processes whose own clocks differ agree on which runs are alive.
  */
-import { and, desc, eq, like, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, like, sql } from 'drizzle-orm';
 import type { HubDb } from '../connect';
 import type { HubQuery } from '../cases/records';
-import { dbNow, dbNowPlusMs } from '../instants';
+import { dbNow } from '../instants';
+import { HEARTBEAT_TIMEOUT_MS, silentColumn, silentFor } from '../heartbeat';
 import { monitoringMonthlyRun } from './schema';
 
 export type MonthlyRunRow = typeof monitoringMonthlyRun.$inferSelect;
+/** A run as the API reads it: its row, and whether it is RUNNING but silent by the database's clock. */
+export type MonthlyRunView = MonthlyRunRow & { silent: boolean };
 
-/** A RUNNING row whose heartbeat is older than this died with its process and may be taken over. */
-export const MONTHLY_RUN_STALE_MS = 10 * 60_000;
+/** A RUNNING row whose heartbeat is older than this died with its process and may be taken over (db/heartbeat.ts). */
+export const MONTHLY_RUN_STALE_MS = HEARTBEAT_TIMEOUT_MS;
 
-export type MonthlyClaim = { claimed: true; run: MonthlyRunRow } | { claimed: false; run: MonthlyRunRow };
+/**
+ * The columns of a run as the API reads it: `silent`, judged in the same SELECT by the database's
+ * clock, is a RUNNING run whose process died, shown as FAILED (INTERRUPTED) before the month is
+ * asked for again and takes it over. Without it a dead run showed RUNNING until then.
+ */
+const runViewColumns = { ...getTableColumns(monitoringMonthlyRun), silent: silentColumn(monitoringMonthlyRun.state, monitoringMonthlyRun.heartbeatAt) };
 
-async function runOf(db: HubQuery, regionCode: string, month: string): Promise<MonthlyRunRow> {
-  const [row] = await db.select().from(monitoringMonthlyRun).where(and(eq(monitoringMonthlyRun.regionCode, regionCode), eq(monitoringMonthlyRun.month, month)));
+export type MonthlyClaim = { claimed: true; run: MonthlyRunView } | { claimed: false; run: MonthlyRunView };
+
+async function runOf(db: HubQuery, regionCode: string, month: string): Promise<MonthlyRunView> {
+  const [row] = await db.select(runViewColumns).from(monitoringMonthlyRun).where(and(eq(monitoringMonthlyRun.regionCode, regionCode), eq(monitoringMonthlyRun.month, month)));
   return row;
 }
 
@@ -40,7 +51,7 @@ export async function claimMonthlyRun(db: HubDb, regionCode: string, month: stri
   // Of two takeovers at once, the second waits on the first's row lock and then finds it beating.
   const [upd] = await db.execute(
     sql`UPDATE monitoring_monthly_run SET state = 'RUNNING', households_total = ${householdsTotal}, households_done = 0, alerts_changed = 0, started_by = ${startedBy}, started_at = ${dbNow()}, heartbeat_at = ${dbNow()}, finished_at = NULL, failure = NULL
-        WHERE region_code = ${regionCode} AND month = ${month} AND (state = 'FAILED' OR (state = 'RUNNING' AND heartbeat_at <= ${dbNowPlusMs(-MONTHLY_RUN_STALE_MS)}))`,
+        WHERE region_code = ${regionCode} AND month = ${month} AND (state = 'FAILED' OR (state = 'RUNNING' AND ${silentFor(monitoringMonthlyRun.heartbeatAt, MONTHLY_RUN_STALE_MS)}))`,
   );
   const after = await runOf(db, regionCode, month);
   return { claimed: (upd as unknown as { affectedRows: number }).affectedRows === 1, run: after };
@@ -76,14 +87,14 @@ export async function finishMonthlyRun(db: HubQuery, run: ClaimedRun, state: 'SU
     .where(stillClaimed(run));
 }
 
-export async function monthlyRunById(db: HubQuery, id: number): Promise<MonthlyRunRow | null> {
-  const [row] = await db.select().from(monitoringMonthlyRun).where(eq(monitoringMonthlyRun.id, id));
+export async function monthlyRunById(db: HubQuery, id: number): Promise<MonthlyRunView | null> {
+  const [row] = await db.select(runViewColumns).from(monitoringMonthlyRun).where(eq(monitoringMonthlyRun.id, id));
   return row ?? null;
 }
 
 /** Runs of divisions under a prefix, newest first. */
-export async function monthlyRunsUnder(db: HubQuery, prefix: string, limit: number): Promise<MonthlyRunRow[]> {
-  return db.select().from(monitoringMonthlyRun).where(like(monitoringMonthlyRun.regionCode, `${prefix}%`)).orderBy(desc(monitoringMonthlyRun.id)).limit(limit);
+export async function monthlyRunsUnder(db: HubQuery, prefix: string, limit: number): Promise<MonthlyRunView[]> {
+  return db.select(runViewColumns).from(monitoringMonthlyRun).where(like(monitoringMonthlyRun.regionCode, `${prefix}%`)).orderBy(desc(monitoringMonthlyRun.id)).limit(limit);
 }
 
 /**

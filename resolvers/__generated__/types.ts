@@ -21,7 +21,7 @@ import type { Office as OfficeModel } from '../../domain/cases/offices';
 import type { Dossier as DossierModel, DossierMember as DossierMemberModel, DossierSource as DossierSourceModel, DossierFinding as DossierFindingModel, DossierCase as DossierCaseModel, DossierReferral as DossierReferralModel } from '../../domain/cases/dossier';
 import type { AlertView as AlertViewModel, AlertEventView as AlertEventViewModel, AlertPage as AlertPageModel } from '../monitoring/models';
 import type { TriggerView as TriggerViewModel } from '../../domain/monitoring/triggers';
-import type { MonthlyRunRow as MonthlyRunRowModel } from '../../db/monitoring-monthly/store';
+import type { MonthlyRunView as MonthlyRunViewModel } from '../../db/monitoring-monthly/store';
 import type { NoticeRow as NoticeRowModel, ObjectionRow as ObjectionRowModel } from '../../db/monitoring/notices';
 import type { SubscriptionRecord as SubscriptionRecordModel } from '../../db/alert-delivery/store';
 import type { AlertDeliveryRow as AlertDeliveryRowModel, AlertDeliveryNoticeRow as AlertDeliveryNoticeRowModel, SubscriptionPage as SubscriptionPageModel, DeliveryPage as DeliveryPageModel } from '../alert-delivery/models';
@@ -4816,7 +4816,7 @@ export type MonthlyComparisonState =
   | 'RUNNING'
   /** Every household of the division compared. */
   | 'SUCCEEDED'
-  /** Stopped; `failure` says why. Asking again for the same month and division runs it again (alerts already opened are not opened twice). */
+  /** Stopped; `failure` says why (INTERRUPTED: the hub process running it stopped, no progress for 10 minutes). Asking again for the same month and division runs it again (alerts already opened are not opened twice). */
   | 'FAILED';
 
 /**
@@ -4846,7 +4846,7 @@ export type MonthlyComparison = {
   readonly startedAt: Scalars['DateTime']['output'];
   /** When it ended; null while running. */
   readonly finishedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** Why it failed: DEPARTMENT_UNAVAILABLE:<DEPARTMENT>:<REASON> (TIMEOUT, UNREACHABLE or UNREADABLE_ROWS, as a source's `reason`), LEASE_LOST or INTERNAL_ERROR. */
+  /** Why it failed: DEPARTMENT_UNAVAILABLE:<DEPARTMENT>:<REASON> (TIMEOUT, UNREACHABLE or UNREADABLE_ROWS, as a source's `reason`), LEASE_LOST, INTERNAL_ERROR, or INTERRUPTED when the hub process running it stopped (no progress for 10 minutes by the database's clock; asking again for the month takes it over); null otherwise. */
   readonly failure?: Maybe<Scalars['String']['output']>;
 };
 
@@ -6058,7 +6058,7 @@ export type ResolversTypes = {
   HouseholdConnection: ResolverTypeWrapper<HouseholdPageModel>;
   HouseholdEdge: ResolverTypeWrapper<Omit<HouseholdEdge, 'node'> & { node: ResolversTypes['Household'] }>;
   MonthlyComparisonState: MonthlyComparisonState;
-  MonthlyComparison: ResolverTypeWrapper<MonthlyRunRowModel>;
+  MonthlyComparison: ResolverTypeWrapper<MonthlyRunViewModel>;
   MonthlyComparisonRunInput: MonthlyComparisonRunInput;
   MonthlyComparisonErrorCode: MonthlyComparisonErrorCode;
   MonthlyComparisonUserError: ResolverTypeWrapper<MonthlyComparisonUserError>;
@@ -6295,7 +6295,7 @@ export type ResolversParentTypes = {
   SourceStatus: SourceStatus;
   HouseholdConnection: HouseholdPageModel;
   HouseholdEdge: Omit<HouseholdEdge, 'node'> & { node: ResolversParentTypes['Household'] };
-  MonthlyComparison: MonthlyRunRowModel;
+  MonthlyComparison: MonthlyRunViewModel;
   MonthlyComparisonRunInput: MonthlyComparisonRunInput;
   MonthlyComparisonUserError: MonthlyComparisonUserError;
   MonthlyComparisonRunPayload: Omit<MonthlyComparisonRunPayload, 'comparison'> & { comparison?: Maybe<ResolversParentTypes['MonthlyComparison']> };

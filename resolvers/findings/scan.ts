@@ -29,7 +29,8 @@ import type { HubDb } from '../../db/connect';
 import type { JobMetrics } from '../job-metrics';
 import { JOB_LEASE_MS_DEFAULT } from '../../db/config';
 import { countPeople, householdKeysPage, secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds, type HouseholdKey } from '../../db/findings/facts';
-import { abandonStaleScans, createScan, staleScanIds, finishScan, recordScanProgress, runningScans, SCAN_HEARTBEAT_TIMEOUT_MS, SCAN_INTERRUPTED, storeScanFindings, touchScan, type FoundInRegion, type ScanCounts, type ScanRow, type ScanView } from '../../db/findings/store';
+import { shownJobState } from '../../db/heartbeat';
+import { abandonStaleScans, createScan, staleScanIds, finishScan, recordScanProgress, runningScans, SCAN_HEARTBEAT_TIMEOUT_MS, storeScanFindings, touchScan, type FoundInRegion, type ScanCounts, type ScanRow, type ScanView } from '../../db/findings/store';
 import { countHouseholdsUnderPrefix, divisionHeld } from '../../db/household/region-pages';
 import type { HubTx } from '../../db/cases/records';
 import { lockingTransaction, type LockingTx } from '../../db/locking';
@@ -379,12 +380,10 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
 
 /**
  * A scan as it stands: a RUNNING row whose process stopped beating (`silent`, by the database's
- * clock) is FAILED (INTERRUPTED), even before the next scan start marks it so in the table.
+ * clock) is FAILED (INTERRUPTED), even before the next scan start marks it so in the table. The
+ * rule a monthly run is shown by too (db/heartbeat.ts).
  */
-export function currentScanState(s: Pick<ScanView, 'state' | 'failure' | 'silent'>): { state: ScanRow['state']; failure: string | null } {
-  if (s.silent) return { state: 'FAILED', failure: SCAN_INTERRUPTED };
-  return { state: s.state, failure: s.failure };
-}
+export const currentScanState: (s: Pick<ScanView, 'state' | 'failure' | 'silent'>) => { state: ScanRow['state']; failure: string | null } = shownJobState;
 
 function overlaps(a: string, b: string): boolean {
   const pa = divisionPrefix(a);

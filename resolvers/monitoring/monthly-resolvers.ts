@@ -4,6 +4,7 @@
  */
 import { badInput, requireDivisionCode } from '../../access/errors';
 import { monthlyRunsUnder } from '../../db/monitoring-monthly/store';
+import { shownJobState } from '../../db/heartbeat';
 import { fromDbInstant } from '../../db/instants';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { activeRuleSet } from '../../rules/load';
@@ -58,6 +59,9 @@ export const monthlyComparisonResolvers: Resolvers = {
   MonthlyComparison: {
     id: (r) => String(r.id),
     region: async (r, _, ctx) => (await ctx.loaders.hub.regionByCode.load(r.regionCode)) ?? unknownRegion(r.regionCode),
+    // A RUNNING run whose process died (silent by the database's clock) is FAILED (INTERRUPTED), as a scan is.
+    state: (r) => shownJobState(r).state,
+    failure: (r) => shownJobState(r).failure,
     startedAt: (r) => fromDbInstant(r.startedAt),
     finishedAt: (r) => (r.finishedAt === null ? null : fromDbInstant(r.finishedAt)),
   },

@@ -16,7 +16,7 @@ import type { HubTx } from '../../db/cases/records';
 import { lockingTransaction, type LockingTx } from '../../db/locking';
 import { countPeople, householdKeysPage, type HouseholdKey } from '../../db/findings/facts';
 import { advanceWatermark } from '../../db/monitoring/store';
-import { claimMonthlyRun, finishMonthlyRun, monthlyRunById, recordMonthlyProgress, type MonthlyRunRow } from '../../db/monitoring-monthly/store';
+import { claimMonthlyRun, finishMonthlyRun, monthlyRunById, recordMonthlyProgress, type MonthlyRunView } from '../../db/monitoring-monthly/store';
 import { countHouseholdsUnderPrefix, regionKnown } from '../../db/household/region-pages';
 import { loggableError } from '../../domain/privacy';
 import { DepartmentReadError, departmentFailureFields } from '../../federation/reads';
@@ -128,7 +128,7 @@ export function monthOf(deps: Pick<DetectDeps, 'now'>): string {
 }
 
 export type MonthlyRunStart =
-  | { ok: true; started: boolean; run: MonthlyRunRow; done: Promise<MonthlyRunRow> }
+  | { ok: true; started: boolean; run: MonthlyRunView; done: Promise<MonthlyRunView> }
   | { ok: false; code: 'MONTH_NOT_CURRENT' | 'REGION_UNKNOWN' };
 
 function failureOf(err: unknown): string {
