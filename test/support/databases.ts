@@ -1,11 +1,12 @@
 /**
  * Each test file gets its own hub database and one database per department, each a real database on
- * the test server, created and migrated from scratch.
+ * the test server, a copy of the databases the run's globalSetup created and migrated from scratch
+ * (test/support/database-templates.ts).
  */
 import { sql } from 'drizzle-orm';
+import { createFromTemplates } from './database-templates';
 import { createPool, hubDrizzle, type HubDb } from '../../db/connect';
 import { dropDatabases, HUB_MIGRATION_SETS, migrateUrl } from '../../db/setup/provision';
-import { provisionDatabases } from '../../federation/provision';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
 import { closeSources, openSources, type Sources } from '../../federation/sources';
 import type { SourceDb } from '../../federation/contract';
@@ -40,9 +41,9 @@ export async function createTestDatabases(label: string): Promise<TestDatabases>
   const safe = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 24);
   const hubUrl = withDatabase(testServerUrl(), `aidhub_t_${safe}_${process.env.JEST_WORKER_ID ?? '0'}`);
   const sourceUrls = defaultSourceUrls(hubUrl, {});
-  const all = [hubUrl, ...Object.values(sourceUrls)];
+  const all = [...new Set([hubUrl, ...Object.values(sourceUrls)])];
   await dropDatabases(all);
-  await provisionDatabases(hubUrl, sourceUrls);
+  await createFromTemplates(hubUrl);
   const hubPool = createPool(hubUrl);
   const configs = Object.fromEntries(DEPARTMENT_CODES.map((c) => [c, { url: sourceUrls[c], timeoutMs: TEST_SOURCE_TIMEOUT_MS }])) as Record<DepartmentCode, SourceConfig>;
   const sourceSet = openSources(configs);

@@ -2,11 +2,14 @@
  * Starts a throwaway private database server for the test run, unless AIDHUB_TEST_DATABASE_URL
  * names one (a server URL with a user allowed to create and drop `aidhub_t_*` databases). Its
  * temporary data directory goes with the server, also when the run is killed and globalTeardown
- * never runs (`startThrowawayServer`).
+ * never runs (`startThrowawayServer`). Names the databases each test file's are copies of, which
+ * the first file to need them makes (test/support/database-templates.ts).
  */
 import { startThrowawayServer } from '../../db/setup/private-server';
+import { nameTemplates } from './database-templates';
 
 export default async function globalSetup(): Promise<void> {
+  nameTemplates();
   if (process.env.AIDHUB_TEST_DATABASE_URL) return;
   const server = await startThrowawayServer({ prefix: 'aidhub-test-db-' });
   process.env.AIDHUB_TEST_DATABASE_URL = server.url;
