@@ -1,7 +1,8 @@
 /**
  * CSV export of a scan's findings for the office that must act on them:
  * `GET /exports/scans/:id/findings.csv?rule=X1,X4&severity=CONFLICT&department=HEALTH&township=370811001&status=OPEN`.
- * The same filters as `Scan.findings` (status defaults to OPEN and CONFIRMED), streamed a page at
+ * The same filters as `Scan.findings` (status defaults to OPEN and CONFIRMED; values in any case,
+ * as typed into an address bar), streamed a page at
  * a time in the scan's stable order, UTF-8 with a byte-order mark so Excel opens the Chinese
  * correctly (on Chinese Windows it would otherwise read the file as GBK), and cells that a
  * spreadsheet would run as formulas defused. Times are China time (the hub stores UTC), written
@@ -63,9 +64,22 @@ function listParam(value: unknown): string[] {
 /** A refusal's message. */
 type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
 
+/**
+ * The filter's values in any case, as typed into an address bar (`severity=conflict`): the
+ * enumerated ones read upper-cased, a rule id as the rule set spells it. `rule=x1` matched X1 only
+ * by the MySQL collation's leniency (not on TiDB's binary default), while `severity=conflict` was
+ * refused: one parameter forgiving the case and its neighbour not.
+ */
 function oneOf<T extends string>(values: string[], allowed: readonly T[], name: string): Parsed<T[]> {
-  const bad = values.find((v) => !(allowed as readonly string[]).includes(v));
-  return bad === undefined ? { ok: true, value: values as T[] } : { ok: false, message: `${name} must be among ${allowed.join(', ')}` };
+  const read = values.map((v) => v.toUpperCase());
+  const bad = read.find((v) => !(allowed as readonly string[]).includes(v));
+  return bad === undefined ? { ok: true, value: read as T[] } : { ok: false, message: `${name} must be among ${allowed.join(', ')}` };
+}
+
+/** Rule ids as the active rule set spells them, in any case; an id of no rule is kept as given (it matches nothing). */
+function ruleIdsOf(values: string[]): string[] {
+  const ids = new Map(activeRuleSet().rules.map((r) => [r.id.toUpperCase(), r.id]));
+  return values.map((v) => ids.get(v.toUpperCase()) ?? v);
 }
 
 /** The query string as a findings filter, or what is wrong with it. */
@@ -80,7 +94,7 @@ export function exportFilter(query: Record<string, unknown>): Parsed<FindingFilt
   const townships = listParam(query.township);
   if (townships.length > 1) return { ok: false, message: 'township is one 9-digit township code' };
   const township = townships[0] ?? null;
-  const rules = listParam(query.rule);
+  const rules = ruleIdsOf(listParam(query.rule));
   return {
     ok: true,
     value: {

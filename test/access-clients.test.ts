@@ -5,6 +5,7 @@
  */
 import { listClients } from '../access/clients';
 import { clientsCommand } from '../tools/clients';
+import { UNKNOWN_DIVISION_MESSAGE } from '../db/household/region-pages';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
@@ -172,6 +173,13 @@ describe('the clients CLI', () => {
     expect(out[0]).toMatch(message);
     // Nothing was stored.
     expect((await cli('list')).out.some((line) => line.startsWith('the-ledger'))).toBe(false);
+  });
+
+  it('refuses a scope the hub holds nothing of (REGION_UNKNOWN, as every region input refuses it) with usage (exit 2), storing nothing', async () => {
+    // 370811999 is well formed, a typo of a 任城区 township: a client of it could read nothing.
+    const { code, out } = await cli('create', '--name', 'typo-scope', '--department', 'CIVIL_AFFAIRS', '--scope', '370811999', '--roles', 'READER');
+    expect([code, out[0]]).toEqual([2, `error: REGION_UNKNOWN: scope: ${UNKNOWN_DIVISION_MESSAGE}: 370811999`]);
+    expect((await cli('list')).out.some((line) => line.startsWith('typo-scope'))).toBe(false);
   });
 });
 

@@ -498,6 +498,14 @@ describe('the hash chain', () => {
     expect(await auditVerifyCommand(['--anchor', anchor], hub.accessDb, (l) => out.push(l))).toBe(1);
     expect(out[0]).toContain('ANCHOR_MISMATCH');
   });
+
+  it('refuses an anchor at row 0, which no row is, as a bad argument (exit 2), not a broken chain', async () => {
+    for (const seq of ['0', '000', '9007199254740993']) {
+      const out: string[] = [];
+      expect(await auditVerifyCommand(['--anchor', `${seq}:${'a'.repeat(64)}`], hub.accessDb, (l) => out.push(l))).toBe(2);
+      expect(out).toEqual([`error: --anchor ${seq}: the chain's rows are numbered from 1; SEQ:HASH as printed by an earlier run`]);
+    }
+  });
 });
 
 describe('when the audit row cannot be written', () => {

@@ -183,13 +183,15 @@ describe('a charity', () => {
       const hidden = await data(charityA, REGISTER, { input: { creditCode: ORG_A, name } }, 'charityOrganisationRegister');
       expect(hidden).toEqual({ organisation: null, userErrors: [{ code: 'TEXT_INVISIBLE_CHARACTER' }] });
     }
+    // Typed in full width (a Chinese input method left in full-width mode), kept in ASCII.
+    const fullWidthA = ORG_A.replace(/[0-9A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
     for (const [act, code, name] of [
-      [charityA, ORG_A, '济宁市慈善总会'],
+      [charityA, fullWidthA, '济宁市慈善总会'],
       [charityB, ORG_B, '任城区慈善协会'],
       [charityFar, ORG_FAR, '济南市某基金会'],
     ] as const) {
       const r = await data(act, REGISTER, { input: { creditCode: code, name } }, 'charityOrganisationRegister');
-      expect(r).toEqual({ organisation: { creditCode: code, name }, userErrors: [] });
+      expect(r).toEqual({ organisation: { creditCode: code === fullWidthA ? ORG_A : code, name }, userErrors: [] });
     }
     const project = await data(
       charityA,

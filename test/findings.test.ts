@@ -17,7 +17,7 @@ import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertMany, insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 import { CASES, insertCases, TOWNSHIP, type CaseIds } from './findings-scenario';
-import { CSV_HEADER } from '../server/exports';
+import { CSV_HEADER, exportFilter } from '../server/exports';
 import { chars } from './support/text';
 
 const FINDING_FIELDS = /* GraphQL */ `
@@ -536,6 +536,13 @@ describe('region scan, settling and re-scan', () => {
       expect(rows).toHaveLength(2);
       expect(rows[1]).toContain(CASES.housing.head);
       expect(rows[1]).toContain('公租房实物配租与租赁补贴重复');
+      // Typed in lower case into an address bar: every filter reads it alike (severity=conflict was
+      // refused while rule=x4 matched, and that only by the collation's leniency).
+      const upper = await csv(first.id, '?rule=X4&department=HOUSING&severity=CONFLICT,WARNING&status=OPEN,CONFIRMED', headers);
+      const lower = await csv(first.id, '?rule=x4&department=housing&severity=conflict,Warning&status=open,confirmed', headers);
+      expect([lower.status, lines(lower.body)]).toEqual([200, lines(upper.body)]);
+      expect(lines(upper.body)).toEqual(rows);
+      expect(exportFilter({ rule: 'x4', severity: 'conflict' })).toMatchObject({ ok: true, value: { ruleIds: ['X4'], severities: ['CONFLICT'] } });
     });
 
     it('masks ID numbers for a role that may not see them, and refuses a bad filter or no purpose', async () => {

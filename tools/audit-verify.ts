@@ -141,7 +141,14 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
       print('error: --anchor takes SEQ:HASH as printed by an earlier run');
       return 2;
     }
-    anchor = { seq: Number(m[1]), hash: m[2] };
+    // The chain's rows are numbered from 1: an anchor at 0 named no row, and was answered BROKEN
+    // (ANCHOR_MISMATCH) with every row intact; one past what a number holds exactly names no row either.
+    const seq = Number(m[1]);
+    if (seq < 1 || !Number.isSafeInteger(seq)) {
+      print(`error: --anchor ${m[1]}: the chain's rows are numbered from 1; SEQ:HASH as printed by an earlier run`);
+      return 2;
+    }
+    anchor = { seq, hash: m[2] };
   }
   let external: ExternalRecord | undefined;
   let read: { file: string; record: ExternalRecord }[] = [];

@@ -15,9 +15,11 @@
 import { registerCharity } from '../db/reported-aid/store';
 import { CLIENT_OFFICE_CODES, ClientSpecError, createClient, listClients, revokeClient, rotateClient, setRequireOfficer, type ClientInfo } from '../access/clients';
 import { PURPOSES_BY_ROLE, ROLES, type Role } from '../access/policy';
-import { dbTime, type AccessDb } from '../db/access/db';
+import { dbTime, hubDbOf, type AccessDb } from '../db/access/db';
+import { divisionHeld, UNKNOWN_DIVISION_MESSAGE } from '../db/household/region-pages';
+import { isDivisionCode } from '../domain/division-code';
 import type { OfficeCode as DepartmentCode } from '../domain/departments';
-import { isCreditCode } from '../domain/credit-code';
+import { checkCreditCode } from '../domain/credit-code';
 import { isIsoDate } from '../domain/dates';
 import { readDbNow, shownDbInstant as shown } from '../db/instants';
 import { runSubcommand, UsageError } from './command-args';
@@ -90,8 +92,15 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
     switch (command) {
       case 'create': {
         if (!values.name || !values.department || !values.scope || !values.roles) throw new UsageError('create needs --name, --department, --scope and --roles');
-        if (values.department.toUpperCase() === 'CHARITY' && (!values['credit-code'] || !isCreditCode(values['credit-code'].toUpperCase()) || !values.organisation)) {
+        // Read as the API reads it (checkCreditCode: full width, lower case, spaces around), stored in the form the hub keys it.
+        const credit = values['credit-code'] === undefined ? null : checkCreditCode(values['credit-code']);
+        if (values.department.toUpperCase() === 'CHARITY' && (!credit?.ok || !values.organisation)) {
           throw new UsageError('a CHARITY client needs --credit-code (a valid 统一社会信用代码) and --organisation');
+        }
+        // A well-formed scope the hub holds nothing of (a typo such as 370811999) made a client that
+        // could read nothing, accepted in silence: refused as every region input refuses it.
+        if (isDivisionCode(values.scope) && !(await divisionHeld(hubDbOf(db), values.scope))) {
+          throw new ClientSpecError(`scope: ${UNKNOWN_DIVISION_MESSAGE}: ${values.scope}`, 'REGION_UNKNOWN');
         }
         const { client, token } = await createClient(db, {
           name: values.name,
@@ -103,8 +112,8 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
         });
         // A charity reports aid only with its organisation registered (db/reported-aid).
         if (client.department === 'CHARITY') {
-          if (!values['credit-code'] || !values.organisation) throw new UsageError('a CHARITY client needs --credit-code (统一社会信用代码) and --organisation');
-          await registerCharity(db, client.name, values['credit-code'].toUpperCase(), values.organisation);
+          if (!credit?.ok || !values.organisation) throw new UsageError('a CHARITY client needs --credit-code (统一社会信用代码) and --organisation');
+          await registerCharity(db, client.name, credit.creditCode, values.organisation);
         }
         print(`created ${describe(client)}`);
         print(`token (shown once; the hub keeps only its hash): ${token}`);

@@ -9,7 +9,7 @@ import type { Logger } from 'drizzle-orm';
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import type mysql from 'mysql2/promise';
 import * as accessSchema from './schema';
-import type { HubDb } from '../connect';
+import { hubDrizzle, type HubDb } from '../connect';
 
 export type AccessDb = MySql2Database<typeof accessSchema>;
 
@@ -20,6 +20,15 @@ export function accessDrizzle(pool: mysql.Pool, logger?: Logger): AccessDb {
 /** The access tables over the hub's own pool (drizzle keeps the pool as `$client`). */
 export function accessDbOf(hub: HubDb, logger?: Logger): AccessDb {
   return accessDrizzle((hub as unknown as { $client: mysql.Pool }).$client, logger);
+}
+
+/**
+ * The hub's own tables over an access instance's pool (the reverse of accessDbOf): for a tool
+ * handed the access tables that must also ask what the hub holds (`npm run clients` judging a
+ * scope with divisionHeld).
+ */
+export function hubDbOf(access: AccessDb): HubDb {
+  return hubDrizzle((access as unknown as { $client: mysql.Pool }).$client);
 }
 
 /** UTC time as DATETIME(3) text, the exact form the access tables store and the audit hash covers. */

@@ -3309,7 +3309,7 @@ export type CharityNeedWithdrawInput = {
 
 /** An organisation to bind to the calling client. */
 export type CharityOrganisationRegisterInput = {
-  /** 统一社会信用代码 (18 characters). */
+  /** 统一社会信用代码 (18 characters; typed in full width or lower case, it is read as the ASCII capitals it is kept in). */
   readonly creditCode: Scalars['String']['input'];
   /** Registered name, up to 64 characters. */
   readonly name: Scalars['String']['input'];

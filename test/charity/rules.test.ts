@@ -1,5 +1,5 @@
 /** Charity linkage's pure rules: the credit code check, consent scopes, amount bands, pledges, projects. */
-import { checkCreditCode, creditCodeCheckChar, makeCreditCode } from '../../domain/credit-code';
+import { checkCreditCode, creditCodeCheckChar, isCreditCode, makeCreditCode } from '../../domain/credit-code';
 import { amountBand, consentProblem, deliveryDateProblem, descriptionIdentifies, isMinorOn, minorBornAfter, pledgeProblem, pledgeStanding, projectMatches, publishedConsentProblem } from '../../domain/charity/needs';
 import { addDays } from '../../domain/dates';
 
@@ -8,6 +8,13 @@ describe('统一社会信用代码 (GB 32100)', () => {
     // A widely published example code.
     for (const code of ['91350100M000100Y43']) expect(checkCreditCode(code)).toEqual({ ok: true, creditCode: code });
     expect(checkCreditCode('91350100M000100Y44')).toMatchObject({ ok: false, problem: 'CHECKSUM' });
+  });
+  it('reads a code typed in full width, in lower case or with spaces around it, as ASCII (typedCode)', () => {
+    const code = '91350100M000100Y43';
+    const fullWidth = code.replace(/[0-9A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+    for (const typed of [fullWidth, ` ${code.toLowerCase()}\u3000`]) expect(checkCreditCode(typed)).toEqual({ ok: true, creditCode: code });
+    // Stored only in the form the hub keys it (registerCharity checks isCreditCode).
+    expect([isCreditCode(code), isCreditCode(fullWidth)]).toEqual([true, false]);
   });
   it('refuses wrong length, letters outside the alphabet and a non-numeric division', () => {
     expect(checkCreditCode('5337080')).toMatchObject({ ok: false, problem: 'LENGTH' });
