@@ -97,11 +97,10 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
         if (values.department.toUpperCase() === 'CHARITY' && (!credit?.ok || !values.organisation)) {
           throw new UsageError('a CHARITY client needs --credit-code (a valid 统一社会信用代码) and --organisation');
         }
-        // A well-formed scope the hub holds nothing of (a typo such as 370811999) made a client that
-        // could read nothing, accepted in silence: refused as every region input refuses it.
-        if (isDivisionCode(values.scope) && !(await divisionHeld(hubDbOf(db), values.scope))) {
-          throw new ClientSpecError(`scope: ${UNKNOWN_DIVISION_MESSAGE}: ${values.scope}`, 'REGION_UNKNOWN');
-        }
+        // A well-formed scope the hub holds nothing of yet is made, with a warning: it is a typo
+        // (370811999), or a division whose households are still to come — on a new hub, before its
+        // first import, none is held, and its first clients are made then (a refusal stopped that).
+        const unheld = isDivisionCode(values.scope) && !(await divisionHeld(hubDbOf(db), values.scope));
         const { client, token } = await createClient(db, {
           name: values.name,
           department: values.department.toUpperCase() as DepartmentCode,
@@ -116,6 +115,7 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
           await registerCharity(db, client.name, credit.creditCode, values.organisation);
         }
         print(`created ${describe(client)}`);
+        if (unheld) print(`warning: REGION_UNKNOWN: scope: ${UNKNOWN_DIVISION_MESSAGE}: ${values.scope}; the client reads nothing there until the hub holds it (a typo? \`revoke\` it)`);
         print(`token (shown once; the hub keeps only its hash): ${token}`);
         return 0;
       }
