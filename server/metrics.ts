@@ -292,7 +292,7 @@ export class HubMetrics implements JobMetrics {
     const monthRuns = sharedRead(() => newestMonthRuns(hub));
     new Gauge({
       name: 'aidhub_monitoring_monthly_runs',
-      help: 'Monthly comparisons (一月一比对) of the newest month any has run for, by state (RUNNING, SUCCEEDED, FAILED), whichever process ran them (the hub, or npm run monitor:monthly): one per division',
+      help: 'Monthly comparisons (一月一比对) of the newest month any has run for, by state as the API shows it (RUNNING, SUCCEEDED, FAILED; a RUNNING run not heard from for 10 minutes by the hub database\'s clock died with its process and counts FAILED), whichever process ran them (the hub, or npm run monitor:monthly): one per division',
       labelNames: ['month', 'state'] as const,
       registers: [this.registry],
       async collect() {
@@ -304,7 +304,7 @@ export class HubMetrics implements JobMetrics {
     });
     new Gauge({
       name: 'aidhub_monitoring_monthly_households',
-      help: 'Households of a running monthly comparison: total and done so far, whichever process runs it',
+      help: 'Households of a running monthly comparison (not one whose process died): total and done so far, whichever process runs it',
       labelNames: ['region', 'month', 'count'] as const,
       registers: [this.registry],
       async collect() {
@@ -320,7 +320,7 @@ export class HubMetrics implements JobMetrics {
     // running scan, whichever replica holds its lease.
     new Gauge({
       name: 'aidhub_scan_households',
-      help: 'Households of a running scan: total and done so far',
+      help: 'Households of a running scan (not one whose process died: no heartbeat for 10 minutes by the hub database\'s clock): total and done so far',
       labelNames: ['scan_id', 'region', 'count'] as const,
       registers: [this.registry],
       async collect() {

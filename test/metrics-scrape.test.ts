@@ -414,3 +414,61 @@ describe('a change-feed poll that stops, through a real scrape', () => {
     expect(seriesValue(await scrape(), AGE('HEALTH'))! - stopped).toBeGreaterThanOrEqual(1);
   }, 90_000);
 });
+
+describe('a scan or monthly run whose process died, through a real scrape', () => {
+  // The API showed such a job FAILED (INTERRUPTED) by its heartbeat and the database's clock
+  // (db/heartbeat.ts), but /metrics still counted it running: an operator's dashboards showed a
+  // dead job's progress standing and a monthly run RUNNING that no process ran.
+  const MONTH = '2099-01';
+  let dbs: TestDatabases;
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    dbs = await createTestDatabases('metrics_dead_jobs');
+    hub = await startTestHub(dbs, { metrics: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await hub?.close();
+    await dbs?.close();
+  });
+
+  /** A RUNNING scan of `regionCode` last heard from `silentMinutes` ago by the database's clock. */
+  async function runningScan(regionCode: string, silentMinutes: number, total: number, done: number): Promise<number> {
+    const [res] = (await dbs.hubPool.query(
+      `INSERT INTO finding_scan (region_code, state, as_of, rule_set_name, rule_set_digest, started_by, started_at, heartbeat_at, households_total, households_done)
+       VALUES (?, 'RUNNING', ?, 'default', ?, 'another-hub', DATE_SUB(UTC_TIMESTAMP(3), INTERVAL 1 HOUR), DATE_SUB(UTC_TIMESTAMP(3), INTERVAL ? MINUTE), ?, ?)`,
+      [regionCode, TODAY, activeRuleSet().digest, silentMinutes, total, done],
+    )) as any;
+    return res.insertId;
+  }
+
+  /** A RUNNING monthly run of `regionCode` last heard from `silentMinutes` ago by the database's clock. */
+  async function runningMonthly(regionCode: string, silentMinutes: number, total: number, done: number): Promise<void> {
+    await dbs.hubPool.query(
+      `INSERT INTO monitoring_monthly_run (region_code, month, state, households_total, households_done, alerts_changed, started_by, started_at, heartbeat_at)
+       VALUES (?, ?, 'RUNNING', ?, ?, 0, 'cli', DATE_SUB(UTC_TIMESTAMP(3), INTERVAL 1 HOUR), DATE_SUB(UTC_TIMESTAMP(3), INTERVAL ? MINUTE))`,
+      [regionCode, MONTH, total, done, silentMinutes],
+    );
+  }
+
+  it('counts a job silent past the heartbeat timeout as failed, not running, and one heard from within it as running', async () => {
+    // 9 minutes is within the 10-minute timeout (HEARTBEAT_TIMEOUT_MS), 11 past it.
+    const live = await runningScan('370811', 9, 50, 20);
+    const dead = await runningScan('370827', 11, 40, 10);
+    await runningMonthly('370811', 9, 30, 3);
+    await runningMonthly('370827', 11, 60, 6);
+    const body = await (await fetch(hub.metricsUrl!)).text();
+
+    expect(body).toContain(`aidhub_scan_households{scan_id="${live}",region="370811",count="total"} 50`);
+    expect(body).toContain(`aidhub_scan_households{scan_id="${live}",region="370811",count="done"} 20`);
+    expect(body).not.toContain(`scan_id="${dead}"`);
+
+    expect(body).toContain(`aidhub_monitoring_monthly_runs{month="${MONTH}",state="RUNNING"} 1`);
+    expect(body).toContain(`aidhub_monitoring_monthly_runs{month="${MONTH}",state="FAILED"} 1`);
+    expect(body).toContain(`aidhub_monitoring_monthly_runs{month="${MONTH}",state="SUCCEEDED"} 0`);
+    expect(body).toContain(`aidhub_monitoring_monthly_households{region="370811",month="${MONTH}",count="total"} 30`);
+    expect(body).toContain(`aidhub_monitoring_monthly_households{region="370811",month="${MONTH}",count="done"} 3`);
+    expect(body).not.toMatch(/^aidhub_monitoring_monthly_households\{region="370827"/m);
+  }, 60_000);
+});

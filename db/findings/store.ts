@@ -179,12 +179,16 @@ export async function finishScan(db: HubQuery, scanId: number, state: 'SUCCEEDED
     .where(eq(findingScan.id, scanId));
 }
 
-/** Progress of every RUNNING scan, whichever hub process runs it (for /metrics). */
+/**
+ * Progress of every running scan, whichever hub process runs it (for /metrics): RUNNING and heard
+ * from within the timeout by the database's clock, the rule the API shows scans by (db/heartbeat.ts).
+ * A scan whose process died is not running: counted here, a dead scan showed running on the dashboards.
+ */
 export async function runningScanProgress(db: HubDb): Promise<Pick<ScanRow, 'id' | 'regionCode' | 'householdsTotal' | 'householdsDone'>[]> {
   return db
     .select({ id: findingScan.id, regionCode: findingScan.regionCode, householdsTotal: findingScan.householdsTotal, householdsDone: findingScan.householdsDone })
     .from(findingScan)
-    .where(eq(findingScan.state, 'RUNNING'));
+    .where(and(eq(findingScan.state, 'RUNNING'), heardWithin(HEARTBEAT_TIMEOUT_MS)));
 }
 
 export async function scansByIds(db: HubDb, ids: readonly number[]): Promise<ScanView[]> {

@@ -10,7 +10,7 @@ import { and, desc, eq, getTableColumns, like, sql } from 'drizzle-orm';
 import type { HubDb } from '../connect';
 import type { HubQuery } from '../cases/records';
 import { dbNow } from '../instants';
-import { HEARTBEAT_TIMEOUT_MS, silentColumn, silentFor } from '../heartbeat';
+import { HEARTBEAT_TIMEOUT_MS, shownJobState, silentColumn, silentFor } from '../heartbeat';
 import { monitoringMonthlyRun } from './schema';
 
 export type MonthlyRunRow = typeof monitoringMonthlyRun.$inferSelect;
@@ -101,10 +101,21 @@ export async function monthlyRunsUnder(db: HubQuery, prefix: string, limit: numb
  * The runs of the newest month any run is of, whichever process ran them (a hub's monthly tick,
  * the mutation, `npm run monitor:monthly` in a process of its own): what /metrics reads at each
  * scrape, so a run from the command line shows there too. One row per division (unique per month).
+ * Each by the state the API shows (db/heartbeat.ts), judged in the same SELECT: a RUNNING run whose
+ * process died is FAILED. Read as stored, a dead run was counted running on the dashboards.
  */
 export async function newestMonthRuns(db: HubDb): Promise<Pick<MonthlyRunRow, 'regionCode' | 'month' | 'state' | 'householdsTotal' | 'householdsDone'>[]> {
-  return db
-    .select({ regionCode: monitoringMonthlyRun.regionCode, month: monitoringMonthlyRun.month, state: monitoringMonthlyRun.state, householdsTotal: monitoringMonthlyRun.householdsTotal, householdsDone: monitoringMonthlyRun.householdsDone })
+  const rows = await db
+    .select({
+      regionCode: monitoringMonthlyRun.regionCode,
+      month: monitoringMonthlyRun.month,
+      state: monitoringMonthlyRun.state,
+      failure: monitoringMonthlyRun.failure,
+      silent: silentColumn(monitoringMonthlyRun.state, monitoringMonthlyRun.heartbeatAt),
+      householdsTotal: monitoringMonthlyRun.householdsTotal,
+      householdsDone: monitoringMonthlyRun.householdsDone,
+    })
     .from(monitoringMonthlyRun)
     .where(sql`${monitoringMonthlyRun.month} = (SELECT MAX(month) FROM monitoring_monthly_run)`);
+  return rows.map((r) => ({ regionCode: r.regionCode, month: r.month, state: shownJobState(r).state, householdsTotal: r.householdsTotal, householdsDone: r.householdsDone }));
 }
