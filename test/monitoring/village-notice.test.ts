@@ -204,6 +204,15 @@ it('records objections received during the period, once per key, with no text of
   const elsewhere = await hub.createClient({ regionScope: '370826100', roles: ['READER', 'CASEWORKER'] });
   expect((await object({}, hub.as({ token: elsewhere.token, purpose: 'MONITORING' }))).data.alertNoticeObjectionRecord.userErrors).toEqual([{ code: 'ALERT_NOT_FOUND', field: ['input', 'alertId'] }]);
   expect(await rows('SELECT id FROM monitoring_notice_objection')).toHaveLength(2);
+  // A retry is the same request whenever it arrives: on the next day (receivedOn left to default
+  // to today) or once the notice has run, it is answered with the first and records nothing.
+  for (const at of ['2026-03-16T09:00:00+08:00', '2026-03-21T09:00:00+08:00']) {
+    clock.set(at);
+    expect((await object({ idempotencyKey: 'obj-1' })).data.alertNoticeObjectionRecord).toMatchObject({ repeated: true, userErrors: [] });
+    expect((await object({ idempotencyKey: 'obj-1', receivedOn: '2026-03-16' })).data.alertNoticeObjectionRecord.userErrors).toEqual([{ code: 'IDEMPOTENCY_KEY_REUSED', field: ['input', 'idempotencyKey'] }]);
+  }
+  clock.set(`${TODAY}T10:00:00+08:00`);
+  expect(await rows('SELECT id FROM monitoring_notice_objection')).toHaveLength(2);
 });
 
 it('refuses the decision while the notice runs, naming its end, and records it the day after once its objections are resolved', async () => {
