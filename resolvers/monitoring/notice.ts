@@ -101,7 +101,9 @@ export async function postVillageNotice(ctx: HubContext, input: NoticePostInput)
   const correction = live === null && last !== null;
   const withdrawnOn = correction && last.withdrawnAt ? chinaDateOf(fromDbInstant(last.withdrawnAt)) : null;
   const earliest = withdrawnOn !== null && withdrawnOn > verifiedOn ? withdrawnOn : verifiedOn;
-  const postedOn = input.postedOn ?? ctx.today;
+  // Left out, it is today, unless a notice is live: then the request can only be a retry of it (any
+  // other posting is refused), which a day later defaulted to the new today and read as another.
+  const postedOn = input.postedOn ?? live?.postedOn ?? ctx.today;
   if (postedOn < earliest || postedOn > ctx.today)
     return refused('POSTED_ON_OUT_OF_RANGE', withdrawnOn !== null ? `a corrected notice is posted from the day the last was withdrawn (${withdrawnOn}) to today` : `postedOn is from the day of verification (${verifiedOn}) to today`, ['input', 'postedOn']);
 

@@ -169,6 +169,10 @@ it('answers the same posting again with the first and refuses another', async ()
   const [first] = await rows('SELECT id FROM monitoring_village_notice');
   const again = await Promise.all([post({}), post({})]);
   for (const res of again) expect(res.data.alertNoticePost).toMatchObject({ notice: { id: String(first.id) }, repeated: true, userErrors: [] });
+  // A retry the next day (postedOn left to default to today) is the same posting, not another.
+  clock.set('2026-03-16T09:00:00+08:00');
+  expect((await post({})).data.alertNoticePost).toMatchObject({ notice: { id: String(first.id), postedOn: TODAY }, repeated: true, userErrors: [] });
+  clock.set(`${TODAY}T10:00:00+08:00`);
   const other = await post({ measures: ['MINIMUM_LIVING_ALLOWANCE'] });
   expect(other.data.alertNoticePost).toMatchObject({ notice: null, userErrors: [{ code: 'NOTICE_ALREADY_POSTED', field: ['input', 'alertId'] }] });
   expect(await rows('SELECT id FROM monitoring_village_notice')).toHaveLength(1);
