@@ -107,6 +107,12 @@ export type ObjectionResult = { ok: true; objection: ObjectionRow; repeated: boo
  * once) is answered with the first and records nothing; the key with another objection is refused.
  * Keys are one key only byte for byte: they are found by their digest (db/idempotency-key.ts).
  */
+/** The objection recorded under a client's key, if any (found by its digest, as recordObjection finds it). */
+export async function objectionByKey(db: HubQuery, idempotencyKey: string): Promise<ObjectionRow | null> {
+  const [row] = await db.select().from(monitoringNoticeObjection).where(eq(monitoringNoticeObjection.keySha256, keyDigest(idempotencyKey)));
+  return row ?? null;
+}
+
 export async function recordObjection(db: HubDb, write: ObjectionWrite): Promise<ObjectionResult> {
   const keySha256 = keyDigest(write.idempotencyKey);
   const byKey = async () => (await db.select().from(monitoringNoticeObjection).where(eq(monitoringNoticeObjection.keySha256, keySha256)))[0];

@@ -6,7 +6,7 @@
  * case is decided only after the period (db/cases/store.ts). Rules in domain/monitoring/notice.ts.
  */
 import { fromDbInstant, toDbInstant } from '../../db/instants';
-import { noticeAlertOf, objectionById, postNotice, recordObjection, resolveObjection, withdrawNotice, type NoticeRow, type ObjectionRow } from '../../db/monitoring/notices';
+import { noticeAlertOf, objectionById, objectionByKey, postNotice, recordObjection, resolveObjection, withdrawNotice, type NoticeRow, type ObjectionRow } from '../../db/monitoring/notices';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { OBJECTION_PHONE, maskHeadName, noticeDecisionWarning, noticeEndsOn, type NoticeWarning, noticeText, noticeTextProblem, periodText, type NoticeMeasure } from '../../domain/monitoring/notice';
 import { longerThan } from '../../domain/text-length';
@@ -101,7 +101,9 @@ export async function postVillageNotice(ctx: HubContext, input: NoticePostInput)
   const correction = live === null && last !== null;
   const withdrawnOn = correction && last.withdrawnAt ? chinaDateOf(fromDbInstant(last.withdrawnAt)) : null;
   const earliest = withdrawnOn !== null && withdrawnOn > verifiedOn ? withdrawnOn : verifiedOn;
-  const postedOn = input.postedOn ?? ctx.today;
+  // Left out, it is today, unless a notice is live: then the request can only be a retry of it (any
+  // other posting is refused), which a day later defaulted to the new today and read as another.
+  const postedOn = input.postedOn ?? live?.postedOn ?? ctx.today;
   if (postedOn < earliest || postedOn > ctx.today)
     return refused('POSTED_ON_OUT_OF_RANGE', withdrawnOn !== null ? `a corrected notice is posted from the day the last was withdrawn (${withdrawnOn}) to today` : `postedOn is from the day of verification (${verifiedOn}) to today`, ['input', 'postedOn']);
 
@@ -180,7 +182,19 @@ export async function recordNoticeObjection(ctx: HubContext, input: ObjectionInp
   if (!alert || !inReach(ctx, alert)) return refused('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
   const who = actorOf(ctx, input.officer);
   if (!callerVerifies(ctx, alert)) return refused('NOT_ALERT_VERIFIER', 'only the alert’s verifier records objections to its notice (Alert.verifier)', ['input', 'alertId']);
-  const { live: notice, last } = await noticesOf(ctx, alert.id);
+  const { all, live: notice, last } = await noticesOf(ctx, alert.id);
+  const client = ctx.access?.caller?.clientId;
+  // Keys are the client's own: kept per office and client, as a case write keeps them.
+  const scopedKey = key === null ? null : `${who.office}/c${client ?? ''}:${key}`;
+  // A retry is answered with the first objection whenever it arrives: the next day (receivedOn
+  // defaults to today, which has moved), once the notice has run, or after it was withdrawn.
+  const earlier = scopedKey === null ? null : await objectionByKey(ctx.hub, scopedKey);
+  if (earlier) {
+    const itsNotice = all.find((n) => n.id === earlier.noticeId);
+    if (!itsNotice || earlier.kind !== input.kind || (input.receivedOn != null && input.receivedOn !== earlier.receivedOn))
+      return refused('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for another objection', ['input', 'idempotencyKey']);
+    return { notice: itsNotice, repeated: true, userErrors: [] };
+  }
   if (!notice && last) return refused('NOTICE_WITHDRAWN', 'the alert’s notice was withdrawn: post the corrected notice first', ['input', 'alertId']);
   if (!notice) return refused('NOTICE_NOT_POSTED', 'the alert has no village notice', ['input', 'alertId']);
   const receivedOn = input.receivedOn ?? ctx.today;
@@ -188,15 +202,13 @@ export async function recordNoticeObjection(ctx: HubContext, input: ObjectionInp
     // Said in the notice's own terms: its text names the period from the day after posting, while an
     // objection is taken from the day it went up (the message read as if the two disagreed).
     return refused('OBJECTION_OUTSIDE_PERIOD', `an objection is recorded from the day the notice was posted (${notice.postedOn}) through its last day (${notice.endsOn}), and not after today (${ctx.today})`, ['input', 'receivedOn']);
-  const client = ctx.access?.caller?.clientId;
   const out = await recordObjection(ctx.hub, {
     noticeId: notice.id,
     receivedOn,
     kind: input.kind,
     recordedBy: who.actor,
     recordedOffice: who.office,
-    // Keys are the client's own: kept per office and client, as a case write keeps them.
-    idempotencyKey: key === null ? `none:${randomUUID()}` : `${who.office}/c${client ?? ''}:${key}`,
+    idempotencyKey: scopedKey ?? `none:${randomUUID()}`,
     recordedAt: toDbInstant(ctx.now()),
   });
   if (!out.ok) return refused('IDEMPOTENCY_KEY_REUSED', 'this idempotency key was used for another objection', ['input', 'idempotencyKey']);

@@ -169,6 +169,10 @@ it('answers the same posting again with the first and refuses another', async ()
   const [first] = await rows('SELECT id FROM monitoring_village_notice');
   const again = await Promise.all([post({}), post({})]);
   for (const res of again) expect(res.data.alertNoticePost).toMatchObject({ notice: { id: String(first.id) }, repeated: true, userErrors: [] });
+  // A retry the next day (postedOn left to default to today) is the same posting, not another.
+  clock.set('2026-03-16T09:00:00+08:00');
+  expect((await post({})).data.alertNoticePost).toMatchObject({ notice: { id: String(first.id), postedOn: TODAY }, repeated: true, userErrors: [] });
+  clock.set(`${TODAY}T10:00:00+08:00`);
   const other = await post({ measures: ['MINIMUM_LIVING_ALLOWANCE'] });
   expect(other.data.alertNoticePost).toMatchObject({ notice: null, userErrors: [{ code: 'NOTICE_ALREADY_POSTED', field: ['input', 'alertId'] }] });
   expect(await rows('SELECT id FROM monitoring_village_notice')).toHaveLength(1);
@@ -203,6 +207,15 @@ it('records objections received during the period, once per key, with no text of
   expect(second.data.alertNoticeObjectionRecord.notice.objections.map((o: { kind: string }) => o.kind)).toEqual(['FACTS_WRONG', 'ELIGIBILITY_DOUBTED']);
   const elsewhere = await hub.createClient({ regionScope: '370826100', roles: ['READER', 'CASEWORKER'] });
   expect((await object({}, hub.as({ token: elsewhere.token, purpose: 'MONITORING' }))).data.alertNoticeObjectionRecord.userErrors).toEqual([{ code: 'ALERT_NOT_FOUND', field: ['input', 'alertId'] }]);
+  expect(await rows('SELECT id FROM monitoring_notice_objection')).toHaveLength(2);
+  // A retry is the same request whenever it arrives: on the next day (receivedOn left to default
+  // to today) or once the notice has run, it is answered with the first and records nothing.
+  for (const at of ['2026-03-16T09:00:00+08:00', '2026-03-21T09:00:00+08:00']) {
+    clock.set(at);
+    expect((await object({ idempotencyKey: 'obj-1' })).data.alertNoticeObjectionRecord).toMatchObject({ repeated: true, userErrors: [] });
+    expect((await object({ idempotencyKey: 'obj-1', receivedOn: '2026-03-16' })).data.alertNoticeObjectionRecord.userErrors).toEqual([{ code: 'IDEMPOTENCY_KEY_REUSED', field: ['input', 'idempotencyKey'] }]);
+  }
+  clock.set(`${TODAY}T10:00:00+08:00`);
   expect(await rows('SELECT id FROM monitoring_notice_objection')).toHaveLength(2);
 });
 
