@@ -115,7 +115,7 @@ export async function objectionByKey(db: HubQuery, idempotencyKey: string): Prom
 
 export async function recordObjection(db: HubDb, write: ObjectionWrite): Promise<ObjectionResult> {
   const keySha256 = keyDigest(write.idempotencyKey);
-  const byKey = async () => (await db.select().from(monitoringNoticeObjection).where(eq(monitoringNoticeObjection.keySha256, keySha256)))[0];
+  const byKey = () => objectionByKey(db, write.idempotencyKey);
   const answer = (o: ObjectionRow): ObjectionResult => (o.noticeId === write.noticeId && o.kind === write.kind && o.receivedOn === write.receivedOn ? { ok: true, objection: o, repeated: true } : { ok: false });
   const earlier = await byKey();
   if (earlier) return answer(earlier);
