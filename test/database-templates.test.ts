@@ -6,6 +6,8 @@
  * and every table holds the template's rows (migration journals among them). Nothing here was
  * wrong when written (session 30's review): it keeps a later change to the copying honest.
  */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { databaseOf, sourceUrls, withDatabase } from '../db/config';
 import { endConnection } from '../db/connect';
@@ -79,4 +81,33 @@ test("a copy holds its template's rows, table by table", async () => {
     }
   }
   expect(journals).toBeGreaterThan(0);
+});
+
+test('a run on a server AIDHUB_TEST_DATABASE_URL names does not take templates an earlier run left for its own', async () => {
+  // A run killed before its teardown leaves its templates, named by its process id; a later run
+  // given the same id (a container's processes are numbered alike each time) found the recipe made
+  // and copied the old migrations' tables. A process of its own plays the later run: it leaves
+  // templates under its id, as the earlier run would have, then runs globalSetup (in a process of
+  // its own, not this one, whose id may be this run's: --runInBand).
+  const script = `
+    const mysql = require('mysql2/promise');
+    (async () => {
+      const left = 'aidhub_t_template_' + process.pid;
+      const conn = await mysql.createConnection({ uri: process.env.AIDHUB_TEST_DATABASE_URL });
+      await conn.query('CREATE DATABASE ' + mysql.escapeId(left));
+      await conn.query('CREATE DATABASE ' + mysql.escapeId(left + '_recipe'));
+      await conn.query('CREATE TABLE ' + mysql.escapeId(left + '_recipe') + '.recipe (db varchar(64) NOT NULL, seq int NOT NULL, statement longtext NOT NULL, PRIMARY KEY (db, seq))');
+      await conn.end();
+      await require('./test/support/global-setup').default();
+      console.log(process.env.AIDHUB_TEST_TEMPLATE);
+    })();`;
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.join(__dirname, '..'), env: { ...process.env }, encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  const left = run.stdout.trim();
+  expect(left).toMatch(/^aidhub_t_template_\d+$/);
+  try {
+    expect(await rows<{ name: string }>('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN (?, ?)', [left, `${left}_recipe`])).toEqual([]);
+  } finally {
+    await dropDatabases([withDatabase(testServerUrl(), left), withDatabase(testServerUrl(), `${left}_recipe`)]);
+  }
 });
