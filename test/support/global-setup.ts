@@ -6,11 +6,17 @@
  * the first file to need them makes (test/support/database-templates.ts).
  */
 import { startThrowawayServer } from '../../db/setup/private-server';
-import { nameTemplates } from './database-templates';
+import { nameTemplates, removeTemplates } from './database-templates';
 
 export default async function globalSetup(): Promise<void> {
   nameTemplates();
-  if (process.env.AIDHUB_TEST_DATABASE_URL) return;
+  if (process.env.AIDHUB_TEST_DATABASE_URL) {
+    // A run killed before its teardown left its templates there, named by its process id: a run
+    // given the same id later (a container numbers its processes alike) took that recipe as made
+    // and copied the migrations of then. Dropped first, they are made anew for this run.
+    await removeTemplates(process.env.AIDHUB_TEST_DATABASE_URL);
+    return;
+  }
   const server = await startThrowawayServer({ prefix: 'aidhub-test-db-' });
   process.env.AIDHUB_TEST_DATABASE_URL = server.url;
   (globalThis as { __aidhubTestServer?: typeof server }).__aidhubTestServer = server;
