@@ -8,6 +8,7 @@ import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import mysql from 'mysql2/promise';
 import { countingLogger } from './instrument';
 import { formatStatement } from './prepared';
+import { stableQueryOptions } from './query-options';
 import * as hubSchema from './household/schema';
 
 export type HubDb = MySql2Database<typeof hubSchema>;
@@ -317,6 +318,7 @@ export async function endConnection(conn: mysql.Connection): Promise<void> {
 }
 
 export function createPool(url: string, opts: PoolOptions = {}): mysql.Pool {
+  stableQueryOptions();
   const pool = mysql.createPool({
     uri: url,
     dateStrings: true,
