@@ -8,6 +8,7 @@
 import { fromDbInstant, toDbInstant } from '../../db/instants';
 import { noticeAlertOf, objectionById, objectionByKey, postNotice, recordObjection, resolveObjection, withdrawNotice, type NoticeRow, type ObjectionRow } from '../../db/monitoring/notices';
 import { chinaDateOf } from '../../domain/cases/china-time';
+import { typedCode } from '../../domain/aid';
 import { OBJECTION_PHONE, maskHeadName, noticeDecisionWarning, noticeEndsOn, type NoticeWarning, noticeText, noticeTextProblem, periodText, type NoticeMeasure } from '../../domain/monitoring/notice';
 import { longerThan } from '../../domain/text-length';
 import { screenedText } from '../../domain/text-screen';
@@ -89,8 +90,8 @@ export async function postVillageNotice(ctx: HubContext, input: NoticePostInput)
   const problem = noticeTextProblem(shown.text, { names: members.map((m) => m.person.name), idNumbers: members.map((m) => m.person.idNumber) });
   if (problem) return refused(problem, TEXT_PROBLEM_MESSAGE[problem], ['input', 'objectionContact']);
   // Read as typed with a Chinese input method in full-width mode (０５３７－２３４５６７８ is the line
-  // asked for, and was PHONE_INVALID), and posted in ASCII, as ID numbers are read (typedIdNumber).
-  const phone = input.objectionPhone?.normalize('NFKC').trim() || null;
+  // asked for, and was PHONE_INVALID), and posted in ASCII, as codes are read (typedCode).
+  const phone = typedCode(input.objectionPhone);
   if (phone !== null && !OBJECTION_PHONE.test(phone)) return refused('PHONE_INVALID', 'the objection line is an office’s landline, written 区号-号码 (0537-2345678)', ['input', 'objectionPhone']);
 
   const events = await ctx.loaders.monitoring.eventsByAlert.load(alert.id);
