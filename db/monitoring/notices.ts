@@ -102,23 +102,23 @@ export async function withdrawNotice<R = never>(db: HubDb, noticeId: number, w: 
 
 export type ObjectionResult = { ok: true; objection: ObjectionRow; repeated: boolean } | { ok: false };
 
-/**
- * Records an objection under the client's key (unique): the same request again (a retry, or two at
- * once) is answered with the first and records nothing; the key with another objection is refused.
- * Keys are one key only byte for byte: they are found by their digest (db/idempotency-key.ts).
- */
 /** The objection recorded under a client's key, if any (found by its digest, as recordObjection finds it). */
 export async function objectionByKey(db: HubQuery, idempotencyKey: string): Promise<ObjectionRow | null> {
   const [row] = await db.select().from(monitoringNoticeObjection).where(eq(monitoringNoticeObjection.keySha256, keyDigest(idempotencyKey)));
   return row ?? null;
 }
 
+/**
+ * Records an objection under the client's key (unique): the same request again (a retry, or two at
+ * once) is answered with the first and records nothing; the key with another objection is refused.
+ * Keys are one key only byte for byte: they are found by their digest (db/idempotency-key.ts).
+ */
 export async function recordObjection(db: HubDb, write: ObjectionWrite): Promise<ObjectionResult> {
   const keySha256 = keyDigest(write.idempotencyKey);
   const byKey = () => objectionByKey(db, write.idempotencyKey);
   const answer = (o: ObjectionRow): ObjectionResult => (o.noticeId === write.noticeId && o.kind === write.kind && o.receivedOn === write.receivedOn ? { ok: true, objection: o, repeated: true } : { ok: false });
-  const earlier = await byKey();
-  if (earlier) return answer(earlier);
+  // No look-up first: the caller answers a retry it can see (resolvers/monitoring/notice.ts, by
+  // objectionByKey), and the unique key settles the rest, two sent at once among them.
   try {
     const [res] = await db.insert(monitoringNoticeObjection).values({ ...write, keySha256 });
     const [row] = await db.select().from(monitoringNoticeObjection).where(eq(monitoringNoticeObjection.id, res.insertId));
