@@ -164,6 +164,22 @@ describe('a case opened by mistake', () => {
     expect((await demo[CA](DEADLINES, { id: rejectedId })).data.case.deadlines).toEqual([{ kind: 'INVESTIGATION_OPINION', status: 'MET' }, { kind: 'APPROVAL', status: 'MET' }]);
   });
 
+  it('withdrawn after its deadlines passed, still reads them void, not missed', async () => {
+    const caseId = await openCase('误录：重复立案，发现较晚');
+    // Overdue while it stood open: 3 working days for the investigation opinion have run.
+    clock.set(new Date(clock.at.getTime() + 10 * 86_400_000));
+    expect((await demo[CA](DEADLINES, { id: caseId })).data.case.deadlines[0]).toEqual({ kind: 'INVESTIGATION_OPINION', status: 'OVERDUE' });
+    await ok(demo[CA], MOVE, { input: { caseId, to: 'WITHDRAWN', reason: '与另一案件重复' } }, 'caseTransition');
+    const withdrawn = (await demo[CA](`query($id: ID!) { case(id: $id) { state deadlines { kind status overdue { workingDays } } } }`, { id: caseId })).data.case;
+    expect(withdrawn).toEqual({
+      state: 'WITHDRAWN',
+      deadlines: [
+        { kind: 'INVESTIGATION_OPINION', status: 'VOID', overdue: null },
+        { kind: 'APPROVAL', status: 'VOID', overdue: null },
+      ],
+    });
+  });
+
   it('is not withdrawn once first aid was given, nor with a slip waiting for its answer', async () => {
     const aided = await openCase('已先行救助的案件', 'URGENT');
     await ok(demo[CA], MOVE, { input: { caseId: aided, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');

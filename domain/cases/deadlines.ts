@@ -204,6 +204,10 @@ export function caseDeadlines(timeline: CaseTimeline, asOf: Date): CaseDeadline[
     const metAt = met?.at ?? null;
     const metStatedAt = met?.statedAt && met.statedAt < met.at ? met.statedAt : null;
     const endedBy = met ?? (ended && ended.at <= asOf ? ended : null);
-    return { kind: rule.kind, limit: rule.limit, basis: rule.basis, ...due, metAt, metStatedAt, endedBy, ...standing(due, metAt, ended?.at ?? null, asOf) };
+    // A case withdrawn (撤回) was opened by mistake: a limit it never met asked nothing of the county,
+    // so it is void however late the withdrawal came (it read MISSED when withdrawn after the due day).
+    const voided = !met && endedBy?.to === 'WITHDRAWN';
+    const at = voided ? { status: 'VOID' as const, timeLeft: null, overdue: null } : standing(due, metAt, ended?.at ?? null, asOf);
+    return { kind: rule.kind, limit: rule.limit, basis: rule.basis, ...due, metAt, metStatedAt, endedBy, ...at };
   });
 }

@@ -193,12 +193,12 @@ const mostOverdue = (a: { overdue: Overdue }, b: { overdue: Overdue }) => b.over
 /**
  * A deadline met late or missed from `since` (null: whenever), as supervision lists it. A case withdrawn (撤回) was
  * opened by mistake (a duplicate, the wrong household): its time limits asked nothing of the county,
- * so one withdrawn past its due date is not listed (its matter, if any, runs late on its own case).
+ * so one withdrawn past its due date is not listed, its deadlines being VOID (caseDeadlines; its
+ * matter, if any, runs late on its own case).
  */
 function lateCase<C>(c: C, deadline: CaseDeadline, since: Date | null): LateCase<C> | null {
   const { endedBy, overdue } = deadline;
   if ((deadline.status !== 'MET_LATE' && deadline.status !== 'MISSED') || !overdue || !endedBy || (since !== null && endedBy.at < since)) return null;
-  if (deadline.status === 'MISSED' && endedBy.to === 'WITHDRAWN') return null;
   return { case: c, deadline: { ...deadline, overdue }, endedBy };
 }
 

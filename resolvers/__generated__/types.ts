@@ -1540,7 +1540,7 @@ export type DeadlineStatus =
   | 'MET_LATE'
   /** Never met; the case ended after it was due. */
   | 'MISSED'
-  /** Never met; the case was rejected before it was due, so it no longer applies. */
+  /** Never met and no longer asked: the case ended (a slip: was superseded) before it was due, or the case was withdrawn (撤回, opened by mistake), whenever that was. */
   | 'VOID';
 
 /** A statutory deadline of a case. */
