@@ -603,6 +603,23 @@ describe('aidReport', () => {
     expect(unknown.data.aidReport.userErrors).toEqual([{ index: 1, code: 'REFERENCE_IDENTIFIES', field: 'supersedesReference' }]);
     expect(await ledgerRows()).toBe(rows);
 
+    // The case reference is shown beside the household's aid (AidRecord.caseReference) as the
+    // reference is, and screened as it is; a case number, the hub's or the office's own, passes.
+    const cases = await emergency.gql(REPORT, {
+      records: [
+        record('DF-2026-0301-0005', { caseReference: 'AH-2026-000023' }),
+        record('DF-2026-0301-0006', { caseReference: PUPIL }),
+        record('DF-2026-0301-0007', { caseReference: '案件 139 0537 1234' }),
+        record('DF-2026-0301-0008', { caseReference: `户 ${split}` }),
+      ],
+    });
+    expect(cases.data.aidReport.userErrors).toEqual([
+      { index: 1, code: 'REFERENCE_IDENTIFIES', field: 'caseReference' },
+      { index: 2, code: 'REFERENCE_IDENTIFIES', field: 'caseReference' },
+      { index: 3, code: 'REFERENCE_IDENTIFIES', field: 'caseReference' },
+    ]);
+    expect(await ledgerRows()).toBe(rows);
+
     // An entry the ledger took before references were screened is still corrected or reversed by its reference.
     const checked = validateReport('EMERGENCY_MANAGEMENT', [record('LEGACY-1')], TODAY);
     if (!checked.ok) throw new Error('the record is valid');

@@ -5568,7 +5568,7 @@ export type ReportedAidInput = {
   readonly amountFen: Scalars['Fen']['input'];
   /** Medical aid: the hospital settlement (medical insurance settlement reference) it pays towards. */
   readonly settlementRef?: InputMaybe<Scalars['String']['input']>;
-  /** The case it answers (its reference), if any. */
+  /** The case it answers (its reference), if any: a case number, the hub's (AH-2026-000023) or the office's own; shown beside the household's aid to other offices, so one carrying an ID, phone or account number is REFERENCE_IDENTIFIES, as a reference is. */
   readonly caseReference?: InputMaybe<Scalars['String']['input']>;
   /** The published charity need it answers, if any: its id (charityNeeds), a need of a household the beneficiary is or was a member of (NEED_UNKNOWN, NEED_NOT_OF_BENEFICIARY otherwise). */
   readonly needId?: InputMaybe<Scalars['String']['input']>;
@@ -5584,7 +5584,7 @@ export type AidReportErrorCode =
   | 'BATCH_TOO_LARGE'
   /** The reference is not 1–64 letters, digits or . _ : / -, starting with a letter or digit. */
   | 'REFERENCE_INVALID'
-  /** The reference (or a supersedesReference naming no entry) carries an ID number, a mobile number as people write one (joined, or in groups of 3-4-4 or 3-8 parted by spaces, dashes, dots, middle dots or 、, perhaps after +86: 139.0537.1234), fifteen digits or more in a row, or a bank card passing the Luhn check printed in groups (four groups of four, a longer card's last digits after them): others read it, so it is the reporter's own numbering. Settlement references are not screened. */
+  /** The reference (or a supersedesReference naming no entry, or the caseReference) carries an ID number, a mobile number as people write one (joined, or in groups of 3-4-4 or 3-8 parted by spaces, dashes, dots, middle dots or 、, perhaps after +86: 139.0537.1234), fifteen digits or more in a row, or a bank card passing the Luhn check printed in groups (four groups of four, a longer card's last digits after them): others read it, so it is the reporter's own numbering. Settlement references are not screened. */
   | 'REFERENCE_IDENTIFIES'
   /** Two records of the same report carry the same reference (compared without regard to case). */
   | 'REFERENCE_REPEATED_IN_BATCH'
