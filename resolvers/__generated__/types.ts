@@ -5570,7 +5570,7 @@ export type ReportedAidInput = {
   readonly settlementRef?: InputMaybe<Scalars['String']['input']>;
   /** The case it answers (its reference), if any: a case number, the hub's (AH-2026-000023) or the office's own; shown beside the household's aid to other offices, so one carrying an ID, phone or account number is REFERENCE_IDENTIFIES, as a reference is. */
   readonly caseReference?: InputMaybe<Scalars['String']['input']>;
-  /** The published charity need it answers, if any: its id (charityNeeds), a need of a household the beneficiary is or was a member of (NEED_UNKNOWN, NEED_NOT_OF_BENEFICIARY otherwise). */
+  /** The published charity need it answers, if any: its id (charityNeeds), a need of a household the beneficiary is or was a member of (NEED_UNKNOWN, NEED_NOT_OF_BENEFICIARY otherwise); for a charity, a need its organisation has claimed (NEED_UNKNOWN otherwise). */
   readonly needId?: InputMaybe<Scalars['String']['input']>;
   /** True when this is aid apart from a charity delivery of the reporter's organisation that it would otherwise be taken for (same beneficiary, programme and amount, within 7 days: SAME_AS_CHARITY_DELIVERY). Default false. Not part of the record: a retry need not repeat it. */
   readonly separateAid?: InputMaybe<Scalars['Boolean']['input']>;
@@ -5630,7 +5630,7 @@ export type AidReportErrorCode =
   | 'REPORTER_NOT_ALLOWED'
   /** A charity client reports only once its organisation (统一社会信用代码) is registered. */
   | 'CHARITY_NOT_REGISTERED'
-  /** needId names no published charity need (charityNeeds' id) within the reporter's region. */
+  /** needId names no published charity need (charityNeeds' id) within the reporter's region, or, for a charity, none its organisation has claimed (running or not): a need it reads only as an anonymous summary is not confirmed to be of anyone. */
   | 'NEED_UNKNOWN'
   /** needId names a need of a household the beneficiary has never been a member of. */
   | 'NEED_NOT_OF_BENEFICIARY'
