@@ -53,6 +53,8 @@ export type TownshipOverdueWork = CaseOverdueReport['byTownship'][number];
 export interface ReportedAidConflict {
   index: number;
   finding: import('../domain/findings/facts').Finding;
+  /** The record's beneficiary: whether the caller's region holds them decides what the explanation says. */
+  beneficiaryIdNumber: string;
 }
 export type CountyOverdueWork = CaseOverdueReport['byCounty'][number];
 export type CaseLate = CountyOverdueWork['casesLate'][number];

@@ -6,7 +6,7 @@
  * is or was a member of (NEED_NOT_OF_BENEFICIARY); the batch is refused whole, nothing written.
  */
 import { sql } from 'drizzle-orm';
-import { charityNeed } from '../db/charity/schema';
+import { charityClaim, charityNeed } from '../db/charity/schema';
 import { household, householdMember, person } from '../db/household/schema';
 import { registerCharity } from '../db/reported-aid/store';
 import { makeCreditCode } from '../domain/credit-code';
@@ -20,6 +20,13 @@ const PATIENT = makeIdNumber('370811', '1958-03-03', 61);
 const SON = makeIdNumber('370811', '1984-04-04', 63);
 const NEIGHBOUR = makeIdNumber('370811', '1970-05-05', 65);
 const ELSEWHERE = makeIdNumber('370812', '1972-06-06', 67);
+const CHARITY_CODE = makeCreditCode('53370800MJD67890X');
+
+const DRY_RUN = /* GraphQL */ `
+  mutation($records: [ReportedAidInput!]!, $dryRun: Boolean!) {
+    aidReport(input: { records: $records, dryRun: $dryRun }) { recorded userErrors { index code field } }
+  }
+`;
 
 const REPORT = /* GraphQL */ `
   mutation($records: [ReportedAidInput!]!) {
@@ -92,7 +99,7 @@ beforeAll(async () => {
   const e = await hub.createClient({ name: 'test-emergency-nl', department: 'EMERGENCY_MANAGEMENT', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
   emergency = hub.as({ token: e.token, purpose: 'DUPLICATE_CHECK' });
   const c = await hub.createClient({ name: 'test-charity-nl', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
-  await registerCharity(dbs.hub as never, c.name, makeCreditCode('53370800MJD67890X'), '济宁市慈善总会');
+  await registerCharity(dbs.hub as never, c.name, CHARITY_CODE, '济宁市慈善总会');
   charity = hub.as({ token: c.token, purpose: 'DUPLICATE_CHECK' });
 }, 180_000);
 
@@ -138,10 +145,29 @@ describe('aidReport with a needId', () => {
     expect(await ledgerRows()).toBe(rows);
   });
 
-  it('refuses another household’s need in its region to a city-wide charity as not of the beneficiary', async () => {
-    const res = await charity.gql(REPORT, { records: [{ ...winter('NL-C1', NEIGHBOUR, need.elsewhere), programme: 'CHARITY_JISHIJIU_99' }] });
-    expect(res.errors).toBeUndefined();
-    expect(res.data.aidReport.userErrors).toEqual([{ index: 0, code: 'NEED_NOT_OF_BENEFICIARY', field: 'needId' }]);
+  it('tells a charity nothing of a need its organisation never claimed: NEED_UNKNOWN whoever the beneficiary, in a dry run too', async () => {
+    // A charity reads an unclaimed need as an anonymous summary only. Told NEED_NOT_OF_BENEFICIARY
+    // for one ID number and nothing for another, it learnt which household the need is of.
+    const rows = await ledgerRows();
+    const charityAid = (reference: string, beneficiary: string, needId: string) => ({ ...winter(reference, beneficiary, needId), programme: 'CHARITY_JISHIJIU_99' });
+    for (const dryRun of [true, false]) {
+      const res = await charity.gql(DRY_RUN, { dryRun, records: [charityAid('NL-C1', NEIGHBOUR, need.elsewhere), charityAid('NL-C2', ELSEWHERE, need.elsewhere)] });
+      expect(res.errors).toBeUndefined();
+      expect(res.data.aidReport.userErrors).toEqual([
+        { index: 0, code: 'NEED_UNKNOWN', field: 'needId' },
+        { index: 1, code: 'NEED_UNKNOWN', field: 'needId' },
+      ]);
+    }
+    expect(await ledgerRows()).toBe(rows);
+
+    // Once the organisation claimed it (by its linkage client; the claim lapsed since), the need is
+    // the charity's to answer: another household's member is not of it, the household's is.
+    await dbs.hub.insert(charityClaim).values({ needId: Number(need.elsewhere), creditCode: CHARITY_CODE, claimedAt: '2026-03-02 02:00:00.000', lapsesOn: '2026-03-09' });
+    const claimed = await charity.gql(REPORT, { records: [charityAid('NL-C3', NEIGHBOUR, need.elsewhere)] });
+    expect(claimed.data.aidReport.userErrors).toEqual([{ index: 0, code: 'NEED_NOT_OF_BENEFICIARY', field: 'needId' }]);
+    const recorded = await charity.gql(REPORT, { records: [charityAid('NL-C4', ELSEWHERE, need.elsewhere)] });
+    expect(recorded.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+    expect(await ledgerRows()).toBe(rows + 1);
   });
 
   it('records aid for a need of the beneficiary’s household, or of one he has left since', async () => {

@@ -603,6 +603,23 @@ describe('aidReport', () => {
     expect(unknown.data.aidReport.userErrors).toEqual([{ index: 1, code: 'REFERENCE_IDENTIFIES', field: 'supersedesReference' }]);
     expect(await ledgerRows()).toBe(rows);
 
+    // The case reference is shown beside the household's aid (AidRecord.caseReference) as the
+    // reference is, and screened as it is; a case number, the hub's or the office's own, passes.
+    const cases = await emergency.gql(REPORT, {
+      records: [
+        record('DF-2026-0301-0005', { caseReference: 'AH-2026-000023' }),
+        record('DF-2026-0301-0006', { caseReference: PUPIL }),
+        record('DF-2026-0301-0007', { caseReference: '案件 139 0537 1234' }),
+        record('DF-2026-0301-0008', { caseReference: `户 ${split}` }),
+      ],
+    });
+    expect(cases.data.aidReport.userErrors).toEqual([
+      { index: 1, code: 'REFERENCE_IDENTIFIES', field: 'caseReference' },
+      { index: 2, code: 'REFERENCE_IDENTIFIES', field: 'caseReference' },
+      { index: 3, code: 'REFERENCE_IDENTIFIES', field: 'caseReference' },
+    ]);
+    expect(await ledgerRows()).toBe(rows);
+
     // An entry the ledger took before references were screened is still corrected or reversed by its reference.
     const checked = validateReport('EMERGENCY_MANAGEMENT', [record('LEGACY-1')], TODAY);
     if (!checked.ok) throw new Error('the record is valid');
@@ -615,6 +632,38 @@ describe('aidReport', () => {
     const medical = await charity.gql(REPORT, { records: [{ reference: 'CS-2026-0301-0001', beneficiaryIdNumber: PUPIL, programme: 'CHARITY_MEDICAL', grantDate: '2026-02-21', amountFen: 10_000, settlementRef: '3708110000202602210000123456' }] });
     expect(medical.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
     expect(await ledgerRows()).toBe(rows + 3);
+  });
+});
+
+describe('aidReport: a conflict of a beneficiary outside the reporter’s region', () => {
+  const EXPLAINED = /* GraphQL */ `
+    mutation($records: [ReportedAidInput!]!) {
+      aidReport(input: { records: $records, dryRun: true }) { conflicts { index rule { id } severity departments { code } explanation } userErrors { code } }
+    }
+  `;
+  const illness = [{ reference: 'HS-2026-0001', beneficiaryIdNumber: PATIENT, programme: 'RED_CROSS_ILLNESS', grantDate: '2026-01-25', amountFen: 400_000, settlementRef: SETTLEMENT }];
+
+  it('is explained by its rule alone, as preGrantCheck withholds the explanation there: no other office’s amounts or days', async () => {
+    // The patient's household lies in 任城区 (370811): the 兖州区 (370812) office checks in the LIMITED view.
+    const near = await hub.createClient({ name: 'test-red-cross-370811', department: 'RED_CROSS', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
+    const far = await hub.createClient({ name: 'test-red-cross-370812', department: 'RED_CROSS', regionScope: '370812', roles: ['DEPARTMENT_WRITER'] });
+    const inScope = await hub.as({ token: near.token, purpose: 'DUPLICATE_CHECK' }).gql(EXPLAINED, { records: illness });
+    const outside = await hub.as({ token: far.token, purpose: 'DUPLICATE_CHECK' }).gql(EXPLAINED, { records: illness });
+    expect(inScope.errors).toBeUndefined();
+    expect(outside.errors).toBeUndefined();
+    // The same conflict, rule, severity and departments, to both.
+    const bare = (c: { explanation: string }[]) => c.map(({ explanation: _, ...rest }) => rest);
+    expect(bare(outside.data.aidReport.conflicts)).toEqual(bare(inScope.data.aidReport.conflicts));
+    expect(bare(outside.data.aidReport.conflicts)).toContainEqual({ index: 0, rule: { id: 'X7' }, severity: 'CONFLICT', departments: expect.arrayContaining([{ code: 'HEALTH' }]) });
+    // In its region the office reads the stay's aid (medical aid of 2,000 yuan paid on 2026-01-09);
+    // outside it, none of it: as AidRecord.amountFen and PreGrantFinding.explanation are refused there.
+    const x7 = (r: typeof inScope) => r.data.aidReport.conflicts.find((c: { rule: { id: string } }) => c.rule.id === 'X7').explanation as string;
+    expect(x7(inScope)).toContain('2000.00 元');
+    expect(x7(outside)).not.toMatch(/元|\d{4}-\d{2}-\d{2}/);
+    const check = await hub.as({ token: far.token, purpose: 'DUPLICATE_CHECK' }).gql(
+      `{ preGrantCheck(input: { programme: "RED_CROSS_ILLNESS", beneficiaryIdNumber: "${PATIENT}", grantDate: "2026-01-25", amountFen: 400000, settlementReference: "${SETTLEMENT}" }) { findings { explanation } } }`,
+    );
+    expect(check.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'LIMITED_VIEW' });
   });
 });
 

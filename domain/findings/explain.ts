@@ -66,6 +66,15 @@ export function describeCondition(c: MetCondition, detail: Detail = FULL_DETAIL)
   }
 }
 
+/**
+ * A finding's explanation for a reader outside its subject's region, who checks duplicates in the
+ * LIMITED view (departments, programmes, periods, status; access/policy.ts): the rule alone, since
+ * every other part of the text (amounts, days, a stay's burden) is what that view withholds.
+ */
+export function explainOutOfScope(rule: Rule): string {
+  return `${rule.title}（受益人不在本单位辖区内：说明只列规则，金额与日期不在辖区外的查重视图中）。`;
+}
+
 export function explain(rule: Rule, measure: Measure, records: readonly AidRecord[], detail: Detail = FULL_DETAIL): string {
   const lead = `${rule.title}：`;
   switch (measure.type) {

@@ -294,6 +294,11 @@ export function validateReport(
     for (const [field, v] of [['settlementRef', settlementRef], ['caseReference', text(r.caseReference)], ['supersedesReference', supersedes]] as const) {
       if (v && longerThan(v, 64)) fail('TEXT_TOO_LONG', field, 'at most 64 characters');
     }
+    // The case reference is shown beside the household's aid to every office that reads it
+    // (AidRecord.caseReference), as the reference is: a case number, the hub's (AH-2026-000023) or
+    // the office's own, never a person's ID, phone or account number. It was stored and shown whole.
+    const caseReference = text(r.caseReference);
+    if (caseReference && !longerThan(caseReference, 64) && referenceIdentifies(caseReference)) fail('REFERENCE_IDENTIFIES', 'caseReference', REFERENCE_IDENTIFIES_MESSAGE);
     // A link to a published charity need (charityNeeds' id): whether it names one, and one of the
     // beneficiary's household, is the ledger's check (resolvers/reported-aid/needs.ts).
     const needId = text(r.needId);

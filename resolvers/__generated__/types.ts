@@ -5568,9 +5568,9 @@ export type ReportedAidInput = {
   readonly amountFen: Scalars['Fen']['input'];
   /** Medical aid: the hospital settlement (medical insurance settlement reference) it pays towards. */
   readonly settlementRef?: InputMaybe<Scalars['String']['input']>;
-  /** The case it answers (its reference), if any. */
+  /** The case it answers (its reference), if any: a case number, the hub's (AH-2026-000023) or the office's own; shown beside the household's aid to other offices, so one carrying an ID, phone or account number is REFERENCE_IDENTIFIES, as a reference is. */
   readonly caseReference?: InputMaybe<Scalars['String']['input']>;
-  /** The published charity need it answers, if any: its id (charityNeeds), a need of a household the beneficiary is or was a member of (NEED_UNKNOWN, NEED_NOT_OF_BENEFICIARY otherwise). */
+  /** The published charity need it answers, if any: its id (charityNeeds), a need of a household the beneficiary is or was a member of (NEED_UNKNOWN, NEED_NOT_OF_BENEFICIARY otherwise); for a charity, a need its organisation has claimed (NEED_UNKNOWN otherwise). */
   readonly needId?: InputMaybe<Scalars['String']['input']>;
   /** True when this is aid apart from a charity delivery of the reporter's organisation that it would otherwise be taken for (same beneficiary, programme and amount, within 7 days: SAME_AS_CHARITY_DELIVERY). Default false. Not part of the record: a retry need not repeat it. */
   readonly separateAid?: InputMaybe<Scalars['Boolean']['input']>;
@@ -5584,7 +5584,7 @@ export type AidReportErrorCode =
   | 'BATCH_TOO_LARGE'
   /** The reference is not 1–64 letters, digits or . _ : / -, starting with a letter or digit. */
   | 'REFERENCE_INVALID'
-  /** The reference (or a supersedesReference naming no entry) carries an ID number, a mobile number as people write one (joined, or in groups of 3-4-4 or 3-8 parted by spaces, dashes, dots, middle dots or 、, perhaps after +86: 139.0537.1234), fifteen digits or more in a row, or a bank card passing the Luhn check printed in groups (four groups of four, a longer card's last digits after them): others read it, so it is the reporter's own numbering. Settlement references are not screened. */
+  /** The reference (or a supersedesReference naming no entry, or the caseReference) carries an ID number, a mobile number as people write one (joined, or in groups of 3-4-4 or 3-8 parted by spaces, dashes, dots, middle dots or 、, perhaps after +86: 139.0537.1234), fifteen digits or more in a row, or a bank card passing the Luhn check printed in groups (four groups of four, a longer card's last digits after them): others read it, so it is the reporter's own numbering. Settlement references are not screened. */
   | 'REFERENCE_IDENTIFIES'
   /** Two records of the same report carry the same reference (compared without regard to case). */
   | 'REFERENCE_REPEATED_IN_BATCH'
@@ -5630,7 +5630,7 @@ export type AidReportErrorCode =
   | 'REPORTER_NOT_ALLOWED'
   /** A charity client reports only once its organisation (统一社会信用代码) is registered. */
   | 'CHARITY_NOT_REGISTERED'
-  /** needId names no published charity need (charityNeeds' id) within the reporter's region. */
+  /** needId names no published charity need (charityNeeds' id) within the reporter's region, or, for a charity, none its organisation has claimed (running or not): a need it reads only as an anonymous summary is not confirmed to be of anyone. */
   | 'NEED_UNKNOWN'
   /** needId names a need of a household the beneficiary has never been a member of. */
   | 'NEED_NOT_OF_BENEFICIARY'
@@ -5661,7 +5661,7 @@ export type AidReportConflict = {
   readonly severity: FindingSeverity;
   /** The departments concerned. */
   readonly departments: ReadonlyArray<Department>;
-  /** In words, in Chinese; names and ID numbers are never in it. */
+  /** In words, in Chinese; names and ID numbers are never in it. For a beneficiary outside the caller's region (a check in the LIMITED view, purpose DUPLICATE_CHECK), the rule alone: amounts and days of other aid are not part of that view, as preGrantCheck's explanation is refused there. */
   readonly explanation: Scalars['String']['output'];
 };
 

@@ -5,7 +5,7 @@
  * household's need, was stored and shown as if the aid answered it.
  */
 import { inScope } from '../../access/decide';
-import { needsByIds } from '../../db/charity/store';
+import { claimsOf, needsByIds } from '../../db/charity/store';
 import type { ReportError, ValidReportedAid } from '../../domain/reported-aid/validate';
 import type { HubContext } from '../context';
 
@@ -14,18 +14,26 @@ import type { HubContext } from '../context';
  * same answer, which confirms nothing about another county's needs) or of a household the
  * beneficiary has never been in. A member who has moved out still counts: a report may be dated up
  * to a year back. The need may be covered or withdrawn since: aid given for it still answers it.
+ *
+ * A charity (`creditCode`, its organisation) links only a need its organisation has claimed, the
+ * claim running or not (charityNeedClaim, by any of its clients: the claim is what opened the need's
+ * household to it); any other need is NEED_UNKNOWN, as one outside its region. A charity reads the
+ * needs it has not claimed as anonymous summaries only: told NEED_NOT_OF_BENEFICIARY, or nothing, for
+ * an ID number of its choosing (in a dry run, writing nothing), it learnt whether that person's
+ * household is the one with that medical or living need, which the summary is published not to say.
  */
-export async function needProblems(ctx: HubContext, records: readonly ValidReportedAid[]): Promise<ReportError[]> {
+export async function needProblems(ctx: HubContext, records: readonly ValidReportedAid[], creditCode: string | null): Promise<ReportError[]> {
   const ids = [...new Set(records.flatMap((r) => (r.needId ? [Number(r.needId)] : [])))];
   if (ids.length === 0) return [];
   const needs = new Map((await needsByIds(ctx.hub, ids)).map((n) => [n.id, n]));
+  const claimed = creditCode === null ? null : new Set((await claimsOf(ctx.hub, ids, creditCode)).map((c) => c.needId));
   const scope = ctx.access.caller?.regionScope ?? null;
   const problems = await Promise.all(
     records.map(async (r, index): Promise<ReportError | null> => {
       if (!r.needId) return null;
       const need = needs.get(Number(r.needId));
       const household = need ? await ctx.loaders.hub.householdById.load(need.householdId) : null;
-      if (!need || !household || scope === null || !inScope(scope, household.regionCode)) {
+      if (!need || !household || scope === null || !inScope(scope, household.regionCode) || (claimed !== null && !claimed.has(need.id))) {
         return { index, code: 'NEED_UNKNOWN', field: 'needId', message: 'no published charity need has this id' };
       }
       const { spells } = await ctx.loaders.hub.householdsOfPerson.load(r.beneficiaryIdNumber);

@@ -24,7 +24,10 @@ import type { ReportedAidConflict } from '../models';
 import { preGrantCheck } from '../findings/live';
 import { needProblems } from './needs';
 import { explanationFor, ruleById, rules } from '../findings/resolvers';
+import { inScope } from '../../access/decide';
 import { badInput } from '../../access/errors';
+import { personRegion } from '../../access/policy';
+import { explainOutOfScope } from '../../domain/findings/explain';
 import { unauthenticated } from '../../access/session';
 
 /** The calling reporter, or the reason it may not report. */
@@ -81,7 +84,7 @@ export const reportedAidResolvers: Resolvers = {
       const checked = validateReport(reporter.office, input.records, ctx.today, recorded);
       if (!checked.ok) return refused(checked.errors);
       const notRetries = (errors: ReportError[]) => errors.filter((e) => e.index === null || !checked.retries.has(e.index));
-      const needErrors = notRetries(await needProblems(ctx, checked.records));
+      const needErrors = notRetries(await needProblems(ctx, checked.records, reporter.creditCode));
       const deadErrors = notRetries(deceasedProblems(checked.records, await deathDatesOf(ctx, checked.records.map((r) => r.beneficiaryIdNumber))));
       if (needErrors.length + deadErrors.length > 0) return refused([...needErrors, ...deadErrors].sort((a, b) => (a.index ?? -1) - (b.index ?? -1)));
       // A charity delivery's ledger row is corrected only with the delivery (charityDeliveryReport):
@@ -110,7 +113,7 @@ export const reportedAidResolvers: Resolvers = {
           const leaveOut = (x: { reportedBy?: { clientName: string; reference: string } | null }) => x.reportedBy?.clientName === reporter.clientName && standsFor.has(referenceKey(x.reportedBy.reference));
           const result = await preGrantCheck(ctx, { programme: r.programme as ProgrammeCode, beneficiaryIdNumber: r.beneficiaryIdNumber, periodStart: r.periodStart, periodEnd: r.periodEnd, grantDate: r.grantDate, amountFen: r.amountFen, settlementRef: r.settlementRef }, rules(), { leaveOut });
           // The departments it could not read are said with the record: no conflict without them is not none.
-          return { conflicts: result.findings.filter((f) => f.severity !== 'MISSED_AID').map((finding) => ({ index, finding })), unavailable: result.unavailable, settlementUnknown: result.settlementUnknown };
+          return { conflicts: result.findings.filter((f) => f.severity !== 'MISSED_AID').map((finding) => ({ index, finding, beneficiaryIdNumber: r.beneficiaryIdNumber })), unavailable: result.unavailable, settlementUnknown: result.settlementUnknown };
         }),
       );
       // One transaction: every record or none (recordReportedAid writes nothing when it refuses).
@@ -184,7 +187,12 @@ export const reportedAidResolvers: Resolvers = {
     rule: (c) => ruleById(c.finding.ruleId),
     severity: (c) => c.finding.severity,
     departments: (c) => c.finding.departments.map(departmentOf),
-    explanation: (c, _, ctx) => explanationFor(c.finding, ctx),
+    // Outside the caller's region a reporter checks (DUPLICATE_CHECK) in the LIMITED view, as
+    // preGrantCheck does, whose explanation is refused there (PreGrantFinding.explanation IN_SCOPE):
+    // the text names the other offices' aid with its amounts and days, which that view withholds
+    // (AidRecord.amountFen is LIMITED_VIEW). It was given in full: a county office reporting aid to
+    // a person of another county read that person's medical aid and union grants, amount and day.
+    explanation: async (c, _, ctx) => (inScope(ctx.access.caller!.regionScope, await personRegion(c.beneficiaryIdNumber, ctx)) ? explanationFor(c.finding, ctx) : explainOutOfScope(ruleById(c.finding.ruleId))),
   },
   AidReporter: {
     office: (r) => departmentOf(r.office),
