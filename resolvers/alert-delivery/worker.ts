@@ -49,8 +49,20 @@ export interface RoundResult {
   dead: number;
 }
 
-/** What one POST came to: a status (any), or a transport error. */
-type PostOutcome = { status: number } | { error: string };
+/**
+ * What one POST came to: a status (any), or a transport error, with the status where an answer
+ * began and was then cut short (its connection closed before its body ended).
+ */
+type PostOutcome = { status: number; error?: undefined } | { error: string; status?: number };
+
+/**
+ * Why an attempt whose answer was cut short failed: the receiver (or a proxy) closed the connection
+ * before the body it announced ended, so its status is no acknowledgement (a receiver that crashed
+ * while answering); the attempt is retried as any failed attempt, and `lastStatus` keeps the status.
+ */
+export function answerCutShort(status: number): string {
+  return `HTTP ${status}, answer cut short (the connection closed before its body ended)`;
+}
 
 /**
  * The errors of a keep-alive connection the receiver closed as a push went out on it: the push is
@@ -204,12 +216,12 @@ export class AlertDeliveryWorker {
           await releaseClaim(this.hub, token, row.id);
           continue;
         }
-        if ('status' in outcome && outcome.status >= 200 && outcome.status < 300) {
+        if (outcome.error === undefined && outcome.status >= 200 && outcome.status < 300) {
           delivered.push(row.id);
           statuses.set(row.id, outcome.status);
         } else {
-          const status = 'status' in outcome ? outcome.status : null;
-          const error = 'status' in outcome ? `HTTP ${outcome.status}` : outcome.error;
+          const status = outcome.status ?? null;
+          const error = outcome.error ?? `HTTP ${outcome.status}`;
           if (await this.fail(token, row, status, error)) result.dead++;
           else result.retried++;
         }
@@ -364,7 +376,11 @@ export class AlertDeliveryWorker {
    * attempt: same delivery id, attempt, timestamp and signature, so its audit row stands for both, and
    * a receiver that did read the first dedupes by the delivery id (receivers must tolerate a repeat).
    * Both share the one timeout, so the claim's lease still outlasts the round. Any other error, or
-   * one after an answer began, fails the attempt as before.
+   * one after an answer began, fails the attempt as before: an answer counts once its body has ended
+   * (or once more of it than MAX_RESPONSE_BYTES was read, and dropped here), and one whose
+   * connection closed before that is no acknowledgement, whatever its status (answerCutShort). It
+   * had counted as its status, so a receiver that crashed after writing `200` was never sent the
+   * push again, and its alert was DELIVERED.
    */
   private post(row: ClaimedDelivery): Promise<PostOutcome> {
     const url = new URL(row.callbackUrl);
@@ -394,13 +410,20 @@ export class AlertDeliveryWorker {
         req = transport.request(url, { method: 'POST', agent: pooled ? (url.protocol === 'https:' ? this.agents.https : this.agents.http) : false, headers }, (res) => {
           answering = true;
           let read = 0;
+          // Set when this side stops reading a long answer: its status stands, as the whole body's would.
+          let dropped = false;
+          const status = res.statusCode ?? 0;
           res.on('data', (chunk: Buffer) => {
             read += chunk.length;
-            if (read > MAX_RESPONSE_BYTES) res.destroy();
+            if (read > MAX_RESPONSE_BYTES) {
+              dropped = true;
+              res.destroy();
+            }
           });
-          res.on('end', () => done({ status: res.statusCode ?? 0 }));
-          res.on('close', () => done({ status: res.statusCode ?? 0 }));
-          res.on('error', () => done({ status: res.statusCode ?? 0 }));
+          const closed = () => done(res.complete || dropped ? { status } : { error: answerCutShort(status), status });
+          res.on('end', () => done({ status }));
+          res.on('close', closed);
+          res.on('error', closed);
         });
         const sent = req;
         sent.on('error', (err: NodeJS.ErrnoException) => {
