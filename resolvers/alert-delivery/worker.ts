@@ -20,6 +20,12 @@
  * roles and department that fail Query.alerts for MONITORING: subscriptions.ts subscriberRefusal)
  * is not sent and appends nothing: a dead letter saying why, of which its administrators are told.
  *
+ * A subscription revoked while a round holds its pushes gets none of them not begun yet, once the
+ * round has run for recheckMs: the rows not begun are read again then (one statement, at most once
+ * per recheckMs, so a round's statements do not grow with its size) and those revoked are dropped.
+ * A round had sent every push it claimed, to a receiver revoked meanwhile too, for as long as it
+ * lasted (up to 200 pushes behind a slow receiver, each up to its timeout), each audited.
+ *
  * Stopped (a hub's SIGTERM), a worker begins no further POST: the rest of its claim is given back
  * unsent. At least once: a process that dies after sending and before recording leaves the row claimed
  * until its lease runs out; then any process sends it again with the same delivery id. The lease
@@ -36,7 +42,7 @@ import type { Logger } from 'pino';
 import { newHolder } from '../../db/jobs/lease';
 import type { AlertDeliveryConfig } from '../../db/config';
 import type { HubDb } from '../../db/connect';
-import { claimDue, markDead, markDelivered, markRetry, noteDeadLetter, releaseClaim, storeSentPayloads, type ClaimedDelivery } from '../../db/alert-delivery/store';
+import { claimDue, claimsLost, markDead, markDelivered, markRetry, noteDeadLetter, releaseClaim, storeSentPayloads, type ClaimedDelivery } from '../../db/alert-delivery/store';
 import { alertsByIds, markAlertsDelivered, type AcknowledgedPush } from '../../db/monitoring/store';
 import { alertCallerOf } from '../../domain/monitoring/alerts';
 import { pushedPayload, type AlertDeliveryBody } from '../../domain/monitoring/envelope';
@@ -123,6 +129,15 @@ export class AlertDeliveryWorker {
     this.agents = { http: new http.Agent(opts), https: new https.Agent(opts) };
   }
 
+  /**
+   * How long a round runs before it reads its rows not begun again, and then between two reads: a
+   * quarter of a push's timeout, at least a second. Revoking a subscription reaches a round in
+   * flight within this and the POSTs then running (fast rounds read nothing more).
+   */
+  get recheckMs(): number {
+    return Math.max(1000, Math.floor(this.config.httpTimeoutMs / 4));
+  }
+
   /** How long a round's claim holds: every POST of the batch at the timeout, plus a margin. */
   get leaseMs(): number {
     return this.config.httpTimeoutMs * (Math.ceil(this.config.batchSize / this.config.concurrency) + 1) + 5000;
@@ -202,9 +217,20 @@ export class AlertDeliveryWorker {
     const delivered: number[] = [];
     const statuses = new Map<number, number>();
     let next = 0;
+    // Rows of subscriptions revoked since the claim (revokeSubscription made them dead letters).
+    const lost = new Set<number>();
+    let checkedAt = claimedAt;
+    const recheck = async (from: number) => {
+      if (performance.now() - checkedAt < this.recheckMs) return;
+      checkedAt = performance.now();
+      for (const id of await claimsLost(this.hub, token, rows.slice(from).map((r) => r.id))) lost.add(id);
+    };
     const slot = async () => {
       while (next < rows.length) {
         const row = rows[next++];
+        await recheck(next - 1);
+        // Settled already, by the revocation: nothing sent, nothing audited.
+        if (lost.has(row.id)) continue;
         // Stopping (SIGTERM), or too late to finish within the claim: the row goes back unsent, due
         // at once for any process, rather than being sent (or held) while this one shuts down.
         if (this.stopping || performance.now() > lastStart) {

@@ -8,53 +8,36 @@
  * worker in this process against a real database.
  */
 import pino from 'pino';
-import type { AuditStore } from '../../access/audit';
 import { deliveriesOfAlert } from '../../db/alert-delivery/store';
 import { AlertDeliveryWorker, answerCutShort } from '../../resolvers/alert-delivery/worker';
-import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
-import { deliveryAudit } from '../support/alerts';
-import { createTestDatabases, type TestDatabases } from '../support/databases';
-import { HOSTS, insertSubscribedRegions, raise, subscribe, subscriberClient, syntheticAlert } from './scenario';
+import { startAlertReceiver } from '../support/alert-receiver';
+import { HOSTS, raise, subscribe, syntheticAlert, workerTestBed } from './scenario';
 
-let dbs: TestDatabases;
-let audit: AuditStore;
-let receiver: AlertReceiver | undefined;
-
-beforeAll(async () => {
-  dbs = await createTestDatabases('alert_cut_short');
-  await insertSubscribedRegions(dbs.hub);
-  audit = await deliveryAudit(dbs);
-  await subscriberClient(dbs.hub, 'rencheng-alerts');
-}, 300_000);
-
-afterAll(async () => {
-  await receiver?.close();
-  await audit?.close();
-  await dbs?.close();
-}, 60_000);
+const bed = workerTestBed('alert_cut_short');
 
 it('tries again a push whose 200 was cut short, and takes a long 200 the hub stopped reading', async () => {
   // The first push's answer is cut short; its retry, and the next push, are answered in full.
-  receiver = await startAlertReceiver((n) => (n === 1 ? 'CUT_SHORT' : n === 2 ? 200 : 'LONG_OK'));
-  const sub = await subscribe(dbs.hub, 'rencheng-alerts', receiver.url);
+  const receiver = await startAlertReceiver((n) => (n === 1 ? 'CUT_SHORT' : n === 2 ? 200 : 'LONG_OK'));
+  bed.receivers.push(receiver);
+  const sub = await subscribe(bed.dbs.hub, 'rencheng-alerts', receiver.url);
   receiver.setSecret(sub.secret);
   // A retry due at once (0 ms), so the second round sends it; one POST at a time, in claim order.
-  const worker = new AlertDeliveryWorker(dbs.hub, audit, { pollMs: 100, retryScheduleMs: [0], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 1, callbackHosts: HOSTS }, pino({ level: 'silent' }));
+  const worker = new AlertDeliveryWorker(bed.dbs.hub, bed.audit, { pollMs: 100, retryScheduleMs: [0], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 1, callbackHosts: HOSTS }, pino({ level: 'silent' }));
 
   const cut = syntheticAlert();
-  await raise(dbs.hub, cut);
+  await raise(bed.dbs.hub, cut);
   expect(await worker.runOnce()).toMatchObject({ claimed: 1, delivered: 0, retried: 1, dead: 0 });
-  const [failed] = await deliveriesOfAlert(dbs.hub, cut.alertId);
+  const [failed] = await deliveriesOfAlert(bed.dbs.hub, cut.alertId);
   expect(failed).toMatchObject({ state: 'PENDING', attempts: 1, lastStatus: 200, lastError: answerCutShort(200) });
 
   expect(await worker.runOnce()).toMatchObject({ claimed: 1, delivered: 1, retried: 0, dead: 0 });
-  const [delivered] = await deliveriesOfAlert(dbs.hub, cut.alertId);
+  const [delivered] = await deliveriesOfAlert(bed.dbs.hub, cut.alertId);
   expect(delivered).toMatchObject({ state: 'DELIVERED', attempts: 2, lastStatus: 200, lastError: null });
 
   const long = syntheticAlert();
-  await raise(dbs.hub, long);
+  await raise(bed.dbs.hub, long);
   expect(await worker.runOnce()).toMatchObject({ claimed: 1, delivered: 1, retried: 0, dead: 0 });
-  const [longRow] = await deliveriesOfAlert(dbs.hub, long.alertId);
+  const [longRow] = await deliveriesOfAlert(bed.dbs.hub, long.alertId);
   expect(longRow).toMatchObject({ state: 'DELIVERED', attempts: 1, lastStatus: 200 });
 
   // The cut-short push and its retry under one delivery id, attempts 1 and 2, both signed.
