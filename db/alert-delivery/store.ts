@@ -485,6 +485,17 @@ export async function deliveryCounts(db: HubQuery, subscriptionIds: number[]): P
 }
 
 /** Gives a claimed row back unsent (its attempt not counted), for any worker to claim again. */
+/**
+ * Of `ids`, claimed by `claimToken`, those no longer its own and pending: revoking the subscription
+ * (revokeSubscription) made them dead letters and cleared their claim. One statement by primary key.
+ */
+export async function claimsLost(db: HubQuery, claimToken: string, ids: readonly number[]): Promise<Set<number>> {
+  if (ids.length === 0) return new Set();
+  const held = await db.select({ id: alertDelivery.id }).from(alertDelivery).where(and(inArray(alertDelivery.id, [...ids]), eq(alertDelivery.claimToken, claimToken), eq(alertDelivery.state, 'PENDING')));
+  const kept = new Set(held.map((r) => r.id));
+  return new Set(ids.filter((id) => !kept.has(id)));
+}
+
 export async function releaseClaim(db: HubQuery, claimToken: string, id: number): Promise<void> {
   await retryLockConflicts(() => db.execute(sql`UPDATE alert_delivery SET claim_token = NULL, claim_until = NULL, attempts = attempts - 1 WHERE id = ${id} AND claim_token = ${claimToken}`));
 }

@@ -176,13 +176,17 @@ function sameSubscription(a: SubscriptionShape, b: SubscriptionShape): boolean {
 /**
  * Both are URLs callbackRefusal took; one that no longer parses is compared as written. An empty
  * fragment (`…/in#`, which callbackRefusal lets through: its hash reads '') is no part of what is
- * posted, so it is left out as well.
+ * posted, so it is left out as well; so is an empty query (`…/in?`): the worker posts to the path
+ * and `search` (node:http's request line), which is '' for it, so `…/in?` reached the receiver as
+ * `…/in`, a second subscription pushing every alert twice.
  */
 function sameCallback(a: string, b: string): boolean {
   const href = (url: string) => {
     if (!URL.canParse(url)) return url;
     const u = new URL(url);
     u.hash = '';
+    // Setting '' drops a bare '?' (the query becomes null); a query with content is kept as written.
+    if (u.search === '') u.search = '';
     return u.href;
   };
   return href(a) === href(b);

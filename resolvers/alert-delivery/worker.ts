@@ -20,6 +20,12 @@
  * roles and department that fail Query.alerts for MONITORING: subscriptions.ts subscriberRefusal)
  * is not sent and appends nothing: a dead letter saying why, of which its administrators are told.
  *
+ * A subscription revoked while a round holds its pushes gets none of them not begun yet, once the
+ * round has run for recheckMs: the rows not begun are read again then (one statement, at most once
+ * per recheckMs, so a round's statements do not grow with its size) and those revoked are dropped.
+ * A round had sent every push it claimed, to a receiver revoked meanwhile too, for as long as it
+ * lasted (up to 200 pushes behind a slow receiver, each up to its timeout), each audited.
+ *
  * Stopped (a hub's SIGTERM), a worker begins no further POST: the rest of its claim is given back
  * unsent. At least once: a process that dies after sending and before recording leaves the row claimed
  * until its lease runs out; then any process sends it again with the same delivery id. The lease
@@ -36,7 +42,7 @@ import type { Logger } from 'pino';
 import { newHolder } from '../../db/jobs/lease';
 import type { AlertDeliveryConfig } from '../../db/config';
 import type { HubDb } from '../../db/connect';
-import { claimDue, markDead, markDelivered, markRetry, noteDeadLetter, releaseClaim, storeSentPayloads, type ClaimedDelivery } from '../../db/alert-delivery/store';
+import { claimDue, claimsLost, markDead, markDelivered, markRetry, noteDeadLetter, releaseClaim, storeSentPayloads, type ClaimedDelivery } from '../../db/alert-delivery/store';
 import { alertsByIds, markAlertsDelivered, type AcknowledgedPush } from '../../db/monitoring/store';
 import { alertCallerOf } from '../../domain/monitoring/alerts';
 import { pushedPayload, type AlertDeliveryBody } from '../../domain/monitoring/envelope';
@@ -49,8 +55,20 @@ export interface RoundResult {
   dead: number;
 }
 
-/** What one POST came to: a status (any), or a transport error. */
-type PostOutcome = { status: number } | { error: string };
+/**
+ * What one POST came to: a status (any), or a transport error, with the status where an answer
+ * began and was then cut short (its connection closed before its body ended).
+ */
+type PostOutcome = { status: number; error?: undefined } | { error: string; status?: number };
+
+/**
+ * Why an attempt whose answer was cut short failed: the receiver (or a proxy) closed the connection
+ * before the body it announced ended, so its status is no acknowledgement (a receiver that crashed
+ * while answering); the attempt is retried as any failed attempt, and `lastStatus` keeps the status.
+ */
+export function answerCutShort(status: number): string {
+  return `HTTP ${status}, answer cut short (the connection closed before its body ended)`;
+}
 
 /**
  * The errors of a keep-alive connection the receiver closed as a push went out on it: the push is
@@ -109,6 +127,15 @@ export class AlertDeliveryWorker {
   ) {
     const opts = { keepAlive: true, maxSockets: config.concurrency };
     this.agents = { http: new http.Agent(opts), https: new https.Agent(opts) };
+  }
+
+  /**
+   * How long a round runs before it reads its rows not begun again, and then between two reads: a
+   * quarter of a push's timeout, at least a second. Revoking a subscription reaches a round in
+   * flight within this and the POSTs then running (fast rounds read nothing more).
+   */
+  get recheckMs(): number {
+    return Math.max(1000, Math.floor(this.config.httpTimeoutMs / 4));
   }
 
   /** How long a round's claim holds: every POST of the batch at the timeout, plus a margin. */
@@ -190,9 +217,20 @@ export class AlertDeliveryWorker {
     const delivered: number[] = [];
     const statuses = new Map<number, number>();
     let next = 0;
+    // Rows of subscriptions revoked since the claim (revokeSubscription made them dead letters).
+    const lost = new Set<number>();
+    let checkedAt = claimedAt;
+    const recheck = async (from: number) => {
+      if (performance.now() - checkedAt < this.recheckMs) return;
+      checkedAt = performance.now();
+      for (const id of await claimsLost(this.hub, token, rows.slice(from).map((r) => r.id))) lost.add(id);
+    };
     const slot = async () => {
       while (next < rows.length) {
         const row = rows[next++];
+        await recheck(next - 1);
+        // Settled already, by the revocation: nothing sent, nothing audited.
+        if (lost.has(row.id)) continue;
         // Stopping (SIGTERM), or too late to finish within the claim: the row goes back unsent, due
         // at once for any process, rather than being sent (or held) while this one shuts down.
         if (this.stopping || performance.now() > lastStart) {
@@ -204,12 +242,12 @@ export class AlertDeliveryWorker {
           await releaseClaim(this.hub, token, row.id);
           continue;
         }
-        if ('status' in outcome && outcome.status >= 200 && outcome.status < 300) {
+        if (outcome.error === undefined && outcome.status >= 200 && outcome.status < 300) {
           delivered.push(row.id);
           statuses.set(row.id, outcome.status);
         } else {
-          const status = 'status' in outcome ? outcome.status : null;
-          const error = 'status' in outcome ? `HTTP ${outcome.status}` : outcome.error;
+          const status = outcome.status ?? null;
+          const error = outcome.error ?? `HTTP ${outcome.status}`;
           if (await this.fail(token, row, status, error)) result.dead++;
           else result.retried++;
         }
@@ -364,7 +402,11 @@ export class AlertDeliveryWorker {
    * attempt: same delivery id, attempt, timestamp and signature, so its audit row stands for both, and
    * a receiver that did read the first dedupes by the delivery id (receivers must tolerate a repeat).
    * Both share the one timeout, so the claim's lease still outlasts the round. Any other error, or
-   * one after an answer began, fails the attempt as before.
+   * one after an answer began, fails the attempt as before: an answer counts once its body has ended
+   * (or once more of it than MAX_RESPONSE_BYTES was read, and dropped here), and one whose
+   * connection closed before that is no acknowledgement, whatever its status (answerCutShort). It
+   * had counted as its status, so a receiver that crashed after writing `200` was never sent the
+   * push again, and its alert was DELIVERED.
    */
   private post(row: ClaimedDelivery): Promise<PostOutcome> {
     const url = new URL(row.callbackUrl);
@@ -394,13 +436,20 @@ export class AlertDeliveryWorker {
         req = transport.request(url, { method: 'POST', agent: pooled ? (url.protocol === 'https:' ? this.agents.https : this.agents.http) : false, headers }, (res) => {
           answering = true;
           let read = 0;
+          // Set when this side stops reading a long answer: its status stands, as the whole body's would.
+          let dropped = false;
+          const status = res.statusCode ?? 0;
           res.on('data', (chunk: Buffer) => {
             read += chunk.length;
-            if (read > MAX_RESPONSE_BYTES) res.destroy();
+            if (read > MAX_RESPONSE_BYTES) {
+              dropped = true;
+              res.destroy();
+            }
           });
-          res.on('end', () => done({ status: res.statusCode ?? 0 }));
-          res.on('close', () => done({ status: res.statusCode ?? 0 }));
-          res.on('error', () => done({ status: res.statusCode ?? 0 }));
+          const closed = () => done(res.complete || dropped ? { status } : { error: answerCutShort(status), status });
+          res.on('end', () => done({ status }));
+          res.on('close', closed);
+          res.on('error', closed);
         });
         const sent = req;
         sent.on('error', (err: NodeJS.ErrnoException) => {

@@ -12,7 +12,9 @@ import { region } from '../../db/household/schema';
 import type { HubDb } from '../../db/connect';
 import type { AlertEnvelope } from '../../domain/monitoring/envelope';
 import type { AlertReceiver } from '../support/alert-receiver';
-import type { TestDatabases } from '../support/databases';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+import type { AuditStore } from '../../access/audit';
+import { deliveryAudit } from '../support/alerts';
 import type { TestHub } from '../support/hub';
 import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
 import { lockingTransaction } from '../../db/locking';
@@ -85,4 +87,25 @@ export async function endAlertTests(hub: TestHub | undefined, receivers: AlertRe
   await hub?.close();
   await Promise.all(receivers.splice(0).map((r) => r.close()));
   await dbs?.close();
+}
+
+/**
+ * A file whose tests run a worker of their own (`new AlertDeliveryWorker(bed.dbs.hub, bed.audit, …)`)
+ * against one subscriber client, `rencheng-alerts`, in 任城区: its databases and audit store made
+ * before all its tests, and closed after them with the receivers it pushed to `bed.receivers`.
+ */
+export function workerTestBed(databaseName: string): { dbs: TestDatabases; audit: AuditStore; receivers: AlertReceiver[] } {
+  const bed = { receivers: [] as AlertReceiver[] } as { dbs: TestDatabases; audit: AuditStore; receivers: AlertReceiver[] };
+  beforeAll(async () => {
+    bed.dbs = await createTestDatabases(databaseName);
+    await insertSubscribedRegions(bed.dbs.hub);
+    bed.audit = await deliveryAudit(bed.dbs);
+    await subscriberClient(bed.dbs.hub, 'rencheng-alerts');
+  }, 300_000);
+  afterAll(async () => {
+    await Promise.all(bed.receivers.splice(0).map((r) => r.close()));
+    await bed.audit?.close();
+    await bed.dbs?.close();
+  }, 60_000);
+  return bed;
 }

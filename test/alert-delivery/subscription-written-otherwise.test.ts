@@ -1,7 +1,8 @@
 /**
  * A subscription sent again written otherwise is the same subscription (SUBSCRIPTION_EXISTS), as a
  * repeat with its lists in another order already is (api.test.ts): the same callback URL spelt in
- * another case, with its default port or a `./` segment (the URL the worker posts to is the same),
+ * another case, with its default port, a `./` segment, an empty fragment or an empty query (`…?`:
+ * node:http posts the path and `search`, '' for it; the URL the worker posts to is the same),
  * and every grade named where none was (no grade named means every grade). Each was made a second
  * subscription, and the receiver was pushed every alert twice, one copy signed with a secret it
  * never saw. A real hub server, through the API (the CLI calls the same function).
@@ -47,7 +48,7 @@ describe('alertSubscriptionCreate sent again written otherwise', () => {
     expect(first.userErrors).toEqual([]);
     const id = first.subscription.id;
 
-    for (const callbackUrl of ['HTTP://127.0.0.1:9/pushes', 'http://127.0.0.1:9/./pushes', 'http://127.0.0.1:9/in/../pushes', 'http://127.0.0.1:9/pushes#']) {
+    for (const callbackUrl of ['HTTP://127.0.0.1:9/pushes', 'http://127.0.0.1:9/./pushes', 'http://127.0.0.1:9/in/../pushes', 'http://127.0.0.1:9/pushes#', 'http://127.0.0.1:9/pushes?', 'http://127.0.0.1:9/pushes?#']) {
       const again = await create({ callbackUrl });
       expect([callbackUrl, again.subscription, again.userErrors.map((e: any) => [e.code, e.field])]).toEqual([callbackUrl, null, [['SUBSCRIPTION_EXISTS', ['input', 'callbackUrl']]]]);
       expect(again.userErrors[0].message).toContain(`subscription ${id}`);

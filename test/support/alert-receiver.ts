@@ -2,7 +2,9 @@
  * A subscriber's receiver for alert pushes: a real HTTP server on 127.0.0.1 that verifies each
  * push's signature itself (HMAC-SHA256 over `timestamp.body` with the subscription's secret,
  * compared in constant time; computed here with node:crypto, not with the hub's signing code) and
- * answers as its script says: a status, or 'HANG' (reads the request, never answers). A script may
+ * answers as its script says: a status, 'HANG' (reads the request, never answers), 'CUT_SHORT' (writes
+ * `200` announcing a body of 100 bytes, one byte of it, then closes the connection: a receiver that
+ * crashed while answering) or 'LONG_OK' (`200` with a body longer than the hub reads). A script may
  * answer after looking at something first (a promise): what the hub had recorded when the push arrived.
  * With `closesReusedConnections` it keeps every connection open while idle and resets one when a
  * second request comes on it, before reading or answering: deterministically what a receiver whose
@@ -19,7 +21,7 @@ export interface ReceivedPush {
   path: string;
   body: any;
   signatureValid: boolean;
-  /** What the receiver answered (null: it hung). */
+  /** What the receiver answered (null: it hung, or cut its answer short). */
   answered: number | null;
 }
 
@@ -37,7 +39,8 @@ export interface AlertReceiver {
   close(): Promise<void>;
 }
 
-export type ReceiverScript = (n: number, push: Omit<ReceivedPush, 'answered'>) => number | 'HANG' | Promise<number | 'HANG'>;
+type Answer = number | 'HANG' | 'CUT_SHORT' | 'LONG_OK';
+export type ReceiverScript = (n: number, push: Omit<ReceivedPush, 'answered'>) => Answer | Promise<Answer>;
 
 export async function startAlertReceiver(script: ReceiverScript = () => 200, port = 0, opts: { closesReusedConnections?: boolean } = {}): Promise<AlertReceiver> {
   let secret = '';
@@ -73,10 +76,19 @@ export async function startAlertReceiver(script: ReceiverScript = () => 200, por
       const push = { deliveryId: String(req.headers['x-aidhub-delivery-id'] ?? ''), attempt: Number(req.headers['x-aidhub-attempt']), path: req.url ?? '', body, signatureValid };
       const n = ++arrived;
       const answer = signatureValid ? await script(n, push) : 401;
-      pushes.push({ ...push, answered: answer === 'HANG' ? null : answer });
+      pushes.push({ ...push, answered: answer === 'HANG' || answer === 'CUT_SHORT' ? null : answer === 'LONG_OK' ? 200 : answer });
       for (const w of waiters.filter((w) => pushes.length >= w.count)) w.resolve();
       if (answer === 'HANG') {
         hanging.add(res);
+        return;
+      }
+      if (answer === 'CUT_SHORT') {
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 100 });
+        res.write('o', () => req.socket.destroy());
+        return;
+      }
+      if (answer === 'LONG_OK') {
+        res.writeHead(200, { 'content-type': 'text/plain' }).end('o'.repeat(200 * 1024));
         return;
       }
       res.writeHead(answer, { 'content-type': 'text/plain' }).end('ok');
