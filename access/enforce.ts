@@ -27,7 +27,7 @@ import { divisionLevel, divisionPrefix, isDivisionCode } from '../domain/divisio
 import { scrub } from '../domain/privacy';
 import { HUB_ID } from '../domain/hub-id';
 import { badInput } from './errors';
-import { checkCall, decideField, inScope, outOfScope, viewOf, type Refusal, type View } from './decide';
+import { checkCall, decideField, inScope, outOfScope, viewOf, type FieldDecision, type Refusal, type View } from './decide';
 import { personRegion, ROOT_RULES, TYPE_RULES, type ArgumentKind, type ObjectRegion, type PersonalTypeRule, type ReadRule, type RootRule, type Subject, type Visibility } from './policy';
 import { unknownRegion, type RegionRow } from '../db/household/loaders';
 import type { AccessContext } from './context';
@@ -111,11 +111,17 @@ interface ArgumentFacts {
   regions: string[];
 }
 
-function argumentFacts(spec: Record<string, ArgumentKind> | undefined, args: Record<string, unknown>): ArgumentFacts {
+/** A root rule's argument paths (RootRule.args), split once when the schema is wrapped. */
+type ArgumentSpec = readonly (readonly [path: string[], kind: ArgumentKind])[];
+
+function argumentSpec(spec: Record<string, ArgumentKind> | undefined): ArgumentSpec {
+  return Object.entries(spec ?? {}).map(([path, kind]) => [path.split('.'), kind] as const);
+}
+
+function argumentFacts(spec: ArgumentSpec, args: Record<string, unknown>): ArgumentFacts {
   const facts: ArgumentFacts = { subjects: [], regions: [] };
-  if (!spec) return facts;
-  for (const [path, kind] of Object.entries(spec)) {
-    for (const value of valuesAt(args, path.split('.'))) {
+  for (const [path, kind] of spec) {
+    for (const value of valuesAt(args, path)) {
       if (typeof value !== 'string' && typeof value !== 'number') continue;
       const text = String(value);
       if (kind === 'PERSON_ID') {
@@ -261,10 +267,11 @@ function notFoundRefused(result: unknown, what: string, rule: RootRule, facts: A
 }
 
 function rootField(what: string, rule: RootRule | undefined, resolve: Resolver, returns: PersonalTypeRule | null, capped: boolean): Resolver {
+  const spec = argumentSpec(rule?.args);
   return (source, args, ctx, info) => {
     const session = sessionOf(ctx);
     const caller = session.caller!;
-    const facts = argumentFacts(rule?.args, args);
+    const facts = argumentFacts(spec, args);
     const refusal = checkCall(rule, what, caller, session.purpose);
     if (refusal) {
       session.record(facts.subjects, true);
@@ -330,15 +337,40 @@ function rootField(what: string, rule: RootRule | undefined, resolve: Resolver, 
 /**
  * Each request decides each read rule once per thing it guards (a type, or a field with a narrower
  * rule): the rule is checked on every field of every personal object, and one rule guards several
- * types, whose refusals each name their own.
+ * types, whose refusals each name their own. The decisions are kept on the session
+ * (AccessSession.readDecisions), by a slot each guarded thing is given as the schema is wrapped:
+ * an index, where a map of the sessions and one by name cost two look-ups a field.
  */
-const readDecisions = new WeakMap<AccessSession, Map<string, Refusal | null>>();
+const guardSlots = new Map<string, number>();
 
-function readRefusal(read: ReadRule, guarded: string, session: AccessSession): Refusal | null {
-  let decided = readDecisions.get(session);
-  if (!decided) readDecisions.set(session, (decided = new Map()));
-  if (!decided.has(guarded)) decided.set(guarded, checkCall(read, guarded, session.caller!, session.purpose));
-  return decided.get(guarded)!;
+function guardSlot(guarded: string): number {
+  let slot = guardSlots.get(guarded);
+  if (slot === undefined) guardSlots.set(guarded, (slot = guardSlots.size));
+  return slot;
+}
+
+function readRefusal(read: ReadRule, guarded: string, slot: number, session: AccessSession): Refusal | null {
+  let refusal = session.readDecisions[slot];
+  if (refusal === undefined) session.readDecisions[slot] = refusal = checkCall(read, guarded, session.caller!, session.purpose);
+  return refusal;
+}
+
+/**
+ * How a field of a visibility shows in a view is the same for every field of the request (the
+ * caller and purpose are the request's), refusals aside, which name the field: decided once a
+ * request for each visibility and view (AccessSession.fieldDecisions), by the slot below.
+ */
+const VISIBILITY_SLOT: Record<Visibility, number> = { ANY: 0, IN_SCOPE: 2, ID_NUMBER: 4, REFERENCE: 6, HEALTH: 8, REGION: 10 };
+
+function fieldDecision(visibility: Visibility, slot: number, view: View, what: string, session: AccessSession): FieldDecision {
+  // NONE refuses every field (naming it): never kept.
+  if (view === 'NONE') return decideField(visibility, view, session.caller!, session.purpose, what);
+  const at = view === 'FULL' ? slot : slot + 1;
+  const known = session.fieldDecisions[at];
+  if (known !== undefined) return known;
+  const decision = decideField(visibility, view, session.caller!, session.purpose, what);
+  if (decision.show !== 'REFUSED') session.fieldDecisions[at] = decision;
+  return decision;
 }
 
 /** A personal field's value in the view its object has: shown, masked, coarsened or refused. */
@@ -346,6 +378,7 @@ function showField(
   view: View,
   what: string,
   visibility: Visibility,
+  slot: number,
   ofObject: NonNullable<PersonalTypeRule['fieldsOfObject']>[string]['narrow'] | undefined,
   resolve: Resolver,
   inherits: { rule: PersonalTypeRule | null } | null,
@@ -356,7 +389,7 @@ function showField(
   ctx: AccessContext,
   info: Parameters<Resolver>[3],
 ): unknown {
-  const decision = decideField(visibility, view, session.caller!, session.purpose, what);
+  const decision = fieldDecision(visibility, slot, view, what, session);
   if (decision.show === 'REFUSED') throw forbidden(decision.refusal);
   const narrowed = ofObject?.(source, session.caller!);
   if (narrowed?.refused) throw forbidden({ reason: 'OTHER_DEPARTMENT_DATA', message: narrowed.refused });
@@ -376,16 +409,20 @@ function showField(
 function personalField(what: string, typeRule: PersonalTypeRule, fieldName: string, visibility: Visibility, read: ReadRule, guarded: string, resolve: Resolver, inherits: { rule: PersonalTypeRule | null } | null, capped: boolean): Resolver {
   const ofObject = typeRule.fieldsOfObject?.[fieldName]?.narrow;
   const healthOf = visibility === 'HEALTH' ? typeRule.healthOnlyFor?.[fieldName]?.test : undefined;
+  const guard = guardSlot(guarded);
+  const slot = VISIBILITY_SLOT[visibility];
   return (source, args, ctx, info) => {
     const session = sessionOf(ctx);
     // A field that is health detail only for some objects shows as IN_SCOPE for the others.
-    const shown: Visibility = healthOf && !healthOf(source, session.caller!) ? 'IN_SCOPE' : visibility;
+    const healthHere = !healthOf || healthOf(source, session.caller!);
+    const shown: Visibility = healthHere ? visibility : 'IN_SCOPE';
+    const shownSlot = healthHere ? slot : VISIBILITY_SLOT.IN_SCOPE;
     // However the object was reached, the caller must be one its type's data is read by.
-    const refusal = readRefusal(read, guarded, session);
+    const refusal = readRefusal(read, guarded, guard, session);
     if (refusal) throw forbidden(refusal);
     const view = computedView(typeRule, source as object, ctx, session);
-    if (isPromise<View>(view)) return view.then((v) => showField(v, what, shown, ofObject, resolve, inherits, capped, session, source, args, ctx, info));
-    return showField(view, what, shown, ofObject, resolve, inherits, capped, session, source, args, ctx, info);
+    if (isPromise<View>(view)) return view.then((v) => showField(v, what, shown, shownSlot, ofObject, resolve, inherits, capped, session, source, args, ctx, info));
+    return showField(view, what, shown, shownSlot, ofObject, resolve, inherits, capped, session, source, args, ctx, info);
   };
 }
 

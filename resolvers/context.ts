@@ -12,7 +12,8 @@ import type { DepartmentCode } from '../domain/departments';
 import { todayIso, type IsoDate } from '../domain/dates';
 import { chinaDateOf } from '../domain/cases/china-time';
 import { loggableError } from '../domain/privacy';
-import { createDepartmentLoaders, createNoLongerStandingLoaders, primeDepartment, PROBE, UnreadableRows, type OutcomeListener, type SourceOutcome } from '../federation/loaders';
+import { createDepartmentLoaders, createNoLongerStandingLoaders, primeDepartment, PROBE, UnreadableRows, unrecognisedIn, type OutcomeListener, type SourceOutcome } from '../federation/loaders';
+import type { AidRecord } from '../federation/contract';
 import { ledgerRecord } from '../federation/registry';
 import type { ReportedAidRow } from '../db/reported-aid/schema';
 import { checkSources, type Sources } from '../federation/sources';
@@ -72,11 +73,22 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
   // too. Without it that household cost a ninth statement (test/household.test.ts).
   // The read is the ledger's, made with the household's: it is reported as a department read is
   // (aidhub_source_* metrics), which the primed loader never makes.
-  const onLedger = (entries: ReadonlyMap<string, ReportedAidRow[]>, latencyMs: number) => {
-    const byPerson = new Map([[PROBE, []], ...[...entries].map(([idNumber, rows]) => [idNumber, rows.flatMap((r) => ledgerRecord(r, today) ?? [])] as const)]);
+  // Loops, not spreads of the entries and their records: it runs for every household read.
+  const onLedger = (entries: ReadonlyMap<string, ReadonlyMap<number, ReportedAidRow>>, latencyMs: number) => {
+    const byPerson = new Map<string, AidRecord[]>([[PROBE, []]]);
+    const records: AidRecord[] = [];
+    for (const [idNumber, rows] of entries) {
+      const mine: AidRecord[] = [];
+      for (const row of rows.values()) {
+        const record = ledgerRecord(row, today);
+        if (!record) continue;
+        mine.push(record);
+        records.push(record);
+      }
+      byPerson.set(idNumber, mine);
+    }
     const outcome: SourceOutcome = { department: 'REPORTED', available: true, latencyMs, reason: null };
-    const records = [...byPerson.values()].flat();
-    onOutcome(outcome, null, { status: records.filter((r) => r.sourceStatusCode != null).length, programme: records.filter((r) => r.sourceProgrammeCode != null).length });
+    onOutcome(outcome, null, unrecognisedIn(records));
     primeDepartment(departments, 'REPORTED', byPerson, outcome);
   };
   // The other features' loaders (some forty DataLoaders between them) are made when a field of
