@@ -17,6 +17,7 @@ import {
   isInputObjectType,
   isListType,
   isNonNullType,
+  type GraphQLError,
   type GraphQLFieldConfig,
   type GraphQLFieldResolver,
   type GraphQLInputType,
@@ -27,7 +28,7 @@ import { divisionLevel, divisionPrefix, isDivisionCode } from '../domain/divisio
 import { scrub } from '../domain/privacy';
 import { HUB_ID } from '../domain/hub-id';
 import { badInput } from './errors';
-import { checkCall, decideField, inScope, outOfScope, viewOf, type Refusal, type View } from './decide';
+import { checkCall, decideField, inScope, outOfScope, viewOf, type FieldDecision, type Refusal, type View } from './decide';
 import { personRegion, ROOT_RULES, TYPE_RULES, type ArgumentKind, type ObjectRegion, type PersonalTypeRule, type ReadRule, type RootRule, type Subject, type Visibility } from './policy';
 import { unknownRegion, type RegionRow } from '../db/household/loaders';
 import type { AccessContext } from './context';
@@ -111,11 +112,17 @@ interface ArgumentFacts {
   regions: string[];
 }
 
-function argumentFacts(spec: Record<string, ArgumentKind> | undefined, args: Record<string, unknown>): ArgumentFacts {
+/** A root rule's argument paths (RootRule.args), split once when the schema is wrapped. */
+type ArgumentSpec = readonly (readonly [path: string[], kind: ArgumentKind])[];
+
+function argumentSpec(spec: Record<string, ArgumentKind> | undefined): ArgumentSpec {
+  return Object.entries(spec ?? {}).map(([path, kind]) => [path.split('.'), kind] as const);
+}
+
+function argumentFacts(spec: ArgumentSpec, args: Record<string, unknown>): ArgumentFacts {
   const facts: ArgumentFacts = { subjects: [], regions: [] };
-  if (!spec) return facts;
-  for (const [path, kind] of Object.entries(spec)) {
-    for (const value of valuesAt(args, path.split('.'))) {
+  for (const [path, kind] of spec) {
+    for (const value of valuesAt(args, path)) {
       if (typeof value !== 'string' && typeof value !== 'number') continue;
       const text = String(value);
       if (kind === 'PERSON_ID') {
@@ -156,18 +163,23 @@ function sessionOf(ctx: AccessContext): AccessSession {
 function computedView(rule: PersonalTypeRule, obj: object, ctx: AccessContext, session: AccessSession): View | Promise<View> {
   const known = session.views.get(obj);
   if (known !== undefined) return known;
-  const settle = (region: ObjectRegion): View => {
-    const view = rule.region && readable(rule, obj, session) ? viewOf(session.caller!, session.purpose, region) : 'NONE';
-    session.views.set(obj, view);
-    if (rule.subjects) session.record(rule.subjects(obj), view === 'NONE');
-    return view;
-  };
   // A type without a region of its own is only ever seen through its parent's view.
   const region = rule.region ? rule.region(obj, ctx) : null;
-  if (!isPromise<ObjectRegion>(region)) return settle(region);
-  const pending = region.then(settle);
+  if (!isPromise<ObjectRegion>(region)) return settledView(region, rule, obj, session);
+  const pending = region.then((r) => settledView(r, rule, obj, session));
   session.views.set(obj, pending);
   return pending;
+}
+
+// The functions below run for every request (or every object) and are module functions, not
+// closures named inside their caller: under `npm start` tsx (esbuild's keepNames) defines the name
+// of every named closure each time it is made (test/keep-names.test.ts).
+
+function settledView(region: ObjectRegion, rule: PersonalTypeRule, obj: object, session: AccessSession): View {
+  const view = rule.region && readable(rule, obj, session) ? viewOf(session.caller!, session.purpose, region) : 'NONE';
+  session.views.set(obj, view);
+  if (rule.subjects) session.record(rule.subjects(obj), view === 'NONE');
+  return view;
 }
 
 /** Whether the caller may read this object at all, beyond its region (PersonalTypeRule.readableBy). */
@@ -240,31 +252,37 @@ function notFoundRefused(result: unknown, what: string, rule: RootRule, facts: A
   const caller = session.caller!;
   // Shown the LIMITED view outside its scope, the caller learns existence by design: null stays the answer.
   if (viewOf(caller, session.purpose, null, rule.outOfScope) !== 'NONE') return result;
-  const refusal = (subjects: readonly Subject[]) => {
-    session.record(subjects, true);
-    return forbidden(outOfScope(what));
-  };
-  const missing = (v: unknown) => v === null || v === undefined;
   return Promise.resolve(result).then(async (value) => {
     if (Array.isArray(value)) {
       // An entry is null only for an id the hub does not hold: none is held in any scope.
       if (!value.some(missing) || (await coversEverySubject(caller.regionScope, facts.subjects, ctx))) return value;
       // Entries answer the ids in order (one subject each), so only a refused entry's subject is
       // audited as refused: the households served beside it were served.
-      const subjectOf = (i: number) => (value.length === facts.subjects.length ? [facts.subjects[i]] : facts.subjects);
-      return value.map((v, i) => (missing(v) ? Promise.reject(refusal(subjectOf(i))) : v));
+      const one = value.length === facts.subjects.length;
+      return value.map((v, i) => (missing(v) ? Promise.reject(notFound(one ? [facts.subjects[i]] : facts.subjects, what, session)) : v));
     }
     if (!missing(value)) return value;
     if ((await heldInScope(facts.subjects, caller.regionScope, ctx)) || (await coversEverySubject(caller.regionScope, facts.subjects, ctx))) return value;
-    throw refusal(facts.subjects);
+    throw notFound(facts.subjects, what, session);
   });
 }
 
+function missing(v: unknown): boolean {
+  return v === null || v === undefined;
+}
+
+/** A null answer refused as out of scope (notFoundRefused), its subjects audited as refused. */
+function notFound(subjects: readonly Subject[], what: string, session: AccessSession): GraphQLError {
+  session.record(subjects, true);
+  return forbidden(outOfScope(what));
+}
+
 function rootField(what: string, rule: RootRule | undefined, resolve: Resolver, returns: PersonalTypeRule | null, capped: boolean): Resolver {
+  const spec = argumentSpec(rule?.args);
   return (source, args, ctx, info) => {
     const session = sessionOf(ctx);
     const caller = session.caller!;
-    const facts = argumentFacts(rule?.args, args);
+    const facts = argumentFacts(spec, args);
     const refusal = checkCall(rule, what, caller, session.purpose);
     if (refusal) {
       session.record(facts.subjects, true);
@@ -277,68 +295,95 @@ function rootField(what: string, rule: RootRule | undefined, resolve: Resolver, 
     }
     if (capped) capArgs(args, ctx.config.maxListSize, allowed.listsBoundByField);
 
-    /** The view of one returned object, from its own region; null when it is to be left out. */
-    const admit = (obj: object): View | null | Promise<View | null> => {
-      const settle = (region: ObjectRegion): View | null => {
-        const view = readable(returns!, obj, session) ? viewOf(caller, session.purpose, region, allowed.outOfScope) : 'NONE';
-        if (view === 'NONE' && allowed.outOfScope === 'OMIT') return null;
-        if (returns!.subjects) session.record(returns!.subjects(obj), view === 'NONE');
-        // Out of reach reads as not found: a refusal would tell the caller the id exists.
-        if (view === 'NONE' && allowed.outOfScope === 'HIDE') return null;
-        if (view === 'NONE') throw forbidden(outOfScope(what));
-        session.views.set(obj, view);
-        return view;
-      };
-      if (!returns!.region) return settle(null);
-      const region = returns!.region(obj, ctx);
-      return isPromise<ObjectRegion>(region) ? region.then(settle) : settle(region);
-    };
-
-    const run = (argView: View | null) => {
-      session.record(facts.subjects, false);
-      let result = resolve(source, args, ctx, info);
-      if (allowed.notFoundOutOfScope) result = notFoundRefused(result, what, allowed, facts, ctx, session);
-      if (!returns) return result;
-      if (argView) return inheritView(result, argView, returns, session);
-      if (allowed.outOfScope === 'OMIT') {
-        // Lists only: what lies outside the scope is left out, not refused.
-        return Promise.resolve(result).then(async (list) => {
-          if (!Array.isArray(list)) return eachResult(list, (obj) => Promise.resolve(admit(obj)).then((v) => (v === null ? null : obj)));
-          const items = await Promise.all(list);
-          const views = await Promise.all(items.map((obj) => (obj && typeof obj === 'object' ? admit(obj) : null)));
-          return items.filter((obj, i) => obj === null || obj === undefined || views[i] !== null);
-        });
-      }
-      return eachResult(result, (obj) => {
-        const view = admit(obj);
-        return isPromise(view) ? view.then((v) => (v === null ? null : obj)) : view === null ? null : obj;
-      });
-    };
-
     const needsArgumentRegions = (allowed.argumentSubjectsInScope || allowed.viewFromArguments) && facts.subjects.length > 0;
-    if (!needsArgumentRegions) return run(null);
+    if (!needsArgumentRegions) return rootResult(null, what, allowed, resolve, returns, facts, session, source, args, ctx, info);
     return argumentView(allowed, facts, ctx, session).then((view) => {
       if (view === 'NONE' || (allowed.argumentSubjectsInScope && view !== 'FULL')) {
         session.record(facts.subjects, true);
         throw forbidden(outOfScope(what));
       }
-      return run(allowed.viewFromArguments ? view : null);
+      return rootResult(allowed.viewFromArguments ? view : null, what, allowed, resolve, returns, facts, session, source, args, ctx, info);
     });
   };
+}
+
+/** A root field's answer, its subjects audited, each object it returns given its view (`argView` when the arguments gave one). */
+function rootResult(argView: View | null, what: string, allowed: RootRule, resolve: Resolver, returns: PersonalTypeRule | null, facts: ArgumentFacts, session: AccessSession, source: unknown, args: Record<string, unknown>, ctx: AccessContext, info: Parameters<Resolver>[3]): unknown {
+  session.record(facts.subjects, false);
+  let result = resolve(source, args, ctx, info);
+  if (allowed.notFoundOutOfScope) result = notFoundRefused(result, what, allowed, facts, ctx, session);
+  if (!returns) return result;
+  if (argView) return inheritView(result, argView, returns, session);
+  if (allowed.outOfScope === 'OMIT') {
+    // Lists only: what lies outside the scope is left out, not refused.
+    return Promise.resolve(result).then(async (list) => {
+      if (!Array.isArray(list)) return eachResult(list, (obj) => Promise.resolve(admit(obj, what, allowed, returns, ctx, session)).then((v) => (v === null ? null : obj)));
+      const items = await Promise.all(list);
+      const views = await Promise.all(items.map((obj) => (obj && typeof obj === 'object' ? admit(obj, what, allowed, returns, ctx, session) : null)));
+      return items.filter((obj, i) => obj === null || obj === undefined || views[i] !== null);
+    });
+  }
+  return eachResult(result, (obj) => {
+    const view = admit(obj, what, allowed, returns, ctx, session);
+    return isPromise(view) ? view.then((v) => (v === null ? null : obj)) : view === null ? null : obj;
+  });
+}
+
+/** The view of one object a root field returned, from its own region; null when it is to be left out. */
+function admit(obj: object, what: string, allowed: RootRule, returns: PersonalTypeRule, ctx: AccessContext, session: AccessSession): View | null | Promise<View | null> {
+  if (!returns.region) return admitted(null, obj, what, allowed, returns, session);
+  const region = returns.region(obj, ctx);
+  return isPromise<ObjectRegion>(region) ? region.then((r) => admitted(r, obj, what, allowed, returns, session)) : admitted(region, obj, what, allowed, returns, session);
+}
+
+function admitted(region: ObjectRegion, obj: object, what: string, allowed: RootRule, returns: PersonalTypeRule, session: AccessSession): View | null {
+  const view = readable(returns, obj, session) ? viewOf(session.caller!, session.purpose, region, allowed.outOfScope) : 'NONE';
+  if (view === 'NONE' && allowed.outOfScope === 'OMIT') return null;
+  if (returns.subjects) session.record(returns.subjects(obj), view === 'NONE');
+  // Out of reach reads as not found: a refusal would tell the caller the id exists.
+  if (view === 'NONE' && allowed.outOfScope === 'HIDE') return null;
+  if (view === 'NONE') throw forbidden(outOfScope(what));
+  session.views.set(obj, view);
+  return view;
 }
 
 /**
  * Each request decides each read rule once per thing it guards (a type, or a field with a narrower
  * rule): the rule is checked on every field of every personal object, and one rule guards several
- * types, whose refusals each name their own.
+ * types, whose refusals each name their own. The decisions are kept on the session
+ * (AccessSession.readDecisions), by a slot each guarded thing is given as the schema is wrapped:
+ * an index, where a map of the sessions and one by name cost two look-ups a field.
  */
-const readDecisions = new WeakMap<AccessSession, Map<string, Refusal | null>>();
+const guardSlots = new Map<string, number>();
 
-function readRefusal(read: ReadRule, guarded: string, session: AccessSession): Refusal | null {
-  let decided = readDecisions.get(session);
-  if (!decided) readDecisions.set(session, (decided = new Map()));
-  if (!decided.has(guarded)) decided.set(guarded, checkCall(read, guarded, session.caller!, session.purpose));
-  return decided.get(guarded)!;
+function guardSlot(guarded: string): number {
+  let slot = guardSlots.get(guarded);
+  if (slot === undefined) guardSlots.set(guarded, (slot = guardSlots.size));
+  return slot;
+}
+
+function readRefusal(read: ReadRule, guarded: string, slot: number, session: AccessSession): Refusal | null {
+  let refusal = session.readDecisions[slot];
+  if (refusal === undefined) session.readDecisions[slot] = refusal = checkCall(read, guarded, session.caller!, session.purpose);
+  return refusal;
+}
+
+/**
+ * How a field of a visibility shows in a view is the same for every field of the request (the
+ * caller and purpose are the request's), refusals aside, which name the field: decided once a
+ * request for each visibility and view (AccessSession.fieldDecisions), by the slot below.
+ */
+const VISIBILITY_SLOT: Record<Visibility, number> = { ANY: 0, IN_SCOPE: 2, ID_NUMBER: 4, REFERENCE: 6, HEALTH: 8, REGION: 10 };
+
+function fieldDecision(visibility: Visibility, slot: number, view: View, what: string, session: AccessSession): FieldDecision {
+  // NONE refuses every field (naming it): never kept.
+  if (view === 'NONE') return decideField(visibility, view, session.caller!, session.purpose, what);
+  const at = view === 'FULL' ? slot : slot + 1;
+  const known = session.fieldDecisions[at];
+  if (known !== undefined) return known;
+  const decision = decideField(visibility, view, session.caller!, session.purpose, what);
+  if (decision.show !== 'REFUSED') session.fieldDecisions[at] = decision;
+  return decision;
 }
 
 /** A personal field's value in the view its object has: shown, masked, coarsened or refused. */
@@ -346,6 +391,7 @@ function showField(
   view: View,
   what: string,
   visibility: Visibility,
+  slot: number,
   ofObject: NonNullable<PersonalTypeRule['fieldsOfObject']>[string]['narrow'] | undefined,
   resolve: Resolver,
   inherits: { rule: PersonalTypeRule | null } | null,
@@ -356,7 +402,7 @@ function showField(
   ctx: AccessContext,
   info: Parameters<Resolver>[3],
 ): unknown {
-  const decision = decideField(visibility, view, session.caller!, session.purpose, what);
+  const decision = fieldDecision(visibility, slot, view, what, session);
   if (decision.show === 'REFUSED') throw forbidden(decision.refusal);
   const narrowed = ofObject?.(source, session.caller!);
   if (narrowed?.refused) throw forbidden({ reason: 'OTHER_DEPARTMENT_DATA', message: narrowed.refused });
@@ -376,16 +422,20 @@ function showField(
 function personalField(what: string, typeRule: PersonalTypeRule, fieldName: string, visibility: Visibility, read: ReadRule, guarded: string, resolve: Resolver, inherits: { rule: PersonalTypeRule | null } | null, capped: boolean): Resolver {
   const ofObject = typeRule.fieldsOfObject?.[fieldName]?.narrow;
   const healthOf = visibility === 'HEALTH' ? typeRule.healthOnlyFor?.[fieldName]?.test : undefined;
+  const guard = guardSlot(guarded);
+  const slot = VISIBILITY_SLOT[visibility];
   return (source, args, ctx, info) => {
     const session = sessionOf(ctx);
     // A field that is health detail only for some objects shows as IN_SCOPE for the others.
-    const shown: Visibility = healthOf && !healthOf(source, session.caller!) ? 'IN_SCOPE' : visibility;
+    const healthHere = !healthOf || healthOf(source, session.caller!);
+    const shown: Visibility = healthHere ? visibility : 'IN_SCOPE';
+    const shownSlot = healthHere ? slot : VISIBILITY_SLOT.IN_SCOPE;
     // However the object was reached, the caller must be one its type's data is read by.
-    const refusal = readRefusal(read, guarded, session);
+    const refusal = readRefusal(read, guarded, guard, session);
     if (refusal) throw forbidden(refusal);
     const view = computedView(typeRule, source as object, ctx, session);
-    if (isPromise<View>(view)) return view.then((v) => showField(v, what, shown, ofObject, resolve, inherits, capped, session, source, args, ctx, info));
-    return showField(view, what, shown, ofObject, resolve, inherits, capped, session, source, args, ctx, info);
+    if (isPromise<View>(view)) return view.then((v) => showField(v, what, shown, shownSlot, ofObject, resolve, inherits, capped, session, source, args, ctx, info));
+    return showField(view, what, shown, shownSlot, ofObject, resolve, inherits, capped, session, source, args, ctx, info);
   };
 }
 

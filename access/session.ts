@@ -3,7 +3,7 @@
  * has of each personal object it reached, and every data subject it touched, for the audit row.
  */
 import { GraphQLError } from 'graphql';
-import type { Caller, Refusal, RequestAccess, View } from './decide';
+import type { Caller, FieldDecision, Refusal, RequestAccess, View } from './decide';
 import type { AuditSubject, Purpose } from './policy';
 
 export interface SubjectAccess {
@@ -26,6 +26,13 @@ export class AccessSession {
   /** The view of each personal object reached so far (a promise while it is being worked out). */
   readonly views = new WeakMap<object, View | Promise<View>>();
   readonly subjects = new Map<string, SubjectAccess>();
+  /**
+   * Decisions that hold for the whole request, made by access/enforce.ts the first time a field
+   * needs them: each read rule's refusal (or null) by the slot of what it guards, and how a field
+   * of each visibility shows in each view (refusals, which name their field, are not kept).
+   */
+  readonly readDecisions: (Refusal | null)[] = [];
+  readonly fieldDecisions: FieldDecision[] = [];
 
   constructor(access: RequestAccess | null) {
     this.caller = access?.caller ?? null;

@@ -120,6 +120,17 @@ export interface UnrecognisedCodes {
 }
 const NONE: UnrecognisedCodes = { status: 0, programme: 0 };
 
+/** How many of these records carry an undocumented status code, and how many a programme code. */
+export function unrecognisedIn(records: readonly AidRecord[]): UnrecognisedCodes {
+  let status = 0;
+  let programme = 0;
+  for (const r of records) {
+    if (r.sourceStatusCode != null) status++;
+    if (r.sourceProgrammeCode != null) programme++;
+  }
+  return { status, programme };
+}
+
 /** Told each read's outcome, and for a read that answered, how many of its records are UNRECOGNISED and why (server/metrics.ts). */
 export type OutcomeListener = (outcome: SourceOutcome, error: unknown, unrecognised: UnrecognisedCodes) => void;
 
@@ -150,21 +161,24 @@ export function readableAid(read: AidRecord[]): { records: AidRecord[]; unreadab
 export class DepartmentLoader {
   private readonly held = new Map<string, DepartmentAid>();
   private readonly reading = new Map<string, Promise<unknown>>();
-  private readonly batches: DataLoader<readonly string[], DepartmentAid[]>;
+  /**
+   * Made at the first read, not with the loader: every request has a loader per department, and a
+   * household query never reads the ledger's (REPORTED), which its household read primes.
+   */
+  private batches: DataLoader<readonly string[], DepartmentAid[]> | undefined;
 
   constructor(
     private readonly source: Source,
     private readonly today: IsoDate,
     private readonly onOutcome: OutcomeListener,
-  ) {
-    // Not cached by list: `held` is the cache, by person.
-    this.batches = new DataLoader((lists) => this.answer(lists), { cache: false });
-  }
+  ) {}
 
   /** Each person's aid from this department, in the order asked; held values without a read. */
   load(idNumbers: readonly string[]): Promise<DepartmentAid[]> {
     const answered = this.heldFor(idNumbers);
-    return answered ? Promise.resolve(answered) : this.batches.load(idNumbers);
+    if (answered) return Promise.resolve(answered);
+    // Not cached by list: `held` is the cache, by person.
+    return (this.batches ??= new DataLoader((lists) => this.answer(lists), { cache: false })).load(idNumbers);
   }
 
   /**
@@ -256,10 +270,7 @@ export class DepartmentLoader {
         const outcome: SourceOutcome = unreadable
           ? { department: source.code, available: false, latencyMs, reason: 'UNREADABLE_ROWS' }
           : { department: source.code, available: true, latencyMs, reason: null };
-        onOutcome(outcome, unreadable, {
-          status: records.filter((r) => r.sourceStatusCode != null).length,
-          programme: records.filter((r) => r.sourceProgrammeCode != null).length,
-        });
+        onOutcome(outcome, unreadable, unrecognisedIn(records));
         const byPerson = groupBy(records, (r) => r.beneficiaryIdNumber);
         this.hold(idNumbers, idNumbers.map((id) => ({ records: byPerson.get(id) ?? [], outcome })));
       } catch (error) {

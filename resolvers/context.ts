@@ -5,16 +5,16 @@ import { AccessSession } from '../access/session';
 import type { HubDb } from '../db/connect';
 import { createCaseLoaders } from '../db/cases/loaders';
 import { createCharityLoaders } from '../db/charity/loaders';
-import { createHubLoaders } from '../db/household/loaders';
+import { createHubLoaders, type HubLoaderOptions } from '../db/household/loaders';
 import { createMonitoringLoaders } from '../db/monitoring/loaders';
 import { createAlertDeliveryLoaders } from '../db/alert-delivery/loaders';
 import type { DepartmentCode } from '../domain/departments';
 import { todayIso, type IsoDate } from '../domain/dates';
 import { chinaDateOf } from '../domain/cases/china-time';
 import { loggableError } from '../domain/privacy';
-import { createDepartmentLoaders, createNoLongerStandingLoaders, primeDepartment, PROBE, UnreadableRows, type OutcomeListener, type SourceOutcome } from '../federation/loaders';
+import { createDepartmentLoaders, createNoLongerStandingLoaders, primeDepartment, PROBE, UnreadableRows, unrecognisedIn, type DepartmentLoaders, type OutcomeListener, type SourceOutcome } from '../federation/loaders';
+import type { AidRecord } from '../federation/contract';
 import { ledgerRecord } from '../federation/registry';
-import type { ReportedAidRow } from '../db/reported-aid/schema';
 import { checkSources, type Sources } from '../federation/sources';
 import type { HubConfig } from '../db/config';
 import { createFindingLoaders } from './findings/live';
@@ -39,12 +39,13 @@ export interface HubDeps {
   metrics?: JobMetrics & { sourceOutcome(outcome: SourceOutcome): void; unrecognisedStatus(department: DepartmentCode, records: number): void; unrecognisedProgramme(department: DepartmentCode, records: number): void };
 }
 
-/**
- * Every DataLoader of one request: the hub's tables, each department, the findings' facts and
- * stored findings, the case tables. Nothing per request is kept anywhere else.
- */
-export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>) {
-  const onOutcome: OutcomeListener = (outcome, error, unrecognised) => {
+// The listeners and the clock below are made for every request by module functions that return
+// them unnamed: under `npm start` tsx (esbuild's keepNames) defines the name of every closure
+// named inside a function each time it is made (test/keep-names.test.ts).
+
+/** Each department read's outcome counted, and a department that failed recorded and logged. */
+function outcomeListener(deps: HubDeps, unavailable: Map<DepartmentCode, SourceOutcome>): OutcomeListener {
+  return (outcome, error, unrecognised) => {
     deps.metrics?.sourceOutcome(outcome);
     deps.metrics?.unrecognisedStatus(outcome.department, unrecognised.status);
     deps.metrics?.unrecognisedProgramme(outcome.department, unrecognised.programme);
@@ -62,23 +63,48 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
       'department source unavailable',
     );
   };
+}
+
+/**
+ * A household read's ledger entries handed to the ledger's department loader. A household with no
+ * current members asks every department about PROBE (aidForPeople) to report its state: for the
+ * ledger that state is the hub's, which has just answered, so PROBE is primed too. Without it that
+ * household cost a ninth statement (test/household.test.ts). The read is the ledger's, made with the
+ * household's: it is reported as a department read is (aidhub_source_* metrics), which the primed
+ * loader never makes. Loops, not spreads of the entries and their records: it runs for every
+ * household read.
+ */
+function ledgerListener(today: IsoDate, onOutcome: OutcomeListener, departments: DepartmentLoaders): NonNullable<HubLoaderOptions['onLedger']> {
+  return (entries, latencyMs) => {
+    const byPerson = new Map<string, AidRecord[]>([[PROBE, []]]);
+    const records: AidRecord[] = [];
+    for (const [idNumber, rows] of entries) {
+      const mine: AidRecord[] = [];
+      for (const row of rows.values()) {
+        const record = ledgerRecord(row, today);
+        if (!record) continue;
+        mine.push(record);
+        records.push(record);
+      }
+      byPerson.set(idNumber, mine);
+    }
+    const outcome: SourceOutcome = { department: 'REPORTED', available: true, latencyMs, reason: null };
+    onOutcome(outcome, null, unrecognisedIn(records));
+    primeDepartment(departments, 'REPORTED', byPerson, outcome);
+  };
+}
+
+/**
+ * Every DataLoader of one request: the hub's tables, each department, the findings' facts and
+ * stored findings, the case tables. Nothing per request is kept anywhere else.
+ */
+export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>) {
+  const onOutcome = outcomeListener(deps, unavailable);
   const departments = createDepartmentLoaders(deps.sources, today, onOutcome);
   let noLongerStanding: ReturnType<typeof createNoLongerStandingLoaders> | undefined;
   // The ledger is read with a household's members when it is the hub's own (it always is, unless
   // SOURCE_REPORTED_URL points elsewhere): one statement fewer per household query.
   const ledgerIsHubs = deps.config.sources.REPORTED?.url === deps.config.hubUrl;
-  // A household with no current members asks every department about PROBE (aidForPeople) to report
-  // its state: for the ledger that state is the hub's, which has just answered, so PROBE is primed
-  // too. Without it that household cost a ninth statement (test/household.test.ts).
-  // The read is the ledger's, made with the household's: it is reported as a department read is
-  // (aidhub_source_* metrics), which the primed loader never makes.
-  const onLedger = (entries: ReadonlyMap<string, ReportedAidRow[]>, latencyMs: number) => {
-    const byPerson = new Map([[PROBE, []], ...[...entries].map(([idNumber, rows]) => [idNumber, rows.flatMap((r) => ledgerRecord(r, today) ?? [])] as const)]);
-    const outcome: SourceOutcome = { department: 'REPORTED', available: true, latencyMs, reason: null };
-    const records = [...byPerson.values()].flat();
-    onOutcome(outcome, null, { status: records.filter((r) => r.sourceStatusCode != null).length, programme: records.filter((r) => r.sourceProgrammeCode != null).length });
-    primeDepartment(departments, 'REPORTED', byPerson, outcome);
-  };
   // The other features' loaders (some forty DataLoaders between them) are made when a field of
   // theirs first asks, not for every request: a household query reads none of them.
   let findings: ReturnType<typeof createFindingLoaders> | undefined;
@@ -88,7 +114,7 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
   let alertDelivery: ReturnType<typeof createAlertDeliveryLoaders> | undefined;
   let charity: ReturnType<typeof createCharityLoaders> | undefined;
   return {
-    hub: createHubLoaders(deps.hub, ledgerIsHubs ? { onLedger } : {}),
+    hub: createHubLoaders(deps.hub, ledgerIsHubs ? { onLedger: ledgerListener(today, onOutcome, departments) } : {}),
     get findings() {
       return (findings ??= createFindingLoaders({ hub: deps.hub, sources: deps.sources, unavailable, today, onOutcome }));
     },
@@ -153,10 +179,15 @@ export function hubToday(deps: Pick<HubDeps, 'clock' | 'today'>): IsoDate {
   return deps.today?.() ?? (deps.clock ? chinaDateOf(deps.clock()) : todayIso());
 }
 
+/** The hub's clock read the first time it is asked for, then the same reading (HubContext.now). */
+function clockOnce(deps: HubDeps): () => Date {
+  let now: Date | undefined;
+  return () => (now ??= hubNow(deps));
+}
+
 /** `access` is what the HTTP layer authenticated; without it every field refuses (UNAUTHENTICATED). */
 export function createContext(deps: HubDeps, access: RequestAccess | null = null, audit: AuditStore | null = null): HubContext {
   const today = hubToday(deps);
   const unavailable = new Map<DepartmentCode, SourceOutcome>();
-  let now: Date | undefined;
-  return { config: deps.config, hub: deps.hub, today, now: () => (now ??= hubNow(deps)), loaders: createLoaders(deps, today, unavailable), sources: deps.sources, unavailable, access: new AccessSession(access), audit, logger: deps.logger, jobMetrics: deps.metrics };
+  return { config: deps.config, hub: deps.hub, today, now: clockOnce(deps), loaders: createLoaders(deps, today, unavailable), sources: deps.sources, unavailable, access: new AccessSession(access), audit, logger: deps.logger, jobMetrics: deps.metrics };
 }

@@ -23,6 +23,10 @@ const PER_QUERY: Record<string, readonly string[]> = {
   // A pool's getConnection (withDeadline's, retiringRefusedSessions') runs per connection taken.
   'db/connect.ts': ['deadlined', 'getConnection'],
   'access/audit.ts': ['AuditStore.lockHead'],
+  // Once a request: its context and loaders, and the policy's wrapper of the root field asked.
+  'resolvers/context.ts': ['createContext', 'createLoaders'],
+  'db/household/loaders.ts': ['createHubLoaders'],
+  'access/enforce.ts': ['rootField', 'rootResult', 'admit', 'notFoundRefused', 'computedView', 'personalField'],
 };
 
 /** TypeScript source compiled by esbuild as tsx loads it, with the options of tsx's transform that decide what is named. */

@@ -157,10 +157,40 @@ const statements = preparedPer((db: HubDb) => ({
 export interface HubLoaderOptions {
   /**
    * Told the standing reported-aid ledger entries of every current member a household read found
-   * (an empty list for a member with none), so the ledger need not be asked again for them, and how
-   * long the read took (it is the ledger's read, reported as a source's: server/metrics.ts).
+   * (by entry id, in the order read; none for a member with none), so the ledger need not be asked
+   * again for them, and how long the read took (it is the ledger's read, reported as a source's:
+   * server/metrics.ts).
    */
-  onLedger?: (entries: ReadonlyMap<string, ReportedAidRow[]>, latencyMs: number) => void;
+  onLedger?: (entries: ReadonlyMap<string, ReadonlyMap<number, ReportedAidRow>>, latencyMs: number) => void;
+}
+
+/**
+ * Every household a person has been in, with every spell of each (theirs among them, past members
+ * too), their own dates, and the household they belong to now: one statement, which the region
+ * check of a person-keyed field and a pre-grant check share. The household rows are handed to
+ * `householdById`, so asking for one again costs nothing.
+ */
+function householdsOfPersonLoader(q: ReturnType<typeof statements>, householdById: DataLoader<number, HouseholdRow | null>): DataLoader<string, PersonHouseholds> {
+  return new DataLoader<string, PersonHouseholds>(async (ids) => {
+    const rows = await q.householdsOfPeople.execute({ ids });
+    for (const r of rows) householdById.prime(r.household.id, r.household);
+    return groupByKey(ids, rows, (r) => r.asked).map((mine, i) => {
+      const spells: Spell[] = [];
+      const seen = new Set<string>();
+      for (const r of mine) {
+        const key = `${r.household.id}|${r.idNumber}|${r.joinedOn}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        spells.push({ householdId: r.household.id, idNumber: r.idNumber, joinedOn: r.joinedOn, leftOn: r.leftOn });
+      }
+      const first = mine[0];
+      return {
+        spells,
+        person: first?.birthDate ? { idNumber: ids[i], birthDate: first.birthDate, deathDate: first.deathDate } : null,
+        current: mine.find((r) => r.askedLeftOn === null)?.household ?? null,
+      };
+    });
+  });
 }
 
 export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
@@ -204,35 +234,16 @@ export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
       if (r.ledger) entries.set(r.ledger.id, r.ledger);
     }
     for (const [id, list] of members) membersByHousehold.prime(id, list);
-    opts.onLedger?.(new Map([...ledger].map(([idNumber, entries]) => [idNumber, [...entries.values()]])), latencyMs);
+    opts.onLedger?.(ledger, latencyMs);
     return byKey(ids, rows.map((r) => r.household), (h) => h.id);
   });
-  /**
-   * Every household a person has been in, with every spell of each (theirs among them, past
-   * members too), their own dates, and the household they belong to now: one statement, which
-   * the region check of a person-keyed field and a pre-grant check share. The household rows are
-   * handed to `householdById`, so asking for one again costs nothing.
-   */
-  const householdsOfPerson = new DataLoader<string, PersonHouseholds>(async (ids) => {
-    const rows = await q.householdsOfPeople.execute({ ids });
-    for (const r of rows) householdById.prime(r.household.id, r.household);
-    return groupByKey(ids, rows, (r) => r.asked).map((mine, i) => {
-      const spells: Spell[] = [];
-      const seen = new Set<string>();
-      for (const r of mine) {
-        const key = `${r.household.id}|${r.idNumber}|${r.joinedOn}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        spells.push({ householdId: r.household.id, idNumber: r.idNumber, joinedOn: r.joinedOn, leftOn: r.leftOn });
-      }
-      const first = mine[0];
-      return {
-        spells,
-        person: first?.birthDate ? { idNumber: ids[i], birthDate: first.birthDate, deathDate: first.deathDate } : null,
-        current: mine.find((r) => r.askedLeftOn === null)?.household ?? null,
-      };
-    });
-  });
+  // The loaders a household query does not use are made when first asked (the getters below), not
+  // for every request.
+  let byPerson: DataLoader<string, PersonHouseholds> | undefined;
+  let currentByIdNumber: DataLoader<string, HouseholdRow | null> | undefined;
+  let whole: DataLoader<number, HouseholdRow | null> | undefined;
+  let householdOutside: DataLoader<string, boolean> | undefined;
+  let personOutside: DataLoader<string, boolean> | undefined;
   return {
     householdById,
 
@@ -241,22 +252,28 @@ export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
 
     personByIdNumber,
 
-    householdsOfPerson,
+    get householdsOfPerson() {
+      return (byPerson ??= householdsOfPersonLoader(q, householdById));
+    },
 
     /** The household a person belongs to now (no leaving date). */
-    currentHouseholdByIdNumber: new DataLoader<string, HouseholdRow | null>(async (ids) =>
-      (await householdsOfPerson.loadMany(ids)).map((h) => (h instanceof Error ? h : h.current)),
-    ),
+    get currentHouseholdByIdNumber() {
+      return (currentByIdNumber ??= new DataLoader<string, HouseholdRow | null>(async (ids) =>
+        (await (byPerson ??= householdsOfPersonLoader(q, householdById)).loadMany(ids)).map((h) => (h instanceof Error ? h : h.current)),
+      ));
+    },
 
     /**
      * A household read whole, as `householdById` reads one, also when a person's look-up primed
      * `householdById` with its bare row: its members, region and ledger entries were then read in
      * three statements more (`householdByMember`; README "What a query looks like", Cost).
      */
-    wholeHouseholdById: new DataLoader<number, HouseholdRow | null>(async (ids) => {
-      for (const id of ids) if (!readWhole.has(id)) householdById.clear(id);
-      return householdById.loadMany(ids);
-    }),
+    get wholeHouseholdById() {
+      return (whole ??= new DataLoader<number, HouseholdRow | null>(async (ids) => {
+        for (const id of ids) if (!readWhole.has(id)) householdById.clear(id);
+        return householdById.loadMany(ids);
+      }));
+    },
 
     regionByCode,
 
@@ -265,9 +282,11 @@ export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
      * codes under it are the ones from the prefix up to the prefix followed by thirteen 9s, longer
      * than any division code, so only digits are compared, whatever the collation.
      */
-    householdOutsideDivision: new DataLoader<string, boolean>(async (prefixes) =>
-      Promise.all(prefixes.map(async (prefix) => (await q.householdOutside.execute({ below: prefix, from: `${prefix}${'9'.repeat(13)}` })).length > 0)),
-    ),
+    get householdOutsideDivision() {
+      return (householdOutside ??= new DataLoader<string, boolean>(async (prefixes) =>
+        Promise.all(prefixes.map(async (prefix) => (await q.householdOutside.execute({ below: prefix, from: `${prefix}${'9'.repeat(13)}` })).length > 0)),
+      ));
+    },
 
     /**
      * Whether any person the hub holds has an ID number whose address code lies outside a division
@@ -275,9 +294,11 @@ export function createHubLoaders(db: HubDb, opts: HubLoaderOptions = {}) {
      * code (access/policy.ts personRegion). Any such person counts, in a household or not, which
      * errs towards a caller not covering every person.
      */
-    personOutsideDivision: new DataLoader<string, boolean>(async (prefixes) =>
-      Promise.all(prefixes.map(async (prefix) => (await q.personOutside.execute({ below: prefix, from: `${prefix}${'9'.repeat(19)}` })).length > 0)),
-    ),
+    get personOutsideDivision() {
+      return (personOutside ??= new DataLoader<string, boolean>(async (prefixes) =>
+        Promise.all(prefixes.map(async (prefix) => (await q.personOutside.execute({ below: prefix, from: `${prefix}${'9'.repeat(19)}` })).length > 0)),
+      ));
+    },
   };
 }
 
