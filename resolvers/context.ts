@@ -40,11 +40,12 @@ export interface HubDeps {
 }
 
 /**
- * Every DataLoader of one request: the hub's tables, each department, the findings' facts and
- * stored findings, the case tables. Nothing per request is kept anywhere else.
+ * Logs and counts each department read's outcome, and records a department that failed in
+ * `unavailable`. Made by a module function, not a named closure in createLoaders, which runs on
+ * every request (tsx names each named closure as it is made: test/keep-names.test.ts).
  */
-export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>) {
-  const onOutcome: OutcomeListener = (outcome, error, unrecognised) => {
+function outcomeListener(deps: HubDeps, unavailable: Map<DepartmentCode, SourceOutcome>): OutcomeListener {
+  return (outcome, error, unrecognised) => {
     deps.metrics?.sourceOutcome(outcome);
     deps.metrics?.unrecognisedStatus(outcome.department, unrecognised.status);
     deps.metrics?.unrecognisedProgramme(outcome.department, unrecognised.programme);
@@ -62,23 +63,43 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
       'department source unavailable',
     );
   };
-  const departments = createDepartmentLoaders(deps.sources, today, onOutcome);
-  let noLongerStanding: ReturnType<typeof createNoLongerStandingLoaders> | undefined;
-  // The ledger is read with a household's members when it is the hub's own (it always is, unless
-  // SOURCE_REPORTED_URL points elsewhere): one statement fewer per household query.
-  const ledgerIsHubs = deps.config.sources.REPORTED?.url === deps.config.hubUrl;
-  // A household with no current members asks every department about PROBE (aidForPeople) to report
-  // its state: for the ledger that state is the hub's, which has just answered, so PROBE is primed
-  // too. Without it that household cost a ninth statement (test/household.test.ts).
-  // The read is the ledger's, made with the household's: it is reported as a department read is
-  // (aidhub_source_* metrics), which the primed loader never makes.
-  const onLedger = (entries: ReadonlyMap<string, ReportedAidRow[]>, latencyMs: number) => {
+}
+
+/**
+ * The ledger's records read with a household's members, primed into the REPORTED department's
+ * loader. A household with no current members asks every department about PROBE (aidForPeople) to
+ * report its state: for the ledger that state is the hub's, which has just answered, so PROBE is
+ * primed too. Without it that household cost a ninth statement (test/household.test.ts).
+ * The read is the ledger's, made with the household's: it is reported as a department read is
+ * (aidhub_source_* metrics), which the primed loader never makes.
+ */
+function ledgerListener(departments: ReturnType<typeof createDepartmentLoaders>, today: IsoDate, onOutcome: OutcomeListener) {
+  return (entries: ReadonlyMap<string, ReportedAidRow[]>, latencyMs: number) => {
     const byPerson = new Map([[PROBE, []], ...[...entries].map(([idNumber, rows]) => [idNumber, rows.flatMap((r) => ledgerRecord(r, today) ?? [])] as const)]);
     const outcome: SourceOutcome = { department: 'REPORTED', available: true, latencyMs, reason: null };
     const records = [...byPerson.values()].flat();
     onOutcome(outcome, null, { status: records.filter((r) => r.sourceStatusCode != null).length, programme: records.filter((r) => r.sourceProgrammeCode != null).length });
     primeDepartment(departments, 'REPORTED', byPerson, outcome);
   };
+}
+
+/** One clock reading per request, taken the first time it is asked for (HubContext.now). */
+function clockOnce(deps: HubDeps): () => Date {
+  let now: Date | undefined;
+  return () => (now ??= hubNow(deps));
+}
+
+/**
+ * Every DataLoader of one request: the hub's tables, each department, the findings' facts and
+ * stored findings, the case tables. Nothing per request is kept anywhere else.
+ */
+export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>) {
+  const onOutcome = outcomeListener(deps, unavailable);
+  const departments = createDepartmentLoaders(deps.sources, today, onOutcome);
+  let noLongerStanding: ReturnType<typeof createNoLongerStandingLoaders> | undefined;
+  // The ledger is read with a household's members when it is the hub's own (it always is, unless
+  // SOURCE_REPORTED_URL points elsewhere): one statement fewer per household query.
+  const ledgerIsHubs = deps.config.sources.REPORTED?.url === deps.config.hubUrl;
   // The other features' loaders (some forty DataLoaders between them) are made when a field of
   // theirs first asks, not for every request: a household query reads none of them.
   let findings: ReturnType<typeof createFindingLoaders> | undefined;
@@ -88,7 +109,7 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
   let alertDelivery: ReturnType<typeof createAlertDeliveryLoaders> | undefined;
   let charity: ReturnType<typeof createCharityLoaders> | undefined;
   return {
-    hub: createHubLoaders(deps.hub, ledgerIsHubs ? { onLedger } : {}),
+    hub: createHubLoaders(deps.hub, ledgerIsHubs ? { onLedger: ledgerListener(departments, today, onOutcome) } : {}),
     get findings() {
       return (findings ??= createFindingLoaders({ hub: deps.hub, sources: deps.sources, unavailable, today, onOutcome }));
     },
@@ -157,6 +178,5 @@ export function hubToday(deps: Pick<HubDeps, 'clock' | 'today'>): IsoDate {
 export function createContext(deps: HubDeps, access: RequestAccess | null = null, audit: AuditStore | null = null): HubContext {
   const today = hubToday(deps);
   const unavailable = new Map<DepartmentCode, SourceOutcome>();
-  let now: Date | undefined;
-  return { config: deps.config, hub: deps.hub, today, now: () => (now ??= hubNow(deps)), loaders: createLoaders(deps, today, unavailable), sources: deps.sources, unavailable, access: new AccessSession(access), audit, logger: deps.logger, jobMetrics: deps.metrics };
+  return { config: deps.config, hub: deps.hub, today, now: clockOnce(deps), loaders: createLoaders(deps, today, unavailable), sources: deps.sources, unavailable, access: new AccessSession(access), audit, logger: deps.logger, jobMetrics: deps.metrics };
 }

@@ -23,6 +23,12 @@ const PER_QUERY: Record<string, readonly string[]> = {
   // A pool's getConnection (withDeadline's, retiringRefusedSessions') runs per connection taken.
   'db/connect.ts': ['deadlined', 'getConnection'],
   'access/audit.ts': ['AuditStore.lockHead'],
+  // The access middleware and the request's context, once a request; the metrics' and the query cost's plugin hooks likewise.
+  'access/http.ts': ['accessMiddleware'],
+  'resolvers/context.ts': ['createContext', 'createLoaders', 'outcomeListener', 'ledgerListener', 'clockOnce'],
+  'server/metrics.ts': ['HubMetrics.plugins'],
+  'server/query-cost.ts': ['queryCostPlugin'],
+  'server/in-turn.ts': ['inTurn', 'callFrom'],
 };
 
 /** TypeScript source compiled by esbuild as tsx loads it, with the options of tsx's transform that decide what is named. */
