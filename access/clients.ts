@@ -269,6 +269,20 @@ export class TokenCache {
     private readonly nowMs: () => number = () => performance.now(),
   ) {}
 
+  /**
+   * What `authenticate` answers without a look-up, at once rather than as a promise: the caller of
+   * a token kept, or why a header carries no token. Null when only a look-up can tell (and with
+   * `ttlMs` 0). The access middleware asks this first: a client's every request but one a period is
+   * answered here, and an `await` costs promises on every request (docs/performance.md, session 31).
+   */
+  known(authorization: string | undefined): Authentication | null {
+    if (this.ttlMs <= 0) return null;
+    const bearer = bearerToken(authorization);
+    if (!('token' in bearer)) return bearer;
+    const kept = this.entries.get(tokenHash(bearer.token));
+    return kept && kept.untilMs > this.nowMs() ? { ok: true, caller: kept.caller } : null;
+  }
+
   async authenticate(authorization: string | undefined): Promise<Authentication> {
     if (this.ttlMs <= 0) return authenticate(this.db, authorization);
     const bearer = bearerToken(authorization);

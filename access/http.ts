@@ -129,16 +129,29 @@ export function loggablePath(path: string): string {
   return scrub(decoded);
 }
 
+/** A path no route serves (accessMiddleware): module functions, not closures made per request (test/keep-names.test.ts). */
+function notFound(res: express.Response): void {
+  sendError(res, 404, 'NOT_FOUND', 'NO_SUCH_ROUTE', 'This hub serves nothing at this path');
+}
+
+/** The audit entry of a call judged by accessMiddleware before it runs (a refused purpose, a route other than /graphql). */
+function recordCall(audit: AuditStore, access: RequestAccess, isGraphQL: boolean, outcome: 'ALLOWED' | 'DENIED', operation: string | null, rootFields: string | null = null): Promise<void> {
+  const { caller, purpose, caseReference, officer } = access;
+  return audit.append({ requestId: access.requestId, caller, purpose, caseReference, officer, channel: isGraphQL ? 'GRAPHQL' : 'HTTP', operation, operationHash: null, rootFields, subjects: [], outcome });
+}
+
 export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
   const tokens = deps.tokens ?? new TokenCache(deps.db, deps.config.tokenCacheMs ?? 0);
   return async (req, res, next) => {
     try {
       // A path no route serves is 404 to everyone, token or not: a 401 or 403 there would say
       // something is behind it. A route registered without a rule in ROUTE_RULES is one of them.
-      const known = req.path === '/graphql' || ROUTE_RULES.some((r) => r.path.test(req.path));
-      const notFound = () => sendError(res, 404, 'NOT_FOUND', 'NO_SUCH_ROUTE', 'This hub serves nothing at this path');
-      const auth = await tokens.authenticate(req.get('authorization'));
-      if (!auth.ok && !known) return notFound();
+      // The path once (Express's getter parses the URL at each read).
+      const path = req.path;
+      const known = path === '/graphql' || ROUTE_RULES.some((r) => r.path.test(path));
+      const authorization = req.get('authorization');
+      const auth = tokens.known(authorization) ?? (await tokens.authenticate(authorization));
+      if (!auth.ok && !known) return notFound(res);
       if (!auth.ok) {
         const rejection = await deps.rateLimits.consumeAuthFailure(req.ip ?? 'unknown');
         if (rejection) {
@@ -164,7 +177,7 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
         const stated = parsePurpose(req.get('x-purpose'));
         const named = officer === 'MALFORMED' || officer === 'ID_NUMBER' ? null : officer;
         await deps.audit.append({ requestId: requestIdOf(req), caller, purpose: stated === 'UNKNOWN' ? null : stated, caseReference: null, officer: named, channel: 'HTTP', operation: `${req.method} (undeclared route)`, operationHash: null, subjects: [], outcome: 'DENIED' });
-        return notFound();
+        return notFound(res);
       }
 
       const purpose = parsePurpose(req.get('x-purpose'));
@@ -177,15 +190,13 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
       if (officerRefused) return sendError(res, 400, 'BAD_REQUEST', officerRefused.reason, officerRefused.message);
       const named = officer as string | null;
       const access: RequestAccess = { caller, purpose, caseReference, officer: named, requestId: requestIdOf(req) };
-      const isGraphQL = req.path === '/graphql';
-      const record = (outcome: 'ALLOWED' | 'DENIED', operation: string | null, rootFields: string | null = null) =>
-        deps.audit.append({ requestId: access.requestId, caller, purpose, caseReference, officer: named, channel: isGraphQL ? 'GRAPHQL' : 'HTTP', operation, operationHash: null, rootFields, subjects: [], outcome });
+      const isGraphQL = path === '/graphql';
 
       if (purpose !== null && !purposeAllowed(caller.roles, purpose)) {
         // Refused whatever the request asks, so nothing of it runs; its body is read only for the
         // entry to say which query was refused (its root fields' names, nothing else of it).
         const rootFields = isGraphQL && deps.refusedQueryFields ? await deps.refusedQueryFields(req, res, caller) : null;
-        await record('DENIED', isGraphQL ? null : `${req.method} ${req.path}`, rootFields);
+        await recordCall(deps.audit, access, isGraphQL, 'DENIED', isGraphQL ? null : `${req.method} ${req.path}`, rootFields);
         return sendError(res, 403, 'FORBIDDEN', 'PURPOSE_NOT_ALLOWED', `This client's roles (${caller.roles.join(', ')}) may not state the purpose ${purpose}`);
       }
       accessByRequest.set(req, access);
@@ -195,7 +206,7 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
       const rule = ROUTE_RULES.find((r) => r.method === method && r.path.test(req.path));
       const refusal = checkCall(rule, rule ? `${method} ${rule.description}` : 'this route', caller, purpose);
       // Written before the route runs: if it cannot be written, the route does not run.
-      await record(refusal ? 'DENIED' : 'ALLOWED', rule ? `${method} ${req.path}` : `${method} (undeclared route)`);
+      await recordCall(deps.audit, access, isGraphQL, refusal ? 'DENIED' : 'ALLOWED', rule ? `${method} ${req.path}` : `${method} (undeclared route)`);
       if (refusal) return sendError(res, 403, 'FORBIDDEN', refusal.reason, refusal.message);
       next();
     } catch (err) {

@@ -58,6 +58,7 @@ import { probeSources, withTimeout } from '../federation/loaders';
 import { queryCostPlugin } from './query-cost';
 import { requestIdMiddleware, withRequestIds } from '../access/request-id';
 import { securityHeaders } from './security-headers';
+import { inTurn } from './in-turn';
 import { queryPage } from './query-page';
 import { HubMetrics, metricsHandler } from './metrics';
 import { BinlogWatch } from './binlog-watch';
@@ -194,6 +195,11 @@ function bodyParserFor(caller: Caller | undefined): express.RequestHandler {
   return reporter ? parseReportBody : parseBody;
 }
 
+/** The request's own statement counter, outside production (extensions.sqlStatements). */
+function countStatements(_req: express.Request, _res: express.Response, next: express.NextFunction): void {
+  statementScope.run(new StatementCounter(), next);
+}
+
 /** The body parser for this request's caller (the access middleware has authenticated it). */
 function jsonBody(req: express.Request, res: express.Response, next: express.NextFunction): void {
   bodyParserFor(requestAccess(req)?.caller)(req, res, next);
@@ -278,19 +284,24 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   const httpServer = options.httpServer ?? http.createServer(app);
   const metrics = new HubMetrics(deps.hub);
   const requestMetrics = metrics.plugins();
-  // Before anything else: a connection past its address's limit runs nothing (server/connection-limit.ts).
-  app.use(limitConnectionsPerAddress(httpServer, deps.config.maxConnectionsPerAddress ?? HTTP_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT, () => metrics.rateLimited('connections_per_address')));
-  // First, on every route: the request's id, and the security headers (server/security-headers.ts).
-  app.use(requestIdMiddleware());
-  app.use(securityHeaders());
   // Draining before a stop: a keep-alive connection would carry a client's next requests to this
   // process to the end, whatever the load balancer decides; closed after each answer, the next
   // request opens a new one, which the balancer sends elsewhere once /readyz is 503.
   let draining = false;
-  app.use((_req, res, next) => {
-    if (draining) res.set('Connection', 'close');
-    next();
-  });
+  // Before anything else: a connection past its address's limit runs nothing (server/connection-limit.ts).
+  // Then, on every route: the request's id, the security headers (server/security-headers.ts), and
+  // the close while draining. One Express layer for the four (server/in-turn.ts).
+  app.use(
+    inTurn(
+      limitConnectionsPerAddress(httpServer, deps.config.maxConnectionsPerAddress ?? HTTP_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT, () => metrics.rateLimited('connections_per_address')),
+      requestIdMiddleware(),
+      securityHeaders(),
+      (_req, res, next) => {
+        if (draining) res.set('Connection', 'close');
+        next();
+      },
+    ),
+  );
   keepIdleConnections(httpServer, deps.config.keepAliveMs);
   answerClientErrors(httpServer, deps.logger);
   const { production, queryLimits } = deps.config;
@@ -528,19 +539,22 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
 
   // ---- Everything below is authenticated. Register route modules after this line. ----
   app.use(accessMiddleware({ db: accessDb, audit, config: deps.config, logger: deps.logger, rateLimits, onRateLimited: (limit) => metrics.rateLimited(limit), onUnauthenticated: (reason) => metrics.unauthenticated(reason), refusedQueryFields: (req, res, caller) => refusedQueryFields(schema, queryLimits.maxTokens, req, res, caller) }));
-  registerCasePages(app, deps, audit);
-  registerFindingExports(app, deps, audit);
-
-  // Outside production every request counts its own SQL statements (see db/instrument.ts), for
-  // extensions.sqlStatements. In production nothing reads the count, and an AsyncLocalStorage
-  // never entered costs nothing, while one entered adds work to every promise of the process.
-  if (!production) app.use('/graphql', (_req, _res, next) => statementScope.run(new StatementCounter(), next));
+  // GraphQL, one Express layer (server/in-turn.ts), first after the access middleware: its paths
+  // are no route module's.
   app.use(
     '/graphql',
-    requireJsonPost,
-    jsonBody,
-    expressMiddleware(apollo, { context: async ({ req }) => createContext(deps, requestAccess(req), audit) }),
+    inTurn(
+      // Outside production every request counts its own SQL statements (see db/instrument.ts), for
+      // extensions.sqlStatements. In production nothing reads the count, and an AsyncLocalStorage
+      // never entered costs nothing, while one entered adds work to every promise of the process.
+      ...(production ? [] : [countStatements]),
+      requireJsonPost,
+      jsonBody,
+      expressMiddleware(apollo, { context: async ({ req }) => createContext(deps, requestAccess(req), audit) }),
+    ),
   );
+  registerCasePages(app, deps, audit);
+  registerFindingExports(app, deps, audit);
 
   app.use(jsonErrorHandler(deps.logger));
   const drain = () => {

@@ -67,6 +67,8 @@ function callEach<K extends keyof HubRequestListener>(listeners: readonly HubReq
  * they left it), with one promise for all of them, not two or three per member.
  */
 export function hubPlugin(members: readonly HubPlugin[]): ApolloServerPlugin<HubContext> {
+  // The members that hook requests (two of the hub's only stop jobs at shutdown).
+  const perRequest = members.filter((m) => m.requestDidStart);
   return {
     async serverWillStart() {
       const started = await Promise.all(members.map((m) => m.serverWillStart?.()));
@@ -78,8 +80,8 @@ export function hubPlugin(members: readonly HubPlugin[]): ApolloServerPlugin<Hub
     },
     requestDidStart(ctx) {
       const listeners: HubRequestListener[] = [];
-      for (const m of members) {
-        const listener = m.requestDidStart?.(ctx);
+      for (const m of perRequest) {
+        const listener = m.requestDidStart!(ctx);
         if (listener) listeners.push(listener);
       }
       // Methods, not arrow properties, and no closure named in this file's per-request code: tsx

@@ -24,9 +24,14 @@ const PER_QUERY: Record<string, readonly string[]> = {
   'db/connect.ts': ['deadlined', 'getConnection'],
   'access/audit.ts': ['AuditStore.lockHead'],
   // Once a request: its context and loaders, and the policy's wrapper of the root field asked.
-  'resolvers/context.ts': ['createContext', 'createLoaders'],
+  'resolvers/context.ts': ['createContext', 'createLoaders', 'outcomeListener', 'ledgerListener', 'clockOnce'],
   'db/household/loaders.ts': ['createHubLoaders'],
   'access/enforce.ts': ['rootField', 'rootResult', 'admit', 'notFoundRefused', 'computedView', 'personalField'],
+  // The access middleware, once a request; the metrics' and the query cost's plugin hooks likewise.
+  'access/http.ts': ['accessMiddleware'],
+  'server/metrics.ts': ['HubMetrics.plugins'],
+  'server/query-cost.ts': ['queryCostPlugin'],
+  'server/in-turn.ts': ['inTurn', 'callFrom'],
 };
 
 /** TypeScript source compiled by esbuild as tsx loads it, with the options of tsx's transform that decide what is named. */

@@ -46,6 +46,30 @@ describe('TokenCache', () => {
     expect(await cache.authenticate(bearer(token))).toEqual({ ok: false, reason: 'TOKEN_REVOKED' });
   });
 
+  it('known() answers at once what authenticate would without a look-up, and null where only a look-up can tell', async () => {
+    const { token } = await createClient(hub.accessDb, spec('cached-known'));
+    let now = Date.now();
+    const cache = new TokenCache(hub.accessDb, 2000, () => now);
+    // Not looked up yet.
+    expect(cache.known(bearer(token))).toBeNull();
+    const looked = await cache.authenticate(bearer(token));
+    expect(looked.ok).toBe(true);
+    expect(cache.known(bearer(token))).toEqual(looked);
+    now += 1999;
+    expect(cache.known(bearer(token))).toEqual(looked);
+    now += 1;
+    // The period is over: only a look-up can tell.
+    expect(cache.known(bearer(token))).toBeNull();
+    // A header without a token of this hub needs no look-up: the same reason authenticate gives.
+    for (const header of [undefined, 'Basic abc', 'Bearer nope']) expect(cache.known(header)).toEqual(await cache.authenticate(header));
+    expect(cache.known(undefined)).toEqual({ ok: false, reason: 'TOKEN_MISSING' });
+    // Without a period every request is looked up.
+    const uncached = new TokenCache(hub.accessDb, 0, () => now);
+    await uncached.authenticate(bearer(token));
+    expect(uncached.known(bearer(token))).toBeNull();
+    expect(uncached.known(undefined)).toBeNull();
+  });
+
   it('sees a rotation once the period is over, and the new token works at once', async () => {
     const { token } = await createClient(hub.accessDb, spec('cached-rotated'));
     let now = Date.now();
