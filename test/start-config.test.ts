@@ -78,6 +78,12 @@ it.each([
   ['AIDHUB_MONITOR_MONTHLY_REGION', 'Jining'],
   ['AIDHUB_SHUTDOWN_DRAIN_MS', '10s'],
   ['AIDHUB_SHUTDOWN_DRAIN_MS', '3600000'],
+  // Past a timer's 32-bit limit (about 24.8 days) Node fires after 1 ms: HUB_TIMEOUT_MS=3000000000
+  // passed, then every hub statement timed out at once and the start ended in a stack trace, exit
+  // 1; a department's timeout so long reported it TIMEOUT on every read, a takeover look ran every millisecond.
+  ['HUB_TIMEOUT_MS', '3000000000'],
+  ['SOURCE_HEALTH_TIMEOUT_MS', '2147483648'],
+  ['AIDHUB_JOB_TAKEOVER_MS', '3000000000'],
   // A locality's files: a bad rule or trigger file was found only once the private server had
   // started and the databases were made, and ended the start with a stack trace and exit code 1
   // (a holiday file was refused in time, but with exit code 1).
