@@ -159,6 +159,9 @@ export async function ensureDemoClients(db: AccessDb, file: string): Promise<Map
     const token = tokens.get(c.variable);
     lines.push(token ? `export ${c.variable}=${token}` : `# (revoked; create a new client with npm run clients -- create)`);
   }
+  // With DATABASE_URL the file goes to the checkout's .data/, which only a private server made:
+  // on a fresh checkout `AIDHUB_DEMO=1 npm start` loaded the demo and then ended in ENOENT.
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, lines.join('\n') + '\n', { mode: 0o600 });
   fs.chmodSync(file, 0o600);
   return tokens;

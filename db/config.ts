@@ -301,11 +301,24 @@ export const HTTP_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT = 512;
  */
 export class ConfigError extends Error {}
 
+/**
+ * The longest time a `…_MS` variable may give: Node's timers hold a 32-bit signed count of
+ * milliseconds (about 24.8 days), and one asked to wait longer fires after 1 ms instead, with a
+ * warning. HUB_TIMEOUT_MS=3000000000 passed the start-up check, then every statement on the hub
+ * database timed out at once ("did not answer within 3000000000 ms") and the start ended with a
+ * stack trace, exit code 1; a poll or look-up interval so long ran every millisecond.
+ */
+export const TIMER_MS_MAX = 2_147_483_647;
+
+/** A duration variable: its name ends in `_MS` or has `_MS_` before a department. */
+const DURATION_NAME = /_MS(?:_|$)/;
+
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  if (n > TIMER_MS_MAX && DURATION_NAME.test(name)) throw new ConfigError(`${name} must be at most ${TIMER_MS_MAX} (milliseconds, about 24 days: the longest a timer waits), got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -615,6 +628,11 @@ function lastCheckpointKeyId(file: string): string | null {
  * file and schedule; null when neither key is configured (checkpoints off).
  */
 export function checkpointConfigFromEnv(env: NodeJS.ProcessEnv, fallbackFile?: string): CheckpointConfig | null {
+  // Checked whether or not a key is given: npm start on its private server generates its key after
+  // the server has started, so AUDIT_CHECKPOINT_ROWS=abc was refused only then, its data directory
+  // made and a key generated; with DATABASE_URL and no key it was taken and never read.
+  const everyRows = positiveInt(env, 'AUDIT_CHECKPOINT_ROWS', CHECKPOINT_EVERY_ROWS_DEFAULT);
+  const everyMs = positiveInt(env, 'AUDIT_CHECKPOINT_INTERVAL_MS', CHECKPOINT_EVERY_MS_DEFAULT);
   const pem = env.AUDIT_SIGNING_KEY || (env.AUDIT_SIGNING_KEY_FILE ? readKeyFile(userPath(env.AUDIT_SIGNING_KEY_FILE, env)) : null);
   if (!pem) return null;
   const signingKey = asConfigError(() => parseKey(pem), env.AUDIT_SIGNING_KEY ? 'AUDIT_SIGNING_KEY' : 'AUDIT_SIGNING_KEY_FILE');
@@ -632,11 +650,5 @@ export function checkpointConfigFromEnv(env: NodeJS.ProcessEnv, fallbackFile?: s
       `AUDIT_CHECKPOINT_FILE: ${file} holds checkpoints signed with another key (${previous}; this key is ${keyId}): a new signing key begins a new file. Keep that one and its public key as the evidence up to its last checkpoint, and name a new AUDIT_CHECKPOINT_FILE (or move it aside)`,
     );
   }
-  const int = (name: string, fallback: number) => {
-    const raw = env[name];
-    const n = raw === undefined || raw === '' ? fallback : Number(raw);
-    if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer`);
-    return n;
-  };
-  return { file, signingKey, everyRows: int('AUDIT_CHECKPOINT_ROWS', CHECKPOINT_EVERY_ROWS_DEFAULT), everyMs: int('AUDIT_CHECKPOINT_INTERVAL_MS', CHECKPOINT_EVERY_MS_DEFAULT) };
+  return { file, signingKey, everyRows, everyMs };
 }

@@ -48,7 +48,7 @@ afterAll(() => {
 function start(env: Record<string, string>) {
   const dataDir = path.join(dataRoot, 'mariadb');
   const base: NodeJS.ProcessEnv = { ...process.env, AIDHUB_DATA_DIR: dataDir, PORT: String(port), NODE_ENV: 'development' };
-  for (const name of ['DATABASE_URL', 'AIDHUB_HOLIDAYS_FILE', 'AIDHUB_RULES_FILE', 'AIDHUB_TRIGGERS_FILE', 'METRICS_PORT', 'METRICS_HOST', 'METRICS_TOKEN', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'CHARITY_CLAIM_WORKING_DAYS', 'AIDHUB_JOB_LEASE_MS', 'AIDHUB_DEMO_HOUSEHOLDS', 'AIDHUB_DEMO', 'AIDHUB_SUBGRAPH', 'RATE_LIMIT_REDIS_URL', 'AIDHUB_CALLBACK_HOSTS', 'MAX_QUERY_COST_IN_FLIGHT', 'SOURCE_HEALTH_URL', 'AIDHUB_MONITOR_INTERVAL_MS', 'AIDHUB_MONITOR_MONTHLY_REGION', 'AIDHUB_SHUTDOWN_DRAIN_MS']) delete base[name];
+  for (const name of ['DATABASE_URL', 'AIDHUB_HOLIDAYS_FILE', 'AIDHUB_RULES_FILE', 'AIDHUB_TRIGGERS_FILE', 'METRICS_PORT', 'METRICS_HOST', 'METRICS_TOKEN', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'AUDIT_CHECKPOINT_FILE', 'AUDIT_CHECKPOINT_ROWS', 'AUDIT_CHECKPOINT_INTERVAL_MS', 'CHARITY_CLAIM_WORKING_DAYS', 'AIDHUB_JOB_LEASE_MS', 'AIDHUB_DEMO_HOUSEHOLDS', 'AIDHUB_DEMO', 'AIDHUB_SUBGRAPH', 'RATE_LIMIT_REDIS_URL', 'AIDHUB_CALLBACK_HOSTS', 'MAX_QUERY_COST_IN_FLIGHT', 'SOURCE_HEALTH_URL', 'AIDHUB_MONITOR_INTERVAL_MS', 'AIDHUB_MONITOR_MONTHLY_REGION', 'AIDHUB_SHUTDOWN_DRAIN_MS']) delete base[name];
   const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], { cwd: ROOT, encoding: 'utf8', env: { ...base, ...env }, timeout: 60_000 });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, dataWritten: fs.readdirSync(dataRoot) };
 }
@@ -78,6 +78,16 @@ it.each([
   ['AIDHUB_MONITOR_MONTHLY_REGION', 'Jining'],
   ['AIDHUB_SHUTDOWN_DRAIN_MS', '10s'],
   ['AIDHUB_SHUTDOWN_DRAIN_MS', '3600000'],
+  // Past a timer's 32-bit limit (about 24.8 days) Node fires after 1 ms: HUB_TIMEOUT_MS=3000000000
+  // passed, then every hub statement timed out at once and the start ended in a stack trace, exit
+  // 1; a department's timeout so long reported it TIMEOUT on every read, a takeover look ran every millisecond.
+  ['HUB_TIMEOUT_MS', '3000000000'],
+  ['SOURCE_HEALTH_TIMEOUT_MS', '2147483648'],
+  ['AIDHUB_JOB_TAKEOVER_MS', '3000000000'],
+  // Read only beside a signing key, which the private server's start generates after its server
+  // is up: refused then, with the data directory made and a key written.
+  ['AUDIT_CHECKPOINT_ROWS', 'abc'],
+  ['AUDIT_CHECKPOINT_INTERVAL_MS', '1m'],
   // A locality's files: a bad rule or trigger file was found only once the private server had
   // started and the databases were made, and ended the start with a stack trace and exit code 1
   // (a holiday file was refused in time, but with exit code 1).
