@@ -15,6 +15,7 @@ import type { Sources, Source } from './sources';
 import { ADAPTERS } from './registry';
 import type { AidRecord } from './contract';
 import { unreadableValue } from '../domain/aid';
+import { UnreadableRows } from './unreadable-rows';
 
 /**
  * TIMEOUT: no answer within the department's limit; UNREACHABLE: its server failed the read
@@ -24,17 +25,7 @@ import { unreadableValue } from '../domain/aid';
  */
 export type UnavailableReason = 'TIMEOUT' | 'UNREACHABLE' | 'UNREADABLE_ROWS';
 
-/**
- * The department's records hold values the hub cannot read: how many, by field. Not which records:
- * a source reference can hold an ID number (a 低保 member's is family/ID/date).
- */
-export class UnreadableRows extends Error {
-  override name = 'UnreadableRows';
-  readonly code = 'UNREADABLE_ROWS';
-  constructor(readonly byField: Record<string, number>) {
-    super('records with a value the hub cannot read');
-  }
-}
+export { UnreadableRows } from './unreadable-rows';
 
 export interface SourceOutcome {
   department: DepartmentCode;
@@ -90,6 +81,9 @@ export function withTimeout<T>(ms: number, work: () => Promise<T>): Promise<T> {
 /** Why a read failed: out of time (the hub's limit, or the driver's on connecting), or anything else. */
 export function unavailableReason(error: unknown): UnavailableReason {
   if (error instanceof SourceTimeout) return 'TIMEOUT';
+  // A fact read refused whole for a row it cannot read (a settlement's amount: federation/health):
+  // the department answered, so it is not UNREACHABLE.
+  if (error instanceof UnreadableRows) return 'UNREADABLE_ROWS';
   const cause = (error as { cause?: unknown } | null)?.cause ?? error;
   return (cause as { code?: unknown } | null)?.code === 'ETIMEDOUT' ? 'TIMEOUT' : 'UNREACHABLE';
 }

@@ -12,7 +12,7 @@ import type { StudentFacts } from '../domain/findings/facts';
 import { ADAPTERS, factProvider, factProviders } from './registry';
 import type { Sources } from './sources';
 import type { AidRecord, DisabilityCertificate, HospitalSettlement, JobLoss, MonitoredSpell } from './contract';
-import { readableAid, unavailableReason, withTimeout, type UnavailableReason } from './loaders';
+import { readableAid, unavailableReason, UnreadableRows, withTimeout, type UnavailableReason } from './loaders';
 
 /** Everything the rules read from the departments about a set of people. */
 export interface DepartmentFacts {
@@ -61,6 +61,8 @@ function errorCodeOf(err: unknown): string {
 /** A read's failure as the department's DepartmentReadError (one already is one stays as it is). */
 export function departmentReadError(code: DepartmentCode, err: unknown): DepartmentReadError {
   if (err instanceof DepartmentReadError) return err;
+  // A fact read refused whole for rows it cannot read (federation/health's settlements): counted by field, as aid's are.
+  if (err instanceof UnreadableRows) return new DepartmentReadError(code, 'UNREADABLE_ROWS', 'UNREADABLE_ROWS', err.byField);
   const reason = unavailableReason(err);
   return new DepartmentReadError(code, reason === 'TIMEOUT' ? 'TIMEOUT' : errorCodeOf(err), reason);
 }

@@ -251,7 +251,12 @@ export function aidAfterDeath(rule: RuleOf<'AID_AFTER_DEATH'>, ctx: HouseholdCon
       // Stopped by the source with no end date: only its start day is known (attribution.ts, knownEnd).
       const end = knownEnd(r);
       const start = r.periodStart > firstUnentitled ? r.periodStart : firstUnentitled;
-      // Counted up to today (or to a later start: a grant proposed for the future still counts).
+      const proposed = r.sourceRef === PROPOSED_SOURCE_REF;
+      // Counted up to today: aid on record whose first month after the death has not come yet has
+      // paid none of it (a death this month: the office stops it from next month, 自死亡次月起停发).
+      // It read as one month paid after the death, a CONFLICT raised the day the death was registered.
+      if (!proposed && start > ctx.today) continue;
+      // A grant proposed for the future still counts, up to its start: it asks to pay after the death.
       const horizon = ctx.today > start ? ctx.today : start;
       const last = end !== null && end < horizon ? end : horizon;
       if (last < start) continue;
@@ -260,7 +265,7 @@ export function aidAfterDeath(rule: RuleOf<'AID_AFTER_DEATH'>, ctx: HouseholdCon
       // An end not reached yet (a recurring grant reported with the end it was granted for) is not
       // where the paying stopped: while it is still paid the unpaid span stays open, as its months
       // are counted up to today. A proposed grant keeps the end it is proposed for: nothing is paid.
-      const unpaidEnd = ongoing && r.sourceRef !== 'PROPOSED' ? null : end;
+      const unpaidEnd = ongoing && !proposed ? null : end;
       out.push(
         build(rule, ctx, {
           scope: 'PERSON',

@@ -2,12 +2,12 @@
  * 医保 adapter: medical aid paid inside the one-stop settlement (mi_setl.maf_pay), medical aid and
  * premium subsidies paid separately (mi_aid_pay), and the hospital settlements themselves, which
  * the duplicate-aid rules (X7) and the out-of-pocket warnings (M4) need. Amounts are stored in
- * yuan; every one goes through yuanToFen so no float ever touches money.
+ * yuan; every one goes through departmentYuanToFen so no float ever touches money.
  */
 import path from 'node:path';
 import { and, eq, getTableColumns, gt, ne } from 'drizzle-orm';
 import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } from '../../db/prepared';
-import { yuanToFen, departmentYuanToFen } from '../../domain/money';
+import { departmentYuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, type AidRecord, type DepartmentAdapter, type HospitalSettlement, type SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceKeyOf, sourceRefOf } from '../../domain/aid';
@@ -15,6 +15,7 @@ import type { IsoDate } from '../../domain/dates';
 import { HEALTH_IMPORT } from './import-spec';
 import { oneOffStatusOf, programmeColumn, programmeOf, statusColumn } from '../status-codes';
 import { miAidPayment, miSettlement } from './tables';
+import { UnreadableRows } from '../unreadable-rows';
 import { HEALTH_DEMO } from './demo';
 
 /**
@@ -160,7 +161,7 @@ function toRecords(
 /** Hospital settlements of these people that still stand (reversed ones excluded), in fen. One statement. */
 export async function settlementsByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<HospitalSettlement[]> {
   if (idNumbers.length === 0) return [];
-  return (await statements(db).settlementsOf.execute({ ids: idNumbers })).map(settlementFromRow);
+  return settlementsFromRows(await statements(db).settlementsOf.execute({ ids: idNumbers }));
 }
 
 /**
@@ -169,23 +170,29 @@ export async function settlementsByIdNumbers(db: SourceDb, idNumbers: readonly s
  */
 export async function settlementsByRefs(db: SourceDb, refs: readonly string[]): Promise<HospitalSettlement[]> {
   if (refs.length === 0) return [];
-  return (await statements(db).settlementsByRef.execute({ refs })).map(settlementFromRow);
+  return settlementsFromRows(await statements(db).settlementsByRef.execute({ refs }));
 }
 
-/** A `mi_setl` row as the hub's HospitalSettlement, amounts in exact fen. */
-function settlementFromRow(r: typeof miSettlement.$inferSelect): HospitalSettlement {
-  return {
-    settlementRef: r.setlId,
-    idNumber: r.psnCertNo,
-    hospitalName: r.fixmedinsName,
-    admittedOn: r.admDate,
-    dischargedOn: r.dscgDate,
-    settledOn: r.setlDate,
-    diagnosis: r.diseName,
-    totalCostFen: yuanToFen(r.medfeeSumamt),
-    basicInsurancePaidFen: yuanToFen(r.hifpPay),
-    criticalIllnessInsurancePaidFen: yuanToFen(r.hifmiPay),
-    medicalAidPaidFen: yuanToFen(r.mafPay),
-    outOfPocketFen: yuanToFen(r.psnPay),
-  };
+/** The amounts of a settlement, by the field each is read into. */
+const SETTLEMENT_AMOUNTS = { totalCostFen: 'medfeeSumamt', basicInsurancePaidFen: 'hifpPay', criticalIllnessInsurancePaidFen: 'hifmiPay', medicalAidPaidFen: 'mafPay', outOfPocketFen: 'psnPay' } as const;
+
+/**
+ * `mi_setl` rows as the hub's HospitalSettlements, amounts in exact fen. An amount is read as the
+ * department's aid amounts are (departmentYuanToFen): a column widened to more decimals
+ * (`DECIMAL(12,3)`: `7010.500`) is the amount it is; it failed the department's whole read, every
+ * stay of it unread and HEALTH reported UNREACHABLE. A stay with an amount the hub cannot read (a
+ * fraction of a fen) refuses the read whole, as UnreadableRows: left out, its medical aid would be
+ * answered `settlementUnknown` and its out-of-pocket cost missing from M4's sum, so the rules reading
+ * stays are left unrun and the department reported UNREADABLE_ROWS, counting the fields.
+ */
+function settlementsFromRows(rows: readonly (typeof miSettlement.$inferSelect)[]): HospitalSettlement[] {
+  const unreadable: Record<string, number> = {};
+  const out = rows.map((r) => {
+    const amounts = Object.fromEntries(Object.entries(SETTLEMENT_AMOUNTS).map(([field, column]) => [field, departmentYuanToFen(r[column])])) as Record<keyof typeof SETTLEMENT_AMOUNTS, number>;
+    const field = Object.keys(amounts).find((f) => !Number.isSafeInteger(amounts[f as keyof typeof amounts]));
+    if (field) unreadable[field] = (unreadable[field] ?? 0) + 1;
+    return { settlementRef: r.setlId, idNumber: r.psnCertNo, hospitalName: r.fixmedinsName, admittedOn: r.admDate, dischargedOn: r.dscgDate, settledOn: r.setlDate, diagnosis: r.diseName, ...amounts };
+  });
+  if (Object.keys(unreadable).length > 0) throw new UnreadableRows(unreadable);
+  return out;
 }
