@@ -9,25 +9,50 @@
  * its statement still queued), and when the lock went the source was first made to run the whole
  * backlog of statements nobody waited for any more.
  *
- * So the work runs in an abandonable scope (db/async-context.ts, which follows it through drizzle and
- * the driver): a pool made `abandonable` runs each statement of such a scope on a connection of its
- * own, and when the scope is abandoned it closes that connection at once (the pool opens a fresh one
- * when next needed) and asks the server, over a connection kept for that, to `KILL QUERY` the
- * statement's thread, so that the server stops waiting too. A statement the scope would send after
- * it was abandoned is not sent. Statements outside any scope (scans, imports) are left as they are.
+ * So the work runs in an abandonable scope, and is given the handle it reads through by the scope:
+ * `scope.db(source.db)`, a view of the department's drizzle database (db/db-view.ts) whose client
+ * sends each statement with the scope as the third argument of the pool's query/execute, or
+ * `scope.pool(pool)` for the pool itself. A statement the work sends after any number of awaits
+ * belongs to the scope because it goes through that handle; nothing follows the work's promises
+ * (until session 31 an AsyncLocalStorage did, entered per read, which kept Node's promise hooks
+ * running on every promise of the process). A pool made `abandonable` runs each statement of a scope
+ * on a connection of its own, and when the scope is abandoned it closes that connection at once
+ * (the pool opens a fresh one when next needed) and asks the server, over a connection kept for
+ * that, to `KILL QUERY` the statement's thread, so that the server stops waiting too. A statement
+ * the scope would send after it was abandoned is not sent. Statements sent without a scope (through
+ * `source.db` itself: scans, imports) are left as they are, and so are transactions, which take a
+ * connection of the pool's own (`getConnection`), as they always did.
  */
 import type mysql from 'mysql2/promise';
-import { currentAbandonScope, runAbandonable, type AbandonScope } from './async-context';
 import { overriding } from './connect';
+import { viewThrough } from './db-view';
 
 /** A statement of abandoned work, refused before it was sent. */
 export class AbandonedStatement extends Error {
   override name = 'AbandonedStatement';
 }
 
-class Scope implements AbandonScope {
+/** What a scope's statements need to know of it. */
+export interface AbandonScope {
+  readonly abandoned: boolean;
+  readonly running: Set<() => void>;
+}
+
+/** A query/execute of a pool made `abandonable`: the scope its statement belongs to as the third argument. */
+type ScopedCall = (options: unknown, values: unknown, scope: AbandonScope) => Promise<unknown>;
+
+/** A department read's scope: hands the read the handles its statements go through. */
+export class Scope implements AbandonScope {
   abandoned = false;
   readonly running = new Set<() => void>();
+  /** `db` (a drizzle database over a pool made `abandonable`) with its statements in this scope. */
+  db<D extends object>(db: D): D {
+    return viewThrough(db, scopedClient((db as unknown as { session: { client: Record<string, ScopedCall> } }).session.client, this));
+  }
+  /** `pool` (made `abandonable`) with its `query` and `execute` in this scope. */
+  pool<P extends object>(pool: P): P {
+    return scopedClient(pool as unknown as Record<string, ScopedCall>, this) as P;
+  }
   abandon(): void {
     this.abandoned = true;
     for (const stop of [...this.running]) stop();
@@ -35,17 +60,25 @@ class Scope implements AbandonScope {
   }
 }
 
+/** `client` with the scope added to each query and execute; everything else its own (`getConnection` too, which drizzle checks for to know a pool). */
+function scopedClient(client: Record<string, ScopedCall>, scope: AbandonScope): object {
+  const scoped = Object.create(client) as Record<string, unknown>;
+  scoped.query = (options: unknown, values: unknown) => client.query(options, values, scope);
+  scoped.execute = (options: unknown, values: unknown) => client.execute(options, values, scope);
+  return scoped;
+}
+
 /**
- * `work` in a scope of its own, not yet started: `start()` runs it, `abandon()` stops its statements
- * in flight and refuses its later ones. Two steps, so a caller's timer can be set (and hold `abandon`)
- * before the work starts.
+ * `work` in a scope of its own, not yet started: `start()` runs it with the scope (whose handles it
+ * reads through), `abandon()` stops its statements in flight and refuses its later ones. Two steps,
+ * so a caller's timer can be set (and hold `abandon`) before the work starts.
  */
-export function abandonable<T>(work: () => Promise<T>): { start: () => Promise<T>; abandon: () => void } {
+export function abandonable<T>(work: (scope: Scope) => Promise<T>): { start: () => Promise<T>; abandon: () => void } {
   const scope = new Scope();
   // Methods, not arrow properties: tsx (esbuild's keepNames) names each arrow property as it is made.
   return {
     start() {
-      return runAbandonable(scope, work);
+      return work(scope);
     },
     abandon() {
       scope.abandon();
@@ -83,10 +116,9 @@ export function stoppingAbandoned(pool: mysql.Pool, kill: Killer): mysql.Pool {
 
 type CorePool = { getConnection(cb: (error: Error | null, conn: CoreConnection) => void): void };
 
-/** stoppingAbandoned's `method`: run in the current abandonable scope, or by `pool` outside one. */
+/** stoppingAbandoned's `method`: run in the abandonable scope it is given, or by `pool` without one. */
 function scopedRunner(pool: mysql.Pool, core: CorePool, kill: Killer, method: 'query' | 'execute') {
-  return (options: unknown, values?: unknown) => {
-    const scope = currentAbandonScope();
+  return (options: unknown, values?: unknown, scope?: AbandonScope) => {
     if (!scope) return (pool[method] as (...a: unknown[]) => Promise<unknown>)(options, values);
     if (scope.abandoned) return Promise.reject(new AbandonedStatement('the read was abandoned before this statement was sent'));
     return new Promise((resolve, reject) => {

@@ -344,7 +344,8 @@ export function createPool(url: string, opts: PoolOptions = {}): mysql.Pool {
  * The pool as drizzle should see it: without the `typeCast` function drizzle sets on every
  * statement. That function only turns DATE, DATETIME and TIMESTAMP into strings, which the pool's
  * `dateStrings` already does, but mysql2 then calls it for every field of every row (a third of
- * the hub's CPU on a household query went to packets, row parsing and this call).
+ * the hub's CPU on a household query went to packets, row parsing and this call). A third argument
+ * of query/execute (a department read's abandonable scope, db/abandon.ts) is passed on to the pool.
  */
 export function withoutDrizzleTypeCast(pool: mysql.Pool): mysql.Pool {
   // A prepared query hands the driver the same options object on every run: its copy without
@@ -359,8 +360,8 @@ export function withoutDrizzleTypeCast(pool: mysql.Pool): mysql.Pool {
     }
     return copy;
   };
-  const query = (options: unknown, values?: unknown) => (pool.query as (...a: unknown[]) => Promise<unknown>)(plain(options), values);
-  const execute = (options: unknown, values?: unknown) => (pool.execute as (...a: unknown[]) => Promise<unknown>)(plain(options), values);
+  const query = (options: unknown, values?: unknown, scope?: unknown) => (pool.query as (...a: unknown[]) => Promise<unknown>)(plain(options), values, scope);
+  const execute = (options: unknown, values?: unknown, scope?: unknown) => (pool.execute as (...a: unknown[]) => Promise<unknown>)(plain(options), values, scope);
   return new Proxy(pool, {
     get(t, prop, receiver) {
       if (prop === 'query') return query;
@@ -384,20 +385,21 @@ export function sourceDrizzle(pool: mysql.Pool, source: string): MySql2Database<
  * of their own) while it has a connection free, and join `shared`'s queue only when all of it is
  * in use. Busy is counted here (statements sent to `reserved` and not yet answered), not read from
  * the driver. Transactions (`getConnection`) take the shared pool. `end()` closes `reserved` only:
- * the shared pool belongs to its owner.
+ * the shared pool belongs to its owner. A statement's abandonable scope (db/abandon.ts), the third
+ * argument of query/execute, goes with it to either pool.
  */
 export function reservedLane(reserved: mysql.Pool, shared: mysql.Pool, connections: number): mysql.Pool & { readonly lane: { reserved: number; shared: number; busy: () => number } } {
   let busy = 0;
   const lane = { reserved: 0, shared: 0, busy: () => busy };
-  const route = (method: 'query' | 'execute') => (options: unknown, values?: unknown) => {
+  const route = (method: 'query' | 'execute') => (options: unknown, values?: unknown, scope?: unknown) => {
     if (busy >= connections) {
       lane.shared += 1;
-      return (shared[method] as (...a: unknown[]) => Promise<unknown>)(options, values);
+      return (shared[method] as (...a: unknown[]) => Promise<unknown>)(options, values, scope);
     }
     busy += 1;
     lane.reserved += 1;
     const done = () => void (busy -= 1);
-    const running = (reserved[method] as (...a: unknown[]) => Promise<unknown>)(options, values);
+    const running = (reserved[method] as (...a: unknown[]) => Promise<unknown>)(options, values, scope);
     running.then(done, done);
     return running;
   };

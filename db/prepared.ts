@@ -12,6 +12,7 @@ import { Column, DrizzleQueryError, fillPlaceholders, is, sql, SQL, getTableName
 import { NoopCache } from 'drizzle-orm/cache/core';
 import type { MySqlColumn } from 'drizzle-orm/mysql-core';
 import mysql from 'mysql2/promise';
+import { baseOf, clientOf } from './db-view';
 
 /** `column IN (…)` with the list as one placeholder, which mysql2 expands and escapes. Never empty. */
 export function inPlaceholder(column: AnyColumn, name: string): SQL {
@@ -19,22 +20,63 @@ export function inPlaceholder(column: AnyColumn, name: string): SQL {
 }
 
 /**
- * `build(db)` once for each database handle: the statement is made on first use and kept. `build`
+ * `build(db)` once for each database handle: the statement is made on first use and kept. A view
+ * of a database (a department read's, db/abandon.ts `Scope.db`) uses its database's statements,
+ * each sent through the view's client (a statement left to drizzle is built for the view itself). `build`
  * returns one prepared select or an object of them; each is run without drizzle's async layers
  * (`direct`). (A single one was once taken for an object of them: its own members were looked
  * at instead, and the token look-up and 工会's read went through drizzle's `execute`.)
  */
 export function preparedPer<D extends object, Q>(build: (db: D) => Q): (db: D) => Q {
   const made = new WeakMap<D, Q>();
-  return (db) => {
-    let q = made.get(db);
-    if (q === undefined) {
-      q = build(db);
-      if (isDrizzlePrepared(q)) q = direct(q);
-      else if (q && typeof q === 'object') for (const [name, query] of Object.entries(q)) (q as Record<string, unknown>)[name] = direct(query);
-      made.set(db, q);
-    }
+  const directed = (q: Q): Q => {
+    if (isDrizzlePrepared(q)) return direct(q);
+    if (q && typeof q === 'object') for (const [name, query] of Object.entries(q)) (q as Record<string, unknown>)[name] = direct(query);
     return q;
+  };
+  return (db) => {
+    const base = baseOf(db);
+    let q = made.get(base);
+    if (q === undefined) {
+      q = directed(build(base));
+      made.set(base, q);
+    }
+    if (base === db) return q;
+    // A view (a read's abandonable scope, db/abandon.ts): the statements made for its database, sent through its client.
+    const bound = boundTo(q, clientOf(db) as DrizzlePrepared['client']);
+    return bound ?? directed(build(db));
+  };
+}
+
+/** Each direct statement's runner (`direct`, `rowsPrepared`), which a view's copy of it calls with the view's client. */
+const runs = new WeakMap<object, (values: Record<string, unknown> | undefined, client?: DrizzlePrepared['client']) => Promise<unknown>>();
+
+/**
+ * `q` (one direct statement or an object of them) run through `client`; null when one of them is
+ * not direct. One small object per statement per read. (No named closure: this runs per department
+ * read, test/keep-names.test.ts.)
+ */
+function boundTo<Q>(q: Q, client: DrizzlePrepared['client']): Q | null {
+  const single = boundRun(q, client);
+  if (single) return single as Q;
+  if (!q || typeof q !== 'object') return null;
+  const out: Record<string, unknown> = {};
+  for (const [name, query] of Object.entries(q)) {
+    const bound = boundRun(query, client);
+    if (!bound) return null;
+    out[name] = bound;
+  }
+  return out as Q;
+}
+
+/** `query` (a direct statement) run through `client`, or null. */
+function boundRun(query: unknown, client: DrizzlePrepared['client']): { execute(values?: Record<string, unknown>): Promise<unknown> } | null {
+  const run = query !== null && typeof query === 'object' ? runs.get(query) : undefined;
+  if (!run) return null;
+  return {
+    execute(values?: Record<string, unknown>) {
+      return run(values, client);
+    },
   };
 }
 
@@ -63,17 +105,17 @@ function isDrizzlePrepared(q: unknown): q is DrizzlePrepared {
  * told, so statements are counted; a driver error wrapped in DrizzleQueryError), without its
  * layers of async functions and with its rows mapped by `mapRows`.
  */
-function runner<R>(q: DrizzlePrepared, mapRows: (rows: unknown[][]) => R): (values?: Record<string, unknown>) => Promise<R> {
+function runner<R>(q: DrizzlePrepared, mapRows: (rows: unknown[][]) => R): (values?: Record<string, unknown>, client?: DrizzlePrepared['client']) => Promise<R> {
   // One options object for every run: mysql2 copies it per statement, and drizzle's typeCast is
   // not wanted (db/connect.ts withoutDrizzleTypeCast).
   const options = { sql: q.query.sql, rowsAsArray: true };
   cutAtPlaceholders(options.sql, q.params.length);
-  return async (values = {}) => {
+  return async (values = {}, client = q.client) => {
     const params = fillPlaceholders(q.params, values);
     q.logger.logQuery(options.sql, params);
     let result: [unknown, unknown];
     try {
-      result = await q.client.query(options, listsEscapedOnce(params));
+      result = await client.query(options, listsEscapedOnce(params));
     } catch (e) {
       throw new DrizzleQueryError(options.sql, params, e as Error);
     }
@@ -265,7 +307,9 @@ function direct<Q>(query: Q): Q {
   const cached = q.cache !== undefined && !is(q.cache, NoopCache);
   if (!q.fields || q.customResultMapper || q.returningIds || cached) return query;
   const execute = runner(q, rowMapper(q.fields, q.joinsNotNullableMap));
-  return Object.assign(Object.create(Object.getPrototypeOf(q) as object) as object, q, { execute }) as Q;
+  const out = Object.assign(Object.create(Object.getPrototypeOf(q) as object) as object, q, { execute }) as Q;
+  runs.set(out as object, execute as never);
+  return out;
 }
 
 /** `<placeholder> = 1`: a part of a statement the caller switches on (1) or off (0) per call; off, the server reads nothing for it. */
@@ -355,5 +399,7 @@ export function preparedUnionAll<P extends Record<string, Fields>>(db: object, p
     }
     return out;
   };
-  return { execute: runner(prepared, mapRows) };
+  const out = { execute: runner(prepared, mapRows) };
+  runs.set(out, out.execute as never);
+  return out;
 }

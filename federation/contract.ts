@@ -18,6 +18,10 @@ import type { AidRecord, DisabilityCertificate, HospitalSettlement, JobLoss, Mon
 
 export type { AidCause, AidRecord, AidStatus, DisabilityCertificate, HospitalSettlement, JobLoss, MonitoredSpell } from '../domain/aid';
 
+/**
+ * A department's database as a read is given it: a department read's is a view carrying the read's
+ * abandonable scope (db/abandon.ts `Scope.db`), so every statement of the read goes through it.
+ */
 export type SourceDb = MySql2Database<Record<string, never>>;
 
 /** Whether a table that holds only `held` programmes is needed for `wanted` (absent: everything is). */

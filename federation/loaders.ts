@@ -7,7 +7,7 @@
  * key), the request records it, and the rest of the answer goes out.
  */
 import DataLoader from 'dataloader';
-import { abandonable } from '../db/abandon';
+import { abandonable, type Scope } from '../db/abandon';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import type { IsoDate } from '../domain/dates';
 import { groupBy } from '../domain/group-by';
@@ -49,13 +49,15 @@ export const MAX_IDS_PER_STATEMENT = 5000;
 class SourceTimeout extends Error {}
 
 /**
- * `work()` within `ms`, or a SourceTimeout. The clock starts before the work does, so a source
+ * `work(scope)` within `ms`, or a SourceTimeout. The clock starts before the work does, so a source
  * that never answers is timed out by the hub, not by the driver's connect timeout of the same length.
- * Work out of time is abandoned (db/abandon.ts): a department pool stops its statements still
- * running on the source, so a source that hangs (a table lock, a statement that sleeps) holds none
- * of the hub's connections past the limit.
+ * Work out of time is abandoned (db/abandon.ts): a department read sends its statements through
+ * the handle the scope gives it (`scope.db(source.db)`, `scope.pool(source.pool)`), and the
+ * department pool stops those still running on the source, so a source that hangs (a table lock,
+ * a statement that sleeps) holds none of the hub's connections past the limit. Work on the hub's
+ * own database leaves the scope unused (its pool is not abandonable).
  */
-export function withTimeout<T>(ms: number, work: () => Promise<T>): Promise<T> {
+export function withTimeout<T>(ms: number, work: (scope: Scope) => Promise<T>): Promise<T> {
   // One promise settled by whichever comes first, the work or the timer: what a race of the two
   // with a `finally` did, in one promise instead of four (a department read is a dozen a household
   // query). Work that ends after the timer settles nothing: its late rejection is swallowed here.
@@ -97,7 +99,7 @@ export async function probeSources(sources: Sources): Promise<Record<DepartmentC
     DEPARTMENT_CODES.map(async (code) => {
       const started = performance.now();
       try {
-        await withTimeout(sources[code].timeoutMs, () => sources[code].pool.query('SELECT 1'));
+        await withTimeout(sources[code].timeoutMs, (scope) => scope.pool(sources[code].pool).query('SELECT 1'));
         return [code, { available: true, latencyMs: Math.round(performance.now() - started), reason: null }] as const;
       } catch (error) {
         return [code, { available: false, latencyMs: Math.round(performance.now() - started), reason: unavailableReason(error) }] as const;
@@ -255,7 +257,7 @@ export class DepartmentLoader {
     const started = performance.now();
     // No function is named here (hold and failed are methods): under `npm start`, tsx (esbuild's
     // keepNames) defines the name of every named closure each time it is made (test/keep-names.test.ts).
-    return withTimeout(source.timeoutMs, () => adapter.aidByIdNumbers(source.db, idNumbers, today)).then((read) => {
+    return withTimeout(source.timeoutMs, (scope) => adapter.aidByIdNumbers(scope.db(source.db), idNumbers, today)).then((read) => {
       try {
         // A record the hub cannot read is left out, not sent to fail the whole answer (a Fen! that is
         // null nulled the household); the department is then reported incomplete, naming why.
@@ -308,7 +310,7 @@ export function createNoLongerStandingLoaders(sources: Sources, today: IsoDate, 
         async (refs) => {
           const started = performance.now();
           try {
-            const found = await withTimeout(source.timeoutMs, () => recordsNoLongerStanding(source.db, refs, today));
+            const found = await withTimeout(source.timeoutMs, (scope) => recordsNoLongerStanding(scope.db(source.db), refs, today));
             return refs.map((ref) => ({ record: found.get(ref) ?? null, available: true }));
           } catch (error) {
             onOutcome({ department: code, available: false, latencyMs: Math.round(performance.now() - started), reason: unavailableReason(error) }, error, NONE);

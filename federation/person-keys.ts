@@ -26,7 +26,7 @@ export const PERSON_KEY_COLUMNS: Record<DepartmentCode, readonly MySqlColumn[]> 
 
 /** ID numbers in one key column. One statement, read off the column's index. */
 async function idsIn(sources: Sources, code: DepartmentCode, column: MySqlColumn): Promise<Set<string>> {
-  const rows = (await withinScanLimit(sources, code, () => sources[code].db.execute(sql`SELECT DISTINCT ${column} AS id FROM ${column.table} WHERE ${column} IS NOT NULL`))) as unknown as [{ id: string }[]];
+  const rows = (await withinScanLimit(sources, code, (db) => db.execute(sql`SELECT DISTINCT ${column} AS id FROM ${column.table} WHERE ${column} IS NOT NULL`))) as unknown as [{ id: string }[]];
   // An ID number stored with whitespace around it other than the one space the hub asks for too
   // (`storedForms`: ` 370811…`, `…123X `), such as a tab, two spaces or a full-width space, matches
   // nobody the hub asks about: that person's rows would be missing from the run without a word,

@@ -6,6 +6,7 @@
  * rows to the common shapes, and every read of their tables; this file finds them through the
  * registry, by the kind of fact each provides.
  */
+import type { SourceDb } from './contract';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import type { IsoDate } from '../domain/dates';
 import type { StudentFacts } from '../domain/findings/facts';
@@ -72,8 +73,8 @@ export function departmentReadError(code: DepartmentCode, err: unknown): Departm
  * the source as a request's read is (db/abandon.ts: its connection closed, KILL QUERY sent), so a
  * locked table holds neither the scan nor a connection of the department's pool.
  */
-export function withinScanLimit<T>(sources: Sources, code: DepartmentCode, read: () => Promise<T>): Promise<T> {
-  return withTimeout(sources[code].scanTimeoutMs, read);
+export function withinScanLimit<T>(sources: Sources, code: DepartmentCode, read: (db: SourceDb) => Promise<T>): Promise<T> {
+  return withTimeout(sources[code].scanTimeoutMs, (scope) => read(scope.db(sources[code].db)));
 }
 
 /**
@@ -154,9 +155,9 @@ export async function readDepartmentFacts(sources: Sources, idNumbers: readonly 
     }
   }
   const bounded =
-    <T>(code: DepartmentCode, read: (batch: string[]) => Promise<T[]>) =>
+    <T>(code: DepartmentCode, read: (batch: string[], db: SourceDb) => Promise<T[]>) =>
     (batch: string[]) =>
-      withinScanLimit(sources, code, () => read(batch));
+      withinScanLimit(sources, code, (db) => read(batch, db));
 
   const parallel = opts.parallel ?? 1;
   const stays = factProvider('settlements');
@@ -166,25 +167,25 @@ export async function readDepartmentFacts(sources: Sources, idNumbers: readonly 
   const [aid, settlements, certificates, students] = await Promise.all([
     Promise.all(
       DEPARTMENT_CODES.map((code) =>
-        department(code, () => inBatches(among(opts.known?.get(code)), size, bounded(code, async (b) => readableOrThrow(code, await ADAPTERS[code].aidByIdNumbers(sources[code].db, b, today), opts.leaveOutUnreadable)), parallel)),
+        department(code, () => inBatches(among(opts.known?.get(code)), size, bounded(code, async (b, db) => readableOrThrow(code, await ADAPTERS[code].aidByIdNumbers(db, b, today), opts.leaveOutUnreadable)), parallel)),
       ),
     ),
-    department(stays.code, () => inBatches(among(opts.knownFacts?.settlements ?? opts.known?.get(stays.code)), size, bounded(stays.code, (b) => stays.reader.byIdNumbers(sources[stays.code].db, b)), parallel)),
-    department(certs.code, () => inBatches(among(opts.knownFacts?.certificates ?? opts.known?.get(certs.code)), size, bounded(certs.code, (b) => certs.reader.byIdNumbers(sources[certs.code].db, b)), parallel)),
-    department(roll.code, () => inBatches(among(opts.knownFacts?.students ?? opts.known?.get(roll.code)), size, bounded(roll.code, (b) => roll.reader.byIdNumbers(sources[roll.code].db, b)), parallel)),
+    department(stays.code, () => inBatches(among(opts.knownFacts?.settlements ?? opts.known?.get(stays.code)), size, bounded(stays.code, (b, db) => stays.reader.byIdNumbers(db, b)), parallel)),
+    department(certs.code, () => inBatches(among(opts.knownFacts?.certificates ?? opts.known?.get(certs.code)), size, bounded(certs.code, (b, db) => certs.reader.byIdNumbers(db, b)), parallel)),
+    department(roll.code, () => inBatches(among(opts.knownFacts?.students ?? opts.known?.get(roll.code)), size, bounded(roll.code, (b, db) => roll.reader.byIdNumbers(db, b)), parallel)),
   ]);
   const records = aid.flat();
   const byRef = new Map(settlements.map((s) => [s.settlementRef, s]));
   // As for one household (resolvers/findings/live.ts): no stay is read for a record under an undocumented status code.
   const missing = [...new Set(records.flatMap((r) => (r.settlementRef && r.status !== 'UNRECOGNISED' && !byRef.has(r.settlementRef) ? [r.settlementRef] : [])))];
   if (missing.length > 0) {
-    for (const s of await department(stays.code, () => inBatches(missing, size, bounded(stays.code, (b) => stays.reader.byRefs(sources[stays.code].db, b))))) byRef.set(s.settlementRef, s);
+    for (const s of await department(stays.code, () => inBatches(missing, size, bounded(stays.code, (b, db) => stays.reader.byRefs(db, b))))) byRef.set(s.settlementRef, s);
   }
   // Aid for these stays paid to anyone (a relative's union grant in another household) counts too.
   const refs = [...byRef.keys()];
   const tied = await Promise.all(
     DEPARTMENT_CODES.filter((code) => ADAPTERS[code].aidBySettlementRefs).map((code) =>
-      department(code, () => inBatches(refs, size, bounded(code, async (b) => readableOrThrow(code, await ADAPTERS[code].aidBySettlementRefs!(sources[code].db, b, today), opts.leaveOutUnreadable)), parallel)),
+      department(code, () => inBatches(refs, size, bounded(code, async (b, db) => readableOrThrow(code, await ADAPTERS[code].aidBySettlementRefs!(db, b, today), opts.leaveOutUnreadable)), parallel)),
     ),
   );
   return { records, settlements: byRef, certificates, students, settlementAid: tied.flat() };
@@ -200,7 +201,7 @@ async function factsOfKind<K extends 'jobLosses' | 'monitored'>(kind: K, sources
     factProviders(kind).map(({ code, reader }) => {
       const held = known?.get(code);
       return inBatches(held ? ids.filter((id) => held.has(id)) : ids, 5000, (b) =>
-        withinScanLimit(sources, code, () => reader.byIdNumbers(sources[code].db, b) as Promise<(K extends 'jobLosses' ? JobLoss : MonitoredSpell)[]>),
+        withinScanLimit(sources, code, (db) => reader.byIdNumbers(db, b) as Promise<(K extends 'jobLosses' ? JobLoss : MonitoredSpell)[]>),
       ).catch((err: unknown) => {
         throw departmentReadError(code, err);
       });

@@ -60,7 +60,7 @@ async function undocumentedRows(sources: Sources, columnsOf: (adapter: Departmen
           // column's collation 'zx' or 'ZX ' would equal 'ZX' and go uncounted while read as UNRECOGNISED.
           const code = column.dataType === 'string' ? sql`CAST(${column} AS BINARY)` : sql`${column}`;
           try {
-            const [row] = await withTimeout(source.timeoutMs, () => source.db.select({ n: count() }).from(column.table).where(notInArray(code, [...status.codes])));
+            const [row] = await withTimeout(source.timeoutMs, (scope) => scope.db(source.db).select({ n: count() }).from(column.table).where(notInArray(code, [...status.codes])));
             return { department, column: status.name, rows: Number(row.n) };
           } catch {
             return { department, column: status.name, rows: null };

@@ -1,15 +1,17 @@
 /**
  * A department read runs in an abandonable scope inside a request (db/abandon.ts inside
- * access/request-id.ts's middleware): both follow its promises through one AsyncLocalStorage
- * (db/async-context.ts), and each part still reads as if it had a storage of its own.
+ * access/request-id.ts's middleware): the request's id follows its promises through the one
+ * AsyncLocalStorage (db/async-context.ts); the read's scope enters none (it reaches the read's
+ * statements through the handle the read is given, test/abandon-handle.test.ts).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import express from 'express';
 import pino from 'pino';
 import { requestIdMiddleware, withRequestIds } from '../access/request-id';
 import { abandonable } from '../db/abandon';
-import { currentAbandonScope, currentRequestId, runAbandonable, runAsRequest } from '../db/async-context';
+import { currentRequestId, runAsRequest } from '../db/async-context';
 
 /**
  * The storages whose value on `promise` differs from theirs on `outside`: those the request and
@@ -21,7 +23,7 @@ function storagesEntered(promise: Promise<unknown>, outside: Promise<unknown>): 
   return stores(promise).filter((s) => (promise as unknown as Record<symbol, unknown>)[s] !== (outside as unknown as Record<symbol, unknown>)[s]).length;
 }
 
-it('carries the request id into a department read, on one storage for both', async () => {
+it('carries the request id into a department read, on the request\'s storage alone', async () => {
   const lines: Record<string, unknown>[] = [];
   const logger = withRequestIds(pino(new Writable({ write(chunk: Buffer, _enc, done) { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); done(); } })));
   let made: Promise<void> | null = null;
@@ -50,18 +52,22 @@ it('carries the request id into a department read, on one storage for both', asy
   expect(lines.map((l) => [l.msg, l.requestId])).toEqual([['inside the read', 'context-0001'], ['after the read', 'context-0001']]);
 });
 
-it('keeps either part of the context when the other is entered', async () => {
-  const scope = { abandoned: false, running: new Set<() => void>() };
-  const seen = await runAsRequest('context-0002', async () => {
-    const before = [currentRequestId(), currentAbandonScope()];
-    const inRead = await runAbandonable(scope, async () => {
-      await null;
-      const inner = runAsRequest('context-0003', () => [currentRequestId(), currentAbandonScope()]);
-      return [currentRequestId(), currentAbandonScope(), inner];
+it('enters no storage for a department read, inside a request or not', async () => {
+  const run = jest.spyOn(AsyncLocalStorage.prototype, 'run');
+  const enterWith = jest.spyOn(AsyncLocalStorage.prototype, 'enterWith');
+  try {
+    const seen = await runAsRequest('context-0002', async () => {
+      run.mockClear();
+      const read = abandonable(async () => {
+        await null;
+        return currentRequestId();
+      });
+      return [await read.start(), await abandonable(async () => currentRequestId()).start()];
     });
-    await null;
-    return { before, inRead, after: [currentRequestId(), currentAbandonScope()] };
-  });
-  expect(seen).toEqual({ before: ['context-0002', undefined], inRead: ['context-0002', scope, ['context-0003', scope]], after: ['context-0002', undefined] });
-  expect([currentRequestId(), currentAbandonScope()]).toEqual([undefined, undefined]);
+    expect(seen).toEqual(['context-0002', 'context-0002']);
+    expect([run.mock.calls.length, enterWith.mock.calls.length]).toEqual([0, 0]);
+  } finally {
+    run.mockRestore();
+    enterWith.mockRestore();
+  }
 });

@@ -17,7 +17,9 @@ const ROOT = path.join(__dirname, '..');
 /** File, then the functions (`Class.method` or a function's name) that run on every household query. */
 const PER_QUERY: Record<string, readonly string[]> = {
   'federation/loaders.ts': ['withTimeout', 'DepartmentLoader.answer', 'DepartmentLoader.read', 'DepartmentLoader.failed'],
-  'db/abandon.ts': ['abandonable', 'scopedRunner'],
+  'db/abandon.ts': ['abandonable', 'scopedRunner', 'Scope.db', 'Scope.pool', 'scopedClient'],
+  'db/db-view.ts': ['viewThrough', 'baseOf', 'clientOf'],
+  'db/prepared.ts': ['boundTo', 'boundRun'],
   'server/plugins.ts': ['callEach', 'hubPlugin', 'rootFieldsOf'],
   'resolvers/household/resolvers.ts': ['membersOf', 'withMemberIdNumbers'],
   // A pool's getConnection (withDeadline's, retiringRefusedSessions') runs per connection taken.

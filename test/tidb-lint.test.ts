@@ -103,6 +103,7 @@ const FAULT_INJECTION: Record<string, { rule: string; why: string }[]> = {
   'test/job-lease.test.ts': [{ rule: 'LOCK_TABLES', why: "holds the household table so a scan started through the API waits, holding its lease, while the lease's length is read" }],
   'test/source-hangs.test.ts': [{ rule: 'LOCK_TABLES', why: "holds the union's front-end tables, as a department's own export would, so the hub's reads of them wait until it gives up" }],
   'test/scan-source-misbehaves.test.ts': [{ rule: 'LOCK_TABLES', why: "holds the union's front-end tables, as a department's own export would, so a scan's and a monthly comparison's reads of them wait until the scan limit" }],
+  'test/abandon-handle.test.ts': [{ rule: 'GET_LOCK', why: 'a lock the test holds, so a statement a department read sends after an await waits on the server until the read is abandoned' }],
   'test/cases-meeting-checks.test.ts': [{ rule: 'LOCK_TABLES', why: "holds civil affairs' front-end tables so a meeting or reassignment sent twice makes its checks only after its first sending was written" }],
 };
 

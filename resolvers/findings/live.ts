@@ -11,6 +11,7 @@
  * needs for the proposed programme (judgeProposal), and reports each such one as not answering.
  */
 import DataLoader from 'dataloader';
+import type { SourceDb } from '../../federation/contract';
 import { inList } from '../../db/in-list';
 import { groupByKey } from '../../db/batch';
 import type { HubDb } from '../../db/connect';
@@ -49,10 +50,10 @@ const NO_UNRECOGNISED = { status: 0, programme: 0 };
  * line `department source unavailable` and aidhub_source_*): a pre-grant check whose department
  * timed out answered complete: false to its caller and told the operator nothing.
  */
-function guarded<T>(req: Pick<LiveRequest, 'unavailable'> & { onOutcome?: OutcomeListener }, source: Source, read: () => Promise<T[]>): Promise<T[] | null> {
+function guarded<T>(req: Pick<LiveRequest, 'unavailable'> & { onOutcome?: OutcomeListener }, source: Source, read: (db: SourceDb) => Promise<T[]>): Promise<T[] | null> {
   const started = performance.now();
   const latencyMs = () => Math.round(performance.now() - started);
-  return withTimeout(source.timeoutMs, read).then(
+  return withTimeout(source.timeoutMs, (scope) => read(scope.db(source.db))).then(
     (rows) => {
       req.onOutcome?.({ department: source.code, available: true, latencyMs: latencyMs(), reason: null }, null, NO_UNRECOGNISED);
       return rows;
@@ -110,34 +111,34 @@ export function createFindingLoaders(req: Pick<LiveRequest, 'hub' | 'sources' | 
     }),
     eventsByFinding: new DataLoader<number, FindingEventRow[]>(async (ids) => grouped(ids, await eventsOfFindings(hub, ids), (e) => e.findingId).map((g) => g.rows)),
     settlementsByPerson: new DataLoader<string, { rows: HospitalSettlement[]; ok: boolean }>(
-      async (ids) => grouped(ids, await guarded(req, sources[STAYS.code], () => STAYS.reader.byIdNumbers(sources[STAYS.code].db, ids)), (s) => s.idNumber),
+      async (ids) => grouped(ids, await guarded(req, sources[STAYS.code], (db) => STAYS.reader.byIdNumbers(db, ids)), (s) => s.idNumber),
       { maxBatchSize: MAX_IDS_PER_STATEMENT },
     ),
     settlementByRef: new DataLoader<string, { rows: HospitalSettlement[]; ok: boolean }>(
-      async (refs) => grouped(refs, await guarded(req, sources[STAYS.code], () => STAYS.reader.byRefs(sources[STAYS.code].db, refs)), (s) => s.settlementRef),
+      async (refs) => grouped(refs, await guarded(req, sources[STAYS.code], (db) => STAYS.reader.byRefs(db, refs)), (s) => s.settlementRef),
       { maxBatchSize: MAX_IDS_PER_STATEMENT },
     ),
     certificates: new DataLoader<string, { rows: DisabilityCertificate[]; ok: boolean }>(
-      async (ids) => grouped(ids, await guarded(req, sources[CERTIFICATES.code], () => CERTIFICATES.reader.byIdNumbers(sources[CERTIFICATES.code].db, ids)), (c) => c.idNumber),
+      async (ids) => grouped(ids, await guarded(req, sources[CERTIFICATES.code], (db) => CERTIFICATES.reader.byIdNumbers(db, ids)), (c) => c.idNumber),
       { maxBatchSize: MAX_IDS_PER_STATEMENT },
     ),
     /** Aid tied to a settlement, whoever received it, from every department whose aid can be (X7). */
     aidBySettlement: new DataLoader<string, AidRecord[]>(
       async (refs) => {
         const read = await Promise.all(
-          DEPARTMENT_CODES.filter((d) => ADAPTERS[d].aidBySettlementRefs).map((d) => guarded(req, sources[d], () => ADAPTERS[d].aidBySettlementRefs!(sources[d].db, refs, req.today))),
+          DEPARTMENT_CODES.filter((d) => ADAPTERS[d].aidBySettlementRefs).map((d) => guarded(req, sources[d], (db) => ADAPTERS[d].aidBySettlementRefs!(db, refs, req.today))),
         );
         return grouped(refs, read.flatMap((r) => r ?? []), (r) => r.settlementRef ?? '').map((g) => g.rows);
       },
       { maxBatchSize: MAX_IDS_PER_STATEMENT },
     ),
     students: new DataLoader<string, { rows: StudentFacts[]; ok: boolean }>(
-      async (ids) => grouped(ids, await guarded(req, sources[ROLL.code], () => ROLL.reader.byIdNumbers(sources[ROLL.code].db, ids)), (s) => s.idNumber),
+      async (ids) => grouped(ids, await guarded(req, sources[ROLL.code], (db) => ROLL.reader.byIdNumbers(db, ids)), (s) => s.idNumber),
       { maxBatchSize: MAX_IDS_PER_STATEMENT },
     ),
     /** Spells on the monitored low-income roll (civil affairs), for `Person.monitoredLowIncome`. */
     monitoredRoll: new DataLoader<string, { rows: MonitoredSpell[]; ok: boolean }>(
-      async (ids) => grouped(ids, await guarded(req, sources[MONITORED.code], () => MONITORED.reader.byIdNumbers(sources[MONITORED.code].db, ids)), (s) => s.idNumber),
+      async (ids) => grouped(ids, await guarded(req, sources[MONITORED.code], (db) => MONITORED.reader.byIdNumbers(db, ids)), (s) => s.idNumber),
       { maxBatchSize: MAX_IDS_PER_STATEMENT },
     ),
   };
@@ -161,7 +162,7 @@ async function aidInProgrammes(req: LiveRequest, ids: readonly string[], departm
     .map(async (d) => {
       const started = performance.now();
       const onOutcome = req.loaders.sourceOutcome;
-      const read = await guarded({ unavailable: req.unavailable, onOutcome }, req.sources[d], () => ADAPTERS[d].aidByIdNumbers(req.sources[d].db, ids, req.today, programmes));
+      const read = await guarded({ unavailable: req.unavailable, onOutcome }, req.sources[d], (db) => ADAPTERS[d].aidByIdNumbers(db, ids, req.today, programmes));
       if (!read) return [];
       // As the household's loaders do (federation/loaders.ts): a record the hub cannot read is left out and the department reported incomplete.
       const { records, unreadable } = readableAid(read);
