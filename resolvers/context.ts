@@ -19,6 +19,7 @@ import { checkSources, type Sources } from '../federation/sources';
 import type { HubConfig } from '../db/config';
 import { createFindingLoaders } from './findings/live';
 import type { Logger } from 'pino';
+import type { LevelLogger } from '../access/request-id';
 import type { JobMetrics } from './job-metrics';
 
 export interface HubDeps {
@@ -43,7 +44,8 @@ export interface HubDeps {
  * Every DataLoader of one request: the hub's tables, each department, the findings' facts and
  * stored findings, the case tables. Nothing per request is kept anywhere else.
  */
-export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>) {
+/** `logger`: the request's (access/request-id.ts requestLogger), so a read's failure names the request. */
+export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>, logger: LevelLogger = deps.logger) {
   const onOutcome: OutcomeListener = (outcome, error, unrecognised) => {
     deps.metrics?.sourceOutcome(outcome);
     deps.metrics?.unrecognisedStatus(outcome.department, unrecognised.status);
@@ -51,7 +53,7 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
     if (outcome.available) return;
     unavailable.set(outcome.department, outcome);
     // Only codes are logged: a driver error's message can carry the statement's parameters.
-    deps.logger.warn(
+    logger.warn(
       {
         department: outcome.department,
         reason: outcome.reason,
@@ -139,7 +141,7 @@ export interface HubContext {
   /** The audit trail, for `accessLog`. Null only where no server runs (unit tests of resolvers). */
   audit: AuditStore | null;
   /** The hub's log, each line with the request's id: also for jobs a request starts (a scan's end, or its hand-over). */
-  logger?: Logger;  /** Told how the scans and comparisons a request starts end (server/metrics.ts). */
+  logger?: LevelLogger;  /** Told how the scans and comparisons a request starts end (server/metrics.ts). */
   jobMetrics?: JobMetrics;
 }
 
@@ -153,10 +155,13 @@ export function hubToday(deps: Pick<HubDeps, 'clock' | 'today'>): IsoDate {
   return deps.today?.() ?? (deps.clock ? chinaDateOf(deps.clock()) : todayIso());
 }
 
-/** `access` is what the HTTP layer authenticated; without it every field refuses (UNAUTHENTICATED). */
-export function createContext(deps: HubDeps, access: RequestAccess | null = null, audit: AuditStore | null = null): HubContext {
+/**
+ * `access` is what the HTTP layer authenticated; without it every field refuses (UNAUTHENTICATED).
+ * `logger`: the request's (access/request-id.ts requestLogger), for every line written for it.
+ */
+export function createContext(deps: HubDeps, access: RequestAccess | null = null, audit: AuditStore | null = null, logger: LevelLogger = deps.logger): HubContext {
   const today = hubToday(deps);
   const unavailable = new Map<DepartmentCode, SourceOutcome>();
   let now: Date | undefined;
-  return { config: deps.config, hub: deps.hub, today, now: () => (now ??= hubNow(deps)), loaders: createLoaders(deps, today, unavailable), sources: deps.sources, unavailable, access: new AccessSession(access), audit, logger: deps.logger, jobMetrics: deps.metrics };
+  return { config: deps.config, hub: deps.hub, today, now: () => (now ??= hubNow(deps)), loaders: createLoaders(deps, today, unavailable, logger), sources: deps.sources, unavailable, access: new AccessSession(access), audit, logger, jobMetrics: deps.metrics };
 }
