@@ -130,7 +130,11 @@ export class CheckpointLog {
     this.timer.unref();
   }
 
-  /** Called after each committed audit transaction with the rows it wrote. */
+  /**
+   * Called after each committed audit transaction with the rows it wrote. A transaction writes the
+   * rows of several requests at once (access/audit.ts), so a line about the file carries no request
+   * id: it is written through the hub's logger.
+   */
   recordRows(firstSeq: number, hashes: readonly string[]): void {
     if (hashes.length === 0) return;
     this.append({ t: 'rows', first: firstSeq, hashes });

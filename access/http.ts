@@ -23,7 +23,7 @@ import { mayContainIdNumber } from '../domain/id-number';
 import { scrub, loggableError } from '../domain/privacy';
 import type { HubConfig } from '../db/config';
 import type { ErrorCode } from './errors';
-import { requestIdOf } from './request-id';
+import { requestIdOf, requestLogger } from './request-id';
 import { officerRefusal, parseOfficer } from './officer';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AuditUnavailable, type AuditStore } from './audit';
@@ -143,6 +143,8 @@ function recordCall(audit: AuditStore, access: RequestAccess, isGraphQL: boolean
 export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
   const tokens = deps.tokens ?? new TokenCache(deps.db, deps.config.tokenCacheMs ?? 0);
   return async (req, res, next) => {
+    // Lazy: the pino child with the request's id is made only if a line is written.
+    const logger = requestLogger(req, deps.logger);
     try {
       // A path no route serves is 404 to everyone, token or not: a 401 or 403 there would say
       // something is behind it. A route registered without a rule in ROUTE_RULES is one of them.
@@ -153,20 +155,20 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
       const auth = tokens.known(authorization) ?? (await tokens.authenticate(authorization));
       if (!auth.ok && !known) return notFound(res);
       if (!auth.ok) {
-        const rejection = await deps.rateLimits.consumeAuthFailure(req.ip ?? 'unknown');
+        const rejection = await deps.rateLimits.consumeAuthFailure(req.ip ?? 'unknown', logger);
         if (rejection) {
           deps.onRateLimited?.('auth_failure');
           return rateLimited(res, rejection, 'Too many failed authentications from this address; wait and retry');
         }
-        deps.logger.warn({ reason: auth.reason, method: req.method, path: loggablePath(req.path) }, 'unauthenticated request refused');
+        logger.warn({ reason: auth.reason, method: req.method, path: loggablePath(req.path) }, 'unauthenticated request refused');
         deps.onUnauthenticated?.(auth.reason);
         res.set('WWW-Authenticate', `Bearer realm="aidhub", error="invalid_token"`);
         return sendError(res, 401, 'UNAUTHENTICATED', auth.reason, AUTH_MESSAGES[auth.reason]);
       }
       const caller = auth.caller;
-      const rejection = await deps.rateLimits.consumeClient(String(caller.clientId));
+      const rejection = await deps.rateLimits.consumeClient(String(caller.clientId), logger);
       if (rejection) {
-        deps.logger.warn({ client: caller.name }, 'rate limit reached');
+        logger.warn({ client: caller.name }, 'rate limit reached');
         deps.onRateLimited?.('client');
         return rateLimited(res, rejection, `More than ${deps.config.rateLimitPerMinute} requests a minute from this client; wait and retry`);
       }
@@ -211,7 +213,7 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
       next();
     } catch (err) {
       if (err instanceof AuditUnavailable) {
-        deps.logger.error({ err: loggableError(err) }, 'audit append failed; request refused');
+        logger.error({ err: loggableError(err) }, 'audit append failed; request refused');
         return sendError(res, 503, 'INTERNAL_SERVER_ERROR', 'AUDIT_UNAVAILABLE', 'The access could not be recorded, so nothing is returned');
       }
       next(err);
@@ -298,12 +300,12 @@ export function jsonErrorHandler(logger: Logger): express.ErrorRequestHandler {
     }
     const unavailable = hubUnavailableReason(err);
     if (unavailable) {
-      logger.warn({ method: req.method, path: loggablePath(req.path) }, HUB_UNAVAILABLE_LOG[unavailable]);
+      requestLogger(req, logger).warn({ method: req.method, path: loggablePath(req.path) }, HUB_UNAVAILABLE_LOG[unavailable]);
       return sendError(res, 503, 'HUB_UNAVAILABLE', `HUB_DATABASE_${unavailable}`, HUB_UNAVAILABLE_MESSAGE[unavailable]);
     }
     const status = err?.status ?? err?.statusCode ?? 500;
     if (status >= 400 && status < 500) return sendError(res, status, 'BAD_REQUEST', 'BAD_REQUEST', 'The request could not be understood');
-    logger.error({ err: loggableError(err), method: req.method, path: loggablePath(req.path) }, 'unexpected error');
+    requestLogger(req, logger).error({ err: loggableError(err), method: req.method, path: loggablePath(req.path) }, 'unexpected error');
     sendError(res, 500, 'INTERNAL_SERVER_ERROR', 'INTERNAL', 'Internal server error');
   };
 }

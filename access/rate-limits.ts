@@ -21,6 +21,7 @@
  */
 import Redis from 'ioredis';
 import type { Logger } from 'pino';
+import type { LevelLogger } from './request-id';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /**
@@ -47,9 +48,13 @@ export interface RateLimitConfig {
 }
 
 export interface RateLimits {
-  /** Null when within the limit; the rejection (with msBeforeNext) when over it. */
-  consumeClient(clientId: string): Promise<RateLimiterRes | null>;
-  consumeAuthFailure(address: string): Promise<RateLimiterRes | null>;
+  /**
+   * Null when within the limit; the rejection (with msBeforeNext) when over it. `logger`: the
+   * request's (access/request-id.ts requestLogger), which writes the line when this check finds the
+   * shared store gone, so the line names the request that found it (its pino child made only then).
+   */
+  consumeClient(clientId: string, logger?: LevelLogger): Promise<RateLimiterRes | null>;
+  consumeAuthFailure(address: string, logger?: LevelLogger): Promise<RateLimiterRes | null>;
   /** Where the counters are kept: 'memory' or 'redis'. */
   store: 'memory' | 'redis';
   /** Whether the shared store answers now (always true in memory). */
@@ -73,11 +78,11 @@ async function overLimit(limiter: RateLimiterAbstract, key: string): Promise<Rat
 }
 
 /** A check in the shared store, or, when the store fails to answer, in this process's insurance limiter. */
-async function overSharedLimit(shared: RateLimiterAbstract, insurance: RateLimiterAbstract, key: string, storeFailed: (err: Error) => void): Promise<RateLimiterRes | null> {
+async function overSharedLimit(shared: RateLimiterAbstract, insurance: RateLimiterAbstract, key: string, storeFailed: (err: Error, logger?: LevelLogger) => void, logger: LevelLogger | undefined): Promise<RateLimiterRes | null> {
   try {
     return await overLimit(shared, key);
   } catch (err) {
-    storeFailed(err as Error);
+    storeFailed(err as Error, logger);
     return overLimit(insurance, key);
   }
 }
@@ -102,18 +107,19 @@ export function createRateLimits(config: RateLimitConfig, logger?: Logger): Rate
   // reconnection to a Redis that answers nothing never becomes ready).
   const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: REDIS_CHECK_TIMEOUT_MS, lazyConnect: false });
   let down = false;
-  const storeDown = (err: Error) => {
-    if (!down) logger?.warn({ err: { name: err.name, message: err.message } }, 'rate-limit store unreachable: limits are kept per process until it is back');
+  // `by`: the request whose check found the store gone; none when the connection itself reports it.
+  const storeDown = (err: Error, by: LevelLogger | undefined = logger) => {
+    if (!down) by?.warn({ err: { name: err.name, message: err.message } }, 'rate-limit store unreachable: limits are kept per process until it is back');
     down = true;
   };
-  redis.on('error', storeDown);
+  redis.on('error', (err: Error) => storeDown(err));
   /**
    * A check the store did not answer. While the connection is still 'ready' (it timed out rather
    * than finding Redis gone), the connection is dropped and made again: until Redis answers the
    * new one's ready check, every check goes to the insurance limiter without waiting.
    */
-  const storeFailed = (err: Error) => {
-    storeDown(err);
+  const storeFailed = (err: Error, by?: LevelLogger) => {
+    storeDown(err, by ?? logger);
     if (redis.status === 'ready') redis.disconnect(true);
   };
   redis.on('ready', () => {
@@ -140,8 +146,8 @@ export function createRateLimits(config: RateLimitConfig, logger?: Logger): Rate
         }
         redis.once('ready', done);
       }),
-    consumeClient: (id) => overSharedLimit(perClient.shared, perClient.insurance, id, storeFailed),
-    consumeAuthFailure: (address) => overSharedLimit(authFailures.shared, authFailures.insurance, address, storeFailed),
+    consumeClient: (id, by) => overSharedLimit(perClient.shared, perClient.insurance, id, storeFailed, by),
+    consumeAuthFailure: (address, by) => overSharedLimit(authFailures.shared, authFailures.insurance, address, storeFailed, by),
     async close() {
       // disconnect() only begins closing: wait until the socket is closed, so a process (or a
       // test's worker) that awaited close() is not still held by it.

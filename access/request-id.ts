@@ -2,13 +2,15 @@
  * Every request has an id: the caller's `X-Request-Id` when it is a sane one (so a request can be
  * followed from a department's own system into the hub's log and audit trail), otherwise a new
  * UUID. It is sent back as `X-Request-Id`, written in the request's audit rows, and carried by
- * every log line written while the request runs (`withRequestIds`).
+ * every log line written while the request runs: through the request's logger (`requestLogger`),
+ * handed to whatever logs for the request, not through an AsyncLocalStorage (entering one turns on
+ * Node's promise hooks for every promise of the process, ~4% of a household query's work,
+ * test/no-async-storage.test.ts).
  */
 import crypto from 'node:crypto';
 import type express from 'express';
 import type { Logger } from 'pino';
 import { mayContainIdNumber } from '../domain/id-number';
-import { currentRequestId, runAsRequest } from '../db/async-context';
 
 /**
  * Short, printable, and never an ID number: the audit column holds 36 characters, and an id that
@@ -41,26 +43,43 @@ export function requestIdMiddleware(): express.RequestHandler {
     const id = acceptableRequestId(req.get('x-request-id')) ?? crypto.randomUUID();
     byRequest.set(req, id);
     res.set('X-Request-Id', id);
-    runAsRequest(id, next);
+    next();
   };
 }
 
-const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+/** What the hub's code logs through: a pino logger, or a request's (`requestLogger`). */
+export type LevelLogger = Pick<Logger, 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace'>;
 
 /**
- * `logger`, whose lines written while a request is served carry its `requestId`. A wrapper rather
- * than pino's `mixin`, so that it holds for any logger the hub is given (tests pass their own).
+ * `logger`'s lines with `requestId`: the pino child is made at the first line, not before (a child
+ * costs, and most requests log nothing). Its level methods are on the prototype (set below), so a
+ * request's logger is one small object.
  */
-export function withRequestIds(logger: Logger): Logger {
-  return new Proxy(logger, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver);
-      if (typeof prop !== 'string' || !LEVELS.has(prop) || typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        const id = currentRequestId();
-        const into = id ? target.child({ requestId: id }) : target;
-        return (into[prop as 'info'] as (...a: unknown[]) => void)(...args);
-      };
-    },
-  });
+interface RequestLogger extends LevelLogger {}
+class RequestLogger {
+  private made: Logger | null = null;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly requestId: string,
+  ) {}
+
+  /** The pino child that writes the lines, made once. */
+  lines(): Logger {
+    return (this.made ??= this.logger.child({ requestId: this.requestId }));
+  }
+}
+for (const level of ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const) {
+  RequestLogger.prototype[level] = function (this: RequestLogger, ...args: unknown[]) {
+    (this.lines()[level] as (...a: unknown[]) => void)(...args);
+  } as LevelLogger[typeof level];
+}
+
+/**
+ * `logger` for the request `req` serves: each line carries its `requestId`. Whatever logs while
+ * the request is served is handed it (the access check, the GraphQL context and its loaders, the
+ * plugins, the readiness probe), and so are the jobs a request starts (a scan's end).
+ */
+export function requestLogger(req: express.Request, logger: Logger): LevelLogger {
+  return new RequestLogger(logger, requestIdOf(req));
 }

@@ -14,6 +14,7 @@ import { chinaDateOf } from '../domain/cases/china-time';
 import { loggableError } from '../domain/privacy';
 import { createDepartmentLoaders, createNoLongerStandingLoaders, primeDepartment, PROBE, UnreadableRows, unrecognisedIn, type DepartmentLoaders, type OutcomeListener, type SourceOutcome } from '../federation/loaders';
 import type { AidRecord } from '../federation/contract';
+import type { LevelLogger } from '../access/request-id';
 import { ledgerRecord } from '../federation/registry';
 import { checkSources, type Sources } from '../federation/sources';
 import type { HubConfig } from '../db/config';
@@ -43,8 +44,11 @@ export interface HubDeps {
 // them unnamed: under `npm start` tsx (esbuild's keepNames) defines the name of every closure
 // named inside a function each time it is made (test/keep-names.test.ts).
 
-/** Each department read's outcome counted, and a department that failed recorded and logged. */
-function outcomeListener(deps: HubDeps, unavailable: Map<DepartmentCode, SourceOutcome>): OutcomeListener {
+/**
+ * Each department read's outcome counted, and a department that failed recorded and logged by
+ * `logger`, the request's (access/request-id.ts requestLogger), so a read's failure names the request.
+ */
+function outcomeListener(deps: HubDeps, unavailable: Map<DepartmentCode, SourceOutcome>, logger: LevelLogger): OutcomeListener {
   return (outcome, error, unrecognised) => {
     deps.metrics?.sourceOutcome(outcome);
     deps.metrics?.unrecognisedStatus(outcome.department, unrecognised.status);
@@ -52,7 +56,7 @@ function outcomeListener(deps: HubDeps, unavailable: Map<DepartmentCode, SourceO
     if (outcome.available) return;
     unavailable.set(outcome.department, outcome);
     // Only codes are logged: a driver error's message can carry the statement's parameters.
-    deps.logger.warn(
+    logger.warn(
       {
         department: outcome.department,
         reason: outcome.reason,
@@ -98,8 +102,8 @@ function ledgerListener(today: IsoDate, onOutcome: OutcomeListener, departments:
  * Every DataLoader of one request: the hub's tables, each department, the findings' facts and
  * stored findings, the case tables. Nothing per request is kept anywhere else.
  */
-export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>) {
-  const onOutcome = outcomeListener(deps, unavailable);
+export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>, logger: LevelLogger = deps.logger) {
+  const onOutcome = outcomeListener(deps, unavailable, logger);
   const departments = createDepartmentLoaders(deps.sources, today, onOutcome);
   let noLongerStanding: ReturnType<typeof createNoLongerStandingLoaders> | undefined;
   // The ledger is read with a household's members when it is the hub's own (it always is, unless
@@ -165,7 +169,7 @@ export interface HubContext {
   /** The audit trail, for `accessLog`. Null only where no server runs (unit tests of resolvers). */
   audit: AuditStore | null;
   /** The hub's log, each line with the request's id: also for jobs a request starts (a scan's end, or its hand-over). */
-  logger?: Logger;  /** Told how the scans and comparisons a request starts end (server/metrics.ts). */
+  logger?: LevelLogger;  /** Told how the scans and comparisons a request starts end (server/metrics.ts). */
   jobMetrics?: JobMetrics;
 }
 
@@ -185,9 +189,12 @@ function clockOnce(deps: HubDeps): () => Date {
   return () => (now ??= hubNow(deps));
 }
 
-/** `access` is what the HTTP layer authenticated; without it every field refuses (UNAUTHENTICATED). */
-export function createContext(deps: HubDeps, access: RequestAccess | null = null, audit: AuditStore | null = null): HubContext {
+/**
+ * `access` is what the HTTP layer authenticated; without it every field refuses (UNAUTHENTICATED).
+ * `logger`: the request's (access/request-id.ts requestLogger), for every line written for it.
+ */
+export function createContext(deps: HubDeps, access: RequestAccess | null = null, audit: AuditStore | null = null, logger: LevelLogger = deps.logger): HubContext {
   const today = hubToday(deps);
   const unavailable = new Map<DepartmentCode, SourceOutcome>();
-  return { config: deps.config, hub: deps.hub, today, now: clockOnce(deps), loaders: createLoaders(deps, today, unavailable), sources: deps.sources, unavailable, access: new AccessSession(access), audit, logger: deps.logger, jobMetrics: deps.metrics };
+  return { config: deps.config, hub: deps.hub, today, now: clockOnce(deps), loaders: createLoaders(deps, today, unavailable, logger), sources: deps.sources, unavailable, access: new AccessSession(access), audit, logger, jobMetrics: deps.metrics };
 }

@@ -47,7 +47,7 @@ import { ERROR_CODES } from '../access/errors';
 import { isReporterCode } from '../domain/departments';
 import { buildFederatedSchema, buildSchema } from '../resolvers/index';
 import { countingLogger, StatementCounter, statementScope } from '../db/instrument';
-import { auditPlugin, departmentUnavailablePlugin, hubPlugin, refusedRootFields, statementCountPlugin } from './plugins';
+import { auditPlugin, departmentUnavailablePlugin, hubPlugin, refusedRootFields, statementCountPlugin, type HubPlugin } from './plugins';
 import { registerCasePages } from './case-pages';
 import { answerClientErrors } from './client-errors';
 import { registerFindingExports } from './exports';
@@ -56,7 +56,7 @@ import { limitConnectionsPerAddress } from './connection-limit';
 import { hubUnavailableReason } from '../db/connect';
 import { probeSources, withTimeout } from '../federation/loaders';
 import { queryCostPlugin } from './query-cost';
-import { requestIdMiddleware, withRequestIds } from '../access/request-id';
+import { requestIdMiddleware, requestLogger, type LevelLogger } from '../access/request-id';
 import { securityHeaders } from './security-headers';
 import { inTurn } from './in-turn';
 import { queryPage } from './query-page';
@@ -262,6 +262,74 @@ function keepIdleConnections(server: http.Server, keepAliveMs: number | undefine
   server.headersTimeout = server.keepAliveTimeout + 5_000;
 }
 
+/** A log line an error's answer comes with (hubErrorAnswer). */
+interface ErrorLogLine {
+  level: 'debug' | 'warn' | 'error';
+  fields: Record<string, unknown>;
+  msg: string;
+}
+
+function logLine(logger: LevelLogger, line: ErrorLogLine): void {
+  logger[line.level](line.fields, line.msg);
+}
+
+/**
+ * What the caller is told of an error, and the line the hub logs of it. The line is written by
+ * errorLogPlugin with the request's logger (its `requestId`): Apollo gives formatError no request.
+ * A refusal Apollo makes before its request pipeline (a batch, variables that are no object, a
+ * context that could not be made) is formatted with no hook of the request called, and no request in
+ * reach: its line (only a failure of context creation logs one) is written by formatError without the
+ * request's id (test/http/headers.test.ts).
+ */
+function hubErrorAnswer(formatted: GraphQLFormattedError, error: unknown): { answer: GraphQLFormattedError; line: ErrorLogLine | null } {
+  const clientError = clientErrorOf(error);
+  if (clientError) {
+    // The caller's mistake (Apollo raises some without a code, e.g. a persisted query whose
+    // hash does not match): a stable code, and no error-level line a caller could repeat at will.
+    return { answer: { message: redactErrorMessage(formatted.message), extensions: { code: 'BAD_REQUEST', reason: clientError.reason } }, line: { level: 'debug', fields: { reason: clientError.reason }, msg: 'client error' } };
+  }
+  const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+  const unavailable = hubUnavailableReason(unwrapResolverError(error));
+  if (unavailable) {
+    return { answer: { message: HUB_UNAVAILABLE_MESSAGE[unavailable], path: formatted.path, extensions: { code: 'HUB_UNAVAILABLE' } }, line: { level: 'warn', fields: { path: formatted.path }, msg: HUB_UNAVAILABLE_LOG[unavailable] } };
+  }
+  const reason = formatted.extensions?.reason;
+  if (typeof reason === 'string' && Object.hasOwn(SCALAR_REFUSALS, reason)) return { answer: scalarRefusalAnswer(formatted, error, reason), line: null };
+  // A variable graphql-js refused: a stable reason and its path, never its value (server/variable-errors.ts).
+  const refusal = variableRefusalOf(error);
+  if (refusal) return { answer: variableRefusalAnswer(formatted, { ...refusal, message: redactErrorMessage(refusal.message) }), line: null };
+  // Apollo's own refusal of the request (a batch, variables that are no object, …): its stable reason (server/apollo-refusals.ts).
+  if (code === 'BAD_REQUEST' && reason === undefined && error instanceof GraphQLError) {
+    return { answer: { ...formatted, message: redactErrorMessage(formatted.message), extensions: { ...formatted.extensions, reason: apolloRefusalReason(error.message) } }, line: null };
+  }
+  if (KNOWN_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
+    return { answer: { ...formatted, message: redactErrorMessage(formatted.message) }, line: null };
+  }
+  // An unexpected failure: log it scrubbed, tell the caller only that it happened.
+  const original = unwrapResolverError(error) as Error;
+  return { answer: { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, line: { level: 'error', fields: { err: loggableError(original), path: formatted.path }, msg: 'unexpected error' } };
+}
+
+/** The errors errorLogPlugin logged with their request's id: formatError logs the others. */
+const loggedWithRequest = new WeakSet<object>();
+
+/**
+ * The lines of a request's errors, with the request's logger: Apollo calls didEncounterErrors with
+ * the errors it then formats (the same objects), before it formats them. `formatted` is made as
+ * Apollo makes it for formatError (its code INTERNAL_SERVER_ERROR where the error has none).
+ */
+const errorLogListener = {
+  didEncounterErrors({ errors, contextValue }: { errors: readonly GraphQLError[]; contextValue: HubContext }): void {
+    for (const error of errors) {
+      const { line } = hubErrorAnswer({ ...error.toJSON(), extensions: { ...error.extensions, code: error.extensions.code ?? 'INTERNAL_SERVER_ERROR' } }, error);
+      if (!line || !contextValue.logger) continue;
+      logLine(contextValue.logger, line);
+      loggedWithRequest.add(error);
+    }
+  },
+};
+const errorLogPlugin: HubPlugin = { requestDidStart: () => errorLogListener };
+
 /**
  * `httpServer`: a server already listening (server/early-listener.ts) that the caller hands the app
  * to once it is built (`EarlyListener.serve(app)`); absent, one of its own, answering with the app,
@@ -273,8 +341,9 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   activeHolidayCalendar();
   holdApolloHashModule();
   shortcutArgumentlessFields();
-  // Every log line written while a request runs carries its id (access/request-id.ts).
-  let deps: HubDeps = { ...given, logger: withRequestIds(given.logger) };
+  // Every log line written while a request runs carries its id: whatever logs for a request is
+  // handed the request's logger (access/request-id.ts requestLogger).
+  let deps: HubDeps = given;
   const app = express();
   app.disable('x-powered-by');
   // No ETag: Express would hash every answer's body (SHA-1) to compute one, and no answer here is
@@ -442,6 +511,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
         { serverWillStart: async () => ({ serverWillStop: async () => void (await Promise.all([scanJobs.stop(), monthlyJobs.idle()])) }) },
         // It sees the response as the others left it, and may withhold it.
         auditPlugin(audit, deps.logger),
+        errorLogPlugin,
         // Last: it counts the response as it leaves (a partial answer PARTIAL, one withheld FAILED).
         requestMetrics.counter,
       ]),
@@ -458,36 +528,12 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       // Its one request hook (didEncounterErrors, field suggestions masked) is none of the hub's plugins'.
       ...armor.plugins,
     ],
+    // Its lines are written by errorLogPlugin with the request's logger; formatError, given no
+    // request, writes only those of refusals Apollo makes before its request pipeline (hubErrorAnswer).
     formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-      const clientError = clientErrorOf(error);
-      if (clientError) {
-        // The caller's mistake (Apollo raises some without a code, e.g. a persisted query whose
-        // hash does not match): a stable code, and no error-level line a caller could repeat at will.
-        deps.logger.debug({ reason: clientError.reason }, 'client error');
-        return { message: redactErrorMessage(formatted.message), extensions: { code: 'BAD_REQUEST', reason: clientError.reason } };
-      }
-      const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
-      const unavailable = hubUnavailableReason(unwrapResolverError(error));
-      if (unavailable) {
-        deps.logger.warn({ path: formatted.path }, HUB_UNAVAILABLE_LOG[unavailable]);
-        return { message: HUB_UNAVAILABLE_MESSAGE[unavailable], path: formatted.path, extensions: { code: 'HUB_UNAVAILABLE' } };
-      }
-      const reason = formatted.extensions?.reason;
-      if (typeof reason === 'string' && Object.hasOwn(SCALAR_REFUSALS, reason)) return scalarRefusalAnswer(formatted, error, reason);
-      // A variable graphql-js refused: a stable reason and its path, never its value (server/variable-errors.ts).
-      const refusal = variableRefusalOf(error);
-      if (refusal) return variableRefusalAnswer(formatted, { ...refusal, message: redactErrorMessage(refusal.message) });
-      // Apollo's own refusal of the request (a batch, variables that are no object, …): its stable reason (server/apollo-refusals.ts).
-      if (code === 'BAD_REQUEST' && reason === undefined && error instanceof GraphQLError) {
-        return { ...formatted, message: redactErrorMessage(formatted.message), extensions: { ...formatted.extensions, reason: apolloRefusalReason(error.message) } };
-      }
-      if (KNOWN_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
-        return { ...formatted, message: redactErrorMessage(formatted.message) };
-      }
-      // An unexpected failure: log it scrubbed, tell the caller only that it happened.
-      const original = unwrapResolverError(error) as Error;
-      deps.logger.error({ err: loggableError(original), path: formatted.path }, 'unexpected error');
-      return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+      const { answer, line } = hubErrorAnswer(formatted, error);
+      if (line && !loggedWithRequest.has(error as object)) logLine(deps.logger, line);
+      return answer;
     },
   });
   await apollo.start();
@@ -504,13 +550,13 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   // 0.06 s behind the probes in the departments' pools of ten, and while a department did not
   // answer, every request filled its pool with one more connection held by a probe.
   let probing: Promise<[boolean, string | null, Awaited<ReturnType<typeof probeSources>>]> | null = null;
-  const readiness = () =>
+  const readiness = (logger: LevelLogger = deps.logger) =>
     (probing ??= Promise.all([
       withTimeout(hubTimeoutMs, () => deps.hub.execute(sql`SELECT 1`)).then(
         () => true,
         () => false,
       ),
-      binlog.problem(),
+      binlog.problem(logger),
       probeSources(deps.sources),
     ]).finally(() => {
       probing = null;
@@ -518,13 +564,13 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   metrics.watchSources(async () => (await readiness())[2]);
   // Ready means the hub's own database answers in time. Each department's state is reported
   // beside it, but a department outage does not make the hub unready: it answers without it.
-  app.get('/readyz', async (_req, res) => {
+  app.get('/readyz', async (req, res) => {
     res.set('Cache-Control', 'no-store');
     if (draining) {
       res.status(503).json({ status: 'draining' });
       return;
     }
-    const [hubUp, binlogProblem, sources] = await readiness();
+    const [hubUp, binlogProblem, sources] = await readiness(requestLogger(req, deps.logger));
     // A database that answers but logs by statement refuses every locking write (server/binlog-watch.ts).
     if (hubUp && binlogProblem) {
       res.status(503).json({ status: 'hub database refuses locking writes', hub: { available: true, reason: 'BINLOG_FORMAT_STATEMENT', problem: `the hub database: ${binlogProblem}` }, sources });
@@ -550,7 +596,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       ...(production ? [] : [countStatements]),
       requireJsonPost,
       jsonBody,
-      expressMiddleware(apollo, { context: async ({ req }) => createContext(deps, requestAccess(req), audit) }),
+      expressMiddleware(apollo, { context: async ({ req }) => createContext(deps, requestAccess(req), audit, requestLogger(req, deps.logger)) }),
     ),
   );
   registerCasePages(app, deps, audit);

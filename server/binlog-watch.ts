@@ -17,6 +17,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import type { LevelLogger } from '../access/request-id';
 import type { HubDb } from '../db/connect';
 import { BINLOG_STATE_SQL, binlogStateProblem, type BinlogState } from '../db/setup/binlog';
 import { loggableError } from '../domain/privacy';
@@ -44,37 +45,39 @@ export class BinlogWatch {
   /**
    * What to change on the hub database's server, in one line; null when its binary log takes the
    * hub's writes, or when it could not be read (the database not answering is /readyz's other
-   * reason; the last judgement is kept meanwhile).
+   * reason; the last judgement is kept meanwhile). `logger`: the request's that asks (/readyz,
+   * access/request-id.ts requestLogger), so a change's line names the probe that found it; a read
+   * shared by several asking at once logs through the first's. Without one (a metrics scrape), the hub's.
    */
-  problem(): Promise<string | null> {
+  problem(logger: LevelLogger = this.logger): Promise<string | null> {
     if (this.checked && Date.now() - this.checked.at < this.ttlMs) return Promise.resolve(this.checked.problem);
-    this.reading ??= this.read().finally(() => {
+    this.reading ??= this.read(logger).finally(() => {
       this.reading = null;
     });
     return this.reading;
   }
 
-  private async read(): Promise<string | null> {
+  private async read(logger: LevelLogger): Promise<string | null> {
     let state: BinlogState;
     try {
       const [rows] = (await withTimeout(this.timeoutMs, () => this.hub.execute(sql.raw(BINLOG_STATE_SQL)))) as unknown as [BinlogState[]];
       state = rows[0];
     } catch (err) {
-      this.logger.debug({ err: loggableError(err) }, 'binary log format not read');
+      logger.debug({ err: loggableError(err) }, 'binary log format not read');
       return this.checked?.problem ?? null;
     }
     const problem = binlogStateProblem(state);
     this.checked = { at: Date.now(), problem };
-    this.judged(problem === null, String(state.format).toUpperCase());
+    this.judged(problem === null, String(state.format).toUpperCase(), logger);
     return problem;
   }
 
-  private judged(usable: boolean, format: string): void {
+  private judged(usable: boolean, format: string, logger: LevelLogger): void {
     this.onJudged(usable);
     if (usable === this.usable) return;
     const first = this.usable === null;
     this.usable = usable;
-    if (!usable) this.logger.error({ binlogFormat: format }, 'the hub database logs by STATEMENT, which refuses the hub\'s locking writes: /readyz answers 503 until binlog_format is ROW or MIXED');
-    else if (!first) this.logger.warn({ binlogFormat: format }, 'the hub database\'s binary log format takes the hub\'s writes again: /readyz answers 200');
+    if (!usable) logger.error({ binlogFormat: format }, 'the hub database logs by STATEMENT, which refuses the hub\'s locking writes: /readyz answers 503 until binlog_format is ROW or MIXED');
+    else if (!first) logger.warn({ binlogFormat: format }, 'the hub database\'s binary log format takes the hub\'s writes again: /readyz answers 200');
   }
 }

@@ -15,6 +15,7 @@ import type express from 'express';
 import { AuditUnavailable, type AuditStore } from '../access/audit';
 import { regionInScope, seesHealthDetail } from '../access/decide';
 import { caseRegions } from '../access/policy';
+import { requestLogger } from '../access/request-id';
 import type { ErrorCode } from '../access/errors';
 import { requestAccess, sendError } from '../access/http';
 import { buildDossier, dossierReadBy, openFindingsFrom } from '../resolvers/cases/dossier';
@@ -958,7 +959,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       const now = hubNow(deps);
       const today = hubToday(deps);
       const unavailable = new Map<DepartmentCode, SourceOutcome>();
-      const loaders = createLoaders(deps, today, unavailable);
+      const loaders = createLoaders(deps, today, unavailable, requestLogger(req, deps.logger));
       const cases = loaders.cases;
       const c = await cases.caseById.load(Number(id));
       if (!c) return errorPage(req, res, 404, 'BAD_USER_INPUT', 'CASE_NOT_FOUND', '未找到该案件');
@@ -1071,7 +1072,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       res.status(200).type('html').send(html);
     } catch (error) {
       if (error instanceof AuditUnavailable) return errorPage(req, res, 503, 'INTERNAL_SERVER_ERROR', 'AUDIT_UNAVAILABLE', '访问记录无法写入，材料不予显示，请稍后再试');
-      deps.logger.error({ err: loggableError(error) }, 'case brief failed');
+      requestLogger(req, deps.logger).error({ err: loggableError(error) }, 'case brief failed');
       next(error);
     }
   });

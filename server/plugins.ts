@@ -5,6 +5,7 @@ import type {
   GraphQLRequestContextDidResolveOperation,
   GraphQLRequestContextExecutionDidStart,
   GraphQLRequestContextWillSendResponse,
+  GraphQLRequestContextDidEncounterErrors,
   GraphQLRequestListener,
 } from '@apollo/server';
 import { getOperationAST, Kind, parse, type DocumentNode, type GraphQLSchema, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
@@ -26,6 +27,8 @@ export interface HubRequestListener {
   /** Never an execution listener: the hub hooks no field. */
   executionDidStart?(ctx: GraphQLRequestContextExecutionDidStart<HubContext>): void;
   willSendResponse?(ctx: GraphQLRequestContextWillSendResponse<HubContext>): void | Promise<void>;
+  /** Called with the errors Apollo is about to format (server/app.ts errorLogPlugin). */
+  didEncounterErrors?(ctx: GraphQLRequestContextDidEncounterErrors<HubContext>): void;
 }
 
 /** One of the hub's own plugins, run inside hubPlugin. */
@@ -95,6 +98,9 @@ export function hubPlugin(members: readonly HubPlugin[]): ApolloServerPlugin<Hub
         },
         willSendResponse(c) {
           return callEach(listeners, 'willSendResponse', c);
+        },
+        didEncounterErrors(c) {
+          return callEach(listeners, 'didEncounterErrors', c);
         },
       };
       return Promise.resolve(hooks);
@@ -281,7 +287,7 @@ export function auditPlugin(audit: AuditStore, logger: Logger): HubPlugin {
             }, true);
           } catch (err) {
             const e = err as Error;
-            logger.error({ err: loggableError(e) }, 'audit append failed; response withheld');
+            (contextValue.logger ?? logger).error({ err: loggableError(e) }, 'audit append failed; response withheld');
             response.http.status = 503;
             response.body = {
               kind: 'single',

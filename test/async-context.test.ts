@@ -1,17 +1,15 @@
 /**
- * A department read runs in an abandonable scope inside a request (db/abandon.ts inside
- * access/request-id.ts's middleware): the request's id follows its promises through the one
- * AsyncLocalStorage (db/async-context.ts); the read's scope enters none (it reaches the read's
- * statements through the handle the read is given, test/abandon-handle.test.ts).
+ * A request's id reaches its log lines through the request's logger (access/request-id.ts
+ * requestLogger), not through an AsyncLocalStorage: the request id middleware enters none, and a
+ * line written long after the request's first await (a department read, a job the request started)
+ * still names the request, because the logger it is written through was handed to it.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import express from 'express';
 import pino from 'pino';
-import { requestIdMiddleware, withRequestIds } from '../access/request-id';
+import { requestIdMiddleware, requestLogger } from '../access/request-id';
 import { abandonable } from '../db/abandon';
-import { currentRequestId, runAsRequest } from '../db/async-context';
 
 /**
  * The storages whose value on `promise` differs from theirs on `outside`: those the request and
@@ -23,20 +21,28 @@ function storagesEntered(promise: Promise<unknown>, outside: Promise<unknown>): 
   return stores(promise).filter((s) => (promise as unknown as Record<symbol, unknown>)[s] !== (outside as unknown as Record<symbol, unknown>)[s]).length;
 }
 
-it('carries the request id into a department read, on the request\'s storage alone', async () => {
+function collectingLogger() {
   const lines: Record<string, unknown>[] = [];
-  const logger = withRequestIds(pino(new Writable({ write(chunk: Buffer, _enc, done) { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); done(); } })));
-  let made: Promise<void> | null = null;
+  const logger = pino(new Writable({ write(chunk: Buffer, _enc, done) { lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); done(); } }));
+  return { lines, logger };
+}
+
+it('carries the request id into a department read through the request’s logger, entering no storage for the request', async () => {
+  const { lines, logger } = collectingLogger();
+  let inRequest: Promise<void> | null = null;
+  let inRead: Promise<void> | null = null;
   const app = express();
   app.use(requestIdMiddleware());
-  app.get('/read', (_req, res) => {
+  app.get('/read', (req, res) => {
+    const log = requestLogger(req, logger);
+    inRequest = Promise.resolve();
     const read = abandonable(async () => {
       await new Promise((resolve) => setImmediate(resolve));
-      made = Promise.resolve();
-      logger.info('inside the read');
+      inRead = Promise.resolve();
+      log.info('inside the read');
     });
     void read.start().then(() => {
-      logger.info('after the read');
+      log.info('after the read');
       res.end();
     });
   });
@@ -48,26 +54,40 @@ it('carries the request id into a department read, on the request\'s storage alo
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }
-  expect(storagesEntered(made!, Promise.resolve())).toBe(1);
+  // The request enters nothing (the department read enters its abandonable scope, db/abandon.ts).
+  expect(storagesEntered(inRequest!, Promise.resolve())).toBe(0);
   expect(lines.map((l) => [l.msg, l.requestId])).toEqual([['inside the read', 'context-0001'], ['after the read', 'context-0001']]);
 });
 
-it('enters no storage for a department read, inside a request or not', async () => {
-  const run = jest.spyOn(AsyncLocalStorage.prototype, 'run');
-  const enterWith = jest.spyOn(AsyncLocalStorage.prototype, 'enterWith');
+it('makes the pino child at the request’s first line, once, and none for a request that logs nothing', async () => {
+  const { lines, logger } = collectingLogger();
+  const child = jest.spyOn(logger, 'child');
+  const app = express();
+  app.use(requestIdMiddleware());
+  app.get('/quiet', (req, res) => {
+    requestLogger(req, logger);
+    res.end();
+  });
+  app.get('/loud', (req, res) => {
+    const log = requestLogger(req, logger);
+    log.warn({ n: 1 }, 'first');
+    log.error('second');
+    log.debug('below the level');
+    res.end();
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
   try {
-    const seen = await runAsRequest('context-0002', async () => {
-      run.mockClear();
-      const read = abandonable(async () => {
-        await null;
-        return currentRequestId();
-      });
-      return [await read.start(), await abandonable(async () => currentRequestId()).start()];
-    });
-    expect(seen).toEqual(['context-0002', 'context-0002']);
-    expect([run.mock.calls.length, enterWith.mock.calls.length]).toEqual([0, 0]);
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    expect((await fetch(`${base}/quiet`, { headers: { 'x-request-id': 'context-0002' } })).status).toBe(200);
+    expect(child).toHaveBeenCalledTimes(0);
+    expect((await fetch(`${base}/loud`, { headers: { 'x-request-id': 'context-0003' } })).status).toBe(200);
   } finally {
-    run.mockRestore();
-    enterWith.mockRestore();
+    await new Promise((resolve) => server.close(resolve));
   }
+  expect(child.mock.calls).toEqual([[{ requestId: 'context-0003' }]]);
+  expect(lines.map((l) => [l.msg, l.requestId, l.level, l.n])).toEqual([
+    ['first', 'context-0003', 40, 1],
+    ['second', 'context-0003', 50, undefined],
+  ]);
 });

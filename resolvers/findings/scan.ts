@@ -13,7 +13,7 @@
  * After the households, the people of the division in no household are judged on their own
  * (`evaluateOutsideHouseholds`).
  */
-import type { Logger } from 'pino';
+import type { LevelLogger } from '../../access/request-id';
 import { divisionPrefix } from '../../domain/division-code';
 import type { IsoDate } from '../../domain/dates';
 import type { DepartmentCode, OfficeCode } from '../../domain/departments';
@@ -42,7 +42,7 @@ export interface ScanDeps {
   ruleSet: RuleSet;
   /** The day the rules judge on. */
   today: IsoDate;
-  logger?: Logger;
+  logger?: LevelLogger;
   /**
    * How long a scan's lease lasts without renewal: the hub's configuration (HubConfig.jobLeaseMs,
    * AIDHUB_JOB_LEASE_MS, checked at start); absent: DEFAULT_JOB_LEASE_MS.

@@ -10,7 +10,7 @@
  * ahead of the one being written, so the databases work while this process evaluates, and alerts
  * are written a page at a time in a few multi-row statements (db/monitoring/store.ts).
  */
-import type { Logger } from 'pino';
+import type { LevelLogger } from '../../access/request-id';
 import { fenced, LeaseLost, renewLease, type Lease } from '../../db/jobs/lease';
 import type { HubTx } from '../../db/cases/records';
 import { lockingTransaction, type LockingTx } from '../../db/locking';
@@ -150,7 +150,7 @@ class MonthlyJobs {
    * then the run as it stands, `started: false`, and nothing more happens. Alerts are one per
    * identity besides, so even a run repeated after a failure opens no alert twice.
    */
-  async start(deps: DetectDeps & { logger?: Logger }, region: string, month: string, startedBy: string, opts: Pick<MonthlyOptions, 'lease' | 'onProgress' | 'pageHouseholds'> = {}): Promise<MonthlyRunStart> {
+  async start(deps: DetectDeps & { logger?: LevelLogger }, region: string, month: string, startedBy: string, opts: Pick<MonthlyOptions, 'lease' | 'onProgress' | 'pageHouseholds'> = {}): Promise<MonthlyRunStart> {
     if (month !== monthOf(deps)) return { ok: false, code: 'MONTH_NOT_CURRENT' };
     const total = await countHouseholdsUnderPrefix(deps.hub, divisionPrefix(region));
     // A typo (370811010 for 370811001) ran as a SUCCEEDED comparison of no household and took the

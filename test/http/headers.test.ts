@@ -144,6 +144,18 @@ describe('request ids', () => {
     expect(written.length).toBeGreaterThan(0);
     expect(written.map((l) => l.requestId)).toEqual(written.map(() => 'trace-refused-0002'));
   });
+
+  it('is on the lines of a GraphQL request’s errors, which Apollo formats without the request (server/app.ts errorLogPlugin)', async () => {
+    const before = logLines.length;
+    const res = await fetch(`${hub.url}/graphql`, {
+      method: 'POST',
+      headers: { ...hub.authHeaders, 'content-type': 'application/json', 'x-request-id': 'trace-apq-0003' },
+      body: JSON.stringify({ query: '{ __typename }', extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } } }),
+    });
+    expect(res.status).toBe(400);
+    const written = logLines.slice(before).filter((l) => l.msg === 'client error');
+    expect(written.map((l) => [l.reason, l.requestId])).toEqual([['PERSISTED_QUERY_HASH_MISMATCH', 'trace-apq-0003']]);
+  });
 });
 
 describe('the query page under its Content-Security-Policy', () => {
