@@ -99,6 +99,26 @@ export function applyDateRanges(schema: GraphQLSchema): GraphQLSchema {
   return applyArgumentChecks(schema, dateLeaf);
 }
 
+/** Where an argument's value the checks replaced keeps the value as sent (argumentAsSent). */
+const AS_SENT = Symbol('argument as sent');
+
+/**
+ * An argument's value as the client sent it (as graphql-js coerced it), before any check replaced
+ * it (prose with an ID number masked, blank text read as ""); the value itself where none did.
+ * Only for comparing with what an earlier release computed over the value as sent (a keyed case
+ * write's fingerprint, resolvers/cases/request-fingerprint.ts): held on the replacement as a
+ * non-enumerable symbol, so no copy, JSON or log of the value carries it.
+ */
+export function argumentAsSent<T>(value: T): T {
+  return typeof value === 'object' && value !== null && AS_SENT in value ? ((value as Record<symbol, unknown>)[AS_SENT] as T) : value;
+}
+
+/** `kept` in place of `sent`, remembering the value as first sent (argumentAsSent). */
+function replacing(kept: unknown, sent: unknown): unknown {
+  if (typeof kept === 'object' && kept !== null && kept !== sent) Object.defineProperty(kept, AS_SENT, { value: argumentAsSent(sent) });
+  return kept;
+}
+
 /**
  * Wraps every field with an argument in which a value `leaf` checks can occur: the checks run, in
  * argument order, before the field's resolver, which is given what they leave. Shared by the date
@@ -121,7 +141,7 @@ export function applyArgumentChecks(schema: GraphQLSchema, leaf: LeafCheck): Gra
             const v = args[name];
             if (v === null || v === undefined) continue;
             const kept = checked(check, v, name);
-            if (kept !== v) (given ??= { ...args })[name] = kept;
+            if (kept !== v) (given ??= { ...args })[name] = replacing(kept, v);
           }
           return resolve(source, given ?? args, ctx, info);
         },

@@ -5,6 +5,7 @@
  * cases, the city-wide bureau acts for every county, and supervision counts each county's offices
  * apart. Run with the demo's own county clients (access/demo-clients.ts).
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import { caseRequest } from '../db/case-loop/schema';
 import { keyDigest } from '../db/idempotency-key';
 import { count, eq, like } from 'drizzle-orm';
 import { makeIdNumber } from '../domain/id-number';
+import { maskIdNumbersInText } from '../domain/privacy';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
@@ -34,6 +36,38 @@ const OVERDUE = `query($regionCode: String) { overdueReport(regionCode: $regionC
 
 /** A household of 邹城市 钢山街道, one member. */
 const SUN = { regionCode: '370883001', head: makeIdNumber('370883', '1968-07-21', 35) };
+
+/**
+ * What a hub before per-client keys wrote for `key` of the office CIVIL_AFFAIRS: the same rows
+ * under `<office>:<key>`, found by its digest (db/idempotency-key.ts) as the migrations left
+ * them. The digests go too: left as the per-client key's, the retry was found by that key and
+ * the old key's path went untried.
+ */
+async function storeAsBeforeUpgrade(key: string): Promise<void> {
+  const events = await dbs.hub.select().from(caseEvent).where(like(caseEvent.idempotencyKey, `CIVIL_AFFAIRS/c%:${key}`));
+  expect(events).toHaveLength(1);
+  const old = `CIVIL_AFFAIRS:${key}`;
+  const [request] = await dbs.hub.update(caseRequest).set({ keySha256: keyDigest(old) }).where(eq(caseRequest.keySha256, keyDigest(events[0].idempotencyKey!)));
+  const [event] = await dbs.hub.update(caseEvent).set({ idempotencyKey: old, keySha256: keyDigest(old) }).where(eq(caseEvent.id, events[0].id));
+  expect([request.affectedRows, event.affectedRows]).toEqual([1, 1]);
+}
+
+/** The fingerprint stored with the key the client sent (per-client, else the office's old form). */
+async function storedFingerprint(key: string): Promise<{ keySha256: string; requestHash: string }> {
+  const [event] = await dbs.hub.select().from(caseEvent).where(like(caseEvent.idempotencyKey, `CIVIL_AFFAIRS%:${key}`));
+  const [request] = await dbs.hub.select().from(caseRequest).where(eq(caseRequest.keySha256, event.keySha256!));
+  return request;
+}
+
+/**
+ * The fingerprint a release before ID numbers in prose were masked (9d4ba44f, and every one from
+ * 62d5b694 to cdc42c25) stored with a keyed case write: its requestHash, copied, over the input as
+ * graphql-js coerced it (fields in the order of the input type, those not sent absent).
+ */
+function fingerprintBeforeMasking(mutation: string, input: Record<string, unknown>): string {
+  const { idempotencyKey: _key, ...rest } = input;
+  return createHash('sha256').update(JSON.stringify([mutation, rest])).digest('hex');
+}
 
 type Gql = TestHub['gql'];
 
@@ -198,20 +232,6 @@ describe('county offices', () => {
   });
 
   it('a retry across the upgrade to per-client keys answers its first outcome; another client meeting the office’s old key runs its own request', async () => {
-    /**
-     * What a hub before per-client keys wrote for `key` of the office CIVIL_AFFAIRS: the same rows
-     * under `<office>:<key>`, found by its digest (db/idempotency-key.ts) as the migrations left
-     * them. The digests go too: left as the per-client key's, the retry was found by that key and
-     * the old key's path went untried.
-     */
-    const storeAsBeforeUpgrade = async (key: string) => {
-      const events = await dbs.hub.select().from(caseEvent).where(like(caseEvent.idempotencyKey, `CIVIL_AFFAIRS/c%:${key}`));
-      expect(events).toHaveLength(1);
-      const old = `CIVIL_AFFAIRS:${key}`;
-      const [request] = await dbs.hub.update(caseRequest).set({ keySha256: keyDigest(old) }).where(eq(caseRequest.keySha256, keyDigest(events[0].idempotencyKey!)));
-      const [event] = await dbs.hub.update(caseEvent).set({ idempotencyKey: old, keySha256: keyDigest(old) }).where(eq(caseEvent.id, events[0].id));
-      expect([request.affectedRows, event.affectedRows]).toEqual([1, 1]);
-    };
     const casesNow = async () => (await dbs.hub.select({ n: count() }).from(aidCase))[0].n;
     const open = (householdId: number, summary: string) => ({ input: { householdId: String(householdId), origin: 'APPLICATION', urgency: 'NORMAL', summary, idempotencyKey: 'intake-upgrade' } });
 
@@ -238,6 +258,47 @@ describe('county offices', () => {
     await storeAsBeforeUpgrade('slip-upgrade');
     expect((await ok(demo[RENCHENG_CA], ISSUE, issue, 'referralIssue')).referral.id).toBe(slip.referral.id);
     expect((await dbs.hub.select({ n: count() }).from(referralSlip).where(eq(referralSlip.caseId, Number(first.case.id))))[0].n).toBe(1);
+  });
+
+  it('a retry of a write an earlier release fingerprinted over its prose as typed (an ID number in clear) answers its first outcome, under the office’s old key and the client’s own', async () => {
+    const OPENED = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } replayed userErrors { code } } }`;
+    const casesNow = async () => (await dbs.hub.select({ n: count() }).from(aidCase))[0].n;
+    const applicant = makeIdNumber('370811', '1975-04-12', 31);
+    const summary = `申请人 ${applicant} 住院，急需救助`;
+    // Fields in CaseOpenInput's order, as graphql-js coerced them for the release that hashed them.
+    const open = (key: string, text: string) => ({ householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: text, idempotencyKey: key });
+    /** The fingerprint stored with `key` put back as that release computed it: over the summary as typed. */
+    const fingerprintedBeforeMasking = async (key: string) => {
+      const stored = await storedFingerprint(key);
+      // This release stores the fingerprint over the summary masked, never over the number in clear.
+      expect(stored.requestHash).toBe(fingerprintBeforeMasking('caseOpen', open(key, maskIdNumbersInText(summary))));
+      expect(maskIdNumbersInText(summary)).not.toContain(applicant);
+      const [updated] = await dbs.hub.update(caseRequest).set({ requestHash: fingerprintBeforeMasking('caseOpen', open(key, summary)) }).where(eq(caseRequest.keySha256, stored.keySha256));
+      expect(updated.affectedRows).toBe(1);
+    };
+
+    // Sent to a hub that kept keys per office, retried after the upgrade.
+    const first = await ok(demo[RENCHENG_CA], OPENED, { input: open('intake-typed', summary) }, 'caseOpen');
+    await storeAsBeforeUpgrade('intake-typed');
+    await fingerprintedBeforeMasking('intake-typed');
+    let before = await casesNow();
+    const retried = await ok(demo[RENCHENG_CA], OPENED, { input: open('intake-typed', summary) }, 'caseOpen');
+    expect([retried.case.id, retried.replayed]).toEqual([first.case.id, true]);
+    expect(await casesNow()).toBe(before);
+    // Another request under the old key (another applicant's number) is its own, as before.
+    const other = `申请人 ${makeIdNumber('370811', '1980-02-29', 45)} 住院，急需救助`;
+    const another = await ok(demo[RENCHENG_CA], OPENED, { input: open('intake-typed', other) }, 'caseOpen');
+    expect([another.case.id === first.case.id, another.replayed]).toEqual([false, false]);
+    expect(await casesNow()).toBe(before + 1);
+
+    // Under the client's own key: the first outcome, not IDEMPOTENCY_KEY_REUSED.
+    const own = await ok(demo[RENCHENG_CA], OPENED, { input: open('intake-typed-own', summary) }, 'caseOpen');
+    await fingerprintedBeforeMasking('intake-typed-own');
+    before = await casesNow();
+    const ownRetry = await ok(demo[RENCHENG_CA], OPENED, { input: open('intake-typed-own', summary) }, 'caseOpen');
+    expect([ownRetry.case.id, ownRetry.replayed]).toEqual([own.case.id, true]);
+    expect(codes(await demo[RENCHENG_CA](OPENED, { input: open('intake-typed-own', other) }), 'caseOpen')).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    expect(await casesNow()).toBe(before);
   });
 
   it('a hand-over is accepted only by a client that may own the case: a department office that only answers slips declines it', async () => {

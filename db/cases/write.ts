@@ -49,6 +49,12 @@ export interface WriteMeta {
    */
   requestHash?: string | null;
   /**
+   * Every fingerprint of this same request, by this release's rule and by earlier releases' (an ID
+   * number in prose hashed as typed before it was masked: resolvers/cases/request-fingerprint.ts),
+   * any of which a stored fingerprint may be; `requestHash` alone where none is given.
+   */
+  acceptedRequestHashes?: readonly string[] | null;
+  /**
    * The refusal of the request's prose by the screen for identifying numbers (IDENTIFYING_NUMBER:
    * resolvers/cases/resolvers.ts metaOf), judged only once the request is known to be no retry
    * (refuseScreened): a retry of a write made before the screen is answered with its first outcome.
@@ -148,13 +154,22 @@ function legacyKey(meta: WriteMeta): string | null {
  * stored before fingerprints were kept) is not this request's retry: it runs as a new request, and
  * never answers with, or is refused for, another office's outcome.
  */
+/**
+ * Whether the fingerprint stored with a key is this request's, by this release's rule or an earlier
+ * one's (WriteMeta.acceptedRequestHashes): a retry sent across an upgrade that changed the rule is
+ * still its first request's retry.
+ */
+function isThisRequest(meta: WriteMeta, stored: string): boolean {
+  return stored === meta.requestHash || (meta.acceptedRequestHashes ?? []).includes(stored);
+}
+
 async function legacyRetry(db: HubQuery, meta: WriteMeta): Promise<CaseEventRecord | null> {
   const key = legacyKey(meta);
   if (key === null || !meta.requestHash) return null;
   const earlier = await eventByKey(db, key);
   if (!earlier || earlier.actor !== meta.actor.officer || earlier.actorOffice !== meta.actor.office) return null;
   const [stored] = await db.select({ requestHash: caseRequest.requestHash }).from(caseRequest).where(eq(caseRequest.keySha256, keyDigest(key)));
-  return stored?.requestHash === meta.requestHash ? earlier : null;
+  return stored && isThisRequest(meta, stored.requestHash) ? earlier : null;
 }
 
 /**
@@ -226,7 +241,7 @@ function answerFrom<T>(event: CaseEventRecord, replay: (event: CaseEventRecord) 
 async function replayOrRefuse<T>(db: HubQuery, meta: WriteMeta, key: string, earlier: CaseEventRecord, replay: (event: CaseEventRecord) => T | null): Promise<Outcome<T>> {
   // Keys recorded before request hashes were kept have no row: they answer as before.
   const [stored] = await db.select({ requestHash: caseRequest.requestHash }).from(caseRequest).where(eq(caseRequest.keySha256, keyDigest(key)));
-  if (stored && meta.requestHash && stored.requestHash !== meta.requestHash) return refusal(keyReused());
+  if (stored && meta.requestHash && !isThisRequest(meta, stored.requestHash)) return refusal(keyReused());
   return answerFrom(earlier, replay);
 }
 

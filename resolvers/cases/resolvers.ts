@@ -33,6 +33,7 @@ import { checkDecisions, checkedAndWritten } from './decision-checks';
 import { caseNamedTo } from './case-named';
 import { countyOf, parseOffice, receivingOfficeRefusal, storedOffice, storedOfficeIn, unknownOfficeReason, type Office } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
+import { requestFingerprints } from './request-fingerprint';
 import { checkReferralAction, WAITING_REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
 import { allowedTransitions, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import { overdueReport, referralDue, slipStanding, type SlipFacts } from '../../domain/cases/supervision';
@@ -53,7 +54,6 @@ import { CASE_ROLES } from '../../access/policy';
 import { givenCause, givenSettlementRef, proseDetail, requireCauseWhereCounted, tiedToStay } from '../findings/resolvers';
 import { countedBySchoolYear, decidedSchoolYear } from '../../domain/findings/school-year';
 import { activeRuleSet } from '../../rules/load';
-import { createHash } from 'node:crypto';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { addDays, type IsoDate } from '../../domain/dates';
@@ -114,9 +114,15 @@ function metaOf(ctx: HubContext, input: WriteInput, mutation: string): WriteMeta
     idempotencyKey: key,
     keyClientId: ctx.access?.caller?.clientId ?? null,
     now: ctx.now(),
-    requestHash: key === null ? null : requestHash(mutation, input),
+    ...(key === null ? { requestHash: null } : fingerprintsOf(mutation, input)),
     screened: proseRefusalIn(input, ['input']),
   };
+}
+
+/** What a retry must repeat (request-fingerprint.ts): the form stored, and every form an earlier release stored. */
+function fingerprintsOf(mutation: string, input: WriteInput): Pick<WriteMeta, 'requestHash' | 'acceptedRequestHashes'> {
+  const { current, accepted } = requestFingerprints(mutation, input);
+  return { requestHash: current, acceptedRequestHashes: accepted };
 }
 
 /**
@@ -151,15 +157,6 @@ function answeringScreened<M extends NonNullable<Resolvers['Mutation']>>(mutatio
     }
   };
   return Object.fromEntries(Object.entries(mutations).map(([name, resolve]) => [name, answering(resolve as (...args: unknown[]) => unknown)])) as M;
-}
-
-/**
- * What a retry must repeat: the mutation and its input, the key left out. graphql-js coerces an
- * input object field by field in the order of its type, so the same request hashes the same.
- */
-function requestHash(mutation: string, input: WriteInput): string {
-  const { idempotencyKey: _key, ...rest } = input as Record<string, unknown>;
-  return createHash('sha256').update(JSON.stringify([mutation, rest])).digest('hex');
 }
 
 /** The prefix of the 9-digit township codes (a case's `townshipCode`) within a division. */
