@@ -48,7 +48,7 @@ export const monthlyComparisonResolvers: Resolvers = {
       const region = requireDivisionCode(input.regionCode, 'input.regionCode');
       const problem = input.month == null ? null : monthProblem(input.month);
       if (problem) throw badInput('input.month', problem.reason, `month: ${problem.message}`);
-      const deps = { hub: ctx.hub, sources: ctx.sources, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: clockOn(ctx.today), metrics: ctx.jobMetrics };
+      const deps = { hub: ctx.hub, sources: ctx.sources, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: clockOn(ctx.today), metrics: ctx.jobMetrics, logger: ctx.logger };
       const month = input.month ?? monthOf(deps);
       const out = await monthlyJobs.start(deps, region, month, callerName(ctx));
       if (!out.ok && out.code === 'REGION_UNKNOWN') return { comparison: null, started: false, userErrors: [{ code: out.code, message: UNKNOWN_DIVISION_MESSAGE, field: ['input', 'regionCode'] }] };

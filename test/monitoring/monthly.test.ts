@@ -8,6 +8,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { monitoringAlert, monitoringAlertEvent } from '../../db/monitoring/schema';
 import { eq } from 'drizzle-orm';
 import { monitoringMonthlyRun } from '../../db/monitoring-monthly/schema';
@@ -46,11 +48,15 @@ async function clearAlerts(): Promise<void> {
   await dbs.hub.delete(monitoringAlert);
 }
 
+/** The hub's log lines, as written (a monthly run started by a request logs its end with the request's id). */
+const logLines: Record<string, unknown>[] = [];
+const logger = pino(new Writable({ write(chunk: Buffer, _enc, done) { logLines.push(JSON.parse(chunk.toString()) as Record<string, unknown>); done(); } }));
+
 beforeAll(async () => {
   dbs = await createTestDatabases('monthly');
   await generateDemo({ hubUrl: dbs.hubUrl, sourceUrls: dbs.sourceUrls, households: POPULATION, seed: 11, referenceDate: TODAY, provision: false, plant: true });
   deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => NOW };
-  hub = await startTestHub(dbs, { today: TODAY, purpose: 'MONITORING', client: { department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['ADMINISTRATOR'] } });
+  hub = await startTestHub(dbs, { today: TODAY, purpose: 'MONITORING', logger, client: { department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['ADMINISTRATOR'] } });
 }, 300_000);
 
 afterAll(async () => {
@@ -111,6 +117,9 @@ describe('a run on demand', () => {
     const alerts = await alertFacts();
     expect(done).toMatchObject({ state: 'SUCCEEDED', householdsDone: started.comparison.householdsTotal, alertsChanged: alerts.length });
     expect(alerts.length).toBeGreaterThan(0);
+    // Its end is logged, with the id of the request that started it (it was not logged at all).
+    const ended = await until('its end logged', async () => logLines.filter((l) => l.msg === 'monthly comparison finished'), (v) => v.length > 0, 30_000);
+    expect(ended).toEqual([expect.objectContaining({ region: '370800', requestId: expect.any(String) })]);
 
     const again = (await hub.gql(RUN, { i: { regionCode: '370800', month: TODAY.slice(0, 7) } })).data.monthlyComparisonRun;
     expect(again).toMatchObject({ started: false, userErrors: [], comparison: { id: started.comparison.id, state: 'SUCCEEDED', alertsChanged: alerts.length } });
