@@ -111,11 +111,6 @@ function rateLimited(res: express.Response, rejection: RateLimiterRes, message: 
 }
 
 /**
- * Authenticates every request it sees, applies the per-client rate limit, reads X-Purpose,
- * X-Case-Reference and X-Officer, and for routes other than /graphql applies ROUTE_RULES and records the access.
- * GraphQL requests are checked field by field (access/enforce.ts) and recorded by the audit plugin.
- */
-/**
  * A request path as it may be logged: decoded first (an ID number written with spaces arrives as
  * `110105%2019900101%201234`), then scrubbed.
  */
@@ -140,6 +135,11 @@ function recordCall(audit: AuditStore, access: RequestAccess, isGraphQL: boolean
   return audit.append({ requestId: access.requestId, caller, purpose, caseReference, officer, channel: isGraphQL ? 'GRAPHQL' : 'HTTP', operation, operationHash: null, rootFields, subjects: [], outcome });
 }
 
+/**
+ * Authenticates every request it sees, applies the per-client rate limit, reads X-Purpose,
+ * X-Case-Reference and X-Officer, and for routes other than /graphql applies ROUTE_RULES and records the access.
+ * GraphQL requests are checked field by field (access/enforce.ts) and recorded by the audit plugin.
+ */
 export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
   const tokens = deps.tokens ?? new TokenCache(deps.db, deps.config.tokenCacheMs ?? 0);
   return async (req, res, next) => {

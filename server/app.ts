@@ -71,10 +71,6 @@ import { apolloRefusalReason } from './apollo-refusals';
 const KNOWN_CODES = new Set<string>(ERROR_CODES);
 
 /**
- * An error Apollo raised before running anything, with an HTTP status of 4xx and no code of its
- * own: it is the request's fault, not the hub's. Null for anything else.
- */
-/**
  * Refuses (ConfigError, exit 2) a start whose checkpoint file records rows the database's chain no
  * longer holds as written: docs/operations.md, "Backup and restore", says what to do.
  */
@@ -89,6 +85,10 @@ async function refuseRewoundChain(db: AccessDb, file: string): Promise<void> {
   );
 }
 
+/**
+ * An error Apollo raised before running anything, with an HTTP status of 4xx and no code of its
+ * own: it is the request's fault, not the hub's. Null for anything else.
+ */
 function clientErrorOf(error: unknown): { reason: string } | null {
   if (!(error instanceof GraphQLError) || error.extensions?.code !== undefined) return null;
   const status = (error.extensions?.http as { status?: unknown } | undefined)?.status;

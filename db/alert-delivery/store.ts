@@ -484,7 +484,6 @@ export async function deliveryCounts(db: HubQuery, subscriptionIds: number[]): P
   return out;
 }
 
-/** Gives a claimed row back unsent (its attempt not counted), for any worker to claim again. */
 /**
  * Of `ids`, claimed by `claimToken`, those no longer its own and pending: revoking the subscription
  * (revokeSubscription) made them dead letters and cleared their claim. One statement by primary key.
@@ -496,6 +495,7 @@ export async function claimsLost(db: HubQuery, claimToken: string, ids: readonly
   return new Set(ids.filter((id) => !kept.has(id)));
 }
 
+/** Gives a claimed row back unsent (its attempt not counted), for any worker to claim again. */
 export async function releaseClaim(db: HubQuery, claimToken: string, id: number): Promise<void> {
   await retryLockConflicts(() => db.execute(sql`UPDATE alert_delivery SET claim_token = NULL, claim_until = NULL, attempts = attempts - 1 WHERE id = ${id} AND claim_token = ${claimToken}`));
 }

@@ -146,15 +146,6 @@ function legacyKey(meta: WriteMeta): string | null {
 }
 
 /**
- * A retry across the upgrade to per-client keys: the event a request stored under its legacy key,
- * when it was this client's and this request. The legacy key is the office's, shared by the county
- * offices of a department and the city-wide bureau, so finding it proves nothing by itself; the
- * event's actor (the client's unique name, and the officer the input names) must be this request's
- * and the stored fingerprint the same. Anything else (another client's key, another request, a key
- * stored before fingerprints were kept) is not this request's retry: it runs as a new request, and
- * never answers with, or is refused for, another office's outcome.
- */
-/**
  * Whether the fingerprint stored with a key is this request's, by this release's rule or an earlier
  * one's (WriteMeta.acceptedRequestHashes): a retry sent across an upgrade that changed the rule is
  * still its first request's retry.
@@ -163,6 +154,15 @@ function isThisRequest(meta: WriteMeta, stored: string): boolean {
   return stored === meta.requestHash || (meta.acceptedRequestHashes ?? []).includes(stored);
 }
 
+/**
+ * A retry across the upgrade to per-client keys: the event a request stored under its legacy key,
+ * when it was this client's and this request. The legacy key is the office's, shared by the county
+ * offices of a department and the city-wide bureau, so finding it proves nothing by itself; the
+ * event's actor (the client's unique name, and the officer the input names) must be this request's
+ * and the stored fingerprint the same. Anything else (another client's key, another request, a key
+ * stored before fingerprints were kept) is not this request's retry: it runs as a new request, and
+ * never answers with, or is refused for, another office's outcome.
+ */
 async function legacyRetry(db: HubQuery, meta: WriteMeta): Promise<CaseEventRecord | null> {
   const key = legacyKey(meta);
   if (key === null || !meta.requestHash) return null;

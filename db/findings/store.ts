@@ -196,7 +196,6 @@ export async function scansByIds(db: HubDb, ids: readonly number[]): Promise<Sca
   return db.select(scanViewColumns).from(findingScan).where(inList(findingScan.id, [...ids]));
 }
 
-/** Scans newest first, optionally of one division exactly; keyset on id. */
 /**
  * The divisions that contain a division code (its township, county, city and province), the code
  * itself excluded: a scan of one of them overlaps a caller scoped to the code.
@@ -207,6 +206,7 @@ export function enclosingDivisions(code: string): string[] {
 }
 
 /**
+ * Scans newest first, optionally of one division exactly; keyset on id.
  * `scope`: the caller's region scope; only scans of divisions that overlap it are listed (inside
  * it, or containing it). Others read as if they did not exist.
  */

@@ -498,7 +498,6 @@ function regionOf(ctx: HubContext, code: string) {
   return ctx.loaders.hub.regionByCode.load(code).then((r) => r ?? unknownRegion(code));
 }
 
-/** meetingRecord: a retry answered first, then the meeting's checks, then the record. */
 /** A decision as given (a meeting's, a correction's), its arguments checked; `argument` names it (`input.decisions[0]`). */
 function decisionOf(d: DecisionInputArg, argument: string): DecisionInput {
   const secondAidCause = givenCause(d.secondAidCause, `${argument}.secondAidCause`);
@@ -560,6 +559,7 @@ async function checkedAsDecidedToday(ctx: HubContext, c: CaseRecord, decisions: 
   return { errors, people: household.map((m) => ({ idNumber: m.person.idNumber, relation: m.relation })) };
 }
 
+/** meetingRecord: a retry answered first, then the meeting's checks, then the record. */
 async function meetingRecordRequest(input: MeetingRecordInput, ctx: HubContext) {
   const meta = metaOf(ctx, input, 'meetingRecord');
   const caseId = requireHubId(input.caseId, 'input.caseId');
