@@ -206,11 +206,17 @@ function standingAt(rows: readonly AlertRow[], asOfDay: IsoDate, ctx: HubContext
   return asOfDay > ctx.today ? rows.map((r) => ({ ...r, standingOn: asOfDay })) : [...rows];
 }
 
-/** The division the enclosing overdueReport was asked about (its regionCode, else the caller's scope). */
+/**
+ * The division the enclosing overdueReport was asked about (its regionCode, else the caller's scope),
+ * as a prefix of the alerts' village codes. A village is itself, not its township: alerts are kept by
+ * village, and the policy holds a regionCode to the caller's scope, so a village's client (its scope
+ * 12 digits) reads its village, and a township's asking about one of its villages reads that village.
+ * (The case lists beside them are kept by township and read the township.)
+ */
 function overdueRegion(ctx: HubContext, info: GraphQLResolveInfo | undefined): string | null {
   if (!info) return scopePrefix(ctx);
   const code = overdueArgs(info).regionCode || ctx.access?.caller?.regionScope || null;
-  return code === null ? null : code.length === 12 ? code.slice(0, 9) : divisionPrefix(code);
+  return code === null ? null : divisionPrefix(code);
 }
 
 export const monitoringResolvers: Resolvers = {
