@@ -18,8 +18,7 @@ import { activeTriggerSet } from '../../rules/triggers-load';
 import type { Resolvers, VillageNoticeErrorCode } from '../__generated__/types';
 import type { HubContext } from '../context';
 import type { CaseRecord } from '../../db/cases/records';
-import { actorOf, callerVerifies, inReach } from './resolvers';
-import { officeInCounty, parseOffice } from '../../domain/cases/offices';
+import { actorOf, callerVerifies, inReach, verifierOfficeOf } from './resolvers';
 import { officeNameOf } from '../cases/office-name';
 
 /** The alert's live notice (null when none is posted, or the last was withdrawn), and the last posted. */
@@ -112,18 +111,17 @@ export async function postVillageNotice(ctx: HubContext, input: NoticePostInput)
   if (!head) return refused('NO_HOUSEHOLD_HEAD', 'the household has no current head to name', ['input', 'alertId']);
   const household = await ctx.loaders.hub.householdById.load(c.householdId);
   const regionCode = household?.regionCode ?? alert.regionCode;
-  const [village, township] = await Promise.all([ctx.loaders.hub.regionByCode.load(regionCode), ctx.loaders.hub.regionByCode.load(regionCode.slice(0, 9))]);
   // The notice is signed by the office that verified the household and posts it: the township, or
   // the county office that took the alert over (or a department that verifies it), as Alert.verifier
-  // names it. A notice signed 古槐街道 that the county posted told the village the wrong issuer.
-  const verifier = parseOffice(alert.verifierOffice);
-  const issuerName = verifier?.kind === 'DEPARTMENT' ? await officeNameOf(ctx, officeInCounty(verifier, regionCode)) : null;
+  // names it. A notice signed 古槐街道 that the county posted told the village the wrong issuer, and
+  // one posted by 古槐街道 after the household moved to 济阳街道 was signed 济阳街道.
+  const [village, issuerName] = await Promise.all([ctx.loaders.hub.regionByCode.load(regionCode), officeNameOf(ctx, verifierOfficeOf(alert))]);
 
   const { notice: rules, lastDayOff } = activeTriggerSet();
   const { endsOn, provisional } = noticeEndsOn(postedOn, rules, lastDayOff);
   const facts = {
     villageName: village?.name ?? regionCode,
-    issuerName: issuerName ?? township?.name ?? regionCode.slice(0, 9),
+    issuerName,
     headName: maskHeadName(head.person.name, rules.headName),
     // Members living on the day it is posted.
     householdSize: members.filter((m) => m.person.deathDate === null || m.person.deathDate > postedOn).length,

@@ -9,7 +9,7 @@ import { fromDbInstant } from '../../db/instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { caseAndPredecessorIdsOf } from '../../domain/cases/chain';
 import { addDays, type IsoDate } from '../../domain/dates';
-import { officeInCounty, parseOffice, storedOfficeIn, townshipOf } from '../../domain/cases/offices';
+import { officeInCounty, parseOffice, storedOfficeIn, townshipOf, type Office } from '../../domain/cases/offices';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { ALERT_OWNER, SUPERVISOR_OFFICE, acknowledgementOverdue, alertAudienceOf, alertConcerns, alertCallerOf, alertOverdue, escalationCounty, isAlertSupervisor, isAlertVerifier, type AlertCaller, type AlertMove } from '../../domain/monitoring/alerts';
@@ -83,6 +83,15 @@ function alertCaller(ctx: HubContext): AlertCaller {
   const caller = ctx.access?.caller;
   if (!caller) throw new GraphQLError('This request carries no valid access token', { extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_MISSING' } });
   return alertCallerOf(caller);
+}
+
+/**
+ * The office that verifies the alert, named where the alert is (its township, not where its household
+ * may have moved since): the township, or a department as the county office of the alert's township
+ * (任城区民政局 once civil affairs took it over). Alert.verifier, and the signature of its village notice.
+ */
+export function verifierOfficeOf(a: Pick<AlertRow, 'verifierOffice' | 'townshipCode'>): Office {
+  return officeInCounty(parseOffice(a.verifierOffice) ?? { kind: 'TOWNSHIP', key: a.townshipCode, townshipCode: a.townshipCode }, a.townshipCode);
 }
 
 /** Whether the caller is the alert's verifier (domain/monitoring/alerts.ts isAlertVerifier). */
@@ -297,8 +306,7 @@ export const monitoringResolvers: Resolvers = {
     region: async (a, _, ctx) => (await ctx.loaders.hub.regionByCode.load(a.regionCode)) ?? { code: a.regionCode, name: a.regionCode, level: 'VILLAGE', parentCode: null },
     evidence: (a) => JSON.parse(a.evidence) as string[],
     evidenceReferences: (a) => JSON.parse(a.evidenceRefs) as string[],
-    // A department verifies as the household's county office (任城区民政局 once civil affairs took it over).
-    verifier: (a) => officeInCounty(parseOffice(a.verifierOffice) ?? { kind: 'TOWNSHIP', key: a.townshipCode, townshipCode: a.townshipCode }, a.townshipCode),
+    verifier: (a) => verifierOfficeOf(a),
     raisedAt: (a) => fromDbInstant(a.raisedAt),
     acknowledgeFrom: (a) => a.acknowledgeFrom ?? a.firstClueOn,
     takenOver: async (a, _, ctx) => {
