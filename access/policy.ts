@@ -715,11 +715,15 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     healthOnlyFor: { reason: WRITTEN_ON_ALERT_HEALTH_DETAIL },
   },
   // schema/monitoring-notice.graphql: what a village board shows of a household, read (and audited) as the household's data.
+  // It lies in its village and where the case it precedes does (caseRegions): the township that keeps
+  // the case, verified the alert and posts the notice reads it after the household moved to another township.
   VillageNotice: {
     kind: 'PERSONAL',
     readBy: ALERT_DATA,
     subjects: (n: { householdId: number }) => [{ kind: 'HOUSEHOLD' as const, householdId: n.householdId }],
-    region: (n: { regionCode: string }) => n.regionCode,
+    region: async (n: { regionCode: string; caseId: number; householdId: number }, ctx) => [
+      ...new Set([n.regionCode, ...(await onCaseRegions({ caseId: n.caseId, householdId: n.householdId, townshipCode: n.regionCode.slice(0, 9) }, ctx))]),
+    ],
     fields: Object.fromEntries(
       ['id', 'alert', 'case', 'village', 'householdHead', 'householdSize', 'measures', 'postedOn', 'period', 'endsOn', 'provisional', 'running', 'objectionContact', 'objectionPhone', 'text', 'postedBy', 'recordedAt', 'objections', 'correction', 'withdrawn'].map((f) => [f, 'IN_SCOPE' as const]),
     ),

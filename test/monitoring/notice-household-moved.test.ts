@@ -3,7 +3,8 @@
  * after the township verified it as needing aid: the alert stays with the township that judged it
  * (README, "One alert per identity"), which keeps the case, posts the notice and decides. The notice
  * is signed by that township, as Alert.verifier names it (it was signed with the name of the
- * township the household had moved to).
+ * township the household had moved to), and the township reads what it posted in the payloads of its
+ * own writes (they were refused FORBIDDEN, OUT_OF_SCOPE, the notice lying in the other township).
  * Real MariaDB, a real hub.
  */
 import { region } from '../../db/household/schema';
@@ -67,4 +68,28 @@ it('is signed by the township that verified the alert and posts it, not the one 
   expect(posted.data.alert.notice.village).toBe('文化社区');
   expect(posted.data.alert.notice.text).toMatch(/。古槐街道 2026-03-15$/);
   expect(posted.data.alert.notice.text).not.toContain('济阳街道');
+});
+
+it('answers the township’s own notice writes with the notice, though it lies in the township the household moved to', async () => {
+  const again = await township.gql(POST, { i: { alertId, measures: ['TEMPORARY_AID'], objectionContact: '古槐街道办事处民政办' } });
+  expect(again.errors).toBeUndefined();
+  expect(again.data.alertNoticePost).toMatchObject({ notice: { village: '文化社区' }, repeated: true, userErrors: [] });
+  const objected = await township.gql(`mutation($i: AlertNoticeObjectionInput!) { alertNoticeObjectionRecord(input: $i) { ${NOTICE_FIELDS} repeated userErrors { code } } }`, {
+    i: { alertId, kind: 'FACTS_WRONG', idempotencyKey: 'GH-OBJ-MOVED-1' },
+  });
+  expect(objected.errors).toBeUndefined();
+  const [objection] = objected.data.alertNoticeObjectionRecord.notice.objections;
+  expect(objection).toMatchObject({ kind: 'FACTS_WRONG' });
+  const resolved = await township.gql(`mutation($i: AlertNoticeObjectionResolveInput!) { alertNoticeObjectionResolve(input: $i) { objection { resolution } ${NOTICE_FIELDS} userErrors { code } } }`, {
+    i: { objectionId: objection.id, resolution: 'UPHELD', reason: '家庭住址已变更' },
+  });
+  expect(resolved.errors).toBeUndefined();
+  expect(resolved.data.alertNoticeObjectionResolve).toMatchObject({ objection: { resolution: 'UPHELD' }, notice: { village: '文化社区' }, userErrors: [] });
+  const withdrawn = await township.gql(`mutation($i: AlertNoticeWithdrawInput!) { alertNoticeWithdraw(input: $i) { ${NOTICE_FIELDS} userErrors { code } } }`, { i: { alertId, reason: '住址有误，更正后重新公示' } });
+  expect(withdrawn.errors).toBeUndefined();
+  expect(withdrawn.data.alertNoticeWithdraw).toMatchObject({ notice: { village: '文化社区' }, userErrors: [] });
+  // A township with nothing to do with the alert or its case still reads nothing of it.
+  const other = await hub.createClient({ regionScope: '370826100', roles: ['READER', 'CASEWORKER'] });
+  const outside = await hub.as({ token: other.token, purpose: 'MONITORING' }).gql(`query($id: ID!) { alert(id: $id) { id } }`, { id: alertId });
+  expect(outside.data.alert).toBeNull();
 });
