@@ -14,9 +14,9 @@ import { generateCharityDemo } from '../tools/generate/charity';
 import { todayIso } from '../domain/dates';
 import { besidePrivateData, hubUrlFile, privateDataDir, removeHubUrlFile, writeHubUrlFile } from '../access/hub-url';
 import { accessDbOf } from '../db/access/db';
-import { createPool, hubDrizzle } from '../db/connect';
+import { createPool, hubDrizzle, type HubDb } from '../db/connect';
 import { DataDirInUse, PrivateServerFailed, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
-import { ensureDatabase, provisionHub } from '../db/setup/provision';
+import { ensureDatabase, provisionHub, withMigrationLock } from '../db/setup/provision';
 import { DOSSIER_MINIMISED, NEEDS_SCREENED, DELIVERY_LINKED, SETTLEMENT_UPGRADES, type DataUpgradeReport } from '../db/setup/upgrades';
 import { HUB_RIGHTS, missingHubRights } from '../db/setup/rights';
 import { binlogProblem } from '../db/setup/binlog';
@@ -223,6 +223,61 @@ async function provisionPrivateDepartments(serverUrl: string, sources: HubConfig
 }
 
 /**
+ * The demo (the private server's, or AIDHUB_DEMO=1 beside DATABASE_URL): every department's database
+ * made and migrated, the demo population loaded into an empty hub, its API clients and the charity
+ * demo, all holding the row hub processes migrate under (withMigrationLock). Replicas started
+ * together with AIDHUB_DEMO=1 on an empty database ran the departments' DDL at once outside it, and
+ * all but one stopped with exit code 1 on `Table … already exists` (a department's table); past that, each
+ * found the hub empty and loaded a demo of its own. The next process to take the row finds the
+ * departments migrated, the hub full and the clients made, and loads nothing. Returns the clients'
+ * tokens, as written to `clientsFile`.
+ */
+export async function loadDemo(opts: {
+  hubUrl: string;
+  hub: HubDb;
+  households: number;
+  clientsFile: string;
+  /** A file marking a load under way, so a start after one stopped halfway loads it again (private server only). */
+  loadingMarker: string | null;
+  /** Whether DATABASE_URL was given: a department's database that cannot be used is then one line naming its variable. */
+  departmentsGiven: boolean;
+  signal: AbortSignal;
+  next: (step: string) => void;
+}): Promise<Map<string, string>> {
+  const { hubUrl, hub, signal } = opts;
+  return withMigrationLock(hubUrl, async () => {
+    const urls = sourceUrls(hubUrl);
+    await Promise.all(
+      DEPARTMENT_CODES.map((code) => {
+        const variable = departmentEnvName(code);
+        const named = process.env[variable] ? variable : `${variable} (unset: beside the hub database)`;
+        return opts.departmentsGiven || process.env[variable] ? usingDatabase(named, urls[code], () => provisionSource(code, urls[code])) : provisionSource(code, urls[code]);
+      }),
+    );
+    // A load stopped halfway (Ctrl-C during the first start) left some tables full and others
+    // empty: the next start would refuse to load into them, or serve half a demo. A private
+    // server's load is marked while it runs, so the next start finds it unfinished and loads it
+    // again from empty tables. The marker is gone once it is done, and stays when a signal stops
+    // the load (at its next batch, see startHub).
+    const interrupted = opts.loadingMarker !== null && fs.existsSync(opts.loadingMarker);
+    const [{ n }] = await hub.select({ n: count() }).from(household);
+    if (n === 0 || interrupted) {
+      if (interrupted) console.log('The last demo load did not finish: loading it again from the start …');
+      console.log(`Empty hub: loading a demo population of ${opts.households} households (seed 1) …`);
+      if (opts.loadingMarker) fs.writeFileSync(opts.loadingMarker, `${new Date().toISOString()}\n`);
+      // Provisioned above: generateDemo's own provisioning would wait for the row held here.
+      await generateDemo({ hubUrl, households: opts.households, seed: 1, existing: interrupted ? 'truncate' : 'refuse', signal, provision: false });
+      if (opts.loadingMarker) fs.rmSync(opts.loadingMarker, { force: true });
+    }
+    opts.next('demo clients');
+    const tokens = await ensureDemoClients(accessDbOf(hub), opts.clientsFile);
+    const charity = await generateCharityDemo(hub, { charityClientName: 'demo-charity-linkage', today: todayIso(), seed: 1 });
+    if (charity) console.log(`Charity linkage demo: ${charity.needs} needs published, ${charity.pledges} pledged (${charity.covered} covered), ${charity.deliveries} delivered`);
+    return tokens;
+  });
+}
+
+/**
  * Where start-up is: the step under way (for the line a stop during start-up logs), whether a stop
  * was asked for, and what has been started so far, to be stopped.
  */
@@ -322,60 +377,35 @@ export async function startHub(startUp: StartUp, logger: Logger, checked: Checke
   if (givenHubUrl) await onHub(() => checkHubRights(givenHubUrl));
   if (givenHubUrl) await onHub(() => checkBinlog(givenHubUrl));
   // The data upgrades provisionHub ran (db/setup/upgrades.ts): how many rows, never what they hold.
-  let upgraded: DataUpgradeReport = [];
-  if (demo) {
-    const urls = sourceUrls(hubUrl);
-    // As federation/provision.ts's provisionDatabases: the hub's tables, then every department's.
-    upgraded = await onHub(() => provisionHub(hubUrl!, { signal: stopRequested }));
-    await Promise.all(
-      DEPARTMENT_CODES.map((code) => {
-        const variable = departmentEnvName(code);
-        const named = process.env[variable] ? variable : `${variable} (unset: beside the hub database)`;
-        return givenHubUrl || process.env[variable] ? usingDatabase(named, urls[code], () => provisionSource(code, urls[code])) : provisionSource(code, urls[code]);
-      }),
-    );
-  } else {
-    upgraded = await onHub(() => provisionHub(hubUrl!, { signal: stopRequested }));
-    // Without the demo, the private server's department databases are still the hub's own: they
-    // are made, empty, so an empty hub reads empty departments rather than missing ones (every
-    // department unavailable, a failed monitoring poll every interval). A department given its
-    // own SOURCE_*_URL elsewhere is never touched.
-    if (privateServer) await provisionPrivateDepartments(privateServer.url, config.sources);
-  }
+  const upgraded: DataUpgradeReport = await onHub(() => provisionHub(hubUrl!, { signal: stopRequested }));
+  // Without the demo, the private server's department databases are still the hub's own: they
+  // are made, empty, so an empty hub reads empty departments rather than missing ones (every
+  // department unavailable, a failed monitoring poll every interval). A department given its
+  // own SOURCE_*_URL elsewhere is never touched. With the demo, loadDemo makes them.
+  if (!demo && privateServer) await provisionPrivateDepartments(privateServer.url, config.sources);
   for (const u of upgraded) logger.info({ table: u.table, rows: u.rowsChanged, ...u.tally }, upgradeLogMessage(u.upgrade));
 
   next('demo load');
   const hubPool = createPool(hubUrl, { deadlineMs: config.hubTimeoutMs });
   started.add('hub database pool', () => hubPool.end());
   const hub = hubDrizzle(hubPool);
-  if (demo) {
-    // A load stopped halfway (Ctrl-C during the first start) left some tables full and others
-    // empty: the next start would refuse to load into them, or serve half a demo. A private
-    // server's load is marked while it runs, so the next start finds it unfinished and loads it
-    // again from empty tables; the databases are the hub's own. The marker is gone once it is done,
-    // and stays when a signal stops the load (at its next batch, see startHub).
-    const loading = privateServer ? besidePrivateData('demo-loading') : null;
-    const interrupted = loading !== null && fs.existsSync(loading);
-    const [{ n }] = await onHub(() => hub.select({ n: count() }).from(household).then((rows) => rows));
-    if (n === 0 || interrupted) {
-      const households = demoHouseholds;
-      if (interrupted) console.log('The last demo load did not finish: loading it again from the start …');
-      console.log(`Empty hub: loading a demo population of ${households} households (seed 1) …`);
-      if (loading) fs.writeFileSync(loading, `${new Date().toISOString()}\n`);
-      await generateDemo({ hubUrl, households, seed: 1, existing: interrupted ? 'truncate' : 'refuse', signal: stopRequested });
-      if (loading) fs.rmSync(loading, { force: true });
-    }
-  }
-
-  next('demo clients');
-  let demoTokens: Map<string, string> | null = null;
   // Beside the private server's data (by default .data/), like hub-url; in .data/ for a given DATABASE_URL.
   const demoClientsFile = privateServer ? besidePrivateData('demo-clients.env') : path.join(ROOT, '.data', 'demo-clients.env');
-  if (demo) demoTokens = await onHub(() => ensureDemoClients(accessDbOf(hub), demoClientsFile));
-  if (demo) {
-    const charity = await generateCharityDemo(hub, { charityClientName: 'demo-charity-linkage', today: todayIso(), seed: 1 });
-    if (charity) console.log(`Charity linkage demo: ${charity.needs} needs published, ${charity.pledges} pledged (${charity.covered} covered), ${charity.deliveries} delivered`);
-  }
+  const demoTokens = demo
+    ? await onHub(() =>
+        loadDemo({
+          hubUrl: hubUrl!,
+          hub,
+          households: demoHouseholds,
+          clientsFile: demoClientsFile,
+          // A private server's load is marked while it runs (below); the databases are the hub's own.
+          loadingMarker: privateServer ? besidePrivateData('demo-loading') : null,
+          departmentsGiven: givenHubUrl !== null,
+          signal: stopRequested,
+          next,
+        }),
+      )
+    : null;
 
   next('hub server');
   const sources = openSources(config.sources);
