@@ -61,6 +61,13 @@ describe.each(FEDERATED)('%s', (code) => {
     expect(UNRECOGNISED_PROGRAMMES.some((p) => p.department === code)).toBe(programmeLike.length > 0);
   });
 
+  it('converts its yuan amounts with departmentYuanToFen, never yuanToFen (domain/money.ts)', () => {
+    // yuanToFen throws on a NULL or a fraction of a fen: the whole department read as UNREACHABLE for one row, where
+    // departmentYuanToFen leaves that record out as UNREADABLE_ROWS. The README's step 4 named yuanToFen.
+    const source = read(path.join('federation', folder, 'adapter.ts'));
+    expect({ adapter: `federation/${folder}/adapter.ts`, usesYuanToFen: /\byuanToFen\b/.test(source) }).toEqual({ adapter: `federation/${folder}/adapter.ts`, usesYuanToFen: false });
+  });
+
   it('counts every column its import declaration documents with codes: each a status, programme, fact or display column, once (federation/contract.ts)', () => {
     // A coded column in none of the lists was counted nowhere at start-up: an undocumented code there went unseen (civil affairs' area_type, a certificate's dis_type, …).
     const coded = Object.entries(adapter.importTables ?? {}).flatMap(([table, t]) => Object.entries(t.columns).filter(([, c]) => c.type?.kind === 'code').map(([column]) => `${table}.${column}`));
