@@ -5661,7 +5661,7 @@ export type AidReportConflict = {
   readonly severity: FindingSeverity;
   /** The departments concerned. */
   readonly departments: ReadonlyArray<Department>;
-  /** In words, in Chinese; names and ID numbers are never in it. For a beneficiary outside the caller's region (a check in the LIMITED view, purpose DUPLICATE_CHECK), the rule alone: amounts and days of other aid are not part of that view, as preGrantCheck's explanation is refused there. */
+  /** In words, in Chinese; names and ID numbers are never in it. For a beneficiary outside the caller's region (a check in the LIMITED view, purpose DUPLICATE_CHECK), the rule alone: amounts and days of other aid are not part of that view, as preGrantCheck's explanation is refused there. To a charity's client the rule alone too, wherever the beneficiary lives: a charity reads no other office's aid (no household, person or preGrantCheck), and the full text gave it a stay's medical aid with its amount and day. */
   readonly explanation: Scalars['String']['output'];
 };
 
