@@ -12,7 +12,7 @@ import { getOperationAST, Kind, parse, type DocumentNode, type GraphQLSchema, ty
 import type { Logger } from 'pino';
 import type { AuditStore, Outcome } from '../access/audit';
 import { loggableError } from '../domain/privacy';
-import { DEPARTMENT_NAMES } from '../domain/departments';
+import { DEPARTMENT_NAMES, type DepartmentCode } from '../domain/departments';
 import { statementScope } from '../db/instrument';
 import type { HubContext } from '../resolvers/context';
 
@@ -109,6 +109,17 @@ export function hubPlugin(members: readonly HubPlugin[]): ApolloServerPlugin<Hub
 }
 
 /**
+ * What a DEPARTMENT_UNAVAILABLE error says. A department that answered with records the hub cannot
+ * read (UNREADABLE_ROWS) did answer, and its other records are in the response: it was told that
+ * the department "did not answer" and that its records were missing.
+ */
+function unavailableMessage(department: DepartmentCode, reason: string | null): string {
+  const who = `${department} (${DEPARTMENT_NAMES[department]})`;
+  if (reason === 'UNREADABLE_ROWS') return `${who} answered with records the hub cannot read (UNREADABLE_ROWS): those records are missing from this response, its others are shown`;
+  return `${who} did not answer (${reason}); its records are missing from this response`;
+}
+
+/**
  * A department that failed does not null the answer: its data is simply missing, `sources` says
  * so, and one DEPARTMENT_UNAVAILABLE error per department tells the caller the answer is partial.
  */
@@ -119,7 +130,7 @@ export function departmentUnavailablePlugin(): HubPlugin {
         willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single' || contextValue.unavailable.size === 0) return;
           const errors = [...contextValue.unavailable.values()].map((o) => ({
-            message: `${o.department} (${DEPARTMENT_NAMES[o.department]}) did not answer (${o.reason}); its records are missing from this response`,
+            message: unavailableMessage(o.department, o.reason),
             extensions: { code: 'DEPARTMENT_UNAVAILABLE', department: o.department, reason: o.reason },
           }));
           const single = response.body.singleResult;

@@ -665,6 +665,16 @@ describe('aidReport: a conflict of a beneficiary outside the reporter’s region
     );
     expect(check.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'LIMITED_VIEW' });
   });
+
+  it('is explained to a charity by its rule alone, in its region too: a charity reads no other office’s aid', async () => {
+    // The charity's scope (370800) holds the patient; it reads no household, person or preGrantCheck, yet the
+    // explanation gave it the stay's medical aid, 2,000 yuan paid on 2026-01-09, for any ID number it sent in a dry run.
+    const res = await charity.gql(EXPLAINED, { records: [{ reference: 'CS-EXPL-1', beneficiaryIdNumber: PATIENT, programme: 'CHARITY_MEDICAL', grantDate: '2026-01-25', amountFen: 400_000, settlementRef: SETTLEMENT }] });
+    expect(res.errors).toBeUndefined();
+    const x7 = res.data.aidReport.conflicts.find((c: { rule: { id: string } }) => c.rule.id === 'X7');
+    expect(x7).toMatchObject({ index: 0, severity: 'CONFLICT' });
+    expect(x7.explanation).not.toMatch(/元|\d{4}-\d{2}-\d{2}/);
+  });
 });
 
 describe('aidReport: the conflicts a correction or a retry causes', () => {

@@ -75,6 +75,17 @@ export function explainOutOfScope(rule: Rule): string {
   return `${rule.title}（受益人不在本单位辖区内：说明只列规则，金额与日期不在辖区外的查重视图中）。`;
 }
 
+/**
+ * A finding's explanation for a charity's reporting client (aidReport's conflicts): the rule alone.
+ * A charity is an outside organisation that reads no household, person, finding or pre-grant check
+ * (README "Aid reported directly"); the full text named other offices' aid to the beneficiary with
+ * its amounts and days (medical aid to a stay: health data), for any ID number in its region, in a
+ * dry run that writes nothing.
+ */
+export function explainToCharity(rule: Rule): string {
+  return `${rule.title}（说明只列规则：慈善组织不查阅其他单位的救助金额与日期）。`;
+}
+
 export function explain(rule: Rule, measure: Measure, records: readonly AidRecord[], detail: Detail = FULL_DETAIL): string {
   const lead = `${rule.title}：`;
   switch (measure.type) {

@@ -4568,7 +4568,7 @@ export type Household = {
   readonly sources: ReadonlyArray<SourceStatus>;
   /** Cases of this household, newest first. */
   readonly cases: ReadonlyArray<Case>;
-  /** Duplicate-aid and missed-aid findings of this household as its records stand now, with their stored status. A department that did not answer (a DEPARTMENT_UNAVAILABLE error in the response; sources and aidSummary.complete say so) leaves the rules reading it unrun: then an empty list does not mean there is none. */
+  /** Duplicate-aid and missed-aid findings of this household as its records stand now, with their stored status. A department that did not answer (a DEPARTMENT_UNAVAILABLE error in the response) leaves the rules reading it unrun: then an empty list does not mean there is none. sources and aidSummary.complete say so when its aid could not be read; where only a fact the rules read beside its aid could not be (medical insurance's hospital settlements, read by X7 and M4, its aid answering in full), the error alone says so: sources shows the department available and aidSummary complete. */
   readonly findings: ReadonlyArray<Finding>;
 };
 
@@ -5661,7 +5661,7 @@ export type AidReportConflict = {
   readonly severity: FindingSeverity;
   /** The departments concerned. */
   readonly departments: ReadonlyArray<Department>;
-  /** In words, in Chinese; names and ID numbers are never in it. For a beneficiary outside the caller's region (a check in the LIMITED view, purpose DUPLICATE_CHECK), the rule alone: amounts and days of other aid are not part of that view, as preGrantCheck's explanation is refused there. */
+  /** In words, in Chinese; names and ID numbers are never in it. For a beneficiary outside the caller's region (a check in the LIMITED view, purpose DUPLICATE_CHECK), the rule alone: amounts and days of other aid are not part of that view, as preGrantCheck's explanation is refused there. To a charity's client the rule alone too, wherever the beneficiary lives: a charity reads no other office's aid (no household, person or preGrantCheck), and the full text gave it a stay's medical aid with its amount and day. */
   readonly explanation: Scalars['String']['output'];
 };
 

@@ -27,7 +27,7 @@ import { explanationFor, ruleById, rules } from '../findings/resolvers';
 import { inScope } from '../../access/decide';
 import { badInput } from '../../access/errors';
 import { personRegion } from '../../access/policy';
-import { explainOutOfScope } from '../../domain/findings/explain';
+import { explainOutOfScope, explainToCharity } from '../../domain/findings/explain';
 import { unauthenticated } from '../../access/session';
 
 /** The calling reporter, or the reason it may not report. */
@@ -192,7 +192,12 @@ export const reportedAidResolvers: Resolvers = {
     // the text names the other offices' aid with its amounts and days, which that view withholds
     // (AidRecord.amountFen is LIMITED_VIEW). It was given in full: a county office reporting aid to
     // a person of another county read that person's medical aid and union grants, amount and day.
-    explanation: async (c, _, ctx) => (inScope(ctx.access.caller!.regionScope, await personRegion(c.beneficiaryIdNumber, ctx)) ? explanationFor(c.finding, ctx) : explainOutOfScope(ruleById(c.finding.ruleId))),
+    // A charity reads no other office's aid (it reads no household, person or pre-grant check): the
+    // rule alone, wherever the beneficiary lives.
+    explanation: async (c, _, ctx) => {
+      if (ctx.access.caller!.department === 'CHARITY') return explainToCharity(ruleById(c.finding.ruleId));
+      return inScope(ctx.access.caller!.regionScope, await personRegion(c.beneficiaryIdNumber, ctx)) ? explanationFor(c.finding, ctx) : explainOutOfScope(ruleById(c.finding.ruleId));
+    },
   },
   AidReporter: {
     office: (r) => departmentOf(r.office),
