@@ -102,13 +102,14 @@ function clientErrorOf(error: unknown): { reason: string } | null {
  */
 const SCALAR_REFUSALS: Readonly<Record<string, { scalar: string; fallback: string }>> = {
   MALFORMED_DATE: { scalar: 'Date', fallback: 'Date must be a calendar date written YYYY-MM-DD' },
+  MALFORMED_DATETIME: { scalar: 'DateTime', fallback: 'DateTime must be an instant written RFC 3339 with an offset' },
   [FEN_REASONS.MALFORMED]: { scalar: 'Fen', fallback: 'Fen must be a whole number of fen' },
   [FEN_REASONS.OUT_OF_RANGE]: { scalar: 'Fen', fallback: 'Fen must be within ±9,007,199,254,740,991' },
 };
 
 /**
- * A Date or a Fen the scalar refused (resolvers/scalars.ts): its reason (MALFORMED_DATE,
- * MALFORMED_FEN, FEN_OUT_OF_RANGE), whether it was written in the document
+ * A Date, a DateTime or a Fen the scalar refused (resolvers/scalars.ts): its reason (MALFORMED_DATE,
+ * MALFORMED_DATETIME, MALFORMED_FEN, FEN_OUT_OF_RANGE), whether it was written in the document
  * (GRAPHQL_VALIDATION_FAILED) or sent as a variable (BAD_USER_INPUT). graphql-js names the
  * variable, and the place inside it, only in its message (`Variable "$d" got invalid value …` or
  * `… at "$in.from"`): that becomes `argument`. The value itself never comes back from here.

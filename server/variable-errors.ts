@@ -15,7 +15,7 @@
  * | `OUT_OF_RANGE` | an Int outside 32 bits (`min`, `max` beside it) |
  * | `UNKNOWN_ENUM_VALUE` | a value its enum does not have |
  * | `UNKNOWN_FIELD` | an input object field its type does not define |
- * | the scalar's own | the hub's scalars give their own (`MALFORMED_DATE`, `MALFORMED_FEN`, …) |
+ * | the scalar's own | the hub's scalars give their own (`MALFORMED_DATE`, `MALFORMED_DATETIME`, `MALFORMED_FEN`, …) |
  * | `INVALID_VALUE` | anything else graphql-js refuses |
  */
 import { GraphQLError, Kind, type GraphQLFormattedError, type VariableDefinitionNode } from 'graphql';
