@@ -64,7 +64,7 @@ import { HubMetrics, metricsHandler } from './metrics';
 import { BinlogWatch } from './binlog-watch';
 import { holdApolloHashModule } from './query-hash';
 import { shortcutArgumentlessFields } from './argument-values';
-import { variableRefusalAnswer, variableRefusalOf } from './variable-errors';
+import { refusedValuesLimitAnswer, variableRefusalAnswer, variableRefusalOf } from './variable-errors';
 import { apolloRefusalReason } from './apollo-refusals';
 
 /** The codes passed on as they are: the documented list, Apollo's among them (persisted queries are on, so never PERSISTED_QUERY_NOT_SUPPORTED). */
@@ -296,6 +296,9 @@ function hubErrorAnswer(formatted: GraphQLFormattedError, error: unknown): { ans
   }
   const reason = formatted.extensions?.reason;
   if (typeof reason === 'string' && Object.hasOwn(SCALAR_REFUSALS, reason)) return { answer: scalarRefusalAnswer(formatted, error, reason), line: null };
+  // graphql-js stopped checking the variables after its limit of refusals: one refusal for the rest.
+  const limit = refusedValuesLimitAnswer(formatted);
+  if (limit) return { answer: limit, line: null };
   // A variable graphql-js refused: a stable reason and its path, never its value (server/variable-errors.ts).
   const refusal = variableRefusalOf(error);
   if (refusal) return { answer: variableRefusalAnswer(formatted, { ...refusal, message: redactErrorMessage(refusal.message) }), line: null };
