@@ -12,20 +12,45 @@ import type { Resolvers } from './__generated__/types';
 const DateTime = new GraphQLScalarType({
   name: 'DateTime',
   // The scalar's own description replaces the SDL's, so it says the same.
-  description: 'An instant, RFC 3339 with an explicit offset. The hub answers in China time (2026-03-15T09:30:00.000+08:00); it accepts any offset and refuses a time without one.',
+  description: 'An instant, RFC 3339 with an explicit offset. The hub answers in China time (2026-03-15T09:30:00.000+08:00); it accepts any offset and refuses a time without one (reason MALFORMED_DATETIME).',
   serialize(value: unknown): string {
     const d = value instanceof Date ? value : new Date(String(value));
     if (Number.isNaN(d.getTime())) throw new GraphQLError('DateTime cannot represent this value');
     return formatChinaInstant(d);
   },
   parseValue(value: unknown): Date {
-    return DateTimeResolver.parseValue(value) as Date;
+    if (typeof value !== 'string') throw malformedInstant(`is a string written RFC 3339 with an offset, not ${kindOfValue(value)}`);
+    return parseInstant(value);
   },
   parseLiteral(ast): Date {
-    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime is a string');
-    return DateTimeResolver.parseLiteral(ast, {}) as Date;
+    if (ast.kind !== Kind.STRING) throw malformedInstant(`is a string written RFC 3339 with an offset, not ${KIND_NAMES[ast.kind] ?? 'a string'}`);
+    return parseInstant(ast.value);
   },
 });
+
+/**
+ * A refused DateTime: reason MALFORMED_DATETIME, in the literal form and the variable form alike, as
+ * a Date's MALFORMED_DATE (server/app.ts). graphql-scalars set no reason, so a variable was answered
+ * WRONG_TYPE ("is not a value of type DateTime") and a literal with no reason, its message quoting
+ * the value whole; a time without an offset, the usual mistake, was told nothing of it.
+ */
+function malformedInstant(problem: string): GraphQLError {
+  return new GraphQLError(`DateTime ${problem}`, { extensions: { code: 'BAD_USER_INPUT', reason: 'MALFORMED_DATETIME' } });
+}
+
+/** A date and a time of day with no offset after it: what a client leaving out the offset sends. */
+const NO_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+
+/** The refusal is built only for a value refused (see parseDate). */
+function parseInstant(value: string): Date {
+  try {
+    return DateTimeResolver.parseValue(value) as Date;
+  } catch {
+    const got = `(got "${datePiece(value)}")`;
+    if (NO_OFFSET.test(value)) throw malformedInstant(`has no offset: write the instant with one, e.g. 2026-03-15T09:30:00+08:00 ${got}`);
+    throw malformedInstant(`must be a real instant written RFC 3339 with an offset, e.g. 2026-03-15T09:30:00+08:00 ${got}`);
+  }
+}
 
 /**
  * A refused Date: reason MALFORMED_DATE, in the literal form and the variable form alike

@@ -64,7 +64,7 @@ import { HubMetrics, metricsHandler } from './metrics';
 import { BinlogWatch } from './binlog-watch';
 import { holdApolloHashModule } from './query-hash';
 import { shortcutArgumentlessFields } from './argument-values';
-import { variableRefusalAnswer, variableRefusalOf } from './variable-errors';
+import { refusedValuesLimitAnswer, variableRefusalAnswer, variableRefusalOf } from './variable-errors';
 import { apolloRefusalReason } from './apollo-refusals';
 
 /** The codes passed on as they are: the documented list, Apollo's among them (persisted queries are on, so never PERSISTED_QUERY_NOT_SUPPORTED). */
@@ -102,13 +102,14 @@ function clientErrorOf(error: unknown): { reason: string } | null {
  */
 const SCALAR_REFUSALS: Readonly<Record<string, { scalar: string; fallback: string }>> = {
   MALFORMED_DATE: { scalar: 'Date', fallback: 'Date must be a calendar date written YYYY-MM-DD' },
+  MALFORMED_DATETIME: { scalar: 'DateTime', fallback: 'DateTime must be an instant written RFC 3339 with an offset' },
   [FEN_REASONS.MALFORMED]: { scalar: 'Fen', fallback: 'Fen must be a whole number of fen' },
   [FEN_REASONS.OUT_OF_RANGE]: { scalar: 'Fen', fallback: 'Fen must be within ±9,007,199,254,740,991' },
 };
 
 /**
- * A Date or a Fen the scalar refused (resolvers/scalars.ts): its reason (MALFORMED_DATE,
- * MALFORMED_FEN, FEN_OUT_OF_RANGE), whether it was written in the document
+ * A Date, a DateTime or a Fen the scalar refused (resolvers/scalars.ts): its reason (MALFORMED_DATE,
+ * MALFORMED_DATETIME, MALFORMED_FEN, FEN_OUT_OF_RANGE), whether it was written in the document
  * (GRAPHQL_VALIDATION_FAILED) or sent as a variable (BAD_USER_INPUT). graphql-js names the
  * variable, and the place inside it, only in its message (`Variable "$d" got invalid value …` or
  * `… at "$in.from"`): that becomes `argument`. The value itself never comes back from here.
@@ -295,6 +296,9 @@ function hubErrorAnswer(formatted: GraphQLFormattedError, error: unknown): { ans
   }
   const reason = formatted.extensions?.reason;
   if (typeof reason === 'string' && Object.hasOwn(SCALAR_REFUSALS, reason)) return { answer: scalarRefusalAnswer(formatted, error, reason), line: null };
+  // graphql-js stopped checking the variables after its limit of refusals: one refusal for the rest.
+  const limit = refusedValuesLimitAnswer(formatted);
+  if (limit) return { answer: limit, line: null };
   // A variable graphql-js refused: a stable reason and its path, never its value (server/variable-errors.ts).
   const refusal = variableRefusalOf(error);
   if (refusal) return { answer: variableRefusalAnswer(formatted, { ...refusal, message: redactErrorMessage(refusal.message) }), line: null };

@@ -82,8 +82,31 @@ function ruleIdsOf(values: string[]): string[] {
   return values.map((v) => ids.get(v.toUpperCase()) ?? v);
 }
 
+/** The export's parameters: any other is refused, not read as no filter. */
+const EXPORT_PARAMETERS: readonly string[] = ['rule', 'severity', 'department', 'status', 'township'];
+
+/** A parameter's name as a refusal may quote it: a plain name (one holding a number is not quoted). */
+const PLAIN_NAME = /^[A-Za-z_]{1,32}$/;
+
+/**
+ * What is wrong with the query string's names and values before they are read, or null: a parameter
+ * the export does not take (`townhsip=`, `severity[]=`) and one given with no value (`township=`)
+ * were read as no filter, so a misspelt or emptied township exported the whole scan in the caller's
+ * scope, as GraphQL refuses such a filter (an unknown argument; EMPTY_VALUE).
+ */
+function parameterProblem(query: Record<string, unknown>): string | null {
+  const wanted = `the export takes ${EXPORT_PARAMETERS.join(', ')}`;
+  for (const [name, value] of Object.entries(query)) {
+    if (!EXPORT_PARAMETERS.includes(name)) return PLAIN_NAME.test(name) ? `${wanted}, not ${name}` : `${wanted}, and no other parameter`;
+    if (listParam(value).length === 0) return `${name} is given without a value: leave it out to filter by none`;
+  }
+  return null;
+}
+
 /** The query string as a findings filter, or what is wrong with it. */
 export function exportFilter(query: Record<string, unknown>): Parsed<FindingFilter> {
+  const problem = parameterProblem(query);
+  if (problem) return { ok: false, message: problem };
   const severities = oneOf(listParam(query.severity), SEVERITIES, 'severity');
   if (!severities.ok) return severities;
   const departments = oneOf(listParam(query.department), DEPARTMENT_CODES, 'department');

@@ -15,8 +15,9 @@
  * | `OUT_OF_RANGE` | an Int outside 32 bits (`min`, `max` beside it) |
  * | `UNKNOWN_ENUM_VALUE` | a value its enum does not have |
  * | `UNKNOWN_FIELD` | an input object field its type does not define |
- * | the scalar's own | the hub's scalars give their own (`MALFORMED_DATE`, `MALFORMED_FEN`, …) |
+ * | the scalar's own | the hub's scalars give their own (`MALFORMED_DATE`, `MALFORMED_DATETIME`, `MALFORMED_FEN`, …) |
  * | `INVALID_VALUE` | anything else graphql-js refuses |
+ * | `TOO_MANY_REFUSED_VALUES` | after the first 50 refusals (graphql-js stops checking there): one refusal for the rest, `max` beside it |
  */
 import { GraphQLError, Kind, type GraphQLFormattedError, type VariableDefinitionNode } from 'graphql';
 
@@ -98,6 +99,26 @@ export function variableRefusalOf(error: unknown): VariableRefusal | null {
   }
   const type = /^Expected type "(\w+)"/.exec(inner)?.[1];
   return { reason: 'INVALID_VALUE', argument, message: type ? `Variable "${argument}" is not a valid "${type}"` : `Variable "${argument}" is not a valid value`, extra: {} };
+}
+
+/** How many refused variable values graphql-js answers one by one before it stops checking (execute's maxCoercionErrors, default 50). */
+export const REFUSED_VALUES_ANSWERED = 50;
+
+/** graphql-js's words when it stops checking a request's variables at that limit. */
+const LIMIT_REACHED = 'Too many errors processing variables, error limit reached. Execution aborted.';
+
+/**
+ * The answer for graphql-js stopping at its limit of refused variable values, or null for any other
+ * error. Its own error had no code: it was answered INTERNAL_SERVER_ERROR beside the refusals, and
+ * logged at error level as unexpected, so a client sending a list of sixty misspelt values wrote
+ * the hub's error log at will (test/variable-error-limit.test.ts).
+ */
+export function refusedValuesLimitAnswer(formatted: GraphQLFormattedError): GraphQLFormattedError | null {
+  if (formatted.message !== LIMIT_REACHED) return null;
+  return {
+    message: `More variable values were refused than are answered one by one (${REFUSED_VALUES_ANSWERED}): the others were not checked; correct these and send again`,
+    extensions: { code: 'BAD_USER_INPUT', reason: 'TOO_MANY_REFUSED_VALUES', max: REFUSED_VALUES_ANSWERED },
+  };
 }
 
 /** The answer for a refused variable: BAD_USER_INPUT, its reason and path, its location in the document. */

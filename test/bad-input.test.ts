@@ -275,7 +275,7 @@ describe('variables', () => {
     ['an integer beyond 32 bits', 'query($n: Int) { householdsInRegion(code: "370811", first: $n) { totalCount } }', { n: 2 ** 40 }, 'OUT_OF_RANGE', '$n'],
     ['a value outside an enum', 'query($d: [DepartmentCode!]) { household(id: "1") { aid(departments: $d) { amountFen } } }', { d: ['HEALTH', 'POLICE'] }, 'UNKNOWN_ENUM_VALUE', '$d[1]'],
     ['a name where a number goes', 'query($n: Int) { householdsInRegion(code: "370811", first: $n) { totalCount } }', { n: '王建国' }, 'WRONG_TYPE', '$n'],
-    ['an ID number where an instant goes', 'query($t: DateTime) { overdueReport(asOf: $t) { __typename } }', { t: `${ID}; 13800138000` }, 'WRONG_TYPE', '$t'],
+    ['an ID number where an instant goes', 'query($t: DateTime) { overdueReport(asOf: $t) { __typename } }', { t: `${ID}; 13800138000` }, 'MALFORMED_DATETIME', '$t'],
     ['an ID number where a number goes, joined with others', 'query($n: Int) { householdsInRegion(code: "370811", first: $n) { totalCount } }', { n: `王建国; ${ID.slice(0, 6)}; ${ID.slice(6, 14)}; ${ID.slice(14)}; 13800138000` }, 'WRONG_TYPE', '$n'],
   ])('%s', async (_what, query, variables, reason, argument) => {
     const res = await send(json({ query, variables }));

@@ -49,7 +49,7 @@ export type Scalars = {
   /**
    * An instant, RFC 3339 with an explicit offset. The hub answers in China time
    * (`2026-03-15T09:30:00.000+08:00`); it accepts any offset (`…Z`, `…+08:00`) and refuses a time
-   * without one.
+   * without one (reason MALFORMED_DATETIME).
    */
   DateTime: { input: Date; output: Date; }
   /**
