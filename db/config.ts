@@ -313,11 +313,18 @@ export const TIMER_MS_MAX = 2_147_483_647;
 /** A duration variable: its name ends in `_MS` or has `_MS_` before a department. */
 const DURATION_NAME = /_MS(?:_|$)/;
 
+/**
+ * A whole number as README's Configuration gives them: decimal digits and nothing else. `Number`
+ * alone read `PORT=0x10` as 16, `HUB_TIMEOUT_MS=1e3` as 1000, `5.0`, `+5` and ` 5 ` as 5, so a
+ * value nobody would write on purpose (a hex dump, a spreadsheet's exponent) ran as some other number.
+ */
+const DECIMAL_DIGITS = /^[0-9]+$/;
+
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  const n = DECIMAL_DIGITS.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer in decimal digits (no sign, point, exponent, 0x or spaces), got ${JSON.stringify(raw)}`);
   if (n > TIMER_MS_MAX && DURATION_NAME.test(name)) throw new ConfigError(`${name} must be at most ${TIMER_MS_MAX} (milliseconds, about 24 days: the longest a timer waits), got ${JSON.stringify(raw)}`);
   return n;
 }
@@ -506,13 +513,32 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
   };
 }
 
+/**
+ * AIDHUB_DELIVERY_RETRY_MS: the delays after each failed push, comma-separated milliseconds, each
+ * decimal digits (0 for at once) and at most TIMER_MS_MAX, spaces around the commas allowed. Each
+ * item went through `Number`, which reads an empty one as 0: `1000,,2000` (a delay deleted by hand)
+ * retried at once in its place, and `0x10` or `1e3` were 16 and 1000 ms.
+ */
+function retryScheduleFromEnv(env: NodeJS.ProcessEnv): readonly number[] {
+  const raw = env.AIDHUB_DELIVERY_RETRY_MS;
+  if (raw === undefined || raw === '') return DEFAULT_RETRY_SCHEDULE_MS;
+  const items = raw.split(',').map((s) => s.trim());
+  const bad = items.findIndex((s) => !DECIMAL_DIGITS.test(s) || Number(s) > TIMER_MS_MAX);
+  if (bad >= 0) {
+    const what = items[bad] === '' ? 'is empty' : DECIMAL_DIGITS.test(items[bad]) ? `is above ${TIMER_MS_MAX} (about 24 days: the longest a timer waits)` : `is ${JSON.stringify(items[bad])}, not decimal digits`;
+    throw new ConfigError(`AIDHUB_DELIVERY_RETRY_MS must be comma-separated milliseconds, each decimal digits (3000,9000,21000); item ${bad + 1} of ${JSON.stringify(raw)} ${what}`);
+  }
+  return items.map(Number);
+}
+
 /** AIDHUB_DELIVERY_POLL_MS=0 turns the worker off in this process (another process delivers). */
 export function alertDeliveryConfigFromEnv(env: NodeJS.ProcessEnv): AlertDeliveryConfig | null {
   if (env.AIDHUB_DELIVERY_POLL_MS === '0') return null;
-  const schedule = env.AIDHUB_DELIVERY_RETRY_MS ? env.AIDHUB_DELIVERY_RETRY_MS.split(',').map((s) => Number(s.trim())) : DEFAULT_RETRY_SCHEDULE_MS;
-  if (schedule.length === 0 || schedule.some((n) => !Number.isInteger(n) || n < 0)) throw new ConfigError(`AIDHUB_DELIVERY_RETRY_MS must be comma-separated milliseconds, got ${JSON.stringify(env.AIDHUB_DELIVERY_RETRY_MS)}`);
-  const jitter = env.AIDHUB_DELIVERY_JITTER === undefined || env.AIDHUB_DELIVERY_JITTER === '' ? DEFAULT_RETRY_JITTER : Number(env.AIDHUB_DELIVERY_JITTER);
-  if (!(jitter >= 0 && jitter < 1)) throw new ConfigError('AIDHUB_DELIVERY_JITTER must be a fraction in [0, 1)');
+  const schedule = retryScheduleFromEnv(env);
+  // A decimal fraction as written (0.2, .2): `Number` took 0x0 and 1e-1 too.
+  const rawJitter = env.AIDHUB_DELIVERY_JITTER;
+  const jitter = rawJitter === undefined || rawJitter === '' ? DEFAULT_RETRY_JITTER : /^[0-9]*\.?[0-9]+$/.test(rawJitter) ? Number(rawJitter) : NaN;
+  if (!(jitter >= 0 && jitter < 1)) throw new ConfigError(`AIDHUB_DELIVERY_JITTER must be a decimal fraction in [0, 1) such as 0.2, got ${JSON.stringify(rawJitter)}`);
   return {
     pollMs: positiveInt(env, 'AIDHUB_DELIVERY_POLL_MS', 1000),
     retryScheduleMs: [...schedule],

@@ -566,6 +566,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       probing = null;
     }));
   metrics.watchSources(async () => (await readiness())[2]);
+  metrics.watchHubDatabase(async () => (await readiness())[0]);
   // Ready means the hub's own database answers in time. Each department's state is reported
   // beside it, but a department outage does not make the hub unready: it answers without it.
   app.get('/readyz', async (req, res) => {

@@ -36,6 +36,7 @@ import { SEVERITIES, type Severity } from '../domain/findings/rule-set';
 import { FINDING_STATUSES, type FindingStatus } from '../domain/findings/settlement';
 import { activeRuleSet } from '../rules/load';
 import type { HubDeps } from '../resolvers/context';
+import { unknownRuleIdsMessage } from '../resolvers/findings/rule-filter';
 
 const SEVERITY_CN: Record<Severity, string> = { CONFLICT: '冲突', WARNING: '预警', MISSED_AID: '疑似漏保' };
 const STATUS_CN: Record<FindingStatus, string> = { OPEN: '待处理', CONFIRMED: '已确认', DISMISSED: '已排除', RESOLVED: '已纠正' };
@@ -76,7 +77,7 @@ function oneOf<T extends string>(values: string[], allowed: readonly T[], name: 
   return bad === undefined ? { ok: true, value: read as T[] } : { ok: false, message: `${name} must be among ${allowed.join(', ')}` };
 }
 
-/** Rule ids as the active rule set spells them, in any case; an id of no rule is kept as given (it matches nothing). */
+/** Rule ids as the active rule set spells them, in any case; an id of no rule is kept as given (refused unless the scan's findings carry it: resolvers/findings/rule-filter.ts). */
 function ruleIdsOf(values: string[]): string[] {
   const ids = new Map(activeRuleSet().rules.map((r) => [r.id.toUpperCase(), r.id]));
   return values.map((v) => ids.get(v.toUpperCase()) ?? v);
@@ -154,6 +155,8 @@ export function registerFindingExports(app: express.Express, deps: HubDeps, audi
       // A scan of a division the caller's scope does not touch reads as not found, like a missing one.
       if (!scan || !divisionInReach(access, scan.regionCode)) return sendError(res, 404, 'BAD_USER_INPUT', 'SCAN_NOT_FOUND', 'no scan has this id');
       if (refused) return refuse(refused);
+      const unknownRules = await unknownRuleIdsMessage(deps.hub, scan.id, parsed.value.ruleIds ?? []);
+      if (unknownRules !== null) return sendError(res, 400, 'BAD_USER_INPUT', 'RULE_NOT_FOUND', unknownRules, { argument: 'rule' });
 
       const scope = access && isDivisionCode(access.caller.regionScope) ? divisionPrefix(access.caller.regionScope) : null;
       const clear = !access || seesIdNumbers(access.caller, access.purpose);

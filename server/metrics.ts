@@ -366,6 +366,24 @@ export class HubMetrics implements JobMetrics {
     this.sourceProbe = probe;
   }
 
+  /**
+   * Whether the hub's own database answers (1) or not (0), by the probe /readyz runs (SELECT 1 within
+   * HUB_TIMEOUT_MS), asked at each scrape and shared with the departments' probe (watchSources): no
+   * statement more than that probe sends already. /metrics said nothing of it: the gauges read from
+   * the hub database (the outbox, scans, polls) went absent while it was down, which an alert on a
+   * value cannot tell from a hub with nothing to report.
+   */
+  watchHubDatabase(probe: () => Promise<boolean>): void {
+    new Gauge({
+      name: 'aidhub_hub_database_up',
+      help: 'Whether the hub\'s own database answers: 1, SELECT 1 answered within HUB_TIMEOUT_MS at the scrape (the probe /readyz runs); 0, it did not, /readyz answers 503 and requests HUB_UNAVAILABLE',
+      registers: [this.registry],
+      async collect() {
+        this.set((await probe().catch(() => false)) ? 1 : 0);
+      },
+    });
+  }
+
   /** Whether the shared rate-limit store answers (1) or limits are per process for now (0); absent without a store. */
   watchRateLimitStore(connected: () => boolean): void {
     new Gauge({

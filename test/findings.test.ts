@@ -360,6 +360,29 @@ describe('region scan, settling and re-scan', () => {
     expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MALFORMED_DIVISION_CODE' });
   });
 
+  it('refuses a rule id of no rule, browsed or exported, rather than answer no findings; a rule removed since still filters its findings', async () => {
+    // An id of no rule (a typo: X14, M6, X 1) answered an empty page and a file of the header alone,
+    // read as a scan that found nothing by that rule.
+    const total = async (filter: object) => monitoring().gql(SCAN, { id: first.id, filter, first: 1 });
+    for (const rules of [['X14'], ['X1', 'M6']]) {
+      const refused = await total({ rules });
+      expect(refused.data?.scan ?? null).toBeNull();
+      expect(refused.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'RULE_NOT_FOUND', argument: 'filter.rules' });
+      expect(refused.errors?.[0].message).toContain(JSON.stringify(rules[rules.length - 1]));
+    }
+    const res = await fetch(`${hub.url}/exports/scans/${first.id}/findings.csv?rule=X4,x14`, { headers: hub.as({ purpose: 'MONITORING' }).headers });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'RULE_NOT_FOUND', argument: 'rule' });
+    // A rule a locality's file no longer holds still names the findings a scan stored under it.
+    const [moved] = (await dbs.hubPool.query("UPDATE finding_occurrence SET rule_id = 'X99' WHERE scan_id = ? AND rule_id = 'X8'", [first.id])) as any;
+    expect(moved.affectedRows).toBe(1);
+    try {
+      expect((await total({ rules: ['X99'] })).data.scan.findings.totalCount).toBe(1);
+    } finally {
+      await dbs.hubPool.query("UPDATE finding_occurrence SET rule_id = 'X8' WHERE scan_id = ? AND rule_id = 'X99'", [first.id]);
+    }
+  });
+
   it('refuses a dismissal without a reason, and by a department not concerned', async () => {
     const x1 = byRule(first).get(`X1:${ids.overlap}`);
     expect(await settle('findingDismiss', { findingId: x1.id, reason: '  ' }, civil)).toEqual({ finding: null, userErrors: [{ code: 'REASON_REQUIRED', field: ['input', 'reason'] }] });

@@ -3,6 +3,7 @@
  * 503 and requests fail with HUB_UNAVAILABLE instead of hanging for as long as the pause lasts;
  * once it answers again, so does the hub. /readyz reports each department's state without failing
  * readiness for a department outage, and a household with no members reports departments as they are.
+ * /metrics says the same of the hub database (aidhub_hub_database_up), paused or stopped.
  */
 import { chainHead } from '../access/audit';
 import { accessDbOf } from '../db/access/db';
@@ -35,7 +36,7 @@ beforeAll(async () => {
   const hubPool = createPool(hubUrl, { deadlineMs: 1500 });
   closeHubPool = () => hubPool.end();
   hubDb = { ...dbs, hubUrl, hub: hubDrizzle(hubPool), hubPool };
-  hub = await startTestHub(hubDb, { today: TODAY, hubTimeoutMs: 1500 });
+  hub = await startTestHub(hubDb, { today: TODAY, hubTimeoutMs: 1500, metrics: true });
 });
 
 afterAll(async () => {
@@ -68,6 +69,16 @@ async function readyAgain(): Promise<{ status: number; body: any }> {
   return ready;
 }
 
+/**
+ * aidhub_hub_database_up as a scrape of the hub's /metrics shows it. It said nothing of the hub
+ * database: the gauges read from it went absent, which an alert on a value cannot tell from nothing to report.
+ */
+async function hubDatabaseUp(): Promise<string | undefined> {
+  const res = await fetch(hub.metricsUrl!, { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
+  expect(res.status).toBe(200);
+  return /^aidhub_hub_database_up (\S+)$/m.exec(await res.text())?.[1];
+}
+
 async function readyz(): Promise<{ status: number; body: any }> {
   const res = await fetch(`${hub.url}/readyz`, { signal: AbortSignal.timeout(ANSWER_WITHIN_MS) });
   return { status: res.status, body: await res.json() };
@@ -78,6 +89,7 @@ describe('the hub database paused', () => {
     const ready = await readyz();
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ status: 'ready', hub: { available: true } });
+    expect(await hubDatabaseUp()).toBe('1');
     expect((await hub.gql(HOUSEHOLD, { id: String(wangId) })).data.household.registrationNumber).toBe(WANG.registrationNo);
   });
 
@@ -89,6 +101,7 @@ describe('the hub database paused', () => {
       expect(ready.body.hub).toEqual({ available: false });
       // Departments are reported beside it, and still answer.
       expect(ready.body.sources.HEALTH).toMatchObject({ available: true });
+      expect(await hubDatabaseUp()).toBe('0');
 
       const res = await postHousehold(hub);
       const body = (await res.json()) as any;
@@ -101,6 +114,7 @@ describe('the hub database paused', () => {
       proxy.resume();
     }
     expect((await readyAgain()).status).toBe(200);
+    expect(await hubDatabaseUp()).toBe('1');
     expect((await hub.gql(HOUSEHOLD, { id: String(wangId) })).data.household.registrationNumber).toBe(WANG.registrationNo);
   });
 });
@@ -123,6 +137,7 @@ describe('the hub database down (its server stopped, restarting or failing over)
       const ready = await readyz();
       expect(ready.status).toBe(503);
       expect(ready.body.hub).toEqual({ available: false });
+      expect(await hubDatabaseUp()).toBe('0');
 
       // The token is looked up in the hub database: refused before GraphQL runs.
       const res = await postHousehold(hub);

@@ -18,7 +18,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { CheckpointLog, generateSigningKeyFiles } from '../access/checkpoints';
-import { checkpointConfigFromEnv, ConfigError, parseKey } from '../db/config';
+import { alertDeliveryConfigFromEnv, checkpointConfigFromEnv, ConfigError, demoHouseholdsFromEnv, loadConfig, parseKey } from '../db/config';
 import { freePort } from './support/redis';
 
 const ROOT = path.join(__dirname, '..');
@@ -48,7 +48,7 @@ afterAll(() => {
 function start(env: Record<string, string>) {
   const dataDir = path.join(dataRoot, 'mariadb');
   const base: NodeJS.ProcessEnv = { ...process.env, AIDHUB_DATA_DIR: dataDir, PORT: String(port), NODE_ENV: 'development' };
-  for (const name of ['DATABASE_URL', 'AIDHUB_HOLIDAYS_FILE', 'AIDHUB_RULES_FILE', 'AIDHUB_TRIGGERS_FILE', 'METRICS_PORT', 'METRICS_HOST', 'METRICS_TOKEN', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'AUDIT_CHECKPOINT_FILE', 'AUDIT_CHECKPOINT_ROWS', 'AUDIT_CHECKPOINT_INTERVAL_MS', 'CHARITY_CLAIM_WORKING_DAYS', 'AIDHUB_JOB_LEASE_MS', 'AIDHUB_DEMO_HOUSEHOLDS', 'AIDHUB_DEMO', 'AIDHUB_SUBGRAPH', 'RATE_LIMIT_REDIS_URL', 'AIDHUB_CALLBACK_HOSTS', 'MAX_QUERY_COST_IN_FLIGHT', 'SOURCE_HEALTH_URL', 'AIDHUB_MONITOR_INTERVAL_MS', 'AIDHUB_MONITOR_MONTHLY_REGION', 'AIDHUB_SHUTDOWN_DRAIN_MS']) delete base[name];
+  for (const name of ['DATABASE_URL', 'AIDHUB_HOLIDAYS_FILE', 'AIDHUB_RULES_FILE', 'AIDHUB_TRIGGERS_FILE', 'METRICS_PORT', 'METRICS_HOST', 'METRICS_TOKEN', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'AUDIT_CHECKPOINT_FILE', 'AUDIT_CHECKPOINT_ROWS', 'AUDIT_CHECKPOINT_INTERVAL_MS', 'CHARITY_CLAIM_WORKING_DAYS', 'AIDHUB_JOB_LEASE_MS', 'AIDHUB_DEMO_HOUSEHOLDS', 'AIDHUB_DEMO', 'AIDHUB_SUBGRAPH', 'RATE_LIMIT_REDIS_URL', 'AIDHUB_CALLBACK_HOSTS', 'MAX_QUERY_COST_IN_FLIGHT', 'SOURCE_HEALTH_URL', 'AIDHUB_MONITOR_INTERVAL_MS', 'AIDHUB_MONITOR_MONTHLY_REGION', 'AIDHUB_SHUTDOWN_DRAIN_MS', 'AIDHUB_DELIVERY_JITTER', 'AIDHUB_DELIVERY_RETRY_MS', 'MAX_LIST_SIZE', 'HUB_TIMEOUT_MS']) delete base[name];
   const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], { cwd: ROOT, encoding: 'utf8', env: { ...base, ...env }, timeout: 60_000 });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, dataWritten: fs.readdirSync(dataRoot) };
 }
@@ -82,6 +82,14 @@ it.each([
   // passed, then every hub statement timed out at once and the start ended in a stack trace, exit
   // 1; a department's timeout so long reported it TIMEOUT on every read, a takeover look ran every millisecond.
   ['HUB_TIMEOUT_MS', '3000000000'],
+  // Numbers are decimal digits: `Number` read PORT=0x10 as port 16, 1e3 as 1000, +5 and 5.0 as 5.
+  ['PORT', '0x10'],
+  ['HUB_TIMEOUT_MS', '1e3'],
+  ['MAX_LIST_SIZE', '+5'],
+  ['CHARITY_CLAIM_WORKING_DAYS', '0x5'],
+  ['AIDHUB_DELIVERY_JITTER', '1e-1'],
+  // An empty item of the retry list was a delay of 0 ms: a push retried at once in its place.
+  ['AIDHUB_DELIVERY_RETRY_MS', '1000,,2000'],
   ['SOURCE_HEALTH_TIMEOUT_MS', '2147483648'],
   ['AIDHUB_JOB_TAKEOVER_MS', '3000000000'],
   // Read only beside a signing key, which the private server's start generates after its server
@@ -114,6 +122,39 @@ it.each([
   expect(run.stdout).not.toContain('private database server');
   expect(run.dataWritten).toEqual([]);
 }, 90_000);
+
+it.each(['0x10', '1e3', '5.0', '+5', ' 5', '5 ', '0b101', '0o7', '١٢'])('refuses a number setting written %j, as no decimal digits', (value) => {
+  for (const name of ['PORT', 'HUB_TIMEOUT_MS', 'AIDHUB_DEMO_HOUSEHOLDS', 'SOURCE_HEALTH_TIMEOUT_MS']) {
+    expect(() => (name === 'AIDHUB_DEMO_HOUSEHOLDS' ? demoHouseholdsFromEnv({ [name]: value }) : loadConfig('mysql://127.0.0.1/aidhub', { [name]: value }))).toThrow(new RegExp(`^${name} must be a positive integer in decimal digits`));
+  }
+  expect(() => loadConfig('mysql://127.0.0.1/aidhub', { CHARITY_CLAIM_WORKING_DAYS: value })).toThrow(/^CHARITY_CLAIM_WORKING_DAYS must be/);
+  expect(loadConfig('mysql://127.0.0.1/aidhub', { PORT: '0016', HUB_TIMEOUT_MS: '1000' })).toMatchObject({ port: 16, hubTimeoutMs: 1000 });
+});
+
+describe('AIDHUB_DELIVERY_RETRY_MS', () => {
+  const schedule = (value: string) => alertDeliveryConfigFromEnv({ AIDHUB_DELIVERY_RETRY_MS: value })?.retryScheduleMs;
+
+  // `Number('')` is 0: a delay deleted by hand, or a trailing comma, retried at once in its place.
+  it.each([
+    ['1000,,2000', 2, 'is empty'],
+    ['1000,2000,', 3, 'is empty'],
+    [',1000', 1, 'is empty'],
+    ['1000, ,2000', 2, 'is empty'],
+    ['1000,-5', 2, 'not decimal digits'],
+    ['1000,0x10', 2, 'not decimal digits'],
+    ['1e3', 1, 'not decimal digits'],
+    ['1000,2.5', 2, 'not decimal digits'],
+    ['1000,3000000000', 2, 'is above 2147483647'],
+  ])('refuses %j, naming the item (%i) and what is wrong with it', (value, item, what) => {
+    expect(() => schedule(value)).toThrow(ConfigError);
+    expect(() => schedule(value)).toThrow(new RegExp(`^AIDHUB_DELIVERY_RETRY_MS must be .*; item ${item} of .* ${what}`));
+  });
+
+  it('takes decimal milliseconds, spaces around the commas and 0 (at once) among them', () => {
+    expect(schedule('1000, 0 ,2000')).toEqual([1000, 0, 2000]);
+    expect(schedule('')).toEqual(alertDeliveryConfigFromEnv({})?.retryScheduleMs);
+  });
+});
 
 describe('an audit checkpoint file signed with another key (a rotated signing key)', () => {
   // Appending a new key's checkpoints to the old key's file made the whole file unusable as

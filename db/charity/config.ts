@@ -9,7 +9,8 @@ export const DEFAULT_CLAIM_WORKING_DAYS = 5;
 export function claimWorkingDays(env: NodeJS.ProcessEnv): number {
   const raw = env.CHARITY_CLAIM_WORKING_DAYS;
   if (raw === undefined || raw === '') return DEFAULT_CLAIM_WORKING_DAYS;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 60) throw new Error('CHARITY_CLAIM_WORKING_DAYS must be a whole number of working days from 1 to 60');
+  // Decimal digits only, as every number setting (db/config.ts DECIMAL_DIGITS): `Number` read 0x5 as 5.
+  const n = /^[0-9]+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 60) throw new Error('CHARITY_CLAIM_WORKING_DAYS must be a whole number of working days from 1 to 60, in decimal digits');
   return n;
 }

@@ -417,6 +417,16 @@ function filterConditions(scanId: number, filter: FindingFilter): SQL[] {
   return c;
 }
 
+/** Which of `ruleIds` some finding of the scan carries: one statement, on finding_occurrence_rule. */
+export async function ruleIdsOfScan(db: HubDb, scanId: number, ruleIds: readonly string[]): Promise<Set<string>> {
+  if (ruleIds.length === 0) return new Set();
+  const rows = await db
+    .selectDistinct({ ruleId: findingOccurrence.ruleId })
+    .from(findingOccurrence)
+    .where(and(eq(findingOccurrence.scanId, scanId), inList(findingOccurrence.ruleId, [...ruleIds])));
+  return new Set(rows.map((r) => r.ruleId));
+}
+
 /** One page of a scan's findings, in a stable order (by finding), after a finding id. */
 export async function scanFindingsPage(db: HubDb, scanId: number, filter: FindingFilter, first: number, afterId: number | null): Promise<{ rows: FindingRow[]; hasNextPage: boolean }> {
   const c = filterConditions(scanId, filter);

@@ -3928,7 +3928,7 @@ export type ScanProgress = {
 
 /** Narrows a scan's findings. Every field given must match; lists match any of their values. */
 export type FindingFilter = {
-  /** Rule ids. */
+  /** Rule ids. One that is no rule of the set in force, nor of a finding this scan stored (a rule removed since), is BAD_USER_INPUT, RULE_NOT_FOUND, naming it (it answered no findings). The CSV export's rule= answers alike. */
   readonly rules?: InputMaybe<ReadonlyArray<Scalars['ID']['input']>>;
   /** Severities. */
   readonly severities?: InputMaybe<ReadonlyArray<FindingSeverity>>;

@@ -25,6 +25,7 @@ import type { Proposal } from '../../domain/findings/evaluate';
 import { rulesInForce, thresholdOf, type Rule, type Severity } from '../../domain/findings/rule-set';
 import type { FindingStatus, SettleAction } from '../../domain/findings/settlement';
 import { deathDateOf, findingLoaders, householdFindings, personFindings, preGrantCheck, throughCheckLane } from './live';
+import { unknownRuleIdsMessage } from './rule-filter';
 import { activeRuleSet } from '../../rules/load';
 import type {
   FindingConfirmInput,
@@ -512,6 +513,8 @@ export const findingResolvers: Resolvers = {
     }),
     findings: async (s, args, ctx) => {
       const filter = filterOf(ctx, args.filter);
+      const unknownRules = await unknownRuleIdsMessage(ctx.hub, s.id, filter.ruleIds ?? []);
+      if (unknownRules !== null) throw badInput('filter.rules', 'RULE_NOT_FOUND', unknownRules);
       const first = pageSize(args.first, 50, ctx.config.maxListSize);
       const after = positionAfter(args.after, (c) => decodeIdCursor(FINDINGS, c));
       const page = await scanFindingsPage(ctx.hub, s.id, filter, first, after);
