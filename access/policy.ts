@@ -302,7 +302,9 @@ async function householdRegion(householdId: number, ctx: PolicyContext): Promise
 
 /**
  * Where a case lies (and its slips and meetings): the township where it was opened, the household's
- * division now, and the township of every case continuing it after a hand-over. A case stays with
+ * division now (its village: a village's client reads its households' cases, as it reads them through
+ * Household.cases, and overdueReport over a village lists them, db/cases/records.ts caseInRegion),
+ * and the township of every case continuing it after a hand-over. A case stays with
  * the county that opened it until it ends: that county's offices own it, answer its slips and
  * convene it (resolvers/cases inReach acts on the township alone), and still read it after the
  * household has moved; the county the household has moved to serves the household now and reads its
@@ -318,7 +320,7 @@ async function householdRegion(householdId: number, ctx: PolicyContext): Promise
 export async function caseRegions(c: Pick<CaseRecord, 'id' | 'householdId' | 'townshipCode' | 'state'>, ctx: PolicyContext): Promise<string[]> {
   const [home, later] = await Promise.all([householdRegion(c.householdId, ctx), c.state === 'HANDED_OVER' ? laterCaseTownships(c, ctx) : []]);
   const regions = new Set([c.townshipCode, ...later]);
-  if (home !== null && !home.startsWith(c.townshipCode)) regions.add(home);
+  if (home !== null) regions.add(home);
   return [...regions];
 }
 

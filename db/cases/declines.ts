@@ -4,7 +4,7 @@
  * deliberation and its next meeting decides again (db/cases/meetings.ts marks it re-deliberated).
  * Each is one transaction that locks the case row first.
  */
-import { and, asc, eq, gt, inArray, isNull, like, lte, or } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, lte, or } from 'drizzle-orm';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
 import { checkDeadlineWorkingDays, slipCarriesDecision, type DecisionInput } from '../../domain/cases/meetings';
@@ -16,7 +16,7 @@ import type { DecisionCheck } from '../../domain/cases/decision-checks';
 import type { HubDb } from '../connect';
 import { lockingTransaction } from '../locking';
 import { fromDbInstant, toDbInstant } from '../instants';
-import { inPeriodAndRegion, referralRecord, type HubQuery, type HubTx, type ReferralRecord } from './records';
+import { caseInRegion, inPeriodAndRegion, referralRecord, type HubQuery, type HubTx, type ReferralRecord } from './records';
 import { aidCase, referralSlip } from './schema';
 import { caseWrite, EventLog, keyedRetry, lockCase, requiredText, retryOrScreened, takeDecisionTurn, unkeyedRetry, type WriteMeta } from './write';
 
@@ -162,7 +162,7 @@ export async function declinesByReferralIds(db: HubDb, ids: readonly number[]): 
  * meeting had resolved by then; with the case's owner (the convener, who resolves them) and
  * township. Oldest decline first.
  */
-export async function declinesOpenAt(db: HubDb, asOf: Date, townshipPrefix: string | null): Promise<(ReferralRecord & { ownerOffice: string; declinedAt: Date })[]> {
+export async function declinesOpenAt(db: HubDb, asOf: Date, regionPrefix: string | null): Promise<(ReferralRecord & { ownerOffice: string; declinedAt: Date })[]> {
   const at = toDbInstant(asOf);
   const rows = await db
     .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerOffice: aidCase.ownerOffice })
@@ -178,7 +178,7 @@ export async function declinesOpenAt(db: HubDb, asOf: Date, townshipPrefix: stri
         // A handed-over case ended with its slips still open: a decision declined after the
         // hand-over is its convener's to resolve, and supervision's to see until then.
         or(isNull(aidCase.endedAt), gt(aidCase.endedAt, at), eq(aidCase.state, 'HANDED_OVER')),
-        townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`),
+        caseInRegion(regionPrefix),
       ),
     )
     .orderBy(asc(referralSlip.answeredAt), asc(referralSlip.id));
@@ -192,13 +192,13 @@ export async function declinesOpenAt(db: HubDb, asOf: Date, townshipPrefix: stri
  * The declined decisions the convener waived from `from` up to `to` (supervision): decided aid the
  * household will not be given, with the case's owner (who waived it) and township. Waived first, first.
  */
-export async function declinesWaivedBetween(db: HubDb, from: Date, to: Date, townshipPrefix: string | null): Promise<(ReferralRecord & { ownerOffice: string; waivedAt: Date })[]> {
+export async function declinesWaivedBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<(ReferralRecord & { ownerOffice: string; waivedAt: Date })[]> {
   const rows = await db
     .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerOffice: aidCase.ownerOffice, waivedAt: declinedDecision.recordedAt })
     .from(declinedDecision)
     .innerJoin(referralSlip, eq(referralSlip.id, declinedDecision.referralId))
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
-    .where(and(eq(declinedDecision.resolution, 'WAIVED'), inPeriodAndRegion(declinedDecision.recordedAt, from, to, townshipPrefix)))
+    .where(and(eq(declinedDecision.resolution, 'WAIVED'), inPeriodAndRegion(declinedDecision.recordedAt, from, to, regionPrefix)))
     .orderBy(asc(declinedDecision.recordedAt), asc(referralSlip.id));
   return rows.map((r) => ({ ...referralRecord(r.slip, r), ownerOffice: r.ownerOffice, waivedAt: fromDbInstant(r.waivedAt) }));
 }

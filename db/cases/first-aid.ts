@@ -138,10 +138,10 @@ export async function firstAidsByCaseIds(db: HubDb, caseIds: readonly number[]):
 
 /**
  * First aids that name an aid record, recorded from `from` up to `to`, with their case (of a
- * township under `townshipPrefix`): supervision reads whether each record still stands. One
+ * division under `regionPrefix`, records.ts caseInRegion): supervision reads whether each record still stands. One
  * statement; in the order recorded.
  */
-export async function firstAidsRecordedBetween(db: HubDb, from: Date, to: Date, townshipPrefix: string | null): Promise<{ firstAid: CaseFirstAidRecord; case: CaseRecord }[]> {
+export async function firstAidsRecordedBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<{ firstAid: CaseFirstAidRecord; case: CaseRecord }[]> {
   const rows = await db
     .select({ firstAid: caseFirstAid, case: aidCase })
     .from(caseFirstAid)
@@ -149,7 +149,7 @@ export async function firstAidsRecordedBetween(db: HubDb, from: Date, to: Date, 
     .where(
       and(
         isNotNull(caseFirstAid.aidSourceRef),
-        inPeriodAndRegion(caseFirstAid.recordedAt, from, to, townshipPrefix),
+        inPeriodAndRegion(caseFirstAid.recordedAt, from, to, regionPrefix),
       ),
     )
     .orderBy(asc(caseFirstAid.recordedAt), asc(caseFirstAid.caseId));

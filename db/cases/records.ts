@@ -11,8 +11,9 @@ import type { OfficeKey } from '../../domain/cases/offices';
 import type { Dossier } from '../../domain/cases/dossier';
 import type { CaseTimeline } from '../../domain/cases/deadlines';
 import type { HubDb } from '../connect';
-import { and, gte, like, lte, type SQL } from 'drizzle-orm';
-import type { MySqlColumn } from 'drizzle-orm/mysql-core';
+import { and, eq, gte, inArray, like, lte, type SQL } from 'drizzle-orm';
+import { QueryBuilder, type MySqlColumn } from 'drizzle-orm/mysql-core';
+import { household } from '../household/schema';
 import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
 import { aidCase, type caseEvent, type caseMeeting, type referralSlip, type secondAidApproval } from './schema';
 
@@ -20,11 +21,26 @@ export type HubTx = Parameters<Parameters<HubDb['transaction']>[0]>[0];
 export type HubQuery = HubDb | HubTx;
 
 /**
- * A supervision period's condition: `at` (an instant column) from `from` up to `to`, of a case of a
- * township under `townshipPrefix` (aid_case joined); null prefix, every township.
+ * A supervision period's condition: `at` (an instant column) from `from` up to `to`, of a case in the
+ * division `regionPrefix` (aid_case joined, caseInRegion); null prefix, every case.
  */
-export function inPeriodAndRegion(at: MySqlColumn, from: Date, to: Date, townshipPrefix: string | null): SQL | undefined {
-  return and(gte(at, toDbInstant(from)), lte(at, toDbInstant(to)), townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`));
+export function inPeriodAndRegion(at: MySqlColumn, from: Date, to: Date, regionPrefix: string | null): SQL | undefined {
+  return and(gte(at, toDbInstant(from)), lte(at, toDbInstant(to)), caseInRegion(regionPrefix));
+}
+
+/**
+ * Of a case in the division whose codes start with `regionPrefix` (domain/division-code.ts
+ * divisionPrefix; aid_case joined); null, every case. A case is kept by its township, a household by
+ * its village: a township or wider holds the cases its townships keep, and a village (12 digits) those
+ * its township keeps of the households there now, as the Case access rule places a case in its
+ * household's village (access/policy.ts caseRegions). Its households are a subquery through the
+ * index household_region: the statement stays one, however many cases.
+ */
+export function caseInRegion(regionPrefix: string | null): SQL | undefined {
+  if (regionPrefix === null) return undefined;
+  if (regionPrefix.length < 12) return like(aidCase.townshipCode, `${regionPrefix}%`);
+  const households = new QueryBuilder().select({ id: household.id }).from(household).where(eq(household.regionCode, regionPrefix));
+  return and(eq(aidCase.townshipCode, regionPrefix.slice(0, 9)), inArray(aidCase.householdId, households));
 }
 
 

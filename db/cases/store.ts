@@ -16,6 +16,7 @@ import { fromDbInstant, toDbInstant } from '../instants';
 import { aidCase, caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from './schema';
 import {
   caseEventRecord,
+  caseInRegion,
   caseRecord,
   inPeriodAndRegion,
   meetingRecord,
@@ -429,8 +430,8 @@ export async function referralsToOffice(db: HubDb, office: string, states: reado
  * case's township: those without feedback now and, for an `asOf` in the past, those answered
  * since (each read through the state and due-date index).
  */
-export async function openReferralsDueBefore(db: HubDb, today: IsoDate, townshipPrefix: string | null, asOf: Date | null = null): Promise<ReferralRecord[]> {
-  const inRegion = townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`);
+export async function openReferralsDueBefore(db: HubDb, today: IsoDate, regionPrefix: string | null, asOf: Date | null = null): Promise<ReferralRecord[]> {
+  const inRegion = caseInRegion(regionPrefix);
   const [open, answeredSince] = await Promise.all([
     slipsWhere(db, and(inArray(referralSlip.state, [...WAITING_REFERRAL_STATES]), lt(referralSlip.dueOn, today), inRegion)),
     // A slip superseded since (decisionCorrect) was still the office's open work then: its answeredAt is when it was superseded.
@@ -446,13 +447,13 @@ export async function openReferralsDueBefore(db: HubDb, today: IsoDate, township
  * due date is before the day of `to` (only those can have been answered late): supervision lists the
  * late ones (a slip superseded when already late was missed). In the order answered.
  */
-export async function referralsAnsweredBetween(db: HubDb, from: Date, to: Date, before: IsoDate, townshipPrefix: string | null): Promise<ReferralRecord[]> {
+export async function referralsAnsweredBetween(db: HubDb, from: Date, to: Date, before: IsoDate, regionPrefix: string | null): Promise<ReferralRecord[]> {
   const rows = await slipsWhere(
     db,
     and(
       inArray(referralSlip.state, ANSWERED_REFERRAL_STATES),
       lt(referralSlip.dueOn, before),
-      inPeriodAndRegion(referralSlip.answeredAt, from, to, townshipPrefix),
+      inPeriodAndRegion(referralSlip.answeredAt, from, to, regionPrefix),
     ),
   ).orderBy(asc(referralSlip.answeredAt), asc(referralSlip.id));
   return rows.map((r) => referralRecord(r.slip, r));
@@ -463,7 +464,7 @@ export async function referralsAnsweredBetween(db: HubDb, from: Date, to: Date, 
  * with their case's township and the fulfilment kept: the supervision view lists those met short and
  * those whose record no longer stands. One statement; in the order completed.
  */
-export async function decisionsFulfilledAnswered(db: HubDb, from: Date, to: Date, townshipPrefix: string | null): Promise<(ReferralRecord & { fulfilment: FulfilmentRecord })[]> {
+export async function decisionsFulfilledAnswered(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<(ReferralRecord & { fulfilment: FulfilmentRecord })[]> {
   const rows = await db
     .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, fulfilment: referralFulfilment })
     .from(referralFulfilment)
@@ -472,7 +473,7 @@ export async function decisionsFulfilledAnswered(db: HubDb, from: Date, to: Date
     .where(
       and(
         eq(referralSlip.state, 'COMPLETED'),
-        inPeriodAndRegion(referralSlip.answeredAt, from, to, townshipPrefix),
+        inPeriodAndRegion(referralSlip.answeredAt, from, to, regionPrefix),
       ),
     )
     .orderBy(asc(referralSlip.answeredAt), asc(referralSlip.id));
@@ -489,8 +490,8 @@ export async function decisionsFulfilledAnswered(db: HubDb, from: Date, to: Date
  * open cases and the period's ended ones are two ranges of the index aid_case_ended, where a state
  * test beside ended_at read every case the city ever had (test/cases-late-index.test.ts).
  */
-export async function casesWithEvents(db: HubDb, townshipPrefix: string | null, endedSince: Date): Promise<{ cases: CaseRecord[]; events: CaseEventRecord[] }> {
-  const inRegion = townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`);
+export async function casesWithEvents(db: HubDb, regionPrefix: string | null, endedSince: Date): Promise<{ cases: CaseRecord[]; events: CaseEventRecord[] }> {
+  const inRegion = caseInRegion(regionPrefix);
   const open = isNull(aidCase.endedAt);
   const cases = (
     await db

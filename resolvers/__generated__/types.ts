@@ -4290,8 +4290,8 @@ export type Query = {
    * resolved (declinesOpen), and the decisions completed and first aids given whose aid record the
    * department has since revoked or superseded (fulfilmentsWithdrawn, firstAidsWithdrawn); and what
    * ran late and then ended, in a period: slips answered late (answeredLate) and case deadlines met late
-   * or missed (casesLate). `regionCode` (city, county or township) narrows it to the cases of households there, by default
-   * the caller's region scope; `asOf` defaults to now.
+   * or missed (casesLate). `regionCode` (city, county, township or village) narrows it to the cases of households there, by default
+   * the caller's region scope (a village: the cases its township keeps of its households); `asOf` defaults to now.
    */
   readonly overdueReport: OverdueReport;
   /** The years the working-day calendar (statutory holidays and 调休) covers. */

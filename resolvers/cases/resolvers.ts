@@ -792,9 +792,10 @@ export const caseResolvers: Resolvers = {
     overdueReport: async (_, args, ctx) => {
       const asOf = asOfOf(ctx, args.asOf);
       if (args.regionCode) requireDivisionCode(args.regionCode, 'regionCode');
-      // Without a region, an authenticated caller sees its own scope.
+      // Without a region, an authenticated caller sees its own scope. A village is itself, not its
+      // township: its households' cases (db/cases/records.ts caseInRegion), as the alert lists hold its alerts.
       const code = args.regionCode || ctx.access?.caller?.regionScope || null;
-      const prefix = code === null ? null : townshipPrefixOf(code);
+      const prefix = code === null ? null : divisionPrefix(code);
       // An asOf in the past also reads what was still open then and has been answered or ended since.
       const past = args.asOf && args.asOf < ctx.now() ? asOf : null;
       // Shortfalls of a period (default the year up to asOf): a decision met short is done, not open.

@@ -220,7 +220,7 @@ function standingAt(rows: readonly AlertRow[], asOfDay: IsoDate, ctx: HubContext
  * as a prefix of the alerts' village codes. A village is itself, not its township: alerts are kept by
  * village, and the policy holds a regionCode to the caller's scope, so a village's client (its scope
  * 12 digits) reads its village, and a township's asking about one of its villages reads that village.
- * (The case lists beside them are kept by township and read the township.)
+ * (The case lists beside them read a village's households' cases: db/cases/records.ts caseInRegion.)
  */
 function overdueRegion(ctx: HubContext, info: GraphQLResolveInfo | undefined): string | null {
   if (!info) return scopePrefix(ctx);

@@ -1,10 +1,11 @@
 /**
- * overdueReport's alert lists over a village (村): a village assistance officer's client (scope a
- * 12-digit village code) reads its village's late alerts, and a township's client asking about one
- * of its villages reads that village's. The lists took a village for its whole township: the
- * village's client was refused the whole report (FORBIDDEN on a sibling village's alert, data null)
- * and the township's was given every village's alerts. Real MariaDB, a real hub, the poller
- * writing the alerts.
+ * overdueReport over a village (村): a village assistance officer's client (scope a 12-digit village
+ * code) reads its village's late alerts and its village's households' overdue cases, and a
+ * township's client asking about one of its villages reads that village's. The lists took a village
+ * for its whole township: the village's client was refused the whole report (FORBIDDEN on a sibling
+ * village's alert, then on a case's id, its own village's too, data null) and the township's was
+ * given every village's alerts and cases. Cases are kept by township: a case is the village's by its
+ * household's. Real MariaDB, a real hub, the poller writing the alerts.
  */
 import { and, eq } from 'drizzle-orm';
 import { monitoringAlert } from '../../db/monitoring/schema';
@@ -35,6 +36,9 @@ const jobLossAlertOf = async (subject: string) => {
 
 let ours: string;
 let theirs: string;
+let ourCase: string;
+let theirCase: string;
+let openCase: (householdId: number) => Promise<string>;
 
 beforeAll(async () => {
   dbs = await createTestDatabases('overdue_village');
@@ -53,6 +57,15 @@ beforeAll(async () => {
   const clock = () => now;
   village = await startTestHub(dbs, { clock, purpose: 'MONITORING', client: { department: 'CIVIL_AFFAIRS', regionScope: VILLAGE, roles: ['READER', 'CASEWORKER'] } });
   township = await startTestHub(dbs, { clock, purpose: 'MONITORING', client: { department: 'CIVIL_AFFAIRS', regionScope: '370811001', roles: ['READER', 'CASEWORKER'] } });
+  // An application from each household, taken up by the township and left: late by May.
+  const caseworker = township.as({ purpose: 'CASE_MEETING' }).gql;
+  openCase = async (householdId: number) => {
+    const res = await caseworker(OPEN, { input: { householdId: String(householdId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '家庭收入骤减' } });
+    expect(res.data.caseOpen.userErrors).toEqual([]);
+    return res.data.caseOpen.case.id as string;
+  };
+  ourCase = await openCase(here.householdId);
+  theirCase = await openCase(there.householdId);
 });
 
 afterAll(async () => {
@@ -61,6 +74,8 @@ afterAll(async () => {
   await poller?.stop();
   await dbs?.close();
 });
+
+const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`;
 
 // Well past both alerts' 签收, verification and decision days, neither taken up.
 const REPORT = `query($region: String) { overdueReport(asOf: "2026-05-01T10:00:00+08:00", regionCode: $region) { alerts { id } alertsUnacknowledged { id } alertsDecisionLate { id } } }`;
@@ -90,4 +105,38 @@ it('narrows a township client’s report to the village it names, and the townsh
 it('refuses a village client the township around it, as any division outside its scope', async () => {
   const res = await village.gql(REPORT, { region: '370811001' });
   expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OUT_OF_SCOPE' });
+});
+
+const CASES = `query($region: String) { overdueReport(asOf: "2026-05-01T10:00:00+08:00", regionCode: $region) {
+  byOffice { cases { case { id } } } byTownship { cases { case { id } } } byCounty { cases { case { id } } } } }`;
+type Groups = { cases: { case: { id: string } }[] }[];
+/** The cases each list holds (a case late on two deadlines is listed twice): byOffice, byTownship, byCounty. */
+const caseIds = (r: { byOffice: Groups; byTownship: Groups; byCounty: Groups }) =>
+  [r.byOffice, r.byTownship, r.byCounty].map((groups) => [...new Set(groups.flatMap((g) => g.cases.map((c) => c.case.id)))].sort());
+
+it("gives a village's client its village's households' overdue cases, not refuses the report over a sibling village's", async () => {
+  const res = await village.gql(CASES);
+  expect(res.errors).toBeUndefined();
+  expect(caseIds(res.data.overdueReport)).toEqual([[ourCase], [ourCase], [ourCase]]);
+});
+
+it("narrows a township client's case lists to the village it names, and the township's hold both", async () => {
+  const narrowed = await township.gql(CASES, { region: VILLAGE });
+  expect(narrowed.errors).toBeUndefined();
+  expect(caseIds(narrowed.data.overdueReport)).toEqual([[ourCase], [ourCase], [ourCase]]);
+  const whole = await township.gql(CASES);
+  expect(whole.errors).toBeUndefined();
+  const both = [ourCase, theirCase].sort();
+  expect(caseIds(whole.data.overdueReport)).toEqual([both, both, both]);
+});
+
+it("reads a village's cases in the same statements however many its households have", async () => {
+  const one = await village.gql(CASES);
+  const neighbour = await insertResident(dbs, { prefix: 'OV', seq: 15, birthDate: '1979-02-03', regionCode: VILLAGE });
+  const another = await openCase(neighbour.householdId);
+  const two = await village.gql(CASES);
+  expect(two.errors).toBeUndefined();
+  expect(caseIds(two.data.overdueReport)[1]).toEqual([ourCase, another].sort());
+  expect(one.extensions?.sqlStatements?.total).toBeGreaterThan(0);
+  expect(two.extensions?.sqlStatements?.bySource).toEqual(one.extensions?.sqlStatements?.bySource);
 });
