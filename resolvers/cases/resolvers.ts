@@ -393,12 +393,6 @@ function decisionCause(programmeCode: string, cause: AidCause | null, secondAidC
 }
 
 /**
- * The feedback a completion carries, checked from the department's own data through the
- * department loaders (any source the registry lists for it, the directly reporting offices'
- * included): a decision's slip needs the aid record that fulfils it (domain/cases/fulfilment.ts);
- * another slip's record, when named, must exist for the household.
- */
-/**
  * The hospital stay a decision names, refused as the pre-grant check refuses it (BAD_USER_INPUT:
  * TOO_LONG, NOT_TIED_TO_STAY); a programme not in the catalogue is the meeting's UNKNOWN_PROGRAMME.
  */
@@ -445,6 +439,12 @@ function inheritedSchoolYear(d: DecisionInput, replaced: string | null): Decisio
   return d.schoolYear === null && replaced !== null && countedBySchoolYear(d.programmeCode, activeRuleSet().rules) ? { ...d, schoolYear: replaced } : d;
 }
 
+/**
+ * The feedback a completion carries, checked from the department's own data through the
+ * department loaders (any source the registry lists for it, the directly reporting offices'
+ * included): a decision's slip needs the aid record that fulfils it (domain/cases/fulfilment.ts);
+ * another slip's record, when named, must exist for the household.
+ */
 async function verifyFeedback(
   ctx: HubContext,
   slip: ReferralRecord,

@@ -85,12 +85,6 @@ function filterOf(ctx: HubContext, arg: FindingFilterInput | null | undefined): 
 }
 
 /**
- * A rule counting grants of one cause (X5) read a proposal without a cause as OTHER, so a temporary
- * aid sent without its cause was "clear" beside last month's grant for the same illness: a programme
- * such a rule counts is refused without its cause (BAD_USER_INPUT, reason REQUIRED, the rule named),
- * in a pre-grant check and in a meeting's decision alike.
- */
-/**
  * A cause as a client gives it: UNRECOGNISED is what the hub reads from a department's undocumented
  * cause code, never a cause anyone decides or proposes (BAD_USER_INPUT, reason OUTPUT_ONLY).
  */
@@ -99,6 +93,12 @@ export function givenCause(cause: RecordCause | null | undefined, argument: stri
   return cause ?? null;
 }
 
+/**
+ * A rule counting grants of one cause (X5) read a proposal without a cause as OTHER, so a temporary
+ * aid sent without its cause was "clear" beside last month's grant for the same illness: a programme
+ * such a rule counts is refused without its cause (BAD_USER_INPUT, reason REQUIRED, the rule named),
+ * in a pre-grant check and in a meeting's decision alike.
+ */
 export function requireCauseWhereCounted(programmeCode: string, cause: AidCause | null, argument: string): void {
   const byCause = rulesInForce(rules()).find((r) => r.kind === 'REPEATED_GRANTS' && r.sameCause && (r.programmes as readonly string[]).includes(programmeCode));
   if (byCause && !cause) throw badInput(argument, 'REQUIRED', `${byCause.id} compares ${programmeCode} grants of the same cause: give cause`, { rule: byCause.id });
