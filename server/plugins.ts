@@ -262,9 +262,8 @@ export function auditPlugin(audit: AuditStore, logger: Logger): HubPlugin {
       return {
         executionDidStart({ contextValue }) {
           executed = true;
-          // Its rows will be appended before the answer leaves: where the append will go the locking
-          // way, the chain head is taken now, while the data are read, so the append after them is
-          // one round trip (access/audit.ts `expect`).
+          // Its rows will be appended before the answer leaves: the chain head is taken now, while
+          // the data are read, so the append after them is one round trip.
           if (contextValue.access?.caller) audit.expect();
         },
         async willSendResponse({ response, contextValue, operationName, queryHash, operation, document }) {

@@ -264,68 +264,6 @@ describe('group commit', () => {
     expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
   });
 
-  /** The round trips sent from now on over `writer`'s one connection: each one's first word and its number of statements. */
-  const roundTrips = async (writer: ReturnType<typeof auditWriterPool>): Promise<string[]> => {
-    const sent: string[] = [];
-    const conn = await writer.getConnection();
-    // The driver's connection under the promise wrapper, which every checkout of it calls.
-    const core = (conn as unknown as { connection: { query: (...args: unknown[]) => unknown } }).connection;
-    conn.release();
-    const query = core.query.bind(core);
-    core.query = (...args: unknown[]) => {
-      const text = String(typeof args[0] === 'object' && args[0] !== null ? (args[0] as { sql: string }).sql : args[0]);
-      sent.push(`${text.split(' ')[0]} … ${text.split('; ').length}`);
-      return query(...args);
-    };
-    return sent;
-  };
-
-  it('appends after its own last append in one round trip; after another process’s, it finds their rows and goes the locking way: one chain', async () => {
-    const aWriter = auditWriterPool(dbs.hubUrl);
-    const [a, b] = [new AuditStore(hub.accessDb, aWriter), new AuditStore(hub.accessDb, auditWriterPool(dbs.hubUrl))];
-    stores.push(a, b);
-    await Promise.all([a.init(), b.init()]);
-    const before = await lastSeq();
-    await a.append(access(850, 2));
-    const sent = await roundTrips(aWriter);
-    await a.append(access(851, 1));
-    // Move the head from the seq it wrote, insert, commit: five statements in one round trip.
-    expect(sent).toEqual(['SET … 5']);
-    sent.length = 0;
-    await b.append(access(852, 1));
-    await a.append(access(853, 2));
-    // Tried after its own head, refused on the seq b took (rolled back), then locked, read and written.
-    expect(sent).toEqual(['SET … 5', 'ROLLBACK … 1', 'SET … 3', 'INSERT … 3']);
-    expect((await rows('seq > ?', [before])).map((r) => r.operation)).toEqual(['op850', 'op850', 'op851', 'op852', 'op853', 'op853']);
-    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
-  });
-
-  it('keeps one chain when processes appending after their known head and by the lock append at once', async () => {
-    const stores3 = [0, 1, 2].map(() => new AuditStore(hub.accessDb, auditWriterPool(dbs.hubUrl)));
-    stores.push(...stores3);
-    await Promise.all(stores3.map((s) => s.init()));
-    // Two always try after their known head (no locked turns after a conflict), one always locks.
-    for (const s of stores3.slice(0, 2)) Object.defineProperty(s, 'lockedTurns', { get: () => 0, set: () => undefined });
-    Object.defineProperty(stores3[2], 'known', { get: () => null, set: () => undefined });
-    const before = await lastSeq();
-    await Promise.all(
-      Array.from({ length: 60 }, async (_, i) => {
-        await new Promise((r) => setTimeout(r, (i * 7) % 23));
-        await stores3[i % 3].append(access(1000 + i, 1 + (i % 2)));
-      }),
-    );
-    const written = await rows('seq > ?', [before]);
-    expect(written).toHaveLength(90);
-    // Every access written once, its rows next to each other.
-    expect(new Set(written.map((r) => r.request_id)).size).toBe(60);
-    for (let i = 0; i < written.length; ) {
-      const n = 1 + (Number(String(written[i].operation).slice(2)) % 2);
-      for (let k = 1; k < n; k++) expect(written[i + k].request_id).toBe(written[i].request_id);
-      i += n;
-    }
-    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
-  });
-
   it('carries on after its connection is killed', async () => {
     const writer = auditWriterPool(dbs.hubUrl);
     const store = new AuditStore(hub.accessDb, writer);
