@@ -42,6 +42,7 @@ import { floorPoolsOf, openServerDeps, serverInThisThread, serverInWorker, type 
 import { parseOptions, USAGE, UsageError, type BenchOptions } from './lib/options';
 import { HOUSEHOLD_QUERY, type HouseholdResult } from './lib/query';
 import { table } from './lib/report';
+import { ThreadCpu } from './lib/thread-cpu';
 
 /** Measured requests are split into this many rounds, the variants taking turns in each. */
 const ROUNDS = 4;
@@ -236,6 +237,9 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   for (const v of variants) await failingAs(v, 'the warm-up', () => drive(warmupIds, opts.concurrency, v.fetch, checkFor(v)));
   log(`Warmed up with ${warmupCount} requests per variant in ${seconds(performance.now() - warmStarted)}.`);
 
+  // BENCH_THREAD_CPU=1: the CPU each thread (this process's and the database server's) spent
+  // during each variant's measured runs (bench/lib/thread-cpu.ts).
+  const threadCpu = process.env.BENCH_THREAD_CPU ? new ThreadCpu(process.pid, db.serverPid) : null;
   const runStarted = performance.now();
   const roundSize = Math.ceil(measuredIds.length / ROUNDS);
   for (let r = 0; r < ROUNDS; r++) {
@@ -244,13 +248,18 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
     // Rotate who goes first, so no variant always runs on the coldest or the warmest server.
     for (let k = 0; k < variants.length; k++) {
       const v = variants[(r + k) % variants.length];
-      await failingAs(v, `measured round ${r + 1} of ${ROUNDS}`, () => drive(ids, opts.concurrency, v.fetch, checkFor(v), v.tally, serverCounter, v.statementsIssued));
+      const run = () => drive(ids, opts.concurrency, v.fetch, checkFor(v), v.tally, serverCounter, v.statementsIssued);
+      await failingAs(v, `measured round ${r + 1} of ${ROUNDS}`, () => (threadCpu ? threadCpu.around(v.key, ids.length, run) : run()));
     }
   }
   log(`Measured ${measuredIds.length} requests per variant in ${ROUNDS} interleaved rounds in ${seconds(performance.now() - runStarted)}; every answer matched across the variants.`);
   log('');
   log(table(variants.map((v) => ({ label: v.label, tally: v.tally })), { hub: hubVariant.tally, fair: fair.tally, floor: floor.tally, naive: naive.tally }));
   log('');
+  if (threadCpu) {
+    for (const line of threadCpu.report()) log(line);
+    log('');
+  }
   await failingAs(hubVariant, 'households(ids)', () => manyAtOnce(hubClient, hubServer, [...measuredIds, ...warmupIds].slice(0, 500)));
   // A worker that died between runs, with nothing asked of it since, still fails the run.
   for (const v of variants) if (v.server?.failure()) await failingAs(v, 'the run', () => Promise.reject(v.server?.failure()));
