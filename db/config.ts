@@ -229,7 +229,8 @@ export interface QueryLimits {
  * Generous for the hub's real queries (a case dossier nests about 8 deep), tight for abuse. The
  * cost counts page sizes given as variables too (server/query-cost.ts): a full page of 500 from
  * the access log costs about 40,000, 500 households by id with members and aid about 23,000,
- * while 500 households each asking its members' aid ten ways cost 578,000.
+ * while 500 households each asking its members' aid ten ways cost 578,000, and a page of 185
+ * households asking for their findings, each read from every department, about 99,940 (LIVE_FINDINGS_COST).
  *
  * In flight, three operations at the per-query limit at once: a client's ordinary concurrency (a
  * few dozen look-ups of cost 10 to 2,000) is far below it, a burst of its most expensive queries

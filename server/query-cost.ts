@@ -25,7 +25,9 @@
  * armor counted each once. Every item of a list in a field's other arguments, at any depth of its
  * input (`aidReport(input: { records: [...] })`), adds INPUT_ITEM_COST whatever the field selects,
  * so a write's cost follows what it writes and cannot be lowered by selecting less. Aliases repeat
- * it: aidReport sent 20 times in one document with 1,000 records each costs 20 × 1,000 items.
+ * it: aidReport sent 20 times in one document with 1,000 records each costs 20 × 1,000 items. A
+ * household's or a person's live `findings` add LIVE_FINDINGS_COST each, for the department reads
+ * they make whatever they select.
  */
 import { DEPARTMENT_CODES } from '../domain/departments';
 import { MAX_REPORT_BATCH } from '../domain/reported-aid/validate';
@@ -67,6 +69,23 @@ const RECURSION_COST = 1000;
  * aidReport's 1,000 records, however they are split over aliases.
  */
 export const INPUT_ITEM_COST = 20;
+/**
+ * What a household's or a person's live `findings` cost beyond what they select, per household or
+ * person asked about: to compute them the hub reads every department (aid, hospital settlements,
+ * certificates, the student roll, the monitored roll) and its own spells and approvals for the
+ * household's people, then runs every rule. That work follows the number of people asked about, not
+ * the fields selected, and a page of them is read at once: `householdsInRegion(first: 480)` asking
+ * for findings, about 1,500 people and IN lists of 4,600 ID-number forms per department statement,
+ * took about 1 s of the hub's CPU and some 0.5 s of the departments' (most of theirs planning those
+ * lists), 3 to 7 s on a loaded machine, where departments answering late were reported unavailable
+ * (docs/performance.md, Session 32). With this charge such a page is refused before anything runs:
+ * at the default limit (100,000) `householdsInRegion` computes findings for at most 185 households
+ * a request, `households(ids:)` for at most 420.
+ */
+export const LIVE_FINDINGS_COST = 120;
+/** The fields computing findings at request time (resolvers/findings/live.ts), by parent type; Scan.findings reads stored ones. */
+const LIVE_FINDINGS_PARENTS = new Set(['Household', 'Person']);
+
 /** Arguments whose length multiplies the field's selection instead (see operationCost). */
 const MULTIPLYING_LISTS = new Set(['ids', 'representations']);
 
@@ -180,6 +199,7 @@ export function operationCost(
   fragments: Record<string, FragmentDefinitionNode>,
   rawVariables: Record<string, unknown> | undefined,
   counted?: { inputItems: number },
+  liveFindingsCost = LIVE_FINDINGS_COST,
 ): number | null {
   // A map, not an object: a variable named `constructor` or `toString` that was not sent is absent,
   // not Object.prototype's (which is no Int, and would have skipped the estimate).
@@ -228,6 +248,7 @@ export function operationCost(
           }
           cost = (OBJECT_COST + selectionCost(sel.selectionSet, child, false)) * size;
         }
+        if (name === 'findings' && LIVE_FINDINGS_PARENTS.has(parent.name)) cost += liveFindingsCost;
         for (const arg of field.args) {
           if (MULTIPLYING_LISTS.has(arg.name)) continue;
           const items = inputListItems(args[arg.name], arg.type);
@@ -356,6 +377,13 @@ export interface QueryCostLimits {
   onCostInFlightRefused?: () => void;
 }
 
+/** The document's fragments by name. */
+function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
+  const found: Record<string, FragmentDefinitionNode> = {};
+  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) found[def.name.value] = def;
+  return found;
+}
+
 /**
  * Refuses an operation whose estimated cost is above `maxCost`, before anything runs, and one that
  * would take its client's operations running at once past `maxCostInFlight` (RATE_LIMITED, reason
@@ -381,10 +409,8 @@ export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight 
           let cost = withinLimit.get(operation) ?? null;
           const counted = { inputItems: 0 };
           if (cost === null) {
-            const fragments: Record<string, FragmentDefinitionNode> = {};
-            for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
             counted.inputItems = 0;
-            const estimate = operationCost(schema, operation, fragments, request.variables, counted);
+            const estimate = operationCost(schema, operation, fragmentsOf(document), request.variables, counted);
             // A page size given by a variable that is not an Int: execution refuses it itself, before anything runs.
             if (estimate === null) return;
             cost = Math.ceil(estimate);
@@ -394,7 +420,13 @@ export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight 
             // A write of many input items (aidReport's records) is refused for their number, not for
             // what it selects: "fewer fields or smaller pages" sent its sender to change the wrong thing.
             const byItems = counted.inputItems * INPUT_ITEM_COST * 2 > cost;
-            const advice = byItems ? `it sends ${counted.inputItems} input items (${INPUT_ITEM_COST} each): send fewer at a time (a batch has its own limit too, aidReport's ${MAX_REPORT_BATCH} records)` : 'ask for fewer fields or smaller pages';
+            // Likewise a page of live findings: fewer fields would not make its department reads smaller.
+            const byFindings = !byItems && (cost - (operationCost(schema, operation, fragmentsOf(document), request.variables, undefined, 0) ?? cost)) * 2 > cost;
+            const advice = byItems
+              ? `it sends ${counted.inputItems} input items (${INPUT_ITEM_COST} each): send fewer at a time (a batch has its own limit too, aidReport's ${MAX_REPORT_BATCH} records)`
+              : byFindings
+                ? `findings are computed from every department's records of each household or person asked about (${LIVE_FINDINGS_COST} each): ask for the findings of fewer households at a time (a smaller page), or run a region scan`
+                : 'ask for fewer fields or smaller pages';
             throw new GraphQLError(`The query's estimated cost is ${cost}, above this hub's limit of ${maxCost}: ${advice}`, {
               extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', cost, maxCost, inputItems: counted.inputItems, http: { status: 400 } },
             });

@@ -328,6 +328,25 @@ describe('statement count', () => {
     expect({ members, records }).toEqual({ members: bulk.members, records: bulk.records });
     expect(res.extensions?.sqlStatements?.bySource).toEqual(STATEMENTS_PER_QUERY);
   });
+
+  // Live findings read every department for every person asked about; a batch whose reads would
+  // starve the hub is refused by its cost before any statement runs (server/query-cost.ts
+  // LIVE_FINDINGS_COST): at the default limit, findings of at most 420 households by ids.
+  const FINDINGS = `query($ids: [ID!]!) { households(ids: $ids) { id findings { rule { id } } } }`;
+
+  it('refuses the findings of 421 households for their cost, before any statement', async () => {
+    const res = await hub.gql(FINDINGS, { ids: bulk.ids.slice(0, 421).map(String) });
+    expect(res.data ?? null).toBeNull();
+    expect(res.errors?.map((e: any) => [e.extensions.code, e.extensions.reason])).toEqual([['BAD_USER_INPUT', 'QUERY_TOO_COSTLY']]);
+    expect(res.errors![0].extensions!.cost).toBeGreaterThan(res.errors![0].extensions!.maxCost as number);
+    expect(res.extensions?.sqlStatements?.bySource ?? {}).toEqual({});
+  });
+
+  it('answers the findings of 420', async () => {
+    const res = await hub.gql(FINDINGS, { ids: bulk.ids.slice(0, 420).map(String) });
+    expect(res.errors?.filter((e: any) => e.extensions.reason === 'QUERY_TOO_COSTLY') ?? []).toEqual([]);
+    expect(res.data.households).toHaveLength(420);
+  });
 });
 
 describe('partial failure', () => {

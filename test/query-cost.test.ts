@@ -7,7 +7,7 @@ import { Kind, parse, type FragmentDefinitionNode, type GraphQLSchema, type Oper
 import { DEFAULT_QUERY_LIMITS } from '../db/config';
 import { buildFederatedSchema, buildSchema } from '../resolvers/index';
 import { DEPARTMENT_CODES } from '../domain/departments';
-import { INPUT_ITEM_COST, OMITTED_PAGE_SIZE, operationCost, UNSIZED_LIST_SIZE } from '../server/query-cost';
+import { INPUT_ITEM_COST, LIVE_FINDINGS_COST, OMITTED_PAGE_SIZE, operationCost, UNSIZED_LIST_SIZE } from '../server/query-cost';
 
 const schema = buildSchema();
 
@@ -65,7 +65,7 @@ describe('lists without a page size', () => {
   });
 
   it('count a list of departments as many as there are, a connection’s edges once (its page is counted at its field), a page left out without a default as the resolvers’ default', () => {
-    expect(cost('{ household(id: "1") { findings { departments { code } } } }')).toBe(2 + 1.5 * UNSIZED_LIST_SIZE * (2 + 1.5 * DEPARTMENT_CODES.length * (2 + 1.5)));
+    expect(cost('{ household(id: "1") { findings { departments { code } } } }')).toBe(2 + 1.5 * (UNSIZED_LIST_SIZE * (2 + 1.5 * DEPARTMENT_CODES.length * (2 + 1.5)) + LIVE_FINDINGS_COST));
     expect(cost('{ caller { name } rules { id } }')! - cost('{ caller { name } }')!).toBe(UNSIZED_LIST_SIZE * (2 + 1.5));
     expect(cost('{ rules { programmes { department { code } } } }')).toBe(UNSIZED_LIST_SIZE * (2 + 1.5 * UNSIZED_LIST_SIZE * (2 + 1.5 * (2 + 1.5))));
     expect(cost('{ triggers { id } }')).toBe(UNSIZED_LIST_SIZE * 3.5);
@@ -120,5 +120,32 @@ describe('a write’s input lists', () => {
     expect(once).toBeLessThanOrEqual(DEFAULT_QUERY_LIMITS.maxCost);
     expect(cost(aliased(20), variables(20))).toBe(once * 20);
     expect(cost(aliased(20), variables(20))).toBeGreaterThan(DEFAULT_QUERY_LIMITS.maxCost);
+  });
+});
+
+describe('live findings', () => {
+  // Computed from every department's records of each household asked about, whatever is selected
+  // (resolvers/findings/live.ts): a page of 480 households asking for them cost 64,905 and ran,
+  // reading about 1,500 people from every department at once (docs/performance.md, Session 32).
+  const FINDINGS_PAGE = (n: number) => `{ householdsInRegion(code: "370800", first: ${n}) { edges { node { id findings { rule { id } } } } } }`;
+  const FINDINGS_IDS = 'query($ids: [ID!]!) { households(ids: $ids) { id findings { rule { id } } } }';
+  const ids = (n: number) => ({ ids: Array.from({ length: n }, (_, i) => String(i + 1)) });
+
+  it('cost LIVE_FINDINGS_COST per household or person asked about, beyond what they select', () => {
+    expect(cost('{ household(id: "1") { findings { rule { id } } } }')! - cost('{ household(id: "1") { id } }')!).toBe(1.5 * (UNSIZED_LIST_SIZE * (2 + 1.5 * (2 + 1.5)) + LIVE_FINDINGS_COST) - 1.5);
+    expect(cost('{ person(idNumber: "370811197504120031") { findings { id } } }')! - cost('{ person(idNumber: "370811197504120031") { name } }')!).toBe(1.5 * (UNSIZED_LIST_SIZE * 3.5 + LIVE_FINDINGS_COST) - 1.5);
+    // A scan's stored findings are a page read from the hub's own tables: not charged.
+    expect(cost('{ scan(id: "1") { findings(first: 10) { edges { node { id } } } } }')).toBe(2 + 1.5 * 10 * (2 + 1.5 * (2 + 1.5 * (2 + 1.5))));
+  });
+
+  it('refuse findings of more than 185 households a page, 420 by ids, at the default limit', () => {
+    const max = DEFAULT_QUERY_LIMITS.maxCost;
+    expect(cost(FINDINGS_PAGE(185))).toBeLessThanOrEqual(max);
+    expect(cost(FINDINGS_PAGE(186))).toBeGreaterThan(max);
+    expect(cost(FINDINGS_PAGE(480))).toBeGreaterThan(max);
+    expect(cost(FINDINGS_IDS, ids(420))).toBeLessThanOrEqual(max);
+    expect(cost(FINDINGS_IDS, ids(421))).toBeGreaterThan(max);
+    // Pages of households without findings are as they were: 500 cost what they did.
+    expect(cost(`{ householdsInRegion(code: "370800", first: 500) { edges { node { id aid { amountFen } } } } }`)).toBeLessThanOrEqual(max);
   });
 });

@@ -2,7 +2,7 @@
  * Findings computed at request time: a household's and a person's findings, and the pre-grant
  * check. They gather facts through the request's DataLoaders (its department loaders for aid, plus
  * the findings loaders below, made by `createFindingLoaders` as part of the request's one set,
- * resolvers/context.ts: spells, settlements, certificates, the roll and stored statuses), so a household of one and a household of eight, or 500 households at once, cost the
+ * resolvers/context.ts: spells, settlements, certificates, the roll and stored statuses), so a household of one and a household of eight, or 400 households at once (a request asks the findings of at most 420 by id: server/query-cost.ts LIVE_FINDINGS_COST), cost the
  * same statements, and evaluate them with the same rule functions the region scan uses.
  *
  * A department that fails or is slower than its timeout is recorded in `unavailable` (the request
