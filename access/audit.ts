@@ -235,20 +235,11 @@ export class AuditStore {
   }
 
   /**
-   * Appends the rows of one access, or throws AuditUnavailable having written none of them.
-   *
-   * Group commit: accesses that arrive while a write is in flight wait in a queue, and the next
-   * write appends all of them in one transaction, so the chain head is locked once per batch rather
-   * than once per request. Each caller's promise settles when its own rows are committed (or not).
-   * If a batch fails, its accesses are retried one by one, so one unwritable access costs no other
-   * caller its answer.
-   */
-  /**
    * A request that will append once it has run starts running: the chain head is locked now, while
    * its data are read, so that its append is one round trip (insert, move the head, commit) rather
    * than two after the reads. Nothing leaves earlier: the rows are still durable before `append`
-   * resolves. The head is held at most HEAD_HOLD_MS without rows, then let go. Pass `expected: true`
-   * to that request's `append`.
+   * resolves. The head is held at most HEAD_HOLD_MS without rows, then let go. That request then
+   * calls `append(record, true)`.
    */
   expect(): void {
     this.expected += 1;
@@ -330,6 +321,15 @@ export class AuditStore {
     }
   }
 
+  /**
+   * Appends the rows of one access, or rejects with AuditUnavailable having written none of them.
+   *
+   * Group commit: accesses that arrive while a write is in flight wait in a queue, and the next
+   * write appends all of them in one transaction, so the chain head is locked once per batch rather
+   * than once per request. Each caller's promise settles when its own rows are committed (or not).
+   * If a batch fails, its accesses are retried one by one, so one unwritable access costs no other
+   * caller its answer. `expected` is true for a request that called `expect` first.
+   */
   append(record: AccessRecord, expected = false): Promise<void> {
     if (expected && this.expected > 0) this.expected -= 1;
     let rows: PendingRow[];

@@ -65,8 +65,6 @@ const SLIP_STATE: Record<string, string> = { ISSUED: '待接收', ACCEPTED: '已
 const DEADLINE_KIND = { FIRST_AID: '先行救助', MATERIALS: '补充完善材料', INVESTIGATION_OPINION: '调查初审意见', APPROVAL: '审核审批' } as const;
 const SEVERITY: Record<string, string> = { CONFLICT: '重复救助', WARNING: '需核查', MISSED_AID: '疑似漏保' };
 const DEADLINE_STATUS = { PENDING: '未到期', OVERDUE: '已超期', MET: '按时完成', MET_LATE: '超期完成', MISSED: '未完成（已超期）', VOID: '不再适用' } as const;
-/** 临时救助 causes (seed 000, 二(一)3). ILLNESS is health detail. */
-
 /** A first aid's cause in the brief, as a decision's: ILLNESS only to a caller who may read health detail. */
 function firstAidCause(cause: string | null, health: boolean): string {
   if (!cause) return '';

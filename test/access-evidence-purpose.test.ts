@@ -39,9 +39,9 @@ const ALERTS = {
   student: { triggerId: 'T6_STUDENT_NO_AID', evidenceRefs: [], evidence: ['低保、特困家庭在读学生本学年未获教育资助：2025 学年在读学生（15 岁），所在家庭享受最低生活保障，但未享受国家助学金或学费减免。'], verifierOffice: 'EDUCATION' },
   /** A new severe disability the township verifies, raised from the disability federation's own certificate. */
   certificate: { triggerId: 'T5_SEVERE_DISABILITY', evidenceRefs: ['DISABILITY:certificate:C1'], evidence: ['2026-03-09 新办残疾证 C1（一级）'], verifierOffice: WANG_TOWNSHIP },
-  /** A locality's RULE trigger on M4 (12 months' out-of-pocket without medical aid), education named its verifier. */
   /** A hospital stay 人社 verifies, raised from 医保's settlement and 人社's own registration: reasons are written on it (below). */
   stayWritten: { triggerId: 'T1_SETTLEMENT_OOP', evidenceRefs: ['HUMAN_RESOURCES:sy:9', 'HEALTH:settlement:S9'], evidence: ['住院结算 S9 个人负担 11000.00 元'], verifierOffice: 'HUMAN_RESOURCES' },
+  /** A locality's RULE trigger on M4 (12 months' out-of-pocket without medical aid), education named its verifier. */
   oopRule: { triggerId: 'L1_OOP_NO_MEDICAL_AID', evidenceRefs: ['HEALTH:settlement:S2'], evidence: ['12个月住院个人负担超过预警线未获医疗救助：2025-03-15 至 2026-03-15 住院个人负担合计 15005.65 元（预警线：超过 10000.00 元），但未享受医疗救助。'], verifierOffice: 'EDUCATION' },
 };
 

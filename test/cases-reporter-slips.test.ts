@@ -469,7 +469,6 @@ describe('a slip completed with a ledger entry corrected since', () => {
   let slip: string;
   let named: string;
   let statements: { standing: number; corrected: number };
-  /** The entry the slip named (¥600 a month), as recorded, SUPERSEDED by the standing correction given. */
   /** The slip among 应急's decisions met short in supervision's report, as listed. */
   const shortfallsOf = async (id: string) => {
     const res = await demo[CA](`{ overdueReport { byOffice { office { key } shortfalls { referral { id fulfilment { shortfallFen } } shortfallFen } } } }`);
@@ -477,6 +476,7 @@ describe('a slip completed with a ledger entry corrected since', () => {
     const emergency = res.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === 'EMERGENCY_MANAGEMENT');
     return (emergency?.shortfalls ?? []).filter((s: { referral: { id: string } }) => s.referral.id === id);
   };
+  /** The entry the slip named (¥600 a month), as recorded, SUPERSEDED by the standing correction given. */
   const namedSupersededBy = (standing: string, reference: string, amountFen: number) => ({
     sourceReference: named,
     status: 'SUPERSEDED',

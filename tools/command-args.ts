@@ -95,13 +95,6 @@ export function parseCommandLine<O extends ParseArgsOptionsConfig>(usage: string
 }
 
 /**
- * Exits once everything written to stdout and stderr has left the process. process.exit() drops
- * what a pipe has not taken yet: a reader slower than the writer (a loaded machine, a CI log
- * collector) fills the pipe and the rest waits in the stream's queue, so a long report, such as
- * the import's one line per bad row, lost its end (seen: 187,688 of 300,001 lines, exit code 1).
- * A write's callback runs after the writes before it are flushed.
- */
-/**
  * A command-line tool whose reader goes away (`npm run clients -- list | head`) ends quietly: the
  * first write to the closed pipe fails with EPIPE, emitted on process.stdout (or stderr) where no
  * one listened, so Node threw it with its stack after the lines `head` had shown, exit 1. What is
@@ -135,6 +128,13 @@ export function outputDrained(stream: NodeJS.WriteStream): Promise<void> | null 
   });
 }
 
+/**
+ * Exits once everything written to stdout and stderr has left the process. process.exit() drops
+ * what a pipe has not taken yet: a reader slower than the writer (a loaded machine, a CI log
+ * collector) fills the pipe and the rest waits in the stream's queue, so a long report, such as
+ * the import's one line per bad row, lost its end (seen: 187,688 of 300,001 lines, exit code 1).
+ * A write's callback runs after the writes before it are flushed.
+ */
 export function exitWhenWritten(code: number): void {
   const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
   void Promise.all([flushed(process.stdout), flushed(process.stderr)]).then(() => process.exit(code));

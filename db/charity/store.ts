@@ -722,11 +722,6 @@ export interface DeliveryInput {
   today: IsoDate;
 }
 
-/**
- * Records a delivery against a pledge, under the need's lock. Idempotent by the charity's own
- * reference: the same report again answers with the first; another report under a used reference
- * is refused. `alsoRecord` runs in the same transaction (the reported-aid ledger, when present).
- */
 /** Thrown inside a delivery's transaction to roll it back with a refusal. */
 class DeliveryRefused extends Error {
   constructor(readonly outcome: CharityOutcome<never>) {
@@ -734,6 +729,12 @@ class DeliveryRefused extends Error {
   }
 }
 
+/**
+ * Records a delivery against a pledge, under the need's lock. Idempotent by the charity's own
+ * reference: the same report again answers with the first; another report under a used reference
+ * is refused. `alsoRecord` runs in the same transaction (the reported-aid ledger, when present),
+ * and a refusal from it rolls the delivery back and is the answer.
+ */
 export async function deliver(
   db: HubDb,
   v: DeliveryInput,

@@ -11,11 +11,11 @@ export function createMonitoringLoaders(db: HubDb) {
   return {
     alertById: new DataLoader<number, AlertRow | null>(async (ids) => byKey(ids, await alertsByIds(db, ids), (a) => a.id)),
     alertByCase: new DataLoader<number, AlertRow | null>(async (ids) => byKey(ids, await alertsByCaseIds(db, ids), (a) => a.caseId!)),
-    /** In the order they happened. */
     /** Every village notice of each alert, oldest first (withdrawn ones and their corrections). */
     noticesByAlert: new DataLoader<number, NoticeRow[]>(async (ids) => groupByKey(ids, await noticesByAlertIds(db, ids), (n) => n.alertId)),
     /** The objections to each notice, in the order received. */
     objectionsByNotice: new DataLoader<number, ObjectionRow[]>(async (ids) => groupByKey(ids, await objectionsByNoticeIds(db, ids), (o) => o.noticeId)),
+    /** Each alert's history, its events in the order they happened. */
     eventsByAlert: new DataLoader<number, AlertEventRow[]>(async (ids) => groupByKey(ids, await eventsByAlertIds(db, ids), (e) => e.alertId)),
   };
 }

@@ -59,17 +59,19 @@ export function checkDeadlineWorkingDays(n: number, field: string[]): CaseUserEr
     : caseError('DEADLINE_OUT_OF_RANGE', `a deadline is 1 to ${MAX_DEADLINE_WORKING_DAYS} working days`, field);
 }
 
-/**
- * Everything wrong with a meeting record, or an empty list. `reportedOn` and `today` bound the
- * meeting date (the case's earlier meetings bound it too, checked under the case's lock after a
- * retry has been answered from its key: `meetingBeforeLatest`); `members` are the ID numbers of the
- * household's current members.
- */
 /** Whom a decision naming no beneficiary is checked for: the head of household (else the first member listed). */
 export function decisionSubject<M extends { relation: string }>(members: readonly M[]): M | undefined {
   return members.find((m) => m.relation === 'HEAD') ?? members[0];
 }
 
+/**
+ * Everything wrong with a meeting record, or an empty list. `reportedOn` and `today` bound the
+ * meeting date (the case's earlier meetings bound it too, checked under the case's lock after a
+ * retry has been answered from its key: `meetingBeforeLatest`); `members` are the ID numbers of the
+ * household's current members; `deathDates` the dates of death of those who died, by ID number, and
+ * `head` the member a decision naming no beneficiary is checked for (decisionSubject): a decision
+ * for someone who died before the meeting is refused.
+ */
 export function checkMeeting(
   input: MeetingInput,
   facts: { reportedOn: IsoDate; today: IsoDate; members: readonly string[]; deathDates?: ReadonlyMap<string, IsoDate>; head?: string | null },

@@ -156,8 +156,11 @@ export class Loader {
     return rows.length;
   }
 
-  /** One chunk: a transaction per database, all databases written concurrently. */
-  /** With `signal`: stops between statements once it is aborted, rolls back, and rejects with its reason. */
+  /**
+   * One chunk: a transaction per database, all databases written concurrently. A database that fails
+   * rolls back its part and the chunk rejects naming it (the others' parts stay committed). With
+   * `signal`: stops between statements once it is aborted, rolls back, and rejects with its reason.
+   */
   async loadChunk(rows: TableRows, chunkNo: number, signal?: AbortSignal): Promise<void> {
     const results = await Promise.allSettled(this.targets.map((target) => this.loadTarget(target, rows, signal)));
     signal?.throwIfAborted();
