@@ -238,7 +238,7 @@ export class HubMetrics implements JobMetrics {
     const backlog = sharedRead(() => outboxBacklog(hub));
     new Gauge({
       name: 'aidhub_alert_outbox_deliveries',
-      help: 'Pushed-alert deliveries in the outbox, by state: due (claimable now), claimed (being sent by a hub process), scheduled (waiting for a retry), dead (dead letters, every attempt failed or the subscription revoked, held until replayed)',
+      help: 'Pushed-alert deliveries in the outbox, by state: due (claimable now), claimed (being sent by a hub process), scheduled (waiting for a retry), dead (dead letters, every attempt failed, the receiver answered 410 Gone or the subscription revoked, held until replayed)',
       labelNames: ['state'] as const,
       registers: [this.registry],
       async collect() {

@@ -1,6 +1,7 @@
 /**
  * Pure rules of alert delivery: which callback URLs the hub may call, when a failed attempt is
- * tried again, when it becomes a dead letter, and how a push is signed.
+ * tried again, when it (or an answer that ends it: 410 Gone) becomes a dead letter, and how a push is
+ * signed.
  */
 import crypto from 'node:crypto';
 
@@ -29,6 +30,16 @@ export function afterFailure(attempts: number, schedule: readonly number[], jitt
   const base = schedule[Math.max(0, attempts - 1)];
   const spread = base * jitter * (2 * random() - 1);
   return { dead: false, delayMs: Math.max(0, Math.round(base + spread)) };
+}
+
+/**
+ * True when a receiver's answer ends a push's attempts at once: 410 Gone, which says the resource
+ * is no longer there and likely for good (RFC 9110 §15.5.11), so the retry schedule would only
+ * knock on it for hours before the same dead letter. Only the push ends: the subscription stays
+ * as it is, since only an administrator revokes one (who may, or replay once the receiver is back).
+ */
+export function endsAttempts(status: number): boolean {
+  return status === 410;
 }
 
 /**

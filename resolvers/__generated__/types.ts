@@ -254,7 +254,7 @@ export type AlertDeliveryState =
   | 'PENDING'
   /** A receiver answered 2xx. */
   | 'DELIVERED'
-  /** Every attempt failed, or the subscription was revoked, or its alert moved out of the division the push names before it was sent (lastError: superseded; not sent, and found so again when replayed): a dead letter, sent again only when replayed. */
+  /** Every attempt failed, or the receiver answered 410 Gone (lastError says so; after that one attempt, the subscription left active), or the subscription was revoked, or its alert moved out of the division the push names before it was sent (lastError: superseded; not sent, and found so again when replayed): a dead letter, sent again only when replayed. */
   | 'DEAD';
 
 /** What happened to the alert a push tells of. */
@@ -331,7 +331,7 @@ export type AlertDelivery = {
   readonly attempts: Scalars['Int']['output'];
   /** The HTTP status of the last attempt; null when none answered. */
   readonly lastStatus?: Maybe<Scalars['Int']['output']>;
-  /** Why the last attempt failed: `HTTP <status>`, a network error code (ECONNREFUSED, TIMEOUT …), CALLBACK_HOST_NOT_ALLOWED or `subscription revoked`. */
+  /** Why the last attempt failed: `HTTP <status>` (`HTTP 410 Gone: …` for a receiver that answered it is gone, a dead letter at once), a network error code (ECONNREFUSED, TIMEOUT …), CALLBACK_HOST_NOT_ALLOWED or `subscription revoked`. */
   readonly lastError?: Maybe<Scalars['String']['output']>;
   /** When the alert was written (and this push with it). */
   readonly createdAt: Scalars['DateTime']['output'];

@@ -1,9 +1,10 @@
 /**
  * The delivery worker: in every hub process (unless AIDHUB_DELIVERY_POLL_MS=0), it claims due
  * outbox rows (db/alert-delivery/store.ts claimDue), POSTs each as JSON signed with HMAC-SHA256
- * over `timestamp.body`, and settles it: delivered on any 2xx; otherwise tried again after the
- * retry schedule's delay with jitter, and after the last attempt a dead letter, of which the
- * subscriber's administrators are told once per day (a row in alert_delivery_notice, read with
+ * over `timestamp.body`, and settles it: delivered on any 2xx; a dead letter at once on a 410 Gone
+ * (RECEIVER_GONE: the subscription stays, an administrator revokes it or replays); otherwise tried
+ * again after the retry schedule's delay with jitter, and after the last attempt a dead letter, of
+ * any of which the subscriber's administrators are told once per day (a row in alert_delivery_notice, read with
  * `alertDeliveryNotices`, and a warn line in the log). A push a receiver acknowledged (2xx) moves
  * its alert from NEW to DELIVERED (with `DELIVERED` in its history), once, whichever subscriber
  * answered first; an alert already signed for or closed stays as it is. The body sent is the one
@@ -46,7 +47,7 @@ import { claimDue, claimsLost, markDead, markDelivered, markRetry, noteDeadLette
 import { alertsByIds, markAlertsDelivered, type AcknowledgedPush } from '../../db/monitoring/store';
 import { alertCallerOf } from '../../domain/monitoring/alerts';
 import { pushedPayload, type AlertDeliveryBody } from '../../domain/monitoring/envelope';
-import { ATTEMPT_HEADER, afterFailure, callbackRefusal, DELIVERY_ID_HEADER, signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../domain/monitoring/delivery';
+import { ATTEMPT_HEADER, afterFailure, callbackRefusal, DELIVERY_ID_HEADER, endsAttempts, signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../domain/monitoring/delivery';
 
 export interface RoundResult {
   claimed: number;
@@ -81,6 +82,13 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 
 /** Why an attempt was not sent: its audit rows could not be written (retried as any failed attempt). */
 export const AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE';
+
+/**
+ * Why a push answered 410 Gone is a dead letter after that one attempt (endsAttempts): the
+ * receiver says what it was sent to is gone, and the retry schedule would only knock on it for
+ * hours. Its subscription is not revoked: that is an administrator's call.
+ */
+export const RECEIVER_GONE = 'HTTP 410 Gone: the receiver answered that it is gone, so the push is not tried again; an administrator may revoke the subscription, or replay the push once the receiver is back';
 
 /** Why a push to a client that may no longer read alerts was not sent (`why`: subscriberRefusal's reason). */
 export function readsNoAlerts(why: string): string {
@@ -247,8 +255,10 @@ export class AlertDeliveryWorker {
           statuses.set(row.id, outcome.status);
         } else {
           const status = outcome.status ?? null;
-          const error = outcome.error ?? `HTTP ${outcome.status}`;
-          if (await this.fail(token, row, status, error)) result.dead++;
+          // A whole answer only: one cut short is no answer (answerCutShort), whatever its status.
+          const gone = outcome.error === undefined && endsAttempts(outcome.status);
+          const error = outcome.error ?? (gone ? RECEIVER_GONE : `HTTP ${outcome.status}`);
+          if (await this.fail(token, row, status, error, gone)) result.dead++;
           else result.retried++;
         }
       }
@@ -378,15 +388,17 @@ export class AlertDeliveryWorker {
   }
 
 
-  /** Settles a failed attempt; true when it made the row a dead letter. */
-  private async fail(token: string, row: ClaimedDelivery, status: number | null, error: string): Promise<boolean> {
-    const next = row.subscriptionState === 'REVOKED' ? ({ dead: true } as const) : afterFailure(row.attempt, this.config.retryScheduleMs, this.config.retryJitter, this.random);
+  /** Settles a failed attempt (`gone`: answered 410 Gone, no attempt follows); true when it made the row a dead letter. */
+  private async fail(token: string, row: ClaimedDelivery, status: number | null, error: string, gone = false): Promise<boolean> {
+    const next = row.subscriptionState === 'REVOKED' || gone ? ({ dead: true } as const) : afterFailure(row.attempt, this.config.retryScheduleMs, this.config.retryJitter, this.random);
     if (!next.dead) {
       await markRetry(this.hub, token, row.id, next.delayMs, status, error);
       return false;
     }
     if (!(await markDead(this.hub, token, row.id, status, error))) return false;
-    const message = `alert delivery ${row.deliveryId} to subscription ${row.subscriptionId} is a dead letter after ${row.attempt} attempts (${error}); replay it with \`npm run subscriptions -- replay\` or alertDeliveryReplay`;
+    const message = gone
+      ? `alert delivery ${row.deliveryId} to subscription ${row.subscriptionId} is a dead letter: gone (the receiver answered 410 Gone at attempt ${row.attempt}, so it is not tried again); revoke the subscription, or replay it once the receiver is back with \`npm run subscriptions -- replay\` or alertDeliveryReplay`
+      : `alert delivery ${row.deliveryId} to subscription ${row.subscriptionId} is a dead letter after ${row.attempt} attempts (${error}); replay it with \`npm run subscriptions -- replay\` or alertDeliveryReplay`;
     if (await noteDeadLetter(this.hub, row.clientId, row.subscriptionId, row.deliveryId, message)) {
       // Once per subscriber per day: the administrators' notice (also readable as alertDeliveryNotices).
       this.logger.warn({ subscriber: row.clientId, subscriptionId: row.subscriptionId, deliveryId: row.deliveryId, attempts: row.attempt, error }, 'alert delivery dead letter: administrators notified');

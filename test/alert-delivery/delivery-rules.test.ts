@@ -1,6 +1,6 @@
 /** The pure rules of alert delivery: retry curve and dead letter, the callback allow-list, signing, the body sent. */
 import crypto from 'node:crypto';
-import { afterFailure, callbackHostEntry, callbackRefusal, DEFAULT_RETRY_SCHEDULE_MS, maxAttempts, signDelivery } from '../../domain/monitoring/delivery';
+import { afterFailure, callbackHostEntry, callbackRefusal, DEFAULT_RETRY_SCHEDULE_MS, endsAttempts, maxAttempts, signDelivery } from '../../domain/monitoring/delivery';
 import { subscriptionMatches } from '../../domain/monitoring/subscriptions';
 import { alertDeliveryJson, pushedPayload } from '../../domain/monitoring/envelope';
 
@@ -14,6 +14,10 @@ it('spreads a delay by at most the jitter fraction either way', () => {
   expect(afterFailure(1, [1000], 0.2, () => 0)).toEqual({ dead: false, delayMs: 800 });
   expect(afterFailure(1, [1000], 0.2, () => 0.999999)).toEqual({ dead: false, delayMs: 1200 });
   expect(afterFailure(2, [1000], 0.2, () => 0.5)).toEqual({ dead: true });
+});
+
+it('ends a push’s attempts on 410 Gone alone, not on other refusals or failures', () => {
+  expect([404, 410, 429, 500, 503].filter(endsAttempts)).toEqual([410]);
 });
 
 it('calls only hosts on the allow-list', () => {
