@@ -23,6 +23,7 @@ import { startAlertHub, watermarksSet } from './lib/alert-hub';
 import { graphqlClient } from './lib/graphql-client';
 import { benchIdentity } from './lib/hub-identity';
 import { HOUSEHOLD_QUERY } from './lib/query';
+import { loadAverage, machineLoad } from './lib/load';
 
 /** Samples per condition are taken in rounds of this many, idle and loaded taking turns. */
 const ROUND = 5;
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
   const background = positiveInt(args.background, 'background');
   const seed = positiveInt(args.seed, 'seed');
   const today = chinaDateOf(new Date());
-  log(`bench:alert-latency — ${households} generated households, ${samples} samples per condition, poll every ${intervalMs} ms, commit lag ${commitLagMs} ms, ${background} background query loops, today ${today}`);
+  log(`bench:alert-latency — ${households} generated households, ${samples} samples per condition, poll every ${intervalMs} ms, commit lag ${commitLagMs} ms, ${background} background query loops, today ${today}; ${machineLoad()}`);
 
   const data = await benchData({ households, seed, referenceDate: today });
   const closers: (() => Promise<unknown> | void)[] = [() => data.discard()];
@@ -156,6 +157,7 @@ async function main(): Promise<void> {
     log(`  ratio loaded / idle: p50 ${(b.p50 / a.p50).toFixed(2)}×, p99 ${(b.p99 / a.p99).toFixed(2)}×`);
     log(`  background: ${loadRequests} household queries, ${Math.round(loadRequests / (loadMs / 1000))} per second while loaded`);
     log(`  pushes received ${receiver.pushes.length}, signature valid ${receiver.pushes.filter((p) => p.signatureValid).length}`);
+    log(`load average at the end: ${loadAverage()}`);
   } finally {
     for (const close of closers) await close();
   }

@@ -16,6 +16,7 @@ import { createHubServer } from '../server/app';
 import { loadConfig } from '../db/config';
 import { openBenchDatabases } from './lib/database';
 import { parseCommandLine } from '../tools/command-args';
+import { loadAverage, machineLoad } from './lib/load';
 
 async function main(): Promise<void> {
   const values = parseCommandLine('usage: npm run bench:audit -- [--requests 400] [--rounds 3]', { requests: { type: 'string', default: '400' }, rounds: { type: 'string', default: '3' } });
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.httpServer.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}/graphql`;
     const { token } = await createClient(accessDbOf(hub), { name: `bench-audit-${process.pid}`, department: 'CIVIL_AFFAIRS', regionScope: '370000', roles: OFFICE_ROLES });
-    console.log(`bench:audit — ${requests} concurrent requests, ${rounds} rounds; ${data.where}`);
+    console.log(`bench:audit — ${requests} concurrent requests, ${rounds} rounds; ${data.where}; ${machineLoad()}`);
     for (let round = 1; round <= rounds; round++) {
       const before = { ...server.audit.stats };
       await Promise.all(
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
       const accesses = server.audit.stats.accesses - before.accesses;
       console.log(`round ${round}: ${accesses} accesses in ${transactions} transactions (${(accesses / transactions).toFixed(1)} per transaction)`);
     }
+    console.log(`load average at the end: ${loadAverage()}`);
     await server.apollo.stop();
     await closeSources(sources);
     await pool.end();

@@ -42,6 +42,7 @@ import { Rng, seedFromText } from '../federation/demo-random';
 import { openBenchDatabases } from './lib/database';
 import { benchIdentity } from './lib/hub-identity';
 import { parseCommandLine } from '../tools/command-args';
+import { machineLoad } from './lib/load';
 
 const USAGE = 'usage: npm run bench:household-instructions -- [--households 300] [--warm 1000] [--requests 200]';
 
@@ -170,7 +171,7 @@ async function main(): Promise<void> {
     });
     client.removeAllListeners('exit');
     client.kill();
-    process.stdout.write(`${requests} household queries counted (after ${warm} to warm up), ${households} households\n`);
+    process.stdout.write(`${requests} household queries counted (after ${warm} to warm up), ${households} households; ${machineLoad()} at the end\n`);
     process.stdout.write(`answers: ${summary}\n`);
     process.stdout.write(`hub process CPU per household query: ${((cpu.user + cpu.system) / requests).toFixed(0)} µs (user ${(cpu.user / requests).toFixed(0)}, system ${(cpu.system / requests).toFixed(0)})\n`);
     if (countPromises) process.stdout.write(`promises per household query: ${(promises / requests).toFixed(1)}\n`);

@@ -23,6 +23,7 @@
  */
 import http from 'node:http';
 import os from 'node:os';
+import { loadAverage as loadAverageOf } from './lib/load';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
@@ -48,11 +49,7 @@ const P99_TARGET = 1.5;
 /** Background household queries unanswered at once beyond which arrivals are shed (and counted). */
 const MAX_BACKGROUND_IN_FLIGHT = 100;
 
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ');
+const loadAverage = () => loadAverageOf(1);
 
 const PREGRANT = `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { clear conflicts warnings complete findings { rule { id } severity } } }`;
 const HOUSEHOLD = `query($id: ID!) { household(id: $id) { members { person { idNumber name } } aid { programme { code } amountFen period { start end } grantDate } sources { available } } }`;

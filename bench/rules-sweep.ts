@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { evaluateHousehold } from '../domain/findings/evaluate';
 import { aid, DEFAULT_RULES, household, person, TODAY } from '../test/rules/facts';
+import { machineLoad } from './lib/load';
 
 const argv = process.argv.slice(2);
 const at = argv.indexOf('--spells');
@@ -30,4 +31,4 @@ for (let k = 0; k < 21; k++) {
   if (found.length !== 0) throw new Error('the bench data should hold no overlap');
 }
 runs.sort((a, b) => a - b);
-console.log(`X1 sweep over ${spells * 2} spells: median ${runs[10].toFixed(1)} ms, max ${runs[runs.length - 1].toFixed(1)} ms (21 runs)`);
+console.log(`X1 sweep over ${spells * 2} spells: median ${runs[10].toFixed(1)} ms, max ${runs[runs.length - 1].toFixed(1)} ms (21 runs); ${machineLoad()}`);

@@ -21,6 +21,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { loadAverage as loadAverageOf } from './lib/load';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { createPool, hubDrizzle } from '../db/connect';
@@ -88,11 +89,7 @@ async function serverPid(data: BenchData): Promise<number | null> {
   }
 }
 
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(1))
-    .join(' ');
+const loadAverage = () => loadAverageOf(1);
 
 const USAGE = 'usage: npm run bench:scan -- [--households 100000,300000] [--region 370000] [--chunk 5000] [--seed 1] [--premium-years 0] [--buffer-pool-gb 0] [--data-dir DIR] [--keep]';
 

@@ -11,7 +11,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import pino from 'pino';
 import { createClient } from '../../access/clients';
 import { accessDbOf } from '../../db/access/db';
-import { loadConfig } from '../../db/config';
+import { callbackHostsFromEnv, loadConfig } from '../../db/config';
 import { createPool, hubDrizzle, type HubDb } from '../../db/connect';
 import { closeSources, openSources, type Sources } from '../../federation/sources';
 import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
@@ -65,7 +65,7 @@ export async function startAlertHub(opts: AlertHubOptions): Promise<AlertHub> {
     closers.unshift(() => receiver.close());
     // The province: the demo's households lie in 济宁 and in 高唐 (聊城).
     await createClient(accessDbOf(hub), { name: 'bench-subscriber', department: 'CIVIL_AFFAIRS', regionScope: '370000', roles: ['READER'], expiresAt: null });
-    const sub = await createSubscription(hub, ['127.0.0.1'], { clientName: 'bench-subscriber', callbackUrl: receiver.url, regionCodes: ['370000'], grades: [], triggerIds: [], createdBy: 'bench' });
+    const sub = await createSubscription(hub, callbackHostsFromEnv(env), { clientName: 'bench-subscriber', callbackUrl: receiver.url, regionCodes: ['370000'], grades: [], triggerIds: [], createdBy: 'bench' });
     if (!sub.ok) throw new Error(`subscription refused: ${sub.code}`);
     receiver.setSecret(sub.secret);
 

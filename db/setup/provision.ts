@@ -5,13 +5,13 @@
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/mysql2';
-import { migrate } from 'drizzle-orm/mysql2/migrator';
 import mysql from 'mysql2/promise';
 import { PROGRAMMES } from '../../domain/programmes';
 import { databaseOf } from '../config';
 import { createPool, endConnection, hubDrizzle } from '../connect';
 import { BEGIN_LOCKING_SQL } from '../locking';
 import { programme } from '../household/schema';
+import { createTableWhenMissing, migrateResumably, type MigrateOptions } from './migrator';
 import { runDataUpgrades, type DataUpgradeReport } from './upgrades';
 
 /**
@@ -41,13 +41,9 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
-export async function migrateUrl(url: string, migrationsFolder: string, migrationsTable = '__drizzle_migrations'): Promise<void> {
-  const pool = createPool(url, { connectionLimit: 1 });
-  try {
-    await migrate(drizzle(pool), { migrationsFolder, migrationsTable });
-  } finally {
-    await pool.end();
-  }
+/** Runs the migrations of a folder not yet applied to the database of `url`, resuming one a stopped start left half run (db/setup/migrator.ts). */
+export async function migrateUrl(url: string, migrationsFolder: string, migrationsTable = '__drizzle_migrations', opts: MigrateOptions = {}): Promise<void> {
+  await migrateResumably(url, migrationsFolder, migrationsTable, opts);
 }
 
 /** The programme catalogue lives in code (domain/programmes.ts) and is mirrored into the hub. */
@@ -70,7 +66,8 @@ async function syncProgrammes(hubUrl: string): Promise<void> {
  * "Start-up"). drizzle's migrator takes no lock: two replicas started together on an empty or older
  * database both read "not applied" and both ran the same DDL, and one stopped with exit code 1 on
  * `Table … already exists`. Its own table, made before any migration (every migration may be the
- * one being raced), with no AUTO_INCREMENT and one row; never dropped.
+ * one being raced), with no AUTO_INCREMENT and one row; never dropped. A process killed in the middle
+ * of a migration leaves it to the next to resume (db/setup/migrator.ts).
  */
 export const MIGRATION_LOCK_TABLE = 'hub_migration_lock';
 
@@ -88,8 +85,7 @@ export async function withMigrationLock<T>(hubUrl: string, work: () => Promise<T
   try {
     // Created only when missing: CREATE TABLE IF NOT EXISTS needs the CREATE right even when the
     // table exists, which a user granted rights table by table may lack.
-    const [found] = (await conn.query('SELECT 1 AS found FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [MIGRATION_LOCK_TABLE])) as unknown as [unknown[]];
-    if (found.length === 0) await conn.query(`CREATE TABLE IF NOT EXISTS ${MIGRATION_LOCK_TABLE} (id tinyint unsigned NOT NULL, CONSTRAINT ${MIGRATION_LOCK_TABLE}_id PRIMARY KEY (id))`);
+    await createTableWhenMissing(conn, MIGRATION_LOCK_TABLE, `CREATE TABLE IF NOT EXISTS ${MIGRATION_LOCK_TABLE} (id tinyint unsigned NOT NULL, CONSTRAINT ${MIGRATION_LOCK_TABLE}_id PRIMARY KEY (id))`);
     await conn.query(`INSERT IGNORE INTO ${MIGRATION_LOCK_TABLE} (id) VALUES (1)`);
     for (;;) {
       try {

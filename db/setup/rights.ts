@@ -5,8 +5,8 @@
  * first request that wrote.
  *
  * What the hub does on its own database: its migrations create tables and indexes and alter them,
- * with foreign keys (CREATE, ALTER, INDEX, REFERENCES; drizzle's migrator also creates its own table
- * if it is missing, at every start); it reads, inserts and updates rows (SELECT, INSERT, UPDATE; a
+ * with foreign keys (CREATE, ALTER, INDEX, REFERENCES; the migrator also creates drizzle's journal
+ * table and its count of statements applied when missing, db/setup/migrator.ts); it reads, inserts and updates rows (SELECT, INSERT, UPDATE; a
  * locking read, SELECT … FOR UPDATE, needs UPDATE besides SELECT). It never deletes a row (the audit
  * trail, the ledger and the cases are only ever appended to or updated), never drops or renames
  * anything, and takes no table locks: DELETE, DROP and LOCK TABLES are not needed, and a hub user

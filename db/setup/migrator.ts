@@ -1,0 +1,155 @@
+/**
+ * The migrator every hub and department database is migrated with: drizzle-kit's files and journal
+ * table as drizzle's own migrator reads and writes them, run so that a start stopped anywhere in a
+ * migration resumes it on the next start.
+ *
+ * Why not drizzle's: it runs a migration's statements one after another and writes the journal row
+ * after the last, but DDL is not transactional on MySQL, MariaDB or TiDB (each CREATE or ALTER
+ * commits at once, and the backfills before it with it). A start killed between two statements left
+ * the first applied and the migration unrecorded; the next start ran it from its first statement
+ * again and stopped on `Duplicate column name`, `Table … already exists` or a duplicate key of a
+ * backfill, for good, until someone mended the database by hand.
+ *
+ * How: a table of one row per journal (MIGRATION_PROGRESS_TABLE) says how many statements of the
+ * migration being run are applied. A row change (INSERT, UPDATE, DELETE, REPLACE) runs in one
+ * transaction with that count (with the journal row, when it is the migration's last), so it is
+ * applied exactly once. Anything else (CREATE, ALTER, DROP …) commits by itself, so its count is
+ * written just after: a process killed between the two leaves a statement applied and not counted,
+ * which the next start runs again, and a statement whose effect is already there fails on MySQL,
+ * MariaDB and TiDB alike with one of ALREADY_APPLIED's errors, read as applied. Each statement is
+ * one ALTER, CREATE … at a time, and each of those is atomic on all three (MySQL 8 and MariaDB
+ * 10.6+ atomic DDL; TiDB's multi-schema change), so such a statement is all there or not at all.
+ * The same reading lets a migration an earlier release's migrator left half run go on from where it
+ * stopped (its row changes had no count: those committed are run again, as they were then).
+ *
+ * Rights: the hub's (db/setup/rights.ts): no DELETE or DROP; the count is set back to 0 when the
+ * journal row is written, never deleted.
+ */
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import mysql from 'mysql2/promise';
+import { endConnection } from '../connect';
+
+/** One row per journal table: the migration being run and how many of its statements are applied. */
+export const MIGRATION_PROGRESS_TABLE = 'hub_migration_progress';
+
+/**
+ * The errors a DDL statement answers when what it makes is already there, or what it takes away
+ * already gone (the same codes on MySQL 8, MariaDB 10.11 and TiDB): a statement applied by a process
+ * stopped before it counted it.
+ */
+const ALREADY_APPLIED: ReadonlySet<number> = new Set([
+  1050, // ER_TABLE_EXISTS_ERROR: CREATE TABLE
+  1051, // ER_BAD_TABLE_ERROR: DROP TABLE
+  1060, // ER_DUP_FIELDNAME: ADD column
+  1061, // ER_DUP_KEYNAME: ADD UNIQUE / INDEX, CREATE INDEX
+  1068, // ER_MULTIPLE_PRI_KEY: ADD PRIMARY KEY
+  1091, // ER_CANT_DROP_FIELD_OR_KEY: DROP column / INDEX / FOREIGN KEY
+  1826, // ER_FK_DUP_NAME: ADD CONSTRAINT … FOREIGN KEY (MySQL, TiDB)
+]);
+
+/** MariaDB's answer to a foreign key's name already taken: 1005 ER_CANT_CREATE_TABLE with InnoDB's errno 121. */
+const isDuplicateForeignKeyOnMariaDb = (err: { errno?: number; message?: string }) => err.errno === 1005 && /errno: 121\b/.test(err.message ?? '');
+
+/** Whether `err`, from a DDL statement, says its effect is already there. */
+export function alreadyApplied(err: unknown): boolean {
+  const e = err as { errno?: number; message?: string };
+  return (typeof e.errno === 'number' && ALREADY_APPLIED.has(e.errno)) || isDuplicateForeignKeyOnMariaDb(e);
+}
+
+/** Whether a statement changes rows only (and so may run in a transaction with its count); comments before it skipped. */
+export function changesRowsOnly(statement: string): boolean {
+  const text = statement.replace(/^(\s+|--[^\n]*(\n|$)|\/\*[\s\S]*?\*\/)*/, '');
+  return /^(INSERT|UPDATE|DELETE|REPLACE)\b/i.test(text);
+}
+
+/** A point of a migration run: after statement `statement` (from 0) of the migration made at `createdAt`, before or after its count was written. */
+export interface MigrationPoint {
+  createdAt: number;
+  statement: number;
+  counted: boolean;
+}
+
+/** Thrown where `stopAt` asked to stop: as a process killed there would, the run leaves its connection (and an open transaction) to the server. */
+export class MigrationStopped extends Error {
+  constructor(readonly at: MigrationPoint) {
+    super(`migration run stopped after statement ${at.statement} of ${at.createdAt} (${at.counted ? 'counted' : 'not counted'})`);
+  }
+}
+
+export interface MigrateOptions {
+  /** Tests: asked at every point of the run; true stops it there (MigrationStopped), as a kill would. */
+  stopAt?: (at: MigrationPoint) => boolean;
+}
+
+/** Creates a table when missing, checked first: CREATE TABLE IF NOT EXISTS needs the CREATE right even when it exists. */
+export async function createTableWhenMissing(conn: mysql.Connection, table: string, ddl: string): Promise<void> {
+  const [found] = (await conn.query('SELECT 1 AS found FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table])) as unknown as [unknown[]];
+  if (found.length === 0) await conn.query(ddl);
+}
+
+/**
+ * Runs the migrations of `migrationsFolder` that `migrationsTable` (drizzle's journal) does not
+ * record, each from its first statement not yet applied. Callers hold the migration lock
+ * (db/setup/provision.ts withMigrationLock) where processes may start at once.
+ */
+export async function migrateResumably(url: string, migrationsFolder: string, migrationsTable: string, opts: MigrateOptions = {}): Promise<void> {
+  const migrations = readMigrationFiles({ migrationsFolder });
+  const journal = mysql.escapeId(migrationsTable);
+  const conn = await mysql.createConnection({ uri: url, charset: 'utf8mb4', dateStrings: true, supportBigNumbers: true, bigNumberStrings: true });
+  const stop = (at: MigrationPoint) => {
+    if (opts.stopAt?.(at)) throw new MigrationStopped(at);
+  };
+  try {
+    // drizzle's journal table, as drizzle makes it.
+    await createTableWhenMissing(conn, migrationsTable, `CREATE TABLE IF NOT EXISTS ${journal} (id serial PRIMARY KEY, hash text NOT NULL, created_at bigint)`);
+    await createTableWhenMissing(
+      conn,
+      MIGRATION_PROGRESS_TABLE,
+      `CREATE TABLE IF NOT EXISTS ${MIGRATION_PROGRESS_TABLE} (journal varchar(64) NOT NULL, created_at bigint NOT NULL, statements_applied int unsigned NOT NULL, CONSTRAINT ${MIGRATION_PROGRESS_TABLE}_journal PRIMARY KEY (journal))`,
+    );
+    const [[last]] = (await conn.query(`SELECT created_at AS createdAt FROM ${journal} ORDER BY created_at DESC LIMIT 1`)) as unknown as [{ createdAt: string | null }[]];
+    const [[progress]] = (await conn.query(`SELECT created_at AS createdAt, statements_applied AS applied FROM ${MIGRATION_PROGRESS_TABLE} WHERE journal = ?`, [migrationsTable])) as unknown as [
+      { createdAt: string; applied: number }[],
+    ];
+    const count = (createdAt: number, applied: number) =>
+      conn.query(
+        `INSERT INTO ${MIGRATION_PROGRESS_TABLE} (journal, created_at, statements_applied) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE created_at = VALUES(created_at), statements_applied = VALUES(statements_applied)`,
+        [migrationsTable, createdAt, applied],
+      );
+    for (const m of migrations) {
+      if (last && last.createdAt !== null && Number(last.createdAt) >= m.folderMillis) continue;
+      const from = progress && Number(progress.createdAt) === m.folderMillis ? progress.applied : 0;
+      for (let i = from; i < m.sql.length; i++) {
+        const statement = m.sql[i];
+        const final = i === m.sql.length - 1;
+        // The count after statement i; after the last, the journal row and the count set back.
+        const record = async () => {
+          if (final) {
+            await conn.query(`INSERT INTO ${journal} (hash, created_at) VALUES (?, ?)`, [m.hash, m.folderMillis]);
+            await count(m.folderMillis, 0);
+          } else await count(m.folderMillis, i + 1);
+        };
+        if (changesRowsOnly(statement)) {
+          await conn.query('START TRANSACTION');
+          await conn.query(statement);
+          stop({ createdAt: m.folderMillis, statement: i, counted: false });
+          await record();
+          await conn.query('COMMIT');
+        } else {
+          try {
+            await conn.query(statement);
+          } catch (err) {
+            if (!alreadyApplied(err)) throw err;
+          }
+          stop({ createdAt: m.folderMillis, statement: i, counted: false });
+          await conn.query('START TRANSACTION');
+          await record();
+          await conn.query('COMMIT');
+        }
+        stop({ createdAt: m.folderMillis, statement: i, counted: true });
+      }
+    }
+  } finally {
+    await endConnection(conn);
+  }
+}
