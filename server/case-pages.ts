@@ -460,7 +460,9 @@ export function renderBrief(v: BriefView): string {
         header: '状态',
         cell: (dl) =>
           `<span class="${dl.status === 'OVERDUE' || dl.status === 'MISSED' || dl.status === 'MET_LATE' ? 'overdue' : ''}">${esc(DEADLINE_STATUS[dl.status])}${
-            dl.overdue ? esc(overdueText(dl.overdue)) : ''
+            // Counted over a year without its notice, the figure may move (Overdue.provisional); said here
+            // unless the due date beside it says so already.
+            dl.overdue ? esc(overdueText(dl.overdue, dl.overdue.provisional && !dl.provisional)) : ''
           }</span>${dl.metAt ? ` ${nw(`枢纽记录 ${shortTime(dl.metAt)}`)}${dl.metStatedAt ? ` ${nw(`经办人称 ${shortTime(dl.metStatedAt)}`)}` : ''}` : ''}`,
       },
     ],
