@@ -29,14 +29,14 @@ import { paidRecordInWords, type DecisionCheck } from '../domain/cases/decision-
 import { firstAidStanding, fulfilmentStanding } from '../resolvers/cases/aid-standing';
 import { paidAtSource } from '../resolvers/cases/paid-at-source';
 import { chinaDateOf, formatChinaInstant } from '../domain/cases/china-time';
-import { caseDeadlines, standing, type CaseDeadline, type Limit } from '../domain/cases/deadlines';
+import { caseDeadlines, type CaseDeadline, type DeadlineStatus, type Limit } from '../domain/cases/deadlines';
 import { programmeAndAmount } from '../domain/cases/meetings';
 import { departmentsNotTakingPart, dossierChanges, DOSSIER_MONTHS, memberAge, type Dossier, type DossierCase, type DossierCaseLate, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
 import { AID_CAUSE_NAMES, DISABILITY_CATEGORY_NAMES, type AidCause, type AidRecord, type AidStatus } from '../domain/aid';
 import { countyOf, departmentOfficeName, parseOffice, storedOffice } from '../domain/cases/offices';
 import { caseReference } from '../domain/cases/reference';
 import { isWaitingReferral } from '../domain/cases/referrals';
-import { referralDue } from '../domain/cases/supervision';
+import { referralDue, slipStanding } from '../domain/cases/supervision';
 import { DEPARTMENT_CODES, DEPARTMENT_NAMES, HUB_LEDGER_SOURCES, type DepartmentCode, type OfficeCode } from '../domain/departments';
 import { maskIdNumber } from '../domain/id-number';
 import { HUB_ID } from '../domain/hub-id';
@@ -64,6 +64,8 @@ const NEED_STATE: Record<NeedState, string> = { OPEN: '征集中', COVERED: '已
 const SLIP_STATE: Record<string, string> = { ISSUED: '待接收', ACCEPTED: '已接收', COMPLETED: '已反馈', DECLINED: '已退回', SUPERSEDED: '已被更正取代' };
 const DEADLINE_KIND = { FIRST_AID: '先行救助', MATERIALS: '补充完善材料', INVESTIGATION_OPINION: '调查初审意见', APPROVAL: '审核审批' } as const;
 const SEVERITY: Record<string, string> = { CONFLICT: '重复救助', WARNING: '需核查', MISSED_AID: '疑似漏保' };
+/** A slip's lateness beside its state in the brief's decisions, by its deadline's status (slipStanding). */
+const SLIP_LATENESS: Record<DeadlineStatus, string> = { PENDING: '', MET: '', VOID: '', OVERDUE: '（已超期）', MET_LATE: '（超期办理）', MISSED: '（超期未办）' };
 const DEADLINE_STATUS = { PENDING: '未到期', OVERDUE: '已超期', MET: '按时完成', MET_LATE: '超期完成', MISSED: '未完成（已超期）', VOID: '不再适用' } as const;
 /** A first aid's cause in the brief, as a decision's: ILLNESS only to a caller who may read health detail. */
 function firstAidCause(cause: string | null, health: boolean): string {
@@ -458,7 +460,9 @@ export function renderBrief(v: BriefView): string {
         header: '状态',
         cell: (dl) =>
           `<span class="${dl.status === 'OVERDUE' || dl.status === 'MISSED' || dl.status === 'MET_LATE' ? 'overdue' : ''}">${esc(DEADLINE_STATUS[dl.status])}${
-            dl.overdue ? esc(overdueText(dl.overdue)) : ''
+            // Counted over a year without its notice, the figure may move (Overdue.provisional); said here
+            // unless the due date beside it says so already.
+            dl.overdue ? esc(overdueText(dl.overdue, dl.overdue.provisional && !dl.provisional)) : ''
           }</span>${dl.metAt ? ` ${nw(`枢纽记录 ${shortTime(dl.metAt)}`)}${dl.metStatedAt ? ` ${nw(`经办人称 ${shortTime(dl.metStatedAt)}`)}` : ''}` : ''}`,
       },
     ],
@@ -765,8 +769,10 @@ export function renderBrief(v: BriefView): string {
     {
       header: '转办单状态',
       cell: (s) => {
-        const st = standing(referralDue(chinaDateOf(s.issuedAt), s.dueOn), s.answeredAt, null, v.printedAt);
-        return `<span class="${st.status === 'OVERDUE' || st.status === 'MET_LATE' ? 'overdue' : ''}">${esc(SLIP_STATE[s.state])}${st.status === 'OVERDUE' ? '（已超期）' : st.status === 'MET_LATE' ? '（超期办理）' : ''}</span>${
+        // As Referral.deadlineStatus reads it: a slip a correction superseded was not answered, so one
+        // superseded once late was missed (超期未办), not handled late (超期办理).
+        const st = slipStanding({ issuedOn: chinaDateOf(s.issuedAt), dueOn: s.dueOn, answeredAt: s.answeredAt, superseded: s.state === 'SUPERSEDED' }, v.printedAt);
+        return `<span class="${st.status === 'OVERDUE' || st.status === 'MET_LATE' || st.status === 'MISSED' ? 'overdue' : ''}">${esc(SLIP_STATE[s.state])}${SLIP_LATENESS[st.status]}</span>${
           s.answeredAt ? `<div>${nw(shortTime(s.answeredAt))}</div>` : ''
         }`;
       },

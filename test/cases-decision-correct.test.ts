@@ -258,5 +258,10 @@ describe('supervision and the case record', () => {
     expect(html).toContain('更正会议决定');
     expect(html).toContain('已被更正取代');
     expect(html).toContain('会议记录金额有误，应为 18000 元');
+    // The slip superseded once overdue reads as Referral.deadlineStatus does (MISSED): not answered,
+    // so missed (超期未办), where the brief said it was handled late (超期办理); one superseded in time, no lateness.
+    expect(html).toContain('已被更正取代（超期未办）</span>');
+    expect(html).not.toContain('已被更正取代（超期办理）');
+    expect(html).toContain('已被更正取代</span>');
   });
 });

@@ -19,7 +19,7 @@ import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
-import { wangHealthAndHousingMeeting } from './support/cases';
+import { civilAffairsDeclinesOpen, wangHealthAndHousingMeeting } from './support/cases';
 import { insertRegions, insertWang, insertZhao, SLIP_ANSWERING_OFFICES, TODAY, WANG } from './support/scenarios';
 import { chars } from './support/text';
 
@@ -307,6 +307,24 @@ describe('every decision runs the pre-grant check', () => {
     await ok(demo.AIDHUB_TOKEN_EDUCATION, DECLINE, { input: { referralId: second, reason: '该生不住校' } }, 'referralDecline');
     await ok(ca, WAIVE, { input: { referralId: second, reason: '不住校，无需补助' } }, 'referralWaive');
     expect((await ok(ca, MOVE, { input: { caseId, to: 'CLOSED', reason: '办结' } }, 'caseTransition')).case.state).toBe('CLOSED');
+  });
+
+  it('does not reject a case back in deliberation while a declined decision is open: the decline stays in supervision until waived', async () => {
+    const ca = demo.AIDHUB_TOKEN_CIVIL_AFFAIRS;
+    const caseId = (await ok(ca, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '再议后不予救助', reportedAt: '2026-03-10T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(ca, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+    const tuition = { department: 'EDUCATION', programme: 'TUITION_WAIVER', amountFen: 120_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.child };
+    const met = await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS', 'EDUCATION'], decisions: [tuition] } }, 'meetingRecord');
+    const slip = met.meeting.decisions[0].id;
+    await ok(demo.AIDHUB_TOKEN_EDUCATION, DECLINE, { input: { referralId: slip, reason: '该生已转学至外市' } }, 'referralDecline');
+    await ok(ca, MOVE, { input: { caseId, to: 'IN_DELIBERATION', reason: '退回重新议定' } }, 'caseTransition');
+    // Rejected now, the case ended with its declined decision neither reassigned, waived nor decided
+    // again, and the decline left declinesOpen (a case ended) with no waiver on record.
+    expect(codes(await ca(MOVE, { input: { caseId, to: 'REJECTED', reason: '经再议，不予救助' } }), 'caseTransition')).toEqual(['DECLINED_DECISIONS_OPEN']);
+    expect(await civilAffairsDeclinesOpen(ca)).toContain(slip);
+    await ok(ca, WAIVE, { input: { referralId: slip, reason: '学生已转学，由就读地教育部门资助' } }, 'referralWaive');
+    expect((await ok(ca, MOVE, { input: { caseId, to: 'REJECTED', reason: '经再议，不予救助' } }, 'caseTransition')).case.state).toBe('REJECTED');
+    expect(await civilAffairsDeclinesOpen(ca)).not.toContain(slip);
   });
 });
 

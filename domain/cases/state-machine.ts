@@ -54,7 +54,7 @@ export type TransitionRefusal =
   | 'MEETING_REQUIRED'
   /** 件件有落实、有反馈: a case ends only when every referral slip has its feedback. */
   | 'REFERRALS_WITHOUT_FEEDBACK'
-  /** A declined decision must be reassigned, re-deliberated or waived before the case closes. */
+  /** A declined decision must be reassigned, re-deliberated or waived before the case closes, is handed over or rejected. */
   | 'DECLINED_DECISIONS_OPEN'
   /** 先行救助 is recorded with what was given (caseFirstAid), not as a bare state change. */
   | 'FIRST_AID_DETAILS_REQUIRED'
@@ -125,8 +125,10 @@ export function checkTransition(from: CaseState, to: CaseState, facts: Transitio
     return { ok: false, code: 'REFERRALS_WITHOUT_FEEDBACK', message: `${facts.referralsWithoutFeedback} referral slip(s) have no feedback yet` };
   }
   // 件件有落实: a case closes only when every decision is fulfilled or waived; a declined decision is
-  // resolved by the convener who decided it before the case leaves the county.
-  if ((to === 'CLOSED' || to === 'HANDED_OVER') && (facts.declinedDecisionsOpen ?? 0) > 0) {
+  // resolved by the convener who decided it before the case leaves the county. Nor is a case back in
+  // deliberation over a decline rejected with it open: the case ended, the decided aid left
+  // supervision's declinesOpen with no waiver on record (referralWaive first, which keeps its reason).
+  if ((to === 'CLOSED' || to === 'HANDED_OVER' || to === 'REJECTED') && (facts.declinedDecisionsOpen ?? 0) > 0) {
     return { ok: false, code: 'DECLINED_DECISIONS_OPEN', message: `${facts.declinedDecisionsOpen} declined decision(s) are not yet reassigned, re-deliberated or waived` };
   }
   return { ok: true };

@@ -530,7 +530,8 @@ export type Mutation = {
    * state, when no reason is given, when a case in deliberation is decided without a meeting
    * (meetingRecord; MEETING_REQUIRED) — except a case back in deliberation over a decline whose
    * convener has since reassigned or waived every declined decision: its earlier meeting's decisions
-   * stand and it returns to DECIDED — when a case would end with slips still waiting for feedback, or when a case
+   * stand and it returns to DECIDED — when a case would end with slips still waiting for feedback, or be
+   * closed or rejected with a declined decision not yet resolved (DECLINED_DECISIONS_OPEN), or when a case
    * opened from a monitoring alert is decided before its village notice has run (NOTICE_REQUIRED,
    * NOTICE_PERIOD_RUNNING).
    */
@@ -2367,7 +2368,7 @@ export type CaseErrorCode =
   | 'AID_AMOUNT_SHORT'
   /** The decision's pre-grant check finds a conflict (duplicate aid) and no override reason is stated (conflictOverrideReason). */
   | 'DECISION_CONFLICT'
-  /** The case cannot close while a declined decision is not reassigned, re-deliberated or waived. */
+  /** The case cannot close, be handed over or be rejected while a declined decision is not reassigned, re-deliberated or waived. */
   | 'DECLINED_DECISIONS_OPEN'
   /** Only a declined decision not yet resolved is reassigned or waived. */
   | 'DECISION_NOT_DECLINED'

@@ -5,6 +5,7 @@
  * and history (version 1) still prints. Pure rendering: no server, no database.
  */
 import { oneOffAid, recurringAid, type AidRecord } from '../../domain/aid';
+import { caseDeadlines } from '../../domain/cases/deadlines';
 import type { RecordStanding } from '../../domain/cases/fulfilment';
 import { departmentsNotContributed, type Dossier } from '../../domain/cases/dossier';
 import { summariseAid } from '../../domain/household/aid-summary';
@@ -464,5 +465,24 @@ describe('codes on the brief (rule ids, record keys)', () => {
     expect(briefCode('src_aid_row:MA-2025-1013')).toBe('<span class="nw">src_</span><wbr><span class="nw">aid_</span><wbr><span class="nw">row:</span><wbr><span class="nw">MA-2025-1013</span>');
     expect(briefCode('pay:2026-03-14 10:00')).toBe('<span class="nw">pay:2026-03-14 10:00</span>');
     expect(briefCode('A&B_<C>')).toBe('<span class="nw">A&amp;B_</span><wbr><span class="nw">&lt;C&gt;</span>');
+  });
+});
+
+describe('the case’s time limits', () => {
+  it('says an overdue count is provisional where it counts days of a year whose holiday notice is not published, though its due date is not', () => {
+    // Reported Thursday 2026-12-24: the investigation opinion is due Tuesday 12-29 under 2026's notice;
+    // printed on 2027-01-11 it is 7 working days late, counted over 2027's days, known by the law alone.
+    const reportedAt = new Date('2026-12-24T09:00:00+08:00');
+    const printedAt = new Date('2027-01-11T10:00:00+08:00');
+    const deadlines = caseDeadlines({ urgency: 'NORMAL', reportedAt, transitions: [{ to: 'REPORTED', at: reportedAt }] }, printedAt);
+    const investigation = deadlines.find((d) => d.kind === 'INVESTIGATION_OPINION')!;
+    expect(investigation).toMatchObject({ dueOn: '2026-12-29', provisional: false, status: 'OVERDUE', overdue: { workingDays: 8, provisional: true } });
+    const text = renderBrief({ ...view(v2, true), c: { ...c, urgency: 'NORMAL', reportedAt }, deadlines, printedAt }).replace(/<[^>]+>/g, '');
+    expect(text).toContain('2026-12-29已超期（超 8 个工作日');
+    expect(text).toMatch(/2026-12-29已超期（超 8 个工作日 \/ \d+ 小时，当年放假安排未公布，暂按法定节日和周末计）/);
+    // A due date itself provisional says so once, beside the date.
+    const approval = deadlines.find((d) => d.kind === 'APPROVAL')!;
+    expect(approval.provisional).toBe(true);
+    expect(text.match(/当年放假安排未公布/g)).toHaveLength(2);
   });
 });

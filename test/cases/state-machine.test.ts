@@ -88,6 +88,10 @@ describe('case transitions', () => {
   it('does not close or reject a case while a slip waits for feedback', () => {
     expect(checkTransition('DECIDED', 'CLOSED', { ...ok, referralsWithoutFeedback: 1 })).toMatchObject({ ok: false, code: 'REFERRALS_WITHOUT_FEEDBACK' });
     expect(checkTransition('IN_DELIBERATION', 'REJECTED', { ...ok, referralsWithoutFeedback: 2 })).toMatchObject({ ok: false, code: 'REFERRALS_WITHOUT_FEEDBACK' });
+    // Back in deliberation over a decline: rejected with the decline open, the decided aid would leave
+    // supervision's declinesOpen without a waiver on record. The convener resolves it first.
+    expect(checkTransition('IN_DELIBERATION', 'REJECTED', { ...ok, decisionsOnRecord: 1, declinedDecisionsOpen: 1 })).toMatchObject({ ok: false, code: 'DECLINED_DECISIONS_OPEN' });
+    expect(checkTransition('IN_DELIBERATION', 'REJECTED', { ...ok, decisionsOnRecord: 1, declinedDecisionsOpen: 0 })).toEqual({ ok: true });
     // Open slips do not block moves that do not end the case.
     expect(checkTransition('INVESTIGATING', 'IN_DELIBERATION', { ...ok, referralsWithoutFeedback: 3 })).toEqual({ ok: true });
   });
