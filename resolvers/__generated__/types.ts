@@ -3321,7 +3321,7 @@ export type CharityProjectCreateInput = {
   readonly title: Scalars['String']['input'];
   /** What it funds. */
   readonly purpose: NeedPurpose;
-  /** The area it serves (within the caller's scope). */
+  /** The area it serves (within the caller's scope): a division code of 6, 9 or 12 digits (else BAD_USER_INPUT, MALFORMED_DIVISION_CODE). A need matches a project whose area holds its county. */
   readonly regionCode: Scalars['String']['input'];
   /** Budget. */
   readonly budgetFen: Scalars['Fen']['input'];

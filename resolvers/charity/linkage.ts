@@ -4,7 +4,7 @@
  * (scope, claim, organisation) and calls the pure rules (domain/charity) and the store.
  */
 import { inScope } from '../../access/decide';
-import { badInput, requireHubId, requireIdNumber } from '../../access/errors';
+import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
 import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { DEFAULT_CLAIM_WORKING_DAYS } from '../../db/charity/config';
@@ -398,8 +398,14 @@ export async function registerOrganisation(ctx: HubContext, input: { creditCode:
 /**
  * A project names the organisation's own reference, as a pledge does: without one a retry after a
  * lost answer created a second project (two projects of one title and budget may both be meant).
+ * Its area is a division code, as charityProjects' filter is (MALFORMED_DIVISION_CODE): the access
+ * check judges only a division code against the caller's scope, so a code of no division was stored
+ * as typed, an empty one matching every need of its purpose in the country and `3708` every need of
+ * Jining, whatever the organisation's scope. A division the hub holds nothing of yet is taken, as
+ * a client's scope is (a county whose households are still to come).
  */
 export async function createProject(ctx: HubContext, input: { title: string; purpose: NeedPurpose; regionCode: string; budgetFen: number; reference: string }): Promise<CharityOutcome<store.ProjectRecord>> {
+  const regionCode = requireDivisionCode(input.regionCode, 'input.regionCode');
   const org = await myOrganisation(ctx);
   if (!org) return refuse('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
   const title = shownText(input.title, 100, ['input', 'title'], { numbers: false });
@@ -408,7 +414,7 @@ export async function createProject(ctx: HubContext, input: { title: string; pur
   if (bad) return { ok: false, errors: [bad] };
   const badAmount = amountRefused(input.budgetFen, 'budgetFen');
   if (badAmount) return badAmount;
-  return store.createProjectOnce(ctx.hub, { creditCode: org.creditCode, title: title.text, purpose: input.purpose, regionCode: input.regionCode, budgetFen: input.budgetFen, reference: input.reference.trim() });
+  return store.createProjectOnce(ctx.hub, { creditCode: org.creditCode, title: title.text, purpose: input.purpose, regionCode, budgetFen: input.budgetFen, reference: input.reference.trim() });
 }
 
 /**
