@@ -5659,7 +5659,7 @@ export type AidReportConflict = {
   readonly rule: Rule;
   /** How serious it is. */
   readonly severity: FindingSeverity;
-  /** The departments concerned. */
+  /** The departments concerned. To a charity's client its own (CHARITY) alone: which other offices aided the beneficiary is their aid, which a charity does not read (a women's federation's 两癌 aid on the stay told it of a cancer, a trade union's illness aid of a registered hardship worker). */
   readonly departments: ReadonlyArray<Department>;
   /** In words, in Chinese; names and ID numbers are never in it. For a beneficiary outside the caller's region (a check in the LIMITED view, purpose DUPLICATE_CHECK), the rule alone: amounts and days of other aid are not part of that view, as preGrantCheck's explanation is refused there. To a charity's client the rule alone too, wherever the beneficiary lives: a charity reads no other office's aid (no household, person or preGrantCheck), and the full text gave it a stay's medical aid with its amount and day. */
   readonly explanation: Scalars['String']['output'];
