@@ -2808,7 +2808,7 @@ export type CharityErrorCode =
   | 'BENEFICIARY_NOT_IN_HOUSEHOLD'
   /** A delivery names another member than the one the need is for: a need for one member is delivered to that member. */
   | 'BENEFICIARY_NOT_OF_NEED'
-  /** The hub records the member a delivery is for as deceased before deliveredOn: aid is delivered to the living (as aidReport refuses it); name the member who received it. */
+  /** The hub records the member a delivery is for as deceased before deliveredOn: aid is delivered to the living (as aidReport refuses it); name the member who received it. For a need (charityNeedPublish's beneficiaryIdNumber, or an alert's person), the member is recorded as deceased before today: every delivery to it would be refused; publish the household's need instead. */
   | 'BENEFICIARY_DECEASED'
   /** The description carries a number that could identify someone (ID, phone, bank account): seven digits or more, full-width, in Chinese numerals or split by spaces, dashes or dots alike; or names a current member of the household (two characters or more) or its village (the claiming charity is told the township only). Also a consent's givenBy or officer that carries an ID, phone or account number (however split): offices read both as typed. */
   | 'DESCRIPTION_IDENTIFIES'

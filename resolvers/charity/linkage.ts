@@ -178,9 +178,10 @@ function amountRefused(fen: number, field: string): CharityOutcome<never> | null
 
 /**
  * A need of a case checked against the household and a consent (an existing one, or one about to
- * be recorded with it): the row to insert, or why not. Reads only.
+ * be recorded with it): the row to insert, or why not. Reads only. `beneficiaryField` names the
+ * input the beneficiary came from (`beneficiaryIdNumber`, or an alert's `alertId`).
  */
-async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRecord | null, input: NeedInput, beneficiary: string | null, consentField: string[]): Promise<CharityOutcome<NeedValues>> {
+async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRecord | null, input: NeedInput, beneficiary: string | null, consentField: string[], beneficiaryField: string[]): Promise<CharityOutcome<NeedValues>> {
   const description = shownText(input.description, 200, ['input', 'description'], { multiLine: true });
   if ('error' in description) return { ok: false, errors: [description.error] };
   const badAmount = amountRefused(input.uncoveredFen, 'uncoveredFen');
@@ -190,7 +191,15 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
   // whole household is about each of them (a child under 14 among them needs MINOR_DATA).
   const current = await store.currentMembers(ctx.hub, c.householdId);
   const members = current.map((m) => m.idNumber);
-  if (beneficiary && !members.includes(beneficiary)) return refuse('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a current member of the case’s household', ['input', 'beneficiaryIdNumber']);
+  if (beneficiary && !members.includes(beneficiary)) return refuse('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a current member of the case’s household', beneficiaryField);
+  // A member the hub records as dead before today (a household not yet updated still lists them):
+  // every delivery to the need would be refused, dated on or after the pledge, itself on or after
+  // today (BENEFICIARY_DECEASED; another member named is BENEFICIARY_NOT_OF_NEED), and a charity's
+  // pledge left answering for money it could not deliver. The household's need is published as its own.
+  const died = beneficiary ? await store.deathDateOf(ctx.hub, beneficiary) : null;
+  if (died !== null && died < ctx.today) {
+    return refuse('BENEFICIARY_DECEASED', 'the hub records the beneficiary as deceased: no charity delivery to them could be recorded; publish the need for the whole household (no beneficiaryIdNumber, with charityNeedPublish)', beneficiaryField);
+  }
   const household = await ctx.loaders.hub.householdById.load(c.householdId);
   const village = await ctx.loaders.hub.regionByCode.load(household!.regionCode);
   const shown = { memberNames: current.map((m) => m.name), villageName: village?.level === 'VILLAGE' ? village.name : null };
@@ -270,7 +279,7 @@ export async function publishNeed(ctx: HubContext, input: NeedInput & { caseId: 
     return store.replayOfPublication(earlier, { ...earlier, ...asked });
   }
   const consent = await consentInReach(ctx, consentId);
-  return checkedAndPublished(ctx, c.householdId, () => needOfCase(ctx, c, consent, input, beneficiary, ['input', 'consentId']), (values, seen) => store.insertNeedUnderConsent(ctx.hub, { ...values, publishKey }, ctx.today, seen));
+  return checkedAndPublished(ctx, c.householdId, () => needOfCase(ctx, c, consent, input, beneficiary, ['input', 'consentId'], ['input', 'beneficiaryIdNumber']), (values, seen) => store.insertNeedUnderConsent(ctx.hub, { ...values, publishKey }, ctx.today, seen));
 }
 
 /**
@@ -347,7 +356,7 @@ export async function publishNeedFromAlert(
   if (earlier) return retryOf(earlier);
   if (given && given.expiresOn < ctx.today) return refuse('CONSENT_EXPIRY_IN_PAST', 'expiresOn must be today or later', ['input', 'consent', 'expiresOn']);
   const consent = given ? { ...given, id: 0, revokedAt: null, revokedByClient: null, revokedByOfficer: null, recordKey: null } : await consentInReach(ctx, consentId!);
-  const check = () => needOfCase(ctx, c, consent, need, alert.subjectIdNumber, given ? ['input', 'consent'] : ['input', 'consentId']);
+  const check = () => needOfCase(ctx, c, consent, need, alert.subjectIdNumber, given ? ['input', 'consent'] : ['input', 'consentId'], ['input', 'alertId']);
   if (!given) return checkedAndPublished(ctx, c.householdId, check, (values, seen) => store.insertNeedUnderConsent(ctx.hub, { ...values, publishKey }, ctx.today, seen));
   try {
     return await checkedAndPublished(ctx, c.householdId, check, (values, seen) =>
