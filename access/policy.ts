@@ -524,7 +524,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   AidReportPayload: { kind: 'OPEN', why: 'the outcome of the calling reporter’s own batch' },
   AidReportError: { kind: 'OPEN', why: 'a problem with the calling reporter’s own record' },
   AidReportIncompleteCheck: { kind: 'OPEN', why: 'the position of the reporter’s own record and the departments its check could not read (each also a DEPARTMENT_UNAVAILABLE error); no personal data' },
-  AidReportConflict: { kind: 'OPEN', why: 'rule, severity and departments of a conflict the reporter’s own record causes; the explanation is built for the caller’s view (health detail), and names the rule alone for a beneficiary outside the caller’s region (the LIMITED view)' },
+  AidReportConflict: { kind: 'OPEN', why: 'rule, severity and departments of a conflict the reporter’s own record causes; the explanation is built for the caller’s view (health detail), and names the rule alone for a beneficiary outside the caller’s region (the LIMITED view); to a charity the rule alone wherever the beneficiary lives, and of the departments its own (CHARITY) alone' },
 
   // schema/access.graphql: reached only through Query.caller, Query.accessLog, Query.householdAccessLog, Query.clientAccessLog and Query.clientAuditLookups.
   Caller: { kind: 'OPEN', why: 'the caller’s own client record' },

@@ -675,6 +675,26 @@ describe('aidReport: a conflict of a beneficiary outside the reporter’s region
     expect(x7).toMatchObject({ index: 0, severity: 'CONFLICT' });
     expect(x7.explanation).not.toMatch(/元|\d{4}-\d{2}-\d{2}/);
   });
+
+  it('names to a charity its own office alone among the departments: which other offices aided the stay is their aid', async () => {
+    // A stay of its own (a burden of 3,000 yuan) with the women's federation's "两癌" aid of 1,000 on it.
+    const woman = makeIdNumber('370811', '1970-08-08', 46);
+    const stay = 'SETL-RA-DEPTS';
+    await addHousehold(dbs, 'F-RA-DEPTS', [{ idNumber: woman, name: '子', gender: 'F', birthDate: '1970-08-08' }]);
+    await healthScenario.insert(dbs.sources.HEALTH, 'settlements', { setlId: stay, psnCertNo: woman, fixmedinsName: '任城区人民医院', admDate: '2026-01-03', dscgDate: '2026-01-12', setlDate: '2026-01-12', diseName: '乳腺恶性肿瘤', medfeeSumamt: '10000.00', hifpPay: '7000.00', hifmiPay: '0.00', mafPay: '0.00', psnPay: '3000.00' });
+    const federation = await hub.createClient({ name: 'test-womens-federation-depts', department: 'WOMENS_FEDERATION', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
+    const given = await hub.as({ token: federation.token, purpose: 'DUPLICATE_CHECK' }).gql(REPORT, { records: [{ reference: 'FL-DEPTS-1', beneficiaryIdNumber: woman, programme: 'TWO_CANCERS_AID', grantDate: '2026-01-20', amountFen: 100_000, settlementRef: stay }] });
+    expect(given.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+    // 1,000 + 2,500 on a burden of 3,000: X7. The departments told the charity the federation had aided her (a cancer).
+    const charityRecord = [{ reference: 'CS-DEPTS-1', beneficiaryIdNumber: woman, programme: 'CHARITY_MEDICAL', grantDate: '2026-01-25', amountFen: 250_000, settlementRef: stay }];
+    const res = await charity.gql(EXPLAINED, { records: charityRecord });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.aidReport.conflicts).toEqual([{ index: 0, rule: { id: 'X7' }, severity: 'CONFLICT', departments: [{ code: 'CHARITY' }], explanation: expect.any(String) }]);
+    // An office reporting the same aid reads them all, as preGrantCheck shows them.
+    const redCross = await hub.createClient({ name: 'test-red-cross-depts', department: 'RED_CROSS', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
+    const office = await hub.as({ token: redCross.token, purpose: 'DUPLICATE_CHECK' }).gql(EXPLAINED, { records: [{ ...charityRecord[0], reference: 'HS-DEPTS-1', programme: 'RED_CROSS_ILLNESS' }] });
+    expect(office.data.aidReport.conflicts[0].departments.map((d: { code: string }) => d.code)).toEqual(expect.arrayContaining(['WOMENS_FEDERATION', 'RED_CROSS']));
+  });
 });
 
 describe('aidReport: the conflicts a correction or a retry causes', () => {

@@ -2809,7 +2809,7 @@ export type CharityErrorCode =
   | 'BENEFICIARY_NOT_IN_HOUSEHOLD'
   /** A delivery names another member than the one the need is for: a need for one member is delivered to that member. */
   | 'BENEFICIARY_NOT_OF_NEED'
-  /** The hub records the member a delivery is for as deceased before deliveredOn: aid is delivered to the living (as aidReport refuses it); name the member who received it. */
+  /** The hub records the member a delivery is for as deceased before deliveredOn: aid is delivered to the living (as aidReport refuses it); name the member who received it. For a need (charityNeedPublish's beneficiaryIdNumber, or an alert's person), the member is recorded as deceased before today: every delivery to it would be refused; publish the household's need instead. */
   | 'BENEFICIARY_DECEASED'
   /** The description carries a number that could identify someone (ID, phone, bank account): seven digits or more, full-width, in Chinese numerals or split by spaces, dashes or dots alike; or names a current member of the household (two characters or more) or its village (the claiming charity is told the township only). Also a consent's givenBy or officer that carries an ID, phone or account number (however split): offices read both as typed. */
   | 'DESCRIPTION_IDENTIFIES'
@@ -3322,7 +3322,7 @@ export type CharityProjectCreateInput = {
   readonly title: Scalars['String']['input'];
   /** What it funds. */
   readonly purpose: NeedPurpose;
-  /** The area it serves (within the caller's scope). */
+  /** The area it serves (within the caller's scope): a division code of 6, 9 or 12 digits (else BAD_USER_INPUT, MALFORMED_DIVISION_CODE). A need matches a project whose area holds its county. */
   readonly regionCode: Scalars['String']['input'];
   /** Budget. */
   readonly budgetFen: Scalars['Fen']['input'];
@@ -5660,7 +5660,7 @@ export type AidReportConflict = {
   readonly rule: Rule;
   /** How serious it is. */
   readonly severity: FindingSeverity;
-  /** The departments concerned. */
+  /** The departments concerned. To a charity's client its own (CHARITY) alone: which other offices aided the beneficiary is their aid, which a charity does not read (a women's federation's 两癌 aid on the stay told it of a cancer, a trade union's illness aid of a registered hardship worker). */
   readonly departments: ReadonlyArray<Department>;
   /** In words, in Chinese; names and ID numbers are never in it. For a beneficiary outside the caller's region (a check in the LIMITED view, purpose DUPLICATE_CHECK), the rule alone: amounts and days of other aid are not part of that view, as preGrantCheck's explanation is refused there. To a charity's client the rule alone too, wherever the beneficiary lives: a charity reads no other office's aid (no household, person or preGrantCheck), and the full text gave it a stay's medical aid with its amount and day. */
   readonly explanation: Scalars['String']['output'];

@@ -4,7 +4,7 @@
  * (scope, claim, organisation) and calls the pure rules (domain/charity) and the store.
  */
 import { inScope } from '../../access/decide';
-import { badInput, requireHubId, requireIdNumber } from '../../access/errors';
+import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
 import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { DEFAULT_CLAIM_WORKING_DAYS } from '../../db/charity/config';
@@ -178,9 +178,10 @@ function amountRefused(fen: number, field: string): CharityOutcome<never> | null
 
 /**
  * A need of a case checked against the household and a consent (an existing one, or one about to
- * be recorded with it): the row to insert, or why not. Reads only.
+ * be recorded with it): the row to insert, or why not. Reads only. `beneficiaryField` names the
+ * input the beneficiary came from (`beneficiaryIdNumber`, or an alert's `alertId`).
  */
-async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRecord | null, input: NeedInput, beneficiary: string | null, consentField: string[]): Promise<CharityOutcome<NeedValues>> {
+async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRecord | null, input: NeedInput, beneficiary: string | null, consentField: string[], beneficiaryField: string[]): Promise<CharityOutcome<NeedValues>> {
   const description = shownText(input.description, 200, ['input', 'description'], { multiLine: true });
   if ('error' in description) return { ok: false, errors: [description.error] };
   const badAmount = amountRefused(input.uncoveredFen, 'uncoveredFen');
@@ -190,7 +191,15 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
   // whole household is about each of them (a child under 14 among them needs MINOR_DATA).
   const current = await store.currentMembers(ctx.hub, c.householdId);
   const members = current.map((m) => m.idNumber);
-  if (beneficiary && !members.includes(beneficiary)) return refuse('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a current member of the case’s household', ['input', 'beneficiaryIdNumber']);
+  if (beneficiary && !members.includes(beneficiary)) return refuse('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a current member of the case’s household', beneficiaryField);
+  // A member the hub records as dead before today (a household not yet updated still lists them):
+  // every delivery to the need would be refused, dated on or after the pledge, itself on or after
+  // today (BENEFICIARY_DECEASED; another member named is BENEFICIARY_NOT_OF_NEED), and a charity's
+  // pledge left answering for money it could not deliver. The household's need is published as its own.
+  const died = beneficiary ? await store.deathDateOf(ctx.hub, beneficiary) : null;
+  if (died !== null && died < ctx.today) {
+    return refuse('BENEFICIARY_DECEASED', 'the hub records the beneficiary as deceased: no charity delivery to them could be recorded; publish the need for the whole household (no beneficiaryIdNumber, with charityNeedPublish)', beneficiaryField);
+  }
   const household = await ctx.loaders.hub.householdById.load(c.householdId);
   const village = await ctx.loaders.hub.regionByCode.load(household!.regionCode);
   const shown = { memberNames: current.map((m) => m.name), villageName: village?.level === 'VILLAGE' ? village.name : null };
@@ -270,7 +279,7 @@ export async function publishNeed(ctx: HubContext, input: NeedInput & { caseId: 
     return store.replayOfPublication(earlier, { ...earlier, ...asked });
   }
   const consent = await consentInReach(ctx, consentId);
-  return checkedAndPublished(ctx, c.householdId, () => needOfCase(ctx, c, consent, input, beneficiary, ['input', 'consentId']), (values, seen) => store.insertNeedUnderConsent(ctx.hub, { ...values, publishKey }, ctx.today, seen));
+  return checkedAndPublished(ctx, c.householdId, () => needOfCase(ctx, c, consent, input, beneficiary, ['input', 'consentId'], ['input', 'beneficiaryIdNumber']), (values, seen) => store.insertNeedUnderConsent(ctx.hub, { ...values, publishKey }, ctx.today, seen));
 }
 
 /**
@@ -347,7 +356,7 @@ export async function publishNeedFromAlert(
   if (earlier) return retryOf(earlier);
   if (given && given.expiresOn < ctx.today) return refuse('CONSENT_EXPIRY_IN_PAST', 'expiresOn must be today or later', ['input', 'consent', 'expiresOn']);
   const consent = given ? { ...given, id: 0, revokedAt: null, revokedByClient: null, revokedByOfficer: null, recordKey: null } : await consentInReach(ctx, consentId!);
-  const check = () => needOfCase(ctx, c, consent, need, alert.subjectIdNumber, given ? ['input', 'consent'] : ['input', 'consentId']);
+  const check = () => needOfCase(ctx, c, consent, need, alert.subjectIdNumber, given ? ['input', 'consent'] : ['input', 'consentId'], ['input', 'alertId']);
   if (!given) return checkedAndPublished(ctx, c.householdId, check, (values, seen) => store.insertNeedUnderConsent(ctx.hub, { ...values, publishKey }, ctx.today, seen));
   try {
     return await checkedAndPublished(ctx, c.householdId, check, (values, seen) =>
@@ -398,8 +407,14 @@ export async function registerOrganisation(ctx: HubContext, input: { creditCode:
 /**
  * A project names the organisation's own reference, as a pledge does: without one a retry after a
  * lost answer created a second project (two projects of one title and budget may both be meant).
+ * Its area is a division code, as charityProjects' filter is (MALFORMED_DIVISION_CODE): the access
+ * check judges only a division code against the caller's scope, so a code of no division was stored
+ * as typed, an empty one matching every need of its purpose in the country and `3708` every need of
+ * Jining, whatever the organisation's scope. A division the hub holds nothing of yet is taken, as
+ * a client's scope is (a county whose households are still to come).
  */
 export async function createProject(ctx: HubContext, input: { title: string; purpose: NeedPurpose; regionCode: string; budgetFen: number; reference: string }): Promise<CharityOutcome<store.ProjectRecord>> {
+  const regionCode = requireDivisionCode(input.regionCode, 'input.regionCode');
   const org = await myOrganisation(ctx);
   if (!org) return refuse('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
   const title = shownText(input.title, 100, ['input', 'title'], { numbers: false });
@@ -408,7 +423,7 @@ export async function createProject(ctx: HubContext, input: { title: string; pur
   if (bad) return { ok: false, errors: [bad] };
   const badAmount = amountRefused(input.budgetFen, 'budgetFen');
   if (badAmount) return badAmount;
-  return store.createProjectOnce(ctx.hub, { creditCode: org.creditCode, title: title.text, purpose: input.purpose, regionCode: input.regionCode, budgetFen: input.budgetFen, reference: input.reference.trim() });
+  return store.createProjectOnce(ctx.hub, { creditCode: org.creditCode, title: title.text, purpose: input.purpose, regionCode, budgetFen: input.budgetFen, reference: input.reference.trim() });
 }
 
 /**

@@ -186,7 +186,10 @@ export const reportedAidResolvers: Resolvers = {
     index: (c) => c.index,
     rule: (c) => ruleById(c.finding.ruleId),
     severity: (c) => c.finding.severity,
-    departments: (c) => c.finding.departments.map(departmentOf),
+    // To a charity its own office alone, as its explanation names the rule alone: a charity reads no
+    // other office's aid, and the offices named told it which had aided the stay (the women's
+    // federation's 两癌 aid, a cancer; the trade union's illness aid, a registered hardship worker).
+    departments: (c, _, ctx) => (ctx.access.caller!.department === 'CHARITY' ? c.finding.departments.filter((d) => d === 'CHARITY') : c.finding.departments).map(departmentOf),
     // Outside the caller's region a reporter checks (DUPLICATE_CHECK) in the LIMITED view, as
     // preGrantCheck does, whose explanation is refused there (PreGrantFinding.explanation IN_SCOPE):
     // the text names the other offices' aid with its amounts and days, which that view withholds

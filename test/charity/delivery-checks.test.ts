@@ -157,6 +157,32 @@ describe('a delivery to a member who has died', () => {
     const delivered = await data(charity, DELIVER, { input: { pledgeId, amountFen: 50_000, deliveredOn: TODAY, beneficiaryIdNumber: WANG.head, reference: 'DEAD-2' } }, 'charityDeliveryReport');
     expect(delivered).toMatchObject({ delivery: { amountFen: 50_000 }, userErrors: [] });
   });
+
+  it('is never pledged for: a need naming a member recorded dead before today is refused BENEFICIARY_DECEASED at publication, nothing written; one who died today is published', async () => {
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    // Still listed in the household: published, the need's every delivery (on or after its pledge,
+    // itself on or after today) was refused BENEFICIARY_DECEASED, and naming another member BENEFICIARY_NOT_OF_NEED.
+    const UNCLE = makeIdNumber('370811', '1950-06-06', 19);
+    const AUNT = makeIdNumber('370811', '1952-07-07', 28);
+    await dbs.hub.insert(person).values([
+      { idNumber: UNCLE, name: '王德明', gender: 'M', birthDate: '1950-06-06', deathDate: '2026-03-10' },
+      { idNumber: AUNT, name: '赵桂芝', gender: 'F', birthDate: '1952-07-07', deathDate: TODAY },
+    ]);
+    await dbs.hub.insert(householdMember).values([
+      { householdId: wangId, idNumber: UNCLE, relation: 'OTHER', joinedOn: '2000-01-01' },
+      { householdId: wangId, idNumber: AUNT, relation: 'OTHER', joinedOn: '2000-01-01' },
+    ]);
+    const consent = await data(office, CONSENT, { input: { householdId: String(wangId), scopes: ['NEED_PUBLICATION', 'HEALTH_DATA'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord');
+    const need = { caseId, consentId: consent.consent.id, purpose: 'MEDICAL', urgency: 'URGENT', uncoveredFen: 100_000, description: '住院自付费用较高，尚有缺口' };
+    const needs = async () => (await rows('SELECT COUNT(*) AS n FROM charity_need'))[0].n;
+    const before = await needs();
+    const refused = await data(office, PUBLISH, { input: { ...need, beneficiaryIdNumber: UNCLE } }, 'charityNeedPublish');
+    expect(refused).toEqual({ need: null, userErrors: [{ code: 'BENEFICIARY_DECEASED', field: ['input', 'beneficiaryIdNumber'] }] });
+    expect(await needs()).toBe(before);
+    // Aid dated on the day of death is taken, so a need of a member who died today is still deliverable.
+    const today = await data(office, PUBLISH, { input: { ...need, beneficiaryIdNumber: AUNT } }, 'charityNeedPublish');
+    expect(today.userErrors).toEqual([]);
+  });
 });
 
 describe('a delivery in the duplicate rules', () => {

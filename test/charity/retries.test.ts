@@ -191,4 +191,26 @@ describe('charityProjectCreate', () => {
     const theirs = (await elsewhere.gql(PROJECT, { input: { ...project, budgetFen: 2_000_000, reference: 'LIVING-REUSED' } })).data.charityProjectCreate;
     expect(theirs).toMatchObject({ project: { budgetLeftFen: 2_000_000 }, replayed: false, userErrors: [] });
   });
+
+  it('refuses an area that is no division code, MALFORMED_DIVISION_CODE, creating nothing', async () => {
+    // Stored as typed, '' matched every need of its purpose anywhere and '3708' every need of Jining
+    // (projectMatches compares prefixes), whatever the organisation's scope: the access check judges division codes only.
+    const before = await count('SELECT COUNT(*) AS n FROM charity_project', []);
+    const refusals: { regionCode: string; data: unknown; codes: unknown }[] = [];
+    for (const regionCode of ['', 'abc', '3708', '37081', '370811 ']) {
+      const res: GraphQLResponse = await charity.gql(PROJECT, { input: { ...project, regionCode, reference: `AREA-${refusals.length}` } });
+      refusals.push({ regionCode, data: res.data, codes: res.errors?.map((e) => [e.extensions?.code, e.extensions?.reason, e.extensions?.argument]) });
+    }
+    const malformed = [['BAD_USER_INPUT', 'MALFORMED_DIVISION_CODE', 'input.regionCode']];
+    expect(refusals).toEqual([
+      { regionCode: '', data: null, codes: malformed },
+      { regionCode: 'abc', data: null, codes: malformed },
+      { regionCode: '3708', data: null, codes: malformed },
+      { regionCode: '37081', data: null, codes: malformed },
+      { regionCode: '370811 ', data: null, codes: malformed },
+    ]);
+    expect(await count('SELECT COUNT(*) AS n FROM charity_project', [])).toBe(before);
+    const county = (await charity.gql(PROJECT, { input: { ...project, regionCode: '370811', reference: 'AREA-COUNTY' } })).data.charityProjectCreate;
+    expect(county).toMatchObject({ replayed: false, userErrors: [] });
+  });
 });
