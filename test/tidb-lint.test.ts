@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { codeProblems, foreignKeys, lockingReadProblems, lockingReads, migrationProblems, splitStatements, TIDB_AUTO_ID_CACHE, withAutoIdCache } from '../db/tidb';
+import { codeProblems, foreignKeys, lockingReadProblems, lockingReads, migrationProblems, splitStatements, statementProblems, TIDB_AUTO_ID_CACHE, withAutoIdCache } from '../db/tidb';
 
 const ROOT = path.join(__dirname, '..');
 const tracked = (pattern: string) => execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', pattern], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').filter(Boolean);
@@ -17,6 +17,9 @@ const MIGRATIONS = tracked('*.sql').filter((f) => /(^|\/)migrations[^/]*\//.test
 /** Files that name the forbidden constructs on purpose: the rules and this test. */
 const RULE_FILES = new Set(['db/tidb.ts', 'test/tidb-lint.test.ts']);
 const CODE = tracked('*.ts').filter((f) => !RULE_FILES.has(f));
+
+/** The rules a migration statement breaks, of UPDATE_READS_ASSIGNED alone. */
+const updateMigrationRules = (statement: string) => migrationProblems(statement).map((p) => p.rule).filter((r) => r === 'UPDATE_READS_ASSIGNED');
 
 /** Comments may speak of anything; only code runs. */
 function withoutComments(text: string): string {
@@ -146,6 +149,11 @@ describe('SQL in the code', () => {
     for (const [file, entries] of Object.entries(FAULT_INJECTION)) for (const e of entries) expect(problems).toContainEqual(expect.objectContaining({ file, rule: e.rule }));
   });
 
+  it('has no UPDATE that reads a column it assigns before, nor a LIMIT in an IN subquery built with drizzle', () => {
+    // TiDB evaluates an UPDATE's assignments on the row as it was; MySQL 8 refuses LIMIT in IN (…).
+    expect(CODE.flatMap((file) => statementProblems(file, read(file)))).toEqual([]);
+  });
+
   it('locks only in READ COMMITTED transactions (db/locking.ts): a plain read after a lock sees the latest commit on TiDB too', () => {
     // Tests' own connections holding a row to make two writes wait together read nothing after it:
     // they are in the inventory above, and are not the hub's SQL.
@@ -182,8 +190,55 @@ describe('the lint itself', () => {
       ['LOCK TABLES finding WRITE', 'LOCK_TABLES'],
       ['LOCK TABLES ${names.join()}', 'LOCK_TABLES'],
       ["SELECT GET_LOCK('scan', 10)", 'GET_LOCK'],
+      // MariaDB runs these; MySQL 8 (or TiDB) refuses them.
+      ['INSERT INTO finding_event (finding_id, action) VALUES (?, ?) RETURNING id', 'RETURNING'],
+      ['DELETE FROM job_lease WHERE job_key = ? RETURNING token', 'RETURNING'],
+      ['CREATE SEQUENCE case_number_seq', 'SEQUENCE'],
+      ['SELECT NEXT VALUE FOR case_number_seq', 'SEQUENCE'],
+      ['SELECT NEXTVAL(case_number_seq)', 'SEQUENCE'],
+      ['ALTER TABLE `aid_case` ADD COLUMN IF NOT EXISTS `ended_at` datetime(3)', 'IF_EXISTS_IN_ALTER'],
+      ['ALTER TABLE `aid_case` ADD IF NOT EXISTS `ended_at` datetime(3)', 'IF_EXISTS_IN_ALTER'],
+      ['ALTER TABLE `case_event` DROP INDEX IF EXISTS `case_event_idempotency`', 'IF_EXISTS_IN_ALTER'],
+      ['ALTER TABLE `charity_organisation` DROP COLUMN IF EXISTS `name`', 'IF_EXISTS_IN_ALTER'],
+      ['CREATE INDEX IF NOT EXISTS `aid_case_ended` ON `aid_case` (`ended_at`)', 'IF_EXISTS_IN_ALTER'],
+      ['SELECT id FROM finding WHERE scan_id IN (SELECT id FROM finding_scan ORDER BY id DESC LIMIT 3)', 'LIMIT_IN_SUBQUERY'],
+      ['SELECT id FROM aid_case WHERE household_id = ANY (SELECT id FROM household WHERE region_code IN (?) LIMIT ${n})', 'LIMIT_IN_SUBQUERY'],
+      ['SELECT id_number FROM person INTERSECT SELECT id_number FROM household_member', 'INTERSECT_EXCEPT'],
+      ['SELECT id_number FROM person EXCEPT (SELECT id_number FROM household_member)', 'INTERSECT_EXCEPT'],
+      ['SELECT CAST(SUBSTRING_INDEX(reason, " ", -1) AS INT) FROM monitoring_alert_event', 'CAST_AS_INT'],
+      ['SELECT JSON_DETAILED(last_row_key) FROM monitoring_watermark', 'FUNCTION_NOT_EVERYWHERE'],
+      ['SELECT NVL(decided_on, decide_by) FROM monitoring_alert', 'FUNCTION_NOT_EVERYWHERE'],
+      ['SELECT UUID_SHORT()', 'FUNCTION_NOT_EVERYWHERE'],
+      ["SELECT j.k FROM monitoring_watermark w, JSON_TABLE(w.last_row_key, '$' COLUMNS (k INT PATH '$.second')) j", 'FUNCTION_NOT_EVERYWHERE'],
+      ['SET STATEMENT max_statement_time = 5 FOR SELECT * FROM household', 'MARIADB_SYNTAX'],
+      ['CREATE OR REPLACE TABLE t (id int)', 'MARIADB_SYNTAX'],
+      ['SELECT id FROM household ORDER BY id OFFSET 10 ROWS FETCH NEXT 10 ROWS ONLY', 'MARIADB_SYNTAX'],
+      ['SELECT id FROM household LIMIT 10 ROWS EXAMINED 1000', 'MARIADB_SYNTAX'],
+      ['SELECT id FROM aid_case WHERE id = ? FOR UPDATE WAIT 5', 'MARIADB_SYNTAX'],
     ];
     for (const [statement, rule] of bad) expect(codeProblems(statement).map((p) => p.rule)).toContain(rule);
+    // What all three run is not taken for those.
+    const fine = [
+      'DROP TABLE IF EXISTS t',
+      'DROP DATABASE IF EXISTS aidhub_t_1',
+      "DROP USER IF EXISTS 'u'@'%'",
+      'CREATE TABLE IF NOT EXISTS `data_upgrade` (`name` varchar(64) NOT NULL)',
+      'CREATE DATABASE IF NOT EXISTS aidhub CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci',
+      // MySQL's own way round 1235: the LIMIT in a derived table inside the subquery.
+      'SELECT id FROM finding WHERE scan_id IN (SELECT id FROM (SELECT id FROM finding_scan ORDER BY id DESC LIMIT 3) AS recent)',
+      '(SELECT id FROM alert_delivery WHERE backlog = 0 LIMIT 5) UNION ALL (SELECT id FROM alert_delivery WHERE backlog = 1 LIMIT 5)',
+      'SELECT id FROM aid_case WHERE household_id IN (SELECT id FROM household) ORDER BY id LIMIT 5',
+      'SELECT CAST(x AS UNSIGNED), CAST(y AS SIGNED INTEGER) FROM t',
+      'SELECT id FROM aid_case WHERE id = ? FOR UPDATE NOWAIT',
+      "INSERT INTO region (code, name) VALUES ? ON DUPLICATE KEY UPDATE name = VALUES(name)",
+    ];
+    for (const statement of fine) expect(codeProblems(statement)).toEqual([]);
+    expect(migrationProblems('ALTER TABLE `monitoring_alert` ADD CONSTRAINT `decide_days_positive` CHECK (`decide_days` > 0);').map((p) => p.rule)).toEqual(['CHECK_CONSTRAINT']);
+    expect(migrationProblems('CREATE TABLE `t` (\n\t`delivery_id` uuid NOT NULL\n);').map((p) => p.rule)).toEqual(['MARIADB_COLUMN']);
+    expect(migrationProblems('ALTER TABLE `t` ADD `day` date AS (DATE(`at`)) PERSISTENT;').map((p) => p.rule)).toEqual(['MARIADB_COLUMN']);
+    // A script's own median() is not SQL's.
+    expect(codeProblems('const mid = median(samples);')).toEqual([]);
+    expect(migrationProblems('-- a check (of nothing) in a comment\nUPDATE `t` SET `a` = 1;')).toEqual([]);
     expect(migrationProblems('CREATE INDEX `finding_recent` ON `finding` (`region_code`,`id` DESC);').map((p) => p.rule)).toEqual(['DESCENDING_INDEX']);
     expect(migrationProblems('CREATE TABLE `t` (\n\t`id` bigint AUTO_INCREMENT NOT NULL,\n\tCONSTRAINT `t_id` PRIMARY KEY(`id`)\n);').map((p) => p.rule)).toEqual(['AUTO_ID_CACHE_MISSING']);
     expect(lockingReads("db.select().from(t).where(gt(t.id, 5)).for('update')")).toHaveLength(1);
@@ -210,6 +265,25 @@ describe('the lint itself', () => {
     expect(rules('const LOCK_HEAD = `${BEGIN_LOCKING_SQL}; SELECT last_seq FROM access_log_head WHERE id = 1 FOR UPDATE`;')).toEqual([]);
     // Prose and comments are not SQL.
     expect(rules("// SELECT … FOR UPDATE\nconst note = 'waits for updates';")).toEqual([]);
+  });
+
+  it('tells an UPDATE that reads a column it assigned before (TiDB reads the old value) from one that does not', () => {
+    const rules = (code: string) => statementProblems('db/x.ts', code).map((p) => p.rule);
+    const reads = ['UPDATE_READS_ASSIGNED'];
+    // b = a after a = …: MySQL and MariaDB give b the new a, TiDB the old one.
+    expect(rules('db.execute(sql`UPDATE job_lease SET token = token + 1, expires_at = DATE_ADD(UTC_TIMESTAMP(3), INTERVAL token SECOND) WHERE job_key = ${k}`)')).toEqual(reads);
+    expect(rules('db.execute(sql`UPDATE monitoring_alert SET decide_by = ${d}, provisional = ${monitoringAlert.decideBy} < ${today} WHERE id = ${id}`)')).toEqual(reads);
+    expect(rules("db.update(monitoringAlert).set({ decideBy: d, provisional: sql`${monitoringAlert.decideBy} < ${today}` }).where(eq(monitoringAlert.id, id))")).toEqual(reads);
+    expect(updateMigrationRules("UPDATE `monitoring_alert` SET\n  `verify_days` = DATEDIFF(`verify_by`, `first_clue_on`),\n  `decide_days` = CASE WHEN `verify_days` IS NULL THEN NULL ELSE 1 END;")).toEqual(reads);
+    // The same read placed before the write, a column reading itself, and ON DUPLICATE KEY UPDATE
+    // (which TiDB evaluates in order, as MySQL does) mean the same everywhere.
+    expect(rules('db.execute(sql`UPDATE monitoring_alert SET provisional = decide_by < ${today}, decide_by = ${d} WHERE id = ${id}`)')).toEqual([]);
+    expect(rules('db.execute(sql`UPDATE alert_delivery SET attempts = attempts + 1, claim_token = ${t} WHERE id = ${id}`)')).toEqual([]);
+    expect(rules("db.update(charityProject).set({ budgetLeftFen: sql`${charityProject.budgetLeftFen} - ${fen}` })")).toEqual([]);
+    expect(rules('tx.execute(sql`INSERT INTO w (k, a, b) VALUES (${k}, ${a}, ${b}) ON DUPLICATE KEY UPDATE a = IF(${m} >= b, VALUES(a), a), b = GREATEST(b, VALUES(b))`)')).toEqual([]);
+    // drizzle's IN over a select with a LIMIT.
+    expect(rules('db.select().from(finding).where(inArray(finding.scanId, db.select({ id: findingScan.id }).from(findingScan).orderBy(desc(findingScan.id)).limit(3)))')).toEqual(['LIMIT_IN_SUBQUERY']);
+    expect(rules('db.select().from(finding).where(inArray(finding.scanId, db.select({ id: findingScan.id }).from(findingScan)))')).toEqual([]);
   });
 
   it('adds AUTO_ID_CACHE 1 where drizzle-kit left it out, once', () => {
