@@ -23,7 +23,8 @@
  *   IN/ANY/SOME/ALL subquery (MySQL error 1235), INTERSECT/EXCEPT (MySQL 8.0.31+ only), CAST(… AS
  *   INT), MariaDB's own functions and syntax (SET STATEMENT, CREATE OR REPLACE TABLE, OFFSET … FETCH,
  *   FOR UPDATE WAIT n, …), nor JSON_TABLE or UUID_SHORT, which TiDB lacks. In migrations, no CHECK
- *   constraint (TiDB does not enforce it) and no MariaDB-only column (uuid, inet4, inet6, PERSISTENT).
+ *   constraint (TiDB does not enforce it) and no MariaDB-only column (uuid, inet4, inet6, PERSISTENT);
+ *   one change to an ALTER TABLE (TiDB before v6.2), and an enum's members only appended to.
  * - No UPDATE whose SET reads a column it assigns earlier: TiDB evaluates every assignment on the
  *   row as it was, MySQL and MariaDB left to right (statementProblems).
  *
@@ -108,6 +109,33 @@ function isCreateTableWithAutoIncrement(statement: string): boolean {
   return /^CREATE\s+TABLE\b/i.test(statement) && /\bAUTO_INCREMENT\b/i.test(statement);
 }
 
+/** An ALTER TABLE making several changes: TiDB runs one change a statement before v6.2. */
+const MULTI_CHANGE_ALTER = /\bALTER\s+TABLE\b[^;]*?,\s*(ADD|DROP|MODIFY|CHANGE|ALTER|RENAME)\b/i;
+
+/**
+ * The enum columns of one migrations folder (its files' texts in the order they run) whose members a
+ * later migration reorders or removes rather than appends to: MySQL 8 and TiDB append members
+ * without touching a row, and rewrite (or on an older TiDB refuse) anything else.
+ */
+export function enumChangeProblems(migrations: readonly string[]): TidbProblem[] {
+  const members = new Map<string, string[]>();
+  const problems: TidbProblem[] = [];
+  for (const statement of migrations.flatMap(splitStatements)) {
+    const created = /^CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?`(\w+)`/i.exec(statement);
+    const columns = created
+      ? [...statement.matchAll(/`(\w+)`\s+enum\(([^)]*)\)/gi)].map((m) => ({ table: created[1], column: m[1], list: m[2] }))
+      : [...statement.matchAll(/ALTER\s+TABLE\s+`(\w+)`\s+(?:MODIFY\s+COLUMN|ADD)\s+`(\w+)`\s+enum\(([^)]*)\)/gi)].map((m) => ({ table: m[1], column: m[2], list: m[3] }));
+    for (const { table, column, list } of columns) {
+      const key = `${table}.${column}`;
+      const now = list.split(',').map((v) => v.trim());
+      const before = members.get(key);
+      if (!created && before && before.some((v, i) => now[i] !== v)) problems.push({ rule: 'ENUM_NOT_APPENDED', excerpt: `${key}: ${before.join(',')} → ${now.join(',')}` });
+      members.set(key, now);
+    }
+  }
+  return problems;
+}
+
 /** Problems in one migration file's text. */
 export function migrationProblems(text: string): TidbProblem[] {
   const problems: TidbProblem[] = [];
@@ -118,6 +146,7 @@ export function migrationProblems(text: string): TidbProblem[] {
     const code = statement.replace(/^\s*--.*$/gm, '');
     if (CHECK_CONSTRAINT.test(code)) problems.push({ rule: 'CHECK_CONSTRAINT', excerpt: head });
     if (MARIADB_COLUMN.test(code)) problems.push({ rule: 'MARIADB_COLUMN', excerpt: head });
+    if (MULTI_CHANGE_ALTER.test(code)) problems.push({ rule: 'MULTI_CHANGE_ALTER', excerpt: head });
     for (const { rule, pattern } of FORBIDDEN_SQL) if (pattern.test(statement)) problems.push({ rule, excerpt: head });
     if (updateReadsAssigned(statement)) problems.push({ rule: 'UPDATE_READS_ASSIGNED', excerpt: head });
   }

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { codeProblems, foreignKeys, lockingReadProblems, lockingReads, migrationProblems, splitStatements, statementProblems, TIDB_AUTO_ID_CACHE, withAutoIdCache } from '../db/tidb';
+import { codeProblems, enumChangeProblems, foreignKeys, lockingReadProblems, lockingReads, migrationProblems, splitStatements, statementProblems, TIDB_AUTO_ID_CACHE, withAutoIdCache } from '../db/tidb';
 
 const ROOT = path.join(__dirname, '..');
 const tracked = (pattern: string) => execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', pattern], { cwd: ROOT, encoding: 'utf8' }).trim().split('\n').filter(Boolean);
@@ -130,6 +130,12 @@ describe('migrations', () => {
     }
   });
 
+  it('change an enum column only by appending members, in every migrations folder', () => {
+    const folders = [...new Set(MIGRATIONS.map((f) => path.dirname(f)))];
+    expect(folders.length).toBeGreaterThanOrEqual(10);
+    for (const folder of folders) expect(enumChangeProblems(MIGRATIONS.filter((f) => path.dirname(f) === folder).sort().map(read))).toEqual([]);
+  });
+
   it('declares only the foreign keys docs/scale-out.md lists (TiDB enforces them from v6.6)', () => {
     const declared = MIGRATIONS.flatMap((f) => foreignKeys(read(f))).sort();
     const doc = read('docs/scale-out.md');
@@ -236,6 +242,11 @@ describe('the lint itself', () => {
     expect(migrationProblems('ALTER TABLE `monitoring_alert` ADD CONSTRAINT `decide_days_positive` CHECK (`decide_days` > 0);').map((p) => p.rule)).toEqual(['CHECK_CONSTRAINT']);
     expect(migrationProblems('CREATE TABLE `t` (\n\t`delivery_id` uuid NOT NULL\n);').map((p) => p.rule)).toEqual(['MARIADB_COLUMN']);
     expect(migrationProblems('ALTER TABLE `t` ADD `day` date AS (DATE(`at`)) PERSISTENT;').map((p) => p.rule)).toEqual(['MARIADB_COLUMN']);
+    expect(migrationProblems('ALTER TABLE `aid_case` ADD `ended_at` datetime(3), ADD INDEX `aid_case_ended` (`ended_at`);').map((p) => p.rule)).toEqual(['MULTI_CHANGE_ALTER']);
+    const created = 'CREATE TABLE `aid_case` (\n\t`state` enum(\'REPORTED\',\'ACCEPTED\') NOT NULL\n);';
+    expect(enumChangeProblems([created, "ALTER TABLE `aid_case` MODIFY COLUMN `state` enum('REPORTED','ACCEPTED','CLOSED') NOT NULL;"])).toEqual([]);
+    expect(enumChangeProblems([created, "ALTER TABLE `aid_case` MODIFY COLUMN `state` enum('ACCEPTED','REPORTED','CLOSED') NOT NULL;"]).map((p) => p.rule)).toEqual(['ENUM_NOT_APPENDED']);
+    expect(enumChangeProblems([created, "ALTER TABLE `aid_case` MODIFY COLUMN `state` enum('REPORTED') NOT NULL;"]).map((p) => p.rule)).toEqual(['ENUM_NOT_APPENDED']);
     // A script's own median() is not SQL's.
     expect(codeProblems('const mid = median(samples);')).toEqual([]);
     expect(migrationProblems('-- a check (of nothing) in a comment\nUPDATE `t` SET `a` = 1;')).toEqual([]);
