@@ -91,9 +91,11 @@ function rowsRange(record: ExternalRecord): string {
   return lo === hi ? `row ${lo}` : `rows ${lo}..${hi}`;
 }
 
-function describeFile(file: string, record: ExternalRecord): string {
+/** What a file vouches for, and the lines a crash cut mid-write, which record nothing (say, the rows of one transaction). */
+function describeFile(file: string, record: ExternalRecord, cutLines: readonly number[]): string {
   const last = record.checkpoints.at(-1);
-  return `${file}: ${record.checkpoints.length} signed checkpoints${last ? ` (last: row ${last.seq} at ${last.at})` : ''}, ${record.rowHashes.size} row hashes (${rowsRange(record)})`;
+  const cut = cutLines.length === 0 ? '' : `; ${cutLines.length === 1 ? 'line' : 'lines'} ${cutLines.join(', ')} cut mid-write (a crash), recording nothing`;
+  return `${file}: ${record.checkpoints.length} signed checkpoints${last ? ` (last: row ${last.seq} at ${last.at})` : ''}, ${record.rowHashes.size} row hashes (${rowsRange(record)})${cut}`;
 }
 
 /**
@@ -151,7 +153,7 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
     anchor = { seq, hash: m[2] };
   }
   let external: ExternalRecord | undefined;
-  let read: { file: string; record: ExternalRecord }[] = [];
+  let read: { file: string; record: ExternalRecord; cutLines: number[] }[] = [];
   const evidence: string[] = [];
   const given = values.checkpoints?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
   if (values.checkpoints && given!.length === 0) {
@@ -180,7 +182,7 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
         print(`checkpoint file ${file} is not usable as evidence: ${r.message}`);
         return 2;
       }
-      read.push({ file, record: r.record });
+      read.push({ file, record: r.record, cutLines: r.cutLines });
     }
     const merged = mergeRecords(read);
     if (!merged.ok) {
@@ -188,10 +190,10 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
       return 2;
     }
     external = merged.record;
-    if (read.length === 1) evidence.push(`checked against ${describeFile(read[0].file, read[0].record)}`);
+    if (read.length === 1) evidence.push(`checked against ${describeFile(read[0].file, read[0].record, read[0].cutLines)}`);
     else {
       evidence.push(`checked against ${read.length} checkpoint files together (${merged.record.checkpoints.length} signed checkpoints, ${merged.record.rowHashes.size} rows recorded):`);
-      for (const r of read) evidence.push(`  ${describeFile(r.file, r.record)}`);
+      for (const r of read) evidence.push(`  ${describeFile(r.file, r.record, r.cutLines)}`);
     }
   } else {
     evidence.push("no checkpoint file: only the chain's own consistency was checked (a rewrite with recomputed hashes would not show)");
