@@ -209,8 +209,16 @@ export interface ExternalRecord {
   checkpoints: Checkpoint[];
 }
 
+/**
+ * Why a file is not usable as evidence, stable for an auditor's script (`audit:verify` prints it):
+ * a line that is not JSON, or JSON of neither kind the hub writes; a checkpoint signed with another
+ * key, or whose signature does not verify; one row recorded with two hashes (two chains: a hub
+ * appended after its database was restored); row hashes that contradict a signed checkpoint.
+ */
+export type CheckpointFileProblem = 'LINE_NOT_JSON' | 'LINE_UNKNOWN' | 'OTHER_KEY' | 'SIGNATURE_INVALID' | 'TWO_CHAINS' | 'CHECKPOINT_CONTRADICTED';
+
 /** `cutLines`: the lines (1-based) cut mid-write by a crash, which record nothing (parseLine). */
-export type CheckpointFileResult = { ok: true; record: ExternalRecord; cutLines: number[] } | { ok: false; line: number; message: string };
+export type CheckpointFileResult = { ok: true; record: ExternalRecord; cutLines: number[] } | { ok: false; code: CheckpointFileProblem; line: number; message: string };
 
 /** How every line the hub writes begins. */
 const LINE_START = '{"t":"';
@@ -257,6 +265,7 @@ function twoChains(lines: string[], at: number, seq: number): CheckpointFileResu
   }
   return {
     ok: false,
+    code: 'TWO_CHAINS',
     line: at + 1,
     message: `line ${at + 1} records row ${seq} with another hash than line ${earlier}: the file records two chains (a hub appended to it after its database was restored from an older backup, or replaced); the rows the first chain recorded from ${seq} on are what the database lost`,
   };
@@ -283,7 +292,7 @@ export function readCheckpointFile(file: string, key: crypto.KeyObject): Checkpo
     if (line === null) {
       // A line cut by a crash mid-write is expected (the file's last, or ended at the next start); any other text is not.
       if (cut || i >= lines.length - 2) continue;
-      return { ok: false, line: i + 1, message: `line ${i + 1} is not JSON` };
+      return { ok: false, code: 'LINE_NOT_JSON', line: i + 1, message: `line ${i + 1} is not JSON` };
     }
     if (line.t === 'rows' && Number.isInteger(line.first) && Array.isArray(line.hashes)) {
       const hashes = line.hashes as string[];
@@ -295,18 +304,18 @@ export function readCheckpointFile(file: string, key: crypto.KeyObject): Checkpo
       }
     } else if (line.t === 'checkpoint') {
       const c: Checkpoint = { seq: Number(line.seq), hash: String(line.hash), at: String(line.at) };
-      if (line.keyId !== keyId) return { ok: false, line: i + 1, message: `line ${i + 1} is signed with another key (${String(line.keyId)}, expected ${keyId})` };
+      if (line.keyId !== keyId) return { ok: false, code: 'OTHER_KEY', line: i + 1, message: `line ${i + 1} is signed with another key (${String(line.keyId)}, expected ${keyId})` };
       const valid = typeof line.sig === 'string' && crypto.verify(null, signedText(c, keyId), publicKey, Buffer.from(line.sig, 'base64'));
-      if (!valid) return { ok: false, line: i + 1, message: `line ${i + 1}: the checkpoint's signature does not verify: the file was altered` };
+      if (!valid) return { ok: false, code: 'SIGNATURE_INVALID', line: i + 1, message: `line ${i + 1}: the checkpoint's signature does not verify: the file was altered` };
       if (checkpoints.some((earlier) => earlier.seq === c.seq && earlier.hash !== c.hash)) return twoChains(lines, i, c.seq);
       checkpoints.push(c);
     } else {
-      return { ok: false, line: i + 1, message: `line ${i + 1} is neither row hashes nor a checkpoint` };
+      return { ok: false, code: 'LINE_UNKNOWN', line: i + 1, message: `line ${i + 1} is neither row hashes nor a checkpoint` };
     }
   }
   for (const c of checkpoints) {
     const recorded = rowHashes.get(c.seq);
-    if (recorded !== undefined && recorded !== c.hash) return { ok: false, line: 0, message: `the row hashes recorded for row ${c.seq} contradict its signed checkpoint: the file was altered` };
+    if (recorded !== undefined && recorded !== c.hash) return { ok: false, code: 'CHECKPOINT_CONTRADICTED', line: 0, message: `the row hashes recorded for row ${c.seq} contradict its signed checkpoint: the file was altered` };
   }
   return { ok: true, record: { rowHashes, checkpoints }, cutLines };
 }

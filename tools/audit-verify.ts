@@ -123,6 +123,11 @@ function mergeRecords(read: { file: string; record: ExternalRecord }[]): { ok: t
   return { ok: true, record: { rowHashes, checkpoints } };
 }
 
+/** Why a file could not be read: its system error code (ENOENT, EISDIR, EACCES, ERR_OSSL_…), else the message. */
+function unreadable(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+}
+
 /** Runs the check; returns the exit code. */
 export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (line: string) => void, defaults: VerifyDefaults = NO_DEFAULTS): Promise<number> {
   let values: { anchor?: string; checkpoints?: string[]; 'public-key'?: string; help?: boolean };
@@ -140,14 +145,14 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   if (values.anchor) {
     const m = /^(\d+):([0-9a-f]{64})$/.exec(values.anchor);
     if (!m) {
-      print('error: --anchor takes SEQ:HASH as printed by an earlier run');
+      print('error: MALFORMED_ANCHOR: --anchor takes SEQ:HASH as printed by an earlier run');
       return 2;
     }
     // The chain's rows are numbered from 1: an anchor at 0 named no row, and was answered BROKEN
     // (ANCHOR_MISMATCH) with every row intact; one past what a number holds exactly names no row either.
     const seq = Number(m[1]);
     if (seq < 1 || !Number.isSafeInteger(seq)) {
-      print(`error: --anchor ${m[1]}: the chain's rows are numbered from 1; SEQ:HASH as printed by an earlier run`);
+      print(`error: MALFORMED_ANCHOR: --anchor ${m[1]}: the chain's rows are numbered from 1; SEQ:HASH as printed by an earlier run`);
       return 2;
     }
     anchor = { seq, hash: m[2] };
@@ -157,7 +162,7 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   const evidence: string[] = [];
   const given = values.checkpoints?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
   if (values.checkpoints && given!.length === 0) {
-    print('error: --checkpoints names no file');
+    print('error: CHECKPOINT_FILE_MISSING: --checkpoints names no file');
     return 2;
   }
   const fromEnv = defaults.env.AUDIT_CHECKPOINT_FILE ? userPath(defaults.env.AUDIT_CHECKPOINT_FILE, defaults.env) : undefined;
@@ -166,27 +171,41 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   const files = given ? [...new Set(given.map((f) => userPath(f, defaults.env)))] : defaultFile ? [defaultFile] : [];
   const missing = given?.find((f) => !fs.existsSync(userPath(f, defaults.env)));
   if (missing !== undefined) {
-    print(`error: no checkpoint file at ${missing}`);
+    print(`error: CHECKPOINT_FILE_MISSING: no checkpoint file at ${missing}`);
     return 2;
   }
   if (files.length > 0) {
-    const key = verifyKey(values['public-key'], defaults);
+    // A key that cannot be read is the caller's to mend, exit 2: it was thrown out of the command,
+    // exit 1 (a broken chain, to a script) with "the hub database does not answer".
+    let key: crypto.KeyObject | null;
+    try {
+      key = verifyKey(values['public-key'], defaults);
+    } catch (err) {
+      print(`error: PUBLIC_KEY_UNREADABLE: the public key ${values['public-key'] ?? '(AUDIT_VERIFY_KEY_FILE, AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE)'} cannot be read as a PEM key (${unreadable(err)})`);
+      return 2;
+    }
     if (!key) {
-      print(`error: the checkpoint file${files.length > 1 ? 's need' : ' needs'} the public key to verify ${files.length > 1 ? 'them' : 'it'}: --public-key PEM`);
+      print(`error: PUBLIC_KEY_REQUIRED: the checkpoint file${files.length > 1 ? 's need' : ' needs'} the public key to verify ${files.length > 1 ? 'them' : 'it'}: --public-key PEM`);
       return 2;
     }
     read = [];
     for (const file of files) {
-      const r = readCheckpointFile(file, key);
+      let r: ReturnType<typeof readCheckpointFile>;
+      try {
+        r = readCheckpointFile(file, key);
+      } catch (err) {
+        print(`error: CHECKPOINT_FILE_UNREADABLE: ${file} cannot be read (${unreadable(err)})`);
+        return 2;
+      }
       if (!r.ok) {
-        print(`checkpoint file ${file} is not usable as evidence: ${r.message}`);
+        print(`checkpoint file ${file} is not usable as evidence (${r.code}): ${r.message}`);
         return 2;
       }
       read.push({ file, record: r.record, cutLines: r.cutLines });
     }
     const merged = mergeRecords(read);
     if (!merged.ok) {
-      print(`the checkpoint files are not usable as evidence together: ${merged.message}`);
+      print(`the checkpoint files are not usable as evidence together (FILES_DISAGREE): ${merged.message}`);
       return 2;
     }
     external = merged.record;
