@@ -4,8 +4,10 @@
  * that could not be read was thrown out of the command: exit 1 and "the hub database does not
  * answer; is `npm start` running?", and a file unusable as evidence said why in words alone.
  */
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { CheckpointLog, generateSigningKeyFiles } from '../access/checkpoints';
@@ -96,4 +98,25 @@ describe('audit:verify refuses, exit 2 with a stable code', () => {
     const { code, out } = await verify('--checkpoints', `${a},${b}`, '--public-key', publicKeyFile);
     expect({ code, out }).toEqual({ code: 2, out: [expect.stringContaining('not usable as evidence together (FILES_DISAGREE): ')] });
   });
+});
+
+/** A port nothing listens on: one the system gave out and took back. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('audit:verify with a hub database that does not answer', () => {
+  it('exits 3, not checked: exit 1 said the chain was broken', async () => {
+    const url = `mysql://root@127.0.0.1:${await closedPort()}/aidhub`;
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'tools', 'audit-verify.ts')], { env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.stdout.resume();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect({ code, stderr }).toEqual({ code: 3, stderr: expect.stringContaining('ECONNREFUSED') });
+  }, 60_000);
 });

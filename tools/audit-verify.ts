@@ -3,7 +3,7 @@
  * inserted, and, given the signed checkpoint file, the first row rewritten with its hashes
  * recomputed, or the rows cut from the end.
  *
- *   npm run audit:verify                       # exit 0: intact (prints the head); 1: broken; 2: usage or evidence unusable (an anchor the signed checkpoints contradict, the chain otherwise intact)
+ *   npm run audit:verify                       # exit 0: intact (prints the head); 1: broken; 2: usage or evidence unusable (an anchor the signed checkpoints contradict, the chain otherwise intact); 3: not checked (the hub database did not answer)
  *   npm run audit:verify -- --checkpoints FILE --public-key PEM
  *   npm run audit:verify -- --checkpoints A.jsonl --checkpoints B.jsonl …   # one file per replica (or A,B)
  *   npm run audit:verify -- --anchor SEQ:HASH  # also: the chain still holds a head printed earlier
@@ -36,7 +36,8 @@ export const USAGE = `usage: npm run audit:verify [-- --anchor SEQ:HASH] [--chec
                       several (one per hub replica): repeat the option or separate them by commas,
                       and the chain is checked against all of them at once
   --public-key PEM    the key their signatures are checked with (AUDIT_VERIFY_KEY_FILE)
-Exit code: 0 intact, 1 broken, 2 bad arguments (among them an --anchor the signed checkpoints contradict, the chain otherwise intact).`;
+Exit code: 0 intact, 1 broken, 2 bad arguments (among them an --anchor the signed checkpoints contradict, the chain otherwise intact),
+3 not checked: the hub database did not answer (or failed a read).`;
 
 /** The verdict's lines: the most serious finding first, then each further one that holds (`also at row …`). */
 export function describeVerdict(v: ChainVerdict): string[] {
@@ -228,4 +229,4 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   return verdict.ok ? 0 : verdict.problem === 'ANCHOR_CONTRADICTED' ? 2 : 1;
 }
 
-if (require.main === module) void runAgainstHub('audit:verify', (argv, db, print) => auditVerifyCommand(argv, db, print, { env: process.env, privateServerFiles: !process.env.DATABASE_URL }), { usage: USAGE, options: OPTIONS, positionals: false });
+if (require.main === module) void runAgainstHub('audit:verify', (argv, db, print) => auditVerifyCommand(argv, db, print, { env: process.env, privateServerFiles: !process.env.DATABASE_URL }), { usage: USAGE, options: OPTIONS, positionals: false, failedExit: 3 });
