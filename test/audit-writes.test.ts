@@ -1,6 +1,6 @@
 /**
  * A write that acts on a household's or person's records puts them on the audit trail whatever its
- * payload selects. A case moved, an alert signed for or a finding dismissed with only `userErrors`
+ * payload selects. A case moved, an alert signed for, a village notice posted or a finding dismissed with only `userErrors`
  * asked for wrote one row with subject NONE, so `householdAccessLog` and `accessLog` did not show
  * which office acted on them (a case write refused out of reach was on record as DENIED, one served
  * was not).
@@ -15,12 +15,14 @@ import { insertRegions, insertWang, TODAY } from './support/scenarios';
 let dbs: TestDatabases;
 let hub: TestHub;
 let wangId: number;
+/** The hub's clock and the alerts' alike: a notice is posted from the day its alert was verified to today. */
+const now = () => new Date(`${TODAY}T10:00:00+08:00`);
 
 beforeAll(async () => {
   dbs = await createTestDatabases('audit_writes');
   await insertRegions(dbs);
   wangId = await insertWang(dbs);
-  hub = await startTestHub(dbs, { today: TODAY });
+  hub = await startTestHub(dbs, { today: TODAY, clock: now });
 });
 
 afterAll(async () => {
@@ -74,10 +76,27 @@ describe('a write selecting only userErrors', () => {
 
   it('of an alert (signed for) records its person and household', async () => {
     const { token } = await hub.createClient({ department: 'CIVIL_AFFAIRS', regionScope: WANG_TOWNSHIP, roles: ['READER', 'CASEWORKER'] });
-    const id = await writeWangJobLossAlert(dbs, { identity: 'audit-writes-alert', householdId: wangId, now: () => new Date() });
+    const id = await writeWangJobLossAlert(dbs, { identity: 'audit-writes-alert', householdId: wangId, now });
     const { headers, requestId } = tagged();
     const res = await hub.as({ token, purpose: 'MONITORING' }).gql(`mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { userErrors { code } } }`, { i: { alertId: id, note: '已签收' } }, headers);
     expect(res.data.alertAcknowledge.userErrors).toEqual([]);
+    expect((await subjectsOf(requestId)).sort()).toEqual([`HOUSEHOLD:${wangId}:OK`, 'PERSON:person:OK']);
+  });
+
+  it('of a village notice (posted on the board) records the alert’s person and household', async () => {
+    const { token } = await hub.createClient({ department: 'CIVIL_AFFAIRS', regionScope: WANG_TOWNSHIP, roles: ['READER', 'CASEWORKER'] });
+    const township = hub.as({ token, purpose: 'MONITORING' });
+    const id = await writeWangJobLossAlert(dbs, { identity: 'audit-writes-notice', householdId: wangId, now });
+    await township.gql(`mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { userErrors { code } } }`, { i: { alertId: id } });
+    const verified = await township.gql(`mutation($i: AlertVerifyInput!) { alertVerify(input: $i) { userErrors { code } } }`, { i: { alertId: id, outcome: 'NEEDS_AID' } });
+    expect(verified.data.alertVerify.userErrors).toEqual([]);
+    const { headers, requestId } = tagged();
+    const posted = await township.gql(
+      `mutation($i: AlertNoticePostInput!) { alertNoticePost(input: $i) { userErrors { code } } }`,
+      { i: { alertId: id, measures: ['MONITORING_ENROLMENT', 'TEMPORARY_AID'], objectionContact: '古槐街道办事处民政办', objectionPhone: '0537-2345678' } },
+      headers,
+    );
+    expect(posted.data.alertNoticePost.userErrors).toEqual([]);
     expect((await subjectsOf(requestId)).sort()).toEqual([`HOUSEHOLD:${wangId}:OK`, 'PERSON:person:OK']);
   });
 

@@ -108,10 +108,18 @@ export function callerVerifies(ctx: HubContext, a: Pick<AlertRow, 'verifierOffic
  */
 async function loadInReach(ctx: HubContext, rawId: string): Promise<AlertRow | null> {
   const row = await ctx.loaders.monitoring.alertById.load(requireHubId(rawId, 'input.alertId', 'alert id'));
-  if (!row) return null;
-  const reached = inReach(ctx, row);
-  ctx.access?.record(subjectsOf('Alert', row), !reached);
-  return reached ? row : null;
+  return row && reachedAlert(ctx, row) ? row : null;
+}
+
+/**
+ * Whether the alert a write acts on is in the caller's reach (inReach), its person and household
+ * recorded on the audit trail either way, refused or reached (loadInReach; the village notice's
+ * writes, resolvers/monitoring/notice.ts).
+ */
+export function reachedAlert(ctx: HubContext, a: AlertRow): boolean {
+  const reached = inReach(ctx, a);
+  ctx.access?.record(subjectsOf('Alert', a), !reached);
+  return reached;
 }
 
 /**
