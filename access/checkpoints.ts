@@ -109,6 +109,30 @@ export function generateSigningKeyFiles(privatePath: string, publicPath: string)
   fs.writeFileSync(publicPath, publicKey.export({ type: 'spki', format: 'pem' }));
 }
 
+/**
+ * Whether the file ends in a line cut mid-write (a crash, a kill -9, a full disk): its last byte is
+ * not a newline. The hub ends that line before it appends anything, so the next line stands whole on
+ * its own: appended to the cut one, it glued both into one line that is not JSON, and the whole file
+ * was refused as evidence (`line N is not JSON`) at the next `audit:verify`, the chain intact.
+ */
+function endsCut(file: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    fs.readSync(fd, last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Appends row hashes and signed checkpoints, in order, to the file. */
 export class CheckpointLog {
   private readonly keyId: string;
@@ -126,6 +150,7 @@ export class CheckpointLog {
   ) {
     this.keyId = keyIdOf(config.signingKey);
     fs.mkdirSync(path.dirname(config.file), { recursive: true });
+    if (endsCut(config.file)) this.write('\n');
     this.timer = setInterval(() => this.sign(), config.everyMs);
     this.timer.unref();
   }
@@ -162,7 +187,10 @@ export class CheckpointLog {
   }
 
   private append(line: object): void {
-    const text = JSON.stringify(line) + '\n';
+    this.write(JSON.stringify(line) + '\n');
+  }
+
+  private write(text: string): void {
     this.writing = this.writing.then(() =>
       fs.promises.appendFile(this.config.file, text, { flag: 'a', mode: 0o640 }).catch((err: NodeJS.ErrnoException) => {
         this.failures += 1;
@@ -181,7 +209,44 @@ export interface ExternalRecord {
   checkpoints: Checkpoint[];
 }
 
-export type CheckpointFileResult = { ok: true; record: ExternalRecord } | { ok: false; line: number; message: string };
+/**
+ * Why a file is not usable as evidence, stable for an auditor's script (`audit:verify` prints it):
+ * a line that is not JSON, or JSON of neither kind the hub writes; a checkpoint signed with another
+ * key, or whose signature does not verify; one row recorded with two hashes (two chains: a hub
+ * appended after its database was restored); row hashes that contradict a signed checkpoint.
+ */
+export type CheckpointFileProblem = 'LINE_NOT_JSON' | 'LINE_UNKNOWN' | 'OTHER_KEY' | 'SIGNATURE_INVALID' | 'TWO_CHAINS' | 'CHECKPOINT_CONTRADICTED';
+
+/** `cutLines`: the lines (1-based) cut mid-write by a crash, which record nothing (parseLine). */
+export type CheckpointFileResult = { ok: true; record: ExternalRecord; cutLines: number[] } | { ok: false; code: CheckpointFileProblem; line: number; message: string };
+
+/** How every line the hub writes begins. */
+const LINE_START = '{"t":"';
+
+/**
+ * One line of the file. A line that does not parse but begins as the hub's lines begin was cut
+ * mid-write (a crash, a kill -9, a full disk): it records nothing, and the hub ends it at its next
+ * start (CheckpointLog), so the next line stands on its own. A release before that appended the next
+ * line to the cut one: the whole line glued after it (from its last `{"t":"`, which no line holds
+ * but at its start) is read as the line it is. Any other text that does not parse is `line: null`,
+ * `cut: false`: not the hub's.
+ */
+function parseLine(text: string): { line: Record<string, unknown> | null; cut: boolean } {
+  const parsed = parseObject(text);
+  if (parsed) return { line: parsed, cut: false };
+  if (!text.startsWith(LINE_START) && !LINE_START.startsWith(text)) return { line: null, cut: false };
+  const glued = text.lastIndexOf(LINE_START);
+  return { line: glued > 0 ? parseObject(text.slice(glued)) : null, cut: true };
+}
+
+function parseObject(text: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * A file that records one row twice with different hashes holds two chains: a hub appended to it
@@ -192,16 +257,15 @@ export type CheckpointFileResult = { ok: true; record: ExternalRecord } | { ok: 
 function twoChains(lines: string[], at: number, seq: number): CheckpointFileResult {
   let earlier = 0;
   for (let j = 0; j < at && earlier === 0; j++) {
-    try {
-      const l = JSON.parse(lines[j]) as { t?: string; first?: number; hashes?: unknown[]; seq?: number };
-      if (l.t === 'rows' && typeof l.first === 'number' && Array.isArray(l.hashes) && seq >= l.first && seq < l.first + l.hashes.length) earlier = j + 1;
-      if (l.t === 'checkpoint' && l.seq === seq) earlier = j + 1;
-    } catch {
-      // a line cut mid-write records nothing
-    }
+    // A line cut mid-write records nothing (parseLine).
+    const l = parseLine(lines[j].trim()).line as { t?: string; first?: number; hashes?: unknown[]; seq?: number } | null;
+    if (!l) continue;
+    if (l.t === 'rows' && typeof l.first === 'number' && Array.isArray(l.hashes) && seq >= l.first && seq < l.first + l.hashes.length) earlier = j + 1;
+    if (l.t === 'checkpoint' && l.seq === seq) earlier = j + 1;
   }
   return {
     ok: false,
+    code: 'TWO_CHAINS',
     line: at + 1,
     message: `line ${at + 1} records row ${seq} with another hash than line ${earlier}: the file records two chains (a hub appended to it after its database was restored from an older backup, or replaced); the rows the first chain recorded from ${seq} on are what the database lost`,
   };
@@ -209,25 +273,26 @@ function twoChains(lines: string[], at: number, seq: number): CheckpointFileResu
 
 /**
  * Reads a checkpoint file and verifies every signature with the given public key. A line that
- * does not parse, a signature that does not verify, or row hashes that contradict a signed
- * checkpoint make the whole file unusable as evidence: the verdict says which line.
+ * does not parse (but one cut mid-write: parseLine), a signature that does not verify, or row hashes
+ * that contradict a signed checkpoint make the whole file unusable as evidence: the verdict says
+ * which line.
  */
 export function readCheckpointFile(file: string, key: crypto.KeyObject): CheckpointFileResult {
   const publicKey = key.type === 'private' ? crypto.createPublicKey(key) : key;
   const keyId = keyIdOf(publicKey);
   const rowHashes = new Map<number, string>();
   const checkpoints: Checkpoint[] = [];
+  const cutLines: number[] = [];
   const lines = fs.readFileSync(file, 'utf8').split('\n');
   for (let i = 0; i < lines.length; i++) {
     const text = lines[i].trim();
     if (text === '') continue;
-    let line: Record<string, unknown>;
-    try {
-      line = JSON.parse(text);
-    } catch {
-      // A last line cut by a crash mid-write is expected; anything else is not.
-      if (i >= lines.length - 2) continue;
-      return { ok: false, line: i + 1, message: `line ${i + 1} is not JSON` };
+    const { line, cut } = parseLine(text);
+    if (cut) cutLines.push(i + 1);
+    if (line === null) {
+      // A line cut by a crash mid-write is expected (the file's last, or ended at the next start); any other text is not.
+      if (cut || i >= lines.length - 2) continue;
+      return { ok: false, code: 'LINE_NOT_JSON', line: i + 1, message: `line ${i + 1} is not JSON` };
     }
     if (line.t === 'rows' && Number.isInteger(line.first) && Array.isArray(line.hashes)) {
       const hashes = line.hashes as string[];
@@ -239,18 +304,18 @@ export function readCheckpointFile(file: string, key: crypto.KeyObject): Checkpo
       }
     } else if (line.t === 'checkpoint') {
       const c: Checkpoint = { seq: Number(line.seq), hash: String(line.hash), at: String(line.at) };
-      if (line.keyId !== keyId) return { ok: false, line: i + 1, message: `line ${i + 1} is signed with another key (${String(line.keyId)}, expected ${keyId})` };
+      if (line.keyId !== keyId) return { ok: false, code: 'OTHER_KEY', line: i + 1, message: `line ${i + 1} is signed with another key (${String(line.keyId)}, expected ${keyId})` };
       const valid = typeof line.sig === 'string' && crypto.verify(null, signedText(c, keyId), publicKey, Buffer.from(line.sig, 'base64'));
-      if (!valid) return { ok: false, line: i + 1, message: `line ${i + 1}: the checkpoint's signature does not verify: the file was altered` };
+      if (!valid) return { ok: false, code: 'SIGNATURE_INVALID', line: i + 1, message: `line ${i + 1}: the checkpoint's signature does not verify: the file was altered` };
       if (checkpoints.some((earlier) => earlier.seq === c.seq && earlier.hash !== c.hash)) return twoChains(lines, i, c.seq);
       checkpoints.push(c);
     } else {
-      return { ok: false, line: i + 1, message: `line ${i + 1} is neither row hashes nor a checkpoint` };
+      return { ok: false, code: 'LINE_UNKNOWN', line: i + 1, message: `line ${i + 1} is neither row hashes nor a checkpoint` };
     }
   }
   for (const c of checkpoints) {
     const recorded = rowHashes.get(c.seq);
-    if (recorded !== undefined && recorded !== c.hash) return { ok: false, line: 0, message: `the row hashes recorded for row ${c.seq} contradict its signed checkpoint: the file was altered` };
+    if (recorded !== undefined && recorded !== c.hash) return { ok: false, code: 'CHECKPOINT_CONTRADICTED', line: 0, message: `the row hashes recorded for row ${c.seq} contradict its signed checkpoint: the file was altered` };
   }
-  return { ok: true, record: { rowHashes, checkpoints } };
+  return { ok: true, record: { rowHashes, checkpoints }, cutLines };
 }

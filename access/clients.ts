@@ -66,11 +66,32 @@ export interface ClientInfo {
   status: ClientStatus;
 }
 
-/** A spec that cannot be stored; the message says which part and why, `code` (when set) is stable. */
+/**
+ * What the client tools refuse, each with a stable code (`npm run clients` prints `error: CODE: …`):
+ * a script making clients tells an existing name from a mistyped role by the code, not the words.
+ */
+export type ClientErrorCode =
+  | 'MALFORMED_NAME'
+  | 'UNKNOWN_DEPARTMENT'
+  | 'NOT_AN_OFFICE'
+  | 'MALFORMED_DIVISION_CODE'
+  | 'ROLE_REQUIRED'
+  | 'UNKNOWN_ROLE'
+  | 'CHARITY_ROLE_NOT_EXCLUSIVE'
+  | 'CHARITY_ROLE_DEPARTMENT'
+  | 'CHARITY_DEPARTMENT_ROLE'
+  | 'CLIENT_EXISTS'
+  | 'CLIENT_NOT_FOUND'
+  | 'CLIENT_REVOKED';
+
+/** A spec that cannot be stored, or a client that is not there to change; the message says which part and why, `code` is stable. */
 export class ClientSpecError extends Error {
   override name = 'ClientSpecError';
-  constructor(message: string, readonly code: string | null = null) {
-    super(code ? `${code}: ${message}` : message);
+  constructor(
+    message: string,
+    readonly code: ClientErrorCode,
+  ) {
+    super(`${code}: ${message}`);
   }
 }
 
@@ -85,14 +106,14 @@ const NAME = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 export const CLIENT_OFFICE_CODES: readonly DepartmentCode[] = OFFICE_CODES.filter((c) => !(HUB_LEDGER_SOURCES as readonly string[]).includes(c));
 
 export function validateSpec(spec: ClientSpec): void {
-  if (!NAME.test(spec.name)) throw new ClientSpecError('name: 2-64 characters, lower-case letters, digits, ".", "_" or "-", starting with a letter or digit');
+  if (!NAME.test(spec.name)) throw new ClientSpecError('name: 2-64 characters, lower-case letters, digits, ".", "_" or "-", starting with a letter or digit', 'MALFORMED_NAME');
   if (!CLIENT_OFFICE_CODES.includes(spec.department)) {
     const ledger = (HUB_LEDGER_SOURCES as readonly string[]).includes(spec.department) ? `${unknownOfficeReason(spec.department)}; ` : '';
-    throw new ClientSpecError(`department: ${ledger}one of ${CLIENT_OFFICE_CODES.join(', ')}`);
+    throw new ClientSpecError(`department: ${ledger}one of ${CLIENT_OFFICE_CODES.join(', ')}`, ledger ? 'NOT_AN_OFFICE' : 'UNKNOWN_DEPARTMENT');
   }
-  if (!isDivisionCode(spec.regionScope)) throw new ClientSpecError('scope: a division code of 6 (city or county), 9 (township) or 12 digits');
-  if (spec.roles.length === 0) throw new ClientSpecError(`roles: at least one of ${ROLES.join(', ')}`);
-  for (const r of spec.roles) if (!isRole(r)) throw new ClientSpecError(`roles: unknown role ${JSON.stringify(r)}; roles are ${ROLES.join(', ')}`);
+  if (!isDivisionCode(spec.regionScope)) throw new ClientSpecError('scope: a division code of 6 (city or county), 9 (township) or 12 digits', 'MALFORMED_DIVISION_CODE');
+  if (spec.roles.length === 0) throw new ClientSpecError(`roles: at least one of ${ROLES.join(', ')}`, 'ROLE_REQUIRED');
+  for (const r of spec.roles) if (!isRole(r)) throw new ClientSpecError(`roles: unknown role ${JSON.stringify(r)}; roles are ${ROLES.join(', ')}`, 'UNKNOWN_ROLE');
   const problem = rolesProblem(spec.roles);
   if (problem) throw new ClientSpecError(problem, 'CHARITY_ROLE_NOT_EXCLUSIVE');
   const charity = charityClientProblem(spec.department, spec.roles);
@@ -129,16 +150,19 @@ function infoOf(row: ClientRow): ClientInfo {
   };
 }
 
-async function byName(db: AccessDb, name: string) {
+/** What reads and writes a client: the hub's access database, or a transaction of it (a charity's client made with its organisation). */
+export type ClientsDb = Pick<AccessDb, 'select' | 'insert'>;
+
+async function byName(db: ClientsDb, name: string) {
   const [row] = await db.select(clientColumns).from(apiClient).where(eq(apiClient.name, name));
-  if (!row) throw new ClientSpecError(`no client named ${JSON.stringify(name)}`);
+  if (!row) throw new ClientSpecError(`no client named ${JSON.stringify(name)}`, 'CLIENT_NOT_FOUND');
   return row;
 }
 
-export async function createClient(db: AccessDb, spec: ClientSpec): Promise<{ client: ClientInfo; token: string }> {
+export async function createClient(db: ClientsDb, spec: ClientSpec): Promise<{ client: ClientInfo; token: string }> {
   validateSpec(spec);
   const [existing] = await db.select({ id: apiClient.id }).from(apiClient).where(eq(apiClient.name, spec.name));
-  if (existing) throw new ClientSpecError(`a client named ${JSON.stringify(spec.name)} exists already; rotate or revoke it`);
+  if (existing) throw new ClientSpecError(`a client named ${JSON.stringify(spec.name)} exists already; rotate or revoke it`, 'CLIENT_EXISTS');
   const token = newToken();
   await db.insert(apiClient).values({
     name: spec.name,
@@ -182,7 +206,7 @@ export async function setRequireOfficer(db: AccessDb, name: string, required: bo
 /** A new token for the client; the old one stops working at once. `expiresAt` undefined keeps the expiry. */
 export async function rotateClient(db: AccessDb, name: string, expiresAt?: string | null): Promise<{ client: ClientInfo; token: string }> {
   const row = await byName(db, name);
-  if (row.revokedAt !== null) throw new ClientSpecError(`client ${JSON.stringify(name)} is revoked; create a new one`);
+  if (row.revokedAt !== null) throw new ClientSpecError(`client ${JSON.stringify(name)} is revoked; create a new one`, 'CLIENT_REVOKED');
   const token = newToken();
   await db
     .update(apiClient)

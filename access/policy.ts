@@ -1029,6 +1029,15 @@ export const PUBLIC_PATHS: readonly string[] = ['/healthz', '/readyz', '/'];
 
 // ----- Helpers over the tables above (pure) ------------------------------------------------------
 
+/**
+ * The audit subjects of an object of a personal type, as its rule names them (none for an open
+ * type): for a write that acts on the object, which records them whatever its payload selects.
+ */
+export function subjectsOf(typeName: string, obj: object): Subject[] {
+  const rule = TYPE_RULES[typeName];
+  return rule?.kind === 'PERSONAL' && rule.subjects ? rule.subjects(obj) : [];
+}
+
 export function isPurpose(value: string): value is Purpose {
   return (PURPOSES as readonly string[]).includes(value);
 }

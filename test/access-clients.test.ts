@@ -67,6 +67,27 @@ describe('the clients CLI', () => {
     }
   });
 
+  it('refuses a charity’s organisation it cannot register before making the client: nothing stored, no token lost', async () => {
+    // Refused after the client was made, the client stood ACTIVE with no organisation, its token
+    // never printed (exit 1), and the same create again was CLIENT_EXISTS.
+    for (const organisation of ['慈'.repeat(65), '   ']) {
+      const { code, out } = await cli('create', '--name', 'jn-charity-long', '--department', 'CHARITY', '--scope', '370800', '--roles', 'CHARITY', '--credit-code', '53370800MJD12345XD', '--organisation', organisation);
+      expect({ code, out: out[0] }).toEqual({ code: 2, out: expect.stringMatching(/^error: MALFORMED_ORGANISATION: --organisation: /) });
+    }
+    expect((await listClients(hub.accessDb)).map((c) => c.name)).not.toContain('jn-charity-long');
+    const made = await cli('create', '--name', 'jn-charity-long', '--department', 'CHARITY', '--scope', '370800', '--roles', 'CHARITY', '--credit-code', '53370800MJD12345XD', '--organisation', '济宁市慈善总会');
+    expect(made.code).toBe(0);
+    const [orgs] = await dbs.hubPool.query("SELECT credit_code FROM charity_organisation WHERE client_name = 'jn-charity-long'");
+    expect(orgs).toEqual([{ credit_code: '53370800MJD12345XD' }]);
+  });
+
+  it('answers a revoked client’s rotation CLIENT_REVOKED', async () => {
+    expect((await cli('create', '--name', 'soon-revoked', '--department', 'HEALTH', '--scope', '370800', '--roles', 'READER')).code).toBe(0);
+    expect((await cli('revoke', 'soon-revoked')).code).toBe(0);
+    const { code, out } = await cli('rotate', 'soon-revoked');
+    expect({ code, out: out[0] }).toEqual({ code: 2, out: expect.stringMatching(/^error: CLIENT_REVOKED: /) });
+  });
+
   it('holds CHARITY to a charity’s client and a charity’s client to CHARITY or DEPARTMENT_WRITER, and stores nothing otherwise', async () => {
     for (const [department, roles, code] of [
       ['CIVIL_AFFAIRS', 'CHARITY', 'CHARITY_ROLE_DEPARTMENT'],
@@ -156,15 +177,21 @@ describe('the clients CLI', () => {
   });
 
   it.each([
-    [['create', '--name', 'x', '--department', 'CIVIL_AFFAIRS', '--scope', '370811', '--roles', 'READER'], /name/],
-    [['create', '--name', 'bad-scope', '--department', 'CIVIL_AFFAIRS', '--scope', '3708', '--roles', 'READER'], /scope/],
-    [['create', '--name', 'bad-role', '--department', 'CIVIL_AFFAIRS', '--scope', '370811', '--roles', 'ROOT'], /role/],
-    [['create', '--name', 'bad-department', '--department', 'POLICE', '--scope', '370811', '--roles', 'READER'], /department/],
+    [['create', '--name', 'x', '--department', 'CIVIL_AFFAIRS', '--scope', '370811', '--roles', 'READER'], /^error: MALFORMED_NAME: name/],
+    [['create', '--name', 'bad-scope', '--department', 'CIVIL_AFFAIRS', '--scope', '3708', '--roles', 'READER'], /^error: MALFORMED_DIVISION_CODE: scope/],
+    [['create', '--name', 'bad-role', '--department', 'CIVIL_AFFAIRS', '--scope', '370811', '--roles', 'ROOT'], /^error: UNKNOWN_ROLE: role/],
+    [['create', '--name', 'bad-department', '--department', 'POLICE', '--scope', '370811', '--roles', 'READER'], /^error: UNKNOWN_DEPARTMENT: department/],
     // The hub's own ledger of reported aid is no office: a client of it reports nothing, answers no slip, attends no meeting.
-    [['create', '--name', 'the-ledger', '--department', 'REPORTED', '--scope', '370811', '--roles', 'READER'], /REPORTED is the hub’s ledger/],
-    [['create', '--name', 'short-lived', '--department', 'HEALTH', '--scope', '370800', '--roles', 'READER'], /exists/],
-    [['create', '--name', 'missing-roles'], /needs/],
-    [['rotate', 'nobody'], /no client/],
+    [['create', '--name', 'the-ledger', '--department', 'REPORTED', '--scope', '370811', '--roles', 'READER'], /^error: NOT_AN_OFFICE: .*REPORTED is the hub’s ledger/],
+    [['create', '--name', 'short-lived', '--department', 'HEALTH', '--scope', '370800', '--roles', 'READER'], /^error: CLIENT_EXISTS: .*exists/],
+    [['create', '--name', 'bad-expiry', '--department', 'HEALTH', '--scope', '370800', '--roles', 'READER', '--expires', '2026-02-30'], /^error: MALFORMED_EXPIRY: --expires/],
+    [['create', '--name', 'past-expiry', '--department', 'HEALTH', '--scope', '370800', '--roles', 'READER', '--expires', '2001-01-01'], /^error: EXPIRY_PASSED: --expires/],
+    [['create', '--name', 'bad-expires-in', '--department', 'HEALTH', '--scope', '370800', '--roles', 'READER', '--expires-in', '0d'], /^error: MALFORMED_EXPIRY: --expires-in/],
+    [['create', '--name', 'no-organisation', '--department', 'CHARITY', '--scope', '370800', '--roles', 'CHARITY'], /^error: CHARITY_ORGANISATION_REQUIRED: /],
+    [['create', '--name', 'missing-roles'], /^error: ARGUMENT_REQUIRED: .*needs/],
+    [['rotate', 'nobody'], /^error: CLIENT_NOT_FOUND: no client/],
+    [['revoke', 'nobody'], /^error: CLIENT_NOT_FOUND: no client/],
+    [['revoke'], /^error: ARGUMENT_REQUIRED: /],
     [['frobnicate'], /unknown command/],
     [['list', '--bogus'], /bogus/],
   ])('refuses %j with usage (exit 2)', async (argv, message) => {

@@ -503,7 +503,7 @@ describe('the hash chain', () => {
     for (const seq of ['0', '000', '9007199254740993']) {
       const out: string[] = [];
       expect(await auditVerifyCommand(['--anchor', `${seq}:${'a'.repeat(64)}`], hub.accessDb, (l) => out.push(l))).toBe(2);
-      expect(out).toEqual([`error: --anchor ${seq}: the chain's rows are numbered from 1; SEQ:HASH as printed by an earlier run`]);
+      expect(out).toEqual([`error: MALFORMED_ANCHOR: --anchor ${seq}: the chain's rows are numbered from 1; SEQ:HASH as printed by an earlier run`]);
     }
   });
 });

@@ -3,7 +3,7 @@
  * inserted, and, given the signed checkpoint file, the first row rewritten with its hashes
  * recomputed, or the rows cut from the end.
  *
- *   npm run audit:verify                       # exit 0: intact (prints the head); 1: broken; 2: usage or evidence unusable (an anchor the signed checkpoints contradict, the chain otherwise intact)
+ *   npm run audit:verify                       # exit 0: intact (prints the head); 1: broken; 2: usage or evidence unusable (an anchor the signed checkpoints contradict, the chain otherwise intact); 3: not checked (the hub database did not answer)
  *   npm run audit:verify -- --checkpoints FILE --public-key PEM
  *   npm run audit:verify -- --checkpoints A.jsonl --checkpoints B.jsonl …   # one file per replica (or A,B)
  *   npm run audit:verify -- --anchor SEQ:HASH  # also: the chain still holds a head printed earlier
@@ -36,7 +36,8 @@ export const USAGE = `usage: npm run audit:verify [-- --anchor SEQ:HASH] [--chec
                       several (one per hub replica): repeat the option or separate them by commas,
                       and the chain is checked against all of them at once
   --public-key PEM    the key their signatures are checked with (AUDIT_VERIFY_KEY_FILE)
-Exit code: 0 intact, 1 broken, 2 bad arguments (among them an --anchor the signed checkpoints contradict, the chain otherwise intact).`;
+Exit code: 0 intact, 1 broken, 2 bad arguments (among them an --anchor the signed checkpoints contradict, the chain otherwise intact),
+3 not checked: the hub database did not answer (or failed a read).`;
 
 /** The verdict's lines: the most serious finding first, then each further one that holds (`also at row …`). */
 export function describeVerdict(v: ChainVerdict): string[] {
@@ -91,9 +92,11 @@ function rowsRange(record: ExternalRecord): string {
   return lo === hi ? `row ${lo}` : `rows ${lo}..${hi}`;
 }
 
-function describeFile(file: string, record: ExternalRecord): string {
+/** What a file vouches for, and the lines a crash cut mid-write, which record nothing (say, the rows of one transaction). */
+function describeFile(file: string, record: ExternalRecord, cutLines: readonly number[]): string {
   const last = record.checkpoints.at(-1);
-  return `${file}: ${record.checkpoints.length} signed checkpoints${last ? ` (last: row ${last.seq} at ${last.at})` : ''}, ${record.rowHashes.size} row hashes (${rowsRange(record)})`;
+  const cut = cutLines.length === 0 ? '' : `; ${cutLines.length === 1 ? 'line' : 'lines'} ${cutLines.join(', ')} cut mid-write (a crash), recording nothing`;
+  return `${file}: ${record.checkpoints.length} signed checkpoints${last ? ` (last: row ${last.seq} at ${last.at})` : ''}, ${record.rowHashes.size} row hashes (${rowsRange(record)})${cut}`;
 }
 
 /**
@@ -121,6 +124,11 @@ function mergeRecords(read: { file: string; record: ExternalRecord }[]): { ok: t
   return { ok: true, record: { rowHashes, checkpoints } };
 }
 
+/** Why a file could not be read: its system error code (ENOENT, EISDIR, EACCES, ERR_OSSL_…), else the message. */
+function unreadable(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+}
+
 /** Runs the check; returns the exit code. */
 export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (line: string) => void, defaults: VerifyDefaults = NO_DEFAULTS): Promise<number> {
   let values: { anchor?: string; checkpoints?: string[]; 'public-key'?: string; help?: boolean };
@@ -138,24 +146,24 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   if (values.anchor) {
     const m = /^(\d+):([0-9a-f]{64})$/.exec(values.anchor);
     if (!m) {
-      print('error: --anchor takes SEQ:HASH as printed by an earlier run');
+      print('error: MALFORMED_ANCHOR: --anchor takes SEQ:HASH as printed by an earlier run');
       return 2;
     }
     // The chain's rows are numbered from 1: an anchor at 0 named no row, and was answered BROKEN
     // (ANCHOR_MISMATCH) with every row intact; one past what a number holds exactly names no row either.
     const seq = Number(m[1]);
     if (seq < 1 || !Number.isSafeInteger(seq)) {
-      print(`error: --anchor ${m[1]}: the chain's rows are numbered from 1; SEQ:HASH as printed by an earlier run`);
+      print(`error: MALFORMED_ANCHOR: --anchor ${m[1]}: the chain's rows are numbered from 1; SEQ:HASH as printed by an earlier run`);
       return 2;
     }
     anchor = { seq, hash: m[2] };
   }
   let external: ExternalRecord | undefined;
-  let read: { file: string; record: ExternalRecord }[] = [];
+  let read: { file: string; record: ExternalRecord; cutLines: number[] }[] = [];
   const evidence: string[] = [];
   const given = values.checkpoints?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
   if (values.checkpoints && given!.length === 0) {
-    print('error: --checkpoints names no file');
+    print('error: CHECKPOINT_FILE_MISSING: --checkpoints names no file');
     return 2;
   }
   const fromEnv = defaults.env.AUDIT_CHECKPOINT_FILE ? userPath(defaults.env.AUDIT_CHECKPOINT_FILE, defaults.env) : undefined;
@@ -164,34 +172,48 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   const files = given ? [...new Set(given.map((f) => userPath(f, defaults.env)))] : defaultFile ? [defaultFile] : [];
   const missing = given?.find((f) => !fs.existsSync(userPath(f, defaults.env)));
   if (missing !== undefined) {
-    print(`error: no checkpoint file at ${missing}`);
+    print(`error: CHECKPOINT_FILE_MISSING: no checkpoint file at ${missing}`);
     return 2;
   }
   if (files.length > 0) {
-    const key = verifyKey(values['public-key'], defaults);
+    // A key that cannot be read is the caller's to mend, exit 2: it was thrown out of the command,
+    // exit 1 (a broken chain, to a script) with "the hub database does not answer".
+    let key: crypto.KeyObject | null;
+    try {
+      key = verifyKey(values['public-key'], defaults);
+    } catch (err) {
+      print(`error: PUBLIC_KEY_UNREADABLE: the public key ${values['public-key'] ?? '(AUDIT_VERIFY_KEY_FILE, AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE)'} cannot be read as a PEM key (${unreadable(err)})`);
+      return 2;
+    }
     if (!key) {
-      print(`error: the checkpoint file${files.length > 1 ? 's need' : ' needs'} the public key to verify ${files.length > 1 ? 'them' : 'it'}: --public-key PEM`);
+      print(`error: PUBLIC_KEY_REQUIRED: the checkpoint file${files.length > 1 ? 's need' : ' needs'} the public key to verify ${files.length > 1 ? 'them' : 'it'}: --public-key PEM`);
       return 2;
     }
     read = [];
     for (const file of files) {
-      const r = readCheckpointFile(file, key);
-      if (!r.ok) {
-        print(`checkpoint file ${file} is not usable as evidence: ${r.message}`);
+      let r: ReturnType<typeof readCheckpointFile>;
+      try {
+        r = readCheckpointFile(file, key);
+      } catch (err) {
+        print(`error: CHECKPOINT_FILE_UNREADABLE: ${file} cannot be read (${unreadable(err)})`);
         return 2;
       }
-      read.push({ file, record: r.record });
+      if (!r.ok) {
+        print(`checkpoint file ${file} is not usable as evidence (${r.code}): ${r.message}`);
+        return 2;
+      }
+      read.push({ file, record: r.record, cutLines: r.cutLines });
     }
     const merged = mergeRecords(read);
     if (!merged.ok) {
-      print(`the checkpoint files are not usable as evidence together: ${merged.message}`);
+      print(`the checkpoint files are not usable as evidence together (FILES_DISAGREE): ${merged.message}`);
       return 2;
     }
     external = merged.record;
-    if (read.length === 1) evidence.push(`checked against ${describeFile(read[0].file, read[0].record)}`);
+    if (read.length === 1) evidence.push(`checked against ${describeFile(read[0].file, read[0].record, read[0].cutLines)}`);
     else {
       evidence.push(`checked against ${read.length} checkpoint files together (${merged.record.checkpoints.length} signed checkpoints, ${merged.record.rowHashes.size} rows recorded):`);
-      for (const r of read) evidence.push(`  ${describeFile(r.file, r.record)}`);
+      for (const r of read) evidence.push(`  ${describeFile(r.file, r.record, r.cutLines)}`);
     }
   } else {
     evidence.push("no checkpoint file: only the chain's own consistency was checked (a rewrite with recomputed hashes would not show)");
@@ -207,4 +229,4 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   return verdict.ok ? 0 : verdict.problem === 'ANCHOR_CONTRADICTED' ? 2 : 1;
 }
 
-if (require.main === module) void runAgainstHub('audit:verify', (argv, db, print) => auditVerifyCommand(argv, db, print, { env: process.env, privateServerFiles: !process.env.DATABASE_URL }), { usage: USAGE, options: OPTIONS, positionals: false });
+if (require.main === module) void runAgainstHub('audit:verify', (argv, db, print) => auditVerifyCommand(argv, db, print, { env: process.env, privateServerFiles: !process.env.DATABASE_URL }), { usage: USAGE, options: OPTIONS, positionals: false, failedExit: 3 });

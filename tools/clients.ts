@@ -12,7 +12,7 @@
  * once, at create and rotate; the hub keeps only its SHA-256. Revocation and rotation take effect
  * on the next request.
  */
-import { registerCharity } from '../db/reported-aid/store';
+import { charityRegistrationProblem, registerCharity } from '../db/reported-aid/store';
 import { CLIENT_OFFICE_CODES, ClientSpecError, createClient, listClients, revokeClient, rotateClient, setRequireOfficer, type ClientInfo } from '../access/clients';
 import { PURPOSES_BY_ROLE, ROLES, type Role } from '../access/policy';
 import { dbTime, hubDbOf, type AccessDb } from '../db/access/db';
@@ -52,15 +52,15 @@ export function parseExpiry(values: { expires?: string; 'expires-in'?: string; '
   if (values.expires !== undefined) {
     const raw = values.expires;
     const instant = INSTANT.exec(raw);
-    if (!(isIsoDate(raw) || (instant && isIsoDate(instant[1])))) throw new UsageError(`--expires: not a date (YYYY-MM-DD) or an instant with its offset: ${JSON.stringify(raw)}`);
+    if (!(isIsoDate(raw) || (instant && isIsoDate(instant[1])))) throw new UsageError(`MALFORMED_EXPIRY: --expires: not a date (YYYY-MM-DD) or an instant with its offset: ${JSON.stringify(raw)}`);
     const at = instant ? new Date(raw) : new Date(`${raw}T23:59:59.999+08:00`);
-    if (Number.isNaN(at.getTime())) throw new UsageError(`--expires: not a date (YYYY-MM-DD) or an instant with its offset: ${JSON.stringify(raw)}`);
-    if (at.getTime() <= now.getTime()) throw new UsageError(`--expires: ${raw} has passed; the token would never work`);
+    if (Number.isNaN(at.getTime())) throw new UsageError(`MALFORMED_EXPIRY: --expires: not a date (YYYY-MM-DD) or an instant with its offset: ${JSON.stringify(raw)}`);
+    if (at.getTime() <= now.getTime()) throw new UsageError(`EXPIRY_PASSED: --expires: ${raw} has passed; the token would never work`);
     return dbTime(at);
   }
   if (values['expires-in'] !== undefined) {
     const m = /^(\d+)([dh])$/.exec(values['expires-in']);
-    if (!m || Number(m[1]) === 0) throw new UsageError('--expires-in: a number of days or hours above 0, e.g. 90d or 12h');
+    if (!m || Number(m[1]) === 0) throw new UsageError('MALFORMED_EXPIRY: --expires-in: a number of days or hours above 0, e.g. 90d or 12h');
     return dbTime(new Date(now.getTime() + Number(m[1]) * (m[2] === 'd' ? 86_400_000 : 3_600_000)));
   }
   return undefined;
@@ -91,29 +91,40 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
   return runSubcommand(argv, { usage: USAGE, options: OPTIONS, usageErrors: [ClientSpecError] }, print, async ({ command, rest: [name], values }) => {
     switch (command) {
       case 'create': {
-        if (!values.name || !values.department || !values.scope || !values.roles) throw new UsageError('create needs --name, --department, --scope and --roles');
+        if (!values.name || !values.department || !values.scope || !values.roles) throw new UsageError('ARGUMENT_REQUIRED: create needs --name, --department, --scope and --roles');
         // Read as the API reads it (checkCreditCode: full width, lower case, spaces around), stored in the form the hub keys it.
         const credit = values['credit-code'] === undefined ? null : checkCreditCode(values['credit-code']);
         if (values.department.toUpperCase() === 'CHARITY' && (!credit?.ok || !values.organisation)) {
-          throw new UsageError('a CHARITY client needs --credit-code (a valid 统一社会信用代码) and --organisation');
+          throw new UsageError('CHARITY_ORGANISATION_REQUIRED: a CHARITY client needs --credit-code (a valid 统一社会信用代码) and --organisation');
         }
+        // The organisation as it will be registered, judged before anything is stored: refused after
+        // the client was made (a name over 64 characters, a blank one), the client stood with no
+        // organisation and its token, never printed, was lost (exit 1).
+        const organisation = values.department.toUpperCase() === 'CHARITY' && credit?.ok && values.organisation ? { creditCode: credit.creditCode, name: values.organisation } : null;
+        const organisationProblem = organisation ? charityRegistrationProblem(organisation.creditCode, organisation.name) : null;
+        if (organisationProblem) throw new UsageError(`MALFORMED_ORGANISATION: --organisation: ${organisationProblem}`);
         // A well-formed scope the hub holds nothing of yet is made, with a warning: it is a typo
         // (370811999), or a division whose households are still to come — on a new hub, before its
         // first import, none is held, and its first clients are made then (a refusal stopped that).
         const unheld = isDivisionCode(values.scope) && !(await divisionHeld(hubDbOf(db), values.scope));
-        const { client, token } = await createClient(db, {
+        const spec = {
           name: values.name,
           department: values.department.toUpperCase() as DepartmentCode,
           regionScope: values.scope,
           roles: values.roles.split(',').map((r) => r.trim().toUpperCase()) as Role[],
           expiresAt: parseExpiry(values, await readDbNow(db)) ?? null,
           requireOfficer: values['require-officer'] === true,
+        };
+        // A charity reports aid only with its organisation registered (db/reported-aid): the client and
+        // its organisation in one transaction, so neither is kept without the other.
+        const { client, token } = await db.transaction(async (tx) => {
+          const made = await createClient(tx, spec);
+          if (made.client.department === 'CHARITY') {
+            if (!organisation) throw new UsageError('CHARITY_ORGANISATION_REQUIRED: a CHARITY client needs --credit-code (统一社会信用代码) and --organisation');
+            await registerCharity(tx, made.client.name, organisation.creditCode, organisation.name);
+          }
+          return made;
         });
-        // A charity reports aid only with its organisation registered (db/reported-aid).
-        if (client.department === 'CHARITY') {
-          if (!credit?.ok || !values.organisation) throw new UsageError('a CHARITY client needs --credit-code (统一社会信用代码) and --organisation');
-          await registerCharity(db, client.name, credit.creditCode, values.organisation);
-        }
         print(`created ${describe(client)}`);
         if (unheld) print(`warning: REGION_UNKNOWN: scope: ${UNKNOWN_DIVISION_MESSAGE}: ${values.scope}; the client reads nothing there until the hub holds it (a typo? \`revoke\` it)`);
         print(`token (shown once; the hub keeps only its hash): ${token}`);
@@ -126,20 +137,20 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
         return 0;
       }
       case 'rotate': {
-        if (!name) throw new UsageError('rotate needs the client name');
+        if (!name) throw new UsageError('ARGUMENT_REQUIRED: rotate needs the client name');
         const { client, token } = await rotateClient(db, name, parseExpiry(values, await readDbNow(db)));
         print(`rotated ${describe(client)}; the previous token no longer works`);
         print(`token (shown once; the hub keeps only its hash): ${token}`);
         return 0;
       }
       case 'require-officer': {
-        if (!name) throw new UsageError('require-officer needs the client name');
+        if (!name) throw new UsageError('ARGUMENT_REQUIRED: require-officer needs the client name');
         const client = await setRequireOfficer(db, name, values.off !== true);
         print(`${client.requireOfficer ? 'officer required' : 'officer optional'}: ${describe(client)}`);
         return 0;
       }
       case 'revoke': {
-        if (!name) throw new UsageError('revoke needs the client name');
+        if (!name) throw new UsageError('ARGUMENT_REQUIRED: revoke needs the client name');
         print(`revoked ${describe(await revokeClient(db, name))}`);
         return 0;
       }

@@ -273,9 +273,16 @@ export async function nameOfCreditCode(db: Pick<HubDb, 'select'>, creditCode: st
   return row?.name ?? null;
 }
 
+/** Why a charity's organisation cannot be registered so (the operator's tool says it before making the client); null when it can. */
+export function charityRegistrationProblem(creditCode: string, name: string): string | null {
+  if (!isCreditCode(creditCode)) return 'not a valid 统一社会信用代码 (GB 32100: 18 characters, check character last)';
+  if (isBlank(name) || longerThan(name, 64)) return 'the organisation name is 1–64 characters';
+  return null;
+}
+
 function checkedCharity(creditCode: string, name: string): void {
-  if (!isCreditCode(creditCode)) throw new Error('not a valid 统一社会信用代码 (GB 32100: 18 characters, check character last)');
-  if (isBlank(name) || longerThan(name, 64)) throw new Error('the organisation name is 1–64 characters');
+  const problem = charityRegistrationProblem(creditCode, name);
+  if (problem) throw new Error(problem);
 }
 
 /**

@@ -226,15 +226,17 @@ function caseById(ctx: HubContext, id: number) {
  * household moved to reads the case (access/policy.ts caseRegions) but neither moves it nor answers
  * its slips; its convener hands it over (caseHandOver), which ends it and opens its successor there. A write naming a case or slip out of reach answers CASE_NOT_FOUND /
  * REFERRAL_NOT_FOUND, as for an id that does not exist: NOT_CASE_OWNER there would confirm to the
- * caller that the case exists. The household is recorded as refused in the audit trail.
+ * caller that the case exists. The household is recorded as refused in the audit trail; in reach,
+ * as reached, whatever the write's payload selects: a slip answered, a case moved or a meeting
+ * recorded with only `userErrors` asked for left the household's trail without it (subject NONE).
  */
 async function inReach(ctx: HubContext, c: CaseRecord | null): Promise<boolean> {
   if (!c) return false;
   const caller = ctx.access?.caller;
   if (!caller) return true;
-  if (inScope(caller.regionScope, c.townshipCode)) return true;
-  ctx.access.record([{ kind: 'HOUSEHOLD', householdId: c.householdId }], true);
-  return false;
+  const reached = inScope(caller.regionScope, c.townshipCode);
+  ctx.access.record([{ kind: 'HOUSEHOLD', householdId: c.householdId }], !reached);
+  return reached;
 }
 
 /** The caller's region scope, null without the access layer (every case read). */

@@ -18,6 +18,7 @@ import { outOfSeasonProblem } from '../../domain/programme-seasons';
 import { isServiceProgramme, MONEY_AMOUNT_MESSAGE, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
 import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS } from '../../domain/findings/periods';
 import { seesHealthDetail } from '../../access/decide';
+import { subjectsOf } from '../../access/policy';
 import { divisionInReach, townshipRefusal } from '../../access/township';
 import { describeCondition, explain, type Detail } from '../../domain/findings/explain';
 import type { AidCause, AidRecord as FactRecord, Measure } from '../../domain/findings/facts';
@@ -349,7 +350,11 @@ async function settleBy(ctx: HubContext, action: SettleAction, input: FindingCon
   const caller = callerOf(ctx);
   const scope = scopePrefix(ctx);
   const current = await findingLoaders(ctx).stored.load(id);
-  if (current && scope !== null && !(current.regionCode ?? '').startsWith(scope)) {
+  const reached = !(current && scope !== null && !(current.regionCode ?? '').startsWith(scope));
+  // Its household and people go on the audit trail, refused or reached, whatever the payload
+  // selects: a finding settled with only `userErrors` asked for left their trail without it (NONE).
+  if (current) ctx.access?.record(subjectsOf('Finding', viewOfRow(current)), !reached);
+  if (!reached) {
     // Out of reach reads as not found: a refusal would confirm the finding exists.
     return { finding: null, userErrors: [{ code: 'FINDING_NOT_FOUND' as const, message: SETTLE_MESSAGES.FINDING_NOT_FOUND, field: settleField('FINDING_NOT_FOUND') }] };
   }

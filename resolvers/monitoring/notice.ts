@@ -18,7 +18,7 @@ import { activeTriggerSet } from '../../rules/triggers-load';
 import type { Resolvers, VillageNoticeErrorCode } from '../__generated__/types';
 import type { HubContext } from '../context';
 import type { CaseRecord } from '../../db/cases/records';
-import { actorOf, callerVerifies, inReach, verifierOfficeOf } from './resolvers';
+import { actorOf, callerVerifies, reachedAlert, verifierOfficeOf } from './resolvers';
 import { officeNameOf } from '../cases/office-name';
 
 /** The alert's live notice (null when none is posted, or the last was withdrawn), and the last posted. */
@@ -71,7 +71,7 @@ export interface NoticePostInput {
 export async function postVillageNotice(ctx: HubContext, input: NoticePostInput): Promise<{ notice: NoticeRow; repeated: boolean; userErrors: []; warnings: NoticeWarning[] } | Refusal> {
   const alertId = requireHubId(input.alertId, 'input.alertId', 'alert id');
   const alert = await ctx.loaders.monitoring.alertById.load(alertId);
-  if (!alert || !inReach(ctx, alert)) return refused('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
+  if (!alert || !reachedAlert(ctx, alert)) return refused('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
   const who = actorOf(ctx, input.officer);
   if (!callerVerifies(ctx, alert)) return refused('NOT_ALERT_VERIFIER', 'only the alert’s verifier posts its notice (Alert.verifier)', ['input', 'alertId']);
   if (alert.state !== 'VERIFIED' || alert.outcome !== 'NEEDS_AID' || alert.caseId === null) return refused('ALERT_NOT_VERIFIED', 'verify the alert as NEEDS_AID first', ['input', 'alertId']);
@@ -178,7 +178,7 @@ export async function recordNoticeObjection(ctx: HubContext, input: ObjectionInp
   const key = input.idempotencyKey ?? null;
   if (key !== null && (key.length < 1 || longerThan(key, 64))) throw badInput('input.idempotencyKey', 'MALFORMED_IDEMPOTENCY_KEY', 'idempotencyKey is 1 to 64 characters');
   const alert = await ctx.loaders.monitoring.alertById.load(alertId);
-  if (!alert || !inReach(ctx, alert)) return refused('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
+  if (!alert || !reachedAlert(ctx, alert)) return refused('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
   const who = actorOf(ctx, input.officer);
   if (!callerVerifies(ctx, alert)) return refused('NOT_ALERT_VERIFIER', 'only the alert’s verifier records objections to its notice (Alert.verifier)', ['input', 'alertId']);
   const { all, live: notice, last } = await noticesOf(ctx, alert.id);
@@ -247,7 +247,7 @@ export async function withdrawVillageNotice(ctx: HubContext, input: { alertId: s
   const alertId = requireHubId(input.alertId, 'input.alertId', 'alert id');
   const noticeId = input.noticeId == null ? null : requireHubId(input.noticeId, 'input.noticeId', 'notice id');
   const alert = await ctx.loaders.monitoring.alertById.load(alertId);
-  if (!alert || !inReach(ctx, alert)) return refused('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
+  if (!alert || !reachedAlert(ctx, alert)) return refused('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
   const who = actorOf(ctx, input.officer);
   if (!callerVerifies(ctx, alert)) return refused('NOT_ALERT_VERIFIER', 'only the alert’s verifier withdraws its notice (Alert.verifier)', ['input', 'alertId']);
   const reason = input.reason.trim();
@@ -290,7 +290,7 @@ export async function resolveNoticeObjection(
   const notices = objection ? await ctx.loaders.monitoring.noticesByAlert.load((await noticeAlertOf(ctx.hub, objection.noticeId)) ?? 0) : [];
   const notice = objection ? notices.find((n) => n.id === objection.noticeId) ?? null : null;
   const alert = notice ? await ctx.loaders.monitoring.alertById.load(notice.alertId) : null;
-  if (!objection || !notice || !alert || !inReach(ctx, alert)) return no(refused('OBJECTION_NOT_FOUND', 'no objection with this id', ['input', 'objectionId']));
+  if (!objection || !notice || !alert || !reachedAlert(ctx, alert)) return no(refused('OBJECTION_NOT_FOUND', 'no objection with this id', ['input', 'objectionId']));
   const who = actorOf(ctx, input.officer);
   if (!callerVerifies(ctx, alert)) return no(refused('NOT_ALERT_VERIFIER', 'only the alert’s verifier resolves objections to its notice (Alert.verifier)', ['input', 'objectionId']));
   const reason = input.reason.trim();

@@ -16,6 +16,7 @@ import { ALERT_OWNER, SUPERVISOR_OFFICE, acknowledgementOverdue, alertAudienceOf
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { TRIGGER_ID_SHAPE, TRIGGER_ID_SHAPE_MESSAGE, unknownTriggersMessage, type TriggerView } from '../../domain/monitoring/triggers';
 import { badInput, requireDivisionCode, requireHubId } from '../../access/errors';
+import { subjectsOf } from '../../access/policy';
 import type { AlertErrorCode, Resolvers } from '../__generated__/types';
 import { pageOf, pageSize, positionAfter, refuseUnknownDivision } from '../common';
 import type { AlertEventView, AlertView } from './models';
@@ -99,10 +100,26 @@ export function callerVerifies(ctx: HubContext, a: Pick<AlertRow, 'verifierOffic
   return isAlertVerifier(a.verifierOffice, alertCaller(ctx));
 }
 
+/**
+ * The alert a write names, or null when it is out of the caller's reach (read as not found). Its
+ * person and household go on the audit trail, refused or reached, whatever the write's payload
+ * selects: an alert signed for, verified, dismissed or noticed with only `userErrors` asked for left
+ * the person's trail without it (subject NONE), as a case write's household (cases' inReach).
+ */
 async function loadInReach(ctx: HubContext, rawId: string): Promise<AlertRow | null> {
   const row = await ctx.loaders.monitoring.alertById.load(requireHubId(rawId, 'input.alertId', 'alert id'));
-  // Out of reach reads as not found.
-  return row && inReach(ctx, row) ? row : null;
+  return row && reachedAlert(ctx, row) ? row : null;
+}
+
+/**
+ * Whether the alert a write acts on is in the caller's reach (inReach), its person and household
+ * recorded on the audit trail either way, refused or reached (loadInReach; the village notice's
+ * writes, resolvers/monitoring/notice.ts).
+ */
+export function reachedAlert(ctx: HubContext, a: AlertRow): boolean {
+  const reached = inReach(ctx, a);
+  ctx.access?.record(subjectsOf('Alert', a), !reached);
+  return reached;
 }
 
 /**
