@@ -4222,7 +4222,10 @@ export type Query = {
    * `last`, `before` or `hasPreviousPage`. To go back, ask again with a cursor kept from an earlier
    * page. The cursor is a position, not an offset: households added or removed meanwhile shift no
    * other household onto another page, and one added after the position read is met on a later page;
-   * a household moved to another division while the pages are read may be met twice or not at all.
+   * a household moved to another village or township while the pages are read may be met twice or
+   * not at all, and one added to a village the pages have passed is not met: before dropping a
+   * household it held and did not meet, a sync asks `households(ids:)`, which answers one moved within
+   * the division with its new region and refuses one gone from the caller's scope (OUT_OF_SCOPE).
    * A division the hub holds nothing of (not in its region table, no household under it: a typo) is
    * BAD_USER_INPUT, reason REGION_UNKNOWN, not an empty page; a known one without households is empty.
    */
