@@ -4,8 +4,9 @@
  * The same filters as `Scan.findings` (status defaults to OPEN and CONFIRMED; values in any case,
  * as typed into an address bar), streamed a page at
  * a time in the scan's stable order, UTF-8 with a byte-order mark so Excel opens the Chinese
- * correctly (on Chinese Windows it would otherwise read the file as GBK), and cells that a
- * spreadsheet would run as formulas defused. Times are China time (the hub stores UTC), written
+ * correctly (on Chinese Windows it would otherwise read the file as GBK), cells that a
+ * spreadsheet would run as formulas defused, and identifiers made of digits (registration and ID
+ * numbers) written as text Excel keeps whole (csvCell). Times are China time (the hub stores UTC), written
  * `YYYY-MM-DD HH:MM:SS` so Excel reads them as date-times, with the zone stated in the header.
  *
  * The route sits behind the access middleware (token, purpose, ROUTE_RULES). Here it keeps to the
@@ -55,6 +56,26 @@ const PAGE = 500;
 /** A cell a spreadsheet would run as a formula starts with a quote instead. */
 function defuse(cell: string): string {
   return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+/** What Excel reads as a number when it opens a CSV file: digits, a decimal point, an exponent (`2e5`). */
+const NUMBER_LIKE = /^\d+(\.\d*)?(e\d+)?$/i;
+
+/**
+ * The columns that hold identifiers: the finding's fingerprint, the household's registration number
+ * (16 digits), the people's ID numbers (18 digits, one alone in clear).
+ */
+const IDENTIFIER_COLUMNS: ReadonlySet<string> = new Set(['发现编号', '户籍登记号', '涉及人员']);
+
+/**
+ * A cell as Excel is to show it. An identifier Excel would read as a number is written as the
+ * text formula `="…"` (digits only, so nothing runs): opened as a number, a registration number
+ * 3708110000000271 showed as 3.70811E+15 and kept 15 digits (3708110000000270), and an ID number
+ * 370811199211284179 became 370811199211284000, wrong once the file was saved. Every other cell is
+ * defused.
+ */
+export function csvCell(cell: string, column: string): string {
+  return IDENTIFIER_COLUMNS.has(column) && NUMBER_LIKE.test(cell) ? `="${cell}"` : defuse(cell);
 }
 
 function listParam(value: unknown): string[] {
@@ -214,7 +235,7 @@ export function registerFindingExports(app: express.Express, deps: HubDeps, audi
             rules.get(f.ruleId)?.basis ?? '',
             chinaTimeCell(row.firstSeenAt),
             chinaTimeCell(row.lastSeenAt),
-          ].map((cell) => defuse(String(cell)));
+          ].map((cell, i) => csvCell(String(cell), CSV_HEADER[i]));
         });
         // Each page's people are on record before the page goes out.
         if (access && audit && subjects.size > 0) {

@@ -8,17 +8,34 @@ import { createHash } from 'node:crypto';
  * their hashes (QUERY_PAGE_CSP_HASHES), so the policy need not allow inline code in general.
  */
 const SCRIPT = `
+function objectIn(id, name) {
+  const text = document.getElementById(id).value.trim();
+  if (text === '') return {};
+  let value;
+  try { value = JSON.parse(text); } catch (e) { throw new Error(name + ' 不是有效的 JSON / is not valid JSON: ' + e.message); }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(name + ' 应为 JSON 对象 / must be a JSON object: {"name": "value"}');
+  return value;
+}
+function headersIn() {
+  const headers = objectIn('h', 'Headers 请求头');
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string') throw new Error('Headers 请求头: "' + name + '" 的值应为字符串 / must be a string');
+    if (/[^\\x20-\\x7e]/.test(value.replace(/^[\\t\\n\\r ]+|[\\t\\n\\r ]+$/g, ''))) throw new Error('Headers 请求头: "' + name + '" 的值含非 ASCII 字符（中文输入法的全角空格或引号？）/ holds a character that is not ASCII (a full-width space or quote?)');
+  }
+  return headers;
+}
 document.getElementById('run').addEventListener('click', async () => {
   const out = document.getElementById('out');
   out.textContent = '…';
   try {
-    const res = await fetch('/graphql', {
-      method: 'POST',
-      headers: Object.assign({ 'content-type': 'application/json' }, JSON.parse(document.getElementById('h').value || '{}')),
-      body: JSON.stringify({ query: document.getElementById('q').value, variables: JSON.parse(document.getElementById('v').value || '{}') }),
-    });
-    out.textContent = JSON.stringify(await res.json(), null, 2);
-  } catch (e) { out.textContent = String(e); }
+    const headers = Object.assign({ 'content-type': 'application/json' }, headersIn());
+    const variables = objectIn('v', 'Variables 变量');
+    const res = await fetch('/graphql', { method: 'POST', headers, body: JSON.stringify({ query: document.getElementById('q').value, variables }) });
+    const text = await res.text();
+    let answer;
+    try { answer = JSON.parse(text); } catch (e) { out.textContent = 'HTTP ' + res.status + ' ' + res.statusText + ': 应答不是 JSON / the answer is not JSON\\n\\n' + text.slice(0, 2000); return; }
+    out.textContent = JSON.stringify(answer, null, 2);
+  } catch (e) { out.textContent = e instanceof Error ? e.message : String(e); }
 });
 `;
 

@@ -17,7 +17,8 @@ import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertMany, insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 import { CASES, insertCases, TOWNSHIP, type CaseIds } from './findings-scenario';
-import { CSV_HEADER, exportFilter } from '../server/exports';
+import { parse } from 'csv-parse/sync';
+import { CSV_HEADER, csvCell, exportFilter } from '../server/exports';
 import { chars } from './support/text';
 
 const FINDING_FIELDS = /* GraphQL */ `
@@ -566,6 +567,26 @@ describe('region scan, settling and re-scan', () => {
       expect([lower.status, lines(lower.body)]).toEqual([200, lines(upper.body)]);
       expect(lines(upper.body)).toEqual(rows);
       expect(exportFilter({ rule: 'x4', severity: 'conflict' })).toMatchObject({ ok: true, value: { ruleIds: ['X4'], severities: ['CONFLICT'] } });
+    });
+
+    it('writes identifiers of digits as text Excel keeps whole, and defuses formulas', async () => {
+      const x4 = await csv(first.id, '?rule=X4&department=HOUSING', hub.as({ purpose: 'MONITORING' }).headers);
+      const [header, row] = parse(x4.body.replace(/^\uFEFF/, '')) as string[][];
+      // One person in clear, all digits: opened as a number, Excel showed 3.70811E+17 and kept 15 of its 18 digits.
+      expect(CASES.housing.head).toMatch(/^\d{18}$/);
+      expect(row[header.indexOf('涉及人员')]).toBe(`="${CASES.housing.head}"`);
+      // A registration number of digits likewise (the demo's are 16); one with letters, or masked ID numbers, stay as they are.
+      expect(csvCell('3708110000000271', '户籍登记号')).toBe('="3708110000000271"');
+      expect(csvCell('37081120050929659X', '涉及人员')).toBe('37081120050929659X');
+      expect(csvCell('370811********4179', '涉及人员')).toBe('370811********4179');
+      expect(csvCell('370811197601081749 370811199808059425', '涉及人员')).toBe('370811197601081749 370811199808059425');
+      expect(csvCell('12345678901234567890123456789e12', '发现编号')).toBe('="12345678901234567890123456789e12"');
+      expect(row[header.indexOf('户籍登记号')]).toBe(CASES.housing.registrationNo);
+      // Free text starting as a formula is not run, in any column, identifier or not.
+      expect(csvCell('=HYPERLINK("http://x")', '户籍登记号')).toBe(`'=HYPERLINK("http://x")`);
+      expect(csvCell('+1', '说明')).toBe(`'+1`);
+      // A number in a prose column is left alone.
+      expect(csvCell('12', '说明')).toBe('12');
     });
 
     it('masks ID numbers for a role that may not see them, and refuses a bad filter or no purpose', async () => {

@@ -182,4 +182,41 @@ describe('the query page under its Content-Security-Policy', () => {
       await browser.close();
     }
   }, 60_000);
+
+  it('says which box is wrong when its JSON is not an object, or a header holds a full-width character', async () => {
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`chromium is not installed at ${CHROMIUM}: \`npm test\` installs it (tools/test-prerequisites.ts)`);
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${hub.url}/`);
+      const run = async (variables: string, headers: string) => {
+        await page.fill('#v', variables);
+        await page.fill('#h', headers);
+        await page.click('#run');
+        // Polled from outside: a predicate run in the page is an eval, which the page's policy refuses.
+        for (;;) {
+          const out = (await page.textContent('#out'))!;
+          if (out !== '…') return out;
+          await page.waitForTimeout(50);
+        }
+      };
+      const good = JSON.stringify({ id: String(wangId) });
+      const token = hub.authHeaders.authorization;
+      // Both boxes answered the same bare "SyntaxError: Expected property name …", naming neither.
+      expect(await run(good, `{authorization: "${token}"}`)).toMatch(/^Headers 请求头 不是有效的 JSON/);
+      expect(await run('{id: 1}', JSON.stringify(hub.authHeaders))).toMatch(/^Variables 变量 不是有效的 JSON/);
+      expect(await run('[1]', JSON.stringify(hub.authHeaders))).toMatch(/^Variables 变量 应为 JSON 对象/);
+      // A full-width space typed in a Chinese input method: fetch refused it in English ("String contains non ISO-8859-1 code point").
+      expect(await run(good, JSON.stringify({ ...hub.authHeaders, authorization: token.replace(' ', '\u3000') }))).toMatch(/^Headers 请求头: "authorization" 的值含非 ASCII 字符/);
+      // A good request still runs.
+      expect(JSON.parse(await run(good, JSON.stringify(hub.authHeaders))).data.household.registrationNumber).toBe(WANG.registrationNo);
+      // A proxy in front answering with its own page: the status and the page, not "Unexpected token '<'".
+      await page.route('**/graphql', (route) => route.fulfill({ status: 502, contentType: 'text/html', body: '<html><body>502 Bad Gateway</body></html>' }));
+      const proxied = await run(good, JSON.stringify(hub.authHeaders));
+      expect(proxied).toMatch(/^HTTP 502 .*应答不是 JSON/);
+      expect(proxied).toContain('502 Bad Gateway');
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
