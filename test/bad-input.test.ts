@@ -310,6 +310,11 @@ describe('ID numbers', () => {
   it.each([
     ['too short', WANG.head.slice(0, 17), 'LENGTH'],
     ['letters inside', `${WANG.head.slice(0, 10)}AB${WANG.head.slice(12)}`, 'CHARACTERS'],
+    // Digits of another script or style are one cause, one reason: NFKC read the mathematical
+    // ones (𝟑𝟕𝟎…) as ASCII, and a number in them named the person where one in ٣٧٠… was refused.
+    ['Arabic-Indic digits', WANG.head.replace(/\d/g, (d) => String.fromCodePoint(0x660 + Number(d))), 'CHARACTERS'],
+    ['mathematical bold digits', WANG.head.replace(/\d/g, (d) => String.fromCodePoint(0x1d7ce + Number(d))), 'CHARACTERS'],
+    ['circled digits', WANG.head.replace(/[1-9]/g, (d) => String.fromCodePoint(0x245f + Number(d))).replace(/0/g, '⓪'), 'CHARACTERS'],
     ['no such region', `0${WANG.head.slice(1)}`, 'REGION'],
     ['no such birth date', `${WANG.head.slice(0, 10)}0230${WANG.head.slice(14)}`, 'BIRTH_DATE'],
     ['a wrong check character', WANG.head.slice(0, 17) + (WANG.head[17] === '1' ? '2' : '1'), 'CHECKSUM'],
