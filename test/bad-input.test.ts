@@ -256,8 +256,12 @@ describe('lists', () => {
     expectRefusal(await send(json({ query: 'query($ids: [ID!]!) { households(ids: $ids) { id } }', variables: { ids } })), 413, 'BAD_REQUEST', 'BODY_TOO_LARGE');
   });
 
-  it('a page size out of range', async () => {
-    expectRefusal(await send(json({ query: '{ householdsInRegion(code: "370811", first: 501) { totalCount } }' })), 200, 'BAD_USER_INPUT', 'OUT_OF_RANGE');
+  it('a page size out of range, with both bounds whichever it passes', async () => {
+    for (const first of [501, 0, -1]) {
+      const res = await send(json({ query: `{ householdsInRegion(code: "370811", first: ${first}) { totalCount } }` }));
+      expectRefusal(res, 200, 'BAD_USER_INPUT', 'OUT_OF_RANGE');
+      expect(res.body.errors[0].extensions).toMatchObject({ argument: 'first', min: 1, max: 500 });
+    }
   });
 });
 
