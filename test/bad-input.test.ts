@@ -194,6 +194,16 @@ describe('documents', () => {
     expect(deepRes.body.errors.map((e: any) => e.extensions)).toEqual([{ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'QUERY_TOO_DEEP', max: 12 }]);
   });
 
+  // A cost of 12 digits or more was "(withheld)" from the message, read as a possible ID number.
+  it('a query refused for its cost is told the cost, however large, in the message as in extensions', async () => {
+    const res = await send(json({ query: '{ householdsInRegion(code: "370811", first: 2147483647) { edges { node { registrationNumber members { relation } } } } }' }));
+    expectRefusal(res, 400, 'BAD_USER_INPUT', 'QUERY_TOO_COSTLY');
+    const { message, extensions } = res.body.errors[0];
+    expect(extensions.cost).toBeGreaterThan(10 ** 11);
+    expect(message).not.toContain('(withheld)');
+    expect(message).toContain(`cost is ${extensions.cost.toLocaleString('en-US')}, above this hub's limit of ${extensions.maxCost.toLocaleString('en-US')}`);
+  });
+
   // The hub remembers a document's cost once it is found within the limit (server/query-cost.ts):
   // a document whose page size is a variable must still be costed again for every request.
   it('a document answered within the limit, sent again with a costly page size as its variable', async () => {
