@@ -2,6 +2,7 @@
  * 公民身份号码 (GB 11643-1999): 6-digit address code, 8-digit birth date, 3-digit sequence
  * (odd = male), and a check character by ISO 7064 MOD 11-2.
  */
+import { halfWidth } from './spreadsheet-values';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARS = '10X98765432';
@@ -41,14 +42,17 @@ function chinaToday(): string {
 
 /**
  * An ID number as a clerk types it, in the form the hub checks: full-width digits and `Ｘ` (a
- * Chinese input method left in full-width mode) read as ASCII (NFKC), whitespace anywhere left out
+ * Chinese input method left in full-width mode) read as ASCII, whitespace anywhere left out
  * (`370811 19750412 0312`, as the number is printed and read out in groups; a full-width space
  * U+3000 too), and `x` upper-cased. The check character still has to match, so no typing slip
  * becomes another person's number. They were refused as `CHARACTERS` and `LENGTH`, naming no
- * cause a clerk could see.
+ * cause a clerk could see. Only full-width forms are read so (`halfWidth`), not NFKC: NFKC also
+ * reads mathematical digits (`𝟑`), circled ones (`③`) and a Roman numeral `Ⅹ` as ASCII, which no
+ * input method types, while digits of another script it leaves (`٣`, refused as `CHARACTERS`):
+ * the two were accepted and refused for the same cause.
  */
 export function typedIdNumber(raw: string): string {
-  return raw.normalize('NFKC').replace(/\s+/gu, '').toUpperCase();
+  return halfWidth(raw).replace(/\s+/gu, '').toUpperCase();
 }
 
 /**
@@ -64,7 +68,11 @@ export function checkIdNumber(raw: string, today: string = chinaToday()): IdNumb
   // it has no check character, so a typing slip in it would name another person. The clerk is told
   // what it is and what to ask for; "this one has 15" named no cause they could act on.
   if (isOldIdNumber(value)) return { ok: false, problem: 'LENGTH', message: 'an ID number has 18 characters; this is an old 15-digit one (issued until 2004): ask for the 18-digit number on the current card' };
-  if (value.length !== 18) return { ok: false, problem: 'LENGTH', message: `an ID number has 18 characters, this one has ${value.length}` };
+  // Characters as the clerk sees them: a mathematical digit (`𝟑`) is two UTF-16 units, and 18 of
+  // them were "this one has 36", where 18 Arabic-Indic digits are CHARACTERS.
+  const length = [...value].length;
+  if (length !== 18) return { ok: false, problem: 'LENGTH', message: `an ID number has 18 characters, this one has ${length}` };
+  if (/[^\P{Nd}0-9]/u.test(value)) return { ok: false, problem: 'CHARACTERS', message: 'an ID number is 17 digits followed by a digit or X; this one holds digits of another script or style (such as ٣ or 𝟑): type it with 0-9' };
   if (!/^\d{17}[\dX]$/.test(value)) return { ok: false, problem: 'CHARACTERS', message: 'an ID number is 17 digits followed by a digit or X' };
   if (value[0] === '0' || value.slice(0, 2) === '00') return { ok: false, problem: 'REGION', message: 'the address code (first 6 digits) is not a division code' };
   const y = Number(value.slice(6, 10));

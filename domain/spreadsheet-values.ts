@@ -34,10 +34,10 @@ export function sheetCell(kind: CellKind, raw: string): string {
 
 /**
  * Full-width ASCII (U+FF01–U+FF5E, a Chinese input method left in full-width mode: `２０２６－０３－０１`,
- * `１２３４.５０`) read as ASCII. Every column but text is read so, as ID numbers already were
+ * `１２３４.５０`) read as ASCII. Every column but text is read so, and ID numbers wherever they come in
  * (domain/id-number.ts typedIdNumber); a text keeps what was typed.
  */
-function halfWidth(raw: string): string {
+export function halfWidth(raw: string): string {
   return raw.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
 }
 

@@ -22,10 +22,14 @@ export async function present<T>(row: Promise<T | null>, what: string): Promise<
   return found;
 }
 
-/** A page size argument: `fallback` when not given, else 1 to `max`, or BAD_USER_INPUT. */
+/**
+ * A page size argument: `fallback` when not given, else 1 to `max`, or BAD_USER_INPUT, OUT_OF_RANGE
+ * with both bounds (`min`, `max`), as every other OUT_OF_RANGE gives them: with `max` alone, a
+ * caller refused `first: 0` was told only the bound it had not passed.
+ */
 export function pageSize(first: number | null | undefined, fallback: number, max: number): number {
   const n = first ?? fallback;
-  if (!Number.isInteger(n) || n < 1 || n > max) throw badInput('first', 'OUT_OF_RANGE', `first must be between 1 and ${max}`, { max });
+  if (!Number.isInteger(n) || n < 1 || n > max) throw badInput('first', 'OUT_OF_RANGE', `first must be between 1 and ${max}`, { min: 1, max });
   return n;
 }
 

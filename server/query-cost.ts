@@ -397,6 +397,21 @@ function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionN
  * above the limit is never remembered (such a request is refused, or, with a page size given by a
  * variable that is not an Int, left to execution's own error, as before).
  */
+/** The largest cost a refusal's message writes out: past it, `more than` this (costText). */
+export const COST_WRITTEN_UP_TO = 1e15;
+const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/**
+ * A cost as a refusal's message writes it: in groups of three (`154,484,604,857`), as the docs write
+ * the limit. In plain digits a cost of 12 digits or more was withheld from the message as a possible
+ * ID number (access/redact.ts), and the caller read "estimated cost is (withheld)". From
+ * COST_WRITTEN_UP_TO on it is `more than 1,000,000,000,000,000`: six groups or more hold 18 digits,
+ * which may spell a valid ID number and be masked. `extensions.cost` carries the exact number.
+ */
+export function costText(cost: number): string {
+  return cost < COST_WRITTEN_UP_TO ? grouped.format(cost) : `more than ${grouped.format(COST_WRITTEN_UP_TO)}`;
+}
+
 export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight | null = limits.maxCostInFlight ? new CostInFlight(limits.maxCostInFlight) : null): HubPlugin {
   const { maxCost } = limits;
   const withinLimit = new WeakMap<OperationDefinitionNode, number>();
@@ -427,7 +442,7 @@ export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight 
               : byFindings
                 ? `findings are computed from every department's records of each household or person asked about (${LIVE_FINDINGS_COST} each): ask for the findings of fewer households at a time (a smaller page), or run a region scan`
                 : 'ask for fewer fields or smaller pages';
-            throw new GraphQLError(`The query's estimated cost is ${cost}, above this hub's limit of ${maxCost}: ${advice}`, {
+            throw new GraphQLError(`The query's estimated cost is ${costText(cost)}, above this hub's limit of ${costText(maxCost)}: ${advice}`, {
               extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', cost, maxCost, inputItems: counted.inputItems, http: { status: 400 } },
             });
           }
@@ -438,7 +453,7 @@ export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight 
           if (!took.ok) {
             limits.onCostInFlightRefused?.();
             throw new GraphQLError(
-              `This client's queries running now cost ${took.inFlight}; with this one (${cost}) they would pass this hub's limit of ${inFlight.max} at once: wait for them to finish, or send fewer at a time`,
+              `This client's queries running now cost ${costText(took.inFlight)}; with this one (${costText(cost)}) they would pass this hub's limit of ${costText(inFlight.max)} at once: wait for them to finish, or send fewer at a time`,
               { extensions: { code: 'RATE_LIMITED', reason: 'QUERY_COST_IN_FLIGHT', cost, inFlight: took.inFlight, maxCostInFlight: inFlight.max, http: { status: 429, headers: new Map([['retry-after', '1']]) } } },
             );
           }

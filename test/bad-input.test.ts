@@ -194,6 +194,16 @@ describe('documents', () => {
     expect(deepRes.body.errors.map((e: any) => e.extensions)).toEqual([{ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'QUERY_TOO_DEEP', max: 12 }]);
   });
 
+  // A cost of 12 digits or more was "(withheld)" from the message, read as a possible ID number.
+  it('a query refused for its cost is told the cost, however large, in the message as in extensions', async () => {
+    const res = await send(json({ query: '{ householdsInRegion(code: "370811", first: 2147483647) { edges { node { registrationNumber members { relation } } } } }' }));
+    expectRefusal(res, 400, 'BAD_USER_INPUT', 'QUERY_TOO_COSTLY');
+    const { message, extensions } = res.body.errors[0];
+    expect(extensions.cost).toBeGreaterThan(10 ** 11);
+    expect(message).not.toContain('(withheld)');
+    expect(message).toContain(`cost is ${extensions.cost.toLocaleString('en-US')}, above this hub's limit of ${extensions.maxCost.toLocaleString('en-US')}`);
+  });
+
   // The hub remembers a document's cost once it is found within the limit (server/query-cost.ts):
   // a document whose page size is a variable must still be costed again for every request.
   it('a document answered within the limit, sent again with a costly page size as its variable', async () => {
@@ -256,8 +266,12 @@ describe('lists', () => {
     expectRefusal(await send(json({ query: 'query($ids: [ID!]!) { households(ids: $ids) { id } }', variables: { ids } })), 413, 'BAD_REQUEST', 'BODY_TOO_LARGE');
   });
 
-  it('a page size out of range', async () => {
-    expectRefusal(await send(json({ query: '{ householdsInRegion(code: "370811", first: 501) { totalCount } }' })), 200, 'BAD_USER_INPUT', 'OUT_OF_RANGE');
+  it('a page size out of range, with both bounds whichever it passes', async () => {
+    for (const first of [501, 0, -1]) {
+      const res = await send(json({ query: `{ householdsInRegion(code: "370811", first: ${first}) { totalCount } }` }));
+      expectRefusal(res, 200, 'BAD_USER_INPUT', 'OUT_OF_RANGE');
+      expect(res.body.errors[0].extensions).toMatchObject({ argument: 'first', min: 1, max: 500 });
+    }
   });
 });
 
@@ -310,6 +324,11 @@ describe('ID numbers', () => {
   it.each([
     ['too short', WANG.head.slice(0, 17), 'LENGTH'],
     ['letters inside', `${WANG.head.slice(0, 10)}AB${WANG.head.slice(12)}`, 'CHARACTERS'],
+    // Digits of another script or style are one cause, one reason: NFKC read the mathematical
+    // ones (𝟑𝟕𝟎…) as ASCII, and a number in them named the person where one in ٣٧٠… was refused.
+    ['Arabic-Indic digits', WANG.head.replace(/\d/g, (d) => String.fromCodePoint(0x660 + Number(d))), 'CHARACTERS'],
+    ['mathematical bold digits', WANG.head.replace(/\d/g, (d) => String.fromCodePoint(0x1d7ce + Number(d))), 'CHARACTERS'],
+    ['circled digits', WANG.head.replace(/[1-9]/g, (d) => String.fromCodePoint(0x245f + Number(d))).replace(/0/g, '⓪'), 'CHARACTERS'],
     ['no such region', `0${WANG.head.slice(1)}`, 'REGION'],
     ['no such birth date', `${WANG.head.slice(0, 10)}0230${WANG.head.slice(14)}`, 'BIRTH_DATE'],
     ['a wrong check character', WANG.head.slice(0, 17) + (WANG.head[17] === '1' ? '2' : '1'), 'CHECKSUM'],

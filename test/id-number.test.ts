@@ -93,3 +93,17 @@ test('an ID number as a clerk types it: full-width digits and Ｘ, spaces betwee
   // A byte-order mark a spreadsheet's first cell carries is whitespace to JavaScript, and read away.
   expect(checkIdNumber(`\ufeff${x}`, '2026-03-15')).toMatchObject({ ok: true, idNumber: x });
 });
+
+test('full width is the only other form of its digits read as ASCII: digits of another script or style are CHARACTERS alike', () => {
+  const x = makeIdNumber('370811', '1991-08-08', 104);
+  const digits = (zero: number) => (s: string) => s.replace(/[0-9]/g, (c) => String.fromCodePoint(zero + Number(c)));
+  // Arabic-Indic and Devanagari (left by NFKC), and the mathematical bold, double-struck, monospace
+  // and segmented digits, circled digits and a Roman numeral Ⅹ, which NFKC read as ASCII and so
+  // as this person's number. Eighteen of them are eighteen characters as seen, not their UTF-16 units.
+  const styled = [0x660, 0x966, 0x1d7ce, 0x1d7d8, 0x1d7f6, 0x1fbf0].map((zero) => digits(zero)(x));
+  const circled = x.replace(/[1-9]/g, (c) => String.fromCodePoint(0x245f + Number(c))).replace(/0/g, '⓪');
+  for (const typed of [...styled, circled, `${x.slice(0, 17)}Ⅹ`, `${x.slice(0, 17)}𝐗`, `${digits(0x1d7ce)(x.slice(0, 6))} ${x.slice(6)}`]) {
+    expect(checkIdNumber(typed, '2026-03-15')).toMatchObject({ ok: false, problem: 'CHARACTERS' });
+  }
+  expect(checkIdNumber(digits(0x1d7ce)(x.slice(0, 17)), '2026-03-15')).toMatchObject({ ok: false, problem: 'LENGTH', message: 'an ID number has 18 characters, this one has 17' });
+});

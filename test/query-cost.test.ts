@@ -7,7 +7,8 @@ import { Kind, parse, type FragmentDefinitionNode, type GraphQLSchema, type Oper
 import { DEFAULT_QUERY_LIMITS } from '../db/config';
 import { buildFederatedSchema, buildSchema } from '../resolvers/index';
 import { DEPARTMENT_CODES } from '../domain/departments';
-import { INPUT_ITEM_COST, LIVE_FINDINGS_COST, OMITTED_PAGE_SIZE, operationCost, UNSIZED_LIST_SIZE } from '../server/query-cost';
+import { redactErrorMessage } from '../access/redact';
+import { COST_WRITTEN_UP_TO, costText, INPUT_ITEM_COST, LIVE_FINDINGS_COST, OMITTED_PAGE_SIZE, operationCost, UNSIZED_LIST_SIZE } from '../server/query-cost';
 
 const schema = buildSchema();
 
@@ -148,4 +149,15 @@ describe('live findings', () => {
     // Pages of households without findings are as they were: 500 cost what they did.
     expect(cost(`{ householdsInRegion(code: "370800", first: 500) { edges { node { id aid { amountFen } } } } }`)).toBeLessThanOrEqual(max);
   });
+});
+
+it('writes a cost in groups of three, which the masking of ID numbers leaves as it is, and a cost past 10^15 as more than that', () => {
+  // In plain digits, 12 or more were withheld from a refusal's message as a possible ID number.
+  for (const c of [100_000, 154_484_604_857, 999_999_999_999_999]) {
+    const message = `The query's estimated cost is ${costText(c)}, above`;
+    expect(redactErrorMessage(message)).toBe(message);
+    expect(Number(costText(c).replace(/,/g, ''))).toBe(c);
+  }
+  // Six groups or more hold 18 digits, which may spell a valid ID number and be masked.
+  for (const c of [COST_WRITTEN_UP_TO, 1e21, Infinity]) expect(costText(c)).toBe('more than 1,000,000,000,000,000');
 });

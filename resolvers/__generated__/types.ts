@@ -2853,8 +2853,10 @@ export type CharityErrorCode =
   | 'DELIVERY_IN_FUTURE'
   /** A delivery date before the pledge it answers was made (or the need published), China time. */
   | 'DELIVERY_BEFORE_PLEDGE'
-  /** The reported-aid ledger refused the delivery (the message says why, e.g. a settlement on a need that is not medical, or a reference of other characters than letters, digits and . _ : / -); field names the input refused. */
+  /** The reported-aid ledger refused the delivery (the message says why, e.g. a settlement on a need that is not medical); field names the input refused. */
   | 'DELIVERY_NOT_RECORDABLE'
+  /** A delivery's, correction's or cancellation's reference is not 1–64 letters, digits or . _ : / -, starting with a letter or digit (Chinese characters or a space in it): it is the delivery's reference in the reported-aid ledger, which aidReport refuses alike (REFERENCE_INVALID). Nothing is written. */
+  | 'REFERENCE_INVALID'
   /** The delivery's entry in the reported-aid ledger was written by an earlier release, before ledger entries were linked to their delivery, and more than one unlinked entry holds its reference, need, person, amount and day (a report of another client of the organisation alike): which one is the delivery's the hub cannot tell, so it is neither corrected nor cancelled, nothing written. The hub's operator links the delivery's entry (docs/operations.md), then send it again. */
   | 'DELIVERY_LEDGER_ENTRY_AMBIGUOUS'
   /** No project of this organisation with that much budget left. */

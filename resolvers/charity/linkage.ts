@@ -14,7 +14,7 @@ import { charityError, ok, refuse, type CharityOutcome, type CharityUserError } 
 import { concernsMinor, consentProblem, descriptionNamesHousehold, descriptionTellsHealth, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
 import { caseReference } from '../../domain/cases/reference';
 import { triggerWritesHealth } from '../../domain/monitoring/alerts';
-import { validateReport, type ValidReportedAid } from '../../domain/reported-aid/validate';
+import { validateReport, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
 import { sameAidIn } from '../../domain/reported-aid/same-aid';
 import { recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import type { IsoDate } from '../../domain/dates';
@@ -602,7 +602,7 @@ async function correctionIntoLedger(ctx: HubContext, tx: LockingTx, entry: store
     ],
     ctx.today,
   );
-  if (!checked.ok) return refuse('DELIVERY_NOT_RECORDABLE', checked.errors.map((e) => `${e.field ?? 'record'}: ${e.message}`).join('; '), deliveryField(checked.errors));
+  if (!checked.ok) return ledgerRefusal(checked.errors);
   // A corrected amount or day is compared as a delivery is (a cancellation counts nothing).
   if (entry.entryKind === 'CORRECTION') {
     const twice = await sameAsReportedAid(tx, checked.records[0], entry, separateAid);
@@ -654,6 +654,21 @@ export async function releaseClaim(ctx: HubContext, input: { needId: string; rea
 /** The ledger's record fields as a delivery's input names them (the rest are the hub's own: the need, the case, the programme). */
 const DELIVERY_FIELDS: Record<string, string> = { reference: 'reference', settlementRef: 'settlementReference', grantDate: 'deliveredOn', amountFen: 'amountFen', beneficiaryIdNumber: 'beneficiaryIdNumber' };
 
+/**
+ * What the reported-aid ledger's check (validateReport) refused of a delivery, a correction or a
+ * cancellation, as the charity is told it: a reference of other characters than the ledger takes
+ * (Chinese characters, a space) is REFERENCE_INVALID at input.reference, as aidReport refuses the same
+ * reference (it was DELIVERY_NOT_RECORDABLE: two codes for one cause); anything else the ledger
+ * refused is DELIVERY_NOT_RECORDABLE, naming the field. Nothing is written either way.
+ */
+function ledgerRefusal<T>(errors: readonly ReportError[]): CharityOutcome<T> {
+  const reference = errors.filter((e) => e.code === 'REFERENCE_INVALID');
+  const rest = errors.filter((e) => e.code !== 'REFERENCE_INVALID');
+  const refused = reference.map((e) => charityError('REFERENCE_INVALID', `reference: ${e.message}`, ['input', 'reference']));
+  if (rest.length > 0) refused.push(charityError('DELIVERY_NOT_RECORDABLE', rest.map((e) => `${e.field ?? 'record'}: ${e.message}`).join('; '), deliveryField(rest)));
+  return { ok: false, errors: refused };
+}
+
 /** The input field the ledger refused, when it refused one the charity sent; else the input as a whole. */
 function deliveryField(errors: readonly { field: string | null }[]): string[] {
   const fields = [...new Set(errors.map((e) => (e.field ? DELIVERY_FIELDS[e.field] : undefined)))];
@@ -704,7 +719,7 @@ async function intoLedger(ctx: HubContext, tx: Parameters<typeof recordReportedA
     ],
     ctx.today,
   );
-  if (!checked.ok) return refuse('DELIVERY_NOT_RECORDABLE', checked.errors.map((e) => `${e.field ?? 'record'}: ${e.message}`).join('; '), deliveryField(checked.errors));
+  if (!checked.ok) return ledgerRefusal(checked.errors);
   const twice = await sameAsReportedAid(tx, checked.records[0], delivery, separateAid);
   if (twice) return twice;
   const recorded = await recordReportedAid(tx, checked.records, reporter, ctx.now(), { deliveryId: delivery.id });

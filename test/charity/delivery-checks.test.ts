@@ -311,17 +311,28 @@ describe('the audit trail of a delivery', () => {
 });
 
 describe('a delivery the ledger cannot record', () => {
-  it('names the input field the ledger refused: a reference of other characters, a settlement on a need that is not medical', async () => {
+  it('names the input field the ledger refused: a reference of other characters (REFERENCE_INVALID, as aidReport refuses it), a settlement on a need that is not medical', async () => {
     clock.set(`${TODAY}T10:00:00+08:00`);
     const { pledgeId } = await pledged({ purpose: 'LIVING', uncoveredFen: 100_000, beneficiaryIdNumber: WANG.head }, ['NEED_PUBLICATION']);
-    for (const [extra, field] of [
-      [{ reference: '慈字2026第1号' }, 'reference'],
-      [{ reference: 'NR-2', settlementReference: 'SETL20260110001' }, 'settlementReference'],
+    for (const [extra, code, field] of [
+      [{ reference: '慈字2026第1号' }, 'REFERENCE_INVALID', 'reference'],
+      [{ reference: 'NR 2' }, 'REFERENCE_INVALID', 'reference'],
+      [{ reference: 'NR-2', settlementReference: 'SETL20260110001' }, 'DELIVERY_NOT_RECORDABLE', 'settlementReference'],
     ] as const) {
       const r = await data(charity, DELIVER, { input: { pledgeId, amountFen: 10_000, deliveredOn: TODAY, ...extra } }, 'charityDeliveryReport');
-      expect(r).toEqual({ delivery: null, replayed: false, userErrors: [{ code: 'DELIVERY_NOT_RECORDABLE', field: ['input', field] }] });
+      expect(r).toEqual({ delivery: null, replayed: false, userErrors: [{ code, field: ['input', field] }] });
     }
+    // Both at once: each named with its own code.
+    const both = await data(charity, DELIVER, { input: { pledgeId, amountFen: 10_000, deliveredOn: TODAY, reference: 'NR 3', settlementReference: 'SETL20260110001' } }, 'charityDeliveryReport');
+    expect(both.userErrors).toEqual([{ code: 'REFERENCE_INVALID', field: ['input', 'reference'] }, { code: 'DELIVERY_NOT_RECORDABLE', field: ['input', 'settlementReference'] }]);
     expect((await rows("SELECT COUNT(*) AS n FROM charity_delivery WHERE pledge_id = ?", [Number(pledgeId)]))[0].n).toBe(0);
+    // A cancellation's reference is the ledger's REVERSAL's: refused alike, the delivery left standing.
+    const delivered = await data(charity, DELIVER, { input: { pledgeId, amountFen: 10_000, deliveredOn: TODAY, reference: 'NR-4' } }, 'charityDeliveryReport');
+    expect(delivered.userErrors).toEqual([]);
+    const CANCEL = `mutation($input: CharityDeliveryCancelInput!) { charityDeliveryCancel(input: $input) { userErrors { code field } } }`;
+    const cancelled = await data(charity, CANCEL, { input: { deliveryId: delivered.delivery.id, reason: '重复登记', reference: '撤销 NR-4' } }, 'charityDeliveryCancel');
+    expect(cancelled.userErrors).toEqual([{ code: 'REFERENCE_INVALID', field: ['input', 'reference'] }]);
+    expect((await rows("SELECT COUNT(*) AS n FROM charity_delivery WHERE pledge_id = ?", [Number(pledgeId)]))[0].n).toBe(1);
   });
 });
 
