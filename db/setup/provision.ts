@@ -41,6 +41,20 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
+/** Whether the server a URL names holds the database it names (connecting without it, creating nothing). */
+export async function databaseExists(url: string): Promise<boolean> {
+  const u = new URL(url);
+  const name = databaseOf(url);
+  u.pathname = '/';
+  const conn = await mysql.createConnection({ uri: u.toString() });
+  try {
+    const [rows] = (await conn.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name])) as unknown as [unknown[]];
+    return rows.length > 0;
+  } finally {
+    await endConnection(conn);
+  }
+}
+
 export async function migrateUrl(url: string, migrationsFolder: string, migrationsTable = '__drizzle_migrations'): Promise<void> {
   const pool = createPool(url, { connectionLimit: 1 });
   try {
