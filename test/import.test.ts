@@ -376,6 +376,21 @@ describe('import: bad rows', () => {
     expect((await check('household.csv', content)).rows[0].values.address).toBe('示范路12号\n3单元201室');
   });
 
+  it("skips rows of empty cells only (Excel's cleared rows), counting their lines", async () => {
+    const content = [
+      '\ufeffid,registration_no,region_code,address',
+      '1,RC-1,370811001001,某地',
+      ',,,',
+      ' , ,\u3000,',
+      '2,RC-2,371526102203,',
+      ',,,',
+      '',
+    ].join('\r\n');
+    const v = await check('household.csv', Buffer.from(content, 'utf8'));
+    expect(v.problems.map(formatProblem)).toEqual(['household.csv:5: address: a value is required (REQUIRED)']);
+    expect(v.rowCount).toBe(2);
+  });
+
   it('accepts a UTF-8 byte order mark, upper-case header names and any column order', async () => {
     const content = '\ufeffADDRESS,Region_Code,registration_no,id\n某地,370811001001,RC-1,1\n';
     const v = await check('household.csv', Buffer.from(content, 'utf8'));

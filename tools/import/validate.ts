@@ -522,7 +522,10 @@ async function readCsv(fileName: string, spec: TableSpec, source: Readable, o: R
         for await (const { record: fields, info } of records) {
           const line = previousEnd + 1;
           previousEnd = info.lines;
-          if (fields.length === 1 && fields[0].trim() === '') continue; // a blank line
+          // A blank line, and a row of empty cells only (`,,,,`: Excel keeps them after a range is
+          // cleared, and at the end of a sheet), which is no record: each of its required columns
+          // was REQUIRED, and the file refused for rows nobody can see in the spreadsheet.
+          if (fields.every((f) => f.trim() === '')) continue;
           const record = { line, fields };
           if (!header) {
             readHeader(record);
