@@ -432,6 +432,14 @@ describe('import: bad rows', () => {
     ]);
   });
 
+  it('names a column a clerk added to a real header (备注) as no column of the table, not as a missing header, printing not its name', async () => {
+    const lines = exampleFile('person').replace(/\n$/, '').split('\n');
+    const content = csv(`${lines[0]},说明`, ...lines.slice(1).map((l) => `${l},`));
+    const out = await report('person.csv', content);
+    expect(out).toEqual(['person.csv:1: column 6: person has no such column: a column added in the spreadsheet (a remarks column, 备注) is deleted before saving (UNKNOWN_COLUMN)']);
+    for (const line of out) expect(line).not.toContain('说明');
+  });
+
   it('does not print a data row taken for the header', async () => {
     const lines = exampleFile('person').split('\n').slice(1).join('\n'); // no header row
     const out = await report('person.csv', lines);

@@ -443,7 +443,13 @@ async function readCsv(fileName: string, spec: TableSpec, source: Readable, o: R
             line: headerLine,
             column: label(name, i),
             code: 'UNKNOWN_COLUMN',
-            message: looksLikeName ? `${spec.table} has no such column` : 'is not a column name (does the file lack its header row?)',
+            // A header naming real columns is the header: a cell of it that is no column name (a
+            // 备注 column a clerk added) was asked whether the file lacked its header row.
+            message: looksLikeName
+              ? `${spec.table} has no such column`
+              : realHeader
+                ? `${spec.table} has no such column: a column added in the spreadsheet (a remarks column, 备注) is deleted before saving`
+                : 'is not a column name (does the file lack its header row?)',
           });
         }
       }
