@@ -4,6 +4,7 @@
  * uses agree on what a cell may hold. Both read every cell through `sheetCell`, by what its column
  * holds; what it gives is then checked in the one plain form (YYYY-MM-DD, YYYY-MM, digits).
  */
+import { idNumberCheckChar, typedIdNumber } from './id-number';
 
 /**
  * What a column holds, as far as reading a cell goes: `text` is kept as typed; `number` (a whole
@@ -72,3 +73,32 @@ function yearFirstMonth(raw: string): string | null {
   const m = /^(\d{4})(?:[-/](\d{1,2})|年(\d{1,2})月|(\d{2}))$/.exec(raw);
   return m ? `${m[1]}-${(m[2] ?? m[3] ?? m[4]).padStart(2, '0')}` : null;
 }
+
+/**
+ * What an ID number cell holds when a spreadsheet stored the number as a number, which keeps only
+ * 15 significant digits: in scientific notation (`3.70826E+17`), or its 18 digits ending in the
+ * 000 that replaced the digits past the 15th, the check character then not matching. Both tools
+ * say so (`npm run report`, `npm run import`): as a wrong length or check character it named no
+ * cause, and the cause is the column's format, not a typing slip.
+ */
+export function spreadsheetMangledIdNumber(cell: string): boolean {
+  const v = typedIdNumber(cell);
+  if (/^\d(\.\d+)?E\+?\d+$/.test(v)) return true;
+  return /^\d{15}000$/.test(v) && idNumberCheckChar(v.slice(0, 17)) !== v[17];
+}
+
+/** What to say of a mangled ID number (`spreadsheetMangledIdNumber`), the same in both tools. */
+export const MANGLED_ID_NUMBER_MESSAGE = 'the spreadsheet kept the ID number as a number and lost its last digits (shown as 3.70826E+17, or ending in 000): format the column as text (文本) and type the numbers again';
+
+/**
+ * A cell of a date column holding Excel's serial number of a day (46027 for 2026-01-05): what a
+ * date cell formatted as a number, or as General after its date format was cleared, saves. Not
+ * converted (Excel's 1900 and 1904 date systems give the same number different days); named, so
+ * the refusal says how to save it as a date.
+ */
+export function excelSerialDate(cell: string): boolean {
+  return /^\d{5}(\.\d+)?$/.test(cell);
+}
+
+/** The advice added to a date refused for being a serial number (`excelSerialDate`). */
+export const SERIAL_DATE_ADVICE = 'a number such as 46027 is a date the spreadsheet saved as its serial number: format the column as a date (yyyy-mm-dd) or as text and save again';

@@ -122,3 +122,22 @@ it('refuses a division the hub holds nothing of, exit 2, recording no scan', asy
   expect(known.status).toBe(0);
   expect(known.stdout).toMatch(/Scan \d+ succeeded in [\d.]+ s: 0 households/);
 });
+
+// A --url naming no database (a typo) made an empty hub database of that name, in which the job
+// found no division: "the hub knows no division 370811", exit 2, sent the operator after the
+// division code, and the stray database stayed. It is refused as the URL's fault, creating nothing.
+it.each(['scan', 'monitor-monthly'])('tools/%s.ts refuses a --url naming no database, exit 2, creating none', async (tool) => {
+  const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
+  const typo = `${dbs.hubUrl.replace(/\/([^/?]+)(\?|$)/, '/$1_typo$2')}`;
+  const name = new URL(typo).pathname.slice(1);
+  const run = spawnSync(tsx, [path.join(__dirname, '..', 'tools', `${tool}.ts`), '--region', '370811', '--url', typo], {
+    encoding: 'utf8',
+    env: { ...process.env, DATABASE_URL: '', AIDHUB_RULES_FILE: '' },
+    timeout: 60_000,
+  });
+  expect(run.status).toBe(2);
+  expect(run.stderr).toContain(`holds no database ${name}`);
+  expect(run.stderr).not.toMatch(/knows no division|failed/);
+  const [found] = (await dbs.hubPool.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name])) as unknown as [unknown[]];
+  expect(found).toEqual([]);
+});

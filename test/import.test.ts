@@ -179,6 +179,24 @@ describe('import: bad rows', () => {
     expect((await reportOf(TEKUN, row('000000195011030132')))[0]).toMatch(/\(REGION\)$/);
   });
 
+  it('says what an ID number a spreadsheet mangled, or an old 15-digit one, is, echoing no digit of it', async () => {
+    const row = (id: string) => withLine(TEKUN, 2, `5001,${id},371526,1,2024-09-01,,120000,0`);
+    const id = '371526195011030132';
+    // Excel keeps 15 digits of a number: 3.71526E+17, or the digits with 000 for the last three.
+    for (const [cell, code] of [['3.71526E+17', 'LENGTH'], [`${id.slice(0, 15)}000`, 'CHECKSUM']]) {
+      const out = await reportOf(TEKUN, row(cell));
+      expect(out).toHaveLength(1);
+      expect(out[0]).toMatch(new RegExp(`^:2: id_no: .*format the column as text.*\\(${code}\\)$`));
+    }
+    // An old number (GB 11643-1989): said to be one, with what to ask for.
+    const old = await reportOf(TEKUN, row('371526501103013'));
+    expect(old).toHaveLength(1);
+    expect(old[0]).toMatch(/^:2: id_no: .*old 15-digit.*\(LENGTH\)$/);
+    expect(old[0]).not.toContain('501103');
+    // Spaces between groups are taken, so the length counted is the digits' (17 here), not the cell's.
+    expect(await reportOf(TEKUN, row('371526 19501103 013'))).toEqual([':2: id_no: an ID number has 18 characters, this one has 17 (LENGTH)']);
+  });
+
   it('accepts a lower-case x and stores an upper-case X', async () => {
     const v = await check(`${STUDENTS}.csv`, withLine(STUDENTS, 2, `JN2024GZ0451,${C.toLowerCase()},3708110012,济宁市示范中学,GZ,2,2024,ZX,`));
     expect(v.problems).toEqual([]);
@@ -376,6 +394,29 @@ describe('import: bad rows', () => {
     expect((await check('household.csv', content)).rows[0].values.address).toBe('示范路12号\n3单元201室');
   });
 
+  it("skips rows of empty cells only (Excel's cleared rows), counting their lines", async () => {
+    const content = [
+      '\ufeffid,registration_no,region_code,address',
+      '1,RC-1,370811001001,某地',
+      ',,,',
+      ' , ,\u3000,',
+      '2,RC-2,371526102203,',
+      ',,,',
+      '',
+    ].join('\r\n');
+    const v = await check('household.csv', Buffer.from(content, 'utf8'));
+    expect(v.problems.map(formatProblem)).toEqual(['household.csv:5: address: a value is required (REQUIRED)']);
+    expect(v.rowCount).toBe(2);
+  });
+
+  it('says a date column holding Excel serial numbers holds them, refused as NOT_DATE', async () => {
+    const row = (d: string) => withLine(TEMPORARY_AID, 3, `70002,371526195011030132,,03,0,0,${d},150000,2,0`);
+    const out = await reportOf(TEMPORARY_AID, row('45500'));
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^:3: grant_date: .*serial number.*\(NOT_DATE\)$/);
+    expect((await reportOf(TEMPORARY_AID, row('2024/7/20')))).toEqual([]);
+  });
+
   it('accepts a UTF-8 byte order mark, upper-case header names and any column order', async () => {
     const content = '\ufeffADDRESS,Region_Code,registration_no,id\n某地,370811001001,RC-1,1\n';
     const v = await check('household.csv', Buffer.from(content, 'utf8'));
@@ -389,6 +430,14 @@ describe('import: bad rows', () => {
       ':1: state_flag: the header names this column twice (DUPLICATE_COLUMN)',
       ':1: county_code: the header lacks this column (MISSING_COLUMN)',
     ]);
+  });
+
+  it('names a column a clerk added to a real header (备注) as no column of the table, not as a missing header, printing not its name', async () => {
+    const lines = exampleFile('person').replace(/\n$/, '').split('\n');
+    const content = csv(`${lines[0]},说明`, ...lines.slice(1).map((l) => `${l},`));
+    const out = await report('person.csv', content);
+    expect(out).toEqual(['person.csv:1: column 6: person has no such column: a column added in the spreadsheet (a remarks column, 备注) is deleted before saving (UNKNOWN_COLUMN)']);
+    for (const line of out) expect(line).not.toContain('说明');
   });
 
   it('does not print a data row taken for the header', async () => {

@@ -199,6 +199,21 @@ describe('npm run report with a spreadsheet’s file', () => {
     expect(await ledgerRows()).toBe(rows);
   });
 
+  it("says a grant date Excel saved as its serial number is one, and an old 15-digit ID number is one, echoing none of its digits", async () => {
+    const rows = await ledgerRows();
+    const old = `${VICTIM.slice(0, 6)}${VICTIM.slice(8, 14)}${VICTIM.slice(14, 17)}`;
+    const f = file('serial-old.csv', [HEADER, row('RF-S1', 'WINTER_SPRING_RELIEF', '46042'), row('RF-S2').replace(VICTIM, old)].join('\r\n'));
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems.map((p) => [p.line, p.code, p.field])).toEqual([
+      [2, 'DATE_INVALID', 'grant_date'],
+      [3, 'ID_NUMBER_INVALID', 'beneficiary_id_number'],
+    ]);
+    expect(out.problems[0].message).toContain('serial number');
+    expect(out.problems[1].message).toContain('old 15-digit');
+    expect(out.problems[1].message).not.toContain(old.slice(6, 12));
+    expect(await ledgerRows()).toBe(rows);
+  });
+
   it('says a GBK or UTF-16 file is not UTF-8 instead of sending what it misread', async () => {
     const rows = await ledgerRows();
     // "应急" in GBK: bytes that are no UTF-8, as Excel's plain "CSV" writes on a Chinese Windows.

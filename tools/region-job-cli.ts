@@ -6,9 +6,9 @@
  */
 import pino, { type Logger } from 'pino';
 import { resolveHubUrl } from '../access/hub-url';
-import { ConfigError, loadConfig, logLevelFromEnv, redactUrl, type HubConfig } from '../db/config';
+import { ConfigError, databaseOf, loadConfig, logLevelFromEnv, redactUrl, type HubConfig } from '../db/config';
 import { createPool, hubDrizzle, type HubDb } from '../db/connect';
-import { provisionHub } from '../db/setup/provision';
+import { databaseExists, provisionHub } from '../db/setup/provision';
 import { isDivisionCode } from '../domain/division-code';
 import { scrub } from '../domain/privacy';
 import { closeSources, openSources, type Sources } from '../federation/sources';
@@ -58,6 +58,12 @@ export async function withJobHub<T>(url: string | undefined, usage: string, job:
   // Checked before anything is provisioned, as `npm start` checks them (ConfigError: exit 2).
   const config = loadConfig(hubUrl);
   const logLevel = logLevelFromEnv(process.env, 'warn');
+  // A job runs over a hub's data: a URL naming no database (a typo, aidhbu) made an empty hub
+  // database of that name, which the job then found no division in ("the hub knows no division
+  // 370811"), sending the operator after the wrong argument and leaving the database behind.
+  if (!(await databaseExists(hubUrl))) {
+    throw new UsageError(`${url ? '--url' : 'the hub URL'}: the server at ${new URL(hubUrl).host} holds no database ${databaseOf(hubUrl)}; give a hub's database (npm start's: --url "$(cat .data/hub-url)")\n${usage}`);
+  }
   await provisionHub(hubUrl);
   const pool = createPool(hubUrl);
   const sources = openSources(config.sources);

@@ -28,17 +28,30 @@ export const HUB_MIGRATION_SETS = HUB_FEATURES.map((feature) => ({
   table: feature === 'household' ? '__drizzle_migrations' : `__drizzle_migrations_${feature.replace(/-/g, '_')}`,
 }));
 
-/** CREATE DATABASE IF NOT EXISTS for the database a URL names, connecting without it. */
-export async function ensureDatabase(url: string): Promise<void> {
+/** Runs `use` on a connection to the server a URL names, without its database (which may not exist), given the database's name. */
+async function onServer<T>(url: string, use: (conn: mysql.Connection, name: string) => Promise<T>): Promise<T> {
   const u = new URL(url);
   const name = databaseOf(url);
   u.pathname = '/';
   const conn = await mysql.createConnection({ uri: u.toString() });
   try {
-    await conn.query(`CREATE DATABASE IF NOT EXISTS ${mysql.escapeId(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    return await use(conn, name);
   } finally {
     await endConnection(conn);
   }
+}
+
+/** CREATE DATABASE IF NOT EXISTS for the database a URL names, connecting without it. */
+export async function ensureDatabase(url: string): Promise<void> {
+  await onServer(url, (conn, name) => conn.query(`CREATE DATABASE IF NOT EXISTS ${mysql.escapeId(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`));
+}
+
+/** Whether the server a URL names holds the database it names (connecting without it, creating nothing). */
+export async function databaseExists(url: string): Promise<boolean> {
+  return onServer(url, async (conn, name) => {
+    const [rows] = (await conn.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [name])) as unknown as [unknown[]];
+    return rows.length > 0;
+  });
 }
 
 /** Runs the migrations of a folder not yet applied to the database of `url`, resuming one a stopped start left half run (db/setup/migrator.ts). */
@@ -128,15 +141,5 @@ export async function provisionHub(hubUrl: string, opts: { signal?: AbortSignal 
 
 /** Drops the hub database and its department databases (tests and `--reset` only). */
 export async function dropDatabases(urls: string[]): Promise<void> {
-  for (const url of urls) {
-    const u = new URL(url);
-    const name = databaseOf(url);
-    u.pathname = '/';
-    const conn = await mysql.createConnection({ uri: u.toString() });
-    try {
-      await conn.query(`DROP DATABASE IF EXISTS ${mysql.escapeId(name)}`);
-    } finally {
-      await endConnection(conn);
-    }
-  }
+  for (const url of urls) await onServer(url, (conn, name) => conn.query(`DROP DATABASE IF EXISTS ${mysql.escapeId(name)}`));
 }

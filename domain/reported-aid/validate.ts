@@ -10,7 +10,7 @@ import { isIsoDate, type IsoDate } from '../dates';
 import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS } from '../findings/periods';
 import type { OfficeCode } from '../departments';
 import { HUB_ID } from '../hub-id';
-import { checkIdNumber, typedIdNumber } from '../id-number';
+import { checkIdNumber, isOldIdNumber, typedIdNumber } from '../id-number';
 import { outOfSeasonProblem } from '../programme-seasons';
 import { isServiceProgramme, MONEY_AMOUNT_MESSAGE, PROGRAMME_BY_CODE, PROGRAMMES, SERVICE_AMOUNT_MESSAGE } from '../programmes';
 import { longerThan } from '../text-length';
@@ -234,7 +234,9 @@ export function validateReport(
     else seen.set(referenceKey(reference), index);
 
     const id = checkIdNumber(r.beneficiaryIdNumber, today);
-    if (!id.ok) fail('ID_NUMBER_INVALID', 'beneficiaryIdNumber', `not a valid ID number (${id.problem})`);
+    // An old 15-digit number is said to be one, with what to ask for (checkIdNumber's message, which
+    // quotes no digit): "(LENGTH)" alone named no cause the reporter could act on.
+    if (!id.ok) fail('ID_NUMBER_INVALID', 'beneficiaryIdNumber', `not a valid ID number (${id.problem})${id.problem === 'LENGTH' && isOldIdNumber(typedIdNumber(r.beneficiaryIdNumber)) ? `: ${id.message}` : ''}`);
 
     const entryKind = r.entryKind ?? 'AID';
     const supersedes = text(r.supersedesReference);

@@ -17,13 +17,13 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
-import { checkIdNumber, type IdNumberProblem } from '../../domain/id-number';
+import { checkIdNumber, isOldIdNumber, typedIdNumber, type IdNumberProblem } from '../../domain/id-number';
 import { addDays, isIsoDate, todayIso } from '../../domain/dates';
 import { DATE_RANGE } from '../../domain/date-ranges';
 import { fenToYuan, yuanToFen } from '../../domain/money';
 import { INT_MAX, NOT_IMPORTED, TABLE_SPECS, TABLE_SPEC_BY_NAME, type ColumnSpec, type ColumnType, type TableSpec } from './spec';
 import { charCount, textProblem } from '../../domain/text-length';
-import { sheetCell, type CellKind } from '../../domain/spreadsheet-values';
+import { excelSerialDate, MANGLED_ID_NUMBER_MESSAGE, SERIAL_DATE_ADVICE, sheetCell, spreadsheetMangledIdNumber, type CellKind } from '../../domain/spreadsheet-values';
 
 export interface ImportProblem {
   file: string;
@@ -177,10 +177,19 @@ function describeCodes(codes: readonly (readonly [string, string])[]): string {
     .join(', ');
 }
 
+/**
+ * An ID number cell checked. Besides the problem's code, the message says the cause a clerk can act
+ * on where the cell shows one: a spreadsheet that kept the number as a number (3.70826E+17, or 000
+ * for its last digits), an old 15-digit number (checkIdNumber's own message, which quotes no digit),
+ * and the length counted as checked, without the spaces between groups of digits that are taken.
+ */
 function parseIdNumber(raw: string, today: string): Parsed {
   const r = checkIdNumber(raw, today);
   if (r.ok) return ok(r.idNumber);
-  const message = r.problem === 'LENGTH' ? `${ID_MESSAGES.LENGTH}, this one has ${charCount(raw)}` : ID_MESSAGES[r.problem];
+  const typed = typedIdNumber(raw);
+  if (spreadsheetMangledIdNumber(raw)) return bad(r.problem, MANGLED_ID_NUMBER_MESSAGE);
+  if (r.problem === 'LENGTH' && isOldIdNumber(typed)) return bad(r.problem, r.message);
+  const message = r.problem === 'LENGTH' ? `${ID_MESSAGES.LENGTH}, this one has ${charCount(typed)}` : ID_MESSAGES[r.problem];
   return bad(r.problem, message);
 }
 
@@ -248,7 +257,7 @@ export function parseValue(type: ColumnType, raw: string, today: string): Parsed
     case 'bool':
       return raw === '0' || raw === '1' ? ok(raw === '1') : bad('NOT_BOOLEAN', 'must be 1 (yes) or 0 (no)');
     case 'date': {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(raw)) return bad('NOT_DATE', 'not a date written year first, such as 2026-03-01, 2026/3/1, 20260301 or 2026年3月1日');
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(raw)) return bad('NOT_DATE', `not a date written year first, such as 2026-03-01, 2026/3/1, 20260301 or 2026年3月1日${excelSerialDate(raw) ? `; ${SERIAL_DATE_ADVICE}` : ''}`);
       if (!isIsoDate(raw)) return bad('NO_SUCH_DATE', 'not a real calendar date');
       if (Number(raw.slice(0, 4)) < MIN_YEAR) return bad('OUT_OF_RANGE', `the year is before ${MIN_YEAR}`);
       return ok(raw);
@@ -434,7 +443,13 @@ async function readCsv(fileName: string, spec: TableSpec, source: Readable, o: R
             line: headerLine,
             column: label(name, i),
             code: 'UNKNOWN_COLUMN',
-            message: looksLikeName ? `${spec.table} has no such column` : 'is not a column name (does the file lack its header row?)',
+            // A header naming real columns is the header: a cell of it that is no column name (a
+            // 备注 column a clerk added) was asked whether the file lacked its header row.
+            message: looksLikeName
+              ? `${spec.table} has no such column`
+              : realHeader
+                ? `${spec.table} has no such column: a column added in the spreadsheet (a remarks column, 备注) is deleted before saving`
+                : 'is not a column name (does the file lack its header row?)',
           });
         }
       }
@@ -522,7 +537,10 @@ async function readCsv(fileName: string, spec: TableSpec, source: Readable, o: R
         for await (const { record: fields, info } of records) {
           const line = previousEnd + 1;
           previousEnd = info.lines;
-          if (fields.length === 1 && fields[0].trim() === '') continue; // a blank line
+          // A blank line, and a row of empty cells only (`,,,,`: Excel keeps them after a range is
+          // cleared, and at the end of a sheet), which is no record: each of its required columns
+          // was REQUIRED, and the file refused for rows nobody can see in the spreadsheet.
+          if (fields.every((f) => f.trim() === '')) continue;
           const record = { line, fields };
           if (!header) {
             readHeader(record);

@@ -8,8 +8,7 @@ import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { isIsoDate } from '../../domain/dates';
 import { DATE_RANGE, dateInRange } from '../../domain/date-ranges';
-import { idNumberCheckChar, typedIdNumber } from '../../domain/id-number';
-import { sheetCell, type CellKind } from '../../domain/spreadsheet-values';
+import { excelSerialDate, MANGLED_ID_NUMBER_MESSAGE, SERIAL_DATE_ADVICE, sheetCell, spreadsheetMangledIdNumber, type CellKind } from '../../domain/spreadsheet-values';
 import { MAX_REPORT_BATCH, MAX_REPORTED_FEN } from '../../domain/reported-aid/validate';
 
 /**
@@ -166,7 +165,7 @@ export function parseReportCsv(
         // A spreadsheet keeps a number's first 15 digits: an ID number typed into a number cell is
         // saved as 3.70826E+17, or with its last three digits 000. The hub answered LENGTH or
         // CHECKSUM, as for a typing slip; the cause is the column's format.
-        problems.push({ line: lines[i], code: 'ID_NUMBER_INVALID', field: h, message: 'the spreadsheet kept the ID number as a number and lost its last digits (shown as 3.70826E+17, or ending in 000): format the column as text (文本) and type the numbers again' });
+        problems.push({ line: lines[i], code: 'ID_NUMBER_INVALID', field: h, message: MANGLED_ID_NUMBER_MESSAGE });
         record[field] = value;
         standIn(i, field);
       } else if (field === 'separateAid') {
@@ -189,7 +188,9 @@ export function parseReportCsv(
           ? `${h} is a date from ${DATE_RANGE.min} to ${DATE_RANGE.max} (and aid is not dated after today, but for a recurring period's end, at most five years after its start): is the year mistyped?`
           : noDay
             ? `${h} ${value} is no day of the calendar${monthDays === null ? ' (a month is 01 to 12)' : ` (${value.slice(0, 7)} has ${monthDays} days)`}: check the ${monthDays === null ? 'month' : 'day'}`
-            : `${h} is a calendar date written year first, e.g. 2026-01-20, 2026/1/20, 20260120 or 2026年1月20日 (a spreadsheet showing 20/1/2026 or 1/20/2026 has rewritten it: format the column as yyyy-mm-dd or as text)`;
+            : excelSerialDate(value)
+              ? `${h} is a calendar date written year first, e.g. 2026-01-20; ${SERIAL_DATE_ADVICE}`
+              : `${h} is a calendar date written year first, e.g. 2026-01-20, 2026/1/20, 20260120 or 2026年1月20日 (a spreadsheet showing 20/1/2026 or 1/20/2026 has rewritten it: format the column as yyyy-mm-dd or as text)`;
         problems.push({ line: lines[i], code: 'DATE_INVALID', field: h, message });
         // Left out, so the rest of the row is still checked; what the hub says of its dates (one
         // now missing, a period now open) is not shown.
@@ -202,16 +203,6 @@ export function parseReportCsv(
   const kept = records.map((_, i) => i).filter((i) => !notRecords.has(i));
   const keptUnreadable = new Map(kept.flatMap((i, k) => (unreadable.has(i) ? [[k, unreadable.get(i)!] as const] : [])));
   return { ok: false, problems, records: kept.map((i) => records[i]), lines: kept.map((i) => lines[i]), unreadable: keptUnreadable };
-}
-
-/**
- * An ID number a spreadsheet stored as a number: in scientific notation, or its 18 digits ending in
- * the 000 that replaced the digits past the 15th, the check character then not matching.
- */
-function spreadsheetMangledIdNumber(cell: string): boolean {
-  const v = typedIdNumber(cell);
-  if (/^\d(\.\d+)?E\+?\d+$/.test(v)) return true;
-  return /^\d{15}000$/.test(v) && idNumberCheckChar(v.slice(0, 17)) !== v[17];
 }
 
 /** Fields of long digit runs, which a system exporting for Excel marks as text. */
