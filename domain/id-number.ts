@@ -2,7 +2,7 @@
  * 公民身份号码 (GB 11643-1999): 6-digit address code, 8-digit birth date, 3-digit sequence
  * (odd = male), and a check character by ISO 7064 MOD 11-2.
  */
-import { halfWidth } from './spreadsheet-values';
+import { halfWidth } from './half-width';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARS = '10X98765432';

@@ -4,7 +4,10 @@
  * uses agree on what a cell may hold. Both read every cell through `sheetCell`, by what its column
  * holds; what it gives is then checked in the one plain form (YYYY-MM-DD, YYYY-MM, digits).
  */
+import { halfWidth } from './half-width';
 import { idNumberCheckChar, typedIdNumber } from './id-number';
+
+export { halfWidth };
 
 /**
  * What a column holds, as far as reading a cell goes: `text` is kept as typed; `number` (a whole
@@ -31,15 +34,6 @@ export function sheetCell(kind: CellKind, raw: string): string {
     case 'code':
       return plain;
   }
-}
-
-/**
- * Full-width ASCII (U+FF01–U+FF5E, a Chinese input method left in full-width mode: `２０２６－０３－０１`,
- * `１２３４.５０`) read as ASCII. Every column but text is read so, and ID numbers wherever they come in
- * (domain/id-number.ts typedIdNumber); a text keeps what was typed.
- */
-export function halfWidth(raw: string): string {
-  return raw.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
 }
 
 /**
