@@ -10,6 +10,18 @@ import { idNumberCheckChar, typedIdNumber } from './id-number';
 export { halfWidth };
 
 /**
+ * A cell without the mark an export puts on a number for Excel to keep it as text: a leading
+ * apostrophe ('370826…) or the formula ="370826…" (as the hub's own findings export writes its
+ * digit-only identifiers). Read with it, an ID number was LENGTH, which told the clerk nothing of the
+ * mark. Both tools read their columns of long digit runs (ID numbers, certificate numbers,
+ * settlement references, digit codes) through it.
+ */
+export function withoutTextMark(cell: string): string {
+  const m = /^="(.*)"$/.exec(cell) ?? /^'(.+)$/.exec(cell);
+  return m ? m[1].trim() : cell;
+}
+
+/**
  * What a column holds, as far as reading a cell goes: `text` is kept as typed; `number` (a whole
  * number or an amount) may carry thousands separators; `date` and `month` may be written year first
  * as a spreadsheet saves them; `code` (codes, digits, ID numbers, flags, years) is only made half-width.

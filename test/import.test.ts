@@ -197,6 +197,14 @@ describe('import: bad rows', () => {
     expect(await reportOf(TEKUN, row('371526 19501103 013'))).toEqual([':2: id_no: an ID number has 18 characters, this one has 17 (LENGTH)']);
   });
 
+  it("reads an ID number marked as text for Excel ('… or =\"…\", as the findings export writes it) as npm run report does", async () => {
+    for (const cell of [`'${C}`, `"=""${C}"""`]) {
+      const v = await check(`${STUDENTS}.csv`, withLine(STUDENTS, 2, `JN2024GZ0451,${cell},3708110012,济宁市示范中学,GZ,2,2024,ZX,`));
+      expect(v.problems).toEqual([]);
+      expect(v.rows[0].values.sfzh).toBe(C);
+    }
+  });
+
   it('accepts a lower-case x and stores an upper-case X', async () => {
     const v = await check(`${STUDENTS}.csv`, withLine(STUDENTS, 2, `JN2024GZ0451,${C.toLowerCase()},3708110012,济宁市示范中学,GZ,2,2024,ZX,`));
     expect(v.problems).toEqual([]);

@@ -23,7 +23,7 @@ import { DATE_RANGE } from '../../domain/date-ranges';
 import { fenToYuan, yuanToFen } from '../../domain/money';
 import { INT_MAX, NOT_IMPORTED, TABLE_SPECS, TABLE_SPEC_BY_NAME, type ColumnSpec, type ColumnType, type TableSpec } from './spec';
 import { charCount, textProblem } from '../../domain/text-length';
-import { excelSerialDate, MANGLED_ID_NUMBER_MESSAGE, SERIAL_DATE_ADVICE, sheetCell, spreadsheetMangledIdNumber, type CellKind } from '../../domain/spreadsheet-values';
+import { excelSerialDate, MANGLED_ID_NUMBER_MESSAGE, SERIAL_DATE_ADVICE, sheetCell, spreadsheetMangledIdNumber, withoutTextMark, type CellKind } from '../../domain/spreadsheet-values';
 
 export interface ImportProblem {
   file: string;
@@ -210,9 +210,12 @@ const CELL_KINDS: Record<ColumnType['kind'], CellKind> = {
   certNo: 'code',
 };
 
+/** Columns of long digit runs, which a system exporting for Excel marks as text ('…, ="…"), as npm run report reads its. */
+const TEXT_MARKED: ReadonlySet<ColumnType['kind']> = new Set(['idNumber', 'digits', 'certNo']);
+
 /** Parses one non-empty, trimmed value. Messages never include the value. */
 export function parseValue(type: ColumnType, raw: string, today: string): Parsed {
-  raw = sheetCell(CELL_KINDS[type.kind], raw);
+  raw = sheetCell(CELL_KINDS[type.kind], TEXT_MARKED.has(type.kind) ? withoutTextMark(raw) : raw);
   switch (type.kind) {
     case 'text': {
       // What no stored text may hold (domain/text-length.ts, as the API refuses it): control

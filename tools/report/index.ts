@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { isIsoDate } from '../../domain/dates';
 import { DATE_RANGE, dateInRange } from '../../domain/date-ranges';
-import { excelSerialDate, MANGLED_ID_NUMBER_MESSAGE, SERIAL_DATE_ADVICE, sheetCell, spreadsheetMangledIdNumber, type CellKind } from '../../domain/spreadsheet-values';
+import { excelSerialDate, MANGLED_ID_NUMBER_MESSAGE, SERIAL_DATE_ADVICE, sheetCell, spreadsheetMangledIdNumber, withoutTextMark, type CellKind } from '../../domain/spreadsheet-values';
 import { MAX_REPORT_BATCH, MAX_REPORTED_FEN } from '../../domain/reported-aid/validate';
 
 /**
@@ -141,7 +141,7 @@ export function parseReportCsv(
       const field = fieldOfColumn(h)!;
       // Numbers and dates as npm run import reads them (domain/spreadsheet-values.ts): full-width
       // digits, thousands separators, a date written year first as Excel saves it (2026/1/20).
-      const value = sheetCell(CELL_KINDS.get(field) ?? 'text', TEXT_MARKED.has(field) ? unmarkedText(cell) : cell);
+      const value = sheetCell(CELL_KINDS.get(field) ?? 'text', TEXT_MARKED.has(field) ? withoutTextMark(cell) : cell);
       if (field === 'amountFen') {
         if (/^\d{13,}$/.test(value)) {
           // Digits, too many for an amount: said as the hub says one over its limit (it was told "digits only").
@@ -207,16 +207,6 @@ export function parseReportCsv(
 
 /** Fields of long digit runs, which a system exporting for Excel marks as text. */
 const TEXT_MARKED: ReadonlySet<string> = new Set(['beneficiaryIdNumber', 'settlementRef']);
-
-/**
- * A cell without the mark an export puts on a number for Excel to keep it as text: a leading
- * apostrophe ('370826…) or the formula ="370826…". Sent with it, an ID number was LENGTH, which told
- * the clerk nothing of the mark.
- */
-function unmarkedText(cell: string): string {
-  const m = /^="(.*)"$/.exec(cell) ?? /^'(.+)$/.exec(cell);
-  return m ? m[1].trim() : cell;
-}
 
 /** The yes and no a `separate_aid` cell may hold (Excel writes TRUE/FALSE; WPS and clerks 是/否). */
 const SEPARATE_AID_FLAGS: ReadonlyMap<string, boolean> = new Map([
