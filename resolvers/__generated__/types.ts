@@ -4053,7 +4053,7 @@ export type PreGrantFinding = {
   readonly measure: FindingMeasure;
   /** The departments concerned. */
   readonly departments: ReadonlyArray<Department>;
-  /** In words, in Chinese. */
+  /** In words, in Chinese. For a beneficiary outside the caller's region (the LIMITED view of a duplicate check) the rule alone, as aidReport's conflicts there: amounts and days of other offices' aid are not part of that view. */
   readonly explanation: Scalars['String']['output'];
   /** The rule's basis. */
   readonly basis: Scalars['String']['output'];
@@ -4720,12 +4720,12 @@ export type AidRecord = {
   readonly period?: Maybe<AidPeriod>;
   /** One-off aid: the date granted. */
   readonly grantDate?: Maybe<Scalars['Date']['output']>;
-  /** Recurring: fen per month. One-off: fen in total. */
-  readonly amountFen: Scalars['Fen']['output'];
+  /** Recurring: fen per month. One-off: fen in total. Null outside the caller's region scope (the LIMITED view of a duplicate check), with an error FORBIDDEN, reason LIMITED_VIEW, at this field: the rest of the answer (a pre-grant check's verdict) stands. */
+  readonly amountFen?: Maybe<Scalars['Fen']['output']>;
   /** Status. */
   readonly status: AidStatus;
-  /** Stable reference into the department's own records, for follow-up with that office. */
-  readonly sourceReference: Scalars['String']['output'];
+  /** Stable reference into the department's own records, for follow-up with that office. Null outside the caller's region scope (the LIMITED view), with an error FORBIDDEN, reason LIMITED_VIEW, at this field, as amountFen. */
+  readonly sourceReference?: Maybe<Scalars['String']['output']>;
   /** Status UNRECOGNISED only: the status code the department's record carries, as its database holds it (e.g. 7), for the office to correct. Null for every other status. */
   readonly sourceStatusCode?: Maybe<Scalars['String']['output']>;
   /** Set only when the department's programme (subsidy, funding, grant type) code is one its documentation does not list: that code, as its database holds it (e.g. ZX), for the office to correct. The record's programme is then its department's catch-all (code <DEPARTMENT>_UNRECOGNISED) and its status UNRECOGNISED. Null otherwise. */
@@ -5665,7 +5665,7 @@ export type AidReportConflict = {
   readonly severity: FindingSeverity;
   /** The departments concerned. To a charity's client its own (CHARITY) alone: which other offices aided the beneficiary is their aid, which a charity does not read (a women's federation's 两癌 aid on the stay told it of a cancer, a trade union's illness aid of a registered hardship worker). */
   readonly departments: ReadonlyArray<Department>;
-  /** In words, in Chinese; names and ID numbers are never in it. For a beneficiary outside the caller's region (a check in the LIMITED view, purpose DUPLICATE_CHECK), the rule alone: amounts and days of other aid are not part of that view, as preGrantCheck's explanation is refused there. To a charity's client the rule alone too, wherever the beneficiary lives: a charity reads no other office's aid (no household, person or preGrantCheck), and the full text gave it a stay's medical aid with its amount and day. */
+  /** In words, in Chinese; names and ID numbers are never in it. For a beneficiary outside the caller's region (a check in the LIMITED view, purpose DUPLICATE_CHECK), the rule alone: amounts and days of other aid are not part of that view, as preGrantCheck's explanation is there. To a charity's client the rule alone too, wherever the beneficiary lives: a charity reads no other office's aid (no household, person or preGrantCheck), and the full text gave it a stay's medical aid with its amount and day. */
   readonly explanation: Scalars['String']['output'];
 };
 
@@ -7532,9 +7532,9 @@ export type AidRecordResolvers<ContextType = HubContext, ParentType extends Reso
   beneficiary?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
   period?: Resolver<Maybe<ResolversTypes['AidPeriod']>, ParentType, ContextType>;
   grantDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-  amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  amountFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['AidStatus'], ParentType, ContextType>;
-  sourceReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sourceReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sourceStatusCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sourceProgrammeCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sourceHouseholdReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
