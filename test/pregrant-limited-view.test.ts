@@ -19,7 +19,7 @@ const CHECK = /* GraphQL */ `
   query($id: String!) {
     preGrantCheck(input: { programme: "RED_CROSS_ILLNESS", beneficiaryIdNumber: $id, grantDate: "2026-01-25", amountFen: 400000, settlementReference: "${SETTLEMENT}" }) {
       clear complete conflicts warnings
-      findings { rule { id } severity departments { code } explanation records { department { code } programme { code } grantDate status amountFen sourceReference } }
+      findings { rule { id } severity departments { code } explanation records { department { code } programme { code } grantDate status amountFen sourceReference } measure { ... on SettlementExcess { aidFen excessFen } } }
     }
   }
 `;
@@ -53,7 +53,8 @@ describe('preGrantCheck of a beneficiary of another county (LIMITED view)', () =
     const outside = await (await office('370812')).gql(CHECK, { id: PATIENT });
 
     // In its region the office reads it all: the stay's medical aid, 2,000 yuan, and its reference.
-    expect(inScope.errors).toBeUndefined();
+    // Save the stay's excess, health detail this office does not read: withheld at that field alone (it took the check with it).
+    expect(inScope.errors?.map((e) => [e.path?.at(-1), e.extensions?.reason])).toEqual([['excessFen', 'HEALTH_DETAIL']]);
     const near = inScope.data.preGrantCheck;
     expect(near).toMatchObject({ clear: false, complete: true });
     const nearX7 = near.findings.find((f: { rule: { id: string } }) => f.rule.id === 'X7');
@@ -76,11 +77,13 @@ describe('preGrantCheck of a beneficiary of another county (LIMITED view)', () =
     );
     // Every amount and reference withheld, each with its own error at its own path.
     for (const f of far.findings) for (const r of f.records) expect({ amountFen: r.amountFen, sourceReference: r.sourceReference }).toEqual({ amountFen: null, sourceReference: null });
-    const withheld = far.findings.reduce((n: number, f: { records: unknown[] }) => n + 2 * f.records.length, 0);
+    // What the stay's sum measured is withheld alike (it took the check with it too).
+    expect(farX7.measure).toEqual({ aidFen: null, excessFen: null });
+    const withheld = far.findings.reduce((n: number, f: { records: unknown[]; measure: object }) => n + 2 * f.records.length + Object.keys(f.measure).length, 0);
     expect(outside.errors).toHaveLength(withheld);
     for (const e of outside.errors ?? []) {
       expect(e.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'LIMITED_VIEW' });
-      expect(['amountFen', 'sourceReference']).toContain(e.path?.[e.path.length - 1]);
+      expect(['amountFen', 'sourceReference', 'aidFen', 'excessFen']).toContain(e.path?.[e.path.length - 1]);
     }
     // Nothing withheld is anywhere in the answer.
     const body = JSON.stringify(outside);

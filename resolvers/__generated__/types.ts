@@ -3756,16 +3756,16 @@ export type RepeatedGrants = {
 /** Aid tied to one hospital settlement against that stay's out-of-pocket amount. */
 export type SettlementExcess = {
   readonly __typename?: 'SettlementExcess';
-  /** The medical insurance settlement number. */
-  readonly settlementReference: Scalars['String']['output'];
-  /** When the stay was settled. */
-  readonly settledOn: Scalars['Date']['output'];
-  /** The patient's burden before any aid: total cost less basic insurance and critical-illness insurance. */
-  readonly burdenFen: Scalars['Fen']['output'];
-  /** All aid tied to this settlement. */
-  readonly aidFen: Scalars['Fen']['output'];
-  /** Aid above the burden. */
-  readonly excessFen: Scalars['Fen']['output'];
+  /** The medical insurance settlement number. Null where withheld (outside the caller's region, FORBIDDEN LIMITED_VIEW; health detail to a caller without it, FORBIDDEN HEALTH_DETAIL), with that error at this field: the rest of the answer (a pre-grant check's verdict) stands. */
+  readonly settlementReference?: Maybe<Scalars['String']['output']>;
+  /** When the stay was settled. Null where withheld (outside the caller's region, FORBIDDEN LIMITED_VIEW; health detail to a caller without it, FORBIDDEN HEALTH_DETAIL), with that error at this field: the rest of the answer (a pre-grant check's verdict) stands. */
+  readonly settledOn?: Maybe<Scalars['Date']['output']>;
+  /** The patient's burden before any aid: total cost less basic insurance and critical-illness insurance. Null where withheld (outside the caller's region, FORBIDDEN LIMITED_VIEW; health detail to a caller without it, FORBIDDEN HEALTH_DETAIL), with that error at this field: the rest of the answer (a pre-grant check's verdict) stands. */
+  readonly burdenFen?: Maybe<Scalars['Fen']['output']>;
+  /** All aid tied to this settlement. Null outside the caller's region (FORBIDDEN LIMITED_VIEW, at this field): the rest of the answer (a pre-grant check's verdict) stands. */
+  readonly aidFen?: Maybe<Scalars['Fen']['output']>;
+  /** Aid above the burden. Null where withheld (outside the caller's region, FORBIDDEN LIMITED_VIEW; health detail to a caller without it, FORBIDDEN HEALTH_DETAIL), with that error at this field: the rest of the answer (a pre-grant check's verdict) stands. */
+  readonly excessFen?: Maybe<Scalars['Fen']['output']>;
 };
 
 /** Recurring aid paid after the beneficiary died. */
@@ -3779,8 +3779,8 @@ export type AidAfterDeath = {
   readonly to?: Maybe<Scalars['Date']['output']>;
   /** Months paid after death (up to today). */
   readonly months: Scalars['Int']['output'];
-  /** Paid after death, in fen. */
-  readonly excessFen: Scalars['Fen']['output'];
+  /** Paid after death, in fen. Null outside the caller's region (FORBIDDEN LIMITED_VIEW, at this field): the rest of the answer (a pre-grant check's verdict) stands. */
+  readonly excessFen?: Maybe<Scalars['Fen']['output']>;
 };
 
 /** 学段: a school stage as the education roll holds it. */
@@ -3801,8 +3801,8 @@ export type WrongSchoolStage = {
   readonly __typename?: 'WrongSchoolStage';
   /** The day the stage was judged on: the aid's grant date (or its period's start), never today; for aid paid outside the school year it is for (late, or ahead), that school year's last or first day. */
   readonly judgedOn: Scalars['Date']['output'];
-  /** The student's stage on that day, as the education roll holds it. */
-  readonly stage: SchoolStage;
+  /** The student's stage on that day, as the education roll holds it. Null outside the caller's region (FORBIDDEN LIMITED_VIEW, at this field): the rest of the answer (a pre-grant check's verdict) stands. */
+  readonly stage?: Maybe<SchoolStage>;
   /** The stages the programme is for. */
   readonly programmeStages: ReadonlyArray<SchoolStage>;
 };
@@ -3812,8 +3812,8 @@ export type MissedAid = {
   readonly __typename?: 'MissedAid';
   /** The programmes of which none is received. */
   readonly expected: ReadonlyArray<Programme>;
-  /** The conditions found, in words. */
-  readonly conditions: ReadonlyArray<Scalars['String']['output']>;
+  /** The conditions found, in words. Null outside the caller's region (FORBIDDEN LIMITED_VIEW, at this field): the rest of the answer (a pre-grant check's verdict) stands. */
+  readonly conditions?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
   /** The disability level on the certificate, if a certificate was a condition. */
   readonly disabilityLevel?: Maybe<Scalars['Int']['output']>;
   /** Out-of-pocket costs in the window, if they were a condition. */
@@ -7287,11 +7287,11 @@ export type RepeatedGrantsResolvers<ContextType = HubContext, ParentType extends
 };
 
 export type SettlementExcessResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SettlementExcess'] = ResolversParentTypes['SettlementExcess']> = {
-  settlementReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  settledOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  burdenFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
-  aidFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
-  excessFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  settlementReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  settledOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  burdenFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
+  aidFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
+  excessFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -7300,20 +7300,20 @@ export type AidAfterDeathResolvers<ContextType = HubContext, ParentType extends 
   from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   to?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   months?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  excessFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  excessFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type WrongSchoolStageResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['WrongSchoolStage'] = ResolversParentTypes['WrongSchoolStage']> = {
   judgedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  stage?: Resolver<ResolversTypes['SchoolStage'], ParentType, ContextType>;
+  stage?: Resolver<Maybe<ResolversTypes['SchoolStage']>, ParentType, ContextType>;
   programmeStages?: Resolver<ReadonlyArray<ResolversTypes['SchoolStage']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type MissedAidResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['MissedAid'] = ResolversParentTypes['MissedAid']> = {
   expected?: Resolver<ReadonlyArray<ResolversTypes['Programme']>, ParentType, ContextType>;
-  conditions?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
+  conditions?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
   disabilityLevel?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   outOfPocketFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
   grantCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
