@@ -107,6 +107,22 @@ export function requireHouseholdId(value: string, argument = 'id'): number {
   return requireHubId(value, argument, 'household id');
 }
 
+/** The most positions one error names (a list's malformed entries); its `count` says how many in all. */
+export const MAX_NAMED_POSITIONS = 20;
+
+/**
+ * One error for every malformed entry of a list argument (`list`: `ids`, `input.deliveryIds`):
+ * `argument` names the first, as when the first alone was named (`ids[3]`); `positions` the indexes
+ * of the first MAX_NAMED_POSITIONS, `count` all of them. A nightly sync sending 500 ids with a few
+ * bad ones was told of the first alone, and fixed one per round trip.
+ */
+export function malformedEntries(list: string, positions: readonly number[], reason: string, what: string): GraphQLError {
+  const named = positions.slice(0, MAX_NAMED_POSITIONS);
+  const more = positions.length > named.length ? ` and ${positions.length - named.length} more` : '';
+  const paths = named.map((i) => `${list}[${i}]`).join(', ');
+  return badInput(`${list}[${positions[0]}]`, reason, `${paths}${more}: ${positions.length === 1 ? 'not' : 'each not'} ${what} (${positions.length} in all)`, { positions: named, count: positions.length });
+}
+
 /** A city, county, township or village code (6, 9 or 12 digits). */
 export function requireDivisionCode(value: string, argument: string): string {
   if (!isDivisionCode(value)) throw badInput(argument, 'MALFORMED_DIVISION_CODE', `${argument.split('.').at(-1)} must be a division code of 6, 9 or 12 digits`);

@@ -390,7 +390,11 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   PreGrantFinding: {
     kind: 'PERSONAL',
     readBy: HOUSEHOLD_DATA,
-    fields: { ...Object.fromEntries(['rule', 'severity', 'records', 'measure', 'departments', 'basis'].map((f) => [f, 'ANY' as const])), explanation: 'IN_SCOPE' },
+    // The explanation is shown in both views, worded for the view (resolvers/findings): in the LIMITED
+    // view the rule alone, as aidReport's conflicts outside the caller's region, since the full text
+    // names other offices' aid with amounts and days. It was refused there (FORBIDDEN, LIMITED_VIEW),
+    // and being non-null took the whole check with it, verdict included.
+    fields: Object.fromEntries(['rule', 'severity', 'records', 'measure', 'departments', 'basis', 'explanation'].map((f) => [f, 'ANY' as const])),
     sameSubject: ['records', 'measure'],
   },
   Rule: OPEN_CATALOGUE,

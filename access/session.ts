@@ -51,6 +51,15 @@ export class AccessSession {
     return given?.trim() || (this.officer ?? '');
   }
 
+  /**
+   * The view the policy gave an object a field is being read on (NONE for one it gave none): for a
+   * field shown in both views whose resolver words its answer for the view (PreGrantFinding.explanation,
+   * the rule alone in the LIMITED view, as aidReport's conflicts say it outside the caller's region).
+   */
+  async viewGiven(obj: object): Promise<View> {
+    return (await this.views.get(obj)) ?? 'NONE';
+  }
+
   /** Records subjects; a subject refused once stays refused for this request's audit row. */
   record(subjects: readonly AuditSubject[], denied: boolean): void {
     for (const subject of subjects) {

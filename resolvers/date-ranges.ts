@@ -8,6 +8,7 @@
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import {
   defaultFieldResolver,
+  getNullableType,
   isInputObjectType,
   isListType,
   isNonNullType,
@@ -24,7 +25,10 @@ import { badInput } from '../access/errors';
  * A check of one value at `path`: throws to refuse it; returns a value to use in its place (prose
  * with an ID number masked, resolvers/text-inputs.ts), or nothing to keep it as given.
  */
-type Check = (value: unknown, path: string) => unknown;
+type Check = ((value: unknown, path: string) => unknown) & {
+  /** Given a list of its scalars whole, not entry by entry (every malformed id of a list named at once: resolvers/id-inputs.ts). */
+  wholeList?: boolean;
+};
 
 /** What a check leaves in place of `value`: its replacement, or `value` itself. */
 function checked(check: Check, value: unknown, path: string): unknown {
@@ -60,6 +64,7 @@ function checkFor(type: GraphQLInputType, leaf: LeafCheck, name: string, visitin
   if (isListType(type)) {
     const inner = checkFor(type.ofType, leaf, name, visiting);
     if (!inner) return null;
+    if (inner.wholeList && isScalarType(getNullableType(type.ofType))) return inner;
     return (value, path) => {
       if (!Array.isArray(value)) return checked(inner, value, path);
       let out: unknown[] | null = null;

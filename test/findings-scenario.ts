@@ -35,6 +35,27 @@ export const CASES = {
   orphan: { registrationNo: 'F-X2', child: makeIdNumber('370811', '2014-02-02', 19) },
 } as const;
 
+/**
+ * A stay of `idNumber` at 任城区人民医院, settled 2026-01-09, on medical insurance's front end: a burden
+ * before aid of 5,000 yuan (3,000 out of pocket + 2,000 medical aid paid inside the settlement).
+ */
+export async function insertPneumoniaStay(dbs: TestDatabases, setlId: string, idNumber: string): Promise<void> {
+  await healthScenario.insert(dbs.sources.HEALTH, 'settlements', {
+    setlId,
+    psnCertNo: idNumber,
+    fixmedinsName: '任城区人民医院',
+    admDate: '2026-01-02',
+    dscgDate: '2026-01-09',
+    setlDate: '2026-01-09',
+    diseName: '肺炎',
+    medfeeSumamt: '20000.00',
+    hifpPay: '12000.00',
+    hifmiPay: '3000.00',
+    mafPay: '2000.00',
+    psnPay: '3000.00',
+  });
+}
+
 export async function addHousehold(dbs: TestDatabases, registrationNo: string, people: { idNumber: string; name: string; gender: 'M' | 'F'; birthDate: string; deathDate?: string }[]): Promise<number> {
   const [res] = await dbs.hub.insert(household).values({ registrationNo, regionCode: VILLAGE, address: `古槐街道 ${registrationNo}` });
   await dbs.hub.insert(person).values(people.map((p) => ({ deathDate: null, ...p })));
@@ -83,20 +104,7 @@ export async function insertCases(dbs: TestDatabases): Promise<CaseIds> {
 
   const settlementId = await addHousehold(dbs, settlement.registrationNo, [{ idNumber: settlement.person, name: '己', gender: 'M', birthDate: '1960-07-07' }]);
   // Burden before aid: 3,000 out of pocket + 2,000 medical aid inside = 5,000 yuan; aid 2,000 + 3,500 = 5,500.
-  await healthScenario.insert(s.HEALTH, 'settlements', [{
-    setlId: settlement.setlId,
-    psnCertNo: settlement.person,
-    fixmedinsName: '任城区人民医院',
-    admDate: '2026-01-02',
-    dscgDate: '2026-01-09',
-    setlDate: '2026-01-09',
-    diseName: '肺炎',
-    medfeeSumamt: '20000.00',
-    hifpPay: '12000.00',
-    hifmiPay: '3000.00',
-    mafPay: '2000.00',
-    psnPay: '3000.00',
-  }]);
+  await insertPneumoniaStay(dbs, settlement.setlId, settlement.person);
   await unionScenario.insert(s.UNION, 'workerFiles', { fileNo: 'GH-X7', idCard: settlement.person, employer: '济宁机床厂', hardshipLevel: 2, fileDate: '2024-01-01' });
   await unionScenario.insert(s.UNION, 'grants', [
     { fileNo: 'GH-X7', grantType: 'DB', grantDate: '2026-02-01', amountFen: 350_000, setlRef: settlement.setlId },

@@ -216,6 +216,22 @@ describe('bad input', () => {
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'LIST_TOO_LONG', max: 500 });
   });
 
+  it('names every malformed id of a households list in one error, at most 20 of them, with their count', async () => {
+    const QUERY = `query($ids: [ID!]!) { households(ids: $ids) { id } }`;
+    // Not hub ids: a sync learns of all four in one round trip (it was told of ids[1] alone).
+    const some = await hub.gql(QUERY, { ids: [String(wangId), 'abc', '0', String(zhaoId), '-3', '1e3'] });
+    expect(some.data?.households ?? null).toBeNull();
+    expect(some.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'MALFORMED_ID', argument: 'ids[1]', positions: [1, 2, 4, 5], count: 4 })]);
+    for (const i of [1, 2, 4, 5]) expect(some.errors?.[0].message).toContain(`ids[${i}]`);
+    // Not ids at all (empty, a space at an end), found before the hub-id rule: named alike.
+    const blank = await hub.gql(QUERY, { ids: ['', String(wangId), ' 7', '8 '] });
+    expect(blank.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'MALFORMED_ID', argument: 'ids[0]', positions: [0, 2, 3], count: 3 })]);
+    // Many: the first 20 named, all counted.
+    const many = await hub.gql(QUERY, { ids: Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? String(wangId) : `x${i}`)) });
+    const bad = Array.from({ length: 30 }, (_, i) => i).filter((i) => i % 3 !== 0);
+    expect(many.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MALFORMED_ID', argument: `ids[${bad[0]}]`, positions: bad.slice(0, 20), count: bad.length });
+  });
+
   it('refuses a malformed household id, division code and cursor', async () => {
     const a = await hub.gql(`{ household(id: "abc") { id } }`);
     expect(a.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'MALFORMED_ID' });

@@ -3758,16 +3758,16 @@ export type RepeatedGrants = {
 /** Aid tied to one hospital settlement against that stay's out-of-pocket amount. */
 export type SettlementExcess = {
   readonly __typename?: 'SettlementExcess';
-  /** The medical insurance settlement number. */
-  readonly settlementReference: Scalars['String']['output'];
-  /** When the stay was settled. */
-  readonly settledOn: Scalars['Date']['output'];
-  /** The patient's burden before any aid: total cost less basic insurance and critical-illness insurance. */
-  readonly burdenFen: Scalars['Fen']['output'];
-  /** All aid tied to this settlement. */
-  readonly aidFen: Scalars['Fen']['output'];
-  /** Aid above the burden. */
-  readonly excessFen: Scalars['Fen']['output'];
+  /** The medical insurance settlement number. Null where withheld (outside the caller's region, FORBIDDEN LIMITED_VIEW; health detail to a caller without it, FORBIDDEN HEALTH_DETAIL), with that error at this field: the rest of the answer (a pre-grant check's verdict) stands. */
+  readonly settlementReference?: Maybe<Scalars['String']['output']>;
+  /** When the stay was settled. Null where withheld (outside the caller's region, FORBIDDEN LIMITED_VIEW; health detail to a caller without it, FORBIDDEN HEALTH_DETAIL), with that error at this field: the rest of the answer (a pre-grant check's verdict) stands. */
+  readonly settledOn?: Maybe<Scalars['Date']['output']>;
+  /** The patient's burden before any aid: total cost less basic insurance and critical-illness insurance. Null where withheld (outside the caller's region, FORBIDDEN LIMITED_VIEW; health detail to a caller without it, FORBIDDEN HEALTH_DETAIL), with that error at this field: the rest of the answer (a pre-grant check's verdict) stands. */
+  readonly burdenFen?: Maybe<Scalars['Fen']['output']>;
+  /** All aid tied to this settlement. Null outside the caller's region (FORBIDDEN LIMITED_VIEW, at this field): the rest of the answer (a pre-grant check's verdict) stands. */
+  readonly aidFen?: Maybe<Scalars['Fen']['output']>;
+  /** Aid above the burden. Null where withheld (outside the caller's region, FORBIDDEN LIMITED_VIEW; health detail to a caller without it, FORBIDDEN HEALTH_DETAIL), with that error at this field: the rest of the answer (a pre-grant check's verdict) stands. */
+  readonly excessFen?: Maybe<Scalars['Fen']['output']>;
 };
 
 /** Recurring aid paid after the beneficiary died. */
@@ -3781,8 +3781,8 @@ export type AidAfterDeath = {
   readonly to?: Maybe<Scalars['Date']['output']>;
   /** Months paid after death (up to today). */
   readonly months: Scalars['Int']['output'];
-  /** Paid after death, in fen. */
-  readonly excessFen: Scalars['Fen']['output'];
+  /** Paid after death, in fen. Null outside the caller's region (FORBIDDEN LIMITED_VIEW, at this field): the rest of the answer (a pre-grant check's verdict) stands. */
+  readonly excessFen?: Maybe<Scalars['Fen']['output']>;
 };
 
 /** 学段: a school stage as the education roll holds it. */
@@ -3803,8 +3803,8 @@ export type WrongSchoolStage = {
   readonly __typename?: 'WrongSchoolStage';
   /** The day the stage was judged on: the aid's grant date (or its period's start), never today; for aid paid outside the school year it is for (late, or ahead), that school year's last or first day. */
   readonly judgedOn: Scalars['Date']['output'];
-  /** The student's stage on that day, as the education roll holds it. */
-  readonly stage: SchoolStage;
+  /** The student's stage on that day, as the education roll holds it. Null outside the caller's region (FORBIDDEN LIMITED_VIEW, at this field): the rest of the answer (a pre-grant check's verdict) stands. */
+  readonly stage?: Maybe<SchoolStage>;
   /** The stages the programme is for. */
   readonly programmeStages: ReadonlyArray<SchoolStage>;
 };
@@ -3814,8 +3814,8 @@ export type MissedAid = {
   readonly __typename?: 'MissedAid';
   /** The programmes of which none is received. */
   readonly expected: ReadonlyArray<Programme>;
-  /** The conditions found, in words. */
-  readonly conditions: ReadonlyArray<Scalars['String']['output']>;
+  /** The conditions found, in words. Null outside the caller's region (FORBIDDEN LIMITED_VIEW, at this field): the rest of the answer (a pre-grant check's verdict) stands. */
+  readonly conditions?: Maybe<ReadonlyArray<Scalars['String']['output']>>;
   /** The disability level on the certificate, if a certificate was a condition. */
   readonly disabilityLevel?: Maybe<Scalars['Int']['output']>;
   /** Out-of-pocket costs in the window, if they were a condition. */
@@ -4055,7 +4055,7 @@ export type PreGrantFinding = {
   readonly measure: FindingMeasure;
   /** The departments concerned. */
   readonly departments: ReadonlyArray<Department>;
-  /** In words, in Chinese. */
+  /** In words, in Chinese. For a beneficiary outside the caller's region (the LIMITED view of a duplicate check) the rule alone, as aidReport's conflicts there: amounts and days of other offices' aid are not part of that view. */
   readonly explanation: Scalars['String']['output'];
   /** The rule's basis. */
   readonly basis: Scalars['String']['output'];
@@ -4722,12 +4722,12 @@ export type AidRecord = {
   readonly period?: Maybe<AidPeriod>;
   /** One-off aid: the date granted. */
   readonly grantDate?: Maybe<Scalars['Date']['output']>;
-  /** Recurring: fen per month. One-off: fen in total. */
-  readonly amountFen: Scalars['Fen']['output'];
+  /** Recurring: fen per month. One-off: fen in total. Null outside the caller's region scope (the LIMITED view of a duplicate check), with an error FORBIDDEN, reason LIMITED_VIEW, at this field: the rest of the answer (a pre-grant check's verdict) stands. */
+  readonly amountFen?: Maybe<Scalars['Fen']['output']>;
   /** Status. */
   readonly status: AidStatus;
-  /** Stable reference into the department's own records, for follow-up with that office. */
-  readonly sourceReference: Scalars['String']['output'];
+  /** Stable reference into the department's own records, for follow-up with that office. Null outside the caller's region scope (the LIMITED view), with an error FORBIDDEN, reason LIMITED_VIEW, at this field, as amountFen. */
+  readonly sourceReference?: Maybe<Scalars['String']['output']>;
   /** Status UNRECOGNISED only: the status code the department's record carries, as its database holds it (e.g. 7), for the office to correct. Null for every other status. */
   readonly sourceStatusCode?: Maybe<Scalars['String']['output']>;
   /** Set only when the department's programme (subsidy, funding, grant type) code is one its documentation does not list: that code, as its database holds it (e.g. ZX), for the office to correct. The record's programme is then its department's catch-all (code <DEPARTMENT>_UNRECOGNISED) and its status UNRECOGNISED. Null otherwise. */
@@ -5667,7 +5667,7 @@ export type AidReportConflict = {
   readonly severity: FindingSeverity;
   /** The departments concerned. To a charity's client its own (CHARITY) alone: which other offices aided the beneficiary is their aid, which a charity does not read (a women's federation's 两癌 aid on the stay told it of a cancer, a trade union's illness aid of a registered hardship worker). */
   readonly departments: ReadonlyArray<Department>;
-  /** In words, in Chinese; names and ID numbers are never in it. For a beneficiary outside the caller's region (a check in the LIMITED view, purpose DUPLICATE_CHECK), the rule alone: amounts and days of other aid are not part of that view, as preGrantCheck's explanation is refused there. To a charity's client the rule alone too, wherever the beneficiary lives: a charity reads no other office's aid (no household, person or preGrantCheck), and the full text gave it a stay's medical aid with its amount and day. */
+  /** In words, in Chinese; names and ID numbers are never in it. For a beneficiary outside the caller's region (a check in the LIMITED view, purpose DUPLICATE_CHECK), the rule alone: amounts and days of other aid are not part of that view, as preGrantCheck's explanation is there. To a charity's client the rule alone too, wherever the beneficiary lives: a charity reads no other office's aid (no household, person or preGrantCheck), and the full text gave it a stay's medical aid with its amount and day. */
   readonly explanation: Scalars['String']['output'];
 };
 
@@ -7289,11 +7289,11 @@ export type RepeatedGrantsResolvers<ContextType = HubContext, ParentType extends
 };
 
 export type SettlementExcessResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SettlementExcess'] = ResolversParentTypes['SettlementExcess']> = {
-  settlementReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  settledOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  burdenFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
-  aidFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
-  excessFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  settlementReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  settledOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  burdenFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
+  aidFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
+  excessFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -7302,20 +7302,20 @@ export type AidAfterDeathResolvers<ContextType = HubContext, ParentType extends 
   from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   to?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   months?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  excessFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  excessFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type WrongSchoolStageResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['WrongSchoolStage'] = ResolversParentTypes['WrongSchoolStage']> = {
   judgedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
-  stage?: Resolver<ResolversTypes['SchoolStage'], ParentType, ContextType>;
+  stage?: Resolver<Maybe<ResolversTypes['SchoolStage']>, ParentType, ContextType>;
   programmeStages?: Resolver<ReadonlyArray<ResolversTypes['SchoolStage']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type MissedAidResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['MissedAid'] = ResolversParentTypes['MissedAid']> = {
   expected?: Resolver<ReadonlyArray<ResolversTypes['Programme']>, ParentType, ContextType>;
-  conditions?: Resolver<ReadonlyArray<ResolversTypes['String']>, ParentType, ContextType>;
+  conditions?: Resolver<Maybe<ReadonlyArray<ResolversTypes['String']>>, ParentType, ContextType>;
   disabilityLevel?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   outOfPocketFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
   grantCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -7534,9 +7534,9 @@ export type AidRecordResolvers<ContextType = HubContext, ParentType extends Reso
   beneficiary?: Resolver<Maybe<ResolversTypes['Person']>, ParentType, ContextType>;
   period?: Resolver<Maybe<ResolversTypes['AidPeriod']>, ParentType, ContextType>;
   grantDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-  amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  amountFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['AidStatus'], ParentType, ContextType>;
-  sourceReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sourceReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sourceStatusCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sourceProgrammeCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sourceHouseholdReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

@@ -20,7 +20,7 @@ import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS } from '../../domain/find
 import { seesHealthDetail } from '../../access/decide';
 import { subjectsOf } from '../../access/policy';
 import { divisionInReach, townshipRefusal } from '../../access/township';
-import { describeCondition, explain, type Detail } from '../../domain/findings/explain';
+import { describeCondition, explain, explainOutOfScope, type Detail } from '../../domain/findings/explain';
 import type { AidCause, AidRecord as FactRecord, Measure } from '../../domain/findings/facts';
 import type { Proposal } from '../../domain/findings/evaluate';
 import { rulesInForce, thresholdOf, type Rule, type Severity } from '../../domain/findings/rule-set';
@@ -486,7 +486,9 @@ export const findingResolvers: Resolvers = {
   PreGrantFinding: {
     rule: (f) => ruleById(f.ruleId),
     measure: (f, _, ctx) => measureOf(f.measure, proseDetail(ctx)),
-    explanation: (f, _, ctx) => explanationFor(f, ctx),
+    // Outside the caller's region (the LIMITED view of a duplicate check) the rule alone, as aidReport
+    // words a conflict there: the full text gives other offices' aid with amounts and days.
+    explanation: async (f, _, ctx) => ((await ctx.access.viewGiven(f)) === 'FULL' ? explanationFor(f, ctx) : explainOutOfScope(ruleById(f.ruleId))),
     departments: (f) => f.departments.map(departmentOf),
     basis: (f) => ruleById(f.ruleId).basis,
   },

@@ -15,7 +15,8 @@ import type { AidRecord } from '../../federation/contract';
 import type { HouseholdAidArgs, HouseholdAidSummaryArgs, Resolvers } from '../__generated__/types';
 import { departmentOf, pageOf, pageSize, positionAfter, refuseUnknownDivision, unknownRegion } from '../common';
 import type { HubContext } from '../context';
-import { badInput, requireDivisionCode, requireHouseholdId, requireIdNumber } from '../../access/errors';
+import { badInput, malformedEntries, requireDivisionCode, requireHouseholdId, requireIdNumber } from '../../access/errors';
+import { HUB_ID } from '../../domain/hub-id';
 
 function windowOf(args: HouseholdAidSummaryArgs): Window {
   if (args.from && args.to && args.from > args.to) throw badInput('from', 'EMPTY_WINDOW', '`from` is after `to`');
@@ -107,8 +108,10 @@ export const householdResolvers: Resolvers = {
       if (args.ids.length > ctx.config.maxListSize) {
         throw badInput('ids', 'LIST_TOO_LONG', `at most ${ctx.config.maxListSize} ids per request`, { max: ctx.config.maxListSize });
       }
-      const ids = args.ids.map((id, i) => requireHouseholdId(id, `ids[${i}]`));
-      return Promise.all(ids.map((id) => ctx.loaders.hub.householdById.load(id)));
+      // Every malformed id named at once (MALFORMED_ID with positions and count), so a sync fixes them in one round trip.
+      const malformed = args.ids.flatMap((id, i) => (HUB_ID.test(id) ? [] : [i]));
+      if (malformed.length > 0) throw malformedEntries('ids', malformed, 'MALFORMED_ID', 'a household id');
+      return Promise.all(args.ids.map((id) => ctx.loaders.hub.householdById.load(Number(id))));
     },
 
     person: (_, args, ctx) => ctx.loaders.hub.personByIdNumber.load(requireIdNumber(args.idNumber)),

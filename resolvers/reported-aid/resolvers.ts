@@ -191,7 +191,7 @@ export const reportedAidResolvers: Resolvers = {
     // federation's 两癌 aid, a cancer; the trade union's illness aid, a registered hardship worker).
     departments: (c, _, ctx) => (ctx.access.caller!.department === 'CHARITY' ? c.finding.departments.filter((d) => d === 'CHARITY') : c.finding.departments).map(departmentOf),
     // Outside the caller's region a reporter checks (DUPLICATE_CHECK) in the LIMITED view, as
-    // preGrantCheck does, whose explanation is refused there (PreGrantFinding.explanation IN_SCOPE):
+    // preGrantCheck does, whose explanation is the rule alone there too (PreGrantFinding.explanation):
     // the text names the other offices' aid with its amounts and days, which that view withholds
     // (AidRecord.amountFen is LIMITED_VIEW). It was given in full: a county office reporting aid to
     // a person of another county read that person's medical aid and union grants, amount and day.
