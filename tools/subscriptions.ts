@@ -19,7 +19,7 @@
  */
 import os from 'node:os';
 import { shownCallbackUrl } from '../domain/monitoring/delivery';
-import { deliveryCounts, deliveryNotices, listSubscriptions, type SubscriptionRecord } from '../db/alert-delivery/store';
+import { deliveryCounts, deliveryNotices, listSubscriptions, subscribersNow, type SubscriberNow, type SubscriptionRecord } from '../db/alert-delivery/store';
 import { hubDrizzle, type HubDb } from '../db/connect';
 import { callbackHostsFromEnv } from '../db/config';
 import { runSubcommand, unknownCommand, UsageError } from './command-args';
@@ -28,7 +28,7 @@ import { HUB_ID } from '../domain/hub-id';
 import { shownDbInstant as shown } from '../db/instants';
 import { firstChars, longerThan } from '../domain/text-length';
 import { runAgainstHub } from './run-against-hub';
-import { CREATED_BY_MAX, createSubscription, deadLettersWithin, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin } from '../resolvers/alert-delivery/subscriptions';
+import { CREATED_BY_MAX, createSubscription, deadLettersWithin, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin, subscriberRefusal } from '../resolvers/alert-delivery/subscriptions';
 
 /** The CLI is run by whoever holds the hub database: every subscription is within its reach. */
 const EVERY_REGION = '';
@@ -43,11 +43,26 @@ export const USAGE = `usage: npm run subscriptions -- <command>
 
 const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter((x) => x.length > 0);
 
-function describe(s: SubscriptionRecord, counts?: Record<string, number>): string {
+/**
+ * Why the worker sends this subscription's client nothing now (subscriberRefusal, judged at every
+ * attempt), or '' when it may be pushed to: a subscription stays ACTIVE when its client is revoked,
+ * expired or loses the right to read alerts, while each of its pushes ends a dead letter. Shown
+ * beside a revoked subscription too, without the pushes it no longer has.
+ */
+function clientBarred(s: SubscriptionRecord, subscribers: ReadonlyMap<string, SubscriberNow>): string {
+  const why = subscriberRefusal(s.clientId, subscribers.get(s.clientId) ?? null);
+  if (why === null) return '';
+  const said: Record<string, string> = { CLIENT_NOT_FOUND: 'client not found', CLIENT_REVOKED: 'client revoked', CLIENT_EXPIRED: 'client expired' };
+  const state = said[why] ?? `client may not read alerts (${why})`;
+  return s.state === 'ACTIVE' ? `${state}: its pushes end as dead letters` : state;
+}
+
+function describe(s: SubscriptionRecord, counts?: Record<string, number>, clientState = ''): string {
   return [
     `#${s.id}`,
     s.state,
     s.clientId,
+    clientState,
     shownCallbackUrl(s.callbackUrl),
     `regions ${s.regionCodes.join(',')}`,
     `grades ${s.grades.join(',') || 'all'}`,
@@ -137,8 +152,9 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
       case 'list': {
         const subs = await listSubscriptions(db, values.client);
         const counts = await deliveryCounts(db, subs.map((s) => s.id));
+        const subscribers = await subscribersNow(db, subs.map((s) => s.clientId));
         if (subs.length === 0) print('no subscriptions');
-        for (const s of subs) print(describe(s, counts.get(s.id)));
+        for (const s of subs) print(describe(s, counts.get(s.id), clientBarred(s, subscribers)));
         return 0;
       }
       case 'revoke': {
