@@ -27,6 +27,7 @@ import { parseKey, privateServerAuditFiles, readCheckpointFile, type ExternalRec
 import type { AccessDb } from '../db/access/db';
 import { runAgainstHub } from './run-against-hub';
 import { userPath } from '../domain/user-path';
+import { usageErrorLine } from './command-args';
 
 export const USAGE = `usage: npm run audit:verify [-- --anchor SEQ:HASH] [--checkpoints FILE[,FILE…] … --public-key PEM]
   Walks the audit trail's hash chain of the hub database (DATABASE_URL, or the private server a
@@ -135,7 +136,7 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   try {
     ({ values } = parseArgs({ args: argv, options: { ...OPTIONS, help: { type: 'boolean', short: 'h' } }, strict: true }));
   } catch (err) {
-    print(`error: ${(err as Error).message}\n${USAGE}`);
+    print(`${usageErrorLine(err as Error)}\n${USAGE}`);
     return 2;
   }
   if (values.help) {

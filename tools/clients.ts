@@ -22,7 +22,7 @@ import type { OfficeCode as DepartmentCode } from '../domain/departments';
 import { checkCreditCode } from '../domain/credit-code';
 import { isIsoDate } from '../domain/dates';
 import { readDbNow, shownDbInstant as shown } from '../db/instants';
-import { runSubcommand, UsageError } from './command-args';
+import { runSubcommand, unknownCommand, UsageError } from './command-args';
 import { runAgainstHub } from './run-against-hub';
 
 export const USAGE = `usage: npm run clients -- <command>
@@ -155,7 +155,7 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
         return 0;
       }
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+        throw unknownCommand(command);
     }
   });
 }

@@ -1,7 +1,8 @@
 /**
  * The arguments of the command-line tools: one strict parse with `--help`/`-h`, and the exit codes
  * they share, so a mistake reads the same in every tool: 0 for help; 2, with the usage, for an
- * unknown or malformed option, a stray argument, or a UsageError (printed as `error: …`). Tools
+ * unknown or malformed option, a stray argument, or a UsageError (printed as `error: CODE: …`,
+ * the code stable for a script: usageErrorLine). Tools
  * made of subcommands (`npm run clients`, `npm run subscriptions`) use runSubcommand (also 2 for no
  * command), the others parseCommandLine; test/cli-usage.test.ts runs every npm script with a
  * misspelt option.
@@ -16,8 +17,33 @@ export function isParseArgsError(err: unknown): boolean {
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 
-/** Bad arguments: printed with the usage, exit code 2. */
+/** Bad arguments: printed with the usage, exit code 2. Its message starts with its stable code (`ARGUMENT_REQUIRED: …`). */
 export class UsageError extends Error {}
+
+/**
+ * The stable code of node:util parseArgs' refusal. Its own codes (ERR_PARSE_ARGS_…) are Node's and
+ * one of them, INVALID_OPTION_VALUE, says both "a value is missing" (`--client` last, or followed by
+ * another option) and "a flag was given one" (`--deliver-open=1`): told apart by its message.
+ */
+function parseArgsCode(err: Error & { code?: unknown }): string {
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return 'UNKNOWN_OPTION';
+  if (err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return 'UNEXPECTED_ARGUMENT';
+  return /does not take an argument/.test(err.message) ? 'OPTION_TAKES_NO_VALUE' : 'MISSING_OPTION_VALUE';
+}
+
+/**
+ * The line a caller's mistake is printed as, `error: CODE: …`, as `npm run clients` and
+ * `audit:verify` print their refusals: a parseArgs refusal gets its code (UNKNOWN_OPTION,
+ * MISSING_OPTION_VALUE, OPTION_TAKES_NO_VALUE, UNEXPECTED_ARGUMENT), a UsageError carries its own.
+ */
+export function usageErrorLine(err: Error): string {
+  return isParseArgsError(err) ? `error: ${parseArgsCode(err)}: ${err.message}` : `error: ${err.message}`;
+}
+
+/** A subcommand the tool does not have (the `default` of its switch). */
+export function unknownCommand(command: string): UsageError {
+  return new UsageError(`UNKNOWN_COMMAND: unknown command ${JSON.stringify(command)}`);
+}
 
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 
@@ -44,14 +70,15 @@ export async function runSubcommand<O extends ParseArgsOptionsConfig>(argv: stri
     const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...spec.options, ...HELP } });
     const [command, ...rest] = positionals;
     const help = (values as { help?: boolean }).help;
-    if (help || !command) {
+    if (help) {
       print(spec.usage);
-      return help ? 0 : 2;
+      return 0;
     }
+    if (!command) throw new UsageError('ARGUMENT_REQUIRED: no command given');
     return await run({ command, rest, values: values as Parsed<O>['values'] });
   } catch (err) {
     if (err instanceof UsageError || spec.usageErrors?.some((E) => err instanceof E) || isParseArgsError(err)) {
-      print(`error: ${(err as Error).message}`);
+      print(usageErrorLine(err as Error));
       print(spec.usage);
       return 2;
     }
@@ -64,7 +91,7 @@ type ParsedOptions<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseAr
 /**
  * `argv` checked against a tool's options before it does anything (opens a database, reads a
  * file): the exit code when it is answered already (0 after printing the usage for `--help`, 2
- * after printing `error: …` and the usage for an unknown option, a value missing or given to a
+ * after printing `error: CODE: …` (usageErrorLine) and the usage for an unknown option, a value missing or given to a
  * flag, or a positional argument where the tool takes none), else null.
  */
 export function answerCommandLine(usage: string, options: ParseArgsOptionsConfig, argv: string[], opts: { positionals?: boolean } = {}): number | null {
@@ -73,7 +100,7 @@ export function answerCommandLine(usage: string, options: ParseArgsOptionsConfig
     help = (parseArgs({ args: argv, allowPositionals: opts.positionals ?? false, strict: true, options: { ...options, ...HELP } }).values as { help?: boolean }).help;
   } catch (err) {
     if (!isParseArgsError(err)) throw err;
-    console.error(`error: ${(err as Error).message}\n${usage}`);
+    console.error(`${usageErrorLine(err as Error)}\n${usage}`);
     return 2;
   }
   if (!help) return null;

@@ -19,16 +19,16 @@
  */
 import os from 'node:os';
 import { shownCallbackUrl } from '../domain/monitoring/delivery';
-import { deliveryCounts, deliveryNotices, listSubscriptions, type SubscriptionRecord } from '../db/alert-delivery/store';
+import { deliveryCounts, deliveryNotices, listSubscriptions, subscribersNow, type SubscriberNow, type SubscriptionRecord } from '../db/alert-delivery/store';
 import { hubDrizzle, type HubDb } from '../db/connect';
 import { callbackHostsFromEnv } from '../db/config';
-import { runSubcommand, UsageError } from './command-args';
+import { runSubcommand, unknownCommand, UsageError } from './command-args';
 import { addDays, isIsoDate, todayIso } from '../domain/dates';
 import { HUB_ID } from '../domain/hub-id';
 import { shownDbInstant as shown } from '../db/instants';
 import { firstChars, longerThan } from '../domain/text-length';
 import { runAgainstHub } from './run-against-hub';
-import { CREATED_BY_MAX, createSubscription, deadLettersWithin, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin } from '../resolvers/alert-delivery/subscriptions';
+import { CREATED_BY_MAX, createSubscription, deadLettersWithin, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin, subscriberRefusal } from '../resolvers/alert-delivery/subscriptions';
 
 /** The CLI is run by whoever holds the hub database: every subscription is within its reach. */
 const EVERY_REGION = '';
@@ -43,11 +43,26 @@ export const USAGE = `usage: npm run subscriptions -- <command>
 
 const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter((x) => x.length > 0);
 
-function describe(s: SubscriptionRecord, counts?: Record<string, number>): string {
+/**
+ * Why the worker sends this subscription's client nothing now (subscriberRefusal, judged at every
+ * attempt), or '' when it may be pushed to: a subscription stays ACTIVE when its client is revoked,
+ * expired or loses the right to read alerts, while each of its pushes ends a dead letter. Shown
+ * beside a revoked subscription too, without the pushes it no longer has.
+ */
+function clientBarred(s: SubscriptionRecord, subscribers: ReadonlyMap<string, SubscriberNow>): string {
+  const why = subscriberRefusal(s.clientId, subscribers.get(s.clientId) ?? null);
+  if (why === null) return '';
+  const said: Record<string, string> = { CLIENT_NOT_FOUND: 'client not found', CLIENT_REVOKED: 'client revoked', CLIENT_EXPIRED: 'client expired' };
+  const state = said[why] ?? `client may not read alerts (${why})`;
+  return s.state === 'ACTIVE' ? `${state}: its pushes end as dead letters` : state;
+}
+
+function describe(s: SubscriptionRecord, counts?: Record<string, number>, clientState = ''): string {
   return [
     `#${s.id}`,
     s.state,
     s.clientId,
+    clientState,
     shownCallbackUrl(s.callbackUrl),
     `regions ${s.regionCodes.join(',')}`,
     `grades ${s.grades.join(',') || 'all'}`,
@@ -60,15 +75,17 @@ function describe(s: SubscriptionRecord, counts?: Record<string, number>): strin
     .join('  ');
 }
 
-function positiveId(value: string | undefined, what: string): number {
-  if (!value || !HUB_ID.test(value)) throw new UsageError(`${what}: a positive integer`);
+/** A subscription id (MALFORMED_ID, as the API answers one) or a count (`--first`), read from the command line; none given is ARGUMENT_REQUIRED. */
+function positiveId(value: string | undefined, what: string, code = 'MALFORMED_ID'): number {
+  if (!value) throw new UsageError(`ARGUMENT_REQUIRED: ${what}: a positive integer`);
+  if (!HUB_ID.test(value)) throw new UsageError(`${code}: ${what}: a positive integer`);
   return Number(value);
 }
 
 /** Delivery ids are UUIDs: one that is not is a usage error naming its position, as a malformed subscription id is. */
 function deliveryIds(values: string[]): string[] {
   const at = malformedDeliveryId(values);
-  if (at >= 0) throw new UsageError(`replay: argument ${at + 1} (of the delivery ids given) is not a delivery id (a UUID)`);
+  if (at >= 0) throw new UsageError(`MALFORMED_ID: replay: argument ${at + 1} (of the delivery ids given) is not a delivery id (a UUID)`);
   return values;
 }
 
@@ -112,8 +129,8 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
   return runSubcommand(argv, { usage: USAGE, options: OPTIONS }, print, async ({ command, rest, values }) => {
     switch (command) {
       case 'create': {
-        if (!values.client || !values.callback || !values.regions) throw new UsageError('create needs --client, --callback and --regions');
-        if (values.by !== undefined && longerThan(values.by, CREATED_BY_MAX)) throw new UsageError(`--by: at most ${CREATED_BY_MAX} characters`);
+        if (!values.client || !values.callback || !values.regions) throw new UsageError('ARGUMENT_REQUIRED: create needs --client, --callback and --regions');
+        if (values.by !== undefined && longerThan(values.by, CREATED_BY_MAX)) throw new UsageError(`MALFORMED_CREATED_BY: --by: at most ${CREATED_BY_MAX} characters`);
         const made = await createSubscription(db, hosts, {
           clientName: values.client,
           callbackUrl: values.callback,
@@ -135,8 +152,9 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
       case 'list': {
         const subs = await listSubscriptions(db, values.client);
         const counts = await deliveryCounts(db, subs.map((s) => s.id));
+        const subscribers = await subscribersNow(db, subs.map((s) => s.clientId));
         if (subs.length === 0) print('no subscriptions');
-        for (const s of subs) print(describe(s, counts.get(s.id)));
+        for (const s of subs) print(describe(s, counts.get(s.id), clientBarred(s, subscribers)));
         return 0;
       }
       case 'revoke': {
@@ -149,7 +167,7 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
         return 0;
       }
       case 'dead-letters': {
-        const out = await deadLettersWithin(db, EVERY_REGION, { subscriptionId: values.subscription ? positiveId(values.subscription, '--subscription') : undefined, first: values.first ? positiveId(values.first, '--first') : 50 });
+        const out = await deadLettersWithin(db, EVERY_REGION, { subscriptionId: values.subscription ? positiveId(values.subscription, '--subscription') : undefined, first: values.first ? positiveId(values.first, '--first', 'MALFORMED_FIRST') : 50 });
         if (!out.ok) {
           print(`refused: ${out.code} (${out.field}): ${out.message}`);
           return 3;
@@ -160,7 +178,7 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
         return 0;
       }
       case 'replay': {
-        if (!values.subscription && rest.length === 0) throw new UsageError('replay needs --subscription ID or delivery ids');
+        if (!values.subscription && rest.length === 0) throw new UsageError('ARGUMENT_REQUIRED: replay needs --subscription ID or delivery ids');
         const out = await replayDeliveries(db, EVERY_REGION, values.subscription ? { subscriptionId: positiveId(values.subscription, '--subscription') } : { deliveryIds: deliveryIds(rest) });
         if (!out.ok) {
           print(`refused: ${out.code} (${out.field}): ${out.message}`);
@@ -175,14 +193,14 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
       case 'notices': {
         const since = values.since ?? addDays(todayIso(), -7);
         // A calendar date: 2026-02-30 passed the pattern and was compared as text ("no notices").
-        if (!isIsoDate(since)) throw new UsageError(`--since: a calendar date, YYYY-MM-DD, got ${JSON.stringify(since)}`);
+        if (!isIsoDate(since)) throw new UsageError(`MALFORMED_DATE: --since: a calendar date, YYYY-MM-DD, got ${JSON.stringify(since)}`);
         const rows = await deliveryNotices(db, since, 200);
         if (rows.length === 0) print('no notices');
         for (const n of rows) print(`${n.day}  ${n.clientId}  subscription #${n.subscriptionId}  ${n.message}`);
         return 0;
       }
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+        throw unknownCommand(command);
     }
   });
 }

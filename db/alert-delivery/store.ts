@@ -62,6 +62,23 @@ export async function subscriberClient(db: LockingTx, clientName: string): Promi
   return row ? { id: row.id, department: row.department, regionScope: row.regionScope, roles: row.roles, revoked: row.revokedAt !== null, expired: row.expired === 1 } : null;
 }
 
+/**
+ * The API clients of these names as they stand now, by name (a name no client has is absent): what
+ * the worker judges each push by (subscriberRefusal), for the list of subscriptions to show beside
+ * each, so a subscription whose client was revoked does not read as ACTIVE with nothing amiss.
+ */
+export async function subscribersNow(db: HubQuery, clientNames: readonly string[]): Promise<Map<string, SubscriberNow>> {
+  const names = [...new Set(clientNames)];
+  const byName = new Map<string, SubscriberNow>();
+  if (names.length === 0) return byName;
+  const rows = await db
+    .select({ name: apiClient.name, id: apiClient.id, department: apiClient.department, regionScope: apiClient.regionScope, roles: apiClient.roles, revokedAt: apiClient.revokedAt, expired: expiredByDb(apiClient.expiresAt) })
+    .from(apiClient)
+    .where(inArray(apiClient.name, names));
+  for (const { name, expired, ...client } of rows) byName.set(name, { ...client, expired: Number(expired) === 1 });
+  return byName;
+}
+
 /** A client's active subscriptions. */
 export async function activeSubscriptionsOf(db: HubQuery, clientName: string): Promise<SubscriptionRecord[]> {
   return (await db.select().from(alertSubscription).where(and(eq(alertSubscription.clientId, clientName), eq(alertSubscription.state, 'ACTIVE')))).map(subscriptionRecord);

@@ -317,6 +317,17 @@ export function serverOnDataDir(dataDir: string): number | null {
   return null;
 }
 
+/**
+ * MySQL 8's default sql_mode (TiDB's holds the same checks), which every private server runs in:
+ * the tests' (test/support/global-setup.ts) and `npm start`'s, so the demo runs what is tested.
+ * MariaDB 10.11's own default lacks ONLY_FULL_GROUP_BY, NO_ZERO_IN_DATE and NO_ZERO_DATE: a query
+ * grouping by less than it selects ran on the test server and was refused on MySQL 8 and TiDB, and
+ * `npm start`'s server, left in MariaDB's mode, ran statements the tests' refuse. MariaDB's
+ * ONLY_FULL_GROUP_BY is the stricter (it knows no functional dependence on a key), so what passes
+ * here passes there. A caller's serverArgs come after it and may set another.
+ */
+export const MYSQL8_SQL_MODE = 'ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
+
 export interface StartOptions {
   /** Where the data lives; reused when it already holds a database. */
   dataDir: string;
@@ -443,6 +454,7 @@ async function launch(
     '--max-connections=500',
     '--innodb-buffer-pool-size=512M',
     '--local-infile=1',
+    `--sql-mode=${MYSQL8_SQL_MODE}`,
   ];
   if (bins.flavour === 'mysql') args.push('--mysqlx=OFF');
   if (opts.ephemeral) {

@@ -8,15 +8,6 @@
 import { startThrowawayServer } from '../../db/setup/private-server';
 import { nameTemplates, removeTemplates } from './database-templates';
 
-/**
- * MySQL 8's default sql_mode (TiDB's holds the same checks). MariaDB 10.11's lacks
- * ONLY_FULL_GROUP_BY, NO_ZERO_IN_DATE and NO_ZERO_DATE: a query grouping by less than it selects ran
- * on the test server and was refused on MySQL 8 and TiDB. The tests' server runs in MySQL's mode,
- * so every statement the tests send is held to it (docs/scale-out.md). MariaDB's ONLY_FULL_GROUP_BY
- * is the stricter (it knows no functional dependence on a key), so what passes here passes there.
- */
-export const MYSQL8_SQL_MODE = 'ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION';
-
 export default async function globalSetup(): Promise<void> {
   nameTemplates();
   if (process.env.AIDHUB_TEST_DATABASE_URL) {
@@ -26,7 +17,9 @@ export default async function globalSetup(): Promise<void> {
     await removeTemplates(process.env.AIDHUB_TEST_DATABASE_URL);
     return;
   }
-  const server = await startThrowawayServer({ prefix: 'aidhub-test-db-', serverArgs: [`--sql-mode=${MYSQL8_SQL_MODE}`] });
+  // In MySQL 8's default sql_mode, as every private server (db/setup/private-server.ts MYSQL8_SQL_MODE):
+  // every statement the tests send is held to it, and `npm start`'s server runs in the same.
+  const server = await startThrowawayServer({ prefix: 'aidhub-test-db-' });
   process.env.AIDHUB_TEST_DATABASE_URL = server.url;
   (globalThis as { __aidhubTestServer?: typeof server }).__aidhubTestServer = server;
 }
