@@ -5,7 +5,8 @@
  * a stray argument, an unknown or missing subcommand, and `npm run subscriptions`' own usage errors.
  * Before, these were `error: Unknown option '--wirte'` and `error: unknown command "lst"`, no code.
  * One case per family of tool: subcommands (runSubcommand), checked before the database is opened
- * (runAgainstHub's answerCommandLine), options only (parseCommandLine), and audit:verify's own parse.
+ * (runAgainstHub's answerCommandLine), options only (parseCommandLine), audit:verify's own parse, and
+ * the region jobs (scan, monitor:monthly), the demo generator, import and report, which catch parseArgs' refusals themselves.
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -67,6 +68,12 @@ test('tools of options only (parseCommandLine), and audit:verify', () => {
     ['tools/access-table.ts', ['docs/access.md'], 'UNEXPECTED_ARGUMENT'],
     ['tools/audit-verify.ts', ['--wirte'], 'UNKNOWN_OPTION'],
     ['tools/audit-verify.ts', ['--anchor'], 'MISSING_OPTION_VALUE'],
+    // Region jobs (tools/region-job-cli.ts runJobCli) and the demo generator, each with its own catch.
+    ['tools/scan.ts', ['--regoin', '370811'], 'UNKNOWN_OPTION'],
+    ['tools/monitor-monthly.ts', ['--region'], 'MISSING_OPTION_VALUE'],
+    ['tools/generate.ts', ['--wirte'], 'UNKNOWN_OPTION'],
+    ['tools/import.ts', ['--dri', 'x'], 'UNKNOWN_OPTION'],
+    ['tools/report.ts', ['--file'], 'MISSING_OPTION_VALUE'],
   ];
   for (const [tool, args, code] of cases) expect({ tool, args, ...run(tool, args) }).toEqual({ tool, args, status: 2, code, usage: true });
 }, 600_000);

@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { isIsoDate, todayIso } from '../domain/dates';
 import { shownPath, userPath } from '../domain/user-path';
 import { redactUrl, sourceUrls } from '../db/config';
-import { isParseArgsError, UsageError } from './command-args';
+import { isParseArgsError, usageErrorLine, UsageError } from './command-args';
 import { DATE_RANGE } from '../domain/date-ranges';
 import { DEFAULT_CHUNK_HOUSEHOLDS, generateDemo, NonEmptyDatabaseError, type ExistingData } from './generate/index';
 import { DemoDepartmentError, DemoMismatchError, demoDepartment, generateDepartment } from './generate/department';
@@ -122,7 +122,11 @@ async function oneDepartment(hubUrl: string, department: DepartmentCode, seed: s
 
 main().catch((err: unknown) => {
   // An argument parseArgs (or the checks above) refuses is the caller's mistake: with the usage, exit 2, as in the other tools.
-  if (isParseArgsError(err) || err instanceof UsageError || err instanceof DemoDepartmentError) {
+  if (isParseArgsError(err)) {
+    console.error(`${usageErrorLine(err as Error)}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (err instanceof UsageError || err instanceof DemoDepartmentError) {
     console.error(`${(err as Error).message}\n${USAGE}`);
     process.exit(2);
   }

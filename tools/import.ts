@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { redactUrl } from '../db/config';
 import { userPath } from '../domain/user-path';
 import { describeDbError, formatProblem, ImportLoadError, importDir, renderColumnReference, validateImportDir, withColumnReference, type DirValidation } from './import/index';
-import { exitWhenWritten, outputDrained, quietWhenReaderLeaves } from './command-args';
+import { exitWhenWritten, outputDrained, quietWhenReaderLeaves, usageErrorLine } from './command-args';
 
 const USAGE = 'usage: npx tsx tools/import.ts --dir <folder> [--url mysql://...] [--check]\n       npx tsx tools/import.ts --docs [--write]';
 
@@ -61,7 +61,7 @@ async function main(): Promise<number> {
       strict: true,
     }).values;
   } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
+    console.error(`${usageErrorLine(err as Error)}\n${USAGE}`);
     return 2;
   }
   if (args.help) {

@@ -12,7 +12,7 @@ import { databaseExists, provisionHub } from '../db/setup/provision';
 import { isDivisionCode } from '../domain/division-code';
 import { scrub } from '../domain/privacy';
 import { closeSources, openSources, type Sources } from '../federation/sources';
-import { exitWhenWritten, isParseArgsError, quietWhenReaderLeaves, UsageError } from './command-args';
+import { exitWhenWritten, isParseArgsError, quietWhenReaderLeaves, usageErrorLine, UsageError } from './command-args';
 
 // Bad arguments: printed with the usage, exit code 2; the one class every tool throws for them.
 export { UsageError };
@@ -103,7 +103,7 @@ export function runJobCli(name: string, main: () => Promise<number>, usageErrors
     exitWhenWritten,
     (err: unknown) => {
       if (isParseArgsError(err)) {
-        console.error(`${(err as Error).message}\n${usage}`);
+        console.error(`${usageErrorLine(err as Error)}\n${usage}`);
         return exitWhenWritten(2);
       }
       if (err instanceof UsageError || err instanceof ConfigError || usageErrors.some((E) => err instanceof E)) {

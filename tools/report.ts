@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { reportFile } from './report/index';
 import { userPath } from '../domain/user-path';
-import { quietWhenReaderLeaves } from './command-args';
+import { quietWhenReaderLeaves, usageErrorLine } from './command-args';
 import { officerRefusal, parseOfficer } from '../access/officer';
 
 const USAGE = 'usage: npm run report -- --file <aid.csv> [--hub http://127.0.0.1:4000] [--token T] [--officer ID]';
@@ -28,7 +28,7 @@ async function main(): Promise<number> {
   try {
     args = parseArgs({ options: { file: { type: 'string' }, hub: { type: 'string' }, token: { type: 'string' }, officer: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values;
   } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
+    console.error(`${usageErrorLine(err as Error)}\n${USAGE}`);
     return 2;
   }
   if (args.help) {
