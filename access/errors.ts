@@ -53,7 +53,7 @@ export function badInput(argument: string, reason: string, message: string, extr
 
 /**
  * A school year as written (2025-2026; null when none), read as a settlement reference is (typedCode:
- * `２０２６－２０２７` typed in full-width mode is 2026-2027), or BAD_USER_INPUT at `argument`
+ * `２０２６－２０２７` typed in full-width mode is 2026-2027; `𝟐𝟎𝟐𝟔-𝟐𝟎𝟐𝟕` is not), or BAD_USER_INPUT at `argument`
  * (schoolYearWritingProblem).
  */
 export function givenSchoolYear(given: string | null | undefined, argument: string): string | null {

@@ -7,6 +7,7 @@
 import type { DepartmentCode, OfficeCode } from './departments';
 import type { AidProgrammeCode } from './programmes';
 import { addDays, isIsoDate, type IsoDate } from './dates';
+import { halfWidth } from './half-width';
 
 /**
  * SUPERSEDED is only ever the record a completed slip named (Referral.aidRecord; a first aid shows
@@ -144,7 +145,7 @@ export const SETTLEMENT_REFERENCE_MAX_LENGTH = 30;
 /**
  * A settlement reference as a clerk or a spreadsheet gives it, in the form medical insurance keys
  * it: full-width digits and letters (a Chinese input method left in full-width mode) read as ASCII
- * (NFKC, as an ID number is read: domain/id-number.ts typedIdNumber), whitespace around it left
+ * (typedCode, as an ID number is read: domain/id-number.ts typedIdNumber), whitespace around it left
  * out; null when nothing is left. Compared as typed, `３７０８…` named no stay: a pre-grant check
  * answered settlementUnknown for the right number, and charity aid reported on the stay in it was
  * counted in no stay's sum (X7), so a later check of medical aid on that stay answered clear.
@@ -154,12 +155,25 @@ export function settlementReferenceOf(given: string | null | undefined): string 
 }
 
 /**
- * A code a clerk types (a settlement reference, a school year `２０２６－２０２７`) in the form the hub
- * keys it: full-width digits, letters and hyphen read as ASCII (NFKC, as an ID number is read:
- * domain/id-number.ts typedIdNumber), whitespace around it left out; null when nothing is left.
+ * A code a clerk types (a settlement reference, a school year `２０２６－２０２７`, a 统一社会信用代码, an
+ * objection line) in the form the hub keys it: full-width digits, letters and hyphen read as ASCII
+ * (halfWidth, as an ID number is read: domain/id-number.ts typedIdNumber), whitespace around it left
+ * out; null when nothing is left. Only full-width forms, not NFKC: NFKC also read mathematical
+ * (`𝟐𝟎𝟐𝟔`), segmented and circled digits (`③`) and a Roman numeral `Ⅹ` as ASCII, which no input
+ * method types, while it left Arabic-Indic `٣` as typed; a school year, a credit code and a phone
+ * line in them were taken as ASCII, now each code's own check refuses them.
  */
 export function typedCode(given: string | null | undefined): string | null {
-  return given?.normalize('NFKC').trim() || null;
+  return given ? halfWidth(given).trim() || null : null;
+}
+
+/**
+ * Whether a code holds a digit or number of another script or style than 0-9 (Arabic-Indic `٣`,
+ * mathematical `𝟑`, circled `③`, a Roman numeral `Ⅹ`): a code with one names nothing the
+ * departments key, so it is refused (CHARACTERS) rather than read or compared as typed.
+ */
+export function holdsOtherDigits(code: string): boolean {
+  return /[^\P{N}0-9]/u.test(code);
 }
 
 /**

@@ -342,6 +342,37 @@ describe('ID numbers', () => {
   });
 });
 
+describe('codes typed in another script or style', () => {
+  // Only full-width forms are read as ASCII (typedCode, as an ID number is): NFKC read mathematical,
+  // circled and Roman-numeral digits as ASCII too, and a school year or a settlement number in them
+  // was taken for the one in 0-9 (a settlement in 𝟐𝟎𝟐𝟔… named the stay where ٢٠٢٦… named none).
+  const math = (s: string) => s.replace(/[0-9]/g, (d) => String.fromCodePoint(0x1d7ce + Number(d)));
+  const circled = (s: string) => s.replace(/[1-9]/g, (d) => String.fromCodePoint(0x245f + Number(d))).replace(/0/g, '⓪');
+  const CHECK = `query($in: PreGrantCheckInput!) { preGrantCheck(input: $in) { clear } }`;
+  it.each([
+    ['a school year in mathematical digits', { programme: 'NATIONAL_GRANT', grantDate: '2025-09-01', schoolYear: math('2025-2026') }, 'input.schoolYear', 'MALFORMED_SCHOOL_YEAR'],
+    ['a school year in circled digits', { programme: 'NATIONAL_GRANT', grantDate: '2025-09-01', schoolYear: circled('2025-2026') }, 'input.schoolYear', 'MALFORMED_SCHOOL_YEAR'],
+    ['a settlement number in mathematical digits', { programme: 'MEDICAL_AID', grantDate: '2026-02-01', settlementReference: `SETL${math('20260110001')}` }, 'input.settlementReference', 'CHARACTERS'],
+    ['a settlement number in circled digits', { programme: 'MEDICAL_AID', grantDate: '2026-02-01', settlementReference: `SETL${circled('20260110001')}` }, 'input.settlementReference', 'CHARACTERS'],
+    ['a settlement number in Arabic-Indic digits', { programme: 'MEDICAL_AID', grantDate: '2026-02-01', settlementReference: `SETL${'20260110001'.replace(/[0-9]/g, (d) => String.fromCodePoint(0x660 + Number(d)))}` }, 'input.settlementReference', 'CHARACTERS'],
+  ])('%s', async (_what, input, argument, reason) => {
+    const res = await send(json({ query: CHECK, variables: { in: { beneficiaryIdNumber: WANG.grandmother, amountFen: 100_000, ...input } } }));
+    expectRefusal(res, 200, 'BAD_USER_INPUT', reason);
+    expect(res.body.errors[0].extensions.argument).toBe(argument);
+  });
+
+  it('still reads the full-width forms a Chinese input method types', async () => {
+    const fullWidth = (s: string) => s.replace(/[0-9A-Z-]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+    for (const input of [
+      { programme: 'NATIONAL_GRANT', grantDate: '2025-09-01', schoolYear: fullWidth('2025-2026') },
+      { programme: 'MEDICAL_AID', grantDate: '2026-02-01', settlementReference: fullWidth('SETL20260110001') },
+    ]) {
+      const res = await send(json({ query: CHECK, variables: { in: { beneficiaryIdNumber: WANG.grandmother, amountFen: 100_000, ...input } } }));
+      expect(res.body.errors).toBeUndefined();
+    }
+  });
+});
+
 describe('tokens and headers', () => {
   it.each([
     ['no token', {}, 'TOKEN_MISSING'],

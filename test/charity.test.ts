@@ -178,6 +178,13 @@ describe('a charity', () => {
     const REGISTER = `mutation($input: CharityOrganisationRegisterInput!) { charityOrganisationRegister(input: $input) { organisation { creditCode name } userErrors { code } } }`;
     const bad = await data(charityA, REGISTER, { input: { creditCode: ORG_A.slice(0, 17) + (ORG_A[17] === '0' ? '1' : '0'), name: '济宁市慈善总会' } }, 'charityOrganisationRegister');
     expect(bad.userErrors.map((e: any) => e.code)).toEqual(['CREDIT_CODE_INVALID']);
+    // Only full width is read as ASCII: mathematical digits and a Roman numeral Ⅹ (which NFKC read as
+    // 0-9 and X, and registered the code) are refused, as Arabic-Indic digits are.
+    const styled = [ORG_A.replace(/[0-9]/g, (d) => String.fromCodePoint(0x1d7ce + Number(d))), ORG_A.replace(/[0-9]/g, (d) => String.fromCodePoint(0x660 + Number(d))), makeCreditCode('53370800MJX234567').replace('X', 'Ⅹ')];
+    for (const creditCode of styled) {
+      const r = await data(charityA, REGISTER, { input: { creditCode, name: '济宁市慈善总会' } }, 'charityOrganisationRegister');
+      expect(r).toEqual({ organisation: null, userErrors: [{ code: 'CREDIT_CODE_INVALID' }] });
+    }
     // A name offices read that displays otherwise than it is stored (a zero-width joiner, a right-to-left mark).
     for (const name of ['济宁市慈善\u200d总会', '济宁市慈善总会\u200f']) {
       const hidden = await data(charityA, REGISTER, { input: { creditCode: ORG_A, name } }, 'charityOrganisationRegister');

@@ -39,8 +39,9 @@
  * typed, `３７０８…` named no stay, so the aid counted in no stay's sum (X7) and a decision naming
  * the stay in ASCII did not meet it. Only that column: a ledger entry's content hash stays the one
  * of the record as sent, so the record sent again is still the retry it is (validate.ts
- * validateReport tries the raw settlement number too). A read form too long for its column (NFKC
- * may lengthen a compatibility character) names no stay either, and is left as it was.
+ * validateReport tries the raw settlement number too). A read form too long for its column (the
+ * NFKC reading of an earlier release could lengthen a compatibility character) names no stay either,
+ * and is left as it was.
  *
  * The fifth (`delivery-linked:reported_aid`, jobs migration 0004) links each ledger row a charity
  * delivery wrote before reported_aid.delivery_id was kept to its delivery entry: the entry of the

@@ -9,7 +9,7 @@ import { countScanFindings, listScans, scanFindingsPage, settleFinding, viewOfRo
 import { currentScanState, scanJobs } from './scan';
 import { fromDbInstant, fromDbInstantOrNull } from '../../db/instants';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
-import { PROPOSAL_MAX_FEN, SETTLEMENT_REFERENCE_MAX_LENGTH, settlementReferenceOf, type RecordCause } from '../../domain/aid';
+import { holdsOtherDigits, PROPOSAL_MAX_FEN, SETTLEMENT_REFERENCE_MAX_LENGTH, settlementReferenceOf, type RecordCause } from '../../domain/aid';
 import type { IsoDate } from '../../domain/dates';
 import { DATE_RANGE } from '../../domain/date-ranges';
 import { DEPARTMENT_CODES, type DepartmentCode, type OfficeCode } from '../../domain/departments';
@@ -127,6 +127,11 @@ export function refuseGrantAfterDeath(grantDate: IsoDate | null, deathDate: IsoD
 export function givenSettlementRef(programmeCode: string, given: string | null | undefined, argument: string): string | null {
   const settlementRef = settlementReferenceOf(given);
   if (settlementRef === null) return null;
+  // Read as typed, `𝟑𝟕𝟎…` (which NFKC read as ASCII) names no stay: the check would answer
+  // settlementUnknown, and a decision naming it add up nothing, for a cause the clerk cannot see.
+  if (holdsOtherDigits(settlementRef)) {
+    throw badInput(argument, 'CHARACTERS', 'settlementReference holds digits of another script or style (such as ٣, 𝟑 or ③): type it with 0-9');
+  }
   if (settlementRef.length > SETTLEMENT_REFERENCE_MAX_LENGTH) {
     throw badInput(argument, 'TOO_LONG', `settlementReference is at most ${SETTLEMENT_REFERENCE_MAX_LENGTH} characters`, { max: SETTLEMENT_REFERENCE_MAX_LENGTH });
   }

@@ -184,6 +184,11 @@ it('reads an objection line typed in full width (a Chinese input method) as the 
   const fullWidth = await post({ objectionPhone: '０５３７－２３４５６７８' });
   expect(fullWidth.errors).toBeUndefined();
   expect(fullWidth.data.alertNoticePost).toMatchObject({ notice: { id: String(first.id), objectionPhone: '0537-2345678' }, repeated: true, userErrors: [] });
+  // Only full width is read so: mathematical or circled digits, which NFKC read as ASCII, are not
+  // the line a villager dials, and are refused as Arabic-Indic ٠٥٣٧… is.
+  for (const objectionPhone of ['𝟎𝟓𝟑𝟕-𝟐𝟑𝟒𝟓𝟔𝟕𝟖', '⓪⑤③⑦-②③④⑤⑥⑦⑧', '٠٥٣٧-٢٣٤٥٦٧٨']) {
+    expect((await post({ objectionPhone })).data.alertNoticePost).toMatchObject({ notice: null, userErrors: [{ code: 'PHONE_INVALID', field: ['input', 'objectionPhone'] }] });
+  }
   const mobile = await post({ objectionPhone: '１３９０５３７１２３４' });
   expect(mobile.data.alertNoticePost).toMatchObject({ notice: null, userErrors: [{ code: 'PHONE_INVALID', field: ['input', 'objectionPhone'] }] });
   expect(await rows('SELECT objection_phone FROM monitoring_village_notice')).toEqual([{ objection_phone: '0537-2345678' }]);
