@@ -199,9 +199,10 @@ describe('preGrantCheck', () => {
     const largest = await writer().gql(X7, { input: { ...input, amountFen: PROPOSAL_MAX_FEN } });
     expect(largest.errors).toBeUndefined();
     expect(largest.data.preGrantCheck.findings[0].measure).toEqual({ burdenFen: small.burdenFen, aidFen: small.aidFen - 1 + PROPOSAL_MAX_FEN, excessFen: small.excessFen - 1 + PROPOSAL_MAX_FEN });
-    for (const amountFen of [PROPOSAL_MAX_FEN + 1, Number.MAX_SAFE_INTEGER]) {
+    // Both bounds with either refusal, as a page size's are: a negative amount named none, a large one only max.
+    for (const amountFen of [-1, -Number.MAX_SAFE_INTEGER, PROPOSAL_MAX_FEN + 1, Number.MAX_SAFE_INTEGER]) {
       const res = await writer().gql(X7, { input: { ...input, amountFen } });
-      expect(res.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'input.amountFen', reason: 'OUT_OF_RANGE', max: PROPOSAL_MAX_FEN })]);
+      expect(res.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'input.amountFen', reason: 'OUT_OF_RANGE', min: 0, max: PROPOSAL_MAX_FEN })]);
     }
     // Recurring aid after death: months times the monthly amount.
     const X8 = `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { findings { rule { id } measure { ... on AidAfterDeath { months excessFen } } } } }`;

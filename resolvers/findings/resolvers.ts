@@ -176,8 +176,8 @@ function requireOwnProgramme(ctx: HubContext, programmeCode: string): void {
 function proposalOf(input: PreGrantCheckInput, today: IsoDate): Proposal {
   const programme = PROGRAMME_BY_CODE.get(input.programme);
   if (!programme) throw badInput('input.programme', 'UNKNOWN_PROGRAMME', 'programme is not a code of the hub’s programme catalogue');
-  if (input.amountFen < 0) throw badInput('input.amountFen', 'OUT_OF_RANGE', 'amountFen cannot be negative');
-  if (input.amountFen > PROPOSAL_MAX_FEN) throw badInput('input.amountFen', 'OUT_OF_RANGE', `amountFen is at most ${PROPOSAL_MAX_FEN}`, { max: PROPOSAL_MAX_FEN });
+  // Both bounds with either refusal, as a page size's (common.ts pageSize): a negative amount named none.
+  if (input.amountFen < 0 || input.amountFen > PROPOSAL_MAX_FEN) throw badInput('input.amountFen', 'OUT_OF_RANGE', `amountFen is from 0 to ${PROPOSAL_MAX_FEN}`, { min: 0, max: PROPOSAL_MAX_FEN });
   // A service (法律援助) is given, not paid: money proposed for it is refused as aidReport and a meeting refuse it.
   if (input.amountFen > 0 && isServiceProgramme(programme)) throw badInput('input.amountFen', 'AMOUNT_INVALID', SERVICE_AMOUNT_MESSAGE);
   // And 0 fen of aid in money is no grant that can be made: a meeting, aidReport and a charity's pledge
