@@ -154,6 +154,16 @@ describe('aidReport', () => {
     expect(await ledgerRows()).toBe(rows);
   });
 
+  it('refuses a settlement number in digits of another script or style, which names no stay (NFKC read 𝟏 as 1)', async () => {
+    const rows = await ledgerRows();
+    for (const settlementRef of ['SETL-RA-𝟏', 'SETL-RA-①', 'SETL-RA-١']) {
+      const res = await charity.gql(REPORT, { records: [{ reference: 'CS-MED-STYLED', beneficiaryIdNumber: PATIENT, programme: 'CHARITY_MEDICAL', grantDate: '2026-01-25', amountFen: 400_000, settlementRef }] });
+      expect(res.data.aidReport.userErrors).toMatchObject([{ index: 0, code: 'SETTLEMENT_REF_INVALID', field: 'settlementRef' }]);
+      expect(res.data.aidReport.recorded).toBe(0);
+    }
+    expect(await ledgerRows()).toBe(rows);
+  });
+
   it('makes charity money for a hospital stay household aid, in the summary and in X7', async () => {
     const report = await charity.gql(REPORT, {
       records: [{ reference: 'CS-MED-1', beneficiaryIdNumber: PATIENT, programme: 'CHARITY_MEDICAL', grantDate: '2026-01-25', amountFen: 400_000, settlementRef: SETTLEMENT }],

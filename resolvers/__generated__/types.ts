@@ -5616,6 +5616,8 @@ export type AidReportErrorCode =
   | 'AMOUNT_INVALID'
   /** Only medical aid is tied to a hospital settlement. */
   | 'SETTLEMENT_NOT_MEDICAL'
+  /** A settlementRef holding a digit of another script or style than 0-9 (Arabic-Indic ٣, mathematical 𝟑, circled ③, a Roman numeral): it names no stay, so the aid would count in no stay's sum (X7). Full-width digits and letters are read as ASCII. */
+  | 'SETTLEMENT_REF_INVALID'
   /** A CORRECTION or REVERSAL that names no supersedesReference, or an AID record that names one. */
   | 'SUPERSEDES_REQUIRED'
   /** supersedesReference names no record of this reporter (nor one earlier in the same report). */
