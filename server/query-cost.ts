@@ -384,19 +384,6 @@ function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionN
   return found;
 }
 
-/**
- * Refuses an operation whose estimated cost is above `maxCost`, before anything runs, and one that
- * would take its client's operations running at once past `maxCostInFlight` (RATE_LIMITED, reason
- * QUERY_COST_IN_FLIGHT, HTTP 429 with Retry-After: one expensive query each is served, a burst of
- * them sent at once is not, however many per-minute requests the client has left).
- *
- * Apollo keeps each parsed document, so the same query text brings the same operation node. When
- * no page size or `ids` list in it is a variable and no variable can hold a list, its cost is the
- * same for every request: once
- * found within the limit it is remembered for that node, and later requests skip the walk. A cost
- * above the limit is never remembered (such a request is refused, or, with a page size given by a
- * variable that is not an Int, left to execution's own error, as before).
- */
 /** The largest cost a refusal's message writes out: past it, `more than` this (costText). */
 export const COST_WRITTEN_UP_TO = 1e15;
 const grouped = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -412,6 +399,19 @@ export function costText(cost: number): string {
   return cost < COST_WRITTEN_UP_TO ? grouped.format(cost) : `more than ${grouped.format(COST_WRITTEN_UP_TO)}`;
 }
 
+/**
+ * Refuses an operation whose estimated cost is above `maxCost`, before anything runs, and one that
+ * would take its client's operations running at once past `maxCostInFlight` (RATE_LIMITED, reason
+ * QUERY_COST_IN_FLIGHT, HTTP 429 with Retry-After: one expensive query each is served, a burst of
+ * them sent at once is not, however many per-minute requests the client has left).
+ *
+ * Apollo keeps each parsed document, so the same query text brings the same operation node. When
+ * no page size or `ids` list in it is a variable and no variable can hold a list, its cost is the
+ * same for every request: once
+ * found within the limit it is remembered for that node, and later requests skip the walk. A cost
+ * above the limit is never remembered (such a request is refused, or, with a page size given by a
+ * variable that is not an Int, left to execution's own error, as before).
+ */
 export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight | null = limits.maxCostInFlight ? new CostInFlight(limits.maxCostInFlight) : null): HubPlugin {
   const { maxCost } = limits;
   const withinLimit = new WeakMap<OperationDefinitionNode, number>();
