@@ -105,8 +105,8 @@ it('manages subscriptions and dead letters from the command line', async () => {
   expect([unknown.code, unknown.out[0]]).toEqual([3, 'refused: DELIVERY_NOT_FOUND (deliveryIds.0): no delivery with this id within reach']);
   // A delivery id that is not a UUID is a usage error naming it, as a malformed subscription id is.
   const malformed = await run('replay', row.delivery_id, 'not-a-uuid');
-  expect([malformed.code, malformed.out[0]]).toEqual([2, 'error: replay: argument 2 (of the delivery ids given) is not a delivery id (a UUID)']);
-  expect((await run('replay', '--subscription', 'x1')).out[0]).toBe('error: --subscription: a positive integer');
+  expect([malformed.code, malformed.out[0]]).toEqual([2, 'error: MALFORMED_ID: replay: argument 2 (of the delivery ids given) is not a delivery id (a UUID)']);
+  expect((await run('replay', '--subscription', 'x1')).out[0]).toBe('error: MALFORMED_ID: --subscription: a positive integer');
   expect((await run('dead-letters')).out).toEqual(['no dead letters']);
 
   expect((await run('revoke', id)).out[0]).toMatch(/^revoked #\d+  REVOKED/);
