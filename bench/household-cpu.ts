@@ -40,6 +40,7 @@ import { createHubServer } from '../server/app';
 import { generateDemo } from '../tools/generate/index';
 import { Rng, seedFromText } from '../federation/demo-random';
 import type { FloorPools } from './floor';
+import { loadAverage } from './lib/load';
 import { digest } from './lib/compare';
 import { openBenchDatabases } from './lib/database';
 import { cpuSecondsOf } from './lib/process-cpu';
@@ -169,7 +170,7 @@ async function main(): Promise<void> {
     log(`hub/fair floor CPU per request ${(h.cpuUs / h.requests / (f.cpuUs / f.requests)).toFixed(2)}×`);
     if (dbCounted) log(`hub/fair floor CPU per request with the database server's ${((h.cpuUs + h.dbUs) / h.requests / ((f.cpuUs + f.dbUs) / f.requests)).toFixed(2)}×`);
     else log('database server CPU not counted (BENCH_DATABASE_URL, or no /proc)');
-    log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)`);
+    log(`Load average at the end: ${loadAverage()} (${os.cpus().length} CPUs)`);
   } finally {
     for (const close of closers.reverse()) await close().catch((err: unknown) => console.error(`cleanup: ${(err as Error).message}`));
   }

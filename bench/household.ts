@@ -32,6 +32,7 @@ import { generateDemo } from '../tools/generate/index';
 import { departmentRowCount } from '../tools/generate/tables';
 import { Rng, seedFromText } from '../federation/demo-random';
 import { floorHousehold } from './floor';
+import { loadAverage } from './lib/load';
 import { canonical, digest, firstDifference } from './lib/compare';
 import { drawHouseholds } from './lib/draw';
 import { openBenchDatabases } from './lib/database';
@@ -263,7 +264,7 @@ async function bench(opts: BenchOptions, cleanup: Cleanup): Promise<void> {
   await failingAs(hubVariant, 'households(ids)', () => manyAtOnce(hubClient, hubServer, [...measuredIds, ...warmupIds].slice(0, 500)));
   // A worker that died between runs, with nothing asked of it since, still fails the run.
   for (const v of variants) if (v.server?.failure()) await failingAs(v, 'the run', () => Promise.reject(v.server?.failure()));
-  log(`Load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)`);
+  log(`Load average at the end: ${loadAverage()} (${os.cpus().length} CPUs)`);
   log('');
   log(
     opts.servers === 'threads'

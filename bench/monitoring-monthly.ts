@@ -18,11 +18,11 @@ import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import type { SourceConfig } from '../db/config';
 import { loadRuleSet } from '../rules/load';
 import { loadTriggerSet } from '../rules/triggers-load';
-import os from 'node:os';
 import { runMonthlyComparison } from '../resolvers/monitoring/monthly';
 import { monitoringAlert, monitoringAlertEvent } from '../db/monitoring/schema';
 import { alertDelivery } from '../db/alert-delivery/schema';
 import { benchData, log, positiveInt } from './findings-setup';
+import { loadAverage } from './lib/load';
 import { parseCommandLine } from '../tools/command-args';
 import { userPath } from '../domain/user-path';
 
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
         const projected = 1_000_000 / rate;
         log(
           `${mode.padEnd(9)} ${label.padEnd(9)}: ${out.households} households in ${seconds.toFixed(2)} s — ${Math.round(rate)} households/s; ${out.changed} alerts opened or raised; ` +
-            `peak RSS ${Math.round(peakRss / 2 ** 20)} MiB${ratio}; 1,000,000 households projected ${projected.toFixed(0)} s (target 120 s: ${projected <= 120 ? 'met' : 'missed'}); load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+            `peak RSS ${Math.round(peakRss / 2 ** 20)} MiB${ratio}; 1,000,000 households projected ${projected.toFixed(0)} s (target 120 s: ${projected <= 120 ? 'met' : 'missed'}); load average ${loadAverage()}`,
         );
       }
     }
