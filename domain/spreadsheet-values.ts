@@ -7,8 +7,6 @@
 import { halfWidth } from './half-width';
 import { idNumberCheckChar, typedIdNumber } from './id-number';
 
-export { halfWidth };
-
 /**
  * A cell without the mark an export puts on a number for Excel to keep it as text: a leading
  * apostrophe ('370826…) or the formula ="370826…" (as the hub's own findings export writes its
