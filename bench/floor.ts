@@ -443,36 +443,6 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
     }
     return out;
   },
-  async VETERANS_AFFAIRS(select, pool, ids, today) {
-    const [pensions, hardship] = await Promise.all([
-      select<any>(pool, 'SELECT fx_id, gmsfhm, ksrq, zzrq, ybz, ffzt FROM yf_fxbz WHERE gmsfhm IN (?)', [ids]),
-      select<any>(pool, 'SELECT bf_id, gmsfhm, bfrq, bfje FROM knjr_bf WHERE gmsfhm IN (?)', [ids]),
-    ]);
-    const out: AidRecord[] = [];
-    for (const r of pensions) {
-      out.push({
-        ...recordBase('VETERANS_AFFAIRS', 'VETERAN_PENSION', r.gmsfhm, `yf_fxbz:${r.fx_id}`),
-        sourceHouseholdRef: null,
-        periodStart: r.ksrq,
-        periodEnd: r.zzrq,
-        grantDate: null,
-        amountFen: yuanToFen(r.ybz),
-        status: documentedOr([1, 2, 3], r.ffzt, () => (r.ffzt === 2 ? 'SUSPENDED' : r.ffzt === 3 || (r.zzrq !== null && r.zzrq < today) ? 'ENDED' : 'ACTIVE')),
-      });
-    }
-    for (const r of hardship) {
-      out.push({
-        ...recordBase('VETERANS_AFFAIRS', 'VETERAN_HARDSHIP_AID', r.gmsfhm, `knjr_bf:${r.bf_id}`),
-        sourceHouseholdRef: null,
-        periodStart: null,
-        periodEnd: null,
-        grantDate: r.bfrq,
-        amountFen: yuanToFen(r.bfje),
-        status: oneOffStatus(false, r.bfrq, today),
-      });
-    }
-    return out;
-  },
 };
 
 // ---------------------------------------------------------------- the answer

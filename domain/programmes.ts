@@ -41,9 +41,6 @@ export const PROGRAMMES = [
   { code: 'TRAINING_SUBSIDY', department: 'HUMAN_RESOURCES', name: '职业培训补贴', kind: 'ONE_OFF', purpose: 'EMPLOYMENT' },
   { code: 'JOB_SEEKING_SUBSIDY', department: 'HUMAN_RESOURCES', name: '求职创业补贴', kind: 'ONE_OFF', purpose: 'EMPLOYMENT' },
   { code: 'EMPLOYMENT_AID', department: 'HUMAN_RESOURCES', name: '就业援助补贴', kind: 'ONE_OFF', purpose: 'EMPLOYMENT' },
-  // 退役军人事务: 优抚对象 monthly pensions (《军人抚恤优待条例》) and one-off 困难退役军人帮扶援助.
-  { code: 'VETERAN_PENSION', department: 'VETERANS_AFFAIRS', name: '优抚对象定期抚恤补助', kind: 'RECURRING', purpose: 'BASIC_LIVING' },
-  { code: 'VETERAN_HARDSHIP_AID', department: 'VETERANS_AFFAIRS', name: '困难退役军人帮扶援助', kind: 'ONE_OFF', purpose: 'TEMPORARY' },
   // Reported directly to the hub (schema/reported-aid.graphql). The catalogue has no disaster or
   // legal purpose: disaster relief counts as TEMPORARY (one-off relief of basic living), legal aid
   // as SERVICE (seed 000, 二(二) lists services beside money).

@@ -14,7 +14,6 @@ import { readingNormalisedIdNumbers } from './id-numbers';
 import { humanResources } from './human-resources/adapter';
 import { reported } from './reported/adapter';
 import { union } from './union/adapter';
-import { veteransAffairs } from './veterans-affairs/adapter';
 
 /**
  * The common aid record of one reported-aid ledger row: the ledger lives in the hub's own database,
@@ -30,7 +29,6 @@ const DEPARTMENTS: Record<DepartmentCode, DepartmentAdapter> = {
   UNION: union,
   DISABILITY: disability,
   HUMAN_RESOURCES: humanResources,
-  VETERANS_AFFAIRS: veteransAffairs,
   REPORTED: reported,
 };
 
