@@ -306,16 +306,16 @@ describe('money decided for a service', () => {
     const present = ['CIVIL_AFFAIRS', 'JUSTICE'];
     const paid = await demo[CA](MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: present, decisions: [{ ...legal, department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', cause: 'OTHER' }, legal] } });
     expect(paid).toMatchObject({ data: { meetingRecord: { meeting: null, userErrors: [{ code: 'AMOUNT_INVALID', field: ['input', 'decisions', '1', 'amountFen'] }] } } });
-    // 春蕾计划 from 妇联 for the child, declined below and reassigned to 司法.
-    const springBud = { department: 'WOMENS_FEDERATION', programme: 'SPRING_BUD', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.child };
-    const met = await ok(demo[CA], MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: [...present, 'WOMENS_FEDERATION'], decisions: [{ ...legal, amountFen: 0 }, springBud] } }, 'meetingRecord');
+    // 希望工程 from 共青团 for the child (a boy: 春蕾计划 is for girls, PROGRAMME_FOR_WOMEN), declined below and reassigned to 司法.
+    const hope = { department: 'YOUTH_LEAGUE', programme: 'HOPE_PROJECT', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.child };
+    const met = await ok(demo[CA], MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: [...present, 'YOUTH_LEAGUE'], decisions: [{ ...legal, amountFen: 0 }, hope] } }, 'meetingRecord');
     const slip = met.meeting.decisions[0].id;
     const declined = met.meeting.decisions[1].id;
     const correct = (input: Record<string, unknown>) => demo[CA](CORRECT, { input: { caseId, reason: '更正决定', ...input } });
     expect(await correct({ changes: [{ referralId: slip, decision: legal }] })).toMatchObject({ data: { decisionCorrect: { userErrors: [{ code: 'AMOUNT_INVALID', field: ['input', 'changes', '0', 'decision', 'amountFen'] }] } } });
     expect(await correct({ add: [{ ...legal, beneficiaryIdNumber: WANG.head }] })).toMatchObject({ data: { decisionCorrect: { userErrors: [{ code: 'AMOUNT_INVALID', field: ['input', 'add', '0', 'amountFen'] }] } } });
-    // Declined by 妇联, the decision is reassigned to 法律援助: with money for the service, refused; at 0 fen, issued.
-    await ok(demo.AIDHUB_TOKEN_370811_WOMENS_FEDERATION, DECLINE, { input: { referralId: declined, reason: '不符合春蕾计划资助条件' } }, 'referralDecline');
+    // Declined by 共青团, the decision is reassigned to 法律援助: with money for the service, refused; at 0 fen, issued.
+    await ok(demo.AIDHUB_TOKEN_370811_YOUTH_LEAGUE, DECLINE, { input: { referralId: declined, reason: '不符合希望工程资助条件' } }, 'referralDecline');
     const reassign = { referralId: declined, reason: '改为法律援助（抚养费纠纷）', department: 'JUSTICE', programme: 'LEGAL_AID', amountFen: 5_000, deadlineWorkingDays: 10 };
     expect(await demo[CA](REASSIGN, { input: reassign })).toMatchObject({ data: { referralReassign: { referral: null, userErrors: [{ code: 'AMOUNT_INVALID', field: ['input', 'amountFen'] }] } } });
     const reassigned = await ok(demo[CA], REASSIGN, { input: { ...reassign, amountFen: 0 } }, 'referralReassign');
@@ -338,16 +338,17 @@ describe('no money decided for money aid', () => {
     const DECLINE = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { ${SLIP} } }`;
     const REASSIGN = `mutation($input: ReferralReassignInput!) { referralReassign(input: $input) { ${SLIP} } }`;
     const tempAid = { department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', cause: 'OTHER', amountFen: 0, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.head };
-    const springBud = { department: 'WOMENS_FEDERATION', programme: 'SPRING_BUD', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.child };
-    const present = ['CIVIL_AFFAIRS', 'WOMENS_FEDERATION'];
-    const unpaid = await demo[CA](MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: present, decisions: [springBud, tempAid] } });
+    // 希望工程 for the child (a boy: 春蕾计划 is for girls, PROGRAMME_FOR_WOMEN).
+    const hope = { department: 'YOUTH_LEAGUE', programme: 'HOPE_PROJECT', amountFen: 100_000, deadlineWorkingDays: 10, beneficiaryIdNumber: WANG.child };
+    const present = ['CIVIL_AFFAIRS', 'YOUTH_LEAGUE'];
+    const unpaid = await demo[CA](MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: present, decisions: [hope, tempAid] } });
     expect(unpaid).toMatchObject({ data: { meetingRecord: { meeting: null, userErrors: [{ code: 'AMOUNT_INVALID', field: ['input', 'decisions', '1', 'amountFen'] }] } } });
-    const met = await ok(demo[CA], MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: present, decisions: [springBud, { ...tempAid, amountFen: 50_000 }] } }, 'meetingRecord');
+    const met = await ok(demo[CA], MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: present, decisions: [hope, { ...tempAid, amountFen: 50_000 }] } }, 'meetingRecord');
     const [declined, slip] = met.meeting.decisions.map((d: { id: string }) => d.id);
     const correct = (input: Record<string, unknown>) => demo[CA](CORRECT, { input: { caseId, reason: '更正决定', ...input } });
     expect(await correct({ changes: [{ referralId: slip, decision: tempAid }] })).toMatchObject({ data: { decisionCorrect: { userErrors: [{ code: 'AMOUNT_INVALID', field: ['input', 'changes', '0', 'decision', 'amountFen'] }] } } });
     expect(await correct({ add: [{ ...tempAid, beneficiaryIdNumber: WANG.spouse }] })).toMatchObject({ data: { decisionCorrect: { userErrors: [{ code: 'AMOUNT_INVALID', field: ['input', 'add', '0', 'amountFen'] }] } } });
-    await ok(demo.AIDHUB_TOKEN_370811_WOMENS_FEDERATION, DECLINE, { input: { referralId: declined, reason: '不符合春蕾计划资助条件' } }, 'referralDecline');
+    await ok(demo.AIDHUB_TOKEN_370811_YOUTH_LEAGUE, DECLINE, { input: { referralId: declined, reason: '不符合希望工程资助条件' } }, 'referralDecline');
     const reassign = { referralId: declined, reason: '改由民政临时救助', department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', cause: 'OTHER', amountFen: 0, deadlineWorkingDays: 10 };
     expect(await demo[CA](REASSIGN, { input: reassign })).toMatchObject({ data: { referralReassign: { referral: null, userErrors: [{ code: 'AMOUNT_INVALID', field: ['input', 'amountFen'] }] } } });
     const urgent = (await ok(demo[CA], OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: '户主急需临时救助', reportedAt: '2026-03-12T09:00:00+08:00' } }, 'caseOpen')).case.id;

@@ -167,6 +167,8 @@ describe('hostile values of every input', () => {
     ['a period end alone on one-off aid', { ...grant, periodEnd: '2099-12-31' }, refused('input.periodEnd', 'DATE_NOT_TAKEN')],
     ['a grant date on recurring aid', { ...recurring, grantDate: '2099-12-31' }, refused('input.grantDate', 'DATE_NOT_TAKEN')],
     ['冬春救助 dated in July, out of its season (December to May)', { programme: 'WINTER_SPRING_RELIEF', grantDate: '2025-07-01', amountFen: 30_000 }, refused('input.grantDate', 'OUT_OF_SEASON')],
+    // "两癌"救助 and 春蕾计划 are for women and girls: a man's ID number is a typo that would put a cancer aid on a stranger (test/programme-for-women.test.ts).
+    ['"两癌"救助 for a man', { beneficiaryIdNumber: makeIdNumber('370811', '1972-05-05', 43), programme: 'TWO_CANCERS_AID', grantDate: '2026-03-01', amountFen: 500_000 }, refused('input.beneficiaryIdNumber', 'PROGRAMME_FOR_WOMEN')],
   ])('%s is refused with a stable reason', async (_what, input, expected) => {
     expect(await refusal(input)).toEqual(expected);
   });

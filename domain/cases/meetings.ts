@@ -7,6 +7,7 @@ import { PROPOSAL_MAX_FEN, type AidCause } from '../aid';
 import type { IsoDate } from '../dates';
 import type { OfficeCode as DepartmentCode } from '../departments';
 import { fenToYuan } from '../money';
+import { programmeForWomenProblem } from '../programme-beneficiaries';
 import { outOfSeasonProblem } from '../programme-seasons';
 import { isServiceProgramme, MONEY_AMOUNT_MESSAGE, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../programmes';
 import { caseError, type CaseUserError } from './errors';
@@ -117,6 +118,9 @@ export function checkMeeting(
     if (d.beneficiaryIdNumber !== null && !facts.members.includes(d.beneficiaryIdNumber)) {
       errors.push(caseError('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a current member of the household', at('decisions', i, 'beneficiaryIdNumber')));
     }
+    // "两癌"救助 or 春蕾计划 decided for a man (domain/programme-beneficiaries.ts), as aidReport refuses its grant.
+    const forWomen = programme && d.beneficiaryIdNumber !== null ? programmeForWomenProblem(programme.code, d.beneficiaryIdNumber) : null;
+    if (forWomen) errors.push(caseError('PROGRAMME_FOR_WOMEN', forWomen, at('decisions', i, 'beneficiaryIdNumber')));
     // Aid is not decided for someone who died before the meeting (the pre-grant check refuses such a
     // grant too: resolvers/findings/resolvers.ts). The message names no date: it is the person's.
     // A decision naming no one is checked for the head of household (decisionSubject); a head who has

@@ -11,6 +11,7 @@ import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS } from '../findings/perio
 import type { OfficeCode } from '../departments';
 import { HUB_ID } from '../hub-id';
 import { checkIdNumber, isOldIdNumber, typedIdNumber } from '../id-number';
+import { programmeForWomenProblem } from '../programme-beneficiaries';
 import { outOfSeasonProblem } from '../programme-seasons';
 import { isServiceProgramme, MONEY_AMOUNT_MESSAGE, PROGRAMME_BY_CODE, PROGRAMMES, SERVICE_AMOUNT_MESSAGE } from '../programmes';
 import { longerThan } from '../text-length';
@@ -71,6 +72,7 @@ export type ReportErrorCode =
   | 'PERIOD_INVALID'
   | 'PERIOD_TOO_LONG'
   | 'OUT_OF_SEASON'
+  | 'PROGRAMME_FOR_WOMEN'
   | 'AMOUNT_INVALID'
   | 'SETTLEMENT_NOT_MEDICAL'
   | 'SETTLEMENT_REF_INVALID'
@@ -271,6 +273,9 @@ export function validateReport(
     // 冬春救助 out of its season (domain/programme-seasons.ts); a reversal grants nothing.
     const outOfSeason = programme && grantDate && isIsoDate(grantDate) && entryKind !== 'REVERSAL' ? outOfSeasonProblem(programme.code, grantDate) : null;
     if (outOfSeason) fail('OUT_OF_SEASON', 'grantDate', outOfSeason);
+    // "两癌"救助 or 春蕾计划 to a man's ID number (domain/programme-beneficiaries.ts); a reversal takes such a record back.
+    const forWomen = programme && id.ok && entryKind !== 'REVERSAL' ? programmeForWomenProblem(programme.code, id.idNumber) : null;
+    if (forWomen) fail('PROGRAMME_FOR_WOMEN', 'beneficiaryIdNumber', forWomen);
     if (programme?.kind === 'RECURRING') {
       if (!periodStart || grantDate) fail('DATE_REQUIRED', 'periodStart', `a recurring programme takes a period start (and an end: the day it stopped, or the end it is granted for, at most ${RECURRING_APPROVAL_MAX_YEARS} years on), no grant date`);
       else if (periodEnd && periodEnd < periodStart) fail('PERIOD_INVALID', 'periodEnd', 'the period ends before it starts');

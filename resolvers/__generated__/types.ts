@@ -2326,6 +2326,8 @@ export type CaseErrorCode =
   | 'AMOUNT_INVALID'
   /** A decision (a meeting's, a correction's, a reassignment's, on its day) of a programme granted only in a season out of it: 冬春救助 (WINTER_SPRING_RELIEF) runs December to May, its money paid within 15 working days of allocation (the message gives the last day in June). As aidReport's and preGrantCheck's OUT_OF_SEASON. */
   | 'OUT_OF_SEASON'
+  /** A decision of "两癌"救助 (TWO_CANCERS_AID) or 春蕾计划 (SPRING_BUD), programmes for women and girls, for a man's ID number (its 17th digit odd): a mistyped number or another programme. As aidReport's and preGrantCheck's PROGRAMME_FOR_WOMEN. */
+  | 'PROGRAMME_FOR_WOMEN'
   /** The beneficiary is not a current member of the household (or is missing). */
   | 'BENEFICIARY_NOT_IN_HOUSEHOLD'
   /** A second aid is temporary aid. */
@@ -5612,6 +5614,8 @@ export type AidReportErrorCode =
   | 'PERIOD_TOO_LONG'
   /** A grant of a programme granted only in a season dated out of it: 冬春救助 (WINTER_SPRING_RELIEF) runs December to May, its money reaching victims within 15 working days of allocation, so a grant in June after the 15th working day from 31 May (the message gives it), to November, is refused (a typo of its date, or another programme's aid). A reversal is taken. As preGrantCheck's OUT_OF_SEASON. */
   | 'OUT_OF_SEASON'
+  /** A record of "两癌"救助 (TWO_CANCERS_AID) or 春蕾计划 (SPRING_BUD), programmes for women and girls, for a man's ID number (its 17th digit odd): a number mistyped by a digit put a cancer aid on a stranger's record. Check the ID number, or the programme. A reversal is taken. As preGrantCheck's PROGRAMME_FOR_WOMEN. */
+  | 'PROGRAMME_FOR_WOMEN'
   /** An amount that is not whole fen from 0 to 2147483647, a reversal that is not 0, money aid of 0, or a service (法律援助) that is not 0. */
   | 'AMOUNT_INVALID'
   /** Only medical aid is tied to a hospital settlement. */

@@ -14,6 +14,7 @@ import type { IsoDate } from '../../domain/dates';
 import { DATE_RANGE } from '../../domain/date-ranges';
 import { DEPARTMENT_CODES, type DepartmentCode, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
+import { programmeForWomenProblem } from '../../domain/programme-beneficiaries';
 import { outOfSeasonProblem } from '../../domain/programme-seasons';
 import { isServiceProgramme, MONEY_AMOUNT_MESSAGE, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
 import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS } from '../../domain/findings/periods';
@@ -215,6 +216,9 @@ function proposalOf(input: PreGrantCheckInput, today: IsoDate): Proposal {
   if (first < birthDateOf(beneficiaryIdNumber)) {
     throw badInput(`input.${startField}`, 'DATE_INVALID', `${startField} is before the beneficiary's birth (digits 7-14 of the ID number)`);
   }
+  // "两癌"救助 or 春蕾计划 for a man's ID number (domain/programme-beneficiaries.ts), as aidReport and a meeting refuse it.
+  const forWomen = programmeForWomenProblem(programme.code, beneficiaryIdNumber);
+  if (forWomen) throw badInput('input.beneficiaryIdNumber', 'PROGRAMME_FOR_WOMEN', forWomen);
   // A period runs over decades only by a typo (a period end of 2099-12-31), and no recurring grant
   // is approved for so long before it is decided again (latestPeriodEnd): the check ran over the
   // whole of it and answered for aid no one had decided.
