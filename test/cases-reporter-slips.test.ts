@@ -360,6 +360,20 @@ describe('no money decided for money aid', () => {
   });
 });
 
+describe('women’s programmes for a man', () => {
+  it('refuses a first aid of "两癌"救助 for the household’s husband PROGRAMME_FOR_WOMEN at its beneficiary, as a meeting’s decision and aidReport refuse it; for his wife it is taken', async () => {
+    // A meeting, a correction and a reassignment refused it (domain/cases/meetings.ts); a first aid took it, putting a cancer aid on the wrong member.
+    const urgent = (await ok(demo[CA], OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: '户主之妻急需两癌救助', reportedAt: '2026-03-12T09:00:00+08:00' } }, 'caseOpen')).case.id;
+    await ok(demo[CA], MOVE, { input: { caseId: urgent, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+    const FIRST_AID = `mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { state } userErrors { code field } } }`;
+    const aid = { caseId: urgent, programme: 'TWO_CANCERS_AID', amountFen: 500_000, reason: '先行两癌救助' };
+    expect(await demo[CA](FIRST_AID, { input: { ...aid, beneficiaryIdNumber: WANG.head } })).toMatchObject({
+      data: { caseFirstAid: { case: null, userErrors: [{ code: 'PROGRAMME_FOR_WOMEN', field: ['input', 'beneficiaryIdNumber'] }] } },
+    });
+    expect((await ok(demo[CA], FIRST_AID, { input: { ...aid, beneficiaryIdNumber: WANG.spouse } }, 'caseFirstAid')).userErrors).toEqual([]);
+  });
+});
+
 describe('a first aid sent again after its record was corrected', () => {
   it('answers the retry (with its key, and without one) with its first outcome, replayed, not refused by the correction made since', async () => {
     const FIRST_AID = `mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { state } replayed userErrors { code field } } }`;

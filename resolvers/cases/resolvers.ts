@@ -41,6 +41,7 @@ import { calendarCoverage } from '../../domain/cases/working-days';
 import { sourceOf, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { groupBy } from '../../domain/group-by';
+import { programmeForWomenProblem } from '../../domain/programme-beneficiaries';
 import { AID_PROGRAMME_BY_CODE, isServiceProgramme, MONEY_AMOUNT_MESSAGE, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
 import type { AidRecord, AidCause } from '../../federation/contract';
 import type { ActorInput, CaseTransitionInput, DecisionCorrectInput, DecisionInput as DecisionInputArg, MeetingRecordInput, OfficeInput, ReferralReassignInput, Resolvers } from '../__generated__/types';
@@ -978,6 +979,9 @@ export const caseResolvers: Resolvers = {
       const household = await ctx.loaders.hub.membersByHousehold.load(c.householdId);
       const members = household.map((m) => m.person.idNumber);
       if (beneficiary !== null && !members.includes(beneficiary)) return { userErrors: [caseError('BENEFICIARY_NOT_IN_HOUSEHOLD', 'the beneficiary is not a member of the household', ['input', 'beneficiaryIdNumber'])] };
+      // "两癌"救助 or 春蕾计划 for a man (domain/programme-beneficiaries.ts), as a meeting's decision and aidReport refuse it.
+      const forWomen = beneficiary === null ? null : programmeForWomenProblem(programme.code, beneficiary);
+      if (forWomen) return { userErrors: [caseError('PROGRAMME_FOR_WOMEN', forWomen, ['input', 'beneficiaryIdNumber'])] };
       // As a meeting's decision: no aid is given to a member who died before the day it was given (the
       // household not yet updated); a first aid naming no one is the household's and is not refused.
       const died = beneficiary === null ? null : (household.find((m) => m.person.idNumber === beneficiary)?.person.deathDate ?? null);
