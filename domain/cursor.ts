@@ -26,18 +26,35 @@ export function decodeIdCursor(tag: string, cursor: string): number | null {
   return m && m[1] === tag ? Number(m[2]) : null;
 }
 
-/** A position in (division, id) order, the order households are paged under a division. */
-export interface RegionCursor {
-  regionCode: string;
+/**
+ * A position in the pages of a division's households: the division paged (its prefix,
+ * domain/division-code.ts divisionPrefix) and the last household id given, as households are paged
+ * in hub id order (db/household/region-pages.ts householdsUnderDivision).
+ */
+export interface DivisionCursor {
+  prefix: string;
   id: number;
 }
 
-export function encodeRegionCursor(c: RegionCursor): string {
-  return encode(`${c.regionCode}:${c.id}`);
+const DIVISION_CURSOR = new RegExp(`^H:(\\d{2}|\\d{4}|\\d{6}|\\d{9}|\\d{12}):(${HUB_ID_DIGITS})$`);
+
+export function encodeDivisionCursor(c: DivisionCursor): string {
+  return encode(`H:${c.prefix}:${c.id}`);
 }
 
-/** Null when the cursor was not made by encodeRegionCursor. */
-export function decodeRegionCursor(cursor: string): RegionCursor | null {
-  const m = REGION_CURSOR.exec(decode(cursor));
-  return m ? { regionCode: m[1], id: Number(m[2]) } : null;
+/** Null when the cursor was not made by encodeDivisionCursor. */
+export function decodeDivisionCursor(cursor: string): DivisionCursor | null {
+  const m = DIVISION_CURSOR.exec(decode(cursor));
+  return m ? { prefix: m[1], id: Number(m[2]) } : null;
+}
+
+/**
+ * A cursor of a division's pages as they were read before hub id order: a position in (village or
+ * township, hub id) order, the household's own region code and id. It names no position in hub id
+ * order (the households after it there are others), so it is refused as outdated, not read.
+ */
+const REGION_ORDER_CURSOR = new RegExp(`^(\\d{6,12}):(${HUB_ID_DIGITS})$`);
+
+export function isRegionOrderCursor(cursor: string): boolean {
+  return REGION_ORDER_CURSOR.test(decode(cursor));
 }

@@ -19,7 +19,10 @@ export function changeTime(name: string) {
   return timestamp(name, { mode: 'string' }).notNull().default(sql`CURRENT_TIMESTAMP`).onUpdateNow();
 }
 
-/** A column the database keeps (a change marker): never imported, never written by the demo. */
+/**
+ * A column the database keeps (a change marker, or a generated column such as the hub household's
+ * division prefixes, db/household/schema.ts): never imported, never written by the demo.
+ */
 export function maintainedByDatabase(column: MySqlColumn): boolean {
-  return (column as unknown as { hasOnUpdateNow?: boolean }).hasOnUpdateNow === true;
+  return (column as unknown as { hasOnUpdateNow?: boolean }).hasOnUpdateNow === true || column.generated !== undefined;
 }

@@ -1,5 +1,5 @@
 /** Page cursors (domain/cursor.ts): the same text as before they shared one codec, and nothing else accepted. */
-import { decodeIdCursor, decodeRegionCursor, encodeIdCursor, encodeRegionCursor } from '../domain/cursor';
+import { decodeDivisionCursor, decodeIdCursor, encodeDivisionCursor, encodeIdCursor, isRegionOrderCursor } from '../domain/cursor';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
@@ -21,14 +21,22 @@ describe('id cursors', () => {
   });
 });
 
-describe('region cursors', () => {
-  it('are the division code and the household id, base64url, and read back', () => {
-    expect(encodeRegionCursor({ regionCode: '370811001', id: 12 })).toBe(b64('370811001:12'));
-    expect(decodeRegionCursor(b64('370811001:12'))).toEqual({ regionCode: '370811001', id: 12 });
+describe('division cursors', () => {
+  it('are the division prefix and the household id, base64url, and read back', () => {
+    expect(encodeDivisionCursor({ prefix: '370811001', id: 12 })).toBe(b64('H:370811001:12'));
+    for (const prefix of ['37', '3708', '370811', '370811001', '370811001001']) expect(decodeDivisionCursor(encodeDivisionCursor({ prefix, id: 12 }))).toEqual({ prefix, id: 12 });
   });
 
-  it('refuse a code that is not a division code and a cursor of another kind', () => {
-    expect(decodeRegionCursor(b64('37081:12'))).toBeNull();
-    expect(decodeRegionCursor(encodeIdCursor('seq', 12))).toBeNull();
+  it('refuse a prefix of no level, a cursor of another kind and one of the earlier (village, id) order', () => {
+    expect(decodeDivisionCursor(b64('H:37081:12'))).toBeNull();
+    expect(decodeDivisionCursor(encodeIdCursor('seq', 12))).toBeNull();
+    expect(decodeDivisionCursor(b64('370811001:12'))).toBeNull();
+  });
+
+  // Given out before households were paged by hub id: recognised, to be refused as outdated.
+  it('tell a cursor of the earlier (village, id) order from any other', () => {
+    expect(isRegionOrderCursor(b64('370811001001:12'))).toBe(true);
+    expect(isRegionOrderCursor(encodeDivisionCursor({ prefix: '370811', id: 12 }))).toBe(false);
+    expect(isRegionOrderCursor(encodeIdCursor('seq', 12))).toBe(false);
   });
 });

@@ -2,6 +2,7 @@
  * The hub's own tables: who lives where. Aid itself stays in the department sources and is read
  * live through `federation/`; the hub keeps only what no single department owns.
  */
+import { sql } from 'drizzle-orm';
 import { bigint, char, date, index, mysqlEnum, mysqlTable, primaryKey, varchar } from 'drizzle-orm/mysql-core';
 import type { DepartmentCode, OfficeCode } from '../../domain/departments';
 
@@ -26,8 +27,26 @@ export const household = mysqlTable(
     /** The most precise division known: village (12 digits) or township (9). */
     regionCode: varchar('region_code', { length: 12 }).notNull(),
     address: varchar('address', { length: 255 }).notNull(),
+    /**
+     * The region code's prefix at each level above the village (divisionPrefix: a province 2 digits,
+     * a city 4, a county 6, a township 9), so that the households under a division are read in hub
+     * id order straight off (prefix, id) (region-pages.ts householdsUnderDivision). Computed by the
+     * database from regionCode, never written: a household that moves has them moved with it.
+     * VIRTUAL, as TiDB adds no STORED generated column to a table that exists; each index holds its
+     * values. Household ids are immutable, so pages by id meet every household once however it moves.
+     */
+    provincePrefix: varchar('province_prefix', { length: 2 }).generatedAlwaysAs(sql`left(\`region_code\`, 2)`, { mode: 'virtual' }),
+    cityPrefix: varchar('city_prefix', { length: 4 }).generatedAlwaysAs(sql`left(\`region_code\`, 4)`, { mode: 'virtual' }),
+    countyPrefix: varchar('county_prefix', { length: 6 }).generatedAlwaysAs(sql`left(\`region_code\`, 6)`, { mode: 'virtual' }),
+    townshipPrefix: varchar('township_prefix', { length: 9 }).generatedAlwaysAs(sql`left(\`region_code\`, 9)`, { mode: 'virtual' }),
   },
-  (t) => [index('household_region').on(t.regionCode, t.id)],
+  (t) => [
+    index('household_region').on(t.regionCode, t.id),
+    index('household_province').on(t.provincePrefix, t.id),
+    index('household_city').on(t.cityPrefix, t.id),
+    index('household_county').on(t.countyPrefix, t.id),
+    index('household_township').on(t.townshipPrefix, t.id),
+  ],
 );
 
 export const person = mysqlTable('person', {

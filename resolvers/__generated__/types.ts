@@ -4221,15 +4221,16 @@ export type Query = {
   readonly person?: Maybe<Person>;
   /**
    * The households under a division code (city `370800`, county `370811`, township `370811001`, or
-   * village), in a stable order (by the village or township they are registered in, then by hub id),
-   * a page at a time, forward only: `first` and `after` (the `endCursor` of the page before), no
-   * `last`, `before` or `hasPreviousPage`. To go back, ask again with a cursor kept from an earlier
-   * page. The cursor is a position, not an offset: households added or removed meanwhile shift no
-   * other household onto another page, and one added after the position read is met on a later page;
-   * a household moved to another village or township while the pages are read may be met twice or
-   * not at all, and one added to a village the pages have passed is not met: before dropping a
-   * household it held and did not meet, a sync asks `households(ids:)`, which answers one moved within
-   * the division with its new region and refuses one gone from the caller's scope (OUT_OF_SCOPE).
+   * village), in hub id order, a page at a time, forward only: `first` and `after` (the `endCursor` of
+   * the page before), no `last`, `before` or `hasPreviousPage`. To go back, ask again with a cursor
+   * kept from an earlier page. The cursor is a position, not an offset, and a household's id never
+   * changes: every household under the division from the first page to the last is met exactly once,
+   * whatever moves happen between pages. One that leaves the division is met if its page was read
+   * before it left; one that comes into it (or is added) is met if its id is after the page read when
+   * it came (an added household's always is), else on the next sync. Before dropping a household it
+   * held and did not meet, a sync asks `households(ids:)`: one gone from the caller's scope is refused
+   * (OUT_OF_SCOPE). A cursor given out before pages were read in id order is BAD_USER_INPUT, reason
+   * CURSOR_OUTDATED: start again from the first page.
    * A division the hub holds nothing of (not in its region table, no household under it: a typo) is
    * BAD_USER_INPUT, reason REGION_UNKNOWN, not an empty page; a known one without households is empty.
    */

@@ -1,8 +1,8 @@
 /** Households, people and their aid. Resolvers read arguments, call a loader, map the result. */
-import { countHouseholdsUnderPrefix, householdsUnderPrefix } from '../../db/household/region-pages';
+import { countHouseholdsUnderPrefix, householdsUnderDivision } from '../../db/household/region-pages';
 import type { MemberRow, HouseholdRow, PersonRow } from '../../db/household/loaders';
 import { inWindow, newestFirst, summariseAid, type Window } from '../../domain/household/aid-summary';
-import { decodeRegionCursor, encodeRegionCursor } from '../../domain/cursor';
+import { decodeDivisionCursor, encodeDivisionCursor, isRegionOrderCursor } from '../../domain/cursor';
 import { ageOn, type IsoDate } from '../../domain/dates';
 import { trailingWindow } from '../../domain/findings/periods';
 import { DEPARTMENT_CODES, sourceOf, type OfficeCode } from '../../domain/departments';
@@ -119,19 +119,23 @@ export const householdResolvers: Resolvers = {
     householdsInRegion: async (_, args, ctx) => {
       requireDivisionCode(args.code, 'code');
       const first = pageSize(args.first, 50, ctx.config.maxListSize);
-      const after = positionAfter(args.after, decodeRegionCursor);
+      // A cursor given out when pages were read in (village, id) order names a position in that
+      // order: read as an id, it would pass over the households of later villages with lower ids.
+      if (args.after && isRegionOrderCursor(args.after)) throw badInput('after', 'CURSOR_OUTDATED', 'after is a cursor of pages read in an earlier order: start again from the first page');
+      const after = positionAfter(args.after, decodeDivisionCursor);
       const prefix = divisionPrefix(args.code);
-      // A cursor from another division's pages would start this one past its end (an empty last
-      // page) or at its beginning again: a client that mixed them up would stop or loop unawares.
-      if (after && !after.regionCode.startsWith(prefix)) throw badInput('after', 'MALFORMED_CURSOR', 'after is a cursor of another division: page each division with its own cursors');
-      const page = await householdsUnderPrefix(ctx.hub, prefix, first, after);
+      // A cursor from another division's pages would start this one past households it has not
+      // met: a client that mixed them up would miss them unawares. One of a division within this
+      // one is a position in the same id order.
+      if (after && !after.prefix.startsWith(prefix)) throw badInput('after', 'MALFORMED_CURSOR', 'after is a cursor of another division: page each division with its own cursors');
+      const page = await householdsUnderDivision(ctx.hub, prefix, first, after);
       // A division the hub holds nothing of (a typo such as 370811999) answered an empty first page,
       // read as a township without households, as a scan of it read as one without duplicate aid
       // (REGION_UNKNOWN there too). A known division with no household still answers empty.
       await refuseUnknownDivision(ctx.hub, args.code, 'code', page.rows.length === 0 && !after);
       for (const row of page.rows) ctx.loaders.hub.householdById.prime(row.id, row);
       return {
-        ...pageOf(page, (h) => encodeRegionCursor({ regionCode: h.regionCode, id: h.id }), (h) => h),
+        ...pageOf(page, (h) => encodeDivisionCursor({ prefix, id: h.id }), (h) => h),
         totalCount: () => countHouseholdsUnderPrefix(ctx.hub, prefix),
       };
     },
