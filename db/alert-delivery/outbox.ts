@@ -14,7 +14,7 @@
 import crypto from 'node:crypto';
 import { and, eq, inArray, isNull, not } from 'drizzle-orm';
 import { alertDeliveryJson, type AlertEnvelope } from '../../domain/monitoring/envelope';
-import { envelopeFor, splitList, subscriptionMatches, type SubscriptionFilter } from '../../domain/monitoring/subscriptions';
+import { envelopeFor, regionCovers, splitList, subscriptionMatches, type SubscriptionFilter } from '../../domain/monitoring/subscriptions';
 import type { AlertGrade } from '../../domain/monitoring/envelope';
 import type { HubQuery, HubTx } from '../cases/records';
 import { lockKnownRow, type LockingTx } from '../locking';
@@ -182,12 +182,12 @@ export interface ReminderPush {
 
 /**
  * Whether a subscription is pushed a slip's reminder: its client is of the department the slip is
- * addressed to and one of its regions holds the case's township (a county's office, a city-wide
- * bureau). One that names triggers chose those alerts alone, so it gets none; grades do not concern
+ * addressed to and one of its regions holds the case's township (a county's office; a city-wide
+ * bureau's 370800, as an alert's region is matched: regionCovers). One that names triggers chose those alerts alone, so it gets none; grades do not concern
  * a slip.
  */
 export function remindedBy(s: ActiveSubscription, push: Pick<ReminderPush, 'department' | 'townshipCode'>): boolean {
-  return s.department === push.department && s.triggerIds.length === 0 && s.regionCodes.some((r) => push.townshipCode.startsWith(r));
+  return s.department === push.department && s.triggerIds.length === 0 && s.regionCodes.some((r) => regionCovers(r, push.townshipCode));
 }
 
 /**

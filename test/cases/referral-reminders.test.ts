@@ -36,8 +36,8 @@ let dbs: TestDatabases;
 let hub: TestHub;
 let audit: AuditStore;
 let wangId: string;
-const receivers: Record<'health' | 'housing' | 'yanzhouHealth', AlertReceiver> = {} as never;
-const office: Record<'health' | 'housing' | 'yanzhouHealth', TestHub['gql']> = {} as never;
+const receivers: Record<'health' | 'housing' | 'yanzhouHealth' | 'cityHealth', AlertReceiver> = {} as never;
+const office: Record<'health' | 'housing' | 'yanzhouHealth' | 'cityHealth', TestHub['gql']> = {} as never;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function ok(gql: TestHub['gql'], query: string, variables: Record<string, unknown>, field: string): Promise<any> {
@@ -92,6 +92,8 @@ beforeAll(async () => {
     ['health', 'rencheng-health', 'HEALTH', '370811'],
     ['housing', 'rencheng-housing', 'HOUSING', '370811'],
     ['yanzhouHealth', 'yanzhou-health', 'HEALTH', '370812'],
+    // The city-wide bureau, subscribed to the city: it supervises every county's health office.
+    ['cityHealth', 'jining-health', 'HEALTH', '370800'],
   ] as const;
   for (const [key, name, department, county] of subscribers) {
     await createClient(accessDbOf(dbs.hub), { name, department, regionScope: county, roles: ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'], expiresAt: null });
@@ -145,7 +147,7 @@ describe('a slip due after 春节 2027 (the law alone: provisional)', () => {
     // Two hub processes at once: the reminder is queued by one of them.
     const [a, b] = await Promise.all([first.poller.remindReferrals(), again.poller.remindReferrals()]);
     expect((a?.reminders ?? 0) + (b?.reminders ?? 0)).toBe(1);
-    expect(await first.pass()).toEqual({ reminders: 0, delivered: 1 });
+    expect(await first.pass()).toEqual({ reminders: 0, delivered: 2 });
     expect(pushesOf(receivers.health)).toEqual([{ signatureValid: true, event: 'REFERRAL_DUE_SOON', id: slip, caseId: expect.any(String), office: 'HEALTH', county: '370811', dueOn: '2027-02-18', state: 'ISSUED', workingDaysLeft: 1, provisional: true }]);
     // Nothing else in the body: no person, household, programme, amount or ask.
     expect(Object.keys(receivers.health.pushes[0].body)).toEqual(['deliveryId', 'event', 'referral']);
@@ -153,6 +155,7 @@ describe('a slip due after 春节 2027 (the law alone: provisional)', () => {
     await Promise.all([first.stop(), again.stop()]);
     expect(receivers.housing.pushes).toEqual([]);
     expect(receivers.yanzhouHealth.pushes).toEqual([]);
+    expect(pushesOf(receivers.cityHealth).map((x) => [x.event, x.id, x.signatureValid])).toEqual([['REFERRAL_DUE_SOON', slip, true]]);
     // The office's desk now lists it, a working day left.
     const desk = (await office.health(DESK, { within: 1 })).data.referralsToOffice;
     expect(desk).toEqual([{ id: slip, dueOn: '2027-02-18', provisional: true, deadlineStatus: 'PENDING', timeLeft: { workingDays: 1 }, overdue: null }]);
@@ -169,7 +172,7 @@ describe('a slip due after 春节 2027 (the law alone: provisional)', () => {
   it('pushes REFERRAL_OVERDUE once the due date has passed, once, and the desk lists it late', async () => {
     clock.set(cn('2027-02-19T00:30:00'));
     const p = hubProcess();
-    expect(await p.pass()).toEqual({ reminders: 1, delivered: 1 });
+    expect(await p.pass()).toEqual({ reminders: 1, delivered: 2 });
     await p.stop();
     clock.set(cn('2027-02-22T09:00:00'));
     const restarted = hubProcess();
