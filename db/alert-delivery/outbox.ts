@@ -14,7 +14,7 @@
 import crypto from 'node:crypto';
 import { and, eq, inArray, isNull, not } from 'drizzle-orm';
 import { alertDeliveryJson, type AlertEnvelope } from '../../domain/monitoring/envelope';
-import { envelopeFor, splitList, subscriptionMatches, type SubscriptionFilter } from '../../domain/monitoring/subscriptions';
+import { envelopeFor, regionCovers, splitList, subscriptionMatches, type SubscriptionFilter } from '../../domain/monitoring/subscriptions';
 import type { AlertGrade } from '../../domain/monitoring/envelope';
 import type { HubQuery, HubTx } from '../cases/records';
 import { lockKnownRow, type LockingTx } from '../locking';
@@ -165,4 +165,46 @@ export async function enqueueToToldSubscriptions(tx: LockingTx, alerts: readonly
   if (told.length === 0) return 0;
   // Only those holding a push of the alert are told: a subscription made since read the new dates.
   return writeDeliveries(tx, await activeSubscriptions(tx), alerts, { toldBefore: new Set(told.map((t) => toldKey(t.alertId, t.subscriptionId))) });
+}
+
+/** A referral slip's reminder as the outbox queues it (resolvers/cases/referral-reminders.ts). */
+export interface ReminderPush {
+  /** alert_delivery.alert_id: `referral:<id>` (domain/cases/reminders.ts reminderSubjectKey). */
+  subjectKey: string;
+  event: 'REFERRAL_DUE_SOON' | 'REFERRAL_OVERDUE';
+  /** The department of the office the slip is addressed to. */
+  department: string;
+  /** The case's township: a subscription reaches it when one of its regions holds it. */
+  townshipCode: string;
+  /** The body to send, given its delivery id. */
+  body: (deliveryId: string) => string;
+}
+
+/**
+ * Whether a subscription is pushed a slip's reminder: its client is of the department the slip is
+ * addressed to and one of its regions holds the case's township (a county's office; a city-wide
+ * bureau's 370800, as an alert's region is matched: regionCovers). One that names triggers chose those alerts alone, so it gets none; grades do not concern
+ * a slip.
+ */
+export function remindedBy(s: ActiveSubscription, push: Pick<ReminderPush, 'department' | 'townshipCode'>): boolean {
+  return s.department === push.department && s.triggerIds.length === 0 && s.regionCodes.some((r) => regionCovers(r, push.townshipCode));
+}
+
+/**
+ * The outbox rows of a slip's reminder, in the caller's transaction (the one that spends it,
+ * db/cases/store.ts spendReminder): one per active subscription that remindedBy admits, due at
+ * once, sent, signed, retried and audited by the delivery worker as an alert's push is. Returns how
+ * many rows it wrote.
+ */
+export async function enqueueReminderDeliveries(tx: HubTx, push: ReminderPush, subscriptions?: readonly ActiveSubscription[]): Promise<number> {
+  const to = (subscriptions ?? (await activeSubscriptions(tx))).filter((s) => remindedBy(s, push));
+  if (to.length === 0) return 0;
+  const now = dbNow();
+  await tx.insert(alertDelivery).values(
+    to.map((s) => {
+      const deliveryId = crypto.randomUUID();
+      return { deliveryId, subscriptionId: s.id, alertId: push.subjectKey, event: push.event, payload: push.body(deliveryId), state: 'PENDING' as const, attempts: 0, nextAttemptAt: now, createdAt: now };
+    }),
+  );
+  return to.length;
 }

@@ -56,7 +56,8 @@ export const alertDelivery = mysqlTable(
     deliveryId: char('delivery_id', { length: 36 }).notNull(),
     subscriptionId: id('subscription_id').notNull(),
     alertId: varchar('alert_id', { length: 64 }).notNull(),
-    event: mysqlEnum('event', ['ALERT_OPENED', 'ALERT_RAISED', 'ALERT_MOVED', 'ALERT_MOVED_AWAY']).notNull(),
+    /** An alert's event, or a referral slip's reminder (alertId then `referral:<id>`: resolvers/cases/referral-reminders.ts). */
+    event: mysqlEnum('event', ['ALERT_OPENED', 'ALERT_RAISED', 'ALERT_MOVED', 'ALERT_MOVED_AWAY', 'REFERRAL_DUE_SOON', 'REFERRAL_OVERDUE']).notNull(),
     /** The exact JSON body sent on every attempt. */
     payload: text('payload').notNull(),
     state: mysqlEnum('state', ['PENDING', 'DELIVERED', 'DEAD']).notNull(),

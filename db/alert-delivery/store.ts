@@ -374,7 +374,7 @@ export interface DeliveryRecord {
   deliveryId: string;
   subscriptionId: number;
   alertId: string;
-  event: 'ALERT_OPENED' | 'ALERT_RAISED' | 'ALERT_MOVED' | 'ALERT_MOVED_AWAY';
+  event: (typeof alertDelivery.event.enumValues)[number];
   state: 'PENDING' | 'DELIVERED' | 'DEAD';
   attempts: number;
   nextAttemptAt: string;

@@ -247,3 +247,24 @@ export const calendarRecountYear = mysqlTable(
   },
   (t) => [primaryKey({ columns: [t.name, t.year] })],
 );
+
+/**
+ * The reminders pushed of a slip (db/cases/store.ts slipsToRemind, resolvers/cases/referral-reminders.ts):
+ * one row per slip and kind, written in the transaction that queues the pushes, so each kind is
+ * queued once per slip whatever the number of hub processes, restarts or ticks. The primary key is
+ * the guarantee (a second insert of the pair is ignored and queues nothing); the job's lease only
+ * keeps two processes from doing the same work twice. `subscriptions` is how many pushes were queued
+ * (0: no subscription of the office's department covered it then; the reminder is still spent).
+ */
+export const referralReminder = mysqlTable(
+  'referral_reminder',
+  {
+    referralId: id('referral_id').notNull(),
+    kind: mysqlEnum('kind', ['DUE_SOON', 'OVERDUE']).notNull(),
+    /** The slip's due date the reminder was counted for. */
+    dueOn: date('due_on', { mode: 'string' }).notNull(),
+    subscriptions: smallint('subscriptions', { unsigned: true }).notNull(),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.referralId, t.kind] })],
+);

@@ -2,18 +2,19 @@
  * Cases: opening one, moving it through its states, and the batch reads the loaders and the
  * supervision view use. Every write is one transaction; refusals are returned, never thrown.
  */
-import { and, asc, desc, eq, gt, gte, inArray, isNull, like, lt, notInArray, notLike, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, like, lt, lte, notInArray, notLike, or, sql, type SQL } from 'drizzle-orm';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { countyOf, townshipOf } from '../../domain/cases/offices';
 import { caseAndPredecessorIdsOf } from '../../domain/cases/chain';
 import { caseReference } from '../../domain/cases/reference';
-import { ANSWERED_REFERRAL_STATES, hasFeedback, WAITING_REFERRAL_STATES } from '../../domain/cases/referrals';
+import { ANSWERED_REFERRAL_STATES, hasFeedback, isWaitingReferral, WAITING_REFERRAL_STATES } from '../../domain/cases/referrals';
 import { checkTransition, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import type { IsoDate } from '../../domain/dates';
 import type { HubDb } from '../connect';
-import { lockingTransaction } from '../locking';
+import { lockingTransaction, type LockingTx } from '../locking';
 import { fromDbInstant, toDbInstant } from '../instants';
-import { aidCase, caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from './schema';
+import { aidCase, caseEvent, caseMeeting, meetingDepartment, referralReminder, referralSlip, secondAidApproval } from './schema';
+import type { ReminderKind } from '../../domain/cases/reminders';
 import {
   caseEventRecord,
   caseInRegion,
@@ -416,11 +417,17 @@ export async function secondAidApprovalsByIdNumbers(
 /**
  * A receiving office's slips, oldest due first: its inbox. A department's slips are split by the
  * county of the case's household (`townshipPrefix`, null for all): each county's office reads its own.
+ * `dueOnOrBefore`: only those due on or before that day (the overdue and those due soon).
  */
-export async function referralsToOffice(db: HubDb, office: string, states: readonly ReferralRecord['state'][], townshipPrefix: string | null): Promise<ReferralRecord[]> {
+export async function referralsToOffice(db: HubDb, office: string, states: readonly ReferralRecord['state'][], townshipPrefix: string | null, dueOnOrBefore: IsoDate | null = null): Promise<ReferralRecord[]> {
   const rows = await slipsWhere(
     db,
-    and(eq(referralSlip.toOffice, office), inArray(referralSlip.state, [...states]), townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`)),
+    and(
+      eq(referralSlip.toOffice, office),
+      inArray(referralSlip.state, [...states]),
+      townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`),
+      dueOnOrBefore === null ? undefined : lte(referralSlip.dueOn, dueOnOrBefore),
+    ),
   ).orderBy(asc(referralSlip.dueOn), asc(referralSlip.id));
   return rows.map((r) => referralRecord(r.slip, r));
 }
@@ -440,6 +447,52 @@ export async function openReferralsDueBefore(db: HubDb, today: IsoDate, regionPr
   return [...open, ...answeredSince]
     .sort((a, b) => a.slip.dueOn.localeCompare(b.slip.dueOn) || a.slip.id - b.slip.id)
     .map((r) => referralRecord(r.slip, r));
+}
+
+/** Slips read per reminder pass (the rest are read at the next tick). */
+export const REMINDER_BATCH = 500;
+
+/**
+ * Slips waiting for their answer that have a reminder due and not yet queued: those past their due
+ * date (`today`, China) without an OVERDUE reminder, and those due from today up to `dueSoonUntil`
+ * without a DUE_SOON one (resolvers/cases/referral-reminders.ts judges which is due). Through the
+ * state and due-date index; a slip reminded of its kind is left out by the reminder's primary key.
+ */
+export async function slipsToRemind(db: HubDb, today: IsoDate, dueSoonUntil: IsoDate): Promise<ReferralRecord[]> {
+  const rows = await slipsWhere(
+    db,
+    and(
+      inArray(referralSlip.state, [...WAITING_REFERRAL_STATES]),
+      lte(referralSlip.dueOn, dueSoonUntil),
+      sql`NOT EXISTS (SELECT 1 FROM ${referralReminder} r WHERE r.referral_id = ${referralSlip.id} AND r.kind = CASE WHEN ${referralSlip.dueOn} < ${today} THEN 'OVERDUE' ELSE 'DUE_SOON' END)`,
+    ),
+  )
+    .orderBy(asc(referralSlip.dueOn), asc(referralSlip.id))
+    .limit(REMINDER_BATCH);
+  return rows.map((r) => referralRecord(r.slip, r));
+}
+
+/**
+ * Spends a slip's reminder of one kind, in the transaction that queues its pushes: true when this
+ * call recorded it, false when it was recorded before (by another process, or before a restart) or
+ * the slip is no longer waiting with that due date (answered, superseded or recounted since it was
+ * read: nothing is sent). The primary key (referral_id, kind) makes it once per slip and kind; the
+ * slip's row is locked first and read as it is now, so an answer written meanwhile either comes
+ * first (nothing is recorded) or waits for the reminder's commit.
+ */
+export async function spendReminder(tx: LockingTx, referralId: number, kind: ReminderKind, dueOn: IsoDate, at: Date): Promise<boolean> {
+  const [slip] = await tx.select({ state: referralSlip.state, dueOn: referralSlip.dueOn }).from(referralSlip).where(eq(referralSlip.id, referralId)).for('update');
+  if (!slip || slip.dueOn !== dueOn || !isWaitingReferral(slip.state)) return false;
+  const res = await tx.execute(
+    sql`INSERT IGNORE INTO ${referralReminder} (referral_id, kind, due_on, subscriptions, created_at) VALUES (${referralId}, ${kind}, ${dueOn}, 0, ${toDbInstant(at)})`,
+  );
+  return (res as unknown as [{ affectedRows: number }])[0].affectedRows === 1;
+}
+
+/** How many subscriptions a spent reminder was queued to (for people reading the table). */
+export async function noteReminderSubscriptions(tx: HubTx, referralId: number, kind: ReminderKind, subscriptions: number): Promise<void> {
+  if (subscriptions === 0) return;
+  await tx.update(referralReminder).set({ subscriptions }).where(and(eq(referralReminder.referralId, referralId), eq(referralReminder.kind, kind)));
 }
 
 /**

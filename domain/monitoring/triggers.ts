@@ -101,6 +101,12 @@ const fileSchema = z.strictObject({
    * limits are not concerned. The locality's file, when it gives it, replaces it.
    */
   lastDayOff: z.enum(LAST_DAY_OFF_RULES).optional(),
+  /**
+   * When a referral slip's office is reminded that it is due (resolvers/cases/referral-reminders.ts):
+   * once it is due within this many working days (0: on its due date only). The locality's file,
+   * when it gives it, replaces it.
+   */
+  referralReminder: z.strictObject({ dueWithinWorkingDays: z.number().int().min(0).max(20) }).optional(),
   /** Required in the default set; a locality's file that only sets limits, the notice or lastDayOff leaves it out. */
   triggers: z.array(z.looseObject({ id: z.string() })).optional(),
 });
@@ -113,8 +119,18 @@ export interface TriggerSet {
   notice: NoticeRules;
   /** What a calendar-day limit whose last day is a day off does (file field `lastDayOff`). */
   lastDayOff: LastDayOff;
+  /** Referral slips' reminder (file field `referralReminder`): not an alert's, so outside the digest. */
+  referralReminder: ReferralReminderRule;
   digest: string;
 }
+
+/** When a slip's office is reminded that it is due: within this many working days of its due date. */
+export interface ReferralReminderRule {
+  dueWithinWorkingDays: number;
+}
+
+/** One working day ahead: the day before the due date, or the due date itself (the brief of session 34). */
+export const DEFAULT_REFERRAL_REMINDER: ReferralReminderRule = { dueWithinWorkingDays: 1 };
 
 /** A limit as the hub counts it: the grade's (or trigger's) limit and the set's rule for a last day off. */
 export type CountedLimit = Limit & { lastDayOff: LastDayOff };
@@ -203,6 +219,7 @@ export function buildTriggerSet(
   let notice: NoticeRules = base.notice ?? DEFAULT_NOTICE_RULES;
   let noticeSource = sources.defaults;
   let lastDayOff: LastDayOff = base.lastDayOff ?? DEFAULT_LAST_DAY_OFF;
+  let referralReminder: ReferralReminderRule = base.referralReminder ?? DEFAULT_REFERRAL_REMINDER;
   if (override !== null) {
     const local = parseFile(override, sources.override ?? 'override', false);
     if (local.name) name = `${name} + ${local.name}`;
@@ -211,6 +228,7 @@ export function buildTriggerSet(
       limitsSource = sources.override ?? 'override';
     }
     if (local.lastDayOff) lastDayOff = local.lastDayOff;
+    if (local.referralReminder) referralReminder = local.referralReminder;
     if (local.notice) {
       notice = local.notice;
       noticeSource = sources.override ?? 'override';
@@ -242,7 +260,7 @@ export function buildTriggerSet(
     triggers.push(t);
   }
   const digest = crypto.createHash('sha256').update(JSON.stringify({ triggers, setLimits, lastDayOff })).digest('hex').slice(0, 16);
-  return { name, triggers, limits: setLimits, notice, lastDayOff, digest };
+  return { name, triggers, limits: setLimits, notice, lastDayOff, referralReminder, digest };
 }
 
 function checkLimit(l: Limit, source: string, id: string | null, field: string): void {

@@ -266,7 +266,11 @@ export type AlertDeliveryEvent =
   /** The person's home moved to another household or division while the alert was open: it is now the new township's to sign for and verify (pushed, naming the new division, to the subscriptions of the new division). */
   | 'ALERT_MOVED'
   /** The alert moved away from the division a subscription covers (pushed, naming the division it left, not the new one): no longer its office's to act on. Its acknowledgement does not make the alert DELIVERED. */
-  | 'ALERT_MOVED_AWAY';
+  | 'ALERT_MOVED_AWAY'
+  /** Not an alert: a referral slip of the subscriber's department is due within the working days the trigger set's referralReminder gives (its alertId is `referral:<slip id>`); pushed once per slip. */
+  | 'REFERRAL_DUE_SOON'
+  /** Not an alert: a referral slip of the subscriber's department is past its due date without feedback (its alertId is `referral:<slip id>`); pushed once per slip. */
+  | 'REFERRAL_OVERDUE';
 
 /** How many of a subscription's pushes stand where. */
 export type AlertDeliveryCounts = {
@@ -1695,6 +1699,8 @@ export type Referral = {
   readonly deadlineStatus: DeadlineStatus;
   /** When overdue or answered late: by how much, as of `asOf` (default now). */
   readonly overdue?: Maybe<Overdue>;
+  /** While it waits for its answer and is not yet past its due date: the time left at `asOf` (default now), its workingDays those after asOf's day up to the due date (0: due that day); provisional as the slip's own flag says. Null once answered, superseded or overdue. */
+  readonly timeLeft?: Maybe<TimeLeft>;
 };
 
 
@@ -1706,6 +1712,12 @@ export type ReferralDeadlineStatusArgs = {
 
 /** A referral slip (转办单): from one office to another, about a case, with a deadline and feedback. */
 export type ReferralOverdueArgs = {
+  asOf?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+/** A referral slip (转办单): from one office to another, about a case, with a deadline and feedback. */
+export type ReferralTimeLeftArgs = {
   asOf?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
@@ -4456,6 +4468,7 @@ export type QueryReferralArgs = {
 export type QueryReferralsToOfficeArgs = {
   office: OfficeInput;
   states?: InputMaybe<ReadonlyArray<ReferralState>>;
+  dueWithinWorkingDays?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -6691,6 +6704,7 @@ export type ReferralResolvers<ContextType = HubContext, ParentType extends Resol
   correction?: Resolver<Maybe<ResolversTypes['DecisionCorrection']>, ParentType, ContextType>;
   deadlineStatus?: Resolver<ResolversTypes['DeadlineStatus'], ParentType, ContextType, Partial<ReferralDeadlineStatusArgs>>;
   overdue?: Resolver<Maybe<ResolversTypes['Overdue']>, ParentType, ContextType, Partial<ReferralOverdueArgs>>;
+  timeLeft?: Resolver<Maybe<ResolversTypes['TimeLeft']>, ParentType, ContextType, Partial<ReferralTimeLeftArgs>>;
 };
 
 export type FulfilmentResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Fulfilment'] = ResolversParentTypes['Fulfilment']> = {

@@ -22,6 +22,7 @@ import { proseRefusal } from '../../domain/text-screen';
 import { MULTI_LINE_FIELDS } from '../text-inputs';
 import { settlementReferenceOf } from '../../domain/aid';
 import { chinaDateOf, formatChinaInstant, startOfChinaDay } from '../../domain/cases/china-time';
+import { dueSoonUntil } from '../../domain/cases/reminders';
 import { caseDeadlines, isMissed, type CaseDeadline } from '../../domain/cases/deadlines';
 import { memberAge, type Dossier, type DossierCase, type DossierReferral } from '../../domain/cases/dossier';
 import { caseError, refusal, type CaseUserError, type Outcome } from '../../domain/cases/errors';
@@ -773,6 +774,9 @@ async function reassigned(input: ReferralReassignInput, ctx: HubContext, referra
   );
 }
 
+/** The widest `referralsToOffice(dueWithinWorkingDays)`: two months of working days. */
+const MAX_DUE_WITHIN = 40;
+
 // ---- Resolvers ----
 
 export const caseResolvers: Resolvers = {
@@ -790,7 +794,11 @@ export const caseResolvers: Resolvers = {
       // A department's office of one county reads that county's slips; a city-wide bureau every
       // county's (it supervises them); a township officer its township's.
       const prefix = caller ? townshipPrefixOf(caller.regionScope) : null;
-      return referralsToOffice(ctx.hub, office, args.states?.length ? args.states : [...WAITING_REFERRAL_STATES], prefix);
+      // An office's desk: what is due within so many working days, and what is already late.
+      const within = args.dueWithinWorkingDays ?? null;
+      if (within !== null && (within < 0 || within > MAX_DUE_WITHIN)) throw badInput('dueWithinWorkingDays', 'OUT_OF_RANGE', `dueWithinWorkingDays must be between 0 and ${MAX_DUE_WITHIN}`, { min: 0, max: MAX_DUE_WITHIN });
+      const dueBy = within === null ? null : dueSoonUntil(chinaDateOf(ctx.now()), within);
+      return referralsToOffice(ctx.hub, office, args.states?.length ? args.states : [...WAITING_REFERRAL_STATES], prefix, dueBy);
     },
     overdueReport: async (_, args, ctx) => {
       const asOf = asOfOf(ctx, args.asOf);
@@ -1115,6 +1123,7 @@ export const caseResolvers: Resolvers = {
     answeredBy: async (r, _, ctx) => (await answerOf(ctx, r))?.actor ?? null,
     deadlineStatus: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).status,
     overdue: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).overdue,
+    timeLeft: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).timeLeft,
   },
 
   Meeting: {

@@ -28,6 +28,7 @@ import { currentMark, polledFeeds, rowsAfter, unpolledTables, type KeyGap, type 
 import { candidatesForPeople, monitoringToday, writeAlerts, type DetectDeps } from './detect';
 import { monthlyJobs, monthOf, runMonthlyComparison } from './monthly';
 import { displacedAlerts, relocateAlerts } from './relocate';
+import { remindReferrals, type ReminderPass } from '../cases/referral-reminders';
 export { runMonthlyComparison };
 
 export type PollerOptions = MonitoringConfig & { logger?: Logger };
@@ -36,6 +37,8 @@ export const POLL_JOB = (code: DepartmentCode) => `monitor-poll:${code}`;
 export const MONTHLY_JOB = (region: string) => `monitor-monthly:${region}`;
 /** Moving open alerts after their households (resolvers/monitoring/relocate.ts): one process at a time. */
 export const RELOCATE_JOB = 'monitor-relocate';
+/** Reminding offices of referral slips near or past their due date (resolvers/cases/referral-reminders.ts): one process at a time. */
+export const REMIND_JOB = 'referral-remind';
 
 /** What one tick of a department did (tests and logs). */
 export interface TickResult {
@@ -93,6 +96,7 @@ export class MonitoringPoller {
       this.every(this.intervalOf(code), () => this.tick(code));
     }
     this.every(this.opts.intervalMs.default, () => this.relocate());
+    this.every(this.opts.intervalMs.default, () => this.remindReferrals());
     const region = this.opts.monthlyRegion;
     if (region) this.every(this.opts.intervalMs.default, () => this.monthlyIfDue(region));
   }
@@ -236,6 +240,27 @@ export class MonitoringPoller {
     } catch (err) {
       if (err instanceof LeaseLost) {
         this.dropPollLease(code);
+        return null;
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Queues the reminders of referral slips due soon or overdue at the hub's now (referral-reminders.ts),
+   * if this process holds the job's lease; null without it, or when another process took it meanwhile
+   * (its fenced write then wrote nothing, and the reminders are still to be spent).
+   */
+  async remindReferrals(): Promise<ReminderPass | null> {
+    const lease = await this.hold(REMIND_JOB);
+    if (!lease) return null;
+    try {
+      const pass = await remindReferrals(this.deps.hub, this.deps.now(), this.deps.triggerSet.referralReminder, (work) => fenced(this.deps.hub, lease, work));
+      if (pass.reminders > 0) this.opts.logger?.info(pass, 'referral slips: reminders of slips due soon or overdue queued');
+      return pass;
+    } catch (err) {
+      if (err instanceof LeaseLost) {
+        this.leases.delete(REMIND_JOB);
         return null;
       }
       throw err;

@@ -1,0 +1,60 @@
+/**
+ * Reminders of referral slips (转办单, 件件有落实、有反馈): the hub speaks first to the office a slip is
+ * addressed to, through its department's alert subscriptions, once when the slip is due within the
+ * trigger set's `referralReminder.dueWithinWorkingDays` working days (REFERRAL_DUE_SOON) and once
+ * when it is past its due date without feedback (REFERRAL_OVERDUE). Run by the monitoring poller
+ * under its own lease (resolvers/monitoring/poller.ts REMIND_JOB), with the hub's clock; each
+ * reminder is spent (referral_reminder, one row per slip and kind) in the transaction that queues
+ * its pushes, so it is queued once whatever the number of hub processes, restarts or ticks. The
+ * pushes go through the alert outbox and its worker: signed, retried, audited, replayable.
+ */
+import { enqueueReminderDeliveries, activeSubscriptions } from '../../db/alert-delivery/outbox';
+import { noteReminderSubscriptions, slipsToRemind, spendReminder } from '../../db/cases/store';
+import type { HubDb } from '../../db/connect';
+import type { LockingTx } from '../../db/locking';
+import { chinaDateOf } from '../../domain/cases/china-time';
+import { countyOf, storedOffice } from '../../domain/cases/offices';
+import { REMINDER_EVENTS, reminderBody, reminderDue, reminderSubjectKey, dueSoonUntil } from '../../domain/cases/reminders';
+import type { ReferralReminderRule } from '../../domain/monitoring/triggers';
+
+/** What one pass did: reminders spent, and the pushes they queued. */
+export interface ReminderPass {
+  reminders: number;
+  pushes: number;
+}
+
+/**
+ * One pass at `now`: reads the slips with a reminder due and not yet spent, and spends and queues
+ * each in one transaction (`write`: the job's fenced transaction, so a process that lost its lease
+ * writes nothing). A slip addressed to a township's office (or to a key no office maps) has its
+ * reminders spent and pushed to no one: no department's subscriptions are the township's, and a
+ * county civil-affairs receiver is not the township's desk. Spent, they do not come back at every pass.
+ */
+export async function remindReferrals(hub: HubDb, now: Date, rule: ReferralReminderRule, write: <T>(work: (tx: LockingTx) => Promise<T>) => Promise<T>): Promise<ReminderPass> {
+  const today = chinaDateOf(now);
+  const slips = await slipsToRemind(hub, today, dueSoonUntil(today, rule.dueWithinWorkingDays));
+  const due = slips.flatMap((slip) => {
+    const office = storedOffice(slip.toOffice);
+    const reminder = reminderDue(chinaDateOf(slip.issuedAt), slip.dueOn, today, rule.dueWithinWorkingDays);
+    return reminder ? [{ slip, department: office.kind === 'DEPARTMENT' ? office.department : null, reminder }] : [];
+  });
+  if (due.length === 0) return { reminders: 0, pushes: 0 };
+  return write(async (tx) => {
+    const subscriptions = await activeSubscriptions(tx);
+    const pass: ReminderPass = { reminders: 0, pushes: 0 };
+    for (const { slip, department, reminder } of due) {
+      if (!(await spendReminder(tx, slip.id, reminder.kind, slip.dueOn, now))) continue;
+      const push = {
+        subjectKey: reminderSubjectKey(slip.id),
+        event: REMINDER_EVENTS[reminder.kind],
+        townshipCode: slip.townshipCode,
+        body: (deliveryId: string) => JSON.stringify(reminderBody(deliveryId, { ...slip, county: countyOf(slip.townshipCode) }, reminder)),
+      };
+      const pushes = department === null ? 0 : await enqueueReminderDeliveries(tx, { ...push, department }, subscriptions);
+      await noteReminderSubscriptions(tx, slip.id, reminder.kind, pushes);
+      pass.reminders += 1;
+      pass.pushes += pushes;
+    }
+    return pass;
+  });
+}
