@@ -73,13 +73,15 @@ export function scanInReach(ctx: { access?: { caller: { regionScope: string } | 
 }
 
 function filterOf(ctx: HubContext, arg: FindingFilterInput | null | undefined): FindingFilter {
-  const refused = arg?.townshipCode ? townshipRefusal(ctx.access, arg.townshipCode, 'filter.townshipCode') : null;
+  // Trimmed as every single-line text is, before the scope check, which judges what is filtered on.
+  const townshipCode = arg?.townshipCode?.trim() || null;
+  const refused = townshipCode ? townshipRefusal(ctx.access, townshipCode, 'filter.townshipCode') : null;
   if (refused) throw new GraphQLError(refused.message, { extensions: { code: refused.code, reason: refused.reason, argument: refused.argument } });
   return {
     ruleIds: arg?.rules ?? null,
     severities: arg?.severities ?? null,
     departments: arg?.departments ?? null,
-    townshipCode: arg?.townshipCode ?? null,
+    townshipCode,
     statuses: arg?.statuses?.length ? arg.statuses : ACTIONABLE,
     regionPrefix: scopePrefix(ctx),
   };
@@ -425,12 +427,12 @@ export const findingResolvers: Resolvers = {
     },
 
     scans: async (_, args, ctx) => {
-      if (args.regionCode) requireDivisionCode(args.regionCode, 'regionCode');
+      const code = args.regionCode ? requireDivisionCode(args.regionCode, 'regionCode') : null;
       const first = pageSize(args.first, 20, ctx.config.maxListSize);
       const scope = ctx.access?.caller?.regionScope ?? null;
       const after = positionAfter(args.after, (c) => decodeIdCursor(SCANS, c));
-      const page = await listScans(ctx.hub, args.regionCode ?? null, first, after, scope && isDivisionCode(scope) ? scope : null);
-      await refuseUnknownDivision(ctx.hub, args.regionCode, 'regionCode', page.rows.length === 0 && !after);
+      const page = await listScans(ctx.hub, code, first, after, scope && isDivisionCode(scope) ? scope : null);
+      await refuseUnknownDivision(ctx.hub, code, 'regionCode', page.rows.length === 0 && !after);
       return pageOf(page, (scan) => encodeIdCursor(SCANS, scan.id), (scan) => scan);
     },
 

@@ -117,10 +117,10 @@ export const householdResolvers: Resolvers = {
     person: (_, args, ctx) => ctx.loaders.hub.personByIdNumber.load(requireIdNumber(args.idNumber)),
 
     householdsInRegion: async (_, args, ctx) => {
-      requireDivisionCode(args.code, 'code');
+      const code = requireDivisionCode(args.code, 'code');
       const first = pageSize(args.first, 50, ctx.config.maxListSize);
       const after = positionAfter(args.after, decodeRegionCursor);
-      const prefix = divisionPrefix(args.code);
+      const prefix = divisionPrefix(code);
       // A cursor from another division's pages would start this one past its end (an empty last
       // page) or at its beginning again: a client that mixed them up would stop or loop unawares.
       if (after && !after.regionCode.startsWith(prefix)) throw badInput('after', 'MALFORMED_CURSOR', 'after is a cursor of another division: page each division with its own cursors');
@@ -128,7 +128,7 @@ export const householdResolvers: Resolvers = {
       // A division the hub holds nothing of (a typo such as 370811999) answered an empty first page,
       // read as a township without households, as a scan of it read as one without duplicate aid
       // (REGION_UNKNOWN there too). A known division with no household still answers empty.
-      await refuseUnknownDivision(ctx.hub, args.code, 'code', page.rows.length === 0 && !after);
+      await refuseUnknownDivision(ctx.hub, code, 'code', page.rows.length === 0 && !after);
       for (const row of page.rows) ctx.loaders.hub.householdById.prime(row.id, row);
       return {
         ...pageOf(page, (h) => encodeRegionCursor({ regionCode: h.regionCode, id: h.id }), (h) => h),
