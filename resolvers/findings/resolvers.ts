@@ -17,7 +17,8 @@ import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { outOfSeasonProblem } from '../../domain/programme-seasons';
 import { isServiceProgramme, MONEY_AMOUNT_MESSAGE, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
 import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS } from '../../domain/findings/periods';
-import { seesHealthDetail } from '../../access/decide';
+import { outOfScope, seesHealthDetail } from '../../access/decide';
+import { forbidden } from '../../access/session';
 import { subjectsOf } from '../../access/policy';
 import { divisionInReach, townshipRefusal } from '../../access/township';
 import { describeCondition, explain, explainOutOfScope, type Detail } from '../../domain/findings/explain';
@@ -428,6 +429,10 @@ export const findingResolvers: Resolvers = {
 
     scans: async (_, args, ctx) => {
       const code = args.regionCode ? requireDivisionCode(args.regionCode, 'regionCode') : null;
+      // A division the caller's scope does not touch is refused as every other filter by division
+      // refuses one outside the scope (it answered an empty list); one enclosing the scope (a
+      // township's county) is answered, as the list without a filter holds its scans.
+      if (code && !divisionInReach(ctx.access, code)) throw forbidden(outOfScope('Query.scans'));
       const first = pageSize(args.first, 20, ctx.config.maxListSize);
       const scope = ctx.access?.caller?.regionScope ?? null;
       const after = positionAfter(args.after, (c) => decodeIdCursor(SCANS, c));
