@@ -9,7 +9,8 @@ import { countScanFindings, listScans, scanFindingsPage, settleFinding, viewOfRo
 import { currentScanState, scanJobs } from './scan';
 import { fromDbInstant, fromDbInstantOrNull } from '../../db/instants';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
-import { holdsOtherDigits, PROPOSAL_MAX_FEN, SETTLEMENT_REFERENCE_MAX_LENGTH, settlementReferenceOf, type RecordCause } from '../../domain/aid';
+import { OTHER_DIGITS_IN_SETTLEMENT, PROPOSAL_MAX_FEN, SETTLEMENT_REFERENCE_MAX_LENGTH, settlementReferenceOf, type RecordCause } from '../../domain/aid';
+import { holdsOtherDigits } from '../../domain/half-width';
 import type { IsoDate } from '../../domain/dates';
 import { DATE_RANGE } from '../../domain/date-ranges';
 import { DEPARTMENT_CODES, type DepartmentCode, type OfficeCode } from '../../domain/departments';
@@ -133,7 +134,7 @@ export function givenSettlementRef(programmeCode: string, given: string | null |
   // Read as typed, `𝟑𝟕𝟎…` (which NFKC read as ASCII) names no stay: the check would answer
   // settlementUnknown, and a decision naming it add up nothing, for a cause the clerk cannot see.
   if (holdsOtherDigits(settlementRef)) {
-    throw badInput(argument, 'CHARACTERS', 'settlementReference holds digits of another script or style (such as ٣, 𝟑 or ③): type it with 0-9');
+    throw badInput(argument, 'CHARACTERS', OTHER_DIGITS_IN_SETTLEMENT);
   }
   if (settlementRef.length > SETTLEMENT_REFERENCE_MAX_LENGTH) {
     throw badInput(argument, 'TOO_LONG', `settlementReference is at most ${SETTLEMENT_REFERENCE_MAX_LENGTH} characters`, { max: SETTLEMENT_REFERENCE_MAX_LENGTH });
