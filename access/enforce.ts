@@ -119,6 +119,41 @@ function argumentSpec(spec: Record<string, ArgumentKind> | undefined): ArgumentS
   return Object.entries(spec ?? {}).map(([path, kind]) => [path.split('.'), kind] as const);
 }
 
+/**
+ * The arguments with each division code a rule names (a REGION argument) trimmed, as README's
+ * Texts say of every single-line text, before the scope check reads them and the resolver is given
+ * them: both see one value. Trimmed in the resolver alone, " 370826" was no division code to the
+ * check, which let it past, and a division outside the scope to the resolver. A changed value goes
+ * into a copy along its path: a variable's value may be shared by several fields.
+ */
+function trimmedRegions(spec: ArgumentSpec, args: Record<string, unknown>): Record<string, unknown> {
+  let trimmed = args;
+  for (const [path, kind] of spec) if (kind === 'REGION') trimmed = trimmedAt(trimmed, path) as Record<string, unknown>;
+  return trimmed;
+}
+
+function trimmedAt(value: unknown, path: readonly string[]): unknown {
+  if (path.length === 0) return typeof value === 'string' ? trimmedText(value) : value;
+  if (value === null || typeof value !== 'object') return value;
+  const [head, ...rest] = path;
+  const many = head.endsWith('[]');
+  const key = many ? head.slice(0, -2) : head;
+  const next = (value as Record<string, unknown>)[key];
+  let changed: unknown = next;
+  if (!many) changed = trimmedAt(next, rest);
+  else if (Array.isArray(next)) {
+    const items = next.map((v) => trimmedAt(v, rest));
+    if (items.some((v, i) => v !== next[i])) changed = items;
+  }
+  return changed === next ? value : { ...(value as Record<string, unknown>), [key]: changed };
+}
+
+/** The text without whitespace at either end; the same string when it has none (so no copy is made). */
+function trimmedText(text: string): string {
+  const trimmed = text.trim();
+  return trimmed === text ? text : trimmed;
+}
+
 function argumentFacts(spec: ArgumentSpec, args: Record<string, unknown>): ArgumentFacts {
   const facts: ArgumentFacts = { subjects: [], regions: [] };
   for (const [path, kind] of spec) {
@@ -279,9 +314,11 @@ function notFound(subjects: readonly Subject[], what: string, session: AccessSes
 
 function rootField(what: string, rule: RootRule | undefined, resolve: Resolver, returns: PersonalTypeRule | null, capped: boolean): Resolver {
   const spec = argumentSpec(rule?.args);
-  return (source, args, ctx, info) => {
+  const trimsRegions = spec.some(([, kind]) => kind === 'REGION');
+  return (source, given, ctx, info) => {
     const session = sessionOf(ctx);
     const caller = session.caller!;
+    const args = trimsRegions ? trimmedRegions(spec, given) : given;
     const facts = argumentFacts(spec, args);
     const refusal = checkCall(rule, what, caller, session.purpose);
     if (refusal) {

@@ -123,8 +123,13 @@ export function malformedEntries(list: string, positions: readonly number[], rea
   return badInput(`${list}[${positions[0]}]`, reason, `${paths}${more}: ${positions.length === 1 ? 'not' : 'each not'} ${what} (${positions.length} in all)`, { positions: named, count: positions.length });
 }
 
-/** A city, county, township or village code (6, 9 or 12 digits). */
+/**
+ * A city, county, township or village code (6, 9 or 12 digits), trimmed as every single-line text
+ * is: use the code returned. Where the access policy checks the argument against the caller's scope
+ * (a REGION argument), access/enforce.ts has trimmed it already, so the check and this read one value.
+ */
 export function requireDivisionCode(value: string, argument: string): string {
-  if (!isDivisionCode(value)) throw badInput(argument, 'MALFORMED_DIVISION_CODE', `${argument.split('.').at(-1)} must be a division code of 6, 9 or 12 digits`);
-  return value;
+  const code = value.trim();
+  if (!isDivisionCode(code)) throw badInput(argument, 'MALFORMED_DIVISION_CODE', `${argument.split('.').at(-1)} must be a division code of 6, 9 or 12 digits`);
+  return code;
 }

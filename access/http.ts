@@ -19,6 +19,7 @@ import type express from 'express';
 import type { Logger } from 'pino';
 import type { AccessDb } from '../db/access/db';
 import { hubUnavailableReason } from '../db/connect';
+import { halfWidth } from '../domain/half-width';
 import { mayContainIdNumber } from '../domain/id-number';
 import { scrub, loggableError } from '../domain/privacy';
 import type { HubConfig } from '../db/config';
@@ -253,6 +254,22 @@ export function requireJsonPost(req: express.Request, res: express.Response, nex
   if (refused === 'UNSUPPORTED_CONTENT_TYPE') return sendError(res, 415, 'BAD_REQUEST', 'UNSUPPORTED_CONTENT_TYPE', 'POST /graphql takes Content-Type: application/json');
   if (refused === 'UNSUPPORTED_ENCODING') return sendError(res, 415, 'BAD_REQUEST', 'UNSUPPORTED_ENCODING', 'POST /graphql takes a body in UTF-8 (charset=utf-8, or no charset)');
   next();
+}
+
+/**
+ * A GET /graphql whose URL may carry an ID number (in its query, variables, extensions or operation
+ * name: mayContainIdNumber, as X-Request-Id and X-Case-Reference are judged, over full-width digits
+ * read as ASCII) is refused before anything runs: 400, BAD_REQUEST, reason ID_NUMBER_IN_URL, the
+ * number not repeated. A URL is written down by every proxy, load balancer and browser history it
+ * passes, where a POST's body is not: a `person(idNumber:)` look-up sent by GET put the number in
+ * their logs in clear. Only ID numbers, not every GET of personal data: a GET naming a household
+ * id or a division identifies nobody to a reader of those logs, and stays (docs/access.md "Errors").
+ */
+export function refuseIdNumbersInUrl(req: express.Request, res: express.Response, next: express.NextFunction): void {
+  if (req.method !== 'GET') return next();
+  const values = Object.values(req.query as Record<string, unknown>).flat();
+  if (!values.some((v) => typeof v === 'string' && mayContainIdNumber(halfWidth(v)))) return next();
+  sendError(res, 400, 'BAD_REQUEST', 'ID_NUMBER_IN_URL', 'This GET request carries an ID number in its URL, which proxies and browsers write down: send it by POST, with the ID number in the JSON body (as a variable)');
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { DepartmentCode, OfficeCode } from './departments';
 import type { AidProgrammeCode } from './programmes';
 import { addDays, isIsoDate, type IsoDate } from './dates';
-import { halfWidth } from './half-width';
+import { halfWidth, OTHER_DIGITS } from './half-width';
 
 /**
  * SUPERSEDED is only ever the record a completed slip named (Referral.aidRecord; a first aid shows
@@ -155,6 +155,13 @@ export function settlementReferenceOf(given: string | null | undefined): string 
 }
 
 /**
+ * The one message for a settlement reference holding a digit of another script or style
+ * (holdsOtherDigits): aidReport's settlementRef (SETTLEMENT_REF_INVALID) and a proposal's or
+ * decision's settlementReference (CHARACTERS) were told it in two wordings.
+ */
+export const OTHER_DIGITS_IN_SETTLEMENT = `the settlement number ${OTHER_DIGITS}`;
+
+/**
  * A code a clerk types (a settlement reference, a school year `２０２６－２０２７`, a 统一社会信用代码, an
  * objection line) in the form the hub keys it: full-width digits, letters and hyphen read as ASCII
  * (halfWidth, as an ID number is read: domain/id-number.ts typedIdNumber), whitespace around it left
@@ -165,15 +172,6 @@ export function settlementReferenceOf(given: string | null | undefined): string 
  */
 export function typedCode(given: string | null | undefined): string | null {
   return given ? halfWidth(given).trim() || null : null;
-}
-
-/**
- * Whether a code holds a digit or number of another script or style than 0-9 (Arabic-Indic `٣`,
- * mathematical `𝟑`, circled `③`, a Roman numeral `Ⅹ`): a code with one names nothing the
- * departments key, so it is refused (CHARACTERS) rather than read or compared as typed.
- */
-export function holdsOtherDigits(code: string): boolean {
-  return /[^\P{N}0-9]/u.test(code);
 }
 
 /**

@@ -2,7 +2,7 @@
  * 公民身份号码 (GB 11643-1999): 6-digit address code, 8-digit birth date, 3-digit sequence
  * (odd = male), and a check character by ISO 7064 MOD 11-2.
  */
-import { halfWidth } from './half-width';
+import { halfWidth, holdsOtherDigits, OTHER_DIGITS } from './half-width';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARS = '10X98765432';
@@ -72,7 +72,7 @@ export function checkIdNumber(raw: string, today: string = chinaToday()): IdNumb
   // them were "this one has 36", where 18 Arabic-Indic digits are CHARACTERS.
   const length = [...value].length;
   if (length !== 18) return { ok: false, problem: 'LENGTH', message: `an ID number has 18 characters, this one has ${length}` };
-  if (/[^\P{Nd}0-9]/u.test(value)) return { ok: false, problem: 'CHARACTERS', message: 'an ID number is 17 digits followed by a digit or X; this one holds digits of another script or style (such as ٣ or 𝟑): type it with 0-9' };
+  if (holdsOtherDigits(value)) return { ok: false, problem: 'CHARACTERS', message: `an ID number is 17 digits followed by a digit or X; this one ${OTHER_DIGITS}` };
   if (!/^\d{17}[\dX]$/.test(value)) return { ok: false, problem: 'CHARACTERS', message: 'an ID number is 17 digits followed by a digit or X' };
   if (value[0] === '0' || value.slice(0, 2) === '00') return { ok: false, problem: 'REGION', message: 'the address code (first 6 digits) is not a division code' };
   const y = Number(value.slice(6, 10));

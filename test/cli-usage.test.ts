@@ -86,6 +86,18 @@ it('npm run import refuses a database URL it cannot use as a usage error, exit c
   }
 }, 300_000);
 
+it('npm run import without --dir, or with one naming no folder, is a usage error with its code, exit code 2, as every tool’s', () => {
+  // A folder that is not there was a problem of the load (NO_FOLDER), exit 1, as if a file in it were wrong.
+  const missing = path.join(dataRoot, 'no-such-folder');
+  for (const [args, code] of [[[], 'ARGUMENT_REQUIRED'], [['--check'], 'ARGUMENT_REQUIRED'], [['--dir', missing, '--check'], 'NO_FOLDER'], [['--dir', missing], 'NO_FOLDER'], [['--dir', path.join(ROOT, 'package.json'), '--check'], 'NO_FOLDER']] as const) {
+    const run = npmRun('import', [...args]);
+    expect({ args, status: run.status, stdout: run.stdout }).toEqual({ args, status: 2, stdout: '' });
+    expect(run.stderr).toMatch(new RegExp(`^error: ${code}: --dir`));
+    expect(run.stderr).toMatch(/^usage: /m);
+  }
+  expect(fs.readdirSync(dataRoot)).toEqual([]);
+}, 300_000);
+
 it('npm run import -- --docs --write leaves a current column reference as it is; --write alone is a usage error', () => {
   const readme = path.join(ROOT, 'examples', 'import', 'README.md');
   const before = fs.readFileSync(readme, 'utf8');

@@ -448,6 +448,20 @@ describe('import: bad rows', () => {
     for (const line of out) expect(line).not.toContain('说明');
   });
 
+  it('leaves out a column with no name and no value (a trailing comma, a column Excel kept after it was cleared), as npm run report does; one with values is UNKNOWN_COLUMN', async () => {
+    const lines = exampleFile('person').replace(/\n$/, '').split('\n');
+    const plain = await check('person.csv', csv(...lines));
+    expect(plain.problems).toEqual([]);
+    for (const commas of [',', ',,']) {
+      const trailing = await check('person.csv', csv(`${lines[0]}${commas}`, ...lines.slice(1).map((l) => `${l}${commas}`)));
+      expect({ commas, problems: trailing.problems }).toEqual({ commas, problems: [] });
+      expect(trailing.rows).toEqual(plain.rows);
+    }
+    // Values under no name: named by its place, the values not printed.
+    const valued = await report('person.csv', csv(`${lines[0]},`, `${lines[1]},说明`, ...lines.slice(2).map((l) => `${l},`)));
+    expect(valued).toEqual(['person.csv:1: column 6: the header names no column here, but rows have values in it (UNKNOWN_COLUMN)']);
+  });
+
   it('does not print a data row taken for the header', async () => {
     const lines = exampleFile('person').split('\n').slice(1).join('\n'); // no header row
     const out = await report('person.csv', lines);

@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { redactUrl } from '../db/config';
 import { userPath } from '../domain/user-path';
 import { describeDbError, formatProblem, ImportLoadError, importDir, renderColumnReference, validateImportDir, withColumnReference, type DirValidation } from './import/index';
-import { exitWhenWritten, outputDrained, quietWhenReaderLeaves, usageErrorLine } from './command-args';
+import { exitWhenWritten, outputDrained, quietWhenReaderLeaves, usageErrorLine, UsageError } from './command-args';
 
 const USAGE = 'usage: npx tsx tools/import.ts --dir <folder> [--url mysql://...] [--check]\n       npx tsx tools/import.ts --docs [--write]';
 
@@ -51,6 +51,13 @@ function urlProblem(url: string): string | null {
   if (u.protocol !== 'mysql:') return 'is not a mysql:// URL';
   if (u.pathname.replace(/^\//, '') === '') return 'names no database';
   return null;
+}
+
+/** Why `--dir` names no folder to read, as a usage error (`error: CODE: …`), or null. */
+function dirUsageError(given: string | undefined): UsageError | null {
+  if (!given) return new UsageError('ARGUMENT_REQUIRED: --dir is required: the folder of <table>.csv files');
+  const stat = fs.statSync(userPath(given), { throwIfNoEntry: false });
+  return stat?.isDirectory() ? null : new UsageError(`NO_FOLDER: --dir: no such folder: ${given}`);
 }
 
 async function main(): Promise<number> {
@@ -87,13 +94,17 @@ async function main(): Promise<number> {
     }
     return 0;
   }
-  if (!args.dir) {
-    console.error(`--dir is required\n${USAGE}`);
+  // A folder not given, or not there, is the caller's mistake as a misspelt option is: it was a
+  // problem of the load (NO_FOLDER), exit 1, as if a file in it were wrong.
+  const dirRefused = dirUsageError(args.dir);
+  if (dirRefused) {
+    console.error(`${usageErrorLine(dirRefused)}\n${USAGE}`);
     return 2;
   }
+  const dir = userPath(args.dir!);
 
   if (args.check) {
-    const v = await validateImportDir(userPath(args.dir), { onProblem: printProblem, outputReady: stderrDrained });
+    const v = await validateImportDir(dir, { onProblem: printProblem, outputReady: stderrDrained });
     summary(v);
     if (!v.ok) {
       console.error(`${v.problemCount} problem(s) found.`);
@@ -115,7 +126,7 @@ async function main(): Promise<number> {
     return 2;
   }
   try {
-    const result = await importDir(userPath(args.dir), url, { log: (line) => console.log(line), onProblem: printProblem, outputReady: stderrDrained });
+    const result = await importDir(dir, url, { log: (line) => console.log(line), onProblem: printProblem, outputReady: stderrDrained });
     if (!result.ok) {
       summary(result.validation);
       console.error(`${result.problemCount} problem(s) found; nothing was loaded.`);

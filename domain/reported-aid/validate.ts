@@ -5,7 +5,8 @@
  * (references already used, what a correction supersedes) are in db/reported-aid/.
  */
 import { createHash } from 'node:crypto';
-import { holdsOtherDigits, MAX_AMOUNT_FEN, settlementReferenceOf } from '../aid';
+import { MAX_AMOUNT_FEN, OTHER_DIGITS_IN_SETTLEMENT, settlementReferenceOf } from '../aid';
+import { holdsOtherDigits } from '../half-width';
 import { isIsoDate, type IsoDate } from '../dates';
 import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS } from '../findings/periods';
 import type { OfficeCode } from '../departments';
@@ -301,7 +302,7 @@ export function validateReport(
     if (settlementRef && programme && programme.purpose !== 'MEDICAL') fail('SETTLEMENT_NOT_MEDICAL', 'settlementRef', 'only medical aid is tied to a hospital settlement');
     // Only full-width digits are read as ASCII (typedCode): one in 𝟑𝟕𝟎… (which NFKC read as ASCII)
     // stored as typed names no stay, and the aid counted in no stay's sum (X7).
-    if (settlementRef && holdsOtherDigits(settlementRef)) fail('SETTLEMENT_REF_INVALID', 'settlementRef', 'a settlement number holds digits of another script or style (such as ٣, 𝟑 or ③): type it with 0-9');
+    if (settlementRef && holdsOtherDigits(settlementRef)) fail('SETTLEMENT_REF_INVALID', 'settlementRef', OTHER_DIGITS_IN_SETTLEMENT);
     for (const [field, v] of [['settlementRef', settlementRef], ['caseReference', text(r.caseReference)], ['supersedesReference', supersedes]] as const) {
       if (v && longerThan(v, 64)) fail('TEXT_TOO_LONG', field, 'at most 64 characters');
     }

@@ -4342,7 +4342,7 @@ export type Query = {
   readonly preGrantCheck?: Maybe<PreGrantCheck>;
   /** A scan by id. Null when there is none. */
   readonly scan?: Maybe<Scan>;
-  /** Scans, newest first, of one division exactly (or all). A division the hub holds nothing of (a typo) is BAD_USER_INPUT, REGION_UNKNOWN. */
+  /** Scans, newest first, of one division exactly (or all), of the divisions that overlap the caller's scope (inside it or enclosing it). A division that does not is FORBIDDEN, OUT_OF_SCOPE; one the hub holds nothing of (a typo) is BAD_USER_INPUT, REGION_UNKNOWN. */
   readonly scans: ScanConnection;
   /** A stored finding by id. Null when no scan has stored it. */
   readonly finding?: Maybe<Finding>;

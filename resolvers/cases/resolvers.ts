@@ -79,8 +79,10 @@ function requireOffice(arg: OfficeInput, argument: string): string {
   const given = [arg.department, arg.township].filter((v) => v !== null && v !== undefined);
   if (given.length !== 1) throw badInput(argument, 'MALFORMED_OFFICE', `${argument}: give exactly one of department and township`);
   if (arg.department) return arg.department;
-  if (!/^\d{9}$/.test(arg.township!)) throw badInput(`${argument}.township`, 'MALFORMED_DIVISION_CODE', 'a township is named by its 9-digit division code');
-  return arg.township!;
+  // Trimmed as every single-line text is; the caller's own office is compared with what is returned.
+  const township = arg.township!.trim();
+  if (!/^\d{9}$/.test(township)) throw badInput(`${argument}.township`, 'MALFORMED_DIVISION_CODE', 'a township is named by its 9-digit division code');
+  return township;
 }
 
 /**
@@ -802,10 +804,10 @@ export const caseResolvers: Resolvers = {
     },
     overdueReport: async (_, args, ctx) => {
       const asOf = asOfOf(ctx, args.asOf);
-      if (args.regionCode) requireDivisionCode(args.regionCode, 'regionCode');
       // Without a region, an authenticated caller sees its own scope. A village is itself, not its
       // township: its households' cases (db/cases/records.ts caseInRegion), as the alert lists hold its alerts.
-      const code = args.regionCode || ctx.access?.caller?.regionScope || null;
+      const asked = args.regionCode ? requireDivisionCode(args.regionCode, 'regionCode') : null;
+      const code = asked || ctx.access?.caller?.regionScope || null;
       const prefix = code === null ? null : divisionPrefix(code);
       // An asOf in the past also reads what was still open then and has been answered or ended since.
       const past = args.asOf && args.asOf < ctx.now() ? asOf : null;
@@ -825,7 +827,7 @@ export const caseResolvers: Resolvers = {
       ]);
       // Nothing at all under the division asked for: a typo reads as a division with nothing late.
       const nothing = [slips, open.cases, fulfilled, declines, firstAids, answered, waived].every((l) => l.length === 0);
-      await refuseUnknownDivision(ctx.hub, args.regionCode, 'regionCode', nothing);
+      await refuseUnknownDivision(ctx.hub, asked, 'regionCode', nothing);
       // Each decision's record as its department holds it now, all at once: the request's loaders
       // read each source once for every beneficiary (no statement per slip).
       const [standings, firstAidStandings] = await Promise.all([

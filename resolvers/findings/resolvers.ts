@@ -9,7 +9,8 @@ import { countScanFindings, listScans, scanFindingsPage, settleFinding, viewOfRo
 import { currentScanState, scanJobs } from './scan';
 import { fromDbInstant, fromDbInstantOrNull } from '../../db/instants';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
-import { holdsOtherDigits, PROPOSAL_MAX_FEN, SETTLEMENT_REFERENCE_MAX_LENGTH, settlementReferenceOf, type RecordCause } from '../../domain/aid';
+import { OTHER_DIGITS_IN_SETTLEMENT, PROPOSAL_MAX_FEN, SETTLEMENT_REFERENCE_MAX_LENGTH, settlementReferenceOf, type RecordCause } from '../../domain/aid';
+import { holdsOtherDigits } from '../../domain/half-width';
 import type { IsoDate } from '../../domain/dates';
 import { DATE_RANGE } from '../../domain/date-ranges';
 import { DEPARTMENT_CODES, type DepartmentCode, type OfficeCode } from '../../domain/departments';
@@ -18,7 +19,8 @@ import { programmeForWomenProblem } from '../../domain/programme-beneficiaries';
 import { outOfSeasonProblem } from '../../domain/programme-seasons';
 import { isServiceProgramme, MONEY_AMOUNT_MESSAGE, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
 import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS } from '../../domain/findings/periods';
-import { seesHealthDetail } from '../../access/decide';
+import { outOfScope, seesHealthDetail } from '../../access/decide';
+import { forbidden } from '../../access/session';
 import { subjectsOf } from '../../access/policy';
 import { divisionInReach, townshipRefusal } from '../../access/township';
 import { describeCondition, explain, explainOutOfScope, type Detail } from '../../domain/findings/explain';
@@ -74,13 +76,15 @@ export function scanInReach(ctx: { access?: { caller: { regionScope: string } | 
 }
 
 function filterOf(ctx: HubContext, arg: FindingFilterInput | null | undefined): FindingFilter {
-  const refused = arg?.townshipCode ? townshipRefusal(ctx.access, arg.townshipCode, 'filter.townshipCode') : null;
+  // Trimmed as every single-line text is, before the scope check, which judges what is filtered on.
+  const townshipCode = arg?.townshipCode?.trim() || null;
+  const refused = townshipCode ? townshipRefusal(ctx.access, townshipCode, 'filter.townshipCode') : null;
   if (refused) throw new GraphQLError(refused.message, { extensions: { code: refused.code, reason: refused.reason, argument: refused.argument } });
   return {
     ruleIds: arg?.rules ?? null,
     severities: arg?.severities ?? null,
     departments: arg?.departments ?? null,
-    townshipCode: arg?.townshipCode ?? null,
+    townshipCode,
     statuses: arg?.statuses?.length ? arg.statuses : ACTIONABLE,
     regionPrefix: scopePrefix(ctx),
   };
@@ -131,7 +135,7 @@ export function givenSettlementRef(programmeCode: string, given: string | null |
   // Read as typed, `𝟑𝟕𝟎…` (which NFKC read as ASCII) names no stay: the check would answer
   // settlementUnknown, and a decision naming it add up nothing, for a cause the clerk cannot see.
   if (holdsOtherDigits(settlementRef)) {
-    throw badInput(argument, 'CHARACTERS', 'settlementReference holds digits of another script or style (such as ٣, 𝟑 or ③): type it with 0-9');
+    throw badInput(argument, 'CHARACTERS', OTHER_DIGITS_IN_SETTLEMENT);
   }
   if (settlementRef.length > SETTLEMENT_REFERENCE_MAX_LENGTH) {
     throw badInput(argument, 'TOO_LONG', `settlementReference is at most ${SETTLEMENT_REFERENCE_MAX_LENGTH} characters`, { max: SETTLEMENT_REFERENCE_MAX_LENGTH });
@@ -429,12 +433,16 @@ export const findingResolvers: Resolvers = {
     },
 
     scans: async (_, args, ctx) => {
-      if (args.regionCode) requireDivisionCode(args.regionCode, 'regionCode');
+      const code = args.regionCode ? requireDivisionCode(args.regionCode, 'regionCode') : null;
+      // A division the caller's scope does not touch is refused as every other filter by division
+      // refuses one outside the scope (it answered an empty list); one enclosing the scope (a
+      // township's county) is answered, as the list without a filter holds its scans.
+      if (code && !divisionInReach(ctx.access, code)) throw forbidden(outOfScope('Query.scans'));
       const first = pageSize(args.first, 20, ctx.config.maxListSize);
       const scope = ctx.access?.caller?.regionScope ?? null;
       const after = positionAfter(args.after, (c) => decodeIdCursor(SCANS, c));
-      const page = await listScans(ctx.hub, args.regionCode ?? null, first, after, scope && isDivisionCode(scope) ? scope : null);
-      await refuseUnknownDivision(ctx.hub, args.regionCode, 'regionCode', page.rows.length === 0 && !after);
+      const page = await listScans(ctx.hub, code, first, after, scope && isDivisionCode(scope) ? scope : null);
+      await refuseUnknownDivision(ctx.hub, code, 'regionCode', page.rows.length === 0 && !after);
       return pageOf(page, (scan) => encodeIdCursor(SCANS, scan.id), (scan) => scan);
     },
 

@@ -117,13 +117,13 @@ export const householdResolvers: Resolvers = {
     person: (_, args, ctx) => ctx.loaders.hub.personByIdNumber.load(requireIdNumber(args.idNumber)),
 
     householdsInRegion: async (_, args, ctx) => {
-      requireDivisionCode(args.code, 'code');
+      const code = requireDivisionCode(args.code, 'code');
       const first = pageSize(args.first, 50, ctx.config.maxListSize);
       // A cursor given out when pages were read in (village, id) order names a position in that
       // order: read as an id, it would pass over the households of later villages with lower ids.
       if (args.after && isRegionOrderCursor(args.after)) throw badInput('after', 'CURSOR_OUTDATED', 'after is a cursor of pages read in an earlier order: start again from the first page');
       const after = positionAfter(args.after, decodeDivisionCursor);
-      const prefix = divisionPrefix(args.code);
+      const prefix = divisionPrefix(code);
       // A cursor from another division's pages would start this one past households it has not
       // met: a client that mixed them up would miss them unawares. One of a division within this
       // one is a position in the same id order.
@@ -132,7 +132,7 @@ export const householdResolvers: Resolvers = {
       // A division the hub holds nothing of (a typo such as 370811999) answered an empty first page,
       // read as a township without households, as a scan of it read as one without duplicate aid
       // (REGION_UNKNOWN there too). A known division with no household still answers empty.
-      await refuseUnknownDivision(ctx.hub, args.code, 'code', page.rows.length === 0 && !after);
+      await refuseUnknownDivision(ctx.hub, code, 'code', page.rows.length === 0 && !after);
       for (const row of page.rows) ctx.loaders.hub.householdById.prime(row.id, row);
       return {
         ...pageOf(page, (h) => encodeDivisionCursor({ prefix, id: h.id }), (h) => h),

@@ -37,9 +37,10 @@ export const monthlyComparisonResolvers: Resolvers = {
   Query: {
     monthlyComparisons: async (_, args, ctx) => {
       const scope = ctx.access?.caller?.regionScope;
-      const code = args.regionCode ? requireDivisionCode(args.regionCode, 'regionCode') : scope && isDivisionCode(scope) ? scope : '';
+      const asked = args.regionCode ? requireDivisionCode(args.regionCode, 'regionCode') : null;
+      const code = asked ?? (scope && isDivisionCode(scope) ? scope : '');
       const runs = await monthlyRunsUnder(ctx.hub, code ? divisionPrefix(code) : '', pageSize(args.first, 20, ctx.config.maxListSize));
-      await refuseUnknownDivision(ctx.hub, args.regionCode, 'regionCode', runs.length === 0);
+      await refuseUnknownDivision(ctx.hub, asked, 'regionCode', runs.length === 0);
       return runs;
     },
   },

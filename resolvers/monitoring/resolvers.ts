@@ -256,8 +256,9 @@ export const monitoringResolvers: Resolvers = {
       const f = args.filter ?? {};
       const scope = scopePrefix(ctx);
       let prefix = scope ?? '';
-      if (f.regionCode) {
-        const asked = divisionPrefix(requireDivisionCode(f.regionCode, 'filter.regionCode'));
+      const region = f.regionCode ? requireDivisionCode(f.regionCode, 'filter.regionCode') : null;
+      if (region) {
+        const asked = divisionPrefix(region);
         // Narrower than the scope: use it; wider: the scope still bounds it (the policy refuses a region outside).
         if (asked.startsWith(prefix)) prefix = asked;
       }
@@ -273,7 +274,7 @@ export const monitoringResolvers: Resolvers = {
       const after = positionAfter(args.after, (c) => decodeIdCursor(ALERTS, c));
       const filter = { regionPrefix: prefix, grades: f.grades ?? undefined, states: f.states ?? undefined, triggers: f.triggers ?? undefined, overdue: f.overdue ?? undefined, acknowledgementOverdue: f.acknowledgementOverdue ?? undefined, concerning: concernedDepartment(ctx), today: ctx.today };
       const rows = await alertPage(ctx.hub, { ...filter, after, limit: first + 1 });
-      await refuseUnknownDivision(ctx.hub, f.regionCode, 'filter.regionCode', rows.length === 0 && !after);
+      await refuseUnknownDivision(ctx.hub, region, 'filter.regionCode', rows.length === 0 && !after);
       for (const r of rows) ctx.loaders.monitoring.alertById.prime(r.id, r);
       return {
         ...pageOf({ rows: rows.slice(0, first), hasNextPage: rows.length > first }, (r) => encodeIdCursor(ALERTS, r.id), (r) => r),

@@ -422,6 +422,13 @@ async function readCsv(fileName: string, spec: TableSpec, source: Readable, o: R
   const eventLatest = addDays(today, FUTURE_MARGIN_DAYS);
   const keys = [spec.primaryKey, ...spec.uniqueKeys].map((cols) => ({ cols, seen: new KeyLines() }));
 
+  // Header cells with no name: no column while no row has a value under them (a trailing comma, a
+  // column Excel keeps in its used range after it was cleared), as `npm run report` reads its files;
+  // one a row fills is UNKNOWN_COLUMN, named by its place, once the file is read.
+  const unnamed: number[] = [];
+  const filled = new Set<number>();
+  let unnamedLine = 1;
+
   const readHeader = (record: CsvRecord) => {
     const headerLine = record.line;
     let bad = false;
@@ -436,8 +443,10 @@ async function readCsv(fileName: string, spec: TableSpec, source: Readable, o: R
     const realHeader = names.some((n) => spec.columns.some((c) => c.name === n));
     const label = (name: string, i: number) => (realHeader && /^[a-z_][a-z0-9_]{0,63}$/.test(name) ? name : `column ${i + 1}`);
     names.forEach((name, i) => {
-      if (name === '') problem({ line: headerLine, column: `column ${i + 1}`, code: 'UNKNOWN_COLUMN', message: 'the header has an empty column name' });
-      else if (index.has(name)) problem({ line: headerLine, column: label(name, i), code: 'DUPLICATE_COLUMN', message: 'the header names this column twice' });
+      if (name === '') {
+        unnamed.push(i);
+        unnamedLine = headerLine;
+      } else if (index.has(name)) problem({ line: headerLine, column: label(name, i), code: 'DUPLICATE_COLUMN', message: 'the header names this column twice' });
       else {
         index.set(name, i);
         if (!spec.columns.some((c) => c.name === name)) {
@@ -550,6 +559,7 @@ async function readCsv(fileName: string, spec: TableSpec, source: Readable, o: R
             continue;
           }
           rowCount++;
+          for (const i of unnamed) if ((fields[i] ?? '').trim() !== '') filled.add(i);
           if (!headerOk) continue;
           const values = readRow(record, header.names, header.index);
           if (values && o.row) {
@@ -584,6 +594,7 @@ async function readCsv(fileName: string, spec: TableSpec, source: Readable, o: R
     throw err;
   }
   if (!header) o.problem({ file: fileName, code: 'EMPTY_FILE', message: 'the file is empty; it needs at least a header row' }, true);
+  for (const i of [...filled].sort((a, b) => a - b)) o.problem({ file: fileName, line: unnamedLine, column: `column ${i + 1}`, code: 'UNKNOWN_COLUMN', message: 'the header names no column here, but rows have values in it' }, false);
   return rowCount;
 }
 

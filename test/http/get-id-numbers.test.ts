@@ -1,0 +1,74 @@
+/**
+ * A GET /graphql carries its query and variables in the URL, which every proxy, load balancer and
+ * browser history on the way writes down: an ID number in it (a `person(idNumber:)` look-up typed
+ * into the query, or sent as a variable) went into those logs in clear. Such a GET is refused, 400,
+ * `BAD_REQUEST` with reason `ID_NUMBER_IN_URL`, telling the client to send it by POST; nothing is
+ * run and the hub's own log does not hold the number. A GET without one runs as before, and the
+ * same request by POST answers.
+ */
+import pino from 'pino';
+import { createTestDatabases, type TestDatabases } from '../support/databases';
+import { startTestHub, type TestHub } from '../support/hub';
+import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
+
+let dbs: TestDatabases;
+let hub: TestHub;
+const logLines: string[] = [];
+
+const PERSON = `query Person($id: String!) { person(idNumber: $id) { name } }`;
+
+beforeAll(async () => {
+  dbs = await createTestDatabases('get_id_numbers');
+  await insertRegions(dbs);
+  await insertWang(dbs);
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) });
+  hub = await startTestHub(dbs, { today: TODAY, logger });
+}, 120_000);
+
+afterAll(async () => {
+  await hub?.close();
+  await dbs?.close();
+});
+
+async function get(params: Record<string, string>): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${hub.url}/graphql?${new URLSearchParams(params)}`, { headers: hub.authHeaders });
+  return { status: res.status, body: await res.json() };
+}
+
+/** The ID number as clerks type it: grouped, full-width, with a lower-case x. */
+const fullWidth = (s: string) => s.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d)));
+const grouped = (s: string) => `${s.slice(0, 6)} ${s.slice(6, 14)} ${s.slice(14)}`;
+
+it('refuses a GET holding an ID number in its query, its variables or its extensions: 400, ID_NUMBER_IN_URL, nothing run', async () => {
+  const id = WANG.head;
+  const asked: Record<string, string>[] = [
+    { query: `{ person(idNumber: "${id}") { name } }` },
+    { query: PERSON, variables: JSON.stringify({ id }) },
+    { query: PERSON, variables: JSON.stringify({ id: grouped(id) }) },
+    { query: PERSON, variables: JSON.stringify({ id: fullWidth(id) }) },
+    { query: `{ caller { name } }`, extensions: JSON.stringify({ note: id }) },
+    { query: `query Q { caller { name } }`, operationName: 'Q', variables: JSON.stringify({ unused: id.toLowerCase() }) },
+  ];
+  for (const params of asked) {
+    const res = await get(params);
+    expect({ params, status: res.status, data: res.body.data, errors: res.body.errors?.map((e: any) => e.extensions) }).toEqual({ params, status: 400, data: undefined, errors: [{ code: 'BAD_REQUEST', reason: 'ID_NUMBER_IN_URL' }] });
+    expect(res.body.errors[0].message).toMatch(/POST/);
+  }
+  // The refusal neither repeats the number nor logs it.
+  const logged = logLines.join('\n');
+  expect(logged).not.toContain(id);
+  expect(logged).not.toContain(id.slice(0, 14));
+});
+
+it('runs a GET without an ID number as before, and the refused request by POST', async () => {
+  const plain = await get({ query: `{ caller { name } }` });
+  expect(plain.status).toBe(200);
+  expect(plain.body.errors).toBeUndefined();
+  // A village code (twelve digits) is no ID number.
+  const village = await get({ query: `query($code: String!) { householdsInRegion(code: $code) { totalCount } }`, variables: JSON.stringify({ code: WANG.regionCode }) });
+  expect(village.status).toBe(200);
+  expect(village.body.data.householdsInRegion.totalCount).toBe(1);
+  const posted = await hub.gql(PERSON, { id: WANG.head });
+  expect(posted.errors).toBeUndefined();
+  expect(posted.data.person).not.toBeNull();
+});
