@@ -63,8 +63,12 @@ export interface SubscriptionInput {
 /** `openAlertsQueued`: the pushes of alerts open at creation written with it (0 without deliverOpen). */
 export type SubscriptionCreated = { ok: true; subscription: SubscriptionRecord; secret: string; openAlertsQueued: number } | { ok: false; code: SubscriptionError; field: string; message: string };
 
-/** `deliverOpenMax`: DELIVER_OPEN_MAX but in tests of the bound. */
-export async function createSubscription(db: HubDb, callbackHosts: readonly string[], input: SubscriptionInput, deliverOpenMax = DELIVER_OPEN_MAX): Promise<SubscriptionCreated> {
+/**
+ * `deliverOpenMax`: DELIVER_OPEN_MAX but in tests of the bound. `made`: written in the create's
+ * transaction once the subscription is (the CLI's audit entry: tools/subscriptions.ts), so neither
+ * is kept without the other.
+ */
+export async function createSubscription(db: HubDb, callbackHosts: readonly string[], input: SubscriptionInput, deliverOpenMax = DELIVER_OPEN_MAX, made?: (tx: LockingTx, subscription: SubscriptionRecord) => Promise<void>): Promise<SubscriptionCreated> {
   if (longerThan(input.callbackUrl, CALLBACK_URL_MAX)) return { ok: false, code: 'CALLBACK_URL_INVALID', field: 'callbackUrl', message: `the callback URL is longer than ${CALLBACK_URL_MAX} characters` };
   const refusal = callbackRefusal(input.callbackUrl, callbackHosts);
   if (refusal === 'CALLBACK_URL_INVALID') return { ok: false, code: refusal, field: 'callbackUrl', message: 'the callback must be an http(s) URL without credentials or fragment' };
@@ -113,6 +117,7 @@ export async function createSubscription(db: HubDb, callbackHosts: readonly stri
     const secret = newSubscriptionSecret();
     const subscription = await insertSubscription(tx, { clientId: input.clientName, callbackUrl: input.callbackUrl, regionCodes: regions, grades: grades as AlertGrade[], triggerIds, secret, createdBy: input.createdBy });
     const openAlertsQueued = await openAlertDeliveries(tx, { ...filter, id: subscription.id }, open.map((alert) => envelopeOf({ event: 'ALERT_OPENED', alert })));
+    await made?.(tx, subscription);
     return { ok: true, subscription, secret, openAlertsQueued };
   });
 }
@@ -213,12 +218,15 @@ export type ManageRefusal = { ok: false; code: ManageError; field: string; messa
 
 const notFound = (field: string): ManageRefusal => ({ ok: false, code: 'SUBSCRIPTION_NOT_FOUND', field, message: 'no subscription with this id within reach' });
 
-/** Revokes a subscription within reach; revoking it again changes nothing and returns it as it is. */
-export async function revokeSubscriptionWithin(db: HubDb, scopePrefix: string, id: number): Promise<{ ok: true; subscription: SubscriptionRecord } | ManageRefusal> {
+/**
+ * Revokes a subscription within reach; revoking it again changes nothing and returns it as it is.
+ * `revoked`: written in the revocation's transaction (the CLI's audit entry), not when nothing changed.
+ */
+export async function revokeSubscriptionWithin(db: HubDb, scopePrefix: string, id: number, revoked?: (tx: LockingTx, subscription: SubscriptionRecord) => Promise<void>): Promise<{ ok: true; subscription: SubscriptionRecord } | ManageRefusal> {
   const sub = await subscriptionById(db, id);
   if (!sub || !subscriptionInReach(scopePrefix, sub)) return notFound('subscriptionId');
   if (sub.state === 'REVOKED') return { ok: true, subscription: sub };
-  return { ok: true, subscription: (await revokeSubscription(db, id))! };
+  return { ok: true, subscription: (await revokeSubscription(db, id, revoked && ((tx) => revoked(tx, sub))))! };
 }
 
 /**
