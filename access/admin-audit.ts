@@ -1,7 +1,7 @@
 /**
  * The hub's administration on the audit trail: what an operator does from the command line to an
  * API client (`npm run clients`: create, rotate, revoke, require-officer) or to its alert
- * subscriptions (`npm run subscriptions`: create, revoke, replay) is an entry of the same
+ * subscriptions (`npm run subscriptions`: create, revoke, replay of dead letters) is an entry of the same
  * hash-chained trail, written in the transaction that makes the change, so neither is kept without
  * the other: a refused create (CLIENT_EXISTS) writes nothing, and a write whose entry cannot be
  * appended is rolled back.
@@ -21,6 +21,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import { eq } from 'drizzle-orm';
 import { dbTime, type AccessDb } from '../db/access/db';
+import { readDbNow } from '../db/instants';
 import type { LockingTx } from '../db/locking';
 import { accessLog, accessLogHead, apiClient } from '../db/access/schema';
 import { firstChars } from '../domain/text-length';
@@ -49,7 +50,8 @@ export async function recordAdministration(tx: LockingTx, operator: string, clie
   if (!head) throw new AuditUnavailable('the audit chain head is missing');
   const seq = head.lastSeq + 1;
   const values: AuditRowValues = {
-    at: dbTime(),
+    // The database's clock, not the operator's machine's: the tool may run anywhere, its clock off.
+    at: dbTime(await readDbNow(tx)),
     requestId: crypto.randomUUID(),
     clientId: client.id,
     clientName: client.name,

@@ -1,6 +1,6 @@
 /**
  * The hub's administration on the audit trail: `npm run clients` create, rotate, require-officer and
- * revoke, and `npm run subscriptions` create and revoke, each an ADMIN entry of the hash-chained
+ * revoke, and `npm run subscriptions` create, revoke and replay, each an ADMIN entry of the hash-chained
  * trail naming the operator and the client acted on, written in the change's own transaction (a
  * refused change, or one whose entry cannot be appended, leaves neither); never a token, its hash
  * or a subscription's secret. The chain still verifies, and an auditor finds the entries with
@@ -10,6 +10,7 @@ import os from 'node:os';
 import { verifyChain } from '../access/audit';
 import { clientsCommand } from '../tools/clients';
 import { subscriptionsCommand } from '../tools/subscriptions';
+import { raise, syntheticAlert } from './alert-delivery/scenario';
 import { auditRows, lastAuditSeq } from './support/audit-trail';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -132,6 +133,20 @@ describe('npm run subscriptions on the audit trail', () => {
     const written = JSON.stringify(rows);
     expect(written).not.toContain(secret);
     expect(written).not.toContain('127.0.0.1:9');
+  });
+
+  it('records a replay of dead letters, one entry for the subscription requeued, and none when nothing was dead', async () => {
+    const made = await subscriptions('create', '--client', 'admin-alerts', '--callback', 'http://127.0.0.1:9/admin-replay', '--regions', '370811001');
+    expect(made.code).toBe(0);
+    const id = /^created #(\d+)/.exec(made.out[0])![1];
+    const alert = syntheticAlert();
+    await raise(dbs.hub, alert);
+    await dbs.hubPool.query("UPDATE alert_delivery SET state = 'DEAD', attempts = 11, dead_at = UTC_TIMESTAMP(3), last_error = 'ECONNREFUSED' WHERE alert_id = ?", [alert.alertId]);
+    const before = await lastAuditSeq(dbs);
+    expect((await subscriptions('replay', '--subscription', id, '--by', 'ops-0004')).out[0]).toMatch(/^replaying 1 dead letter/);
+    expect((await subscriptions('replay', '--subscription', id)).out[0]).toMatch(/^replaying 0 dead letter/);
+    const rows = await auditRows(dbs, "channel = 'ADMIN' AND seq > ?", [before]);
+    expect(rows.map((r) => [r.client_name, r.operation, r.officer])).toEqual([['admin-alerts', `subscriptions replay #${id}, 1 dead letter`, 'ops-0004']]);
   });
 });
 

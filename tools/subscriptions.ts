@@ -6,7 +6,7 @@
  *   npm run subscriptions -- list [--client NAME]
  *   npm run subscriptions -- revoke ID [--by NAME]
  *   npm run subscriptions -- dead-letters [--subscription ID] [--first 50]
- *   npm run subscriptions -- replay (--subscription ID | DELIVERY_ID…)
+ *   npm run subscriptions -- replay (--subscription ID | DELIVERY_ID…) [--by NAME]
  *   npm run subscriptions -- notices [--since YYYY-MM-DD]
  *
  * The database is DATABASE_URL, or the private server `npm start` is running. The callback host
@@ -18,7 +18,7 @@
  * within its region scope.
  */
 import { shownCallbackUrl } from '../domain/monitoring/delivery';
-import { deliveryCounts, deliveryNotices, listSubscriptions, subscribersNow, type SubscriberNow, type SubscriptionRecord } from '../db/alert-delivery/store';
+import { deliveryCounts, deliveryNotices, listSubscriptions, subscribersNow, subscriptionsByIds, type SubscriberNow, type SubscriptionRecord } from '../db/alert-delivery/store';
 import { hubDrizzle, type HubDb } from '../db/connect';
 import { callbackHostsFromEnv } from '../db/config';
 import { runSubcommand, unknownCommand, UsageError } from './command-args';
@@ -39,7 +39,7 @@ export const USAGE = `usage: npm run subscriptions -- <command>
   list [--client CLIENT_NAME]
   revoke SUBSCRIPTION_ID [--by NAME]
   dead-letters [--subscription SUBSCRIPTION_ID] [--first N]
-  replay --subscription SUBSCRIPTION_ID | replay DELIVERY_ID [DELIVERY_ID…]
+  replay --subscription SUBSCRIPTION_ID | replay DELIVERY_ID [DELIVERY_ID…]   [--by NAME]
   notices [--since YYYY-MM-DD]`;
 
 const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter((x) => x.length > 0);
@@ -177,7 +177,15 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
       }
       case 'replay': {
         if (!values.subscription && rest.length === 0) throw new UsageError('ARGUMENT_REQUIRED: replay needs --subscription ID or delivery ids');
-        const out = await replayDeliveries(db, EVERY_REGION, values.subscription ? { subscriptionId: positiveId(values.subscription, '--subscription') } : { deliveryIds: deliveryIds(rest) });
+        const which = values.subscription ? { subscriptionId: positiveId(values.subscription, '--subscription') } : { deliveryIds: deliveryIds(rest) };
+        const by = operatorArg(values.by, 'MALFORMED_CREATED_BY');
+        // One audit entry a subscription whose dead letters it requeued, in the same transaction.
+        const out = await replayDeliveries(db, EVERY_REGION, which, async (tx, requeued) => {
+          for (const sub of await subscriptionsByIds(tx, [...new Set(requeued.map((d) => d.subscriptionId))])) {
+            const count = requeued.filter((d) => d.subscriptionId === sub.id).length;
+            await recordAdministration(tx, by, await administeredClient(tx, sub.clientId), `subscriptions replay #${sub.id}, ${count} dead letter${count === 1 ? '' : 's'}`);
+          }
+        });
         if (!out.ok) {
           print(`refused: ${out.code} (${out.field}): ${out.message}`);
           return 3;

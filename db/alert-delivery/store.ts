@@ -438,9 +438,10 @@ export async function deliveriesOfAlert(db: HubQuery, alertId: string): Promise<
  * ids (receivers de-duplicate by it). Either the named ones or every dead letter of a
  * subscription; only rows of an ACTIVE subscription. Returns the deliveries requeued as this call
  * left them (read in its transaction): a delivery worker may claim and send one the moment it
- * commits, and the answer is what the replay did, not how far the worker has got since.
+ * commits, and the answer is what the replay did, not how far the worker has got since. `also`:
+ * written in the same transaction when it requeues any (the CLI's audit entry), run again with it.
  */
-export async function replayDeadLetters(db: HubDb, which: { deliveryIds: string[] } | { subscriptionId: number }): Promise<DeliveryRecord[]> {
+export async function replayDeadLetters(db: HubDb, which: { deliveryIds: string[] } | { subscriptionId: number }, also?: (tx: LockingTx, replayed: DeliveryRecord[]) => Promise<void>): Promise<DeliveryRecord[]> {
   const scope = 'deliveryIds' in which ? inArray(alertDelivery.deliveryId, which.deliveryIds.length ? which.deliveryIds : ['']) : eq(alertDelivery.subscriptionId, which.subscriptionId);
   const candidates = await db
     .select({ id: alertDelivery.id })
@@ -463,7 +464,9 @@ export async function replayDeadLetters(db: HubDb, which: { deliveryIds: string[
         .update(alertDelivery)
         .set({ state: 'PENDING', attempts: 0, nextAttemptAt: dbNow(), deadAt: null, claimToken: null, claimUntil: null })
         .where(inArray(alertDelivery.id, dead.map((d) => d.id)));
-      return tx.select(deliveryColumns).from(alertDelivery).where(inArray(alertDelivery.id, dead.map((d) => d.id))).orderBy(asc(alertDelivery.id));
+      const replayed = await tx.select(deliveryColumns).from(alertDelivery).where(inArray(alertDelivery.id, dead.map((d) => d.id))).orderBy(asc(alertDelivery.id));
+      await also?.(tx, replayed);
+      return replayed;
     }),
   );
 }

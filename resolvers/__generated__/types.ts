@@ -116,7 +116,7 @@ export type AccessChannel =
   /**
    * The hub's administration from the command line, acting on the client the entry names (not a
    * request of it): `npm run clients` create, rotate, revoke and require-officer, and `npm run
-   * subscriptions` create and revoke of its alert subscriptions. `officer` is the operator (`--by`, else
+   * subscriptions` create, revoke and replay of its alert subscriptions. `officer` is the operator (`--by`, else
    * the account and host the tool ran as), `operation` what was done (`clients rotate`, `subscriptions
    * create #3`); no purpose, subject NONE. Written in the transaction that made the change.
    */

@@ -260,15 +260,16 @@ export function malformedDeliveryId(deliveryIds: readonly string[]): number {
  * subscription, or the deliveries named. Idempotent: a named delivery that is not a dead letter
  * (pending again after an earlier replay, or delivered) is left as it is and returned as
  * unchanged. Refused as a whole (nothing replayed) when a subscription or delivery is not within
- * reach, or a named dead letter's subscription is revoked.
+ * reach, or a named dead letter's subscription is revoked. `replayed`: written in the transaction
+ * that requeues them (the CLI's audit entry), not when none was.
  */
-export async function replayDeliveries(db: HubDb, scopePrefix: string, which: ReplayTarget): Promise<{ ok: true; replayed: DeliveryRecord[]; unchanged: DeliveryRecord[] } | ManageRefusal> {
+export async function replayDeliveries(db: HubDb, scopePrefix: string, which: ReplayTarget, replayed?: (tx: LockingTx, requeued: DeliveryRecord[]) => Promise<void>): Promise<{ ok: true; replayed: DeliveryRecord[]; unchanged: DeliveryRecord[] } | ManageRefusal> {
   const byId = (rows: DeliveryRecord[]) => [...rows].sort((a, b) => a.id - b.id);
   if ('subscriptionId' in which) {
     const sub = await subscriptionById(db, which.subscriptionId);
     if (!sub || !subscriptionInReach(scopePrefix, sub)) return notFound('subscriptionId');
     if (sub.state === 'REVOKED') return { ok: false, code: 'SUBSCRIPTION_REVOKED', field: 'subscriptionId', message: 'the subscription is revoked: its dead letters are not sent again' };
-    return { ok: true, replayed: byId(await replayDeadLetters(db, which)), unchanged: [] };
+    return { ok: true, replayed: byId(await replayDeadLetters(db, which, replayed)), unchanged: [] };
   }
   // Delivery ids are UUIDs, written lower-case and case-insensitive on input (RFC 4122 §3): a
   // receiver that stored one upper-case names the same delivery.
@@ -286,8 +287,8 @@ export async function replayDeliveries(db: HubDb, scopePrefix: string, which: Re
   }
   // The replayed as this replay left them; the others as they are now (already pending or
   // delivered, or requeued a moment ago by a concurrent replay).
-  const replayed = byId(await replayDeadLetters(db, { deliveryIds: wanted.filter((id) => found.get(id)!.state === 'DEAD') }));
-  const moved = new Set(replayed.map((d) => d.deliveryId));
+  const requeued = byId(await replayDeadLetters(db, { deliveryIds: wanted.filter((id) => found.get(id)!.state === 'DEAD') }, replayed));
+  const moved = new Set(requeued.map((d) => d.deliveryId));
   const unchanged = byId(await deliveriesByIds(db, wanted.filter((id) => !moved.has(id))));
-  return { ok: true, replayed, unchanged };
+  return { ok: true, replayed: requeued, unchanged };
 }
