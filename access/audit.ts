@@ -57,8 +57,8 @@ const BATCH_ROWS = 5000;
 export type SubjectKind = 'PERSON' | 'HOUSEHOLD' | 'CLIENT' | 'NONE';
 /** GraphQL: OK, PARTIAL (some data, some errors), DENIED (refused), FAILED. HTTP routes: ALLOWED or DENIED. */
 export type Outcome = 'OK' | 'PARTIAL' | 'DENIED' | 'FAILED' | 'ALLOWED';
-/** GRAPHQL, HTTP (another route), or PUSH: an alert pushed to a subscriber's receiver (resolvers/alert-delivery/worker.ts). */
-export type Channel = 'GRAPHQL' | 'HTTP' | 'PUSH';
+/** GRAPHQL, HTTP (another route), PUSH: an alert pushed to a subscriber's receiver (resolvers/alert-delivery/worker.ts), or ADMIN: the command-line administration of a client (access/admin-audit.ts). */
+export type Channel = 'GRAPHQL' | 'HTTP' | 'PUSH' | 'ADMIN';
 
 export interface AccessRecord {
   requestId: string;

@@ -150,8 +150,8 @@ function infoOf(row: ClientRow): ClientInfo {
   };
 }
 
-/** What reads and writes a client: the hub's access database, or a transaction of it (a charity's client made with its organisation). */
-export type ClientsDb = Pick<AccessDb, 'select' | 'insert'>;
+/** What reads and writes a client: the hub's access database, or a transaction of it (the change with its audit entry, a charity's client with its organisation). */
+export type ClientsDb = Pick<AccessDb, 'select' | 'insert' | 'update'>;
 
 async function byName(db: ClientsDb, name: string) {
   const [row] = await db.select(clientColumns).from(apiClient).where(eq(apiClient.name, name));
@@ -194,17 +194,26 @@ export async function setClientRoles(db: AccessDb, name: string, roles: readonly
 }
 
 /**
+ * What is told of a change that was made (not of one that found the client as asked already): the
+ * client as it was, for the change's audit entry written in the same transaction (tools/clients.ts).
+ */
+export type ClientChanged = (client: ClientInfo) => Promise<void>;
+
+/**
  * Whether every request of the client must name its officer (X-Officer). Takes effect within
  * TOKEN_CACHE_MS, as a revocation does.
  */
-export async function setRequireOfficer(db: AccessDb, name: string, required: boolean): Promise<ClientInfo> {
+export async function setRequireOfficer(db: ClientsDb, name: string, required: boolean, changed?: ClientChanged): Promise<ClientInfo> {
   const row = await byName(db, name);
-  if (row.requireOfficer !== required) await db.update(apiClient).set({ requireOfficer: required }).where(eq(apiClient.id, row.id));
+  if (row.requireOfficer !== required) {
+    await db.update(apiClient).set({ requireOfficer: required }).where(eq(apiClient.id, row.id));
+    await changed?.(infoOf(row));
+  }
   return infoOf(await byName(db, name));
 }
 
 /** A new token for the client; the old one stops working at once. `expiresAt` undefined keeps the expiry. */
-export async function rotateClient(db: AccessDb, name: string, expiresAt?: string | null): Promise<{ client: ClientInfo; token: string }> {
+export async function rotateClient(db: ClientsDb, name: string, expiresAt?: string | null): Promise<{ client: ClientInfo; token: string }> {
   const row = await byName(db, name);
   if (row.revokedAt !== null) throw new ClientSpecError(`client ${JSON.stringify(name)} is revoked; create a new one`, 'CLIENT_REVOKED');
   const token = newToken();
@@ -215,9 +224,13 @@ export async function rotateClient(db: AccessDb, name: string, expiresAt?: strin
   return { client: infoOf(await byName(db, name)), token };
 }
 
-export async function revokeClient(db: AccessDb, name: string): Promise<ClientInfo> {
+/** Revokes the client; one revoked already is left as it is (`changed` is not told). */
+export async function revokeClient(db: ClientsDb, name: string, changed?: ClientChanged): Promise<ClientInfo> {
   const row = await byName(db, name);
-  if (row.revokedAt === null) await db.update(apiClient).set({ revokedAt: dbNow() }).where(eq(apiClient.id, row.id));
+  if (row.revokedAt === null) {
+    await db.update(apiClient).set({ revokedAt: dbNow() }).where(eq(apiClient.id, row.id));
+    await changed?.(infoOf(row));
+  }
   return infoOf(await byName(db, name));
 }
 

@@ -241,8 +241,12 @@ describe('a charity', () => {
     expect(detail.caseReference).toMatch(/^AH-2026-\d{6}$/);
     // The office to turn to, named with its place as every office is (not a bare 民政局).
     expect(detail.caseOwner).toEqual({ key: 'CIVIL_AFFAIRS', name: '任城区民政局', county: { code: '370811' } });
+    // The claim is on the household's trail as an act on it (test/charity/audit-writes.test.ts), the read as a read.
     const audited = (await auditRows(names.a, 'HOUSEHOLD')).filter((r) => r.outcome === 'OK');
-    expect(audited).toEqual([expect.objectContaining({ subject_ref: String(wangId), purpose: 'CHARITY_LINKAGE', outcome: 'OK' })]);
+    expect(audited).toEqual([
+      expect.objectContaining({ subject_ref: String(wangId), purpose: 'CHARITY_LINKAGE', outcome: 'OK', root_fields: 'Mutation.charityNeedClaim' }),
+      expect.objectContaining({ subject_ref: String(wangId), purpose: 'CHARITY_LINKAGE', outcome: 'OK', root_fields: 'Query.charityNeedDetail' }),
+    ]);
     // The other charity has not claimed: still nothing.
     expect(await data(charityB, DETAIL, { id: medicalNeed }, 'charityNeedDetail')).toBeNull();
   });

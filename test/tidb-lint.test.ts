@@ -32,6 +32,7 @@ function withoutComments(text: string): string {
  * until it is reviewed and added here with its reason.
  */
 const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
+  'access/admin-audit.ts': [{ line: "where(eq(accessLogHead.id, 1)).for('update')", why: 'the chain head, as the hub\'s appends lock it: one row by primary key' }],
   'access/audit.ts': [{ line: 'FROM access_log_head WHERE id = 1 FOR UPDATE', why: 'the chain head: one row by primary key' }],
   'db/alert-delivery/outbox.ts': [{ line: "where(eq(alertSubscriptionLock.name, SUBSCRIBERS.name)).for('update')", why: 'the subscription lock: one row by primary key; alert writers and a deliverOpen create take turns, so an alert and a new subscription meet once' }],
   'db/alert-delivery/store.ts': [

@@ -8,6 +8,8 @@
  *   npm run clients -- rotate rencheng-civil-affairs [--expires … | --expires-in … | --no-expiry]
  *   npm run clients -- revoke rencheng-civil-affairs
  *
+ * Every change (all but list) is written to the audit chain in its own transaction, naming the
+ * operator (`--by`, else account@host) and the client: access/admin-audit.ts.
  * The database is DATABASE_URL, or the private server `npm start` is running. A token is printed
  * once, at create and rotate; the hub keeps only its SHA-256. Revocation and rotation take effect
  * on the next request.
@@ -22,7 +24,10 @@ import type { OfficeCode as DepartmentCode } from '../domain/departments';
 import { checkCreditCode } from '../domain/credit-code';
 import { isIsoDate } from '../domain/dates';
 import { readDbNow, shownDbInstant as shown } from '../db/instants';
+import { lockingTransaction } from '../db/locking';
+import { recordAdministration } from '../access/admin-audit';
 import { runSubcommand, unknownCommand, UsageError } from './command-args';
+import { operatorArg } from './operator-arg';
 import { runAgainstHub } from './run-against-hub';
 
 export const USAGE = `usage: npm run clients -- <command>
@@ -34,6 +39,7 @@ export const USAGE = `usage: npm run clients -- <command>
   require-officer NAME [--off]
   rotate NAME [--expires YYYY-MM-DD | --expires-in 90d | --no-expiry]
   revoke NAME
+every command but list: [--by OPERATOR]   (the operator the audit trail names; default: account@host)
 roles: ${ROLES.map((r) => `${r} (${PURPOSES_BY_ROLE[r].join(', ')})`).join('; ')}`;
 
 /** An RFC 3339 instant with an explicit offset, e.g. 2027-03-31T18:00:00+08:00. */
@@ -84,7 +90,9 @@ const OPTIONS = {
   off: { type: 'boolean' },
   'credit-code': { type: 'string' },
   organisation: { type: 'string' },
+  by: { type: 'string' },
 } as const;
+
 
 /** Runs one command; returns the exit code. */
 export function clientsCommand(argv: string[], db: AccessDb, print: (line: string) => void): Promise<number> {
@@ -115,14 +123,17 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
           expiresAt: parseExpiry(values, await readDbNow(db)) ?? null,
           requireOfficer: values['require-officer'] === true,
         };
-        // A charity reports aid only with its organisation registered (db/reported-aid): the client and
-        // its organisation in one transaction, so neither is kept without the other.
-        const { client, token } = await db.transaction(async (tx) => {
+        const by = operatorArg(values.by, 'MALFORMED_BY');
+        // A charity reports aid only with its organisation registered (db/reported-aid): the client,
+        // its organisation and the audit entry in one transaction, so none is kept without the others.
+        const { client, token } = await lockingTransaction(hubDbOf(db), async (tx) => {
           const made = await createClient(tx, spec);
           if (made.client.department === 'CHARITY') {
             if (!organisation) throw new UsageError('CHARITY_ORGANISATION_REQUIRED: a CHARITY client needs --credit-code (统一社会信用代码) and --organisation');
             await registerCharity(tx, made.client.name, organisation.creditCode, organisation.name);
           }
+          const c = made.client;
+          await recordAdministration(tx, by, c, `clients create, roles ${c.roles.join(',')}${c.requireOfficer ? ', officer required' : ''}${c.expiresAt ? `, expires ${shown(c.expiresAt)}` : ''}`);
           return made;
         });
         print(`created ${describe(client)}`);
@@ -138,20 +149,32 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
       }
       case 'rotate': {
         if (!name) throw new UsageError('ARGUMENT_REQUIRED: rotate needs the client name');
-        const { client, token } = await rotateClient(db, name, parseExpiry(values, await readDbNow(db)));
+        const by = operatorArg(values.by, 'MALFORMED_BY');
+        const expiresAt = parseExpiry(values, await readDbNow(db));
+        const { client, token } = await lockingTransaction(hubDbOf(db), async (tx) => {
+          const made = await rotateClient(tx, name, expiresAt);
+          await recordAdministration(tx, by, made.client, `clients rotate${expiresAt === undefined ? '' : expiresAt === null ? ', no expiry' : `, expires ${shown(expiresAt)}`}`);
+          return made;
+        });
         print(`rotated ${describe(client)}; the previous token no longer works`);
         print(`token (shown once; the hub keeps only its hash): ${token}`);
         return 0;
       }
       case 'require-officer': {
         if (!name) throw new UsageError('ARGUMENT_REQUIRED: require-officer needs the client name');
-        const client = await setRequireOfficer(db, name, values.off !== true);
+        const by = operatorArg(values.by, 'MALFORMED_BY');
+        // Written to the audit chain only when it changes the client.
+        const required = values.off !== true;
+        const client = await lockingTransaction(hubDbOf(db), (tx) => setRequireOfficer(tx, name, required, (c) => recordAdministration(tx, by, c, `clients require-officer ${required ? 'on' : 'off'}`)));
         print(`${client.requireOfficer ? 'officer required' : 'officer optional'}: ${describe(client)}`);
         return 0;
       }
       case 'revoke': {
         if (!name) throw new UsageError('ARGUMENT_REQUIRED: revoke needs the client name');
-        print(`revoked ${describe(await revokeClient(db, name))}`);
+        const by = operatorArg(values.by, 'MALFORMED_BY');
+        // Written to the audit chain only when it revokes (a client revoked already is left as it is).
+        const revoked = await lockingTransaction(hubDbOf(db), (tx) => revokeClient(tx, name, (c) => recordAdministration(tx, by, c, 'clients revoke')));
+        print(`revoked ${describe(revoked)}`);
         return 0;
       }
       default:

@@ -4,9 +4,9 @@
  *   npm run subscriptions -- create --client demo-township-guhuai --callback http://127.0.0.1:9300/alerts \
  *       --regions 370811001 [--grades RED,ORANGE] [--triggers T1_SETTLEMENT_OOP,T4_JOB_LOSS] [--deliver-open] [--by NAME]
  *   npm run subscriptions -- list [--client NAME]
- *   npm run subscriptions -- revoke ID
+ *   npm run subscriptions -- revoke ID [--by NAME]
  *   npm run subscriptions -- dead-letters [--subscription ID] [--first 50]
- *   npm run subscriptions -- replay (--subscription ID | DELIVERY_ID…)
+ *   npm run subscriptions -- replay (--subscription ID | DELIVERY_ID…) [--by NAME]
  *   npm run subscriptions -- notices [--since YYYY-MM-DD]
  *
  * The database is DATABASE_URL, or the private server `npm start` is running. The callback host
@@ -17,17 +17,18 @@
  * so both refuse alike; the CLI reaches every subscription, an administrator's API call only those
  * within its region scope.
  */
-import os from 'node:os';
 import { shownCallbackUrl } from '../domain/monitoring/delivery';
-import { deliveryCounts, deliveryNotices, listSubscriptions, subscribersNow, type SubscriberNow, type SubscriptionRecord } from '../db/alert-delivery/store';
+import { deliveryCounts, deliveryNotices, listSubscriptions, subscribersNow, subscriptionsByIds, type SubscriberNow, type SubscriptionRecord } from '../db/alert-delivery/store';
 import { hubDrizzle, type HubDb } from '../db/connect';
 import { callbackHostsFromEnv } from '../db/config';
 import { runSubcommand, unknownCommand, UsageError } from './command-args';
+import { operatorArg } from './operator-arg';
 import { addDays, isIsoDate, todayIso } from '../domain/dates';
 import { HUB_ID } from '../domain/hub-id';
 import { shownDbInstant as shown } from '../db/instants';
-import { firstChars, longerThan } from '../domain/text-length';
+import { firstChars } from '../domain/text-length';
 import { runAgainstHub } from './run-against-hub';
+import { administeredClient, operatorAccount, recordAdministration } from '../access/admin-audit';
 import { CREATED_BY_MAX, createSubscription, deadLettersWithin, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin, subscriberRefusal } from '../resolvers/alert-delivery/subscriptions';
 
 /** The CLI is run by whoever holds the hub database: every subscription is within its reach. */
@@ -36,9 +37,9 @@ const EVERY_REGION = '';
 export const USAGE = `usage: npm run subscriptions -- <command>
   create --client CLIENT_NAME --callback URL --regions CODE[,CODE…] [--grades RED,ORANGE,YELLOW] [--triggers ID[,ID…]] [--deliver-open] [--by NAME]
   list [--client CLIENT_NAME]
-  revoke SUBSCRIPTION_ID
+  revoke SUBSCRIPTION_ID [--by NAME]
   dead-letters [--subscription SUBSCRIPTION_ID] [--first N]
-  replay --subscription SUBSCRIPTION_ID | replay DELIVERY_ID [DELIVERY_ID…]
+  replay --subscription SUBSCRIPTION_ID | replay DELIVERY_ID [DELIVERY_ID…]   [--by NAME]
   notices [--since YYYY-MM-DD]`;
 
 const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter((x) => x.length > 0);
@@ -107,21 +108,9 @@ const OPTIONS = {
   since: { type: 'string' },
 } as const;
 
-/**
- * Who runs the CLI, for a subscription's created_by: the account the process runs as, read from the
- * system's user database (USER is unset under cron, systemd, `docker exec` or `su` without a login
- * shell); USER or LOGNAME when the account has no entry there (a container's arbitrary uid), else
- * the uid, so a subscription never reads as made by `unknown`.
- */
+/** Who runs the CLI, for a subscription's created_by: the account the process runs as (operatorAccount), so a subscription never reads as made by `unknown`. */
 export function operatorName(env: NodeJS.ProcessEnv = process.env): string {
-  let name = '';
-  try {
-    name = os.userInfo().username;
-  } catch {
-    // No passwd entry for this uid: os.userInfo throws (ENOENT).
-  }
-  name ||= env.USER || env.LOGNAME || (process.getuid ? `uid ${process.getuid()}` : 'unknown');
-  return firstChars(name, CREATED_BY_MAX - 'cli:'.length);
+  return firstChars(operatorAccount(env), CREATED_BY_MAX - 'cli:'.length);
 }
 
 /** Runs one command; returns the exit code. */
@@ -130,8 +119,11 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
     switch (command) {
       case 'create': {
         if (!values.client || !values.callback || !values.regions) throw new UsageError('ARGUMENT_REQUIRED: create needs --client, --callback and --regions');
-        if (values.by !== undefined && longerThan(values.by, CREATED_BY_MAX)) throw new UsageError(`MALFORMED_CREATED_BY: --by: at most ${CREATED_BY_MAX} characters`);
-        const made = await createSubscription(db, hosts, {
+        const by = operatorArg(values.by, 'MALFORMED_CREATED_BY');
+        const made = await createSubscription(
+          db,
+          hosts,
+          {
           clientName: values.client,
           callbackUrl: values.callback,
           regionCodes: list(values.regions),
@@ -139,7 +131,10 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
           triggerIds: list(values.triggers),
           createdBy: values.by ?? `cli:${operatorName()}`,
           deliverOpen: values['deliver-open'] ?? false,
-        });
+          },
+          undefined,
+          async (tx, sub) => recordAdministration(tx, by, await administeredClient(tx, sub.clientId), `subscriptions create #${sub.id}`),
+        );
         if (!made.ok) {
           print(`refused: ${made.code} (${made.field}): ${made.message}`);
           return 3;
@@ -158,7 +153,10 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
         return 0;
       }
       case 'revoke': {
-        const out = await revokeSubscriptionWithin(db, EVERY_REGION, positiveId(rest[0], 'revoke needs the subscription id'));
+        const id = positiveId(rest[0], 'revoke needs the subscription id');
+        const by = operatorArg(values.by, 'MALFORMED_CREATED_BY');
+        // Written to the audit chain only when it revokes (one revoked already is left as it is).
+        const out = await revokeSubscriptionWithin(db, EVERY_REGION, id, async (tx, sub) => recordAdministration(tx, by, await administeredClient(tx, sub.clientId), `subscriptions revoke #${sub.id}`));
         if (!out.ok) {
           print(`refused: ${out.code}`);
           return 3;
@@ -179,7 +177,15 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
       }
       case 'replay': {
         if (!values.subscription && rest.length === 0) throw new UsageError('ARGUMENT_REQUIRED: replay needs --subscription ID or delivery ids');
-        const out = await replayDeliveries(db, EVERY_REGION, values.subscription ? { subscriptionId: positiveId(values.subscription, '--subscription') } : { deliveryIds: deliveryIds(rest) });
+        const which = values.subscription ? { subscriptionId: positiveId(values.subscription, '--subscription') } : { deliveryIds: deliveryIds(rest) };
+        const by = operatorArg(values.by, 'MALFORMED_CREATED_BY');
+        // One audit entry a subscription whose dead letters it requeued, in the same transaction.
+        const out = await replayDeliveries(db, EVERY_REGION, which, async (tx, requeued) => {
+          for (const sub of await subscriptionsByIds(tx, [...new Set(requeued.map((d) => d.subscriptionId))])) {
+            const count = requeued.filter((d) => d.subscriptionId === sub.id).length;
+            await recordAdministration(tx, by, await administeredClient(tx, sub.clientId), `subscriptions replay #${sub.id}, ${count} dead letter${count === 1 ? '' : 's'}`);
+          }
+        });
         if (!out.ok) {
           print(`refused: ${out.code} (${out.field}): ${out.message}`);
           return 3;

@@ -59,7 +59,7 @@ export const accessLog = mysqlTable(
     regionScope: varchar('region_scope', { length: 12 }).notNull(),
     purpose: varchar('purpose', { length: 24 }),
     caseReference: varchar('case_reference', { length: 64 }),
-    /** GRAPHQL, HTTP (a non-GraphQL route such as a CSV export) or PUSH (an alert pushed to a subscriber's receiver). */
+    /** GRAPHQL, HTTP (a non-GraphQL route such as a CSV export), PUSH (an alert pushed to a subscriber's receiver) or ADMIN (the command-line administration of the client: access/admin-audit.ts). */
     channel: varchar('channel', { length: 8 }).notNull(),
     /** GraphQL operation name, `GET /route/pattern`, or a push's event, subscription and attempt. */
     operation: varchar('operation', { length: 128 }),

@@ -153,15 +153,18 @@ export async function listSubscriptions(db: HubQuery, clientId?: string): Promis
 /**
  * Revokes a subscription; its deliveries still pending end as dead letters ('subscription
  * revoked'), so nothing more is sent to it. Returns null when there is no such subscription.
+ * `also`: written in the same transaction when it revokes (an audit entry), run again with it.
  */
-export async function revokeSubscription(db: HubDb, id: number): Promise<SubscriptionRecord | null> {
+export async function revokeSubscription(db: HubDb, id: number, also?: (tx: LockingTx) => Promise<void>): Promise<SubscriptionRecord | null> {
   // Both or neither: a subscription revoked with deliveries still pending would go on being sent to.
   // A deadlock with a worker's claim rolls both back, and the pair is written again. One instant for
-  // both, the database's (as the outbox's times are), read in the transaction that writes it.
+  // both, the database's (as the outbox's times are), read in the transaction that writes it. READ
+  // COMMITTED (lockingTransaction): `also` appends to the audit chain, a locking read of its head.
   await retryLockConflicts(() =>
-    db.transaction(async (tx) => {
+    lockingTransaction(db, async (tx) => {
       const now = toDbInstant(await readDbNow(tx));
-      await tx.update(alertSubscription).set({ state: 'REVOKED', revokedAt: now }).where(and(eq(alertSubscription.id, id), eq(alertSubscription.state, 'ACTIVE')));
+      const [changed] = await tx.update(alertSubscription).set({ state: 'REVOKED', revokedAt: now }).where(and(eq(alertSubscription.id, id), eq(alertSubscription.state, 'ACTIVE')));
+      if (changed.affectedRows > 0) await also?.(tx);
       await tx
         .update(alertDelivery)
         .set({ state: 'DEAD', deadAt: now, lastError: 'subscription revoked', claimToken: null, claimUntil: null })
@@ -435,9 +438,10 @@ export async function deliveriesOfAlert(db: HubQuery, alertId: string): Promise<
  * ids (receivers de-duplicate by it). Either the named ones or every dead letter of a
  * subscription; only rows of an ACTIVE subscription. Returns the deliveries requeued as this call
  * left them (read in its transaction): a delivery worker may claim and send one the moment it
- * commits, and the answer is what the replay did, not how far the worker has got since.
+ * commits, and the answer is what the replay did, not how far the worker has got since. `also`:
+ * written in the same transaction when it requeues any (the CLI's audit entry), run again with it.
  */
-export async function replayDeadLetters(db: HubDb, which: { deliveryIds: string[] } | { subscriptionId: number }): Promise<DeliveryRecord[]> {
+export async function replayDeadLetters(db: HubDb, which: { deliveryIds: string[] } | { subscriptionId: number }, also?: (tx: LockingTx, replayed: DeliveryRecord[]) => Promise<void>): Promise<DeliveryRecord[]> {
   const scope = 'deliveryIds' in which ? inArray(alertDelivery.deliveryId, which.deliveryIds.length ? which.deliveryIds : ['']) : eq(alertDelivery.subscriptionId, which.subscriptionId);
   const candidates = await db
     .select({ id: alertDelivery.id })
@@ -460,7 +464,9 @@ export async function replayDeadLetters(db: HubDb, which: { deliveryIds: string[
         .update(alertDelivery)
         .set({ state: 'PENDING', attempts: 0, nextAttemptAt: dbNow(), deadAt: null, claimToken: null, claimUntil: null })
         .where(inArray(alertDelivery.id, dead.map((d) => d.id)));
-      return tx.select(deliveryColumns).from(alertDelivery).where(inArray(alertDelivery.id, dead.map((d) => d.id))).orderBy(asc(alertDelivery.id));
+      const replayed = await tx.select(deliveryColumns).from(alertDelivery).where(inArray(alertDelivery.id, dead.map((d) => d.id))).orderBy(asc(alertDelivery.id));
+      await also?.(tx, replayed);
+      return replayed;
     }),
   );
 }

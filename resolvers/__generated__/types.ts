@@ -112,7 +112,15 @@ export type AccessChannel =
    * and replay), the operation its event, subscription and attempt (ALERT_OPENED push, subscription 3,
    * attempt 2). Recorded before the push is sent, once per attempt that sends.
    */
-  | 'PUSH';
+  | 'PUSH'
+  /**
+   * The hub's administration from the command line, acting on the client the entry names (not a
+   * request of it): `npm run clients` create, rotate, revoke and require-officer, and `npm run
+   * subscriptions` create, revoke and replay of its alert subscriptions. `officer` is the operator (`--by`, else
+   * the account and host the tool ran as), `operation` what was done (`clients rotate`, `subscriptions
+   * create #3`); no purpose, subject NONE. Written in the transaction that made the change.
+   */
+  | 'ADMIN';
 
 /** Whom an audit row is about. */
 export type AccessSubjectKind =
@@ -192,14 +200,15 @@ export type AccessLogEntry = {
   /**
    * The officer the client asked for (X-Officer): the department's own staff identifier, as the
    * client's system stated it; the hub does not verify it. Null when the client named none, and on
-   * every entry recorded before the hub recorded officers.
+   * every entry recorded before the hub recorded officers. On an `ADMIN` entry, the operator who
+   * administered the client.
    */
   readonly officer?: Maybe<Scalars['String']['output']>;
   /** The purpose it stated. */
   readonly purpose?: Maybe<AccessPurpose>;
   /** The case reference it stated. */
   readonly caseReference?: Maybe<Scalars['String']['output']>;
-  /** GraphQL, another route, or an alert push. */
+  /** GraphQL, another route, an alert push, or the hub's administration of the client. */
   readonly channel: AccessChannel;
   /** The GraphQL operation name, the route, or a push's event, subscription and attempt. */
   readonly operation?: Maybe<Scalars['String']['output']>;

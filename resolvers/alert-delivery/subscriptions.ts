@@ -63,8 +63,12 @@ export interface SubscriptionInput {
 /** `openAlertsQueued`: the pushes of alerts open at creation written with it (0 without deliverOpen). */
 export type SubscriptionCreated = { ok: true; subscription: SubscriptionRecord; secret: string; openAlertsQueued: number } | { ok: false; code: SubscriptionError; field: string; message: string };
 
-/** `deliverOpenMax`: DELIVER_OPEN_MAX but in tests of the bound. */
-export async function createSubscription(db: HubDb, callbackHosts: readonly string[], input: SubscriptionInput, deliverOpenMax = DELIVER_OPEN_MAX): Promise<SubscriptionCreated> {
+/**
+ * `deliverOpenMax`: DELIVER_OPEN_MAX but in tests of the bound. `made`: written in the create's
+ * transaction once the subscription is (the CLI's audit entry: tools/subscriptions.ts), so neither
+ * is kept without the other.
+ */
+export async function createSubscription(db: HubDb, callbackHosts: readonly string[], input: SubscriptionInput, deliverOpenMax = DELIVER_OPEN_MAX, made?: (tx: LockingTx, subscription: SubscriptionRecord) => Promise<void>): Promise<SubscriptionCreated> {
   if (longerThan(input.callbackUrl, CALLBACK_URL_MAX)) return { ok: false, code: 'CALLBACK_URL_INVALID', field: 'callbackUrl', message: `the callback URL is longer than ${CALLBACK_URL_MAX} characters` };
   const refusal = callbackRefusal(input.callbackUrl, callbackHosts);
   if (refusal === 'CALLBACK_URL_INVALID') return { ok: false, code: refusal, field: 'callbackUrl', message: 'the callback must be an http(s) URL without credentials or fragment' };
@@ -113,6 +117,7 @@ export async function createSubscription(db: HubDb, callbackHosts: readonly stri
     const secret = newSubscriptionSecret();
     const subscription = await insertSubscription(tx, { clientId: input.clientName, callbackUrl: input.callbackUrl, regionCodes: regions, grades: grades as AlertGrade[], triggerIds, secret, createdBy: input.createdBy });
     const openAlertsQueued = await openAlertDeliveries(tx, { ...filter, id: subscription.id }, open.map((alert) => envelopeOf({ event: 'ALERT_OPENED', alert })));
+    await made?.(tx, subscription);
     return { ok: true, subscription, secret, openAlertsQueued };
   });
 }
@@ -213,12 +218,15 @@ export type ManageRefusal = { ok: false; code: ManageError; field: string; messa
 
 const notFound = (field: string): ManageRefusal => ({ ok: false, code: 'SUBSCRIPTION_NOT_FOUND', field, message: 'no subscription with this id within reach' });
 
-/** Revokes a subscription within reach; revoking it again changes nothing and returns it as it is. */
-export async function revokeSubscriptionWithin(db: HubDb, scopePrefix: string, id: number): Promise<{ ok: true; subscription: SubscriptionRecord } | ManageRefusal> {
+/**
+ * Revokes a subscription within reach; revoking it again changes nothing and returns it as it is.
+ * `revoked`: written in the revocation's transaction (the CLI's audit entry), not when nothing changed.
+ */
+export async function revokeSubscriptionWithin(db: HubDb, scopePrefix: string, id: number, revoked?: (tx: LockingTx, subscription: SubscriptionRecord) => Promise<void>): Promise<{ ok: true; subscription: SubscriptionRecord } | ManageRefusal> {
   const sub = await subscriptionById(db, id);
   if (!sub || !subscriptionInReach(scopePrefix, sub)) return notFound('subscriptionId');
   if (sub.state === 'REVOKED') return { ok: true, subscription: sub };
-  return { ok: true, subscription: (await revokeSubscription(db, id))! };
+  return { ok: true, subscription: (await revokeSubscription(db, id, revoked && ((tx) => revoked(tx, sub))))! };
 }
 
 /**
@@ -252,15 +260,16 @@ export function malformedDeliveryId(deliveryIds: readonly string[]): number {
  * subscription, or the deliveries named. Idempotent: a named delivery that is not a dead letter
  * (pending again after an earlier replay, or delivered) is left as it is and returned as
  * unchanged. Refused as a whole (nothing replayed) when a subscription or delivery is not within
- * reach, or a named dead letter's subscription is revoked.
+ * reach, or a named dead letter's subscription is revoked. `replayed`: written in the transaction
+ * that requeues them (the CLI's audit entry), not when none was.
  */
-export async function replayDeliveries(db: HubDb, scopePrefix: string, which: ReplayTarget): Promise<{ ok: true; replayed: DeliveryRecord[]; unchanged: DeliveryRecord[] } | ManageRefusal> {
+export async function replayDeliveries(db: HubDb, scopePrefix: string, which: ReplayTarget, replayed?: (tx: LockingTx, requeued: DeliveryRecord[]) => Promise<void>): Promise<{ ok: true; replayed: DeliveryRecord[]; unchanged: DeliveryRecord[] } | ManageRefusal> {
   const byId = (rows: DeliveryRecord[]) => [...rows].sort((a, b) => a.id - b.id);
   if ('subscriptionId' in which) {
     const sub = await subscriptionById(db, which.subscriptionId);
     if (!sub || !subscriptionInReach(scopePrefix, sub)) return notFound('subscriptionId');
     if (sub.state === 'REVOKED') return { ok: false, code: 'SUBSCRIPTION_REVOKED', field: 'subscriptionId', message: 'the subscription is revoked: its dead letters are not sent again' };
-    return { ok: true, replayed: byId(await replayDeadLetters(db, which)), unchanged: [] };
+    return { ok: true, replayed: byId(await replayDeadLetters(db, which, replayed)), unchanged: [] };
   }
   // Delivery ids are UUIDs, written lower-case and case-insensitive on input (RFC 4122 §3): a
   // receiver that stored one upper-case names the same delivery.
@@ -278,8 +287,8 @@ export async function replayDeliveries(db: HubDb, scopePrefix: string, which: Re
   }
   // The replayed as this replay left them; the others as they are now (already pending or
   // delivered, or requeued a moment ago by a concurrent replay).
-  const replayed = byId(await replayDeadLetters(db, { deliveryIds: wanted.filter((id) => found.get(id)!.state === 'DEAD') }));
-  const moved = new Set(replayed.map((d) => d.deliveryId));
+  const requeued = byId(await replayDeadLetters(db, { deliveryIds: wanted.filter((id) => found.get(id)!.state === 'DEAD') }, replayed));
+  const moved = new Set(requeued.map((d) => d.deliveryId));
   const unchanged = byId(await deliveriesByIds(db, wanted.filter((id) => !moved.has(id))));
-  return { ok: true, replayed, unchanged };
+  return { ok: true, replayed: requeued, unchanged };
 }

@@ -4,6 +4,7 @@
  * (scope, claim, organisation) and calls the pure rules (domain/charity) and the store.
  */
 import { inScope } from '../../access/decide';
+import { subjectsOf } from '../../access/policy';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
 import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
@@ -436,6 +437,22 @@ async function needInReach(ctx: HubContext, needId: number): Promise<store.NeedR
 }
 
 /**
+ * The need of this id within the caller's scope, or null (NEED_NOT_FOUND), for a write on it (a
+ * claim, a pledge): a need found goes on the audit trail as an act on its household, DENIED outside
+ * the scope, whatever the write's payload selects, as a case's, alert's or finding's writes do
+ * (docs/access.md "The audit trail"). A claim's and a pledge's types name no person, so with only
+ * `userErrors` asked for the write was recorded with subject NONE, and the household's trail did not
+ * show the organisation that claimed its need, which opens the sealed detail to it.
+ */
+async function needActedOn(ctx: HubContext, needId: number): Promise<store.NeedRecord | null> {
+  const need = await store.needToday(ctx.hub, needId, ctx.today);
+  if (!need) return null;
+  const reached = inScope(caller(ctx).regionScope, need.countyCode);
+  ctx.access.record(subjectsOf('CharityNeed', need), !reached);
+  return reached ? need : null;
+}
+
+/**
  * Claims a need: an open one, for matching; or one no longer open (covered, withdrawn by the office)
  * against which the organisation has a pledge with something undelivered, so that a pledger whose
  * claim lapsed before it delivered reads again where to deliver (the township, the case reference,
@@ -447,7 +464,7 @@ export async function claimNeed(ctx: HubContext, needIdText: string): Promise<Ch
   const needId = requireHubId(needIdText, 'input.needId', 'need id');
   const org = await myOrganisation(ctx);
   if (!org) return refuse('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
-  const need = await needInReach(ctx, needId);
+  const need = await needActedOn(ctx, needId);
   if (!need) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
   const consent = await store.consentById(ctx.hub, need.consentId);
   if (!consent || publishedConsentProblem(consent, need, ctx.today)) return refuse('NEED_NOT_OPEN', 'the need is not open', ['input', 'needId']);
@@ -494,7 +511,7 @@ export async function pledge(ctx: HubContext, input: { needId: string; amountFen
   if (bad) return { ok: false as const, errors: [bad] };
   const org = await myOrganisation(ctx);
   if (!org) return refuse<{ pledge: store.PledgeRecord; need: store.NeedRecord }>('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
-  if (!(await needInReach(ctx, needId))) return refuse<{ pledge: store.PledgeRecord; need: store.NeedRecord }>('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
+  if (!(await needActedOn(ctx, needId))) return refuse<{ pledge: store.PledgeRecord; need: store.NeedRecord }>('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
   return store.pledge(ctx.hub, { needId, creditCode: org.creditCode, clientName: caller(ctx).name, officer: officerOf(ctx), projectId, amountFen: input.amountFen, reference: input.reference.trim(), now: ctx.now(), today: ctx.today });
 }
 
@@ -628,7 +645,10 @@ export async function reducePledge(ctx: HubContext, input: { pledgeId: string; a
   if (!org) return refuse<Result>('ORGANISATION_NOT_REGISTERED', 'register the organisation first', null);
   const bad = referenceText(input.reference) ?? text(input.reason, 200, ['input', 'reason']);
   if (bad) return { ok: false as const, errors: [bad] };
-  return store.reducePledge(ctx.hub, { pledgeId, creditCode: org.creditCode, clientName: caller(ctx).name, officer: officerOf(ctx), amountFen: input.amountFen, reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now(), screened: reasonScreened(input.reason) });
+  const outcome = await store.reducePledge(ctx.hub, { pledgeId, creditCode: org.creditCode, clientName: caller(ctx).name, officer: officerOf(ctx), amountFen: input.amountFen, reason: input.reason.trim(), reference: input.reference.trim(), now: ctx.now(), screened: reasonScreened(input.reason) });
+  // An act on the need's household, whatever the payload selects (a pledge names no person), as releaseClaim's.
+  if (outcome.ok) ctx.access.record(subjectsOf('CharityNeed', outcome.value.need), false);
+  return outcome;
 }
 
 /**

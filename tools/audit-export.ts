@@ -1,0 +1,184 @@
+/**
+ * An inspection export of the audit trail: every row of a period, as JSON lines with the chain's
+ * hashes, so an inspector verifies it offline, away from the hub's database.
+ *
+ *   npm run audit:export -- --from 2026-12-01 --to 2026-12-31 --out trail-2026-12.jsonl
+ *   npm run audit:export -- --check trail-2026-12.jsonl      # offline: no database
+ *
+ * The rows are a contiguous run of the chain, by seq: from the first row written on or after
+ * `--from` (China's day) to the last written on or before `--to`, so every row links to the one
+ * before it and the first to the `prevHash` the header names (the last hash of the export before
+ * it, or a signed checkpoint, anchors it). A row inside the run stamped outside the days (the
+ * clocks of a command-line tool and the hub differ) is in it all the same. Read a page of 5,000 rows
+ * at a time by primary key and written as it is read: the file, not memory, holds the period.
+ *
+ * Lines: `{"t":"export",…}` (the days, the run's first and last seq, the first row's prevHash), one
+ * `{"t":"row",…}` a row (every access_log column, as access/audit.ts rowHash reads it), and
+ * `{"t":"end","rows":N,"lastHash":…}`: a file cut short has no end line, and `--check` says so.
+ * Subjects are as stored: pseudonymised (HMAC) and masked, never an ID number in clear.
+ *
+ * The database is DATABASE_URL, or the private server `npm start` is running.
+ */
+import fs from 'node:fs';
+import readline from 'node:readline';
+import { once } from 'node:events';
+import { and, asc, gte, lt, lte, sql } from 'drizzle-orm';
+import { rowHash, type AuditRow } from '../access/audit';
+import { dbTime, type AccessDb } from '../db/access/db';
+import { accessLog } from '../db/access/schema';
+import { addDays, isIsoDate, type IsoDate } from '../domain/dates';
+import { userPath } from '../domain/user-path';
+import { parseCommandLine, quietWhenReaderLeaves, usageErrorLine, UsageError } from './command-args';
+import { runAgainstHub } from './run-against-hub';
+
+export const USAGE = `usage: npm run audit:export -- --from YYYY-MM-DD --to YYYY-MM-DD --out FILE
+       npm run audit:export -- --check FILE
+  Writes the audit trail's rows of those days (China's, both included) to FILE as JSON lines, with
+  the chain's hashes; --check verifies such a file offline (no database).
+Exit code: 0 written (or the file verifies), 1 the file does not verify, 2 bad arguments, 3 the hub
+database did not answer.`;
+
+const OPTIONS = { from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' }, check: { type: 'string' } } as const;
+
+const PAGE = 5000;
+
+/** The instant China's day `date` begins (UTC+8), as access_log.at's text. */
+const dayStart = (date: IsoDate) => dbTime(new Date(`${date}T00:00:00+08:00`));
+
+/** Writes `line` and a newline, waiting while the stream's buffer is full. */
+async function writeLine(out: fs.WriteStream, line: string): Promise<void> {
+  if (!out.write(`${line}\n`)) await once(out, 'drain');
+}
+
+/** Writes the export of `days` to `file`; returns the rows written and the run's seqs (null: no row in those days). */
+export async function exportTrail(db: AccessDb, days: { from: IsoDate; to: IsoDate }, file: string): Promise<{ rows: number; first: number | null; last: number | null }> {
+  const [bounds] = await db
+    .select({ first: sql<number | null>`MIN(${accessLog.seq})`, last: sql<number | null>`MAX(${accessLog.seq})` })
+    .from(accessLog)
+    .where(and(gte(accessLog.at, dayStart(days.from)), lt(accessLog.at, dayStart(addDays(days.to, 1)))));
+  const first = bounds.first === null ? null : Number(bounds.first);
+  const last = bounds.last === null ? null : Number(bounds.last);
+  const out = fs.createWriteStream(file, { flags: 'wx' });
+  await once(out, 'open');
+  let rows = 0;
+  let lastHash: string | null = null;
+  try {
+    let next = first;
+    let header = false;
+    while (first !== null && last !== null && next !== null && next <= last) {
+      const page: AuditRow[] = await db.select().from(accessLog).where(and(gte(accessLog.seq, next), lte(accessLog.seq, last))).orderBy(asc(accessLog.seq)).limit(PAGE);
+      if (!header) {
+        await writeLine(out, JSON.stringify({ t: 'export', from: days.from, to: days.to, firstSeq: first, lastSeq: last, prevHash: page[0]?.prevHash ?? null }));
+        header = true;
+      }
+      for (const row of page) {
+        await writeLine(out, JSON.stringify({ t: 'row', ...row }));
+        rows += 1;
+        lastHash = row.rowHash;
+      }
+      next = page.length < PAGE ? null : page[page.length - 1].seq + 1;
+    }
+    if (!header) await writeLine(out, JSON.stringify({ t: 'export', from: days.from, to: days.to, firstSeq: null, lastSeq: null, prevHash: null }));
+    await writeLine(out, JSON.stringify({ t: 'end', rows, lastHash }));
+  } finally {
+    out.end();
+    await once(out, 'close');
+  }
+  return { rows, first, last };
+}
+
+/**
+ * Verifies an export offline: every row's hash over its content, each linked to the one before
+ * (the first to the header's prevHash), seqs without a gap from the header's first to its last, and
+ * the end line's count and last hash. Returns the rows and last hash when it verifies, else the
+ * line where it does not and why.
+ */
+export async function checkExport(file: string): Promise<{ rows: number; head: string | null } | { line: number; problem: string }> {
+  const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+  let n = 0;
+  let header: { firstSeq: number | null; lastSeq: number | null; prevHash: string | null } | null = null;
+  let prev: string | null = null;
+  let expected: number | null = null;
+  let rows = 0;
+  let ended = false;
+  for await (const text of lines) {
+    n += 1;
+    if (text.trim() === '') continue;
+    if (ended) return { line: n, problem: 'a line after the end line' };
+    let line: any;
+    try {
+      line = JSON.parse(text);
+    } catch {
+      return { line: n, problem: 'not JSON' };
+    }
+    if (header === null) {
+      if (line.t !== 'export') return { line: n, problem: 'not an audit export: the first line is not its header' };
+      header = line;
+      prev = line.prevHash;
+      expected = line.firstSeq;
+      continue;
+    }
+    if (line.t === 'end') {
+      if (expected !== null && header.lastSeq !== null && expected !== header.lastSeq + 1) return { line: n, problem: `rows ${expected}..${header.lastSeq} are missing` };
+      if (line.rows !== rows) return { line: n, problem: `the end line counts ${line.rows} rows, the file holds ${rows}` };
+      if (line.lastHash !== prev && rows > 0) return { line: n, problem: 'the end line’s last hash is not the last row’s' };
+      ended = true;
+      continue;
+    }
+    if (line.t !== 'row') return { line: n, problem: `unknown line type ${JSON.stringify(line.t)}` };
+    const { t: _t, seq, prevHash, rowHash: stored, ...values } = line;
+    if (seq !== expected) return { line: n, problem: `row ${seq} where row ${expected} was due: rows removed or inserted` };
+    if (rowHash(prevHash, seq, values) !== stored) return { line: n, problem: `row ${seq} was changed: its content no longer matches its hash` };
+    if (prevHash !== prev) return { line: n, problem: `row ${seq} does not link to the row before it` };
+    prev = stored;
+    expected = seq + 1;
+    rows += 1;
+  }
+  if (header === null) return { line: n, problem: 'empty: no header' };
+  if (!ended) return { line: n, problem: 'no end line: the file was cut short' };
+  return { rows, head: prev };
+}
+
+/** Runs one command; returns the exit code. */
+export async function auditExportCommand(argv: string[], db: AccessDb | null, print: (line: string) => void): Promise<number> {
+  try {
+    const values = parseCommandLine(USAGE, OPTIONS, argv);
+    if (values.check !== undefined) {
+      if (values.from !== undefined || values.to !== undefined || values.out !== undefined) throw new UsageError('UNEXPECTED_ARGUMENT: --check takes only the file');
+      const file = userPath(values.check);
+      if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`EXPORT_FILE_UNREADABLE: --check: ${values.check} is not a file`);
+      const result = await checkExport(file);
+      if ('problem' in result) {
+        print(`audit export does NOT verify at line ${result.line}: ${result.problem}`);
+        return 1;
+      }
+      print(`audit export verifies: ${result.rows} rows, each linked to the one before; last hash ${result.head ?? '-'}`);
+      return 0;
+    }
+    if (!values.from || !values.to || !values.out) throw new UsageError('ARGUMENT_REQUIRED: --from, --to and --out (or --check FILE)');
+    for (const [name, value] of [['--from', values.from], ['--to', values.to]] as const) {
+      if (!isIsoDate(value)) throw new UsageError(`MALFORMED_DATE: ${name}: a calendar date, YYYY-MM-DD, got ${JSON.stringify(value)}`);
+    }
+    if (values.from > values.to) throw new UsageError('EMPTY_WINDOW: --from is after --to');
+    if (db === null) throw new Error('no hub database');
+    const out = userPath(values.out);
+    if (fs.existsSync(out)) throw new UsageError(`OUTPUT_EXISTS: --out: ${values.out} exists; the export does not overwrite a file`);
+    const done = await exportTrail(db, { from: values.from, to: values.to }, out);
+    print(done.first === null ? `no audit rows on ${values.from}..${values.to}; wrote an empty export to ${values.out}` : `wrote rows ${done.first}..${done.last} (${done.rows}) to ${values.out}`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    print(usageErrorLine(err));
+    print(USAGE);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  if (process.argv.includes('--check')) {
+    quietWhenReaderLeaves();
+    void auditExportCommand(process.argv.slice(2), null, (l) => console.log(l)).then((code) => (process.exitCode = code));
+  } else {
+    void runAgainstHub('audit:export', auditExportCommand, { usage: USAGE, options: OPTIONS, positionals: false, failedExit: 3 });
+  }
+}
