@@ -116,6 +116,26 @@ function bodyOf(r: ClaimedDelivery): AlertDeliveryBody | null {
   }
 }
 
+/**
+ * A round's rows in the order its slots send them: each subscription's in their own order (as
+ * claimed, by id, so the pushes of one alert to one subscription keep theirs), the subscriptions
+ * taking turns. In id order a round sent one subscriber's pushes first, all of them: behind a
+ * receiver that hangs (each POST up to AIDHUB_DELIVERY_TIMEOUT_MS), another township's push claimed
+ * in the same round waited for 200 ÷ 16 timeouts, two minutes at the defaults (tried: 4 minutes,
+ * both replicas' rounds behind one township's hanging receiver).
+ */
+export function inTurns<T extends { subscriptionId: number }>(rows: readonly T[]): T[] {
+  const queues = new Map<number, T[]>();
+  for (const r of rows) {
+    const queue = queues.get(r.subscriptionId);
+    if (queue) queue.push(r);
+    else queues.set(r.subscriptionId, [r]);
+  }
+  const turns: T[] = [];
+  for (let i = 0; turns.length < rows.length; i++) for (const queue of queues.values()) if (i < queue.length) turns.push(queue[i]);
+  return turns;
+}
+
 export class AlertDeliveryWorker {
   private readonly holder = newHolder();
   private round = 0;
@@ -220,7 +240,7 @@ export class AlertDeliveryWorker {
       barred.add(row.id);
       if (await this.barred(token, row, why)) result.dead++;
     }
-    const rows = await this.withCurrentDecideBy(token, claimed.filter((r) => !superseded.has(r.id) && !barred.has(r.id)), alerts);
+    const rows = inTurns(await this.withCurrentDecideBy(token, claimed.filter((r) => !superseded.has(r.id) && !barred.has(r.id)), alerts));
     if (rows.length === 0) return result;
     // Past this instant a POST might still be running when the claim runs out: do not begin one.
     const lastStart = claimedAt + this.leaseMs - this.config.httpTimeoutMs - 2000;
