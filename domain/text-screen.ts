@@ -138,6 +138,11 @@ export const HEALTH_WORDS = new RegExp(
     '卫生(?:院|室|所|站|服务|中心)|卫健|体检',
     // 盲 in 文盲 (illiterate) and 盲目 tells of no eye.
     '(?<!文|法)盲(?!目|从|区|点)',
+    // Illnesses named without 病 or 症, as settlements and townships write them (脑梗死, 肺炎, 乙肝).
+    // 梗 alone is also 从中作梗 and 梗概, 炎 炎热 and 世态炎凉, 中风 途中风雨, 移植 a seedling's, 支架 a frame.
+    '梗死|梗塞|脑梗|心梗|(?:肺|肝|肾|胃|肠|脑|胰腺|关节|皮|鼻|咽)炎|[甲乙丙]肝|艾滋|脑中风|中风后|哮喘|结核|高血压|脑出血|脑溢血|衰竭|心衰|肝硬化|癫痫|痴呆|帕金森|阿尔茨海默|血透|(?:骨髓|器官|肾|肝|心脏)移植|(?:心脏|冠脉)支架',
+    // Latin abbreviations, in either case, not inside a longer word (AIDHUB is none of them).
+    '(?<![A-Za-z])(?:[Hh][Ii][Vv]|[Aa][Ii][Dd][Ss]|[Ii][Cc][Uu])(?![A-Za-z])',
   ].join('|'),
   'u',
 );

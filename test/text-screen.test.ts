@@ -394,8 +394,12 @@ describe('HEALTH_WORDS, what tells of someone’s health (a village notice, a ne
     for (const text of ['户主确诊癌症', '因病致贫', '孩子摔伤后骨折', '父亲工伤在家', '老人长期卧床，需要护工', '母亲住进护理院', '支付护理费', '患抑郁多年', '精神分裂症', '双目失明', '先天性耳聋', '术后康复', '妻子怀孕', '烧伤治疗', '老人生活不能自理', '母亲需要护理', '已转介乡镇卫生院', '村卫生室上门随访', '社区卫生服务中心建档', '卫健部门已联系', '体检发现异常'])
       expect([text, tells(text)]).toEqual([text, true]);
   });
+  it('finds illnesses named without 病 or 症: strokes, infarcts, inflammations, hepatitis, HIV and the like', () => {
+    for (const text of ['户主脑梗死后无劳动能力', '父亲突发心梗', '母亲脑梗塞', '孩子肺炎反复发作', '母亲乙肝多年', '丈夫肝炎', '感染HIV', '感染 hiv', '艾滋', '老人脑中风', '中风后行动不便', '哮喘发作', '肺结核', '高血压多年', '脑出血', '脑溢血', '肾衰竭', '心衰', '肝硬化', '癫痫', '老年痴呆', '帕金森', '每周血透三次', '等待骨髓移植', '装了心脏支架', '在ICU'])
+      expect([text, tells(text)]).toEqual([text, true]);
+  });
   it('leaves ordinary words alone: grief, spirit, caring for a child, illiteracy', () => {
-    for (const text of ['失去亲人后十分伤心', '悲伤过度，情绪低落', '独自护理两个年幼的孩子', '照顾护理年迈的父母', '自强不息的精神', '精神面貌良好', '户主是文盲，不会填表', '不要盲目借贷', '家中房屋漏雨，冬季取暖困难', '院内环境卫生较差', '帮助老人打扫卫生'])
+    for (const text of ['失去亲人后十分伤心', '悲伤过度，情绪低落', '独自护理两个年幼的孩子', '照顾护理年迈的父母', '自强不息的精神', '精神面貌良好', '户主是文盲，不会填表', '不要盲目借贷', '家中房屋漏雨，冬季取暖困难', '院内环境卫生较差', '帮助老人打扫卫生', '世态炎凉', '天气炎热', '途中风雨交加', '从中作梗', '故事梗概', '秧苗移植', '搭建支架晾晒', '体力衰退', 'AIDHUB 平台'])
       expect([text, HEALTH_WORDS.test(screeningForm(text)), descriptionTellsHealth(text)]).toEqual([text, false, false]);
   });
 });

@@ -29,7 +29,9 @@
  *
  * Stopped (a hub's SIGTERM), a worker begins no further POST: the rest of its claim is given back
  * unsent. At least once: a process that dies after sending and before recording leaves the row claimed
- * until its lease runs out; then any process sends it again with the same delivery id. The lease
+ * until its lease runs out; then any process sends it again with the same delivery id. An
+ * acknowledged push is recorded before its slot begins the next POST, so that is only the pushes in
+ * flight when it died (and those acknowledged while their record was being written). The lease
  * outlasts a whole round (every POST of the batch at the slowest), and a POST is not begun once
  * too little of the lease is left to finish it, so two processes never send one attempt at once.
  */
@@ -112,6 +114,26 @@ function bodyOf(r: ClaimedDelivery): AlertDeliveryBody | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * A round's rows in the order its slots send them: each subscription's in their own order (as
+ * claimed, by id, so the pushes of one alert to one subscription keep theirs), the subscriptions
+ * taking turns. In id order a round sent one subscriber's pushes first, all of them: behind a
+ * receiver that hangs (each POST up to AIDHUB_DELIVERY_TIMEOUT_MS), another township's push claimed
+ * in the same round waited for 200 ÷ 16 timeouts, two minutes at the defaults (tried: 4 minutes,
+ * both replicas' rounds behind one township's hanging receiver).
+ */
+export function inTurns<T extends { subscriptionId: number }>(rows: readonly T[]): T[] {
+  const queues = new Map<number, T[]>();
+  for (const r of rows) {
+    const queue = queues.get(r.subscriptionId);
+    if (queue) queue.push(r);
+    else queues.set(r.subscriptionId, [r]);
+  }
+  const turns: T[] = [];
+  for (let i = 0; turns.length < rows.length; i++) for (const queue of queues.values()) if (i < queue.length) turns.push(queue[i]);
+  return turns;
 }
 
 export class AlertDeliveryWorker {
@@ -218,12 +240,38 @@ export class AlertDeliveryWorker {
       barred.add(row.id);
       if (await this.barred(token, row, why)) result.dead++;
     }
-    const rows = await this.withCurrentDecideBy(token, claimed.filter((r) => !superseded.has(r.id) && !barred.has(r.id)), alerts);
+    const rows = inTurns(await this.withCurrentDecideBy(token, claimed.filter((r) => !superseded.has(r.id) && !barred.has(r.id)), alerts));
     if (rows.length === 0) return result;
     // Past this instant a POST might still be running when the claim runs out: do not begin one.
     const lastStart = claimedAt + this.leaseMs - this.config.httpTimeoutMs - 2000;
-    const delivered: number[] = [];
     const statuses = new Map<number, number>();
+    // Acknowledged pushes not recorded yet. Each is recorded before its slot begins another POST
+    // (acknowledgedNow), those of concurrent slots in one statement: a process killed mid-round
+    // sends again, once its claim runs out, only the pushes it had begun and not recorded. Recorded
+    // at the round's end, a kill sent again every push of the claim the receiver had acknowledged
+    // (143 of 150 in one try), up to a lease's time after the receiver had them.
+    const acknowledged: ClaimedDelivery[] = [];
+    let recording: Promise<void> = Promise.resolve();
+    // An alert's move to DELIVERED that failed: the round fails with it at its end, as it did.
+    let movesFailed: unknown = null;
+    const recordAcknowledged = async () => {
+      const batch = acknowledged.splice(0);
+      if (batch.length === 0) return;
+      try {
+        result.delivered += await markDelivered(this.hub, token, batch.map((r) => r.id), statuses);
+      } catch (err) {
+        // Kept for the next record, or the round's last (which fails the round if it fails too).
+        acknowledged.push(...batch);
+        throw err;
+      }
+      await this.alertsDelivered(batch).catch((err: unknown) => void (movesFailed ??= err));
+    };
+    const acknowledgedNow = async (row: ClaimedDelivery, status: number) => {
+      acknowledged.push(row);
+      statuses.set(row.id, status);
+      recording = recording.catch(() => undefined).then(recordAcknowledged);
+      await recording.catch(() => undefined);
+    };
     let next = 0;
     // Rows of subscriptions revoked since the claim (revokeSubscription made them dead letters).
     const lost = new Set<number>();
@@ -251,8 +299,7 @@ export class AlertDeliveryWorker {
           continue;
         }
         if (outcome.error === undefined && outcome.status >= 200 && outcome.status < 300) {
-          delivered.push(row.id);
-          statuses.set(row.id, outcome.status);
+          await acknowledgedNow(row, outcome.status);
         } else {
           const status = outcome.status ?? null;
           // A whole answer only: one cut short is no answer (answerCutShort), whatever its status.
@@ -264,8 +311,9 @@ export class AlertDeliveryWorker {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.config.concurrency, rows.length) }, slot));
-    result.delivered = await markDelivered(this.hub, token, delivered, statuses);
-    await this.alertsDelivered(rows.filter((r) => statuses.has(r.id)));
+    await recording.catch(() => undefined);
+    await recordAcknowledged();
+    if (movesFailed !== null) throw movesFailed;
     return result;
   }
 
