@@ -120,9 +120,34 @@ export function rowHash(prevHash: string, seq: number, row: AuditRowValues): str
   return chainHash(prevHash, seq, row, row.at);
 }
 
-/** rowHash of a row queued to be written at `at`, without a copy of it that carries `at`. */
+/**
+ * rowHash of a row queued to be written at `at`, without a copy of it that carries `at`. The
+ * SHA-256 of the previous hash, a newline and the canonical row, in one `crypto.hash` call: the same
+ * bytes as three `update`s of a Hash object, without making one (docs/performance.md, session 34).
+ */
 function chainHash(prevHash: string, seq: number, row: PendingRow, at: AuditRowValues['at']): string {
-  return crypto.createHash('sha256').update(prevHash).update('\n').update(canonical(seq, row, at)).digest('hex');
+  return crypto.hash('sha256', `${prevHash}\n${canonical(seq, row, at)}`, 'hex');
+}
+
+/** Operation names kept scrubbed (loggableOperation): a client's requests name the same few operations. */
+const LOGGABLE_OPERATIONS_KEPT = 256;
+const loggableOperations = new Map<string, string>();
+
+/**
+ * An operation name as the log keeps it: scrubbed (caller-chosen text: no ID number reaches the log
+ * through it) and cut to 128 characters. A name seen before is answered from memory: scrub runs its
+ * many patterns on every call (docs/performance.md, session 34); names past the first
+ * LOGGABLE_OPERATIONS_KEPT, and any that scrub changes, are scrubbed each time.
+ */
+function loggableOperation(operation: string): string {
+  let kept = loggableOperations.get(operation);
+  if (kept === undefined) {
+    const scrubbed = scrub(operation);
+    kept = scrubbed.slice(0, 128);
+    // Only a name scrub left as it was: no name that held an ID number is kept in memory.
+    if (scrubbed === operation && loggableOperations.size < LOGGABLE_OPERATIONS_KEPT) loggableOperations.set(operation, kept);
+  }
+  return kept;
 }
 
 /** Thrown when a row cannot be written; the caller must then withhold the data. */
@@ -373,8 +398,7 @@ export class AuditStore {
       caseReference: record.caseReference,
       officer: record.officer,
       channel: record.channel,
-      // Operation names and paths are caller-chosen text: no ID number reaches the log through them.
-      operation: record.operation === null ? null : scrub(record.operation).slice(0, 128),
+      operation: record.operation === null ? null : loggableOperation(record.operation),
       operationHash: record.operationHash,
       rootFields: record.rootFields ?? null,
     };

@@ -35,8 +35,9 @@ export function newToken(): string {
   return TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
 }
 
+/** The SHA-256 of a token, in hex: one `crypto.hash` call, no Hash object (it runs on every request). */
 export function tokenHash(token: string): string {
-  return crypto.createHash('sha256').update(token, 'utf8').digest('hex');
+  return crypto.hash('sha256', token, 'hex');
 }
 
 export interface ClientSpec {

@@ -64,6 +64,7 @@ import { HubMetrics, metricsHandler } from './metrics';
 import { BinlogWatch } from './binlog-watch';
 import { holdApolloHashModule } from './query-hash';
 import { shortcutArgumentlessFields } from './argument-values';
+import { keepNegotiatedMediaTypes } from './media-types';
 import { refusedValuesLimitAnswer, variableRefusalAnswer, variableRefusalOf } from './variable-errors';
 import { apolloRefusalReason } from './apollo-refusals';
 
@@ -345,6 +346,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   activeHolidayCalendar();
   holdApolloHashModule();
   shortcutArgumentlessFields();
+  keepNegotiatedMediaTypes();
   // Every log line written while a request runs carries its id: whatever logs for a request is
   // handed the request's logger (access/request-id.ts requestLogger).
   let deps: HubDeps = given;

@@ -26,6 +26,7 @@ import { ADAPTERS } from '../federation/registry';
 import type { UnrecognisedStatusCount } from '../federation/unrecognised-status';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { outcomeOf, type HubPlugin } from './plugins';
+import { gaugeChild, histogramChild, type GaugeChild, type HistogramChild } from './metric-children';
 import { scrub } from '../domain/privacy';
 import { AUTH_FAILURES, type AuthFailure } from '../access/clients';
 import type { JobMetrics, RunKind } from '../resolvers/job-metrics';
@@ -396,6 +397,15 @@ export class HubMetrics implements JobMetrics {
     });
   }
 
+  /** The request histogram's series by operation label (at most OPERATION_LABELS_MAX and the three fixed labels). */
+  private readonly requestSeries = new Map<string, HistogramChild>();
+
+  private requestSecondsOf(operation: string): HistogramChild {
+    let child = this.requestSeries.get(operation);
+    if (!child) this.requestSeries.set(operation, (child = histogramChild(this.requestSeconds, { operation })));
+    return child;
+  }
+
   operationLabel(name: string | null | undefined): string {
     // A name labelled before passed both tests then, and passes them again: a client's every
     // request names the same few operations, so it is not tested again (scrub is many patterns).
@@ -408,9 +418,21 @@ export class HubMetrics implements JobMetrics {
     return op;
   }
 
+  /** Each department's read histogram series by whether it answered, and its availability series (server/metric-children.ts). */
+  private readonly sourceSeries = new Map<DepartmentCode, { answered: HistogramChild; failed: HistogramChild; available: GaugeChild }>();
+
   sourceOutcome(o: SourceOutcome): void {
-    this.sourceSeconds.observe({ department: o.department, available: String(o.available) }, o.latencyMs / 1000);
-    this.sourceAvailable.set({ department: o.department }, o.available ? 1 : 0);
+    let series = this.sourceSeries.get(o.department);
+    if (!series) {
+      series = {
+        answered: histogramChild(this.sourceSeconds, { department: o.department, available: 'true' }),
+        failed: histogramChild(this.sourceSeconds, { department: o.department, available: 'false' }),
+        available: gaugeChild(this.sourceAvailable, { department: o.department }),
+      };
+      this.sourceSeries.set(o.department, series);
+    }
+    (o.available ? series.answered : series.failed).observe(o.latencyMs / 1000);
+    series.available.set(o.available ? 1 : 0);
     if (!o.available) this.readFailedSinceScrape.add(o.department);
     if (!o.available) this.sourceFailures.inc({ department: o.department, reason: o.reason ?? 'UNKNOWN' });
   }
@@ -465,8 +487,11 @@ export class HubMetrics implements JobMetrics {
     this.rateLimitedRequests.inc({ limit });
   }
 
+  private readonly auditWritten = histogramChild(this.auditAppendSeconds, { result: 'written' });
+  private readonly auditFailed = histogramChild(this.auditAppendSeconds, { result: 'failed' });
+
   auditAppend(seconds: number, ok: boolean): void {
-    this.auditAppendSeconds.observe({ result: ok ? 'written' : 'failed' }, seconds);
+    (ok ? this.auditWritten : this.auditFailed).observe(seconds);
   }
 
   /**
@@ -500,7 +525,7 @@ export class HubMetrics implements JobMetrics {
               const result = response.body.kind === 'single' ? response.body.singleResult : null;
               const outcome = s?.executed ? (result ? outcomeOf(result) : 'FAILED') : 'REFUSED';
               metrics.requests.inc({ operation: op, outcome });
-              if (s) metrics.requestSeconds.observe({ operation: op }, (performance.now() - s.at) / 1000);
+              if (s) metrics.requestSecondsOf(op).observe((performance.now() - s.at) / 1000);
             },
           };
         },
