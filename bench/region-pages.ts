@@ -8,18 +8,30 @@
  * hub's is. For a page of 100 at each level (the city, the county, a township, a village), first and
  * from the middle of the division, prints EXPLAIN's key, rows and Extra and the index entries the
  * server read (Handler_read_* counters): in hub id order (householdsUnderDivision, the API's since
- * session 34) and in the (division, id) order pages were read in before (underPrefixAfter, a region
- * scan's), and the id order's statement without its FORCE INDEX, as the server plans it by itself.
+ * session 34, a region scan's and the monthly comparison's too) and in the (division, id) order
+ * pages were read in before (underPrefixAfter below), and the id order's statement without its FORCE INDEX, as the server plans it by itself.
  * Counts, not times: a page that sorted the division, or walked its index from its first entry,
  * reads that many entries.
  */
+import { and, asc, eq, gt, like, or, type SQL } from 'drizzle-orm';
 import mysql from 'mysql2/promise';
 import { createPool, hubDrizzle } from '../db/connect';
 import { household } from '../db/household/schema';
-import { divisionPage, REGION_ORDER, underPrefixAfter } from '../db/household/region-pages';
+import { divisionPage } from '../db/household/region-pages';
 import { ensureDatabase, migrateUrl } from '../db/setup/provision';
 import { startThrowawayServer } from '../db/setup/private-server';
 import { divisionPrefix } from '../domain/division-code';
+
+/** Households under a division prefix after a key in (division, id) order: pages as read before session 34. */
+function underPrefixAfter(prefix: string, after: { regionCode: string; id: number } | null): SQL | undefined {
+  const under = like(household.regionCode, `${prefix}%`);
+  return after
+    ? and(under, or(gt(household.regionCode, after.regionCode), and(eq(household.regionCode, after.regionCode), gt(household.id, after.id))))
+    : under;
+}
+
+/** The order underPrefixAfter pages in: straight off the `household_region` index. */
+const REGION_ORDER = [asc(household.regionCode), asc(household.id)];
 
 const USAGE = `usage: npx tsx bench/region-pages.ts [--households N] [--port P]
 

@@ -4,26 +4,28 @@
  * birth and death dates, and second temporary aids approved at the hub (issue 5's cases).
  */
 import { eq, sql, type SQL } from 'drizzle-orm';
-import { REGION_ORDER, underPrefixAfter } from '../household/region-pages';
+import { divisionPage } from '../household/region-pages';
 import { inList } from '../in-list';
 import type { PersonFacts, SecondAidApprovalFacts, Spell } from '../../domain/findings/facts';
 import { secondAidApprovalsByIdNumbers } from '../cases/store';
 import type { HubDb } from '../connect';
-import { household, householdMember, person } from '../household/schema';
+import { householdMember, person } from '../household/schema';
 
 export interface HouseholdKey {
   id: number;
   regionCode: string;
 }
 
-/** Households under a division prefix, in (division, id) order, after a key: read off `household_region`. */
-export async function householdKeysPage(db: HubDb, prefix: string, after: HouseholdKey | null, limit: number): Promise<HouseholdKey[]> {
-  return db
-    .select({ id: household.id, regionCode: household.regionCode })
-    .from(household)
-    .where(underPrefixAfter(prefix, after))
-    .orderBy(...REGION_ORDER)
-    .limit(limit);
+/**
+ * Households under a division prefix, in hub id order, after a household id: householdsInRegion's
+ * statement (region-pages.ts divisionPage). A household's id never changes, so a scan or monthly
+ * comparison judges every household under the division throughout exactly once, whatever moves
+ * happen between its pages; by village then id (before session 34) one moved to a village the
+ * pages had passed was missed, and one moved from a passed village to one ahead judged twice.
+ */
+export async function householdKeysPage(db: HubDb, prefix: string, afterId: number | null, limit: number): Promise<HouseholdKey[]> {
+  const rows = await divisionPage(db, prefix, limit, afterId === null ? null : { prefix, id: afterId });
+  return rows.map((r) => ({ id: r.id, regionCode: r.regionCode }));
 }
 
 /** Every spell in these households (past members too), with the people's birth and death dates. One statement. */

@@ -4,27 +4,17 @@
  * above the village): a household's id never changes, so every household under the division for the
  * whole sync is met exactly once whatever moves happen between pages. In (division, id) order, the
  * order they were paged in before, a household moved to a village the pages had passed was missed
- * and one moved from a passed village to one ahead met twice. A region scan still reads its
- * households in (division, id) order (underPrefixAfter), off `household_region`.
+ * and one moved from a passed village to one ahead met twice. A region scan and the monthly
+ * comparison read their households through the same statement (db/findings/facts.ts
+ * householdKeysPage), so each judges every household under the division once too.
  */
-import { and, asc, count, eq, gt, inArray, like, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DivisionCursor } from '../../domain/cursor';
 import type { HubDb } from '../connect';
 import type { HubQuery } from '../cases/records';
 import { divisionPrefix } from '../../domain/division-code';
 import { household, person, region } from './schema';
 import type { HouseholdRow } from './loaders';
-
-/** Households under a division prefix that come after a key in (division, id) order. */
-export function underPrefixAfter(prefix: string, after: { regionCode: string; id: number } | null): SQL | undefined {
-  const under = like(household.regionCode, `${prefix}%`);
-  return after
-    ? and(under, or(gt(household.regionCode, after.regionCode), and(eq(household.regionCode, after.regionCode), gt(household.id, after.id))))
-    : under;
-}
-
-/** The order underPrefixAfter pages in: straight off the `household_region` index. */
-export const REGION_ORDER = [asc(household.regionCode), asc(household.id)];
 
 /**
  * The column holding a household's region code cut to the length of a division prefix, and its

@@ -199,10 +199,10 @@ async function evaluateOutsideHouseholds(deps: ScanDeps, candidates: readonly st
   return found;
 }
 
-/** Where a taken-over scan resumes: its counts so far and the last household it stored. */
+/** Where a taken-over scan resumes: its counts so far and the hub id of the last household it stored. */
 export interface ScanResume {
   counts: ScanCounts;
-  after: HouseholdKey | null;
+  after: number | null;
 }
 
 /** How a scan holds its lease: the lease, how long each renewal lasts, and how often to renew. */
@@ -218,12 +218,16 @@ export class ScanHandedOver extends Error {
   override name = 'ScanHandedOver';
 }
 
-/** The last stored household, and how many households the stored chunks hold. */
-function parseCursor(cursor: string | null): { after: HouseholdKey; done: number | null } | null {
+/**
+ * The hub id of the last stored household, and how many households the stored chunks hold; or
+ * 'OUTDATED' for a cursor saved while chunks were read by village then id (`{id, regionCode}`,
+ * before session 34): the households after it in that order are not those after its id.
+ */
+function parseCursor(cursor: string | null): { after: number; done: number | null } | 'OUTDATED' | null {
   if (!cursor) return null;
-  const key = JSON.parse(cursor) as HouseholdKey & { done?: number };
-  if (typeof key?.id !== 'number' || typeof key?.regionCode !== 'string') return null;
-  return { after: { id: key.id, regionCode: key.regionCode }, done: typeof key.done === 'number' ? key.done : null };
+  const key = JSON.parse(cursor) as { afterId?: unknown; id?: unknown; regionCode?: unknown; done?: unknown };
+  if (typeof key?.afterId === 'number') return { after: key.afterId, done: typeof key.done === 'number' ? key.done : null };
+  return typeof key?.id === 'number' && typeof key?.regionCode === 'string' ? 'OUTDATED' : null;
 }
 
 /**
@@ -286,7 +290,7 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
       void report().catch(() => undefined);
     };
     const pending: Promise<ChunkFacts>[] = [];
-    let after: HouseholdKey | null = resume?.after ?? null;
+    let after: number | null = resume?.after ?? null;
     let exhausted = false;
     const fill = async () => {
       while (!exhausted && pending.length < lookahead) {
@@ -295,7 +299,7 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
           exhausted = true;
           break;
         }
-        after = keys[keys.length - 1];
+        after = keys[keys.length - 1].id;
         if (keys.length < chunkSize) exhausted = true;
         const chunk = evaluateChunk(deps, keys, reads, slice, evaluated);
         chunk.catch(() => undefined);
@@ -321,7 +325,7 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
           await recordScanProgress(tx, scanId, counts);
           // The cursor carries how many households its chunks hold: progress runs ahead of storage
           // (slices are reported as evaluated), and a takeover resumes from what was stored.
-          if (lease) await saveCursor(tx, lease, JSON.stringify({ id: last.id, regionCode: last.regionCode, done: storedHouseholds }));
+          if (lease) await saveCursor(tx, lease, JSON.stringify({ afterId: last.id, done: storedHouseholds }));
         },
       });
       await report();
@@ -483,7 +487,9 @@ export class ScanJobs {
    * Resumes every RUNNING scan whose lease has expired (its process died or stalled), each from
    * the chunk after the last one it stored. Of several replicas calling this at once, one takes
    * each scan. A scan judged by another rule set than this process's ends FAILED (RULE_SET_CHANGED)
-   * rather than mixing two rule sets' findings. Returns the ids taken over.
+   * rather than mixing two rule sets' findings; one whose cursor was saved in the (village, id)
+   * order chunks were read in before session 34 ends FAILED (INTERRUPTED): in hub id order it
+   * would skip households. Returns the ids taken over.
    */
   async takeOver(deps: ScanDeps, opts: ScanOptions = {}): Promise<number[]> {
     const leaseMs = deps.leaseMs ?? DEFAULT_JOB_LEASE_MS;
@@ -496,16 +502,20 @@ export class ScanJobs {
       taken.push(scan.id);
       const handOver = new AbortController();
       const held = { lease: got.lease, ttlMs: leaseMs, handOver: handOver.signal };
-      if (scan.ruleSetDigest !== deps.ruleSet.digest) {
-        await fenced(deps.hub, got.lease, (tx) => finishScan(tx, scan.id, 'FAILED', scan, 'RULE_SET_CHANGED')).catch(() => undefined);
-        deps.metrics?.runEnded('scan', 'RULE_SET_CHANGED');
+      const cursor = parseCursor(got.cursor);
+      // A cursor of the (village, id) order cannot be continued in hub id order (the households
+      // after it there are others): the scan ends as one whose process died with nothing to resume.
+      const failure = scan.ruleSetDigest !== deps.ruleSet.digest ? 'RULE_SET_CHANGED' : cursor === 'OUTDATED' ? 'INTERRUPTED' : null;
+      if (failure || cursor === 'OUTDATED') {
+        if (cursor === 'OUTDATED') deps.logger?.warn({ scanId: scan.id, regionCode: scan.regionCode }, 'a scan to take over saved its cursor in the (village, id) order of an earlier release: ended FAILED (INTERRUPTED), start it again');
+        await fenced(deps.hub, got.lease, (tx) => finishScan(tx, scan.id, 'FAILED', scan, failure)).catch(() => undefined);
+        deps.metrics?.runEnded('scan', failure);
         await releaseLease(deps.hub, got.lease).catch(() => undefined);
         continue;
       }
       deps.logger?.warn({ scanId: scan.id, regionCode: scan.regionCode, householdsDone: scan.householdsDone }, 'taking over a scan whose hub process stopped renewing its lease');
       const job = { regionCode: scan.regionCode, scanId: scan.id as number | null, done: Promise.resolve() as Promise<unknown>, handOver };
       this.running.add(job);
-      const cursor = parseCursor(got.cursor);
       const resume: ScanResume = { counts: { ...scan, householdsDone: cursor?.done ?? (cursor ? scan.householdsDone : 0) }, after: cursor?.after ?? null };
       const done = runScan({ ...deps, today: scan.asOf }, scan.id, scan.regionCode, opts, held, resume).finally(() => this.running.delete(job));
       done.catch(() => undefined);

@@ -75,14 +75,14 @@ export async function runMonthlyComparison(deps: DetectDeps, region: string, opt
   // Pages in flight: keys read in order, each page's candidates evaluated as soon as its keys are known.
   type Evaluated = { keys: HouseholdKey[]; writes: Awaited<ReturnType<typeof candidatesForHouseholds>> };
   const pending: Promise<Evaluated>[] = [];
-  let after: HouseholdKey | null = null;
+  let after: number | null = null;
   let exhausted = false;
   const fill = async () => {
     while (!exhausted && pending.length < lookahead) {
       const keys = await householdKeysPage(deps.hub, prefix, after, page);
       if (keys.length < page) exhausted = true;
       if (keys.length === 0) break;
-      after = keys[keys.length - 1];
+      after = keys[keys.length - 1].id;
       const regions = new Map(keys.map((k) => [k.id, k.regionCode]));
       const evaluated = candidatesForHouseholds(
         deps,
