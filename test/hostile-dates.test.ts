@@ -173,6 +173,7 @@ function templates(): Template[] {
     field('Case.anyDeadlineMissed(asOf: DateTime)', 'DateTime', 'asOf', `query($id: ID!, $v: DateTime) { case(id: $id) { anyDeadlineMissed(asOf: $v) } }`, 'CASE_MEETING', { id: caseId }),
     field('Referral.deadlineStatus(asOf: DateTime)', 'DateTime', 'asOf', `query($id: ID!, $v: DateTime) { referral(id: $id) { deadlineStatus(asOf: $v) } }`, 'CASE_MEETING', { id: referralId }),
     field('Referral.overdue(asOf: DateTime)', 'DateTime', 'asOf', `query($id: ID!, $v: DateTime) { referral(id: $id) { overdue(asOf: $v) { workingDays } } }`, 'CASE_MEETING', { id: referralId }),
+    field('Referral.timeLeft(asOf: DateTime)', 'DateTime', 'asOf', `query($id: ID!, $v: DateTime) { referral(id: $id) { timeLeft(asOf: $v) { workingDays } } }`, 'CASE_MEETING', { id: referralId }),
     mutation('caseOpen', 'case { id }', (v) => ({ householdId, origin: 'APPLICATION', urgency: 'NORMAL', summary: 'x', reportedAt: v }), 'reportedAt'),
     mutation('caseTransition', 'case { id }', (v) => ({ caseId, to: 'ACCEPTED', reason: 'x', occurredAt: v }), 'occurredAt'),
     mutation('meetingRecord', 'meeting { id }', (v) => ({ caseId, heldOn: '2026-01-05', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [], occurredAt: v }), 'occurredAt'),
@@ -283,6 +284,7 @@ function probes(): Probe[] {
     [`query { overdueReport { asOf byOffice { cases { case { id } deadline { kind provisional } } } } }`, 'now', {}, 'Query.overdueReport(asOf: DateTime)'],
     [`query($id: ID!, $v: DateTime) { case(id: $id) { deadlines(asOf: $v) { kind status provisional overdue { workingDays } } anyDeadlineMissed(asOf: $v) } }`, LAST_INSTANT, { id: caseId }, 'Case.deadlines(asOf: DateTime)'],
     [`query($id: ID!, $v: DateTime) { referral(id: $id) { deadlineStatus(asOf: $v) overdue(asOf: $v) { workingDays provisional } } }`, LAST_INSTANT, { id: referralId }, 'Referral.overdue(asOf: DateTime)'],
+    [`query($id: ID!, $v: DateTime) { referral(id: $id) { timeLeft(asOf: $v) { workingDays } } }`, FIRST_INSTANT, { id: referralId }, 'Referral.timeLeft(asOf: DateTime)'],
     [`query($id: ID!, $v: Date, $w: Date) { household(id: $id) { aid(from: $v, to: $w) { amountFen } aidSummary(from: $v, to: $w) { complete } } }`, '1900-01-01', { id: householdId, w: '2099-12-31' }, 'Household.aid(from: Date)'],
   ];
   for (const [query, value, variables, argument] of answered) {
