@@ -21,7 +21,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import { eq } from 'drizzle-orm';
 import { dbTime, type AccessDb } from '../db/access/db';
-import { readDbNow } from '../db/instants';
+import { readDbNow, shownDbInstant } from '../db/instants';
 import type { LockingTx } from '../db/locking';
 import { accessLog, accessLogHead, apiClient } from '../db/access/schema';
 import { firstChars } from '../domain/text-length';
@@ -72,6 +72,16 @@ export async function recordAdministration(tx: LockingTx, operator: string, clie
   const hash = rowHash(head.lastHash, seq, values);
   await tx.insert(accessLog).values({ ...values, seq, prevHash: head.lastHash, rowHash: hash });
   await tx.update(accessLogHead).set({ lastSeq: seq, lastHash: hash }).where(eq(accessLogHead.id, 1));
+}
+
+/** The operation of a create's entry: `clients create, roles …`, with officer and expiry when set. */
+export function createdOperation(c: { roles: readonly string[]; requireOfficer: boolean; expiresAt: string | null }): string {
+  return `clients create, roles ${c.roles.join(',')}${c.requireOfficer ? ', officer required' : ''}${c.expiresAt ? `, expires ${shownDbInstant(c.expiresAt)}` : ''}`;
+}
+
+/** The operation of a rotation's entry; `expiresAt` undefined: the expiry kept. */
+export function rotatedOperation(expiresAt: string | null | undefined): string {
+  return `clients rotate${expiresAt === undefined ? '' : expiresAt === null ? ', no expiry' : `, expires ${shownDbInstant(expiresAt)}`}`;
 }
 
 /**

@@ -182,23 +182,27 @@ export async function listClients(db: AccessDb): Promise<ClientInfo[]> {
   return (await db.select(clientColumns).from(apiClient).orderBy(asc(apiClient.name))).map(infoOf);
 }
 
-/**
- * Sets a client's roles (e.g. a demo client whose roles the hub's definition changed). Its token
- * stays valid; a revoked client stays revoked.
- */
-export async function setClientRoles(db: AccessDb, name: string, roles: readonly Role[]): Promise<ClientInfo> {
-  validateSpec({ ...infoOf(await byName(db, name)), roles: [...roles], expiresAt: null });
-  const row = await byName(db, name);
-  const wanted = [...new Set(roles)].join(',');
-  if (row.roles !== wanted) await db.update(apiClient).set({ roles: wanted }).where(eq(apiClient.id, row.id));
-  return infoOf(await byName(db, name));
-}
 
 /**
  * What is told of a change that was made (not of one that found the client as asked already): the
  * client as it was, for the change's audit entry written in the same transaction (tools/clients.ts).
  */
 export type ClientChanged = (client: ClientInfo) => Promise<void>;
+
+/**
+ * Sets a client's roles (e.g. a demo client whose roles the hub's definition changed). Its token
+ * stays valid; a revoked client stays revoked. `changed` is told only when the roles change.
+ */
+export async function setClientRoles(db: ClientsDb, name: string, roles: readonly Role[], changed?: ClientChanged): Promise<ClientInfo> {
+  const row = await byName(db, name);
+  validateSpec({ ...infoOf(row), roles: [...roles], expiresAt: null });
+  const wanted = [...new Set(roles)].join(',');
+  if (row.roles !== wanted) {
+    await db.update(apiClient).set({ roles: wanted }).where(eq(apiClient.id, row.id));
+    await changed?.(infoOf(row));
+  }
+  return infoOf(await byName(db, name));
+}
 
 /**
  * Whether every request of the client must name its officer (X-Officer). Takes effect within

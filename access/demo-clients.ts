@@ -7,7 +7,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AccessDb } from '../db/access/db';
+import { hubDbOf, type AccessDb } from '../db/access/db';
+import { lockingTransaction, type LockingTx } from '../db/locking';
+import { createdOperation, operatorOf, recordAdministration, rotatedOperation, type AdministeredClient } from './admin-audit';
 import { registerCharity } from '../db/reported-aid/store';
 import { departmentOfficeName } from '../domain/cases/offices';
 import { DEPARTMENT_CODES, DEPARTMENT_NAMES, HUB_LEDGER_SOURCES, type OfficeCode as DepartmentCode } from '../domain/departments';
@@ -128,19 +130,35 @@ function readTokens(file: string): Map<string, string> {
 export async function ensureDemoClients(db: AccessDb, file: string): Promise<Map<string, string>> {
   const known = readTokens(file);
   const tokens = new Map<string, string>();
+  // Each change to a client is an ADMIN entry in its transaction, as `npm run clients` writes it,
+  // naming as operator the account and host the hub runs as (the tools' default without --by).
+  const { operator } = operatorOf(undefined) as { operator: string };
+  const audited = <T>(change: (tx: LockingTx, record: (client: AdministeredClient, operation: string) => Promise<void>) => Promise<T>) =>
+    lockingTransaction(hubDbOf(db), (tx) => change(tx, (client, operation) => recordAdministration(tx, operator, client, operation)));
   for (const c of DEMO_CLIENTS) {
     if (c.charity) await registerCharity(db, c.name, c.charity.creditCode, c.charity.name);
     // A demo client made by an older hub gets the roles the demo has now (answering slips).
-    if (await clientExists(db, c.name)) await setClientRoles(db, c.name, c.roles).catch((err) => {
-      if (!(err instanceof ClientSpecError)) throw err;
-    });
+    if (await clientExists(db, c.name))
+      await audited((tx, record) => setClientRoles(tx, c.name, c.roles, (was) => record(was, `clients roles ${[...new Set(c.roles)].join(',')}`))).catch((err) => {
+        if (!(err instanceof ClientSpecError)) throw err;
+      });
     const kept = known.get(c.variable);
     if (kept && (await tokenIsCurrent(db, c.name, kept))) {
       tokens.set(c.variable, kept);
       continue;
     }
     try {
-      const { token } = (await clientExists(db, c.name)) ? await rotateClient(db, c.name, null) : await createClient(db, c);
+      const { token } = (await clientExists(db, c.name))
+        ? await audited(async (tx, record) => {
+            const made = await rotateClient(tx, c.name, null);
+            await record(made.client, rotatedOperation(null));
+            return made;
+          })
+        : await audited(async (tx, record) => {
+            const made = await createClient(tx, c);
+            await record(made.client, createdOperation(made.client));
+            return made;
+          });
       tokens.set(c.variable, token);
     } catch (err) {
       // Revoked by hand: it stays revoked.

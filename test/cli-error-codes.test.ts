@@ -6,7 +6,8 @@
  * Before, these were `error: Unknown option '--wirte'` and `error: unknown command "lst"`, no code.
  * One case per family of tool: subcommands (runSubcommand), checked before the database is opened
  * (runAgainstHub's answerCommandLine), options only (parseCommandLine), audit:verify's own parse, and
- * the region jobs (scan, monitor:monthly), the demo generator, import and report, which catch parseArgs' refusals themselves.
+ * the region jobs (scan, monitor:monthly), the demo generator, import and report, which catch parseArgs' refusals themselves;
+ * and import's and report's own refusals (WRITE_WITHOUT_DOCS, DATABASE_REQUIRED, MALFORMED_URL, ARGUMENT_REQUIRED, NO_FILE).
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -74,6 +75,21 @@ test('tools of options only (parseCommandLine), and audit:verify', () => {
     ['tools/generate.ts', ['--wirte'], 'UNKNOWN_OPTION'],
     ['tools/import.ts', ['--dri', 'x'], 'UNKNOWN_OPTION'],
     ['tools/report.ts', ['--file'], 'MISSING_OPTION_VALUE'],
+  ];
+  for (const [tool, args, code] of cases) expect({ tool, args, ...run(tool, args) }).toEqual({ tool, args, status: 2, code, usage: true });
+}, 600_000);
+
+test('import and report: their own usage errors, each with its code', () => {
+  const folder = path.join(ROOT, 'test');
+  const cases: [string, string[], string][] = [
+    ['tools/import.ts', ['--write'], 'WRITE_WITHOUT_DOCS'],
+    ['tools/import.ts', ['--dir', folder], 'DATABASE_REQUIRED'],
+    ['tools/import.ts', ['--dir', folder, '--url', 'postgres://u:p@127.0.0.1:5432/aidhub'], 'MALFORMED_URL'],
+    ['tools/import.ts', ['--dir', folder, '--url', 'mysql://u:p@127.0.0.1:3306/'], 'MALFORMED_URL'],
+    ['tools/report.ts', [], 'ARGUMENT_REQUIRED'],
+    ['tools/report.ts', ['--file', 'aid.csv'], 'ARGUMENT_REQUIRED'],
+    ['tools/report.ts', ['--file', 'aid.csv', '--token', 'ahk_test', '--hub', '127.0.0.1:4000'], 'MALFORMED_URL'],
+    ['tools/report.ts', ['--file', path.join(folder, 'absent.csv'), '--token', 'ahk_test'], 'NO_FILE'],
   ];
   for (const [tool, args, code] of cases) expect({ tool, args, ...run(tool, args) }).toEqual({ tool, args, status: 2, code, usage: true });
 }, 600_000);

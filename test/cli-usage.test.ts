@@ -80,7 +80,7 @@ it('npm run import refuses a database URL it cannot use as a usage error, exit c
   for (const url of ['not a url', 'https://user:s3cret@127.0.0.1/aidhub', 'mysql://user:s3cret@127.0.0.1:3306/']) {
     const run = npmRun('import', ['--dir', path.join(ROOT, 'examples', 'import'), '--url', url]);
     expect({ url, status: run.status, stdout: run.stdout }).toEqual({ url, status: 2, stdout: '' });
-    expect(run.stderr).toMatch(/^--url /);
+    expect(run.stderr).toMatch(/^error: MALFORMED_URL: --url /);
     expect(run.stderr).toMatch(/^usage: /m);
     expect(run.stderr).not.toContain('s3cret');
   }
@@ -105,7 +105,7 @@ it('npm run import -- --docs --write leaves a current column reference as it is;
   expect({ status: current.status, stdout: current.stdout }).toEqual({ status: 0, stdout: 'examples/import/README.md: the column reference is current\n' });
   const alone = npmRun('import', ['--write']);
   expect({ status: alone.status, stdout: alone.stdout }).toEqual({ status: 2, stdout: '' });
-  expect(alone.stderr).toMatch(/^--write goes with --docs/);
+  expect(alone.stderr).toMatch(/^error: WRITE_WITHOUT_DOCS: --write goes with --docs/);
   expect(fs.readFileSync(readme, 'utf8')).toBe(before);
 }, 300_000);
 
@@ -115,7 +115,7 @@ it('npm run report refuses an --officer the hub would refuse as X-Officer, exit 
   for (const [officer, reason] of [[idNumber, 'OFFICER_ID_NUMBER'], [`${idNumber.slice(0, 6)}-${idNumber.slice(6, 14)}-${idNumber.slice(14)}`, 'OFFICER_ID_NUMBER'], ['王 科员', 'MALFORMED_OFFICER']] as const) {
     const run = npmRun('report', ['--file', path.join(dataRoot, 'absent.csv'), '--token', 'ahk_test', '--officer', officer]);
     expect({ officer, status: run.status, stdout: run.stdout }).toEqual({ officer, status: 2, stdout: '' });
-    expect(run.stderr).toMatch(new RegExp(`^--officer: ${reason}: `));
+    expect(run.stderr).toMatch(new RegExp(`^error: ${reason}: --officer: `));
     expect(run.stderr).toMatch(/^usage: .*--officer/m);
     expect(run.stderr).not.toContain(officer);
     expect(run.stderr).not.toContain(idNumber.slice(6, 14));

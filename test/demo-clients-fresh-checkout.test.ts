@@ -36,3 +36,29 @@ it('writes the tokens into a .data folder that does not exist yet, and keeps the
   const again = await ensureDemoClients(accessDbOf(dbs.hub), file);
   expect(again).toEqual(first);
 }, 120_000);
+
+/** The ADMIN entries of the demo clients, oldest first: client and operation. */
+async function adminEntries(): Promise<[string, string][]> {
+  const [rows] = (await dbs.hubPool.query("SELECT client_name AS client, operation FROM access_log WHERE channel = 'ADMIN' AND client_name LIKE 'demo-%' ORDER BY seq")) as unknown as [{ client: string; operation: string }[]];
+  return rows.map((r) => [r.client, r.operation]);
+}
+
+it('puts what npm start does to its clients on the audit chain, as `npm run clients` does', async () => {
+  const file = path.join(checkout, '.data', 'demo-clients.env');
+  // Made at the first start (the case above): one create entry per client, as `clients create` writes.
+  const created = await adminEntries();
+  expect(created).toEqual(DEMO_CLIENTS.map((c) => [c.name, `clients create, roles ${[...new Set(c.roles)].join(',')}`]));
+  // A client whose roles an older hub gave, and one whose saved token is gone: its roles set, its token rotated.
+  const [changed, lost] = [DEMO_CLIENTS[0], DEMO_CLIENTS[1]];
+  await dbs.hubPool.query("UPDATE api_client SET roles = 'READER' WHERE name = ?", [changed.name]);
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(new RegExp(`^export ${lost.variable}=.*$`, 'm'), ''));
+  await ensureDemoClients(accessDbOf(dbs.hub), file);
+  expect((await adminEntries()).slice(created.length)).toEqual([
+    [changed.name, `clients roles ${changed.roles.join(',')}`],
+    [lost.name, 'clients rotate, no expiry'],
+  ]);
+  // Each names its operator, as the tools' default does: the account and host it ran as.
+  const [ops] = (await dbs.hubPool.query("SELECT DISTINCT officer FROM access_log WHERE channel = 'ADMIN' AND client_name LIKE 'demo-%'")) as unknown as [{ officer: string }[]];
+  expect(ops).toHaveLength(1);
+  expect(ops[0].officer).toMatch(/^[A-Za-z0-9._:@/-]+@[A-Za-z0-9._:@/-]+$/);
+}, 120_000);

@@ -25,7 +25,7 @@ import { checkCreditCode } from '../domain/credit-code';
 import { isIsoDate } from '../domain/dates';
 import { readDbNow, shownDbInstant as shown } from '../db/instants';
 import { lockingTransaction } from '../db/locking';
-import { recordAdministration } from '../access/admin-audit';
+import { createdOperation, recordAdministration, rotatedOperation } from '../access/admin-audit';
 import { runSubcommand, unknownCommand, UsageError } from './command-args';
 import { operatorArg } from './operator-arg';
 import { runAgainstHub } from './run-against-hub';
@@ -133,7 +133,7 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
             await registerCharity(tx, made.client.name, organisation.creditCode, organisation.name);
           }
           const c = made.client;
-          await recordAdministration(tx, by, c, `clients create, roles ${c.roles.join(',')}${c.requireOfficer ? ', officer required' : ''}${c.expiresAt ? `, expires ${shown(c.expiresAt)}` : ''}`);
+          await recordAdministration(tx, by, c, createdOperation(c));
           return made;
         });
         print(`created ${describe(client)}`);
@@ -153,7 +153,7 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
         const expiresAt = parseExpiry(values, await readDbNow(db));
         const { client, token } = await lockingTransaction(hubDbOf(db), async (tx) => {
           const made = await rotateClient(tx, name, expiresAt);
-          await recordAdministration(tx, by, made.client, `clients rotate${expiresAt === undefined ? '' : expiresAt === null ? ', no expiry' : `, expires ${shown(expiresAt)}`}`);
+          await recordAdministration(tx, by, made.client, rotatedOperation(expiresAt));
           return made;
         });
         print(`rotated ${describe(client)}; the previous token no longer works`);

@@ -76,7 +76,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (args.write && !args.docs) {
-    console.error(`--write goes with --docs\n${USAGE}`);
+    console.error(`${usageErrorLine(new UsageError('WRITE_WITHOUT_DOCS: --write goes with --docs'))}\n${USAGE}`);
     return 2;
   }
   if (args.docs) {
@@ -116,13 +116,13 @@ async function main(): Promise<number> {
 
   const url = args.url ?? process.env.DATABASE_URL;
   if (!url) {
-    console.error(`no database: give --url or set DATABASE_URL\n${USAGE}`);
+    console.error(`${usageErrorLine(new UsageError('DATABASE_REQUIRED: no database: give --url or set DATABASE_URL'))}\n${USAGE}`);
     return 2;
   }
   const wrong = urlProblem(url);
   if (wrong) {
     // Not repeated: it may hold a password.
-    console.error(`${args.url !== undefined ? '--url' : 'DATABASE_URL'} ${wrong}: give mysql://user:pass@host:3306/<hub database>\n${USAGE}`);
+    console.error(`${usageErrorLine(new UsageError(`MALFORMED_URL: ${args.url !== undefined ? '--url' : 'DATABASE_URL'} ${wrong}: give mysql://user:pass@host:3306/<hub database>`))}\n${USAGE}`);
     return 2;
   }
   try {

@@ -31,7 +31,12 @@
  * village, health words without HEALTH_DATA consent): one that fails is withdrawn from the charities'
  * listing, its closeReason (DESCRIPTION_IDENTIFIES or HEALTH_CONSENT_MISSING) telling the office on
  * the case's needs; one telling of health under a consent that covers it is marked as resting on
- * health data (db/charity/store.ts rescreenedNeed).
+ * health data (db/charity/store.ts rescreenedNeed). Its row is keyed by a fingerprint of the health
+ * words it reads with (domain/text-screen.ts HEALTH_WORDS), `need-description-screened:charity_need@<fp>`:
+ * when a release widens them (脑梗死, 肺炎, HIV …), the first start after it finds no row of the new
+ * words, adds it unfinished and reads every open need again, in the same batches; the rows of earlier
+ * words still unfinished (the migration's own, on a fresh database) are marked finished, since this
+ * read covers them. A start with the same words adds nothing.
  *
  * The fourth (`settlement-read:<table>`, jobs migration 0003) writes every stored settlement reference
  * (the reported-aid ledger's, a decision slip's, a charity delivery's) in the form it has been read
@@ -55,6 +60,7 @@
  * A need's description is screened and refused when it identifies anyone (domain/text-screen.ts),
  * never masked, so it is not here either.
  */
+import { createHash } from 'node:crypto';
 import { asc, eq, getTableColumns, getTableName, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { MySqlColumn, MySqlTable } from 'drizzle-orm/mysql-core';
 import { dossierWithProseMasked, holdsMoreThanStored, storedDossier, type Dossier } from '../../domain/cases/dossier';
@@ -70,6 +76,7 @@ import { monitoringAlert, monitoringAlertEvent, monitoringNoticeObjection, monit
 import { charityDelivery, charityNeed, charityPledgeReduction } from '../charity/schema';
 import { reportedAid } from '../reported-aid/schema';
 import { settlementReferenceOf } from '../../domain/aid';
+import { HEALTH_WORDS } from '../../domain/text-screen';
 import { correctionsBesideTheirDelivery, deliveriesAmbiguousInLedger, deliveriesOfUnlinkedRows, rescreenedNeed, type LedgerRowKey } from '../charity/store';
 import type { HubQuery } from '../cases/records';
 
@@ -128,6 +135,11 @@ interface DataUpgrade {
   columns: string[];
   batch?: number;
   change(row: Row, tx: HubQuery): Row | Promise<Row>;
+  /**
+   * Set when the upgrade is run again whenever what it reads with changes: `name` is then
+   * `<family>@<fingerprint>`, its row added at start when absent (addKeyedUpgrades).
+   */
+  family?: string;
   /** Counts told with the rows changed once the upgrade has finished (what is left for an operator), by name. */
   tally?: (db: HubDb) => Promise<Record<string, number>>;
 }
@@ -135,8 +147,14 @@ interface DataUpgrade {
 /** The data_upgrade row of the stored dossiers' minimisation. */
 export const DOSSIER_MINIMISED = 'dossier-minimised:case_meeting';
 
-/** The data_upgrade row of the screen of needs published before their descriptions were screened. */
-export const NEEDS_SCREENED = 'need-description-screened:charity_need';
+/** The data_upgrade row of the first screen of needs published before their descriptions were screened (jobs migration 0002). */
+export const NEEDS_SCREENED_FIRST = 'need-description-screened:charity_need';
+
+/** What the health words read as: any change to them gives another (12 hex digits of SHA-256). */
+export const HEALTH_WORDS_FINGERPRINT = createHash('sha256').update(`${HEALTH_WORDS.source}/${HEALTH_WORDS.flags}`).digest('hex').slice(0, 12);
+
+/** The data_upgrade row of the screen of open needs with this release's health words. */
+export const NEEDS_SCREENED = `${NEEDS_SCREENED_FIRST}@${HEALTH_WORDS_FINGERPRINT}`;
 
 /** A meeting's stored dossier without the birth dates and address written before version 3. */
 function minimisedDossier(row: Row): Row {
@@ -195,6 +213,7 @@ export const DATA_UPGRADES: readonly DataUpgrade[] = [
   { name: DOSSIER_MINIMISED, table: caseMeeting, key: 'id', columns: ['dossierJson'], batch: 50, change: minimisedDossier },
   {
     name: NEEDS_SCREENED,
+    family: NEEDS_SCREENED_FIRST,
     table: charityNeed,
     key: 'id',
     columns: ['state', 'description', 'involvesHealth', 'householdId', 'consentId'],
@@ -266,6 +285,23 @@ async function upgradeBatch(db: HubDb, t: DataUpgrade, batch: number): Promise<{
   );
 }
 
+/**
+ * Adds, unfinished, the row of each keyed upgrade (`family`) not there yet, and marks finished the
+ * unfinished rows of its family under another key: the new read goes over every row they would.
+ * Two processes starting at once add it once (INSERT IGNORE on the primary key).
+ */
+async function addKeyedUpgrades(db: HubDb): Promise<void> {
+  for (const t of DATA_UPGRADES) {
+    const family = t.family;
+    if (family === undefined) continue;
+    await db.insert(dataUpgrade).ignore().values({ name: t.name });
+    const superseded = (await db.select({ name: dataUpgrade.name }).from(dataUpgrade).where(isNull(dataUpgrade.finishedAt)))
+      .map((r) => r.name)
+      .filter((n) => n !== t.name && (n === family || n.startsWith(`${family}@`)));
+    if (superseded.length > 0) await db.update(dataUpgrade).set({ finishedAt: sql`UTC_TIMESTAMP(3)` }).where(inArray(dataUpgrade.name, superseded));
+  }
+}
+
 /** Rows a start's data upgrades changed, per table. */
 export type DataUpgradeReport = { upgrade: string; table: string; rowsChanged: number; tally?: Record<string, number> }[];
 
@@ -277,6 +313,7 @@ export type DataUpgradeReport = { upgrade: string; table: string; rowsChanged: n
  */
 export async function runDataUpgrades(db: HubDb, opts: { batch?: number; signal?: AbortSignal } = {}): Promise<DataUpgradeReport> {
   const batch = opts.batch ?? UPGRADE_BATCH;
+  await addKeyedUpgrades(db);
   const pending = new Set((await db.select({ name: dataUpgrade.name }).from(dataUpgrade).where(isNull(dataUpgrade.finishedAt))).map((r) => r.name));
   const report: DataUpgradeReport = [];
   for (const t of DATA_UPGRADES) {

@@ -5,7 +5,8 @@
  * db/setup/upgrades.ts) reads every open need once, at the first start after it: one that fails is
  * withdrawn from the charities' listing and its closeReason tells the office why, on the case's
  * needs; one telling of health under a consent that covers HEALTH_DATA rests on health data from
- * then on; a plain one, or a covered one, stays as it is. Run again, it changes nothing.
+ * then on; a plain one, or a covered one, stays as it is. Run again, it changes nothing. Its row is
+ * keyed by the health words: a release that widens them (HIV …) reads every open need again.
  */
 import { eq } from 'drizzle-orm';
 import { makeCreditCode } from '../../domain/credit-code';
@@ -29,6 +30,7 @@ let office: ReturnType<TestHub['as']>;
 let charity: ReturnType<TestHub['as']>;
 let caseId: string;
 let householdId: number;
+const consents: Record<string, string> = {};
 
 const PUBLISH = `mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { id } userErrors { code field } } }`;
 const CONSENT = `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } userErrors { code } } }`;
@@ -60,7 +62,6 @@ beforeAll(async () => {
   charity = hub.as({ token: c.token, purpose: 'CHARITY_LINKAGE' });
   await okPayload(charity.gql, `mutation($input: CharityOrganisationRegisterInput!) { charityOrganisationRegister(input: $input) { userErrors { code } } }`, { input: { creditCode: ORG, name: '任城区慈善会' } }, 'charityOrganisationRegister');
   caseId = await caseOpened(hub.as({ token: worker.token, purpose: 'ELIGIBILITY_REVIEW' }).gql, householdId, '家庭生活困难', '2026-03-10T09:00:00+08:00');
-  const consents: Record<string, string> = {};
   for (const [kind, scopes] of [['plain', ['NEED_PUBLICATION']], ['health', ['NEED_PUBLICATION', 'HEALTH_DATA']]] as const)
     consents[kind] = (await okPayload(office.gql, CONSENT, { input: { householdId: String(householdId), scopes, givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } }, 'charityConsentRecord')).consent.id;
   // Published with a plain description, then given the one an earlier hub stored without screening it.
@@ -110,6 +111,22 @@ it('withdraws the needs whose description identifies the household or tells of h
   expect(res.data.case.dossier.charityNeeds.filter((n: { withdrawnByOfficer: string | null }) => n.withdrawnByOfficer !== null)).toEqual([]);
   const [withdrawers] = await dbs.hubPool.query("SELECT COUNT(*) AS n FROM charity_need WHERE state = 'WITHDRAWN' AND (withdrawn_by_client IS NOT NULL OR withdrawn_by_officer IS NOT NULL)");
   expect(Number((withdrawers as { n: number }[])[0].n)).toBe(0);
+});
+
+it('screens the open needs again once the screen\'s words change, as it screened them the first time', async () => {
+  // Stored by an earlier hub whose one-time screen ran before HEALTH_WORDS read HIV: then it passed.
+  const r = await okPayload(office.gql, PUBLISH, { input: { caseId, consentId: consents.plain, purpose: 'LIVING', urgency: 'URGENT', uncoveredFen: 200_000, beneficiaryIdNumber: WANG.head, description: '家庭生活困难' } }, 'charityNeedPublish');
+  await dbs.hubPool.query('UPDATE charity_need SET description = ? WHERE id = ?', ['户主查出HIV，无法务工', r.need.id]);
+  await dbs.hubPool.query("DELETE FROM data_upgrade WHERE name LIKE 'need-description-screened%' AND name <> 'need-description-screened:charity_need'");
+  await dbs.hubPool.query("UPDATE data_upgrade SET finished_at = UTC_TIMESTAMP(3) WHERE name = 'need-description-screened:charity_need'");
+  expect(await listed()).toContain(r.need.id);
+  const report = await runDataUpgrades(dbs.hub, { batch: 3 });
+  expect(report.filter((u) => u.table === 'charity_need')).toEqual([{ upgrade: NEEDS_SCREENED, table: 'charity_need', rowsChanged: 1 }]);
+  const [after] = await row(r.need.id);
+  expect({ state: after.state, closeReason: after.closeReason, involvesHealth: Number(after.involvesHealth) }).toEqual({ state: 'WITHDRAWN', closeReason: 'HEALTH_CONSENT_MISSING', involvesHealth: 0 });
+  expect(await listed()).not.toContain(r.need.id);
+  // Started again with the same words, it reads no need again.
+  expect((await runDataUpgrades(dbs.hub)).filter((u) => u.table === 'charity_need')).toEqual([]);
 });
 
 it('run again, changes nothing', async () => {
