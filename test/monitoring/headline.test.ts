@@ -209,7 +209,7 @@ describe('DELIVERED', () => {
     expect((await historyOf(alert.id)).map((e) => e.action)).toEqual(['OPENED', 'DELIVERED']);
   });
 
-  it('moves a round NEW → DELIVERED in the same statements whatever its size, each alert with one DELIVERED event naming its push', async () => {
+  it('moves a round NEW → DELIVERED in a few statements a push at most, each alert with one DELIVERED event naming its push', async () => {
     const receiver = await startAlertReceiver();
     receivers.push(receiver);
     receiver.setSecret(await subscriber('guhuai-burst', receiver.url));
@@ -228,7 +228,14 @@ describe('DELIVERED', () => {
     const large = await round(6);
     expect(small.result).toMatchObject({ claimed: 2, delivered: 2 });
     expect(large.result).toMatchObject({ claimed: 6, delivered: 6 });
-    expect(large.counter.bySource.get('HUB')).toBe(small.counter.bySource.get('HUB'));
+    // Each acknowledged push is recorded before its slot begins another POST (a process killed
+    // mid-round resends only those in flight: alert-delivery/kill-mid-round): a record is the same
+    // statements whatever the pushes in it (those acknowledged while one was written go together), at
+    // most RECORD a push, on top of the round's own. How many records depends on when answers arrive.
+    const RECORD = 4;
+    const statements = (r: typeof small) => r.counter.bySource.get('HUB')!;
+    expect(statements(large)).toBeLessThanOrEqual(statements(small) + RECORD * large.result.delivered);
+    expect(statements(large)).toBeGreaterThanOrEqual(statements(small) - RECORD * small.result.delivered);
     const pushOf = new Map(receiver.acknowledged().map((p) => [String(p.body.alert.id), p.deliveryId]));
     expect(pushOf.size).toBe(8);
     for (const a of alerts) {
