@@ -374,6 +374,32 @@ describe('women’s programmes for a man', () => {
   });
 });
 
+describe('冬春救助 as first aid out of its season', () => {
+  it('refuses a first aid of 冬春救助 given in July OUT_OF_SEASON at its programme, as a meeting’s decision and aidReport refuse it; given in December it is taken', async () => {
+    // A meeting held in July and aidReport's July grant were refused (domain/programme-seasons.ts); a first aid given in July was recorded.
+    const FIRST_AID = `mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { state } userErrors { code field } } }`;
+    const urgentOn = async (reportedAt: string) => {
+      const id = (await ok(demo[CA], OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: '房屋受灾急需生活救助', reportedAt } }, 'caseOpen')).case.id;
+      await ok(demo[CA], MOVE, { input: { caseId: id, to: 'ACCEPTED', reason: '受理', occurredAt: reportedAt } }, 'caseTransition');
+      return id;
+    };
+    const aid = { programme: 'WINTER_SPRING_RELIEF', amountFen: 80_000, beneficiaryIdNumber: WANG.head, reason: '先行冬春救助' };
+    const before = clock.now();
+    try {
+      clock.set('2026-07-14T16:00:00+08:00');
+      const july = await urgentOn('2026-07-14T09:00:00+08:00');
+      expect(await demo[CA](FIRST_AID, { input: { ...aid, caseId: july, occurredAt: '2026-07-14T15:00:00+08:00' } })).toMatchObject({
+        data: { caseFirstAid: { case: null, userErrors: [{ code: 'OUT_OF_SEASON', field: ['input', 'programme'] }] } },
+      });
+      clock.set('2026-12-01T16:00:00+08:00');
+      const december = await urgentOn('2026-12-01T09:00:00+08:00');
+      expect((await ok(demo[CA], FIRST_AID, { input: { ...aid, caseId: december, occurredAt: '2026-12-01T15:00:00+08:00' } }, 'caseFirstAid')).userErrors).toEqual([]);
+    } finally {
+      clock.set(before);
+    }
+  });
+});
+
 describe('a first aid sent again after its record was corrected', () => {
   it('answers the retry (with its key, and without one) with its first outcome, replayed, not refused by the correction made since', async () => {
     const FIRST_AID = `mutation($input: CaseFirstAidInput!) { caseFirstAid(input: $input) { case { state } replayed userErrors { code field } } }`;

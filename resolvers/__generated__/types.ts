@@ -2345,7 +2345,7 @@ export type CaseErrorCode =
   | 'AMOUNT_TOO_LARGE'
   /** A decision (a meeting's, a correction's, a reassignment's) or a first aid of a service programme (法律援助) carries amount 0: a service is given, not paid; one of a programme that pays money carries more than 0 (a decision of 0 fen was completed by any payment and never read as short). As aidReport's AMOUNT_INVALID. */
   | 'AMOUNT_INVALID'
-  /** A decision (a meeting's, a correction's, a reassignment's, on its day) of a programme granted only in a season out of it: 冬春救助 (WINTER_SPRING_RELIEF) runs December to May, its money paid within 15 working days of allocation (the message gives the last day in June). As aidReport's and preGrantCheck's OUT_OF_SEASON. */
+  /** A decision (a meeting's, a correction's, a reassignment's, on its day) or a first aid (on the day it was given) of a programme granted only in a season out of it: 冬春救助 (WINTER_SPRING_RELIEF) runs December to May, its money paid within 15 working days of allocation (the message gives the last day in June). As aidReport's and preGrantCheck's OUT_OF_SEASON. */
   | 'OUT_OF_SEASON'
   /** A decision (a meeting's, a correction's, a reassignment's) or a first aid (caseFirstAid) of "两癌"救助 (TWO_CANCERS_AID) or 春蕾计划 (SPRING_BUD), programmes for women and girls, for a man's ID number (its 17th digit odd): a mistyped number or another programme. As aidReport's and preGrantCheck's PROGRAMME_FOR_WOMEN. */
   | 'PROGRAMME_FOR_WOMEN'

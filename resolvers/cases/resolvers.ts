@@ -43,6 +43,7 @@ import { sourceOf, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { groupBy } from '../../domain/group-by';
 import { programmeForWomenProblem } from '../../domain/programme-beneficiaries';
+import { outOfSeasonProblem } from '../../domain/programme-seasons';
 import { AID_PROGRAMME_BY_CODE, isServiceProgramme, MONEY_AMOUNT_MESSAGE, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
 import type { AidRecord, AidCause } from '../../federation/contract';
 import type { ActorInput, CaseTransitionInput, DecisionCorrectInput, DecisionInput as DecisionInputArg, MeetingRecordInput, OfficeInput, ReferralReassignInput, Resolvers } from '../__generated__/types';
@@ -992,6 +993,10 @@ export const caseResolvers: Resolvers = {
       // "两癌"救助 or 春蕾计划 for a man (domain/programme-beneficiaries.ts), as a meeting's decision and aidReport refuse it.
       const forWomen = beneficiary === null ? null : programmeForWomenProblem(programme.code, beneficiary);
       if (forWomen) return { userErrors: [caseError('PROGRAMME_FOR_WOMEN', forWomen, ['input', 'beneficiaryIdNumber'])] };
+      // 冬春救助 given out of its season (domain/programme-seasons.ts), on the day the first aid was
+      // given, as a meeting's decision (on the day it was held) and aidReport (its grant date) refuse it.
+      const outOfSeason = outOfSeasonProblem(programme.code, chinaDateOf(meta.occurredAt ?? meta.now));
+      if (outOfSeason) return { userErrors: [caseError('OUT_OF_SEASON', outOfSeason, ['input', 'programme'])] };
       // As a meeting's decision: no aid is given to a member who died before the day it was given (the
       // household not yet updated); a first aid naming no one is the household's and is not refused.
       const died = beneficiary === null ? null : (household.find((m) => m.person.idNumber === beneficiary)?.person.deathDate ?? null);
