@@ -5,8 +5,8 @@
  * last, odd: GB 11643) is an ID number mistyped or another programme's aid: taken, it put a cancer
  * aid on a stranger's record, read by every office reading his household, and counted his
  * household's aid wrongly. Refused, not warned: the programmes name no exception. The one definition
- * aidReport (and `npm run report`, which sends to it), preGrantCheck and a meeting's, a
- * correction's or a reassignment's decision hold a beneficiary to.
+ * aidReport (and `npm run report`, which sends to it), preGrantCheck, a meeting's, a correction's
+ * or a reassignment's decision and a case's first aid hold a beneficiary to.
  */
 
 const FOR_WOMEN: ReadonlyMap<string, string> = new Map([
