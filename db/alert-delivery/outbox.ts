@@ -172,33 +172,27 @@ export interface ReminderPush {
   /** alert_delivery.alert_id: `referral:<id>` (domain/cases/reminders.ts reminderSubjectKey). */
   subjectKey: string;
   event: 'REFERRAL_DUE_SOON' | 'REFERRAL_OVERDUE';
-  /** The department of the office the slip is addressed to. */
-  department: string;
-  /** The case's township: a subscription reaches it when one of its regions holds it. */
-  townshipCode: string;
   /** The body to send, given its delivery id. */
   body: (deliveryId: string) => string;
 }
 
 /**
- * Whether a subscription is pushed a slip's reminder: its client is of the department the slip is
- * addressed to and one of its regions holds the case's township (a county's office; a city-wide
- * bureau's 370800, as an alert's region is matched: regionCovers). One that names triggers chose those alerts alone, so it gets none; grades do not concern
- * a slip.
+ * Whether a subscription is pushed a slip's reminder: its client is of the `department` of the office
+ * the slip is addressed to and one of its regions holds the case's township (a county's office; a
+ * city-wide bureau's 370800, as an alert's region is matched: regionCovers). One that names triggers
+ * chose those alerts alone, so it gets none; grades do not concern a slip.
  */
-export function remindedBy(s: ActiveSubscription, push: Pick<ReminderPush, 'department' | 'townshipCode'>): boolean {
-  return s.department === push.department && s.triggerIds.length === 0 && s.regionCodes.some((r) => regionCovers(r, push.townshipCode));
+export function remindedBy(s: ActiveSubscription, slip: { department: string; townshipCode: string }): boolean {
+  return s.department === slip.department && s.triggerIds.length === 0 && s.regionCodes.some((r) => regionCovers(r, slip.townshipCode));
 }
 
 /**
  * The outbox rows of a slip's reminder, in the caller's transaction (the one that spends it,
- * db/cases/store.ts spendReminder): one per active subscription that remindedBy admits, due at
- * once, sent, signed, retried and audited by the delivery worker as an alert's push is. Returns how
- * many rows it wrote.
+ * db/cases/store.ts spendReminder): one per subscription in `to` (those remindedBy admits), due at
+ * once, sent, signed, retried and audited by the delivery worker as an alert's push is.
  */
-export async function enqueueReminderDeliveries(tx: HubTx, push: ReminderPush, subscriptions?: readonly ActiveSubscription[]): Promise<number> {
-  const to = (subscriptions ?? (await activeSubscriptions(tx))).filter((s) => remindedBy(s, push));
-  if (to.length === 0) return 0;
+export async function enqueueReminderDeliveries(tx: HubTx, push: ReminderPush, to: readonly ActiveSubscription[]): Promise<void> {
+  if (to.length === 0) return;
   const now = dbNow();
   await tx.insert(alertDelivery).values(
     to.map((s) => {
@@ -206,5 +200,4 @@ export async function enqueueReminderDeliveries(tx: HubTx, push: ReminderPush, s
       return { deliveryId, subscriptionId: s.id, alertId: push.subjectKey, event: push.event, payload: push.body(deliveryId), state: 'PENDING' as const, attempts: 0, nextAttemptAt: now, createdAt: now };
     }),
   );
-  return to.length;
 }

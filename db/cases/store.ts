@@ -478,21 +478,16 @@ export async function slipsToRemind(db: HubDb, today: IsoDate, dueSoonUntil: Iso
  * the slip is no longer waiting with that due date (answered, superseded or recounted since it was
  * read: nothing is sent). The primary key (referral_id, kind) makes it once per slip and kind; the
  * slip's row is locked first and read as it is now, so an answer written meanwhile either comes
- * first (nothing is recorded) or waits for the reminder's commit.
+ * first (nothing is recorded) or waits for the reminder's commit. `subscriptions`: how many pushes
+ * the caller queues with it (for people reading the table).
  */
-export async function spendReminder(tx: LockingTx, referralId: number, kind: ReminderKind, dueOn: IsoDate, at: Date): Promise<boolean> {
+export async function spendReminder(tx: LockingTx, referralId: number, kind: ReminderKind, dueOn: IsoDate, at: Date, subscriptions: number): Promise<boolean> {
   const [slip] = await tx.select({ state: referralSlip.state, dueOn: referralSlip.dueOn }).from(referralSlip).where(eq(referralSlip.id, referralId)).for('update');
   if (!slip || slip.dueOn !== dueOn || !isWaitingReferral(slip.state)) return false;
   const res = await tx.execute(
-    sql`INSERT IGNORE INTO ${referralReminder} (referral_id, kind, due_on, subscriptions, created_at) VALUES (${referralId}, ${kind}, ${dueOn}, 0, ${toDbInstant(at)})`,
+    sql`INSERT IGNORE INTO ${referralReminder} (referral_id, kind, due_on, subscriptions, created_at) VALUES (${referralId}, ${kind}, ${dueOn}, ${subscriptions}, ${toDbInstant(at)})`,
   );
   return (res as unknown as [{ affectedRows: number }])[0].affectedRows === 1;
-}
-
-/** How many subscriptions a spent reminder was queued to (for people reading the table). */
-export async function noteReminderSubscriptions(tx: HubTx, referralId: number, kind: ReminderKind, subscriptions: number): Promise<void> {
-  if (subscriptions === 0) return;
-  await tx.update(referralReminder).set({ subscriptions }).where(and(eq(referralReminder.referralId, referralId), eq(referralReminder.kind, kind)));
 }
 
 /**

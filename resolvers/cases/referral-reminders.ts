@@ -8,8 +8,8 @@
  * its pushes, so it is queued once whatever the number of hub processes, restarts or ticks. The
  * pushes go through the alert outbox and its worker: signed, retried, audited, replayable.
  */
-import { enqueueReminderDeliveries, activeSubscriptions } from '../../db/alert-delivery/outbox';
-import { noteReminderSubscriptions, slipsToRemind, spendReminder } from '../../db/cases/store';
+import { activeSubscriptions, enqueueReminderDeliveries, remindedBy } from '../../db/alert-delivery/outbox';
+import { slipsToRemind, spendReminder } from '../../db/cases/store';
 import type { HubDb } from '../../db/connect';
 import type { LockingTx } from '../../db/locking';
 import { chinaDateOf } from '../../domain/cases/china-time';
@@ -43,17 +43,19 @@ export async function remindReferrals(hub: HubDb, now: Date, rule: ReferralRemin
     const subscriptions = await activeSubscriptions(tx);
     const pass: ReminderPass = { reminders: 0, pushes: 0 };
     for (const { slip, department, reminder } of due) {
-      if (!(await spendReminder(tx, slip.id, reminder.kind, slip.dueOn, now))) continue;
-      const push = {
-        subjectKey: reminderSubjectKey(slip.id),
-        event: REMINDER_EVENTS[reminder.kind],
-        townshipCode: slip.townshipCode,
-        body: (deliveryId: string) => JSON.stringify(reminderBody(deliveryId, { ...slip, county: countyOf(slip.townshipCode) }, reminder)),
-      };
-      const pushes = department === null ? 0 : await enqueueReminderDeliveries(tx, { ...push, department }, subscriptions);
-      await noteReminderSubscriptions(tx, slip.id, reminder.kind, pushes);
+      const to = department === null ? [] : subscriptions.filter((s) => remindedBy(s, { department, townshipCode: slip.townshipCode }));
+      if (!(await spendReminder(tx, slip.id, reminder.kind, slip.dueOn, now, to.length))) continue;
+      await enqueueReminderDeliveries(
+        tx,
+        {
+          subjectKey: reminderSubjectKey(slip.id),
+          event: REMINDER_EVENTS[reminder.kind],
+          body: (deliveryId: string) => JSON.stringify(reminderBody(deliveryId, { ...slip, county: countyOf(slip.townshipCode) }, reminder)),
+        },
+        to,
+      );
       pass.reminders += 1;
-      pass.pushes += pushes;
+      pass.pushes += to.length;
     }
     return pass;
   });
