@@ -11,6 +11,7 @@
  * after the transaction commits; a rolled-back alert leaves no row behind, a committed one is never
  * forgotten.
  */
+import type { REMINDER_EVENTS, ReminderKind } from '../../domain/cases/reminders';
 import crypto from 'node:crypto';
 import { and, eq, inArray, isNull, not } from 'drizzle-orm';
 import { alertDeliveryJson, type AlertEnvelope } from '../../domain/monitoring/envelope';
@@ -171,7 +172,7 @@ export async function enqueueToToldSubscriptions(tx: LockingTx, alerts: readonly
 export interface ReminderPush {
   /** alert_delivery.alert_id: `referral:<id>` (domain/cases/reminders.ts reminderSubjectKey). */
   subjectKey: string;
-  event: 'REFERRAL_DUE_SOON' | 'REFERRAL_OVERDUE';
+  event: (typeof REMINDER_EVENTS)[ReminderKind];
   /** The body to send, given its delivery id. */
   body: (deliveryId: string) => string;
 }

@@ -9,6 +9,7 @@
  * An office is stored as a short key (at most 24 characters): an office code ('HEALTH', 'JUSTICE') for a county office, or a
  * township's 9-digit division code for a township (乡镇街道) office.
  */
+import { REMINDER_KINDS } from '../../domain/cases/reminders';
 import { bigint, boolean, char, date, datetime, foreignKey, index, int, longtext, mysqlEnum, mysqlTable, primaryKey, smallint, text, unique, varchar } from 'drizzle-orm/mysql-core';
 import type { DepartmentCode, OfficeCode } from '../../domain/departments';
 import { household, programme } from '../household/schema';
@@ -260,7 +261,7 @@ export const referralReminder = mysqlTable(
   'referral_reminder',
   {
     referralId: id('referral_id').notNull(),
-    kind: mysqlEnum('kind', ['DUE_SOON', 'OVERDUE']).notNull(),
+    kind: mysqlEnum('kind', REMINDER_KINDS).notNull(),
     /** The slip's due date the reminder was counted for. */
     dueOn: date('due_on', { mode: 'string' }).notNull(),
     subscriptions: smallint('subscriptions', { unsigned: true }).notNull(),
