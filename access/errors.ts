@@ -6,7 +6,7 @@
  * test/error-contract.test.ts fails when the source sends a code this list lacks.
  */
 import { GraphQLError } from 'graphql';
-import { isDivisionCode } from '../domain/division-code';
+import { DIVISION_CODE_EXPECTED, givenDivisionCode } from '../domain/division-code';
 import { typedCode } from '../domain/aid';
 import { checkIdNumber } from '../domain/id-number';
 import { HUB_ID } from '../domain/hub-id';
@@ -127,9 +127,10 @@ export function malformedEntries(list: string, positions: readonly number[], rea
  * A city, county, township or village code (6, 9 or 12 digits), trimmed as every single-line text
  * is: use the code returned. Where the access policy checks the argument against the caller's scope
  * (a REGION argument), access/enforce.ts has trimmed it already, so the check and this read one value.
+ * The same reading as the tools' `--region` (domain/division-code.ts givenDivisionCode).
  */
 export function requireDivisionCode(value: string, argument: string): string {
-  const code = value.trim();
-  if (!isDivisionCode(code)) throw badInput(argument, 'MALFORMED_DIVISION_CODE', `${argument.split('.').at(-1)} must be a division code of 6, 9 or 12 digits`);
+  const code = givenDivisionCode(value);
+  if (code === null) throw badInput(argument, 'MALFORMED_DIVISION_CODE', `${argument.split('.').at(-1)} ${DIVISION_CODE_EXPECTED}`);
   return code;
 }

@@ -6,7 +6,11 @@ set -euo pipefail
 # No options: anything given (a misspelt flag) is refused like the other tools' mistakes, before any work.
 usage='usage: npm run db:generate   (takes no arguments)'
 if [ $# -eq 1 ] && [[ $1 == -h || $1 == --help ]]; then echo "$usage"; exit 0; fi
-if [ $# -gt 0 ]; then printf 'error: no arguments are taken, got: %s\n%s\n' "$*" "$usage" >&2; exit 2; fi
+# The codes of the shared parser's refusals (tools/command-args.ts usageErrorLine): an option, or a stray word.
+if [ $# -gt 0 ]; then
+  code=UNEXPECTED_ARGUMENT; [[ $1 == -* ]] && code=UNKNOWN_OPTION
+  printf 'error: %s: no arguments are taken, got: %s\n%s\n' "$code" "$*" "$usage" >&2; exit 2
+fi
 cd "$(dirname "$0")/.."
 gen() { npx drizzle-kit generate --dialect mysql --schema "$1" --out "$2"; }
 for f in db/*/schema.ts; do

@@ -8,6 +8,18 @@ export function isIsoDate(value: string): boolean {
   return !!m && isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]));
 }
 
+const DATE_ECHO_MAX = 10;
+
+/**
+ * A date as a refusal may quote it (the API's Date scalar, the tools' date options): at most
+ * DATE_ECHO_MAX characters of what was sent, anything but [0-9A-Za-z+-/.:] shown as "?" (a date
+ * field is where an ID number gets pasted).
+ */
+export function datePiece(value: string): string {
+  const head = [...value].slice(0, DATE_ECHO_MAX).map((c) => (/^[0-9A-Za-z+\-/.: ]$/.test(c) ? c : '?')).join('');
+  return [...value].length > DATE_ECHO_MAX ? `${head}…` : head;
+}
+
 /**
  * Why `value` is no month written YYYY-MM, or null when it is one: its form, or a month number
  * outside 01–12 (2026-13 is well written but names no month, and saying only "YYYY-MM" hides that).

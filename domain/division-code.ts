@@ -10,6 +10,19 @@ export function isDivisionCode(code: string): boolean {
   return DIVISION_CODE.test(code);
 }
 
+/** What a refused division code is told: the words after the argument's name. */
+export const DIVISION_CODE_EXPECTED = 'must be a division code of 6, 9 or 12 digits';
+
+/**
+ * A division code as a caller gives it (an API argument, a tool's `--region`), trimmed as every
+ * single-line text is (README "Texts": a code pasted from a spreadsheet, ` 370811`): the code to
+ * use, or null when it is none (refused MALFORMED_DIVISION_CODE by the API and the tools alike).
+ */
+export function givenDivisionCode(value: string): string | null {
+  const code = value.trim();
+  return isDivisionCode(code) ? code : null;
+}
+
 export function divisionLevel(code: string): DivisionLevel {
   if (code.length === 12) return 'VILLAGE';
   if (code.length === 9) return 'TOWNSHIP';

@@ -2,7 +2,7 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeResolver, LocalDateResolver, SafeIntResolver } from 'graphql-scalars';
 import { formatChinaInstant } from '../domain/cases/china-time';
-import { isIsoDate } from '../domain/dates';
+import { datePiece, isIsoDate } from '../domain/dates';
 import type { Resolvers } from './__generated__/types';
 
 /**
@@ -61,13 +61,6 @@ function parseInstant(value: string): Date {
  */
 function malformedDate(problem: string): GraphQLError {
   return new GraphQLError(`Date ${problem}`, { extensions: { code: 'BAD_USER_INPUT', reason: 'MALFORMED_DATE' } });
-}
-
-/** At most DATE_ECHO_MAX characters of what was sent, anything but [0-9A-Za-z+-/.:] shown as "?". */
-const DATE_ECHO_MAX = 10;
-export function datePiece(value: string): string {
-  const head = [...value].slice(0, DATE_ECHO_MAX).map((c) => (/^[0-9A-Za-z+\-/.: ]$/.test(c) ? c : '?')).join('');
-  return [...value].length > DATE_ECHO_MAX ? `${head}…` : head;
 }
 
 /**

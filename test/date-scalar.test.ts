@@ -7,7 +7,8 @@
  * only letters, digits and date punctuation among them.
  */
 import { GraphQLScalarType, Kind } from 'graphql';
-import { datePiece, scalarResolvers } from '../resolvers/scalars';
+import { scalarResolvers } from '../resolvers/scalars';
+import { datePiece } from '../domain/dates';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, TODAY } from './support/scenarios';

@@ -2,12 +2,15 @@
  * The arguments of the command-line tools: one strict parse with `--help`/`-h`, and the exit codes
  * they share, so a mistake reads the same in every tool: 0 for help; 2, with the usage, for an
  * unknown or malformed option, a stray argument, or a UsageError (printed as `error: CODE: …`,
- * the code stable for a script: usageErrorLine). Tools
+ * the code stable for a script: usageErrorLine, printUsageError), with the checks of values more
+ * than one tool takes (positiveIntArg, dateArg, databaseUrlRefusal). Tools
  * made of subcommands (`npm run clients`, `npm run subscriptions`) use runSubcommand (also 2 for no
  * command), the others parseCommandLine; test/cli-usage.test.ts runs every npm script with a
  * misspelt option.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { datePiece, isIsoDate, type IsoDate } from '../domain/dates';
+import { DATE_RANGE, type DateRange } from '../domain/date-ranges';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -38,6 +41,58 @@ function parseArgsCode(err: Error & { code?: unknown }): string {
  */
 export function usageErrorLine(err: Error): string {
   return isParseArgsError(err) ? `error: ${parseArgsCode(err)}: ${err.message}` : `error: ${err.message}`;
+}
+
+/**
+ * The one way a tool refuses its caller's mistake (a UsageError, or parseArgs' own refusal):
+ * `error: CODE: …` (usageErrorLine) and the usage, on stderr. The caller exits 2.
+ */
+export function printUsageError(err: Error, usage: string): void {
+  console.error(`${usageErrorLine(err)}\n${usage}`);
+}
+
+/**
+ * An optional count given to a tool (`--chunk`, `--page`, `--households`): undefined when not
+ * given; else a positive integer in decimal digits, or a UsageError: MALFORMED_NUMBER when it is no
+ * whole number (`ten`, `1.5`), OUT_OF_RANGE when it is one below 1, as the API's `first: 0` is.
+ */
+export function positiveIntArg(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^-?\d+$/.test(value.trim())) throw new UsageError(`MALFORMED_NUMBER: --${flag} must be a whole number of 1 or more, got ${JSON.stringify(value)}`);
+  const n = Number(value);
+  if (n < 1) throw new UsageError(`OUT_OF_RANGE: --${flag} must be 1 or more, got ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`OUT_OF_RANGE: --${flag} must be at most ${Number.MAX_SAFE_INTEGER}`);
+  return n;
+}
+
+/**
+ * An optional calendar date given to a tool (`--as-of`, `--reference-date`): undefined when not
+ * given; else the date, or a UsageError with the API's reasons for a Date argument: MALFORMED_DATE
+ * when it is no calendar date written YYYY-MM-DD (`2026-02-30`, `15/03/2026`), OUT_OF_RANGE when it
+ * lies outside `range` (by default the hub's, DATE_RANGE; `maxNamed` says what its end is, `today`).
+ * Quoted as the API quotes it (datePiece: a date option is where an ID number gets pasted).
+ */
+export function dateArg(value: string | undefined, flag: string, range: DateRange & { maxNamed?: string } = DATE_RANGE): IsoDate | undefined {
+  if (value === undefined) return undefined;
+  if (!isIsoDate(value)) throw new UsageError(`MALFORMED_DATE: --${flag} must be a calendar date written YYYY-MM-DD, got "${datePiece(value)}"`);
+  const max = range.maxNamed ? `${range.maxNamed} (${range.max})` : range.max;
+  if (value < range.min || value > range.max) throw new UsageError(`OUT_OF_RANGE: --${flag} must be a day from ${range.min} to ${max}, got ${value}`);
+  return value;
+}
+
+/**
+ * Why `url` cannot name a hub database (`from` names where it came from: `--url`, DATABASE_URL), as
+ * a UsageError MALFORMED_URL, or null. Not repeated: it may hold a password.
+ */
+export function databaseUrlRefusal(url: string, from: string): UsageError | null {
+  let u: URL | null = null;
+  try {
+    u = new URL(url);
+  } catch {
+    // Refused below.
+  }
+  const problem = !u ? 'is not a URL' : u.protocol !== 'mysql:' ? 'is not a mysql:// URL' : u.pathname.replace(/^\//, '') === '' ? 'names no database' : null;
+  return problem ? new UsageError(`MALFORMED_URL: ${from} ${problem}: give mysql://user:pass@host:3306/<hub database>`) : null;
 }
 
 /** A subcommand the tool does not have (the `default` of its switch). */
@@ -100,7 +155,7 @@ export function answerCommandLine(usage: string, options: ParseArgsOptionsConfig
     help = (parseArgs({ args: argv, allowPositionals: opts.positionals ?? false, strict: true, options: { ...options, ...HELP } }).values as { help?: boolean }).help;
   } catch (err) {
     if (!isParseArgsError(err)) throw err;
-    console.error(`${usageErrorLine(err as Error)}\n${usage}`);
+    printUsageError(err as Error, usage);
     return 2;
   }
   if (!help) return null;

@@ -9,7 +9,8 @@
  * department added after the demo was loaded, or whose database was emptied): tools/generate/department.ts.
  * Its tables are emptied and loaded again, so a second run gives the same rows. Exit code 3 when
  * there is no demo, or the hub's is not the one the seed and reference date make (nothing written);
- * 2, with the usage, for a code that is no department with a demo database.
+ * 2 for a bad argument, `error: CODE: …` with the usage (UNKNOWN_DEPARTMENT, NO_DEMO_DATABASE for a
+ * code that is no department with a demo database; README "Data" lists the others).
  *
  * The URL defaults to DATABASE_URL; department databases follow db/config.ts (SOURCE_*_URL, or
  * `<hub database>_<department>` on the same server). Databases are created and migrated first.
@@ -18,26 +19,18 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isIsoDate, todayIso } from '../domain/dates';
+import { todayIso } from '../domain/dates';
 import { shownPath, userPath } from '../domain/user-path';
 import { redactUrl, sourceUrls } from '../db/config';
-import { isParseArgsError, usageErrorLine, UsageError } from './command-args';
-import { DATE_RANGE } from '../domain/date-ranges';
+import { databaseUrlRefusal, dateArg, isParseArgsError, positiveIntArg, printUsageError, UsageError } from './command-args';
 import { DEFAULT_CHUNK_HOUSEHOLDS, generateDemo, NonEmptyDatabaseError, type ExistingData } from './generate/index';
-import { DemoDepartmentError, DemoMismatchError, demoDepartment, generateDepartment } from './generate/department';
+import { DemoMismatchError, demoDepartment, generateDepartment } from './generate/department';
 import type { DepartmentCode } from '../domain/departments';
 
 const USAGE =
   'usage: npx tsx tools/generate.ts --households N [--seed S] [--url mysql://user@host:port/aidhub] ' +
   '[--reference-date YYYY-MM-DD] [--append | --truncate] [--chunk HOUSEHOLDS] [--plant [--manifest FILE]]\n' +
   '       npx tsx tools/generate.ts --department CODE [--seed S] [--reference-date YYYY-MM-DD] [--url mysql://user@host:port/aidhub] [--chunk HOUSEHOLDS]';
-
-function positive(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-  return n;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -63,18 +56,17 @@ async function main(): Promise<void> {
     return;
   }
   const hubUrl = values.url ?? process.env.DATABASE_URL;
-  if (!hubUrl) throw new UsageError('no database: pass --url or set DATABASE_URL');
-  if (values.append && values.truncate) throw new UsageError('--append and --truncate exclude each other');
-  const households = positive('households', values.households, 1000);
-  const chunkHouseholds = positive('chunk', values.chunk, DEFAULT_CHUNK_HOUSEHOLDS);
-  const givenDate = values['reference-date'];
+  if (!hubUrl) throw new UsageError('DATABASE_REQUIRED: no database: pass --url or set DATABASE_URL');
+  const malformed = databaseUrlRefusal(hubUrl, values.url !== undefined ? '--url' : 'DATABASE_URL');
+  if (malformed) throw malformed;
+  if (values.append && values.truncate) throw new UsageError('CONFLICTING_OPTIONS: --append and --truncate exclude each other');
+  const households = positiveIntArg(values.households, 'households') ?? 1000;
+  const chunkHouseholds = positiveIntArg(values.chunk, 'chunk') ?? DEFAULT_CHUNK_HOUSEHOLDS;
   // Ages, periods and grant dates are counted back from it: 2026-02-30 is no day to count from.
-  if (givenDate !== undefined && (!isIsoDate(givenDate) || givenDate < DATE_RANGE.min || givenDate > DATE_RANGE.max)) {
-    throw new UsageError(`--reference-date must be a calendar date from ${DATE_RANGE.min} to ${DATE_RANGE.max}, got ${JSON.stringify(givenDate)}`);
-  }
+  const givenDate = dateArg(values['reference-date'], 'reference-date');
   if (values.department !== undefined) {
     const clash = (['households', 'append', 'truncate', 'plant', 'manifest'] as const).find((o) => values[o] !== undefined && values[o] !== false);
-    if (clash) throw new UsageError(`--department adds one department to the households already in the demo: --${clash} does not go with it`);
+    if (clash) throw new UsageError(`CONFLICTING_OPTIONS: --department adds one department to the households already in the demo: --${clash} does not go with it`);
     await oneDepartment(hubUrl, demoDepartment(values.department), values.seed, givenDate, chunkHouseholds);
     return;
   }
@@ -122,12 +114,8 @@ async function oneDepartment(hubUrl: string, department: DepartmentCode, seed: s
 
 main().catch((err: unknown) => {
   // An argument parseArgs (or the checks above) refuses is the caller's mistake: with the usage, exit 2, as in the other tools.
-  if (isParseArgsError(err)) {
-    console.error(`${usageErrorLine(err as Error)}\n${USAGE}`);
-    process.exit(2);
-  }
-  if (err instanceof UsageError || err instanceof DemoDepartmentError) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
+  if (isParseArgsError(err) || err instanceof UsageError) {
+    printUsageError(err as Error, USAGE);
     process.exit(2);
   }
   if (err instanceof DemoMismatchError) {

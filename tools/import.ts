@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { redactUrl } from '../db/config';
 import { userPath } from '../domain/user-path';
 import { describeDbError, formatProblem, ImportLoadError, importDir, renderColumnReference, validateImportDir, withColumnReference, type DirValidation } from './import/index';
-import { exitWhenWritten, outputDrained, quietWhenReaderLeaves, usageErrorLine, UsageError } from './command-args';
+import { databaseUrlRefusal, exitWhenWritten, outputDrained, printUsageError, quietWhenReaderLeaves, UsageError } from './command-args';
 
 const USAGE = 'usage: npx tsx tools/import.ts --dir <folder> [--url mysql://...] [--check]\n       npx tsx tools/import.ts --docs [--write]';
 
@@ -40,19 +40,6 @@ function summary(v: DirValidation): void {
   if (v.ignored.length) console.log(`ignored: ${v.ignored.join(', ')}`);
 }
 
-/** Why a database URL cannot be the hub's, or null: it was taken as far as connecting, and refused there as a failed load (exit 3). */
-function urlProblem(url: string): string | null {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return 'is not a URL';
-  }
-  if (u.protocol !== 'mysql:') return 'is not a mysql:// URL';
-  if (u.pathname.replace(/^\//, '') === '') return 'names no database';
-  return null;
-}
-
 /** Why `--dir` names no folder to read, as a usage error (`error: CODE: …`), or null. */
 function dirUsageError(given: string | undefined): UsageError | null {
   if (!given) return new UsageError('ARGUMENT_REQUIRED: --dir is required: the folder of <table>.csv files');
@@ -68,7 +55,7 @@ async function main(): Promise<number> {
       strict: true,
     }).values;
   } catch (err) {
-    console.error(`${usageErrorLine(err as Error)}\n${USAGE}`);
+    printUsageError(err as Error, USAGE);
     return 2;
   }
   if (args.help) {
@@ -76,7 +63,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (args.write && !args.docs) {
-    console.error(`${usageErrorLine(new UsageError('WRITE_WITHOUT_DOCS: --write goes with --docs'))}\n${USAGE}`);
+    printUsageError(new UsageError('WRITE_WITHOUT_DOCS: --write goes with --docs'), USAGE);
     return 2;
   }
   if (args.docs) {
@@ -98,7 +85,7 @@ async function main(): Promise<number> {
   // problem of the load (NO_FOLDER), exit 1, as if a file in it were wrong.
   const dirRefused = dirUsageError(args.dir);
   if (dirRefused) {
-    console.error(`${usageErrorLine(dirRefused)}\n${USAGE}`);
+    printUsageError(dirRefused, USAGE);
     return 2;
   }
   const dir = userPath(args.dir!);
@@ -116,13 +103,13 @@ async function main(): Promise<number> {
 
   const url = args.url ?? process.env.DATABASE_URL;
   if (!url) {
-    console.error(`${usageErrorLine(new UsageError('DATABASE_REQUIRED: no database: give --url or set DATABASE_URL'))}\n${USAGE}`);
+    printUsageError(new UsageError('DATABASE_REQUIRED: no database: give --url or set DATABASE_URL'), USAGE);
     return 2;
   }
-  const wrong = urlProblem(url);
+  // Taken as far as connecting, it was refused there as a failed load (exit 3).
+  const wrong = databaseUrlRefusal(url, args.url !== undefined ? '--url' : 'DATABASE_URL');
   if (wrong) {
-    // Not repeated: it may hold a password.
-    console.error(`${usageErrorLine(new UsageError(`MALFORMED_URL: ${args.url !== undefined ? '--url' : 'DATABASE_URL'} ${wrong}: give mysql://user:pass@host:3306/<hub database>`))}\n${USAGE}`);
+    printUsageError(wrong, USAGE);
     return 2;
   }
   try {

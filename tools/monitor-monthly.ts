@@ -9,7 +9,9 @@
  * The URL defaults to DATABASE_URL, or else the private server a running `npm start` uses; the
  * trigger and rule sets are the hub's (AIDHUB_TRIGGERS_FILE, AIDHUB_RULES_FILE), checked before
  * anything runs. Progress and totals are printed; nothing personal ever is. Exit code 0 when the
- * run succeeded or had already, 1 when it failed, 2 for bad arguments.
+ * run succeeded or had already, 1 when it failed, 2 for bad arguments (`error: CODE: …` with the
+ * usage, the codes monthlyComparisonRun gives for the same: FORMAT, NO_SUCH_MONTH, MONTH_NOT_CURRENT,
+ * MALFORMED_DIVISION_CODE, REGION_UNKNOWN).
  */
 import { parseArgs } from 'node:util';
 import { RuleSetError } from '../domain/findings/rule-set';
@@ -18,7 +20,8 @@ import { TriggerSetError } from '../domain/monitoring/triggers';
 import { monthlyJobs, monthOf } from '../resolvers/monitoring/monthly';
 import { activeRuleSet } from '../rules/load';
 import { activeTriggerSet } from '../rules/triggers-load';
-import { positiveIntArg, progressPrinter, regionArg, runJobCli, secondsSince, UsageError, withJobHub } from './region-job-cli';
+import { positiveIntArg } from './command-args';
+import { progressPrinter, regionArg, runJobCli, secondsSince, UsageError, withJobHub } from './region-job-cli';
 
 const USAGE = 'usage: npm run monitor:monthly -- --region DIVISION_CODE [--month YYYY-MM] [--url mysql://user@host:port/aidhub] [--page HOUSEHOLDS]';
 
@@ -37,17 +40,18 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const region = regionArg(values.region, USAGE);
+  const region = regionArg(values.region);
   const now = () => new Date();
   const month = values.month ?? monthOf({ now });
+  // The API's reasons for input.month: FORMAT, NO_SUCH_MONTH, MONTH_NOT_CURRENT.
   const problem = monthProblem(month);
-  if (problem) throw new UsageError(`--month: ${problem.message}\n${USAGE}`);
-  if (month !== monthOf({ now })) throw new UsageError(`--month: only the current month (${monthOf({ now })}) can be run: the comparison judges on today's data`);
+  if (problem) throw new UsageError(`${problem.reason}: --month: ${problem.message}`);
+  if (month !== monthOf({ now })) throw new UsageError(`MONTH_NOT_CURRENT: --month: only the current month (${monthOf({ now })}) can be run: the comparison judges on today's data`);
   const page = positiveIntArg(values.page, 'page');
   const triggerSet = activeTriggerSet();
   const ruleSet = activeRuleSet();
 
-  return withJobHub(values.url, USAGE, async ({ hub, sources, logger, shownUrl }) => {
+  return withJobHub(values.url, async ({ hub, sources, logger, shownUrl }) => {
     console.log(`Monthly comparison of ${region} for ${month} in ${shownUrl} …`);
     const started = Date.now();
     const progress = progressPrinter();
@@ -55,8 +59,8 @@ async function main(): Promise<number> {
       pageHouseholds: page,
       onProgress: (p) => progress((s) => `${p.households} households compared, ${p.changed} alerts opened or raised (${s} s)`),
     });
-    if (!out.ok && out.code === 'REGION_UNKNOWN') throw new UsageError(`--region: the hub knows no division ${region} (no region and no household under it)\n${USAGE}`);
-    if (!out.ok) throw new UsageError(`--month: only the current month can be run`);
+    if (!out.ok && out.code === 'REGION_UNKNOWN') throw new UsageError(`REGION_UNKNOWN: --region: the hub knows no division ${region} (no region and no household under it)`);
+    if (!out.ok) throw new UsageError(`${out.code}: --month: only the current month can be run`);
     if (!out.started) {
       const r = out.run;
       console.log(`The ${month} comparison of ${region} ${r.state === 'SUCCEEDED' ? 'ran already' : 'is running'} (run ${r.id}, started by ${r.startedBy}): ${r.householdsDone}/${r.householdsTotal} households, ${r.alertsChanged} alerts opened or raised. Nothing new started.`);

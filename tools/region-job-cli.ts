@@ -9,27 +9,24 @@ import { resolveHubUrl } from '../access/hub-url';
 import { ConfigError, databaseOf, loadConfig, logLevelFromEnv, redactUrl, type HubConfig } from '../db/config';
 import { createPool, hubDrizzle, type HubDb } from '../db/connect';
 import { databaseExists, provisionHub } from '../db/setup/provision';
-import { isDivisionCode } from '../domain/division-code';
+import { DIVISION_CODE_EXPECTED, givenDivisionCode } from '../domain/division-code';
 import { scrub } from '../domain/privacy';
 import { closeSources, openSources, type Sources } from '../federation/sources';
-import { exitWhenWritten, isParseArgsError, quietWhenReaderLeaves, usageErrorLine, UsageError } from './command-args';
+import { databaseUrlRefusal, exitWhenWritten, isParseArgsError, printUsageError, quietWhenReaderLeaves, UsageError } from './command-args';
 
-// Bad arguments: printed with the usage, exit code 2; the one class every tool throws for them.
+// Bad arguments: printed `error: CODE: …` with the usage, exit code 2; the one class every tool throws for them.
 export { UsageError };
 
-/** `--region`: a division code. */
-export function regionArg(value: string | undefined, usage: string): string {
-  const region = value ?? '';
-  if (!isDivisionCode(region)) throw new UsageError(`--region must be a division code of 6, 9 or 12 digits\n${usage}`);
+/**
+ * `--region`: a division code, read as the API reads one (givenDivisionCode: ` 370811` pasted with a
+ * space is 370811), refused with the API's code, MALFORMED_DIVISION_CODE (the value not repeated, as
+ * the API does not: an ID number pasted in the wrong place), or ARGUMENT_REQUIRED when not given.
+ */
+export function regionArg(value: string | undefined): string {
+  if (value === undefined) throw new UsageError('ARGUMENT_REQUIRED: --region is required: the division code to run over');
+  const region = givenDivisionCode(value);
+  if (region === null) throw new UsageError(`MALFORMED_DIVISION_CODE: --region ${DIVISION_CODE_EXPECTED}`);
   return region;
-}
-
-/** An optional positive integer argument, such as `--chunk` or `--page`. */
-export function positiveIntArg(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} must be a positive integer`);
-  return n;
 }
 
 export interface JobHub {
@@ -46,15 +43,18 @@ export interface JobHub {
  * Runs `job` over the hub `--url` names, or else DATABASE_URL or the private server a running
  * `npm start` wrote down (.data/hub-url), provisioned, with its department sources; closes both after.
  */
-export async function withJobHub<T>(url: string | undefined, usage: string, job: (h: JobHub) => Promise<T>): Promise<T> {
+export async function withJobHub<T>(url: string | undefined, job: (h: JobHub) => Promise<T>): Promise<T> {
   let hubUrl = url;
   if (!hubUrl) {
     try {
       hubUrl = resolveHubUrl();
     } catch (err) {
-      throw new UsageError(`${(err as Error).message}\nOr pass --url.\n${usage}`);
+      throw new UsageError(`DATABASE_REQUIRED: ${(err as Error).message} Or pass --url.`);
     }
   }
+  // Before loadConfig, whose refusal of it names no option and no code.
+  const malformed = databaseUrlRefusal(hubUrl, url ? '--url' : process.env.DATABASE_URL ? 'DATABASE_URL' : 'the hub URL');
+  if (malformed) throw malformed;
   // Checked before anything is provisioned, as `npm start` checks them (ConfigError: exit 2).
   const config = loadConfig(hubUrl);
   const logLevel = logLevelFromEnv(process.env, 'warn');
@@ -62,7 +62,7 @@ export async function withJobHub<T>(url: string | undefined, usage: string, job:
   // database of that name, which the job then found no division in ("the hub knows no division
   // 370811"), sending the operator after the wrong argument and leaving the database behind.
   if (!(await databaseExists(hubUrl))) {
-    throw new UsageError(`${url ? '--url' : 'the hub URL'}: the server at ${new URL(hubUrl).host} holds no database ${databaseOf(hubUrl)}; give a hub's database (npm start's: --url "$(cat .data/hub-url)")\n${usage}`);
+    throw new UsageError(`NO_DATABASE: ${url ? '--url' : 'the hub URL'}: the server at ${new URL(hubUrl).host} holds no database ${databaseOf(hubUrl)}; give a hub's database (npm start's: --url "$(cat .data/hub-url)")`);
   }
   await provisionHub(hubUrl);
   const pool = createPool(hubUrl);
@@ -94,19 +94,22 @@ export function progressPrinter(): (line: (elapsed: string) => string, final?: b
 
 /**
  * Runs `main` and exits with its code; usage and rule-file errors (`usageErrors`) exit 2, any other
- * 1. An argument parseArgs refuses (a misspelt `--regoin`, a stray word) is a usage error too,
- * printed with `usage`: it used to exit 1 as "scan failed: Unknown option", like a failed scan.
+ * 1. An argument parseArgs refuses (a misspelt `--regoin`, a stray word) and a UsageError of the
+ * job's own checks are printed as every tool prints them (printUsageError: `error: CODE: …` and
+ * `usage`); a parseArgs refusal used to exit 1 as "scan failed: Unknown option", like a failed scan,
+ * and the job's own had no code. A configuration or rule-file error (the environment's, not an
+ * argument) is its message alone, as `npm start` prints it.
  */
 export function runJobCli(name: string, main: () => Promise<number>, usageErrors: readonly (abstract new (...args: never[]) => Error)[], usage: string): void {
   quietWhenReaderLeaves();
   main().then(
     exitWhenWritten,
     (err: unknown) => {
-      if (isParseArgsError(err)) {
-        console.error(`${usageErrorLine(err as Error)}\n${usage}`);
+      if (isParseArgsError(err) || err instanceof UsageError) {
+        printUsageError(err as Error, usage);
         return exitWhenWritten(2);
       }
-      if (err instanceof UsageError || err instanceof ConfigError || usageErrors.some((E) => err instanceof E)) {
+      if (err instanceof ConfigError || usageErrors.some((E) => err instanceof E)) {
         console.error((err as Error).message);
         return exitWhenWritten(2);
       }

@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { reportFile } from './report/index';
 import { userPath } from '../domain/user-path';
-import { quietWhenReaderLeaves, usageErrorLine, UsageError } from './command-args';
+import { printUsageError, quietWhenReaderLeaves, UsageError } from './command-args';
 import { officerRefusal, parseOfficer } from '../access/officer';
 
 const USAGE = 'usage: npm run report -- --file <aid.csv> [--hub http://127.0.0.1:4000] [--token T] [--officer ID]';
@@ -28,7 +28,7 @@ async function main(): Promise<number> {
   try {
     args = parseArgs({ options: { file: { type: 'string' }, hub: { type: 'string' }, token: { type: 'string' }, officer: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values;
   } catch (err) {
-    console.error(`${usageErrorLine(err as Error)}\n${USAGE}`);
+    printUsageError(err as Error, USAGE);
     return 2;
   }
   if (args.help) {
@@ -37,13 +37,13 @@ async function main(): Promise<number> {
   }
   const token = args.token ?? process.env.AIDHUB_TOKEN;
   if (!args.file || !token) {
-    console.error(`${usageErrorLine(new UsageError('ARGUMENT_REQUIRED: --file and a token (--token or AIDHUB_TOKEN) are required'))}\n${USAGE}`);
+    printUsageError(new UsageError('ARGUMENT_REQUIRED: --file and a token (--token or AIDHUB_TOKEN) are required'), USAGE);
     return 2;
   }
   const hub = args.hub ?? `http://127.0.0.1:${process.env.PORT ?? 4000}`;
   // "127.0.0.1:4000" without its scheme, or a mistyped file, read as "report: Invalid URL" or a bare ENOENT.
   if (!/^https?:\/\/[^/]/.test(hub) || !URL.canParse(hub)) {
-    console.error(`${usageErrorLine(new UsageError(`MALFORMED_URL: --hub must be the hub's http:// or https:// address, e.g. http://127.0.0.1:4000, got ${JSON.stringify(hub)}`))}\n${USAGE}`);
+    printUsageError(new UsageError(`MALFORMED_URL: --hub must be the hub's http:// or https:// address, e.g. http://127.0.0.1:4000, got ${JSON.stringify(hub)}`), USAGE);
     return 2;
   }
   // Checked here as the hub checks X-Officer: a file is not read for a value the hub would refuse.
@@ -51,13 +51,13 @@ async function main(): Promise<number> {
   const officer = parseOfficer(args.officer);
   const refused = officerRefusal(officer, false);
   if (refused) {
-    console.error(`${usageErrorLine(new UsageError(`${refused.reason}: --officer: ${refused.message}`))}\n${USAGE}`);
+    printUsageError(new UsageError(`${refused.reason}: --officer: ${refused.message}`), USAGE);
     return 2;
   }
   // From where the command was typed, not the repository root npm runs it in.
   const file = userPath(args.file);
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    console.error(`${usageErrorLine(new UsageError(`NO_FILE: --file: no such file: ${args.file}`))}\n${USAGE}`);
+    printUsageError(new UsageError(`NO_FILE: --file: no such file: ${args.file}`), USAGE);
     return 2;
   }
   const out = await reportFile(hub, token, file, { officer: officer as string | null });

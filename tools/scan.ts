@@ -9,15 +9,18 @@
  * `<hub database>_<department>` on the same server). The rule set is rules/default.json with the
  * file AIDHUB_RULES_FILE names on top; an invalid one stops the scan before it starts. Progress
  * and totals are printed; nothing personal (names, ID numbers) ever is. Exit code 0 when the scan
- * succeeded, 1 when it failed or could not start, 2 for bad arguments or rules.
+ * succeeded, 1 when it failed or could not start, 2 for bad arguments (`error: CODE: …` with the
+ * usage: the API's MALFORMED_DIVISION_CODE, REGION_UNKNOWN, MALFORMED_DATE, OUT_OF_RANGE …, README
+ * "Region scans") or rules.
  */
 import { parseArgs } from 'node:util';
 import { scanJobs } from '../resolvers/findings/scan';
-import { isIsoDate, todayIso } from '../domain/dates';
+import { todayIso } from '../domain/dates';
 import { DATE_RANGE } from '../domain/date-ranges';
 import { RuleSetError } from '../domain/findings/rule-set';
 import { activeRuleSet } from '../rules/load';
-import { positiveIntArg, progressPrinter, regionArg, runJobCli, secondsSince, UsageError, withJobHub } from './region-job-cli';
+import { dateArg, positiveIntArg } from './command-args';
+import { progressPrinter, regionArg, runJobCli, secondsSince, UsageError, withJobHub } from './region-job-cli';
 
 const USAGE = 'usage: npm run scan -- --region DIVISION_CODE [--url mysql://user@host:port/aidhub] [--as-of YYYY-MM-DD] [--chunk HOUSEHOLDS]';
 
@@ -36,16 +39,14 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const region = regionArg(values.region, USAGE);
-  const asOf = values['as-of'] ?? todayIso();
-  if (!isIsoDate(asOf)) throw new UsageError('--as-of must be a date, YYYY-MM-DD');
+  const region = regionArg(values.region);
   // The scan reads the departments' data of today: a later day judges it for a day not yet come
   // (9999-12-31 stored findings as of then); before the hub's Date range is no day of its data.
-  if (asOf > todayIso() || asOf < DATE_RANGE.min) throw new UsageError(`--as-of must be a day from ${DATE_RANGE.min} to today (${todayIso()}), got ${asOf}`);
+  const asOf = dateArg(values['as-of'], 'as-of', { min: DATE_RANGE.min, max: todayIso(), maxNamed: 'today' }) ?? todayIso();
   const chunk = positiveIntArg(values.chunk, 'chunk');
   const ruleSet = activeRuleSet();
 
-  return withJobHub(values.url, USAGE, async ({ hub, sources, logger, shownUrl, config }) => {
+  return withJobHub(values.url, async ({ hub, sources, logger, shownUrl, config }) => {
     console.log(`Scanning ${region} as of ${asOf} with rule set "${ruleSet.name}" (${ruleSet.digest}) in ${shownUrl} …`);
     const started = Date.now();
     const progress = progressPrinter();
@@ -53,7 +54,7 @@ async function main(): Promise<number> {
       chunkHouseholds: chunk,
       onProgress: (c) => progress((s) => `${c.householdsDone}/${c.householdsTotal} households, ${c.findingsCount} findings (${s} s)`, c.householdsDone >= c.householdsTotal),
     });
-    if (!result.ok && result.code === 'REGION_UNKNOWN') throw new UsageError(`--region: the hub knows no division ${region} (no region, no household and no person under it)\n${USAGE}`);
+    if (!result.ok && result.code === 'REGION_UNKNOWN') throw new UsageError(`REGION_UNKNOWN: --region: the hub knows no division ${region} (no region, no household and no person under it)`);
     if (!result.ok) {
       console.error(`A scan of an overlapping division is running (scan ${result.scanId}); try again when it has finished.`);
       return 1;

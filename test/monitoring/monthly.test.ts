@@ -174,7 +174,7 @@ describe('a run on demand', () => {
     expect(await alertFacts()).toEqual(alerts);
     // A month that does not exist is said to be one, as the mutation says it.
     const none = cli('--month', '2026-13');
-    expect([none.status, none.stderr.split('\n')[0]]).toEqual([2, '--month: there is no month 13: months run from 01 to 12']);
+    expect([none.status, none.stderr.split('\n')[0]]).toEqual([2, 'error: NO_SUCH_MONTH: --month: there is no month 13: months run from 01 to 12']);
   });
 });
 

@@ -18,12 +18,16 @@ import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type DepartmentCode } from '../..
 import { ADAPTERS } from '../../federation/registry';
 import { provisionSource } from '../../federation/provision';
 import { redactUrl, sourceUrls as defaultSourceUrls } from '../../db/config';
+import { UsageError } from '../command-args';
 import { Loader } from './load';
 import { DemoGenerator } from './population';
 import { TABLE_NAMES, TABLES, emptyRows, type TableName, type TableRows } from './tables';
 
-/** The department can take no part of a demo here: unknown, without a demo part, or a ledger the hub keeps. */
-export class DemoDepartmentError extends Error {
+/**
+ * The department can take no part of a demo here: unknown (UNKNOWN_DEPARTMENT), or without a demo
+ * database of its own (NO_DEMO_DATABASE: no demo part, or a ledger the hub keeps). A usage error.
+ */
+export class DemoDepartmentError extends UsageError {
   override name = 'DemoDepartmentError';
 }
 
@@ -38,8 +42,9 @@ export const SEPARATE_DEMO_DEPARTMENTS: readonly DepartmentCode[] = DEPARTMENT_C
 /** `code` as a department whose demo part can be generated alone, or a DemoDepartmentError. */
 export function demoDepartment(code: string): DepartmentCode {
   if ((SEPARATE_DEMO_DEPARTMENTS as readonly string[]).includes(code)) return code as DepartmentCode;
-  const why = (DEPARTMENT_CODES as readonly string[]).includes(code) ? 'has no demo database of its own' : 'is not a department';
-  throw new DemoDepartmentError(`--department ${JSON.stringify(code)} ${why}; one of ${SEPARATE_DEMO_DEPARTMENTS.join(', ')}`);
+  const named = `--department ${JSON.stringify(code)}`;
+  const why = (DEPARTMENT_CODES as readonly string[]).includes(code) ? `NO_DEMO_DATABASE: ${named} has no demo database of its own` : `UNKNOWN_DEPARTMENT: ${named} is not a department`;
+  throw new DemoDepartmentError(`${why}; one of ${SEPARATE_DEMO_DEPARTMENTS.join(', ')}`);
 }
 
 export interface GenerateDepartmentOptions {
