@@ -9,6 +9,7 @@ import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type DepartmentCode } from '../do
 import { callbackHostEntry, DEFAULT_RETRY_JITTER, DEFAULT_RETRY_SCHEDULE_MS } from '../domain/monitoring/delivery';
 import { claimWorkingDays } from './charity/config';
 import { userPath } from '../domain/user-path';
+import { DIVISION_CODE_EXPECTED, givenDivisionCode } from '../domain/division-code';
 
 export interface SourceConfig {
   url: string;
@@ -177,8 +178,9 @@ export function monitoringConfigFromEnv(env: NodeJS.ProcessEnv): MonitoringConfi
     } else if (pollingAll) departments.push(code);
   }
   const polling = pollingAll || departments.length > 0;
-  const region = env.AIDHUB_MONITOR_MONTHLY_REGION?.trim() || null;
-  if (region !== null && !/^\d{6}(\d{3}(\d{3})?)?$/.test(region)) throw new ConfigError(`AIDHUB_MONITOR_MONTHLY_REGION must be a 6-, 9- or 12-digit division code, got ${JSON.stringify(region)}`);
+  const given = env.AIDHUB_MONITOR_MONTHLY_REGION?.trim() || null;
+  const region = given === null ? null : givenDivisionCode(given);
+  if (given !== null && region === null) throw new ConfigError(`AIDHUB_MONITOR_MONTHLY_REGION ${DIVISION_CODE_EXPECTED}, got ${JSON.stringify(given)}`);
   // A lease outlives three polls of the slowest department polled, else another process would take
   // it over between two of that department's polls.
   const slowest = Math.max(...departments.map((code) => intervalMs[code] ?? interval), pollingAll ? interval : 0);

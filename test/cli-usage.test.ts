@@ -121,3 +121,12 @@ it('npm run report refuses an --officer the hub would refuse as X-Officer, exit 
     expect(run.stderr).not.toContain(idNumber.slice(6, 14));
   }
 }, 300_000);
+
+it('the access tools with no hub to find refuse with DATABASE_REQUIRED, exit code 2, as the region-job tools do', () => {
+  // They printed the bare sentence ("No hub database: …"), the one refusal of theirs without a code.
+  for (const [script, args] of [['clients', ['list']], ['subscriptions', ['list']], ['audit:verify', []]] as const) {
+    const run = npmRun(script, [...args]);
+    expect({ script, status: run.status, stdout: run.stdout }).toEqual({ script, status: 2, stdout: '' });
+    expect(run.stderr).toMatch(/^error: DATABASE_REQUIRED: No hub database: set DATABASE_URL/);
+  }
+}, 300_000);

@@ -9,7 +9,7 @@ import type mysql from 'mysql2/promise';
 import { redactUrl } from '../db/config';
 import { scrub } from '../domain/privacy';
 import type { ParseArgsConfig } from 'node:util';
-import { answerCommandLine, quietWhenReaderLeaves } from './command-args';
+import { answerCommandLine, quietWhenReaderLeaves, UsageError, usageErrorLine } from './command-args';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -56,7 +56,8 @@ export async function runAgainstHub<D = AccessDb>(name: string, command: HubComm
   try {
     url = resolveHubUrl();
   } catch (err) {
-    console.error((err as Error).message);
+    // The code the region-job tools give the same refusal (tools/region-job-cli.ts).
+    console.error(usageErrorLine(new UsageError(`DATABASE_REQUIRED: ${(err as Error).message}`)));
     process.exit(2);
   }
   const pool = createPool(url, { connectionLimit: 1 });
