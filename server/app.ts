@@ -59,6 +59,7 @@ import { queryCostPlugin } from './query-cost';
 import { requestIdMiddleware, requestLogger, type LevelLogger } from '../access/request-id';
 import { securityHeaders } from './security-headers';
 import { inTurn } from './in-turn';
+import { createExpressServer } from './express-messages';
 import { queryPage } from './query-page';
 import { HubMetrics, metricsHandler } from './metrics';
 import { BinlogWatch } from './binlog-watch';
@@ -356,7 +357,9 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   // ever revalidated: GraphQL answers are POSTs, and the pages and exports with personal data are
   // sent `Cache-Control: no-store`.
   app.set('etag', false);
-  const httpServer = options.httpServer ?? http.createServer(app);
+  // Its requests and responses are made with the app's prototypes (server/express-messages.ts); a
+  // server handed in (server/early-listener.ts) makes them so once it serves the app.
+  const httpServer = options.httpServer ?? createExpressServer(app);
   const metrics = new HubMetrics(deps.hub);
   const requestMetrics = metrics.plugins();
   // Draining before a stop: a keep-alive connection would carry a client's next requests to this

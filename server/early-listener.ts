@@ -11,6 +11,7 @@
  * over with `serve`.
  */
 import http from 'node:http';
+import { ExpressMessages, isPrototypeSource } from './express-messages';
 
 /** Seconds a client is asked to wait before asking a starting hub again. */
 const RETRY_AFTER_S = 5;
@@ -45,11 +46,13 @@ export function answerMetricsStarting(_req: http.IncomingMessage, res: http.Serv
 export class EarlyListener {
   readonly server: http.Server;
   private handler: http.RequestListener;
+  /** Its requests and responses, made with the prototypes of the Express app it serves (server/express-messages.ts). */
+  private readonly messages = new ExpressMessages();
 
   /** `starting`: how requests are answered until `serve` (the public port's 503 shape by default). */
   constructor(starting: http.RequestListener = answerStarting) {
     this.handler = starting;
-    this.server = http.createServer((req, res) => this.handler(req, res));
+    this.server = http.createServer(this.messages.options, (req, res) => this.handler(req, res));
   }
 
   /** Listens on host:port, or rejects with why not (EADDRINUSE, EACCES …) as `listen` reports it. */
@@ -65,6 +68,7 @@ export class EarlyListener {
 
   /** From now on, requests go to `app`. */
   serve(app: http.RequestListener): void {
+    if (isPrototypeSource(app)) this.messages.adopt(app);
     this.handler = app;
   }
 
