@@ -33,10 +33,10 @@ export interface SourceConfig {
 export const SCAN_TIMEOUT_MS_DEFAULT = 120_000;
 
 /**
- * Connections each department source keeps for pre-grant checks, unless configured otherwise: as
- * many as one check sends one department at once (a medical-aid check sends medical insurance four:
- * the proposal's stay, the aid tied to it and the aid tables its rules name), so one check at a time
- * never leaves the lane. Opened on first use.
+ * Connections each department source keeps for pre-grant checks, unless configured otherwise: one
+ * check at a time never leaves the lane, nor two medical-aid checks at once (each sends medical
+ * insurance two statements at once: the proposal's stay, and the aid tables its rules name with the
+ * aid tied to the stay; four before those went in one, docs/performance.md Session 35). Opened on first use.
  */
 export const CHECK_CONNECTIONS_DEFAULT = 4;
 

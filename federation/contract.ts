@@ -93,6 +93,15 @@ export interface DepartmentAdapter {
    */
   aidBySettlementRefs?(db: SourceDb, refs: readonly string[], today: IsoDate): Promise<AidRecord[]>;
   /**
+   * Both reads above in one statement, for a pre-grant check that reads a person's aid beside the
+   * aid tied to the stay its proposal names (resolvers/findings/live.ts): `ofPeople` is what
+   * `aidByIdNumbers(db, idNumbers, today, programmes)` answers, `tied` what
+   * `aidBySettlementRefs(db, refs, today)` answers. One round trip and one statement where the two
+   * were two (a medical-aid check's tail, docs/performance.md, Session 35). Present with
+   * `aidBySettlementRefs`; without it the two are asked for apart.
+   */
+  aidOfPeopleAndStays?(db: SourceDb, idNumbers: readonly string[], refs: readonly string[], today: IsoDate, programmes?: ReadonlySet<ProgrammeCode>): Promise<{ ofPeople: AidRecord[]; tied: AidRecord[] }>;
+  /**
    * Records no longer among the standing ones, by the `sourceRef` they had, as their source holds
    * them now: present on sources that supersede a record by a later one instead of changing it (the
    * reported-aid ledger: the entry as recorded, its `supersededBy` what stands in its place, status

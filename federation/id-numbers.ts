@@ -69,11 +69,19 @@ function factReader<T extends { idNumber: string }>(reader: FactReader<T> & { by
 
 /** The adapter as the rest of the hub reads it: asked for every stored form, answering normalised ID numbers. */
 export function readingNormalisedIdNumbers(adapter: DepartmentAdapter): DepartmentAdapter {
-  const { aidBySettlementRefs, recordsNoLongerStanding, facts } = adapter;
+  const { aidBySettlementRefs, aidOfPeopleAndStays, recordsNoLongerStanding, facts } = adapter;
   return {
     ...adapter,
     aidByIdNumbers: async (db, idNumbers, today, programmes) => (await adapter.aidByIdNumbers(db, lookupForms(idNumbers), today, programmes)).map(normalisedRecord),
     ...(aidBySettlementRefs ? { aidBySettlementRefs: async (db, refs, today) => (await aidBySettlementRefs.call(adapter, db, refs, today)).map(normalisedRecord) } : {}),
+    ...(aidOfPeopleAndStays
+      ? {
+          aidOfPeopleAndStays: async (db, idNumbers, refs, today, programmes) => {
+            const { ofPeople, tied } = await aidOfPeopleAndStays.call(adapter, db, lookupForms(idNumbers), refs, today, programmes);
+            return { ofPeople: ofPeople.map(normalisedRecord), tied: tied.map(normalisedRecord) };
+          },
+        }
+      : {}),
     ...(recordsNoLongerStanding ? { recordsNoLongerStanding: async (db, refs, today) => new Map([...(await recordsNoLongerStanding.call(adapter, db, refs, today))].map(([ref, r]) => [ref, normalisedRecord(r)])) } : {}),
     ...(facts ? { facts: Object.fromEntries(Object.entries(facts).map(([kind, reader]) => [kind, factReader(reader as FactReader<{ idNumber: string }>)])) as DepartmentFactReaders } : {}),
   };

@@ -55,30 +55,29 @@ const STATUS = {
 /** Medical aid paid inside a settlement, with the settlement's reversal flag (any but 1, save in recordsNoLongerStanding). */
 const SETTLEMENT_AID = { setlId: miSettlement.setlId, psnCertNo: miSettlement.psnCertNo, setlDate: miSettlement.setlDate, mafPay: miSettlement.mafPay, refdSetlFlag: miSettlement.refdSetlFlag };
 
+/** Medical aid paid inside settlements, by the column `key` (a person's, or the settlement's own id) in `placeholder`. */
+const settlementAidWhere = (key: typeof miSettlement.psnCertNo | typeof miSettlement.setlId, placeholder: string) => and(inPlaceholder(key, placeholder), gt(miSettlement.mafPay, '0'), ne(miSettlement.refdSetlFlag, REVERSED));
+
 /** The statements, prepared once per source (db/prepared.ts). */
 const statements = preparedPer((db: SourceDb) => ({
   /** Aid paid in settlements and separately, in one statement (their UNION ALL). */
   aid: preparedUnionAll(db, {
-    settlementAid: {
-      fields: SETTLEMENT_AID,
-      select: (f) =>
-        db
-          .select(f)
-          .from(miSettlement)
-          .where(and(inPlaceholder(miSettlement.psnCertNo, 'ids'), gt(miSettlement.mafPay, '0'), ne(miSettlement.refdSetlFlag, REVERSED), switchedOn('settlementAid'))),
-    },
+    settlementAid: { fields: SETTLEMENT_AID, select: (f) => db.select(f).from(miSettlement).where(and(settlementAidWhere(miSettlement.psnCertNo, 'ids'), switchedOn('settlementAid'))) },
     aidPayments: { fields: getTableColumns(miAidPayment), select: (f) => db.select(f).from(miAidPayment).where(and(inPlaceholder(miAidPayment.psnCertNo, 'ids'), switchedOn('aidPayments'))) },
+  }),
+  /** `aid` and the aid tied to settlements (`settlementAidByRef`, `aidPaymentsByRef`) in one statement: aidOfPeopleAndStays. */
+  aidAndTied: preparedUnionAll(db, {
+    settlementAid: { fields: SETTLEMENT_AID, select: (f) => db.select(f).from(miSettlement).where(and(settlementAidWhere(miSettlement.psnCertNo, 'ids'), switchedOn('settlementAid'))) },
+    aidPayments: { fields: getTableColumns(miAidPayment), select: (f) => db.select(f).from(miAidPayment).where(and(inPlaceholder(miAidPayment.psnCertNo, 'ids'), switchedOn('aidPayments'))) },
+    tiedSettlementAid: { fields: SETTLEMENT_AID, select: (f) => db.select(f).from(miSettlement).where(settlementAidWhere(miSettlement.setlId, 'refs')) },
+    tiedAidPayments: { fields: getTableColumns(miAidPayment), select: (f) => db.select(f).from(miAidPayment).where(inPlaceholder(miAidPayment.setlId, 'refs')) },
   }),
   settlementsOf: db
     .select()
     .from(miSettlement)
     .where(and(inPlaceholder(miSettlement.psnCertNo, 'ids'), eq(miSettlement.refdSetlFlag, NOT_REVERSED)))
     .prepare(),
-  settlementAidByRef: db
-    .select(SETTLEMENT_AID)
-    .from(miSettlement)
-    .where(and(inPlaceholder(miSettlement.setlId, 'refs'), gt(miSettlement.mafPay, '0'), ne(miSettlement.refdSetlFlag, REVERSED)))
-    .prepare(),
+  settlementAidByRef: db.select(SETTLEMENT_AID).from(miSettlement).where(settlementAidWhere(miSettlement.setlId, 'refs')).prepare(),
   aidPaymentsByRef: db.select().from(miAidPayment).where(inPlaceholder(miAidPayment.setlId, 'refs')).prepare(),
   settlementsByRef: db
     .select()
@@ -112,7 +111,7 @@ export const health: DepartmentAdapter = {
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
-    const parts = { settlementAid: switch01(needed(programmes, ['MEDICAL_AID'])), aidPayments: switch01(needed(programmes, Object.values(AID_PAY_PROGRAMMES))) };
+    const parts = aidParts(programmes);
     if (!Object.values(parts).includes(1)) return [];
     const { settlementAid, aidPayments } = await statements(db).aid.execute({ ids: idNumbers, ...parts });
     return toRecords(settlementAid, aidPayments, today);
@@ -122,7 +121,18 @@ export const health: DepartmentAdapter = {
     if (refs.length === 0) return [];
     const q = statements(db);
     const [settlementAid, aidPayments] = await Promise.all([q.settlementAidByRef.execute({ refs }), q.aidPaymentsByRef.execute({ refs })]);
-    return toRecords(settlementAid, aidPayments, today).filter((r) => r.settlementRef !== null);
+    return tiedRecords(settlementAid, aidPayments, today);
+  },
+
+  async aidOfPeopleAndStays(db: SourceDb, idNumbers: readonly string[], refs: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>) {
+    const parts = aidParts(programmes);
+    // Nothing of the people's to read, or no stay: the read that is left, alone.
+    if (idNumbers.length === 0 || !Object.values(parts).includes(1) || refs.length === 0) {
+      const [ofPeople, tied] = await Promise.all([this.aidByIdNumbers(db, idNumbers, today, programmes), this.aidBySettlementRefs!(db, refs, today)]);
+      return { ofPeople, tied };
+    }
+    const rows = await statements(db).aidAndTied.execute({ ids: idNumbers, refs, ...parts });
+    return { ofPeople: toRecords(rows.settlementAid, rows.aidPayments, today), tied: tiedRecords(rows.tiedSettlementAid, rows.tiedAidPayments, today) };
   },
 
   /**
@@ -140,6 +150,16 @@ export const health: DepartmentAdapter = {
     return new Map(toRecords(reversed, [], today).map((r) => [r.sourceRef, r]));
   },
 };
+
+/** Which of the aid tables hold one of `programmes` (all without). */
+function aidParts(programmes: ReadonlySet<ProgrammeCode> | undefined) {
+  return { settlementAid: switch01(needed(programmes, ['MEDICAL_AID'])), aidPayments: switch01(needed(programmes, Object.values(AID_PAY_PROGRAMMES))) };
+}
+
+/** Aid tied to a stay: a premium subsidy (no stay) is not. */
+function tiedRecords(settlementAid: Parameters<typeof toRecords>[0], aidPayments: Parameters<typeof toRecords>[1], today: string): AidRecord[] {
+  return toRecords(settlementAid, aidPayments, today).filter((r) => r.settlementRef !== null);
+}
 
 function toRecords(
   settlementAid: readonly { setlId: string; psnCertNo: string; setlDate: string; mafPay: string; refdSetlFlag: string }[],

@@ -126,6 +126,19 @@ test('a medical-aid payment reversed or recovered (vali_flag 0) no longer counts
   expect(tied.map((r) => r.sourceRef).sort()).toEqual(['mi_aid_pay:PAY-ST-1', 'mi_aid_pay:PAY-ST-2']);
 });
 
+test('aidOfPeopleAndStays answers what aidByIdNumbers and aidBySettlementRefs answer, in one statement where they send three', async () => {
+  const people = [ids.liu, ids.chen];
+  const refs = ['SETL-0001', 'SETL-0002', 'SETL-0003', 'SETL-ST'];
+  for (const programmes of [undefined, new Set(['MEDICAL_AID'] as const), new Set(['PREMIUM_SUBSIDY'] as const)]) {
+    const apart = await countStatements(async () => ({ ofPeople: await health.aidByIdNumbers(db, people, TODAY, programmes), tied: await health.aidBySettlementRefs!(db, refs, TODAY) }));
+    const together = await countStatements(() => health.aidOfPeopleAndStays!(db, people, refs, TODAY, programmes));
+    expect(together.result).toEqual(apart.result);
+    expect(together.result.tied.length).toBeGreaterThan(0);
+    expect(apart.counter.bySource.get('HEALTH')).toBe(3);
+    expect(together.counter.bySource.get('HEALTH')).toBe(1);
+  }
+});
+
 test('medical aid in a settlement since reversed is kept out of every read but recordsNoLongerStanding, which answers it under its own reference, CANCELLED: one statement, none without a settlement’s record asked about', async () => {
   // SETL-0003 (liu's, reversed) paid ¥500 of medical aid in the settlement: no aid by person or by stay.
   expect((await health.aidByIdNumbers(db, [ids.liu], TODAY)).map((r) => r.sourceRef)).not.toContain('mi_setl:SETL-0003');

@@ -10,8 +10,8 @@
  * stay's settlement reference, whoever received it (X7 adds up everything paid for one stay).
  */
 import path from 'node:path';
-import { and, isNull, sql } from 'drizzle-orm';
-import { inPlaceholder, preparedPer } from '../../db/prepared';
+import { and, getTableColumns, isNull, sql } from 'drizzle-orm';
+import { inPlaceholder, preparedPer, preparedUnionAll } from '../../db/prepared';
 import { reportedAid, charityOrganisation, charityOrganisationName, type ReportedAidRow } from '../../db/reported-aid/schema';
 import { oneOffAid, oneOffStatus, recurringAid, sourceKeyOf, sourceRefOf } from '../../domain/aid';
 import type { IsoDate } from '../../domain/dates';
@@ -25,21 +25,20 @@ const RECORD_KINDS = {
   reportedAid: 'reported_aid',
 } as const;
 
-const standingOf = preparedPer((db: SourceDb) =>
-  db
-    .select()
-    .from(reportedAid)
-    .where(and(inPlaceholder(reportedAid.beneficiaryIdNumber, 'ids'), isNull(reportedAid.supersededBy)))
-    .prepare(),
-);
+/** Standing entries whose beneficiary is among `ids`. */
+const standingOfWhere = () => and(inPlaceholder(reportedAid.beneficiaryIdNumber, 'ids'), isNull(reportedAid.supersededBy));
+/** Standing entries tied to the settlements in `refs`, whoever the beneficiary (X7): through `reported_aid_settlement`. */
+const standingForSettlementsWhere = () => and(inPlaceholder(reportedAid.settlementRef, 'refs'), isNull(reportedAid.supersededBy));
 
-/** Standing entries tied to these settlements, whoever the beneficiary (X7): through `reported_aid_settlement`. */
-const standingForSettlements = preparedPer((db: SourceDb) =>
-  db
-    .select()
-    .from(reportedAid)
-    .where(and(inPlaceholder(reportedAid.settlementRef, 'refs'), isNull(reportedAid.supersededBy)))
-    .prepare(),
+const standingOf = preparedPer((db: SourceDb) => db.select().from(reportedAid).where(standingOfWhere()).prepare());
+const standingForSettlements = preparedPer((db: SourceDb) => db.select().from(reportedAid).where(standingForSettlementsWhere()).prepare());
+
+/** `standingOf` and `standingForSettlements` in one statement: aidOfPeopleAndStays. */
+const standingOfAndForSettlements = preparedPer((db: SourceDb) =>
+  preparedUnionAll(db, {
+    ofPeople: { fields: getTableColumns(reportedAid), select: (f) => db.select(f).from(reportedAid).where(standingOfWhere()) },
+    tied: { fields: getTableColumns(reportedAid), select: (f) => db.select(f).from(reportedAid).where(standingForSettlementsWhere()) },
+  }),
 );
 
 /**
@@ -144,8 +143,17 @@ export const reported: DepartmentAdapter = {
 
   async aidBySettlementRefs(db: SourceDb, refs: readonly string[]): Promise<AidRecord[]> {
     if (refs.length === 0) return [];
-    const rows = await standingForSettlements(db).execute({ refs });
     // One-off entries only (what pays for a stay); an entry is never dated after the day it was reported.
-    return rows.flatMap((r) => ledgerRecord(r, null) ?? []);
+    return (await standingForSettlements(db).execute({ refs })).flatMap((r) => ledgerRecord(r, null) ?? []);
+  },
+
+  async aidOfPeopleAndStays(db: SourceDb, idNumbers: readonly string[], refs: readonly string[], today: IsoDate) {
+    if (idNumbers.length === 0 || refs.length === 0) {
+      const [ofPeople, tied] = await Promise.all([this.aidByIdNumbers(db, idNumbers, today), this.aidBySettlementRefs!(db, refs, today)]);
+      return { ofPeople, tied };
+    }
+    const rows = await standingOfAndForSettlements(db).execute({ ids: idNumbers, refs });
+    // As the two reads map them: the people's entries on `today`, the stay's one-off entries only.
+    return { ofPeople: rows.ofPeople.flatMap((r) => ledgerRecord(r, today) ?? []), tied: rows.tied.flatMap((r) => ledgerRecord(r, null) ?? []) };
   },
 };

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { and, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
-import { inPlaceholder, preparedPer } from '../../db/prepared';
+import { inPlaceholder, preparedPer, preparedUnionAll } from '../../db/prepared';
 import type { AidRecord, DepartmentAdapter, JobLoss, SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { UNION_IMPORT } from './import-spec';
@@ -64,14 +64,20 @@ const grantsOf = preparedPer((db: SourceDb) => {
 });
 
 /** Illness grants tied to these settlements, whoever's file they were paid under. One statement. */
-const illnessGrantsOf = preparedPer((db: SourceDb) =>
-  db
-    .select(GRANT_COLUMNS)
-    .from(ghGrant)
-    .innerJoin(ghWorkerFile, eq(ghWorkerFile.fileNo, ghGrant.fileNo))
-    .where(and(inPlaceholder(ghGrant.setlRef, 'refs'), eq(ghGrant.grantType, 'DB')))
-    .prepare(),
-);
+/** Illness grants tied to the settlements in `refs`. */
+const illnessGrantsWhere = () => and(inPlaceholder(ghGrant.setlRef, 'refs'), eq(ghGrant.grantType, 'DB'));
+
+const illnessGrantsOf = preparedPer((db: SourceDb) => db.select(GRANT_COLUMNS).from(ghGrant).innerJoin(ghWorkerFile, eq(ghWorkerFile.fileNo, ghGrant.fileNo)).where(illnessGrantsWhere()).prepare());
+
+/** `grantsOf` and `illnessGrantsOf` in one statement: aidOfPeopleAndStays. */
+const grantsAndIllnessGrantsOf = preparedPer((db: SourceDb) => {
+  const part = (where: () => SQL) => ({ fields: GRANT_COLUMNS, select: (f: Record<string, SQL.Aliased>) => db.select(f).from(ghGrant).innerJoin(ghWorkerFile, eq(ghWorkerFile.fileNo, ghGrant.fileNo)).where(where()) });
+  return preparedUnionAll(db, {
+    workers: part(() => inPlaceholder(ghWorkerFile.idCard, 'ids')),
+    students: part(() => and(inPlaceholder(ghGrant.studentIdCard, 'ids'), sql`${ghWorkerFile.idCard} not in (${sql.placeholder('ids')})`)!),
+    illness: part(() => illnessGrantsWhere()!),
+  });
+});
 
 /**
  * gh_grant.grant_status: 1 paid; 2 recovered (已追回) and 3 reversed (已冲销) no longer count; any
@@ -89,6 +95,12 @@ function grantRecord(r: GrantRow, today: string): AidRecord {
   // worker's family, so it is shown under the worker rather than lost from the household view.
   const beneficiary = autumnEdu && r.studentIdCard ? r.studentIdCard : r.workerIdCard;
   return oneOffAid({ department: 'UNION', programme, beneficiaryIdNumber: beneficiary, sourceHouseholdRef: r.fileNo, grantDate: r.grantDate, amountFen: r.amountFen, ...status, sourceRef: sourceRefOf(RECORD_KINDS.ghGrant, r.grantNo), schoolYear: autumnEdu ? r.schoolYear : null, settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null });
+}
+
+/** The grants of these people: rows that matched only through the other person (a student's worker, a worker's student) are dropped. */
+function grantsOfPeople(rows: readonly GrantRow[], idNumbers: readonly string[], today: string): AidRecord[] {
+  const wanted = new Set(idNumbers);
+  return rows.map((r) => grantRecord(r, today)).filter((r) => wanted.has(r.beneficiaryIdNumber));
 }
 
 export const union: DepartmentAdapter = {
@@ -112,16 +124,21 @@ export const union: DepartmentAdapter = {
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
-    const wanted = new Set(idNumbers);
-    const rows = await grantsOf(db).execute({ ids: idNumbers });
-
-    // Rows that matched only through the other person are dropped.
-    return rows.map((r) => grantRecord(r, today)).filter((r) => wanted.has(r.beneficiaryIdNumber));
+    return grantsOfPeople(await grantsOf(db).execute({ ids: idNumbers }), idNumbers, today);
   },
 
   async aidBySettlementRefs(db: SourceDb, refs: readonly string[], today: string): Promise<AidRecord[]> {
     if (refs.length === 0) return [];
     return (await illnessGrantsOf(db).execute({ refs })).map((r) => grantRecord(r, today));
+  },
+
+  async aidOfPeopleAndStays(db: SourceDb, idNumbers: readonly string[], refs: readonly string[], today: string) {
+    if (idNumbers.length === 0 || refs.length === 0) {
+      const [ofPeople, tied] = await Promise.all([this.aidByIdNumbers(db, idNumbers, today), this.aidBySettlementRefs!(db, refs, today)]);
+      return { ofPeople, tied };
+    }
+    const rows = await grantsAndIllnessGrantsOf(db).execute({ ids: idNumbers, refs });
+    return { ofPeople: grantsOfPeople([...rows.workers, ...rows.students], idNumbers, today), tied: rows.illness.map((r) => grantRecord(r, today)) };
   },
 };
 

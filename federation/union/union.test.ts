@@ -101,6 +101,12 @@ test('a recovered or reversed grant no longer counts (grant_status), and aid tie
   expect(Object.fromEntries(status)).toEqual({ 'gh_grant:901': 'PAID', 'gh_grant:902': 'CANCELLED', 'gh_grant:903': 'CANCELLED' });
   const tied = await union.aidBySettlementRefs!(db, ['SETL-ST'], TODAY);
   expect(tied.map((r) => [r.sourceRef, r.beneficiaryIdNumber, r.settlementRef, r.status])).toEqual([['gh_grant:903', worker, 'SETL-ST', 'CANCELLED']]);
+  // Both reads in one statement, the same records.
+  const apart = await countStatements(async () => ({ ofPeople: await union.aidByIdNumbers(db, [worker], TODAY), tied: await union.aidBySettlementRefs!(db, ['SETL-ST'], TODAY) }));
+  const together = await countStatements(() => union.aidOfPeopleAndStays!(db, [worker], ['SETL-ST'], TODAY));
+  expect(together.result).toEqual(apart.result);
+  expect(together.result.ofPeople).toHaveLength(3);
+  expect([apart.counter.bySource.get('UNION'), together.counter.bySource.get('UNION')]).toEqual([2, 1]);
 });
 
 test('a grant type the union does not document is its catch-all programme, UNRECOGNISED, with the type, under the worker and tied to no stay (the statement left it out)', async () => {

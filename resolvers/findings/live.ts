@@ -156,25 +156,69 @@ export function findingLoaders(req: Pick<LiveRequest, 'loaders'>): FindingLoader
  * asked once, directly (one request, one read: no batching to wait for), for those programmes.
  */
 async function aidInProgrammes(req: LiveRequest, ids: readonly string[], departments: readonly DepartmentCode[], programmes: ReadonlySet<ProgrammeCode>): Promise<{ records: AidRecord[] }> {
-  const runs = new Set([...programmes].map((p) => sourceOf(PROGRAMME_BY_CODE.get(p)!.department)));
+  const runs = departmentsRunning(programmes);
   const reads = departments
     .filter((d) => runs.has(d))
     .map(async (d) => {
       const started = performance.now();
-      const onOutcome = req.loaders.sourceOutcome;
-      const read = await guarded({ unavailable: req.unavailable, onOutcome }, req.sources[d], (db) => ADAPTERS[d].aidByIdNumbers(db, ids, req.today, programmes));
-      if (!read) return [];
-      // As the household's loaders do (federation/loaders.ts): a record the hub cannot read is left out and the department reported incomplete.
-      const { records, unreadable } = readableAid(read);
-      if (unreadable) {
-        const outcome: SourceOutcome = { department: d, available: false, latencyMs: Math.round(performance.now() - started), reason: 'UNREADABLE_ROWS' };
-        const told = req.unavailable.has(d);
-        req.unavailable.set(d, outcome);
-        if (!told) onOutcome?.(outcome, unreadable, NO_UNRECOGNISED);
-      }
-      return records;
+      return readable(req, d, started, await guarded(checkOutcomes(req), req.sources[d], (db) => ADAPTERS[d].aidByIdNumbers(db, ids, req.today, programmes)));
     });
   return { records: (await Promise.all(reads)).flat() };
+}
+
+/** The departments that run one of these programmes. */
+function departmentsRunning(programmes: ReadonlySet<ProgrammeCode>): Set<DepartmentCode> {
+  return new Set([...programmes].map((p) => sourceOf(PROGRAMME_BY_CODE.get(p)!.department)));
+}
+
+/** Where a check's department reads record their outcome: the request's unavailable map and listener. */
+function checkOutcomes(req: LiveRequest) {
+  return { unavailable: req.unavailable, onOutcome: req.loaders.sourceOutcome };
+}
+
+/**
+ * A department's aid as a check reads it (none for a read that failed): as the household's loaders
+ * do (federation/loaders.ts), a record the hub cannot read is left out and the department reported
+ * incomplete.
+ */
+function readable(req: LiveRequest, d: DepartmentCode, started: number, read: AidRecord[] | null): AidRecord[] {
+  if (!read) return [];
+  const { records, unreadable } = readableAid(read);
+  if (unreadable) {
+    const outcome: SourceOutcome = { department: d, available: false, latencyMs: Math.round(performance.now() - started), reason: 'UNREADABLE_ROWS' };
+    const told = req.unavailable.has(d);
+    req.unavailable.set(d, outcome);
+    if (!told) req.loaders.sourceOutcome?.(outcome, unreadable, NO_UNRECOGNISED);
+  }
+  return records;
+}
+
+/**
+ * A check's aid in `programmes` (as aidInProgrammes) and the aid tied to the stays `refs` (as the
+ * `aidBySettlement` loader: every department whose aid can be tied to a stay, by ref), with a
+ * department asked for both asked once (its `aidOfPeopleAndStays`: one statement where there were
+ * two). The same records in the same order as the two reads apart.
+ */
+async function aidAndTiedAid(req: LiveRequest, ids: readonly string[], wanted: readonly DepartmentCode[], programmes: ReadonlySet<ProgrammeCode>, refs: readonly string[]): Promise<{ records: AidRecord[]; tied: AidRecord[] }> {
+  const runs = departmentsRunning(programmes);
+  const outcomes = checkOutcomes(req);
+  const reads = DEPARTMENT_CODES.map(async (d): Promise<{ records: AidRecord[]; tied: AidRecord[] }> => {
+    const adapter = ADAPTERS[d];
+    const ofPeople = wanted.includes(d) && runs.has(d);
+    const started = performance.now();
+    if (ofPeople && adapter.aidOfPeopleAndStays) {
+      const both = await guarded(outcomes, req.sources[d], async (db) => [await adapter.aidOfPeopleAndStays!(db, ids, refs, req.today, programmes)]);
+      return { records: readable(req, d, started, both && both[0].ofPeople), tied: both ? both[0].tied : [] };
+    }
+    const [records, tied] = await Promise.all([
+      ofPeople ? guarded(outcomes, req.sources[d], (db) => adapter.aidByIdNumbers(db, ids, req.today, programmes)).then((read) => readable(req, d, started, read)) : [],
+      adapter.aidBySettlementRefs ? guarded(outcomes, req.sources[d], (db) => adapter.aidBySettlementRefs!(db, refs, req.today)) : [],
+    ]);
+    return { records, tied: tied ?? [] };
+  });
+  const read = await Promise.all(reads);
+  // By stay, then by department, as the loader answers them.
+  return { records: read.flatMap((r) => r.records), tied: grouped(refs, read.flatMap((r) => r.tied), (r) => r.settlementRef ?? '').flatMap((g) => g.rows) };
 }
 
 /**
@@ -229,18 +273,20 @@ async function departmentFactsOfStays(req: LiveRequest, ids: readonly string[], 
   const l = findingLoaders(req);
   const none = Promise.resolve([] as { rows: never[]; ok: boolean }[]);
   const departments = new Set(wanted);
-  const tiedReaders = wanted.some((d) => ADAPTERS[d].aidBySettlementRefs);
+  const tiedReaders = wanted.some((d) => ADAPTERS[d].aidBySettlementRefs) && refs.length > 0;
+  // A check's aid and the aid tied to its stay, a department asked for both asked once.
+  const aidAndTied = programmes && tiedReaders ? aidAndTiedAid(req, ids, wanted, programmes, refs) : null;
   const [aid, stays, tied, certs, roll] = await Promise.all([
-    programmes ? aidInProgrammes(req, ids, wanted, programmes) : aidForPeople(req.loaders.departments, ids, wanted),
+    aidAndTied ?? (programmes ? aidInProgrammes(req, ids, wanted, programmes) : aidForPeople(req.loaders.departments, ids, wanted)),
     refs.length > 0 ? l.settlementByRef.loadMany(refs) : none,
-    tiedReaders && refs.length > 0 ? l.aidBySettlement.loadMany(refs) : Promise.resolve([] as AidRecord[][]),
+    aidAndTied ? aidAndTied.then((a) => a.tied) : tiedReaders ? l.aidBySettlement.loadMany(refs).then((all) => (all.filter((x) => !(x instanceof Error)) as AidRecord[][]).flat()) : Promise.resolve([] as AidRecord[]),
     departments.has(CERTIFICATES.code) ? l.certificates.loadMany(ids) : none,
     departments.has(ROLL.code) ? l.students.loadMany(ids) : none,
   ]);
   const settlements = new Map<string, HospitalSettlement>();
   for (const s of stays as { rows: HospitalSettlement[] }[]) for (const x of s.rows) settlements.set(x.settlementRef, x);
   // Aid is tied to a stay medical insurance knows (as departmentFacts reads it: by the stays found).
-  const settlementAid = (tied.filter((x) => !(x instanceof Error)) as AidRecord[][]).flat().filter((r) => r.settlementRef && settlements.has(r.settlementRef));
+  const settlementAid = tied.filter((r) => r.settlementRef && settlements.has(r.settlementRef));
   return {
     settlementAid: settlementAid.filter((r) => departments.has(sourceOf(r.department))),
     records: aid.records,
