@@ -37,7 +37,7 @@ import { caseReference } from '../../domain/cases/reference';
 import { requestFingerprints } from './request-fingerprint';
 import { checkReferralAction, WAITING_REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
 import { allowedTransitions, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
-import { overdueReport, referralDue, slipStanding, type SlipFacts } from '../../domain/cases/supervision';
+import { overdueReport, recordedSlipStanding, referralDue, type SlipFacts } from '../../domain/cases/supervision';
 import { calendarCoverage } from '../../domain/cases/working-days';
 import { sourceOf, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
@@ -200,7 +200,7 @@ function slipFacts(r: ReferralRecord): SlipFacts<ReferralRecord> {
 }
 
 function referralStanding(r: ReferralRecord, asOf: Date) {
-  return slipStanding(slipFacts(r), asOf);
+  return recordedSlipStanding(r, asOf);
 }
 
 /** A slip's answer (completed or declined) on its case's history: who and when; null while unanswered or superseded. */
