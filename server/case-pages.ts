@@ -36,7 +36,7 @@ import { AID_CAUSE_NAMES, DISABILITY_CATEGORY_NAMES, type AidCause, type AidReco
 import { countyOf, departmentOfficeName, parseOffice, storedOffice } from '../domain/cases/offices';
 import { caseReference } from '../domain/cases/reference';
 import { isWaitingReferral } from '../domain/cases/referrals';
-import { referralDue, slipStanding } from '../domain/cases/supervision';
+import { recordedSlipStanding, referralDue } from '../domain/cases/supervision';
 import { DEPARTMENT_CODES, DEPARTMENT_NAMES, HUB_LEDGER_SOURCES, type DepartmentCode, type OfficeCode } from '../domain/departments';
 import { maskIdNumber } from '../domain/id-number';
 import { HUB_ID } from '../domain/hub-id';
@@ -64,8 +64,14 @@ const NEED_STATE: Record<NeedState, string> = { OPEN: '征集中', COVERED: '已
 const SLIP_STATE: Record<string, string> = { ISSUED: '待接收', ACCEPTED: '已接收', COMPLETED: '已反馈', DECLINED: '已退回', SUPERSEDED: '已被更正取代' };
 const DEADLINE_KIND = { FIRST_AID: '先行救助', MATERIALS: '补充完善材料', INVESTIGATION_OPINION: '调查初审意见', APPROVAL: '审核审批' } as const;
 const SEVERITY: Record<string, string> = { CONFLICT: '重复救助', WARNING: '需核查', MISSED_AID: '疑似漏保' };
-/** A slip's lateness beside its state in the brief's decisions, by its deadline's status (slipStanding). */
+/** A slip's lateness beside its state in the brief's decisions and 转办单 list, by its deadline's status (recordedSlipStanding). */
 const SLIP_LATENESS: Record<DeadlineStatus, string> = { PENDING: '', MET: '', VOID: '', OVERDUE: '（已超期）', MET_LATE: '（超期办理）', MISSED: '（超期未办）' };
+
+/** A slip's state with its lateness, marked overdue where it ran late (the decisions and the 转办单 list). */
+function slipStateText(state: string, status: DeadlineStatus): string {
+  return `<span class="${status === 'OVERDUE' || status === 'MET_LATE' || status === 'MISSED' ? 'overdue' : ''}">${esc(SLIP_STATE[state])}${SLIP_LATENESS[status]}</span>`;
+}
+
 const DEADLINE_STATUS = { PENDING: '未到期', OVERDUE: '已超期', MET: '按时完成', MET_LATE: '超期完成', MISSED: '未完成（已超期）', VOID: '不再适用' } as const;
 /** A first aid's cause in the brief, as a decision's: ILLNESS only to a caller who may read health detail. */
 function firstAidCause(cause: string | null, health: boolean): string {
@@ -354,6 +360,12 @@ export interface BriefView {
    * correction issues a new slip), so it is read from the slips as they stand, whichever dossier is printed.
    */
   stays?: ReadonlyMap<number, string>;
+  /**
+   * Each slip of the 转办单 list's deadline status, by slip id, read from the slip as recorded: at
+   * `printedAt` in the current view, when the snapshot was taken in a meeting's (a slip answered
+   * since was still waiting then). None: no lateness printed.
+   */
+  slipStatus?: ReadonlyMap<number, DeadlineStatus>;
   printedAt: Date;
 }
 
@@ -650,7 +662,9 @@ export function renderBrief(v: BriefView): string {
       { header: '金额', cell: (r) => amountOf(r.amountFen, r.programmeCode), cls: 'num' },
       // 暂定 as the meeting's decisions print it: a due date in a year without its notice may move (补假, 调休).
       { header: '办理期限', cell: (r) => nw(`${r.dueOn}${r.provisional ? '（暂定）' : ''}`) },
-      { header: '状态', cell: (r) => nw(SLIP_STATE[r.state]) },
+      // Late as the desk and supervision read it (a forwarded slip is in no meeting's decisions): in
+      // the current view now, in a meeting's snapshot when it was taken.
+      { header: '状态', cell: (r) => slipStateText(r.state, v.slipStatus?.get(r.id) ?? 'PENDING') },
       { header: '反馈／退回理由', cell: (r) => lines([['反馈', r.feedback ? prose(r.feedback) : null], ['退回理由', r.declineReason ? prose(r.declineReason) : null]]) },
     ],
     d.referrals,
@@ -771,8 +785,7 @@ export function renderBrief(v: BriefView): string {
       cell: (s) => {
         // As Referral.deadlineStatus reads it: a slip a correction superseded was not answered, so one
         // superseded once late was missed (超期未办), not handled late (超期办理).
-        const st = slipStanding({ issuedOn: chinaDateOf(s.issuedAt), dueOn: s.dueOn, answeredAt: s.answeredAt, superseded: s.state === 'SUPERSEDED' }, v.printedAt);
-        return `<span class="${st.status === 'OVERDUE' || st.status === 'MET_LATE' || st.status === 'MISSED' ? 'overdue' : ''}">${esc(SLIP_STATE[s.state])}${SLIP_LATENESS[st.status]}</span>${
+        return `${slipStateText(s.state, recordedSlipStanding(s, v.printedAt).status)}${
           s.answeredAt ? `<div>${nw(shortTime(s.answeredAt))}</div>` : ''
         }`;
       },
@@ -1031,6 +1044,9 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       ]);
       const charityNeeds = await charityNeedsOfCase(loaders, c);
       const stays = await slipStays(loaders, [c.id, ...dossier.referrals.map((r) => r.caseId)]);
+      const listedAt = version === 'SNAPSHOT' ? new Date(dossier.takenAt) : now;
+      const listed = await cases.referralById.loadMany(dossier.referrals.map((r) => r.id));
+      const slipStatus = new Map(listed.flatMap((s) => (s && !(s instanceof Error) ? [[s.id, recordedSlipStanding(s, listedAt).status] as const] : [])));
       const regionName = new Map(regions.filter((r) => r !== null).map((r) => [r!.code, r!.name]));
       const officeName = (key: string, countyCode?: string) => {
         const office = storedOffice(key);
@@ -1071,6 +1087,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
         firstAid: await firstAidWithStanding(loaders, c),
         handedOverFrom: await handedOverFrom(loaders, c),
         stays,
+        slipStatus,
         printedAt: now,
       });
       res.status(200).type('html').send(html);

@@ -12,6 +12,7 @@
  * forgotten.
  */
 import type { REMINDER_EVENTS, ReminderKind } from '../../domain/cases/reminders';
+import { officeOfClient } from '../../domain/cases/offices';
 import crypto from 'node:crypto';
 import { and, eq, inArray, isNull, not } from 'drizzle-orm';
 import { alertDeliveryJson, type AlertEnvelope } from '../../domain/monitoring/envelope';
@@ -33,15 +34,15 @@ import { alertDelivery, alertSubscription, alertSubscriptionLock } from './schem
  */
 export async function activeSubscriptions(db: HubQuery) {
   const rows = await db
-    .select({ id: alertSubscription.id, regionCodes: alertSubscription.regionCodes, grades: alertSubscription.grades, triggerIds: alertSubscription.triggerIds, department: apiClient.department })
+    .select({ id: alertSubscription.id, regionCodes: alertSubscription.regionCodes, grades: alertSubscription.grades, triggerIds: alertSubscription.triggerIds, department: apiClient.department, regionScope: apiClient.regionScope })
     .from(alertSubscription)
     .innerJoin(apiClient, eq(apiClient.name, alertSubscription.clientId))
     .where(and(eq(alertSubscription.state, 'ACTIVE'), isNull(apiClient.revokedAt), not(expiredByDb(apiClient.expiresAt))));
-  return rows.map((r) => ({ id: r.id, regionCodes: splitList(r.regionCodes), grades: splitList(r.grades) as AlertGrade[], triggerIds: splitList(r.triggerIds), department: r.department }));
+  return rows.map((r) => ({ id: r.id, regionCodes: splitList(r.regionCodes), grades: splitList(r.grades) as AlertGrade[], triggerIds: splitList(r.triggerIds), department: r.department, regionScope: r.regionScope }));
 }
 
-/** An active subscription as the outbox matches alerts against it: its filters and its client's department. */
-export type ActiveSubscription = SubscriptionFilter & { id: number; department: string };
+/** An active subscription as the outbox matches alerts and slips against it: its filters and its client's department and region scope. */
+export type ActiveSubscription = SubscriptionFilter & { id: number; department: string; regionScope: string };
 
 /**
  * Whether an alert event is pushed to a subscription: the one selection rule, for an alert raised
@@ -178,13 +179,15 @@ export interface ReminderPush {
 }
 
 /**
- * Whether a subscription is pushed a slip's reminder: its client is of the `department` of the office
- * the slip is addressed to and one of its regions holds the case's township (a county's office; a
- * city-wide bureau's 370800, as an alert's region is matched: regionCovers). One that names triggers
- * chose those alerts alone, so it gets none; grades do not concern a slip.
+ * Whether a subscription is pushed a slip's reminder: its client acts for the office the slip is
+ * addressed to, the office whose inbox it reads (officeOfClient: its `department`'s office, not a
+ * township officer of that department, whose office is its township and who can neither read nor
+ * answer the slip), and one of its regions holds the case's township (a county's office; a city-wide
+ * bureau's 370800, as an alert's region is matched: regionCovers). One that names triggers chose
+ * those alerts alone, so it gets none; grades do not concern a slip.
  */
 export function remindedBy(s: ActiveSubscription, slip: { department: string; townshipCode: string }): boolean {
-  return s.department === slip.department && s.triggerIds.length === 0 && s.regionCodes.some((r) => regionCovers(r, slip.townshipCode));
+  return officeOfClient(s) === slip.department && s.triggerIds.length === 0 && s.regionCodes.some((r) => regionCovers(r, slip.townshipCode));
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 import type { AidRecord } from '../aid';
 import type { IsoDate } from '../dates';
-import { endOfChinaDay } from './china-time';
+import { chinaDateOf, endOfChinaDay } from './china-time';
 import { caseDeadlines, standing, type CaseDeadline, type CaseStep, type CaseTimeline, type DeadlineStanding, type Due, type Overdue } from './deadlines';
 import type { FulfilmentStanding } from './fulfilment';
 import { countyOf, type OfficeKey } from './offices';
@@ -48,6 +48,15 @@ export interface SlipFacts<R> {
 export function slipStanding(s: Pick<SlipFacts<unknown>, 'issuedOn' | 'dueOn' | 'answeredAt' | 'superseded'>, asOf: Date): DeadlineStanding {
   const due = referralDue(s.issuedOn, s.dueOn);
   return s.superseded ? standing(due, null, s.answeredAt, asOf) : standing(due, s.answeredAt, null, asOf);
+}
+
+/**
+ * A stored slip's deadline at `asOf`, from its record: counted from the day it was issued, ended by
+ * its answer, or unmet by a correction that superseded it. The API (Referral.deadlineStatus), the desk
+ * and the meeting brief's decisions and 转办单 list all read it so.
+ */
+export function recordedSlipStanding(r: { issuedAt: Date; dueOn: IsoDate; answeredAt: Date | null; state: string }, asOf: Date): DeadlineStanding {
+  return slipStanding({ issuedOn: chinaDateOf(r.issuedAt), dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED' }, asOf);
 }
 
 export interface CaseFacts<C> {

@@ -32,12 +32,12 @@ import { aidDateOf, checkFirstAidRecord, checkFulfilment, paymentProblem, standi
 import { type DecisionCheck } from '../../domain/cases/decision-checks';
 import { checkDecisions, checkedAndWritten } from './decision-checks';
 import { caseNamedTo } from './case-named';
-import { countyOf, parseOffice, receivingOfficeRefusal, storedOffice, storedOfficeIn, unknownOfficeReason, type Office } from '../../domain/cases/offices';
+import { countyOf, officeOfClient, parseOffice, receivingOfficeRefusal, storedOffice, storedOfficeIn, unknownOfficeReason, type Office } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import { requestFingerprints } from './request-fingerprint';
 import { checkReferralAction, WAITING_REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
 import { allowedTransitions, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
-import { overdueReport, referralDue, slipStanding, type SlipFacts } from '../../domain/cases/supervision';
+import { overdueReport, recordedSlipStanding, referralDue, type SlipFacts } from '../../domain/cases/supervision';
 import { calendarCoverage } from '../../domain/cases/working-days';
 import { sourceOf, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
@@ -96,15 +96,10 @@ function actorOf(ctx: HubContext, arg: ActorInput | null | undefined): Actor {
   const officer = ctx.access.officerOr(arg?.officer);
   if (longerThan(officer, 64)) throw badInput('input.actor.officer', 'MALFORMED_ACTOR', 'officer is a staff identifier of 1 to 64 characters');
   const caller = ctx.access?.caller;
-  if (caller) return { officer: firstChars(officer ? `${caller.name}/${officer}` : caller.name, 64), office: officeOfCaller(caller) };
+  if (caller) return { officer: firstChars(officer ? `${caller.name}/${officer}` : caller.name, 64), office: officeOfClient(caller) };
   if (!arg) throw badInput('input.actor', 'ACTOR_REQUIRED', 'name the actor: the officer and the office they act for');
   if (officer === '') throw badInput('input.actor.officer', 'MALFORMED_ACTOR', 'officer is a staff identifier of 1 to 64 characters');
   return { officer, office: requireOffice(arg.office ?? {}, 'input.actor.office') };
-}
-
-/** The office an authenticated caller acts for: its township when scoped to one, else its department. */
-function officeOfCaller(caller: { regionScope: string; department: OfficeCode }): string {
-  return /^\d{9}$/.test(caller.regionScope) ? caller.regionScope : caller.department;
 }
 
 /** What every case write may carry: who acts, when (if earlier than now), a retry key. */
@@ -205,7 +200,7 @@ function slipFacts(r: ReferralRecord): SlipFacts<ReferralRecord> {
 }
 
 function referralStanding(r: ReferralRecord, asOf: Date) {
-  return slipStanding(slipFacts(r), asOf);
+  return recordedSlipStanding(r, asOf);
 }
 
 /** A slip's answer (completed or declined) on its case's history: who and when; null while unanswered or superseded. */
@@ -791,7 +786,7 @@ export const caseResolvers: Resolvers = {
       // An office reads its own inbox only: another office's slips are that office's work
       // (supervision reads them through overdueReport, a case's owner through Case.referrals).
       const caller = ctx.access?.caller;
-      if (caller && office !== officeOfCaller(caller)) {
+      if (caller && office !== officeOfClient(caller)) {
         throw new GraphQLError('an office reads only its own inbox of referral slips', { extensions: { code: 'FORBIDDEN', reason: 'NOT_OWN_OFFICE', argument: 'office' } });
       }
       // A department's office of one county reads that county's slips; a city-wide bureau every

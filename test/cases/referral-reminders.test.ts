@@ -7,7 +7,8 @@
  * neither again after a restart (a new poller) or with two pollers at once; working days are those
  * of the holiday calendar (春节 2027 by the law alone, provisional; 国庆 2026 by the published
  * notice); a slip answered before gets none; an office reads its own near-due and overdue slips
- * (referralsToOffice dueWithinWorkingDays, timeLeft) and no other office's.
+ * (referralsToOffice dueWithinWorkingDays, timeLeft) and no other office's; a slip to the county's
+ * civil affairs is reminded to that office's receiver, not to a township officer of civil affairs.
  */
 import pino from 'pino';
 import type { AuditStore } from '../../access/audit';
@@ -219,5 +220,45 @@ describe('a slip due after 国庆 2026 (the published notice)', () => {
       ['REFERRAL_DUE_SOON', housingSlip, '2026-10-08', 1, false, true],
       ['REFERRAL_OVERDUE', housingSlip, '2026-10-08', 1, false, true],
     ]);
+  });
+});
+
+describe('a decision to the county’s civil affairs (a department a township officer also belongs to)', () => {
+  it('is reminded to the county office’s receiver, whose desk lists it, and not to a township officer’s, whose desk cannot', async () => {
+    // 任城区民政局 and 古槐街道's officer are both clients of civil affairs, each subscribed to its region.
+    const civil: Record<'county' | 'township', { gql: TestHub['gql']; receiver: AlertReceiver }> = {} as never;
+    for (const [key, name, scope, roles] of [
+      ['county', 'rencheng-civil-affairs', '370811', ['READER', 'CASEWORKER', 'MEETING_CONVENER']],
+      ['township', 'guhuai-civil-affairs', '370811001', ['READER', 'CASEWORKER']],
+    ] as const) {
+      await createClient(accessDbOf(dbs.hub), { name, department: 'CIVIL_AFFAIRS', regionScope: scope, roles: [...roles], expiresAt: null });
+      const { token } = await hub.createClient({ name: `${name}-desk`, department: 'CIVIL_AFFAIRS', regionScope: scope, roles: [...roles] });
+      const receiver = await startAlertReceiver(() => 200);
+      const made = await createSubscription(dbs.hub, HOSTS, { clientName: name, callbackUrl: `${receiver.url}/${name}`, regionCodes: [scope], grades: [], triggerIds: [], createdBy: 'test-admin' });
+      if (!made.ok) throw new Error(`subscription refused: ${made.code}`);
+      receiver.setSecret(made.secret);
+      civil[key] = { gql: hub.as({ token, purpose: 'CASE_MEETING' }).gql, receiver };
+    }
+    try {
+      clock.set(cn('2026-11-02T10:00:00'));
+      const opened = await ok(civil.county.gql, `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`, { input: { householdId: wangId, origin: 'APPLICATION', urgency: 'NORMAL', summary: '临时救助申请' } }, 'caseOpen');
+      const caseId: string = opened.case.id;
+      for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await ok(civil.county.gql, `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { id } userErrors { code } } }`, { input: { caseId, to, reason: to } }, 'caseTransition');
+      const decision = { department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 50_000, deadlineWorkingDays: 1, cause: 'ILLNESS', conflictOverrideReason: '因病临时救助，经会议研究' };
+      const met = await ok(civil.county.gql, `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { id dueOn } } userErrors { code } } }`, { input: { caseId, heldOn: '2026-11-02', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [decision] } }, 'meetingRecord');
+      const [{ id: slip, dueOn }] = met.meeting.decisions;
+      expect(dueOn).toBe('2026-11-03');
+      const p = hubProcess();
+      expect(await p.pass()).toMatchObject({ reminders: 1 });
+      await p.stop();
+      // The county office's desk lists the slip; the township officer's office is its township, which the slip is not addressed to.
+      const desk = `query { referralsToOffice(office: { department: CIVIL_AFFAIRS }, dueWithinWorkingDays: 1) { id } }`;
+      expect((await civil.county.gql(desk)).data.referralsToOffice).toEqual([{ id: slip }]);
+      expect((await civil.township.gql(desk)).errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'NOT_OWN_OFFICE' });
+      expect(pushesOf(civil.county.receiver).map((x) => [x.event, x.id, x.office, x.signatureValid])).toEqual([['REFERRAL_DUE_SOON', slip, 'CIVIL_AFFAIRS', true]]);
+      expect(civil.township.receiver.pushes).toEqual([]);
+    } finally {
+      await Promise.all(Object.values(civil).map((c) => c.receiver.close()));
+    }
   });
 });
