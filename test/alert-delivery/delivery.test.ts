@@ -129,12 +129,15 @@ describe('subscriptions', () => {
     const rows = await deliveriesOfAlert(dbs.hub, red.alertId);
     expect(rows.map((r) => r.state)).toEqual(['PENDING', 'PENDING']);
     expect(new Set(rows.map((r) => r.deliveryId)).size).toBe(2);
-    // The payload is minimal: nothing but the envelope's fields and the delivery id.
+    // The payload is minimal: nothing but the envelope's fields, the delivery id and the push's order.
     const [[{ payload }]] = (await dbs.hubPool.query('SELECT payload FROM alert_delivery WHERE delivery_id = ?', [rows[0].deliveryId])) as any;
     expect(JSON.parse(payload)).toEqual({
       deliveryId: rows[0].deliveryId,
       event: 'ALERT_OPENED',
       alert: { id: red.alertId, trigger: red.triggerId, grade: 'RED', region: red.regionCode, maskedSubject: '张*', verifyBy: '2026-03-27', provisional: false, decideBy: '2026-03-31' },
+      // When the alert's event happened, and the push's number among its subscription's (its first).
+      occurredAt: red.occurredAt,
+      sequence: 1,
     });
     // The decision date was added last: the fields before it, and so their order, are as they were.
     expect(Object.keys(JSON.parse(payload).alert)).toEqual(['id', 'trigger', 'grade', 'region', 'maskedSubject', 'verifyBy', 'provisional', 'decideBy']);

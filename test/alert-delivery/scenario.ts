@@ -37,6 +37,7 @@ export function syntheticAlert(over: Partial<AlertEnvelope> = {}): AlertEnvelope
     decideBy: '2026-03-31',
     provisional: false,
     event: 'ALERT_OPENED',
+    occurredAt: new Date().toISOString(),
     ...over,
   };
 }
