@@ -9,45 +9,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { deadLetters, deliveriesOfAlert, replayDeadLetters } from '../../db/alert-delivery/store';
-import { lockingTransaction } from '../../db/locking';
-import type { AlertWrite } from '../../db/monitoring/store';
-import { alertDeadlines } from '../../domain/monitoring/alerts';
 import { DEFAULT_LIMIT } from '../../domain/monitoring/triggers';
 import { AlertDeliveryWorker } from '../../resolvers/alert-delivery/worker';
-import { writeAlerts } from '../../resolvers/monitoring/detect';
-import { activeRuleSet } from '../../rules/load';
-import { activeTriggerSet } from '../../rules/triggers-load';
 import { startAlertReceiver } from '../support/alert-receiver';
-import { TODAY, WANG } from '../support/scenarios';
+import { TODAY } from '../support/scenarios';
 import { until } from '../support/until';
-import { endAlertTest, HOSTS, raise, subscribe, syntheticAlert, TOWNSHIP, workerTestBed } from './scenario';
+import { endAlertTest, HOSTS, raise, subscribe, syntheticAlert, workerTestBed, writeJobLossAlert } from './scenario';
 
 const bed = workerTestBed('alert_push_order');
 
 const worker = () => new AlertDeliveryWorker(bed.dbs.hub, bed.audit, { pollMs: 100, retryScheduleMs: [0, 0], retryJitter: 0, httpTimeoutMs: 30_000, batchSize: 50, concurrency: 4, callbackHosts: HOSTS }, pino({ level: 'silent' }));
 
-/** A job-loss alert of the Wang head's at `grade`, written by the alert side at `now` (writeAlerts, as the change feed writes them). */
-function jobLossAlert(grade: 'YELLOW' | 'RED', now: string) {
-  const deps = { hub: bed.dbs.hub, sources: bed.dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => new Date(now) };
-  const write: AlertWrite = {
-    identity: `push-order-${process.pid}`.padEnd(40, '0'),
-    triggerId: 'T4_JOB_LOSS',
-    grade,
-    subjectIdNumber: WANG.head,
-    householdId: null,
-    regionCode: `${TOWNSHIP}201`,
-    townshipCode: TOWNSHIP,
-    verifierOffice: TOWNSHIP,
-    monitored: false,
-    evidence: ['失业登记'],
-    evidenceRefs: [],
-    measure: 1,
-    firstClueOn: TODAY,
-    ...alertDeadlines(TODAY, DEFAULT_LIMIT),
-    limit: DEFAULT_LIMIT,
-  };
-  return lockingTransaction(bed.dbs.hub, (tx) => writeAlerts(deps, tx, [write], 'POLL'));
-}
+/** A job-loss alert of the Wang head's at `grade`, written by the alert side at `now` (one identity: the second write raises it). */
+const jobLossAlert = (grade: 'YELLOW' | 'RED', now: string) => writeJobLossAlert(bed.dbs, `push-order-${process.pid}`, grade, DEFAULT_LIMIT, now);
 
 /** The stored bodies of a subscription's pushes, in outbox order. */
 async function storedBodies(subscriptionId: number): Promise<{ id: number; body: any }[]> {
