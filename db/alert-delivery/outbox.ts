@@ -14,7 +14,7 @@
 import type { REMINDER_EVENTS, ReminderKind } from '../../domain/cases/reminders';
 import { officeOfClient } from '../../domain/cases/offices';
 import crypto from 'node:crypto';
-import { and, eq, inArray, isNull, not } from 'drizzle-orm';
+import { and, eq, inArray, isNull, not, sql } from 'drizzle-orm';
 import { alertDeliveryJson, type AlertEnvelope } from '../../domain/monitoring/envelope';
 import { envelopeFor, regionCovers, splitList, subscriptionMatches, type SubscriptionFilter } from '../../domain/monitoring/subscriptions';
 import type { AlertGrade } from '../../domain/monitoring/envelope';
@@ -34,15 +34,46 @@ import { alertDelivery, alertSubscription, alertSubscriptionLock } from './schem
  */
 export async function activeSubscriptions(db: HubQuery) {
   const rows = await db
-    .select({ id: alertSubscription.id, regionCodes: alertSubscription.regionCodes, grades: alertSubscription.grades, triggerIds: alertSubscription.triggerIds, department: apiClient.department, regionScope: apiClient.regionScope })
+    .select({ id: alertSubscription.id, regionCodes: alertSubscription.regionCodes, grades: alertSubscription.grades, triggerIds: alertSubscription.triggerIds, lastSequence: alertSubscription.lastSequence, department: apiClient.department, regionScope: apiClient.regionScope })
     .from(alertSubscription)
     .innerJoin(apiClient, eq(apiClient.name, alertSubscription.clientId))
     .where(and(eq(alertSubscription.state, 'ACTIVE'), isNull(apiClient.revokedAt), not(expiredByDb(apiClient.expiresAt))));
-  return rows.map((r) => ({ id: r.id, regionCodes: splitList(r.regionCodes), grades: splitList(r.grades) as AlertGrade[], triggerIds: splitList(r.triggerIds), department: r.department, regionScope: r.regionScope }));
+  return rows.map((r) => ({ id: r.id, regionCodes: splitList(r.regionCodes), grades: splitList(r.grades) as AlertGrade[], triggerIds: splitList(r.triggerIds), lastSequence: r.lastSequence, department: r.department, regionScope: r.regionScope }));
 }
 
-/** An active subscription as the outbox matches alerts and slips against it: its filters and its client's department and region scope. */
-export type ActiveSubscription = SubscriptionFilter & { id: number; department: string; regionScope: string };
+/**
+ * An active subscription as the outbox matches alerts and slips against it: its filters, its client's
+ * department and region scope, and the `sequence` of the last push queued to it (read under the
+ * subscription lock).
+ */
+export type ActiveSubscription = SubscriptionFilter & { id: number; department: string; regionScope: string; lastSequence: number };
+
+/**
+ * The `sequence` of each push about to be queued, one per entry of `to` (a subscription, in the order
+ * of the pushes): each subscription's next numbers after its last, written back to it in one
+ * statement before the pushes are inserted (so a transaction that queues pushes locks the
+ * subscription rows before the outbox's, as a revocation does). Called only under the subscription
+ * lock (lockSubscribers), taken by every writer of the outbox before it reads the subscriptions, so
+ * two transactions never take the same number and numbers follow the order of the commits. Each
+ * subscription given is left with its new `lastSequence`, for a caller that queues more with it.
+ */
+async function takeSequences(tx: HubQuery, to: readonly ActiveSubscription[]): Promise<number[]> {
+  const last = new Map<number, number>();
+  const numbers = to.map((s) => {
+    const n = (last.get(s.id) ?? s.lastSequence) + 1;
+    last.set(s.id, n);
+    return n;
+  });
+  if (last.size > 0) {
+    const ids = [...last.keys()];
+    await tx
+      .update(alertSubscription)
+      .set({ lastSequence: sql`CASE ${alertSubscription.id} ${sql.join(ids.map((id) => sql`WHEN ${id} THEN ${last.get(id)!}`), sql` `)} END` })
+      .where(inArray(alertSubscription.id, ids));
+  }
+  for (const s of to) s.lastSequence = last.get(s.id)!;
+  return numbers;
+}
 
 /**
  * Whether an alert event is pushed to a subscription: the one selection rule, for an alert raised
@@ -60,8 +91,9 @@ const SUBSCRIBERS = { name: 'SUBSCRIBERS' };
 
 /**
  * Locks the subscription lock's row for the rest of the transaction (alert_subscription_lock says
- * why): taken by a transaction that queues alert pushes before it reads the subscriptions, and by a
- * create with `deliverOpen` before it reads the open alerts. Whichever comes second waits for the
+ * why): taken by a transaction that queues alert pushes before it reads the subscriptions, by a
+ * create with `deliverOpen` before it reads the open alerts, and by a pass of slip reminders before
+ * it reads the subscriptions (every writer of the outbox: the pushes' sequences, takeSequences). Whichever comes second waits for the
  * first to commit and then reads (READ COMMITTED: a LockingTx) what it wrote: the new subscription,
  * or the new alert. One point lock by primary key, held from the subscriptions' read to the commit.
  * The row is made by migration 0004; deleted by hand, it is made again outside the transaction,
@@ -119,26 +151,28 @@ async function writeDeliveries(
   // whose clock ran ahead held its pushes back and one whose clock ran behind showed them waiting
   // since before they were raised (several hub processes on several machines share the one outbox).
   const now = dbNow();
-  const rows = alerts.flatMap((alert) =>
-    subscriptions
-      .filter((s) => pushedTo(s, alert) && (toldBefore === undefined || toldBefore.has(toldKey(alert.alertId, s.id))))
-      .map((s) => {
-        const deliveryId = crypto.randomUUID();
-        const sent = envelopeFor(s, alert);
-        return {
-          deliveryId,
-          subscriptionId: s.id,
-          alertId: alert.alertId,
-          event: sent.event,
-          payload: alertDeliveryJson(deliveryId, sent),
-          state: 'PENDING' as const,
-          attempts: 0,
-          backlog,
-          nextAttemptAt: now,
-          createdAt: now,
-        };
-      }),
+  const pushes = alerts.flatMap((alert) => subscriptions.filter((s) => pushedTo(s, alert) && (toldBefore === undefined || toldBefore.has(toldKey(alert.alertId, s.id)))).map((s) => ({ alert, s })));
+  if (pushes.length === 0) return 0;
+  const sequences = await takeSequences(
+    tx,
+    pushes.map((p) => p.s),
   );
+  const rows = pushes.map(({ alert, s }, i) => {
+    const deliveryId = crypto.randomUUID();
+    const sent = envelopeFor(s, alert);
+    return {
+      deliveryId,
+      subscriptionId: s.id,
+      alertId: alert.alertId,
+      event: sent.event,
+      payload: alertDeliveryJson(deliveryId, sent, sequences[i]),
+      state: 'PENDING' as const,
+      attempts: 0,
+      backlog,
+      nextAttemptAt: now,
+      createdAt: now,
+    };
+  });
   for (let i = 0; i < rows.length; i += DELIVERIES_PER_INSERT) await tx.insert(alertDelivery).values(rows.slice(i, i + DELIVERIES_PER_INSERT));
   return rows.length;
 }
@@ -174,8 +208,8 @@ export interface ReminderPush {
   /** alert_delivery.alert_id: `referral:<id>` (domain/cases/reminders.ts reminderSubjectKey). */
   subjectKey: string;
   event: (typeof REMINDER_EVENTS)[ReminderKind];
-  /** The body to send, given its delivery id. */
-  body: (deliveryId: string) => string;
+  /** The body to send, given its delivery id and its sequence in the subscription's pushes. */
+  body: (deliveryId: string, sequence: number) => string;
 }
 
 /**
@@ -192,16 +226,19 @@ export function remindedBy(s: ActiveSubscription, slip: { department: string; to
 
 /**
  * The outbox rows of a slip's reminder, in the caller's transaction (the one that spends it,
- * db/cases/store.ts spendReminder): one per subscription in `to` (those remindedBy admits), due at
- * once, sent, signed, retried and audited by the delivery worker as an alert's push is.
+ * db/cases/store.ts spendReminder), under the subscription lock it took before it read `to`
+ * (lockSubscribers: the pushes' sequences): one per subscription in `to` (those remindedBy admits),
+ * due at once, sent, signed, retried and audited by the delivery worker as an alert's push is.
+ * The subscriptions' `lastSequence` is advanced in `to` too, for the next reminder of the pass.
  */
-export async function enqueueReminderDeliveries(tx: HubTx, push: ReminderPush, to: readonly ActiveSubscription[]): Promise<void> {
+export async function enqueueReminderDeliveries(tx: LockingTx, push: ReminderPush, to: readonly ActiveSubscription[]): Promise<void> {
   if (to.length === 0) return;
   const now = dbNow();
+  const sequences = await takeSequences(tx, to);
   await tx.insert(alertDelivery).values(
-    to.map((s) => {
+    to.map((s, i) => {
       const deliveryId = crypto.randomUUID();
-      return { deliveryId, subscriptionId: s.id, alertId: push.subjectKey, event: push.event, payload: push.body(deliveryId), state: 'PENDING' as const, attempts: 0, nextAttemptAt: now, createdAt: now };
+      return { deliveryId, subscriptionId: s.id, alertId: push.subjectKey, event: push.event, payload: push.body(deliveryId, sequences[i]), state: 'PENDING' as const, attempts: 0, nextAttemptAt: now, createdAt: now };
     }),
   );
 }

@@ -11,7 +11,9 @@
  *   subscription made with `deliverOpen`, one per alert open then, as `backlog`, in the
  *   transaction that makes it); a subscription gets the alerts its region scope, grades, triggers
  *   and its client's department let it read. Its
- *   `delivery_id` (a UUID) is fixed at enqueue time and sent on every attempt and replay.
+ *   `delivery_id` (a UUID), and the body's `occurredAt` and `sequence` (its number among its
+ *   subscription's pushes: alert_subscription.last_sequence), are fixed at enqueue time and sent on
+ *   every attempt and replay.
  *   A worker claims due rows with one conditional UPDATE that writes its claim token and a lease
  *   (no SKIP LOCKED: TiDB), so two hub processes never send the same attempt concurrently.
  * - `alert_delivery_notice`: dead letters reported to administrators, one row per subscriber
@@ -45,6 +47,16 @@ export const alertSubscription = mysqlTable(
     createdAt: instant('created_at').notNull(),
     createdBy: varchar('created_by', { length: 128 }).notNull(),
     revokedAt: instant('revoked_at'),
+    /**
+     * The `sequence` of the last push queued to it: each push queued takes the next, in the
+     * transaction that queues it and under the subscription lock (alert_subscription_lock, which
+     * every writer of the outbox takes first), so a subscription's pushes are numbered 1, 2, 3… in
+     * the order their events were committed, and a retry or replay sends the number it was queued
+     * with (db/alert-delivery/outbox.ts writeDeliveries). A subscription made before the column
+     * starts after the largest outbox row id of its pushes, the `sequence` those are sent with
+     * (domain/monitoring/envelope.ts pushedPayload).
+     */
+    lastSequence: bigint('last_sequence', { mode: 'number', unsigned: true }).notNull().default(0),
   },
   (t) => [index('alert_subscription_state').on(t.state)],
 );
@@ -87,7 +99,9 @@ export const alertDelivery = mysqlTable(
     // would put them between next_attempt_at and id, which the claim's ORDER BY reads in order.
     index('alert_delivery_gauges').on(t.state, t.createdAt, t.nextAttemptAt, t.claimUntil),
     index('alert_delivery_claim').on(t.claimToken),
-    index('alert_delivery_subscription').on(t.subscriptionId, t.state),
+    // With next_attempt_at: a subscription's pushes waiting for a retry, read alone when its receiver
+    // answers again (wakeBackedOff), not its backlog due already.
+    index('alert_delivery_subscription').on(t.subscriptionId, t.state, t.nextAttemptAt),
     index('alert_delivery_alert').on(t.alertId),
   ],
 );
@@ -110,7 +124,9 @@ export const alertDeliveryNotice = mysqlTable(
  * One row (`name` 'SUBSCRIBERS', made by the migration; deleted by hand, made again before the transaction that missed it runs once more: lockKnownRow),
  * locked by primary key (a point lock TiDB takes as MySQL does) by every transaction that queues
  * pushes of alerts opened, raised or moved (enqueueAlertDeliveriesOf, before it reads the
- * subscriptions) and by a create with `deliverOpen` (before it reads the open alerts). Without it
+ * subscriptions), by a create with `deliverOpen` (before it reads the open alerts) and by a pass of
+ * slip reminders (before it reads the subscriptions: every writer of the outbox takes it, so the
+ * pushes' sequences, alert_subscription.last_sequence, are taken one transaction at a time). Without it
  * an alert committed while such a create ran reached the new subscriber neither way: the create read
  * the open alerts before the alert was committed, the alert's transaction read the subscriptions
  * before the new one was. Under the lock, whichever comes second reads, at READ COMMITTED, what the

@@ -6,11 +6,12 @@
 import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import type { AlertGrade } from '../../domain/monitoring/envelope';
 import { splitList } from '../../domain/monitoring/subscriptions';
+import { RECEIVER_DOWN_STATUSES } from '../../domain/monitoring/delivery';
 import { apiClient } from '../access/schema';
 import type { HubQuery } from '../cases/records';
 import { retryLockConflicts, type HubDb } from '../connect';
 import { lockingTransaction, type LockingTx } from '../locking';
-import { dbChinaToday, dbNow, dbNowPlusMs, expiredByDb, readDbNow, toDbInstant } from '../instants';
+import { dbChinaToday, dbNow, dbNowPlusMs, expiredByDb, fromDbInstant, readDbNow, toDbInstant } from '../instants';
 import { alertDelivery, alertDeliveryNotice, alertSubscription } from './schema';
 
 export interface SubscriptionRecord {
@@ -185,6 +186,11 @@ export interface ClaimedDelivery {
   subscriptionId: number;
   clientId: string;
   payload: string;
+  /**
+   * When the row was queued (created_at, ISO 8601 UTC): in the transaction of its event, so the
+   * `occurredAt` a push queued before the field existed is sent with (pushedPayload).
+   */
+  queuedAt: string;
   /** This attempt's number (1 for the first). */
   attempt: number;
   callbackUrl: string;
@@ -276,7 +282,7 @@ export async function claimDue(db: HubQuery, claimToken: string, limit: number, 
   if (claimed === 0) return [];
   const rows = rowsOf<Record<string, unknown>>(
     await db.execute(
-      sql`SELECT d.id, d.delivery_id, d.alert_id, d.subscription_id, d.event, d.payload, d.attempts, s.client_id, s.callback_url, s.secret, s.state,
+      sql`SELECT d.id, d.delivery_id, d.alert_id, d.subscription_id, d.event, d.payload, d.attempts, d.created_at, s.client_id, s.callback_url, s.secret, s.state,
                  c.id AS c_id, c.department AS c_department, c.region_scope AS c_region_scope, c.roles AS c_roles, c.revoked_at AS c_revoked_at, ${expiredByDb(sql.raw('c.expires_at'))} AS c_expired
           FROM alert_delivery d JOIN alert_subscription s ON s.id = d.subscription_id LEFT JOIN api_client c ON c.name = s.client_id
           WHERE d.claim_token = ${claimToken} AND d.state = 'PENDING' ORDER BY d.id`,
@@ -289,6 +295,7 @@ export async function claimDue(db: HubQuery, claimToken: string, limit: number, 
     subscriptionId: Number(r.subscription_id),
     clientId: String(r.client_id),
     payload: String(r.payload),
+    queuedAt: fromDbInstant(instantText(r.created_at)!).toISOString(),
     attempt: Number(r.attempts),
     callbackUrl: String(r.callback_url),
     secret: String(r.secret),
@@ -343,6 +350,32 @@ export async function markRetry(db: HubQuery, claimToken: string, id: number, de
     sql`UPDATE alert_delivery SET next_attempt_at = DATE_ADD(UTC_TIMESTAMP(3), INTERVAL ${Math.round(delayMs * 1000)} MICROSECOND), claim_token = NULL, claim_until = NULL, last_status = ${status}, last_error = ${error.slice(0, 300)}
         WHERE id = ${id} AND claim_token = ${claimToken}`,
   ));
+}
+
+/**
+ * "Receiver back, send now": the pushes of these subscriptions waiting for a retry after their
+ * receiver did not answer or said it was down (RECEIVER_DOWN_STATUSES) are made due now, called
+ * once a round per subscription whose receiver acknowledged a push (2xx) in it. Without it a push
+ * that failed while the receiver was down waited out its delay (up to 6 h at the schedule's end)
+ * after the receiver was answering again. Its attempts are kept (a failure again resumes the
+ * schedule where it was) and so is the order of one alert's pushes (claimDue holds a later one back
+ * as before). Only rows under no live claim are touched, in one conditional UPDATE (each row
+ * re-checked as it is written), so of several hub processes none brings forward a push another is
+ * sending: a push that fails again just after this keeps its new delay until the next
+ * acknowledgement. Read through alert_delivery_subscription's range of rows waiting, not the
+ * subscription's backlog due already. Returns how many rows it made due.
+ */
+export async function wakeBackedOff(db: HubQuery, subscriptionIds: readonly number[]): Promise<number> {
+  if (subscriptionIds.length === 0) return 0;
+  const res = await retryLockConflicts(() =>
+    db.execute(
+      sql`UPDATE alert_delivery SET next_attempt_at = UTC_TIMESTAMP(3)
+          WHERE subscription_id IN (${sql.join(subscriptionIds.map((id) => sql`${id}`), sql`, `)}) AND state = 'PENDING' AND next_attempt_at > UTC_TIMESTAMP(3)
+            AND (claim_until IS NULL OR claim_until < UTC_TIMESTAMP(3))
+            AND (last_status IS NULL OR last_status IN (${sql.join(RECEIVER_DOWN_STATUSES.map((s) => sql`${s}`), sql`, `)}))`,
+    ),
+  );
+  return affected(res);
 }
 
 /** Makes a failed row a dead letter; true when this call did (it was still under this claim). */

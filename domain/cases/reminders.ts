@@ -69,13 +69,18 @@ export interface ReminderBody {
     workingDaysLate?: number;
     provisional: boolean;
   };
+  /** When the reminder fell due and was spent (the pass's instant, ISO 8601 UTC); the same on every retry and replay. */
+  occurredAt: string;
+  /** Its number among the pushes queued to its subscription (domain/monitoring/envelope.ts PushOrder). */
+  sequence: number;
 }
 
 /**
  * The body pushed: the slip, its case, office, due date and state, and how near or late; no person,
- * household, programme, amount or ask (a subscriber reads those through the API, with its purpose).
+ * household, programme, amount or ask (a subscriber reads those through the API, with its purpose);
+ * then when the reminder fell due and its sequence (`order`), last, as an alert's push has them.
  */
-export function reminderBody(deliveryId: string, slip: { id: number; caseId: number; toOffice: OfficeKey; county: string; dueOn: IsoDate; state: ReferralState }, due: ReminderDue): ReminderBody {
+export function reminderBody(deliveryId: string, slip: { id: number; caseId: number; toOffice: OfficeKey; county: string; dueOn: IsoDate; state: ReferralState }, due: ReminderDue, order: { occurredAt: string; sequence: number }): ReminderBody {
   return {
     deliveryId,
     event: REMINDER_EVENTS[due.kind],
@@ -89,6 +94,8 @@ export function reminderBody(deliveryId: string, slip: { id: number; caseId: num
       ...(due.kind === 'DUE_SOON' ? { workingDaysLeft: due.workingDays } : { workingDaysLate: due.workingDays }),
       provisional: due.provisional,
     },
+    occurredAt: order.occurredAt,
+    sequence: order.sequence,
   };
 }
 

@@ -33,6 +33,17 @@ export function afterFailure(attempts: number, schedule: readonly number[], jitt
 }
 
 /**
+ * The answers that say a receiver was down rather than that it refused a push: a gateway's in front
+ * of a receiver that is not there (502, 504) or the receiver's own "unavailable" (503, a maintenance
+ * window). With no answer at all (refused, timed out, reset: last_status NULL), a push waiting for
+ * its retry after one of these is brought forward when its subscription's receiver acknowledges
+ * another push (db/alert-delivery/store.ts wakeBackedOff): the receiver is back. One refused with
+ * another status (400, 409, 429, 500…) keeps its schedule: the receiver answered, and may refuse
+ * that push again, so an answer to another is no news of it.
+ */
+export const RECEIVER_DOWN_STATUSES: readonly number[] = [502, 503, 504];
+
+/**
  * True when a receiver's answer ends a push's attempts at once: 410 Gone, which says the resource
  * is no longer there and likely for good (RFC 9110 §15.5.11), so the retry schedule would only
  * knock on it for hours before the same dead letter. Only the push ends: the subscription stays

@@ -28,6 +28,12 @@ export interface AlertEnvelope {
   provisional: boolean;
   event: AlertDeliveryEvent;
   /**
+   * When the event happened, as the alert records it (its updated_at: the instant it was opened,
+   * raised, moved or its dates corrected; for a subscription's deliverOpen backlog, its last change),
+   * ISO 8601 in UTC with milliseconds. Not the time sent: a retry or replay carries the same.
+   */
+  occurredAt: string;
+  /**
    * ALERT_MOVED: the division it left. Its subscriptions are told too, as ALERT_MOVED_AWAY naming
    * the division it left (subscriptions.ts envelopeFor), so the old township's system closes what is
    * no longer its to verify.
@@ -50,8 +56,20 @@ export interface AlertEnvelope {
 /** What other than a worse condition an ALERT_RAISED push may tell of. */
 export type AlertPushReason = 'DECIDE_BY_CORRECTED' | 'DEADLINE_RECOUNTED';
 
+/**
+ * What a receiver orders and de-duplicates pushes by, added last to every body (December 2026) and
+ * the same on every retry and replay of a push: when its event happened (ISO 8601, UTC), and its
+ * number among the pushes queued to its subscription (1, 2, 3…, in the order their events were
+ * committed: alert_subscription.last_sequence). A YELLOW retried or replayed after the RED of the
+ * same alert carries the smaller number and the earlier time.
+ */
+export interface PushOrder {
+  occurredAt: string;
+  sequence: number;
+}
+
 /** The JSON body POSTed to a subscriber; `deliveryId` is the same on every retry and replay. */
-export interface AlertDeliveryBody {
+export interface AlertDeliveryBody extends Partial<PushOrder> {
   deliveryId: string;
   event: AlertDeliveryEvent;
   alert: {
@@ -70,7 +88,7 @@ export interface AlertDeliveryBody {
 }
 
 /** The body, with fields in a fixed order (the signature covers the exact bytes sent). */
-export function alertDeliveryBody(deliveryId: string, alert: AlertEnvelope): AlertDeliveryBody {
+export function alertDeliveryBody(deliveryId: string, alert: AlertEnvelope, sequence: number): AlertDeliveryBody {
   return {
     deliveryId,
     event: alert.event,
@@ -85,6 +103,8 @@ export function alertDeliveryBody(deliveryId: string, alert: AlertEnvelope): Ale
       decideBy: alert.decideBy,
     },
     ...(alert.reason === undefined ? {} : { reason: alert.reason }),
+    occurredAt: alert.occurredAt,
+    sequence,
   };
 }
 
@@ -92,28 +112,41 @@ export function alertDeliveryBody(deliveryId: string, alert: AlertEnvelope): Ale
  * Serialised at enqueue time and stored: every attempt sends the stored bytes, but for the decision
  * day, which is the alert's own when sent (pushedPayload).
  */
-export function alertDeliveryJson(deliveryId: string, alert: AlertEnvelope): string {
-  return JSON.stringify(alertDeliveryBody(deliveryId, alert));
+export function alertDeliveryJson(deliveryId: string, alert: AlertEnvelope, sequence: number): string {
+  return JSON.stringify(alertDeliveryBody(deliveryId, alert, sequence));
 }
 
 /**
- * The body to send for a stored one: the same, with `alert.decideBy` the alert's decision day now.
- * A push queued before the field existed (December 2026) has none, and one queued before the hub
- * counted a backfilled alert's day under its grade's limit (resolvers/monitoring/decide-by-backfill.ts)
- * names 0008's default: each goes out with the day the alert has. The field is put last, where a
- * body built now has it, and nothing else is touched; the same stored text is returned when the day
- * is already the alert's (so the bytes signed stay the bytes stored). Not a push body (a synthetic
- * test row): returned as it is.
+ * The body to send for a stored one (an alert's push or a slip's reminder): the same, with
+ * `alert.decideBy` the alert's decision day now (`decideBy`: an alert's push only), and with its
+ * order (PushOrder) where it has none. A push queued before `decideBy` existed (December 2026) has
+ * none, and one queued before the hub counted a backfilled alert's day under its grade's limit
+ * (resolvers/monitoring/decide-by-backfill.ts) names 0008's default: each goes out with the day the
+ * alert has, put last in `alert`, where a body built now has it. A push queued before the order
+ * fields existed goes out with `occurredAt` and `sequence` last, as a body built now has them:
+ * `order`, the time its outbox row was written (in the transaction of its event) and the row's id
+ * (the subscription's numbers continue above it: migration 0007). Nothing else is touched; the same
+ * stored text is returned when nothing changes (so the bytes signed stay the bytes stored). Not a
+ * push body (a synthetic test row): returned as it is.
  */
-export function pushedPayload(stored: string, decideBy: IsoDate): string {
+export function pushedPayload(stored: string, order: PushOrder, decideBy?: IsoDate): string {
   let body: unknown;
   try {
     body = JSON.parse(stored);
   } catch {
     return stored;
   }
-  if (typeof body !== 'object' || body === null || typeof (body as { alert?: unknown }).alert !== 'object' || (body as { alert: unknown }).alert === null) return stored;
-  const b = body as AlertDeliveryBody;
-  if (b.alert.decideBy === decideBy) return stored;
-  return JSON.stringify({ ...b, alert: { ...b.alert, decideBy } });
+  if (typeof body !== 'object' || body === null || typeof (body as { deliveryId?: unknown }).deliveryId !== 'string') return stored;
+  let b = body as AlertDeliveryBody;
+  let changed = false;
+  if (decideBy !== undefined && typeof b.alert === 'object' && b.alert !== null && b.alert.decideBy !== decideBy) {
+    b = { ...b, alert: { ...b.alert, decideBy } };
+    changed = true;
+  }
+  if (b.sequence === undefined) {
+    const { occurredAt: _o, sequence: _s, ...rest } = b;
+    b = { ...rest, occurredAt: b.occurredAt ?? order.occurredAt, sequence: order.sequence };
+    changed = true;
+  }
+  return changed ? JSON.stringify(b) : stored;
 }

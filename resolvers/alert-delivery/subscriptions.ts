@@ -116,7 +116,8 @@ export async function createSubscription(db: HubDb, callbackHosts: readonly stri
     if (open.length > deliverOpenMax) return { ok: false, code: 'TOO_MANY_OPEN_ALERTS', field: 'deliverOpen', message: `more than ${deliverOpenMax} alerts are open under these regions, grades and triggers: subscribe by narrower regions or grades, or without deliverOpen` };
     const secret = newSubscriptionSecret();
     const subscription = await insertSubscription(tx, { clientId: input.clientName, callbackUrl: input.callbackUrl, regionCodes: regions, grades: grades as AlertGrade[], triggerIds, secret, createdBy: input.createdBy });
-    const openAlertsQueued = await openAlertDeliveries(tx, { ...filter, id: subscription.id, regionScope: client.regionScope }, open.map((alert) => envelopeOf({ event: 'ALERT_OPENED', alert })));
+    // Made just now: no push has taken a sequence of it yet.
+    const openAlertsQueued = await openAlertDeliveries(tx, { ...filter, id: subscription.id, regionScope: client.regionScope, lastSequence: 0 }, open.map((alert) => envelopeOf({ event: 'ALERT_OPENED', alert })));
     await made?.(tx, subscription);
     return { ok: true, subscription, secret, openAlertsQueued };
   });

@@ -8,7 +8,10 @@
  * `alertDeliveryNotices`, and a warn line in the log). A push a receiver acknowledged (2xx) moves
  * its alert from NEW to DELIVERED (with `DELIVERED` in its history), once, whichever subscriber
  * answered first; an alert already signed for or closed stays as it is. The body sent is the one
- * queued with one exception, the alert's decision day (decideBy), which is read when sent.
+ * queued with one exception, the alert's decision day (decideBy), which is read when sent (and a
+ * push queued before its order fields existed gets them from its row: pushedPayload). A receiver
+ * that acknowledges a push has its subscription's pushes waiting for a retry after it was down
+ * brought forward (wakeBackedOff), once a round.
  *
  * Every push is a disclosure to another party (the alert's masked subject, village and trigger), so
  * before each POST its audit row is appended to the hub's audit chain (access/audit.ts) and
@@ -45,7 +48,7 @@ import type { Logger } from 'pino';
 import { newHolder } from '../../db/jobs/lease';
 import type { AlertDeliveryConfig } from '../../db/config';
 import type { HubDb } from '../../db/connect';
-import { claimDue, claimsLost, markDead, markDelivered, markRetry, noteDeadLetter, releaseClaim, storeSentPayloads, type ClaimedDelivery } from '../../db/alert-delivery/store';
+import { claimDue, claimsLost, markDead, markDelivered, markRetry, noteDeadLetter, releaseClaim, storeSentPayloads, wakeBackedOff, type ClaimedDelivery } from '../../db/alert-delivery/store';
 import { alertsByIds, markAlertsDelivered, type AcknowledgedPush } from '../../db/monitoring/store';
 import { alertCallerOf } from '../../domain/monitoring/alerts';
 import { pushedPayload, type AlertDeliveryBody } from '../../domain/monitoring/envelope';
@@ -56,6 +59,8 @@ export interface RoundResult {
   delivered: number;
   retried: number;
   dead: number;
+  /** Pushes waiting for a retry brought forward because their receiver acknowledged one of this round (wakeBackedOff). */
+  woken: number;
 }
 
 /**
@@ -197,13 +202,15 @@ export class AlertDeliveryWorker {
   private async run(): Promise<void> {
     while (!this.stopped) {
       let claimed = 0;
+      let woken = 0;
       try {
-        claimed = (await this.runOnce()).claimed;
+        ({ claimed, woken } = await this.runOnce());
       } catch (err) {
         this.logger.warn({ err: loggableError(err) }, 'alert delivery round failed');
       }
-      // A full batch: more are probably due, go on at once; otherwise wait for the next poll.
-      if (claimed < this.config.batchSize && !this.stopped) {
+      // A full batch, or pushes brought forward because their receiver is back: more are due, go on
+      // at once; otherwise wait for the next poll.
+      if (claimed < this.config.batchSize && woken === 0 && !this.stopped) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.config.pollMs);
           this.wake = () => {
@@ -223,7 +230,7 @@ export class AlertDeliveryWorker {
     // correction) does not move. The claim itself runs out by the database's clock (claimDue).
     const claimedAt = performance.now();
     const claimed = await claimDue(this.hub, token, this.config.batchSize, this.leaseMs);
-    const result: RoundResult = { claimed: claimed.length, delivered: 0, retried: 0, dead: 0 };
+    const result: RoundResult = { claimed: claimed.length, delivered: 0, retried: 0, dead: 0, woken: 0 };
     if (claimed.length === 0) return result;
     // A push naming a division its alert has since moved out of is not sent: that office no longer
     // verifies it (it is told ALERT_MOVED_AWAY instead). Settled as a dead letter saying so, with
@@ -254,6 +261,9 @@ export class AlertDeliveryWorker {
     let recording: Promise<void> = Promise.resolve();
     // An alert's move to DELIVERED that failed: the round fails with it at its end, as it did.
     let movesFailed: unknown = null;
+    // Subscriptions whose receiver acknowledged a push this round: their pushes waiting for a retry
+    // brought forward once (wakeBackedOff), with the first record of each.
+    const answering = new Set<number>();
     const recordAcknowledged = async () => {
       const batch = acknowledged.splice(0);
       if (batch.length === 0) return;
@@ -265,6 +275,13 @@ export class AlertDeliveryWorker {
         throw err;
       }
       await this.alertsDelivered(batch).catch((err: unknown) => void (movesFailed ??= err));
+      const back = [...new Set(batch.map((r) => r.subscriptionId))].filter((id) => !answering.has(id));
+      for (const id of back) answering.add(id);
+      // Only a shortcut: a failure leaves the pushes to their schedule, as before.
+      result.woken += await wakeBackedOff(this.hub, back).catch((err: unknown) => {
+        this.logger.warn({ err: loggableError(err), subscriptionIds: back }, 'alert pushes waiting for a retry not brought forward');
+        return 0;
+      });
     };
     const acknowledgedNow = async (row: ClaimedDelivery, status: number) => {
       acknowledged.push(row);
@@ -398,15 +415,16 @@ export class AlertDeliveryWorker {
   /**
    * The rows with the body to send: each carries its alert's decision day as it is now, not as it
    * was when queued (a push queued before decideBy existed has none; one queued before the hub
-   * counted a backfilled alert's day names 0008's default). The signature is made over the body
-   * sent at each attempt, and the delivery id is the row's, so receivers check and deduplicate as
-   * before; a changed body is stored first, so the outbox holds what was last sent.
+   * counted a backfilled alert's day names 0008's default), and a push queued before `occurredAt`
+   * and `sequence` existed gets them from its row (its queuing time and id: pushedPayload). The
+   * signature is made over the body sent at each attempt, and the delivery id is the row's, so
+   * receivers check and deduplicate as before; a changed body is stored first, so the outbox holds
+   * what was last sent (and a retry or replay sends the same order again).
    */
   private async withCurrentDecideBy(token: string, rows: readonly ClaimedDelivery[], alerts: ReadonlyMap<number, { decideBy: string }>): Promise<ClaimedDelivery[]> {
     const changed = new Map<number, string>();
     const sent = rows.map((r) => {
-      const alert = alerts.get(Number(r.alertId));
-      const payload = alert ? pushedPayload(r.payload, alert.decideBy) : r.payload;
+      const payload = pushedPayload(r.payload, { occurredAt: r.queuedAt, sequence: r.id }, alerts.get(Number(r.alertId))?.decideBy);
       if (payload === r.payload) return r;
       changed.set(r.id, payload);
       return { ...r, payload };

@@ -8,7 +8,7 @@
  * its pushes, so it is queued once whatever the number of hub processes, restarts or ticks. The
  * pushes go through the alert outbox and its worker: signed, retried, audited, replayable.
  */
-import { activeSubscriptions, enqueueReminderDeliveries, remindedBy } from '../../db/alert-delivery/outbox';
+import { activeSubscriptions, enqueueReminderDeliveries, lockSubscribers, remindedBy } from '../../db/alert-delivery/outbox';
 import { slipsToRemind, spendReminder } from '../../db/cases/store';
 import type { HubDb } from '../../db/connect';
 import type { LockingTx } from '../../db/locking';
@@ -40,6 +40,8 @@ export async function remindReferrals(hub: HubDb, now: Date, rule: ReferralRemin
   });
   if (due.length === 0) return { reminders: 0, pushes: 0 };
   return write(async (tx) => {
+    // Under the subscription lock, as every writer of the outbox: the pushes' sequences (takeSequences).
+    await lockSubscribers(tx);
     const subscriptions = await activeSubscriptions(tx);
     const pass: ReminderPass = { reminders: 0, pushes: 0 };
     for (const { slip, department, reminder } of due) {
@@ -50,7 +52,7 @@ export async function remindReferrals(hub: HubDb, now: Date, rule: ReferralRemin
         {
           subjectKey: reminderSubjectKey(slip.id),
           event: REMINDER_EVENTS[reminder.kind],
-          body: (deliveryId: string) => JSON.stringify(reminderBody(deliveryId, { ...slip, county: countyOf(slip.townshipCode) }, reminder)),
+          body: (deliveryId: string, sequence: number) => JSON.stringify(reminderBody(deliveryId, { ...slip, county: countyOf(slip.townshipCode) }, reminder, { occurredAt: now.toISOString(), sequence })),
         },
         to,
       );

@@ -53,12 +53,16 @@ export async function settleBackfilledDecisionDays(hub: HubDb, set: TriggerSet, 
     const ids = await backfilledDecideByIds(hub, PAGE);
     if (ids.length === 0) return settled;
     // None of a page set here: another process counted them first (and cleared their marks).
-    settled += await settleBackfilledDecideBy(hub, ids, (a) => decisionDeadline(a.firstClueOn, limitOfAlert(set, a.triggerId, a.grade)), now, pushMovedDecisionDays);
+    settled += await settleBackfilledDecideBy(hub, ids, (a) => decisionDeadline(a.firstClueOn, limitOfAlert(set, a.triggerId, a.grade)), now, (tx, moved) => pushMovedDecisionDays(tx, moved, now));
   }
 }
 
-/** Queues the push of each alert still pending its decision whose decision day moved to the subscriptions that were pushed it. */
-async function pushMovedDecisionDays(tx: LockingTx, moved: readonly AlertRow[]): Promise<void> {
+/**
+ * Queues the push of each alert still pending its decision whose decision day moved to the
+ * subscriptions that were pushed it, as happening `now` (the correction's instant, its history
+ * event's: the count leaves the alert's updated_at as it was).
+ */
+async function pushMovedDecisionDays(tx: LockingTx, moved: readonly AlertRow[], now: Date): Promise<void> {
   const pending = moved.filter((a) => a.decidedOn === null);
-  await enqueueToToldSubscriptions(tx, pending.map((alert) => ({ ...envelopeOf({ event: 'ALERT_RAISED', alert }), reason: 'DECIDE_BY_CORRECTED' as const })));
+  await enqueueToToldSubscriptions(tx, pending.map((alert) => ({ ...envelopeOf({ event: 'ALERT_RAISED', alert }), occurredAt: now.toISOString(), reason: 'DECIDE_BY_CORRECTED' as const })));
 }

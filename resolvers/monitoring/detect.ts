@@ -9,6 +9,7 @@ import type { JobMetrics } from '../job-metrics';
 import type { HubDb } from '../../db/connect';
 import type { HubTx } from '../../db/cases/records';
 import type { LockingTx } from '../../db/locking';
+import { fromDbInstant } from '../../db/instants';
 import { secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds } from '../../db/findings/facts';
 import { enqueueAlertDeliveriesOf } from '../../db/alert-delivery/outbox';
 import type { AlertEnvelope } from '../../domain/monitoring/envelope';
@@ -132,10 +133,13 @@ function alertWrite(set: TriggerSet, c: AlertCandidate, regionCode: string, toda
   };
 }
 
-/** The minimal envelope a push carries: no name, no full ID number, no health data. */
+/**
+ * The minimal envelope a push carries: no name, no full ID number, no health data. It happened when
+ * the alert was last written (updated_at: the change's own instant, written with it).
+ */
 export function envelopeOf(change: AlertChange): AlertEnvelope {
   const a = change.alert;
-  return { alertId: String(a.id), triggerId: a.triggerId, grade: a.grade, regionCode: a.regionCode, maskedSubject: maskIdNumber(a.subjectIdNumber), verifyBy: a.verifyBy, decideBy: a.decideBy, provisional: a.provisional, event: change.event, ...(change.formerRegionCode === undefined ? {} : { formerRegionCode: change.formerRegionCode }), audience: alertAudienceOf(a) };
+  return { alertId: String(a.id), triggerId: a.triggerId, grade: a.grade, regionCode: a.regionCode, maskedSubject: maskIdNumber(a.subjectIdNumber), verifyBy: a.verifyBy, decideBy: a.decideBy, provisional: a.provisional, event: change.event, occurredAt: fromDbInstant(a.updatedAt).toISOString(), ...(change.formerRegionCode === undefined ? {} : { formerRegionCode: change.formerRegionCode }), audience: alertAudienceOf(a) };
 }
 
 /**

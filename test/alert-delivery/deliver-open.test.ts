@@ -98,8 +98,10 @@ describe('alertSubscriptionCreate with deliverOpen', () => {
     expect(r.pushes.every((p) => p.signatureValid && p.answered === 200)).toBe(true);
     expect(r.pushes.map((p) => p.body.alert.id).sort()).toEqual([alerts.yellowSigned, alerts.red, alerts.disabilityRef].sort());
     // The body of an ordinary push: the alert's masked subject, no ID number, no evidence.
+    // Numbered 1, 2, 3 in the new subscription's pushes, as they were queued.
+    expect(r.pushes.map((p) => p.body.sequence).sort()).toEqual([1, 2, 3]);
     for (const p of r.pushes) {
-      expect(Object.keys(p.body)).toEqual(['deliveryId', 'event', 'alert']);
+      expect(Object.keys(p.body)).toEqual(['deliveryId', 'event', 'alert', 'occurredAt', 'sequence']);
       expect(Object.keys(p.body.alert)).toEqual(['id', 'trigger', 'grade', 'region', 'maskedSubject', 'verifyBy', 'provisional', 'decideBy']);
       expect(p.body).toMatchObject({ deliveryId: p.deliveryId, event: 'ALERT_OPENED', alert: { region: WANG.regionCode } });
       expect(JSON.stringify(p.body)).not.toContain(WANG.head);
@@ -186,11 +188,11 @@ describe('alertSubscriptionCreate with deliverOpen', () => {
   });
 
   // Last: it writes more alerts.
-  it('costs as many statements for 28 open alerts as for one: the subscription lock, one read and one multi-row insert more than without', async () => {
+  it('costs as many statements for 28 open alerts as for one: the subscription lock, one read, the subscription’s sequence and one multi-row insert more than without', async () => {
     const without = await create({ callbackUrl: 'http://127.0.0.1:9/statements-0', grades: ['RED'] });
     const one = await create({ callbackUrl: 'http://127.0.0.1:9/statements-1', grades: ['RED'], deliverOpen: true });
     expect(one.openAlertsQueued).toBe(1);
-    expect(one.statements.HUB).toBe(without.statements.HUB + 3);
+    expect(one.statements.HUB).toBe(without.statements.HUB + 4);
     for (let i = 0; i < 27; i++) await write({ grade: 'RED' });
     const many = await create({ callbackUrl: 'http://127.0.0.1:9/statements-28', grades: ['RED'], deliverOpen: true });
     expect(many.openAlertsQueued).toBe(28);

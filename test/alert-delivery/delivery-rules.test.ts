@@ -83,25 +83,30 @@ it('matches a subscription by region prefix, grade and trigger', () => {
   expect(subscriptionMatches({ regionCodes: ['370811'], grades: [], triggerIds: ['T2'] }, alert)).toBe(false);
 });
 
+/** A stored body's order as the worker reads it from its row (its queuing time and id). */
+const ROW = { occurredAt: '2026-03-16T02:00:00.000Z', sequence: 41 };
+
 it('sends a stored body with the alert’s decision day now, touching nothing else, and the stored text itself when the day is already its', () => {
   const body = { deliveryId: 'd-1', event: 'ALERT_OPENED', alert: { id: '7', trigger: 'T4_JOB_LOSS', grade: 'YELLOW', region: '370811001201', maskedSubject: '王*', verifyBy: '2026-03-30', provisional: false } };
-  // Queued before decideBy existed: added, last.
-  expect(pushedPayload(JSON.stringify(body), '2026-03-31')).toBe(JSON.stringify({ ...body, alert: { ...body.alert, decideBy: '2026-03-31' } }));
-  // Queued with another day: replaced where it is.
-  const older = alertDeliveryJson('d-2', { alertId: '7', triggerId: 'T4_JOB_LOSS', grade: 'YELLOW', regionCode: '370811001201', maskedSubject: '王*', verifyBy: '2026-03-30', decideBy: '2026-03-30', provisional: false, event: 'ALERT_OPENED' });
-  expect(pushedPayload(older, '2026-03-31')).toBe(older.replace('"decideBy":"2026-03-30"', '"decideBy":"2026-03-31"'));
+  // Queued before decideBy and the order existed: each added, last (the order from the row).
+  expect(pushedPayload(JSON.stringify(body), ROW, '2026-03-31')).toBe(JSON.stringify({ ...body, alert: { ...body.alert, decideBy: '2026-03-31' }, ...ROW }));
+  // Queued with another day: replaced where it is; the order it was queued with stays.
+  const older = alertDeliveryJson('d-2', { alertId: '7', triggerId: 'T4_JOB_LOSS', grade: 'YELLOW', regionCode: '370811001201', maskedSubject: '王*', verifyBy: '2026-03-30', decideBy: '2026-03-30', provisional: false, event: 'ALERT_OPENED', occurredAt: '2026-03-16T01:59:59.500Z' }, 7);
+  expect(pushedPayload(older, ROW, '2026-03-31')).toBe(older.replace('"decideBy":"2026-03-30"', '"decideBy":"2026-03-31"'));
   // The day already the alert's: the very text stored (its bytes are what is signed).
   const spaced = JSON.stringify(JSON.parse(older), null, 1);
-  expect(pushedPayload(spaced, '2026-03-30')).toBe(spaced);
+  expect(pushedPayload(spaced, ROW, '2026-03-30')).toBe(spaced);
+  // A slip's reminder (no alert): its order only, when it has none.
+  expect(pushedPayload('{"deliveryId":"d-5","event":"REFERRAL_OVERDUE","referral":{"id":"41"}}', ROW)).toBe(JSON.stringify({ deliveryId: 'd-5', event: 'REFERRAL_OVERDUE', referral: { id: '41' }, ...ROW }));
   // Not a push body (a synthetic row): as it is.
-  for (const raw of ['not json', '{"x":1}', '{"alert":null}', 'null']) expect(pushedPayload(raw, '2026-03-31')).toBe(raw);
+  for (const raw of ['not json', '{"x":1}', '{"alert":null}', 'null']) expect(pushedPayload(raw, ROW, '2026-03-31')).toBe(raw);
 });
 
-it('puts a corrected decision day’s reason after the alert, on that push alone, and keeps it there when the day moves again', () => {
-  const envelope = { alertId: '7', triggerId: 'T4_JOB_LOSS', grade: 'YELLOW', regionCode: '370811001201', maskedSubject: '王*', verifyBy: '2026-03-30', decideBy: '2026-03-31', provisional: false, event: 'ALERT_RAISED' } as const;
-  expect(Object.keys(JSON.parse(alertDeliveryJson('d-3', envelope)))).toEqual(['deliveryId', 'event', 'alert']);
-  const corrected = alertDeliveryJson('d-4', { ...envelope, reason: 'DECIDE_BY_CORRECTED' });
-  expect(JSON.parse(corrected)).toEqual({ ...JSON.parse(alertDeliveryJson('d-4', envelope)), reason: 'DECIDE_BY_CORRECTED' });
-  expect(Object.keys(JSON.parse(corrected))).toEqual(['deliveryId', 'event', 'alert', 'reason']);
-  expect(pushedPayload(corrected, '2026-04-01')).toBe(corrected.replace('"decideBy":"2026-03-31"', '"decideBy":"2026-04-01"'));
+it('puts a corrected decision day’s reason after the alert, on that push alone, and keeps it there when the day moves again; the order last', () => {
+  const envelope = { alertId: '7', triggerId: 'T4_JOB_LOSS', grade: 'YELLOW', regionCode: '370811001201', maskedSubject: '王*', verifyBy: '2026-03-30', decideBy: '2026-03-31', provisional: false, event: 'ALERT_RAISED', occurredAt: '2026-03-16T02:00:00.000Z' } as const;
+  expect(Object.keys(JSON.parse(alertDeliveryJson('d-3', envelope, 1)))).toEqual(['deliveryId', 'event', 'alert', 'occurredAt', 'sequence']);
+  const corrected = alertDeliveryJson('d-4', { ...envelope, reason: 'DECIDE_BY_CORRECTED' }, 2);
+  expect(JSON.parse(corrected)).toEqual({ ...JSON.parse(alertDeliveryJson('d-4', envelope, 2)), reason: 'DECIDE_BY_CORRECTED' });
+  expect(Object.keys(JSON.parse(corrected))).toEqual(['deliveryId', 'event', 'alert', 'reason', 'occurredAt', 'sequence']);
+  expect(pushedPayload(corrected, ROW, '2026-04-01')).toBe(corrected.replace('"decideBy":"2026-03-31"', '"decideBy":"2026-04-01"'));
 });

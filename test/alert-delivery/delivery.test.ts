@@ -15,14 +15,8 @@ import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startAlertReceiver, type AlertReceiver } from '../support/alert-receiver';
 import { until } from '../support/until';
 import { deliveryAudit } from '../support/alerts';
-import { alertDeadlines } from '../../domain/monitoring/alerts';
 import { DEFAULT_LIMIT, type Limit } from '../../domain/monitoring/triggers';
-import type { AlertWrite } from '../../db/monitoring/store';
-import { writeAlerts } from '../../resolvers/monitoring/detect';
-import { activeRuleSet } from '../../rules/load';
-import { activeTriggerSet } from '../../rules/triggers-load';
-import { TODAY, WANG } from '../support/scenarios';
-import { HOSTS, insertSubscribedRegions, raise, subscribe, subscriberClient, syntheticAlert, TOWNSHIP } from './scenario';
+import { HOSTS, insertSubscribedRegions, raise, subscribe, subscriberClient, syntheticAlert, TOWNSHIP, writeJobLossAlert as jobLossAlert } from './scenario';
 import { lockingTransaction } from '../../db/locking';
 
 let dbs: TestDatabases;
@@ -48,32 +42,8 @@ async function receiver(...args: Parameters<typeof startAlertReceiver>): Promise
   return r;
 }
 
-/**
- * A job-loss alert of the Wang head's written by the alert side itself (writeAlerts, as the change
- * feed writes them), with the deadlines `limit` gives from TODAY; a second write of one identity
- * at a graver grade raises it.
- */
-function writeJobLossAlert(identity: string, grade: 'YELLOW' | 'RED', limit: Limit) {
-  const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => new Date(`${TODAY}T02:00:00.000Z`) };
-  const write: AlertWrite = {
-    identity: identity.padEnd(40, '0'),
-    triggerId: 'T4_JOB_LOSS',
-    grade,
-    subjectIdNumber: WANG.head,
-    householdId: null,
-    regionCode: `${TOWNSHIP}201`,
-    townshipCode: TOWNSHIP,
-    verifierOffice: TOWNSHIP,
-    monitored: false,
-    evidence: ['失业登记'],
-    evidenceRefs: [],
-    measure: 1,
-    firstClueOn: TODAY,
-    ...alertDeadlines(TODAY, limit),
-    limit,
-  };
-  return lockingTransaction(dbs.hub, (tx) => writeAlerts(deps, tx, [write], 'POLL'));
-}
+/** A job-loss alert of the Wang head's (scenario.ts writeJobLossAlert), in this file's databases. */
+const writeJobLossAlert = (identity: string, grade: 'YELLOW' | 'RED', limit: Limit) => jobLossAlert(dbs, identity, grade, limit);
 
 beforeAll(async () => {
   dbs = await createTestDatabases('alert_delivery');
@@ -129,12 +99,15 @@ describe('subscriptions', () => {
     const rows = await deliveriesOfAlert(dbs.hub, red.alertId);
     expect(rows.map((r) => r.state)).toEqual(['PENDING', 'PENDING']);
     expect(new Set(rows.map((r) => r.deliveryId)).size).toBe(2);
-    // The payload is minimal: nothing but the envelope's fields and the delivery id.
+    // The payload is minimal: nothing but the envelope's fields, the delivery id and the push's order.
     const [[{ payload }]] = (await dbs.hubPool.query('SELECT payload FROM alert_delivery WHERE delivery_id = ?', [rows[0].deliveryId])) as any;
     expect(JSON.parse(payload)).toEqual({
       deliveryId: rows[0].deliveryId,
       event: 'ALERT_OPENED',
       alert: { id: red.alertId, trigger: red.triggerId, grade: 'RED', region: red.regionCode, maskedSubject: '张*', verifyBy: '2026-03-27', provisional: false, decideBy: '2026-03-31' },
+      // When the alert's event happened, and the push's number among its subscription's (its first).
+      occurredAt: red.occurredAt,
+      sequence: 1,
     });
     // The decision date was added last: the fields before it, and so their order, are as they were.
     expect(Object.keys(JSON.parse(payload).alert)).toEqual(['id', 'trigger', 'grade', 'region', 'maskedSubject', 'verifyBy', 'provisional', 'decideBy']);

@@ -18,6 +18,13 @@ import { deliveryAudit } from '../support/alerts';
 import type { TestHub } from '../support/hub';
 import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
 import { lockingTransaction } from '../../db/locking';
+import type { AlertWrite } from '../../db/monitoring/store';
+import { alertDeadlines } from '../../domain/monitoring/alerts';
+import type { Limit } from '../../domain/monitoring/triggers';
+import { writeAlerts } from '../../resolvers/monitoring/detect';
+import { activeRuleSet } from '../../rules/load';
+import { activeTriggerSet } from '../../rules/triggers-load';
+import { TODAY, WANG } from '../support/scenarios';
 
 export const TOWNSHIP = '370811001';
 export const HOSTS = ['127.0.0.1:*'];
@@ -37,8 +44,36 @@ export function syntheticAlert(over: Partial<AlertEnvelope> = {}): AlertEnvelope
     decideBy: '2026-03-31',
     provisional: false,
     event: 'ALERT_OPENED',
+    occurredAt: new Date().toISOString(),
     ...over,
   };
+}
+
+/**
+ * A job-loss alert of the Wang head's written by the alert side itself (writeAlerts, as the change
+ * feed writes them) at `now` (TODAY 02:00 UTC by default), with the deadlines `limit` gives from
+ * TODAY; a second write of one identity at a graver grade raises it.
+ */
+export function writeJobLossAlert(dbs: TestDatabases, identity: string, grade: 'YELLOW' | 'RED', limit: Limit, now = `${TODAY}T02:00:00.000Z`) {
+  const deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => new Date(now) };
+  const write: AlertWrite = {
+    identity: identity.padEnd(40, '0'),
+    triggerId: 'T4_JOB_LOSS',
+    grade,
+    subjectIdNumber: WANG.head,
+    householdId: null,
+    regionCode: `${TOWNSHIP}201`,
+    townshipCode: TOWNSHIP,
+    verifierOffice: TOWNSHIP,
+    monitored: false,
+    evidence: ['失业登记'],
+    evidenceRefs: [],
+    measure: 1,
+    firstClueOn: TODAY,
+    ...alertDeadlines(TODAY, limit),
+    limit,
+  };
+  return lockingTransaction(dbs.hub, (tx) => writeAlerts(deps, tx, [write], 'POLL'));
 }
 
 /**

@@ -150,8 +150,11 @@ describe('a slip due after 春节 2027 (the law alone: provisional)', () => {
     expect((a?.reminders ?? 0) + (b?.reminders ?? 0)).toBe(1);
     expect(await first.pass()).toEqual({ reminders: 0, delivered: 2 });
     expect(pushesOf(receivers.health)).toEqual([{ signatureValid: true, event: 'REFERRAL_DUE_SOON', id: slip, caseId: expect.any(String), office: 'HEALTH', county: '370811', dueOn: '2027-02-18', state: 'ISSUED', workingDaysLeft: 1, provisional: true }]);
-    // Nothing else in the body: no person, household, programme, amount or ask.
-    expect(Object.keys(receivers.health.pushes[0].body)).toEqual(['deliveryId', 'event', 'referral']);
+    // Nothing else in the body: no person, household, programme, amount or ask; then its order, last:
+    // when the reminder fell due (the pass's instant, not the send's) and its number among the
+    // subscription's pushes.
+    expect(Object.keys(receivers.health.pushes[0].body)).toEqual(['deliveryId', 'event', 'referral', 'occurredAt', 'sequence']);
+    expect(receivers.health.pushes[0].body).toMatchObject({ occurredAt: new Date(cn('2027-02-17T08:00:00')).toISOString(), sequence: 1 });
     expect(receivers.health.pushes[0].body.deliveryId).toBe(receivers.health.pushes[0].deliveryId);
     await Promise.all([first.stop(), again.stop()]);
     expect(receivers.housing.pushes).toEqual([]);
@@ -182,6 +185,10 @@ describe('a slip due after 春节 2027 (the law alone: provisional)', () => {
     expect(pushesOf(receivers.health).map((x) => [x.event, x.id, x.workingDaysLate ?? null])).toEqual([
       ['REFERRAL_DUE_SOON', slip, null],
       ['REFERRAL_OVERDUE', slip, 1],
+    ]);
+    expect(receivers.health.pushes.map((p) => [p.body.sequence, p.body.occurredAt])).toEqual([
+      [1, new Date(cn('2027-02-17T08:00:00')).toISOString()],
+      [2, new Date(cn('2027-02-19T00:30:00')).toISOString()],
     ]);
     const [[{ n }]] = (await dbs.hubPool.query('SELECT COUNT(*) AS n FROM referral_reminder WHERE referral_id = ?', [Number(answered)])) as any;
     expect(Number(n)).toBe(0);

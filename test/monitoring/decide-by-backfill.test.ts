@@ -240,8 +240,14 @@ describe('pushes of decision days the count moved', () => {
       ['ALERT_OPENED', ids.pending, 'YELLOW', '2026-03-31', undefined],
       ...repushed.map((id) => ['ALERT_RAISED', id, 'YELLOW', '2026-03-31', 'DECIDE_BY_CORRECTED']),
     ]);
-    // `reason` is after `alert`; the alert's fields and their order are those of every push.
-    expect(Object.keys(pushes[1].body)).toEqual(['deliveryId', 'event', 'alert', 'reason']);
+    // `reason` is after `alert`, the push's order after it; the alert's fields and their order are those of every push.
+    expect(Object.keys(pushes[1].body)).toEqual(['deliveryId', 'event', 'alert', 'reason', 'occurredAt', 'sequence']);
+    // Each correction happened when a hub counted it (not when the alert was last written): after the
+    // push queued before the upgrade, and numbered after it.
+    for (const p of pushes.slice(1)) {
+      expect(p.body.occurredAt > pushes[0].body.occurredAt).toBe(true);
+      expect(p.body.sequence).toBeGreaterThan(pushes[0].body.sequence);
+    }
     expect(Object.keys(pushes[1].body.alert)).toEqual(['id', 'trigger', 'grade', 'region', 'maskedSubject', 'verifyBy', 'provisional', 'decideBy']);
     expect(never.pushes).toEqual([]);
   });
