@@ -11,21 +11,22 @@
  * host the tool runs as), its operation what was done; subject NONE, no purpose. It holds no token
  * nor a token's hash, nor a subscription's secret or callback URL.
  *
- * The append is the hub's own (access/audit.ts): lock the chain head, link the row to the last,
- * move the head; the hub's writer takes the same lock, so the chain stays one. The hub's checkpoint
+ * The append is the hub's own (access/audit.ts appendInTransaction): lock the chain head, link the
+ * row to the last, move the head; the hub's writer takes the same lock, so the chain stays one. The hub's checkpoint
  * file (access/checkpoints.ts) does not list these rows (the tool is not the hub process), which
  * audit:verify accepts: it checks the rows the file records, and a signed checkpoint after one of
  * these rows vouches for it.
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { format } from 'mysql2';
 import { dbTime, type AccessDb } from '../db/access/db';
 import { readDbNow, shownDbInstant } from '../db/instants';
 import type { LockingTx } from '../db/locking';
-import { accessLog, accessLogHead, apiClient } from '../db/access/schema';
+import { accessLogHead, apiClient } from '../db/access/schema';
 import { firstChars } from '../domain/text-length';
-import { AuditUnavailable, rowHash, type AuditRowValues } from './audit';
+import { appendInTransaction, type ChainTransaction, type PendingRow } from './audit';
 import { parseOfficer } from './officer';
 
 
@@ -41,17 +42,12 @@ export interface AdministeredClient {
 const OPERATION_MAX = 128;
 
 /**
- * Appends one administration entry in `tx` (READ COMMITTED, as the hub's appends: db/locking.ts):
- * `operator` did `operation` to `client`. Throws AuditUnavailable when the chain has no head, so
- * the transaction (and the change) is rolled back.
+ * Appends one administration entry in `tx` (READ COMMITTED, as the hub's appends: db/locking.ts) by
+ * the hub's own append (appendInTransaction): `operator` did `operation` to `client`. Throws
+ * AuditUnavailable when the chain has no head, so the transaction (and the change) is rolled back.
  */
 export async function recordAdministration(tx: LockingTx, operator: string, client: AdministeredClient, operation: string): Promise<void> {
-  const [head] = await tx.select().from(accessLogHead).where(eq(accessLogHead.id, 1)).for('update');
-  if (!head) throw new AuditUnavailable('the audit chain head is missing');
-  const seq = head.lastSeq + 1;
-  const values: AuditRowValues = {
-    // The database's clock, not the operator's machine's: the tool may run anywhere, its clock off.
-    at: dbTime(await readDbNow(tx)),
+  const entry: PendingRow = {
     requestId: crypto.randomUUID(),
     clientId: client.id,
     clientName: client.name,
@@ -69,9 +65,16 @@ export async function recordAdministration(tx: LockingTx, operator: string, clie
     officer: operator,
     rootFields: null,
   };
-  const hash = rowHash(head.lastHash, seq, values);
-  await tx.insert(accessLog).values({ ...values, seq, prevHash: head.lastHash, rowHash: hash });
-  await tx.update(accessLogHead).set({ lastSeq: seq, lastHash: hash }).where(eq(accessLogHead.id, 1));
+  const chain: ChainTransaction = {
+    lockHead: async () => (await tx.select({ lastSeq: accessLogHead.lastSeq, lastHash: accessLogHead.lastHash }).from(accessLogHead).where(eq(accessLogHead.id, 1)).for('update'))[0],
+    // The database's clock, not the operator's machine's: the tool may run anywhere, its clock off.
+    now: async () => dbTime(await readDbNow(tx)),
+    // One statement at a time (the change's connection takes one a round trip), as the writer would send them.
+    send: async (statements) => {
+      for (const s of statements) await tx.execute(sql.raw(format(s.sql, s.values)));
+    },
+  };
+  await appendInTransaction(chain, [entry]);
 }
 
 /** The operation of a create's entry: `clients create, roles …`, with officer and expiry when set. */

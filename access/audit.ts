@@ -26,7 +26,7 @@ import type mysql from 'mysql2/promise';
 import { dbTime, type AccessDb } from '../db/access/db';
 import { createPool, onceMoreIfRefusedByStatementFormat } from '../db/connect';
 import { BEGIN_LOCKING_SQL } from '../db/locking';
-import { accessLog, accessLogHead, accessSecret, apiClient } from '../db/access/schema';
+import { ACCESS_LOG_AT, accessLog, accessLogHead, accessSecret, apiClient } from '../db/access/schema';
 import { householdMember } from '../db/household/schema';
 import { addDays, type IsoDate } from '../domain/dates';
 import { maskIdNumber } from '../domain/id-number';
@@ -155,7 +155,8 @@ export class AuditUnavailable extends Error {
   override name = 'AuditUnavailable';
 }
 
-type PendingRow = Omit<AuditRowValues, 'at'>;
+/** A row to be appended: its values but the instant, the seq and the hashes, which the append gives it. */
+export type PendingRow = Omit<AuditRowValues, 'at'>;
 
 interface Waiting {
   rows: PendingRow[];
@@ -180,12 +181,75 @@ const LOG_FIELDS = Object.keys(LOG_COLUMNS) as (keyof AuditRow)[];
 /** Begins the append (READ COMMITTED, as every locking transaction: db/locking.ts) and locks the head. */
 const LOCK_HEAD = `${BEGIN_LOCKING_SQL}; SELECT last_seq, last_hash FROM access_log_head WHERE id = 1 FOR UPDATE`;
 const INSERT_ROWS = `INSERT INTO access_log (${LOG_FIELDS.map((f) => LOG_COLUMNS[f].name).join(', ')}) VALUES ?`;
+const MOVE_HEAD = 'UPDATE access_log_head SET last_seq = ?, last_hash = ? WHERE id = 1';
+
+/** The end of the chain, as the transaction that holds its lock read it. */
+export interface ChainHead {
+  lastSeq: number;
+  lastHash: string;
+}
+
+/** A column's value as the append writes it. */
+type ChainValue = string | number | null;
+
+/** One statement of an append, with the values of its `?`s (escaped by mysql2, whichever context sends it): rows, or the head's. */
+export interface ChainStatement {
+  sql: string;
+  values: (ChainValue | ChainValue[][])[];
+}
+
+/**
+ * A transaction the chain is appended in (appendInTransaction): the hub's writer connection
+ * (AuditStore, its group commit) or the drizzle transaction of an administered change
+ * (access/admin-audit.ts). Only how it locks and sends differs; what it sends is the append's.
+ */
+export interface ChainTransaction {
+  /** The chain head, locked in this transaction (SELECT … FOR UPDATE) and read; undefined: the row is missing. */
+  lockHead(): Promise<ChainHead | undefined>;
+  /** The instant the rows are written at, read once the head is locked (so rows after one another are stamped in order). */
+  now(): string | Promise<string>;
+  /** Sends `statements`, in order, in this transaction. */
+  send(statements: ChainStatement[]): Promise<unknown>;
+}
+
+/**
+ * The chain's one append, inside `tx`: lock the head, number `pending` after it, link each row to
+ * the one before by rowHash, insert them (INSERT_CHUNK rows a statement) and move the head. Nothing
+ * is committed here: the caller's transaction commits the rows with whatever else it wrote, or
+ * rolls them back with it. Throws AuditUnavailable when the head is missing, writing nothing.
+ * Returns the first row's seq and the rows' hashes as computed here.
+ */
+export async function appendInTransaction(tx: ChainTransaction, pending: readonly PendingRow[]): Promise<{ firstSeq: number; hashes: string[] }> {
+  const head = await tx.lockHead();
+  if (!head) throw new AuditUnavailable('the audit chain head is missing');
+  const at = await tx.now();
+  let seq = head.lastSeq;
+  const firstSeq = seq + 1;
+  let prev = head.lastHash;
+  const hashes: string[] = [];
+  // Each row's values in LOG_FIELDS' order, read from the queued row: no copy of it with `at`,
+  // `seq` and the hashes added (an object spread followed by keys costs a runtime call a key).
+  const rows = pending.map((p) => {
+    seq += 1;
+    const rowSeq = seq;
+    const prevHash = prev;
+    const hash = chainHash(prevHash, rowSeq, p, at);
+    prev = hash;
+    hashes.push(hash);
+    return LOG_FIELDS.map((f) => (f === 'at' ? at : f === 'seq' ? rowSeq : f === 'prevHash' ? prevHash : f === 'rowHash' ? hash : p[f]));
+  });
+  const statements: ChainStatement[] = [];
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) statements.push({ sql: INSERT_ROWS, values: [rows.slice(i, i + INSERT_CHUNK)] });
+  statements.push({ sql: MOVE_HEAD, values: [seq, prev] });
+  await tx.send(statements);
+  return { firstSeq, hashes };
+}
 
 /** The chain head, locked by an open transaction on the writer's connection. */
 interface HeldHead {
   conn: mysql.PoolConnection;
-  lastSeq: number;
-  lastHash: string;
+  /** undefined: the head row is missing (appendInTransaction refuses to append). */
+  head: ChainHead | undefined;
   /**
    * Whether the connection died since the lock (killed, reset, its server gone): a head taken ahead
    * waits up to HEAD_HOLD_MS for its rows, and nothing is sent on it meanwhile, so its lock went with
@@ -312,8 +376,7 @@ export class AuditStore {
         conn = await this.writer.getConnection();
         [results] = await conn.query<mysql.RowDataPacket[][]>(LOCK_HEAD);
       }
-      const head = results[2][0];
-      if (!head) throw new AuditUnavailable('the audit chain head is missing');
+      const row = results[2][0];
       // The driver's connection (the promise wrapper's `connection`) tells of its end by these events.
       const core = (conn as unknown as { connection: NodeJS.EventEmitter }).connection;
       // Methods, not named closures: made per request, and tsx (esbuild's keepNames) names each
@@ -328,8 +391,7 @@ export class AuditStore {
       core.once('end', watch.onLoss);
       return {
         conn,
-        lastSeq: Number(head.last_seq),
-        lastHash: String(head.last_hash),
+        head: row ? { lastSeq: Number(row.last_seq), lastHash: String(row.last_hash) } : undefined,
         lost(): boolean {
           return watch.lost;
         },
@@ -482,8 +544,9 @@ export class AuditStore {
   }
 
   /**
-   * One transaction: lock the head (or take the one locked ahead), number and link the rows after
-   * it, insert them, move the head, commit.
+   * One transaction: lock the head (or take the one locked ahead), append the rows after it
+   * (appendInTransaction), commit. The head is locked in the first round trip, with the
+   * transaction's start; the inserts, the head's move and the COMMIT go in the second.
    */
   private async writeOnce(pending: PendingRow[]): Promise<void> {
     const ahead = this.held;
@@ -502,33 +565,18 @@ export class AuditStore {
       h = await this.lockHead();
     }
     h.unwatch();
-    const { conn } = h;
+    const { conn, head } = h;
     let committed = false;
     let broken = false;
     try {
-      const at = dbTime();
-      let seq = h.lastSeq;
-      const firstSeq = seq + 1;
-      let prev = h.lastHash;
-      const hashes: string[] = [];
-      // Each row's values in LOG_FIELDS' order, read from the queued row: no copy of it with `at`,
-      // `seq` and the hashes added (an object spread followed by keys costs a runtime call a key).
-      const rows = pending.map((p) => {
-        seq += 1;
-        const rowSeq = seq;
-        const prevHash = prev;
-        const hash = chainHash(prevHash, rowSeq, p, at);
-        prev = hash;
-        hashes.push(hash);
-        return LOG_FIELDS.map((f) => (f === 'at' ? at : f === 'seq' ? rowSeq : f === 'prevHash' ? prevHash : f === 'rowHash' ? hash : p[f]));
-      });
-      const inserts: string[] = [];
-      const params: unknown[] = [];
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        inserts.push(INSERT_ROWS);
-        params.push(rows.slice(i, i + INSERT_CHUNK));
-      }
-      await conn.query([...inserts, 'UPDATE access_log_head SET last_seq = ?, last_hash = ? WHERE id = 1', 'COMMIT'].join('; '), [...params, seq, prev]);
+      const { firstSeq, hashes } = await appendInTransaction(
+        {
+          lockHead: () => Promise.resolve(head),
+          now: () => dbTime(),
+          send: (statements) => conn.query([...statements.map((s) => s.sql), 'COMMIT'].join('; '), statements.flatMap((s) => s.values)),
+        },
+        pending,
+      );
       committed = true;
       this.stats.transactions += 1;
       // The hashes as this process computed them, not as the database now holds them.
@@ -611,11 +659,17 @@ export class AuditStore {
     return this.entriesWhere(and(eq(accessLog.subjectKind, 'CLIENT'), eq(accessLog.subjectRef, this.clientRef(name)))!, first, before, days);
   }
 
-  /** One page of the rows `which` keeps, newest first: the one query every audit read pages with. */
+  /**
+   * One page of the rows `which` keeps, newest first: the one query every audit read pages with. It
+   * walks the index of its subject or client by seq; the days only filter what it walks. The
+   * period index (access_log_at, for exports) is kept out of the plan: weighing a day that holds
+   * most of the log by it, MariaDB walked the whole log backwards by seq instead
+   * (test/audit-client-log.test.ts), which for a client with no recent rows reads every row after them.
+   */
   private async entriesWhere(which: SQL, first: number, before: number | null, days: AuditDays): Promise<{ rows: AuditRow[]; hasNextPage: boolean }> {
     const rows = await this.db
       .select()
-      .from(accessLog)
+      .from(accessLog, { ignoreIndex: ACCESS_LOG_AT })
       .where(
         and(
           which,
@@ -695,6 +749,20 @@ interface AnchorDispute {
 }
 
 /**
+ * What is wrong with `row` read as the chain's row `expected`, after the row whose hash is `prev`;
+ * null: nothing. Its seq is another (rows missing before it, or one put in), its content no longer
+ * matches its hash (changed), or it does not link to the row before (one before it rewritten,
+ * inserted or removed). verifyChain judges the database's rows by it, an export's `--check`
+ * (tools/audit-export.ts) a file's, each naming the fault its own way.
+ */
+export function rowFault(row: Pick<AuditRow, 'seq' | 'prevHash' | 'rowHash'> & AuditRowValues, expected: number | null, prev: string | null): 'OUT_OF_SEQUENCE' | 'CHANGED' | 'BROKEN_LINK' | null {
+  if (row.seq !== expected) return 'OUT_OF_SEQUENCE';
+  // The hash reads the row's fields by name: the seq and hashes beside them are not in it.
+  if (rowHash(row.prevHash, row.seq, row) !== row.rowHash) return 'CHANGED';
+  return row.prevHash !== prev ? 'BROKEN_LINK' : null;
+}
+
+/**
  * Walks the whole chain in seq order and names the first row that is not as the hub wrote it; an
  * anchor that disagrees is named too, after any break of the chain found with it (ChainVerdict).
  */
@@ -729,15 +797,16 @@ async function walkChain(db: AccessDb, opts: VerifyOptions, disputed: { anchor: 
       if (row.seq > recordedEnd) {
         return { ok: false, seq: row.seq, problem: 'INSERTED', message: `row ${row.seq} lies after the recorded end of the chain (${recordedEnd}): it was inserted`, rowsChecked: checked };
       }
-      if (row.seq !== expected) {
+      const fault = rowFault(row, expected, prev);
+      if (fault === 'OUT_OF_SEQUENCE') {
         const range = row.seq - 1 === expected ? `row ${expected}` : `rows ${expected}..${row.seq - 1}`;
         return { ok: false, seq: expected, problem: 'REMOVED', message: `${range} removed: the chain jumps from ${expected - 1} to ${row.seq}`, rowsChecked: checked };
       }
-      const { seq, prevHash, rowHash: stored, ...values } = row;
-      if (rowHash(prevHash, seq, values) !== stored) {
+      const { seq, rowHash: stored } = row;
+      if (fault === 'CHANGED') {
         return { ok: false, seq, problem: 'CHANGED', message: `row ${seq} was changed: its content no longer matches its hash`, rowsChecked: checked };
       }
-      if (prevHash !== prev) {
+      if (fault === 'BROKEN_LINK') {
         return {
           ok: false,
           seq,

@@ -5,12 +5,19 @@
  *   npm run audit:export -- --from 2026-12-01 --to 2026-12-31 --out trail-2026-12.jsonl
  *   npm run audit:export -- --check trail-2026-12.jsonl      # offline: no database
  *
- * The rows are a contiguous run of the chain, by seq: from the first row written on or after
- * `--from` (China's day) to the last written on or before `--to`, so every row links to the one
+ * The rows are a contiguous run of the chain, by seq: from the first row stamped on or after
+ * `--from` (China's day; by time, then seq) up to the row before the first stamped on or after the
+ * day after `--to` (the chain's last row while that day has not begun), so every row links to the one
  * before it and the first to the `prevHash` the header names (the last hash of the export before
- * it, or a signed checkpoint, anchors it). A row inside the run stamped outside the days (the
- * clocks of a command-line tool and the hub differ) is in it all the same. Read a page of 5,000 rows
- * at a time by primary key and written as it is read: the file, not memory, holds the period.
+ * it, or a signed checkpoint, anchors it). The runs of adjacent periods abut: the later begins with
+ * the row after the earlier's last (a row stamped at the boundary's very instant is the later's),
+ * none missing, none in both. Only the two boundary rows are found by time (access_log_at, one
+ * index entry each), so a row of the period removed, or its time rewritten to put it out of the
+ * period, leaves it in the run all the same, and `--check` names it (a gap, or a hash that no longer
+ * matches); a row inside the run stamped outside the days (the clocks of a command-line tool and the
+ * hub differ) is in it too. Read a page of 5,000 rows at a time by primary key and written as it is
+ * read: the file, not memory, holds the period. Export a period once it has ended: rows written
+ * later and stamped in it would be in neither that export nor the next one.
  *
  * Lines: `{"t":"export",…}` (the days, the run's first and last seq, the first row's prevHash), one
  * `{"t":"row",…}` a row (every access_log column, as access/audit.ts rowHash reads it), and
@@ -22,9 +29,10 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 import { once } from 'node:events';
-import { and, asc, gte, lt, lte, sql } from 'drizzle-orm';
-import { rowHash, type AuditRow } from '../access/audit';
+import { and, asc, gte, lte, sql } from 'drizzle-orm';
+import { rowFault, type AuditRow } from '../access/audit';
 import { dbTime, type AccessDb } from '../db/access/db';
+import { readDbNow } from '../db/instants';
 import { accessLog } from '../db/access/schema';
 import { addDays, isIsoDate, type IsoDate } from '../domain/dates';
 import { userPath } from '../domain/user-path';
@@ -50,14 +58,30 @@ async function writeLine(out: fs.WriteStream, line: string): Promise<void> {
   if (!out.write(`${line}\n`)) await once(out, 'drain');
 }
 
+/** The seq of the first row stamped at or after `at` (by time, then seq: access_log_at's first entry there); null: none is. */
+async function firstStampedFrom(db: AccessDb, at: string): Promise<number | null> {
+  const [row] = await db.select({ seq: accessLog.seq }).from(accessLog).where(gte(accessLog.at, at)).orderBy(asc(accessLog.at), asc(accessLog.seq)).limit(1);
+  return row?.seq ?? null;
+}
+
+/** The run of seqs that is the export of `days` (the file's header says why so), or null when it holds no row. */
+async function runOf(db: AccessDb, days: { from: IsoDate; to: IsoDate }): Promise<{ first: number; last: number } | null> {
+  const first = await firstStampedFrom(db, dayStart(days.from));
+  if (first === null) return null;
+  // A period whose next day has not begun (by the database's clock) runs to the chain's last row:
+  // a row of it re-stamped into the future would otherwise end the run before itself.
+  const after = dayStart(addDays(days.to, 1));
+  const next = after <= dbTime(await readDbNow(db)) ? await firstStampedFrom(db, after) : null;
+  const [end] = next !== null ? [{ last: next - 1 }] : await db.select({ last: sql<number>`MAX(${accessLog.seq})` }).from(accessLog);
+  const last = Number(end.last);
+  return last >= first ? { first, last } : null;
+}
+
 /** Writes the export of `days` to `file`; returns the rows written and the run's seqs (null: no row in those days). */
 export async function exportTrail(db: AccessDb, days: { from: IsoDate; to: IsoDate }, file: string): Promise<{ rows: number; first: number | null; last: number | null }> {
-  const [bounds] = await db
-    .select({ first: sql<number | null>`MIN(${accessLog.seq})`, last: sql<number | null>`MAX(${accessLog.seq})` })
-    .from(accessLog)
-    .where(and(gte(accessLog.at, dayStart(days.from)), lt(accessLog.at, dayStart(addDays(days.to, 1)))));
-  const first = bounds.first === null ? null : Number(bounds.first);
-  const last = bounds.last === null ? null : Number(bounds.last);
+  const run = await runOf(db, days);
+  const first = run?.first ?? null;
+  const last = run?.last ?? null;
   const out = fs.createWriteStream(file, { flags: 'wx' });
   await once(out, 'open');
   let rows = 0;
@@ -126,11 +150,12 @@ export async function checkExport(file: string): Promise<{ rows: number; head: s
       continue;
     }
     if (line.t !== 'row') return { line: n, problem: `unknown line type ${JSON.stringify(line.t)}` };
-    const { t: _t, seq, prevHash, rowHash: stored, ...values } = line;
-    if (seq !== expected) return { line: n, problem: `row ${seq} where row ${expected} was due: rows removed or inserted` };
-    if (rowHash(prevHash, seq, values) !== stored) return { line: n, problem: `row ${seq} was changed: its content no longer matches its hash` };
-    if (prevHash !== prev) return { line: n, problem: `row ${seq} does not link to the row before it` };
-    prev = stored;
+    const { seq } = line;
+    const fault = rowFault(line, expected, prev);
+    if (fault === 'OUT_OF_SEQUENCE') return { line: n, problem: `row ${seq} where row ${expected} was due: rows removed or inserted` };
+    if (fault === 'CHANGED') return { line: n, problem: `row ${seq} was changed: its content no longer matches its hash` };
+    if (fault === 'BROKEN_LINK') return { line: n, problem: `row ${seq} does not link to the row before it` };
+    prev = line.rowHash;
     expected = seq + 1;
     rows += 1;
   }

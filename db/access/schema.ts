@@ -39,6 +39,9 @@ export const apiClient = mysqlTable('api_client', {
   requireOfficer: boolean('require_officer').notNull().default(false),
 });
 
+/** The index of access_log by time: a period's rows (exports); the audit reads ignore it (access/audit.ts entriesWhere). */
+export const ACCESS_LOG_AT = 'access_log_at';
+
 /**
  * Append-only, hash-chained audit trail: one row per data subject per access. `seq` is assigned by
  * the hub (last seq + 1 under a lock on `access_log_head`), so a removed row leaves a visible gap,
@@ -87,8 +90,15 @@ export const accessLog = mysqlTable(
     rowHash: char('row_hash', { length: 64 }).notNull(),
   },
   // access_log_client serves clientAccessLog(client) and access_log_client_officer clientAccessLog(client, officer),
-  // both newest first without a sort: one index entry more per appended row.
-  (t) => [index('access_log_subject').on(t.subjectKind, t.subjectRef, t.seq), index('access_log_client').on(t.clientId, t.seq), index('access_log_client_officer').on(t.clientId, t.officer, t.seq)],
+  // both newest first without a sort: one index entry more per appended row. access_log_at finds a
+  // period's rows (tools/audit-export.ts: the first and last seq written in its days) reading that
+  // period's index entries alone, not the whole log.
+  (t) => [
+    index('access_log_subject').on(t.subjectKind, t.subjectRef, t.seq),
+    index('access_log_client').on(t.clientId, t.seq),
+    index('access_log_client_officer').on(t.clientId, t.officer, t.seq),
+    index(ACCESS_LOG_AT).on(t.at, t.seq),
+  ],
 );
 
 /** One row (id = 1): the end of the chain. Appends lock it (SELECT … FOR UPDATE), so they are serial. */

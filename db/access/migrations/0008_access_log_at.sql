@@ -1,0 +1,1 @@
+CREATE INDEX `access_log_at` ON `access_log` (`at`,`seq`);
