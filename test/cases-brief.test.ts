@@ -377,7 +377,9 @@ describe('the meeting brief in a real browser', () => {
       expect(html).not.toContain('出生日期');
       await page.context().close();
     }
-  });
+    // Three pages rendered and printed to PDF in a browser: 47 s of the suite's 60 s default on a
+    // loaded machine, past it twice (session 35).
+  }, 180_000);
 
   it('prints a blank decision grid and signature lines before a meeting', async () => {
     const { page } = await open(`${hub.url}/cases/${liuCaseId}/brief`);
