@@ -32,6 +32,12 @@ export function needed(wanted: ReadonlySet<ProgrammeCode> | undefined, held: rea
 /** Reads one kind of fact about a batch of people, in a fixed number of statements. */
 export interface FactReader<T> {
   byIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<T[]>;
+  /**
+   * Optional: what the department's `aidByIdNumbers(db, idNumbers, today, programmes)` (`aid`) and
+   * `byIdNumbers(db, idNumbers)` (`facts`) answer, in one statement, for a pre-grant check that reads
+   * both (resolvers/findings/live.ts; docs/performance.md, Session 35). Without it the two are asked apart.
+   */
+  withAid?(db: SourceDb, idNumbers: readonly string[], today: IsoDate, programmes?: ReadonlySet<ProgrammeCode>): Promise<{ aid: AidRecord[]; facts: T[] }>;
   /** The ID-number column the facts hang from: a scan reads it once, index only, to know who has any. */
   keyColumn: MySqlColumn;
 }

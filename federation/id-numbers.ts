@@ -60,9 +60,18 @@ function fact<T extends { idNumber: string }>(f: T): T {
 
 function factReader<T extends { idNumber: string }>(reader: FactReader<T> & { byRefs?(db: never, refs: readonly string[]): Promise<T[]> }): FactReader<T> {
   const byRefs = reader.byRefs?.bind(reader);
+  const withAid = reader.withAid?.bind(reader);
   return {
     ...reader,
     byIdNumbers: async (db, idNumbers) => (await reader.byIdNumbers(db, lookupForms(idNumbers))).map(fact),
+    ...(withAid
+      ? {
+          withAid: async (db, idNumbers, today, programmes) => {
+            const { aid, facts } = await withAid(db, lookupForms(idNumbers), today, programmes);
+            return { aid: aid.map(normalisedRecord), facts: facts.map(fact) };
+          },
+        }
+      : {}),
     ...(byRefs ? { byRefs: async (db: never, refs: readonly string[]) => (await byRefs(db, refs)).map(fact) } : {}),
   };
 }

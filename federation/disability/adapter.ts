@@ -5,7 +5,7 @@
  * in the source and become first-day / last-day dates here.
  */
 import path from 'node:path';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, getTableColumns, type SQL } from 'drizzle-orm';
 import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } from '../../db/prepared';
 import { monthEnd, monthStart } from '../../domain/dates';
 import type { ProgrammeCode } from '../../domain/programmes';
@@ -80,22 +80,27 @@ function subsidyStatus(subStatus: number, certStatus: number, end: string | null
 /** cl_rehab_aid.aid_status 1 paid; 2 recovered (已追回), it no longer counts; any other UNRECOGNISED (it read as paid). */
 const REHAB_RECOVERED = 2;
 
-/** The statements, prepared once per source (db/prepared.ts). */
-const statements = preparedPer((db: SourceDb) => ({
-  /** Subsidies and rehabilitation aid in one statement (their UNION ALL), each with its certificate's holder. */
-  aid: preparedUnionAll(db, {
+/** A subsidy with its certificate's holder and status. */
+const SUBSIDY_FIELDS = {
+  subId: clSubsidy.subId,
+  subType: clSubsidy.subType,
+  startYm: clSubsidy.startYm,
+  endYm: clSubsidy.endYm,
+  monthlyFen: clSubsidy.monthlyFen,
+  subStatus: clSubsidy.subStatus,
+  idCard: clCertificate.idCard,
+  certStatus: clCertificate.certStatus,
+};
+
+/** Rehabilitation aid with its certificate's holder. */
+const REHAB_FIELDS = { id: clRehabAid.id, grantDate: clRehabAid.grantDate, amountFen: clRehabAid.amountFen, aidStatus: clRehabAid.aidStatus, idCard: clCertificate.idCard };
+
+/** The aid parts of a statement (`aidByIdNumbers`): subsidies and rehabilitation aid, each with its certificate's holder, each switched. */
+function aidParts(db: SourceDb) {
+  return {
     subsidies: {
-      fields: {
-        subId: clSubsidy.subId,
-        subType: clSubsidy.subType,
-        startYm: clSubsidy.startYm,
-        endYm: clSubsidy.endYm,
-        monthlyFen: clSubsidy.monthlyFen,
-        subStatus: clSubsidy.subStatus,
-        idCard: clCertificate.idCard,
-        certStatus: clCertificate.certStatus,
-      },
-      select: (f) =>
+      fields: SUBSIDY_FIELDS,
+      select: (f: Record<string, SQL.Aliased>) =>
         db
           .select(f)
           .from(clSubsidy)
@@ -103,17 +108,33 @@ const statements = preparedPer((db: SourceDb) => ({
           .where(and(inPlaceholder(clCertificate.idCard, 'ids'), switchedOn('subsidies'))),
     },
     rehab: {
-      fields: { id: clRehabAid.id, grantDate: clRehabAid.grantDate, amountFen: clRehabAid.amountFen, aidStatus: clRehabAid.aidStatus, idCard: clCertificate.idCard },
-      select: (f) =>
+      fields: REHAB_FIELDS,
+      select: (f: Record<string, SQL.Aliased>) =>
         db
           .select(f)
           .from(clRehabAid)
           .innerJoin(clCertificate, eq(clCertificate.certNo, clRehabAid.certNo))
           .where(and(inPlaceholder(clCertificate.idCard, 'ids'), switchedOn('rehab'))),
     },
+  };
+}
+
+/** The statements, prepared once per source (db/prepared.ts). */
+const statements = preparedPer((db: SourceDb) => ({
+  /** Subsidies and rehabilitation aid in one statement (their UNION ALL), each with its certificate's holder. */
+  aid: preparedUnionAll(db, aidParts(db)),
+  /** `aid` and the certificates in one statement: the certificates reader's `withAid`. */
+  aidAndCertificates: preparedUnionAll(db, {
+    ...aidParts(db),
+    certificates: { fields: getTableColumns(clCertificate), select: (f) => db.select(f).from(clCertificate).where(inPlaceholder(clCertificate.idCard, 'ids')) },
   }),
   certificates: db.select().from(clCertificate).where(inPlaceholder(clCertificate.idCard, 'ids')).prepare(),
 }));
+
+/** Which of the aid tables hold one of `programmes` (all without). */
+function partsFor(programmes: ReadonlySet<ProgrammeCode> | undefined) {
+  return { subsidies: switch01(needed(programmes, Object.values(SUBSIDY_PROGRAMMES))), rehab: switch01(needed(programmes, ['REHAB_AID'])) };
+}
 
 export const disability: DepartmentAdapter = {
   code: 'DISABILITY',
@@ -127,7 +148,7 @@ export const disability: DepartmentAdapter = {
   displayColumns: [CERT_CATEGORY],
   tables: [clCertificate, clSubsidy, clRehabAid],
   personKeys: [clCertificate.idCard],
-  facts: { certificates: { byIdNumbers: certificatesByIdNumbers, keyColumn: clCertificate.idCard } },
+  facts: { certificates: { byIdNumbers: certificatesByIdNumbers, withAid: aidAndCertificates, keyColumn: clCertificate.idCard } },
   changeFeed: [
     { table: clCertificate, sequence: null, updatedAt: clCertificate.updateTime },
     // Suspended, stopped, revoked or recovered in place (sub_status, aid_status): compared as snapshots.
@@ -137,40 +158,61 @@ export const disability: DepartmentAdapter = {
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
-    const parts = { subsidies: switch01(needed(programmes, Object.values(SUBSIDY_PROGRAMMES))), rehab: switch01(needed(programmes, ['REHAB_AID'])) };
+    const parts = partsFor(programmes);
     if (!Object.values(parts).includes(1)) return [];
     const { subsidies, rehab } = await statements(db).aid.execute({ ids: idNumbers, ...parts });
-
-    const records: AidRecord[] = [];
-    for (const r of subsidies) {
-      const periodEnd = r.endYm ? monthEnd(r.endYm) : null;
-      records.push(recurringAid({ department: 'DISABILITY', ...programmeOf(SUBSIDY_TYPE, r.subType, subsidyStatus(r.subStatus, r.certStatus, periodEnd, today)), beneficiaryIdNumber: r.idCard, start: monthStart(r.startYm), end: periodEnd, monthlyFen: r.monthlyFen, sourceRef: sourceRefOf(RECORD_KINDS.clSubsidy, r.subId) }));
-    }
-    for (const r of rehab) {
-      records.push(oneOffAid({ department: 'DISABILITY', programme: 'REHAB_AID', beneficiaryIdNumber: r.idCard, grantDate: r.grantDate, amountFen: r.amountFen, ...oneOffStatusOf(STATUS.rehab, r.aidStatus, r.aidStatus === REHAB_RECOVERED, r.grantDate, today), sourceRef: sourceRefOf(RECORD_KINDS.clRehabAid, r.id) }));
-    }
-    return records;
+    return aidRecords(subsidies, rehab, today);
   },
 };
+
+/** Subsidies and rehabilitation aid as records. */
+function aidRecords(
+  subsidies: readonly { subId: number; subType: string; startYm: string; endYm: string | null; monthlyFen: number; subStatus: number; idCard: string; certStatus: number }[],
+  rehab: readonly { id: number; grantDate: string; amountFen: number; aidStatus: number; idCard: string }[],
+  today: string,
+): AidRecord[] {
+  const records: AidRecord[] = [];
+  for (const r of subsidies) {
+    const periodEnd = r.endYm ? monthEnd(r.endYm) : null;
+    records.push(recurringAid({ department: 'DISABILITY', ...programmeOf(SUBSIDY_TYPE, r.subType, subsidyStatus(r.subStatus, r.certStatus, periodEnd, today)), beneficiaryIdNumber: r.idCard, start: monthStart(r.startYm), end: periodEnd, monthlyFen: r.monthlyFen, sourceRef: sourceRefOf(RECORD_KINDS.clSubsidy, r.subId) }));
+  }
+  for (const r of rehab) {
+    records.push(oneOffAid({ department: 'DISABILITY', programme: 'REHAB_AID', beneficiaryIdNumber: r.idCard, grantDate: r.grantDate, amountFen: r.amountFen, ...oneOffStatusOf(STATUS.rehab, r.aidStatus, r.aidStatus === REHAB_RECOVERED, r.grantDate, today), sourceRef: sourceRefOf(RECORD_KINDS.clRehabAid, r.id) }));
+  }
+  return records;
+}
+
+/**
+ * What `disability.aidByIdNumbers(db, idNumbers, today, programmes)` and `certificatesByIdNumbers(db,
+ * idNumbers)` answer, in one statement (their UNION ALL; aid tables `programmes` does not need are
+ * switched off in it): a pre-grant check reads both.
+ */
+async function aidAndCertificates(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<{ aid: AidRecord[]; facts: DisabilityCertificate[] }> {
+  if (idNumbers.length === 0) return { aid: [], facts: [] };
+  const rows = await statements(db).aidAndCertificates.execute({ ids: idNumbers, ...partsFor(programmes) });
+  return { aid: aidRecords(rows.subsidies, rows.rehab, today), facts: rows.certificates.map(certificate) };
+}
 
 /** Every disability certificate held by these people, whatever its status. One statement. */
 export async function certificatesByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<DisabilityCertificate[]> {
   if (idNumbers.length === 0) return [];
-  const rows = await statements(db).certificates.execute({ ids: idNumbers });
-  return rows.map((r) => {
-    // An undocumented status code is not trusted as valid (the missed-aid rules would act on it), nor read as expired (they would be silent, and nobody told).
-    const { value, sourceCode } = codedValue(CERT_STATUS, r.certStatus);
-    const level = codedValue(CERT_LEVEL, r.disLevel);
-    const category = codedValue(CERT_CATEGORY, r.disType);
-    return {
-      certificateNumber: r.certNo,
-      idNumber: r.idCard,
-      ...(category.sourceCode === null ? { category: category.value } : { category: null, sourceCategoryCode: category.sourceCode }),
-      ...(level.sourceCode === null ? { level: level.value } : { level: null, sourceLevelCode: level.sourceCode }),
-      issuedOn: r.issueDate,
-      validUntil: r.validUntil,
-      status: value,
-      ...(sourceCode === null ? {} : { sourceStatusCode: sourceCode }),
-    };
-  });
+  return (await statements(db).certificates.execute({ ids: idNumbers })).map(certificate);
+}
+
+/** A certificate row as the rules read it. */
+function certificate(r: typeof clCertificate.$inferSelect): DisabilityCertificate {
+  // An undocumented status code is not trusted as valid (the missed-aid rules would act on it), nor read as expired (they would be silent, and nobody told).
+  const { value, sourceCode } = codedValue(CERT_STATUS, r.certStatus);
+  const level = codedValue(CERT_LEVEL, r.disLevel);
+  const category = codedValue(CERT_CATEGORY, r.disType);
+  return {
+    certificateNumber: r.certNo,
+    idNumber: r.idCard,
+    ...(category.sourceCode === null ? { category: category.value } : { category: null, sourceCategoryCode: category.sourceCode }),
+    ...(level.sourceCode === null ? { level: level.value } : { level: null, sourceLevelCode: level.sourceCode }),
+    issuedOn: r.issueDate,
+    validUntil: r.validUntil,
+    status: value,
+    ...(sourceCode === null ? {} : { sourceStatusCode: sourceCode }),
+  };
 }

@@ -101,6 +101,20 @@ test('statement counts do not grow with the batch', async () => {
   }
 });
 
+test('the certificates reader’s withAid answers what aidByIdNumbers and certificatesByIdNumbers answer, in one statement where they send two', async () => {
+  const withAid = disability.facts!.certificates!.withAid!;
+  const people = [ids.he, ids.ma];
+  for (const programmes of [undefined, new Set(['DISABILITY_NURSING'] as const), new Set(['REHAB_AID'] as const), new Set(['TEKUN'] as const)]) {
+    const apart = await countStatements(async () => ({ aid: await disability.aidByIdNumbers(db, people, TODAY, programmes), facts: await certificatesByIdNumbers(db, people) }));
+    const together = await countStatements(() => withAid(db, people, TODAY, programmes));
+    expect(together.result).toEqual(apart.result);
+    expect(together.result.facts).toHaveLength(3);
+    expect(together.counter.bySource.get('DISABILITY')).toBe(1);
+    expect(apart.counter.bySource.get('DISABILITY')).toBe(programmes?.has('TEKUN' as never) ? 1 : 2);
+  }
+  expect(await withAid(db, [], TODAY)).toEqual({ aid: [], facts: [] });
+});
+
 test('a subsidy type the disability federation does not document is its catch-all programme, UNRECOGNISED, with the type (it was skipped)', async () => {
   const who = syntheticId('1971-08-08', 94);
   const certNo = `${who}41`;

@@ -154,16 +154,34 @@ export function findingLoaders(req: Pick<LiveRequest, 'loaders'>): FindingLoader
 /**
  * Aid of these people in only the programmes asked for: each department that runs one of them is
  * asked once, directly (one request, one read: no batching to wait for), for those programmes.
+ * With `certificatesToo`, the certificates' department answers its certificates in the same
+ * statement (`certificates`, as the loader would answer them; absent where it has no `withAid`).
  */
-async function aidInProgrammes(req: LiveRequest, ids: readonly string[], departments: readonly DepartmentCode[], programmes: ReadonlySet<ProgrammeCode>): Promise<{ records: AidRecord[] }> {
+async function aidInProgrammes(req: LiveRequest, ids: readonly string[], departments: readonly DepartmentCode[], programmes: ReadonlySet<ProgrammeCode>, certificatesToo = false): Promise<{ records: AidRecord[]; certificates?: DisabilityCertificate[] }> {
   const runs = departmentsRunning(programmes);
+  const withAid = certificatesToo ? certificatesWithAid(departments, programmes) : undefined;
+  let certificates: DisabilityCertificate[] | undefined;
   const reads = departments
     .filter((d) => runs.has(d))
     .map(async (d) => {
       const started = performance.now();
+      if (withAid && d === CERTIFICATES.code) {
+        // Its aid and its certificates in one statement, the certificates as the loader answers them.
+        const both = await guarded(checkOutcomes(req), req.sources[d], async (db) => [await withAid(db, ids, req.today, programmes)]);
+        certificates = grouped(ids, both && both[0].facts, (c) => c.idNumber).flatMap((g) => g.rows);
+        return readable(req, d, started, both && both[0].aid);
+      }
       return readable(req, d, started, await guarded(checkOutcomes(req), req.sources[d], (db) => ADAPTERS[d].aidByIdNumbers(db, ids, req.today, programmes)));
     });
-  return { records: (await Promise.all(reads)).flat() };
+  return { records: (await Promise.all(reads)).flat(), certificates };
+}
+
+/**
+ * The certificates' read beside their department's aid (`withAid`: one statement where there were
+ * two), when a check asks that department for both: its aid in one of `programmes`, and its certificates.
+ */
+function certificatesWithAid(departments: readonly DepartmentCode[], programmes: ReadonlySet<ProgrammeCode>) {
+  return departments.includes(CERTIFICATES.code) && departmentsRunning(programmes).has(CERTIFICATES.code) ? CERTIFICATES.reader.withAid?.bind(CERTIFICATES.reader) : undefined;
 }
 
 /** The departments that run one of these programmes. */
@@ -237,10 +255,11 @@ async function departmentFacts(
   const wanted = DEPARTMENT_CODES.filter((d) => departments.has(d));
   const none = Promise.resolve([] as { rows: never[]; ok: boolean }[]);
   if (onlyStays && departments.has(STAYS.code)) return departmentFactsOfStays(req, ids, wanted, programmes, onlyStays);
+  const certsWithAid = programmes !== undefined && certificatesWithAid(wanted, programmes) !== undefined;
   const [aid, stays, certs, roll] = await Promise.all([
-    programmes ? aidInProgrammes(req, ids, wanted, programmes) : aidForPeople(req.loaders.departments, ids, wanted),
+    programmes ? aidInProgrammes(req, ids, wanted, programmes, certsWithAid) : aidForPeople(req.loaders.departments, ids, wanted),
     departments.has(STAYS.code) ? l.settlementsByPerson.loadMany(ids) : none,
-    departments.has(CERTIFICATES.code) ? l.certificates.loadMany(ids) : none,
+    departments.has(CERTIFICATES.code) && !certsWithAid ? l.certificates.loadMany(ids) : none,
     departments.has(ROLL.code) ? l.students.loadMany(ids) : none,
   ]);
   const settlements = new Map<string, HospitalSettlement>();
@@ -258,7 +277,7 @@ async function departmentFacts(
     settlementAid: settlementAid.filter((r) => departments.has(sourceOf(r.department))),
     records: aid.records,
     settlements,
-    certificates: (certs as { rows: DisabilityCertificate[] }[]).flatMap((c) => c.rows),
+    certificates: ('certificates' in aid && aid.certificates) || (certs as { rows: DisabilityCertificate[] }[]).flatMap((c) => c.rows),
     students: (roll as { rows: StudentFacts[] }[]).flatMap((s) => s.rows),
   };
 }
