@@ -210,6 +210,8 @@ export interface ReminderPush {
   event: (typeof REMINDER_EVENTS)[ReminderKind];
   /** The body to send, given its delivery id and its sequence in the subscription's pushes. */
   body: (deliveryId: string, sequence: number) => string;
+  /** Queued in the backlog lane (alert_delivery.backlog; domain/cases/reminders.ts remindedAsBacklog). */
+  backlog: boolean;
 }
 
 /**
@@ -228,7 +230,7 @@ export function remindedBy(s: ActiveSubscription, slip: { department: string; to
  * The outbox rows of a slip's reminder, in the caller's transaction (the one that spends it,
  * db/cases/store.ts spendReminder), under the subscription lock it took before it read `to`
  * (lockSubscribers: the pushes' sequences): one per subscription in `to` (those remindedBy admits),
- * due at once, sent, signed, retried and audited by the delivery worker as an alert's push is.
+ * due at once (in the backlog lane when `push.backlog`, as a deliverOpen backlog is), sent, signed, retried and audited by the delivery worker as an alert's push is.
  * The subscriptions' `lastSequence` is advanced in `to` too, for the next reminder of the pass.
  */
 export async function enqueueReminderDeliveries(tx: LockingTx, push: ReminderPush, to: readonly ActiveSubscription[]): Promise<void> {
@@ -238,7 +240,7 @@ export async function enqueueReminderDeliveries(tx: LockingTx, push: ReminderPus
   await tx.insert(alertDelivery).values(
     to.map((s, i) => {
       const deliveryId = crypto.randomUUID();
-      return { deliveryId, subscriptionId: s.id, alertId: push.subjectKey, event: push.event, payload: push.body(deliveryId, sequences[i]), state: 'PENDING' as const, attempts: 0, nextAttemptAt: now, createdAt: now };
+      return { deliveryId, subscriptionId: s.id, alertId: push.subjectKey, event: push.event, payload: push.body(deliveryId, sequences[i]), state: 'PENDING' as const, attempts: 0, backlog: push.backlog, nextAttemptAt: now, createdAt: now };
     }),
   );
 }

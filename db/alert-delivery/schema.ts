@@ -76,8 +76,9 @@ export const alertDelivery = mysqlTable(
     /** Attempts begun (counted at claim time, so an attempt cut short by a crash counts). */
     attempts: smallint('attempts', { unsigned: true }).notNull(),
     /**
-     * A push of an alert already open when its subscription was made (deliverOpen): claimed only
-     * when no fresh push is due, so a backlog of thousands never holds back an alert raised since,
+     * A push of an alert already open when its subscription was made (deliverOpen), or the first
+     * OVERDUE reminder of a slip already long past its due date (domain/cases/reminders.ts
+     * remindedAsBacklog): claimed only when no fresh push is due, so a backlog of thousands never holds back an alert raised since,
      * on its first attempt or a retry (claimDue).
      */
     backlog: boolean('backlog').notNull().default(false),

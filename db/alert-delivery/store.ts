@@ -259,7 +259,8 @@ export function dueRows(limit: number): SQL {
  * by id, as MySQL refuses an UPDATE that reads its own table in a subquery; the UPDATE checks
  * again that each is due and unclaimed, so a worker that lost them to another reads again.
  *
- * A backlog row (the alerts open when a subscription was made with deliverOpen) is claimed only
+ * A backlog row (the alerts open when a subscription was made with deliverOpen, the first OVERDUE
+ * reminders of slips long past their due date: remindedAsBacklog) is claimed only
  * when fewer fresh rows than `limit` are due: 10,000 of them due at once to a slow receiver took
  * every round for over an hour, ahead of RED alerts raised meanwhile for every subscriber. Its
  * retries stay behind too (the flag stays with the row).

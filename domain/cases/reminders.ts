@@ -51,6 +51,21 @@ export function reminderDue(issuedOn: IsoDate, dueOn: IsoDate, today: IsoDate, w
   return { kind: 'DUE_SOON', workingDays: left.days, provisional: dueProvisional || left.provisional };
 }
 
+/** Working days past its due date beyond which a slip's first OVERDUE reminder is old news (remindedAsBacklog). */
+export const BACKLOG_AFTER_WORKING_DAYS_LATE = 1;
+
+/**
+ * Whether a reminder is queued in the outbox's backlog lane (alert_delivery.backlog: claimed only when
+ * fewer fresh pushes than a batch are due): an OVERDUE reminder of a slip already more than
+ * BACKLOG_AFTER_WORKING_DAYS_LATE working days late when first reminded, as every open old slip is at
+ * the first pass after reminders are deployed (or after a hub stopped for days). Up to 500 of them a
+ * pass otherwise went ahead of alerts raised meanwhile. Who is told and what is the same either way;
+ * a slip overdue since yesterday, and every DUE_SOON, is a fresh push.
+ */
+export function remindedAsBacklog(due: ReminderDue): boolean {
+  return due.kind === 'OVERDUE' && due.workingDays > BACKLOG_AFTER_WORKING_DAYS_LATE;
+}
+
 /** A reminder's push body (fields in a fixed order: the signature covers the bytes sent). */
 export interface ReminderBody {
   deliveryId: string;

@@ -6,7 +6,9 @@
  * under its own lease (resolvers/monitoring/poller.ts REMIND_JOB), with the hub's clock; each
  * reminder is spent (referral_reminder, one row per slip and kind) in the transaction that queues
  * its pushes, so it is queued once whatever the number of hub processes, restarts or ticks. The
- * pushes go through the alert outbox and its worker: signed, retried, audited, replayable.
+ * pushes go through the alert outbox and its worker: signed, retried, audited, replayable; the
+ * OVERDUE reminder of a slip long past its due date (every old open slip at the first pass after the
+ * deploy) in its backlog lane, behind fresh pushes (remindedAsBacklog).
  */
 import { activeSubscriptions, enqueueReminderDeliveries, lockSubscribers, remindedBy } from '../../db/alert-delivery/outbox';
 import { slipsToRemind, spendReminder } from '../../db/cases/store';
@@ -14,7 +16,7 @@ import type { HubDb } from '../../db/connect';
 import type { LockingTx } from '../../db/locking';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { countyOf, storedOffice } from '../../domain/cases/offices';
-import { REMINDER_EVENTS, reminderBody, reminderDue, reminderSubjectKey, dueSoonUntil } from '../../domain/cases/reminders';
+import { REMINDER_EVENTS, remindedAsBacklog, reminderBody, reminderDue, reminderSubjectKey, dueSoonUntil } from '../../domain/cases/reminders';
 import type { ReferralReminderRule } from '../../domain/monitoring/triggers';
 
 /** What one pass did: reminders spent, and the pushes they queued. */
@@ -53,6 +55,7 @@ export async function remindReferrals(hub: HubDb, now: Date, rule: ReferralRemin
           subjectKey: reminderSubjectKey(slip.id),
           event: REMINDER_EVENTS[reminder.kind],
           body: (deliveryId: string, sequence: number) => JSON.stringify(reminderBody(deliveryId, { ...slip, county: countyOf(slip.townshipCode) }, reminder, { occurredAt: now.toISOString(), sequence })),
+          backlog: remindedAsBacklog(reminder),
         },
         to,
       );
