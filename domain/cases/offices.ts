@@ -47,7 +47,8 @@ export function townshipOffice(townshipCode: string): OfficeKey {
  * The office an API client acts for, and whose inbox it reads (referralsToOffice): its township
  * when scoped to one (a township officer of civil affairs is 古槐街道, not 任城区民政局), else its
  * department's office. A slip's reminders go to the subscriptions of the office it is addressed to
- * by the same rule (db/alert-delivery/outbox.ts remindedBy).
+ * by the same rule (db/alert-delivery/outbox.ts remindedBy), and an alert's caller and subscriber its
+ * office (domain/monitoring/alerts.ts alertCallerOf).
  */
 export function officeOfClient(client: { regionScope: string; department: string }): OfficeKey {
   return /^\d{9}$/.test(client.regionScope) ? client.regionScope : client.department;

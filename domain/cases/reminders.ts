@@ -7,6 +7,7 @@
 import type { IsoDate } from '../dates';
 import type { OfficeKey } from './offices';
 import type { ReferralState } from './referrals';
+import type { PushOrder } from '../monitoring/envelope';
 import { referralDue } from './supervision';
 import { addWorkingDays, withinSupported, workingDaysBetween } from './working-days';
 
@@ -95,7 +96,7 @@ export interface ReminderBody {
  * household, programme, amount or ask (a subscriber reads those through the API, with its purpose);
  * then when the reminder fell due and its sequence (`order`), last, as an alert's push has them.
  */
-export function reminderBody(deliveryId: string, slip: { id: number; caseId: number; toOffice: OfficeKey; county: string; dueOn: IsoDate; state: ReferralState }, due: ReminderDue, order: { occurredAt: string; sequence: number }): ReminderBody {
+export function reminderBody(deliveryId: string, slip: { id: number; caseId: number; toOffice: OfficeKey; county: string; dueOn: IsoDate; state: ReferralState }, due: ReminderDue, order: PushOrder): ReminderBody {
   return {
     deliveryId,
     event: REMINDER_EVENTS[due.kind],

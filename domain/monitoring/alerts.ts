@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { addDays, type IsoDate } from '../dates';
-import { parseOffice } from '../cases/offices';
+import { officeOfClient, parseOffice } from '../cases/offices';
 import { addCalendarDays, addWorkingDays, buildHolidayCalendar, DEFAULT_LAST_DAY_OFF, lawAloneCalendar, uncoveredBetween, withinSupported, type HolidayCalendar, type LastDayOff } from '../cases/working-days';
 import { ruleExplanationTellsHealth } from '../findings/explain';
 import type { Rule } from '../findings/rule-set';
@@ -425,12 +425,12 @@ export interface AlertCaller {
 }
 
 /**
- * The office an API client acts for on alerts: a township's client (scoped to its 9-digit township)
- * for that township, any other for its department (a county's or the city's office). The same
- * client is the caller of a move and the subscriber of a push.
+ * The office an API client acts for on alerts, as on slips (officeOfClient): a township's client
+ * for that township, any other for its department. The same client is the caller of a move and the
+ * subscriber of a push.
  */
 export function alertCallerOf(client: { department: string; regionScope: string }): AlertCaller {
-  return { office: /^\d{9}$/.test(client.regionScope) ? client.regionScope : client.department, regionScope: client.regionScope, department: client.department };
+  return { office: officeOfClient(client), regionScope: client.regionScope, department: client.department };
 }
 
 /**
