@@ -34,9 +34,9 @@ export const SCAN_TIMEOUT_MS_DEFAULT = 120_000;
 
 /**
  * Connections each department source keeps for pre-grant checks, unless configured otherwise: one
- * check at a time never leaves the lane, nor two medical-aid checks at once (each sends medical
- * insurance two statements at once: the proposal's stay, and the aid tables its rules name with the
- * aid tied to the stay; four before those went in one, docs/performance.md Session 35). Opened on first use.
+ * check at a time never leaves the lane, nor four medical-aid checks at once (each sends medical
+ * insurance one statement: the aid tables its rules name with the aid tied to the proposal's stay and
+ * the stay itself; four before Session 35, two before Session 36, docs/performance.md). Opened on first use.
  */
 export const CHECK_CONNECTIONS_DEFAULT = 4;
 

@@ -32,12 +32,6 @@ export function needed(wanted: ReadonlySet<ProgrammeCode> | undefined, held: rea
 /** Reads one kind of fact about a batch of people, in a fixed number of statements. */
 export interface FactReader<T> {
   byIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<T[]>;
-  /**
-   * Optional: what the department's `aidByIdNumbers(db, idNumbers, today, programmes)` (`aid`) and
-   * `byIdNumbers(db, idNumbers)` (`facts`) answer, in one statement, for a pre-grant check that reads
-   * both (resolvers/findings/live.ts; docs/performance.md, Session 35). Without it the two are asked apart.
-   */
-  withAid?(db: SourceDb, idNumbers: readonly string[], today: IsoDate, programmes?: ReadonlySet<ProgrammeCode>): Promise<{ aid: AidRecord[]; facts: T[] }>;
   /** The ID-number column the facts hang from: a scan reads it once, index only, to know who has any. */
   keyColumn: MySqlColumn;
 }
@@ -61,6 +55,45 @@ export interface DepartmentFactReaders {
 }
 
 export type FactKind = keyof DepartmentFactReaders;
+
+/** What a pre-grant check asks one department for in one statement (`DepartmentAdapter.aidAndFacts`). */
+export interface CheckAsk {
+  /** The people whose aid is asked for: `aid` is what `aidByIdNumbers(db, idNumbers, today, programmes)` answers. */
+  idNumbers: readonly string[];
+  today: IsoDate;
+  programmes?: ReadonlySet<ProgrammeCode>;
+  /** Stays whose aid, whoever received it, is asked for: `tied` is what `aidBySettlementRefs(db, tiedTo, today)` answers. */
+  tiedTo?: readonly string[];
+  /** The people's certificates: `certificates` is what `facts.certificates.byIdNumbers(db, idNumbers)` answers. */
+  certificates?: boolean;
+  /** Stays by their reference: `stays` is what `facts.settlements.byRefs(db, stays)` answers. */
+  stays?: readonly string[];
+}
+
+/** A department's answer to a `CheckAsk`, each part as its own read would answer it. */
+export interface CheckAnswer {
+  aid: AidRecord[];
+  tied: AidRecord[];
+  certificates: DisabilityCertificate[];
+  stays: HospitalSettlement[];
+}
+
+/** An answer to a `CheckAsk` with `parts`, every other part empty. */
+export function checkAnswer(parts: Partial<CheckAnswer>): CheckAnswer {
+  return { aid: [], tied: [], certificates: [], stays: [], ...parts };
+}
+
+/** A `CheckAsk` answered by the department's own reads, each apart (an `aidAndFacts` with nothing to combine). */
+export async function readsApart(adapter: DepartmentAdapter, db: SourceDb, ask: CheckAsk): Promise<CheckAnswer> {
+  const { idNumbers, today, programmes, tiedTo = [], certificates = false, stays = [] } = ask;
+  const [aid, tied, certs, standing] = await Promise.all([
+    adapter.aidByIdNumbers(db, idNumbers, today, programmes),
+    adapter.aidBySettlementRefs && tiedTo.length > 0 ? adapter.aidBySettlementRefs(db, tiedTo, today) : [],
+    certificates && adapter.facts?.certificates ? adapter.facts.certificates.byIdNumbers(db, idNumbers) : [],
+    adapter.facts?.settlements && stays.length > 0 ? adapter.facts.settlements.byRefs(db, stays) : [],
+  ]);
+  return { aid, tied, certificates: certs, stays: standing };
+}
 
 /**
  * How the hub can see a table's new and changed rows, for monitoring (监测预警) over live data:
@@ -99,14 +132,12 @@ export interface DepartmentAdapter {
    */
   aidBySettlementRefs?(db: SourceDb, refs: readonly string[], today: IsoDate): Promise<AidRecord[]>;
   /**
-   * Both reads above in one statement, for a pre-grant check that reads a person's aid beside the
-   * aid tied to the stay its proposal names (resolvers/findings/live.ts): `ofPeople` is what
-   * `aidByIdNumbers(db, idNumbers, today, programmes)` answers, `tied` what
-   * `aidBySettlementRefs(db, refs, today)` answers. One round trip and one statement where the two
-   * were two (a medical-aid check's tail, docs/performance.md, Session 35). Present with
-   * `aidBySettlementRefs`; without it the two are asked for apart.
+   * Optional: what a pre-grant check asks of this department beside the people's aid, answered with
+   * it in one statement (resolvers/findings/live.ts `checkReads`; docs/performance.md, Sessions 35
+   * and 36). Each part answers what its own read answers (`CheckAnswer`); a part not asked, or one
+   * the department does not hold, is empty. Without it the reads are asked for apart.
    */
-  aidOfPeopleAndStays?(db: SourceDb, idNumbers: readonly string[], refs: readonly string[], today: IsoDate, programmes?: ReadonlySet<ProgrammeCode>): Promise<{ ofPeople: AidRecord[]; tied: AidRecord[] }>;
+  aidAndFacts?(db: SourceDb, ask: CheckAsk): Promise<CheckAnswer>;
   /**
    * Records no longer among the standing ones, by the `sourceRef` they had, as their source holds
    * them now: present on sources that supersede a record by a later one instead of changing it (the

@@ -60,34 +60,25 @@ function fact<T extends { idNumber: string }>(f: T): T {
 
 function factReader<T extends { idNumber: string }>(reader: FactReader<T> & { byRefs?(db: never, refs: readonly string[]): Promise<T[]> }): FactReader<T> {
   const byRefs = reader.byRefs?.bind(reader);
-  const withAid = reader.withAid?.bind(reader);
   return {
     ...reader,
     byIdNumbers: async (db, idNumbers) => (await reader.byIdNumbers(db, lookupForms(idNumbers))).map(fact),
-    ...(withAid
-      ? {
-          withAid: async (db, idNumbers, today, programmes) => {
-            const { aid, facts } = await withAid(db, lookupForms(idNumbers), today, programmes);
-            return { aid: aid.map(normalisedRecord), facts: facts.map(fact) };
-          },
-        }
-      : {}),
     ...(byRefs ? { byRefs: async (db: never, refs: readonly string[]) => (await byRefs(db, refs)).map(fact) } : {}),
   };
 }
 
 /** The adapter as the rest of the hub reads it: asked for every stored form, answering normalised ID numbers. */
 export function readingNormalisedIdNumbers(adapter: DepartmentAdapter): DepartmentAdapter {
-  const { aidBySettlementRefs, aidOfPeopleAndStays, recordsNoLongerStanding, facts } = adapter;
+  const { aidBySettlementRefs, aidAndFacts, recordsNoLongerStanding, facts } = adapter;
   return {
     ...adapter,
     aidByIdNumbers: async (db, idNumbers, today, programmes) => (await adapter.aidByIdNumbers(db, lookupForms(idNumbers), today, programmes)).map(normalisedRecord),
     ...(aidBySettlementRefs ? { aidBySettlementRefs: async (db, refs, today) => (await aidBySettlementRefs.call(adapter, db, refs, today)).map(normalisedRecord) } : {}),
-    ...(aidOfPeopleAndStays
+    ...(aidAndFacts
       ? {
-          aidOfPeopleAndStays: async (db, idNumbers, refs, today, programmes) => {
-            const { ofPeople, tied } = await aidOfPeopleAndStays.call(adapter, db, lookupForms(idNumbers), refs, today, programmes);
-            return { ofPeople: ofPeople.map(normalisedRecord), tied: tied.map(normalisedRecord) };
+          aidAndFacts: async (db, ask) => {
+            const { aid, tied, certificates, stays } = await aidAndFacts.call(adapter, db, { ...ask, idNumbers: lookupForms(ask.idNumbers) });
+            return { aid: aid.map(normalisedRecord), tied: tied.map(normalisedRecord), certificates: certificates.map(fact), stays: stays.map(fact) };
           },
         }
       : {}),

@@ -187,11 +187,12 @@ describe('preGrantCheck', () => {
     const input = { beneficiaryIdNumber: CASES.settlement.person, programme: 'UNION_ILLNESS', grantDate: TODAY, amountFen: 10_000, settlementReference: CASES.settlement.setlId };
     const res = await writer().gql(Q, { input });
     expect(res.data.preGrantCheck.findings.map((f: any) => f.rule.id)).toEqual(['X7']);
-    // Fixed statements: the person's households, the proposal's stay, and one statement a department
-    // and the ledger that tie aid to stays, for both the aid tables of the programmes X7 names and the
-    // aid tied to the stay (the reported-aid ledger's charity money for it among them): nine before
-    // those two reads went in one (aidOfPeopleAndStays).
-    expect(res.extensions?.sqlStatements?.bySource).toEqual({ HUB: 1, HEALTH: 2, UNION: 1, REPORTED: 1 });
+    // Fixed statements: the person's households, and one statement a department and the ledger that
+    // tie aid to stays, for the aid tables of the programmes X7 names, the aid tied to the stay (the
+    // reported-aid ledger's charity money for it among them) and, from medical insurance, the stay
+    // itself (aidAndFacts): nine before the aid and the tied aid went in one (Session 35), five before
+    // the stay joined medical insurance's statement (Session 36).
+    expect(res.extensions?.sqlStatements?.bySource).toEqual({ HUB: 1, HEALTH: 1, UNION: 1, REPORTED: 1 });
   });
 
   it('takes an amount up to PROPOSAL_MAX_FEN and computes on it exactly; a larger one is refused', async () => {

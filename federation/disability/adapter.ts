@@ -9,7 +9,7 @@ import { and, eq, getTableColumns, type SQL } from 'drizzle-orm';
 import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } from '../../db/prepared';
 import { monthEnd, monthStart } from '../../domain/dates';
 import type { ProgrammeCode } from '../../domain/programmes';
-import { needed, type AidRecord, type DepartmentAdapter, type DisabilityCertificate, type SourceDb } from '../contract';
+import { checkAnswer, needed, readsApart, type AidRecord, type CheckAnswer, type CheckAsk, type DepartmentAdapter, type DisabilityCertificate, type SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { DISABILITY_IMPORT } from './import-spec';
 import { codedColumn, codedValue, documented, oneOffStatusOf, programmeColumn, programmeOf, statusColumn, unrecognised, type RecordStatus } from '../status-codes';
@@ -123,7 +123,7 @@ function aidParts(db: SourceDb) {
 const statements = preparedPer((db: SourceDb) => ({
   /** Subsidies and rehabilitation aid in one statement (their UNION ALL), each with its certificate's holder. */
   aid: preparedUnionAll(db, aidParts(db)),
-  /** `aid` and the certificates in one statement: the certificates reader's `withAid`. */
+  /** `aid` and the certificates in one statement: `aidAndFacts` asked for certificates. */
   aidAndCertificates: preparedUnionAll(db, {
     ...aidParts(db),
     certificates: { fields: getTableColumns(clCertificate), select: (f) => db.select(f).from(clCertificate).where(inPlaceholder(clCertificate.idCard, 'ids')) },
@@ -148,7 +148,7 @@ export const disability: DepartmentAdapter = {
   displayColumns: [CERT_CATEGORY],
   tables: [clCertificate, clSubsidy, clRehabAid],
   personKeys: [clCertificate.idCard],
-  facts: { certificates: { byIdNumbers: certificatesByIdNumbers, withAid: aidAndCertificates, keyColumn: clCertificate.idCard } },
+  facts: { certificates: { byIdNumbers: certificatesByIdNumbers, keyColumn: clCertificate.idCard } },
   changeFeed: [
     { table: clCertificate, sequence: null, updatedAt: clCertificate.updateTime },
     // Suspended, stopped, revoked or recovered in place (sub_status, aid_status): compared as snapshots.
@@ -163,6 +163,8 @@ export const disability: DepartmentAdapter = {
     const { subsidies, rehab } = await statements(db).aid.execute({ ids: idNumbers, ...parts });
     return aidRecords(subsidies, rehab, today);
   },
+
+  aidAndFacts: aidAndCertificates,
 };
 
 /** Subsidies and rehabilitation aid as records. */
@@ -183,14 +185,15 @@ function aidRecords(
 }
 
 /**
- * What `disability.aidByIdNumbers(db, idNumbers, today, programmes)` and `certificatesByIdNumbers(db,
- * idNumbers)` answer, in one statement (their UNION ALL; aid tables `programmes` does not need are
- * switched off in it): a pre-grant check reads both.
+ * What `disability.aidByIdNumbers(db, idNumbers, today, programmes)` and, asked for them,
+ * `certificatesByIdNumbers(db, idNumbers)` answer, in one statement (their UNION ALL; aid tables
+ * `programmes` does not need are switched off in it): a pre-grant check reads both.
  */
-async function aidAndCertificates(db: SourceDb, idNumbers: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>): Promise<{ aid: AidRecord[]; facts: DisabilityCertificate[] }> {
-  if (idNumbers.length === 0) return { aid: [], facts: [] };
+async function aidAndCertificates(db: SourceDb, ask: CheckAsk): Promise<CheckAnswer> {
+  const { idNumbers, today, programmes, certificates } = ask;
+  if (!certificates || idNumbers.length === 0) return readsApart(disability, db, ask);
   const rows = await statements(db).aidAndCertificates.execute({ ids: idNumbers, ...partsFor(programmes) });
-  return { aid: aidRecords(rows.subsidies, rows.rehab, today), facts: rows.certificates.map(certificate) };
+  return checkAnswer({ aid: aidRecords(rows.subsidies, rows.rehab, today), certificates: rows.certificates.map(certificate) });
 }
 
 /** Every disability certificate held by these people, whatever its status. One statement. */

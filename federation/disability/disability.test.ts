@@ -101,18 +101,18 @@ test('statement counts do not grow with the batch', async () => {
   }
 });
 
-test('the certificates reader’s withAid answers what aidByIdNumbers and certificatesByIdNumbers answer, in one statement where they send two', async () => {
-  const withAid = disability.facts!.certificates!.withAid!;
+test('aidAndFacts asked for certificates answers what aidByIdNumbers and certificatesByIdNumbers answer, in one statement where they send two', async () => {
+  const aidAndFacts = disability.aidAndFacts!.bind(disability);
   const people = [ids.he, ids.ma];
   for (const programmes of [undefined, new Set(['DISABILITY_NURSING'] as const), new Set(['REHAB_AID'] as const), new Set(['TEKUN'] as const)]) {
-    const apart = await countStatements(async () => ({ aid: await disability.aidByIdNumbers(db, people, TODAY, programmes), facts: await certificatesByIdNumbers(db, people) }));
-    const together = await countStatements(() => withAid(db, people, TODAY, programmes));
+    const apart = await countStatements(async () => ({ aid: await disability.aidByIdNumbers(db, people, TODAY, programmes), tied: [], certificates: await certificatesByIdNumbers(db, people), stays: [] }));
+    const together = await countStatements(() => aidAndFacts(db, { idNumbers: people, today: TODAY, programmes, certificates: true }));
     expect(together.result).toEqual(apart.result);
-    expect(together.result.facts).toHaveLength(3);
+    expect(together.result.certificates).toHaveLength(3);
     expect(together.counter.bySource.get('DISABILITY')).toBe(1);
     expect(apart.counter.bySource.get('DISABILITY')).toBe(programmes?.has('TEKUN' as never) ? 1 : 2);
   }
-  expect(await withAid(db, [], TODAY)).toEqual({ aid: [], facts: [] });
+  expect(await aidAndFacts(db, { idNumbers: [], today: TODAY, certificates: true })).toEqual({ aid: [], tied: [], certificates: [], stays: [] });
 });
 
 test('a subsidy type the disability federation does not document is its catch-all programme, UNRECOGNISED, with the type (it was skipped)', async () => {

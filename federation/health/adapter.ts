@@ -5,11 +5,11 @@
  * yuan; every one goes through departmentYuanToFen so no float ever touches money.
  */
 import path from 'node:path';
-import { and, eq, getTableColumns, gt, ne } from 'drizzle-orm';
+import { and, eq, getTableColumns, gt, ne, type SQL } from 'drizzle-orm';
 import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } from '../../db/prepared';
 import { departmentYuanToFen } from '../../domain/money';
 import type { ProgrammeCode } from '../../domain/programmes';
-import { needed, type AidRecord, type DepartmentAdapter, type HospitalSettlement, type SourceDb } from '../contract';
+import { checkAnswer, needed, readsApart, type AidRecord, type CheckAnswer, type CheckAsk, type DepartmentAdapter, type HospitalSettlement, type SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceKeyOf, sourceRefOf } from '../../domain/aid';
 import type { IsoDate } from '../../domain/dates';
 import { HEALTH_IMPORT } from './import-spec';
@@ -58,39 +58,51 @@ const SETTLEMENT_AID = { setlId: miSettlement.setlId, psnCertNo: miSettlement.ps
 /** Medical aid paid inside settlements, by the column `key` (a person's, or the settlement's own id) in `placeholder`. */
 const settlementAidWhere = (key: typeof miSettlement.psnCertNo | typeof miSettlement.setlId, placeholder: string) => and(inPlaceholder(key, placeholder), gt(miSettlement.mafPay, '0'), ne(miSettlement.refdSetlFlag, REVERSED));
 
+/** Standing settlements (not reversed) by their reference, in `placeholder`. */
+const standingSettlementsWhere = (placeholder: string) => and(inPlaceholder(miSettlement.setlId, placeholder), eq(miSettlement.refdSetlFlag, NOT_REVERSED));
+
+/**
+ * The parts of the union statements below: the people's aid (`ids`; in settlements and paid
+ * separately, each switched), the aid tied to the settlements in `refs`, and the standing settlements
+ * in `stays` (as `settlementsByRef`). Each through its own index.
+ */
+function unionParts(db: SourceDb) {
+  type Fields = Record<string, SQL.Aliased>;
+  return {
+    settlementAid: { fields: SETTLEMENT_AID, select: (f: Fields) => db.select(f).from(miSettlement).where(and(settlementAidWhere(miSettlement.psnCertNo, 'ids'), switchedOn('settlementAid'))) },
+    aidPayments: { fields: getTableColumns(miAidPayment), select: (f: Fields) => db.select(f).from(miAidPayment).where(and(inPlaceholder(miAidPayment.psnCertNo, 'ids'), switchedOn('aidPayments'))) },
+    tiedSettlementAid: { fields: SETTLEMENT_AID, select: (f: Fields) => db.select(f).from(miSettlement).where(settlementAidWhere(miSettlement.setlId, 'refs')) },
+    tiedAidPayments: { fields: getTableColumns(miAidPayment), select: (f: Fields) => db.select(f).from(miAidPayment).where(inPlaceholder(miAidPayment.setlId, 'refs')) },
+    stays: { fields: getTableColumns(miSettlement), select: (f: Fields) => db.select(f).from(miSettlement).where(standingSettlementsWhere('stays')) },
+  };
+}
+
 /** The statements, prepared once per source (db/prepared.ts). */
-const statements = preparedPer((db: SourceDb) => ({
-  /** Aid paid in settlements and separately, in one statement (their UNION ALL). */
-  aid: preparedUnionAll(db, {
-    settlementAid: { fields: SETTLEMENT_AID, select: (f) => db.select(f).from(miSettlement).where(and(settlementAidWhere(miSettlement.psnCertNo, 'ids'), switchedOn('settlementAid'))) },
-    aidPayments: { fields: getTableColumns(miAidPayment), select: (f) => db.select(f).from(miAidPayment).where(and(inPlaceholder(miAidPayment.psnCertNo, 'ids'), switchedOn('aidPayments'))) },
-  }),
-  /** `aid` and the aid tied to settlements (`settlementAidByRef`, `aidPaymentsByRef`) in one statement: aidOfPeopleAndStays. */
-  aidAndTied: preparedUnionAll(db, {
-    settlementAid: { fields: SETTLEMENT_AID, select: (f) => db.select(f).from(miSettlement).where(and(settlementAidWhere(miSettlement.psnCertNo, 'ids'), switchedOn('settlementAid'))) },
-    aidPayments: { fields: getTableColumns(miAidPayment), select: (f) => db.select(f).from(miAidPayment).where(and(inPlaceholder(miAidPayment.psnCertNo, 'ids'), switchedOn('aidPayments'))) },
-    tiedSettlementAid: { fields: SETTLEMENT_AID, select: (f) => db.select(f).from(miSettlement).where(settlementAidWhere(miSettlement.setlId, 'refs')) },
-    tiedAidPayments: { fields: getTableColumns(miAidPayment), select: (f) => db.select(f).from(miAidPayment).where(inPlaceholder(miAidPayment.setlId, 'refs')) },
-  }),
-  settlementsOf: db
-    .select()
-    .from(miSettlement)
-    .where(and(inPlaceholder(miSettlement.psnCertNo, 'ids'), eq(miSettlement.refdSetlFlag, NOT_REVERSED)))
-    .prepare(),
-  settlementAidByRef: db.select(SETTLEMENT_AID).from(miSettlement).where(settlementAidWhere(miSettlement.setlId, 'refs')).prepare(),
-  aidPaymentsByRef: db.select().from(miAidPayment).where(inPlaceholder(miAidPayment.setlId, 'refs')).prepare(),
-  settlementsByRef: db
-    .select()
-    .from(miSettlement)
-    .where(and(inPlaceholder(miSettlement.setlId, 'refs'), eq(miSettlement.refdSetlFlag, NOT_REVERSED)))
-    .prepare(),
-  /** Medical aid paid in settlements since reversed: asked only for records a slip or a first aid named (recordsNoLongerStanding). */
-  reversedSettlementAidByRef: db
-    .select(SETTLEMENT_AID)
-    .from(miSettlement)
-    .where(and(inPlaceholder(miSettlement.setlId, 'refs'), gt(miSettlement.mafPay, '0'), eq(miSettlement.refdSetlFlag, REVERSED)))
-    .prepare(),
-}));
+const statements = preparedPer((db: SourceDb) => {
+  const { settlementAid, aidPayments, tiedSettlementAid, tiedAidPayments, stays } = unionParts(db);
+  return {
+    /** Aid paid in settlements and separately, in one statement (their UNION ALL). */
+    aid: preparedUnionAll(db, { settlementAid, aidPayments }),
+    /** `aid` and the aid tied to settlements (`settlementAidByRef`, `aidPaymentsByRef`) in one statement: `aidAndFacts` asked for the aid tied to stays. */
+    aidAndTied: preparedUnionAll(db, { settlementAid, aidPayments, tiedSettlementAid, tiedAidPayments }),
+    /** `aidAndTied` and the stays themselves (`settlementsByRef`, by `stays`) in one statement: `aidAndFacts` asked for both. */
+    aidTiedAndStays: preparedUnionAll(db, { settlementAid, aidPayments, tiedSettlementAid, tiedAidPayments, stays }),
+    settlementsOf: db
+      .select()
+      .from(miSettlement)
+      .where(and(inPlaceholder(miSettlement.psnCertNo, 'ids'), eq(miSettlement.refdSetlFlag, NOT_REVERSED)))
+      .prepare(),
+    settlementAidByRef: db.select(SETTLEMENT_AID).from(miSettlement).where(settlementAidWhere(miSettlement.setlId, 'refs')).prepare(),
+    aidPaymentsByRef: db.select().from(miAidPayment).where(inPlaceholder(miAidPayment.setlId, 'refs')).prepare(),
+    settlementsByRef: db.select().from(miSettlement).where(standingSettlementsWhere('refs')).prepare(),
+    /** Medical aid paid in settlements since reversed: asked only for records a slip or a first aid named (recordsNoLongerStanding). */
+    reversedSettlementAidByRef: db
+      .select(SETTLEMENT_AID)
+      .from(miSettlement)
+      .where(and(inPlaceholder(miSettlement.setlId, 'refs'), gt(miSettlement.mafPay, '0'), eq(miSettlement.refdSetlFlag, REVERSED)))
+      .prepare(),
+  };
+});
 
 export const health: DepartmentAdapter = {
   code: 'HEALTH',
@@ -124,15 +136,22 @@ export const health: DepartmentAdapter = {
     return tiedRecords(settlementAid, aidPayments, today);
   },
 
-  async aidOfPeopleAndStays(db: SourceDb, idNumbers: readonly string[], refs: readonly string[], today: string, programmes?: ReadonlySet<ProgrammeCode>) {
-    const parts = aidParts(programmes);
-    // Nothing of the people's to read, or no stay: the read that is left, alone.
-    if (idNumbers.length === 0 || !Object.values(parts).includes(1) || refs.length === 0) {
-      const [ofPeople, tied] = await Promise.all([this.aidByIdNumbers(db, idNumbers, today, programmes), this.aidBySettlementRefs!(db, refs, today)]);
-      return { ofPeople, tied };
+  /**
+   * The people's aid with the aid tied to stays (`tiedTo`) and, asked for them, the stays themselves
+   * (`stays`), in one statement: a medical-aid check's whole read of medical insurance.
+   */
+  async aidAndFacts(db: SourceDb, ask: CheckAsk): Promise<CheckAnswer> {
+    const { idNumbers, today, tiedTo = [], stays = [] } = ask;
+    const parts = aidParts(ask.programmes);
+    // Nothing of the people's to read, or no stay: the reads that are left, apart.
+    if (idNumbers.length === 0 || !Object.values(parts).includes(1) || tiedTo.length === 0) return readsApart(this, db, ask);
+    const q = statements(db);
+    if (stays.length === 0) {
+      const rows = await q.aidAndTied.execute({ ids: idNumbers, refs: tiedTo, ...parts });
+      return checkAnswer({ aid: toRecords(rows.settlementAid, rows.aidPayments, today), tied: tiedRecords(rows.tiedSettlementAid, rows.tiedAidPayments, today) });
     }
-    const rows = await statements(db).aidAndTied.execute({ ids: idNumbers, refs, ...parts });
-    return { ofPeople: toRecords(rows.settlementAid, rows.aidPayments, today), tied: tiedRecords(rows.tiedSettlementAid, rows.tiedAidPayments, today) };
+    const rows = await q.aidTiedAndStays.execute({ ids: idNumbers, refs: tiedTo, stays, ...parts });
+    return checkAnswer({ aid: toRecords(rows.settlementAid, rows.aidPayments, today), tied: tiedRecords(rows.tiedSettlementAid, rows.tiedAidPayments, today), stays: settlementsFromRows(rows.stays) });
   },
 
   /**

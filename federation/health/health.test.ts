@@ -1,7 +1,7 @@
 import { getTableConfig } from 'drizzle-orm/mysql-core';
 import { SETTLEMENT_REFERENCE_MAX_LENGTH } from '../../domain/aid';
 import { countStatements } from '../../db/instrument';
-import { health, settlementsByIdNumbers } from './adapter';
+import { health, settlementsByIdNumbers, settlementsByRefs } from './adapter';
 import { miAidPayment, miSettlement } from './tables';
 import type { SourceDb } from '../contract';
 import { createTestDatabases, type TestDatabases } from '../../test/support/databases';
@@ -126,16 +126,21 @@ test('a medical-aid payment reversed or recovered (vali_flag 0) no longer counts
   expect(tied.map((r) => r.sourceRef).sort()).toEqual(['mi_aid_pay:PAY-ST-1', 'mi_aid_pay:PAY-ST-2']);
 });
 
-test('aidOfPeopleAndStays answers what aidByIdNumbers and aidBySettlementRefs answer, in one statement where they send three', async () => {
+test('aidAndFacts answers what aidByIdNumbers, aidBySettlementRefs and settlementsByRefs answer, in one statement where they send four (three without the stays)', async () => {
   const people = [ids.liu, ids.chen];
   const refs = ['SETL-0001', 'SETL-0002', 'SETL-0003', 'SETL-ST'];
   for (const programmes of [undefined, new Set(['MEDICAL_AID'] as const), new Set(['PREMIUM_SUBSIDY'] as const)]) {
-    const apart = await countStatements(async () => ({ ofPeople: await health.aidByIdNumbers(db, people, TODAY, programmes), tied: await health.aidBySettlementRefs!(db, refs, TODAY) }));
-    const together = await countStatements(() => health.aidOfPeopleAndStays!(db, people, refs, TODAY, programmes));
+    const apart = await countStatements(async () => ({ aid: await health.aidByIdNumbers(db, people, TODAY, programmes), tied: await health.aidBySettlementRefs!(db, refs, TODAY), certificates: [], stays: await settlementsByRefs(db, refs) }));
+    const together = await countStatements(() => health.aidAndFacts!(db, { idNumbers: people, today: TODAY, programmes, tiedTo: refs, stays: refs }));
     expect(together.result).toEqual(apart.result);
     expect(together.result.tied.length).toBeGreaterThan(0);
-    expect(apart.counter.bySource.get('HEALTH')).toBe(3);
+    // SETL-0003 is reversed and SETL-ST only named by payments: neither among the stays, as settlementsByRefs answers.
+    expect(together.result.stays.map((s) => s.settlementRef).sort()).toEqual(['SETL-0001', 'SETL-0002']);
+    expect(apart.counter.bySource.get('HEALTH')).toBe(4);
     expect(together.counter.bySource.get('HEALTH')).toBe(1);
+    const withoutStays = await countStatements(() => health.aidAndFacts!(db, { idNumbers: people, today: TODAY, programmes, tiedTo: refs }));
+    expect(withoutStays.result).toEqual({ ...apart.result, stays: [] });
+    expect(withoutStays.counter.bySource.get('HEALTH')).toBe(1);
   }
 });
 

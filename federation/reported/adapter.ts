@@ -17,7 +17,7 @@ import { oneOffAid, oneOffStatus, recurringAid, sourceKeyOf, sourceRefOf } from 
 import type { IsoDate } from '../../domain/dates';
 import { HUB_ID } from '../../domain/hub-id';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
-import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
+import { checkAnswer, readsApart, type AidRecord, type CheckAsk, type DepartmentAdapter, type SourceDb } from '../contract';
 import { REPORTED_DEMO } from './demo';
 
 /** The kind of record reported aid comes from (`sourceRef`'s first part). Frozen: stored findings' fingerprints are built from it. */
@@ -33,7 +33,7 @@ const standingForSettlementsWhere = () => and(inPlaceholder(reportedAid.settleme
 const standingOf = preparedPer((db: SourceDb) => db.select().from(reportedAid).where(standingOfWhere()).prepare());
 const standingForSettlements = preparedPer((db: SourceDb) => db.select().from(reportedAid).where(standingForSettlementsWhere()).prepare());
 
-/** `standingOf` and `standingForSettlements` in one statement: aidOfPeopleAndStays. */
+/** `standingOf` and `standingForSettlements` in one statement: `aidAndFacts` asked for the aid tied to stays. */
 const standingOfAndForSettlements = preparedPer((db: SourceDb) =>
   preparedUnionAll(db, {
     ofPeople: { fields: getTableColumns(reportedAid), select: (f) => db.select(f).from(reportedAid).where(standingOfWhere()) },
@@ -147,13 +147,11 @@ export const reported: DepartmentAdapter = {
     return (await standingForSettlements(db).execute({ refs })).flatMap((r) => ledgerRecord(r, null) ?? []);
   },
 
-  async aidOfPeopleAndStays(db: SourceDb, idNumbers: readonly string[], refs: readonly string[], today: IsoDate) {
-    if (idNumbers.length === 0 || refs.length === 0) {
-      const [ofPeople, tied] = await Promise.all([this.aidByIdNumbers(db, idNumbers, today), this.aidBySettlementRefs!(db, refs, today)]);
-      return { ofPeople, tied };
-    }
-    const rows = await standingOfAndForSettlements(db).execute({ ids: idNumbers, refs });
+  async aidAndFacts(db: SourceDb, ask: CheckAsk) {
+    const { idNumbers, today, tiedTo = [] } = ask;
+    if (idNumbers.length === 0 || tiedTo.length === 0) return readsApart(this, db, ask);
+    const rows = await standingOfAndForSettlements(db).execute({ ids: idNumbers, refs: tiedTo });
     // As the two reads map them: the people's entries on `today`, the stay's one-off entries only.
-    return { ofPeople: rows.ofPeople.flatMap((r) => ledgerRecord(r, today) ?? []), tied: rows.tied.flatMap((r) => ledgerRecord(r, null) ?? []) };
+    return checkAnswer({ aid: rows.ofPeople.flatMap((r) => ledgerRecord(r, today) ?? []), tied: rows.tied.flatMap((r) => ledgerRecord(r, null) ?? []) });
   },
 };

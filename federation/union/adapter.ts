@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { and, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { inPlaceholder, preparedPer, preparedUnionAll } from '../../db/prepared';
-import type { AidRecord, DepartmentAdapter, JobLoss, SourceDb } from '../contract';
+import { checkAnswer, readsApart, type AidRecord, type CheckAsk, type DepartmentAdapter, type JobLoss, type SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { UNION_IMPORT } from './import-spec';
 import { oneOffStatusOf, programmeColumn, programmeOf, statusColumn } from '../status-codes';
@@ -69,7 +69,7 @@ const illnessGrantsWhere = () => and(inPlaceholder(ghGrant.setlRef, 'refs'), eq(
 
 const illnessGrantsOf = preparedPer((db: SourceDb) => db.select(GRANT_COLUMNS).from(ghGrant).innerJoin(ghWorkerFile, eq(ghWorkerFile.fileNo, ghGrant.fileNo)).where(illnessGrantsWhere()).prepare());
 
-/** `grantsOf` and `illnessGrantsOf` in one statement: aidOfPeopleAndStays. */
+/** `grantsOf` and `illnessGrantsOf` in one statement: `aidAndFacts` asked for the aid tied to stays. */
 const grantsAndIllnessGrantsOf = preparedPer((db: SourceDb) => {
   const part = (where: () => SQL) => ({ fields: GRANT_COLUMNS, select: (f: Record<string, SQL.Aliased>) => db.select(f).from(ghGrant).innerJoin(ghWorkerFile, eq(ghWorkerFile.fileNo, ghGrant.fileNo)).where(where()) });
   return preparedUnionAll(db, {
@@ -132,13 +132,11 @@ export const union: DepartmentAdapter = {
     return (await illnessGrantsOf(db).execute({ refs })).map((r) => grantRecord(r, today));
   },
 
-  async aidOfPeopleAndStays(db: SourceDb, idNumbers: readonly string[], refs: readonly string[], today: string) {
-    if (idNumbers.length === 0 || refs.length === 0) {
-      const [ofPeople, tied] = await Promise.all([this.aidByIdNumbers(db, idNumbers, today), this.aidBySettlementRefs!(db, refs, today)]);
-      return { ofPeople, tied };
-    }
-    const rows = await grantsAndIllnessGrantsOf(db).execute({ ids: idNumbers, refs });
-    return { ofPeople: grantsOfPeople([...rows.workers, ...rows.students], idNumbers, today), tied: rows.illness.map((r) => grantRecord(r, today)) };
+  async aidAndFacts(db: SourceDb, ask: CheckAsk) {
+    const { idNumbers, today, tiedTo = [] } = ask;
+    if (idNumbers.length === 0 || tiedTo.length === 0) return readsApart(this, db, ask);
+    const rows = await grantsAndIllnessGrantsOf(db).execute({ ids: idNumbers, refs: tiedTo });
+    return checkAnswer({ aid: grantsOfPeople([...rows.workers, ...rows.students], idNumbers, today), tied: rows.illness.map((r) => grantRecord(r, today)) });
   },
 };
 

@@ -31,7 +31,7 @@ import { schoolStageFit, stagesOf, type SchoolStageFit } from '../../domain/scho
 import { aidForPeople, MAX_IDS_PER_STATEMENT, readableAid, unavailableReason, withTimeout, type DepartmentLoaders, type OutcomeListener, type SourceOutcome } from '../../federation/loaders';
 import { checkSources, type Source, type Sources } from '../../federation/sources';
 import { ADAPTERS, factProvider } from '../../federation/registry';
-import type { AidRecord, DisabilityCertificate, HospitalSettlement, MonitoredSpell } from '../../federation/contract';
+import { checkAnswer, type AidRecord, type CheckAsk, type DisabilityCertificate, type HospitalSettlement, type MonitoredSpell } from '../../federation/contract';
 
 /** What a request offers the live findings: its hub, sources, loaders and unavailable map. */
 export interface LiveRequest {
@@ -151,37 +151,76 @@ export function findingLoaders(req: Pick<LiveRequest, 'loaders'>): FindingLoader
   return req.loaders.findings;
 }
 
-/**
- * Aid of these people in only the programmes asked for: each department that runs one of them is
- * asked once, directly (one request, one read: no batching to wait for), for those programmes.
- * With `certificatesToo`, the certificates' department answers its certificates in the same
- * statement (`certificates`, as the loader would answer them; absent where it has no `withAid`).
- */
-async function aidInProgrammes(req: LiveRequest, ids: readonly string[], departments: readonly DepartmentCode[], programmes: ReadonlySet<ProgrammeCode>, certificatesToo = false): Promise<{ records: AidRecord[]; certificates?: DisabilityCertificate[] }> {
-  const runs = departmentsRunning(programmes);
-  const withAid = certificatesToo ? certificatesWithAid(departments, programmes) : undefined;
-  let certificates: DisabilityCertificate[] | undefined;
-  const reads = departments
-    .filter((d) => runs.has(d))
-    .map(async (d) => {
-      const started = performance.now();
-      if (withAid && d === CERTIFICATES.code) {
-        // Its aid and its certificates in one statement, the certificates as the loader answers them.
-        const both = await guarded(checkOutcomes(req), req.sources[d], async (db) => [await withAid(db, ids, req.today, programmes)]);
-        certificates = grouped(ids, both && both[0].facts, (c) => c.idNumber).flatMap((g) => g.rows);
-        return readable(req, d, started, both && both[0].aid);
-      }
-      return readable(req, d, started, await guarded(checkOutcomes(req), req.sources[d], (db) => ADAPTERS[d].aidByIdNumbers(db, ids, req.today, programmes)));
-    });
-  return { records: (await Promise.all(reads)).flat(), certificates };
+/** What a check reads of the departments beside the people's aid (`checkReads`). */
+interface BesideAid {
+  /** The aid tied to these stays, whoever received it, from every department whose aid can be (as the `aidBySettlement` loader). */
+  tiedTo?: readonly string[];
+  /** The people's certificates (as the `certificates` loader answers them). */
+  certificates?: boolean;
+  /** These stays (as the `settlementByRef` loader answers them). */
+  stays?: readonly string[];
+}
+
+/** A check's reads of the departments: the people's aid and what it reads beside it, each part in the order its loader answers it. */
+interface CheckReads {
+  records: AidRecord[];
+  tied: AidRecord[];
+  certificates: DisabilityCertificate[];
+  stays: HospitalSettlement[];
 }
 
 /**
- * The certificates' read beside their department's aid (`withAid`: one statement where there were
- * two), when a check asks that department for both: its aid in one of `programmes`, and its certificates.
+ * Aid of these people in only the programmes asked for, and what the check reads beside it
+ * (`beside`). Each department that runs one of them is asked once, directly (one request, one read:
+ * no batching to wait for), for those programmes; one asked for its aid and for something beside it
+ * answers all in one statement where its adapter has `aidAndFacts` (federation/contract.ts: the
+ * aid tied to a stay from health, the union and the ledger; the certificates from disability; the
+ * stay itself from health). Anything else is read apart, the stays and certificates through their
+ * loaders. The same records, facts and order as the reads apart.
  */
-function certificatesWithAid(departments: readonly DepartmentCode[], programmes: ReadonlySet<ProgrammeCode>) {
-  return departments.includes(CERTIFICATES.code) && departmentsRunning(programmes).has(CERTIFICATES.code) ? CERTIFICATES.reader.withAid?.bind(CERTIFICATES.reader) : undefined;
+async function checkReads(req: LiveRequest, ids: readonly string[], wanted: readonly DepartmentCode[], programmes: ReadonlySet<ProgrammeCode>, beside: BesideAid = {}): Promise<CheckReads> {
+  const runs = departmentsRunning(programmes);
+  const outcomes = checkOutcomes(req);
+  const l = findingLoaders(req);
+  const { tiedTo = [], certificates = false, stays = [] } = beside;
+  const reads = DEPARTMENT_CODES.map(async (d): Promise<CheckReads> => {
+    const adapter = ADAPTERS[d];
+    const ask: CheckAsk = {
+      idNumbers: ids,
+      today: req.today,
+      programmes,
+      ...(adapter.aidBySettlementRefs && tiedTo.length > 0 ? { tiedTo } : {}),
+      ...(certificates && d === CERTIFICATES.code ? { certificates } : {}),
+      ...(stays.length > 0 && d === STAYS.code ? { stays } : {}),
+    };
+    const ofPeople = wanted.includes(d) && runs.has(d);
+    const started = performance.now();
+    if (ofPeople && adapter.aidAndFacts && (ask.tiedTo || ask.certificates || ask.stays)) {
+      const read = await guarded(outcomes, req.sources[d], async (db) => [await adapter.aidAndFacts!(db, ask)]);
+      const all = read ? read[0] : checkAnswer({});
+      return { records: readable(req, d, started, read && all.aid), tied: all.tied, certificates: all.certificates, stays: all.stays };
+    }
+    const [records, tied, certs, standing] = await Promise.all([
+      ofPeople ? guarded(outcomes, req.sources[d], (db) => adapter.aidByIdNumbers(db, ids, req.today, programmes)).then((read) => readable(req, d, started, read)) : [],
+      ask.tiedTo ? guarded(outcomes, req.sources[d], (db) => adapter.aidBySettlementRefs!(db, tiedTo, req.today)) : [],
+      ask.certificates ? l.certificates.loadMany(ids) : [],
+      ask.stays ? l.settlementByRef.loadMany(stays) : [],
+    ]);
+    return { records, tied: tied ?? [], certificates: loadedRows(certs), stays: loadedRows(standing) };
+  });
+  const read = await Promise.all(reads);
+  // Each part as its loader answers it: by stay, person or stay, then by department.
+  return {
+    records: read.flatMap((r) => r.records),
+    tied: grouped(tiedTo, read.flatMap((r) => r.tied), (r) => r.settlementRef ?? '').flatMap((g) => g.rows),
+    certificates: grouped(ids, read.flatMap((r) => r.certificates), (c) => c.idNumber).flatMap((g) => g.rows),
+    stays: grouped(stays, read.flatMap((r) => r.stays), (s) => s.settlementRef).flatMap((g) => g.rows),
+  };
+}
+
+/** The rows a fact loader's `loadMany` answered (none for a key whose read failed). */
+function loadedRows<T>(loaded: readonly ({ rows: T[] } | Error)[]): T[] {
+  return loaded.flatMap((x) => (x instanceof Error ? [] : x.rows));
 }
 
 /** The departments that run one of these programmes. */
@@ -212,34 +251,6 @@ function readable(req: LiveRequest, d: DepartmentCode, started: number, read: Ai
 }
 
 /**
- * A check's aid in `programmes` (as aidInProgrammes) and the aid tied to the stays `refs` (as the
- * `aidBySettlement` loader: every department whose aid can be tied to a stay, by ref), with a
- * department asked for both asked once (its `aidOfPeopleAndStays`: one statement where there were
- * two). The same records in the same order as the two reads apart.
- */
-async function aidAndTiedAid(req: LiveRequest, ids: readonly string[], wanted: readonly DepartmentCode[], programmes: ReadonlySet<ProgrammeCode>, refs: readonly string[]): Promise<{ records: AidRecord[]; tied: AidRecord[] }> {
-  const runs = departmentsRunning(programmes);
-  const outcomes = checkOutcomes(req);
-  const reads = DEPARTMENT_CODES.map(async (d): Promise<{ records: AidRecord[]; tied: AidRecord[] }> => {
-    const adapter = ADAPTERS[d];
-    const ofPeople = wanted.includes(d) && runs.has(d);
-    const started = performance.now();
-    if (ofPeople && adapter.aidOfPeopleAndStays) {
-      const both = await guarded(outcomes, req.sources[d], async (db) => [await adapter.aidOfPeopleAndStays!(db, ids, refs, req.today, programmes)]);
-      return { records: readable(req, d, started, both && both[0].ofPeople), tied: both ? both[0].tied : [] };
-    }
-    const [records, tied] = await Promise.all([
-      ofPeople ? guarded(outcomes, req.sources[d], (db) => adapter.aidByIdNumbers(db, ids, req.today, programmes)).then((read) => readable(req, d, started, read)) : [],
-      adapter.aidBySettlementRefs ? guarded(outcomes, req.sources[d], (db) => adapter.aidBySettlementRefs!(db, refs, req.today)) : [],
-    ]);
-    return { records, tied: tied ?? [] };
-  });
-  const read = await Promise.all(reads);
-  // By stay, then by department, as the loader answers them.
-  return { records: read.flatMap((r) => r.records), tied: grouped(refs, read.flatMap((r) => r.tied), (r) => r.settlementRef ?? '').flatMap((g) => g.rows) };
-}
-
-/**
  * Department facts for these people, from the departments asked. Aid comes through the request's
  * loaders, or with `programmes` only in those programmes.
  */
@@ -254,12 +265,13 @@ async function departmentFacts(
   const l = findingLoaders(req);
   const wanted = DEPARTMENT_CODES.filter((d) => departments.has(d));
   const none = Promise.resolve([] as { rows: never[]; ok: boolean }[]);
-  if (onlyStays && departments.has(STAYS.code)) return departmentFactsOfStays(req, ids, wanted, programmes, onlyStays);
-  const certsWithAid = programmes !== undefined && certificatesWithAid(wanted, programmes) !== undefined;
+  if (onlyStays && programmes && departments.has(STAYS.code)) return departmentFactsOfStays(req, ids, wanted, programmes, onlyStays);
+  // A check reads the certificates beside the aid (in one statement where disability runs a programme asked about).
+  const certificates = departments.has(CERTIFICATES.code);
   const [aid, stays, certs, roll] = await Promise.all([
-    programmes ? aidInProgrammes(req, ids, wanted, programmes, certsWithAid) : aidForPeople(req.loaders.departments, ids, wanted),
+    programmes ? checkReads(req, ids, wanted, programmes, { certificates }) : aidForPeople(req.loaders.departments, ids, wanted),
     departments.has(STAYS.code) ? l.settlementsByPerson.loadMany(ids) : none,
-    departments.has(CERTIFICATES.code) && !certsWithAid ? l.certificates.loadMany(ids) : none,
+    certificates && !programmes ? l.certificates.loadMany(ids) : none,
     departments.has(ROLL.code) ? l.students.loadMany(ids) : none,
   ]);
   const settlements = new Map<string, HospitalSettlement>();
@@ -277,7 +289,7 @@ async function departmentFacts(
     settlementAid: settlementAid.filter((r) => departments.has(sourceOf(r.department))),
     records: aid.records,
     settlements,
-    certificates: ('certificates' in aid && aid.certificates) || (certs as { rows: DisabilityCertificate[] }[]).flatMap((c) => c.rows),
+    certificates: 'certificates' in aid ? aid.certificates : (certs as { rows: DisabilityCertificate[] }[]).flatMap((c) => c.rows),
     students: (roll as { rows: StudentFacts[] }[]).flatMap((s) => s.rows),
   };
 }
@@ -286,31 +298,28 @@ async function departmentFacts(
  * Department facts when only some stays matter (a pre-grant check whose rules read stays only to
  * add up the aid tied to the proposal's own stay, X7): those stays and everything tied to them are
  * read beside the aid, in the same round, instead of every member's stays first and the aid tied
- * to each of them after. Certificates and the roll are read as `departmentFacts` reads them.
+ * to each of them after; a department asked for its aid and any of these answers in one statement
+ * (`checkReads`: medical insurance its aid, the aid tied to the stay and the stay). Certificates and
+ * the roll are read as `departmentFacts` reads them.
  */
-async function departmentFactsOfStays(req: LiveRequest, ids: readonly string[], wanted: readonly DepartmentCode[], programmes: ReadonlySet<ProgrammeCode> | undefined, refs: readonly string[]) {
+async function departmentFactsOfStays(req: LiveRequest, ids: readonly string[], wanted: readonly DepartmentCode[], programmes: ReadonlySet<ProgrammeCode>, refs: readonly string[]) {
   const l = findingLoaders(req);
-  const none = Promise.resolve([] as { rows: never[]; ok: boolean }[]);
   const departments = new Set(wanted);
-  const tiedReaders = wanted.some((d) => ADAPTERS[d].aidBySettlementRefs) && refs.length > 0;
-  // A check's aid and the aid tied to its stay, a department asked for both asked once.
-  const aidAndTied = programmes && tiedReaders ? aidAndTiedAid(req, ids, wanted, programmes, refs) : null;
-  const [aid, stays, tied, certs, roll] = await Promise.all([
-    aidAndTied ?? (programmes ? aidInProgrammes(req, ids, wanted, programmes) : aidForPeople(req.loaders.departments, ids, wanted)),
-    refs.length > 0 ? l.settlementByRef.loadMany(refs) : none,
-    aidAndTied ? aidAndTied.then((a) => a.tied) : tiedReaders ? l.aidBySettlement.loadMany(refs).then((all) => (all.filter((x) => !(x instanceof Error)) as AidRecord[][]).flat()) : Promise.resolve([] as AidRecord[]),
-    departments.has(CERTIFICATES.code) ? l.certificates.loadMany(ids) : none,
-    departments.has(ROLL.code) ? l.students.loadMany(ids) : none,
+  const tiedReaders = wanted.some((d) => ADAPTERS[d].aidBySettlementRefs);
+  // A department asked for its aid and for the stay, the aid tied to it or its certificates, asked once.
+  const [reads, roll] = await Promise.all([
+    checkReads(req, ids, wanted, programmes, { tiedTo: tiedReaders ? refs : [], stays: refs, certificates: departments.has(CERTIFICATES.code) }),
+    departments.has(ROLL.code) ? l.students.loadMany(ids) : Promise.resolve([] as { rows: never[]; ok: boolean }[]),
   ]);
   const settlements = new Map<string, HospitalSettlement>();
-  for (const s of stays as { rows: HospitalSettlement[] }[]) for (const x of s.rows) settlements.set(x.settlementRef, x);
+  for (const x of reads.stays) settlements.set(x.settlementRef, x);
   // Aid is tied to a stay medical insurance knows (as departmentFacts reads it: by the stays found).
-  const settlementAid = tied.filter((r) => r.settlementRef && settlements.has(r.settlementRef));
+  const settlementAid = reads.tied.filter((r) => r.settlementRef && settlements.has(r.settlementRef));
   return {
     settlementAid: settlementAid.filter((r) => departments.has(sourceOf(r.department))),
-    records: aid.records,
+    records: reads.records,
     settlements,
-    certificates: (certs as { rows: DisabilityCertificate[] }[]).flatMap((c) => c.rows),
+    certificates: reads.certificates,
     students: (roll as { rows: StudentFacts[] }[]).flatMap((s) => s.rows),
   };
 }
