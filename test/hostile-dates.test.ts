@@ -31,8 +31,11 @@ interface Probe {
   query: string;
   variables: Record<string, unknown>;
   purpose: string;
-  /** REFUSED: BAD_USER_INPUT; ANSWERED: data and no error (a value inside the range). */
-  expect: 'REFUSED' | 'ANSWERED';
+  /**
+   * REFUSED: BAD_USER_INPUT; ANSWERED: data and no error (a value inside the range); BEFORE_CLOCK:
+   * inside the range but before the case or slip's deadlines start, BAD_USER_INPUT AS_OF_BEFORE_CLOCK_START at `asOf`, with `min`.
+   */
+  expect: 'REFUSED' | 'ANSWERED' | 'BEFORE_CLOCK';
   /** The argument path the refusal must name (absent where the scalar itself refuses the value). */
   path?: string;
 }
@@ -283,12 +286,23 @@ function probes(): Probe[] {
     [`query($v: Date) { overdueReport(shortfallsSince: $v) { asOf byCounty { shortfalls { shortfallFen } } } }`, '1900-01-01', {}, 'Query.overdueReport(shortfallsSince: Date)'],
     [`query { overdueReport { asOf byOffice { cases { case { id } deadline { kind provisional } } } } }`, 'now', {}, 'Query.overdueReport(asOf: DateTime)'],
     [`query($id: ID!, $v: DateTime) { case(id: $id) { deadlines(asOf: $v) { kind status provisional overdue { workingDays } } anyDeadlineMissed(asOf: $v) } }`, LAST_INSTANT, { id: caseId }, 'Case.deadlines(asOf: DateTime)'],
-    [`query($id: ID!, $v: DateTime) { referral(id: $id) { deadlineStatus(asOf: $v) overdue(asOf: $v) { workingDays provisional } } }`, LAST_INSTANT, { id: referralId }, 'Referral.overdue(asOf: DateTime)'],
-    [`query($id: ID!, $v: DateTime) { referral(id: $id) { timeLeft(asOf: $v) { workingDays } } }`, FIRST_INSTANT, { id: referralId }, 'Referral.timeLeft(asOf: DateTime)'],
+    [`query($id: ID!, $v: DateTime) { referral(id: $id) { deadlineStatus(asOf: $v) overdue(asOf: $v) { workingDays provisional } timeLeft(asOf: $v) { workingDays } } }`, LAST_INSTANT, { id: referralId }, 'Referral.overdue(asOf: DateTime)'],
     [`query($id: ID!, $v: Date, $w: Date) { household(id: $id) { aid(from: $v, to: $w) { amountFen } aidSummary(from: $v, to: $w) { complete } } }`, '1900-01-01', { id: householdId, w: '2099-12-31' }, 'Household.aid(from: Date)'],
   ];
   for (const [query, value, variables, argument] of answered) {
     out.push({ argument, value, query, variables: { ...variables, v: value }, purpose: argument.startsWith('Household') ? 'ELIGIBILITY_REVIEW' : 'CASE_MEETING', expect: 'ANSWERED' });
+  }
+  // The first instant of the range, years before the case was reported and its slip issued: refused
+  // as before their deadlines' clock started (it answered PENDING, with twenty-six years left).
+  const beforeClock: [string, string, Record<string, unknown>][] = [
+    ['Case.deadlines(asOf: DateTime)', `query($id: ID!, $v: DateTime) { case(id: $id) { deadlines(asOf: $v) { kind status } } }`, { id: caseId }],
+    ['Case.anyDeadlineMissed(asOf: DateTime)', `query($id: ID!, $v: DateTime) { case(id: $id) { anyDeadlineMissed(asOf: $v) } }`, { id: caseId }],
+    ['Referral.deadlineStatus(asOf: DateTime)', `query($id: ID!, $v: DateTime) { referral(id: $id) { deadlineStatus(asOf: $v) } }`, { id: referralId }],
+    ['Referral.overdue(asOf: DateTime)', `query($id: ID!, $v: DateTime) { referral(id: $id) { overdue(asOf: $v) { workingDays } } }`, { id: referralId }],
+    ['Referral.timeLeft(asOf: DateTime)', `query($id: ID!, $v: DateTime) { referral(id: $id) { timeLeft(asOf: $v) { workingDays } } }`, { id: referralId }],
+  ];
+  for (const [argument, query, variables] of beforeClock) {
+    out.push({ argument, value: FIRST_INSTANT, query, variables: { ...variables, v: FIRST_INSTANT }, purpose: 'CASE_MEETING', expect: 'BEFORE_CLOCK', path: 'asOf' });
   }
   return out;
 }
@@ -302,6 +316,10 @@ function judge({ probe, answer, failure }: Outcome<Probe, Answer>): string | nul
   }
   const refusal = errors.find((e) => e.extensions?.code === 'BAD_USER_INPUT');
   if (!refusal) return `${label}: expected BAD_USER_INPUT, got ${errors.length ? JSON.stringify(errors.map((e) => e.extensions?.code)) : 'an answer'}`;
+  if (probe.expect === 'BEFORE_CLOCK') {
+    const ext = refusal.extensions!;
+    return ext.argument === probe.path && ext.reason === 'AS_OF_BEFORE_CLOCK_START' && ext.min ? null : `${label}: expected AS_OF_BEFORE_CLOCK_START at asOf with min: ${JSON.stringify(ext)}`;
+  }
   if (probe.path) {
     const ext = refusal.extensions!;
     if (ext.argument !== probe.path || ext.reason !== 'OUT_OF_RANGE' || !ext.min || !ext.max) return `${label}: the refusal does not name the argument and range: ${JSON.stringify(ext)}`;

@@ -28,6 +28,19 @@ export function referralDue(issuedOn: IsoDate, dueOn: IsoDate): Due {
   return { dueAt: endOfChinaDay(dueOn), dueOn, provisional: from !== issuedOn || to !== dueOn || counted };
 }
 
+/**
+ * The day a slip's working days count from, its clock's first day: a meeting's decision issued in
+ * the meeting's record (at the instant the meeting was recorded) from the day the meeting was held,
+ * however late it was recorded; a slip issued otherwise (referralIssue, a reassignment of a declined
+ * decision or a correction's decision, which keep the meeting's id) from the day it was issued, China
+ * time. A meeting held 03-12 and recorded 03-15 issues its 1-working-day slips on 03-15 due 03-13: they
+ * were overdue on 03-14 and supervision lists them so. Before this day the slip asks nothing yet.
+ */
+export function dueCountedFrom(slip: { issuedAt: Date; meeting: { heldOn: IsoDate; recordedAt: Date } | null }): IsoDate {
+  const { meeting } = slip;
+  return meeting !== null && meeting.recordedAt.getTime() === slip.issuedAt.getTime() ? meeting.heldOn : chinaDateOf(slip.issuedAt);
+}
+
 export interface SlipFacts<R> {
   referral: R;
   issuedOn: IsoDate;

@@ -1425,9 +1425,9 @@ export type Case = {
   readonly allowedTransitions: ReadonlyArray<CaseState>;
   /** Every write to the case, in order: who, when, why. */
   readonly history: ReadonlyArray<CaseEvent>;
-  /** The statutory deadlines for its urgency, as they stand at `asOf` (default now). */
+  /** The statutory deadlines for its urgency, as they stand at `asOf` (default now). An `asOf` before the case was reported (`reportedAt`, where its deadlines count from) is refused: BAD_USER_INPUT, reason AS_OF_BEFORE_CLOCK_START, `min` the report's instant. */
   readonly deadlines: ReadonlyArray<CaseDeadline>;
-  /** Whether any deadline was missed (overdue now, met late, or never met) as of `asOf` (default now). */
+  /** Whether any deadline was missed (overdue now, met late, or never met) as of `asOf` (default now); an `asOf` before the case was reported is refused as `deadlines` refuses it. */
   readonly anyDeadlineMissed: Scalars['Boolean']['output'];
   /** Its referral slips, oldest first. */
   readonly referrals: ReadonlyArray<Referral>;
@@ -1704,11 +1704,15 @@ export type Referral = {
   readonly declineResolution?: Maybe<DeclineResolution>;
   /** For a decision a correction (decisionCorrect) superseded or issued: which way, why, who, when, and the slip that replaced a superseded one. */
   readonly correction?: Maybe<DecisionCorrection>;
-  /** The deadline at `asOf` (default now): PENDING, OVERDUE, MET or MET_LATE; for a slip superseded by `asOf`, VOID (superseded before it was due) or MISSED (after), never OVERDUE. */
+  /**
+   * The deadline at `asOf` (default now), as overdueReport reads it: PENDING, OVERDUE, MET or MET_LATE; for a slip superseded by `asOf`, VOID (superseded before it was due) or MISSED (after), never OVERDUE.
+   * Its working days count from the day the meeting was held for a decision recorded with its meeting (however late it was recorded: one held 03-12 and recorded 03-15 with a day's limit is OVERDUE at 03-14, before it was issued), else from the day it was issued, China time.
+   * An `asOf` before that day is refused (the slip asked nothing yet): BAD_USER_INPUT, reason AS_OF_BEFORE_CLOCK_START, `min` the day's first instant; `overdue` and `timeLeft` refuse it too.
+   */
   readonly deadlineStatus: DeadlineStatus;
-  /** When overdue or answered late: by how much, as of `asOf` (default now). */
+  /** When overdue or answered late: by how much, as of `asOf` (default now); refused before the slip's working days count from, as deadlineStatus is. */
   readonly overdue?: Maybe<Overdue>;
-  /** While it waits for its answer and is not yet past its due date: the time left at `asOf` (default now), its workingDays those after asOf's day up to the due date (0: due that day); provisional as the slip's own flag says. Null once answered, superseded or overdue. */
+  /** While it waits for its answer and is not yet past its due date: the time left at `asOf` (default now), its workingDays those after asOf's day up to the due date (0: due that day); provisional as the slip's own flag says. Null once answered, superseded or overdue; refused before the slip's working days count from, as deadlineStatus is. */
   readonly timeLeft?: Maybe<TimeLeft>;
 };
 

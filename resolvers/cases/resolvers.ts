@@ -37,7 +37,7 @@ import { caseReference } from '../../domain/cases/reference';
 import { requestFingerprints } from './request-fingerprint';
 import { checkReferralAction, WAITING_REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
 import { allowedTransitions, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
-import { overdueReport, recordedSlipStanding, referralDue, type SlipFacts } from '../../domain/cases/supervision';
+import { dueCountedFrom, overdueReport, recordedSlipStanding, referralDue, type SlipFacts } from '../../domain/cases/supervision';
 import { calendarCoverage } from '../../domain/cases/working-days';
 import { sourceOf, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
@@ -189,9 +189,25 @@ function slipOffice(ctx: HubContext, r: ReferralRecord, key: string): Promise<Of
   return caseOffice(ctx, r.caseId, key);
 }
 
-async function deadlinesOf(c: CaseRecord, asOf: Date, ctx: HubContext): Promise<CaseDeadline[]> {
+/**
+ * An `asOf` asked of a deadline before its clock started (`startsAt`): refused, naming the first
+ * instant answered (`min`). Before then the case or slip asked nothing of anyone, and supervision
+ * (overdueReport) lists nothing of it; its deadline read as PENDING with more time left than the
+ * limit gives (a slip's working days, a case's 24 hours). The schema has no "not yet" among the
+ * statuses (PENDING would say the time was running, VOID that it no longer applies). Only an asOf
+ * given is judged: now is never before a recorded case or slip.
+ */
+function requireClockStarted(asOf: Date | null | undefined, startsAt: Date, what: string): void {
+  if (asOf && asOf < startsAt) {
+    throw badInput('asOf', 'AS_OF_BEFORE_CLOCK_START', `asOf is before ${what}: nothing was asked before then; ask from ${formatChinaInstant(startsAt)} on`, { min: formatChinaInstant(startsAt) });
+  }
+}
+
+/** A case's deadlines at `asked` (default now), from when it was reported (its stated report: caseDeadlines counts from it). */
+async function deadlinesOf(c: CaseRecord, asked: Date | null | undefined, ctx: HubContext): Promise<CaseDeadline[]> {
+  requireClockStarted(asked, c.reportedAt, 'the case was reported');
   const events = await caseLoaders(ctx).eventsByCase.load(c.id);
-  return caseDeadlines((await caseTimelinesOf(ctx.loaders.monitoring, [c], () => events)).get(c.id)!, asOf);
+  return caseDeadlines((await caseTimelinesOf(ctx.loaders.monitoring, [c], () => events)).get(c.id)!, asOfOf(ctx, asked));
 }
 
 /** A slip as supervision reads it (domain/cases/supervision.ts): its due date counted from its day of issue. */
@@ -199,8 +215,19 @@ function slipFacts(r: ReferralRecord): SlipFacts<ReferralRecord> {
   return { referral: r, issuedOn: chinaDateOf(r.issuedAt), dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED', toOffice: r.toOffice, townshipCode: r.townshipCode };
 }
 
-function referralStanding(r: ReferralRecord, asOf: Date) {
-  return recordedSlipStanding(r, asOf);
+/**
+ * A slip's deadline at `asked` (default now), as overdueReport reads it, from the day its working
+ * days count from (dueCountedFrom: a late-recorded meeting's day, before the slip was issued). That
+ * day is never after the day it was issued (a meeting is held by the day it is recorded: checkMeeting),
+ * so the meeting is read only for an asOf before that day.
+ */
+async function referralStanding(ctx: HubContext, r: ReferralRecord, asked: Date | null | undefined) {
+  if (asked && asked < startOfChinaDay(chinaDateOf(r.issuedAt))) {
+    const meeting = r.meetingId === null ? null : await caseLoaders(ctx).meetingById.load(r.meetingId);
+    const from = dueCountedFrom({ issuedAt: r.issuedAt, meeting });
+    requireClockStarted(asked, startOfChinaDay(from), `${from}, the day this slip's working days count from`);
+  }
+  return recordedSlipStanding(r, asOfOf(ctx, asked));
 }
 
 /** A slip's answer (completed or declined) on its case's history: who and when; null while unanswered or superseded. */
@@ -1040,9 +1067,8 @@ export const caseResolvers: Resolvers = {
     township: (c, _, ctx) => regionOf(ctx, c.townshipCode),
     allowedTransitions: (c) => allowedTransitions(c.state),
     history: (c, _, ctx) => caseLoaders(ctx).eventsByCase.load(c.id),
-    deadlines: (c, args, ctx) => deadlinesOf(c, asOfOf(ctx, args.asOf), ctx),
-    anyDeadlineMissed: async (c, args, ctx) =>
-      (await deadlinesOf(c, asOfOf(ctx, args.asOf), ctx)).some((d) => isMissed(d.status)),
+    deadlines: (c, args, ctx) => deadlinesOf(c, args.asOf, ctx),
+    anyDeadlineMissed: async (c, args, ctx) => (await deadlinesOf(c, args.asOf, ctx)).some((d) => isMissed(d.status)),
     referrals: (c, _, ctx) => caseLoaders(ctx).referralsByCase.load(c.id),
     meetings: (c, _, ctx) => caseLoaders(ctx).meetingsByCase.load(c.id),
     secondAids: (c, _, ctx) => caseLoaders(ctx).secondAidsByCase.load(c.id),
@@ -1123,9 +1149,9 @@ export const caseResolvers: Resolvers = {
       return answer && answer.occurredAt < answer.recordedAt ? answer.occurredAt : null;
     },
     answeredBy: async (r, _, ctx) => (await answerOf(ctx, r))?.actor ?? null,
-    deadlineStatus: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).status,
-    overdue: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).overdue,
-    timeLeft: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).timeLeft,
+    deadlineStatus: async (r, args, ctx) => (await referralStanding(ctx, r, args.asOf)).status,
+    overdue: async (r, args, ctx) => (await referralStanding(ctx, r, args.asOf)).overdue,
+    timeLeft: async (r, args, ctx) => (await referralStanding(ctx, r, args.asOf)).timeLeft,
   },
 
   Meeting: {
