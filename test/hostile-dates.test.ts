@@ -32,10 +32,12 @@ interface Probe {
   variables: Record<string, unknown>;
   purpose: string;
   /**
-   * REFUSED: BAD_USER_INPUT; ANSWERED: data and no error (a value inside the range); BEFORE_CLOCK:
-   * inside the range but before the case or slip's deadlines start, BAD_USER_INPUT AS_OF_BEFORE_CLOCK_START at `asOf`, with `min`.
+   * REFUSED: BAD_USER_INPUT; ANSWERED: data and no error (a value inside the range); NOT_STARTED:
+   * inside the range but before the case or slip's deadlines start, answered with data that `shows` holds of.
    */
-  expect: 'REFUSED' | 'ANSWERED' | 'BEFORE_CLOCK';
+  expect: 'REFUSED' | 'ANSWERED' | 'NOT_STARTED';
+  /** What a NOT_STARTED probe's data must hold. */
+  shows?: (data: any) => boolean;
   /** The argument path the refusal must name (absent where the scalar itself refuses the value). */
   path?: string;
 }
@@ -292,17 +294,17 @@ function probes(): Probe[] {
   for (const [query, value, variables, argument] of answered) {
     out.push({ argument, value, query, variables: { ...variables, v: value }, purpose: argument.startsWith('Household') ? 'ELIGIBILITY_REVIEW' : 'CASE_MEETING', expect: 'ANSWERED' });
   }
-  // The first instant of the range, years before the case was reported and its slip issued: refused
-  // as before their deadlines' clock started (it answered PENDING, with twenty-six years left).
-  const beforeClock: [string, string, Record<string, unknown>][] = [
-    ['Case.deadlines(asOf: DateTime)', `query($id: ID!, $v: DateTime) { case(id: $id) { deadlines(asOf: $v) { kind status } } }`, { id: caseId }],
-    ['Case.anyDeadlineMissed(asOf: DateTime)', `query($id: ID!, $v: DateTime) { case(id: $id) { anyDeadlineMissed(asOf: $v) } }`, { id: caseId }],
-    ['Referral.deadlineStatus(asOf: DateTime)', `query($id: ID!, $v: DateTime) { referral(id: $id) { deadlineStatus(asOf: $v) } }`, { id: referralId }],
-    ['Referral.overdue(asOf: DateTime)', `query($id: ID!, $v: DateTime) { referral(id: $id) { overdue(asOf: $v) { workingDays } } }`, { id: referralId }],
-    ['Referral.timeLeft(asOf: DateTime)', `query($id: ID!, $v: DateTime) { referral(id: $id) { timeLeft(asOf: $v) { workingDays } } }`, { id: referralId }],
+  // The first instant of the range, years before the case was reported and its slip issued: their
+  // deadlines' clock had not started (they answered PENDING, with twenty-six years left).
+  const beforeClock: [string, string, Record<string, unknown>, (data: any) => boolean][] = [
+    ['Case.deadlines(asOf: DateTime)', `query($id: ID!, $v: DateTime) { case(id: $id) { deadlines(asOf: $v) { status timeLeft { hours } overdue { hours } } } }`, { id: caseId }, (d) => d.case.deadlines.length > 0 && d.case.deadlines.every((x: any) => x.status === 'NOT_STARTED' && x.timeLeft === null && x.overdue === null)],
+    ['Case.anyDeadlineMissed(asOf: DateTime)', `query($id: ID!, $v: DateTime) { case(id: $id) { anyDeadlineMissed(asOf: $v) } }`, { id: caseId }, (d) => d.case.anyDeadlineMissed === false],
+    ['Referral.deadlineStatus(asOf: DateTime)', `query($id: ID!, $v: DateTime) { referral(id: $id) { deadlineStatus(asOf: $v) } }`, { id: referralId }, (d) => d.referral.deadlineStatus === 'NOT_STARTED'],
+    ['Referral.overdue(asOf: DateTime)', `query($id: ID!, $v: DateTime) { referral(id: $id) { overdue(asOf: $v) { workingDays } } }`, { id: referralId }, (d) => d.referral.overdue === null],
+    ['Referral.timeLeft(asOf: DateTime)', `query($id: ID!, $v: DateTime) { referral(id: $id) { timeLeft(asOf: $v) { workingDays } } }`, { id: referralId }, (d) => d.referral.timeLeft === null],
   ];
-  for (const [argument, query, variables] of beforeClock) {
-    out.push({ argument, value: FIRST_INSTANT, query, variables: { ...variables, v: FIRST_INSTANT }, purpose: 'CASE_MEETING', expect: 'BEFORE_CLOCK', path: 'asOf' });
+  for (const [argument, query, variables, shows] of beforeClock) {
+    out.push({ argument, value: FIRST_INSTANT, query, variables: { ...variables, v: FIRST_INSTANT }, purpose: 'CASE_MEETING', expect: 'NOT_STARTED', shows });
   }
   return out;
 }
@@ -311,15 +313,12 @@ function judge({ probe, answer, failure }: Outcome<Probe, Answer>): string | nul
   const label = `${probe.argument} = ${probe.value}`;
   if (failure) return `${label}: ${failure}`;
   const errors = answer!.body.errors ?? [];
-  if (probe.expect === 'ANSWERED') {
-    return errors.length === 0 && answer!.body.data ? null : `${label}: expected an answer, got ${JSON.stringify(errors.map((e) => e.extensions?.code))}`;
+  if (probe.expect === 'ANSWERED' || probe.expect === 'NOT_STARTED') {
+    if (errors.length > 0 || !answer!.body.data) return `${label}: expected an answer, got ${JSON.stringify(errors.map((e) => e.extensions?.code))}`;
+    return probe.expect === 'ANSWERED' || probe.shows!(answer!.body.data) ? null : `${label}: expected its clock not started, got ${JSON.stringify(answer!.body.data)}`;
   }
   const refusal = errors.find((e) => e.extensions?.code === 'BAD_USER_INPUT');
   if (!refusal) return `${label}: expected BAD_USER_INPUT, got ${errors.length ? JSON.stringify(errors.map((e) => e.extensions?.code)) : 'an answer'}`;
-  if (probe.expect === 'BEFORE_CLOCK') {
-    const ext = refusal.extensions!;
-    return ext.argument === probe.path && ext.reason === 'AS_OF_BEFORE_CLOCK_START' && ext.min ? null : `${label}: expected AS_OF_BEFORE_CLOCK_START at asOf with min: ${JSON.stringify(ext)}`;
-  }
   if (probe.path) {
     const ext = refusal.extensions!;
     if (ext.argument !== probe.path || ext.reason !== 'OUT_OF_RANGE' || !ext.min || !ext.max) return `${label}: the refusal does not name the argument and range: ${JSON.stringify(ext)}`;

@@ -21,7 +21,7 @@ import { ScreenedOut, type Actor, type WriteMeta } from '../../db/cases/write';
 import { proseRefusal } from '../../domain/text-screen';
 import { MULTI_LINE_FIELDS } from '../text-inputs';
 import { settlementReferenceOf } from '../../domain/aid';
-import { chinaDateOf, formatChinaInstant, startOfChinaDay } from '../../domain/cases/china-time';
+import { chinaDateOf, startOfChinaDay } from '../../domain/cases/china-time';
 import { dueSoonUntil } from '../../domain/cases/reminders';
 import { caseDeadlines, isMissed, type CaseDeadline } from '../../domain/cases/deadlines';
 import { memberAge, type Dossier, type DossierCase, type DossierReferral } from '../../domain/cases/dossier';
@@ -189,23 +189,8 @@ function slipOffice(ctx: HubContext, r: ReferralRecord, key: string): Promise<Of
   return caseOffice(ctx, r.caseId, key);
 }
 
-/**
- * An `asOf` asked of a deadline before its clock started (`startsAt`): refused, naming the first
- * instant answered (`min`). Before then the case or slip asked nothing of anyone, and supervision
- * (overdueReport) lists nothing of it; its deadline read as PENDING with more time left than the
- * limit gives (a slip's working days, a case's 24 hours). The schema has no "not yet" among the
- * statuses (PENDING would say the time was running, VOID that it no longer applies). Only an asOf
- * given is judged: now is never before a recorded case or slip.
- */
-function requireClockStarted(asOf: Date | null | undefined, startsAt: Date, what: string): void {
-  if (asOf && asOf < startsAt) {
-    throw badInput('asOf', 'AS_OF_BEFORE_CLOCK_START', `asOf is before ${what}: nothing was asked before then; ask from ${formatChinaInstant(startsAt)} on`, { min: formatChinaInstant(startsAt) });
-  }
-}
-
-/** A case's deadlines at `asked` (default now), from when it was reported (its stated report: caseDeadlines counts from it). */
+/** A case's deadlines at `asked` (default now): NOT_STARTED before it was reported (its stated report: caseDeadlines counts from it). */
 async function deadlinesOf(c: CaseRecord, asked: Date | null | undefined, ctx: HubContext): Promise<CaseDeadline[]> {
-  requireClockStarted(asked, c.reportedAt, 'the case was reported');
   const events = await caseLoaders(ctx).eventsByCase.load(c.id);
   return caseDeadlines((await caseTimelinesOf(ctx.loaders.monitoring, [c], () => events)).get(c.id)!, asOfOf(ctx, asked));
 }
@@ -216,18 +201,23 @@ function slipFacts(r: ReferralRecord): SlipFacts<ReferralRecord> {
 }
 
 /**
- * A slip's deadline at `asked` (default now), as overdueReport reads it, from the day its working
- * days count from (dueCountedFrom: a late-recorded meeting's day, before the slip was issued). That
- * day is never after the day it was issued (a meeting is held by the day it is recorded: checkMeeting),
- * so the meeting is read only for an asOf before that day.
+ * The day a slip's working days count from (dueCountedFrom): its meeting's day for a decision
+ * recorded with its meeting, else the day it was issued. A slip without a meeting reads nothing; one
+ * with a meeting reads it through the request's meeting loader (batched, shared with Referral.meeting).
+ */
+async function countedFromOf(ctx: HubContext, r: ReferralRecord): Promise<IsoDate> {
+  const meeting = r.meetingId === null ? null : await caseLoaders(ctx).meetingById.load(r.meetingId);
+  return dueCountedFrom({ issuedAt: r.issuedAt, meeting });
+}
+
+/**
+ * A slip's deadline at `asked` (default now), as overdueReport reads it: NOT_STARTED before the
+ * day its working days count from. That day is never after the day it was issued (a meeting is held
+ * by the day it is recorded: checkMeeting), so the meeting is read only for an asOf before that day.
  */
 async function referralStanding(ctx: HubContext, r: ReferralRecord, asked: Date | null | undefined) {
-  if (asked && asked < startOfChinaDay(chinaDateOf(r.issuedAt))) {
-    const meeting = r.meetingId === null ? null : await caseLoaders(ctx).meetingById.load(r.meetingId);
-    const from = dueCountedFrom({ issuedAt: r.issuedAt, meeting });
-    requireClockStarted(asked, startOfChinaDay(from), `${from}, the day this slip's working days count from`);
-  }
-  return recordedSlipStanding(r, asOfOf(ctx, asked));
+  const startsAt = asked && asked < startOfChinaDay(chinaDateOf(r.issuedAt)) ? startOfChinaDay(await countedFromOf(ctx, r)) : null;
+  return recordedSlipStanding(r, asOfOf(ctx, asked), startsAt);
 }
 
 /** A slip's answer (completed or declined) on its case's history: who and when; null while unanswered or superseded. */
@@ -1149,6 +1139,7 @@ export const caseResolvers: Resolvers = {
       return answer && answer.occurredAt < answer.recordedAt ? answer.occurredAt : null;
     },
     answeredBy: async (r, _, ctx) => (await answerOf(ctx, r))?.actor ?? null,
+    countedFrom: (r, _, ctx) => countedFromOf(ctx, r),
     deadlineStatus: async (r, args, ctx) => (await referralStanding(ctx, r, args.asOf)).status,
     overdue: async (r, args, ctx) => (await referralStanding(ctx, r, args.asOf)).overdue,
     timeLeft: async (r, args, ctx) => (await referralStanding(ctx, r, args.asOf)).timeLeft,

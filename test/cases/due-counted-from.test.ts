@@ -2,7 +2,7 @@
  * The day a slip's working days count from (domain/cases/supervision.ts dueCountedFrom): the day
  * its meeting was held for a decision issued in the meeting's record, however late; the day it was
  * issued, China time, for any other slip, a reassignment or a correction that keeps the meeting's id
- * included. Referral.deadlineStatus(asOf) refuses an asOf before it; the due-date recount counts from it.
+ * included. Referral.deadlineStatus(asOf) is NOT_STARTED before it (Referral.countedFrom); the due-date recount counts from it.
  */
 import { dueCountedFrom } from '../../domain/cases/supervision';
 import { storedDueCountedFrom } from '../../db/cases/due-recount';
