@@ -558,7 +558,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     region: (r: { caseId: number; householdId: number; townshipCode: string }, ctx) => onCaseRegions(r, ctx),
     fields: {
       ...Object.fromEntries(
-        ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'schoolYear', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'answeredStatedAt', 'answeredBy', 'feedback', 'declineReason', 'aidRecord', 'deadlineStatus', 'overdue', 'timeLeft', 'fulfilment', 'decisionCheck', 'declineResolution', 'correction'].map((f) => [f, 'IN_SCOPE' as const]),
+        ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'schoolYear', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'countedFrom', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'answeredStatedAt', 'answeredBy', 'feedback', 'declineReason', 'aidRecord', 'deadlineStatus', 'overdue', 'timeLeft', 'fulfilment', 'decisionCheck', 'declineResolution', 'correction'].map((f) => [f, 'IN_SCOPE' as const]),
       ),
       // ILLNESS reveals a health condition (as AidRecord.cause and SecondAidApproval.cause).
       cause: 'HEALTH',

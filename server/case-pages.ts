@@ -65,14 +65,14 @@ const SLIP_STATE: Record<string, string> = { ISSUED: '待接收', ACCEPTED: '已
 const DEADLINE_KIND = { FIRST_AID: '先行救助', MATERIALS: '补充完善材料', INVESTIGATION_OPINION: '调查初审意见', APPROVAL: '审核审批' } as const;
 const SEVERITY: Record<string, string> = { CONFLICT: '重复救助', WARNING: '需核查', MISSED_AID: '疑似漏保' };
 /** A slip's lateness beside its state in the brief's decisions and 转办单 list, by its deadline's status (recordedSlipStanding). */
-const SLIP_LATENESS: Record<DeadlineStatus, string> = { PENDING: '', MET: '', VOID: '', OVERDUE: '（已超期）', MET_LATE: '（超期办理）', MISSED: '（超期未办）' };
+const SLIP_LATENESS: Record<DeadlineStatus, string> = { PENDING: '', MET: '', VOID: '', NOT_STARTED: '（未开始计时）', OVERDUE: '（已超期）', MET_LATE: '（超期办理）', MISSED: '（超期未办）' };
 
 /** A slip's state with its lateness, marked overdue where it ran late (the decisions and the 转办单 list). */
 function slipStateText(state: string, status: DeadlineStatus): string {
   return `<span class="${status === 'OVERDUE' || status === 'MET_LATE' || status === 'MISSED' ? 'overdue' : ''}">${esc(SLIP_STATE[state])}${SLIP_LATENESS[status]}</span>`;
 }
 
-const DEADLINE_STATUS = { PENDING: '未到期', OVERDUE: '已超期', MET: '按时完成', MET_LATE: '超期完成', MISSED: '未完成（已超期）', VOID: '不再适用' } as const;
+const DEADLINE_STATUS: Record<DeadlineStatus, string> = { PENDING: '未到期', OVERDUE: '已超期', MET: '按时完成', MET_LATE: '超期完成', MISSED: '未完成（已超期）', VOID: '不再适用', NOT_STARTED: '未开始计时' };
 /** A first aid's cause in the brief, as a decision's: ILLNESS only to a caller who may read health detail. */
 function firstAidCause(cause: string | null, health: boolean): string {
   if (!cause) return '';

@@ -31,8 +31,13 @@ interface Probe {
   query: string;
   variables: Record<string, unknown>;
   purpose: string;
-  /** REFUSED: BAD_USER_INPUT; ANSWERED: data and no error (a value inside the range). */
-  expect: 'REFUSED' | 'ANSWERED';
+  /**
+   * REFUSED: BAD_USER_INPUT; ANSWERED: data and no error (a value inside the range); NOT_STARTED:
+   * inside the range but before the case or slip's deadlines start, answered with data that `shows` holds of.
+   */
+  expect: 'REFUSED' | 'ANSWERED' | 'NOT_STARTED';
+  /** What a NOT_STARTED probe's data must hold. */
+  shows?: (data: any) => boolean;
   /** The argument path the refusal must name (absent where the scalar itself refuses the value). */
   path?: string;
 }
@@ -283,12 +288,23 @@ function probes(): Probe[] {
     [`query($v: Date) { overdueReport(shortfallsSince: $v) { asOf byCounty { shortfalls { shortfallFen } } } }`, '1900-01-01', {}, 'Query.overdueReport(shortfallsSince: Date)'],
     [`query { overdueReport { asOf byOffice { cases { case { id } deadline { kind provisional } } } } }`, 'now', {}, 'Query.overdueReport(asOf: DateTime)'],
     [`query($id: ID!, $v: DateTime) { case(id: $id) { deadlines(asOf: $v) { kind status provisional overdue { workingDays } } anyDeadlineMissed(asOf: $v) } }`, LAST_INSTANT, { id: caseId }, 'Case.deadlines(asOf: DateTime)'],
-    [`query($id: ID!, $v: DateTime) { referral(id: $id) { deadlineStatus(asOf: $v) overdue(asOf: $v) { workingDays provisional } } }`, LAST_INSTANT, { id: referralId }, 'Referral.overdue(asOf: DateTime)'],
-    [`query($id: ID!, $v: DateTime) { referral(id: $id) { timeLeft(asOf: $v) { workingDays } } }`, FIRST_INSTANT, { id: referralId }, 'Referral.timeLeft(asOf: DateTime)'],
+    [`query($id: ID!, $v: DateTime) { referral(id: $id) { deadlineStatus(asOf: $v) overdue(asOf: $v) { workingDays provisional } timeLeft(asOf: $v) { workingDays } } }`, LAST_INSTANT, { id: referralId }, 'Referral.overdue(asOf: DateTime)'],
     [`query($id: ID!, $v: Date, $w: Date) { household(id: $id) { aid(from: $v, to: $w) { amountFen } aidSummary(from: $v, to: $w) { complete } } }`, '1900-01-01', { id: householdId, w: '2099-12-31' }, 'Household.aid(from: Date)'],
   ];
   for (const [query, value, variables, argument] of answered) {
     out.push({ argument, value, query, variables: { ...variables, v: value }, purpose: argument.startsWith('Household') ? 'ELIGIBILITY_REVIEW' : 'CASE_MEETING', expect: 'ANSWERED' });
+  }
+  // The first instant of the range, years before the case was reported and its slip issued: their
+  // deadlines' clock had not started (they answered PENDING, with twenty-six years left).
+  const beforeClock: [string, string, Record<string, unknown>, (data: any) => boolean][] = [
+    ['Case.deadlines(asOf: DateTime)', `query($id: ID!, $v: DateTime) { case(id: $id) { deadlines(asOf: $v) { status timeLeft { hours } overdue { hours } } } }`, { id: caseId }, (d) => d.case.deadlines.length > 0 && d.case.deadlines.every((x: any) => x.status === 'NOT_STARTED' && x.timeLeft === null && x.overdue === null)],
+    ['Case.anyDeadlineMissed(asOf: DateTime)', `query($id: ID!, $v: DateTime) { case(id: $id) { anyDeadlineMissed(asOf: $v) } }`, { id: caseId }, (d) => d.case.anyDeadlineMissed === false],
+    ['Referral.deadlineStatus(asOf: DateTime)', `query($id: ID!, $v: DateTime) { referral(id: $id) { deadlineStatus(asOf: $v) } }`, { id: referralId }, (d) => d.referral.deadlineStatus === 'NOT_STARTED'],
+    ['Referral.overdue(asOf: DateTime)', `query($id: ID!, $v: DateTime) { referral(id: $id) { overdue(asOf: $v) { workingDays } } }`, { id: referralId }, (d) => d.referral.overdue === null],
+    ['Referral.timeLeft(asOf: DateTime)', `query($id: ID!, $v: DateTime) { referral(id: $id) { timeLeft(asOf: $v) { workingDays } } }`, { id: referralId }, (d) => d.referral.timeLeft === null],
+  ];
+  for (const [argument, query, variables, shows] of beforeClock) {
+    out.push({ argument, value: FIRST_INSTANT, query, variables: { ...variables, v: FIRST_INSTANT }, purpose: 'CASE_MEETING', expect: 'NOT_STARTED', shows });
   }
   return out;
 }
@@ -297,8 +313,9 @@ function judge({ probe, answer, failure }: Outcome<Probe, Answer>): string | nul
   const label = `${probe.argument} = ${probe.value}`;
   if (failure) return `${label}: ${failure}`;
   const errors = answer!.body.errors ?? [];
-  if (probe.expect === 'ANSWERED') {
-    return errors.length === 0 && answer!.body.data ? null : `${label}: expected an answer, got ${JSON.stringify(errors.map((e) => e.extensions?.code))}`;
+  if (probe.expect === 'ANSWERED' || probe.expect === 'NOT_STARTED') {
+    if (errors.length > 0 || !answer!.body.data) return `${label}: expected an answer, got ${JSON.stringify(errors.map((e) => e.extensions?.code))}`;
+    return probe.expect === 'ANSWERED' || probe.shows!(answer!.body.data) ? null : `${label}: expected its clock not started, got ${JSON.stringify(answer!.body.data)}`;
   }
   const refusal = errors.find((e) => e.extensions?.code === 'BAD_USER_INPUT');
   if (!refusal) return `${label}: expected BAD_USER_INPUT, got ${errors.length ? JSON.stringify(errors.map((e) => e.extensions?.code)) : 'an answer'}`;

@@ -23,7 +23,7 @@
  * start counts again.
  */
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
-import { chinaDateOf } from '../../domain/cases/china-time';
+import { dueCountedFrom } from '../../domain/cases/supervision';
 import type { IsoDate } from '../../domain/dates';
 import { addWorkingDays, calendarFingerprint, withinSupported } from '../../domain/cases/working-days';
 import { WAITING_REFERRAL_STATES } from '../../domain/cases/referrals';
@@ -40,13 +40,10 @@ export interface RecountedDue {
   after: IsoDate;
 }
 
-/**
- * The day a slip's working days were counted from: a meeting's decision from the day the meeting
- * was held (issued in the meeting's record, at its instant); a slip issued otherwise (referralIssue,
- * a reassignment of a declined decision, which keeps the meeting's id) from the day it was issued.
- */
-export function dueCountedFrom(slip: { issuedAt: string; meetingHeldOn: IsoDate | null; meetingRecordedAt: string | null }): IsoDate {
-  return slip.meetingHeldOn !== null && slip.meetingRecordedAt === slip.issuedAt ? slip.meetingHeldOn : chinaDateOf(fromDbInstant(slip.issuedAt));
+/** The day a stored slip's working days were counted from (domain/cases/supervision.ts dueCountedFrom), from its row and its meeting's. */
+export function storedDueCountedFrom(slip: { issuedAt: string; meetingHeldOn: IsoDate | null; meetingRecordedAt: string | null }): IsoDate {
+  const meeting = slip.meetingHeldOn === null || slip.meetingRecordedAt === null ? null : { heldOn: slip.meetingHeldOn, recordedAt: fromDbInstant(slip.meetingRecordedAt) };
+  return dueCountedFrom({ issuedAt: fromDbInstant(slip.issuedAt), meeting });
 }
 
 /** The calendar `name`'s dates were last counted again under, or null: never (a hub before calendar_recount). */
@@ -110,8 +107,9 @@ async function recountAll(hub: HubDb): Promise<RecountedDue[]> {
     after = rows[rows.length - 1].id;
     for (const r of rows) {
       // A row written before the hub bounded its dates keeps the date it has (deadlines.ts reads it held inside the range).
-      const from = withinSupported(dueCountedFrom(r));
-      if (from !== dueCountedFrom(r) || r.workingDays < 1) continue;
+      const countedFrom = storedDueCountedFrom(r);
+      const from = withinSupported(countedFrom);
+      if (from !== countedFrom || r.workingDays < 1) continue;
       let counted: IsoDate;
       try {
         counted = addWorkingDays(from, r.workingDays).date;

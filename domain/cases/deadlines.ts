@@ -67,7 +67,13 @@ export type DeadlineStatus =
   /** Never met; the case ended after it was due. */
   | 'MISSED'
   /** Never met; the case ended (rejected) before it was due, so it no longer applies. */
-  | 'VOID';
+  | 'VOID'
+  /**
+   * Its clock had not started at `asOf`: the case was not yet reported, the slip not yet issued
+   * (counted from its meeting's day for a decision recorded with its meeting). Nothing was asked
+   * yet: no time left, nothing late, and supervision lists nothing of it.
+   */
+  | 'NOT_STARTED';
 
 export function isMissed(status: DeadlineStatus): boolean {
   return status === 'OVERDUE' || status === 'MET_LATE' || status === 'MISSED';
@@ -108,7 +114,7 @@ export function dueOf(limit: Limit, start: Date): Due {
 
 export interface DeadlineStanding {
   status: DeadlineStatus;
-  /** Set while PENDING. */
+  /** Set while PENDING (never when NOT_STARTED). */
   timeLeft: TimeLeft | null;
   /** Set when OVERDUE (to asOf), MET_LATE (to when met) or MISSED (to when the case ended). */
   overdue: Overdue | null;
@@ -127,13 +133,18 @@ export function overdueBy(due: Due, at: Date): Overdue {
   };
 }
 
+/** A deadline whose clock had not started at the instant asked. */
+export const NOT_STARTED: DeadlineStanding = Object.freeze({ status: 'NOT_STARTED', timeLeft: null, overdue: null });
+
 /**
- * Where a deadline stands at `asOf`: met (on time or late), pending with time left, overdue, or
- * ended unmet (`endedAt`: when the case reached a terminal state without meeting it). A deadline
- * met after `asOf` was not met yet at `asOf`: supervision asking how things stood at the end of
- * last month sees a slip answered since as it was then, overdue or pending.
+ * Where a deadline stands at `asOf`: not started (before `startsAt`, the first instant its clock
+ * runs), met (on time or late), pending with time left, overdue, or ended unmet (`endedAt`: when the
+ * case reached a terminal state without meeting it). A deadline met after `asOf` was not met yet at
+ * `asOf`: supervision asking how things stood at the end of last month sees a slip answered since as
+ * it was then, overdue or pending.
  */
-export function standing(due: Due, metAt: Date | null, endedAt: Date | null, asOf: Date): DeadlineStanding {
+export function standing(due: Due, metAt: Date | null, endedAt: Date | null, asOf: Date, startsAt: Date | null = null): DeadlineStanding {
+  if (startsAt && asOf < startsAt) return NOT_STARTED;
   if (metAt && metAt <= asOf) {
     return metAt <= due.dueAt ? { status: 'MET', timeLeft: null, overdue: null } : { status: 'MET_LATE', timeLeft: null, overdue: overdueBy(due, metAt) };
   }
@@ -207,7 +218,8 @@ export function caseDeadlines(timeline: CaseTimeline, asOf: Date): CaseDeadline[
     // A case withdrawn (撤回) was opened by mistake: a limit it never met asked nothing of the county,
     // so it is void however late the withdrawal came (it read MISSED when withdrawn after the due day).
     const voided = !met && endedBy?.to === 'WITHDRAWN';
-    const at = voided ? { status: 'VOID' as const, timeLeft: null, overdue: null } : standing(due, metAt, ended?.at ?? null, asOf);
+    // Before its (stated) report the case asked nothing yet: every limit counts from the report.
+    const at = voided ? { status: 'VOID' as const, timeLeft: null, overdue: null } : standing(due, metAt, ended?.at ?? null, asOf, timeline.reportedAt);
     return { kind: rule.kind, limit: rule.limit, basis: rule.basis, ...due, metAt, metStatedAt, endedBy, ...at };
   });
 }

@@ -28,6 +28,20 @@ export function referralDue(issuedOn: IsoDate, dueOn: IsoDate): Due {
   return { dueAt: endOfChinaDay(dueOn), dueOn, provisional: from !== issuedOn || to !== dueOn || counted };
 }
 
+/**
+ * The day a slip's working days count from, its clock's first day: a meeting's decision issued in
+ * the meeting's record (at the instant the meeting was recorded) from the day the meeting was held,
+ * however late it was recorded; a slip issued otherwise (referralIssue, a reassignment of a declined
+ * decision or a correction's decision, which keep the meeting's id) from the day it was issued, China
+ * time. A meeting held 03-12 and recorded 03-15 issues its 1-working-day slips on 03-15 due 03-13: they
+ * were overdue on 03-14 and supervision lists them so. Before this day the slip asks nothing yet
+ * (NOT_STARTED).
+ */
+export function dueCountedFrom(slip: { issuedAt: Date; meeting: { heldOn: IsoDate; recordedAt: Date } | null }): IsoDate {
+  const { meeting } = slip;
+  return meeting !== null && meeting.recordedAt.getTime() === slip.issuedAt.getTime() ? meeting.heldOn : chinaDateOf(slip.issuedAt);
+}
+
 export interface SlipFacts<R> {
   referral: R;
   issuedOn: IsoDate;
@@ -43,20 +57,24 @@ export interface SlipFacts<R> {
 /**
  * A slip's deadline at `asOf`. A superseded slip asks nothing from when it was superseded: it ends
  * there unmet (VOID, or MISSED when it was already late), never OVERDUE; before that it stood as any
- * open slip. An answered one is MET or MET_LATE from its answer.
+ * open slip. An answered one is MET or MET_LATE from its answer. Before `startsAt` (the first instant
+ * of the day its working days count from, dueCountedFrom), when given, NOT_STARTED. Supervision
+ * passes none: an asOf before that day finds the slip pending, which it never lists, as it never
+ * lists a slip not started.
  */
-export function slipStanding(s: Pick<SlipFacts<unknown>, 'issuedOn' | 'dueOn' | 'answeredAt' | 'superseded'>, asOf: Date): DeadlineStanding {
+export function slipStanding(s: Pick<SlipFacts<unknown>, 'issuedOn' | 'dueOn' | 'answeredAt' | 'superseded'>, asOf: Date, startsAt: Date | null = null): DeadlineStanding {
   const due = referralDue(s.issuedOn, s.dueOn);
-  return s.superseded ? standing(due, null, s.answeredAt, asOf) : standing(due, s.answeredAt, null, asOf);
+  return s.superseded ? standing(due, null, s.answeredAt, asOf, startsAt) : standing(due, s.answeredAt, null, asOf, startsAt);
 }
 
 /**
  * A stored slip's deadline at `asOf`, from its record: counted from the day it was issued, ended by
- * its answer, or unmet by a correction that superseded it. The API (Referral.deadlineStatus), the desk
- * and the meeting brief's decisions and 转办单 list all read it so.
+ * its answer, or unmet by a correction that superseded it; NOT_STARTED before `startsAt` when given
+ * (slipStanding). The API (Referral.deadlineStatus), the desk and the meeting brief's decisions and
+ * 转办单 list all read it so.
  */
-export function recordedSlipStanding(r: { issuedAt: Date; dueOn: IsoDate; answeredAt: Date | null; state: string }, asOf: Date): DeadlineStanding {
-  return slipStanding({ issuedOn: chinaDateOf(r.issuedAt), dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED' }, asOf);
+export function recordedSlipStanding(r: { issuedAt: Date; dueOn: IsoDate; answeredAt: Date | null; state: string }, asOf: Date, startsAt: Date | null = null): DeadlineStanding {
+  return slipStanding({ issuedOn: chinaDateOf(r.issuedAt), dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED' }, asOf, startsAt);
 }
 
 export interface CaseFacts<C> {

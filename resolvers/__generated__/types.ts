@@ -1425,9 +1425,9 @@ export type Case = {
   readonly allowedTransitions: ReadonlyArray<CaseState>;
   /** Every write to the case, in order: who, when, why. */
   readonly history: ReadonlyArray<CaseEvent>;
-  /** The statutory deadlines for its urgency, as they stand at `asOf` (default now). */
+  /** The statutory deadlines for its urgency, as they stand at `asOf` (default now); each NOT_STARTED (no time left, nothing late) at an `asOf` before the case was reported (`reportedAt`, where its deadlines count from). */
   readonly deadlines: ReadonlyArray<CaseDeadline>;
-  /** Whether any deadline was missed (overdue now, met late, or never met) as of `asOf` (default now). */
+  /** Whether any deadline was missed (overdue now, met late, or never met) as of `asOf` (default now); false before the case was reported. */
   readonly anyDeadlineMissed: Scalars['Boolean']['output'];
   /** Its referral slips, oldest first. */
   readonly referrals: ReadonlyArray<Referral>;
@@ -1555,7 +1555,9 @@ export type DeadlineStatus =
   /** Never met; the case ended after it was due. */
   | 'MISSED'
   /** Never met and no longer asked: the case ended (a slip: was superseded) before it was due, or the case was withdrawn (撤回, opened by mistake), whenever that was. */
-  | 'VOID';
+  | 'VOID'
+  /** Its clock had not started at the time asked: the case was not yet reported, or the slip not yet issued (counted from its meeting's day for a decision recorded with its meeting: Referral.countedFrom). Nothing was asked yet: no time left, nothing late, and overdueReport lists nothing of it. */
+  | 'NOT_STARTED';
 
 /** A statutory deadline of a case. */
 export type CaseDeadline = {
@@ -1672,6 +1674,8 @@ export type Referral = {
   readonly issuedAt: Scalars['DateTime']['output'];
   /** The date feedback is due (China). */
   readonly dueOn: Scalars['Date']['output'];
+  /** The day (China) its working days count from, the first day of its deadline's clock: the day its meeting was held, for a decision recorded with its meeting, however late it was recorded; else the day it was issued. Before this day its deadlineStatus is NOT_STARTED. */
+  readonly countedFrom: Scalars['Date']['output'];
   /**
    * True when a working day counted to the due date lies in a year whose State Council holiday notice
    * is not loaded (see workingDayCalendar): only its statutory holidays and the law's make-up days off
@@ -1704,11 +1708,15 @@ export type Referral = {
   readonly declineResolution?: Maybe<DeclineResolution>;
   /** For a decision a correction (decisionCorrect) superseded or issued: which way, why, who, when, and the slip that replaced a superseded one. */
   readonly correction?: Maybe<DecisionCorrection>;
-  /** The deadline at `asOf` (default now): PENDING, OVERDUE, MET or MET_LATE; for a slip superseded by `asOf`, VOID (superseded before it was due) or MISSED (after), never OVERDUE. */
+  /**
+   * The deadline at `asOf` (default now), as overdueReport reads it: PENDING, OVERDUE, MET or MET_LATE; for a slip superseded by `asOf`, VOID (superseded before it was due) or MISSED (after), never OVERDUE.
+   * Its working days count from the day the meeting was held for a decision recorded with its meeting (however late it was recorded: one held 03-12 and recorded 03-15 with a day's limit is OVERDUE at 03-14, before it was issued), else from the day it was issued, China time.
+   * At an `asOf` before that day (`countedFrom`) the slip asked nothing yet: NOT_STARTED, and `overdue` and `timeLeft` are null.
+   */
   readonly deadlineStatus: DeadlineStatus;
-  /** When overdue or answered late: by how much, as of `asOf` (default now). */
+  /** When overdue or answered late: by how much, as of `asOf` (default now); null before the slip's working days count from (NOT_STARTED). */
   readonly overdue?: Maybe<Overdue>;
-  /** While it waits for its answer and is not yet past its due date: the time left at `asOf` (default now), its workingDays those after asOf's day up to the due date (0: due that day); provisional as the slip's own flag says. Null once answered, superseded or overdue. */
+  /** While it waits for its answer and is not yet past its due date: the time left at `asOf` (default now), its workingDays those after asOf's day up to the due date (0: due that day); provisional as the slip's own flag says. Null once answered, superseded or overdue, and before the slip's working days count from (NOT_STARTED). */
   readonly timeLeft?: Maybe<TimeLeft>;
 };
 
@@ -6697,6 +6705,7 @@ export type ReferralResolvers<ContextType = HubContext, ParentType extends Resol
   deadlineWorkingDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   issuedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   dueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  countedFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   state?: Resolver<ResolversTypes['ReferralState'], ParentType, ContextType>;
   acceptedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;

@@ -21,7 +21,7 @@ import { ScreenedOut, type Actor, type WriteMeta } from '../../db/cases/write';
 import { proseRefusal } from '../../domain/text-screen';
 import { MULTI_LINE_FIELDS } from '../text-inputs';
 import { settlementReferenceOf } from '../../domain/aid';
-import { chinaDateOf, formatChinaInstant, startOfChinaDay } from '../../domain/cases/china-time';
+import { chinaDateOf, startOfChinaDay } from '../../domain/cases/china-time';
 import { dueSoonUntil } from '../../domain/cases/reminders';
 import { caseDeadlines, isMissed, type CaseDeadline } from '../../domain/cases/deadlines';
 import { memberAge, type Dossier, type DossierCase, type DossierReferral } from '../../domain/cases/dossier';
@@ -37,7 +37,7 @@ import { caseReference } from '../../domain/cases/reference';
 import { requestFingerprints } from './request-fingerprint';
 import { checkReferralAction, WAITING_REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
 import { allowedTransitions, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
-import { overdueReport, recordedSlipStanding, referralDue, type SlipFacts } from '../../domain/cases/supervision';
+import { dueCountedFrom, overdueReport, recordedSlipStanding, referralDue, type SlipFacts } from '../../domain/cases/supervision';
 import { calendarCoverage } from '../../domain/cases/working-days';
 import { sourceOf, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
@@ -189,9 +189,10 @@ function slipOffice(ctx: HubContext, r: ReferralRecord, key: string): Promise<Of
   return caseOffice(ctx, r.caseId, key);
 }
 
-async function deadlinesOf(c: CaseRecord, asOf: Date, ctx: HubContext): Promise<CaseDeadline[]> {
+/** A case's deadlines at `asked` (default now): NOT_STARTED before it was reported (its stated report: caseDeadlines counts from it). */
+async function deadlinesOf(c: CaseRecord, asked: Date | null | undefined, ctx: HubContext): Promise<CaseDeadline[]> {
   const events = await caseLoaders(ctx).eventsByCase.load(c.id);
-  return caseDeadlines((await caseTimelinesOf(ctx.loaders.monitoring, [c], () => events)).get(c.id)!, asOf);
+  return caseDeadlines((await caseTimelinesOf(ctx.loaders.monitoring, [c], () => events)).get(c.id)!, asOfOf(ctx, asked));
 }
 
 /** A slip as supervision reads it (domain/cases/supervision.ts): its due date counted from its day of issue. */
@@ -199,8 +200,24 @@ function slipFacts(r: ReferralRecord): SlipFacts<ReferralRecord> {
   return { referral: r, issuedOn: chinaDateOf(r.issuedAt), dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED', toOffice: r.toOffice, townshipCode: r.townshipCode };
 }
 
-function referralStanding(r: ReferralRecord, asOf: Date) {
-  return recordedSlipStanding(r, asOf);
+/**
+ * The day a slip's working days count from (dueCountedFrom): its meeting's day for a decision
+ * recorded with its meeting, else the day it was issued. A slip without a meeting reads nothing; one
+ * with a meeting reads it through the request's meeting loader (batched, shared with Referral.meeting).
+ */
+async function countedFromOf(ctx: HubContext, r: ReferralRecord): Promise<IsoDate> {
+  const meeting = r.meetingId === null ? null : await caseLoaders(ctx).meetingById.load(r.meetingId);
+  return dueCountedFrom({ issuedAt: r.issuedAt, meeting });
+}
+
+/**
+ * A slip's deadline at `asked` (default now), as overdueReport reads it: NOT_STARTED before the
+ * day its working days count from. That day is never after the day it was issued (a meeting is held
+ * by the day it is recorded: checkMeeting), so the meeting is read only for an asOf before that day.
+ */
+async function referralStanding(ctx: HubContext, r: ReferralRecord, asked: Date | null | undefined) {
+  const startsAt = asked && asked < startOfChinaDay(chinaDateOf(r.issuedAt)) ? startOfChinaDay(await countedFromOf(ctx, r)) : null;
+  return recordedSlipStanding(r, asOfOf(ctx, asked), startsAt);
 }
 
 /** A slip's answer (completed or declined) on its case's history: who and when; null while unanswered or superseded. */
@@ -1040,9 +1057,8 @@ export const caseResolvers: Resolvers = {
     township: (c, _, ctx) => regionOf(ctx, c.townshipCode),
     allowedTransitions: (c) => allowedTransitions(c.state),
     history: (c, _, ctx) => caseLoaders(ctx).eventsByCase.load(c.id),
-    deadlines: (c, args, ctx) => deadlinesOf(c, asOfOf(ctx, args.asOf), ctx),
-    anyDeadlineMissed: async (c, args, ctx) =>
-      (await deadlinesOf(c, asOfOf(ctx, args.asOf), ctx)).some((d) => isMissed(d.status)),
+    deadlines: (c, args, ctx) => deadlinesOf(c, args.asOf, ctx),
+    anyDeadlineMissed: async (c, args, ctx) => (await deadlinesOf(c, args.asOf, ctx)).some((d) => isMissed(d.status)),
     referrals: (c, _, ctx) => caseLoaders(ctx).referralsByCase.load(c.id),
     meetings: (c, _, ctx) => caseLoaders(ctx).meetingsByCase.load(c.id),
     secondAids: (c, _, ctx) => caseLoaders(ctx).secondAidsByCase.load(c.id),
@@ -1123,9 +1139,10 @@ export const caseResolvers: Resolvers = {
       return answer && answer.occurredAt < answer.recordedAt ? answer.occurredAt : null;
     },
     answeredBy: async (r, _, ctx) => (await answerOf(ctx, r))?.actor ?? null,
-    deadlineStatus: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).status,
-    overdue: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).overdue,
-    timeLeft: (r, args, ctx) => referralStanding(r, asOfOf(ctx, args.asOf)).timeLeft,
+    countedFrom: (r, _, ctx) => countedFromOf(ctx, r),
+    deadlineStatus: async (r, args, ctx) => (await referralStanding(ctx, r, args.asOf)).status,
+    overdue: async (r, args, ctx) => (await referralStanding(ctx, r, args.asOf)).overdue,
+    timeLeft: async (r, args, ctx) => (await referralStanding(ctx, r, args.asOf)).timeLeft,
   },
 
   Meeting: {

@@ -140,6 +140,26 @@ describe('standing', () => {
     expect(standing(due, cn('2025-10-15T23:59:59.999'), null, cn('2025-10-30T00:00:00')).status).toBe('MET');
     expect(standing(due, cn('2025-10-16T00:00:00'), null, cn('2025-10-30T00:00:00')).status).toBe('MET_LATE');
   });
+
+  it('has not started before its clock’s first instant: nothing left, nothing late, not missed', () => {
+    const startsAt = cn('2025-10-09T00:00:00');
+    expect(standing(due, null, null, cn('2025-10-08T23:59:59.999'), startsAt)).toEqual({ status: 'NOT_STARTED', timeLeft: null, overdue: null });
+    expect(standing(due, null, null, startsAt, startsAt).status).toBe('PENDING');
+    expect(isMissed('NOT_STARTED')).toBe(false);
+  });
+});
+
+describe('a case before it was reported', () => {
+  it('has every deadline not started, due dates as counted from the report', () => {
+    const t = timeline('URGENT', '2025-09-30T22:00:00');
+    const before = caseDeadlines(t, cn('2025-09-30T21:59:59.999'));
+    expect(before.map((d) => [d.kind, d.status, d.timeLeft, d.overdue])).toEqual([
+      ['FIRST_AID', 'NOT_STARTED', null, null],
+      ['MATERIALS', 'NOT_STARTED', null, null],
+    ]);
+    expect(before.map((d) => d.dueAt)).toEqual(caseDeadlines(t, cn('2025-09-30T22:00:00')).map((d) => d.dueAt));
+    expect(byKind(t, '2025-09-30T22:00:00').FIRST_AID.status).toBe('PENDING');
+  });
 });
 
 describe('a case opened by verifying an alert', () => {
