@@ -536,10 +536,11 @@ export async function preGrantCheck(
   let facts: HouseholdFacts[];
   // Approvals of a second aid matter only to a rule that exempts them.
   const wantsApprovals = concerned.some((r) => r.kind === 'REPEATED_GRANTS' && r.secondAidExempt);
-  const approvalsOf = (who: readonly string[]): Promise<SecondAidApprovalFacts[]> =>
-    wantsApprovals ? l.approvals.loadMany(who).then((all) => (all.filter((a) => !(a instanceof Error)) as SecondAidApprovalFacts[][]).flat()) : Promise.resolve([]);
   if (householdIds.length === 0) {
-    // In no household: the person's own dates still matter (aid after death).
+    // In no household: the person's own dates still matter (aid after death), and their approvals,
+    // which no household's read brought, are read beside the departments.
+    const approvalsOf = (who: readonly string[]): Promise<SecondAidApprovalFacts[]> =>
+      wantsApprovals ? l.approvals.loadMany(who).then((all) => (all.filter((a) => !(a instanceof Error)) as SecondAidApprovalFacts[][]).flat()) : Promise.resolve([]);
     const [own, departments, approvals] = await Promise.all([l.personFacts.load(id), departmentFacts(req, [id], needed, programmes, stayOf(proposal), onlyStays), approvalsOf([id])]);
     facts = [withProposedStay(assembleLonePerson(id, own.person, departments, approvals), departments, proposal)];
   } else {
@@ -547,7 +548,10 @@ export async function preGrantCheck(
     const chosen = new Set(householdIds);
     const spellsThere = around.spells.filter((s) => chosen.has(s.householdId));
     const ids = [...new Set([id, ...spellsThere.map((s) => s.idNumber)])];
-    const [departments, approvals] = await Promise.all([departmentFacts(req, ids, needed, programmes, stayOf(proposal), onlyStays), approvalsOf(ids)]);
+    // The approvals came with the households (householdsOfPerson): no hub statement beside the departments' round.
+    const these = new Set(ids);
+    const approvals = wantsApprovals ? around.approvals.filter((a) => these.has(a.idNumber)) : [];
+    const departments = await departmentFacts(req, ids, needed, programmes, stayOf(proposal), onlyStays);
     // Only the beneficiary's person rules run: other members' standing findings are not the proposal's.
     facts = assembleHouseholds({
       householdIds,
