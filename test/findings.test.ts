@@ -173,6 +173,34 @@ describe('preGrantCheck', () => {
     expect(approved.clear).toBe(true);
   });
 
+  it('reads the second aids approved at the hub in the statement that finds the household, not beside civil affairs', async () => {
+    const input = { beneficiaryIdNumber: CASES.housing.head, programme: 'TEMP_AID', grantDate: TODAY, amountFen: 100_000, cause: 'ILLNESS' };
+    const plain = await writer().gql(Q, { input });
+    expect(plain.data.preGrantCheck.findings.map((f: any) => f.rule.id)).toEqual(['X5', 'M5']);
+    // The person's households (the region check's) with the approvals of everyone in them; civil
+    // affairs' temporary aid. Two hub statements before: the approvals apart, beside civil affairs.
+    expect(plain.extensions?.sqlStatements?.bySource).toEqual({ HUB: 1, CIVIL_AFFAIRS: 1 });
+    // A second aid approved at the hub (a county's 一事一议, issue 5's cases), not yet paid: it
+    // covers a payment to that person for that cause after it (X5's exemption). Its case and slip
+    // are not what this reads, so the row stands alone (foreign keys off on this connection).
+    const conn = await dbs.hubPool.getConnection();
+    try {
+      await conn.query('SET FOREIGN_KEY_CHECKS = 0');
+      const [ins] = await conn.query<any>('INSERT INTO second_aid_approval (case_id, referral_id, id_number, cause, amount_fen, approved_on) VALUES (?, ?, ?, ?, ?, ?)', [990_001, 990_001, CASES.housing.head, 'ILLNESS', 100_000, '2026-03-01']);
+      try {
+        const approved = await writer().gql(Q, { input });
+        expect(approved.data.preGrantCheck.findings.map((f: any) => f.rule.id)).toEqual(['M5']);
+        expect(approved.data.preGrantCheck.clear).toBe(true);
+        expect(approved.extensions?.sqlStatements?.bySource).toEqual({ HUB: 1, CIVIL_AFFAIRS: 1 });
+      } finally {
+        await conn.query('DELETE FROM second_aid_approval WHERE id = ?', [ins.insertId]);
+      }
+    } finally {
+      await conn.query('SET FOREIGN_KEY_CHECKS = 1');
+      conn.release();
+    }
+  });
+
   it('is clear for aid that conflicts with nothing, and writes nothing', async () => {
     const before = await dbs.hubPool.query('SELECT COUNT(*) AS n FROM finding');
     const res = await writer().gql(Q, { input: { beneficiaryIdNumber: CASES.nursing.person, programme: 'DISABILITY_NURSING', periodStart: '2026-04-01', amountFen: 15_000 } });

@@ -6,7 +6,7 @@
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { divisionPage } from '../household/region-pages';
 import { inList } from '../in-list';
-import type { PersonFacts, SecondAidApprovalFacts, Spell } from '../../domain/findings/facts';
+import { secondAidApprovalOf, type PersonFacts, type SecondAidApprovalFacts, type Spell } from '../../domain/findings/facts';
 import { secondAidApprovalsByIdNumbers } from '../cases/store';
 import type { HubDb } from '../connect';
 import { householdMember, person } from '../household/schema';
@@ -94,14 +94,7 @@ export async function spellsAndPeople(db: HubDb, idNumbers: readonly string[]): 
  * record they paid once civil affairs has reported it. One statement.
  */
 export async function secondAidApprovalFacts(db: HubDb, idNumbers: readonly string[]): Promise<SecondAidApprovalFacts[]> {
-  const rows = await secondAidApprovalsByIdNumbers(db, idNumbers);
-  return rows.map((r) => ({
-    idNumber: r.idNumber,
-    cause: r.cause,
-    approvedOn: r.approvedOn,
-    // A second temporary aid is paid by civil affairs: its record key is in that department.
-    aidRecordKey: r.aidSourceRef ? `CIVIL_AFFAIRS:${r.aidSourceRef}` : null,
-  }));
+  return (await secondAidApprovalsByIdNumbers(db, idNumbers)).map(secondAidApprovalOf);
 }
 
 /** How many people the hub holds. One statement (an index count: under a second for millions). */

@@ -6,13 +6,14 @@ import DataLoader from 'dataloader';
 import { and, eq, gte, isNull, lt, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/mysql-core';
 import { divisionLevel } from '../../domain/division-code';
-import type { PersonFacts, Spell } from '../../domain/findings/facts';
+import { secondAidApprovalOf, type PersonFacts, type SecondAidApprovalFacts, type Spell } from '../../domain/findings/facts';
 import { byKey, groupByKey } from '../batch';
 import { HeldLoader } from '../held-loader';
 import type { HubDb } from '../connect';
 import { inPlaceholder, preparedPer } from '../prepared';
 import { household, householdMember, person, region } from './schema';
 import { reportedAid, type ReportedAidRow } from '../reported-aid/schema';
+import { secondAidApproval } from '../cases/schema';
 
 export type HouseholdRow = typeof household.$inferSelect;
 export type PersonRow = typeof person.$inferSelect;
@@ -25,6 +26,13 @@ export interface PersonHouseholds {
   person: PersonFacts | null;
   /** The household they belong to now. */
   current: HouseholdRow | null;
+  /**
+   * Second temporary aids approved at the hub for everyone with a spell in these households (the
+   * person among them), by person, then day approved: what a temporary-aid check's X5 exemption
+   * reads, in the statement that found the household, not in one of its own beside the department
+   * round. None for a person in no household.
+   */
+  approvals: SecondAidApprovalFacts[];
 }
 
 /** A division the hub's table does not list still answers with its code and level. */
@@ -129,11 +137,14 @@ const statements = preparedPer((db: HubDb) => ({
         leftOn: other.leftOn,
         birthDate: person.birthDate,
         deathDate: person.deathDate,
+        approval: { id: secondAidApproval.id, idNumber: secondAidApproval.idNumber, cause: secondAidApproval.cause, approvedOn: secondAidApproval.approvedOn, aidSourceRef: secondAidApproval.aidSourceRef },
       })
       .from(householdMember)
       .innerJoin(household, eq(household.id, householdMember.householdId))
       .innerJoin(other, eq(other.householdId, householdMember.householdId))
       .leftJoin(person, eq(person.idNumber, householdMember.idNumber))
+      // Rare (a handful of people have one), so a spell's row is repeated only for those who have several.
+      .leftJoin(secondAidApproval, eq(secondAidApproval.idNumber, other.idNumber))
       .where(inPlaceholder(householdMember.idNumber, 'ids'))
       .prepare();
   })(),
@@ -177,7 +188,10 @@ function householdsOfPersonLoader(q: ReturnType<typeof statements>, householdByI
     return groupByKey(ids, rows, (r) => r.asked).map((mine, i) => {
       const spells: Spell[] = [];
       const seen = new Set<string>();
+      const approvals = new Map<number, NonNullable<(typeof mine)[number]['approval']>>();
       for (const r of mine) {
+        // A member in two of the households (or twice in one) meets their approvals once each.
+        if (r.approval) approvals.set(r.approval.id, r.approval);
         const key = `${r.household.id}|${r.idNumber}|${r.joinedOn}`;
         if (seen.has(key)) continue;
         seen.add(key);
@@ -188,6 +202,8 @@ function householdsOfPersonLoader(q: ReturnType<typeof statements>, householdByI
         spells,
         person: first?.birthDate ? { idNumber: ids[i], birthDate: first.birthDate, deathDate: first.deathDate } : null,
         current: mine.find((r) => r.askedLeftOn === null)?.household ?? null,
+        // As secondAidApprovalsByIdNumbers orders them.
+        approvals: [...approvals.values()].sort((a, b) => (a.idNumber !== b.idNumber ? (a.idNumber < b.idNumber ? -1 : 1) : a.approvedOn !== b.approvedOn ? (a.approvedOn < b.approvedOn ? -1 : 1) : a.id - b.id)).map(secondAidApprovalOf),
       };
     });
   });

@@ -94,6 +94,17 @@ export interface SecondAidApprovalFacts {
   aidRecordKey: string | null;
 }
 
+/** An approval as the hub stores it (second_aid_approval), as the rules read it. */
+export function secondAidApprovalOf(row: { idNumber: string; cause: AidCause; approvedOn: IsoDate; aidSourceRef: string | null }): SecondAidApprovalFacts {
+  return {
+    idNumber: row.idNumber,
+    cause: row.cause,
+    approvedOn: row.approvedOn,
+    // A second temporary aid is paid by civil affairs: its record key is in that department.
+    aidRecordKey: row.aidSourceRef ? `CIVIL_AFFAIRS:${row.aidSourceRef}` : null,
+  };
+}
+
 export interface HouseholdFacts {
   /** Null for a person the hub has in no household: the household rules judge them as a household of one. */
   householdId: number | null;

@@ -329,9 +329,48 @@ async function departmentFactsOfStays(req: LiveRequest, ids: readonly string[], 
  * concerned that reads stays adds up aid per stay (X7, which reports only the proposal's stay);
  * undefined when a rule concerned reads a person's stays otherwise (out-of-pocket costs).
  */
-function staysForProposal(concerned: readonly Rule[], proposal: Proposal): string[] | undefined {
-  if (concerned.some((r) => r.kind === 'MISSED_AID' && r.when.some((c) => c.fact === 'OUT_OF_POCKET'))) return undefined;
-  return stayOf(proposal);
+function staysForProposal(plan: CheckPlan, proposal: Proposal): string[] | undefined {
+  return plan.readsEveryStay ? undefined : stayOf(proposal);
+}
+
+/**
+ * What the rule set makes of a proposed programme: the rules concerned, the departments and
+ * programmes they read, whether one reads a person's every stay (out-of-pocket costs) rather than
+ * the proposal's own, and whether one exempts approved second aids. It depends only on the rule set,
+ * the programme and whether the proposal names a stay (departmentsForProposal), so it is worked out
+ * once for each and kept with the rule set (a locality's file read again is another rule set), not
+ * again between a check's household read and its department round.
+ */
+export interface CheckPlan {
+  concerned: readonly Rule[];
+  needed: ReadonlySet<DepartmentCode>;
+  programmes: ReadonlySet<ProgrammeCode>;
+  readsEveryStay: boolean;
+  wantsApprovals: boolean;
+}
+
+const PLANS = new WeakMap<readonly Rule[], Map<string, CheckPlan>>();
+
+export function checkPlan(rules: readonly Rule[], proposal: Pick<Proposal, 'programme' | 'settlementRef'>): CheckPlan {
+  const key = `${proposal.programme}${proposal.settlementRef ? ' with a stay' : ''}`;
+  let plans = PLANS.get(rules);
+  if (!plans) PLANS.set(rules, (plans = new Map()));
+  let plan = plans.get(key);
+  if (!plan) {
+    const concerned = rulesConcerning(rules, proposal.programme);
+    const needed = new Set<DepartmentCode>();
+    for (const r of concerned) for (const d of departmentsForProposal(r, proposal)) needed.add(d);
+    plan = {
+      concerned,
+      needed,
+      programmes: programmesForProposal(concerned),
+      readsEveryStay: concerned.some((r) => r.kind === 'MISSED_AID' && r.when.some((c) => c.fact === 'OUT_OF_POCKET')),
+      // Approvals of a second aid matter only to a rule that exempts them.
+      wantsApprovals: concerned.some((r) => r.kind === 'REPEATED_GRANTS' && r.secondAidExempt),
+    };
+    plans.set(key, plan);
+  }
+  return plan;
 }
 
 const ALL_DEPARTMENTS: ReadonlySet<DepartmentCode> = new Set(DEPARTMENT_CODES);
@@ -526,12 +565,11 @@ export async function preGrantCheck(
    */
   opts: { everything?: boolean; leaveOut?: (record: AidRecord) => boolean } = {},
 ): Promise<PreGrantResult> {
-  const concerned = rulesConcerning(rules, proposal.programme);
-  const needed = new Set<DepartmentCode>();
-  for (const r of concerned) for (const d of departmentsForProposal(r, proposal)) needed.add(d);
-  const programmes = opts.everything ? undefined : programmesForProposal(concerned);
+  const plan = checkPlan(rules, proposal);
+  const { concerned, needed, wantsApprovals } = plan;
+  const programmes = opts.everything ? undefined : plan.programmes;
   // Reading everything keeps every stay of the household and the aid tied to each (a test compares the two).
-  const onlyStays = opts.everything ? undefined : staysForProposal(concerned, proposal);
+  const onlyStays = opts.everything ? undefined : staysForProposal(plan, proposal);
   const l = findingLoaders(req);
   const id = proposal.beneficiaryIdNumber;
   // Read beside the rules' facts (the roll loader batches it with theirs); education is consulted for it.
@@ -543,12 +581,11 @@ export async function preGrantCheck(
   const spells = around.spells.filter((s) => s.idNumber === id);
   const householdIds = householdsOfProposal(spells, proposal);
   let facts: HouseholdFacts[];
-  // Approvals of a second aid matter only to a rule that exempts them.
-  const wantsApprovals = concerned.some((r) => r.kind === 'REPEATED_GRANTS' && r.secondAidExempt);
-  const approvalsOf = (who: readonly string[]): Promise<SecondAidApprovalFacts[]> =>
-    wantsApprovals ? l.approvals.loadMany(who).then((all) => (all.filter((a) => !(a instanceof Error)) as SecondAidApprovalFacts[][]).flat()) : Promise.resolve([]);
   if (householdIds.length === 0) {
-    // In no household: the person's own dates still matter (aid after death).
+    // In no household: the person's own dates still matter (aid after death), and their approvals,
+    // which no household's read brought, are read beside the departments.
+    const approvalsOf = (who: readonly string[]): Promise<SecondAidApprovalFacts[]> =>
+      wantsApprovals ? l.approvals.loadMany(who).then((all) => (all.filter((a) => !(a instanceof Error)) as SecondAidApprovalFacts[][]).flat()) : Promise.resolve([]);
     const [own, departments, approvals] = await Promise.all([l.personFacts.load(id), departmentFacts(req, [id], needed, programmes, stayOf(proposal), onlyStays), approvalsOf([id])]);
     facts = [withProposedStay(assembleLonePerson(id, own.person, departments, approvals), departments, proposal)];
   } else {
@@ -556,7 +593,10 @@ export async function preGrantCheck(
     const chosen = new Set(householdIds);
     const spellsThere = around.spells.filter((s) => chosen.has(s.householdId));
     const ids = [...new Set([id, ...spellsThere.map((s) => s.idNumber)])];
-    const [departments, approvals] = await Promise.all([departmentFacts(req, ids, needed, programmes, stayOf(proposal), onlyStays), approvalsOf(ids)]);
+    // The approvals came with the households (householdsOfPerson): no hub statement beside the departments' round.
+    const these = new Set(ids);
+    const approvals = wantsApprovals ? around.approvals.filter((a) => these.has(a.idNumber)) : [];
+    const departments = await departmentFacts(req, ids, needed, programmes, stayOf(proposal), onlyStays);
     // Only the beneficiary's person rules run: other members' standing findings are not the proposal's.
     facts = assembleHouseholds({
       householdIds,
