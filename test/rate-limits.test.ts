@@ -3,6 +3,7 @@
  * per-process limiter of the same size while Redis cannot be reached (fails open to per-process
  * limits, never refusing a request because the store is down).
  */
+import Redis from 'ioredis';
 import { createRateLimits } from '../access/rate-limits';
 import { freePort, startPrivateRedis } from './support/redis';
 import { startPausableProxy } from './support/pausable-proxy';
@@ -82,3 +83,37 @@ it('falls back at once, rather than waiting, while Redis accepts connections but
     await redis.stop();
   }
 }, 90_000);
+
+it('counts in the database the URL names, and per process, not in database 0, when Redis refuses that number', async () => {
+  // Two cities' hubs on one Redis keep apart by a database number each (README). A number the
+  // server lacks (past its `databases`, 16 by default) was refused by its SELECT, which ioredis
+  // only reported as an error: the connection became ready on database 0 all the same, the hub
+  // logged the store back, aidhub_rate_limit_store_up said 1, and its counters were kept in
+  // database 0 beside the other city's.
+  const redis = await startPrivateRedis();
+  const missing = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: `${redis.url}/99`, keyPrefix: 'nodb' });
+  const fifth = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: `${redis.url}/5`, keyPrefix: 'fifth' });
+  const database = (n: number) => new Redis(`${redis.url}/${n}`);
+  const [db0, db5] = [database(0), database(5)];
+  try {
+    await fifth.ready(20_000);
+    expect(fifth.connected()).toBe(true);
+    expect(await fifth.consumeClient('7')).toBeNull();
+    expect(await db5.keys('fifth:*')).toEqual(['fifth:rl:client:7']);
+    // Given the time its connection takes, and its SELECT's answer.
+    await missing.ready(3_000);
+    expect(missing.connected()).toBe(false);
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await missing.consumeClient('7'));
+    // Not refused for it, and still limited, in this process.
+    expect(results.map((r) => r === null)).toEqual([true, true, true, false]);
+    expect(await missing.consumeAuthFailure('10.0.0.1')).toBeNull();
+    expect(await db0.keys('*')).toEqual([]);
+  } finally {
+    db0.disconnect();
+    db5.disconnect();
+    await missing.close();
+    await fifth.close();
+    await redis.stop();
+  }
+}, 60_000);
