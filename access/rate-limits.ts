@@ -19,7 +19,7 @@
  * and the connection is dropped and made again, so the checks after it do not wait at all until
  * Redis answers its ready check. Before, every request of every replica waited for Redis.
  */
-import Redis from 'ioredis';
+import Redis, { ReplyError } from 'ioredis';
 import type { Logger } from 'pino';
 import type { LevelLogger } from './request-id';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -149,6 +149,9 @@ export function createRateLimits(config: RateLimitConfig, logger?: Logger): Rate
       },
       (err: Error) => {
         if (mine !== connection) return;
+        // Unanswered (a timeout): the connection is made anew and its database selected again.
+        if (!(err instanceof ReplyError)) return storeFailed(err);
+        // Refused: refused again until the server restarts, which makes the connection anew.
         logger?.error({ err: { name: err.name, message: err.message }, database }, 'rate-limit store refused the database RATE_LIMIT_REDIS_URL names: limits are kept per process');
         down = true;
       },

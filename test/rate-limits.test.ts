@@ -117,3 +117,26 @@ it('counts in the database the URL names, and per process, not in database 0, wh
     await redis.stop();
   }
 }, 60_000);
+
+it('selects the database again on a new connection when its SELECT went unanswered', async () => {
+  // The store is used once the connection's SELECT has answered: one that timed out (Redis
+  // stopped just then) must not leave the connection, ready again afterwards, unused for good.
+  const redis = await startPrivateRedis();
+  const proxy = await startPausableProxy(redis.url);
+  // Database 0: ioredis sends no SELECT of its own, so the first one through the proxy is the store's.
+  const stopped = proxy.pauseOn('select');
+  const limits = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: proxy.url(redis.url), keyPrefix: 'reselect' });
+  try {
+    await stopped;
+    expect(limits.connected()).toBe(false);
+    // Past the command timeout: the SELECT has failed for want of an answer.
+    await new Promise((r) => setTimeout(r, 1_500));
+    proxy.resume();
+    await limits.ready(20_000);
+    expect(limits.connected()).toBe(true);
+  } finally {
+    await limits.close();
+    await proxy.close();
+    await redis.stop();
+  }
+}, 60_000);
