@@ -4,9 +4,27 @@
  * limits, never refusing a request because the store is down).
  */
 import Redis from 'ioredis';
-import { createRateLimits } from '../access/rate-limits';
+import { createRateLimits, type RateLimits } from '../access/rate-limits';
 import { freePort, startPrivateRedis } from './support/redis';
-import { startPausableProxy } from './support/pausable-proxy';
+import { startPausableProxy, type PausableProxy } from './support/pausable-proxy';
+
+/** A private Redis behind a pausable proxy, and limits counting through it; all stopped after `body`. */
+async function behindProxy(body: (proxy: PausableProxy, limitsThrough: (keyPrefix: string) => RateLimits) => Promise<void>): Promise<void> {
+  const redis = await startPrivateRedis();
+  const proxy = await startPausableProxy(redis.url);
+  const made: RateLimits[] = [];
+  try {
+    await body(proxy, (keyPrefix) => {
+      const limits = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: proxy.url(redis.url), keyPrefix });
+      made.push(limits);
+      return limits;
+    });
+  } finally {
+    for (const limits of made) await limits.close();
+    await proxy.close();
+    await redis.stop();
+  }
+}
 
 it('keeps the limit in memory when no store is configured', async () => {
   const limits = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: null });
@@ -54,10 +72,8 @@ it('falls back at once, rather than waiting, while Redis accepts connections but
   // A Redis stopped with SIGSTOP (or cut off without a reset) keeps its connections open and
   // answers nothing: every check waited for it, so every request of every hub process hung until
   // Redis answered again, and aidhub_rate_limit_store_up still said 1.
-  const redis = await startPrivateRedis();
-  const proxy = await startPausableProxy(redis.url);
-  const limits = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: proxy.url(redis.url), keyPrefix: 'hang' });
-  try {
+  await behindProxy(async (proxy, limitsThrough) => {
+    const limits = limitsThrough('hang');
     await limits.ready(20_000);
     expect(limits.connected()).toBe(true);
     expect(await limits.consumeClient('7')).toBeNull();
@@ -77,11 +93,7 @@ it('falls back at once, rather than waiting, while Redis accepts connections but
     proxy.resume();
     await limits.ready(20_000);
     expect(limits.connected()).toBe(true);
-  } finally {
-    await limits.close();
-    await proxy.close();
-    await redis.stop();
-  }
+  });
 }, 90_000);
 
 it('counts in the database the URL names, and per process, not in database 0, when Redis refuses that number', async () => {
@@ -121,12 +133,10 @@ it('counts in the database the URL names, and per process, not in database 0, wh
 it('selects the database again on a new connection when its SELECT went unanswered', async () => {
   // The store is used once the connection's SELECT has answered: one that timed out (Redis
   // stopped just then) must not leave the connection, ready again afterwards, unused for good.
-  const redis = await startPrivateRedis();
-  const proxy = await startPausableProxy(redis.url);
-  // Database 0: ioredis sends no SELECT of its own, so the first one through the proxy is the store's.
-  const stopped = proxy.pauseOn('select');
-  const limits = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: proxy.url(redis.url), keyPrefix: 'reselect' });
-  try {
+  await behindProxy(async (proxy, limitsThrough) => {
+    // Database 0: ioredis sends no SELECT of its own, so the first one through the proxy is the store's.
+    const stopped = proxy.pauseOn('select');
+    const limits = limitsThrough('reselect');
     await stopped;
     expect(limits.connected()).toBe(false);
     // Past the command timeout: the SELECT has failed for want of an answer.
@@ -134,9 +144,5 @@ it('selects the database again on a new connection when its SELECT went unanswer
     proxy.resume();
     await limits.ready(20_000);
     expect(limits.connected()).toBe(true);
-  } finally {
-    await limits.close();
-    await proxy.close();
-    await redis.stop();
-  }
+  });
 }, 60_000);
