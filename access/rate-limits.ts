@@ -19,7 +19,7 @@
  * and the connection is dropped and made again, so the checks after it do not wait at all until
  * Redis answers its ready check. Before, every request of every replica waited for Redis.
  */
-import Redis from 'ioredis';
+import Redis, { ReplyError } from 'ioredis';
 import type { Logger } from 'pino';
 import type { LevelLogger } from './request-id';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -122,9 +122,40 @@ export function createRateLimits(config: RateLimitConfig, logger?: Logger): Rate
     storeDown(err, by ?? logger);
     if (redis.status === 'ready') redis.disconnect(true);
   };
+  /**
+   * The database the URL names, selected again on every connection once it is ready, and the
+   * store used only once that SELECT answered. ioredis selects it too, but a number the server
+   * refuses (past its `databases`, 16 by default) it only reported as an error and became ready on
+   * database 0 all the same: the hub logged the store back and kept its counters in database 0,
+   * beside those of another city's hub sharing the Redis, and aidhub_rate_limit_store_up said 1.
+   */
+  const database = Number(redis.options.db ?? 0);
+  let selected = false;
+  let connection = 0;
+  const waiting = new Set<() => void>();
+  redis.on('close', () => {
+    connection++;
+    selected = false;
+  });
   redis.on('ready', () => {
-    if (down) logger?.info('rate-limit store back: limits are shared again');
-    down = false;
+    const mine = ++connection;
+    redis.select(database).then(
+      () => {
+        if (mine !== connection) return;
+        if (down) logger?.info('rate-limit store back: limits are shared again');
+        down = false;
+        selected = true;
+        for (const resolve of waiting) resolve();
+      },
+      (err: Error) => {
+        if (mine !== connection) return;
+        // Unanswered (a timeout): the connection is made anew and its database selected again.
+        if (!(err instanceof ReplyError)) return storeFailed(err);
+        // Refused: refused again until the server restarts, which makes the connection anew.
+        logger?.error({ err: { name: err.name, message: err.message }, database }, 'rate-limit store refused the database RATE_LIMIT_REDIS_URL names: limits are kept per process');
+        down = true;
+      },
+    );
   });
   const prefix = config.keyPrefix ?? 'aidhub';
   const shared = (name: string, points: number) =>
@@ -133,21 +164,22 @@ export function createRateLimits(config: RateLimitConfig, logger?: Logger): Rate
   const authFailures = { shared: shared('auth', config.authFailuresPerMinute), insurance: memory(config.authFailuresPerMinute) };
   return {
     store: 'redis',
-    connected: () => redis.status === 'ready',
+    connected: () => selected && redis.status === 'ready',
     ready: (withinMs) =>
       new Promise<void>((resolve) => {
-        if (redis.status === 'ready') return resolve();
+        if (selected) return resolve();
         const timer = setTimeout(done, withinMs);
         timer.unref();
         function done() {
           clearTimeout(timer);
-          redis.off('ready', done);
+          waiting.delete(done);
           resolve();
         }
-        redis.once('ready', done);
+        waiting.add(done);
       }),
-    consumeClient: (id, by) => overSharedLimit(perClient.shared, perClient.insurance, id, storeFailed, by),
-    consumeAuthFailure: (address, by) => overSharedLimit(authFailures.shared, authFailures.insurance, address, storeFailed, by),
+    // On a connection whose database is not (yet) selected, a check counts in this process.
+    consumeClient: (id, by) => (selected ? overSharedLimit(perClient.shared, perClient.insurance, id, storeFailed, by) : overLimit(perClient.insurance, id)),
+    consumeAuthFailure: (address, by) => (selected ? overSharedLimit(authFailures.shared, authFailures.insurance, address, storeFailed, by) : overLimit(authFailures.insurance, address)),
     async close() {
       // disconnect() only begins closing: wait until the socket is closed, so a process (or a
       // test's worker) that awaited close() is not still held by it.

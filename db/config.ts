@@ -421,6 +421,9 @@ function redisUrlFromEnv(env: NodeJS.ProcessEnv): string | null {
     u = null;
   }
   if (!u || (u.protocol !== 'redis:' && u.protocol !== 'rediss:') || !u.hostname) throw new ConfigError('RATE_LIMIT_REDIS_URL must be redis://host:port/db, or rediss:// for TLS (the value is not repeated: it may hold a password)');
+  // The database is a number or none (0). ioredis read `/city2` as no number (database 0, where
+  // another city's hub may count its clients of the same ids) and `/3x` as 3.
+  if (!/^\/?(\d+)?$/.test(u.pathname)) throw new ConfigError('RATE_LIMIT_REDIS_URL must name its database by number, redis://host:port/0, /1 … (the value is not repeated: it may hold a password)');
   return raw;
 }
 

@@ -3,9 +3,28 @@
  * per-process limiter of the same size while Redis cannot be reached (fails open to per-process
  * limits, never refusing a request because the store is down).
  */
-import { createRateLimits } from '../access/rate-limits';
+import Redis from 'ioredis';
+import { createRateLimits, type RateLimits } from '../access/rate-limits';
 import { freePort, startPrivateRedis } from './support/redis';
-import { startPausableProxy } from './support/pausable-proxy';
+import { startPausableProxy, type PausableProxy } from './support/pausable-proxy';
+
+/** A private Redis behind a pausable proxy, and limits counting through it; all stopped after `body`. */
+async function behindProxy(body: (proxy: PausableProxy, limitsThrough: (keyPrefix: string) => RateLimits) => Promise<void>): Promise<void> {
+  const redis = await startPrivateRedis();
+  const proxy = await startPausableProxy(redis.url);
+  const made: RateLimits[] = [];
+  try {
+    await body(proxy, (keyPrefix) => {
+      const limits = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: proxy.url(redis.url), keyPrefix });
+      made.push(limits);
+      return limits;
+    });
+  } finally {
+    for (const limits of made) await limits.close();
+    await proxy.close();
+    await redis.stop();
+  }
+}
 
 it('keeps the limit in memory when no store is configured', async () => {
   const limits = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: null });
@@ -53,10 +72,8 @@ it('falls back at once, rather than waiting, while Redis accepts connections but
   // A Redis stopped with SIGSTOP (or cut off without a reset) keeps its connections open and
   // answers nothing: every check waited for it, so every request of every hub process hung until
   // Redis answered again, and aidhub_rate_limit_store_up still said 1.
-  const redis = await startPrivateRedis();
-  const proxy = await startPausableProxy(redis.url);
-  const limits = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: proxy.url(redis.url), keyPrefix: 'hang' });
-  try {
+  await behindProxy(async (proxy, limitsThrough) => {
+    const limits = limitsThrough('hang');
     await limits.ready(20_000);
     expect(limits.connected()).toBe(true);
     expect(await limits.consumeClient('7')).toBeNull();
@@ -76,9 +93,56 @@ it('falls back at once, rather than waiting, while Redis accepts connections but
     proxy.resume();
     await limits.ready(20_000);
     expect(limits.connected()).toBe(true);
+  });
+}, 90_000);
+
+it('counts in the database the URL names, and per process, not in database 0, when Redis refuses that number', async () => {
+  // Two cities' hubs on one Redis keep apart by a database number each (README). A number the
+  // server lacks (past its `databases`, 16 by default) was refused by its SELECT, which ioredis
+  // only reported as an error: the connection became ready on database 0 all the same, the hub
+  // logged the store back, aidhub_rate_limit_store_up said 1, and its counters were kept in
+  // database 0 beside the other city's.
+  const redis = await startPrivateRedis();
+  const missing = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: `${redis.url}/99`, keyPrefix: 'nodb' });
+  const fifth = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: `${redis.url}/5`, keyPrefix: 'fifth' });
+  const database = (n: number) => new Redis(`${redis.url}/${n}`);
+  const [db0, db5] = [database(0), database(5)];
+  try {
+    await fifth.ready(20_000);
+    expect(fifth.connected()).toBe(true);
+    expect(await fifth.consumeClient('7')).toBeNull();
+    expect(await db5.keys('fifth:*')).toEqual(['fifth:rl:client:7']);
+    // Given the time its connection takes, and its SELECT's answer.
+    await missing.ready(3_000);
+    expect(missing.connected()).toBe(false);
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await missing.consumeClient('7'));
+    // Not refused for it, and still limited, in this process.
+    expect(results.map((r) => r === null)).toEqual([true, true, true, false]);
+    expect(await missing.consumeAuthFailure('10.0.0.1')).toBeNull();
+    expect(await db0.keys('*')).toEqual([]);
   } finally {
-    await limits.close();
-    await proxy.close();
+    db0.disconnect();
+    db5.disconnect();
+    await missing.close();
+    await fifth.close();
     await redis.stop();
   }
-}, 90_000);
+}, 60_000);
+
+it('selects the database again on a new connection when its SELECT went unanswered', async () => {
+  // The store is used once the connection's SELECT has answered: one that timed out (Redis
+  // stopped just then) must not leave the connection, ready again afterwards, unused for good.
+  await behindProxy(async (proxy, limitsThrough) => {
+    // Database 0: ioredis sends no SELECT of its own, so the first one through the proxy is the store's.
+    const stopped = proxy.pauseOn('select');
+    const limits = limitsThrough('reselect');
+    await stopped;
+    expect(limits.connected()).toBe(false);
+    // Past the command timeout: the SELECT has failed for want of an answer.
+    await new Promise((r) => setTimeout(r, 1_500));
+    proxy.resume();
+    await limits.ready(20_000);
+    expect(limits.connected()).toBe(true);
+  });
+}, 60_000);

@@ -69,6 +69,10 @@ it.each([
   // server had started), and the monitoring variables were checked only once the private
   // server's own polling interval was set, after it had started.
   ['RATE_LIMIT_REDIS_URL', 'http://127.0.0.1:6379'],
+  // A database named otherwise than by a number: ioredis counted `/city2` in database 0 (shared
+  // with another city's hub there) and `/3x` in database 3.
+  ['RATE_LIMIT_REDIS_URL', 'redis://127.0.0.1:6379/city2'],
+  ['RATE_LIMIT_REDIS_URL', 'redis://127.0.0.1:6379/3x'],
   ['AIDHUB_CALLBACK_HOSTS', 'http://127.0.0.1:9300'],
   // An address the URL parser reads as another (010 is octal: 8.20.0.7) admitted nothing as written.
   ['AIDHUB_CALLBACK_HOSTS', '10.20.0.6,010.20.0.7'],
