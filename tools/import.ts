@@ -66,6 +66,13 @@ async function main(): Promise<number> {
     printUsageError(new UsageError('WRITE_WITHOUT_DOCS: --write goes with --docs'), USAGE);
     return 2;
   }
+  // Each of these was read by nobody: `--docs` prints the column reference and loads nothing, and
+  // `--check` touches no database, so the folder or the URL given beside them was ignored in silence.
+  const ignored = args.docs ? (['dir', 'url', 'check'] as const).find((o) => args[o] !== undefined) : args.check && args.url !== undefined ? 'url' : undefined;
+  if (ignored) {
+    printUsageError(new UsageError(`CONFLICTING_OPTIONS: --${ignored} does not go with --${args.docs ? 'docs' : 'check'}, which ${args.docs ? 'loads nothing' : 'touches no database'}`), USAGE);
+    return 2;
+  }
   if (args.docs) {
     if (!args.write) {
       console.log(renderColumnReference());
