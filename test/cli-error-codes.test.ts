@@ -18,7 +18,8 @@
  * subcommand of clients or subscriptions, and options that exclude each other there.
  *
  * Where a tool exposes its argument checks (the subcommands' clientsCommand and
- * subscriptionsCommand, demo:generate's demoCommandLine) its refusals are checked in-process, and the
+ * subscriptionsCommand, demo:generate's demoCommandLine, scanCommandLine and monthlyCommandLine)
+ * its refusals are checked in-process, and the
  * tool is spawned for a few of them to show how it prints one; the other tools are spawned, two at a
  * time (a 2-core machine: not more), each with node and tsx directly rather than `npm run`.
  */
@@ -34,6 +35,8 @@ import { accessDbOf } from '../db/access/db';
 import { UsageError, usageErrorLine } from '../tools/command-args';
 import { clientsCommand } from '../tools/clients';
 import { demoCommandLine } from '../tools/generate/command-line';
+import { monthlyCommandLine } from '../tools/monitor-monthly';
+import { scanCommandLine } from '../tools/scan';
 import { subscriptionsCommand } from '../tools/subscriptions';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 
@@ -55,8 +58,8 @@ function shown(status: number | null, text: string) {
 }
 
 /** The environment a tool is spawned with; `withDb`: against the test database, else with no hub to find. */
-function toolEnv(withDb: boolean): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, AIDHUB_DATA_DIR: path.join(os.tmpdir(), 'aidhub-cli-error-codes-none') };
+function toolEnv(withDb: boolean, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, AIDHUB_DATA_DIR: path.join(os.tmpdir(), 'aidhub-cli-error-codes-none'), ...extra };
   if (withDb) env.DATABASE_URL = dbs.hubUrl;
   return env;
 }
@@ -68,9 +71,9 @@ function run(tool: string, args: string[], withDb = false) {
 }
 
 /** `run`, asynchronously. */
-function runAsync(tool: string, args: string[], withDb: boolean): Promise<ReturnType<typeof shown>> {
+function runAsync(tool: string, args: string[], withDb: boolean, extraEnv: NodeJS.ProcessEnv = {}): Promise<ReturnType<typeof shown>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, tool), ...args], { cwd: ROOT, env: toolEnv(withDb), stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, tool), ...args], { cwd: ROOT, env: toolEnv(withDb, extraEnv), stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
     let text = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (text += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (text += d));
@@ -84,17 +87,18 @@ function runAsync(tool: string, args: string[], withDb: boolean): Promise<Return
  * modules: on a loaded 2-core machine more would only queue), and expects each refused with its code
  * and the usage, exit 2: all are compared at once, so every wrong one is shown.
  */
-async function expectRefused(cases: readonly (readonly [string, readonly string[], string])[], withDb = false): Promise<void> {
+async function expectRefused(cases: readonly (readonly [string, readonly string[], string])[], withDb = false, opts: { env?: NodeJS.ProcessEnv; usage?: boolean } = {}): Promise<ReturnType<typeof shown>[]> {
   const got: ReturnType<typeof shown>[] = new Array(cases.length);
   let next = 0;
   const worker = async () => {
     while (next < cases.length) {
       const i = next++;
-      got[i] = await runAsync(cases[i][0], [...cases[i][1]], withDb);
+      got[i] = await runAsync(cases[i][0], [...cases[i][1]], withDb, opts.env);
     }
   };
   await Promise.all([worker(), worker()]);
-  expect(cases.map(([tool, args], i) => ({ tool, args, status: got[i].status, code: got[i].code, usage: got[i].usage }))).toEqual(cases.map(([tool, args, code]) => ({ tool, args, status: 2, code, usage: true })));
+  expect(cases.map(([tool, args], i) => ({ tool, args, status: got[i].status, code: got[i].code, usage: got[i].usage }))).toEqual(cases.map(([tool, args, code]) => ({ tool, args, status: 2, code, usage: opts.usage ?? true })));
+  return got;
 }
 
 /** A subcommand tool's command run in-process, as the tool runs it once the hub is opened: its exit code, its code and whether the usage was printed. */
@@ -106,14 +110,17 @@ async function command(tool: 'clients' | 'subscriptions', args: string[]) {
   return rest;
 }
 
-/** demo:generate's arguments checked in-process (demoCommandLine): the code of its refusal, or what it would do. */
-function demoRefusal(args: string[]): string {
+/** A tool's argument checks run in-process: the code its refusal prints with (usageErrorLine), or what `check` returns. */
+function codeOf<T>(check: () => T): T | string {
   try {
-    return demoCommandLine(args, {}).kind;
+    return check();
   } catch (err) {
     return /^error: ([A-Z_]+): /.exec(usageErrorLine(err as Error))?.[1] ?? (err as Error).message;
   }
 }
+
+/** demo:generate's arguments checked in-process (demoCommandLine): the code of its refusal, or what it would do. */
+const demoRefusal = (args: string[]) => codeOf(() => demoCommandLine(args, {}).kind);
 
 test('subcommand tools: an unknown or missing command, their own usage errors, and what a command does not take', async () => {
   const cases: ['clients' | 'subscriptions', string[], string][] = [
@@ -200,23 +207,32 @@ test('import and report: their own usage errors, each with its code', async () =
 
 test('the region jobs: their own checks, each with its code (the API’s where it refuses the same)', async () => {
   const later = `${Number(todayIso().slice(0, 4)) + 1}-01-01`;
+  const now = () => new Date();
+  const cases: ['scan' | 'monitor:monthly', string[], string][] = [
+    ['scan', ['--region', '370811', '--as-of', 'x'], 'MALFORMED_DATE'],
+    ['scan', ['--region', '370811', '--as-of', '2026-02-30'], 'MALFORMED_DATE'],
+    ['scan', ['--region', '370811', '--as-of', later], 'OUT_OF_RANGE'],
+    ['scan', ['--region', '370811', '--as-of', '1899-12-31'], 'OUT_OF_RANGE'],
+    ['scan', [], 'ARGUMENT_REQUIRED'],
+    ['scan', ['--region', '3708'], 'MALFORMED_DIVISION_CODE'],
+    ['scan', ['--region', '３７０８１１'], 'MALFORMED_DIVISION_CODE'],
+    ['scan', ['--region', '370811', '--chunk', '0'], 'OUT_OF_RANGE'],
+    ['scan', ['--region', '370811', '--chunk', 'ten'], 'MALFORMED_NUMBER'],
+    ['monitor:monthly', ['--region', '370811 001'], 'MALFORMED_DIVISION_CODE'],
+    ['monitor:monthly', ['--region', '370811', '--month', '2026/03'], 'FORMAT'],
+    ['monitor:monthly', ['--region', '370811', '--month', '2026-13'], 'NO_SUCH_MONTH'],
+    ['monitor:monthly', ['--region', '370811', '--month', '2000-01'], 'MONTH_NOT_CURRENT'],
+    ['monitor:monthly', ['--region', '370811', '--page=-1'], 'OUT_OF_RANGE'],
+  ];
+  const refusal = (tool: 'scan' | 'monitor:monthly', args: string[]) => codeOf(() => (tool === 'scan' ? scanCommandLine(args).help : monthlyCommandLine(args, now).help));
+  expect(cases.map(([tool, args]) => ({ tool, args, code: refusal(tool, args) }))).toEqual(cases.map(([tool, args, code]) => ({ tool, args, code })));
+  expect([refusal('scan', ['--region', '370811']), refusal('monitor:monthly', ['--region', '370811'])]).toEqual([false, false]);
+  // Spawned: how each tool prints its checks' refusal, and the checks of the hub to find (runJobCli, withJobHub).
   await expectRefused([
-    ['tools/scan.ts', ['--region', '370811', '--as-of', 'x'], 'MALFORMED_DATE'],
     ['tools/scan.ts', ['--region', '370811', '--as-of', '2026-02-30'], 'MALFORMED_DATE'],
-    ['tools/scan.ts', ['--region', '370811', '--as-of', later], 'OUT_OF_RANGE'],
-    ['tools/scan.ts', ['--region', '370811', '--as-of', '1899-12-31'], 'OUT_OF_RANGE'],
-    ['tools/scan.ts', [], 'ARGUMENT_REQUIRED'],
-    ['tools/scan.ts', ['--region', '3708'], 'MALFORMED_DIVISION_CODE'],
-    ['tools/scan.ts', ['--region', '３７０８１１'], 'MALFORMED_DIVISION_CODE'],
-    ['tools/scan.ts', ['--region', '370811', '--chunk', '0'], 'OUT_OF_RANGE'],
-    ['tools/scan.ts', ['--region', '370811', '--chunk', 'ten'], 'MALFORMED_NUMBER'],
+    ['tools/monitor-monthly.ts', ['--region', '370811', '--month', '2026-13'], 'NO_SUCH_MONTH'],
     ['tools/scan.ts', ['--region', '370811'], 'DATABASE_REQUIRED'],
     ['tools/scan.ts', ['--region', '370811', '--url', 'postgres://u@127.0.0.1/aidhub'], 'MALFORMED_URL'],
-    ['tools/monitor-monthly.ts', ['--region', '370811 001'], 'MALFORMED_DIVISION_CODE'],
-    ['tools/monitor-monthly.ts', ['--region', '370811', '--month', '2026/03'], 'FORMAT'],
-    ['tools/monitor-monthly.ts', ['--region', '370811', '--month', '2026-13'], 'NO_SUCH_MONTH'],
-    ['tools/monitor-monthly.ts', ['--region', '370811', '--month', '2000-01'], 'MONTH_NOT_CURRENT'],
-    ['tools/monitor-monthly.ts', ['--region', '370811', '--page=-1'], 'OUT_OF_RANGE'],
     ['tools/monitor-monthly.ts', ['--region', '370811', '--url', 'mysql://u@127.0.0.1:1/'], 'MALFORMED_URL'],
   ]);
 }, 900_000);
@@ -263,6 +279,21 @@ test('the region jobs against a hub: a division it holds nothing of, a --url nam
     expect({ tool, code: padded.code }).toEqual({ tool, code: 'REGION_UNKNOWN' });
     expect(padded.text).toContain('the hub knows no division 379998 ');
   }
+}, 600_000);
+
+test('a variable the tools read as npm start reads it is refused with npm start’s code, exit 2, without the usage and without its password', async () => {
+  // subscriptions reads AIDHUB_CALLBACK_HOSTS (it was "subscriptions: … (database …)", exit 1, as if
+  // the database had failed); import and demo:generate read SOURCE_<DEPT>_URL (they failed on
+  // connecting: "import failed", exit 3).
+  const secret = 'postgres://health:s3cret-pw@127.0.0.1:1/front';
+  const got = [
+    ...(await expectRefused([['tools/subscriptions.ts', ['list'], 'MALFORMED_HOST']], true, { env: { AIDHUB_CALLBACK_HOSTS: 'http://127.0.0.1:9300' }, usage: false })),
+    ...(await expectRefused([
+      ['tools/import.ts', ['--dir', path.join(ROOT, 'examples', 'import'), '--url', 'mysql://u@127.0.0.1:1/aidhub'], 'MALFORMED_URL'],
+      ['tools/generate.ts', ['--url', 'mysql://u@127.0.0.1:1/aidhub'], 'MALFORMED_URL'],
+    ], false, { env: { SOURCE_HEALTH_URL: secret }, usage: false })),
+  ];
+  for (const { text } of got) expect(text).not.toContain('s3cret');
 }, 600_000);
 
 test('--region takes what the API takes for a division code and refuses what it refuses, with its code', () => {

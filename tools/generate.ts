@@ -19,7 +19,7 @@
  */
 import fs from 'node:fs';
 import { shownPath, userPath } from '../domain/user-path';
-import { redactUrl, sourceUrls } from '../db/config';
+import { ConfigError, configErrorLine, redactUrl, sourceUrls } from '../db/config';
 import { isParseArgsError, printUsageError, UsageError } from './command-args';
 import { demoCommandLine, USAGE } from './generate/command-line';
 import { generateDemo, NonEmptyDatabaseError } from './generate/index';
@@ -81,6 +81,11 @@ main().catch((err: unknown) => {
   // An argument parseArgs (or the checks above) refuses is the caller's mistake: with the usage, exit 2, as in the other tools.
   if (isParseArgsError(err) || err instanceof UsageError) {
     printUsageError(err as Error, USAGE);
+    process.exit(2);
+  }
+  // A variable it reads (SOURCE_<DEPT>_URL) refused as npm start refuses it.
+  if (err instanceof ConfigError) {
+    console.error(configErrorLine(err));
     process.exit(2);
   }
   if (err instanceof DemoMismatchError) {

@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { redactUrl } from '../db/config';
+import { ConfigError, configErrorLine, redactUrl } from '../db/config';
 import { userPath } from '../domain/user-path';
 import { describeDbError, formatProblem, ImportLoadError, importDir, renderColumnReference, validateImportDir, withColumnReference, type DirValidation } from './import/index';
 import { databaseUrlRefusal, exitWhenWritten, outputDrained, printUsageError, quietWhenReaderLeaves, UsageError } from './command-args';
@@ -130,6 +130,11 @@ async function main(): Promise<number> {
     console.log(`Loaded ${rows} rows from ${result.loaded.length} files into ${redactUrl(url)} and its department databases.`);
     return 0;
   } catch (err) {
+    // A variable it reads (SOURCE_<DEPT>_URL) refused as npm start refuses it, not as a failed load.
+    if (err instanceof ConfigError) {
+      console.error(configErrorLine(err));
+      return 2;
+    }
     if (err instanceof ImportLoadError) {
       console.error(err.message);
       return 3;
