@@ -180,7 +180,7 @@ export function monitoringConfigFromEnv(env: NodeJS.ProcessEnv): MonitoringConfi
   const polling = pollingAll || departments.length > 0;
   const given = env.AIDHUB_MONITOR_MONTHLY_REGION?.trim() || null;
   const region = given === null ? null : givenDivisionCode(given);
-  if (given !== null && region === null) throw new ConfigError(`AIDHUB_MONITOR_MONTHLY_REGION ${DIVISION_CODE_EXPECTED}, got ${JSON.stringify(given)}`);
+  if (given !== null && region === null) throw new ConfigError('MALFORMED_DIVISION_CODE', `AIDHUB_MONITOR_MONTHLY_REGION ${DIVISION_CODE_EXPECTED}, got ${JSON.stringify(given)}`);
   // A lease outlives three polls of the slowest department polled, else another process would take
   // it over between two of that department's polls.
   const slowest = Math.max(...departments.map((code) => intervalMs[code] ?? interval), pollingAll ? interval : 0);
@@ -260,10 +260,10 @@ export function databaseOf(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    throw new ConfigError('a database URL must be mysql://user:password@host:3306/database (the value is not repeated: it may hold a password)');
+    throw new ConfigError('MALFORMED_URL', 'a database URL must be mysql://user:password@host:3306/database (the value is not repeated: it may hold a password)');
   }
   const name = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
-  if (!name) throw new ConfigError(`the URL ${redactUrl(url)} names no database`);
+  if (!name) throw new ConfigError('MALFORMED_URL', `the URL ${redactUrl(url)} names no database`);
   return name;
 }
 
@@ -286,7 +286,7 @@ export const SHUTDOWN_DRAIN_MS_MAX = 300_000;
 
 function shutdownDrainMs(env: NodeJS.ProcessEnv): number {
   const n = positiveInt(env, 'AIDHUB_SHUTDOWN_DRAIN_MS', 0);
-  if (n > SHUTDOWN_DRAIN_MS_MAX) throw new ConfigError(`AIDHUB_SHUTDOWN_DRAIN_MS must be at most ${SHUTDOWN_DRAIN_MS_MAX} (5 minutes), got ${JSON.stringify(env.AIDHUB_SHUTDOWN_DRAIN_MS)}`);
+  if (n > SHUTDOWN_DRAIN_MS_MAX) throw new ConfigError('OUT_OF_RANGE', `AIDHUB_SHUTDOWN_DRAIN_MS must be at most ${SHUTDOWN_DRAIN_MS_MAX} (5 minutes), got ${JSON.stringify(env.AIDHUB_SHUTDOWN_DRAIN_MS)}`);
   return n;
 }
 
@@ -299,10 +299,49 @@ export const HTTP_KEEP_ALIVE_MS_DEFAULT = 65_000;
 export const HTTP_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT = 512;
 
 /**
- * A variable whose value the hub cannot run with: refused at start-up with one line naming the
- * variable and what it must be (server/main.ts prints it without a stack trace, exit code 2).
+ * The stable codes of a refusal of the configuration (README, Configuration), one per kind of
+ * mistake, the variable named by the message: a script reads the code, a person the message.
  */
-export class ConfigError extends Error {}
+export type ConfigErrorCode =
+  | 'MALFORMED_NUMBER'
+  | 'OUT_OF_RANGE'
+  | 'MALFORMED_URL'
+  | 'MALFORMED_SWITCH'
+  | 'UNKNOWN_VALUE'
+  | 'UNKNOWN_DEPARTMENT'
+  | 'VARIABLE_REQUIRED'
+  | 'MALFORMED_HOST'
+  | 'MALFORMED_DIVISION_CODE'
+  | 'MALFORMED_KEY'
+  | 'FILE_UNREADABLE'
+  | 'MALFORMED_JSON'
+  | 'INVALID_RULE_SET'
+  | 'INVALID_TRIGGER_SET'
+  | 'INVALID_HOLIDAY_NOTICE'
+  | 'CHECKPOINT_KEY_CHANGED'
+  | 'CHECKPOINT_CHAIN_REWOUND';
+
+/**
+ * A variable whose value the hub cannot run with: refused at start-up with one line,
+ * `error: CODE: …` (configErrorLine), naming the variable and what it must be, never a value that
+ * may hold a secret (server/main.ts prints it without a stack trace, exit code 2).
+ */
+export class ConfigError extends Error {
+  constructor(
+    readonly code: ConfigErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * How a refusal of the configuration (a ConfigError, a locality file's, a start-up check's) is
+ * printed, as a tool prints its caller's mistake (tools/command-args.ts usageErrorLine): `error: CODE: …`.
+ */
+export function configErrorLine(err: { code: string; message: string }): string {
+  return `error: ${err.code}: ${err.message}`;
+}
 
 /**
  * The longest time a `…_MS` variable may give: Node's timers hold a 32-bit signed count of
@@ -327,8 +366,8 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = DECIMAL_DIGITS.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer in decimal digits (no sign, point, exponent, 0x or spaces), got ${JSON.stringify(raw)}`);
-  if (n > TIMER_MS_MAX && DURATION_NAME.test(name)) throw new ConfigError(`${name} must be at most ${TIMER_MS_MAX} (milliseconds, about 24 days: the longest a timer waits), got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(Number.isInteger(n) ? 'OUT_OF_RANGE' : 'MALFORMED_NUMBER', `${name} must be a positive integer in decimal digits (no sign, point, exponent, 0x or spaces), got ${JSON.stringify(raw)}`);
+  if (n > TIMER_MS_MAX && DURATION_NAME.test(name)) throw new ConfigError('OUT_OF_RANGE', `${name} must be at most ${TIMER_MS_MAX} (milliseconds, about 24 days: the longest a timer waits), got ${JSON.stringify(raw)}`);
   return n;
 }
 
@@ -341,26 +380,27 @@ function switchFromEnv(env: NodeJS.ProcessEnv, name: string): boolean | null {
   const raw = env[name];
   if (raw === undefined || raw === '') return null;
   if (raw === '1' || raw === '0') return raw === '1';
-  throw new ConfigError(`${name} must be 1 (on) or 0 (off), got ${JSON.stringify(raw)}`);
+  throw new ConfigError('MALFORMED_SWITCH', `${name} must be 1 (on) or 0 (off), got ${JSON.stringify(raw)}`);
 }
 
 /** A TCP port: 1–65535 (a larger one passed the integer check and failed only at listen, after the database and the demo load). */
 function portNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const n = positiveInt(env, name, fallback);
-  if (n > 65_535) throw new ConfigError(`${name} must be a port number from 1 to 65535, got ${JSON.stringify(env[name])}`);
+  if (n > 65_535) throw new ConfigError('OUT_OF_RANGE', `${name} must be a port number from 1 to 65535, got ${JSON.stringify(env[name])}`);
   return n;
 }
 
 /** A scan's lease without renewal (AIDHUB_JOB_LEASE_MS), resolvers/findings/scan.ts. */
 export const JOB_LEASE_MS_DEFAULT = 30_000;
 
-/** A check kept beside its feature, refusing with a plain Error, reported like every variable here. */
-function asConfigError<T>(read: () => T, variable?: string): T {
+/** A check kept beside its feature, refusing with a plain Error, reported like every variable here, with `code`. */
+function asConfigError<T>(code: ConfigErrorCode, read: () => T, variable?: string): T {
   try {
     return read();
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     const message = (err as Error).message;
-    throw new ConfigError(variable && !message.includes(variable) ? `${variable}: ${message}` : message);
+    throw new ConfigError(code, variable && !message.includes(variable) ? `${variable}: ${message}` : message);
   }
 }
 
@@ -371,7 +411,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export function logLevelFromEnv(env: NodeJS.ProcessEnv, fallback: string): string {
   const raw = env.LOG_LEVEL;
   if (raw === undefined || raw === '') return fallback;
-  if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`);
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) throw new ConfigError('UNKNOWN_VALUE', `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`);
   return raw;
 }
 
@@ -380,7 +420,13 @@ export function demoHouseholdsFromEnv(env: NodeJS.ProcessEnv = process.env): num
   return positiveInt(env, 'AIDHUB_DEMO_HOUSEHOLDS', 5000);
 }
 
+/**
+ * Each department's database URL: its SOURCE_<DEPT>_URL, else beside the hub's. A variable that is
+ * no database URL is refused here (MALFORMED_URL), for the tools that read them without loadConfig
+ * (`import`, `demo:generate`): they failed on connecting, as a failed load, exit 3 or 1.
+ */
 export function sourceUrls(hubUrl: string, env: NodeJS.ProcessEnv = process.env): Record<DepartmentCode, string> {
+  for (const code of DEPARTMENT_CODES) databaseUrlFromEnv(env, departmentEnvName(code));
   const hubDb = databaseOf(hubUrl);
   return Object.fromEntries(
     // A ledger the hub keeps itself is read from the hub's own database unless pointed elsewhere.
@@ -403,7 +449,7 @@ function databaseUrlFromEnv(env: NodeJS.ProcessEnv, name: string): void {
     u = null;
   }
   if (!u || (u.protocol !== 'mysql:' && u.protocol !== 'mariadb:') || !u.hostname || u.pathname.replace(/^\//, '') === '') {
-    throw new ConfigError(`${name} must be a database URL, mysql://user:password@host:3306/database (the value is not repeated: it may hold a password)`);
+    throw new ConfigError('MALFORMED_URL', `${name} must be a database URL, mysql://user:password@host:3306/database (the value is not repeated: it may hold a password)`);
   }
 }
 
@@ -420,10 +466,10 @@ function redisUrlFromEnv(env: NodeJS.ProcessEnv): string | null {
   } catch {
     u = null;
   }
-  if (!u || (u.protocol !== 'redis:' && u.protocol !== 'rediss:') || !u.hostname) throw new ConfigError('RATE_LIMIT_REDIS_URL must be redis://host:port/db, or rediss:// for TLS (the value is not repeated: it may hold a password)');
+  if (!u || (u.protocol !== 'redis:' && u.protocol !== 'rediss:') || !u.hostname) throw new ConfigError('MALFORMED_URL', 'RATE_LIMIT_REDIS_URL must be redis://host:port/db, or rediss:// for TLS (the value is not repeated: it may hold a password)');
   // The database is a number or none (0). ioredis read `/city2` as no number (database 0, where
   // another city's hub may count its clients of the same ids) and `/3x` as 3.
-  if (!/^\/?(\d+)?$/.test(u.pathname)) throw new ConfigError('RATE_LIMIT_REDIS_URL must name its database by number, redis://host:port/0, /1 … (the value is not repeated: it may hold a password)');
+  if (!/^\/?(\d+)?$/.test(u.pathname)) throw new ConfigError('MALFORMED_URL', 'RATE_LIMIT_REDIS_URL must name its database by number, redis://host:port/0, /1 … (the value is not repeated: it may hold a password)');
   return raw;
 }
 
@@ -438,7 +484,7 @@ function departmentVariablesKnown(env: NodeJS.ProcessEnv): void {
   for (const name of Object.keys(env)) {
     const department = /^SOURCE_(\w+?)_(?:URL|TIMEOUT_MS|CHECK_CONNECTIONS)$/.exec(name)?.[1] ?? /^AIDHUB_MONITOR_INTERVAL_MS_(\w+)$/.exec(name)?.[1];
     if (department === undefined || known.has(department)) continue;
-    throw new ConfigError(`${name} names no department: <DEPT> is one of ${DEPARTMENT_CODES.join(' ')} (README, Configuration)`);
+    throw new ConfigError('UNKNOWN_DEPARTMENT', `${name} names no department: <DEPT> is one of ${DEPARTMENT_CODES.join(' ')} (README, Configuration)`);
   }
 }
 
@@ -451,7 +497,7 @@ function productionFromEnv(env: NodeJS.ProcessEnv): boolean {
   const raw = env.NODE_ENV;
   if (raw === undefined || raw === '' || raw === 'development' || raw === 'test') return false;
   if (raw === 'production') return true;
-  throw new ConfigError(`NODE_ENV must be production (or development or test), got ${JSON.stringify(raw)}: any other value runs the hub in development mode, with stack traces in its answers and introspection on`);
+  throw new ConfigError('UNKNOWN_VALUE', `NODE_ENV must be production (or development or test), got ${JSON.stringify(raw)}: any other value runs the hub in development mode, with stack traces in its answers and introspection on`);
 }
 
 /**
@@ -461,7 +507,7 @@ function productionFromEnv(env: NodeJS.ProcessEnv): boolean {
 function metricsFromEnv(env: NodeJS.ProcessEnv): NonNullable<HubConfig['metrics']> {
   if (!env.METRICS_PORT) {
     const stray = ['METRICS_HOST', 'METRICS_TOKEN'].find((name) => env[name]);
-    if (stray) throw new ConfigError(`${stray} is set but METRICS_PORT is not, so there is no metrics listener: set METRICS_PORT (e.g. 9464) as well, or unset ${stray}`);
+    if (stray) throw new ConfigError('VARIABLE_REQUIRED', `${stray} is set but METRICS_PORT is not, so there is no metrics listener: set METRICS_PORT (e.g. 9464) as well, or unset ${stray}`);
   }
   return {
     port: env.METRICS_PORT ? portNumber(env, 'METRICS_PORT', 9464) : null,
@@ -512,7 +558,7 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     demo: switchFromEnv(env, 'AIDHUB_DEMO'),
     jobTakeoverIntervalMs: env.AIDHUB_JOB_TAKEOVER_MS === '0' ? null : positiveInt(env, 'AIDHUB_JOB_TAKEOVER_MS', 15_000),
     jobLeaseMs: positiveInt(env, 'AIDHUB_JOB_LEASE_MS', JOB_LEASE_MS_DEFAULT),
-    charityClaimWorkingDays: asConfigError(() => claimWorkingDays(env)),
+    charityClaimWorkingDays: asConfigError(DECIMAL_DIGITS.test(env.CHARITY_CLAIM_WORKING_DAYS ?? '') ? 'OUT_OF_RANGE' : 'MALFORMED_NUMBER', () => claimWorkingDays(env)),
     callbackHosts: callbackHostsFromEnv(env),
     alertDelivery: alertDeliveryConfigFromEnv(env),
     monitoring: monitoringConfigFromEnv(env),
@@ -532,7 +578,7 @@ function retryScheduleFromEnv(env: NodeJS.ProcessEnv): readonly number[] {
   const bad = items.findIndex((s) => !DECIMAL_DIGITS.test(s) || Number(s) > TIMER_MS_MAX);
   if (bad >= 0) {
     const what = items[bad] === '' ? 'is empty' : DECIMAL_DIGITS.test(items[bad]) ? `is above ${TIMER_MS_MAX} (about 24 days: the longest a timer waits)` : `is ${JSON.stringify(items[bad])}, not decimal digits`;
-    throw new ConfigError(`AIDHUB_DELIVERY_RETRY_MS must be comma-separated milliseconds, each decimal digits (3000,9000,21000); item ${bad + 1} of ${JSON.stringify(raw)} ${what}`);
+    throw new ConfigError(DECIMAL_DIGITS.test(items[bad]) ? 'OUT_OF_RANGE' : 'MALFORMED_NUMBER', `AIDHUB_DELIVERY_RETRY_MS must be comma-separated milliseconds, each decimal digits (3000,9000,21000); item ${bad + 1} of ${JSON.stringify(raw)} ${what}`);
   }
   return items.map(Number);
 }
@@ -544,7 +590,7 @@ export function alertDeliveryConfigFromEnv(env: NodeJS.ProcessEnv): AlertDeliver
   // A decimal fraction as written (0.2, .2): `Number` took 0x0 and 1e-1 too.
   const rawJitter = env.AIDHUB_DELIVERY_JITTER;
   const jitter = rawJitter === undefined || rawJitter === '' ? DEFAULT_RETRY_JITTER : /^[0-9]*\.?[0-9]+$/.test(rawJitter) ? Number(rawJitter) : NaN;
-  if (!(jitter >= 0 && jitter < 1)) throw new ConfigError(`AIDHUB_DELIVERY_JITTER must be a decimal fraction in [0, 1) such as 0.2, got ${JSON.stringify(rawJitter)}`);
+  if (!(jitter >= 0 && jitter < 1)) throw new ConfigError(Number.isNaN(jitter) ? 'MALFORMED_NUMBER' : 'OUT_OF_RANGE', `AIDHUB_DELIVERY_JITTER must be a decimal fraction in [0, 1) such as 0.2, got ${JSON.stringify(rawJitter)}`);
   return {
     pollMs: positiveInt(env, 'AIDHUB_DELIVERY_POLL_MS', 1000),
     retryScheduleMs: [...schedule],
@@ -570,9 +616,9 @@ const CALLBACK_HOST_ENTRY = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:
 export function callbackHostsFromEnv(env: NodeJS.ProcessEnv): string[] {
   const hosts = (env.AIDHUB_CALLBACK_HOSTS ?? '').split(',').map((h) => h.trim()).filter((h) => h.length > 0);
   const bad = hosts.find((h) => !CALLBACK_HOST_ENTRY.test(h) || Number(/\]?:(\d+)$/.exec(h)?.[1] ?? 1) > 65_535 || callbackHostEntry(h) === null);
-  if (bad !== undefined) throw new ConfigError(`AIDHUB_CALLBACK_HOSTS must list hosts, each optionally with :port or :* (127.0.0.1,receiver.example:8443), not URLs; got ${JSON.stringify(bad)}`);
+  if (bad !== undefined) throw new ConfigError('MALFORMED_HOST', `AIDHUB_CALLBACK_HOSTS must list hosts, each optionally with :port or :* (127.0.0.1,receiver.example:8443), not URLs; got ${JSON.stringify(bad)}`);
   const misread = hosts.find((h) => !callbackHostEntry(h)!.written);
-  if (misread !== undefined) throw new ConfigError(`AIDHUB_CALLBACK_HOSTS entry ${JSON.stringify(misread)} is read as the address ${callbackHostEntry(misread)!.host}: write an address in its usual dotted form (10.20.0.7)`);
+  if (misread !== undefined) throw new ConfigError('MALFORMED_HOST', `AIDHUB_CALLBACK_HOSTS entry ${JSON.stringify(misread)} is read as the address ${callbackHostEntry(misread)!.host}: write an address in its usual dotted form (10.20.0.7)`);
   return hosts;
 }
 
@@ -595,7 +641,7 @@ export const CHECKPOINT_EVERY_MS_DEFAULT = 60_000;
 /** A private or public Ed25519 key from PEM text. */
 export function parseKey(pem: string): crypto.KeyObject {
   const key = pem.includes('PRIVATE KEY') ? crypto.createPrivateKey(pem) : crypto.createPublicKey(pem);
-  if (key.asymmetricKeyType !== 'ed25519') throw new ConfigError('the audit signing key must be an Ed25519 key');
+  if (key.asymmetricKeyType !== 'ed25519') throw new ConfigError('MALFORMED_KEY', 'the audit signing key must be an Ed25519 key');
   return key;
 }
 
@@ -604,7 +650,7 @@ function readKeyFile(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`AUDIT_SIGNING_KEY_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new ConfigError('FILE_UNREADABLE', `AUDIT_SIGNING_KEY_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
 }
 
@@ -626,7 +672,7 @@ export function checkpointFileTail(file: string): Record<string, unknown>[] | nu
     fd = fs.openSync(file, 'r');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new ConfigError(`AUDIT_CHECKPOINT_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new ConfigError('FILE_UNREADABLE', `AUDIT_CHECKPOINT_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   try {
     const size = fs.fstatSync(fd).size;
@@ -667,10 +713,10 @@ export function checkpointConfigFromEnv(env: NodeJS.ProcessEnv, fallbackFile?: s
   const everyMs = positiveInt(env, 'AUDIT_CHECKPOINT_INTERVAL_MS', CHECKPOINT_EVERY_MS_DEFAULT);
   const pem = env.AUDIT_SIGNING_KEY || (env.AUDIT_SIGNING_KEY_FILE ? readKeyFile(userPath(env.AUDIT_SIGNING_KEY_FILE, env)) : null);
   if (!pem) return null;
-  const signingKey = asConfigError(() => parseKey(pem), env.AUDIT_SIGNING_KEY ? 'AUDIT_SIGNING_KEY' : 'AUDIT_SIGNING_KEY_FILE');
-  if (signingKey.type !== 'private') throw new ConfigError('AUDIT_SIGNING_KEY(_FILE) must hold the private key');
+  const signingKey = asConfigError('MALFORMED_KEY', () => parseKey(pem), env.AUDIT_SIGNING_KEY ? 'AUDIT_SIGNING_KEY' : 'AUDIT_SIGNING_KEY_FILE');
+  if (signingKey.type !== 'private') throw new ConfigError('MALFORMED_KEY', 'AUDIT_SIGNING_KEY(_FILE) must hold the private key');
   const file = env.AUDIT_CHECKPOINT_FILE ? userPath(env.AUDIT_CHECKPOINT_FILE, env) : fallbackFile;
-  if (!file) throw new ConfigError('AUDIT_CHECKPOINT_FILE must name the append-only file for signed audit checkpoints');
+  if (!file) throw new ConfigError('VARIABLE_REQUIRED', 'AUDIT_CHECKPOINT_FILE must name the append-only file for signed audit checkpoints');
   // A new signing key appended to the old key's file made the whole file unusable as evidence
   // (audit:verify checks a file against one key, and stops at the first line of another): a
   // rotated key begins a file of its own, and the old one stays, with its public key, the evidence
@@ -679,6 +725,7 @@ export function checkpointConfigFromEnv(env: NodeJS.ProcessEnv, fallbackFile?: s
   const keyId = keyIdOf(signingKey);
   if (previous !== null && previous !== keyId) {
     throw new ConfigError(
+      'CHECKPOINT_KEY_CHANGED',
       `AUDIT_CHECKPOINT_FILE: ${file} holds checkpoints signed with another key (${previous}; this key is ${keyId}): a new signing key begins a new file. Keep that one and its public key as the evidence up to its last checkpoint, and name a new AUDIT_CHECKPOINT_FILE (or move it aside)`,
     );
   }

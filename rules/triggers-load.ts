@@ -17,12 +17,12 @@ function readJson(file: string): unknown {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new TriggerSetError(`cannot read trigger file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, null, null);
+    throw new TriggerSetError(`cannot read trigger file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, null, null, 'FILE_UNREADABLE');
   }
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new TriggerSetError(`trigger file ${file} is not valid JSON: ${(err as Error).message}`, null, null);
+    throw new TriggerSetError(`trigger file ${file} is not valid JSON: ${(err as Error).message}`, null, null, 'MALFORMED_JSON');
   }
 }
 

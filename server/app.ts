@@ -81,6 +81,7 @@ async function refuseRewoundChain(db: AccessDb, file: string): Promise<void> {
   const problem = recorded ? await chainBehindRecord(db, recorded) : null;
   if (!problem) return;
   throw new ConfigError(
+    'CHECKPOINT_CHAIN_REWOUND',
     `AUDIT_CHECKPOINT_FILE: ${file} does not record this database's audit chain: ${problem}. Appending would record other rows under the numbers the file holds and spoil it as evidence. ` +
       `Keep the file (npm run audit:verify -- --checkpoints FILE --public-key PEM names what the database lost), give the hub a new AUDIT_CHECKPOINT_FILE (or move the file aside), ` +
       `and after a restore revoke or rotate again the API tokens revoked or rotated since the backup (npm run clients -- list): docs/operations.md, "Backup and restore"`,

@@ -9,14 +9,14 @@
  * schema, drizzle and every department's code take to load. Only light modules are imported here.
  */
 import { privateDataDir } from '../access/hub-url';
-import { demoHouseholdsFromEnv, loadConfig } from '../db/config';
+import { configErrorLine, demoHouseholdsFromEnv, loadConfig } from '../db/config';
 import { activeHolidayCalendar } from '../domain/cases/working-days';
 import { loggableError } from '../domain/privacy';
 import { parseCommandLine } from '../tools/command-args';
 import { answerMetricsStarting, EarlyListener } from './early-listener';
 import { Started, stopOnSignals, stopped, type StopRequested } from './lifecycle';
 import { createLogger } from './logger';
-import { checkDataDir, checkLocalityFiles, configExitCode, portProblem } from './start-checks';
+import { checkDataDir, checkLocalityFiles, configExitCode, isConfigRefusal, portProblem } from './start-checks';
 import type { Checked, StartUp } from './start-hub';
 
 const USAGE = `usage: npm start
@@ -100,7 +100,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  const code = configExitCode(err) ?? startModule?.startExitCode(err) ?? null;
+  // A variable, a locality file or a start-up check refused: `error: CODE: …` (README, Configuration).
+  if (isConfigRefusal(err)) {
+    console.error(configErrorLine(err));
+    process.exit(configExitCode(err)!);
+  }
+  const code = startModule?.startExitCode(err) ?? null;
   if (code !== null) {
     console.error(err.message);
     process.exit(code);

@@ -14,8 +14,15 @@ import { shownPath } from '../domain/user-path';
 import { activeRuleSet, RULES_FILE_ENV } from '../rules/load';
 import { activeTriggerSet, TRIGGERS_FILE_ENV } from '../rules/triggers-load';
 
-/** A refusal to start that needs no stack trace: its message says what to do. */
-export class CannotStart extends Error {}
+/** A refusal to start that needs no stack trace: its message says what to do, its code (README, Configuration) what it is. */
+export class CannotStart extends Error {
+  constructor(
+    readonly code: 'PORT_IN_USE' | 'PORT_NOT_ALLOWED' | 'HOST_NOT_LOCAL' | 'HOST_UNKNOWN' | 'DATA_DIR_UNUSABLE' | 'DATA_DIR_OF_ANOTHER_HUB' | 'BINLOG_UNSUITABLE',
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * Exit code 2 for a value to correct before starting again (README, Configuration); null for an
@@ -23,7 +30,12 @@ export class CannotStart extends Error {}
  * ConfigError names its variable.
  */
 export function configExitCode(err: unknown): number | null {
-  return err instanceof CannotStart || err instanceof ConfigError || err instanceof HolidayNoticeError ? 2 : null;
+  return isConfigRefusal(err) ? 2 : null;
+}
+
+/** A value to correct before starting again: printed `error: CODE: …` (configErrorLine). */
+export function isConfigRefusal(err: unknown): err is CannotStart | ConfigError | HolidayNoticeError {
+  return err instanceof CannotStart || err instanceof ConfigError || err instanceof HolidayNoticeError;
 }
 
 export function portProblem(err: NodeJS.ErrnoException, host: string, port: number, variable = 'PORT'): Error {
@@ -31,14 +43,15 @@ export function portProblem(err: NodeJS.ErrnoException, host: string, port: numb
     // A hub's metrics listener answers /metrics only (server/metrics.ts), and /healthz with 404.
     const probe = variable === 'PORT' ? '/healthz' : '/metrics';
     return new CannotStart(
+      'PORT_IN_USE',
       `Port ${port} on ${host} (${variable}) is already in use (another AidHub? \`curl -s http://${host}:${port}${probe}\` tells).\n` +
         `  Stop what listens there, or start this hub on another port: ${variable}=${variable === 'PORT' ? 4001 : 9464} npm start`,
     );
   }
-  if (err.code === 'EACCES') return new CannotStart(`Not allowed to listen on ${host}:${port} (${variable}): choose a port above 1023 (${variable}=${variable === 'PORT' ? 4000 : 9464}).`);
+  if (err.code === 'EACCES') return new CannotStart('PORT_NOT_ALLOWED', `Not allowed to listen on ${host}:${port} (${variable}): choose a port above 1023 (${variable}=${variable === 'PORT' ? 4000 : 9464}).`);
   const hostVariable = variable === 'PORT' ? 'HOST' : 'METRICS_HOST';
-  if (err.code === 'EADDRNOTAVAIL') return new CannotStart(`${hostVariable}=${host} is not an address of this machine.`);
-  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return new CannotStart(`${hostVariable}=${host} is neither an address nor a name this machine resolves.`);
+  if (err.code === 'EADDRNOTAVAIL') return new CannotStart('HOST_NOT_LOCAL', `${hostVariable}=${host} is not an address of this machine.`);
+  if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return new CannotStart('HOST_UNKNOWN', `${hostVariable}=${host} is neither an address nor a name this machine resolves.`);
   return err;
 }
 
@@ -52,7 +65,7 @@ export function checkDataDir(dataDir: string): void {
   const variable = process.env.AIDHUB_DATA_DIR ? 'AIDHUB_DATA_DIR' : 'AIDHUB_DATA_DIR (unset: .data/mariadb in the checkout)';
   let existing = dataDir;
   while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
-  const refuse = (why: string) => new CannotStart(`${variable}: the private database server cannot keep its data in ${shownPath(dataDir)}: ${why}. Give it a directory this user may write in.`);
+  const refuse = (why: string) => new CannotStart('DATA_DIR_UNUSABLE', `${variable}: the private database server cannot keep its data in ${shownPath(dataDir)}: ${why}. Give it a directory this user may write in.`);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(existing);
@@ -74,7 +87,7 @@ export function checkDataDir(dataDir: string): void {
  * file, the rule or trigger and the field).
  */
 export function checkLocalityFiles(): void {
-  const named = (variable: string, err: unknown): unknown => (process.env[variable] ? new ConfigError(`${variable}: ${(err as Error).message}`) : err);
+  const named = (variable: string, err: RuleSetError | TriggerSetError): unknown => (process.env[variable] ? new ConfigError(err.code, `${variable}: ${err.message}`) : err);
   try {
     activeRuleSet();
   } catch (err) {

@@ -199,7 +199,7 @@ async function checkHubRights(url: string): Promise<void> {
  */
 async function checkBinlog(url: string): Promise<void> {
   const problem = await binlogProblem(url);
-  if (problem) throw new CannotStart(`DATABASE_URL (${redactUrl(url)}): ${problem}`);
+  if (problem) throw new CannotStart('BINLOG_UNSUITABLE', `DATABASE_URL (${redactUrl(url)}): ${problem}`);
 }
 
 /** What a data upgrade provisionHub ran did, for the start-up log (db/setup/upgrades.ts): never what the rows hold. */
@@ -328,6 +328,7 @@ export async function startHub(startUp: StartUp, logger: Logger, checked: Checke
     const another = await besideFilesOfAnotherHub(server.url);
     if (another) {
       throw new CannotStart(
+        'DATA_DIR_OF_ANOTHER_HUB',
         `${shownPath(another.file)} names another running hub's database (${redactUrl(another.url)}): the files beside it (demo-clients.env, audit checkpoints) are that hub's.\n` +
           `  Give this hub a data directory in a folder of its own (AIDHUB_DATA_DIR=…/<its folder>/mariadb), or stop the other hub first.`,
       );

@@ -46,7 +46,10 @@ it('refuses a bad division code and an invalid rule file before doing anything',
     fs.writeFileSync(file, JSON.stringify({ rules: [{ id: 'M4', when: [{ fact: 'OUT_OF_POCKET', windowMonths: 12 }] }] }));
     const run = scan(['--region', '370811'], { AIDHUB_RULES_FILE: file });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('rule M4, field when[0].overFen');
+    // With its code, as npm start refuses the same file (README, Configuration).
+    expect(run.stderr).toMatch(/^error: INVALID_RULE_SET: .*rule M4, field when\[0\]\.overFen/);
+    const unreadable = scan(['--region', '370811'], { AIDHUB_RULES_FILE: path.join(dir, 'absent.json') });
+    expect({ status: unreadable.status, line: unreadable.stderr.split('\n')[0] }).toEqual({ status: 2, line: expect.stringMatching(/^error: FILE_UNREADABLE: cannot read rule file .*absent\.json: ENOENT$/) });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -56,13 +59,15 @@ it('refuses a bad division code and an invalid rule file before doing anything',
 // the lease was the default lease here (the scan read the variable itself), and a bad LOG_LEVEL
 // made pino throw ("scan failed", exit 1).
 it.each([
-  ['AIDHUB_JOB_LEASE_MS', 'thirty seconds'],
-  ['LOG_LEVEL', 'verbose'],
-])('refuses %s=%j before starting a scan, naming the variable, exit 2', async (name, value) => {
+  ['AIDHUB_JOB_LEASE_MS', 'thirty seconds', 'MALFORMED_NUMBER'],
+  ['LOG_LEVEL', 'verbose', 'UNKNOWN_VALUE'],
+  ['SOURCE_HEALTH_URL', 'postgres://health:s3cret-pw@127.0.0.1:1/front', 'MALFORMED_URL'],
+])('refuses %s=%j before starting a scan, naming the variable, with its code (%s), exit 2', async (name, value, code) => {
   const scans = async () => ((await dbs.hubPool.query('SELECT COUNT(*) AS n FROM finding_scan')) as unknown as [{ n: number }[]])[0][0].n;
   const before = await scans();
   const run = scan(['--region', '370811', '--as-of', TODAY], { [name]: value });
-  expect(run.status).toBe(2);
+  expect({ status: run.status, code: /^error: ([A-Z_]+): /.exec(run.stderr)?.[1] }).toEqual({ status: 2, code });
+  expect(run.stderr).not.toContain('s3cret');
   expect(run.stderr).toContain(name);
   expect(run.stderr).not.toMatch(/failed|^\s+at /m);
   expect(await scans()).toBe(before);

@@ -10,7 +10,8 @@
  * word silently (the default lease; a demo of no households); LOG_LEVEL and an unreadable
  * AUDIT_SIGNING_KEY_FILE failed with messages naming no variable; AIDHUB_DEMO and AIDHUB_SUBGRAPH
  * were compared with '1' or '0' where used, so AIDHUB_DEMO=no loaded the demo and
- * AIDHUB_SUBGRAPH=true served no subgraph.
+ * AIDHUB_SUBGRAPH=true served no subgraph. Each refusal is `error: CODE: …` (README, Configuration),
+ * the code stable for a script, as the tools print theirs; it was the bare message, without a code.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,6 +34,13 @@ const badRules = path.join(localityFiles, 'rules.json');
 const badTriggers = path.join(localityFiles, 'triggers.json');
 fs.writeFileSync(badRules, JSON.stringify({ rules: 5 }));
 fs.writeFileSync(badTriggers, JSON.stringify({ triggers: 5 }));
+const notJson = path.join(localityFiles, 'not.json');
+fs.writeFileSync(notJson, '{ "rules": [ ');
+
+/** The code of the `error: CODE: …` line npm start refused with, on the first line of what it printed; else what it printed. */
+function refusalCode(stderr: string): string {
+  return /^error: ([A-Z_]+): /.exec(stderr)?.[1] ?? stderr;
+}
 
 beforeAll(async () => {
   dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-start-config-'));
@@ -54,76 +62,99 @@ function start(env: Record<string, string>) {
 }
 
 it.each([
-  ['PORT', '70000'],
-  ['METRICS_PORT', '65536'],
-  ['CHARITY_CLAIM_WORKING_DAYS', '0'],
-  ['AIDHUB_JOB_LEASE_MS', 'thirty seconds'],
-  ['AIDHUB_DEMO_HOUSEHOLDS', 'many'],
-  ['AIDHUB_DEMO', 'no'],
-  ['AIDHUB_SUBGRAPH', 'true'],
-  ['LOG_LEVEL', 'verbose'],
-  ['AUDIT_SIGNING_KEY_FILE', '/nonexistent/aidhub-signing-key.pem'],
+  ['PORT', '70000', 'OUT_OF_RANGE'],
+  ['METRICS_PORT', '65536', 'OUT_OF_RANGE'],
+  ['CHARITY_CLAIM_WORKING_DAYS', '0', 'OUT_OF_RANGE'],
+  ['AIDHUB_JOB_LEASE_MS', 'thirty seconds', 'MALFORMED_NUMBER'],
+  ['AIDHUB_DEMO_HOUSEHOLDS', 'many', 'MALFORMED_NUMBER'],
+  ['AIDHUB_DEMO', 'no', 'MALFORMED_SWITCH'],
+  ['AIDHUB_SUBGRAPH', 'true', 'MALFORMED_SWITCH'],
+  ['LOG_LEVEL', 'verbose', 'UNKNOWN_VALUE'],
+  ['AUDIT_SIGNING_KEY_FILE', '/nonexistent/aidhub-signing-key.pem', 'FILE_UNREADABLE'],
   // Taken as given before: ioredis read an http:// URL as a Unix socket's path (limits per process
   // for good), a URL among the callback hosts matched no callback (every push a dead letter), a
   // database URL that is none failed with a stack trace (a department's only after the private
   // server had started), and the monitoring variables were checked only once the private
   // server's own polling interval was set, after it had started.
-  ['RATE_LIMIT_REDIS_URL', 'http://127.0.0.1:6379'],
+  ['RATE_LIMIT_REDIS_URL', 'http://127.0.0.1:6379', 'MALFORMED_URL'],
   // A database named otherwise than by a number: ioredis counted `/city2` in database 0 (shared
   // with another city's hub there) and `/3x` in database 3.
-  ['RATE_LIMIT_REDIS_URL', 'redis://127.0.0.1:6379/city2'],
-  ['RATE_LIMIT_REDIS_URL', 'redis://127.0.0.1:6379/3x'],
-  ['AIDHUB_CALLBACK_HOSTS', 'http://127.0.0.1:9300'],
+  ['RATE_LIMIT_REDIS_URL', 'redis://127.0.0.1:6379/city2', 'MALFORMED_URL'],
+  ['RATE_LIMIT_REDIS_URL', 'redis://127.0.0.1:6379/3x', 'MALFORMED_URL'],
+  ['AIDHUB_CALLBACK_HOSTS', 'http://127.0.0.1:9300', 'MALFORMED_HOST'],
   // An address the URL parser reads as another (010 is octal: 8.20.0.7) admitted nothing as written.
-  ['AIDHUB_CALLBACK_HOSTS', '10.20.0.6,010.20.0.7'],
-  ['MAX_QUERY_COST_IN_FLIGHT', 'lots'],
-  ['DATABASE_URL', 'aidhub'],
-  ['SOURCE_HEALTH_URL', 'health database'],
-  ['AIDHUB_MONITOR_MONTHLY_REGION', 'Jining'],
-  ['AIDHUB_SHUTDOWN_DRAIN_MS', '10s'],
-  ['AIDHUB_SHUTDOWN_DRAIN_MS', '3600000'],
+  ['AIDHUB_CALLBACK_HOSTS', '10.20.0.6,010.20.0.7', 'MALFORMED_HOST'],
+  ['MAX_QUERY_COST_IN_FLIGHT', 'lots', 'MALFORMED_NUMBER'],
+  ['DATABASE_URL', 'aidhub', 'MALFORMED_URL'],
+  ['SOURCE_HEALTH_URL', 'health database', 'MALFORMED_URL'],
+  ['AIDHUB_MONITOR_MONTHLY_REGION', 'Jining', 'MALFORMED_DIVISION_CODE'],
+  ['AIDHUB_SHUTDOWN_DRAIN_MS', '10s', 'MALFORMED_NUMBER'],
+  ['AIDHUB_SHUTDOWN_DRAIN_MS', '3600000', 'OUT_OF_RANGE'],
   // Past a timer's 32-bit limit (about 24.8 days) Node fires after 1 ms: HUB_TIMEOUT_MS=3000000000
   // passed, then every hub statement timed out at once and the start ended in a stack trace, exit
   // 1; a department's timeout so long reported it TIMEOUT on every read, a takeover look ran every millisecond.
-  ['HUB_TIMEOUT_MS', '3000000000'],
+  ['HUB_TIMEOUT_MS', '3000000000', 'OUT_OF_RANGE'],
   // Numbers are decimal digits: `Number` read PORT=0x10 as port 16, 1e3 as 1000, +5 and 5.0 as 5.
-  ['PORT', '0x10'],
-  ['HUB_TIMEOUT_MS', '1e3'],
-  ['MAX_LIST_SIZE', '+5'],
-  ['CHARITY_CLAIM_WORKING_DAYS', '0x5'],
-  ['AIDHUB_DELIVERY_JITTER', '1e-1'],
+  ['PORT', '0x10', 'MALFORMED_NUMBER'],
+  ['HUB_TIMEOUT_MS', '1e3', 'MALFORMED_NUMBER'],
+  ['MAX_LIST_SIZE', '+5', 'MALFORMED_NUMBER'],
+  ['CHARITY_CLAIM_WORKING_DAYS', '0x5', 'MALFORMED_NUMBER'],
+  ['AIDHUB_DELIVERY_JITTER', '1e-1', 'MALFORMED_NUMBER'],
   // An empty item of the retry list was a delay of 0 ms: a push retried at once in its place.
-  ['AIDHUB_DELIVERY_RETRY_MS', '1000,,2000'],
-  ['SOURCE_HEALTH_TIMEOUT_MS', '2147483648'],
-  ['AIDHUB_JOB_TAKEOVER_MS', '3000000000'],
+  ['AIDHUB_DELIVERY_RETRY_MS', '1000,,2000', 'MALFORMED_NUMBER'],
+  ['SOURCE_HEALTH_TIMEOUT_MS', '2147483648', 'OUT_OF_RANGE'],
+  ['AIDHUB_JOB_TAKEOVER_MS', '3000000000', 'OUT_OF_RANGE'],
   // Read only beside a signing key, which the private server's start generates after its server
   // is up: refused then, with the data directory made and a key written.
-  ['AUDIT_CHECKPOINT_ROWS', 'abc'],
-  ['AUDIT_CHECKPOINT_INTERVAL_MS', '1m'],
+  ['AUDIT_CHECKPOINT_ROWS', 'abc', 'MALFORMED_NUMBER'],
+  ['AUDIT_CHECKPOINT_INTERVAL_MS', '1m', 'MALFORMED_NUMBER'],
   // A locality's files: a bad rule or trigger file was found only once the private server had
   // started and the databases were made, and ended the start with a stack trace and exit code 1
   // (a holiday file was refused in time, but with exit code 1).
-  ['AIDHUB_RULES_FILE', badRules],
-  ['AIDHUB_RULES_FILE', '/nonexistent/aidhub-rules.json'],
-  ['AIDHUB_TRIGGERS_FILE', badTriggers],
-  ['AIDHUB_HOLIDAYS_FILE', '/nonexistent/aidhub-holidays.json'],
+  ['AIDHUB_RULES_FILE', badRules, 'INVALID_RULE_SET'],
+  ['AIDHUB_RULES_FILE', '/nonexistent/aidhub-rules.json', 'FILE_UNREADABLE'],
+  ['AIDHUB_TRIGGERS_FILE', badTriggers, 'INVALID_TRIGGER_SET'],
+  ['AIDHUB_HOLIDAYS_FILE', '/nonexistent/aidhub-holidays.json', 'FILE_UNREADABLE'],
   // A department variable naming no department was read by nobody: the department meant stayed on
   // its default (its database beside the hub's, the general timeout, no polling) with nothing said.
-  ['SOURCE_HEALTHCARE_URL', 'mysql://health:pw@10.0.0.5:3306/front'],
-  ['SOURCE_CIVIL_TIMEOUT_MS', '5000'],
-  ['AIDHUB_MONITOR_INTERVAL_MS_EDU', '10000'],
+  ['SOURCE_HEALTHCARE_URL', 'mysql://health:pw@10.0.0.5:3306/front', 'UNKNOWN_DEPARTMENT'],
+  ['SOURCE_CIVIL_TIMEOUT_MS', '5000', 'UNKNOWN_DEPARTMENT'],
+  ['AIDHUB_MONITOR_INTERVAL_MS_EDU', '10000', 'UNKNOWN_DEPARTMENT'],
   // Accepted and ignored before: NODE_ENV=prod ran the hub in development mode (stack traces,
   // introspection); a metrics token or host without METRICS_PORT served no metrics at all.
-  ['NODE_ENV', 'prod'],
-  ['AIDHUB_TRIGGERS_FILE', '/nonexistent/aidhub-triggers.json'],
-  ['METRICS_TOKEN', 'metrics-secret'],
-  ['METRICS_HOST', '10.0.0.1'],
-])('refuses %s=%s before starting anything, naming the variable', (name, value) => {
+  ['NODE_ENV', 'prod', 'UNKNOWN_VALUE'],
+  ['AIDHUB_TRIGGERS_FILE', '/nonexistent/aidhub-triggers.json', 'FILE_UNREADABLE'],
+  ['METRICS_TOKEN', 'metrics-secret', 'VARIABLE_REQUIRED'],
+  ['METRICS_HOST', '10.0.0.1', 'VARIABLE_REQUIRED'],
+  // A locality file that is no JSON, and a holiday notice that is none.
+  ['AIDHUB_RULES_FILE', notJson, 'MALFORMED_JSON'],
+  ['AIDHUB_TRIGGERS_FILE', notJson, 'MALFORMED_JSON'],
+  ['AIDHUB_HOLIDAYS_FILE', notJson, 'MALFORMED_JSON'],
+  ['AIDHUB_HOLIDAYS_FILE', badRules, 'INVALID_HOLIDAY_NOTICE'],
+])('refuses %s=%s before starting anything, naming the variable, with its code (%s)', (name, value, code) => {
   const run = start({ [name]: value });
-  expect(run.status).toBe(2);
+  // `error: CODE: …` as every tool prints a refusal (it was the bare message): the code for a script.
+  expect({ status: run.status, code: refusalCode(run.stderr) }).toEqual({ status: 2, code });
   expect(run.stderr).toContain(name);
   expect(run.stderr).not.toMatch(/^\s+at /m);
   expect(run.stdout).not.toContain('private database server');
+  expect(run.dataWritten).toEqual([]);
+}, 90_000);
+
+it.each([
+  // A password in a URL is never repeated, whichever variable holds it and whatever is wrong with it.
+  ['DATABASE_URL', 'mysql://aidhub:s3cret-pw@127.0.0.1:3306/', 'MALFORMED_URL'],
+  ['DATABASE_URL', 'postgres://aidhub:s3cret-pw@127.0.0.1:5432/aidhub', 'MALFORMED_URL'],
+  ['SOURCE_HEALTH_URL', 'https://health:s3cret-pw@127.0.0.1:1/front', 'MALFORMED_URL'],
+  ['SOURCE_HEALTHCARE_URL', 'mysql://health:s3cret-pw@127.0.0.1:1/front', 'UNKNOWN_DEPARTMENT'],
+  ['RATE_LIMIT_REDIS_URL', 'http://:s3cret-pw@127.0.0.1:6379', 'MALFORMED_URL'],
+  ['METRICS_TOKEN', 's3cret-pw', 'VARIABLE_REQUIRED'],
+  ['AUDIT_SIGNING_KEY', 's3cret-pw', 'MALFORMED_KEY'],
+])('refuses %s holding a secret with its code, never printing the secret', (name, value, code) => {
+  const run = start({ [name]: value });
+  expect({ status: run.status, code: refusalCode(run.stderr) }).toEqual({ status: 2, code });
+  expect(run.stderr).toContain(name);
+  expect(`${run.stdout}${run.stderr}`).not.toContain('s3cret');
   expect(run.dataWritten).toEqual([]);
 }, 90_000);
 
@@ -180,7 +211,7 @@ describe('an audit checkpoint file signed with another key (a rotated signing ke
   it('is refused at start before anything starts, naming AUDIT_CHECKPOINT_FILE', () => {
     const before = fs.readFileSync(checkpointFile, 'utf8');
     const run = start({ AUDIT_SIGNING_KEY_FILE: keyFile('new'), AUDIT_CHECKPOINT_FILE: checkpointFile });
-    expect(run.status).toBe(2);
+    expect({ status: run.status, code: refusalCode(run.stderr) }).toEqual({ status: 2, code: 'CHECKPOINT_KEY_CHANGED' });
     expect(run.stderr).toContain('AUDIT_CHECKPOINT_FILE');
     expect(run.stderr).toContain('another key');
     expect(run.stderr).not.toMatch(/^\s+at /m);
@@ -202,7 +233,7 @@ it('refuses a decision limit that is no number of days before starting anything,
   const limit = { acknowledgeWorkingDays: 1, verifyDays: 15 };
   fs.writeFileSync(badDecide, JSON.stringify({ limits: { RED: { ...limit, decideDays: 0 }, ORANGE: limit, YELLOW: limit }, triggers: [] }));
   const run = start({ AIDHUB_TRIGGERS_FILE: badDecide });
-  expect(run.status).toBe(2);
+  expect({ status: run.status, code: refusalCode(run.stderr) }).toEqual({ status: 2, code: 'INVALID_TRIGGER_SET' });
   expect(run.stderr).toContain('limits.RED.decideDays');
   expect(run.dataWritten).toEqual([]);
 }, 90_000);
@@ -214,7 +245,7 @@ it('refuses an AIDHUB_DATA_DIR under a file before starting anything, naming the
   try {
     const run = start({ AIDHUB_DATA_DIR: path.join(file, 'mariadb') });
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/^AIDHUB_DATA_DIR: .* is a file, not a directory/);
+    expect(run.stderr).toMatch(/^error: DATA_DIR_UNUSABLE: AIDHUB_DATA_DIR: .* is a file, not a directory/);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stdout).not.toContain('private database server');
     expect(run.dataWritten).toEqual([]);
@@ -228,7 +259,7 @@ it('refuses a metrics port in use before starting anything, naming METRICS_PORT'
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
   try {
     const run = start({ METRICS_PORT: String((taken.address() as net.AddressInfo).port) });
-    expect(run.status).toBe(2);
+    expect({ status: run.status, code: refusalCode(run.stderr) }).toEqual({ status: 2, code: 'PORT_IN_USE' });
     expect(run.stderr).toContain('METRICS_PORT');
     // What tells whether it is another hub's metrics listener: /metrics (it answers /healthz with 404,
     // so the /healthz the message suggested said "not found" of a hub that was there).

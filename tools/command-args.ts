@@ -117,6 +117,21 @@ export interface SubcommandSpec<O extends ParseArgsOptionsConfig> {
   options: O;
   /** Errors of the tool's own that are the caller's mistake, answered like a UsageError. */
   usageErrors?: readonly (abstract new (...args: never[]) => Error)[];
+  /**
+   * What each command takes: its options (of `options`) and at most how many positionals. One of
+   * another command's options, or a positional too many, is refused before the command runs
+   * (OPTION_NOT_FOR_COMMAND, UNEXPECTED_ARGUMENT): `clients list --name x` listed every client, and
+   * `subscriptions revoke 7 8` revoked 7 alone, without a word of the rest.
+   */
+  commands?: Readonly<Record<string, { options: readonly (keyof O & string)[]; positionals: number }>>;
+}
+
+/** A UsageError for what `command` does not take (SubcommandSpec.commands), or null. */
+function notForCommand(command: string, values: Record<string, unknown>, rest: string[], takes: { options: readonly string[]; positionals: number }): UsageError | null {
+  const option = Object.keys(values).find((o) => o !== 'help' && values[o] !== undefined && !takes.options.includes(o));
+  if (option !== undefined) return new UsageError(`OPTION_NOT_FOR_COMMAND: --${option} does not go with ${command}${takes.options.length ? `, which takes ${takes.options.map((o) => `--${o}`).join(', ')}` : ', which takes no option'}`);
+  if (rest.length > takes.positionals) return new UsageError(`UNEXPECTED_ARGUMENT: ${command} takes ${takes.positionals === 0 ? 'no argument' : `${takes.positionals} argument${takes.positionals === 1 ? '' : 's'}`}, got ${rest.length}`);
+  return null;
 }
 
 /** Parses `argv` and runs the command it names; returns the exit code. Errors other than the caller's are thrown. */
@@ -130,6 +145,9 @@ export async function runSubcommand<O extends ParseArgsOptionsConfig>(argv: stri
       return 0;
     }
     if (!command) throw new UsageError('ARGUMENT_REQUIRED: no command given');
+    const takes = spec.commands && Object.hasOwn(spec.commands, command) ? spec.commands[command] : undefined;
+    const refused = takes ? notForCommand(command, values, rest, takes) : null;
+    if (refused) throw refused;
     return await run({ command, rest, values: values as Parsed<O>['values'] });
   } catch (err) {
     if (err instanceof UsageError || spec.usageErrors?.some((E) => err instanceof E) || isParseArgsError(err)) {

@@ -18,75 +18,40 @@
  * Nothing personal (names, ID numbers) is ever printed.
  */
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
-import { todayIso } from '../domain/dates';
 import { shownPath, userPath } from '../domain/user-path';
-import { redactUrl, sourceUrls } from '../db/config';
-import { databaseUrlRefusal, dateArg, isParseArgsError, positiveIntArg, printUsageError, UsageError } from './command-args';
-import { DEFAULT_CHUNK_HOUSEHOLDS, generateDemo, NonEmptyDatabaseError, type ExistingData } from './generate/index';
-import { DemoMismatchError, demoDepartment, generateDepartment } from './generate/department';
+import { ConfigError, configErrorLine, redactUrl, sourceUrls } from '../db/config';
+import { isParseArgsError, printUsageError, UsageError } from './command-args';
+import { demoCommandLine, USAGE } from './generate/command-line';
+import { generateDemo, NonEmptyDatabaseError } from './generate/index';
+import { DemoMismatchError, generateDepartment } from './generate/department';
 import type { DepartmentCode } from '../domain/departments';
 
-const USAGE =
-  'usage: npx tsx tools/generate.ts --households N [--seed S] [--url mysql://user@host:port/aidhub] ' +
-  '[--reference-date YYYY-MM-DD] [--append | --truncate] [--chunk HOUSEHOLDS] [--plant [--manifest FILE]]\n' +
-  '       npx tsx tools/generate.ts --department CODE [--seed S] [--reference-date YYYY-MM-DD] [--url mysql://user@host:port/aidhub] [--chunk HOUSEHOLDS]';
-
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      households: { type: 'string', short: 'n' },
-      seed: { type: 'string', default: '42' },
-      url: { type: 'string' },
-      'reference-date': { type: 'string' },
-      append: { type: 'boolean', default: false },
-      truncate: { type: 'boolean', default: false },
-      chunk: { type: 'string' },
-      // Known duplicate-aid and missed-aid cases and near misses (tools/generate/plant.ts), with a manifest.
-      plant: { type: 'boolean', default: false },
-      manifest: { type: 'string' },
-      // One department's rows for the households already in the demo (tools/generate/department.ts).
-      department: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
+  const command = demoCommandLine(process.argv.slice(2));
+  if (command.kind === 'help') {
     console.log(USAGE);
     return;
   }
-  const hubUrl = values.url ?? process.env.DATABASE_URL;
-  if (!hubUrl) throw new UsageError('DATABASE_REQUIRED: no database: pass --url or set DATABASE_URL');
-  const malformed = databaseUrlRefusal(hubUrl, values.url !== undefined ? '--url' : 'DATABASE_URL');
-  if (malformed) throw malformed;
-  if (values.append && values.truncate) throw new UsageError('CONFLICTING_OPTIONS: --append and --truncate exclude each other');
-  const households = positiveIntArg(values.households, 'households') ?? 1000;
-  const chunkHouseholds = positiveIntArg(values.chunk, 'chunk') ?? DEFAULT_CHUNK_HOUSEHOLDS;
-  // Ages, periods and grant dates are counted back from it: 2026-02-30 is no day to count from.
-  const givenDate = dateArg(values['reference-date'], 'reference-date');
-  if (values.department !== undefined) {
-    const clash = (['households', 'append', 'truncate', 'plant', 'manifest'] as const).find((o) => values[o] !== undefined && values[o] !== false);
-    if (clash) throw new UsageError(`CONFLICTING_OPTIONS: --department adds one department to the households already in the demo: --${clash} does not go with it`);
-    await oneDepartment(hubUrl, demoDepartment(values.department), values.seed, givenDate, chunkHouseholds);
+  if (command.kind === 'department') {
+    await oneDepartment(command.hubUrl, command.department, command.seed, command.referenceDate, command.chunkHouseholds);
     return;
   }
-  const referenceDate = givenDate ?? todayIso();
-  const existing: ExistingData = values.append ? 'append' : values.truncate ? 'truncate' : 'refuse';
+  const { hubUrl, households, seed, referenceDate, existing, chunkHouseholds, plant, manifest: manifestFile } = command;
 
-  console.log(`Generating ${households} households (seed ${values.seed}, reference date ${referenceDate}) into ${redactUrl(hubUrl)} and its department databases …`);
+  console.log(`Generating ${households} households (seed ${seed}, reference date ${referenceDate}) into ${redactUrl(hubUrl)} and its department databases …`);
   const started = Date.now();
   let lastReport = 0;
   const counts = await generateDemo({
     hubUrl,
     households,
-    seed: values.seed,
+    seed,
     referenceDate,
     sourceUrls: sourceUrls(hubUrl),
     existing,
     chunkHouseholds,
-    plant: values.plant,
+    plant,
     onPlanted: (manifest) => {
-      const file = userPath(values.manifest ?? 'planted-cases.json');
+      const file = userPath(manifestFile ?? 'planted-cases.json');
       fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
       console.log(`Planted ${manifest.households.length} households and ${manifest.people.length} people in no household (cases and near misses); manifest in ${shownPath(file)}`);
     },
@@ -116,6 +81,11 @@ main().catch((err: unknown) => {
   // An argument parseArgs (or the checks above) refuses is the caller's mistake: with the usage, exit 2, as in the other tools.
   if (isParseArgsError(err) || err instanceof UsageError) {
     printUsageError(err as Error, USAGE);
+    process.exit(2);
+  }
+  // A variable it reads (SOURCE_<DEPT>_URL) refused as npm start refuses it.
+  if (err instanceof ConfigError) {
+    console.error(configErrorLine(err));
     process.exit(2);
   }
   if (err instanceof DemoMismatchError) {

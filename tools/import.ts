@@ -17,7 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { redactUrl } from '../db/config';
+import { ConfigError, configErrorLine, redactUrl } from '../db/config';
 import { userPath } from '../domain/user-path';
 import { describeDbError, formatProblem, ImportLoadError, importDir, renderColumnReference, validateImportDir, withColumnReference, type DirValidation } from './import/index';
 import { databaseUrlRefusal, exitWhenWritten, outputDrained, printUsageError, quietWhenReaderLeaves, UsageError } from './command-args';
@@ -64,6 +64,13 @@ async function main(): Promise<number> {
   }
   if (args.write && !args.docs) {
     printUsageError(new UsageError('WRITE_WITHOUT_DOCS: --write goes with --docs'), USAGE);
+    return 2;
+  }
+  // Each of these was read by nobody: `--docs` prints the column reference and loads nothing, and
+  // `--check` touches no database, so the folder or the URL given beside them was ignored in silence.
+  const ignored = args.docs ? (['dir', 'url', 'check'] as const).find((o) => args[o] !== undefined) : args.check && args.url !== undefined ? 'url' : undefined;
+  if (ignored) {
+    printUsageError(new UsageError(`CONFLICTING_OPTIONS: --${ignored} does not go with --${args.docs ? 'docs' : 'check'}, which ${args.docs ? 'loads nothing' : 'touches no database'}`), USAGE);
     return 2;
   }
   if (args.docs) {
@@ -123,6 +130,11 @@ async function main(): Promise<number> {
     console.log(`Loaded ${rows} rows from ${result.loaded.length} files into ${redactUrl(url)} and its department databases.`);
     return 0;
   } catch (err) {
+    // A variable it reads (SOURCE_<DEPT>_URL) refused as npm start refuses it, not as a failed load.
+    if (err instanceof ConfigError) {
+      console.error(configErrorLine(err));
+      return 2;
+    }
     if (err instanceof ImportLoadError) {
       console.error(err.message);
       return 3;

@@ -25,8 +25,14 @@ import { progressPrinter, regionArg, runJobCli, secondsSince, UsageError, withJo
 
 const USAGE = 'usage: npm run monitor:monthly -- --region DIVISION_CODE [--month YYYY-MM] [--url mysql://user@host:port/aidhub] [--page HOUSEHOLDS]';
 
-async function main(): Promise<number> {
+/**
+ * The comparison's arguments, checked before anything is read (the trigger and rule files, the
+ * hub): a mistake is a UsageError (`CODE: …`) or parseArgs' own refusal. Exported so that
+ * test/cli-error-codes.test.ts checks each refusal in-process.
+ */
+export function monthlyCommandLine(argv: string[], now: () => Date): { help: true } | { help: false; region: string; month: string; page: number | undefined; url: string | undefined } {
   const { values } = parseArgs({
+    args: argv,
     options: {
       region: { type: 'string' },
       month: { type: 'string' },
@@ -36,22 +42,28 @@ async function main(): Promise<number> {
     },
     strict: true,
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  if (values.help) return { help: true };
   const region = regionArg(values.region);
-  const now = () => new Date();
   const month = values.month ?? monthOf({ now });
   // The API's reasons for input.month: FORMAT, NO_SUCH_MONTH, MONTH_NOT_CURRENT.
   const problem = monthProblem(month);
   if (problem) throw new UsageError(`${problem.reason}: --month: ${problem.message}`);
   if (month !== monthOf({ now })) throw new UsageError(`MONTH_NOT_CURRENT: --month: only the current month (${monthOf({ now })}) can be run: the comparison judges on today's data`);
-  const page = positiveIntArg(values.page, 'page');
+  return { help: false, region, month, page: positiveIntArg(values.page, 'page'), url: values.url };
+}
+
+async function main(): Promise<number> {
+  const now = () => new Date();
+  const args = monthlyCommandLine(process.argv.slice(2), now);
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { region, month, page } = args;
   const triggerSet = activeTriggerSet();
   const ruleSet = activeRuleSet();
 
-  return withJobHub(values.url, async ({ hub, sources, logger, shownUrl }) => {
+  return withJobHub(args.url, async ({ hub, sources, logger, shownUrl }) => {
     console.log(`Monthly comparison of ${region} for ${month} in ${shownUrl} …`);
     const started = Date.now();
     const progress = progressPrinter();
@@ -77,4 +89,4 @@ async function main(): Promise<number> {
   });
 }
 
-runJobCli('monthly comparison', main, [RuleSetError, TriggerSetError], USAGE);
+if (require.main === module) runJobCli('monthly comparison', main, [RuleSetError, TriggerSetError], USAGE);

@@ -6,7 +6,7 @@
  */
 import pino, { type Logger } from 'pino';
 import { resolveHubUrl } from '../access/hub-url';
-import { ConfigError, databaseOf, loadConfig, logLevelFromEnv, redactUrl, type HubConfig } from '../db/config';
+import { ConfigError, configErrorLine, databaseOf, loadConfig, logLevelFromEnv, redactUrl, type HubConfig } from '../db/config';
 import { createPool, hubDrizzle, type HubDb } from '../db/connect';
 import { databaseExists, provisionHub } from '../db/setup/provision';
 import { DIVISION_CODE_EXPECTED, givenDivisionCode } from '../domain/division-code';
@@ -98,7 +98,7 @@ export function progressPrinter(): (line: (elapsed: string) => string, final?: b
  * job's own checks are printed as every tool prints them (printUsageError: `error: CODE: …` and
  * `usage`); a parseArgs refusal used to exit 1 as "scan failed: Unknown option", like a failed scan,
  * and the job's own had no code. A configuration or rule-file error (the environment's, not an
- * argument) is its message alone, as `npm start` prints it.
+ * argument) is `error: CODE: …` without the usage, as `npm start` prints it (configErrorLine).
  */
 export function runJobCli(name: string, main: () => Promise<number>, usageErrors: readonly (abstract new (...args: never[]) => Error)[], usage: string): void {
   quietWhenReaderLeaves();
@@ -110,7 +110,9 @@ export function runJobCli(name: string, main: () => Promise<number>, usageErrors
         return exitWhenWritten(2);
       }
       if (err instanceof ConfigError || usageErrors.some((E) => err instanceof E)) {
-        console.error((err as Error).message);
+        // Its code is the error's (ConfigError, RuleSetError, TriggerSetError), printed as npm start prints it.
+        const code = (err as { code?: unknown }).code;
+        console.error(typeof code === 'string' ? configErrorLine(err as Error & { code: string }) : (err as Error).message);
         return exitWhenWritten(2);
       }
       // A driver's message can quote the values of a statement: masked like every log line.

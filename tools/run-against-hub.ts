@@ -6,7 +6,7 @@ import { resolveHubUrl } from '../access/hub-url';
 import { accessDrizzle, type AccessDb } from '../db/access/db';
 import { createPool } from '../db/connect';
 import type mysql from 'mysql2/promise';
-import { redactUrl } from '../db/config';
+import { ConfigError, configErrorLine, redactUrl } from '../db/config';
 import { scrub } from '../domain/privacy';
 import type { ParseArgsConfig } from 'node:util';
 import { answerCommandLine, quietWhenReaderLeaves, UsageError, usageErrorLine } from './command-args';
@@ -64,6 +64,13 @@ export async function runAgainstHub<D = AccessDb>(name: string, command: HubComm
   try {
     process.exitCode = await command(process.argv.slice(2), open(pool), (line) => console.log(line));
   } catch (err) {
+    // A variable the command reads (AIDHUB_CALLBACK_HOSTS) refused as npm start refuses it: it was
+    // a failure of the database's, exit 1, and no code.
+    if (err instanceof ConfigError) {
+      console.error(configErrorLine(err));
+      process.exitCode = 2;
+      return;
+    }
     console.error(`${name}: ${failureMessage(err, !process.env.DATABASE_URL)} (database ${redactUrl(url)})`);
     process.exitCode = args.failedExit ?? 1;
   } finally {

@@ -24,8 +24,14 @@ import { progressPrinter, regionArg, runJobCli, secondsSince, UsageError, withJo
 
 const USAGE = 'usage: npm run scan -- --region DIVISION_CODE [--url mysql://user@host:port/aidhub] [--as-of YYYY-MM-DD] [--chunk HOUSEHOLDS]';
 
-async function main(): Promise<number> {
+/**
+ * The scan's arguments, checked before anything is read (the rule files, the hub): a mistake is a
+ * UsageError (`CODE: …`) or parseArgs' own refusal. Exported so that test/cli-error-codes.test.ts
+ * checks each refusal in-process.
+ */
+export function scanCommandLine(argv: string[]): { help: true } | { help: false; region: string; asOf: string; chunk: number | undefined; url: string | undefined } {
   const { values } = parseArgs({
+    args: argv,
     options: {
       region: { type: 'string' },
       url: { type: 'string' },
@@ -35,18 +41,24 @@ async function main(): Promise<number> {
     },
     strict: true,
   });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  if (values.help) return { help: true };
   const region = regionArg(values.region);
   // The scan reads the departments' data of today: a later day judges it for a day not yet come
   // (9999-12-31 stored findings as of then); before the hub's Date range is no day of its data.
   const asOf = dateArg(values['as-of'], 'as-of', { min: DATE_RANGE.min, max: todayIso(), maxNamed: 'today' }) ?? todayIso();
-  const chunk = positiveIntArg(values.chunk, 'chunk');
+  return { help: false, region, asOf, chunk: positiveIntArg(values.chunk, 'chunk'), url: values.url };
+}
+
+async function main(): Promise<number> {
+  const args = scanCommandLine(process.argv.slice(2));
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const { region, asOf, chunk } = args;
   const ruleSet = activeRuleSet();
 
-  return withJobHub(values.url, async ({ hub, sources, logger, shownUrl, config }) => {
+  return withJobHub(args.url, async ({ hub, sources, logger, shownUrl, config }) => {
     console.log(`Scanning ${region} as of ${asOf} with rule set "${ruleSet.name}" (${ruleSet.digest}) in ${shownUrl} …`);
     const started = Date.now();
     const progress = progressPrinter();
@@ -73,4 +85,4 @@ async function main(): Promise<number> {
   });
 }
 
-runJobCli('scan', main, [RuleSetError], USAGE);
+if (require.main === module) runJobCli('scan', main, [RuleSetError], USAGE);

@@ -108,6 +108,16 @@ const OPTIONS = {
   since: { type: 'string' },
 } as const;
 
+/** What each command takes (runSubcommand refuses the rest): the usage's lines. */
+const COMMANDS = {
+  create: { options: ['client', 'callback', 'regions', 'grades', 'triggers', 'deliver-open', 'by'], positionals: 0 },
+  list: { options: ['client'], positionals: 0 },
+  revoke: { options: ['by'], positionals: 1 },
+  'dead-letters': { options: ['subscription', 'first'], positionals: 0 },
+  replay: { options: ['subscription', 'by'], positionals: Number.MAX_SAFE_INTEGER },
+  notices: { options: ['since'], positionals: 0 },
+} as const;
+
 /** Who runs the CLI, for a subscription's created_by: the account the process runs as (operatorAccount), so a subscription never reads as made by `unknown`. */
 export function operatorName(env: NodeJS.ProcessEnv = process.env): string {
   return firstChars(operatorAccount(env), CREATED_BY_MAX - 'cli:'.length);
@@ -115,7 +125,7 @@ export function operatorName(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Runs one command; returns the exit code. */
 export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: string) => void, hosts = callbackHosts()): Promise<number> {
-  return runSubcommand(argv, { usage: USAGE, options: OPTIONS }, print, async ({ command, rest, values }) => {
+  return runSubcommand(argv, { usage: USAGE, options: OPTIONS, commands: COMMANDS }, print, async ({ command, rest, values }) => {
     switch (command) {
       case 'create': {
         if (!values.client || !values.callback || !values.regions) throw new UsageError('ARGUMENT_REQUIRED: create needs --client, --callback and --regions');
@@ -177,6 +187,8 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
       }
       case 'replay': {
         if (!values.subscription && rest.length === 0) throw new UsageError('ARGUMENT_REQUIRED: replay needs --subscription ID or delivery ids');
+        // Given both, the delivery ids were dropped and every dead letter of the subscription replayed.
+        if (values.subscription && rest.length > 0) throw new UsageError('CONFLICTING_OPTIONS: replay takes --subscription ID or delivery ids, not both');
         const which = values.subscription ? { subscriptionId: positiveId(values.subscription, '--subscription') } : { deliveryIds: deliveryIds(rest) };
         const by = operatorArg(values.by, 'MALFORMED_CREATED_BY');
         // One audit entry a subscription whose dead letters it requeued, in the same transaction.

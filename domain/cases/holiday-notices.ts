@@ -47,8 +47,15 @@ export interface HolidayNotice {
   workdays: ReadonlyMap<IsoDate, string>;
 }
 
+/** A holiday notice file the hub cannot run with; `code` is its stable code (FILE_UNREADABLE, MALFORMED_JSON, INVALID_HOLIDAY_NOTICE). */
 export class HolidayNoticeError extends Error {
   override name = 'HolidayNoticeError';
+  constructor(
+    message: string,
+    readonly code: 'FILE_UNREADABLE' | 'MALFORMED_JSON' | 'INVALID_HOLIDAY_NOTICE' = 'INVALID_HOLIDAY_NOTICE',
+  ) {
+    super(message);
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -116,13 +123,13 @@ export function loadHolidayNotices(env: NodeJS.ProcessEnv = process.env): Holida
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new HolidayNoticeError(`${HOLIDAYS_FILE_ENV}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new HolidayNoticeError(`${HOLIDAYS_FILE_ENV}: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, 'FILE_UNREADABLE');
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new HolidayNoticeError(`${HOLIDAYS_FILE_ENV} ${file}: not valid JSON: ${(err as Error).message}`);
+    throw new HolidayNoticeError(`${HOLIDAYS_FILE_ENV} ${file}: not valid JSON: ${(err as Error).message}`, 'MALFORMED_JSON');
   }
   return parseHolidayNotices(json, file);
 }

@@ -238,6 +238,8 @@ export class RuleSetError extends Error {
     message: string,
     readonly ruleId: string | null,
     readonly field: string | null,
+    /** Its stable code: the file could not be read, is no JSON, or is no valid set. */
+    readonly code: 'FILE_UNREADABLE' | 'MALFORMED_JSON' | 'INVALID_RULE_SET' = 'INVALID_RULE_SET',
   ) {
     super(message);
   }

@@ -141,6 +141,8 @@ export class TriggerSetError extends Error {
     message: string,
     readonly triggerId: string | null,
     readonly field: string | null,
+    /** Its stable code: the file could not be read, is no JSON, or is no valid set. */
+    readonly code: 'FILE_UNREADABLE' | 'MALFORMED_JSON' | 'INVALID_TRIGGER_SET' = 'INVALID_TRIGGER_SET',
   ) {
     super(message);
   }
