@@ -189,10 +189,12 @@ export interface CheckpointFileHold {
  * for the caller to log. Two hubs on two machines sharing one file are therefore not detected.
  */
 export function holdCheckpointFile(file: string): CheckpointFileHold {
-  const lock = `${file}.lock`;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // The file by its real path: one given through a symbolic link is the same file, and one lock.
+  const real = fs.existsSync(file) ? fs.realpathSync(file) : path.join(fs.realpathSync(path.dirname(file)), path.basename(file));
+  const lock = `${real}.lock`;
   const mine = JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }) + '\n';
   let tookOverFrom: CheckpointFileHold['tookOverFrom'] = null;
-  fs.mkdirSync(path.dirname(lock), { recursive: true });
   // Three tries: another process starting at the same moment may take over the same stale lock first.
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

@@ -112,32 +112,45 @@ describe('two hub processes of one machine given one AUDIT_CHECKPOINT_FILE', () 
   }, 240_000);
 });
 
+/** A lock at `file` held by a live process of this machine other than this one (a child that waits), while `check` runs. */
+async function heldByAnother(file: string, check: () => void): Promise<void> {
+  const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  const gone = new Promise((r) => other.once('exit', r));
+  try {
+    fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: other.pid, host: os.hostname(), since: new Date().toISOString() }));
+    check();
+  } finally {
+    other.kill('SIGKILL');
+    await gone;
+  }
+}
+
+function refusal(hold: () => unknown): string | null {
+  try {
+    hold();
+  } catch (err) {
+    return err instanceof ConfigError ? err.code : String(err);
+  }
+  return null;
+}
+
 describe('holdCheckpointFile: the lock beside the file', () => {
   it('refuses while a live process of this machine holds it, and takes it from a dead one', async () => {
     const file = path.join(dir, 'held.jsonl');
-    // A live process of this machine other than this one: a child that waits.
-    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
-    const gone = new Promise((r) => other.once('exit', r));
-    try {
-      fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: other.pid, host: os.hostname(), since: new Date().toISOString() }));
-      let refused: unknown = null;
-      try {
-        holdCheckpointFile(file);
-      } catch (err) {
-        refused = err;
-      }
-      expect(refused).toBeInstanceOf(ConfigError);
-      expect((refused as ConfigError).code).toBe('CHECKPOINT_FILE_IN_USE');
-    } finally {
-      other.kill('SIGKILL');
-      await gone;
-    }
+    await heldByAnother(file, () => expect(refusal(() => holdCheckpointFile(file))).toBe('CHECKPOINT_FILE_IN_USE'));
     // The same lock, its process gone: taken over, then let go.
     const hold = holdCheckpointFile(file);
     expect(hold.tookOverFrom).toBeNull();
     expect(lockHolder(file)?.pid).toBe(process.pid);
     hold.release();
     expect(lockHolder(file)).toBeNull();
+  });
+
+  it('refuses the same file given through a symbolic link', async () => {
+    const file = path.join(dir, 'linked.jsonl');
+    fs.writeFileSync(file, '');
+    fs.symlinkSync(file, path.join(dir, 'link.jsonl'));
+    await heldByAnother(file, () => expect(refusal(() => holdCheckpointFile(path.join(dir, 'link.jsonl')))).toBe('CHECKPOINT_FILE_IN_USE'));
   });
 
   it('takes over a lock written on another machine, whose process it cannot check, and says so', () => {
