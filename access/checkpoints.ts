@@ -134,7 +134,7 @@ function endsCut(file: string): boolean {
   }
 }
 
-/** Who holds a checkpoint file (`<file>.lock`): the process, on which machine, since when. */
+/** Who holds a checkpoint file (its lock, checkpointLockPath): the process, on which machine, since when. */
 interface CheckpointFileHolder {
   pid: number;
   host: string;
@@ -176,7 +176,18 @@ export interface CheckpointFileHold {
 }
 
 /**
- * Takes the checkpoint file for this process, by a lock file beside it (`<file>.lock`, holding the
+ * Where the lock of a checkpoint file is: in this machine's temporary directory, named by a hash
+ * of the file's real path (one given through a symbolic link is the same file, and one lock). Not
+ * beside the file: the README keeps the file on storage the database's administrators cannot
+ * write (a write-once volume, a log shipper), where a lock could be neither made nor removed.
+ */
+export function checkpointLockPath(file: string): string {
+  const real = fs.existsSync(file) ? fs.realpathSync(file) : path.join(fs.realpathSync(path.dirname(file)), path.basename(file));
+  return path.join(os.tmpdir(), `aidhub-checkpoint-${crypto.createHash('sha256').update(real).digest('hex').slice(0, 24)}.lock`);
+}
+
+/**
+ * Takes the checkpoint file for this process, by a lock file (checkpointLockPath, holding the
  * process id, the machine's name and since when), or refuses the start (CHECKPOINT_FILE_IN_USE)
  * while another live process of this machine holds it. Two hub processes appending to one file
  * interleave their lines and each signs its own view of the head; the README forbade it, and
@@ -184,15 +195,14 @@ export interface CheckpointFileHold {
  *
  * A lock whose process is gone (a kill -9, a power cut) is stale and taken over, so a restart
  * after a crash starts; so is one naming this very process id (a container's hub is often the
- * same pid after a restart). A lock written on another machine (a network file system) cannot be
- * checked, its process id is not this machine's: it is taken over and returned as `tookOverFrom`
- * for the caller to log. Two hubs on two machines sharing one file are therefore not detected.
+ * same pid after a restart). A lock of another machine (a temporary directory shared between
+ * machines) cannot be checked, its process id is not this machine's: it is taken over and returned
+ * as `tookOverFrom` for the caller to log. Two hubs on two machines sharing one file (a network
+ * file system) are not detected: each has its own temporary directory.
  */
 export function holdCheckpointFile(file: string): CheckpointFileHold {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  // The file by its real path: one given through a symbolic link is the same file, and one lock.
-  const real = fs.existsSync(file) ? fs.realpathSync(file) : path.join(fs.realpathSync(path.dirname(file)), path.basename(file));
-  const lock = `${real}.lock`;
+  const lock = checkpointLockPath(file);
   const mine = JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }) + '\n';
   let tookOverFrom: CheckpointFileHold['tookOverFrom'] = null;
   // Three tries: another process starting at the same moment may take over the same stale lock first.

@@ -2,7 +2,7 @@
  * One hub process per audit checkpoint file (README, "What the audit trail proves"; docs/scale-out.md).
  * Two processes of one machine given the same AUDIT_CHECKPOINT_FILE both started and appended to it,
  * nothing said: the second is now refused at start, `error: CHECKPOINT_FILE_IN_USE: …`, exit 2, as
- * the other start-up refusals are. The lock a killed hub leaves beside the file (`<file>.lock`) does
+ * the other start-up refusals are. The lock a killed hub leaves (in the machine's temporary directory) does
  * not hold up its restart: its process is gone. Real hub processes (server/main.ts), as an operator
  * starts them.
  */
@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateSigningKeyFiles, holdCheckpointFile } from '../access/checkpoints';
+import { generateSigningKeyFiles, checkpointLockPath, holdCheckpointFile } from '../access/checkpoints';
 import { ConfigError } from '../db/config';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startHubProcess, stopHubProcess, type HubProcess } from './support/hub-process';
@@ -74,7 +74,7 @@ async function startToExit(env: Record<string, string>): Promise<{ status: numbe
 }
 
 function lockHolder(file: string): { pid: number; host: string } | null {
-  const lock = `${file}.lock`;
+  const lock = checkpointLockPath(file);
   return fs.existsSync(lock) ? (JSON.parse(fs.readFileSync(lock, 'utf8')) as { pid: number; host: string }) : null;
 }
 
@@ -117,11 +117,12 @@ async function heldByAnother(file: string, check: () => void): Promise<void> {
   const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
   const gone = new Promise((r) => other.once('exit', r));
   try {
-    fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: other.pid, host: os.hostname(), since: new Date().toISOString() }));
+    fs.writeFileSync(checkpointLockPath(file), JSON.stringify({ pid: other.pid, host: os.hostname(), since: new Date().toISOString() }));
     check();
   } finally {
     other.kill('SIGKILL');
     await gone;
+    fs.rmSync(checkpointLockPath(file), { force: true });
   }
 }
 
@@ -134,11 +135,14 @@ function refusal(hold: () => unknown): string | null {
   return null;
 }
 
-describe('holdCheckpointFile: the lock beside the file', () => {
+describe("holdCheckpointFile: the file's lock, in the machine's temporary directory", () => {
   it('refuses while a live process of this machine holds it, and takes it from a dead one', async () => {
     const file = path.join(dir, 'held.jsonl');
+    // Not beside the file, which may be on write-once storage (README): in this machine's temporary directory.
+    expect(path.dirname(checkpointLockPath(file))).toBe(os.tmpdir());
     await heldByAnother(file, () => expect(refusal(() => holdCheckpointFile(file))).toBe('CHECKPOINT_FILE_IN_USE'));
     // The same lock, its process gone: taken over, then let go.
+    fs.writeFileSync(checkpointLockPath(file), JSON.stringify({ pid: 2 ** 22 + 1, host: os.hostname(), since: new Date().toISOString() }));
     const hold = holdCheckpointFile(file);
     expect(hold.tookOverFrom).toBeNull();
     expect(lockHolder(file)?.pid).toBe(process.pid);
@@ -155,7 +159,7 @@ describe('holdCheckpointFile: the lock beside the file', () => {
 
   it('takes over a lock written on another machine, whose process it cannot check, and says so', () => {
     const file = path.join(dir, 'moved.jsonl');
-    fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: process.pid, host: `not-${os.hostname()}`, since: '2026-12-01T00:00:00.000Z' }));
+    fs.writeFileSync(checkpointLockPath(file), JSON.stringify({ pid: process.pid, host: `not-${os.hostname()}`, since: '2026-12-01T00:00:00.000Z' }));
     const hold = holdCheckpointFile(file);
     expect(hold.tookOverFrom).toEqual({ host: `not-${os.hostname()}`, pid: process.pid, since: '2026-12-01T00:00:00.000Z' });
     expect(lockHolder(file)?.host).toBe(os.hostname());
@@ -164,13 +168,14 @@ describe('holdCheckpointFile: the lock beside the file', () => {
 
   it('takes over a lock that is not one (cut mid-write), and lets go only of its own', () => {
     const file = path.join(dir, 'cut.jsonl');
-    fs.writeFileSync(`${file}.lock`, '{"pid":12');
+    fs.writeFileSync(checkpointLockPath(file), '{"pid":12');
     const hold = holdCheckpointFile(file);
     expect(lockHolder(file)?.pid).toBe(process.pid);
     // Another process's lock written meanwhile (it judged this one stale) is not removed.
     const theirs = JSON.stringify({ pid: 1, host: os.hostname(), since: new Date().toISOString() });
-    fs.writeFileSync(`${file}.lock`, theirs);
+    fs.writeFileSync(checkpointLockPath(file), theirs);
     hold.release();
-    expect(fs.readFileSync(`${file}.lock`, 'utf8')).toBe(theirs);
+    expect(fs.readFileSync(checkpointLockPath(file), 'utf8')).toBe(theirs);
+    fs.rmSync(checkpointLockPath(file));
   });
 });
