@@ -17,10 +17,11 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { besidePrivateData } from './hub-url';
-import { checkpointConfigFromEnv, checkpointFileTail, CHECKPOINT_EVERY_MS_DEFAULT, CHECKPOINT_EVERY_ROWS_DEFAULT, keyIdOf, parseKey, type CheckpointConfig } from '../db/config';
+import { checkpointConfigFromEnv, checkpointFileTail, ConfigError, CHECKPOINT_EVERY_MS_DEFAULT, CHECKPOINT_EVERY_ROWS_DEFAULT, keyIdOf, parseKey, type CheckpointConfig } from '../db/config';
 
 // The settings are configuration (db/config.ts); they are re-exported for the verifier and tests.
 export { checkpointConfigFromEnv, CHECKPOINT_EVERY_MS_DEFAULT, CHECKPOINT_EVERY_ROWS_DEFAULT, parseKey, type CheckpointConfig };
@@ -131,6 +132,109 @@ function endsCut(file: string): boolean {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Who holds a checkpoint file (its lock, checkpointLockPath): the process, on which machine, since when. */
+interface CheckpointFileHolder {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+function readHolder(text: string): CheckpointFileHolder | null {
+  try {
+    const h = JSON.parse(text) as Partial<CheckpointFileHolder>;
+    return Number.isSafeInteger(h.pid) && typeof h.host === 'string' ? { pid: h.pid!, host: h.host, since: String(h.since) } : null;
+  } catch {
+    return null;
+  }
+}
+
+function readLockText(lock: string): string | null {
+  try {
+    return fs.readFileSync(lock, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/** Whether a process of this machine runs under that id (EPERM: it does, as another user). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** What holdCheckpointFile took: how to let the file go, and a lock of another machine it took over (null: none). */
+export interface CheckpointFileHold {
+  release: () => void;
+  tookOverFrom: { host: string; pid: number; since: string } | null;
+}
+
+/**
+ * Where the lock of a checkpoint file is: in this machine's temporary directory, named by a hash
+ * of the file's real path (one given through a symbolic link is the same file, and one lock). Not
+ * beside the file: the README keeps the file on storage the database's administrators cannot
+ * write (a write-once volume, a log shipper), where a lock could be neither made nor removed.
+ */
+export function checkpointLockPath(file: string): string {
+  const real = fs.existsSync(file) ? fs.realpathSync(file) : path.join(fs.realpathSync(path.dirname(file)), path.basename(file));
+  return path.join(os.tmpdir(), `aidhub-checkpoint-${crypto.createHash('sha256').update(real).digest('hex').slice(0, 24)}.lock`);
+}
+
+/**
+ * Takes the checkpoint file for this process, by a lock file (checkpointLockPath, holding the
+ * process id, the machine's name and since when), or refuses the start (CHECKPOINT_FILE_IN_USE)
+ * while another live process of this machine holds it. Two hub processes appending to one file
+ * interleave their lines and each signs its own view of the head; the README forbade it, and
+ * nothing stopped a second process given the same file.
+ *
+ * A lock whose process is gone (a kill -9, a power cut) is stale and taken over, so a restart
+ * after a crash starts; so is one naming this very process id (a container's hub is often the
+ * same pid after a restart). A lock of another machine (a temporary directory shared between
+ * machines) cannot be checked, its process id is not this machine's: it is taken over and returned
+ * as `tookOverFrom` for the caller to log. Two hubs on two machines sharing one file (a network
+ * file system) are not detected: each has its own temporary directory.
+ */
+export function holdCheckpointFile(file: string): CheckpointFileHold {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const lock = checkpointLockPath(file);
+  const mine = JSON.stringify({ pid: process.pid, host: os.hostname(), since: new Date().toISOString() }) + '\n';
+  let tookOverFrom: CheckpointFileHold['tookOverFrom'] = null;
+  // Three tries: another process starting at the same moment may take over the same stale lock first.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      fs.writeFileSync(lock, mine, { flag: 'wx', mode: 0o644 });
+      const release = () => {
+        // Only this process's own lock: never one another process took over meanwhile.
+        if (readLockText(lock) === mine) fs.rmSync(lock, { force: true });
+      };
+      return { release, tookOverFrom };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new ConfigError('FILE_UNREADABLE', `AUDIT_CHECKPOINT_FILE: cannot write its lock ${lock} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+    }
+    const held = readLockText(lock);
+    if (held === null) continue;
+    const holder = readHolder(held);
+    const here = holder?.host === os.hostname();
+    if (holder && here && holder.pid !== process.pid && processAlive(holder.pid)) {
+      throw new ConfigError(
+        'CHECKPOINT_FILE_IN_USE',
+        `AUDIT_CHECKPOINT_FILE: ${file} is in use by another hub process (pid ${holder.pid}, since ${holder.since}; lock ${lock}): two processes never share one checkpoint file. ` +
+          `Give this process a file of its own (docs/scale-out.md), or stop the other one first`,
+      );
+    }
+    if (holder && !here) tookOverFrom = { host: holder.host, pid: holder.pid, since: holder.since };
+    // Stale: removed only if it is still the lock judged, not one another start has just written.
+    if (readLockText(lock) === held) fs.rmSync(lock, { force: true });
+  }
+  throw new ConfigError('CHECKPOINT_FILE_IN_USE', `AUDIT_CHECKPOINT_FILE: ${file}: its lock ${lock} was taken by another process starting at the same time: two processes never share one checkpoint file`);
 }
 
 /** Appends row hashes and signed checkpoints, in order, to the file. */

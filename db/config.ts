@@ -319,7 +319,8 @@ export type ConfigErrorCode =
   | 'INVALID_TRIGGER_SET'
   | 'INVALID_HOLIDAY_NOTICE'
   | 'CHECKPOINT_KEY_CHANGED'
-  | 'CHECKPOINT_CHAIN_REWOUND';
+  | 'CHECKPOINT_CHAIN_REWOUND'
+  | 'CHECKPOINT_FILE_IN_USE';
 
 /**
  * A variable whose value the hub cannot run with: refused at start-up with one line,

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { generateSigningKeyFiles, privateServerAuditFiles, setAsideCheckpointFile } from '../access/checkpoints';
+import { generateSigningKeyFiles, holdCheckpointFile, privateServerAuditFiles, setAsideCheckpointFile } from '../access/checkpoints';
 import { count } from 'drizzle-orm';
 import { demoClientsSummary, ensureDemoClients } from '../access/demo-clients';
 import { generateCharityDemo } from '../tools/generate/charity';
@@ -360,6 +360,15 @@ export async function startHub(startUp: StartUp, logger: Logger, checked: Checke
     }
   }
   const config = loadConfig(hubUrl);
+  // One process per checkpoint file (access/checkpoints.ts holdCheckpointFile), let go after the
+  // hub's last checkpoint at shutdown: it is registered before the hub, and stops after it.
+  if (config.auditCheckpoints) {
+    const hold = holdCheckpointFile(config.auditCheckpoints.file);
+    started.add('audit checkpoint file lock', hold.release);
+    if (hold.tookOverFrom) {
+      logger.warn({ lockHost: hold.tookOverFrom.host, lockPid: hold.tookOverFrom.pid, since: hold.tookOverFrom.since }, 'the audit checkpoint file was locked by a process of another machine, which cannot be checked from here: taken over. A hub on that machine still appending to the same file is not detected (never share one file)');
+    }
+  }
   // The monthly comparison runs in a polling process only: a region on a process that polls nothing
   // was accepted and ignored, with nothing said (harmless on a replica beside one that polls, which
   // is why it is said rather than refused).

@@ -67,6 +67,16 @@ describe('audit:verify refuses, exit 2 with a stable code', () => {
     expect(await verify('--checkpoints', await fileOf('b.jsonl', 1, ['b'.repeat(64)]))).toEqual({ code: 2, out: [expect.stringMatching(/^error: PUBLIC_KEY_REQUIRED: /)] });
   });
 
+  it('a public key with no checkpoint file to check it against, given or found', async () => {
+    // It was ignored: the chain was walked alone and answered "intact", the key never read.
+    expect(await verify('--public-key', publicKeyFile)).toEqual({ code: 2, out: [expect.stringMatching(/^error: PUBLIC_KEY_WITHOUT_CHECKPOINTS: /)] });
+    const gone = path.join(dir, 'not-written-yet.jsonl');
+    const out: string[] = [];
+    const code = await auditVerifyCommand(['--public-key', publicKeyFile], untouched, (l) => out.push(l), { env: { AUDIT_CHECKPOINT_FILE: gone }, privateServerFiles: false });
+    expect({ code, out }).toEqual({ code: 2, out: [expect.stringMatching(/^error: PUBLIC_KEY_WITHOUT_CHECKPOINTS: /)] });
+    expect(out[0]).toContain(gone);
+  });
+
   it('an --anchor that names no row', async () => {
     for (const anchor of ['abc', `0:${'a'.repeat(64)}`]) expect(await verify('--anchor', anchor)).toEqual({ code: 2, out: [expect.stringMatching(/^error: MALFORMED_ANCHOR: /)] });
   });

@@ -186,6 +186,11 @@ test('tools of options only (parseCommandLine), and audit:verify', async () => {
   ]);
 }, 600_000);
 
+test('audit:verify: a public key with no checkpoint file to check it against', async () => {
+  // Against a hub database: the key was ignored, the chain walked alone and answered intact, exit 0.
+  await expectRefused([['tools/audit-verify.ts', ['--public-key', path.join(os.tmpdir(), 'aidhub-cli-error-codes-verify.pem')], 'PUBLIC_KEY_WITHOUT_CHECKPOINTS']], true, { usage: false });
+}, 600_000);
+
 test('import and report: their own usage errors, each with its code', async () => {
   const folder = path.join(ROOT, 'test');
   await expectRefused([

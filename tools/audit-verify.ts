@@ -36,7 +36,8 @@ export const USAGE = `usage: npm run audit:verify [-- --anchor SEQ:HASH] [--chec
   --checkpoints FILE  a signed checkpoint file (AUDIT_CHECKPOINT_FILE; the demo's under .data/);
                       several (one per hub replica): repeat the option or separate them by commas,
                       and the chain is checked against all of them at once
-  --public-key PEM    the key their signatures are checked with (AUDIT_VERIFY_KEY_FILE)
+  --public-key PEM    the key their signatures are checked with (AUDIT_VERIFY_KEY_FILE); refused
+                      when there is no checkpoint file to check
 Exit code: 0 intact, 1 broken, 2 bad arguments (among them an --anchor the signed checkpoints contradict, the chain otherwise intact),
 3 not checked: the hub database did not answer (or failed a read).`;
 
@@ -174,6 +175,13 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   const missing = given?.find((f) => !fs.existsSync(userPath(f, defaults.env)));
   if (missing !== undefined) {
     print(`error: CHECKPOINT_FILE_MISSING: no checkpoint file at ${missing}`);
+    return 2;
+  }
+  // The key checks a checkpoint file's signatures. With no file to check (none given, and none at
+  // AUDIT_CHECKPOINT_FILE or beside the private server's data) it was ignored, and the run answered
+  // "intact" on the chain alone: an auditor who passed the key believed the signatures checked.
+  if (values['public-key'] !== undefined && files.length === 0) {
+    print(`error: PUBLIC_KEY_WITHOUT_CHECKPOINTS: --public-key checks the signatures of a checkpoint file, and there is none to check${fromEnv ? ` (AUDIT_CHECKPOINT_FILE names ${fromEnv}, which is not there)` : ''}: name it with --checkpoints FILE, or leave out --public-key to check the chain alone`);
     return 2;
   }
   if (files.length > 0) {
