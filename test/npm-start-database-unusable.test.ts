@@ -47,10 +47,11 @@ function start(databaseUrl: string | null, env: NodeJS.ProcessEnv = {}) {
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-function expectOneLine(run: ReturnType<typeof start>, reason: RegExp, variable = 'DATABASE_URL', status = 3): void {
+/** One line naming the variable; a value to correct (exit 2) is `error: CODE: …` (README, Configuration). */
+function expectOneLine(run: ReturnType<typeof start>, reason: RegExp, variable = 'DATABASE_URL', status = 3, code?: string): void {
   expect({ status: run.status, stderr: run.stderr }).toEqual({ status, stderr: expect.stringMatching(reason) });
   expect(run.stderr.trim().split('\n')).toHaveLength(1);
-  expect(run.stderr.startsWith(`${variable} (mysql://`)).toBe(true);
+  expect(run.stderr.startsWith(`${code ? `error: ${code}: ` : ''}${variable} (mysql://`)).toBe(true);
   expect(run.stderr).not.toContain(PASSWORD);
   expect(run.stderr).not.toMatch(/^\s+at /m);
   expect(run.stdout).not.toContain('AidHub is listening');
@@ -230,7 +231,7 @@ describe('on a server whose binary log is in STATEMENT format', () => {
   });
 
   it('ends the start with one line naming DATABASE_URL and binlog_format, exit 2', () => {
-    expectOneLine(start(urlOf('aidhub_binlog')), /its binary log is in STATEMENT format.*set binlog_format to ROW or MIXED/, 'DATABASE_URL', 2);
+    expectOneLine(start(urlOf('aidhub_binlog')), /its binary log is in STATEMENT format.*set binlog_format to ROW or MIXED/, 'DATABASE_URL', 2, 'BINLOG_UNSUITABLE');
   }, 120_000);
 
   it('finds nothing to change once the format is ROW or MIXED', async () => {

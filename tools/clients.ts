@@ -112,9 +112,11 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
       case 'create': {
         if (!values.name || !values.department || !values.scope || !values.roles) throw new UsageError('ARGUMENT_REQUIRED: create needs --name, --department, --scope and --roles');
         // Read as the API reads it (checkCreditCode: full width, lower case, spaces around), stored in the form the hub keys it.
-        // Kept for a CHARITY client only: beside another office's they were dropped in silence.
+        // Kept for a CHARITY client only: beside another office's they were dropped in silence. A
+        // client given the CHARITY role is refused for that instead (CHARITY_ROLE_DEPARTMENT, below).
         const charityOnly = (['credit-code', 'organisation'] as const).find((o) => values[o] !== undefined);
-        if (charityOnly && values.department.toUpperCase() !== 'CHARITY') throw new UsageError(`CONFLICTING_OPTIONS: --${charityOnly} registers a CHARITY client's organisation: it does not go with --department ${values.department}`);
+        const charityRole = values.roles.split(',').some((r) => r.trim().toUpperCase() === 'CHARITY');
+        if (charityOnly && !charityRole && values.department.toUpperCase() !== 'CHARITY') throw new UsageError(`CONFLICTING_OPTIONS: --${charityOnly} registers a CHARITY client's organisation: it does not go with --department ${values.department}`);
         const credit = values['credit-code'] === undefined ? null : checkCreditCode(values['credit-code']);
         if (values.department.toUpperCase() === 'CHARITY' && (!credit?.ok || !values.organisation)) {
           throw new UsageError('CHARITY_ORGANISATION_REQUIRED: a CHARITY client needs --credit-code (a valid 统一社会信用代码) and --organisation');
