@@ -13,15 +13,18 @@ import { healthScenario } from '../federation/health/scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+import { makeIdNumber } from '../domain/id-number';
 
 const S = healthScenario.tables.settlements.table;
 const T = { name: getTableName(S), col: Object.fromEntries(Object.entries(getTableColumns(S)).map(([k, c]) => [k, c.name])) };
+const P = healthScenario.tables.aidPayments.table;
+const TP = { name: getTableName(P), col: Object.fromEntries(Object.entries(getTableColumns(P)).map(([k, c]) => [k, c.name])) };
 
 const FINDINGS = /* GraphQL */ `
   query($id: ID!) { household(id: $id) { findings { rule { id } measure { __typename } } } }
 `;
 const CHECK = /* GraphQL */ `
-  query($i: PreGrantCheckInput!) { preGrantCheck(input: $i) { complete settlementUnknown findings { rule { id } } } }
+  query($i: PreGrantCheckInput!) { preGrantCheck(input: $i) { complete settlementUnknown findings { rule { id } explanation } } }
 `;
 /** Medical aid for the Wang grandmother's stay (SETL20260110001), the settlement's own aid beside it. */
 const MEDICAL_AID = { beneficiaryIdNumber: WANG.grandmother, programme: 'MEDICAL_AID', grantDate: '2026-02-01', amountFen: 100, settlementReference: 'SETL20260110001' };
@@ -70,5 +73,24 @@ it('a stay with a fraction of a fen leaves the check incomplete, its department 
     expect(check.errors?.map((e) => e.extensions)).toEqual([{ code: 'DEPARTMENT_UNAVAILABLE', department: 'HEALTH', reason: 'UNREADABLE_ROWS' }]);
   } finally {
     await health.query(`UPDATE ${T.name} SET ${T.col.psnPay} = 7010.5 WHERE ${T.col.setlId} = 'SETL20260110001'`);
+  }
+});
+
+it('medical aid tied to the stay with a fraction of a fen, paid outside the household, is left out and HEALTH is UNREADABLE_ROWS', async () => {
+  // A relative in no household of the hub's: their payment reaches the check only as aid tied to the stay.
+  const relative = makeIdNumber('370811', '1981-03-03', 55);
+  await health.query(`ALTER TABLE ${TP.name} MODIFY ${TP.col.payAmt} DECIMAL(12,3) NOT NULL`);
+  await health.query(`INSERT INTO ${TP.name} (${TP.col.payId}, ${TP.col.psnCertNo}, ${TP.col.setlId}, ${TP.col.aidType}, ${TP.col.payDate}, ${TP.col.payAmt}) VALUES ('MAF-FRACTION', ?, 'SETL20260110001', 'MAF', '2026-01-20', 10.005)`, [relative]);
+  try {
+    // It went into the stay's sum as NaN (X7 "合计 NaN.NaN 元"), the check complete.
+    const unreadable = [{ code: 'DEPARTMENT_UNAVAILABLE', department: 'HEALTH', reason: 'UNREADABLE_ROWS' }];
+    const check = await hub.gql(CHECK, { i: MEDICAL_AID });
+    expect(check.errors?.map((e) => e.extensions)).toEqual(unreadable);
+    expect(check.data.preGrantCheck).toMatchObject({ complete: false, findings: [] });
+    const res = await hub.gql(FINDINGS, { id: String(wangId) });
+    expect(res.errors?.map((e) => e.extensions)).toEqual(unreadable);
+    expect(JSON.stringify(res.data.household.findings)).not.toContain('NaN');
+  } finally {
+    await health.query(`DELETE FROM ${TP.name} WHERE ${TP.col.payId} = 'MAF-FRACTION'`);
   }
 });

@@ -126,7 +126,10 @@ export function createFindingLoaders(req: Pick<LiveRequest, 'hub' | 'sources' | 
     aidBySettlement: new DataLoader<string, AidRecord[]>(
       async (refs) => {
         const read = await Promise.all(
-          DEPARTMENT_CODES.filter((d) => ADAPTERS[d].aidBySettlementRefs).map((d) => guarded(req, sources[d], (db) => ADAPTERS[d].aidBySettlementRefs!(db, refs, req.today))),
+          DEPARTMENT_CODES.filter((d) => ADAPTERS[d].aidBySettlementRefs).map((d) => {
+            const started = performance.now();
+            return guarded(req, sources[d], (db) => ADAPTERS[d].aidBySettlementRefs!(db, refs, req.today)).then((read) => readable(req, d, started, read));
+          }),
         );
         return grouped(refs, read.flatMap((r) => r ?? []), (r) => r.settlementRef ?? '').map((g) => g.rows);
       },
@@ -198,11 +201,11 @@ async function checkReads(req: LiveRequest, ids: readonly string[], wanted: read
     if (ofPeople && adapter.aidAndFacts && (ask.tiedTo || ask.certificates || ask.stays)) {
       const read = await guarded(outcomes, req.sources[d], async (db) => [await adapter.aidAndFacts!(db, ask)]);
       const all = read ? read[0] : checkAnswer({});
-      return { records: readable(req, d, started, read && all.aid), tied: all.tied, certificates: all.certificates, stays: all.stays };
+      return { records: readable(outcomes, d, started, read && all.aid), tied: readable(outcomes, d, started, read && all.tied), certificates: all.certificates, stays: all.stays };
     }
     const [records, tied, certs, standing] = await Promise.all([
-      ofPeople ? guarded(outcomes, req.sources[d], (db) => adapter.aidByIdNumbers(db, ids, req.today, programmes)).then((read) => readable(req, d, started, read)) : [],
-      ask.tiedTo ? guarded(outcomes, req.sources[d], (db) => adapter.aidBySettlementRefs!(db, tiedTo, req.today)) : [],
+      ofPeople ? guarded(outcomes, req.sources[d], (db) => adapter.aidByIdNumbers(db, ids, req.today, programmes)).then((read) => readable(outcomes, d, started, read)) : [],
+      ask.tiedTo ? guarded(outcomes, req.sources[d], (db) => adapter.aidBySettlementRefs!(db, tiedTo, req.today)).then((read) => readable(outcomes, d, started, read)) : [],
       ask.certificates ? l.certificates.loadMany(ids) : [],
       ask.stays ? l.settlementByRef.loadMany(stays) : [],
     ]);
@@ -234,18 +237,20 @@ function checkOutcomes(req: LiveRequest) {
 }
 
 /**
- * A department's aid as a check reads it (none for a read that failed): as the household's loaders
- * do (federation/loaders.ts), a record the hub cannot read is left out and the department reported
- * incomplete.
+ * A department's aid as a check reads it, the people's or the aid tied to a stay (none for a read
+ * that failed): as the household's loaders do (federation/loaders.ts), a record the hub cannot read
+ * is left out and the department reported incomplete. The aid tied to a stay was taken as read: a
+ * payment of a fraction of a fen to someone outside the household went into the stay's sum (X7
+ * "合计 NaN.NaN 元") with the check `complete`.
  */
-function readable(req: LiveRequest, d: DepartmentCode, started: number, read: AidRecord[] | null): AidRecord[] {
+function readable(outcomes: Pick<LiveRequest, 'unavailable'> & { onOutcome?: OutcomeListener }, d: DepartmentCode, started: number, read: AidRecord[] | null): AidRecord[] {
   if (!read) return [];
   const { records, unreadable } = readableAid(read);
   if (unreadable) {
     const outcome: SourceOutcome = { department: d, available: false, latencyMs: Math.round(performance.now() - started), reason: 'UNREADABLE_ROWS' };
-    const told = req.unavailable.has(d);
-    req.unavailable.set(d, outcome);
-    if (!told) req.loaders.sourceOutcome?.(outcome, unreadable, NO_UNRECOGNISED);
+    const told = outcomes.unavailable.has(d);
+    outcomes.unavailable.set(d, outcome);
+    if (!told) outcomes.onOutcome?.(outcome, unreadable, NO_UNRECOGNISED);
   }
   return records;
 }
