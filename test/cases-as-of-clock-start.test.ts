@@ -342,3 +342,15 @@ describe('a decline decided again at a later meeting', () => {
     expect(again.meeting.decisions).toEqual([{ dueOn: '2026-11-16', countedFrom: '2026-11-13' }]);
   });
 });
+
+describe('overdueReport’s shortfallsSince after asOf’s day', () => {
+  it('is refused EMPTY_WINDOW (its lists came back empty, a clean record); asOf’s own day is a period of one day', async () => {
+    const ask = (shortfallsSince: string) => ca(`query($asOf: DateTime, $since: Date) { overdueReport(asOf: $asOf, shortfallsSince: $since) { byOffice { answeredLate { referral { id } } } } }`, { asOf: cn('2026-03-16T10:00:00'), since: shortfallsSince });
+    const after = await ask('2026-03-17');
+    expect(after.data).toBeNull();
+    expect(after.errors?.map((e: any) => [e.extensions.code, e.extensions.argument, e.extensions.reason])).toEqual([['BAD_USER_INPUT', 'shortfallsSince', 'EMPTY_WINDOW']]);
+    const sameDay = await ask('2026-03-16');
+    expect(sameDay.errors).toBeUndefined();
+    expect(Array.isArray(sameDay.data.overdueReport.byOffice)).toBe(true);
+  });
+});
