@@ -354,3 +354,28 @@ describe('overdueReport’s shortfallsSince after asOf’s day', () => {
     expect(Array.isArray(sameDay.data.overdueReport.byOffice)).toBe(true);
   });
 });
+
+describe('a meeting held on Thursday 2026-12-31 and recorded on Monday 2027-01-04, after 元旦 and the weekend (2027 by the law alone)', () => {
+  let slip: string;
+
+  beforeAll(async () => {
+    const decision = { department: 'EDUCATION', programme: 'TUITION_WAIVER', amountFen: 120_000, deadlineWorkingDays: 1, beneficiaryIdNumber: WANG.child, conflictOverrideReason: '会议研究：本学期另有减免' };
+    const issued = await lateMeetingSlip(cn('2026-12-28T09:00:00'), '2026-12-31', cn('2027-01-04T10:00:00'), decision);
+    // 01-01 (元旦, a Friday) and the weekend are off: one working day from 12-31 is Monday 01-04, the day it was recorded.
+    expect(issued.dueOn).toBe('2027-01-04');
+    slip = issued.id;
+  });
+
+  it('has not started on 12-30; on 元旦 it is pending with a working day left; on 01-05 a working day late, provisional, as overdueReport reads it', async () => {
+    expect(await slipAt(slip, cn('2026-12-30T12:00:00'))).toEqual(notStartedUntil('2026-12-31'));
+    const holiday = await ca(SLIP_AT, { id: slip, asOf: cn('2027-01-01T12:00:00') });
+    expect(holiday.errors).toBeUndefined();
+    expect(holiday.data.referral).toEqual({ deadlineStatus: 'PENDING', overdue: null, timeLeft: { hours: 83, workingDays: 1 } });
+    expect((await reportedSlips(cn('2027-01-01T12:00:00'))).has(slip)).toBe(false);
+    const late = cn('2027-01-05T10:00:00');
+    const listed = (await reportedSlips(late)).get(slip);
+    expect(listed).toEqual({ hours: 10, calendarDays: 1, workingDays: 1, provisional: true });
+    const own = await ca(SLIP_AT, { id: slip, asOf: late });
+    expect(own.data.referral).toEqual({ deadlineStatus: 'OVERDUE', overdue: listed, timeLeft: null });
+  });
+});
