@@ -284,3 +284,98 @@ describe('a case looked back on between its two slips’ starts answers whole', 
     expect(await statements('state countedFrom deadlineStatus(asOf: $asOf) meeting { heldOn }', cn('2026-05-14T12:00:00'))).toBe(base + 1);
   });
 });
+
+/**
+ * A meeting that decides again what a department declined is held on or after the decline: held on
+ * the day of the first meeting (two sittings of one day are allowed), it re-decided a decline made
+ * days later, and its slip counted from before the decline, so supervision looking back listed the
+ * office overdue for a decision that did not yet exist. The decline's day is the department's stated
+ * one where it stated it (occurredAt: the field's day, no later than recorded).
+ */
+describe('a decline decided again at a later meeting', () => {
+  const DECLINE = `mutation($input: ReferralDeclineInput!) { referralDecline(input: $input) { referral { id state } userErrors { code field } } }`;
+  const AGAIN = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $input) { meeting { decisions { dueOn countedFrom } } userErrors { code field } } }`;
+  const tempAid = (deadlineWorkingDays: number) => ({ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 200_000, deadlineWorkingDays, beneficiaryIdNumber: WANG.head, cause: 'OTHER', conflictOverrideReason: '会议研究决定' });
+  const meeting = (caseId: string, heldOn: string, decisions: unknown[]) => ({ input: { caseId, heldOn, departmentsPresent: ['CIVIL_AFFAIRS'], decisions } });
+  const refusedAs = async (caseId: string, heldOn: string) => {
+    const res = await ca(AGAIN, meeting(caseId, heldOn, [tempAid(1)]));
+    expect(res.errors).toBeUndefined();
+    return res.data.meetingRecord.userErrors;
+  };
+  const outOfRange = [{ code: 'MEETING_DATE_OUT_OF_RANGE', field: ['input', 'heldOn'] }];
+
+  /** Decided at a meeting held (and recorded) on Thursday 11-12, its slip declined on Monday 11-16 (stated `statedAt`), back in deliberation. */
+  async function declinedCase(summary: string, statedAt?: string): Promise<{ caseId: string; slip: string }> {
+    clock.set(cn('2026-11-09T09:00:00'));
+    const caseId = await caseInDeliberation(summary);
+    clock.set(cn('2026-11-12T10:00:00'));
+    const slip = (await ok(MEETING, meeting(caseId, '2026-11-12', [tempAid(5)]), 'meetingRecord')).meeting.decisions[0].id;
+    clock.set(cn('2026-11-16T10:00:00'));
+    await ok(DECLINE, { input: { referralId: slip, reason: '经复核不符合条件', ...(statedAt ? { occurredAt: statedAt } : {}) } }, 'referralDecline');
+    await ok(MOVE, { input: { caseId, to: 'IN_DELIBERATION', reason: '退回重新议定' } }, 'caseTransition');
+    clock.set(cn('2026-11-18T10:00:00'));
+    return { caseId, slip };
+  }
+
+  it('is refused as held on 11-12 (the first meeting’s day) or 11-13, before the decline; held on 11-16 its slip counts from then', async () => {
+    const { caseId, slip } = await declinedCase('再议日期');
+    expect(await refusedAs(caseId, '2026-11-12')).toEqual(outOfRange);
+    expect(await refusedAs(caseId, '2026-11-13')).toEqual(outOfRange);
+    // The refused meetings issued nothing: the case has its declined slip alone.
+    const slips = await ca(`query($id: ID!) { case(id: $id) { referrals { id } } }`, { id: caseId });
+    expect(slips.data.case.referrals).toEqual([{ id: slip }]);
+    const again = await ok(AGAIN, meeting(caseId, '2026-11-16', [tempAid(1)]), 'meetingRecord');
+    expect(again.meeting.decisions).toEqual([{ dueOn: '2026-11-17', countedFrom: '2026-11-16' }]);
+    const res = await ca(`query($id: ID!) { referral(id: $id) { declineResolution { kind } } }`, { id: slip });
+    expect(res.data.referral.declineResolution).toEqual({ kind: 'REDELIBERATED' });
+  });
+
+  it('a sitting that decides nothing (deliberation goes on) is not held to the decline', async () => {
+    const { caseId } = await declinedCase('再议未决');
+    await ok(AGAIN, { input: { ...meeting(caseId, '2026-11-12', []).input, notes: '同日第二次会议，未作决定' } }, 'meetingRecord');
+  });
+
+  it('a decline stated as made on Friday 11-13 is decided again at a meeting held on 11-13, not 11-12', async () => {
+    const { caseId } = await declinedCase('再议日期（经办人称）', cn('2026-11-13T16:00:00'));
+    expect(await refusedAs(caseId, '2026-11-12')).toEqual(outOfRange);
+    const again = await ok(AGAIN, meeting(caseId, '2026-11-13', [tempAid(1)]), 'meetingRecord');
+    expect(again.meeting.decisions).toEqual([{ dueOn: '2026-11-16', countedFrom: '2026-11-13' }]);
+  });
+});
+
+describe('overdueReport’s shortfallsSince after asOf’s day', () => {
+  it('is refused EMPTY_WINDOW (its lists came back empty, a clean record); asOf’s own day is a period of one day', async () => {
+    const ask = (shortfallsSince: string) => ca(`query($asOf: DateTime, $since: Date) { overdueReport(asOf: $asOf, shortfallsSince: $since) { byOffice { answeredLate { referral { id } } } } }`, { asOf: cn('2026-03-16T10:00:00'), since: shortfallsSince });
+    const after = await ask('2026-03-17');
+    expect(after.data).toBeNull();
+    expect(after.errors?.map((e: any) => [e.extensions.code, e.extensions.argument, e.extensions.reason])).toEqual([['BAD_USER_INPUT', 'shortfallsSince', 'EMPTY_WINDOW']]);
+    const sameDay = await ask('2026-03-16');
+    expect(sameDay.errors).toBeUndefined();
+    expect(Array.isArray(sameDay.data.overdueReport.byOffice)).toBe(true);
+  });
+});
+
+describe('a meeting held on Thursday 2026-12-31 and recorded on Monday 2027-01-04, after 元旦 and the weekend (2027 by the law alone)', () => {
+  let slip: string;
+
+  beforeAll(async () => {
+    const decision = { department: 'EDUCATION', programme: 'TUITION_WAIVER', amountFen: 120_000, deadlineWorkingDays: 1, beneficiaryIdNumber: WANG.child, conflictOverrideReason: '会议研究：本学期另有减免' };
+    const issued = await lateMeetingSlip(cn('2026-12-28T09:00:00'), '2026-12-31', cn('2027-01-04T10:00:00'), decision);
+    // 01-01 (元旦, a Friday) and the weekend are off: one working day from 12-31 is Monday 01-04, the day it was recorded.
+    expect(issued.dueOn).toBe('2027-01-04');
+    slip = issued.id;
+  });
+
+  it('has not started on 12-30; on 元旦 it is pending with a working day left; on 01-05 a working day late, provisional, as overdueReport reads it', async () => {
+    expect(await slipAt(slip, cn('2026-12-30T12:00:00'))).toEqual(notStartedUntil('2026-12-31'));
+    const holiday = await ca(SLIP_AT, { id: slip, asOf: cn('2027-01-01T12:00:00') });
+    expect(holiday.errors).toBeUndefined();
+    expect(holiday.data.referral).toEqual({ deadlineStatus: 'PENDING', overdue: null, timeLeft: { hours: 83, workingDays: 1 } });
+    expect((await reportedSlips(cn('2027-01-01T12:00:00'))).has(slip)).toBe(false);
+    const late = cn('2027-01-05T10:00:00');
+    const listed = (await reportedSlips(late)).get(slip);
+    expect(listed).toEqual({ hours: 10, calendarDays: 1, workingDays: 1, provisional: true });
+    const own = await ca(SLIP_AT, { id: slip, asOf: late });
+    expect(own.data.referral).toEqual({ deadlineStatus: 'OVERDUE', overdue: listed, timeLeft: null });
+  });
+});

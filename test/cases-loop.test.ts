@@ -266,7 +266,7 @@ describe('every decision runs the pre-grant check', () => {
     await ok(ca, DECLINE, { input: { referralId: slip, reason: '经复核不符合特困认定条件' } }, 'referralDecline');
     const back = await ok(ca, MOVE, { input: { caseId, to: 'IN_DELIBERATION', reason: '退回重新议定' } }, 'caseTransition');
     expect(back.case.state).toBe('IN_DELIBERATION');
-    await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-13', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 200_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head, cause: 'OTHER', conflictOverrideReason: '与另案临时救助事由不同' }] } }, 'meetingRecord');
+    await ok(ca, MEETING, { input: { caseId, heldOn: '2026-03-15', departmentsPresent: ['CIVIL_AFFAIRS'], decisions: [{ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', amountFen: 200_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head, cause: 'OTHER', conflictOverrideReason: '与另案临时救助事由不同' }] } }, 'meetingRecord');
     const after = await ca(`query($id: ID!) { referral(id: $id) { declineResolution { kind meeting { id } } } }`, { id: slip });
     expect(after.data.referral.declineResolution.kind).toBe('REDELIBERATED');
     // A decided case with no open decline does not go back.

@@ -6,6 +6,7 @@
  */
 import { and, asc, eq, gt, inArray, isNull, lte, or } from 'drizzle-orm';
 import { chinaDateOf } from '../../domain/cases/china-time';
+import type { IsoDate } from '../../domain/dates';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
 import { checkDeadlineWorkingDays, slipCarriesDecision, type DecisionInput } from '../../domain/cases/meetings';
 import { issueDecisionSlip } from './decision-slips';
@@ -17,7 +18,7 @@ import type { HubDb } from '../connect';
 import { lockingTransaction } from '../locking';
 import { fromDbInstant, toDbInstant } from '../instants';
 import { caseInRegion, inPeriodAndRegion, referralRecord, type HubQuery, type HubTx, type ReferralRecord } from './records';
-import { aidCase, referralSlip } from './schema';
+import { aidCase, caseEvent, referralSlip } from './schema';
 import { caseWrite, EventLog, keyedRetry, lockCase, requiredText, retryOrScreened, takeDecisionTurn, unkeyedRetry, type WriteMeta } from './write';
 
 /**
@@ -139,6 +140,22 @@ async function sameReassignment(q: HubQuery, resolved: typeof declinedDecision.$
     q.select({ overrideReason: decisionCheck.overrideReason }).from(decisionCheck).where(eq(decisionCheck.referralId, resolved.newReferralId)),
   ]);
   return slip !== undefined && slip.fromOffice === meta.actor.office && slipCarriesDecision(slip, check?.overrideReason ?? null, r.decision, r.overrideReason);
+}
+
+/**
+ * The day (China) of the latest of these declines of the case, as the department stated it
+ * (`occurredAt`: the earlier of stated and recorded), or null for none: a meeting deciding them
+ * again is held on or after it (domain/cases/meetings.ts meetingBeforeDecline). One statement, none
+ * without declines.
+ */
+export async function latestDeclineDay(q: HubQuery, caseId: number, referralIds: readonly number[]): Promise<IsoDate | null> {
+  if (referralIds.length === 0) return null;
+  const rows = await q
+    .select({ occurredAt: caseEvent.occurredAt })
+    .from(caseEvent)
+    .where(and(eq(caseEvent.caseId, caseId), eq(caseEvent.action, 'REFERRAL_DECLINED'), inArray(caseEvent.referralId, [...referralIds])));
+  const days = rows.map((r) => chinaDateOf(fromDbInstant(r.occurredAt))).sort();
+  return days.at(-1) ?? null;
 }
 
 /** A later meeting of the case decides again what was declined: its open declines are re-deliberated. */

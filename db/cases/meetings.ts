@@ -7,13 +7,13 @@ import { and, asc, desc, eq, gte, inArray } from 'drizzle-orm';
 import { storedDossier, type Dossier } from '../../domain/cases/dossier';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
-import { defaultAsk, meetingBeforeLatest, slipCarriesDecision, type MeetingInput } from '../../domain/cases/meetings';
+import { defaultAsk, meetingBeforeDecline, meetingBeforeLatest, slipCarriesDecision, type MeetingInput } from '../../domain/cases/meetings';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import type { HubDb } from '../connect';
 import { lockingTransaction } from '../locking';
 import type { HubQuery } from './records';
 import { applyTransition, declinedDecisionsOpen } from './store';
-import { markRedeliberated } from './declines';
+import { latestDeclineDay, markRedeliberated } from './declines';
 import { caseEvent, caseMeeting, meetingDepartment, referralSlip, secondAidApproval } from './schema';
 import { fromDbInstant, toDbInstant } from '../instants';
 import { EventLog, idempotent, keyedRetry, lockCase, occurredAt, retryOrScreened, takeDecisionTurn, UNKEYED_RETRY_HOURS, type WriteMeta } from './write';
@@ -124,6 +124,10 @@ export async function recordMeeting(
         const [latest] = await tx.select({ heldOn: caseMeeting.heldOn }).from(caseMeeting).where(eq(caseMeeting.caseId, caseId)).orderBy(desc(caseMeeting.heldOn)).limit(1);
         const outOfOrder = meetingBeforeLatest(input.heldOn, latest?.heldOn ?? null);
         if (outOfOrder) return refusal(outOfOrder);
+        // A case back in deliberation after a decline: this meeting's decisions decide again what was declined.
+        const openDeclined = input.decisions.length > 0 ? await declinedDecisionsOpen(tx, caseId) : [];
+        const beforeDecline = meetingBeforeDecline(input.heldOn, await latestDeclineDay(tx, caseId, openDeclined));
+        if (beforeDecline) return refusal(beforeDecline);
         if (input.decisions.length > 0) {
           const changed = await takeDecisionTurn(tx, c.householdId, decisionsSeen, input.decisions.length);
           if (changed) return refusal(changed);
@@ -187,8 +191,7 @@ export async function recordMeeting(
           }
         }
         if (input.decisions.length > 0) {
-          // A case back in deliberation after a decline: this meeting decides again what was declined.
-          await markRedeliberated(tx, caseId, await declinedDecisionsOpen(tx, caseId), meetingId, meta.actor.officer, meta.now);
+          await markRedeliberated(tx, caseId, openDeclined, meetingId, meta.actor.officer, meta.now);
           const decided = await applyTransition(tx, c, 'DECIDED', `一事一议 ${input.heldOn}`, at, log, { viaMeeting: true, serverClock: meta.occurredAt === null, decidedOn: input.heldOn });
           // Refused only by a stated time out of order (the server's own clock is never refused); nothing is written then.
           if (!decided.ok) throw new MeetingRefused(decided.errors);

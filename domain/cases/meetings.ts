@@ -154,6 +154,19 @@ export function meetingBeforeLatest(heldOn: IsoDate, latestMeetingOn: IsoDate | 
 }
 
 /**
+ * A meeting that decides again what a department declined (the case back in deliberation after a
+ * decline) is held on or after the day of the latest decline it answers, as the department stated
+ * it (China time): it cannot answer a decline not yet made. Held on the day of an earlier sitting
+ * (meetingBeforeLatest allows it: two sittings of one day), it re-decided a decline of days later,
+ * and its slips counted their working days from before the decline, so supervision looking back
+ * listed the new office overdue on days the decision did not yet exist.
+ */
+export function meetingBeforeDecline(heldOn: IsoDate, latestDeclineOn: IsoDate | null): CaseUserError | null {
+  if (latestDeclineOn === null || heldOn >= latestDeclineOn) return null;
+  return caseError('MEETING_DATE_OUT_OF_RANGE', `a decision declined on ${latestDeclineOn} is decided again at a meeting held on or after that day`, ['input', 'heldOn']);
+}
+
+/**
  * Whether a decision slip on record carries this decision as issued (department, programme,
  * amount, deadline, ask, beneficiary, cause, stay, school year), the decision's override reason `overrideReason` as
  * its check kept it: how a request sent again after a lost answer is told from a new one.

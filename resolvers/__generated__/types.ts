@@ -2365,7 +2365,7 @@ export type CaseErrorCode =
   | 'AID_RECORD_NOT_FOUND'
   /** The receiving department did not answer, so the aid record could not be checked. */
   | 'AID_RECORD_UNVERIFIED'
-  /** The meeting date is before the report, after today, or before the case's latest meeting on record. */
+  /** The meeting date is before the report, after today, before the case's latest meeting on record, or, for a meeting deciding again what a department declined, before the decline. */
   | 'MEETING_DATE_OUT_OF_RANGE'
   /** occurredAt (or reportedAt) is in the future. */
   | 'OCCURRED_IN_FUTURE'

@@ -826,6 +826,8 @@ export const caseResolvers: Resolvers = {
       const past = args.asOf && args.asOf < ctx.now() ? asOf : null;
       // Shortfalls of a period (default the year up to asOf): a decision met short is done, not open.
       const shortfallsSince = args.shortfallsSince ?? addDays(chinaDateOf(asOf), -365);
+      // A period starting after asOf's day holds nothing: its lists came back empty and read as a clean record.
+      if (shortfallsSince > chinaDateOf(asOf)) throw badInput('shortfallsSince', 'EMPTY_WINDOW', '`shortfallsSince` is after the day of `asOf`');
       const since = startOfChinaDay(shortfallsSince);
       // The cases open at asOf, and those ended in the period (a deadline may have run late to its end).
       const endedSince = since < asOf ? since : asOf;
