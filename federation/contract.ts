@@ -68,6 +68,8 @@ export interface CheckAsk {
   certificates?: boolean;
   /** Stays by their reference: `stays` is what `facts.settlements.byRefs(db, stays)` answers. */
   stays?: readonly string[];
+  /** The people's places on the roll: `students` is what `facts.students.byIdNumbers(db, idNumbers)` answers. */
+  students?: boolean;
 }
 
 /** A department's answer to a `CheckAsk`, each part as its own read would answer it. */
@@ -76,23 +78,25 @@ export interface CheckAnswer {
   tied: AidRecord[];
   certificates: DisabilityCertificate[];
   stays: HospitalSettlement[];
+  students: StudentFacts[];
 }
 
 /** An answer to a `CheckAsk` with `parts`, every other part empty. */
 export function checkAnswer(parts: Partial<CheckAnswer>): CheckAnswer {
-  return { aid: [], tied: [], certificates: [], stays: [], ...parts };
+  return { aid: [], tied: [], certificates: [], stays: [], students: [], ...parts };
 }
 
 /** A `CheckAsk` answered by the department's own reads, each apart (an `aidAndFacts` with nothing to combine). */
 export async function readsApart(adapter: DepartmentAdapter, db: SourceDb, ask: CheckAsk): Promise<CheckAnswer> {
-  const { idNumbers, today, programmes, tiedTo = [], certificates = false, stays = [] } = ask;
-  const [aid, tied, certs, standing] = await Promise.all([
+  const { idNumbers, today, programmes, tiedTo = [], certificates = false, stays = [], students = false } = ask;
+  const [aid, tied, certs, standing, roll] = await Promise.all([
     adapter.aidByIdNumbers(db, idNumbers, today, programmes),
     adapter.aidBySettlementRefs && tiedTo.length > 0 ? adapter.aidBySettlementRefs(db, tiedTo, today) : [],
     certificates && adapter.facts?.certificates ? adapter.facts.certificates.byIdNumbers(db, idNumbers) : [],
     adapter.facts?.settlements && stays.length > 0 ? adapter.facts.settlements.byRefs(db, stays) : [],
+    students && adapter.facts?.students ? adapter.facts.students.byIdNumbers(db, idNumbers) : [],
   ]);
-  return { aid, tied, certificates: certs, stays: standing };
+  return { aid, tied, certificates: certs, stays: standing, students: roll };
 }
 
 /**

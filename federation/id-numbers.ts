@@ -77,8 +77,8 @@ export function readingNormalisedIdNumbers(adapter: DepartmentAdapter): Departme
     ...(aidAndFacts
       ? {
           aidAndFacts: async (db, ask) => {
-            const { aid, tied, certificates, stays } = await aidAndFacts.call(adapter, db, { ...ask, idNumbers: lookupForms(ask.idNumbers) });
-            return { aid: aid.map(normalisedRecord), tied: tied.map(normalisedRecord), certificates: certificates.map(fact), stays: stays.map(fact) };
+            const { aid, tied, certificates, stays, students } = await aidAndFacts.call(adapter, db, { ...ask, idNumbers: lookupForms(ask.idNumbers) });
+            return { aid: aid.map(normalisedRecord), tied: tied.map(normalisedRecord), certificates: certificates.map(fact), stays: stays.map(fact), students: students.map(fact) };
           },
         }
       : {}),

@@ -223,6 +223,31 @@ describe('preGrantCheck', () => {
     expect(res.extensions?.sqlStatements?.bySource).toEqual({ HUB: 1, HEALTH: 1, UNION: 1, REPORTED: 1 });
   });
 
+  it('reads education once for a 金秋助学 check (its aid and the roll in one statement) and a 国家助学金 check (the roll, for the stage)', async () => {
+    const SQ = `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { clear conflicts warnings complete schoolStage consulted { code } findings { rule { id } severity records { sourceReference programme { code } } } } }`;
+    const input = (programme: string) => ({ beneficiaryIdNumber: WANG.child, programme, grantDate: TODAY, schoolYear: '2025-2026', amountFen: 62_500 });
+    const autumn = await writer().gql(SQ, { input: input('UNION_AUTUMN_EDU') });
+    expect(autumn.errors).toBeUndefined();
+    const autumnCheck = autumn.data.preGrantCheck;
+    // 王小明 was paid 国家助学金 and 金秋助学 for 2025-2026: X6, and X12 (金秋助学 twice).
+    expect(autumnCheck).toMatchObject({ clear: false, conflicts: 0, warnings: 2, complete: true, schoolStage: 'NOT_CHECKED', consulted: [{ code: 'EDUCATION' }, { code: 'UNION' }] });
+    const named = (check: any) => check.findings.map((f: any) => [f.rule.id, f.records.map((r: any) => (r.sourceReference === 'PROPOSED' ? 'PROPOSED' : r.programme.code))]);
+    expect(named(autumnCheck)).toEqual([
+      ['X6', ['NATIONAL_GRANT', 'UNION_AUTUMN_EDU', 'PROPOSED']],
+      ['X12', ['UNION_AUTUMN_EDU', 'PROPOSED']],
+    ]);
+    // The person's households; the union's aid; education's aid (X6) and its roll in one statement
+    // (aidAndFacts), where they were two (Session 36).
+    expect(autumn.extensions?.sqlStatements?.bySource).toEqual({ HUB: 1, UNION: 1, EDUCATION: 1 });
+    const grant = await writer().gql(SQ, { input: input('NATIONAL_GRANT') });
+    expect(grant.errors).toBeUndefined();
+    const grantCheck = grant.data.preGrantCheck;
+    // A 初中 pupil. Its rules need the union's aid only (X6): education is read for the stage alone.
+    expect(grantCheck).toMatchObject({ clear: false, conflicts: 0, warnings: 1, complete: true, schoolStage: 'WRONG_STAGE', consulted: [{ code: 'EDUCATION' }, { code: 'UNION' }] });
+    expect(named(grantCheck)).toEqual([['X6', ['PROPOSED', 'UNION_AUTUMN_EDU']]]);
+    expect(grant.extensions?.sqlStatements?.bySource).toEqual({ HUB: 1, EDUCATION: 1, UNION: 1 });
+  });
+
   it('takes an amount up to PROPOSAL_MAX_FEN and computes on it exactly; a larger one is refused', async () => {
     // The stay already carries aid: the proposal is added to it. Near 2^53 fen the sum was inexact and the answer INTERNAL_SERVER_ERROR.
     const input = { beneficiaryIdNumber: CASES.settlement.person, programme: 'UNION_ILLNESS', grantDate: TODAY, settlementReference: CASES.settlement.setlId };

@@ -105,14 +105,14 @@ test('aidAndFacts asked for certificates answers what aidByIdNumbers and certifi
   const aidAndFacts = disability.aidAndFacts!.bind(disability);
   const people = [ids.he, ids.ma];
   for (const programmes of [undefined, new Set(['DISABILITY_NURSING'] as const), new Set(['REHAB_AID'] as const), new Set(['TEKUN'] as const)]) {
-    const apart = await countStatements(async () => ({ aid: await disability.aidByIdNumbers(db, people, TODAY, programmes), tied: [], certificates: await certificatesByIdNumbers(db, people), stays: [] }));
+    const apart = await countStatements(async () => ({ aid: await disability.aidByIdNumbers(db, people, TODAY, programmes), tied: [], certificates: await certificatesByIdNumbers(db, people), stays: [], students: [] }));
     const together = await countStatements(() => aidAndFacts(db, { idNumbers: people, today: TODAY, programmes, certificates: true }));
     expect(together.result).toEqual(apart.result);
     expect(together.result.certificates).toHaveLength(3);
     expect(together.counter.bySource.get('DISABILITY')).toBe(1);
     expect(apart.counter.bySource.get('DISABILITY')).toBe(programmes?.has('TEKUN' as never) ? 1 : 2);
   }
-  expect(await aidAndFacts(db, { idNumbers: [], today: TODAY, certificates: true })).toEqual({ aid: [], tied: [], certificates: [], stays: [] });
+  expect(await aidAndFacts(db, { idNumbers: [], today: TODAY, certificates: true })).toEqual({ aid: [], tied: [], certificates: [], stays: [], students: [] });
 });
 
 test('a subsidy type the disability federation does not document is its catch-all programme, UNRECOGNISED, with the type (it was skipped)', async () => {

@@ -4,13 +4,13 @@
  * so the ID number comes from a join to the student roll. One statement per batch.
  */
 import path from 'node:path';
-import { eq } from 'drizzle-orm';
-import { inPlaceholder, preparedPer } from '../../db/prepared';
+import { eq, type SQL } from 'drizzle-orm';
+import { inPlaceholder, preparedPer, preparedUnionAll } from '../../db/prepared';
 import { departmentYuanToFen } from '../../domain/money';
 import type { StudentFacts } from '../../domain/findings/facts';
 import { schoolYearBounds } from '../../domain/findings/periods';
 import type { SchoolStage } from '../../domain/school-stages';
-import type { AidRecord, DepartmentAdapter, SourceDb } from '../contract';
+import { checkAnswer, readsApart, type AidRecord, type CheckAnswer, type CheckAsk, type DepartmentAdapter, type SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { EDUCATION_IMPORT } from './import-spec';
 import { codedColumn, codedValue, oneOffStatusOf, programmeColumn, programmeOf, statusColumn } from '../status-codes';
@@ -51,23 +51,35 @@ const STAGE = codedColumn<SchoolStage>(EDUCATION_IMPORT.xs_student, 'stage', { X
 /** Coded columns no rule reads and the API does not show, only counted at start-up: a payment's semester. */
 const DISPLAY = [statusColumn(EDUCATION_IMPORT.xs_funding, 'semester')];
 
+/** A payment with its student's ID number, as `aidByIdNumbers` reads it. */
+const FUNDING_FIELDS = {
+  fundingId: xsFunding.fundingId,
+  sfzh: xsStudent.sfzh,
+  schoolYear: xsFunding.schoolYear,
+  fundingType: xsFunding.fundingType,
+  amountYuan: xsFunding.amountYuan,
+  paidDate: xsFunding.paidDate,
+  paidFlag: xsFunding.paidFlag,
+};
+
+/** A place on the roll, as `studentsByIdNumbers` reads it. */
+const STUDENT_FIELDS = { idNumber: xsStudent.sfzh, xjStatus: xsStudent.xjStatus, leaveDate: xsStudent.leaveDate, stage: xsStudent.stage, enrolYear: xsStudent.enrolYear };
+
+/** The people's payments: their student numbers through the roll. */
+const fundingOf = (db: SourceDb, f: Record<string, unknown>) => db.select(f as typeof FUNDING_FIELDS).from(xsFunding).innerJoin(xsStudent, eq(xsStudent.studentNo, xsFunding.studentNo)).where(inPlaceholder(xsStudent.sfzh, 'ids'));
+
+/** The people's places on the roll. */
+const studentsOf = (db: SourceDb, f: Record<string, unknown>) => db.select(f as typeof STUDENT_FIELDS).from(xsStudent).where(inPlaceholder(xsStudent.sfzh, 'ids'));
+
 /** The statements, prepared once per source (db/prepared.ts). */
 const statements = preparedPer((db: SourceDb) => ({
-  funding: db
-    .select({
-      fundingId: xsFunding.fundingId,
-      sfzh: xsStudent.sfzh,
-      schoolYear: xsFunding.schoolYear,
-      fundingType: xsFunding.fundingType,
-      amountYuan: xsFunding.amountYuan,
-      paidDate: xsFunding.paidDate,
-      paidFlag: xsFunding.paidFlag,
-    })
-    .from(xsFunding)
-    .innerJoin(xsStudent, eq(xsStudent.studentNo, xsFunding.studentNo))
-    .where(inPlaceholder(xsStudent.sfzh, 'ids'))
-    .prepare(),
-  students: db.select({ idNumber: xsStudent.sfzh, xjStatus: xsStudent.xjStatus, leaveDate: xsStudent.leaveDate, stage: xsStudent.stage, enrolYear: xsStudent.enrolYear }).from(xsStudent).where(inPlaceholder(xsStudent.sfzh, 'ids')).prepare(),
+  funding: fundingOf(db, FUNDING_FIELDS).prepare(),
+  students: studentsOf(db, STUDENT_FIELDS).prepare(),
+  /** `funding` and `students` in one statement (their UNION ALL): `aidAndFacts` asked for the roll. */
+  fundingAndStudents: preparedUnionAll(db, {
+    funding: { fields: FUNDING_FIELDS, select: (f: Record<string, SQL.Aliased>) => fundingOf(db, f) },
+    students: { fields: STUDENT_FIELDS, select: (f: Record<string, SQL.Aliased>) => studentsOf(db, f) },
+  }),
 }));
 
 export const education: DepartmentAdapter = {
@@ -90,32 +102,48 @@ export const education: DepartmentAdapter = {
 
   async aidByIdNumbers(db: SourceDb, idNumbers: readonly string[], today: string): Promise<AidRecord[]> {
     if (idNumbers.length === 0) return [];
-    const rows = await statements(db).funding.execute({ ids: idNumbers });
-
-    const records: AidRecord[] = [];
-    for (const r of rows) {
-      // A funding type outside the hub's catalogue is shown under the catch-all, UNRECOGNISED: compared by no rule, but seen.
-      records.push(oneOffAid({ department: 'EDUCATION', ...programmeOf(FUNDING_TYPE, r.fundingType, oneOffStatusOf(PAID_FLAG, r.paidFlag, r.paidFlag === REVOKED, r.paidDate, today)), beneficiaryIdNumber: r.sfzh, grantDate: r.paidDate, amountFen: departmentYuanToFen(r.amountYuan), sourceRef: sourceRefOf(RECORD_KINDS.xsFunding, r.fundingId), schoolYear: r.schoolYear }));
-    }
-    return records;
+    return fundingRecords(await statements(db).funding.execute({ ids: idNumbers }), today);
   },
+
+  aidAndFacts: aidAndStudents,
 };
+
+/** Payments as records. */
+function fundingRecords(rows: readonly { fundingId: number; sfzh: string; schoolYear: string; fundingType: string; amountYuan: string; paidDate: string; paidFlag: number }[], today: string): AidRecord[] {
+  // A funding type outside the hub's catalogue is shown under the catch-all, UNRECOGNISED: compared by no rule, but seen.
+  return rows.map((r) => oneOffAid({ department: 'EDUCATION', ...programmeOf(FUNDING_TYPE, r.fundingType, oneOffStatusOf(PAID_FLAG, r.paidFlag, r.paidFlag === REVOKED, r.paidDate, today)), beneficiaryIdNumber: r.sfzh, grantDate: r.paidDate, amountFen: departmentYuanToFen(r.amountYuan), sourceRef: sourceRefOf(RECORD_KINDS.xsFunding, r.fundingId), schoolYear: r.schoolYear }));
+}
+
+/**
+ * What `education.aidByIdNumbers(db, idNumbers, today)` and, asked for them, `studentsByIdNumbers(db,
+ * idNumbers)` answer, in one statement (their UNION ALL): a pre-grant check that needs education's
+ * aid reads the roll beside it (a 金秋助学 check: the 国家助学金 of X6).
+ */
+async function aidAndStudents(db: SourceDb, ask: CheckAsk): Promise<CheckAnswer> {
+  const { idNumbers, today, students } = ask;
+  if (!students || idNumbers.length === 0) return readsApart(education, db, ask);
+  const rows = await statements(db).fundingAndStudents.execute({ ids: idNumbers });
+  return checkAnswer({ aid: fundingRecords(rows.funding, today), students: rows.students.map(studentFacts) });
+}
 
 /** Students on the roll among these people, with their stage, which the missed-aid rules and the pre-grant check read. One statement. */
 export async function studentsByIdNumbers(db: SourceDb, idNumbers: readonly string[]): Promise<StudentFacts[]> {
   if (idNumbers.length === 0) return [];
-  return (await statements(db).students.execute({ ids: idNumbers })).map((r) => {
-    const { value, sourceCode } = codedValue(STUDENT_STATUS, r.xjStatus);
-    const stage = codedValue(STAGE, r.stage);
-    return {
-      idNumber: r.idNumber,
-      status: value,
-      ...(sourceCode === null ? {} : { sourceStatusCode: sourceCode }),
-      leftOn: r.leaveDate,
-      stage: stage.value,
-      ...(stage.sourceCode === null ? {} : { sourceStageCode: stage.sourceCode }),
-      // 入学年份: the entry is on the roll from that school year's first day (a malformed year: not known).
-      enrolledOn: /^\d{4}$/.test(r.enrolYear) ? schoolYearBounds(`${r.enrolYear}-${Number(r.enrolYear) + 1}`).from : null,
-    };
-  });
+  return (await statements(db).students.execute({ ids: idNumbers })).map(studentFacts);
+}
+
+/** A place on the roll as the rules read it. */
+function studentFacts(r: { idNumber: string; xjStatus: string; leaveDate: string | null; stage: string; enrolYear: string }): StudentFacts {
+  const { value, sourceCode } = codedValue(STUDENT_STATUS, r.xjStatus);
+  const stage = codedValue(STAGE, r.stage);
+  return {
+    idNumber: r.idNumber,
+    status: value,
+    ...(sourceCode === null ? {} : { sourceStatusCode: sourceCode }),
+    leftOn: r.leaveDate,
+    stage: stage.value,
+    ...(stage.sourceCode === null ? {} : { sourceStageCode: stage.sourceCode }),
+    // 入学年份: the entry is on the roll from that school year's first day (a malformed year: not known).
+    enrolledOn: /^\d{4}$/.test(r.enrolYear) ? schoolYearBounds(`${r.enrolYear}-${Number(r.enrolYear) + 1}`).from : null,
+  };
 }

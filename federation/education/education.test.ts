@@ -119,6 +119,30 @@ test('an empty batch finds nothing', async () => {
   expect(await education.aidByIdNumbers(db, [], TODAY)).toEqual([]);
 });
 
+test('aidAndFacts asked for the roll answers what aidByIdNumbers and studentsByIdNumbers answer, in one statement where they send two', async () => {
+  const aidAndFacts = education.aidAndFacts!.bind(education);
+  const { ids } = scenario;
+  const byRef = (a: { sourceRef: string }, b: { sourceRef: string }) => a.sourceRef.localeCompare(b.sourceRef);
+  const byId = (a: { idNumber: string }, b: { idNumber: string }) => a.idNumber.localeCompare(b.idNumber);
+  const sorted = (x: { aid: { sourceRef: string }[]; students: { idNumber: string }[] }) => ({ ...x, aid: [...x.aid].sort(byRef), students: [...x.students].sort(byId) });
+  // Funded, funded, graduated (on the roll, no funding), on nobody's roll.
+  const people = [ids.lin, ids.zhao, ids.graduate, syntheticId('2011-02-02', 55)];
+  for (const programmes of [undefined, new Set(['NATIONAL_GRANT', 'UNION_AUTUMN_EDU'] as const)]) {
+    const apart = await countStatements(async () => ({ aid: await education.aidByIdNumbers(db, people, TODAY, programmes), tied: [], certificates: [], stays: [], students: await studentsByIdNumbers(db, people) }));
+    const together = await countStatements(() => aidAndFacts(db, { idNumbers: people, today: TODAY, programmes, students: true }));
+    expect(sorted(together.result)).toEqual(sorted(apart.result));
+    expect(together.result.aid.map((r) => r.sourceRef).sort()).toEqual(['xs_funding:101', 'xs_funding:102', 'xs_funding:103', 'xs_funding:104', 'xs_funding:201']);
+    expect(together.result.students.map((s) => s.idNumber).sort()).toEqual([ids.lin, ids.zhao, ids.graduate].sort());
+    expect(together.counter.bySource.get('EDUCATION')).toBe(1);
+    expect(apart.counter.bySource.get('EDUCATION')).toBe(2);
+  }
+  // Not asked for the roll: the aid alone, as aidByIdNumbers answers it.
+  const aidOnly = await countStatements(() => aidAndFacts(db, { idNumbers: people, today: TODAY }));
+  expect(aidOnly.result).toEqual({ aid: await education.aidByIdNumbers(db, people, TODAY), tied: [], certificates: [], stays: [], students: [] });
+  expect(aidOnly.counter.bySource.get('EDUCATION')).toBe(1);
+  expect(await aidAndFacts(db, { idNumbers: [], today: TODAY, students: true })).toEqual({ aid: [], tied: [], certificates: [], stays: [], students: [] });
+});
+
 test('reads each student’s 学籍 status and leaving date: a graduate is on the roll but not in school', async () => {
   const { ids } = scenario;
   const roll = await studentsByIdNumbers(db, [ids.lin, ids.graduate]);

@@ -130,7 +130,7 @@ test('aidAndFacts answers what aidByIdNumbers, aidBySettlementRefs and settlemen
   const people = [ids.liu, ids.chen];
   const refs = ['SETL-0001', 'SETL-0002', 'SETL-0003', 'SETL-ST'];
   for (const programmes of [undefined, new Set(['MEDICAL_AID'] as const), new Set(['PREMIUM_SUBSIDY'] as const)]) {
-    const apart = await countStatements(async () => ({ aid: await health.aidByIdNumbers(db, people, TODAY, programmes), tied: await health.aidBySettlementRefs!(db, refs, TODAY), certificates: [], stays: await settlementsByRefs(db, refs) }));
+    const apart = await countStatements(async () => ({ aid: await health.aidByIdNumbers(db, people, TODAY, programmes), tied: await health.aidBySettlementRefs!(db, refs, TODAY), certificates: [], stays: await settlementsByRefs(db, refs), students: [] }));
     const together = await countStatements(() => health.aidAndFacts!(db, { idNumbers: people, today: TODAY, programmes, tiedTo: refs, stays: refs }));
     expect(together.result).toEqual(apart.result);
     expect(together.result.tied.length).toBeGreaterThan(0);

@@ -102,7 +102,7 @@ test('a recovered or reversed grant no longer counts (grant_status), and aid tie
   const tied = await union.aidBySettlementRefs!(db, ['SETL-ST'], TODAY);
   expect(tied.map((r) => [r.sourceRef, r.beneficiaryIdNumber, r.settlementRef, r.status])).toEqual([['gh_grant:903', worker, 'SETL-ST', 'CANCELLED']]);
   // Both reads in one statement, the same records.
-  const apart = await countStatements(async () => ({ aid: await union.aidByIdNumbers(db, [worker], TODAY), tied: await union.aidBySettlementRefs!(db, ['SETL-ST'], TODAY), certificates: [], stays: [] }));
+  const apart = await countStatements(async () => ({ aid: await union.aidByIdNumbers(db, [worker], TODAY), tied: await union.aidBySettlementRefs!(db, ['SETL-ST'], TODAY), certificates: [], stays: [], students: [] }));
   const together = await countStatements(() => union.aidAndFacts!(db, { idNumbers: [worker], today: TODAY, tiedTo: ['SETL-ST'] }));
   expect(together.result).toEqual(apart.result);
   expect(together.result.aid).toHaveLength(3);

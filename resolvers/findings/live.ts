@@ -162,6 +162,8 @@ interface BesideAid {
   certificates?: boolean;
   /** These stays (as the `settlementByRef` loader answers them). */
   stays?: readonly string[];
+  /** The people's places on the roll (as the `students` loader answers them, which is primed with them). */
+  students?: boolean;
 }
 
 /** A check's reads of the departments: the people's aid and what it reads beside it, each part in the order its loader answers it. */
@@ -170,6 +172,7 @@ interface CheckReads {
   tied: AidRecord[];
   certificates: DisabilityCertificate[];
   stays: HospitalSettlement[];
+  students: StudentFacts[];
 }
 
 /**
@@ -178,14 +181,15 @@ interface CheckReads {
  * no batching to wait for), for those programmes; one asked for its aid and for something beside it
  * answers all in one statement where its adapter has `aidAndFacts` (federation/contract.ts: the
  * aid tied to a stay from health, the union and the ledger; the certificates from disability; the
- * stay itself from health). Anything else is read apart, the stays and certificates through their
- * loaders. The same records, facts and order as the reads apart.
+ * stay itself from health; the roll from education, which primes the `students` loader so the
+ * check's school stage reads no more). Anything else is read apart, the stays, certificates and roll
+ * through their loaders. The same records, facts and order as the reads apart.
  */
 async function checkReads(req: LiveRequest, ids: readonly string[], wanted: readonly DepartmentCode[], programmes: ReadonlySet<ProgrammeCode>, beside: BesideAid = {}): Promise<CheckReads> {
   const runs = departmentsRunning(programmes);
   const outcomes = checkOutcomes(req);
   const l = findingLoaders(req);
-  const { tiedTo = [], certificates = false, stays = [] } = beside;
+  const { tiedTo = [], certificates = false, stays = [], students = false } = beside;
   const reads = DEPARTMENT_CODES.map(async (d): Promise<CheckReads> => {
     const adapter = ADAPTERS[d];
     const ask: CheckAsk = {
@@ -195,21 +199,25 @@ async function checkReads(req: LiveRequest, ids: readonly string[], wanted: read
       ...(adapter.aidBySettlementRefs && tiedTo.length > 0 ? { tiedTo } : {}),
       ...(certificates && d === CERTIFICATES.code ? { certificates } : {}),
       ...(stays.length > 0 && d === STAYS.code ? { stays } : {}),
+      ...(students && d === ROLL.code ? { students } : {}),
     };
     const ofPeople = wanted.includes(d) && runs.has(d);
     const started = performance.now();
-    if (ofPeople && adapter.aidAndFacts && (ask.tiedTo || ask.certificates || ask.stays)) {
+    if (ofPeople && adapter.aidAndFacts && (ask.tiedTo || ask.certificates || ask.stays || ask.students)) {
       const read = await guarded(outcomes, req.sources[d], async (db) => [await adapter.aidAndFacts!(db, ask)]);
       const all = read ? read[0] : checkAnswer({});
-      return { records: readable(outcomes, d, started, read && all.aid), tied: readable(outcomes, d, started, read && all.tied), certificates: all.certificates, stays: all.stays };
+      // As the loader would have answered them (a failed read: not ok), so a later load reads no more.
+      if (ask.students) grouped(ids, read && all.students, (x) => x.idNumber).forEach((roll, i) => l.students.clear(ids[i]).prime(ids[i], roll));
+      return { records: readable(outcomes, d, started, read && all.aid), tied: readable(outcomes, d, started, read && all.tied), certificates: all.certificates, stays: all.stays, students: all.students };
     }
-    const [records, tied, certs, standing] = await Promise.all([
+    const [records, tied, certs, standing, roll] = await Promise.all([
       ofPeople ? guarded(outcomes, req.sources[d], (db) => adapter.aidByIdNumbers(db, ids, req.today, programmes)).then((read) => readable(outcomes, d, started, read)) : [],
       ask.tiedTo ? guarded(outcomes, req.sources[d], (db) => adapter.aidBySettlementRefs!(db, tiedTo, req.today)).then((read) => readable(outcomes, d, started, read)) : [],
       ask.certificates ? l.certificates.loadMany(ids) : [],
       ask.stays ? l.settlementByRef.loadMany(stays) : [],
+      ask.students ? l.students.loadMany(ids) : [],
     ]);
-    return { records, tied: tied ?? [], certificates: loadedRows(certs), stays: loadedRows(standing) };
+    return { records, tied: tied ?? [], certificates: loadedRows(certs), stays: loadedRows(standing), students: loadedRows(roll) };
   });
   const read = await Promise.all(reads);
   // Each part as its loader answers it: by stay, person or stay, then by department.
@@ -218,6 +226,7 @@ async function checkReads(req: LiveRequest, ids: readonly string[], wanted: read
     tied: grouped(tiedTo, read.flatMap((r) => r.tied), (r) => r.settlementRef ?? '').flatMap((g) => g.rows),
     certificates: grouped(ids, read.flatMap((r) => r.certificates), (c) => c.idNumber).flatMap((g) => g.rows),
     stays: grouped(stays, read.flatMap((r) => r.stays), (s) => s.settlementRef).flatMap((g) => g.rows),
+    students: grouped(ids, read.flatMap((r) => r.students), (s) => s.idNumber).flatMap((g) => g.rows),
   };
 }
 
@@ -271,13 +280,14 @@ async function departmentFacts(
   const wanted = DEPARTMENT_CODES.filter((d) => departments.has(d));
   const none = Promise.resolve([] as { rows: never[]; ok: boolean }[]);
   if (onlyStays && programmes && departments.has(STAYS.code)) return departmentFactsOfStays(req, ids, wanted, programmes, onlyStays);
-  // A check reads the certificates beside the aid (in one statement where disability runs a programme asked about).
+  // A check reads the certificates and the roll beside the aid (in one statement where disability or education runs a programme asked about).
   const certificates = departments.has(CERTIFICATES.code);
+  const students = departments.has(ROLL.code);
   const [aid, stays, certs, roll] = await Promise.all([
-    programmes ? checkReads(req, ids, wanted, programmes, { certificates }) : aidForPeople(req.loaders.departments, ids, wanted),
+    programmes ? checkReads(req, ids, wanted, programmes, { certificates, students }) : aidForPeople(req.loaders.departments, ids, wanted),
     departments.has(STAYS.code) ? l.settlementsByPerson.loadMany(ids) : none,
     certificates && !programmes ? l.certificates.loadMany(ids) : none,
-    departments.has(ROLL.code) ? l.students.loadMany(ids) : none,
+    students && !programmes ? l.students.loadMany(ids) : none,
   ]);
   const settlements = new Map<string, HospitalSettlement>();
   for (const s of stays as { rows: HospitalSettlement[] }[]) for (const x of s.rows) settlements.set(x.settlementRef, x);
@@ -295,7 +305,7 @@ async function departmentFacts(
     records: aid.records,
     settlements,
     certificates: 'certificates' in aid ? aid.certificates : (certs as { rows: DisabilityCertificate[] }[]).flatMap((c) => c.rows),
-    students: (roll as { rows: StudentFacts[] }[]).flatMap((s) => s.rows),
+    students: 'students' in aid ? aid.students : (roll as { rows: StudentFacts[] }[]).flatMap((s) => s.rows),
   };
 }
 
@@ -304,18 +314,14 @@ async function departmentFacts(
  * add up the aid tied to the proposal's own stay, X7): those stays and everything tied to them are
  * read beside the aid, in the same round, instead of every member's stays first and the aid tied
  * to each of them after; a department asked for its aid and any of these answers in one statement
- * (`checkReads`: medical insurance its aid, the aid tied to the stay and the stay). Certificates and
- * the roll are read as `departmentFacts` reads them.
+ * (`checkReads`: medical insurance its aid, the aid tied to the stay and the stay; disability its
+ * aid and the certificates; education its aid and the roll).
  */
 async function departmentFactsOfStays(req: LiveRequest, ids: readonly string[], wanted: readonly DepartmentCode[], programmes: ReadonlySet<ProgrammeCode>, refs: readonly string[]) {
-  const l = findingLoaders(req);
   const departments = new Set(wanted);
   const tiedReaders = wanted.some((d) => ADAPTERS[d].aidBySettlementRefs);
-  // A department asked for its aid and for the stay, the aid tied to it or its certificates, asked once.
-  const [reads, roll] = await Promise.all([
-    checkReads(req, ids, wanted, programmes, { tiedTo: tiedReaders ? refs : [], stays: refs, certificates: departments.has(CERTIFICATES.code) }),
-    departments.has(ROLL.code) ? l.students.loadMany(ids) : Promise.resolve([] as { rows: never[]; ok: boolean }[]),
-  ]);
+  // A department asked for its aid and for the stay, the aid tied to it, its certificates or the roll, asked once.
+  const reads = await checkReads(req, ids, wanted, programmes, { tiedTo: tiedReaders ? refs : [], stays: refs, certificates: departments.has(CERTIFICATES.code), students: departments.has(ROLL.code) });
   const settlements = new Map<string, HospitalSettlement>();
   for (const x of reads.stays) settlements.set(x.settlementRef, x);
   // Aid is tied to a stay medical insurance knows (as departmentFacts reads it: by the stays found).
@@ -325,7 +331,7 @@ async function departmentFactsOfStays(req: LiveRequest, ids: readonly string[], 
     records: reads.records,
     settlements,
     certificates: reads.certificates,
-    students: (roll as { rows: StudentFacts[] }[]).flatMap((s) => s.rows),
+    students: reads.students,
   };
 }
 
@@ -577,8 +583,10 @@ export async function preGrantCheck(
   const onlyStays = opts.everything ? undefined : staysForProposal(plan, proposal);
   const l = findingLoaders(req);
   const id = proposal.beneficiaryIdNumber;
-  // Read beside the rules' facts (the roll loader batches it with theirs); education is consulted for it.
-  const stage = schoolStageOf(req, proposal);
+  // Education is consulted for the stage. Where the facts read the roll (education needed) they
+  // answer it, read with education's aid in one statement where they can (`checkReads` primes the
+  // roll loader), so it is read after them; otherwise beside them.
+  const stageBeside = needed.has(ROLL.code) ? null : schoolStageOf(req, proposal);
   const asked = new Set(needed);
   if (stagesOf(proposal.programme) !== null) asked.add(ROLL.code);
   // The beneficiary's households and everyone in them: read by the region check already, so free here.
@@ -628,6 +636,6 @@ export async function preGrantCheck(
     stays: [...new Map(judged.flatMap((j) => j.stays).sort((a, b) => a.paidFen - b.paidFen).map((s) => [`${s.ruleId}:${s.settlementRef}`, s])).values()],
     unavailable: [...unavailable].filter((d) => asked.has(d)),
     consulted: DEPARTMENT_CODES.filter((d) => asked.has(d)),
-    schoolStage: await stage,
+    schoolStage: await (stageBeside ?? schoolStageOf(req, proposal)),
   };
 }
