@@ -259,6 +259,10 @@ test('the demo generator: its own checks, each with its code, and --manifest wit
     // No manifest is written without --plant: the file named was never made, and nothing said so.
     [['--url', nowhere, '--manifest', 'planted.json'], 'MANIFEST_WITHOUT_PLANT'],
     [['--url', nowhere, '--households', '10', '--truncate', '--manifest', 'planted.json'], 'MANIFEST_WITHOUT_PLANT'],
+    // A command line wrong in itself is told so before a database is asked for (it answered DATABASE_REQUIRED).
+    [['--manifest', 'planted.json'], 'MANIFEST_WITHOUT_PLANT'],
+    [['--department', 'POLICE'], 'UNKNOWN_DEPARTMENT'],
+    [['--append', '--truncate'], 'CONFLICTING_OPTIONS'],
     [['--wirte'], 'UNKNOWN_OPTION'],
   ];
   expect(cases.map(([args]) => ({ args, code: demoRefusal(args) }))).toEqual(cases.map(([args, code]) => ({ args, code })));

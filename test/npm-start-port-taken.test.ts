@@ -116,6 +116,11 @@ it('holds its ports from the start, answering 503 while the demo loads, so anoth
   expect(third.output()).not.toMatch(/^\s+at /m);
   expect(third.output()).not.toContain('private database server');
   expect(fs.existsSync(path.join(dir, 'third'))).toBe(false);
+  // A start on free ports but the first start's data directory: refused, its code first (README, Configuration).
+  const fourth = start({ AIDHUB_DATA_DIR: path.join(dir, 'first', 'mariadb'), AIDHUB_DEMO: '0', PORT: String(await freePort()) });
+  await fourth.closed;
+  expect({ code: fourth.child.exitCode, output: fourth.output() }).toEqual({ code: 2, output: expect.stringContaining(`error: DATA_DIR_IN_USE: The database in ${path.join(dir, 'first', 'mariadb')} is already in use`) });
+  expect(fourth.output()).not.toMatch(/^\s+at /m);
   // Refused before the first start's load had finished.
   expect({ loading: fs.existsSync(marker), listening: first.output().includes('AidHub is listening') }).toEqual({ loading: true, listening: false });
 

@@ -34,6 +34,8 @@ export interface PrivateServer {
 
 export class ServerBinaryMissing extends Error {
   override name = 'ServerBinaryMissing';
+  /** README, Configuration: `npm start` prints it `error: SERVER_BINARY_MISSING: …`, exit 2. */
+  readonly code = 'SERVER_BINARY_MISSING';
 }
 
 /**
@@ -48,6 +50,8 @@ export class PrivateServerFailed extends Error {
 /** Another live process already serves this data directory (see `claimDataDir`). */
 export class DataDirInUse extends Error {
   override name = 'DataDirInUse';
+  /** README, Configuration: `npm start` prints it `error: DATA_DIR_IN_USE: …`, exit 2. */
+  readonly code = 'DATA_DIR_IN_USE';
 }
 
 const SEARCH_DIRS = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin', '/usr/local/mysql/bin', '/opt/homebrew/bin'];

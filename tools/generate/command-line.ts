@@ -43,22 +43,26 @@ export function demoCommandLine(argv: string[], env: NodeJS.ProcessEnv = process
     strict: true,
   });
   if (values.help) return { kind: 'help' };
-  const hubUrl = values.url ?? env.DATABASE_URL;
-  if (!hubUrl) throw new UsageError('DATABASE_REQUIRED: no database: pass --url or set DATABASE_URL');
-  const malformed = databaseUrlRefusal(hubUrl, values.url !== undefined ? '--url' : 'DATABASE_URL');
-  if (malformed) throw malformed;
+  // The options among themselves first: a command line wrong in itself is told so before a database is asked for.
+  if (values.department !== undefined) {
+    const clash = (['households', 'append', 'truncate', 'plant', 'manifest'] as const).find((o) => values[o] !== undefined && values[o] !== false);
+    if (clash) throw new UsageError(`CONFLICTING_OPTIONS: --department adds one department to the households already in the demo: --${clash} does not go with it`);
+  }
+  const department = values.department === undefined ? undefined : demoDepartment(values.department);
+  // Only a planted demo writes a manifest: without --plant the file was never written, and nothing said so.
+  if (values.manifest !== undefined && !values.plant) throw new UsageError('MANIFEST_WITHOUT_PLANT: --manifest names the file of the planted cases: it goes with --plant');
   if (values.append && values.truncate) throw new UsageError('CONFLICTING_OPTIONS: --append and --truncate exclude each other');
   const households = positiveIntArg(values.households, 'households') ?? 1000;
   const chunkHouseholds = positiveIntArg(values.chunk, 'chunk') ?? DEFAULT_CHUNK_HOUSEHOLDS;
   // Ages, periods and grant dates are counted back from it: 2026-02-30 is no day to count from.
   const givenDate = dateArg(values['reference-date'], 'reference-date');
-  if (values.department !== undefined) {
-    const clash = (['households', 'append', 'truncate', 'plant', 'manifest'] as const).find((o) => values[o] !== undefined && values[o] !== false);
-    if (clash) throw new UsageError(`CONFLICTING_OPTIONS: --department adds one department to the households already in the demo: --${clash} does not go with it`);
-    return { kind: 'department', hubUrl, department: demoDepartment(values.department), seed: values.seed, referenceDate: givenDate, chunkHouseholds };
+  const hubUrl = values.url ?? env.DATABASE_URL;
+  if (!hubUrl) throw new UsageError('DATABASE_REQUIRED: no database: pass --url or set DATABASE_URL');
+  const malformed = databaseUrlRefusal(hubUrl, values.url !== undefined ? '--url' : 'DATABASE_URL');
+  if (malformed) throw malformed;
+  if (department !== undefined) {
+    return { kind: 'department', hubUrl, department, seed: values.seed, referenceDate: givenDate, chunkHouseholds };
   }
-  // Only a planted demo writes a manifest: without --plant the file was never written, and nothing said so.
-  if (values.manifest !== undefined && !values.plant) throw new UsageError('MANIFEST_WITHOUT_PLANT: --manifest names the file of the planted cases: it goes with --plant');
   return {
     kind: 'demo',
     hubUrl,
