@@ -108,7 +108,7 @@ main().catch((err) => {
   const code = startModule?.startExitCode(err) ?? null;
   if (code !== null) {
     // Exit 2 is something to correct before starting again, with its code as the refusals above.
-    console.error(code === 2 && typeof err.code === 'string' ? `error: ${err.code}: ${err.message}` : err.message);
+    console.error(code === 2 && typeof err.code === 'string' ? configErrorLine(err) : err.message);
     process.exit(code);
   }
   console.error(err);
