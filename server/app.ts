@@ -199,6 +199,17 @@ function bodyParserFor(caller: Caller | undefined): express.RequestHandler {
   return reporter ? parseReportBody : parseBody;
 }
 
+/**
+ * Every GraphQL answer is personal and audited, and a GET's may be stored under its URL by the
+ * browser or a proxy: `no-store`, as the brief and the CSV export are sent. Apollo's cache-control
+ * plugin, which sent it, is off (the hub gives no cache hints), and GraphQL answers went out with no
+ * Cache-Control at all (test/http/headers.test.ts).
+ */
+const noStore: express.RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
 /** The request's own statement counter, outside production (extensions.sqlStatements). */
 function countStatements(_req: express.Request, _res: express.Response, next: express.NextFunction): void {
   statementScope.run(new StatementCounter(), next);
@@ -355,8 +366,8 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   const app = express();
   app.disable('x-powered-by');
   // No ETag: Express would hash every answer's body (SHA-1) to compute one, and no answer here is
-  // ever revalidated: GraphQL answers are POSTs, and the pages and exports with personal data are
-  // sent `Cache-Control: no-store`.
+  // ever revalidated: GraphQL answers, and the pages and exports with personal data, are sent
+  // `Cache-Control: no-store` (noStore below; the brief and the export set it themselves).
   app.set('etag', false);
   // Its requests and responses are made with the app's prototypes (server/express-messages.ts); a
   // server handed in (server/early-listener.ts) makes them so once it serves the app.
@@ -605,6 +616,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       // extensions.sqlStatements. In production nothing reads the count, and an AsyncLocalStorage
       // never entered costs nothing, while one entered adds work to every promise of the process.
       ...(production ? [] : [countStatements]),
+      noStore,
       requireJsonPost,
       refuseIdNumbersInUrl,
       jsonBody,

@@ -12,8 +12,8 @@
  * the caller's region scope and records the household and its members in the audit trail.
  */
 import type express from 'express';
-import { AuditUnavailable, type AuditStore } from '../access/audit';
-import { regionInScope, seesHealthDetail } from '../access/decide';
+import { AuditUnavailable, type AccessRecord, type AuditStore } from '../access/audit';
+import { regionInScope, seesHealthDetail, type RequestAccess } from '../access/decide';
 import { caseRegions } from '../access/policy';
 import { requestLogger } from '../access/request-id';
 import type { ErrorCode } from '../access/errors';
@@ -956,6 +956,22 @@ async function firstAidWithStanding(loaders: ReturnType<typeof createLoaders>, c
   return f ? { ...f, standing: await firstAidStanding(loaders, f, c.householdId) } : null;
 }
 
+/** The brief's audit entry: its subjects, each shown (ALLOWED) or refused (DENIED: the case out of reach). */
+function briefAccess(access: RequestAccess, c: Pick<CaseRecord, 'id' | 'reportedAt'>, subjects: AccessRecord['subjects'], outcome: 'ALLOWED' | 'DENIED'): AccessRecord {
+  return {
+    requestId: access.requestId,
+    caller: access.caller,
+    purpose: access.purpose,
+    caseReference: access.caseReference ?? caseReference(c.id, c.reportedAt),
+    officer: access.officer,
+    channel: 'HTTP',
+    operation: `GET /cases/${c.id}/brief`,
+    operationHash: null,
+    subjects,
+    outcome,
+  };
+}
+
 /** Registers the case pages. `audit` records who printed whose data, when the access layer is on. */
 export function registerCasePages(app: express.Express, deps: HubDeps, audit?: AuditStore): void {
   app.get('/cases/:id/brief', async (req, res, next) => {
@@ -983,7 +999,12 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       const access = requestAccess(req);
       // Read as the Case rule reads: the case's county's, or its household's now (access/policy.ts
       // caseRegions). Out of reach reads as not found: a refusal would confirm the case exists.
-      if (access && !regionInScope(access.caller.regionScope, await caseRegions(c, { loaders }))) return errorPage(req, res, 404, 'BAD_USER_INPUT', 'CASE_NOT_FOUND', '未找到该案件');
+      // The household goes on its trail as refused, as case(id) puts it (it was on no subject's trail,
+      // so householdAccessLog did not show another county's attempt to print the brief).
+      if (access && !regionInScope(access.caller.regionScope, await caseRegions(c, { loaders }))) {
+        if (audit) await audit.append(briefAccess(access, c, [{ subject: { kind: 'HOUSEHOLD', householdId: c.householdId }, outcome: 'DENIED' }], 'DENIED'));
+        return errorPage(req, res, 404, 'BAD_USER_INPUT', 'CASE_NOT_FOUND', '未找到该案件');
+      }
 
       const meetings = await cases.meetingsByCase.load(c.id);
       const chosen = meetingParam === null ? (meetings.at(-1) ?? null) : (meetings.find((m) => m.id === Number(meetingParam)) ?? null);
@@ -1059,18 +1080,9 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       };
 
       if (access && audit) {
-        await audit.append({
-          requestId: access.requestId,
-          caller: access.caller,
-          purpose: access.purpose,
-          caseReference: access.caseReference ?? caseReference(c.id, c.reportedAt),
-          officer: access.officer,
-          channel: 'HTTP',
-          operation: `GET /cases/${c.id}/brief`,
-          operationHash: null,
-          subjects: [{ subject: { kind: 'HOUSEHOLD', householdId: c.householdId }, outcome: 'ALLOWED' }, ...dossier.members.map((m) => ({ subject: { kind: 'PERSON' as const, idNumber: m.idNumber }, outcome: 'ALLOWED' as const }))],
-          outcome: 'ALLOWED',
-        });
+        await audit.append(
+          briefAccess(access, c, [{ subject: { kind: 'HOUSEHOLD', householdId: c.householdId }, outcome: 'ALLOWED' }, ...dossier.members.map((m) => ({ subject: { kind: 'PERSON' as const, idNumber: m.idNumber }, outcome: 'ALLOWED' as const }))], 'ALLOWED'),
+        );
       }
       const html = renderBrief({
         c,

@@ -3,7 +3,10 @@
  * payload selects. A case moved, an alert signed for, a village notice posted or a finding dismissed with only `userErrors`
  * asked for wrote one row with subject NONE, so `householdAccessLog` and `accessLog` did not show
  * which office acted on them (a case write refused out of reach was on record as DENIED, one served
- * was not).
+ * was not). A read refused out of reach, answered as not found, records them as DENIED too:
+ * `case(id)`, `referral(id)` and `finding(id)` did, while `alert(id)` wrote subject NONE and the
+ * meeting brief of another county's case only its route's row, so neither attempt was in the
+ * person's or household's trail.
  */
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -113,5 +116,71 @@ describe('a write selecting only userErrors', () => {
     expect(written).toContain(`HOUSEHOLD:${wangId}:OK`);
     expect(written.filter((s) => s === 'PERSON:person:OK')).toHaveLength(finding.people.length);
     expect(written).not.toContain('NONE:-:OK');
+  });
+});
+
+/** The request ids the household's trail holds, as the auditor reads it. */
+async function householdTrail(): Promise<{ requestId: string; outcome: string; subjectKind: string }[]> {
+  const { token } = await hub.createClient({ department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['AUDITOR'] });
+  const res = await hub.as({ token, purpose: 'AUDIT' }).gql(`query($h: ID!) { householdAccessLog(householdId: $h, first: 500) { edges { node { requestId outcome subjectKind } } } }`, {
+    h: String(wangId),
+  });
+  expect(res.errors).toBeUndefined();
+  return res.data.householdAccessLog.edges.map((e: { node: { requestId: string; outcome: string; subjectKind: string } }) => e.node);
+}
+
+describe('a read refused out of reach (answered as not found)', () => {
+  it('alert(id) out of reach records the alert’s person and household as refused, and answers as for no alert', async () => {
+    const id = await writeWangJobLossAlert(dbs, { identity: 'refused-reads-alert', householdId: wangId, now });
+    const other = await hub.createClient({ department: 'CIVIL_AFFAIRS', regionScope: '370883', roles: ['READER', 'CASEWORKER'] });
+    const far = hub.as({ token: other.token, purpose: 'MONITORING' });
+
+    const held = tagged();
+    const refused = await far.gql(`query($id: ID!) { alert(id: $id) { id } }`, { id }, held.headers);
+    const none = tagged();
+    const missing = await far.gql(`query($id: ID!) { alert(id: $id) { id } }`, { id: '99999999' }, none.headers);
+    // The caller learns nothing: both answer null without an error.
+    expect(refused.errors).toBeUndefined();
+    expect(missing.errors).toBeUndefined();
+    expect(refused.data).toEqual({ alert: null });
+    expect(missing.data).toEqual({ alert: null });
+
+    expect((await subjectsOf(held.requestId)).sort()).toEqual([`HOUSEHOLD:${wangId}:DENIED`, 'PERSON:person:DENIED']);
+    expect((await subjectsOf(none.requestId)).sort()).toEqual(['NONE:-:OK']);
+    expect((await householdTrail()).filter((e) => e.requestId === held.requestId).map((e) => `${e.subjectKind}:${e.outcome}`).sort()).toEqual(['HOUSEHOLD:DENIED', 'PERSON:DENIED']);
+
+    // In reach it is read, and recorded, as before.
+    const { token } = await hub.createClient({ department: 'CIVIL_AFFAIRS', regionScope: WANG_TOWNSHIP, roles: ['READER', 'CASEWORKER'] });
+    const near = tagged();
+    const read = await hub.as({ token, purpose: 'MONITORING' }).gql(`query($id: ID!) { alert(id: $id) { id } }`, { id }, near.headers);
+    expect(read.data).toEqual({ alert: { id } });
+    expect((await subjectsOf(near.requestId)).sort()).toEqual([`HOUSEHOLD:${wangId}:OK`, 'PERSON:person:OK']);
+  });
+
+  it('the meeting brief of a case out of reach records the case’s household as refused, and answers as for no case', async () => {
+    const { token } = await hub.createClient({ department: 'CIVIL_AFFAIRS', regionScope: WANG_TOWNSHIP, roles: ['READER', 'CASEWORKER'] });
+    const open = await okPayload(
+      hub.as({ token, purpose: 'CASE_MEETING' }).gql,
+      `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code } } }`,
+      { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '住院费用负担重', reportedAt: `${TODAY}T09:00:00+08:00` } },
+      'caseOpen',
+    );
+    const other = await hub.createClient({ department: 'CIVIL_AFFAIRS', regionScope: '370883', roles: ['READER', 'CASEWORKER', 'MEETING_CONVENER'] });
+    const far = hub.as({ token: other.token, purpose: 'CASE_MEETING' });
+    const brief = async (caseId: string) => {
+      const t = tagged();
+      const res = await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: { ...far.headers, ...t.headers, accept: 'application/json' } });
+      return { status: res.status, body: (await res.json()) as { errors: { extensions: { code: string; reason: string } }[] }, requestId: t.requestId };
+    };
+
+    const held = await brief(open.case.id);
+    const missing = await brief('99999999');
+    expect(held.status).toBe(404);
+    expect(held.body.errors[0].extensions).toEqual(missing.body.errors[0].extensions);
+    expect(held.body.errors[0].extensions.reason).toBe('CASE_NOT_FOUND');
+
+    expect((await subjectsOf(held.requestId)).sort()).toEqual([`HOUSEHOLD:${wangId}:DENIED`, 'NONE:-:ALLOWED']);
+    expect((await subjectsOf(missing.requestId)).sort()).toEqual(['NONE:-:ALLOWED']);
+    expect((await householdTrail()).filter((e) => e.requestId === held.requestId).map((e) => `${e.subjectKind}:${e.outcome}`)).toEqual(['HOUSEHOLD:DENIED']);
   });
 });

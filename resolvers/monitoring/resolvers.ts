@@ -112,9 +112,9 @@ async function loadInReach(ctx: HubContext, rawId: string): Promise<AlertRow | n
 }
 
 /**
- * Whether the alert a write acts on is in the caller's reach (inReach), its person and household
- * recorded on the audit trail either way, refused or reached (loadInReach; the village notice's
- * writes, resolvers/monitoring/notice.ts).
+ * Whether the alert a write acts on, or `alert(id)` reads, is in the caller's reach (inReach), its
+ * person and household recorded on the audit trail either way, refused or reached (loadInReach; the
+ * village notice's writes, resolvers/monitoring/notice.ts).
  */
 export function reachedAlert(ctx: HubContext, a: AlertRow): boolean {
   const reached = inReach(ctx, a);
@@ -250,7 +250,10 @@ export const monitoringResolvers: Resolvers = {
     triggers: () => [...activeTriggerSet().triggers],
     alert: async (_, args, ctx) => {
       const row = await ctx.loaders.monitoring.alertById.load(requireHubId(args.id, 'id', 'alert id'));
-      return row && inReach(ctx, row) ? row : null;
+      // Out of reach reads as not found, and is on the person's and household's trail as refused, as
+      // case(id), referral(id) and finding(id) are: it recorded NONE, so accessLog did not show the
+      // attempt (reachedAlert records them either way).
+      return row && reachedAlert(ctx, row) ? row : null;
     },
     alerts: async (_, args, ctx) => {
       const f = args.filter ?? {};

@@ -67,6 +67,30 @@ describe.each(ROUTES)('%s', (_name, path, init) => {
   });
 });
 
+describe('answers with personal data', () => {
+  // Apollo's cache-control plugin sent `no-store` on every GraphQL answer; with it off (the hub gives
+  // no cache hints) a household read, by GET too, went out with no Cache-Control, free for a browser
+  // or proxy to store under its URL, while the brief and the CSV export were sent `no-store`.
+  const household = () => `{ household(id: "${wangId}") { id members { person { name } } } }`;
+  const post = (query: string) => fetch(`${hub.url}/graphql`, { method: 'POST', headers: { ...hub.authHeaders, 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const get = (query: string) => fetch(`${hub.url}/graphql?query=${encodeURIComponent(query)}`, { headers: hub.authHeaders });
+
+  it.each([
+    ['a GraphQL POST', () => post(household())],
+    ['a GraphQL GET', () => get(household())],
+    ['a GraphQL refusal', () => post('{ household(id: "x") { id } }')],
+  ])('are not to be stored: %s', async (_name, send) => {
+    const res = await send();
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('a GET reads the household (the header is on an answer that carries it)', async () => {
+    const res = await get(household());
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { data: { household: { id: string } } }).data.household.id).toBe(String(wangId));
+  });
+});
+
 describe('keep-alive', () => {
   /** The `Keep-Alive` header of a GET of `url` on a keep-alive connection. */
   const keepAliveOf = (url: string) =>
