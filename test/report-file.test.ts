@@ -153,6 +153,15 @@ describe('npm run report with a spreadsheet’s file', () => {
     expect(await ledgerRows()).toBe(before);
   });
 
+  it('names the line of the earlier row a repeated reference repeats, not its place in the batch ("record 0")', async () => {
+    const before = await ledgerRows();
+    // Lines: 1 header, 2 a row, 3 blank, 4 the same row pasted twice over, 5 another.
+    const f = file('repeated.csv', [HEADER, row('RF-R1'), '', row('rf-r1'), row('RF-R2')].join('\n'));
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems.map((p) => [p.line, p.code, p.field, p.message])).toEqual([[4, 'REFERENCE_REPEATED_IN_BATCH', 'reference', 'the same reference as line 2']]);
+    expect(await ledgerRows()).toBe(before);
+  });
+
   it('names a totals row (合计) and a row missing a required cell by line, with the hub’s word on the other rows', async () => {
     const rows = await ledgerRows();
     // Sent, either row made the hub refuse the whole request for one variable ($records[1]

@@ -351,7 +351,10 @@ async function sendBatch(hubUrl: string, token: string, options: ReportOptions, 
     settlementsUnknown: r.settlementsUnknown.map((index: number) => line(index)!),
     // By the file's column, as the file's own problems are: the hub names its input's field
     // (beneficiaryIdNumber), a name the office's spreadsheet does not show.
-    problems: r.userErrors.map((e: any) => ({ line: line(e.index), code: e.code, field: e.field === null ? null : columnOf(e.field), message: inFileTerms(e.message) })),
+    // The record a message names by its place in the batch (REFERENCE_REPEATED_IN_BATCH: "the same
+    // reference as record 0") by the line it is on: a clerk read "record 0" beside "dup.csv:3" and
+    // looked for a record 0 the file does not number.
+    problems: r.userErrors.map((e: any) => ({ line: line(e.index), code: e.code, field: e.field === null ? null : columnOf(e.field), message: inFileTerms(e.message).replace(/\bas record (\d+)\b/g, (_: string, n: string) => `as line ${line(Number(n))}`) })),
   };
 }
 
