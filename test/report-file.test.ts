@@ -153,6 +153,21 @@ describe('npm run report with a spreadsheet’s file', () => {
     expect(await ledgerRows()).toBe(before);
   });
 
+  it('reads the header without regard to case (Reference, PROGRAMME), as the hub reads references, and still names an unknown column as written', async () => {
+    const before = await ledgerRows();
+    const f = file('header-case.csv', [HEADER.replace('reference', 'Reference').replace('programme', 'PROGRAMME').replace('beneficiary_id_number', 'Beneficiary_ID_Number'), row('RF-H1')].join('\n'));
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems).toEqual([]);
+    expect(out.recorded).toBe(1);
+    expect(await ledgerRows()).toBe(before + 1);
+    const unknown = await reportFile(hub.url, token, file('header-unknown.csv', [`${HEADER},Remark`, `${row('RF-H2')},x`].join('\n')));
+    expect(unknown.problems.map((p) => [p.line, p.code, p.field])).toEqual([[1, 'COLUMN_UNKNOWN', 'Remark']]);
+    // Named twice in two cases, it is named twice.
+    const twice = await reportFile(hub.url, token, file('header-twice.csv', [`${HEADER},Amount_Fen`, `${row('RF-H3')},1`].join('\n')));
+    expect(twice.problems.map((p) => [p.line, p.code])).toEqual([[1, 'COLUMN_DUPLICATE']]);
+    expect(await ledgerRows()).toBe(before + 1);
+  });
+
   it('names the line of the earlier row a repeated reference repeats, not its place in the batch ("record 0")', async () => {
     const before = await ledgerRows();
     // Lines: 1 header, 2 a row, 3 blank, 4 the same row pasted twice over, 5 another.

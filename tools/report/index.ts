@@ -93,7 +93,9 @@ export function parseReportCsv(
   // rows after it keep theirs (read from the parser, not from the rows' places).
   const [first, ...body] = rows.filter(({ record }) => record.some((cell) => cell !== ''));
   if (!first) return { ok: false, problems: [{ line: null, code: 'CSV_EMPTY', field: null, message: 'the file has no header row' }] };
-  const header = first.record;
+  // Read without regard to case, as the hub reads references: a spreadsheet's header typed
+  // Reference or PROGRAMME was three unknown columns and three missing ones.
+  const header = first.record.map((h) => h.toLowerCase());
   // The line a row starts on, as an editor numbers it: blank lines are skipped, not counted away
   // (a row after one was named by its place among the rows, one line too early per blank line).
   const lines = body.map(({ record, info }) => info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0));
@@ -105,7 +107,7 @@ export function parseReportCsv(
   header.forEach((h, c) => {
     if (unnamed.has(c)) return;
     if (h === '') problems.push({ line: 1, code: 'COLUMN_UNKNOWN', field: `column ${c + 1}`, message: `the header names no column here, but rows have values in it; the columns are ${Object.keys(REPORT_COLUMNS).join(', ')}` });
-    else if (fieldOfColumn(h) === undefined) problems.push({ line: 1, code: 'COLUMN_UNKNOWN', field: h, message: `unknown column; the columns are ${Object.keys(REPORT_COLUMNS).join(', ')}` });
+    else if (fieldOfColumn(h) === undefined) problems.push({ line: 1, code: 'COLUMN_UNKNOWN', field: first.record[c], message: `unknown column; the columns are ${Object.keys(REPORT_COLUMNS).join(', ')}` });
     // Named twice, the later cell was sent and the earlier one checked (a row's amount_fen of 100
     // beside one of 50000 was recorded as 50000, without a word).
     else if (header.indexOf(h) !== c) problems.push({ line: 1, code: 'COLUMN_DUPLICATE', field: h, message: 'the header names this column twice: keep one of them' });
