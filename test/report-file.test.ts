@@ -168,6 +168,20 @@ describe('npm run report with a spreadsheet’s file', () => {
     expect(await ledgerRows()).toBe(before + 1);
   });
 
+  it('says a file parted by tabs or semicolons is not comma-separated, not that its one column is unknown and every other missing', async () => {
+    const before = await ledgerRows();
+    for (const [c, word] of [['\t', 'tabs'], [';', 'semicolons']]) {
+      const f = file(`parted-${word}.csv`, [HEADER.split(',').join(c), row('RF-S1').split(',').join(c)].join('\n'));
+      const out = await reportFile(hub.url, token, f);
+      expect({ word, problems: out.problems.map((p) => [p.line, p.code]) }).toEqual({ word, problems: [[1, 'CSV_SEPARATOR']] });
+      expect(out.problems[0].message).toContain(word);
+    }
+    // A one-column file of another header is still an unknown column.
+    const other = await reportFile(hub.url, token, file('one-column.csv', ['remark', 'x'].join('\n')));
+    expect(other.problems.map((p) => p.code)).toContain('COLUMN_UNKNOWN');
+    expect(await ledgerRows()).toBe(before);
+  });
+
   it('names the line of the earlier row a repeated reference repeats, not its place in the batch ("record 0")', async () => {
     const before = await ledgerRows();
     // Lines: 1 header, 2 a row, 3 blank, 4 the same row pasted twice over, 5 another.

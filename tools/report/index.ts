@@ -96,6 +96,12 @@ export function parseReportCsv(
   // Read without regard to case, as the hub reads references: a spreadsheet's header typed
   // Reference or PROGRAMME was three unknown columns and three missing ones.
   const header = first.record.map((h) => h.toLowerCase());
+  // A file whose cells another character parts (a spreadsheet saved as tab-separated text, or CSV in
+  // a locale whose list separator is ;) reads as one column named by the whole header line: it was
+  // refused as that unknown column and every required one missing, naming neither the separator nor
+  // how to save the file.
+  const separator = header.length === 1 ? ([['\t', 'tabs'], [';', 'semicolons']] as const).find(([c]) => header[0].split(c).some((h) => fieldOfColumn(h.trim()) !== undefined)) : undefined;
+  if (separator) return { ok: false, problems: [{ line: 1, code: 'CSV_SEPARATOR', field: null, message: `the file's cells are parted by ${separator[1]}, not commas: save it as "CSV UTF-8 (逗号分隔)"` }] };
   // The line a row starts on, as an editor numbers it: blank lines are skipped, not counted away
   // (a row after one was named by its place among the rows, one line too early per blank line).
   const lines = body.map(({ record, info }) => info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0));
