@@ -4,6 +4,7 @@
  * route but the public three is authenticated; rate limits and purposes are enforced at the door.
  */
 import { listClients } from '../access/clients';
+import { makeCreditCode } from '../domain/credit-code';
 import { clientsCommand } from '../tools/clients';
 import { UNKNOWN_DIVISION_MESSAGE } from '../db/household/region-pages';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -65,6 +66,28 @@ describe('the clients CLI', () => {
     for (const [name, roles] of [['jn-charity-linkage', 'CHARITY'], ['jn-charity-report', 'DEPARTMENT_WRITER']]) {
       expect((await cli('create', '--name', name, '--department', 'CHARITY', '--scope', '370800', '--roles', roles, '--credit-code', '53370800MJD12345XD', '--organisation', '济宁市慈善总会')).code).toBe(0);
     }
+  });
+
+  it('says when a charity client joins an organisation registered already, and when its name renames it: a code typed for one charity that is another’s went unseen', async () => {
+    const code = makeCreditCode('53370800MJ5551234');
+    const create = (name: string, organisation: string) => cli('create', '--name', name, '--department', 'CHARITY', '--scope', '370800', '--roles', 'DEPARTMENT_WRITER', '--credit-code', code, '--organisation', organisation);
+    const warnings = (out: string[]) => out.filter((l) => l.startsWith('warning:'));
+    // The first client of a code: nothing to say.
+    const first = await create('jn-join-1', '济宁市某公益基金会');
+    expect({ code: first.code, warnings: warnings(first.out) }).toEqual({ code: 0, warnings: [] });
+    // Another under the same name joins it; under another name it joins it and renames it.
+    const second = await create('jn-join-2', '济宁市某公益基金会');
+    expect({ code: second.code, warnings: warnings(second.out) }).toEqual({ code: 0, warnings: [expect.stringMatching(new RegExp(`^warning: ORGANISATION_JOINED: ${code} is registered already \\(济宁市某公益基金会; clients jn-join-1\\): `))] });
+    const third = await create('jn-join-3', '另一家慈善会');
+    expect({ code: third.code, warnings: warnings(third.out) }).toEqual({
+      code: 0,
+      warnings: [
+        expect.stringMatching(new RegExp(`^warning: ORGANISATION_JOINED: ${code} is registered already \\(济宁市某公益基金会; clients jn-join-1, jn-join-2\\): `)),
+        `warning: ORGANISATION_RENAMED: ${code} was 济宁市某公益基金会; it is 另一家慈善会 from now on, for all its clients`,
+      ],
+    });
+    // The token is still shown, last, once.
+    expect(third.out[third.out.length - 1]).toMatch(/^token \(shown once/);
   });
 
   it('refuses a charity’s organisation it cannot register before making the client: nothing stored, no token lost', async () => {

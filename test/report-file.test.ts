@@ -153,6 +153,44 @@ describe('npm run report with a spreadsheet’s file', () => {
     expect(await ledgerRows()).toBe(before);
   });
 
+  it('reads the header without regard to case (Reference, PROGRAMME), as the hub reads references, and still names an unknown column as written', async () => {
+    const before = await ledgerRows();
+    const f = file('header-case.csv', [HEADER.replace('reference', 'Reference').replace('programme', 'PROGRAMME').replace('beneficiary_id_number', 'Beneficiary_ID_Number'), row('RF-H1')].join('\n'));
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems).toEqual([]);
+    expect(out.recorded).toBe(1);
+    expect(await ledgerRows()).toBe(before + 1);
+    const unknown = await reportFile(hub.url, token, file('header-unknown.csv', [`${HEADER},Remark`, `${row('RF-H2')},x`].join('\n')));
+    expect(unknown.problems.map((p) => [p.line, p.code, p.field])).toEqual([[1, 'COLUMN_UNKNOWN', 'Remark']]);
+    // Named twice in two cases, it is named twice.
+    const twice = await reportFile(hub.url, token, file('header-twice.csv', [`${HEADER},Amount_Fen`, `${row('RF-H3')},1`].join('\n')));
+    expect(twice.problems.map((p) => [p.line, p.code])).toEqual([[1, 'COLUMN_DUPLICATE']]);
+    expect(await ledgerRows()).toBe(before + 1);
+  });
+
+  it('says a file parted by tabs or semicolons is not comma-separated, not that its one column is unknown and every other missing', async () => {
+    const before = await ledgerRows();
+    for (const [c, word] of [['\t', 'tabs'], [';', 'semicolons']]) {
+      const f = file(`parted-${word}.csv`, [HEADER.split(',').join(c), row('RF-S1').split(',').join(c)].join('\n'));
+      const out = await reportFile(hub.url, token, f);
+      expect({ word, problems: out.problems.map((p) => [p.line, p.code]) }).toEqual({ word, problems: [[1, 'CSV_SEPARATOR']] });
+      expect(out.problems[0].message).toContain(word);
+    }
+    // A one-column file of another header is still an unknown column.
+    const other = await reportFile(hub.url, token, file('one-column.csv', ['remark', 'x'].join('\n')));
+    expect(other.problems.map((p) => p.code)).toContain('COLUMN_UNKNOWN');
+    expect(await ledgerRows()).toBe(before);
+  });
+
+  it('names the line of the earlier row a repeated reference repeats, not its place in the batch ("record 0")', async () => {
+    const before = await ledgerRows();
+    // Lines: 1 header, 2 a row, 3 blank, 4 the same row pasted twice over, 5 another.
+    const f = file('repeated.csv', [HEADER, row('RF-R1'), '', row('rf-r1'), row('RF-R2')].join('\n'));
+    const out = await reportFile(hub.url, token, f);
+    expect(out.problems.map((p) => [p.line, p.code, p.field, p.message])).toEqual([[4, 'REFERENCE_REPEATED_IN_BATCH', 'reference', 'the same reference as line 2']]);
+    expect(await ledgerRows()).toBe(before);
+  });
+
   it('names a totals row (合计) and a row missing a required cell by line, with the hub’s word on the other rows', async () => {
     const rows = await ledgerRows();
     // Sent, either row made the hub refuse the whole request for one variable ($records[1]

@@ -142,17 +142,27 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
         const by = operatorArg(values.by, 'MALFORMED_BY');
         // A charity reports aid only with its organisation registered (db/reported-aid): the client,
         // its organisation and the audit entry in one transaction, so none is kept without the others.
-        const { client, token } = await lockingTransaction(hubDbOf(db), async (tx) => {
+        const { client, token, registration } = await lockingTransaction(hubDbOf(db), async (tx) => {
           const made = await createClient(tx, spec);
+          let registration = null;
           if (made.client.department === 'CHARITY') {
             if (!organisation) throw new UsageError('CHARITY_ORGANISATION_REQUIRED: a CHARITY client needs --credit-code (统一社会信用代码) and --organisation');
-            await registerCharity(tx, made.client.name, organisation.creditCode, organisation.name);
+            registration = await registerCharity(tx, made.client.name, organisation.creditCode, organisation.name);
           }
           const c = made.client;
           await recordAdministration(tx, by, c, createdOperation(c));
-          return made;
+          return { ...made, registration };
         });
         print(`created ${describe(client)}`);
+        // A code registered already: the client joins that organisation (reads its chains, corrects
+        // its deliveries), and a name other than the code's renames it for all its clients. Both were
+        // done without a word, so a code typed for one charity that is another's went unseen.
+        if (registration && registration.otherClients.length > 0) {
+          print(`warning: ORGANISATION_JOINED: ${organisation!.creditCode} is registered already (${registration.earlierName ?? organisation!.name}; clients ${registration.otherClients.join(', ')}): this client is one more client of that organisation, reading its entries and correcting its deliveries (another charity's code mistyped? \`revoke\` it)`);
+        }
+        if (registration?.earlierName != null && registration.earlierName !== organisation!.name) {
+          print(`warning: ORGANISATION_RENAMED: ${organisation!.creditCode} was ${registration.earlierName}; it is ${organisation!.name} from now on, for all its clients`);
+        }
         if (unheld) print(`warning: REGION_UNKNOWN: scope: ${UNKNOWN_DIVISION_MESSAGE}: ${values.scope}; the client reads nothing there until the hub holds it (a typo? \`revoke\` it)`);
         print(`token (shown once; the hub keeps only its hash): ${token}`);
         return 0;

@@ -19,7 +19,7 @@ import { chinaDateOf } from '../../domain/cases/china-time';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import { birthDateOf } from '../../domain/id-number';
 import { charityClaim, charityClaimRelease, charityConsent, charityDelivery, charityNeed, charityOrganisationLock, charityPledge, charityPledgeReduction, charityProject } from './schema';
-import { charityOrganisationName, reportedAid } from '../reported-aid/schema';
+import { charityOrganisation, charityOrganisationName, reportedAid } from '../reported-aid/schema';
 import { apiClient } from '../access/schema';
 import { alias } from 'drizzle-orm/mysql-core';
 import { bindCharity, charityOf, nameOfCreditCode } from '../reported-aid/store';
@@ -835,17 +835,25 @@ async function deliverOnce(
  * Of these references, those under which this client's ledger holds a charity delivery (written by
  * charityDeliveryReport, or a correction or cancellation of one: a ledger row linked to its delivery
  * entry, reported_aid.delivery_id, or one an earlier release wrote that is its delivery's all the
- * same, deliveriesOfUnlinkedRows), as referenceKey keys them.
+ * same, deliveriesOfUnlinkedRows), as referenceKey keys them. For a charity (`creditCode`), also
+ * those naming, where the client holds no entry of its own under them, a delivery entry another
+ * client of its organisation wrote: its reporting client reads that entry (reportedAidHistory), and
+ * naming it in aidReport was answered SUPERSEDES_UNKNOWN, "no record of this reporter", sending the
+ * clerk to look for an entry it had just read instead of to charityDeliveryCorrect.
  */
-export async function deliveryReferencesInLedger(db: HubQuery, clientName: string, references: readonly string[]): Promise<Set<string>> {
+export async function deliveryReferencesInLedger(db: HubQuery, clientName: string, creditCode: string | null, references: readonly string[]): Promise<Set<string>> {
   if (references.length === 0) return new Set();
+  const clients = creditCode === null ? [clientName] : [...new Set([clientName, ...(await db.select({ clientName: charityOrganisation.clientName }).from(charityOrganisation).where(eq(charityOrganisation.creditCode, creditCode))).map((c) => c.clientName)])];
   const rows = await db
     .select()
     .from(reportedAid)
-    .where(and(eq(reportedAid.reporterClient, clientName), inArray(reportedAid.reference, [...references])));
-  const unlinked = await deliveriesOfUnlinkedRows(db, rows, { standing: true });
+    .where(and(inArray(reportedAid.reporterClient, clients), inArray(reportedAid.reference, [...references])));
+  // The client's own entry under a reference is the one aidReport supersedes (references are unique per client).
+  const own = new Set(rows.filter((r) => r.reporterClient === clientName).map((r) => referenceKey(r.reference)));
+  const named = rows.filter((r) => r.reporterClient === clientName || (r.reporterCreditCode === creditCode && !own.has(referenceKey(r.reference))));
+  const unlinked = await deliveriesOfUnlinkedRows(db, named, { standing: true });
   // Keyed as references compare (referenceKey): the SQL matched them without regard to case, so must the caller.
-  return new Set(rows.filter((r) => r.deliveryId !== null || unlinked.has(r.id)).map((r) => referenceKey(r.reference)));
+  return new Set(named.filter((r) => r.deliveryId !== null || unlinked.has(r.id)).map((r) => referenceKey(r.reference)));
 }
 
 /**

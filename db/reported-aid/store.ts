@@ -291,10 +291,27 @@ function checkedCharity(creditCode: string, name: string): void {
  * from then on, for every client bound to it (a rename), where a client's own registration must
  * give the name the code has (registerOrganisation in db/charity/store.ts).
  */
-export async function registerCharity(db: Pick<HubDb, 'insert'>, clientName: string, creditCode: string, name: string): Promise<void> {
+export async function registerCharity(db: Pick<HubDb, 'insert' | 'select'>, clientName: string, creditCode: string, name: string): Promise<CharityRegistration> {
   checkedCharity(creditCode, name);
+  const earlierName = await nameOfCreditCode(db, creditCode);
+  const otherClients = (await db.select({ clientName: charityOrganisation.clientName }).from(charityOrganisation).where(eq(charityOrganisation.creditCode, creditCode)))
+    .map((c) => c.clientName)
+    .filter((c) => c !== clientName)
+    .sort();
   await db.insert(charityOrganisationName).values({ creditCode, name }).onDuplicateKeyUpdate({ set: { name } });
   await db.insert(charityOrganisation).values({ clientName, creditCode }).onDuplicateKeyUpdate({ set: { creditCode } });
+  return { earlierName, otherClients };
+}
+
+/**
+ * What a registration found: the name the code held before (null for a code no client held) and the
+ * other clients bound to it. The operator's tool says both: a code typed for one charity that is
+ * another's bound the new client into that organisation (its entries read and corrected by the new
+ * client) and renamed it, without a word.
+ */
+export interface CharityRegistration {
+  earlierName: string | null;
+  otherClients: string[];
 }
 
 /**

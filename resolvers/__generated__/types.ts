@@ -5663,7 +5663,7 @@ export type AidReportErrorCode =
   | 'REVERSAL_MISMATCH'
   /** The entry superseded is a reversal: nothing stands to reverse. A CORRECTION of it, carrying the amount, makes the aid stand again. */
   | 'REVERSAL_OF_REVERSAL'
-  /** The entry superseded records a charity delivery (charityDeliveryReport, or its correction or cancellation), its reference compared without regard to case: it changes only with the delivery (charityDeliveryCorrect, charityDeliveryCancel), never through aidReport. */
+  /** The entry superseded records a charity delivery of the reporter's organisation (charityDeliveryReport, or its correction or cancellation, by any of its clients: its linkage client's, where the reporter holds no entry of its own under the reference), its reference compared without regard to case: it changes only with the delivery (charityDeliveryCorrect, charityDeliveryCancel), never through aidReport. */
   | 'SUPERSEDES_CHARITY_DELIVERY'
   /** A charity's record (AID or CORRECTION) matches a standing delivery of its organisation (charityDeliveryReport, by any of its clients): same beneficiary, programme and amount, dated within 7 days of it. Taken, the aid counted twice. The message names the delivery's reference and day: leave the record out (the delivery already counts), or send it with separateAid: true if it is other aid. */
   | 'SAME_AS_CHARITY_DELIVERY'

@@ -89,12 +89,15 @@ export const reportedAidResolvers: Resolvers = {
       if (needErrors.length + deadErrors.length > 0) return refused([...needErrors, ...deadErrors].sort((a, b) => (a.index ?? -1) - (b.index ?? -1)));
       // A charity delivery's ledger row is corrected only with the delivery (charityDeliveryReport):
       // reversed here, the aid would vanish from the ledger while the need still shows it delivered.
-      // Only a client holding CHARITY beside DEPARTMENT_WRITER has such rows, which access/clients.ts
-      // no longer creates; one made before is held to this.
-      const deliveries = await deliveryReferencesInLedger(ctx.hub, reporter.clientName, checked.records.flatMap((r) => (r.supersedesReference ? [r.supersedesReference] : [])));
+      // The rows are the linkage client's (or a client holding CHARITY beside DEPARTMENT_WRITER, which
+      // access/clients.ts no longer creates); a reporting client of the organisation naming one is
+      // told so too, not SUPERSEDES_UNKNOWN about an entry its reportedAidHistory shows it.
+      // A reference the batch itself records names that record (a correction below its record), not another client's entry.
+      const inBatch = new Set(checked.records.map((r) => referenceKey(r.reference)));
+      const deliveries = await deliveryReferencesInLedger(ctx.hub, reporter.clientName, reporter.creditCode, checked.records.flatMap((r) => (r.supersedesReference && !inBatch.has(referenceKey(r.supersedesReference)) ? [r.supersedesReference] : [])));
       const touching = checked.records.flatMap((r, index) => (r.supersedesReference && deliveries.has(referenceKey(r.supersedesReference)) && !checked.retries.has(index) ? [index] : []));
       if (touching.length > 0) {
-        return refused(touching.map((index) => ({ index, code: 'SUPERSEDES_CHARITY_DELIVERY', field: 'supersedesReference', message: 'that entry records a charity delivery (charityDeliveryReport); it is not corrected or reversed through aidReport' })));
+        return refused(touching.map((index) => ({ index, code: 'SUPERSEDES_CHARITY_DELIVERY', field: 'supersedesReference', message: 'that entry records a charity delivery of the organisation (charityDeliveryReport); it is not corrected or reversed through aidReport: use charityDeliveryCorrect or charityDeliveryCancel' })));
       }
       // 救前查询: each record against aid already recorded anywhere, before anything is written.
       // Judged without the reporter's entries it stands in place of: the entry a correction

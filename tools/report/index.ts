@@ -93,7 +93,15 @@ export function parseReportCsv(
   // rows after it keep theirs (read from the parser, not from the rows' places).
   const [first, ...body] = rows.filter(({ record }) => record.some((cell) => cell !== ''));
   if (!first) return { ok: false, problems: [{ line: null, code: 'CSV_EMPTY', field: null, message: 'the file has no header row' }] };
-  const header = first.record;
+  // Read without regard to case, as the hub reads references: a spreadsheet's header typed
+  // Reference or PROGRAMME was three unknown columns and three missing ones.
+  const header = first.record.map((h) => h.toLowerCase());
+  // A file whose cells another character parts (a spreadsheet saved as tab-separated text, or CSV in
+  // a locale whose list separator is ;) reads as one column named by the whole header line: it was
+  // refused as that unknown column and every required one missing, naming neither the separator nor
+  // how to save the file.
+  const separator = header.length === 1 ? ([['\t', 'tabs'], [';', 'semicolons']] as const).find(([c]) => header[0].split(c).some((h) => fieldOfColumn(h.trim()) !== undefined)) : undefined;
+  if (separator) return { ok: false, problems: [{ line: 1, code: 'CSV_SEPARATOR', field: null, message: `the file's cells are parted by ${separator[1]}, not commas: save it as "CSV UTF-8 (逗号分隔)"` }] };
   // The line a row starts on, as an editor numbers it: blank lines are skipped, not counted away
   // (a row after one was named by its place among the rows, one line too early per blank line).
   const lines = body.map(({ record, info }) => info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0));
@@ -105,7 +113,7 @@ export function parseReportCsv(
   header.forEach((h, c) => {
     if (unnamed.has(c)) return;
     if (h === '') problems.push({ line: 1, code: 'COLUMN_UNKNOWN', field: `column ${c + 1}`, message: `the header names no column here, but rows have values in it; the columns are ${Object.keys(REPORT_COLUMNS).join(', ')}` });
-    else if (fieldOfColumn(h) === undefined) problems.push({ line: 1, code: 'COLUMN_UNKNOWN', field: h, message: `unknown column; the columns are ${Object.keys(REPORT_COLUMNS).join(', ')}` });
+    else if (fieldOfColumn(h) === undefined) problems.push({ line: 1, code: 'COLUMN_UNKNOWN', field: first.record[c], message: `unknown column; the columns are ${Object.keys(REPORT_COLUMNS).join(', ')}` });
     // Named twice, the later cell was sent and the earlier one checked (a row's amount_fen of 100
     // beside one of 50000 was recorded as 50000, without a word).
     else if (header.indexOf(h) !== c) problems.push({ line: 1, code: 'COLUMN_DUPLICATE', field: h, message: 'the header names this column twice: keep one of them' });
@@ -351,7 +359,10 @@ async function sendBatch(hubUrl: string, token: string, options: ReportOptions, 
     settlementsUnknown: r.settlementsUnknown.map((index: number) => line(index)!),
     // By the file's column, as the file's own problems are: the hub names its input's field
     // (beneficiaryIdNumber), a name the office's spreadsheet does not show.
-    problems: r.userErrors.map((e: any) => ({ line: line(e.index), code: e.code, field: e.field === null ? null : columnOf(e.field), message: inFileTerms(e.message) })),
+    // The record a message names by its place in the batch (REFERENCE_REPEATED_IN_BATCH: "the same
+    // reference as record 0") by the line it is on: a clerk read "record 0" beside "dup.csv:3" and
+    // looked for a record 0 the file does not number.
+    problems: r.userErrors.map((e: any) => ({ line: line(e.index), code: e.code, field: e.field === null ? null : columnOf(e.field), message: inFileTerms(e.message).replace(/\bas record (\d+)\b/g, (_: string, n: string) => `as line ${line(Number(n))}`) })),
   };
 }
 
