@@ -9,6 +9,7 @@
  * misspelt option.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { configErrorLine } from '../db/config';
 import { datePiece, isIsoDate, type IsoDate } from '../domain/dates';
 import { DATE_RANGE, type DateRange } from '../domain/date-ranges';
 
@@ -34,13 +35,21 @@ function parseArgsCode(err: Error & { code?: unknown }): string {
   return /does not take an argument/.test(err.message) ? 'OPTION_TAKES_NO_VALUE' : 'MISSING_OPTION_VALUE';
 }
 
+/** A message that starts with its code: `CODE: …`. */
+const CODED_MESSAGE = /^([A-Z][A-Z0-9_]*): ([\s\S]*)$/;
+
 /**
- * The line a caller's mistake is printed as, `error: CODE: …`, as `npm run clients` and
- * `audit:verify` print their refusals: a parseArgs refusal gets its code (UNKNOWN_OPTION,
- * MISSING_OPTION_VALUE, OPTION_TAKES_NO_VALUE, UNEXPECTED_ARGUMENT), a UsageError carries its own.
+ * The line a caller's mistake is printed as, `error: CODE: …`, by configErrorLine, the one
+ * formatter of such lines (a tool's refusal reads as `npm start`'s): a parseArgs refusal gets its
+ * code (UNKNOWN_OPTION, MISSING_OPTION_VALUE, OPTION_TAKES_NO_VALUE, UNEXPECTED_ARGUMENT); a
+ * UsageError (and a ClientSpecError) carries its own at the start of its message, which
+ * test/cli-error-codes checks of every one the tools make. One made without would be printed
+ * USAGE_ERROR rather than with no code.
  */
 export function usageErrorLine(err: Error): string {
-  return isParseArgsError(err) ? `error: ${parseArgsCode(err)}: ${err.message}` : `error: ${err.message}`;
+  if (isParseArgsError(err)) return configErrorLine({ code: parseArgsCode(err), message: err.message });
+  const coded = CODED_MESSAGE.exec(err.message);
+  return configErrorLine(coded ? { code: coded[1], message: coded[2] } : { code: 'USAGE_ERROR', message: err.message });
 }
 
 /**
