@@ -5,7 +5,7 @@
  * a stray argument, an unknown or missing subcommand, and `npm run subscriptions`' own usage errors.
  * Before, these were `error: Unknown option '--wirte'` and `error: unknown command "lst"`, no code.
  * One case per family of tool: subcommands (runSubcommand), checked before the database is opened
- * (runAgainstHub's answerCommandLine), options only (parseCommandLine), audit:verify's own parse, and
+ * (runAgainstHub's answerCommandLine, and answerSubcommandLine for a command and what it takes), options only (parseCommandLine), audit:verify's own parse, and
  * the region jobs (scan, monitor:monthly), the demo generator, import and report, which catch parseArgs' refusals themselves;
  * and the tools' own refusals: import's and report's (WRITE_WITHOUT_DOCS, DATABASE_REQUIRED, MALFORMED_URL,
  * ARGUMENT_REQUIRED, NO_FILE), and the region jobs' and the demo generator's, which were plain
@@ -161,13 +161,18 @@ test('subcommand tools: an unknown or missing command, their own usage errors, a
   ], true);
 }, 600_000);
 
-test('options checked before the database is opened: unknown, value missing, value given to a flag', async () => {
+test('options and commands checked before the database is opened: unknown, value missing, value given to a flag, not for the command', async () => {
   await expectRefused([
     ['tools/subscriptions.ts', ['list', '--wirte'], 'UNKNOWN_OPTION'],
     ['tools/subscriptions.ts', ['list', '--client'], 'MISSING_OPTION_VALUE'],
     ['tools/subscriptions.ts', ['create', '--client', '--callback', 'http://127.0.0.1:9/a'], 'MISSING_OPTION_VALUE'],
     ['tools/subscriptions.ts', ['create', '--deliver-open=yes'], 'OPTION_TAKES_NO_VALUE'],
     ['tools/clients.ts', ['list', '-z'], 'UNKNOWN_OPTION'],
+    // With no hub to find, these were answered DATABASE_REQUIRED, and the mistake told only once there was one.
+    ['tools/clients.ts', ['list', '--name', 'demo'], 'OPTION_NOT_FOR_COMMAND'],
+    ['tools/clients.ts', ['lst'], 'UNKNOWN_COMMAND'],
+    ['tools/clients.ts', [], 'ARGUMENT_REQUIRED'],
+    ['tools/subscriptions.ts', ['revoke', '7', '8'], 'UNEXPECTED_ARGUMENT'],
   ]);
 }, 600_000);
 
