@@ -176,6 +176,9 @@ test('options and commands checked before the database is opened: unknown, value
     ['tools/clients.ts', ['lst'], 'UNKNOWN_COMMAND'],
     ['tools/clients.ts', [], 'ARGUMENT_REQUIRED'],
     ['tools/subscriptions.ts', ['revoke', '7', '8'], 'UNEXPECTED_ARGUMENT'],
+    // audit:export's own checks, which need no database (runAgainstHub's judge).
+    ['tools/audit-export.ts', ['--from', '2026-02-30', '--to', '2026-03-01', '--out', path.join(os.tmpdir(), 'aidhub-cli-error-codes-export.jsonl')], 'MALFORMED_DATE'],
+    ['tools/audit-export.ts', ['--from', '2026-03-01', '--to', '2026-03-01', '--out', path.join(ROOT, 'package.json')], 'OUTPUT_EXISTS'],
   ]);
 }, 600_000);
 

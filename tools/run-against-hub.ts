@@ -9,7 +9,7 @@ import type mysql from 'mysql2/promise';
 import { ConfigError, configErrorLine, redactUrl } from '../db/config';
 import { scrub } from '../domain/privacy';
 import type { ParseArgsConfig } from 'node:util';
-import { answerCommandLine, answerSubcommandLine, quietWhenReaderLeaves, UsageError, usageErrorLine, type SubcommandSpec } from './command-args';
+import { answerCommandLine, answerSubcommandLine, printUsageError, quietWhenReaderLeaves, UsageError, usageErrorLine, type SubcommandSpec } from './command-args';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -41,6 +41,11 @@ export interface HubCommandArgs {
    */
   commands?: SubcommandSpec<ParseArgsOptionsConfig>['commands'];
   /**
+   * The tool's own checks of its arguments that need no database, run before one is looked for:
+   * throws the UsageError of a mistake (printed with the usage, exit 2).
+   */
+  judge?: (argv: string[]) => void;
+  /**
    * The exit code of a failure (the database did not answer, a statement failed); 1 by default. A
    * tool whose 1 means something else gives its own: audit:verify's 1 says the chain is broken.
    */
@@ -57,6 +62,14 @@ export async function runAgainstHub<D = AccessDb>(name: string, command: HubComm
   const answered = args.commands ? answerSubcommandLine(argv, { usage: args.usage, options: args.options, commands: args.commands }) : answerCommandLine(args.usage, args.options, argv, { positionals: args.positionals });
   if (answered !== null) {
     process.exitCode = answered;
+    return;
+  }
+  try {
+    args.judge?.(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    printUsageError(err, args.usage);
+    process.exitCode = 2;
     return;
   }
   let url: string;
