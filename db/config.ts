@@ -337,8 +337,9 @@ export class ConfigError extends Error {
 }
 
 /**
- * How a refusal of the configuration (a ConfigError, a locality file's, a start-up check's) is
- * printed, as a tool prints its caller's mistake (tools/command-args.ts usageErrorLine): `error: CODE: …`.
+ * How a refusal is printed, `error: CODE: …`: the one formatter of such lines, for the
+ * configuration's (a ConfigError, a locality file's, a start-up check's) and a tool's refusal of its
+ * caller's mistake alike (tools/command-args.ts usageErrorLine calls it).
  */
 export function configErrorLine(err: { code: string; message: string }): string {
   return `error: ${err.code}: ${err.message}`;

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateSigningKeyFiles, checkpointLockPath, holdCheckpointFile } from '../access/checkpoints';
 import { ConfigError } from '../db/config';
+import { removeCheckpointLocks } from './support/checkpoint-locks';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startHubProcess, stopHubProcess, type HubProcess } from './support/hub-process';
 import { freePort } from './support/redis';
@@ -33,6 +34,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(hubs.map(stopHubProcess));
   await dbs?.close();
+  // The lock of a hub this test killed (or one that failed midway), left in os.tmpdir(): of every
+  // file here a hub was given.
+  removeCheckpointLocks(fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).map((f) => path.join(dir, f)));
   fs.rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 

@@ -5,10 +5,10 @@
  * a stray argument, an unknown or missing subcommand, and `npm run subscriptions`' own usage errors.
  * Before, these were `error: Unknown option '--wirte'` and `error: unknown command "lst"`, no code.
  * One case per family of tool: subcommands (runSubcommand), checked before the database is opened
- * (runAgainstHub's answerCommandLine), options only (parseCommandLine), audit:verify's own parse, and
+ * (runAgainstHub's answerCommandLine, and answerSubcommandLine for a command and what it takes), options only (parseCommandLine), audit:verify's own parse, and
  * the region jobs (scan, monitor:monthly), the demo generator, import and report, which catch parseArgs' refusals themselves;
  * and the tools' own refusals: import's and report's (WRITE_WITHOUT_DOCS, DATABASE_REQUIRED, MALFORMED_URL,
- * ARGUMENT_REQUIRED, NO_FILE), and the region jobs' and the demo generator's, which were plain
+ * ARGUMENT_REQUIRED, NO_FOLDER, NO_FILE, MALFORMED_OFFICER), and the region jobs' and the demo generator's, which were plain
  * messages (`--as-of must be a date, YYYY-MM-DD`), with the API's codes where it refuses the same
  * (MALFORMED_DATE, OUT_OF_RANGE, MALFORMED_DIVISION_CODE, REGION_UNKNOWN, FORMAT, NO_SUCH_MONTH,
  * MONTH_NOT_CURRENT). Their `--region` reads a division code as the API does (trimmed), refusing what it refuses.
@@ -18,7 +18,8 @@
  * subcommand of clients or subscriptions, and options that exclude each other there.
  *
  * Where a tool exposes its argument checks (the subcommands' clientsCommand and
- * subscriptionsCommand, demo:generate's demoCommandLine, scanCommandLine and monthlyCommandLine)
+ * subscriptionsCommand, demo:generate's demoCommandLine, scanCommandLine and monthlyCommandLine,
+ * import's importCommandLine and report's reportCommandLine)
  * its refusals are checked in-process, and the
  * tool is spawned for a few of them to show how it prints one; the other tools are spawned, two at a
  * time (a 2-core machine: not more), each with node and tsx directly rather than `npm run`.
@@ -35,6 +36,8 @@ import { accessDbOf } from '../db/access/db';
 import { UsageError, usageErrorLine } from '../tools/command-args';
 import { clientsCommand } from '../tools/clients';
 import { demoCommandLine } from '../tools/generate/command-line';
+import { importCommandLine } from '../tools/import/command-line';
+import { reportCommandLine } from '../tools/report/command-line';
 import { monthlyCommandLine } from '../tools/monitor-monthly';
 import { scanCommandLine } from '../tools/scan';
 import { subscriptionsCommand } from '../tools/subscriptions';
@@ -161,13 +164,21 @@ test('subcommand tools: an unknown or missing command, their own usage errors, a
   ], true);
 }, 600_000);
 
-test('options checked before the database is opened: unknown, value missing, value given to a flag', async () => {
+test('options and commands checked before the database is opened: unknown, value missing, value given to a flag, not for the command', async () => {
   await expectRefused([
     ['tools/subscriptions.ts', ['list', '--wirte'], 'UNKNOWN_OPTION'],
     ['tools/subscriptions.ts', ['list', '--client'], 'MISSING_OPTION_VALUE'],
     ['tools/subscriptions.ts', ['create', '--client', '--callback', 'http://127.0.0.1:9/a'], 'MISSING_OPTION_VALUE'],
     ['tools/subscriptions.ts', ['create', '--deliver-open=yes'], 'OPTION_TAKES_NO_VALUE'],
     ['tools/clients.ts', ['list', '-z'], 'UNKNOWN_OPTION'],
+    // With no hub to find, these were answered DATABASE_REQUIRED, and the mistake told only once there was one.
+    ['tools/clients.ts', ['list', '--name', 'demo'], 'OPTION_NOT_FOR_COMMAND'],
+    ['tools/clients.ts', ['lst'], 'UNKNOWN_COMMAND'],
+    ['tools/clients.ts', [], 'ARGUMENT_REQUIRED'],
+    ['tools/subscriptions.ts', ['revoke', '7', '8'], 'UNEXPECTED_ARGUMENT'],
+    // audit:export's own checks, which need no database (runAgainstHub's judge).
+    ['tools/audit-export.ts', ['--from', '2026-02-30', '--to', '2026-03-01', '--out', path.join(os.tmpdir(), 'aidhub-cli-error-codes-export.jsonl')], 'MALFORMED_DATE'],
+    ['tools/audit-export.ts', ['--from', '2026-03-01', '--to', '2026-03-01', '--out', path.join(ROOT, 'package.json')], 'OUTPUT_EXISTS'],
   ]);
 }, 600_000);
 
@@ -181,8 +192,6 @@ test('tools of options only (parseCommandLine), and audit:verify', async () => {
     ['tools/scan.ts', ['--regoin', '370811'], 'UNKNOWN_OPTION'],
     ['tools/monitor-monthly.ts', ['--region'], 'MISSING_OPTION_VALUE'],
     ['tools/generate.ts', ['--wirte'], 'UNKNOWN_OPTION'],
-    ['tools/import.ts', ['--dri', 'x'], 'UNKNOWN_OPTION'],
-    ['tools/report.ts', ['--file'], 'MISSING_OPTION_VALUE'],
   ]);
 }, 600_000);
 
@@ -193,20 +202,38 @@ test('audit:verify: a public key with no checkpoint file to check it against', a
 
 test('import and report: their own usage errors, each with its code', async () => {
   const folder = path.join(ROOT, 'test');
-  await expectRefused([
-    ['tools/import.ts', ['--write'], 'WRITE_WITHOUT_DOCS'],
-    ['tools/import.ts', ['--dir', folder], 'DATABASE_REQUIRED'],
-    ['tools/import.ts', ['--dir', folder, '--url', 'postgres://u:p@127.0.0.1:5432/aidhub'], 'MALFORMED_URL'],
-    ['tools/import.ts', ['--dir', folder, '--url', 'mysql://u:p@127.0.0.1:3306/'], 'MALFORMED_URL'],
+  const file = path.join(ROOT, 'package.json');
+  // No DATABASE_URL, no AIDHUB_TOKEN: as the spawned tools below are run.
+  const imported = (args: string[]) => codeOf(() => importCommandLine(args, {}).kind);
+  const reported = (args: string[]) => codeOf(() => reportCommandLine(args, {}).kind);
+  const cases: ['import' | 'report', string[], string][] = [
+    ['import', ['--dri', 'x'], 'UNKNOWN_OPTION'],
+    ['import', ['--write'], 'WRITE_WITHOUT_DOCS'],
+    ['import', [], 'ARGUMENT_REQUIRED'],
+    ['import', ['--dir', path.join(folder, 'absent')], 'NO_FOLDER'],
+    ['import', ['--dir', folder], 'DATABASE_REQUIRED'],
+    ['import', ['--dir', folder, '--url', 'postgres://u:p@127.0.0.1:5432/aidhub'], 'MALFORMED_URL'],
+    ['import', ['--dir', folder, '--url', 'mysql://u:p@127.0.0.1:3306/'], 'MALFORMED_URL'],
     // Read by nobody: --docs loads nothing, --check touches no database.
-    ['tools/import.ts', ['--docs', '--dir', folder], 'CONFLICTING_OPTIONS'],
-    ['tools/import.ts', ['--docs', '--check'], 'CONFLICTING_OPTIONS'],
-    ['tools/import.ts', ['--docs', '--write', '--url', 'mysql://u@127.0.0.1:1/aidhub'], 'CONFLICTING_OPTIONS'],
-    ['tools/import.ts', ['--dir', folder, '--check', '--url', 'mysql://u@127.0.0.1:1/aidhub'], 'CONFLICTING_OPTIONS'],
-    ['tools/report.ts', [], 'ARGUMENT_REQUIRED'],
-    ['tools/report.ts', ['--file', 'aid.csv'], 'ARGUMENT_REQUIRED'],
+    ['import', ['--docs', '--dir', folder], 'CONFLICTING_OPTIONS'],
+    ['import', ['--docs', '--check'], 'CONFLICTING_OPTIONS'],
+    ['import', ['--docs', '--write', '--url', 'mysql://u@127.0.0.1:1/aidhub'], 'CONFLICTING_OPTIONS'],
+    ['import', ['--dir', folder, '--check', '--url', 'mysql://u@127.0.0.1:1/aidhub'], 'CONFLICTING_OPTIONS'],
+    ['report', ['--file'], 'MISSING_OPTION_VALUE'],
+    ['report', [], 'ARGUMENT_REQUIRED'],
+    ['report', ['--file', 'aid.csv'], 'ARGUMENT_REQUIRED'],
+    ['report', ['--file', 'aid.csv', '--token', 'ahk_test', '--hub', '127.0.0.1:4000'], 'MALFORMED_URL'],
+    ['report', ['--file', path.join(folder, 'absent.csv'), '--token', 'ahk_test'], 'NO_FILE'],
+    ['report', ['--file', file, '--token', 'ahk_test', '--officer', '王 科员'], 'MALFORMED_OFFICER'],
+  ];
+  const refusal = (tool: 'import' | 'report', args: string[]) => (tool === 'import' ? imported(args) : reported(args));
+  expect(cases.map(([tool, args]) => ({ tool, args, code: refusal(tool, args) }))).toEqual(cases.map(([tool, args, code]) => ({ tool, args, code })));
+  // What is not refused goes on to its work.
+  expect([imported(['--docs']), imported(['--docs', '--write']), imported(['--dir', folder, '--check']), imported(['--dir', folder, '--url', 'mysql://u@127.0.0.1:1/aidhub']), reported(['--file', file, '--token', 'ahk_test'])]).toEqual(['docs', 'docs', 'check', 'load', 'send']);
+  // Spawned: how each tool prints its checks' refusal (exit 2, the code and the usage).
+  await expectRefused([
+    ['tools/import.ts', ['--dir', folder], 'DATABASE_REQUIRED'],
     ['tools/report.ts', ['--file', 'aid.csv', '--token', 'ahk_test', '--hub', '127.0.0.1:4000'], 'MALFORMED_URL'],
-    ['tools/report.ts', ['--file', path.join(folder, 'absent.csv'), '--token', 'ahk_test'], 'NO_FILE'],
   ]);
 }, 600_000);
 

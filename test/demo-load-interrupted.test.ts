@@ -19,6 +19,7 @@ import { HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
 import { generateDemo, TABLES, TABLE_NAMES } from '../tools/generate/index';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startHubProcess, stopHubProcess, type HubProcess } from './support/hub-process';
+import { removeCheckpointLocks } from './support/checkpoint-locks';
 import { freePort } from './support/redis';
 import { until } from './support/until';
 
@@ -68,6 +69,8 @@ describe('a demo load interrupted by the first start’s end', () => {
   afterAll(async () => {
     if (hub) await stopHubProcess(hub);
     await clean?.close();
+    // The lock of the hub killed below, should the next start not have taken it over (a failure midway).
+    removeCheckpointLocks([env.AUDIT_CHECKPOINT_FILE]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -14,6 +14,7 @@ import { generateSigningKeyFiles } from '../access/checkpoints';
 import { shownPath, userPath } from '../domain/user-path';
 import { freePort } from './support/redis';
 import { spawnNpmStart, type NpmStart } from './support/hub-process';
+import { removeCheckpointLocks } from './support/checkpoint-locks';
 import { statutoryHolidays } from '../domain/cases/statutory-holidays';
 
 const ROOT = path.join(__dirname, '..');
@@ -43,6 +44,8 @@ afterAll(async () => {
     if (started.child.exitCode === null && started.child.signalCode === null) started.child.kill('SIGKILL');
     await started.closed;
   }
+  // The lock of a hub killed above (after a failure), left in os.tmpdir().
+  removeCheckpointLocks([path.join(here, 'audit', 'checkpoints.jsonl')]);
   fs.rmSync(here, { recursive: true, force: true });
   fs.rmSync(path.join(ROOT, dataName), { recursive: true, force: true });
 });

@@ -16,6 +16,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { serverOnDataDir } from '../db/setup/private-server';
+import { privateServerCheckpointFile, removeCheckpointLocks } from './support/checkpoint-locks';
 import { spawnNpmStart, type NpmStart } from './support/hub-process';
 import { processTree, stillRunning, type ProcessEntry } from './support/process-tree';
 import { freePort } from './support/redis';
@@ -59,6 +60,9 @@ afterAll(async () => {
     const server = serverOnDataDir(path.join(dir, name, 'mariadb'));
     if (server !== null) process.kill(server, 'SIGKILL');
   }
+  // The checkpoint-file locks of the hubs killed above, left in os.tmpdir() (each hub on its private
+  // server keeps its checkpoint file beside its data).
+  removeCheckpointLocks(['first', 'second', 'third', 'held'].map((name) => privateServerCheckpointFile(path.join(dir, name, 'mariadb'))));
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -16,6 +16,7 @@ import { generateSigningKeyFiles } from '../access/checkpoints';
 import { hubUrlFile } from '../access/hub-url';
 import { serverOnDataDir } from '../db/setup/private-server';
 import { spawnNpmStart, startHubProcess, stopHubProcess, type HubProcess } from './support/hub-process';
+import { removeCheckpointLocks } from './support/checkpoint-locks';
 import { processTree, stillRunning, type ProcessEntry } from './support/process-tree';
 import { freePort } from './support/redis';
 import { until } from './support/until';
@@ -69,6 +70,8 @@ afterAll(async () => {
   const server = serverOnDataDir(dataDir);
   if (server !== null) process.kill(server, 'SIGKILL');
   await until('the private server gone', async () => serverOnDataDir(dataDir), (pid) => pid === null, 60_000);
+  // The lock of a hub killed above (after a failure), left in os.tmpdir().
+  removeCheckpointLocks([env.AUDIT_CHECKPOINT_FILE]);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -164,15 +164,37 @@ export async function checkExport(file: string): Promise<{ rows: number; head: s
   return { rows, head: prev };
 }
 
+/** What the arguments ask for: a file checked offline, or the rows of a window of days exported. */
+type ExportArgs = { kind: 'check'; file: string; given: string } | { kind: 'export'; from: IsoDate; to: IsoDate; out: string; outGiven: string };
+
+/**
+ * The arguments judged alone, before a database is looked for (runAgainstHub's `judge`): a
+ * UsageError for what no database could mend. With no hub to find, `--from 2026-02-30 …` and an
+ * `--out` that exists were answered DATABASE_REQUIRED.
+ */
+function exportArgs(values: { from?: string; to?: string; out?: string; check?: string }): ExportArgs {
+  if (values.check !== undefined) {
+    if (values.from !== undefined || values.to !== undefined || values.out !== undefined) throw new UsageError('UNEXPECTED_ARGUMENT: --check takes only the file');
+    const file = userPath(values.check);
+    if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`EXPORT_FILE_UNREADABLE: --check: ${values.check} is not a file`);
+    return { kind: 'check', file, given: values.check };
+  }
+  if (!values.from || !values.to || !values.out) throw new UsageError('ARGUMENT_REQUIRED: --from, --to and --out (or --check FILE)');
+  for (const [name, value] of [['--from', values.from], ['--to', values.to]] as const) {
+    if (!isIsoDate(value)) throw new UsageError(`MALFORMED_DATE: ${name}: a calendar date, YYYY-MM-DD, got ${JSON.stringify(value)}`);
+  }
+  if (values.from > values.to) throw new UsageError('EMPTY_WINDOW: --from is after --to');
+  const out = userPath(values.out);
+  if (fs.existsSync(out)) throw new UsageError(`OUTPUT_EXISTS: --out: ${values.out} exists; the export does not overwrite a file`);
+  return { kind: 'export', from: values.from as IsoDate, to: values.to as IsoDate, out, outGiven: values.out };
+}
+
 /** Runs one command; returns the exit code. */
 export async function auditExportCommand(argv: string[], db: AccessDb | null, print: (line: string) => void): Promise<number> {
   try {
-    const values = parseCommandLine(USAGE, OPTIONS, argv);
-    if (values.check !== undefined) {
-      if (values.from !== undefined || values.to !== undefined || values.out !== undefined) throw new UsageError('UNEXPECTED_ARGUMENT: --check takes only the file');
-      const file = userPath(values.check);
-      if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`EXPORT_FILE_UNREADABLE: --check: ${values.check} is not a file`);
-      const result = await checkExport(file);
+    const args = exportArgs(parseCommandLine(USAGE, OPTIONS, argv));
+    if (args.kind === 'check') {
+      const result = await checkExport(args.file);
       if ('problem' in result) {
         print(`audit export does NOT verify at line ${result.line}: ${result.problem}`);
         return 1;
@@ -180,16 +202,9 @@ export async function auditExportCommand(argv: string[], db: AccessDb | null, pr
       print(`audit export verifies: ${result.rows} rows, each linked to the one before; last hash ${result.head ?? '-'}`);
       return 0;
     }
-    if (!values.from || !values.to || !values.out) throw new UsageError('ARGUMENT_REQUIRED: --from, --to and --out (or --check FILE)');
-    for (const [name, value] of [['--from', values.from], ['--to', values.to]] as const) {
-      if (!isIsoDate(value)) throw new UsageError(`MALFORMED_DATE: ${name}: a calendar date, YYYY-MM-DD, got ${JSON.stringify(value)}`);
-    }
-    if (values.from > values.to) throw new UsageError('EMPTY_WINDOW: --from is after --to');
     if (db === null) throw new Error('no hub database');
-    const out = userPath(values.out);
-    if (fs.existsSync(out)) throw new UsageError(`OUTPUT_EXISTS: --out: ${values.out} exists; the export does not overwrite a file`);
-    const done = await exportTrail(db, { from: values.from, to: values.to }, out);
-    print(done.first === null ? `no audit rows on ${values.from}..${values.to}; wrote an empty export to ${values.out}` : `wrote rows ${done.first}..${done.last} (${done.rows}) to ${values.out}`);
+    const done = await exportTrail(db, { from: args.from, to: args.to }, args.out);
+    print(done.first === null ? `no audit rows on ${args.from}..${args.to}; wrote an empty export to ${args.outGiven}` : `wrote rows ${done.first}..${done.last} (${done.rows}) to ${args.outGiven}`);
     return 0;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
@@ -204,6 +219,6 @@ if (require.main === module) {
     quietWhenReaderLeaves();
     void auditExportCommand(process.argv.slice(2), null, (l) => console.log(l)).then((code) => (process.exitCode = code));
   } else {
-    void runAgainstHub('audit:export', auditExportCommand, { usage: USAGE, options: OPTIONS, positionals: false, failedExit: 3 });
+    void runAgainstHub('audit:export', auditExportCommand, { usage: USAGE, options: OPTIONS, positionals: false, failedExit: 3, judge: (argv) => void exportArgs(parseCommandLine(USAGE, OPTIONS, argv)) });
   }
 }

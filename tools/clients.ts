@@ -209,4 +209,4 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
   });
 }
 
-if (require.main === module) void runAgainstHub('clients', clientsCommand, { usage: USAGE, options: OPTIONS, positionals: true });
+if (require.main === module) void runAgainstHub('clients', clientsCommand, { usage: USAGE, options: OPTIONS, positionals: true, commands: COMMANDS });

@@ -9,6 +9,7 @@
  * misspelt option.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { configErrorLine } from '../db/config';
 import { datePiece, isIsoDate, type IsoDate } from '../domain/dates';
 import { DATE_RANGE, type DateRange } from '../domain/date-ranges';
 
@@ -34,13 +35,21 @@ function parseArgsCode(err: Error & { code?: unknown }): string {
   return /does not take an argument/.test(err.message) ? 'OPTION_TAKES_NO_VALUE' : 'MISSING_OPTION_VALUE';
 }
 
+/** A message that starts with its code: `CODE: …`. */
+const CODED_MESSAGE = /^([A-Z][A-Z0-9_]*): ([\s\S]*)$/;
+
 /**
- * The line a caller's mistake is printed as, `error: CODE: …`, as `npm run clients` and
- * `audit:verify` print their refusals: a parseArgs refusal gets its code (UNKNOWN_OPTION,
- * MISSING_OPTION_VALUE, OPTION_TAKES_NO_VALUE, UNEXPECTED_ARGUMENT), a UsageError carries its own.
+ * The line a caller's mistake is printed as, `error: CODE: …`, by configErrorLine, the one
+ * formatter of such lines (a tool's refusal reads as `npm start`'s): a parseArgs refusal gets its
+ * code (UNKNOWN_OPTION, MISSING_OPTION_VALUE, OPTION_TAKES_NO_VALUE, UNEXPECTED_ARGUMENT); a
+ * UsageError (and a ClientSpecError) carries its own at the start of its message, which
+ * test/cli-error-codes checks of every one the tools make. One made without would be printed
+ * USAGE_ERROR rather than with no code.
  */
 export function usageErrorLine(err: Error): string {
-  return isParseArgsError(err) ? `error: ${parseArgsCode(err)}: ${err.message}` : `error: ${err.message}`;
+  if (isParseArgsError(err)) return configErrorLine({ code: parseArgsCode(err), message: err.message });
+  const coded = CODED_MESSAGE.exec(err.message);
+  return configErrorLine(coded ? { code: coded[1], message: coded[2] } : { code: 'USAGE_ERROR', message: err.message });
 }
 
 /**
@@ -134,28 +143,59 @@ function notForCommand(command: string, values: Record<string, unknown>, rest: s
   return null;
 }
 
+/**
+ * `argv` judged against `spec` alone, before anything is opened: 'help', or the command it names
+ * with its values; a UsageError (or parseArgs' refusal) for no command, a command the tool does not
+ * have (when `spec.commands` lists them), and what the command does not take.
+ */
+function judgeSubcommand<O extends ParseArgsOptionsConfig>(argv: string[], spec: SubcommandSpec<O>): 'help' | Subcommand<O> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...spec.options, ...HELP } });
+  const [command, ...rest] = positionals;
+  if ((values as { help?: boolean }).help) return 'help';
+  if (!command) throw new UsageError('ARGUMENT_REQUIRED: no command given');
+  if (spec.commands && !Object.hasOwn(spec.commands, command)) throw unknownCommand(command);
+  const takes = spec.commands?.[command];
+  const refused = takes ? notForCommand(command, values, rest, takes) : null;
+  if (refused) throw refused;
+  return { command, rest, values: values as Parsed<O>['values'] };
+}
+
+/** The caller's mistake `err` printed with the usage, exit code 2; any other error is thrown. */
+function refuseSubcommand<O extends ParseArgsOptionsConfig>(err: unknown, spec: SubcommandSpec<O>, print: (line: string) => void): number {
+  if (err instanceof UsageError || spec.usageErrors?.some((E) => err instanceof E) || isParseArgsError(err)) {
+    print(usageErrorLine(err as Error));
+    print(spec.usage);
+    return 2;
+  }
+  throw err;
+}
+
+/**
+ * `argv` of a tool made of subcommands judged before it needs its database (runAgainstHub), as
+ * answerCommandLine judges a tool's options: the exit code when it is answered already (0 after
+ * the usage on stdout for `--help`; 2 after `error: CODE: …` and the usage on stderr for what
+ * judgeSubcommand refuses), else null. `clients list --name x` with no
+ * hub to find was answered DATABASE_REQUIRED, and the mistake told only once there was one.
+ */
+export function answerSubcommandLine<O extends ParseArgsOptionsConfig>(argv: string[], spec: SubcommandSpec<O>): number | null {
+  try {
+    if (judgeSubcommand(argv, spec) !== 'help') return null;
+    console.log(spec.usage);
+    return 0;
+  } catch (err) {
+    return refuseSubcommand(err, spec, (line) => console.error(line));
+  }
+}
+
 /** Parses `argv` and runs the command it names; returns the exit code. Errors other than the caller's are thrown. */
 export async function runSubcommand<O extends ParseArgsOptionsConfig>(argv: string[], spec: SubcommandSpec<O>, print: (line: string) => void, run: (args: Subcommand<O>) => Promise<number>): Promise<number> {
   try {
-    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...spec.options, ...HELP } });
-    const [command, ...rest] = positionals;
-    const help = (values as { help?: boolean }).help;
-    if (help) {
-      print(spec.usage);
-      return 0;
-    }
-    if (!command) throw new UsageError('ARGUMENT_REQUIRED: no command given');
-    const takes = spec.commands && Object.hasOwn(spec.commands, command) ? spec.commands[command] : undefined;
-    const refused = takes ? notForCommand(command, values, rest, takes) : null;
-    if (refused) throw refused;
-    return await run({ command, rest, values: values as Parsed<O>['values'] });
+    const judged = judgeSubcommand(argv, spec);
+    if (judged !== 'help') return await run(judged);
+    print(spec.usage);
+    return 0;
   } catch (err) {
-    if (err instanceof UsageError || spec.usageErrors?.some((E) => err instanceof E) || isParseArgsError(err)) {
-      print(usageErrorLine(err as Error));
-      print(spec.usage);
-      return 2;
-    }
-    throw err;
+    return refuseSubcommand(err, spec, print);
   }
 }
 

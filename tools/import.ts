@@ -16,13 +16,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ConfigError, configErrorLine, redactUrl } from '../db/config';
-import { userPath } from '../domain/user-path';
 import { describeDbError, formatProblem, ImportLoadError, importDir, renderColumnReference, validateImportDir, withColumnReference, type DirValidation } from './import/index';
-import { databaseUrlRefusal, exitWhenWritten, outputDrained, printUsageError, quietWhenReaderLeaves, UsageError } from './command-args';
-
-const USAGE = 'usage: npx tsx tools/import.ts --dir <folder> [--url mysql://...] [--check]\n       npx tsx tools/import.ts --docs [--write]';
+import { exitWhenWritten, isParseArgsError, outputDrained, printUsageError, quietWhenReaderLeaves, UsageError } from './command-args';
+import { importCommandLine, USAGE, type ImportCommand } from './import/command-line';
 
 /** The README whose column reference `--docs --write` replaces. */
 const EXAMPLES_README = path.join(__dirname, '..', 'examples', 'import', 'README.md');
@@ -40,40 +37,20 @@ function summary(v: DirValidation): void {
   if (v.ignored.length) console.log(`ignored: ${v.ignored.join(', ')}`);
 }
 
-/** Why `--dir` names no folder to read, as a usage error (`error: CODE: …`), or null. */
-function dirUsageError(given: string | undefined): UsageError | null {
-  if (!given) return new UsageError('ARGUMENT_REQUIRED: --dir is required: the folder of <table>.csv files');
-  const stat = fs.statSync(userPath(given), { throwIfNoEntry: false });
-  return stat?.isDirectory() ? null : new UsageError(`NO_FOLDER: --dir: no such folder: ${given}`);
-}
-
 async function main(): Promise<number> {
-  let args;
+  let args: ImportCommand;
   try {
-    args = parseArgs({
-      options: { dir: { type: 'string' }, url: { type: 'string' }, check: { type: 'boolean' }, docs: { type: 'boolean' }, write: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-    }).values;
+    args = importCommandLine(process.argv.slice(2));
   } catch (err) {
+    if (!(err instanceof UsageError) && !isParseArgsError(err)) throw err;
     printUsageError(err as Error, USAGE);
     return 2;
   }
-  if (args.help) {
+  if (args.kind === 'help') {
     console.log(USAGE);
     return 0;
   }
-  if (args.write && !args.docs) {
-    printUsageError(new UsageError('WRITE_WITHOUT_DOCS: --write goes with --docs'), USAGE);
-    return 2;
-  }
-  // Each of these was read by nobody: `--docs` prints the column reference and loads nothing, and
-  // `--check` touches no database, so the folder or the URL given beside them was ignored in silence.
-  const ignored = args.docs ? (['dir', 'url', 'check'] as const).find((o) => args[o] !== undefined) : args.check && args.url !== undefined ? 'url' : undefined;
-  if (ignored) {
-    printUsageError(new UsageError(`CONFLICTING_OPTIONS: --${ignored} does not go with --${args.docs ? 'docs' : 'check'}, which ${args.docs ? 'loads nothing' : 'touches no database'}`), USAGE);
-    return 2;
-  }
-  if (args.docs) {
+  if (args.kind === 'docs') {
     if (!args.write) {
       console.log(renderColumnReference());
       return 0;
@@ -88,16 +65,8 @@ async function main(): Promise<number> {
     }
     return 0;
   }
-  // A folder not given, or not there, is the caller's mistake as a misspelt option is: it was a
-  // problem of the load (NO_FOLDER), exit 1, as if a file in it were wrong.
-  const dirRefused = dirUsageError(args.dir);
-  if (dirRefused) {
-    printUsageError(dirRefused, USAGE);
-    return 2;
-  }
-  const dir = userPath(args.dir!);
-
-  if (args.check) {
+  const { dir } = args;
+  if (args.kind === 'check') {
     const v = await validateImportDir(dir, { onProblem: printProblem, outputReady: stderrDrained });
     summary(v);
     if (!v.ok) {
@@ -107,18 +76,7 @@ async function main(): Promise<number> {
     console.log('All files are valid.');
     return 0;
   }
-
-  const url = args.url ?? process.env.DATABASE_URL;
-  if (!url) {
-    printUsageError(new UsageError('DATABASE_REQUIRED: no database: give --url or set DATABASE_URL'), USAGE);
-    return 2;
-  }
-  // Taken as far as connecting, it was refused there as a failed load (exit 3).
-  const wrong = databaseUrlRefusal(url, args.url !== undefined ? '--url' : 'DATABASE_URL');
-  if (wrong) {
-    printUsageError(wrong, USAGE);
-    return 2;
-  }
+  const { url } = args;
   try {
     const result = await importDir(dir, url, { log: (line) => console.log(line), onProblem: printProblem, outputReady: stderrDrained });
     if (!result.ok) {

@@ -14,62 +14,34 @@
  * is UTF-8 CSV (a GBK or UTF-16 file is refused, ENCODING_NOT_UTF8; an Excel workbook, SPREADSHEET_NOT_CSV) of at most 1,000 records. Exit status: 0 recorded, 1 refused or the hub unreachable (HUB_UNREACHABLE), 2 usage error
  * (a --hub that is no http(s) address, a --file that does not exist, an --officer refused).
  */
-import fs from 'node:fs';
-import { parseArgs } from 'node:util';
 import { reportFile } from './report/index';
-import { userPath } from '../domain/user-path';
-import { printUsageError, quietWhenReaderLeaves, UsageError } from './command-args';
-import { officerRefusal, parseOfficer } from '../access/officer';
-
-const USAGE = 'usage: npm run report -- --file <aid.csv> [--hub http://127.0.0.1:4000] [--token T] [--officer ID]';
+import { isParseArgsError, printUsageError, quietWhenReaderLeaves, UsageError } from './command-args';
+import { reportCommandLine, USAGE, type ReportCommand } from './report/command-line';
 
 async function main(): Promise<number> {
-  let args;
+  let args: ReportCommand;
   try {
-    args = parseArgs({ options: { file: { type: 'string' }, hub: { type: 'string' }, token: { type: 'string' }, officer: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values;
+    args = reportCommandLine(process.argv.slice(2));
   } catch (err) {
+    if (!(err instanceof UsageError) && !isParseArgsError(err)) throw err;
     printUsageError(err as Error, USAGE);
     return 2;
   }
-  if (args.help) {
+  if (args.kind === 'help') {
     console.log(USAGE);
     return 0;
   }
-  const token = args.token ?? process.env.AIDHUB_TOKEN;
-  if (!args.file || !token) {
-    printUsageError(new UsageError('ARGUMENT_REQUIRED: --file and a token (--token or AIDHUB_TOKEN) are required'), USAGE);
-    return 2;
-  }
-  const hub = args.hub ?? `http://127.0.0.1:${process.env.PORT ?? 4000}`;
-  // "127.0.0.1:4000" without its scheme, or a mistyped file, read as "report: Invalid URL" or a bare ENOENT.
-  if (!/^https?:\/\/[^/]/.test(hub) || !URL.canParse(hub)) {
-    printUsageError(new UsageError(`MALFORMED_URL: --hub must be the hub's http:// or https:// address, e.g. http://127.0.0.1:4000, got ${JSON.stringify(hub)}`), USAGE);
-    return 2;
-  }
-  // Checked here as the hub checks X-Officer: a file is not read for a value the hub would refuse.
-  // The value is not printed: refused, it may be an ID number.
-  const officer = parseOfficer(args.officer);
-  const refused = officerRefusal(officer, false);
-  if (refused) {
-    printUsageError(new UsageError(`${refused.reason}: --officer: ${refused.message}`), USAGE);
-    return 2;
-  }
-  // From where the command was typed, not the repository root npm runs it in.
-  const file = userPath(args.file);
-  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    printUsageError(new UsageError(`NO_FILE: --file: no such file: ${args.file}`), USAGE);
-    return 2;
-  }
-  const out = await reportFile(hub, token, file, { officer: officer as string | null });
-  for (const p of out.problems) console.error(`${args.file}${p.line ? `:${p.line}` : ''}: ${p.code}${p.field ? ` (${p.field})` : ''}: ${p.message}`);
+  const { file, hub, token, officer } = args;
+  const out = await reportFile(hub, token, file, { officer });
+  for (const p of out.problems) console.error(`${args.fileGiven}${p.line ? `:${p.line}` : ''}: ${p.code}${p.field ? ` (${p.field})` : ''}: ${p.message}`);
   if (out.problems.length > 0) {
     console.error(`${out.problems.length} problem(s); nothing was recorded.`);
     return 1;
   }
-  for (const c of out.conflicts) console.log(`${args.file}:${c.line}: ${c.severity} ${c.rule}: ${c.explanation}`);
+  for (const c of out.conflicts) console.log(`${args.fileGiven}:${c.line}: ${c.severity} ${c.rule}: ${c.explanation}`);
   // Recorded all the same; its check could not see what these departments hold.
-  for (const c of out.incomplete) console.log(`${args.file}:${c.line}: CHECK_INCOMPLETE: ${c.departments.join(', ')} did not answer; conflicts with their aid are not known`);
-  for (const at of out.settlementsUnknown) console.log(`${args.file}:${at}: SETTLEMENT_UNKNOWN: medical insurance holds no standing settlement under settlement_ref (mistyped, or reversed); no stay's sum counts this aid until it is corrected`);
+  for (const c of out.incomplete) console.log(`${args.fileGiven}:${c.line}: CHECK_INCOMPLETE: ${c.departments.join(', ')} did not answer; conflicts with their aid are not known`);
+  for (const at of out.settlementsUnknown) console.log(`${args.fileGiven}:${at}: SETTLEMENT_UNKNOWN: medical insurance holds no standing settlement under settlement_ref (mistyped, or reversed); no stay's sum counts this aid until it is corrected`);
   const incomplete = out.incomplete.length > 0 ? `, checks incomplete ${out.incomplete.length}` : '';
   console.log(`recorded ${out.recorded}, already recorded ${out.alreadyRecorded}, conflicts ${out.conflicts.length}${incomplete}`);
   return 0;

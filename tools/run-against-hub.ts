@@ -9,7 +9,7 @@ import type mysql from 'mysql2/promise';
 import { ConfigError, configErrorLine, redactUrl } from '../db/config';
 import { scrub } from '../domain/privacy';
 import type { ParseArgsConfig } from 'node:util';
-import { answerCommandLine, quietWhenReaderLeaves, UsageError, usageErrorLine } from './command-args';
+import { answerCommandLine, answerSubcommandLine, printUsageError, quietWhenReaderLeaves, UsageError, usageErrorLine, type SubcommandSpec } from './command-args';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -36,6 +36,16 @@ export interface HubCommandArgs {
   /** Whether it takes positional arguments (a subcommand, a name). */
   positionals: boolean;
   /**
+   * A tool made of subcommands: what each takes (SubcommandSpec.commands). The command, and what it
+   * does not take, are judged before the database is looked for, as the options are.
+   */
+  commands?: SubcommandSpec<ParseArgsOptionsConfig>['commands'];
+  /**
+   * The tool's own checks of its arguments that need no database, run before one is looked for:
+   * throws the UsageError of a mistake (printed with the usage, exit 2).
+   */
+  judge?: (argv: string[]) => void;
+  /**
    * The exit code of a failure (the database did not answer, a statement failed); 1 by default. A
    * tool whose 1 means something else gives its own: audit:verify's 1 says the chain is broken.
    */
@@ -46,10 +56,20 @@ export interface HubCommandArgs {
 export async function runAgainstHub<D = AccessDb>(name: string, command: HubCommand<D>, args: HubCommandArgs, open: (pool: mysql.Pool) => D = accessDrizzle as unknown as (pool: mysql.Pool) => D): Promise<void> {
   quietWhenReaderLeaves();
   // Help and a misspelt option need no database: answered before looking for one (with no hub
-  // running, `--wirte` was answered "No hub database", without the usage).
-  const answered = answerCommandLine(args.usage, args.options, process.argv.slice(2), { positionals: args.positionals });
+  // running, `--wirte` was answered "No hub database", without the usage; so were an unknown
+  // command and `clients list --name x`, an option the command does not take).
+  const argv = process.argv.slice(2);
+  const answered = args.commands ? answerSubcommandLine(argv, { usage: args.usage, options: args.options, commands: args.commands }) : answerCommandLine(args.usage, args.options, argv, { positionals: args.positionals });
   if (answered !== null) {
     process.exitCode = answered;
+    return;
+  }
+  try {
+    args.judge?.(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    printUsageError(err, args.usage);
+    process.exitCode = 2;
     return;
   }
   let url: string;
@@ -62,7 +82,7 @@ export async function runAgainstHub<D = AccessDb>(name: string, command: HubComm
   }
   const pool = createPool(url, { connectionLimit: 1 });
   try {
-    process.exitCode = await command(process.argv.slice(2), open(pool), (line) => console.log(line));
+    process.exitCode = await command(argv, open(pool), (line) => console.log(line));
   } catch (err) {
     // A variable the command reads (AIDHUB_CALLBACK_HOSTS) refused as npm start refuses it: it was
     // a failure of the database's, exit 1, and no code.

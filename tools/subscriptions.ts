@@ -223,4 +223,4 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
   });
 }
 
-if (require.main === module) void runAgainstHub('subscriptions', subscriptionsCommand, { usage: USAGE, options: OPTIONS, positionals: true }, hubDrizzle);
+if (require.main === module) void runAgainstHub('subscriptions', subscriptionsCommand, { usage: USAGE, options: OPTIONS, positionals: true, commands: COMMANDS }, hubDrizzle);

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { privateServerCheckpointFile, removeCheckpointLocks } from './checkpoint-locks';
 import { freePort } from './redis';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -15,6 +16,8 @@ export interface HubProcess {
   output: string[];
   /** Resolves once the process has exited and its pipes are closed. */
   closed: Promise<void>;
+  /** The audit checkpoint file it holds (by a lock in os.tmpdir()), if it was given or keeps one. */
+  checkpointFile: string | null;
 }
 
 /** The exit of a hub whose port was taken between freePort's probe and its own listen (server/main.ts). */
@@ -74,7 +77,16 @@ async function startOnce(hubUrl: string | null, env: Record<string, string>): Pr
       reject(new (code === 2 && said.includes('is already in use') ? PortTaken : Error)(`hub exited (${code}) before listening: ${said}`));
     });
   });
-  return { url: `http://127.0.0.1:${port}`, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, child, output, closed };
+  return { url: `http://127.0.0.1:${port}`, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, child, output, closed, checkpointFile: checkpointFileOf(hubUrl, env) };
+}
+
+/**
+ * The checkpoint file a hub started with `env` holds: AUDIT_CHECKPOINT_FILE (from the checkout, its
+ * working directory), else, on its private server, the one beside the server's data (server/start-hub.ts).
+ */
+function checkpointFileOf(hubUrl: string | null, env: Record<string, string>): string | null {
+  if (env.AUDIT_CHECKPOINT_FILE) return path.resolve(ROOT, env.AUDIT_CHECKPOINT_FILE);
+  return hubUrl === null ? privateServerCheckpointFile(env.AIDHUB_DATA_DIR === undefined ? undefined : path.resolve(ROOT, env.AIDHUB_DATA_DIR)) : null;
 }
 
 /** `npm start` itself, as a user or a service manager runs it: npm, whose only child is the hub. */
@@ -120,6 +132,9 @@ export async function stopHubProcess(h: HubProcess): Promise<void> {
   // Also after a SIGKILL (here or by a test): a child not yet reaped, or its pipes, would hold
   // this worker past jest's grace to exit.
   await h.closed;
+  // A hub killed (here, its stop past the grace; or by the test) left its checkpoint file's lock in
+  // os.tmpdir(): removed if it still names this hub, not one that took the file over since.
+  if (h.checkpointFile !== null && h.child.pid !== undefined) removeCheckpointLocks([h.checkpointFile], h.child.pid);
 }
 
 /** A hub started through test/support/standalone-hub.ts: its line of JSON, and its process. */
