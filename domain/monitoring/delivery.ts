@@ -130,6 +130,9 @@ export function callbackRefusal(url: string, allowedHosts: readonly string[]): C
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'CALLBACK_URL_INVALID';
   if (u.username || u.password || u.hash) return 'CALLBACK_URL_INVALID';
+  // Port 0 is no port a connection reaches (RFC 6335 §6: reserved): an allow-list entry with '*'
+  // admitted it, and the subscription was made and never delivered a word (every push ECONNREFUSED).
+  if (u.port === '0') return 'CALLBACK_URL_INVALID';
   const host = bare(u.hostname);
   const defaultPort = u.protocol === 'https:' ? '443' : '80';
   const port = u.port || defaultPort;

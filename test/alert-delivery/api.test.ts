@@ -126,6 +126,10 @@ describe('alertSubscriptionCreate', () => {
     expect(await refused({ callbackUrl: 'http://169.254.169.254/latest/meta-data' })).toEqual([['CALLBACK_HOST_NOT_ALLOWED', 'input.callbackUrl']]);
     expect(await refused({ callbackUrl: 'http://alerts.example.gov.cn/aidhub' })).toEqual([['CALLBACK_HOST_NOT_ALLOWED', 'input.callbackUrl']]);
     expect(await refused({ callbackUrl: 'file:///etc/passwd' })).toEqual([['CALLBACK_URL_INVALID', 'input.callbackUrl']]);
+    // Port 0 reaches nothing, though the test's allow-list admits every port of 127.0.0.1: a
+    // subscription to it was made, and each of its pushes failed to connect until a dead letter.
+    expect(await refused({ callbackUrl: 'http://127.0.0.1:0/alerts' })).toEqual([['CALLBACK_URL_INVALID', 'input.callbackUrl']]);
+    expect(await refused({ callbackUrl: 'http://127.0.0.1:00/alerts' })).toEqual([['CALLBACK_URL_INVALID', 'input.callbackUrl']]);
     // Longer than the 500 characters a subscription keeps (it used to reach the database and fail there).
     const longUrl = (n: number) => `http://127.0.0.1:9/${'x'.repeat(n - 'http://127.0.0.1:9/'.length)}`;
     expect(await refused({ callbackUrl: longUrl(501) })).toEqual([['CALLBACK_URL_INVALID', 'input.callbackUrl']]);
