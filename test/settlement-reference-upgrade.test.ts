@@ -126,9 +126,13 @@ test('every stored settlement reference column has its upgrade', () => {
   expect(SETTLEMENT_TABLES.map(settlementUpgradeName).sort()).toEqual(['settlement-read:charity_delivery', 'settlement-read:referral_slip', 'settlement-read:reported_aid']);
 });
 
-test('before the upgrade, the charity’s aid on the stay as typed counts in no stay’s sum (what it is for)', async () => {
-  // ¥3,000 from the charity and ¥2,000 of medical aid: ¥5,000 on a ¥4,000 burden, yet clear.
-  expect(await check(200_000)).toMatchObject({ clear: true, conflicts: 0 });
+test('before the upgrade, the charity’s aid on the stay as typed is not dropped where the server returns it', async () => {
+  // ¥3,000 from the charity and ¥2,000 of medical aid: ¥5,000 on a ¥4,000 burden. MariaDB's
+  // `utf8mb4_general_ci` takes full-width digits for ASCII ones, so the row comes back for the stay;
+  // it was dropped as another stay's (clear), and is now read as the hub keys stays
+  // (federation/settlement-refs.ts). A binary collation (TiDB's default) returns it only once the
+  // upgrade below has rewritten it, which is what the upgrade is for.
+  expect(await check(200_000)).toMatchObject({ clear: false, conflicts: 1 });
 });
 
 test('the upgrade writes every stored settlement reference as read, content hashes and the audit trail untouched; X7 then counts the old aid', async () => {
