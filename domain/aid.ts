@@ -143,15 +143,40 @@ export interface ReportedBy {
 export const SETTLEMENT_REFERENCE_MAX_LENGTH = 30;
 
 /**
- * A settlement reference as a clerk or a spreadsheet gives it, in the form medical insurance keys
- * it: full-width digits and letters (a Chinese input method left in full-width mode) read as ASCII
+ * A settlement reference as a clerk or a spreadsheet gives it, in the form the hub keys a stay
+ * (settlementKey): full-width digits and letters (a Chinese input method left in full-width mode) read as ASCII
  * (typedCode, as an ID number is read: domain/id-number.ts typedIdNumber), whitespace around it left
- * out; null when nothing is left. Compared as typed, `３７０８…` named no stay: a pre-grant check
+ * out, letters upper-case (`x1` named no stay where medical insurance holds `X1`, though its server
+ * took one for the other); null when nothing is left. Compared as typed, `３７０８…` named no stay: a pre-grant check
  * answered settlementUnknown for the right number, and charity aid reported on the stay in it was
  * counted in no stay's sum (X7), so a later check of medical aid on that stay answered clear.
  */
 export function settlementReferenceOf(given: string | null | undefined): string | null {
-  return typedCode(given);
+  const typed = typedCode(given);
+  return typed === null ? null : asciiUpper(typed);
+}
+
+/**
+ * The key the hub matches a hospital stay by, wherever the reference comes from: a clerk's
+ * (settlementReferenceOf, which it is) or a department's row (federation/settlement-refs.ts).
+ * Letters are compared upper-case, since the default collations of MariaDB and MySQL 8 fold case
+ * and TiDB's default `utf8mb4_bin` does not; and whitespace around it is left out, since MariaDB and
+ * TiDB pad (`'X ' = 'X'`) and MySQL 8's `utf8mb4_0900_ai_ci` does not. A department row `X ` or
+ * `x` that one server returned for the stay `X` and another did not was grouped by its exact string
+ * and dropped: X7 added up the stay's aid without it.
+ */
+export function settlementKey(ref: string): string {
+  return settlementReferenceOf(ref) ?? ref;
+}
+
+/** ASCII letters upper-case, nothing else changed (a length-changing fold, ß to SS, is no server's equality). */
+export function asciiUpper(s: string): string {
+  return s.replace(/[a-z]+/g, (m) => m.toUpperCase());
+}
+
+/** ASCII letters lower-case, nothing else changed. */
+export function asciiLower(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
 /**

@@ -11,6 +11,7 @@ import { education } from './education/adapter';
 import { health } from './health/adapter';
 import { housing } from './housing/adapter';
 import { readingNormalisedIdNumbers } from './id-numbers';
+import { readingKeyedSettlementRefs } from './settlement-refs';
 import { humanResources } from './human-resources/adapter';
 import { reported } from './reported/adapter';
 import { union } from './union/adapter';
@@ -33,10 +34,11 @@ const DEPARTMENTS: Record<DepartmentCode, DepartmentAdapter> = {
 };
 
 /**
- * The departments as the hub reads them: each asked for an ID number in every form it may hold it,
- * answering it normalised (federation/id-numbers.ts), whatever its adapter does.
+ * The departments as the hub reads them: each asked for an ID number and a settlement reference in
+ * every form it may hold them, answering them as the hub keys people and stays
+ * (federation/id-numbers.ts, federation/settlement-refs.ts), whatever its adapter does.
  */
-export const ADAPTERS = Object.fromEntries(DEPARTMENT_CODES.map((code) => [code, readingNormalisedIdNumbers(DEPARTMENTS[code])])) as Record<DepartmentCode, DepartmentAdapter>;
+export const ADAPTERS = Object.fromEntries(DEPARTMENT_CODES.map((code) => [code, readingKeyedSettlementRefs(readingNormalisedIdNumbers(DEPARTMENTS[code]))])) as Record<DepartmentCode, DepartmentAdapter>;
 
 /** The departments that provide one kind of fact, each with its reader. */
 export function factProviders<K extends FactKind>(kind: K): { code: DepartmentCode; reader: NonNullable<DepartmentFactReaders[K]> }[] {

@@ -8,6 +8,7 @@
  *
  * The Wang grandmother's stay SETL20260110001 leaves ¥7,010.50 of its burden for more aid.
  */
+import { runDataUpgrades } from '../db/setup/upgrades';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
@@ -121,5 +122,16 @@ describe('a reassignment of one of them', () => {
     expect(over.data.referralReassign.userErrors).toEqual([{ code: 'DECISION_CONFLICT', field: ['input', 'conflictOverrideReason'] }]);
     const within = await ok(clients.ca, REASSIGN, { input: { ...input, amountFen: LEFT_FEN - UNION_FEN } }, 'referralReassign');
     expect(within.referral).toEqual({ id: expect.any(String), settlementReference: STAY, decisionCheck: { findings: [] } });
+  });
+});
+
+describe('slips an earlier release stored with the stay as the clerk typed it (lower case)', () => {
+  it('are weighed on the stay once the upgrade has keyed them: the union’s aid raised by ¥0.01 beside the reassigned slip is X7', async () => {
+    // As stored before letters were upper-cased (settlementReferenceOf), and as jobs migration 0005 leaves the upgrade.
+    await dbs.hubPool.query('UPDATE referral_slip SET settlement_ref = LOWER(settlement_ref) WHERE settlement_ref IS NOT NULL');
+    await dbs.hubPool.query("UPDATE data_upgrade SET resume_after = 0, rows_changed = 0, finished_at = NULL WHERE name LIKE 'settlement-keyed:%'");
+    expect((await runDataUpgrades(dbs.hub)).filter((r) => r.upgrade === 'settlement-keyed:referral_slip')).toEqual([expect.objectContaining({ rowsChanged: expect.any(Number) })]);
+    const out = await correct({ changes: [{ referralId: slips.union, decision: unionIllness(UNION_FEN + 1) }] });
+    expect(out.userErrors).toEqual([{ code: 'DECISION_CONFLICT', field: ['input', 'changes', '0', 'decision', 'conflictOverrideReason'] }]);
   });
 });

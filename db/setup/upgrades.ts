@@ -55,6 +55,19 @@
  * matches as well (a report of another client under the same reference and need, same aid) is left
  * unlinked, and that delivery's correction is refused until an operator links it (ledgerEntryOfDelivery).
  *
+ * The sixth (`settlement-keyed:<table>`, jobs migration 0005) writes every stored settlement
+ * reference again as the hub keys stays since (domain/aid.ts settlementKey: letters upper-case
+ * besides): a hub that ran the fourth kept `x1` as typed, and a decision or ledger entry it stores
+ * now names the stay `X1`; compared as exact strings (a slip carrying a decision sent again, two
+ * decisions on one stay, X7's pending decisions) the two did not meet. Same column, same batches,
+ * content hashes kept (validate.ts validateReport tries the forms an earlier release hashed). With
+ * it, `settlement-keyed:monitoring_alert` gives an alert raised on a stay health holds in lower case
+ * or padded (`HEALTH:settlement:x1 `) the identity this release builds from the stay's key
+ * (domain/monitoring/evaluate.ts settlementKeyedAlert), and its evidence references keyed: without
+ * it the stay, seen again, opened a second alert, or one closed was raised again. An alert whose new
+ * identity another alert holds already (a NO PAD column held `X` and `X `: two alerts) is left as it
+ * was; the log counts them (`alertsLeftBesideAnother`).
+ *
  * Not rewritten: the audit trail (access_log), whose rows are hash-chained (access/audit.ts); it
  * holds no prose (a purpose code, a case reference, an operation name scrubbed as it is written).
  * A need's description is screened and refused when it identifies anyone (domain/text-screen.ts),
@@ -76,6 +89,7 @@ import { monitoringAlert, monitoringAlertEvent, monitoringNoticeObjection, monit
 import { charityDelivery, charityNeed, charityPledgeReduction } from '../charity/schema';
 import { reportedAid } from '../reported-aid/schema';
 import { settlementReferenceOf } from '../../domain/aid';
+import { settlementKeyedAlert } from '../../domain/monitoring/evaluate';
 import { HEALTH_WORDS } from '../../domain/text-screen';
 import { correctionsBesideTheirDelivery, deliveriesAmbiguousInLedger, deliveriesOfUnlinkedRows, rescreenedNeed, type LedgerRowKey } from '../charity/store';
 import type { HubQuery } from '../cases/records';
@@ -186,7 +200,45 @@ export const settlementUpgradeName = (t: SettlementTable) => `settlement-read:${
 /** The data_upgrade rows of the settlement references read as typed. */
 export const SETTLEMENT_UPGRADES: ReadonlySet<string> = new Set(SETTLEMENT_TABLES.map(settlementUpgradeName));
 
-/** The settlement reference of `row` in its read form, when that differs and fits its column (none: the row stays). */
+/** The data_upgrade row of a table's settlement references written as the hub keys stays (upper-case besides). */
+export const settlementKeyedName = (t: SettlementTable) => `settlement-keyed:${getTableName(t.table)}`;
+
+/** The data_upgrade row of alerts' identities built on a stay's key (settlementKeyedAlert). */
+export const ALERTS_SETTLEMENT_KEYED = 'settlement-keyed:monitoring_alert';
+
+/** The data_upgrade rows of the settlement references keyed as stays are. */
+export const SETTLEMENT_KEYED_UPGRADES: ReadonlySet<string> = new Set([...SETTLEMENT_TABLES.map(settlementKeyedName), ALERTS_SETTLEMENT_KEYED]);
+
+/** The alert's identity and evidence as this release raises them (none: the row stays); left as it is where another alert holds that identity. */
+async function alertSettlementKeyed(row: Row, tx: HubQuery): Promise<Row> {
+  const keyed = settlementKeyedAlertOf(row);
+  if (keyed === null) return {};
+  if (keyed.identity !== row.identity && (await tx.select({ id: monitoringAlert.id }).from(monitoringAlert).where(eq(monitoringAlert.identity, keyed.identity)).limit(1)).length > 0) return {};
+  return { identity: keyed.identity, evidenceRefs: JSON.stringify(keyed.evidenceRefs) };
+}
+
+/** settlementKeyedAlert of a stored alert; null for evidence that is no list of references (the hub writes none such: left, never a start refused for it). */
+function settlementKeyedAlertOf(row: Row): ReturnType<typeof settlementKeyedAlert> {
+  let refs: unknown;
+  try {
+    refs = JSON.parse(row.evidenceRefs as string);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(refs) || !refs.every((r) => typeof r === 'string')) return null;
+  return settlementKeyedAlert({ identity: row.identity as string, triggerId: row.triggerId as string, subjectIdNumber: row.subjectIdNumber as string, evidenceRefs: refs as string[] });
+}
+
+/** Alerts still naming a stay by a reference not keyed once the upgrade has run: another alert holds the identity it would take. */
+async function alertsLeftBesideAnother(db: HubDb): Promise<number> {
+  const rows = await db
+    .select({ identity: monitoringAlert.identity, triggerId: monitoringAlert.triggerId, subjectIdNumber: monitoringAlert.subjectIdNumber, evidenceRefs: monitoringAlert.evidenceRefs })
+    .from(monitoringAlert)
+    .where(sql`${monitoringAlert.evidenceRefs} LIKE ${'%"HEALTH:settlement:%'}`);
+  return rows.filter((r) => settlementKeyedAlertOf(r) !== null).length;
+}
+
+/** The settlement reference of `row` in its read form (settlementReferenceOf: as the hub keys a stay), when that differs and fits its column (none: the row stays). */
 function settlementRead(t: SettlementTable): (row: Row) => Row {
   const width = (getTableColumns(t.table) as Record<string, MySqlColumn & { length?: number }>)[t.column].length;
   return (row) => {
@@ -220,6 +272,15 @@ export const DATA_UPGRADES: readonly DataUpgrade[] = [
     change: (row, tx) => rescreenedNeed(tx, row as Parameters<typeof rescreenedNeed>[1], new Date()),
   },
   ...SETTLEMENT_TABLES.map((t) => ({ name: settlementUpgradeName(t), table: t.table, key: t.key, columns: [t.column], change: settlementRead(t) })),
+  ...SETTLEMENT_TABLES.map((t) => ({ name: settlementKeyedName(t), table: t.table, key: t.key, columns: [t.column], change: settlementRead(t) })),
+  {
+    name: ALERTS_SETTLEMENT_KEYED,
+    table: monitoringAlert,
+    key: 'id',
+    columns: ['identity', 'triggerId', 'subjectIdNumber', 'evidenceRefs'],
+    change: alertSettlementKeyed,
+    tally: async (db) => ({ alertsLeftBesideAnother: await alertsLeftBesideAnother(db) }),
+  },
   {
     name: DELIVERY_LINKED,
     table: reportedAid,

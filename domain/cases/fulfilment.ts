@@ -7,7 +7,7 @@
  * amount short of the decision needs a stated reason, which is kept and shown with the slip and in
  * the dossier. Pure: the resolver loads, the data layer writes.
  */
-import type { AidCause, AidRecord } from '../aid';
+import { settlementKey, type AidCause, type AidRecord } from '../aid';
 import type { IsoDate } from '../dates';
 import { isServiceProgramme, type Programme } from '../programmes';
 import { caseError, type CaseUserError } from './errors';
@@ -114,8 +114,9 @@ export function recordMismatches(decided: DecidedAid, record: AidRecord, members
   if (causeError) errors.push(causeError);
   // X7 adds the record up under the stay it is tied to: one of another stay, or of none, leaves the
   // stay the decision was weighed against looking less relieved than it is. No number in the
-  // message: a settlement is health detail.
-  if (decided.settlementRef && record.settlementRef !== decided.settlementRef) {
+  // message: a settlement is health detail. Compared as the hub keys stays (settlementKey): a slip
+  // stored before letters were read upper-case names its stay as typed (`x1`).
+  if (decided.settlementRef && (!record.settlementRef || settlementKey(record.settlementRef) !== settlementKey(decided.settlementRef))) {
     errors.push(caseError('AID_RECORD_SETTLEMENT_MISMATCH', `the aid record is tied to ${record.settlementRef ? 'another hospital settlement' : 'no hospital settlement'} than the one the decision names`, field));
   }
   // X6 and X12 count the record in the school year its department gave it: one of another year left

@@ -6,7 +6,7 @@
  * rule's own evaluation (domain/findings/evaluate.ts) instead of restating it.
  */
 import crypto from 'node:crypto';
-import { certificateHeld, type JobLoss } from '../aid';
+import { certificateHeld, settlementKey, type JobLoss } from '../aid';
 import { DEPARTMENT_NAMES, type DepartmentCode } from '../departments';
 import { addDays, type IsoDate } from '../dates';
 import { fenToYuan } from '../money';
@@ -16,6 +16,7 @@ import { heldOn } from '../findings/attribution';
 import { recordKey, type HouseholdFacts } from '../findings/facts';
 import { trailingWindow } from '../findings/periods';
 import type { Rule } from '../findings/rule-set';
+import { identityChain } from './alerts';
 import { GRADE_RANK, gradeOf, type Grade, type Trigger, type TriggerSet } from './triggers';
 
 /** Facts beside the findings' household facts that only triggers read. */
@@ -98,6 +99,33 @@ export function alertIdentity(triggerId: string, subject: string, anchorRefs: re
   return crypto.createHash('sha256').update([triggerId, subject, ...[...anchorRefs].sort()].join('|')).digest('hex').slice(0, 40);
 }
 
+/** How an alert names a hospital stay among its evidence (Alert.evidenceReferences): health's settlement, by its reference. */
+const SETTLEMENT_EVIDENCE = 'HEALTH:settlement:';
+
+/** The evidence reference of the stay `settlementRef` (as the hub keys stays: federation/settlement-refs.ts). */
+const settlementEvidence = (settlementRef: string) => `${SETTLEMENT_EVIDENCE}${settlementRef}`;
+
+/**
+ * A stored alert as this release raises it, where it names a stay by a reference health holds in
+ * lower case or with a space around it (`x1 `): an earlier release built its identity from the
+ * reference as health returned it, this one from its key (`X1`, domain/aid.ts settlementKey), so the
+ * same stay, seen again, would open a second alert beside the first (or, closed, not be kept shut).
+ * The identity is rewritten where it is the one built on such a reference (anchored on it, or
+ * opened graver than a closed one of it: identityChain, same place in the chain), and every such
+ * evidence reference keyed. Null when nothing changes (an alert naming no stay, or stays keyed already).
+ */
+export function settlementKeyedAlert(a: { identity: string; triggerId: string; subjectIdNumber: string; evidenceRefs: readonly string[] }): { identity: string; evidenceRefs: string[] } | null {
+  const keyed = a.evidenceRefs.map((r) => (r.startsWith(SETTLEMENT_EVIDENCE) ? settlementEvidence(settlementKey(r.slice(SETTLEMENT_EVIDENCE.length))) : r));
+  if (keyed.every((r, i) => r === a.evidenceRefs[i])) return null;
+  let identity = a.identity;
+  a.evidenceRefs.forEach((r, i) => {
+    if (keyed[i] === r) return;
+    const at = identityChain(alertIdentity(a.triggerId, a.subjectIdNumber, [r])).indexOf(a.identity);
+    if (at >= 0) identity = identityChain(alertIdentity(a.triggerId, a.subjectIdNumber, [keyed[i]]))[at];
+  });
+  return { identity, evidenceRefs: keyed };
+}
+
 /** The band an amount reaches ("over" = strictly greater), or null. */
 function bandOf(bands: readonly { grade: Grade; monitoredOverFen: number; othersOverFen: number }[], fen: number, monitored: boolean): { grade: Grade; overFen: number } | null {
   let best: { grade: Grade; overFen: number } | null = null;
@@ -146,7 +174,7 @@ function personCandidates(trigger: Exclude<Trigger, { kind: 'RULE' }>, id: strin
       if (s.settledOn < since || s.settledOn > today) return [];
       const band = bandOf(trigger.bands, s.outOfPocketFen, monitored);
       if (!band) return [];
-      const ref = `HEALTH:settlement:${s.settlementRef}`;
+      const ref = settlementEvidence(s.settlementRef);
       return [
         {
           grade: band.grade,
@@ -170,7 +198,7 @@ function personCandidate(trigger: Exclude<Trigger, { kind: 'RULE' | 'SETTLEMENT_
       const total = inWindow.reduce((sum, s) => sum + s.outOfPocketFen, 0);
       const band = bandOf(trigger.bands, total, monitored);
       if (!band) return null;
-      const refs = inWindow.map((s) => `HEALTH:settlement:${s.settlementRef}`);
+      const refs = inWindow.map((s) => settlementEvidence(s.settlementRef));
       return {
         grade: band.grade,
         // Anchored on the window's first stay: a later stay worsens this alert rather than open another.

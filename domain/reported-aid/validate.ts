@@ -5,7 +5,7 @@
  * (references already used, what a correction supersedes) are in db/reported-aid/.
  */
 import { createHash } from 'node:crypto';
-import { MAX_AMOUNT_FEN, OTHER_DIGITS_IN_SETTLEMENT, settlementReferenceOf } from '../aid';
+import { MAX_AMOUNT_FEN, OTHER_DIGITS_IN_SETTLEMENT, settlementReferenceOf, typedCode } from '../aid';
 import { holdsOtherDigits } from '../half-width';
 import { isIsoDate, type IsoDate } from '../dates';
 import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS } from '../findings/periods';
@@ -219,10 +219,11 @@ export function validateReport(
     const before = errors.length;
     const reference = r.reference.trim();
     // An entry recorded before settlement numbers were read as typed (full-width digits kept as
-    // sent) is retried as it was recorded: the same record, answered alreadyRecorded.
+    // sent), or before their letters were upper-cased (`ｘ１` hashed as `x1`), is retried as it was
+    // recorded: the same record, answered alreadyRecorded.
     const stored = recorded.get(referenceKey(reference));
     const form = recordedForm(r);
-    const retry = stored && [form, { ...form, settlementRef: text(r.settlementRef) }].find((f) => sameAsRecorded(f, stored));
+    const retry = stored && [form, { ...form, settlementRef: text(r.settlementRef) }, { ...form, settlementRef: typedCode(r.settlementRef) }].find((f) => sameAsRecorded(f, stored));
     if (retry) {
       if (seen.has(referenceKey(reference))) fail('REFERENCE_REPEATED_IN_BATCH', 'reference', `the same reference as record ${seen.get(referenceKey(reference))}`);
       else {

@@ -8,6 +8,7 @@ import { and, eq, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { inPlaceholder, preparedPer, preparedUnionAll } from '../../db/prepared';
 import { checkAnswer, readsApart, type AidRecord, type CheckAsk, type DepartmentAdapter, type JobLoss, type SourceDb } from '../contract';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
+import { normaliseIdNumber } from '../../domain/id-number';
 import { UNION_IMPORT } from './import-spec';
 import { oneOffStatusOf, programmeColumn, programmeOf, statusColumn } from '../status-codes';
 import { ghGrant, ghWorkerFile } from './tables';
@@ -97,10 +98,15 @@ function grantRecord(r: GrantRow, today: string): AidRecord {
   return oneOffAid({ department: 'UNION', programme, beneficiaryIdNumber: beneficiary, sourceHouseholdRef: r.fileNo, grantDate: r.grantDate, amountFen: r.amountFen, ...status, sourceRef: sourceRefOf(RECORD_KINDS.ghGrant, r.grantNo), schoolYear: autumnEdu ? r.schoolYear : null, settlementRef: programme === 'UNION_ILLNESS' ? r.setlRef : null });
 }
 
-/** The grants of these people: rows that matched only through the other person (a student's worker, a worker's student) are dropped. */
+/**
+ * The grants of these people: rows that matched only through the other person (a student's worker, a
+ * worker's student) are dropped. Compared as the hub keys people (normaliseIdNumber), not as the
+ * server returned them: a PAD SPACE column matched `…X  ` (two spaces) to `…X`, and the grant, in
+ * none of the forms asked (federation/id-numbers.ts), was dropped here unseen.
+ */
 function grantsOfPeople(rows: readonly GrantRow[], idNumbers: readonly string[], today: string): AidRecord[] {
-  const wanted = new Set(idNumbers);
-  return rows.map((r) => grantRecord(r, today)).filter((r) => wanted.has(r.beneficiaryIdNumber));
+  const wanted = new Set(idNumbers.map(normaliseIdNumber));
+  return rows.map((r) => grantRecord(r, today)).filter((r) => wanted.has(normaliseIdNumber(r.beneficiaryIdNumber)));
 }
 
 export const union: DepartmentAdapter = {

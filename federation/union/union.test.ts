@@ -1,5 +1,7 @@
+import { sql } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/mysql-core';
 import { SETTLEMENT_REFERENCE_MAX_LENGTH } from '../../domain/aid';
+import { storedForms } from '../../domain/id-number';
 import { countStatements } from '../../db/instrument';
 import type { SourceDb } from '../contract';
 import { jobLossesByIdNumbers, union } from './adapter';
@@ -162,4 +164,17 @@ describe('工会 demo data, in the shared demo population', () => {
 test('the stay a grant names is as wide as the longest settlement reference the hub accepts', () => {
   const widths = getTableConfig(ghGrant).columns.filter((c) => c.name === 'setl_ref').map((c) => (c as unknown as { length: number }).length);
   expect(widths).toEqual([SETTLEMENT_REFERENCE_MAX_LENGTH]);
+});
+
+test('a worker’s ID card written with two trailing spaces, which a PAD SPACE column matches, keeps its grant (compared as the hub keys people)', async () => {
+  // The registry asks for these forms (federation/id-numbers.ts); MariaDB's default collation pads,
+  // so `…  ` (two spaces, no form asked) matched `…` and came back, and the grant was dropped as
+  // another person's by the exact comparison with the forms asked.
+  const worker = syntheticId('1969-01-01', 51);
+  // Widened by the department, as a pasted cell needs.
+  await db.execute(sql`ALTER TABLE ${ghWorkerFile} MODIFY id_card VARCHAR(24) NOT NULL`);
+  await db.insert(ghWorkerFile).values({ fileNo: 'GH-0009', idCard: `${worker}  `, employer: '济宁某化工厂', hardshipLevel: 1, fileDate: '2024-01-01', closedDate: null, jobLostDate: null });
+  await db.insert(ghGrant).values({ grantNo: 9, fileNo: 'GH-0009', grantType: 'BF', grantDate: '2025-03-01', amountFen: 100000, studentIdCard: null, schoolYear: null, setlRef: null });
+  const found = await union.aidByIdNumbers(db, storedForms(worker), TODAY);
+  expect(found.map((r) => r.sourceRef)).toEqual(['gh_grant:9']);
 });

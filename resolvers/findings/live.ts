@@ -31,6 +31,7 @@ import { schoolStageFit, stagesOf, type SchoolStageFit } from '../../domain/scho
 import { aidForPeople, MAX_IDS_PER_STATEMENT, readableAid, unavailableReason, withTimeout, type DepartmentLoaders, type OutcomeListener, type SourceOutcome } from '../../federation/loaders';
 import { checkSources, type Source, type Sources } from '../../federation/sources';
 import { ADAPTERS, factProvider } from '../../federation/registry';
+import { settlementKey } from '../../domain/aid';
 import { checkAnswer, type AidRecord, type CheckAsk, type DisabilityCertificate, type HospitalSettlement, type MonitoredSpell } from '../../federation/contract';
 
 /** What a request offers the live findings: its hub, sources, loaders and unavailable map. */
@@ -115,7 +116,7 @@ export function createFindingLoaders(req: Pick<LiveRequest, 'hub' | 'sources' | 
       { maxBatchSize: MAX_IDS_PER_STATEMENT },
     ),
     settlementByRef: new DataLoader<string, { rows: HospitalSettlement[]; ok: boolean }>(
-      async (refs) => grouped(refs, await guarded(req, sources[STAYS.code], (db) => STAYS.reader.byRefs(db, refs)), (s) => s.settlementRef),
+      async (refs) => grouped(refs.map(settlementKey), await guarded(req, sources[STAYS.code], (db) => STAYS.reader.byRefs(db, refs)), (s) => s.settlementRef),
       { maxBatchSize: MAX_IDS_PER_STATEMENT },
     ),
     certificates: new DataLoader<string, { rows: DisabilityCertificate[]; ok: boolean }>(
@@ -131,7 +132,7 @@ export function createFindingLoaders(req: Pick<LiveRequest, 'hub' | 'sources' | 
             return guarded(req, sources[d], (db) => ADAPTERS[d].aidBySettlementRefs!(db, refs, req.today)).then((read) => readable(req, d, started, read));
           }),
         );
-        return grouped(refs, read.flatMap((r) => r ?? []), (r) => r.settlementRef ?? '').map((g) => g.rows);
+        return grouped(refs.map(settlementKey), read.flatMap((r) => r ?? []), (r) => r.settlementRef ?? '').map((g) => g.rows);
       },
       { maxBatchSize: MAX_IDS_PER_STATEMENT },
     ),
@@ -223,9 +224,9 @@ async function checkReads(req: LiveRequest, ids: readonly string[], wanted: read
   // Each part as its loader answers it: by stay, person or stay, then by department.
   return {
     records: read.flatMap((r) => r.records),
-    tied: grouped(tiedTo, read.flatMap((r) => r.tied), (r) => r.settlementRef ?? '').flatMap((g) => g.rows),
+    tied: grouped(tiedTo.map(settlementKey), read.flatMap((r) => r.tied), (r) => r.settlementRef ?? '').flatMap((g) => g.rows),
     certificates: grouped(ids, read.flatMap((r) => r.certificates), (c) => c.idNumber).flatMap((g) => g.rows),
-    stays: grouped(stays, read.flatMap((r) => r.stays), (s) => s.settlementRef).flatMap((g) => g.rows),
+    stays: grouped(stays.map(settlementKey), read.flatMap((r) => r.stays), (s) => s.settlementRef).flatMap((g) => g.rows),
     students: grouped(ids, read.flatMap((r) => r.students), (s) => s.idNumber).flatMap((g) => g.rows),
   };
 }

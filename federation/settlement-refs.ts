@@ -1,0 +1,110 @@
+/**
+ * Settlement references as they enter the hub from the departments (README, "References held by
+ * departments"). A hospital stay is keyed by medical insurance's settlement number; the union's
+ * illness grants, medical insurance's aid paid apart from the settlement and the reported-aid
+ * ledger name it in their own rows, written by their own systems and clerks.
+ * The server compares the hub's `IN ('X')` with its column's collation: MariaDB's defaults are
+ * case-insensitive and PAD SPACE (`'X '` and `'x'` match), MySQL 8's `utf8mb4_0900_ai_ci` is
+ * case-insensitive and NO PAD (`'x'` matches, `'X '` does not), TiDB's `utf8mb4_bin` is
+ * case-sensitive and PAD SPACE (`'X '` matches, `'x'` does not). The hub then grouped what came
+ * back by the exact string: a row `X ` or `x` the server returned was dropped, and X7 added up the
+ * stay's aid without it, the check `complete`; and whether it came back at all was the server's.
+ *
+ * So every read of a department through the registry goes through here once, after the ID
+ * numbers' layer (federation/id-numbers.ts, the same idea for people):
+ * - it asks for every form the hub's key may be held in (`settlementLookupForms`: the key, its
+ *   letters lower-case, each with one space before and after it), a few more constants in the same
+ *   `IN` list, through the same index: no statement more, and the same rows on every server;
+ * - it hands every settlement reference it returns back as the hub keys it (`settlementKey`:
+ *   trimmed, letters upper-case), on aid records and on stays;
+ * - a row read by reference whose key is none of the keys asked (a server equating more than the
+ *   hub: an accent, a full-width letter under `utf8mb4_0900_ai_ci`), or two stays of one key (a NO
+ *   PAD column holding both `X` and `X `), refuse the read as UnreadableRows counted under
+ *   `settlementRef`: the department is reported UNREADABLE_ROWS and the rules reading it are not
+ *   run, rather than a stay's aid dropped unseen.
+ */
+import { asciiLower, settlementKey } from '../domain/aid';
+import type { AidRecord, DepartmentAdapter, HospitalSettlement } from './contract';
+import { UnreadableRows } from './unreadable-rows';
+
+/**
+ * Every form in which a department may hold the stays keyed `keys` (`settlementKey`): each key, and
+ * with letters also lower-case (for a case-sensitive column: TiDB's default), each with one space
+ * after it (for a NO PAD column: MySQL 8's default) and before it (which no collation ignores).
+ * Other spellings (mixed case in a case-sensitive column, two spaces in a NO PAD one) are not asked
+ * for: README, "References held by departments". Frozen: db/prepared.ts writes a frozen list's SQL once.
+ */
+export function settlementLookupForms(keys: readonly string[]): readonly string[] {
+  const forms = new Set<string>();
+  for (const ref of keys) {
+    const key = settlementKey(ref);
+    for (const written of new Set([key, asciiLower(key)])) forms.add(written).add(`${written} `).add(` ${written}`);
+  }
+  return Object.freeze([...forms]);
+}
+
+/** The record with its settlement reference as the hub keys stays. */
+function keyedRecord(r: AidRecord): AidRecord {
+  const ref = r.settlementRef == null ? r.settlementRef : settlementKey(r.settlementRef);
+  const read = ref === r.settlementRef ? r : { ...r, settlementRef: ref };
+  return r.supersededBy ? { ...read, supersededBy: keyedRecord(r.supersededBy) } : read;
+}
+
+/** Stays with their reference as the hub keys them; two of one key are refused (a NO PAD column holding `X` and `X `). */
+function keyedStays(stays: readonly HospitalSettlement[]): HospitalSettlement[] {
+  const seen = new Set<string>();
+  let twice = 0;
+  const keyed = stays.map((s) => {
+    const ref = settlementKey(s.settlementRef);
+    if (seen.has(ref)) twice++;
+    seen.add(ref);
+    return ref === s.settlementRef ? s : { ...s, settlementRef: ref };
+  });
+  if (twice > 0) throw new UnreadableRows({ settlementRef: twice });
+  return keyed;
+}
+
+/** `rows` read by reference, every one of them of a key asked: otherwise refused, counted (never which rows: a reference can be anything a clerk typed). */
+function asked<T>(rows: T[], keys: readonly string[], refOf: (row: T) => string | null | undefined): T[] {
+  const wanted = new Set(keys.map(settlementKey));
+  const strays = rows.filter((r) => !wanted.has(refOf(r) ?? '')).length;
+  if (strays > 0) throw new UnreadableRows({ settlementRef: strays });
+  return rows;
+}
+
+const tiedOf = (rows: AidRecord[], keys: readonly string[]) => asked(rows.map(keyedRecord), keys, (r) => r.settlementRef);
+const staysOf = (rows: HospitalSettlement[], keys: readonly string[]) => asked(keyedStays(rows), keys, (s) => s.settlementRef);
+
+/** The adapter as the rest of the hub reads it: asked for every stored form of a settlement reference, answering it as the hub keys it. */
+export function readingKeyedSettlementRefs(adapter: DepartmentAdapter): DepartmentAdapter {
+  const { aidBySettlementRefs, aidAndFacts, recordsNoLongerStanding, facts } = adapter;
+  const stays = facts?.settlements;
+  return {
+    ...adapter,
+    aidByIdNumbers: async (db, idNumbers, today, programmes) => (await adapter.aidByIdNumbers(db, idNumbers, today, programmes)).map(keyedRecord),
+    ...(aidBySettlementRefs ? { aidBySettlementRefs: async (db, refs, today) => tiedOf(await aidBySettlementRefs.call(adapter, db, settlementLookupForms(refs), today), refs) } : {}),
+    ...(aidAndFacts
+      ? {
+          aidAndFacts: async (db, ask) => {
+            const tiedTo = ask.tiedTo && settlementLookupForms(ask.tiedTo);
+            const staysAsked = ask.stays && (ask.stays === ask.tiedTo ? tiedTo : settlementLookupForms(ask.stays));
+            const read = await aidAndFacts.call(adapter, db, { ...ask, ...(tiedTo ? { tiedTo } : {}), ...(staysAsked ? { stays: staysAsked } : {}) });
+            return { ...read, aid: read.aid.map(keyedRecord), tied: tiedOf(read.tied, ask.tiedTo ?? []), stays: staysOf(read.stays, ask.stays ?? []) };
+          },
+        }
+      : {}),
+    ...(recordsNoLongerStanding ? { recordsNoLongerStanding: async (db, refs, today) => new Map([...(await recordsNoLongerStanding.call(adapter, db, refs, today))].map(([ref, r]) => [ref, keyedRecord(r)])) } : {}),
+    ...(facts && stays
+      ? {
+          facts: {
+            ...facts,
+            settlements: {
+              ...stays,
+              byIdNumbers: async (db, idNumbers) => keyedStays(await stays.byIdNumbers(db, idNumbers)),
+              byRefs: async (db, refs) => staysOf(await stays.byRefs(db, settlementLookupForms(refs)), refs),
+            },
+          },
+        }
+      : {}),
+  };
+}
