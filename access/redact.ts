@@ -4,6 +4,7 @@
  * values are withheld, and any ID-number-like digits or Chinese text (a name) left are masked.
  */
 import { scrub } from '../domain/privacy';
+import { PROGRAMMES } from '../domain/programmes';
 
 const WITHHELD = '(withheld)';
 
@@ -68,7 +69,23 @@ export function redactErrorMessage(message: string): string {
       // `found "…"` quotes a literal the caller wrote; `found <EOF>` or a count is harmless.
       .replace(/(found) ["{[].*?(\.?)$/g, `$1 ${WITHHELD}$2`)
       .replace(/(Syntax Error: Unexpected character: ).*$/g, `$1${WITHHELD}`)
-      // Chinese text in an error can only be a value the caller sent: a name, an address.
-      .replace(/[\u3400-\u9fff\uf900-\ufaff\u{20000}-\u{2ffff}]+/gu, '…')
+      // Chinese text in an error is a value the caller sent (a name, an address), but for the hub's own programme names.
+      .split(HUB_NAME)
+      .map((part, i) => (i % 2 === 1 ? part : part.replace(/[\u3400-\u9fff\uf900-\ufaff\u{20000}-\u{2ffff}]+/gu, '…')))
+      .join(''),
   );
 }
+
+/**
+ * The hub's own programme names (the catalogue's, domain/programmes.ts), longest first, as one
+ * capturing pattern: its messages name them (PROGRAMME_FOR_WOMEN: `TWO_CANCERS_AID: "两癌"救助 is for
+ * women`, which read `"…"… is for women`). Such a message names the programme the caller sent by its
+ * code, never a person; a caller's name or address around it is still blanked.
+ */
+const HUB_NAME = new RegExp(
+  `(${[...new Set(PROGRAMMES.map((p) => p.name))]
+    .sort((a, b) => b.length - a.length)
+    .map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|')})`,
+  'u',
+);

@@ -143,7 +143,8 @@ export function departmentUnavailablePlugin(): HubPlugin {
 
 /**
  * Outside production, each response carries `extensions.sqlStatements`: the statements the
- * request cost, per source. The bench reads it; callers can see what a query costs.
+ * request cost, per source. The bench reads it; callers can see what a query costs. An answer that
+ * reads as a refusal or as "not found" carries none (readsAsRefusedOrMissing).
  */
 export function statementCountPlugin(): HubPlugin {
   return {
@@ -153,11 +154,32 @@ export function statementCountPlugin(): HubPlugin {
           const counter = statementScope.getStore();
           if (response.body.kind !== 'single' || !counter) return;
           const single = response.body.singleResult;
+          if (readsAsRefusedOrMissing(single)) return;
           single.extensions = { ...single.extensions, sqlStatements: { total: counter.total, bySource: Object.fromEntries(counter.bySource) } };
         },
       };
     },
   };
+}
+
+/**
+ * Whether an answer reads as a refusal or as "not found": a FORBIDDEN error, a root field null
+ * with no error of its own (case(id), finding(id), scan(id) out of reach read as missing), or a
+ * root payload's userError `…_NOT_FOUND` (CASE_NOT_FOUND, CONSENT_NOT_FOUND … answer an id out of
+ * reach as one that does not exist). Such an answer carries no statement count: a person held in
+ * another county, refused, cost a statement more than an ID number the hub does not hold, and the
+ * count told them apart. The test looks only at what the answer shows (never at what the request
+ * held back), so the count's absence says nothing the answer does not already say.
+ */
+function readsAsRefusedOrMissing(result: { data?: Record<string, unknown> | null; errors?: readonly { path?: readonly (string | number)[]; extensions?: Record<string, unknown> }[] }): boolean {
+  const errors = result.errors ?? [];
+  if (errors.some((e) => e.extensions?.code === 'FORBIDDEN')) return true;
+  const erred = new Set(errors.map((e) => e.path?.[0]));
+  return Object.entries(result.data ?? {}).some(([key, value]) => {
+    if (value === null || value === undefined) return !erred.has(key);
+    const userErrors = (value as { userErrors?: unknown }).userErrors;
+    return Array.isArray(userErrors) && userErrors.some((e: { code?: unknown }) => typeof e?.code === 'string' && e.code.endsWith('_NOT_FOUND'));
+  });
 }
 
 /** What became of a GraphQL request, for its audit rows. */

@@ -231,8 +231,8 @@ describe('out of reach reads as not found', () => {
 
   const MISSING = '999999';
 
-  /** Everything about an answer that a caller could tell apart: data, error codes and reasons. */
-  const shape = (res: any) => JSON.stringify({ data: res.data, errors: (res.errors ?? []).map((e: any) => e.extensions) });
+  /** Everything about an answer that a caller could tell apart: data, error codes and reasons, and its extensions (a statement count outside production). */
+  const shape = (res: any) => JSON.stringify({ data: res.data, errors: (res.errors ?? []).map((e: any) => e.extensions), extensions: res.extensions ?? null });
 
   it('case(id) and referral(id)', async () => {
     const weishan = hub.as({ token: tokens.weishan, purpose: 'ELIGIBILITY_REVIEW' });
@@ -322,8 +322,8 @@ describe('a household or person outside the scope reads exactly as one the hub d
   const UNKNOWN_HERE = makeIdNumber('370811', '1985-05-05', 7);
   const UNKNOWN_THERE = makeIdNumber('370826', '1985-05-05', 9);
 
-  /** Everything a caller could tell apart: data, and each error's message, code, reason and path. */
-  const answer = (res: any) => JSON.stringify({ data: res.data ?? null, errors: res.errors ?? [] });
+  /** Everything a caller could tell apart: data, each error's message, code, reason and path, and the extensions (a statement count outside production). */
+  const answer = (res: any) => JSON.stringify({ data: res.data ?? null, errors: res.errors ?? [], extensions: res.extensions ?? null });
 
   /** 任城区's reader (370811) and a township's caseworker (370811001); ZHAO lives in 微山县 (370826). */
   const scoped = async () => [

@@ -13,6 +13,8 @@ import { parseCaseReference, parsePurpose } from '../access/http';
 import { ROOT_RULES, TYPE_RULES, type Role } from '../access/policy';
 import { accessTables } from '../access/policy-table';
 import { redactErrorMessage } from '../access/redact';
+import { programmeForWomenProblem } from '../domain/programme-beneficiaries';
+import { makeIdNumber } from '../domain/id-number';
 import { AccessSession } from '../access/session';
 import { newToken, tokenHash, validateSpec } from '../access/clients';
 import { buildFederatedSchema, buildSchema, loadTypeDefs, resolvers } from '../resolvers/index';
@@ -261,6 +263,17 @@ describe('headers, tokens and messages', () => {
       expect(out).not.toContain('2026-02-30');
     }
     expect(redactErrorMessage('Syntax Error: Query depth limit of 12 exceeded, found 20.')).toBe('Syntax Error: Query depth limit of 12 exceeded, found 20.');
+  });
+
+  // The hub's own programme names are its words, not a caller's value: PROGRAMME_FOR_WOMEN read
+  // `TWO_CANCERS_AID: "…"… is for women`. A caller's Chinese beside them is still blanked.
+  it('keeps the hub’s own programme names, and blanks a caller’s Chinese beside them', () => {
+    const refusal = programmeForWomenProblem('TWO_CANCERS_AID', makeIdNumber('370811', '1972-05-05', 43))!;
+    expect(redactErrorMessage(refusal)).toBe(refusal);
+    expect(redactErrorMessage(refusal)).toContain('"两癌"救助 is for women');
+    expect(redactErrorMessage(programmeForWomenProblem('SPRING_BUD', makeIdNumber('370811', '2012-05-05', 43))!)).toContain('春蕾计划 is for girls');
+    expect(redactErrorMessage('no household of 王建国 in 春蕾计划, 任城区')).toBe('no household of … in 春蕾计划, …');
+    expect(redactErrorMessage('王建国"两癌"救助')).toBe('…"两癌"救助');
   });
 
   // The value ended at its first "; ", so whatever the caller joined after it came back: a phone

@@ -52,6 +52,16 @@ test('money proposed for a service (法律援助) is AMOUNT_INVALID at input.amo
   expect(res.errors?.[0]?.message).toBe('a service (e.g. LEGAL_AID) carries amount 0: it is given, not paid to the beneficiary');
 });
 
+// The hub's own programme name was blanked as if it were a caller's value: `TWO_CANCERS_AID: "…"… is
+// for women`. The message names the programme the caller sent by code, and never the person.
+test('PROGRAMME_FOR_WOMEN names the programme in the hub’s own words', async () => {
+  const man = makeIdNumber('370811', '1972-05-05', 43);
+  const res = await hub.gql(CHECK, { in: { beneficiaryIdNumber: man, programme: 'TWO_CANCERS_AID', grantDate: '2026-03-01', amountFen: 500_000 } });
+  expect(res.errors?.map((e) => e.extensions?.reason)).toEqual(['PROGRAMME_FOR_WOMEN']);
+  expect(res.errors![0].message).toMatch(/^TWO_CANCERS_AID: "两癌"救助 is for women \(breast and cervical cancer\), and the ID number is a man's/);
+  expect(res.errors![0].message).not.toContain(man);
+});
+
 test('a grant more than a year after today is GRANT_DATE_TOO_FAR at the date that starts it; a year on is checked', async () => {
   const tooFar = (argument: string) => [{ code: 'BAD_USER_INPUT', argument, reason: 'GRANT_DATE_TOO_FAR' }];
   expect(await refusal({ programme: 'NATIONAL_GRANT', grantDate: '2099-12-31', amountFen: 100_000 })).toEqual(tooFar('input.grantDate'));

@@ -29,7 +29,7 @@ import { shownDbInstant as shown } from '../db/instants';
 import { firstChars } from '../domain/text-length';
 import { runAgainstHub } from './run-against-hub';
 import { administeredClient, operatorAccount, recordAdministration } from '../access/admin-audit';
-import { CREATED_BY_MAX, createSubscription, deadLettersWithin, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin, subscriberRefusal } from '../resolvers/alert-delivery/subscriptions';
+import { CREATED_BY_MAX, createSubscription, deadLettersWithin, malformedDeliveryId, replayDeliveries, revokeSubscriptionWithin, subscriberRefusal, triggersNeverRead } from '../resolvers/alert-delivery/subscriptions';
 
 /** The CLI is run by whoever holds the hub database: every subscription is within its reach. */
 const EVERY_REGION = '';
@@ -56,6 +56,17 @@ function clientBarred(s: SubscriptionRecord, subscribers: ReadonlyMap<string, Su
   const said: Record<string, string> = { CLIENT_NOT_FOUND: 'client not found', CLIENT_REVOKED: 'client revoked', CLIENT_EXPIRED: 'client expired' };
   const state = said[why] ?? `client may not read alerts (${why})`;
   return s.state === 'ACTIVE' ? `${state}: its pushes end as dead letters` : state;
+}
+
+/**
+ * The triggers of an active subscription its client reads no alert of (triggersNeverRead), as a
+ * create refuses them now (TRIGGER_NOT_READABLE): one made before that check stays as it was (its
+ * other triggers are still pushed), flagged here for an administrator to revoke and make anew.
+ */
+function triggersBarred(s: SubscriptionRecord, subscribers: ReadonlyMap<string, SubscriberNow>): string {
+  const client = subscribers.get(s.clientId);
+  const never = s.state === 'ACTIVE' && client ? triggersNeverRead(client.department, s.triggerIds) : [];
+  return never.length > 0 ? `never pushed ${never.join(',')} (TRIGGER_NOT_READABLE: its client reads none of their alerts)` : '';
 }
 
 function describe(s: SubscriptionRecord, counts?: Record<string, number>, clientState = ''): string {
@@ -159,7 +170,7 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
         const counts = await deliveryCounts(db, subs.map((s) => s.id));
         const subscribers = await subscribersNow(db, subs.map((s) => s.clientId));
         if (subs.length === 0) print('no subscriptions');
-        for (const s of subs) print(describe(s, counts.get(s.id), clientBarred(s, subscribers)));
+        for (const s of subs) print(describe(s, counts.get(s.id), [clientBarred(s, subscribers), triggersBarred(s, subscribers)].filter(Boolean).join('  ')));
         return 0;
       }
       case 'revoke': {

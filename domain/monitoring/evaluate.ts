@@ -16,7 +16,7 @@ import { heldOn } from '../findings/attribution';
 import { recordKey, type HouseholdFacts } from '../findings/facts';
 import { trailingWindow } from '../findings/periods';
 import type { Rule } from '../findings/rule-set';
-import { identityChain } from './alerts';
+import { alertConcerns, identityChain } from './alerts';
 import { GRADE_RANK, gradeOf, type Grade, type Trigger, type TriggerSet } from './triggers';
 
 /** Facts beside the findings' household facts that only triggers read. */
@@ -166,6 +166,35 @@ export function evaluateTriggers(facts: HouseholdFacts, extra: MonitoringFacts, 
 type HospitalStay = HouseholdFacts['settlements'] extends ReadonlyMap<string, infer S> ? S : never;
 type PersonPart = Pick<AlertCandidate, 'grade' | 'identity' | 'evidenceRefs' | 'measure' | 'evidence'>;
 
+/**
+ * The one department whose records every alert of a trigger kind cites, where the kind fixes it: a
+ * hospital stay's settlement is health's, a certificate the disability federation's. The others cite
+ * whichever department's records they found (a rule's, a roll's recurring aid, a job loss from any
+ * department providing it): null.
+ */
+const EVIDENCE_DEPARTMENT: Record<Trigger['kind'], DepartmentCode | null> = {
+  SETTLEMENT_OUT_OF_POCKET: 'HEALTH',
+  OUT_OF_POCKET_12_MONTHS: 'HEALTH',
+  SEVERE_DISABILITY: 'DISABILITY',
+  DEATH_ON_ROLL: null,
+  JOB_LOSS: null,
+  RULE: null,
+};
+
+/**
+ * Whether an alert of this trigger may ever concern a client of `department`, by the rule that
+ * decides who reads (and is pushed) each alert (alerts.ts alertConcerns), asked of what every alert
+ * of the trigger holds: its verifier as the trigger names it (a township's code, or civil affairs
+ * once it took one over, is no department's) and references of EVIDENCE_DEPARTMENT only. False: a
+ * subscription of that client to the trigger would never be pushed anything.
+ */
+export function triggerMayConcern(department: string, trigger: Trigger): boolean {
+  const cited = EVIDENCE_DEPARTMENT[trigger.kind];
+  if (cited === null) return true;
+  const verifierOffice = trigger.verifier === 'TOWNSHIP' ? 'TOWNSHIP' : trigger.verifier.department;
+  return alertConcerns(department, { verifierOffice, evidenceRefs: [`${cited}:`] });
+}
+
 function personCandidates(trigger: Exclude<Trigger, { kind: 'RULE' }>, id: string, monitored: boolean, facts: HouseholdFacts, extra: MonitoringFacts, stays: readonly HospitalStay[], today: IsoDate): PersonPart[] {
   if (trigger.kind === 'SETTLEMENT_OUT_OF_POCKET') {
     // Each recent stay over the line is its own alert.
@@ -242,7 +271,7 @@ function personCandidate(trigger: Exclude<Trigger, { kind: 'RULE' | 'SETTLEMENT_
       const certs = facts.certificates.filter(certificateHeld).filter((c) => c.idNumber === id && c.level <= trigger.maxLevel && c.issuedOn >= since && c.issuedOn <= today).sort((a, b) => a.certificateNumber.localeCompare(b.certificateNumber));
       if (certs.length === 0) return null;
       const c = certs[0];
-      const ref = `DISABILITY:certificate:${c.certificateNumber}`;
+      const ref = `${EVIDENCE_DEPARTMENT[trigger.kind]}:certificate:${c.certificateNumber}`;
       return {
         grade: gradeOf(trigger.grade, monitored),
         identity: alertIdentity(trigger.id, id, [ref]),

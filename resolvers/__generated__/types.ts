@@ -473,6 +473,8 @@ export type AlertDeliveryErrorCode =
   | 'TRIGGER_INVALID'
   /** A trigger id that is no trigger of the set in force (the message names them); nothing was created. */
   | 'TRIGGER_NOT_FOUND'
+  /** A trigger none of whose alerts the client reads (a client of another department than civil affairs reads only the alerts it verifies or raised from its own records: education none of T1_SETTLEMENT_OOP's, raised from health's settlements and verified by a township): it would never be pushed one; the message names them; nothing was created. */
+  | 'TRIGGER_NOT_READABLE'
   /** The client already has an active subscription with this callback (as the URL posted to: scheme and host in any case, a default port or ./ segments written out), regions, grades (every grade named is none named) and triggers (the message names it); nothing was created. Revoke it to make it anew with a new secret. */
   | 'SUBSCRIPTION_EXISTS'
   /** deliverOpen: more than 10,000 alerts are open under the regions, grades and triggers asked for; nothing was created. Subscribe by narrower regions or grades, or without deliverOpen. */

@@ -23,6 +23,7 @@ import { lockSubscribers, openAlertDeliveries } from '../../db/alert-delivery/ou
 import { openAlertsUnder } from '../../db/monitoring/store';
 import { ALERT_OWNER } from '../../domain/monitoring/alerts';
 import { envelopeOf } from '../monitoring/detect';
+import { triggerMayConcern } from '../../domain/monitoring/evaluate';
 import { callbackRefusal, isDeliveryId, newSubscriptionSecret } from '../../domain/monitoring/delivery';
 import { ALERT_GRADES, type AlertGrade } from '../../domain/monitoring/envelope';
 import { regionCovers, regionsReached } from '../../domain/monitoring/subscriptions';
@@ -38,7 +39,7 @@ const TRIGGER_IDS_MAX = 1000;
 /** Longest name of who made a subscription (the CLI's --by; an API caller's client name is shorter). */
 export const CREATED_BY_MAX = 128;
 
-export type SubscriptionError = 'CALLBACK_URL_INVALID' | 'CALLBACK_HOST_NOT_ALLOWED' | 'CLIENT_NOT_FOUND' | 'CLIENT_REVOKED' | 'CLIENT_EXPIRED' | 'CLIENT_READS_NO_ALERTS' | 'REGION_INVALID' | 'REGION_OUTSIDE_CLIENT_SCOPE' | 'REGION_UNKNOWN' | 'GRADE_INVALID' | 'TRIGGER_INVALID' | 'TRIGGER_NOT_FOUND' | 'SUBSCRIPTION_EXISTS' | 'TOO_MANY_OPEN_ALERTS';
+export type SubscriptionError = 'CALLBACK_URL_INVALID' | 'CALLBACK_HOST_NOT_ALLOWED' | 'CLIENT_NOT_FOUND' | 'CLIENT_REVOKED' | 'CLIENT_EXPIRED' | 'CLIENT_READS_NO_ALERTS' | 'REGION_INVALID' | 'REGION_OUTSIDE_CLIENT_SCOPE' | 'REGION_UNKNOWN' | 'GRADE_INVALID' | 'TRIGGER_INVALID' | 'TRIGGER_NOT_FOUND' | 'TRIGGER_NOT_READABLE' | 'SUBSCRIPTION_EXISTS' | 'TOO_MANY_OPEN_ALERTS';
 
 /**
  * Most alerts open at creation a subscription made with `deliverOpen` is pushed: more is refused
@@ -99,6 +100,10 @@ export async function createSubscription(db: HubDb, callbackHosts: readonly stri
     // An empty list means every trigger (domain/monitoring/subscriptions.ts), so it names none to check.
     const unknown = unknownTriggersMessage(activeTriggerSet(), triggerIds);
     if (unknown !== null) return { ok: false, code: 'TRIGGER_NOT_FOUND', field: 'triggerIds', message: unknown };
+    // A trigger none of whose alerts the client reads would be pushed nothing (the outbox's pushedTo
+    // asks alertConcerns of each alert; triggerMayConcern asks it of every alert the trigger raises).
+    const unread = triggersNeverRead(client.department, triggerIds);
+    if (unread.length > 0) return { ok: false, code: 'TRIGGER_NOT_READABLE', field: 'triggerIds', message: `a client of ${client.department} reads no alert of ${unread.join(', ')} (neither its verifier nor raised from its records): it would never be pushed one` };
     // A repeat of an active subscription (a create retried after its answer was lost) would push
     // every alert twice, one copy signed with a secret the receiver never saw: it is refused, naming
     // the one that exists.
@@ -132,6 +137,15 @@ export async function createSubscription(db: HubDb, callbackHosts: readonly stri
 async function openAlertsOf(tx: LockingTx, f: { regionCodes: readonly string[]; grades: readonly AlertGrade[]; triggerIds: readonly string[]; department: string }, limit: number) {
   await lockSubscribers(tx);
   return openAlertsUnder(tx, { regionPrefixes: regionsReached(f.regionCodes).map(divisionPrefix), grades: f.grades, triggerIds: f.triggerIds, concerning: f.department === ALERT_OWNER ? undefined : f.department, limit });
+}
+
+/** The triggers named, in order, of the set in force none of whose alerts a client of `department` reads (triggerMayConcern). */
+export function triggersNeverRead(department: string, triggerIds: readonly string[]): string[] {
+  const triggers = activeTriggerSet().triggers;
+  return triggerIds.filter((id) => {
+    const trigger = triggers.find((t) => t.id === id);
+    return trigger !== undefined && !triggerMayConcern(department, trigger);
+  });
 }
 
 /** The regions, in order, that the hub holds nothing of: two statements however many (divisionsHeld), inside the create's locking transaction. */

@@ -175,6 +175,27 @@ describe('alertSubscriptionCreate', () => {
     expect(await count('SELECT COUNT(*) AS n FROM alert_subscription')).toBe(before + 1);
   });
 
+  // The outbox pushes a client of another department than civil affairs only the alerts that concern
+  // it (alertConcerns): education is neither T1's verifier (a township) nor the source of its
+  // evidence (health's settlements), so such a subscription was made and never pushed a word.
+  it('refuses a trigger none of whose alerts the client reads, naming it, and writes nothing', async () => {
+    const before = await count('SELECT COUNT(*) AS n FROM alert_subscription');
+    const education = (await hub.createClient({ department: 'EDUCATION', roles: ['READER'], regionScope: '370811' })).name;
+    const res = await hub.gql(CREATE, { input: { client: education, callbackUrl: 'http://127.0.0.1:9/edu', regionCodes: [TOWNSHIP], triggerIds: ['T1_SETTLEMENT_OOP', 'T6_STUDENT_NO_AID'] } });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.alertSubscriptionCreate).toMatchObject({ subscription: null, secret: null });
+    expect(res.data.alertSubscriptionCreate.userErrors.map((e: any) => [e.code, e.field.join('.')])).toEqual([['TRIGGER_NOT_READABLE', 'input.triggerIds']]);
+    expect(res.data.alertSubscriptionCreate.userErrors[0].message).toContain('T1_SETTLEMENT_OOP');
+    expect(res.data.alertSubscriptionCreate.userErrors[0].message).not.toContain('T6_STUDENT_NO_AID');
+    expect(await count('SELECT COUNT(*) AS n FROM alert_subscription')).toBe(before);
+    // A rule's trigger (its evidence may be education's records) and every trigger (none named) are taken;
+    // so is T1 for health, whose settlements it is raised from.
+    expect((await create({ client: education, callbackUrl: 'http://127.0.0.1:9/edu', triggerIds: ['T6_STUDENT_NO_AID'] })).subscription.triggerIds).toEqual(['T6_STUDENT_NO_AID']);
+    expect((await create({ client: education, callbackUrl: 'http://127.0.0.1:9/edu-all' })).subscription.triggerIds).toEqual([]);
+    const health = (await hub.createClient({ department: 'HEALTH', roles: ['READER'], regionScope: '370811' })).name;
+    expect((await create({ client: health, callbackUrl: 'http://127.0.0.1:9/health', triggerIds: ['T1_SETTLEMENT_OOP'] })).subscription.triggerIds).toEqual(['T1_SETTLEMENT_OOP']);
+  });
+
   it('refuses more regions than a subscription keeps with REGION_INVALID, and keeps as many as fit', async () => {
     const before = await count('SELECT COUNT(*) AS n FROM alert_subscription');
     // 78 villages take more than the 1,000 characters a subscription keeps (they reached the INSERT

@@ -1,6 +1,8 @@
 /** `npm run subscriptions`: create (secret once; allow-list, unknown-trigger and expired-client refusals), list, dead-letters, replay, notices, revoke. */
 import os from 'node:os';
-import { noteDeadLetter } from '../../db/alert-delivery/store';
+import { createClient } from '../../access/clients';
+import { accessDbOf } from '../../db/access/db';
+import { insertSubscription, noteDeadLetter } from '../../db/alert-delivery/store';
 import { subscriptionsCommand } from '../../tools/subscriptions';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { frozenDbClock } from '../support/db-clock';
@@ -114,3 +116,17 @@ it('manages subscriptions and dead letters from the command line', async () => {
   expect(revoked).toEqual({ state: 'DEAD', last_error: 'subscription revoked' });
   expect((await run('frobnicate')).code).toBe(2);
 }, 120_000);
+
+// A subscription made before creates refused a trigger its client reads no alert of
+// (TRIGGER_NOT_READABLE) is left as it was, its other triggers pushed: `list` flags the trigger.
+it('refuses a trigger the client reads no alert of, and flags one subscribed to before', async () => {
+  await createClient(accessDbOf(dbs.hub), { name: 'rencheng-education', department: 'EDUCATION', regionScope: '370811', roles: ['READER'], expiresAt: null });
+  const refused = await run('create', '--client', 'rencheng-education', '--callback', 'http://127.0.0.1:9/edu', '--regions', '370811001', '--triggers', 'T1_SETTLEMENT_OOP,T6_STUDENT_NO_AID');
+  expect([refused.code, refused.out]).toEqual([3, [expect.stringMatching(/^refused: TRIGGER_NOT_READABLE \(triggerIds\): .*T1_SETTLEMENT_OOP/)]]);
+  const before = await insertSubscription(dbs.hub, { clientId: 'rencheng-education', callbackUrl: 'http://127.0.0.1:9/edu', regionCodes: ['370811001'], grades: [], triggerIds: ['T1_SETTLEMENT_OOP', 'T6_STUDENT_NO_AID'], secret: 'a'.repeat(64), createdBy: 'test-admin' });
+  const listed = (await run('list', '--client', 'rencheng-education')).out;
+  expect(listed).toEqual([expect.stringContaining(`#${before.id}  ACTIVE  rencheng-education  never pushed T1_SETTLEMENT_OOP (TRIGGER_NOT_READABLE`)]);
+  expect(listed[0]).not.toMatch(/never pushed [^ ]*T6_STUDENT_NO_AID/);
+  // Civil affairs' client reads every alert: nothing flagged.
+  expect((await run('list', '--client', 'rencheng-alerts')).out.join('\n')).not.toContain('never pushed');
+});
