@@ -127,6 +127,10 @@ export async function recordReportedAid(tx: LockingTx, records: readonly ValidRe
           errors.push({ index, code: 'REVERSAL_MISMATCH', field: 'beneficiaryIdNumber', message: 'a reversal names the beneficiary of the entry it reverses; send a CORRECTION to change the person' });
         } else if (r.entryKind === 'REVERSAL' && reversed.programme !== r.programme) {
           errors.push({ index, code: 'REVERSAL_MISMATCH', field: 'programme', message: 'a reversal names the programme of the entry it reverses; send a CORRECTION to change the programme' });
+        } else if (r.entryKind === 'REVERSAL' && reversalDateMismatch(reversed, r) !== null) {
+          // As the person and programme: a reversal dated otherwise was taken, and the household read
+          // the aid CANCELLED on a day it was never given (aid of 2026-12-02 cancelled in 2020).
+          errors.push({ index, code: 'REVERSAL_MISMATCH', field: reversalDateMismatch(reversed, r), message: 'a reversal carries the grant date or period of the entry it reverses; send a CORRECTION to change the dates' });
         } else supersededInBatch.set(referenceKey(r.supersedesReference), index);
       }
     }
@@ -179,6 +183,16 @@ export async function recordReportedAid(tx: LockingTx, records: readonly ValidRe
   }
   const freshSet = new Set(fresh);
   return { ok: true, outcome: { rows: records.map((r) => now2.get(referenceKey(r.reference))!), written: records.map((_, i) => freshSet.has(i)) } };
+}
+
+/**
+ * The first date field in which a reversal differs from the entry it reverses (its grant date, or
+ * its period's start and end), or null when it carries that entry's dates: a reversal cancels the
+ * aid as it was recorded, so its dates are the reversed entry's, as its person and programme are.
+ */
+function reversalDateMismatch(reversed: Pick<ValidReportedAid, 'grantDate' | 'periodStart' | 'periodEnd'>, reversal: ValidReportedAid): 'grantDate' | 'periodStart' | 'periodEnd' | null {
+  for (const field of ['grantDate', 'periodStart', 'periodEnd'] as const) if ((reversed[field] ?? null) !== (reversal[field] ?? null)) return field;
+  return null;
 }
 
 /**

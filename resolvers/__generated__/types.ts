@@ -5582,7 +5582,7 @@ export type ReportedAidEntryKind =
   | 'AID'
   /** Replaces the record under `supersedesReference` with this one. */
   | 'CORRECTION'
-  /** Cancels the record under `supersedesReference` (amount 0). */
+  /** Cancels the record under `supersedesReference` (amount 0), carrying its beneficiary, programme, grant date or period (REVERSAL_MISMATCH otherwise). */
   | 'REVERSAL';
 
 /** One record of aid as the reporter sends it. */
@@ -5659,7 +5659,7 @@ export type AidReportErrorCode =
   | 'SUPERSEDES_UNKNOWN'
   /** The record superseded was already corrected or reversed: supersede the latest entry. */
   | 'SUPERSEDES_ALREADY_SUPERSEDED'
-  /** A reversal names another beneficiary or programme than the entry it reverses (a CORRECTION changes them). */
+  /** A reversal names another beneficiary, programme, grant date or period than the entry it reverses (field: the first that differs; a CORRECTION changes them). A reversal cancels the entry as it was recorded: dated otherwise, the household read the aid CANCELLED on a day it was never given. */
   | 'REVERSAL_MISMATCH'
   /** The entry superseded is a reversal: nothing stands to reverse. A CORRECTION of it, carrying the amount, makes the aid stand again. */
   | 'REVERSAL_OF_REVERSAL'
