@@ -6,7 +6,7 @@
  * is or was a member of (NEED_NOT_OF_BENEFICIARY); the batch is refused whole, nothing written.
  */
 import { sql } from 'drizzle-orm';
-import { charityClaim, charityNeed } from '../db/charity/schema';
+import { charityClaim, charityConsent, charityNeed } from '../db/charity/schema';
 import { household, householdMember, person } from '../db/household/schema';
 import { registerCharity } from '../db/reported-aid/store';
 import { makeCreditCode } from '../domain/credit-code';
@@ -39,20 +39,26 @@ let hub: TestHub;
 let emergency: { gql: TestHub['gql'] };
 let charity: { gql: TestHub['gql'] };
 /** Needs by whose household they are of. */
-const need: Record<'patient' | 'neighbour' | 'elsewhere', string> = { patient: '', neighbour: '', elsewhere: '' };
+const need: Record<'patient' | 'neighbour' | 'elsewhere' | 'patientRevoked' | 'neighbourEducation', string> = { patient: '', neighbour: '', elsewhere: '', patientRevoked: '', neighbourEducation: '' };
 
 async function addHousehold(registrationNo: string, regionCode: string): Promise<number> {
   const [res] = await dbs.hub.insert(household).values({ registrationNo, regionCode, address: registrationNo });
   return res.insertId;
 }
 
-async function publishNeed(householdId: number, countyCode: string): Promise<string> {
+/** The household's consent, revoked at `revokedAt` (UTC) when given. */
+async function addConsent(householdId: number, revokedAt: string | null = null): Promise<number> {
+  const [res] = await dbs.hub.insert(charityConsent).values({ householdId, scopes: 'NEED_PUBLICATION', givenBy: '户主', recordedByClient: 'test-office', recordedByOfficer: 'mz-0001', recordedAt: '2026-02-20 02:00:00.000', expiresOn: '2027-02-20', revokedAt, revokedByClient: revokedAt ? 'test-office' : null });
+  return res.insertId;
+}
+
+async function publishNeed(householdId: number, countyCode: string, purpose: 'LIVING' | 'EDUCATION' = 'LIVING', revokedAt: string | null = null): Promise<string> {
   const [res] = await dbs.hub.insert(charityNeed).values({
     caseId: 1,
     householdId,
-    consentId: 1,
+    consentId: await addConsent(householdId, revokedAt),
     countyCode,
-    purpose: 'LIVING',
+    purpose,
     urgency: 'NORMAL',
     uncoveredFen: 500_000,
     pledgedFen: 0,
@@ -95,6 +101,9 @@ beforeAll(async () => {
   need.patient = await publishNeed(patients, '370811');
   need.neighbour = await publishNeed(neighbours, '370811');
   need.elsewhere = await publishNeed(elsewhere, '370812');
+  // Its household revoked its consent on 2026-03-03, China time (10:00 there).
+  need.patientRevoked = await publishNeed(patients, '370811', 'LIVING', '2026-03-03 02:00:00.000');
+  need.neighbourEducation = await publishNeed(neighbours, '370811', 'EDUCATION');
   hub = await startTestHub(dbs, { today: TODAY });
   const e = await hub.createClient({ name: 'test-emergency-nl', department: 'EMERGENCY_MANAGEMENT', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
   emergency = hub.as({ token: e.token, purpose: 'DUPLICATE_CHECK' });
@@ -181,5 +190,27 @@ describe('aidReport with a needId', () => {
       ],
       userErrors: [],
     });
+  });
+
+  it('refuses aid linked to a need dated after its household revoked consent, as a delivery is (CONSENT_REVOKED); takes it up to that day, and a reversal', async () => {
+    const rows = await ledgerRows();
+    const after = await emergency.gql(REPORT, { records: [winter('NL-R1', PATIENT, need.patientRevoked)] });
+    expect(after.data.aidReport.userErrors).toEqual([{ index: 0, code: 'CONSENT_REVOKED', field: 'grantDate' }]);
+    expect(await ledgerRows()).toBe(rows);
+    const onTheDay = await emergency.gql(REPORT, { records: [{ ...winter('NL-R2', PATIENT, need.patientRevoked), grantDate: '2026-03-03' }] });
+    expect(onTheDay.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+    const reversal = await emergency.gql(REPORT, { records: [{ ...winter('NL-R2-R', PATIENT, need.patientRevoked), grantDate: '2026-03-03', entryKind: 'REVERSAL', supersedesReference: 'NL-R2', amountFen: 0 }] });
+    expect(reversal.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+  });
+
+  it("refuses a charity's record linked to a need under another programme than a delivery to it is recorded under (NEED_PURPOSE_MISMATCH)", async () => {
+    await dbs.hub.insert(charityClaim).values({ needId: Number(need.neighbourEducation), creditCode: CHARITY_CODE, claimedAt: '2026-03-02 02:00:00.000', lapsesOn: '2026-03-09' });
+    const aid = (reference: string, programme: string) => ({ ...winter(reference, NEIGHBOUR, need.neighbourEducation), programme });
+    const rows = await ledgerRows();
+    const medical = await charity.gql(REPORT, { records: [aid('NL-E1', 'CHARITY_MEDICAL')] });
+    expect(medical.data.aidReport.userErrors).toEqual([{ index: 0, code: 'NEED_PURPOSE_MISMATCH', field: 'programme' }]);
+    expect(await ledgerRows()).toBe(rows);
+    const education = await charity.gql(REPORT, { records: [aid('NL-E2', 'CHARITY_EDUCATION')] });
+    expect(education.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
   });
 });

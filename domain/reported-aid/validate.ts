@@ -89,6 +89,8 @@ export type ReportErrorCode =
   | 'CHARITY_NOT_REGISTERED'
   | 'NEED_UNKNOWN'
   | 'NEED_NOT_OF_BENEFICIARY'
+  | 'CONSENT_REVOKED'
+  | 'NEED_PURPOSE_MISMATCH'
   | 'BENEFICIARY_DECEASED';
 
 export interface ReportError {

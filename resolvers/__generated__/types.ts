@@ -5677,6 +5677,10 @@ export type AidReportErrorCode =
   | 'NEED_UNKNOWN'
   /** needId names a need of a household the beneficiary has never been a member of. */
   | 'NEED_NOT_OF_BENEFICIARY'
+  /** A record linked to a need (needId) dated (grant date or period start) after the day, China time, the need's household revoked its consent: as a delivery (charityDeliveryReport), aid after that day is not recorded against the need. A reversal is taken. */
+  | 'CONSENT_REVOKED'
+  /** A charity's record linked to a need (needId) under another programme than a delivery to that need is recorded under: CHARITY_MEDICAL for a MEDICAL or REHABILITATION need, CHARITY_EDUCATION for an EDUCATION need, CHARITY_JISHIJIU_99 for any other. A reversal is taken. */
+  | 'NEED_PURPOSE_MISMATCH'
   /** The hub records the beneficiary's death before the grant date (or the period's start): aid is not given to a dead person, and the ledger would keep it as theirs. A reversal of such a record is taken. */
   | 'BENEFICIARY_DECEASED';
 
