@@ -91,6 +91,8 @@ export type ReportErrorCode =
   | 'NEED_NOT_OF_BENEFICIARY'
   | 'CONSENT_REVOKED'
   | 'NEED_PURPOSE_MISMATCH'
+  | 'CASE_UNKNOWN'
+  | 'CASE_NOT_OF_BENEFICIARY'
   | 'BENEFICIARY_DECEASED';
 
 export interface ReportError {
