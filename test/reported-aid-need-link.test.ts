@@ -6,7 +6,8 @@
  * is or was a member of (NEED_NOT_OF_BENEFICIARY); the batch is refused whole, nothing written.
  */
 import { sql } from 'drizzle-orm';
-import { charityClaim, charityNeed } from '../db/charity/schema';
+import { aidCase } from '../db/cases/schema';
+import { charityClaim, charityConsent, charityNeed } from '../db/charity/schema';
 import { household, householdMember, person } from '../db/household/schema';
 import { registerCharity } from '../db/reported-aid/store';
 import { makeCreditCode } from '../domain/credit-code';
@@ -39,20 +40,35 @@ let hub: TestHub;
 let emergency: { gql: TestHub['gql'] };
 let charity: { gql: TestHub['gql'] };
 /** Needs by whose household they are of. */
-const need: Record<'patient' | 'neighbour' | 'elsewhere', string> = { patient: '', neighbour: '', elsewhere: '' };
+/** Hub case references (AH-2026-…) by whose household the case is of. */
+const caseRef: Record<'patient' | 'elsewhere', string> = { patient: '', elsewhere: '' };
+let patientCaseId = 0;
+
+async function openCase(householdId: number, townshipCode: string): Promise<number> {
+  const [res] = await dbs.hub.insert(aidCase).values({ householdId, townshipCode, origin: 'APPLICATION', urgency: 'NORMAL', state: 'REPORTED', summary: '占位', firstOffice: 'CIVIL_AFFAIRS', ownerOffice: 'CIVIL_AFFAIRS', reportedAt: '2026-03-01 02:00:00.000' });
+  return res.insertId;
+}
+
+const need: Record<'patient' | 'neighbour' | 'elsewhere' | 'patientRevoked' | 'neighbourEducation', string> = { patient: '', neighbour: '', elsewhere: '', patientRevoked: '', neighbourEducation: '' };
 
 async function addHousehold(registrationNo: string, regionCode: string): Promise<number> {
   const [res] = await dbs.hub.insert(household).values({ registrationNo, regionCode, address: registrationNo });
   return res.insertId;
 }
 
-async function publishNeed(householdId: number, countyCode: string): Promise<string> {
+/** The household's consent, revoked at `revokedAt` (UTC) when given. */
+async function addConsent(householdId: number, revokedAt: string | null = null): Promise<number> {
+  const [res] = await dbs.hub.insert(charityConsent).values({ householdId, scopes: 'NEED_PUBLICATION', givenBy: '户主', recordedByClient: 'test-office', recordedByOfficer: 'mz-0001', recordedAt: '2026-02-20 02:00:00.000', expiresOn: '2027-02-20', revokedAt, revokedByClient: revokedAt ? 'test-office' : null });
+  return res.insertId;
+}
+
+async function publishNeed(householdId: number, countyCode: string, purpose: 'LIVING' | 'EDUCATION' = 'LIVING', revokedAt: string | null = null): Promise<string> {
   const [res] = await dbs.hub.insert(charityNeed).values({
     caseId: 1,
     householdId,
-    consentId: 1,
+    consentId: await addConsent(householdId, revokedAt),
     countyCode,
-    purpose: 'LIVING',
+    purpose,
     urgency: 'NORMAL',
     uncoveredFen: 500_000,
     pledgedFen: 0,
@@ -95,6 +111,12 @@ beforeAll(async () => {
   need.patient = await publishNeed(patients, '370811');
   need.neighbour = await publishNeed(neighbours, '370811');
   need.elsewhere = await publishNeed(elsewhere, '370812');
+  // Its household revoked its consent on 2026-03-03, China time (10:00 there).
+  patientCaseId = await openCase(patients, '370811001');
+  caseRef.patient = `AH-2026-${String(patientCaseId).padStart(6, '0')}`;
+  caseRef.elsewhere = `AH-2026-${String(await openCase(elsewhere, '370812001')).padStart(6, '0')}`;
+  need.patientRevoked = await publishNeed(patients, '370811', 'LIVING', '2026-03-03 02:00:00.000');
+  need.neighbourEducation = await publishNeed(neighbours, '370811', 'EDUCATION');
   hub = await startTestHub(dbs, { today: TODAY });
   const e = await hub.createClient({ name: 'test-emergency-nl', department: 'EMERGENCY_MANAGEMENT', regionScope: '370811', roles: ['DEPARTMENT_WRITER'] });
   emergency = hub.as({ token: e.token, purpose: 'DUPLICATE_CHECK' });
@@ -181,5 +203,61 @@ describe('aidReport with a needId', () => {
       ],
       userErrors: [],
     });
+  });
+
+  it('refuses aid linked to a need dated after its household revoked consent, as a delivery is (CONSENT_REVOKED); takes it up to that day, and a reversal', async () => {
+    const rows = await ledgerRows();
+    const after = await emergency.gql(REPORT, { records: [winter('NL-R1', PATIENT, need.patientRevoked)] });
+    expect(after.data.aidReport.userErrors).toEqual([{ index: 0, code: 'CONSENT_REVOKED', field: 'grantDate' }]);
+    expect(await ledgerRows()).toBe(rows);
+    const onTheDay = await emergency.gql(REPORT, { records: [{ ...winter('NL-R2', PATIENT, need.patientRevoked), grantDate: '2026-03-03' }] });
+    expect(onTheDay.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+    const reversal = await emergency.gql(REPORT, { records: [{ ...winter('NL-R2-R', PATIENT, need.patientRevoked), grantDate: '2026-03-03', entryKind: 'REVERSAL', supersedesReference: 'NL-R2', amountFen: 0 }] });
+    expect(reversal.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+  });
+
+  it("refuses a charity's record linked to a need under another programme than a delivery to it is recorded under (NEED_PURPOSE_MISMATCH)", async () => {
+    await dbs.hub.insert(charityClaim).values({ needId: Number(need.neighbourEducation), creditCode: CHARITY_CODE, claimedAt: '2026-03-02 02:00:00.000', lapsesOn: '2026-03-09' });
+    const aid = (reference: string, programme: string) => ({ ...winter(reference, NEIGHBOUR, need.neighbourEducation), programme });
+    const rows = await ledgerRows();
+    const medical = await charity.gql(REPORT, { records: [aid('NL-E1', 'CHARITY_MEDICAL')] });
+    expect(medical.data.aidReport.userErrors).toEqual([{ index: 0, code: 'NEED_PURPOSE_MISMATCH', field: 'programme' }]);
+    expect(await ledgerRows()).toBe(rows);
+    const education = await charity.gql(REPORT, { records: [aid('NL-E2', 'CHARITY_EDUCATION')] });
+    expect(education.data.aidReport).toMatchObject({ recorded: 1, userErrors: [] });
+  });
+});
+
+describe('aidReport with a caseReference in the hub’s own form', () => {
+  const aid = (reference: string, beneficiaryIdNumber: string, caseReference: string) => ({ ...winter(reference, beneficiaryIdNumber, ''), needId: null, caseReference });
+
+  it('refuses a hub case of another household, an unknown one, one of another year or outside the region, writing nothing', async () => {
+    const rows = await ledgerRows();
+    const res = await emergency.gql(REPORT, {
+      records: [
+        aid('NL-K1', NEIGHBOUR, caseRef.patient),
+        aid('NL-K2', PATIENT, 'AH-2026-999999'),
+        aid('NL-K3', PATIENT, `AH-2025-${String(patientCaseId).padStart(6, '0')}`),
+        aid('NL-K4', PATIENT, caseRef.elsewhere),
+      ],
+    });
+    expect(res.errors).toBeUndefined();
+    const codes = ['CASE_NOT_OF_BENEFICIARY', 'CASE_UNKNOWN', 'CASE_UNKNOWN', 'CASE_UNKNOWN'];
+    expect(res.data.aidReport.userErrors).toEqual(codes.map((code, index) => ({ index, code, field: 'caseReference' })));
+    expect(await ledgerRows()).toBe(rows);
+  });
+
+  it('records a hub case of the beneficiary’s household (or one he has left), in any case, and an office’s own case number as written', async () => {
+    const res = await emergency.gql(REPORT, { records: [aid('NL-K5', PATIENT, caseRef.patient), aid('NL-K6', SON, caseRef.patient.toLowerCase()), aid('NL-K7', NEIGHBOUR, 'YJ-AJ-2026-0007')] });
+    expect(res.data.aidReport).toMatchObject({ recorded: 3, userErrors: [] });
+  });
+
+  it('tells a charity nothing of a case none of whose needs its organisation claimed: CASE_UNKNOWN whoever the beneficiary', async () => {
+    const charityAid = (reference: string, beneficiary: string) => ({ ...aid(reference, beneficiary, caseRef.patient), programme: 'CHARITY_JISHIJIU_99' });
+    const res = await charity.gql(DRY_RUN, { dryRun: true, records: [charityAid('NL-K8', PATIENT), charityAid('NL-K9', NEIGHBOUR)] });
+    expect(res.data.aidReport.userErrors).toEqual([
+      { index: 0, code: 'CASE_UNKNOWN', field: 'caseReference' },
+      { index: 1, code: 'CASE_UNKNOWN', field: 'caseReference' },
+    ]);
   });
 });

@@ -223,6 +223,9 @@ describe('aidReport', () => {
     expect(otherPerson.data.aidReport.userErrors).toEqual([{ index: 0, code: 'REVERSAL_MISMATCH', field: 'beneficiaryIdNumber' }]);
     const otherProgramme = await emergency.gql(REPORT, { records: [{ ...reversal, programme: 'DISASTER_TRANSITION', grantDate: null, periodStart: '2026-02-12' }] });
     expect(otherProgramme.data.aidReport.userErrors).toEqual([{ index: 0, code: 'REVERSAL_MISMATCH', field: 'programme' }]);
+    // Dated otherwise, the household read the aid CANCELLED on a day it was never given.
+    const otherDate = await emergency.gql(REPORT, { records: [{ ...reversal, grantDate: '2025-12-03' }] });
+    expect(otherDate.data.aidReport.userErrors).toEqual([{ index: 0, code: 'REVERSAL_MISMATCH', field: 'grantDate' }]);
     expect(await ledgerRows()).toBe(rows + 1);
     // Named as recorded, it cancels the aid.
     expect((await emergency.gql(REPORT, { records: [reversal] })).data.aidReport.userErrors).toEqual([]);

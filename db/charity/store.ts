@@ -7,7 +7,7 @@
  */
 import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, isNotNull, isNull, like, lt, ne, not, or, sql, type SQL } from 'drizzle-orm';
 import type { IsoDate } from '../../domain/dates';
-import { deliveryDateProblem, earliestDeliveryOn, isMinorOn, minorBornAfter, pledgeProblem, pledgeStanding, projectMatches, publishedConsentProblem, screenPublishedNeed, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
+import { deliveryDateProblem, earliestDeliveryOn, revokedConsentProblem, isMinorOn, minorBornAfter, pledgeProblem, pledgeStanding, projectMatches, publishedConsentProblem, screenPublishedNeed, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
 import { ok, refuse, type CharityOutcome, type CharityUserError } from '../../domain/charity/errors';
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
@@ -774,10 +774,8 @@ async function deliverOnce(
     // delivery is not reported) is aid it received and is recorded; a delivery dated after it is
     // refused, as a pledge is, instead of entering the ledger as if the consent held.
     const consent = await consentById(tx, need.consentId);
-    const revokedOn = consent?.revokedAt ? chinaDateOf(consent.revokedAt) : null;
-    if (!consent || (revokedOn !== null && v.deliveredOn > revokedOn)) {
-      return refuse('CONSENT_REVOKED', `the household revoked its consent on ${revokedOn ?? 'an earlier day'}; aid delivered after that day is not recorded against its need`, ['input', 'deliveredOn']);
-    }
+    const revoked = revokedConsentProblem(consent, v.deliveredOn);
+    if (!consent || revoked) return refuse('CONSENT_REVOKED', revoked ?? '', ['input', 'deliveredOn']);
     if (!Number.isSafeInteger(v.amountFen) || v.amountFen <= 0) return refuse('AMOUNT_NOT_POSITIVE', 'the amount must be a positive whole number of fen', ['input', 'amountFen']);
     if (p.deliveredFen + v.amountFen > p.amountFen) return refuse('OVER_DELIVERED', `at most ${p.amountFen - p.deliveredFen} fen of this pledge is undelivered`, ['input', 'amountFen']);
     // A need for one member is delivered to that member: the ledger would otherwise record the aid
@@ -1045,10 +1043,8 @@ async function correctDeliveryOnce(
       if (dateProblem) return refuse(dateProblem, `deliveredOn is before the pledge it answers: ${earliestDeliveryOn(answers)} at the earliest`, ['input', 'deliveredOn']);
       // As a report: a day after the household revoked its consent is not recorded against its need.
       const consent = await consentById(tx, need.consentId);
-      const revokedOn = consent?.revokedAt ? chinaDateOf(consent.revokedAt) : null;
-      if (!consent || (revokedOn !== null && asked.deliveredOn > revokedOn && asked.deliveredOn !== target.deliveredOn)) {
-        return refuse('CONSENT_REVOKED', `the household revoked its consent on ${revokedOn ?? 'an earlier day'}; aid delivered after that day is not recorded against its need`, ['input', 'deliveredOn']);
-      }
+      const revoked = consent && asked.deliveredOn === target.deliveredOn ? null : revokedConsentProblem(consent, asked.deliveredOn);
+      if (revoked) return refuse('CONSENT_REVOKED', revoked, ['input', 'deliveredOn']);
     }
     const values = {
       pledgeId: target.pledgeId,

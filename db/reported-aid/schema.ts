@@ -63,6 +63,8 @@ export const reportedAid = mysqlTable(
     index('reported_aid_received').on(t.reporterClient, t.receivedAt),
     index('reported_aid_settlement').on(t.settlementRef),
     uniqueIndex('reported_aid_delivery').on(t.deliveryId),
+    // reportedAidHistory walks a chain back, from an entry to the one it superseded, by this key.
+    index('reported_aid_superseded_by').on(t.supersededBy),
   ],
 );
 

@@ -127,6 +127,10 @@ export async function recordReportedAid(tx: LockingTx, records: readonly ValidRe
           errors.push({ index, code: 'REVERSAL_MISMATCH', field: 'beneficiaryIdNumber', message: 'a reversal names the beneficiary of the entry it reverses; send a CORRECTION to change the person' });
         } else if (r.entryKind === 'REVERSAL' && reversed.programme !== r.programme) {
           errors.push({ index, code: 'REVERSAL_MISMATCH', field: 'programme', message: 'a reversal names the programme of the entry it reverses; send a CORRECTION to change the programme' });
+        } else if (r.entryKind === 'REVERSAL' && reversalDateMismatch(reversed, r) !== null) {
+          // As the person and programme: a reversal dated otherwise was taken, and the household read
+          // the aid CANCELLED on a day it was never given (aid of 2026-12-02 cancelled in 2020).
+          errors.push({ index, code: 'REVERSAL_MISMATCH', field: reversalDateMismatch(reversed, r), message: 'a reversal carries the grant date or period of the entry it reverses; send a CORRECTION to change the dates' });
         } else supersededInBatch.set(referenceKey(r.supersedesReference), index);
       }
     }
@@ -182,6 +186,16 @@ export async function recordReportedAid(tx: LockingTx, records: readonly ValidRe
 }
 
 /**
+ * The first date field in which a reversal differs from the entry it reverses (its grant date, or
+ * its period's start and end), or null when it carries that entry's dates: a reversal cancels the
+ * aid as it was recorded, so its dates are the reversed entry's, as its person and programme are.
+ */
+function reversalDateMismatch(reversed: Pick<ValidReportedAid, 'grantDate' | 'periodStart' | 'periodEnd'>, reversal: ValidReportedAid): 'grantDate' | 'periodStart' | 'periodEnd' | null {
+  for (const field of ['grantDate', 'periodStart', 'periodEnd'] as const) if ((reversed[field] ?? null) !== (reversal[field] ?? null)) return field;
+  return null;
+}
+
+/**
  * A reporter's entries under these references, by referenceKey: what a batch's retries are told by
  * before it is checked (validateReport's `recorded`), and whether each still stands (supersededBy). Read outside the batch's transaction: a retry
  * whose first sending is still being written is found by recordReportedAid, under its lock.
@@ -220,12 +234,15 @@ export function standingByIdNumbers(db: Pick<HubDb, 'select'>, idNumbers: readon
  */
 export async function historyOf(db: HubDb, clientName: string, reference: string): Promise<{ chain: ReportedAidRow[] } | { ambiguous: string[] }> {
   const org = await charityOf(db, clientName);
-  const clients = org ? (await db.select({ clientName: charityOrganisation.clientName }).from(charityOrganisation).where(eq(charityOrganisation.creditCode, org.creditCode))).map((c) => c.clientName) : [clientName];
-  const all = await db.select().from(reportedAid).where(inList(reportedAid.reporterClient, [...new Set([clientName, ...clients])])).orderBy(asc(reportedAid.id));
-  const under = all.filter((r) => referenceKey(r.reference) === referenceKey(reference));
+  const clients = [...new Set([clientName, ...(org ? (await db.select({ clientName: charityOrganisation.clientName }).from(charityOrganisation).where(eq(charityOrganisation.creditCode, org.creditCode))).map((c) => c.clientName) : [])])];
+  // The entries under the reference (the unique key: one per client), then their chains alone. It
+  // read every entry of the caller (or its organisation) and walked the chain in memory: a statement
+  // growing with years of entries, on every call.
+  const under = await db.select().from(reportedAid).where(and(inList(reportedAid.reporterClient, clients), eq(reportedAid.reference, reference))).orderBy(asc(reportedAid.id));
   const own = under.filter((r) => r.reporterClient === clientName);
   const starts = own.length > 0 ? own : under;
   if (starts.length === 0) return { chain: [] };
+  const all = await chainsThrough(db, starts.map((s) => s.id), clients);
   const bySuccessor = new Map(all.flatMap((r) => (r.supersededBy === null ? [] : [[r.supersededBy, r] as const])));
   const byId = new Map(all.map((r) => [r.id, r]));
   const chainOf = (start: ReportedAidRow) => {
@@ -239,6 +256,30 @@ export async function historyOf(db: HubDb, clientName: string, reference: string
   const chains = new Map(starts.map((s) => { const c = chainOf(s); return [c[0].id, c] as const; }));
   if (chains.size > 1) return { ambiguous: [...new Set(starts.map((s) => s.reporterClient))].sort() };
   return { chain: [...chains.values()][0] };
+}
+
+/**
+ * The entries of the chains of supersession through these entries, of these clients, by id: two
+ * statements whatever the ledger holds. A recursive walk back (the entry each one superseded, by
+ * `superseded_by`'s index) and forward (its successor, by primary key) gives the chains' ids; the
+ * rows are then read by id. UNION, not UNION ALL: a cycle (no write makes one) ends the walk.
+ */
+async function chainsThrough(db: HubDb, ids: readonly number[], clients: readonly string[]): Promise<ReportedAidRow[]> {
+  const idList = sql.join(ids.map((id) => sql`${id}`), sql`, `);
+  const clientList = sql.join(clients.map((c) => sql`${c}`), sql`, `);
+  const [found] = (await db.execute(sql`
+    WITH RECURSIVE back (id) AS (
+      SELECT id FROM reported_aid WHERE id IN (${idList})
+      UNION
+      SELECT r.id FROM back JOIN reported_aid r ON r.superseded_by = back.id WHERE r.reporter_client IN (${clientList})
+    ),
+    fwd (id, superseded_by) AS (
+      SELECT id, superseded_by FROM reported_aid WHERE id IN (${idList})
+      UNION
+      SELECT r.id, r.superseded_by FROM fwd JOIN reported_aid r ON r.id = fwd.superseded_by WHERE r.reporter_client IN (${clientList})
+    )
+    SELECT id FROM back UNION SELECT id FROM fwd`)) as unknown as [{ id: number | string }[]];
+  return db.select().from(reportedAid).where(inList(reportedAid.id, found.map((r) => Number(r.id)))).orderBy(asc(reportedAid.id));
 }
 
 /**

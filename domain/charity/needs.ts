@@ -8,6 +8,7 @@
  * consent); seed 003 四(五)(七) (a platform matching urgent needs with charity projects).
  */
 import { ageOn, type IsoDate } from '../dates';
+import { chinaDateOf } from '../cases/china-time';
 import { divisionPrefix } from '../division-code';
 import { carriesLongNumber, HEALTH_WORDS, screeningForm } from '../text-screen';
 
@@ -216,4 +217,28 @@ export function screenPublishedNeed(
 export function projectMatches(project: { purpose: NeedPurpose; regionCode: string; budgetLeftFen: number }, need: { purpose: NeedPurpose; regionCode: string }): boolean {
   if (project.budgetLeftFen <= 0 || project.purpose !== need.purpose) return false;
   return need.regionCode.startsWith(divisionPrefix(project.regionCode));
+}
+
+/**
+ * Whether aid given on `day` is recorded against a need under this consent (null when it is; else
+ * why not, for CONSENT_REVOKED): the household's revocation ends what a charity may do with its need
+ * (PIPL art. 15: what was done before stands). Aid handed over up to the day it revoked (China time;
+ * the hour of aid is not reported) is aid it received; aid dated after it is not recorded against
+ * the need. The one rule for a delivery, its correction and a record linked by aidReport's needId.
+ */
+export function revokedConsentProblem(consent: { revokedAt: Date | null } | null, day: IsoDate): string | null {
+  const revokedOn = consent?.revokedAt ? chinaDateOf(consent.revokedAt) : null;
+  if (consent && (revokedOn === null || day <= revokedOn)) return null;
+  return `the household revoked its consent on ${revokedOn ?? 'an earlier day'}; aid delivered after that day is not recorded against its need`;
+}
+
+/**
+ * The charity programme aid answering a need is recorded under, by what the need is for: a delivery
+ * (charityDeliveryReport) is recorded so, and a charity's aidReport record linked to the need by
+ * its needId must be of it (NEED_PURPOSE_MISMATCH).
+ */
+export function charityProgrammeFor(purpose: NeedPurpose): 'CHARITY_MEDICAL' | 'CHARITY_EDUCATION' | 'CHARITY_JISHIJIU_99' {
+  if (purpose === 'MEDICAL' || purpose === 'REHABILITATION') return 'CHARITY_MEDICAL';
+  if (purpose === 'EDUCATION') return 'CHARITY_EDUCATION';
+  return 'CHARITY_JISHIJIU_99';
 }

@@ -89,6 +89,10 @@ export type ReportErrorCode =
   | 'CHARITY_NOT_REGISTERED'
   | 'NEED_UNKNOWN'
   | 'NEED_NOT_OF_BENEFICIARY'
+  | 'CONSENT_REVOKED'
+  | 'NEED_PURPOSE_MISMATCH'
+  | 'CASE_UNKNOWN'
+  | 'CASE_NOT_OF_BENEFICIARY'
   | 'BENEFICIARY_DECEASED';
 
 export interface ReportError {

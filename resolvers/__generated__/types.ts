@@ -5584,7 +5584,7 @@ export type ReportedAidEntryKind =
   | 'AID'
   /** Replaces the record under `supersedesReference` with this one. */
   | 'CORRECTION'
-  /** Cancels the record under `supersedesReference` (amount 0). */
+  /** Cancels the record under `supersedesReference` (amount 0), carrying its beneficiary, programme, grant date or period (REVERSAL_MISMATCH otherwise). */
   | 'REVERSAL';
 
 /** One record of aid as the reporter sends it. */
@@ -5609,7 +5609,7 @@ export type ReportedAidInput = {
   readonly amountFen: Scalars['Fen']['input'];
   /** Medical aid: the hospital settlement (medical insurance settlement reference) it pays towards. */
   readonly settlementRef?: InputMaybe<Scalars['String']['input']>;
-  /** The case it answers (its reference), if any: a case number, the hub's (AH-2026-000023) or the office's own; shown beside the household's aid to other offices, so one carrying an ID, phone or account number is REFERENCE_IDENTIFIES, as a reference is. */
+  /** The case it answers (its reference), if any: a case number, the hub's (AH-2026-000023) or the office's own; shown beside the household's aid to other offices, so one carrying an ID, phone or account number is REFERENCE_IDENTIFIES, as a reference is. One in the hub's form names a hub case of the beneficiary's household (CASE_UNKNOWN, CASE_NOT_OF_BENEFICIARY otherwise); the office's own is free text. */
   readonly caseReference?: InputMaybe<Scalars['String']['input']>;
   /** The published charity need it answers, if any: its id (charityNeeds), a need of a household the beneficiary is or was a member of (NEED_UNKNOWN, NEED_NOT_OF_BENEFICIARY otherwise); for a charity, a need its organisation has claimed (NEED_UNKNOWN otherwise). */
   readonly needId?: InputMaybe<Scalars['String']['input']>;
@@ -5661,7 +5661,7 @@ export type AidReportErrorCode =
   | 'SUPERSEDES_UNKNOWN'
   /** The record superseded was already corrected or reversed: supersede the latest entry. */
   | 'SUPERSEDES_ALREADY_SUPERSEDED'
-  /** A reversal names another beneficiary or programme than the entry it reverses (a CORRECTION changes them). */
+  /** A reversal names another beneficiary, programme, grant date or period than the entry it reverses (field: the first that differs; a CORRECTION changes them). A reversal cancels the entry as it was recorded: dated otherwise, the household read the aid CANCELLED on a day it was never given. */
   | 'REVERSAL_MISMATCH'
   /** The entry superseded is a reversal: nothing stands to reverse. A CORRECTION of it, carrying the amount, makes the aid stand again. */
   | 'REVERSAL_OF_REVERSAL'
@@ -5679,6 +5679,14 @@ export type AidReportErrorCode =
   | 'NEED_UNKNOWN'
   /** needId names a need of a household the beneficiary has never been a member of. */
   | 'NEED_NOT_OF_BENEFICIARY'
+  /** A record linked to a need (needId) dated (grant date or period start) after the day, China time, the need's household revoked its consent: as a delivery (charityDeliveryReport), aid after that day is not recorded against the need. A reversal is taken. */
+  | 'CONSENT_REVOKED'
+  /** A charity's record linked to a need (needId) under another programme than a delivery to that need is recorded under: CHARITY_MEDICAL for a MEDICAL or REHABILITATION need, CHARITY_EDUCATION for an EDUCATION need, CHARITY_JISHIJIU_99 for any other. A reversal is taken. */
+  | 'NEED_PURPOSE_MISMATCH'
+  /** caseReference is in the hub's own case form (AH-<year>-<number>, in any case) and names no case of the hub (no case of that number, or of another year), one outside the reporter's region, or, for a charity, a case none of whose needs its organisation has claimed. A case number in another form (the office's own) is taken as written. */
+  | 'CASE_UNKNOWN'
+  /** caseReference names a hub case of a household the beneficiary has never been a member of. */
+  | 'CASE_NOT_OF_BENEFICIARY'
   /** The hub records the beneficiary's death before the grant date (or the period's start): aid is not given to a dead person, and the ledger would keep it as theirs. A reversal of such a record is taken. */
   | 'BENEFICIARY_DECEASED';
 

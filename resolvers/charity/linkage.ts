@@ -12,7 +12,7 @@ import { DEFAULT_CLAIM_WORKING_DAYS } from '../../db/charity/config';
 import * as store from '../../db/charity/store';
 import { checkCreditCode } from '../../domain/credit-code';
 import { charityError, ok, refuse, type CharityOutcome, type CharityUserError } from '../../domain/charity/errors';
-import { concernsMinor, consentProblem, descriptionNamesHousehold, descriptionTellsHealth, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
+import { charityProgrammeFor, concernsMinor, consentProblem, descriptionNamesHousehold, descriptionTellsHealth, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
 import { caseReference } from '../../domain/cases/reference';
 import { triggerWritesHealth } from '../../domain/monitoring/alerts';
 import { validateReport, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
@@ -695,13 +695,6 @@ function deliveryField(errors: readonly { field: string | null }[]): string[] {
   return fields.length === 1 && fields[0] ? ['input', fields[0]] : ['input'];
 }
 
-/** The charity programme a delivery is recorded under, by what the need is for. */
-function programmeFor(purpose: NeedPurpose): string {
-  if (purpose === 'MEDICAL' || purpose === 'REHABILITATION') return 'CHARITY_MEDICAL';
-  if (purpose === 'EDUCATION') return 'CHARITY_EDUCATION';
-  return 'CHARITY_JISHIJIU_99';
-}
-
 /**
  * The same handover already sent by the organisation's reporting client (aidReport), for a delivery
  * or its correction about to enter the ledger: taken, the money counted twice
@@ -729,7 +722,7 @@ async function intoLedger(ctx: HubContext, tx: Parameters<typeof recordReportedA
       {
         reference: delivery.reference,
         beneficiaryIdNumber: delivery.beneficiaryIdNumber,
-        programme: programmeFor(need.purpose),
+        programme: charityProgrammeFor(need.purpose),
         grantDate: delivery.deliveredOn,
         amountFen: delivery.amountFen,
         settlementRef: delivery.settlementReference,

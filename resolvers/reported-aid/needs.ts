@@ -5,7 +5,8 @@
  * household's need, was stored and shown as if the aid answered it.
  */
 import { inScope } from '../../access/decide';
-import { claimsOf, needsByIds } from '../../db/charity/store';
+import { claimsOf, consentById, needsByIds } from '../../db/charity/store';
+import { charityProgrammeFor, revokedConsentProblem } from '../../domain/charity/needs';
 import type { ReportError, ValidReportedAid } from '../../domain/reported-aid/validate';
 import type { HubContext } from '../context';
 
@@ -21,6 +22,11 @@ import type { HubContext } from '../context';
  * needs it has not claimed as anonymous summaries only: told NEED_NOT_OF_BENEFICIARY, or nothing, for
  * an ID number of its choosing (in a dry run, writing nothing), it learnt whether that person's
  * household is the one with that medical or living need, which the summary is published not to say.
+ *
+ * A record linked so is also held to what a delivery to the need is (charityDeliveryReport): dated
+ * after the household revoked its consent, CONSENT_REVOKED (the one rule, revokedConsentProblem);
+ * a charity's, of the programme a delivery would be recorded under (charityProgrammeFor),
+ * NEED_PURPOSE_MISMATCH otherwise. A reversal is taken.
  */
 export async function needProblems(ctx: HubContext, records: readonly ValidReportedAid[], creditCode: string | null): Promise<ReportError[]> {
   const ids = [...new Set(records.flatMap((r) => (r.needId ? [Number(r.needId)] : [])))];
@@ -37,8 +43,22 @@ export async function needProblems(ctx: HubContext, records: readonly ValidRepor
         return { index, code: 'NEED_UNKNOWN', field: 'needId', message: 'no published charity need has this id' };
       }
       const { spells } = await ctx.loaders.hub.householdsOfPerson.load(r.beneficiaryIdNumber);
-      if (spells.some((s) => s.idNumber === r.beneficiaryIdNumber && s.householdId === need.householdId)) return null;
-      return { index, code: 'NEED_NOT_OF_BENEFICIARY', field: 'needId', message: 'the need is of a household the beneficiary has never been a member of' };
+      if (!spells.some((s) => s.idNumber === r.beneficiaryIdNumber && s.householdId === need.householdId)) {
+        return { index, code: 'NEED_NOT_OF_BENEFICIARY', field: 'needId', message: 'the need is of a household the beneficiary has never been a member of' };
+      }
+      // A reversal takes back what was recorded: it is always taken, as a delivery's cancellation is.
+      if (r.entryKind === 'REVERSAL') return null;
+      // A charity's record is of the programme a delivery to the need is recorded under: CHARITY_MEDICAL
+      // linked to an EDUCATION need was taken, counted by M3 and X7 as the other kind of aid.
+      if (creditCode !== null && r.programme !== charityProgrammeFor(need.purpose)) {
+        return { index, code: 'NEED_PURPOSE_MISMATCH', field: 'programme', message: `the need is for ${need.purpose}: aid answering it is ${charityProgrammeFor(need.purpose)}` };
+      }
+      // As a delivery (charityDeliveryReport): aid dated after the household revoked its consent is not
+      // recorded against its need; it was, through aidReport's needId.
+      const day = r.grantDate ?? r.periodStart;
+      const revoked = day === null ? null : revokedConsentProblem(await consentById(ctx.hub, need.consentId), day);
+      if (revoked) return { index, code: 'CONSENT_REVOKED', field: r.grantDate ? 'grantDate' : 'periodStart', message: revoked };
+      return null;
     }),
   );
   return problems.filter((p): p is ReportError => p !== null);

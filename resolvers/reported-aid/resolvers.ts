@@ -23,6 +23,7 @@ import type { HubContext } from '../context';
 import type { ReportedAidConflict } from '../models';
 import { preGrantCheck } from '../findings/live';
 import { needProblems } from './needs';
+import { caseReferenceProblems } from './cases';
 import { explanationFor, ruleById, rules } from '../findings/resolvers';
 import { inScope } from '../../access/decide';
 import { badInput } from '../../access/errors';
@@ -84,7 +85,7 @@ export const reportedAidResolvers: Resolvers = {
       const checked = validateReport(reporter.office, input.records, ctx.today, recorded);
       if (!checked.ok) return refused(checked.errors);
       const notRetries = (errors: ReportError[]) => errors.filter((e) => e.index === null || !checked.retries.has(e.index));
-      const needErrors = notRetries(await needProblems(ctx, checked.records, reporter.creditCode));
+      const needErrors = notRetries([...(await needProblems(ctx, checked.records, reporter.creditCode)), ...(await caseReferenceProblems(ctx, checked.records, reporter.creditCode))]);
       const deadErrors = notRetries(deceasedProblems(checked.records, await deathDatesOf(ctx, checked.records.map((r) => r.beneficiaryIdNumber))));
       if (needErrors.length + deadErrors.length > 0) return refused([...needErrors, ...deadErrors].sort((a, b) => (a.index ?? -1) - (b.index ?? -1)));
       // A charity delivery's ledger row is corrected only with the delivery (charityDeliveryReport):

@@ -1,0 +1,1 @@
+CREATE INDEX `reported_aid_superseded_by` ON `reported_aid` (`superseded_by`);
