@@ -5,7 +5,7 @@
  * about. A table with neither marker is not polled: the monthly comparison covers it.
  *
  * Two kinds of marker:
- * - an update time the database maintains (federation/change-marker.ts): preferred where a table
+ * - an update time the database maintains (db/change-marker.ts): preferred where a table
  *   has one, since it shows changes in place as well as new rows. Whole seconds hold many rows (a
  *   department's bulk statement gives 200,000 rows one time), so the watermark is a pair: the last
  *   second read (epoch seconds) and, within it, the row key of the last row read (the table's
@@ -35,7 +35,8 @@ import { and, asc, eq, getTableName, gt, gte, lte, max, or, sql, type SQL } from
 import { getTableConfig, type MySqlColumn, type MySqlTable } from 'drizzle-orm/mysql-core';
 import type { DepartmentCode } from '../domain/departments';
 import { normaliseIdNumber } from '../domain/id-number';
-import type { ChangeFeed, SourceDb } from './contract';
+import type { HubDb } from '../db/connect';
+import type { SourceDb } from './contract';
 import { ADAPTERS } from './registry';
 
 /**
@@ -56,8 +57,9 @@ export interface Watermark {
 }
 
 export interface PolledFeed {
-  department: DepartmentCode;
-  /** The watermark's key: `<DEPARTMENT>:<table>` for a growing key, `<DEPARTMENT>:<table>@<column>` for an update time. */
+  /** The department whose table it is, or `HUB`: the hub's own person table (deaths, resolvers/monitoring/deaths.ts). */
+  department: DepartmentCode | 'HUB';
+  /** The watermark's key: `<DEPARTMENT>:<table>` for a growing key, `<DEPARTMENT>:<table>@<column>` for an update time (`HUB:person@changed_at`). */
   key: string;
   table: MySqlTable;
   marker: ChangeMarker;
@@ -70,15 +72,18 @@ export function polledFeeds(code: DepartmentCode): PolledFeed[] {
   const a = ADAPTERS[code];
   const idColumns = [...a.personKeys, ...(a.otherIdColumns ?? []).map((o) => o.column)];
   return a.changeFeed.flatMap((f) => {
-    const marker: ChangeMarker | null = f.updatedAt
-      ? { kind: 'UPDATE_TIME', column: f.updatedAt, rowKey: rowKeyOf(code, f), index: indexOn(f.table, f.updatedAt, f.rowKey ?? []) }
-      : f.sequence ? { kind: 'SEQUENCE', column: f.sequence } : null;
-    if (!marker) return [];
     const person = idColumns.find((c) => (c as unknown as { table: MySqlTable }).table === f.table) ?? null;
+    if (f.updatedAt) return [updateTimeFeed(code, f.table, f.updatedAt, person, f.rowKey)];
+    if (!f.sequence) return [];
     // A distinct key per kind: a table that gains an update time never reads a key as a second.
-    const key = marker.kind === 'SEQUENCE' ? `${code}:${getTableName(f.table)}` : `${code}:${getTableName(f.table)}@${marker.column.name}`;
-    return [{ department: code, key, table: f.table, marker, person }];
+    return [{ department: code, key: `${code}:${getTableName(f.table)}`, table: f.table, marker: { kind: 'SEQUENCE', column: f.sequence }, person }];
   });
+}
+
+/** The feed of a table with an update time (`person`: the column naming whom a row is about). */
+export function updateTimeFeed(source: PolledFeed['department'], table: MySqlTable, column: MySqlColumn, person: MySqlColumn | null, declaredKey?: readonly MySqlColumn[]): PolledFeed {
+  const rowKey = rowKeyOf(source, table, declaredKey);
+  return { department: source, key: `${source}:${getTableName(table)}@${column.name}`, table, marker: { kind: 'UPDATE_TIME', column, rowKey, index: indexOn(table, column, declaredKey ?? []) }, person };
 }
 
 /**
@@ -87,12 +92,12 @@ export function polledFeeds(code: DepartmentCode): PolledFeed[] {
  * the update time is already in (update time, primary key) order and a read in that order stops
  * after its batch; another unique key needs an index on (update time, key) for the same.
  */
-function rowKeyOf(code: DepartmentCode, f: ChangeFeed): readonly MySqlColumn[] {
-  if (f.rowKey && f.rowKey.length > 0) return f.rowKey;
-  const config = getTableConfig(f.table);
+function rowKeyOf(source: PolledFeed['department'], table: MySqlTable, declared: readonly MySqlColumn[] | undefined): readonly MySqlColumn[] {
+  if (declared && declared.length > 0) return declared;
+  const config = getTableConfig(table);
   const single = config.columns.filter((c) => c.primary);
   const key = single.length > 0 ? single : (config.primaryKeys[0]?.columns ?? []);
-  if (key.length === 0) throw new Error(`${code}: ${config.name} has an update time but no primary key; declare the feed's rowKey (a unique key)`);
+  if (key.length === 0) throw new Error(`${source}: ${config.name} has an update time but no primary key; declare the feed's rowKey (a unique key)`);
   return key;
 }
 
@@ -185,7 +190,7 @@ function keyPast(key: readonly MySqlColumn[], values: readonly (string | number)
  * remembers of its gaps (none: every gap is new, so the watermark stops at the first one).
  */
 export async function rowsAfter(
-  db: SourceDb,
+  db: SourceDb | HubDb,
   feed: PolledFeed,
   after: Watermark,
   limit: number,
@@ -235,7 +240,7 @@ export async function rowsAfter(
 }
 
 /** Where a feed seen for the first time starts: its current end (the monthly comparison covers the past). */
-export async function currentMark(db: SourceDb, feed: PolledFeed, commitLagMs = DEFAULT_COMMIT_LAG_MS): Promise<number> {
+export async function currentMark(db: SourceDb | HubDb, feed: PolledFeed, commitLagMs = DEFAULT_COMMIT_LAG_MS): Promise<number> {
   if (feed.marker.kind === 'SEQUENCE') {
     const [row] = await db.select({ top: max(feed.marker.column) }).from(feed.table);
     return Number(row?.top ?? 0);

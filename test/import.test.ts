@@ -9,7 +9,7 @@ import mysql from 'mysql2/promise';
 import { getTableColumns } from 'drizzle-orm';
 import { getTableConfig } from 'drizzle-orm/mysql-core';
 import { ADAPTERS } from '../federation/registry';
-import { maintainedByDatabase } from '../federation/change-marker';
+import { maintainedByDatabase } from '../db/change-marker';
 import { makeIdNumber } from '../domain/id-number';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
 import {

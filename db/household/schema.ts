@@ -5,6 +5,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, char, date, index, mysqlEnum, mysqlTable, primaryKey, varchar } from 'drizzle-orm/mysql-core';
 import type { DepartmentCode, OfficeCode } from '../../domain/departments';
+import { changeTime } from '../change-marker';
 
 /** Administrative divisions (GB/T 2260; 12-digit statistical codes below county). */
 export const region = mysqlTable(
@@ -49,13 +50,24 @@ export const household = mysqlTable(
   ],
 );
 
-export const person = mysqlTable('person', {
-  idNumber: char('id_number', { length: 18 }).primaryKey(),
-  name: varchar('name', { length: 64 }).notNull(),
-  gender: mysqlEnum('gender', ['M', 'F']).notNull(),
-  birthDate: date('birth_date', { mode: 'string' }).notNull(),
-  deathDate: date('death_date', { mode: 'string' }),
-});
+export const person = mysqlTable(
+  'person',
+  {
+    idNumber: char('id_number', { length: 18 }).primaryKey(),
+    name: varchar('name', { length: 64 }).notNull(),
+    gender: mysqlEnum('gender', ['M', 'F']).notNull(),
+    birthDate: date('birth_date', { mode: 'string' }).notNull(),
+    deathDate: date('death_date', { mode: 'string' }),
+    /**
+     * When the row was last written with a change (the database's, never imported): a death recorded
+     * here is read by the monitoring poller as a department's change is (resolvers/monitoring/deaths.ts),
+     * not left to the next monthly comparison. The index is in (changed_at, id_number) order, the
+     * primary key riding in it, as the poller reads it.
+     */
+    changedAt: changeTime('changed_at'),
+  },
+  (t) => [index('person_changed_at').on(t.changedAt)],
+);
 
 /** Membership over time, so a person who moves household keeps both spells. */
 export const householdMember = mysqlTable(

@@ -3,7 +3,7 @@
  * its members' shares, 特困 persons, temporary aid grants, and child allowances.
  */
 import { bigint, boolean, char, date, index, int, mysqlTable, primaryKey, tinyint, varchar } from 'drizzle-orm/mysql-core';
-import { changeTime } from '../change-marker';
+import { changeTime } from '../../db/change-marker';
 
 /** 低保家庭: one row per enrolled family and enrolment spell. */
 export const dibaoFamily = mysqlTable(

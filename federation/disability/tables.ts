@@ -4,7 +4,7 @@
  * Subsidy periods are kept in months ('YYYY-MM'), as the subsidy system pays by month.
  */
 import { bigint, char, date, index, int, mysqlTable, tinyint, varchar } from 'drizzle-orm/mysql-core';
-import { changeTime } from '../change-marker';
+import { changeTime } from '../../db/change-marker';
 
 export const clCertificate = mysqlTable(
   'cl_certificate',

@@ -4,7 +4,7 @@
  * system does; the adapter converts to fen exactly.
  */
 import { bigint, char, date, decimal, index, mysqlTable, tinyint, varchar } from 'drizzle-orm/mysql-core';
-import { changeTime } from '../change-marker';
+import { changeTime } from '../../db/change-marker';
 
 export const xsStudent = mysqlTable(
   'xs_student',

@@ -3,7 +3,7 @@
  * (psn_cert_no, medfee_sumamt, hifp_pay, hifmi_pay, maf_pay, psn_pay). Amounts in yuan, DECIMAL.
  */
 import { char, date, decimal, index, mysqlTable, varchar } from 'drizzle-orm/mysql-core';
-import { changeTime } from '../change-marker';
+import { changeTime } from '../../db/change-marker';
 
 /** 结算记录: one row per inpatient settlement. */
 export const miSettlement = mysqlTable(

@@ -3,7 +3,7 @@
  * 金秋助学 grant goes to the worker's child, named by the child's ID card.
  */
 import { bigint, char, date, index, int, mysqlTable, tinyint, varchar } from 'drizzle-orm/mysql-core';
-import { changeTime } from '../change-marker';
+import { changeTime } from '../../db/change-marker';
 
 export const ghWorkerFile = mysqlTable(
   'gh_worker_file',

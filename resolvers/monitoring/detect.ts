@@ -18,6 +18,7 @@ import { householdRegions, openOrRaiseAlerts, type AlertChange, type AlertWrite 
 import { townshipOf } from '../../domain/cases/offices';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import type { IsoDate } from '../../domain/dates';
+import type { PersonFacts } from '../../domain/findings/facts';
 import { assembleHouseholds, homeHousehold } from '../../domain/findings/assemble';
 import type { RuleSet } from '../../domain/findings/rule-set';
 import { alertAudienceOf, alertDeadlines } from '../../domain/monitoring/alerts';
@@ -45,17 +46,26 @@ export interface DetectDeps {
 /**
  * Alerts to write for the households of these people (their current homes). Reads only.
  * `leaveOutUnreadable`: aid records the hub cannot read are left out and counted to it (the change
- * feed), rather than failing the read (federation/reads.ts ReadOptions).
+ * feed), rather than failing the read (federation/reads.ts ReadOptions). `subjects`: only the people
+ * it keeps are looked at, and only alerts about them written (deaths.ts: the people who died).
  */
-export async function candidatesForPeople(deps: DetectDeps, idNumbers: readonly string[], today: IsoDate, leaveOutUnreadable?: UnreadableLeftOut): Promise<AlertWrite[]> {
+export async function candidatesForPeople(
+  deps: DetectDeps,
+  idNumbers: readonly string[],
+  today: IsoDate,
+  leaveOutUnreadable?: UnreadableLeftOut,
+  subjects?: (p: PersonFacts) => boolean,
+): Promise<AlertWrite[]> {
   if (idNumbers.length === 0) return [];
-  const { spells } = await spellsAndPeople(deps.hub, [...new Set(idNumbers)]);
+  const { spells, people } = await spellsAndPeople(deps.hub, [...new Set(idNumbers)]);
+  const kept = subjects ? new Set(people.filter(subjects).map((p) => p.idNumber)) : null;
   const homes = new Set<number>();
-  for (const own of groupBy(spells, (s) => s.idNumber).values()) {
-    const home = homeHousehold(own);
+  for (const [id, own] of groupBy(spells, (s) => s.idNumber)) {
+    const home = kept && !kept.has(id) ? null : homeHousehold(own);
     if (home !== null) homes.add(home);
   }
-  return candidatesForHouseholds(deps, [...homes], today, undefined, undefined, leaveOutUnreadable);
+  const writes = await candidatesForHouseholds(deps, [...homes], today, undefined, undefined, leaveOutUnreadable);
+  return kept ? writes.filter((w) => kept.has(w.subjectIdNumber)) : writes;
 }
 
 /**

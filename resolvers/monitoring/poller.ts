@@ -16,7 +16,8 @@
  * (China time) every household of the division is evaluated, which finds what no change shows
  * (twelve-month sums, absences, tables without a growing key). A third job (`monitor-relocate`)
  * moves open alerts after households that moved and members who left for another household, which
- * no department's feed shows (relocate.ts).
+ * no department's feed shows (relocate.ts). A fourth (`monitor-deaths`) polls the hub's own person
+ * table as a department's is polled, for deaths recorded there (deaths.ts).
  */
 import type { Logger } from 'pino';
 import type { MonitoringConfig } from '../../db/config';
@@ -24,8 +25,14 @@ import { ensureLeaseRow, fenced, handOverLease, LeaseLost, newHolder, releaseLea
 import { advanceWatermark, feedStates, markPolled, watermarks } from '../../db/monitoring/store';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
 import { loggableError } from '../../domain/privacy';
-import { currentMark, polledFeeds, rowsAfter, unpolledTables, type KeyGap, type Watermark } from '../../federation/change-feed';
+import { currentMark, polledFeeds, rowsAfter, unpolledTables, type KeyGap, type PolledFeed, type Watermark } from '../../federation/change-feed';
+import type { SourceDb } from '../../federation/contract';
+import type { UnreadableLeftOut } from '../../federation/reads';
+import type { HubDb } from '../../db/connect';
+import type { AlertWrite } from '../../db/monitoring/store';
+import type { IsoDate } from '../../domain/dates';
 import { candidatesForPeople, monitoringToday, writeAlerts, type DetectDeps } from './detect';
+import { candidatesForDeaths, PERSON_FEED } from './deaths';
 import { monthlyJobs, monthOf, runMonthlyComparison } from './monthly';
 import { displacedAlerts, relocateAlerts } from './relocate';
 import { remindReferrals, type ReminderPass } from '../cases/referral-reminders';
@@ -39,6 +46,11 @@ export const MONTHLY_JOB = (region: string) => `monitor-monthly:${region}`;
 export const RELOCATE_JOB = 'monitor-relocate';
 /** Reminding offices of referral slips near or past their due date (resolvers/cases/referral-reminders.ts): one process at a time. */
 export const REMIND_JOB = 'referral-remind';
+/** Polling the hub's person table for deaths (resolvers/monitoring/deaths.ts): one process at a time. */
+export const DEATHS_JOB = 'monitor-deaths';
+
+/** The alerts a poll's changed rows lead to: every trigger for the households of the people touched (a department), or for those who died (the hub's person table). */
+type PollCandidates = (idNumbers: readonly string[], today: IsoDate, leaveOutUnreadable: UnreadableLeftOut) => Promise<AlertWrite[]>;
 
 /** What one tick of a department did (tests and logs). */
 export interface TickResult {
@@ -96,6 +108,7 @@ export class MonitoringPoller {
       this.every(this.intervalOf(code), () => this.tick(code));
     }
     this.every(this.opts.intervalMs.default, () => this.relocate());
+    this.every(this.opts.intervalMs.default, () => this.deaths());
     this.every(this.opts.intervalMs.default, () => this.remindReferrals());
     const region = this.opts.monthlyRegion;
     if (region) this.every(this.opts.intervalMs.default, () => this.monthlyIfDue(region));
@@ -162,7 +175,7 @@ export class MonitoringPoller {
       this.deps.metrics?.pollFailed(code);
       const lease = this.leases.get(POLL_JOB(code));
       if (lease) {
-        this.dropPollLease(code);
+        this.dropLease(POLL_JOB(code), polledFeeds(code));
         await handOverLease(this.deps.hub, lease).catch(() => undefined);
       }
       throw err;
@@ -170,14 +183,36 @@ export class MonitoringPoller {
   }
 
   private async poll(code: DepartmentCode): Promise<TickResult> {
-    const before = this.leases.get(POLL_JOB(code));
-    const lease = await this.hold(POLL_JOB(code));
     const feeds = polledFeeds(code);
-    // Gaps seen under an earlier lease of ours may have been passed by another holder meanwhile.
-    if (lease !== before) this.forgetGaps(code);
+    const lease = await this.holdFeeds(POLL_JOB(code), feeds);
     if (!lease) return { polled: false, rows: 0, alertsChanged: 0 };
-    const db = this.deps.sources[code].db;
     if (feeds.length === 0) return { polled: true, rows: 0, alertsChanged: 0 };
+    return this.pollFeeds(POLL_JOB(code), lease, code, feeds, this.deps.sources[code].db, this.intervalOf(code), (ids, today, leftOut) => candidatesForPeople(this.deps, ids, today, leftOut));
+  }
+
+  /**
+   * One poll of the hub's person table (deaths.ts), if this process holds its lease: a death recorded
+   * at the hub (`person.csv` of `npm run import`) opens its alerts within a poll interval, as a
+   * department's row does, not at the next monthly comparison. The hub's own database: no lease to
+   * hand over to a replica with a better route, as a department's poll does when it fails.
+   */
+  async deaths(): Promise<TickResult> {
+    const feeds = [PERSON_FEED];
+    const lease = await this.holdFeeds(DEATHS_JOB, feeds);
+    if (!lease) return { polled: false, rows: 0, alertsChanged: 0 };
+    return this.pollFeeds(DEATHS_JOB, lease, 'HUB', feeds, this.deps.hub, this.opts.intervalMs.default, (ids, today, leftOut) => candidatesForDeaths(this.deps, ids, today, leftOut));
+  }
+
+  /** The lease on a polling job, forgetting the gaps of its feeds when it was not already ours: another holder may have passed them meanwhile. */
+  private async holdFeeds(jobKey: string, feeds: readonly PolledFeed[]): Promise<Lease | null> {
+    const before = this.leases.get(jobKey);
+    const lease = await this.hold(jobKey);
+    if (lease !== before) this.forgetGaps(feeds);
+    return lease;
+  }
+
+  /** Reads these feeds past their watermarks, evaluates the people touched and writes alerts and watermarks behind the lease's fence. */
+  private async pollFeeds(jobKey: string, lease: Lease, source: PolledFeed['department'], feeds: readonly PolledFeed[], db: SourceDb | HubDb, intervalMs: number, candidates: PollCandidates): Promise<TickResult> {
     const { marks, polledAgoMs } = await feedStates(this.deps.hub, feeds.map((f) => f.key));
     const advanced: { key: string; to: Watermark; rows: number }[] = [];
     const touched = new Set<string>();
@@ -208,20 +243,20 @@ export class MonitoringPoller {
     // poll: the watermark would wait at it until the department corrected it, and every later change
     // of the department (and of any other touching that household) with it. Logged, counted by field.
     const leftOut = new Map<DepartmentCode, Record<string, number>>();
-    const writes = await candidatesForPeople(this.deps, [...touched], today, (department, byField) => {
+    const writes = await candidates([...touched], today, (department, byField) => {
       const counted = leftOut.get(department) ?? {};
       for (const [field, n] of Object.entries(byField)) counted[field] = (counted[field] ?? 0) + n;
       leftOut.set(department, counted);
     });
     for (const [department, unreadableRecords] of leftOut) {
-      this.opts.logger?.warn({ polled: code, department, unreadableRecords }, 'monitoring: records left out of a poll, unreadable');
+      this.opts.logger?.warn({ polled: source, department, unreadableRecords }, 'monitoring: records left out of a poll, unreadable');
       // One field per record (domain/aid.ts unreadableValue): the fields' counts sum to the records.
       this.deps.metrics?.pollLeftOut(department, Object.values(unreadableRecords).reduce((a, n) => a + n, 0));
     }
     // Nothing new is a successful poll too: recorded (polled_at), so a quiet feed is not taken for a
     // stalled poll; but not at every tick (quietPollRecorded).
-    if (writes.length === 0 && advanced.length === 0 && quietPollRecorded(feeds, polledAgoMs, quietRecordMs(this.intervalOf(code), this.opts.leaseMs))) return { polled: true, rows: 0, alertsChanged: 0 };
-    const changes = await this.fencedOrLost(code, lease, async (tx) => {
+    if (writes.length === 0 && advanced.length === 0 && quietPollRecorded(feeds, polledAgoMs, quietRecordMs(intervalMs, this.opts.leaseMs))) return { polled: true, rows: 0, alertsChanged: 0 };
+    const changes = await this.fencedOrLost(jobKey, feeds, lease, async (tx) => {
       const c = await writeAlerts(this.deps, tx, writes, 'POLL');
       for (const a of advanced) await advanceWatermark(tx, a.key, a.to.mark, a.rows, a.to.rowKey);
       const moved = new Set(advanced.map((a) => a.key));
@@ -229,17 +264,17 @@ export class MonitoringPoller {
       return c;
     });
     if (!changes) return { polled: false, rows: 0, alertsChanged: 0 };
-    if (changes.length > 0) this.opts.logger?.info({ department: code, rows: rowsRead, alerts: changes.length }, 'monitoring: alerts opened or raised');
+    if (changes.length > 0) this.opts.logger?.info({ department: source, rows: rowsRead, alerts: changes.length }, 'monitoring: alerts opened or raised');
     return { polled: true, rows: rowsRead, alertsChanged: changes.length };
   }
 
   /** A poll's write behind its lease's fence; null (the lease forgotten) when another process took the lease meanwhile. */
-  private async fencedOrLost<T>(code: DepartmentCode, lease: Lease, write: Parameters<typeof fenced<T>>[2]): Promise<T | null> {
+  private async fencedOrLost<T>(jobKey: string, feeds: readonly PolledFeed[], lease: Lease, write: Parameters<typeof fenced<T>>[2]): Promise<T | null> {
     try {
       return await fenced(this.deps.hub, lease, write);
     } catch (err) {
       if (err instanceof LeaseLost) {
-        this.dropPollLease(code);
+        this.dropLease(jobKey, feeds);
         return null;
       }
       throw err;
@@ -289,14 +324,14 @@ export class MonitoringPoller {
     }
   }
 
-  /** Forgets the department's poll lease, handed over or lost, and the gaps its polls were waiting on. */
-  private dropPollLease(code: DepartmentCode): void {
-    this.leases.delete(POLL_JOB(code));
-    this.forgetGaps(code);
+  /** Forgets a polling job's lease, handed over or lost, and the gaps its polls were waiting on. */
+  private dropLease(jobKey: string, feeds: readonly PolledFeed[]): void {
+    this.leases.delete(jobKey);
+    this.forgetGaps(feeds);
   }
 
-  private forgetGaps(code: DepartmentCode): void {
-    for (const f of polledFeeds(code)) this.gaps.delete(f.key);
+  private forgetGaps(feeds: readonly PolledFeed[]): void {
+    for (const f of feeds) this.gaps.delete(f.key);
   }
 
   /** The monthly comparison of `region`, if this month's has not run (watermark `MONTHLY:<region>` = yyyymm). */

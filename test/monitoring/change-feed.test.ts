@@ -8,7 +8,7 @@
 import { drizzle } from 'drizzle-orm/mysql2';
 import { makeIdNumber } from '../../domain/id-number';
 import { DEPARTMENT_CODES } from '../../domain/departments';
-import { maintainedByDatabase } from '../../federation/change-marker';
+import { maintainedByDatabase } from '../../db/change-marker';
 import { currentMark, polledFeeds, rowsAfter, type PolledFeed, type Watermark } from '../../federation/change-feed';
 import { civilAffairsScenario } from '../../federation/civil-affairs/scenario';
 import type { SourceDb } from '../../federation/contract';

@@ -17,7 +17,7 @@ import {
 } from '../../federation/import-declaration';
 import { DEPARTMENT_CODES } from '../../domain/departments';
 import { ADAPTERS } from '../../federation/registry';
-import { maintainedByDatabase } from '../../federation/change-marker';
+import { maintainedByDatabase } from '../../db/change-marker';
 
 export { INT_MAX, type ColumnType, type CrossRule, type PeriodRule, type RequiredWhenRule, type RuleProblem, type Target };
 
@@ -185,7 +185,7 @@ function buildSpec(table: string, decl: TableDeclaration): TableSpec {
     if (!byName.has(name)) throw new Error(`import spec: ${table}.${name} is listed as an identity column but the table has no such column`);
   }
 
-  // A change marker (federation/change-marker.ts) is the database's to set: no file carries it.
+  // A change marker (db/change-marker.ts) is the database's to set: no file carries it.
   const columns: ColumnSpec[] = config.columns.filter((col) => !maintainedByDatabase(col)).map((col) => {
     const d = decl.columns[col.name];
     if (!d) throw new Error(`import spec: ${table}.${col.name} has no declaration (add it to the table's import declaration)`);

@@ -1,6 +1,7 @@
 /**
  * The change marker the hub asks of every department table a monitoring trigger reads and that has
- * no key which only grows (README, "Adding a department"): a TIMESTAMP the database itself sets
+ * no key which only grows (README, "Adding a department"), and that the hub's own person table
+ * carries for deaths (db/household/schema.ts): a TIMESTAMP the database itself sets
  * when a row is written and again whenever it is updated (`DEFAULT CURRENT_TIMESTAMP ON UPDATE
  * CURRENT_TIMESTAMP`, with an index). A department's DBA adds it with one ALTER TABLE; the
  * department's system writes its rows exactly as before, so in-place changes (a settlement reversed,
