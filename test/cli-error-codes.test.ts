@@ -41,6 +41,8 @@ import { reportCommandLine } from '../tools/report/command-line';
 import { monthlyCommandLine } from '../tools/monitor-monthly';
 import { scanCommandLine } from '../tools/scan';
 import { subscriptionsCommand } from '../tools/subscriptions';
+import { auditVerifyCommand } from '../tools/audit-verify';
+import { auditExportCommand } from '../tools/audit-export';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 
 const ROOT = path.join(__dirname, '..');
@@ -71,6 +73,12 @@ function toolEnv(withDb: boolean, extra: NodeJS.ProcessEnv = {}): NodeJS.Process
 function run(tool: string, args: string[], withDb = false) {
   const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, tool), ...args], { cwd: ROOT, env: toolEnv(withDb), encoding: 'utf8', timeout: 120_000 });
   return shown(out.status, `${out.stdout}${out.stderr}`);
+}
+
+/** `run` with its streams apart: what went to stdout, to stderr, and the exit code. */
+function runApart(tool: string, args: string[], withDb = false) {
+  const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, tool), ...args], { cwd: ROOT, env: toolEnv(withDb), encoding: 'utf8', timeout: 120_000 });
+  return { status: out.status, stdout: out.stdout, stderr: out.stderr };
 }
 
 /** `run`, asynchronously. */
@@ -111,6 +119,17 @@ async function command(tool: 'clients' | 'subscriptions', args: string[]) {
   const status = tool === 'clients' ? await clientsCommand(args, accessDbOf(dbs.hub), print) : await subscriptionsCommand(args, dbs.hub, print, ['127.0.0.1:*']);
   const { text: _text, ...rest } = shown(status, lines.join('\n'));
   return rest;
+}
+
+/**
+ * A command run in-process as the tool runs it once the hub is opened, its lines kept apart by where
+ * they go (Print): `out`, its answer (stdout); `err`, its refusals (stderr).
+ */
+async function streamsOf(run: (print: (line: string, to?: 'stderr') => void) => Promise<number>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await run((line, to) => (to === 'stderr' ? err : out).push(line));
+  return { status, code: /^(?:error|refused): ([A-Z_]+)/m.exec(err.join('\n'))?.[1] ?? null, out: out.join('\n') };
 }
 
 /** A tool's argument checks run in-process: the code its refusal prints with (usageErrorLine), or what `check` returns. */
@@ -162,6 +181,42 @@ test('subcommand tools: an unknown or missing command, their own usage errors, a
     ['tools/subscriptions.ts', ['lst'], 'UNKNOWN_COMMAND'],
     ['tools/clients.ts', ['list', '--name', 'demo'], 'OPTION_NOT_FOR_COMMAND'],
   ], true);
+}, 600_000);
+
+/**
+ * A refusal goes to stderr and the answer alone to stdout, before the database is opened and after
+ * alike: once it was open, `clients revoke nobody` printed `error: CLIENT_NOT_FOUND: …` and the usage
+ * on stdout (`… > out.txt` hid it), while a misspelt option, refused before, went to stderr.
+ */
+test('every refusal goes to stderr, with its exit code; the answer to stdout', async () => {
+  const hub = accessDbOf(dbs.hub);
+  const clients = (args: string[]) => streamsOf((print) => clientsCommand(args, hub, print));
+  const subscriptions = (args: string[]) => streamsOf((print) => subscriptionsCommand(args, dbs.hub, print, ['127.0.0.1:*']));
+  const got = {
+    notFound: await clients(['revoke', 'nobody']),
+    expiry: await clients(['rotate', 'nobody', '--expires', 'soon']),
+    usage: await clients(['lst']),
+    subscription: await subscriptions(['revoke', '999999']),
+    since: await subscriptions(['notices', '--since', '2026-02-30']),
+    anchor: await streamsOf((print) => auditVerifyCommand(['--anchor', 'x'], hub, print)),
+    verifyOption: await streamsOf((print) => auditVerifyCommand(['--wirte'], hub, print)),
+    exportArgs: await streamsOf((print) => auditExportCommand(['--from', '2026-02-30', '--to', '2026-03-01', '--out', 'x.jsonl'], hub, print)),
+  };
+  expect(got).toEqual({
+    notFound: { status: 2, code: 'CLIENT_NOT_FOUND', out: '' },
+    expiry: { status: 2, code: 'MALFORMED_EXPIRY', out: '' },
+    usage: { status: 2, code: 'UNKNOWN_COMMAND', out: '' },
+    subscription: { status: 3, code: 'SUBSCRIPTION_NOT_FOUND', out: '' },
+    since: { status: 2, code: 'MALFORMED_DATE', out: '' },
+    anchor: { status: 2, code: 'MALFORMED_ANCHOR', out: '' },
+    verifyOption: { status: 2, code: 'UNKNOWN_OPTION', out: '' },
+    exportArgs: { status: 2, code: 'MALFORMED_DATE', out: '' },
+  });
+  // The answer stays on stdout.
+  expect(await clients(['list'])).toEqual({ status: 0, code: null, out: 'no clients' });
+  // How the tool prints it: the refusal and its usage on stderr, nothing on stdout, exit 2.
+  const spawned = runApart('tools/clients.ts', ['revoke', 'nobody'], true);
+  expect({ status: spawned.status, stdout: spawned.stdout, code: shown(spawned.status, spawned.stderr).code, usage: shown(spawned.status, spawned.stderr).usage }).toEqual({ status: 2, stdout: '', code: 'CLIENT_NOT_FOUND', usage: true });
 }, 600_000);
 
 test('options and commands checked before the database is opened: unknown, value missing, value given to a flag, not for the command', async () => {

@@ -36,7 +36,7 @@ import { readDbNow } from '../db/instants';
 import { accessLog } from '../db/access/schema';
 import { addDays, isIsoDate, type IsoDate } from '../domain/dates';
 import { userPath } from '../domain/user-path';
-import { parseCommandLine, quietWhenReaderLeaves, usageErrorLine, UsageError } from './command-args';
+import { parseCommandLine, printToConsole, quietWhenReaderLeaves, usageErrorLine, UsageError, type Print } from './command-args';
 import { runAgainstHub } from './run-against-hub';
 
 export const USAGE = `usage: npm run audit:export -- --from YYYY-MM-DD --to YYYY-MM-DD --out FILE
@@ -190,7 +190,7 @@ function exportArgs(values: { from?: string; to?: string; out?: string; check?: 
 }
 
 /** Runs one command; returns the exit code. */
-export async function auditExportCommand(argv: string[], db: AccessDb | null, print: (line: string) => void): Promise<number> {
+export async function auditExportCommand(argv: string[], db: AccessDb | null, print: Print): Promise<number> {
   try {
     const args = exportArgs(parseCommandLine(USAGE, OPTIONS, argv));
     if (args.kind === 'check') {
@@ -208,8 +208,8 @@ export async function auditExportCommand(argv: string[], db: AccessDb | null, pr
     return 0;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    print(usageErrorLine(err));
-    print(USAGE);
+    print(usageErrorLine(err), 'stderr');
+    print(USAGE, 'stderr');
     return 2;
   }
 }
@@ -217,7 +217,7 @@ export async function auditExportCommand(argv: string[], db: AccessDb | null, pr
 if (require.main === module) {
   if (process.argv.includes('--check')) {
     quietWhenReaderLeaves();
-    void auditExportCommand(process.argv.slice(2), null, (l) => console.log(l)).then((code) => (process.exitCode = code));
+    void auditExportCommand(process.argv.slice(2), null, printToConsole).then((code) => (process.exitCode = code));
   } else {
     void runAgainstHub('audit:export', auditExportCommand, { usage: USAGE, options: OPTIONS, positionals: false, failedExit: 3, judge: (argv) => void exportArgs(parseCommandLine(USAGE, OPTIONS, argv)) });
   }

@@ -28,7 +28,7 @@ import type { AccessDb } from '../db/access/db';
 import { configErrorLine } from '../db/config';
 import { runAgainstHub } from './run-against-hub';
 import { userPath } from '../domain/user-path';
-import { usageErrorLine } from './command-args';
+import { usageErrorLine, type Print } from './command-args';
 
 export const USAGE = `usage: npm run audit:verify [-- --anchor SEQ:HASH] [--checkpoints FILE[,FILE…] … --public-key PEM]
   Walks the audit trail's hash chain of the hub database (DATABASE_URL, or the private server a
@@ -133,12 +133,12 @@ function unreadable(err: unknown): string {
 }
 
 /** Runs the check; returns the exit code. */
-export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (line: string) => void, defaults: VerifyDefaults = NO_DEFAULTS): Promise<number> {
+export async function auditVerifyCommand(argv: string[], db: AccessDb, print: Print, defaults: VerifyDefaults = NO_DEFAULTS): Promise<number> {
   let values: { anchor?: string; checkpoints?: string[]; 'public-key'?: string; help?: boolean };
   try {
     ({ values } = parseArgs({ args: argv, options: { ...OPTIONS, help: { type: 'boolean', short: 'h' } }, strict: true }));
   } catch (err) {
-    print(`${usageErrorLine(err as Error)}\n${USAGE}`);
+    print(`${usageErrorLine(err as Error)}\n${USAGE}`, 'stderr');
     return 2;
   }
   if (values.help) {
@@ -149,14 +149,14 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   if (values.anchor) {
     const m = /^(\d+):([0-9a-f]{64})$/.exec(values.anchor);
     if (!m) {
-      print(configErrorLine({ code: 'MALFORMED_ANCHOR', message: '--anchor takes SEQ:HASH as printed by an earlier run' }));
+      print(configErrorLine({ code: 'MALFORMED_ANCHOR', message: '--anchor takes SEQ:HASH as printed by an earlier run' }), 'stderr');
       return 2;
     }
     // The chain's rows are numbered from 1: an anchor at 0 named no row, and was answered BROKEN
     // (ANCHOR_MISMATCH) with every row intact; one past what a number holds exactly names no row either.
     const seq = Number(m[1]);
     if (seq < 1 || !Number.isSafeInteger(seq)) {
-      print(configErrorLine({ code: 'MALFORMED_ANCHOR', message: `--anchor ${m[1]}: the chain's rows are numbered from 1; SEQ:HASH as printed by an earlier run` }));
+      print(configErrorLine({ code: 'MALFORMED_ANCHOR', message: `--anchor ${m[1]}: the chain's rows are numbered from 1; SEQ:HASH as printed by an earlier run` }), 'stderr');
       return 2;
     }
     anchor = { seq, hash: m[2] };
@@ -166,7 +166,7 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   const evidence: string[] = [];
   const given = values.checkpoints?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
   if (values.checkpoints && given!.length === 0) {
-    print(configErrorLine({ code: 'CHECKPOINT_FILE_MISSING', message: '--checkpoints names no file' }));
+    print(configErrorLine({ code: 'CHECKPOINT_FILE_MISSING', message: '--checkpoints names no file' }), 'stderr');
     return 2;
   }
   const fromEnv = defaults.env.AUDIT_CHECKPOINT_FILE ? userPath(defaults.env.AUDIT_CHECKPOINT_FILE, defaults.env) : undefined;
@@ -175,14 +175,14 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   const files = given ? [...new Set(given.map((f) => userPath(f, defaults.env)))] : defaultFile ? [defaultFile] : [];
   const missing = given?.find((f) => !fs.existsSync(userPath(f, defaults.env)));
   if (missing !== undefined) {
-    print(configErrorLine({ code: 'CHECKPOINT_FILE_MISSING', message: `no checkpoint file at ${missing}` }));
+    print(configErrorLine({ code: 'CHECKPOINT_FILE_MISSING', message: `no checkpoint file at ${missing}` }), 'stderr');
     return 2;
   }
   // The key checks a checkpoint file's signatures. With no file to check (none given, and none at
   // AUDIT_CHECKPOINT_FILE or beside the private server's data) it was ignored, and the run answered
   // "intact" on the chain alone: an auditor who passed the key believed the signatures checked.
   if (values['public-key'] !== undefined && files.length === 0) {
-    print(configErrorLine({ code: 'PUBLIC_KEY_WITHOUT_CHECKPOINTS', message: `--public-key checks the signatures of a checkpoint file, and there is none to check${fromEnv ? ` (AUDIT_CHECKPOINT_FILE names ${fromEnv}, which is not there)` : ''}: name it with --checkpoints FILE, or leave out --public-key to check the chain alone` }));
+    print(configErrorLine({ code: 'PUBLIC_KEY_WITHOUT_CHECKPOINTS', message: `--public-key checks the signatures of a checkpoint file, and there is none to check${fromEnv ? ` (AUDIT_CHECKPOINT_FILE names ${fromEnv}, which is not there)` : ''}: name it with --checkpoints FILE, or leave out --public-key to check the chain alone` }), 'stderr');
     return 2;
   }
   if (files.length > 0) {
@@ -192,11 +192,11 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
     try {
       key = verifyKey(values['public-key'], defaults);
     } catch (err) {
-      print(configErrorLine({ code: 'PUBLIC_KEY_UNREADABLE', message: `the public key ${values['public-key'] ?? '(AUDIT_VERIFY_KEY_FILE, AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE)'} cannot be read as a PEM key (${unreadable(err)})` }));
+      print(configErrorLine({ code: 'PUBLIC_KEY_UNREADABLE', message: `the public key ${values['public-key'] ?? '(AUDIT_VERIFY_KEY_FILE, AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE)'} cannot be read as a PEM key (${unreadable(err)})` }), 'stderr');
       return 2;
     }
     if (!key) {
-      print(configErrorLine({ code: 'PUBLIC_KEY_REQUIRED', message: `the checkpoint file${files.length > 1 ? 's need' : ' needs'} the public key to verify ${files.length > 1 ? 'them' : 'it'}: --public-key PEM` }));
+      print(configErrorLine({ code: 'PUBLIC_KEY_REQUIRED', message: `the checkpoint file${files.length > 1 ? 's need' : ' needs'} the public key to verify ${files.length > 1 ? 'them' : 'it'}: --public-key PEM` }), 'stderr');
       return 2;
     }
     read = [];
@@ -205,18 +205,18 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
       try {
         r = readCheckpointFile(file, key);
       } catch (err) {
-        print(configErrorLine({ code: 'CHECKPOINT_FILE_UNREADABLE', message: `${file} cannot be read (${unreadable(err)})` }));
+        print(configErrorLine({ code: 'CHECKPOINT_FILE_UNREADABLE', message: `${file} cannot be read (${unreadable(err)})` }), 'stderr');
         return 2;
       }
       if (!r.ok) {
-        print(`checkpoint file ${file} is not usable as evidence (${r.code}): ${r.message}`);
+        print(`checkpoint file ${file} is not usable as evidence (${r.code}): ${r.message}`, 'stderr');
         return 2;
       }
       read.push({ file, record: r.record, cutLines: r.cutLines });
     }
     const merged = mergeRecords(read);
     if (!merged.ok) {
-      print(`the checkpoint files are not usable as evidence together (FILES_DISAGREE): ${merged.message}`);
+      print(`the checkpoint files are not usable as evidence together (FILES_DISAGREE): ${merged.message}`, 'stderr');
       return 2;
     }
     external = merged.record;

@@ -26,7 +26,7 @@ import { isIsoDate } from '../domain/dates';
 import { readDbNow, shownDbInstant as shown } from '../db/instants';
 import { lockingTransaction } from '../db/locking';
 import { createdOperation, recordAdministration, rotatedOperation } from '../access/admin-audit';
-import { runSubcommand, unknownCommand, UsageError } from './command-args';
+import { runSubcommand, unknownCommand, UsageError, type Print } from './command-args';
 import { operatorArg } from './operator-arg';
 import { runAgainstHub } from './run-against-hub';
 
@@ -106,7 +106,7 @@ const COMMANDS = {
 } as const;
 
 /** Runs one command; returns the exit code. */
-export function clientsCommand(argv: string[], db: AccessDb, print: (line: string) => void): Promise<number> {
+export function clientsCommand(argv: string[], db: AccessDb, print: Print): Promise<number> {
   return runSubcommand(argv, { usage: USAGE, options: OPTIONS, usageErrors: [ClientSpecError], commands: COMMANDS }, print, async ({ command, rest: [name], values }) => {
     switch (command) {
       case 'create': {

@@ -2,7 +2,7 @@
  * The arguments of the command-line tools: one strict parse with `--help`/`-h`, and the exit codes
  * they share, so a mistake reads the same in every tool: 0 for help; 2, with the usage, for an
  * unknown or malformed option, a stray argument, or a UsageError (printed as `error: CODE: …`,
- * the code stable for a script: usageErrorLine, printUsageError), with the checks of values more
+ * the code stable for a script, on stderr: usageErrorLine, printUsageError, Print), with the checks of values more
  * than one tool takes (positiveIntArg, dateArg, databaseUrlRefusal). Tools
  * made of subcommands (`npm run clients`, `npm run subscriptions`) use runSubcommand (also 2 for no
  * command), the others parseCommandLine; test/cli-usage.test.ts runs every npm script with a
@@ -51,6 +51,18 @@ export function usageErrorLine(err: Error): string {
   const coded = CODED_MESSAGE.exec(err.message);
   return configErrorLine(coded ? { code: coded[1], message: coded[2] } : { code: 'USAGE_ERROR', message: err.message });
 }
+
+/**
+ * Where a command's line goes: its answer (what it made, listed, found) to stdout, and a refusal
+ * (`error: CODE: …` and the usage, `refused: …`) to stderr (`'stderr'`), before and after the
+ * database is opened alike, so `… > out.txt` holds the answer alone and a refusal is seen. A refusal
+ * made once the database was open (CLIENT_NOT_FOUND, MALFORMED_EXPIRY) went to stdout, one made
+ * before it to stderr. A caller collecting lines may ignore the second argument.
+ */
+export type Print = (line: string, to?: 'stderr') => void;
+
+/** Print to this process's streams. */
+export const printToConsole: Print = (line, to) => (to === 'stderr' ? console.error(line) : console.log(line));
 
 /**
  * The one way a tool refuses its caller's mistake (a UsageError, or parseArgs' own refusal):
@@ -161,10 +173,10 @@ function judgeSubcommand<O extends ParseArgsOptionsConfig>(argv: string[], spec:
 }
 
 /** The caller's mistake `err` printed with the usage, exit code 2; any other error is thrown. */
-function refuseSubcommand<O extends ParseArgsOptionsConfig>(err: unknown, spec: SubcommandSpec<O>, print: (line: string) => void): number {
+function refuseSubcommand<O extends ParseArgsOptionsConfig>(err: unknown, spec: SubcommandSpec<O>, print: Print): number {
   if (err instanceof UsageError || spec.usageErrors?.some((E) => err instanceof E) || isParseArgsError(err)) {
-    print(usageErrorLine(err as Error));
-    print(spec.usage);
+    print(usageErrorLine(err as Error), 'stderr');
+    print(spec.usage, 'stderr');
     return 2;
   }
   throw err;
@@ -183,12 +195,12 @@ export function answerSubcommandLine<O extends ParseArgsOptionsConfig>(argv: str
     console.log(spec.usage);
     return 0;
   } catch (err) {
-    return refuseSubcommand(err, spec, (line) => console.error(line));
+    return refuseSubcommand(err, spec, printToConsole);
   }
 }
 
 /** Parses `argv` and runs the command it names; returns the exit code. Errors other than the caller's are thrown. */
-export async function runSubcommand<O extends ParseArgsOptionsConfig>(argv: string[], spec: SubcommandSpec<O>, print: (line: string) => void, run: (args: Subcommand<O>) => Promise<number>): Promise<number> {
+export async function runSubcommand<O extends ParseArgsOptionsConfig>(argv: string[], spec: SubcommandSpec<O>, print: Print, run: (args: Subcommand<O>) => Promise<number>): Promise<number> {
   try {
     const judged = judgeSubcommand(argv, spec);
     if (judged !== 'help') return await run(judged);

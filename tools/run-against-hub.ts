@@ -9,7 +9,7 @@ import type mysql from 'mysql2/promise';
 import { ConfigError, configErrorLine, redactUrl } from '../db/config';
 import { scrub } from '../domain/privacy';
 import type { ParseArgsConfig } from 'node:util';
-import { answerCommandLine, answerSubcommandLine, printUsageError, quietWhenReaderLeaves, UsageError, usageErrorLine, type SubcommandSpec } from './command-args';
+import { answerCommandLine, answerSubcommandLine, printToConsole, printUsageError, quietWhenReaderLeaves, UsageError, usageErrorLine, type Print, type SubcommandSpec } from './command-args';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -27,7 +27,8 @@ export function failureMessage(err: unknown, fromHubUrlFile: boolean): string {
   return unreachable && fromHubUrlFile ? `${message}: the hub database does not answer; is \`npm start\` running (with the same AIDHUB_DATA_DIR)?` : message;
 }
 
-export type HubCommand<D = AccessDb> = (argv: string[], db: D, print: (line: string) => void) => Promise<number>;
+/** A command over the hub database: its answer printed to stdout, its refusals to stderr (Print); returns the exit code. */
+export type HubCommand<D = AccessDb> = (argv: string[], db: D, print: Print) => Promise<number>;
 
 /** A tool's usage and options, checked before any database is looked for. */
 export interface HubCommandArgs {
@@ -82,7 +83,7 @@ export async function runAgainstHub<D = AccessDb>(name: string, command: HubComm
   }
   const pool = createPool(url, { connectionLimit: 1 });
   try {
-    process.exitCode = await command(argv, open(pool), (line) => console.log(line));
+    process.exitCode = await command(argv, open(pool), printToConsole);
   } catch (err) {
     // A variable the command reads (AIDHUB_CALLBACK_HOSTS) refused as npm start refuses it: it was
     // a failure of the database's, exit 1, and no code.

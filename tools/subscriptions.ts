@@ -21,7 +21,7 @@ import { shownCallbackUrl } from '../domain/monitoring/delivery';
 import { deliveryCounts, deliveryNotices, listSubscriptions, subscribersNow, subscriptionsByIds, type SubscriberNow, type SubscriptionRecord } from '../db/alert-delivery/store';
 import { hubDrizzle, type HubDb } from '../db/connect';
 import { callbackHostsFromEnv } from '../db/config';
-import { runSubcommand, unknownCommand, UsageError } from './command-args';
+import { runSubcommand, unknownCommand, UsageError, type Print } from './command-args';
 import { operatorArg } from './operator-arg';
 import { addDays, isIsoDate, todayIso } from '../domain/dates';
 import { HUB_ID } from '../domain/hub-id';
@@ -124,7 +124,7 @@ export function operatorName(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Runs one command; returns the exit code. */
-export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: string) => void, hosts = callbackHosts()): Promise<number> {
+export function subscriptionsCommand(argv: string[], db: HubDb, print: Print, hosts = callbackHosts()): Promise<number> {
   return runSubcommand(argv, { usage: USAGE, options: OPTIONS, commands: COMMANDS }, print, async ({ command, rest, values }) => {
     switch (command) {
       case 'create': {
@@ -146,7 +146,7 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
           async (tx, sub) => recordAdministration(tx, by, await administeredClient(tx, sub.clientId), `subscriptions create #${sub.id}`),
         );
         if (!made.ok) {
-          print(`refused: ${made.code} (${made.field}): ${made.message}`);
+          print(`refused: ${made.code} (${made.field}): ${made.message}`, 'stderr');
           return 3;
         }
         print(`created ${describe(made.subscription)}`);
@@ -168,7 +168,7 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
         // Written to the audit chain only when it revokes (one revoked already is left as it is).
         const out = await revokeSubscriptionWithin(db, EVERY_REGION, id, async (tx, sub) => recordAdministration(tx, by, await administeredClient(tx, sub.clientId), `subscriptions revoke #${sub.id}`));
         if (!out.ok) {
-          print(`refused: ${out.code}`);
+          print(`refused: ${out.code}`, 'stderr');
           return 3;
         }
         print(`revoked ${describe(out.subscription)}`);
@@ -177,7 +177,7 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
       case 'dead-letters': {
         const out = await deadLettersWithin(db, EVERY_REGION, { subscriptionId: values.subscription ? positiveId(values.subscription, '--subscription') : undefined, first: values.first ? positiveId(values.first, '--first', 'MALFORMED_FIRST') : 50 });
         if (!out.ok) {
-          print(`refused: ${out.code} (${out.field}): ${out.message}`);
+          print(`refused: ${out.code} (${out.field}): ${out.message}`, 'stderr');
           return 3;
         }
         const rows = out.rows;
@@ -199,7 +199,7 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
           }
         });
         if (!out.ok) {
-          print(`refused: ${out.code} (${out.field}): ${out.message}`);
+          print(`refused: ${out.code} (${out.field}): ${out.message}`, 'stderr');
           return 3;
         }
         const ids = out.replayed.map((d) => d.deliveryId);
