@@ -33,14 +33,14 @@ import { requireDivisionCode } from '../access/errors';
 import { todayIso } from '../domain/dates';
 import { regionArg } from '../tools/region-job-cli';
 import { accessDbOf } from '../db/access/db';
-import { UsageError, usageErrorLine } from '../tools/command-args';
-import { clientsCommand } from '../tools/clients';
+import { judgeSubcommand, UsageError, usageErrorLine } from '../tools/command-args';
+import { clientsCommand, CLIENTS_COMMAND_LINE } from '../tools/clients';
 import { demoCommandLine } from '../tools/generate/command-line';
 import { importCommandLine } from '../tools/import/command-line';
 import { reportCommandLine } from '../tools/report/command-line';
 import { monthlyCommandLine } from '../tools/monitor-monthly';
 import { scanCommandLine } from '../tools/scan';
-import { subscriptionsCommand } from '../tools/subscriptions';
+import { subscriptionsCommand, SUBSCRIPTIONS_COMMAND_LINE } from '../tools/subscriptions';
 import { auditVerifyCommand } from '../tools/audit-verify';
 import { auditExportCommand } from '../tools/audit-export';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -235,6 +235,53 @@ test('options and commands checked before the database is opened: unknown, value
     ['tools/audit-export.ts', ['--from', '2026-02-30', '--to', '2026-03-01', '--out', path.join(os.tmpdir(), 'aidhub-cli-error-codes-export.jsonl')], 'MALFORMED_DATE'],
     ['tools/audit-export.ts', ['--from', '2026-03-01', '--to', '2026-03-01', '--out', path.join(ROOT, 'package.json')], 'OUTPUT_EXISTS'],
   ]);
+}, 600_000);
+
+/**
+ * A command's own values that need no database are judged before one is looked for, as its options
+ * are: with no hub to find, `clients revoke` with no name, `rotate x --expires soon`, `subscriptions
+ * notices --since 2026-02-30` and `audit:verify --anchor x` were answered DATABASE_REQUIRED, the
+ * mistake told only once there was a hub. What needs the database (an expiry passed by its clock, a
+ * client that does not exist) is judged once it is found.
+ */
+test('a command’s own values are judged before the database is looked for', async () => {
+  const judged = (spec: typeof CLIENTS_COMMAND_LINE | typeof SUBSCRIPTIONS_COMMAND_LINE, args: string[]) => codeOf(() => (judgeSubcommand(args, spec as typeof CLIENTS_COMMAND_LINE) as { command: string }).command);
+  const create = ['create', '--name', 'demo', '--department', 'HEALTH', '--scope', '370811', '--roles', 'CASEWORKER'];
+  const cases: ['clients' | 'subscriptions', string[], string][] = [
+    ['clients', ['revoke'], 'ARGUMENT_REQUIRED'],
+    ['clients', ['rotate'], 'ARGUMENT_REQUIRED'],
+    ['clients', ['require-officer'], 'ARGUMENT_REQUIRED'],
+    ['clients', ['create', '--name', 'demo'], 'ARGUMENT_REQUIRED'],
+    ['clients', ['revoke', 'demo', '--by', 'x'.repeat(200)], 'MALFORMED_BY'],
+    ['clients', ['rotate', 'demo', '--expires', 'soon'], 'MALFORMED_EXPIRY'],
+    ['clients', ['rotate', 'demo', '--expires-in', '0d'], 'MALFORMED_EXPIRY'],
+    ['clients', [...create, '--expires', '2026-02-30'], 'MALFORMED_EXPIRY'],
+    ['clients', [...create, '--organisation', 'Red Cross'], 'CONFLICTING_OPTIONS'],
+    ['clients', ['create', '--name', 'demo', '--department', 'CHARITY', '--scope', '370811', '--roles', 'CHARITY'], 'CHARITY_ORGANISATION_REQUIRED'],
+    ['clients', ['create', '--name', 'Demo Client', '--department', 'HEALTH', '--scope', '370811', '--roles', 'CASEWORKER'], 'MALFORMED_NAME'],
+    ['clients', ['create', '--name', 'demo', '--department', 'POLICE', '--scope', '370811', '--roles', 'CASEWORKER'], 'UNKNOWN_DEPARTMENT'],
+    ['clients', ['create', '--name', 'demo', '--department', 'HEALTH', '--scope', '3708', '--roles', 'CASEWORKER'], 'MALFORMED_DIVISION_CODE'],
+    ['subscriptions', ['create', '--client', 'demo'], 'ARGUMENT_REQUIRED'],
+    ['subscriptions', ['create', '--client', 'demo', '--callback', 'http://127.0.0.1:9/a', '--regions', '370811001', '--by', 'x'.repeat(200)], 'MALFORMED_CREATED_BY'],
+    ['subscriptions', ['revoke'], 'ARGUMENT_REQUIRED'],
+    ['subscriptions', ['revoke', 'seven'], 'MALFORMED_ID'],
+    ['subscriptions', ['revoke', '7', '--by', 'x'.repeat(200)], 'MALFORMED_CREATED_BY'],
+    ['subscriptions', ['dead-letters', '--subscription', '0'], 'MALFORMED_ID'],
+    ['subscriptions', ['dead-letters', '--first', '0'], 'MALFORMED_FIRST'],
+    ['subscriptions', ['replay'], 'ARGUMENT_REQUIRED'],
+    ['subscriptions', ['replay', 'not-a-uuid'], 'MALFORMED_ID'],
+    ['subscriptions', ['notices', '--since', '2026-02-30'], 'MALFORMED_DATE'],
+  ];
+  const spec = (tool: 'clients' | 'subscriptions') => (tool === 'clients' ? CLIENTS_COMMAND_LINE : SUBSCRIPTIONS_COMMAND_LINE);
+  expect(cases.map(([tool, args]) => ({ tool, args, code: judged(spec(tool), args) }))).toEqual(cases.map(([tool, args, code]) => ({ tool, args, code })));
+  // What only the database can judge goes on to it: an expiry passed by its clock, a name it may not hold.
+  expect([judged(CLIENTS_COMMAND_LINE, ['rotate', 'demo', '--expires', '2000-01-01']), judged(CLIENTS_COMMAND_LINE, ['revoke', 'nobody']), judged(CLIENTS_COMMAND_LINE, create), judged(SUBSCRIPTIONS_COMMAND_LINE, ['revoke', '999999'])]).toEqual(['rotate', 'revoke', 'create', 'revoke']);
+  // Spawned with no hub to find: the mistake, not DATABASE_REQUIRED.
+  await expectRefused([
+    ['tools/clients.ts', ['revoke'], 'ARGUMENT_REQUIRED'],
+    ['tools/subscriptions.ts', ['notices', '--since', '2026-02-30'], 'MALFORMED_DATE'],
+  ]);
+  await expectRefused([['tools/audit-verify.ts', ['--anchor', 'x'], 'MALFORMED_ANCHOR']], false, { usage: false });
 }, 600_000);
 
 test('tools of options only (parseCommandLine), and audit:verify', async () => {
