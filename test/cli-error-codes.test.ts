@@ -284,6 +284,22 @@ test('a command’s own values are judged before the database is looked for', as
   await expectRefused([['tools/audit-verify.ts', ['--anchor', 'x'], 'MALFORMED_ANCHOR']], false, { usage: false });
 }, 600_000);
 
+/**
+ * audit:export's offline check is `--check FILE` or `--check=FILE`, as the shared parser reads every
+ * option: the tool looked for the exact word `--check`, so `--check=FILE` went looking for a hub
+ * database (with none to find, DATABASE_REQUIRED) to check a file that needs none.
+ */
+test('audit:export --check=FILE is the offline check, as --check FILE is', () => {
+  const file = path.join(os.tmpdir(), `aidhub-cli-error-codes-check-${process.pid}.jsonl`);
+  fs.writeFileSync(file, `${JSON.stringify({ t: 'export', from: '2026-03-01', to: '2026-03-01', firstSeq: null, lastSeq: null, prevHash: null })}\n${JSON.stringify({ t: 'end', rows: 0, lastHash: null })}\n`);
+  try {
+    const got = [runApart('tools/audit-export.ts', [`--check=${file}`]), runApart('tools/audit-export.ts', ['--check', file])];
+    expect(got.map(({ status, stdout, stderr }) => ({ status, verifies: /^audit export verifies: 0 rows/.test(stdout), stderr }))).toEqual([0, 1].map(() => ({ status: 0, verifies: true, stderr: '' })));
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}, 600_000);
+
 test('tools of options only (parseCommandLine), and audit:verify', async () => {
   await expectRefused([
     ['tools/access-table.ts', ['--wirte'], 'UNKNOWN_OPTION'],

@@ -215,7 +215,10 @@ export async function auditExportCommand(argv: string[], db: AccessDb | null, pr
 }
 
 if (require.main === module) {
-  if (process.argv.includes('--check')) {
+  // The offline check is told from the line as the parser reads it (`--check FILE`, `--check=FILE`):
+  // looking for the exact word `--check` missed `--check=FILE`, which then needed a hub database
+  // (DATABASE_REQUIRED with none to find). A misspelt option or `--help` is answered here, as runAgainstHub would.
+  if (parseCommandLine(USAGE, OPTIONS).check !== undefined) {
     quietWhenReaderLeaves();
     void auditExportCommand(process.argv.slice(2), null, printToConsole).then((code) => (process.exitCode = code));
   } else {
