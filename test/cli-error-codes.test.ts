@@ -300,6 +300,18 @@ test('audit:export --check=FILE is the offline check, as --check FILE is', () =>
   }
 }, 600_000);
 
+/**
+ * `--check` with an option of the export is two runs asked for at once: CONFLICTING_OPTIONS, the
+ * code the tools give options that exclude each other (import's `--url` beside `--check`, clients'
+ * `--expires` beside `--no-expiry`); it was UNEXPECTED_ARGUMENT, the code of a stray argument.
+ */
+test('audit:export: --check with --from, --to or --out is CONFLICTING_OPTIONS', async () => {
+  const file = path.join(ROOT, 'package.json');
+  const refusal = async (args: string[]) => (await streamsOf((print) => auditExportCommand(args, null, print))).code;
+  const given = [['--from', '2026-03-01'], ['--to', '2026-03-01'], [`--out=${path.join(os.tmpdir(), 'x.jsonl')}`]];
+  expect(await Promise.all(given.map((extra) => refusal(['--check', file, ...extra])))).toEqual(given.map(() => 'CONFLICTING_OPTIONS'));
+});
+
 test('tools of options only (parseCommandLine), and audit:verify', async () => {
   await expectRefused([
     ['tools/access-table.ts', ['--wirte'], 'UNKNOWN_OPTION'],

@@ -174,7 +174,9 @@ type ExportArgs = { kind: 'check'; file: string; given: string } | { kind: 'expo
  */
 function exportArgs(values: { from?: string; to?: string; out?: string; check?: string }): ExportArgs {
   if (values.check !== undefined) {
-    if (values.from !== undefined || values.to !== undefined || values.out !== undefined) throw new UsageError('UNEXPECTED_ARGUMENT: --check takes only the file');
+    // Options that exclude each other, as import's `--url` beside `--check` (it was UNEXPECTED_ARGUMENT, the code of a stray argument).
+    const beside = (['from', 'to', 'out'] as const).filter((o) => values[o] !== undefined);
+    if (beside.length > 0) throw new UsageError(`CONFLICTING_OPTIONS: --check verifies a file offline and takes only the file: ${beside.map((o) => `--${o}`).join(', ')} belong${beside.length === 1 ? 's' : ''} to an export`);
     const file = userPath(values.check);
     if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`EXPORT_FILE_UNREADABLE: --check: ${values.check} is not a file`);
     return { kind: 'check', file, given: values.check };
