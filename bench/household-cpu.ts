@@ -48,6 +48,7 @@ import { startFairFloorServer } from './lib/fair-floor-server';
 import { graphqlClient, type GraphQLClient } from './lib/graphql-client';
 import { benchIdentity } from './lib/hub-identity';
 import { parseOptions, usageOf, UsageError } from './lib/options';
+import { printUsageError } from '../tools/command-args';
 import { HOUSEHOLD_QUERY, type HouseholdResult } from './lib/query';
 
 /** Many short rounds, the variants taking turns: load that comes and goes falls on both alike. */
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
     parsed = parseOptions(process.argv.slice(2), { servers: false });
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    console.error(`${err.message}\n\n${usageOf('npm run bench:household-cpu', false)}`);
+    printUsageError(err, usageOf('npm run bench:household-cpu', false));
     process.exit(2);
   }
   const usage = `${usageOf('npm run bench:household-cpu', false)}\n\nHere --households defaults to 2000, which loads much faster than 10,000.`;

@@ -41,6 +41,7 @@ import { benchIdentity } from './lib/hub-identity';
 import { drive, Tally, type Answer, type Fetch } from './lib/measure';
 import { floorPoolsOf, openServerDeps, serverInThisThread, serverInWorker, type BenchServer, type ServerDeps, type ServerKind } from './lib/servers';
 import { parseOptions, USAGE, UsageError, type BenchOptions } from './lib/options';
+import { printUsageError } from '../tools/command-args';
 import { HOUSEHOLD_QUERY, type HouseholdResult } from './lib/query';
 import { table } from './lib/report';
 import { ThreadCpu } from './lib/thread-cpu';
@@ -310,7 +311,7 @@ async function main(): Promise<void> {
     opts = parseOptions(process.argv.slice(2));
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    console.error(`${err.message}\n\n${USAGE}`);
+    printUsageError(err, USAGE);
     process.exit(2);
   }
   if (opts === 'help') {

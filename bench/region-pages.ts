@@ -21,6 +21,7 @@ import { divisionPage } from '../db/household/region-pages';
 import { ensureDatabase, migrateUrl } from '../db/setup/provision';
 import { startThrowawayServer } from '../db/setup/private-server';
 import { divisionPrefix } from '../domain/division-code';
+import { parseCommandLine, positiveIntArg, printUsageError, UsageError } from '../tools/command-args';
 
 /** Households under a division prefix after a key in (division, id) order: pages as read before session 34. */
 function underPrefixAfter(prefix: string, after: { regionCode: string; id: number } | null): SQL | undefined {
@@ -38,22 +39,20 @@ const USAGE = `usage: npx tsx bench/region-pages.ts [--households N] [--port P]
   --households N   households to load (default 300000; a third of them in county 370811)
   --port P         the throwaway server's port (default: a free one)`;
 
-function parse(argv: readonly string[]): { households: number; port?: number } | 'help' {
-  const out: { households: number; port?: number } = { households: 300_000 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '-h' || a === '--help') return 'help';
-    const value = Number(argv[i + 1]);
-    if ((a === '--households' || a === '--port') && Number.isInteger(value) && value > 0) {
-      if (a === '--households') out.households = value;
-      else out.port = value;
-      i++;
-      continue;
-    }
-    process.stderr.write(`error: ${a} is not an option this bench takes, or its value is not a positive whole number\n${USAGE}\n`);
+/**
+ * The options, read by the tools' parser (`--households N` or `--households=N`), each count checked
+ * as theirs (positiveIntArg): a refusal is `error: CODE: …` with the usage, exit 2, as every tool's
+ * (it was `error: --x is not an option this bench takes …`, no code, and `--households=N` refused).
+ */
+function parse(argv: string[]): { households: number; port?: number } {
+  const values = parseCommandLine(USAGE, { households: { type: 'string' }, port: { type: 'string' } }, argv);
+  try {
+    return { households: positiveIntArg(values.households, 'households') ?? 300_000, port: positiveIntArg(values.port, 'port') };
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    printUsageError(err, USAGE);
     process.exit(2);
   }
-  return out;
 }
 
 const COUNTIES = ['370811', '370812', '370826', '370827', '370828', '370829', '370830', '370831', '370832', '370881', '370883'];
@@ -67,10 +66,6 @@ function villageOf(r: number): string {
 
 async function main(): Promise<void> {
   const opts = parse(process.argv.slice(2));
-  if (opts === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
   const server = await startThrowawayServer({ prefix: 'aidhub-bench-region-pages-', port: opts.port });
   const url = `${server.url}aidhub_region_pages`;
   const pool = createPool(url);

@@ -9,10 +9,11 @@ import { performance } from 'node:perf_hooks';
 import { evaluateHousehold } from '../domain/findings/evaluate';
 import { aid, DEFAULT_RULES, household, person, TODAY } from '../test/rules/facts';
 import { machineLoad } from './lib/load';
+import { parseCommandLine } from '../tools/command-args';
 
-const argv = process.argv.slice(2);
-const at = argv.indexOf('--spells');
-const spells = at >= 0 ? Number(argv[at + 1]) : 2000;
+// Read by the tools' parser, as the other benches' options: it looked for the exact word `--spells`,
+// so `--spells=N` (and a misspelt option) ran 2000 spells without a word.
+const spells = Number(parseCommandLine('usage: npx tsx bench/rules-sweep.ts [--spells N]', { spells: { type: 'string', default: '2000' } }).spells);
 const p = person('1950-05-05', 11);
 const mm = (n: number) => String(n).padStart(2, '0');
 const records = [];

@@ -33,14 +33,16 @@ import { requireDivisionCode } from '../access/errors';
 import { todayIso } from '../domain/dates';
 import { regionArg } from '../tools/region-job-cli';
 import { accessDbOf } from '../db/access/db';
-import { UsageError, usageErrorLine } from '../tools/command-args';
-import { clientsCommand } from '../tools/clients';
+import { judgeSubcommand, UsageError, usageErrorLine } from '../tools/command-args';
+import { clientsCommand, CLIENTS_COMMAND_LINE } from '../tools/clients';
 import { demoCommandLine } from '../tools/generate/command-line';
 import { importCommandLine } from '../tools/import/command-line';
 import { reportCommandLine } from '../tools/report/command-line';
 import { monthlyCommandLine } from '../tools/monitor-monthly';
 import { scanCommandLine } from '../tools/scan';
-import { subscriptionsCommand } from '../tools/subscriptions';
+import { subscriptionsCommand, SUBSCRIPTIONS_COMMAND_LINE } from '../tools/subscriptions';
+import { auditVerifyCommand } from '../tools/audit-verify';
+import { auditExportCommand } from '../tools/audit-export';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 
 const ROOT = path.join(__dirname, '..');
@@ -71,6 +73,12 @@ function toolEnv(withDb: boolean, extra: NodeJS.ProcessEnv = {}): NodeJS.Process
 function run(tool: string, args: string[], withDb = false) {
   const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, tool), ...args], { cwd: ROOT, env: toolEnv(withDb), encoding: 'utf8', timeout: 120_000 });
   return shown(out.status, `${out.stdout}${out.stderr}`);
+}
+
+/** `run` with its streams apart: what went to stdout, to stderr, and the exit code. */
+function runApart(tool: string, args: string[], withDb = false) {
+  const out = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, tool), ...args], { cwd: ROOT, env: toolEnv(withDb), encoding: 'utf8', timeout: 120_000 });
+  return { status: out.status, stdout: out.stdout, stderr: out.stderr };
 }
 
 /** `run`, asynchronously. */
@@ -111,6 +119,17 @@ async function command(tool: 'clients' | 'subscriptions', args: string[]) {
   const status = tool === 'clients' ? await clientsCommand(args, accessDbOf(dbs.hub), print) : await subscriptionsCommand(args, dbs.hub, print, ['127.0.0.1:*']);
   const { text: _text, ...rest } = shown(status, lines.join('\n'));
   return rest;
+}
+
+/**
+ * A command run in-process as the tool runs it once the hub is opened, its lines kept apart by where
+ * they go (Print): `out`, its answer (stdout); `err`, its refusals (stderr).
+ */
+async function streamsOf(run: (print: (line: string, to?: 'stderr') => void) => Promise<number>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await run((line, to) => (to === 'stderr' ? err : out).push(line));
+  return { status, code: /^(?:error|refused): ([A-Z_]+)/m.exec(err.join('\n'))?.[1] ?? null, out: out.join('\n') };
 }
 
 /** A tool's argument checks run in-process: the code its refusal prints with (usageErrorLine), or what `check` returns. */
@@ -164,6 +183,42 @@ test('subcommand tools: an unknown or missing command, their own usage errors, a
   ], true);
 }, 600_000);
 
+/**
+ * A refusal goes to stderr and the answer alone to stdout, before the database is opened and after
+ * alike: once it was open, `clients revoke nobody` printed `error: CLIENT_NOT_FOUND: …` and the usage
+ * on stdout (`… > out.txt` hid it), while a misspelt option, refused before, went to stderr.
+ */
+test('every refusal goes to stderr, with its exit code; the answer to stdout', async () => {
+  const hub = accessDbOf(dbs.hub);
+  const clients = (args: string[]) => streamsOf((print) => clientsCommand(args, hub, print));
+  const subscriptions = (args: string[]) => streamsOf((print) => subscriptionsCommand(args, dbs.hub, print, ['127.0.0.1:*']));
+  const got = {
+    notFound: await clients(['revoke', 'nobody']),
+    expiry: await clients(['rotate', 'nobody', '--expires', 'soon']),
+    usage: await clients(['lst']),
+    subscription: await subscriptions(['revoke', '999999']),
+    since: await subscriptions(['notices', '--since', '2026-02-30']),
+    anchor: await streamsOf((print) => auditVerifyCommand(['--anchor', 'x'], hub, print)),
+    verifyOption: await streamsOf((print) => auditVerifyCommand(['--wirte'], hub, print)),
+    exportArgs: await streamsOf((print) => auditExportCommand(['--from', '2026-02-30', '--to', '2026-03-01', '--out', 'x.jsonl'], hub, print)),
+  };
+  expect(got).toEqual({
+    notFound: { status: 2, code: 'CLIENT_NOT_FOUND', out: '' },
+    expiry: { status: 2, code: 'MALFORMED_EXPIRY', out: '' },
+    usage: { status: 2, code: 'UNKNOWN_COMMAND', out: '' },
+    subscription: { status: 3, code: 'SUBSCRIPTION_NOT_FOUND', out: '' },
+    since: { status: 2, code: 'MALFORMED_DATE', out: '' },
+    anchor: { status: 2, code: 'MALFORMED_ANCHOR', out: '' },
+    verifyOption: { status: 2, code: 'UNKNOWN_OPTION', out: '' },
+    exportArgs: { status: 2, code: 'MALFORMED_DATE', out: '' },
+  });
+  // The answer stays on stdout.
+  expect(await clients(['list'])).toEqual({ status: 0, code: null, out: 'no clients' });
+  // How the tool prints it: the refusal and its usage on stderr, nothing on stdout, exit 2.
+  const spawned = runApart('tools/clients.ts', ['revoke', 'nobody'], true);
+  expect({ status: spawned.status, stdout: spawned.stdout, code: shown(spawned.status, spawned.stderr).code, usage: shown(spawned.status, spawned.stderr).usage }).toEqual({ status: 2, stdout: '', code: 'CLIENT_NOT_FOUND', usage: true });
+}, 600_000);
+
 test('options and commands checked before the database is opened: unknown, value missing, value given to a flag, not for the command', async () => {
   await expectRefused([
     ['tools/subscriptions.ts', ['list', '--wirte'], 'UNKNOWN_OPTION'],
@@ -181,6 +236,81 @@ test('options and commands checked before the database is opened: unknown, value
     ['tools/audit-export.ts', ['--from', '2026-03-01', '--to', '2026-03-01', '--out', path.join(ROOT, 'package.json')], 'OUTPUT_EXISTS'],
   ]);
 }, 600_000);
+
+/**
+ * A command's own values that need no database are judged before one is looked for, as its options
+ * are: with no hub to find, `clients revoke` with no name, `rotate x --expires soon`, `subscriptions
+ * notices --since 2026-02-30` and `audit:verify --anchor x` were answered DATABASE_REQUIRED, the
+ * mistake told only once there was a hub. What needs the database (an expiry passed by its clock, a
+ * client that does not exist) is judged once it is found.
+ */
+test('a command’s own values are judged before the database is looked for', async () => {
+  const judged = (spec: typeof CLIENTS_COMMAND_LINE | typeof SUBSCRIPTIONS_COMMAND_LINE, args: string[]) => codeOf(() => (judgeSubcommand(args, spec as typeof CLIENTS_COMMAND_LINE) as { command: string }).command);
+  const create = ['create', '--name', 'demo', '--department', 'HEALTH', '--scope', '370811', '--roles', 'CASEWORKER'];
+  const cases: ['clients' | 'subscriptions', string[], string][] = [
+    ['clients', ['revoke'], 'ARGUMENT_REQUIRED'],
+    ['clients', ['rotate'], 'ARGUMENT_REQUIRED'],
+    ['clients', ['require-officer'], 'ARGUMENT_REQUIRED'],
+    ['clients', ['create', '--name', 'demo'], 'ARGUMENT_REQUIRED'],
+    ['clients', ['revoke', 'demo', '--by', 'x'.repeat(200)], 'MALFORMED_BY'],
+    ['clients', ['rotate', 'demo', '--expires', 'soon'], 'MALFORMED_EXPIRY'],
+    ['clients', ['rotate', 'demo', '--expires-in', '0d'], 'MALFORMED_EXPIRY'],
+    ['clients', [...create, '--expires', '2026-02-30'], 'MALFORMED_EXPIRY'],
+    ['clients', [...create, '--organisation', 'Red Cross'], 'CONFLICTING_OPTIONS'],
+    ['clients', ['create', '--name', 'demo', '--department', 'CHARITY', '--scope', '370811', '--roles', 'CHARITY'], 'CHARITY_ORGANISATION_REQUIRED'],
+    ['clients', ['create', '--name', 'Demo Client', '--department', 'HEALTH', '--scope', '370811', '--roles', 'CASEWORKER'], 'MALFORMED_NAME'],
+    ['clients', ['create', '--name', 'demo', '--department', 'POLICE', '--scope', '370811', '--roles', 'CASEWORKER'], 'UNKNOWN_DEPARTMENT'],
+    ['clients', ['create', '--name', 'demo', '--department', 'HEALTH', '--scope', '3708', '--roles', 'CASEWORKER'], 'MALFORMED_DIVISION_CODE'],
+    ['subscriptions', ['create', '--client', 'demo'], 'ARGUMENT_REQUIRED'],
+    ['subscriptions', ['create', '--client', 'demo', '--callback', 'http://127.0.0.1:9/a', '--regions', '370811001', '--by', 'x'.repeat(200)], 'MALFORMED_CREATED_BY'],
+    ['subscriptions', ['revoke'], 'ARGUMENT_REQUIRED'],
+    ['subscriptions', ['revoke', 'seven'], 'MALFORMED_ID'],
+    ['subscriptions', ['revoke', '7', '--by', 'x'.repeat(200)], 'MALFORMED_CREATED_BY'],
+    ['subscriptions', ['dead-letters', '--subscription', '0'], 'MALFORMED_ID'],
+    ['subscriptions', ['dead-letters', '--first', '0'], 'MALFORMED_FIRST'],
+    ['subscriptions', ['replay'], 'ARGUMENT_REQUIRED'],
+    ['subscriptions', ['replay', 'not-a-uuid'], 'MALFORMED_ID'],
+    ['subscriptions', ['notices', '--since', '2026-02-30'], 'MALFORMED_DATE'],
+  ];
+  const spec = (tool: 'clients' | 'subscriptions') => (tool === 'clients' ? CLIENTS_COMMAND_LINE : SUBSCRIPTIONS_COMMAND_LINE);
+  expect(cases.map(([tool, args]) => ({ tool, args, code: judged(spec(tool), args) }))).toEqual(cases.map(([tool, args, code]) => ({ tool, args, code })));
+  // What only the database can judge goes on to it: an expiry passed by its clock, a name it may not hold.
+  expect([judged(CLIENTS_COMMAND_LINE, ['rotate', 'demo', '--expires', '2000-01-01']), judged(CLIENTS_COMMAND_LINE, ['revoke', 'nobody']), judged(CLIENTS_COMMAND_LINE, create), judged(SUBSCRIPTIONS_COMMAND_LINE, ['revoke', '999999'])]).toEqual(['rotate', 'revoke', 'create', 'revoke']);
+  // Spawned with no hub to find: the mistake, not DATABASE_REQUIRED.
+  await expectRefused([
+    ['tools/clients.ts', ['revoke'], 'ARGUMENT_REQUIRED'],
+    ['tools/subscriptions.ts', ['notices', '--since', '2026-02-30'], 'MALFORMED_DATE'],
+  ]);
+  await expectRefused([['tools/audit-verify.ts', ['--anchor', 'x'], 'MALFORMED_ANCHOR']], false, { usage: false });
+}, 600_000);
+
+/**
+ * audit:export's offline check is `--check FILE` or `--check=FILE`, as the shared parser reads every
+ * option: the tool looked for the exact word `--check`, so `--check=FILE` went looking for a hub
+ * database (with none to find, DATABASE_REQUIRED) to check a file that needs none.
+ */
+test('audit:export --check=FILE is the offline check, as --check FILE is', () => {
+  const file = path.join(os.tmpdir(), `aidhub-cli-error-codes-check-${process.pid}.jsonl`);
+  fs.writeFileSync(file, `${JSON.stringify({ t: 'export', from: '2026-03-01', to: '2026-03-01', firstSeq: null, lastSeq: null, prevHash: null })}\n${JSON.stringify({ t: 'end', rows: 0, lastHash: null })}\n`);
+  try {
+    const got = [runApart('tools/audit-export.ts', [`--check=${file}`]), runApart('tools/audit-export.ts', ['--check', file])];
+    expect(got.map(({ status, stdout, stderr }) => ({ status, verifies: /^audit export verifies: 0 rows/.test(stdout), stderr }))).toEqual([0, 1].map(() => ({ status: 0, verifies: true, stderr: '' })));
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}, 600_000);
+
+/**
+ * `--check` with an option of the export is two runs asked for at once: CONFLICTING_OPTIONS, the
+ * code the tools give options that exclude each other (import's `--url` beside `--check`, clients'
+ * `--expires` beside `--no-expiry`); it was UNEXPECTED_ARGUMENT, the code of a stray argument.
+ */
+test('audit:export: --check with --from, --to or --out is CONFLICTING_OPTIONS', async () => {
+  const file = path.join(ROOT, 'package.json');
+  const refusal = async (args: string[]) => (await streamsOf((print) => auditExportCommand(args, null, print))).code;
+  const given = [['--from', '2026-03-01'], ['--to', '2026-03-01'], [`--out=${path.join(os.tmpdir(), 'x.jsonl')}`]];
+  expect(await Promise.all(given.map((extra) => refusal(['--check', file, ...extra])))).toEqual(given.map(() => 'CONFLICTING_OPTIONS'));
+});
 
 test('tools of options only (parseCommandLine), and audit:verify', async () => {
   await expectRefused([

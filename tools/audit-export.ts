@@ -36,7 +36,7 @@ import { readDbNow } from '../db/instants';
 import { accessLog } from '../db/access/schema';
 import { addDays, isIsoDate, type IsoDate } from '../domain/dates';
 import { userPath } from '../domain/user-path';
-import { parseCommandLine, quietWhenReaderLeaves, usageErrorLine, UsageError } from './command-args';
+import { parseCommandLine, printToConsole, quietWhenReaderLeaves, usageErrorLine, UsageError, type Print } from './command-args';
 import { runAgainstHub } from './run-against-hub';
 
 export const USAGE = `usage: npm run audit:export -- --from YYYY-MM-DD --to YYYY-MM-DD --out FILE
@@ -174,7 +174,9 @@ type ExportArgs = { kind: 'check'; file: string; given: string } | { kind: 'expo
  */
 function exportArgs(values: { from?: string; to?: string; out?: string; check?: string }): ExportArgs {
   if (values.check !== undefined) {
-    if (values.from !== undefined || values.to !== undefined || values.out !== undefined) throw new UsageError('UNEXPECTED_ARGUMENT: --check takes only the file');
+    // Options that exclude each other, as import's `--url` beside `--check` (it was UNEXPECTED_ARGUMENT, the code of a stray argument).
+    const beside = (['from', 'to', 'out'] as const).filter((o) => values[o] !== undefined);
+    if (beside.length > 0) throw new UsageError(`CONFLICTING_OPTIONS: --check verifies a file offline and takes only the file: ${beside.map((o) => `--${o}`).join(', ')} belong${beside.length === 1 ? 's' : ''} to an export`);
     const file = userPath(values.check);
     if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`EXPORT_FILE_UNREADABLE: --check: ${values.check} is not a file`);
     return { kind: 'check', file, given: values.check };
@@ -190,7 +192,7 @@ function exportArgs(values: { from?: string; to?: string; out?: string; check?: 
 }
 
 /** Runs one command; returns the exit code. */
-export async function auditExportCommand(argv: string[], db: AccessDb | null, print: (line: string) => void): Promise<number> {
+export async function auditExportCommand(argv: string[], db: AccessDb | null, print: Print): Promise<number> {
   try {
     const args = exportArgs(parseCommandLine(USAGE, OPTIONS, argv));
     if (args.kind === 'check') {
@@ -208,16 +210,19 @@ export async function auditExportCommand(argv: string[], db: AccessDb | null, pr
     return 0;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    print(usageErrorLine(err));
-    print(USAGE);
+    print(usageErrorLine(err), 'stderr');
+    print(USAGE, 'stderr');
     return 2;
   }
 }
 
 if (require.main === module) {
-  if (process.argv.includes('--check')) {
+  // The offline check is told from the line as the parser reads it (`--check FILE`, `--check=FILE`):
+  // looking for the exact word `--check` missed `--check=FILE`, which then needed a hub database
+  // (DATABASE_REQUIRED with none to find). A misspelt option or `--help` is answered here, as runAgainstHub would.
+  if (parseCommandLine(USAGE, OPTIONS).check !== undefined) {
     quietWhenReaderLeaves();
-    void auditExportCommand(process.argv.slice(2), null, (l) => console.log(l)).then((code) => (process.exitCode = code));
+    void auditExportCommand(process.argv.slice(2), null, printToConsole).then((code) => (process.exitCode = code));
   } else {
     void runAgainstHub('audit:export', auditExportCommand, { usage: USAGE, options: OPTIONS, positionals: false, failedExit: 3, judge: (argv) => void exportArgs(parseCommandLine(USAGE, OPTIONS, argv)) });
   }

@@ -28,7 +28,7 @@ import type { AccessDb } from '../db/access/db';
 import { configErrorLine } from '../db/config';
 import { runAgainstHub } from './run-against-hub';
 import { userPath } from '../domain/user-path';
-import { usageErrorLine } from './command-args';
+import { usageErrorLine, type Print } from './command-args';
 
 export const USAGE = `usage: npm run audit:verify [-- --anchor SEQ:HASH] [--checkpoints FILE[,FILE…] … --public-key PEM]
   Walks the audit trail's hash chain of the hub database (DATABASE_URL, or the private server a
@@ -132,91 +132,95 @@ function unreadable(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
 }
 
-/** Runs the check; returns the exit code. */
-export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (line: string) => void, defaults: VerifyDefaults = NO_DEFAULTS): Promise<number> {
+/** What the arguments ask for, judged (judgeVerify): the usage, a refusal (its line), or a walk of the chain with what it is checked against. */
+type Judged = { kind: 'help' } | { kind: 'refused'; line: string } | { kind: 'verify'; anchor?: { seq: number; hash: string }; files: string[]; key: crypto.KeyObject | null };
+
+const refused = (code: string, message: string): Judged => ({ kind: 'refused', line: configErrorLine({ code, message }) });
+
+/**
+ * The arguments judged, and the key and checkpoint files they name found, all before the hub
+ * database is looked for (runAgainstHub's judge) as well as by auditVerifyCommand: with no hub to
+ * find, `--anchor x` and a --checkpoints file that is not there were answered DATABASE_REQUIRED.
+ */
+function judgeVerify(argv: string[], defaults: VerifyDefaults): Judged {
   let values: { anchor?: string; checkpoints?: string[]; 'public-key'?: string; help?: boolean };
   try {
     ({ values } = parseArgs({ args: argv, options: { ...OPTIONS, help: { type: 'boolean', short: 'h' } }, strict: true }));
   } catch (err) {
-    print(`${usageErrorLine(err as Error)}\n${USAGE}`);
-    return 2;
+    return { kind: 'refused', line: `${usageErrorLine(err as Error)}\n${USAGE}` };
   }
-  if (values.help) {
-    print(USAGE);
-    return 0;
-  }
+  if (values.help) return { kind: 'help' };
   let anchor: { seq: number; hash: string } | undefined;
   if (values.anchor) {
     const m = /^(\d+):([0-9a-f]{64})$/.exec(values.anchor);
-    if (!m) {
-      print(configErrorLine({ code: 'MALFORMED_ANCHOR', message: '--anchor takes SEQ:HASH as printed by an earlier run' }));
-      return 2;
-    }
+    if (!m) return refused('MALFORMED_ANCHOR', '--anchor takes SEQ:HASH as printed by an earlier run');
     // The chain's rows are numbered from 1: an anchor at 0 named no row, and was answered BROKEN
     // (ANCHOR_MISMATCH) with every row intact; one past what a number holds exactly names no row either.
     const seq = Number(m[1]);
-    if (seq < 1 || !Number.isSafeInteger(seq)) {
-      print(configErrorLine({ code: 'MALFORMED_ANCHOR', message: `--anchor ${m[1]}: the chain's rows are numbered from 1; SEQ:HASH as printed by an earlier run` }));
-      return 2;
-    }
+    if (seq < 1 || !Number.isSafeInteger(seq)) return refused('MALFORMED_ANCHOR', `--anchor ${m[1]}: the chain's rows are numbered from 1; SEQ:HASH as printed by an earlier run`);
     anchor = { seq, hash: m[2] };
   }
-  let external: ExternalRecord | undefined;
-  let read: { file: string; record: ExternalRecord; cutLines: number[] }[] = [];
-  const evidence: string[] = [];
   const given = values.checkpoints?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
-  if (values.checkpoints && given!.length === 0) {
-    print(configErrorLine({ code: 'CHECKPOINT_FILE_MISSING', message: '--checkpoints names no file' }));
-    return 2;
-  }
+  if (values.checkpoints && given!.length === 0) return refused('CHECKPOINT_FILE_MISSING', '--checkpoints names no file');
   const fromEnv = defaults.env.AUDIT_CHECKPOINT_FILE ? userPath(defaults.env.AUDIT_CHECKPOINT_FILE, defaults.env) : undefined;
   const defaultFile = firstExisting(fromEnv, defaults.privateServerFiles ? privateServerAuditFiles(defaults.env).checkpoints : undefined);
   // Relative paths from where the command was typed; one file named twice is read once.
   const files = given ? [...new Set(given.map((f) => userPath(f, defaults.env)))] : defaultFile ? [defaultFile] : [];
   const missing = given?.find((f) => !fs.existsSync(userPath(f, defaults.env)));
-  if (missing !== undefined) {
-    print(configErrorLine({ code: 'CHECKPOINT_FILE_MISSING', message: `no checkpoint file at ${missing}` }));
-    return 2;
-  }
+  if (missing !== undefined) return refused('CHECKPOINT_FILE_MISSING', `no checkpoint file at ${missing}`);
   // The key checks a checkpoint file's signatures. With no file to check (none given, and none at
   // AUDIT_CHECKPOINT_FILE or beside the private server's data) it was ignored, and the run answered
   // "intact" on the chain alone: an auditor who passed the key believed the signatures checked.
   if (values['public-key'] !== undefined && files.length === 0) {
-    print(configErrorLine({ code: 'PUBLIC_KEY_WITHOUT_CHECKPOINTS', message: `--public-key checks the signatures of a checkpoint file, and there is none to check${fromEnv ? ` (AUDIT_CHECKPOINT_FILE names ${fromEnv}, which is not there)` : ''}: name it with --checkpoints FILE, or leave out --public-key to check the chain alone` }));
+    return refused('PUBLIC_KEY_WITHOUT_CHECKPOINTS', `--public-key checks the signatures of a checkpoint file, and there is none to check${fromEnv ? ` (AUDIT_CHECKPOINT_FILE names ${fromEnv}, which is not there)` : ''}: name it with --checkpoints FILE, or leave out --public-key to check the chain alone`);
+  }
+  if (files.length === 0) return { kind: 'verify', anchor, files, key: null };
+  // A key that cannot be read is the caller's to mend, exit 2: it was thrown out of the command,
+  // exit 1 (a broken chain, to a script) with "the hub database does not answer".
+  let key: crypto.KeyObject | null;
+  try {
+    key = verifyKey(values['public-key'], defaults);
+  } catch (err) {
+    return refused('PUBLIC_KEY_UNREADABLE', `the public key ${values['public-key'] ?? '(AUDIT_VERIFY_KEY_FILE, AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE)'} cannot be read as a PEM key (${unreadable(err)})`);
+  }
+  if (!key) return refused('PUBLIC_KEY_REQUIRED', `the checkpoint file${files.length > 1 ? 's need' : ' needs'} the public key to verify ${files.length > 1 ? 'them' : 'it'}: --public-key PEM`);
+  return { kind: 'verify', anchor, files, key };
+}
+
+/** Runs the check; returns the exit code. */
+export async function auditVerifyCommand(argv: string[], db: AccessDb, print: Print, defaults: VerifyDefaults = NO_DEFAULTS): Promise<number> {
+  const judged = judgeVerify(argv, defaults);
+  if (judged.kind === 'help') {
+    print(USAGE);
+    return 0;
+  }
+  if (judged.kind === 'refused') {
+    print(judged.line, 'stderr');
     return 2;
   }
-  if (files.length > 0) {
-    // A key that cannot be read is the caller's to mend, exit 2: it was thrown out of the command,
-    // exit 1 (a broken chain, to a script) with "the hub database does not answer".
-    let key: crypto.KeyObject | null;
-    try {
-      key = verifyKey(values['public-key'], defaults);
-    } catch (err) {
-      print(configErrorLine({ code: 'PUBLIC_KEY_UNREADABLE', message: `the public key ${values['public-key'] ?? '(AUDIT_VERIFY_KEY_FILE, AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE)'} cannot be read as a PEM key (${unreadable(err)})` }));
-      return 2;
-    }
-    if (!key) {
-      print(configErrorLine({ code: 'PUBLIC_KEY_REQUIRED', message: `the checkpoint file${files.length > 1 ? 's need' : ' needs'} the public key to verify ${files.length > 1 ? 'them' : 'it'}: --public-key PEM` }));
-      return 2;
-    }
+  const { anchor, files, key } = judged;
+  let external: ExternalRecord | undefined;
+  let read: { file: string; record: ExternalRecord; cutLines: number[] }[] = [];
+  const evidence: string[] = [];
+  if (key !== null) {
     read = [];
     for (const file of files) {
       let r: ReturnType<typeof readCheckpointFile>;
       try {
         r = readCheckpointFile(file, key);
       } catch (err) {
-        print(configErrorLine({ code: 'CHECKPOINT_FILE_UNREADABLE', message: `${file} cannot be read (${unreadable(err)})` }));
+        print(configErrorLine({ code: 'CHECKPOINT_FILE_UNREADABLE', message: `${file} cannot be read (${unreadable(err)})` }), 'stderr');
         return 2;
       }
       if (!r.ok) {
-        print(`checkpoint file ${file} is not usable as evidence (${r.code}): ${r.message}`);
+        print(`checkpoint file ${file} is not usable as evidence (${r.code}): ${r.message}`, 'stderr');
         return 2;
       }
       read.push({ file, record: r.record, cutLines: r.cutLines });
     }
     const merged = mergeRecords(read);
     if (!merged.ok) {
-      print(`the checkpoint files are not usable as evidence together (FILES_DISAGREE): ${merged.message}`);
+      print(`the checkpoint files are not usable as evidence together (FILES_DISAGREE): ${merged.message}`, 'stderr');
       return 2;
     }
     external = merged.record;
@@ -239,4 +243,18 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: (l
   return verdict.ok ? 0 : verdict.problem === 'ANCHOR_CONTRADICTED' ? 2 : 1;
 }
 
-if (require.main === module) void runAgainstHub('audit:verify', (argv, db, print) => auditVerifyCommand(argv, db, print, { env: process.env, privateServerFiles: !process.env.DATABASE_URL }), { usage: USAGE, options: OPTIONS, positionals: false, failedExit: 3 });
+if (require.main === module) {
+  const defaults: VerifyDefaults = { env: process.env, privateServerFiles: !process.env.DATABASE_URL };
+  void runAgainstHub('audit:verify', (argv, db, print) => auditVerifyCommand(argv, db, print, defaults), {
+    usage: USAGE,
+    options: OPTIONS,
+    positionals: false,
+    failedExit: 3,
+    judge: (argv) => {
+      const judged = judgeVerify(argv, defaults);
+      if (judged.kind !== 'refused') return undefined;
+      console.error(judged.line);
+      return 2;
+    },
+  });
+}

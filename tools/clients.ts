@@ -15,18 +15,17 @@
  * on the next request.
  */
 import { charityRegistrationProblem, registerCharity } from '../db/reported-aid/store';
-import { CLIENT_OFFICE_CODES, ClientSpecError, createClient, listClients, revokeClient, rotateClient, setRequireOfficer, type ClientInfo } from '../access/clients';
+import { CLIENT_OFFICE_CODES, ClientSpecError, createClient, listClients, revokeClient, rotateClient, setRequireOfficer, validateSpec, type ClientInfo, type ClientSpec } from '../access/clients';
 import { PURPOSES_BY_ROLE, ROLES, type Role } from '../access/policy';
 import { dbTime, hubDbOf, type AccessDb } from '../db/access/db';
 import { divisionHeld, UNKNOWN_DIVISION_MESSAGE } from '../db/household/region-pages';
-import { isDivisionCode } from '../domain/division-code';
 import type { OfficeCode as DepartmentCode } from '../domain/departments';
 import { checkCreditCode } from '../domain/credit-code';
 import { isIsoDate } from '../domain/dates';
 import { readDbNow, shownDbInstant as shown } from '../db/instants';
 import { lockingTransaction } from '../db/locking';
 import { createdOperation, recordAdministration, rotatedOperation } from '../access/admin-audit';
-import { runSubcommand, unknownCommand, UsageError } from './command-args';
+import { runSubcommand, unknownCommand, UsageError, type Print, type Subcommand, type SubcommandSpec } from './command-args';
 import { operatorArg } from './operator-arg';
 import { runAgainstHub } from './run-against-hub';
 
@@ -45,34 +44,53 @@ roles: ${ROLES.map((r) => `${r} (${PURPOSES_BY_ROLE[r].join(', ')})`).join('; ')
 /** An RFC 3339 instant with an explicit offset, e.g. 2027-03-31T18:00:00+08:00. */
 const INSTANT = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** An expiry as the command line gives it, judged for its form alone (expiryOf); `keep`: none given. */
+type Expiry = { kind: 'keep' } | { kind: 'never' } | { kind: 'at'; at: Date; raw: string } | { kind: 'in'; ms: number };
+
 /**
- * An expiry as DATETIME text (UTC): a date means the end of that day in China (UTC+8); an instant
- * needs its offset. Only a calendar date, and only a time still to come: `new Date()` took
- * 2026-02-30 as 2 March and "5" as May 2001, and a past expiry created a client whose token never
- * worked (listed EXPIRED at once); so did --expires-in 0d. `now` is the hub database's (readDbNow),
- * the clock that judges the token's expiry: counted from the operator's machine, a clock an hour
- * slow made --expires-in 1h a token expired on arrival, and let a past --expires through.
+ * The form of an expiry: only a calendar date, or an instant with its offset, or a count of days or
+ * hours above 0 (`new Date()` took 2026-02-30 as 2 March and "5" as May 2001; `--expires-in 0d`
+ * made a token expired on arrival). Needs no database: judged before one is looked for.
  */
-export function parseExpiry(values: { expires?: string; 'expires-in'?: string; 'no-expiry'?: boolean }, now: Date): string | null | undefined {
+function expiryOf(values: { expires?: string; 'expires-in'?: string; 'no-expiry'?: boolean }): Expiry {
   // One of them was taken and the others dropped in silence (`--expires 2027-01-01 --no-expiry` gave a date).
   const given = (['expires', 'expires-in', 'no-expiry'] as const).filter((o) => values[o] !== undefined);
   if (given.length > 1) throw new UsageError(`CONFLICTING_OPTIONS: ${given.map((o) => `--${o}`).join(' and ')} exclude each other: give one`);
-  if (values['no-expiry']) return null;
+  if (values['no-expiry']) return { kind: 'never' };
   if (values.expires !== undefined) {
     const raw = values.expires;
     const instant = INSTANT.exec(raw);
     if (!(isIsoDate(raw) || (instant && isIsoDate(instant[1])))) throw new UsageError(`MALFORMED_EXPIRY: --expires: not a date (YYYY-MM-DD) or an instant with its offset: ${JSON.stringify(raw)}`);
     const at = instant ? new Date(raw) : new Date(`${raw}T23:59:59.999+08:00`);
     if (Number.isNaN(at.getTime())) throw new UsageError(`MALFORMED_EXPIRY: --expires: not a date (YYYY-MM-DD) or an instant with its offset: ${JSON.stringify(raw)}`);
-    if (at.getTime() <= now.getTime()) throw new UsageError(`EXPIRY_PASSED: --expires: ${raw} has passed; the token would never work`);
-    return dbTime(at);
+    return { kind: 'at', at, raw };
   }
   if (values['expires-in'] !== undefined) {
     const m = /^(\d+)([dh])$/.exec(values['expires-in']);
     if (!m || Number(m[1]) === 0) throw new UsageError('MALFORMED_EXPIRY: --expires-in: a number of days or hours above 0, e.g. 90d or 12h');
-    return dbTime(new Date(now.getTime() + Number(m[1]) * (m[2] === 'd' ? 86_400_000 : 3_600_000)));
+    return { kind: 'in', ms: Number(m[1]) * (m[2] === 'd' ? 86_400_000 : 3_600_000) };
   }
-  return undefined;
+  return { kind: 'keep' };
+}
+
+/**
+ * An expiry as DATETIME text (UTC), null for none, undefined when none was given: a date means the
+ * end of that day in China (UTC+8). Only a time still to come: a past expiry created a client whose
+ * token never worked (listed EXPIRED at once). `now` is the hub database's (readDbNow), the clock
+ * that judges the token's expiry: counted from the operator's machine, a clock an hour slow made
+ * --expires-in 1h a token expired on arrival, and let a past --expires through.
+ */
+function expiryAt(expiry: Expiry, now: Date): string | null | undefined {
+  if (expiry.kind === 'keep') return undefined;
+  if (expiry.kind === 'never') return null;
+  if (expiry.kind === 'in') return dbTime(new Date(now.getTime() + expiry.ms));
+  if (expiry.at.getTime() <= now.getTime()) throw new UsageError(`EXPIRY_PASSED: --expires: ${expiry.raw} has passed; the token would never work`);
+  return dbTime(expiry.at);
+}
+
+/** The expiry the options give, judged whole (its form, then whether it is still to come by `now`). */
+export function parseExpiry(values: { expires?: string; 'expires-in'?: string; 'no-expiry'?: boolean }, now: Date): string | null | undefined {
+  return expiryAt(expiryOf(values), now);
 }
 
 function describe(c: ClientInfo): string {
@@ -105,41 +123,83 @@ const COMMANDS = {
   revoke: { options: ['by'], positionals: 1 },
 } as const;
 
+/** A command with its values judged (clientsArgs): what it runs with. */
+type ClientsArgs =
+  | { command: 'create'; spec: Omit<ClientSpec, 'expiresAt'>; expiry: Expiry; organisation: { creditCode: string; name: string } | null; by: string }
+  | { command: 'list' }
+  | { command: 'rotate'; name: string; expiry: Expiry; by: string }
+  | { command: 'require-officer'; name: string; required: boolean; by: string }
+  | { command: 'revoke'; name: string; by: string };
+
+/** The name a command acts on, or ARGUMENT_REQUIRED. */
+function clientName(command: string, name: string | undefined): string {
+  if (!name) throw new UsageError(`ARGUMENT_REQUIRED: ${command} needs the client name`);
+  return name;
+}
+
+/**
+ * A command's values judged, all that need no database: a name or option left out, the client's
+ * spec (validateSpec), a charity's organisation, the form of an expiry, `--by`. Run before the hub
+ * database is looked for (answerSubcommandLine) as well as before the command runs (runSubcommand):
+ * with no hub to find, `clients revoke` with no name was answered DATABASE_REQUIRED.
+ */
+function clientsArgs({ command, rest: [name], values }: Subcommand<typeof OPTIONS>): ClientsArgs {
+  switch (command) {
+    case 'create': {
+      if (!values.name || !values.department || !values.scope || !values.roles) throw new UsageError('ARGUMENT_REQUIRED: create needs --name, --department, --scope and --roles');
+      // Read as the API reads it (checkCreditCode: full width, lower case, spaces around), stored in the form the hub keys it.
+      // Kept for a CHARITY client only: beside another office's they were dropped in silence. A
+      // client given the CHARITY role is refused for that instead (CHARITY_ROLE_DEPARTMENT, validateSpec).
+      const charityOnly = (['credit-code', 'organisation'] as const).find((o) => values[o] !== undefined);
+      const charityRole = values.roles.split(',').some((r) => r.trim().toUpperCase() === 'CHARITY');
+      if (charityOnly && !charityRole && values.department.toUpperCase() !== 'CHARITY') throw new UsageError(`CONFLICTING_OPTIONS: --${charityOnly} registers a CHARITY client's organisation: it does not go with --department ${values.department}`);
+      const credit = values['credit-code'] === undefined ? null : checkCreditCode(values['credit-code']);
+      if (values.department.toUpperCase() === 'CHARITY' && (!credit?.ok || !values.organisation)) {
+        throw new UsageError('CHARITY_ORGANISATION_REQUIRED: a CHARITY client needs --credit-code (a valid 统一社会信用代码) and --organisation');
+      }
+      // The organisation as it will be registered, judged before anything is stored: refused after
+      // the client was made (a name over 64 characters, a blank one), the client stood with no
+      // organisation and its token, never printed, was lost (exit 1).
+      const organisation = values.department.toUpperCase() === 'CHARITY' && credit?.ok && values.organisation ? { creditCode: credit.creditCode, name: values.organisation } : null;
+      const organisationProblem = organisation ? charityRegistrationProblem(organisation.creditCode, organisation.name) : null;
+      if (organisationProblem) throw new UsageError(`MALFORMED_ORGANISATION: --organisation: ${organisationProblem}`);
+      const spec = {
+        name: values.name,
+        department: values.department.toUpperCase() as DepartmentCode,
+        regionScope: values.scope,
+        roles: values.roles.split(',').map((r) => r.trim().toUpperCase()) as Role[],
+        requireOfficer: values['require-officer'] === true,
+      };
+      validateSpec(spec);
+      return { command, spec, expiry: expiryOf(values), organisation, by: operatorArg(values.by, 'MALFORMED_BY') };
+    }
+    case 'list':
+      return { command };
+    case 'rotate':
+      return { command, name: clientName(command, name), expiry: expiryOf(values), by: operatorArg(values.by, 'MALFORMED_BY') };
+    case 'require-officer':
+      return { command, name: clientName(command, name), required: values.off !== true, by: operatorArg(values.by, 'MALFORMED_BY') };
+    case 'revoke':
+      return { command, name: clientName(command, name), by: operatorArg(values.by, 'MALFORMED_BY') };
+    default:
+      throw unknownCommand(command);
+  }
+}
+
+/** The tool's arguments: judged whole before the hub database is looked for (runAgainstHub), and again by clientsCommand. */
+export const CLIENTS_COMMAND_LINE: SubcommandSpec<typeof OPTIONS, ClientsArgs> = { usage: USAGE, options: OPTIONS, usageErrors: [ClientSpecError], commands: COMMANDS, judge: clientsArgs };
+
 /** Runs one command; returns the exit code. */
-export function clientsCommand(argv: string[], db: AccessDb, print: (line: string) => void): Promise<number> {
-  return runSubcommand(argv, { usage: USAGE, options: OPTIONS, usageErrors: [ClientSpecError], commands: COMMANDS }, print, async ({ command, rest: [name], values }) => {
-    switch (command) {
+export function clientsCommand(argv: string[], db: AccessDb, print: Print): Promise<number> {
+  return runSubcommand(argv, CLIENTS_COMMAND_LINE, print, async (args) => {
+    switch (args.command) {
       case 'create': {
-        if (!values.name || !values.department || !values.scope || !values.roles) throw new UsageError('ARGUMENT_REQUIRED: create needs --name, --department, --scope and --roles');
-        // Read as the API reads it (checkCreditCode: full width, lower case, spaces around), stored in the form the hub keys it.
-        // Kept for a CHARITY client only: beside another office's they were dropped in silence. A
-        // client given the CHARITY role is refused for that instead (CHARITY_ROLE_DEPARTMENT, below).
-        const charityOnly = (['credit-code', 'organisation'] as const).find((o) => values[o] !== undefined);
-        const charityRole = values.roles.split(',').some((r) => r.trim().toUpperCase() === 'CHARITY');
-        if (charityOnly && !charityRole && values.department.toUpperCase() !== 'CHARITY') throw new UsageError(`CONFLICTING_OPTIONS: --${charityOnly} registers a CHARITY client's organisation: it does not go with --department ${values.department}`);
-        const credit = values['credit-code'] === undefined ? null : checkCreditCode(values['credit-code']);
-        if (values.department.toUpperCase() === 'CHARITY' && (!credit?.ok || !values.organisation)) {
-          throw new UsageError('CHARITY_ORGANISATION_REQUIRED: a CHARITY client needs --credit-code (a valid 统一社会信用代码) and --organisation');
-        }
-        // The organisation as it will be registered, judged before anything is stored: refused after
-        // the client was made (a name over 64 characters, a blank one), the client stood with no
-        // organisation and its token, never printed, was lost (exit 1).
-        const organisation = values.department.toUpperCase() === 'CHARITY' && credit?.ok && values.organisation ? { creditCode: credit.creditCode, name: values.organisation } : null;
-        const organisationProblem = organisation ? charityRegistrationProblem(organisation.creditCode, organisation.name) : null;
-        if (organisationProblem) throw new UsageError(`MALFORMED_ORGANISATION: --organisation: ${organisationProblem}`);
+        const { organisation, by } = args;
         // A well-formed scope the hub holds nothing of yet is made, with a warning: it is a typo
         // (370811999), or a division whose households are still to come — on a new hub, before its
         // first import, none is held, and its first clients are made then (a refusal stopped that).
-        const unheld = isDivisionCode(values.scope) && !(await divisionHeld(hubDbOf(db), values.scope));
-        const spec = {
-          name: values.name,
-          department: values.department.toUpperCase() as DepartmentCode,
-          regionScope: values.scope,
-          roles: values.roles.split(',').map((r) => r.trim().toUpperCase()) as Role[],
-          expiresAt: parseExpiry(values, await readDbNow(db)) ?? null,
-          requireOfficer: values['require-officer'] === true,
-        };
-        const by = operatorArg(values.by, 'MALFORMED_BY');
+        const unheld = !(await divisionHeld(hubDbOf(db), args.spec.regionScope));
+        const spec = { ...args.spec, expiresAt: expiryAt(args.expiry, await readDbNow(db)) ?? null };
         // A charity reports aid only with its organisation registered (db/reported-aid): the client,
         // its organisation and the audit entry in one transaction, so none is kept without the others.
         const { client, token, registration } = await lockingTransaction(hubDbOf(db), async (tx) => {
@@ -163,7 +223,7 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
         if (registration?.earlierName != null && registration.earlierName !== organisation!.name) {
           print(`warning: ORGANISATION_RENAMED: ${organisation!.creditCode} was ${registration.earlierName}; it is ${organisation!.name} from now on, for all its clients`);
         }
-        if (unheld) print(`warning: REGION_UNKNOWN: scope: ${UNKNOWN_DIVISION_MESSAGE}: ${values.scope}; the client reads nothing there until the hub holds it (a typo? \`revoke\` it)`);
+        if (unheld) print(`warning: REGION_UNKNOWN: scope: ${UNKNOWN_DIVISION_MESSAGE}: ${args.spec.regionScope}; the client reads nothing there until the hub holds it (a typo? \`revoke\` it)`);
         print(`token (shown once; the hub keeps only its hash): ${token}`);
         return 0;
       }
@@ -174,9 +234,8 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
         return 0;
       }
       case 'rotate': {
-        if (!name) throw new UsageError('ARGUMENT_REQUIRED: rotate needs the client name');
-        const by = operatorArg(values.by, 'MALFORMED_BY');
-        const expiresAt = parseExpiry(values, await readDbNow(db));
+        const { name, by } = args;
+        const expiresAt = expiryAt(args.expiry, await readDbNow(db));
         const { client, token } = await lockingTransaction(hubDbOf(db), async (tx) => {
           const made = await rotateClient(tx, name, expiresAt);
           await recordAdministration(tx, by, made.client, rotatedOperation(expiresAt));
@@ -187,26 +246,21 @@ export function clientsCommand(argv: string[], db: AccessDb, print: (line: strin
         return 0;
       }
       case 'require-officer': {
-        if (!name) throw new UsageError('ARGUMENT_REQUIRED: require-officer needs the client name');
-        const by = operatorArg(values.by, 'MALFORMED_BY');
+        const { name, required, by } = args;
         // Written to the audit chain only when it changes the client.
-        const required = values.off !== true;
         const client = await lockingTransaction(hubDbOf(db), (tx) => setRequireOfficer(tx, name, required, (c) => recordAdministration(tx, by, c, `clients require-officer ${required ? 'on' : 'off'}`)));
         print(`${client.requireOfficer ? 'officer required' : 'officer optional'}: ${describe(client)}`);
         return 0;
       }
       case 'revoke': {
-        if (!name) throw new UsageError('ARGUMENT_REQUIRED: revoke needs the client name');
-        const by = operatorArg(values.by, 'MALFORMED_BY');
+        const { name, by } = args;
         // Written to the audit chain only when it revokes (a client revoked already is left as it is).
         const revoked = await lockingTransaction(hubDbOf(db), (tx) => revokeClient(tx, name, (c) => recordAdministration(tx, by, c, 'clients revoke')));
         print(`revoked ${describe(revoked)}`);
         return 0;
       }
-      default:
-        throw unknownCommand(command);
     }
   });
 }
 
-if (require.main === module) void runAgainstHub('clients', clientsCommand, { usage: USAGE, options: OPTIONS, positionals: true, commands: COMMANDS });
+if (require.main === module) void runAgainstHub('clients', clientsCommand, { usage: USAGE, options: OPTIONS, positionals: true, subcommands: CLIENTS_COMMAND_LINE });

@@ -2,7 +2,7 @@
  * The arguments of the command-line tools: one strict parse with `--help`/`-h`, and the exit codes
  * they share, so a mistake reads the same in every tool: 0 for help; 2, with the usage, for an
  * unknown or malformed option, a stray argument, or a UsageError (printed as `error: CODE: …`,
- * the code stable for a script: usageErrorLine, printUsageError), with the checks of values more
+ * the code stable for a script, on stderr: usageErrorLine, printUsageError, Print), with the checks of values more
  * than one tool takes (positiveIntArg, dateArg, databaseUrlRefusal). Tools
  * made of subcommands (`npm run clients`, `npm run subscriptions`) use runSubcommand (also 2 for no
  * command), the others parseCommandLine; test/cli-usage.test.ts runs every npm script with a
@@ -51,6 +51,18 @@ export function usageErrorLine(err: Error): string {
   const coded = CODED_MESSAGE.exec(err.message);
   return configErrorLine(coded ? { code: coded[1], message: coded[2] } : { code: 'USAGE_ERROR', message: err.message });
 }
+
+/**
+ * Where a command's line goes: its answer (what it made, listed, found) to stdout, and a refusal
+ * (`error: CODE: …` and the usage, `refused: …`) to stderr (`'stderr'`), before and after the
+ * database is opened alike, so `… > out.txt` holds the answer alone and a refusal is seen. A refusal
+ * made once the database was open (CLIENT_NOT_FOUND, MALFORMED_EXPIRY) went to stdout, one made
+ * before it to stderr. A caller collecting lines may ignore the second argument.
+ */
+export type Print = (line: string, to?: 'stderr') => void;
+
+/** Print to this process's streams. */
+export const printToConsole: Print = (line, to) => (to === 'stderr' ? console.error(line) : console.log(line));
 
 /**
  * The one way a tool refuses its caller's mistake (a UsageError, or parseArgs' own refusal):
@@ -120,7 +132,7 @@ export interface Subcommand<O extends ParseArgsOptionsConfig> {
   values: Parsed<O>['values'];
 }
 
-export interface SubcommandSpec<O extends ParseArgsOptionsConfig> {
+export interface SubcommandSpec<O extends ParseArgsOptionsConfig, A = Subcommand<O>> {
   usage: string;
   /** The tool's options; `--help` (`-h`) is added to them. */
   options: O;
@@ -133,6 +145,14 @@ export interface SubcommandSpec<O extends ParseArgsOptionsConfig> {
    * `subscriptions revoke 7 8` revoked 7 alone, without a word of the rest.
    */
   commands?: Readonly<Record<string, { options: readonly (keyof O & string)[]; positionals: number }>>;
+  /**
+   * The command's own values judged, all that need no database (a name or id left out, `--by`, the
+   * form of an expiry or a date): throws the UsageError of a mistake, else returns what the command
+   * runs with. Run by answerSubcommandLine before a database is looked for and by runSubcommand
+   * before the command runs, so each check is written once: judged only once the database was
+   * found, `clients revoke` with no name and no hub was answered DATABASE_REQUIRED.
+   */
+  judge?(sub: Subcommand<O>): A;
 }
 
 /** A UsageError for what `command` does not take (SubcommandSpec.commands), or null. */
@@ -146,9 +166,10 @@ function notForCommand(command: string, values: Record<string, unknown>, rest: s
 /**
  * `argv` judged against `spec` alone, before anything is opened: 'help', or the command it names
  * with its values; a UsageError (or parseArgs' refusal) for no command, a command the tool does not
- * have (when `spec.commands` lists them), and what the command does not take.
+ * have (when `spec.commands` lists them), what the command does not take, and what the spec's judge
+ * refuses of its values (then it is what the judge returns).
  */
-function judgeSubcommand<O extends ParseArgsOptionsConfig>(argv: string[], spec: SubcommandSpec<O>): 'help' | Subcommand<O> {
+export function judgeSubcommand<O extends ParseArgsOptionsConfig, A>(argv: string[], spec: SubcommandSpec<O, A>): 'help' | A {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...spec.options, ...HELP } });
   const [command, ...rest] = positionals;
   if ((values as { help?: boolean }).help) return 'help';
@@ -157,14 +178,15 @@ function judgeSubcommand<O extends ParseArgsOptionsConfig>(argv: string[], spec:
   const takes = spec.commands?.[command];
   const refused = takes ? notForCommand(command, values, rest, takes) : null;
   if (refused) throw refused;
-  return { command, rest, values: values as Parsed<O>['values'] };
+  const sub: Subcommand<O> = { command, rest, values: values as Parsed<O>['values'] };
+  return spec.judge ? spec.judge(sub) : (sub as A);
 }
 
 /** The caller's mistake `err` printed with the usage, exit code 2; any other error is thrown. */
-function refuseSubcommand<O extends ParseArgsOptionsConfig>(err: unknown, spec: SubcommandSpec<O>, print: (line: string) => void): number {
+function refuseSubcommand(err: unknown, spec: Pick<SubcommandSpec<ParseArgsOptionsConfig>, 'usage' | 'usageErrors'>, print: Print): number {
   if (err instanceof UsageError || spec.usageErrors?.some((E) => err instanceof E) || isParseArgsError(err)) {
-    print(usageErrorLine(err as Error));
-    print(spec.usage);
+    print(usageErrorLine(err as Error), 'stderr');
+    print(spec.usage, 'stderr');
     return 2;
   }
   throw err;
@@ -177,18 +199,18 @@ function refuseSubcommand<O extends ParseArgsOptionsConfig>(err: unknown, spec: 
  * judgeSubcommand refuses), else null. `clients list --name x` with no
  * hub to find was answered DATABASE_REQUIRED, and the mistake told only once there was one.
  */
-export function answerSubcommandLine<O extends ParseArgsOptionsConfig>(argv: string[], spec: SubcommandSpec<O>): number | null {
+export function answerSubcommandLine<O extends ParseArgsOptionsConfig, A>(argv: string[], spec: SubcommandSpec<O, A>): number | null {
   try {
     if (judgeSubcommand(argv, spec) !== 'help') return null;
     console.log(spec.usage);
     return 0;
   } catch (err) {
-    return refuseSubcommand(err, spec, (line) => console.error(line));
+    return refuseSubcommand(err, spec, printToConsole);
   }
 }
 
 /** Parses `argv` and runs the command it names; returns the exit code. Errors other than the caller's are thrown. */
-export async function runSubcommand<O extends ParseArgsOptionsConfig>(argv: string[], spec: SubcommandSpec<O>, print: (line: string) => void, run: (args: Subcommand<O>) => Promise<number>): Promise<number> {
+export async function runSubcommand<O extends ParseArgsOptionsConfig, A = Subcommand<O>>(argv: string[], spec: SubcommandSpec<O, A>, print: Print, run: (args: A) => Promise<number>): Promise<number> {
   try {
     const judged = judgeSubcommand(argv, spec);
     if (judged !== 'help') return await run(judged);

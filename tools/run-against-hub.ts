@@ -9,7 +9,7 @@ import type mysql from 'mysql2/promise';
 import { ConfigError, configErrorLine, redactUrl } from '../db/config';
 import { scrub } from '../domain/privacy';
 import type { ParseArgsConfig } from 'node:util';
-import { answerCommandLine, answerSubcommandLine, printUsageError, quietWhenReaderLeaves, UsageError, usageErrorLine, type SubcommandSpec } from './command-args';
+import { answerCommandLine, answerSubcommandLine, printToConsole, printUsageError, quietWhenReaderLeaves, UsageError, usageErrorLine, type Print, type SubcommandSpec } from './command-args';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -27,24 +27,27 @@ export function failureMessage(err: unknown, fromHubUrlFile: boolean): string {
   return unreachable && fromHubUrlFile ? `${message}: the hub database does not answer; is \`npm start\` running (with the same AIDHUB_DATA_DIR)?` : message;
 }
 
-export type HubCommand<D = AccessDb> = (argv: string[], db: D, print: (line: string) => void) => Promise<number>;
+/** A command over the hub database: its answer printed to stdout, its refusals to stderr (Print); returns the exit code. */
+export type HubCommand<D = AccessDb> = (argv: string[], db: D, print: Print) => Promise<number>;
 
 /** A tool's usage and options, checked before any database is looked for. */
-export interface HubCommandArgs {
+export interface HubCommandArgs<O extends ParseArgsOptionsConfig = ParseArgsOptionsConfig> {
   usage: string;
   options: ParseArgsOptionsConfig;
   /** Whether it takes positional arguments (a subcommand, a name). */
   positionals: boolean;
   /**
-   * A tool made of subcommands: what each takes (SubcommandSpec.commands). The command, and what it
-   * does not take, are judged before the database is looked for, as the options are.
+   * A tool made of subcommands: what each takes (SubcommandSpec.commands) and its judge of their
+   * values. The command, what it does not take and every value that needs no database are judged
+   * before the database is looked for, as the options are.
    */
-  commands?: SubcommandSpec<ParseArgsOptionsConfig>['commands'];
+  subcommands?: SubcommandSpec<O, unknown>;
   /**
    * The tool's own checks of its arguments that need no database, run before one is looked for:
-   * throws the UsageError of a mistake (printed with the usage, exit 2).
+   * throws the UsageError of a mistake (printed with the usage, exit 2), or prints a refusal of its
+   * own (audit:verify's, without the usage) and returns its exit code.
    */
-  judge?: (argv: string[]) => void;
+  judge?: (argv: string[]) => number | undefined | void;
   /**
    * The exit code of a failure (the database did not answer, a statement failed); 1 by default. A
    * tool whose 1 means something else gives its own: audit:verify's 1 says the chain is broken.
@@ -53,23 +56,27 @@ export interface HubCommandArgs {
 }
 
 /** Runs `command` over the hub database opened by `open` (default: the access tables' drizzle). */
-export async function runAgainstHub<D = AccessDb>(name: string, command: HubCommand<D>, args: HubCommandArgs, open: (pool: mysql.Pool) => D = accessDrizzle as unknown as (pool: mysql.Pool) => D): Promise<void> {
+export async function runAgainstHub<D = AccessDb, O extends ParseArgsOptionsConfig = ParseArgsOptionsConfig>(name: string, command: HubCommand<D>, args: HubCommandArgs<O>, open: (pool: mysql.Pool) => D = accessDrizzle as unknown as (pool: mysql.Pool) => D): Promise<void> {
   quietWhenReaderLeaves();
   // Help and a misspelt option need no database: answered before looking for one (with no hub
   // running, `--wirte` was answered "No hub database", without the usage; so were an unknown
   // command and `clients list --name x`, an option the command does not take).
   const argv = process.argv.slice(2);
-  const answered = args.commands ? answerSubcommandLine(argv, { usage: args.usage, options: args.options, commands: args.commands }) : answerCommandLine(args.usage, args.options, argv, { positionals: args.positionals });
+  const answered = args.subcommands ? answerSubcommandLine(argv, args.subcommands) : answerCommandLine(args.usage, args.options, argv, { positionals: args.positionals });
   if (answered !== null) {
     process.exitCode = answered;
     return;
   }
+  let refusedWith: number | undefined | void;
   try {
-    args.judge?.(argv);
+    refusedWith = args.judge?.(argv);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     printUsageError(err, args.usage);
-    process.exitCode = 2;
+    refusedWith = 2;
+  }
+  if (typeof refusedWith === 'number') {
+    process.exitCode = refusedWith;
     return;
   }
   let url: string;
@@ -82,7 +89,7 @@ export async function runAgainstHub<D = AccessDb>(name: string, command: HubComm
   }
   const pool = createPool(url, { connectionLimit: 1 });
   try {
-    process.exitCode = await command(argv, open(pool), (line) => console.log(line));
+    process.exitCode = await command(argv, open(pool), printToConsole);
   } catch (err) {
     // A variable the command reads (AIDHUB_CALLBACK_HOSTS) refused as npm start refuses it: it was
     // a failure of the database's, exit 1, and no code.

@@ -21,7 +21,7 @@ import { shownCallbackUrl } from '../domain/monitoring/delivery';
 import { deliveryCounts, deliveryNotices, listSubscriptions, subscribersNow, subscriptionsByIds, type SubscriberNow, type SubscriptionRecord } from '../db/alert-delivery/store';
 import { hubDrizzle, type HubDb } from '../db/connect';
 import { callbackHostsFromEnv } from '../db/config';
-import { runSubcommand, unknownCommand, UsageError } from './command-args';
+import { runSubcommand, unknownCommand, UsageError, type Print, type Subcommand, type SubcommandSpec } from './command-args';
 import { operatorArg } from './operator-arg';
 import { addDays, isIsoDate, todayIso } from '../domain/dates';
 import { HUB_ID } from '../domain/hub-id';
@@ -134,39 +134,88 @@ export function operatorName(env: NodeJS.ProcessEnv = process.env): string {
   return firstChars(operatorAccount(env), CREATED_BY_MAX - 'cli:'.length);
 }
 
+/** A command with its values judged (subscriptionsArgs): what it runs with. */
+type SubscriptionsArgs =
+  | { command: 'create'; client: string; callback: string; regions: string; grades?: string; triggers?: string; deliverOpen: boolean; createdBy?: string; by: string }
+  | { command: 'list'; client?: string }
+  | { command: 'revoke'; id: number; by: string }
+  | { command: 'dead-letters'; subscriptionId?: number; first: number }
+  | { command: 'replay'; which: { subscriptionId: number } | { deliveryIds: string[] }; by: string }
+  | { command: 'notices'; since: string };
+
+/**
+ * A command's values judged, all that need no database: an option or id left out, an id or count
+ * that is none, `--by`, `--since`. Run before the hub database is looked for (answerSubcommandLine)
+ * as well as before the command runs (runSubcommand): with no hub to find, `revoke` with no id was
+ * answered DATABASE_REQUIRED. What the API judges too (the callback, the regions) is judged by the
+ * function both call, against the database.
+ */
+function subscriptionsArgs({ command, rest, values }: Subcommand<typeof OPTIONS>): SubscriptionsArgs {
+  switch (command) {
+    case 'create': {
+      if (!values.client || !values.callback || !values.regions) throw new UsageError('ARGUMENT_REQUIRED: create needs --client, --callback and --regions');
+      const by = operatorArg(values.by, 'MALFORMED_CREATED_BY');
+      return { command, client: values.client, callback: values.callback, regions: values.regions, grades: values.grades, triggers: values.triggers, deliverOpen: values['deliver-open'] ?? false, createdBy: values.by, by };
+    }
+    case 'list':
+      return { command, client: values.client };
+    case 'revoke':
+      return { command, id: positiveId(rest[0], 'revoke needs the subscription id'), by: operatorArg(values.by, 'MALFORMED_CREATED_BY') };
+    case 'dead-letters':
+      return { command, subscriptionId: values.subscription ? positiveId(values.subscription, '--subscription') : undefined, first: values.first ? positiveId(values.first, '--first', 'MALFORMED_FIRST') : 50 };
+    case 'replay': {
+      if (!values.subscription && rest.length === 0) throw new UsageError('ARGUMENT_REQUIRED: replay needs --subscription ID or delivery ids');
+      // Given both, the delivery ids were dropped and every dead letter of the subscription replayed.
+      if (values.subscription && rest.length > 0) throw new UsageError('CONFLICTING_OPTIONS: replay takes --subscription ID or delivery ids, not both');
+      const which = values.subscription ? { subscriptionId: positiveId(values.subscription, '--subscription') } : { deliveryIds: deliveryIds(rest) };
+      return { command, which, by: operatorArg(values.by, 'MALFORMED_CREATED_BY') };
+    }
+    case 'notices': {
+      const since = values.since ?? addDays(todayIso(), -7);
+      // A calendar date: 2026-02-30 passed the pattern and was compared as text ("no notices").
+      if (!isIsoDate(since)) throw new UsageError(`MALFORMED_DATE: --since: a calendar date, YYYY-MM-DD, got ${JSON.stringify(since)}`);
+      return { command, since };
+    }
+    default:
+      throw unknownCommand(command);
+  }
+}
+
+/** The tool's arguments: judged whole before the hub database is looked for (runAgainstHub), and again by subscriptionsCommand. */
+export const SUBSCRIPTIONS_COMMAND_LINE: SubcommandSpec<typeof OPTIONS, SubscriptionsArgs> = { usage: USAGE, options: OPTIONS, commands: COMMANDS, judge: subscriptionsArgs };
+
 /** Runs one command; returns the exit code. */
-export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: string) => void, hosts = callbackHosts()): Promise<number> {
-  return runSubcommand(argv, { usage: USAGE, options: OPTIONS, commands: COMMANDS }, print, async ({ command, rest, values }) => {
-    switch (command) {
+export function subscriptionsCommand(argv: string[], db: HubDb, print: Print, hosts = callbackHosts()): Promise<number> {
+  return runSubcommand(argv, SUBSCRIPTIONS_COMMAND_LINE, print, async (args) => {
+    switch (args.command) {
       case 'create': {
-        if (!values.client || !values.callback || !values.regions) throw new UsageError('ARGUMENT_REQUIRED: create needs --client, --callback and --regions');
-        const by = operatorArg(values.by, 'MALFORMED_CREATED_BY');
+        const { by } = args;
         const made = await createSubscription(
           db,
           hosts,
           {
-          clientName: values.client,
-          callbackUrl: values.callback,
-          regionCodes: list(values.regions),
-          grades: list(values.grades).map((g) => g.toUpperCase()),
-          triggerIds: list(values.triggers),
-          createdBy: values.by ?? `cli:${operatorName()}`,
-          deliverOpen: values['deliver-open'] ?? false,
+          clientName: args.client,
+          callbackUrl: args.callback,
+          regionCodes: list(args.regions),
+          grades: list(args.grades).map((g) => g.toUpperCase()),
+          triggerIds: list(args.triggers),
+          createdBy: args.createdBy ?? `cli:${operatorName()}`,
+          deliverOpen: args.deliverOpen,
           },
           undefined,
           async (tx, sub) => recordAdministration(tx, by, await administeredClient(tx, sub.clientId), `subscriptions create #${sub.id}`),
         );
         if (!made.ok) {
-          print(`refused: ${made.code} (${made.field}): ${made.message}`);
+          print(`refused: ${made.code} (${made.field}): ${made.message}`, 'stderr');
           return 3;
         }
         print(`created ${describe(made.subscription)}`);
-        if (values['deliver-open']) print(`alerts open now queued to it: ${made.openAlertsQueued}`);
+        if (args.deliverOpen) print(`alerts open now queued to it: ${made.openAlertsQueued}`);
         print(`signing secret (shown once; give it to the receiving system): ${made.secret}`);
         return 0;
       }
       case 'list': {
-        const subs = await listSubscriptions(db, values.client);
+        const subs = await listSubscriptions(db, args.client);
         const counts = await deliveryCounts(db, subs.map((s) => s.id));
         const subscribers = await subscribersNow(db, subs.map((s) => s.clientId));
         if (subs.length === 0) print('no subscriptions');
@@ -174,21 +223,20 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
         return 0;
       }
       case 'revoke': {
-        const id = positiveId(rest[0], 'revoke needs the subscription id');
-        const by = operatorArg(values.by, 'MALFORMED_CREATED_BY');
+        const { id, by } = args;
         // Written to the audit chain only when it revokes (one revoked already is left as it is).
         const out = await revokeSubscriptionWithin(db, EVERY_REGION, id, async (tx, sub) => recordAdministration(tx, by, await administeredClient(tx, sub.clientId), `subscriptions revoke #${sub.id}`));
         if (!out.ok) {
-          print(`refused: ${out.code}`);
+          print(`refused: ${out.code}`, 'stderr');
           return 3;
         }
         print(`revoked ${describe(out.subscription)}`);
         return 0;
       }
       case 'dead-letters': {
-        const out = await deadLettersWithin(db, EVERY_REGION, { subscriptionId: values.subscription ? positiveId(values.subscription, '--subscription') : undefined, first: values.first ? positiveId(values.first, '--first', 'MALFORMED_FIRST') : 50 });
+        const out = await deadLettersWithin(db, EVERY_REGION, { subscriptionId: args.subscriptionId, first: args.first });
         if (!out.ok) {
-          print(`refused: ${out.code} (${out.field}): ${out.message}`);
+          print(`refused: ${out.code} (${out.field}): ${out.message}`, 'stderr');
           return 3;
         }
         const rows = out.rows;
@@ -197,11 +245,7 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
         return 0;
       }
       case 'replay': {
-        if (!values.subscription && rest.length === 0) throw new UsageError('ARGUMENT_REQUIRED: replay needs --subscription ID or delivery ids');
-        // Given both, the delivery ids were dropped and every dead letter of the subscription replayed.
-        if (values.subscription && rest.length > 0) throw new UsageError('CONFLICTING_OPTIONS: replay takes --subscription ID or delivery ids, not both');
-        const which = values.subscription ? { subscriptionId: positiveId(values.subscription, '--subscription') } : { deliveryIds: deliveryIds(rest) };
-        const by = operatorArg(values.by, 'MALFORMED_CREATED_BY');
+        const { which, by } = args;
         // One audit entry a subscription whose dead letters it requeued, in the same transaction.
         const out = await replayDeliveries(db, EVERY_REGION, which, async (tx, requeued) => {
           for (const sub of await subscriptionsByIds(tx, [...new Set(requeued.map((d) => d.subscriptionId))])) {
@@ -210,7 +254,7 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
           }
         });
         if (!out.ok) {
-          print(`refused: ${out.code} (${out.field}): ${out.message}`);
+          print(`refused: ${out.code} (${out.field}): ${out.message}`, 'stderr');
           return 3;
         }
         const ids = out.replayed.map((d) => d.deliveryId);
@@ -220,18 +264,13 @@ export function subscriptionsCommand(argv: string[], db: HubDb, print: (line: st
         return 0;
       }
       case 'notices': {
-        const since = values.since ?? addDays(todayIso(), -7);
-        // A calendar date: 2026-02-30 passed the pattern and was compared as text ("no notices").
-        if (!isIsoDate(since)) throw new UsageError(`MALFORMED_DATE: --since: a calendar date, YYYY-MM-DD, got ${JSON.stringify(since)}`);
-        const rows = await deliveryNotices(db, since, 200);
+        const rows = await deliveryNotices(db, args.since, 200);
         if (rows.length === 0) print('no notices');
         for (const n of rows) print(`${n.day}  ${n.clientId}  subscription #${n.subscriptionId}  ${n.message}`);
         return 0;
       }
-      default:
-        throw unknownCommand(command);
     }
   });
 }
 
-if (require.main === module) void runAgainstHub('subscriptions', subscriptionsCommand, { usage: USAGE, options: OPTIONS, positionals: true, commands: COMMANDS }, hubDrizzle);
+if (require.main === module) void runAgainstHub('subscriptions', subscriptionsCommand, { usage: USAGE, options: OPTIONS, positionals: true, subcommands: SUBSCRIPTIONS_COMMAND_LINE }, hubDrizzle);

@@ -1,5 +1,6 @@
 /** `npm run bench -- [--households N] [--requests M] [--warmup W] [--concurrency C] [--seed S] [--servers P]` */
 import type { ServerPlacement } from './servers';
+import { UsageError } from '../../tools/command-args';
 
 export interface BenchOptions {
   households: number;
@@ -39,7 +40,12 @@ to databases of the bench's own on that server; either way they are removed at t
 
 export const USAGE = usageOf('npm run bench', true);
 
-export class UsageError extends Error {}
+/**
+ * The tools' UsageError: its message starts with its code, so a bench refuses an option as every
+ * tool does, `error: CODE: …` with the usage (printUsageError), exit 2. It said `unknown option` or
+ * `needs a value` with no code.
+ */
+export { UsageError };
 
 export function parseOptions(argv: readonly string[], accepts: { servers: boolean } = { servers: true }): BenchOptions | 'help' {
   const opts: BenchOptions = { households: 10_000, requests: 2000, warmup: 1000, concurrency: 8, seed: 1, servers: 'threads' };
@@ -48,11 +54,12 @@ export function parseOptions(argv: readonly string[], accepts: { servers: boolea
     if (arg === '--help' || arg === '-h') return 'help';
     const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = inline ?? argv[++i];
-    if (value === undefined) throw new UsageError(`${name} needs a value`);
+    if (value === undefined) throw new UsageError(`MISSING_OPTION_VALUE: ${name} needs a value`);
     const integer = (least: 0 | 1) => {
       // Number('') is 0 and Number(' 5') 5: only digits are a count.
-      const n = /^\d+$/.test(value) ? Number(value) : NaN;
-      if (!Number.isSafeInteger(n) || n < least) throw new UsageError(`${name} must be a ${least === 1 ? 'positive' : 'non-negative'} integer, got ${JSON.stringify(value)}`);
+      const n = /^-?\d+$/.test(value) ? Number(value) : NaN;
+      // The codes of positiveIntArg (tools/command-args.ts): no whole number, or one out of range.
+      if (!Number.isSafeInteger(n) || n < least) throw new UsageError(`${Number.isNaN(n) ? 'MALFORMED_NUMBER' : 'OUT_OF_RANGE'}: ${name} must be a ${least === 1 ? 'positive' : 'non-negative'} integer, got ${JSON.stringify(value)}`);
       return n;
     };
     const positive = () => integer(1);
@@ -73,12 +80,12 @@ export function parseOptions(argv: readonly string[], accepts: { servers: boolea
         opts.seed = /^\d+$/.test(value) ? Number(value) : value;
         break;
       case '--servers':
-        if (!accepts.servers) throw new UsageError(`unknown option ${name}`);
-        if (value !== 'threads' && value !== 'same-thread') throw new UsageError(`--servers must be threads or same-thread, got ${JSON.stringify(value)}`);
+        if (!accepts.servers) throw new UsageError(`UNKNOWN_OPTION: unknown option ${name}`);
+        if (value !== 'threads' && value !== 'same-thread') throw new UsageError(`UNKNOWN_VALUE: --servers must be threads or same-thread, got ${JSON.stringify(value)}`);
         opts.servers = value;
         break;
       default:
-        throw new UsageError(`unknown option ${name}`);
+        throw new UsageError(`UNKNOWN_OPTION: unknown option ${name}`);
     }
   }
   return opts;
