@@ -33,7 +33,7 @@
  */
 import { and, asc, eq, getTableName, gt, gte, lte, max, or, sql, type SQL } from 'drizzle-orm';
 import { getTableConfig, type MySqlColumn, type MySqlTable } from 'drizzle-orm/mysql-core';
-import type { DepartmentCode } from '../domain/departments';
+import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { normaliseIdNumber } from '../domain/id-number';
 import type { HubDb } from '../db/connect';
 import type { SourceDb } from './contract';
@@ -56,9 +56,15 @@ export interface Watermark {
   rowKey: RowKey | null;
 }
 
+/** What a poll reads: a department's tables, or `HUB`, the hub's own person table (deaths, resolvers/monitoring/deaths.ts). */
+export type PolledSource = DepartmentCode | 'HUB';
+
+/** Every source the poller can poll, as /metrics labels them (`department`): the departments, then `HUB`. */
+export const POLLED_SOURCES: readonly PolledSource[] = [...DEPARTMENT_CODES, 'HUB'];
+
 export interface PolledFeed {
   /** The department whose table it is, or `HUB`: the hub's own person table (deaths, resolvers/monitoring/deaths.ts). */
-  department: DepartmentCode | 'HUB';
+  department: PolledSource;
   /** The watermark's key: `<DEPARTMENT>:<table>` for a growing key, `<DEPARTMENT>:<table>@<column>` for an update time (`HUB:person@changed_at`). */
   key: string;
   table: MySqlTable;

@@ -23,6 +23,7 @@ import { pollAges } from '../db/monitoring/store';
 import { MONTHLY_RUN_STATES } from '../db/monitoring-monthly/schema';
 import type { SourceOutcome, UnavailableReason } from '../federation/loaders';
 import { ADAPTERS } from '../federation/registry';
+import { POLLED_SOURCES, type PolledSource } from '../federation/change-feed';
 import type { UnrecognisedStatusCount } from '../federation/unrecognised-status';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { outcomeOf, type HubPlugin } from './plugins';
@@ -205,10 +206,10 @@ export class HubMetrics implements JobMetrics {
     registers: [this.registry],
   });
 
-  /** Change-feed polls that failed (logged 'monitoring tick failed'), by the department polled. */
+  /** Change-feed polls that failed (logged 'monitoring tick failed'), by the source polled: a department, or `HUB` (the deaths poll). */
   readonly pollFailures = new Counter({
     name: 'aidhub_monitoring_poll_failures_total',
-    help: 'Polls of a department\'s change feed that failed in this process (logged "monitoring tick failed"; its watermark stays and the next poll tries again), by the department polled',
+    help: 'Polls of a department\'s change feed, or of the hub\'s own person table for deaths (department="HUB"), that failed in this process (logged "monitoring tick failed"; its watermark stays and the next poll tries again), by the source polled',
     labelNames: ['department'] as const,
     registers: [this.registry],
   });
@@ -228,9 +229,9 @@ export class HubMetrics implements JobMetrics {
     for (const kind of ['scan', 'monthly'] as const) this.runsEnded.inc({ kind, ...runEndLabels(null) }, 0);
     for (const department of DEPARTMENT_CODES) if (ADAPTERS[department].statusColumns) this.unrecognisedStatusRecords.inc({ department }, 0);
     for (const department of DEPARTMENT_CODES) if (ADAPTERS[department].programmeColumns) this.unrecognisedProgrammeRecords.inc({ department }, 0);
-    // Every department the poller can poll has a series from the start: an alert on
-    // increase(...[15m]) > 0 sees a first failure, which it could not while the series was absent.
-    for (const department of DEPARTMENT_CODES) this.pollFailures.inc({ department }, 0);
+    // Every source the poller can poll (the hub's person table too, as `HUB`) has a series from the
+    // start: an alert on increase(...[15m]) > 0 sees a first failure, which it could not while the series was absent.
+    for (const department of POLLED_SOURCES) this.pollFailures.inc({ department }, 0);
     if (!hub) return;
     // The pushed-alert outbox, read from the hub database at scrape time like the scans: every
     // replica reports the one outbox. Left out of a scrape while the database does not answer (a
@@ -271,15 +272,16 @@ export class HubMetrics implements JobMetrics {
     // from the watermarks at scrape time (one statement for every department): a poll that hangs
     // without failing, or a poller that stopped, shows as an age that grows, which
     // aidhub_monitoring_poll_failures_total never counts. A department never polled has no series.
+    // The hub's own person table, polled for deaths, is `HUB`: left out, a deaths poll that hung showed nowhere.
     new Gauge({
       name: 'aidhub_monitoring_poll_age_seconds',
-      help: 'Seconds since the last successful change-feed poll of a department by any hub process (one that found nothing counts), read from the hub database at each scrape; no series for a department never polled (no watermark yet, or no table with a change marker), none while the hub database does not answer',
+      help: 'Seconds since the last successful change-feed poll of a department, or of the hub\'s own person table for deaths (department="HUB"), by any hub process (one that found nothing counts), read from the hub database at each scrape; no series for a source never polled (no watermark yet, or no table with a change marker), none while the hub database does not answer',
       labelNames: ['department'] as const,
       registers: [this.registry],
       async collect() {
         this.reset();
         const ages = await pollAges(hub).catch(() => null);
-        for (const department of DEPARTMENT_CODES) {
+        for (const department of POLLED_SOURCES) {
           const age = ages?.get(department);
           if (age !== undefined) this.set({ department }, age);
         }
@@ -471,8 +473,8 @@ export class HubMetrics implements JobMetrics {
     this.runsEnded.inc({ kind, ...runEndLabels(failure) });
   }
 
-  pollFailed(department: DepartmentCode): void {
-    this.pollFailures.inc({ department });
+  pollFailed(source: PolledSource): void {
+    this.pollFailures.inc({ department: source });
   }
 
   pollLeftOut(department: DepartmentCode, records: number): void {

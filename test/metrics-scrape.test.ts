@@ -21,7 +21,9 @@ import { activeRuleSet } from '../rules/load';
 import { activeTriggerSet } from '../rules/triggers-load';
 import { makeIdNumber } from '../domain/id-number';
 import { DEPARTMENT_CODES } from '../domain/departments';
-import { insertRegions, insertWang, TODAY } from './support/scenarios';
+import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+import { until } from './support/until';
+import { capturedLog } from './support/log-lines';
 import { addHousehold } from './findings-scenario';
 
 const ID_NUMBER = '370811199001011234';
@@ -413,6 +415,57 @@ describe('a change-feed poll that stops, through a real scrape', () => {
     await sleep(1_500);
     expect(seriesValue(await scrape(), AGE('HEALTH'))! - stopped).toBeGreaterThanOrEqual(1);
   }, 90_000);
+});
+
+describe('the hub\'s own deaths poll, through a real scrape', () => {
+  // The hub's person table is polled for deaths (`monitor-deaths`, resolvers/monitoring/deaths.ts),
+  // but the poll-age gauge and the failure counter listed departments only: a deaths poll that hung
+  // or failed at every tick showed on no metric, and a death recorded at the hub opened no alert
+  // until the monthly comparison, unseen. Both carry it as department="HUB" now.
+  let dbs: TestDatabases;
+  let hub: TestHub;
+  const log = capturedLog('info');
+  const AGE = 'aidhub_monitoring_poll_age_seconds{department="HUB"}';
+  const FAILURES = 'aidhub_monitoring_poll_failures_total{department="HUB"}';
+  const scrape = async () => (await fetch(hub.metricsUrl!)).text();
+
+  beforeAll(async () => {
+    dbs = await createTestDatabases('metrics_deaths_poll');
+    await insertRegions(dbs);
+    await insertWang(dbs);
+    // A hub that polls no department, only the hub's own person table (and its other jobs), often.
+    hub = await startTestHub(dbs, {
+      metrics: true,
+      logger: log.logger,
+      config: { monitoring: { intervalMs: { default: 200 }, departments: [], leaseMs: 60_000, batchRows: 5000, monthlyRegion: null, commitLagMs: 0 } },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await hub?.close();
+    await dbs?.close();
+  });
+
+  it('reports its age and counts its failures under department="HUB", logging a failure without personal data', async () => {
+    // Its failure series is there from the start, as each department's is.
+    expect(seriesValue(await scrape(), FAILURES)).toBe(0);
+    // The age appears once the poll has run (its first poll sets the watermark).
+    await until('the deaths poll\'s age', async () => seriesValue(await scrape(), AGE), (v) => v !== undefined);
+    // The person table gone from under it (a real DDL change): each poll fails, and is counted.
+    await dbs.hubPool.query('RENAME TABLE person TO person_away');
+    try {
+      await until('a failed deaths poll counted', async () => seriesValue(await scrape(), FAILURES), (v) => (v ?? 0) >= 1);
+    } finally {
+      await dbs.hubPool.query('RENAME TABLE person_away TO person');
+    }
+    const failed = log.lines.filter((l) => l.msg === 'monitoring tick failed' && l.polled === 'HUB');
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    expect(failed[0]).toMatchObject({ err: { code: 'ER_NO_SUCH_TABLE' } });
+    expect(JSON.stringify(log.lines)).not.toContain(WANG.head);
+    // The departments' series are as they were: a failure series each, at 0 (none is polled here).
+    const body = await scrape();
+    for (const department of DEPARTMENT_CODES) expect(seriesValue(body, `aidhub_monitoring_poll_failures_total{department="${department}"}`)).toBe(0);
+  }, 180_000);
 });
 
 describe('a scan or monthly run whose process died, through a real scrape', () => {

@@ -1115,7 +1115,8 @@ export async function markPolled(tx: HubTx, keys: readonly string[]): Promise<vo
 /**
  * Seconds since the last successful change-feed poll of each department, by any process: the newest
  * `polled_at` of its feeds (`<DEPARTMENT>:<table>`) against the database's clock, in one statement
- * over the watermark table (one row per polled table). A department never polled has no entry.
+ * over the watermark table (one row per polled table). The hub's own person table, polled for deaths
+ * (`HUB:person@changed_at`), is `HUB`. A source never polled has no entry.
  */
 export async function pollAges(db: HubDb): Promise<Map<string, number>> {
   const department = sql`SUBSTRING_INDEX(${monitoringWatermark.sourceTable}, ':', 1)`;

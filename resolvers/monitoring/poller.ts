@@ -25,7 +25,7 @@ import { ensureLeaseRow, fenced, handOverLease, LeaseLost, newHolder, releaseLea
 import { advanceWatermark, feedStates, markPolled, watermarks } from '../../db/monitoring/store';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../../domain/departments';
 import { loggableError } from '../../domain/privacy';
-import { currentMark, polledFeeds, rowsAfter, unpolledTables, type KeyGap, type PolledFeed, type Watermark } from '../../federation/change-feed';
+import { currentMark, polledFeeds, rowsAfter, unpolledTables, type KeyGap, type PolledFeed, type PolledSource, type Watermark } from '../../federation/change-feed';
 import type { SourceDb } from '../../federation/contract';
 import type { UnreadableLeftOut } from '../../federation/reads';
 import type { HubDb } from '../../db/connect';
@@ -105,10 +105,10 @@ export class MonitoringPoller {
     for (const code of departments) {
       const skipped = unpolledTables(code);
       if (skipped.length > 0) this.opts.logger?.debug({ department: code, tables: skipped }, 'monitoring: tables without a change marker are left to the monthly comparison');
-      this.every(this.intervalOf(code), () => this.tick(code));
+      this.every(this.intervalOf(code), () => this.tick(code), { polled: code });
     }
     this.every(this.opts.intervalMs.default, () => this.relocate());
-    this.every(this.opts.intervalMs.default, () => this.deaths());
+    this.every(this.opts.intervalMs.default, () => this.deaths(), { polled: 'HUB' });
     this.every(this.opts.intervalMs.default, () => this.remindReferrals());
     const region = this.opts.monthlyRegion;
     if (region) this.every(this.opts.intervalMs.default, () => this.monthlyIfDue(region));
@@ -119,13 +119,14 @@ export class MonitoringPoller {
     return this.opts.intervalMs[code] ?? this.opts.intervalMs.default;
   }
 
-  private every(ms: number, work: () => Promise<unknown>): void {
+  /** Runs `work` now and every `ms`, one run at a time; a failed run is logged with `context` (the source a poll polled: `polled`). */
+  private every(ms: number, work: () => Promise<unknown>, context: { polled?: PolledSource } = {}): void {
     let busy = false;
     const run = () => {
       if (busy || this.stopped) return;
       busy = true;
       const p = work()
-        .catch((err: unknown) => this.opts.logger?.warn({ err: loggableError(err) }, 'monitoring tick failed'))
+        .catch((err: unknown) => this.opts.logger?.warn({ ...context, err: loggableError(err) }, 'monitoring tick failed'))
         .finally(() => {
           busy = false;
           this.running = this.running.filter((r) => r !== p);
@@ -198,9 +199,16 @@ export class MonitoringPoller {
    */
   async deaths(): Promise<TickResult> {
     const feeds = [PERSON_FEED];
-    const lease = await this.holdFeeds(DEATHS_JOB, feeds);
-    if (!lease) return { polled: false, rows: 0, alertsChanged: 0 };
-    return this.pollFeeds(DEATHS_JOB, lease, 'HUB', feeds, this.deps.hub, this.opts.intervalMs.default, (ids, today, leftOut) => candidatesForDeaths(this.deps, ids, today, leftOut));
+    try {
+      const lease = await this.holdFeeds(DEATHS_JOB, feeds);
+      if (!lease) return { polled: false, rows: 0, alertsChanged: 0 };
+      return await this.pollFeeds(DEATHS_JOB, lease, 'HUB', feeds, this.deps.hub, this.opts.intervalMs.default, (ids, today, leftOut) => candidatesForDeaths(this.deps, ids, today, leftOut));
+    } catch (err) {
+      // Counted as a department's failed poll is, under `HUB`: uncounted, a deaths poll failing at
+      // every tick showed on no metric an operator alerts on.
+      this.deps.metrics?.pollFailed('HUB');
+      throw err;
+    }
   }
 
   /** The lease on a polling job, forgetting the gaps of its feeds when it was not already ours: another holder may have passed them meanwhile. */
@@ -212,7 +220,7 @@ export class MonitoringPoller {
   }
 
   /** Reads these feeds past their watermarks, evaluates the people touched and writes alerts and watermarks behind the lease's fence. */
-  private async pollFeeds(jobKey: string, lease: Lease, source: PolledFeed['department'], feeds: readonly PolledFeed[], db: SourceDb | HubDb, intervalMs: number, candidates: PollCandidates): Promise<TickResult> {
+  private async pollFeeds(jobKey: string, lease: Lease, source: PolledSource, feeds: readonly PolledFeed[], db: SourceDb | HubDb, intervalMs: number, candidates: PollCandidates): Promise<TickResult> {
     const { marks, polledAgoMs } = await feedStates(this.deps.hub, feeds.map((f) => f.key));
     const advanced: { key: string; to: Watermark; rows: number }[] = [];
     const touched = new Set<string>();
