@@ -336,14 +336,8 @@ export class ConfigError extends Error {
   }
 }
 
-/**
- * How a refusal is printed, `error: CODE: …`: the one formatter of such lines, for the
- * configuration's (a ConfigError, a locality file's, a start-up check's) and a tool's refusal of its
- * caller's mistake alike (tools/command-args.ts usageErrorLine calls it).
- */
-export function configErrorLine(err: { code: string; message: string }): string {
-  return `error: ${err.code}: ${err.message}`;
-}
+/** How a refusal is printed, `error: CODE: …`: the one formatter of such lines (domain/error-line.ts). */
+export { configErrorLine } from '../domain/error-line';
 
 /**
  * The longest time a `…_MS` variable may give: Node's timers hold a 32-bit signed count of

@@ -9,7 +9,7 @@
  * misspelt option.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { configErrorLine } from '../db/config';
+import { configErrorLine } from '../domain/error-line';
 import { datePiece, isIsoDate, type IsoDate } from '../domain/dates';
 import { DATE_RANGE, type DateRange } from '../domain/date-ranges';
 
