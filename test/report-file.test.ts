@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { charityNeed } from '../db/charity/schema';
+import { charityConsent, charityNeed } from '../db/charity/schema';
 import { reportFile } from '../tools/report/index';
 import { makeIdNumber } from '../domain/id-number';
 import { MAX_REPORT_BATCH } from '../domain/reported-aid/validate';
@@ -44,9 +44,11 @@ beforeAll(async () => {
   dbs = await createTestDatabases('report_file');
   await insertRegions(dbs);
   const householdId = await addHousehold(dbs, 'F-RF', [{ idNumber: VICTIM, name: '癸', gender: 'F', birthDate: '1961-04-04' }]);
+  // Her household's consent to publish, standing (aid linked to a need is held to its revocation: CONSENT_REVOKED).
+  const [consent] = await dbs.hub.insert(charityConsent).values({ householdId, scopes: 'NEED_PUBLICATION', givenBy: '户主', recordedByClient: 'test-office', recordedByOfficer: 'mz-0001', recordedAt: '2026-01-05 02:00:00.000', expiresOn: '2027-01-05' });
   // A published need of her household, numbered as a city's would be after a year (a spreadsheet shows it as 1,234).
   await dbs.hub.insert(charityNeed).values({
-    id: NEED_ID, caseId: 1, householdId, consentId: 1, countyCode: '370811', purpose: 'LIVING', urgency: 'NORMAL', uncoveredFen: 500_000, pledgedFen: 0, deliveredFen: 0,
+    id: NEED_ID, caseId: 1, householdId, consentId: consent.insertId, countyCode: '370811', purpose: 'LIVING', urgency: 'NORMAL', uncoveredFen: 500_000, pledgedFen: 0, deliveredFen: 0,
     description: '生活困难', involvesHealth: false, involvesMinor: false, state: 'OPEN', publishedByClient: 'test-office', publishedAt: '2026-01-10 02:00:00.000',
   });
   hub = await startTestHub(dbs, { today: TODAY });
