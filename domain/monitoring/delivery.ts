@@ -32,6 +32,37 @@ export function afterFailure(attempts: number, schedule: readonly number[], jitt
   return { dead: false, delayMs: Math.max(0, Math.round(base + spread)) };
 }
 
+/** The answers whose `Retry-After` the hub reads (RFC 9110 §10.2.3: "unavailable" and "too many requests"). */
+export const RETRY_AFTER_STATUSES: readonly number[] = [429, 503];
+
+/**
+ * A receiver's `Retry-After` as milliseconds from `now`: delay-seconds (`120`) or an HTTP-date
+ * (`Wed, 21 Oct 2026 07:28:00 GMT`), a date already past being 0. Null for a header absent or
+ * unreadable (`soon`, `-5`, `1.5`, two values): the schedule alone then times the next attempt.
+ */
+export function retryAfterMs(header: string | readonly string[] | undefined, now: Date): number | null {
+  if (header === undefined || typeof header !== 'string') return null;
+  const value = header.trim();
+  if (/^\d{1,12}$/.test(value)) return Number(value) * 1000;
+  // An HTTP-date begins with its weekday in letters (a number of another form is not one): the
+  // IMF-fixdate and RFC 850 forms end in GMT, asctime's names no zone and means GMT.
+  if (!/^[A-Za-z]{3,9},? /.test(value)) return null;
+  const asctime = /^[A-Za-z]{3} [A-Za-z]{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$/.test(value);
+  if (!asctime && !/ GMT$/.test(value)) return null;
+  const at = Date.parse(asctime ? `${value} GMT` : value);
+  return Number.isFinite(at) ? Math.max(0, at - now.getTime()) : null;
+}
+
+/**
+ * The delay before the next attempt after a failed one the receiver answered with `Retry-After`:
+ * the schedule's delay, or the receiver's if longer, never past the schedule's longest delay (6 h by
+ * default), so a receiver cannot park a push for days; the attempt still counts toward the dead letter.
+ */
+export function delayHonouringRetryAfter(scheduled: number, retryAfter: number | null, schedule: readonly number[]): number {
+  if (retryAfter === null || retryAfter <= scheduled) return scheduled;
+  return Math.max(scheduled, Math.min(retryAfter, Math.max(...schedule)));
+}
+
 /**
  * The answers that say a receiver was down rather than that it refused a push: a gateway's in front
  * of a receiver that is not there (502, 504) or the receiver's own "unavailable" (503, a maintenance

@@ -52,7 +52,7 @@ import { claimDue, claimsLost, markDead, markDelivered, markRetry, noteDeadLette
 import { alertsByIds, markAlertsDelivered, type AcknowledgedPush } from '../../db/monitoring/store';
 import { alertCallerOf } from '../../domain/monitoring/alerts';
 import { pushedPayload, type AlertDeliveryBody } from '../../domain/monitoring/envelope';
-import { ATTEMPT_HEADER, afterFailure, callbackRefusal, DELIVERY_ID_HEADER, endsAttempts, signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../domain/monitoring/delivery';
+import { ATTEMPT_HEADER, afterFailure, callbackRefusal, delayHonouringRetryAfter, DELIVERY_ID_HEADER, endsAttempts, RETRY_AFTER_STATUSES, retryAfterMs as retryAfterOf, signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../domain/monitoring/delivery';
 
 export interface RoundResult {
   claimed: number;
@@ -67,7 +67,7 @@ export interface RoundResult {
  * What one POST came to: a status (any), or a transport error, with the status where an answer
  * began and was then cut short (its connection closed before its body ended).
  */
-type PostOutcome = { status: number; error?: undefined } | { error: string; status?: number };
+type PostOutcome = { status: number; error?: undefined; retryAfterMs?: number | null } | { error: string; status?: number; retryAfterMs?: undefined };
 
 /**
  * Why an attempt whose answer was cut short failed: the receiver (or a proxy) closed the connection
@@ -322,7 +322,7 @@ export class AlertDeliveryWorker {
           // A whole answer only: one cut short is no answer (answerCutShort), whatever its status.
           const gone = outcome.error === undefined && endsAttempts(outcome.status);
           const error = outcome.error ?? (gone ? RECEIVER_GONE : `HTTP ${outcome.status}`);
-          if (await this.fail(token, row, status, error, gone)) result.dead++;
+          if (await this.fail(token, row, status, error, gone, outcome.retryAfterMs ?? null)) result.dead++;
           else result.retried++;
         }
       }
@@ -454,11 +454,14 @@ export class AlertDeliveryWorker {
   }
 
 
-  /** Settles a failed attempt (`gone`: answered 410 Gone, no attempt follows); true when it made the row a dead letter. */
-  private async fail(token: string, row: ClaimedDelivery, status: number | null, error: string, gone = false): Promise<boolean> {
+  /**
+   * Settles a failed attempt (`gone`: answered 410 Gone, no attempt follows; `retryAfter`: the
+   * receiver's `Retry-After` on a 429 or 503, in ms); true when it made the row a dead letter.
+   */
+  private async fail(token: string, row: ClaimedDelivery, status: number | null, error: string, gone = false, retryAfter: number | null = null): Promise<boolean> {
     const next = row.subscriptionState === 'REVOKED' || gone ? ({ dead: true } as const) : afterFailure(row.attempt, this.config.retryScheduleMs, this.config.retryJitter, this.random);
     if (!next.dead) {
-      await markRetry(this.hub, token, row.id, next.delayMs, status, error);
+      await markRetry(this.hub, token, row.id, delayHonouringRetryAfter(next.delayMs, retryAfter, this.config.retryScheduleMs), status, error);
       return false;
     }
     if (!(await markDead(this.hub, token, row.id, status, error))) return false;
@@ -524,8 +527,10 @@ export class AlertDeliveryWorker {
               res.destroy();
             }
           });
-          const closed = () => done(res.complete || dropped ? { status } : { error: answerCutShort(status), status });
-          res.on('end', () => done({ status }));
+          // A receiver's "not before" on a 429 or 503 (RETRY_AFTER_STATUSES); ignored on any other status.
+          const retryAfterMs = RETRY_AFTER_STATUSES.includes(status) ? retryAfterOf(res.headers['retry-after'], new Date()) : null;
+          const closed = () => done(res.complete || dropped ? { status, retryAfterMs } : { error: answerCutShort(status), status });
+          res.on('end', () => done({ status, retryAfterMs }));
           res.on('close', closed);
           res.on('error', closed);
         });

@@ -1,6 +1,6 @@
 /** The pure rules of alert delivery: retry curve and dead letter, the callback allow-list, signing, the body sent. */
 import crypto from 'node:crypto';
-import { afterFailure, callbackHostEntry, callbackRefusal, DEFAULT_RETRY_SCHEDULE_MS, endsAttempts, maxAttempts, signDelivery } from '../../domain/monitoring/delivery';
+import { afterFailure, callbackHostEntry, callbackRefusal, DEFAULT_RETRY_SCHEDULE_MS, delayHonouringRetryAfter, endsAttempts, maxAttempts, retryAfterMs, signDelivery } from '../../domain/monitoring/delivery';
 import { subscriptionMatches } from '../../domain/monitoring/subscriptions';
 import { alertDeliveryJson, pushedPayload } from '../../domain/monitoring/envelope';
 
@@ -18,6 +18,27 @@ it('spreads a delay by at most the jitter fraction either way', () => {
 
 it('ends a push’s attempts on 410 Gone alone, not on other refusals or failures', () => {
   expect([404, 410, 429, 500, 503].filter(endsAttempts)).toEqual([410]);
+});
+
+it('reads Retry-After as delay-seconds or any of the three HTTP-date forms, and nothing else', () => {
+  const now = new Date('1994-11-06T08:49:00Z');
+  expect(retryAfterMs('120', now)).toBe(120_000);
+  expect(retryAfterMs(' 0 ', now)).toBe(0);
+  expect(retryAfterMs('Sun, 06 Nov 1994 08:49:37 GMT', now)).toBe(37_000);
+  expect(retryAfterMs('Sunday, 06-Nov-94 08:49:37 GMT', now)).toBe(37_000);
+  expect(retryAfterMs('Sun Nov  6 08:49:37 1994', now)).toBe(37_000);
+  // A date already past: due now, by the schedule.
+  expect(retryAfterMs('Sat, 05 Nov 1994 08:49:37 GMT', now)).toBe(0);
+  for (const unreadable of [undefined, '', 'soon', '-5', '1.5', '120, 60', '1e3', '2026-12-06T10:00:00Z', 'Sun, 06 Nov 1994 08:49:37 +0800', '9'.repeat(13)]) {
+    expect(retryAfterMs(unreadable, now)).toBeNull();
+  }
+});
+
+it('waits for the receiver’s Retry-After when longer than the schedule’s delay, never past the schedule’s longest', () => {
+  expect(delayHonouringRetryAfter(3_000, null, DEFAULT_RETRY_SCHEDULE_MS)).toBe(3_000);
+  expect(delayHonouringRetryAfter(3_000, 1_000, DEFAULT_RETRY_SCHEDULE_MS)).toBe(3_000);
+  expect(delayHonouringRetryAfter(3_000, 600_000, DEFAULT_RETRY_SCHEDULE_MS)).toBe(600_000);
+  expect(delayHonouringRetryAfter(3_000, 30 * 86_400_000, DEFAULT_RETRY_SCHEDULE_MS)).toBe(6 * 3_600_000);
 });
 
 it('calls only hosts on the allow-list', () => {

@@ -2,7 +2,7 @@
  * A subscriber's receiver for alert pushes: a real HTTP server on 127.0.0.1 that verifies each
  * push's signature itself (HMAC-SHA256 over `timestamp.body` with the subscription's secret,
  * compared in constant time; computed here with node:crypto, not with the hub's signing code) and
- * answers as its script says: a status, 'HANG' (reads the request, never answers), 'CUT_SHORT' (writes
+ * answers as its script says: a status (or a status with headers), 'HANG' (reads the request, never answers), 'CUT_SHORT' (writes
  * `200` announcing a body of 100 bytes, one byte of it, then closes the connection: a receiver that
  * crashed while answering) or 'LONG_OK' (`200` with a body longer than the hub reads). A script may
  * answer after looking at something first (a promise): what the hub had recorded when the push arrived.
@@ -39,7 +39,7 @@ export interface AlertReceiver {
   close(): Promise<void>;
 }
 
-type Answer = number | 'HANG' | 'CUT_SHORT' | 'LONG_OK';
+type Answer = number | 'HANG' | 'CUT_SHORT' | 'LONG_OK' | { status: number; headers: Record<string, string> };
 export type ReceiverScript = (n: number, push: Omit<ReceivedPush, 'answered'>) => Answer | Promise<Answer>;
 
 export async function startAlertReceiver(script: ReceiverScript = () => 200, port = 0, opts: { closesReusedConnections?: boolean } = {}): Promise<AlertReceiver> {
@@ -76,7 +76,7 @@ export async function startAlertReceiver(script: ReceiverScript = () => 200, por
       const push = { deliveryId: String(req.headers['x-aidhub-delivery-id'] ?? ''), attempt: Number(req.headers['x-aidhub-attempt']), path: req.url ?? '', body, signatureValid };
       const n = ++arrived;
       const answer = signatureValid ? await script(n, push) : 401;
-      pushes.push({ ...push, answered: answer === 'HANG' || answer === 'CUT_SHORT' ? null : answer === 'LONG_OK' ? 200 : answer });
+      pushes.push({ ...push, answered: answer === 'HANG' || answer === 'CUT_SHORT' ? null : answer === 'LONG_OK' ? 200 : typeof answer === 'object' ? answer.status : answer });
       for (const w of waiters.filter((w) => pushes.length >= w.count)) w.resolve();
       if (answer === 'HANG') {
         hanging.add(res);
@@ -89,6 +89,10 @@ export async function startAlertReceiver(script: ReceiverScript = () => 200, por
       }
       if (answer === 'LONG_OK') {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('o'.repeat(200 * 1024));
+        return;
+      }
+      if (typeof answer === 'object') {
+        res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers }).end('ok');
         return;
       }
       res.writeHead(answer, { 'content-type': 'text/plain' }).end('ok');
