@@ -40,7 +40,8 @@ import { activeTriggerSet } from '../rules/triggers-load';
 import { activeRuleSet } from '../rules/load';
 import { redactErrorMessage } from '../access/redact';
 import { accessDbOf, type AccessDb } from '../db/access/db';
-import { activeHolidayCalendar } from '../domain/cases/working-days';
+import { activeHolidayCalendar, calendarCoverage, uncoveredYearsAhead } from '../domain/cases/working-days';
+import { MAX_DEADLINE_WORKING_DAYS } from '../domain/cases/meetings';
 import { loggableError } from '../domain/privacy';
 import { createContext, hubNow, hubToday, type HubContext, type HubDeps } from '../resolvers/context';
 import { ERROR_CODES } from '../access/errors';
@@ -421,6 +422,16 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   if (inferred.kept > 0) deps.logger.info({ alerts: inferred.kept, datesMoved: inferred.recounted.length }, 'working days of alerts raised before they were kept inferred from their dates and the trigger set in force');
   const alertsRecounted = await recountAlertDeadlines(deps.hub, triggerSet, hubNow(deps));
   if (alertsRecounted.length > 0) deps.logger.info({ alerts: alertsRecounted.length }, 'dates of alerts counted again under the holiday calendar and the rule for a last day off in force');
+  // A slip issued today may run MAX_DEADLINE_WORKING_DAYS: a year it reaches without its holiday notice
+  // makes its due date provisional, which only the dates themselves said (2027's notice, published in
+  // the autumn of 2026, reaches the hub only as AIDHUB_HOLIDAYS_FILE).
+  const yearsWithoutNotice = uncoveredYearsAhead(hubToday(deps), MAX_DEADLINE_WORKING_DAYS);
+  if (yearsWithoutNotice.length > 0) {
+    deps.logger.warn(
+      { years: yearsWithoutNotice, lastYearCovered: calendarCoverage.lastYear },
+      'holiday calendar: no State Council holiday notice is loaded for a year the time limits counted from today reach; dates counted into it are provisional (weekends and the law’s holidays alone) until its notice is loaded (AIDHUB_HOLIDAYS_FILE)',
+    );
+  }
   const checkpoints = deps.config.auditCheckpoints ? new CheckpointLog(deps.config.auditCheckpoints, deps.logger) : null;
   if (!checkpoints) deps.logger.warn('audit checkpoints are off (no AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE): the audit chain is not protected against a database administrator who recomputes its hashes');
   // The audit reads (accessLog, householdAccessLog, clientAccessLog, clientAuditLookups) count as the hub's statements

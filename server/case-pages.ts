@@ -44,7 +44,7 @@ import { fenToYuan } from '../domain/money';
 import { needsHealthConsent, type NeedPurpose, type NeedState } from '../domain/charity/needs';
 import { pendingForNeed } from '../domain/charity/government-pending';
 import { deliveryStands } from '../db/charity/store';
-import { AID_PROGRAMME_BY_CODE } from '../domain/programmes';
+import { AID_PROGRAMME_BY_CODE, isServiceProgramme } from '../domain/programmes';
 import { openedFromAlertReason } from '../domain/monitoring/alerts';
 import { loggableError, maskIdNumbersInText } from '../domain/privacy';
 import type { SourceOutcome } from '../federation/loaders';
@@ -190,10 +190,15 @@ function overdueText(overdue: { workingDays: number; hours: number }, provisiona
   return `（超 ${overdue.workingDays} 个工作日 / ${overdue.hours} 小时${provisional ? `，${PROVISIONAL_NOTE}` : ''}）`;
 }
 
-/** An amount with its unit: 元/月 for recurring programmes, 元 for one-off. */
+/**
+ * An amount with its unit: 元/月 for recurring programmes, 元 for one-off; a service (法律援助), given
+ * and not paid, carries 0 (isServiceProgramme): printed as a service, where 0.00 元 read as nothing decided.
+ */
 function amountOf(fen: number | null | undefined, programme: string | null | undefined): string {
   if (fen === null || fen === undefined) return '';
-  return nw(AID_PROGRAMME_BY_CODE.get(programme ?? '')?.kind === 'RECURRING' ? `${fenToYuan(fen)} 元/月` : yuan(fen));
+  const known = AID_PROGRAMME_BY_CODE.get(programme ?? '');
+  if (fen === 0 && known && isServiceProgramme(known)) return nw('服务（不计金额）');
+  return nw(known?.kind === 'RECURRING' ? `${fenToYuan(fen)} 元/月` : yuan(fen));
 }
 
 /**

@@ -130,6 +130,23 @@ describe('lateness is measured by the time the hub recorded', () => {
     expect(codes(await ca(MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理', occurredAt: cn('2026-03-01T09:00:00') } }), 'caseTransition')).toEqual(['OCCURRED_TOO_EARLY']);
     expect(codes(await ca(MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理', occurredAt: cn('2026-03-12T11:00:00') } }), 'caseTransition')).toEqual(['OCCURRED_IN_FUTURE']);
   });
+
+  it('takes a step done on the last working day before 春节 2026 (nine days off) when it is recorded on the first working day after', async () => {
+    // Issued on Friday 02-13; the office accepts it in the field on Saturday 02-14, worked in exchange
+    // (调休), and 02-15 … 02-23 are off: its system records the acceptance on Tuesday 02-24, ten China
+    // days later but more than 240 hours after the morning it was done. It was OCCURRED_TOO_EARLY.
+    clock.set(cn('2026-02-13T09:00:00'));
+    const caseId = await openCase('NORMAL', '春节前转办');
+    const slip = (await ok(ca, ISSUE, { input: { caseId, to: { department: 'HEALTH' }, ask: '核实住院费用', deadlineWorkingDays: 3 } }, 'referralIssue')).referral.id;
+    clock.set(cn('2026-02-24T17:00:00'));
+    // Eleven China days back (Friday 02-13, after the slip was issued) is still too early.
+    const friday = await health(ACCEPT, { input: { referralId: slip, occurredAt: cn('2026-02-13T16:00:00') } });
+    expect(friday.data.referralAccept.userErrors).toEqual([{ code: 'OCCURRED_TOO_EARLY', field: ['input', 'occurredAt'] }]);
+    await ok(health, ACCEPT, { input: { referralId: slip, occurredAt: cn('2026-02-14T09:00:00') } }, 'referralAccept');
+    const res = await ca(`query($id: ID!) { case(id: $id) { history { action occurredAt recordedAt } } }`, { id: caseId });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.case.history.at(-1)).toEqual({ action: 'REFERRAL_ACCEPTED', occurredAt: '2026-02-14T09:00:00.000+08:00', recordedAt: '2026-02-24T17:00:00.000+08:00' });
+  });
 });
 
 describe('先行救助 and the materials after it', () => {

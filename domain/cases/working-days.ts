@@ -318,6 +318,19 @@ export function withinSupported(date: IsoDate): IsoDate {
   return date < SUPPORTED_DATES.first ? SUPPORTED_DATES.first : date > SUPPORTED_DATES.last ? SUPPORTED_DATES.last : date;
 }
 
+/**
+ * The years no notice arranges (neither the package's table nor a loaded one) from `today`'s to the
+ * day a limit of `workingDays` counted from today ends: dates the hub counts now into them are
+ * provisional. The hub names them when it starts (server/app.ts), so that an office loads the year's
+ * notice (AIDHUB_HOLIDAYS_FILE) once the State Council publishes it, usually in the autumn before.
+ */
+export function uncoveredYearsAhead(today: IsoDate, workingDays: number, cal: HolidayCalendar = activeHolidayCalendar()): number[] {
+  const from = withinSupported(today);
+  const last = yearOfDay(dayOf(addWorkingDays(from, workingDays, cal).date));
+  const first = Number(from.slice(0, 4));
+  return cal.uncoveredYears.filter((y) => y >= first && y <= last);
+}
+
 export interface WorkingDayResult {
   date: IsoDate;
   /** True when a day counted lies in a year whose holiday notice is not known (no 调休 known). */

@@ -2371,7 +2371,7 @@ export type CaseErrorCode =
   | 'MEETING_DATE_OUT_OF_RANGE'
   /** occurredAt (or reportedAt) is in the future. */
   | 'OCCURRED_IN_FUTURE'
-  /** occurredAt is more than 10 days (reportedAt: 366 days) before the hub records it. */
+  /** occurredAt is more than 10 days (reportedAt: 366 days) before the day the hub records it, in China dates. */
   | 'OCCURRED_TOO_EARLY'
   /** First aid is recorded with caseFirstAid (programme, amount, aid record or pending grant). */
   | 'FIRST_AID_DETAILS_REQUIRED'

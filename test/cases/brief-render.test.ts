@@ -138,6 +138,17 @@ describe('units and flags', () => {
     // The whole window: 24 monthly payments of 低保 and the temporary aid.
     expect(html).toContain(`${(24 * 72_000 + 300_000) / 100}.00 元`);
   });
+
+  it('prints a service (法律援助) as a service, not as aid of 0.00 元', () => {
+    // A service carries amount 0 (domain/programmes.ts isServiceProgramme): its row, a meeting's
+    // decision and a slip read 法律援助 0.00 元 at the meeting, as if nothing had been decided.
+    const legalAid = oneOffAid({ department: 'JUSTICE', programme: 'LEGAL_AID', beneficiaryIdNumber: head, grantDate: '2026-02-20', amountFen: 0, status: 'PAID', sourceRef: 'reported_aid:9' });
+    const withService = { ...v2, aid: [...aid, legalAid], totals: summariseAid([...aid, legalAid], window.from, window.to, window.to) };
+    const html = renderBrief(view(withService, true));
+    const row = /<tr>(?:(?!<\/tr>).)*法律援助(?:(?!<\/tr>).)*<\/tr>/.exec(html)![0];
+    expect(row).toContain('服务（不计金额）');
+    expect(row).not.toContain('0.00 元');
+  });
 });
 
 describe('慈善衔接', () => {
