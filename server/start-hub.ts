@@ -17,7 +17,7 @@ import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle, type HubDb } from '../db/connect';
 import { DataDirInUse, PrivateServerFailed, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
 import { ensureDatabase, provisionHub, withMigrationLock } from '../db/setup/provision';
-import { DOSSIER_MINIMISED, NEEDS_SCREENED, DELIVERY_LINKED, SETTLEMENT_UPGRADES, SETTLEMENT_KEYED_UPGRADES, ALERTS_SETTLEMENT_KEYED, type DataUpgradeReport } from '../db/setup/upgrades';
+import { DOSSIER_MINIMISED, NEEDS_SCREENED, DELIVERY_LINKED, SETTLEMENT_UPGRADES, SETTLEMENT_KEYED_UPGRADES, ALERTS_SETTLEMENT_KEYED, FINDINGS_SETTLEMENT_KEYED, type DataUpgradeReport } from '../db/setup/upgrades';
 import { HUB_RIGHTS, missingHubRights } from '../db/setup/rights';
 import { binlogProblem } from '../db/setup/binlog';
 import { household } from '../db/household/schema';
@@ -208,6 +208,7 @@ function upgradeLogMessage(upgrade: string): string {
   if (upgrade === NEEDS_SCREENED) return 'charity needs published before their descriptions were screened, screened';
   if (SETTLEMENT_UPGRADES.has(upgrade)) return 'settlement numbers stored as typed by an earlier release, read as typed';
   if (upgrade === ALERTS_SETTLEMENT_KEYED) return 'alerts raised by an earlier release on a stay held in lower case or with spaces, given the identity of the stay as keyed';
+  if (upgrade === FINDINGS_SETTLEMENT_KEYED) return 'findings of an earlier release on a stay held in lower case or with spaces, given the fingerprint of the stay as keyed';
   if (SETTLEMENT_KEYED_UPGRADES.has(upgrade)) return 'settlement numbers stored by an earlier release, keyed as stays are (letters upper-case)';
   if (upgrade === DELIVERY_LINKED) return 'ledger entries of charity deliveries written by an earlier release linked to their delivery';
   return 'ID numbers in prose stored by an earlier release masked';

@@ -12,6 +12,7 @@ type DepartmentCode = OfficeCode;
 import type { IsoDate } from '../../domain/dates';
 import type { AidRecord, Finding, Measure } from '../../domain/findings/facts';
 import type { RuleKind, RuleSet, Severity } from '../../domain/findings/rule-set';
+import { contentHashAsHeld } from '../../domain/findings/identity';
 import { isRepeatSettle, seenAgain, settle, settledStatus, type FindingStatus, type SettleAction, type SettleRefusal } from '../../domain/findings/settlement';
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
@@ -289,6 +290,7 @@ export async function storeScanFindings(db: HubDb, scanId: number, found: readon
         .for('update');
       for (const r of rows) existing.set(r.fingerprint, r);
     }
+    const respelled = await settledAsHeld(tx, unique, existing);
 
     const reopened: { fingerprint: string; from: FindingStatus; reason: string; contentHash: string }[] = [];
     const rows = unique.map(({ finding: f, regionCode }) => {
@@ -347,6 +349,8 @@ export async function storeScanFindings(db: HubDb, scanId: number, found: readon
         });
     }
 
+    for (const r of respelled) await tx.update(finding).set({ settledContentHash: r.contentHash }).where(eq(finding.id, r.id));
+
     const ids = new Map<string, number>();
     for (const [fp, r] of existing) ids.set(fp, r.id);
     const fresh = unique.map((f) => f.finding.fingerprint).filter((fp) => !ids.has(fp));
@@ -382,6 +386,38 @@ export async function storeScanFindings(db: HubDb, scanId: number, found: readon
     await hooks.after?.(tx, outcome);
     return outcome;
   });
+}
+
+/**
+ * Dismissed findings whose dismissal was made on content an earlier release hashed with a stay
+ * spelled as a department held it (`zy001 `; the hub keys it `ZY001` since: domain/aid.ts
+ * settlementKey): found now with the same content in this release's spelling, which hashes
+ * otherwise. Each whose content, spelled as its stored detail (as that release wrote it) spells
+ * it, hashes to the content it was dismissed on still holds its dismissal: `existing` is told so,
+ * and the row's settled content hash is answered in this release's spelling, to be written with
+ * the chunk (the event that dismissed it keeps the hash it was made on). Any other change of
+ * content reopens it as before. The detail is read only for dismissed findings found with another
+ * content, in the transaction that locked them.
+ */
+async function settledAsHeld(tx: LockingTx, found: readonly FoundInRegion[], existing: Map<string, { id: number; status: FindingStatus; settledContentHash: string | null }>): Promise<{ id: number; contentHash: string }[]> {
+  const changed = found.filter(({ finding: f }) => {
+    const stored = existing.get(f.fingerprint);
+    return stored?.status === 'DISMISSED' && stored.settledContentHash !== f.contentHash;
+  });
+  if (changed.length === 0) return [];
+  const details = new Map<number, string>();
+  for (const part of chunks(changed.map(({ finding: f }) => existing.get(f.fingerprint)!.id), 2000)) {
+    for (const r of await tx.select({ id: finding.id, detail: finding.detail }).from(finding).where(inList(finding.id, part))) details.set(r.id, r.detail);
+  }
+  const out: { id: number; contentHash: string }[] = [];
+  for (const { finding: f } of changed) {
+    const stored = existing.get(f.fingerprint)!;
+    const held = details.get(stored.id);
+    if (held === undefined || contentHashAsHeld(f, JSON.parse(held) as FindingDetail) !== stored.settledContentHash) continue;
+    out.push({ id: stored.id, contentHash: f.contentHash });
+    existing.set(f.fingerprint, { ...stored, settledContentHash: f.contentHash });
+  }
+  return out;
 }
 
 // ----- Reading findings ---------------------------------------------------------------------------

@@ -68,13 +68,25 @@
  * identity another alert holds already (a NO PAD column held `X` and `X `: two alerts) is left as it
  * was; the log counts them (`alertsLeftBesideAnother`).
  *
+ * The seventh (`settlement-keyed:finding`, jobs migration 0006) gives a stored finding whose fingerprint
+ * names a stay (X7's, a missed-aid rule's over the out-of-pocket line) health held in lower case or
+ * padded the fingerprint this release builds on the stay's key (domain/findings/identity.ts
+ * settlementKeyedFingerprint, from the finding's stored detail, only where that detail gives back the
+ * stored fingerprint): without it the stay, seen again, was a new OPEN finding beside the one an
+ * officer had dismissed or resolved. Where another finding holds that fingerprint (a scan of this
+ * release opened it again, or two findings named `zy001` and `ZY001 `), the one whose officer's
+ * decision stands, the later of two, takes it; the other keeps its row and history under the
+ * fingerprint the first held, or its own (`findingsLeftBesideAnother`). Nothing is deleted. The detail
+ * is left as written: the next scan reads the stays' spelling there to hold a dismissal made on the
+ * same content (db/findings/store.ts settledAsHeld); content hashes of events are not rewritten.
+ *
  * Not rewritten: the audit trail (access_log), whose rows are hash-chained (access/audit.ts); it
  * holds no prose (a purpose code, a case reference, an operation name scrubbed as it is written).
  * A need's description is screened and refused when it identifies anyone (domain/text-screen.ts),
  * never masked, so it is not here either.
  */
 import { createHash } from 'node:crypto';
-import { asc, eq, getTableColumns, getTableName, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, getTableName, gt, inArray, isNull, like, or, sql } from 'drizzle-orm';
 import type { MySqlColumn, MySqlTable } from 'drizzle-orm/mysql-core';
 import { dossierWithProseMasked, holdsMoreThanStored, storedDossier, type Dossier } from '../../domain/cases/dossier';
 import { maskIdNumbersInText } from '../../domain/privacy';
@@ -84,7 +96,9 @@ import { lockingTransaction } from '../locking';
 import { dataUpgrade } from '../jobs/schema';
 import { aidCase, caseEvent, caseMeeting, referralSlip } from '../cases/schema';
 import { caseFirstAid, decisionCheck, declinedDecision, referralFulfilment } from '../case-loop/schema';
-import { findingEvent } from '../findings/schema';
+import { finding, findingEvent } from '../findings/schema';
+import type { FindingDetail } from '../findings/store';
+import { settlementKeyedFingerprint } from '../../domain/findings/identity';
 import { monitoringAlert, monitoringAlertEvent, monitoringNoticeObjection, monitoringVillageNotice } from '../monitoring/schema';
 import { charityDelivery, charityNeed, charityPledgeReduction } from '../charity/schema';
 import { reportedAid } from '../reported-aid/schema';
@@ -156,6 +170,8 @@ interface DataUpgrade {
   family?: string;
   /** Counts told with the rows changed once the upgrade has finished (what is left for an operator), by name. */
   tally?: (db: HubDb) => Promise<Record<string, number>>;
+  /** Writes `set` to the locked `row` where more than that row changes with it (the key below is the row's); otherwise one update of the row. */
+  write?: (tx: HubQuery, row: Row, set: Row) => Promise<void>;
 }
 
 /** The data_upgrade row of the stored dossiers' minimisation. */
@@ -206,8 +222,73 @@ export const settlementKeyedName = (t: SettlementTable) => `settlement-keyed:${g
 /** The data_upgrade row of alerts' identities built on a stay's key (settlementKeyedAlert). */
 export const ALERTS_SETTLEMENT_KEYED = 'settlement-keyed:monitoring_alert';
 
+/** The data_upgrade row of findings' fingerprints built on a stay's key (jobs migration 0006). */
+export const FINDINGS_SETTLEMENT_KEYED = 'settlement-keyed:finding';
+
 /** The data_upgrade rows of the settlement references keyed as stays are. */
-export const SETTLEMENT_KEYED_UPGRADES: ReadonlySet<string> = new Set([...SETTLEMENT_TABLES.map(settlementKeyedName), ALERTS_SETTLEMENT_KEYED]);
+export const SETTLEMENT_KEYED_UPGRADES: ReadonlySet<string> = new Set([...SETTLEMENT_TABLES.map(settlementKeyedName), ALERTS_SETTLEMENT_KEYED, FINDINGS_SETTLEMENT_KEYED]);
+
+/** settlementKeyedFingerprint of a stored finding row; null for a detail that is no finding's (the hub writes none such: left, never a start refused for it). */
+function settlementKeyedFindingOf(row: Row): string | null {
+  // Only these kinds name a stay in their identity (domain/findings/kinds.ts): the others' detail is not read.
+  if (row.kind !== 'SETTLEMENT_EXCESS' && row.kind !== 'MISSED_AID') return null;
+  let detail: FindingDetail;
+  try {
+    detail = JSON.parse(row.detail as string) as FindingDetail;
+  } catch {
+    return null;
+  }
+  if (!detail || !Array.isArray(detail.records) || !Array.isArray(detail.idNumbers) || typeof detail.measure !== 'object' || detail.measure === null) return null;
+  return settlementKeyedFingerprint({ ruleId: row.ruleId as string, fingerprint: row.fingerprint as string, householdId: row.householdId as number | null, idNumbers: detail.idNumbers, records: detail.records, measure: detail.measure });
+}
+
+/**
+ * The settling that stands on a finding: the id of its last CONFIRMED, DISMISSED or RESOLVED event
+ * when that is still its status (an officer's decision); 0 for an open finding, or one reopened since.
+ */
+async function standingDecision(tx: HubQuery, id: number, status: string): Promise<number> {
+  if (status === 'OPEN') return 0;
+  const [last] = await tx.select({ id: findingEvent.id, toStatus: findingEvent.toStatus }).from(findingEvent).where(eq(findingEvent.findingId, id)).orderBy(desc(findingEvent.id)).limit(1);
+  return last && last.toStatus === status && last.toStatus !== 'OPEN' ? last.id : 0;
+}
+
+/**
+ * The fingerprint this release gives the finding (none: the row stays). Where another finding holds
+ * it already (a scan of this release found the stay again as a new finding, or two findings of an
+ * earlier release named it `zy001` and `ZY001 `), the one whose decision stands and was made last
+ * takes it (findingFingerprintTaken); one with none yields to one with; between two with none the
+ * one holding it keeps it, this one is left as it was.
+ */
+async function findingSettlementKeyed(row: Row, tx: HubQuery): Promise<Row> {
+  const keyed = settlementKeyedFindingOf(row);
+  if (keyed === null || keyed === row.fingerprint) return {};
+  const [holder] = await tx.select({ id: finding.id, status: finding.status }).from(finding).where(eq(finding.fingerprint, keyed)).limit(1);
+  if (holder && (await standingDecision(tx, row.id as number, row.status as string)) <= (await standingDecision(tx, holder.id, holder.status))) return {};
+  return { fingerprint: keyed };
+}
+
+/**
+ * Gives the finding its keyed fingerprint; a finding holding it already takes in exchange the one this
+ * finding held (which no scan builds again: stays are keyed), its row, status and history kept.
+ * Swapped through a value no fingerprint is (they are hex), the column being unique; each update
+ * finds its row by the unique key, so locks that row alone.
+ */
+async function findingFingerprintTaken(tx: HubQuery, row: Row, set: Row): Promise<void> {
+  const keyed = set.fingerprint as string;
+  const aside = `upgrade:${row.id as number}`;
+  await tx.update(finding).set({ fingerprint: aside }).where(eq(finding.fingerprint, keyed));
+  await tx.update(finding).set({ fingerprint: keyed }).where(eq(finding.id, row.id as number));
+  await tx.update(finding).set({ fingerprint: row.fingerprint as string }).where(eq(finding.fingerprint, aside));
+}
+
+/** Findings still under the fingerprint an earlier release built on a stay not keyed once the upgrade has run: left beside another finding holding the one they would take, whose decision stands and is later. */
+async function findingsLeftBesideAnother(db: HubDb): Promise<number> {
+  const rows = await db
+    .select({ fingerprint: finding.fingerprint, ruleId: finding.ruleId, kind: finding.kind, householdId: finding.householdId, detail: finding.detail })
+    .from(finding)
+    .where(and(inArray(finding.kind, ['SETTLEMENT_EXCESS', 'MISSED_AID']), or(like(finding.detail, '%"SETTLEMENT_EXCESS"%'), like(finding.detail, '%"OUT_OF_POCKET"%'))));
+  return rows.filter((r) => settlementKeyedFindingOf(r) !== null).length;
+}
 
 /** The alert's identity and evidence as this release raises them (none: the row stays); left as it is where another alert holds that identity. */
 async function alertSettlementKeyed(row: Row, tx: HubQuery): Promise<Row> {
@@ -282,6 +363,16 @@ export const DATA_UPGRADES: readonly DataUpgrade[] = [
     tally: async (db) => ({ alertsLeftBesideAnother: await alertsLeftBesideAnother(db) }),
   },
   {
+    name: FINDINGS_SETTLEMENT_KEYED,
+    table: finding,
+    key: 'id',
+    columns: ['fingerprint', 'ruleId', 'kind', 'status', 'householdId', 'detail'],
+    batch: 100,
+    change: findingSettlementKeyed,
+    write: findingFingerprintTaken,
+    tally: async (db) => ({ findingsLeftBesideAnother: await findingsLeftBesideAnother(db) }),
+  },
+  {
     name: DELIVERY_LINKED,
     table: reportedAid,
     key: 'id',
@@ -328,7 +419,8 @@ async function upgradeBatch(db: HubDb, t: DataUpgrade, batch: number): Promise<{
         for (const row of locked) {
           const set = await t.change(row, tx);
           if (Object.keys(set).length === 0) continue;
-          await tx.update(t.table).set(set).where(eq(key, row[t.key] as number));
+          if (t.write) await t.write(tx, row, set);
+          else await tx.update(t.table).set(set).where(eq(key, row[t.key] as number));
           changed += 1;
         }
       }

@@ -179,6 +179,12 @@ export interface Finding {
   fingerprint: string;
   /** Digest of the involved records' content: a dismissal holds until it changes. */
   contentHash: string;
+  /**
+   * What contentHash covers beyond the records' own content (a stay's amounts, a certificate's
+   * level): kept so the scan can hash the same content as an earlier release spelled its stays
+   * (identity.ts contentHashAsHeld). Absent: none.
+   */
+  contentBeyondRecords?: string[];
   /** In words an officer can read out at a meeting; names and ID numbers are never in it. */
   explanation: string;
 }

@@ -119,6 +119,7 @@ function build(rule: Rule, ctx: HouseholdContext, d: Draft): Finding {
     ongoing: d.ongoing,
     fingerprint: fingerprintOf(rule.id, keys),
     contentHash: contentHashOf(content),
+    ...(d.content?.length ? { contentBeyondRecords: d.content } : {}),
     explanation: explain(rule, d.measure, d.records),
   };
 }
