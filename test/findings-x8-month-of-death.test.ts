@@ -4,8 +4,9 @@
  * the current month left no such month yet, but the rule counted the month to come: the day civil
  * affairs registered a death, every open enrolment of the person was an X8 CONFLICT of one month
  * paid after it, before any was. The day after the month of death ends it is one. A grant proposed
- * to start after the death is still X8 at once: it asks to pay then. Through a real hub over real
- * department databases.
+ * to start after the death is still X8 at once: it asks to pay then; and the month of death is owed
+ * only to aid running at the death, so a grant begun after it and ending within that month is X8 too
+ * (it answered clear). Through a real hub over real department databases.
  */
 import { makeIdNumber } from '../domain/id-number';
 import { humanResourcesScenario } from '../federation/human-resources/scenario';
@@ -59,4 +60,15 @@ test('a grant proposed to start after a death this month is X8 at once', async (
   const res = await hub.gql(CHECK, { in: { beneficiaryIdNumber: THIS_MONTH, programme: 'UNEMPLOYMENT_BENEFIT', periodStart: '2026-03-15', amountFen: 180_000 } });
   expect(res.errors).toBeUndefined();
   expect(res.data.preGrantCheck).toMatchObject({ clear: false, findings: expect.arrayContaining([{ rule: { id: 'X8' } }]) });
+});
+
+test('a grant proposed to start after the death and end within its month is X8: the month is owed only to aid running at the death', async () => {
+  // It answered clear: the month of death was let off for every grant, one begun after the death too.
+  const after = await hub.gql(CHECK, { in: { beneficiaryIdNumber: THIS_MONTH, programme: 'DISABILITY_LIVING', periodStart: '2026-03-02', periodEnd: '2026-03-31', amountFen: 180_000 } });
+  expect(after.errors).toBeUndefined();
+  expect(after.data.preGrantCheck).toMatchObject({ clear: false, conflicts: 1, findings: [{ rule: { id: 'X8' } }] });
+  // Near miss: begun before the death (here on its day), ending with its month, is owed that month.
+  const before = await hub.gql(CHECK, { in: { beneficiaryIdNumber: THIS_MONTH, programme: 'PUBLIC_WELFARE_JOB', periodStart: '2026-03-01', periodEnd: '2026-03-31', amountFen: 180_000 } });
+  expect(before.errors).toBeUndefined();
+  expect(before.data.preGrantCheck).toMatchObject({ clear: true, conflicts: 0, findings: [] });
 });

@@ -85,6 +85,25 @@ describe('preGrantCheck without a department it needs', () => {
     expect(check).toMatchObject({ complete: false, clear: false, conflicts: 0, warnings: 0, findings: [] });
   });
 
+  it('sent as aliases of one operation, each check names the departments missing from its own answer', async () => {
+    // The response's DEPARTMENT_UNAVAILABLE errors name no check: with disability and medical insurance
+    // both down, a batch's incomplete checks did not say which of their consulted departments failed.
+    const BATCH = `query($a: PreGrantCheckInput!, $b: PreGrantCheckInput!, $c: PreGrantCheckInput!) {
+      a: preGrantCheck(input: $a) { complete unavailable { code } } b: preGrantCheck(input: $b) { complete unavailable { code } } c: preGrantCheck(input: $c) { complete unavailable { code } } }`;
+    const res = await partial.as({ purpose: 'DUPLICATE_CHECK' }).gql(BATCH, {
+      a: nursingAgain,
+      b: { beneficiaryIdNumber: WANG.grandmother, programme: 'MEDICAL_AID', grantDate: TODAY, amountFen: 10_000, settlementReference: 'SETL20260110001' },
+      c: { beneficiaryIdNumber: WANG.head, programme: 'TEMP_AID', cause: 'ACCIDENT', grantDate: TODAY, amountFen: 10_000 },
+    });
+    expect((res.errors ?? []).map((e: { extensions?: Record<string, unknown> }) => e.extensions?.code)).toEqual(['DEPARTMENT_UNAVAILABLE', 'DEPARTMENT_UNAVAILABLE']);
+    expect(unavailableDepartments(res)).toEqual(['DISABILITY', 'HEALTH']);
+    expect(res.data).toEqual({
+      a: { complete: false, unavailable: [{ code: 'DISABILITY' }] },
+      b: { complete: false, unavailable: [{ code: 'HEALTH' }] },
+      c: { complete: true, unavailable: [] },
+    });
+  });
+
   it('needs no stay for medical aid tied to none: medical insurance down leaves its check complete', async () => {
     // X7 adds up aid by hospital settlement; a grant naming none is in no stay's sum. Its check
     // counted medical insurance as consulted, so a failure of it anywhere in the request (another

@@ -251,7 +251,10 @@ export function aidAfterDeath(rule: RuleOf<'AID_AFTER_DEATH'>, ctx: HouseholdCon
       if (!wanted.has(r.programme) || r.periodStart === null) continue;
       // Stopped by the source with no end date: only its start day is known (attribution.ts, knownEnd).
       const end = knownEnd(r);
-      const start = r.periodStart > firstUnentitled ? r.periodStart : firstUnentitled;
+      // The month of death is owed only to aid running when the person died: one that begins after
+      // the death (an enrolment of someone already dead) is owed nothing, from its first day. A grant
+      // proposed from the day after a death to the end of that month answered clear.
+      const start = r.periodStart > deathDate ? r.periodStart : firstUnentitled;
       const proposed = r.sourceRef === PROPOSED_SOURCE_REF;
       // Counted up to today: aid on record whose first month after the death has not come yet has
       // paid none of it (a death this month: the office stops it from next month, 自死亡次月起停发).

@@ -4109,6 +4109,8 @@ export type PreGrantCheck = {
   readonly complete: Scalars['Boolean']['output'];
   /** The departments the check consulted. */
   readonly consulted: ReadonlyArray<Department>;
+  /** The departments among consulted that did not answer: the rules reading them were not run, so a conflict they hold is not among the findings (ask again once they answer). Empty exactly when complete is true. The response's DEPARTMENT_UNAVAILABLE errors name no check: sent as aliases of one operation, each check names here the departments missing from its own answer. */
+  readonly unavailable: ReadonlyArray<Department>;
   /** The household's grants a rule that compares causes (X5) could not compare with this one: within the rule's window, of a cause code their department does not document (AidRecord.cause UNRECOGNISED, the code in sourceCauseCode). The rule groups each with no other grant, so the findings say nothing of them either way: whether this grant repeats their cause is for the office to find out. Empty otherwise; the check is not clear while it is not. */
   readonly causeUnrecognised: ReadonlyArray<AidRecord>;
   /** True when the proposal names a settlementReference that medical insurance, having answered, does not hold as a standing settlement: no such settlement (a mistyped number), or one reversed (冲销). The rule adding up the aid tied to one stay (X7) has no out-of-pocket burden to judge the grant against, so the check is not clear: confirm the number with medical insurance. False when no rule concerned reads the stay, and when medical insurance did not answer (complete is false then). */
@@ -7469,6 +7471,7 @@ export type PreGrantCheckResolvers<ContextType = HubContext, ParentType extends 
   warnings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   consulted?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
+  unavailable?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
   causeUnrecognised?: Resolver<ReadonlyArray<ResolversTypes['AidRecord']>, ParentType, ContextType>;
   settlementUnknown?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   settlementOtherPerson?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;

@@ -419,6 +419,7 @@ export const findingResolvers: Resolvers = {
         warnings: result.findings.filter((f) => f.severity === 'WARNING').length,
         complete,
         consulted: result.consulted.map(departmentOf),
+        unavailable: result.unavailable.map(departmentOf),
         causeUnrecognised: result.causeUnrecognised,
         settlementUnknown: result.settlementUnknown,
         settlementOtherPerson: result.settlementOtherPerson,
