@@ -4,6 +4,7 @@
  * signed.
  */
 import crypto from 'node:crypto';
+import net from 'node:net';
 
 /**
  * Seconds to wait after the n-th failed attempt (index n-1): the Open Notificaties curve
@@ -150,7 +151,9 @@ export function callbackHostEntry(entry: string): (CallbackHostEntry & { written
  * POST to the allowed host's database or SSH port and read from each push's lastError whether the
  * port answered. Hosts are compared as the URL parser reads them, the callback's and the entry's
  * alike, so an address written in decimal, octal or hex (http://2130706433/, http://0x7f.1/) is the
- * address it reaches and is admitted only if that address is. The hub calls no other address.
+ * address it reaches and is admitted only if that address is. The hub calls no other address. A host
+ * given by name is checked again as each connection is made, on the address it resolves to then
+ * (callbackAddressRefusal, by the worker's checkedLookup).
  */
 export function callbackRefusal(url: string, allowedHosts: readonly string[]): CallbackRefusal | null {
   let u: URL;
@@ -173,6 +176,62 @@ export function callbackRefusal(url: string, allowedHosts: readonly string[]): C
     return e.port === '*' || (e.port ?? defaultPort) === port;
   });
   return allowed ? null : 'CALLBACK_HOST_NOT_ALLOWED';
+}
+
+/**
+ * The classes of address a callback host given by name may not resolve to (callbackAddressRefusal):
+ * link-local (169.254.0.0/16, where the cloud metadata services of AWS, Azure, GCP, Huawei and
+ * Tencent answer at 169.254.169.254 or 169.254.0.23, and fe80::/10), the other clouds' metadata
+ * addresses (Alibaba Cloud's 100.100.100.200, AWS's IPv6 fd00:ec2::254), and the unspecified
+ * address (0.0.0.0/8, ::), which Linux connects to the hub's own host. No receiver is reached at
+ * one through DNS; an attacker who controls a listed name's answers (or rebinds it between the
+ * subscription and a push) reaches the hub's cloud credentials there. IPv4-mapped forms
+ * (::ffff:169.254.169.254) are the IPv4 address (net.BlockList reads them so).
+ */
+const REFUSED_ADDRESSES: readonly { kind: CallbackAddressClass; list: net.BlockList }[] = (() => {
+  const linkLocal = new net.BlockList();
+  linkLocal.addSubnet('169.254.0.0', 16, 'ipv4');
+  linkLocal.addSubnet('fe80::', 10, 'ipv6');
+  const metadata = new net.BlockList();
+  metadata.addAddress('100.100.100.200', 'ipv4');
+  metadata.addAddress('fd00:ec2::254', 'ipv6');
+  const unspecified = new net.BlockList();
+  unspecified.addSubnet('0.0.0.0', 8, 'ipv4');
+  unspecified.addAddress('::', 'ipv6');
+  return [
+    { kind: 'LINK_LOCAL', list: linkLocal },
+    { kind: 'METADATA', list: metadata },
+    { kind: 'UNSPECIFIED', list: unspecified },
+  ];
+})();
+
+export type CallbackAddressClass = 'LINK_LOCAL' | 'METADATA' | 'UNSPECIFIED';
+
+/** Why a push was not sent to the address its callback's host name resolved to (lastError). */
+export const CALLBACK_ADDRESS_NOT_ALLOWED = 'CALLBACK_ADDRESS_NOT_ALLOWED';
+
+/**
+ * The class of a resolved address that a callback named by host name may not reach, or null for one
+ * it may (loopback and private ranges among them: a listed name on a government intranet resolves
+ * to 10/8, the demo's `localhost` to 127.0.0.1). An address the allow-list names literally, at the
+ * callback's port, is admitted whatever its class: an operator who means a receiver there lists
+ * it. Called with the address a connection is about to be made to (the request's `lookup`), so the
+ * address checked is the one connected to.
+ */
+export function callbackAddressRefusal(address: string, callbackUrl: string, allowedHosts: readonly string[]): CallbackAddressClass | null {
+  const family = net.isIP(address);
+  // Not an address at all: nothing to connect to, refused as the unspecified one.
+  if (family === 0) return 'UNSPECIFIED';
+  const kind = REFUSED_ADDRESSES.find((r) => r.list.check(address, family === 6 ? 'ipv6' : 'ipv4'))?.kind ?? null;
+  if (kind === null) return null;
+  let u: URL;
+  try {
+    u = new URL(callbackUrl);
+  } catch {
+    return kind;
+  }
+  u.hostname = family === 6 ? `[${address}]` : address;
+  return callbackRefusal(u.href, allowedHosts) === null ? null : kind;
 }
 
 /** Header names of a push. */

@@ -344,7 +344,7 @@ export type AlertDelivery = {
   readonly attempts: Scalars['Int']['output'];
   /** The HTTP status of the last attempt; null when none answered. */
   readonly lastStatus?: Maybe<Scalars['Int']['output']>;
-  /** Why the last attempt failed: `HTTP <status>` (`HTTP 410 Gone: …` for a receiver that answered it is gone, a dead letter at once), a network error code (ECONNREFUSED, TIMEOUT …), CALLBACK_HOST_NOT_ALLOWED or `subscription revoked`. */
+  /** Why the last attempt failed: `HTTP <status>` (`HTTP 410 Gone: …` for a receiver that answered it is gone, a dead letter at once), a network error code (ECONNREFUSED, TIMEOUT …), CALLBACK_HOST_NOT_ALLOWED, `CALLBACK_ADDRESS_NOT_ALLOWED (<class>): …` (the callback's host name resolved to a link-local, cloud metadata or unspecified address: not sent, no connection made, retried) or `subscription revoked`. */
   readonly lastError?: Maybe<Scalars['String']['output']>;
   /** When the alert was written (and this push with it). */
   readonly createdAt: Scalars['DateTime']['output'];

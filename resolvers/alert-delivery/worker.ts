@@ -11,7 +11,9 @@
  * queued with one exception, the alert's decision day (decideBy), which is read when sent (and a
  * push queued before its order fields existed gets them from its row: pushedPayload). A receiver
  * that acknowledges a push has its subscription's pushes waiting for a retry after it was down
- * brought forward (wakeBackedOff), once a round.
+ * brought forward (wakeBackedOff), once a round. A callback host given by name is resolved by each
+ * connection's own lookup (checkedLookup) and never connected to at a link-local, cloud metadata or
+ * unspecified address the allow-list does not name (CALLBACK_ADDRESS_NOT_ALLOWED, retried).
  *
  * Every push is a disclosure to another party (the alert's masked subject, village and trigger), so
  * before each POST its audit row is appended to the hub's audit chain (access/audit.ts) and
@@ -42,7 +44,9 @@ import { loggableError } from '../../domain/privacy';
 import { HUB_ID } from '../../domain/hub-id';
 import type { AuditStore } from '../../access/audit';
 import { subscriberCaller, subscriberRefusal } from './subscriptions';
+import dns from 'node:dns';
 import http from 'node:http';
+import type { LookupFunction } from 'node:net';
 import https from 'node:https';
 import type { Logger } from 'pino';
 import { newHolder } from '../../db/jobs/lease';
@@ -52,7 +56,7 @@ import { claimDue, claimsLost, markDead, markDelivered, markRetry, noteDeadLette
 import { alertsByIds, markAlertsDelivered, type AcknowledgedPush } from '../../db/monitoring/store';
 import { alertCallerOf } from '../../domain/monitoring/alerts';
 import { pushedPayload, type AlertDeliveryBody } from '../../domain/monitoring/envelope';
-import { ATTEMPT_HEADER, afterFailure, callbackRefusal, delayHonouringRetryAfter, DELIVERY_ID_HEADER, endsAttempts, RETRY_AFTER_STATUSES, retryAfterMs as retryAfterOf, signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../domain/monitoring/delivery';
+import { ATTEMPT_HEADER, afterFailure, CALLBACK_ADDRESS_NOT_ALLOWED, callbackAddressRefusal, callbackRefusal, delayHonouringRetryAfter, DELIVERY_ID_HEADER, endsAttempts, RETRY_AFTER_STATUSES, retryAfterMs as retryAfterOf, signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../domain/monitoring/delivery';
 
 export interface RoundResult {
   claimed: number;
@@ -100,6 +104,45 @@ export const RECEIVER_GONE = 'HTTP 410 Gone: the receiver answered that it is go
 /** Why a push to a client that may no longer read alerts was not sent (`why`: subscriberRefusal's reason). */
 export function readsNoAlerts(why: string): string {
   return `CLIENT_READS_NO_ALERTS (${why}): not sent, nothing disclosed; the subscriber's client may no longer read alerts (Query.alerts, purpose MONITORING)`;
+}
+
+/**
+ * The `lookup` of a push's connection: the callback's host name resolved (every address of it, with
+ * `resolve`), and refused when any address is one a name may not reach (callbackAddressRefusal:
+ * link-local, cloud metadata, unspecified) and the allow-list does not name it literally. The
+ * connection is made only to an address returned here, so the address checked is the address
+ * connected to: a name rebound between the subscription (or the last push) and this connection is
+ * checked as it resolves now. One refused address refuses the name: DNS publishes no link-local
+ * receiver, so an answer holding one is misconfigured or hostile, and a push is not sent to its
+ * other addresses either. A host written as an address is not looked up (net.connect) and was
+ * checked by the allow-list as written (callbackRefusal).
+ */
+export function checkedLookup(resolve: LookupFunction, callbackUrl: string, allowedHosts: readonly string[]): LookupFunction {
+  return (hostname, options, callback) => {
+    resolve(hostname, { ...options, all: true }, (err, found) => {
+      if (err) return callback(err, '', 0);
+      const addresses = typeof found === 'string' ? [{ address: found, family: options.family === 6 ? 6 : 4 }] : found;
+      for (const a of addresses) {
+        const kind = callbackAddressRefusal(a.address, callbackUrl, allowedHosts);
+        if (kind === null) continue;
+        const refused = Object.assign(new Error(addressNotAllowed(kind)), { code: CALLBACK_ADDRESS_NOT_ALLOWED, addressClass: kind });
+        return callback(refused, '', 0);
+      }
+      if (addresses.length === 0) return callback(Object.assign(new Error('no address'), { code: 'ENOTFOUND' }), '', 0);
+      if (options.all) return callback(null, addresses);
+      callback(null, addresses[0].address, addresses[0].family);
+    });
+  };
+}
+
+/**
+ * Why a push was not sent to where its callback's name resolved: the class of the address only, not
+ * the address (the subscription's administrators see `lastError`; the name is their callback's).
+ * Retried on the schedule as any failed attempt: a name's answers change (that is how it got there),
+ * and every attempt is checked again as it connects, so a retry reaches no refused address.
+ */
+export function addressNotAllowed(kind: string): string {
+  return `${CALLBACK_ADDRESS_NOT_ALLOWED} (${kind}): not sent, no connection made; the callback's host name resolved to a ${kind === 'LINK_LOCAL' ? 'link-local' : kind === 'METADATA' ? 'cloud metadata' : 'unspecified'} address, which a name may not reach unless AIDHUB_CALLBACK_HOSTS lists that address itself`;
 }
 
 /** The alert a push tells of, as it is now. */
@@ -159,6 +202,8 @@ export class AlertDeliveryWorker {
     private readonly logger: Logger,
     /** For tests: the random source of jitter. */
     private readonly random: () => number = Math.random,
+    /** For tests: how callback host names are resolved (a resolver the test controls); dns.lookup otherwise. */
+    private readonly resolve: LookupFunction = dns.lookup as LookupFunction,
   ) {
     const opts = { keepAlive: true, maxSockets: config.concurrency };
     this.agents = { http: new http.Agent(opts), https: new https.Agent(opts) };
@@ -494,6 +539,9 @@ export class AlertDeliveryWorker {
     const timestamp = Math.floor(Date.now() / 1000);
     const body = Buffer.from(row.payload, 'utf8');
     const transport = url.protocol === 'https:' ? https : http;
+    // Every new connection resolves the name here and checks what it is about to connect to; a
+    // pooled one was checked when it was made, to the address it is still connected to.
+    const lookup = checkedLookup(this.resolve, row.callbackUrl, this.config.callbackHosts);
     const headers = {
       'content-type': 'application/json',
       'content-length': body.length,
@@ -514,7 +562,7 @@ export class AlertDeliveryWorker {
       };
       const send = (pooled: boolean) => {
         let answering = false;
-        req = transport.request(url, { method: 'POST', agent: pooled ? (url.protocol === 'https:' ? this.agents.https : this.agents.http) : false, headers }, (res) => {
+        req = transport.request(url, { method: 'POST', agent: pooled ? (url.protocol === 'https:' ? this.agents.https : this.agents.http) : false, headers, lookup }, (res) => {
           answering = true;
           let read = 0;
           // Set when this side stops reading a long answer: its status stands, as the whole body's would.
@@ -539,6 +587,13 @@ export class AlertDeliveryWorker {
           if (pooled && !settled && !answering && sent.reusedSocket && STALE_CONNECTION.has(err.code ?? '')) {
             this.logger.debug({ deliveryId: row.deliveryId, code: err.code }, 'alert push: a reused connection was closed by the receiver; sent again on a new one');
             send(false);
+            return;
+          }
+          if (err.code === CALLBACK_ADDRESS_NOT_ALLOWED) {
+            // The operator's to know (a listed name answering with such an address is misconfigured
+            // or attacked): which subscription and host, the class of address; no body, no person.
+            this.logger.warn({ subscriptionId: row.subscriptionId, deliveryId: row.deliveryId, callbackHost: url.hostname, addressClass: (err as { addressClass?: string }).addressClass }, 'alert push not sent: its callback host name resolved to an address a name may not reach');
+            done({ error: err.message });
             return;
           }
           done({ error: err.code ?? err.message.slice(0, 100) });

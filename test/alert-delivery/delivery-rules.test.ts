@@ -1,6 +1,6 @@
 /** The pure rules of alert delivery: retry curve and dead letter, the callback allow-list, signing, the body sent. */
 import crypto from 'node:crypto';
-import { afterFailure, callbackHostEntry, callbackRefusal, DEFAULT_RETRY_SCHEDULE_MS, delayHonouringRetryAfter, endsAttempts, maxAttempts, retryAfterMs, signDelivery } from '../../domain/monitoring/delivery';
+import { afterFailure, callbackAddressRefusal, callbackHostEntry, callbackRefusal, DEFAULT_RETRY_SCHEDULE_MS, delayHonouringRetryAfter, endsAttempts, maxAttempts, retryAfterMs, signDelivery } from '../../domain/monitoring/delivery';
 import { subscriptionMatches } from '../../domain/monitoring/subscriptions';
 import { alertDeliveryJson, pushedPayload } from '../../domain/monitoring/envelope';
 
@@ -51,6 +51,38 @@ it('calls only hosts on the allow-list', () => {
   expect(callbackRefusal('http://user:pw@127.0.0.1/x', hosts)).toBe('CALLBACK_URL_INVALID');
   expect(callbackRefusal('gopher://127.0.0.1/x', hosts)).toBe('CALLBACK_URL_INVALID');
   expect(callbackRefusal('not a url', hosts)).toBe('CALLBACK_URL_INVALID');
+});
+
+it('refuses a name resolved to a link-local, metadata or unspecified address unless the allow-list names that address at that port', () => {
+  const hosts = ['alerts.rencheng.gov.cn:*', '169.254.10.5:8080', '[fe80::5]:*'];
+  const url = 'http://alerts.rencheng.gov.cn:8080/hook';
+  const classes = (addresses: string[], at = url) => addresses.map((a) => [a, callbackAddressRefusal(a, at, hosts)]);
+  // What a listed name may resolve to: loopback, private ranges, public, CGNAT other than the metadata address.
+  for (const [a, kind] of classes(['127.0.0.1', '::1', '10.20.0.7', '172.16.0.1', '192.168.1.1', '8.8.8.8', '100.64.0.1', 'fd00::1', '2001:db8::1'])) expect([a, kind]).toEqual([a, null]);
+  expect(classes(['169.254.169.254', '169.254.0.23', '169.254.255.255', '::ffff:169.254.169.254', '::ffff:a9fe:a9fe', 'fe80::1', 'febf::1', '100.100.100.200', '::ffff:100.100.100.200', 'fd00:ec2::254', '0.0.0.0', '0.1.2.3', '::', '::ffff:0.0.0.0', 'not-an-address'])).toEqual([
+    ['169.254.169.254', 'LINK_LOCAL'],
+    ['169.254.0.23', 'LINK_LOCAL'],
+    ['169.254.255.255', 'LINK_LOCAL'],
+    ['::ffff:169.254.169.254', 'LINK_LOCAL'],
+    ['::ffff:a9fe:a9fe', 'LINK_LOCAL'],
+    ['fe80::1', 'LINK_LOCAL'],
+    ['febf::1', 'LINK_LOCAL'],
+    ['100.100.100.200', 'METADATA'],
+    ['::ffff:100.100.100.200', 'METADATA'],
+    ['fd00:ec2::254', 'METADATA'],
+    ['0.0.0.0', 'UNSPECIFIED'],
+    ['0.1.2.3', 'UNSPECIFIED'],
+    ['::', 'UNSPECIFIED'],
+    ['::ffff:0.0.0.0', 'UNSPECIFIED'],
+    ['not-an-address', 'UNSPECIFIED'],
+  ]);
+  // fec0:: is past fe80::/10.
+  expect(callbackAddressRefusal('fec0::1', url, hosts)).toBeNull();
+  // Listed literally, at the callback's port: an operator's receiver there is reached.
+  expect(callbackAddressRefusal('169.254.10.5', url, hosts)).toBeNull();
+  expect(callbackAddressRefusal('fe80::5', url, hosts)).toBeNull();
+  expect(callbackAddressRefusal('169.254.10.5', 'http://alerts.rencheng.gov.cn:9090/hook', hosts)).toBe('LINK_LOCAL');
+  expect(callbackAddressRefusal('169.254.10.6', url, hosts)).toBe('LINK_LOCAL');
 });
 
 it('admits a bare host at its scheme’s own port only: another port is named, or every port with *', () => {

@@ -1,0 +1,113 @@
+/**
+ * A callback whose host is given by name is pushed to only at an address checked as the connection
+ * is made: the worker resolves the name in the request's `lookup` and refuses a link-local, cloud
+ * metadata or unspecified address (CALLBACK_ADDRESS_NOT_ALLOWED), so a listed name rebound to
+ * 169.254.169.254 between two pushes gets no connection. It had been allowed on its name as
+ * written, and connected to wherever the name resolved. A real receiver on 127.0.0.1 reached
+ * through a name that a resolver in this process answers (the worker's lookup, for tests only),
+ * a worker in this process against a real database; every connection attempt the process makes is
+ * seen through Node's own `net.client.socket` channel and the socket's `connectionAttempt`.
+ */
+import dc from 'node:diagnostics_channel';
+import type { LookupFunction, Socket } from 'node:net';
+import pino from 'pino';
+import { deliveriesOfAlert } from '../../db/alert-delivery/store';
+import type { AlertDeliveryConfig } from '../../db/config';
+import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
+import { AlertDeliveryWorker } from '../../resolvers/alert-delivery/worker';
+import { startAlertReceiver } from '../support/alert-receiver';
+import { raise, revokeActiveSubscriptions, syntheticAlert, TOWNSHIP, workerTestBed } from './scenario';
+
+const bed = workerTestBed('alert_callback_dns');
+const NAME = 'alerts.rencheng.test';
+const HOSTS = [`${NAME}:*`];
+
+/** Where this process tried to connect (address and port), as Node reports each attempt; the test's database connections left out. */
+const attempts: string[] = [];
+let receiverPort = 0;
+const onSocket = ({ socket }: { socket: Socket }) => socket.on('connectionAttempt', (ip: string, port: number) => port === receiverPort && attempts.push(`${ip}:${port}`));
+beforeAll(() => dc.subscribe('net.client.socket', onSocket as (m: unknown) => void));
+afterAll(() => dc.unsubscribe('net.client.socket', onSocket as (m: unknown) => void));
+afterEach(() => revokeActiveSubscriptions(bed.dbs.hub), 60_000);
+
+/** A resolver of NAME that gives each answer in turn (the last one again once they run out), and records what it gave. */
+function resolverOf(answers: string[][]): { lookup: LookupFunction; given: string[][] } {
+  const given: string[][] = [];
+  const lookup: LookupFunction = (hostname, options, callback) => {
+    if (hostname !== NAME) return callback(Object.assign(new Error(`unknown ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
+    const answer = answers.length > 1 ? answers.shift()! : answers[0];
+    given.push(answer);
+    const all = answer.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    if (options.all) callback(null, all);
+    else callback(null, all[0].address, all[0].family);
+  };
+  return { lookup, given };
+}
+
+const config: AlertDeliveryConfig = { pollMs: 100, retryScheduleMs: [0], retryJitter: 0, httpTimeoutMs: 10_000, batchSize: 50, concurrency: 1, callbackHosts: HOSTS };
+
+async function namedSubscription() {
+  const receiver = await startAlertReceiver();
+  bed.receivers.push(receiver);
+  receiverPort = receiver.port;
+  attempts.splice(0);
+  const made = await createSubscription(bed.dbs.hub, HOSTS, { clientName: 'rencheng-alerts', callbackUrl: `http://${NAME}:${receiver.port}/alerts`, regionCodes: [TOWNSHIP], grades: [], triggerIds: [], createdBy: 'test-admin' });
+  if (!made.ok) throw new Error(`subscription refused: ${made.code}`);
+  receiver.setSecret(made.secret);
+  return receiver;
+}
+
+it('connects to the address the name resolves to as it connects, and to none that is link-local, even when the name was fine at the push before', async () => {
+  const receiver = await namedSubscription();
+  // The name answers 127.0.0.1 first, then (rebound) the metadata address, then an IPv4-mapped form of it.
+  const { lookup, given } = resolverOf([['127.0.0.1'], ['169.254.169.254'], ['::ffff:169.254.169.254']]);
+  // One worker per round: each round's connection is a new one (no pooled socket to the first address).
+  const round = async () => {
+    const worker = new AlertDeliveryWorker(bed.dbs.hub, bed.audit, config, pino({ level: 'silent' }), Math.random, lookup);
+    try {
+      return await worker.runOnce();
+    } finally {
+      await worker.stop();
+    }
+  };
+
+  const first = syntheticAlert();
+  await raise(bed.dbs.hub, first);
+  expect(await round()).toMatchObject({ claimed: 1, delivered: 1 });
+  expect(receiver.acknowledged().map((p) => p.body.alert.id)).toEqual([first.alertId]);
+  expect(attempts).toEqual([`127.0.0.1:${receiver.port}`]);
+
+  // Rebound: the push is refused at its connection, with no attempt to connect anywhere, and retried.
+  const second = syntheticAlert();
+  await raise(bed.dbs.hub, second);
+  expect(await round()).toMatchObject({ claimed: 1, delivered: 0, retried: 1 });
+  expect((await deliveriesOfAlert(bed.dbs.hub, second.alertId))[0]).toMatchObject({ state: 'PENDING', attempts: 1, lastStatus: null, lastError: expect.stringMatching(/^CALLBACK_ADDRESS_NOT_ALLOWED \(LINK_LOCAL\): /) });
+  // Its retry meets the IPv4-mapped form: refused the same, and then a dead letter (the schedule's last attempt).
+  expect(await round()).toMatchObject({ claimed: 1, delivered: 0, dead: 1 });
+  expect((await deliveriesOfAlert(bed.dbs.hub, second.alertId))[0]).toMatchObject({ state: 'DEAD', attempts: 2, lastError: expect.stringMatching(/^CALLBACK_ADDRESS_NOT_ALLOWED \(LINK_LOCAL\): /) });
+  // The lastError names the class of address, not the address.
+  expect((await deliveriesOfAlert(bed.dbs.hub, second.alertId))[0].lastError).not.toMatch(/169\.254|a9fe/);
+
+  expect(given).toEqual([['127.0.0.1'], ['169.254.169.254'], ['::ffff:169.254.169.254']]);
+  expect(attempts).toEqual([`127.0.0.1:${receiver.port}`]);
+  expect(receiver.pushes.map((p) => p.body.alert.id)).toEqual([first.alertId]);
+}, 120_000);
+
+it('refuses a name one of whose addresses is the metadata one, and reaches a listed name on a private or loopback address', async () => {
+  const receiver = await namedSubscription();
+  const { lookup } = resolverOf([['127.0.0.1', '100.100.100.200'], ['127.0.0.1']]);
+  const worker = new AlertDeliveryWorker(bed.dbs.hub, bed.audit, config, pino({ level: 'silent' }), Math.random, lookup);
+  try {
+    const alert = syntheticAlert();
+    await raise(bed.dbs.hub, alert);
+    expect(await worker.runOnce()).toMatchObject({ claimed: 1, delivered: 0, retried: 1 });
+    expect((await deliveriesOfAlert(bed.dbs.hub, alert.alertId))[0].lastError).toMatch(/^CALLBACK_ADDRESS_NOT_ALLOWED \(METADATA\): /);
+    expect(attempts).toEqual([]);
+    // The name answers loopback alone now: the retry is sent there.
+    expect(await worker.runOnce()).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(attempts).toEqual([`127.0.0.1:${receiver.port}`]);
+    expect(receiver.acknowledged().map((p) => [p.body.alert.id, p.attempt])).toEqual([[alert.alertId, 2]]);
+  } finally {
+    await worker.stop();
+  }
+}, 120_000);
