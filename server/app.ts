@@ -36,6 +36,7 @@ import { recountClaimLapses } from '../db/charity/claim-recount';
 import { inferAlertDeadlineCounts, recountAlertDeadlines } from '../resolvers/monitoring/deadline-recount';
 import { monthlyJobs } from '../resolvers/monitoring/monthly';
 import { FEN_REASONS } from '../resolvers/scalars';
+import { AUDIT_PAGE_MAX } from '../resolvers/common';
 import { activeTriggerSet } from '../rules/triggers-load';
 import { activeRuleSet } from '../rules/load';
 import { redactErrorMessage } from '../access/redact';
@@ -534,7 +535,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
             };
           },
         },
-        queryCostPlugin({ maxCost: queryLimits.maxCost, maxCostInFlight: queryLimits.maxCostInFlight, onCostInFlightRefused: () => metrics.rateLimited('query_cost_in_flight') }),
+        queryCostPlugin({ maxCost: queryLimits.maxCost, maxCostInFlight: queryLimits.maxCostInFlight, largestPage: Math.max(deps.config.maxListSize, AUDIT_PAGE_MAX), onCostInFlightRefused: () => metrics.rateLimited('query_cost_in_flight') }),
         departmentUnavailablePlugin(),
         ...(production ? [] : [statementCountPlugin()]),
         // Scans started here run on after their request; stopping hands them over at their next
