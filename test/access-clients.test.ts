@@ -260,6 +260,20 @@ describe('authentication at the door', () => {
     }
   });
 
+  // RFC 6750 §3.1: a request that sent no Bearer credentials is challenged without an error code;
+  // it was told error="invalid_token", which a client library reads as "renew your token".
+  it.each([
+    ['no token', {}, 'Bearer realm="aidhub"'],
+    ['another scheme', { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }, 'Bearer realm="aidhub"'],
+    ['a token of the wrong shape', { authorization: 'Bearer not-a-token' }, 'Bearer realm="aidhub", error="invalid_token"'],
+    ['a forged token', { authorization: `bearer ahk_${'A'.repeat(43)}` }, 'Bearer realm="aidhub", error="invalid_token"'],
+  ])('challenges %s with the error code RFC 6750 gives it', async (_what, headers, challenge) => {
+    for (const route of ['/graphql', '/cases/1/brief']) {
+      const res = await fetch(`${hub.url}${route}`, { method: route === '/graphql' ? 'POST' : 'GET', headers: { 'content-type': 'application/json', ...headers }, body: route === '/graphql' ? JSON.stringify({ query: CALLER }) : undefined });
+      expect({ route, status: res.status, challenge: res.headers.get('www-authenticate') }).toEqual({ route, status: 401, challenge });
+    }
+  });
+
   it('answers GET /graphql too, for a client that sends a preflight header', async () => {
     const res = await fetch(`${hub.url}/graphql?query=${encodeURIComponent(CALLER)}`, { headers: { ...hub.authHeaders, 'apollo-require-preflight': 'true' } });
     expect(res.status).toBe(200);
