@@ -199,6 +199,16 @@ describe('the clients CLI', () => {
     expect((await cli('list')).out.find((line) => line.startsWith('year-end'))).toContain('expires 2099-12-31T23:59:59.999+08:00');
   });
 
+  // A job that pages for hours learns before it starts when its token stops working, as the CLI
+  // showed it to the operator; the API told it only by a 401 TOKEN_EXPIRED mid-run.
+  it('tells the client its own expiry (caller.expiresAt), in China time, and null for a token without one', async () => {
+    const { out } = await cli('create', '--name', 'year-end-api', '--department', 'HEALTH', '--scope', '370800', '--roles', 'READER', '--expires', '2099-12-31');
+    const yearEnd = await asToken(tokenIn(out)).gql(`{ caller { name expiresAt } }`);
+    expect(yearEnd.data).toEqual({ caller: { name: 'year-end-api', expiresAt: '2099-12-31T23:59:59.999+08:00' } });
+    const rotated = await cli('rotate', 'year-end-api', '--no-expiry');
+    expect((await asToken(tokenIn(rotated.out)).gql(`{ caller { expiresAt } }`)).data).toEqual({ caller: { expiresAt: null } });
+  });
+
   it.each([
     [['create', '--name', 'x', '--department', 'CIVIL_AFFAIRS', '--scope', '370811', '--roles', 'READER'], /^error: MALFORMED_NAME: name/],
     [['create', '--name', 'bad-scope', '--department', 'CIVIL_AFFAIRS', '--scope', '3708', '--roles', 'READER'], /^error: MALFORMED_DIVISION_CODE: scope/],

@@ -1,7 +1,7 @@
 /** The caller and the audit trail. Access itself is enforced around every resolver (access/enforce.ts). */
 import { purposesFor } from '../../access/policy';
 import { seesIdNumbers } from '../../access/decide';
-import { fromDbInstant } from '../../db/instants';
+import { fromDbInstant, fromDbInstantOrNull } from '../../db/instants';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import type { DepartmentCode } from '../../domain/departments';
 import type { Resolvers } from '../__generated__/types';
@@ -86,6 +86,7 @@ export const accessResolvers: Resolvers = {
     allowedPurposes: (s) => purposesFor(s.caller!.roles),
     seesIdNumbers: (s) => seesIdNumbers(s.caller!, s.purpose),
     requiresOfficer: (s) => s.caller!.requireOfficer === true,
+    expiresAt: (s) => fromDbInstantOrNull(s.caller!.expiresAt ?? null),
   },
 
   AccessLogEntry: {
