@@ -274,7 +274,7 @@ function judge(row: (ClientRow & { expiresInUs: number | null }) | undefined): A
   if (status === 'EXPIRED') return { ok: false, reason: 'TOKEN_EXPIRED' };
   return {
     ok: true,
-    caller: { clientId: row.id, name: row.name, department: row.department, regionScope: row.regionScope, roles: parseRoles(row.roles), requireOfficer: row.requireOfficer },
+    caller: { clientId: row.id, name: row.name, department: row.department, regionScope: row.regionScope, roles: parseRoles(row.roles), requireOfficer: row.requireOfficer, expiresAt: row.expiresAt },
     expiresInMs: row.expiresInUs === null ? undefined : row.expiresInUs / 1000,
   };
 }

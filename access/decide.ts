@@ -28,6 +28,8 @@ export interface Caller {
   roles: readonly Role[];
   /** Every request must name its officer (X-Officer): api_client.require_officer. */
   requireOfficer?: boolean;
+  /** When its token stops working (api_client.expires_at, the database's DATETIME text, UTC); null or absent: no expiry. */
+  expiresAt?: string | null;
 }
 
 /** Who is asking and why: set by the HTTP layer for every authenticated request. */

@@ -59,6 +59,18 @@ function errorMediaType(req: express.Request | undefined): string {
     : 'application/json';
 }
 
+/**
+ * The 401's challenge (RFC 6750 §3.1): `error="invalid_token"` only for a Bearer token that failed
+ * (malformed, unknown, expired, revoked). A request that sent no Bearer credentials (no
+ * Authorization header, or another scheme such as Basic) gets the challenge without an error code,
+ * as the RFC asks: it was told `invalid_token`, which a client library reads as "your token is bad,
+ * get a new one" when it had sent none.
+ */
+function bearerChallenge(reason: AuthFailure, authorization: string | undefined): string {
+  const presented = reason !== 'TOKEN_MISSING' && authorization !== undefined && /^\s*Bearer(\s|$)/i.test(authorization);
+  return presented ? 'Bearer realm="aidhub", error="invalid_token"' : 'Bearer realm="aidhub"';
+}
+
 const AUTH_MESSAGES: Record<AuthFailure, string> = {
   TOKEN_MISSING: 'Send an access token: Authorization: Bearer <token>',
   TOKEN_MALFORMED: 'The Authorization header does not carry a token of this hub (Bearer ahk_…)',
@@ -163,7 +175,7 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
         }
         logger.warn({ reason: auth.reason, method: req.method, path: loggablePath(req.path) }, 'unauthenticated request refused');
         deps.onUnauthenticated?.(auth.reason);
-        res.set('WWW-Authenticate', `Bearer realm="aidhub", error="invalid_token"`);
+        res.set('WWW-Authenticate', bearerChallenge(auth.reason, authorization));
         return sendError(res, 401, 'UNAUTHENTICATED', auth.reason, AUTH_MESSAGES[auth.reason]);
       }
       const caller = auth.caller;

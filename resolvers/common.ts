@@ -22,6 +22,9 @@ export async function present<T>(row: Promise<T | null>, what: string): Promise<
   return found;
 }
 
+/** The largest page of the audit reads (accessLog, householdAccessLog, clientAccessLog, clientAuditLookups), whatever MAX_LIST_SIZE is. */
+export const AUDIT_PAGE_MAX = 500;
+
 /**
  * A page size argument: `fallback` when not given, else 1 to `max`, or BAD_USER_INPUT, OUT_OF_RANGE
  * with both bounds (`min`, `max`), as every other OUT_OF_RANGE gives them: with `max` alone, a

@@ -36,6 +36,7 @@ import { recountClaimLapses } from '../db/charity/claim-recount';
 import { inferAlertDeadlineCounts, recountAlertDeadlines } from '../resolvers/monitoring/deadline-recount';
 import { monthlyJobs } from '../resolvers/monitoring/monthly';
 import { FEN_REASONS } from '../resolvers/scalars';
+import { AUDIT_PAGE_MAX } from '../resolvers/common';
 import { activeTriggerSet } from '../rules/triggers-load';
 import { activeRuleSet } from '../rules/load';
 import { redactErrorMessage } from '../access/redact';
@@ -90,6 +91,16 @@ async function refuseRewoundChain(db: AccessDb, file: string): Promise<void> {
 }
 
 /**
+ * Apollo's persisted-query refusals raised without a code, told by their messages: a hash that does
+ * not match the document, and a `persistedQuery.version` other than 1 (it answered the fallback
+ * reason BAD_REQUEST, which docs/access.md keeps for refusals a later Apollo adds).
+ */
+const PERSISTED_QUERY_REFUSALS: ReadonlyArray<{ reason: string; message: RegExp }> = [
+  { reason: 'PERSISTED_QUERY_HASH_MISMATCH', message: /sha does not match/i },
+  { reason: 'PERSISTED_QUERY_VERSION_UNSUPPORTED', message: /^Unsupported persisted query version$/ },
+];
+
+/**
  * An error Apollo raised before running anything, with an HTTP status of 4xx and no code of its
  * own: it is the request's fault, not the hub's. Null for anything else.
  */
@@ -97,7 +108,7 @@ function clientErrorOf(error: unknown): { reason: string } | null {
   if (!(error instanceof GraphQLError) || error.extensions?.code !== undefined) return null;
   const status = (error.extensions?.http as { status?: unknown } | undefined)?.status;
   if (typeof status !== 'number' || status < 400 || status >= 500) return null;
-  return { reason: /sha does not match/i.test(error.message) ? 'PERSISTED_QUERY_HASH_MISMATCH' : 'BAD_REQUEST' };
+  return { reason: PERSISTED_QUERY_REFUSALS.find((r) => r.message.test(error.message))?.reason ?? 'BAD_REQUEST' };
 }
 
 /**
@@ -534,7 +545,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
             };
           },
         },
-        queryCostPlugin({ maxCost: queryLimits.maxCost, maxCostInFlight: queryLimits.maxCostInFlight, onCostInFlightRefused: () => metrics.rateLimited('query_cost_in_flight') }),
+        queryCostPlugin({ maxCost: queryLimits.maxCost, maxCostInFlight: queryLimits.maxCostInFlight, largestPage: Math.max(deps.config.maxListSize, AUDIT_PAGE_MAX), onCostInFlightRefused: () => metrics.rateLimited('query_cost_in_flight') }),
         departmentUnavailablePlugin(),
         ...(production ? [] : [statementCountPlugin()]),
         // Scans started here run on after their request; stopping hands them over at their next

@@ -168,7 +168,7 @@ function isListField(type: GraphQLOutputType): boolean {
  * default; a list given no size, UNSIZED_LIST_SIZE. A connection's `edges` are its page, counted at
  * the connection's field, so once; a list of departments, how many there are. Null when a size given by a variable is not an Int (execution refuses it).
  */
-function selectionMultiplier(parent: GraphQLCompositeType, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): number | null {
+function selectionMultiplier(parent: GraphQLCompositeType, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>, largestPage: number): number | null {
   let sized = false;
   let size = 1;
   for (const name of ['first', 'last'] as const) {
@@ -176,7 +176,8 @@ function selectionMultiplier(parent: GraphQLCompositeType, field: GraphQLField<u
     if (value === undefined || value === null) continue;
     if (!isGraphQLInt(value)) return null;
     sized = true;
-    size = Math.max(size, value);
+    // A page over the largest is refused by its field (OUT_OF_RANGE, with min and max) before it reads anything.
+    size = Math.max(size, Math.min(value, largestPage));
   }
   for (const name of MULTIPLYING_LISTS) {
     const value = args[name];
@@ -200,6 +201,7 @@ export function operationCost(
   rawVariables: Record<string, unknown> | undefined,
   counted?: { inputItems: number },
   liveFindingsCost = LIVE_FINDINGS_COST,
+  largestPage = Number.POSITIVE_INFINITY,
 ): number | null {
   // A map, not an object: a variable named `constructor` or `toString` that was not sent is absent,
   // not Object.prototype's (which is no Int, and would have skipped the estimate).
@@ -241,7 +243,7 @@ export function operationCost(
         const args = field.args.length > 0 ? argumentsOf(field, sel) : {};
         let cost = SCALAR_COST;
         if (sel.selectionSet && isCompositeType(child)) {
-          const size = selectionMultiplier(parent, field, args);
+          const size = selectionMultiplier(parent, field, args, largestPage);
           if (size === null) {
             refused = true;
             return 0;
@@ -375,6 +377,13 @@ export interface QueryCostLimits {
   maxCostInFlight?: number;
   /** Told of every refusal for cost in flight (the metrics count them). */
   onCostInFlightRefused?: () => void;
+  /**
+   * The largest page any field serves (`first`/`last`): a larger one is costed as this, since its
+   * field refuses it (OUT_OF_RANGE, with both bounds) before reading anything. Costed as asked, a
+   * `first: 2000` was refused QUERY_TOO_COSTLY, "ask for fewer fields or smaller pages", where the
+   * same page of 500 was served: the caller was not told the page's bound. Absent: no bound.
+   */
+  largestPage?: number;
 }
 
 /** The document's fragments by name. */
@@ -414,6 +423,7 @@ export function costText(cost: number): string {
  */
 export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight | null = limits.maxCostInFlight ? new CostInFlight(limits.maxCostInFlight) : null): HubPlugin {
   const { maxCost } = limits;
+  const largestPage = limits.largestPage ?? Number.POSITIVE_INFINITY;
   const withinLimit = new WeakMap<OperationDefinitionNode, number>();
   return {
     requestDidStart() {
@@ -425,7 +435,7 @@ export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight 
           const counted = { inputItems: 0 };
           if (cost === null) {
             counted.inputItems = 0;
-            const estimate = operationCost(schema, operation, fragmentsOf(document), request.variables, counted);
+            const estimate = operationCost(schema, operation, fragmentsOf(document), request.variables, counted, LIVE_FINDINGS_COST, largestPage);
             // A page size given by a variable that is not an Int: execution refuses it itself, before anything runs.
             if (estimate === null) return;
             cost = Math.ceil(estimate);
@@ -436,7 +446,7 @@ export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight 
             // what it selects: "fewer fields or smaller pages" sent its sender to change the wrong thing.
             const byItems = counted.inputItems * INPUT_ITEM_COST * 2 > cost;
             // Likewise a page of live findings: fewer fields would not make its department reads smaller.
-            const byFindings = !byItems && (cost - (operationCost(schema, operation, fragmentsOf(document), request.variables, undefined, 0) ?? cost)) * 2 > cost;
+            const byFindings = !byItems && (cost - (operationCost(schema, operation, fragmentsOf(document), request.variables, undefined, 0, largestPage) ?? cost)) * 2 > cost;
             const advice = byItems
               ? `it sends ${counted.inputItems} input items (${INPUT_ITEM_COST} each): send fewer at a time (a batch has its own limit too, aidReport's ${MAX_REPORT_BATCH} records)`
               : byFindings

@@ -199,6 +199,16 @@ describe('the clients CLI', () => {
     expect((await cli('list')).out.find((line) => line.startsWith('year-end'))).toContain('expires 2099-12-31T23:59:59.999+08:00');
   });
 
+  // A job that pages for hours learns before it starts when its token stops working, as the CLI
+  // showed it to the operator; the API told it only by a 401 TOKEN_EXPIRED mid-run.
+  it('tells the client its own expiry (caller.expiresAt), in China time, and null for a token without one', async () => {
+    const { out } = await cli('create', '--name', 'year-end-api', '--department', 'HEALTH', '--scope', '370800', '--roles', 'READER', '--expires', '2099-12-31');
+    const yearEnd = await asToken(tokenIn(out)).gql(`{ caller { name expiresAt } }`);
+    expect(yearEnd.data).toEqual({ caller: { name: 'year-end-api', expiresAt: '2099-12-31T23:59:59.999+08:00' } });
+    const rotated = await cli('rotate', 'year-end-api', '--no-expiry');
+    expect((await asToken(tokenIn(rotated.out)).gql(`{ caller { expiresAt } }`)).data).toEqual({ caller: { expiresAt: null } });
+  });
+
   it.each([
     [['create', '--name', 'x', '--department', 'CIVIL_AFFAIRS', '--scope', '370811', '--roles', 'READER'], /^error: MALFORMED_NAME: name/],
     [['create', '--name', 'bad-scope', '--department', 'CIVIL_AFFAIRS', '--scope', '3708', '--roles', 'READER'], /^error: MALFORMED_DIVISION_CODE: scope/],
@@ -242,20 +252,24 @@ describe('authentication at the door', () => {
     for (const path of ['/healthz', '/readyz', '/']) expect((await fetch(`${hub.url}${path}`)).status).toBe(200);
   });
 
+  // The challenge follows RFC 6750 §3.1: a request that sent no Bearer credentials (none, or another
+  // scheme) gets none of its error codes; it was told error="invalid_token", which a client library
+  // reads as "renew your token", on every 401.
+  const INVALID = 'Bearer realm="aidhub", error="invalid_token"';
   it.each([
-    ['no token', {}, 'TOKEN_MISSING'],
-    ['another scheme', { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }, 'TOKEN_MALFORMED'],
-    ['a token of the wrong shape', { authorization: 'Bearer not-a-token' }, 'TOKEN_MALFORMED'],
-    ['a forged token', { authorization: `Bearer ahk_${'A'.repeat(43)}` }, 'TOKEN_INVALID'],
-  ])('refuses %s with 401 UNAUTHENTICATED, on /graphql and on every other route', async (_what, headers, reason) => {
+    ['no token', {}, 'TOKEN_MISSING', 'Bearer realm="aidhub"'],
+    ['another scheme', { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }, 'TOKEN_MALFORMED', 'Bearer realm="aidhub"'],
+    ['a token of the wrong shape', { authorization: 'Bearer not-a-token' }, 'TOKEN_MALFORMED', INVALID],
+    ['a forged token', { authorization: `bearer ahk_${'A'.repeat(43)}` }, 'TOKEN_INVALID', INVALID],
+  ])('refuses %s with 401 UNAUTHENTICATED and its challenge, on /graphql and on every other route', async (_what, headers, reason, challenge) => {
     const gql = await fetch(`${hub.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: CALLER }) });
     expect(gql.status).toBe(401);
-    expect(gql.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    expect(gql.headers.get('www-authenticate')).toBe(challenge);
     expect(await gql.json()).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'UNAUTHENTICATED', reason } }] });
     // Every declared route (a path no route serves answers 404 to everyone: see below).
     for (const route of ['/exports/scans/1/findings.csv', '/cases/1/brief']) {
       const other = await fetch(`${hub.url}${route}`, { headers });
-      expect(other.status).toBe(401);
+      expect({ route, status: other.status, challenge: other.headers.get('www-authenticate') }).toEqual({ route, status: 401, challenge });
       expect(((await other.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     }
   });

@@ -75,6 +75,20 @@ describe('GraphQL', () => {
     expect(errorLines().length).toBe(before);
   });
 
+  // Apollo refuses any version but 1 without a code; the hub answered the fallback reason BAD_REQUEST.
+  it('a persisted query of a version other than 1: 400 with a reason of its own, and no error-level log line', async () => {
+    const before = errorLines().length;
+    for (const version of [2, 0, '1', null]) {
+      const bad = await fetch(`${hub.url}/graphql`, {
+        method: 'POST',
+        headers: { ...hub.authHeaders, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `{ __typename }`, extensions: { persistedQuery: { version, sha256Hash: '0'.repeat(64) } } }),
+      });
+      expect({ version, status: bad.status, extensions: codeOf(await bad.text()) }).toEqual({ version, status: 400, extensions: { code: 'BAD_REQUEST', reason: 'PERSISTED_QUERY_VERSION_UNSUPPORTED' } });
+    }
+    expect(errorLines().length).toBe(before);
+  });
+
   it('a 10 KB field name is not echoed back whole', async () => {
     const name = 'a'.repeat(10_000);
     for (const query of [`{ ${name} }`, `{ caller { name(${name}: 1) } }`, `query($x: ${name}) { __typename }`]) {

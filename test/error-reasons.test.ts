@@ -69,7 +69,10 @@ const INDIRECT: Record<string, () => string[]> = {
   'server/client-errors.ts: reason': () => all(read('server/client-errors.ts'), /reason: '([A-Z_]+)'/g),
   'server/variable-errors.ts: refusal.reason': () => all(read('server/variable-errors.ts'), /reason: '([A-Z_]+)'/g),
   'server/app.ts: reason': () => all(read('server/app.ts').slice(read('server/app.ts').indexOf('const SCALAR_REFUSALS')), /^\s+([A-Z_]+): \{ scalar/gm),
-  'server/app.ts: clientError.reason': () => all(functionBody('server/app.ts', 'clientErrorOf'), /'([A-Z_]+)'/g),
+  'server/app.ts: clientError.reason': () => [
+    ...all(functionBody('server/app.ts', 'clientErrorOf'), /'([A-Z_]+)'/g),
+    ...all(/const PERSISTED_QUERY_REFUSALS[\s\S]*?\];/.exec(read('server/app.ts'))![0], /reason: '([A-Z_]+)'/g),
+  ],
   'server/app.ts: apolloRefusalReason(error.message)': () => [...APOLLO_REFUSALS.map((r) => r.reason), APOLLO_REFUSAL_FALLBACK],
   'resolvers/scalars.ts: reason': () => Object.values(FEN_REASONS),
   'resolvers/findings/resolvers.ts: refused.reason': () => unionOf('access/township.ts', 'TownshipRefusalReason'),

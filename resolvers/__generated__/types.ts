@@ -169,6 +169,8 @@ export type Caller = {
   readonly officer?: Maybe<Scalars['String']['output']>;
   /** Whether this client must name the officer on every request (X-Officer). */
   readonly requiresOfficer: Scalars['Boolean']['output'];
+  /** When this client's token stops working (npm run clients -- create or rotate with --expires or --expires-in); null when it does not expire. A request after it is refused 401 UNAUTHENTICATED, TOKEN_EXPIRED: a job that pages for hours asks here before it starts. */
+  readonly expiresAt?: Maybe<Scalars['DateTime']['output']>;
   /** Purposes this client may state. */
   readonly allowedPurposes: ReadonlyArray<AccessPurpose>;
   /** Whether it sees ID numbers in clear inside its scope for the purpose stated with this request: only a role that serves that purpose counts (otherwise 370811********123X). With no purpose stated, whether some purpose it may state would show them. */
@@ -6403,6 +6405,7 @@ export type CallerResolvers<ContextType = HubContext, ParentType extends Resolve
   caseReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   officer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   requiresOfficer?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   allowedPurposes?: Resolver<ReadonlyArray<ResolversTypes['AccessPurpose']>, ParentType, ContextType>;
   seesIdNumbers?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };

@@ -1,11 +1,11 @@
 /** The caller and the audit trail. Access itself is enforced around every resolver (access/enforce.ts). */
 import { purposesFor } from '../../access/policy';
 import { seesIdNumbers } from '../../access/decide';
-import { fromDbInstant } from '../../db/instants';
+import { fromDbInstant, fromDbInstantOrNull } from '../../db/instants';
 import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import type { DepartmentCode } from '../../domain/departments';
 import type { Resolvers } from '../__generated__/types';
-import { departmentOf, pageOf, pageSize, positionAfter, unknownRegion } from '../common';
+import { AUDIT_PAGE_MAX, departmentOf, pageOf, pageSize, positionAfter, unknownRegion } from '../common';
 import { givenOfficer, requireHouseholdId, requireIdNumber, badInput } from '../../access/errors';
 import { inScope, outOfScope } from '../../access/decide';
 import { forbidden } from '../../access/session';
@@ -23,7 +23,7 @@ function daysOf(args: { from?: string | null; to?: string | null }): { from: str
 
 /** The paging and days every audit read takes, checked alike (first 1..500, the cursor, from ≤ to), and the store. */
 function auditRead(args: { first?: number | null; after?: string | null; from?: string | null; to?: string | null }, ctx: HubContext) {
-  const first = pageSize(args.first, 50, 500);
+  const first = pageSize(args.first, 50, AUDIT_PAGE_MAX);
   const before = positionAfter(args.after, (cursor) => decodeIdCursor(SEQ, cursor));
   const days = daysOf(args);
   if (!ctx.audit) throw new Error('no audit store in this context');
@@ -86,6 +86,7 @@ export const accessResolvers: Resolvers = {
     allowedPurposes: (s) => purposesFor(s.caller!.roles),
     seesIdNumbers: (s) => seesIdNumbers(s.caller!, s.purpose),
     requiresOfficer: (s) => s.caller!.requireOfficer === true,
+    expiresAt: (s) => fromDbInstantOrNull(s.caller!.expiresAt ?? null),
   },
 
   AccessLogEntry: {
