@@ -311,6 +311,9 @@ async function main(): Promise<void> {
       const delay = monitorEventLoopDelay({ resolution: 2 });
       const laneCounts = () => DEPARTMENT_CODES.reduce((sum, d) => ({ reserved: sum.reserved + sources[d].checks.pool.lane.reserved, shared: sum.shared + sources[d].checks.pool.lane.shared }), { reserved: 0, shared: 0 });
       let laneAtStart = laneCounts();
+      // The audit writer's work over the measured part: accesses, transactions, round trips.
+      const auditCounts = () => ({ ...server.audit.stats, ...server.audit.roundTrips });
+      let auditAtStart = auditCounts();
       const r = await new Promise<RunResult>((resolve, reject) => {
         // A worker does not inherit tsx's loader: register it, then load this file.
         const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, { eval: true, workerData: { ...job, backgroundRate: run.rate, mode } });
@@ -318,6 +321,7 @@ async function main(): Promise<void> {
           if (m !== 'measuring') return resolve(m);
           loopAtStart = performance.eventLoopUtilization();
           laneAtStart = laneCounts();
+          auditAtStart = auditCounts();
           delay.enable();
         });
         worker.once('error', reject);
@@ -325,6 +329,11 @@ async function main(): Promise<void> {
       const loop = performance.eventLoopUtilization(loopAtStart);
       delay.disable();
       const lane = laneCounts();
+      const audit = auditCounts();
+      const accesses = audit.accesses - auditAtStart.accesses;
+      const auditLine =
+        `; audit writer: ${accesses} accesses in ${audit.transactions - auditAtStart.transactions} transactions, ` +
+        `${((audit.locks - auditAtStart.locks + audit.writes - auditAtStart.writes) / Math.max(1, accesses)).toFixed(2)} round trips per access (${audit.locks - auditAtStart.locks} head locks on their own, ${audit.writes - auditAtStart.writes} writes)`;
       const ms = (ns: number) => (ns / 1e6).toFixed(1);
       const lat = Array.from(Float64Array.from(r.latencies).sort());
       const [p50, p95, p99] = [0.5, 0.95, 0.99].map((q) => percentile(lat, q));
@@ -342,7 +351,8 @@ async function main(): Promise<void> {
           `; hub event loop busy ${Math.round(loop.utilization * 100)}%` +
           (mode === 'floor' || mode === 'alone' ? `, ${(loop.active / lat.length).toFixed(2)} ms of it per ${mode === 'floor' ? 'query' : 'check'}` : '') +
           `, its delay p50 ${ms(delay.percentile(50))} ms, p99 ${ms(delay.percentile(99))} ms, max ${ms(delay.max)} ms` +
-          (mode === 'floor' ? '' : `; checks' department statements on connections kept for checks ${lane.reserved - laneAtStart.reserved}, sent to a shared pool (all kept ones busy) ${lane.shared - laneAtStart.shared}`),
+          (mode === 'floor' ? '' : `; checks' department statements on connections kept for checks ${lane.reserved - laneAtStart.reserved}, sent to a shared pool (all kept ones busy) ${lane.shared - laneAtStart.shared}`) +
+          auditLine,
       );
       if (mode !== 'floor') {
         const byProgramme = new Map<string, number[]>();

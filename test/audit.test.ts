@@ -264,6 +264,81 @@ describe('group commit', () => {
     expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
   });
 
+  /** A writer pool whose connections note each round trip they send (the statements of one `query`): what AuditStore uses of a pool. */
+  const countingWriter = () => {
+    const pool = auditWriterPool(dbs.hubUrl);
+    const sent: string[] = [];
+    const counting = {
+      async getConnection() {
+        const conn = await pool.getConnection();
+        // The connection and the pool are proxies of db/connect.ts: wrapped, not patched.
+        return {
+          query: (sql: string, values?: Parameters<typeof conn.query>[1]) => (sent.push(sql), conn.query(sql, values)),
+          release: () => conn.release(),
+          destroy: () => conn.destroy(),
+          // The driver's connection, whose events tell of its loss (AuditStore watches them).
+          connection: (conn as unknown as { connection: unknown }).connection,
+        };
+      },
+      end: () => pool.end(),
+    };
+    return { pool: counting as unknown as ReturnType<typeof auditWriterPool>, sent };
+  };
+
+  it('locks the next head in the round trip of the write an access is queued behind: that access is written in one round trip more, not two', async () => {
+    const { pool, sent } = countingWriter();
+    const store = new AuditStore(hub.accessDb, pool);
+    stores.push(store);
+    await store.init();
+    const before = await lastSeq();
+    // The first access starts a write at once; the second is queued behind it.
+    await Promise.all([store.append(access(830, 1)), store.append(access(831, 2))]);
+    // Lock; insert, commit and the next head's lock; insert and commit (the first lock and write apart:
+    // four round trips before).
+    expect(sent.map((q) => (q.includes('INSERT INTO access_log') ? `write${q.includes('NOWAIT') ? ' + next head' : ''}` : q.startsWith('SET TRANSACTION') ? 'lock' : q))).toEqual(['lock', 'write + next head', 'write']);
+    expect(store.roundTrips).toEqual({ locks: 1, writes: 2 });
+    expect(store.stats).toEqual({ transactions: 2, accesses: 2 });
+    expect((await rows('seq > ?', [before])).map((r) => r.operation)).toEqual(['op830', 'op831', 'op831']);
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
+  });
+
+  it('answers an access committed in a round trip whose next head another process holds: written once, not refused, and the chain goes on', async () => {
+    const a = new AuditStore(hub.accessDb, auditWriterPool(dbs.hubUrl));
+    stores.push(a);
+    await a.init();
+    const before = await lastSeq();
+    // Another process's transaction, opened before: its lock on the head waits for a's head taken ahead.
+    const other = await dbs.hubPool.getConnection();
+    try {
+      await other.query('START TRANSACTION');
+      a.expect();
+      await (a as unknown as { held: Promise<unknown> }).held;
+      const otherLocked = other.query('SELECT last_seq FROM access_log_head WHERE id = 1 FOR UPDATE');
+      let waiting = 0;
+      for (let polls = 0; waiting === 0 && polls < 100; polls++) {
+        await new Promise((r) => setTimeout(r, 10));
+        const [[row]] = (await dbs.hubPool.query("SELECT COUNT(*) AS n FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'")) as any;
+        waiting = Number(row.n);
+      }
+      expect(waiting).toBe(1);
+      // Another request of a's still runs, so a's write locks the next head with its COMMIT; the other
+      // transaction is given the head at that COMMIT, so that lock is refused (NOWAIT) after the rows
+      // were committed.
+      a.expect();
+      await expect(a.append(access(840, 1), true)).resolves.toBeUndefined();
+      expect(a.stats).toEqual({ transactions: 1, accesses: 1 });
+      await otherLocked;
+      expect((await rows('seq > ?', [before])).map((r) => r.operation)).toEqual(['op840']);
+    } finally {
+      await other.query('ROLLBACK');
+      other.release();
+    }
+    // a's running request appends once the other transaction has let the head go.
+    await a.append(access(842, 2), true);
+    expect((await rows('seq > ?', [before])).map((r) => r.operation)).toEqual(['op840', 'op842', 'op842']);
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
+  });
+
   it('carries on after its connection is killed', async () => {
     const writer = auditWriterPool(dbs.hubUrl);
     const store = new AuditStore(hub.accessDb, writer);

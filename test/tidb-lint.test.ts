@@ -33,7 +33,10 @@ function withoutComments(text: string): string {
  */
 const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
   'access/admin-audit.ts': [{ line: "where(eq(accessLogHead.id, 1)).for('update')", why: 'the chain head, as the hub\'s appends lock it: one row by primary key' }],
-  'access/audit.ts': [{ line: 'FROM access_log_head WHERE id = 1 FOR UPDATE', why: 'the chain head: one row by primary key' }],
+  'access/audit.ts': [
+    { line: 'FROM access_log_head WHERE id = 1 FOR UPDATE`', why: 'the chain head: one row by primary key' },
+    { line: 'FROM access_log_head WHERE id = 1 FOR UPDATE NOWAIT', why: 'the next append\'s chain head, locked with a write\'s COMMIT: one row by primary key, refused rather than waited for when another process holds it' },
+  ],
   'db/alert-delivery/outbox.ts': [{ line: "where(eq(alertSubscriptionLock.name, SUBSCRIBERS.name)).for('update')", why: 'the subscription lock: one row by primary key; alert writers and a deliverOpen create take turns, so an alert and a new subscription meet once' }],
   'db/alert-delivery/store.ts': [
     { line: ".for('update');", why: 'dead letters being replayed, by primary key (IN list of ids just read): rows that exist; two replays at once queue, and the second finds them PENDING' },
@@ -87,6 +90,7 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
     { line: "await tx.select({ id: charityNeed.id }).from(charityNeed).where(eq(charityNeed.id, Number(needId))).for('update');", why: 'one need by primary key, held so that a correction of its delivery waits in its transaction while the organisation\'s lock is taken' },
     { line: "return (await tx.select({ id: reportedAid.id }).from(reportedAid).where(eq(reportedAid.id, Number(entryId))).for('update')).length;", why: "one ledger entry by primary key, taken under the organisation's lock to show a correction waiting for that lock holds no ledger row" },
   ],
+  'test/audit.test.ts': [{ line: "SELECT last_seq FROM access_log_head WHERE id = 1 FOR UPDATE'", why: 'the chain head by primary key, held by another transaction so that an append\'s lock of the next head with its COMMIT is refused (NOWAIT)' }],
   'test/cases-meeting-checks.test.ts': [{ line: 'select id from aid_case where id in (${sql.join(caseIds.map(Number), sql`, `)}) for update', why: 'two cases by primary key (IN list of ids just made), held so that two decisions of one household are both checked before either writes' }],
   'test/cases-reassign-declined-meanwhile.test.ts': [{ line: 'select id from aid_case where id = ${Number(caseId)} for update', why: 'one case by primary key, held so that a decline of its slip is written between a reassignment\'s look at the slip and its write' }],
   'test/charity/government-pending-race.test.ts': [
