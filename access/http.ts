@@ -284,6 +284,34 @@ export function refuseIdNumbersInUrl(req: express.Request, res: express.Response
   sendError(res, 400, 'BAD_REQUEST', 'ID_NUMBER_IN_URL', 'This GET request carries an ID number in its URL, which proxies and browsers write down: send it by POST, with the ID number in the JSON body (as a variable)');
 }
 
+/** A persisted query's hash as Apollo computes and keys it: SHA-256 of the document, lowercase hex. */
+const PERSISTED_QUERY_HASH = /^[0-9a-f]{64}$/;
+
+/**
+ * A version-1 persisted query (`extensions.persistedQuery`, POST body or GET search parameter) whose
+ * `sha256Hash` is missing or not 64 lowercase hexadecimal digits is refused before Apollo sees it:
+ * 400, BAD_REQUEST, reason PERSISTED_QUERY_HASH_MISSING or PERSISTED_QUERY_HASH_MALFORMED. Apollo
+ * looked such a hash up and answered PERSISTED_QUERY_NOT_FOUND (a 200 telling the client to send
+ * the document, which it then refused as HASH_MISMATCH). Another version is left to Apollo
+ * (PERSISTED_QUERY_VERSION_UNSUPPORTED), as are extensions that are not a JSON object.
+ */
+export function refuseUnkeyedPersistedQuery(req: express.Request, res: express.Response, next: express.NextFunction): void {
+  let extensions: unknown = req.method === 'POST' ? (req.body as { extensions?: unknown } | undefined)?.extensions : (req.query as Record<string, unknown>).extensions;
+  if (typeof extensions === 'string') {
+    try {
+      extensions = JSON.parse(extensions);
+    } catch {
+      return next();
+    }
+  }
+  const persisted = extensions !== null && typeof extensions === 'object' ? (extensions as { persistedQuery?: unknown }).persistedQuery : undefined;
+  if (persisted === null || typeof persisted !== 'object' || (persisted as { version?: unknown }).version !== 1) return next();
+  const hash = (persisted as { sha256Hash?: unknown }).sha256Hash;
+  if (hash === undefined || hash === null) return sendError(res, 400, 'BAD_REQUEST', 'PERSISTED_QUERY_HASH_MISSING', 'extensions.persistedQuery has no sha256Hash: send the SHA-256 of the document, in lowercase hexadecimal');
+  if (typeof hash !== 'string' || !PERSISTED_QUERY_HASH.test(hash)) return sendError(res, 400, 'BAD_REQUEST', 'PERSISTED_QUERY_HASH_MALFORMED', 'extensions.persistedQuery.sha256Hash is not a SHA-256 hash: 64 lowercase hexadecimal digits');
+  next();
+}
+
 /**
  * Why a POST's body is not one the GraphQL route reads (requireJsonPost), or null: then its
  * Content-Type names UTF-8 as the body parser knows it.

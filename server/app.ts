@@ -24,7 +24,7 @@ import express from 'express';
 import { GraphQLError, type ASTVisitor, type GraphQLFormattedError, type GraphQLSchema, type ValidationContext } from 'graphql';
 import { AuditStore, auditWriterPool, chainBehindRecord } from '../access/audit';
 import { CheckpointLog, lastRecordedRow } from '../access/checkpoints';
-import { accessMiddleware, HUB_UNAVAILABLE_LOG, HUB_UNAVAILABLE_MESSAGE, jsonErrorHandler, jsonPostRefusal, refuseIdNumbersInUrl, requestAccess, requireJsonPost } from '../access/http';
+import { accessMiddleware, HUB_UNAVAILABLE_LOG, HUB_UNAVAILABLE_MESSAGE, jsonErrorHandler, jsonPostRefusal, refuseIdNumbersInUrl, refuseUnkeyedPersistedQuery, requestAccess, requireJsonPost } from '../access/http';
 import { createRateLimits, type RateLimits } from '../access/rate-limits';
 import type { Caller } from '../access/decide';
 import { scanJobs } from '../resolvers/findings/scan';
@@ -642,6 +642,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       requireJsonPost,
       refuseIdNumbersInUrl,
       jsonBody,
+      refuseUnkeyedPersistedQuery,
       expressMiddleware(apollo, { context: async ({ req }) => createContext(deps, requestAccess(req), audit, requestLogger(req, deps.logger)) }),
     ),
   );

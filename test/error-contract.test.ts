@@ -89,6 +89,38 @@ describe('GraphQL', () => {
     expect(errorLines().length).toBe(before);
   });
 
+  // Apollo looked up a version-1 persisted query without its hash (or with a number for one) and
+  // answered PERSISTED_QUERY_NOT_FOUND, a 200 that tells a client to send the document again:
+  // one sending the document with no hash got HASH_MISMATCH, as if the hash were wrong.
+  it('a persisted query without a usable sha256Hash: 400 with a reason of its own, by POST and by GET, nothing run', async () => {
+    const before = errorLines().length;
+    const cases: { persistedQuery: Record<string, unknown>; query?: string; reason: string }[] = [
+      { persistedQuery: { version: 1 }, reason: 'PERSISTED_QUERY_HASH_MISSING' },
+      { persistedQuery: { version: 1, sha256Hash: null }, reason: 'PERSISTED_QUERY_HASH_MISSING' },
+      { persistedQuery: { version: 1 }, query: '{ __typename }', reason: 'PERSISTED_QUERY_HASH_MISSING' },
+      { persistedQuery: { version: 1, sha256Hash: 12 }, reason: 'PERSISTED_QUERY_HASH_MALFORMED' },
+      { persistedQuery: { version: 1, sha256Hash: 'abc' }, reason: 'PERSISTED_QUERY_HASH_MALFORMED' },
+      { persistedQuery: { version: 1, sha256Hash: 'A'.repeat(64) }, query: '{ __typename }', reason: 'PERSISTED_QUERY_HASH_MALFORMED' },
+    ];
+    for (const { persistedQuery, query, reason } of cases) {
+      const post = await fetch(`${hub.url}/graphql`, {
+        method: 'POST',
+        headers: { ...hub.authHeaders, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...(query ? { query } : {}), extensions: { persistedQuery } }),
+      });
+      expect({ persistedQuery, status: post.status, extensions: codeOf(await post.text()) }).toEqual({ persistedQuery, status: 400, extensions: { code: 'BAD_REQUEST', reason } });
+      const search = new URLSearchParams({ ...(query ? { query } : {}), extensions: JSON.stringify({ persistedQuery }) });
+      const get = await fetch(`${hub.url}/graphql?${search}`, { headers: hub.authHeaders });
+      expect({ persistedQuery, status: get.status, extensions: codeOf(await get.text()) }).toEqual({ persistedQuery, status: 400, extensions: { code: 'BAD_REQUEST', reason } });
+    }
+    // The version is judged first, as Apollo judges it; a well-formed hash not seen is still NOT_FOUND.
+    const versionTwo = await fetch(`${hub.url}/graphql`, { method: 'POST', headers: { ...hub.authHeaders, 'content-type': 'application/json' }, body: JSON.stringify({ extensions: { persistedQuery: { version: 2 } } }) });
+    expect(codeOf(await versionTwo.text())).toEqual({ code: 'BAD_REQUEST', reason: 'PERSISTED_QUERY_VERSION_UNSUPPORTED' });
+    const unseen = await fetch(`${hub.url}/graphql`, { method: 'POST', headers: { ...hub.authHeaders, 'content-type': 'application/json' }, body: JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } } }) });
+    expect(codeOf(await unseen.text())).toEqual({ code: 'PERSISTED_QUERY_NOT_FOUND' });
+    expect(errorLines().length).toBe(before);
+  });
+
   it('a 10 KB field name is not echoed back whole', async () => {
     const name = 'a'.repeat(10_000);
     for (const query of [`{ ${name} }`, `{ caller { name(${name}: 1) } }`, `query($x: ${name}) { __typename }`]) {

@@ -180,13 +180,18 @@ export type Caller = {
 /** A page of audit entries. */
 export type AccessLogConnection = {
   readonly __typename?: 'AccessLogConnection';
+  /** The entries of this page, newest first; empty when none is left. */
   readonly edges: ReadonlyArray<AccessLogEdge>;
+  /** Whether older entries follow, and the cursor to ask for them. */
   readonly pageInfo: PageInfo;
 };
 
+/** An audit-trail entry and its cursor. */
 export type AccessLogEdge = {
   readonly __typename?: 'AccessLogEdge';
+  /** Pass as `after` for the entries older than this one. */
   readonly cursor: Scalars['String']['output'];
+  /** The entry. */
   readonly node: AccessLogEntry;
 };
 
@@ -3654,10 +3659,15 @@ export type Programme = {
 
 /** Level of an administrative division (GB/T 2260 and the 12-digit statistical codes). */
 export type RegionLevel =
+  /** 省级: a province (6-digit code ending 0000). */
   | 'PROVINCE'
+  /** 地级: a city (6-digit code ending 00, not 0000), e.g. 370800. */
   | 'CITY'
+  /** 县级: a county or district (6-digit code not ending 00), e.g. 370811. */
   | 'COUNTY'
+  /** 乡级: a township or street (9-digit code), e.g. 370811001. */
   | 'TOWNSHIP'
+  /** 村级: a village or residents' committee (12-digit code). */
   | 'VILLAGE';
 
 /** An administrative division. */
@@ -4240,6 +4250,10 @@ export type FindingResolvePayload = {
   readonly userErrors: ReadonlyArray<FindingUserError>;
 };
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type Query = {
   readonly __typename?: 'Query';
   /** A household by its hub id. One the hub does not hold is refused as one outside the caller's scope (FORBIDDEN, OUT_OF_SCOPE), unless the caller is province- or city-wide and the hub holds nothing outside its scope: then null. */
@@ -4394,26 +4408,46 @@ export type Query = {
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryHouseholdArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryHouseholdByMemberArgs = {
   idNumber: Scalars['String']['input'];
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryHouseholdsArgs = {
   ids: ReadonlyArray<Scalars['ID']['input']>;
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryPersonArgs = {
   idNumber: Scalars['String']['input'];
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryHouseholdsInRegionArgs = {
   code: Scalars['String']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -4421,6 +4455,10 @@ export type QueryHouseholdsInRegionArgs = {
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryAccessLogArgs = {
   idNumber: Scalars['String']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -4430,6 +4468,10 @@ export type QueryAccessLogArgs = {
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryHouseholdAccessLogArgs = {
   householdId: Scalars['ID']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -4439,6 +4481,10 @@ export type QueryHouseholdAccessLogArgs = {
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryClientAccessLogArgs = {
   client: Scalars['String']['input'];
   officer?: InputMaybe<Scalars['String']['input']>;
@@ -4449,6 +4495,10 @@ export type QueryClientAccessLogArgs = {
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryClientAuditLookupsArgs = {
   client: Scalars['String']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -4458,6 +4508,10 @@ export type QueryClientAuditLookupsArgs = {
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryAlertSubscriptionsArgs = {
   filter?: InputMaybe<AlertSubscriptionFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -4465,6 +4519,10 @@ export type QueryAlertSubscriptionsArgs = {
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryAlertDeadLettersArgs = {
   subscriptionId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -4472,22 +4530,38 @@ export type QueryAlertDeadLettersArgs = {
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryAlertDeliveryNoticesArgs = {
   since?: InputMaybe<Scalars['Date']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryCaseArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryReferralArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryReferralsToOfficeArgs = {
   office: OfficeInput;
   states?: InputMaybe<ReadonlyArray<ReferralState>>;
@@ -4495,6 +4569,10 @@ export type QueryReferralsToOfficeArgs = {
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryOverdueReportArgs = {
   asOf?: InputMaybe<Scalars['DateTime']['input']>;
   regionCode?: InputMaybe<Scalars['String']['input']>;
@@ -4502,12 +4580,20 @@ export type QueryOverdueReportArgs = {
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryCharityNeedsArgs = {
   regionCode?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryCharityNeedSummariesArgs = {
   regionCode?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -4515,32 +4601,56 @@ export type QueryCharityNeedSummariesArgs = {
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryCharityNeedDetailArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryCharityProjectsArgs = {
   regionCode?: InputMaybe<Scalars['String']['input']>;
   purpose?: InputMaybe<NeedPurpose>;
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryCharityNeedsOfCaseArgs = {
   caseId: Scalars['ID']['input'];
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryPreGrantCheckArgs = {
   input: PreGrantCheckInput;
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryScanArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryScansArgs = {
   regionCode?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -4548,17 +4658,29 @@ export type QueryScansArgs = {
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryFindingArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryMonthlyComparisonsArgs = {
   regionCode?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryAlertsArgs = {
   filter?: InputMaybe<AlertFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -4566,17 +4688,29 @@ export type QueryAlertsArgs = {
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryAlertArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryReportedAidReconciliationArgs = {
   from: Scalars['Date']['input'];
   to: Scalars['Date']['input'];
 };
 
 
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
 export type QueryReportedAidHistoryArgs = {
   reference: Scalars['String']['input'];
 };
@@ -4652,17 +4786,28 @@ export type HouseholdMember = {
 
 /** Relation to the head of household. */
 export type MemberRelation =
+  /** 户主, the head of household; listed first among the members. */
   | 'HEAD'
+  /** 配偶, the head's spouse. */
   | 'SPOUSE'
+  /** 子女, the head's child. */
   | 'CHILD'
+  /** 父母, the head's parent. */
   | 'PARENT'
+  /** 孙子女, the head's grandchild. */
   | 'GRANDCHILD'
+  /** 祖父母, the head's grandparent. */
   | 'GRANDPARENT'
+  /** 兄弟姐妹, the head's brother or sister. */
   | 'SIBLING'
+  /** 其他, any other relation. */
   | 'OTHER';
 
+/** A person's gender, as the hub's population records hold it. */
 export type Gender =
+  /** Male. */
   | 'MALE'
+  /** Female. */
   | 'FEMALE';
 
 /** A person, keyed by ID number. */
@@ -4682,7 +4827,12 @@ export type Person = {
   readonly age: Scalars['Int']['output'];
   /** The household the person currently belongs to. */
   readonly household?: Maybe<Household>;
-  /** All aid to this person from every department (or those named), newest first. */
+  /**
+   * All aid to this person from every department (or those named), newest first. `from`/`to` keep
+   * records whose period or grant date falls in the window (inclusive), exactly as `Household.aid`:
+   * a recurring aid whose period overlaps the window by a day is kept whole (amountFen is still its
+   * monthly amount), a one-off aid when its grant date is in the window.
+   */
   readonly aid: ReadonlyArray<AidRecord>;
   /** Periods on civil affairs' roll of the monitored low-income population (低收入人口动态监测: 低保边缘家庭, 刚性支出困难家庭, 易返贫致贫人口), newest first, end null while on it. With 低保 and 特困 (in aid), the groups medical aid (医疗救助) and other special aid cover, so an office checks them here rather than asking the applicant. Whether and when only: the category is not shown. Empty when never on it; null when civil affairs did not answer (a DEPARTMENT_UNAVAILABLE error says so). In the caller's region scope only (LIMITED_VIEW outside it). */
   readonly monitoredLowIncome?: Maybe<ReadonlyArray<AidPeriod>>;
@@ -4730,11 +4880,17 @@ export type AidStatus =
 
 /** Why temporary aid was granted. */
 export type AidCause =
+  /** 因病: illness (civil affairs' cause code 01). */
   | 'ILLNESS'
+  /** 意外事件: an accident (code 02). */
   | 'ACCIDENT'
+  /** 自然灾害: a natural disaster (code 03). */
   | 'DISASTER'
+  /** 失业: loss of work (code 04). */
   | 'JOB_LOSS'
+  /** 因学: the costs of schooling (code 05). */
   | 'EDUCATION'
+  /** 其他: another cause (code 99). */
   | 'OTHER'
   /** On an aid record only: the department's record carries a cause code its documentation does not list (a typo, or a code added since), kept in AidRecord.sourceCauseCode for the office to correct. Not read as OTHER: X5 (repeated grants for the same cause) groups such a grant with no other grant, so it neither makes nor completes a repetition, and it fulfils no decision or first aid given a cause (AID_RECORD_CAUSE_UNRECOGNISED). The aid itself is counted as its status says. Refused as an input, where a decision, first aid, referral or pre-grant check names the cause it decides (BAD_USER_INPUT, reason OUTPUT_ONLY). */
   | 'UNRECOGNISED';
@@ -4815,22 +4971,29 @@ export type AidSummary = {
 /** A department's share of a summary. */
 export type DepartmentTotal = {
   readonly __typename?: 'DepartmentTotal';
+  /** The paying department: every federated department is listed (zero when it paid nothing in the window); a reporter through the reported-aid ledger only once it has aid in the window. */
   readonly department: Department;
+  /** What it paid in the window, up to today, in fen (a recurring aid's monthly amount once per monthly payment in the window). */
   readonly totalFen: Scalars['Fen']['output'];
+  /** How many of its aid records added something to totalFen. */
   readonly recordCount: Scalars['Int']['output'];
 };
 
 /** A purpose's share of a summary. */
 export type PurposeTotal = {
   readonly __typename?: 'PurposeTotal';
+  /** The purpose of the programmes paid (the programme's purpose, whichever department paid it). */
   readonly purpose: AidPurpose;
+  /** What was paid for it in the window, up to today, in fen (a purpose is listed only once some aid in the window adds to it). */
   readonly totalFen: Scalars['Fen']['output'];
+  /** How many aid records added something to totalFen. */
   readonly recordCount: Scalars['Int']['output'];
 };
 
 /** Whether a department's source answered. */
 export type SourceStatus = {
   readonly __typename?: 'SourceStatus';
+  /** The department (its source database) this status is for. */
   readonly department: Department;
   /** True when the department answered in time, every record of its answer readable. */
   readonly available: Scalars['Boolean']['output'];
@@ -4843,15 +5006,20 @@ export type SourceStatus = {
 /** A page of households. */
 export type HouseholdConnection = {
   readonly __typename?: 'HouseholdConnection';
+  /** The households of this page, in hub id order; empty when none is left. */
   readonly edges: ReadonlyArray<HouseholdEdge>;
+  /** Whether more follow, and the cursor to ask for them. */
   readonly pageInfo: PageInfo;
   /** How many households the division holds in all. */
   readonly totalCount: Scalars['Int']['output'];
 };
 
+/** A household and its cursor. */
 export type HouseholdEdge = {
   readonly __typename?: 'HouseholdEdge';
+  /** Pass as `after` for the households after this one. */
   readonly cursor: Scalars['String']['output'];
+  /** The household. */
   readonly node: Household;
 };
 
