@@ -17,7 +17,8 @@ import {
   isInputObjectType,
   isListType,
   isNonNullType,
-  type GraphQLError,
+  responsePathAsArray,
+  GraphQLError,
   type GraphQLFieldConfig,
   type GraphQLFieldResolver,
   type GraphQLInputType,
@@ -27,7 +28,7 @@ import { checkIdNumber, maskIdNumber } from '../domain/id-number';
 import { divisionLevel, divisionPrefix, isDivisionCode } from '../domain/division-code';
 import { scrub } from '../domain/privacy';
 import { HUB_ID } from '../domain/hub-id';
-import { badInput } from './errors';
+import { badInput, expectedError } from './errors';
 import { checkCall, decideField, inScope, outOfScope, viewOf, type FieldDecision, type Refusal, type View } from './decide';
 import { personRegion, ROOT_RULES, TYPE_RULES, type ArgumentKind, type ObjectRegion, type PersonalTypeRule, type ReadRule, type RootRule, type Subject, type Visibility } from './policy';
 import { unknownRegion, type RegionRow } from '../db/household/loaders';
@@ -40,16 +41,35 @@ function isPromise<T>(v: unknown): v is Promise<T> {
   return typeof (v as { then?: unknown })?.then === 'function';
 }
 
+/**
+ * A refused entry of a list, as graphql-js would locate it (locatedError: the field's nodes, the
+ * entry's path, the refusal's message and extensions), built here and without a stack trace
+ * (expectedError). graphql-js returns an error that has its path as it is; one without, it wraps in
+ * a new GraphQLError, whose stack (captured, then formatted through tsx's source maps when the
+ * wrapper takes the refusal's) cost each of 5,000 refused entries a formatting
+ * (docs/performance.md, Session 38). Errors of other kinds, and those located already, pass as they are.
+ */
+type EntryError = (error: unknown, index: number) => unknown;
+
+function entryErrors(info: Parameters<Resolver>[3]): EntryError {
+  let fieldPath: (string | number)[] | null = null;
+  return (error, index) => {
+    if (!(error instanceof GraphQLError) || error.path !== undefined || error.nodes !== undefined || error.originalError !== undefined) return error;
+    fieldPath ??= responsePathAsArray(info.path);
+    return expectedError(error.message, { nodes: info.fieldNodes, path: [...fieldPath, index], extensions: error.extensions });
+  };
+}
+
 /** Applies `fn` to each object a resolver returned, through promises and (nested) lists. */
-function eachResult(value: unknown, fn: (obj: object) => unknown): unknown {
-  if (isPromise(value)) return value.then((v) => eachResult(v, fn));
+function eachResult(value: unknown, fn: (obj: object) => unknown, located?: EntryError): unknown {
+  if (isPromise(value)) return value.then((v) => eachResult(v, fn, located));
   if (Array.isArray(value)) {
-    return value.map((item) => {
+    return value.map((item, i) => {
       try {
         return eachResult(item, fn);
       } catch (err) {
         // One refused entry of a list becomes that entry's error, not the whole list's.
-        return Promise.reject(err);
+        return Promise.reject(located ? located(err, i) : err);
       }
     });
   }
@@ -283,7 +303,7 @@ async function coversEverySubject(scope: string, subjects: readonly Subject[], c
  * subject outside the scope is (same code, reason and message), unless that null tells the caller
  * nothing about what lies outside its scope.
  */
-function notFoundRefused(result: unknown, what: string, rule: RootRule, facts: ArgumentFacts, ctx: AccessContext, session: AccessSession): unknown {
+function notFoundRefused(result: unknown, what: string, rule: RootRule, facts: ArgumentFacts, ctx: AccessContext, session: AccessSession, located: EntryError): unknown {
   const caller = session.caller!;
   // Shown the LIMITED view outside its scope, the caller learns existence by design: null stays the answer.
   if (viewOf(caller, session.purpose, null, rule.outOfScope) !== 'NONE') return result;
@@ -294,7 +314,7 @@ function notFoundRefused(result: unknown, what: string, rule: RootRule, facts: A
       // Entries answer the ids in order (one subject each), so only a refused entry's subject is
       // audited as refused: the households served beside it were served.
       const one = value.length === facts.subjects.length;
-      return value.map((v, i) => (missing(v) ? Promise.reject(notFound(one ? [facts.subjects[i]] : facts.subjects, what, session)) : v));
+      return value.map((v, i) => (missing(v) ? Promise.reject(located(notFound(one ? [facts.subjects[i]] : facts.subjects, what, session), i)) : v));
     }
     if (!missing(value)) return value;
     if ((await heldInScope(facts.subjects, caller.regionScope, ctx)) || (await coversEverySubject(caller.regionScope, facts.subjects, ctx))) return value;
@@ -348,7 +368,8 @@ function rootField(what: string, rule: RootRule | undefined, resolve: Resolver, 
 function rootResult(argView: View | null, what: string, allowed: RootRule, resolve: Resolver, returns: PersonalTypeRule | null, facts: ArgumentFacts, session: AccessSession, source: unknown, args: Record<string, unknown>, ctx: AccessContext, info: Parameters<Resolver>[3]): unknown {
   session.record(facts.subjects, false);
   let result = resolve(source, args, ctx, info);
-  if (allowed.notFoundOutOfScope) result = notFoundRefused(result, what, allowed, facts, ctx, session);
+  const located = entryErrors(info);
+  if (allowed.notFoundOutOfScope) result = notFoundRefused(result, what, allowed, facts, ctx, session, located);
   if (!returns) return result;
   if (argView) return inheritView(result, argView, returns, session);
   if (allowed.outOfScope === 'OMIT') {
@@ -360,10 +381,14 @@ function rootResult(argView: View | null, what: string, allowed: RootRule, resol
       return items.filter((obj, i) => obj === null || obj === undefined || views[i] !== null);
     });
   }
-  return eachResult(result, (obj) => {
-    const view = admit(obj, what, allowed, returns, ctx, session);
-    return isPromise(view) ? view.then((v) => (v === null ? null : obj)) : view === null ? null : obj;
-  });
+  return eachResult(
+    result,
+    (obj) => {
+      const view = admit(obj, what, allowed, returns, ctx, session);
+      return isPromise(view) ? view.then((v) => (v === null ? null : obj)) : view === null ? null : obj;
+    },
+    located,
+  );
 }
 
 /** The view of one object a root field returned, from its own region; null when it is to be left out. */

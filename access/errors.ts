@@ -5,7 +5,7 @@
  * (server/app.ts formatError), and any code not listed leaves as INTERNAL_SERVER_ERROR.
  * test/error-contract.test.ts fails when the source sends a code this list lacks.
  */
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
 import { DIVISION_CODE_EXPECTED, givenDivisionCode } from '../domain/division-code';
 import { typedCode } from '../domain/aid';
 import { checkIdNumber } from '../domain/id-number';
@@ -46,9 +46,33 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * A GraphQLError that is an expected answer (a refusal, a bad argument), built without a stack
+ * trace: none is ever sent (server/app.ts, includeStacktraceInErrorResponses: false) or logged (only
+ * an INTERNAL_SERVER_ERROR's line names its error), yet each cost a capture of the call stack, and
+ * graphql-js reads `.stack` of every error a resolver gives (locatedError copies it onto the error it
+ * wraps it in), which formats it through the source maps tsx turns on (Error.prepareStackTrace), in
+ * production too. `households(ids:)` refuses each id out of the caller's scope with its own error:
+ * 5,000 refused entries spent about half of the request's CPU there (docs/performance.md, Session 38).
+ * The stack is the error's name and message, as a trace of no frames reads; formatting never runs.
+ */
+export function expectedError(message: string, options: GraphQLErrorOptions): GraphQLError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  let error: GraphQLError;
+  try {
+    error = new GraphQLError(message, options);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+  // Assigned, not defined: V8 formats the captured trace when the property is redefined.
+  error.stack = `GraphQLError: ${message}`;
+  return error;
+}
+
 /** A bad argument: `reason` is a stable machine-readable word, `argument` names the argument. */
 export function badInput(argument: string, reason: string, message: string, extra: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argument, reason, ...extra } });
+  return expectedError(message, { extensions: { code: 'BAD_USER_INPUT', argument, reason, ...extra } });
 }
 
 /**

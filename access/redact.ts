@@ -59,7 +59,22 @@ function withholdInvalidValues(message: string): string {
   return out + message.slice(from);
 }
 
+/**
+ * The last message redacted and its redaction: an answer's errors mostly share one message (a
+ * refused entry of `households(ids:)` each, 5,000 in a request), and each is redacted twice
+ * (server/app.ts: its log line, its answer). redactErrorMessage depends on its text alone; one entry
+ * holds no more than the message it answers.
+ */
+let lastRedacted: { message: string; redacted: string } | null = null;
+
 export function redactErrorMessage(message: string): string {
+  if (lastRedacted?.message === message) return lastRedacted.redacted;
+  const redacted = redactedMessage(message);
+  lastRedacted = { message, redacted };
+  return redacted;
+}
+
+function redactedMessage(message: string): string {
   return shorten(
     scrub(withholdInvalidValues(message))
       // Partial or over-long ID numbers that scrub's exact 18/20-character pattern leaves.

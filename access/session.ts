@@ -2,7 +2,8 @@
  * What one GraphQL request knows about access: who asks and why (from the HTTP layer), the view it
  * has of each personal object it reached, and every data subject it touched, for the audit row.
  */
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
+import { expectedError } from './errors';
 import type { Caller, FieldDecision, Refusal, RequestAccess, View } from './decide';
 import type { AuditSubject, Purpose } from './policy';
 
@@ -72,9 +73,9 @@ export class AccessSession {
 }
 
 export function forbidden(refusal: Refusal): GraphQLError {
-  return new GraphQLError(refusal.message, { extensions: { code: 'FORBIDDEN', reason: refusal.reason } });
+  return expectedError(refusal.message, { extensions: { code: 'FORBIDDEN', reason: refusal.reason } });
 }
 
 export function unauthenticated(): GraphQLError {
-  return new GraphQLError('This request carries no valid access token', { extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_MISSING' } });
+  return expectedError('This request carries no valid access token', { extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_MISSING' } });
 }
