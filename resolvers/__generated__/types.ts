@@ -4127,6 +4127,8 @@ export type PreGrantCheck = {
   readonly settlementOtherPerson: Scalars['Boolean']['output'];
   /** How the programme fits the beneficiary's school stage (学段) on the grant's day, as the education roll holds it; a grant dated outside the school year it names (schoolYear) is judged on that year's first day (1 September: 国家助学金 granted in August for the coming 高中 year, the student's 高中 entry beginning in September) or last (31 August, paid late), as X13 judges aid on record. The grant's day is so read in the values below: 国家助学金 and 学费减免 are for 普通高中, 中职 and 高校 students, 寄宿生生活费补助 for 小学 and 初中 (义务教育) pupils; other programmes are for any stage (NOT_CHECKED). The check is clear only with NOT_CHECKED or FITS: a primary pupil's 国家助学金 is WRONG_STAGE, and a stage the hub cannot read is said, never taken as a fit. */
   readonly schoolStage: PreGrantSchoolStage;
+  /** In words, in Chinese, with the next step, when schoolStage is WRONG_STAGE, NOT_ON_ROLL or STAGE_UNKNOWN with education answering (as a meeting's decision says it): which stages the programme is for, why the student's does not fit or cannot be read, and to confirm the enrolment with education. Null otherwise (education not answering is said by unavailable). Names no person. */
+  readonly schoolStageExplanation?: Maybe<Scalars['String']['output']>;
 };
 
 /** How a pre-grant check's programme fits the beneficiary's school stage (学段). Education is consulted for every programme bound to stages. */
@@ -7493,6 +7495,7 @@ export type PreGrantCheckResolvers<ContextType = HubContext, ParentType extends 
   settlementUnknown?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   settlementOtherPerson?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   schoolStage?: Resolver<ResolversTypes['PreGrantSchoolStage'], ParentType, ContextType>;
+  schoolStageExplanation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type FindingUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingUserError'] = ResolversParentTypes['FindingUserError']> = {
