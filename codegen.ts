@@ -26,6 +26,7 @@ export const pluginConfig = {
   // DateTime scalar in resolvers/scalars.ts formats it), money whole fen.
   scalars: {
     Date: { input: '../../domain/dates#IsoDate', output: '../../domain/dates#IsoDate' },
+    ProposedDate: { input: '../../domain/dates#IsoDate', output: '../../domain/dates#IsoDate' },
     DateTime: { input: 'Date', output: 'Date' },
     Fen: { input: 'number', output: 'number' },
   },

@@ -386,7 +386,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     sameSubject: ['household', 'people', 'records', 'measure'],
   },
   // The pre-grant check takes the view its beneficiary gives (ROOT_RULES viewFromArguments).
-  PreGrantCheck: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: Object.fromEntries(['findings', 'clear', 'conflicts', 'warnings', 'complete', 'consulted', 'unavailable', 'causeUnrecognised', 'settlementUnknown', 'settlementOtherPerson', 'schoolStage'].map((f) => [f, 'ANY' as const])), sameSubject: ['findings', 'causeUnrecognised'] },
+  PreGrantCheck: { kind: 'PERSONAL', readBy: HOUSEHOLD_DATA, fields: Object.fromEntries(['findings', 'clear', 'conflicts', 'warnings', 'complete', 'consulted', 'unavailable', 'causeUnrecognised', 'settlementUnknown', 'settlementOtherPerson', 'schoolStage', 'schoolStageExplanation'].map((f) => [f, 'ANY' as const])), sameSubject: ['findings', 'causeUnrecognised'] },
   PreGrantFinding: {
     kind: 'PERSONAL',
     readBy: HOUSEHOLD_DATA,

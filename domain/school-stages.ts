@@ -110,3 +110,17 @@ export function programmesForStudent<P extends string>(expected: readonly P[], s
     return !forStages || stages.some((s) => forStages.includes(s as SchoolStage));
   });
 }
+
+/**
+ * In words, in Chinese, with the next step: why a programme bound to stages does not fit a
+ * beneficiary's school stage (`fit` other than NOT_CHECKED and FITS; null for those). `day` is the
+ * day the stage is judged on, as the reader knows it (a meeting's 决定之日, a pre-grant check's 发放之日).
+ * Names the stages and the programme, never the person.
+ */
+export function schoolStageWords(fit: SchoolStageFit, programmeCode: string, day: string, programmeName: string): string | null {
+  if (fit === 'NOT_CHECKED' || fit === 'FITS') return null;
+  const stages = (stagesOf(programmeCode) ?? []).map((s) => STAGE_NAMES[s]).join('、');
+  const why =
+    fit === 'WRONG_STAGE' ? '受助人在读学段不在其列' : fit === 'NOT_ON_ROLL' ? `受助人在${day}（${day.slice(0, 2)}在所资助学年之外的，为该学年首日或末日）不在教育部门学籍在校名单中，无学段可核` : '受助人学段代码未列入教育部门文档，无法判断';
+  return `${programmeName}面向${stages}学生，${why}，请与教育部门核实学籍`;
+}

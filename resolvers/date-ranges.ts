@@ -20,6 +20,7 @@ import {
 } from 'graphql';
 import { DATE_RANGE, dateInRange, INSTANT_RANGE, instantInRange, type DateRange } from '../domain/date-ranges';
 import { badInput } from '../access/errors';
+import { MalformedDate } from './scalars';
 
 /**
  * A check of one value at `path`: throws to refuse it; returns a value to use in its place (prose
@@ -48,7 +49,13 @@ const checkInstant: Check = (value, path) => {
   if (value instanceof Date && !instantInRange(value)) throw outOfRange(path, 'an instant', INSTANT_RANGE);
 };
 
-const SCALAR_CHECKS: Record<string, Check> = { Date: checkDate, DateTime: checkInstant };
+/** A proposed grant's date (resolvers/scalars.ts ProposedDate): refused here, at its own field, when it is no calendar date. */
+const checkProposedDate: Check = (value, path) => {
+  if (value instanceof MalformedDate) throw badInput(path, 'MALFORMED_DATE', value.message);
+  return checkDate(value, path);
+};
+
+const SCALAR_CHECKS: Record<string, Check> = { Date: checkDate, ProposedDate: checkProposedDate, DateTime: checkInstant };
 
 /**
  * The check of a scalar's values, knowing the name of the argument or input field that holds them

@@ -105,6 +105,40 @@ const DateScalar = new GraphQLScalarType({
 });
 
 /**
+ * A date of a proposed grant that is no calendar date, as the Date scalar would have refused it
+ * (its message, which quotes at most a short piece of the value): carried to the field, whose
+ * argument check refuses it there (resolvers/date-ranges.ts), BAD_USER_INPUT with reason
+ * MALFORMED_DATE and the input field's path. Never reaches a resolver.
+ */
+export class MalformedDate {
+  constructor(readonly message: string) {}
+}
+
+function dateOrMalformed(parse: () => string): string | MalformedDate {
+  try {
+    return parse();
+  } catch (e) {
+    return new MalformedDate(e instanceof Error ? e.message : 'Date must be a real calendar date written YYYY-MM-DD');
+  }
+}
+
+/**
+ * The dates of a pre-grant check: a Date, except that one which is not a calendar date refuses its
+ * own check only. A Date refused in the scalar refuses the whole operation (graphql-js coerces every
+ * variable and validates every literal before running any field), so a department system sending a
+ * term's twenty checks as aliases lost nineteen answers to one typo'd date, where a bad ID number or
+ * amount nulls only its own check.
+ */
+const ProposedDate = new GraphQLScalarType({
+  name: 'ProposedDate',
+  // The scalar's own description replaces the SDL's, so it says the same.
+  description: 'A calendar date of a proposed grant, YYYY-MM-DD, as Date; one that is not refuses only the check it is in (BAD_USER_INPUT, reason MALFORMED_DATE, argument naming the input field), not the whole operation.',
+  serialize: (value: unknown) => DateScalar.serialize(value),
+  parseValue: (value: unknown) => dateOrMalformed(() => DateScalar.parseValue(value) as string),
+  parseLiteral: (ast) => dateOrMalformed(() => DateScalar.parseLiteral(ast, undefined) as string),
+});
+
+/**
  * A refused Fen: reason MALFORMED_FEN (not a whole number: a fraction, a string, a boolean …) or
  * FEN_OUT_OF_RANGE (beyond ±9,007,199,254,740,991, where a number stops being exact), in the literal
  * form and the variable form alike, as Date's (server/app.ts). graphql-scalars' SafeInt set no
@@ -144,6 +178,7 @@ const Fen = new GraphQLScalarType({
 
 export const scalarResolvers: Resolvers = {
   Date: DateScalar,
+  ProposedDate,
   DateTime,
   Fen,
 };

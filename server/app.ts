@@ -321,7 +321,9 @@ function hubErrorAnswer(formatted: GraphQLFormattedError, error: unknown): { ans
     return { answer: { message: HUB_UNAVAILABLE_MESSAGE[unavailable], path: formatted.path, extensions: { code: 'HUB_UNAVAILABLE' } }, line: { level: 'warn', fields: { path: formatted.path }, msg: HUB_UNAVAILABLE_LOG[unavailable] } };
   }
   const reason = formatted.extensions?.reason;
-  if (typeof reason === 'string' && Object.hasOwn(SCALAR_REFUSALS, reason)) return { answer: scalarRefusalAnswer(formatted, error, reason), line: null };
+  // A scalar's refusal raised before any field ran (no path); a proposed grant's malformed date is
+  // refused by its field (resolvers/scalars.ts ProposedDate) and answered as any field's refusal.
+  if (typeof reason === 'string' && Object.hasOwn(SCALAR_REFUSALS, reason) && !formatted.path) return { answer: scalarRefusalAnswer(formatted, error, reason), line: null };
   // graphql-js stopped checking the variables after its limit of refusals: one refusal for the rest.
   const limit = refusedValuesLimitAnswer(formatted);
   if (limit) return { answer: limit, line: null };

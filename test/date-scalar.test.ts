@@ -52,12 +52,19 @@ describe('a malformed Date argument', () => {
     expect(error.message).not.toMatch(/LocalDate|\d{11,}|[\u4e00-\u9fff]|x{11}/);
   });
 
-  it('inside an input variable: the argument is the path to the field', async () => {
+  it('inside a pre-grant check: refused at the check’s own field, naming the input field (ProposedDate)', async () => {
     const res = await hub.gql(`query($in: PreGrantCheckInput!) { preGrantCheck(input: $in) { __typename } }`, {
       in: { beneficiaryIdNumber: ID_NUMBER, programme: 'TEMP_AID', grantDate: '2026-04-31', amountFen: 100 },
     });
-    expect(res.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', reason: 'MALFORMED_DATE', argument: '$in.grantDate' }]);
-    expect(res.errors![0].message).toBe('Variable "$in.grantDate": Date must be a real calendar date written YYYY-MM-DD (got "2026-04-31")');
+    expect(res.data).toEqual({ preGrantCheck: null });
+    expect(res.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', reason: 'MALFORMED_DATE', argument: 'input.grantDate' }]);
+    expect(res.errors![0].message).toBe('Date must be a real calendar date written YYYY-MM-DD (got "2026-04-31")');
+  });
+
+  it('inside an input variable elsewhere: the argument is the path to the field', async () => {
+    const res = await hub.gql(`query($d: Date!, $e: Date!) { reportedAidReconciliation(from: $d, to: $e) { count } }`, { d: '2026-04-31', e: '2026-05-01' });
+    expect(res.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', reason: 'MALFORMED_DATE', argument: '$d' }]);
+    expect(res.errors![0].message).toBe('Variable "$d": Date must be a real calendar date written YYYY-MM-DD (got "2026-04-31")');
   });
 
   it('a valid Date still passes', async () => {

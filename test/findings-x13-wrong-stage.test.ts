@@ -141,6 +141,16 @@ describe('X13: aid paid to a student of a stage its programme is not for', () =>
     expect(res.errors).toBeUndefined();
     expect(res.data.preGrantCheck).toEqual({ clear: false, schoolStage: 'WRONG_STAGE', findings: [] });
   });
+
+  // The enum alone was the answer: no words and no next step, where every finding and a meeting's
+  // decision of the same grant say both.
+  it('says the stage misfit in Chinese with the next step (schoolStageExplanation)', async () => {
+    const res = await hub.as({ purpose: 'DUPLICATE_CHECK' }).gql(`query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { schoolStage schoolStageExplanation } }`, {
+      input: { beneficiaryIdNumber: PUPIL, programme: 'NATIONAL_GRANT', grantDate: TODAY, schoolYear: '2025-2026', amountFen: 62_500 },
+    });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.preGrantCheck).toEqual({ schoolStage: 'WRONG_STAGE', schoolStageExplanation: '国家助学金面向普通高中、中职、高校学生，受助人在读学段不在其列，请与教育部门核实学籍' });
+  });
 });
 
 describe('X13 in a scan', () => {

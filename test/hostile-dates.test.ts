@@ -165,7 +165,7 @@ function templates(): Template[] {
       field(`Person.aid(${arg}: Date)`, 'Date', arg, `query($idn: String!, $v: Date) { person(idNumber: $idn) { aid(${arg}: $v) { amountFen } } }`, 'ELIGIBILITY_REVIEW', { idn: person }),
     ]),
     ...(['grantDate', 'periodStart', 'periodEnd'] as const).map((name) => ({
-      argument: `Query.preGrantCheck(input.${name}: Date)`,
+      argument: `Query.preGrantCheck(input.${name}: ProposedDate)`,
       type: 'Date' as const,
       path: `input.${name}`,
       query: `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { clear } }`,

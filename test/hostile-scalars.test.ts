@@ -34,7 +34,7 @@ import { makeCreditCode } from '../domain/credit-code';
 /** Hostile requests in flight at once. */
 const ROUND_SIZE = 8;
 /** Swept by their own suites. */
-const SWEPT_ELSEWHERE = new Set(['String', 'Boolean', 'Date', 'DateTime']);
+const SWEPT_ELSEWHERE = new Set(['String', 'Boolean', 'Date', 'ProposedDate', 'DateTime']);
 /** Whatever answers a hostile value may carry. */
 const ALLOWED = new Set(['BAD_USER_INPUT', 'FORBIDDEN', 'NOT_FOUND']);
 

@@ -67,3 +67,27 @@ test('a benefit the department pays on after the death keeps its months, amount 
   // February and March 2026, ¥1,800 a month.
   expect(x8.explanation).toContain('自 2026-02-01 起仍发放 2 个月，约 3600.00 元，至今仍在发放');
 });
+
+// Its figures (AidAfterDeath) counted months and amount up to today, as for aid on record: a
+// proposed five-year grant read as the two months from the death to today. A proposal with an end
+// covers its proposed period after the death: from the month after it to the proposed end.
+const MEASURE = `query($in: PreGrantCheckInput!) { preGrantCheck(input: $in) { findings { rule { id } records { sourceReference } measure { ... on AidAfterDeath { from to months excessFen } } } } }`;
+
+async function x8MeasureOf(input: Record<string, unknown>): Promise<unknown> {
+  const res = await hub.gql(MEASURE, { in: { beneficiaryIdNumber: DECEASED, amountFen: 10_000, ...input } });
+  expect(res.errors).toBeUndefined();
+  return res.data.preGrantCheck.findings.find((f: { rule: { id: string }; records: { sourceReference: string }[] }) => f.rule.id === 'X8' && f.records.some((r) => r.sourceReference === 'PROPOSED'))?.measure;
+}
+
+test('a proposal with an end counts the months and amount of its period after the death, to its end', async () => {
+  // February 2026 to June 2030: 53 months of ¥100.
+  expect(await x8MeasureOf({ programme: 'DISABILITY_LIVING', periodStart: '2025-12-01', periodEnd: '2030-06-30' })).toEqual({ from: '2026-02-01', to: '2030-06-30', months: 53, excessFen: 530_000 });
+  // Starting after the death: from its own start (May 2026 to April 2027, 12 months).
+  expect(await x8MeasureOf({ programme: 'DISABILITY_LIVING', periodStart: '2026-05-01', periodEnd: '2027-04-30' })).toEqual({ from: '2026-05-01', to: '2027-04-30', months: 12, excessFen: 120_000 });
+});
+
+test('a proposal with no end is counted as aid on record, up to today; its words have no space between characters', async () => {
+  expect(await x8MeasureOf({ programme: 'DISABILITY_LIVING', periodStart: '2025-12-01' })).toEqual({ from: '2026-02-01', to: null, months: 2, excessFen: 20_000 });
+  const text = await x8Of({ programme: 'DISABILITY_LIVING', periodStart: '2025-12-01' });
+  expect(text).toContain('其中 2026-02-01 起的部分在其死亡之后');
+});

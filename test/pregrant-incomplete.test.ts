@@ -66,6 +66,31 @@ describe('preGrantCheck without a department it needs', () => {
     expect(res.errors?.map((e: any) => [e.path, e.extensions.code, e.extensions.reason])).toEqual([[['b'], 'BAD_USER_INPUT', 'CHECKSUM']]);
   });
 
+  it('sent as aliases of one operation, a malformed date nulls its own check only, as a bad ID number does', async () => {
+    // A Date refused by the scalar refused the whole operation (variables are coerced, literals
+    // validated, before any field runs): one typo'd date cost a batch of twenty checks all its answers.
+    const res = await hub.as({ purpose: 'DUPLICATE_CHECK' }).gql(
+      `query($a: PreGrantCheckInput!, $b: PreGrantCheckInput!) {
+        a: preGrantCheck(input: $a) { clear conflicts }
+        b: preGrantCheck(input: $b) { clear conflicts }
+        c: preGrantCheck(input: { beneficiaryIdNumber: "${WANG.spouse}", programme: "DISABILITY_NURSING", periodStart: "2026-13-01", amountFen: 10000 }) { clear conflicts }
+        d: preGrantCheck(input: { beneficiaryIdNumber: "${WANG.spouse}", programme: "DISABILITY_NURSING", periodStart: 20260301, amountFen: 10000 }) { clear conflicts }
+      }`,
+      { a: nursingAgain, b: { ...nursingAgain, periodEnd: '2027-02-29' } },
+    );
+    expect(res.data).toEqual({ a: { clear: false, conflicts: 1 }, b: null, c: null, d: null });
+    expect(res.errors?.map((e: any) => [e.path, e.extensions.code, e.extensions.argument, e.extensions.reason])).toEqual([
+      [['b'], 'BAD_USER_INPUT', 'input.periodEnd', 'MALFORMED_DATE'],
+      [['c'], 'BAD_USER_INPUT', 'input.periodStart', 'MALFORMED_DATE'],
+      [['d'], 'BAD_USER_INPUT', 'input.periodStart', 'MALFORMED_DATE'],
+    ]);
+    expect(res.errors?.map((e: any) => e.message)).toEqual([
+      'Date must be a real calendar date written YYYY-MM-DD (got "2027-02-29")',
+      'Date must be a real calendar date written YYYY-MM-DD (got "2026-13-01")',
+      'Date is a string written YYYY-MM-DD, not a number',
+    ]);
+  });
+
   it('refuses an old 15-digit ID number with LENGTH, saying what it is and echoing no digit of it', async () => {
     // The first-generation number of WANG's head: address code, birth date yymmdd, sequence.
     const old = `${WANG.head.slice(0, 6)}${WANG.head.slice(8, 17)}`;

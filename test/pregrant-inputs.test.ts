@@ -149,10 +149,10 @@ describe('hostile values of every input', () => {
   const recurring = { programme: 'DISABILITY_LIVING', periodStart: '2026-03-01', amountFen: 10_000 };
   const refused = (argument: string, reason: string) => [{ code: 'BAD_USER_INPUT', argument, reason }];
   test.each([
-    // Dates that are no calendar date (refused by the scalar, naming the variable), and dates in range
+    // Dates that are no calendar date (refused at the check's own field, as a bad amount is), and dates in range
     // but before the beneficiary's birth (2008-04-04). Dates outside the range: test/hostile-dates.test.ts.
-    ['29 February of a common century year', { ...grant, grantDate: '1900-02-29' }, refused('$in.grantDate', 'MALFORMED_DATE')],
-    ['29 February of a common year, as a period end', { ...recurring, periodEnd: '2027-02-29' }, refused('$in.periodEnd', 'MALFORMED_DATE')],
+    ['29 February of a common century year', { ...grant, grantDate: '1900-02-29' }, refused('input.grantDate', 'MALFORMED_DATE')],
+    ['29 February of a common year, as a period end', { ...recurring, periodEnd: '2027-02-29' }, refused('input.periodEnd', 'MALFORMED_DATE')],
     ['the first day of the range', { ...grant, grantDate: '1900-01-01' }, refused('input.grantDate', 'DATE_INVALID')],
     ['a period start before birth', { ...recurring, periodStart: '1900-01-01' }, refused('input.periodStart', 'DATE_INVALID')],
     ['a period end at the first day of the range', { ...recurring, periodEnd: '1900-01-01' }, refused('input.periodEnd', 'EMPTY_PERIOD')],

@@ -14,7 +14,7 @@ import { rulesInForce, type Rule } from '../findings/rule-set';
 import type { StayWeighed } from '../findings/evaluate';
 import { yuan } from '../findings/explain';
 import { PROGRAMME_BY_CODE } from '../programmes';
-import { stagesOf, STAGE_NAMES, type SchoolStageFit } from '../school-stages';
+import { schoolStageWords, type SchoolStageFit } from '../school-stages';
 
 export interface DecisionFinding {
   ruleId: string;
@@ -381,10 +381,8 @@ export const SCHOOL_STAGE = 'SCHOOL_STAGE';
  */
 export function schoolStageFinding(fit: SchoolStageFit, educationAnswered: boolean, programmeCode: string): DecisionFinding | null {
   if (fit === 'NOT_CHECKED' || fit === 'FITS' || !educationAnswered) return null;
-  const name = PROGRAMME_BY_CODE.get(programmeCode)?.name ?? programmeCode;
-  const stages = (stagesOf(programmeCode) ?? []).map((s) => STAGE_NAMES[s]).join('、');
-  const why = fit === 'WRONG_STAGE' ? '受助人在读学段不在其列' : fit === 'NOT_ON_ROLL' ? '受助人在决定之日（决定在所资助学年之外的，为该学年首日或末日）不在教育部门学籍在校名单中，无学段可核' : '受助人学段代码未列入教育部门文档，无法判断';
-  return { ruleId: SCHOOL_STAGE, severity: 'WARNING', summary: `${name}面向${stages}学生，${why}，请与教育部门核实学籍`, departments: ['EDUCATION'] };
+  const summary = schoolStageWords(fit, programmeCode, '决定之日', PROGRAMME_BY_CODE.get(programmeCode)?.name ?? programmeCode)!;
+  return { ruleId: SCHOOL_STAGE, severity: 'WARNING', summary, departments: ['EDUCATION'] };
 }
 
 /** Refusals for decisions whose check found a conflict and carries no override reason. */

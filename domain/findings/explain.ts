@@ -86,7 +86,25 @@ export function explainToCharity(rule: Rule): string {
   return `${rule.title}（说明只列规则：慈善组织不查阅其他单位的救助金额与日期）。`;
 }
 
+/** A Chinese character or full-width punctuation mark (CJK symbols, ideographs, full-width forms). */
+const CJK = '[\\u3000-\\u303f\\u4e00-\\u9fff\\uff00-\\uffef]';
+const SPACE_BETWEEN_CJK = new RegExp(`(${CJK}) +(?=${CJK})`, 'gu');
+
+/**
+ * Text joined from pieces, spaced as Chinese is written: a space sets a date or an amount apart from
+ * the characters beside it (`自 2026-12-01 起`), never two characters from each other. Pieces end or
+ * begin with a space for the date they hold (describePeriod's `2026-12-01 起`), so joining two put
+ * one between characters ("2026-12-01 起 期间", "起 的部分").
+ */
+export function joinedChinese(text: string): string {
+  return text.replace(SPACE_BETWEEN_CJK, '$1');
+}
+
 export function explain(rule: Rule, measure: Measure, records: readonly AidRecord[], detail: Detail = FULL_DETAIL): string {
+  return joinedChinese(explainPieces(rule, measure, records, detail));
+}
+
+function explainPieces(rule: Rule, measure: Measure, records: readonly AidRecord[], detail: Detail): string {
   const lead = `${rule.title}：`;
   switch (measure.type) {
     case 'OVERLAP': {
@@ -95,14 +113,21 @@ export function explain(rule: Rule, measure: Measure, records: readonly AidRecor
       // typically a pre-grant check of aid to start next month, which will overlap, not "has".
       if (measure.overlap.end === null && measure.days === 0) return `${lead}${describeRecord(a)}与${describeRecord(b)}自 ${measure.overlap.start} 起将重叠。`;
       const days = measure.overlap.end === null ? `至今仍在重叠（已 ${measure.days} 天）` : `共 ${measure.days} 天`;
-      return `${lead}${describeRecord(a)}与${describeRecord(b)}在 ${describePeriod(measure.overlap)} 期间重叠，${days}。`;
+      // An open overlap is said from its start (自…起), a closed one over its period (在…至…期间).
+      const when = measure.overlap.end === null ? `自 ${measure.overlap.start} 起` : `在 ${describePeriod(measure.overlap)} 期间`;
+      return `${lead}${describeRecord(a)}与${describeRecord(b)}${when}重叠，${days}。`;
     }
     case 'SAME_PERIOD':
       return `${lead}${measure.period} 同时获得${records.map(describeRecord).join('、')}。`;
     case 'REPEATED': {
       // Every cause is left out, not only illness: its absence alone would otherwise name it.
       const cause = !measure.cause ? '' : detail.health ? `因同一事由（${AID_CAUSE_NAMES[measure.cause]}）` : '因同一事由';
-      const exempt = rule.kind === 'REPEATED_GRANTS' && rule.secondAidExempt ? '，最后一笔未经批准为二次临时救助' : '';
+      // The grant the exemption was looked for is the latest of the window (domain/findings/kinds.ts
+      // repeatedGrants): named as the proposal when it is one, else by its day and as granted. "最后一笔"
+      // alone read, on a back-dated proposal, as the grant being checked, when it was one already made.
+      const latest = records[records.length - 1];
+      const which = latest?.sourceRef === 'PROPOSED' ? '拟发放的这一笔' : `其中最晚的一笔（${latest?.grantDate ?? '日期不详'} 已发放）`;
+      const exempt = rule.kind === 'REPEATED_GRANTS' && rule.secondAidExempt ? `，${which}未经批准为二次临时救助` : '';
       return `${lead}${cause}在 ${measure.windowMonths} 个月内获得 ${measure.count} 笔：${records.map(describeRecord).join('、')}${exempt}。`;
     }
     case 'SETTLEMENT_EXCESS':

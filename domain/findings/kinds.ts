@@ -262,7 +262,12 @@ export function aidAfterDeath(rule: RuleOf<'AID_AFTER_DEATH'>, ctx: HouseholdCon
       if (!proposed && start > ctx.today) continue;
       // A grant proposed for the future still counts, up to its start: it asks to pay after the death.
       const horizon = ctx.today > start ? ctx.today : start;
-      const last = end !== null && end < horizon ? end : horizon;
+      // A proposal with an end asks to pay every month up to it: its figures cover the proposed
+      // period after the death, from the month after it (or the proposal's own start, if later) to
+      // its end, not up to today (a proposed five-year grant read as the 10 months to today). One
+      // with no end is counted as aid on record is, up to today (its first month, if it starts
+      // later): how long it would run is not proposed.
+      const last = proposed && end !== null ? end : end !== null && end < horizon ? end : horizon;
       if (last < start) continue;
       const months = monthIndex(last) - monthIndex(start) + 1;
       const ongoing = end === null || end >= ctx.today;

@@ -47,6 +47,12 @@ export type Scalars = {
    */
   Date: { input: IsoDate; output: IsoDate; }
   /**
+   * A calendar date of a proposed grant, `YYYY-MM-DD`, as Date; one that is not refuses only the check
+   * it is in (BAD_USER_INPUT, reason MALFORMED_DATE, argument naming the input field), not the whole
+   * operation.
+   */
+  ProposedDate: { input: IsoDate; output: IsoDate; }
+  /**
    * An instant, RFC 3339 with an explicit offset. The hub answers in China time
    * (`2026-03-15T09:30:00.000+08:00`); it accepts any offset (`…Z`, `…+08:00`) and refuses a time
    * without one (reason MALFORMED_DATETIME).
@@ -4070,11 +4076,11 @@ export type PreGrantCheckInput = {
   /** The programme code, e.g. TEKUN, TEMP_AID, MEDICAL_AID. A client checking as DEPARTMENT_WRITER (no CASEWORKER role) checks its own office's programmes: another office's is BAD_USER_INPUT, reason PROGRAMME_OF_OTHER_OFFICE. */
   readonly programme: Scalars['ID']['input'];
   /** Recurring aid: first day to be paid (given for one-off aid: BAD_USER_INPUT, reason DATE_NOT_TAKEN, as for periodEnd). More than a year after today (the same day next year is the last allowed) is BAD_USER_INPUT, reason GRANT_DATE_TOO_FAR, with max. */
-  readonly periodStart?: InputMaybe<Scalars['Date']['input']>;
+  readonly periodStart?: InputMaybe<Scalars['ProposedDate']['input']>;
   /** Recurring aid: last day, if the grant has one. Before periodStart is BAD_USER_INPUT, reason EMPTY_PERIOD; more than five years after periodStart (a public rental lease's longest term; no recurring grant is approved for longer before it is decided again) reason PERIOD_TOO_LONG, with max, the last day allowed. Leave it out for a grant that runs on. */
-  readonly periodEnd?: InputMaybe<Scalars['Date']['input']>;
+  readonly periodEnd?: InputMaybe<Scalars['ProposedDate']['input']>;
   /** One-off aid: the date it will be granted (given for recurring aid: BAD_USER_INPUT, reason DATE_NOT_TAKEN). Before the beneficiary's birth is BAD_USER_INPUT, reason DATE_INVALID; after their death (as the hub holds it) reason AFTER_DEATH; more than a year after today (the same day next year is the last allowed) reason GRANT_DATE_TOO_FAR, with max: a check answers for the aid on record now. A programme granted only in a season out of it, reason OUT_OF_SEASON: 冬春救助 (WINTER_SPRING_RELIEF) runs December to May, paid within 15 working days of allocation (June up to the 15th working day after 31 May), as aidReport and a meeting refuse it. */
-  readonly grantDate?: InputMaybe<Scalars['Date']['input']>;
+  readonly grantDate?: InputMaybe<Scalars['ProposedDate']['input']>;
   /** Recurring: fen per month. One-off: fen in total. 1 to 2147483647 for aid in money (¥21,474,836.47, the most the reported-aid ledger holds for one grant); more is BAD_USER_INPUT, reason OUT_OF_RANGE, and 0 reason AMOUNT_INVALID, as a meeting and aidReport refuse it. A service (法律援助) carries 0: more is BAD_USER_INPUT, reason AMOUNT_INVALID, as aidReport refuses it. */
   readonly amountFen: Scalars['Fen']['input'];
   /** Temporary aid: the cause. Required for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, reason REQUIRED: without it the check could not compare grants of the same cause. UNRECOGNISED, a cause only read from a department's undocumented code, is BAD_USER_INPUT, reason OUTPUT_ONLY. */
@@ -4131,6 +4137,8 @@ export type PreGrantCheck = {
   readonly settlementOtherPerson: Scalars['Boolean']['output'];
   /** How the programme fits the beneficiary's school stage (学段) on the grant's day, as the education roll holds it; a grant dated outside the school year it names (schoolYear) is judged on that year's first day (1 September: 国家助学金 granted in August for the coming 高中 year, the student's 高中 entry beginning in September) or last (31 August, paid late), as X13 judges aid on record. The grant's day is so read in the values below: 国家助学金 and 学费减免 are for 普通高中, 中职 and 高校 students, 寄宿生生活费补助 for 小学 and 初中 (义务教育) pupils; other programmes are for any stage (NOT_CHECKED). The check is clear only with NOT_CHECKED or FITS: a primary pupil's 国家助学金 is WRONG_STAGE, and a stage the hub cannot read is said, never taken as a fit. */
   readonly schoolStage: PreGrantSchoolStage;
+  /** In words, in Chinese, with the next step, when schoolStage is WRONG_STAGE, NOT_ON_ROLL or STAGE_UNKNOWN with education answering (as a meeting's decision says it): which stages the programme is for, why the student's does not fit or cannot be read, and to confirm the enrolment with education. Null otherwise (education not answering is said by unavailable). Names no person. */
+  readonly schoolStageExplanation?: Maybe<Scalars['String']['output']>;
 };
 
 /** How a pre-grant check's programme fits the beneficiary's school stage (学段). Education is consulted for every programme bound to stages. */
@@ -4375,6 +4383,8 @@ export type Query = {
    * Null when the check is refused (its input is BAD_USER_INPUT, or the caller is FORBIDDEN), with an
    * error whose path names the field or its alias: a system sending a term's checks as aliases of one
    * operation gets every other check answered (non-null, one bad ID number nulled the whole batch).
+   * A date that is no calendar date (ProposedDate) is refused so too, BAD_USER_INPUT with reason
+   * MALFORMED_DATE at its input field: it refused the whole operation, as a Date argument elsewhere does.
    */
   readonly preGrantCheck?: Maybe<PreGrantCheck>;
   /** A scan by id. Null when there is none. */
@@ -6217,6 +6227,7 @@ export type ResolversTypes = {
   CharityClaimReleasePayload: ResolverTypeWrapper<Omit<CharityClaimReleasePayload, 'claim' | 'release'> & { claim?: Maybe<ResolversTypes['CharityClaim']>, release?: Maybe<ResolversTypes['CharityClaimRelease']> }>;
   CharityDeliveryPayload: ResolverTypeWrapper<Omit<CharityDeliveryPayload, 'delivery'> & { delivery?: Maybe<ResolversTypes['CharityDelivery']> }>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
+  ProposedDate: ResolverTypeWrapper<Scalars['ProposedDate']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Fen: ResolverTypeWrapper<Scalars['Fen']['output']>;
   DepartmentCode: DepartmentCode;
@@ -6472,6 +6483,7 @@ export type ResolversParentTypes = {
   CharityClaimReleasePayload: Omit<CharityClaimReleasePayload, 'claim' | 'release'> & { claim?: Maybe<ResolversParentTypes['CharityClaim']>, release?: Maybe<ResolversParentTypes['CharityClaimRelease']> };
   CharityDeliveryPayload: Omit<CharityDeliveryPayload, 'delivery'> & { delivery?: Maybe<ResolversParentTypes['CharityDelivery']> };
   Date: Scalars['Date']['output'];
+  ProposedDate: Scalars['ProposedDate']['output'];
   DateTime: Scalars['DateTime']['output'];
   Fen: Scalars['Fen']['output'];
   Department: Department;
@@ -7442,6 +7454,10 @@ export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
   name: 'Date';
 }
 
+export interface ProposedDateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['ProposedDate'], any> {
+  name: 'ProposedDate';
+}
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -7647,6 +7663,7 @@ export type PreGrantCheckResolvers<ContextType = HubContext, ParentType extends 
   settlementUnknown?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   settlementOtherPerson?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   schoolStage?: Resolver<ResolversTypes['PreGrantSchoolStage'], ParentType, ContextType>;
+  schoolStageExplanation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type FindingUserErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['FindingUserError'] = ResolversParentTypes['FindingUserError']> = {
@@ -8169,6 +8186,7 @@ export type Resolvers<ContextType = HubContext> = {
   CharityClaimReleasePayload?: CharityClaimReleasePayloadResolvers<ContextType>;
   CharityDeliveryPayload?: CharityDeliveryPayloadResolvers<ContextType>;
   Date?: GraphQLScalarType;
+  ProposedDate?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Fen?: GraphQLScalarType;
   Department?: DepartmentResolvers<ContextType>;

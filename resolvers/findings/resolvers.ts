@@ -18,6 +18,7 @@ import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
 import { programmeForWomenProblem } from '../../domain/programme-beneficiaries';
 import { outOfSeasonProblem } from '../../domain/programme-seasons';
 import { isServiceProgramme, MONEY_AMOUNT_MESSAGE, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
+import { schoolStageWords } from '../../domain/school-stages';
 import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS } from '../../domain/findings/periods';
 import { outOfScope, seesHealthDetail } from '../../access/decide';
 import { forbidden } from '../../access/session';
@@ -424,6 +425,9 @@ export const findingResolvers: Resolvers = {
         settlementUnknown: result.settlementUnknown,
         settlementOtherPerson: result.settlementOtherPerson,
         schoolStage: result.schoolStage,
+        // Said as a meeting's decision says it (domain/cases/decision-checks.ts schoolStageFinding):
+        // the enum alone gave a granting officer no words and no next step.
+        schoolStageExplanation: result.unavailable.includes('EDUCATION') ? null : schoolStageWords(result.schoolStage, proposal.programme, '发放之日', PROGRAMME_BY_CODE.get(proposal.programme)?.name ?? proposal.programme),
       };
     },
 

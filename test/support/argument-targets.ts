@@ -62,6 +62,7 @@ export function filler(type: GraphQLInputType, name: string, known: (name: strin
     case 'Boolean':
       return false;
     case 'Date':
+    case 'ProposedDate':
       return '2026-01-01';
     case 'DateTime':
       return '2026-01-01T00:00:00.000+08:00';
