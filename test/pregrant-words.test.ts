@@ -54,7 +54,7 @@ test('a closed overlap keeps its period', async () => {
 
 test('X5 on a back-dated proposal names the grant already made as the latest, not "the last one"', async () => {
   const text = await explanationOf('X5', { beneficiaryIdNumber: WANG.grandmother, programme: 'TEMP_AID', cause: 'ILLNESS', grantDate: '2026-01-05', amountFen: 100_000 });
-  expect(text).toMatch(/，其中最晚的一笔（2026-01-20 已发放）未经批准为二次临时救助。$/);
+  expect(text).toMatch(/，其中 2026-01-20 已发放的最晚一笔未经批准为二次临时救助。$/);
   expect(text).not.toContain('最后一笔');
 });
 

@@ -126,7 +126,8 @@ function explainPieces(rule: Rule, measure: Measure, records: readonly AidRecord
       // repeatedGrants): named as the proposal when it is one, else by its day and as granted. "最后一笔"
       // alone read, on a back-dated proposal, as the grant being checked, when it was one already made.
       const latest = records[records.length - 1];
-      const which = latest?.sourceRef === 'PROPOSED' ? '拟发放的这一笔' : `其中最晚的一笔（${latest?.grantDate ?? '日期不详'} 已发放）`;
+      // No parenthesis: a reader without health detail is given none (the cause's would name it).
+      const which = latest?.sourceRef === 'PROPOSED' ? '拟发放的这一笔' : latest?.grantDate ? `其中 ${latest.grantDate} 已发放的最晚一笔` : '其中最晚的一笔';
       const exempt = rule.kind === 'REPEATED_GRANTS' && rule.secondAidExempt ? `，${which}未经批准为二次临时救助` : '';
       return `${lead}${cause}在 ${measure.windowMonths} 个月内获得 ${measure.count} 笔：${records.map(describeRecord).join('、')}${exempt}。`;
     }
