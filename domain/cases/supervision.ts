@@ -45,6 +45,8 @@ export function dueCountedFrom(slip: { issuedAt: Date; meeting: { heldOn: IsoDat
 export interface SlipFacts<R> {
   referral: R;
   issuedOn: IsoDate;
+  /** When the hub issued it (recorded): a report at an earlier asOf lists it only when asked later. */
+  issuedAt: Date;
   dueOn: IsoDate;
   /** When answered (completed or declined), or superseded. */
   answeredAt: Date | null;
@@ -80,6 +82,8 @@ export function recordedSlipStanding(r: { issuedAt: Date; dueOn: IsoDate; answer
 export interface CaseFacts<C> {
   case: C;
   timeline: CaseTimeline;
+  /** When the hub recorded the case opened (its stated report, where its limits count from, may be up to 366 days earlier). */
+  openedAt: Date;
   ownerOffice: OfficeKey;
   townshipCode: string;
 }
@@ -87,11 +91,18 @@ export interface CaseFacts<C> {
 export interface OverdueSlip<R> {
   referral: R;
   overdue: Overdue;
+  /**
+   * Issued after `asOf`: a meeting recorded late issues slips counted from the day it was held, so
+   * a report at a past asOf lists them overdue then, where the same report asked at that asOf did not.
+   */
+  recordedAfterAsOf: boolean;
 }
 
 export interface OverdueCase<C> {
   case: C;
   deadline: CaseDeadline;
+  /** Opened after `asOf`, its report stated earlier: the same report asked at that asOf did not list it. */
+  recordedAfterAsOf: boolean;
 }
 
 /**
@@ -197,6 +208,12 @@ export interface OverdueGroup<R, C> {
 
 export interface OverdueReport<R, C> {
   asOf: Date;
+  /**
+   * How many of the overdue slips and case deadlines listed (each county's `referrals` and `cases`)
+   * the hub recorded after `asOf` (each flagged recordedAfterAsOf): a report of a past day asked again
+   * later differs from the one asked then by what was recorded late, and says so. 0 at asOf now.
+   */
+  recordedAfterAsOf: number;
   /** Per office of a county: the same department in two counties is two offices. */
   byOffice: (OverdueGroup<R, C> & { office: OfficeKey; countyCode: string })[];
   byTownship: (OverdueGroup<R, C> & { townshipCode: string })[];
@@ -278,18 +295,19 @@ export function overdueReport<R, C>(
   };
   for (const s of slips) {
     const st = slipStanding(s, asOf);
-    if (st.status === 'OVERDUE' && st.overdue) file('referrals', s.toOffice, s.townshipCode, { referral: s.referral, overdue: st.overdue });
+    if (st.status === 'OVERDUE' && st.overdue) file('referrals', s.toOffice, s.townshipCode, { referral: s.referral, overdue: st.overdue, recordedAfterAsOf: s.issuedAt > asOf });
   }
   // An answer after the deadline ends the slip's overdue time but not its lateness: listed by when it
   // was answered (the caller gives those of its period), so a late answer does not vanish from supervision.
   // So does a correction superseding a slip already late (MISSED): the office had let it run late.
   for (const s of answered) {
     const st = slipStanding(s, asOf);
-    if ((st.status === 'MET_LATE' || st.status === 'MISSED') && st.overdue) file('answeredLate', s.toOffice, s.townshipCode, { referral: s.referral, overdue: st.overdue });
+    // Answered by asOf, so issued by then: never recorded after it.
+    if ((st.status === 'MET_LATE' || st.status === 'MISSED') && st.overdue) file('answeredLate', s.toOffice, s.townshipCode, { referral: s.referral, overdue: st.overdue, recordedAfterAsOf: false });
   }
   for (const c of cases) {
     for (const deadline of caseDeadlines(c.timeline, asOf)) {
-      if (deadline.status === 'OVERDUE') file('cases', c.ownerOffice, c.townshipCode, { case: c.case, deadline });
+      if (deadline.status === 'OVERDUE') file('cases', c.ownerOffice, c.townshipCode, { case: c.case, deadline, recordedAfterAsOf: c.openedAt > asOf });
       const late = casesLateSince === null ? null : lateCase(c.case, deadline, casesLateSince);
       if (late) file('casesLate', c.ownerOffice, c.townshipCode, late);
     }
@@ -328,5 +346,8 @@ export function overdueReport<R, C>(
     const [countyCode, office] = g.office.split(' ');
     return { ...g, office, countyCode };
   });
-  return { asOf, byOffice: offices, byTownship: sorted(byTownship, 'townshipCode'), byCounty: sorted(byCounty, 'countyCode') };
+  const byCounties = sorted(byCounty, 'countyCode');
+  // Each item is filed once per county: counted there.
+  const recordedAfterAsOf = byCounties.reduce((n, g) => n + [...g.referrals, ...g.cases].filter((i) => i.recordedAfterAsOf).length, 0);
+  return { asOf, recordedAfterAsOf, byOffice: offices, byTownship: sorted(byTownship, 'townshipCode'), byCounty: byCounties };
 }

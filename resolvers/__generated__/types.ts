@@ -2101,6 +2101,14 @@ export type OverdueReport = {
   readonly __typename?: 'OverdueReport';
   /** The instant measured against. */
   readonly asOf: Scalars['DateTime']['output'];
+  /**
+   * How many of the overdue slips and case deadlines listed (each county's `referrals` and `cases`, each
+   * counted once) the hub recorded after `asOf` (each flagged `recordedAfterAsOf`): a meeting recorded
+   * late issues slips counted from the day it was held, and a case opened late counts from its stated
+   * report, so a report of a past day asked again later lists what the same report asked on that day
+   * did not. 0: nothing listed was recorded late. Always 0 for an asOf now or later.
+   */
+  readonly recordedAfterAsOf: Scalars['Int']['output'];
   /** Per office of a county (a department in two counties is two offices): slips it received and has not answered in time, and cases it owns past a deadline; ordered by county, then office. */
   readonly byOffice: ReadonlyArray<OfficeOverdue>;
   /** Per township: overdue slips and cases of households there. */
@@ -2261,6 +2269,8 @@ export type OverdueReferral = {
   readonly referral: Referral;
   /** By how much. */
   readonly overdue: Overdue;
+  /** The hub issued the slip after `asOf` (Referral.issuedAt; a meeting recorded late, its working days counted from the day it was held): the same report asked at `asOf` did not list it. False in answeredLate (answered by asOf). */
+  readonly recordedAfterAsOf: Scalars['Boolean']['output'];
 };
 
 /**
@@ -2283,6 +2293,8 @@ export type OverdueCase = {
   readonly case: Case;
   /** The deadline passed. */
   readonly deadline: CaseDeadline;
+  /** The hub opened the case after `asOf`, its report stated earlier (Case.reportedAt, where its limits count from): the same report asked at `asOf` did not list it. */
+  readonly recordedAfterAsOf: Scalars['Boolean']['output'];
 };
 
 /**
@@ -7071,6 +7083,7 @@ export type DossierReferralResolvers<ContextType = HubContext, ParentType extend
 
 export type OverdueReportResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueReport'] = ResolversParentTypes['OverdueReport']> = {
   asOf?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  recordedAfterAsOf?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   byOffice?: Resolver<ReadonlyArray<ResolversTypes['OfficeOverdue']>, ParentType, ContextType>;
   byTownship?: Resolver<ReadonlyArray<ResolversTypes['TownshipOverdue']>, ParentType, ContextType>;
   byCounty?: Resolver<ReadonlyArray<ResolversTypes['CountyOverdue']>, ParentType, ContextType>;
@@ -7146,6 +7159,7 @@ export type WithdrawnFirstAidResolvers<ContextType = HubContext, ParentType exte
 export type OverdueReferralResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueReferral'] = ResolversParentTypes['OverdueReferral']> = {
   referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
   overdue?: Resolver<ResolversTypes['Overdue'], ParentType, ContextType>;
+  recordedAfterAsOf?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type DecisionShortfallResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DecisionShortfall'] = ResolversParentTypes['DecisionShortfall']> = {
@@ -7156,6 +7170,7 @@ export type DecisionShortfallResolvers<ContextType = HubContext, ParentType exte
 export type OverdueCaseResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueCase'] = ResolversParentTypes['OverdueCase']> = {
   case?: Resolver<ResolversTypes['Case'], ParentType, ContextType>;
   deadline?: Resolver<ResolversTypes['CaseDeadline'], ParentType, ContextType>;
+  recordedAfterAsOf?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type LateCaseResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['LateCase'] = ResolversParentTypes['LateCase']> = {

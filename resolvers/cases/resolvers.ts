@@ -195,9 +195,17 @@ async function deadlinesOf(c: CaseRecord, asked: Date | null | undefined, ctx: H
   return caseDeadlines((await caseTimelinesOf(ctx.loaders.monitoring, [c], () => events)).get(c.id)!, asOfOf(ctx, asked));
 }
 
+/**
+ * When the hub recorded a case opened: its first event's (OPENED, in the case's transaction), read
+ * from the events supervision loads anyway. Its `reportedAt` is the stated report, which may be earlier.
+ */
+function openedAt(events: readonly CaseEventRecord[]): Date {
+  return events.reduce((first, e) => (e.recordedAt < first ? e.recordedAt : first), events[0]!.recordedAt);
+}
+
 /** A slip as supervision reads it (domain/cases/supervision.ts): its due date counted from its day of issue. */
 function slipFacts(r: ReferralRecord): SlipFacts<ReferralRecord> {
-  return { referral: r, issuedOn: chinaDateOf(r.issuedAt), dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED', toOffice: r.toOffice, townshipCode: r.townshipCode };
+  return { referral: r, issuedOn: chinaDateOf(r.issuedAt), issuedAt: r.issuedAt, dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED', toOffice: r.toOffice, townshipCode: r.townshipCode };
 }
 
 /**
@@ -869,7 +877,7 @@ export const caseResolvers: Resolvers = {
       const timelines = await caseTimelinesOf(ctx.loaders.monitoring, open.cases, (id) => eventsOf.get(id) ?? []);
       return overdueReport(
         slips.map(slipFacts),
-        open.cases.map((c) => ({ case: c, timeline: timelines.get(c.id)!, ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
+        open.cases.map((c) => ({ case: c, timeline: timelines.get(c.id)!, openedAt: openedAt(eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
         asOf,
         short,
         declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerOffice, townshipCode: d.townshipCode })),

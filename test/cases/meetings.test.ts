@@ -131,7 +131,7 @@ describe('dossier', () => {
 
 describe('overdueReport', () => {
   const asOf = new Date('2025-10-21T12:00:00+08:00');
-  const slip = (id: number, to: string, township: string, dueOn: string) => ({ referral: { id }, issuedOn: '2025-10-09', dueOn, answeredAt: null, superseded: false, toOffice: to, townshipCode: township });
+  const slip = (id: number, to: string, township: string, dueOn: string) => ({ referral: { id }, issuedOn: '2025-10-09', issuedAt: new Date('2025-10-09T10:00:00+08:00'), dueOn, answeredAt: null, superseded: false, toOffice: to, townshipCode: township });
 
   it('groups overdue slips by receiving office of the county and by township, most overdue first, and leaves out what is not due', () => {
     const report = overdueReport(
@@ -140,6 +140,7 @@ describe('overdueReport', () => {
         {
           case: { id: 9 },
           timeline: { urgency: 'URGENT', reportedAt: new Date('2025-10-20T08:00:00+08:00'), transitions: [] },
+          openedAt: new Date('2025-10-20T08:30:00+08:00'),
           ownerOffice: '370811001',
           townshipCode: '370811001',
         },
@@ -158,6 +159,25 @@ describe('overdueReport', () => {
     ]);
     expect(report.byOffice[1].referrals[0].overdue).toMatchObject({ workingDays: 4 });
     expect(chinaDateOf(report.asOf)).toBe('2025-10-21');
+    // All recorded by asOf: the report reads as it did when asOf was now.
+    expect(report.recordedAfterAsOf).toBe(0);
+    expect(report.byCounty.flatMap((g) => [...g.referrals, ...g.cases]).map((i) => i.recordedAfterAsOf)).toEqual([false, false, false]);
+  });
+
+  it('flags what the hub recorded after asOf and counts it once, however many lists hold it', () => {
+    // A meeting held 10-13 and recorded 10-24 (a day after asOf), its slip due 10-15; a case opened
+    // 10-24 with its report stated 10-20: both overdue at 10-21, neither known to the hub then.
+    const late = { ...slip(4, 'HEALTH', '370811001', '2025-10-15'), issuedAt: new Date('2025-10-24T09:00:00+08:00') };
+    const opened = { case: { id: 10 }, timeline: { urgency: 'URGENT' as const, reportedAt: new Date('2025-10-20T08:00:00+08:00'), transitions: [] }, openedAt: new Date('2025-10-24T09:00:00+08:00'), ownerOffice: '370811001', townshipCode: '370811001' };
+    const report = overdueReport([slip(1, 'HEALTH', '370811001', '2025-10-15'), late], [opened], asOf);
+    expect(report.byOffice.flatMap((g) => [...g.referrals.map((r) => [r.referral.id, r.recordedAfterAsOf]), ...g.cases.map((c) => [c.case.id, c.recordedAfterAsOf])])).toEqual([
+      [10, true],
+      [1, false],
+      [4, true],
+    ]);
+    expect(report.recordedAfterAsOf).toBe(2);
+    // Asked at a later asOf, both were known by then.
+    expect(overdueReport([late], [opened], new Date('2025-10-27T12:00:00+08:00')).recordedAfterAsOf).toBe(0);
   });
 
   it('lists a slip superseded after its due date as answered late (MISSED), one superseded before it not at all', () => {
@@ -177,6 +197,7 @@ describe('overdueReport', () => {
     const urgent = (id: number, steps: CaseTimeline['transitions'], acts: CaseTimeline['acts'] = []) => ({
       case: { id },
       timeline: { urgency: 'URGENT' as const, reportedAt: cnAt('2025-10-13T09:00:00'), transitions: steps, acts },
+      openedAt: cnAt('2025-10-13T09:00:00'),
       ownerOffice: 'CIVIL_AFFAIRS',
       townshipCode: '370811001',
     });
