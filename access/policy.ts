@@ -663,6 +663,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   DecisionShortfall: OPEN_CONTAINER,
   OpenDecline: OPEN_CONTAINER,
   WaivedDecision: OPEN_CONTAINER,
+  DeclinedReferral: OPEN_CONTAINER,
   WithdrawnFulfilment: OPEN_CONTAINER,
   WithdrawnFirstAid: OPEN_CONTAINER,
   CaseUserError: { kind: 'OPEN', why: 'why a write was refused; codes and messages name no person' },

@@ -508,6 +508,20 @@ export async function referralsAnsweredBetween(db: HubDb, from: Date, to: Date, 
 }
 
 /**
+ * Slips declined from `from` up to `to`, decisions and forwarded slips alike, whatever became of them
+ * since (reassigned, waived, decided again, or still open): supervision lists every decline of its
+ * period with its reason under the office that declined it. Through the state and due-date index (the
+ * declined slips); in the order declined.
+ */
+export async function referralsDeclinedBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<ReferralRecord[]> {
+  const rows = await slipsWhere(db, and(eq(referralSlip.state, 'DECLINED'), inPeriodAndRegion(referralSlip.answeredAt, from, to, regionPrefix))).orderBy(
+    asc(referralSlip.answeredAt),
+    asc(referralSlip.id),
+  );
+  return rows.map((r) => referralRecord(r.slip, r));
+}
+
+/**
  * Decisions completed with their aid record (their fulfilment), answered from `from` up to `to`,
  * with their case's township and the fulfilment kept: the supervision view lists those met short and
  * those whose record no longer stands. One statement; in the order completed.

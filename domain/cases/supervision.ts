@@ -165,6 +165,20 @@ export interface WaiverFacts<R> {
 export type DecisionWaived<R> = Pick<WaiverFacts<R>, 'referral' | 'waivedAt'>;
 
 /**
+ * A slip its office declined (a decision or a forwarded slip), under that office: listed by when it
+ * was declined, whatever became of it since (a decision reassigned, waived or decided again leaves
+ * declinesOpen; a forwarded slip is never there), so supervision reads every decline and its reason.
+ */
+export interface DeclinedFacts<R> {
+  referral: R;
+  declinedAt: Date;
+  toOffice: OfficeKey;
+  townshipCode: string;
+}
+
+export type DeclinedSlip<R> = Pick<DeclinedFacts<R>, 'referral' | 'declinedAt'>;
+
+/**
  * A decision completed with an aid record that no longer stands as checked (revoked at the
  * department, or a ledger entry cancelled or corrected since), under the office that completed it:
  * the decision is not met by what that office answered (件件有落实).
@@ -202,6 +216,8 @@ export interface OverdueGroup<R, C> {
   shortfalls: DecisionShortfall<R>[];
   declinesOpen: OpenDecline<R>[];
   decisionsWaived: DecisionWaived<R>[];
+  /** Slips the office declined in the period, declined first, first. */
+  declined: DeclinedSlip<R>[];
   fulfilmentsWithdrawn: WithdrawnFulfilment<R>[];
   firstAidsWithdrawn: WithdrawnFirstAid<C>[];
 }
@@ -223,7 +239,7 @@ export interface OverdueReport<R, C> {
 
 function group<R, C>(map: Map<string, OverdueGroup<R, C>>, key: string): OverdueGroup<R, C> {
   let g = map.get(key);
-  if (!g) map.set(key, (g = { referrals: [], answeredLate: [], cases: [], casesLate: [], shortfalls: [], declinesOpen: [], decisionsWaived: [], fulfilmentsWithdrawn: [], firstAidsWithdrawn: [] }));
+  if (!g) map.set(key, (g = { referrals: [], answeredLate: [], cases: [], casesLate: [], shortfalls: [], declinesOpen: [], decisionsWaived: [], declined: [], fulfilmentsWithdrawn: [], firstAidsWithdrawn: [] }));
   return g;
 }
 
@@ -270,7 +286,8 @@ export function lateDeadlines(timeline: CaseTimeline, asOf: Date): Omit<LateCase
  * `answered` (the caller's period) answered after their deadline, or superseded after it, most late first; and the
  * decisions `waived` (the caller's period, by asOf), under the office that owns the case, waived first, first;
  * and the deadlines of `cases` met late or missed from `casesLateSince` up to asOf (none when null), under
- * the office that owns the case, most late first (the caller gives the cases ended in that period too).
+ * the office that owns the case, most late first (the caller gives the cases ended in that period too);
+ * and the slips `declined` (the caller's period, by asOf), under the office that declined them, declined first, first.
  */
 export function overdueReport<R, C>(
   slips: readonly SlipFacts<R>[],
@@ -283,6 +300,7 @@ export function overdueReport<R, C>(
   answered: readonly SlipFacts<R>[] = [],
   waived: readonly WaiverFacts<R>[] = [],
   casesLateSince: Date | null = null,
+  declined: readonly DeclinedFacts<R>[] = [],
 ): OverdueReport<R, C> {
   const byOffice = new Map<string, OverdueGroup<R, C>>();
   const byTownship = new Map<string, OverdueGroup<R, C>>();
@@ -321,6 +339,9 @@ export function overdueReport<R, C>(
   for (const w of waived) {
     if (w.waivedAt.getTime() <= asOf.getTime()) file('decisionsWaived', w.ownerOffice, w.townshipCode, { referral: w.referral, waivedAt: w.waivedAt });
   }
+  for (const d of declined) {
+    if (d.declinedAt.getTime() <= asOf.getTime()) file('declined', d.toOffice, d.townshipCode, { referral: d.referral, declinedAt: d.declinedAt });
+  }
   for (const w of withdrawn) {
     file('fulfilmentsWithdrawn', w.toOffice, w.townshipCode, { referral: w.referral, standing: w.standing, supersededBy: w.supersededBy, completedAt: w.completedAt });
   }
@@ -339,6 +360,7 @@ export function overdueReport<R, C>(
         shortfalls: g.shortfalls.sort((a, b) => b.shortfallFen - a.shortfallFen),
         declinesOpen: g.declinesOpen.sort((a, b) => a.declinedAt.getTime() - b.declinedAt.getTime()),
         decisionsWaived: g.decisionsWaived.sort((a, b) => a.waivedAt.getTime() - b.waivedAt.getTime()),
+        declined: g.declined.sort((a, b) => a.declinedAt.getTime() - b.declinedAt.getTime()),
         fulfilmentsWithdrawn: g.fulfilmentsWithdrawn.sort((a, b) => a.completedAt.getTime() - b.completedAt.getTime()),
         firstAidsWithdrawn: g.firstAidsWithdrawn.sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime()),
       })) as (OverdueGroup<R, C> & Record<K, string>)[];

@@ -2142,6 +2142,8 @@ export type CountyOverdue = {
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
   /** Declined decisions of its households' cases waived (referralWaive) from shortfallsSince up to asOf: decided aid the household will not be given; waived first, first. */
   readonly decisionsWaived: ReadonlyArray<WaivedDecision>;
+  /** Slips of its households' cases declined from shortfallsSince up to asOf, decisions and forwarded slips alike, whatever became of them since; declined first, first. */
+  readonly declined: ReadonlyArray<DeclinedReferral>;
   /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled, corrected or changed at the source); completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
   /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
@@ -2169,6 +2171,8 @@ export type OfficeOverdue = {
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
   /** Declined decisions of the cases it owns that it waived (referralWaive) from shortfallsSince up to asOf: decided aid the household will not be given, each with the waiver's reason on its referral's declineResolution; waived first, first. */
   readonly decisionsWaived: ReadonlyArray<WaivedDecision>;
+  /** Slips sent to it that it declined from shortfallsSince up to asOf, decisions and forwarded slips alike, whatever became of them since (reassigned, waived, decided again, or still open in declinesOpen), each with its declineReason and answeredBy on the slip; declined first, first. */
+  readonly declined: ReadonlyArray<DeclinedReferral>;
   /** Decisions it completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled, corrected or changed at the source): the decision is not met by what it answered; completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
   /** Cases it owns whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
@@ -2194,6 +2198,8 @@ export type TownshipOverdue = {
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
   /** Declined decisions of its households' cases waived (referralWaive) from shortfallsSince up to asOf: decided aid the household will not be given; waived first, first. */
   readonly decisionsWaived: ReadonlyArray<WaivedDecision>;
+  /** Slips of its households' cases declined from shortfallsSince up to asOf, decisions and forwarded slips alike, whatever became of them since; declined first, first. */
+  readonly declined: ReadonlyArray<DeclinedReferral>;
   /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled, corrected or changed at the source); completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
   /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
@@ -2208,6 +2214,18 @@ export type TownshipOverdue = {
 export type OpenDecline = {
   readonly __typename?: 'OpenDecline';
   /** The declined decision's slip (its declineReason says why). */
+  readonly referral: Referral;
+  /** When the hub recorded the decline. */
+  readonly declinedAt: Scalars['DateTime']['output'];
+};
+
+/**
+ * A slip its office declined (退回), in the report's period: why (the slip's declineReason), who
+ * (answeredBy) and what became of a declined decision (declineResolution, null while still open).
+ */
+export type DeclinedReferral = {
+  readonly __typename?: 'DeclinedReferral';
+  /** The slip. */
   readonly referral: Referral;
   /** When the hub recorded the decline. */
   readonly declinedAt: Scalars['DateTime']['output'];
@@ -4368,7 +4386,7 @@ export type Query = {
    * resolved (declinesOpen), and the decisions completed and first aids given whose aid record the
    * department has since revoked or superseded (fulfilmentsWithdrawn, firstAidsWithdrawn); and what
    * ran late and then ended, in a period: slips answered late (answeredLate) and case deadlines met late
-   * or missed (casesLate). `regionCode` (city, county, township or village) narrows it to the cases of households there, by default
+   * or missed (casesLate); and every slip declined in the period, with its reason (declined). `regionCode` (city, county, township or village) narrows it to the cases of households there, by default
    * the caller's region scope (a village: the cases its township keeps of its households); `asOf` defaults to now.
    */
   readonly overdueReport: OverdueReport;
@@ -6167,6 +6185,7 @@ export type ResolversTypes = {
   OfficeOverdue: ResolverTypeWrapper<OfficeOverdueWorkModel>;
   TownshipOverdue: ResolverTypeWrapper<TownshipOverdueWorkModel>;
   OpenDecline: ResolverTypeWrapper<Omit<OpenDecline, 'referral'> & { referral: ResolversTypes['Referral'] }>;
+  DeclinedReferral: ResolverTypeWrapper<Omit<DeclinedReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   WaivedDecision: ResolverTypeWrapper<Omit<WaivedDecision, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   WithdrawnFulfilment: ResolverTypeWrapper<Omit<WithdrawnFulfilment, 'referral' | 'supersededBy'> & { referral: ResolversTypes['Referral'], supersededBy?: Maybe<ResolversTypes['SupersedingAidRecord']> }>;
   WithdrawnFirstAid: ResolverTypeWrapper<Omit<WithdrawnFirstAid, 'case' | 'supersededBy'> & { case: ResolversTypes['Case'], supersededBy?: Maybe<ResolversTypes['SupersedingAidRecord']> }>;
@@ -6431,6 +6450,7 @@ export type ResolversParentTypes = {
   OfficeOverdue: OfficeOverdueWorkModel;
   TownshipOverdue: TownshipOverdueWorkModel;
   OpenDecline: Omit<OpenDecline, 'referral'> & { referral: ResolversParentTypes['Referral'] };
+  DeclinedReferral: Omit<DeclinedReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   WaivedDecision: Omit<WaivedDecision, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   WithdrawnFulfilment: Omit<WithdrawnFulfilment, 'referral' | 'supersededBy'> & { referral: ResolversParentTypes['Referral'], supersededBy?: Maybe<ResolversParentTypes['SupersedingAidRecord']> };
   WithdrawnFirstAid: Omit<WithdrawnFirstAid, 'case' | 'supersededBy'> & { case: ResolversParentTypes['Case'], supersededBy?: Maybe<ResolversParentTypes['SupersedingAidRecord']> };
@@ -7101,6 +7121,7 @@ export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends 
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
   decisionsWaived?: Resolver<ReadonlyArray<ResolversTypes['WaivedDecision']>, ParentType, ContextType>;
+  declined?: Resolver<ReadonlyArray<ResolversTypes['DeclinedReferral']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
   firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
 };
@@ -7115,6 +7136,7 @@ export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends 
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
   decisionsWaived?: Resolver<ReadonlyArray<ResolversTypes['WaivedDecision']>, ParentType, ContextType>;
+  declined?: Resolver<ReadonlyArray<ResolversTypes['DeclinedReferral']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
   firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
 };
@@ -7128,11 +7150,17 @@ export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extend
   shortfalls?: Resolver<ReadonlyArray<ResolversTypes['DecisionShortfall']>, ParentType, ContextType>;
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
   decisionsWaived?: Resolver<ReadonlyArray<ResolversTypes['WaivedDecision']>, ParentType, ContextType>;
+  declined?: Resolver<ReadonlyArray<ResolversTypes['DeclinedReferral']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
   firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
 };
 
 export type OpenDeclineResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OpenDecline'] = ResolversParentTypes['OpenDecline']> = {
+  referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
+  declinedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type DeclinedReferralResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DeclinedReferral'] = ResolversParentTypes['DeclinedReferral']> = {
   referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
   declinedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
@@ -8161,6 +8189,7 @@ export type Resolvers<ContextType = HubContext> = {
   OfficeOverdue?: OfficeOverdueResolvers<ContextType>;
   TownshipOverdue?: TownshipOverdueResolvers<ContextType>;
   OpenDecline?: OpenDeclineResolvers<ContextType>;
+  DeclinedReferral?: DeclinedReferralResolvers<ContextType>;
   WaivedDecision?: WaivedDecisionResolvers<ContextType>;
   WithdrawnFulfilment?: WithdrawnFulfilmentResolvers<ContextType>;
   WithdrawnFirstAid?: WithdrawnFirstAidResolvers<ContextType>;
