@@ -664,6 +664,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   OpenDecline: OPEN_CONTAINER,
   WaivedDecision: OPEN_CONTAINER,
   DeclinedReferral: OPEN_CONTAINER,
+  CorrectedReferral: OPEN_CONTAINER,
   WithdrawnFulfilment: OPEN_CONTAINER,
   WithdrawnFirstAid: OPEN_CONTAINER,
   CaseUserError: { kind: 'OPEN', why: 'why a write was refused; codes and messages name no person' },

@@ -5,7 +5,9 @@
  * declined in time and reassigned, and any forwarded slip declined in time (never in declinesOpen,
  * which holds decisions), left no trace in supervision, and an office declining everything on its
  * second day read as clean. Each decline of the period is now listed under the office that declined
- * it, with its reason and who declined it on the slip, whatever became of it since.
+ * it, with its reason and who declined it on the slip, whatever became of it since. Likewise a slip a
+ * correction superseded before its due date (VOID: in no list), its replacement given a later due date:
+ * a deadline extended, now listed (`corrected`) under the convener who corrected it.
  */
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -24,8 +26,8 @@ let dbs: TestDatabases;
 let hub: TestHub;
 let ca: Gql;
 const clock = new TestClock(cn('2026-03-02T09:00:00'));
-/** Slip ids: two decisions to the justice bureau, one slip forwarded to health. */
-const slip = { reassigned: '', open: '', forwarded: '' };
+/** Slip ids: two decisions to the justice bureau, one slip forwarded to health; the reassignment's slip, which a correction superseded. */
+const slip = { reassigned: '', open: '', forwarded: '', extended: '' };
 
 async function ok(query: string, variables: Record<string, unknown>, field: string) {
   const res = await ca(query, variables);
@@ -90,10 +92,15 @@ beforeAll(async () => {
   await decline(slip.forwarded, 'HEALTH', '本县无该户住院记录');
   // Wednesday 03-04: the convener reassigns it, as the Red Cross's relief.
   clock.set(cn('2026-03-04T10:00:00'));
+  const relief = { department: 'RED_CROSS', programme: 'RED_CROSS_RELIEF', amountFen: 50_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head };
+  slip.extended = (
+    await ok(`mutation($input: ReferralReassignInput!) { referralReassign(input: $input) { ${SLIP} } }`, { input: { referralId: slip.reassigned, reason: '改由红十字会人道救助', ...relief } }, 'referralReassign')
+  ).referral.id;
+  // The same day, before it is due (03-11), the convener gives the Red Cross 20 working days instead, by a correction.
   await ok(
-    `mutation($input: ReferralReassignInput!) { referralReassign(input: $input) { ${SLIP} } }`,
-    { input: { referralId: slip.reassigned, reason: '改由红十字会人道救助', department: 'RED_CROSS', programme: 'RED_CROSS_RELIEF', amountFen: 50_000, deadlineWorkingDays: 5, beneficiaryIdNumber: WANG.head } },
-    'referralReassign',
+    `mutation($input: DecisionCorrectInput!) { decisionCorrect(input: $input) { userErrors { code field } } }`,
+    { input: { caseId, reason: '红十字会申请延期', changes: [{ referralId: slip.extended, decision: { ...relief, deadlineWorkingDays: 20 } }] } },
+    'decisionCorrect',
   );
   // Thursday 03-05, in time: justice declines the spouse's, left open.
   clock.set(cn('2026-03-05T10:00:00'));
@@ -119,6 +126,25 @@ it("lists every decline of the period under the office that declined it, with it
   expect(byOffice.HEALTH).toEqual({ declined: [[slip.forwarded, 'FORWARD', '本县无该户住院记录', null]], declinesOpen: [], answeredLate: [] });
   // The open one is the convener's to resolve, under the office that owns the case.
   expect(Object.values(byOffice).flatMap((g: any) => g.declinesOpen)).toEqual([slip.open]);
+});
+
+it('lists a slip a correction superseded before its due date under the convener, its replacement due later: a deadline extended', async () => {
+  const res = await ca(
+    `query($asOf: DateTime, $since: Date) { overdueReport(asOf: $asOf, shortfallsSince: $since) {
+      byOffice { office { key } corrected { referral { id state dueOn deadlineStatus correction { reason replacedBy { dueOn } } } } answeredLate { referral { id } } }
+      byCounty { corrected { referral { id } } } } }`,
+    { asOf: cn('2026-03-06T12:00:00'), since: '2026-03-01' },
+  );
+  expect(res.errors).toBeUndefined();
+  const listed = res.data.overdueReport.byOffice.filter((g: any) => g.corrected.length > 0);
+  expect(listed.map((g: any) => [g.office.key, g.corrected])).toEqual([
+    ['CIVIL_AFFAIRS', [{ referral: { id: slip.extended, state: 'SUPERSEDED', dueOn: '2026-03-11', deadlineStatus: 'VOID', correction: { reason: '红十字会申请延期', replacedBy: { dueOn: '2026-04-01' } } } }]],
+  ]);
+  // Superseded before it was due: not late, so no other list held it.
+  expect(res.data.overdueReport.byOffice.flatMap((g: any) => g.answeredLate)).toEqual([]);
+  expect(res.data.overdueReport.byCounty.flatMap((g: any) => g.corrected.map((c: any) => c.referral.id))).toEqual([slip.extended]);
+  const later = await ca(`query($asOf: DateTime, $since: Date) { overdueReport(asOf: $asOf, shortfallsSince: $since) { byCounty { corrected { referral { id } } } } }`, { asOf: cn('2026-03-06T12:00:00'), since: '2026-03-05' });
+  expect(later.data.overdueReport.byCounty.flatMap((g: any) => g.corrected)).toEqual([]);
 });
 
 it('keeps to the period: declined from shortfallsSince up to asOf', async () => {

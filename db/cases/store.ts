@@ -522,6 +522,22 @@ export async function referralsDeclinedBetween(db: HubDb, from: Date, to: Date, 
 }
 
 /**
+ * Slips a correction (decisionCorrect) superseded from `from` up to `to`, before their due date or
+ * after it, with the case's owner (the convener, who corrected them): supervision lists every
+ * correction of its period, a deadline extended by one among them. Through the state and due-date
+ * index (the superseded slips); in the order superseded.
+ */
+export async function referralsSupersededBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<(ReferralRecord & { ownerOffice: string })[]> {
+  const rows = await db
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerOffice: aidCase.ownerOffice })
+    .from(referralSlip)
+    .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
+    .where(and(eq(referralSlip.state, 'SUPERSEDED'), inPeriodAndRegion(referralSlip.answeredAt, from, to, regionPrefix)))
+    .orderBy(asc(referralSlip.answeredAt), asc(referralSlip.id));
+  return rows.map((r) => ({ ...referralRecord(r.slip, r), ownerOffice: r.ownerOffice }));
+}
+
+/**
  * Decisions completed with their aid record (their fulfilment), answered from `from` up to `to`,
  * with their case's township and the fulfilment kept: the supervision view lists those met short and
  * those whose record no longer stands. One statement; in the order completed.

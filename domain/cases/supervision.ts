@@ -179,6 +179,20 @@ export interface DeclinedFacts<R> {
 export type DeclinedSlip<R> = Pick<DeclinedFacts<R>, 'referral' | 'declinedAt'>;
 
 /**
+ * A slip a correction superseded (decisionCorrect), under the office that owns the case (its convener
+ * corrected it): listed by when, before its due date or after, so a deadline extended by a correction
+ * (the old slip VOID, its replacement due later) is read by supervision, not only on the case.
+ */
+export interface CorrectedFacts<R> {
+  referral: R;
+  supersededAt: Date;
+  ownerOffice: OfficeKey;
+  townshipCode: string;
+}
+
+export type CorrectedSlip<R> = Pick<CorrectedFacts<R>, 'referral' | 'supersededAt'>;
+
+/**
  * A decision completed with an aid record that no longer stands as checked (revoked at the
  * department, or a ledger entry cancelled or corrected since), under the office that completed it:
  * the decision is not met by what that office answered (件件有落实).
@@ -218,6 +232,8 @@ export interface OverdueGroup<R, C> {
   decisionsWaived: DecisionWaived<R>[];
   /** Slips the office declined in the period, declined first, first. */
   declined: DeclinedSlip<R>[];
+  /** Slips of the cases the office owns that a correction superseded in the period, superseded first, first. */
+  corrected: CorrectedSlip<R>[];
   fulfilmentsWithdrawn: WithdrawnFulfilment<R>[];
   firstAidsWithdrawn: WithdrawnFirstAid<C>[];
 }
@@ -239,7 +255,7 @@ export interface OverdueReport<R, C> {
 
 function group<R, C>(map: Map<string, OverdueGroup<R, C>>, key: string): OverdueGroup<R, C> {
   let g = map.get(key);
-  if (!g) map.set(key, (g = { referrals: [], answeredLate: [], cases: [], casesLate: [], shortfalls: [], declinesOpen: [], decisionsWaived: [], declined: [], fulfilmentsWithdrawn: [], firstAidsWithdrawn: [] }));
+  if (!g) map.set(key, (g = { referrals: [], answeredLate: [], cases: [], casesLate: [], shortfalls: [], declinesOpen: [], decisionsWaived: [], declined: [], corrected: [], fulfilmentsWithdrawn: [], firstAidsWithdrawn: [] }));
   return g;
 }
 
@@ -287,7 +303,8 @@ export function lateDeadlines(timeline: CaseTimeline, asOf: Date): Omit<LateCase
  * decisions `waived` (the caller's period, by asOf), under the office that owns the case, waived first, first;
  * and the deadlines of `cases` met late or missed from `casesLateSince` up to asOf (none when null), under
  * the office that owns the case, most late first (the caller gives the cases ended in that period too);
- * and the slips `declined` (the caller's period, by asOf), under the office that declined them, declined first, first.
+ * and the slips `declined` (the caller's period, by asOf), under the office that declined them, declined first, first;
+ * and the slips `corrected` (superseded in the caller's period, by asOf), under the office that owns the case.
  */
 export function overdueReport<R, C>(
   slips: readonly SlipFacts<R>[],
@@ -301,6 +318,7 @@ export function overdueReport<R, C>(
   waived: readonly WaiverFacts<R>[] = [],
   casesLateSince: Date | null = null,
   declined: readonly DeclinedFacts<R>[] = [],
+  corrected: readonly CorrectedFacts<R>[] = [],
 ): OverdueReport<R, C> {
   const byOffice = new Map<string, OverdueGroup<R, C>>();
   const byTownship = new Map<string, OverdueGroup<R, C>>();
@@ -342,6 +360,9 @@ export function overdueReport<R, C>(
   for (const d of declined) {
     if (d.declinedAt.getTime() <= asOf.getTime()) file('declined', d.toOffice, d.townshipCode, { referral: d.referral, declinedAt: d.declinedAt });
   }
+  for (const c of corrected) {
+    if (c.supersededAt.getTime() <= asOf.getTime()) file('corrected', c.ownerOffice, c.townshipCode, { referral: c.referral, supersededAt: c.supersededAt });
+  }
   for (const w of withdrawn) {
     file('fulfilmentsWithdrawn', w.toOffice, w.townshipCode, { referral: w.referral, standing: w.standing, supersededBy: w.supersededBy, completedAt: w.completedAt });
   }
@@ -361,6 +382,7 @@ export function overdueReport<R, C>(
         declinesOpen: g.declinesOpen.sort((a, b) => a.declinedAt.getTime() - b.declinedAt.getTime()),
         decisionsWaived: g.decisionsWaived.sort((a, b) => a.waivedAt.getTime() - b.waivedAt.getTime()),
         declined: g.declined.sort((a, b) => a.declinedAt.getTime() - b.declinedAt.getTime()),
+        corrected: g.corrected.sort((a, b) => a.supersededAt.getTime() - b.supersededAt.getTime()),
         fulfilmentsWithdrawn: g.fulfilmentsWithdrawn.sort((a, b) => a.completedAt.getTime() - b.completedAt.getTime()),
         firstAidsWithdrawn: g.firstAidsWithdrawn.sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime()),
       })) as (OverdueGroup<R, C> & Record<K, string>)[];

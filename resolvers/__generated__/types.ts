@@ -2144,6 +2144,8 @@ export type CountyOverdue = {
   readonly decisionsWaived: ReadonlyArray<WaivedDecision>;
   /** Slips of its households' cases declined from shortfallsSince up to asOf, decisions and forwarded slips alike, whatever became of them since; declined first, first. */
   readonly declined: ReadonlyArray<DeclinedReferral>;
+  /** Slips of its households' cases that a correction (decisionCorrect) superseded from shortfallsSince up to asOf, before their due date or after it; superseded first, first. */
+  readonly corrected: ReadonlyArray<CorrectedReferral>;
   /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled, corrected or changed at the source); completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
   /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
@@ -2173,6 +2175,8 @@ export type OfficeOverdue = {
   readonly decisionsWaived: ReadonlyArray<WaivedDecision>;
   /** Slips sent to it that it declined from shortfallsSince up to asOf, decisions and forwarded slips alike, whatever became of them since (reassigned, waived, decided again, or still open in declinesOpen), each with its declineReason and answeredBy on the slip; declined first, first. */
   readonly declined: ReadonlyArray<DeclinedReferral>;
+  /** Slips of the cases it owns that its correction (decisionCorrect) superseded from shortfallsSince up to asOf, before their due date or after it: the slip's correction says why, who, and the slip that replaced it (replacedBy, whose dueOn may be later: a deadline extended); superseded first, first. */
+  readonly corrected: ReadonlyArray<CorrectedReferral>;
   /** Decisions it completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled, corrected or changed at the source): the decision is not met by what it answered; completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
   /** Cases it owns whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
@@ -2200,6 +2204,8 @@ export type TownshipOverdue = {
   readonly decisionsWaived: ReadonlyArray<WaivedDecision>;
   /** Slips of its households' cases declined from shortfallsSince up to asOf, decisions and forwarded slips alike, whatever became of them since; declined first, first. */
   readonly declined: ReadonlyArray<DeclinedReferral>;
+  /** Slips of its households' cases that a correction (decisionCorrect) superseded from shortfallsSince up to asOf, before their due date or after it; superseded first, first. */
+  readonly corrected: ReadonlyArray<CorrectedReferral>;
   /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled, corrected or changed at the source); completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
   /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
@@ -2217,6 +2223,18 @@ export type OpenDecline = {
   readonly referral: Referral;
   /** When the hub recorded the decline. */
   readonly declinedAt: Scalars['DateTime']['output'];
+};
+
+/**
+ * A slip a correction (decisionCorrect) superseded, in the report's period: its correction says why, who
+ * and the slip that replaced it (whose dueOn, later than this slip's, is a deadline extended).
+ */
+export type CorrectedReferral = {
+  readonly __typename?: 'CorrectedReferral';
+  /** The superseded slip. */
+  readonly referral: Referral;
+  /** When the hub recorded the correction. */
+  readonly supersededAt: Scalars['DateTime']['output'];
 };
 
 /**
@@ -4386,7 +4404,8 @@ export type Query = {
    * resolved (declinesOpen), and the decisions completed and first aids given whose aid record the
    * department has since revoked or superseded (fulfilmentsWithdrawn, firstAidsWithdrawn); and what
    * ran late and then ended, in a period: slips answered late (answeredLate) and case deadlines met late
-   * or missed (casesLate); and every slip declined in the period, with its reason (declined). `regionCode` (city, county, township or village) narrows it to the cases of households there, by default
+   * or missed (casesLate); and every slip declined in the period, with its reason (declined), and every
+   * slip a correction superseded in it, a deadline extended among them (corrected). `regionCode` (city, county, township or village) narrows it to the cases of households there, by default
    * the caller's region scope (a village: the cases its township keeps of its households); `asOf` defaults to now.
    */
   readonly overdueReport: OverdueReport;
@@ -6185,6 +6204,7 @@ export type ResolversTypes = {
   OfficeOverdue: ResolverTypeWrapper<OfficeOverdueWorkModel>;
   TownshipOverdue: ResolverTypeWrapper<TownshipOverdueWorkModel>;
   OpenDecline: ResolverTypeWrapper<Omit<OpenDecline, 'referral'> & { referral: ResolversTypes['Referral'] }>;
+  CorrectedReferral: ResolverTypeWrapper<Omit<CorrectedReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   DeclinedReferral: ResolverTypeWrapper<Omit<DeclinedReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   WaivedDecision: ResolverTypeWrapper<Omit<WaivedDecision, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   WithdrawnFulfilment: ResolverTypeWrapper<Omit<WithdrawnFulfilment, 'referral' | 'supersededBy'> & { referral: ResolversTypes['Referral'], supersededBy?: Maybe<ResolversTypes['SupersedingAidRecord']> }>;
@@ -6450,6 +6470,7 @@ export type ResolversParentTypes = {
   OfficeOverdue: OfficeOverdueWorkModel;
   TownshipOverdue: TownshipOverdueWorkModel;
   OpenDecline: Omit<OpenDecline, 'referral'> & { referral: ResolversParentTypes['Referral'] };
+  CorrectedReferral: Omit<CorrectedReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   DeclinedReferral: Omit<DeclinedReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   WaivedDecision: Omit<WaivedDecision, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   WithdrawnFulfilment: Omit<WithdrawnFulfilment, 'referral' | 'supersededBy'> & { referral: ResolversParentTypes['Referral'], supersededBy?: Maybe<ResolversParentTypes['SupersedingAidRecord']> };
@@ -7122,6 +7143,7 @@ export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends 
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
   decisionsWaived?: Resolver<ReadonlyArray<ResolversTypes['WaivedDecision']>, ParentType, ContextType>;
   declined?: Resolver<ReadonlyArray<ResolversTypes['DeclinedReferral']>, ParentType, ContextType>;
+  corrected?: Resolver<ReadonlyArray<ResolversTypes['CorrectedReferral']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
   firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
 };
@@ -7137,6 +7159,7 @@ export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends 
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
   decisionsWaived?: Resolver<ReadonlyArray<ResolversTypes['WaivedDecision']>, ParentType, ContextType>;
   declined?: Resolver<ReadonlyArray<ResolversTypes['DeclinedReferral']>, ParentType, ContextType>;
+  corrected?: Resolver<ReadonlyArray<ResolversTypes['CorrectedReferral']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
   firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
 };
@@ -7151,6 +7174,7 @@ export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extend
   declinesOpen?: Resolver<ReadonlyArray<ResolversTypes['OpenDecline']>, ParentType, ContextType>;
   decisionsWaived?: Resolver<ReadonlyArray<ResolversTypes['WaivedDecision']>, ParentType, ContextType>;
   declined?: Resolver<ReadonlyArray<ResolversTypes['DeclinedReferral']>, ParentType, ContextType>;
+  corrected?: Resolver<ReadonlyArray<ResolversTypes['CorrectedReferral']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
   firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
 };
@@ -7158,6 +7182,11 @@ export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extend
 export type OpenDeclineResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OpenDecline'] = ResolversParentTypes['OpenDecline']> = {
   referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
   declinedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type CorrectedReferralResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CorrectedReferral'] = ResolversParentTypes['CorrectedReferral']> = {
+  referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
+  supersededAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type DeclinedReferralResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DeclinedReferral'] = ResolversParentTypes['DeclinedReferral']> = {
@@ -8189,6 +8218,7 @@ export type Resolvers<ContextType = HubContext> = {
   OfficeOverdue?: OfficeOverdueResolvers<ContextType>;
   TownshipOverdue?: TownshipOverdueResolvers<ContextType>;
   OpenDecline?: OpenDeclineResolvers<ContextType>;
+  CorrectedReferral?: CorrectedReferralResolvers<ContextType>;
   DeclinedReferral?: DeclinedReferralResolvers<ContextType>;
   WaivedDecision?: WaivedDecisionResolvers<ContextType>;
   WithdrawnFulfilment?: WithdrawnFulfilmentResolvers<ContextType>;

@@ -6,7 +6,7 @@
 import { deliverAlertChanges } from '../monitoring/detect';
 import { caseTimelinesOf } from '../../db/monitoring/loaders';
 import { answerReferral, issueReferral } from '../../db/cases/referrals';
-import { casesByIds, decisionsFulfilledAnswered, casesWithEvents, openCase, openReferralsDueBefore, referralsAnsweredBetween, referralsDeclinedBetween, referralsToOffice, transitionCase } from '../../db/cases/store';
+import { casesByIds, decisionsFulfilledAnswered, casesWithEvents, openCase, openReferralsDueBefore, referralsAnsweredBetween, referralsDeclinedBetween, referralsSupersededBetween, referralsToOffice, transitionCase } from '../../db/cases/store';
 import { buildDossier, dossierReadBy, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { meetingRetry, recordMeeting } from '../../db/cases/meetings';
@@ -839,7 +839,7 @@ export const caseResolvers: Resolvers = {
       const since = startOfChinaDay(shortfallsSince);
       // The cases open at asOf, and those ended in the period (a deadline may have run late to its end).
       const endedSince = since < asOf ? since : asOf;
-      const [slips, open, fulfilled, declines, firstAids, answered, waived, declined] = await Promise.all([
+      const [slips, open, fulfilled, declines, firstAids, answered, waived, declined, corrected] = await Promise.all([
         openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix, past),
         casesWithEvents(ctx.hub, prefix, endedSince),
         decisionsFulfilledAnswered(ctx.hub, since, asOf, prefix),
@@ -848,9 +848,10 @@ export const caseResolvers: Resolvers = {
         referralsAnsweredBetween(ctx.hub, since, asOf, chinaDateOf(asOf), prefix),
         declinesWaivedBetween(ctx.hub, since, asOf, prefix),
         referralsDeclinedBetween(ctx.hub, since, asOf, prefix),
+        referralsSupersededBetween(ctx.hub, since, asOf, prefix),
       ]);
       // Nothing at all under the division asked for: a typo reads as a division with nothing late.
-      const nothing = [slips, open.cases, fulfilled, declines, firstAids, answered, waived, declined].every((l) => l.length === 0);
+      const nothing = [slips, open.cases, fulfilled, declines, firstAids, answered, waived, declined, corrected].every((l) => l.length === 0);
       await refuseUnknownDivision(ctx.hub, asked, 'regionCode', nothing);
       // Each decision's record as its department holds it now, all at once: the request's loaders
       // read each source once for every beneficiary (no statement per slip).
@@ -888,6 +889,7 @@ export const caseResolvers: Resolvers = {
         waived.map((w) => ({ referral: w, waivedAt: w.waivedAt, ownerOffice: w.ownerOffice, townshipCode: w.townshipCode })),
         since,
         declined.map((d) => ({ referral: d, declinedAt: d.answeredAt!, toOffice: d.toOffice, townshipCode: d.townshipCode })),
+        corrected.map((c) => ({ referral: c, supersededAt: c.answeredAt!, ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
       );
     },
     workingDayCalendar: () => calendarCoverage,
