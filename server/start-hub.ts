@@ -17,6 +17,7 @@ import { accessDbOf } from '../db/access/db';
 import { createPool, hubDrizzle, type HubDb } from '../db/connect';
 import { DataDirInUse, PrivateServerFailed, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
 import { ensureDatabase, provisionHub, withMigrationLock } from '../db/setup/provision';
+import { DatabaseOfLaterRelease } from '../db/setup/migrator';
 import { DOSSIER_MINIMISED, NEEDS_SCREENED, DELIVERY_LINKED, SETTLEMENT_UPGRADES, SETTLEMENT_KEYED_UPGRADES, ALERTS_SETTLEMENT_KEYED, FINDINGS_SETTLEMENT_KEYED, type DataUpgradeReport } from '../db/setup/upgrades';
 import { HUB_RIGHTS, missingHubRights } from '../db/setup/rights';
 import { binlogProblem } from '../db/setup/binlog';
@@ -484,6 +485,6 @@ Try:
 export function startExitCode(err: unknown): number | null {
   if (err instanceof DatabaseRightsMissing) return EXIT_DATABASE_RIGHTS;
   if (err instanceof DatabaseUnusable || err instanceof PrivateServerFailed) return EXIT_DATABASE_UNUSABLE;
-  if (err instanceof ServerBinaryMissing || err instanceof DataDirInUse) return 2;
+  if (err instanceof ServerBinaryMissing || err instanceof DataDirInUse || err instanceof DatabaseOfLaterRelease) return 2;
   return null;
 }

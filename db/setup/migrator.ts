@@ -22,11 +22,27 @@
  * The same reading lets a migration an earlier release's migrator left half run go on from where it
  * stopped (its row changes had no count: those committed are run again, as they were then).
  *
+ * Which migrations are applied: those whose `created_at` (the journal entry's `when`) the journal
+ * records, each by its own value. drizzle's migrator, and this one before, took every migration made
+ * before the journal's latest row as applied; a migration whose `when` is earlier than one already
+ * applied (jobs 0006 was given 2026-12-07T10:00Z by hand, so the next jobs migration drizzle-kit
+ * makes before then has an earlier one) was skipped on every database that had run that one, for good
+ * and without a word.
+ *
+ * A database a later release has migrated is refused (DatabaseOfLaterRelease): its journal records,
+ * after the last migration this release knows, one this release does not have. An earlier release
+ * serving on it writes what the later one upgraded in its earlier form (a finding's fingerprint on a
+ * stay as health holds it, next to the one the upgrade keyed: the officer's dismissal is lost; a
+ * push without its sequence), and the later release, its upgrades done, never looks at those rows
+ * again. Releases before this check cannot refuse (docs/operations.md "Upgrading": going back is a
+ * restore).
+ *
  * Rights: the hub's (db/setup/rights.ts): no DELETE or DROP; the count is set back to 0 when the
  * journal row is written, never deleted.
  */
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import mysql from 'mysql2/promise';
+import { databaseOf } from '../config';
 import { endConnection } from '../connect';
 
 /** One row per journal table: the migration being run and how many of its statements are applied. */
@@ -76,6 +92,26 @@ export class MigrationStopped extends Error {
   }
 }
 
+/**
+ * The database's journal records, after the last migration this release knows, migrations this
+ * release does not have: a later release has migrated it (see the file comment).
+ */
+export class DatabaseOfLaterRelease extends Error {
+  /** Its code in the start's refusal, `error: DATABASE_OF_LATER_RELEASE: …` (README, Configuration): exit 2. */
+  readonly code = 'DATABASE_OF_LATER_RELEASE';
+  constructor(
+    readonly database: string,
+    readonly journal: string,
+    /** The `when` of the latest migration the journal records that this release does not have. */
+    readonly latestUnknown: number,
+  ) {
+    super(
+      `the database '${database}' was migrated by a later release of AidHub (its journal ${journal} records a migration made ${new Date(latestUnknown).toISOString()} that this release does not have); ` +
+        'this release would write rows in the forms that release upgraded: start that release or a later one, or go back by restoring the backup taken before the upgrade (docs/operations.md "Upgrading")',
+    );
+  }
+}
+
 export interface MigrateOptions {
   /** Tests: asked at every point of the run; true stops it there (MigrationStopped), as a kill would. */
   stopAt?: (at: MigrationPoint) => boolean;
@@ -85,6 +121,32 @@ export interface MigrateOptions {
 export async function createTableWhenMissing(conn: mysql.Connection, table: string, ddl: string): Promise<void> {
   const [found] = (await conn.query('SELECT 1 AS found FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [table])) as unknown as [unknown[]];
   if (found.length === 0) await conn.query(ddl);
+}
+
+/**
+ * Throws DatabaseOfLaterRelease when the journal records every migration of `known` and, after the
+ * last of them, one `known` lacks, or when a migration `known` lacks is half run: what a later
+ * release leaves.
+ */
+function refuseLaterRelease(
+  database: string,
+  journal: string,
+  known: ReadonlySet<number>,
+  recorded: { id: string; createdAt: string | null }[],
+  progress: { createdAt: string; applied: number } | undefined,
+): void {
+  let lastKnown = -1;
+  recorded.forEach((r, i) => {
+    if (r.createdAt !== null && known.has(Number(r.createdAt))) lastKnown = i;
+  });
+  const unknownAfter = recorded.slice(lastKnown + 1).filter((r) => r.createdAt !== null && !known.has(Number(r.createdAt)));
+  // A later release holds every migration of this one; a database still missing one of them is an
+  // earlier main's, whose migration recorded after its last known one was taken out since (cases
+  // 0012_alert_calendar_days_checked, 5 December 2026).
+  const recordedAt = new Set(recorded.map((r) => Number(r.createdAt)));
+  const behind = [...known].some((when) => !recordedAt.has(when));
+  if (unknownAfter.length > 0 && !behind) throw new DatabaseOfLaterRelease(database, journal, Math.max(...unknownAfter.map((r) => Number(r.createdAt))));
+  if (progress && Number(progress.applied) > 0 && !known.has(Number(progress.createdAt))) throw new DatabaseOfLaterRelease(database, journal, Number(progress.createdAt));
 }
 
 /**
@@ -107,17 +169,20 @@ export async function migrateResumably(url: string, migrationsFolder: string, mi
       MIGRATION_PROGRESS_TABLE,
       `CREATE TABLE IF NOT EXISTS ${MIGRATION_PROGRESS_TABLE} (journal varchar(64) NOT NULL, created_at bigint NOT NULL, statements_applied int unsigned NOT NULL, CONSTRAINT ${MIGRATION_PROGRESS_TABLE}_journal PRIMARY KEY (journal))`,
     );
-    const [[last]] = (await conn.query(`SELECT created_at AS createdAt FROM ${journal} ORDER BY created_at DESC LIMIT 1`)) as unknown as [{ createdAt: string | null }[]];
+    const [recorded] = (await conn.query(`SELECT id, created_at AS createdAt FROM ${journal} ORDER BY id`)) as unknown as [{ id: string; createdAt: string | null }[]];
     const [[progress]] = (await conn.query(`SELECT created_at AS createdAt, statements_applied AS applied FROM ${MIGRATION_PROGRESS_TABLE} WHERE journal = ?`, [migrationsTable])) as unknown as [
       { createdAt: string; applied: number }[],
     ];
+    const known = new Set(migrations.map((m) => m.folderMillis));
+    refuseLaterRelease(databaseOf(url), migrationsTable, known, recorded, progress);
+    const applied = new Set(recorded.filter((r) => r.createdAt !== null).map((r) => Number(r.createdAt)));
     const count = (createdAt: number, applied: number) =>
       conn.query(
         `INSERT INTO ${MIGRATION_PROGRESS_TABLE} (journal, created_at, statements_applied) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE created_at = VALUES(created_at), statements_applied = VALUES(statements_applied)`,
         [migrationsTable, createdAt, applied],
       );
     for (const m of migrations) {
-      if (last && last.createdAt !== null && Number(last.createdAt) >= m.folderMillis) continue;
+      if (applied.has(m.folderMillis)) continue;
       const from = progress && Number(progress.createdAt) === m.folderMillis ? progress.applied : 0;
       for (let i = from; i < m.sql.length; i++) {
         const statement = m.sql[i];

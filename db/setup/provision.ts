@@ -11,7 +11,7 @@ import { databaseOf } from '../config';
 import { createPool, endConnection, hubDrizzle } from '../connect';
 import { BEGIN_LOCKING_SQL } from '../locking';
 import { programme } from '../household/schema';
-import { createTableWhenMissing, migrateResumably, type MigrateOptions } from './migrator';
+import { createTableWhenMissing, DatabaseOfLaterRelease, migrateResumably, type MigrateOptions } from './migrator';
 import { runDataUpgrades, type DataUpgradeReport } from './upgrades';
 
 /**
@@ -120,6 +120,24 @@ export async function withMigrationLock<T>(hubUrl: string, work: () => Promise<T
 }
 
 /**
+ * Refuses a hub database holding the journal of a set of migrations this release has none of: a
+ * feature a later release added, which migrated it (db/setup/migrator.ts DatabaseOfLaterRelease).
+ */
+async function refuseSetsOfLaterRelease(hubUrl: string): Promise<void> {
+  const conn = await mysql.createConnection({ uri: hubUrl, supportBigNumbers: true, bigNumberStrings: true });
+  try {
+    const [journals] = (await conn.query(`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '\\_\\_drizzle\\_migrations%'`)) as unknown as [{ name: string }[]];
+    const own = new Set(HUB_MIGRATION_SETS.map((s) => s.table));
+    for (const { name } of journals.filter((j) => !own.has(j.name))) {
+      const [[latest]] = (await conn.query(`SELECT MAX(created_at) AS createdAt FROM ${mysql.escapeId(name)}`)) as unknown as [{ createdAt: string | null }[]];
+      if (latest?.createdAt !== null && latest?.createdAt !== undefined) throw new DatabaseOfLaterRelease(databaseOf(hubUrl), name, Number(latest.createdAt));
+    }
+  } finally {
+    await endConnection(conn);
+  }
+}
+
+/**
  * Creates and migrates the hub database, then runs the data upgrades not done yet (db/setup/upgrades.ts:
  * prose stored before ID numbers in it were masked as they came in); returns how many rows each
  * table had changed by them, for the start to say (counts only, never a text). `signal`: a stop
@@ -128,6 +146,7 @@ export async function withMigrationLock<T>(hubUrl: string, work: () => Promise<T
 export async function provisionHub(hubUrl: string, opts: { signal?: AbortSignal } = {}): Promise<DataUpgradeReport> {
   await ensureDatabase(hubUrl);
   await withMigrationLock(hubUrl, async () => {
+    await refuseSetsOfLaterRelease(hubUrl);
     for (const set of HUB_MIGRATION_SETS) await migrateUrl(hubUrl, set.folder, set.table);
   });
   await syncProgrammes(hubUrl);
