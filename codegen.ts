@@ -29,6 +29,7 @@ export const pluginConfig = {
     ProposedDate: { input: '../../domain/dates#IsoDate', output: '../../domain/dates#IsoDate' },
     DateTime: { input: 'Date', output: 'Date' },
     Fen: { input: 'number', output: 'number' },
+    ProposedFen: { input: 'number', output: 'number' },
   },
   mapperTypeSuffix: 'Model',
   mappers: {

@@ -3,7 +3,9 @@
  * is held to its range (domain/date-ranges.ts) before the field's resolver runs: BAD_USER_INPUT with
  * reason OUT_OF_RANGE, the argument's path (`asOf`, `input.reportedAt`, `input.periodStart`) and
  * the range's `min` and `max`. Applied to the whole schema in one place (resolvers/index.ts), so a
- * date argument added to any SDL file is covered without a line of resolver code.
+ * date argument added to any SDL file is covered without a line of resolver code. A pre-grant
+ * check's date or amount its scalar refused (ProposedDate, ProposedFen) is refused here too, at its
+ * own field, so one bad check of a batch sent as aliases nulls only itself.
  */
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import {
@@ -20,7 +22,7 @@ import {
 } from 'graphql';
 import { DATE_RANGE, dateInRange, INSTANT_RANGE, instantInRange, type DateRange } from '../domain/date-ranges';
 import { badInput } from '../access/errors';
-import { MalformedDate } from './scalars';
+import { RefusedProposal } from './scalars';
 
 /**
  * A check of one value at `path`: throws to refuse it; returns a value to use in its place (prose
@@ -49,13 +51,20 @@ const checkInstant: Check = (value, path) => {
   if (value instanceof Date && !instantInRange(value)) throw outOfRange(path, 'an instant', INSTANT_RANGE);
 };
 
-/** A proposed grant's date (resolvers/scalars.ts ProposedDate): refused here, at its own field, when it is no calendar date. */
+/** A proposed grant's value its scalar refused (resolvers/scalars.ts ProposedDate, ProposedFen): refused here, at its own field, with the scalar's reason. */
+const checkProposal: Check = (value, path) => {
+  if (value instanceof RefusedProposal) throw badInput(path, value.reason, value.message);
+};
+
 const checkProposedDate: Check = (value, path) => {
-  if (value instanceof MalformedDate) throw badInput(path, 'MALFORMED_DATE', value.message);
+  checkProposal(value, path);
   return checkDate(value, path);
 };
 
-const SCALAR_CHECKS: Record<string, Check> = { Date: checkDate, ProposedDate: checkProposedDate, DateTime: checkInstant };
+const DATE_CHECKS: Record<string, Check> = { Date: checkDate, ProposedDate: checkProposedDate, DateTime: checkInstant };
+
+/** The date checks, and a proposed amount's refusal at its field (ProposedFen has no range of its own here: its field's rules hold it). */
+const SCALAR_CHECKS: Record<string, Check> = { ...DATE_CHECKS, ProposedFen: checkProposal };
 
 /**
  * The check of a scalar's values, knowing the name of the argument or input field that holds them
@@ -164,7 +173,7 @@ export function applyArgumentChecks(schema: GraphQLSchema, leaf: LeafCheck): Gra
 
 /** Every date-taking argument of a schema, as `Type.field(path)`: what the range applies to. */
 export function dateArguments(schema: GraphQLSchema): string[] {
-  return scalarArguments(schema, (scalar) => scalar in SCALAR_CHECKS);
+  return scalarArguments(schema, (scalar) => scalar in DATE_CHECKS);
 }
 
 /**

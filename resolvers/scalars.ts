@@ -105,21 +105,38 @@ const DateScalar = new GraphQLScalarType({
 });
 
 /**
- * A date of a proposed grant that is no calendar date, as the Date scalar would have refused it
- * (its message, which quotes at most a short piece of the value): carried to the field, whose
- * argument check refuses it there (resolvers/date-ranges.ts), BAD_USER_INPUT with reason
- * MALFORMED_DATE and the input field's path. Never reaches a resolver.
+ * A value of a proposed grant that its scalar refused (ProposedDate: no calendar date; ProposedFen:
+ * no whole number of fen, or past the exact range), with the scalar's own reason and message (which
+ * quotes at most a short piece of a date, nothing of an amount): carried to the field, whose
+ * argument check refuses it there (resolvers/date-ranges.ts), BAD_USER_INPUT with that reason and
+ * the input field's path. Never reaches a resolver.
  */
-export class MalformedDate {
-  constructor(readonly message: string) {}
+export class RefusedProposal {
+  constructor(
+    readonly reason: string,
+    readonly message: string,
+  ) {}
 }
 
-function dateOrMalformed(parse: () => string): string | MalformedDate {
+/** What `parse` makes of a value, or its refusal kept for the field (RefusedProposal). */
+function proposalOrRefusal<T>(parse: () => T): T | RefusedProposal {
   try {
     return parse();
   } catch (e) {
-    return new MalformedDate(e instanceof Error ? e.message : 'Date must be a real calendar date written YYYY-MM-DD');
+    const reason = e instanceof GraphQLError ? e.extensions.reason : undefined;
+    return new RefusedProposal(typeof reason === 'string' ? reason : 'INVALID_VALUE', e instanceof Error ? e.message : 'refused');
   }
+}
+
+/** A scalar of a proposed grant: `scalar`'s values, except that one `scalar` refuses refuses only its own check (RefusedProposal). */
+function proposedScalar(name: string, description: string, scalar: GraphQLScalarType): GraphQLScalarType {
+  return new GraphQLScalarType({
+    name,
+    description,
+    serialize: (value: unknown) => scalar.serialize(value),
+    parseValue: (value: unknown) => proposalOrRefusal(() => scalar.parseValue(value)),
+    parseLiteral: (ast) => proposalOrRefusal(() => scalar.parseLiteral(ast, undefined)),
+  });
 }
 
 /**
@@ -129,14 +146,12 @@ function dateOrMalformed(parse: () => string): string | MalformedDate {
  * term's twenty checks as aliases lost nineteen answers to one typo'd date, where a bad ID number or
  * amount nulls only its own check.
  */
-const ProposedDate = new GraphQLScalarType({
-  name: 'ProposedDate',
+const ProposedDate = proposedScalar(
+  'ProposedDate',
   // The scalar's own description replaces the SDL's, so it says the same.
-  description: 'A calendar date of a proposed grant, YYYY-MM-DD, as Date; one that is not refuses only the check it is in (BAD_USER_INPUT, reason MALFORMED_DATE, argument naming the input field), not the whole operation.',
-  serialize: (value: unknown) => DateScalar.serialize(value),
-  parseValue: (value: unknown) => dateOrMalformed(() => DateScalar.parseValue(value) as string),
-  parseLiteral: (ast) => dateOrMalformed(() => DateScalar.parseLiteral(ast, undefined) as string),
-});
+  'A calendar date of a proposed grant, YYYY-MM-DD, as Date; one that is not refuses only the check it is in (BAD_USER_INPUT, reason MALFORMED_DATE, argument naming the input field), not the whole operation.',
+  DateScalar,
+);
 
 /**
  * A refused Fen: reason MALFORMED_FEN (not a whole number: a fraction, a string, a boolean …) or
@@ -176,9 +191,23 @@ const Fen = new GraphQLScalarType({
   },
 });
 
+/**
+ * The amount of a pre-grant check: a Fen, except that one which is not a whole number of fen (12.5,
+ * "12") or is past the exact range (1e20) refuses its own check only, as ProposedDate's dates do. A
+ * Fen refused in the scalar refused the whole operation: a term's twenty checks sent as aliases lost
+ * nineteen answers to one mistyped amount. Fen elsewhere (a meeting's decisions, aidReport, …) still
+ * refuses the operation, as a write should.
+ */
+const ProposedFen = proposedScalar(
+  'ProposedFen',
+  'An amount in fen of a proposed grant, as Fen; one that is not a whole number within its range refuses only the check it is in (BAD_USER_INPUT, reason MALFORMED_FEN or FEN_OUT_OF_RANGE, argument naming the input field), not the whole operation.',
+  Fen,
+);
+
 export const scalarResolvers: Resolvers = {
   Date: DateScalar,
   ProposedDate,
   DateTime,
   Fen,
+  ProposedFen,
 };

@@ -75,6 +75,8 @@ const INDIRECT: Record<string, () => string[]> = {
   ],
   'server/app.ts: apolloRefusalReason(error.message)': () => [...APOLLO_REFUSALS.map((r) => r.reason), APOLLO_REFUSAL_FALLBACK],
   'resolvers/scalars.ts: reason': () => Object.values(FEN_REASONS),
+  // A pre-grant check's date or amount its scalar refused (RefusedProposal): ProposedDate's and ProposedFen's reasons.
+  'resolvers/date-ranges.ts: value.reason': () => [...all(functionBody('resolvers/scalars.ts', 'malformedDate'), /reason: '([A-Z_]+)'/g), ...Object.values(FEN_REASONS)],
   'resolvers/findings/resolvers.ts: refused.reason': () => unionOf('access/township.ts', 'TownshipRefusalReason'),
   'server/exports.ts: r.reason': () => unionOf('access/township.ts', 'TownshipRefusalReason'),
   'resolvers/monitoring/monthly-resolvers.ts: problem.reason': () => all(functionBody('domain/dates.ts', 'monthProblem'), /reason: '([A-Z_]+)'/g),

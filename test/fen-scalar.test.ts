@@ -5,6 +5,8 @@
  * (BAD_USER_INPUT, naming the variable and the place inside it in extensions.argument). The
  * message names the schema's scalar (`Fen`, not graphql-scalars' "SafeInt") and quotes nothing of
  * the value: an ID number pasted into an amount is past the range. Before, both forms had no reason.
+ * Sent here to a pledge (charityPledgeCreate): the refusal comes before any field runs. A pre-grant
+ * check's amount is a ProposedFen, refused by its own check instead (test/pregrant-incomplete.test.ts).
  */
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -23,7 +25,7 @@ afterAll(async () => {
 });
 
 const ID_NUMBER = '370811197504120312';
-const CHECK = `beneficiaryIdNumber: "${ID_NUMBER}", programme: "TEMP_AID", cause: ILLNESS, grantDate: "2026-03-01"`;
+const PLEDGE = `needId: "1", reference: "FEN-SCALAR"`;
 
 describe('a refused Fen', () => {
   it.each([
@@ -33,7 +35,7 @@ describe('a refused Fen', () => {
     [ID_NUMBER, 'FEN_OUT_OF_RANGE'],
     ['1e300', 'FEN_OUT_OF_RANGE'],
   ])('written in the document (%s): GRAPHQL_VALIDATION_FAILED, reason %s, naming Fen', async (literal, reason) => {
-    const res = await hub.gql(`{ preGrantCheck(input: { ${CHECK}, amountFen: ${literal} }) { __typename } }`);
+    const res = await hub.gql(`mutation { charityPledgeCreate(input: { ${PLEDGE}, amountFen: ${literal} }) { __typename } }`);
     expect(res.errors).toHaveLength(1);
     const [error] = res.errors!;
     expect(error.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED', reason });
@@ -48,7 +50,7 @@ describe('a refused Fen', () => {
     [Number(ID_NUMBER), 'FEN_OUT_OF_RANGE'],
     [-(2 ** 53), 'FEN_OUT_OF_RANGE'],
   ])('sent as a variable (%j): BAD_USER_INPUT, reason %s, naming the variable', async (value, reason) => {
-    const res = await hub.gql(`query($a: Fen!) { preGrantCheck(input: { ${CHECK}, amountFen: $a }) { __typename } }`, { a: value });
+    const res = await hub.gql(`mutation($a: Fen!) { charityPledgeCreate(input: { ${PLEDGE}, amountFen: $a }) { __typename } }`, { a: value });
     expect(res.errors).toHaveLength(1);
     const [error] = res.errors!;
     expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', reason, argument: '$a' });
@@ -57,18 +59,20 @@ describe('a refused Fen', () => {
   });
 
   it('inside an input variable: the argument is the path to the field', async () => {
-    const res = await hub.gql(`query($in: PreGrantCheckInput!) { preGrantCheck(input: $in) { __typename } }`, {
-      in: { beneficiaryIdNumber: ID_NUMBER, programme: 'TEMP_AID', cause: 'ILLNESS', grantDate: '2026-03-01', amountFen: 99.99 },
+    const res = await hub.gql(`mutation($in: CharityPledgeCreateInput!) { charityPledgeCreate(input: $in) { __typename } }`, {
+      in: { needId: '1', reference: 'FEN-SCALAR', amountFen: 99.99 },
     });
     expect(res.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', reason: 'MALFORMED_FEN', argument: '$in.amountFen' }]);
   });
 
-  it('a whole number of fen still passes, in either form', async () => {
+  it('a whole number of fen still passes, in either form: the field runs (and refuses the pledge for reasons of its own)', async () => {
     for (const res of [
-      await hub.gql(`query($a: Fen!) { preGrantCheck(input: { ${CHECK}, amountFen: $a }) { __typename } }`, { a: 50_000 }),
-      await hub.gql(`{ preGrantCheck(input: { ${CHECK}, amountFen: 5e4 }) { __typename } }`),
+      await hub.gql(`mutation($a: Fen!) { charityPledgeCreate(input: { ${PLEDGE}, amountFen: $a }) { __typename } }`, { a: 50_000 }),
+      await hub.gql(`mutation { charityPledgeCreate(input: { ${PLEDGE}, amountFen: 5e4 }) { __typename } }`),
     ]) {
-      expect((res.errors ?? []).map((e) => e.extensions?.reason)).toEqual([]);
+      expect((res.errors ?? []).map((e) => e.extensions?.code)).not.toContain('GRAPHQL_VALIDATION_FAILED');
+      expect((res.errors ?? []).map((e) => e.extensions?.reason)).not.toEqual(expect.arrayContaining([expect.stringMatching(/FEN/)]));
+      expect(res.errors?.[0]?.path ?? ['charityPledgeCreate']).toEqual(['charityPledgeCreate']);
     }
   });
 });

@@ -60,7 +60,8 @@ const NUMBERS: [string, number][] = [
  */
 const IN_RANGE: Record<string, readonly string[]> = {
   Fen: ['2^31-1'],
-  'Query.preGrantCheck(input.amountFen: Fen)': ['0'],
+  ProposedFen: ['2^31-1'],
+  'Query.preGrantCheck(input.amountFen: ProposedFen)': ['0'],
   'Mutation.meetingRecord(input.decisions.amountFen: Fen)': ['0'],
   'Mutation.referralReassign(input.amountFen: Fen)': ['0'],
   'Mutation.caseFirstAid(input.amountFen: Fen)': ['0'],
@@ -118,7 +119,7 @@ function known(name: string, scalar: string, where: string): unknown {
   }
   if (name === 'first') return 10;
   if (name === 'deadlineWorkingDays') return 5;
-  if (scalar === 'Fen') return 10_000;
+  if (scalar === 'Fen' || scalar === 'ProposedFen') return 10_000;
   return undefined;
 }
 
@@ -291,7 +292,7 @@ describe('the worst values of every Int, Fen and ID argument, through HTTP', () 
     const covered = new Set(probes().map((p) => p.target.argument));
     const all = scalarArguments(buildSchema(), (scalar) => !SWEPT_ELSEWHERE.has(scalar));
     expect(all.filter((a) => !covered.has(a))).toEqual([]);
-    expect(new Set(all.map((a) => a.replace(/.*: (\w+)\)$/, '$1')))).toEqual(new Set(['Int', 'Fen', 'ID']));
+    expect(new Set(all.map((a) => a.replace(/.*: (\w+)\)$/, '$1')))).toEqual(new Set(['Int', 'Fen', 'ProposedFen', 'ID']));
   });
 
   it('are refused (or find nothing), write nothing, and /healthz keeps answering', async () => {

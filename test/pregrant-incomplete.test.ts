@@ -91,6 +91,47 @@ describe('preGrantCheck without a department it needs', () => {
     ]);
   });
 
+  it('sent as aliases of one operation, a malformed amount nulls its own check only, in a variable or written in the document', async () => {
+    // A Fen refused by the scalar refused the whole operation, as a Date did: 12.5 in one check of
+    // twenty cost all twenty answers. A variable of the check's own scalar (ProposedFen) is coerced
+    // before any field runs too, and is refused at its check all the same.
+    const spouseNursing = `beneficiaryIdNumber: "${WANG.spouse}", programme: "DISABILITY_NURSING", periodStart: "${TODAY}"`;
+    const res = await hub.as({ purpose: 'DUPLICATE_CHECK' }).gql(
+      `query($a: PreGrantCheckInput!, $b: PreGrantCheckInput!, $c: PreGrantCheckInput!, $d: PreGrantCheckInput!, $f: ProposedFen!, $g: ProposedFen!) {
+        a: preGrantCheck(input: $a) { clear conflicts }
+        b: preGrantCheck(input: $b) { clear conflicts }
+        c: preGrantCheck(input: $c) { clear conflicts }
+        d: preGrantCheck(input: $d) { clear conflicts }
+        e: preGrantCheck(input: { ${spouseNursing}, amountFen: 12.5 }) { clear conflicts }
+        f: preGrantCheck(input: { ${spouseNursing}, amountFen: $f }) { clear conflicts }
+        g: preGrantCheck(input: { ${spouseNursing}, amountFen: $g }) { clear conflicts }
+        h: preGrantCheck(input: { ${spouseNursing}, amountFen: "12" }) { clear conflicts }
+        i: preGrantCheck(input: { ${spouseNursing}, amountFen: 1e20 }) { clear conflicts }
+      }`,
+      { a: nursingAgain, b: { ...nursingAgain, amountFen: 12.5 }, c: { ...nursingAgain, amountFen: '12' }, d: { ...nursingAgain, amountFen: 1e20 }, f: Number(WANG.spouse), g: 10_000 },
+    );
+    expect(res.data).toEqual({ a: { clear: false, conflicts: 1 }, b: null, c: null, d: null, e: null, f: null, g: { clear: false, conflicts: 1 }, h: null, i: null });
+    expect(res.errors?.map((e: any) => [e.path, e.extensions.code, e.extensions.argument, e.extensions.reason])).toEqual([
+      [['b'], 'BAD_USER_INPUT', 'input.amountFen', 'MALFORMED_FEN'],
+      [['c'], 'BAD_USER_INPUT', 'input.amountFen', 'MALFORMED_FEN'],
+      [['d'], 'BAD_USER_INPUT', 'input.amountFen', 'FEN_OUT_OF_RANGE'],
+      [['e'], 'BAD_USER_INPUT', 'input.amountFen', 'MALFORMED_FEN'],
+      [['f'], 'BAD_USER_INPUT', 'input.amountFen', 'FEN_OUT_OF_RANGE'],
+      [['h'], 'BAD_USER_INPUT', 'input.amountFen', 'MALFORMED_FEN'],
+      [['i'], 'BAD_USER_INPUT', 'input.amountFen', 'FEN_OUT_OF_RANGE'],
+    ]);
+    // The scalar's own words, and no digit of the value (an ID number pasted into an amount).
+    expect(res.errors?.map((e: any) => e.message)).toEqual([
+      'Fen must be a whole number of fen (1 yuan = 100 fen), not a fraction',
+      'Fen must be a whole number of fen (1 yuan = 100 fen), not a string',
+      'Fen must be within ±9,007,199,254,740,991 (beyond it a number is not exact)',
+      'Fen must be a whole number of fen (1 yuan = 100 fen), not a fraction',
+      'Fen must be within ±9,007,199,254,740,991 (beyond it a number is not exact)',
+      'Fen must be a whole number of fen (1 yuan = 100 fen), not a string',
+      'Fen must be within ±9,007,199,254,740,991 (beyond it a number is not exact)',
+    ]);
+  });
+
   it('refuses an old 15-digit ID number with LENGTH, saying what it is and echoing no digit of it', async () => {
     // The first-generation number of WANG's head: address code, birth date yymmdd, sequence.
     const old = `${WANG.head.slice(0, 6)}${WANG.head.slice(8, 17)}`;

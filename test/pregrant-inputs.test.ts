@@ -161,7 +161,9 @@ describe('hostile values of every input', () => {
     ['0 fen of aid in money, as a meeting and aidReport refuse it', { ...grant, amountFen: 0 }, refused('input.amountFen', 'AMOUNT_INVALID')],
     ['0 fen a month of recurring aid in money', { ...recurring, amountFen: 0 }, refused('input.amountFen', 'AMOUNT_INVALID')],
     ['one fen past the most', { ...grant, amountFen: 2_147_483_648 }, refused('input.amountFen', 'OUT_OF_RANGE')],
-    ['2^53 fen', { ...grant, amountFen: 2 ** 53 }, refused('$in.amountFen', 'FEN_OUT_OF_RANGE')],
+    // Refused at the check's own field (ProposedFen), as a malformed date is: it had refused the whole operation at $in.amountFen.
+    ['2^53 fen', { ...grant, amountFen: 2 ** 53 }, refused('input.amountFen', 'FEN_OUT_OF_RANGE')],
+    ['12.5 fen', { ...grant, amountFen: 12.5 }, refused('input.amountFen', 'MALFORMED_FEN')],
     // Codes and texts.
     ['an empty ID number', { ...grant, beneficiaryIdNumber: '' }, refused('input.beneficiaryIdNumber', 'LENGTH')],
     ['an empty programme', { ...grant, programme: '' }, refused('input.programme', 'MALFORMED_ID')],

@@ -185,25 +185,32 @@ export function callbackRefusal(url: string, allowedHosts: readonly string[]): C
  * addresses (Alibaba Cloud's 100.100.100.200, AWS's IPv6 fd00:ec2::254), and the unspecified
  * address (0.0.0.0/8, ::), which Linux connects to the hub's own host. No receiver is reached at
  * one through DNS; an attacker who controls a listed name's answers (or rebinds it between the
- * subscription and a push) reaches the hub's cloud credentials there. IPv4-mapped forms
- * (::ffff:169.254.169.254) are the IPv4 address (net.BlockList reads them so).
+ * subscription and a push) reaches the hub's cloud credentials there.
+ *
+ * An IPv4 range is refused in every IPv6 form that carries an IPv4 address a connection reaches:
+ * IPv4-mapped (::ffff:169.254.169.254, which net.BlockList reads as the IPv4 address itself),
+ * IPv4-compatible (::169.254.169.254, RFC 4291 §2.5.5.1: deprecated, yet Linux routes it) and the
+ * NAT64 well-known prefix (64:ff9b::169.254.169.254, RFC 6052: a DNS64 resolver answers so, and
+ * the NAT64 gateway connects to the IPv4 address). Only the IPv4-compatible form of 0.0.0.0/8 is
+ * left out: ::/104 holds :: (refused as itself) and ::1, IPv6 loopback, reached as today.
  */
-const REFUSED_ADDRESSES: readonly { kind: CallbackAddressClass; list: net.BlockList }[] = (() => {
-  const linkLocal = new net.BlockList();
-  linkLocal.addSubnet('169.254.0.0', 16, 'ipv4');
-  linkLocal.addSubnet('fe80::', 10, 'ipv6');
-  const metadata = new net.BlockList();
-  metadata.addAddress('100.100.100.200', 'ipv4');
-  metadata.addAddress('fd00:ec2::254', 'ipv6');
-  const unspecified = new net.BlockList();
-  unspecified.addSubnet('0.0.0.0', 8, 'ipv4');
-  unspecified.addAddress('::', 'ipv6');
-  return [
-    { kind: 'LINK_LOCAL', list: linkLocal },
-    { kind: 'METADATA', list: metadata },
-    { kind: 'UNSPECIFIED', list: unspecified },
-  ];
-})();
+const IPV4_EMBEDDING_PREFIXES = ['::', '64:ff9b::'];
+
+const REFUSED_RANGES: readonly { kind: CallbackAddressClass; ipv4: readonly [string, number][]; ipv6: readonly [string, number][] }[] = [
+  { kind: 'LINK_LOCAL', ipv4: [['169.254.0.0', 16]], ipv6: [['fe80::', 10]] },
+  { kind: 'METADATA', ipv4: [['100.100.100.200', 32]], ipv6: [['fd00:ec2::254', 128]] },
+  { kind: 'UNSPECIFIED', ipv4: [['0.0.0.0', 8]], ipv6: [['::', 128]] },
+];
+
+const REFUSED_ADDRESSES: readonly { kind: CallbackAddressClass; list: net.BlockList }[] = REFUSED_RANGES.map(({ kind, ipv4, ipv6 }) => {
+  const list = new net.BlockList();
+  for (const [address, prefix] of ipv4) {
+    list.addSubnet(address, prefix, 'ipv4');
+    for (const embedding of IPV4_EMBEDDING_PREFIXES) if (!(embedding === '::' && kind === 'UNSPECIFIED')) list.addSubnet(`${embedding}${address}`, 96 + prefix, 'ipv6');
+  }
+  for (const [address, prefix] of ipv6) list.addSubnet(address, prefix, 'ipv6');
+  return { kind, list };
+});
 
 export type CallbackAddressClass = 'LINK_LOCAL' | 'METADATA' | 'UNSPECIFIED';
 
@@ -216,22 +223,26 @@ export const CALLBACK_ADDRESS_NOT_ALLOWED = 'CALLBACK_ADDRESS_NOT_ALLOWED';
  * to 10/8, the demo's `localhost` to 127.0.0.1). An address the allow-list names literally, at the
  * callback's port, is admitted whatever its class: an operator who means a receiver there lists
  * it. Called with the address a connection is about to be made to (the request's `lookup`), so the
- * address checked is the one connected to.
+ * address checked is the one connected to. A zone id (fe80::1%eth0) names the interface, not the
+ * address: the address is classed and compared without it. An address the allow-list comparison
+ * cannot read as a URL's host is refused: it had been compared as the callback's own (allowed)
+ * name, so fe80::1%eth0 passed.
  */
 export function callbackAddressRefusal(address: string, callbackUrl: string, allowedHosts: readonly string[]): CallbackAddressClass | null {
   const family = net.isIP(address);
   // Not an address at all: nothing to connect to, refused as the unspecified one.
   if (family === 0) return 'UNSPECIFIED';
-  const kind = REFUSED_ADDRESSES.find((r) => r.list.check(address, family === 6 ? 'ipv6' : 'ipv4'))?.kind ?? null;
+  const unzoned = address.replace(/%.*$/, '');
+  const kind = REFUSED_ADDRESSES.find((r) => r.list.check(unzoned, family === 6 ? 'ipv6' : 'ipv4'))?.kind ?? null;
   if (kind === null) return null;
-  let u: URL;
+  let atAddress: string;
   try {
-    u = new URL(callbackUrl);
+    const u = new URL(callbackUrl);
+    atAddress = new URL(`${u.protocol}//${family === 6 ? `[${unzoned}]` : unzoned}${u.port ? `:${u.port}` : ''}/`).href;
   } catch {
     return kind;
   }
-  u.hostname = family === 6 ? `[${address}]` : address;
-  return callbackRefusal(u.href, allowedHosts) === null ? null : kind;
+  return callbackRefusal(atAddress, allowedHosts) === null ? null : kind;
 }
 
 /** Header names of a push. */

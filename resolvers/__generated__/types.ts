@@ -53,6 +53,12 @@ export type Scalars = {
    */
   ProposedDate: { input: IsoDate; output: IsoDate; }
   /**
+   * An amount in fen of a proposed grant, as Fen; one that is not a whole number within its range
+   * refuses only the check it is in (BAD_USER_INPUT, reason MALFORMED_FEN or FEN_OUT_OF_RANGE, argument
+   * naming the input field), not the whole operation.
+   */
+  ProposedFen: { input: number; output: number; }
+  /**
    * An instant, RFC 3339 with an explicit offset. The hub answers in China time
    * (`2026-03-15T09:30:00.000+08:00`); it accepts any offset (`…Z`, `…+08:00`) and refuses a time
    * without one (reason MALFORMED_DATETIME).
@@ -4129,8 +4135,8 @@ export type PreGrantCheckInput = {
   readonly periodEnd?: InputMaybe<Scalars['ProposedDate']['input']>;
   /** One-off aid: the date it will be granted (given for recurring aid: BAD_USER_INPUT, reason DATE_NOT_TAKEN). Before the beneficiary's birth is BAD_USER_INPUT, reason DATE_INVALID; after their death (as the hub holds it) reason AFTER_DEATH; more than a year after today (the same day next year is the last allowed) reason GRANT_DATE_TOO_FAR, with max: a check answers for the aid on record now. A programme granted only in a season out of it, reason OUT_OF_SEASON: 冬春救助 (WINTER_SPRING_RELIEF) runs December to May, paid within 15 working days of allocation (June up to the 15th working day after 31 May), as aidReport and a meeting refuse it. */
   readonly grantDate?: InputMaybe<Scalars['ProposedDate']['input']>;
-  /** Recurring: fen per month. One-off: fen in total. 1 to 2147483647 for aid in money (¥21,474,836.47, the most the reported-aid ledger holds for one grant); more is BAD_USER_INPUT, reason OUT_OF_RANGE, and 0 reason AMOUNT_INVALID, as a meeting and aidReport refuse it. A service (法律援助) carries 0: more is BAD_USER_INPUT, reason AMOUNT_INVALID, as aidReport refuses it. */
-  readonly amountFen: Scalars['Fen']['input'];
+  /** Recurring: fen per month. One-off: fen in total. 1 to 2147483647 for aid in money (¥21,474,836.47, the most the reported-aid ledger holds for one grant); more is BAD_USER_INPUT, reason OUT_OF_RANGE, and 0 reason AMOUNT_INVALID, as a meeting and aidReport refuse it. A service (法律援助) carries 0: more is BAD_USER_INPUT, reason AMOUNT_INVALID, as aidReport refuses it. One that is no whole number of fen (12.5, "12") is BAD_USER_INPUT, reason MALFORMED_FEN, one past ±9,007,199,254,740,991 (1e20) reason FEN_OUT_OF_RANGE, refusing this check only (ProposedFen). */
+  readonly amountFen: Scalars['ProposedFen']['input'];
   /** Temporary aid: the cause. Required for a programme a rule counts by cause (X5: TEMP_AID), else BAD_USER_INPUT, reason REQUIRED: without it the check could not compare grants of the same cause. UNRECOGNISED, a cause only read from a department's undocumented code, is BAD_USER_INPUT, reason OUTPUT_ONLY. */
   readonly cause?: InputMaybe<AidCause>;
   /** Temporary aid: approved as a second aid (二次临时救助). */
@@ -4434,6 +4440,8 @@ export type Query = {
    * operation gets every other check answered (non-null, one bad ID number nulled the whole batch).
    * A date that is no calendar date (ProposedDate) is refused so too, BAD_USER_INPUT with reason
    * MALFORMED_DATE at its input field: it refused the whole operation, as a Date argument elsewhere does.
+   * So is an amount that is no whole number of fen or is past the exact range (ProposedFen), reason
+   * MALFORMED_FEN or FEN_OUT_OF_RANGE at input.amountFen, as a Fen argument elsewhere refuses the operation.
    */
   readonly preGrantCheck?: Maybe<PreGrantCheck>;
   /** A scan by id. Null when there is none. */
@@ -6279,6 +6287,7 @@ export type ResolversTypes = {
   CharityDeliveryPayload: ResolverTypeWrapper<Omit<CharityDeliveryPayload, 'delivery'> & { delivery?: Maybe<ResolversTypes['CharityDelivery']> }>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   ProposedDate: ResolverTypeWrapper<Scalars['ProposedDate']['output']>;
+  ProposedFen: ResolverTypeWrapper<Scalars['ProposedFen']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Fen: ResolverTypeWrapper<Scalars['Fen']['output']>;
   DepartmentCode: DepartmentCode;
@@ -6537,6 +6546,7 @@ export type ResolversParentTypes = {
   CharityDeliveryPayload: Omit<CharityDeliveryPayload, 'delivery'> & { delivery?: Maybe<ResolversParentTypes['CharityDelivery']> };
   Date: Scalars['Date']['output'];
   ProposedDate: Scalars['ProposedDate']['output'];
+  ProposedFen: Scalars['ProposedFen']['output'];
   DateTime: Scalars['DateTime']['output'];
   Fen: Scalars['Fen']['output'];
   Department: Department;
@@ -7530,6 +7540,10 @@ export interface ProposedDateScalarConfig extends GraphQLScalarTypeConfig<Resolv
   name: 'ProposedDate';
 }
 
+export interface ProposedFenScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['ProposedFen'], any> {
+  name: 'ProposedFen';
+}
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -8261,6 +8275,7 @@ export type Resolvers<ContextType = HubContext> = {
   CharityDeliveryPayload?: CharityDeliveryPayloadResolvers<ContextType>;
   Date?: GraphQLScalarType;
   ProposedDate?: GraphQLScalarType;
+  ProposedFen?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Fen?: GraphQLScalarType;
   Department?: DepartmentResolvers<ContextType>;

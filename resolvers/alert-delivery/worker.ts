@@ -56,7 +56,7 @@ import { claimDue, claimsLost, markDead, markDelivered, markRetry, noteDeadLette
 import { alertsByIds, markAlertsDelivered, type AcknowledgedPush } from '../../db/monitoring/store';
 import { alertCallerOf } from '../../domain/monitoring/alerts';
 import { pushedPayload, type AlertDeliveryBody } from '../../domain/monitoring/envelope';
-import { ATTEMPT_HEADER, afterFailure, CALLBACK_ADDRESS_NOT_ALLOWED, callbackAddressRefusal, callbackRefusal, delayHonouringRetryAfter, DELIVERY_ID_HEADER, endsAttempts, RETRY_AFTER_STATUSES, retryAfterMs as retryAfterOf, signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../domain/monitoring/delivery';
+import { ATTEMPT_HEADER, afterFailure, CALLBACK_ADDRESS_NOT_ALLOWED, callbackAddressRefusal, callbackRefusal, delayHonouringRetryAfter, DELIVERY_ID_HEADER, endsAttempts, RETRY_AFTER_STATUSES, retryAfterMs as retryAfterOf, signDelivery, SIGNATURE_HEADER, TIMESTAMP_HEADER, type CallbackAddressClass } from '../../domain/monitoring/delivery';
 
 export interface RoundResult {
   claimed: number;
@@ -135,14 +135,17 @@ export function checkedLookup(resolve: LookupFunction, callbackUrl: string, allo
   };
 }
 
+/** How lastError names each class of address a callback's name may not reach. */
+const ADDRESS_CLASS_WORDS: Record<CallbackAddressClass, string> = { LINK_LOCAL: 'link-local', METADATA: 'cloud metadata', UNSPECIFIED: 'unspecified' };
+
 /**
  * Why a push was not sent to where its callback's name resolved: the class of the address only, not
  * the address (the subscription's administrators see `lastError`; the name is their callback's).
  * Retried on the schedule as any failed attempt: a name's answers change (that is how it got there),
  * and every attempt is checked again as it connects, so a retry reaches no refused address.
  */
-export function addressNotAllowed(kind: string): string {
-  return `${CALLBACK_ADDRESS_NOT_ALLOWED} (${kind}): not sent, no connection made; the callback's host name resolved to a ${kind === 'LINK_LOCAL' ? 'link-local' : kind === 'METADATA' ? 'cloud metadata' : 'unspecified'} address, which a name may not reach unless AIDHUB_CALLBACK_HOSTS lists that address itself`;
+export function addressNotAllowed(kind: CallbackAddressClass): string {
+  return `${CALLBACK_ADDRESS_NOT_ALLOWED} (${kind}): not sent, no connection made; the callback's host name resolved to a ${ADDRESS_CLASS_WORDS[kind]} address, which a name may not reach unless AIDHUB_CALLBACK_HOSTS lists that address itself`;
 }
 
 /** The alert a push tells of, as it is now. */

@@ -6,10 +6,20 @@
  * written, and connected to wherever the name resolved. A real receiver on 127.0.0.1 reached
  * through a name that a resolver in this process answers (the worker's lookup, for tests only),
  * a worker in this process against a real database; every connection attempt the process makes is
- * seen through Node's own `net.client.socket` channel and the socket's `connectionAttempt`.
+ * seen through Node's own `net.client.socket` channel and the socket's `connectionAttempt`. An https
+ * callback shares the lookup: a real TLS receiver with a certificate made for the name by `openssl`
+ * (self-signed, in a temporary directory) counts the connections it accepts, since Node reports no
+ * `connectionAttempt` of a TLS socket. The worker has no setting to trust a test CA (its agents use
+ * Node's root store), so the push to it fails at the handshake: that it got there, to the address
+ * checked, and that the certificate was checked against the name, is what the test sees.
  */
+import { execFileSync } from 'node:child_process';
 import dc from 'node:diagnostics_channel';
-import type { LookupFunction, Socket } from 'node:net';
+import fs from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo, LookupFunction, Socket } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import { deliveriesOfAlert } from '../../db/alert-delivery/store';
 import type { AlertDeliveryConfig } from '../../db/config';
@@ -109,5 +119,51 @@ it('refuses a name one of whose addresses is the metadata one, and reaches a lis
     expect(receiver.acknowledged().map((p) => [p.body.alert.id, p.attempt])).toEqual([[alert.alertId, 2]]);
   } finally {
     await worker.stop();
+  }
+}, 120_000);
+
+/** A self-signed certificate for NAME made with openssl (key EC P-256, valid two days), and its key. */
+function certificateForName(): { key: Buffer; cert: Buffer } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-callback-tls-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-subj', `/CN=${NAME}`, '-addext', `subjectAltName=DNS:${NAME}`, '-days', '2'], { stdio: 'ignore' });
+    return { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+it('checks an https callback’s address the same: a NAT64 form of the metadata address gets no connection, loopback is connected to and its certificate checked against the name', async () => {
+  // The TLS receiver: every TCP connection it accepts, and the server name each handshake asked for.
+  const connections: string[] = [];
+  const serverNames: string[] = [];
+  const server = https.createServer({ ...certificateForName(), SNICallback: (name, cb) => (serverNames.push(name), cb(null, undefined)) }, (_req, res) => res.end());
+  server.on('connection', (socket: Socket) => connections.push(socket.remoteAddress ?? ''));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    const made = await createSubscription(bed.dbs.hub, HOSTS, { clientName: 'rencheng-alerts', callbackUrl: `https://${NAME}:${port}/alerts`, regionCodes: [TOWNSHIP], grades: [], triggerIds: [], createdBy: 'test-admin' });
+    if (!made.ok) throw new Error(`subscription refused: ${made.code}`);
+    // A DNS64 resolver's answer for the metadata address (64:ff9b::169.254.169.254), then loopback.
+    const { lookup, given } = resolverOf([['64:ff9b::a9fe:a9fe'], ['127.0.0.1']]);
+    const worker = new AlertDeliveryWorker(bed.dbs.hub, bed.audit, config, pino({ level: 'silent' }), Math.random, lookup);
+    try {
+      const alert = syntheticAlert();
+      await raise(bed.dbs.hub, alert);
+      expect(await worker.runOnce()).toMatchObject({ claimed: 1, delivered: 0, retried: 1 });
+      expect((await deliveriesOfAlert(bed.dbs.hub, alert.alertId))[0]).toMatchObject({ state: 'PENDING', attempts: 1, lastStatus: null, lastError: expect.stringMatching(/^CALLBACK_ADDRESS_NOT_ALLOWED \(LINK_LOCAL\): /) });
+      expect(connections).toEqual([]);
+      // Loopback: connected to there, and refused at the handshake as a certificate no root vouches for (verification is on).
+      expect(await worker.runOnce()).toMatchObject({ claimed: 1, delivered: 0, dead: 1 });
+      expect((await deliveriesOfAlert(bed.dbs.hub, alert.alertId))[0]).toMatchObject({ state: 'DEAD', attempts: 2, lastStatus: null, lastError: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+      expect(connections).toEqual(['127.0.0.1']);
+      expect(serverNames).toEqual([NAME]);
+      expect(given).toEqual([['64:ff9b::a9fe:a9fe'], ['127.0.0.1']]);
+    } finally {
+      await worker.stop();
+    }
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }, 120_000);

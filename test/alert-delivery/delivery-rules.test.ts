@@ -85,6 +85,36 @@ it('refuses a name resolved to a link-local, metadata or unspecified address unl
   expect(callbackAddressRefusal('169.254.10.6', url, hosts)).toBe('LINK_LOCAL');
 });
 
+it('refuses those addresses in every other form a resolver may answer them: IPv4-compatible, NAT64, with a zone id', () => {
+  // Each had been null: the IPv4 ranges were matched in their IPv4 and IPv4-mapped forms only, and an
+  // address with a zone id was compared with the allow-list as the callback's own (listed) name.
+  const hosts = ['alerts.rencheng.gov.cn:*', '[fe80::5]:8080', '[64:ff9b::a9fe:a9fe]:8080'];
+  const url = 'http://alerts.rencheng.gov.cn:8080/hook';
+  const classes = (addresses: string[]) => addresses.map((a) => [a, callbackAddressRefusal(a, url, hosts)]);
+  expect(classes(['::169.254.169.254', '::a9fe:a9fe', '64:ff9b::169.254.0.23', '64:ff9b::a9fe:17', 'fe80::1%eth0', 'fe80::1%25eth0', 'FE80::1%2', '64:ff9b::100.100.100.200', '::100.100.100.200', 'fd00:ec2:0::254', '64:ff9b::0.0.0.0', '64:ff9b::0.1.2.3'])).toEqual([
+    ['::169.254.169.254', 'LINK_LOCAL'],
+    ['::a9fe:a9fe', 'LINK_LOCAL'],
+    ['64:ff9b::169.254.0.23', 'LINK_LOCAL'],
+    ['64:ff9b::a9fe:17', 'LINK_LOCAL'],
+    ['fe80::1%eth0', 'LINK_LOCAL'],
+    ['fe80::1%25eth0', 'LINK_LOCAL'],
+    ['FE80::1%2', 'LINK_LOCAL'],
+    ['64:ff9b::100.100.100.200', 'METADATA'],
+    ['::100.100.100.200', 'METADATA'],
+    ['fd00:ec2:0::254', 'METADATA'],
+    ['64:ff9b::0.0.0.0', 'UNSPECIFIED'],
+    ['64:ff9b::0.1.2.3', 'UNSPECIFIED'],
+  ]);
+  // Still reached through a listed name: IPv6 loopback (it lies in ::/104, the compatible form of
+  // 0.0.0.0/8, which is not refused for that reason), private and loopback ranges in each form.
+  for (const [a, kind] of classes(['::1', '::ffff:127.0.0.1', '::ffff:10.20.0.7', '64:ff9b::10.20.0.7', '64:ff9b::8.8.8.8', '::10.20.0.7', 'fd00::1'])) expect([a, kind]).toEqual([a, null]);
+  // Listed literally, the zone id aside, in any written form of that address: admitted at its port.
+  expect(callbackAddressRefusal('fe80::5%eth0', url, hosts)).toBeNull();
+  expect(callbackAddressRefusal('64:ff9b::169.254.169.254', url, hosts)).toBeNull();
+  expect(callbackAddressRefusal('64:ff9b::169.254.169.254', 'http://alerts.rencheng.gov.cn:9090/hook', hosts)).toBe('LINK_LOCAL');
+  expect(callbackAddressRefusal('fe80::5%eth0', 'http://alerts.rencheng.gov.cn:9090/hook', hosts)).toBe('LINK_LOCAL');
+});
+
 it('admits a bare host at its scheme’s own port only: another port is named, or every port with *', () => {
   // A bare host admitted any port: a push could be aimed at the allowed host's database or SSH port,
   // and its lastError (ECONNREFUSED or not) told whether the port answered.

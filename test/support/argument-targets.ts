@@ -58,6 +58,7 @@ export function filler(type: GraphQLInputType, name: string, known: (name: strin
   switch (scalar) {
     case 'Int':
     case 'Fen':
+    case 'ProposedFen':
       return 1;
     case 'Boolean':
       return false;
