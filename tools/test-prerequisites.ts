@@ -51,6 +51,8 @@ export function missingPrerequisites(): Missing[] {
   // test/readme-loop.test.ts runs the README's walk-through as written.
   if (!hasCommand('curl')) missing.push({ what: 'curl, for the README walk-through', debianPackage: 'curl', elsewhere: 'install curl' });
   if (!hasCommand('jq')) missing.push({ what: 'jq, for the README walk-through', debianPackage: 'jq', elsewhere: 'brew install jq' });
+  // test/alert-delivery/callback-dns.test.ts makes its https receiver's certificate with openssl.
+  if (!hasCommand('openssl')) missing.push({ what: 'openssl, for a test https receiver\'s certificate', debianPackage: 'openssl', elsewhere: 'install openssl' });
   if (!hasCommand('redis-server')) {
     missing.push({ what: 'a Redis server binary (redis-server)', debianPackage: 'redis-server', elsewhere: 'brew install redis' });
   }
