@@ -97,7 +97,7 @@ describe('deny by default', () => {
     access,
     config: { maxListSize: 500 },
     // The person has no household here: their region is their ID number's address code.
-    loaders: { hub: { currentHouseholdByIdNumber: { load: async () => null }, householdById: { load: async () => null } } },
+    loaders: { hub: { householdsOfPerson: { load: async () => ({ spells: [], person: null, current: null, approvals: [] }) }, householdById: { load: async () => null } } },
   });
   const session = () => new AccessSession({ caller: caller(['READER', 'CASEWORKER'], { regionScope: '370000' }), purpose: 'ELIGIBILITY_REVIEW', caseReference: null, officer: null, requestId: 'r' });
 

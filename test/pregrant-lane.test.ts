@@ -113,3 +113,44 @@ describe('a pre-grant check while household queries hold every shared connection
     }
   }, 120_000);
 });
+
+describe("a pre-grant check's first statement", () => {
+  const CHECK = `query($input: PreGrantCheckInput!) { preGrantCheck(input: $input) { complete } }`;
+  const input = { beneficiaryIdNumber: WANG.head, programme: 'TEMP_AID', grantDate: TODAY, amountFen: 100_000, cause: 'ILLNESS' };
+
+  /** The SQL of every statement the process sends while `work` runs, in the order sent (mysql2's `addCommand`). */
+  async function statementsSent(work: () => Promise<unknown>): Promise<string[]> {
+    // The driver's connection class, by path: mysql2's package exports do not name it.
+    const path = require('node:path') as typeof import('node:path');
+    const Connection = require(path.join(path.dirname(require.resolve('mysql2')), 'lib/base/connection.js')) as { prototype: { addCommand(cmd: { sql?: string }): unknown } };
+    const original = Connection.prototype.addCommand;
+    const sent: string[] = [];
+    Connection.prototype.addCommand = function (this: unknown, cmd: { sql?: string }) {
+      if (typeof cmd.sql === 'string') sent.push(cmd.sql);
+      return original.call(this, cmd);
+    };
+    try {
+      await work();
+    } finally {
+      Connection.prototype.addCommand = original;
+    }
+    return sent;
+  }
+
+  // The households read (the region check's, which the check reuses) is on the check's path: the
+  // department round waits for it. The audit's head lock, taken at execution start, is not: the
+  // append comes after the round. Sent after the lock, the read waited for the lock's socket write
+  // (docs/performance.md, Session 39); the region check now asks householdsOfPerson itself.
+  it('is the households read, sent before the audit takes the chain head ahead', async () => {
+    const asChecker = hub.as({ purpose: 'DUPLICATE_CHECK' });
+    // A first check, answered and appended: the next one finds the head free and takes it ahead.
+    expect((await asChecker.gql(CHECK, { input })).errors).toBeUndefined();
+    const sent = await statementsSent(async () => expect((await asChecker.gql(CHECK, { input })).errors).toBeUndefined());
+    const households = sent.findIndex((s) => s.includes('`second_aid_approval`') && s.includes('`household_member`'));
+    // The lock starts its own transaction (access/audit.ts LOCK_HEAD); a write's statement starts with its insert.
+    const headLock = sent.findIndex((s) => s.startsWith('SET TRANSACTION') && s.includes('access_log_head'));
+    expect(households).toBeGreaterThanOrEqual(0);
+    expect(headLock).toBeGreaterThanOrEqual(0);
+    expect(households).toBeLessThan(headLock);
+  }, 60_000);
+});
