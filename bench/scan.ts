@@ -7,7 +7,8 @@
  * The sizes are scanned in turns, each twice — a first scan (every finding new, on fresh data)
  * and a re-scan (every finding already stored) — so that the machine's load, which moves, falls on
  * every size alike. Prints, per scan, the wall time, households and department rows per second,
- * this process's CPU time and the machine's load average; then each size's time per household and
+ * this process's and the database server's CPU time, what the scan moved on the server (statements,
+ * rows read, bytes sent: its global status counters) and the machine's load average; then each size's time per household and
  * its ratio to the first size's (1.00 is linear growth), and whether the first size's scan took
  * under 10 s. The default region, 370000 (the province), holds every generated household.
  * `--data-dir DIR` with `--keep` keeps each size's data in DIR/h<N> for the next run.
@@ -76,6 +77,61 @@ async function addPremiumSubsidies(data: BenchData, years: number): Promise<void
   }
 }
 
+/** The server's counters a scan moves: statements, rows read and sent. */
+const SERVER_COUNTERS = ['Com_select', 'Com_insert', 'Com_update', 'Rows_read', 'Handler_read_key', 'Handler_read_next', 'Bytes_received', 'Bytes_sent'] as const;
+type ServerCounters = Record<(typeof SERVER_COUNTERS)[number], number>;
+
+/** The private server's counters, all its databases together (the hub's and the departments'). */
+async function serverCounters(data: BenchData): Promise<ServerCounters | null> {
+  const conn = await mysql.createConnection({ uri: data.hubUrl });
+  try {
+    const [rows] = await conn.query<mysql.RowDataPacket[]>(`SHOW GLOBAL STATUS WHERE Variable_name IN (${SERVER_COUNTERS.map((c) => mysql.escape(c)).join(', ')})`);
+    return Object.fromEntries(rows.map((r) => [r.Variable_name as string, Number(r.Value)])) as ServerCounters;
+  } catch {
+    return null;
+  } finally {
+    await conn.end();
+  }
+}
+
+/**
+ * Rows read by table and index since the last call, the largest first (MariaDB's user statistics,
+ * switched on for the bench's private server: `userstat`); then counted afresh.
+ */
+async function rowsReadByIndex(data: BenchData): Promise<string> {
+  const conn = await mysql.createConnection({ uri: data.hubUrl });
+  try {
+    const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT TABLE_NAME AS t, INDEX_NAME AS i, ROWS_READ AS n FROM information_schema.INDEX_STATISTICS ORDER BY ROWS_READ DESC LIMIT 12');
+    const [tables] = await conn.query<mysql.RowDataPacket[]>('SELECT TABLE_NAME AS t, ROWS_READ AS n FROM information_schema.TABLE_STATISTICS ORDER BY ROWS_READ DESC LIMIT 8');
+    await conn.query('FLUSH INDEX_STATISTICS');
+    await conn.query('FLUSH TABLE_STATISTICS');
+    return `by table ${tables.map((r) => `${r.t} ${r.n}`).join(', ')}; by index ${rows.map((r) => `${r.t}.${r.i} ${r.n}`).join(', ')}`;
+  } catch (err) {
+    return `unknown (${(err as Error).message})`;
+  } finally {
+    await conn.end();
+  }
+}
+
+async function countRowsRead(data: BenchData): Promise<void> {
+  const conn = await mysql.createConnection({ uri: data.hubUrl });
+  try {
+    await conn.query('SET GLOBAL userstat = 1');
+    await conn.query('FLUSH INDEX_STATISTICS');
+    await conn.query('FLUSH TABLE_STATISTICS');
+  } catch {
+    // Not MariaDB: rows by table are not shown.
+  } finally {
+    await conn.end();
+  }
+}
+
+/** What a scan moved on the server, as `name n` pairs. */
+function countersMoved(before: ServerCounters | null, after: ServerCounters | null): string {
+  if (!before || !after) return 'server counters unknown';
+  return SERVER_COUNTERS.map((c) => `${c} ${after[c] - before[c]}`).join(', ');
+}
+
 /** The private server's process id, from its pid file. */
 async function serverPid(data: BenchData): Promise<number | null> {
   const conn = await mysql.createConnection({ uri: data.hubUrl });
@@ -141,6 +197,8 @@ async function main(): Promise<void> {
         let peakRss = process.memoryUsage().rss;
         const load = loadAverage();
         const cpu = process.cpuUsage();
+        await countRowsRead(size.data);
+        const counted = await serverCounters(size.data);
         const dbCpu = cpuSecondsOf(size.serverPid);
         const started = performance.now();
         const result = await runScan({ hub, sources: size.sources, ruleSet, today: REFERENCE_DATE }, scanId, region, {
@@ -152,6 +210,7 @@ async function main(): Promise<void> {
         const seconds = (performance.now() - started) / 1000;
         const used = process.cpuUsage(cpu);
         const dbCpuEnd = cpuSecondsOf(size.serverPid);
+        const moved = countersMoved(counted, await serverCounters(size.data));
         const dbUsed = dbCpu !== null && dbCpuEnd !== null ? `${(dbCpuEnd - dbCpu).toFixed(1)} s` : 'unknown';
         size.seconds[label] = seconds;
         size.scanned = result.householdsDone;
@@ -162,6 +221,8 @@ async function main(): Promise<void> {
             `${result.findingsCount} findings (${result.newCount} new, ${result.reopenedCount} reopened, ${result.stillSettledCount} still settled); peak RSS ${Math.round(peakRss / 2 ** 20)} MiB; ` +
             `load average ${load} before, ${loadAverage()} after`,
         );
+        log(`      on the server: ${moved}`);
+        log(`      rows read ${await rowsReadByIndex(size.data)}`);
       }
     }
 

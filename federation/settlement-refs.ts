@@ -43,6 +43,39 @@ export function settlementLookupForms(keys: readonly string[]): readonly string[
   return Object.freeze([...forms]);
 }
 
+/**
+ * The most constants one statement's `IN` list of settlement references holds. MariaDB turns a
+ * list of 1,000 or more (in_predicate_conversion_threshold) into a derived table joined in a
+ * semi-join, which reads the table from start to end whatever index is named: a region scan's
+ * slice of 500 stays, asked in three forms each (`settlementLookupForms`), read every aid payment
+ * of medical insurance and every entry of the ledger once a slice (docs/performance.md, Session 39).
+ */
+export const SETTLEMENT_FORMS_PER_STATEMENT = 999;
+
+/**
+ * `read` for the stays keyed `keys`, in as many statements as keep each `IN` list within
+ * SETTLEMENT_FORMS_PER_STATEMENT constants, one after another; every form of one key in the same
+ * statement (a row two forms of its key match, as under PAD SPACE, comes back once). One statement
+ * for the few stays of a check.
+ */
+export async function bySettlementForms<T>(keys: readonly string[], read: (forms: readonly string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  let part: string[] = [];
+  const flush = async () => {
+    if (part.length === 0) return;
+    for (const row of await read(Object.freeze(part))) out.push(row);
+    part = [];
+  };
+  // Keyed first: two references of one key (`x1`, `X1 `) are one key, asked once.
+  for (const key of new Set(keys.map(settlementKey))) {
+    const forms = settlementLookupForms([key]);
+    if (part.length + forms.length > SETTLEMENT_FORMS_PER_STATEMENT) await flush();
+    for (const f of forms) part.push(f);
+  }
+  await flush();
+  return out;
+}
+
 /** The record with its settlement reference as the hub keys stays. */
 function keyedRecord(r: AidRecord): AidRecord {
   const ref = r.settlementRef == null ? r.settlementRef : settlementKey(r.settlementRef);
@@ -82,7 +115,7 @@ export function readingKeyedSettlementRefs(adapter: DepartmentAdapter): Departme
   return {
     ...adapter,
     aidByIdNumbers: async (db, idNumbers, today, programmes) => (await adapter.aidByIdNumbers(db, idNumbers, today, programmes)).map(keyedRecord),
-    ...(aidBySettlementRefs ? { aidBySettlementRefs: async (db, refs, today) => tiedOf(await aidBySettlementRefs.call(adapter, db, settlementLookupForms(refs), today), refs) } : {}),
+    ...(aidBySettlementRefs ? { aidBySettlementRefs: async (db, refs, today) => tiedOf(await bySettlementForms(refs, (forms) => aidBySettlementRefs.call(adapter, db, forms, today)), refs) } : {}),
     ...(aidAndFacts
       ? {
           aidAndFacts: async (db, ask) => {
@@ -101,7 +134,7 @@ export function readingKeyedSettlementRefs(adapter: DepartmentAdapter): Departme
             settlements: {
               ...stays,
               byIdNumbers: async (db, idNumbers) => keyedStays(await stays.byIdNumbers(db, idNumbers)),
-              byRefs: async (db, refs) => staysOf(await stays.byRefs(db, settlementLookupForms(refs)), refs),
+              byRefs: async (db, refs) => staysOf(await bySettlementForms(refs, (forms) => stays.byRefs(db, forms)), refs),
             },
           },
         }

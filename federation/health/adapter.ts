@@ -55,6 +55,15 @@ const STATUS = {
 /** Medical aid paid inside a settlement, with the settlement's reversal flag (any but 1, save in recordsNoLongerStanding). */
 const SETTLEMENT_AID = { setlId: miSettlement.setlId, psnCertNo: miSettlement.psnCertNo, setlDate: miSettlement.setlDate, mafPay: miSettlement.mafPay, refdSetlFlag: miSettlement.refdSetlFlag };
 
+/**
+ * Aid payments by their settlement, through the settlement's index whatever the optimiser
+ * estimates. Most payments name no settlement (a premium subsidy, aid paid apart), so the index's
+ * statistics count a key's rows among the NULLs: for more than eq_range_index_dive_limit (200)
+ * references MariaDB read the whole table instead, once a slice of a region scan (1.3 million
+ * rows a county of 100,000 households; docs/performance.md, Session 39).
+ */
+const BY_SETTLEMENT = { forceIndex: 'mi_aid_pay_setl' };
+
 /** Medical aid paid inside settlements, by the column `key` (a person's, or the settlement's own id) in `placeholder`. */
 const settlementAidWhere = (key: typeof miSettlement.psnCertNo | typeof miSettlement.setlId, placeholder: string) => and(inPlaceholder(key, placeholder), gt(miSettlement.mafPay, '0'), ne(miSettlement.refdSetlFlag, REVERSED));
 
@@ -72,7 +81,7 @@ function unionParts(db: SourceDb) {
     settlementAid: { fields: SETTLEMENT_AID, select: (f: Fields) => db.select(f).from(miSettlement).where(and(settlementAidWhere(miSettlement.psnCertNo, 'ids'), switchedOn('settlementAid'))) },
     aidPayments: { fields: getTableColumns(miAidPayment), select: (f: Fields) => db.select(f).from(miAidPayment).where(and(inPlaceholder(miAidPayment.psnCertNo, 'ids'), switchedOn('aidPayments'))) },
     tiedSettlementAid: { fields: SETTLEMENT_AID, select: (f: Fields) => db.select(f).from(miSettlement).where(settlementAidWhere(miSettlement.setlId, 'refs')) },
-    tiedAidPayments: { fields: getTableColumns(miAidPayment), select: (f: Fields) => db.select(f).from(miAidPayment).where(inPlaceholder(miAidPayment.setlId, 'refs')) },
+    tiedAidPayments: { fields: getTableColumns(miAidPayment), select: (f: Fields) => db.select(f).from(miAidPayment, BY_SETTLEMENT).where(inPlaceholder(miAidPayment.setlId, 'refs')) },
     stays: { fields: getTableColumns(miSettlement), select: (f: Fields) => db.select(f).from(miSettlement).where(standingSettlementsWhere('stays')) },
   };
 }
@@ -93,7 +102,7 @@ const statements = preparedPer((db: SourceDb) => {
       .where(and(inPlaceholder(miSettlement.psnCertNo, 'ids'), eq(miSettlement.refdSetlFlag, NOT_REVERSED)))
       .prepare(),
     settlementAidByRef: db.select(SETTLEMENT_AID).from(miSettlement).where(settlementAidWhere(miSettlement.setlId, 'refs')).prepare(),
-    aidPaymentsByRef: db.select().from(miAidPayment).where(inPlaceholder(miAidPayment.setlId, 'refs')).prepare(),
+    aidPaymentsByRef: db.select().from(miAidPayment, BY_SETTLEMENT).where(inPlaceholder(miAidPayment.setlId, 'refs')).prepare(),
     settlementsByRef: db.select().from(miSettlement).where(standingSettlementsWhere('refs')).prepare(),
     /** Medical aid paid in settlements since reversed: asked only for records a slip or a first aid named (recordsNoLongerStanding). */
     reversedSettlementAidByRef: db
