@@ -121,6 +121,7 @@ export function seesIdNumbers(caller: Caller, purpose: Purpose | null): boolean 
 }
 
 export function seesHealthDetail(caller: Caller, purpose: Purpose | null): boolean {
+  if (purpose !== null && HEALTH_DETAIL.withheldFor.includes(purpose)) return false;
   return (HEALTH_DETAIL.departments as readonly string[]).includes(caller.department) || (purpose !== null && HEALTH_DETAIL.purposes.includes(purpose));
 }
 
@@ -158,7 +159,7 @@ export function decideField(visibility: Visibility, view: View, caller: Caller, 
       if (view !== 'FULL') return limitedView(what);
       return seesHealthDetail(caller, purpose)
         ? CLEAR
-        : refused({ reason: 'HEALTH_DETAIL', message: `${what} is shown only to health and civil affairs callers, or for a case meeting` });
+        : refused({ reason: 'HEALTH_DETAIL', message: `${what} is shown only to health and civil affairs callers, or for a case meeting, and never for supervision` });
   }
 }
 

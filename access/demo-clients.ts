@@ -1,7 +1,7 @@
 /**
  * Demo clients for `npm start` on its private database: one per department city-wide, the county
- * offices of 任城区 and 邹城市, a township officer, an auditor, an administrator and a charity's two
- * (reporting, linkage). Their tokens go to a git-ignored
+ * offices of 任城区 and 邹城市, a township officer, an auditor, the city's supervision office (督查),
+ * an administrator and a charity's two (reporting, linkage). Their tokens go to a git-ignored
  * file (mode 600) that a shell can `source`; tokens still valid from an earlier start are kept, so
  * saved commands keep working.
  */
@@ -83,6 +83,7 @@ export const DEMO_CLIENTS: readonly DemoClient[] = [
   ...SLIP_DEPARTMENTS.map(cityDepartment),
   { variable: 'AIDHUB_TOKEN_TOWNSHIP', name: 'demo-township-guhuai', department: 'CIVIL_AFFAIRS', regionScope: '370811001', roles: ['READER', 'CASEWORKER'], note: '任城区古槐街道 township officer: sees only its township in full' },
   { variable: 'AIDHUB_TOKEN_AUDITOR', name: 'demo-auditor', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['AUDITOR'], note: 'reads the audit trail (accessLog), no household data' },
+  { variable: 'AIDHUB_TOKEN_SUPERVISOR', name: 'demo-supervision', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['SUPERVISOR'], note: '济宁市民政局督查室 (督查督办): reads cases, slips, overdueReport, the meeting brief and any office’s desk in every county (purpose SUPERVISION); changes nothing, ID numbers masked, no health detail' },
   // Reporters (schema/reported-aid.graphql): an office without a front-end database, and a charity.
   // A reporting office answers the slips of every county as the city-wide bureaus do.
   { variable: 'AIDHUB_TOKEN_EMERGENCY', name: 'demo-emergency', department: 'EMERGENCY_MANAGEMENT', regionScope: '370800', roles: SLIP_ROLES, note: '济宁市应急管理局: reports 受灾人员过渡期生活救助 and 冬春救助 (aidReport); answers slips' },
@@ -111,6 +112,7 @@ export function demoClientsSummary(clients: readonly DemoClient[] = DEMO_CLIENTS
     counties.length > 0 ? `the county offices of ${counties.join(' and ')}` : null,
     has((c) => REGION_BY_CODE.get(c.regionScope)?.level === 'TOWNSHIP') ? 'a township officer' : null,
     has((c) => c.roles.includes('AUDITOR')) ? 'an auditor' : null,
+    has((c) => c.roles.includes('SUPERVISOR')) ? 'a supervision office' : null,
     has((c) => c.roles.includes('ADMINISTRATOR')) ? 'an administrator' : null,
     has((c) => c.department === 'CHARITY') ? 'a charity' : null,
   ].filter((part): part is string => part !== null).join(', ');

@@ -31,7 +31,7 @@ const IN_SCOPE_CELL: Record<Visibility, string> = {
   IN_SCOPE: 'shown',
   ID_NUMBER: `in clear for ${list(ID_NUMBERS_IN_CLEAR)}, each for the purposes it serves (${IN_CLEAR_PURPOSES}); masked (370811\\*\\*\\*\\*\\*\\*\\*\\*123X) for other roles and purposes`,
   REFERENCE: `shown; an ID number inside it masked unless the caller has ${list(ID_NUMBERS_IN_CLEAR)} for the stated purpose`,
-  HEALTH: `only for ${list(HEALTH_DETAIL.departments)} callers or purpose ${list(HEALTH_DETAIL.purposes)}; otherwise FORBIDDEN (\`HEALTH_DETAIL\`)`,
+  HEALTH: `only for ${list(HEALTH_DETAIL.departments)} callers or purpose ${list(HEALTH_DETAIL.purposes)}, never for purpose ${list(HEALTH_DETAIL.withheldFor)}; otherwise FORBIDDEN (\`HEALTH_DETAIL\`)`,
   REGION: 'shown',
 };
 

@@ -31,7 +31,7 @@ export interface PolicyContext {
 // ----- Purposes ---------------------------------------------------------------------------------
 
 /** Why a request reads personal data. Stated on every such request (header X-Purpose). */
-export const PURPOSES = ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'MONITORING', 'REFERRAL', 'AUDIT', 'CHARITY_LINKAGE'] as const;
+export const PURPOSES = ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'MONITORING', 'REFERRAL', 'AUDIT', 'CHARITY_LINKAGE', 'SUPERVISION'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
 export const PURPOSE_DESCRIPTIONS: Record<Purpose, string> = {
@@ -42,11 +42,12 @@ export const PURPOSE_DESCRIPTIONS: Record<Purpose, string> = {
   REFERRAL: '转办 handling a referral slip sent to or from this office',
   AUDIT: '审计 auditing who accessed whose data',
   CHARITY_LINKAGE: '慈善衔接 passing a consenting household’s need to charities and recording their pledges and deliveries (民发〔2023〕46号)',
+  SUPERVISION: '督查督办 supervising the closed loop of cases and referral slips over a region: counting what is late and chasing the office that owes it',
 };
 
 // ----- Roles ------------------------------------------------------------------------------------
 
-export const ROLES = ['READER', 'DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER', 'AUDITOR', 'ADMINISTRATOR', 'CHARITY', 'REFERRAL_HANDLER'] as const;
+export const ROLES = ['READER', 'DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER', 'AUDITOR', 'ADMINISTRATOR', 'CHARITY', 'REFERRAL_HANDLER', 'SUPERVISOR'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_DESCRIPTIONS: Record<Role, string> = {
@@ -58,6 +59,7 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   ADMINISTRATOR: 'runs region-wide jobs (scans, the monthly comparison) and manages alert subscriptions and their dead letters; sees no household data beyond monitoring',
   CHARITY: 'a charity organisation (统一社会信用代码): sees public need summaries in its region, the sealed detail of needs it claimed; pledges and reports deliveries',
   REFERRAL_HANDLER: 'a department office answering the referral slips addressed to it (accept, complete with feedback, decline); opens, moves and convenes no case',
+  SUPERVISOR: '督查 a supervision office (督查室 of a civil-affairs bureau or of a government): reads cases, slips, overdueReport, the meeting brief and any office’s desk in its scope, to count and chase; changes nothing, reads no household or person beyond what a case shows, ID numbers masked, no health detail',
 };
 
 /**
@@ -126,6 +128,7 @@ export const PURPOSES_BY_ROLE: Record<Role, readonly Purpose[]> = {
   ADMINISTRATOR: ['MONITORING'],
   CHARITY: ['CHARITY_LINKAGE'],
   REFERRAL_HANDLER: ['REFERRAL'],
+  SUPERVISOR: ['SUPERVISION'],
 };
 
 // ----- Rights that shape what a field shows ---------------------------------------------------
@@ -141,11 +144,15 @@ export const ID_NUMBERS_IN_CLEAR: readonly Role[] = ['DEPARTMENT_WRITER', 'CASEW
 /**
  * Diagnoses, hospital settlement details and illness-related causes: only callers of these
  * departments, or any caller stating one of these purposes, and only in scope. (Medical aid is
- * decided by health and civil affairs; a case meeting needs the whole picture.)
+ * decided by health and civil affairs; a case meeting needs the whole picture.) Never for the
+ * purposes `withheldFor`, whatever the caller's department: supervision counts what is late and
+ * chases the office that owes it, and an illness is not what that needs (PIPL art. 6 and 28), so a
+ * civil-affairs bureau's 督查室 reads a case without it.
  */
 export const HEALTH_DETAIL = {
   departments: ['HEALTH', 'CIVIL_AFFAIRS'] as readonly DepartmentCode[],
   purposes: ['CASE_MEETING'] as readonly Purpose[],
+  withheldFor: ['SUPERVISION'] as readonly Purpose[],
 };
 
 /**
@@ -182,10 +189,16 @@ export interface ReadRule {
 const HOUSEHOLD_DATA: ReadRule = { roles: DATA_ROLES, purposes: READ_PURPOSES };
 /** Findings: also the administrator who runs scans, for monitoring (counts, rules, severities, departments). */
 const FINDING_DATA: ReadRule = { roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: READ_PURPOSES };
-/** Cases, slips, meetings and dossiers: what the case look-ups and the office's inbox serve. */
-const CASE_DATA: ReadRule = { roles: DATA_ROLES, purposes: [...CASE_PURPOSES, 'MONITORING'] };
-/** Alerts (schema/monitoring.graphql): the inbox (MONITORING), and through a case or the supervision view. */
-const ALERT_DATA: ReadRule = { roles: DATA_ROLES, purposes: ['MONITORING', ...CASE_PURPOSES] };
+/**
+ * Supervision (督查督办): a read-only office that reads what the case roles read of the closed loop
+ * (cases, slips, overdueReport and its lists, the brief, an office's desk) to count and chase, and
+ * nothing of households or people beyond what those case views show; it holds no role that writes.
+ */
+const SUPERVISION: { roles: readonly Role[]; purposes: readonly Purpose[] } = { roles: ['SUPERVISOR'], purposes: ['SUPERVISION'] };
+/** Cases, slips, meetings and dossiers: what the case look-ups and the office's inbox serve, and supervision. */
+const CASE_DATA: ReadRule = { roles: [...DATA_ROLES, ...SUPERVISION.roles], purposes: [...CASE_PURPOSES, 'MONITORING', ...SUPERVISION.purposes] };
+/** Alerts (schema/monitoring.graphql): the inbox (MONITORING), and through a case or the supervision view (overdueReport's alerts). */
+const ALERT_DATA: ReadRule = { roles: [...DATA_ROLES, ...SUPERVISION.roles], purposes: ['MONITORING', ...CASE_PURPOSES, ...SUPERVISION.purposes] };
 /** A household's consent and the needs published from its cases (schema/charity.graphql), for the office handling the case. */
 const CHARITY_CASE_DATA: ReadRule = { roles: DATA_ROLES, purposes: [...CASE_PURPOSES, 'MONITORING', 'CHARITY_LINKAGE'] };
 /**
@@ -923,10 +936,12 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     // The same for the client whose look-ups are listed (an audit of auditors).
     clientAuditLookups: { roles: ['AUDITOR'], purposes: ['AUDIT'], outOfScope: 'DENY' },
     // schema/cases.graphql
-    case: { roles: DATA_ROLES, purposes: CASE_PURPOSES, outOfScope: 'HIDE' },
-    referral: { roles: DATA_ROLES, purposes: CASE_PURPOSES, outOfScope: 'HIDE' },
-    referralsToOffice: { roles: DATA_ROLES, purposes: ['REFERRAL', 'CASE_MEETING', 'MONITORING'], outOfScope: 'DENY' },
-    overdueReport: { roles: CASE_ROLES, purposes: ['CASE_MEETING', 'REFERRAL', 'MONITORING'], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
+    // Supervision reads what the case roles read here (SUPERVISION); every write below is closed to it.
+    case: { roles: [...DATA_ROLES, ...SUPERVISION.roles], purposes: [...CASE_PURPOSES, ...SUPERVISION.purposes], outOfScope: 'HIDE' },
+    referral: { roles: [...DATA_ROLES, ...SUPERVISION.roles], purposes: [...CASE_PURPOSES, ...SUPERVISION.purposes], outOfScope: 'HIDE' },
+    // An office reads its own desk; supervision any office's in its scope (resolvers/cases NOT_OWN_OFFICE).
+    referralsToOffice: { roles: [...DATA_ROLES, ...SUPERVISION.roles], purposes: ['REFERRAL', 'CASE_MEETING', 'MONITORING', ...SUPERVISION.purposes], outOfScope: 'DENY' },
+    overdueReport: { roles: [...CASE_ROLES, ...SUPERVISION.roles], purposes: ['CASE_MEETING', 'REFERRAL', 'MONITORING', ...SUPERVISION.purposes], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
     workingDayCalendar: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
     // schema/monitoring.graphql: the inbox lists what lies in the caller's scope; an alert out of reach reads as not found.
     alerts: { roles: DATA_ROLES, purposes: ['MONITORING'], outOfScope: 'OMIT', args: { 'filter.regionCode': 'REGION' } },
@@ -1031,7 +1046,7 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   // server/exports.ts; the export also keeps to the caller's region scope and audits every person in it.
   { method: 'GET', path: new RegExp(`^\\/exports\\/scans\\/${HUB_ID_DIGITS}\\/findings\\.csv$`), roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: ['MONITORING', 'DUPLICATE_CHECK'], description: 'a scan’s findings as CSV, for the office that must act' },
   // server/case-pages.ts; the page also keeps to the caller's region scope and audits the household.
-  { method: 'GET', path: new RegExp(`^\\/cases\\/${HUB_ID_DIGITS}\\/brief$`), roles: ['CASEWORKER', 'MEETING_CONVENER'], purposes: ['CASE_MEETING'], description: '一事一议 meeting brief of a case (printable HTML)' },
+  { method: 'GET', path: new RegExp(`^\\/cases\\/${HUB_ID_DIGITS}\\/brief$`), roles: [...CASE_ROLES, ...SUPERVISION.roles], purposes: ['CASE_MEETING', ...SUPERVISION.purposes], description: '一事一议 meeting brief of a case (printable HTML); to supervision without health detail' },
 ];
 
 /** Served to anyone: liveness, readiness and the static query page (it holds no data). */

@@ -566,7 +566,7 @@ export function renderBrief(v: BriefView): string {
 
   const settlementsPart = (() => {
     if (d.settlements === undefined) return '';
-    if (!v.health) return '<h2>住院费用</h2><p class="empty">住院结算属健康信息，仅向医保、民政部门或一事一议用途显示。</p>';
+    if (!v.health) return '<h2>住院费用</h2><p class="empty">住院结算属健康信息，仅向医保、民政部门或一事一议用途显示，督查用途不予显示。</p>';
     if (d.settlements === null) return '<h2>住院费用</h2><p class="warn">医保部门未响应，住院结算信息缺失。</p>';
     const stays = d.settlements;
     const outOfPocket = stays.reduce((n, x) => n + x.outOfPocketFen, 0);

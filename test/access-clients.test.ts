@@ -54,6 +54,14 @@ describe('the clients CLI', () => {
     expect((await asToken(token).gql(CALLER)).data.caller.name).toBe('rencheng-civil-affairs');
   });
 
+  it('creates a supervision office (SUPERVISOR), which states SUPERVISION and nothing else', async () => {
+    const { code, out } = await cli('create', '--name', 'jining-supervision', '--department', 'CIVIL_AFFAIRS', '--scope', '370800', '--roles', 'supervisor');
+    expect(code).toBe(0);
+    expect(out[0]).toMatch(/^created jining-supervision {2}ACTIVE {2}CIVIL_AFFAIRS {2}370800 {2}SUPERVISOR/);
+    const res = await asToken(tokenIn(out), null).gql(`{ caller { roles allowedPurposes seesIdNumbers } }`);
+    expect(res.data.caller).toEqual({ roles: ['SUPERVISOR'], allowedPurposes: ['SUPERVISION'], seesIdNumbers: false });
+  });
+
   it('refuses a client holding CHARITY beside another role (a charity is an outside organisation), and stores nothing', async () => {
     for (const roles of ['CHARITY,DEPARTMENT_WRITER', 'READER,charity']) {
       const { code, out } = await cli('create', '--name', 'jn-charity-mixed', '--department', 'CHARITY', '--scope', '370800', '--roles', roles, '--credit-code', '53370800MJD12345XD', '--organisation', '济宁市慈善总会');

@@ -9,11 +9,11 @@ import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, insertZhao, TODAY, WANG, ZHAO } from './support/scenarios';
 
-type Role = 'READER' | 'DEPARTMENT_WRITER' | 'CASEWORKER' | 'MEETING_CONVENER' | 'AUDITOR' | 'ADMINISTRATOR';
-type Purpose = 'ELIGIBILITY_REVIEW' | 'DUPLICATE_CHECK' | 'CASE_MEETING' | 'MONITORING' | 'REFERRAL' | 'AUDIT';
+type Role = 'READER' | 'DEPARTMENT_WRITER' | 'CASEWORKER' | 'MEETING_CONVENER' | 'AUDITOR' | 'ADMINISTRATOR' | 'SUPERVISOR';
+type Purpose = 'ELIGIBILITY_REVIEW' | 'DUPLICATE_CHECK' | 'CASE_MEETING' | 'MONITORING' | 'REFERRAL' | 'AUDIT' | 'SUPERVISION';
 
-const ROLES: Role[] = ['READER', 'DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER', 'AUDITOR', 'ADMINISTRATOR'];
-const PURPOSES: (Purpose | null)[] = ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'MONITORING', 'REFERRAL', 'AUDIT', null];
+const ROLES: Role[] = ['READER', 'DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER', 'AUDITOR', 'ADMINISTRATOR', 'SUPERVISOR'];
+const PURPOSES: (Purpose | null)[] = ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'MONITORING', 'REFERRAL', 'AUDIT', 'SUPERVISION', null];
 
 /** docs/access.md, "Roles". */
 const MAY_STATE: Record<Role, Purpose[]> = {
@@ -23,6 +23,7 @@ const MAY_STATE: Record<Role, Purpose[]> = {
   MEETING_CONVENER: ['CASE_MEETING', 'REFERRAL'],
   AUDITOR: ['AUDIT'],
   ADMINISTRATOR: ['MONITORING'],
+  SUPERVISOR: ['SUPERVISION'],
 };
 /** Roles that read households and people at all, and those among them that see ID numbers in clear. */
 const READS_PEOPLE: Role[] = ['READER', 'DEPARTMENT_WRITER', 'CASEWORKER', 'MEETING_CONVENER'];

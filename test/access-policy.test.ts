@@ -11,7 +11,7 @@ import { graphql, isObjectType, type GraphQLSchema } from 'graphql';
 import { checkCall, decideField, inScope, viewOf, type Caller } from '../access/decide';
 import { applyAccessPolicy } from '../access/enforce';
 import { parseCaseReference, parsePurpose } from '../access/http';
-import { ROOT_RULES, TYPE_RULES, type Role } from '../access/policy';
+import { ROOT_RULES, ROUTE_RULES, TYPE_RULES, type Role } from '../access/policy';
 import { accessTables } from '../access/policy-table';
 import { redactErrorMessage } from '../access/redact';
 import { programmeForWomenProblem } from '../domain/programme-beneficiaries';
@@ -194,6 +194,28 @@ describe('decisions', () => {
     expect(decideField('HEALTH', 'LIMITED', caller(['READER'], { department: 'HEALTH' }), 'DUPLICATE_CHECK', 'T.f').show).toBe('REFUSED');
     expect(decideField('REGION', 'FULL', reader, 'ELIGIBILITY_REVIEW', 'T.f').show).toBe('CLEAR');
     expect(decideField('REGION', 'LIMITED', reader, 'DUPLICATE_CHECK', 'T.f').show).toBe('COARSE');
+  });
+
+  it('supervision: reads the closed loop and nothing else, writes nothing, ID numbers masked, no health detail', () => {
+    // A civil-affairs bureau's 督查室: its department would see health detail for any other purpose.
+    const supervisor = caller(['SUPERVISOR'], { regionScope: '370800' });
+    const served = (rule: { roles: readonly Role[]; purposes: readonly string[] | null }) => checkCall(rule as any, 'x', supervisor, rule.purposes === null ? null : 'SUPERVISION') === null;
+    const reads = Object.entries(ROOT_RULES.Query).filter(([, rule]) => served(rule)).map(([field]) => field).sort();
+    const withoutPurpose = Object.entries(ROOT_RULES.Query).filter(([, rule]) => rule.purposes === null && rule.roles.includes('SUPERVISOR')).map(([field]) => field);
+    expect(reads).toEqual(['case', 'overdueReport', 'referral', 'referralsToOffice', ...withoutPurpose].sort());
+    expect(withoutPurpose.sort()).toEqual(['_service', 'caller', 'rules', 'triggers', 'workingDayCalendar']);
+    expect(Object.entries(ROOT_RULES.Mutation).filter(([, rule]) => served(rule))).toEqual([]);
+    expect(ROUTE_RULES.filter((r) => served(r)).map((r) => r.description)).toEqual([expect.stringContaining('meeting brief')]);
+    // Every type it reads is a case's (or an alert's, which overdueReport lists); no household or person type.
+    const readable = Object.entries(TYPE_RULES).filter(([, rule]) => rule.kind === 'PERSONAL' && rule.readBy.roles.includes('SUPERVISOR') && rule.readBy.purposes.includes('SUPERVISION')).map(([name]) => name);
+    for (const type of ['Household', 'HouseholdMember', 'Person', 'AidRecord', 'Finding', 'CharityNeed', 'CharityConsent']) expect(readable).not.toContain(type);
+    expect(readable).toEqual(expect.arrayContaining(['Case', 'Referral', 'Meeting', 'Dossier', 'DossierMember', 'Alert']));
+    expect(decideField('ID_NUMBER', 'FULL', supervisor, 'SUPERVISION', 'T.f').show).toBe('MASKED');
+    expect(decideField('REFERENCE', 'FULL', supervisor, 'SUPERVISION', 'T.f').show).toBe('MASKED');
+    expect(decideField('HEALTH', 'FULL', supervisor, 'SUPERVISION', 'T.f')).toMatchObject({ show: 'REFUSED', refusal: { reason: 'HEALTH_DETAIL' } });
+    // It states no other purpose, and no other role states its own.
+    expect(checkCall(ROOT_RULES.Query.overdueReport, 'x', supervisor, 'MONITORING')?.reason).toBe('PURPOSE_NOT_ALLOWED');
+    expect(checkCall(ROOT_RULES.Query.overdueReport, 'x', caller(['CASEWORKER', 'MEETING_CONVENER']), 'SUPERVISION')?.reason).toBe('PURPOSE_NOT_ALLOWED');
   });
 });
 

@@ -66,6 +66,9 @@ it('runs the README’s loop with the demo clients: a conflict overridden, a dec
   // The decision corrected after the meeting: its slip superseded, a new one issued.
   expect(stdout).toContain('"superseded":[{"id":');
   expect(stdout).toContain('"state":"SUPERSEDED"');
+  // The city's supervision office reads the declined decision in overdueReport, and may not move the case.
+  expect(stdout).toMatch(/\{"office":\{"key":"CIVIL_AFFAIRS"\},"declinesOpen":\[\{"referral":\{"id":"\d+","to":\{"key":"HOUSING"\},"declineReason":"已享受租赁补贴最高档"\}\}\]\}/);
+  expect(stdout).toContain('{"code":"FORBIDDEN","reason":"ROLE_NOT_ALLOWED"}');
 
   const res = await hub.gql(
     `query($id: ID!) { household(id: $id) { cases { state history { action actor } referrals { to { key } state programme { code } aidSourceReference
@@ -81,6 +84,8 @@ it('runs the README’s loop with the demo clients: a conflict overridden, a dec
   expect([...actors].sort()).toEqual(['demo-370811-civil-affairs', 'demo-370811-health/wjw-0107', 'demo-370811-housing']);
   // And the auditor's last step shows who saw the household: the health client with its officer.
   expect(stdout).toMatch(/\{"client":"demo-370811-health","officer":"wjw-0107","purpose":"REFERRAL"\}/);
+  // And the supervision office's reads, for its purpose.
+  expect(stdout).toContain('{"client":"demo-supervision","officer":null,"purpose":"SUPERVISION"}');
   expect(c.referrals).toEqual([
     // The meeting's medical aid decision, corrected after the meeting (decisionCorrect): superseded, its replacement completed.
     expect.objectContaining({ to: { key: 'HEALTH' }, state: 'SUPERSEDED', programme: { code: 'MEDICAL_AID' }, aidSourceReference: null, fulfilment: null }),

@@ -90,6 +90,8 @@ export type AccessPurpose =
   | 'REFERRAL'
   /** 审计: reading the audit trail. */
   | 'AUDIT'
+  /** 督查督办: supervising the closed loop of cases and referral slips over a region (counting what is late, chasing the office that owes it); never health detail. */
+  | 'SUPERVISION'
   /** 慈善衔接: passing a consenting household's need to charities; a charity's claims, pledges and deliveries (民发〔2023〕46号). */
   | 'CHARITY_LINKAGE';
 
@@ -109,6 +111,8 @@ export type AccessRole =
   | 'ADMINISTRATOR'
   /** A department office answering the referral slips sent to it (accept, complete, decline); opens, moves and convenes no case. */
   | 'REFERRAL_HANDLER'
+  /** 督查: a supervision office reading cases, slips, overdueReport, the meeting brief and any office's desk in its scope; changes nothing, ID numbers masked. */
+  | 'SUPERVISOR'
   /** A charity organisation (统一社会信用代码): public need summaries in its region, the sealed detail of needs it claimed, pledges and deliveries. */
   | 'CHARITY';
 

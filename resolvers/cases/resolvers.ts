@@ -808,10 +808,11 @@ export const caseResolvers: Resolvers = {
     referral: (_, args, ctx) => caseLoaders(ctx).referralById.load(requireHubId(args.id, 'id')),
     referralsToOffice: (_, args, ctx) => {
       const office = requireOffice(args.office, 'office');
-      // An office reads its own inbox only: another office's slips are that office's work
-      // (supervision reads them through overdueReport, a case's owner through Case.referrals).
+      // An office reads its own inbox only: another office's slips are that office's work (a
+      // case's owner reads them through Case.referrals). Supervision (督查, purpose SUPERVISION, which
+      // only SUPERVISOR states) reads any office's desk in its scope: whom to chase, for what.
       const caller = ctx.access?.caller;
-      if (caller && office !== officeOfClient(caller)) {
+      if (caller && office !== officeOfClient(caller) && ctx.access?.purpose !== 'SUPERVISION') {
         throw new GraphQLError('an office reads only its own inbox of referral slips', { extensions: { code: 'FORBIDDEN', reason: 'NOT_OWN_OFFICE', argument: 'office' } });
       }
       // A department's office of one county reads that county's slips; a city-wide bureau every
