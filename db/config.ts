@@ -225,6 +225,12 @@ export interface QueryLimits {
   maxAliases: number;
   maxDirectives: number;
   maxTokens: number;
+  /**
+   * The households and persons one operation may name over all its fields and aliases
+   * (MAX_HOUSEHOLDS_PER_OPERATION; server/query-cost.ts NAMING_TYPES): by default MAX_LIST_SIZE,
+   * one full `households(ids:)` batch or `householdsInRegion` page.
+   */
+  maxHouseholds: number;
 }
 
 /**
@@ -238,7 +244,7 @@ export interface QueryLimits {
  * few dozen look-ups of cost 10 to 2,000) is far below it, a burst of its most expensive queries
  * sent together is not.
  */
-export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 100_000, maxCostInFlight: 300_000, maxAliases: 20, maxDirectives: 10, maxTokens: 2_000 };
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxCost: 100_000, maxCostInFlight: 300_000, maxAliases: 20, maxDirectives: 10, maxTokens: 2_000, maxHouseholds: 500 };
 
 export function departmentEnvName(code: DepartmentCode): string {
   return `SOURCE_${code}_URL`;
@@ -520,6 +526,7 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
   const checkConnections = positiveInt(env, 'SOURCE_CHECK_CONNECTIONS', CHECK_CONNECTIONS_DEFAULT);
   const scanTimeoutMs = positiveInt(env, 'AIDHUB_SCAN_READ_TIMEOUT_MS', SCAN_TIMEOUT_MS_DEFAULT);
   const urls = sourceUrls(hubUrl, env);
+  const maxListSize = positiveInt(env, 'MAX_LIST_SIZE', 500);
   return {
     hubUrl,
     sources: Object.fromEntries(
@@ -531,7 +538,7 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
     port: portNumber(env, 'PORT', 4000),
     host: env.HOST || '127.0.0.1',
     production: productionFromEnv(env),
-    maxListSize: positiveInt(env, 'MAX_LIST_SIZE', 500),
+    maxListSize,
     queryLimits: {
       maxDepth: positiveInt(env, 'MAX_QUERY_DEPTH', DEFAULT_QUERY_LIMITS.maxDepth),
       maxCost: positiveInt(env, 'MAX_QUERY_COST', DEFAULT_QUERY_LIMITS.maxCost),
@@ -539,6 +546,7 @@ export function loadConfig(hubUrl: string, env: NodeJS.ProcessEnv = process.env)
       maxAliases: positiveInt(env, 'MAX_QUERY_ALIASES', DEFAULT_QUERY_LIMITS.maxAliases),
       maxDirectives: positiveInt(env, 'MAX_QUERY_DIRECTIVES', DEFAULT_QUERY_LIMITS.maxDirectives),
       maxTokens: positiveInt(env, 'MAX_QUERY_TOKENS', DEFAULT_QUERY_LIMITS.maxTokens),
+      maxHouseholds: positiveInt(env, 'MAX_HOUSEHOLDS_PER_OPERATION', maxListSize),
     },
     rateLimitPerMinute: positiveInt(env, 'RATE_LIMIT_PER_MINUTE', 600),
     authFailuresPerMinute: positiveInt(env, 'AUTH_FAILURES_PER_MINUTE', 60),

@@ -547,7 +547,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
             };
           },
         },
-        queryCostPlugin({ maxCost: queryLimits.maxCost, maxCostInFlight: queryLimits.maxCostInFlight, largestPage: Math.max(deps.config.maxListSize, AUDIT_PAGE_MAX), onCostInFlightRefused: () => metrics.rateLimited('query_cost_in_flight') }),
+        queryCostPlugin({ maxCost: queryLimits.maxCost, maxCostInFlight: queryLimits.maxCostInFlight, largestPage: Math.max(deps.config.maxListSize, AUDIT_PAGE_MAX), maxHouseholds: queryLimits.maxHouseholds, onCostInFlightRefused: () => metrics.rateLimited('query_cost_in_flight') }),
         departmentUnavailablePlugin(),
         ...(production ? [] : [statementCountPlugin()]),
         // Scans started here run on after their request; stopping hands them over at their next

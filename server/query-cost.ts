@@ -86,6 +86,20 @@ export const LIVE_FINDINGS_COST = 120;
 /** The fields computing findings at request time (resolvers/findings/live.ts), by parent type; Scan.findings reads stored ones. */
 const LIVE_FINDINGS_PARENTS = new Set(['Household', 'Person']);
 
+/**
+ * The root fields that name households or persons, each naming as many as its size: `households`'
+ * `ids`, `householdsInRegion`'s page, a router's `_entities` representations (households), one for
+ * `household`, `householdByMember` and `person`. Each one named is read from the hub and, for what it
+ * selects, from every department, and put on the audit trail: 10 aliases of `households(ids:)` with
+ * 500 ids each cost 15,000 selecting `id`, far within the limit, and read 5,000 households, wrote
+ * 5,000 audit rows and, selecting `aidSummary`, held the hub 13 to 18 s, other clients' answers
+ * with it (docs/performance.md, Session 39, households per operation). Their sum over the
+ * operation's root fields and aliases is bounded by MAX_HOUSEHOLDS_PER_OPERATION. Households and
+ * persons reached through another answer (a case's household, a household's members) are not
+ * counted: the field that names them is (a page of cases is bounded by its cost).
+ */
+const NAMING_TYPES = new Set(['Household', 'Person', 'HouseholdConnection', '_Entity']);
+
 /** Arguments whose length multiplies the field's selection instead (see operationCost). */
 const MULTIPLYING_LISTS = new Set(['ids', 'representations']);
 
@@ -199,7 +213,7 @@ export function operationCost(
   operation: OperationDefinitionNode,
   fragments: Record<string, FragmentDefinitionNode>,
   rawVariables: Record<string, unknown> | undefined,
-  counted?: { inputItems: number },
+  counted?: { inputItems: number; households?: number },
   liveFindingsCost = LIVE_FINDINGS_COST,
   largestPage = Number.POSITIVE_INFINITY,
 ): number | null {
@@ -249,6 +263,15 @@ export function operationCost(
             return 0;
           }
           cost = (OBJECT_COST + selectionCost(sel.selectionSet, child, false)) * size;
+        }
+        if (topLevel && counted?.households !== undefined && NAMING_TYPES.has(child.name)) {
+          const named = selectionMultiplier(parent, field, args, largestPage);
+          if (named === null) {
+            refused = true;
+            return 0;
+          }
+          // A list over the largest is refused by its field (LIST_TOO_LONG, with its max) before it reads anything, as a page over it is.
+          counted.households += Math.min(named, largestPage);
         }
         if (name === 'findings' && LIVE_FINDINGS_PARENTS.has(parent.name)) cost += liveFindingsCost;
         for (const arg of field.args) {
@@ -384,6 +407,11 @@ export interface QueryCostLimits {
    * same page of 500 was served: the caller was not told the page's bound. Absent: no bound.
    */
   largestPage?: number;
+  /**
+   * The households and persons one operation may name over all its root fields and aliases
+   * (NAMING_TYPES; MAX_HOUSEHOLDS_PER_OPERATION); absent: no such limit.
+   */
+  maxHouseholds?: number;
 }
 
 /** The document's fragments by name. */
@@ -424,22 +452,23 @@ export function costText(cost: number): string {
 export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight | null = limits.maxCostInFlight ? new CostInFlight(limits.maxCostInFlight) : null): HubPlugin {
   const { maxCost } = limits;
   const largestPage = limits.largestPage ?? Number.POSITIVE_INFINITY;
-  const withinLimit = new WeakMap<OperationDefinitionNode, number>();
+  const maxHouseholds = limits.maxHouseholds ?? Number.POSITIVE_INFINITY;
+  const withinLimit = new WeakMap<OperationDefinitionNode, { cost: number; households: number }>();
   return {
     requestDidStart() {
       let taken: { client: string; cost: number } | null = null;
       return {
         didResolveOperation({ schema, operation, document, request, contextValue }) {
           if (!operation) return;
-          let cost = withinLimit.get(operation) ?? null;
-          const counted = { inputItems: 0 };
+          const known = withinLimit.get(operation);
+          let cost = known?.cost ?? null;
+          const counted = { inputItems: 0, households: known?.households ?? 0 };
           if (cost === null) {
-            counted.inputItems = 0;
             const estimate = operationCost(schema, operation, fragmentsOf(document), request.variables, counted, LIVE_FINDINGS_COST, largestPage);
             // A page size given by a variable that is not an Int: execution refuses it itself, before anything runs.
             if (estimate === null) return;
             cost = Math.ceil(estimate);
-            if (cost <= maxCost && !costVariesWithVariables(schema, operation, document)) withinLimit.set(operation, cost);
+            if (cost <= maxCost && counted.households <= maxHouseholds && !costVariesWithVariables(schema, operation, document)) withinLimit.set(operation, { cost, households: counted.households });
           }
           if (cost > maxCost) {
             // A write of many input items (aidReport's records) is refused for their number, not for
@@ -455,6 +484,13 @@ export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight 
             throw new GraphQLError(`The query's estimated cost is ${costText(cost)}, above this hub's limit of ${costText(maxCost)}: ${advice}`, {
               extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', cost, maxCost, inputItems: counted.inputItems, http: { status: 400 } },
             });
+          }
+          if (counted.households > maxHouseholds) {
+            // The cost's refusal, with what passed: a client that splits a costly query splits this one too.
+            throw new GraphQLError(
+              `The query names ${costText(counted.households)} households and persons over its fields and aliases, above this hub's limit of ${costText(maxHouseholds)} an operation: send them in several requests of at most ${costText(maxHouseholds)} (each household of households(ids:) or of a householdsInRegion page, each person or household asked for by itself, counts one)`,
+              { extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', cost, maxCost, inputItems: counted.inputItems, households: counted.households, maxHouseholds, http: { status: 400 } } },
+            );
           }
           const clientId = contextValue.access?.caller?.clientId;
           if (!inFlight || clientId === undefined || clientId === null) return;

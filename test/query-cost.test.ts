@@ -161,3 +161,37 @@ it('writes a cost in groups of three, which the masking of ID numbers leaves as 
   // Six groups or more hold 18 digits, which may spell a valid ID number and be masked.
   for (const c of [COST_WRITTEN_UP_TO, 1e21, Infinity]) expect(costText(c)).toBe('more than 1,000,000,000,000,000');
 });
+
+describe('households and persons named by an operation (MAX_HOUSEHOLDS_PER_OPERATION)', () => {
+  function namedIn(schema: GraphQLSchema, source: string, variables?: Record<string, unknown>): number {
+    const doc = parse(source);
+    const operation = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+    const fragments = Object.fromEntries(doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+    const counted = { inputItems: 0, households: 0 };
+    expect(operationCost(schema, operation, fragments, variables, counted)).not.toBeNull();
+    return counted.households;
+  }
+  const named = (source: string, variables?: Record<string, unknown>) => namedIn(schema, source, variables);
+  const ids = (n: number, from = 1) => Array.from({ length: n }, (_, i) => String(from + i));
+
+  it('adds up every root field’s ids, page and single look-ups over aliases and fragments', () => {
+    // Ten aliases of 500 ids: 5,000 households, whose cost selecting `id` (15,000) is far within the cost limit.
+    const aliases = Array.from({ length: 10 }, (_, a) => `a${a}: households(ids: $v${a}) { id }`).join(' ');
+    const defs = Array.from({ length: 10 }, (_, a) => `$v${a}: [ID!]!`).join(', ');
+    const variables = Object.fromEntries(Array.from({ length: 10 }, (_, a) => [`v${a}`, ids(500, a * 500 + 1)]));
+    expect(named(`query(${defs}) { ${aliases} }`, variables)).toBe(5000);
+    expect(cost(`query(${defs}) { ${aliases} }`, variables)).toBeLessThan(DEFAULT_QUERY_LIMITS.maxCost);
+    // A page counts its size, the schema's default when none is given; a household or a person asked for by itself, one.
+    expect(named(`{ a: ${PAGE(', first: 300')} b: ${PAGE('')} }`)).toBe(350);
+    expect(named('{ household(id: "1") { id } householdByMember(idNumber: "110101199003070011") { id } person(idNumber: "110101199003070011") { name } }')).toBe(3);
+    expect(named('query($v: [ID!]!) { ...F } fragment F on Query { households(ids: $v) { id } ... on Query { household(id: "1") { id } } }', { v: ids(7) })).toBe(8);
+    // Households reached through another answer are read with it, and not counted again; other fields name none.
+    expect(named('{ household(id: "1") { members { person { name } } } caller { name } }')).toBe(1);
+    expect(named('{ caller { name } }')).toBe(0);
+  });
+
+  it('counts each representation a federation router asks _entities for', () => {
+    const ENTITIES = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Household { registrationNumber } } }';
+    expect(namedIn(buildFederatedSchema(), ENTITIES, { r: ids(600).map((id) => ({ __typename: 'Household', id })) })).toBe(600);
+  });
+});

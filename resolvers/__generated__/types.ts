@@ -4329,7 +4329,11 @@ export type Query = {
   /**
    * Several households at once: one entry per id, in the order asked. At most
    * 500 ids (configurable); longer lists are refused with BAD_USER_INPUT. An unknown id's entry is
-   * refused as one outside the caller's scope, as `household(id)` says.
+   * refused as one outside the caller's scope, as `household(id)` says. The ids of every alias of
+   * this field, with every other household or person the operation names (`householdsInRegion`'s
+   * pages, `household`, `person`), count together: at most 500 an operation (configurable), past
+   * which the operation is refused before it runs, BAD_USER_INPUT, reason QUERY_TOO_COSTLY, with
+   * `households` and `maxHouseholds`.
    */
   readonly households: ReadonlyArray<Maybe<Household>>;
   /** A person by ID number (公民身份号码). One the hub does not know is refused as one outside the caller's scope (FORBIDDEN, OUT_OF_SCOPE), except for a duplicate check and for a province- or city-wide caller outside whose scope the hub holds nobody: then null. */
