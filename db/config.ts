@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import tls from 'node:tls';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
 import { callbackHostEntry, DEFAULT_RETRY_JITTER, DEFAULT_RETRY_SCHEDULE_MS } from '../domain/monitoring/delivery';
 import { claimWorkingDays } from './charity/config';
@@ -210,6 +211,12 @@ export interface AlertDeliveryConfig {
   concurrency: number;
   /** Hosts (optionally host:port) callbacks may name; empty: no subscription can be created or served. */
   callbackHosts: string[];
+  /**
+   * The certificates an https callback's chain may end in: Node's own roots and those of
+   * AIDHUB_CALLBACK_CA_FILE (a township's receiver on a government intranet, its certificate from a
+   * government or bureau root CA); absent: Node's roots alone.
+   */
+  callbackCa?: string[];
 }
 
 export const HUB_TIMEOUT_MS_DEFAULT = 5000;
@@ -319,6 +326,7 @@ export type ConfigErrorCode =
   | 'MALFORMED_HOST'
   | 'MALFORMED_DIVISION_CODE'
   | 'MALFORMED_KEY'
+  | 'MALFORMED_CERTIFICATE'
   | 'FILE_UNREADABLE'
   | 'MALFORMED_JSON'
   | 'INVALID_RULE_SET'
@@ -603,7 +611,33 @@ export function alertDeliveryConfigFromEnv(env: NodeJS.ProcessEnv): AlertDeliver
     batchSize: positiveInt(env, 'AIDHUB_DELIVERY_BATCH', 200),
     concurrency: positiveInt(env, 'AIDHUB_DELIVERY_CONCURRENCY', 16),
     callbackHosts: callbackHostsFromEnv(env),
+    ...callbackCaFromEnv(env),
   };
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * AIDHUB_CALLBACK_CA_FILE: a PEM file of one or more CA certificates an https callback's certificate
+ * may be signed by, trusted beside Node's own roots (tls.rootCertificates), not instead of them; read
+ * once, at start. NODE_EXTRA_CA_CERTS does the same for the whole process (every https connection
+ * it makes, and only a warning when the file is missing): this one is the hub's, for its callbacks,
+ * and a file that cannot be read or holds no certificate refuses the start.
+ */
+export function callbackCaFromEnv(env: NodeJS.ProcessEnv): { callbackCa?: string[] } {
+  const given = env.AIDHUB_CALLBACK_CA_FILE;
+  if (given === undefined || given === '') return {};
+  const file = userPath(given, env);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError('FILE_UNREADABLE', `AIDHUB_CALLBACK_CA_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const certificates = text.match(PEM_CERTIFICATE) ?? [];
+  if (certificates.length === 0) throw new ConfigError('MALFORMED_CERTIFICATE', `AIDHUB_CALLBACK_CA_FILE: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  certificates.forEach((pem, i) => asConfigError('MALFORMED_CERTIFICATE', () => new crypto.X509Certificate(pem), `AIDHUB_CALLBACK_CA_FILE: certificate ${i + 1} of ${file}`));
+  return { callbackCa: [...tls.rootCertificates, ...certificates] };
 }
 
 /** A host name or IPv4 address, an IPv6 address bare or in brackets, optionally with :port or :* in brackets' case or a name's. */

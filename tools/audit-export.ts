@@ -224,6 +224,6 @@ if (require.main === module) {
     quietWhenReaderLeaves();
     void auditExportCommand(process.argv.slice(2), null, printToConsole).then((code) => (process.exitCode = code));
   } else {
-    void runAgainstHub('audit:export', auditExportCommand, { usage: USAGE, options: OPTIONS, positionals: false, failedExit: 3, judge: (argv) => void exportArgs(parseCommandLine(USAGE, OPTIONS, argv)) });
+    void runAgainstHub('audit:export', auditExportCommand, { usage: USAGE, options: OPTIONS, positionals: false, failedExit: 3, laterRelease: 'allowed', judge: (argv) => void exportArgs(parseCommandLine(USAGE, OPTIONS, argv)) });
   }
 }

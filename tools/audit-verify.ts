@@ -250,6 +250,7 @@ if (require.main === module) {
     options: OPTIONS,
     positionals: false,
     failedExit: 3,
+    laterRelease: 'allowed',
     judge: (argv) => {
       const judged = judgeVerify(argv, defaults);
       if (judged.kind !== 'refused') return undefined;

@@ -17,6 +17,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, configErrorLine, redactUrl } from '../db/config';
+import { isDatabaseOfOtherRelease } from '../db/setup/migrator';
 import { describeDbError, formatProblem, ImportLoadError, importDir, renderColumnReference, validateImportDir, withColumnReference, type DirValidation } from './import/index';
 import { exitWhenWritten, isParseArgsError, outputDrained, printUsageError, quietWhenReaderLeaves, UsageError } from './command-args';
 import { importCommandLine, USAGE, type ImportCommand } from './import/command-line';
@@ -88,8 +89,9 @@ async function main(): Promise<number> {
     console.log(`Loaded ${rows} rows from ${result.loaded.length} files into ${redactUrl(url)} and its department databases.`);
     return 0;
   } catch (err) {
-    // A variable it reads (SOURCE_<DEPT>_URL) refused as npm start refuses it, not as a failed load.
-    if (err instanceof ConfigError) {
+    // A variable it reads (SOURCE_<DEPT>_URL) refused as npm start refuses it, not as a failed
+    // load; a hub database of another release, as npm start refuses a later one's.
+    if (err instanceof ConfigError || isDatabaseOfOtherRelease(err)) {
       console.error(configErrorLine(err));
       return 2;
     }

@@ -9,6 +9,7 @@ import { resolveHubUrl } from '../access/hub-url';
 import { ConfigError, configErrorLine, databaseOf, loadConfig, logLevelFromEnv, redactUrl, type HubConfig } from '../db/config';
 import { createPool, hubDrizzle, type HubDb } from '../db/connect';
 import { databaseExists, provisionHub } from '../db/setup/provision';
+import { isDatabaseOfOtherRelease } from '../db/setup/migrator';
 import { DIVISION_CODE_EXPECTED, givenDivisionCode } from '../domain/division-code';
 import { scrub } from '../domain/privacy';
 import { closeSources, openSources, type Sources } from '../federation/sources';
@@ -109,8 +110,9 @@ export function runJobCli(name: string, main: () => Promise<number>, usageErrors
         printUsageError(err as Error, usage);
         return exitWhenWritten(2);
       }
-      if (err instanceof ConfigError || usageErrors.some((E) => err instanceof E)) {
-        // Its code is the error's (ConfigError, RuleSetError, TriggerSetError), printed as npm start prints it.
+      if (err instanceof ConfigError || isDatabaseOfOtherRelease(err) || usageErrors.some((E) => err instanceof E)) {
+        // Its code is the error's (ConfigError, RuleSetError, TriggerSetError, a database a later
+        // release migrated, which provisionHub refuses), printed as npm start prints it.
         const code = (err as { code?: unknown }).code;
         console.error(typeof code === 'string' ? configErrorLine(err as Error & { code: string }) : (err as Error).message);
         return exitWhenWritten(2);

@@ -7,6 +7,8 @@ import { accessDrizzle, type AccessDb } from '../db/access/db';
 import { createPool } from '../db/connect';
 import type mysql from 'mysql2/promise';
 import { ConfigError, configErrorLine, redactUrl } from '../db/config';
+import { refuseHubOfOtherRelease } from '../db/setup/provision';
+import { isDatabaseOfOtherRelease } from '../db/setup/migrator';
 import { scrub } from '../domain/privacy';
 import type { ParseArgsConfig } from 'node:util';
 import { answerCommandLine, answerSubcommandLine, printToConsole, printUsageError, quietWhenReaderLeaves, UsageError, usageErrorLine, type Print, type SubcommandSpec } from './command-args';
@@ -53,6 +55,13 @@ export interface HubCommandArgs<O extends ParseArgsOptionsConfig = ParseArgsOpti
    * tool whose 1 means something else gives its own: audit:verify's 1 says the chain is broken.
    */
   failedExit?: number;
+  /**
+   * A tool that only reads (audit:verify, audit:export): runs on a database a later release migrated,
+   * whose rows are there to read (a restore drill verifies such a chain); one that writes is refused
+   * it, as `npm start` is (db/setup/provision.ts refuseHubOfOtherRelease). A database this release
+   * has not migrated yet is refused to both.
+   */
+  laterRelease?: 'allowed';
 }
 
 /** Runs `command` over the hub database opened by `open` (default: the access tables' drizzle). */
@@ -89,11 +98,13 @@ export async function runAgainstHub<D = AccessDb, O extends ParseArgsOptionsConf
   }
   const pool = createPool(url, { connectionLimit: 1 });
   try {
+    await refuseHubOfOtherRelease(url, { later: args.laterRelease ?? 'refused' });
     process.exitCode = await command(argv, open(pool), printToConsole);
   } catch (err) {
     // A variable the command reads (AIDHUB_CALLBACK_HOSTS) refused as npm start refuses it: it was
-    // a failure of the database's, exit 1, and no code.
-    if (err instanceof ConfigError) {
+    // a failure of the database's, exit 1, and no code. A database of another release, as npm start
+    // refuses a later one's.
+    if (err instanceof ConfigError || isDatabaseOfOtherRelease(err)) {
       console.error(configErrorLine(err));
       process.exitCode = 2;
       return;

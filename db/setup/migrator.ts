@@ -112,6 +112,32 @@ export class DatabaseOfLaterRelease extends Error {
   }
 }
 
+/**
+ * The database's journals lack migrations this release has, or its data upgrades are not all done:
+ * this release's code has been put in place and its hub not started yet (docs/operations.md
+ * "Upgrading", step 4). A tool that does not migrate (`npm run clients`, `subscriptions`, `import`,
+ * the audit tools) refuses it rather than read a column not there yet ("Unknown column", exit 1) or
+ * write a row in a form the migration or data upgrade, run after it, does not expect.
+ */
+export class DatabaseOfEarlierRelease extends Error {
+  /** Its code in a tool's refusal, `error: DATABASE_OF_EARLIER_RELEASE: …`: exit 2. */
+  readonly code = 'DATABASE_OF_EARLIER_RELEASE';
+  constructor(
+    readonly database: string,
+    /** The journal lacking a migration, or the data upgrade not done. */
+    readonly what: string,
+  ) {
+    super(
+      `the database '${database}' is not yet migrated to this release of AidHub (${what}); ` +
+        'start the hub of this release first (npm start migrates it), then run this again (docs/operations.md "Upgrading")',
+    );
+  }
+}
+
+/** A hub database this release's tools refuse: migrated by a later release, or not yet by this one. */
+export const isDatabaseOfOtherRelease = (err: unknown): err is DatabaseOfLaterRelease | DatabaseOfEarlierRelease =>
+  err instanceof DatabaseOfLaterRelease || err instanceof DatabaseOfEarlierRelease;
+
 export interface MigrateOptions {
   /** Tests: asked at every point of the run; true stops it there (MigrationStopped), as a kill would. */
   stopAt?: (at: MigrationPoint) => boolean;
@@ -123,18 +149,45 @@ export async function createTableWhenMissing(conn: mysql.Connection, table: stri
   if (found.length === 0) await conn.query(ddl);
 }
 
+/** What a journal records, and the migration of it half run (MIGRATION_PROGRESS_TABLE), if any. */
+interface JournalState {
+  recorded: { id: string; createdAt: string | null }[];
+  progress: { createdAt: string; applied: number } | undefined;
+}
+
+/** Reads a journal and its progress row; a table not there reads as empty (nothing is created). */
+async function readJournal(conn: mysql.Connection, migrationsTable: string): Promise<JournalState> {
+  const [present] = (await conn.query('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?, ?)', [
+    migrationsTable,
+    MIGRATION_PROGRESS_TABLE,
+  ])) as unknown as [{ name: string }[]];
+  const has = (table: string) => present.some((t) => t.name === table);
+  const recorded = has(migrationsTable)
+    ? ((await conn.query(`SELECT id, created_at AS createdAt FROM ${mysql.escapeId(migrationsTable)} ORDER BY id`)) as unknown as [JournalState['recorded']])[0]
+    : [];
+  const progress = has(MIGRATION_PROGRESS_TABLE)
+    ? ((await conn.query(`SELECT created_at AS createdAt, statements_applied AS applied FROM ${MIGRATION_PROGRESS_TABLE} WHERE journal = ?`, [migrationsTable])) as unknown as [JournalState['progress'][]])[0][0]
+    : undefined;
+  return { recorded, progress };
+}
+
+/**
+ * Whether the journal `migrationsTable` of `database` (the one `conn` is on) lacks a migration of
+ * `migrationsFolder` (an earlier release's, not migrated yet); throws DatabaseOfLaterRelease for a
+ * later release's. Reads only: the check of the tools that do not migrate (provision.ts refuseHubOfOtherRelease).
+ */
+export async function journalBehind(conn: mysql.Connection, database: string, migrationsFolder: string, migrationsTable: string): Promise<boolean> {
+  const known = new Set(readMigrationFiles({ migrationsFolder }).map((m) => m.folderMillis));
+  const { recorded, progress } = await readJournal(conn, migrationsTable);
+  return refuseLaterRelease(database, migrationsTable, known, recorded, progress);
+}
+
 /**
  * Throws DatabaseOfLaterRelease when the journal records every migration of `known` and, after the
  * last of them, one `known` lacks, or when a migration `known` lacks is half run: what a later
- * release leaves.
+ * release leaves. Returns whether the journal lacks one of `known` (an earlier release's).
  */
-function refuseLaterRelease(
-  database: string,
-  journal: string,
-  known: ReadonlySet<number>,
-  recorded: { id: string; createdAt: string | null }[],
-  progress: { createdAt: string; applied: number } | undefined,
-): void {
+function refuseLaterRelease(database: string, journal: string, known: ReadonlySet<number>, recorded: JournalState['recorded'], progress: JournalState['progress']): boolean {
   let lastKnown = -1;
   recorded.forEach((r, i) => {
     if (r.createdAt !== null && known.has(Number(r.createdAt))) lastKnown = i;
@@ -147,6 +200,7 @@ function refuseLaterRelease(
   const behind = [...known].some((when) => !recordedAt.has(when));
   if (unknownAfter.length > 0 && !behind) throw new DatabaseOfLaterRelease(database, journal, Math.max(...unknownAfter.map((r) => Number(r.createdAt))));
   if (progress && Number(progress.applied) > 0 && !known.has(Number(progress.createdAt))) throw new DatabaseOfLaterRelease(database, journal, Number(progress.createdAt));
+  return behind;
 }
 
 /**
@@ -169,10 +223,7 @@ export async function migrateResumably(url: string, migrationsFolder: string, mi
       MIGRATION_PROGRESS_TABLE,
       `CREATE TABLE IF NOT EXISTS ${MIGRATION_PROGRESS_TABLE} (journal varchar(64) NOT NULL, created_at bigint NOT NULL, statements_applied int unsigned NOT NULL, CONSTRAINT ${MIGRATION_PROGRESS_TABLE}_journal PRIMARY KEY (journal))`,
     );
-    const [recorded] = (await conn.query(`SELECT id, created_at AS createdAt FROM ${journal} ORDER BY id`)) as unknown as [{ id: string; createdAt: string | null }[]];
-    const [[progress]] = (await conn.query(`SELECT created_at AS createdAt, statements_applied AS applied FROM ${MIGRATION_PROGRESS_TABLE} WHERE journal = ?`, [migrationsTable])) as unknown as [
-      { createdAt: string; applied: number }[],
-    ];
+    const { recorded, progress } = await readJournal(conn, migrationsTable);
     const known = new Set(migrations.map((m) => m.folderMillis));
     refuseLaterRelease(databaseOf(url), migrationsTable, known, recorded, progress);
     const applied = new Set(recorded.filter((r) => r.createdAt !== null).map((r) => Number(r.createdAt)));

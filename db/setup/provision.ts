@@ -11,8 +11,8 @@ import { databaseOf } from '../config';
 import { createPool, endConnection, hubDrizzle } from '../connect';
 import { BEGIN_LOCKING_SQL } from '../locking';
 import { programme } from '../household/schema';
-import { createTableWhenMissing, DatabaseOfLaterRelease, migrateResumably, type MigrateOptions } from './migrator';
-import { runDataUpgrades, type DataUpgradeReport } from './upgrades';
+import { createTableWhenMissing, DatabaseOfEarlierRelease, DatabaseOfLaterRelease, journalBehind, migrateResumably, type MigrateOptions } from './migrator';
+import { DATA_UPGRADES, runDataUpgrades, type DataUpgradeReport } from './upgrades';
 
 /**
  * The hub's tables come in sets, one per feature, each with its own drizzle-kit folder and its own
@@ -124,17 +124,57 @@ export async function withMigrationLock<T>(hubUrl: string, work: () => Promise<T
  * feature a later release added, which migrated it (db/setup/migrator.ts DatabaseOfLaterRelease).
  */
 async function refuseSetsOfLaterRelease(hubUrl: string): Promise<void> {
+  await onHub(hubUrl, (conn) => refuseSetsOfLaterReleaseOn(conn, databaseOf(hubUrl)));
+}
+
+/** Runs `use` on a connection of its own to the hub database (big numbers as strings, as the journals' `created_at` are read). */
+async function onHub<T>(hubUrl: string, use: (conn: mysql.Connection) => Promise<T>): Promise<T> {
   const conn = await mysql.createConnection({ uri: hubUrl, supportBigNumbers: true, bigNumberStrings: true });
   try {
-    const [journals] = (await conn.query(`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '\\_\\_drizzle\\_migrations%'`)) as unknown as [{ name: string }[]];
-    const own = new Set(HUB_MIGRATION_SETS.map((s) => s.table));
-    for (const { name } of journals.filter((j) => !own.has(j.name))) {
-      const [[latest]] = (await conn.query(`SELECT MAX(created_at) AS createdAt FROM ${mysql.escapeId(name)}`)) as unknown as [{ createdAt: string | null }[]];
-      if (latest?.createdAt !== null && latest?.createdAt !== undefined) throw new DatabaseOfLaterRelease(databaseOf(hubUrl), name, Number(latest.createdAt));
-    }
+    return await use(conn);
   } finally {
     await endConnection(conn);
   }
+}
+
+async function refuseSetsOfLaterReleaseOn(conn: mysql.Connection, database: string): Promise<void> {
+  const [journals] = (await conn.query(`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '\\_\\_drizzle\\_migrations%'`)) as unknown as [{ name: string }[]];
+  const own = new Set(HUB_MIGRATION_SETS.map((s) => s.table));
+  for (const { name } of journals.filter((j) => !own.has(j.name))) {
+    const [[latest]] = (await conn.query(`SELECT MAX(created_at) AS createdAt FROM ${mysql.escapeId(name)}`)) as unknown as [{ createdAt: string | null }[]];
+    if (latest?.createdAt !== null && latest?.createdAt !== undefined) throw new DatabaseOfLaterRelease(database, name, Number(latest.createdAt));
+  }
+}
+
+/**
+ * The check of the tools that open the hub database without migrating it (`npm run clients`,
+ * `subscriptions`, `import`, `audit:verify`, `audit:export`; `scan` and `monitor:monthly` migrate, as
+ * `npm start` does), made before they read or write anything, reading only: throws
+ * DatabaseOfLaterRelease for a database a later release migrated, as `npm start` refuses it (an
+ * earlier release's tool would write rows in the forms that release upgraded), unless `later` is
+ * 'allowed' (a tool that only reads: the rows are there to read); and DatabaseOfEarlierRelease for
+ * one this release has not migrated yet, or whose data upgrades are not all done (the code put in
+ * place and its hub not started yet): this release's statements would miss its columns, and rows it
+ * wrote would meet the migration or upgrade run after them in a form they do not expect.
+ */
+export async function refuseHubOfOtherRelease(hubUrl: string, opts: { later?: 'refused' | 'allowed' } = {}): Promise<void> {
+  const database = databaseOf(hubUrl);
+  await onHub(hubUrl, async (conn) => {
+    try {
+      await refuseSetsOfLaterReleaseOn(conn, database);
+      let behind: string | undefined;
+      for (const set of HUB_MIGRATION_SETS) if ((await journalBehind(conn, database, set.folder, set.table)) && !behind) behind = `its journal ${set.table} lacks migrations of db/${set.feature}/migrations`;
+      if (behind) throw new DatabaseOfEarlierRelease(database, behind);
+    } catch (err) {
+      if (err instanceof DatabaseOfLaterRelease && opts.later === 'allowed') return;
+      throw err;
+    }
+    // Migrated: the data upgrades runDataUpgrades would run (a keyed one whose row it has not added yet, or any unfinished).
+    const [rows] = (await conn.query('SELECT name, finished_at AS finishedAt FROM data_upgrade')) as unknown as [{ name: string; finishedAt: string | null }[]];
+    const state = new Map(rows.map((r) => [r.name, r.finishedAt]));
+    const pending = DATA_UPGRADES.find((u) => (u.family !== undefined && !state.has(u.name)) || state.get(u.name) === null);
+    if (pending) throw new DatabaseOfEarlierRelease(database, `its data upgrade ${pending.name} is not done`);
+  });
 }
 
 /**

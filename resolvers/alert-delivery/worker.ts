@@ -545,6 +545,9 @@ export class AlertDeliveryWorker {
     // Every new connection resolves the name here and checks what it is about to connect to; a
     // pooled one was checked when it was made, to the address it is still connected to.
     const lookup = checkedLookup(this.resolve, row.callbackUrl, this.config.callbackHosts);
+    // AIDHUB_CALLBACK_CA_FILE's CAs with Node's roots, on a pooled connection as on a new one (the
+    // agent keys its sockets by them).
+    const tlsTrust = url.protocol === 'https:' && this.config.callbackCa ? { ca: this.config.callbackCa } : {};
     const headers = {
       'content-type': 'application/json',
       'content-length': body.length,
@@ -565,7 +568,7 @@ export class AlertDeliveryWorker {
       };
       const send = (pooled: boolean) => {
         let answering = false;
-        req = transport.request(url, { method: 'POST', agent: pooled ? (url.protocol === 'https:' ? this.agents.https : this.agents.http) : false, headers, lookup }, (res) => {
+        req = transport.request(url, { method: 'POST', agent: pooled ? (url.protocol === 'https:' ? this.agents.https : this.agents.http) : false, headers, lookup, ...tlsTrust }, (res) => {
           answering = true;
           let read = 0;
           // Set when this side stops reading a long answer: its status stands, as the whole body's would.

@@ -9,9 +9,10 @@
  * seen through Node's own `net.client.socket` channel and the socket's `connectionAttempt`. An https
  * callback shares the lookup: a real TLS receiver with a certificate made for the name by `openssl`
  * (self-signed, in a temporary directory) counts the connections it accepts, since Node reports no
- * `connectionAttempt` of a TLS socket. The worker has no setting to trust a test CA (its agents use
- * Node's root store), so the push to it fails at the handshake: that it got there, to the address
- * checked, and that the certificate was checked against the name, is what the test sees.
+ * `connectionAttempt` of a TLS socket. The worker is given no CA to trust here (AIDHUB_CALLBACK_CA_FILE:
+ * test/alert-delivery/callback-ca.test.ts), so the push to it fails at the handshake: that it got
+ * there, to the address checked, and that the certificate was checked against the name, is what the
+ * test sees.
  */
 import { execFileSync } from 'node:child_process';
 import dc from 'node:diagnostics_channel';

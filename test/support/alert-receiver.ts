@@ -8,10 +8,12 @@
  * answer after looking at something first (a promise): what the hub had recorded when the push arrived.
  * With `closesReusedConnections` it keeps every connection open while idle and resets one when a
  * second request comes on it, before reading or answering: deterministically what a receiver whose
- * keep-alive timeout runs out just as a push goes out on the pooled connection does.
+ * keep-alive timeout runs out just as a push goes out on the pooled connection does. With `tls`
+ * (a key and certificate) it is an https receiver.
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export interface ReceivedPush {
@@ -42,7 +44,7 @@ export interface AlertReceiver {
 type Answer = number | 'HANG' | 'CUT_SHORT' | 'LONG_OK' | { status: number; headers: Record<string, string> };
 export type ReceiverScript = (n: number, push: Omit<ReceivedPush, 'answered'>) => Answer | Promise<Answer>;
 
-export async function startAlertReceiver(script: ReceiverScript = () => 200, port = 0, opts: { closesReusedConnections?: boolean } = {}): Promise<AlertReceiver> {
+export async function startAlertReceiver(script: ReceiverScript = () => 200, port = 0, opts: { closesReusedConnections?: boolean; tls?: { key: Buffer; cert: Buffer } } = {}): Promise<AlertReceiver> {
   let secret = '';
   const pushes: ReceivedPush[] = [];
   const hanging = new Set<http.ServerResponse>();
@@ -50,7 +52,7 @@ export async function startAlertReceiver(script: ReceiverScript = () => 200, por
   let arrived = 0;
   const used = new WeakSet<object>();
   let reset = 0;
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (opts.closesReusedConnections) {
       if (used.has(req.socket)) {
         reset += 1;
@@ -97,13 +99,15 @@ export async function startAlertReceiver(script: ReceiverScript = () => 200, por
       }
       res.writeHead(answer, { 'content-type': 'text/plain' }).end('ok');
     });
-  });
+  };
+  // With `tls`, an https receiver whose certificate is that one (test/alert-delivery/callback-ca.test.ts).
+  const server = opts.tls ? https.createServer(opts.tls, onRequest) : http.createServer(onRequest);
   // Idle connections kept open for good (no timeout, no Keep-Alive hint): only the reset closes one.
   if (opts.closesReusedConnections) server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const actual = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${actual}/aidhub/alerts`,
+    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${actual}/aidhub/alerts`,
     port: actual,
     pushes,
     acknowledged: () => pushes.filter((p) => p.signatureValid && p.answered !== null && p.answered >= 200 && p.answered < 300),

@@ -22,6 +22,8 @@ import { sql, type SQL } from 'drizzle-orm';
 import { drizzle, type MySql2Database } from 'drizzle-orm/mysql2';
 import type mysql from 'mysql2/promise';
 import { createPool } from '../../db/connect';
+import { refuseHubOfOtherRelease } from '../../db/setup/provision';
+import { isDatabaseOfOtherRelease } from '../../db/setup/migrator';
 import { maskIdNumber } from '../../domain/id-number';
 import { redactUrl, sourceUrls } from '../../db/config';
 import { todayIso } from '../../domain/dates';
@@ -210,6 +212,9 @@ export async function importDir(dir: string, hubUrl: string, options: ImportOpti
       o.conn = await o.pool.getConnection();
       await o.conn.beginTransaction();
     }
+    // Before anything is written: the hub's tables as this release made them (provision.ts).
+    current = 'checking the hub database';
+    if (targets.includes('HUB')) await refuseHubOfOtherRelease(hubUrl);
 
     const household = validation.files.find((f) => f.spec.table === 'household');
     if (household) {
@@ -251,6 +256,8 @@ export async function importDir(dir: string, hubUrl: string, options: ImportOpti
     return { ok: true, validation, problems: [], problemCount: 0, loaded };
   } catch (err) {
     await Promise.all(open.filter((o) => o.conn && !committed.includes(o.target)).map((o) => o.conn!.rollback().catch(() => {})));
+    // Refused as npm start refuses it (tools/import.ts), not as a failed load.
+    if (isDatabaseOfOtherRelease(err)) throw err;
     if (err instanceof FileChangedError) {
       // Only before any commit: files are read only before the first one.
       problems.add({
