@@ -24,6 +24,12 @@ export type { AidCause, AidRecord, AidStatus, DisabilityCertificate, HospitalSet
  */
 export type SourceDb = MySql2Database<Record<string, never>>;
 
+/**
+ * How a department's server compares the strings the hub asks it for (federation/comparisons.ts):
+ * `EXACT`, it may tell case and trailing spaces apart (every form asked); `CASE_AND_PAD_IGNORED`, it does not.
+ */
+export type Comparison = 'EXACT' | 'CASE_AND_PAD_IGNORED';
+
 /** Whether a table that holds only `held` programmes is needed for `wanted` (absent: everything is). */
 export function needed(wanted: ReadonlySet<ProgrammeCode> | undefined, held: readonly ProgrammeCode[]): boolean {
   return wanted === undefined || held.some((p) => wanted.has(p));

@@ -18,10 +18,10 @@
  * (federation/change-feed.ts) read ID-number columns directly and normalise what they read the same way.
  */
 import { normaliseIdNumber, storedForms } from '../domain/id-number';
-import type { AidRecord, DepartmentAdapter, DepartmentFactReaders, FactReader } from './contract';
+import type { AidRecord, Comparison, DepartmentAdapter, DepartmentFactReaders, FactReader } from './contract';
 
 /** The last list asked about and its forms (`lookupForms`). */
-let last: { idNumbers: readonly string[]; forms: readonly string[] } | null = null;
+let last: { idNumbers: readonly string[]; comparison: Comparison; forms: readonly string[] } | null = null;
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
@@ -35,13 +35,15 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
  * kept and handed back for the same list (callers only read them), instead of being made again per
  * department (about a tenth of a millisecond a query, docs/performance.md, Session 25).
  */
-export function lookupForms(idNumbers: readonly string[]): readonly string[] {
-  if (last && sameList(last.idNumbers, idNumbers)) return last.forms;
+export function lookupForms(idNumbers: readonly string[], comparison: Comparison = 'EXACT'): readonly string[] {
+  if (last && last.comparison === comparison && sameList(last.idNumbers, idNumbers)) return last.forms;
   const forms: string[] = [];
-  for (const id of idNumbers) for (const form of storedForms(id)) forms.push(form);
+  // A server ignoring case and trailing spaces (federation/comparisons.ts) returns `…x` and `…X ` for `…X` itself.
+  if (comparison === 'CASE_AND_PAD_IGNORED') for (const id of idNumbers) forms.push(id, ` ${id}`);
+  else for (const id of idNumbers) for (const form of storedForms(id)) forms.push(form);
   // Frozen: the same array goes to every department, and db/prepared.ts writes a frozen list's SQL once.
   const distinct = Object.freeze(idNumbers.length > 1 ? [...new Set(forms)] : forms);
-  last = { idNumbers: [...idNumbers], forms: distinct };
+  last = { idNumbers: [...idNumbers], comparison, forms: distinct };
   return distinct;
 }
 
@@ -58,31 +60,34 @@ function fact<T extends { idNumber: string }>(f: T): T {
   return id === f.idNumber ? f : { ...f, idNumber: id };
 }
 
-function factReader<T extends { idNumber: string }>(reader: FactReader<T> & { byRefs?(db: never, refs: readonly string[]): Promise<T[]> }): FactReader<T> {
+function factReader<T extends { idNumber: string }>(reader: FactReader<T> & { byRefs?(db: never, refs: readonly string[]): Promise<T[]> }, comparison: Comparison): FactReader<T> {
   const byRefs = reader.byRefs?.bind(reader);
   return {
     ...reader,
-    byIdNumbers: async (db, idNumbers) => (await reader.byIdNumbers(db, lookupForms(idNumbers))).map(fact),
+    byIdNumbers: async (db, idNumbers) => (await reader.byIdNumbers(db, lookupForms(idNumbers, comparison))).map(fact),
     ...(byRefs ? { byRefs: async (db: never, refs: readonly string[]) => (await byRefs(db, refs)).map(fact) } : {}),
   };
 }
 
-/** The adapter as the rest of the hub reads it: asked for every stored form, answering normalised ID numbers. */
-export function readingNormalisedIdNumbers(adapter: DepartmentAdapter): DepartmentAdapter {
+/**
+ * The adapter as the rest of the hub reads it: asked for every stored form (or, for a server that
+ * ignores case and trailing spaces, those it does not match itself), answering normalised ID numbers.
+ */
+export function readingNormalisedIdNumbers(adapter: DepartmentAdapter, comparison: Comparison = 'EXACT'): DepartmentAdapter {
   const { aidBySettlementRefs, aidAndFacts, recordsNoLongerStanding, facts } = adapter;
   return {
     ...adapter,
-    aidByIdNumbers: async (db, idNumbers, today, programmes) => (await adapter.aidByIdNumbers(db, lookupForms(idNumbers), today, programmes)).map(normalisedRecord),
+    aidByIdNumbers: async (db, idNumbers, today, programmes) => (await adapter.aidByIdNumbers(db, lookupForms(idNumbers, comparison), today, programmes)).map(normalisedRecord),
     ...(aidBySettlementRefs ? { aidBySettlementRefs: async (db, refs, today) => (await aidBySettlementRefs.call(adapter, db, refs, today)).map(normalisedRecord) } : {}),
     ...(aidAndFacts
       ? {
           aidAndFacts: async (db, ask) => {
-            const { aid, tied, certificates, stays, students } = await aidAndFacts.call(adapter, db, { ...ask, idNumbers: lookupForms(ask.idNumbers) });
+            const { aid, tied, certificates, stays, students } = await aidAndFacts.call(adapter, db, { ...ask, idNumbers: lookupForms(ask.idNumbers, comparison) });
             return { aid: aid.map(normalisedRecord), tied: tied.map(normalisedRecord), certificates: certificates.map(fact), stays: stays.map(fact), students: students.map(fact) };
           },
         }
       : {}),
     ...(recordsNoLongerStanding ? { recordsNoLongerStanding: async (db, refs, today) => new Map([...(await recordsNoLongerStanding.call(adapter, db, refs, today))].map(([ref, r]) => [ref, normalisedRecord(r)])) } : {}),
-    ...(facts ? { facts: Object.fromEntries(Object.entries(facts).map(([kind, reader]) => [kind, factReader(reader as FactReader<{ idNumber: string }>)])) as DepartmentFactReaders } : {}),
+    ...(facts ? { facts: Object.fromEntries(Object.entries(facts).map(([kind, reader]) => [kind, factReader(reader as FactReader<{ idNumber: string }>, comparison)])) as DepartmentFactReaders } : {}),
   };
 }

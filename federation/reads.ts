@@ -12,7 +12,7 @@ import type { IsoDate } from '../domain/dates';
 import type { StudentFacts } from '../domain/findings/facts';
 import { ADAPTERS, factProvider, factProviders } from './registry';
 import type { Sources } from './sources';
-import type { AidRecord, DisabilityCertificate, HospitalSettlement, JobLoss, MonitoredSpell } from './contract';
+import type { AidRecord, DepartmentAdapter, DisabilityCertificate, HospitalSettlement, JobLoss, MonitoredSpell } from './contract';
 import { readableAid, unavailableReason, UnreadableRows, withTimeout, type UnavailableReason } from './loaders';
 
 /** Everything the rules read from the departments about a set of people. */
@@ -125,6 +125,8 @@ export interface ReadOptions {
   knownFacts?: { settlements: ReadonlySet<string>; certificates: ReadonlySet<string>; students: ReadonlySet<string> };
   /** Batches of one department in flight at once. */
   parallel?: number;
+  /** The departments read through (federation/registry.ts `adaptersComparing`, a region scan's); absent: ADAPTERS. */
+  adapters?: Record<DepartmentCode, DepartmentAdapter>;
   /**
    * Aid records the hub cannot read (readableAid) are left out and counted to this, rather than
    * failing the read (the default, for scans and the monthly comparison: a run that goes on without
@@ -160,14 +162,15 @@ export async function readDepartmentFacts(sources: Sources, idNumbers: readonly 
       withinScanLimit(sources, code, (db) => read(batch, db));
 
   const parallel = opts.parallel ?? 1;
-  const stays = factProvider('settlements');
-  const certs = factProvider('certificates');
-  const roll = factProvider('students');
+  const adapters = opts.adapters ?? ADAPTERS;
+  const stays = factProvider('settlements', adapters);
+  const certs = factProvider('certificates', adapters);
+  const roll = factProvider('students', adapters);
   const among = (known: ReadonlySet<string> | undefined): string[] => (known ? ids.filter((id) => known.has(id)) : ids);
   const [aid, settlements, certificates, students] = await Promise.all([
     Promise.all(
       DEPARTMENT_CODES.map((code) =>
-        department(code, () => inBatches(among(opts.known?.get(code)), size, bounded(code, async (b, db) => readableOrThrow(code, await ADAPTERS[code].aidByIdNumbers(db, b, today), opts.leaveOutUnreadable)), parallel)),
+        department(code, () => inBatches(among(opts.known?.get(code)), size, bounded(code, async (b, db) => readableOrThrow(code, await adapters[code].aidByIdNumbers(db, b, today), opts.leaveOutUnreadable)), parallel)),
       ),
     ),
     department(stays.code, () => inBatches(among(opts.knownFacts?.settlements ?? opts.known?.get(stays.code)), size, bounded(stays.code, (b, db) => stays.reader.byIdNumbers(db, b)), parallel)),
@@ -184,8 +187,8 @@ export async function readDepartmentFacts(sources: Sources, idNumbers: readonly 
   // Aid for these stays paid to anyone (a relative's union grant in another household) counts too.
   const refs = [...byRef.keys()];
   const tied = await Promise.all(
-    DEPARTMENT_CODES.filter((code) => ADAPTERS[code].aidBySettlementRefs).map((code) =>
-      department(code, () => inBatches(refs, size, bounded(code, async (b, db) => readableOrThrow(code, await ADAPTERS[code].aidBySettlementRefs!(db, b, today), opts.leaveOutUnreadable)), parallel)),
+    DEPARTMENT_CODES.filter((code) => adapters[code].aidBySettlementRefs).map((code) =>
+      department(code, () => inBatches(refs, size, bounded(code, async (b, db) => readableOrThrow(code, await adapters[code].aidBySettlementRefs!(db, b, today), opts.leaveOutUnreadable)), parallel)),
     ),
   );
   return { records, settlements: byRef, certificates, students, settlementAid: tied.flat() };

@@ -5,7 +5,7 @@
  */
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { civilAffairs } from './civil-affairs/adapter';
-import type { DepartmentAdapter, DepartmentFactReaders, FactKind } from './contract';
+import type { Comparison, DepartmentAdapter, DepartmentFactReaders, FactKind } from './contract';
 import { disability } from './disability/adapter';
 import { education } from './education/adapter';
 import { health } from './health/adapter';
@@ -22,7 +22,8 @@ import { union } from './union/adapter';
  */
 export { ledgerRecord } from './reported/adapter';
 
-const DEPARTMENTS: Record<DepartmentCode, DepartmentAdapter> = {
+/** The adapters as their folders write them (their tables, person keys), before the layers below. */
+export const ADAPTERS_AS_WRITTEN: Readonly<Record<DepartmentCode, DepartmentAdapter>> = {
   CIVIL_AFFAIRS: civilAffairs,
   EDUCATION: education,
   HOUSING: housing,
@@ -38,19 +39,33 @@ const DEPARTMENTS: Record<DepartmentCode, DepartmentAdapter> = {
  * every form it may hold them, answering them as the hub keys people and stays
  * (federation/id-numbers.ts, federation/settlement-refs.ts), whatever its adapter does.
  */
-export const ADAPTERS = Object.fromEntries(DEPARTMENT_CODES.map((code) => [code, readingKeyedSettlementRefs(readingNormalisedIdNumbers(DEPARTMENTS[code]))])) as Record<DepartmentCode, DepartmentAdapter>;
+export const ADAPTERS = adaptersComparing({});
+
+/**
+ * The departments read as ADAPTERS reads them, each asking only the forms its server does not
+ * match itself (federation/comparisons.ts): what a region scan reads through, having read the
+ * comparisons when it started. A department left out is asked every form.
+ */
+export function adaptersComparing(comparisons: Partial<Record<DepartmentCode, Comparison>>): Record<DepartmentCode, DepartmentAdapter> {
+  return Object.fromEntries(
+    DEPARTMENT_CODES.map((code) => {
+      const comparison = comparisons[code] ?? 'EXACT';
+      return [code, readingKeyedSettlementRefs(readingNormalisedIdNumbers(ADAPTERS_AS_WRITTEN[code], comparison), comparison)];
+    }),
+  ) as Record<DepartmentCode, DepartmentAdapter>;
+}
 
 /** The departments that provide one kind of fact, each with its reader. */
-export function factProviders<K extends FactKind>(kind: K): { code: DepartmentCode; reader: NonNullable<DepartmentFactReaders[K]> }[] {
+export function factProviders<K extends FactKind>(kind: K, adapters: Record<DepartmentCode, DepartmentAdapter> = ADAPTERS): { code: DepartmentCode; reader: NonNullable<DepartmentFactReaders[K]> }[] {
   return DEPARTMENT_CODES.flatMap((code) => {
-    const reader = ADAPTERS[code].facts?.[kind];
+    const reader = adapters[code].facts?.[kind];
     return reader ? [{ code, reader: reader as NonNullable<DepartmentFactReaders[K]> }] : [];
   });
 }
 
 /** The one department that provides a kind of fact the rules read from a single source. */
-export function factProvider<K extends FactKind>(kind: K): { code: DepartmentCode; reader: NonNullable<DepartmentFactReaders[K]> } {
-  const all = factProviders(kind);
+export function factProvider<K extends FactKind>(kind: K, adapters: Record<DepartmentCode, DepartmentAdapter> = ADAPTERS): { code: DepartmentCode; reader: NonNullable<DepartmentFactReaders[K]> } {
+  const all = factProviders(kind, adapters);
   if (all.length !== 1) throw new Error(`expected exactly one department providing ${kind}, found ${all.length}`);
   return all[0];
 }

@@ -24,7 +24,7 @@
  *   run, rather than a stay's aid dropped unseen.
  */
 import { asciiLower, settlementKey } from '../domain/aid';
-import type { AidRecord, DepartmentAdapter, HospitalSettlement } from './contract';
+import type { AidRecord, Comparison, DepartmentAdapter, HospitalSettlement } from './contract';
 import { UnreadableRows } from './unreadable-rows';
 
 /**
@@ -34,10 +34,15 @@ import { UnreadableRows } from './unreadable-rows';
  * Other spellings (mixed case in a case-sensitive column, two spaces in a NO PAD one) are not asked
  * for: README, "References held by departments". Frozen: db/prepared.ts writes a frozen list's SQL once.
  */
-export function settlementLookupForms(keys: readonly string[]): readonly string[] {
+export function settlementLookupForms(keys: readonly string[], comparison: Comparison = 'EXACT'): readonly string[] {
   const forms = new Set<string>();
   for (const ref of keys) {
     const key = settlementKey(ref);
+    // A server ignoring case and trailing spaces (federation/comparisons.ts) returns `x1` and `X1 ` for `X1` itself.
+    if (comparison === 'CASE_AND_PAD_IGNORED') {
+      forms.add(key).add(` ${key}`);
+      continue;
+    }
     for (const written of new Set([key, asciiLower(key)])) forms.add(written).add(`${written} `).add(` ${written}`);
   }
   return Object.freeze([...forms]);
@@ -58,7 +63,7 @@ export const SETTLEMENT_FORMS_PER_STATEMENT = 999;
  * statement (a row two forms of its key match, as under PAD SPACE, comes back once). One statement
  * for the few stays of a check.
  */
-export async function bySettlementForms<T>(keys: readonly string[], read: (forms: readonly string[]) => Promise<T[]>): Promise<T[]> {
+export async function bySettlementForms<T>(keys: readonly string[], read: (forms: readonly string[]) => Promise<T[]>, comparison: Comparison = 'EXACT'): Promise<T[]> {
   const out: T[] = [];
   let part: string[] = [];
   const flush = async () => {
@@ -68,7 +73,7 @@ export async function bySettlementForms<T>(keys: readonly string[], read: (forms
   };
   // Keyed first: two references of one key (`x1`, `X1 `) are one key, asked once.
   for (const key of new Set(keys.map(settlementKey))) {
-    const forms = settlementLookupForms([key]);
+    const forms = settlementLookupForms([key], comparison);
     if (part.length + forms.length > SETTLEMENT_FORMS_PER_STATEMENT) await flush();
     for (const f of forms) part.push(f);
   }
@@ -109,18 +114,18 @@ const tiedOf = (rows: AidRecord[], keys: readonly string[]) => asked(rows.map(ke
 const staysOf = (rows: HospitalSettlement[], keys: readonly string[]) => asked(keyedStays(rows), keys, (s) => s.settlementRef);
 
 /** The adapter as the rest of the hub reads it: asked for every stored form of a settlement reference, answering it as the hub keys it. */
-export function readingKeyedSettlementRefs(adapter: DepartmentAdapter): DepartmentAdapter {
+export function readingKeyedSettlementRefs(adapter: DepartmentAdapter, comparison: Comparison = 'EXACT'): DepartmentAdapter {
   const { aidBySettlementRefs, aidAndFacts, recordsNoLongerStanding, facts } = adapter;
   const stays = facts?.settlements;
   return {
     ...adapter,
     aidByIdNumbers: async (db, idNumbers, today, programmes) => (await adapter.aidByIdNumbers(db, idNumbers, today, programmes)).map(keyedRecord),
-    ...(aidBySettlementRefs ? { aidBySettlementRefs: async (db, refs, today) => tiedOf(await bySettlementForms(refs, (forms) => aidBySettlementRefs.call(adapter, db, forms, today)), refs) } : {}),
+    ...(aidBySettlementRefs ? { aidBySettlementRefs: async (db, refs, today) => tiedOf(await bySettlementForms(refs, (forms) => aidBySettlementRefs.call(adapter, db, forms, today), comparison), refs) } : {}),
     ...(aidAndFacts
       ? {
           aidAndFacts: async (db, ask) => {
-            const tiedTo = ask.tiedTo && settlementLookupForms(ask.tiedTo);
-            const staysAsked = ask.stays && (ask.stays === ask.tiedTo ? tiedTo : settlementLookupForms(ask.stays));
+            const tiedTo = ask.tiedTo && settlementLookupForms(ask.tiedTo, comparison);
+            const staysAsked = ask.stays && (ask.stays === ask.tiedTo ? tiedTo : settlementLookupForms(ask.stays, comparison));
             const read = await aidAndFacts.call(adapter, db, { ...ask, ...(tiedTo ? { tiedTo } : {}), ...(staysAsked ? { stays: staysAsked } : {}) });
             return { ...read, aid: read.aid.map(keyedRecord), tied: tiedOf(read.tied, ask.tiedTo ?? []), stays: staysOf(read.stays, ask.stays ?? []) };
           },
@@ -134,7 +139,7 @@ export function readingKeyedSettlementRefs(adapter: DepartmentAdapter): Departme
             settlements: {
               ...stays,
               byIdNumbers: async (db, idNumbers) => keyedStays(await stays.byIdNumbers(db, idNumbers)),
-              byRefs: async (db, refs) => staysOf(await bySettlementForms(refs, (forms) => stays.byRefs(db, forms)), refs),
+              byRefs: async (db, refs) => staysOf(await bySettlementForms(refs, (forms) => stays.byRefs(db, forms), comparison), refs),
             },
           },
         }

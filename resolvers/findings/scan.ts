@@ -24,6 +24,8 @@ import { evaluateHousehold } from '../../domain/findings/evaluate';
 import type { RuleSet } from '../../domain/findings/rule-set';
 import { DepartmentReadError, departmentFailureFields, readDepartmentFacts, type ReadOptions } from '../../federation/reads';
 import { KnownPeople, peopleKnownToDepartments, peopleWithFacts } from '../../federation/person-keys';
+import { comparisonsOf } from '../../federation/comparisons';
+import { adaptersComparing } from '../../federation/registry';
 import type { Sources } from '../../federation/sources';
 import type { HubDb } from '../../db/connect';
 import type { JobMetrics } from '../job-metrics';
@@ -264,12 +266,13 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
     counts.householdsTotal = await countHouseholdsUnderPrefix(deps.hub, prefix);
     await write((tx) => recordScanProgress(tx, scanId, counts));
     // Who each department holds anything about, read once: each is then asked only about those.
-    const [known, knownFacts, people] = await Promise.all([peopleKnownToDepartments(deps.sources), peopleWithFacts(deps.sources), countPeople(deps.hub)]);
+    // And how each compares strings: a department ignoring case and trailing spaces is asked only the forms it does not match itself (federation/comparisons.ts).
+    const [known, knownFacts, people, comparisons] = await Promise.all([peopleKnownToDepartments(deps.sources), peopleWithFacts(deps.sources), countPeople(deps.hub), comparisonsOf(deps.sources)]);
     const outside = opts.peopleOutsideHouseholds === false ? [] : candidatesOutsideHouseholds(prefix, known, knownFacts);
     // A department that holds something about most people saves little by being asked about fewer,
     // and its set would only weigh on memory: it is asked about everyone instead.
     for (const [code, set] of known) if (set.size > people / 2) known.delete(code);
-    const reads: SliceReads = { batchSize, people: new KnownPeople(known, knownFacts), parallel: opts.parallel ?? 2 };
+    const reads: SliceReads = { batchSize, people: new KnownPeople(known, knownFacts), parallel: opts.parallel ?? 2, adapters: adaptersComparing(comparisons) };
     // Chunks are read and evaluated up to `lookahead` ahead of the one being stored, so the
     // databases work while this process maps and evaluates, and the other way round.
     const lookahead = opts.lookahead ?? 2;
