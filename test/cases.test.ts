@@ -427,9 +427,13 @@ describe('a case from report to closure', () => {
     expect(township.township.name).toBe('古槐街道');
     expect(township.referrals.map((r: { referral: { id: string } }) => r.referral.id).sort()).toEqual([slips.CIVIL_AFFAIRS, slips.UNION].sort());
     // Before the due date nothing of it is listed: only civil affairs, for the housing decision
-    // declined on 10-13 and not yet resolved (declinesOpen, not selected here).
+    // declined on 10-13 and not yet resolved (declinesOpen, not selected here), and housing, for
+    // that decline (declined, filed under the office that declined it, not selected here either).
     const early = await as.county(OVERDUE, { asOf: cn('2025-10-15T20:00:00') });
-    expect(early.data.overdueReport.byOffice).toEqual([{ office: { key: 'CIVIL_AFFAIRS', name: '任城区民政局' }, referrals: [], cases: [] }]);
+    expect(early.data.overdueReport.byOffice).toEqual([
+      { office: { key: 'CIVIL_AFFAIRS', name: '任城区民政局' }, referrals: [], cases: [] },
+      { office: { key: 'HOUSING', name: '任城区住房和城乡建设局' }, referrals: [], cases: [] },
+    ]);
   });
 
   it('accepts late feedback and records how late it was', async () => {
@@ -445,8 +449,8 @@ describe('a case from report to closure', () => {
     expect(res.data.referral).toEqual({ state: 'COMPLETED', deadlineStatus: 'MET_LATE', overdue: { workingDays: 3, calendarDays: 5 } });
     // No longer overdue: the union office's work is the slip it answered late, 3 working days.
     const after = await as.county(OVERDUE, { asOf: cn('2025-10-20T12:00:00') });
-    expect(after.data.overdueReport.byOffice.map((g: { office: { key: string } }) => g.office.key)).toEqual(['CIVIL_AFFAIRS', 'UNION']);
-    expect(after.data.overdueReport.byOffice[1]).toMatchObject({ referrals: [], cases: [] });
+    expect(after.data.overdueReport.byOffice.map((g: { office: { key: string } }) => g.office.key)).toEqual(['CIVIL_AFFAIRS', 'HOUSING', 'UNION']);
+    expect(after.data.overdueReport.byOffice[2]).toMatchObject({ referrals: [], cases: [] });
     const late = await as.county(`query($asOf: DateTime) { overdueReport(asOf: $asOf) { byOffice { office { key } answeredLate { referral { id } overdue { workingDays } } } } }`, { asOf: cn('2025-10-20T12:00:00') });
     expect(late.data.overdueReport.byOffice.filter((g: any) => g.answeredLate.length > 0)).toEqual([{ office: { key: 'UNION' }, answeredLate: [{ referral: { id: slips.UNION }, overdue: { workingDays: 3 } }] }]);
   });

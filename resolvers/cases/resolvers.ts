@@ -199,8 +199,9 @@ async function deadlinesOf(c: CaseRecord, asked: Date | null | undefined, ctx: H
  * When the hub recorded a case opened: its first event's (OPENED, in the case's transaction), read
  * from the events supervision loads anyway. Its `reportedAt` is the stated report, which may be earlier.
  */
-function openedAt(events: readonly CaseEventRecord[]): Date {
-  return events.reduce((first, e) => (e.recordedAt < first ? e.recordedAt : first), events[0]!.recordedAt);
+function openedAt(c: { reportedAt: Date }, events: readonly CaseEventRecord[]): Date {
+  // A case with no event (stored before events were kept, or by hand): its stated report is all there is.
+  return events.reduce((first, e) => (e.recordedAt < first ? e.recordedAt : first), events[0]?.recordedAt ?? c.reportedAt);
 }
 
 /** A slip as supervision reads it (domain/cases/supervision.ts): its due date counted from its day of issue. */
@@ -880,7 +881,7 @@ export const caseResolvers: Resolvers = {
       const timelines = await caseTimelinesOf(ctx.loaders.monitoring, open.cases, (id) => eventsOf.get(id) ?? []);
       return overdueReport(
         slips.map(slipFacts),
-        open.cases.map((c) => ({ case: c, timeline: timelines.get(c.id)!, openedAt: openedAt(eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
+        open.cases.map((c) => ({ case: c, timeline: timelines.get(c.id)!, openedAt: openedAt(c, eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
         asOf,
         short,
         declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerOffice, townshipCode: d.townshipCode })),
