@@ -318,7 +318,8 @@ function hubErrorAnswer(formatted: GraphQLFormattedError, error: unknown): { ans
   const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
   const unavailable = hubUnavailableReason(unwrapResolverError(error));
   if (unavailable) {
-    return { answer: { message: HUB_UNAVAILABLE_MESSAGE[unavailable], path: formatted.path, extensions: { code: 'HUB_UNAVAILABLE' } }, line: { level: 'warn', fields: { path: formatted.path }, msg: HUB_UNAVAILABLE_LOG[unavailable] } };
+    // The reason the HTTP routes give (access/http.ts), so a sync tells a pause from an outage by one rule on every route.
+    return { answer: { message: HUB_UNAVAILABLE_MESSAGE[unavailable], path: formatted.path, extensions: { code: 'HUB_UNAVAILABLE', reason: `HUB_DATABASE_${unavailable}` } }, line: { level: 'warn', fields: { path: formatted.path }, msg: HUB_UNAVAILABLE_LOG[unavailable] } };
   }
   const reason = formatted.extensions?.reason;
   // A scalar's refusal raised before any field ran (no path); a proposed grant's malformed date is

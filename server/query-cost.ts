@@ -311,6 +311,40 @@ export function operationCost(
   return refused ? null : cost;
 }
 
+/**
+ * The largest page size with which a refused operation fits `maxCost`: every page of it
+ * (`first`/`last`) held to that size, as operationCost costs a page over `largestPage`. Null where
+ * no page size makes it fit (its cost comes from an `ids` list, input items or a selection too
+ * costly for a page of one). A refusal that said only "ask for fewer fields or smaller pages" left a
+ * sync to find its page by trial: a county's households with their members and aid fit pages of
+ * about 100, not the 500 a page may hold (docs/integration.md). The cost grows with the page size,
+ * so a binary search finds it in at most log2(largestPage) walks, each bounded as the first was
+ * (fragments costed once).
+ */
+export function largestFittingPage(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  rawVariables: Record<string, unknown> | undefined,
+  maxCost: number,
+  largestPage: number,
+): number | null {
+  const fits = (page: number) => {
+    const cost = operationCost(schema, operation, fragments, rawVariables, undefined, LIVE_FINDINGS_COST, page);
+    return cost !== null && Math.ceil(cost) <= maxCost;
+  };
+  if (!fits(1)) return null;
+  let low = 1;
+  let high = Number.isFinite(largestPage) ? largestPage : 2_147_483_647;
+  if (fits(high)) return null;
+  while (high - low > 1) {
+    const middle = Math.floor((low + high) / 2);
+    if (fits(middle)) low = middle;
+    else high = middle;
+  }
+  return low;
+}
+
 /** The arguments that scale a field's cost (see operationCost). */
 const SIZE_ARGUMENTS = new Set(['first', 'last', 'ids', 'representations']);
 
@@ -476,13 +510,16 @@ export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight 
             const byItems = counted.inputItems * INPUT_ITEM_COST * 2 > cost;
             // Likewise a page of live findings: fewer fields would not make its department reads smaller.
             const byFindings = !byItems && (cost - (operationCost(schema, operation, fragmentsOf(document), request.variables, undefined, 0, largestPage) ?? cost)) * 2 > cost;
+            // The page that fits, so a sync sets its page size once instead of halving it by trial.
+            const maxFirst = byItems ? null : largestFittingPage(schema, operation, fragmentsOf(document), request.variables, maxCost, largestPage);
+            const fitting = maxFirst === null ? '' : ` (with these fields a page of at most ${maxFirst} fits: maxFirst)`;
             const advice = byItems
               ? `it sends ${counted.inputItems} input items (${INPUT_ITEM_COST} each): send fewer at a time (a batch has its own limit too, aidReport's ${MAX_REPORT_BATCH} records)`
               : byFindings
-                ? `findings are computed from every department's records of each household or person asked about (${LIVE_FINDINGS_COST} each): ask for the findings of fewer households at a time (a smaller page), or run a region scan`
-                : 'ask for fewer fields or smaller pages';
+                ? `findings are computed from every department's records of each household or person asked about (${LIVE_FINDINGS_COST} each): ask for the findings of fewer households at a time (a smaller page${fitting}), or run a region scan`
+                : `ask for fewer fields or smaller pages${fitting}`;
             throw new GraphQLError(`The query's estimated cost is ${costText(cost)}, above this hub's limit of ${costText(maxCost)}: ${advice}`, {
-              extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', cost, maxCost, inputItems: counted.inputItems, http: { status: 400 } },
+              extensions: { code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', cost, maxCost, inputItems: counted.inputItems, ...(maxFirst === null ? {} : { maxFirst }), http: { status: 400 } },
             });
           }
           if (counted.households > maxHouseholds) {

@@ -54,3 +54,37 @@ it('still refuses for its cost a page of the largest size whose selection is too
   const res = await hub.gql(costly);
   expect(codes(res)).toEqual([{ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', min: undefined, max: undefined }]);
 });
+
+/**
+ * A sync's page of households with their members and aid (the integrator's selection,
+ * docs/integration.md) is too costly at 500: the refusal names the largest page that fits
+ * (`maxFirst`), which is then served, and one more is refused. It said only "ask for fewer fields or
+ * smaller pages", and a sync found its page by halving it.
+ */
+const SYNC_PAGE = `query($n: Int) { householdsInRegion(code: "370811", first: $n) {
+  pageInfo { endCursor hasNextPage }
+  edges { node { id region { code } members { relation person { idNumber name birthDate } }
+    aid { department { code } programme { code kind } beneficiary { idNumber } period { start end } grantDate amountFen status sourceReference }
+    sources { department { code } available reason } } } } }`;
+
+it('names the largest page that fits when a page is refused for its cost, and serves that page', async () => {
+  const refused = await hub.gql(SYNC_PAGE, { n: 500 });
+  expect(codes(refused)).toEqual([{ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', min: undefined, max: undefined }]);
+  const maxFirst = refused.errors![0].extensions!.maxFirst;
+  expect(Number.isInteger(maxFirst)).toBe(true);
+  expect(maxFirst).toBeGreaterThan(1);
+  expect(maxFirst).toBeLessThan(500);
+  const served = await hub.gql(SYNC_PAGE, { n: maxFirst });
+  expect(served.errors).toBeUndefined();
+  expect(served.data.householdsInRegion.edges).toHaveLength(1);
+  const oneMore = await hub.gql(SYNC_PAGE, { n: maxFirst + 1 });
+  expect(codes(oneMore)).toEqual([{ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', min: undefined, max: undefined }]);
+  expect(oneMore.errors![0].extensions!.maxFirst).toBe(maxFirst);
+});
+
+it('names no page size where no page makes the operation fit (its cost is its ids)', async () => {
+  const ids = Array.from({ length: 500 }, (_, i) => String(i + 1));
+  const res = await hub.gql(`query($ids: [ID!]!) { households(ids: $ids) { members { person { idNumber name } } aid { programme { code } beneficiary { idNumber } period { start end } amountFen } } }`, { ids });
+  expect(codes(res)).toEqual([{ code: 'BAD_USER_INPUT', reason: 'QUERY_TOO_COSTLY', min: undefined, max: undefined }]);
+  expect(res.errors![0].extensions).not.toHaveProperty('maxFirst');
+});

@@ -196,3 +196,28 @@ test('every file or folder of the repository the README names in backticks exist
   const examples = new Set(['docs/x']);
   expect([...new Set(named.filter((p) => !examples.has(p) && !fs.existsSync(path.join(ROOT, p))))]).toEqual([]);
 });
+
+/**
+ * docs/integration.md, the integrator's nightly sync, names schema fields as coordinates
+ * (`Query.householdsInRegion`, `PageInfo.endCursor`) and error codes, reasons, purposes and limits in
+ * capitals: each coordinate must be a field of the schema, and each capital name one the README or
+ * docs/access.md documents, so the guide cannot drift from the API it describes.
+ */
+test('the integration guide names only fields the schema has and codes the references document', () => {
+  const { buildASTSchema, parse, isObjectType } = require('graphql') as typeof import('graphql');
+  const { loadTypeDefs } = require('../resolvers/type-defs') as typeof import('../resolvers/type-defs');
+  const schema = buildASTSchema(parse(loadTypeDefs().join('\n')));
+  const guide = fs.readFileSync(path.join(ROOT, 'docs', 'integration.md'), 'utf8');
+  const coordinates = [...new Set([...guide.matchAll(/`([A-Z][A-Za-z]+)\.([a-z][A-Za-z]*)`/g)].map((m) => `${m[1]}.${m[2]}`))];
+  expect(coordinates.length).toBeGreaterThan(10);
+  const missing = coordinates.filter((c) => {
+    const [type, field] = c.split('.');
+    const t = schema.getType(type);
+    return !t || !isObjectType(t) || !(field in t.getFields());
+  });
+  expect(missing).toEqual([]);
+  const references = readme + fs.readFileSync(path.join(ROOT, 'docs', 'access.md'), 'utf8');
+  const capitals = [...new Set([...guide.matchAll(/`([A-Z][A-Z0-9_]{2,})`/g)].map((m) => m[1]))];
+  expect(capitals.length).toBeGreaterThan(15);
+  expect(capitals.filter((name) => !new RegExp(`\\b${name}\\b`).test(references))).toEqual([]);
+});
