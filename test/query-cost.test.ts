@@ -8,7 +8,7 @@ import { DEFAULT_QUERY_LIMITS } from '../db/config';
 import { buildFederatedSchema, buildSchema } from '../resolvers/index';
 import { DEPARTMENT_CODES } from '../domain/departments';
 import { redactErrorMessage } from '../access/redact';
-import { COST_WRITTEN_UP_TO, costText, INPUT_ITEM_COST, LIVE_FINDINGS_COST, OMITTED_PAGE_SIZE, operationCost, UNSIZED_LIST_SIZE } from '../server/query-cost';
+import { COST_WRITTEN_UP_TO, costText, INPUT_ITEM_COST, largestFittingPage, LIVE_FINDINGS_COST, OMITTED_PAGE_SIZE, operationCost, UNSIZED_LIST_SIZE } from '../server/query-cost';
 
 const schema = buildSchema();
 
@@ -193,5 +193,34 @@ describe('households and persons named by an operation (MAX_HOUSEHOLDS_PER_OPERA
   it('counts each representation a federation router asks _entities for', () => {
     const ENTITIES = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Household { registrationNumber } } }';
     expect(namedIn(buildFederatedSchema(), ENTITIES, { r: ids(600).map((id) => ({ __typename: 'Household', id })) })).toBe(600);
+  });
+});
+
+describe('largestFittingPage: the page a refusal for cost names (maxFirst)', () => {
+  const fitting = (source: string, variables: Record<string, unknown>, maxCost: number) => {
+    const doc = parse(source);
+    const operation = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+    return largestFittingPage(schema, operation, {}, variables, maxCost, 500);
+  };
+  const ONE = `query($n: Int!) { ${PAGE(', first: $n')} }`;
+  const TWO = `query($n: Int!) { a: ${PAGE(', first: $n')} b: ${PAGE(', first: $n')} }`;
+
+  it('is the largest page whose cost is within the limit, every page of the operation held to it', () => {
+    // Whole units, as the plugin compares them (Math.ceil of the estimate).
+    const limit = Math.ceil(cost(ONE, { n: 37 })!);
+    const page = fitting(ONE, { n: 500 }, limit)!;
+    expect(page).toBe(37);
+    expect(Math.ceil(cost(ONE, { n: page + 1 })!)).toBeGreaterThan(limit);
+    // Two pages of the operation share the limit: each is held to about half.
+    const both = fitting(TWO, { n: 500 }, limit)!;
+    expect(Math.ceil(cost(TWO, { n: both })!)).toBeLessThanOrEqual(limit);
+    expect(Math.ceil(cost(TWO, { n: both + 1 })!)).toBeGreaterThan(limit);
+    expect(both).toBeLessThan(page);
+  });
+
+  it('is null where no page size makes the operation fit, or where its pages are not what is over', () => {
+    expect(fitting(ONE, { n: 500 }, 1)).toBeNull();
+    const ids = Array.from({ length: 500 }, (_, i) => String(i + 1));
+    expect(fitting('query($ids: [ID!]!) { households(ids: $ids) { registrationNumber members { relation } } }', { ids }, 1000)).toBeNull();
   });
 });
