@@ -115,36 +115,12 @@ function runner<R>(q: DrizzlePrepared, mapRows: (rows: unknown[][]) => R): (valu
     q.logger.logQuery(options.sql, params);
     let result: [unknown, unknown];
     try {
-      const bound = process.env.S40_EXECUTE ? boundForExecute(options.sql, params) : null;
-      result = bound ? await (client as unknown as { execute(o: object, v: unknown[]): Promise<[unknown, unknown]> }).execute({ sql: bound.sql, rowsAsArray: true }, bound.values) : await client.query(options, listsEscapedOnce(params));
+      result = await client.query(options, listsEscapedOnce(params));
     } catch (e) {
       throw new DrizzleQueryError(options.sql, params, e as Error);
     }
     return mapRows(result[0] as unknown[][]);
   };
-}
-
-// S40 throwaway: a statement with `?` per value, for mysql2's execute (server-side prepared).
-const boundTexts = new Map<string, string>();
-function boundForExecute(sqlText: string, params: unknown[]): { sql: string; values: unknown[] } | null {
-  const cut = cutStatements.get(sqlText);
-  if (!cut || cut.length !== params.length + 1) return null;
-  let key = '';
-  const values: unknown[] = [];
-  for (const p of params) {
-    if (typeof p === 'string') { values.push(p); key += 's'; }
-    else if (p === 0 || p === 1) key += p;
-    else if (Array.isArray(p) && p.length > 0 && p.length <= 200 && p.every((v) => typeof v === 'string')) { for (const v of p) values.push(v); key += `l${p.length}`; }
-    else return null;
-  }
-  const k = `${key}|${sqlText}`;
-  let text = boundTexts.get(k);
-  if (text === undefined) {
-    text = cut[0];
-    params.forEach((p, i) => { text += (typeof p === 'string' ? '?' : typeof p === 'number' ? String(p) : (p as unknown[]).map(() => '?').join(', ')) + cut[i + 1]; });
-    boundTexts.set(k, text);
-  }
-  return { sql: text, values };
 }
 
 /** A list's SQL text, as mysql2 writes it for a `?` (`'a', 'b'`), handed to it already written. */
