@@ -3,7 +3,7 @@
  * sequence whose parity is the gender, and the ISO 7064 MOD 11-2 check character. Birth dates are
  * China's calendar dates: a child born today in China is valid from China's midnight, not UTC's.
  */
-import { checkIdNumber, idNumberCheckChar, idNumberOfOld, isAskedStoredForm, isOtherWriting, makeIdNumber, normaliseIdNumber, storedForms } from '../domain/id-number';
+import { checkIdNumber, idNumberCheckChar, idNumberOfOld, isAskedStoredForm, isOtherWriting, makeIdNumber, normaliseIdNumber, oldIdNumberOf, storedForms } from '../domain/id-number';
 import { lookupForms } from '../federation/id-numbers';
 
 /** Every timer real, only the clock set: the check reads the date and nothing else. */
@@ -71,6 +71,9 @@ test('a department’s ID number held under the old 15-digit number or in full-w
   const old = `${x.slice(0, 6)}${x.slice(8, 17)}`;
   for (const stored of [old, ` ${old}`, fw(old), fw(x), fw(`${x.slice(0, 17)}x`), `${fw(x)}\u3000`]) expect([stored, normaliseIdNumber(stored)]).toEqual([stored, x]);
   expect(idNumberOfOld(old)).toBe(x);
+  expect(oldIdNumberOf(x)).toBe(old);
+  // Only people born 1900–1999 held an old number (its yymmdd implied the century 19).
+  expect([makeIdNumber('370811', '2003-01-01', 12), makeIdNumber('370811', '1899-12-31', 12)].map(oldIdNumberOf)).toEqual([null, null]);
   // 15 digits that cannot be an old number (no mainland province, no date) are left as they are: they key no one.
   expect(normaliseIdNumber('990811510808104')).toBe('990811510808104');
   expect(normaliseIdNumber('370811511308104')).toBe('370811511308104');
