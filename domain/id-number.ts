@@ -159,13 +159,49 @@ export function makeIdNumber(regionCode: string, birthDate: string, sequence: nu
   return first17 + idNumberCheckChar(first17);
 }
 
+/** An ID number as the hub keys people: 17 ASCII digits and a digit or `X`. */
+const KEYED = /^\d{17}[\dX]$/;
+
 /**
  * An ID number as the hub keys people: `checkIdNumber`'s normalisation (trimmed, a check character
- * `x` upper-cased) without its checks. For ID numbers read from department databases, which their
- * own systems write, many with a lower-case `x` (federation/id-numbers.ts).
+ * `x` upper-cased, full-width digits and letters as ASCII) without its checks, and an old 15-digit
+ * number (`isOldIdNumber`) as its 18-digit successor (`idNumberOfOld`). For ID numbers read from
+ * department databases, which their own systems and clerks write (federation/id-numbers.ts): many
+ * with a lower-case `x`, some elderly people's old records under the first-generation number, some
+ * typed with a Chinese input method left in full-width mode (`３７０８…`). A department's record is
+ * read as it keys the person, typing slips included; an officer's 15-digit argument is refused
+ * (`checkIdNumber`), as the officer can ask for the current card.
  */
 export function normaliseIdNumber(raw: string): string {
-  return raw.trim().toUpperCase();
+  const value = raw.trim().toUpperCase();
+  // Nearly every row: one test, no copy (a scan reads hundreds of thousands).
+  if (value.length === 18 && KEYED.test(value)) return value;
+  const typed = halfWidth(value).trim().toUpperCase();
+  return isOldIdNumber(typed) ? idNumberOfOld(typed) : typed;
+}
+
+/**
+ * The 18-digit number that replaced an old 15-digit one (GB 11643-1999 replaced GB 11643-1989): the
+ * century `19` inserted before the birth year (the old number's yymmdd implied it) and the check
+ * character computed. Only people born 1900–1999 held one.
+ */
+export function idNumberOfOld(old: string): string {
+  const first17 = `${old.slice(0, 6)}19${old.slice(6)}`;
+  return first17 + idNumberCheckChar(first17);
+}
+
+/**
+ * The old 15-digit number of an 18-digit one, where there can have been one: born 1900–1999 (the
+ * old number's yymmdd implied the century 19; a person born in 1899 or after 1999 never held one
+ * that reads back to this number). Null otherwise.
+ */
+export function oldIdNumberOf(idNumber: string): string | null {
+  return idNumber.startsWith('19', 6) ? idNumber.slice(0, 6) + idNumber.slice(8, 17) : null;
+}
+
+/** Digits and letters as a Chinese input method in full-width mode types them (`３７０８…１２３Ｘ`). */
+export function fullWidth(ascii: string): string {
+  return ascii.replace(/[0-9A-Za-z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
 }
 
 /**
@@ -177,11 +213,42 @@ export function normaliseIdNumber(raw: string): string {
  * pre-grant check left such a record out and still answered `complete: true`. Asking for these
  * forms keeps the read on the column's index, in the same statement. Other whitespace around an
  * ID number (a tab, two spaces, a full-width space) is not asked for: a scan stops on it
- * (federation/person-keys.ts, `isAskedStoredForm`).
+ * (federation/person-keys.ts, `isAskedStoredForm`). Then the forms of other writings
+ * (`otherWrittenForms`: an old 15-digit number, full-width digits), without spaces.
  */
 export function storedForms(idNumber: string): string[] {
+  return [...caseAndSpaceForms(idNumber), ...otherWrittenForms(idNumber)];
+}
+
+/** `storedForms`' first part: the number, `…x` for a check character `X`, each with one space before or after it. */
+export function caseAndSpaceForms(idNumber: string): string[] {
   const written = idNumber.endsWith('X') ? [idNumber, `${idNumber.slice(0, -1)}x`] : [idNumber];
   return written.flatMap((form) => [form, ` ${form}`, `${form} `]);
+}
+
+/**
+ * The forms of an ID number written otherwise than the hub keys it, as a department's old records
+ * and clerks hold some: the old 15-digit number (born 1900–1999 only, `oldIdNumberOf`), and each
+ * form in full-width digits (`fullWidth`; a check character in both cases, `Ｘ` and `ｘ`, as a
+ * case-sensitive column tells them apart). Three constants a person (four with `X`; one for a person
+ * born after 1999). Not with spaces around them, nor a mix of full-width and ASCII digits.
+ */
+export function otherWrittenForms(idNumber: string): string[] {
+  const old = oldIdNumberOf(idNumber);
+  const forms = [fullWidth(idNumber)];
+  if (idNumber.endsWith('X')) forms.push(fullWidth(`${idNumber.slice(0, -1)}x`));
+  if (old) forms.push(old, fullWidth(old));
+  return forms;
+}
+
+/**
+ * Whether a stored ID number is written otherwise than the hub keys it and than its case and space
+ * forms (`otherWrittenForms`): an old 15-digit number, full-width digits. A region scan asks a
+ * department for those forms only where its rows hold them (federation/person-keys.ts).
+ */
+export function isOtherWriting(stored: string): boolean {
+  const value = stored.trim();
+  return value.length !== 18 || !KEYED.test(value.toUpperCase());
 }
 
 /** Whether a department's stored ID number is one of the forms the hub asks for (`storedForms`), so that its rows are read. */

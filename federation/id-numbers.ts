@@ -16,12 +16,30 @@
  * department wrote them: they name its rows, and stored findings' and alerts' identities are built
  * from them. The scan's person keys (federation/person-keys.ts) and monitoring's change feeds
  * (federation/change-feed.ts) read ID-number columns directly and normalise what they read the same way.
+ *
+ * Some records hold a person under another writing of the number: elderly people's old records
+ * under the first-generation 15-digit number (no century, no check character), and a clerk's input
+ * method left in full-width mode types `３７０８…`. No collation matches either to the 18-digit
+ * number, so a read of a person asks for those forms too (`otherWrittenForms`: three constants a
+ * person born 1900–1999, one for a person born later, who never held an old number), and
+ * `normaliseIdNumber` reads them back as the 18-digit number. A region scan, which has every stored
+ * ID number in hand when it starts, asks those forms only of the people a department holds in them,
+ * exactly as stored (`OtherWritings`): its statements stay as they were where no department holds any.
  */
-import { normaliseIdNumber, storedForms } from '../domain/id-number';
+import { caseAndSpaceForms, normaliseIdNumber, otherWrittenForms } from '../domain/id-number';
 import type { AidRecord, Comparison, DepartmentAdapter, DepartmentFactReaders, FactReader } from './contract';
 
+/**
+ * Where the forms of other writings of an ID number (an old 15-digit number, full-width digits:
+ * `otherWrittenForms`) come from: `DERIVED`, every one an ID number can have, for every read of a
+ * person (a household, a pre-grant check, monitoring); or, for a region scan, those the department's
+ * rows held for each person when the scan started (`peopleKnownTo`, federation/person-keys.ts),
+ * exactly as stored: the scan's statements carry none for the rest (docs/performance.md, Session 40).
+ */
+export type OtherWritings = 'DERIVED' | ReadonlyMap<string, readonly string[]>;
+
 /** The last list asked about and its forms (`lookupForms`). */
-let last: { idNumbers: readonly string[]; comparison: Comparison; forms: readonly string[] } | null = null;
+let last: { idNumbers: readonly string[]; comparison: Comparison; others: OtherWritings; forms: readonly string[] } | null = null;
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
@@ -35,15 +53,19 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
  * kept and handed back for the same list (callers only read them), instead of being made again per
  * department (about a tenth of a millisecond a query, docs/performance.md, Session 25).
  */
-export function lookupForms(idNumbers: readonly string[], comparison: Comparison = 'EXACT'): readonly string[] {
-  if (last && last.comparison === comparison && sameList(last.idNumbers, idNumbers)) return last.forms;
+export function lookupForms(idNumbers: readonly string[], comparison: Comparison = 'EXACT', others: OtherWritings = 'DERIVED'): readonly string[] {
+  if (last && last.comparison === comparison && last.others === others && sameList(last.idNumbers, idNumbers)) return last.forms;
   const forms: string[] = [];
-  // A server ignoring case and trailing spaces (federation/comparisons.ts) returns `…x` and `…X ` for `…X` itself.
-  if (comparison === 'CASE_AND_PAD_IGNORED') for (const id of idNumbers) forms.push(id, ` ${id}`);
-  else for (const id of idNumbers) for (const form of storedForms(id)) forms.push(form);
+  for (const id of idNumbers) {
+    // A server ignoring case and trailing spaces (federation/comparisons.ts) returns `…x` and `…X ` for `…X` itself.
+    if (comparison === 'CASE_AND_PAD_IGNORED') forms.push(id, ` ${id}`);
+    else for (const form of caseAndSpaceForms(id)) forms.push(form);
+    const other = others === 'DERIVED' ? otherWrittenForms(id) : others.get(id);
+    if (other) for (const form of other) forms.push(form);
+  }
   // Frozen: the same array goes to every department, and db/prepared.ts writes a frozen list's SQL once.
   const distinct = Object.freeze(idNumbers.length > 1 ? [...new Set(forms)] : forms);
-  last = { idNumbers: [...idNumbers], comparison, forms: distinct };
+  last = { idNumbers: [...idNumbers], comparison, others, forms: distinct };
   return distinct;
 }
 
@@ -60,11 +82,11 @@ function fact<T extends { idNumber: string }>(f: T): T {
   return id === f.idNumber ? f : { ...f, idNumber: id };
 }
 
-function factReader<T extends { idNumber: string }>(reader: FactReader<T> & { byRefs?(db: never, refs: readonly string[]): Promise<T[]> }, comparison: Comparison): FactReader<T> {
+function factReader<T extends { idNumber: string }>(reader: FactReader<T> & { byRefs?(db: never, refs: readonly string[]): Promise<T[]> }, comparison: Comparison, others: OtherWritings): FactReader<T> {
   const byRefs = reader.byRefs?.bind(reader);
   return {
     ...reader,
-    byIdNumbers: async (db, idNumbers) => (await reader.byIdNumbers(db, lookupForms(idNumbers, comparison))).map(fact),
+    byIdNumbers: async (db, idNumbers) => (await reader.byIdNumbers(db, lookupForms(idNumbers, comparison, others))).map(fact),
     ...(byRefs ? { byRefs: async (db: never, refs: readonly string[]) => (await byRefs(db, refs)).map(fact) } : {}),
   };
 }
@@ -73,21 +95,21 @@ function factReader<T extends { idNumber: string }>(reader: FactReader<T> & { by
  * The adapter as the rest of the hub reads it: asked for every stored form (or, for a server that
  * ignores case and trailing spaces, those it does not match itself), answering normalised ID numbers.
  */
-export function readingNormalisedIdNumbers(adapter: DepartmentAdapter, comparison: Comparison = 'EXACT'): DepartmentAdapter {
+export function readingNormalisedIdNumbers(adapter: DepartmentAdapter, comparison: Comparison = 'EXACT', others: OtherWritings = 'DERIVED'): DepartmentAdapter {
   const { aidBySettlementRefs, aidAndFacts, recordsNoLongerStanding, facts } = adapter;
   return {
     ...adapter,
-    aidByIdNumbers: async (db, idNumbers, today, programmes) => (await adapter.aidByIdNumbers(db, lookupForms(idNumbers, comparison), today, programmes)).map(normalisedRecord),
+    aidByIdNumbers: async (db, idNumbers, today, programmes) => (await adapter.aidByIdNumbers(db, lookupForms(idNumbers, comparison, others), today, programmes)).map(normalisedRecord),
     ...(aidBySettlementRefs ? { aidBySettlementRefs: async (db, refs, today) => (await aidBySettlementRefs.call(adapter, db, refs, today)).map(normalisedRecord) } : {}),
     ...(aidAndFacts
       ? {
           aidAndFacts: async (db, ask) => {
-            const { aid, tied, certificates, stays, students } = await aidAndFacts.call(adapter, db, { ...ask, idNumbers: lookupForms(ask.idNumbers, comparison) });
+            const { aid, tied, certificates, stays, students } = await aidAndFacts.call(adapter, db, { ...ask, idNumbers: lookupForms(ask.idNumbers, comparison, others) });
             return { aid: aid.map(normalisedRecord), tied: tied.map(normalisedRecord), certificates: certificates.map(fact), stays: stays.map(fact), students: students.map(fact) };
           },
         }
       : {}),
     ...(recordsNoLongerStanding ? { recordsNoLongerStanding: async (db, refs, today) => new Map([...(await recordsNoLongerStanding.call(adapter, db, refs, today))].map(([ref, r]) => [ref, normalisedRecord(r)])) } : {}),
-    ...(facts ? { facts: Object.fromEntries(Object.entries(facts).map(([kind, reader]) => [kind, factReader(reader as FactReader<{ idNumber: string }>, comparison)])) as DepartmentFactReaders } : {}),
+    ...(facts ? { facts: Object.fromEntries(Object.entries(facts).map(([kind, reader]) => [kind, factReader(reader as FactReader<{ idNumber: string }>, comparison, others)])) as DepartmentFactReaders } : {}),
   };
 }

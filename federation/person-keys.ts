@@ -12,7 +12,7 @@
 import type { MySqlColumn } from 'drizzle-orm/mysql-core';
 import { sql } from 'drizzle-orm';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
-import { isAskedStoredForm, normaliseIdNumber } from '../domain/id-number';
+import { isAskedStoredForm, isOtherWriting, normaliseIdNumber } from '../domain/id-number';
 import { DepartmentReadError, departmentReadError, withinScanLimit } from './reads';
 import { ADAPTERS, factProvider, factProviders } from './registry';
 import type { FactKind } from './contract';
@@ -24,8 +24,13 @@ export const PERSON_KEY_COLUMNS: Record<DepartmentCode, readonly MySqlColumn[]> 
   readonly MySqlColumn[]
 >;
 
-/** ID numbers in one key column. One statement, read off the column's index. */
-async function idsIn(sources: Sources, code: DepartmentCode, column: MySqlColumn): Promise<Set<string>> {
+/**
+ * ID numbers in one key column. One statement, read off the column's index. `writings`, if given,
+ * gathers the ID numbers stored in another writing (an old 15-digit number, full-width digits:
+ * `isOtherWriting`), as stored, under the person as the hub keys them: a scan asks the department
+ * for those forms of those people only (federation/id-numbers.ts `OtherWritings`).
+ */
+async function idsIn(sources: Sources, code: DepartmentCode, column: MySqlColumn, writings?: Map<string, string[]>): Promise<Set<string>> {
   const rows = (await withinScanLimit(sources, code, (db) => db.execute(sql`SELECT DISTINCT ${column} AS id FROM ${column.table} WHERE ${column} IS NOT NULL`))) as unknown as [{ id: string }[]];
   // An ID number stored with whitespace around it other than the one space the hub asks for too
   // (`storedForms`: ` 370811…`, `…123X `), such as a tab, two spaces or a full-width space, matches
@@ -35,13 +40,27 @@ async function idsIn(sources: Sources, code: DepartmentCode, column: MySqlColumn
   const padded = rows[0].filter((r) => r.id !== r.id.trim() && !isAskedStoredForm(r.id)).length;
   if (padded > 0) throw new DepartmentReadError(code, 'ID_NUMBER_SPACES', 'UNREADABLE_ROWS', { idNumberWithSpaces: padded });
   // As a department wrote them, perhaps with a lower-case x; the hub asks about people normalised (federation/id-numbers.ts).
-  return new Set(rows[0].map((r) => normaliseIdNumber(r.id)));
+  // An old 15-digit number or full-width digits: normalised to the person's 18-digit number.
+  const ids = new Set<string>();
+  for (const { id: stored } of rows[0]) {
+    const id = normaliseIdNumber(stored);
+    ids.add(id);
+    if (writings && isOtherWriting(stored)) {
+      const forms = writings.get(id);
+      if (!forms) writings.set(id, [stored]);
+      else if (!forms.includes(stored)) forms.push(stored);
+    }
+  }
+  return ids;
 }
 
-/** ID numbers of everyone a department holds a row about. One statement per key column. */
-export async function peopleKnownTo(sources: Sources, code: DepartmentCode): Promise<Set<string>> {
+/**
+ * ID numbers of everyone a department holds a row about. One statement per key column. `writings`,
+ * if given, gathers those stored in another writing (`idsIn`).
+ */
+export async function peopleKnownTo(sources: Sources, code: DepartmentCode, writings?: Map<string, string[]>): Promise<Set<string>> {
   const out = new Set<string>();
-  for (const column of PERSON_KEY_COLUMNS[code]) for (const id of await idsIn(sources, code, column)) out.add(id);
+  for (const column of PERSON_KEY_COLUMNS[code]) for (const id of await idsIn(sources, code, column, writings)) out.add(id);
   return out;
 }
 
@@ -60,12 +79,17 @@ function failed(code: DepartmentCode, err: unknown): never {
   throw departmentReadError(code, err);
 }
 
-/** For every department, the people it holds anything about. Throws DepartmentReadError naming one that failed. */
-export async function peopleKnownToDepartments(sources: Sources): Promise<Map<DepartmentCode, Set<string>>> {
+/**
+ * For every department, the people it holds anything about. Throws DepartmentReadError naming one
+ * that failed. `writings`, if given, gathers each department's ID numbers stored in another writing (`idsIn`).
+ */
+export async function peopleKnownToDepartments(sources: Sources, writings?: Map<DepartmentCode, Map<string, string[]>>): Promise<Map<DepartmentCode, Set<string>>> {
   const sets = await Promise.all(
-    DEPARTMENT_CODES.map((code) =>
-      peopleKnownTo(sources, code).catch((err: unknown) => failed(code, err)),
-    ),
+    DEPARTMENT_CODES.map((code) => {
+      const held = new Map<string, string[]>();
+      writings?.set(code, held);
+      return peopleKnownTo(sources, code, writings ? held : undefined).catch((err: unknown) => failed(code, err));
+    }),
   );
   return new Map(DEPARTMENT_CODES.map((code, i) => [code, sets[i]]));
 }

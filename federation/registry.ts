@@ -10,7 +10,7 @@ import { disability } from './disability/adapter';
 import { education } from './education/adapter';
 import { health } from './health/adapter';
 import { housing } from './housing/adapter';
-import { readingNormalisedIdNumbers } from './id-numbers';
+import { readingNormalisedIdNumbers, type OtherWritings } from './id-numbers';
 import { readingKeyedSettlementRefs } from './settlement-refs';
 import { humanResources } from './human-resources/adapter';
 import { reported } from './reported/adapter';
@@ -43,14 +43,16 @@ export const ADAPTERS = adaptersComparing({});
 
 /**
  * The departments read as ADAPTERS reads them, each asking only the forms its server does not
- * match itself (federation/comparisons.ts): what a region scan reads through, having read the
- * comparisons when it started. A department left out is asked every form.
+ * match itself (federation/comparisons.ts) and, where given, only the other writings of an ID
+ * number (an old 15-digit number, full-width digits) its rows were found to hold
+ * (federation/id-numbers.ts `OtherWritings`): what a region scan reads through, having read both
+ * when it started. A department left out is asked every form.
  */
-export function adaptersComparing(comparisons: Partial<Record<DepartmentCode, Comparison>>): Record<DepartmentCode, DepartmentAdapter> {
+export function adaptersComparing(comparisons: Partial<Record<DepartmentCode, Comparison>>, writings: Partial<Record<DepartmentCode, OtherWritings>> = {}): Record<DepartmentCode, DepartmentAdapter> {
   return Object.fromEntries(
     DEPARTMENT_CODES.map((code) => {
       const comparison = comparisons[code] ?? 'EXACT';
-      return [code, readingKeyedSettlementRefs(readingNormalisedIdNumbers(ADAPTERS_AS_WRITTEN[code], comparison), comparison)];
+      return [code, readingKeyedSettlementRefs(readingNormalisedIdNumbers(ADAPTERS_AS_WRITTEN[code], comparison, writings[code] ?? 'DERIVED'), comparison)];
     }),
   ) as Record<DepartmentCode, DepartmentAdapter>;
 }

@@ -16,13 +16,21 @@
  * matches nothing either). Both records were left out in the same way, and the household and the
  * pre-grant check still answered `complete: true`: a duplicate grant answered clear.
  *
+ * Written otherwise than any collation matches (domain/id-number.ts `otherWrittenForms`): under the
+ * first-generation 15-digit number (GB 11643-1989: address code, yymmdd with the century 19
+ * implied, sequence, no check character), as elderly people's old records hold it; in full-width
+ * digits (`３７０８…Ｘ`, `…ｘ`), typed with a Chinese input method left in full-width mode; or both.
+ * No form of these was asked for, and the rows a scan or a change feed read named someone the hub
+ * does not know: the same records were missing in the same way.
+ *
  * Through a real hub over real department databases: the household, its findings, a pre-grant
- * check, a county scan, the scan's person keys and monitoring's change feed.
+ * check, a county scan, the scan's person keys and monitoring's change feed; and what an officer
+ * typing the old number is answered.
  */
 import { sql } from 'drizzle-orm';
 import { household, householdMember, person } from '../db/household/schema';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES } from '../domain/departments';
-import { makeIdNumber } from '../domain/id-number';
+import { fullWidth, isOtherWriting, makeIdNumber, oldIdNumberOf } from '../domain/id-number';
 import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { disabilityScenario } from '../federation/disability/scenario';
 import { polledFeeds, rowsAfter } from '../federation/change-feed';
@@ -37,6 +45,9 @@ const HEAD = makeIdNumber('370811', '1966-03-03', 311);
 /** The first sequence whose check character is X. */
 const MEMBER = Array.from({ length: 200 }, (_, i) => makeIdNumber('370811', '1991-08-08', 100 + i)).find((id) => id.endsWith('X'))!;
 const LOWER = `${MEMBER.slice(0, 17)}x`;
+/** The member's first-generation number: the century and the check character left out. */
+const OLD = oldIdNumberOf(MEMBER)!;
+const BINARY = 'CHAR(18) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin';
 
 interface Writing {
   /** The member's ID number in civil affairs' temporary aid, and the column's type if the department widened it. */
@@ -48,8 +59,11 @@ interface Writing {
 }
 
 const WRITINGS: [string, Writing][] = [
-  ['a lower-case x', { grant: LOWER, certificate: LOWER, certificateColumn: 'CHAR(18) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin' }],
+  ['a lower-case x', { grant: LOWER, certificate: LOWER, certificateColumn: BINARY }],
   ['a space before it, and after it in a NO PAD column', { grant: ` ${MEMBER}`, grantColumn: 'VARCHAR(24)', certificate: `${MEMBER} `, certificateColumn: 'VARCHAR(24) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin' }],
+  ['the old 15-digit number', { grant: OLD, certificate: OLD, certificateColumn: BINARY }],
+  ['full-width digits', { grant: fullWidth(MEMBER), certificate: fullWidth(LOWER), certificateColumn: BINARY }],
+  ['the old number in full-width digits', { grant: fullWidth(OLD), certificate: fullWidth(OLD), certificateColumn: BINARY }],
 ];
 
 const sorted = (...refs: string[]) => [...refs].sort();
@@ -61,7 +75,7 @@ describe.each(WRITINGS)('the member’s ID number written with %s', (label, writ
   const ref: Record<string, string> = {};
 
   beforeAll(async () => {
-    dbs = await createTestDatabases(`id_number_${label.slice(2, 9)}`);
+    dbs = await createTestDatabases(`id_number_${WRITINGS.findIndex(([l]) => l === label)}`);
     await insertRegions(dbs);
     const [res] = await dbs.hub.insert(household).values({ registrationNo: 'F-IDX-1', regionCode: VILLAGE, address: '古槐街道 IDX' });
     householdId = res.insertId;
@@ -124,8 +138,11 @@ describe.each(WRITINGS)('the member’s ID number written with %s', (label, writ
     expect(found).toContainEqual({ rule: 'M1', household: householdId, records: [] });
   }, 120_000);
 
-  it('the scan’s person keys name the member as the hub keys them', async () => {
-    expect(await peopleKnownTo(dbs.sourceSet, 'CIVIL_AFFAIRS')).toEqual(new Set([MEMBER, HEAD]));
+  it('the scan’s person keys name the member as the hub keys them, and keep another writing as stored', async () => {
+    const writings = new Map<string, string[]>();
+    expect(await peopleKnownTo(dbs.sourceSet, 'CIVIL_AFFAIRS', writings)).toEqual(new Set([MEMBER, HEAD]));
+    // What the scan then asks of that department beside the key (federation/id-numbers.ts `OtherWritings`).
+    expect(writings).toEqual(new Map(isOtherWriting(writing.grant) ? [[MEMBER, [writing.grant]]] : []));
     expect(await peopleKnownTo(dbs.sourceSet, 'DISABILITY')).toEqual(new Set([MEMBER]));
   });
 
@@ -145,6 +162,15 @@ describe.each(WRITINGS)('the member’s ID number written with %s', (label, writ
       expect(res.errors).toBeUndefined();
       expect(res.data.householdByMember.id).toBe(String(householdId));
       expect(res.data.preGrantCheck.findings.map((f: any) => f.rule.id)).toContain('X5');
+    }
+  });
+
+  it('an officer typing the member’s old 15-digit number, full-width or not, is refused with LENGTH, naming no digit', async () => {
+    for (const typed of [OLD, fullWidth(OLD)]) {
+      const res = await hub.as({ purpose: 'DUPLICATE_CHECK' }).gql(`query($id: String!) { householdByMember(idNumber: $id) { id } }`, { id: typed });
+      expect(res.errors?.map((e: any) => [e.extensions.code, e.extensions.reason])).toEqual([['BAD_USER_INPUT', 'LENGTH']]);
+      expect(res.errors?.[0].message).toContain('old 15-digit');
+      expect(res.errors?.[0].message).not.toMatch(/\d{6}/);
     }
   });
 });

@@ -3,7 +3,7 @@
  * sequence whose parity is the gender, and the ISO 7064 MOD 11-2 check character. Birth dates are
  * China's calendar dates: a child born today in China is valid from China's midnight, not UTC's.
  */
-import { checkIdNumber, idNumberCheckChar, isAskedStoredForm, makeIdNumber, normaliseIdNumber, storedForms } from '../domain/id-number';
+import { checkIdNumber, idNumberCheckChar, idNumberOfOld, isAskedStoredForm, isOtherWriting, makeIdNumber, normaliseIdNumber, oldIdNumberOf, storedForms } from '../domain/id-number';
 import { lookupForms } from '../federation/id-numbers';
 
 /** Every timer real, only the clock set: the check reads the date and nothing else. */
@@ -48,15 +48,40 @@ test('a department’s ID number is keyed upper-case, and looked up in both form
   const lower = `${x.slice(0, 17)}x`;
   expect(normaliseIdNumber(lower)).toBe(x);
   expect(normaliseIdNumber(`${lower} `)).toBe(x);
-  expect(storedForms(x)).toEqual([x, ` ${x}`, `${x} `, lower, ` ${lower}`, `${lower} `]);
+  const fw = (s: string) => s.replace(/[0-9Xx]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+  // Then the other writings: full-width digits (`Ｘ` and `ｘ`), the old 15-digit number, and that in full-width digits.
+  const old = `${x.slice(0, 6)}${x.slice(8, 17)}`;
+  expect(storedForms(x)).toEqual([x, ` ${x}`, `${x} `, lower, ` ${lower}`, `${lower} `, fw(x), fw(lower), old, fw(old)]);
   const digit = makeIdNumber('370811', '1966-03-03', 311);
-  expect(storedForms(digit)).toEqual([digit, ` ${digit}`, `${digit} `]);
+  expect(storedForms(digit)).toEqual([digit, ` ${digit}`, `${digit} `, fw(digit), `${digit.slice(0, 6)}${digit.slice(8, 17)}`, fw(`${digit.slice(0, 6)}${digit.slice(8, 17)}`)]);
+  // Born after 1999: no old number.
+  const young = makeIdNumber('370811', '2003-05-05', 311);
+  expect(storedForms(young)).toEqual([young, ` ${young}`, `${young} `, fw(young)]);
   // One entry per form, each asked once.
   expect(lookupForms([digit, x, x])).toEqual([...storedForms(digit), ...storedForms(x)]);
   expect(lookupForms([digit])).toEqual(storedForms(digit));
   // What a scan still stops on: whitespace around it other than the one space asked for.
   expect([` ${lower}`, `${digit} `, digit].map(isAskedStoredForm)).toEqual([true, true, true]);
   expect([`\t${digit}`, `  ${digit}`, `${digit}  `, `\u3000${digit}`].map(isAskedStoredForm)).toEqual([false, false, false, false]);
+});
+
+test('a department’s ID number held under the old 15-digit number or in full-width digits is keyed by its 18-digit number', () => {
+  const x = Array.from({ length: 200 }, (_, i) => makeIdNumber('370811', '1951-08-08', 100 + i)).find((id) => id.endsWith('X'))!;
+  const fw = (s: string) => s.replace(/[0-9Xx]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+  const old = `${x.slice(0, 6)}${x.slice(8, 17)}`;
+  for (const stored of [old, ` ${old}`, fw(old), fw(x), fw(`${x.slice(0, 17)}x`), `${fw(x)}\u3000`]) expect([stored, normaliseIdNumber(stored)]).toEqual([stored, x]);
+  expect(idNumberOfOld(old)).toBe(x);
+  expect(oldIdNumberOf(x)).toBe(old);
+  // Only people born 1900–1999 held an old number (its yymmdd implied the century 19).
+  expect([makeIdNumber('370811', '2003-01-01', 12), makeIdNumber('370811', '1899-12-31', 12)].map(oldIdNumberOf)).toEqual([null, null]);
+  // 15 digits that cannot be an old number (no mainland province, no date) are left as they are: they key no one.
+  expect(normaliseIdNumber('990811510808104')).toBe('990811510808104');
+  expect(normaliseIdNumber('370811511308104')).toBe('370811511308104');
+  // Asked as written, without spaces: the scan's person keys stop on a padded one, as on `…X  `.
+  expect([old, fw(x), fw(old)].map(isAskedStoredForm)).toEqual([true, true, true]);
+  expect([` ${old}`, `${fw(x)} `].map(isAskedStoredForm)).toEqual([false, false]);
+  expect([x, ` ${x}`, `${x.slice(0, 17)}x `].map(isOtherWriting)).toEqual([false, false, false]);
+  expect([old, fw(x), ` ${old}`].map(isOtherWriting)).toEqual([true, true, true]);
 });
 
 test('every department asked about the same people in turn gets the forms made once (docs/performance.md, Session 25)', () => {

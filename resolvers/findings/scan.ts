@@ -267,12 +267,14 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
     await write((tx) => recordScanProgress(tx, scanId, counts));
     // Who each department holds anything about, read once: each is then asked only about those.
     // And how each compares strings: a department ignoring case and trailing spaces is asked only the forms it does not match itself (federation/comparisons.ts).
-    const [known, knownFacts, people, comparisons] = await Promise.all([peopleKnownToDepartments(deps.sources), peopleWithFacts(deps.sources), countPeople(deps.hub), comparisonsOf(deps.sources)]);
+    // And whom each holds under an old 15-digit number or full-width digits, as stored: only those are asked in those forms (federation/id-numbers.ts).
+    const writings = new Map<DepartmentCode, Map<string, string[]>>();
+    const [known, knownFacts, people, comparisons] = await Promise.all([peopleKnownToDepartments(deps.sources, writings), peopleWithFacts(deps.sources), countPeople(deps.hub), comparisonsOf(deps.sources)]);
     const outside = opts.peopleOutsideHouseholds === false ? [] : candidatesOutsideHouseholds(prefix, known, knownFacts);
     // A department that holds something about most people saves little by being asked about fewer,
     // and its set would only weigh on memory: it is asked about everyone instead.
     for (const [code, set] of known) if (set.size > people / 2) known.delete(code);
-    const reads: SliceReads = { batchSize, people: new KnownPeople(known, knownFacts), parallel: opts.parallel ?? 2, adapters: adaptersComparing(comparisons) };
+    const reads: SliceReads = { batchSize, people: new KnownPeople(known, knownFacts), parallel: opts.parallel ?? 2, adapters: adaptersComparing(comparisons, Object.fromEntries(writings)) };
     // Chunks are read and evaluated up to `lookahead` ahead of the one being stored, so the
     // databases work while this process maps and evaluates, and the other way round.
     const lookahead = opts.lookahead ?? 2;
