@@ -48,19 +48,6 @@ const statements = preparedPer((db: HubDb) => ({
     .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
     .where(inPlaceholder(householdMember.householdId, 'ids'))
     .prepare(),
-  /** Membership spells in these households, without their people: a scan's slice needs every member's ID number, and the dates only of households with facts. */
-  membershipSpells: db
-    .select({ householdId: householdMember.householdId, idNumber: householdMember.idNumber, joinedOn: householdMember.joinedOn, leftOn: householdMember.leftOn })
-    .from(householdMember)
-    .where(inPlaceholder(householdMember.householdId, 'ids'))
-    .prepare(),
-  /** The birth and death dates of everyone ever in these households. */
-  peopleOfHouseholds: db
-    .select({ idNumber: person.idNumber, birthDate: person.birthDate, deathDate: person.deathDate })
-    .from(householdMember)
-    .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
-    .where(inPlaceholder(householdMember.householdId, 'ids'))
-    .prepare(),
   /** These people with their spells, if any, in any household. */
   spellsAndPeople: db
     .select({
@@ -81,24 +68,6 @@ const statements = preparedPer((db: HubDb) => ({
 export async function spellsOfHouseholds(db: HubDb, householdIds: readonly number[]): Promise<{ spells: Spell[]; people: PersonFacts[] }> {
   if (householdIds.length === 0) return { spells: [], people: [] };
   return splitSpells(await statements(db).spellsOfHouseholds.execute({ ids: householdIds }));
-}
-
-/**
- * Every spell in these households (past members too), without the people's dates: the first of a
- * scan slice's two reads of its households (`peopleOfHouseholds` the second, for those with
- * facts). One statement.
- */
-export async function membershipSpells(db: HubDb, householdIds: readonly number[]): Promise<Spell[]> {
-  if (householdIds.length === 0) return [];
-  return statements(db).membershipSpells.execute({ ids: householdIds });
-}
-
-/** The birth and death dates of everyone ever a member of these households, once each. One statement. */
-export async function peopleOfHouseholds(db: HubDb, householdIds: readonly number[]): Promise<PersonFacts[]> {
-  if (householdIds.length === 0) return [];
-  const people = new Map<string, PersonFacts>();
-  for (const p of await statements(db).peopleOfHouseholds.execute({ ids: householdIds })) if (!people.has(p.idNumber)) people.set(p.idNumber, p);
-  return [...people.values()];
 }
 
 function splitSpells(rows: (Spell & { birthDate: string; deathDate: string | null })[]): { spells: Spell[]; people: PersonFacts[] } {

@@ -30,7 +30,7 @@ import type { Sources } from '../../federation/sources';
 import type { HubDb } from '../../db/connect';
 import type { JobMetrics } from '../job-metrics';
 import { JOB_LEASE_MS_DEFAULT } from '../../db/config';
-import { countPeople, householdKeysPage, membershipSpells, peopleOfHouseholds, secondAidApprovalFacts, spellsAndPeople, type HouseholdKey } from '../../db/findings/facts';
+import { countPeople, householdKeysPage, secondAidApprovalFacts, spellsAndPeople, spellsOfHouseholds, type HouseholdKey } from '../../db/findings/facts';
 import { shownJobState } from '../../db/heartbeat';
 import { abandonStaleScans, createScan, staleScanIds, finishScan, recordScanProgress, runningScans, SCAN_HEARTBEAT_TIMEOUT_MS, storeScanFindings, touchScan, type FoundInRegion, type ScanCounts, type ScanRow, type ScanView } from '../../db/findings/store';
 import { countHouseholdsUnderPrefix, divisionHeld } from '../../db/household/region-pages';
@@ -108,35 +108,29 @@ interface SliceReads extends ReadOptions {
 async function evaluateSlice(deps: ScanDeps, keys: HouseholdKey[], reads: SliceReads): Promise<FoundInRegion[]> {
   const batchSize = reads.batchSize ?? 5000;
   const householdIds = keys.map((k) => k.id);
-  // The slice's spells first, without the people's dates: only households where someone holds a
-  // department fact are assembled (most hold none), and only their people's dates are read, below.
-  const here = await membershipSpells(deps.hub, householdIds);
-  const ids = [...new Set(here.map((s) => s.idNumber))];
+  const here = await spellsOfHouseholds(deps.hub, householdIds);
+  const ids = here.people.map((p) => p.idNumber);
   // Whose home is not settled by this chunk: people with no current spell here, who may live elsewhere now.
-  const current = new Set(here.filter((s) => s.leftOn === null).map((s) => s.idNumber));
+  const current = new Set(here.spells.filter((s) => s.leftOn === null).map((s) => s.idNumber));
   const movedOrGone = ids.filter((id) => !current.has(id));
   const [elsewhere, departments] = await Promise.all([
     inBatches(movedOrGone, batchSize, (b) => spellsAndPeople(deps.hub, b)),
     readDepartmentFacts(deps.sources, ids, deps.today, { ...reads, ...reads.people.among(ids) }),
   ]);
-  const withFacts = householdsWithFacts(householdIds, here, departments);
   // Approvals of second aid matter only where there is temporary aid.
   const withTempAid = [...new Set(departments.records.filter((r) => r.programme === 'TEMP_AID').map((r) => r.beneficiaryIdNumber))];
+  const approvals = await inBatches(withTempAid, batchSize, (b) => secondAidApprovalFacts(deps.hub, b));
   // Patients and beneficiaries of a stay's aid outside this slice: where they live decides which
   // household reports the stay (X7), so a stay aided across two households is reported once.
   const inSlice = new Set(ids);
   const outsiders = [
     ...new Set([...[...departments.settlements.values()].map((x) => x.idNumber), ...departments.settlementAid.map((r) => r.beneficiaryIdNumber)].filter((id) => !inSlice.has(id))),
   ];
-  const [approvals, around, dated] = await Promise.all([
-    inBatches(withTempAid, batchSize, (b) => secondAidApprovalFacts(deps.hub, b)),
-    inBatches(outsiders, batchSize, (b) => spellsAndPeople(deps.hub, b)),
-    peopleOfHouseholds(deps.hub, withFacts),
-  ]);
+  const around = await inBatches(outsiders, batchSize, (b) => spellsAndPeople(deps.hub, b));
   // Every spell in this slice's households is in `here` already: only spells elsewhere are added, once each.
   const inSliceHouseholds = new Set(householdIds);
   const seen = new Set<string>();
-  const spells = [...here];
+  const spells = [...here.spells];
   for (const e of [...elsewhere, ...around]) {
     for (const s of e.spells) {
       if (inSliceHouseholds.has(s.householdId)) continue;
@@ -147,9 +141,9 @@ async function evaluateSlice(deps: ScanDeps, keys: HouseholdKey[], reads: SliceR
     }
   }
   const facts = assembleHouseholds({
-    householdIds: withFacts,
+    householdIds: householdsWithFacts(householdIds, spells, departments),
     spells,
-    people: new Map([...around.flatMap((a) => a.people), ...dated].map((p) => [p.idNumber, p])),
+    people: new Map([...around.flatMap((a) => a.people), ...here.people].map((p) => [p.idNumber, p])),
     departments,
     secondAidApprovals: approvals.flat(),
   });
