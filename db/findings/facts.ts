@@ -3,9 +3,9 @@
  * time, membership spells (past ones too, so aid stays with the household it was paid to), people's
  * birth and death dates, and second temporary aids approved at the hub (issue 5's cases).
  */
-import { eq, sql, type SQL } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { divisionPage } from '../household/region-pages';
-import { inList } from '../in-list';
+import { inPlaceholder, preparedPer } from '../prepared';
 import { secondAidApprovalOf, type PersonFacts, type SecondAidApprovalFacts, type Spell } from '../../domain/findings/facts';
 import { secondAidApprovalsByIdNumbers } from '../cases/store';
 import type { HubDb } from '../connect';
@@ -28,15 +28,14 @@ export async function householdKeysPage(db: HubDb, prefix: string, afterId: numb
   return rows.map((r) => ({ id: r.id, regionCode: r.regionCode }));
 }
 
-/** Every spell in these households (past members too), with the people's birth and death dates. One statement. */
-export async function spellsOfHouseholds(db: HubDb, householdIds: readonly number[]): Promise<{ spells: Spell[]; people: PersonFacts[] }> {
-  if (householdIds.length === 0) return { spells: [], people: [] };
-  return spellsWhere(db, inList(householdMember.householdId, [...householdIds]));
-}
-
-/** Membership spells joined to their people's dates, for one condition. One statement. */
-async function spellsWhere(db: HubDb, where: SQL | undefined): Promise<{ spells: Spell[]; people: PersonFacts[] }> {
-  const rows = await db
+/**
+ * The scan's reads of spells, prepared once per database handle (db/prepared.ts): a scan runs them
+ * once or twice a slice with a list of thousands, and drizzle's builder and row mapping of them
+ * cost the scan's process about as much as the server's work (docs/performance.md, Session 40).
+ */
+const statements = preparedPer((db: HubDb) => ({
+  /** Membership spells in these households joined to their people's dates. */
+  spellsOfHouseholds: db
     .select({
       householdId: householdMember.householdId,
       idNumber: householdMember.idNumber,
@@ -47,8 +46,28 @@ async function spellsWhere(db: HubDb, where: SQL | undefined): Promise<{ spells:
     })
     .from(householdMember)
     .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
-    .where(where);
-  return splitSpells(rows);
+    .where(inPlaceholder(householdMember.householdId, 'ids'))
+    .prepare(),
+  /** These people with their spells, if any, in any household. */
+  spellsAndPeople: db
+    .select({
+      householdId: householdMember.householdId,
+      idNumber: person.idNumber,
+      joinedOn: householdMember.joinedOn,
+      leftOn: householdMember.leftOn,
+      birthDate: person.birthDate,
+      deathDate: person.deathDate,
+    })
+    .from(person)
+    .leftJoin(householdMember, eq(householdMember.idNumber, person.idNumber))
+    .where(inPlaceholder(person.idNumber, 'ids'))
+    .prepare(),
+}));
+
+/** Every spell in these households (past members too), with the people's birth and death dates. One statement. */
+export async function spellsOfHouseholds(db: HubDb, householdIds: readonly number[]): Promise<{ spells: Spell[]; people: PersonFacts[] }> {
+  if (householdIds.length === 0) return { spells: [], people: [] };
+  return splitSpells(await statements(db).spellsOfHouseholds.execute({ ids: householdIds }));
 }
 
 function splitSpells(rows: (Spell & { birthDate: string; deathDate: string | null })[]): { spells: Spell[]; people: PersonFacts[] } {
@@ -68,18 +87,7 @@ function splitSpells(rows: (Spell & { birthDate: string; deathDate: string | nul
  */
 export async function spellsAndPeople(db: HubDb, idNumbers: readonly string[]): Promise<{ spells: Spell[]; people: PersonFacts[] }> {
   if (idNumbers.length === 0) return { spells: [], people: [] };
-  const rows = await db
-    .select({
-      householdId: householdMember.householdId,
-      idNumber: person.idNumber,
-      joinedOn: householdMember.joinedOn,
-      leftOn: householdMember.leftOn,
-      birthDate: person.birthDate,
-      deathDate: person.deathDate,
-    })
-    .from(person)
-    .leftJoin(householdMember, eq(householdMember.idNumber, person.idNumber))
-    .where(inList(person.idNumber, [...idNumbers]));
+  const rows = await statements(db).spellsAndPeople.execute({ ids: idNumbers });
   const people = new Map<string, PersonFacts>();
   const spells: Spell[] = [];
   for (const r of rows) {

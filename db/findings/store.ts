@@ -4,7 +4,8 @@
  * them back a page at a time. Every write that reads a status first locks the row (one
  * transaction), so a scan and an officer settling the same finding cannot overwrite each other.
  */
-import { and, asc, desc, eq, getTableColumns, gt, inArray, like, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, like, lt, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import mysql from 'mysql2/promise';
 import { divisionPrefix } from '../../domain/division-code';
 import { inList } from '../in-list';
 import { OFFICE_CODES, type OfficeCode, DEPARTMENT_NUMBERS } from '../../domain/departments';
@@ -245,6 +246,53 @@ export interface StoreOutcome {
 
 const ROWS_PER_STATEMENT = 500;
 
+/**
+ * The columns a scan writes of a finding (the rest keep their defaults or, when it is known
+ * already, what they were), and those a finding seen again takes from this scan.
+ */
+const FINDING_WRITTEN = [
+  finding.fingerprint,
+  finding.ruleId,
+  finding.kind,
+  finding.severity,
+  finding.scope,
+  finding.status,
+  finding.householdId,
+  finding.regionCode,
+  finding.townshipCode,
+  finding.departmentMask,
+  finding.ongoing,
+  finding.contentHash,
+  finding.firstScanId,
+  finding.lastScanId,
+  finding.firstSeenAt,
+  finding.lastSeenAt,
+  finding.detail,
+  finding.updatedAt,
+] as const;
+const KEPT_ON_UPDATE: ReadonlySet<AnyColumn> = new Set([finding.fingerprint, finding.firstScanId, finding.firstSeenAt]);
+const FINDING_UPDATED = sql.raw(
+  FINDING_WRITTEN.filter((c) => !KEPT_ON_UPDATE.has(c))
+    .map((c) => `${mysql.escapeId(c.name)} = VALUES(${mysql.escapeId(c.name)})`)
+    .join(', '),
+);
+const OCCURRENCE_WRITTEN = [findingOccurrence.scanId, findingOccurrence.findingId, findingOccurrence.ruleId, findingOccurrence.severity, findingOccurrence.townshipCode, findingOccurrence.departmentMask] as const;
+
+function columnList(columns: readonly AnyColumn[]): SQL {
+  return sql.raw(`(${columns.map((c) => mysql.escapeId(c.name)).join(', ')})`);
+}
+
+/**
+ * Rows of plain values (strings, numbers, booleans, null: as drizzle hands them to mysql2 for
+ * these columns) written into the statement as mysql2 escapes them. drizzle's insert builder
+ * made a parameter object per value and walked them all to build the text: for a scan's 500
+ * findings of 18 columns a statement, more of the hub's CPU than the server's insert
+ * (docs/performance.md, Session 40).
+ */
+function rowsWritten(rows: readonly (readonly unknown[])[]): SQL {
+  return sql.raw(mysql.escape(rows as never));
+}
+
 function chunks<T>(items: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -302,52 +350,30 @@ export async function storeScanFindings(db: HubDb, scanId: number, found: readon
         reopened.push({ fingerprint: f.fingerprint, from: stored!.status, reason: seen.reason!, contentHash: f.contentHash });
       } else if (seen.outcome === 'STILL_SETTLED') outcome.stillSettled += 1;
       const detail: FindingDetail = { idNumbers: f.idNumbers, records: f.records, measure: f.measure, explanation: f.explanation };
-      return {
-        fingerprint: f.fingerprint,
-        ruleId: f.ruleId,
-        kind: f.kind,
-        severity: f.severity,
-        scope: f.scope,
-        status: seen.status,
-        householdId: f.householdId,
+      // In FINDING_WRITTEN's order.
+      return [
+        f.fingerprint,
+        f.ruleId,
+        f.kind,
+        f.severity,
+        f.scope,
+        seen.status,
+        f.householdId,
         regionCode,
-        townshipCode: townshipOf(regionCode),
-        departmentMask: departmentMask(f.departments),
-        ongoing: f.ongoing,
-        contentHash: f.contentHash,
-        firstScanId: scanId,
-        lastScanId: scanId,
-        firstSeenAt: now,
-        lastSeenAt: now,
-        detail: JSON.stringify(detail),
-        updatedAt: now,
-      };
+        townshipOf(regionCode),
+        departmentMask(f.departments),
+        f.ongoing,
+        f.contentHash,
+        scanId,
+        scanId,
+        now,
+        now,
+        JSON.stringify(detail),
+        now,
+      ];
     });
-    for (const part of chunks(rows)) {
-      await tx
-        .insert(finding)
-        .values(part)
-        .onDuplicateKeyUpdate({
-          // first_* and settled_content_hash keep what they were: the identity's history.
-          set: {
-            ruleId: sql`VALUES(rule_id)`,
-            kind: sql`VALUES(kind)`,
-            severity: sql`VALUES(severity)`,
-            scope: sql`VALUES(scope)`,
-            status: sql`VALUES(status)`,
-            householdId: sql`VALUES(household_id)`,
-            regionCode: sql`VALUES(region_code)`,
-            townshipCode: sql`VALUES(township_code)`,
-            departmentMask: sql`VALUES(department_mask)`,
-            ongoing: sql`VALUES(ongoing)`,
-            contentHash: sql`VALUES(content_hash)`,
-            lastScanId: sql`VALUES(last_scan_id)`,
-            lastSeenAt: sql`VALUES(last_seen_at)`,
-            detail: sql`VALUES(detail)`,
-            updatedAt: sql`VALUES(updated_at)`,
-          },
-        });
-    }
+    // first_* and settled_content_hash keep what they were: the identity's history.
+    for (const part of chunks(rows)) await tx.execute(sql`insert into ${finding} ${columnList(FINDING_WRITTEN)} values ${rowsWritten(part)} on duplicate key update ${FINDING_UPDATED}`);
 
     for (const r of respelled) await tx.update(finding).set({ settledContentHash: r.contentHash }).where(eq(finding.id, r.id));
 
@@ -374,15 +400,9 @@ export async function storeScanFindings(db: HubDb, scanId: number, found: readon
       );
     }
 
-    const occurrences = unique.map(({ finding: f, regionCode }) => ({
-      scanId,
-      findingId: ids.get(f.fingerprint)!,
-      ruleId: f.ruleId,
-      severity: f.severity,
-      townshipCode: townshipOf(regionCode),
-      departmentMask: departmentMask(f.departments),
-    }));
-    for (const part of chunks(occurrences, 2000)) await tx.insert(findingOccurrence).ignore().values(part);
+    // In OCCURRENCE_WRITTEN's order.
+    const occurrences = unique.map(({ finding: f, regionCode }) => [scanId, ids.get(f.fingerprint)!, f.ruleId, f.severity, townshipOf(regionCode), departmentMask(f.departments)]);
+    for (const part of chunks(occurrences, 2000)) await tx.execute(sql`insert ignore into ${findingOccurrence} ${columnList(OCCURRENCE_WRITTEN)} values ${rowsWritten(part)}`);
     await hooks.after?.(tx, outcome);
     return outcome;
   });

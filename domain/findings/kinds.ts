@@ -666,19 +666,32 @@ function expectedForStudents(programmes: readonly ProgrammeCode[], met: readonly
   return programmesForStudent(programmes, [...new Set(students)].map(entriesOf));
 }
 
+// A subject's pieces, made when a condition first needs them. Returned unnamed: tsx's keepNames
+// names a closure written as `pieces: () => …` each time it is made, once per household and
+// missed-aid rule in a scan (test/keep-names.test.ts).
+function personPiecesOf(ctx: HouseholdContext, id: string): () => Piece[] {
+  return () => ctx.personPieces(id);
+}
+function householdPiecesOf(ctx: HouseholdContext): () => Piece[] {
+  return () => ctx.householdPieces();
+}
+function piecesGiven(pieces: Piece[]): () => Piece[] {
+  return () => pieces;
+}
+
 export function missedAid(rule: RuleOf<'MISSED_AID'>, ctx: HouseholdContext): Finding[] {
   const out: Finding[] = [];
   const subjects: { subject: string; ids: string[]; pieces: () => Piece[] }[] = [];
   if (rule.scope === 'PERSON') {
     for (const id of [...ctx.facts.homeMembers].sort()) {
-      if (ctx.isAlive(id)) subjects.push({ subject: `P:${id}`, ids: [id], pieces: () => ctx.personPieces(id) });
+      if (ctx.isAlive(id)) subjects.push({ subject: `P:${id}`, ids: [id], pieces: personPiecesOf(ctx, id) });
     }
   } else if (ctx.facts.householdId !== null) {
     const living = [...ctx.currentMembers].filter((id) => ctx.isAlive(id)).sort();
-    if (living.length > 0) subjects.push({ subject: `H:${ctx.facts.householdId}`, ids: living, pieces: () => ctx.householdPieces() });
+    if (living.length > 0) subjects.push({ subject: `H:${ctx.facts.householdId}`, ids: living, pieces: householdPiecesOf(ctx) });
   } else {
     // In no household: each person is a household of one (HouseholdContext.subjects).
-    for (const { subject, ids, pieces } of ctx.subjects('HOUSEHOLD')) if (ctx.isAlive(ids[0])) subjects.push({ subject, ids, pieces: () => pieces });
+    for (const { subject, ids, pieces } of ctx.subjects('HOUSEHOLD')) if (ctx.isAlive(ids[0])) subjects.push({ subject, ids, pieces: piecesGiven(pieces) });
   }
   for (const { subject, ids, pieces } of subjects) {
     const met: Met[] = [];
