@@ -9,7 +9,8 @@
  * the first outcome back, and two copies racing each other cannot both write: the second is answered
  * with the first's outcome (see idempotent).
  */
-import { and, desc, eq, max, sql } from 'drizzle-orm';
+import { sealLater } from './seals';
+import { and, desc, eq, inArray, max, sql } from 'drizzle-orm';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import type { OfficeKey } from '../../domain/cases/offices';
 import type { CaseState } from '../../domain/cases/state-machine';
@@ -411,7 +412,10 @@ export class EventLog {
   async write(tx: HubTx): Promise<void> {
     // The last guard: every write's retry look refused it already (retryOrScreened), before its checks.
     refuseScreened(this.meta);
-    if (this.rows.length > 0) await tx.insert(caseEvent).values(this.rows);
+    if (this.rows.length > 0) {
+      await tx.insert(caseEvent).values(this.rows);
+      sealLater(tx, caseEvent, and(eq(caseEvent.caseId, this.caseId), inArray(caseEvent.seq, this.rows.map((r) => r.seq))));
+    }
     const key = storedKey(this.meta);
     if (key !== null && this.meta.requestHash && this.rows.some((r) => r.idempotencyKey === key)) {
       await tx.insert(caseRequest).values({ keySha256: keyDigest(key), requestHash: this.meta.requestHash, caseId: this.caseId });
