@@ -19,13 +19,12 @@
 import crypto from 'node:crypto';
 import { asc, eq, getTableName, gt, or, type SQL } from 'drizzle-orm';
 import { getTableConfig, type MySqlColumn, type MySqlTable } from 'drizzle-orm/mysql-core';
-import type { HubDb } from '../connect';
+import { isDuplicateKey, type HubDb } from '../connect';
 import { lockingTransaction, type LockingTx } from '../locking';
 import { toDbInstant } from '../instants';
 import { aidCase, caseEvent, caseMeeting, caseSeal, caseSealHead, meetingDepartment, referralSlip, secondAidApproval } from './schema';
 import { caseFirstAid, decisionCheck, decisionCorrection, declinedDecision, referralFulfilment } from '../case-loop/schema';
 import type { HubQuery } from './records';
-import { isDuplicateKey } from './write';
 
 export const SEAL_GENESIS = '0'.repeat(64);
 

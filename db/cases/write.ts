@@ -14,7 +14,7 @@ import { and, desc, eq, inArray, max, sql } from 'drizzle-orm';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import type { OfficeKey } from '../../domain/cases/offices';
 import type { CaseState } from '../../domain/cases/state-machine';
-import type { HubDb } from '../connect';
+import { isDuplicateKey, type HubDb } from '../connect';
 import { aidCase, caseEvent } from './schema';
 import { caseRequest, householdDecisionLock } from '../case-loop/schema';
 import { caseEventRecord, caseRecord, type CaseAction, type CaseEventRecord, type CaseRecord, type HubQuery, type HubTx } from './records';
@@ -110,12 +110,8 @@ export function requiredText(value: string, max: number, field: string[], code: 
   return null;
 }
 
-export function isDuplicateKey(error: unknown, keyName: string): boolean {
-  for (let e = error as { code?: string; sqlMessage?: string; message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (e.code === 'ER_DUP_ENTRY' && String(e.sqlMessage ?? e.message ?? '').includes(keyName)) return true;
-  }
-  return false;
-}
+/** Whether `error` (or its cause) is a duplicate key on the unique key `keyName` (db/connect.ts). */
+export { isDuplicateKey };
 
 async function eventByKey(db: HubQuery, key: string): Promise<CaseEventRecord | null> {
   const [row] = await db.select().from(caseEvent).where(eq(caseEvent.keySha256, keyDigest(key)));
