@@ -242,14 +242,15 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: Pr
   }
   const verdict = await verifyChain(db, { anchor, external });
   for (const line of describeVerdict(verdict)) print(line);
-  // The case records' seals (db/cases/seals.ts), against the seal chain's signed checkpoints when a file was read.
-  const cases = await verifyCaseSeals(hubDbOf(db), external?.caseCheckpoints ?? []);
-  for (const line of describeCaseSeals(cases)) print(line);
   // With several files, which of them holds the evidence against the row named.
   if (!verdict.ok && read.length > 1 && (verdict.problem === 'REWRITTEN' || verdict.problem === 'TRUNCATED')) {
     const holders = read.filter((r) => r.record.rowHashes.has(verdict.seq) || r.record.checkpoints.some((c) => c.seq === verdict.seq)).map((r) => r.file);
     if (holders.length > 0) print(`row ${verdict.seq} is recorded in ${holders.join(', ')}`);
   }
+  // The case records' seals (db/cases/seals.ts), against the seal chain's signed checkpoints when a file was read:
+  // after the access chain's verdict and what it names, before the evidence both were checked against.
+  const cases = await verifyCaseSeals(hubDbOf(db), external?.caseCheckpoints ?? []);
+  for (const line of describeCaseSeals(cases)) print(line);
   for (const line of evidence) print(line);
   if (!verdict.ok) return verdict.problem === 'ANCHOR_CONTRADICTED' ? 2 : 1;
   return cases.ok ? 0 : 1;
