@@ -54,6 +54,14 @@ function signedText(c: Checkpoint, keyId: string): Buffer {
   return Buffer.from(JSON.stringify(['aidhub-audit-checkpoint', 1, c.seq, c.hash, c.at, keyId]), 'utf8');
 }
 
+/**
+ * What a signed checkpoint of the case records' seal chain vouches for (db/cases/seals.ts): its own
+ * label, so a checkpoint of one chain cannot be passed off as the other's.
+ */
+function caseSignedText(c: Checkpoint, keyId: string): Buffer {
+  return Buffer.from(JSON.stringify(['aidhub-case-seal-checkpoint', 1, c.seq, c.hash, c.at, keyId]), 'utf8');
+}
+
 /** A short, stable name of a public key (db/config.ts, which checks a checkpoint file's key at start). */
 export { keyIdOf };
 
@@ -247,10 +255,17 @@ export class CheckpointLog {
   private timer: NodeJS.Timeout | null = null;
   /** Lines that could not be written: the hub goes on answering, and says so in its log. */
   failures = 0;
+  private lastCaseSeq = 0;
 
+  /**
+   * `caseSealHead`: reads the head of the case records' seal chain as committed (db/cases/seals.ts
+   * caseSealHeadNow); each signing also signs it, when it moved, as a `case-checkpoint` line, so
+   * an administrator who recomputes that chain is caught as one who recomputes the access chain is.
+   */
   constructor(
     private readonly config: CheckpointConfig,
     private readonly logger?: Logger,
+    private readonly caseSealHead: (() => Promise<{ seq: number; hash: string } | null>) | null = null,
   ) {
     this.keyId = keyIdOf(config.signingKey);
     fs.mkdirSync(path.dirname(config.file), { recursive: true });
@@ -272,8 +287,9 @@ export class CheckpointLog {
     if (this.rowsSinceSigned >= this.config.everyRows) this.sign();
   }
 
-  /** Signs the head written last, if it moved since the last checkpoint. */
+  /** Signs the head written last, if it moved since the last checkpoint; and the case seal chain's head, if it moved. */
   sign(): void {
+    this.signCaseSeals();
     if (!this.head || this.head.seq === this.lastSignedSeq) return;
     const checkpoint: Checkpoint = { ...this.head, at: new Date().toISOString() };
     const sig = crypto.sign(null, signedText(checkpoint, this.keyId), this.config.signingKey).toString('base64');
@@ -288,6 +304,25 @@ export class CheckpointLog {
     this.timer = null;
     this.sign();
     await this.writing;
+  }
+
+  /** Reads the case seal chain's head and signs it, in the file's order of lines; a failed read is counted and logged, as a failed line is. */
+  private signCaseSeals(): void {
+    const read = this.caseSealHead;
+    if (!read) return;
+    this.writing = this.writing.then(async () => {
+      try {
+        const head = await read();
+        if (!head || head.seq === this.lastCaseSeq) return;
+        const checkpoint: Checkpoint = { ...head, at: new Date().toISOString() };
+        const sig = crypto.sign(null, caseSignedText(checkpoint, this.keyId), this.config.signingKey).toString('base64');
+        await fs.promises.appendFile(this.config.file, JSON.stringify({ t: 'case-checkpoint', ...checkpoint, keyId: this.keyId, sig }) + '\n', { flag: 'a', mode: 0o640 });
+        this.lastCaseSeq = head.seq;
+      } catch (err) {
+        this.failures += 1;
+        this.logger?.error({ code: (err as NodeJS.ErrnoException).code }, 'case seal checkpoint could not be signed');
+      }
+    });
   }
 
   private append(line: object): void {
@@ -311,6 +346,8 @@ export interface ExternalRecord {
   rowHashes: Map<number, string>;
   /** Signed checkpoints whose signatures verified, in file order. */
   checkpoints: Checkpoint[];
+  /** Signed checkpoints of the case records' seal chain (db/cases/seals.ts), in file order. */
+  caseCheckpoints?: Checkpoint[];
 }
 
 /**
@@ -386,6 +423,7 @@ export function readCheckpointFile(file: string, key: crypto.KeyObject): Checkpo
   const keyId = keyIdOf(publicKey);
   const rowHashes = new Map<number, string>();
   const checkpoints: Checkpoint[] = [];
+  const caseCheckpoints: Checkpoint[] = [];
   const cutLines: number[] = [];
   const lines = fs.readFileSync(file, 'utf8').split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -413,6 +451,15 @@ export function readCheckpointFile(file: string, key: crypto.KeyObject): Checkpo
       if (!valid) return { ok: false, code: 'SIGNATURE_INVALID', line: i + 1, message: `line ${i + 1}: the checkpoint's signature does not verify: the file was altered` };
       if (checkpoints.some((earlier) => earlier.seq === c.seq && earlier.hash !== c.hash)) return twoChains(lines, i, c.seq);
       checkpoints.push(c);
+    } else if (line.t === 'case-checkpoint') {
+      const c: Checkpoint = { seq: Number(line.seq), hash: String(line.hash), at: String(line.at) };
+      if (line.keyId !== keyId) return { ok: false, code: 'OTHER_KEY', line: i + 1, message: `line ${i + 1} is signed with another key (${String(line.keyId)}, expected ${keyId})` };
+      const valid = typeof line.sig === 'string' && crypto.verify(null, caseSignedText(c, keyId), publicKey, Buffer.from(line.sig, 'base64'));
+      if (!valid) return { ok: false, code: 'SIGNATURE_INVALID', line: i + 1, message: `line ${i + 1}: the case seal checkpoint's signature does not verify: the file was altered` };
+      if (caseCheckpoints.some((earlier) => earlier.seq === c.seq && earlier.hash !== c.hash)) {
+        return { ok: false, code: 'TWO_CHAINS', line: i + 1, message: `line ${i + 1} signs case seal ${c.seq} with another hash than an earlier line: the file records two seal chains (a database restored from an older backup, or replaced)` };
+      }
+      caseCheckpoints.push(c);
     } else {
       return { ok: false, code: 'LINE_UNKNOWN', line: i + 1, message: `line ${i + 1} is neither row hashes nor a checkpoint` };
     }
@@ -421,5 +468,5 @@ export function readCheckpointFile(file: string, key: crypto.KeyObject): Checkpo
     const recorded = rowHashes.get(c.seq);
     if (recorded !== undefined && recorded !== c.hash) return { ok: false, code: 'CHECKPOINT_CONTRADICTED', line: 0, message: `the row hashes recorded for row ${c.seq} contradict its signed checkpoint: the file was altered` };
   }
-  return { ok: true, record: { rowHashes, checkpoints }, cutLines };
+  return { ok: true, record: { rowHashes, checkpoints, caseCheckpoints }, cutLines };
 }

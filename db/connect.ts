@@ -416,3 +416,11 @@ export function reservedLane(reserved: mysql.Pool, shared: mysql.Pool, connectio
     },
   }) as mysql.Pool & { readonly lane: typeof lane };
 }
+
+/** Whether `error` (or an error it was caused by) is MySQL's duplicate key on the unique key `keyName`. */
+export function isDuplicateKey(error: unknown, keyName: string): boolean {
+  for (let e = error as { code?: string; sqlMessage?: string; message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === 'ER_DUP_ENTRY' && String(e.sqlMessage ?? e.message ?? '').includes(keyName)) return true;
+  }
+  return false;
+}

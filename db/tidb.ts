@@ -183,7 +183,7 @@ export function lockingReads(text: string): string[] {
 }
 
 /** Names that hand a callback a LockingTx (db/locking.ts): its parameter needs no annotation there. */
-const LOCKING_TX_PROVIDERS = new Set(['lockingTransaction', 'fenced']);
+const LOCKING_TX_PROVIDERS = new Set(['lockingTransaction', 'sealedTransaction', 'fenced']);
 /** Raw SQL that begins its own transaction at READ COMMITTED before it locks (the audit writer's). */
 const BEGINS_READ_COMMITTED = /^\s*(\$\{BEGIN_LOCKING_SQL\}|SET\s+TRANSACTION\s+ISOLATION\s+LEVEL\s+READ\s+COMMITTED\b)/i;
 const LOCKING_SQL = /\bFOR\s+(UPDATE|SHARE)\b|\bLOCK\s+IN\s+SHARE\s+MODE\b/i;

@@ -23,6 +23,7 @@ import { sql } from 'drizzle-orm';
 import express from 'express';
 import { GraphQLError, type ASTVisitor, type GraphQLFormattedError, type GraphQLSchema, type ValidationContext } from 'graphql';
 import { AuditStore, auditWriterPool, chainBehindRecord } from '../access/audit';
+import { caseSealHeadNow } from '../db/cases/seals';
 import { CheckpointLog, lastRecordedRow } from '../access/checkpoints';
 import { accessMiddleware, HUB_UNAVAILABLE_LOG, HUB_UNAVAILABLE_MESSAGE, jsonErrorHandler, jsonPostRefusal, refuseIdNumbersInUrl, refuseUnkeyedPersistedQuery, requestAccess, requireJsonPost } from '../access/http';
 import { createRateLimits, type RateLimits } from '../access/rate-limits';
@@ -446,7 +447,8 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       'holiday calendar: no State Council holiday notice is loaded for a year the time limits counted from today reach; dates counted into it are provisional (weekends and the law’s holidays alone) until its notice is loaded (AIDHUB_HOLIDAYS_FILE)',
     );
   }
-  const checkpoints = deps.config.auditCheckpoints ? new CheckpointLog(deps.config.auditCheckpoints, deps.logger) : null;
+  // The signed checkpoints also vouch for the case records' seal chain (db/cases/seals.ts).
+  const checkpoints = deps.config.auditCheckpoints ? new CheckpointLog(deps.config.auditCheckpoints, deps.logger, () => caseSealHeadNow(deps.hub)) : null;
   if (!checkpoints) deps.logger.warn('audit checkpoints are off (no AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE): the audit chain is not protected against a database administrator who recomputes its hashes');
   // The audit reads (accessLog, householdAccessLog, clientAccessLog, clientAuditLookups) count as the hub's statements
   // in extensions.sqlStatements, so a page's cost is seen; token look-ups on accessDb stay uncounted.

@@ -16,6 +16,7 @@ import { householdMember, person } from '../db/household/schema';
 import { makeIdNumber } from '../domain/id-number';
 import { healthScenario } from '../federation/health/scenario';
 import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
+import { verifyCaseSeals } from '../db/cases/seals';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
@@ -476,6 +477,18 @@ describe('one aid record fulfils one decision of any case', () => {
       expect(again.data.referralComplete.referral).toMatchObject({ id: winner, state: 'COMPLETED' });
       expect(codes(await complete(health, loser, paid, keys[loser]), 'referralComplete')).toEqual(['AID_RECORD_ALREADY_USED']);
     }
+  });
+});
+
+describe('the loop’s case records are sealed (db/cases/seals.ts)', () => {
+  it('has every row every write of the loop made sealed as it stands, in every kind of case record the loop writes', async () => {
+    // Before the test below, which changes a slip and its fulfilment by hand, out of band.
+    const verdict = await verifyCaseSeals(dbs.hub);
+    expect(verdict.ok ? [] : verdict.findings.map((f) => `${f.problem} ${f.table ?? ''} ${f.rowKey ?? f.seq ?? ''}`)).toEqual([]);
+    const [sealed] = await dbs.hubPool.query('SELECT DISTINCT table_name AS name FROM case_seal');
+    expect((sealed as { name: string }[]).map((r) => r.name).sort()).toEqual(
+      ['aid_case', 'case_event', 'case_meeting', 'case_meeting_department', 'decision_check', 'declined_decision', 'referral_fulfilment', 'referral_slip'].sort(),
+    );
   });
 });
 

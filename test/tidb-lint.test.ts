@@ -42,6 +42,10 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
     { line: ".for('update');", why: 'dead letters being replayed, by primary key (IN list of ids just read): rows that exist; two replays at once queue, and the second finds them PENDING' },
     { line: "where(eq(apiClient.name, clientName)).for('update')", why: 'one API client by its unique name: creates of subscriptions for one client take turns (no two identical ones)' },
   ],
+  'db/cases/seals.ts': [
+    { line: "where(eq(caseSealHead.id, 1)).for('update')", why: "the case records' seal chain head, locked by a case write as its last statement before COMMIT: one row by primary key" },
+    { line: "where(eq(caseSealHead.id, 1)).for('update')", why: 'the same head, at the first start that seals the rows standing (made there when missing)' },
+  ],
   'db/cases/store.ts': [{ line: "where(eq(referralSlip.id, referralId)).for('update')", why: 'one slip by primary key, its reminder spent: an answer of the slip and its reminder take turns, so no reminder is queued of a slip answered meanwhile' }],
   'db/cases/write.ts': [
     { line: 'where(eq(aidCase.id, caseId)).for(\'update\')', why: 'one case by primary key' },

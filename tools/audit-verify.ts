@@ -23,8 +23,9 @@ import fs from 'node:fs';
 import type crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { verifyChain, type ChainVerdict } from '../access/audit';
-import { parseKey, privateServerAuditFiles, readCheckpointFile, type ExternalRecord } from '../access/checkpoints';
-import type { AccessDb } from '../db/access/db';
+import { parseKey, privateServerAuditFiles, readCheckpointFile, type Checkpoint, type ExternalRecord } from '../access/checkpoints';
+import { hubDbOf, type AccessDb } from '../db/access/db';
+import { describeCaseSeals, verifyCaseSeals } from '../db/cases/seals';
 import { configErrorLine } from '../db/config';
 import { runAgainstHub } from './run-against-hub';
 import { userPath } from '../domain/user-path';
@@ -32,7 +33,8 @@ import { usageErrorLine, type Print } from './command-args';
 
 export const USAGE = `usage: npm run audit:verify [-- --anchor SEQ:HASH] [--checkpoints FILE[,FILE…] … --public-key PEM]
   Walks the audit trail's hash chain of the hub database (DATABASE_URL, or the private server a
-  running \`npm start\` uses) and names the first changed, removed or inserted row.
+  running \`npm start\` uses) and names the first changed, removed or inserted row; then checks
+  every case record against its seal and names each one changed, deleted or present unsealed.
   --anchor SEQ:HASH   also check that the chain still holds a head printed by an earlier run
   --checkpoints FILE  a signed checkpoint file (AUDIT_CHECKPOINT_FILE; the demo's under .data/);
                       several (one per hub replica): repeat the option or separate them by commas,
@@ -111,6 +113,7 @@ function mergeRecords(read: { file: string; record: ExternalRecord }[]): { ok: t
   const rowHashes = new Map<number, string>();
   const by = new Map<number, string>();
   const checkpoints: ExternalRecord['checkpoints'] = [];
+  const caseCheckpoints: Checkpoint[] = [];
   for (const { file, record } of read) {
     const hashes: [number, string][] = [...record.rowHashes, ...record.checkpoints.map((c): [number, string] => [c.seq, c.hash])];
     for (const [seq, hash] of hashes) {
@@ -122,9 +125,14 @@ function mergeRecords(read: { file: string; record: ExternalRecord }[]): { ok: t
       if (!by.has(seq)) by.set(seq, file);
     }
     checkpoints.push(...record.checkpoints);
+    for (const c of record.caseCheckpoints ?? []) {
+      const other = caseCheckpoints.find((k) => k.seq === c.seq && k.hash !== c.hash);
+      if (other) return { ok: false, message: `two files sign different hashes for case seal ${c.seq} (${file} among them): one of them was altered, or they belong to different hub databases` };
+      caseCheckpoints.push(c);
+    }
   }
   checkpoints.sort((a, b) => a.seq - b.seq);
-  return { ok: true, record: { rowHashes, checkpoints } };
+  return { ok: true, record: { rowHashes, checkpoints, caseCheckpoints } };
 }
 
 /** Why a file could not be read: its system error code (ENOENT, EISDIR, EACCES, ERR_OSSL_…), else the message. */
@@ -239,8 +247,13 @@ export async function auditVerifyCommand(argv: string[], db: AccessDb, print: Pr
     const holders = read.filter((r) => r.record.rowHashes.has(verdict.seq) || r.record.checkpoints.some((c) => c.seq === verdict.seq)).map((r) => r.file);
     if (holders.length > 0) print(`row ${verdict.seq} is recorded in ${holders.join(', ')}`);
   }
+  // The case records' seals (db/cases/seals.ts), against the seal chain's signed checkpoints when a file was read:
+  // after the access chain's verdict and what it names, before the evidence both were checked against.
+  const cases = await verifyCaseSeals(hubDbOf(db), external?.caseCheckpoints ?? []);
+  for (const line of describeCaseSeals(cases)) print(line);
   for (const line of evidence) print(line);
-  return verdict.ok ? 0 : verdict.problem === 'ANCHOR_CONTRADICTED' ? 2 : 1;
+  if (!verdict.ok) return verdict.problem === 'ANCHOR_CONTRADICTED' ? 2 : 1;
+  return cases.ok ? 0 : 1;
 }
 
 if (require.main === module) {

@@ -12,6 +12,7 @@
  * One transaction that locks the case row first; the correction is the case's DECISION_CORRECTED
  * event, which carries the request's idempotency key, so a retry answers with the first outcome.
  */
+import { sealedTransaction, sealLater } from './seals';
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import type { DecisionCheck } from '../../domain/cases/decision-checks';
@@ -20,7 +21,6 @@ import { isWaitingReferral } from '../../domain/cases/referrals';
 import { DECISIONS_ENDED_STATES } from '../../domain/cases/state-machine';
 import { decisionCheck, decisionCorrection } from '../case-loop/schema';
 import type { HubDb } from '../connect';
-import { lockingTransaction } from '../locking';
 import { toDbInstant } from '../instants';
 import { issueDecisionSlip } from './decision-slips';
 import type { CaseRecord, HubQuery } from './records';
@@ -159,7 +159,7 @@ export async function correctDecisions(
   const reason = input.reason.trim();
   return caseWrite(db, meta, correctionInputProblem(input), correctionOf(input.caseId), async (at) => {
     if (decisionsSeen === null) await ensureHouseholdTurn(db, householdId);
-    return lockingTransaction(db, async (tx): Promise<Outcome<number>> => {
+    return sealedTransaction(db, async (tx): Promise<Outcome<number>> => {
       const c = await lockCase(tx, input.caseId);
       if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
       // The same correction sent twice at once: the second finds the first's under the lock.
@@ -179,6 +179,7 @@ export async function correctDecisions(
         const replacement = change.decision ? await issueDecisionSlip(tx, c, old.meetingId, change.decision, checks[k++] ?? null, meta.now) : null;
         // Off the office's open work from now: answeredAt is when it was superseded (supervision's as-of reads it so).
         await tx.update(referralSlip).set({ state: 'SUPERSEDED', answeredAt: toDbInstant(meta.now) }).where(eq(referralSlip.id, change.referralId));
+        sealLater(tx, referralSlip, eq(referralSlip.id, change.referralId));
         if (replacement !== null) {
           log.add({ action: 'REFERRAL_ISSUED', referralId: replacement, meetingId: old.meetingId, occurredAt: at, reason: `更正（取代转办单 ${change.referralId}）：${reason}` });
           row(replacement, 'ISSUED', null);
@@ -193,6 +194,7 @@ export async function correctDecisions(
       }
       const eventSeq = log.add({ action: 'DECISION_CORRECTED', meetingId: refused.meetingId, occurredAt: at, reason, carriesKey: true });
       await tx.insert(decisionCorrection).values(rows.map((r) => ({ ...r, eventSeq })));
+      sealLater(tx, decisionCorrection, and(eq(decisionCorrection.caseId, c.id), eq(decisionCorrection.eventSeq, eventSeq)));
       await log.write(tx);
       return success(eventSeq);
     });

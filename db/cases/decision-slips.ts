@@ -3,6 +3,8 @@
  * the slip to its department, due in its working days from the day the hub issues it (China time),
  * and the pre-grant check it ran, kept as a meeting's decision's is.
  */
+import { eq } from 'drizzle-orm';
+import { sealLater } from './seals';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import type { DecisionCheck } from '../../domain/cases/decision-checks';
 import { defaultAsk, type DecisionInput } from '../../domain/cases/meetings';
@@ -32,6 +34,7 @@ export async function issueDecisionSlip(tx: HubTx, c: CaseRecord, meetingId: num
     dueOn: addWorkingDays(chinaDateOf(now), d.deadlineWorkingDays).date,
     state: 'ISSUED',
   });
+  sealLater(tx, referralSlip, eq(referralSlip.id, res.insertId));
   if (check && meetingId !== null) {
     await tx.insert(decisionCheck).values({
       referralId: res.insertId,
@@ -40,6 +43,7 @@ export async function issueDecisionSlip(tx: HubTx, c: CaseRecord, meetingId: num
       unavailableJson: JSON.stringify(check.unavailable),
       overrideReason: check.overrideReason,
     });
+    sealLater(tx, decisionCheck, eq(decisionCheck.referralId, res.insertId));
   }
   return res.insertId;
 }

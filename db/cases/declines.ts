@@ -4,6 +4,7 @@
  * deliberation and its next meeting decides again (db/cases/meetings.ts marks it re-deliberated).
  * Each is one transaction that locks the case row first.
  */
+import { sealedTransaction, sealLater } from './seals';
 import { and, asc, eq, gt, inArray, isNull, lte, or } from 'drizzle-orm';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import type { IsoDate } from '../../domain/dates';
@@ -15,7 +16,6 @@ import { addWorkingDays } from '../../domain/cases/working-days';
 import { decisionCheck, declinedDecision } from '../case-loop/schema';
 import type { DecisionCheck } from '../../domain/cases/decision-checks';
 import type { HubDb } from '../connect';
-import { lockingTransaction } from '../locking';
 import { fromDbInstant, toDbInstant } from '../instants';
 import { caseInRegion, inPeriodAndRegion, referralRecord, type HubQuery, type HubTx, type ReferralRecord } from './records';
 import { aidCase, caseEvent, referralSlip } from './schema';
@@ -61,7 +61,7 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
     async (at) => {
       const [found] = await db.select({ caseId: referralSlip.caseId }).from(referralSlip).where(eq(referralSlip.id, referralId));
       if (!found) return refusal(caseError('REFERRAL_NOT_FOUND', 'no referral slip with this id', ['input', 'referralId']));
-      return lockingTransaction(db, async (tx): Promise<Outcome<number>> => {
+      return sealedTransaction(db, async (tx): Promise<Outcome<number>> => {
         const c = await lockCase(tx, found.caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'referralId']));
         // The same waiver sent again without a key, nothing recorded on the slip since: its first outcome.
@@ -105,6 +105,7 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
           actor: meta.actor.officer,
           recordedAt: toDbInstant(meta.now),
         });
+        sealLater(tx, declinedDecision, eq(declinedDecision.referralId, referralId));
         await log.write(tx);
         return success(carrier);
       });
@@ -164,6 +165,7 @@ export async function markRedeliberated(tx: HubTx, caseId: number, openDeclined:
   await tx.insert(declinedDecision).values(
     openDeclined.map((referralId) => ({ referralId, caseId, resolution: 'REDELIBERATED' as const, meetingId, reason: `一事一议 会议 ${meetingId} 重新议定`, actor, recordedAt: toDbInstant(now) })),
   );
+  sealLater(tx, declinedDecision, inArray(declinedDecision.referralId, [...openDeclined]));
 }
 
 export type DeclineRecord = typeof declinedDecision.$inferSelect;

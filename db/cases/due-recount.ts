@@ -22,6 +22,7 @@
  * date once, and each stores the same fingerprint; one stopped partway stored none, and the next
  * start counts again.
  */
+import { sealedTransaction, sealLater } from './seals';
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { dueCountedFrom } from '../../domain/cases/supervision';
 import type { IsoDate } from '../../domain/dates';
@@ -118,11 +119,16 @@ async function recountAll(hub: HubDb): Promise<RecountedDue[]> {
       }
       if (counted === r.dueOn) continue;
       // Conditional on the date read and on the slip still waiting: one answered since the read keeps its date.
-      const [res] = (await hub
-        .update(referralSlip)
-        .set({ dueOn: counted })
-        .where(and(eq(referralSlip.id, r.id), eq(referralSlip.dueOn, r.dueOn), inArray(referralSlip.state, [...WAITING_REFERRAL_STATES])))) as unknown as [{ affectedRows: number }];
-      if (res.affectedRows === 1) moved.push({ referralId: r.id, before: r.dueOn, after: counted });
+      // The slip's new due date and its seal commit together (db/cases/seals.ts).
+      const changed = await sealedTransaction(hub, async (tx) => {
+        const [res] = (await tx
+          .update(referralSlip)
+          .set({ dueOn: counted })
+          .where(and(eq(referralSlip.id, r.id), eq(referralSlip.dueOn, r.dueOn), inArray(referralSlip.state, [...WAITING_REFERRAL_STATES])))) as unknown as [{ affectedRows: number }];
+        if (res.affectedRows === 1) sealLater(tx, referralSlip, eq(referralSlip.id, r.id));
+        return res.affectedRows === 1;
+      });
+      if (changed) moved.push({ referralId: r.id, before: r.dueOn, after: counted });
     }
   }
 }

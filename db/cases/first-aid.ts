@@ -3,13 +3,13 @@
  * with its money trail, moves the case to FIRST_AID_GIVEN; the materials completed afterwards are a
  * MATERIALS_COMPLETED event. Each is one transaction that locks the case row first.
  */
+import { sealedTransaction, sealLater } from './seals';
 import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
 import { PROPOSAL_MAX_FEN, type AidCause } from '../../domain/aid';
 import { TERMINAL_STATES } from '../../domain/cases/state-machine';
 import { caseFirstAid } from '../case-loop/schema';
 import type { HubDb } from '../connect';
-import { lockingTransaction } from '../locking';
 import { toDbInstant } from '../instants';
 import { aidCase, caseEvent } from './schema';
 import { caseRecord, inPeriodAndRegion, type CaseEventRecord, type CaseRecord, type HubQuery } from './records';
@@ -65,7 +65,7 @@ export async function recordFirstAid(db: HubDb, input: FirstAidInput, meta: Writ
     problem,
     firstAidOf(input.caseId),
     (at) =>
-      lockingTransaction(db, async (tx) => {
+      sealedTransaction(db, async (tx) => {
         const c = await lockCase(tx, input.caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
         // The same first aid sent again without a key, nothing recorded since: its first outcome.
@@ -87,6 +87,7 @@ export async function recordFirstAid(db: HubDb, input: FirstAidInput, meta: Writ
           recordedAt: toDbInstant(meta.now),
           actor: meta.actor.officer,
         });
+        sealLater(tx, caseFirstAid, eq(caseFirstAid.caseId, c.id));
         await log.write(tx);
         return success(c.id);
       }),
@@ -114,7 +115,7 @@ export async function completeMaterials(db: HubDb, caseId: number, note: string,
     requiredText(note, 500, ['input', 'note']),
     (e) => (e.action === 'MATERIALS_COMPLETED' && e.caseId === caseId ? caseId : null),
     (at) =>
-      lockingTransaction(db, async (tx) => {
+      sealedTransaction(db, async (tx) => {
         const c = await lockCase(tx, caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
         if (await unkeyedRetry(tx, caseId, meta, (e) => e.action === 'MATERIALS_COMPLETED' && e.reason === note.trim())) return success(caseId, true);

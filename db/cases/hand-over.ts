@@ -12,6 +12,7 @@
  * took is that county's to carry out); the new county starts its own handling (受理, its own time
  * limits) of a case that shows the old one, whole, as its predecessor.
  */
+import { sealedTransaction, sealLater } from './seals';
 import { eq } from 'drizzle-orm';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
 import { countyOf, departmentOffice, townshipOf } from '../../domain/cases/offices';
@@ -19,7 +20,7 @@ import { TERMINAL_STATES } from '../../domain/cases/state-machine';
 import type { HubDb } from '../connect';
 import { household } from '../household/schema';
 import { toDbInstant } from '../instants';
-import { lockingTransaction, type LockingTx } from '../locking';
+import type { LockingTx } from '../locking';
 import { aidCase } from './schema';
 import { followCaseHandOver, type AlertChange } from '../monitoring/store';
 import type { CaseRecord } from './records';
@@ -53,7 +54,7 @@ export async function handOverCase(
     async () => {
       // The household's turn row made on its own first, not in this transaction's rollback (ensureHouseholdTurn).
       await ensureHouseholdTurn(db, householdId);
-      return lockingTransaction(db, async (tx) => {
+      return sealedTransaction(db, async (tx) => {
         const c = await lockCase(tx, caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
         if (await unkeyedRetry(tx, caseId, meta, (e) => e.action === 'TRANSITIONED' && e.toState === 'HANDED_OVER' && e.reason === reason.trim())) return success(caseId, true);
@@ -84,6 +85,7 @@ export async function handOverCase(
           reportedAt: toDbInstant(at),
           predecessorCaseId: c.id,
         });
+        sealLater(tx, aidCase, eq(aidCase.id, res.insertId));
         // The alert the case was opened from goes with it while its decision is pending (its notice,
         // decision and supervision are the new county's now): db/monitoring/store.ts followCaseHandOver.
         if (c.origin === 'ALERT') {

@@ -3,6 +3,7 @@
  * present, one referral slip per decision, a second-aid approval where one was decided, and the
  * case decided. All of it in one transaction, or none of it.
  */
+import { sealedTransaction, sealLater } from './seals';
 import { and, asc, desc, eq, gte, inArray } from 'drizzle-orm';
 import { storedDossier, type Dossier } from '../../domain/cases/dossier';
 import { chinaDateOf } from '../../domain/cases/china-time';
@@ -10,7 +11,6 @@ import { caseError, refusal, success, type CaseUserError, type Outcome } from '.
 import { defaultAsk, meetingBeforeDecline, meetingBeforeLatest, slipCarriesDecision, type MeetingInput } from '../../domain/cases/meetings';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import type { HubDb } from '../connect';
-import { lockingTransaction } from '../locking';
 import type { HubQuery } from './records';
 import { applyTransition, declinedDecisionsOpen } from './store';
 import { latestDeclineDay, markRedeliberated } from './declines';
@@ -111,7 +111,7 @@ export async function recordMeeting(
     meta,
     meetingOf(caseId),
     () =>
-      lockingTransaction(db, async (tx): Promise<Outcome<number>> => {
+      sealedTransaction(db, async (tx): Promise<Outcome<number>> => {
         const c = await lockCase(tx, caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
         if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'the office that owns the case convenes its meeting', ['input', 'actor', 'office']));
@@ -142,6 +142,11 @@ export async function recordMeeting(
           recordedBy: meta.actor.officer,
         });
         const meetingId = meeting.insertId;
+        // The meeting, its departments, and its slips with their checks (all written below, in this transaction).
+        sealLater(tx, caseMeeting, eq(caseMeeting.id, meetingId));
+        sealLater(tx, meetingDepartment, eq(meetingDepartment.meetingId, meetingId));
+        sealLater(tx, referralSlip, eq(referralSlip.meetingId, meetingId));
+        sealLater(tx, decisionCheck, eq(decisionCheck.meetingId, meetingId));
         const log = await EventLog.open(tx, caseId, meta);
         log.add({ action: 'MEETING_RECORDED', meetingId, occurredAt: at, reason: input.notes?.trim() || null, carriesKey: true });
         await tx.insert(meetingDepartment).values(input.departmentsPresent.map((department) => ({ meetingId, department })));
@@ -187,6 +192,7 @@ export async function recordMeeting(
               amountFen: d.amountFen,
               approvedOn: input.heldOn,
             });
+            sealLater(tx, secondAidApproval, eq(secondAidApproval.referralId, slip.insertId));
             log.add({ action: 'SECOND_AID_APPROVED', referralId: slip.insertId, meetingId, occurredAt: at, reason: ask });
           }
         }

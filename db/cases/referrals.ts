@@ -3,6 +3,7 @@
  * office's answer: accept, complete with feedback (and the aid record it produced), or decline with
  * a reason. Each is one transaction that locks the case row first, then records its events.
  */
+import { sealedTransaction, sealLater } from './seals';
 import { and, eq, ne } from 'drizzle-orm';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
@@ -12,7 +13,6 @@ import { checkReferralAction, type ReferralAction } from '../../domain/cases/ref
 import { TERMINAL_STATES } from '../../domain/cases/state-machine';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import type { HubDb } from '../connect';
-import { lockingTransaction } from '../locking';
 import { aidCase, referralSlip, secondAidApproval } from './schema';
 import { aidRecordUse, referralFulfilment } from '../case-loop/schema';
 import type { Fulfilment } from '../../domain/cases/fulfilment';
@@ -44,7 +44,7 @@ export async function issueReferral(db: HubDb, input: ReferralIssueInput, meta: 
     meta,
     (e) => (e.action === 'REFERRAL_ISSUED' && e.caseId === input.caseId ? e.referralId : null),
     () =>
-      lockingTransaction(db, async (tx) => {
+      sealedTransaction(db, async (tx) => {
         const c = await lockCase(tx, input.caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
         // The same slip sent again without a key, nothing recorded on the case since: not a second slip.
@@ -66,6 +66,7 @@ export async function issueReferral(db: HubDb, input: ReferralIssueInput, meta: 
           dueOn: addWorkingDays(chinaDateOf(meta.now), input.deadlineWorkingDays).date,
           state: 'ISSUED',
         });
+        sealLater(tx, referralSlip, eq(referralSlip.id, res.insertId));
         const log = await EventLog.open(tx, c.id, meta);
         log.add({ action: 'REFERRAL_ISSUED', referralId: res.insertId, occurredAt: at, reason: input.ask.trim(), carriesKey: true });
         await log.write(tx);
@@ -147,7 +148,7 @@ export async function answerReferral(db: HubDb, referralId: number, action: Refe
       // since naming the other case reads through the request's loaders (other connections).
       const taken: { holder: { referralId: number; caseId: number } | null } = { holder: null };
       try {
-        const outcome = await lockingTransaction(db, async (tx): Promise<Outcome<number>> => {
+        const outcome = await sealedTransaction(db, async (tx): Promise<Outcome<number>> => {
           const c = await lockCase(tx, found.caseId);
           if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'referralId']));
           // Read again under the case lock: another answer may have landed since the look-up above.
@@ -203,17 +204,21 @@ export async function answerReferral(db: HubDb, referralId: number, action: Refe
               ...(action === 'DECLINE' ? { declineReason: text } : {}),
             })
             .where(eq(referralSlip.id, referralId));
+          sealLater(tx, referralSlip, eq(referralSlip.id, referralId));
           const log = await EventLog.open(tx, c.id, meta);
           log.add({ action: EVENT_OF[action], referralId, occurredAt: at, reason: text, carriesKey: true });
           if (action === 'ACCEPT' && slip.handOver) {
             await tx.update(aidCase).set({ ownerOffice: slip.toOffice }).where(eq(aidCase.id, c.id));
+            sealLater(tx, aidCase, eq(aidCase.id, c.id));
             log.add({ action: 'OWNER_CHANGED', referralId, occurredAt: at, reason: `${c.ownerOffice} → ${slip.toOffice}` });
           }
           if (action === 'COMPLETE' && answer.fulfilment) {
             await tx.insert(referralFulfilment).values({ referralId, ...answer.fulfilment });
+            sealLater(tx, referralFulfilment, eq(referralFulfilment.referralId, referralId));
           }
           if (action === 'COMPLETE' && answer.aidSourceRef !== null) {
             await tx.update(secondAidApproval).set({ aidSourceRef: answer.aidSourceRef }).where(eq(secondAidApproval.referralId, referralId));
+            sealLater(tx, secondAidApproval, eq(secondAidApproval.referralId, referralId));
           }
           await log.write(tx);
           return success(referralId);

@@ -269,3 +269,32 @@ export const referralReminder = mysqlTable(
   },
   (t) => [primaryKey({ columns: [t.referralId, t.kind] })],
 );
+
+/**
+ * The seal chain of the case records (db/cases/seals.ts): one row per case row a hub write
+ * inserted or changed, holding only the SHA-256 of the row as written (no personal data), linked
+ * to the seal before it by hash. Its own chain and head, apart from the access chain, so a case
+ * write waits only for other case writes' seals, never for the audit writer's group commits.
+ */
+export const caseSeal = mysqlTable('case_seal', {
+  seq: id('seq').primaryKey(),
+  /** The sealed row's table and primary key (`12`, or `12/3` for a key of two columns). */
+  tableName: varchar('table_name', { length: 40 }).notNull(),
+  rowKey: varchar('row_key', { length: 80 }).notNull(),
+  /** SHA-256 of the row's columns as the hub wrote them; null: the hub deleted the row. */
+  rowDigest: char('row_digest', { length: 64 }),
+  prevHash: char('prev_hash', { length: 64 }).notNull(),
+  sealHash: char('seal_hash', { length: 64 }).notNull(),
+  sealedAt: instant('sealed_at').notNull(),
+});
+
+/**
+ * The end of the seal chain, locked (FOR UPDATE) by each case write as its last statement before
+ * COMMIT. Made by the first start of a release that seals (db/cases/seals.ts sealStanding), which
+ * seals the rows standing then: absent, case writes are refused.
+ */
+export const caseSealHead = mysqlTable('case_seal_head', {
+  id: int('id').primaryKey(),
+  lastSeq: id('last_seq').notNull(),
+  lastHash: char('last_hash', { length: 64 }).notNull(),
+});

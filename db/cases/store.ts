@@ -2,6 +2,7 @@
  * Cases: opening one, moving it through its states, and the batch reads the loaders and the
  * supervision view use. Every write is one transaction; refusals are returned, never thrown.
  */
+import { sealedTransaction, sealLater } from './seals';
 import { and, asc, desc, eq, gt, gte, inArray, isNull, like, lt, lte, notInArray, notLike, or, sql, type SQL } from 'drizzle-orm';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { countyOf, townshipOf } from '../../domain/cases/offices';
@@ -11,7 +12,7 @@ import { ANSWERED_REFERRAL_STATES, hasFeedback, isWaitingReferral, WAITING_REFER
 import { checkTransition, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import type { IsoDate } from '../../domain/dates';
 import type { HubDb } from '../connect';
-import { lockingTransaction, type LockingTx } from '../locking';
+import type { LockingTx } from '../locking';
 import { fromDbInstant, toDbInstant } from '../instants';
 import { aidCase, caseEvent, caseMeeting, meetingDepartment, referralReminder, referralSlip, secondAidApproval } from './schema';
 import type { ReminderKind } from '../../domain/cases/reminders';
@@ -69,7 +70,7 @@ export async function openCase(db: HubDb, input: CaseOpenInput, meta: WriteMeta)
       if (!home) return refusal(caseError('HOUSEHOLD_NOT_FOUND', 'no household with this id', ['input', 'householdId']));
       // The household's turn row made on its own first, not in this transaction's rollback (ensureHouseholdTurn).
       await ensureHouseholdTurn(db, input.householdId);
-      return lockingTransaction(db, async (tx) => {
+      return sealedTransaction(db, async (tx) => {
         // The same report sent again without a key after a lost answer (or twice at once: the
         // household's row of household_decision_lock, taken before any case row, lets one look at a
         // time) is answered with the case it opened, not a second case of the household to reject.
@@ -92,6 +93,7 @@ export async function openCase(db: HubDb, input: CaseOpenInput, meta: WriteMeta)
           reportedAt: toDbInstant(reportedAt),
         });
         const caseId = res.insertId;
+        sealLater(tx, aidCase, eq(aidCase.id, caseId));
         const log = await EventLog.open(tx, caseId, meta);
         log.add({ action: 'OPENED', toState: 'REPORTED', occurredAt: reportedAt, carriesKey: true });
         await log.write(tx);
@@ -251,6 +253,7 @@ export async function applyTransition(
     .update(aidCase)
     .set({ state: to, ...(to === 'REJECTED' ? { explanation: reason.trim() } : {}), ...(ends ? { endedAt: toDbInstant(at) } : {}) })
     .where(eq(aidCase.id, c.id));
+  sealLater(tx, aidCase, eq(aidCase.id, c.id));
   // The decision on the alert the case was opened from (its 15-day limit, Alert.decideBy): the case
   // decided (the meeting's day or the day stated) or rejected with the explanation given.
   if ((to === 'DECIDED' || to === 'REJECTED') && c.origin === 'ALERT') await recordAlertDecision(tx, await caseAndPredecessorIds(tx, c), to === 'DECIDED' ? opts.decidedOn ?? chinaDateOf(at) : chinaDateOf(at));
@@ -313,7 +316,7 @@ export async function transitionCase(db: HubDb, caseId: number, to: CaseState, r
     meta,
     (e) => (e.action === 'TRANSITIONED' && e.caseId === caseId && e.toState === to ? caseId : null),
     () =>
-      lockingTransaction(db, async (tx) => {
+      sealedTransaction(db, async (tx) => {
         const c = await lockCase(tx, caseId);
         if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'caseId']));
         // The same move sent again without a key, nothing recorded since: its first outcome.

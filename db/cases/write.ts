@@ -9,11 +9,12 @@
  * the first outcome back, and two copies racing each other cannot both write: the second is answered
  * with the first's outcome (see idempotent).
  */
-import { and, desc, eq, max, sql } from 'drizzle-orm';
+import { sealLater } from './seals';
+import { and, desc, eq, inArray, max, sql } from 'drizzle-orm';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import type { OfficeKey } from '../../domain/cases/offices';
 import type { CaseState } from '../../domain/cases/state-machine';
-import type { HubDb } from '../connect';
+import { isDuplicateKey, type HubDb } from '../connect';
 import { aidCase, caseEvent } from './schema';
 import { caseRequest, householdDecisionLock } from '../case-loop/schema';
 import { caseEventRecord, caseRecord, type CaseAction, type CaseEventRecord, type CaseRecord, type HubQuery, type HubTx } from './records';
@@ -109,12 +110,8 @@ export function requiredText(value: string, max: number, field: string[], code: 
   return null;
 }
 
-export function isDuplicateKey(error: unknown, keyName: string): boolean {
-  for (let e = error as { code?: string; sqlMessage?: string; message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (e.code === 'ER_DUP_ENTRY' && String(e.sqlMessage ?? e.message ?? '').includes(keyName)) return true;
-  }
-  return false;
-}
+/** Whether `error` (or its cause) is a duplicate key on the unique key `keyName` (db/connect.ts). */
+export { isDuplicateKey };
 
 async function eventByKey(db: HubQuery, key: string): Promise<CaseEventRecord | null> {
   const [row] = await db.select().from(caseEvent).where(eq(caseEvent.keySha256, keyDigest(key)));
@@ -411,7 +408,10 @@ export class EventLog {
   async write(tx: HubTx): Promise<void> {
     // The last guard: every write's retry look refused it already (retryOrScreened), before its checks.
     refuseScreened(this.meta);
-    if (this.rows.length > 0) await tx.insert(caseEvent).values(this.rows);
+    if (this.rows.length > 0) {
+      await tx.insert(caseEvent).values(this.rows);
+      sealLater(tx, caseEvent, and(eq(caseEvent.caseId, this.caseId), inArray(caseEvent.seq, this.rows.map((r) => r.seq))));
+    }
     const key = storedKey(this.meta);
     if (key !== null && this.meta.requestHash && this.rows.some((r) => r.idempotencyKey === key)) {
       await tx.insert(caseRequest).values({ keySha256: keyDigest(key), requestHash: this.meta.requestHash, caseId: this.caseId });

@@ -5,6 +5,7 @@
  * conditional UPDATE from the states it may start from, so of two racing moves exactly one lands;
  * a recount of its dates locks it too, and counts it as it is then.
  */
+import { sealedTransaction, sealLater } from '../cases/seals';
 import { and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, like, lt, lte, max, or, sql, type SQL } from 'drizzle-orm';
 import { retryLockConflicts, type HubDb } from '../connect';
 import type { HubTx } from '../cases/records';
@@ -446,7 +447,8 @@ export async function moveAlertRow<R extends string = never>(db: HubDb, alertId:
 }
 
 async function applyMove<R extends string>(db: HubDb, alertId: number, input: MoveInput<R>): Promise<MoveResult<R>> {
-  return lockingTransaction(db, async (tx): Promise<MoveResult<R>> => {
+  // A case opened from the alert is a case write: sealed with it (db/cases/seals.ts).
+  return sealedTransaction(db, async (tx): Promise<MoveResult<R>> => {
     const [before] = await tx.select().from(monitoringAlert).where(eq(monitoringAlert.id, alertId)).for('update');
     if (!before) return { ok: false as const, refusal: { code: 'ALERT_NOT_FOUND' as const, state: null } };
     if (input.verifierOffice !== undefined && before.verifierOffice !== input.verifierOffice) return { ok: false as const, refusal: { code: 'NOT_ALERT_VERIFIER' as const, state: before.state } };
@@ -479,6 +481,8 @@ async function applyMove<R extends string>(db: HubDb, alertId: number, input: Mo
         ownerOffice: input.office,
         reportedAt: at,
       });
+      sealLater(tx, aidCase, eq(aidCase.id, ins.insertId));
+      sealLater(tx, caseEvent, eq(caseEvent.caseId, ins.insertId));
       await tx.insert(caseEvent).values({ caseId: ins.insertId, seq: 1, action: 'OPENED', toState: 'REPORTED', occurredAt: at, recordedAt: at, actor: input.actor, actorOffice: input.office, reason: openedFromAlertReason(alertId) });
       await tx.update(monitoringAlert).set({ caseId: ins.insertId }).where(eq(monitoringAlert.id, alertId));
     }

@@ -2,6 +2,7 @@
  * Creates the hub database and brings its tables up to date; the department databases of demo
  * and test set-ups are created by federation/provision.ts with these same functions.
  */
+import { sealStanding } from '../cases/seals';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/mysql2';
@@ -192,7 +193,10 @@ export async function provisionHub(hubUrl: string, opts: { signal?: AbortSignal 
   await syncProgrammes(hubUrl);
   const pool = createPool(hubUrl, { connectionLimit: 1 });
   try {
-    return await runDataUpgrades(hubDrizzle(pool), { signal: opts.signal });
+    const hub = hubDrizzle(pool);
+    // Before the data upgrades, which seal the case records they rewrite (db/cases/seals.ts).
+    await sealStanding(hub);
+    return await runDataUpgrades(hub, { signal: opts.signal });
   } finally {
     await pool.end();
   }

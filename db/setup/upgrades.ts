@@ -85,6 +85,7 @@
  * A need's description is screened and refused when it identifies anyone (domain/text-screen.ts),
  * never masked, so it is not here either.
  */
+import { isSealedTable, sealedTransaction, sealLater } from '../cases/seals';
 import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, getTableColumns, getTableName, gt, inArray, isNull, like, or, sql } from 'drizzle-orm';
 import type { MySqlColumn, MySqlTable } from 'drizzle-orm/mysql-core';
@@ -92,7 +93,6 @@ import { dossierWithProseMasked, holdsMoreThanStored, storedDossier, type Dossie
 import { maskIdNumbersInText } from '../../domain/privacy';
 import type { HubDb } from '../connect';
 import { retryLockConflicts } from '../connect';
-import { lockingTransaction } from '../locking';
 import { dataUpgrade } from '../jobs/schema';
 import { aidCase, caseEvent, caseMeeting, referralSlip } from '../cases/schema';
 import { caseFirstAid, decisionCheck, declinedDecision, referralFulfilment } from '../case-loop/schema';
@@ -407,7 +407,7 @@ async function upgradeBatch(db: HubDb, t: DataUpgrade, batch: number): Promise<{
   const key = columns[t.key];
   const fields = Object.fromEntries([t.key, ...t.columns].map((p) => [p, columns[p]]));
   return retryLockConflicts(() =>
-    lockingTransaction(db, async (tx) => {
+    sealedTransaction(db, async (tx) => {
       const [state] = await tx.select().from(dataUpgrade).where(eq(dataUpgrade.name, name)).for('update');
       if (!state || state.finishedAt !== null) return { changed: 0, done: true };
       const rows = (await tx.select(fields).from(t.table).where(gt(key, state.resumeAfter)).orderBy(asc(key)).limit(batch)) as Row[];
@@ -421,6 +421,8 @@ async function upgradeBatch(db: HubDb, t: DataUpgrade, batch: number): Promise<{
           if (Object.keys(set).length === 0) continue;
           if (t.write) await t.write(tx, row, set);
           else await tx.update(t.table).set(set).where(eq(key, row[t.key] as number));
+          // A case record an upgrade rewrites is sealed as rewritten, in the same transaction (db/cases/seals.ts).
+          if (isSealedTable(t.table)) sealLater(tx, t.table, eq(key, row[t.key] as number));
           changed += 1;
         }
       }
