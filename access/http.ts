@@ -44,7 +44,7 @@ export function requestAccess(req: express.Request): RequestAccess | null {
  * `code` is one of the documented list (access/errors.ts), so a route cannot send another. A bad
  * parameter is named by `argument`, as a GraphQL BAD_USER_INPUT names its argument.
  */
-export function sendError(res: express.Response, status: number, code: ErrorCode, reason: string, message: string, extra: { argument?: string } = {}): void {
+export function sendError(res: express.Response, status: number, code: ErrorCode, reason: string, message: string, extra: { argument?: string } & Record<string, string | number> = {}): void {
   res.status(status).type(errorMediaType(res.req)).send(JSON.stringify({ errors: [{ message, extensions: { code, reason, ...extra } }] }));
 }
 

@@ -58,7 +58,7 @@ import { ConfigError, HTTP_KEEP_ALIVE_MS_DEFAULT, HTTP_MAX_CONNECTIONS_PER_ADDRE
 import { limitConnectionsPerAddress } from './connection-limit';
 import { hubUnavailableReason } from '../db/connect';
 import { probeSources, withTimeout } from '../federation/loaders';
-import { queryCostPlugin } from './query-cost';
+import { CostInFlight, queryCostPlugin } from './query-cost';
 import { requestIdMiddleware, requestLogger, type LevelLogger } from '../access/request-id';
 import { securityHeaders } from './security-headers';
 import { inTurn } from './in-turn';
@@ -518,6 +518,9 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   }).protect();
 
   const schema = deps.config.subgraph ? buildFederatedSchema() : buildSchema();
+  // One budget a client's GraphQL operations and its findings exports share (MAX_QUERY_COST_IN_FLIGHT).
+  const costInFlight = queryLimits.maxCostInFlight ? new CostInFlight(queryLimits.maxCostInFlight) : null;
+  const onCostInFlightRefused = () => metrics.rateLimited('query_cost_in_flight');
   const apollo = new ApolloServer<HubContext>({
     schema,
     introspection: !production,
@@ -550,7 +553,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
             };
           },
         },
-        queryCostPlugin({ maxCost: queryLimits.maxCost, maxCostInFlight: queryLimits.maxCostInFlight, largestPage: Math.max(deps.config.maxListSize, AUDIT_PAGE_MAX), maxHouseholds: queryLimits.maxHouseholds, onCostInFlightRefused: () => metrics.rateLimited('query_cost_in_flight') }),
+        queryCostPlugin({ maxCost: queryLimits.maxCost, maxCostInFlight: queryLimits.maxCostInFlight, largestPage: Math.max(deps.config.maxListSize, AUDIT_PAGE_MAX), maxHouseholds: queryLimits.maxHouseholds, onCostInFlightRefused }, costInFlight),
         departmentUnavailablePlugin(),
         ...(production ? [] : [statementCountPlugin()]),
         // Scans started here run on after their request; stopping hands them over at their next
@@ -652,7 +655,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
     ),
   );
   registerCasePages(app, deps, audit);
-  registerFindingExports(app, deps, audit);
+  registerFindingExports(app, deps, audit, costInFlight && { inFlight: costInFlight, cost: queryLimits.maxCost, onRefused: onCostInFlightRefused });
 
   app.use(jsonErrorHandler(deps.logger));
   const drain = () => {

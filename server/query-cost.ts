@@ -392,9 +392,9 @@ function sizedByVariables(document: DocumentNode): boolean {
 }
 
 /**
- * The cost of each client's operations running now in this process. A client may run any one
- * operation within the per-query limit; a second while the first still runs is refused once the
- * two together pass `max` (MAX_QUERY_COST_IN_FLIGHT). Per process, like the work it bounds (its
+ * The cost of each client's operations running now in this process, its findings exports among
+ * them (ExportBudget). A client may run any one operation within the per-query limit; a second
+ * while the first still runs is refused once the two together pass `max` (MAX_QUERY_COST_IN_FLIGHT). Per process, like the work it bounds (its
  * event loop, its connection pools): behind several replicas a client may have this much in flight
  * on each, as the per-minute limit's insurance does while Redis is away. Costs are rounded up to
  * whole units so what is taken is given back exactly.
@@ -426,6 +426,25 @@ export class CostInFlight {
   get clients(): number {
     return this.held.size;
   }
+}
+
+/**
+ * A client's HTTP export (GET /exports/scans/:id/findings.csv) in the same budget as its GraphQL
+ * operations: it takes `cost` of the process's CostInFlight for as long as it runs. Without it one
+ * client could open dozens of whole-county exports at once, each reading, auditing and writing a
+ * page of 500 findings after another, past every cost limit (only the per-minute one applied).
+ */
+export interface ExportBudget {
+  inFlight: CostInFlight;
+  /** What one export takes: the costliest operation a client may send (MAX_QUERY_COST); it reads its scan a full page at a time for as long as it runs. */
+  cost: number;
+  /** Told of every refusal (the metrics count them as GraphQL's). */
+  onRefused?: () => void;
+}
+
+/** The refusal's message, for an operation or an export: what the client holds (its queries and exports), what this one takes, the limit. */
+export function costInFlightMessage(inFlight: number, cost: number, max: number): string {
+  return `This client's queries and exports running now cost ${costText(inFlight)}; with this one (${costText(cost)}) they would pass this hub's limit of ${costText(max)} at once: wait for them to finish, or send fewer at a time`;
 }
 
 export interface QueryCostLimits {
@@ -536,7 +555,7 @@ export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight 
           if (!took.ok) {
             limits.onCostInFlightRefused?.();
             throw new GraphQLError(
-              `This client's queries running now cost ${costText(took.inFlight)}; with this one (${costText(cost)}) they would pass this hub's limit of ${costText(inFlight.max)} at once: wait for them to finish, or send fewer at a time`,
+              costInFlightMessage(took.inFlight, cost, inFlight.max),
               { extensions: { code: 'RATE_LIMITED', reason: 'QUERY_COST_IN_FLIGHT', cost, inFlight: took.inFlight, maxCostInFlight: inFlight.max, http: { status: 429, headers: new Map([['retry-after', '1']]) } } },
             );
           }
