@@ -25,7 +25,7 @@ const MEETING = `mutation($input: MeetingRecordInput!) { meetingRecord(input: $i
 const HAND_OVER = `mutation($input: CaseHandOverInput!) { caseHandOver(input: $input) { case { state } userErrors { code } } }`;
 const LATE = `casesLate { case { id state } deadline { kind status dueOn overdue { workingDays } } endedBy { action toState reason actorOffice { key } } }`;
 const REPORT = `query($asOf: DateTime, $since: Date) { overdueReport(asOf: $asOf, shortfallsSince: $since) {
-  byOffice { office { key } county { code } cases { case { id } deadline { kind status } } ${LATE} }
+  byOffice { office { key } county { code } tally { referrals { counted } caseDeadlines { counted metLate missed } } cases { case { id } deadline { kind status } } ${LATE} }
   byTownship { township { code } casesLate { case { id } deadline { kind } } }
   byCounty { county { code } casesLate { case { id } deadline { kind } } } } }`;
 

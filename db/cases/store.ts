@@ -494,19 +494,16 @@ export async function spendReminder(tx: LockingTx, referralId: number, kind: Rem
 }
 
 /**
- * Slips answered (completed or declined), or superseded by a correction, from `from` up to `to` whose
- * due date is before the day of `to` (only those can have been answered late): supervision lists the
- * late ones (a slip superseded when already late was missed). In the order answered.
+ * Slips answered (completed or declined), or superseded by a correction, from `from` up to `to`, on
+ * time or not: supervision lists the late ones (a slip superseded when already late was missed) and
+ * tallies all of them (domain/cases/supervision.ts ReferralTally). Through the state and due-date
+ * index (its state prefix: a due-date bound could only drop the slips answered early); in the order answered.
  */
-export async function referralsAnsweredBetween(db: HubDb, from: Date, to: Date, before: IsoDate, regionPrefix: string | null): Promise<ReferralRecord[]> {
-  const rows = await slipsWhere(
-    db,
-    and(
-      inArray(referralSlip.state, ANSWERED_REFERRAL_STATES),
-      lt(referralSlip.dueOn, before),
-      inPeriodAndRegion(referralSlip.answeredAt, from, to, regionPrefix),
-    ),
-  ).orderBy(asc(referralSlip.answeredAt), asc(referralSlip.id));
+export async function referralsAnsweredBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<ReferralRecord[]> {
+  const rows = await slipsWhere(db, and(inArray(referralSlip.state, ANSWERED_REFERRAL_STATES), inPeriodAndRegion(referralSlip.answeredAt, from, to, regionPrefix))).orderBy(
+    asc(referralSlip.answeredAt),
+    asc(referralSlip.id),
+  );
   return rows.map((r) => referralRecord(r.slip, r));
 }
 

@@ -52,6 +52,8 @@ export interface SlipFacts<R> {
   answeredAt: Date | null;
   /** Superseded by a correction (decisionCorrect): answeredAt ended it unanswered. */
   superseded: boolean;
+  /** Answered by declining it (退回, state DECLINED) rather than completing it: counted apart in the tally. */
+  declined: boolean;
   toOffice: OfficeKey;
   townshipCode: string;
 }
@@ -220,7 +222,64 @@ export interface WithdrawnFirstAidFacts<C> {
 
 export type WithdrawnFirstAid<C> = Pick<WithdrawnFirstAidFacts<C>, 'case' | 'standing' | 'supersededBy' | 'recordedAt'>;
 
+/**
+ * 按时办结 supervision's figures for a period (from `shortfallsSince` up to `asOf`), of the slips an
+ * office received (under the receiving office, as answeredLate lists them): each slip answered or
+ * superseded in the period once, by the same standing (slipStanding) that lists answeredLate, and
+ * the slips open past due at asOf (the `referrals` list). The denominator is 办结或应办 (answered or
+ * due): answered in the period, on time or late, plus superseded after their due date in it (the
+ * office had let them run late: answeredLate lists them) plus open past due at asOf whenever due (a
+ * stock carried into the period, as the overdue list holds it). A slip superseded before its due
+ * date asked nothing more (VOID) and a slip not yet due counts nowhere.
+ */
+export interface ReferralTally {
+  /** Completed or declined in the period by the end of the due date (MET). */
+  answeredOnTime: number;
+  /** Completed or declined in the period after it (MET_LATE). */
+  answeredLate: number;
+  /** Of those answered in the period, on time or late, how many were declined (退回). */
+  declined: number;
+  /** Superseded by a correction in the period before their due date ended (VOID): out of the denominator. */
+  supersededBeforeDue: number;
+  /** Superseded by a correction in the period after it (MISSED). */
+  supersededLate: number;
+  /** Open (issued or accepted) and past due at asOf, whenever due: the `referrals` list. */
+  openOverdue: number;
+  /** The denominator: answeredOnTime + answeredLate + supersededLate + openOverdue. */
+  counted: number;
+  /** answeredOnTime / counted; null when nothing was counted. */
+  onTimeRate: number | null;
+}
+
+/**
+ * The same of case deadlines (the county's own time limits, caseDeadlines), under the office that
+ * owns the case: each deadline met or ended in the period once, by the same standing that lists
+ * casesLate, and those overdue at asOf (the `cases` list). A case withdrawn (撤回) is VOID and counts
+ * nowhere, as casesLate leaves it out.
+ */
+export interface CaseDeadlineTally {
+  /** Met in the period by the end of their due time (MET). */
+  metOnTime: number;
+  /** Met in the period after it (MET_LATE). */
+  metLate: number;
+  /** Ended unmet in the period after it, the case handed over or closed (MISSED). */
+  missed: number;
+  /** Past due and unmet at asOf: the `cases` list. */
+  overdue: number;
+  /** The denominator: metOnTime + metLate + missed + overdue. */
+  counted: number;
+  /** metOnTime / counted; null when nothing was counted. */
+  onTimeRate: number | null;
+}
+
+export interface OverdueTally {
+  referrals: ReferralTally;
+  caseDeadlines: CaseDeadlineTally;
+}
+
 export interface OverdueGroup<R, C> {
+  /** The period's figures, counted from the same standings as the lists. */
+  tally: OverdueTally;
   referrals: OverdueSlip<R>[];
   /** Slips answered (completed or declined) after their deadline, by how late. */
   answeredLate: OverdueSlip<R>[];
@@ -253,9 +312,28 @@ export interface OverdueReport<R, C> {
   byCounty: (OverdueGroup<R, C> & { countyCode: string })[];
 }
 
+function emptyTally(): OverdueTally {
+  return {
+    referrals: { answeredOnTime: 0, answeredLate: 0, declined: 0, supersededBeforeDue: 0, supersededLate: 0, openOverdue: 0, counted: 0, onTimeRate: null },
+    caseDeadlines: { metOnTime: 0, metLate: 0, missed: 0, overdue: 0, counted: 0, onTimeRate: null },
+  };
+}
+
+/** The denominators and rates, once every count is in. */
+function finishTally(t: OverdueTally): OverdueTally {
+  const r = t.referrals;
+  const c = t.caseDeadlines;
+  const rCounted = r.answeredOnTime + r.answeredLate + r.supersededLate + r.openOverdue;
+  const cCounted = c.metOnTime + c.metLate + c.missed + c.overdue;
+  return {
+    referrals: { ...r, counted: rCounted, onTimeRate: rCounted === 0 ? null : r.answeredOnTime / rCounted },
+    caseDeadlines: { ...c, counted: cCounted, onTimeRate: cCounted === 0 ? null : c.metOnTime / cCounted },
+  };
+}
+
 function group<R, C>(map: Map<string, OverdueGroup<R, C>>, key: string): OverdueGroup<R, C> {
   let g = map.get(key);
-  if (!g) map.set(key, (g = { referrals: [], answeredLate: [], cases: [], casesLate: [], shortfalls: [], declinesOpen: [], decisionsWaived: [], declined: [], corrected: [], fulfilmentsWithdrawn: [], firstAidsWithdrawn: [] }));
+  if (!g) map.set(key, (g = { tally: emptyTally(), referrals: [], answeredLate: [], cases: [], casesLate: [], shortfalls: [], declinesOpen: [], decisionsWaived: [], declined: [], corrected: [], fulfilmentsWithdrawn: [], firstAidsWithdrawn: [] }));
   return g;
 }
 
@@ -263,6 +341,12 @@ function group<R, C>(map: Map<string, OverdueGroup<R, C>>, key: string): Overdue
 function countyOfficeKey(office: OfficeKey, townshipCode: string): string {
   return `${countyOf(townshipCode)} ${office}`;
 }
+
+/** Which figure of a slip's tally a slip answered or superseded in the period adds to, by its standing at asOf. */
+const ANSWERED_FIGURE: Partial<Record<DeadlineStanding['status'], keyof ReferralTally>> = { MET: 'answeredOnTime', MET_LATE: 'answeredLate', VOID: 'supersededBeforeDue', MISSED: 'supersededLate' };
+
+/** The same of a case deadline met or ended in the period (VOID, a case withdrawn, counts nowhere). */
+const CASE_FIGURE: Partial<Record<DeadlineStanding['status'], keyof CaseDeadlineTally>> = { MET: 'metOnTime', MET_LATE: 'metLate', MISSED: 'missed' };
 
 const mostOverdue = (a: { overdue: Overdue }, b: { overdue: Overdue }) => b.overdue.hours - a.overdue.hours;
 
@@ -324,28 +408,47 @@ export function overdueReport<R, C>(
   const byTownship = new Map<string, OverdueGroup<R, C>>();
   const byCounty = new Map<string, OverdueGroup<R, C>>();
   /** Files an item under its office (of its county), its township and its county. */
-  const file = <K extends keyof OverdueGroup<R, C>>(list: K, office: OfficeKey, townshipCode: string, item: OverdueGroup<R, C>[K][number]) => {
+  const file = <K extends Exclude<keyof OverdueGroup<R, C>, 'tally'>>(list: K, office: OfficeKey, townshipCode: string, item: OverdueGroup<R, C>[K][number]) => {
     for (const g of [group(byOffice, countyOfficeKey(office, townshipCode)), group(byTownship, townshipCode), group(byCounty, countyOf(townshipCode))]) {
       (g[list] as OverdueGroup<R, C>[K][number][]).push(item);
     }
   };
+  /** Adds one to a figure of the tally of an item's office (of its county), township and county. */
+  const count = <K extends keyof OverdueTally>(tally: K, figure: keyof OverdueTally[K], office: OfficeKey, townshipCode: string) => {
+    for (const g of [group(byOffice, countyOfficeKey(office, townshipCode)), group(byTownship, townshipCode), group(byCounty, countyOf(townshipCode))]) {
+      (g.tally[tally] as unknown as Record<string, number>)[figure as string] += 1;
+    }
+  };
   for (const s of slips) {
     const st = slipStanding(s, asOf);
-    if (st.status === 'OVERDUE' && st.overdue) file('referrals', s.toOffice, s.townshipCode, { referral: s.referral, overdue: st.overdue, recordedAfterAsOf: s.issuedAt > asOf });
+    if (st.status === 'OVERDUE' && st.overdue) {
+      file('referrals', s.toOffice, s.townshipCode, { referral: s.referral, overdue: st.overdue, recordedAfterAsOf: s.issuedAt > asOf });
+      count('referrals', 'openOverdue', s.toOffice, s.townshipCode);
+    }
   }
   // An answer after the deadline ends the slip's overdue time but not its lateness: listed by when it
   // was answered (the caller gives those of its period), so a late answer does not vanish from supervision.
   // So does a correction superseding a slip already late (MISSED): the office had let it run late.
+  // The tally counts each of them once, by the same standing: on time, late, superseded before or after its due date.
   for (const s of answered) {
     const st = slipStanding(s, asOf);
     // Answered by asOf, so issued by then: never recorded after it.
     if ((st.status === 'MET_LATE' || st.status === 'MISSED') && st.overdue) file('answeredLate', s.toOffice, s.townshipCode, { referral: s.referral, overdue: st.overdue, recordedAfterAsOf: false });
+    const figure = ANSWERED_FIGURE[st.status];
+    if (figure) count('referrals', figure, s.toOffice, s.townshipCode);
+    if (s.declined && (st.status === 'MET' || st.status === 'MET_LATE')) count('referrals', 'declined', s.toOffice, s.townshipCode);
   }
   for (const c of cases) {
     for (const deadline of caseDeadlines(c.timeline, asOf)) {
-      if (deadline.status === 'OVERDUE') file('cases', c.ownerOffice, c.townshipCode, { case: c.case, deadline, recordedAfterAsOf: c.openedAt > asOf });
+      if (deadline.status === 'OVERDUE') {
+        file('cases', c.ownerOffice, c.townshipCode, { case: c.case, deadline, recordedAfterAsOf: c.openedAt > asOf });
+        count('caseDeadlines', 'overdue', c.ownerOffice, c.townshipCode);
+      }
       const late = casesLateSince === null ? null : lateCase(c.case, deadline, casesLateSince);
       if (late) file('casesLate', c.ownerOffice, c.townshipCode, late);
+      // Met or ended in the period: the same step (endedBy) and period casesLate reads.
+      const figure = CASE_FIGURE[deadline.status];
+      if (figure && casesLateSince !== null && deadline.endedBy && deadline.endedBy.at >= casesLateSince) count('caseDeadlines', figure, c.ownerOffice, c.townshipCode);
     }
   }
   for (const s of shortfalls) {
@@ -374,6 +477,7 @@ export function overdueReport<R, C>(
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, g]) => ({
         [keyName]: key,
+        tally: finishTally(g.tally),
         referrals: g.referrals.sort(mostOverdue),
         answeredLate: g.answeredLate.sort(mostOverdue),
         cases: g.cases.sort((a, b) => mostOverdue(a.deadline as { overdue: Overdue }, b.deadline as { overdue: Overdue })),

@@ -2119,11 +2119,11 @@ export type OverdueReport = {
    * did not. 0: nothing listed was recorded late. Always 0 for an asOf now or later.
    */
   readonly recordedAfterAsOf: Scalars['Int']['output'];
-  /** Per office of a county (a department in two counties is two offices): slips it received and has not answered in time, and cases it owns past a deadline; ordered by county, then office. */
+  /** Per office of a county (a department in two counties is two offices): slips it received and has not answered in time, and cases it owns past a deadline, and every office with anything in its tally (a slip answered on time in the period is enough); ordered by county, then office. */
   readonly byOffice: ReadonlyArray<OfficeOverdue>;
-  /** Per township: overdue slips and cases of households there. */
+  /** Per township: overdue slips and cases of households there, and every township with anything in its tally. */
   readonly byTownship: ReadonlyArray<TownshipOverdue>;
-  /** Per county (区县): overdue slips and cases of households there, each county apart (任城区, 邹城市 …). */
+  /** Per county (区县): overdue slips and cases of households there, each county apart (任城区, 邹城市 …), and every county with anything in its tally. */
   readonly byCounty: ReadonlyArray<CountyOverdue>;
   /** Open alerts past their verification day in the division, escalated to the county civil affairs office; most overdue first. For a past asOf, those open then, verified or dismissed since included (each as it stands now). */
   readonly alerts: ReadonlyArray<Alert>;
@@ -2138,6 +2138,8 @@ export type CountyOverdue = {
   readonly __typename?: 'CountyOverdue';
   /** The county (区县). */
   readonly county: Region;
+  /** 按时办结: how its households’ cases did over the period from shortfallsSince up to asOf, counted from the same standings as the lists (the tally's late figures are the lists' lengths). */
+  readonly tally: OverdueTally;
   /** Slips of its households' cases, past due, without feedback; most overdue first. */
   readonly referrals: ReadonlyArray<OverdueReferral>;
   /** Slips of its households' cases answered (completed or declined) after their due date, or superseded by a correction after it (deadlineStatus MISSED), answered or superseded from shortfallsSince up to asOf, each with how late; most late first. */
@@ -2169,6 +2171,8 @@ export type OfficeOverdue = {
   readonly office: Office;
   /** The county whose office it is: the county of the cases' households (任城区医保局 apart from 邹城市医保局). */
   readonly county: Region;
+  /** 按时办结: how the slips sent to it and the cases it owns did over the period from shortfallsSince up to asOf, counted from the same standings as the lists (the tally's late figures are the lists' lengths). */
+  readonly tally: OverdueTally;
   /** Slips sent to it, past due, without feedback; most overdue first. */
   readonly referrals: ReadonlyArray<OverdueReferral>;
   /** Slips sent to it that it answered (completed or declined) after their due date, or that a correction superseded after it (deadlineStatus MISSED), answered or superseded from shortfallsSince up to asOf, each with how late: a late answer or a correction ends the slip's overdue time, not its lateness; most late first. */
@@ -2198,6 +2202,8 @@ export type TownshipOverdue = {
   readonly __typename?: 'TownshipOverdue';
   /** The township. */
   readonly township: Region;
+  /** 按时办结: how its households’ cases did over the period from shortfallsSince up to asOf, counted from the same standings as the lists (the tally's late figures are the lists' lengths). */
+  readonly tally: OverdueTally;
   /** Slips of its households' cases, past due, without feedback; most overdue first. */
   readonly referrals: ReadonlyArray<OverdueReferral>;
   /** Slips of its households' cases answered (completed or declined) after their due date, or superseded by a correction after it (deadlineStatus MISSED), answered or superseded from shortfallsSince up to asOf, each with how late; most late first. */
@@ -2220,6 +2226,67 @@ export type TownshipOverdue = {
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
   /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
   readonly firstAidsWithdrawn: ReadonlyArray<WithdrawnFirstAid>;
+};
+
+/**
+ * 按时办结 supervision's figures for the report's period (from shortfallsSince up to asOf) of an office,
+ * township or county, counted by the same standings the lists are (deadlineStatus, working days by the
+ * holiday calendar): what a supervision office reports upward (督查督办, 责任追究).
+ */
+export type OverdueTally = {
+  readonly __typename?: 'OverdueTally';
+  /** Slips: under the office they were sent to (as answeredLate lists them), or the case's township and county. */
+  readonly referrals: ReferralTally;
+  /** Case deadlines (the county's own time limits): under the office that owns the case, or its township and county. */
+  readonly caseDeadlines: CaseDeadlineTally;
+};
+
+/**
+ * Slips of the period, each counted once. The denominator (counted, 办结或应办) is the slips answered
+ * (completed or declined) in the period, on time or late, plus those a correction superseded in it after
+ * their due date, plus those still open past due at asOf, whenever due (a stock carried into the period,
+ * the `referrals` list). A slip superseded before its due date asked nothing more (supersededBeforeDue,
+ * outside the denominator); a slip not yet due, or answered outside the period, is not counted.
+ */
+export type ReferralTally = {
+  readonly __typename?: 'ReferralTally';
+  /** Completed or declined in the period by the end of the due date, China time (deadlineStatus MET). */
+  readonly answeredOnTime: Scalars['Int']['output'];
+  /** Completed or declined in the period after it (MET_LATE): answeredLate lists them, with supersededLate. */
+  readonly answeredLate: Scalars['Int']['output'];
+  /** Of those answered in the period, on time or late, how many were declined (退回); the `declined` list of an office, township or county. */
+  readonly declined: Scalars['Int']['output'];
+  /** Superseded by a correction (decisionCorrect) in the period before their due date ended (VOID): outside the denominator. */
+  readonly supersededBeforeDue: Scalars['Int']['output'];
+  /** Superseded by a correction in the period after their due date (MISSED): answeredLate lists them, with answeredLate. */
+  readonly supersededLate: Scalars['Int']['output'];
+  /** Issued or accepted and past due at asOf, whenever due: the length of `referrals`. */
+  readonly openOverdue: Scalars['Int']['output'];
+  /** The denominator: answeredOnTime + answeredLate + supersededLate + openOverdue. */
+  readonly counted: Scalars['Int']['output'];
+  /** 按时办结率: answeredOnTime / counted, from 0 to 1; null when nothing was counted. */
+  readonly onTimeRate?: Maybe<Scalars['Float']['output']>;
+};
+
+/**
+ * Case deadlines of the period (caseDeadlines of the cases open at asOf or ended in the period), each
+ * counted once; a case withdrawn (撤回) counts nowhere, its deadlines VOID. The denominator (counted) is
+ * those met in the period, on time or late, those missed in it, and those overdue at asOf.
+ */
+export type CaseDeadlineTally = {
+  readonly __typename?: 'CaseDeadlineTally';
+  /** Met in the period by their due time (MET). */
+  readonly metOnTime: Scalars['Int']['output'];
+  /** Met in the period after it (MET_LATE): casesLate lists them, with missed. */
+  readonly metLate: Scalars['Int']['output'];
+  /** Unmet when the case ended (handed over, closed) in the period after their due time (MISSED): casesLate lists them. */
+  readonly missed: Scalars['Int']['output'];
+  /** Past due and unmet at asOf: the length of `cases`. */
+  readonly overdue: Scalars['Int']['output'];
+  /** The denominator: metOnTime + metLate + missed + overdue. */
+  readonly counted: Scalars['Int']['output'];
+  /** 按时办结率: metOnTime / counted, from 0 to 1; null when nothing was counted. */
+  readonly onTimeRate?: Maybe<Scalars['Float']['output']>;
 };
 
 /**
@@ -6219,6 +6286,10 @@ export type ResolversTypes = {
   CountyOverdue: ResolverTypeWrapper<CountyOverdueWorkModel>;
   OfficeOverdue: ResolverTypeWrapper<OfficeOverdueWorkModel>;
   TownshipOverdue: ResolverTypeWrapper<TownshipOverdueWorkModel>;
+  OverdueTally: ResolverTypeWrapper<OverdueTally>;
+  ReferralTally: ResolverTypeWrapper<ReferralTally>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  CaseDeadlineTally: ResolverTypeWrapper<CaseDeadlineTally>;
   OpenDecline: ResolverTypeWrapper<Omit<OpenDecline, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   CorrectedReferral: ResolverTypeWrapper<Omit<CorrectedReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   DeclinedReferral: ResolverTypeWrapper<Omit<DeclinedReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
@@ -6486,6 +6557,10 @@ export type ResolversParentTypes = {
   CountyOverdue: CountyOverdueWorkModel;
   OfficeOverdue: OfficeOverdueWorkModel;
   TownshipOverdue: TownshipOverdueWorkModel;
+  OverdueTally: OverdueTally;
+  ReferralTally: ReferralTally;
+  Float: Scalars['Float']['output'];
+  CaseDeadlineTally: CaseDeadlineTally;
   OpenDecline: Omit<OpenDecline, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   CorrectedReferral: Omit<CorrectedReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   DeclinedReferral: Omit<DeclinedReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
@@ -7153,6 +7228,7 @@ export type OverdueReportResolvers<ContextType = HubContext, ParentType extends 
 
 export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CountyOverdue'] = ResolversParentTypes['CountyOverdue']> = {
   county?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
+  tally?: Resolver<ResolversTypes['OverdueTally'], ParentType, ContextType>;
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   answeredLate?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
@@ -7169,6 +7245,7 @@ export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends 
 export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OfficeOverdue'] = ResolversParentTypes['OfficeOverdue']> = {
   office?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
   county?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
+  tally?: Resolver<ResolversTypes['OverdueTally'], ParentType, ContextType>;
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   answeredLate?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
@@ -7184,6 +7261,7 @@ export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends 
 
 export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['TownshipOverdue'] = ResolversParentTypes['TownshipOverdue']> = {
   township?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
+  tally?: Resolver<ResolversTypes['OverdueTally'], ParentType, ContextType>;
   referrals?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   answeredLate?: Resolver<ReadonlyArray<ResolversTypes['OverdueReferral']>, ParentType, ContextType>;
   cases?: Resolver<ReadonlyArray<ResolversTypes['OverdueCase']>, ParentType, ContextType>;
@@ -7195,6 +7273,31 @@ export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extend
   corrected?: Resolver<ReadonlyArray<ResolversTypes['CorrectedReferral']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
   firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
+};
+
+export type OverdueTallyResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueTally'] = ResolversParentTypes['OverdueTally']> = {
+  referrals?: Resolver<ResolversTypes['ReferralTally'], ParentType, ContextType>;
+  caseDeadlines?: Resolver<ResolversTypes['CaseDeadlineTally'], ParentType, ContextType>;
+};
+
+export type ReferralTallyResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ReferralTally'] = ResolversParentTypes['ReferralTally']> = {
+  answeredOnTime?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  answeredLate?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  declined?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  supersededBeforeDue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  supersededLate?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  openOverdue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  counted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  onTimeRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type CaseDeadlineTallyResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CaseDeadlineTally'] = ResolversParentTypes['CaseDeadlineTally']> = {
+  metOnTime?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  metLate?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  missed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  overdue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  counted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  onTimeRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
 export type OpenDeclineResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OpenDecline'] = ResolversParentTypes['OpenDecline']> = {
@@ -8239,6 +8342,9 @@ export type Resolvers<ContextType = HubContext> = {
   CountyOverdue?: CountyOverdueResolvers<ContextType>;
   OfficeOverdue?: OfficeOverdueResolvers<ContextType>;
   TownshipOverdue?: TownshipOverdueResolvers<ContextType>;
+  OverdueTally?: OverdueTallyResolvers<ContextType>;
+  ReferralTally?: ReferralTallyResolvers<ContextType>;
+  CaseDeadlineTally?: CaseDeadlineTallyResolvers<ContextType>;
   OpenDecline?: OpenDeclineResolvers<ContextType>;
   CorrectedReferral?: CorrectedReferralResolvers<ContextType>;
   DeclinedReferral?: DeclinedReferralResolvers<ContextType>;

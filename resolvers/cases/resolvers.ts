@@ -206,7 +206,7 @@ function openedAt(c: { reportedAt: Date }, events: readonly CaseEventRecord[]): 
 
 /** A slip as supervision reads it (domain/cases/supervision.ts): its due date counted from its day of issue. */
 function slipFacts(r: ReferralRecord): SlipFacts<ReferralRecord> {
-  return { referral: r, issuedOn: chinaDateOf(r.issuedAt), issuedAt: r.issuedAt, dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED', toOffice: r.toOffice, townshipCode: r.townshipCode };
+  return { referral: r, issuedOn: chinaDateOf(r.issuedAt), issuedAt: r.issuedAt, dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED', declined: r.state === 'DECLINED', toOffice: r.toOffice, townshipCode: r.townshipCode };
 }
 
 /**
@@ -847,7 +847,7 @@ export const caseResolvers: Resolvers = {
         decisionsFulfilledAnswered(ctx.hub, since, asOf, prefix),
         declinesOpenAt(ctx.hub, asOf, prefix),
         firstAidsRecordedBetween(ctx.hub, since, asOf, prefix),
-        referralsAnsweredBetween(ctx.hub, since, asOf, chinaDateOf(asOf), prefix),
+        referralsAnsweredBetween(ctx.hub, since, asOf, prefix),
         declinesWaivedBetween(ctx.hub, since, asOf, prefix),
         referralsDeclinedBetween(ctx.hub, since, asOf, prefix),
         referralsSupersededBetween(ctx.hub, since, asOf, prefix),
