@@ -14,18 +14,16 @@ import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+import { expectTallyAgreesWithLists, TALLY_AND_LISTS } from './support/cases';
 
 type Gql = TestHub['gql'];
 
 const cn = (local: string) => `${local}+08:00`;
 const SLIP = `referral { id state dueOn } userErrors { code field }`;
-const TALLY = `tally { referrals { answeredOnTime answeredLate declined supersededBeforeDue supersededLate openOverdue counted onTimeRate }
-  caseDeadlines { metOnTime metLate missed overdue counted onTimeRate } }`;
-const LISTS = `referrals { referral { id } } answeredLate { referral { id } } declined { referral { id } } corrected { referral { id } } cases { case { id } } casesLate { case { id } }`;
 const REPORT = `query($asOf: DateTime, $since: Date) { overdueReport(asOf: $asOf, shortfallsSince: $since) {
-  byOffice { office { key } county { code } ${TALLY} ${LISTS} }
-  byTownship { township { code } ${TALLY} ${LISTS} }
-  byCounty { county { code } ${TALLY} ${LISTS} } } }`;
+  byOffice { office { key } county { code } ${TALLY_AND_LISTS} }
+  byTownship { township { code } ${TALLY_AND_LISTS} }
+  byCounty { county { code } ${TALLY_AND_LISTS} } } }`;
 
 let dbs: TestDatabases;
 let hub: TestHub;
@@ -57,31 +55,6 @@ async function report(gql: Gql, asOf: string, since: string) {
   const res = await gql(REPORT, { asOf: cn(asOf), since });
   expect(res.errors).toBeUndefined();
   return res.data.overdueReport;
-}
-
-/**
- * Every group's tally agrees with its lists: the late figures are answeredLate's and casesLate's
- * lengths, the open ones referrals' and cases', the declines declined's; a township's and a county's
- * corrections are its corrected list (an office's is under the convener, its tally under the office the
- * slip was sent to).
- */
-export function expectTallyAgreesWithLists(r: any): void {
-  for (const groups of [r.byOffice, r.byTownship, r.byCounty]) {
-    for (const g of groups) {
-      const t = g.tally.referrals;
-      const c = g.tally.caseDeadlines;
-      expect([t.answeredLate + t.supersededLate, t.openOverdue, t.declined]).toEqual([g.answeredLate.length, g.referrals.length, g.declined.length]);
-      expect([c.metLate + c.missed, c.overdue]).toEqual([g.casesLate.length, g.cases.length]);
-      expect(t.counted).toBe(t.answeredOnTime + t.answeredLate + t.supersededLate + t.openOverdue);
-      expect(c.counted).toBe(c.metOnTime + c.metLate + c.missed + c.overdue);
-      expect(t.onTimeRate).toBe(t.counted === 0 ? null : t.answeredOnTime / t.counted);
-    }
-  }
-  for (const g of [...r.byTownship, ...r.byCounty]) expect(g.tally.referrals.supersededBeforeDue + g.tally.referrals.supersededLate).toBe(g.corrected.length);
-  // Each item counted once per grouping: the offices' figures add up to the counties'.
-  const sum = (groups: any[]) => groups.reduce((n, g) => n + g.tally.referrals.counted + g.tally.referrals.supersededBeforeDue + g.tally.caseDeadlines.counted, 0);
-  expect(sum(r.byOffice)).toBe(sum(r.byCounty));
-  expect(sum(r.byTownship)).toBe(sum(r.byCounty));
 }
 
 const officeTally = (r: any, key: string) => r.byOffice.find((g: any) => g.office.key === key)?.tally;

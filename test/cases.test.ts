@@ -21,6 +21,7 @@ import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
 import { insertRegions, insertWang, insertZhao, TODAY, WANG } from './support/scenarios';
+import { expectTallyAgreesWithLists, TALLY_AND_LISTS } from './support/cases';
 
 const CASE_FIELDS = /* GraphQL */ `
   id reference state urgency origin summary explanation endedAt briefUrl allowedTransitions
@@ -428,10 +429,12 @@ describe('a case from report to closure', () => {
     expect(township.referrals.map((r: { referral: { id: string } }) => r.referral.id).sort()).toEqual([slips.CIVIL_AFFAIRS, slips.UNION].sort());
     // Before the due date nothing of it is listed: only civil affairs, for the housing decision
     // declined on 10-13 and not yet resolved (declinesOpen, not selected here), and housing, for
-    // that decline (declined, filed under the office that declined it, not selected here either).
+    // that decline (declined, filed under the office that declined it, not selected here either);
+    // and health, for its slip answered in time (its tally, not selected here).
     const early = await as.county(OVERDUE, { asOf: cn('2025-10-15T20:00:00') });
     expect(early.data.overdueReport.byOffice).toEqual([
       { office: { key: 'CIVIL_AFFAIRS', name: '任城区民政局' }, referrals: [], cases: [] },
+      { office: { key: 'HEALTH', name: '任城区医疗保障局' }, referrals: [], cases: [] },
       { office: { key: 'HOUSING', name: '任城区住房和城乡建设局' }, referrals: [], cases: [] },
     ]);
   });
@@ -449,8 +452,14 @@ describe('a case from report to closure', () => {
     expect(res.data.referral).toEqual({ state: 'COMPLETED', deadlineStatus: 'MET_LATE', overdue: { workingDays: 3, calendarDays: 5 } });
     // No longer overdue: the union office's work is the slip it answered late, 3 working days.
     const after = await as.county(OVERDUE, { asOf: cn('2025-10-20T12:00:00') });
-    expect(after.data.overdueReport.byOffice.map((g: { office: { key: string } }) => g.office.key)).toEqual(['CIVIL_AFFAIRS', 'HOUSING', 'UNION']);
-    expect(after.data.overdueReport.byOffice[2]).toMatchObject({ referrals: [], cases: [] });
+    // Education and health are there for their slips answered in time (their tally, not selected here).
+    expect(after.data.overdueReport.byOffice.map((g: { office: { key: string } }) => g.office.key)).toEqual(['CIVIL_AFFAIRS', 'EDUCATION', 'HEALTH', 'HOUSING', 'UNION']);
+    expect(after.data.overdueReport.byOffice[4]).toMatchObject({ referrals: [], cases: [] });
+    // Its 按时办结 figures count that slip late, as answeredLate lists it, and every list agrees.
+    const report = await as.county(`query($asOf: DateTime) { overdueReport(asOf: $asOf) { byOffice { office { key } ${TALLY_AND_LISTS} } byTownship { ${TALLY_AND_LISTS} } byCounty { ${TALLY_AND_LISTS} } } }`, { asOf: cn('2025-10-20T12:00:00') });
+    expect(report.errors).toBeUndefined();
+    expect(report.data.overdueReport.byOffice.find((g: any) => g.office.key === 'UNION').tally.referrals).toMatchObject({ answeredLate: 1, openOverdue: 0 });
+    expectTallyAgreesWithLists(report.data.overdueReport);
     const late = await as.county(`query($asOf: DateTime) { overdueReport(asOf: $asOf) { byOffice { office { key } answeredLate { referral { id } overdue { workingDays } } } } }`, { asOf: cn('2025-10-20T12:00:00') });
     expect(late.data.overdueReport.byOffice.filter((g: any) => g.answeredLate.length > 0)).toEqual([{ office: { key: 'UNION' }, answeredLate: [{ referral: { id: slips.UNION }, overdue: { workingDays: 3 } }] }]);
   });

@@ -16,6 +16,7 @@ import { TestClock } from './support/clock';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+import { expectTallyAgreesWithLists, TALLY_AND_LISTS } from './support/cases';
 
 const run = promisify(execFile);
 
@@ -69,6 +70,15 @@ it('runs the README’s loop with the demo clients: a conflict overridden, a dec
   // The city's supervision office reads the declined decision in overdueReport, and may not move the case.
   expect(stdout).toMatch(/\{"office":\{"key":"CIVIL_AFFAIRS"\},"declinesOpen":\[\{"referral":\{"id":"\d+","to":\{"key":"HOUSING"\},"declineReason":"已享受租赁补贴最高档"\}\}\]\}/);
   expect(stdout).toContain('{"code":"FORBIDDEN","reason":"ROLE_NOT_ALLOWED"}');
+  // Its 按时办结 figures (tally): health answered the corrected decision and the reassigned one in time,
+  // its first slip superseded before its due date (03-16); housing declined in time.
+  const tally = (office: string) => stdout.split('\n').filter((l) => l.startsWith(`{"office":"${office}","referrals":`)).map((l) => JSON.parse(l).referrals);
+  expect(tally('HEALTH')).toEqual([{ answeredOnTime: 2, answeredLate: 0, declined: 0, supersededBeforeDue: 1, supersededLate: 0, openOverdue: 0, counted: 2, onTimeRate: 1 }]);
+  expect(tally('HOUSING')).toEqual([{ answeredOnTime: 1, answeredLate: 0, declined: 1, supersededBeforeDue: 0, supersededLate: 0, openOverdue: 0, counted: 1, onTimeRate: 1 }]);
+  // And agree with the lists of the report, as every grouping reads them.
+  const report = await hub.gql(`{ overdueReport { byOffice { ${TALLY_AND_LISTS} } byTownship { ${TALLY_AND_LISTS} } byCounty { ${TALLY_AND_LISTS} } } }`);
+  expect(report.errors).toBeUndefined();
+  expectTallyAgreesWithLists(report.data.overdueReport);
 
   const res = await hub.gql(
     `query($id: ID!) { household(id: $id) { cases { state history { action actor } referrals { to { key } state programme { code } aidSourceReference

@@ -12,6 +12,7 @@ import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { TestClock } from '../support/clock';
 import { startTestHub, type TestHub } from '../support/hub';
 import { TODAY } from '../support/scenarios';
+import { expectTallyAgreesWithLists, TALLY_AND_LISTS } from '../support/cases';
 
 const HOUSEHOLDS = 4000;
 
@@ -107,4 +108,15 @@ it('lists its needs to the demo charity with the README’s query, whole househo
   expect(unnamed.data.charityDeliveryReport.userErrors).toEqual([{ code: 'BENEFICIARY_NOT_IN_HOUSEHOLD' }]);
   const named = await charity.gql(DELIVER, { p: pledge.data.charityPledgeCreate.pledge.id, b: head.id_number });
   expect(named.data.charityDeliveryReport.userErrors).toEqual([]);
+}, 120_000);
+
+it('gives supervision 按时办结 figures (overdueReport tally) on the demo’s cases that agree with its lists', async () => {
+  hub ??= await startTestHub(dbs, { today: TODAY, clock: new TestClock(`${TODAY}T10:00:00+08:00`).now });
+  const supervisor = hub.as({ token: (await hub.createClient({ name: 'demo-supervision-tally', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['SUPERVISOR'] })).token, purpose: 'SUPERVISION' });
+  const res = await supervisor.gql(`{ overdueReport { byOffice { ${TALLY_AND_LISTS} } byTownship { ${TALLY_AND_LISTS} } byCounty { ${TALLY_AND_LISTS} } } }`);
+  expect(res.errors).toBeUndefined();
+  const r = res.data.overdueReport;
+  // The demo's cases (opened for the charity needs) have time limits: some counted, all agreeing.
+  expect(r.byCounty.reduce((n: number, g: any) => n + g.tally.caseDeadlines.counted, 0)).toBeGreaterThan(0);
+  expectTallyAgreesWithLists(r);
 }, 120_000);

@@ -155,3 +155,36 @@ export function minuteApart(clock: TestClock) {
     return gql(query, { input });
   };
 }
+
+/** overdueReport's 按时办结 figures (tally) of a group, and the lists they count: for tests that they agree. */
+const TALLY = `tally { referrals { answeredOnTime answeredLate declined supersededBeforeDue supersededLate openOverdue counted onTimeRate }
+  caseDeadlines { metOnTime metLate missed overdue counted onTimeRate } }`;
+const LISTS = `referrals { referral { id } } answeredLate { referral { id } } declined { referral { id } } corrected { referral { id } } cases { case { id } } casesLate { case { id } }`;
+/** What an overdueReport group selects for expectTallyAgreesWithLists: its tally and the lists it agrees with. */
+export const TALLY_AND_LISTS = `${TALLY} ${LISTS}`;
+
+/**
+ * Every group's tally agrees with its lists: the late figures are answeredLate's and casesLate's
+ * lengths, the open ones referrals' and cases', the declines declined's; a township's and a county's
+ * corrections are its corrected list (an office's is under the convener, its tally under the office the
+ * slip was sent to).
+ */
+export function expectTallyAgreesWithLists(r: any): void {
+  for (const groups of [r.byOffice, r.byTownship, r.byCounty]) {
+    for (const g of groups) {
+      const t = g.tally.referrals;
+      const c = g.tally.caseDeadlines;
+      expect([t.answeredLate + t.supersededLate, t.openOverdue, t.declined]).toEqual([g.answeredLate.length, g.referrals.length, g.declined.length]);
+      expect([c.metLate + c.missed, c.overdue]).toEqual([g.casesLate.length, g.cases.length]);
+      expect(t.counted).toBe(t.answeredOnTime + t.answeredLate + t.supersededLate + t.openOverdue);
+      expect(c.counted).toBe(c.metOnTime + c.metLate + c.missed + c.overdue);
+      expect(t.onTimeRate).toBe(t.counted === 0 ? null : t.answeredOnTime / t.counted);
+    }
+  }
+  for (const g of [...r.byTownship, ...r.byCounty]) expect(g.tally.referrals.supersededBeforeDue + g.tally.referrals.supersededLate).toBe(g.corrected.length);
+  // Each item counted once per grouping: the offices' figures add up to the counties'.
+  const sum = (groups: any[]) => groups.reduce((n, g) => n + g.tally.referrals.counted + g.tally.referrals.supersededBeforeDue + g.tally.caseDeadlines.counted, 0);
+  expect(sum(r.byOffice)).toBe(sum(r.byCounty));
+  expect(sum(r.byTownship)).toBe(sum(r.byCounty));
+}
+
