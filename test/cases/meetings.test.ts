@@ -189,6 +189,37 @@ describe('overdueReport', () => {
     // Before it was superseded it stood as any open slip.
     expect(slipStanding(supersededAt(1, '2025-10-15'), new Date('2025-10-17T12:00:00+08:00')).status).toBe('OVERDUE');
   });
+
+  it('tallies each slip of its period once by its standing, under the office it was sent to, the late figures the lists’ lengths', () => {
+    const answered = (id: number, dueOn: string, at: string, more: { declined?: boolean; superseded?: boolean } = {}) => ({
+      ...slip(id, 'HEALTH', '370811001', dueOn),
+      answeredAt: new Date(`${at}+08:00`),
+      declined: more.declined ?? false,
+      superseded: more.superseded ?? false,
+    });
+    const report = overdueReport(
+      // Open: one past due at asOf, one due later (not counted).
+      [slip(1, 'HEALTH', '370811001', '2025-10-15'), slip(2, 'HEALTH', '370811001', '2025-10-30')],
+      [],
+      asOf,
+      [], [], [], [],
+      [
+        answered(3, '2025-10-20', '2025-10-20T23:59:00'), // on its due day: on time
+        answered(4, '2025-10-15', '2025-10-16T09:00:00'), // late
+        answered(5, '2025-10-30', '2025-10-17T09:00:00', { declined: true }), // declined early: on time
+        answered(6, '2025-10-14', '2025-10-20T09:00:00', { declined: true }), // declined late
+        answered(7, '2025-10-24', '2025-10-20T09:00:00', { superseded: true }), // superseded before its due date
+        answered(8, '2025-10-14', '2025-10-20T09:00:00', { superseded: true }), // superseded after it
+      ],
+    );
+    const [health] = report.byOffice;
+    expect(health.tally.referrals).toEqual({ answeredOnTime: 2, answeredLate: 2, declined: 2, supersededBeforeDue: 1, supersededLate: 1, openOverdue: 1, counted: 6, onTimeRate: 2 / 6 });
+    expect([health.answeredLate.length, health.referrals.length]).toEqual([3, 1]);
+    expect(report.byCounty[0].tally).toEqual(health.tally);
+    expect(report.byTownship[0].tally).toEqual(health.tally);
+    // A slip not yet due counts nowhere: no group for it.
+    expect(overdueReport([slip(2, 'HEALTH', '370811001', '2025-10-30')], [], asOf).byOffice).toEqual([]);
+  });
   it('lists case deadlines met late or missed in its period under the owner, by the step that ended them; not a withdrawn case’s', () => {
     const cnAt = (local: string) => new Date(`${local}+08:00`);
     // Urgent, reported Mon 10-13: first aid due within 24 hours, given 10-15 (late); materials due 5
