@@ -518,7 +518,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   }).protect();
 
   const schema = deps.config.subgraph ? buildFederatedSchema() : buildSchema();
-  // One budget a client's GraphQL operations and its findings exports share (MAX_QUERY_COST_IN_FLIGHT).
+  // One budget a client's GraphQL operations, its findings exports and its briefs share (MAX_QUERY_COST_IN_FLIGHT).
   const costInFlight = queryLimits.maxCostInFlight ? new CostInFlight(queryLimits.maxCostInFlight) : null;
   const onCostInFlightRefused = () => metrics.rateLimited('query_cost_in_flight');
   const apollo = new ApolloServer<HubContext>({
@@ -654,8 +654,11 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       expressMiddleware(apollo, { context: async ({ req }) => createContext(deps, requestAccess(req), audit, requestLogger(req, deps.logger)) }),
     ),
   );
-  registerCasePages(app, deps, audit);
-  registerFindingExports(app, deps, audit, costInFlight && { inFlight: costInFlight, cost: queryLimits.maxCost, onRefused: onCostInFlightRefused });
+  // The routes that do a query's work per request take from the same budget (server/query-cost.ts RouteBudget);
+  // /healthz, / and the metrics listener answer from memory, and /readyz shares one probe among all who ask.
+  const routeBudget = costInFlight && { inFlight: costInFlight, cost: queryLimits.maxCost, onRefused: onCostInFlightRefused };
+  registerCasePages(app, deps, audit, routeBudget);
+  registerFindingExports(app, deps, audit, routeBudget);
 
   app.use(jsonErrorHandler(deps.logger));
   const drain = () => {

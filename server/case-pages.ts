@@ -49,6 +49,7 @@ import { openedFromAlertReason } from '../domain/monitoring/alerts';
 import { loggableError, maskIdNumbersInText } from '../domain/privacy';
 import type { SourceOutcome } from '../federation/loaders';
 import { createLoaders, hubNow, hubToday, type HubDeps } from '../resolvers/context';
+import { takeRouteCost, type RouteBudget } from './query-cost';
 
 // ---- Words ----
 
@@ -912,7 +913,7 @@ ${meetingPart}
  * One error contract on every route: a client that asks for JSON gets the GraphQL error shape with
  * a code and reason (access/http.ts sendError); a browser gets a page carrying the same code.
  */
-function errorPage(req: express.Request, res: express.Response, status: number, code: ErrorCode, reason: string, message: string, extra: { argument?: string } = {}): void {
+function errorPage(req: express.Request, res: express.Response, status: number, code: ErrorCode, reason: string, message: string, extra: { argument?: string } & Record<string, string | number> = {}): void {
   if (req.accepts(['html', 'json']) === 'json') return sendError(res, status, code, reason, message, extra);
   res
     .status(status)
@@ -977,9 +978,21 @@ function briefAccess(access: RequestAccess, c: Pick<CaseRecord, 'id' | 'reported
   };
 }
 
-/** Registers the case pages. `audit` records who printed whose data, when the access layer is on. */
-export function registerCasePages(app: express.Express, deps: HubDeps, audit?: AuditStore): void {
+/**
+ * Registers the case pages. `audit` records who printed whose data, when the access layer is on.
+ *
+ * With a budget, each brief takes its cost of the client's cost in flight (MAX_QUERY_COST_IN_FLIGHT,
+ * shared with its GraphQL operations and findings exports) once its parameters are read and before
+ * any statement or audit row, and gives it back when its handler and its response have both ended:
+ * the page sent, a refusal after it was taken (CASE_NOT_FOUND, MEETING_NOT_FOUND), an error, or the
+ * client gone (the dossier already being read is read to its end, and holds the cost until then).
+ * One that would pass the limit is refused 429 RATE_LIMITED, reason QUERY_COST_IN_FLIGHT,
+ * Retry-After: 1 (server/query-cost.ts takeRouteCost). It had only the per-minute limit: a client
+ * could have dozens of briefs read whole dossiers at once, each from the hub and every department.
+ */
+export function registerCasePages(app: express.Express, deps: HubDeps, audit?: AuditStore, budget?: RouteBudget | null): void {
   app.get('/cases/:id/brief', async (req, res, next) => {
+    let release = () => {};
     try {
       res.set('Cache-Control', 'no-store');
       // Nothing but this page itself: no script, no remote font, image or style.
@@ -994,6 +1007,9 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       if (malformedId(id)) return errorPage(req, res, 400, 'BAD_USER_INPUT', 'MALFORMED_ID', '案件编号格式不正确', { argument: 'id' });
       if (meetingParam !== null && malformedId(meetingParam)) return errorPage(req, res, 400, 'BAD_USER_INPUT', 'MALFORMED_ID', '会议编号格式不正确', { argument: 'meeting' });
       if (viewParam !== null && viewParam !== 'current' && viewParam !== 'meeting') return errorPage(req, res, 400, 'BAD_USER_INPUT', 'UNKNOWN_VIEW', '材料版本只能是 current 或 meeting', { argument: 'view' });
+      const taken = takeRouteCost(budget, requestAccess(req)?.caller?.clientId, res, (message, extensions) => errorPage(req, res, 429, 'RATE_LIMITED', 'QUERY_COST_IN_FLIGHT', message, extensions));
+      if (!taken) return;
+      release = taken.release;
       const now = hubNow(deps);
       const today = hubToday(deps);
       const unavailable = new Map<DepartmentCode, SourceOutcome>();
@@ -1112,6 +1128,8 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       if (error instanceof AuditUnavailable) return errorPage(req, res, 503, 'INTERNAL_SERVER_ERROR', 'AUDIT_UNAVAILABLE', '访问记录无法写入，材料不予显示，请稍后再试');
       requestLogger(req, deps.logger).error({ err: loggableError(error) }, 'case brief failed');
       next(error);
+    } finally {
+      release();
     }
   });
 }

@@ -38,7 +38,7 @@ import { SEVERITIES, type Severity } from '../domain/findings/rule-set';
 import { FINDING_STATUSES, type FindingStatus } from '../domain/findings/settlement';
 import { activeRuleSet } from '../rules/load';
 import type { HubDeps } from '../resolvers/context';
-import { costInFlightMessage, type ExportBudget } from './query-cost';
+import { takeRouteCost, type RouteBudget } from './query-cost';
 import { unknownRuleIdsMessage } from '../resolvers/findings/rule-filter';
 
 const SEVERITY_CN: Record<Severity, string> = { CONFLICT: '冲突', WARNING: '预警', MISSED_AID: '疑似漏保' };
@@ -179,11 +179,12 @@ export function exportFilter(query: Record<string, unknown>): Parsed<FindingFilt
  *
  * With a budget, each export takes its cost of the client's cost in flight (MAX_QUERY_COST_IN_FLIGHT,
  * shared with its GraphQL operations) once its parameters are read and before any statement or
- * audit row, and gives it back when its handler ends: the file sent, the export failed or refused,
- * or the client gone (the handler stops after the page in hand, server/exports.ts taken). One that
- * would pass the limit is refused 429 RATE_LIMITED, reason QUERY_COST_IN_FLIGHT, Retry-After: 1.
+ * audit row, and gives it back when its handler and its response have both ended: the file sent,
+ * the export failed or refused, or the client gone (the handler stops after the page in hand).
+ * One that would pass the limit is refused 429 RATE_LIMITED, reason QUERY_COST_IN_FLIGHT,
+ * Retry-After: 1 (server/query-cost.ts takeRouteCost).
  */
-export function registerFindingExports(app: express.Express, deps: HubDeps, audit?: AuditStore, budget?: ExportBudget | null): void {
+export function registerFindingExports(app: express.Express, deps: HubDeps, audit?: AuditStore, budget?: RouteBudget | null): void {
   activeRuleSet();
   app.get('/exports/scans/:id/findings.csv', async (req, res, next) => {
     let release = () => {};
@@ -200,21 +201,9 @@ export function registerFindingExports(app: express.Express, deps: HubDeps, audi
       const refused = township ? townshipRefusal(access, township, 'township') : null;
       const refuse = (r: TownshipRefusal) => sendError(res, r.status, r.code, r.reason, r.message, { argument: r.argument });
       if (refused?.reason === 'MALFORMED_DIVISION_CODE') return refuse(refused);
-      const clientId = access?.caller?.clientId;
-      if (budget && clientId !== undefined && clientId !== null) {
-        const client = String(clientId);
-        const { inFlight, cost } = budget;
-        const took = inFlight.take(client, cost);
-        if (!took.ok) {
-          budget.onRefused?.();
-          res.set('Retry-After', '1');
-          return sendError(res, 429, 'RATE_LIMITED', 'QUERY_COST_IN_FLIGHT', costInFlightMessage(took.inFlight, cost, inFlight.max), { cost, inFlight: took.inFlight, maxCostInFlight: inFlight.max });
-        }
-        release = () => {
-          release = () => {};
-          inFlight.release(client, cost);
-        };
-      }
+      const held = takeRouteCost(budget, access?.caller?.clientId, res, (message, extensions) => sendError(res, 429, 'RATE_LIMITED', 'QUERY_COST_IN_FLIGHT', message, extensions));
+      if (!held) return;
+      release = held.release;
       const [scan] = await scansByIds(deps.hub, [Number(id)]);
       // A scan of a division the caller's scope does not touch reads as not found, like a missing one.
       if (!scan || !divisionInReach(access, scan.regionCode)) return sendError(res, 404, 'BAD_USER_INPUT', 'SCAN_NOT_FOUND', 'no scan has this id');

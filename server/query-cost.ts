@@ -29,6 +29,8 @@
  * household's or a person's live `findings` add LIVE_FINDINGS_COST each, for the department reads
  * they make whatever they select.
  */
+import type http from 'node:http';
+import { finished } from 'node:stream';
 import { DEPARTMENT_CODES } from '../domain/departments';
 import { MAX_REPORT_BATCH } from '../domain/reported-aid/validate';
 import type { HubPlugin } from './plugins';
@@ -393,7 +395,7 @@ function sizedByVariables(document: DocumentNode): boolean {
 
 /**
  * The cost of each client's operations running now in this process, its findings exports among
- * them (ExportBudget). A client may run any one operation within the per-query limit; a second
+ * them (RouteBudget). A client may run any one operation within the per-query limit; a second
  * while the first still runs is refused once the two together pass `max` (MAX_QUERY_COST_IN_FLIGHT). Per process, like the work it bounds (its
  * event loop, its connection pools): behind several replicas a client may have this much in flight
  * on each, as the per-minute limit's insurance does while Redis is away. Costs are rounded up to
@@ -429,22 +431,79 @@ export class CostInFlight {
 }
 
 /**
- * A client's HTTP export (GET /exports/scans/:id/findings.csv) in the same budget as its GraphQL
- * operations: it takes `cost` of the process's CostInFlight for as long as it runs. Without it one
- * client could open dozens of whole-county exports at once, each reading, auditing and writing a
- * page of 500 findings after another, past every cost limit (only the per-minute one applied).
+ * A client's HTTP routes that do a query's work per request, in the same budget as its GraphQL
+ * operations: the findings export (GET /exports/scans/:id/findings.csv) and the meeting brief
+ * (GET /cases/:id/brief) each take `cost` of the process's CostInFlight for as long as they run
+ * (takeRouteCost). Without it one client could open dozens of whole-county exports at once, each
+ * reading, auditing and writing a page of 500 findings after another, or dozens of briefs, each
+ * reading a case's whole dossier from the hub and every department, past every cost limit (only the
+ * per-minute one applied).
  */
-export interface ExportBudget {
+export interface RouteBudget {
   inFlight: CostInFlight;
-  /** What one export takes: the costliest operation a client may send (MAX_QUERY_COST); it reads its scan a full page at a time for as long as it runs. */
+  /**
+   * What one request takes: the costliest operation a client may send (MAX_QUERY_COST). An export
+   * reads its scan a full page at a time for as long as it runs; a brief reads what a `case(id:)`
+   * selecting its whole dossier would (the household's people at every department, its other cases,
+   * the meetings and slips), in an amount its parameters do not tell before it is read.
+   */
   cost: number;
   /** Told of every refusal (the metrics count them as GraphQL's). */
   onRefused?: () => void;
 }
 
-/** The refusal's message, for an operation or an export: what the client holds (its queries and exports), what this one takes, the limit. */
+/** The cost in flight a route's request took: `release` says its handler has ended. */
+export interface RouteCostTaken {
+  release(): void;
+}
+
+/**
+ * Takes a route's cost of the client's cost in flight for one request (RouteBudget), once its
+ * parameters are read and before any statement or audit row. One that would pass the limit is
+ * refused 429 RATE_LIMITED, reason QUERY_COST_IN_FLIGHT, with Retry-After: 1 (set here, the body
+ * sent by `refuse`, as the route sends its other refusals), and null is answered. The cost is given
+ * back, once, when both the handler has called `release` (the answer sent, an error, a refusal such
+ * as 404 after it was taken) and the response has ended: sent whole, or its connection gone. So a
+ * client that goes away mid-work holds it until the work stops, and one that reads nothing holds
+ * it while the answer waits in the hub's memory. Without a budget or a client (the access layer off)
+ * nothing is taken.
+ */
+export function takeRouteCost(
+  budget: RouteBudget | null | undefined,
+  clientId: string | number | null | undefined,
+  res: http.ServerResponse,
+  refuse: (message: string, extensions: { cost: number; inFlight: number; maxCostInFlight: number }) => void,
+): RouteCostTaken | null {
+  if (!budget || clientId === undefined || clientId === null) return { release: () => {} };
+  const client = String(clientId);
+  const { inFlight, cost } = budget;
+  const took = inFlight.take(client, cost);
+  if (!took.ok) {
+    budget.onRefused?.();
+    res.setHeader('Retry-After', '1');
+    refuse(costInFlightMessage(took.inFlight, cost, inFlight.max), { cost, inFlight: took.inFlight, maxCostInFlight: inFlight.max });
+    return null;
+  }
+  let ends = 2;
+  const ended = () => {
+    ends -= 1;
+    if (ends === 0) inFlight.release(client, cost);
+  };
+  // Finished or closed (a premature close is an error here, and an end all the same).
+  finished(res, () => ended());
+  let released = false;
+  return {
+    release: () => {
+      if (released) return;
+      released = true;
+      ended();
+    },
+  };
+}
+
+/** The refusal's message, for an operation, an export or a brief: what the client holds (its queries, exports and briefs), what this one takes, the limit. */
 export function costInFlightMessage(inFlight: number, cost: number, max: number): string {
-  return `This client's queries and exports running now cost ${costText(inFlight)}; with this one (${costText(cost)}) they would pass this hub's limit of ${costText(max)} at once: wait for them to finish, or send fewer at a time`;
+  return `This client's queries, exports and briefs running now cost ${costText(inFlight)}; with this one (${costText(cost)}) they would pass this hub's limit of ${costText(max)} at once: wait for them to finish, or send fewer at a time`;
 }
 
 export interface QueryCostLimits {

@@ -189,12 +189,56 @@ export function callbackRefusal(url: string, allowedHosts: readonly string[]): C
  *
  * An IPv4 range is refused in every IPv6 form that carries an IPv4 address a connection reaches:
  * IPv4-mapped (::ffff:169.254.169.254, which net.BlockList reads as the IPv4 address itself),
- * IPv4-compatible (::169.254.169.254, RFC 4291 §2.5.5.1: deprecated, yet Linux routes it) and the
+ * IPv4-compatible (::169.254.169.254, RFC 4291 §2.5.5.1: deprecated, yet Linux routes it), the
  * NAT64 well-known prefix (64:ff9b::169.254.169.254, RFC 6052: a DNS64 resolver answers so, and
- * the NAT64 gateway connects to the IPv4 address). Only the IPv4-compatible form of 0.0.0.0/8 is
- * left out: ::/104 holds :: (refused as itself) and ::1, IPv6 loopback, reached as today.
+ * the NAT64 gateway connects to the IPv4 address), and the forms a relay or gateway reads it out of:
+ * 6to4 (2002:a9fe:a9fe::1), Teredo (server or client address) and the NAT64 local-use prefix
+ * (64:ff9b:1:a9fe:a9:fe00::), relayedIpv4. Only the IPv4-compatible form of 0.0.0.0/8 is
+ * left out: ::/104 holds :: (refused as itself) and ::1, IPv6 loopback, reached as today. Those
+ * forms put the IPv4 address after a /96 prefix and are subnets of each list; the forms a relay or
+ * a gateway carries elsewhere in the address are read out of it (relayedIpv4) and checked against
+ * the same list's IPv4 ranges.
  */
 const IPV4_EMBEDDING_PREFIXES = ['::', '64:ff9b::'];
+
+/** An IPv6 address's eight 16-bit groups, read through the URL parser's form of it (a dotted IPv4 tail as two groups); null for none. */
+function ipv6Groups(address: string): number[] | null {
+  let host: string;
+  try {
+    host = bare(new URL(`http://[${address}]/`).hostname);
+  } catch {
+    return null;
+  }
+  const [head, tail] = host.split('::');
+  const groups = (part: string | undefined) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
+  const before = groups(head);
+  if (tail === undefined) return before;
+  const after = groups(tail);
+  return [...before, ...Array<number>(8 - before.length - after.length).fill(0), ...after];
+}
+
+const ipv4Of = (high: number, low: number) => `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
+
+/**
+ * The IPv4 addresses an IPv6 address reaches through a relay or a gateway that reads them out of
+ * it, where they do not follow a /96 prefix (so no subnet of the list holds them):
+ * - 6to4 (2002::/16, RFC 3056): the IPv4 address in bits 16–47; a 6to4 relay sends
+ *   2002:a9fe:a9fe::1 on to 169.254.169.254.
+ * - Teredo (2001::/32, RFC 4380): the Teredo server's IPv4 address in bits 32–63, the client's in the
+ *   last 32 bits, each bit inverted; a Teredo relay sends to the client's (both are checked).
+ * - the NAT64 local-use prefix (64:ff9b:1::/48, RFC 8215), the IPv4 address embedded as RFC 6052
+ *   puts it at /48: its first two octets in bits 48–63, the other two in bits 72–87 around the
+ *   reserved octet (bits 64–71, read whatever it holds: a gateway need not check it is zero).
+ * Empty for any other address.
+ */
+function relayedIpv4(address: string): string[] {
+  const g = ipv6Groups(address);
+  if (!g || g.length !== 8) return [];
+  if (g[0] === 0x2002) return [ipv4Of(g[1], g[2])];
+  if (g[0] === 0x2001 && g[1] === 0) return [ipv4Of(g[2], g[3]), ipv4Of(g[6] ^ 0xffff, g[7] ^ 0xffff)];
+  if (g[0] === 0x64 && g[1] === 0xff9b && g[2] === 1) return [ipv4Of(g[3], ((g[4] & 0xff) << 8) | (g[5] >> 8))];
+  return [];
+}
 
 const REFUSED_RANGES: readonly { kind: CallbackAddressClass; ipv4: readonly [string, number][]; ipv6: readonly [string, number][] }[] = [
   { kind: 'LINK_LOCAL', ipv4: [['169.254.0.0', 16]], ipv6: [['fe80::', 10]] },
@@ -233,7 +277,8 @@ export function callbackAddressRefusal(address: string, callbackUrl: string, all
   // Not an address at all: nothing to connect to, refused as the unspecified one.
   if (family === 0) return 'UNSPECIFIED';
   const unzoned = address.replace(/%.*$/, '');
-  const kind = REFUSED_ADDRESSES.find((r) => r.list.check(unzoned, family === 6 ? 'ipv6' : 'ipv4'))?.kind ?? null;
+  const relayed = family === 6 ? relayedIpv4(unzoned) : [];
+  const kind = REFUSED_ADDRESSES.find((r) => r.list.check(unzoned, family === 6 ? 'ipv6' : 'ipv4') || relayed.some((v4) => r.list.check(v4, 'ipv4')))?.kind ?? null;
   if (kind === null) return null;
   let atAddress: string;
   try {

@@ -123,6 +123,30 @@ it('refuses a name one of whose addresses is the metadata one, and reaches a lis
   }
 }, 120_000);
 
+it('gets no connection for a name resolving to a refused IPv4 address in its 6to4, Teredo or NAT64 local-use form, and reaches loopback after', async () => {
+  const receiver = await namedSubscription();
+  // 169.254.169.254 through a 6to4 relay, a Teredo relay (the client's address, inverted) and a NAT64
+  // gateway of the local-use prefix; 100.100.100.200 through 6to4; then loopback.
+  const relayed = ['2002:a9fe:a9fe::1', '2001:0:4136:e378:8000:63bf:5601:5601', '64:ff9b:1:a9fe:a9:fe00::', '2002:6464:64c8::1'];
+  const { lookup, given } = resolverOf([...relayed.map((a) => [a]), ['127.0.0.1']]);
+  const worker = new AlertDeliveryWorker(bed.dbs.hub, bed.audit, { ...config, retryScheduleMs: [0, 0, 0, 0] }, pino({ level: 'silent' }), Math.random, lookup);
+  try {
+    const alert = syntheticAlert();
+    await raise(bed.dbs.hub, alert);
+    for (const kind of ['LINK_LOCAL', 'LINK_LOCAL', 'LINK_LOCAL', 'METADATA']) {
+      expect(await worker.runOnce()).toMatchObject({ claimed: 1, delivered: 0, retried: 1 });
+      expect((await deliveriesOfAlert(bed.dbs.hub, alert.alertId))[0]).toMatchObject({ state: 'PENDING', lastStatus: null, lastError: expect.stringMatching(new RegExp(`^CALLBACK_ADDRESS_NOT_ALLOWED \\(${kind}\\): `)) });
+    }
+    expect(attempts).toEqual([]);
+    expect(await worker.runOnce()).toMatchObject({ claimed: 1, delivered: 1 });
+    expect(attempts).toEqual([`127.0.0.1:${receiver.port}`]);
+    expect(receiver.acknowledged().map((p) => [p.body.alert.id, p.attempt])).toEqual([[alert.alertId, 5]]);
+    expect(given).toEqual([...relayed.map((a) => [a]), ['127.0.0.1']]);
+  } finally {
+    await worker.stop();
+  }
+}, 120_000);
+
 /** A self-signed certificate for NAME made with openssl (key EC P-256, valid two days), and its key. */
 function certificateForName(): { key: Buffer; cert: Buffer } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-callback-tls-'));

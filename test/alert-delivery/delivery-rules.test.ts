@@ -115,6 +115,75 @@ it('refuses those addresses in every other form a resolver may answer them: IPv4
   expect(callbackAddressRefusal('fe80::5%eth0', 'http://alerts.rencheng.gov.cn:9090/hook', hosts)).toBe('LINK_LOCAL');
 });
 
+it('refuses those IPv4 ranges in the forms a relay or gateway reads them out of: 6to4, Teredo, NAT64’s local-use prefix', () => {
+  // Each had been null: 6to4 (2002::/16, the IPv4 address in bits 16–47), Teredo (2001::/32, the
+  // server's IPv4 address in bits 32–63, the client's inverted in the last 32) and the NAT64
+  // local-use prefix (64:ff9b:1::/48, RFC 6052's /48 embedding around the reserved octet) reached the
+  // refused IPv4 address through a relay or gateway.
+  const hosts = ['alerts.rencheng.gov.cn:*', '[2002:a9fe:a9fe::1]:8080'];
+  const url = 'http://alerts.rencheng.gov.cn:8080/hook';
+  const classes = (addresses: string[]) => addresses.map((a) => [a, callbackAddressRefusal(a, url, hosts)]);
+  expect(
+    classes([
+      '2002:a9fe:a9fe::2',
+      '2002:a9fe:17:1234:5678::9',
+      '2002:6464:64c8::1',
+      '2002::1',
+      '2002:1:2::',
+      '2001:0:4136:e378:8000:63bf:5601:5601',
+      '2001:0:a9fe:a9fe:8000:63bf:3fff:fdd2',
+      '2001:0:4136:e378:8000:63bf:9b9b:9b37',
+      '2001:0:4136:e378::ffff:ffff',
+      '64:ff9b:1:a9fe:a9:fe00::',
+      '64:ff9b:1:a9fe:ffa9:fe00::1',
+      '64:ff9b:1:a9fe:17::',
+      '64:ff9b:1:6464:64:c800::',
+      '64:ff9b:1::',
+      '64:ff9b:1:1:2:300::',
+    ]),
+  ).toEqual([
+    ['2002:a9fe:a9fe::2', 'LINK_LOCAL'],
+    ['2002:a9fe:17:1234:5678::9', 'LINK_LOCAL'],
+    ['2002:6464:64c8::1', 'METADATA'],
+    ['2002::1', 'UNSPECIFIED'],
+    ['2002:1:2::', 'UNSPECIFIED'],
+    // Teredo: the client 169.254.169.254 (a9fe:a9fe inverted), the server 169.254.169.254, the client 100.100.100.200, the client 0.0.0.0.
+    ['2001:0:4136:e378:8000:63bf:5601:5601', 'LINK_LOCAL'],
+    ['2001:0:a9fe:a9fe:8000:63bf:3fff:fdd2', 'LINK_LOCAL'],
+    ['2001:0:4136:e378:8000:63bf:9b9b:9b37', 'METADATA'],
+    ['2001:0:4136:e378::ffff:ffff', 'UNSPECIFIED'],
+    // NAT64 at /48: 169.254.169.254 with the reserved octet zero and not, 169.254.0.23, 100.100.100.200, 0.0.0.0, 0.1.2.3.
+    ['64:ff9b:1:a9fe:a9:fe00::', 'LINK_LOCAL'],
+    ['64:ff9b:1:a9fe:ffa9:fe00::1', 'LINK_LOCAL'],
+    ['64:ff9b:1:a9fe:17::', 'LINK_LOCAL'],
+    ['64:ff9b:1:6464:64:c800::', 'METADATA'],
+    ['64:ff9b:1::', 'UNSPECIFIED'],
+    ['64:ff9b:1:1:2:300::', 'UNSPECIFIED'],
+  ]);
+  // Still reached through a listed name: private, loopback and public addresses in each of these forms
+  // (10.20.0.7, 127.0.0.1, 8.8.8.8; a Teredo client 10.0.0.1 and 192.0.2.45 behind server 65.54.227.120),
+  // the rest of 64:ff9b:1::/48's neighbours, and addresses that only look alike.
+  for (const [a, kind] of classes([
+    '2002:a14:7::1',
+    '2002:7f00:1::1',
+    '2002:808:808::1',
+    '2001:0:4136:e378:8000:63bf:f5ff:fffe',
+    '2001:0:4136:e378:8000:63bf:3fff:fdd2',
+    '2001:0:a14:7:8000:63bf:3fff:fdd2',
+    '64:ff9b:1:a14:7::',
+    '64:ff9b:1:7f00:1::',
+    '64:ff9b:2:a9fe:a9:fe00::',
+    '2001:db8:a9fe:a9fe::1',
+    '2003:a9fe:a9fe::1',
+    '::1',
+  ]))
+    expect([a, kind]).toEqual([a, null]);
+  // Listed literally: admitted at its port, refused at another.
+  expect(callbackAddressRefusal('2002:a9fe:a9fe::1', url, hosts)).toBeNull();
+  expect(callbackAddressRefusal('2002:a9fe:a9fe:0::1', url, hosts)).toBeNull();
+  expect(callbackAddressRefusal('2002:a9fe:a9fe::1', 'http://alerts.rencheng.gov.cn:9090/hook', hosts)).toBe('LINK_LOCAL');
+});
+
 it('admits a bare host at its scheme’s own port only: another port is named, or every port with *', () => {
   // A bare host admitted any port: a push could be aimed at the allowed host's database or SSH port,
   // and its lastError (ECONNREFUSED or not) told whether the port answered.
