@@ -25,7 +25,8 @@
  * fresh caller thread with its own warm-up, and prints every round's figures and the median of the
  * rounds' p99 ratios with their lowest and highest: one round's p99 is its 20th-slowest of 2,000
  * samples and moved 1.37–2.00× between runs of the same code (Session 41). Each round also counts the
- * hub thread's garbage-collection pauses over its measured part. Not a test.
+ * hub thread's garbage-collection pauses over its measured part, and how many checks and floors one
+ * fell within. Not a test.
  */
 import http from 'node:http';
 import os from 'node:os';
@@ -119,6 +120,9 @@ interface RunResult {
   incomplete: number;
   /** In `pair` mode, the floor's latencies, measured alternately with the checks. */
   floorLatencies: number[];
+  /** When each check and (in `pair` mode) each floor started, on the clock shared by both threads (timeOrigin + now). */
+  starts: number[];
+  floorStarts: number[];
   backgroundDone: number;
   /** Background arrivals not sent because MAX_BACKGROUND_IN_FLIGHT were still unanswered. */
   backgroundShed: number;
@@ -194,6 +198,8 @@ async function callers(job: Job & { mode: Mode }): Promise<RunResult> {
   let notClear = 0;
   let incomplete = 0;
   const floorLatencies: number[] = [];
+  const starts: number[] = [];
+  const floorStarts: number[] = [];
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -201,7 +207,11 @@ async function callers(job: Job & { mode: Mode }): Promise<RunResult> {
       while (next < job.proposals.length) {
         const proposal = job.proposals[next++];
         // Pairs: the floor, then a check, by the same caller, so both meet the same load.
-        if (job.mode === 'pair') floorLatencies.push((await floor()).ms);
+        if (job.mode === 'pair') {
+          floorStarts.push(performance.timeOrigin + performance.now());
+          floorLatencies.push((await floor()).ms);
+        }
+        starts.push(performance.timeOrigin + performance.now());
         const r = await check(proposal);
         if (r.incomplete) incomplete += 1;
         latencies.push(r.ms);
@@ -214,7 +224,7 @@ async function callers(job: Job & { mode: Mode }): Promise<RunResult> {
   const wall = (performance.now() - started) / 1000;
   stop = true;
   await Promise.all(loaders);
-  return { latencies, programmes, statements, notClear, incomplete, floorLatencies, backgroundDone, backgroundShed, wall };
+  return { latencies, programmes, statements, notClear, incomplete, floorLatencies, starts, floorStarts, backgroundDone, backgroundShed, wall };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -331,12 +341,12 @@ async function main(): Promise<void> {
       const auditCounts = () => ({ ...server.audit.stats, ...server.audit.roundTrips });
       let auditAtStart = auditCounts();
       // The hub thread's garbage-collection pauses over the measured part (the hub runs in this thread).
-      const gcPauses: { ms: number; major: boolean }[] = [];
+      const gcPauses: { at: number; ms: number; major: boolean }[] = [];
       let gcOn = false;
       const gc = new PerformanceObserver((list) => {
         if (gcOn)
           for (const e of list.getEntries() as PerformanceEntry[])
-            gcPauses.push({ ms: e.duration, major: ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0) === perfConstants.NODE_PERFORMANCE_GC_MAJOR });
+            gcPauses.push({ at: performance.timeOrigin + e.startTime, ms: e.duration, major: ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0) === perfConstants.NODE_PERFORMANCE_GC_MAJOR });
       });
       gc.observe({ entryTypes: ['gc'] });
       const r = await new Promise<RunResult>((resolve, reject) => {
@@ -357,11 +367,15 @@ async function main(): Promise<void> {
       gcOn = false;
       gc.disconnect();
       const gcMs = gcPauses.reduce((a, b) => a + b.ms, 0);
+      // Requests (as the caller timed them) during which a pause began or went on: which kind meets the pauses.
+      const overlapping = (startsAt: number[], ms: number[]) => startsAt.filter((t, i) => gcPauses.some((g) => g.at < t + ms[i] && g.at + g.ms > t)).length;
       const gcMax = gcPauses.reduce((a, b) => Math.max(a, b.ms), 0);
       const majors = gcPauses.filter((g) => g.major);
       const gcLine =
         `; GC pauses in the hub's thread ${gcPauses.length} (${majors.length} full, ${majors.reduce((a, b) => a + b.ms, 0).toFixed(0)} ms), ${gcMs.toFixed(0)} ms in all, ` +
-        `longest ${gcMax.toFixed(1)} ms, ${((r.wall * 1000) / Math.max(1, gcPauses.length)).toFixed(0)} ms apart on average`;
+        `longest ${gcMax.toFixed(1)} ms, ${((r.wall * 1000) / Math.max(1, gcPauses.length)).toFixed(0)} ms apart on average` +
+        `; requests a pause fell within: checks ${overlapping(r.starts, r.latencies)} of ${r.latencies.length}` +
+        (mode === 'pair' ? `, floors ${overlapping(r.floorStarts, r.floorLatencies)} of ${r.floorLatencies.length}` : '');
       const lane = laneCounts();
       const audit = auditCounts();
       const accesses = audit.accesses - auditAtStart.accesses;
