@@ -1,5 +1,5 @@
 /**
- * `npm run bench:pregrant -- [--households N] [--requests M] [--concurrency C] [--background B] [--background-rate R[,R…]] [--modes floor,alone,rate,load] [--durable] [--data-dir DIR] [--keep]`
+ * `npm run bench:pregrant -- [--households N] [--requests M] [--concurrency C] [--background B] [--background-rate R[,R…]] [--modes floor,alone,rate,load] [--rounds K] [--durable] [--data-dir DIR] [--keep]`
  *
  * Pre-grant check latency, as a department system sees it: POST /graphql over keep-alive HTTP to a
  * real hub (access layer and all) on a private MariaDB under /tmp holding N generated households.
@@ -19,12 +19,19 @@
  * sources.ts) or were sent to the shared pool, all of those busy. The callers run on a worker thread, so the hub's event loop
  * serves requests only, as it would with callers on other machines. `--durable` has the server
  * flush its log at every commit (the audit append commits on every request), as production would;
- * by default it does not, like every bench's throwaway server. Not a test.
+ * by default it does not, like every bench's throwaway server.
+ *
+ * `pair` (the default mode) runs K rounds (`--rounds`, default 5) of the same M pairs, each round on a
+ * fresh caller thread with its own warm-up, and prints every round's figures and the median of the
+ * rounds' p99 ratios with their lowest and highest: one round's p99 is its 20th-slowest of 2,000
+ * samples and moved 1.37–2.00× between runs of the same code (Session 41). Each round also counts the
+ * hub thread's garbage-collection pauses over its measured part, and how many checks and floors one
+ * fell within. Not a test.
  */
 import http from 'node:http';
 import os from 'node:os';
 import { loadAverage as loadAverageOf } from './lib/load';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
 import mysql from 'mysql2/promise';
@@ -42,6 +49,7 @@ import { loadConfig } from '../db/config';
 import { benchData, log, positiveInt, rowCounts } from './findings-setup';
 import { parseCommandLine } from '../tools/command-args';
 import { userPath } from '../domain/user-path';
+import { medianWithSpread } from './lib/rounds';
 
 const REFERENCE_DATE = '2026-03-15';
 /** The issue's target: a check's p99 at most this many times the floor's, with household queries at 50/s. */
@@ -112,6 +120,9 @@ interface RunResult {
   incomplete: number;
   /** In `pair` mode, the floor's latencies, measured alternately with the checks. */
   floorLatencies: number[];
+  /** When each check and (in `pair` mode) each floor started, on the clock shared by both threads (timeOrigin + now). */
+  starts: number[];
+  floorStarts: number[];
   backgroundDone: number;
   /** Background arrivals not sent because MAX_BACKGROUND_IN_FLIGHT were still unanswered. */
   backgroundShed: number;
@@ -187,6 +198,8 @@ async function callers(job: Job & { mode: Mode }): Promise<RunResult> {
   let notClear = 0;
   let incomplete = 0;
   const floorLatencies: number[] = [];
+  const starts: number[] = [];
+  const floorStarts: number[] = [];
   let next = 0;
   const started = performance.now();
   await Promise.all(
@@ -194,7 +207,11 @@ async function callers(job: Job & { mode: Mode }): Promise<RunResult> {
       while (next < job.proposals.length) {
         const proposal = job.proposals[next++];
         // Pairs: the floor, then a check, by the same caller, so both meet the same load.
-        if (job.mode === 'pair') floorLatencies.push((await floor()).ms);
+        if (job.mode === 'pair') {
+          floorStarts.push(performance.timeOrigin + performance.now());
+          floorLatencies.push((await floor()).ms);
+        }
+        starts.push(performance.timeOrigin + performance.now());
         const r = await check(proposal);
         if (r.incomplete) incomplete += 1;
         latencies.push(r.ms);
@@ -207,21 +224,23 @@ async function callers(job: Job & { mode: Mode }): Promise<RunResult> {
   const wall = (performance.now() - started) / 1000;
   stop = true;
   await Promise.all(loaders);
-  return { latencies, programmes, statements, notClear, incomplete, floorLatencies, backgroundDone, backgroundShed, wall };
+  return { latencies, programmes, statements, notClear, incomplete, floorLatencies, starts, floorStarts, backgroundDone, backgroundShed, wall };
 }
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
 }
 
-const USAGE = 'usage: npm run bench:pregrant -- [--households 100000] [--requests 2000] [--concurrency 1] [--background 4] [--background-rate 50[,20,…]] [--modes pair,floor,alone,rate,load] [--durable] [--data-dir DIR] [--keep]';
+const USAGE = 'usage: npm run bench:pregrant -- [--households 100000] [--requests 2000] [--concurrency 1] [--background 4] [--background-rate 50[,20,…]] [--modes pair,floor,alone,rate,load] [--rounds 5] [--durable] [--data-dir DIR] [--keep]';
 
 async function main(): Promise<void> {
-  const args = parseCommandLine(USAGE, { households: { type: 'string', default: '100000' }, requests: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '1' }, background: { type: 'string', default: '4' }, 'background-rate': { type: 'string', default: '50' }, modes: { type: 'string', default: 'pair' }, 'data-dir': { type: 'string' }, keep: { type: 'boolean' }, durable: { type: 'boolean' } });
+  const args = parseCommandLine(USAGE, { households: { type: 'string', default: '100000' }, requests: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '1' }, background: { type: 'string', default: '4' }, 'background-rate': { type: 'string', default: '50' }, modes: { type: 'string', default: 'pair' }, rounds: { type: 'string', default: '5' }, 'data-dir': { type: 'string' }, keep: { type: 'boolean' }, durable: { type: 'boolean' } });
   const households = positiveInt(args.households, 'households');
   const requests = positiveInt(args.requests, 'requests');
   const concurrency = positiveInt(args.concurrency, 'concurrency');
   const background = positiveInt(args.background, 'background');
+  // Rounds of the pair mode (the other modes run once).
+  const rounds = positiveInt(args.rounds, 'rounds');
   // 0: no background queries (the pair alone).
   const backgroundRates = args['background-rate']
     .split(',')
@@ -234,7 +253,7 @@ async function main(): Promise<void> {
     throw new Error(`--modes: a comma-separated list of pair, floor, alone, rate and load, floor before the other three (not ${unknown.join(', ') || modes.join(',')})`);
 
   log(
-    `bench:pregrant — ${households} households, ${requests} checks at concurrency ${concurrency}; runs: ${modes.join(', ')}; household queries arriving at ${backgroundRates.join(', ')}/s` +
+    `bench:pregrant — ${households} households, ${requests} checks at concurrency ${concurrency}; runs: ${modes.map((m) => (m === 'pair' ? `pair (${rounds} rounds)` : m)).join(', ')}; household queries arriving at ${backgroundRates.join(', ')}/s` +
       `${modes.includes('load') ? `, and ${background} callers running household queries back to back` : ''}${args.durable === true ? '; the log flushed at every commit' : ''}; ` +
       `${os.cpus().length} cores, load average ${loadAverage()}`,
   );
@@ -290,17 +309,24 @@ async function main(): Promise<void> {
 
     // The callers run on a thread of their own, so the hub's event loop serves requests only.
     const job: Omit<Job, 'backgroundRate'> = { endpoint, auth, proposals, householdIds, concurrency, background };
-    const runs = modes.flatMap((mode): { mode: Mode; rate: number }[] => (mode === 'rate' || mode === 'pair' ? backgroundRates.map((rate) => ({ mode, rate })) : [{ mode, rate: 0 }]));
-    const labelOf = ({ mode, rate }: { mode: Mode; rate: number }) =>
+    const runs = modes.flatMap((mode): { mode: Mode; rate: number; round: number }[] =>
+      mode === 'pair'
+        ? // Rounds interleaved across the rates: round 1 of every rate, then round 2, …
+          Array.from({ length: rounds }, (_, i) => backgroundRates.map((rate) => ({ mode, rate, round: i + 1 }))).flat()
+        : mode === 'rate'
+          ? backgroundRates.map((rate) => ({ mode, rate, round: 1 }))
+          : [{ mode, rate: 0, round: 1 }],
+    );
+    const labelOf = ({ mode, rate, round }: { mode: Mode; rate: number; round: number }) =>
       ({
-        pair: `floor and check in turn, household queries arriving at ${rate}/s`,
+        pair: `round ${round}/${rounds}, floor and check in turn, household queries arriving at ${rate}/s`,
         floor: 'floor (`{ __typename }`, same HTTP, token and audit path)',
         alone: 'alone',
         rate: `household queries arriving at ${rate}/s`,
         load: `${background} household-query callers without pause`,
       })[mode];
     const summary: { mode: Mode; label: string; p50: number; p99: number }[] = [];
-    const pairs: { rate: number; served: number; shed: number; floor: { p50: number; p99: number }; check: { p50: number; p99: number }; load: string }[] = [];
+    const pairs: { rate: number; round: number; gcMaxMs: number; delayP99Ms: number; served: number; shed: number; floor: { p50: number; p99: number }; check: { p50: number; p99: number }; load: string }[] = [];
     for (const run of runs) {
       const load = loadAverage();
       const { mode } = run;
@@ -314,6 +340,15 @@ async function main(): Promise<void> {
       // The audit writer's work over the measured part: accesses, transactions, round trips.
       const auditCounts = () => ({ ...server.audit.stats, ...server.audit.roundTrips });
       let auditAtStart = auditCounts();
+      // The hub thread's garbage-collection pauses over the measured part (the hub runs in this thread).
+      const gcPauses: { at: number; ms: number; major: boolean }[] = [];
+      let gcOn = false;
+      const gc = new PerformanceObserver((list) => {
+        if (gcOn)
+          for (const e of list.getEntries() as PerformanceEntry[])
+            gcPauses.push({ at: performance.timeOrigin + e.startTime, ms: e.duration, major: ((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind ?? 0) === perfConstants.NODE_PERFORMANCE_GC_MAJOR });
+      });
+      gc.observe({ entryTypes: ['gc'] });
       const r = await new Promise<RunResult>((resolve, reject) => {
         // A worker does not inherit tsx's loader: register it, then load this file.
         const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, { eval: true, workerData: { ...job, backgroundRate: run.rate, mode } });
@@ -323,11 +358,24 @@ async function main(): Promise<void> {
           laneAtStart = laneCounts();
           auditAtStart = auditCounts();
           delay.enable();
+          gcOn = true;
         });
         worker.once('error', reject);
       });
       const loop = performance.eventLoopUtilization(loopAtStart);
       delay.disable();
+      gcOn = false;
+      gc.disconnect();
+      const gcMs = gcPauses.reduce((a, b) => a + b.ms, 0);
+      // Requests (as the caller timed them) during which a pause began or went on: which kind meets the pauses.
+      const overlapping = (startsAt: number[], ms: number[]) => startsAt.filter((t, i) => gcPauses.some((g) => g.at < t + ms[i] && g.at + g.ms > t)).length;
+      const gcMax = gcPauses.reduce((a, b) => Math.max(a, b.ms), 0);
+      const majors = gcPauses.filter((g) => g.major);
+      const gcLine =
+        `; GC pauses in the hub's thread ${gcPauses.length} (${majors.length} full, ${majors.reduce((a, b) => a + b.ms, 0).toFixed(0)} ms), ${gcMs.toFixed(0)} ms in all, ` +
+        `longest ${gcMax.toFixed(1)} ms, ${((r.wall * 1000) / Math.max(1, gcPauses.length)).toFixed(0)} ms apart on average` +
+        `; requests a pause fell within: checks ${overlapping(r.starts, r.latencies)} of ${r.latencies.length}` +
+        (mode === 'pair' ? `, floors ${overlapping(r.floorStarts, r.floorLatencies)} of ${r.floorLatencies.length}` : '');
       const lane = laneCounts();
       const audit = auditCounts();
       const accesses = audit.accesses - auditAtStart.accesses;
@@ -340,7 +388,7 @@ async function main(): Promise<void> {
       if (mode === 'pair') {
         const floorLat = Array.from(Float64Array.from(r.floorLatencies).sort());
         const [f50, f95, f99] = [0.5, 0.95, 0.99].map((q) => percentile(floorLat, q));
-        pairs.push({ rate: run.rate, served: r.backgroundDone / r.wall, shed: r.backgroundShed, floor: { p50: f50, p99: f99 }, check: { p50, p99 }, load: `${load} before, ${loadAverage()} after` });
+        pairs.push({ rate: run.rate, round: run.round, gcMaxMs: gcMax, delayP99Ms: delay.percentile(99) / 1e6, served: r.backgroundDone / r.wall, shed: r.backgroundShed, floor: { p50: f50, p99: f99 }, check: { p50, p99 }, load: `${load} before, ${loadAverage()} after` });
         log(`${label}: floor p50 ${f50.toFixed(1)} ms, p95 ${f95.toFixed(1)} ms, p99 ${f99.toFixed(1)} ms, max ${floorLat[floorLat.length - 1].toFixed(1)} ms (load average ${load} before, ${loadAverage()} after)`);
       } else summary.push({ mode, label, p50, p99 });
       log(
@@ -352,7 +400,8 @@ async function main(): Promise<void> {
           (mode === 'floor' || mode === 'alone' ? `, ${(loop.active / lat.length).toFixed(2)} ms of it per ${mode === 'floor' ? 'query' : 'check'}` : '') +
           `, its delay p50 ${ms(delay.percentile(50))} ms, p99 ${ms(delay.percentile(99))} ms, max ${ms(delay.max)} ms` +
           (mode === 'floor' ? '' : `; checks' department statements on connections kept for checks ${lane.reserved - laneAtStart.reserved}, sent to a shared pool (all kept ones busy) ${lane.shared - laneAtStart.shared}`) +
-          auditLine,
+          auditLine +
+          gcLine,
       );
       if (mode !== 'floor') {
         const byProgramme = new Map<string, number[]>();
@@ -371,15 +420,27 @@ async function main(): Promise<void> {
     if (pairs.length > 0) {
       log('');
       log(`pre-grant check against the floor measured in turn with it, by the same caller (target: check p99 ≤ ${P99_TARGET}× floor p99 with household queries at 50/s)`);
-      log('household queries/s (served)   floor p50   floor p99   check p50   check p99   p50 ratio   p99 ratio   target   load average');
+      log('household queries/s (served)   round   floor p50   floor p99   check p50   check p99   p50 ratio   p99 ratio   target   loop delay p99   longest GC   load average');
+      // A round whose background arrivals were shed did not hold the rate: the hub was saturated, and
+      // its ratio says nothing about the target.
+      const verdictOf = (ratio: number, shed: boolean) => (shed ? 'n/a: hub saturated, arrivals shed' : ratio <= P99_TARGET ? 'yes' : 'NO');
       for (const p of pairs) {
         const ratio = p.check.p99 / p.floor.p99;
-        // A run whose background arrivals were shed did not hold the rate: the hub was saturated, and
-        // its ratio says nothing about the target.
-        const verdict = p.shed > 0 ? 'n/a: hub saturated, arrivals shed' : ratio <= P99_TARGET ? 'yes' : 'NO';
         log(
-          `${`${p.rate} (${p.served.toFixed(0)})`.padStart(28)}   ${p.floor.p50.toFixed(1).padStart(9)}   ${p.floor.p99.toFixed(1).padStart(9)}   ${p.check.p50.toFixed(1).padStart(9)}   ${p.check.p99.toFixed(1).padStart(9)}` +
-            `   ${(p.check.p50 / p.floor.p50).toFixed(2).padStart(8)}×   ${ratio.toFixed(2).padStart(8)}×   ${verdict.padStart(6)}   ${p.load}`,
+          `${`${p.rate} (${p.served.toFixed(0)})`.padStart(28)}   ${String(p.round).padStart(5)}   ${p.floor.p50.toFixed(1).padStart(9)}   ${p.floor.p99.toFixed(1).padStart(9)}   ${p.check.p50.toFixed(1).padStart(9)}   ${p.check.p99.toFixed(1).padStart(9)}` +
+            `   ${(p.check.p50 / p.floor.p50).toFixed(2).padStart(8)}×   ${ratio.toFixed(2).padStart(8)}×   ${verdictOf(ratio, p.shed > 0).padStart(6)}   ${p.delayP99Ms.toFixed(1).padStart(11)} ms   ${p.gcMaxMs.toFixed(1).padStart(7)} ms   ${p.load}`,
+        );
+      }
+      // The median of the rounds' ratios (each round's ratio as measured, none re-weighted), with its spread.
+      for (const rate of backgroundRates) {
+        const of = pairs.filter((p) => p.rate === rate);
+        const p99 = medianWithSpread(of.map((p) => p.check.p99 / p.floor.p99));
+        const p50 = medianWithSpread(of.map((p) => p.check.p50 / p.floor.p50));
+        const shed = of.filter((p) => p.shed > 0).length;
+        log(
+          `household queries at ${rate}/s, median of ${p99.rounds} rounds: p99 ratio ${p99.median.toFixed(2)}× (rounds ${p99.min.toFixed(2)}–${p99.max.toFixed(2)}×), ` +
+            `p50 ratio ${p50.median.toFixed(2)}× (${p50.min.toFixed(2)}–${p50.max.toFixed(2)}×); target ${verdictOf(p99.median, shed > 0)}` +
+            (shed > 0 ? ` (${shed} of ${of.length} rounds shed arrivals)` : ''),
         );
       }
     }
