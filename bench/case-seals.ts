@@ -35,7 +35,17 @@ async function phase(which: string, url: string): Promise<void> {
   const cpu = process.cpuUsage();
   try {
     const hub = hubDrizzle(pool);
-    const result = which === 'seal' ? await sealStanding(hub) : await (async () => {
+    // The longest batch: how long a case write started meanwhile may wait for the seal head.
+    let longestBatchMs = 0;
+    let batches = 0;
+    let last = Date.now();
+    const afterBatch = () => {
+      const now = Date.now();
+      longestBatchMs = Math.max(longestBatchMs, now - last);
+      batches += 1;
+      last = now;
+    };
+    const result = which === 'seal' ? { sealed: await sealStanding(hub, { afterBatch }), batches, longestBatchMs } : await (async () => {
       const v = await verifyCaseSeals(hub);
       return v.ok ? { ok: true, rows: v.rows, seals: v.seals } : { ok: false, findings: v.findings.length, rows: v.rows };
     })();
@@ -94,7 +104,7 @@ async function main(): Promise<void> {
     await sample.end();
     await conn.query('ANALYZE TABLE case_seal');
     const [[size]] = (await conn.query("SELECT data_length + index_length AS bytes FROM information_schema.TABLES WHERE table_schema = DATABASE() AND table_name = 'case_seal'")) as [Record<string, unknown>[], unknown];
-    console.log(`sealStanding: ${JSON.stringify(seal.result)} rows sealed; ${seal.cpuSeconds.toFixed(2)} CPU s (hub process), server ${serverBefore === null || serverSeal === null ? '?' : (serverSeal - serverBefore).toFixed(2)} CPU s; peak RSS ${seal.peakRssMb.toFixed(0)} MB; ${seal.wallSeconds.toFixed(1)} s wall`);
+    console.log(`sealStanding: ${JSON.stringify(seal.result)}; ${seal.cpuSeconds.toFixed(2)} CPU s (hub process), server ${serverBefore === null || serverSeal === null ? '?' : (serverSeal - serverBefore).toFixed(2)} CPU s; peak RSS ${seal.peakRssMb.toFixed(0)} MB; ${seal.wallSeconds.toFixed(1)} s wall`);
     console.log(`  largest transaction seen: ${biggest.rowsModified} rows modified, ${biggest.rowsLocked} rows locked, ${biggest.lockMemoryBytes} bytes of lock memory; ${biggest.transactions.size} writing transactions seen; case_seal ${(Number(size.bytes) / 1048576).toFixed(1)} MB`);
     const verify = await runPhase('verify', data.hubUrl);
     const serverVerify = cpuSecondsOf(data.serverPid);
