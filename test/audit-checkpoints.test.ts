@@ -6,14 +6,14 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { verifyChain } from '../access/audit';
 import { rewriteAuditRowRecomputing } from './support/audit-trail';
-import { generateSigningKeyFiles, parseKey, readCheckpointFile } from '../access/checkpoints';
+import { parseKey, readCheckpointFile } from '../access/checkpoints';
 import { accessDbOf, type AccessDb } from '../db/access/db';
 import { ConfigError } from '../db/config';
 import { auditVerifyCommand } from '../tools/audit-verify';
+import { checkpointBed, type CheckpointBed } from './support/checkpoint-bed';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub } from './support/hub';
 import { insertRegions, TODAY } from './support/scenarios';
@@ -23,6 +23,7 @@ const REQUESTS = 10;
 
 let dbs: TestDatabases;
 let accessDb: AccessDb;
+let bed: CheckpointBed;
 let dir: string;
 let file: string;
 let publicKeyFile: string;
@@ -42,22 +43,14 @@ async function restore(saved: Row[]): Promise<void> {
   await dbs.hubPool.query('UPDATE access_log_head SET last_seq = ?, last_hash = ? WHERE id = 1', [last.seq, last.row_hash]);
 }
 
-async function verifyCli(): Promise<{ code: number; out: string[] }> {
-  const out: string[] = [];
-  const code = await auditVerifyCommand(['--checkpoints', file, '--public-key', publicKeyFile], accessDb, (l) => out.push(l));
-  return { code, out };
-}
+const verifyCli = () => bed.verify(accessDb);
 
 beforeAll(async () => {
   dbs = await createTestDatabases('audit_checkpoints');
   await insertRegions(dbs);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-checkpoints-'));
-  file = path.join(dir, 'audit-checkpoints.jsonl');
-  publicKeyFile = path.join(dir, 'verify.pem');
-  const privateKeyFile = path.join(dir, 'signing.pem');
-  generateSigningKeyFiles(privateKeyFile, publicKeyFile);
-  const signingKey = parseKey(fs.readFileSync(privateKeyFile, 'utf8'));
-  const hub = await startTestHub(dbs, { today: TODAY, auditCheckpoints: { file, signingKey, everyRows: EVERY_ROWS, everyMs: 3_600_000 } });
+  bed = checkpointBed('aidhub-checkpoints-');
+  ({ dir, file, publicKeyFile } = bed);
+  const hub = await startTestHub(dbs, { today: TODAY, auditCheckpoints: bed.hubOptions(EVERY_ROWS) });
   // Sequential, so each access is its own transaction and rows come one at a time.
   for (let i = 0; i < REQUESTS; i++) expect((await hub.gql('{ caller { name } }')).status).toBe(200);
   // Shutting down writes what is queued and a last checkpoint.
@@ -67,14 +60,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await dbs?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  bed?.remove();
 });
 
 describe('the checkpoint file', () => {
   it('holds every row’s hash and a signed checkpoint every few rows and at shutdown', async () => {
     const all = await rows();
     expect(all.length).toBeGreaterThanOrEqual(REQUESTS);
-    const read = readCheckpointFile(file, parseKey(fs.readFileSync(publicKeyFile, 'utf8')));
+    const read = bed.read();
     if (!read.ok) throw new Error(read.message);
     expect(read.record.rowHashes.size).toBe(all.length);
     for (const r of all) expect(read.record.rowHashes.get(Number(r.seq))).toBe(r.row_hash);
@@ -92,7 +85,7 @@ describe('the checkpoint file', () => {
       const i = lines.findIndex((l) => l.t === 'checkpoint');
       lines[i].seq -= 1;
       fs.writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-      expect(readCheckpointFile(file, parseKey(fs.readFileSync(publicKeyFile, 'utf8')))).toMatchObject({ ok: false, line: i + 1 });
+      expect(bed.read()).toMatchObject({ ok: false, line: i + 1 });
       expect((await verifyCli()).code).toBe(2);
     } finally {
       fs.writeFileSync(file, original);
@@ -115,7 +108,7 @@ describe('a checkpoint file a hub appended to after a restore', () => {
     const seq = (await rows()).length - 1;
     try {
       fs.appendFileSync(file, JSON.stringify({ t: 'rows', first: seq, hashes: ['e'.repeat(64)] }) + '\n');
-      const read = readCheckpointFile(file, parseKey(fs.readFileSync(publicKeyFile, 'utf8')));
+      const read = bed.read();
       expect(read).toMatchObject({ ok: false, line: recorded + 1 });
       expect(read.ok || read.message).toContain(`records row ${seq} with another hash than line`);
       const { code, out } = await verifyCli();
@@ -182,7 +175,7 @@ describe('an --anchor beside the signed checkpoints', () => {
   });
 
   it('with a wrong anchor and the tail cut: TRUNCATED first, the anchor’s mismatch said too (exit 1)', async () => {
-    const read = readCheckpointFile(file, parseKey(fs.readFileSync(publicKeyFile, 'utf8')));
+    const read = bed.read();
     if (!read.ok) throw new Error(read.message);
     const saved = await rows();
     const total = saved.length;
@@ -218,7 +211,7 @@ describe('an --anchor beside the signed checkpoints', () => {
   });
 
   it('with a break met before the checkpoint that would vouch for the row: the break first, and ANCHOR_MISMATCH, the anchor believed', async () => {
-    const read = readCheckpointFile(file, parseKey(fs.readFileSync(publicKeyFile, 'utf8')));
+    const read = bed.read();
     if (!read.ok) throw new Error(read.message);
     // The row before a checkpoint, and that checkpoint's row changed behind the hub's back.
     const voucher = read.record.checkpoints.map((c) => c.seq).find((s) => s > 1)!;
@@ -235,7 +228,7 @@ describe('an --anchor beside the signed checkpoints', () => {
   });
 
   it('with a wrong anchor the checkpoints contradict and a break after the checkpoint: the break first, the contradiction said too (exit 1)', async () => {
-    const read = readCheckpointFile(file, parseKey(fs.readFileSync(publicKeyFile, 'utf8')));
+    const read = bed.read();
     if (!read.ok) throw new Error(read.message);
     const saved = await rows();
     // A row before a checkpoint that has rows after it: the checkpoint vouches for the row, and the
@@ -270,7 +263,7 @@ describe('a start on a database that does not hold the chain its checkpoint file
   // A restore of an older backup rewound the chain (and brought back the tokens revoked since):
   // a hub started on it appended rows under numbers the file already held, silently, and the
   // file's later hashes for those rows hid what the restore had lost from audit:verify.
-  const startOnFile = () => startTestHub(dbs, { today: TODAY, auditCheckpoints: { file, signingKey: parseKey(fs.readFileSync(path.join(dir, 'signing.pem'), 'utf8')), everyRows: EVERY_ROWS, everyMs: 3_600_000 } });
+  const startOnFile = () => startTestHub(dbs, { today: TODAY, auditCheckpoints: bed.hubOptions(EVERY_ROWS) });
 
   it('is refused when the database is older than the file (a backup restored), the file untouched', async () => {
     const saved = await rows();

@@ -5,15 +5,11 @@
  * named by `audit:verify`; a seal chain recomputed by hand is caught by the signed checkpoints; a
  * replayed mutation seals nothing twice; a database of an earlier release is sealed at its first start.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { generateSigningKeyFiles, parseKey, readCheckpointFile } from '../access/checkpoints';
 import { accessDbOf } from '../db/access/db';
 import { referralSlip } from '../db/cases/schema';
 import { rowDigest, SEALED_TABLES, sealHash, sealStanding, verifyCaseSeals } from '../db/cases/seals';
-import { auditVerifyCommand } from '../tools/audit-verify';
 import { eq, getTableName } from 'drizzle-orm';
+import { checkpointBed, type CheckpointBed } from './support/checkpoint-bed';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
@@ -29,9 +25,7 @@ const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $in
 
 let dbs: TestDatabases;
 let hub: TestHub;
-let dir: string;
-let file: string;
-let publicKeyFile: string;
+let bed: CheckpointBed;
 let caseId: string;
 let slips: Record<'HEALTH' | 'HOUSING', string>;
 const clock = new TestClock('2026-03-15T10:00:00+08:00');
@@ -41,11 +35,7 @@ async function query(sql: string, params: unknown[] = []): Promise<Row[]> {
   return rows as Row[];
 }
 
-async function verifyCli(args: string[] = ['--checkpoints', file, '--public-key', publicKeyFile]): Promise<{ code: number; out: string[] }> {
-  const out: string[] = [];
-  const code = await auditVerifyCommand(args, accessDbOf(dbs.hub), (l) => out.push(l));
-  return { code, out };
-}
+const verifyCli = () => bed.verify(accessDbOf(dbs.hub));
 
 /** The case-record lines audit:verify printed (not the access chain's, nor the evidence's). */
 const caseLines = (out: string[]) => out.filter((l) => l.startsWith('case record '));
@@ -54,13 +44,8 @@ beforeAll(async () => {
   dbs = await createTestDatabases('cases_seals');
   await insertRegions(dbs);
   const wangId = await insertWang(dbs);
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-case-seals-'));
-  file = path.join(dir, 'audit-checkpoints.jsonl');
-  publicKeyFile = path.join(dir, 'verify.pem');
-  const privateKeyFile = path.join(dir, 'signing.pem');
-  generateSigningKeyFiles(privateKeyFile, publicKeyFile);
-  const signingKey = parseKey(fs.readFileSync(privateKeyFile, 'utf8'));
-  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now, auditCheckpoints: { file, signingKey, everyRows: 1_000_000, everyMs: 3_600_000 } });
+  bed = checkpointBed('aidhub-case-seals-');
+  hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', clock: clock.now, auditCheckpoints: bed.hubOptions(1_000_000) });
   // The loop: a case opened and moved to its meeting, two decisions (with their checks) issued and
   // accepted, housing's declined and waived by the convener.
   ({ caseId, slips } = await wangHealthAndHousingSlips(hub, wangId, 'seals'));
@@ -73,13 +58,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await dbs?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  bed?.remove();
 });
 
 describe('every case write is sealed', () => {
   it('seals every row the loop wrote, in every table it wrote, and audit:verify finds them intact', async () => {
     const verdict = await verifyCaseSeals(dbs.hub);
     expect(verdict).toMatchObject({ ok: true });
+    // A page of one row or seal: every page ends inside a meeting's departments or a slip's seals.
+    for (const page of [1, 2]) expect(await verifyCaseSeals(dbs.hub, [], { page })).toEqual(verdict);
     const sealedTables = (await query('SELECT DISTINCT table_name FROM case_seal')).map((r) => r.table_name).sort();
     expect(sealedTables).toEqual(['aid_case', 'case_event', 'case_meeting', 'case_meeting_department', 'decision_check', 'declined_decision', 'referral_slip'].sort());
     let rows = 0;
@@ -91,7 +78,7 @@ describe('every case write is sealed', () => {
   });
 
   it('signs the seal chain’s head into the checkpoint file', () => {
-    const read = readCheckpointFile(file, parseKey(fs.readFileSync(publicKeyFile, 'utf8')));
+    const read = bed.read();
     if (!read.ok) throw new Error(read.message);
     expect(read.record.caseCheckpoints?.length).toBeGreaterThan(0);
   });
@@ -112,8 +99,10 @@ describe('a row changed, deleted or inserted by hand is named', () => {
   it('names a due date moved out of band', async () => {
     const [slip] = await query('SELECT id, due_on FROM referral_slip WHERE id = ?', [slips.HEALTH]);
     await query('UPDATE referral_slip SET due_on = DATE_ADD(due_on, INTERVAL 10 DAY) WHERE id = ?', [slip.id]);
-    const verdict = await verifyCaseSeals(dbs.hub);
-    expect(verdict.ok ? [] : verdict.findings.map((f) => [f.problem, f.table, f.rowKey])).toEqual([['CHANGED', 'referral_slip', String(slip.id)]]);
+    for (const page of [undefined, 1]) {
+      const verdict = await verifyCaseSeals(dbs.hub, [], { page });
+      expect(verdict.ok ? [] : verdict.findings.map((f) => [f.problem, f.table, f.rowKey])).toEqual([['CHANGED', 'referral_slip', String(slip.id)]]);
+    }
     await query('UPDATE referral_slip SET due_on = DATE_SUB(due_on, INTERVAL 10 DAY) WHERE id = ?', [slip.id]);
     expect(await verifyCaseSeals(dbs.hub)).toMatchObject({ ok: true });
   });

@@ -45,6 +45,7 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
   'db/cases/seals.ts': [
     { line: "where(eq(caseSealHead.id, 1)).for('update')", why: "the case records' seal chain head, locked by a case write as its last statement before COMMIT: one row by primary key" },
     { line: "where(eq(caseSealHead.id, 1)).for('update')", why: 'the same head, at the first start that seals the rows standing (made there when missing)' },
+    { line: "where(eq(caseSealHead.id, 1)).for('update')", why: "the same head, first in each batch of that sealing: its cursor is read and moved under it, so two starts take batches in turn; no other lock follows (the batch's reads do not lock)" },
   ],
   'db/cases/store.ts': [{ line: "where(eq(referralSlip.id, referralId)).for('update')", why: 'one slip by primary key, its reminder spent: an answer of the slip and its reminder take turns, so no reminder is queued of a slip answered meanwhile' }],
   'db/cases/write.ts': [

@@ -276,17 +276,23 @@ export const referralReminder = mysqlTable(
  * to the seal before it by hash. Its own chain and head, apart from the access chain, so a case
  * write waits only for other case writes' seals, never for the audit writer's group commits.
  */
-export const caseSeal = mysqlTable('case_seal', {
-  seq: id('seq').primaryKey(),
-  /** The sealed row's table and primary key (`12`, or `12/3` for a key of two columns). */
-  tableName: varchar('table_name', { length: 40 }).notNull(),
-  rowKey: varchar('row_key', { length: 80 }).notNull(),
-  /** SHA-256 of the row's columns as the hub wrote them; null: the hub deleted the row. */
-  rowDigest: char('row_digest', { length: 64 }),
-  prevHash: char('prev_hash', { length: 64 }).notNull(),
-  sealHash: char('seal_hash', { length: 64 }).notNull(),
-  sealedAt: instant('sealed_at').notNull(),
-});
+export const caseSeal = mysqlTable(
+  'case_seal',
+  {
+    seq: id('seq').primaryKey(),
+    /** The sealed row's table and primary key (`12`, or `12/3` for a key of two columns). */
+    tableName: varchar('table_name', { length: 40 }).notNull(),
+    rowKey: varchar('row_key', { length: 80 }).notNull(),
+    /** SHA-256 of the row's columns as the hub wrote them; null: the hub deleted the row. */
+    rowDigest: char('row_digest', { length: 64 }),
+    prevHash: char('prev_hash', { length: 64 }).notNull(),
+    sealHash: char('seal_hash', { length: 64 }).notNull(),
+    sealedAt: instant('sealed_at').notNull(),
+  },
+  // A row's seals in order: audit:verify reads a page of rows' last seals, and each table's sealed
+  // keys in key order, without holding every key in memory (db/cases/seals.ts verifyCaseSeals).
+  (t) => [index('case_seal_row').on(t.tableName, t.rowKey, t.seq)],
+);
 
 /**
  * The end of the seal chain, locked (FOR UPDATE) by each case write as its last statement before
@@ -297,4 +303,11 @@ export const caseSealHead = mysqlTable('case_seal_head', {
   id: int('id').primaryKey(),
   lastSeq: id('last_seq').notNull(),
   lastHash: char('last_hash', { length: 64 }).notNull(),
+  /**
+   * The sealing of the rows standing at the first start, in batches (db/cases/seals.ts sealStanding):
+   * the table it is at and the last value of that table's first key column sealed (null: from its
+   * start). Both null: done (or sealed by a release that sealed in one transaction).
+   */
+  standingTable: varchar('standing_table', { length: 40 }),
+  standingAfter: id('standing_after'),
 });

@@ -9,7 +9,8 @@
  * to a second while it group-commits (access/audit.ts), and case writes taking it queued behind
  * those commits (test/cases-loop went from 14.5 s to 155.8 s). This head is locked only by case
  * writes, as the last statement before their COMMIT, after every other lock they take, so it adds
- * no lock-order cycle; a replayed mutation writes nothing, so it seals nothing.
+ * no lock-order cycle (the first start's batches lock it first and take no other lock after: their
+ * reads do not lock); a replayed mutation writes nothing, so it seals nothing.
  *
  * A database administrator who recomputes this chain after changing a row is caught by the signed
  * checkpoints: the hub signs the seal chain's head into the checkpoint file beside the access
@@ -17,7 +18,7 @@
  * names a row CHANGED, DELETED or UNSEALED (inserted by hand), and a seal chain broken or rewritten.
  */
 import crypto from 'node:crypto';
-import { asc, eq, getTableName, gt, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableName, gt, inArray, or, type SQL } from 'drizzle-orm';
 import { getTableConfig, type MySqlColumn, type MySqlTable } from 'drizzle-orm/mysql-core';
 import { isDuplicateKey, type HubDb } from '../connect';
 import { lockingTransaction, type LockingTx } from '../locking';
@@ -183,59 +184,93 @@ async function appendSeals(tx: HubQuery, head: { lastSeq: number; lastHash: stri
   return { lastSeq: seq, lastHash: prev };
 }
 
-/** Rows of a sealed table in primary-key order, a page at a time (keyset on the first key column, then the rest in memory). */
-async function* everyRow(db: HubQuery, table: MySqlTable, page = 5000): AsyncGenerator<Row> {
+/** How many rows a page of the checks and a batch of the first start's sealing read at most (plus a first-key value's last rows). */
+export const SEAL_PAGE = 5000;
+
+/**
+ * Rows of a sealed table in primary-key order after `after` (a value of its first key column), a page of
+ * about `page` rows: a page ends only between two values of the first key column (a meeting's
+ * departments stay together), so it may hold more when one value has more rows than that. `done`:
+ * the table has no rows after this page.
+ */
+async function pageOfRows(db: HubQuery, table: MySqlTable, after: unknown, page: number): Promise<{ rows: Row[]; last: unknown; done: boolean }> {
   const first = sealedTable(table).key[0];
   const prop = propertyOf(table, first);
+  const rows = (await db
+    .select()
+    .from(table)
+    .where(after === null ? undefined : gt(first, after))
+    .orderBy(asc(first))
+    .limit(page)) as Row[];
+  if (rows.length < page) return { rows, last: rows.length > 0 ? rows[rows.length - 1][prop] : after, done: true };
+  const last = rows[rows.length - 1][prop];
+  const whole = rows.filter((r) => r[prop] !== last);
+  if (whole.length > 0) return { rows: whole, last: whole[whole.length - 1][prop], done: false };
+  return { rows: (await db.select().from(table).where(eq(first, last))) as Row[], last, done: false };
+}
+
+/** Rows of a sealed table in primary-key order, a page at a time (pageOfRows). */
+async function* everyRow(db: HubQuery, table: MySqlTable, page = SEAL_PAGE): AsyncGenerator<Row[]> {
   let after: unknown = null;
   for (;;) {
-    // A page ends only between two values of the first key column (a meeting's departments stay together).
-    const rows = (await db
-      .select()
-      .from(table)
-      .where(after === null ? undefined : gt(first, after))
-      .orderBy(asc(first))
-      .limit(page)) as Row[];
-    if (rows.length === 0) return;
-    const last = rows[rows.length - 1][prop];
-    const whole = rows.length < page ? rows : rows.filter((r) => r[prop] !== last);
-    if (whole.length === 0) {
-      yield* (await db.select().from(table).where(eq(first, last))) as Row[];
-    } else yield* whole;
-    if (rows.length < page) return;
-    after = whole.length === 0 ? last : whole[whole.length - 1][prop];
+    const p = await pageOfRows(db, table, after, page);
+    if (p.rows.length > 0) yield p.rows;
+    if (p.done) return;
+    after = p.last;
   }
+}
+
+export interface SealStandingOptions {
+  /** Rows a batch seals at most (SEAL_PAGE). */
+  batch?: number;
+  /** Called after each batch has committed, with the rows this call sealed so far (tests inject a crash here). */
+  afterBatch?: (sealed: number) => Promise<void> | void;
 }
 
 /**
  * The upgrade of a database written by a release that did not seal: the first start makes the
- * chain's head and seals every case row standing, in one transaction (provisionHub runs it before
- * the data upgrades, which seal what they change). Returns the rows sealed; 0 when the head was
- * there (sealed before, or by another process starting at the same moment).
+ * chain's head and seals every case row standing (provisionHub runs it before the data upgrades,
+ * which seal what they change). In batches of `batch` rows, each its own transaction that locks the
+ * head first and moves the head's cursor (`standing_table`, `standing_after`) with the seals it
+ * appends: a start killed between two batches leaves the cursor at the last batch committed, the
+ * next start continues from there, and two processes starting at once take batches in turn (each
+ * reads the cursor under the head's lock), so no standing row is sealed twice or missed. A case
+ * write meanwhile waits for the head at most one batch (it seals its own rows; one it wrote ahead of
+ * the cursor is sealed again, as it stands, when the cursor reaches it: its last seal holds).
+ * Returns the rows this call sealed; 0 when they were sealed before.
  */
-export async function sealStanding(db: HubDb): Promise<number> {
+export async function sealStanding(db: HubDb, opts: SealStandingOptions = {}): Promise<number> {
+  const batch = opts.batch ?? SEAL_PAGE;
   try {
-    return await lockingTransaction(db, async (tx) => {
+    await lockingTransaction(db, async (tx) => {
       const [head] = await tx.select().from(caseSealHead).where(eq(caseSealHead.id, 1)).for('update');
-      if (head) return 0;
-      await tx.insert(caseSealHead).values({ id: 1, lastSeq: 0, lastHash: SEAL_GENESIS });
-      let at = { lastSeq: 0, lastHash: SEAL_GENESIS };
-      let batch: { tableName: string; rowKey: string; digest: string }[] = [];
-      for (const table of SEALED_TABLES) {
-        for await (const r of everyRow(tx, table)) {
-          batch.push({ tableName: sealedTable(table).name, rowKey: rowKeyOf(table, r), digest: rowDigest(table, r) });
-          if (batch.length >= 5000) {
-            at = await appendSeals(tx, at, batch);
-            batch = [];
-          }
-        }
-      }
-      if (batch.length > 0) at = await appendSeals(tx, at, batch);
-      return at.lastSeq;
+      if (!head) await tx.insert(caseSealHead).values({ id: 1, lastSeq: 0, lastHash: SEAL_GENESIS, standingTable: sealedTable(SEALED_TABLES[0]).name, standingAfter: null });
     });
   } catch (err) {
-    if (isDuplicateKey(err, 'PRIMARY') || isDuplicateKey(err, 'case_seal_head')) return 0;
-    throw err;
+    // Another process made it at the same moment: both go on to take batches.
+    if (!(isDuplicateKey(err, 'PRIMARY') || isDuplicateKey(err, 'case_seal_head'))) throw err;
+  }
+  let sealed = 0;
+  for (;;) {
+    const done = await lockingTransaction(db, async (tx) => {
+      const [head] = await tx.select().from(caseSealHead).where(eq(caseSealHead.id, 1)).for('update');
+      if (!head) throw new Error('case_seal_head vanished while the rows standing were sealed (deleted by hand?)');
+      if (head.standingTable === null) return { done: true, rows: 0 };
+      const at = SEALED_TABLES.findIndex((t) => sealedTable(t).name === head.standingTable);
+      if (at < 0) throw new Error(`case_seal_head.standing_table names ${head.standingTable}, not a sealed case table (db/cases/seals.ts SEALED_TABLES)`);
+      const table = SEALED_TABLES[at];
+      const name = sealedTable(table).name;
+      const page = await pageOfRows(tx, table, head.standingAfter === null ? null : Number(head.standingAfter), batch);
+      if (page.rows.length > 0) {
+        await appendSeals(tx, head, page.rows.map((r) => ({ tableName: name, rowKey: rowKeyOf(table, r), digest: rowDigest(table, r) })));
+      }
+      const next = page.done ? { standingTable: at + 1 < SEALED_TABLES.length ? sealedTable(SEALED_TABLES[at + 1]).name : null, standingAfter: null } : { standingTable: name, standingAfter: Number(page.last) };
+      await tx.update(caseSealHead).set(next).where(eq(caseSealHead.id, 1));
+      return { done: false, rows: page.rows.length };
+    });
+    if (done.done) return sealed;
+    sealed += done.rows;
+    await opts.afterBatch?.(sealed);
   }
 }
 
@@ -267,23 +302,82 @@ export type CaseSealVerdict =
   | { ok: true; seals: number; rows: number; head: { seq: number; hash: string } | null }
   | { ok: false; findings: CaseSealFinding[]; seals: number; rows: number };
 
+/** The last seal of each of `keys` in `table` (one read through case_seal_row). */
+async function lastSealsOf(db: HubQuery, tableName: string, keys: readonly string[]): Promise<Map<string, { digest: string | null; seq: number }>> {
+  const last = new Map<string, { digest: string | null; seq: number }>();
+  if (keys.length === 0) return last;
+  const wanted = new Set(keys);
+  const seals = await db
+    .select({ rowKey: caseSeal.rowKey, seq: caseSeal.seq, rowDigest: caseSeal.rowDigest })
+    .from(caseSeal)
+    .where(and(eq(caseSeal.tableName, tableName), inArray(caseSeal.rowKey, [...wanted])))
+    .orderBy(asc(caseSeal.rowKey), asc(caseSeal.seq));
+  // The column's collation matches keys case-blind; a key is its exact spelling.
+  for (const s of seals) if (wanted.has(s.rowKey)) last.set(s.rowKey, { digest: s.rowDigest, seq: Number(s.seq) });
+  return last;
+}
+
 /**
- * Walks the seal chain, then every row of SEALED_TABLES against its last seal; `checkpoints`: the
- * seal chain's heads signed into the checkpoint file (access/checkpoints.ts caseCheckpoints).
+ * Each key `table` has seals for, with its last seal, in key order (case_seal_row), a page at a time:
+ * a page ends only between two keys, like pageOfRows.
  */
-export async function verifyCaseSeals(db: HubDb, checkpoints: readonly { seq: number; hash: string }[] = []): Promise<CaseSealVerdict> {
+async function* everySealedKey(db: HubQuery, tableName: string, page: number): AsyncGenerator<{ rowKey: string; digest: string | null; seq: number }[]> {
+  let after: string | null = null;
+  for (;;) {
+    const cols = { rowKey: caseSeal.rowKey, seq: caseSeal.seq, rowDigest: caseSeal.rowDigest };
+    const read = await db
+      .select(cols)
+      .from(caseSeal)
+      .where(after === null ? eq(caseSeal.tableName, tableName) : and(eq(caseSeal.tableName, tableName), gt(caseSeal.rowKey, after)))
+      .orderBy(asc(caseSeal.rowKey), asc(caseSeal.seq))
+      .limit(page);
+    if (read.length === 0) return;
+    const lastKey = read[read.length - 1].rowKey;
+    let seals = read.length < page ? read : read.filter((s) => s.rowKey !== lastKey);
+    if (seals.length === 0) seals = await db.select(cols).from(caseSeal).where(and(eq(caseSeal.tableName, tableName), eq(caseSeal.rowKey, lastKey))).orderBy(asc(caseSeal.seq));
+    const keys: { rowKey: string; digest: string | null; seq: number }[] = [];
+    for (const s of seals) {
+      const k = { rowKey: s.rowKey, digest: s.rowDigest, seq: Number(s.seq) };
+      if (keys.length > 0 && keys[keys.length - 1].rowKey === s.rowKey) keys[keys.length - 1] = k;
+      else keys.push(k);
+    }
+    yield keys;
+    if (read.length < page) return;
+    after = keys[keys.length - 1].rowKey;
+  }
+}
+
+/** Which of `rowKeys` (as sealed) name a row of `table` now. */
+async function keysStanding(db: HubQuery, table: MySqlTable, rowKeys: readonly string[]): Promise<Set<string>> {
+  const first = sealedTable(table).key[0];
+  const firsts = [...new Set(rowKeys.map((k) => k.split('/')[0]))].filter((v) => /^\d+$/.test(v));
+  const standing = new Set<string>();
+  if (firsts.length === 0) return standing;
+  const key = Object.fromEntries(sealedTable(table).key.map((c) => [propertyOf(table, c), c]));
+  const rows = (await db.select(key).from(table).where(inArray(first, firsts.map(Number)))) as Row[];
+  for (const r of rows) standing.add(rowKeyOf(table, r));
+  return standing;
+}
+
+/**
+ * Walks the seal chain, then every row of SEALED_TABLES against its last seal, then every key
+ * sealed against the rows; `checkpoints`: the seal chain's heads signed into the checkpoint file
+ * (access/checkpoints.ts caseCheckpoints). Each in pages of `page` (SEAL_PAGE) by key: it holds a
+ * page at a time, never every seal (a city's seals outgrow a process).
+ */
+export async function verifyCaseSeals(db: HubDb, checkpoints: readonly { seq: number; hash: string }[] = [], opts: { page?: number } = {}): Promise<CaseSealVerdict> {
+  const pageSize = opts.page ?? SEAL_PAGE;
   const findings: CaseSealFinding[] = [];
   const [head] = await db.select().from(caseSealHead).where(eq(caseSealHead.id, 1));
   const wanted = new Map<number, string>();
   for (const c of checkpoints) wanted.set(c.seq, c.hash);
   const atCheckpoint = new Map<number, string>();
-  const last = new Map<string, { digest: string | null; seq: number }>();
   let prev = SEAL_GENESIS;
   let expected = 1;
   let broken = false;
   let after = 0;
   for (;;) {
-    const page = await db.select().from(caseSeal).where(gt(caseSeal.seq, after)).orderBy(asc(caseSeal.seq)).limit(5000);
+    const page = await db.select().from(caseSeal).where(gt(caseSeal.seq, after)).orderBy(asc(caseSeal.seq)).limit(pageSize);
     if (page.length === 0) break;
     for (const s of page) {
       const seq = Number(s.seq);
@@ -297,7 +391,6 @@ export async function verifyCaseSeals(db: HubDb, checkpoints: readonly { seq: nu
         }
       }
       if (wanted.has(seq)) atCheckpoint.set(seq, s.sealHash);
-      last.set(`${s.tableName}\n${s.rowKey}`, { digest: s.rowDigest, seq });
       prev = s.sealHash;
       expected = seq + 1;
     }
@@ -321,23 +414,45 @@ export async function verifyCaseSeals(db: HubDb, checkpoints: readonly { seq: nu
     findings.push({ problem: 'UNSEALED', message: "the case records are not sealed (no case_seal_head): start this release's hub once, which seals the rows standing (db/cases/seals.ts sealStanding), or its seals were removed" });
     return { ok: false, findings, seals: 0, rows: 0 };
   }
+  // The first start's sealing stopped half-way (killed): the rows after its cursor have no seal yet.
+  if (head?.standingTable) {
+    findings.push({ problem: 'UNSEALED', message: `the sealing of the case records standing at the first start stopped at ${head.standingTable} after ${head.standingAfter ?? 'its start'}: start this release's hub once, which finishes it (db/cases/seals.ts sealStanding)` });
+    return { ok: false, findings, seals: chainEnd, rows: 0 };
+  }
   let rows = 0;
+  // Per table, the rows found under a live seal (CHANGED or intact): when the table has as many keys
+  // whose last seal is live, none of them is DELETED, and their rows need not be looked up.
+  const matched = new Map<string, number>();
   for (const table of SEALED_TABLES) {
     const name = sealedTable(table).name;
-    for await (const r of everyRow(db, table)) {
-      rows += 1;
-      const rowKey = rowKeyOf(table, r);
-      const k = `${name}\n${rowKey}`;
-      const seal = last.get(k);
-      last.delete(k);
-      if (!seal || seal.digest === null) findings.push({ problem: 'UNSEALED', table: name, rowKey, message: `${name} ${rowKey} has no seal: it was inserted behind the hub's back` });
-      else if (seal.digest !== rowDigest(table, r)) findings.push({ problem: 'CHANGED', table: name, rowKey, seq: seal.seq, message: `${name} ${rowKey} differs from its seal ${seal.seq}: it was changed behind the hub's back` });
+    matched.set(name, 0);
+    for await (const page of everyRow(db, table, pageSize)) {
+      const keyed = page.map((r) => ({ r, rowKey: rowKeyOf(table, r) }));
+      const last = await lastSealsOf(db, name, keyed.map((k) => k.rowKey));
+      for (const { r, rowKey } of keyed) {
+        rows += 1;
+        const seal = last.get(rowKey);
+        if (!seal || seal.digest === null) findings.push({ problem: 'UNSEALED', table: name, rowKey, message: `${name} ${rowKey} has no seal: it was inserted behind the hub's back` });
+        else {
+          matched.set(name, (matched.get(name) ?? 0) + 1);
+          if (seal.digest !== rowDigest(table, r)) findings.push({ problem: 'CHANGED', table: name, rowKey, seq: seal.seq, message: `${name} ${rowKey} differs from its seal ${seal.seq}: it was changed behind the hub's back` });
+        }
+      }
     }
   }
-  for (const [k, seal] of last) {
-    if (seal.digest === null) continue;
-    const [table, rowKey] = k.split('\n');
-    findings.push({ problem: 'DELETED', table, rowKey, seq: seal.seq, message: `${table} ${rowKey}, sealed at ${seal.seq}, is gone: it was deleted behind the hub's back` });
+  for (const table of SEALED_TABLES) {
+    const name = sealedTable(table).name;
+    let live = 0;
+    for await (const keys of everySealedKey(db, name, pageSize)) live += keys.filter((k) => k.digest !== null).length;
+    if (live === matched.get(name)) continue;
+    // Some key's row is gone (or came or went since it was read): each live key looked up.
+    for await (const keys of everySealedKey(db, name, pageSize)) {
+      const sealed = keys.filter((k) => k.digest !== null);
+      const standing = await keysStanding(db, table, sealed.map((k) => k.rowKey));
+      for (const k of sealed) {
+        if (!standing.has(k.rowKey)) findings.push({ problem: 'DELETED', table: name, rowKey: k.rowKey, seq: k.seq, message: `${name} ${k.rowKey}, sealed at ${k.seq}, is gone: it was deleted behind the hub's back` });
+      }
+    }
   }
   if (findings.length > 0) return { ok: false, findings, seals: chainEnd, rows };
   return { ok: true, seals: chainEnd, rows, head: head && chainEnd > 0 ? { seq: chainEnd, hash: prev } : null };
