@@ -286,38 +286,12 @@ const OCCURRENCE_WRITTEN = [findingOccurrence.scanId, findingOccurrence.findingI
  */
 const SIGHTING_ONLY: ReadonlySet<AnyColumn> = new Set([finding.lastScanId, finding.lastSeenAt, finding.updatedAt]);
 const COMPARED = FINDING_WRITTEN.map((c, i) => [c, i] as const).filter(([c]) => !KEPT_ON_UPDATE.has(c) && !SIGHTING_ONLY.has(c));
-const HELD_COLUMNS = {
-  heldRuleId: finding.ruleId,
-  heldKind: finding.kind,
-  heldSeverity: finding.severity,
-  heldScope: finding.scope,
-  heldHouseholdId: finding.householdId,
-  heldRegionCode: finding.regionCode,
-  heldTownshipCode: finding.townshipCode,
-  heldDepartmentMask: finding.departmentMask,
-  heldOngoing: finding.ongoing,
-  heldContentHash: finding.contentHash,
-  heldDetailMd5: sql<string>`md5(${finding.detail})`,
-};
-type HeldRow = Record<keyof typeof HELD_COLUMNS, unknown> & { status: FindingStatus };
+/** The compared columns as the locking select reads them, by `held_<column>`. */
+const HELD_COLUMNS: Record<string, AnyColumn | SQL.Aliased> = Object.fromEntries(COMPARED.map(([c]) => [`held_${c.name}`, c === finding.detail ? sql<string>`md5(${finding.detail})`.as('held_detail') : c]));
 
 /** A held row's compared columns, in COMPARED's order. */
-function heldValues(r: HeldRow): unknown[] {
-  const byColumn = new Map<AnyColumn, unknown>([
-    [finding.ruleId, r.heldRuleId],
-    [finding.kind, r.heldKind],
-    [finding.severity, r.heldSeverity],
-    [finding.scope, r.heldScope],
-    [finding.status, r.status],
-    [finding.householdId, r.heldHouseholdId],
-    [finding.regionCode, r.heldRegionCode],
-    [finding.townshipCode, r.heldTownshipCode],
-    [finding.departmentMask, r.heldDepartmentMask],
-    [finding.ongoing, r.heldOngoing],
-    [finding.contentHash, r.heldContentHash],
-    [finding.detail, r.heldDetailMd5],
-  ]);
-  return COMPARED.map(([c]) => byColumn.get(c));
+function heldValues(r: Record<string, unknown>): unknown[] {
+  return COMPARED.map(([c]) => r[`held_${c.name}`]);
 }
 
 /** Whether a row to be written (FINDING_WRITTEN's order) holds what the stored row holds in every compared column. */
@@ -388,7 +362,7 @@ export async function storeScanFindings(db: HubDb, scanId: number, found: readon
         .for('update');
       for (const r of rows) {
         existing.set(r.fingerprint, { id: r.id, status: r.status, settledContentHash: r.settledContentHash });
-        held.set(r.fingerprint, heldValues(r));
+        held.set(r.fingerprint, heldValues(r as Record<string, unknown>));
       }
     }
     const respelled = await settledAsHeld(tx, unique, existing);
