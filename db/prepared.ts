@@ -294,6 +294,33 @@ function rowMapper(fields: { path: string[]; field: unknown }[], joinsNotNullabl
   };
 }
 
+/** Selects marked by `rowsAsArrays`. */
+const asArrays = new WeakSet<object>();
+
+/**
+ * A select prepared with `.prepare()` (for `preparedPer`) whose rows come as arrays, each column's
+ * value where the select lists it, decoded as drizzle decodes it: for reads of many thousand rows
+ * that make their own objects of them, without an object per row made and dropped on the way
+ * (a region scan's spells: docs/performance.md, Session 41). Nulls stay null (no joined object).
+ */
+export function rowsAsArrays<Q extends object>(query: Q): { execute(values?: Record<string, unknown>): Promise<unknown[][]> } {
+  asArrays.add(query);
+  return query as unknown as { execute(values?: Record<string, unknown>): Promise<unknown[][]> };
+}
+
+/** `rowsAsArrays`'s mapping: each row's values decoded in place, in mysql2's own arrays. */
+function arrayDecoder(fields: { path: string[]; field: unknown }[]): (rows: unknown[][]) => unknown[][] {
+  const decoders = fields.map(({ field }) => decoderOf(field));
+  const n = decoders.length;
+  return (rows) => {
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r];
+      for (let i = 0; i < n; i++) if (row[i] !== null) row[i] = decoders[i].mapFromDriverValue(row[i]);
+    }
+    return rows;
+  };
+}
+
 /**
  * A drizzle select prepared with `.prepare()`, run through `runner` and `rowMapper`; anything
  * else (writes, a statement with a result cache) is left as drizzle made it.
@@ -306,7 +333,7 @@ function direct<Q>(query: Q): Q {
   // through drizzle's own execute, the token look-up and the household's read among them.)
   const cached = q.cache !== undefined && !is(q.cache, NoopCache);
   if (!q.fields || q.customResultMapper || q.returningIds || cached) return query;
-  const execute = runner(q, rowMapper(q.fields, q.joinsNotNullableMap));
+  const execute = runner(q, asArrays.has(q) ? arrayDecoder(q.fields) : rowMapper(q.fields, q.joinsNotNullableMap));
   const out = Object.assign(Object.create(Object.getPrototypeOf(q) as object) as object, q, { execute }) as Q;
   runs.set(out as object, execute as never);
   return out;

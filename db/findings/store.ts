@@ -5,6 +5,7 @@
  * transaction), so a scan and an officer settling the same finding cannot overwrite each other.
  */
 import { and, asc, desc, eq, getTableColumns, gt, inArray, like, lt, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import crypto from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { divisionPrefix } from '../../domain/division-code';
 import { inList } from '../in-list';
@@ -278,6 +279,26 @@ const FINDING_UPDATED = sql.raw(
 );
 const OCCURRENCE_WRITTEN = [findingOccurrence.scanId, findingOccurrence.findingId, findingOccurrence.ruleId, findingOccurrence.severity, findingOccurrence.townshipCode, findingOccurrence.departmentMask] as const;
 
+/**
+ * The columns a finding seen again takes from the scan that are not every sighting's own (last
+ * scan and seen, updated at), as the row holds them, in FINDING_WRITTEN's order; the detail as its
+ * MD5 digest (the server's, of its UTF-8 text: a re-scan compares, it does not read 5 MB back).
+ */
+const SIGHTING_ONLY: ReadonlySet<AnyColumn> = new Set([finding.lastScanId, finding.lastSeenAt, finding.updatedAt]);
+const COMPARED = FINDING_WRITTEN.map((c, i) => [c, i] as const).filter(([c]) => !KEPT_ON_UPDATE.has(c) && !SIGHTING_ONLY.has(c));
+/** The compared columns as the locking select reads them, by `held_<column>`. */
+const HELD_COLUMNS: Record<string, AnyColumn | SQL.Aliased> = Object.fromEntries(COMPARED.map(([c]) => [`held_${c.name}`, c === finding.detail ? sql<string>`md5(${finding.detail})`.as('held_detail') : c]));
+
+/** A held row's compared columns, in COMPARED's order. */
+function heldValues(r: Record<string, unknown>): unknown[] {
+  return COMPARED.map(([c]) => r[`held_${c.name}`]);
+}
+
+/** Whether a row to be written (FINDING_WRITTEN's order) holds what the stored row holds in every compared column. */
+function unchangedFrom(held: readonly unknown[], row: readonly unknown[]): boolean {
+  return COMPARED.every(([c, i], k) => (c === finding.detail ? crypto.createHash('md5').update(row[i] as string).digest('hex') : row[i]) === held[k]);
+}
+
 function columnList(columns: readonly AnyColumn[]): SQL {
   return sql.raw(`(${columns.map((c) => mysql.escapeId(c.name)).join(', ')})`);
 }
@@ -330,18 +351,26 @@ export async function storeScanFindings(db: HubDb, scanId: number, found: readon
     const outcome: StoreOutcome = { found: unique.length, new: 0, reopened: 0, stillSettled: 0 };
     await hooks.before?.(tx);
     const existing = new Map<string, { id: number; status: FindingStatus; settledContentHash: string | null }>();
+    // What each known row holds of the columns a scan rewrites, its detail as a digest: a row that
+    // would be written as it is gets only its last sighting (Session 41, docs/performance.md).
+    const held = new Map<string, readonly unknown[]>();
     for (const part of chunks(unique.map((f) => f.finding.fingerprint), 2000)) {
       const rows = await tx
-        .select({ id: finding.id, fingerprint: finding.fingerprint, status: finding.status, settledContentHash: finding.settledContentHash })
+        .select({ id: finding.id, fingerprint: finding.fingerprint, status: finding.status, settledContentHash: finding.settledContentHash, ...HELD_COLUMNS })
         .from(finding)
         .where(inList(finding.fingerprint, part))
         .for('update');
-      for (const r of rows) existing.set(r.fingerprint, r);
+      for (const r of rows) {
+        existing.set(r.fingerprint, { id: r.id, status: r.status, settledContentHash: r.settledContentHash });
+        held.set(r.fingerprint, heldValues(r as Record<string, unknown>));
+      }
     }
     const respelled = await settledAsHeld(tx, unique, existing);
 
     const reopened: { fingerprint: string; from: FindingStatus; reason: string; contentHash: string }[] = [];
-    const rows = unique.map(({ finding: f, regionCode }) => {
+    const sameAsHeld: number[] = [];
+    const rows: unknown[][] = [];
+    for (const { finding: f, regionCode } of unique) {
       const stored = existing.get(f.fingerprint);
       const seen = seenAgain(f, stored);
       if (seen.outcome === 'NEW') outcome.new += 1;
@@ -351,7 +380,7 @@ export async function storeScanFindings(db: HubDb, scanId: number, found: readon
       } else if (seen.outcome === 'STILL_SETTLED') outcome.stillSettled += 1;
       const detail: FindingDetail = { idNumbers: f.idNumbers, records: f.records, measure: f.measure, explanation: f.explanation };
       // In FINDING_WRITTEN's order.
-      return [
+      const row = [
         f.fingerprint,
         f.ruleId,
         f.kind,
@@ -371,9 +400,19 @@ export async function storeScanFindings(db: HubDb, scanId: number, found: readon
         JSON.stringify(detail),
         now,
       ];
-    });
+      const before = held.get(f.fingerprint);
+      if (before && unchangedFrom(before, row)) sameAsHeld.push(stored!.id);
+      else rows.push(row);
+    }
     // first_* and settled_content_hash keep what they were: the identity's history.
     for (const part of chunks(rows)) await tx.execute(sql`insert into ${finding} ${columnList(FINDING_WRITTEN)} values ${rowsWritten(part)} on duplicate key update ${FINDING_UPDATED}`);
+    // Rows found as they are held: only what every sighting moves (the upsert above would write the same).
+    for (const part of chunks(sameAsHeld, 2000)) {
+      await tx
+        .update(finding)
+        .set({ lastScanId: scanId, lastSeenAt: now, updatedAt: now })
+        .where(inList(finding.id, part));
+    }
 
     for (const r of respelled) await tx.update(finding).set({ settledContentHash: r.contentHash }).where(eq(finding.id, r.id));
 

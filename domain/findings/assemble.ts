@@ -69,58 +69,99 @@ export interface AssembleInput {
   secondAidApprovals: readonly SecondAidApprovalFacts[];
 }
 
-/** One HouseholdFacts per household id asked for (in that order). */
+/**
+ * Each person's home household (homeHousehold over their spells), folded over the spells in one
+ * pass: the same choice as homeHousehold makes over the person's spells in this order.
+ */
+function homesOf(spells: readonly Spell[]): Map<string, number | null> {
+  const best = new Map<string, Spell>();
+  for (const s of spells) {
+    const b = best.get(s.idNumber);
+    if (b === undefined) best.set(s.idNumber, s);
+    else if ((s.leftOn === null) !== (b.leftOn === null)) {
+      if (s.leftOn === null) best.set(s.idNumber, s);
+    } else if (s.joinedOn > b.joinedOn || (s.joinedOn === b.joinedOn && s.householdId > b.householdId)) best.set(s.idNumber, s);
+  }
+  // The same map, each spell replaced by its household (a key set again is not added again).
+  const home = best as unknown as Map<string, number | null>;
+  for (const [id, s] of best) home.set(id, s.householdId);
+  return home;
+}
+
+/** The lists of these people in `byPerson`, one after another, in a new array. */
+function gathered<T>(ids: readonly string[], byPerson: ReadonlyMap<string, T[]>): T[] {
+  const out: T[] = [];
+  for (const id of ids) {
+    const own = byPerson.get(id);
+    if (own) for (const x of own) out.push(x);
+  }
+  return out;
+}
+
+/**
+ * One HouseholdFacts per household id asked for (in that order). A county's scan assembles some
+ * 70,000 households: each is built from the groups made once, with no arrays, sets or pairs made
+ * and dropped on the way (their garbage collection was a fifth of the scan's CPU: docs/performance.md,
+ * Session 41).
+ */
 export function assembleHouseholds(input: AssembleInput): HouseholdFacts[] {
-  const spellsByPerson = groupBy(input.spells, (s) => s.idNumber);
   const spellsByHousehold = groupBy(input.spells, (s) => s.householdId);
   const records = groupBy(input.departments.records, (r) => r.beneficiaryIdNumber);
   const certificates = groupBy(input.departments.certificates, (c) => c.idNumber);
   const students = groupBy(input.departments.students, (s) => s.idNumber);
   const approvals = groupBy(input.secondAidApprovals, (a) => a.idNumber);
-  const stays = groupBy([...input.departments.settlements.values()], (s) => s.idNumber);
-  const home = new Map<string, number | null>();
-  for (const [id, own] of spellsByPerson) home.set(id, homeHousehold(own));
+  const stays = groupBy(input.departments.settlements.values(), (s) => s.idNumber);
+  const home = homesOf(input.spells);
   // People the hub knows with no spell at all are in no household.
   for (const id of input.people.keys()) if (!home.has(id)) home.set(id, null);
   const tiedTo = aidBySettlement(input.departments.records, input.departments.settlementAid ?? []);
 
-  return input.householdIds.map((householdId) => {
+  const out: HouseholdFacts[] = new Array(input.householdIds.length);
+  for (let h = 0; h < input.householdIds.length; h++) {
+    const householdId = input.householdIds[h];
     const spells = spellsByHousehold.get(householdId) ?? [];
-    const ids = [...new Set(spells.map((s) => s.idNumber))];
-    const theirRecords = ids.flatMap((id) => records.get(id) ?? []);
+    // Its people in the order of their first spell (a household's few spells: a list, not a set).
+    const ids: string[] = [];
+    for (const s of spells) if (!ids.includes(s.idNumber)) ids.push(s.idNumber);
+    const theirRecords = gathered(ids, records);
     const settlements = new Map<string, HospitalSettlement>();
-    for (const id of ids) for (const s of stays.get(id) ?? []) settlements.set(s.settlementRef, s);
+    for (const id of ids) {
+      const own = stays.get(id);
+      if (own) for (const s of own) settlements.set(s.settlementRef, s);
+    }
     for (const r of theirRecords) {
       const s = r.settlementRef ? input.departments.settlements.get(r.settlementRef) : undefined;
       if (s) settlements.set(s.settlementRef, s);
     }
-    const idSet = new Set(ids);
     const settlementAid: AidRecord[] = [];
     const settlementOwners = new Map<string, number | null>();
     for (const s of settlements.values()) {
       const tied = tiedTo.get(s.settlementRef) ?? [];
-      for (const r of tied) if (!idSet.has(r.beneficiaryIdNumber)) settlementAid.push(r);
+      for (const r of tied) if (!ids.includes(r.beneficiaryIdNumber)) settlementAid.push(r);
       settlementOwners.set(s.settlementRef, settlementOwner(s, tied, home));
     }
     const people = new Map<string, PersonFacts>();
+    const homeMembers = new Set<string>();
     for (const id of ids) {
       const p = input.people.get(id);
       if (p) people.set(id, p);
+      if (home.get(id) === householdId) homeMembers.add(id);
     }
-    return {
+    out[h] = {
       householdId,
       spells,
-      homeMembers: new Set(ids.filter((id) => home.get(id) === householdId)),
+      homeMembers,
       people,
       records: theirRecords,
       settlements,
-      certificates: ids.flatMap((id) => certificates.get(id) ?? []),
-      students: ids.flatMap((id) => students.get(id) ?? []),
-      secondAidApprovals: ids.flatMap((id) => approvals.get(id) ?? []),
+      certificates: gathered(ids, certificates),
+      students: gathered(ids, students),
+      secondAidApprovals: gathered(ids, approvals),
       settlementAid,
       settlementOwners,
     };
-  });
+  }
+  return out;
 }
 
 /** Facts for a person the hub has in no household: the household rules judge them as a household of one (HouseholdContext.subjects). */

@@ -22,6 +22,7 @@ import { assembleHouseholds, assembleLonePerson, homeHousehold, householdsWithFa
 import { groupBy } from '../../domain/group-by';
 import { evaluateHousehold } from '../../domain/findings/evaluate';
 import type { RuleSet } from '../../domain/findings/rule-set';
+import type { PersonFacts } from '../../domain/findings/facts';
 import { DepartmentReadError, departmentFailureFields, readDepartmentFacts, type ReadOptions } from '../../federation/reads';
 import { KnownPeople, peopleKnownToDepartments, peopleWithFacts } from '../../federation/person-keys';
 import { comparisonsOf } from '../../federation/comparisons';
@@ -111,26 +112,29 @@ async function evaluateSlice(deps: ScanDeps, keys: HouseholdKey[], reads: SliceR
   const here = await spellsOfHouseholds(deps.hub, householdIds);
   const ids = here.people.map((p) => p.idNumber);
   // Whose home is not settled by this chunk: people with no current spell here, who may live elsewhere now.
-  const current = new Set(here.spells.filter((s) => s.leftOn === null).map((s) => s.idNumber));
+  const current = new Set<string>();
+  for (const s of here.spells) if (s.leftOn === null) current.add(s.idNumber);
   const movedOrGone = ids.filter((id) => !current.has(id));
   const [elsewhere, departments] = await Promise.all([
     inBatches(movedOrGone, batchSize, (b) => spellsAndPeople(deps.hub, b)),
     readDepartmentFacts(deps.sources, ids, deps.today, { ...reads, ...reads.people.among(ids) }),
   ]);
   // Approvals of second aid matter only where there is temporary aid.
-  const withTempAid = [...new Set(departments.records.filter((r) => r.programme === 'TEMP_AID').map((r) => r.beneficiaryIdNumber))];
-  const approvals = await inBatches(withTempAid, batchSize, (b) => secondAidApprovalFacts(deps.hub, b));
+  const tempAid = new Set<string>();
+  for (const r of departments.records) if (r.programme === 'TEMP_AID') tempAid.add(r.beneficiaryIdNumber);
+  const approvals = await inBatches([...tempAid], batchSize, (b) => secondAidApprovalFacts(deps.hub, b));
   // Patients and beneficiaries of a stay's aid outside this slice: where they live decides which
   // household reports the stay (X7), so a stay aided across two households is reported once.
-  const inSlice = new Set(ids);
-  const outsiders = [
-    ...new Set([...[...departments.settlements.values()].map((x) => x.idNumber), ...departments.settlementAid.map((r) => r.beneficiaryIdNumber)].filter((id) => !inSlice.has(id))),
-  ];
-  const around = await inBatches(outsiders, batchSize, (b) => spellsAndPeople(deps.hub, b));
+  const people = new Map<string, PersonFacts>();
+  for (const p of here.people) people.set(p.idNumber, p);
+  const outside = new Set<string>();
+  for (const x of departments.settlements.values()) if (!people.has(x.idNumber)) outside.add(x.idNumber);
+  for (const r of departments.settlementAid) if (!people.has(r.beneficiaryIdNumber)) outside.add(r.beneficiaryIdNumber);
+  const around = await inBatches([...outside], batchSize, (b) => spellsAndPeople(deps.hub, b));
   // Every spell in this slice's households is in `here` already: only spells elsewhere are added, once each.
   const inSliceHouseholds = new Set(householdIds);
   const seen = new Set<string>();
-  const spells = [...here.spells];
+  const spells = here.spells;
   for (const e of [...elsewhere, ...around]) {
     for (const s of e.spells) {
       if (inSliceHouseholds.has(s.householdId)) continue;
@@ -140,10 +144,14 @@ async function evaluateSlice(deps: ScanDeps, keys: HouseholdKey[], reads: SliceR
       spells.push(s);
     }
   }
+  // Those around first, this slice's own over them (as one map of both, in that order, had it).
+  const known = new Map<string, PersonFacts>();
+  for (const a of around) for (const p of a.people) known.set(p.idNumber, p);
+  for (const p of here.people) known.set(p.idNumber, p);
   const facts = assembleHouseholds({
     householdIds: householdsWithFacts(householdIds, spells, departments),
     spells,
-    people: new Map([...around.flatMap((a) => a.people), ...here.people].map((p) => [p.idNumber, p])),
+    people: known,
     departments,
     secondAidApprovals: approvals.flat(),
   });
