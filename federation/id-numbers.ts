@@ -25,8 +25,19 @@
  * `normaliseIdNumber` reads them back as the 18-digit number. A region scan, which has every stored
  * ID number in hand when it starts, asks those forms only of the people a department holds in them,
  * exactly as stored (`OtherWritings`): its statements stay as they were where no department holds any.
+ *
+ * Full-width digits are not ASCII, and a department's ID-number column may be in a character set
+ * without them: latin1 (an ASCII-only legacy system) has none. MySQL and MariaDB then refuse the
+ * whole statement ("Illegal mix of collations … for operation 'in'", errors 1267/1270/1271: the
+ * constant cannot be converted to the column's set, and converting the column instead would lose
+ * its index), and every household's read of that department failed. A department whose server
+ * refuses them so is asked again, in the same call, without the forms outside ASCII (which such a
+ * column cannot hold), and only those from then on (`askingForms`, kept for the department's
+ * database handle: a hub's start). GBK and GB18030 columns hold full-width digits: asked as they are,
+ * through the index (test/id-number-charset.test.ts, README "ID numbers").
  */
 import { caseAndSpaceForms, normaliseIdNumber, otherWrittenForms } from '../domain/id-number';
+import { baseOf } from '../db/db-view';
 import type { AidRecord, Comparison, DepartmentAdapter, DepartmentFactReaders, FactReader } from './contract';
 
 /**
@@ -69,6 +80,54 @@ export function lookupForms(idNumbers: readonly string[], comparison: Comparison
   return distinct;
 }
 
+/**
+ * Departments' database handles (db/db-view.ts `baseOf`: one a department for a hub's life) whose
+ * server refused forms outside ASCII in an ID-number column's comparison (`askingForms`).
+ */
+const asciiOnly = new WeakSet<object>();
+
+/** The last list cut to ASCII and the cut list (frozen, as `lookupForms`' are: db/prepared.ts). */
+let lastCut: { forms: readonly string[]; ascii: readonly string[] } | null = null;
+
+function asciiForms(forms: readonly string[]): readonly string[] {
+  if (lastCut?.forms === forms) return lastCut.ascii;
+  const ascii = Object.freeze(forms.filter((form) => /^[\x00-\x7f]*$/.test(form)));
+  lastCut = { forms, ascii };
+  return ascii;
+}
+
+/**
+ * Whether the server refused a comparison of a column with a constant it cannot convert to the
+ * column's character set: 1267 (two collations), 1270 (three), 1271 (an `IN` list's), in MySQL
+ * and MariaDB alike. drizzle wraps the driver's error, so the causes are looked through.
+ */
+function isCollationMix(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const errno = (e as { errno?: unknown }).errno;
+    if (errno === 1267 || errno === 1270 || errno === 1271) return true;
+  }
+  return false;
+}
+
+/**
+ * A department's read of `forms`: all of them; or, where its server refuses those outside ASCII
+ * (a latin1 ID-number column), again without them, and from then on only the ASCII ones for that
+ * database handle. A read refused for another cause, or refused again, fails as it did.
+ */
+async function askingForms<T>(db: object, forms: readonly string[], read: (forms: readonly string[]) => Promise<T>): Promise<T> {
+  const base = baseOf(db);
+  if (asciiOnly.has(base)) return read(asciiForms(forms));
+  try {
+    return await read(forms);
+  } catch (err) {
+    const ascii = asciiForms(forms);
+    if (ascii.length === forms.length || !isCollationMix(err)) throw err;
+    const answer = await read(ascii);
+    asciiOnly.add(base);
+    return answer;
+  }
+}
+
 /** The record with its beneficiary's ID number as the hub keys people. */
 export function normalisedRecord(r: AidRecord): AidRecord {
   const id = normaliseIdNumber(r.beneficiaryIdNumber);
@@ -86,7 +145,7 @@ function factReader<T extends { idNumber: string }>(reader: FactReader<T> & { by
   const byRefs = reader.byRefs?.bind(reader);
   return {
     ...reader,
-    byIdNumbers: async (db, idNumbers) => (await reader.byIdNumbers(db, lookupForms(idNumbers, comparison, others))).map(fact),
+    byIdNumbers: async (db, idNumbers) => (await askingForms(db, lookupForms(idNumbers, comparison, others), (forms) => reader.byIdNumbers(db, forms))).map(fact),
     ...(byRefs ? { byRefs: async (db: never, refs: readonly string[]) => (await byRefs(db, refs)).map(fact) } : {}),
   };
 }
@@ -99,12 +158,12 @@ export function readingNormalisedIdNumbers(adapter: DepartmentAdapter, compariso
   const { aidBySettlementRefs, aidAndFacts, recordsNoLongerStanding, facts } = adapter;
   return {
     ...adapter,
-    aidByIdNumbers: async (db, idNumbers, today, programmes) => (await adapter.aidByIdNumbers(db, lookupForms(idNumbers, comparison, others), today, programmes)).map(normalisedRecord),
+    aidByIdNumbers: async (db, idNumbers, today, programmes) => (await askingForms(db, lookupForms(idNumbers, comparison, others), (forms) => adapter.aidByIdNumbers(db, forms, today, programmes))).map(normalisedRecord),
     ...(aidBySettlementRefs ? { aidBySettlementRefs: async (db, refs, today) => (await aidBySettlementRefs.call(adapter, db, refs, today)).map(normalisedRecord) } : {}),
     ...(aidAndFacts
       ? {
           aidAndFacts: async (db, ask) => {
-            const { aid, tied, certificates, stays, students } = await aidAndFacts.call(adapter, db, { ...ask, idNumbers: lookupForms(ask.idNumbers, comparison, others) });
+            const { aid, tied, certificates, stays, students } = await askingForms(db, lookupForms(ask.idNumbers, comparison, others), (idNumbers) => aidAndFacts.call(adapter, db, { ...ask, idNumbers }));
             return { aid: aid.map(normalisedRecord), tied: tied.map(normalisedRecord), certificates: certificates.map(fact), stays: stays.map(fact), students: students.map(fact) };
           },
         }
