@@ -11,9 +11,7 @@
  * check, a county scan, monitoring's change feed; and every statement's plan under EXPLAIN.
  */
 import { getTableName, sql } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/mysql2';
 import type mysql from 'mysql2/promise';
-import { household, householdMember, person } from '../db/household/schema';
 import type { DepartmentCode } from '../domain/departments';
 import { fullWidth, makeIdNumber, oldIdNumberOf } from '../domain/id-number';
 import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
@@ -22,11 +20,11 @@ import { polledFeeds, rowsAfter } from '../federation/change-feed';
 import type { SourceDb } from '../federation/contract';
 import { ADAPTERS, factProvider } from '../federation/registry';
 import { createTestDatabases, type TestDatabases } from './support/databases';
+import { capturingStatements, type Captured } from './support/statements';
 import { startTestHub, type TestHub } from './support/hub';
-import { scanToEnd } from './support/scan';
-import { insertRegions, TODAY } from './support/scenarios';
+import { scanFindings } from './support/scan';
+import { insertHeadAndSon, insertRegions, TODAY } from './support/scenarios';
 
-const VILLAGE = '370811001001';
 const HEAD = makeIdNumber('370811', '1966-03-03', 311);
 const MEMBER = makeIdNumber('370811', '1991-08-08', 121);
 /** The member's first-generation number (ASCII): a latin1 column holds it. */
@@ -54,16 +52,7 @@ const ref: Record<string, string> = {};
 beforeAll(async () => {
   dbs = await createTestDatabases('id_number_charset');
   await insertRegions(dbs);
-  const [res] = await dbs.hub.insert(household).values({ registrationNo: 'F-CS-1', regionCode: VILLAGE, address: '古槐街道 CS' });
-  householdId = res.insertId;
-  await dbs.hub.insert(person).values([
-    { idNumber: HEAD, name: '甲', gender: 'M', birthDate: '1966-03-03', deathDate: null },
-    { idNumber: MEMBER, name: '乙', gender: 'M', birthDate: '1991-08-08', deathDate: null },
-  ]);
-  await dbs.hub.insert(householdMember).values([
-    { householdId, idNumber: HEAD, relation: 'HEAD', joinedOn: '2000-01-01' },
-    { householdId, idNumber: MEMBER, relation: 'CHILD', joinedOn: '2000-01-01' },
-  ]);
+  householdId = await insertHeadAndSon(dbs, { registrationNo: 'F-CS-1', address: '古槐街道 CS', head: HEAD, son: MEMBER });
   // Civil affairs: every person-key column latin1; the disability federation's: GBK.
   expect(await declare(dbs.sources.CIVIL_AFFAIRS, ['id_no', 'head_id_no', 'child_id_no'], 'latin1')).toBeGreaterThanOrEqual(5);
   expect(await declare(dbs.sources.DISABILITY, ['id_card'], 'gbk')).toBe(1);
@@ -116,8 +105,7 @@ it('a pre-grant check sees the member’s grant in the latin1 department, comple
 });
 
 it('a scan of the county finds X5 and M1 for the household', async () => {
-  const scan = await scanToEnd(hub, '370811', 'rule { id } household { id } records { sourceReference }');
-  const found = scan.findings.edges.map((e: any) => ({ rule: e.node.rule.id, household: Number(e.node.household?.id), records: e.node.records.map((r: any) => r.sourceReference).sort() }));
+  const found = await scanFindings(hub, '370811');
   expect(found).toContainEqual({ rule: 'X5', household: householdId, records: sorted(ref.member, ref.head) });
   expect(found).toContainEqual({ rule: 'M1', household: householdId, records: [] });
 }, 120_000);
@@ -132,17 +120,7 @@ it('monitoring’s change feeds read both departments’ rows under the member a
 /** A table read through an index (EXPLAIN's access type), not from start to end (ALL, index). */
 const INDEXED = /^\w+ \((ref|range|eq_ref), \w+\)$/;
 
-interface Captured {
-  sql: string;
-  params: unknown[];
-}
-
-/** A new handle on the department's pool (as a hub's start opens one) keeping every statement it is sent. */
-function capturing(code: DepartmentCode): { db: SourceDb; statements: Captured[] } {
-  const statements: Captured[] = [];
-  const db = drizzle(dbs.sourceSet[code].pool, { logger: { logQuery: (sql, params) => statements.push({ sql, params }) } }) as unknown as SourceDb;
-  return { db, statements };
-}
+const capturing = (code: DepartmentCode) => capturingStatements(dbs.sourceSet[code].pool);
 
 /**
  * Each statement's plan: the refusal's error code, or how it reads the department's filled table

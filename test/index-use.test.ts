@@ -4,7 +4,6 @@
  * joined tables once read every union grant on each pre-grant check). Each statement the adapters
  * and the findings reads send is captured and run again under EXPLAIN on a generated city.
  */
-import { drizzle } from 'drizzle-orm/mysql2';
 import type mysql from 'mysql2/promise';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { ADAPTERS, factProviders } from '../federation/registry';
@@ -13,6 +12,7 @@ import { healthScenario } from '../federation/health/scenario';
 import { unionScenario } from '../federation/union/scenario';
 import { generateDemo } from '../tools/generate/index';
 import { createTestDatabases, type TestDatabases } from './support/databases';
+import { capturingStatements, type Captured } from './support/statements';
 import { TODAY } from './support/scenarios';
 
 let dbs: TestDatabases;
@@ -38,16 +38,9 @@ beforeAll(async () => {
 
 afterAll(async () => dbs?.close());
 
-interface Captured {
-  sql: string;
-  params: unknown[];
-}
-
 /** The source's database with every statement it is sent kept, to be explained afterwards. */
 function capturing(code: DepartmentCode): { db: SourceDb; statements: Captured[] } {
-  const statements: Captured[] = [];
-  const db = drizzle(dbs.sourceSet[code].pool, { logger: { logQuery: (sql, params) => statements.push({ sql, params }) } }) as unknown as SourceDb;
-  return { db, statements };
+  return capturingStatements(dbs.sourceSet[code].pool);
 }
 
 /**

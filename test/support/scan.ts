@@ -19,3 +19,9 @@ export async function scanToEnd(hub: TestHub, regionCode: string, findingFields:
   expect(scan.state).toBe('SUCCEEDED');
   return scan;
 }
+
+/** A scan of `regionCode` to its end, each finding as its rule, household and records' references (sorted). */
+export async function scanFindings(hub: TestHub, regionCode: string): Promise<{ rule: string; household: number; records: string[] }[]> {
+  const scan = await scanToEnd(hub, regionCode, 'rule { id } household { id } records { sourceReference }');
+  return scan.findings.edges.map((e: any) => ({ rule: e.node.rule.id, household: Number(e.node.household?.id), records: e.node.records.map((r: any) => r.sourceReference).sort() }));
+}

@@ -5,7 +5,7 @@
 import { eq } from 'drizzle-orm';
 import { household, householdMember, person, region } from '../../db/household/schema';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, REPORTER_CODES, type DepartmentCode, type OfficeCode } from '../../domain/departments';
-import { makeIdNumber } from '../../domain/id-number';
+import { birthDateOf, makeIdNumber } from '../../domain/id-number';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { civilAffairsScenario } from '../../federation/civil-affairs/scenario';
 import { disabilityScenario } from '../../federation/disability/scenario';
@@ -169,6 +169,25 @@ export async function insertResident(
   await dbs.hub.insert(person).values({ idNumber, name: '测试', gender: seq % 2 ? 'M' : 'F', birthDate });
   await dbs.hub.insert(householdMember).values({ householdId: res.insertId, idNumber, relation: 'HEAD', joinedOn: opts.joinedOn ?? '2010-01-01' });
   return { idNumber, householdId: res.insertId };
+}
+
+/**
+ * A household in 南门社区 (`370811001001`) of a head and a son, both men, members since 2000, each born
+ * as their ID number says: the hub's side of a test of how departments write those numbers
+ * (test/id-number-case.test.ts, test/id-number-charset.test.ts). Returns the hub id.
+ */
+export async function insertHeadAndSon(dbs: Pick<TestDatabases, 'hub'>, opts: { registrationNo: string; address: string; head: string; son: string }): Promise<number> {
+  const [res] = await dbs.hub.insert(household).values({ registrationNo: opts.registrationNo, regionCode: '370811001001', address: opts.address });
+  const householdId = res.insertId;
+  await dbs.hub.insert(person).values([
+    { idNumber: opts.head, name: '甲', gender: 'M', birthDate: birthDateOf(opts.head), deathDate: null },
+    { idNumber: opts.son, name: '乙', gender: 'M', birthDate: birthDateOf(opts.son), deathDate: null },
+  ]);
+  await dbs.hub.insert(householdMember).values([
+    { householdId, idNumber: opts.head, relation: 'HEAD', joinedOn: '2000-01-01' },
+    { householdId, idNumber: opts.son, relation: 'CHILD', joinedOn: '2000-01-01' },
+  ]);
+  return householdId;
 }
 
 /**
