@@ -38,6 +38,7 @@
  */
 import { caseAndSpaceForms, normaliseIdNumber, otherWrittenForms } from '../domain/id-number';
 import { baseOf } from '../db/db-view';
+import { serverErrorOf } from './statement-refused';
 import type { AidRecord, Comparison, DepartmentAdapter, DepartmentFactReaders, FactReader } from './contract';
 
 /**
@@ -99,14 +100,11 @@ function asciiForms(forms: readonly string[]): readonly string[] {
 /**
  * Whether the server refused a comparison of a column with a constant it cannot convert to the
  * column's character set: 1267 (two collations), 1270 (three), 1271 (an `IN` list's), in MySQL
- * and MariaDB alike. drizzle wraps the driver's error, so the causes are looked through.
+ * and MariaDB alike (an error packet: federation/statement-refused.ts, which looks through drizzle's wrapping).
  */
 function isCollationMix(error: unknown): boolean {
-  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const errno = (e as { errno?: unknown }).errno;
-    if (errno === 1267 || errno === 1270 || errno === 1271) return true;
-  }
-  return false;
+  const errno = serverErrorOf(error)?.errno;
+  return errno === 1267 || errno === 1270 || errno === 1271;
 }
 
 /**

@@ -16,14 +16,19 @@ import { ADAPTERS } from './registry';
 import type { AidRecord } from './contract';
 import { unreadableValue } from '../domain/aid';
 import { UnreadableRows } from './unreadable-rows';
+import { statementRefused } from './statement-refused';
 
 /**
- * TIMEOUT: no answer within the department's limit; UNREACHABLE: its server failed the read
- * (down, refused, a table or column gone, a grant revoked: the log's `errorCode` says which);
+ * TIMEOUT: no answer within the department's limit; UNREACHABLE: its server could not be reached
+ * or could not finish the read for now (down, connections refused or lost, too many connections, a
+ * deadlock: the log's `errorCode` says which); STATEMENT_REFUSED: its server answered and refused
+ * the hub's statement as it will again (a table or column renamed or gone, a grant revoked, a
+ * collation that cannot compare: federation/statement-refused.ts; the log's `errno` and `sqlState`
+ * say which), so it is the department's schema or the hub's grants to look at, not the network;
  * UNREADABLE_ROWS: it answered, but some of its records hold a value the hub cannot read (see
  * domain/aid.ts unreadableValue), left out of the answer while the rest is shown.
  */
-export type UnavailableReason = 'TIMEOUT' | 'UNREACHABLE' | 'UNREADABLE_ROWS';
+export type UnavailableReason = 'TIMEOUT' | 'UNREACHABLE' | 'STATEMENT_REFUSED' | 'UNREADABLE_ROWS';
 
 export { UnreadableRows } from './unreadable-rows';
 
@@ -80,12 +85,13 @@ export function withTimeout<T>(ms: number, work: (scope: Scope) => Promise<T>): 
   });
 }
 
-/** Why a read failed: out of time (the hub's limit, or the driver's on connecting), or anything else. */
+/** Why a read failed: out of time (the hub's limit, or the driver's on connecting), its statement refused by the server, or anything else. */
 export function unavailableReason(error: unknown): UnavailableReason {
   if (error instanceof SourceTimeout) return 'TIMEOUT';
   // A fact read refused whole for a row it cannot read (a settlement's amount: federation/health):
   // the department answered, so it is not UNREACHABLE.
   if (error instanceof UnreadableRows) return 'UNREADABLE_ROWS';
+  if (statementRefused(error)) return 'STATEMENT_REFUSED';
   const cause = (error as { cause?: unknown } | null)?.cause ?? error;
   return (cause as { code?: unknown } | null)?.code === 'ETIMEDOUT' ? 'TIMEOUT' : 'UNREACHABLE';
 }

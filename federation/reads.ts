@@ -14,6 +14,7 @@ import { ADAPTERS, factProvider, factProviders } from './registry';
 import type { Sources } from './sources';
 import type { AidRecord, DepartmentAdapter, DisabilityCertificate, HospitalSettlement, JobLoss, MonitoredSpell } from './contract';
 import { readableAid, unavailableReason, UnreadableRows, withTimeout, type UnavailableReason } from './loaders';
+import { statementRefused, type ServerError } from './statement-refused';
 
 /** Everything the rules read from the departments about a set of people. */
 export interface DepartmentFacts {
@@ -28,8 +29,9 @@ export interface DepartmentFacts {
 /**
  * A department that failed during a scan: the scan stops rather than report false missed aid (or a
  * duplicate read from a record it cannot read). `reason` as a request reports it: TIMEOUT (no answer
- * within its scan limit, `Source.scanTimeoutMs`), UNREACHABLE, or UNREADABLE_ROWS with the count of
- * such records by field in `unreadable` (never which records: a reference can hold an ID number).
+ * within its scan limit, `Source.scanTimeoutMs`), UNREACHABLE, STATEMENT_REFUSED with the server's
+ * error packet in `refusedBy` (its errno and SQLSTATE), or UNREADABLE_ROWS with the count of such
+ * records by field in `unreadable` (never which records: a reference can hold an ID number).
  */
 export class DepartmentReadError extends Error {
   override name = 'DepartmentReadError';
@@ -38,6 +40,7 @@ export class DepartmentReadError extends Error {
     readonly errorCode: string,
     readonly reason: UnavailableReason = 'UNREACHABLE',
     readonly unreadable: Record<string, number> | null = null,
+    readonly refusedBy: ServerError | null = null,
   ) {
     super(`department ${department} could not be read (${reason}, ${errorCode})`);
   }
@@ -51,7 +54,7 @@ export class DepartmentReadError extends Error {
 /** What the log says of a run's failure by a department: which, why, and unreadable records counted by field (no record named). */
 export function departmentFailureFields(err: unknown): Record<string, unknown> {
   if (!(err instanceof DepartmentReadError)) return {};
-  return { department: err.department, reason: err.reason, errorCode: err.errorCode, ...(err.unreadable ? { unreadableRecords: err.unreadable } : {}) };
+  return { department: err.department, reason: err.reason, errorCode: err.errorCode, ...(err.unreadable ? { unreadableRecords: err.unreadable } : {}), ...(err.refusedBy ?? {}) };
 }
 
 function errorCodeOf(err: unknown): string {
@@ -65,7 +68,7 @@ export function departmentReadError(code: DepartmentCode, err: unknown): Departm
   // A fact read refused whole for rows it cannot read (federation/health's settlements): counted by field, as aid's are.
   if (err instanceof UnreadableRows) return new DepartmentReadError(code, 'UNREADABLE_ROWS', 'UNREADABLE_ROWS', err.byField);
   const reason = unavailableReason(err);
-  return new DepartmentReadError(code, reason === 'TIMEOUT' ? 'TIMEOUT' : errorCodeOf(err), reason);
+  return new DepartmentReadError(code, reason === 'TIMEOUT' ? 'TIMEOUT' : errorCodeOf(err), reason, null, reason === 'STATEMENT_REFUSED' ? statementRefused(err) : null);
 }
 
 /**
@@ -151,7 +154,8 @@ export async function readDepartmentFacts(sources: Sources, idNumbers: readonly 
         return await work();
       } catch (err) {
         const failed = departmentReadError(code, err);
-        // A source that did not answer in time, or answered rows it cannot be read from, would do so again at once.
+        // A source that did not answer in time, refused the statement (STATEMENT_REFUSED), or answered
+        // rows it cannot be read from, would do so again at once: only UNREACHABLE is asked again.
         if (attempt >= attempts || failed.reason !== 'UNREACHABLE') throw failed;
       }
     }

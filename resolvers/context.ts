@@ -16,6 +16,7 @@ import { createDepartmentLoaders, createNoLongerStandingLoaders, primeDepartment
 import type { AidRecord } from '../federation/contract';
 import type { LevelLogger } from '../access/request-id';
 import { ledgerRecord } from '../federation/registry';
+import { statementRefused } from '../federation/statement-refused';
 import { checkSources, type Sources } from '../federation/sources';
 import type { HubConfig } from '../db/config';
 import { createFindingLoaders } from './findings/live';
@@ -62,6 +63,8 @@ function outcomeListener(deps: HubDeps, unavailable: Map<DepartmentCode, SourceO
         reason: outcome.reason,
         latencyMs: outcome.latencyMs,
         errorCode: loggableError(error).code ?? '',
+        // The server's error packet of a refused statement (its number and SQLSTATE: which table, column or grant is the department's to say).
+        ...(outcome.reason === 'STATEMENT_REFUSED' ? statementRefused(error) : {}),
         ...(error instanceof UnreadableRows ? { unreadableRecords: error.byField } : {}),
       },
       'department source unavailable',

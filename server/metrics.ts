@@ -42,7 +42,7 @@ export const RATE_LIMIT_KINDS = ['client', 'auth_failure', 'query_cost_in_flight
 export type RateLimitKind = (typeof RATE_LIMIT_KINDS)[number];
 
 /** Why a department could not be read (federation/loaders.ts UnavailableReason), as a failed run's reason label. */
-const DEPARTMENT_REASONS: readonly string[] = ['TIMEOUT', 'UNREACHABLE', 'UNREADABLE_ROWS'] satisfies UnavailableReason[];
+const DEPARTMENT_REASONS: readonly string[] = ['TIMEOUT', 'UNREACHABLE', 'STATEMENT_REFUSED', 'UNREADABLE_ROWS'] satisfies UnavailableReason[];
 /** The failures a scan or comparison records that name no department; any other counts as OTHER. */
 const RUN_FAILURES: readonly string[] = ['INTERNAL_ERROR', 'LEASE_LOST', 'RULE_SET_CHANGED', 'INTERRUPTED'];
 
@@ -105,7 +105,7 @@ export class HubMetrics implements JobMetrics {
   private readFailedSinceScrape = new Set<DepartmentCode>();
   readonly sourceFailures = new Counter({
     name: 'aidhub_source_failures_total',
-    help: 'Department source reads that failed, by department and reason (TIMEOUT, UNREACHABLE, ...)',
+    help: 'Department source reads that failed, by department and reason (TIMEOUT, UNREACHABLE, STATEMENT_REFUSED, UNREADABLE_ROWS)',
     labelNames: ['department', 'reason'] as const,
     registers: [this.registry],
   });
@@ -201,7 +201,7 @@ export class HubMetrics implements JobMetrics {
    */
   readonly runsEnded = new Counter({
     name: 'aidhub_runs_ended_total',
-    help: 'Region scans (kind="scan") and monthly comparisons (kind="monthly") this process ran to their end, by outcome (succeeded, failed); a failed one by the department it could not read and the reason (TIMEOUT, UNREACHABLE, UNREADABLE_ROWS), or with department "" by the hub\'s own failure (INTERNAL_ERROR, LEASE_LOST, RULE_SET_CHANGED, INTERRUPTED, OTHER)',
+    help: 'Region scans (kind="scan") and monthly comparisons (kind="monthly") this process ran to their end, by outcome (succeeded, failed); a failed one by the department it could not read and the reason (TIMEOUT, UNREACHABLE, STATEMENT_REFUSED, UNREADABLE_ROWS), or with department "" by the hub\'s own failure (INTERNAL_ERROR, LEASE_LOST, RULE_SET_CHANGED, INTERRUPTED, OTHER)',
     labelNames: ['kind', 'outcome', 'department', 'reason'] as const,
     registers: [this.registry],
   });

@@ -10,6 +10,10 @@
  * - Unreadable rows (an amount left NULL): the scan took the record as it came and SUCCEEDED, its
  *   findings read from a record with no amount. Now it ends FAILED, `...:UNREADABLE_ROWS`, the log
  *   counting the records by field and naming none.
+ * - A table renamed by the department's upgrade: the server answers and refuses the statement
+ *   (ER_NO_SUCH_TABLE). It was reported UNREACHABLE, as a server that is down, and a scan asked it
+ *   again, to be refused again. Now it is STATEMENT_REFUSED, asked once, logged with the errno and
+ *   SQLSTATE, counted on /metrics by that reason.
  */
 import { Writable } from 'node:stream';
 import { getTableColumns, getTableName } from 'drizzle-orm';
@@ -19,7 +23,7 @@ import pino from 'pino';
 import { ADAPTERS } from '../federation/registry';
 import { unionScenario } from '../federation/union/scenario';
 import { monitoringAlert } from '../db/monitoring/schema';
-import { DepartmentReadError } from '../federation/reads';
+import { DepartmentReadError, readDepartmentFacts } from '../federation/reads';
 import { monthlyJobs, runMonthlyComparison } from '../resolvers/monitoring/monthly';
 import { HubMetrics } from '../server/metrics';
 import { activeRuleSet } from '../rules/load';
@@ -28,6 +32,7 @@ import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
 import { until } from './support/until';
+import { capturingStatements } from './support/statements';
 
 jest.setTimeout(300_000);
 
@@ -43,12 +48,13 @@ const G = named(unionScenario.tables.grants.table);
 let dbs: TestDatabases;
 let hub: TestHub;
 let union: mysql.Connection;
+let wangId: number;
 const logLines: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
   dbs = await createTestDatabases('scan_source_misbehaves');
   await insertRegions(dbs);
-  await insertWang(dbs);
+  wangId = await insertWang(dbs);
   const sink = new Writable({
     write(chunk, _enc, done) {
       for (const line of String(chunk).split('\n').filter(Boolean)) logLines.push(JSON.parse(line));
@@ -58,7 +64,7 @@ beforeAll(async () => {
   hub = await startTestHub(dbs, {
     today: TODAY,
     purpose: 'MONITORING',
-    client: { department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['ADMINISTRATOR'] },
+    client: { department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['ADMINISTRATOR', 'READER'] },
     sources: { UNION: { scanTimeoutMs: 1_500 } },
     logger: pino({ level: 'info' }, sink),
     metrics: true,
@@ -160,5 +166,42 @@ it('an ID number stored with whitespace around it that the hub does not ask for 
   } finally {
     await union.query(`UPDATE ${W.name} SET ${W.col.idCard} = TRIM(BOTH CHAR(9) FROM ${W.col.idCard})`);
   }
+  expect(await scanEnds()).toEqual({ state: 'SUCCEEDED', failure: null });
+});
+
+it('a table renamed under a running hub is STATEMENT_REFUSED, not UNREACHABLE: asked once, logged with its errno, counted, and read again once it is back', async () => {
+  const SOURCES = `query($id: ID!) { household(id: $id) { sources { department { code } available reason } } }`;
+  /** A /metrics line's value (a series never counted reads 0). */
+  const metric = async (line: string) => Number((await (await fetch(hub.metricsUrl!)).text()).split('\n').find((l) => l.startsWith(`${line} `))?.split(' ')[1] ?? 0);
+  await union.query(`RENAME TABLE ${G.name} TO ${G.name}_away`);
+  try {
+    logLines.length = 0;
+    const res = await hub.gql(SOURCES, { id: String(wangId) });
+    expect(res.data.household.sources.find((s: any) => s.department.code === 'UNION')).toEqual({ department: { code: 'UNION' }, available: false, reason: 'STATEMENT_REFUSED' });
+    expect(res.errors?.map((e) => e.extensions)).toEqual([{ code: 'DEPARTMENT_UNAVAILABLE', department: 'UNION', reason: 'STATEMENT_REFUSED' }]);
+    expect(res.extensions?.sqlStatements?.bySource.UNION).toBe(1);
+    expect(logLines.filter((l) => l.msg === 'department source unavailable')).toEqual([
+      expect.objectContaining({ department: 'UNION', reason: 'STATEMENT_REFUSED', errorCode: 'ER_NO_SUCH_TABLE', errno: 1146, sqlState: '42S02' }),
+    ]);
+    expect(await metric('aidhub_source_failures_total{department="UNION",reason="STATEMENT_REFUSED"}')).toBe(1);
+    expect(await metric('aidhub_source_failures_total{department="UNION",reason="UNREACHABLE"}')).toBe(0);
+    // /readyz's probe (SELECT 1) reads no table: it cannot see the refusal; the read's failure puts the department at 0 on /metrics.
+    expect(((await (await fetch(`${hub.url}/readyz`)).json()) as any).sources.UNION).toMatchObject({ available: true });
+
+    // A scan: failed by the refusal, which it does not ask again (it asks an UNREACHABLE department twice).
+    expect(await scanEnds()).toEqual({ state: 'FAILED', failure: 'DEPARTMENT_UNAVAILABLE:UNION:STATEMENT_REFUSED' });
+    expect(logLines.filter((l) => l.msg === 'scan failed')).toEqual([expect.objectContaining({ department: 'UNION', reason: 'STATEMENT_REFUSED', errorCode: 'ER_NO_SUCH_TABLE', errno: 1146, sqlState: '42S02' })]);
+    expect(await runsEnded('kind="scan",outcome="failed",department="UNION",reason="STATEMENT_REFUSED"')).toBe(1);
+    expect(JSON.stringify(logLines)).not.toContain(WANG.head);
+    const captured = capturingStatements(hub.sources.UNION.pool);
+    const failed = await readDepartmentFacts({ ...hub.sources, UNION: { ...hub.sources.UNION, db: captured.db } }, [WANG.head, WANG.child], TODAY).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(DepartmentReadError);
+    expect({ failure: (failed as DepartmentReadError).failure, refusedBy: (failed as DepartmentReadError).refusedBy }).toEqual({ failure: 'DEPARTMENT_UNAVAILABLE:UNION:STATEMENT_REFUSED', refusedBy: { errno: 1146, sqlState: '42S02' } });
+    expect(captured.statements.filter((s) => s.sql.includes(G.name))).toHaveLength(1);
+  } finally {
+    await union.query(`RENAME TABLE ${G.name}_away TO ${G.name}`);
+  }
+  const back = await hub.gql(SOURCES, { id: String(wangId) });
+  expect(back.data.household.sources.find((s: any) => s.department.code === 'UNION')).toMatchObject({ available: true, reason: null });
   expect(await scanEnds()).toEqual({ state: 'SUCCEEDED', failure: null });
 });

@@ -87,6 +87,10 @@ const LOCKING_READS: Record<string, { line: string; why: string }[]> = {
     { line: "const [state] = await tx.select().from(dataUpgrade).where(eq(dataUpgrade.name, name)).for('update');", why: "one data upgrade's row by primary key (made by its migration): two hub processes starting at once take its batches in turns, each from where the other stopped" },
     { line: "const locked = (await tx.select(fields).from(t.table).where(inArray(key, toChange)).for('update')) as Row[];", why: 'the rows of a batch whose prose changes, by primary key (IN list of keys just read): rows that exist, re-read as committed so a write meanwhile is masked, not overwritten' },
   ],
+  'test/statement-refused.test.ts': [
+    { line: "holder.query('SELECT id FROM refusal_probe WHERE id = 1 FOR UPDATE')", why: 'one row of a test table by primary key, held so that the read below times out its lock wait (1205)' },
+    { line: "waiter.query('SELECT id FROM refusal_probe WHERE id = 1 FOR UPDATE')", why: 'the same row, asked for by a second connection to wait for it and time out (1205, which stays UNREACHABLE)' },
+  ],
   'test/reported-aid.test.ts': [
     { line: "select id from reported_aid where reporter_client = 'test-emergency' and reference = 'RACE-1' for update", why: 'one ledger entry by its unique key, held to make two corrections of it wait together' },
     { line: "select id from reported_aid where reporter_client = 'test-emergency' and reference = ${held} for update", why: 'one ledger entry by its unique key, held to make two sendings of one correction of it wait together' },

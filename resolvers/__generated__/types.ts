@@ -2028,7 +2028,7 @@ export type DossierSource = {
   readonly department: Department;
   /** True when it answered in time. */
   readonly available: Scalars['Boolean']['output'];
-  /** TIMEOUT, UNREACHABLE or UNREADABLE_ROWS when it did not (as SourceStatus.reason). */
+  /** TIMEOUT, UNREACHABLE, STATEMENT_REFUSED or UNREADABLE_ROWS when it did not (as SourceStatus.reason). */
   readonly reason?: Maybe<Scalars['String']['output']>;
 };
 
@@ -4140,7 +4140,7 @@ export type Scan = {
   readonly finishedAt?: Maybe<Scalars['DateTime']['output']>;
   /** How far it has got. */
   readonly progress: ScanProgress;
-  /** Why it failed, e.g. DEPARTMENT_UNAVAILABLE:HEALTH:TIMEOUT (a department, and why as a source's `reason`: TIMEOUT, UNREACHABLE or UNREADABLE_ROWS), or INTERRUPTED when the hub process running it stopped (no progress for 10 minutes); null otherwise. */
+  /** Why it failed, e.g. DEPARTMENT_UNAVAILABLE:HEALTH:TIMEOUT (a department, and why as a source's `reason`: TIMEOUT, UNREACHABLE, STATEMENT_REFUSED or UNREADABLE_ROWS), or INTERRUPTED when the hub process running it stopped (no progress for 10 minutes); null otherwise. */
   readonly failure?: Maybe<Scalars['String']['output']>;
   /** Its findings, a page at a time, in a stable order. */
   readonly findings: FindingConnection;
@@ -5141,7 +5141,7 @@ export type SourceStatus = {
   readonly available: Scalars['Boolean']['output'];
   /** How long its answer took (or until it was given up), in milliseconds. */
   readonly latencyMs: Scalars['Int']['output'];
-  /** Why it is unavailable: TIMEOUT, UNREACHABLE (its server failed the read: down, refusing, a table or column gone), or UNREADABLE_ROWS (it answered, but some records hold a value the hub cannot read, such as a NULL amount or the date 0000-00-00: they are left out, its other records are shown). Null when available. */
+  /** Why it is unavailable: TIMEOUT, UNREACHABLE (its server could not be reached or could not finish the read for now: down, connections refused or lost, too many connections, a deadlock), STATEMENT_REFUSED (its server answered and refused the hub's statement, as it will again until the department's schema or the hub's grants change: a table or column renamed or gone, a grant revoked, a collation that cannot compare; new in session 41: a client that listed the reasons reads it as another string), or UNREADABLE_ROWS (it answered, but some records hold a value the hub cannot read, such as a NULL amount or the date 0000-00-00: they are left out, its other records are shown). Null when available. */
   readonly reason?: Maybe<Scalars['String']['output']>;
 };
 
@@ -5201,7 +5201,7 @@ export type MonthlyComparison = {
   readonly startedAt: Scalars['DateTime']['output'];
   /** When it ended; null while running. */
   readonly finishedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** Why it failed: DEPARTMENT_UNAVAILABLE:<DEPARTMENT>:<REASON> (TIMEOUT, UNREACHABLE or UNREADABLE_ROWS, as a source's `reason`), LEASE_LOST, INTERNAL_ERROR, or INTERRUPTED when the hub process running it stopped (no progress for 10 minutes by the database's clock; asking again for the month takes it over); null otherwise. */
+  /** Why it failed: DEPARTMENT_UNAVAILABLE:<DEPARTMENT>:<REASON> (TIMEOUT, UNREACHABLE, STATEMENT_REFUSED or UNREADABLE_ROWS, as a source's `reason`), LEASE_LOST, INTERNAL_ERROR, or INTERRUPTED when the hub process running it stopped (no progress for 10 minutes by the database's clock; asking again for the month takes it over); null otherwise. */
   readonly failure?: Maybe<Scalars['String']['output']>;
 };
 
