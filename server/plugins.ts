@@ -111,11 +111,15 @@ export function hubPlugin(members: readonly HubPlugin[]): ApolloServerPlugin<Hub
 /**
  * What a DEPARTMENT_UNAVAILABLE error says. A department that answered with records the hub cannot
  * read (UNREADABLE_ROWS) did answer, and its other records are in the response: it was told that
- * the department "did not answer" and that its records were missing.
+ * the department "did not answer" and that its records were missing. One whose server refused the
+ * hub's statement (STATEMENT_REFUSED) answered too, with the refusal.
  */
 function unavailableMessage(department: DepartmentCode, reason: string | null): string {
   const who = `${department} (${DEPARTMENT_NAMES[department]})`;
   if (reason === 'UNREADABLE_ROWS') return `${who} answered with records the hub cannot read (UNREADABLE_ROWS): those records are missing from this response, its others are shown`;
+  // Its server is up and refused the statement (a table or column renamed, a grant revoked): "did
+  // not answer" sent the reader to the network.
+  if (reason === 'STATEMENT_REFUSED') return `${who} refused the hub's read (STATEMENT_REFUSED: its database no longer has a table, column or grant the hub reads); its records are missing from this response`;
   return `${who} did not answer (${reason}); its records are missing from this response`;
 }
 

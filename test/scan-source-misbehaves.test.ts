@@ -179,6 +179,9 @@ it('a table renamed under a running hub is STATEMENT_REFUSED, not UNREACHABLE: a
     const res = await hub.gql(SOURCES, { id: String(wangId) });
     expect(res.data.household.sources.find((s: any) => s.department.code === 'UNION')).toEqual({ department: { code: 'UNION' }, available: false, reason: 'STATEMENT_REFUSED' });
     expect(res.errors?.map((e) => e.extensions)).toEqual([{ code: 'DEPARTMENT_UNAVAILABLE', department: 'UNION', reason: 'STATEMENT_REFUSED' }]);
+    // Its server answered, with a refusal: the message said it "did not answer", sending the reader to the network.
+    expect(res.errors?.[0].message).toMatch(/refused the hub's read/);
+    expect(res.errors?.[0].message).not.toMatch(/did not answer/);
     expect(res.extensions?.sqlStatements?.bySource.UNION).toBe(1);
     expect(logLines.filter((l) => l.msg === 'department source unavailable')).toEqual([
       expect.objectContaining({ department: 'UNION', reason: 'STATEMENT_REFUSED', errorCode: 'ER_NO_SUCH_TABLE', errno: 1146, sqlState: '42S02' }),
