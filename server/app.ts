@@ -25,7 +25,7 @@ import { GraphQLError, type ASTVisitor, type GraphQLFormattedError, type GraphQL
 import { AuditStore, auditWriterPool, chainBehindRecord } from '../access/audit';
 import { caseSealHeadNow } from '../db/cases/seals';
 import { CheckpointLog, lastRecordedRow } from '../access/checkpoints';
-import { accessMiddleware, HUB_UNAVAILABLE_LOG, HUB_UNAVAILABLE_MESSAGE, jsonErrorHandler, jsonPostRefusal, refuseIdNumbersInUrl, refuseUnkeyedPersistedQuery, requestAccess, requireJsonPost } from '../access/http';
+import { accessMiddleware, HUB_UNAVAILABLE_LOG, HUB_UNAVAILABLE_MESSAGE, jsonErrorHandler, jsonPostRefusal, refuseIdNumbersInUrl, refuseUnkeyedPersistedQuery, requestAccess, requireJsonPost, sendError } from '../access/http';
 import { createRateLimits, type RateLimits } from '../access/rate-limits';
 import type { Caller } from '../access/decide';
 import { scanJobs } from '../resolvers/findings/scan';
@@ -54,7 +54,7 @@ import { auditPlugin, departmentUnavailablePlugin, hubPlugin, refusedRootFields,
 import { registerCasePages } from './case-pages';
 import { answerClientErrors } from './client-errors';
 import { registerFindingExports } from './exports';
-import { ConfigError, HTTP_KEEP_ALIVE_MS_DEFAULT, HTTP_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT, HUB_TIMEOUT_MS_DEFAULT } from '../db/config';
+import { ConfigError, databaseOf, HTTP_KEEP_ALIVE_MS_DEFAULT, HTTP_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT, HUB_TIMEOUT_MS_DEFAULT } from '../db/config';
 import { limitConnectionsPerAddress } from './connection-limit';
 import { hubUnavailableReason } from '../db/connect';
 import { probeSources, withTimeout } from '../federation/loaders';
@@ -66,6 +66,7 @@ import { createExpressServer } from './express-messages';
 import { queryPage } from './query-page';
 import { HubMetrics, metricsHandler } from './metrics';
 import { BinlogWatch } from './binlog-watch';
+import { LATER_RELEASE_PROBLEM, ReleaseWatch } from './release-watch';
 import { holdApolloHashModule } from './query-hash';
 import { shortcutArgumentlessFields } from './argument-values';
 import { keepNegotiatedMediaTypes } from './media-types';
@@ -456,6 +457,9 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   await audit.init();
   const binlog = new BinlogWatch(deps.hub, deps.logger, hubTimeoutMs);
   metrics.watchBinlogFormat(binlog);
+  // A database a later release has migrated while this process serves (server/release-watch.ts).
+  const release = new ReleaseWatch(deps.hub, databaseOf(deps.config.hubUrl), deps.logger, hubTimeoutMs);
+  metrics.watchRelease(release);
   audit.onAppend = (seconds, ok) => metrics.auditAppend(seconds, ok);
   const metricsConfig = deps.config.metrics ?? null;
   const metricsApp = metricsConfig?.port ? metricsHandler(metrics, metricsConfig.token) : null;
@@ -475,6 +479,8 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   // Scans whose hub process died are taken over by whichever live process looks first.
   const takeover = deps.config.jobTakeoverIntervalMs
     ? setInterval(() => {
+        // Not on a later release's database: that release's processes take them over.
+        if (release.laterRelease) return;
         scanJobs.takeOver({ hub: deps.hub, sources: deps.sources, ruleSet: activeRuleSet(), today: hubToday(deps), logger: deps.logger, leaseMs: deps.config.jobLeaseMs, metrics }).catch((err: Error) => {
           deps.logger.warn({ err: loggableError(err) }, 'scan takeover check failed');
         });
@@ -495,6 +501,23 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
     ? new MonitoringPoller({ hub: deps.hub, sources: deps.sources, triggerSet, ruleSet: activeRuleSet(), now: () => hubNow(deps), metrics }, { ...deps.config.monitoring, logger: deps.logger })
     : null;
   poller?.start();
+  // On a database a later release has migrated, the background work stops taking new work, as on a
+  // SIGTERM: scans end at their next chunk and hand their leases over (ScanJobs.stop), pushes stop
+  // after the round in flight (its claim's rows not sent given back), the poller after its ticks in
+  // flight (its leases given up), takeovers are not looked for; a monthly comparison already running
+  // ends as it does on a SIGTERM (it has no stop of its own). After a restore they start again.
+  let backgroundTurn: Promise<void> = Promise.resolve();
+  release.onChange = (later) => {
+    backgroundTurn = backgroundTurn
+      .then(async () => {
+        if (later) await Promise.all([scanJobs.stop(), alertDelivery?.pause(), poller?.stop()]);
+        else {
+          alertDelivery?.start();
+          poller?.start();
+        }
+      })
+      .catch((err: unknown) => deps.logger.warn({ err: loggableError(err) }, 'background work not stopped or started for the hub database\'s release'));
+  };
   deps = { ...deps, metrics };
 
   // Static limits on a document, checked at validation, before anything runs. Tokens are counted by
@@ -545,6 +568,8 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
             return {
               async serverWillStop() {
                 if (takeover) clearInterval(takeover);
+                release.stop();
+                await backgroundTurn;
                 await alertDelivery?.stop();
                 await poller?.stop();
                 await rateLimits.close();
@@ -600,7 +625,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   // connections asking at once, 3,500 requests in 15 s) made a household query wait 7 s instead of
   // 0.06 s behind the probes in the departments' pools of ten, and while a department did not
   // answer, every request filled its pool with one more connection held by a probe.
-  let probing: Promise<[boolean, string | null, Awaited<ReturnType<typeof probeSources>>]> | null = null;
+  let probing: Promise<[boolean, string | null, Awaited<ReturnType<typeof probeSources>>, Awaited<ReturnType<ReleaseWatch['judgement']>>]> | null = null;
   const readiness = (logger: LevelLogger = deps.logger) =>
     (probing ??= Promise.all([
       withTimeout(hubTimeoutMs, () => deps.hub.execute(sql`SELECT 1`)).then(
@@ -609,6 +634,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       ),
       binlog.problem(logger),
       probeSources(deps.sources),
+      release.judgement(logger),
     ]).finally(() => {
       probing = null;
     }));
@@ -622,7 +648,13 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       res.status(503).json({ status: 'draining' });
       return;
     }
-    const [hubUp, binlogProblem, sources] = await readiness(requestLogger(req, deps.logger));
+    const [hubUp, binlogProblem, sources, laterRelease] = await readiness(requestLogger(req, deps.logger));
+    // A database a later release has migrated: this process is to be stopped (server/release-watch.ts).
+    if (hubUp && laterRelease) {
+      const problem = `the hub database was migrated by a later release of AidHub (its journal ${laterRelease.journal} records a migration made ${new Date(laterRelease.latestUnknown).toISOString()} that this release does not have): ${LATER_RELEASE_PROBLEM}`;
+      res.status(503).json({ status: 'hub database migrated by a later release', hub: { available: true, reason: 'DATABASE_OF_LATER_RELEASE', problem }, sources });
+      return;
+    }
     // A database that answers but logs by statement refuses every locking write (server/binlog-watch.ts).
     if (hubUp && binlogProblem) {
       res.status(503).json({ status: 'hub database refuses locking writes', hub: { available: true, reason: 'BINLOG_FORMAT_STATEMENT', problem: `the hub database: ${binlogProblem}` }, sources });
@@ -634,6 +666,14 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   app.get('/', (_req, res) => {
     res.type('html').send(page);
   });
+
+  // On a database a later release has migrated nothing is served: not the access middleware either,
+  // which reads tokens and appends to the audit trail. The judgement in force, from memory.
+  app.use((_req, res, next) => {
+    if (!release.laterRelease) return next();
+    sendError(res, 503, 'HUB_UNAVAILABLE', 'DATABASE_OF_LATER_RELEASE', 'The hub’s database was migrated by a later release of AidHub and this process no longer serves it; send the request again (to the later release’s processes)');
+  });
+  release.start();
 
   // ---- Everything below is authenticated. Register route modules after this line. ----
   app.use(accessMiddleware({ db: accessDb, audit, config: deps.config, logger: deps.logger, rateLimits, onRateLimited: (limit) => metrics.rateLimited(limit), onUnauthenticated: (reason) => metrics.unauthenticated(reason), refusedQueryFields: (req, res, caller) => refusedQueryFields(schema, queryLimits.maxTokens, req, res, caller) }));

@@ -20,15 +20,14 @@ import type { Logger } from 'pino';
 import type { LevelLogger } from '../access/request-id';
 import type { HubDb } from '../db/connect';
 import { BINLOG_STATE_SQL, binlogStateProblem, type BinlogState } from '../db/setup/binlog';
-import { loggableError } from '../domain/privacy';
 import { withTimeout } from '../federation/loaders';
+import { CachedRead } from './cached-read';
 
 /** How long one read of the format answers for. */
 export const BINLOG_CHECK_TTL_MS = 5_000;
 
 export class BinlogWatch {
-  private checked: { at: number; problem: string | null } | null = null;
-  private reading: Promise<string | null> | null = null;
+  private readonly format: CachedRead<{ problem: string | null; format: string }>;
   /** The last judgement logged: null before the first read. */
   private usable: boolean | null = null;
   /** Called with each new judgement, logged or not (the metrics gauge). */
@@ -38,9 +37,15 @@ export class BinlogWatch {
   constructor(
     private readonly hub: HubDb,
     private readonly logger: Logger,
-    private readonly timeoutMs: number,
-    private readonly ttlMs = BINLOG_CHECK_TTL_MS,
-  ) {}
+    timeoutMs: number,
+    ttlMs = BINLOG_CHECK_TTL_MS,
+  ) {
+    const read = async () => {
+      const [rows] = (await withTimeout(timeoutMs, () => this.hub.execute(sql.raw(BINLOG_STATE_SQL)))) as unknown as [BinlogState[]];
+      return { problem: binlogStateProblem(rows[0]), format: String(rows[0].format).toUpperCase() };
+    };
+    this.format = new CachedRead(ttlMs, { problem: null, format: '' }, read, 'binary log format not read', (read, _before, logger) => this.judged(read.problem === null, read.format, logger));
+  }
 
   /**
    * What to change on the hub database's server, in one line; null when its binary log takes the
@@ -49,27 +54,8 @@ export class BinlogWatch {
    * access/request-id.ts requestLogger), so a change's line names the probe that found it; a read
    * shared by several asking at once logs through the first's. Without one (a metrics scrape), the hub's.
    */
-  problem(logger: LevelLogger = this.logger): Promise<string | null> {
-    if (this.checked && Date.now() - this.checked.at < this.ttlMs) return Promise.resolve(this.checked.problem);
-    this.reading ??= this.read(logger).finally(() => {
-      this.reading = null;
-    });
-    return this.reading;
-  }
-
-  private async read(logger: LevelLogger): Promise<string | null> {
-    let state: BinlogState;
-    try {
-      const [rows] = (await withTimeout(this.timeoutMs, () => this.hub.execute(sql.raw(BINLOG_STATE_SQL)))) as unknown as [BinlogState[]];
-      state = rows[0];
-    } catch (err) {
-      logger.debug({ err: loggableError(err) }, 'binary log format not read');
-      return this.checked?.problem ?? null;
-    }
-    const problem = binlogStateProblem(state);
-    this.checked = { at: Date.now(), problem };
-    this.judged(problem === null, String(state.format).toUpperCase(), logger);
-    return problem;
+  async problem(logger: LevelLogger = this.logger): Promise<string | null> {
+    return (await this.format.get(logger)).problem;
   }
 
   private judged(usable: boolean, format: string, logger: LevelLogger): void {

@@ -364,6 +364,21 @@ export class HubMetrics implements JobMetrics {
     });
   }
 
+  /**
+   * Whether the hub database is of this release (1) or a later release has migrated it (0), read at
+   * scrape time through the watch's short cache (server/release-watch.ts).
+   */
+  watchRelease(watch: { judgement(): Promise<unknown> }): void {
+    new Gauge({
+      name: 'aidhub_hub_database_release_current',
+      help: 'Whether the hub database is of this process\'s release: 1, its migration journals record nothing this release lacks; 0, a later release has migrated it, /readyz answers 503, every request is refused HUB_UNAVAILABLE (DATABASE_OF_LATER_RELEASE) and the process is to be stopped',
+      registers: [this.registry],
+      async collect() {
+        this.set((await watch.judgement()) === null ? 1 : 0);
+      },
+    });
+  }
+
   /** Probes every department at each scrape for aidhub_source_available (the probe /readyz runs, shared with it). */
   watchSources(probe: () => Promise<Readonly<Record<DepartmentCode, { available: boolean }>>>): void {
     this.sourceProbe = probe;

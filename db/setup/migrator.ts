@@ -150,36 +150,55 @@ export async function createTableWhenMissing(conn: mysql.Connection, table: stri
 }
 
 /** What a journal records, and the migration of it half run (MIGRATION_PROGRESS_TABLE), if any. */
-interface JournalState {
+export interface JournalState {
   recorded: { id: string; createdAt: string | null }[];
   progress: { createdAt: string; applied: number } | undefined;
 }
 
+/** A connection or a pool: the journals are read with plain queries. */
+export interface JournalReader {
+  query(sql: string, values?: unknown[]): Promise<unknown>;
+}
+
 /** Reads a journal and its progress row; a table not there reads as empty (nothing is created). */
-async function readJournal(conn: mysql.Connection, migrationsTable: string): Promise<JournalState> {
-  const [present] = (await conn.query('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?, ?)', [
-    migrationsTable,
-    MIGRATION_PROGRESS_TABLE,
-  ])) as unknown as [{ name: string }[]];
-  const has = (table: string) => present.some((t) => t.name === table);
-  const recorded = has(migrationsTable)
-    ? ((await conn.query(`SELECT id, created_at AS createdAt FROM ${mysql.escapeId(migrationsTable)} ORDER BY id`)) as unknown as [JournalState['recorded']])[0]
-    : [];
-  const progress = has(MIGRATION_PROGRESS_TABLE)
-    ? ((await conn.query(`SELECT created_at AS createdAt, statements_applied AS applied FROM ${MIGRATION_PROGRESS_TABLE} WHERE journal = ?`, [migrationsTable])) as unknown as [JournalState['progress'][]])[0][0]
-    : undefined;
-  return { recorded, progress };
+async function readJournal(conn: JournalReader, migrationsTable: string): Promise<JournalState> {
+  return (await readJournals(conn, [migrationsTable])).get(migrationsTable)!;
 }
 
 /**
- * Whether the journal `migrationsTable` of `database` (the one `conn` is on) lacks a migration of
- * `migrationsFolder` (an earlier release's, not migrated yet); throws DatabaseOfLaterRelease for a
- * later release's. Reads only: the check of the tools that do not migrate (provision.ts refuseHubOfOtherRelease).
+ * Reads journals and their progress rows in three statements whatever their number: which of them
+ * are there, their rows (one UNION ALL), the progress rows. A table not there reads as empty. The
+ * running hub reads its every journal this way every few seconds (server/release-watch.ts).
  */
-export async function journalBehind(conn: mysql.Connection, database: string, migrationsFolder: string, migrationsTable: string): Promise<boolean> {
-  const known = new Set(readMigrationFiles({ migrationsFolder }).map((m) => m.folderMillis));
-  const { recorded, progress } = await readJournal(conn, migrationsTable);
-  return refuseLaterRelease(database, migrationsTable, known, recorded, progress);
+export async function readJournals(conn: JournalReader, tables: readonly string[]): Promise<Map<string, JournalState>> {
+  const [present] = (await conn.query('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)', [[...tables, MIGRATION_PROGRESS_TABLE]])) as [{ name: string }[]];
+  const has = new Set(present.map((t) => t.name));
+  const states = new Map<string, JournalState>(tables.map((t) => [t, { recorded: [], progress: undefined }]));
+  const journals = tables.filter((t) => has.has(t));
+  if (journals.length > 0) {
+    const union = journals.map((t) => `SELECT ${mysql.escape(t)} AS journal, id, created_at AS createdAt FROM ${mysql.escapeId(t)}`).join(' UNION ALL ');
+    const [rows] = (await conn.query(`${union} ORDER BY journal, id`)) as [{ journal: string; id: string; createdAt: string | null }[]];
+    for (const { journal, id, createdAt } of rows) states.get(journal)!.recorded.push({ id: String(id), createdAt: createdAt === null ? null : String(createdAt) });
+  }
+  if (has.has(MIGRATION_PROGRESS_TABLE)) {
+    const [rows] = (await conn.query(`SELECT journal, created_at AS createdAt, statements_applied AS applied FROM ${MIGRATION_PROGRESS_TABLE} WHERE journal IN (?)`, [tables])) as [{ journal: string; createdAt: string; applied: number }[]];
+    for (const { journal, createdAt, applied } of rows) states.get(journal)!.progress = { createdAt: String(createdAt), applied: Number(applied) };
+  }
+  return states;
+}
+
+/** The `when` of each migration of a folder: what this release knows of the journal it is recorded in. */
+export function knownMigrations(migrationsFolder: string): ReadonlySet<number> {
+  return new Set(readMigrationFiles({ migrationsFolder }).map((m) => m.folderMillis));
+}
+
+/**
+ * Whether the journal `migrationsTable` of `database`, as read (readJournals), lacks a migration of
+ * `known` (an earlier release's, not migrated yet); throws DatabaseOfLaterRelease for a later
+ * release's. The check of the tools that do not migrate and of the running hub (provision.ts judgeHubJournals).
+ */
+export function journalBehind(database: string, migrationsTable: string, known: ReadonlySet<number>, state: JournalState): boolean {
+  return refuseLaterRelease(database, migrationsTable, known, state.recorded, state.progress);
 }
 
 /**

@@ -12,7 +12,7 @@ import { databaseOf } from '../config';
 import { createPool, endConnection, hubDrizzle } from '../connect';
 import { BEGIN_LOCKING_SQL } from '../locking';
 import { programme } from '../household/schema';
-import { createTableWhenMissing, DatabaseOfEarlierRelease, DatabaseOfLaterRelease, journalBehind, migrateResumably, type MigrateOptions } from './migrator';
+import { createTableWhenMissing, DatabaseOfEarlierRelease, DatabaseOfLaterRelease, journalBehind, knownMigrations, migrateResumably, readJournals, type JournalReader, type MigrateOptions } from './migrator';
 import { DATA_UPGRADES, runDataUpgrades, type DataUpgradeReport } from './upgrades';
 
 /**
@@ -120,14 +120,6 @@ export async function withMigrationLock<T>(hubUrl: string, work: () => Promise<T
   }
 }
 
-/**
- * Refuses a hub database holding the journal of a set of migrations this release has none of: a
- * feature a later release added, which migrated it (db/setup/migrator.ts DatabaseOfLaterRelease).
- */
-async function refuseSetsOfLaterRelease(hubUrl: string): Promise<void> {
-  await onHub(hubUrl, (conn) => refuseSetsOfLaterReleaseOn(conn, databaseOf(hubUrl)));
-}
-
 /** Runs `use` on a connection of its own to the hub database (big numbers as strings, as the journals' `created_at` are read). */
 async function onHub<T>(hubUrl: string, use: (conn: mysql.Connection) => Promise<T>): Promise<T> {
   const conn = await mysql.createConnection({ uri: hubUrl, supportBigNumbers: true, bigNumberStrings: true });
@@ -138,13 +130,36 @@ async function onHub<T>(hubUrl: string, use: (conn: mysql.Connection) => Promise
   }
 }
 
-async function refuseSetsOfLaterReleaseOn(conn: mysql.Connection, database: string): Promise<void> {
-  const [journals] = (await conn.query(`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '\\_\\_drizzle\\_migrations%'`)) as unknown as [{ name: string }[]];
-  const own = new Set(HUB_MIGRATION_SETS.map((s) => s.table));
-  for (const { name } of journals.filter((j) => !own.has(j.name))) {
-    const [[latest]] = (await conn.query(`SELECT MAX(created_at) AS createdAt FROM ${mysql.escapeId(name)}`)) as unknown as [{ createdAt: string | null }[]];
-    if (latest?.createdAt !== null && latest?.createdAt !== undefined) throw new DatabaseOfLaterRelease(database, name, Number(latest.createdAt));
+/**
+ * The `when` of each migration of each set, as this release has them: read from the files once per
+ * process, at its first judgement (the start's). A process left running while the checkout is put
+ * at a later release (docs/operations.md "Upgrading", step 3) would otherwise read that release's
+ * files and take its migrations for its own.
+ */
+let knownSets: ReadonlyMap<string, ReadonlySet<number>> | null = null;
+const knownHubMigrations = () => (knownSets ??= new Map(HUB_MIGRATION_SETS.map((s) => [s.table, knownMigrations(s.folder)])));
+
+/**
+ * The hub database's journals judged, reading only (four statements: the journals' tables, then db/setup/migrator.ts
+ * readJournals): throws DatabaseOfLaterRelease for a database a later release migrated (a journal of
+ * one of this release's sets recording, after its last migration this release knows, one it does not
+ * have, or such a migration half run; or the journal of a set this release has none of, a feature a
+ * later release added); else returns what its journals lack of this release's migrations, if
+ * anything (an earlier release's database). The one judgement of the start (provisionHub, before it
+ * migrates), of the tools (refuseHubOfOtherRelease) and of the running hub (server/release-watch.ts).
+ */
+export async function judgeHubJournals(conn: JournalReader, database: string): Promise<string | undefined> {
+  const [journals] = (await conn.query(`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '\\_\\_drizzle\\_migrations%'`)) as [{ name: string }[]];
+  const known = knownHubMigrations();
+  const others = journals.map((j) => j.name).filter((name) => !known.has(name));
+  const states = await readJournals(conn, [...known.keys(), ...others]);
+  for (const name of others) {
+    const made = states.get(name)!.recorded.filter((r) => r.createdAt !== null).map((r) => Number(r.createdAt));
+    if (made.length > 0) throw new DatabaseOfLaterRelease(database, name, Math.max(...made));
   }
+  let behind: string | undefined;
+  for (const set of HUB_MIGRATION_SETS) if (journalBehind(database, set.table, known.get(set.table)!, states.get(set.table)!) && !behind) behind = `its journal ${set.table} lacks migrations of db/${set.feature}/migrations`;
+  return behind;
 }
 
 /**
@@ -162,9 +177,7 @@ export async function refuseHubOfOtherRelease(hubUrl: string, opts: { later?: 'r
   const database = databaseOf(hubUrl);
   await onHub(hubUrl, async (conn) => {
     try {
-      await refuseSetsOfLaterReleaseOn(conn, database);
-      let behind: string | undefined;
-      for (const set of HUB_MIGRATION_SETS) if ((await journalBehind(conn, database, set.folder, set.table)) && !behind) behind = `its journal ${set.table} lacks migrations of db/${set.feature}/migrations`;
+      const behind = await judgeHubJournals(conn, database);
       if (behind) throw new DatabaseOfEarlierRelease(database, behind);
     } catch (err) {
       if (err instanceof DatabaseOfLaterRelease && opts.later === 'allowed') return;
@@ -187,7 +200,8 @@ export async function refuseHubOfOtherRelease(hubUrl: string, opts: { later?: 'r
 export async function provisionHub(hubUrl: string, opts: { signal?: AbortSignal } = {}): Promise<DataUpgradeReport> {
   await ensureDatabase(hubUrl);
   await withMigrationLock(hubUrl, async () => {
-    await refuseSetsOfLaterRelease(hubUrl);
+    // Judged as the tools and the running hub judge it; each set's migrator checks its own journal again.
+    await onHub(hubUrl, (conn) => judgeHubJournals(conn, databaseOf(hubUrl)));
     for (const set of HUB_MIGRATION_SETS) await migrateUrl(hubUrl, set.folder, set.table);
   });
   await syncProgrammes(hubUrl);

@@ -239,12 +239,17 @@ export class AlertDeliveryWorker {
    * whole batch first: up to 200 pushes, 16 at a time, each up to its timeout, before the hub exited).
    */
   async stop(): Promise<void> {
+    await this.pause();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+  }
+
+  /** Stops as stop() does, keeping its connections' agents for a start() again (server/app.ts: a database a later release migrated, then restored). */
+  async pause(): Promise<void> {
     this.stopped = true;
     this.stopping = true;
     this.wake?.();
     await this.loop;
-    this.agents.http.destroy();
-    this.agents.https.destroy();
   }
 
   private async run(): Promise<void> {

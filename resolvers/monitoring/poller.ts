@@ -100,6 +100,8 @@ export class MonitoringPoller {
 
   /** Starts ticking every department this process polls (and the monthly comparison, if a region is set). */
   start(): void {
+    // Also again after stop() (server/app.ts: a database a later release migrated, then restored).
+    this.stopped = false;
     const departments = this.opts.departments ?? DEPARTMENT_CODES;
     this.opts.logger?.info({ departments: departments.map((code) => ({ code, intervalMs: this.intervalOf(code) })) }, 'monitoring: polling these departments’ change feeds');
     for (const code of departments) {
@@ -142,7 +144,7 @@ export class MonitoringPoller {
   /** Stops ticking, waits for ticks in flight, and gives up the leases so another process takes over at once. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers) clearInterval(t);
+    for (const t of this.timers.splice(0)) clearInterval(t);
     await Promise.allSettled(this.running);
     for (const lease of this.leases.values()) await releaseLease(this.deps.hub, lease).catch(() => undefined);
     this.leases.clear();
