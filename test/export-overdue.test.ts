@@ -181,6 +181,11 @@ it('puts every household and beneficiary its lines are about on record, as the A
     ['PERSON', 'ALLOWED'],
   ]);
   expect(new Set(added.map((row) => row.purpose))).toEqual(new Set(['SUPERVISION']));
+  // The API, listing the same slips and cases to the same caller, records the same kinds of subject.
+  const seq = Math.max(...after.map((row) => Number(row.seq)));
+  expect((await supervisor.gql(REPORT, { asOf: ASOF, since: SINCE })).errors).toBeUndefined();
+  const api = await auditRows(dbs, "seq > ? AND channel <> 'HTTP' AND subject_kind <> 'NONE'", [seq]);
+  expect([...new Set(api.map((row) => row.subject_kind))].sort()).toEqual(['HOUSEHOLD', 'PERSON']);
 });
 
 it('gives a township office the report of its own township: every office owing its households, its own desk among them', async () => {
