@@ -1050,6 +1050,8 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'GET', path: new RegExp(`^\\/exports\\/scans\\/${HUB_ID_DIGITS}\\/findings\\.csv$`), roles: [...DATA_ROLES, 'ADMINISTRATOR'], purposes: ['MONITORING', 'DUPLICATE_CHECK'], description: 'a scan’s findings as CSV, for the office that must act' },
   // server/case-pages.ts; the page also keeps to the caller's region scope and audits the household.
   { method: 'GET', path: new RegExp(`^\\/cases\\/${HUB_ID_DIGITS}\\/brief$`), roles: [...CASE_ROLES, ...SUPERVISION.roles], purposes: ['CASE_MEETING', ...SUPERVISION.purposes], description: '一事一议 meeting brief of a case (printable HTML); to supervision without health detail' },
+  // server/overdue-export.ts: Query.overdueReport's rule, so whoever reads the report reads its file (its region scope kept, every household listed audited).
+  { method: 'GET', path: /^\/exports\/overdue\.csv$/, roles: ROOT_RULES.Query.overdueReport.roles, purposes: ROOT_RULES.Query.overdueReport.purposes, description: '督查通报: overdueReport’s tallies and overdue list as CSV' },
 ];
 
 /** Served to anyone: liveness, readiness and the static query page (it holds no data). */

@@ -54,6 +54,7 @@ import { auditPlugin, departmentUnavailablePlugin, hubPlugin, refusedRootFields,
 import { registerCasePages } from './case-pages';
 import { answerClientErrors } from './client-errors';
 import { registerFindingExports } from './exports';
+import { registerOverdueExport } from './overdue-export';
 import { ConfigError, databaseOf, HTTP_KEEP_ALIVE_MS_DEFAULT, HTTP_MAX_CONNECTIONS_PER_ADDRESS_DEFAULT, HUB_TIMEOUT_MS_DEFAULT } from '../db/config';
 import { limitConnectionsPerAddress } from './connection-limit';
 import { hubUnavailableReason } from '../db/connect';
@@ -699,6 +700,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   const routeBudget = costInFlight && { inFlight: costInFlight, cost: queryLimits.maxCost, onRefused: onCostInFlightRefused };
   registerCasePages(app, deps, audit, routeBudget);
   registerFindingExports(app, deps, audit, routeBudget);
+  registerOverdueExport(app, deps, audit, routeBudget);
 
   app.use(jsonErrorHandler(deps.logger));
   const drain = () => {

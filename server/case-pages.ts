@@ -63,7 +63,8 @@ const AID_STATUS: Record<AidStatus, string> = { ACTIVE: '发放中', ENDED: '已
 const NEED_PURPOSE: Record<NeedPurpose, string> = { MEDICAL: '医疗', EDUCATION: '就学', HOUSING: '住房', LIVING: '基本生活', DISASTER: '灾害', REHABILITATION: '康复', OTHER: '其他' };
 const NEED_STATE: Record<NeedState, string> = { OPEN: '征集中', COVERED: '已足额认捐', WITHDRAWN: '已撤回' };
 const SLIP_STATE: Record<string, string> = { ISSUED: '待接收', ACCEPTED: '已接收', COMPLETED: '已反馈', DECLINED: '已退回', SUPERSEDED: '已被更正取代' };
-const DEADLINE_KIND = { FIRST_AID: '先行救助', MATERIALS: '补充完善材料', INVESTIGATION_OPINION: '调查初审意见', APPROVAL: '审核审批' } as const;
+/** A case deadline's name (the brief's, the overdue export's). */
+export const DEADLINE_KIND = { FIRST_AID: '先行救助', MATERIALS: '补充完善材料', INVESTIGATION_OPINION: '调查初审意见', APPROVAL: '审核审批' } as const;
 const SEVERITY: Record<string, string> = { CONFLICT: '重复救助', WARNING: '需核查', MISSED_AID: '疑似漏保' };
 /** A slip's lateness beside its state in the brief's decisions and 转办单 list, by its deadline's status (recordedSlipStanding). */
 const SLIP_LATENESS: Record<DeadlineStatus, string> = { PENDING: '', MET: '', VOID: '', NOT_STARTED: '（未开始计时）', OVERDUE: '（已超期）', MET_LATE: '（超期办理）', MISSED: '（超期未办）' };
@@ -230,7 +231,7 @@ function withdrawnNote(st: RecordStanding | null | undefined, programme: string 
 }
 
 /** 2025-10-09T14:30:00.000+08:00 → 2025-10-09 14:30 (China time). */
-function limitText(limit: Limit): string {
+export function limitText(limit: Limit): string {
   return limit.unit === 'HOURS' ? `${limit.hours} 小时` : `${limit.workingDays} 个工作日`;
 }
 

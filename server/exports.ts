@@ -20,7 +20,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { AuditStore } from '../access/audit';
 import { requestAccess, sendError } from '../access/http';
 import { requestLogger } from '../access/request-id';
-import { checkCall, seesHealthDetail, seesIdNumbers } from '../access/decide';
+import { checkCall, seesHealthDetail, seesIdNumbers, type RequestAccess } from '../access/decide';
 import { divisionInReach, townshipRefusal, type TownshipRefusal } from '../access/township';
 import { TYPE_RULES, type PersonalTypeRule, type Subject } from '../access/policy';
 import { scanFindingsPage, scansByIds, viewOfRow, type FindingFilter } from '../db/findings/store';
@@ -61,7 +61,7 @@ const PAGE = 500;
  * and held in the hub's memory for a client that read nothing (twenty such requests for a scan of
  * 8,000 findings took 300 MB), or that had gone.
  */
-function taken(res: express.Response): Promise<void> {
+export function taken(res: express.Response): Promise<void> {
   if (!res.writableNeedDrain || res.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
@@ -99,9 +99,29 @@ export function csvCell(cell: string, column: string): string {
   return IDENTIFIER_COLUMNS.has(column) && NUMBER_LIKE.test(cell) ? `="${cell}"` : defuse(cell);
 }
 
-function listParam(value: unknown): string[] {
+export function listParam(value: unknown): string[] {
   const raw = Array.isArray(value) ? value : value === undefined ? [] : [value];
   return raw.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== '');
+}
+
+/**
+ * Puts the households and people an export is about to send on the audit trail, as shown (ALLOWED):
+ * called before the rows go out, so a file whose readers cannot be recorded is not sent.
+ */
+export async function recordShown(audit: AuditStore | undefined, access: RequestAccess | null, operation: string, subjects: readonly Subject[]): Promise<void> {
+  if (!access || !audit || subjects.length === 0) return;
+  await audit.append({
+    requestId: access.requestId,
+    caller: access.caller,
+    purpose: access.purpose,
+    caseReference: access.caseReference,
+    officer: access.officer,
+    channel: 'HTTP',
+    operation,
+    operationHash: null,
+    subjects: subjects.map((subject) => ({ subject, outcome: 'ALLOWED' as const })),
+    outcome: 'ALLOWED',
+  });
 }
 
 /** A refusal's message. */
@@ -135,12 +155,13 @@ const PLAIN_NAME = /^[A-Za-z_]{1,32}$/;
  * What is wrong with the query string's names and values before they are read, or null: a parameter
  * the export does not take (`townhsip=`, `severity[]=`) and one given with no value (`township=`)
  * were read as no filter, so a misspelt or emptied township exported the whole scan in the caller's
- * scope, as GraphQL refuses such a filter (an unknown argument; EMPTY_VALUE).
+ * scope, as GraphQL refuses such a filter (an unknown argument; EMPTY_VALUE). Each export names the
+ * parameters it takes (the overdue report's, server/overdue-export.ts, too).
  */
-function parameterProblem(query: Record<string, unknown>): string | null {
-  const wanted = `the export takes ${EXPORT_PARAMETERS.join(', ')}`;
+export function parameterProblem(query: Record<string, unknown>, taken: readonly string[] = EXPORT_PARAMETERS): string | null {
+  const wanted = `the export takes ${taken.join(', ')}`;
   for (const [name, value] of Object.entries(query)) {
-    if (!EXPORT_PARAMETERS.includes(name)) return PLAIN_NAME.test(name) ? `${wanted}, not ${name}` : `${wanted}, and no other parameter`;
+    if (!taken.includes(name)) return PLAIN_NAME.test(name) ? `${wanted}, not ${name}` : `${wanted}, and no other parameter`;
     if (listParam(value).length === 0) return `${name} is given without a value: leave it out to filter by none`;
   }
   return null;
@@ -271,20 +292,7 @@ export function registerFindingExports(app: express.Express, deps: HubDeps, audi
           ].map((cell, i) => csvCell(String(cell), CSV_HEADER[i]));
         });
         // Each page's people are on record before the page goes out.
-        if (access && audit && subjects.size > 0) {
-          await audit.append({
-            requestId: access.requestId,
-            caller: access.caller,
-            purpose: access.purpose,
-            caseReference: access.caseReference,
-            officer: access.officer,
-            channel: 'HTTP',
-            operation: `GET /exports/scans/${scan.id}/findings.csv`,
-            operationHash: null,
-            subjects: [...subjects.values()].map((subject) => ({ subject, outcome: 'ALLOWED' as const })),
-            outcome: 'ALLOWED',
-          });
-        }
+        await recordShown(audit, access, `GET /exports/scans/${scan.id}/findings.csv`, [...subjects.values()]);
         if (lines.length > 0 && !res.write(stringify(lines))) await taken(res);
         pagesSent += 1;
         if (!page.hasNextPage) break;

@@ -275,7 +275,7 @@ describe('authentication at the door', () => {
     expect(gql.headers.get('www-authenticate')).toBe(challenge);
     expect(await gql.json()).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'UNAUTHENTICATED', reason } }] });
     // Every declared route (a path no route serves answers 404 to everyone: see below).
-    for (const route of ['/exports/scans/1/findings.csv', '/cases/1/brief']) {
+    for (const route of ['/exports/scans/1/findings.csv', '/cases/1/brief', '/exports/overdue.csv']) {
       const other = await fetch(`${hub.url}${route}`, { headers });
       expect({ route, status: other.status, challenge: other.headers.get('www-authenticate') }).toEqual({ route, status: 401, challenge });
       expect(((await other.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');

@@ -205,7 +205,10 @@ describe('decisions', () => {
     expect(reads).toEqual(['case', 'overdueReport', 'referral', 'referralsToOffice', ...withoutPurpose].sort());
     expect(withoutPurpose.sort()).toEqual(['_service', 'caller', 'rules', 'triggers', 'workingDayCalendar']);
     expect(Object.entries(ROOT_RULES.Mutation).filter(([, rule]) => served(rule))).toEqual([]);
-    expect(ROUTE_RULES.filter((r) => served(r)).map((r) => r.description)).toEqual([expect.stringContaining('meeting brief')]);
+    expect(ROUTE_RULES.filter((r) => served(r)).map((r) => r.description)).toEqual([expect.stringContaining('meeting brief'), expect.stringContaining('督查通报')]);
+    // The report's file is open to exactly whoever reads the report.
+    const overdueFile = ROUTE_RULES.find((r) => r.path.test('/exports/overdue.csv'))!;
+    expect([overdueFile.roles, overdueFile.purposes]).toEqual([ROOT_RULES.Query.overdueReport.roles, ROOT_RULES.Query.overdueReport.purposes]);
     // Every type it reads is a case's (or an alert's, which overdueReport lists); no household or person type.
     const readable = Object.entries(TYPE_RULES).filter(([, rule]) => rule.kind === 'PERSONAL' && rule.readBy.roles.includes('SUPERVISOR') && rule.readBy.purposes.includes('SUPERVISION')).map(([name]) => name);
     for (const type of ['Household', 'HouseholdMember', 'Person', 'AidRecord', 'Finding', 'CharityNeed', 'CharityConsent']) expect(readable).not.toContain(type);

@@ -1,6 +1,6 @@
 /**
  * The meeting brief (GET /cases/:id/brief) within the client's cost in flight, shared with its
- * GraphQL operations and findings exports (MAX_QUERY_COST_IN_FLIGHT; a brief takes MAX_QUERY_COST
+ * GraphQL operations and findings and overdue exports (MAX_QUERY_COST_IN_FLIGHT; a brief takes MAX_QUERY_COST
  * while it runs, server/query-cost.ts RouteBudget). It had only the per-minute limit: a client could
  * have any number of briefs read whole dossiers, from the hub and every department, at once.
  *
@@ -68,6 +68,9 @@ type Refusal = { errors: { extensions: Record<string, unknown> }[] };
 /** The brief of `id` as `headers`' client asks for it, the answer as JSON where it is an error. */
 const briefOf = (headers: Record<string, string>, id = caseId, query = '') => fetch(`${hub.url}/cases/${id}/brief${query}`, { headers: { ...headers, accept: 'application/json, text/html;q=0.9' } });
 
+/** The overdue report's spreadsheet as `headers`' client asks for it. */
+const overdueFile = (headers: Record<string, string>) => fetch(`${hub.url}/exports/overdue.csv`, { headers });
+
 /** A cheap GraphQL query of `headers`' client. */
 const cheapQuery = (headers: Record<string, string>) => fetch(`${hub.url}/graphql`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ caller { name } }' }) });
 
@@ -129,6 +132,8 @@ it('refuses the client a second brief and a query while its first reads the doss
   await expectInFlightRefusal(await briefOf(clients.ca.headers));
   // One budget with GraphQL: even a cheap query does not fit beside the brief.
   await expectInFlightRefusal(await cheapQuery(clients.ca.headers), CHEAP_COST);
+  // Nor the overdue report's spreadsheet (GET /exports/overdue.csv), which takes MAX_QUERY_COST as the brief does.
+  await expectInFlightRefusal(await overdueFile(clients.ca.headers));
   // A refused brief puts nothing on record.
   expect(await briefRows()).toBe(rowsHeld);
 
@@ -141,6 +146,9 @@ it('refuses the client a second brief and a query while its first reads the doss
   await expectBrief(await fromOther);
   // The first sent, its slot is back.
   expect(await cheapStatus(clients.ca.headers)).toBe(200);
+  const file = await overdueFile(clients.ca.headers);
+  expect(file.status).toBe(200);
+  await file.arrayBuffer();
 });
 
 it('keeps the slot of a client gone mid-brief while its dossier is still read, and gives it back once that ends', async () => {

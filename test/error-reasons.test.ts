@@ -79,6 +79,7 @@ const INDIRECT: Record<string, () => string[]> = {
   'resolvers/date-ranges.ts: value.reason': () => [...all(functionBody('resolvers/scalars.ts', 'malformedDate'), /reason: '([A-Z_]+)'/g), ...Object.values(FEN_REASONS)],
   'resolvers/findings/resolvers.ts: refused.reason': () => unionOf('access/township.ts', 'TownshipRefusalReason'),
   'server/exports.ts: r.reason': () => unionOf('access/township.ts', 'TownshipRefusalReason'),
+  'server/overdue-export.ts: r.reason': () => unionOf('server/overdue-export.ts', 'OverdueExportRefusalReason'),
   'resolvers/monitoring/monthly-resolvers.ts: problem.reason': () => all(functionBody('domain/dates.ts', 'monthProblem'), /reason: '([A-Z_]+)'/g),
   'resolvers/reported-aid/resolvers.ts: reporter.code': () => all(functionBody('resolvers/reported-aid/resolvers.ts', 'reporterOf'), /code: '([A-Z_]+)'/g),
   'resolvers/alert-delivery/resolvers.ts: out.code': () => {

@@ -6,14 +6,14 @@
 import { deliverAlertChanges } from '../monitoring/detect';
 import { caseTimelinesOf } from '../../db/monitoring/loaders';
 import { answerReferral, issueReferral } from '../../db/cases/referrals';
-import { casesByIds, decisionsFulfilledAnswered, casesWithEvents, openCase, openReferralsDueBefore, referralsAnsweredBetween, referralsDeclinedBetween, referralsSupersededBetween, referralsToOffice, transitionCase } from '../../db/cases/store';
+import { casesByIds, openCase, referralsToOffice, transitionCase } from '../../db/cases/store';
 import { buildDossier, dossierReadBy, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { meetingRetry, recordMeeting } from '../../db/cases/meetings';
 import { correctDecisions, correctedDecisions, correctionInputProblem, correctionRefusal, correctionRetry, correctionRows, type CorrectionInput } from '../../db/cases/corrections';
 import { handOverCase } from '../../db/cases/hand-over';
-import { DeclinedMeanwhile, declinesOpenAt, declinesWaivedBetween, reassignmentRetry, resolveDeclinedDecision, type Reassignment } from '../../db/cases/declines';
-import { completeMaterials, firstAidRetry, firstAidsRecordedBetween, recordFirstAid } from '../../db/cases/first-aid';
+import { DeclinedMeanwhile, reassignmentRetry, resolveDeclinedDecision, type Reassignment } from '../../db/cases/declines';
+import { completeMaterials, firstAidRetry, recordFirstAid } from '../../db/cases/first-aid';
 import { firstAidStanding, fulfilmentStanding, namedAidRecord } from './aid-standing';
 import { fromDbInstant } from '../../db/instants';
 import { type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
@@ -37,18 +37,18 @@ import { caseReference } from '../../domain/cases/reference';
 import { requestFingerprints } from './request-fingerprint';
 import { checkReferralAction, WAITING_REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
 import { allowedTransitions, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
-import { dueCountedFrom, overdueReport, recordedSlipStanding, referralDue, type SlipFacts } from '../../domain/cases/supervision';
+import { dueCountedFrom, recordedSlipStanding, referralDue } from '../../domain/cases/supervision';
 import { calendarCoverage } from '../../domain/cases/working-days';
 import { sourceOf, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
-import { groupBy } from '../../domain/group-by';
 import { programmeForWomenProblem } from '../../domain/programme-beneficiaries';
 import { outOfSeasonProblem } from '../../domain/programme-seasons';
 import { AID_PROGRAMME_BY_CODE, isServiceProgramme, MONEY_AMOUNT_MESSAGE, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
 import type { AidRecord, AidCause } from '../../federation/contract';
 import type { ActorInput, CaseTransitionInput, DecisionCorrectInput, DecisionInput as DecisionInputArg, MeetingRecordInput, OfficeInput, ReferralReassignInput, Resolvers } from '../__generated__/types';
-import { departmentOf, present, refuseUnknownDivision, unknownRegion } from '../common';
+import { departmentOf, present, unknownRegion } from '../common';
 import { officeNameOf } from './office-name';
+import { supervisionReport } from './supervision-report';
 import type { HubContext } from '../context';
 import { badInput, givenSchoolYear, requireDivisionCode, requireHubId, requireIdNumber, requireSchoolYearFits } from '../../access/errors';
 import { inScope, seesIdNumbers } from '../../access/decide';
@@ -59,7 +59,7 @@ import { countedBySchoolYear, decidedSchoolYear } from '../../domain/findings/sc
 import { activeRuleSet } from '../../rules/load';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import { addDays, type IsoDate } from '../../domain/dates';
+import { type IsoDate } from '../../domain/dates';
 import type { HouseholdRow } from '../../db/household/loaders';
 import { firstChars, longerThan } from '../../domain/text-length';
 
@@ -193,20 +193,6 @@ function slipOffice(ctx: HubContext, r: ReferralRecord, key: string): Promise<Of
 async function deadlinesOf(c: CaseRecord, asked: Date | null | undefined, ctx: HubContext): Promise<CaseDeadline[]> {
   const events = await caseLoaders(ctx).eventsByCase.load(c.id);
   return caseDeadlines((await caseTimelinesOf(ctx.loaders.monitoring, [c], () => events)).get(c.id)!, asOfOf(ctx, asked));
-}
-
-/**
- * When the hub recorded a case opened: its first event's (OPENED, in the case's transaction), read
- * from the events supervision loads anyway. Its `reportedAt` is the stated report, which may be earlier.
- */
-function openedAt(c: { reportedAt: Date }, events: readonly CaseEventRecord[]): Date {
-  // A case with no event (stored before events were kept, or by hand): its stated report is all there is.
-  return events.reduce((first, e) => (e.recordedAt < first ? e.recordedAt : first), events[0]?.recordedAt ?? c.reportedAt);
-}
-
-/** A slip as supervision reads it (domain/cases/supervision.ts): its due date counted from its day of issue. */
-function slipFacts(r: ReferralRecord): SlipFacts<ReferralRecord> {
-  return { referral: r, issuedOn: chinaDateOf(r.issuedAt), issuedAt: r.issuedAt, dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED', declined: r.state === 'DECLINED', toOffice: r.toOffice, townshipCode: r.townshipCode };
 }
 
 /**
@@ -825,75 +811,7 @@ export const caseResolvers: Resolvers = {
       const dueBy = within === null ? null : dueSoonUntil(chinaDateOf(ctx.now()), within);
       return referralsToOffice(ctx.hub, office, args.states?.length ? args.states : [...WAITING_REFERRAL_STATES], prefix, dueBy);
     },
-    overdueReport: async (_, args, ctx) => {
-      const asOf = asOfOf(ctx, args.asOf);
-      // Without a region, an authenticated caller sees its own scope. A village is itself, not its
-      // township: its households' cases (db/cases/records.ts caseInRegion), as the alert lists hold its alerts.
-      const asked = args.regionCode ? requireDivisionCode(args.regionCode, 'regionCode') : null;
-      const code = asked || ctx.access?.caller?.regionScope || null;
-      const prefix = code === null ? null : divisionPrefix(code);
-      // An asOf in the past also reads what was still open then and has been answered or ended since.
-      const past = args.asOf && args.asOf < ctx.now() ? asOf : null;
-      // Shortfalls of a period (default the year up to asOf): a decision met short is done, not open.
-      const shortfallsSince = args.shortfallsSince ?? addDays(chinaDateOf(asOf), -365);
-      // A period starting after asOf's day holds nothing: its lists came back empty and read as a clean record.
-      if (shortfallsSince > chinaDateOf(asOf)) throw badInput('shortfallsSince', 'EMPTY_WINDOW', '`shortfallsSince` is after the day of `asOf`');
-      const since = startOfChinaDay(shortfallsSince);
-      // The cases open at asOf, and those ended in the period (a deadline may have run late to its end).
-      const endedSince = since < asOf ? since : asOf;
-      const [slips, open, fulfilled, declines, firstAids, answered, waived, declined, corrected] = await Promise.all([
-        openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix, past),
-        casesWithEvents(ctx.hub, prefix, endedSince),
-        decisionsFulfilledAnswered(ctx.hub, since, asOf, prefix),
-        declinesOpenAt(ctx.hub, asOf, prefix),
-        firstAidsRecordedBetween(ctx.hub, since, asOf, prefix),
-        referralsAnsweredBetween(ctx.hub, since, asOf, prefix),
-        declinesWaivedBetween(ctx.hub, since, asOf, prefix),
-        referralsDeclinedBetween(ctx.hub, since, asOf, prefix),
-        referralsSupersededBetween(ctx.hub, since, asOf, prefix),
-      ]);
-      // Nothing at all under the division asked for: a typo reads as a division with nothing late.
-      const nothing = [slips, open.cases, fulfilled, declines, firstAids, answered, waived, declined, corrected].every((l) => l.length === 0);
-      await refuseUnknownDivision(ctx.hub, asked, 'regionCode', nothing);
-      // Each decision's record as its department holds it now, all at once: the request's loaders
-      // read each source once for every beneficiary (no statement per slip).
-      const [standings, firstAidStandings] = await Promise.all([
-        Promise.all(fulfilled.map((s) => fulfilmentStanding(ctx.loaders, s.toOffice, s.fulfilment))),
-        Promise.all(firstAids.map((f) => firstAidStanding(ctx.loaders, f.firstAid, f.case.householdId))),
-      ]);
-      // Short by what stands now (a ledger entry corrected or reversed since), as the slip's fulfilment reads.
-      const short = fulfilled.flatMap((s, i) => {
-        const shortfallFen = standingShortfall(s.fulfilment, standings[i]);
-        return shortfallFen > 0 ? [{ referral: s, shortfallFen, toOffice: s.toOffice, townshipCode: s.townshipCode }] : [];
-      });
-      const withdrawn = fulfilled.flatMap((s, i) => {
-        const st = standings[i];
-        return st && st.standing !== 'STANDS' ? [{ referral: s, standing: st.standing, supersededBy: st.supersededBy, completedAt: s.answeredAt!, toOffice: s.toOffice, townshipCode: s.townshipCode }] : [];
-      });
-      const firstAidsWithdrawn = firstAids.flatMap((f, i) => {
-        const st = firstAidStandings[i];
-        return st && st.standing !== 'STANDS' ? [{ case: f.case, standing: st.standing, supersededBy: st.supersededBy, recordedAt: fromDbInstant(f.firstAid.recordedAt), ownerOffice: f.case.ownerOffice, townshipCode: f.case.townshipCode }] : [];
-      });
-      const loaders = caseLoaders(ctx);
-      for (const c of open.cases) loaders.caseById.prime(c.id, c);
-      const eventsOf = groupBy(open.events, (e) => e.caseId);
-      for (const c of open.cases) loaders.eventsByCase.prime(c.id, eventsOf.get(c.id) ?? []);
-      const timelines = await caseTimelinesOf(ctx.loaders.monitoring, open.cases, (id) => eventsOf.get(id) ?? []);
-      return overdueReport(
-        slips.map(slipFacts),
-        open.cases.map((c) => ({ case: c, timeline: timelines.get(c.id)!, openedAt: openedAt(c, eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
-        asOf,
-        short,
-        declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerOffice, townshipCode: d.townshipCode })),
-        withdrawn,
-        firstAidsWithdrawn,
-        answered.map(slipFacts),
-        waived.map((w) => ({ referral: w, waivedAt: w.waivedAt, ownerOffice: w.ownerOffice, townshipCode: w.townshipCode })),
-        since,
-        declined.map((d) => ({ referral: d, declinedAt: d.answeredAt!, toOffice: d.toOffice, townshipCode: d.townshipCode })),
-        corrected.map((c) => ({ referral: c, supersededAt: c.answeredAt!, ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
-      );
-    },
+    overdueReport: (_, args, ctx) => supervisionReport(ctx, args),
     workingDayCalendar: () => calendarCoverage,
   },
 

@@ -1,0 +1,139 @@
+/**
+ * 督导 supervision's report (Query.overdueReport, and its spreadsheet GET /exports/overdue.csv in
+ * server/overdue-export.ts): the one place that reads the period's slips and cases under a division
+ * and hands them to the domain's overdueReport, so the API's answer and the file's figures are one
+ * computation. The caller's access has been checked (the root field's rule, or the route's);
+ * arguments are checked here and refused with BAD_USER_INPUT (EMPTY_WINDOW, MALFORMED_DIVISION_CODE,
+ * REGION_UNKNOWN), which the route answers with the same reasons.
+ */
+import { caseTimelinesOf } from '../../db/monitoring/loaders';
+import { casesWithEvents, decisionsFulfilledAnswered, openReferralsDueBefore, referralsAnsweredBetween, referralsDeclinedBetween, referralsSupersededBetween } from '../../db/cases/store';
+import { declinesOpenAt, declinesWaivedBetween } from '../../db/cases/declines';
+import { firstAidsRecordedBetween } from '../../db/cases/first-aid';
+import { fromDbInstant } from '../../db/instants';
+import type { CaseEventRecord, CaseRecord, ReferralRecord } from '../../db/cases/records';
+import { standingShortfall } from '../../domain/cases/fulfilment';
+import { chinaDateOf, startOfChinaDay } from '../../domain/cases/china-time';
+import { overdueReport, type OverdueReport, type SlipFacts } from '../../domain/cases/supervision';
+import { divisionPrefix } from '../../domain/division-code';
+import { groupBy } from '../../domain/group-by';
+import { addDays, type IsoDate } from '../../domain/dates';
+import { badInput, requireDivisionCode } from '../../access/errors';
+import { refuseUnknownDivision } from '../common';
+import { firstAidStanding, fulfilmentStanding } from './aid-standing';
+import type { HubContext } from '../context';
+
+/** overdueReport's arguments, as the schema coerced them (or the route read them the same way). */
+export interface SupervisionReportArgs {
+  asOf?: Date | null;
+  regionCode?: string | null;
+  shortfallsSince?: IsoDate | null;
+}
+
+export interface SupervisionReportOptions {
+  /**
+   * Whether to read each completed decision's and first aid's aid record as its department holds it
+   * now (shortfalls, fulfilmentsWithdrawn, firstAidsWithdrawn): the API's lists do; the spreadsheet,
+   * which shows the tally and the overdue lists only, asks no department (default true).
+   */
+  aidStandings?: boolean;
+}
+
+/**
+ * When the hub recorded a case opened: its first event's (OPENED, in the case's transaction), read
+ * from the events supervision loads anyway. Its `reportedAt` is the stated report, which may be earlier.
+ */
+function openedAt(c: { reportedAt: Date }, events: readonly CaseEventRecord[]): Date {
+  // A case with no event (stored before events were kept, or by hand): its stated report is all there is.
+  return events.reduce((first, e) => (e.recordedAt < first ? e.recordedAt : first), events[0]?.recordedAt ?? c.reportedAt);
+}
+
+/** A slip as supervision reads it (domain/cases/supervision.ts): its due date counted from its day of issue. */
+function slipFacts(r: ReferralRecord): SlipFacts<ReferralRecord> {
+  return { referral: r, issuedOn: chinaDateOf(r.issuedAt), issuedAt: r.issuedAt, dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED', declined: r.state === 'DECLINED', toOffice: r.toOffice, townshipCode: r.townshipCode };
+}
+
+/** The first day (China) of the report's period: `shortfallsSince`, by default 365 days before asOf's date. */
+export function reportPeriodStart(asOf: Date, shortfallsSince: IsoDate | null | undefined): IsoDate {
+  return shortfallsSince ?? addDays(chinaDateOf(asOf), -365);
+}
+
+/**
+ * The report at `asOf` (default now) of the cases of households under `regionCode` (default the
+ * caller's region scope; a village is itself, not its township), over the period from
+ * `shortfallsSince` (default 365 days before asOf's date) up to asOf.
+ */
+export async function supervisionReport(ctx: HubContext, args: SupervisionReportArgs, options: SupervisionReportOptions = {}): Promise<OverdueReport<ReferralRecord, CaseRecord>> {
+  const asOf = args.asOf ?? ctx.now();
+  // Without a region, an authenticated caller sees its own scope. A village is itself, not its
+  // township: its households' cases (db/cases/records.ts caseInRegion), as the alert lists hold its alerts.
+  const asked = args.regionCode ? requireDivisionCode(args.regionCode, 'regionCode') : null;
+  const code = asked || ctx.access?.caller?.regionScope || null;
+  const prefix = code === null ? null : divisionPrefix(code);
+  // An asOf in the past also reads what was still open then and has been answered or ended since.
+  const past = args.asOf && args.asOf < ctx.now() ? asOf : null;
+  // Shortfalls of a period (default the year up to asOf): a decision met short is done, not open.
+  const shortfallsSince = reportPeriodStart(asOf, args.shortfallsSince);
+  // A period starting after asOf's day holds nothing: its lists came back empty and read as a clean record.
+  if (shortfallsSince > chinaDateOf(asOf)) throw badInput('shortfallsSince', 'EMPTY_WINDOW', '`shortfallsSince` is after the day of `asOf`');
+  const since = startOfChinaDay(shortfallsSince);
+  // The cases open at asOf, and those ended in the period (a deadline may have run late to its end).
+  const endedSince = since < asOf ? since : asOf;
+  const [slips, open, fulfilled, declines, firstAids, answered, waived, declined, corrected] = await Promise.all([
+    openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix, past),
+    casesWithEvents(ctx.hub, prefix, endedSince),
+    decisionsFulfilledAnswered(ctx.hub, since, asOf, prefix),
+    declinesOpenAt(ctx.hub, asOf, prefix),
+    firstAidsRecordedBetween(ctx.hub, since, asOf, prefix),
+    referralsAnsweredBetween(ctx.hub, since, asOf, prefix),
+    declinesWaivedBetween(ctx.hub, since, asOf, prefix),
+    referralsDeclinedBetween(ctx.hub, since, asOf, prefix),
+    referralsSupersededBetween(ctx.hub, since, asOf, prefix),
+  ]);
+  // Nothing at all under the division asked for: a typo reads as a division with nothing late.
+  const nothing = [slips, open.cases, fulfilled, declines, firstAids, answered, waived, declined, corrected].every((l) => l.length === 0);
+  await refuseUnknownDivision(ctx.hub, asked, 'regionCode', nothing);
+  // Each decision's record as its department holds it now, all at once: the request's loaders
+  // read each source once for every beneficiary (no statement per slip).
+  const readStandings = options.aidStandings ?? true;
+  const [standings, firstAidStandings] = readStandings
+    ? await Promise.all([
+        Promise.all(fulfilled.map((s) => fulfilmentStanding(ctx.loaders, s.toOffice, s.fulfilment))),
+        Promise.all(firstAids.map((f) => firstAidStanding(ctx.loaders, f.firstAid, f.case.householdId))),
+      ])
+    : [[], []];
+  // Short by what stands now (a ledger entry corrected or reversed since), as the slip's fulfilment reads.
+  const short = !readStandings
+    ? []
+    : fulfilled.flatMap((s, i) => {
+        const shortfallFen = standingShortfall(s.fulfilment, standings[i]);
+        return shortfallFen > 0 ? [{ referral: s, shortfallFen, toOffice: s.toOffice, townshipCode: s.townshipCode }] : [];
+      });
+  const withdrawn = fulfilled.flatMap((s, i) => {
+    const st = standings[i];
+    return st && st.standing !== 'STANDS' ? [{ referral: s, standing: st.standing, supersededBy: st.supersededBy, completedAt: s.answeredAt!, toOffice: s.toOffice, townshipCode: s.townshipCode }] : [];
+  });
+  const firstAidsWithdrawn = firstAids.flatMap((f, i) => {
+    const st = firstAidStandings[i];
+    return st && st.standing !== 'STANDS' ? [{ case: f.case, standing: st.standing, supersededBy: st.supersededBy, recordedAt: fromDbInstant(f.firstAid.recordedAt), ownerOffice: f.case.ownerOffice, townshipCode: f.case.townshipCode }] : [];
+  });
+  const loaders = ctx.loaders.cases;
+  for (const c of open.cases) loaders.caseById.prime(c.id, c);
+  const eventsOf = groupBy(open.events, (e) => e.caseId);
+  for (const c of open.cases) loaders.eventsByCase.prime(c.id, eventsOf.get(c.id) ?? []);
+  const timelines = await caseTimelinesOf(ctx.loaders.monitoring, open.cases, (id) => eventsOf.get(id) ?? []);
+  return overdueReport(
+    slips.map(slipFacts),
+    open.cases.map((c) => ({ case: c, timeline: timelines.get(c.id)!, openedAt: openedAt(c, eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
+    asOf,
+    short,
+    declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerOffice, townshipCode: d.townshipCode })),
+    withdrawn,
+    firstAidsWithdrawn,
+    answered.map(slipFacts),
+    waived.map((w) => ({ referral: w, waivedAt: w.waivedAt, ownerOffice: w.ownerOffice, townshipCode: w.townshipCode })),
+    since,
+    declined.map((d) => ({ referral: d, declinedAt: d.answeredAt!, toOffice: d.toOffice, townshipCode: d.townshipCode })),
+    corrected.map((c) => ({ referral: c, supersededAt: c.answeredAt!, ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
+  );
+}
