@@ -6,7 +6,7 @@
 import { deliverAlertChanges } from '../monitoring/detect';
 import { caseTimelinesOf } from '../../db/monitoring/loaders';
 import { answerReferral, issueReferral } from '../../db/cases/referrals';
-import { casesByIds, decisionsFulfilledAnswered, casesWithEvents, openCase, openReferralsDueBefore, referralsAnsweredBetween, referralsDeclinedBetween, referralsSupersededBetween, referralsToOffice, transitionCase } from '../../db/cases/store';
+import { casesByIds, decisionsFulfilledAnswered, casesWithEvents, openCase, openReferralsDueBefore, referralsAnsweredBetween, referralsDeclinedBetween, referralsDueBetween, referralsSupersededBetween, referralsToOffice, transitionCase } from '../../db/cases/store';
 import { buildDossier, dossierReadBy, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { meetingRetry, recordMeeting } from '../../db/cases/meetings';
@@ -841,7 +841,7 @@ export const caseResolvers: Resolvers = {
       const since = startOfChinaDay(shortfallsSince);
       // The cases open at asOf, and those ended in the period (a deadline may have run late to its end).
       const endedSince = since < asOf ? since : asOf;
-      const [slips, open, fulfilled, declines, firstAids, answered, waived, declined, corrected] = await Promise.all([
+      const [slips, open, fulfilled, declines, firstAids, answered, waived, declined, corrected, due] = await Promise.all([
         openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix, past),
         casesWithEvents(ctx.hub, prefix, endedSince),
         decisionsFulfilledAnswered(ctx.hub, since, asOf, prefix),
@@ -851,9 +851,11 @@ export const caseResolvers: Resolvers = {
         declinesWaivedBetween(ctx.hub, since, asOf, prefix),
         referralsDeclinedBetween(ctx.hub, since, asOf, prefix),
         referralsSupersededBetween(ctx.hub, since, asOf, prefix),
+        // Whatever became of them: the tally's fellDue (the slips whose deadline ran out by asOf, counted there).
+        referralsDueBetween(ctx.hub, shortfallsSince, chinaDateOf(asOf), prefix),
       ]);
       // Nothing at all under the division asked for: a typo reads as a division with nothing late.
-      const nothing = [slips, open.cases, fulfilled, declines, firstAids, answered, waived, declined, corrected].every((l) => l.length === 0);
+      const nothing = [slips, open.cases, fulfilled, declines, firstAids, answered, waived, declined, corrected, due].every((l) => l.length === 0);
       await refuseUnknownDivision(ctx.hub, asked, 'regionCode', nothing);
       // Each decision's record as its department holds it now, all at once: the request's loaders
       // read each source once for every beneficiary (no statement per slip).
@@ -892,6 +894,7 @@ export const caseResolvers: Resolvers = {
         since,
         declined.map((d) => ({ referral: d, declinedAt: d.answeredAt!, toOffice: d.toOffice, townshipCode: d.townshipCode })),
         corrected.map((c) => ({ referral: c, supersededAt: c.answeredAt!, ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
+        due.map(slipFacts),
       );
     },
     workingDayCalendar: () => calendarCoverage,
