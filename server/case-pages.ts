@@ -49,7 +49,7 @@ import { openedFromAlertReason } from '../domain/monitoring/alerts';
 import { loggableError, maskIdNumbersInText } from '../domain/privacy';
 import type { SourceOutcome } from '../federation/loaders';
 import { createLoaders, hubNow, hubToday, type HubDeps } from '../resolvers/context';
-import { takeRouteCost, type RouteBudget } from './query-cost';
+import { costInFlightMessageZh, takeRouteCost, type RouteBudget } from './query-cost';
 
 // ---- Words ----
 
@@ -1008,7 +1008,10 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       if (malformedId(id)) return errorPage(req, res, 400, 'BAD_USER_INPUT', 'MALFORMED_ID', '案件编号格式不正确', { argument: 'id' });
       if (meetingParam !== null && malformedId(meetingParam)) return errorPage(req, res, 400, 'BAD_USER_INPUT', 'MALFORMED_ID', '会议编号格式不正确', { argument: 'meeting' });
       if (viewParam !== null && viewParam !== 'current' && viewParam !== 'meeting') return errorPage(req, res, 400, 'BAD_USER_INPUT', 'UNKNOWN_VIEW', '材料版本只能是 current 或 meeting', { argument: 'view' });
-      const taken = takeRouteCost(budget, requestAccess(req)?.caller?.clientId, res, (message, extensions) => errorPage(req, res, 429, 'RATE_LIMITED', 'QUERY_COST_IN_FLIGHT', message, extensions));
+      const taken = takeRouteCost(budget, requestAccess(req)?.caller?.clientId, res, (_, extensions) =>
+        // In Chinese, as the brief's other refusals are (its English message was the one line that was not).
+        errorPage(req, res, 429, 'RATE_LIMITED', 'QUERY_COST_IN_FLIGHT', costInFlightMessageZh(extensions.inFlight, extensions.cost, extensions.maxCostInFlight), extensions),
+      );
       if (!taken) return;
       release = taken.release;
       const now = hubNow(deps);

@@ -104,12 +104,14 @@ const TALLY_HEADER = [
   '到期前被更正取代（不计入）',
   '超期后被更正取代',
   '超期未办结',
+  '期内到期转办单（不论办理情况）',
   '转办单应办结数',
   '转办单按时办结率',
   '案件时限按时完成',
   '案件时限超期完成',
   '案件时限超期未完成即结案',
   '案件时限超期未完成',
+  '期内到期案件时限（不论完成情况）',
   '案件时限应完成数',
   '案件时限按时完成率',
 ];
@@ -127,7 +129,7 @@ export function rateCell(rate: number | null): string {
 function tallyCells(t: OverdueTally): (string | number)[] {
   const r: ReferralTally = t.referrals;
   const c: CaseDeadlineTally = t.caseDeadlines;
-  return [r.answeredOnTime, r.answeredLate, r.declined, r.supersededBeforeDue, r.supersededLate, r.openOverdue, r.counted, rateCell(r.onTimeRate), c.metOnTime, c.metLate, c.missed, c.overdue, c.counted, rateCell(c.onTimeRate)];
+  return [r.answeredOnTime, r.answeredLate, r.declined, r.supersededBeforeDue, r.supersededLate, r.openOverdue, r.fellDue, r.counted, rateCell(r.onTimeRate), c.metOnTime, c.metLate, c.missed, c.overdue, c.fellDue, c.counted, rateCell(c.onTimeRate)];
 }
 
 const yesNo = (b: boolean) => (b ? '是' : '否');

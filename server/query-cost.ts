@@ -506,6 +506,15 @@ export function costInFlightMessage(inFlight: number, cost: number, max: number)
   return `This client's queries, exports and briefs running now cost ${costText(inFlight)}; with this one (${costText(cost)}) they would pass this hub's limit of ${costText(max)} at once: wait for them to finish, or send fewer at a time`;
 }
 
+/**
+ * The same refusal in Chinese, for the meeting brief (GET /cases/:id/brief), whose every other
+ * refusal is a Chinese page: its 429 was the one English line on it. Costs as costText groups them.
+ */
+export function costInFlightMessageZh(inFlight: number, cost: number, max: number): string {
+  const zh = (n: number) => (n < COST_WRITTEN_UP_TO ? grouped.format(n) : `超过 ${grouped.format(COST_WRITTEN_UP_TO)}`);
+  return `本客户端正在运行的查询、导出和会议材料的开销合计 ${zh(inFlight)}，加上本次（${zh(cost)}）将超过本平台同时运行的上限 ${zh(max)}：请等前面的完成后再试，或减少同时发送的请求`;
+}
+
 export interface QueryCostLimits {
   maxCost: number;
   /** Per client, of its operations running at once in this process; absent: no such limit. */

@@ -31,6 +31,8 @@ import { shownPath, userPath } from '../domain/user-path';
 import { departmentEnvName, loadConfig, redactUrl, sourceUrls, withDatabase, type HubConfig } from '../db/config';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, type DepartmentCode } from '../domain/departments';
 import { departmentsWithoutDemo, exampleHouseholdId } from './demo-example';
+import { loadSupervisionDemo } from './demo-supervision';
+import { loggableError } from '../domain/privacy';
 import { provisionSource } from '../federation/provision';
 import type { Started } from './lifecycle';
 import type { Logger } from 'pino';
@@ -433,6 +435,21 @@ export async function startHub(startUp: StartUp, logger: Logger, checked: Checke
     const url = privateServer ? `"$(cat ${shownPath(hubUrlFile())})"` : redactUrl(hubUrl);
     for (const code of await departmentsWithoutDemo(sources)) {
       console.log(`${code} holds no demo rows: it was added after this demo was loaded, and the demo loads into an empty hub only. To load them, while the hub serves: npm run demo:generate -- --department ${code} --seed 1 --url ${url} (README "Adding a department", step 10).`);
+    }
+  }
+  // The demo's supervision cases: written through a hub of their own with its clock set back, once
+  // the departments can be read (their pre-grant checks), under the row replicas migrate under.
+  if (demo && demoTokens) {
+    next('supervision demo');
+    const supervision = await withMigrationLock(hubUrl, () => loadSupervisionDemo({ config, hub, sources, logger }, demoTokens, { seed: 1 })).catch((err: Error) => {
+      // A demo of supervision that could not be written leaves the hub to serve the rest.
+      logger.warn({ err: loggableError(err) }, 'the supervision demo was not written');
+      return null;
+    });
+    if (supervision) {
+      console.log(
+        `Supervision demo (任城区): ${supervision.cases} cases, their slips answered on time ${supervision.answeredOnTime}, late ${supervision.answeredLate}, declined ${supervision.declined}, open past due ${supervision.openOverdue}, not yet due ${supervision.openNotYetDue}`,
+      );
     }
   }
   const { app, apollo, metrics, metricsApp, drain } = await createHubServer(

@@ -63,7 +63,7 @@ afterAll(async () => {
 /** What `{ caller { name } }` costs (server/query-cost.ts: an object and its scalar). */
 const CHEAP_COST = 4;
 
-type Refusal = { errors: { extensions: Record<string, unknown> }[] };
+type Refusal = { errors: { message: string; extensions: Record<string, unknown> }[] };
 
 /** The brief of `id` as `headers`' client asks for it, the answer as JSON where it is an error. */
 const briefOf = (headers: Record<string, string>, id = caseId, query = '') => fetch(`${hub.url}/cases/${id}/brief${query}`, { headers: { ...headers, accept: 'application/json, text/html;q=0.9' } });
@@ -94,6 +94,24 @@ const expectInFlightRefusal = async (res: Response, cost = DEFAULT_QUERY_LIMITS.
   const body = (await res.json()) as Refusal;
   expect(body.errors).toHaveLength(1);
   expect(body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', reason: 'QUERY_COST_IN_FLIGHT', cost, inFlight: DEFAULT_QUERY_LIMITS.maxCost, maxCostInFlight: DEFAULT_QUERY_LIMITS.maxCost });
+  return body;
+};
+
+/** Han characters: the brief's refusals are written in Chinese. */
+const HAN = /\p{Script=Han}/u;
+
+/** The same refusal of a brief as the page a browser is sent. */
+const expectInFlightPage = async (res: Response) => {
+  expect(res.status).toBe(429);
+  expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+  const page = await res.text();
+  expect(page).toContain('<meta name="error-code" content="RATE_LIMITED:QUERY_COST_IN_FLIGHT">');
+  expect(page).toContain('data-code="RATE_LIMITED" data-reason="QUERY_COST_IN_FLIGHT"');
+  const said = /<p>([^<]*)<\/p>/.exec(page)?.[1] ?? '';
+  expect(said).toMatch(HAN);
+  // No English sentence beside it: only the figures are in Latin digits.
+  expect(said).not.toMatch(/[A-Za-z]/);
 };
 
 const expectBrief = async (res: Response) => {
@@ -129,7 +147,11 @@ it('refuses the client a second brief and a query while its first reads the doss
   await heldAtCivilAffairs(() => (first = briefOf(clients.ca.headers)));
   const rowsHeld = await briefRows();
 
-  await expectInFlightRefusal(await briefOf(clients.ca.headers));
+  // The brief's JSON form says it in Chinese too, as its other refusals do.
+  expect((await expectInFlightRefusal(await briefOf(clients.ca.headers))).errors[0].message).toMatch(HAN);
+  // As a page, as a browser asks for it: Chinese, as the brief's other refusals are, with the same
+  // stable code and reason as the JSON form, and Retry-After. Its message was English.
+  await expectInFlightPage(await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: { ...clients.ca.headers, accept: 'text/html' } }));
   // One budget with GraphQL: even a cheap query does not fit beside the brief.
   await expectInFlightRefusal(await cheapQuery(clients.ca.headers), CHEAP_COST);
   // Nor the overdue report's spreadsheet (GET /exports/overdue.csv), which takes MAX_QUERY_COST as the brief does.

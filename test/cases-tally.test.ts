@@ -157,13 +157,17 @@ it('counts each slip of the period once: on time across the holiday, late, decli
     supersededLate: 0,
     // openOverdue, and answeredAfterAsOf as it stood at asOf; not openPending (due 10-30).
     openOverdue: 2,
+    // Due 10-01 to 10-12, whatever became of them: onTimeOverHoliday and openOverdue (10-08), declinedOnTime (10-10).
+    fellDue: 3,
     counted: 8,
     onTimeRate: 3 / 8,
   });
   // Justice's decisions, superseded under the office they were sent to: one before its due day ended, one after.
-  expect(officeTally(r, 'JUSTICE').referrals).toEqual({ answeredOnTime: 0, answeredLate: 0, declined: 0, supersededBeforeDue: 1, supersededLate: 1, openOverdue: 0, counted: 1, onTimeRate: 0 });
+  // Both fell due (10-08) in the period, superseded or not.
+  expect(officeTally(r, 'JUSTICE').referrals).toEqual({ answeredOnTime: 0, answeredLate: 0, declined: 0, supersededBeforeDue: 1, supersededLate: 1, openOverdue: 0, fellDue: 2, counted: 1, onTimeRate: 0 });
   // Civil affairs owns the cases: the second's investigation opinion met late in the period, the third's overdue.
-  expect(officeTally(r, 'CIVIL_AFFAIRS').caseDeadlines).toEqual({ metOnTime: 0, metLate: 1, missed: 0, overdue: 1, counted: 2, onTimeRate: 0 });
+  // All three opinions fell due 10-08, the first's met on 09-28 before the period.
+  expect(officeTally(r, 'CIVIL_AFFAIRS').caseDeadlines).toEqual({ metOnTime: 0, metLate: 1, missed: 0, overdue: 1, fellDue: 3, counted: 2, onTimeRate: 0 });
   expect(officeTally(r, 'CIVIL_AFFAIRS').referrals.counted).toBe(0);
   // One township, one county: the same figures added up.
   expect(r.byCounty.map((g: any) => [g.county.code, g.tally.referrals.counted, g.tally.referrals.answeredOnTime, g.tally.caseDeadlines.counted])).toEqual([['370811', 9, 3, 2]]);
@@ -174,8 +178,9 @@ it('counts each slip of the period once: on time across the holiday, late, decli
 it('keeps to the period: what was answered before it, or after asOf, is counted where it belongs', async () => {
   // From 09-28: the slip answered 09-29 on time, and the first case's limits met on 09-28.
   const wider = await report(supervisor, '2026-10-12T18:00:00', '2026-09-28');
-  expect(officeTally(wider, 'HEALTH').referrals).toMatchObject({ answeredOnTime: 4, answeredLate: 3, openOverdue: 2, counted: 9 });
-  expect(officeTally(wider, 'CIVIL_AFFAIRS').caseDeadlines).toMatchObject({ metOnTime: 2, metLate: 1, overdue: 1, counted: 4 });
+  // From 09-28 the slips due 09-29 and 09-30 fell due in it too (five), answered or not.
+  expect(officeTally(wider, 'HEALTH').referrals).toMatchObject({ answeredOnTime: 4, answeredLate: 3, openOverdue: 2, fellDue: 8, counted: 9 });
+  expect(officeTally(wider, 'CIVIL_AFFAIRS').caseDeadlines).toMatchObject({ metOnTime: 2, metLate: 1, overdue: 1, fellDue: 3, counted: 4 });
   expectTallyAgreesWithLists(wider);
   // A day later the slip due 09-29 answered 10-13 is late, no longer open.
   const later = await report(supervisor, '2026-10-13T18:00:00', '2026-10-01');
@@ -187,6 +192,32 @@ it('keeps to the period: what was answered before it, or after asOf, is counted 
   const before = await report(supervisor, '2026-09-28T18:00:00', '2026-09-28');
   expect(before.byOffice.map((g: any) => [g.office.key, g.tally.referrals.counted, g.tally.caseDeadlines.counted])).toEqual([['CIVIL_AFFAIRS', 0, 2]]);
   expectTallyAgreesWithLists(before);
+});
+
+it('counts what fell due by the holiday calendar: nothing in 国庆, the 3-day slips and opinions of 09-28 on 10-08, the worked Saturday 10-10', async () => {
+  // An office with nothing in its tally is not listed: nothing fell due there either.
+  const fellDue = (r: any, key: string) => [officeTally(r, key)?.referrals.fellDue ?? 0, officeTally(r, key)?.caseDeadlines.fellDue ?? 0];
+  // 10-01 to 10-07 are days off: counted in calendar days the 3-working-day slips and opinions of
+  // Monday 09-28 fell due on 10-01; by the calendar nothing fell due in the holiday (justice has nothing in its tally at all).
+  const holiday = await report(supervisor, '2026-10-07T18:00:00', '2026-10-01');
+  expect(fellDue(holiday, 'HEALTH')).toEqual([0, 0]);
+  expect(fellDue(holiday, 'CIVIL_AFFAIRS')).toEqual([0, 0]);
+  expect(officeTally(holiday, 'JUSTICE')).toBeUndefined();
+  expectTallyAgreesWithLists(holiday);
+  // 10-08 18:00: due that day, not yet fallen due (the end of the day is the deadline).
+  const dueDay = await report(supervisor, '2026-10-08T18:00:00', '2026-10-01');
+  expect(fellDue(dueDay, 'HEALTH')).toEqual([0, 0]);
+  expect(fellDue(dueDay, 'CIVIL_AFFAIRS')).toEqual([0, 0]);
+  // Friday 10-09: the day's end passed; health's two due 10-08 (one answered in time, one open), both of
+  // justice's decisions (one superseded before its due day ended), and the three cases' opinions (one met before the period).
+  const after = await report(supervisor, '2026-10-09T12:00:00', '2026-10-01');
+  expect(fellDue(after, 'HEALTH')).toEqual([2, 0]);
+  expect(fellDue(after, 'JUSTICE')).toEqual([2, 0]);
+  expect(fellDue(after, 'CIVIL_AFFAIRS')).toEqual([0, 3]);
+  // The worked Saturday 10-10 counts as a working day: the 5-day slip of 09-28 fell due then.
+  expect(fellDue(await report(supervisor, '2026-10-11T12:00:00', '2026-10-01'), 'HEALTH')).toEqual([3, 0]);
+  // A period from 10-09 leaves out those due 10-08: only the one due 10-10.
+  expect(fellDue(await report(supervisor, '2026-10-12T18:00:00', '2026-10-09'), 'HEALTH')).toEqual([1, 0]);
 });
 
 it('reads the same to the county staff as to the supervision office, in the same statements however many it counts', async () => {

@@ -24,8 +24,8 @@ const ASOF = cn('2026-10-12T18:00:00');
 const SINCE = '2026-10-01';
 const TOWNSHIP = WANG.regionCode.slice(0, 9);
 const SLIP = `referral { id state dueOn } userErrors { code field }`;
-const TALLY = `tally { referrals { answeredOnTime answeredLate declined supersededBeforeDue supersededLate openOverdue counted onTimeRate }
-  caseDeadlines { metOnTime metLate missed overdue counted onTimeRate } }`;
+const TALLY = `tally { referrals { answeredOnTime answeredLate declined supersededBeforeDue supersededLate openOverdue fellDue counted onTimeRate }
+  caseDeadlines { metOnTime metLate missed overdue fellDue counted onTimeRate } }`;
 const REPORT = `query($asOf: DateTime, $since: Date, $region: String) { overdueReport(asOf: $asOf, shortfallsSince: $since, regionCode: $region) {
   recordedAfterAsOf
   byOffice { office { name } county { name } ${TALLY}
@@ -78,7 +78,7 @@ function sections(text: string): Map<string, string[][]> {
 function tallyRow(t: any): string[] {
   const r = t.referrals;
   const c = t.caseDeadlines;
-  return [r.answeredOnTime, r.answeredLate, r.declined, r.supersededBeforeDue, r.supersededLate, r.openOverdue, r.counted, rateCell(r.onTimeRate), c.metOnTime, c.metLate, c.missed, c.overdue, c.counted, rateCell(c.onTimeRate)].map(String);
+  return [r.answeredOnTime, r.answeredLate, r.declined, r.supersededBeforeDue, r.supersededLate, r.openOverdue, r.fellDue, r.counted, rateCell(r.onTimeRate), c.metOnTime, c.metLate, c.missed, c.overdue, c.fellDue, c.counted, rateCell(c.onTimeRate)].map(String);
 }
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { caseError, refusal, success, type CaseUserError, type Outcome } from '.
 import { countyOf, townshipOf } from '../../domain/cases/offices';
 import { caseAndPredecessorIdsOf } from '../../domain/cases/chain';
 import { caseReference } from '../../domain/cases/reference';
-import { ANSWERED_REFERRAL_STATES, hasFeedback, isWaitingReferral, WAITING_REFERRAL_STATES } from '../../domain/cases/referrals';
+import { ANSWERED_REFERRAL_STATES, hasFeedback, isWaitingReferral, REFERRAL_STATES, WAITING_REFERRAL_STATES } from '../../domain/cases/referrals';
 import { checkTransition, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import type { IsoDate } from '../../domain/dates';
 import type { HubDb } from '../connect';
@@ -502,6 +502,19 @@ export async function spendReminder(tx: LockingTx, referralId: number, kind: Rem
 export async function referralsAnsweredBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<ReferralRecord[]> {
   const rows = await slipsWhere(db, and(inArray(referralSlip.state, ANSWERED_REFERRAL_STATES), inPeriodAndRegion(referralSlip.answeredAt, from, to, regionPrefix))).orderBy(
     asc(referralSlip.answeredAt),
+    asc(referralSlip.id),
+  );
+  return rows.map((r) => referralRecord(r.slip, r));
+}
+
+/**
+ * Slips due on the days from `fromDay` up to `toDay` (China dates), in any state, of cases whose
+ * household is under `regionPrefix`: what fell due in supervision's period (the tally's fellDue),
+ * answered or not. Through the state and due-date index, one range per state.
+ */
+export async function referralsDueBetween(db: HubDb, fromDay: IsoDate, toDay: IsoDate, regionPrefix: string | null): Promise<ReferralRecord[]> {
+  const rows = await slipsWhere(db, and(inArray(referralSlip.state, [...REFERRAL_STATES]), gte(referralSlip.dueOn, fromDay), lte(referralSlip.dueOn, toDay), caseInRegion(regionPrefix))).orderBy(
+    asc(referralSlip.dueOn),
     asc(referralSlip.id),
   );
   return rows.map((r) => referralRecord(r.slip, r));

@@ -67,8 +67,18 @@ export interface SlipFacts<R> {
  * lists a slip not started.
  */
 export function slipStanding(s: Pick<SlipFacts<unknown>, 'issuedOn' | 'dueOn' | 'answeredAt' | 'superseded'>, asOf: Date, startsAt: Date | null = null): DeadlineStanding {
+  return slipDeadline(s, asOf, startsAt);
+}
+
+/** slipStanding with the deadline it was measured against (referralDue): supervision's tally reads both. */
+export function slipDeadline(s: Pick<SlipFacts<unknown>, 'issuedOn' | 'dueOn' | 'answeredAt' | 'superseded'>, asOf: Date, startsAt: Date | null = null): DeadlineStanding & { due: Due } {
   const due = referralDue(s.issuedOn, s.dueOn);
-  return s.superseded ? standing(due, null, s.answeredAt, asOf, startsAt) : standing(due, s.answeredAt, null, asOf, startsAt);
+  return { ...(s.superseded ? standing(due, null, s.answeredAt, asOf, startsAt) : standing(due, s.answeredAt, null, asOf, startsAt)), due };
+}
+
+/** Whether a deadline's last instant lies in the period from `since` up to `asOf` (fellDue). */
+function fellDueIn(dueAt: Date, since: Date | null, asOf: Date): boolean {
+  return since !== null && dueAt.getTime() >= since.getTime() && dueAt.getTime() <= asOf.getTime();
 }
 
 /**
@@ -245,6 +255,12 @@ export interface ReferralTally {
   supersededLate: number;
   /** Open (issued or accepted) and past due at asOf, whenever due: the `referrals` list. */
   openOverdue: number;
+  /**
+   * Fell due in the period: the deadline (referralDue, the end of the due date, China time) lies from
+   * the period's start up to asOf, whatever became of the slip (answered before, in or after the
+   * period, declined, superseded, still open). The period's workload, beside the denominator.
+   */
+  fellDue: number;
   /** The denominator: answeredOnTime + answeredLate + supersededLate + openOverdue. */
   counted: number;
   /** answeredOnTime / counted; null when nothing was counted. */
@@ -266,6 +282,12 @@ export interface CaseDeadlineTally {
   missed: number;
   /** Past due and unmet at asOf: the `cases` list. */
   overdue: number;
+  /**
+   * Fell due in the period: the deadline's due time (caseDeadlines' dueAt) lies from the period's start
+   * up to asOf, whatever its standing (met before it, in it or not at all, the case withdrawn), of
+   * the cases the report reads (open at asOf or ended in the period).
+   */
+  fellDue: number;
   /** The denominator: metOnTime + metLate + missed + overdue. */
   counted: number;
   /** metOnTime / counted; null when nothing was counted. */
@@ -314,8 +336,8 @@ export interface OverdueReport<R, C> {
 
 function emptyTally(): OverdueTally {
   return {
-    referrals: { answeredOnTime: 0, answeredLate: 0, declined: 0, supersededBeforeDue: 0, supersededLate: 0, openOverdue: 0, counted: 0, onTimeRate: null },
-    caseDeadlines: { metOnTime: 0, metLate: 0, missed: 0, overdue: 0, counted: 0, onTimeRate: null },
+    referrals: { answeredOnTime: 0, answeredLate: 0, declined: 0, supersededBeforeDue: 0, supersededLate: 0, openOverdue: 0, fellDue: 0, counted: 0, onTimeRate: null },
+    caseDeadlines: { metOnTime: 0, metLate: 0, missed: 0, overdue: 0, fellDue: 0, counted: 0, onTimeRate: null },
   };
 }
 
@@ -389,6 +411,10 @@ export function lateDeadlines(timeline: CaseTimeline, asOf: Date): Omit<LateCase
  * the office that owns the case, most late first (the caller gives the cases ended in that period too);
  * and the slips `declined` (the caller's period, by asOf), under the office that declined them, declined first, first;
  * and the slips `corrected` (superseded in the caller's period, by asOf), under the office that owns the case.
+ * The tally's fellDue counts, from `casesLateSince` up to asOf (none when null), the slips among
+ * `dueInPeriod` (the caller gives those due on the period's days, in any state) and the deadlines of
+ * `cases` whose deadline ran out in it, by the same deadline (referralDue, caseDeadlines) their
+ * standing is measured against.
  */
 export function overdueReport<R, C>(
   slips: readonly SlipFacts<R>[],
@@ -403,6 +429,7 @@ export function overdueReport<R, C>(
   casesLateSince: Date | null = null,
   declined: readonly DeclinedFacts<R>[] = [],
   corrected: readonly CorrectedFacts<R>[] = [],
+  dueInPeriod: readonly SlipFacts<R>[] = [],
 ): OverdueReport<R, C> {
   const byOffice = new Map<string, OverdueGroup<R, C>>();
   const byTownship = new Map<string, OverdueGroup<R, C>>();
@@ -420,7 +447,7 @@ export function overdueReport<R, C>(
     }
   };
   for (const s of slips) {
-    const st = slipStanding(s, asOf);
+    const st = slipDeadline(s, asOf);
     if (st.status === 'OVERDUE' && st.overdue) {
       file('referrals', s.toOffice, s.townshipCode, { referral: s.referral, overdue: st.overdue, recordedAfterAsOf: s.issuedAt > asOf });
       count('referrals', 'openOverdue', s.toOffice, s.townshipCode);
@@ -431,12 +458,16 @@ export function overdueReport<R, C>(
   // So does a correction superseding a slip already late (MISSED): the office had let it run late.
   // The tally counts each of them once, by the same standing: on time, late, superseded before or after its due date.
   for (const s of answered) {
-    const st = slipStanding(s, asOf);
+    const st = slipDeadline(s, asOf);
     // Answered by asOf, so issued by then: never recorded after it.
     if ((st.status === 'MET_LATE' || st.status === 'MISSED') && st.overdue) file('answeredLate', s.toOffice, s.townshipCode, { referral: s.referral, overdue: st.overdue, recordedAfterAsOf: false });
     const figure = ANSWERED_FIGURE[st.status];
     if (figure) count('referrals', figure, s.toOffice, s.townshipCode);
     if (s.declined && (st.status === 'MET' || st.status === 'MET_LATE')) count('referrals', 'declined', s.toOffice, s.townshipCode);
+  }
+  // The period's workload: every slip whose deadline ran out in it, whatever became of it.
+  for (const s of dueInPeriod) {
+    if (fellDueIn(slipDeadline(s, asOf).due.dueAt, casesLateSince, asOf)) count('referrals', 'fellDue', s.toOffice, s.townshipCode);
   }
   for (const c of cases) {
     for (const deadline of caseDeadlines(c.timeline, asOf)) {
@@ -449,6 +480,7 @@ export function overdueReport<R, C>(
       // Met or ended in the period: the same step (endedBy) and period casesLate reads.
       const figure = CASE_FIGURE[deadline.status];
       if (figure && casesLateSince !== null && deadline.endedBy && deadline.endedBy.at >= casesLateSince) count('caseDeadlines', figure, c.ownerOffice, c.townshipCode);
+      if (fellDueIn(deadline.dueAt, casesLateSince, asOf)) count('caseDeadlines', 'fellDue', c.ownerOffice, c.townshipCode);
     }
   }
   for (const s of shortfalls) {

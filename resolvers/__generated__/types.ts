@@ -2262,6 +2262,13 @@ export type ReferralTally = {
   readonly supersededLate: Scalars['Int']['output'];
   /** Issued or accepted and past due at asOf, whenever due: the length of `referrals`. */
   readonly openOverdue: Scalars['Int']['output'];
+  /**
+   * Fell due in the period: slips whose deadline (the end of the due date, China time, working days by
+   * the holiday calendar, as deadlineStatus measures it) lies from the period's start up to asOf, whatever
+   * became of them (answered before, in or after the period, declined, superseded, still open). The
+   * period's workload, beside the denominator, which it neither adds to nor is part of.
+   */
+  readonly fellDue: Scalars['Int']['output'];
   /** The denominator: answeredOnTime + answeredLate + supersededLate + openOverdue. */
   readonly counted: Scalars['Int']['output'];
   /** 按时办结率: answeredOnTime / counted, from 0 to 1; null when nothing was counted. */
@@ -2283,6 +2290,12 @@ export type CaseDeadlineTally = {
   readonly missed: Scalars['Int']['output'];
   /** Past due and unmet at asOf: the length of `cases`. */
   readonly overdue: Scalars['Int']['output'];
+  /**
+   * Fell due in the period: deadlines whose due time lies from the period's start up to asOf, whatever
+   * their standing (met before it, in it, late or not at all, the case withdrawn), of the cases the
+   * tally reads (open at asOf or ended in the period).
+   */
+  readonly fellDue: Scalars['Int']['output'];
   /** The denominator: metOnTime + metLate + missed + overdue. */
   readonly counted: Scalars['Int']['output'];
   /** 按时办结率: metOnTime / counted, from 0 to 1; null when nothing was counted. */
@@ -7287,6 +7300,7 @@ export type ReferralTallyResolvers<ContextType = HubContext, ParentType extends 
   supersededBeforeDue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   supersededLate?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   openOverdue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  fellDue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   counted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   onTimeRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
@@ -7296,6 +7310,7 @@ export type CaseDeadlineTallyResolvers<ContextType = HubContext, ParentType exte
   metLate?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   missed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   overdue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  fellDue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   counted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   onTimeRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };

@@ -7,7 +7,7 @@
  * REGION_UNKNOWN), which the route answers with the same reasons.
  */
 import { caseTimelinesOf } from '../../db/monitoring/loaders';
-import { casesWithEvents, decisionsFulfilledAnswered, openReferralsDueBefore, referralsAnsweredBetween, referralsDeclinedBetween, referralsSupersededBetween } from '../../db/cases/store';
+import { casesWithEvents, decisionsFulfilledAnswered, openReferralsDueBefore, referralsAnsweredBetween, referralsDeclinedBetween, referralsDueBetween, referralsSupersededBetween } from '../../db/cases/store';
 import { declinesOpenAt, declinesWaivedBetween } from '../../db/cases/declines';
 import { firstAidsRecordedBetween } from '../../db/cases/first-aid';
 import { fromDbInstant } from '../../db/instants';
@@ -79,7 +79,7 @@ export async function supervisionReport(ctx: HubContext, args: SupervisionReport
   const since = startOfChinaDay(shortfallsSince);
   // The cases open at asOf, and those ended in the period (a deadline may have run late to its end).
   const endedSince = since < asOf ? since : asOf;
-  const [slips, open, fulfilled, declines, firstAids, answered, waived, declined, corrected] = await Promise.all([
+  const [slips, open, fulfilled, declines, firstAids, answered, waived, declined, corrected, due] = await Promise.all([
     openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix, past),
     casesWithEvents(ctx.hub, prefix, endedSince),
     decisionsFulfilledAnswered(ctx.hub, since, asOf, prefix),
@@ -89,9 +89,11 @@ export async function supervisionReport(ctx: HubContext, args: SupervisionReport
     declinesWaivedBetween(ctx.hub, since, asOf, prefix),
     referralsDeclinedBetween(ctx.hub, since, asOf, prefix),
     referralsSupersededBetween(ctx.hub, since, asOf, prefix),
+    // Whatever became of them: the tally's fellDue (the slips whose deadline ran out by asOf, counted there).
+    referralsDueBetween(ctx.hub, shortfallsSince, chinaDateOf(asOf), prefix),
   ]);
   // Nothing at all under the division asked for: a typo reads as a division with nothing late.
-  const nothing = [slips, open.cases, fulfilled, declines, firstAids, answered, waived, declined, corrected].every((l) => l.length === 0);
+  const nothing = [slips, open.cases, fulfilled, declines, firstAids, answered, waived, declined, corrected, due].every((l) => l.length === 0);
   await refuseUnknownDivision(ctx.hub, asked, 'regionCode', nothing);
   // Each decision's record as its department holds it now, all at once: the request's loaders
   // read each source once for every beneficiary (no statement per slip).
@@ -135,5 +137,6 @@ export async function supervisionReport(ctx: HubContext, args: SupervisionReport
     since,
     declined.map((d) => ({ referral: d, declinedAt: d.answeredAt!, toOffice: d.toOffice, townshipCode: d.townshipCode })),
     corrected.map((c) => ({ referral: c, supersededAt: c.answeredAt!, ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
+    due.map(slipFacts),
   );
 }

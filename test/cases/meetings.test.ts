@@ -213,13 +213,30 @@ describe('overdueReport', () => {
       ],
     );
     const [health] = report.byOffice;
-    expect(health.tally.referrals).toEqual({ answeredOnTime: 2, answeredLate: 2, declined: 2, supersededBeforeDue: 1, supersededLate: 1, openOverdue: 1, counted: 6, onTimeRate: 2 / 6 });
+    // No period given (casesLateSince null): nothing counted as fallen due in it.
+    expect(health.tally.referrals).toEqual({ answeredOnTime: 2, answeredLate: 2, declined: 2, supersededBeforeDue: 1, supersededLate: 1, openOverdue: 1, fellDue: 0, counted: 6, onTimeRate: 2 / 6 });
     expect([health.answeredLate.length, health.referrals.length]).toEqual([3, 1]);
     expect(report.byCounty[0].tally).toEqual(health.tally);
     expect(report.byTownship[0].tally).toEqual(health.tally);
     // A slip not yet due counts nowhere: no group for it.
     expect(overdueReport([slip(2, 'HEALTH', '370811001', '2025-10-30')], [], asOf).byOffice).toEqual([]);
   });
+  it('counts as fallen due in the period each slip whose due date ended in it, whatever its state, and nothing else', () => {
+    const since = new Date('2025-10-14T00:00:00+08:00');
+    const due = [
+      slip(1, 'HEALTH', '370811001', '2025-10-13'), // before the period
+      { ...slip(2, 'HEALTH', '370811001', '2025-10-14'), answeredAt: new Date('2025-10-10T09:00:00+08:00') }, // answered before the period
+      { ...slip(3, 'HEALTH', '370811001', '2025-10-17'), answeredAt: new Date('2025-10-16T09:00:00+08:00'), superseded: true },
+      slip(4, 'HEALTH', '370811001', '2025-10-20'), // open, past due
+      slip(5, 'HEALTH', '370811001', '2025-10-21'), // due on asOf's day: its day has not ended at noon
+    ];
+    const report = overdueReport([], [], asOf, [], [], [], [], [], [], since, [], [], due);
+    expect(report.byOffice.map((g) => [g.office, g.tally.referrals.fellDue, g.tally.referrals.counted])).toEqual([['HEALTH', 3, 0]]);
+    // At the end of asOf's day the last has fallen due too; without a period, nothing.
+    expect(overdueReport([], [], new Date('2025-10-22T00:00:00+08:00'), [], [], [], [], [], [], since, [], [], due).byOffice[0].tally.referrals.fellDue).toBe(4);
+    expect(overdueReport([], [], asOf, [], [], [], [], [], [], null, [], [], due).byOffice).toEqual([]);
+  });
+
   it('lists case deadlines met late or missed in its period under the owner, by the step that ended them; not a withdrawn case’s', () => {
     const cnAt = (local: string) => new Date(`${local}+08:00`);
     // Urgent, reported Mon 10-13: first aid due within 24 hours, given 10-15 (late); materials due 5

@@ -157,8 +157,8 @@ export function minuteApart(clock: TestClock) {
 }
 
 /** overdueReport's 按时办结 figures (tally) of a group, and the lists they count: for tests that they agree. */
-const TALLY = `tally { referrals { answeredOnTime answeredLate declined supersededBeforeDue supersededLate openOverdue counted onTimeRate }
-  caseDeadlines { metOnTime metLate missed overdue counted onTimeRate } }`;
+const TALLY = `tally { referrals { answeredOnTime answeredLate declined supersededBeforeDue supersededLate openOverdue fellDue counted onTimeRate }
+  caseDeadlines { metOnTime metLate missed overdue fellDue counted onTimeRate } }`;
 const LISTS = `referrals { referral { id } } answeredLate { referral { id } } declined { referral { id } } corrected { referral { id } } cases { case { id } } casesLate { case { id } }`;
 /** What an overdueReport group selects for expectTallyAgreesWithLists: its tally and the lists it agrees with. */
 export const TALLY_AND_LISTS = `${TALLY} ${LISTS}`;

@@ -1,0 +1,63 @@
+/**
+ * The demo's supervision cases (tools/generate/supervision.ts), written through a hub of their own
+ * in this process: the same server the demo then serves (createHubServer), with the hub's clock
+ * (HubDeps.clock) set to each step's instant in the past, listening on a free port of 127.0.0.1
+ * for as long as the steps take, its background workers off. So the meetings run the pre-grant
+ * check, the slips get their deadlines by the holiday calendar, the cases their seals and the
+ * reads their audit rows exactly as when an office sends them, dated back from today.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { HubConfig } from '../db/config';
+import type { HubDb } from '../db/connect';
+import { chinaDateOf } from '../domain/cases/china-time';
+import type { Sources } from '../federation/sources';
+import { generateSupervisionDemo, supervisionDemoLoaded, type DemoGql, type SupervisionDemoSummary } from '../tools/generate/supervision';
+import { createHubServer } from './app';
+
+export async function loadSupervisionDemo(
+  deps: { config: HubConfig; hub: HubDb; sources: Sources; logger: Logger },
+  tokens: ReadonlyMap<string, string>,
+  opts: { seed: number; now?: Date } = { seed: 1 },
+): Promise<SupervisionDemoSummary | null> {
+  if (await supervisionDemoLoaded(deps.hub)) return null;
+  const today = chinaDateOf(opts.now ?? new Date());
+  let now = opts.now ?? new Date();
+  // Its own listener and no workers: nothing of it outlives the steps (no poller, deliveries, job
+  // takeover, metrics port or checkpoint file; rate limits in its memory).
+  const config: HubConfig = {
+    ...deps.config,
+    port: 0,
+    host: '127.0.0.1',
+    metrics: undefined,
+    monitoring: undefined,
+    alertDelivery: undefined,
+    jobTakeoverIntervalMs: undefined,
+    auditCheckpoints: null,
+    rateLimitRedisUrl: undefined,
+  };
+  // Its start-up warnings (the holiday calendar's years, audit checkpoints off) are the served hub's to say.
+  const logger = deps.logger.child({ demo: 'supervision' }, { level: 'error' });
+  const server = await createHubServer({ config, hub: deps.hub, sources: deps.sources, logger, clock: () => now });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.httpServer.once('error', reject);
+      server.httpServer.listen(0, '127.0.0.1', () => resolve());
+    });
+    const url = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}/graphql`;
+    const gql: DemoGql = async (variable, purpose, query, variables, officer) => {
+      const token = tokens.get(variable);
+      if (!token) throw new Error(`supervision demo: no demo client ${variable}`);
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': purpose, ...(officer ? { 'x-officer': officer } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as Awaited<ReturnType<DemoGql>>;
+    };
+    return await generateSupervisionDemo(deps.hub, { at: (instant) => (now = instant), gql }, { today, seed: opts.seed });
+  } finally {
+    await server.apollo.stop();
+    if (server.httpServer.listening) await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The demo's supervision cases (server/demo-supervision.ts, tools/generate/supervision.ts): on a
+ * fresh demo (its population, its clients) the demo's supervision office read an empty
+ * overdueReport until someone ran the README's loop. Now `npm start` leaves a few 任城区 cases
+ * decided at meetings, dated back from today by the holiday calendar, whose slips were answered on
+ * time, late, declined, or are open past due or not yet due; the report, read on the real clock as
+ * the demo supervisor, lists them, and its tally's late figures are the lists' lengths. A second
+ * start adds nothing. Started the Monday after 国庆 2026 (10-01 to 10-07 off, Saturday 10-10 worked),
+ * its days are working days: the last meeting on the worked Saturday, none in the holiday.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { count, eq } from 'drizzle-orm';
+import { ensureDemoClients } from '../access/demo-clients';
+import { accessDbOf } from '../db/access/db';
+import { DEFAULT_QUERY_LIMITS, type HubConfig } from '../db/config';
+import { aidCase, caseEvent, referralSlip } from '../db/cases/schema';
+import { todayIso } from '../domain/dates';
+import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
+import { loadSupervisionDemo } from '../server/demo-supervision';
+import { generateDemo } from '../tools/generate/index';
+import { SUPERVISION_DEMO_COUNTY } from '../tools/generate/supervision';
+import { expectTallyAgreesWithLists, TALLY_AND_LISTS } from './support/cases';
+import { createTestDatabases, TEST_SOURCE_TIMEOUT_MS, type TestDatabases } from './support/databases';
+import { startTestHub, type TestHub } from './support/hub';
+import { TestClock } from './support/clock';
+import { caseMeeting } from '../db/cases/schema';
+
+jest.setTimeout(300_000);
+
+let dbs: TestDatabases;
+let hub: TestHub;
+let dir: string;
+let tokens: Map<string, string>;
+let config: HubConfig;
+const logger = pino({ level: 'silent' });
+const opened: { dbs: TestDatabases; hub?: TestHub }[] = [];
+
+const REPORT = `{ overdueReport {
+  byOffice { office { key } county { code } ${TALLY_AND_LISTS} declinesOpen { referral { id } } }
+  byTownship { ${TALLY_AND_LISTS} }
+  byCounty { county { code } ${TALLY_AND_LISTS} declinesOpen { referral { id } } } } }`;
+
+async function tableCount(table: typeof aidCase | typeof referralSlip | typeof caseEvent): Promise<number> {
+  const [{ n }] = await dbs.hub.select({ n: count() }).from(table);
+  return Number(n);
+}
+
+/** A fresh demo as `npm start` loads it (fewer households), dated from `today`: its databases and clients. */
+async function freshDemo(label: string, today: string) {
+  const dbs = await createTestDatabases(label);
+  const entry: (typeof opened)[number] = { dbs };
+  opened.push(entry);
+  await generateDemo({ hubUrl: dbs.hubUrl, sourceUrls: dbs.sourceUrls, households: 600, seed: 1, referenceDate: today, provision: false });
+  const tokens = await ensureDemoClients(accessDbOf(dbs.hub), path.join(dir, `${label}-clients.env`));
+  const config: HubConfig = {
+    hubUrl: dbs.hubUrl,
+    sources: Object.fromEntries(DEPARTMENT_CODES.map((c) => [c, { url: dbs.sourceUrls[c], timeoutMs: TEST_SOURCE_TIMEOUT_MS }])) as Record<DepartmentCode, { url: string; timeoutMs: number }>,
+    port: 0,
+    host: '127.0.0.1',
+    production: false,
+    maxListSize: 500,
+    queryLimits: DEFAULT_QUERY_LIMITS,
+    rateLimitPerMinute: 600,
+    authFailuresPerMinute: 100_000,
+    tokenCacheMs: 0,
+    auditCheckpoints: null,
+    subgraph: false,
+  };
+  return { dbs, tokens, config, entry };
+}
+
+/** The report as the demo supervisor reads it, its tally agreeing with its lists in every grouping. */
+async function supervisorReport(on: TestHub, demoTokens: Map<string, string>) {
+  const res = await on.as({ token: demoTokens.get('AIDHUB_TOKEN_SUPERVISOR')!, purpose: 'SUPERVISION' }).gql(REPORT);
+  expect(res.errors).toBeUndefined();
+  expectTallyAgreesWithLists(res.data.overdueReport);
+  return res.data.overdueReport;
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-demo-supervision-'));
+  ({ dbs, tokens, config } = await freshDemo('demo_supervision', todayIso()));
+}, 300_000);
+
+afterAll(async () => {
+  for (const o of opened) {
+    await o.hub?.close();
+    await o.dbs.close();
+  }
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+it('leaves slips in every state supervision counts, which the demo supervisor reads in overdueReport, its tally agreeing with the lists', async () => {
+  const summary = await loadSupervisionDemo({ config, hub: dbs.hub, sources: dbs.sourceSet, logger }, tokens, { seed: 1 });
+  expect(summary).toEqual({ cases: 4, answeredOnTime: 1, answeredLate: 1, declined: 1, openOverdue: 1, openNotYetDue: 2 });
+
+  // The demo as served: the system clock, the demo supervisor's token and purpose.
+  hub = await startTestHub(dbs, { client: null });
+  opened[0].hub = hub;
+  const report = await supervisorReport(hub, tokens);
+  const [county] = report.byCounty;
+  expect(report.byCounty.map((g: any) => g.county.code)).toEqual([SUPERVISION_DEMO_COUNTY]);
+  // Every list a supervisor reads first has something in it.
+  expect(county.referrals).toHaveLength(1);
+  expect(county.answeredLate).toHaveLength(1);
+  expect(county.declined).toHaveLength(1);
+  expect(county.declinesOpen).toHaveLength(1);
+  expect(county.cases).toHaveLength(1);
+  expect(county.casesLate).toHaveLength(1);
+  expect(county.tally.referrals).toMatchObject({ answeredOnTime: 2, answeredLate: 1, declined: 1, openOverdue: 1, counted: 4 });
+  expect(county.tally.caseDeadlines).toMatchObject({ metLate: 1, overdue: 1 });
+  // Under the offices that received them: 司法 on time and late, 医保's decline, 人社's slip open.
+  const office = (key: string) => report.byOffice.find((g: any) => g.office.key === key)?.tally.referrals;
+  expect(office('JUSTICE')).toMatchObject({ answeredOnTime: 1, answeredLate: 1, openOverdue: 0 });
+  expect(office('HEALTH')).toMatchObject({ answeredOnTime: 1, declined: 1 });
+  expect(office('HUMAN_RESOURCES')).toMatchObject({ openOverdue: 1 });
+  // The two of the last meeting are open and not yet due: counted nowhere, but on record.
+  const open = await dbs.hub.select({ id: referralSlip.id }).from(referralSlip).where(eq(referralSlip.state, 'ISSUED'));
+  expect(open.length).toBeGreaterThanOrEqual(2);
+});
+
+it('adds nothing on a second start on the same data', async () => {
+  const before = await Promise.all([tableCount(aidCase), tableCount(referralSlip), tableCount(caseEvent)]);
+  expect(await loadSupervisionDemo({ config, hub: dbs.hub, sources: dbs.sourceSet, logger }, tokens, { seed: 1 })).toBeNull();
+  expect(await Promise.all([tableCount(aidCase), tableCount(referralSlip), tableCount(caseEvent)])).toEqual(before);
+});
+
+it('counts its days by the holiday calendar: started the Monday after 国庆 2026, the last meeting on the worked Saturday, none in the holiday', async () => {
+  const now = new Date('2026-10-12T20:00:00+08:00');
+  const demo = await freshDemo('demo_supervision_holiday', '2026-10-12');
+  const summary = await loadSupervisionDemo({ config: demo.config, hub: demo.dbs.hub, sources: demo.dbs.sourceSet, logger }, demo.tokens, { seed: 1, now });
+  expect(summary).toEqual({ cases: 4, answeredOnTime: 1, answeredLate: 1, declined: 1, openOverdue: 1, openNotYetDue: 2 });
+  // 28 and 17 working days before 10-12 (the seven days of 国庆 not counted), and the one before it: Saturday 10-10, worked (调休).
+  const held = (await demo.dbs.hub.select({ heldOn: caseMeeting.heldOn }).from(caseMeeting)).map((m) => m.heldOn).sort();
+  expect(held).toEqual(['2026-08-27', '2026-09-11', '2026-10-10']);
+  const clock = new TestClock(now);
+  demo.entry.hub = await startTestHub(demo.dbs, { client: null, clock: clock.now, today: '2026-10-12' });
+  const [county] = (await supervisorReport(demo.entry.hub, demo.tokens)).byCounty;
+  expect([county.referrals, county.answeredLate, county.declined, county.declinesOpen, county.cases, county.casesLate].map((l: unknown[]) => l.length)).toEqual([1, 1, 1, 1, 1, 1]);
+});

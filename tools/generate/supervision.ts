@@ -1,0 +1,229 @@
+/**
+ * The demo's supervision (督查督办): a few joint cases of 任城区 households taken to a meeting and
+ * their decisions' slips answered, or not, so that the demo's supervision office reads a full
+ * overdueReport on a fresh `npm start` (before, it read nothing until the README's loop was run).
+ * Each step is a request of the demo's own clients (任城区民政局 convenes; 任城区司法局, 医疗保障局,
+ * 人力资源和社会保障局 and 总工会 answer), sent to a hub whose clock the caller sets to the step's
+ * instant (`DemoHub.at`): the meeting's pre-grant checks, the slips' deadlines, seals and audit
+ * are the API's, as a real meeting's are. The instants are working days before the demo's today, by
+ * the holiday calendar, so the report reads the same shape whatever day the demo is started:
+ *
+ * - case 1, decided 28 working days ago: 司法 answers its legal aid on time (the aid it reported),
+ *   医保 declines its medical aid in time (the decline left open for the convener);
+ * - case 2, its investigation opinion given a working day late, decided 17 working days ago: 司法
+ *   answers late, 人社's employment aid is accepted and never answered (open, past due);
+ * - case 3, decided the working day before today: 工会's hardship aid and 司法's legal aid open, not
+ *   yet due;
+ * - case 4, accepted 8 working days ago and not investigated since: its opinion overdue.
+ *
+ * Households are drawn (seeded) from 任城区's with living members and no case yet. Loaded once: a hub
+ * where the convener's demo officer has written anything is left as it is.
+ */
+import { and, asc, eq, isNull, like, notInArray } from 'drizzle-orm';
+import type { HubDb } from '../../db/connect';
+import { aidCase, caseEvent } from '../../db/cases/schema';
+import { household, householdMember, person } from '../../db/household/schema';
+import { isWorkingDay } from '../../domain/cases/working-days';
+import { addDays, type IsoDate } from '../../domain/dates';
+import { Rng, seedOf } from '../../federation/demo-random';
+
+/** The county whose demo offices act (access/demo-clients.ts countyOffices). */
+export const SUPERVISION_DEMO_COUNTY = '370811';
+/** The staff identifier 任城区民政局's system names for the demo's convener (X-Officer): its steps mark the demo loaded. */
+export const SUPERVISION_DEMO_OFFICER = 'rcmz-dc-01';
+const CONVENER_CLIENT = `demo-${SUPERVISION_DEMO_COUNTY}-civil-affairs`;
+
+/** A request to the hub as one of the demo's clients, by its variable in demo-clients.env. */
+export type DemoGql = (variable: string, purpose: string, query: string, variables: Record<string, unknown>, officer?: string) => Promise<{ data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
+
+/** A hub the scenario speaks to: its clock set to each step's instant before the step is sent. */
+export interface DemoHub {
+  at(instant: Date): void;
+  gql: DemoGql;
+}
+
+/** What the demo left for supervision, by what becomes of each slip. */
+export interface SupervisionDemoSummary {
+  cases: number;
+  answeredOnTime: number;
+  answeredLate: number;
+  declined: number;
+  openOverdue: number;
+  openNotYetDue: number;
+}
+
+const variable = (department: string) => `AIDHUB_TOKEN_${SUPERVISION_DEMO_COUNTY}_${department}`;
+const CA = variable('CIVIL_AFFAIRS');
+
+/** The n-th working day before `today` (n ≥ 1), by the holiday calendar. */
+export function workingDaysBefore(today: IsoDate, n: number): IsoDate {
+  let day = today;
+  for (let left = n; left > 0; ) {
+    day = addDays(day, -1);
+    if (isWorkingDay(day)) left -= 1;
+  }
+  return day;
+}
+
+/** `hh:mm` of a China day, as an instant. */
+const cn = (day: IsoDate, time: string) => new Date(`${day}T${time}:00+08:00`);
+
+const OPEN = `mutation($i: CaseOpenInput!) { caseOpen(input: $i) { case { id } userErrors { code field } } }`;
+const MOVE = `mutation($i: CaseTransitionInput!) { caseTransition(input: $i) { case { state } userErrors { code field } } }`;
+const MEETING = `mutation($i: MeetingRecordInput!) { meetingRecord(input: $i) { meeting { decisions { id to { key } dueOn } } userErrors { code field message } } }`;
+const ACCEPT = `mutation($i: ReferralAcceptInput!) { referralAccept(input: $i) { referral { state } userErrors { code field } } }`;
+const COMPLETE = `mutation($i: ReferralCompleteInput!) { referralComplete(input: $i) { referral { state deadlineStatus } userErrors { code field } } }`;
+const DECLINE = `mutation($i: ReferralDeclineInput!) { referralDecline(input: $i) { referral { state deadlineStatus } userErrors { code field } } }`;
+const REPORT = `mutation($r: [ReportedAidInput!]!) { aidReport(input: { records: $r }) { recorded userErrors { code field } } }`;
+const REPORTED = `query($id: ID!) { household(id: $id) { aid(departments: [JUSTICE]) { sourceReference reportedBy { reference } } } }`;
+
+/** A step's payload, its userErrors empty; else the step's failure, named. */
+async function ok(hub: DemoHub, step: string, as: string, purpose: string, query: string, variables: Record<string, unknown>, officer?: string): Promise<any> {
+  const res = await hub.gql(as, purpose, query, variables, officer);
+  const field = res.data ? Object.keys(res.data)[0] : null;
+  const payload = field ? res.data[field] : null;
+  const problems = res.errors?.map((e) => String(e.extensions?.code ?? e.message)) ?? payload?.userErrors?.map((e: { code: string }) => e.code) ?? [];
+  if (!payload || problems.length > 0) throw new Error(`supervision demo: ${step} refused: ${problems.join(', ') || 'no answer'}`);
+  return payload;
+}
+
+interface Decision {
+  department: string;
+  programme: string;
+  amountFen: number;
+  deadlineWorkingDays: number;
+  beneficiaryIdNumber: string;
+  ask: string;
+  conflictOverrideReason?: string;
+}
+
+/** The households drawn: of 任城区, with a living member, without a case; `count` of them, seeded. */
+async function drawHouseholds(db: HubDb, seed: number, count: number): Promise<{ id: number; members: string[] }[]> {
+  const withCases = db.select({ id: aidCase.householdId }).from(aidCase);
+  const homes = await db
+    .select({ id: household.id })
+    .from(household)
+    .where(and(like(household.regionCode, `${SUPERVISION_DEMO_COUNTY}%`), notInArray(household.id, withCases)))
+    .orderBy(asc(household.id));
+  const rng = new Rng(seedOf(seed, 4217));
+  const drawn: { id: number; members: string[] }[] = [];
+  const left = homes.map((h) => h.id);
+  while (drawn.length < count && left.length > 0) {
+    const [id] = left.splice(Math.floor(rng.next() * left.length), 1);
+    const members = await db
+      .select({ idNumber: householdMember.idNumber, relation: householdMember.relation })
+      .from(householdMember)
+      .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
+      .where(and(eq(householdMember.householdId, id), isNull(householdMember.leftOn), isNull(person.deathDate)))
+      .orderBy(asc(householdMember.idNumber));
+    // The head first: legal aid and the like go to the member who asked, the head where it is living.
+    if (members.length > 0) drawn.push({ id, members: [...members.filter((m) => m.relation === 'HEAD'), ...members.filter((m) => m.relation !== 'HEAD')].map((m) => m.idNumber) });
+  }
+  return drawn;
+}
+
+/** Whether the demo's convener has written anything: the demo is loaded (or was begun) already. */
+export async function supervisionDemoLoaded(db: HubDb): Promise<boolean> {
+  const [row] = await db.select({ id: caseEvent.id }).from(caseEvent).where(eq(caseEvent.actor, `${CONVENER_CLIENT}/${SUPERVISION_DEMO_OFFICER}`)).limit(1);
+  return row !== undefined;
+}
+
+/**
+ * Writes the demo's supervision cases through `hub` (see the file's comment), dated back from
+ * `today`; null when they are loaded already, or 任城区 has too few households to draw from.
+ */
+export async function generateSupervisionDemo(db: HubDb, hub: DemoHub, opts: { today: IsoDate; seed: number }): Promise<SupervisionDemoSummary | null> {
+  if (await supervisionDemoLoaded(db)) return null;
+  const homes = await drawHouseholds(db, opts.seed, 4);
+  if (homes.length < 4) return null;
+  const W = (n: number) => workingDaysBefore(opts.today, n);
+  const convene = (step: string, query: string, vars: Record<string, unknown>) => ok(hub, step, CA, 'CASE_MEETING', query, vars, SUPERVISION_DEMO_OFFICER);
+  const answer = (department: string, step: string, query: string, vars: Record<string, unknown>) => ok(hub, step, variable(department), 'REFERRAL', query, vars);
+  const summary: SupervisionDemoSummary = { cases: 0, answeredOnTime: 0, answeredLate: 0, declined: 0, openOverdue: 0, openNotYetDue: 0 };
+
+  /** A case opened at `opened`, moved through `moves` (state, instant). */
+  const openCase = async (home: number, summaryText: string, opened: Date, moves: [string, Date][]) => {
+    hub.at(opened);
+    const { case: c } = await convene('caseOpen', OPEN, { i: { householdId: String(home), origin: 'APPLICATION', urgency: 'NORMAL', summary: summaryText } });
+    for (const [to, at] of moves) {
+      hub.at(at);
+      await convene(`caseTransition ${to}`, MOVE, { i: { caseId: c.id, to, reason: to === 'ACCEPTED' ? '受理' : to === 'INVESTIGATING' ? '入户调查' : '提请一事一议' } });
+    }
+    summary.cases += 1;
+    return c.id as string;
+  };
+
+  /** A meeting held and recorded on `day`; a decision a pre-grant check finds in conflict is decided again with the convener's reason. */
+  const meet = async (caseId: string, day: IsoDate, decisions: Decision[]): Promise<string[]> => {
+    hub.at(cn(day, '10:00'));
+    const input = (ds: Decision[]) => ({ i: { caseId, heldOn: day, departmentsPresent: ['CIVIL_AFFAIRS', ...new Set(ds.map((d) => d.department))], decisions: ds } });
+    let res = await hub.gql(CA, 'CASE_MEETING', MEETING, input(decisions), SUPERVISION_DEMO_OFFICER);
+    const conflicts: number[] = (res.data?.meetingRecord?.userErrors ?? []).filter((e: { code: string }) => e.code === 'DECISION_CONFLICT').map((e: { field: string[] }) => Number(e.field[2]));
+    if (conflicts.length > 0) {
+      const again = decisions.map((d, i) => (conflicts.includes(i) ? { ...d, conflictOverrideReason: '会议已核实现有救助情况，按职责予以补充救助' } : d));
+      res = await hub.gql(CA, 'CASE_MEETING', MEETING, input(again), SUPERVISION_DEMO_OFFICER);
+    }
+    const recorded = res.data?.meetingRecord;
+    const problems = res.errors?.map((e) => String(e.extensions?.code ?? e.message)) ?? recorded?.userErrors?.map((e: { code: string }) => e.code) ?? [];
+    if (!recorded?.meeting || problems.length > 0) throw new Error(`supervision demo: meetingRecord refused: ${problems.join(', ') || 'no answer'}`);
+    return recorded.meeting.decisions.map((d: { id: string }) => d.id);
+  };
+
+  /** 司法 reports the legal aid it gave (its ledger), then completes the slip with that record. */
+  const legalAidGiven = async (home: number, slip: string, beneficiary: string, day: IsoDate, reference: string) => {
+    hub.at(cn(day, '15:00'));
+    await ok(hub, 'aidReport', variable('JUSTICE'), 'DUPLICATE_CHECK', REPORT, { r: [{ reference, beneficiaryIdNumber: beneficiary, programme: 'LEGAL_AID', grantDate: day, amountFen: 0 }] });
+    const aid = await hub.gql(variable('JUSTICE'), 'REFERRAL', REPORTED, { id: String(home) });
+    const record = aid.data?.household?.aid?.find((a: { reportedBy: { reference: string } | null }) => a.reportedBy?.reference === reference);
+    if (!record) throw new Error('supervision demo: the legal aid reported is not on record');
+    hub.at(cn(day, '16:00'));
+    return answer('JUSTICE', 'referralComplete', COMPLETE, { i: { referralId: slip, feedback: '已指派法律援助律师，案件已受理', aidSourceReference: record.sourceReference } });
+  };
+  const legalAid = (beneficiary: string, deadlineWorkingDays: number): Decision => ({ department: 'JUSTICE', programme: 'LEGAL_AID', amountFen: 0, deadlineWorkingDays, beneficiaryIdNumber: beneficiary, ask: '为申请人提供法律援助（劳动报酬争议）' });
+  const accept = (department: string, slip: string, at: Date) => {
+    hub.at(at);
+    return answer(department, 'referralAccept', ACCEPT, { i: { referralId: slip } });
+  };
+  const expectStatus = (figure: keyof SupervisionDemoSummary, status: string, got: string) => {
+    if (got !== status) throw new Error(`supervision demo: a slip meant to be ${figure} reads ${got}`);
+    summary[figure] += 1;
+  };
+
+  // Case 1: decided 28 working days ago; 司法 in time, 医保 declines in time.
+  const [h1, h2, h3, h4] = homes;
+  const c1 = await openCase(h1.id, '劳动报酬被拖欠，家庭成员住院，申请救助', cn(W(30), '09:00'), [['ACCEPTED', cn(W(30), '09:30')], ['INVESTIGATING', cn(W(29), '09:00')], ['IN_DELIBERATION', cn(W(28), '09:00')]]);
+  const [legal1, medical1] = await meet(c1, W(28), [
+    legalAid(h1.members[0], 10),
+    { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 300_000, deadlineWorkingDays: 5, beneficiaryIdNumber: h1.members.at(-1)!, ask: '核实住院费用，按规定给予医疗救助' },
+  ]);
+  await accept('JUSTICE', legal1, cn(W(27), '09:00'));
+  hub.at(cn(W(26), '10:00'));
+  expectStatus('declined', 'MET', (await answer('HEALTH', 'referralDecline', DECLINE, { i: { referralId: medical1, reason: '本县医保系统无该成员住院结算记录，暂不符合医疗救助条件' } })).referral.deadlineStatus);
+  expectStatus('answeredOnTime', 'MET', (await legalAidGiven(h1.id, legal1, h1.members[0], W(25), 'RCSF-DEMO-0001')).referral.deadlineStatus);
+
+  // Case 2: its opinion a working day late (3 working days from the report), decided 17 working days ago;
+  // 司法 answers after its 3 working days, 人社 accepts and has not answered.
+  const c2 = await openCase(h2.id, '主要劳动力失业，追讨欠薪，申请就业援助', cn(W(22), '09:00'), [['ACCEPTED', cn(W(22), '09:30')], ['INVESTIGATING', cn(W(18), '09:00')], ['IN_DELIBERATION', cn(W(18), '15:00')]]);
+  const [legal2, job2] = await meet(c2, W(17), [
+    legalAid(h2.members[0], 3),
+    { department: 'HUMAN_RESOURCES', programme: 'EMPLOYMENT_AID', amountFen: 100_000, deadlineWorkingDays: 5, beneficiaryIdNumber: h2.members[0], ask: '认定就业困难人员，提供就业援助' },
+  ]);
+  await accept('JUSTICE', legal2, cn(W(16), '09:00'));
+  await accept('HUMAN_RESOURCES', job2, cn(W(16), '10:00'));
+  expectStatus('answeredLate', 'MET_LATE', (await legalAidGiven(h2.id, legal2, h2.members[0], W(11), 'RCSF-DEMO-0002')).referral.deadlineStatus);
+
+  // Case 3: decided the working day before today, due within 10 working days.
+  const c3 = await openCase(h3.id, '家庭成员突发重病，生活困难', cn(W(3), '09:00'), [['ACCEPTED', cn(W(3), '09:30')], ['INVESTIGATING', cn(W(2), '09:00')], ['IN_DELIBERATION', cn(W(2), '15:00')]]);
+  await meet(c3, W(1), [
+    { department: 'UNION', programme: 'UNION_HARDSHIP', amountFen: 200_000, deadlineWorkingDays: 10, beneficiaryIdNumber: h3.members[0], ask: '按困难职工帮扶标准给予救助' },
+    legalAid(h3.members[0], 10),
+  ]);
+
+  // Case 4: accepted, not investigated since.
+  await openCase(h4.id, '独居老人生活困难，申请临时救助', cn(W(8), '09:00'), [['ACCEPTED', cn(W(8), '09:30')]]);
+
+  // What stands now: 人社's slip, due 12 working days ago, past due; case 3's two not yet due.
+  summary.openOverdue = 1;
+  summary.openNotYetDue = 2;
+  return summary;
+}
