@@ -27,7 +27,8 @@ export function serverErrorOf(error: unknown): ServerError | null {
 /**
  * Errors by which a server that is there refuses the statement itself, the same at every asking
  * until someone changes the department's schema or the hub's grants, account or adapter: a table or
- * column renamed or dropped by an upgrade of the department's system, a grant revoked, the hub's
+ * column renamed or dropped by an upgrade of the department's system, an index the hub's read forces
+ * dropped (settlement reads, the change feed), a grant revoked, the hub's
  * account or password refused, a collation that cannot compare, a statement or function its version
  * does not have. The same numbers in MySQL 8, MariaDB 10.11 and TiDB.
  *
@@ -50,6 +51,7 @@ const REFUSED: ReadonlySet<number> = new Set([
   1142, // ER_TABLEACCESS_DENIED_ERROR
   1143, // ER_COLUMNACCESS_DENIED_ERROR
   1146, // ER_NO_SUCH_TABLE
+  1176, // ER_KEY_DOES_NOT_EXITS: an index a read forces (FORCE INDEX) dropped or renamed by the department
   1227, // ER_SPECIFIC_ACCESS_DENIED_ERROR
   1267, // ER_CANT_AGGREGATE_2COLLATIONS
   1270, // ER_CANT_AGGREGATE_3COLLATIONS

@@ -2,7 +2,8 @@
  * The refusals of federation/statement-refused.ts that a department's own changes produce on a real
  * MariaDB, through the hub's read paths: its account's database access revoked (1044 as a pool
  * connects), a table's grant revoked (1142), only some of its columns granted (1143), a table replaced
- * by a view whose base then moved (1356). Each is
+ * by a view whose base then moved (1356), an index the hub's read forces dropped (1176: it was
+ * UNREACHABLE, and a scan asked again, to be refused again). Each is
  * STATEMENT_REFUSED in a household query and in a scan's read, asked once (a scan asks an UNREACHABLE
  * department twice), logged by errno and SQLSTATE, and no ID number logged.
  *
@@ -115,9 +116,9 @@ async function refusedEverywhere(errno: number, sqlState: string, table = G.name
   await refusedToScan(errno, sqlState, table);
 }
 
-async function refusedToScan(errno: number, sqlState: string, table = G.name, statements = 1): Promise<void> {
+async function refusedToScan(errno: number, sqlState: string, table = G.name): Promise<void> {
   logLines.length = 0;
-  expect(await scanRead(table)).toEqual({ failure: 'DEPARTMENT_UNAVAILABLE:UNION:STATEMENT_REFUSED', logged: { department: 'UNION', reason: 'STATEMENT_REFUSED', errno, sqlState }, statements });
+  expect(await scanRead(table)).toEqual({ failure: 'DEPARTMENT_UNAVAILABLE:UNION:STATEMENT_REFUSED', logged: { department: 'UNION', reason: 'STATEMENT_REFUSED', errno, sqlState }, statements: 1 });
   for (const id of [WANG.head, WANG.spouse, WANG.child, WANG.grandmother]) expect(JSON.stringify(logLines)).not.toContain(id);
 }
 
@@ -155,4 +156,15 @@ it('a table replaced by a view whose base table then moved (1356)', async () => 
     await admin.query(`RENAME TABLE ${G.name}_2027 TO ${G.name}`).catch(() => admin.query(`RENAME TABLE ${G.name}_2026 TO ${G.name}`));
   }
   await answers();
+});
+
+it("an index the hub's read forces dropped by the department (1176): refused, not asked again", async () => {
+  const setl = 'gh_grant_setl';
+  await admin.query(`DROP INDEX ${setl} ON ${G.name}`);
+  try {
+    // A scan reads the grants tied to the household's hospital stays through that index.
+    await refusedToScan(1176, '42000', setl);
+  } finally {
+    await admin.query(`CREATE INDEX ${setl} ON ${G.name} (${G.col.setlRef})`);
+  }
 });
