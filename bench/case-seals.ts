@@ -6,13 +6,21 @@
  * rows standing (db/cases/seals.ts sealStanding) and `audit:verify`'s check of them (verifyCaseSeals).
  * Prints, for each, its CPU seconds, the server's, the process's peak RSS, and for the sealing the
  * largest transaction the server saw (rows modified and locked, lock memory: information_schema.INNODB_TRX
- * sampled every 100 ms). A measurement, not a test: the wall clock moves with the machine's load.
+ * sampled every 100 ms). Between the two, cases migration 0016's `CREATE INDEX case_seal_row` on the
+ * chain the sealing left (a database a Session 40 release sealed: its seals stand without the index),
+ * timed while one connection makes case writes back to back (a case changed and sealed, as a hub's
+ * write is): how many it made meanwhile and the longest one. A measurement, not a test: the wall
+ * clock moves with the machine's load.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
 import mysql from 'mysql2/promise';
 import { createPool, hubDrizzle } from '../db/connect';
 import { provisionHub } from '../db/setup/provision';
-import { sealStanding, verifyCaseSeals } from '../db/cases/seals';
+import { aidCase } from '../db/cases/schema';
+import { sealedTransaction, sealLater, sealStanding, verifyCaseSeals } from '../db/cases/seals';
 import { parseCommandLine } from '../tools/command-args';
 import { openBenchDatabases } from './lib/database';
 import { machineLoad } from './lib/load';
@@ -67,6 +75,59 @@ function runPhase(which: string, url: string): Promise<PhaseResult> {
   });
 }
 
+/** Migration 0016's index statement, as the migrator runs it (db/cases/migrations). */
+function sealIndexStatement(): string {
+  const file = fs.readFileSync(path.join(__dirname, '..', 'db', 'cases', 'migrations', '0016_case_seal_standing.sql'), 'utf8');
+  const statement = file.split('--> statement-breakpoint').map((s) => s.trim()).find((s) => s.startsWith('CREATE INDEX `case_seal_row`'));
+  if (!statement) throw new Error('0016_case_seal_standing.sql has no CREATE INDEX `case_seal_row`');
+  return statement;
+}
+
+/**
+ * Migration 0016's index built on seals that stand without it, while case writes go on: its wall
+ * and server CPU seconds, and the case writes made meanwhile (each a case changed and sealed in one
+ * transaction, one after the other on a connection of their own) with the longest.
+ */
+async function timeSealIndex(conn: mysql.Connection, url: string, serverPid: number | null): Promise<void> {
+  await conn.query('DROP INDEX `case_seal_row` ON `case_seal`');
+  const pool = createPool(url, { connectionLimit: 1 });
+  const hub = hubDrizzle(pool);
+  const writes: number[] = [];
+  let building = true;
+  const writer = (async () => {
+    for (let i = 0; building; i++) {
+      const started = performance.now();
+      await sealedTransaction(hub, async (tx) => {
+        await tx.update(aidCase).set({ summary: `索引期间的改动 ${i}` }).where(eq(aidCase.id, 1));
+        sealLater(tx, aidCase, eq(aidCase.id, 1));
+      });
+      writes.push(performance.now() - started);
+    }
+  })();
+  try {
+    // The writer's first write done: the index starts against a write in flight, as on a running hub.
+    while (writes.length === 0) await new Promise((r) => setTimeout(r, 10));
+    const before = writes.length;
+    const cpu = cpuSecondsOf(serverPid);
+    const started = performance.now();
+    await conn.query(sealIndexStatement());
+    const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = cpuSecondsOf(serverPid);
+    building = false;
+    await writer;
+    const during = writes.slice(before);
+    const [[seals]] = (await conn.query('SELECT COUNT(*) AS n FROM case_seal')) as [Record<string, unknown>[], unknown];
+    console.log(
+      `migration 0016 CREATE INDEX case_seal_row on ${Number(seals.n)} seals: ${seconds.toFixed(1)} s wall, server ${cpu === null || cpuAfter === null ? '?' : (cpuAfter - cpu).toFixed(2)} CPU s; ` +
+        `case writes meanwhile: ${during.length}, longest ${Math.max(0, ...during).toFixed(0)} ms, median ${(during.sort((a, b) => a - b)[Math.floor(during.length / 2)] ?? 0).toFixed(0)} ms`,
+    );
+  } finally {
+    building = false;
+    await writer.catch(() => undefined);
+    await pool.end();
+  }
+}
+
 async function main(): Promise<void> {
   const values = parseCommandLine(USAGE, { rows: { type: 'string', default: '200000' }, phase: { type: 'string' }, url: { type: 'string' } });
   if (values.phase) return phase(String(values.phase), String(values.url));
@@ -106,9 +167,12 @@ async function main(): Promise<void> {
     const [[size]] = (await conn.query("SELECT data_length + index_length AS bytes FROM information_schema.TABLES WHERE table_schema = DATABASE() AND table_name = 'case_seal'")) as [Record<string, unknown>[], unknown];
     console.log(`sealStanding: ${JSON.stringify(seal.result)}; ${seal.cpuSeconds.toFixed(2)} CPU s (hub process), server ${serverBefore === null || serverSeal === null ? '?' : (serverSeal - serverBefore).toFixed(2)} CPU s; peak RSS ${seal.peakRssMb.toFixed(0)} MB; ${seal.wallSeconds.toFixed(1)} s wall`);
     console.log(`  largest transaction seen: ${biggest.rowsModified} rows modified, ${biggest.rowsLocked} rows locked, ${biggest.lockMemoryBytes} bytes of lock memory; ${biggest.transactions.size} writing transactions seen; case_seal ${(Number(size.bytes) / 1048576).toFixed(1)} MB`);
+    await timeSealIndex(conn, data.hubUrl, data.serverPid);
+    console.log(`  ${machineLoad()}`);
+    const serverIndexed = cpuSecondsOf(data.serverPid);
     const verify = await runPhase('verify', data.hubUrl);
     const serverVerify = cpuSecondsOf(data.serverPid);
-    console.log(`verifyCaseSeals: ${JSON.stringify(verify.result)}; ${verify.cpuSeconds.toFixed(2)} CPU s (hub process), server ${serverVerify === null || serverSeal === null ? '?' : (serverVerify - serverSeal).toFixed(2)} CPU s; peak RSS ${verify.peakRssMb.toFixed(0)} MB; ${verify.wallSeconds.toFixed(1)} s wall`);
+    console.log(`verifyCaseSeals: ${JSON.stringify(verify.result)}; ${verify.cpuSeconds.toFixed(2)} CPU s (hub process), server ${serverVerify === null || serverIndexed === null ? '?' : (serverVerify - serverIndexed).toFixed(2)} CPU s; peak RSS ${verify.peakRssMb.toFixed(0)} MB; ${verify.wallSeconds.toFixed(1)} s wall`);
     console.log(`after: ${machineLoad()}`);
     await conn.end();
   } catch (err) {

@@ -188,36 +188,65 @@ async function appendSeals(tx: HubQuery, head: { lastSeq: number; lastHash: stri
 export const SEAL_PAGE = 5000;
 
 /**
- * Rows of a sealed table in primary-key order after `after` (a value of its first key column), a page of
- * about `page` rows: a page ends only between two values of the first key column (a meeting's
- * departments stay together), so it may hold more when one value has more rows than that. `done`:
- * the table has no rows after this page.
+ * How a keyset page reads: `after` the rows after a value of the key (all from the start for null),
+ * in key order, at most `limit`; `group` every row of one value; `valueOf` a row's value. A value's
+ * rows are a unit no page splits: a meeting's departments (the value: its meeting), a key's seals.
  */
-async function pageOfRows(db: HubQuery, table: MySqlTable, after: unknown, page: number): Promise<{ rows: Row[]; last: unknown; done: boolean }> {
-  const first = sealedTable(table).key[0];
-  const prop = propertyOf(table, first);
-  const rows = (await db
-    .select()
-    .from(table)
-    .where(after === null ? undefined : gt(first, after))
-    .orderBy(asc(first))
-    .limit(page)) as Row[];
-  if (rows.length < page) return { rows, last: rows.length > 0 ? rows[rows.length - 1][prop] : after, done: true };
-  const last = rows[rows.length - 1][prop];
-  const whole = rows.filter((r) => r[prop] !== last);
-  if (whole.length > 0) return { rows: whole, last: whole[whole.length - 1][prop], done: false };
-  return { rows: (await db.select().from(table).where(eq(first, last))) as Row[], last, done: false };
+interface Keyset<R, K> {
+  after(after: K | null, limit: number): Promise<R[]>;
+  group(value: K): Promise<R[]>;
+  valueOf(row: R): K;
 }
 
-/** Rows of a sealed table in primary-key order, a page at a time (pageOfRows). */
-async function* everyRow(db: HubQuery, table: MySqlTable, page = SEAL_PAGE): AsyncGenerator<Row[]> {
-  let after: unknown = null;
+/**
+ * The page after `after` (a value of the keyset; null: the first), about `page` rows: it ends only
+ * between two values, so it drops a full read's last value (read again from there next time), or
+ * holds every row of it when that value alone fills the read (it may then hold more than `page`).
+ * `last`: the value to read after next; `done`: nothing follows this page. The one rule for the
+ * first start's batches (sealStanding), the check's rows and its sealed keys (verifyCaseSeals).
+ */
+async function keysetPage<R, K>(keyset: Keyset<R, K>, after: K | null, page: number): Promise<{ rows: R[]; last: K | null; done: boolean }> {
+  const read = await keyset.after(after, page);
+  if (read.length < page) return { rows: read, last: read.length > 0 ? keyset.valueOf(read[read.length - 1]) : after, done: true };
+  const last = keyset.valueOf(read[read.length - 1]);
+  const whole = read.filter((r) => keyset.valueOf(r) !== last);
+  if (whole.length > 0) return { rows: whole, last: keyset.valueOf(whole[whole.length - 1]), done: false };
+  return { rows: await keyset.group(last), last, done: false };
+}
+
+/** Every page of a keyset in order (keysetPage), none empty. */
+async function* keysetPages<R, K>(keyset: Keyset<R, K>, page: number): AsyncGenerator<R[]> {
+  let after: K | null = null;
   for (;;) {
-    const p = await pageOfRows(db, table, after, page);
+    const p: { rows: R[]; last: K | null; done: boolean } = await keysetPage(keyset, after, page);
     if (p.rows.length > 0) yield p.rows;
     if (p.done) return;
     after = p.last;
   }
+}
+
+/** A sealed table's rows by the value of its first key column (a meeting's departments share their meeting's). */
+function rowKeyset(db: HubQuery, table: MySqlTable): Keyset<Row, unknown> {
+  const first = sealedTable(table).key[0];
+  const prop = propertyOf(table, first);
+  return {
+    after: async (after, limit) => (await db.select().from(table).where(after === null ? undefined : gt(first, after)).orderBy(asc(first)).limit(limit)) as Row[],
+    group: async (value) => (await db.select().from(table).where(eq(first, value))) as Row[],
+    valueOf: (r) => r[prop],
+  };
+}
+
+type SealOfKey = { rowKey: string; seq: unknown; rowDigest: string | null };
+
+/** A sealed table's seals (case_seal_row) by row key, each key's in chain order. */
+function sealKeyset(db: HubQuery, tableName: string): Keyset<SealOfKey, string> {
+  const cols = { rowKey: caseSeal.rowKey, seq: caseSeal.seq, rowDigest: caseSeal.rowDigest };
+  const ofTable = eq(caseSeal.tableName, tableName);
+  return {
+    after: (after, limit) => db.select(cols).from(caseSeal).where(after === null ? ofTable : and(ofTable, gt(caseSeal.rowKey, after))).orderBy(asc(caseSeal.rowKey), asc(caseSeal.seq)).limit(limit),
+    group: (rowKey) => db.select(cols).from(caseSeal).where(and(ofTable, eq(caseSeal.rowKey, rowKey))).orderBy(asc(caseSeal.seq)),
+    valueOf: (s) => s.rowKey,
+  };
 }
 
 export interface SealStandingOptions {
@@ -260,7 +289,7 @@ export async function sealStanding(db: HubDb, opts: SealStandingOptions = {}): P
       if (at < 0) throw new Error(`case_seal_head.standing_table names ${head.standingTable}, not a sealed case table (db/cases/seals.ts SEALED_TABLES)`);
       const table = SEALED_TABLES[at];
       const name = sealedTable(table).name;
-      const page = await pageOfRows(tx, table, head.standingAfter === null ? null : Number(head.standingAfter), batch);
+      const page = await keysetPage(rowKeyset(tx, table), head.standingAfter === null ? null : Number(head.standingAfter), batch);
       if (page.rows.length > 0) {
         await appendSeals(tx, head, page.rows.map((r) => ({ tableName: name, rowKey: rowKeyOf(table, r), digest: rowDigest(table, r) })));
       }
@@ -317,24 +346,9 @@ async function lastSealsOf(db: HubQuery, tableName: string, keys: readonly strin
   return last;
 }
 
-/**
- * Each key `table` has seals for, with its last seal, in key order (case_seal_row), a page at a time:
- * a page ends only between two keys, like pageOfRows.
- */
+/** Each key `table` has seals for, with its last seal, in key order, a page at a time (keysetPage over sealKeyset). */
 async function* everySealedKey(db: HubQuery, tableName: string, page: number): AsyncGenerator<{ rowKey: string; digest: string | null; seq: number }[]> {
-  let after: string | null = null;
-  for (;;) {
-    const cols = { rowKey: caseSeal.rowKey, seq: caseSeal.seq, rowDigest: caseSeal.rowDigest };
-    const read = await db
-      .select(cols)
-      .from(caseSeal)
-      .where(after === null ? eq(caseSeal.tableName, tableName) : and(eq(caseSeal.tableName, tableName), gt(caseSeal.rowKey, after)))
-      .orderBy(asc(caseSeal.rowKey), asc(caseSeal.seq))
-      .limit(page);
-    if (read.length === 0) return;
-    const lastKey = read[read.length - 1].rowKey;
-    let seals = read.length < page ? read : read.filter((s) => s.rowKey !== lastKey);
-    if (seals.length === 0) seals = await db.select(cols).from(caseSeal).where(and(eq(caseSeal.tableName, tableName), eq(caseSeal.rowKey, lastKey))).orderBy(asc(caseSeal.seq));
+  for await (const seals of keysetPages(sealKeyset(db, tableName), page)) {
     const keys: { rowKey: string; digest: string | null; seq: number }[] = [];
     for (const s of seals) {
       const k = { rowKey: s.rowKey, digest: s.rowDigest, seq: Number(s.seq) };
@@ -342,8 +356,6 @@ async function* everySealedKey(db: HubQuery, tableName: string, page: number): A
       else keys.push(k);
     }
     yield keys;
-    if (read.length < page) return;
-    after = keys[keys.length - 1].rowKey;
   }
 }
 
@@ -426,7 +438,7 @@ export async function verifyCaseSeals(db: HubDb, checkpoints: readonly { seq: nu
   for (const table of SEALED_TABLES) {
     const name = sealedTable(table).name;
     matched.set(name, 0);
-    for await (const page of everyRow(db, table, pageSize)) {
+    for await (const page of keysetPages(rowKeyset(db, table), pageSize)) {
       const keyed = page.map((r) => ({ r, rowKey: rowKeyOf(table, r) }));
       const last = await lastSealsOf(db, name, keyed.map((k) => k.rowKey));
       for (const { r, rowKey } of keyed) {
