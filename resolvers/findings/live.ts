@@ -191,35 +191,20 @@ async function checkReads(req: LiveRequest, ids: readonly string[], wanted: read
   const outcomes = checkOutcomes(req);
   const l = findingLoaders(req);
   const { tiedTo = [], certificates = false, stays = [], students = false } = beside;
-  const reads = DEPARTMENT_CODES.map(async (d): Promise<CheckReads> => {
-    const adapter = ADAPTERS[d];
-    const ask: CheckAsk = {
-      idNumbers: ids,
-      today: req.today,
-      programmes,
-      ...(adapter.aidBySettlementRefs && tiedTo.length > 0 ? { tiedTo } : {}),
-      ...(certificates && d === CERTIFICATES.code ? { certificates } : {}),
-      ...(stays.length > 0 && d === STAYS.code ? { stays } : {}),
-      ...(students && d === ROLL.code ? { students } : {}),
-    };
+  // Only the departments with something to read for this check are asked, each in its own async
+  // function, all sent in this tick; most have nothing (a check's programmes run in one or two), and
+  // an async function, its ask and a wait on five empty parts for each of them was a twentieth of
+  // a check's garbage (docs/performance.md, Session 42). The rest add nothing to any part.
+  const reads: Promise<CheckReads>[] = [];
+  for (const d of DEPARTMENT_CODES) {
     const ofPeople = wanted.includes(d) && runs.has(d);
-    const started = performance.now();
-    if (ofPeople && adapter.aidAndFacts && (ask.tiedTo || ask.certificates || ask.stays || ask.students)) {
-      const read = await guarded(outcomes, req.sources[d], async (db) => [await adapter.aidAndFacts!(db, ask)]);
-      const all = read ? read[0] : checkAnswer({});
-      // As the loader would have answered them (a failed read: not ok), so a later load reads no more.
-      if (ask.students) grouped(ids, read && all.students, (x) => x.idNumber).forEach((roll, i) => l.students.clear(ids[i]).prime(ids[i], roll));
-      return { records: readable(outcomes, d, started, read && all.aid), tied: readable(outcomes, d, started, read && all.tied), certificates: all.certificates, stays: all.stays, students: all.students };
-    }
-    const [records, tied, certs, standing, roll] = await Promise.all([
-      ofPeople ? guarded(outcomes, req.sources[d], (db) => adapter.aidByIdNumbers(db, ids, req.today, programmes)).then((read) => readable(outcomes, d, started, read)) : [],
-      ask.tiedTo ? guarded(outcomes, req.sources[d], (db) => adapter.aidBySettlementRefs!(db, tiedTo, req.today)).then((read) => readable(outcomes, d, started, read)) : [],
-      ask.certificates ? l.certificates.loadMany(ids) : [],
-      ask.stays ? l.settlementByRef.loadMany(stays) : [],
-      ask.students ? l.students.loadMany(ids) : [],
-    ]);
-    return { records, tied: tied ?? [], certificates: loadedRows(certs), stays: loadedRows(standing), students: loadedRows(roll) };
-  });
+    const adapter = ADAPTERS[d];
+    const tied = adapter.aidBySettlementRefs !== undefined && tiedTo.length > 0;
+    const certificatesHere = certificates && d === CERTIFICATES.code;
+    const staysHere = stays.length > 0 && d === STAYS.code;
+    const studentsHere = students && d === ROLL.code;
+    if (ofPeople || tied || certificatesHere || staysHere || studentsHere) reads.push(departmentReads(req, outcomes, l, d, ofPeople, { idNumbers: ids, today: req.today, programmes, ...(tied ? { tiedTo } : {}), ...(certificatesHere ? { certificates } : {}), ...(staysHere ? { stays } : {}), ...(studentsHere ? { students } : {}) }));
+  }
   const read = await Promise.all(reads);
   // Each part as its loader answers it: by stay, person or stay, then by department.
   return {
@@ -229,6 +214,28 @@ async function checkReads(req: LiveRequest, ids: readonly string[], wanted: read
     stays: grouped(stays.map(settlementKey), read.flatMap((r) => r.stays), (s) => s.settlementRef).flatMap((g) => g.rows),
     students: grouped(ids, read.flatMap((r) => r.students), (s) => s.idNumber).flatMap((g) => g.rows),
   };
+}
+
+/** One department's part of a check's reads (checkReads): what `ask` names, read at once. */
+async function departmentReads(req: LiveRequest, outcomes: ReturnType<typeof checkOutcomes>, l: ReturnType<typeof findingLoaders>, d: DepartmentCode, ofPeople: boolean, ask: CheckAsk): Promise<CheckReads> {
+  const { idNumbers: ids, programmes, tiedTo = [], stays = [] } = ask;
+  const adapter = ADAPTERS[d];
+  const started = performance.now();
+  if (ofPeople && adapter.aidAndFacts && (ask.tiedTo || ask.certificates || ask.stays || ask.students)) {
+    const read = await guarded(outcomes, req.sources[d], async (db) => [await adapter.aidAndFacts!(db, ask)]);
+    const all = read ? read[0] : checkAnswer({});
+    // As the loader would have answered them (a failed read: not ok), so a later load reads no more.
+    if (ask.students) grouped(ids, read && all.students, (x) => x.idNumber).forEach((roll, i) => l.students.clear(ids[i]).prime(ids[i], roll));
+    return { records: readable(outcomes, d, started, read && all.aid), tied: readable(outcomes, d, started, read && all.tied), certificates: all.certificates, stays: all.stays, students: all.students };
+  }
+  const [records, tied, certs, standing, roll] = await Promise.all([
+    ofPeople ? guarded(outcomes, req.sources[d], (db) => adapter.aidByIdNumbers(db, ids, req.today, programmes)).then((read) => readable(outcomes, d, started, read)) : [],
+    ask.tiedTo ? guarded(outcomes, req.sources[d], (db) => adapter.aidBySettlementRefs!(db, tiedTo, req.today)).then((read) => readable(outcomes, d, started, read)) : [],
+    ask.certificates ? l.certificates.loadMany(ids) : [],
+    ask.stays ? l.settlementByRef.loadMany(stays) : [],
+    ask.students ? l.students.loadMany(ids) : [],
+  ]);
+  return { records, tied: tied ?? [], certificates: loadedRows(certs), stays: loadedRows(standing), students: loadedRows(roll) };
 }
 
 /** The rows a fact loader's `loadMany` answered (none for a key whose read failed). */
