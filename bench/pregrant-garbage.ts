@@ -13,8 +13,11 @@
  * garbage must leave the digests as they were. With BENCH_HEAP_PROFILE=DIR the last round of each
  * kind is sampled by V8's heap profiler, collected objects included, into DIR/<kind>.heapprofile,
  * and the functions that allocated most are printed (their TypeScript lines under
- * `node --enable-source-maps --import tsx`). Not a test.
+ * `node --enable-source-maps --import tsx`). The hub runs as it ships, NODE_ENV=production
+ * (bench/lib/production.ts, imported first, as in `npm run bench:pregrant`); before Session 42's
+ * last change it ran outside production unless NODE_ENV was set, 7–11% more garbage a request. Not a test.
  */
+import './lib/production';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { findSourceMap } from 'node:module';
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
   const rounds = positiveInt(args.rounds, 'rounds');
   const dataDir = args['data-dir'] === undefined ? undefined : userPath(args['data-dir']);
   const profileDir = process.env.BENCH_HEAP_PROFILE;
-  log(`bench:pregrant-garbage — ${households} households, ${rounds} rounds of ${requests} requests of each kind one after another; ${os.cpus().length} cores, load average ${loadAverage(1)}`);
+  log(`bench:pregrant-garbage — ${households} households, ${rounds} rounds of ${requests} requests of each kind one after another; the hub as it ships (NODE_ENV=production); ${os.cpus().length} cores, load average ${loadAverage(1)}`);
   const { endpoint, auth, proposals, householdIds, close } = await startPregrantHub({ households, requests, dataDir, keep: args.keep === true, durable: false });
   const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, { eval: true, workerData: { endpoint, auth, proposals, householdIds } satisfies CallerData });
   const failed = new Promise<never>((_, reject) => worker.once('error', reject));

@@ -27,17 +27,28 @@
  * samples and moved 1.37–2.00× between runs of the same code (Session 41). Each round also counts the
  * hub thread's garbage-collection pauses over its measured part, and how many checks and floors one
  * fell within. Not a test.
+ *
+ * The hub is measured as it ships (since Session 42): NODE_ENV=production (bench/lib/production.ts,
+ * imported first, as in `npm run bench`), so graphql-js runs its production checks and the hub
+ * enters no statement-count scope per request, and its answers carry no `extensions.sqlStatements`.
+ * Statements per check are counted instead before the measured runs: every proposal checked (twice,
+ * the lower count kept), one at a time with nothing else running, from this thread, each counted as
+ * the hub thread's `statementsIssued` (db/instrument.ts) before and after it, as `npm run bench`
+ * counts the hub's. Until then the hub ran outside production, counting every request's statements,
+ * which made 7–11% more garbage a request (docs/performance.md, Session 42).
  */
+import './lib/production';
 import os from 'node:os';
 import { loadAverage as loadAverageOf } from './lib/load';
 import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { parentPort, Worker } from 'node:worker_threads';
 import { DEPARTMENT_CODES } from '../domain/departments';
+import { statementsIssued } from '../db/instrument';
 import { log, positiveInt } from './findings-setup';
 import { parseCommandLine } from '../tools/command-args';
 import { userPath } from '../domain/user-path';
 import { medianWithSpread } from './lib/rounds';
-import { client, HOUSEHOLD, mainOrCaller, PREGRANT, startPregrantHub } from './lib/pregrant-hub';
+import { client, HOUSEHOLD, mainOrCaller, PREGRANT, startPregrantHub, type Reply } from './lib/pregrant-hub';
 
 /** The issue's target: a check's p99 at most this many times the floor's, with household queries at 50/s. */
 const P99_TARGET = 1.5;
@@ -62,7 +73,6 @@ interface RunResult {
   latencies: number[];
   /** The programme proposed by each check, in the order of `latencies`. */
   programmes: string[];
-  statements: number[];
   notClear: number;
   /** Checks answered without a department that did not answer in time (DEPARTMENT_UNAVAILABLE). */
   incomplete: number;
@@ -84,7 +94,7 @@ async function callers(job: Job & { mode: Mode }): Promise<RunResult> {
     const t0 = performance.now();
     const res = await call('{ __typename }', {}, 'DUPLICATE_CHECK');
     if (res.status !== 200) throw new Error(`floor query answered ${res.status}`);
-    return { ms: performance.now() - t0, statements: res.body.extensions?.sqlStatements?.total ?? 0, clear: true, incomplete: false };
+    return { ms: performance.now() - t0, clear: true, incomplete: false };
   };
   const check = async (input: Record<string, unknown>) => {
     if (job.mode === 'floor') return floor();
@@ -92,9 +102,9 @@ async function callers(job: Job & { mode: Mode }): Promise<RunResult> {
     const res = await call(PREGRANT, { input }, 'DUPLICATE_CHECK');
     const ms = performance.now() - t0;
     // A department slower than its timeout is an answer (complete: false), counted, not a failure of the bench.
-    const codes = (res.body.errors ?? []).map((e) => e.extensions?.code);
-    if (res.status !== 200 || codes.some((c) => c !== 'DEPARTMENT_UNAVAILABLE')) throw new Error(`pre-grant check answered ${res.status} ${codes.join(',')} ${JSON.stringify(res.body.errors)}`);
-    return { ms, statements: res.body.extensions?.sqlStatements?.total ?? 0, clear: (res.body.data as { preGrantCheck: { clear: boolean } }).preGrantCheck.clear, incomplete: codes.length > 0 };
+    const refused = refusedCheck(res);
+    if (refused !== null) throw new Error(refused);
+    return { ms, clear: (res.body.data as { preGrantCheck: { clear: boolean } }).preGrantCheck.clear, incomplete: (res.body.errors ?? []).length > 0 };
   };
   // Warm up: connection pools, JIT, buffer pool.
   for (let i = 0; i < Math.min(300, Math.ceil(job.proposals.length / 5)); i++) {
@@ -142,7 +152,6 @@ async function callers(job: Job & { mode: Mode }): Promise<RunResult> {
   parentPort!.postMessage('measuring');
   const latencies: number[] = [];
   const programmes: string[] = [];
-  const statements: number[] = [];
   let notClear = 0;
   let incomplete = 0;
   const floorLatencies: number[] = [];
@@ -164,7 +173,6 @@ async function callers(job: Job & { mode: Mode }): Promise<RunResult> {
         if (r.incomplete) incomplete += 1;
         latencies.push(r.ms);
         programmes.push(String(proposal.programme));
-        statements.push(r.statements);
         if (!r.clear) notClear += 1;
       }
     }),
@@ -172,7 +180,42 @@ async function callers(job: Job & { mode: Mode }): Promise<RunResult> {
   const wall = (performance.now() - started) / 1000;
   stop = true;
   await Promise.all(loaders);
-  return { latencies, programmes, statements, notClear, incomplete, floorLatencies, starts, floorStarts, backgroundDone, backgroundShed, wall };
+  return { latencies, programmes, notClear, incomplete, floorLatencies, starts, floorStarts, backgroundDone, backgroundShed, wall };
+}
+
+/** Answered with a status and errors a check may have: DEPARTMENT_UNAVAILABLE only (counted as incomplete), else the bench fails. */
+function refusedCheck(res: Reply): string | null {
+  const codes = (res.body.errors ?? []).map((e) => e.extensions?.code);
+  return res.status !== 200 || codes.some((c) => c !== 'DEPARTMENT_UNAVAILABLE') ? `pre-grant check answered ${res.status} ${codes.join(',')} ${JSON.stringify(res.body.errors)}` : null;
+}
+
+/**
+ * The statements each proposal's check costs, the hub running as it ships (its answers carry no
+ * count): every proposal checked once from this thread, the hub's, one at a time with nothing else
+ * running, each counted as the thread's statements sent (db/instrument.ts `statementsIssued`)
+ * before and after it, after a warm-up of its own. A statement of the hub's background jobs (scan
+ * takeover, binlog and release watches) sent meanwhile counts to the check it fell within: each
+ * proposal is counted in two passes and its lower count kept, a check's statements being the same
+ * every time on the bench's unchanging department data (one run counted 2–5 with one pass, 2–4 with
+ * the extensions' counts and in every other run).
+ */
+async function statementsPerCheck(endpoint: string, auth: Record<string, string>, proposals: Record<string, unknown>[]): Promise<{ counts: number[]; seconds: number }> {
+  const call = client(endpoint, auth, 1);
+  const checkOf = async (input: Record<string, unknown>) => {
+    const res = await call(PREGRANT, { input }, 'DUPLICATE_CHECK');
+    const refused = refusedCheck(res);
+    if (refused !== null) throw new Error(refused);
+  };
+  for (let i = 0; i < Math.min(50, proposals.length); i++) await checkOf(proposals[i]);
+  const started = performance.now();
+  const counts = proposals.map(() => Infinity);
+  for (let pass = 0; pass < 2; pass++)
+    for (const [i, input] of proposals.entries()) {
+      const before = statementsIssued();
+      await checkOf(input);
+      counts[i] = Math.min(counts[i], statementsIssued() - before);
+    }
+  return { counts, seconds: (performance.now() - started) / 1000 };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -202,11 +245,16 @@ async function main(): Promise<void> {
 
   log(
     `bench:pregrant — ${households} households, ${requests} checks at concurrency ${concurrency}; runs: ${modes.map((m) => (m === 'pair' ? `pair (${rounds} rounds)` : m)).join(', ')}; household queries arriving at ${backgroundRates.join(', ')}/s` +
-      `${modes.includes('load') ? `, and ${background} callers running household queries back to back` : ''}${args.durable === true ? '; the log flushed at every commit' : ''}; ` +
+      `${modes.includes('load') ? `, and ${background} callers running household queries back to back` : ''}${args.durable === true ? '; the log flushed at every commit' : ''}; the hub as it ships (NODE_ENV=production); ` +
       `${os.cpus().length} cores, load average ${loadAverage()}`,
   );
   const { endpoint, auth, proposals, householdIds, server, sources, close } = await startPregrantHub({ households, requests, dataDir, keep: args.keep === true, durable: args.durable === true });
   try {
+    // Counted before the measured runs: the shipped hub counts no request's statements on its own.
+    const counted = modes.some((m) => m !== 'floor') ? await statementsPerCheck(endpoint, auth, proposals) : null;
+    const perCheck = counted === null ? '' : `${Math.min(...counted.counts)}–${Math.max(...counted.counts)} statements per check`;
+    if (counted !== null)
+      log(`statements: ${perCheck} (mean ${(counted.counts.reduce((a, b) => a + b, 0) / counted.counts.length).toFixed(2)}), counted over ${counted.counts.length} checks one at a time before the runs, the lower of two passes (${counted.seconds.toFixed(1)} s), the hub as it ships (NODE_ENV=production)`);
     // The callers run on a thread of their own, so the hub's event loop serves requests only.
     const job: Omit<Job, 'backgroundRate'> = { endpoint, auth, proposals, householdIds, concurrency, background };
     const runs = modes.flatMap((mode): { mode: Mode; rate: number; round: number }[] =>
@@ -294,7 +342,7 @@ async function main(): Promise<void> {
       log(
         `${label}: ${lat.length} ${mode === 'floor' ? 'queries' : 'checks'} in ${r.wall.toFixed(1)} s (${Math.round(lat.length / r.wall)}/s)` +
           ` — p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${lat[lat.length - 1].toFixed(1)} ms` +
-          (mode === 'floor' ? '' : `; ${Math.min(...r.statements)}–${Math.max(...r.statements)} statements per check; ${r.notClear} not clear; ${r.incomplete} incomplete`) +
+          (mode === 'floor' ? '' : `; ${perCheck}; ${r.notClear} not clear; ${r.incomplete} incomplete`) +
           (mode === 'rate' || mode === 'load' || (mode === 'pair' && run.rate > 0) ? `; ${r.backgroundDone} household queries meanwhile (${Math.round(r.backgroundDone / r.wall)}/s)${r.backgroundShed > 0 ? `, ${r.backgroundShed} arrivals shed: the hub did not keep up` : ''}` : '') +
           `; hub event loop busy ${Math.round(loop.utilization * 100)}%` +
           (mode === 'floor' || mode === 'alone' ? `, ${(loop.active / lat.length).toFixed(2)} ms of it per ${mode === 'floor' ? 'query' : 'check'}` : '') +

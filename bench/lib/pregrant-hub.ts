@@ -2,7 +2,8 @@
  * What `npm run bench:pregrant` and `npm run bench:pregrant-garbage` share: a real hub (access layer
  * and all) in this thread on a private MariaDB holding N generated households, a client's token,
  * the proposals a department system sends (what departments grant most, for sampled living people)
- * and the households the background queries read. Not a test.
+ * and the households the background queries read. The hub runs as it ships: both benches import
+ * bench/lib/production.ts first (NODE_ENV=production), and a hub started otherwise is refused. Not a test.
  */
 import http from 'node:http';
 import { isMainThread, workerData } from 'node:worker_threads';
@@ -32,6 +33,8 @@ export async function startPregrantHub(opts: { households: number; requests: num
   const pool = createPool(data.hubUrl, { connectionLimit: 20 });
   const hub = hubDrizzle(pool);
   const config = { ...loadConfig(data.hubUrl, { ...process.env, ...Object.fromEntries(DEPARTMENT_CODES.map((c) => [`SOURCE_${c}_URL`, data.sourceUrls[c]])) }), port: 0, rateLimitPerMinute: 10_000_000 };
+  // Outside production every request would count its statements (server/app.ts), 7–11% more garbage a request.
+  if (!config.production) throw new Error('bench:pregrant measures the hub as it ships: NODE_ENV=production (bench/lib/production.ts, imported first)');
   const sources = openSources(config.sources);
   const server = await createHubServer({ config, hub, sources, logger: pino({ level: 'silent' }), today: () => REFERENCE_DATE });
   await new Promise<void>((resolve) => server.httpServer.listen(0, '127.0.0.1', resolve));
