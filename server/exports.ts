@@ -61,7 +61,7 @@ const PAGE = 500;
  * and held in the hub's memory for a client that read nothing (twenty such requests for a scan of
  * 8,000 findings took 300 MB), or that had gone.
  */
-export function taken(res: express.Response): Promise<void> {
+function taken(res: express.Response): Promise<void> {
   if (!res.writableNeedDrain || res.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
