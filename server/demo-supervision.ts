@@ -12,15 +12,27 @@ import type { HubConfig } from '../db/config';
 import type { HubDb } from '../db/connect';
 import { chinaDateOf } from '../domain/cases/china-time';
 import type { Sources } from '../federation/sources';
-import { generateSupervisionDemo, supervisionDemoLoaded, type DemoGql, type SupervisionDemoSummary } from '../tools/generate/supervision';
+import { generateSupervisionDemo, supervisionDemoProgress, type DemoGql, type SupervisionDemoSummary } from '../tools/generate/supervision';
 import { createHubServer } from './app';
 
+export interface SupervisionDemoOptions {
+  seed: number;
+  /** The instant the demo counts back from (default now); a demo begun before counts from the day it began. */
+  now?: Date;
+  /**
+   * For tests: stop the demo after this many requests were answered, the last one's answer lost, as
+   * a start killed in those seconds leaves it (the error names it). Nothing in production sets it.
+   */
+  interruptAfterRequests?: number;
+}
+
+/** Writes the demo, or completes one a stopped start began; null when it is complete already (or cannot be drawn). */
 export async function loadSupervisionDemo(
   deps: { config: HubConfig; hub: HubDb; sources: Sources; logger: Logger },
   tokens: ReadonlyMap<string, string>,
-  opts: { seed: number; now?: Date } = { seed: 1 },
+  opts: SupervisionDemoOptions = { seed: 1 },
 ): Promise<SupervisionDemoSummary | null> {
-  if (await supervisionDemoLoaded(deps.hub)) return null;
+  if ((await supervisionDemoProgress(deps.hub)).kind === 'COMPLETE') return null;
   const today = chinaDateOf(opts.now ?? new Date());
   let now = opts.now ?? new Date();
   // Its own listener and no workers: nothing of it outlives the steps (no poller, deliveries, job
@@ -45,6 +57,7 @@ export async function loadSupervisionDemo(
       server.httpServer.listen(0, '127.0.0.1', () => resolve());
     });
     const url = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}/graphql`;
+    let answered = 0;
     const gql: DemoGql = async (variable, purpose, query, variables, officer) => {
       const token = tokens.get(variable);
       if (!token) throw new Error(`supervision demo: no demo client ${variable}`);
@@ -53,7 +66,10 @@ export async function loadSupervisionDemo(
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-purpose': purpose, ...(officer ? { 'x-officer': officer } : {}) },
         body: JSON.stringify({ query, variables }),
       });
-      return (await res.json()) as Awaited<ReturnType<DemoGql>>;
+      const body = (await res.json()) as Awaited<ReturnType<DemoGql>>;
+      answered += 1;
+      if (answered === opts.interruptAfterRequests) throw new Error(`supervision demo: interrupted after ${answered} requests`);
+      return body;
     };
     return await generateSupervisionDemo(deps.hub, { at: (instant) => (now = instant), gql }, { today, seed: opts.seed });
   } finally {

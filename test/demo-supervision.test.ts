@@ -5,18 +5,23 @@
  * decided at meetings, dated back from today by the holiday calendar, whose slips were answered on
  * time, late, declined, or are open past due or not yet due; the report, read on the real clock as
  * the demo supervisor, lists them, and its tally's late figures are the lists' lengths. A second
- * start adds nothing. Started the Monday after 国庆 2026 (10-01 to 10-07 off, Saturday 10-10 worked),
+ * start adds nothing. A start stopped half-way (at any of its requests, the answer lost) leaves a
+ * demo the next start completes, even a start on a later day: the same rows as a demo written in
+ * one go, nothing twice, and the start after that adds nothing. Started the Monday after 国庆 2026 (10-01 to 10-07 off, Saturday 10-10 worked),
  * its days are working days: the last meeting on the worked Saturday, none in the holiday.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { count, eq } from 'drizzle-orm';
+import { asc, count, eq } from 'drizzle-orm';
 import { ensureDemoClients } from '../access/demo-clients';
 import { accessDbOf } from '../db/access/db';
 import { DEFAULT_QUERY_LIMITS, type HubConfig } from '../db/config';
-import { aidCase, caseEvent, referralSlip } from '../db/cases/schema';
+import { aidCase, caseEvent, caseMeeting, caseSeal, meetingDepartment, referralSlip } from '../db/cases/schema';
+import { caseRequest, declinedDecision, referralFulfilment } from '../db/case-loop/schema';
+import type { HubDb } from '../db/connect';
+import { reportedAid } from '../db/reported-aid/schema';
 import { todayIso } from '../domain/dates';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { loadSupervisionDemo } from '../server/demo-supervision';
@@ -26,7 +31,6 @@ import { expectTallyAgreesWithLists, TALLY_AND_LISTS } from './support/cases';
 import { createTestDatabases, TEST_SOURCE_TIMEOUT_MS, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
-import { caseMeeting } from '../db/cases/schema';
 
 jest.setTimeout(300_000);
 
@@ -43,10 +47,29 @@ const REPORT = `{ overdueReport {
   byTownship { ${TALLY_AND_LISTS} }
   byCounty { county { code } ${TALLY_AND_LISTS} declinesOpen { referral { id } } } } }`;
 
-async function tableCount(table: typeof aidCase | typeof referralSlip | typeof caseEvent): Promise<number> {
-  const [{ n }] = await dbs.hub.select({ n: count() }).from(table);
+async function tableCount(table: typeof aidCase | typeof referralSlip | typeof caseEvent, db: HubDb = dbs.hub): Promise<number> {
+  const [{ n }] = await db.select({ n: count() }).from(table);
   return Number(n);
 }
+
+/** Every row the demo writes (cases, their events, meetings, slips, fulfilments, keyed requests, seals, the ledger), in order, ids and all. */
+async function demoRows(db: HubDb) {
+  return {
+    cases: await db.select().from(aidCase).orderBy(asc(aidCase.id)),
+    events: await db.select().from(caseEvent).orderBy(asc(caseEvent.id)),
+    meetings: await db.select().from(caseMeeting).orderBy(asc(caseMeeting.id)),
+    present: await db.select().from(meetingDepartment).orderBy(asc(meetingDepartment.meetingId), asc(meetingDepartment.department)),
+    slips: await db.select().from(referralSlip).orderBy(asc(referralSlip.id)),
+    fulfilments: await db.select().from(referralFulfilment).orderBy(asc(referralFulfilment.referralId)),
+    declines: await db.select().from(declinedDecision).orderBy(asc(declinedDecision.referralId)),
+    requests: await db.select().from(caseRequest).orderBy(asc(caseRequest.keySha256)),
+    // Sealed when written, by the database's clock (the seal's hash covers the rows, not that).
+    seals: (await db.select().from(caseSeal).orderBy(asc(caseSeal.seq))).map(({ sealedAt: _sealedAt, ...seal }) => seal),
+    ledger: await db.select().from(reportedAid).orderBy(asc(reportedAid.id)),
+  };
+}
+
+let uninterrupted: { rows: Awaited<ReturnType<typeof demoRows>>; report: unknown };
 
 /** A fresh demo as `npm start` loads it (fewer households), dated from `today`: its databases and clients. */
 async function freshDemo(label: string, today: string) {
@@ -120,12 +143,37 @@ it('leaves slips in every state supervision counts, which the demo supervisor re
   // The two of the last meeting are open and not yet due: counted nowhere, but on record.
   const open = await dbs.hub.select({ id: referralSlip.id }).from(referralSlip).where(eq(referralSlip.state, 'ISSUED'));
   expect(open.length).toBeGreaterThanOrEqual(2);
+  uninterrupted = { rows: await demoRows(dbs.hub), report };
 });
 
 it('adds nothing on a second start on the same data', async () => {
   const before = await Promise.all([tableCount(aidCase), tableCount(referralSlip), tableCount(caseEvent)]);
   expect(await loadSupervisionDemo({ config, hub: dbs.hub, sources: dbs.sourceSet, logger }, tokens, { seed: 1 })).toBeNull();
   expect(await Promise.all([tableCount(aidCase), tableCount(referralSlip), tableCount(caseEvent)])).toEqual(before);
+});
+
+it('completes on the next start a demo whose start was stopped at any step, even on a later day: the same rows as one written in one go, nothing twice', async () => {
+  const demo = await freshDemo('demo_supervision_resumed', todayIso());
+  const deps = { config: demo.config, hub: demo.dbs.hub, sources: demo.dbs.sourceSet, logger };
+  // Starts stopped further on each time, each after a request was answered and its answer lost (of the
+  // 28 a demo sends): case 1 opened; moved; met; 司法's ledger entry reported; case 2's slips
+  // accepted; 司法's late answer; case 4 opened, its acceptance the last step. Each start sends the
+  // steps again from the first; the last ones start three days later than the first.
+  const later = new Date(Date.now() + 3 * 86_400_000);
+  for (const [stop, now] of [[1, undefined], [3, undefined], [6, undefined], [9, later], [19, later], [22, later], [27, later]] as const) {
+    await expect(loadSupervisionDemo(deps, demo.tokens, { seed: 1, now, interruptAfterRequests: stop })).rejects.toThrow(`interrupted after ${stop} requests`);
+  }
+  const summary = await loadSupervisionDemo(deps, demo.tokens, { seed: 1, now: later });
+  expect(summary).toEqual({ cases: 4, answeredOnTime: 1, answeredLate: 1, declined: 1, openOverdue: 1, openNotYetDue: 2 });
+  // The same households, events (instants, actors, keys), meetings, slips, ledger entries and seals as the demo written at once.
+  const rows = await demoRows(demo.dbs.hub);
+  expect(rows).toEqual(uninterrupted.rows);
+  demo.entry.hub = await startTestHub(demo.dbs, { client: null });
+  expect(await supervisorReport(demo.entry.hub, demo.tokens)).toEqual(uninterrupted.report);
+  // A start after it adds nothing.
+  const before = await Promise.all([aidCase, referralSlip, caseEvent].map((t) => tableCount(t, demo.dbs.hub)));
+  expect(await loadSupervisionDemo(deps, demo.tokens, { seed: 1 })).toBeNull();
+  expect(await Promise.all([aidCase, referralSlip, caseEvent].map((t) => tableCount(t, demo.dbs.hub)))).toEqual(before);
 });
 
 it('counts its days by the holiday calendar: started the Monday after 国庆 2026, the last meeting on the worked Saturday, none in the holiday', async () => {

@@ -16,13 +16,21 @@
  *   yet due;
  * - case 4, accepted 8 working days ago and not investigated since: its opinion overdue.
  *
- * Households are drawn (seeded) from 任城区's with living members and no case yet. Loaded once: a hub
- * where the convener's demo officer has written anything is left as it is.
+ * Households are drawn (seeded) from 任城区's with living members and no case but the demo's own.
+ * Loaded once, and completed where a start was stopped half-way: every write is sent with an
+ * idempotency key of its own (`supervision-demo:<case>:<step>`), so the next start sends the steps
+ * again from the first, the ones already made answered with their first outcome (replayed) and
+ * nothing written twice, dated from the day the demo began (its first case's opening) rather than
+ * the new start's; a meeting, recorded in two tries where a pre-grant check asks for a reason, is
+ * recognised by the case's meetings. A hub where its last step is on record is left as it is, and
+ * so is one where the convener's demo officer wrote without those keys (a release before them).
  */
 import { and, asc, eq, isNull, like, notInArray } from 'drizzle-orm';
 import type { HubDb } from '../../db/connect';
 import { aidCase, caseEvent } from '../../db/cases/schema';
 import { household, householdMember, person } from '../../db/household/schema';
+import { fromDbInstant } from '../../db/instants';
+import { chinaDateOf } from '../../domain/cases/china-time';
 import { isWorkingDay } from '../../domain/cases/working-days';
 import { addDays, type IsoDate } from '../../domain/dates';
 import { Rng, seedOf } from '../../federation/demo-random';
@@ -32,6 +40,15 @@ export const SUPERVISION_DEMO_COUNTY = '370811';
 /** The staff identifier 任城区民政局's system names for the demo's convener (X-Officer): its steps mark the demo loaded. */
 export const SUPERVISION_DEMO_OFFICER = 'rcmz-dc-01';
 const CONVENER_CLIENT = `demo-${SUPERVISION_DEMO_COUNTY}-civil-affairs`;
+/** Who the convener's case events name (case_event.actor). */
+const CONVENER_ACTOR = `${CONVENER_CLIENT}/${SUPERVISION_DEMO_OFFICER}`;
+
+/** A step's idempotency key: the same on every start, so a step made already is answered, not made again. */
+const stepKey = (step: string) => `supervision-demo:${step}`;
+/** The first write (case 1 opened, this many working days before the demo's day) and the last (case 4 accepted). */
+const FIRST_CASE_OPENED_DAYS = 30;
+const FIRST_STEP = 'c1:open';
+const LAST_STEP = 'c4:ACCEPTED';
 
 /** A request to the hub as one of the demo's clients, by its variable in demo-clients.env. */
 export type DemoGql = (variable: string, purpose: string, query: string, variables: Record<string, unknown>, officer?: string) => Promise<{ data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
@@ -65,6 +82,16 @@ export function workingDaysBefore(today: IsoDate, n: number): IsoDate {
   return day;
 }
 
+/** The n-th working day after `day` (n ≥ 1), by the holiday calendar: workingDaysBefore's inverse on working days. */
+function workingDaysAfter(day: IsoDate, n: number): IsoDate {
+  let next = day;
+  for (let left = n; left > 0; ) {
+    next = addDays(next, 1);
+    if (isWorkingDay(next)) left -= 1;
+  }
+  return next;
+}
+
 /** `hh:mm` of a China day, as an instant. */
 const cn = (day: IsoDate, time: string) => new Date(`${day}T${time}:00+08:00`);
 
@@ -76,6 +103,7 @@ const COMPLETE = `mutation($i: ReferralCompleteInput!) { referralComplete(input:
 const DECLINE = `mutation($i: ReferralDeclineInput!) { referralDecline(input: $i) { referral { state deadlineStatus } userErrors { code field } } }`;
 const REPORT = `mutation($r: [ReportedAidInput!]!) { aidReport(input: { records: $r }) { recorded userErrors { code field } } }`;
 const REPORTED = `query($id: ID!) { household(id: $id) { aid(departments: [JUSTICE]) { sourceReference reportedBy { reference } } } }`;
+const MEETINGS = `query($id: ID!) { case(id: $id) { meetings { decisions { id } } } }`;
 
 /** A step's payload, its userErrors empty; else the step's failure, named. */
 async function ok(hub: DemoHub, step: string, as: string, purpose: string, query: string, variables: Record<string, unknown>, officer?: string): Promise<any> {
@@ -97,9 +125,15 @@ interface Decision {
   conflictOverrideReason?: string;
 }
 
-/** The households drawn: of 任城区, with a living member, without a case; `count` of them, seeded. */
+/** The cases the demo's convener opened (its steps' first events). */
+const demoCases = (db: HubDb) => db.select({ id: caseEvent.caseId }).from(caseEvent).where(and(eq(caseEvent.actor, CONVENER_ACTOR), eq(caseEvent.action, 'OPENED')));
+
+/**
+ * The households drawn: of 任城区, with a living member, without a case but the demo's own; `count`
+ * of them, seeded. A start completing the demo draws those of the start that began it.
+ */
 async function drawHouseholds(db: HubDb, seed: number, count: number): Promise<{ id: number; members: string[] }[]> {
-  const withCases = db.select({ id: aidCase.householdId }).from(aidCase);
+  const withCases = db.select({ id: aidCase.householdId }).from(aidCase).where(notInArray(aidCase.id, demoCases(db)));
   const homes = await db
     .select({ id: household.id })
     .from(household)
@@ -122,41 +156,63 @@ async function drawHouseholds(db: HubDb, seed: number, count: number): Promise<{
   return drawn;
 }
 
-/** Whether the demo's convener has written anything: the demo is loaded (or was begun) already. */
-export async function supervisionDemoLoaded(db: HubDb): Promise<boolean> {
-  const [row] = await db.select({ id: caseEvent.id }).from(caseEvent).where(eq(caseEvent.actor, `${CONVENER_CLIENT}/${SUPERVISION_DEMO_OFFICER}`)).limit(1);
-  return row !== undefined;
+/**
+ * How far the demo got: not begun (the convener's demo officer wrote nothing), complete (its last
+ * step is on record, or it was written by a release before the steps' keys), or begun on a day
+ * (`today`, a day its steps count back from as they did) and not finished: a start stopped half-way.
+ */
+export type SupervisionDemoProgress = { kind: 'NONE' } | { kind: 'COMPLETE' } | { kind: 'BEGUN'; today: IsoDate };
+
+export async function supervisionDemoProgress(db: HubDb): Promise<SupervisionDemoProgress> {
+  // The convener's own events, a few dozen: the steps' keys are stored as `<office>/c<client>:<key>`.
+  const events = await db.select({ key: caseEvent.idempotencyKey, occurredAt: caseEvent.occurredAt }).from(caseEvent).where(eq(caseEvent.actor, CONVENER_ACTOR));
+  if (events.length === 0) return { kind: 'NONE' };
+  const step = (name: string) => events.find((e) => e.key?.endsWith(`:${stepKey(name)}`));
+  const first = step(FIRST_STEP);
+  if (!first || step(LAST_STEP)) return { kind: 'COMPLETE' };
+  // The day it began, from its first write: the working days before it are the first start's.
+  return { kind: 'BEGUN', today: workingDaysAfter(chinaDateOf(fromDbInstant(first.occurredAt)), FIRST_CASE_OPENED_DAYS) };
 }
 
 /**
  * Writes the demo's supervision cases through `hub` (see the file's comment), dated back from
- * `today`; null when they are loaded already, or 任城区 has too few households to draw from.
+ * `today`, or completes them, dated back from the day they began; null when they are complete
+ * already, or 任城区 has too few households to draw from.
  */
 export async function generateSupervisionDemo(db: HubDb, hub: DemoHub, opts: { today: IsoDate; seed: number }): Promise<SupervisionDemoSummary | null> {
-  if (await supervisionDemoLoaded(db)) return null;
+  const progress = await supervisionDemoProgress(db);
+  if (progress.kind === 'COMPLETE') return null;
   const homes = await drawHouseholds(db, opts.seed, 4);
   if (homes.length < 4) return null;
-  const W = (n: number) => workingDaysBefore(opts.today, n);
+  const today = progress.kind === 'BEGUN' ? progress.today : opts.today;
+  const W = (n: number) => workingDaysBefore(today, n);
   const convene = (step: string, query: string, vars: Record<string, unknown>) => ok(hub, step, CA, 'CASE_MEETING', query, vars, SUPERVISION_DEMO_OFFICER);
   const answer = (department: string, step: string, query: string, vars: Record<string, unknown>) => ok(hub, step, variable(department), 'REFERRAL', query, vars);
   const summary: SupervisionDemoSummary = { cases: 0, answeredOnTime: 0, answeredLate: 0, declined: 0, openOverdue: 0, openNotYetDue: 0 };
 
-  /** A case opened at `opened`, moved through `moves` (state, instant). */
-  const openCase = async (home: number, summaryText: string, opened: Date, moves: [string, Date][]) => {
+  /** A case opened at `opened`, moved through `moves` (state, instant); `slot` keys its steps (c1…c4). */
+  const openCase = async (slot: string, home: number, summaryText: string, opened: Date, moves: [string, Date][]) => {
     hub.at(opened);
-    const { case: c } = await convene('caseOpen', OPEN, { i: { householdId: String(home), origin: 'APPLICATION', urgency: 'NORMAL', summary: summaryText } });
+    const { case: c } = await convene('caseOpen', OPEN, { i: { householdId: String(home), origin: 'APPLICATION', urgency: 'NORMAL', summary: summaryText, idempotencyKey: stepKey(`${slot}:open`) } });
     for (const [to, at] of moves) {
       hub.at(at);
-      await convene(`caseTransition ${to}`, MOVE, { i: { caseId: c.id, to, reason: to === 'ACCEPTED' ? '受理' : to === 'INVESTIGATING' ? '入户调查' : '提请一事一议' } });
+      await convene(`caseTransition ${to}`, MOVE, { i: { caseId: c.id, to, reason: to === 'ACCEPTED' ? '受理' : to === 'INVESTIGATING' ? '入户调查' : '提请一事一议', idempotencyKey: stepKey(`${slot}:${to}`) } });
     }
     summary.cases += 1;
     return c.id as string;
   };
 
-  /** A meeting held and recorded on `day`; a decision a pre-grant check finds in conflict is decided again with the convener's reason. */
-  const meet = async (caseId: string, day: IsoDate, decisions: Decision[]): Promise<string[]> => {
+  /**
+   * A meeting held and recorded on `day`; a decision a pre-grant check finds in conflict is decided
+   * again with the convener's reason. A case met already (a start stopped after its meeting) answers
+   * with that meeting's decisions: which of the two tries was recorded, its key cannot say.
+   */
+  const meet = async (slot: string, caseId: string, day: IsoDate, decisions: Decision[]): Promise<string[]> => {
     hub.at(cn(day, '10:00'));
-    const input = (ds: Decision[]) => ({ i: { caseId, heldOn: day, departmentsPresent: ['CIVIL_AFFAIRS', ...new Set(ds.map((d) => d.department))], decisions: ds } });
+    const held = await hub.gql(CA, 'CASE_MEETING', MEETINGS, { id: caseId }, SUPERVISION_DEMO_OFFICER);
+    const [met] = held.data?.case?.meetings ?? [];
+    if (met) return met.decisions.map((d: { id: string }) => d.id);
+    const input = (ds: Decision[]) => ({ i: { caseId, heldOn: day, departmentsPresent: ['CIVIL_AFFAIRS', ...new Set(ds.map((d) => d.department))], decisions: ds, idempotencyKey: stepKey(`${slot}:meeting`) } });
     let res = await hub.gql(CA, 'CASE_MEETING', MEETING, input(decisions), SUPERVISION_DEMO_OFFICER);
     const conflicts: number[] = (res.data?.meetingRecord?.userErrors ?? []).filter((e: { code: string }) => e.code === 'DECISION_CONFLICT').map((e: { field: string[] }) => Number(e.field[2]));
     if (conflicts.length > 0) {
@@ -169,20 +225,23 @@ export async function generateSupervisionDemo(db: HubDb, hub: DemoHub, opts: { t
     return recorded.meeting.decisions.map((d: { id: string }) => d.id);
   };
 
-  /** 司法 reports the legal aid it gave (its ledger), then completes the slip with that record. */
-  const legalAidGiven = async (home: number, slip: string, beneficiary: string, day: IsoDate, reference: string) => {
+  /**
+   * 司法 reports the legal aid it gave (its ledger: the same record sent again is already recorded),
+   * then completes the slip with that record.
+   */
+  const legalAidGiven = async (slot: string, home: number, slip: string, beneficiary: string, day: IsoDate, reference: string) => {
     hub.at(cn(day, '15:00'));
     await ok(hub, 'aidReport', variable('JUSTICE'), 'DUPLICATE_CHECK', REPORT, { r: [{ reference, beneficiaryIdNumber: beneficiary, programme: 'LEGAL_AID', grantDate: day, amountFen: 0 }] });
     const aid = await hub.gql(variable('JUSTICE'), 'REFERRAL', REPORTED, { id: String(home) });
     const record = aid.data?.household?.aid?.find((a: { reportedBy: { reference: string } | null }) => a.reportedBy?.reference === reference);
     if (!record) throw new Error('supervision demo: the legal aid reported is not on record');
     hub.at(cn(day, '16:00'));
-    return answer('JUSTICE', 'referralComplete', COMPLETE, { i: { referralId: slip, feedback: '已指派法律援助律师，案件已受理', aidSourceReference: record.sourceReference } });
+    return answer('JUSTICE', 'referralComplete', COMPLETE, { i: { referralId: slip, feedback: '已指派法律援助律师，案件已受理', aidSourceReference: record.sourceReference, idempotencyKey: stepKey(`${slot}:legal:complete`) } });
   };
   const legalAid = (beneficiary: string, deadlineWorkingDays: number): Decision => ({ department: 'JUSTICE', programme: 'LEGAL_AID', amountFen: 0, deadlineWorkingDays, beneficiaryIdNumber: beneficiary, ask: '为申请人提供法律援助（劳动报酬争议）' });
-  const accept = (department: string, slip: string, at: Date) => {
+  const accept = (step: string, department: string, slip: string, at: Date) => {
     hub.at(at);
-    return answer(department, 'referralAccept', ACCEPT, { i: { referralId: slip } });
+    return answer(department, 'referralAccept', ACCEPT, { i: { referralId: slip, idempotencyKey: stepKey(step) } });
   };
   const expectStatus = (figure: keyof SupervisionDemoSummary, status: string, got: string) => {
     if (got !== status) throw new Error(`supervision demo: a slip meant to be ${figure} reads ${got}`);
@@ -191,36 +250,36 @@ export async function generateSupervisionDemo(db: HubDb, hub: DemoHub, opts: { t
 
   // Case 1: decided 28 working days ago; 司法 in time, 医保 declines in time.
   const [h1, h2, h3, h4] = homes;
-  const c1 = await openCase(h1.id, '劳动报酬被拖欠，家庭成员住院，申请救助', cn(W(30), '09:00'), [['ACCEPTED', cn(W(30), '09:30')], ['INVESTIGATING', cn(W(29), '09:00')], ['IN_DELIBERATION', cn(W(28), '09:00')]]);
-  const [legal1, medical1] = await meet(c1, W(28), [
+  const c1 = await openCase('c1', h1.id, '劳动报酬被拖欠，家庭成员住院，申请救助', cn(W(FIRST_CASE_OPENED_DAYS), '09:00'), [['ACCEPTED', cn(W(FIRST_CASE_OPENED_DAYS), '09:30')], ['INVESTIGATING', cn(W(29), '09:00')], ['IN_DELIBERATION', cn(W(28), '09:00')]]);
+  const [legal1, medical1] = await meet('c1', c1, W(28), [
     legalAid(h1.members[0], 10),
     { department: 'HEALTH', programme: 'MEDICAL_AID', amountFen: 300_000, deadlineWorkingDays: 5, beneficiaryIdNumber: h1.members.at(-1)!, ask: '核实住院费用，按规定给予医疗救助' },
   ]);
-  await accept('JUSTICE', legal1, cn(W(27), '09:00'));
+  await accept('c1:legal:accept', 'JUSTICE', legal1, cn(W(27), '09:00'));
   hub.at(cn(W(26), '10:00'));
-  expectStatus('declined', 'MET', (await answer('HEALTH', 'referralDecline', DECLINE, { i: { referralId: medical1, reason: '本县医保系统无该成员住院结算记录，暂不符合医疗救助条件' } })).referral.deadlineStatus);
-  expectStatus('answeredOnTime', 'MET', (await legalAidGiven(h1.id, legal1, h1.members[0], W(25), 'RCSF-DEMO-0001')).referral.deadlineStatus);
+  expectStatus('declined', 'MET', (await answer('HEALTH', 'referralDecline', DECLINE, { i: { referralId: medical1, reason: '本县医保系统无该成员住院结算记录，暂不符合医疗救助条件', idempotencyKey: stepKey('c1:medical:decline') } })).referral.deadlineStatus);
+  expectStatus('answeredOnTime', 'MET', (await legalAidGiven('c1', h1.id, legal1, h1.members[0], W(25), 'RCSF-DEMO-0001')).referral.deadlineStatus);
 
   // Case 2: its opinion a working day late (3 working days from the report), decided 17 working days ago;
   // 司法 answers after its 3 working days, 人社 accepts and has not answered.
-  const c2 = await openCase(h2.id, '主要劳动力失业，追讨欠薪，申请就业援助', cn(W(22), '09:00'), [['ACCEPTED', cn(W(22), '09:30')], ['INVESTIGATING', cn(W(18), '09:00')], ['IN_DELIBERATION', cn(W(18), '15:00')]]);
-  const [legal2, job2] = await meet(c2, W(17), [
+  const c2 = await openCase('c2', h2.id, '主要劳动力失业，追讨欠薪，申请就业援助', cn(W(22), '09:00'), [['ACCEPTED', cn(W(22), '09:30')], ['INVESTIGATING', cn(W(18), '09:00')], ['IN_DELIBERATION', cn(W(18), '15:00')]]);
+  const [legal2, job2] = await meet('c2', c2, W(17), [
     legalAid(h2.members[0], 3),
     { department: 'HUMAN_RESOURCES', programme: 'EMPLOYMENT_AID', amountFen: 100_000, deadlineWorkingDays: 5, beneficiaryIdNumber: h2.members[0], ask: '认定就业困难人员，提供就业援助' },
   ]);
-  await accept('JUSTICE', legal2, cn(W(16), '09:00'));
-  await accept('HUMAN_RESOURCES', job2, cn(W(16), '10:00'));
-  expectStatus('answeredLate', 'MET_LATE', (await legalAidGiven(h2.id, legal2, h2.members[0], W(11), 'RCSF-DEMO-0002')).referral.deadlineStatus);
+  await accept('c2:legal:accept', 'JUSTICE', legal2, cn(W(16), '09:00'));
+  await accept('c2:job:accept', 'HUMAN_RESOURCES', job2, cn(W(16), '10:00'));
+  expectStatus('answeredLate', 'MET_LATE', (await legalAidGiven('c2', h2.id, legal2, h2.members[0], W(11), 'RCSF-DEMO-0002')).referral.deadlineStatus);
 
   // Case 3: decided the working day before today, due within 10 working days.
-  const c3 = await openCase(h3.id, '家庭成员突发重病，生活困难', cn(W(3), '09:00'), [['ACCEPTED', cn(W(3), '09:30')], ['INVESTIGATING', cn(W(2), '09:00')], ['IN_DELIBERATION', cn(W(2), '15:00')]]);
-  await meet(c3, W(1), [
+  const c3 = await openCase('c3', h3.id, '家庭成员突发重病，生活困难', cn(W(3), '09:00'), [['ACCEPTED', cn(W(3), '09:30')], ['INVESTIGATING', cn(W(2), '09:00')], ['IN_DELIBERATION', cn(W(2), '15:00')]]);
+  await meet('c3', c3, W(1), [
     { department: 'UNION', programme: 'UNION_HARDSHIP', amountFen: 200_000, deadlineWorkingDays: 10, beneficiaryIdNumber: h3.members[0], ask: '按困难职工帮扶标准给予救助' },
     legalAid(h3.members[0], 10),
   ]);
 
-  // Case 4: accepted, not investigated since.
-  await openCase(h4.id, '独居老人生活困难，申请临时救助', cn(W(8), '09:00'), [['ACCEPTED', cn(W(8), '09:30')]]);
+  // Case 4: accepted, not investigated since; its acceptance is the demo's last step (LAST_STEP).
+  await openCase('c4', h4.id, '独居老人生活困难，申请临时救助', cn(W(8), '09:00'), [['ACCEPTED', cn(W(8), '09:30')]]);
 
   // What stands now: 人社's slip, due 12 working days ago, past due; case 3's two not yet due.
   summary.openOverdue = 1;
