@@ -7,14 +7,16 @@
  * the demo supervisor, lists them, and its tally's late figures are the lists' lengths. A second
  * start adds nothing. A start stopped half-way (at any of its requests, the answer lost) leaves a
  * demo the next start completes, even a start on a later day: the same rows as a demo written in
- * one go, nothing twice, and the start after that adds nothing. Started the Monday after 国庆 2026 (10-01 to 10-07 off, Saturday 10-10 worked),
+ * one go, nothing twice, and the start after that adds nothing. The report and its spreadsheet
+ * (GET /exports/overdue.csv) cost the same statements for a township of one case as for the county
+ * of four. Started the Monday after 国庆 2026 (10-01 to 10-07 off, Saturday 10-10 worked),
  * its days are working days: the last meeting on the worked Saturday, none in the holiday.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { asc, count, eq } from 'drizzle-orm';
+import { asc, count, eq, lte } from 'drizzle-orm';
 import { ensureDemoClients } from '../access/demo-clients';
 import { accessDbOf } from '../db/access/db';
 import { DEFAULT_QUERY_LIMITS, type HubConfig } from '../db/config';
@@ -22,11 +24,13 @@ import { aidCase, caseEvent, caseMeeting, caseSeal, meetingDepartment, referralS
 import { caseRequest, declinedDecision, referralFulfilment } from '../db/case-loop/schema';
 import type { HubDb } from '../db/connect';
 import { reportedAid } from '../db/reported-aid/schema';
-import { todayIso } from '../domain/dates';
+import { addDays, todayIso } from '../domain/dates';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { loadSupervisionDemo } from '../server/demo-supervision';
 import { generateDemo } from '../tools/generate/index';
-import { SUPERVISION_DEMO_COUNTY } from '../tools/generate/supervision';
+import { statementsIssued } from '../db/instrument';
+import { toDbInstant } from '../db/instants';
+import { SUPERVISION_DEMO_COUNTY, workingDaysBefore } from '../tools/generate/supervision';
 import { expectTallyAgreesWithLists, TALLY_AND_LISTS } from './support/cases';
 import { createTestDatabases, TEST_SOURCE_TIMEOUT_MS, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -144,6 +148,66 @@ it('leaves slips in every state supervision counts, which the demo supervisor re
   const open = await dbs.hub.select({ id: referralSlip.id }).from(referralSlip).where(eq(referralSlip.state, 'ISSUED'));
   expect(open.length).toBeGreaterThanOrEqual(2);
   uninterrupted = { rows: await demoRows(dbs.hub), report };
+});
+
+it('reads the report, and its spreadsheet, in the same statements however many slips, offices, cases and townships it holds', async () => {
+  const supervisor = hub.as({ token: tokens.get('AIDHUB_TOKEN_SUPERVISOR')!, purpose: 'SUPERVISION' });
+  const COUNTS = `query($asOf: DateTime, $region: String) { overdueReport(asOf: $asOf, regionCode: $region) {
+    byOffice { office { key } ${TALLY_AND_LISTS} declinesOpen { referral { id } } shortfalls { referral { id } } fulfilmentsWithdrawn { referral { id } } }
+    byTownship { township { code } ${TALLY_AND_LISTS} }
+    byCounty { ${TALLY_AND_LISTS} } } }`;
+  /**
+   * The report of `region` at `asOf`: what it holds, and the statements it took (per source), the
+   * file's counted as the hub's thread's statements around it, the fewest of three reads (background work aside).
+   */
+  const read = async (region: string, asOf: string) => {
+    const res = await supervisor.gql(COUNTS, { asOf, region });
+    expect(res.errors).toBeUndefined();
+    const r = res.data.overdueReport;
+    const [county] = r.byCounty;
+    const cases = new Set(r.byOffice.flatMap((g: any) => [...g.cases, ...g.casesLate].map((c: any) => c.case.id)));
+    const slips = new Set(r.byOffice.flatMap((g: any) => [...g.referrals, ...g.answeredLate, ...g.declined].map((s: any) => s.referral.id)));
+    const held = { offices: r.byOffice.length, townships: r.byTownship.length, casesListed: cases.size, slipsListed: slips.size, overdue: [county.referrals.length, county.cases.length] };
+    let file = Infinity;
+    for (let i = 0; i < 3; i += 1) {
+      const before = statementsIssued();
+      const csv = await fetch(`${hub.url}/exports/overdue.csv?asOf=${encodeURIComponent(asOf)}&regionCode=${region}`, { headers: supervisor.headers });
+      expect(csv.status).toBe(200);
+      await csv.arrayBuffer();
+      file = Math.min(file, statementsIssued() - before);
+    }
+    return { held, api: res.extensions?.sqlStatements?.bySource, file };
+  };
+  // Case 2's township (one case: its two slips, 人社's past due, 司法's answered late; three offices)
+  // against the county, as of a past day (the county on the morning 司法 answered late: two cases in two
+  // townships, four offices, both of case 2's slips past due) and, as overdueReport reads a future asOf
+  // (what will be late then if nothing changes), a month on (four cases in four townships, five offices,
+  // three slips and two time limits past due).
+  const townships = (await dbs.hub.select({ township: aidCase.townshipCode }).from(aidCase).orderBy(asc(aidCase.id))).map((c) => c.township);
+  const pairs = [
+    [() => read(townships[1], `${workingDaysBefore(todayIso(), 1)}T23:00:00+08:00`), () => read(SUPERVISION_DEMO_COUNTY, `${workingDaysBefore(todayIso(), 11)}T12:00:00+08:00`)],
+    [() => read(townships[1], `${addDays(todayIso(), 30)}T12:00:00+08:00`), () => read(SUPERVISION_DEMO_COUNTY, `${addDays(todayIso(), 30)}T12:00:00+08:00`)],
+  ];
+  const held = [];
+  for (const [one, all] of pairs) {
+    const small = await one();
+    const large = await all();
+    held.push([small.held, large.held]);
+    expect(small.api).toBeDefined();
+    expect(large.api).toEqual(small.api);
+    expect(small.file).toBeGreaterThan(0);
+    expect(large.file).toBe(small.file);
+  }
+  expect(held).toEqual([
+    [
+      { offices: 3, townships: 1, casesListed: 1, slipsListed: 2, overdue: [1, 0] },
+      { offices: 4, townships: 2, casesListed: 1, slipsListed: 3, overdue: [2, 0] },
+    ],
+    [
+      { offices: 3, townships: 1, casesListed: 1, slipsListed: 2, overdue: [1, 0] },
+      { offices: 5, townships: 4, casesListed: 2, slipsListed: 5, overdue: [3, 2] },
+    ],
+  ]);
 });
 
 it('adds nothing on a second start on the same data', async () => {

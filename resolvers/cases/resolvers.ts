@@ -48,7 +48,7 @@ import type { AidRecord, AidCause } from '../../federation/contract';
 import type { ActorInput, CaseTransitionInput, DecisionCorrectInput, DecisionInput as DecisionInputArg, MeetingRecordInput, OfficeInput, ReferralReassignInput, Resolvers } from '../__generated__/types';
 import { departmentOf, present, unknownRegion } from '../common';
 import { officeNameOf } from './office-name';
-import { supervisionReport } from './supervision-report';
+import { reportHouseholds, supervisionReport } from './supervision-report';
 import type { HubContext } from '../context';
 import { badInput, givenSchoolYear, requireDivisionCode, requireHubId, requireIdNumber, requireSchoolYearFits } from '../../access/errors';
 import { inScope, seesIdNumbers } from '../../access/decide';
@@ -811,7 +811,11 @@ export const caseResolvers: Resolvers = {
       const dueBy = within === null ? null : dueSoonUntil(chinaDateOf(ctx.now()), within);
       return referralsToOffice(ctx.hub, office, args.states?.length ? args.states : [...WAITING_REFERRAL_STATES], prefix, dueBy);
     },
-    overdueReport: (_, args, ctx) => supervisionReport(ctx, args),
+    overdueReport: async (_, args, ctx) => {
+      const report = await supervisionReport(ctx, args);
+      await ctx.loaders.hub.householdById.loadMany(reportHouseholds(report));
+      return report;
+    },
     workingDayCalendar: () => calendarCoverage,
   },
 

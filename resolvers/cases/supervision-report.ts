@@ -53,6 +53,21 @@ function slipFacts(r: ReferralRecord): SlipFacts<ReferralRecord> {
   return { referral: r, issuedOn: chinaDateOf(r.issuedAt), issuedAt: r.issuedAt, dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED', declined: r.state === 'DECLINED', toOffice: r.toOffice, townshipCode: r.townshipCode };
 }
 
+/**
+ * The households the report's lists name (each slip's and case's). The API checks every item it
+ * lists against the caller's scope by its household: read together, before the lists resolve, they
+ * cost one statement, where each kind of list holding anything (slips late, declines open, cases
+ * overdue …) read its own.
+ */
+export function reportHouseholds(report: OverdueReport<ReferralRecord, CaseRecord>): number[] {
+  const ids = new Set<number>();
+  for (const g of [...report.byOffice, ...report.byTownship, ...report.byCounty]) {
+    for (const s of [...g.referrals, ...g.answeredLate, ...g.shortfalls, ...g.declinesOpen, ...g.decisionsWaived, ...g.declined, ...g.corrected, ...g.fulfilmentsWithdrawn]) ids.add(s.referral.householdId);
+    for (const c of [...g.cases, ...g.casesLate, ...g.firstAidsWithdrawn]) ids.add(c.case.householdId);
+  }
+  return [...ids];
+}
+
 /** The first day (China) of the report's period: `shortfallsSince`, by default 365 days before asOf's date. */
 export function reportPeriodStart(asOf: Date, shortfallsSince: IsoDate | null | undefined): IsoDate {
   return shortfallsSince ?? addDays(chinaDateOf(asOf), -365);
