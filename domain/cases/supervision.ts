@@ -64,14 +64,10 @@ export interface SlipFacts<R> {
  * open slip. An answered one is MET or MET_LATE from its answer. Before `startsAt` (the first instant
  * of the day its working days count from, dueCountedFrom), when given, NOT_STARTED. Supervision
  * passes none: an asOf before that day finds the slip pending, which it never lists, as it never
- * lists a slip not started.
+ * lists a slip not started. With the deadline it was measured against (referralDue): supervision's
+ * tally reads both.
  */
-export function slipStanding(s: Pick<SlipFacts<unknown>, 'issuedOn' | 'dueOn' | 'answeredAt' | 'superseded'>, asOf: Date, startsAt: Date | null = null): DeadlineStanding {
-  return slipDeadline(s, asOf, startsAt);
-}
-
-/** slipStanding with the deadline it was measured against (referralDue): supervision's tally reads both. */
-export function slipDeadline(s: Pick<SlipFacts<unknown>, 'issuedOn' | 'dueOn' | 'answeredAt' | 'superseded'>, asOf: Date, startsAt: Date | null = null): DeadlineStanding & { due: Due } {
+export function slipStanding(s: Pick<SlipFacts<unknown>, 'issuedOn' | 'dueOn' | 'answeredAt' | 'superseded'>, asOf: Date, startsAt: Date | null = null): DeadlineStanding & { due: Due } {
   const due = referralDue(s.issuedOn, s.dueOn);
   return { ...(s.superseded ? standing(due, null, s.answeredAt, asOf, startsAt) : standing(due, s.answeredAt, null, asOf, startsAt)), due };
 }
@@ -447,7 +443,7 @@ export function overdueReport<R, C>(
     }
   };
   for (const s of slips) {
-    const st = slipDeadline(s, asOf);
+    const st = slipStanding(s, asOf);
     if (st.status === 'OVERDUE' && st.overdue) {
       file('referrals', s.toOffice, s.townshipCode, { referral: s.referral, overdue: st.overdue, recordedAfterAsOf: s.issuedAt > asOf });
       count('referrals', 'openOverdue', s.toOffice, s.townshipCode);
@@ -458,7 +454,7 @@ export function overdueReport<R, C>(
   // So does a correction superseding a slip already late (MISSED): the office had let it run late.
   // The tally counts each of them once, by the same standing: on time, late, superseded before or after its due date.
   for (const s of answered) {
-    const st = slipDeadline(s, asOf);
+    const st = slipStanding(s, asOf);
     // Answered by asOf, so issued by then: never recorded after it.
     if ((st.status === 'MET_LATE' || st.status === 'MISSED') && st.overdue) file('answeredLate', s.toOffice, s.townshipCode, { referral: s.referral, overdue: st.overdue, recordedAfterAsOf: false });
     const figure = ANSWERED_FIGURE[st.status];
@@ -467,7 +463,7 @@ export function overdueReport<R, C>(
   }
   // The period's workload: every slip whose deadline ran out in it, whatever became of it.
   for (const s of dueInPeriod) {
-    if (fellDueIn(slipDeadline(s, asOf).due.dueAt, casesLateSince, asOf)) count('referrals', 'fellDue', s.toOffice, s.townshipCode);
+    if (fellDueIn(slipStanding(s, asOf).due.dueAt, casesLateSince, asOf)) count('referrals', 'fellDue', s.toOffice, s.townshipCode);
   }
   for (const c of cases) {
     for (const deadline of caseDeadlines(c.timeline, asOf)) {

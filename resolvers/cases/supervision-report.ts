@@ -111,26 +111,23 @@ export async function supervisionReport(ctx: HubContext, args: SupervisionReport
   const nothing = [slips, open.cases, fulfilled, declines, firstAids, answered, waived, declined, corrected, due].every((l) => l.length === 0);
   await refuseUnknownDivision(ctx.hub, asked, 'regionCode', nothing);
   // Each decision's record as its department holds it now, all at once: the request's loaders
-  // read each source once for every beneficiary (no statement per slip).
-  const readStandings = options.aidStandings ?? true;
-  const [standings, firstAidStandings] = readStandings
-    ? await Promise.all([
-        Promise.all(fulfilled.map((s) => fulfilmentStanding(ctx.loaders, s.toOffice, s.fulfilment))),
-        Promise.all(firstAids.map((f) => firstAidStanding(ctx.loaders, f.firstAid, f.case.householdId))),
-      ])
-    : [[], []];
+  // read each source once for every beneficiary (no statement per slip). Read for none, the
+  // spreadsheet's report has no shortfalls or withdrawn aid.
+  const [judged, judgedFirstAids] = (options.aidStandings ?? true) ? [fulfilled, firstAids] : [[], []];
+  const [standings, firstAidStandings] = await Promise.all([
+    Promise.all(judged.map((s) => fulfilmentStanding(ctx.loaders, s.toOffice, s.fulfilment))),
+    Promise.all(judgedFirstAids.map((f) => firstAidStanding(ctx.loaders, f.firstAid, f.case.householdId))),
+  ]);
   // Short by what stands now (a ledger entry corrected or reversed since), as the slip's fulfilment reads.
-  const short = !readStandings
-    ? []
-    : fulfilled.flatMap((s, i) => {
-        const shortfallFen = standingShortfall(s.fulfilment, standings[i]);
-        return shortfallFen > 0 ? [{ referral: s, shortfallFen, toOffice: s.toOffice, townshipCode: s.townshipCode }] : [];
-      });
-  const withdrawn = fulfilled.flatMap((s, i) => {
+  const short = judged.flatMap((s, i) => {
+    const shortfallFen = standingShortfall(s.fulfilment, standings[i]);
+    return shortfallFen > 0 ? [{ referral: s, shortfallFen, toOffice: s.toOffice, townshipCode: s.townshipCode }] : [];
+  });
+  const withdrawn = judged.flatMap((s, i) => {
     const st = standings[i];
     return st && st.standing !== 'STANDS' ? [{ referral: s, standing: st.standing, supersededBy: st.supersededBy, completedAt: s.answeredAt!, toOffice: s.toOffice, townshipCode: s.townshipCode }] : [];
   });
-  const firstAidsWithdrawn = firstAids.flatMap((f, i) => {
+  const firstAidsWithdrawn = judgedFirstAids.flatMap((f, i) => {
     const st = firstAidStandings[i];
     return st && st.standing !== 'STANDS' ? [{ case: f.case, standing: st.standing, supersededBy: st.supersededBy, recordedAt: fromDbInstant(f.firstAid.recordedAt), ownerOffice: f.case.ownerOffice, townshipCode: f.case.townshipCode }] : [];
   });
