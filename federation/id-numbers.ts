@@ -112,18 +112,26 @@ function isCollationMix(error: unknown): boolean {
  * (a latin1 ID-number column), again without them, and from then on only the ASCII ones for that
  * database handle. A read refused for another cause, or refused again, fails as it did.
  */
-async function askingForms<T>(db: object, forms: readonly string[], read: (forms: readonly string[]) => Promise<T>): Promise<T> {
+function askingForms<T>(db: object, forms: readonly string[], read: (forms: readonly string[]) => Promise<T>): Promise<T> {
   const base = baseOf(db);
   if (asciiOnly.has(base)) return read(asciiForms(forms));
+  // The read's own promise, not an async function's around it: this runs once a department read.
+  let asked: Promise<T>;
   try {
-    return await read(forms);
+    asked = read(forms);
   } catch (err) {
-    const ascii = asciiForms(forms);
-    if (ascii.length === forms.length || !isCollationMix(err)) throw err;
-    const answer = await read(ascii);
-    asciiOnly.add(base);
-    return answer;
+    return askedAgainInAscii(base, forms, read, err);
   }
+  return asked.catch((err: unknown) => askedAgainInAscii(base, forms, read, err));
+}
+
+/** `askingForms`' read refused: again with the ASCII forms only, if it was refused for the others. */
+async function askedAgainInAscii<T>(base: object, forms: readonly string[], read: (forms: readonly string[]) => Promise<T>, err: unknown): Promise<T> {
+  const ascii = asciiForms(forms);
+  if (ascii.length === forms.length || !isCollationMix(err)) throw err;
+  const answer = await read(ascii);
+  asciiOnly.add(base);
+  return answer;
 }
 
 /** The record with its beneficiary's ID number as the hub keys people. */
@@ -132,6 +140,10 @@ export function normalisedRecord(r: AidRecord): AidRecord {
   const read = id === r.beneficiaryIdNumber ? r : { ...r, beneficiaryIdNumber: id };
   // A superseded record carries the entry standing in its place (recordsNoLongerStanding): normalised as well.
   return r.supersededBy ? { ...read, supersededBy: normalisedRecord(r.supersededBy) } : read;
+}
+
+function normalisedRecords(records: AidRecord[]): AidRecord[] {
+  return records.map(normalisedRecord);
 }
 
 function fact<T extends { idNumber: string }>(f: T): T {
@@ -156,7 +168,7 @@ export function readingNormalisedIdNumbers(adapter: DepartmentAdapter, compariso
   const { aidBySettlementRefs, aidAndFacts, recordsNoLongerStanding, facts } = adapter;
   return {
     ...adapter,
-    aidByIdNumbers: async (db, idNumbers, today, programmes) => (await askingForms(db, lookupForms(idNumbers, comparison, others), (forms) => adapter.aidByIdNumbers(db, forms, today, programmes))).map(normalisedRecord),
+    aidByIdNumbers: (db, idNumbers, today, programmes) => askingForms(db, lookupForms(idNumbers, comparison, others), (forms) => adapter.aidByIdNumbers(db, forms, today, programmes)).then(normalisedRecords),
     ...(aidBySettlementRefs ? { aidBySettlementRefs: async (db, refs, today) => (await aidBySettlementRefs.call(adapter, db, refs, today)).map(normalisedRecord) } : {}),
     ...(aidAndFacts
       ? {

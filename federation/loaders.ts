@@ -142,6 +142,10 @@ export type OutcomeListener = (outcome: SourceOutcome, error: unknown, unrecogni
  * an answer goes through it: the household's loaders and the pre-grant check's direct read alike.
  */
 export function readableAid(read: AidRecord[]): { records: AidRecord[]; unreadable: UnreadableRows | null } {
+  // Nearly every read holds no such record: then the read itself, without a copy and a tally.
+  let i = 0;
+  while (i < read.length && unreadableValue(read[i]) === null) i++;
+  if (i === read.length) return { records: read, unreadable: null };
   const byField: Record<string, number> = {};
   const records = read.filter((r) => {
     const field = unreadableValue(r);
@@ -204,6 +208,14 @@ export class DepartmentLoader {
 
   // Promises, not async functions: the usual batch is answered by its read's one promise.
   private answer(lists: readonly (readonly string[])[]): Promise<DepartmentAid[][]> {
+    // The usual batch: one list (a household's members), none of them held or being read, no one
+    // twice. Its people are that list itself: no set and copy of them made (docs/performance.md, Session 43).
+    if (lists.length === 1 && lists[0].length <= MAX_IDS_PER_STATEMENT && this.noneKnown(lists[0])) {
+      const people = lists[0];
+      const read = this.read(people, () => this.answersOf(lists));
+      for (const id of people) this.reading.set(id, read);
+      return read;
+    }
     const missing = new Set<string>();
     const waits = new Set<Promise<unknown>>();
     for (const list of lists) {
@@ -229,6 +241,17 @@ export class DepartmentLoader {
       waits.add(read);
     }
     return Promise.all(waits).then(() => this.answersOf(lists));
+  }
+
+  /** Whether none of these people is held or being read, and none is in the list twice; a short list's pairs compared, not a set made. */
+  private noneKnown(list: readonly string[]): boolean {
+    if (list.length === 0 || list.length > 32) return false;
+    for (let i = 0; i < list.length; i++) {
+      const id = list[i];
+      if (this.held.has(id) || this.reading.has(id)) return false;
+      for (let j = 0; j < i; j++) if (list[j] === id) return false;
+    }
+    return true;
   }
 
   /** Each list's answers, every person in it held. */
@@ -257,7 +280,7 @@ export class DepartmentLoader {
   }
 
   /** One statement's people, each then held with their records and the read's outcome, then `after()`; never rejects. */
-  private read<T>(idNumbers: string[], after: () => T): Promise<T> {
+  private read<T>(idNumbers: readonly string[], after: () => T): Promise<T> {
     const { source, today, onOutcome } = this;
     const adapter = ADAPTERS[source.code];
     const started = performance.now();
@@ -360,8 +383,13 @@ export async function aidForPeople(
   const records: AidRecord[] = [];
   const outcomes: SourceOutcome[] = [];
   for (const mine of results) {
-    for (const r of mine) records.push(...r.records);
-    outcomes.push((mine.find((r) => !r.outcome.available) ?? mine[0]).outcome);
+    // Loops, not a spread of each person's records and a find with its closure: this runs once a department read.
+    let outcome = mine[0].outcome;
+    for (const r of mine) {
+      for (const record of r.records) records.push(record);
+      if (outcome.available && !r.outcome.available) outcome = r.outcome;
+    }
+    outcomes.push(outcome);
   }
   return { records, outcomes };
 }

@@ -107,7 +107,12 @@ function ledgerListener(today: IsoDate, onOutcome: OutcomeListener, departments:
  */
 export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>, logger: LevelLogger = deps.logger) {
   const onOutcome = outcomeListener(deps, unavailable, logger);
-  const departments = createDepartmentLoaders(deps.sources, today, onOutcome);
+  // The hub's and the departments' loaders too are made when first asked: a request that reads
+  // neither (`{ __typename }`, a pre-grant check's own reads, an administration mutation) made a
+  // HeldLoader trio, a DataLoader and eight department loaders for nothing (docs/performance.md,
+  // Session 43). Each is made once a request; every later ask gets the same.
+  let departments: DepartmentLoaders | undefined;
+  let hub: ReturnType<typeof createHubLoaders> | undefined;
   let noLongerStanding: ReturnType<typeof createNoLongerStandingLoaders> | undefined;
   // The ledger is read with a household's members when it is the hub's own (it always is, unless
   // SOURCE_REPORTED_URL points elsewhere): one statement fewer per household query.
@@ -120,8 +125,10 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
   let monitoring: ReturnType<typeof createMonitoringLoaders> | undefined;
   let alertDelivery: ReturnType<typeof createAlertDeliveryLoaders> | undefined;
   let charity: ReturnType<typeof createCharityLoaders> | undefined;
-  return {
-    hub: createHubLoaders(deps.hub, ledgerIsHubs ? { onLedger: ledgerListener(today, onOutcome, departments) } : {}),
+  const loaders = {
+    get hub() {
+      return (hub ??= createHubLoaders(deps.hub, ledgerIsHubs ? { onLedger: ledgerListener(today, onOutcome, loaders.departments) } : {}));
+    },
     get findings() {
       return (findings ??= createFindingLoaders({ hub: deps.hub, sources: deps.sources, unavailable, today, onOutcome }));
     },
@@ -141,7 +148,9 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
     get charity() {
       return (charity ??= createCharityLoaders(deps.hub, today));
     },
-    departments,
+    get departments() {
+      return (departments ??= createDepartmentLoaders(deps.sources, today, onOutcome));
+    },
     /** Told each department read's outcome, also the findings' and pre-grant check's own reads (resolvers/findings/live.ts): logged and counted. */
     sourceOutcome: onOutcome,
     /** Records no longer standing at their source, each carrying what stands in its place (the reported-aid ledger's corrections and reversals); made when first asked. */
@@ -149,6 +158,7 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
       return (noLongerStanding ??= createNoLongerStandingLoaders(deps.sources, today, onOutcome));
     },
   };
+  return loaders;
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -107,8 +107,18 @@ function grantRecord(r: GrantRow, today: string): AidRecord {
  * none of the forms asked (federation/id-numbers.ts), was dropped here unseen.
  */
 function grantsOfPeople(rows: readonly GrantRow[], idNumbers: readonly string[], today: string): AidRecord[] {
-  const wanted = new Set(idNumbers.map(normaliseIdNumber));
-  return rows.map((r) => grantRecord(r, today)).filter((r) => wanted.has(normaliseIdNumber(r.beneficiaryIdNumber)));
+  // The forms asked are a household's every writing of its members' numbers (some forty, full-width
+  // ones among them), and normalising all of them was about 2% of a household query's garbage
+  // (docs/performance.md, Session 43). A grant whose person is asked in the form the hub keys
+  // (lookupForms asks each number as it is) is kept without them; the rest are compared as before.
+  let wanted: Set<string> | undefined;
+  const out: AidRecord[] = [];
+  for (const row of rows) {
+    const r = grantRecord(row, today);
+    const id = normaliseIdNumber(r.beneficiaryIdNumber);
+    if ((idNumbers.includes(id) && normaliseIdNumber(id) === id) || (wanted ??= new Set(idNumbers.map(normaliseIdNumber))).has(id)) out.push(r);
+  }
+  return out;
 }
 
 export const union: DepartmentAdapter = {
