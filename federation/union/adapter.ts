@@ -116,7 +116,7 @@ function grantsOfPeople(rows: readonly GrantRow[], idNumbers: readonly string[],
   for (const row of rows) {
     const r = grantRecord(row, today);
     const id = normaliseIdNumber(r.beneficiaryIdNumber);
-    if ((idNumbers.includes(id) && normaliseIdNumber(id) === id) || (wanted ??= new Set(idNumbers.map(normaliseIdNumber))).has(id)) out.push(r);
+    if (idNumbers.includes(id) || (wanted ??= new Set(idNumbers.map(normaliseIdNumber))).has(id)) out.push(r);
   }
   return out;
 }
