@@ -139,11 +139,21 @@ function rememberedPort(dataDir: string): number | null {
   }
 }
 
-function runOrThrow(cmd: string, args: string[], what: string): void {
-  const res = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (res.status !== 0) {
-    throw new Error(`${what} failed (exit ${res.status}):\n${res.stderr || res.stdout}`);
-  }
+/**
+ * Runs a bootstrap command to its end, in a process group of its own as the server is (see
+ * launch): a Ctrl-C or a SIGTERM meant for the caller's group killed it halfway through making the
+ * data directory. The caller handles such a signal once it is done (at start-up's next step).
+ */
+async function runOrThrow(cmd: string, args: string[], what: string): Promise<void> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let said = '';
+  child.stdout!.on('data', (d: Buffer) => (said += d.toString('utf8')));
+  child.stderr!.on('data', (d: Buffer) => (said += d.toString('utf8')));
+  const status = await new Promise<number | string | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => resolve(code ?? signal));
+  });
+  if (status !== 0) throw new Error(`${what} failed (exit ${status}):\n${said}`);
 }
 
 /**
@@ -151,19 +161,19 @@ function runOrThrow(cmd: string, args: string[], what: string): void {
  * bootstrap's temporary tables go to `tmpDir` (the run directory), not the machine's /tmp, which
  * every other server and test on the machine shares.
  */
-function initialise(dataDir: string, bins: ReturnType<typeof findBinaries>, tmpDir: string): boolean {
+async function initialise(dataDir: string, bins: ReturnType<typeof findBinaries>, tmpDir: string): Promise<boolean> {
   if (fs.existsSync(path.join(dataDir, 'mysql'))) return false;
   fs.mkdirSync(dataDir, { recursive: true });
   const user = os.userInfo().username;
   if (bins.flavour === 'mariadb') {
     if (!bins.installDb) throw new ServerBinaryMissing('mariadbd found but mariadb-install-db is missing; install the full mariadb-server package.');
-    runOrThrow(
+    await runOrThrow(
       bins.installDb,
       ['--no-defaults', `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', `--user=${user}`, `--tmpdir=${tmpDir}`],
       'mariadb-install-db',
     );
   } else {
-    runOrThrow(bins.server, ['--no-defaults', '--initialize-insecure', `--datadir=${dataDir}`, `--user=${user}`, `--tmpdir=${tmpDir}`], 'mysqld --initialize-insecure');
+    await runOrThrow(bins.server, ['--no-defaults', '--initialize-insecure', `--datadir=${dataDir}`, `--user=${user}`, `--tmpdir=${tmpDir}`], 'mysqld --initialize-insecure');
   }
   return true;
 }
@@ -395,7 +405,7 @@ async function start(opts: StartOptions, throwaway: boolean): Promise<PrivateSer
     const watchdog = outliveNot(runDir, throwaway ? dataDir : null);
     let port: number;
     try {
-      created ??= initialise(dataDir, bins, runDir);
+      created ??= await initialise(dataDir, bins, runDir);
       if (opts.port !== undefined) port = opts.port;
       else if (attempt === 1 && remembered !== null && (await portFree(remembered))) port = remembered;
       else port = await pick();
@@ -465,7 +475,15 @@ async function launch(
     args.push('--innodb-flush-log-at-trx-commit=0', '--innodb-doublewrite=0', '--skip-log-bin', '--sync-binlog=0');
   }
   args.push(...(opts.serverArgs ?? []));
-  const child = spawn(bins.server, args, { stdio: 'ignore', detached: false });
+  // In a process group (and session) of its own: a signal meant for the process that started it
+  // is not the server's. `kill -TERM -- -PGID`, supervisord's stopasgroup or a terminal's Ctrl-C
+  // (SIGINT, which mariadbd ignores; SIGTERM it does not) reach the whole group, and a server in
+  // the hub's group shut down at once while the hub's own stop still wrote to it: the last signed
+  // case-seal checkpoint, the audit rows, the requests served during a drain. The caller stops it
+  // with stop(), after what needs it; a caller that dies without doing so is outlived by the
+  // watchdog (outliveNot), which stops it then. systemd's default KillMode=control-group signals
+  // every process of the unit whatever its group: docs/operations.md, "Stopping", says what to set.
+  const child = spawn(bins.server, args, { stdio: 'ignore', detached: true });
   fs.writeFileSync(path.join(runDir, SERVER_PID_FILE), `${child.pid ?? ''}\n`);
   const ownerFile = path.join(dataDir, OWNER_FILE);
   const record: DataDirOwner = { owner: process.pid, server: child.pid ?? 0, port, startedAt: new Date().toISOString(), command: process.env.npm_lifecycle_event ? `npm run ${process.env.npm_lifecycle_event}` : path.basename(process.argv[1] ?? 'node') };

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { privateServerCheckpointFile, removeCheckpointLocks } from './checkpoint-locks';
 import { freePort } from './redis';
+import { until } from './until';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -100,10 +101,14 @@ export interface NpmStart {
 
 /**
  * Runs `npm start` in the checkout with PATH, HOME and `env` as its whole environment; with `from`,
- * as a user in that directory runs it: `npm --prefix <checkout> start`.
+ * as a user in that directory runs it: `npm --prefix <checkout> start`. `ownGroup`: npm leads a
+ * process group of its own (as `setsid npm start` in a shell, or a service manager, starts it), so
+ * a test can signal the whole group (`process.kill(-pid, …)`) as a terminal's Ctrl-C or supervisord's
+ * stopasgroup does, and reach nothing of its own.
  */
-export function spawnNpmStart(env: Record<string, string>, from?: string): NpmStart {
+export function spawnNpmStart(env: Record<string, string>, from?: string, opts: { ownGroup?: boolean } = {}): NpmStart {
   const child = spawn('npm', from === undefined ? ['start'] : ['--prefix', ROOT, 'start'], {
+    detached: opts.ownGroup === true,
     cwd: from ?? ROOT,
     env: {
       PATH: process.env.PATH,
@@ -119,6 +124,32 @@ export function spawnNpmStart(env: Record<string, string>, from?: string): NpmSt
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   return { child, closed, output: () => output };
+}
+
+/**
+ * Waits until the hub `npm start` runs answers /readyz 200 on `port`; fails at once, with what it
+ * printed, when npm ends first.
+ */
+export async function untilNpmStartReady(started: NpmStart, port: number, timeoutMs = 120_000): Promise<void> {
+  const { child } = started;
+  await until(
+    'the hub to be ready',
+    async () => {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`npm start ended (${child.exitCode ?? child.signalCode}):\n${started.output()}`);
+      return fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status, () => 0);
+    },
+    (status) => status === 200,
+    timeoutMs,
+    250,
+  );
+}
+
+/** The pino lines of a hub's output, parsed (the start-up messages in between are plain text). */
+export function logLines(output: string): Record<string, unknown>[] {
+  return output
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 export async function stopHubProcess(h: HubProcess): Promise<void> {

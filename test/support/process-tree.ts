@@ -7,6 +7,8 @@ import fs from 'node:fs';
 export interface ProcessEntry {
   pid: number;
   ppid: number;
+  /** Its process group (/proc/PID/stat field 5): who a signal sent to a group (`kill -- -PGID`, Ctrl-C) reaches. */
+  pgid: number;
   /**
    * Clock ticks after boot at which the process started (/proc/PID/stat field 22): with the pid,
    * it names one process, so a pid the kernel has handed to a newcomer is not mistaken for it.
@@ -22,7 +24,7 @@ export function processEntry(pid: number): (ProcessEntry & { state: string }) | 
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) is in parentheses and may itself hold spaces and parentheses.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { pid, state: fields[0], ppid: Number(fields[1]), startTime: fields[19], args: commandLine(pid) };
+    return { pid, state: fields[0], ppid: Number(fields[1]), pgid: Number(fields[2]), startTime: fields[19], args: commandLine(pid) };
   } catch {
     return null;
   }
@@ -59,4 +61,34 @@ export function processTree(root: number): ProcessEntry[] {
   const tree = all.filter((p) => p.pid === root);
   for (let i = 0; i < tree.length; i++) tree.push(...all.filter((p) => p.ppid === tree[i].pid));
   return tree;
+}
+
+/**
+ * Every process seen under a root while it ran, by pid: what must all be gone after it stops, and
+ * what a test's cleanup ends after a failure, each by the pid recorded (never by name).
+ */
+export class SeenProcesses {
+  private readonly seen = new Map<number, ProcessEntry>();
+
+  /** Adds what runs under `root` now. */
+  record(root: number | undefined): void {
+    if (root !== undefined) for (const p of processTree(root)) this.seen.set(p.pid, p);
+  }
+
+  all(): ProcessEntry[] {
+    return [...this.seen.values()];
+  }
+
+  /** What of them still runs, `pid args` each, for a failure message. */
+  running(): string[] {
+    return this.all()
+      .filter(stillRunning)
+      .map((p) => `${p.pid} ${p.args}`);
+  }
+
+  /** Kills what of them still runs (SIGKILL), and forgets them all. */
+  killRunning(): void {
+    for (const p of this.all()) if (stillRunning(p)) process.kill(p.pid, 'SIGKILL');
+    this.seen.clear();
+  }
 }
