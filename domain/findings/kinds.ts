@@ -41,10 +41,10 @@ export class HouseholdContext {
   readonly spells: Spell[];
   /** Programmes anyone here holds or held: most households hold none a rule is about. */
   readonly programmes: Set<string>;
-  /** Conditions that do not depend on the person, worked out once per household. */
-  readonly householdConditions = new Map<Condition, Met | null>();
-  /** The stays each SETTLEMENT_EXCESS rule weighs (staySums), worked out once: a pre-grant check reads them for its findings and again for the stays it returns. */
-  readonly staysByRule = new Map<RuleOf<'SETTLEMENT_EXCESS'>, StaySum[]>();
+  /** Conditions that do not depend on the person, worked out once per household (made when first needed: most households need none). */
+  householdConditions: Map<Condition, Met | null> | null = null;
+  /** The stays each SETTLEMENT_EXCESS rule weighs (staySums), worked out once: a pre-grant check reads them for its findings and again for the stays it returns. Made when first needed. */
+  staysByRule: Map<RuleOf<'SETTLEMENT_EXCESS'>, StaySum[]> | null = null;
   private pieces: Piece[] | null = null;
   /** The missed-aid rules' subjects by scope (missedAidSubjects), made when first needed. */
   personSubjects: Subjects | null = null;
@@ -485,8 +485,9 @@ export interface StaySum {
  * settlementExcess judges them; a meeting's check adds its other decisions on the same stay to them.
  */
 export function staySums(rule: RuleOf<'SETTLEMENT_EXCESS'>, ctx: HouseholdContext): StaySum[] {
-  let sums = ctx.staysByRule.get(rule);
-  if (!sums) ctx.staysByRule.set(rule, (sums = weighStays(rule, ctx)));
+  const byRule = (ctx.staysByRule ??= new Map());
+  let sums = byRule.get(rule);
+  if (!sums) byRule.set(rule, (sums = weighStays(rule, ctx)));
   return sums;
 }
 
@@ -585,8 +586,9 @@ function meetCondition(c: Condition, ids: readonly string[], pieces: () => Piece
     case 'HOUSEHOLD_HOLDS':
     case 'HOLDS': {
       if (c.fact === 'HOUSEHOLD_HOLDS' && facts.householdId !== null) {
-        if (!ctx.householdConditions.has(c)) ctx.householdConditions.set(c, holds(c.fact, c.programmes, [...ctx.currentMembers], ctx));
-        return ctx.householdConditions.get(c)!;
+        const known = (ctx.householdConditions ??= new Map());
+        if (!known.has(c)) known.set(c, holds(c.fact, c.programmes, [...ctx.currentMembers], ctx));
+        return known.get(c)!;
       }
       return holds(c.fact, c.programmes, ids, ctx);
     }
@@ -697,6 +699,22 @@ function piecesGiven(pieces: Piece[]): () => Piece[] {
   return () => pieces;
 }
 
+/**
+ * These ID numbers (those alive today, with `alive`) in the order `sort()` gives them, by insertion:
+ * a household's few members, sorted once per household, where `sort()` made a work array per call.
+ */
+function sortedIds(ids: ReadonlySet<string>, alive?: HouseholdContext): string[] {
+  const out: string[] = [];
+  for (const id of ids) {
+    if (alive && !alive.isAlive(id)) continue;
+    let i = out.length;
+    out.push(id);
+    for (; i > 0 && out[i - 1] > id; i--) out[i] = out[i - 1];
+    out[i] = id;
+  }
+  return out;
+}
+
 /** Whom a missed-aid rule of one scope judges in a household: living subjects, each with their pieces when first needed. */
 type Subjects = { subject: string; ids: string[]; pieces: () => Piece[] }[];
 
@@ -709,11 +727,11 @@ function missedAidSubjects(scope: RuleScope, ctx: HouseholdContext): Subjects {
 function subjectsOf(scope: RuleScope, ctx: HouseholdContext): Subjects {
   const subjects: Subjects = [];
   if (scope === 'PERSON') {
-    for (const id of [...ctx.facts.homeMembers].sort()) {
+    for (const id of sortedIds(ctx.facts.homeMembers)) {
       if (ctx.isAlive(id)) subjects.push({ subject: `P:${id}`, ids: [id], pieces: personPiecesOf(ctx, id) });
     }
   } else if (ctx.facts.householdId !== null) {
-    const living = [...ctx.currentMembers].filter((id) => ctx.isAlive(id)).sort();
+    const living = sortedIds(ctx.currentMembers, ctx);
     if (living.length > 0) subjects.push({ subject: `H:${ctx.facts.householdId}`, ids: living, pieces: householdPiecesOf(ctx) });
   } else {
     // In no household: each person is a household of one (HouseholdContext.subjects).
