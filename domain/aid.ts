@@ -156,6 +156,9 @@ export function settlementReferenceOf(given: string | null | undefined): string 
   return typed === null ? null : asciiUpper(typed);
 }
 
+/** A reference `settlementReferenceOf` returns as it is: nothing full-width, no space around it, no lower-case letter. */
+const KEYED = /^[0-9A-Z-]+$/;
+
 /**
  * The key the hub matches a hospital stay by, wherever the reference comes from: a clerk's
  * (settlementReferenceOf, which it is) or a department's row (federation/settlement-refs.ts).
@@ -166,6 +169,8 @@ export function settlementReferenceOf(given: string | null | undefined): string 
  * and dropped: X7 added up the stay's aid without it.
  */
 export function settlementKey(ref: string): string {
+  // Already a key (digits, upper-case letters, hyphens: every reference a department returns as the hub keys it): itself, without the copies the three steps make.
+  if (KEYED.test(ref)) return ref;
   return settlementReferenceOf(ref) ?? ref;
 }
 

@@ -23,8 +23,10 @@
  * number, so a read of a person asks for those forms too (`otherWrittenForms`: three constants a
  * person born 1900–1999, one for a person born later, who never held an old number), and
  * `normaliseIdNumber` reads them back as the 18-digit number. A region scan, which has every stored
- * ID number in hand when it starts, asks those forms only of the people a department holds in them,
- * exactly as stored (`OtherWritings`): its statements stay as they were where no department holds any.
+ * ID number in hand when it starts, asks these forms, and the lower-case and spaced ones, only of the
+ * people a department holds in them, exactly as stored (`OtherWritings`): everyone else by the key
+ * alone. A spelling first written after the scan started is not asked, as a person a department
+ * first holds after it started is not (federation/person-keys.ts).
  *
  * Full-width digits are not ASCII, and a department's ID-number column may be in a character set
  * without them: latin1 (an ASCII-only legacy system) has none. MySQL and MariaDB then refuse the
@@ -42,11 +44,13 @@ import { serverErrorOf } from './statement-refused';
 import type { AidRecord, Comparison, DepartmentAdapter, DepartmentFactReaders, FactReader } from './contract';
 
 /**
- * Where the forms of other writings of an ID number (an old 15-digit number, full-width digits:
- * `otherWrittenForms`) come from: `DERIVED`, every one an ID number can have, for every read of a
- * person (a household, a pre-grant check, monitoring); or, for a region scan, those the department's
- * rows held for each person when the scan started (`peopleKnownTo`, federation/person-keys.ts),
- * exactly as stored: the scan's statements carry none for the rest (docs/performance.md, Session 40).
+ * Which forms of an ID number a read asks besides the number itself: `DERIVED`, every one it can be
+ * stored in (`caseAndSpaceForms`, or those a case- and pad-ignoring server does not match itself, and
+ * `otherWrittenForms`), for every read of a person (a household, a pre-grant check, monitoring); or,
+ * for a region scan, the spellings other than the key the department's rows held each person in when
+ * the scan started (`peopleKnownTo`, federation/person-keys.ts: an old or full-width number, a
+ * lower-case x, a space around it), exactly as stored, one of each group the column's collation
+ * holds equal: the scan asks everyone else by the key alone (docs/performance.md, Sessions 40 and 43).
  */
 export type OtherWritings = 'DERIVED' | ReadonlyMap<string, readonly string[]>;
 
@@ -69,11 +73,18 @@ export function lookupForms(idNumbers: readonly string[], comparison: Comparison
   if (last && last.comparison === comparison && last.others === others && sameList(last.idNumbers, idNumbers)) return last.forms;
   const forms: string[] = [];
   for (const id of idNumbers) {
+    // A region scan: the key, and the spellings the department held this person in when it started (and no others).
+    if (others !== 'DERIVED') {
+      forms.push(id);
+      const held = others.get(id);
+      // Not those a server ignoring case and trailing spaces matches by the key itself (`…x`, `…X `).
+      if (held) for (const form of held) if (comparison !== 'CASE_AND_PAD_IGNORED' || form.trimEnd().toUpperCase() !== id) forms.push(form);
+      continue;
+    }
     // A server ignoring case and trailing spaces (federation/comparisons.ts) returns `…x` and `…X ` for `…X` itself.
     if (comparison === 'CASE_AND_PAD_IGNORED') forms.push(id, ` ${id}`);
     else for (const form of caseAndSpaceForms(id)) forms.push(form);
-    const other = others === 'DERIVED' ? otherWrittenForms(id) : others.get(id);
-    if (other) for (const form of other) forms.push(form);
+    for (const form of otherWrittenForms(id)) forms.push(form);
   }
   // Frozen: the same array goes to every department, and db/prepared.ts writes a frozen list's SQL once.
   const distinct = Object.freeze(idNumbers.length > 1 ? [...new Set(forms)] : forms);

@@ -12,7 +12,7 @@
 import type { MySqlColumn } from 'drizzle-orm/mysql-core';
 import { sql } from 'drizzle-orm';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
-import { isAskedStoredForm, isOtherWriting, normaliseIdNumber } from '../domain/id-number';
+import { isAskedStoredForm, normaliseIdNumber } from '../domain/id-number';
 import { DepartmentReadError, departmentReadError, withinScanLimit } from './reads';
 import { ADAPTERS, factProvider, factProviders } from './registry';
 import type { FactKind } from './contract';
@@ -26,9 +26,10 @@ export const PERSON_KEY_COLUMNS: Record<DepartmentCode, readonly MySqlColumn[]> 
 
 /**
  * ID numbers in one key column. One statement, read off the column's index. `writings`, if given,
- * gathers the ID numbers stored in another writing (an old 15-digit number, full-width digits:
- * `isOtherWriting`), as stored, under the person as the hub keys them: a scan asks the department
- * for those forms of those people only (federation/id-numbers.ts `OtherWritings`).
+ * gathers the ID numbers stored otherwise than the hub keys them (an old 15-digit number, full-width
+ * digits, a lower-case x, a space around it), as stored, under the person as the hub keys them: a
+ * scan asks the department for those forms of those people only, and the key alone of everyone else
+ * (federation/id-numbers.ts `OtherWritings`).
  */
 async function idsIn(sources: Sources, code: DepartmentCode, column: MySqlColumn, writings?: Map<string, string[]>): Promise<Set<string>> {
   const rows = (await withinScanLimit(sources, code, (db) => db.execute(sql`SELECT DISTINCT ${column} AS id FROM ${column.table} WHERE ${column} IS NOT NULL`))) as unknown as [{ id: string }[]];
@@ -45,7 +46,10 @@ async function idsIn(sources: Sources, code: DepartmentCode, column: MySqlColumn
   for (const { id: stored } of rows[0]) {
     const id = normaliseIdNumber(stored);
     ids.add(id);
-    if (writings && isOtherWriting(stored)) {
+    // Every spelling other than the hub's key (another writing, a lower-case x, a space around it), as
+    // the column's DISTINCT gave it: one value of each group its collation holds equal, which asked
+    // finds the whole group. A scan asks a person in these and the key alone (federation/id-numbers.ts).
+    if (writings && stored !== id) {
       const forms = writings.get(id);
       if (!forms) writings.set(id, [stored]);
       else if (!forms.includes(stored)) forms.push(stored);
@@ -56,7 +60,7 @@ async function idsIn(sources: Sources, code: DepartmentCode, column: MySqlColumn
 
 /**
  * ID numbers of everyone a department holds a row about. One statement per key column. `writings`,
- * if given, gathers those stored in another writing (`idsIn`).
+ * if given, gathers those stored otherwise than the hub keys them (`idsIn`).
  */
 export async function peopleKnownTo(sources: Sources, code: DepartmentCode, writings?: Map<string, string[]>): Promise<Set<string>> {
   const out = new Set<string>();
@@ -81,7 +85,7 @@ function failed(code: DepartmentCode, err: unknown): never {
 
 /**
  * For every department, the people it holds anything about. Throws DepartmentReadError naming one
- * that failed. `writings`, if given, gathers each department's ID numbers stored in another writing (`idsIn`).
+ * that failed. `writings`, if given, gathers each department's ID numbers stored otherwise than the hub keys them (`idsIn`).
  */
 export async function peopleKnownToDepartments(sources: Sources, writings?: Map<DepartmentCode, Map<string, string[]>>): Promise<Map<DepartmentCode, Set<string>>> {
   const sets = await Promise.all(

@@ -36,16 +36,38 @@ import { UnreadableRows } from './unreadable-rows';
  */
 export function settlementLookupForms(keys: readonly string[], comparison: Comparison = 'EXACT'): readonly string[] {
   const forms = new Set<string>();
-  for (const ref of keys) {
-    const key = settlementKey(ref);
-    // A server ignoring case and trailing spaces (federation/comparisons.ts) returns `x1` and `X1 ` for `X1` itself.
-    if (comparison === 'CASE_AND_PAD_IGNORED') {
-      forms.add(key).add(` ${key}`);
-      continue;
-    }
-    for (const written of new Set([key, asciiLower(key)])) forms.add(written).add(`${written} `).add(` ${written}`);
-  }
+  const one: string[] = [];
+  for (const ref of keys) for (const form of formsOfKey(settlementKey(ref), comparison, one)) forms.add(form);
   return Object.freeze([...forms]);
+}
+
+/**
+ * The forms of one key (`settlementLookupForms` of `[key]`), written into `into` (emptied first) and
+ * returned: a scan's slice asks them of 500 keys a department, and a set and a frozen array per key
+ * were garbage made and dropped at once.
+ */
+function formsOfKey(key: string, comparison: Comparison, into: string[]): string[] {
+  into.length = 0;
+  // A server ignoring case and trailing spaces (federation/comparisons.ts) returns `x1` and `X1 ` for `X1` itself.
+  if (comparison === 'CASE_AND_PAD_IGNORED') {
+    addForm(into, key);
+    addForm(into, ` ${key}`);
+    return into;
+  }
+  const lower = asciiLower(key);
+  addWritten(into, key);
+  if (lower !== key) addWritten(into, lower);
+  return into;
+}
+
+function addWritten(into: string[], written: string): void {
+  addForm(into, written);
+  addForm(into, `${written} `);
+  addForm(into, ` ${written}`);
+}
+
+function addForm(into: string[], form: string): void {
+  if (!into.includes(form)) into.push(form);
 }
 
 /**
@@ -72,10 +94,11 @@ export async function bySettlementForms<T>(keys: readonly string[], read: (forms
     part = [];
   };
   // Keyed first: two references of one key (`x1`, `X1 `) are one key, asked once.
+  const forms: string[] = [];
   for (const key of new Set(keys.map(settlementKey))) {
-    const forms = settlementLookupForms([key], comparison);
+    formsOfKey(key, comparison, forms);
     if (part.length + forms.length > SETTLEMENT_FORMS_PER_STATEMENT) await flush();
-    for (const f of forms) part.push(f);
+    for (let i = 0; i < forms.length; i++) part.push(forms[i]);
   }
   await flush();
   return out;

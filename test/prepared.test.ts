@@ -74,6 +74,19 @@ it('writes a list out once, a frozen one once for every statement, the SQL the s
   expect((await byValue(db).execute({ values: frozen })).map((r) => r.value).sort()).toEqual([...WORDS].sort());
 });
 
+// A region scan's lists (ID numbers, settlement references) hold no character mysql2 escapes: they
+// are written in one join (docs/performance.md, Session 43), which must be mysql2's text exactly.
+it('writes a list of plain strings as mysql2 does, and any list with a character it escapes as mysql2 does too', () => {
+  const text = (list: readonly unknown[]) => (listsEscapedOnce([list])[0] as { toSqlString(): string }).toSqlString();
+  const plain = ['370811199001011234', '37081119900101123X', '３７０８１１', ' SETL-1', 'setl-1 ', '100%', 'a,b', '任城区', ''];
+  expect(text(plain)).toBe(mysql.escape(plain));
+  for (const c of ['\0', '\b', '\t', '\n', '\r', '\x1a', '"', "'", '\\']) {
+    const list = ['370811199001011234', `a${c}b`];
+    expect(text(list)).toBe(mysql.escape(list));
+  }
+  expect(text(['x', 7, -1.5])).toBe(mysql.escape(['x', 7, -1.5]));
+});
+
 // mysql2's format searched a statement's whole text for its placeholders on every run, stepping
 // over each of the names drizzle quotes: 3% of the hub's instructions on a household query.
 it('joins a prepared statement from its pieces, the same text mysql2 makes, without searching it again', async () => {

@@ -5,7 +5,7 @@
  */
 import { ageOn, type IsoDate } from '../dates';
 import type { OfficeCode as DepartmentCode } from '../departments';
-import { certificateHeld } from '../aid';
+import { certificateHeld, type HeldCertificate } from '../aid';
 import { groupBy } from '../group-by';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../programmes';
 import { programmesForStudent, schoolStageFit, stageOnTheDay, stagesOf, type SchoolStage } from '../school-stages';
@@ -41,11 +41,14 @@ export class HouseholdContext {
   readonly spells: Spell[];
   /** Programmes anyone here holds or held: most households hold none a rule is about. */
   readonly programmes: Set<string>;
-  /** Conditions that do not depend on the person, worked out once per household. */
-  readonly householdConditions = new Map<Condition, Met | null>();
-  /** The stays each SETTLEMENT_EXCESS rule weighs (staySums), worked out once: a pre-grant check reads them for its findings and again for the stays it returns. */
-  readonly staysByRule = new Map<RuleOf<'SETTLEMENT_EXCESS'>, StaySum[]>();
+  /** Conditions that do not depend on the person, worked out once per household (made when first needed: most households need none). */
+  householdConditions: Map<Condition, Met | null> | null = null;
+  /** The stays each SETTLEMENT_EXCESS rule weighs (staySums), worked out once: a pre-grant check reads them for its findings and again for the stays it returns. Made when first needed. */
+  staysByRule: Map<RuleOf<'SETTLEMENT_EXCESS'>, StaySum[]> | null = null;
   private pieces: Piece[] | null = null;
+  /** The missed-aid rules' subjects by scope (missedAidSubjects), made when first needed. */
+  personSubjects: Subjects | null = null;
+  householdSubjects: Subjects | null = null;
 
   constructor(
     readonly facts: HouseholdFacts,
@@ -53,9 +56,16 @@ export class HouseholdContext {
     /** A pre-grant check: a proposal's conflict is reported whichever household owns the stay. */
     readonly anyOwner = false,
   ) {
-    const live = facts.records.filter(isLive);
-    this.programmes = new Set(live.map((r) => r.programme));
-    this.byPerson = groupBy(live, (r) => r.beneficiaryIdNumber);
+    // One pass over the records (no array of the live ones, nor of their programmes).
+    this.programmes = new Set();
+    this.byPerson = new Map();
+    for (const r of facts.records) {
+      if (!isLive(r)) continue;
+      this.programmes.add(r.programme);
+      const theirs = this.byPerson.get(r.beneficiaryIdNumber);
+      if (theirs) theirs.push(r);
+      else this.byPerson.set(r.beneficiaryIdNumber, [r]);
+    }
     this.spells = facts.householdId === null ? [] : facts.spells.filter((s) => s.householdId === facts.householdId);
     this.currentMembers = membersOn(this.spells, today);
   }
@@ -475,8 +485,9 @@ export interface StaySum {
  * settlementExcess judges them; a meeting's check adds its other decisions on the same stay to them.
  */
 export function staySums(rule: RuleOf<'SETTLEMENT_EXCESS'>, ctx: HouseholdContext): StaySum[] {
-  let sums = ctx.staysByRule.get(rule);
-  if (!sums) ctx.staysByRule.set(rule, (sums = weighStays(rule, ctx)));
+  const byRule = (ctx.staysByRule ??= new Map());
+  let sums = byRule.get(rule);
+  if (!sums) byRule.set(rule, (sums = weighStays(rule, ctx)));
   return sums;
 }
 
@@ -537,24 +548,31 @@ interface Met {
 }
 
 function holds(fact: 'HOUSEHOLD_HOLDS' | 'HOLDS', codes: readonly ProgrammeCode[], holders: readonly string[], ctx: HouseholdContext): Met | null {
-  const wanted = new Set<string>(codes);
-  const held = holders.flatMap((id) => ctx.byPerson.get(id) ?? []).filter((r) => wanted.has(r.programme) && heldOn(r, ctx.today));
-  if (held.length === 0) return null;
-  const programmes = [...new Set(held.map((r) => r.programme))].sort() as ProgrammeCode[];
-  return { met: { fact, programmes }, keys: [], content: [], records: [], people: [] };
+  // Loops over the holders' records: most hold none of `codes`, and then nothing is made.
+  const wanted: readonly string[] = codes;
+  let programmes: string[] | null = null;
+  for (const id of holders) {
+    const theirs = ctx.byPerson.get(id);
+    if (theirs === undefined) continue;
+    for (const r of theirs) if (wanted.includes(r.programme) && heldOn(r, ctx.today) && !programmes?.includes(r.programme)) (programmes ??= []).push(r.programme);
+  }
+  if (programmes === null) return null;
+  programmes.sort();
+  return { met: { fact, programmes: programmes as ProgrammeCode[] }, keys: [], content: [], records: [], people: [] };
 }
 
-/** Whether one condition holds for the subject (the people `ids`), and with what. */
+/** Whether one condition holds for the subject (the people `ids`, a few: looked up in the list, with no set made per condition and subject), and with what. */
 function meetCondition(c: Condition, ids: readonly string[], pieces: () => Piece[], ctx: HouseholdContext): Met | null {
   const { today, facts } = ctx;
-  const who = new Set(ids);
   switch (c.fact) {
     case 'DISABILITY_CERTIFICATE': {
-      const cert = facts.certificates
+      // The subject's held certificate of the lowest level, then number (the first of equals): one loop, no arrays.
+      let cert: HeldCertificate | undefined;
+      for (const x of facts.certificates) {
         // Held: valid, at a documented level. One whose level code is undocumented is no certificate to any rule, of any level: it neither makes a finding nor stands for the absence of one (the brief says so).
-        .filter(certificateHeld)
-        .filter((x) => who.has(x.idNumber) && (x.validUntil === null || x.validUntil >= today) && (!c.levels || c.levels.includes(x.level)))
-        .sort((a, b) => a.level - b.level || (a.certificateNumber < b.certificateNumber ? -1 : 1))[0];
+        if (!certificateHeld(x) || !ids.includes(x.idNumber) || (x.validUntil !== null && x.validUntil < today) || (c.levels && !c.levels.includes(x.level))) continue;
+        if (cert === undefined || x.level < cert.level || (x.level === cert.level && x.certificateNumber < cert.certificateNumber)) cert = x;
+      }
       if (!cert) return null;
       return {
         met: { fact: 'DISABILITY_CERTIFICATE', certificateNumber: cert.certificateNumber, category: cert.category, ...(cert.sourceCategoryCode ? { sourceCategoryCode: cert.sourceCategoryCode } : {}), level: cert.level },
@@ -568,8 +586,9 @@ function meetCondition(c: Condition, ids: readonly string[], pieces: () => Piece
     case 'HOUSEHOLD_HOLDS':
     case 'HOLDS': {
       if (c.fact === 'HOUSEHOLD_HOLDS' && facts.householdId !== null) {
-        if (!ctx.householdConditions.has(c)) ctx.householdConditions.set(c, holds(c.fact, c.programmes, [...ctx.currentMembers], ctx));
-        return ctx.householdConditions.get(c)!;
+        const known = (ctx.householdConditions ??= new Map());
+        if (!known.has(c)) known.set(c, holds(c.fact, c.programmes, [...ctx.currentMembers], ctx));
+        return known.get(c)!;
       }
       return holds(c.fact, c.programmes, ids, ctx);
     }
@@ -595,7 +614,8 @@ function meetCondition(c: Condition, ids: readonly string[], pieces: () => Piece
     }
     case 'OUT_OF_POCKET': {
       const { from, to } = trailingWindow(today, c.windowMonths);
-      const stays = [...facts.settlements.values()].filter((s) => who.has(s.idNumber) && s.settledOn >= from && s.settledOn <= to);
+      const stays: HospitalSettlement[] = [];
+      for (const s of facts.settlements.values()) if (ids.includes(s.idNumber) && s.settledOn >= from && s.settledOn <= to) stays.push(s);
       const totalFen = stays.reduce((n, s) => n + s.outOfPocketFen, 0);
       const threshold = thresholdOf(c);
       if (!passes(totalFen, threshold)) return null;
@@ -679,21 +699,50 @@ function piecesGiven(pieces: Piece[]): () => Piece[] {
   return () => pieces;
 }
 
-export function missedAid(rule: RuleOf<'MISSED_AID'>, ctx: HouseholdContext): Finding[] {
-  const out: Finding[] = [];
-  const subjects: { subject: string; ids: string[]; pieces: () => Piece[] }[] = [];
-  if (rule.scope === 'PERSON') {
-    for (const id of [...ctx.facts.homeMembers].sort()) {
+/**
+ * These ID numbers (those alive today, with `alive`) in the order `sort()` gives them, by insertion:
+ * a household's few members, sorted once per household, where `sort()` made a work array per call.
+ */
+function sortedIds(ids: ReadonlySet<string>, alive?: HouseholdContext): string[] {
+  const out: string[] = [];
+  for (const id of ids) {
+    if (alive && !alive.isAlive(id)) continue;
+    let i = out.length;
+    out.push(id);
+    for (; i > 0 && out[i - 1] > id; i--) out[i] = out[i - 1];
+    out[i] = id;
+  }
+  return out;
+}
+
+/** Whom a missed-aid rule of one scope judges in a household: living subjects, each with their pieces when first needed. */
+type Subjects = { subject: string; ids: string[]; pieces: () => Piece[] }[];
+
+/** The subjects of `scope` in this household, made once for every missed-aid rule of that scope (the default set has four of PERSON scope). */
+function missedAidSubjects(scope: RuleScope, ctx: HouseholdContext): Subjects {
+  if (scope === 'PERSON') return (ctx.personSubjects ??= subjectsOf(scope, ctx));
+  return (ctx.householdSubjects ??= subjectsOf(scope, ctx));
+}
+
+function subjectsOf(scope: RuleScope, ctx: HouseholdContext): Subjects {
+  const subjects: Subjects = [];
+  if (scope === 'PERSON') {
+    for (const id of sortedIds(ctx.facts.homeMembers)) {
       if (ctx.isAlive(id)) subjects.push({ subject: `P:${id}`, ids: [id], pieces: personPiecesOf(ctx, id) });
     }
   } else if (ctx.facts.householdId !== null) {
-    const living = [...ctx.currentMembers].filter((id) => ctx.isAlive(id)).sort();
+    const living = sortedIds(ctx.currentMembers, ctx);
     if (living.length > 0) subjects.push({ subject: `H:${ctx.facts.householdId}`, ids: living, pieces: householdPiecesOf(ctx) });
   } else {
     // In no household: each person is a household of one (HouseholdContext.subjects).
     for (const { subject, ids, pieces } of ctx.subjects('HOUSEHOLD')) if (ctx.isAlive(ids[0])) subjects.push({ subject, ids, pieces: piecesGiven(pieces) });
   }
-  for (const { subject, ids, pieces } of subjects) {
+  return subjects;
+}
+
+export function missedAid(rule: RuleOf<'MISSED_AID'>, ctx: HouseholdContext): Finding[] {
+  const out: Finding[] = [];
+  for (const { subject, ids, pieces } of missedAidSubjects(rule.scope, ctx)) {
     const met: Met[] = [];
     for (const c of rule.when) {
       const m = meetCondition(c, ids, pieces, ctx);
@@ -738,7 +787,7 @@ export function mayApply(rule: Rule, ctx: HouseholdContext): boolean {
     case 'SAME_PURPOSE_TWICE':
       return anyIn(present, rule.first) && anyIn(present, rule.second);
     case 'SETTLEMENT_EXCESS':
-      return (anyIn(present, rule.programmes) || (ctx.facts.settlementAid ?? []).some((r) => (rule.programmes as readonly string[]).includes(r.programme))) && ctx.facts.settlements.size > 0;
+      return ctx.facts.settlements.size > 0 && (anyIn(present, rule.programmes) || tiedAidIn(ctx.facts.settlementAid, rule.programmes));
     case 'REPEATED_GRANTS':
     case 'AID_AFTER_DEATH':
     case 'DUPLICATE_ENROLMENT':
@@ -751,6 +800,12 @@ export function mayApply(rule: Rule, ctx: HouseholdContext): boolean {
       }
       return true;
   }
+}
+
+/** Whether any of the aid tied to the household's stays is of one of `codes` (a loop: `mayApply` runs per household and rule). */
+function tiedAidIn(tied: readonly AidRecord[] | undefined, codes: readonly string[]): boolean {
+  if (tied) for (const r of tied) if (codes.includes(r.programme)) return true;
+  return false;
 }
 
 function anyIn(present: ReadonlySet<string>, codes: readonly string[]): boolean {

@@ -223,6 +223,7 @@ export async function settlementsByRefs(db: SourceDb, refs: readonly string[]): 
 
 /** The amounts of a settlement, by the field each is read into. */
 const SETTLEMENT_AMOUNTS = { totalCostFen: 'medfeeSumamt', basicInsurancePaidFen: 'hifpPay', criticalIllnessInsurancePaidFen: 'hifmiPay', medicalAidPaidFen: 'mafPay', outOfPocketFen: 'psnPay' } as const;
+const AMOUNT_FIELDS = Object.keys(SETTLEMENT_AMOUNTS) as (keyof typeof SETTLEMENT_AMOUNTS)[];
 
 /**
  * `mi_setl` rows as the hub's HospitalSettlements, amounts in exact fen. An amount is read as the
@@ -235,12 +236,20 @@ const SETTLEMENT_AMOUNTS = { totalCostFen: 'medfeeSumamt', basicInsurancePaidFen
  */
 function settlementsFromRows(rows: readonly (typeof miSettlement.$inferSelect)[]): HospitalSettlement[] {
   const unreadable: Record<string, number> = {};
-  const out = rows.map((r) => {
-    const amounts = Object.fromEntries(Object.entries(SETTLEMENT_AMOUNTS).map(([field, column]) => [field, departmentYuanToFen(r[column])])) as Record<keyof typeof SETTLEMENT_AMOUNTS, number>;
-    const field = Object.keys(amounts).find((f) => !Number.isSafeInteger(amounts[f as keyof typeof amounts]));
+  const out: HospitalSettlement[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    // Each amount by a loop over the fields (no arrays of entries per row: a region scan reads thousands of stays a slice).
+    const stay: Record<string, unknown> = { settlementRef: r.setlId, idNumber: r.psnCertNo, hospitalName: r.fixmedinsName, admittedOn: r.admDate, dischargedOn: r.dscgDate, settledOn: r.setlDate, diagnosis: r.diseName };
+    let field: string | undefined;
+    for (const f of AMOUNT_FIELDS) {
+      const fen = departmentYuanToFen(r[SETTLEMENT_AMOUNTS[f]]);
+      stay[f] = fen;
+      if (field === undefined && !Number.isSafeInteger(fen)) field = f;
+    }
     if (field) unreadable[field] = (unreadable[field] ?? 0) + 1;
-    return { settlementRef: r.setlId, idNumber: r.psnCertNo, hospitalName: r.fixmedinsName, admittedOn: r.admDate, dischargedOn: r.dscgDate, settledOn: r.setlDate, diagnosis: r.diseName, ...amounts };
-  });
+    out[i] = stay as unknown as HospitalSettlement;
+  }
   if (Object.keys(unreadable).length > 0) throw new UnreadableRows(unreadable);
   return out;
 }

@@ -125,11 +125,12 @@ async function evaluateSlice(deps: ScanDeps, keys: HouseholdKey[], reads: SliceR
   const approvals = await inBatches([...tempAid], batchSize, (b) => secondAidApprovalFacts(deps.hub, b));
   // Patients and beneficiaries of a stay's aid outside this slice: where they live decides which
   // household reports the stay (X7), so a stay aided across two households is reported once.
-  const people = new Map<string, PersonFacts>();
-  for (const p of here.people) people.set(p.idNumber, p);
+  // This slice's people, then those around that are not among them (one map: this slice's own over those around).
+  const known = new Map<string, PersonFacts>();
+  for (const p of here.people) known.set(p.idNumber, p);
   const outside = new Set<string>();
-  for (const x of departments.settlements.values()) if (!people.has(x.idNumber)) outside.add(x.idNumber);
-  for (const r of departments.settlementAid) if (!people.has(r.beneficiaryIdNumber)) outside.add(r.beneficiaryIdNumber);
+  for (const x of departments.settlements.values()) if (!known.has(x.idNumber)) outside.add(x.idNumber);
+  for (const r of departments.settlementAid) if (!known.has(r.beneficiaryIdNumber)) outside.add(r.beneficiaryIdNumber);
   const around = await inBatches([...outside], batchSize, (b) => spellsAndPeople(deps.hub, b));
   // Every spell in this slice's households is in `here` already: only spells elsewhere are added, once each.
   const inSliceHouseholds = new Set(householdIds);
@@ -144,10 +145,10 @@ async function evaluateSlice(deps: ScanDeps, keys: HouseholdKey[], reads: SliceR
       spells.push(s);
     }
   }
-  // Those around first, this slice's own over them (as one map of both, in that order, had it).
-  const known = new Map<string, PersonFacts>();
-  for (const a of around) for (const p of a.people) known.set(p.idNumber, p);
-  for (const p of here.people) known.set(p.idNumber, p);
+  // Those around that are not this slice's own (the last read of each), after them.
+  const fromAround = new Map<string, PersonFacts>();
+  for (const a of around) for (const p of a.people) fromAround.set(p.idNumber, p);
+  for (const [id, p] of fromAround) if (!known.has(id)) known.set(id, p);
   const facts = assembleHouseholds({
     householdIds: householdsWithFacts(householdIds, spells, departments),
     spells,
@@ -155,10 +156,13 @@ async function evaluateSlice(deps: ScanDeps, keys: HouseholdKey[], reads: SliceR
     departments,
     secondAidApprovals: approvals.flat(),
   });
-  const regionOf = new Map(keys.map((k) => [k.id, k.regionCode]));
+  // The households assembled are some of `keys`, in their order: each one's division found by walking `keys` along with them.
   const found: FoundInRegion[] = [];
+  let k = 0;
   for (const f of facts) {
-    for (const finding of evaluateHousehold(f, deps.ruleSet.rules, deps.today)) found.push({ finding, regionCode: regionOf.get(f.householdId!) ?? null });
+    while (k < keys.length && keys[k].id !== f.householdId) k++;
+    const regionCode = k < keys.length ? keys[k].regionCode : null;
+    for (const finding of evaluateHousehold(f, deps.ruleSet.rules, deps.today)) found.push({ finding, regionCode });
   }
   return found;
 }

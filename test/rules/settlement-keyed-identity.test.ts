@@ -4,7 +4,8 @@
  * (domain/aid.ts settlementKey): the rules run over the facts as that release read them, then as
  * this release reads them, over plain data.
  */
-import { settlementKey, type HospitalSettlement } from '../../domain/aid';
+import { asciiLower, settlementKey, settlementReferenceOf, type HospitalSettlement } from '../../domain/aid';
+import { settlementLookupForms } from '../../federation/settlement-refs';
 import { evaluateHousehold } from '../../domain/findings/evaluate';
 import type { Finding } from '../../domain/findings/facts';
 import { contentHashAsHeld, settlementKeyedFingerprint } from '../../domain/findings/identity';
@@ -63,4 +64,21 @@ describe('a finding stored on stays as a department held them', () => {
     expect(settlementKeyedFingerprint({ ...stored(earlier), fingerprint: keyed.fingerprint })).toBeNull();
     expect(settlementKeyedFingerprint({ ...stored(earlier), fingerprint: '0'.repeat(32) })).toBeNull();
   });
+});
+
+// Session 43 (docs/performance.md) returns a reference already keyed as it is, and writes each key's
+// forms into one array: the keys and forms must be those of the three steps and of a set per key.
+it('keys a reference, and lists its forms, as the full steps do', () => {
+  const refs = ['ZY001', 'zy001 ', ' ZY-002', 'ＺＹ００３', 'Zy004', '7-1', '  ', '', 'ZY001', 'É1', 'zy005'];
+  for (const ref of refs) expect(settlementKey(ref)).toBe(settlementReferenceOf(ref) ?? ref);
+  const asBefore = (keys: string[], comparison: 'EXACT' | 'CASE_AND_PAD_IGNORED') => {
+    const forms = new Set<string>();
+    for (const ref of keys) {
+      const key = settlementKey(ref);
+      if (comparison === 'CASE_AND_PAD_IGNORED') forms.add(key).add(` ${key}`);
+      else for (const written of new Set([key, asciiLower(key)])) forms.add(written).add(`${written} `).add(` ${written}`);
+    }
+    return [...forms];
+  };
+  for (const comparison of ['EXACT', 'CASE_AND_PAD_IGNORED'] as const) expect(settlementLookupForms(refs, comparison)).toEqual(asBefore(refs, comparison));
 });
