@@ -8,7 +8,7 @@
  * poller, whose leases it gives up; a scan, handed over at its next chunk as on a SIGTERM), says 0 on
  * its gauge and logs one line; and serves again once the row is gone (a restore), taking the scan up
  * again. Probes that come together share one read of the journals, and a read answers for 5 s
- * (server/release-watch.ts).
+ * (access/release-watch.ts).
  *
  * The later release is the migrator's own record of one: a row in a journal of this release's sets,
  * made after every migration this release has, written as the migrator writes it
@@ -20,7 +20,7 @@ import { HUB_MIGRATION_SETS } from '../db/setup/provision';
 import type { HubDb } from '../db/connect';
 import { DatabaseOfLaterRelease } from '../db/setup/migrator';
 import { createLogger } from '../server/logger';
-import { ReleaseWatch } from '../server/release-watch';
+import { ReleaseWatch } from '../access/release-watch';
 import { generateDemo } from '../tools/generate/index';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startHubProcess, stopHubProcess, type HubProcess } from './support/hub-process';

@@ -3,9 +3,9 @@
  * one answers from memory; asked while a read runs, that read answers everyone who asked, so a probe
  * storm costs the database one read every `ttlMs`. A read that fails (the database not answering is
  * /readyz's SELECT 1 to report) keeps the last judgement, `initial` before any. Used by the watches
- * /readyz asks (server/binlog-watch.ts, server/release-watch.ts).
+ * /readyz asks (server/binlog-watch.ts, access/release-watch.ts).
  */
-import type { LevelLogger } from '../access/request-id';
+import type { LevelLogger } from './request-id';
 import { loggableError } from '../domain/privacy';
 
 export class CachedRead<T> {
