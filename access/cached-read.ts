@@ -32,6 +32,15 @@ export class CachedRead<T> {
   /** The judgement, read again when the last read is older than `ttlMs`. `logger`: the asker's, for the lines of a read it starts. */
   get(logger: LevelLogger): Promise<T> {
     if (this.checked && Date.now() - this.checked.at < this.ttlMs) return Promise.resolve(this.checked.value);
+    return this.refresh(logger);
+  }
+
+  /**
+   * The judgement read now, whatever its age (a watch's timer, every `ttlMs`): a timer asking
+   * through `get` found the last read, finished a moment after the timer's previous tick, younger
+   * than `ttlMs`, and read only every second tick. A read under way answers instead.
+   */
+  refresh(logger: LevelLogger): Promise<T> {
     this.reading ??= this.readNow(logger).finally(() => {
       this.reading = null;
     });

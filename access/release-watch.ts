@@ -80,7 +80,8 @@ export class ReleaseWatch {
   start(): void {
     if (this.timer) return;
     void this.judgement();
-    this.timer = setInterval(() => void this.judgement(), this.ttlMs);
+    // Read on each tick, not through the cache: one a tick, so the window is `ttlMs` plus one read.
+    this.timer = setInterval(() => void this.journals.refresh(this.logger), this.ttlMs);
     this.timer.unref();
   }
 
