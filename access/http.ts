@@ -14,7 +14,7 @@
  *   415 BAD_REQUEST       a GraphQL POST that is not application/json in UTF-8
  *   503 INTERNAL_SERVER_ERROR (AUDIT_UNAVAILABLE) the access could not be recorded
  *   503 HUB_UNAVAILABLE   the hub's own database did not answer in time (HUB_TIMEOUT_MS), or cannot be reached;
- *                         or a later release has migrated it (DATABASE_OF_LATER_RELEASE, server/release-watch.ts)
+ *                         or a later release has migrated it (DATABASE_OF_LATER_RELEASE, access/release-watch.ts)
  */
 import type express from 'express';
 import type { Logger } from 'pino';

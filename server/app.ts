@@ -67,7 +67,7 @@ import { createExpressServer } from './express-messages';
 import { queryPage } from './query-page';
 import { HubMetrics, metricsHandler } from './metrics';
 import { BinlogWatch } from './binlog-watch';
-import { LATER_RELEASE_PROBLEM, ReleaseWatch } from './release-watch';
+import { LATER_RELEASE_PROBLEM, ReleaseWatch } from '../access/release-watch';
 import { holdApolloHashModule } from './query-hash';
 import { shortcutArgumentlessFields } from './argument-values';
 import { keepNegotiatedMediaTypes } from './media-types';
@@ -458,7 +458,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   await audit.init();
   const binlog = new BinlogWatch(deps.hub, deps.logger, hubTimeoutMs);
   metrics.watchBinlogFormat(binlog);
-  // A database a later release has migrated while this process serves (server/release-watch.ts).
+  // A database a later release has migrated while this process serves (access/release-watch.ts).
   const release = new ReleaseWatch(deps.hub, databaseOf(deps.config.hubUrl), deps.logger, hubTimeoutMs);
   metrics.watchRelease(release);
   audit.onAppend = (seconds, ok) => metrics.auditAppend(seconds, ok);
@@ -508,7 +508,10 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   // flight (its leases given up), takeovers are not looked for; a monthly comparison already running
   // ends as it does on a SIGTERM (it has no stop of its own). After a restore they start again.
   let backgroundTurn: Promise<void> = Promise.resolve();
-  release.onChange = (later) => {
+  release.onChange = (later, logger) => {
+    // One line at each change: the journal and the migration's date, nothing of anyone's data.
+    if (later) logger.error({ journal: later.journal, migratedAt: new Date(later.latestUnknown).toISOString() }, `the hub database was migrated by a later release of AidHub: /readyz answers 503, every request is refused and background work stops; ${LATER_RELEASE_PROBLEM}`);
+    else logger.warn('the hub database is of this release again (restored): /readyz answers 200, requests are served and background work resumes');
     backgroundTurn = backgroundTurn
       .then(async () => {
         if (later) await Promise.all([scanJobs.stop(), alertDelivery?.pause(), poller?.stop()]);
@@ -650,7 +653,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       return;
     }
     const [hubUp, binlogProblem, sources, laterRelease] = await readiness(requestLogger(req, deps.logger));
-    // A database a later release has migrated: this process is to be stopped (server/release-watch.ts).
+    // A database a later release has migrated: this process is to be stopped (access/release-watch.ts).
     if (hubUp && laterRelease) {
       const problem = `the hub database was migrated by a later release of AidHub (its journal ${laterRelease.journal} records a migration made ${new Date(laterRelease.latestUnknown).toISOString()} that this release does not have): ${LATER_RELEASE_PROBLEM}`;
       res.status(503).json({ status: 'hub database migrated by a later release', hub: { available: true, reason: 'DATABASE_OF_LATER_RELEASE', problem }, sources });

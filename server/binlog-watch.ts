@@ -21,7 +21,7 @@ import type { LevelLogger } from '../access/request-id';
 import type { HubDb } from '../db/connect';
 import { BINLOG_STATE_SQL, binlogStateProblem, type BinlogState } from '../db/setup/binlog';
 import { withTimeout } from '../federation/loaders';
-import { CachedRead } from './cached-read';
+import { CachedRead } from '../access/cached-read';
 
 /** How long one read of the format answers for. */
 export const BINLOG_CHECK_TTL_MS = 5_000;

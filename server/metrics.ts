@@ -366,7 +366,7 @@ export class HubMetrics implements JobMetrics {
 
   /**
    * Whether the hub database is of this release (1) or a later release has migrated it (0), read at
-   * scrape time through the watch's short cache (server/release-watch.ts).
+   * scrape time through the watch's short cache (access/release-watch.ts).
    */
   watchRelease(watch: { judgement(): Promise<unknown> }): void {
     new Gauge({

@@ -8,7 +8,7 @@
  * poller, whose leases it gives up; a scan, handed over at its next chunk as on a SIGTERM), says 0 on
  * its gauge and logs one line; and serves again once the row is gone (a restore), taking the scan up
  * again. Probes that come together share one read of the journals, and a read answers for 5 s
- * (server/release-watch.ts).
+ * (access/release-watch.ts).
  *
  * The later release is the migrator's own record of one: a row in a journal of this release's sets,
  * made after every migration this release has, written as the migrator writes it
@@ -20,7 +20,7 @@ import { HUB_MIGRATION_SETS } from '../db/setup/provision';
 import type { HubDb } from '../db/connect';
 import { DatabaseOfLaterRelease } from '../db/setup/migrator';
 import { createLogger } from '../server/logger';
-import { ReleaseWatch } from '../server/release-watch';
+import { ReleaseWatch } from '../access/release-watch';
 import { generateDemo } from '../tools/generate/index';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startHubProcess, stopHubProcess, type HubProcess } from './support/hub-process';
@@ -164,8 +164,8 @@ it('hands a scan running then over at its next chunk, as on a SIGTERM, and takes
   expect(lines('taking over a scan whose hub process stopped renewing its lease')).toHaveLength(1);
 }, 300_000);
 
-it('reads the journals once for probes that come together and within its cache, and again after it', async () => {
-  // The hub's pool, every statement sent on it counted.
+/** The hub's pool, every statement sent on it counted. */
+function countingHub(): { hubDb: HubDb; statements: () => number } {
   let statements = 0;
   const pool = new Proxy(dbs.hubPool, {
     get(target, prop, receiver) {
@@ -177,22 +177,55 @@ it('reads the journals once for probes that come together and within its cache, 
       };
     },
   });
-  const hubDb = { $client: pool } as unknown as HubDb;
+  return { hubDb: { $client: pool } as unknown as HubDb, statements: () => statements };
+}
+
+it('reads the journals once for probes that come together and within its cache, and again after it', async () => {
+  const counted = countingHub();
+  const hubDb = counted.hubDb;
   // A cache of a minute: the second burst is within it whatever the machine's load.
   const watch = new ReleaseWatch(hubDb, 'aidhub_t_later_live_' + (process.env.JEST_WORKER_ID ?? '0'), createLogger(), 30_000, 60_000);
   await laterRelease();
   try {
     const burst = await Promise.all(Array.from({ length: 20 }, () => watch.judgement()));
     // The journals' tables, which of them are there, their rows in one UNION ALL, the progress rows.
-    expect({ statements, later: burst.filter((j) => j instanceof DatabaseOfLaterRelease).length }).toEqual({ statements: 4, later: 20 });
+    expect({ statements: counted.statements(), later: burst.filter((j) => j instanceof DatabaseOfLaterRelease).length }).toEqual({ statements: 4, later: 20 });
     await restore();
     const cached = await Promise.all(Array.from({ length: 20 }, () => watch.judgement()));
     // Still the judgement read a moment ago, and no statement; a request reads only that.
-    expect({ statements, later: cached.filter((j) => j !== null).length, inForce: watch.laterRelease?.journal }).toEqual({ statements: 4, later: 20, inForce: JOBS_JOURNAL });
+    expect({ statements: counted.statements(), later: cached.filter((j) => j !== null).length, inForce: watch.laterRelease?.journal }).toEqual({ statements: 4, later: 20, inForce: JOBS_JOURNAL });
     const fresh = new ReleaseWatch(hubDb, 'x', createLogger(), 30_000, 0);
     expect(await fresh.judgement()).toBeNull();
-    expect(statements).toBe(8);
+    expect(counted.statements()).toBe(8);
   } finally {
     await restore();
+  }
+}, 120_000);
+
+it('reads the journals on every tick of its timer, not every second one', async () => {
+  const counted = countingHub();
+  // The clock faked, so that a read is seen to take time: it ends 50 ms after the tick that began it.
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'] });
+  const watch = new ReleaseWatch(counted.hubDb, 'x', createLogger(), 30_000, 5_000);
+  /** The statements sent, once `n` are or 20 s of real time have passed (the timers are fake). */
+  const sent = async (n: number) => {
+    const end = process.hrtime.bigint() + 20_000_000_000n;
+    while (counted.statements() < n && process.hrtime.bigint() < end) await new Promise((r) => setImmediate(r));
+    return counted.statements();
+  };
+  try {
+    watch.start();
+    // 50 ms pass while the start's read runs.
+    jest.advanceTimersByTime(50);
+    // The start's read, joined until it ends.
+    await watch.judgement();
+    expect(counted.statements()).toBe(4);
+    // The next tick, 5 s after the start and 4.95 s after that read ended: it reads (asking through
+    // the cache, it found the read younger than 5 s and read only at the tick after).
+    jest.advanceTimersByTime(4_950);
+    expect(await sent(8)).toBe(8);
+  } finally {
+    watch.stop();
+    jest.useRealTimers();
   }
 }, 120_000);

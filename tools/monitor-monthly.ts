@@ -11,17 +11,23 @@
  * anything runs. Progress and totals are printed; nothing personal ever is. Exit code 0 when the
  * run succeeded or had already, 1 when it failed, 2 for bad arguments (`error: CODE: …` with the
  * usage, the codes monthlyComparisonRun gives for the same: FORMAT, NO_SUCH_MONTH, MONTH_NOT_CURRENT,
- * MALFORMED_DIVISION_CODE, REGION_UNKNOWN).
+ * MALFORMED_DIVISION_CODE, REGION_UNKNOWN), and for a hub database a later release migrated:
+ * refused at the start (`error: DATABASE_OF_LATER_RELEASE: …`, as `npm start` refuses it), or found
+ * while the comparison runs (read every 5 s, as a running hub reads it): it then ends before its next
+ * page's write, with one `error: DATABASE_OF_LATER_RELEASE: …` line, writing nothing more, not even
+ * its run's end (the run is taken over as a dead process's once silent, MONTHLY_RUN_STALE_MS).
  */
 import { parseArgs } from 'node:util';
 import { RuleSetError } from '../domain/findings/rule-set';
 import { monthProblem } from '../domain/dates';
 import { TriggerSetError } from '../domain/monitoring/triggers';
 import { monthlyJobs, monthOf } from '../resolvers/monitoring/monthly';
+import type { DatabaseOfLaterRelease } from '../db/setup/migrator';
 import { activeRuleSet } from '../rules/load';
 import { activeTriggerSet } from '../rules/triggers-load';
+import { MONTHLY_RUN_STALE_MS } from '../db/monitoring-monthly/store';
 import { positiveIntArg } from './command-args';
-import { progressPrinter, regionArg, runJobCli, secondsSince, UsageError, withJobHub } from './region-job-cli';
+import { LATER_RELEASE_EXIT, laterReleaseLine, progressPrinter, regionArg, runJobCli, secondsSince, UsageError, withJobHub } from './region-job-cli';
 
 const USAGE = 'usage: npm run monitor:monthly -- --region DIVISION_CODE [--month YYYY-MM] [--url mysql://user@host:port/aidhub] [--page HOUSEHOLDS]';
 
@@ -63,12 +69,19 @@ async function main(): Promise<number> {
   const triggerSet = activeTriggerSet();
   const ruleSet = activeRuleSet();
 
-  return withJobHub(args.url, async ({ hub, sources, logger, shownUrl }) => {
+  return withJobHub(args.url, async ({ hub, sources, logger, shownUrl, laterRelease }) => {
+    const said = () => console.error(laterReleaseLine(laterRelease.reason as DatabaseOfLaterRelease, 'monthly comparison', `the comparison stops before its next page, keeping the pages it wrote, and leaves its run to be taken over as a stopped process's is (shown FAILED, INTERRUPTED, ${MONTHLY_RUN_STALE_MS / 60_000} minutes after its last page)`));
+    if (laterRelease.aborted) {
+      said();
+      return LATER_RELEASE_EXIT;
+    }
+    laterRelease.addEventListener('abort', said, { once: true });
     console.log(`Monthly comparison of ${region} for ${month} in ${shownUrl} …`);
     const started = Date.now();
     const progress = progressPrinter();
     const out = await monthlyJobs.start({ hub, sources, triggerSet, ruleSet, now, logger }, region, month, 'cli', {
       pageHouseholds: page,
+      stop: laterRelease,
       onProgress: (p) => progress((s) => `${p.households} households compared, ${p.changed} alerts opened or raised (${s} s)`),
     });
     if (!out.ok && out.code === 'REGION_UNKNOWN') throw new UsageError(`REGION_UNKNOWN: --region: the hub knows no division ${region} (no region and no household under it)`);
@@ -80,6 +93,10 @@ async function main(): Promise<number> {
     }
     const run = await out.done;
     const seconds = secondsSince(started);
+    if (run.state === 'RUNNING' && laterRelease.aborted) {
+      console.log(`Run ${run.id} stopped after ${seconds} s, still RUNNING: ${run.householdsDone}/${run.householdsTotal} households compared, ${run.alertsChanged} alerts opened or raised.`);
+      return LATER_RELEASE_EXIT;
+    }
     if (run.state !== 'SUCCEEDED') {
       console.error(`Run ${run.id} failed after ${seconds} s (${run.failure}): ${run.householdsDone}/${run.householdsTotal} households compared; run it again to finish.`);
       return 1;

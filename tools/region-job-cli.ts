@@ -1,15 +1,19 @@
 /**
  * The shell of the command-line tools that run a job over a division (`npm run scan`,
  * `npm run monitor:monthly`): their common arguments, finding and opening the hub and the
- * department sources, printing progress at most every two seconds, and the exit codes (0 done,
- * 1 failed, 2 bad arguments or rule files), a failure's message masked like every log line.
+ * department sources, printing progress at most every two seconds, the fence against a later
+ * release (the hub's judgement of the migration journals, access/release-watch.ts, read every 5 s
+ * while the job runs), and the exit codes (0 done, 1 failed, 2 bad arguments or rule files, or a
+ * hub database a later release migrated, at the start or while the job ran), a failure's message
+ * masked like every log line.
  */
 import pino, { type Logger } from 'pino';
 import { resolveHubUrl } from '../access/hub-url';
-import { ConfigError, configErrorLine, databaseOf, loadConfig, logLevelFromEnv, redactUrl, type HubConfig } from '../db/config';
+import { ReleaseWatch } from '../access/release-watch';
+import { ConfigError, configErrorLine, databaseOf, HUB_TIMEOUT_MS_DEFAULT, loadConfig, logLevelFromEnv, redactUrl, type HubConfig } from '../db/config';
 import { createPool, hubDrizzle, type HubDb } from '../db/connect';
 import { databaseExists, provisionHub } from '../db/setup/provision';
-import { isDatabaseOfOtherRelease } from '../db/setup/migrator';
+import { isDatabaseOfOtherRelease, type DatabaseOfLaterRelease } from '../db/setup/migrator';
 import { DIVISION_CODE_EXPECTED, givenDivisionCode } from '../domain/division-code';
 import { scrub } from '../domain/privacy';
 import { closeSources, openSources, type Sources } from '../federation/sources';
@@ -38,6 +42,35 @@ export interface JobHub {
   shownUrl: string;
   /** The configuration a hub on this database would run with (db/config.ts): the job's settings. */
   config: HubConfig;
+  /**
+   * Aborted, its reason the DatabaseOfLaterRelease, once the hub database is found migrated by a
+   * later release while the job runs: the job is to stop at its next chunk or page, writing nothing
+   * more, and the tool to exit LATER_RELEASE_EXIT. The line saying so is printed by then
+   * (laterReleaseLine, on stderr).
+   */
+  laterRelease: AbortSignal;
+}
+
+/**
+ * The exit code of a hub database a later release migrated: refused at the start (provisionHub, as
+ * `npm start` refuses it) or found while the job ran. The start's 2, in the same meaning: this
+ * release is not to run on that database; not 1, a job that failed and is to be run again.
+ */
+export const LATER_RELEASE_EXIT = 2;
+
+/**
+ * The one line a tool prints when its job finds the hub database migrated by a later release: why
+ * (the journal and the migration's date, as the start's refusal names them), what the job does
+ * (`stops`: at its next chunk, what it stored kept), and what the operator is to do.
+ */
+export function laterReleaseLine(later: DatabaseOfLaterRelease, job: string, stops: string): string {
+  return configErrorLine({
+    code: later.code,
+    message:
+      `the database '${later.database}' was migrated by a later release of AidHub while this ${job} ran (its journal ${later.journal} records a migration made ` +
+      `${new Date(later.latestUnknown).toISOString()} that this release does not have): ${stops}, and this release writes nothing more to it; ` +
+      'run it with the later release, and stop every process of this one (docs/operations.md "Upgrading", step 2)',
+  });
 }
 
 /**
@@ -68,9 +101,20 @@ export async function withJobHub<T>(url: string | undefined, job: (h: JobHub) =>
   await provisionHub(hubUrl);
   const pool = createPool(hubUrl);
   const sources = openSources(config.sources);
+  const hub = hubDrizzle(pool);
+  const logger = pino({ level: logLevel });
+  // A later release's start migrating the database while the job runs (an upgrade that forgot this
+  // process): judged as the hub judges it, read every RELEASE_CHECK_TTL_MS on the job's pool.
+  const watch = new ReleaseWatch(hub, databaseOf(hubUrl), logger, config.hubTimeoutMs ?? HUB_TIMEOUT_MS_DEFAULT);
+  const fence = new AbortController();
+  watch.onChange = (later) => {
+    if (later && !fence.signal.aborted) fence.abort(later);
+  };
+  watch.start();
   try {
-    return await job({ hub: hubDrizzle(pool), sources, logger: pino({ level: logLevel }), shownUrl: redactUrl(hubUrl), config });
+    return await job({ hub, sources, logger, shownUrl: redactUrl(hubUrl), config, laterRelease: fence.signal });
   } finally {
+    watch.stop();
     await closeSources(sources);
     await pool.end();
   }

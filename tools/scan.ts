@@ -11,16 +11,21 @@
  * and totals are printed; nothing personal (names, ID numbers) ever is. Exit code 0 when the scan
  * succeeded, 1 when it failed or could not start, 2 for bad arguments (`error: CODE: …` with the
  * usage: the API's MALFORMED_DIVISION_CODE, REGION_UNKNOWN, MALFORMED_DATE, OUT_OF_RANGE …, README
- * "Region scans") or rules.
+ * "Region scans") or rules, and for a hub database a later release migrated: refused at the start
+ * (`error: DATABASE_OF_LATER_RELEASE: …`, as `npm start` refuses it), or found while the scan runs
+ * (read every 5 s, as a running hub reads it): the scan then ends at its next chunk and hands its
+ * lease over as a stopping hub's scan does (the later release's hub processes take it over from its
+ * last stored chunk), with one `error: DATABASE_OF_LATER_RELEASE: …` line.
  */
 import { parseArgs } from 'node:util';
-import { scanJobs } from '../resolvers/findings/scan';
+import { ScanHandedOver, scanJobs } from '../resolvers/findings/scan';
+import type { DatabaseOfLaterRelease } from '../db/setup/migrator';
 import { todayIso } from '../domain/dates';
 import { DATE_RANGE } from '../domain/date-ranges';
 import { RuleSetError } from '../domain/findings/rule-set';
 import { activeRuleSet } from '../rules/load';
 import { dateArg, positiveIntArg } from './command-args';
-import { progressPrinter, regionArg, runJobCli, secondsSince, UsageError, withJobHub } from './region-job-cli';
+import { LATER_RELEASE_EXIT, laterReleaseLine, progressPrinter, regionArg, runJobCli, secondsSince, UsageError, withJobHub } from './region-job-cli';
 
 const USAGE = 'usage: npm run scan -- --region DIVISION_CODE [--url mysql://user@host:port/aidhub] [--as-of YYYY-MM-DD] [--chunk HOUSEHOLDS]';
 
@@ -58,7 +63,18 @@ async function main(): Promise<number> {
   const { region, asOf, chunk } = args;
   const ruleSet = activeRuleSet();
 
-  return withJobHub(args.url, async ({ hub, sources, logger, shownUrl, config }) => {
+  return withJobHub(args.url, async ({ hub, sources, logger, shownUrl, config, laterRelease }) => {
+    // The hub's rule for a process that stops (ScanJobs.stop): the scan ends at its next chunk, its
+    // lease handed over at once; a scan not started yet is not started.
+    const stopScan = () => {
+      console.error(laterReleaseLine(laterRelease.reason as DatabaseOfLaterRelease, 'scan', "the scan stops at its next chunk, keeping the chunks it stored, and hands its lease over for the later release's hub processes to take it over from there"));
+      return scanJobs.stop();
+    };
+    if (laterRelease.aborted) {
+      await stopScan();
+      return LATER_RELEASE_EXIT;
+    }
+    laterRelease.addEventListener('abort', () => void stopScan(), { once: true });
     console.log(`Scanning ${region} as of ${asOf} with rule set "${ruleSet.name}" (${ruleSet.digest}) in ${shownUrl} …`);
     const started = Date.now();
     const progress = progressPrinter();
@@ -71,6 +87,8 @@ async function main(): Promise<number> {
       console.error(`A scan of an overlapping division is running (scan ${result.scanId}); try again when it has finished.`);
       return 1;
     }
+    // Found while the scan was being started: its listener stopped no scan yet.
+    if (laterRelease.aborted) void scanJobs.stop();
     try {
       const c = await result.done;
       console.log(
@@ -78,7 +96,11 @@ async function main(): Promise<number> {
           `(${c.newCount} new, ${c.reopenedCount} reopened, ${c.stillSettledCount} dismissed or resolved and left so).`,
       );
       return 0;
-    } catch {
+    } catch (err) {
+      if (err instanceof ScanHandedOver && laterRelease.aborted) {
+        console.log(`Scan ${result.scanId} stopped after ${secondsSince(started)} s, still RUNNING, handed over from its last stored chunk.`);
+        return LATER_RELEASE_EXIT;
+      }
       console.error(`Scan ${result.scanId} failed; its failure is recorded on the scan (query scan(id: "${result.scanId}") { failure }).`);
       return 1;
     }

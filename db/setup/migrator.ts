@@ -168,7 +168,7 @@ async function readJournal(conn: JournalReader, migrationsTable: string): Promis
 /**
  * Reads journals and their progress rows in three statements whatever their number: which of them
  * are there, their rows (one UNION ALL), the progress rows. A table not there reads as empty. The
- * running hub reads its every journal this way every few seconds (server/release-watch.ts).
+ * running hub reads its every journal this way every few seconds (access/release-watch.ts).
  */
 export async function readJournals(conn: JournalReader, tables: readonly string[]): Promise<Map<string, JournalState>> {
   const [present] = (await conn.query('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)', [[...tables, MIGRATION_PROGRESS_TABLE]])) as [{ name: string }[]];

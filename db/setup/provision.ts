@@ -146,7 +146,7 @@ const knownHubMigrations = () => (knownSets ??= new Map(HUB_MIGRATION_SETS.map((
  * have, or such a migration half run; or the journal of a set this release has none of, a feature a
  * later release added); else returns what its journals lack of this release's migrations, if
  * anything (an earlier release's database). The one judgement of the start (provisionHub, before it
- * migrates), of the tools (refuseHubOfOtherRelease) and of the running hub (server/release-watch.ts).
+ * migrates), of the tools (refuseHubOfOtherRelease) and of the running hub (access/release-watch.ts).
  */
 export async function judgeHubJournals(conn: JournalReader, database: string): Promise<string | undefined> {
   const [journals] = (await conn.query(`SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME LIKE '\\_\\_drizzle\\_migrations%'`)) as [{ name: string }[]];

@@ -40,6 +40,17 @@ export interface MonthlyOptions {
    * true: each department only about the people it holds anything about.
    */
   knownPeople?: boolean;
+  /**
+   * Aborted when the comparison is to stop (a tool's process finding its hub database migrated by a
+   * later release, tools/region-job-cli.ts): it ends before the next page's write, throwing
+   * MonthlyStopped, and writes nothing more; the pages written stay, each whole.
+   */
+  stop?: AbortSignal;
+}
+
+/** A comparison stopped by its `stop` signal before its next page's write (MonthlyOptions.stop). */
+export class MonthlyStopped extends Error {
+  override name = 'MonthlyStopped';
 }
 
 export const DEFAULT_MONTHLY_PAGE = 2000;
@@ -104,6 +115,7 @@ export async function runMonthlyComparison(deps: DetectDeps, region: string, opt
     while (pending.length > 0) {
       const current = await pending.shift()!;
       await fill();
+      if (opts.stop?.aborted) throw new MonthlyStopped('monthly comparison stopped before its next page');
       changed += await write(async (tx) => (await writeAlerts(deps, tx, current.writes, 'MONTHLY')).length);
       households += current.keys.length;
       if (opts.lease) await renewLease(deps.hub, opts.lease, 10 * 60_000);
@@ -113,6 +125,7 @@ export async function runMonthlyComparison(deps: DetectDeps, region: string, opt
     // Pages read ahead of a failure are abandoned; let them settle before the caller closes pools.
     await Promise.allSettled(pending);
   }
+  if (opts.stop?.aborted) throw new MonthlyStopped('monthly comparison stopped before its last write');
   if (opts.markMonth !== undefined) {
     const month = opts.markMonth;
     await write((tx) => advanceWatermark(tx, `MONTHLY:${region}`, month, 0));
@@ -150,7 +163,7 @@ class MonthlyJobs {
    * then the run as it stands, `started: false`, and nothing more happens. Alerts are one per
    * identity besides, so even a run repeated after a failure opens no alert twice.
    */
-  async start(deps: DetectDeps & { logger?: LevelLogger }, region: string, month: string, startedBy: string, opts: Pick<MonthlyOptions, 'lease' | 'onProgress' | 'pageHouseholds'> = {}): Promise<MonthlyRunStart> {
+  async start(deps: DetectDeps & { logger?: LevelLogger }, region: string, month: string, startedBy: string, opts: Pick<MonthlyOptions, 'lease' | 'onProgress' | 'pageHouseholds' | 'stop'> = {}): Promise<MonthlyRunStart> {
     if (month !== monthOf(deps)) return { ok: false, code: 'MONTH_NOT_CURRENT' };
     const total = await countHouseholdsUnderPrefix(deps.hub, divisionPrefix(region));
     // A typo (370811010 for 370811001) ran as a SUCCEEDED comparison of no household and took the
@@ -175,6 +188,13 @@ class MonthlyJobs {
         deps.metrics?.runEnded('monthly', null);
         deps.logger?.info({ region, month, ...out }, 'monthly comparison finished');
       } catch (err) {
+        if (err instanceof MonthlyStopped) {
+          // Nothing more is written, not even its end: the run stays RUNNING and, its heartbeat
+          // stopped, is shown FAILED (INTERRUPTED) and taken over as a dead process's run is once
+          // silent for MONTHLY_RUN_STALE_MS (db/monitoring-monthly/store.ts).
+          deps.logger?.warn({ region, month, ...last }, 'monthly comparison stopped before its next page; its run is left to be taken over');
+          return (await monthlyRunById(deps.hub, id))!;
+        }
         const failure = failureOf(err);
         deps.logger?.error({ region, month, failure, ...departmentFailureFields(err), err: loggableError(err) }, 'monthly comparison failed');
         await finishMonthlyRun(deps.hub, claim.run, 'FAILED', last, failure).catch(() => undefined);

@@ -248,6 +248,13 @@ export async function importDir(dir: string, hubUrl: string, options: ImportOpti
       log(`${file.file}: ${rows} row${rows === 1 ? '' : 's'} -> ${spec.target === 'HUB' ? 'hub' : spec.target} ${spec.table}`);
     }
 
+    // Judged again just before the commits (nothing of this import is visible yet): a later release
+    // that migrated the hub database while the files loaded, its start not stopped by this process's
+    // transaction, is refused as at the start, and every database rolled back. A load is one
+    // transaction per database, so this one read fences it whole; what can still come between it
+    // and the commits is the commits' own few statements.
+    current = 'checking the hub database again';
+    if (targets.includes('HUB')) await refuseHubOfOtherRelease(hubUrl);
     for (const o of open) {
       current = `committing ${o.target}`;
       await o.conn!.commit();

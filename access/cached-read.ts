@@ -3,9 +3,9 @@
  * one answers from memory; asked while a read runs, that read answers everyone who asked, so a probe
  * storm costs the database one read every `ttlMs`. A read that fails (the database not answering is
  * /readyz's SELECT 1 to report) keeps the last judgement, `initial` before any. Used by the watches
- * /readyz asks (server/binlog-watch.ts, server/release-watch.ts).
+ * /readyz asks (server/binlog-watch.ts, access/release-watch.ts).
  */
-import type { LevelLogger } from '../access/request-id';
+import type { LevelLogger } from './request-id';
 import { loggableError } from '../domain/privacy';
 
 export class CachedRead<T> {
@@ -32,6 +32,15 @@ export class CachedRead<T> {
   /** The judgement, read again when the last read is older than `ttlMs`. `logger`: the asker's, for the lines of a read it starts. */
   get(logger: LevelLogger): Promise<T> {
     if (this.checked && Date.now() - this.checked.at < this.ttlMs) return Promise.resolve(this.checked.value);
+    return this.refresh(logger);
+  }
+
+  /**
+   * The judgement read now, whatever its age (a watch's timer, every `ttlMs`): a timer asking
+   * through `get` found the last read, finished a moment after the timer's previous tick, younger
+   * than `ttlMs`, and read only every second tick. A read under way answers instead.
+   */
+  refresh(logger: LevelLogger): Promise<T> {
     this.reading ??= this.readNow(logger).finally(() => {
       this.reading = null;
     });

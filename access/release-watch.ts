@@ -1,26 +1,25 @@
 /**
- * Whether the hub database has been migrated by a later release of AidHub, watched while the hub
- * serves. `npm start` refuses such a database (db/setup/migrator.ts DatabaseOfLaterRelease, exit 2),
- * but an upgrade relies on the operator stopping every process of the earlier release first
- * (docs/operations.md "Upgrading", step 2): a hub (or a replica behind the balancer) forgotten and
- * still running went on serving on the database the later release had migrated, reading and writing
- * rows in the forms that release upgraded once and never looks at again.
+ * Whether the hub database has been migrated by a later release of AidHub, watched while a process
+ * of this release runs on it: the hub (server/app.ts) and the tools' long jobs, `npm run scan` and
+ * `monitor:monthly` (tools/region-job-cli.ts). `npm start` and the tools refuse such a database at
+ * their start (db/setup/migrator.ts DatabaseOfLaterRelease, exit 2), but an upgrade relies on the
+ * operator stopping every process of the earlier release first (docs/operations.md "Upgrading",
+ * step 2): a hub (or a replica behind the balancer) or a scan forgotten and still running went on
+ * reading and writing rows in the forms the later release upgraded once and never looks at again.
  *
  * The journals are judged as the start and the tools judge them (db/setup/provision.ts
- * judgeHubJournals: one definition), four statements on a connection of the hub's pool, at most once
- * per `ttlMs`: a timer of the process reads them that often, probes and scrapes that come together
- * share one read, and requests read only the judgement in force (`laterRelease`), never the database.
- * From the judgement on, /readyz answers 503 with the reason, every request but /healthz, /readyz and
- * the query page is refused HUB_UNAVAILABLE (DATABASE_OF_LATER_RELEASE), the process's background
- * work stops taking new work (server/app.ts), `aidhub_hub_database_release_current` says 0, and one
- * log line marks each change (the journal and the migration's date, nothing of anyone's data).
+ * judgeHubJournals: one definition), four statements on a connection of the process's pool, at most
+ * once per `ttlMs`: a timer of the process reads them that often, probes and scrapes that come
+ * together share one read, and requests and job steps read only the judgement in force
+ * (`laterRelease`), never the database. Each change of the judgement is handed to `onChange`, with
+ * the logger of the read that found it: the hub turns /readyz 503, refuses every request and stops
+ * its background work; a tool's job stops at its next chunk and the tool exits 2.
  *
- * A request that comes between the later release's migration and the next read is still served: the
- * window is at most `ttlMs` plus one read (docs/operations.md "Upgrading").
+ * Work that comes between the later release's migration and the next read is still done as before:
+ * the window is at most `ttlMs` plus one read (docs/operations.md "Upgrading").
  */
-import type { Logger } from 'pino';
 import type mysql from 'mysql2/promise';
-import type { LevelLogger } from '../access/request-id';
+import type { LevelLogger } from './request-id';
 import type { HubDb } from '../db/connect';
 import { DatabaseOfLaterRelease } from '../db/setup/migrator';
 import { judgeHubJournals } from '../db/setup/provision';
@@ -41,14 +40,17 @@ export const LATER_RELEASE_PROBLEM = 'stop this process: the later release serve
 export class ReleaseWatch {
   private readonly journals: CachedRead<DatabaseOfLaterRelease | null>;
   private timer: NodeJS.Timeout | null = null;
-  /** Called at each change of the judgement: true when a later release's migration is found, false when it is gone (a restore). */
-  onChange: (later: boolean) => void = () => undefined;
+  /**
+   * Called at each change of the judgement, with the logger of the read that found it (a probe's,
+   * or the process's): the later release's migration when one is found, null when it is gone (a restore).
+   */
+  onChange: (later: DatabaseOfLaterRelease | null, logger: LevelLogger) => void = () => undefined;
 
   /** `timeoutMs`: a read not answered by then counts as not read (the database not answering is SELECT 1's to report). */
   constructor(
     hub: HubDb,
     database: string,
-    private readonly logger: Logger,
+    private readonly logger: LevelLogger,
     timeoutMs: number,
     private readonly ttlMs = RELEASE_CHECK_TTL_MS,
   ) {
@@ -65,10 +67,7 @@ export class ReleaseWatch {
     };
     // Before the first read the process serves as of this release: a first read finding a later one is a change.
     this.journals = new CachedRead(ttlMs, null, read, 'migration journals not read', (later, before, logger) => {
-      if ((before === null) === (later === null)) return;
-      if (later) logger.error({ journal: later.journal, migratedAt: new Date(later.latestUnknown).toISOString() }, `the hub database was migrated by a later release of AidHub: /readyz answers 503, every request is refused and background work stops; ${LATER_RELEASE_PROBLEM}`);
-      else logger.warn('the hub database is of this release again (restored): /readyz answers 200, requests are served and background work resumes');
-      this.onChange(later !== null);
+      if ((before === null) !== (later === null)) this.onChange(later, logger);
     });
   }
 
@@ -81,7 +80,8 @@ export class ReleaseWatch {
   start(): void {
     if (this.timer) return;
     void this.judgement();
-    this.timer = setInterval(() => void this.judgement(), this.ttlMs);
+    // Read on each tick, not through the cache: one a tick, so the window is `ttlMs` plus one read.
+    this.timer = setInterval(() => void this.journals.refresh(this.logger), this.ttlMs);
     this.timer.unref();
   }
 
@@ -91,7 +91,7 @@ export class ReleaseWatch {
   }
 
   /**
-   * The judgement, read again when the last read is older than `ttlMs` (server/cached-read.ts: one
+   * The judgement, read again when the last read is older than `ttlMs` (access/cached-read.ts: one
    * read shared by all who ask while it runs; a read that fails keeps the last judgement).
    * `logger`: the asking probe's (access/request-id.ts requestLogger), so a change's line names it;
    * without one, the hub's.
