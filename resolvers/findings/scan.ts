@@ -377,7 +377,7 @@ export async function runScan(deps: ScanDeps, scanId: number, regionCode: string
       // (AIDHUB_JOB_TAKEOVER_MS) from the last stored chunk, rather than after the lease runs out.
       await handOverLease(deps.hub, lease).catch(() => undefined);
       lost = true;
-      deps.logger?.warn({ scanId, regionCode, householdsDone: counts.householdsDone }, 'this hub process is stopping: scan handed over to another from its last stored chunk');
+      deps.logger?.warn({ scanId, regionCode, householdsDone: counts.householdsDone }, 'this process is stopping: scan handed over to a hub, which resumes it from its last stored chunk');
       throw err;
     }
     if (err instanceof LeaseLost) {
