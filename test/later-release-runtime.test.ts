@@ -142,7 +142,7 @@ it('hands a scan running then over at its next chunk, as on a SIGTERM, and takes
   // A scan start is a request like any other: refused.
   expect(await graphql(adminToken, 'MONITORING', 'mutation { scanStart(input: { regionCode: "370811" }) { scan { id } } }')).toEqual(REFUSED);
   proxy.resume();
-  await until('the scan handed over', async () => lines('scan handed over to another from its last stored chunk').length, (n) => n === 1);
+  await until('the scan handed over', async () => lines('scan handed over to a hub, which resumes it from its last stored chunk').length, (n) => n === 1);
   const [[scan]] = (await dbs.hubPool.query('SELECT state FROM finding_scan WHERE id = ?', [scanId])) as unknown as [{ state: string }[]];
   const [[lease]] = (await dbs.hubPool.query('SELECT holder, expires_at <= UTC_TIMESTAMP(3) AS expired FROM job_lease WHERE job_key = ?', [`scan:${scanId}`])) as unknown as [{ holder: string; expired: number }[]];
   // Still RUNNING, its lease given up at once for the later release's processes to take over.
