@@ -505,8 +505,11 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   // On a database a later release has migrated, the background work stops taking new work, as on a
   // SIGTERM: scans end at their next chunk and hand their leases over (ScanJobs.stop), pushes stop
   // after the round in flight (its claim's rows not sent given back), the poller after its ticks in
-  // flight (its leases given up), takeovers are not looked for; a monthly comparison already running
-  // ends as it does on a SIGTERM (it has no stop of its own). After a restore they start again.
+  // flight (its leases given up), takeovers are not looked for. A monthly comparison running here
+  // (monthlyComparisonRun's, or the poller's monthly tick, whose tick waits on it) stops before its
+  // next page's write (MonthlyJobs.stop), writing nothing more, not even its end: it stays RUNNING
+  // and is taken over once silent for 10 minutes (MONTHLY_RUN_STALE_MS). A SIGTERM still lets it run
+  // to its end (serverWillStop below). After a restore they start again.
   let backgroundTurn: Promise<void> = Promise.resolve();
   release.onChange = (later, logger) => {
     // One line at each change: the journal and the migration's date, nothing of anyone's data.
@@ -514,7 +517,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
     else logger.warn('the hub database is of this release again (restored): /readyz answers 200, requests are served and background work resumes');
     backgroundTurn = backgroundTurn
       .then(async () => {
-        if (later) await Promise.all([scanJobs.stop(), alertDelivery?.pause(), poller?.stop()]);
+        if (later) await Promise.all([scanJobs.stop(), monthlyJobs.stop(), alertDelivery?.pause(), poller?.stop()]);
         else {
           alertDelivery?.start();
           poller?.start();

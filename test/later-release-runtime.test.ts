@@ -5,9 +5,10 @@
  * the later release had upgraded. Now, within a few seconds of the later release's journal row, the
  * process turns /readyz 503 with the reason, refuses every request HUB_UNAVAILABLE
  * (DATABASE_OF_LATER_RELEASE), keeps /healthz 200, stops its background work (here the monitoring
- * poller, whose leases it gives up; a scan, handed over at its next chunk as on a SIGTERM), says 0 on
- * its gauge and logs one line; and serves again once the row is gone (a restore), taking the scan up
- * again. Probes that come together share one read of the journals, and a read answers for 5 s
+ * poller, whose leases it gives up; a scan, handed over at its next chunk as on a SIGTERM; a monthly
+ * comparison, which went on to its end writing alerts, stopped before its next page and left RUNNING),
+ * says 0 on its gauge and logs one line; and serves again once the row is gone (a restore), taking the
+ * scan up again and letting the comparison be taken over once silent. Probes that come together share one read of the journals, and a read answers for 5 s
  * (access/release-watch.ts).
  *
  * The later release is the migrator's own record of one: a row in a journal of this release's sets,
@@ -61,6 +62,12 @@ afterAll(async () => {
   await proxy?.close();
   await dbs?.close();
 }, 60_000);
+
+// Whatever a test left (a failure before its own restore), the next starts on this release's database.
+afterEach(async () => {
+  proxy.resume();
+  await dbs.hubPool.query(`DELETE FROM ${JOBS_JOURNAL} WHERE hash = 'later'`);
+});
 
 interface ReadyBody {
   status: string;
@@ -162,6 +169,46 @@ it('hands a scan running then over at its next chunk, as on a SIGTERM, and takes
   expect(done.done).toBe(done.total);
   expect(done.total).toBeGreaterThan(0);
   expect(lines('taking over a scan whose hub process stopped renewing its lease')).toHaveLength(1);
+}, 300_000);
+
+it('stops a monthly comparison running then before its next page, writing nothing more, and a run takes it over after the restore', async () => {
+  const one = async <T>(q: string, params: unknown[] = []): Promise<T> => ((await dbs.hubPool.query(q, params)) as unknown as [T[]])[0][0];
+  const monthly = async () => Number((await one<{ n: number }>("SELECT COUNT(*) AS n FROM monitoring_alert WHERE detected_by = 'MONTHLY'")).n);
+  const marked = async () => Number((await one<{ n: number }>("SELECT COUNT(*) AS n FROM monitoring_watermark WHERE source_table = 'MONTHLY:370800'")).n);
+  const runOf = (id: number) => one<{ state: string; done: number; total: number; changed: number; finished: string | null }>('SELECT state, households_done AS done, households_total AS total, alerts_changed AS changed, finished_at AS finished FROM monitoring_monthly_run WHERE id = ?', [id]);
+  const run = () => graphql(adminToken, 'MONITORING', 'mutation { monthlyComparisonRun(input: { regionCode: "370800" }) { comparison { id } started userErrors { code } } }');
+  await until('/readyz 200', readyz, (r) => r.status === 200);
+  const alertsBefore = await monthly();
+  // The comparison (one page: the city's 300 households) waits on the disability federation's reads.
+  proxy.pause();
+  const started = await run();
+  expect(started.body.data.monthlyComparisonRun).toEqual({ comparison: { id: expect.any(String) }, started: true, userErrors: [] });
+  const runId = Number(started.body.data.monthlyComparisonRun.comparison.id);
+  await until('the comparison reading the paused department', async () => proxy.held(), (n) => n > 0);
+  await laterRelease();
+  await until('/readyz 503', readyz, (r) => r.status === 503);
+  proxy.resume();
+  // Stopped, or (as before) run to its end.
+  await until('the comparison stopped or ended', async () => ({ stopped: lines('monthly comparison stopped before its next page').length, state: (await runOf(runId)).state }), (r) => r.stopped === 1 || r.state !== 'RUNNING');
+  // Not its page's alerts, nor its end, nor the month's mark: RUNNING, to be taken over once silent.
+  expect({ run: await runOf(runId), alerts: await monthly(), marked: await marked() }).toEqual({
+    run: { state: 'RUNNING', done: 0, total: expect.any(Number), changed: 0, finished: null },
+    alerts: alertsBefore,
+    marked: 0,
+  });
+
+  await restore();
+  await until('/readyz 200', readyz, (r) => r.status === 200);
+  // Its heartbeat has not yet been silent for MONTHLY_RUN_STALE_MS (10 minutes): the run stands.
+  expect((await run()).body.data.monthlyComparisonRun).toEqual({ comparison: { id: String(runId) }, started: false, userErrors: [] });
+  // Ten minutes later (its heartbeat moved back, as the database's clock judges it), a start takes it over.
+  await dbs.hubPool.query('UPDATE monitoring_monthly_run SET heartbeat_at = heartbeat_at - INTERVAL 11 MINUTE WHERE id = ?', [runId]);
+  expect((await run()).body.data.monthlyComparisonRun).toEqual({ comparison: { id: String(runId) }, started: true, userErrors: [] });
+  const done = await until('the comparison taken over and finished', () => runOf(runId), (r) => r.state !== 'RUNNING');
+  expect({ state: done.state, done: done.done, marked: await marked() }).toEqual({ state: 'SUCCEEDED', done: done.total, marked: 1 });
+  expect(done.total).toBeGreaterThan(0);
+  // The alerts the stopped run did not write, written by the run that took it over.
+  expect({ changed: done.changed > 0, alerts: (await monthly()) - alertsBefore }).toEqual({ changed: true, alerts: done.changed });
 }, 300_000);
 
 /** The hub's pool, every statement sent on it counted. */

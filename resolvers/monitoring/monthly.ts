@@ -42,7 +42,8 @@ export interface MonthlyOptions {
   knownPeople?: boolean;
   /**
    * Aborted when the comparison is to stop (a tool's process finding its hub database migrated by a
-   * later release, tools/region-job-cli.ts): it ends before the next page's write, throwing
+   * later release, tools/region-job-cli.ts; a hub's own runs are stopped by MonthlyJobs.stop
+   * besides): it ends before the next page's write, throwing
    * MonthlyStopped, and writes nothing more; the pages written stay, each whole.
    */
   stop?: AbortSignal;
@@ -152,18 +153,39 @@ function failureOf(err: unknown): string {
 
 /**
  * The monthly comparison runs in every hub process's background; `idle()` waits for those this
- * process started (the server waits for it before closing its pools).
+ * process started (the server waits for it before closing its pools), `stop()` stops them (a hub
+ * finding its database migrated by a later release, server/app.ts).
  */
 class MonthlyJobs {
-  private readonly running = new Set<Promise<unknown>>();
+  /** Runs of this process, from the moment a start is asked (before its claim): each its own stop. */
+  private readonly running = new Set<{ halt: AbortController; done: Promise<unknown> }>();
 
   /**
    * Starts the comparison of `region` for `month` (YYYY-MM, the current month: it judges on today's
    * data), unless that month's run of the division succeeded already or is running somewhere —
    * then the run as it stands, `started: false`, and nothing more happens. Alerts are one per
-   * identity besides, so even a run repeated after a failure opens no alert twice.
+   * identity besides, so even a run repeated after a failure opens no alert twice. The run stops as
+   * by `opts.stop` (MonthlyStopped) when either that signal or this process's stop() says so; a
+   * start under way when stop() comes is stopped too (its run, once claimed, writes no page).
    */
   async start(deps: DetectDeps & { logger?: LevelLogger }, region: string, month: string, startedBy: string, opts: Pick<MonthlyOptions, 'lease' | 'onProgress' | 'pageHouseholds' | 'stop'> = {}): Promise<MonthlyRunStart> {
+    const halt = new AbortController();
+    let settle!: (done: Promise<unknown>) => void;
+    const job = { halt, done: new Promise<unknown>((r) => (settle = r)) };
+    this.running.add(job);
+    const forget = () => void this.running.delete(job);
+    job.done.then(forget, forget);
+    let out: MonthlyRunStart | undefined;
+    try {
+      out = await this.claimAndRun(deps, region, month, startedBy, { ...opts, stop: opts.stop ? AbortSignal.any([opts.stop, halt.signal]) : halt.signal });
+      return out;
+    } finally {
+      settle(out?.ok && out.started ? out.done : Promise.resolve());
+    }
+  }
+
+  /** start() without this process's stop: its checks, the claim, the run. */
+  private async claimAndRun(deps: DetectDeps & { logger?: LevelLogger }, region: string, month: string, startedBy: string, opts: Pick<MonthlyOptions, 'lease' | 'onProgress' | 'pageHouseholds' | 'stop'> = {}): Promise<MonthlyRunStart> {
     if (month !== monthOf(deps)) return { ok: false, code: 'MONTH_NOT_CURRENT' };
     const total = await countHouseholdsUnderPrefix(deps.hub, divisionPrefix(region));
     // A typo (370811010 for 370811001) ran as a SUCCEEDED comparison of no household and took the
@@ -202,13 +224,22 @@ class MonthlyJobs {
       }
       return (await monthlyRunById(deps.hub, id))!;
     })();
-    this.running.add(done);
-    void done.finally(() => this.running.delete(done));
     return { ok: true, started: true, run: claim.run, done };
   }
 
   async idle(): Promise<void> {
-    await Promise.allSettled([...this.running]);
+    await Promise.allSettled([...this.running].map((j) => j.done));
+  }
+
+  /**
+   * Every run of this process stops before its next page's write (MonthlyStopped: nothing more is
+   * written, the run stays RUNNING to be taken over once silent for MONTHLY_RUN_STALE_MS), and this
+   * resolves when they have. Runs started afterwards run as before (a restore).
+   */
+  async stop(): Promise<void> {
+    const jobs = [...this.running];
+    for (const j of jobs) j.halt.abort();
+    await Promise.allSettled(jobs.map((j) => j.done));
   }
 }
 
