@@ -175,9 +175,13 @@ class MonthlyJobs {
     this.running.add(job);
     const forget = () => void this.running.delete(job);
     job.done.then(forget, forget);
+    // The caller's stop stops it too (by hand: AbortSignal.any is Node 20.3's, and package.json asks 20).
+    const given = opts.stop;
+    if (given?.aborted) halt.abort(given.reason);
+    else given?.addEventListener('abort', () => halt.abort(given.reason), { once: true });
     let out: MonthlyRunStart | undefined;
     try {
-      out = await this.claimAndRun(deps, region, month, startedBy, { ...opts, stop: opts.stop ? AbortSignal.any([opts.stop, halt.signal]) : halt.signal });
+      out = await this.claimAndRun(deps, region, month, startedBy, { ...opts, stop: halt.signal });
       return out;
     } finally {
       settle(out?.ok && out.started ? out.done : Promise.resolve());
