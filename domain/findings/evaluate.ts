@@ -7,7 +7,7 @@ import type { IsoDate } from '../dates';
 import { sourceOf, type DepartmentCode } from '../departments';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../programmes';
 import type { AidRecord, Finding, HouseholdFacts } from './facts';
-import { causeUnrecognisedBeside, evaluateRule, HouseholdContext, mayApply, staySums } from './kinds';
+import { causeUnrecognisedBeside, evaluateRule, HouseholdContext, staySums } from './kinds';
 import { programmesOfRule, type Rule } from './rule-set';
 
 /** The departments whose data a rule reads: if one did not answer, the rule is not run. */
@@ -50,8 +50,8 @@ export function evaluateHousehold(facts: HouseholdFacts, rules: readonly Rule[],
   const ctx = new HouseholdContext(facts, today, opts.anyOwner ?? false);
   const out: Finding[] = [];
   for (const rule of rules) {
-    // Most households hold nothing most rules are about: no empty array made and spread for them.
-    if (!runnable(rule, opts) || !mayApply(rule, ctx)) continue;
+    // Most households hold nothing most rules are about: evaluateRule answers them with one shared empty array, not spread.
+    if (!runnable(rule, opts)) continue;
     for (const f of evaluateRule(rule, ctx)) out.push(f);
   }
   return out;

@@ -813,8 +813,11 @@ function anyIn(present: ReadonlySet<string>, codes: readonly string[]): boolean 
   return false;
 }
 
-export function evaluateRule(rule: Rule, ctx: HouseholdContext): Finding[] {
-  if (!mayApply(rule, ctx)) return [];
+/** No findings: one shared array for the many rules a household holds nothing of (no array made and dropped for each). */
+const NO_FINDINGS: readonly Finding[] = Object.freeze([]);
+
+export function evaluateRule(rule: Rule, ctx: HouseholdContext): readonly Finding[] {
+  if (!mayApply(rule, ctx)) return NO_FINDINGS;
   switch (rule.kind) {
     case 'EXCLUSIVE_PROGRAMMES':
       return exclusiveProgrammes(rule, ctx);
