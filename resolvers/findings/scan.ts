@@ -156,12 +156,10 @@ async function evaluateSlice(deps: ScanDeps, keys: HouseholdKey[], reads: SliceR
     departments,
     secondAidApprovals: approvals.flat(),
   });
-  // The households assembled are some of `keys`, in their order: each one's division found by walking `keys` along with them.
+  const regionOf = new Map(keys.map((k) => [k.id, k.regionCode]));
   const found: FoundInRegion[] = [];
-  let k = 0;
   for (const f of facts) {
-    while (k < keys.length && keys[k].id !== f.householdId) k++;
-    const regionCode = k < keys.length ? keys[k].regionCode : null;
+    const regionCode = regionOf.get(f.householdId!) ?? null;
     for (const finding of evaluateHousehold(f, deps.ruleSet.rules, deps.today)) found.push({ finding, regionCode });
   }
   return found;
