@@ -31,7 +31,7 @@ import { aidCase, caseEvent } from '../../db/cases/schema';
 import { household, householdMember, person } from '../../db/household/schema';
 import { fromDbInstant } from '../../db/instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
-import { isWorkingDay } from '../../domain/cases/working-days';
+import { addWorkingDays, isWorkingDay } from '../../domain/cases/working-days';
 import { addDays, type IsoDate } from '../../domain/dates';
 import { Rng, seedOf } from '../../federation/demo-random';
 
@@ -80,16 +80,6 @@ export function workingDaysBefore(today: IsoDate, n: number): IsoDate {
     if (isWorkingDay(day)) left -= 1;
   }
   return day;
-}
-
-/** The n-th working day after `day` (n ≥ 1), by the holiday calendar: workingDaysBefore's inverse on working days. */
-function workingDaysAfter(day: IsoDate, n: number): IsoDate {
-  let next = day;
-  for (let left = n; left > 0; ) {
-    next = addDays(next, 1);
-    if (isWorkingDay(next)) left -= 1;
-  }
-  return next;
 }
 
 /** `hh:mm` of a China day, as an instant. */
@@ -171,7 +161,7 @@ export async function supervisionDemoProgress(db: HubDb): Promise<SupervisionDem
   const first = step(FIRST_STEP);
   if (!first || step(LAST_STEP)) return { kind: 'COMPLETE' };
   // The day it began, from its first write: the working days before it are the first start's.
-  return { kind: 'BEGUN', today: workingDaysAfter(chinaDateOf(fromDbInstant(first.occurredAt)), FIRST_CASE_OPENED_DAYS) };
+  return { kind: 'BEGUN', today: addWorkingDays(chinaDateOf(fromDbInstant(first.occurredAt)), FIRST_CASE_OPENED_DAYS).date };
 }
 
 /**
