@@ -15,9 +15,9 @@ import path from 'node:path';
 import { generateSigningKeyFiles } from '../access/checkpoints';
 import { hubUrlFile } from '../access/hub-url';
 import { serverOnDataDir } from '../db/setup/private-server';
-import { spawnNpmStart, startHubProcess, stopHubProcess, type HubProcess } from './support/hub-process';
+import { logLines, spawnNpmStart, startHubProcess, stopHubProcess, type HubProcess } from './support/hub-process';
 import { removeCheckpointLocks } from './support/checkpoint-locks';
-import { processTree, stillRunning, type ProcessEntry } from './support/process-tree';
+import { SeenProcesses } from './support/process-tree';
 import { freePort } from './support/redis';
 import { until } from './support/until';
 
@@ -43,19 +43,7 @@ let npm: ChildProcess | undefined;
 let closed: Promise<void> | undefined;
 let next: HubProcess | null = null;
 /** Every process seen in npm's tree while it ran, by pid: what must all be gone after the stop. */
-const seen = new Map<number, ProcessEntry>();
-
-function recordTree(): void {
-  if (npm?.pid) for (const p of processTree(npm.pid)) seen.set(p.pid, p);
-}
-
-/** The pino lines of the output, parsed (the start-up messages in between are plain text). */
-function logLines(output: string): Record<string, unknown>[] {
-  return output
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+const seen = new SeenProcesses();
 
 beforeAll(() => {
   generateSigningKeyFiles(env.AUDIT_SIGNING_KEY_FILE, path.join(dir, 'verify-key.pem'));
@@ -63,8 +51,8 @@ beforeAll(() => {
 
 afterAll(async () => {
   // After a failure: whatever of the first start still runs, by the pid recorded while it ran.
-  recordTree();
-  for (const p of seen.values()) if (stillRunning(p)) process.kill(p.pid, 'SIGKILL');
+  seen.record(npm?.pid);
+  seen.killRunning();
   await closed;
   if (next) await stopHubProcess(next);
   const server = serverOnDataDir(dataDir);
@@ -83,8 +71,8 @@ it('stops cleanly when npm is sent SIGTERM during the demo load, and the next st
 
   await until('the demo load under way', async () => fs.existsSync(marker) || child.exitCode !== null || child.signalCode !== null, (v) => v, 180_000, 20);
   expect([fs.existsSync(marker), started.output().slice(-400)]).toEqual([true, expect.any(String)]);
-  recordTree();
-  const tree = [...seen.values()].map((p) => `${p.pid} (parent ${p.ppid}) ${p.args}`).join('\n');
+  seen.record(npm?.pid);
+  const tree = seen.all().map((p) => `${p.pid} (parent ${p.ppid}) ${p.args}`).join('\n');
   // The hub and its database server are in the tree, so "nothing left" below is about them.
   expect(tree).toContain('server/main.ts');
   expect(tree).toContain(`--datadir=${dataDir}`);
@@ -102,7 +90,7 @@ it('stops cleanly when npm is sent SIGTERM during the demo load, and the next st
   // One line, saying when: stopped at a batch of the load, not failed by it (no error).
   expect(stop).toEqual([expect.objectContaining({ signal: 'SIGTERM', step: 'demo load' })]);
   expect(stop[0]).not.toHaveProperty('err');
-  await until(`every process of npm's tree to end; the tree was:\n${tree}\nstill running`, async () => [...seen.values()].filter(stillRunning).map((p) => `${p.pid} ${p.args}`), (left) => left.length === 0, 30_000, 250);
+  await until(`every process of npm's tree to end; the tree was:\n${tree}\nstill running`, async () => seen.running(), (left) => left.length === 0, 30_000, 250);
   expect({ hubUrl: fs.existsSync(hubUrlFile(env)), marker: fs.existsSync(marker) }).toEqual({ hubUrl: false, marker: true });
 
   // The next start finds the marker, loads the demo again (a small one, to keep this test short) and serves.
