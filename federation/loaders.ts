@@ -121,6 +121,7 @@ export interface UnrecognisedCodes {
   programme: number;
 }
 const NONE: UnrecognisedCodes = { status: 0, programme: 0 };
+const NO_WAITS: readonly Promise<unknown>[] = Object.freeze([]);
 
 /** How many of these records carry an undocumented status code, and how many a programme code. */
 export function unrecognisedIn(records: readonly AidRecord[]): UnrecognisedCodes {
@@ -208,14 +209,31 @@ export class DepartmentLoader {
 
   // Promises, not async functions: the usual batch is answered by its read's one promise.
   private answer(lists: readonly (readonly string[])[]): Promise<DepartmentAid[][]> {
-    // The usual batch: one list (a household's members), none of them held or being read, no one
-    // twice. Its people are that list itself: no set and copy of them made (docs/performance.md, Session 43).
-    if (lists.length === 1 && lists[0].length <= MAX_IDS_PER_STATEMENT && this.noneKnown(lists[0])) {
-      const people = lists[0];
+    const { people, waits } = this.toRead(lists);
+    // The usual batch, one statement and nobody else's read to wait for: answered by the read's own promise.
+    if (waits.length === 0 && people.length > 0 && people.length <= MAX_IDS_PER_STATEMENT) {
       const read = this.read(people, () => this.answersOf(lists));
       for (const id of people) this.reading.set(id, read);
       return read;
     }
+    // Above MAX_IDS_PER_STATEMENT people a read is split, each part its own statement, all at once.
+    const parts: Promise<unknown>[] = [];
+    for (let i = 0; i < people.length; i += MAX_IDS_PER_STATEMENT) {
+      const part = people.slice(i, i + MAX_IDS_PER_STATEMENT);
+      const read = this.read(part, () => undefined);
+      for (const id of part) this.reading.set(id, read);
+      parts.push(read);
+    }
+    return Promise.all([...waits, ...parts]).then(() => this.answersOf(lists));
+  }
+
+  /**
+   * The people these lists ask for that are neither held nor being read, each once, and the reads in
+   * flight to wait for. The usual batch (one list, a household's members, none of them held or being
+   * read, no one twice) is that list itself: no set and copy of it made (docs/performance.md, Session 43).
+   */
+  private toRead(lists: readonly (readonly string[])[]): { people: readonly string[]; waits: readonly Promise<unknown>[] } {
+    if (lists.length === 1 && lists[0].length <= MAX_IDS_PER_STATEMENT && this.noneKnown(lists[0])) return { people: lists[0], waits: NO_WAITS };
     const missing = new Set<string>();
     const waits = new Set<Promise<unknown>>();
     for (const list of lists) {
@@ -226,21 +244,7 @@ export class DepartmentLoader {
         else missing.add(id);
       }
     }
-    const people = [...missing];
-    // The usual batch, one statement and nobody else's read to wait for: answered by the read's own promise.
-    if (waits.size === 0 && people.length > 0 && people.length <= MAX_IDS_PER_STATEMENT) {
-      const read = this.read(people, () => this.answersOf(lists));
-      for (const id of people) this.reading.set(id, read);
-      return read;
-    }
-    // Above MAX_IDS_PER_STATEMENT people a read is split, each part its own statement, all at once.
-    for (let i = 0; i < people.length; i += MAX_IDS_PER_STATEMENT) {
-      const part = people.slice(i, i + MAX_IDS_PER_STATEMENT);
-      const read = this.read(part, () => undefined);
-      for (const id of part) this.reading.set(id, read);
-      waits.add(read);
-    }
-    return Promise.all(waits).then(() => this.answersOf(lists));
+    return { people: [...missing], waits: [...waits] };
   }
 
   /** Whether none of these people is held or being read, and none is in the list twice; a short list's pairs compared, not a set made. */
