@@ -3,7 +3,7 @@
  * department lives in its folder (README, "Adding a department"); the rest of the hub reaches it
  * only through this map and the contract (federation/contract.ts).
  */
-import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
+import { DEPARTMENT_CODES, isReporterCode, type DepartmentCode } from '../domain/departments';
 import { civilAffairs } from './civil-affairs/adapter';
 import type { Comparison, DepartmentAdapter, DepartmentFactReaders, FactKind } from './contract';
 import { disability } from './disability/adapter';
@@ -35,6 +35,24 @@ export const ADAPTERS_AS_WRITTEN: Readonly<Record<DepartmentCode, DepartmentAdap
 };
 
 /**
+ * A department's adapter as its folder writes it, or why there is none. `npx tsc --noEmit` asks for
+ * every code's line above; a test run, which does not type-check, met a code added to
+ * DEPARTMENT_CODES before its line (README "Adding a department", step 1 before step 7) as "Cannot
+ * destructure property 'aidBySettlementRefs' of 'adapter' as it is undefined", in every suite's
+ * set-up. An adapter copied from another department's folder keeps that department's `code` until
+ * renamed.
+ */
+export function writtenAdapter(code: DepartmentCode, written: Partial<Record<DepartmentCode, DepartmentAdapter>> = ADAPTERS_AS_WRITTEN): DepartmentAdapter {
+  const adapter = written[code];
+  if (!adapter) {
+    const reporter = isReporterCode(code) ? ` ${code} is a reporter already (REPORTER_CODES), whose aid comes through REPORTED: the steps do not move a reporter to a department of its own ("Which office").` : '';
+    throw new Error(`${code} is in DEPARTMENT_CODES (domain/departments.ts) but has no adapter in ADAPTERS_AS_WRITTEN (federation/registry.ts): README "Adding a department", step 7.${reporter}`);
+  }
+  if (adapter.code !== code) throw new Error(`the adapter registered as ${code} (federation/registry.ts) says code: '${adapter.code}': an adapter copied from another department's folder keeps its code until renamed`);
+  return adapter;
+}
+
+/**
  * The departments as the hub reads them: each asked for an ID number and a settlement reference in
  * every form it may hold them, answering them as the hub keys people and stays
  * (federation/id-numbers.ts, federation/settlement-refs.ts), whatever its adapter does.
@@ -52,7 +70,7 @@ export function adaptersComparing(comparisons: Partial<Record<DepartmentCode, Co
   return Object.fromEntries(
     DEPARTMENT_CODES.map((code) => {
       const comparison = comparisons[code] ?? 'EXACT';
-      return [code, readingKeyedSettlementRefs(readingNormalisedIdNumbers(ADAPTERS_AS_WRITTEN[code], comparison, writings[code] ?? 'DERIVED'), comparison)];
+      return [code, readingKeyedSettlementRefs(readingNormalisedIdNumbers(writtenAdapter(code), comparison, writings[code] ?? 'DERIVED'), comparison)];
     }),
   ) as Record<DepartmentCode, DepartmentAdapter>;
 }
