@@ -97,6 +97,17 @@ describe.each(FEDERATED)('%s', (code) => {
   });
 });
 
+it('counts every education programme as a student’s education aid in M3 (README step 2)', () => {
+  // M3 finds a school-age student of a 低保 or 特困 household with no education aid this school year, and
+  // monitoring's T6 reuses it: an education programme missing from its expected programmes is aid the
+  // rule does not see, the student reported as missed while aided. Step 2 named X7, X8, X9 and the
+  // exclusive rules, not this one. Catch-alls (UNRECOGNISED_PROGRAMMES) are not in the catalogue.
+  const m3 = loadRuleSet({}).rules.find((r) => r.id === 'M3');
+  if (m3?.kind !== 'MISSED_AID') throw new Error('M3 is the default rule set’s missed education aid');
+  const missing = PROGRAMMES.filter((p) => p.purpose === 'EDUCATION' && !m3.expected.programmes.includes(p.code)).map((p) => `${p.department} ${p.code}`);
+  expect({ educationProgrammesMissingFromM3: missing }).toEqual({ educationProgrammesMissingFromM3: [] });
+});
+
 it('the schema lists DepartmentCode in the order of the department list, then the reporters', () => {
   const sdl = read('schema/common.graphql');
   const body = /enum DepartmentCode \{([^}]*)\}/.exec(sdl)![1];
