@@ -9,17 +9,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { README as readme, readmeSection as section } from './support/readme';
 
 const ROOT = path.join(__dirname, '..');
-const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-
-/** The text of a `## Title` section, up to the next `## `. */
-function section(title: string): string {
-  const start = readme.indexOf(`\n## ${title}\n`);
-  if (start < 0) throw new Error(`README has no section ${title}`);
-  const end = readme.indexOf('\n## ', start + 1);
-  return readme.slice(start, end < 0 ? undefined : end);
-}
 
 /** The Layout map's code block, line by line. */
 function layoutLines(): string[] {
