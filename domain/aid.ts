@@ -45,6 +45,9 @@ export function oneOffStatus(cancelled: boolean, grantDate: IsoDate, today: IsoD
   return grantDate > today ? 'SCHEDULED' : 'PAID';
 }
 
+/** Who approved a temporary aid grant: the township (乡镇审批) or the county (县级审批). */
+export type TempAidApprovalLevel = 'TOWNSHIP' | 'COUNTY';
+
 /** Why temporary aid was granted (seed 000, 二(一)3). */
 export type AidCause = 'ILLNESS' | 'ACCIDENT' | 'DISASTER' | 'JOB_LOSS' | 'EDUCATION' | 'OTHER';
 
@@ -92,7 +95,14 @@ export interface AidRecord {
    */
   sourceCauseCode?: string | null;
   urgent?: boolean;
+  /** Flagged by its department as a second aid (二次临时救助), whoever approved it. */
   secondAid?: boolean;
+  /**
+   * 临时救助 only: who approved the grant, as its department records it (UNRECOGNISED: a level code
+   * its documentation does not list). A second aid is the city's or the county's to give (seed 000
+   * 三(四)1: 市、县可给予二次临时救助): one a township approved does not exempt a repeat from X5.
+   */
+  approvalLevel?: TempAidApprovalLevel | 'UNRECOGNISED';
   /** Aid tied to one hospital settlement (medical aid, union illness aid): the settlement's ref. */
   settlementRef?: string | null;
   /** Education aid: the school year, e.g. "2025-2026". */
@@ -337,7 +347,7 @@ interface RecordBase {
   status: AidStatus;
   sourceRef: string;
 }
-type Extras = Pick<AidRecord, 'cause' | 'sourceCauseCode' | 'urgent' | 'secondAid' | 'settlementRef' | 'schoolYear' | 'reportedBy' | 'caseReference' | 'needId' | 'sourceStatusCode' | 'sourceProgrammeCode'>;
+type Extras = Pick<AidRecord, 'cause' | 'sourceCauseCode' | 'urgent' | 'secondAid' | 'approvalLevel' | 'settlementRef' | 'schoolYear' | 'reportedBy' | 'caseReference' | 'needId' | 'sourceStatusCode' | 'sourceProgrammeCode'>;
 
 /**
  * Aid paid every month over a period: `monthlyFen` per month from `start` to `end` (null: still

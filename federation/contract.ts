@@ -214,7 +214,7 @@ export interface DepartmentAdapter {
   programmeColumns?: readonly ProgrammeColumn[];
   /**
    * The coded columns of the facts the rules read besides an aid record's status and programme (a
-   * temporary aid's cause, a certificate's status and level, a student's 学籍 status, a monitored-roll category), each with the codes the
+   * temporary aid's cause and approval level, a certificate's status and level, a student's 学籍 status, a monitored-roll category), each with the codes the
    * department documents (federation/status-codes.ts `codedColumn`): a fact under any other code
    * reads as UNRECOGNISED with its code, never as a guess. Counted at start-up like the status columns.
    */

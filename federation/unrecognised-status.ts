@@ -33,8 +33,8 @@ export function unrecognisedProgrammeRows(sources: Sources): Promise<Unrecognise
 }
 
 /**
- * Every department's coded fact columns (a temporary aid's cause, a certificate's, a student's status, a
- * monitored-roll category) counted the same way: rows whose fact reads UNRECOGNISED, which no rule reads either way.
+ * Every department's coded fact columns (a temporary aid's cause and approval level, a certificate's, a student's
+ * status, a monitored-roll category) counted the same way: rows whose fact reads UNRECOGNISED, which no rule reads either way.
  */
 export function unrecognisedFactRows(sources: Sources): Promise<UnrecognisedStatusCount[]> {
   return undocumentedRows(sources, (adapter) => adapter.factColumns ?? []);

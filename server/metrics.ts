@@ -189,7 +189,7 @@ export class HubMetrics implements JobMetrics {
    */
   readonly unrecognisedFactRows = new Gauge({
     name: 'aidhub_source_unrecognised_fact_rows',
-    help: 'Rows of a department’s front-end database whose code in a coded column other than status and programme its documentation does not list, by department and kind: fact (cause, certificate status or level, student status or monitored-roll category: read as UNRECOGNISED, acted on by no rule) or display (columns no rule reads, e.g. area type, stage, certificate category: shown as an undocumented code where shown), as counted when this hub process started; absent for a department that did not answer then',
+    help: 'Rows of a department’s front-end database whose code in a coded column other than status and programme its documentation does not list, by department and kind: fact (cause, certificate status or level, student status or monitored-roll category, temporary aid approval level: read as UNRECOGNISED, acted on by no rule) or display (columns no rule reads, e.g. area type, stage, certificate category: shown as an undocumented code where shown), as counted when this hub process started; absent for a department that did not answer then',
     labelNames: ['department', 'kind'] as const,
     registers: [this.registry],
   });

@@ -34,6 +34,9 @@ const badRules = path.join(localityFiles, 'rules.json');
 const badTriggers = path.join(localityFiles, 'triggers.json');
 fs.writeFileSync(badRules, JSON.stringify({ rules: 5 }));
 fs.writeFileSync(badTriggers, JSON.stringify({ triggers: 5 }));
+/** A village notice shorter than DOMAIN's "at least 5 days": it was taken, and posted. */
+const shortNotice = path.join(localityFiles, 'short-notice.json');
+fs.writeFileSync(shortNotice, JSON.stringify({ triggers: [], notice: { periodDays: 3 } }));
 const notJson = path.join(localityFiles, 'not.json');
 fs.writeFileSync(notJson, '{ "rules": [ ');
 
@@ -114,6 +117,7 @@ it.each([
   ['AIDHUB_RULES_FILE', badRules, 'INVALID_RULE_SET'],
   ['AIDHUB_RULES_FILE', '/nonexistent/aidhub-rules.json', 'FILE_UNREADABLE'],
   ['AIDHUB_TRIGGERS_FILE', badTriggers, 'INVALID_TRIGGER_SET'],
+  ['AIDHUB_TRIGGERS_FILE', shortNotice, 'INVALID_TRIGGER_SET'],
   ['AIDHUB_HOLIDAYS_FILE', '/nonexistent/aidhub-holidays.json', 'FILE_UNREADABLE'],
   // A department variable naming no department was read by nobody: the department meant stayed on
   // its default (its database beside the hub's, the general timeout, no polling) with nothing said.

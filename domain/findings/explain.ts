@@ -128,7 +128,9 @@ function explainPieces(rule: Rule, measure: Measure, records: readonly AidRecord
       const latest = records[records.length - 1];
       // No parenthesis: a reader without health detail is given none (the cause's would name it).
       const which = latest?.sourceRef === 'PROPOSED' ? '拟发放的这一笔' : latest?.grantDate ? `其中 ${latest.grantDate} 已发放的最晚一笔` : '其中最晚的一笔';
-      const exempt = rule.kind === 'REPEATED_GRANTS' && rule.secondAidExempt ? `，${which}未经批准为二次临时救助` : '';
+      // A grant its department flags as a second aid but a township approved: 二次临时救助 is the city's or the county's to give.
+      const byTownship = latest?.secondAid === true && latest.approvalLevel === 'TOWNSHIP';
+      const exempt = rule.kind === 'REPEATED_GRANTS' && rule.secondAidExempt ? (byTownship ? `，${which}标为二次临时救助但为乡镇审批（二次临时救助由市、县给予）` : `，${which}未经批准为二次临时救助`) : '';
       return `${lead}${cause}在 ${measure.windowMonths} 个月内获得 ${measure.count} 笔：${records.map(describeRecord).join('、')}${exempt}。`;
     }
     case 'SETTLEMENT_EXCESS':

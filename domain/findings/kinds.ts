@@ -379,9 +379,13 @@ export function samePurposeTwice(rule: RuleOf<'SAME_PURPOSE_TWICE'>, ctx: Househ
   return out;
 }
 
-/** Approved as a second aid: flagged by the source, or approved at the hub (issue 5's cases). */
+/**
+ * Approved as a second aid: flagged by the source and not approved by a township (二次临时救助 is the
+ * city's or the county's: seed 000 三(四)1, 市、县可给予二次临时救助), or approved at the hub by a
+ * meeting the county convened (issue 5's cases).
+ */
 function approvedAsSecondAid(r: AidRecord, ctx: HouseholdContext, windowMonths: number): boolean {
-  if (r.secondAid) return true;
+  if (r.secondAid && r.approvalLevel !== 'TOWNSHIP') return true;
   const key = recordKey(r);
   return ctx.facts.secondAidApprovals.some(
     (a) =>

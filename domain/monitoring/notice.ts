@@ -45,8 +45,15 @@ export interface NoticeRules {
   headName: HeadNameStyle;
 }
 
+/**
+ * The shortest period a notice runs, in days or in working days: DOMAIN (监测预警) "village notice at
+ * least 5 days". A locality sets its own period above it, never under it. Five working days never
+ * run fewer than five days; four posted on a Monday end that Friday.
+ */
+export const NOTICE_MIN_DAYS = 5;
+
 /** DOMAIN: "village notice at least 5 days"; the seeds say days, not working days. */
-export const DEFAULT_NOTICE_RULES: NoticeRules = { periodDays: 5, headName: 'SURNAME_MOU' };
+export const DEFAULT_NOTICE_RULES: NoticeRules = { periodDays: NOTICE_MIN_DAYS, headName: 'SURNAME_MOU' };
 
 /**
  * The compound surnames (复姓) of the 百家姓, in its order, and 独孤 (not in it, but in use). The

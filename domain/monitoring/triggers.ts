@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { OfficeCode } from '../departments';
 import { RECEIVING_DEPARTMENTS } from '../cases/offices';
 import { DEFAULT_LAST_DAY_OFF, LAST_DAY_OFF_RULES, type LastDayOff } from '../cases/working-days';
-import { DEFAULT_NOTICE_RULES, HEAD_NAME_STYLES, type NoticeRules } from './notice';
+import { DEFAULT_NOTICE_RULES, HEAD_NAME_STYLES, NOTICE_MIN_DAYS, type NoticeRules } from './notice';
 
 export const GRADES = ['RED', 'ORANGE', 'YELLOW'] as const;
 export type Grade = (typeof GRADES)[number];
@@ -84,9 +84,13 @@ export type GradeFor = z.infer<typeof gradeFor>;
 const defaultsSchema = z.strictObject({ RED: limit, ORANGE: limit, YELLOW: limit });
 /** The village notice (村内公示) of an alert verified as needing aid (domain/monitoring/notice.ts). */
 const noticeSchema = z.strictObject({
-  /** How long it runs, counted from the day after it is posted: calendar days or working days (exactly one). */
-  periodDays: z.number().int().min(1).max(60).optional(),
-  periodWorkingDays: z.number().int().min(1).max(40).optional(),
+  /**
+   * How long it runs, counted from the day after it is posted: calendar days or working days (exactly
+   * one), at least NOTICE_MIN_DAYS either way (a shorter period was taken, and a decision let through
+   * on the fourth day of a 3-day notice).
+   */
+  periodDays: z.number().int().min(NOTICE_MIN_DAYS, `a village notice runs at least ${NOTICE_MIN_DAYS} days (DOMAIN, 监测预警)`).max(60).optional(),
+  periodWorkingDays: z.number().int().min(NOTICE_MIN_DAYS, `a village notice runs at least ${NOTICE_MIN_DAYS} working days: fewer can run under ${NOTICE_MIN_DAYS} days (DOMAIN, 监测预警)`).max(40).optional(),
   /** How the household head's name shows. */
   headName: z.enum(HEAD_NAME_STYLES).default('SURNAME_MOU'),
 });

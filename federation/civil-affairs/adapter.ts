@@ -8,6 +8,7 @@ import { and, eq, getTableColumns } from 'drizzle-orm';
 import { inPlaceholder, preparedPer, preparedUnionAll, switch01, switchedOn } from '../../db/prepared';
 import type { ProgrammeCode } from '../../domain/programmes';
 import { needed, type AidCause, type AidRecord, type DepartmentAdapter, type SourceDb } from '../contract';
+import type { TempAidApprovalLevel } from '../../domain/aid';
 import { oneOffAid, recurringAid, sourceRefOf } from '../../domain/aid';
 import { CIVIL_AFFAIRS_IMPORT } from './import-spec';
 import { codedColumn, codedValue, documented, oneOffStatusOf, programmeColumn, programmeOf, statusColumn, unrecognised, type RecordStatus, type StatusColumn } from '../status-codes';
@@ -36,6 +37,14 @@ const RECORD_KINDS = {
  */
 const CAUSE = codedColumn<AidCause>(CIVIL_AFFAIRS_IMPORT.temp_aid_grant, 'cause_code', { '01': 'ILLNESS', '02': 'ACCIDENT', '03': 'DISASTER', '04': 'JOB_LOSS', '05': 'EDUCATION', '99': 'OTHER' });
 
+/**
+ * temp_aid_grant.approval_level as the import declaration documents it (1 乡镇审批, 2 县级审批): X5
+ * exempts a grant flagged as a second aid only when the township did not approve it (二次临时救助 is
+ * the city's or the county's: seed 000 三(四)1). Any other code is UNRECOGNISED: who approved it
+ * cannot be told, and the flag stands.
+ */
+const APPROVAL_LEVEL = codedColumn<TempAidApprovalLevel>(CIVIL_AFFAIRS_IMPORT.temp_aid_grant, 'approval_level', { '1': 'TOWNSHIP', '2': 'COUNTY' });
+
 /** A grant's cause, and its code when that is undocumented. */
 function causeOf(code: string): Pick<AidRecord, 'cause' | 'sourceCauseCode'> {
   const { value, sourceCode } = codedValue(CAUSE, code);
@@ -53,14 +62,10 @@ const STATUS = {
 
 /**
  * Coded columns no rule reads and the API does not show: a 低保 family's urban or rural kind
- * (area_type), a 特困 person's mode of support (care_mode), who approved a grant (approval_level).
- * Only counted at start-up, where an undocumented code tells the office its data needs correcting.
+ * (area_type), a 特困 person's mode of support (care_mode). Only counted at start-up, where an
+ * undocumented code tells the office its data needs correcting.
  */
-const DISPLAY = [
-  statusColumn(CIVIL_AFFAIRS_IMPORT.dibao_family, 'area_type'),
-  statusColumn(CIVIL_AFFAIRS_IMPORT.tekun_person, 'care_mode'),
-  statusColumn(CIVIL_AFFAIRS_IMPORT.temp_aid_grant, 'approval_level'),
-];
+const DISPLAY = [statusColumn(CIVIL_AFFAIRS_IMPORT.dibao_family, 'area_type'), statusColumn(CIVIL_AFFAIRS_IMPORT.tekun_person, 'care_mode')];
 
 /** child_allowance.category: GE 孤儿, SW 事实无人抚养; any other is the catch-all, UNRECOGNISED (it read as 事实无人抚养 in force). */
 const CHILD_CATEGORY = programmeColumn(CIVIL_AFFAIRS_IMPORT.child_allowance, 'category', 'CIVIL_AFFAIRS', { GE: 'ORPHAN', SW: 'UNSUPPORTED_CHILD' });
@@ -145,7 +150,7 @@ export const civilAffairs: DepartmentAdapter = {
   recordKinds: RECORD_KINDS,
   statusColumns: Object.values(STATUS),
   programmeColumns: [CHILD_CATEGORY],
-  factColumns: [CAUSE, MONITOR_CATEGORY],
+  factColumns: [CAUSE, APPROVAL_LEVEL, MONITOR_CATEGORY],
   displayColumns: DISPLAY,
   tables: [dibaoFamily, dibaoMember, tekunPerson, tempAidGrant, childAllowance, dcMonitorRoll],
   personKeys: [dibaoMember.idNo, tekunPerson.idNo, tempAidGrant.idNo, childAllowance.childIdNo],
@@ -187,7 +192,7 @@ export const civilAffairs: DepartmentAdapter = {
       records.push(recurringAid({ department: 'CIVIL_AFFAIRS', programme: 'TEKUN', beneficiaryIdNumber: r.idNo, start: r.startOn, end: r.endOn, monthlyFen: r.monthlyFen, ...recurringStatus(STATUS.tekunPerson, r.stateFlag, r.endOn, today), sourceRef: sourceRefOf(RECORD_KINDS.tekunPerson, r.tkId) }));
     }
     for (const r of temp) {
-      records.push(oneOffAid({ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', beneficiaryIdNumber: r.idNo, sourceHouseholdRef: r.familyNo, grantDate: r.grantDate, amountFen: r.amountFen, ...oneOffStatusOf(STATUS.tempAidRevoked, r.revoked, r.revoked === REVOKED, r.grantDate, today), sourceRef: sourceRefOf(RECORD_KINDS.tempAidGrant, r.grantId), ...causeOf(r.causeCode), urgent: r.isUrgent, secondAid: r.isSecondAid }));
+      records.push(oneOffAid({ department: 'CIVIL_AFFAIRS', programme: 'TEMP_AID', beneficiaryIdNumber: r.idNo, sourceHouseholdRef: r.familyNo, grantDate: r.grantDate, amountFen: r.amountFen, ...oneOffStatusOf(STATUS.tempAidRevoked, r.revoked, r.revoked === REVOKED, r.grantDate, today), sourceRef: sourceRefOf(RECORD_KINDS.tempAidGrant, r.grantId), ...causeOf(r.causeCode), urgent: r.isUrgent, secondAid: r.isSecondAid, approvalLevel: codedValue(APPROVAL_LEVEL, r.approvalLevel).value }));
     }
     for (const r of child) {
       records.push(recurringAid({ department: 'CIVIL_AFFAIRS', ...programmeOf(CHILD_CATEGORY, r.category, childStatus(r.revoked, r.stateFlag, r.endOn, today)), beneficiaryIdNumber: r.childIdNo, start: r.startOn, end: r.endOn, monthlyFen: r.monthlyFen, sourceRef: sourceRefOf(RECORD_KINDS.childAllowance, r.id) }));

@@ -63,9 +63,9 @@ test('maps spells from the later of joining and approval, ended by leaving, the 
     { ...recurring, programme: 'DIBAO', beneficiaryIdNumber: ids.husband, sourceHouseholdRef: 'DB370811-0001', periodStart: '2024-03-01', periodEnd: null, amountFen: 72_000, status: 'SUSPENDED', sourceRef: `dibao_member:DB370811-0001/${ids.husband}/2024-01-01` },
     { ...recurring, programme: 'DIBAO', beneficiaryIdNumber: ids.wife, sourceHouseholdRef: 'DB370811-0001', periodStart: '2024-06-01', periodEnd: '2025-05-31', amountFen: 70_000, status: 'SUSPENDED', sourceRef: `dibao_member:DB370811-0001/${ids.wife}/2024-06-01` },
     { ...recurring, programme: 'TEKUN', beneficiaryIdNumber: ids.old, sourceHouseholdRef: null, periodStart: '2020-01-01', periodEnd: '2025-12-31', amountFen: 110_000, status: 'ENDED', sourceRef: 'tekun_person:7' },
-    { ...oneOff, programme: 'TEMP_AID', beneficiaryIdNumber: ids.husband, sourceHouseholdRef: 'DB370811-0001', grantDate: '2025-11-02', amountFen: 500_000, status: 'PAID', sourceRef: 'temp_aid_grant:41', cause: 'ACCIDENT', urgent: true, secondAid: false },
+    { ...oneOff, programme: 'TEMP_AID', beneficiaryIdNumber: ids.husband, sourceHouseholdRef: 'DB370811-0001', grantDate: '2025-11-02', amountFen: 500_000, status: 'PAID', sourceRef: 'temp_aid_grant:41', cause: 'ACCIDENT', urgent: true, secondAid: false, approvalLevel: 'COUNTY' },
     // An unknown cause code is kept as OTHER, not dropped.
-    { ...oneOff, programme: 'TEMP_AID', beneficiaryIdNumber: ids.wife, sourceHouseholdRef: null, grantDate: '2025-02-10', amountFen: 100_000, status: 'CANCELLED', sourceRef: 'temp_aid_grant:42', cause: 'UNRECOGNISED', sourceCauseCode: '77', urgent: false, secondAid: false },
+    { ...oneOff, programme: 'TEMP_AID', beneficiaryIdNumber: ids.wife, sourceHouseholdRef: null, grantDate: '2025-02-10', amountFen: 100_000, status: 'CANCELLED', sourceRef: 'temp_aid_grant:42', cause: 'UNRECOGNISED', sourceCauseCode: '77', urgent: false, secondAid: false, approvalLevel: 'TOWNSHIP' },
   ]);
 });
 

@@ -209,7 +209,8 @@ function temporaryAid(h: DemoDraw, rows: DemoRows, at: DemoReference): void {
     const amount = fen(yuan, 100);
     const familyNo = h.dibaoFamilyNo && inSpell(h.dibaoSpells.get(g.member) ?? h.dibaoSpells.get(h.members[0]), g.date) ? h.dibaoFamilyNo : null;
     rows.temp_aid_grant.push([
-      g.member.id, familyNo, g.cause, urgent ? 1 : 0, second ? 1 : 0, isoOf(g.date), amount, amount <= 300000 ? 1 : 2, rng.chance(0.01) ? 1 : 0,
+      // A second aid is approved by the county (市、县可给予二次临时救助); others up to ¥3,000 by the township.
+      g.member.id, familyNo, g.cause, urgent ? 1 : 0, second ? 1 : 0, isoOf(g.date), amount, !second && amount <= 300000 ? 1 : 2, rng.chance(0.01) ? 1 : 0,
     ]);
   }
 }
@@ -226,7 +227,7 @@ const PLANT: DepartmentPlant = {
     s.push('tekun_person', { id_no: who.id, county_code: '370811', care_mode: 1, start_on: start, end_on: end, monthly_fen: 90_000, state_flag: end !== null && end < s.ref ? 1 : 0 });
   },
   tempAid(s, who, cause, date, secondAid, familyNo) {
-    s.push('temp_aid_grant', { id_no: who.id, family_no: familyNo, cause_code: cause, is_urgent: 0, is_second_aid: secondAid ? 1 : 0, grant_date: date, amount_fen: 150_000, approval_level: 1, revoked: 0 });
+    s.push('temp_aid_grant', { id_no: who.id, family_no: familyNo, cause_code: cause, is_urgent: 0, is_second_aid: secondAid ? 1 : 0, grant_date: date, amount_fen: 150_000, approval_level: secondAid ? 2 : 1, revoked: 0 });
   },
   childAllowance(s, who, start, end, opts = {}) {
     const stateFlag = opts.status === 'SUSPENDED' ? 2 : opts.status === 'REVOKED' || (end !== null && end < s.ref) ? 1 : 0;

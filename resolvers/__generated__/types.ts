@@ -5090,7 +5090,7 @@ export type AidRecord = {
   readonly sourceCauseCode?: Maybe<Scalars['String']['output']>;
   /** Temporary aid: granted as 急难 (sudden and urgent hardship). */
   readonly urgent?: Maybe<Scalars['Boolean']['output']>;
-  /** Temporary aid: approved as a second aid (二次临时救助) for heavy costs. */
+  /** Temporary aid: approved as a second aid (二次临时救助) for heavy costs, as its department flags it. X5 does not exempt one a township approved (乡镇审批, as civil affairs records who approved it): a second aid is the city's or the county's to give (seed 000 三(四)1). */
   readonly secondAid?: Maybe<Scalars['Boolean']['output']>;
   /** Education aid: the school year, e.g. 2025-2026. */
   readonly schoolYear?: Maybe<Scalars['String']['output']>;

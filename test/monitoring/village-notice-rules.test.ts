@@ -56,6 +56,17 @@ describe('the period', () => {
     expect(() => loadTriggerSet(withTriggersFile({ triggers: [], notice: { periodDays: 0 } }))).toThrow(/notice\.periodDays/);
     expect(() => loadTriggerSet(withTriggersFile({ triggers: [], notice: { periodDays: 5, headName: 'FULL' } }))).toThrow(/notice\.headName/);
   });
+
+  it('runs at least 5 days whatever the locality’s file says, or the file is refused naming the field', () => {
+    // DOMAIN (监测预警): "village notice at least 5 days". A shorter period was taken and posted: a
+    // 3-day notice let the decision through on the fourth day.
+    expect(() => loadTriggerSet(withTriggersFile({ triggers: [], notice: { periodDays: 4 } }))).toThrow(/field notice\.periodDays: .*at least 5/);
+    // Four working days posted on a Monday end on the Friday: four days. Five never run fewer than five.
+    expect(noticeEndsOn('2026-03-09', { periodWorkingDays: 4, headName: 'SURNAME_MOU' }, 'NEXT_WORKING_DAY').endsOn).toBe('2026-03-13');
+    expect(() => loadTriggerSet(withTriggersFile({ triggers: [], notice: { periodWorkingDays: 4 } }))).toThrow(/field notice\.periodWorkingDays: .*at least 5/);
+    expect(loadTriggerSet(withTriggersFile({ triggers: [], notice: { periodDays: 5 } })).notice.periodDays).toBe(5);
+    expect(loadTriggerSet(withTriggersFile({ triggers: [], notice: { periodWorkingDays: 5 } })).notice.periodWorkingDays).toBe(5);
+  });
 });
 
 it('masks the head’s name as the locality chooses', () => {
