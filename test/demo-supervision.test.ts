@@ -9,7 +9,8 @@
  * demo the next start completes, even a start on a later day: the same rows as a demo written in
  * one go, nothing twice, and the start after that adds nothing; so does one after 任城区民政局 opened
  * cases meanwhile on households it drew, its cases written on theirs and the others drawn elsewhere,
- * the office's cases untouched. Where the office's cases leave too few households, a start writes
+ * the office's cases untouched, and after a member its legal aid names left the household meanwhile.
+ * Where the office's cases leave too few households, a start writes
  * nothing and says so in one warning naming no one. The report and its spreadsheet
  * (GET /exports/overdue.csv) cost the same statements for a township of one case as for the county
  * of four. Started the Monday after 国庆 2026 (10-01 to 10-07 off, Saturday 10-10 worked),
@@ -19,7 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { asc, count, eq, inArray, like, lte } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, like, lte } from 'drizzle-orm';
 import { ensureDemoClients } from '../access/demo-clients';
 import { accessDbOf } from '../db/access/db';
 import { DEFAULT_QUERY_LIMITS, type HubConfig } from '../db/config';
@@ -34,7 +35,7 @@ import { generateDemo } from '../tools/generate/index';
 import { statementsIssued } from '../db/instrument';
 import { toDbInstant } from '../db/instants';
 import { SUPERVISION_DEMO_COUNTY, SUPERVISION_DEMO_OFFICER, workingDaysBefore } from '../tools/generate/supervision';
-import { household } from '../db/household/schema';
+import { household, householdMember } from '../db/household/schema';
 import { capturedLog } from './support/log-lines';
 import { expectTallyAgreesWithLists, TALLY_AND_LISTS } from './support/cases';
 import { createTestDatabases, TEST_SOURCE_TIMEOUT_MS, type TestDatabases } from './support/databases';
@@ -298,6 +299,20 @@ it('completes a stopped demo after the office opened cases on households it drew
   const before = await Promise.all([aidCase, referralSlip, caseEvent].map((t) => tableCount(t, demo.dbs.hub)));
   expect(await loadSupervisionDemo(deps, demo.tokens, { seed: 1 })).toBeNull();
   expect(await Promise.all([aidCase, referralSlip, caseEvent].map((t) => tableCount(t, demo.dbs.hub)))).toEqual(before);
+});
+
+it('completes a demo stopped after case 1\'s meeting once its legal aid\'s beneficiary left the household: the aid reported for the member the slip names, the rows those of a demo written at once', async () => {
+  const demo = await freshDemo('demo_supervision_moved', todayIso());
+  const deps = { config: demo.config, hub: demo.dbs.hub, sources: demo.dbs.sourceSet, logger };
+  await expect(loadSupervisionDemo(deps, demo.tokens, { seed: 1, interruptAfterRequests: 6 })).rejects.toThrow('interrupted after 6 requests');
+  // Case 1's legal aid names the head; its medical aid another member, who stays.
+  const [legal, medical] = uninterrupted.rows.slips;
+  expect(legal.beneficiaryIdNumber).not.toBe(medical.beneficiaryIdNumber);
+  // Before the next start civil affairs records the head as having left the household (a move, today).
+  await demo.dbs.hub.update(householdMember).set({ leftOn: todayIso() }).where(and(eq(householdMember.householdId, uninterrupted.rows.cases[0].householdId), eq(householdMember.idNumber, legal.beneficiaryIdNumber!)));
+  // Before, the next start reported the legal aid for the member now first and could not complete the slip with it.
+  expect(await loadSupervisionDemo(deps, demo.tokens, { seed: 1 })).toEqual({ cases: 4, answeredOnTime: 1, answeredLate: 1, declined: 1, openOverdue: 1, openNotYetDue: 2 });
+  expect(await demoRows(demo.dbs.hub)).toEqual(uninterrupted.rows);
 });
 
 it('says once a start, in one line naming no one, that the demo cannot be drawn when the office\'s cases leave too few households, writes nothing, and the start goes on', async () => {

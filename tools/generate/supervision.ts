@@ -36,7 +36,7 @@
  */
 import { and, asc, eq, isNull, like, notInArray } from 'drizzle-orm';
 import type { HubDb } from '../../db/connect';
-import { aidCase, caseEvent } from '../../db/cases/schema';
+import { aidCase, caseEvent, referralSlip } from '../../db/cases/schema';
 import { household, householdMember, person } from '../../db/household/schema';
 import { fromDbInstant } from '../../db/instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
@@ -101,7 +101,7 @@ const ACCEPT = `mutation($i: ReferralAcceptInput!) { referralAccept(input: $i) {
 const COMPLETE = `mutation($i: ReferralCompleteInput!) { referralComplete(input: $i) { referral { state deadlineStatus } userErrors { code field } } }`;
 const DECLINE = `mutation($i: ReferralDeclineInput!) { referralDecline(input: $i) { referral { state deadlineStatus } userErrors { code field } } }`;
 const REPORT = `mutation($r: [ReportedAidInput!]!) { aidReport(input: { records: $r }) { recorded userErrors { code field } } }`;
-const REPORTED = `query($id: ID!) { household(id: $id) { aid(departments: [JUSTICE]) { sourceReference reportedBy { reference } } } }`;
+const REPORTED = `query($who: String!) { person(idNumber: $who) { aid(departments: [JUSTICE]) { sourceReference reportedBy { reference } } } }`;
 const MEETINGS = `query($id: ID!) { case(id: $id) { meetings { decisions { id } } } }`;
 
 /** A step's payload, its userErrors empty; else the step's failure, named. */
@@ -284,14 +284,18 @@ export async function generateSupervisionDemo(db: HubDb, hub: DemoHub, opts: { t
   };
 
   /**
-   * 司法 reports the legal aid it gave (its ledger: the same record sent again is already recorded),
-   * then completes the slip with that record.
+   * 司法 reports the legal aid it gave to the member the slip names (its ledger: the same record sent
+   * again is already recorded), finds it among that person's aid and completes the slip with it. The
+   * member is the slip's, and the aid looked up is the person's, not the household's: a start
+   * completing the demo finds the household as it is now, and the member named may have left it since
+   * (the household's aid is its current members').
    */
-  const legalAidGiven = async (slot: string, home: number, slip: string, beneficiary: string, day: IsoDate, reference: string) => {
+  const legalAidGiven = async (slot: string, slip: string, day: IsoDate, reference: string) => {
+    const [{ beneficiary }] = await db.select({ beneficiary: referralSlip.beneficiaryIdNumber }).from(referralSlip).where(eq(referralSlip.id, Number(slip)));
     hub.at(cn(day, '15:00'));
     await ok(hub, 'aidReport', variable('JUSTICE'), 'DUPLICATE_CHECK', REPORT, { r: [{ reference, beneficiaryIdNumber: beneficiary, programme: 'LEGAL_AID', grantDate: day, amountFen: 0 }] });
-    const aid = await hub.gql(variable('JUSTICE'), 'REFERRAL', REPORTED, { id: String(home) });
-    const record = aid.data?.household?.aid?.find((a: { reportedBy: { reference: string } | null }) => a.reportedBy?.reference === reference);
+    const aid = await hub.gql(variable('JUSTICE'), 'REFERRAL', REPORTED, { who: beneficiary });
+    const record = aid.data?.person?.aid?.find((a: { reportedBy: { reference: string } | null }) => a.reportedBy?.reference === reference);
     if (!record) throw new Error('supervision demo: the legal aid reported is not on record');
     hub.at(cn(day, '16:00'));
     return answer('JUSTICE', 'referralComplete', COMPLETE, { i: { referralId: slip, feedback: '已指派法律援助律师，案件已受理', aidSourceReference: record.sourceReference, idempotencyKey: stepKey(`${slot}:legal:complete`) } });
@@ -316,7 +320,7 @@ export async function generateSupervisionDemo(db: HubDb, hub: DemoHub, opts: { t
   await accept('c1:legal:accept', 'JUSTICE', legal1, cn(W(27), '09:00'));
   hub.at(cn(W(26), '10:00'));
   expectStatus('declined', 'MET', (await answer('HEALTH', 'referralDecline', DECLINE, { i: { referralId: medical1, reason: '本县医保系统无该成员住院结算记录，暂不符合医疗救助条件', idempotencyKey: stepKey('c1:medical:decline') } })).referral.deadlineStatus);
-  expectStatus('answeredOnTime', 'MET', (await legalAidGiven('c1', h1.id, legal1, h1.members[0], W(25), 'RCSF-DEMO-0001')).referral.deadlineStatus);
+  expectStatus('answeredOnTime', 'MET', (await legalAidGiven('c1', legal1, W(25), 'RCSF-DEMO-0001')).referral.deadlineStatus);
 
   // Case 2: its opinion a working day late (3 working days from the report), decided 17 working days ago;
   // 司法 answers after its 3 working days, 人社 accepts and has not answered.
@@ -327,7 +331,7 @@ export async function generateSupervisionDemo(db: HubDb, hub: DemoHub, opts: { t
   ]);
   await accept('c2:legal:accept', 'JUSTICE', legal2, cn(W(16), '09:00'));
   await accept('c2:job:accept', 'HUMAN_RESOURCES', job2, cn(W(16), '10:00'));
-  expectStatus('answeredLate', 'MET_LATE', (await legalAidGiven('c2', h2.id, legal2, h2.members[0], W(11), 'RCSF-DEMO-0002')).referral.deadlineStatus);
+  expectStatus('answeredLate', 'MET_LATE', (await legalAidGiven('c2', legal2, W(11), 'RCSF-DEMO-0002')).referral.deadlineStatus);
 
   // Case 3: decided the working day before today, due within 10 working days.
   const c3 = await openCase('c3', h3.id, '家庭成员突发重病，生活困难', cn(W(3), '09:00'), [['ACCEPTED', cn(W(3), '09:30')], ['INVESTIGATING', cn(W(2), '09:00')], ['IN_DELIBERATION', cn(W(2), '15:00')]]);
