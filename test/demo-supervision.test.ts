@@ -7,7 +7,11 @@
  * the demo supervisor, lists them, and its tally's late figures are the lists' lengths. A second
  * start adds nothing. A start stopped half-way (at any of its requests, the answer lost) leaves a
  * demo the next start completes, even a start on a later day: the same rows as a demo written in
- * one go, nothing twice, and the start after that adds nothing. The report and its spreadsheet
+ * one go, nothing twice, and the start after that adds nothing; so does one after 任城区民政局 opened
+ * cases meanwhile on households it drew, its cases written on theirs and the others drawn elsewhere,
+ * the office's cases untouched, and after a member its legal aid names left the household meanwhile.
+ * Where the office's cases leave too few households, a start writes
+ * nothing and says so in one warning naming no one. The report and its spreadsheet
  * (GET /exports/overdue.csv) cost the same statements for a township of one case as for the county
  * of four. Started the Monday after 国庆 2026 (10-01 to 10-07 off, Saturday 10-10 worked),
  * its days are working days: the last meeting on the worked Saturday, none in the holiday.
@@ -16,7 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { asc, count, eq, lte } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, like, lte } from 'drizzle-orm';
 import { ensureDemoClients } from '../access/demo-clients';
 import { accessDbOf } from '../db/access/db';
 import { DEFAULT_QUERY_LIMITS, type HubConfig } from '../db/config';
@@ -30,7 +34,9 @@ import { loadSupervisionDemo } from '../server/demo-supervision';
 import { generateDemo } from '../tools/generate/index';
 import { statementsIssued } from '../db/instrument';
 import { toDbInstant } from '../db/instants';
-import { SUPERVISION_DEMO_COUNTY, workingDaysBefore } from '../tools/generate/supervision';
+import { SUPERVISION_DEMO_COUNTY, SUPERVISION_DEMO_OFFICER, workingDaysBefore } from '../tools/generate/supervision';
+import { household, householdMember } from '../db/household/schema';
+import { capturedLog } from './support/log-lines';
 import { expectTallyAgreesWithLists, TALLY_AND_LISTS } from './support/cases';
 import { createTestDatabases, TEST_SOURCE_TIMEOUT_MS, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -238,6 +244,119 @@ it('completes on the next start a demo whose start was stopped at any step, even
   const before = await Promise.all([aidCase, referralSlip, caseEvent].map((t) => tableCount(t, demo.dbs.hub)));
   expect(await loadSupervisionDemo(deps, demo.tokens, { seed: 1 })).toBeNull();
   expect(await Promise.all([aidCase, referralSlip, caseEvent].map((t) => tableCount(t, demo.dbs.hub)))).toEqual(before);
+});
+
+/** The demo's cases (its convener's openings), in order, and the cases anyone else opened. */
+async function casesBy(db: HubDb) {
+  const openings = await db.select({ caseId: caseEvent.caseId, actor: caseEvent.actor }).from(caseEvent).where(eq(caseEvent.action, 'OPENED')).orderBy(asc(caseEvent.caseId));
+  const cases = await db.select({ id: aidCase.id, householdId: aidCase.householdId }).from(aidCase).orderBy(asc(aidCase.id));
+  const householdOf = (caseId: number) => cases.find((c) => c.id === caseId)!.householdId;
+  const demo = openings.filter((o) => o.actor === `demo-${SUPERVISION_DEMO_COUNTY}-civil-affairs/${SUPERVISION_DEMO_OFFICER}`);
+  return { demo: demo.map((o) => householdOf(o.caseId)), others: openings.filter((o) => !demo.includes(o)).map((o) => o.caseId) };
+}
+
+/** 任城区民政局 at work between two starts: an officer of its own (not the demo's) opens a case on each household. */
+async function officeOpensCases(on: TestHub, demoTokens: Map<string, string>, households: number[]) {
+  const office = on.as({ token: demoTokens.get(`AIDHUB_TOKEN_${SUPERVISION_DEMO_COUNTY}_CIVIL_AFFAIRS`)!, purpose: 'CASE_MEETING' });
+  for (const householdId of households) {
+    const res = await office.gql(`mutation($i: CaseOpenInput!) { caseOpen(input: $i) { case { id } userErrors { code } } }`, { i: { householdId: String(householdId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '来访申请救助' } }, { 'x-officer': 'rcmz-07' });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.caseOpen.userErrors).toEqual([]);
+  }
+}
+
+it('completes a stopped demo after the office opened cases on households it drew: its cases written keep theirs, the others are drawn among households without a case, no key is reused and the office\'s cases are left as they are', async () => {
+  const demo = await freshDemo('demo_supervision_taken', todayIso());
+  const deps = { config: demo.config, hub: demo.dbs.hub, sources: demo.dbs.sourceSet, logger };
+  // The households the demo written at once drew, case by case.
+  const drawn = uninterrupted.rows.cases.map((c) => c.householdId);
+  // Stopped once case 2 was opened (its answer lost): cases 1 and 2 written, 3 and 4 not.
+  await expect(loadSupervisionDemo(deps, demo.tokens, { seed: 1, interruptAfterRequests: 12 })).rejects.toThrow('interrupted after 12 requests');
+  expect((await casesBy(demo.dbs.hub)).demo).toEqual(drawn.slice(0, 2));
+  // Before the next start the office opens cases on case 2's household and on case 3's, not yet written.
+  demo.entry.hub = await startTestHub(demo.dbs, { client: null });
+  await officeOpensCases(demo.entry.hub, demo.tokens, [drawn[1], drawn[2]]);
+  const { others } = await casesBy(demo.dbs.hub);
+  const theirs = async () => demo.dbs.hub.select().from(caseEvent).where(inArray(caseEvent.caseId, others)).orderBy(asc(caseEvent.id));
+  const theirsBefore = await theirs();
+
+  // The next start completes the demo (before, it drew case 1 or 2 again elsewhere and its caseOpen was refused: IDEMPOTENCY_KEY_REUSED).
+  const summary = await loadSupervisionDemo(deps, demo.tokens, { seed: 1 });
+  expect(summary).toEqual({ cases: 4, answeredOnTime: 1, answeredLate: 1, declined: 1, openOverdue: 1, openNotYetDue: 2 });
+  const after = await casesBy(demo.dbs.hub);
+  expect(after.demo.slice(0, 2)).toEqual(drawn.slice(0, 2));
+  const [, , c3, c4] = after.demo;
+  expect(new Set(after.demo).size).toBe(4);
+  expect([c3, c4]).not.toContain(drawn[2]);
+  // The office's cases: theirs alone, nothing added.
+  expect(after.others).toEqual(others);
+  expect(await theirs()).toEqual(theirsBefore);
+  // Supervision reads the slips of a demo written at once (the office's new cases have none, and no deadline due yet).
+  const county = (r: any) => r.byCounty[0];
+  const report = await supervisorReport(demo.entry.hub, demo.tokens);
+  expect(county(report).tally).toEqual(county(uninterrupted.report).tally);
+  // A start after it adds nothing.
+  const before = await Promise.all([aidCase, referralSlip, caseEvent].map((t) => tableCount(t, demo.dbs.hub)));
+  expect(await loadSupervisionDemo(deps, demo.tokens, { seed: 1 })).toBeNull();
+  expect(await Promise.all([aidCase, referralSlip, caseEvent].map((t) => tableCount(t, demo.dbs.hub)))).toEqual(before);
+});
+
+it('completes a demo stopped after case 1\'s meeting once its legal aid\'s beneficiary left the household: the aid reported for the member the slip names, the rows those of a demo written at once', async () => {
+  const demo = await freshDemo('demo_supervision_moved', todayIso());
+  const deps = { config: demo.config, hub: demo.dbs.hub, sources: demo.dbs.sourceSet, logger };
+  await expect(loadSupervisionDemo(deps, demo.tokens, { seed: 1, interruptAfterRequests: 6 })).rejects.toThrow('interrupted after 6 requests');
+  // Case 1's legal aid names the head; its medical aid another member, who stays.
+  const [legal, medical] = uninterrupted.rows.slips;
+  expect(legal.beneficiaryIdNumber).not.toBe(medical.beneficiaryIdNumber);
+  // Before the next start civil affairs records the head as having left the household (a move, today).
+  await demo.dbs.hub.update(householdMember).set({ leftOn: todayIso() }).where(and(eq(householdMember.householdId, uninterrupted.rows.cases[0].householdId), eq(householdMember.idNumber, legal.beneficiaryIdNumber!)));
+  // Before, the next start reported the legal aid for the member now first and could not complete the slip with it.
+  expect(await loadSupervisionDemo(deps, demo.tokens, { seed: 1 })).toEqual({ cases: 4, answeredOnTime: 1, answeredLate: 1, declined: 1, openOverdue: 1, openNotYetDue: 2 });
+  expect(await demoRows(demo.dbs.hub)).toEqual(uninterrupted.rows);
+});
+
+it('says once a start, in one line naming no one, that the demo cannot be drawn when the office\'s cases leave too few households, writes nothing, and the start goes on', async () => {
+  const renchengHouseholds = async (db: HubDb) => (await db.select({ id: household.id }).from(household).where(like(household.regionCode, `${SUPERVISION_DEMO_COUNTY}%`)).orderBy(asc(household.id))).map((h) => h.id);
+  /** The start's lines: one warning, of counts alone (no error, no stack, no ID number). */
+  const saidOnce = (lines: Record<string, unknown>[], casesOpened: number) => {
+    expect(lines).toHaveLength(1);
+    const [line] = lines;
+    expect(line).toMatchObject({ level: 40, county: SUPERVISION_DEMO_COUNTY, casesOpened, casesNeeded: 4 });
+    expect(line).not.toHaveProperty('err');
+    expect(line).not.toHaveProperty('stack');
+    expect(JSON.stringify(line)).not.toMatch(/\d{17}[\dX]/);
+    lines.length = 0;
+  };
+
+  // Not begun: every household of 任城区 but three has a case of the office's.
+  const fresh = await freshDemo('demo_supervision_none_left', todayIso());
+  const freshLog = capturedLog('info');
+  const freshDeps = { config: fresh.config, hub: fresh.dbs.hub, sources: fresh.dbs.sourceSet, logger: freshLog.logger };
+  fresh.entry.hub = await startTestHub(fresh.dbs, { client: null });
+  await officeOpensCases(fresh.entry.hub, fresh.tokens, (await renchengHouseholds(fresh.dbs.hub)).slice(3));
+  const freshCases = await tableCount(aidCase, fresh.dbs.hub);
+  for (let start = 0; start < 2; start += 1) {
+    expect(await loadSupervisionDemo(freshDeps, fresh.tokens, { seed: 1 })).toBeNull();
+    saidOnce(freshLog.lines, 0);
+    expect((await casesBy(fresh.dbs.hub)).demo).toEqual([]);
+    expect(await tableCount(aidCase, fresh.dbs.hub)).toBe(freshCases);
+  }
+
+  // Begun and stopped after case 1's meeting; the office then takes every other household.
+  const begun = await freshDemo('demo_supervision_rest_taken', todayIso());
+  const begunLog = capturedLog('info');
+  const begunDeps = { config: begun.config, hub: begun.dbs.hub, sources: begun.dbs.sourceSet, logger: begunLog.logger };
+  await expect(loadSupervisionDemo(begunDeps, begun.tokens, { seed: 1, interruptAfterRequests: 6 })).rejects.toThrow('interrupted after 6 requests');
+  const [written] = (await casesBy(begun.dbs.hub)).demo;
+  begun.entry.hub = await startTestHub(begun.dbs, { client: null });
+  await officeOpensCases(begun.entry.hub, begun.tokens, (await renchengHouseholds(begun.dbs.hub)).filter((id) => id !== written));
+  const rows = await demoRows(begun.dbs.hub);
+  for (let start = 0; start < 2; start += 1) {
+    expect(await loadSupervisionDemo(begunDeps, begun.tokens, { seed: 1 })).toBeNull();
+    saidOnce(begunLog.lines, 1);
+    // Case 1 as it was left, nothing sent for the others.
+    expect(await demoRows(begun.dbs.hub)).toEqual(rows);
+  }
 });
 
 it('counts its days by the holiday calendar: started the Monday after 国庆 2026, the last meeting on the worked Saturday, none in the holiday', async () => {

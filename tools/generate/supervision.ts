@@ -24,10 +24,19 @@
  * the new start's; a meeting, recorded in two tries where a pre-grant check asks for a reason, is
  * recognised by the case's meetings. A hub where its last step is on record is left as it is, and
  * so is one where the convener's demo officer wrote without those keys (a release before them).
+ *
+ * Between the two starts someone may open a case on a household of 任城区 (the office at work, a
+ * department's system), which changes what the seeded draw picks: drawn again, a case already
+ * written would have its steps sent again for another household under the same keys
+ * (IDEMPOTENCY_KEY_REUSED, a demo stuck half-way at every start). So the cases written keep the
+ * households they were opened on (their opening is the record of the draw), and only those not yet
+ * opened are drawn, among the households without a case; nothing of theirs was sent, so no key is
+ * reused, and the household someone took meanwhile is left to its own case. With nothing changed the
+ * draw is the first start's (the same seed over the same households, the written ones first).
  */
 import { and, asc, eq, isNull, like, notInArray } from 'drizzle-orm';
 import type { HubDb } from '../../db/connect';
-import { aidCase, caseEvent } from '../../db/cases/schema';
+import { aidCase, caseEvent, referralSlip } from '../../db/cases/schema';
 import { household, householdMember, person } from '../../db/household/schema';
 import { fromDbInstant } from '../../db/instants';
 import { chinaDateOf } from '../../domain/cases/china-time';
@@ -92,7 +101,7 @@ const ACCEPT = `mutation($i: ReferralAcceptInput!) { referralAccept(input: $i) {
 const COMPLETE = `mutation($i: ReferralCompleteInput!) { referralComplete(input: $i) { referral { state deadlineStatus } userErrors { code field } } }`;
 const DECLINE = `mutation($i: ReferralDeclineInput!) { referralDecline(input: $i) { referral { state deadlineStatus } userErrors { code field } } }`;
 const REPORT = `mutation($r: [ReportedAidInput!]!) { aidReport(input: { records: $r }) { recorded userErrors { code field } } }`;
-const REPORTED = `query($id: ID!) { household(id: $id) { aid(departments: [JUSTICE]) { sourceReference reportedBy { reference } } } }`;
+const REPORTED = `query($who: String!) { person(idNumber: $who) { aid(departments: [JUSTICE]) { sourceReference reportedBy { reference } } } }`;
 const MEETINGS = `query($id: ID!) { case(id: $id) { meetings { decisions { id } } } }`;
 
 /** A step's payload, its userErrors empty; else the step's failure, named. */
@@ -115,14 +124,52 @@ interface Decision {
   conflictOverrideReason?: string;
 }
 
-/** The cases the demo's convener opened (its steps' first events). */
-const demoCases = (db: HubDb) => db.select({ id: caseEvent.caseId }).from(caseEvent).where(and(eq(caseEvent.actor, CONVENER_ACTOR), eq(caseEvent.action, 'OPENED')));
+/** The openings of the demo's convener (its cases' first events). */
+const convenerOpened = () => and(eq(caseEvent.actor, CONVENER_ACTOR), eq(caseEvent.action, 'OPENED'));
+/** The cases the demo's convener opened. */
+const demoCases = (db: HubDb) => db.select({ id: caseEvent.caseId }).from(caseEvent).where(convenerOpened());
+
+/** The demo's cases in the order it writes them: each one's steps are keyed `<slot>:<step>`. */
+const SLOTS = ['c1', 'c2', 'c3', 'c4'] as const;
+
+/** A household a case of the demo is about: its living members, the head first. */
+interface DemoHousehold {
+  id: number;
+  members: string[];
+}
+
+/** The households the demo's cases were opened on already, by slot (its convener's openings under the steps' keys). */
+async function householdsWritten(db: HubDb): Promise<Map<string, number>> {
+  const openings = await db
+    .select({ key: caseEvent.idempotencyKey, householdId: aidCase.householdId })
+    .from(caseEvent)
+    .innerJoin(aidCase, eq(aidCase.id, caseEvent.caseId))
+    .where(convenerOpened());
+  const written = new Map<string, number>();
+  for (const slot of SLOTS) {
+    const opening = openings.find((o) => o.key?.endsWith(`:${stepKey(`${slot}:open`)}`));
+    if (opening) written.set(slot, opening.householdId);
+  }
+  return written;
+}
+
+/** A household's living members, the head first: legal aid and the like go to the member who asked, the head where it is living. */
+async function livingMembers(db: HubDb, householdId: number): Promise<string[]> {
+  const members = await db
+    .select({ idNumber: householdMember.idNumber, relation: householdMember.relation })
+    .from(householdMember)
+    .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
+    .where(and(eq(householdMember.householdId, householdId), isNull(householdMember.leftOn), isNull(person.deathDate)))
+    .orderBy(asc(householdMember.idNumber));
+  return [...members.filter((m) => m.relation === 'HEAD'), ...members.filter((m) => m.relation !== 'HEAD')].map((m) => m.idNumber);
+}
 
 /**
- * The households drawn: of 任城区, with a living member, without a case but the demo's own; `count`
- * of them, seeded. A start completing the demo draws those of the start that began it.
+ * The household of each slot: the one its case was opened on where it was (`written`), else drawn,
+ * seeded, of 任城区, with a living member, without a case but the demo's own, and not one of the
+ * demo's already. Null where too few are left to draw.
  */
-async function drawHouseholds(db: HubDb, seed: number, count: number): Promise<{ id: number; members: string[] }[]> {
+async function drawHouseholds(db: HubDb, seed: number, written: ReadonlyMap<string, number>): Promise<DemoHousehold[] | null> {
   const withCases = db.select({ id: aidCase.householdId }).from(aidCase).where(notInArray(aidCase.id, demoCases(db)));
   const homes = await db
     .select({ id: household.id })
@@ -130,18 +177,32 @@ async function drawHouseholds(db: HubDb, seed: number, count: number): Promise<{
     .where(and(like(household.regionCode, `${SUPERVISION_DEMO_COUNTY}%`), notInArray(household.id, withCases)))
     .orderBy(asc(household.id));
   const rng = new Rng(seedOf(seed, 4217));
-  const drawn: { id: number; members: string[] }[] = [];
+  const taken = new Set(written.values());
+  // The written ones stay among those drawn from, and are passed over when drawn: with the same
+  // households and seed they are the first ones drawn, as at the first start, and the rest are its too.
   const left = homes.map((h) => h.id);
-  while (drawn.length < count && left.length > 0) {
-    const [id] = left.splice(Math.floor(rng.next() * left.length), 1);
-    const members = await db
-      .select({ idNumber: householdMember.idNumber, relation: householdMember.relation })
-      .from(householdMember)
-      .innerJoin(person, eq(person.idNumber, householdMember.idNumber))
-      .where(and(eq(householdMember.householdId, id), isNull(householdMember.leftOn), isNull(person.deathDate)))
-      .orderBy(asc(householdMember.idNumber));
-    // The head first: legal aid and the like go to the member who asked, the head where it is living.
-    if (members.length > 0) drawn.push({ id, members: [...members.filter((m) => m.relation === 'HEAD'), ...members.filter((m) => m.relation !== 'HEAD')].map((m) => m.idNumber) });
+  const nextDrawn = async (): Promise<DemoHousehold | null> => {
+    while (left.length > 0) {
+      const [id] = left.splice(Math.floor(rng.next() * left.length), 1);
+      if (taken.has(id)) continue;
+      const members = await livingMembers(db, id);
+      if (members.length > 0) return { id, members };
+    }
+    return null;
+  };
+  const drawn: DemoHousehold[] = [];
+  for (const slot of SLOTS) {
+    const id = written.get(slot);
+    if (id === undefined) {
+      const home = await nextDrawn();
+      if (!home) return null;
+      drawn.push(home);
+      continue;
+    }
+    // Its case is written: its steps go to this household or to none (another would reuse their keys).
+    const members = await livingMembers(db, id);
+    if (members.length === 0) throw new Error(`supervision demo: the household of its case ${slot} has no living member left to name`);
+    drawn.push({ id, members });
   }
   return drawn;
 }
@@ -165,15 +226,22 @@ export async function supervisionDemoProgress(db: HubDb): Promise<SupervisionDem
 }
 
 /**
- * Writes the demo's supervision cases through `hub` (see the file's comment), dated back from
- * `today`, or completes them, dated back from the day they began; null when they are complete
- * already, or 任城区 has too few households to draw from.
+ * What a start made of the demo: written (or completed), found complete, or not drawn: 任城区 has too
+ * few households without a case left for the cases not yet opened (`casesOpened` of SLOTS were), so
+ * nothing was sent.
  */
-export async function generateSupervisionDemo(db: HubDb, hub: DemoHub, opts: { today: IsoDate; seed: number }): Promise<SupervisionDemoSummary | null> {
+export type SupervisionDemoOutcome = { kind: 'WRITTEN'; summary: SupervisionDemoSummary } | { kind: 'COMPLETE' } | { kind: 'TOO_FEW_HOUSEHOLDS'; casesOpened: number; casesNeeded: number };
+
+/**
+ * Writes the demo's supervision cases through `hub` (see the file's comment), dated back from
+ * `today`, or completes them, dated back from the day they began.
+ */
+export async function generateSupervisionDemo(db: HubDb, hub: DemoHub, opts: { today: IsoDate; seed: number }): Promise<SupervisionDemoOutcome> {
   const progress = await supervisionDemoProgress(db);
-  if (progress.kind === 'COMPLETE') return null;
-  const homes = await drawHouseholds(db, opts.seed, 4);
-  if (homes.length < 4) return null;
+  if (progress.kind === 'COMPLETE') return { kind: 'COMPLETE' };
+  const written = await householdsWritten(db);
+  const homes = await drawHouseholds(db, opts.seed, written);
+  if (!homes) return { kind: 'TOO_FEW_HOUSEHOLDS', casesOpened: written.size, casesNeeded: SLOTS.length };
   const today = progress.kind === 'BEGUN' ? progress.today : opts.today;
   const W = (n: number) => workingDaysBefore(today, n);
   const convene = (step: string, query: string, vars: Record<string, unknown>) => ok(hub, step, CA, 'CASE_MEETING', query, vars, SUPERVISION_DEMO_OFFICER);
@@ -216,14 +284,18 @@ export async function generateSupervisionDemo(db: HubDb, hub: DemoHub, opts: { t
   };
 
   /**
-   * 司法 reports the legal aid it gave (its ledger: the same record sent again is already recorded),
-   * then completes the slip with that record.
+   * 司法 reports the legal aid it gave to the member the slip names (its ledger: the same record sent
+   * again is already recorded), finds it among that person's aid and completes the slip with it. The
+   * member is the slip's, and the aid looked up is the person's, not the household's: a start
+   * completing the demo finds the household as it is now, and the member named may have left it since
+   * (the household's aid is its current members').
    */
-  const legalAidGiven = async (slot: string, home: number, slip: string, beneficiary: string, day: IsoDate, reference: string) => {
+  const legalAidGiven = async (slot: string, slip: string, day: IsoDate, reference: string) => {
+    const [{ beneficiary }] = await db.select({ beneficiary: referralSlip.beneficiaryIdNumber }).from(referralSlip).where(eq(referralSlip.id, Number(slip)));
     hub.at(cn(day, '15:00'));
     await ok(hub, 'aidReport', variable('JUSTICE'), 'DUPLICATE_CHECK', REPORT, { r: [{ reference, beneficiaryIdNumber: beneficiary, programme: 'LEGAL_AID', grantDate: day, amountFen: 0 }] });
-    const aid = await hub.gql(variable('JUSTICE'), 'REFERRAL', REPORTED, { id: String(home) });
-    const record = aid.data?.household?.aid?.find((a: { reportedBy: { reference: string } | null }) => a.reportedBy?.reference === reference);
+    const aid = await hub.gql(variable('JUSTICE'), 'REFERRAL', REPORTED, { who: beneficiary });
+    const record = aid.data?.person?.aid?.find((a: { reportedBy: { reference: string } | null }) => a.reportedBy?.reference === reference);
     if (!record) throw new Error('supervision demo: the legal aid reported is not on record');
     hub.at(cn(day, '16:00'));
     return answer('JUSTICE', 'referralComplete', COMPLETE, { i: { referralId: slip, feedback: '已指派法律援助律师，案件已受理', aidSourceReference: record.sourceReference, idempotencyKey: stepKey(`${slot}:legal:complete`) } });
@@ -248,7 +320,7 @@ export async function generateSupervisionDemo(db: HubDb, hub: DemoHub, opts: { t
   await accept('c1:legal:accept', 'JUSTICE', legal1, cn(W(27), '09:00'));
   hub.at(cn(W(26), '10:00'));
   expectStatus('declined', 'MET', (await answer('HEALTH', 'referralDecline', DECLINE, { i: { referralId: medical1, reason: '本县医保系统无该成员住院结算记录，暂不符合医疗救助条件', idempotencyKey: stepKey('c1:medical:decline') } })).referral.deadlineStatus);
-  expectStatus('answeredOnTime', 'MET', (await legalAidGiven('c1', h1.id, legal1, h1.members[0], W(25), 'RCSF-DEMO-0001')).referral.deadlineStatus);
+  expectStatus('answeredOnTime', 'MET', (await legalAidGiven('c1', legal1, W(25), 'RCSF-DEMO-0001')).referral.deadlineStatus);
 
   // Case 2: its opinion a working day late (3 working days from the report), decided 17 working days ago;
   // 司法 answers after its 3 working days, 人社 accepts and has not answered.
@@ -259,7 +331,7 @@ export async function generateSupervisionDemo(db: HubDb, hub: DemoHub, opts: { t
   ]);
   await accept('c2:legal:accept', 'JUSTICE', legal2, cn(W(16), '09:00'));
   await accept('c2:job:accept', 'HUMAN_RESOURCES', job2, cn(W(16), '10:00'));
-  expectStatus('answeredLate', 'MET_LATE', (await legalAidGiven('c2', h2.id, legal2, h2.members[0], W(11), 'RCSF-DEMO-0002')).referral.deadlineStatus);
+  expectStatus('answeredLate', 'MET_LATE', (await legalAidGiven('c2', legal2, W(11), 'RCSF-DEMO-0002')).referral.deadlineStatus);
 
   // Case 3: decided the working day before today, due within 10 working days.
   const c3 = await openCase('c3', h3.id, '家庭成员突发重病，生活困难', cn(W(3), '09:00'), [['ACCEPTED', cn(W(3), '09:30')], ['INVESTIGATING', cn(W(2), '09:00')], ['IN_DELIBERATION', cn(W(2), '15:00')]]);
@@ -274,5 +346,5 @@ export async function generateSupervisionDemo(db: HubDb, hub: DemoHub, opts: { t
   // What stands now: 人社's slip, due 12 working days ago, past due; case 3's two not yet due.
   summary.openOverdue = 1;
   summary.openNotYetDue = 2;
-  return summary;
+  return { kind: 'WRITTEN', summary };
 }
