@@ -7,18 +7,22 @@
  * look and the death's import all fell in one second of the database's clock, and T3 never opened.
  * Here the database's clock is frozen on the writers' and the first poller's connections (SET
  * timestamp), so those interleavings happen every time; a second poller on the real clock then reads
- * the feed as a hub would, long past the lag.
+ * the feed as a hub would, long past the lag. A growing key started at its largest key the same way:
+ * a transaction holding a lower key, committing after the first look, was behind the watermark.
  */
 import { eq, sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/mysql2';
+import mysql from 'mysql2/promise';
 import { person } from '../../db/household/schema';
 import { monitoringAlert, monitoringWatermark } from '../../db/monitoring/schema';
 import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
 import { MonitoringPoller, type PollerOptions } from '../../resolvers/monitoring/poller';
 import type { DetectDeps } from '../../resolvers/monitoring/detect';
+import { humanResourcesScenario } from '../../federation/human-resources/scenario';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { frozenDbClock, type FrozenDbClock } from '../support/db-clock';
-import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
+import { insertRegions, insertResident, insertWang, TODAY, WANG } from '../support/scenarios';
 
 jest.setTimeout(120_000);
 
@@ -109,4 +113,31 @@ it('reads a death whose transaction committed after the poller first looked, wit
     death.release();
   }
   expect(await deathAlerts()).toContain('T3_DEATH_ON_ROLL');
+});
+
+it('reads a job loss whose transaction holds a lower id than a later one the poller first looked past', async () => {
+  const resident = async (seq: number) => (await insertResident(dbs, { prefix: 'FIRST', seq, birthDate: '1980-05-05' })).idNumber;
+  const early = await resident(1);
+  const late = await resident(2);
+  const registrations = humanResourcesScenario.tables.unemploymentRegistrations.table;
+  const register = async (conn: mysql.Connection, idNumber: string) => (await drizzle(conn).insert(registrations).values({ sfzhm: idNumber, syrq: TODAY, djrq: TODAY, syyy: '02' }))[0].insertId;
+  const [held, other] = [await mysql.createConnection(dbs.sourceUrls.HUMAN_RESOURCES), await mysql.createConnection(dbs.sourceUrls.HUMAN_RESOURCES)];
+  try {
+    // 人社 registers one job loss in a transaction still open, then another that commits at once with the next id.
+    await held.beginTransaction();
+    const n = await register(held, early);
+    expect(await register(other, late)).toBe(n + 1);
+    // The poller looks at the table for the first time, then the first transaction commits.
+    const poller = pollerOn(dbs.hub);
+    expect(await poller.tick('HUMAN_RESOURCES')).toMatchObject({ polled: true, rows: 0 });
+    await held.commit();
+    expect(await poller.tick('HUMAN_RESOURCES')).toMatchObject({ polled: true });
+  } finally {
+    await held.end();
+    await other.end();
+  }
+  const alertsOf = async (idNumber: string) => (await dbs.hub.select({ triggerId: monitoringAlert.triggerId }).from(monitoringAlert).where(eq(monitoringAlert.subjectIdNumber, idNumber))).map((a) => a.triggerId);
+  expect(await alertsOf(early)).toContain('T4_JOB_LOSS');
+  // The row there at the first look is the past, the monthly comparison's: read again, evaluated never.
+  expect(await alertsOf(late)).toEqual([]);
 });
