@@ -31,7 +31,7 @@
  *   statement per table. An id committed more than the lag after a later one was read is left to
  *   the monthly comparison, as for update times.
  */
-import { and, asc, eq, getTableName, gt, gte, lte, max, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableName, gt, gte, lte, or, sql, type SQL } from 'drizzle-orm';
 import { getTableConfig, type MySqlColumn, type MySqlTable } from 'drizzle-orm/mysql-core';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import { normaliseIdNumber } from '../domain/id-number';
@@ -245,17 +245,37 @@ export async function rowsAfter(
   return { rows: toRows(raw), to: { mark: Number(last.mark), rowKey }, gaps: [] };
 }
 
-/** Where a feed seen for the first time starts: its current end (the monthly comparison covers the past). */
-export async function currentMark(db: SourceDb | HubDb, feed: PolledFeed, commitLagMs = DEFAULT_COMMIT_LAG_MS): Promise<number> {
+/** Where a feed seen for the first time starts, and the keys past it that it already held (a growing key's). */
+export interface FirstSight {
+  mark: number;
+  /** Rows of a growing key past `mark` that were there at the first look: read, not evaluated (they are the past). */
+  held: readonly number[];
+}
+
+/**
+ * Where a feed seen for the first time starts: its current end, as far as a read may go (the monthly
+ * comparison covers the past). A growing key's is looked for among its newest `batchRows` keys.
+ */
+export async function currentMark(db: SourceDb | HubDb, feed: PolledFeed, commitLagMs = DEFAULT_COMMIT_LAG_MS, batchRows = 5000): Promise<FirstSight> {
   if (feed.marker.kind === 'SEQUENCE') {
-    const [row] = await db.select({ top: max(feed.marker.column) }).from(feed.table);
-    return Number(row?.top ?? 0);
+    // Just before the first gap among the newest keys, as a read stops at a gap it has just seen
+    // (holdAtGaps), not at the largest key: a transaction holding a key in the gap may still commit,
+    // and a watermark past it never read it. The next polls read past the gap and wait there until
+    // it is older than the lag; the keys held now are the past and evaluate nobody. Fewer keys than
+    // the batch are the whole table, counted from 0 as a watermark of 0 is; keys older than the
+    // batch are taken as committed.
+    const col = feed.marker.column;
+    const newest = (await db.select({ key: col }).from(feed.table).orderBy(desc(col)).limit(batchRows)).map((r) => Number(r.key)).reverse();
+    const [after, ...keys] = newest.length < batchRows ? [0, ...newest] : newest;
+    const mark = holdAtGaps(after ?? 0, keys, { seen: [], nowMs: 0 }, 1).to;
+    return { mark, held: keys.filter((k) => k > mark) };
   }
-  // Past every row there is now (read off the index), and never ahead of the source's clock less
-  // the lag: what is written from here on is read by the next polls.
-  const col = feed.marker.column;
-  const [rows] = (await db.execute(
-    sql`SELECT GREATEST(UNIX_TIMESTAMP(NOW() - INTERVAL ${lagSeconds(commitLagMs)} SECOND), COALESCE(UNIX_TIMESTAMP(MAX(${col})), 0)) AS top FROM ${feed.table}`,
-  )) as unknown as [{ top: number | string }[]];
-  return Number(rows[0].top);
+  // The source's clock less the lag, as every read is bounded (rowsAfter), and never the newest
+  // row's second: a second younger than the lag is not over. Started at that second (when it was
+  // newer), a row written in it afterwards, or a transaction open under the lag committing
+  // afterwards, stood behind the watermark and was never read: a death imported in the second the
+  // poller first looked opened nothing (test/monitoring/feed-first-sight.test.ts). The rows of the
+  // last lag's seconds are read by the next poll instead, which opens nothing twice.
+  const [rows] = (await db.execute(sql`SELECT UNIX_TIMESTAMP() - ${lagSeconds(commitLagMs)} AS top`)) as unknown as [{ top: number | string }[]];
+  return { mark: Number(rows[0].top), held: [] };
 }

@@ -43,7 +43,11 @@ beforeAll(async () => {
   dbs = await createTestDatabases('later_live');
   await generateDemo({ hubUrl: dbs.hubUrl, sourceUrls: dbs.sourceUrls, households: 300, seed: 42, provision: false, referenceDate: '2026-03-15' });
   proxy = await startPausableProxy(dbs.sourceUrls.DISABILITY);
+  // The demo's rows older than the commit lag when the poller first looks: the past, the monthly
+  // comparison's to alert on (a poller reads rows of the last lag's seconds before its first look).
+  await new Promise((r) => setTimeout(r, 2_100));
   hub = await startHubProcess(dbs.hubUrl, {
+    AIDHUB_MONITOR_COMMIT_LAG_MS: '1000',
     // The poller holds a lease per feed while it polls: the background work seen from the database.
     // It does not poll the department held by the proxy, whose ticks would wait on it.
     AIDHUB_MONITOR_INTERVAL_MS: '500',

@@ -10,7 +10,8 @@
  * lost its lease writes nothing. A growing key's watermark waits at a gap in the ids read until the
  * gap is older than the commit lag (a transaction holding a lower id may still commit); when this
  * process first saw each gap is kept here, in memory, and forgotten with the lease, so a new holder
- * waits one more lag rather than trusting another process's observations.
+ * waits one more lag rather than trusting another process's observations; so are the keys a first
+ * look found past where it started (federation/change-feed.ts currentMark), read but not evaluated.
  *
  * The monthly comparison (一月一比对) runs beside it under its own lease: once per calendar month
  * (China time) every household of the division is evaluated, which finds what no change shows
@@ -89,6 +90,8 @@ export class MonitoringPoller {
   private readonly leases = new Map<string, Lease>();
   /** Per growing-key feed, the gaps past its watermark and when this process first saw each (monotonic ms). */
   private readonly gaps = new Map<string, KeyGap[]>();
+  /** Per growing-key feed, the keys past its watermark that its first look found (change-feed.ts currentMark): read, evaluated never. */
+  private readonly heldAtFirstSight = new Map<string, ReadonlySet<number>>();
   private readonly timers: NodeJS.Timeout[] = [];
   private running: Promise<unknown>[] = [];
   private stopped = false;
@@ -226,12 +229,17 @@ export class MonitoringPoller {
     const { marks, polledAgoMs } = await feedStates(this.deps.hub, feeds.map((f) => f.key));
     const advanced: { key: string; to: Watermark; rows: number }[] = [];
     const touched = new Set<string>();
+    // Kept or forgotten once the poll's write has landed (a poll that lost its lease moved nothing).
+    const firstSights = new Map<string, ReadonlySet<number>>();
+    const heldPassed: string[] = [];
     let rowsRead = 0;
     for (const feed of feeds) {
       const stored = marks.get(feed.key);
       if (stored === undefined) {
         // First sight of a table: start from now; the monthly comparison covers what came before.
-        advanced.push({ key: feed.key, to: { mark: await currentMark(db, feed, this.opts.commitLagMs), rowKey: null }, rows: 0 });
+        const start = await currentMark(db, feed, this.opts.commitLagMs, this.opts.batchRows);
+        advanced.push({ key: feed.key, to: { mark: start.mark, rowKey: null }, rows: 0 });
+        if (start.held.length > 0) firstSights.set(feed.key, new Set(start.held));
         continue;
       }
       const from: Watermark = stored;
@@ -243,7 +251,9 @@ export class MonitoringPoller {
       // `last_sequence` (all an older hub reads) reaches it before the next change does.
       const finished = read.to.mark !== from.mark || (read.to.rowKey === null) !== (from.rowKey === null);
       if (read.rows.length === 0 && !finished) continue;
-      for (const r of read.rows) if (r.idNumber) touched.add(r.idNumber);
+      const held = this.heldAtFirstSight.get(feed.key);
+      for (const r of read.rows) if (r.idNumber && !held?.has(r.mark)) touched.add(r.idNumber);
+      if (held && [...held].every((k) => k <= read.to.mark)) heldPassed.push(feed.key);
       rowsRead += read.rows.length;
       // Rows past a gap the watermark waits at are read again next time: count each once, when passed.
       advanced.push({ key: feed.key, to: read.to, rows: read.rows.filter((r) => r.mark <= read.to.mark).length });
@@ -274,6 +284,8 @@ export class MonitoringPoller {
       return c;
     });
     if (!changes) return { polled: false, rows: 0, alertsChanged: 0 };
+    for (const [key, held] of firstSights) this.heldAtFirstSight.set(key, held);
+    for (const key of heldPassed) this.heldAtFirstSight.delete(key);
     if (changes.length > 0) this.opts.logger?.info({ department: source, rows: rowsRead, alerts: changes.length }, 'monitoring: alerts opened or raised');
     return { polled: true, rows: rowsRead, alertsChanged: changes.length };
   }
@@ -341,7 +353,10 @@ export class MonitoringPoller {
   }
 
   private forgetGaps(feeds: readonly PolledFeed[]): void {
-    for (const f of feeds) this.gaps.delete(f.key);
+    for (const f of feeds) {
+      this.gaps.delete(f.key);
+      this.heldAtFirstSight.delete(f.key);
+    }
   }
 
   /** The monthly comparison of `region`, if this month's has not run (watermark `MONTHLY:<region>` = yyyymm). */

@@ -48,7 +48,7 @@ describe('reading by update time', () => {
 
   it('reads a bulk statement’s rows a batch at a time inside their one second, each row once, then nothing more', async () => {
     const feed = settlementsFeed();
-    const start: Watermark = { mark: await currentMark(dbs.sources.HEALTH, feed, LAG_MS), rowKey: null };
+    const start: Watermark = { mark: (await currentMark(dbs.sources.HEALTH, feed, LAG_MS)).mark, rowKey: null };
     // One statement, seven rows: one update second for all of them, more than a batch of three.
     await healthScenario.insert(dbs.sources.HEALTH, 'settlements', [1, 2, 3, 4, 5, 6, 7].map(stay));
     await pastLag();
@@ -90,7 +90,7 @@ describe('reading by update time', () => {
       ['F2', a, '2023-03-01'],
       ['F1', c, '2024-02-01'],
     ] as const;
-    const start: Watermark = { mark: await currentMark(dbs.sources.CIVIL_AFFAIRS, feed, LAG_MS), rowKey: null };
+    const start: Watermark = { mark: (await currentMark(dbs.sources.CIVIL_AFFAIRS, feed, LAG_MS)).mark, rowKey: null };
     await civilAffairsScenario.insert(
       dbs.sources.CIVIL_AFFAIRS,
       'dibaoMembers',
@@ -120,7 +120,7 @@ describe('reading by update time', () => {
 
   it('starts a table seen for the first time past every row it has', async () => {
     const feed = settlementsFeed();
-    const start: Watermark = { mark: await currentMark(dbs.sources.HEALTH, feed, LAG_MS), rowKey: null };
+    const start: Watermark = { mark: (await currentMark(dbs.sources.HEALTH, feed, LAG_MS)).mark, rowKey: null };
     await pastLag();
     expect((await rowsAfter(dbs.sources.HEALTH, feed, start, 100, LAG_MS)).rows).toEqual([]);
     await healthScenario.insert(dbs.sources.HEALTH, 'settlements', [stay(8)]);
