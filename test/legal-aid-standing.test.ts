@@ -8,6 +8,7 @@ import { freePort } from '../db/setup/private-server';
 import { maskIdNumber } from '../domain/id-number';
 import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { healthScenario } from '../federation/health/scenario';
+import { verifyChain } from '../access/audit';
 import { auditRows, lastAuditSeq } from './support/audit-trail';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
@@ -139,17 +140,33 @@ describe('who may ask', () => {
 });
 
 describe('the audit chain', () => {
-  it('records each ask: the person (masked), the purpose, the field, and whether it was answered in full', async () => {
+  it('records each ask: the person (masked), the purpose, the field, the answer given out, and whether it was answered in full', async () => {
     const before = await lastAuditSeq(dbs);
     await justice(STANDING, { n: WANG.head }, { 'x-request-id': 'legal-aid-served' });
     await partial.as({ token: justiceToken, purpose: 'LEGAL_AID_MEANS_CHECK' }).gql(STANDING, { n: medicalOnly }, { 'x-request-id': 'legal-aid-partial' });
     await hub.as({ token: justiceToken, purpose: null }).gql(STANDING, { n: WANG.spouse }, { 'x-request-id': 'legal-aid-no-purpose' });
+    // Two days asked of one person in one request: one row, both answers.
+    await justice(`query($n: String!) { a: socialAssistanceStanding(idNumber: $n, asOf: "2025-12-31") { recipient } b: socialAssistanceStanding(idNumber: $n) { recipient } c: socialAssistanceStanding(idNumber: $n) { recipient } }`, { n: tekunEnded }, { 'x-request-id': 'legal-aid-two-days' });
     const written = await auditRows(dbs, 'seq > ?', [before]);
-    expect(written.map((r) => [r.request_id, r.client_name, r.department, r.purpose, r.root_fields, r.subject_kind, r.subject_label, r.outcome])).toEqual([
-      ['legal-aid-served', 'legal-aid-jining', 'JUSTICE', 'LEGAL_AID_MEANS_CHECK', 'Query.socialAssistanceStanding', 'PERSON', maskIdNumber(WANG.head), 'OK'],
-      ['legal-aid-partial', 'legal-aid-jining', 'JUSTICE', 'LEGAL_AID_MEANS_CHECK', 'Query.socialAssistanceStanding', 'PERSON', maskIdNumber(medicalOnly), 'PARTIAL'],
-      ['legal-aid-no-purpose', 'legal-aid-jining', 'JUSTICE', null, 'Query.socialAssistanceStanding', 'PERSON', maskIdNumber(WANG.spouse), 'DENIED'],
+    expect(written.map((r) => [r.request_id, r.client_name, r.department, r.purpose, r.root_fields, r.subject_kind, r.subject_label, r.outcome, r.disclosed])).toEqual([
+      ['legal-aid-served', 'legal-aid-jining', 'JUSTICE', 'LEGAL_AID_MEANS_CHECK', 'Query.socialAssistanceStanding', 'PERSON', maskIdNumber(WANG.head), 'OK', `${TODAY} recipient=true DIBAO`],
+      ['legal-aid-partial', 'legal-aid-jining', 'JUSTICE', 'LEGAL_AID_MEANS_CHECK', 'Query.socialAssistanceStanding', 'PERSON', maskIdNumber(medicalOnly), 'PARTIAL', `${TODAY} recipient=null unavailable=CIVIL_AFFAIRS`],
+      // Refused: nothing was given out.
+      ['legal-aid-no-purpose', 'legal-aid-jining', 'JUSTICE', null, 'Query.socialAssistanceStanding', 'PERSON', maskIdNumber(WANG.spouse), 'DENIED', null],
+      ['legal-aid-two-days', 'legal-aid-jining', 'JUSTICE', 'LEGAL_AID_MEANS_CHECK', 'Query.socialAssistanceStanding', 'PERSON', maskIdNumber(tekunEnded), 'OK', `2025-12-31 recipient=true TEKUN; ${TODAY} recipient=false`],
     ]);
     for (const r of written) expect(JSON.stringify(r)).not.toContain(WANG.head);
+    // The chain verifies with the column in it, and the answer written down cannot be changed unseen.
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
+    const served = written[0];
+    await dbs.hubPool.query(`UPDATE access_log SET disclosed = ? WHERE seq = ?`, [`${TODAY} recipient=false`, served.seq]);
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: false, seq: Number(served.seq), problem: 'CHANGED' });
+    await dbs.hubPool.query(`UPDATE access_log SET disclosed = ? WHERE seq = ?`, [served.disclosed, served.seq]);
+    expect(await verifyChain(hub.accessDb)).toMatchObject({ ok: true });
+    // An auditor (and so the person, through the office that answers them) reads what was given out.
+    const auditor = await hub.createClient({ regionScope: '370800', roles: ['AUDITOR'] });
+    const log = await hub.as({ token: auditor.token, purpose: 'AUDIT' }).gql(`query($n: String!) { accessLog(idNumber: $n, first: 50) { edges { node { requestId client { name } purpose disclosed } } } }`, { n: WANG.head });
+    expect(log.errors).toBeUndefined();
+    expect(log.data.accessLog.edges.map((e: any) => e.node).find((n: any) => n.requestId === 'legal-aid-served')).toEqual({ requestId: 'legal-aid-served', client: { name: 'legal-aid-jining' }, purpose: 'LEGAL_AID_MEANS_CHECK', disclosed: `${TODAY} recipient=true DIBAO` });
   });
 });

@@ -254,6 +254,8 @@ export type AccessLogEntry = {
   readonly subjectLabel?: Maybe<Scalars['String']['output']>;
   /** What became of the access. */
   readonly outcome: AccessOutcome;
+  /** What the answer told of the subject, where the field answering writes it down: today only a legal-aid office's `socialAssistanceStanding` (e.g. `2026-03-15 recipient=true DIBAO`; several days asked in one request joined with `; `). Null for every other entry and for a refused one. */
+  readonly disclosed?: Maybe<Scalars['String']['output']>;
   /**
    * The request that made the access: entries with the same id come from one request (a household
    * read that reached the person shows as a HOUSEHOLD and a PERSON entry with one id). It is the id
@@ -6811,6 +6813,7 @@ export type AccessLogEntryResolvers<ContextType = HubContext, ParentType extends
   subjectKind?: Resolver<ResolversTypes['AccessSubjectKind'], ParentType, ContextType>;
   subjectLabel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['AccessOutcome'], ParentType, ContextType>;
+  disclosed?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 

@@ -6,6 +6,11 @@ import { aidForPeople } from '../../federation/loaders';
 import type { Resolvers } from '../__generated__/types';
 import { departmentOf } from '../common';
 
+/** What the audit row of an ask keeps of its answer: `2026-03-15 recipient=true DIBAO`, `… recipient=null unavailable=CIVIL_AFFAIRS`. */
+function disclosure(asOf: string, recipient: boolean | null, programmes: readonly string[], unavailable: readonly string[]): string {
+  return [`${asOf} recipient=${recipient}`, ...programmes, ...(unavailable.length > 0 ? [`unavailable=${unavailable.join(',')}`] : [])].join(' ');
+}
+
 export const legalAidResolvers: Resolvers = {
   Query: {
     socialAssistanceStanding: async (_, args, ctx) => {
@@ -16,6 +21,8 @@ export const legalAidResolvers: Resolvers = {
       const { records, outcomes } = await aidForPeople(ctx.loaders.departments, [idNumber], MEANS_CHECK_SOURCES);
       const unavailable = outcomes.filter((o) => !o.available).map((o) => o.department);
       const standing = socialAssistanceStanding(records, asOf, unavailable.length === 0);
+      // The answer is a verdict about the person: the audit row says what was given out (access_log.disclosed).
+      ctx.access.disclose({ kind: 'PERSON', idNumber }, disclosure(asOf, standing.recipient, standing.programmes, unavailable));
       return {
         asOf,
         recipient: standing.recipient,
