@@ -64,6 +64,7 @@ export async function recordAdministration(tx: LockingTx, operator: string, clie
     outcome: 'OK',
     officer: operator,
     rootFields: null,
+    disclosed: null,
   };
   const chain: ChainTransaction = {
     lockHead: async () => (await tx.select({ lastSeq: accessLogHead.lastSeq, lastHash: accessLogHead.lastHash }).from(accessLogHead).where(eq(accessLogHead.id, 1)).for('update'))[0],

@@ -77,8 +77,11 @@ export interface AccessRecord {
    * null or left out: another channel, or a refusal whose fields cannot be told.
    */
   rootFields?: string | null;
-  /** One row each; an empty list still writes one row (subject NONE), so every access is on record. */
-  subjects: { subject: AuditSubject; outcome: Outcome }[];
+  /**
+   * One row each; an empty list still writes one row (subject NONE), so every access is on record.
+   * `disclosed`: what the answer told of the subject, where its field writes it down (access_log.disclosed).
+   */
+  subjects: { subject: AuditSubject; outcome: Outcome; disclosed?: string | null }[];
   /** Outcome of the subject-less row written when `subjects` is empty. */
   outcome: Outcome;
 }
@@ -94,8 +97,10 @@ export type AuditRowValues = Omit<AuditRow, 'seq' | 'prevHash' | 'rowHash'>;
  */
 function canonical(seq: number, r: PendingRow, at: AuditRowValues['at']): string {
   // Each added column only where it holds a value; with root fields the officer is always there (null
-  // or not), so an officer and a root field never hash alike whichever column holds the text.
-  const added = r.rootFields !== null ? [r.officer, r.rootFields] : r.officer === null ? [] : [r.officer];
+  // or not), so an officer and a root field never hash alike whichever column holds the text; with
+  // what was disclosed both are (a disclosure is written only on a GraphQL row, which has root fields).
+  // (A row shaped before the column, without the key, hashes as one without a disclosure.)
+  const added = (r.disclosed ?? null) !== null ? [r.officer, r.rootFields, r.disclosed] : r.rootFields !== null ? [r.officer, r.rootFields] : r.officer === null ? [] : [r.officer];
   return JSON.stringify([
     seq,
     at,
@@ -492,7 +497,7 @@ export class AuditStore {
       operationHash: record.operationHash,
       rootFields: record.rootFields ?? null,
     };
-    const subjects = record.subjects.length > 0 ? record.subjects : [{ subject: null, outcome: record.outcome }];
+    const subjects = record.subjects.length > 0 ? record.subjects : [{ subject: null, outcome: record.outcome, disclosed: null }];
     // One literal a row, not `{ ...base, ...columns, outcome }`: each key after a spread is defined
     // through V8's runtime, and the copies were the hub's costliest function of its own on a
     // household query (docs/performance.md, Session 30).
@@ -515,6 +520,8 @@ export class AuditStore {
         subjectRef: c.subjectRef,
         subjectLabel: c.subjectLabel,
         outcome: s.outcome,
+        // Only what was given out: a refused subject was told nothing.
+        disclosed: s.outcome === 'DENIED' ? null : (s.disclosed ?? null),
       };
     });
   }

@@ -2,7 +2,7 @@
  * Access decisions as plain functions over the policy (access/policy.ts) and a caller: no
  * GraphQL, no database, so each rule is unit-tested on its own.
  */
-import type { DepartmentCode } from '../domain/departments';
+import type { OfficeCode } from '../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../domain/division-code';
 import {
   CHARITY_DEPARTMENT,
@@ -87,7 +87,7 @@ export function purposeAllowed(roles: readonly Role[], purpose: Purpose): boolea
 }
 
 /** A root field (Query/Mutation) or route: may this caller, stating this purpose, call it? */
-export function checkCall(rule: (Pick<RootRule | RouteRule, 'roles' | 'purposes'> & { charityReporter?: boolean; departments?: readonly DepartmentCode[] }) | undefined, what: string, caller: Caller, purpose: Purpose | null): Refusal | null {
+export function checkCall(rule: (Pick<RootRule | RouteRule, 'roles' | 'purposes'> & { charityReporter?: boolean; departments?: readonly OfficeCode[] }) | undefined, what: string, caller: Caller, purpose: Purpose | null): Refusal | null {
   if (!rule) return { reason: 'NO_ACCESS_RULE', message: `${what} has no declared access rule, so it is closed` };
   if (rule.departments && !(rule.departments as readonly string[]).includes(caller.department)) return { reason: 'ROLE_NOT_ALLOWED', message: `${what} is given only to offices of ${rule.departments.join(', ')}` };
   const roles = caller.roles.filter((r) => rule.roles.includes(r) && roleServes(r, rule, caller.department));

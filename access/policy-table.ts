@@ -75,7 +75,7 @@ export function accessTables(): string {
     Object.entries(ROOT_RULES).flatMap(([type, fields]) =>
       Object.entries(fields).map(([name, rule]) => [
         code(`${type}.${name}`),
-        list(rule.roles),
+        list(rule.roles) + (rule.departments ? ` of ${list(rule.departments)}` : ''),
         rule.purposes === null ? 'none needed' : list(rule.purposes),
         outOfScopeCell(rule),
       ]),

@@ -17,7 +17,7 @@ import type { CaseLoaders } from '../db/cases/loaders';
 import type { CaseRecord } from '../db/cases/records';
 import type { HubLoaders } from '../db/household/loaders';
 import { laterCasesOf } from '../domain/cases/chain';
-import type { DepartmentCode } from '../domain/departments';
+import type { DepartmentCode, OfficeCode } from '../domain/departments';
 import { HUB_ID_DIGITS } from '../domain/hub-id';
 import { ALERT_OWNER, alertAudienceOf, alertConcerns, alertEvidenceIsHealth, alertEvidenceOf, evidenceAllOwn } from '../domain/monitoring/alerts';
 import { activeRuleSet } from '../rules/load';
@@ -31,7 +31,7 @@ export interface PolicyContext {
 // ----- Purposes ---------------------------------------------------------------------------------
 
 /** Why a request reads personal data. Stated on every such request (header X-Purpose). */
-export const PURPOSES = ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'MONITORING', 'REFERRAL', 'AUDIT', 'CHARITY_LINKAGE', 'SUPERVISION'] as const;
+export const PURPOSES = ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'MONITORING', 'REFERRAL', 'AUDIT', 'CHARITY_LINKAGE', 'SUPERVISION', 'LEGAL_AID_MEANS_CHECK'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
 export const PURPOSE_DESCRIPTIONS: Record<Purpose, string> = {
@@ -43,6 +43,7 @@ export const PURPOSE_DESCRIPTIONS: Record<Purpose, string> = {
   AUDIT: '审计 auditing who accessed whose data',
   CHARITY_LINKAGE: '慈善衔接 passing a consenting household’s need to charities and recording their pledges and deliveries (民发〔2023〕46号)',
   SUPERVISION: '督查督办 supervising the closed loop of cases and referral slips over a region: counting what is late and chasing the office that owes it',
+  LEGAL_AID_MEANS_CHECK: '法律援助经济困难核查 a legal-aid office checking whether an applicant is a recipient of social assistance, so exempt from the means check (法律援助法 第四十二条（二）)',
 };
 
 // ----- Roles ------------------------------------------------------------------------------------
@@ -120,7 +121,8 @@ export function roleServes(role: Role, rule: { charityReporter?: boolean; purpos
 
 /** Which purposes a caller acting in each role may state. */
 export const PURPOSES_BY_ROLE: Record<Role, readonly Purpose[]> = {
-  READER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'MONITORING', 'REFERRAL'],
+  // LEGAL_AID_MEANS_CHECK is served only to legal-aid offices (ROOT_RULES socialAssistanceStanding, departments).
+  READER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'MONITORING', 'REFERRAL', 'LEGAL_AID_MEANS_CHECK'],
   DEPARTMENT_WRITER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'],
   CASEWORKER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'REFERRAL', 'MONITORING', 'CHARITY_LINKAGE'],
   MEETING_CONVENER: ['CASE_MEETING', 'REFERRAL'],
@@ -846,6 +848,8 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   CharityPledgeReduction: { kind: 'OPEN', why: 'an organisation’s reduction of its own pledge: amounts, its reason and reference, no person' },
   CharityClaimRelease: { kind: 'OPEN', why: 'an organisation’s release of its own claim: need id, dates, its reason and reference, no person' },
   CharityClaimReleasePayload: OPEN_CONTAINER,
+  // schema/legal-aid.graphql
+  SocialAssistanceStanding: { kind: 'OPEN', why: 'reached only through socialAssistanceStanding (a legal-aid office, its one applicant in scope, audited): whether a recipient on a day, the programmes by code and name, the departments not read; no amount, member or illness' },
 };
 
 // ----- Root fields ------------------------------------------------------------------------------
@@ -910,6 +914,8 @@ export interface RootRule {
    * aid and reading back its own entries. Every other field a data role serves is closed to it.
    */
   charityReporter?: boolean;
+  /** Only callers of these offices (omitted: any); another is refused FORBIDDEN, ROLE_NOT_ALLOWED. */
+  departments?: readonly OfficeCode[];
 }
 
 export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
@@ -966,6 +972,10 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     // schema/reported-aid.graphql: a reporter reads back only its own entries (resolvers/reported-aid).
     reportedAidReconciliation: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'DENY', charityReporter: true },
     reportedAidHistory: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'DENY', charityReporter: true },
+    // schema/legal-aid.graphql: a legal-aid office's one question about one applicant (法律援助法 第四十二条).
+    // Not supervision's: it reads no person beyond what a case shows. The person must lie in the
+    // office's scope, as a household look-up's must (a city office answers for the whole city).
+    socialAssistanceStanding: { roles: ['READER'], purposes: ['LEGAL_AID_MEANS_CHECK'], outOfScope: 'DENY', args: { idNumber: 'PERSON_ID' }, argumentSubjectsInScope: true, departments: ['JUSTICE'] },
   },
   Mutation: {
     // schema/findings.graphql. Settling also requires the caller's department to be concerned (db/findings/store.ts).

@@ -4,6 +4,7 @@
  */
 import type { GraphQLError } from 'graphql';
 import { expectedError } from './errors';
+import { firstChars, longerThan } from '../domain/text-length';
 import type { Caller, FieldDecision, Refusal, RequestAccess, View } from './decide';
 import type { AuditSubject, Purpose } from './policy';
 
@@ -11,11 +12,20 @@ export interface SubjectAccess {
   subject: AuditSubject;
   /** True when the subject was refused (out of scope, or the call itself refused). */
   denied: boolean;
+  /** What the answer told of the subject, where its field writes it down (`disclose`); else absent. */
+  disclosed?: string;
 }
 
 function subjectKey(s: AuditSubject): string {
   if (s.kind === 'CLIENT') return `C:${JSON.stringify([s.name, s.read, s.officer])}`;
   return s.kind === 'PERSON' ? `P:${s.idNumber}` : `H:${s.householdId}`;
+}
+
+/** access_log.disclosed's width, in characters. */
+export const DISCLOSED_MAX = 255;
+
+function cutText(text: string, max: number): string {
+  return longerThan(text, max) ? `${firstChars(text, max - 1)}…` : text;
 }
 
 export class AccessSession {
@@ -59,6 +69,20 @@ export class AccessSession {
    */
   async viewGiven(obj: object): Promise<View> {
     return (await this.views.get(obj)) ?? 'NONE';
+  }
+
+  /**
+   * Writes down what an answer tells of a subject already recorded, for its audit row
+   * (access_log.disclosed): a field whose whole answer is one short verdict about one person
+   * (socialAssistanceStanding) says what it gave out, so the trail shows it to the person and an
+   * auditor. Different answers about the same subject in one request (aliases asking of other days)
+   * are joined with `; `, cut to the column's width (DISCLOSED_MAX) with `…`.
+   */
+  disclose(subject: AuditSubject, text: string): void {
+    const seen = this.subjects.get(subjectKey(subject));
+    if (!seen) throw new Error('disclose: the subject was not recorded by the access policy');
+    if (seen.disclosed === undefined) seen.disclosed = text;
+    else if (!seen.disclosed.split('; ').includes(text)) seen.disclosed = cutText(`${seen.disclosed}; ${text}`, DISCLOSED_MAX);
   }
 
   /** Records subjects; a subject refused once stays refused for this request's audit row. */

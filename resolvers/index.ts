@@ -22,6 +22,7 @@ import { applyProseMasking, applyTextChecks } from './text-inputs';
 import { applyIdChecks } from './id-inputs';
 import { findingResolvers } from './findings/resolvers';
 import { householdResolvers } from './household/resolvers';
+import { legalAidResolvers } from './legal-aid/resolvers';
 import { monitoringResolvers } from './monitoring/resolvers';
 import { monthlyComparisonResolvers } from './monitoring/monthly-resolvers';
 import { villageNoticeResolvers } from './monitoring/notice';
@@ -33,7 +34,7 @@ import type { HubContext } from './context';
 
 export { loadTypeDefs, SCHEMA_DIR } from './type-defs';
 
-export const resolvers: Resolvers[] = [scalarResolvers, commonResolvers, householdResolvers, accessResolvers, caseResolvers, findingResolvers, monitoringResolvers, villageNoticeResolvers, monthlyComparisonResolvers, alertDeliveryResolvers, reportedAidResolvers, charityResolvers];
+export const resolvers: Resolvers[] = [scalarResolvers, commonResolvers, householdResolvers, accessResolvers, caseResolvers, findingResolvers, monitoringResolvers, villageNoticeResolvers, monthlyComparisonResolvers, alertDeliveryResolvers, reportedAidResolvers, charityResolvers, legalAidResolvers];
 
 export function buildSchema(): GraphQLSchema {
   const schema = makeExecutableSchema({

@@ -319,7 +319,7 @@ export function auditPlugin(audit: AuditStore, logger: Logger): HubPlugin {
               operation: operationName ?? null,
               operationHash: queryHash ?? null,
               rootFields: operation && document ? rootFieldsOf(document, operation) : null,
-              subjects: [...session.subjects.values()].map((s) => ({ subject: s.subject, outcome: s.denied ? 'DENIED' : outcome })),
+              subjects: [...session.subjects.values()].map((s) => ({ subject: s.subject, outcome: s.denied ? 'DENIED' : outcome, disclosed: s.disclosed ?? null })),
               outcome,
             }, true);
           } catch (err) {

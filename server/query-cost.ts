@@ -91,7 +91,8 @@ const LIVE_FINDINGS_PARENTS = new Set(['Household', 'Person']);
 /**
  * The root fields that name households or persons, each naming as many as its size: `households`'
  * `ids`, `householdsInRegion`'s page, a router's `_entities` representations (households), one for
- * `household`, `householdByMember` and `person`. Each one named is read from the hub and, for what it
+ * `household`, `householdByMember`, `person` and `socialAssistanceStanding` (a legal-aid office's
+ * question about one applicant). Each one named is read from the hub and, for what it
  * selects, from every department, and put on the audit trail: 10 aliases of `households(ids:)` with
  * 500 ids each cost 15,000 selecting `id`, far within the limit, and read 5,000 households, wrote
  * 5,000 audit rows and, selecting `aidSummary`, held the hub 13 to 18 s, other clients' answers
@@ -100,7 +101,7 @@ const LIVE_FINDINGS_PARENTS = new Set(['Household', 'Person']);
  * persons reached through another answer (a case's household, a household's members) are not
  * counted: the field that names them is (a page of cases is bounded by its cost).
  */
-const NAMING_TYPES = new Set(['Household', 'Person', 'HouseholdConnection', '_Entity']);
+const NAMING_TYPES = new Set(['Household', 'Person', 'HouseholdConnection', '_Entity', 'SocialAssistanceStanding']);
 
 /** Arguments whose length multiplies the field's selection instead (see operationCost). */
 const MULTIPLYING_LISTS = new Set(['ids', 'representations']);

@@ -65,6 +65,7 @@ let token = '';
 /** A charity's client: CHARITY is held alone (access/policy.ts), so the charity's own mutations are sent with it. */
 let charityToken = '';
 let auditorToken = '';
+let justiceToken = '';
 let householdId = '';
 let caseId = '';
 let referralId = '';
@@ -78,7 +79,7 @@ interface Answer {
 async function post(query: string, variables: Record<string, unknown>, purpose: string): Promise<Answer> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${/charityDelivery(Report|Correct)/.test(query) ? charityToken : purpose === 'AUDIT' ? auditorToken : token}`, 'x-purpose': purpose },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${/charityDelivery(Report|Correct)/.test(query) ? charityToken : purpose === 'AUDIT' ? auditorToken : purpose === 'LEGAL_AID_MEANS_CHECK' ? justiceToken : token}`, 'x-purpose': purpose },
     body: JSON.stringify({ query, variables }),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
@@ -93,6 +94,7 @@ beforeAll(async () => {
   ({ token } = await createClient(accessDbOf(dbs.hub), { name: `hostile-dates-${process.pid}`, department: 'CIVIL_AFFAIRS', regionScope: '370000', roles: OFFICE_ROLES, expiresAt: null }));
   ({ token: charityToken } = await createClient(accessDbOf(dbs.hub), { name: `hostile-dates-charity-${process.pid}`, department: 'CHARITY', regionScope: '370000', roles: ['CHARITY'], expiresAt: null }));
   ({ token: auditorToken } = await createClient(accessDbOf(dbs.hub), { name: `hostile-dates-auditor-${process.pid}`, department: 'CIVIL_AFFAIRS', regionScope: '370000', roles: ['AUDITOR'], expiresAt: null }));
+  ({ token: justiceToken } = await createClient(accessDbOf(dbs.hub), { name: `hostile-dates-justice-${process.pid}`, department: 'JUSTICE', regionScope: '370000', roles: ['READER'], expiresAt: null }));
   hubProcess = await startStandaloneHub(dbs.hubUrl);
   url = hubProcess.url;
 
@@ -212,6 +214,8 @@ function templates(): Template[] {
       field(`Query.clientAccessLog(${arg}: Date)`, 'Date', arg, `query($c: String!, $v: Date) { clientAccessLog(client: $c, ${arg}: $v) { edges { node { seq } } } }`, 'AUDIT', { c: 'hostile-dates-any-client' }),
       field(`Query.clientAuditLookups(${arg}: Date)`, 'Date', arg, `query($c: String!, $v: Date) { clientAuditLookups(client: $c, ${arg}: $v) { edges { node { seq } } } }`, 'AUDIT', { c: 'hostile-dates-any-client' }),
     ]),
+    // schema/legal-aid.graphql: a legal-aid office's question, asked by one.
+    field('Query.socialAssistanceStanding(asOf: Date)', 'Date', 'asOf', `query($idn: String!, $v: Date) { socialAssistanceStanding(idNumber: $idn, asOf: $v) { recipient } }`, 'LEGAL_AID_MEANS_CHECK', { idn: person }),
     field('Query.alertDeliveryNotices(since: Date)', 'Date', 'since', `query($v: Date) { alertDeliveryNotices(since: $v) { deliveryId } }`, 'MONITORING'),
     // schema/reported-aid.graphql: refused by range before the caller is even asked whether it reports.
     ...(['from', 'to'] as const).map((arg) =>

@@ -184,6 +184,8 @@ describe('households and persons named by an operation (MAX_HOUSEHOLDS_PER_OPERA
     // A page counts its size, the schema's default when none is given; a household or a person asked for by itself, one.
     expect(named(`{ a: ${PAGE(', first: 300')} b: ${PAGE('')} }`)).toBe(350);
     expect(named('{ household(id: "1") { id } householdByMember(idNumber: "110101199003070011") { id } person(idNumber: "110101199003070011") { name } }')).toBe(3);
+    // A legal-aid office's question names its one applicant, each alias one more (schema/legal-aid.graphql).
+    expect(named('{ a: socialAssistanceStanding(idNumber: "110101199003070011") { recipient } b: socialAssistanceStanding(idNumber: "110101199003070011") { recipient } }')).toBe(2);
     expect(named('query($v: [ID!]!) { ...F } fragment F on Query { households(ids: $v) { id } ... on Query { household(id: "1") { id } } }', { v: ids(7) })).toBe(8);
     // Households reached through another answer are read with it, and not counted again; other fields name none.
     expect(named('{ household(id: "1") { members { person { name } } } caller { name } }')).toBe(1);

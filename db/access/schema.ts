@@ -86,6 +86,13 @@ export const accessLog = mysqlTable(
      * and in every row written before the column.
      */
     rootFields: varchar('root_fields', { length: 255 }),
+    /**
+     * What the answer told of this row's subject, where the field answering writes it down (today
+     * only socialAssistanceStanding, a legal-aid office's yes or no: `recipient=true DIBAO`), so the
+     * trail shows the person and an auditor what was given out, not only that they were looked up.
+     * Null for every other row, for a refused one, and in every row written before the column.
+     */
+    disclosed: varchar('disclosed', { length: 255 }),
     prevHash: char('prev_hash', { length: 64 }).notNull(),
     rowHash: char('row_hash', { length: 64 }).notNull(),
   },

@@ -93,7 +93,9 @@ export type AccessPurpose =
   /** 督查督办: supervising the closed loop of cases and referral slips over a region (counting what is late, chasing the office that owes it); never health detail. */
   | 'SUPERVISION'
   /** 慈善衔接: passing a consenting household's need to charities; a charity's claims, pledges and deliveries (民发〔2023〕46号). */
-  | 'CHARITY_LINKAGE';
+  | 'CHARITY_LINKAGE'
+  /** 法律援助经济困难核查: a legal-aid office checking whether an applicant is exempt from the means check (法律援助法 第四十二条). */
+  | 'LEGAL_AID_MEANS_CHECK';
 
 /** What an API client may do (access/policy.ts). */
 export type AccessRole =
@@ -252,6 +254,8 @@ export type AccessLogEntry = {
   readonly subjectLabel?: Maybe<Scalars['String']['output']>;
   /** What became of the access. */
   readonly outcome: AccessOutcome;
+  /** What the answer told of the subject, where the field answering writes it down: today only a legal-aid office's `socialAssistanceStanding` (e.g. `2026-03-15 recipient=true DIBAO`; several days asked in one request joined with `; `). Null for every other entry and for a refused one. */
+  readonly disclosed?: Maybe<Scalars['String']['output']>;
   /**
    * The request that made the access: entries with the same id come from one request (a household
    * read that reached the person shows as a HOUSEHOLD and a PERSON entry with one id). It is the id
@@ -4538,6 +4542,16 @@ export type Query = {
   readonly scans: ScanConnection;
   /** A stored finding by id. Null when no scan has stored it. */
   readonly finding?: Maybe<Finding>;
+  /**
+   * Whether one applicant for legal aid is a recipient of social assistance (社会救助对象) on a day, so
+   * exempt from the means check (法律援助法 第四十二条（二）): the programmes that make them one (最低生活保障
+   * DIBAO, 特困人员救助供养 TEKUN; README, "Legal aid's means-check exemption", says why these), and which
+   * departments could not be read. Nothing else: no amount, no other member, no illness. Only for a
+   * legal-aid office (a client of department JUSTICE, role READER, purpose LEGAL_AID_MEANS_CHECK), for
+   * a person in its region scope (a person the hub holds lies where their household does, another
+   * where their ID number's address code says; outside: FORBIDDEN, OUT_OF_SCOPE). Every ask is audited.
+   */
+  readonly socialAssistanceStanding: SocialAssistanceStanding;
   /** Runs of the monthly comparison over divisions within one (default the caller's scope), newest first. */
   readonly monthlyComparisons: ReadonlyArray<MonthlyComparison>;
   /** The inbox: alerts in the caller's region scope, oldest first (purpose MONITORING). */
@@ -4819,6 +4833,16 @@ export type QueryScansArgs = {
  */
 export type QueryFindingArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
+export type QuerySocialAssistanceStandingArgs = {
+  idNumber: Scalars['String']['input'];
+  asOf?: InputMaybe<Scalars['Date']['input']>;
 };
 
 
@@ -5176,6 +5200,21 @@ export type HouseholdEdge = {
   readonly cursor: Scalars['String']['output'];
   /** The household. */
   readonly node: Household;
+};
+
+/** One applicant's standing as a recipient of social assistance on a day (socialAssistanceStanding). */
+export type SocialAssistanceStanding = {
+  readonly __typename?: 'SocialAssistanceStanding';
+  /** The day answered for. */
+  readonly asOf: Scalars['Date']['output'];
+  /** True when some programme below makes the person a recipient on the day; false when none does and every department was read; null when none was found but a department holding such aid could not be read (see `unavailable`): no answer, not a no. */
+  readonly recipient?: Maybe<Scalars['Boolean']['output']>;
+  /** The programmes that make the person a recipient on the day, in the catalogue's order: in force and covering the day (a suspended one does not count). Empty when none. */
+  readonly programmes: ReadonlyArray<Programme>;
+  /** Whether every department holding such aid answered. */
+  readonly complete: Scalars['Boolean']['output'];
+  /** The departments that could not be read (each also a DEPARTMENT_UNAVAILABLE error); empty when complete. */
+  readonly unavailable: ReadonlyArray<Department>;
 };
 
 /** Where a run of the monthly comparison stands. */
@@ -6445,6 +6484,7 @@ export type ResolversTypes = {
   SourceStatus: ResolverTypeWrapper<SourceStatus>;
   HouseholdConnection: ResolverTypeWrapper<HouseholdPageModel>;
   HouseholdEdge: ResolverTypeWrapper<Omit<HouseholdEdge, 'node'> & { node: ResolversTypes['Household'] }>;
+  SocialAssistanceStanding: ResolverTypeWrapper<Omit<SocialAssistanceStanding, 'programmes'> & { programmes: ReadonlyArray<ResolversTypes['Programme']> }>;
   MonthlyComparisonState: MonthlyComparisonState;
   MonthlyComparison: ResolverTypeWrapper<MonthlyRunViewModel>;
   MonthlyComparisonRunInput: MonthlyComparisonRunInput;
@@ -6691,6 +6731,7 @@ export type ResolversParentTypes = {
   SourceStatus: SourceStatus;
   HouseholdConnection: HouseholdPageModel;
   HouseholdEdge: Omit<HouseholdEdge, 'node'> & { node: ResolversParentTypes['Household'] };
+  SocialAssistanceStanding: Omit<SocialAssistanceStanding, 'programmes'> & { programmes: ReadonlyArray<ResolversParentTypes['Programme']> };
   MonthlyComparison: MonthlyRunViewModel;
   MonthlyComparisonRunInput: MonthlyComparisonRunInput;
   MonthlyComparisonUserError: MonthlyComparisonUserError;
@@ -6772,6 +6813,7 @@ export type AccessLogEntryResolvers<ContextType = HubContext, ParentType extends
   subjectKind?: Resolver<ResolversTypes['AccessSubjectKind'], ParentType, ContextType>;
   subjectLabel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['AccessOutcome'], ParentType, ContextType>;
+  disclosed?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
@@ -7934,6 +7976,7 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   scan?: Resolver<Maybe<ResolversTypes['Scan']>, ParentType, ContextType, RequireFields<QueryScanArgs, 'id'>>;
   scans?: Resolver<ResolversTypes['ScanConnection'], ParentType, ContextType, RequireFields<QueryScansArgs, 'first'>>;
   finding?: Resolver<Maybe<ResolversTypes['Finding']>, ParentType, ContextType, RequireFields<QueryFindingArgs, 'id'>>;
+  socialAssistanceStanding?: Resolver<ResolversTypes['SocialAssistanceStanding'], ParentType, ContextType, RequireFields<QuerySocialAssistanceStandingArgs, 'idNumber'>>;
   monthlyComparisons?: Resolver<ReadonlyArray<ResolversTypes['MonthlyComparison']>, ParentType, ContextType, Partial<QueryMonthlyComparisonsArgs>>;
   alerts?: Resolver<ResolversTypes['AlertConnection'], ParentType, ContextType, Partial<QueryAlertsArgs>>;
   alert?: Resolver<Maybe<ResolversTypes['Alert']>, ParentType, ContextType, RequireFields<QueryAlertArgs, 'id'>>;
@@ -8041,6 +8084,14 @@ export type HouseholdConnectionResolvers<ContextType = HubContext, ParentType ex
 export type HouseholdEdgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['HouseholdEdge'] = ResolversParentTypes['HouseholdEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Household'], ParentType, ContextType>;
+};
+
+export type SocialAssistanceStandingResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['SocialAssistanceStanding'] = ResolversParentTypes['SocialAssistanceStanding']> = {
+  asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  recipient?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  programmes?: Resolver<ReadonlyArray<ResolversTypes['Programme']>, ParentType, ContextType>;
+  complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  unavailable?: Resolver<ReadonlyArray<ResolversTypes['Department']>, ParentType, ContextType>;
 };
 
 export type MonthlyComparisonResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['MonthlyComparison'] = ResolversParentTypes['MonthlyComparison']> = {
@@ -8447,6 +8498,7 @@ export type Resolvers<ContextType = HubContext> = {
   SourceStatus?: SourceStatusResolvers<ContextType>;
   HouseholdConnection?: HouseholdConnectionResolvers<ContextType>;
   HouseholdEdge?: HouseholdEdgeResolvers<ContextType>;
+  SocialAssistanceStanding?: SocialAssistanceStandingResolvers<ContextType>;
   MonthlyComparison?: MonthlyComparisonResolvers<ContextType>;
   MonthlyComparisonUserError?: MonthlyComparisonUserErrorResolvers<ContextType>;
   MonthlyComparisonRunPayload?: MonthlyComparisonRunPayloadResolvers<ContextType>;

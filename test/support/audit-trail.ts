@@ -18,7 +18,7 @@ export function auditRowValues(r: any): AuditRowValues {
   return {
     at: r.at, requestId: r.request_id, clientId: Number(r.client_id), clientName: r.client_name, department: r.department, regionScope: r.region_scope,
     purpose: r.purpose, caseReference: r.case_reference, channel: r.channel, operation: r.operation, operationHash: r.operation_hash,
-    subjectKind: r.subject_kind, subjectRef: r.subject_ref, subjectLabel: r.subject_label, outcome: r.outcome, officer: r.officer, rootFields: r.root_fields,
+    subjectKind: r.subject_kind, subjectRef: r.subject_ref, subjectLabel: r.subject_label, outcome: r.outcome, officer: r.officer, rootFields: r.root_fields, disclosed: r.disclosed ?? null,
   };
 }
 
