@@ -20,7 +20,7 @@ import { polledFeeds, rowsAfter } from '../federation/change-feed';
 import type { SourceDb } from '../federation/contract';
 import { ADAPTERS, factProvider } from '../federation/registry';
 import { createTestDatabases, type TestDatabases } from './support/databases';
-import { capturingStatements, type Captured } from './support/statements';
+import { capturingStatements, EXPLAIN_ROWS, type Captured } from './support/statements';
 import { startTestHub, type TestHub } from './support/hub';
 import { scanFindings } from './support/scan';
 import { insertHeadAndSon, insertRegions, TODAY } from './support/scenarios';
@@ -131,7 +131,7 @@ async function plans(code: 'CIVIL_AFFAIRS' | 'DISABILITY', statements: Captured[
   const out: (string | string[])[] = [];
   for (const s of statements) {
     try {
-      const [plan] = await dbs.sourceSet[code].pool.query<mysql.RowDataPacket[]>(`EXPLAIN ${s.sql}`, s.params);
+      const [plan] = await dbs.sourceSet[code].pool.query<mysql.RowDataPacket[]>(`${EXPLAIN_ROWS} ${s.sql}`, s.params);
       out.push(plan.filter((step) => step.table === FILLED[code]).map((step) => `${step.table} (${step.type}${step.key ? `, ${step.key}` : ''})`));
     } catch (err) {
       out.push(String((err as { code?: string }).code));
