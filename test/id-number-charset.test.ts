@@ -146,8 +146,9 @@ it('each statement reads through an index: the latin1 department’s ASCII forms
   const aid = await ADAPTERS.CIVIL_AFFAIRS.aidByIdNumbers(civil.db, ids, TODAY);
   expect(new Set(aid.map((r) => r.beneficiaryIdNumber))).toEqual(new Set([HEAD, MEMBER]));
   // The statement with every form refused, the same asked again without the full-width ones (and
-  // with the old number, in ASCII), through the grants' index.
-  expect(await plans('CIVIL_AFFAIRS', civil.statements)).toEqual(['ER_CANT_AGGREGATE_NCOLLATIONS', [expect.stringMatching(INDEXED)]]);
+  // with the old number, in ASCII), through the grants' index. Refused as MariaDB refuses it, or as
+  // MySQL 9.7 does (federation/id-numbers.ts isCollationMix).
+  expect(await plans('CIVIL_AFFAIRS', civil.statements)).toEqual([expect.stringMatching(/^(ER_CANT_AGGREGATE_NCOLLATIONS|ER_CANNOT_CONVERT_STRING)$/), [expect.stringMatching(INDEXED)]]);
   expect(civil.statements[1].params.flat().filter((p) => typeof p === 'string' && /[^\x00-\x7f]/.test(p))).toEqual([]);
   expect(civil.statements[1].params.flat()).toContain(OLD);
   // Then, on the same handle, only those: one statement, through the index.
