@@ -5,6 +5,7 @@
 #   npm run -s mysql:sid -- start [PORT]   # installs on first use, starts, prints the URL to use
 #   AIDHUB_TEST_DATABASE_URL=mysql://root@127.0.0.1:PORT/ npx jest --runInBand test/x.test.ts
 #   npm run -s mysql:sid -- stop
+#   npm run -s mysql:sid -- private-jest test/private-server.test.ts   # the tests' own servers MySQL
 #
 # Debian 12 has no mysql-server and sid's needs a newer libc than bookworm's, so the server runs in
 # a minimal sid tree of its own (debootstrap into AIDHUB_MYSQL_ROOT, default /opt/sid-mysql) through
@@ -28,7 +29,7 @@ RUN_DIR=/run/aidhub-mysql
 # MYSQL8_SQL_MODE in db/setup/private-server.ts.
 SQL_MODE=ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION
 
-USAGE="usage: npm run mysql:sid -- start [PORT] | stop | status   (PORT: 4611 unless given)"
+USAGE="usage: npm run mysql:sid -- start [PORT] | stop | status | private-jest JEST_ARGS…   (PORT: 4611 unless given)"
 
 # A refusal as every tool prints one (tools/command-args.ts): `error: CODE: …`, the usage, exit 2.
 refuse() {
@@ -118,8 +119,44 @@ stop() {
   kill -KILL "$pid"
 }
 
+# Jest with no AIDHUB_TEST_DATABASE_URL, so that the tests' own private servers (db/setup/
+# private-server.ts: the run's throwaway one, and those test/private-server*.test.ts and the
+# npm-start tests start) are MySQL 9.7: in a mount namespace of its own where the machine's
+# mariadbd and mysqld are hidden (an empty file bound over each) and the first mysqld on PATH runs
+# the sid one through chroot, /tmp bound into the tree (the servers' data directories are there).
+# The machine's files are untouched: the mounts end with the namespace.
+private_jest() {
+  install_tree
+  local bin=${ROOT%/}.bin
+  mkdir -p "$bin"
+  printf '#!/bin/sh\nexec chroot %q /usr/sbin/mysqld "$@"\n' "$ROOT" >"$bin/mysqld"
+  chmod +x "$bin/mysqld"
+  : >"$bin/hidden"
+  chmod -x "$bin/hidden"
+  exec unshare -m --propagation private bash "$0" __inside_namespace "$bin" "$@"
+}
+
+inside_namespace() {
+  local bin=$1 dir name
+  shift
+  # Where db/setup/private-server.ts looks (PATH, then its SEARCH_DIRS).
+  local IFS=:
+  for dir in $PATH /usr/sbin /usr/bin /usr/local/sbin /usr/local/bin /usr/local/mysql/bin /opt/homebrew/bin; do
+    for name in mariadbd mysqld mariadb-install-db mysql_install_db; do
+      [[ -e $dir/$name ]] && mount --bind "$bin/hidden" "$dir/$name"
+    done
+  done
+  unset IFS
+  mkdir -p "$ROOT/tmp"
+  mount --bind /tmp "$ROOT/tmp"
+  cd "$(dirname "$0")/.."
+  env -u AIDHUB_TEST_DATABASE_URL PATH="$bin:$PATH" npx jest --runInBand "$@"
+}
+
 case ${1:-} in
   start) shift; start "$@" ;;
+  private-jest) shift; private_jest "$@" ;;
+  __inside_namespace) shift; inside_namespace "$@" ;;
   stop | status)
     [[ $# -le 1 ]] || refuse UNEXPECTED_ARGUMENT "$1 takes no argument, not $2"
     if [[ $1 == stop ]]; then
