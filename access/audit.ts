@@ -27,7 +27,7 @@ import type mysql from 'mysql2/promise';
 import { dbTime, type AccessDb } from '../db/access/db';
 import { createPool, onceMoreIfRefusedByStatementFormat } from '../db/connect';
 import { BEGIN_LOCKING_SQL } from '../db/locking';
-import { ACCESS_LOG_AT, accessLog, accessLogHead, accessSecret, apiClient } from '../db/access/schema';
+import { ACCESS_LOG_AT, ACCESS_LOG_CLIENT, ACCESS_LOG_CLIENT_OFFICER, accessLog, accessLogHead, accessSecret, apiClient } from '../db/access/schema';
 import { householdMember } from '../db/household/schema';
 import { addDays, type IsoDate } from '../domain/dates';
 import { maskIdNumber } from '../domain/id-number';
@@ -716,10 +716,14 @@ export class AuditStore {
    * everywhere else (a write's retry under 'JYJ-0001' is not one under 'jyj-0001'): the column's
    * collation (unicode_ci where the database was provisioned so, utf8mb4_bin on TiDB's default) picks
    * the index range, a binary comparison keeps only the exact officer, alike on every engine.
+   * The index is named (FORCE INDEX): MySQL 9.7, weighing a client holding half the log, walked
+   * the whole log backwards by seq (PRIMARY) instead, which for a client with no recent rows reads
+   * every row after them (test/audit-client-log.test.ts, run on MySQL: docs/scale-out.md).
    */
   async entriesByClient(clientId: number, officer: string | null, first: number, before: number | null, days: AuditDays = NO_DAYS): Promise<{ rows: AuditRow[]; hasNextPage: boolean }> {
     const exactOfficer = officer !== null ? and(eq(accessLog.officer, officer), sql`${accessLog.officer} = ${officer} COLLATE utf8mb4_bin`) : undefined;
-    return this.entriesWhere(and(eq(accessLog.clientId, clientId), exactOfficer)!, first, before, days);
+    const index = officer !== null ? ACCESS_LOG_CLIENT_OFFICER : ACCESS_LOG_CLIENT;
+    return this.entriesWhere(and(eq(accessLog.clientId, clientId), exactOfficer)!, first, before, days, index);
   }
 
   /**
@@ -735,15 +739,16 @@ export class AuditStore {
 
   /**
    * One page of the rows `which` keeps, newest first: the one query every audit read pages with. It
-   * walks the index of its subject or client by seq; the days only filter what it walks. The
-   * period index (access_log_at, for exports) is kept out of the plan: weighing a day that holds
-   * most of the log by it, MariaDB walked the whole log backwards by seq instead
-   * (test/audit-client-log.test.ts), which for a client with no recent rows reads every row after them.
+   * walks the index of its subject or client by seq (`index`, forced, when the caller names one);
+   * the days only filter what it walks. The period index (access_log_at, for exports) is kept out
+   * of the plan: weighing a day that holds most of the log by it, MariaDB walked the whole log
+   * backwards by seq instead (test/audit-client-log.test.ts), which for a client with no recent
+   * rows reads every row after them.
    */
-  private async entriesWhere(which: SQL, first: number, before: number | null, days: AuditDays): Promise<{ rows: AuditRow[]; hasNextPage: boolean }> {
+  private async entriesWhere(which: SQL, first: number, before: number | null, days: AuditDays, index: string | null = null): Promise<{ rows: AuditRow[]; hasNextPage: boolean }> {
     const rows = await this.db
       .select()
-      .from(accessLog, { ignoreIndex: ACCESS_LOG_AT })
+      .from(accessLog, index !== null ? { forceIndex: index } : { ignoreIndex: ACCESS_LOG_AT })
       .where(
         and(
           which,

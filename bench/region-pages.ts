@@ -22,6 +22,7 @@ import { ensureDatabase, migrateUrl } from '../db/setup/provision';
 import { startThrowawayServer } from '../db/setup/private-server';
 import { divisionPrefix } from '../domain/division-code';
 import { parseCommandLine, positiveIntArg, printUsageError, UsageError } from '../tools/command-args';
+import { EXPLAIN_ROWS } from '../test/support/statements';
 
 /** Households under a division prefix after a key in (division, id) order: pages as read before session 34. */
 function underPrefixAfter(prefix: string, after: { regionCode: string; id: number } | null): SQL | undefined {
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
 
     /** EXPLAIN of a statement, and the index entries and rows the server read running it. */
     const measure = async (label: string, statement: { sql: string; params: unknown[] }) => {
-      const [plan] = (await conn.query(`EXPLAIN ${statement.sql}`, statement.params)) as unknown as [{ type: string; key: string | null; rows: number; Extra: string }[]];
+      const [plan] = (await conn.query(`${EXPLAIN_ROWS} ${statement.sql}`, statement.params)) as unknown as [{ type: string; key: string | null; rows: number; Extra: string }[]];
       await conn.query('FLUSH STATUS');
       await conn.query(statement.sql, statement.params);
       // Entries InnoDB walked past for the index condition too (ICP), not only those it handed up.

@@ -22,7 +22,9 @@
  *   notice): RETURNING, sequences, IF [NOT] EXISTS on a column, index or constraint, LIMIT in an
  *   IN/ANY/SOME/ALL subquery (MySQL error 1235), INTERSECT/EXCEPT (MySQL 8.0.31+ only), CAST(… AS
  *   INT), MariaDB's own functions and syntax (SET STATEMENT, CREATE OR REPLACE TABLE, OFFSET … FETCH,
- *   FOR UPDATE WAIT n, …), nor JSON_TABLE or UUID_SHORT, which TiDB lacks. In migrations, no CHECK
+ *   FOR UPDATE WAIT n, …), nor JSON_TABLE or UUID_SHORT, which TiDB lacks, nor MD5 or SHA1, which
+ *   MySQL 9.7 lacks; no EXPLAIN read as rows without FORMAT=TRADITIONAL (MySQL 9's default format
+ *   is a tree of text). In migrations, no CHECK
  *   constraint (TiDB does not enforce it) and no MariaDB-only column (uuid, inet4, inet6, PERSISTENT);
  *   one change to an ALTER TABLE (TiDB before v6.2), and an enum's members only appended to.
  * - No UPDATE whose SET reads a column it assigns earlier: TiDB evaluates every assignment on the
@@ -78,6 +80,13 @@ export const FORBIDDEN_SQL: { rule: string; pattern: RegExp }[] = [
       /\b(JSON_DETAILED|JSON_PRETTY_PRINT|JSON_LOOSE|JSON_COMPACT|JSON_QUERY|JSON_EXISTS|JSON_NORMALIZE|JSON_EQUALS|JSON_ARRAY_INTERSECT|JSON_OBJECT_FILTER_KEYS|JSON_OBJECT_TO_ARRAY|JSON_KEY_VALUE|JSON_TABLE|COLUMN_CREATE|COLUMN_GET|COLUMN_ADD|DECODE_ORACLE|TO_CHAR|ADD_MONTHS|NATURAL_SORT_KEY|PERCENTILE_CONT|PERCENTILE_DISC|UUID_SHORT)\s*\(/i,
   },
   { rule: 'FUNCTION_NOT_EVERYWHERE', pattern: /\b(NVL2?|SFORMAT|MEDIAN|ROWNUM)\s*\(/ },
+  // MySQL 9.7 has neither MD5() nor SHA1() (ER_SP_DOES_NOT_EXIST, read as a stored function); SHA2 runs everywhere.
+  { rule: 'FUNCTION_NOT_EVERYWHERE', pattern: /\b(MD5|SHA1)\s*\(/i },
+  // A plain EXPLAIN whose rows are read: MySQL 9 answers it as one TREE text column by default
+  // (explain_format), with no `key` or `type`; FORMAT=TRADITIONAL (test/support/statements.ts
+  // EXPLAIN_ROWS) answers in rows on MySQL 8 and 9 and MariaDB 10.11 alike. Found running the tests on
+  // MySQL 9.7 (docs/scale-out.md).
+  { rule: 'EXPLAIN_WITHOUT_FORMAT', pattern: /\bEXPLAIN\s+(\$\{|SELECT\b|UPDATE\b|DELETE\b|INSERT\b)/ },
   {
     rule: 'MARIADB_SYNTAX',
     pattern:

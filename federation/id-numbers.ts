@@ -32,7 +32,8 @@
  * without them: latin1 (an ASCII-only legacy system) has none. MySQL and MariaDB then refuse the
  * whole statement ("Illegal mix of collations … for operation 'in'", errors 1267/1270/1271: the
  * constant cannot be converted to the column's set, and converting the column instead would lose
- * its index), and every household's read of that department failed. A department whose server
+ * its index; MySQL 9.7 "Cannot convert string … from utf8mb4 to latin1", 3854), and every
+ * household's read of that department failed. A department whose server
  * refuses them so is asked again, in the same call, without the forms outside ASCII (which such a
  * column cannot hold), and only those from then on (`askingForms`, kept for the department's
  * database handle: a hub's start). GBK and GB18030 columns hold full-width digits: asked as they are,
@@ -111,11 +112,13 @@ function asciiForms(forms: readonly string[]): readonly string[] {
 /**
  * Whether the server refused a comparison of a column with a constant it cannot convert to the
  * column's character set: 1267 (two collations), 1270 (three), 1271 (an `IN` list's), in MySQL
- * and MariaDB alike (an error packet: federation/statement-refused.ts, which looks through drizzle's wrapping).
+ * and MariaDB alike, or 3854 (ER_CANNOT_CONVERT_STRING), MySQL 9.7's answer to full-width digits
+ * asked of a latin1 column (an error packet: federation/statement-refused.ts, which looks through
+ * drizzle's wrapping).
  */
 function isCollationMix(error: unknown): boolean {
   const errno = serverErrorOf(error)?.errno;
-  return errno === 1267 || errno === 1270 || errno === 1271;
+  return errno === 1267 || errno === 1270 || errno === 1271 || errno === 3854;
 }
 
 /**

@@ -30,7 +30,7 @@ export function serverErrorOf(error: unknown): ServerError | null {
  * column renamed or dropped by an upgrade of the department's system, an index the hub's read forces
  * dropped (settlement reads, the change feed), a grant revoked, the hub's
  * account or password refused, a collation that cannot compare, a statement or function its version
- * does not have. The same numbers in MySQL 8, MariaDB 10.11 and TiDB.
+ * does not have. The same numbers in MySQL 8, MariaDB 10.11 and TiDB, but MySQL's own 3854.
  *
  * Numbers only: the log already names the packet by the driver's code beside its errno
  * (`errorCode: 'ER_NO_SUCH_TABLE', errno: 1146`: resolvers/context.ts, federation/reads.ts), so a
@@ -59,6 +59,7 @@ const REFUSED: ReadonlySet<number> = new Set([
   1305, // ER_SP_DOES_NOT_EXIST
   1356, // ER_VIEW_INVALID
   1370, // ER_PROCACCESS_DENIED_ERROR
+  3854, // ER_CANNOT_CONVERT_STRING: MySQL's refusal of a constant the column's character set cannot hold (9.7, where MariaDB answers 1267/1270/1271)
 ]);
 
 /** The error packet by which the department's server refused the statement itself (REFUSED), or null. */

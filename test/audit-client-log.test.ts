@@ -13,6 +13,7 @@ import { auditClientRef, auditPages, auditRows, expectRefusedAlike, insertAuditR
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+import { EXPLAIN_ROWS } from './support/statements';
 
 let dbs: TestDatabases;
 let hub: TestHub;
@@ -230,7 +231,7 @@ describe('clientAccessLog’s read', () => {
         expect(page.rows).toHaveLength(50);
         expect(new Set(page.rows.map((r) => r.officer))).toEqual(new Set(officer === null ? ['off-0', 'off-2', 'off-4', 'off-6', 'off-8', 'off-10', 'off-12', 'off-14', 'off-16', 'off-18'] : [officer]));
         expect(statements).toHaveLength(1);
-        const [plan] = await dbs.hubPool.query<mysql.RowDataPacket[]>(`EXPLAIN ${statements[0].sql}`, statements[0].params);
+        const [plan] = await dbs.hubPool.query<mysql.RowDataPacket[]>(`${EXPLAIN_ROWS} ${statements[0].sql}`, statements[0].params);
         expect(plan).toHaveLength(1);
         expect(plan[0].Extra ?? '').not.toMatch(/filesort/);
         return plan[0].key;

@@ -13,6 +13,7 @@ import { auditClientRef, auditPages, auditRows, expectRefusedAlike, insertAuditR
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+import { EXPLAIN_ROWS } from './support/statements';
 
 let dbs: TestDatabases;
 let hub: TestHub;
@@ -205,7 +206,7 @@ describe('clientAuditLookups’ read', () => {
         expect(page.rows).toHaveLength(50);
         expect(new Set(page.rows.map((r) => r.subjectRef))).toEqual(new Set([refs[4]]));
         expect(statements).toHaveLength(1);
-        const [plan] = await dbs.hubPool.query<mysql.RowDataPacket[]>(`EXPLAIN ${statements[0].sql}`, statements[0].params);
+        const [plan] = await dbs.hubPool.query<mysql.RowDataPacket[]>(`${EXPLAIN_ROWS} ${statements[0].sql}`, statements[0].params);
         expect(plan).toHaveLength(1);
         expect(plan[0].key).toBe('access_log_subject');
         expect(plan[0].Extra ?? '').not.toMatch(/filesort/);

@@ -17,6 +17,7 @@ import { auditRowValues, insertAuditRows, lastAuditSeq } from './support/audit-t
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, TODAY } from './support/scenarios';
+import { EXPLAIN_ROWS } from './support/statements';
 
 let dbs: TestDatabases;
 let hub: TestHub;
@@ -159,7 +160,7 @@ describe('a day’s export of a long log', () => {
     expect(check).toBe(0);
     // Its rows once (by the primary key) and a few at the edges: not the DAYS * PER_DAY of the log.
     expect(read).toBeLessThanOrEqual(PER_DAY + 10);
-    const plan = async (s: { sql: string; params: unknown[] }) => (await pool.query<mysql.RowDataPacket[]>(`EXPLAIN ${s.sql}`, s.params))[0];
+    const plan = async (s: { sql: string; params: unknown[] }) => (await pool.query<mysql.RowDataPacket[]>(`${EXPLAIN_ROWS} ${s.sql}`, s.params))[0];
     // The statements that read the log (the database's clock is read too).
     const [firstStamped, nextStamped, ...pages] = statements.filter((s) => s.sql.includes('from `access_log`'));
     for (const bound of [firstStamped, nextStamped]) expect(await plan(bound)).toEqual([expect.objectContaining({ key: 'access_log_at', type: 'range' })]);

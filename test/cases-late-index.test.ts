@@ -12,6 +12,7 @@ import { withoutDrizzleTypeCast, type HubDb } from '../db/connect';
 import { casesWithEvents } from '../db/cases/store';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { insertRegions, insertZhao } from './support/scenarios';
+import { EXPLAIN_ROWS } from './support/statements';
 
 const ENDED_PER_YEAR = 1_000;
 const YEARS = 10;
@@ -68,6 +69,6 @@ it.each([
   expect(cases).toBe(Number(expected));
   expect(cases).toBeGreaterThan(OPEN / 2);
   expect(cases).toBeLessThan((ENDED_PER_YEAR * YEARS) / 3);
-  const [plan] = await dbs.hubPool.query<mysql.RowDataPacket[]>(`EXPLAIN ${sql}`, params);
+  const [plan] = await dbs.hubPool.query<mysql.RowDataPacket[]>(`${EXPLAIN_ROWS} ${sql}`, params);
   expect(plan.map((step) => ({ table: step.table, type: step.type, key: step.key }))).toEqual([{ table: 'aid_case', type: 'range', key: 'aid_case_ended' }]);
 });

@@ -52,7 +52,11 @@ async function schema(db: string): Promise<Record<string, string>> {
   out['(database)'] = `${s.cs} ${s.co}`;
   for (const t of await rows<{ name: string; type: string }>('SELECT TABLE_NAME AS name, TABLE_TYPE AS type FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [db])) {
     const [shown] = await rows<Record<string, string>>(`SHOW CREATE ${t.type === 'VIEW' ? 'VIEW' : 'TABLE'} ${mysql.escapeId(db)}.${mysql.escapeId(t.name)}`, []);
-    out[`${t.type} ${t.name}`] = String(shown['Create Table'] ?? shown['Create View']).replaceAll(db, '<db>');
+    const text = String(shown['Create Table'] ?? shown['Create View']).replaceAll(db, '<db>');
+    // MySQL 9.7 shows a column's character set beside its collation where the CREATE that made it
+    // named the collation (as a copy's, from SHOW CREATE, does), and leaves it out where the column
+    // took the table's: the same column. Left out here where it is the table's.
+    out[`${t.type} ${t.name}`] = / DEFAULT CHARSET=utf8mb4 /.test(text) ? text.replaceAll(' CHARACTER SET utf8mb4 COLLATE utf8mb4_', ' COLLATE utf8mb4_') : text;
   }
   for (const t of await rows<{ name: string }>('SELECT TRIGGER_NAME AS name FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?', [db])) out[`TRIGGER ${t.name}`] = 'exists';
   for (const r of await rows<{ name: string }>('SELECT ROUTINE_NAME AS name FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ?', [db])) out[`ROUTINE ${r.name}`] = 'exists';

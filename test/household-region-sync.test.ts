@@ -14,6 +14,7 @@ import { encodeIdCursor } from '../domain/cursor';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type GraphQLResponse, type TestHub } from './support/hub';
 import { insertRegions, TODAY } from './support/scenarios';
+import { EXPLAIN_ROWS } from './support/statements';
 
 const COUNTY = '370811';
 /** 任城区's villages in code order: the first, one in the middle, the last. */
@@ -203,7 +204,7 @@ describe('the page statement', () => {
       expect(under.length).toBeGreaterThan(2 * PAGE);
       const middle = Number(under[Math.floor(under.length / 2)].id);
       const statement = divisionPage(dbs.hub, prefix, PAGE + 1, { prefix, id: middle }).toSQL();
-      const [plan] = await conn.query<mysql.RowDataPacket[]>(`EXPLAIN ${statement.sql}`, statement.params);
+      const [plan] = await conn.query<mysql.RowDataPacket[]>(`${EXPLAIN_ROWS} ${statement.sql}`, statement.params);
       expect(plan).toHaveLength(1);
       expect(plan[0].key).toBe(prefix.length === 12 ? 'household_region' : `household_${{ 4: 'city', 6: 'county', 9: 'township' }[prefix.length]}`);
       expect(String(plan[0].Extra)).not.toMatch(/filesort|temporary/i);

@@ -21,6 +21,7 @@ import { lookupForms } from '../federation/id-numbers';
 import { ADAPTERS } from '../federation/registry';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { insertRegions, insertWang, TODAY, WANG } from './support/scenarios';
+import { EXPLAIN_ROWS } from './support/statements';
 
 let dbs: TestDatabases;
 let householdId: number;
@@ -42,7 +43,7 @@ const logging = (statements: Captured[]) => ({ logQuery: (sql: string, params: u
 async function extraWork(pool: mysql.Pool, statements: Captured[]): Promise<string[]> {
   const work: string[] = [];
   for (const s of statements) {
-    const [plan] = await pool.query<mysql.RowDataPacket[]>(`EXPLAIN ${s.sql}`, s.params);
+    const [plan] = await pool.query<mysql.RowDataPacket[]>(`${EXPLAIN_ROWS} ${s.sql}`, s.params);
     for (const step of plan) {
       const extra = String(step.Extra ?? '');
       if (/Using temporary|Using filesort/.test(extra) || String(step.table).startsWith('<union')) work.push(`${step.table}: ${extra || step.select_type} in ${s.sql.slice(0, 100)}…`);

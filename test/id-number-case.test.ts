@@ -12,7 +12,7 @@
  *
  * Written with a space (a clerk's stray keystroke, a pasted spreadsheet cell): ` 370811…` in civil
  * affairs (a leading space matches under no collation) and `…X ` in a NO PAD column
- * (`utf8mb4_nopad_bin`; MySQL 8's default `utf8mb4_0900_ai_ci` is NO PAD, so a trailing space
+ * (`utf8mb4_nopad_bin`, MySQL's `utf8mb4_0900_bin`; MySQL 8's default `utf8mb4_0900_ai_ci` is NO PAD, so a trailing space
  * matches nothing either). Both records were left out in the same way, and the household and the
  * pre-grant check still answered `complete: true`: a duplicate grant answered clear.
  *
@@ -34,7 +34,7 @@ import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { disabilityScenario } from '../federation/disability/scenario';
 import { polledFeeds, rowsAfter } from '../federation/change-feed';
 import { peopleKnownTo } from '../federation/person-keys';
-import { createTestDatabases, type TestDatabases } from './support/databases';
+import { createTestDatabases, withServerCollations, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { scanFindings } from './support/scan';
 import { insertHeadAndSon, insertRegions, TODAY } from './support/scenarios';
@@ -58,7 +58,7 @@ interface Writing {
 
 const WRITINGS: [string, Writing][] = [
   ['a lower-case x', { grant: LOWER, certificate: LOWER, certificateColumn: BINARY }],
-  ['a space before it, and after it in a NO PAD column', { grant: ` ${MEMBER}`, grantColumn: 'VARCHAR(24)', certificate: `${MEMBER} `, certificateColumn: 'VARCHAR(24) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin' }],
+  ['a space before it, and after it in a NO PAD column', { grant: ` ${MEMBER}`, grantColumn: 'VARCHAR(24)', certificate: `${MEMBER} `, certificateColumn: 'VARCHAR(24) CHARACTER SET utf8mb4 COLLATE {utf8mb4_nopad_bin|utf8mb4_0900_bin}' }],
   ['the old 15-digit number', { grant: OLD, certificate: OLD, certificateColumn: BINARY }],
   ['full-width digits', { grant: fullWidth(MEMBER), certificate: fullWidth(LOWER), certificateColumn: BINARY }],
   ['the old number in full-width digits', { grant: fullWidth(OLD), certificate: fullWidth(OLD), certificateColumn: BINARY }],
@@ -78,7 +78,8 @@ describe.each(WRITINGS)('the member’s ID number written with %s', (label, writ
     householdId = await insertHeadAndSon(dbs, { registrationNo: 'F-IDX-1', address: '古槐街道 IDX', head: HEAD, son: MEMBER });
     // The departments' own columns, as their systems declare and write them.
     if (writing.grantColumn) await dbs.sources.CIVIL_AFFAIRS.execute(sql.raw(`ALTER TABLE \`${civilAffairsScenario.tableName('temporaryAid')}\` MODIFY id_no ${writing.grantColumn} NOT NULL`));
-    await dbs.sources.DISABILITY.execute(sql.raw(`ALTER TABLE \`${disabilityScenario.tableName('certificates')}\` MODIFY id_card ${writing.certificateColumn} NOT NULL`));
+    const certificateColumn = await withServerCollations(dbs.sources.DISABILITY, writing.certificateColumn);
+    await dbs.sources.DISABILITY.execute(sql.raw(`ALTER TABLE \`${disabilityScenario.tableName('certificates')}\` MODIFY id_card ${certificateColumn} NOT NULL`));
     // Two temporary aids for illness in the household within 12 months (X5), the member's as written.
     [ref.member] = await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', [{ idNo: writing.grant, causeCode: '01', grantDate: '2026-01-10', amountFen: 200_000, approvalLevel: 1 }]);
     [ref.head] = await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'temporaryAid', [{ idNo: HEAD, causeCode: '01', grantDate: '2026-02-20', amountFen: 150_000, approvalLevel: 1 }]);

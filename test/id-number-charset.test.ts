@@ -20,7 +20,7 @@ import { polledFeeds, rowsAfter } from '../federation/change-feed';
 import type { SourceDb } from '../federation/contract';
 import { ADAPTERS, factProvider } from '../federation/registry';
 import { createTestDatabases, type TestDatabases } from './support/databases';
-import { capturingStatements, type Captured } from './support/statements';
+import { capturingStatements, EXPLAIN_ROWS, type Captured } from './support/statements';
 import { startTestHub, type TestHub } from './support/hub';
 import { scanFindings } from './support/scan';
 import { insertHeadAndSon, insertRegions, TODAY } from './support/scenarios';
@@ -131,7 +131,7 @@ async function plans(code: 'CIVIL_AFFAIRS' | 'DISABILITY', statements: Captured[
   const out: (string | string[])[] = [];
   for (const s of statements) {
     try {
-      const [plan] = await dbs.sourceSet[code].pool.query<mysql.RowDataPacket[]>(`EXPLAIN ${s.sql}`, s.params);
+      const [plan] = await dbs.sourceSet[code].pool.query<mysql.RowDataPacket[]>(`${EXPLAIN_ROWS} ${s.sql}`, s.params);
       out.push(plan.filter((step) => step.table === FILLED[code]).map((step) => `${step.table} (${step.type}${step.key ? `, ${step.key}` : ''})`));
     } catch (err) {
       out.push(String((err as { code?: string }).code));
@@ -146,8 +146,9 @@ it('each statement reads through an index: the latin1 department’s ASCII forms
   const aid = await ADAPTERS.CIVIL_AFFAIRS.aidByIdNumbers(civil.db, ids, TODAY);
   expect(new Set(aid.map((r) => r.beneficiaryIdNumber))).toEqual(new Set([HEAD, MEMBER]));
   // The statement with every form refused, the same asked again without the full-width ones (and
-  // with the old number, in ASCII), through the grants' index.
-  expect(await plans('CIVIL_AFFAIRS', civil.statements)).toEqual(['ER_CANT_AGGREGATE_NCOLLATIONS', [expect.stringMatching(INDEXED)]]);
+  // with the old number, in ASCII), through the grants' index. Refused as MariaDB refuses it, or as
+  // MySQL 9.7 does (federation/id-numbers.ts isCollationMix).
+  expect(await plans('CIVIL_AFFAIRS', civil.statements)).toEqual([expect.stringMatching(/^(ER_CANT_AGGREGATE_NCOLLATIONS|ER_CANNOT_CONVERT_STRING)$/), [expect.stringMatching(INDEXED)]]);
   expect(civil.statements[1].params.flat().filter((p) => typeof p === 'string' && /[^\x00-\x7f]/.test(p))).toEqual([]);
   expect(civil.statements[1].params.flat()).toContain(OLD);
   // Then, on the same handle, only those: one statement, through the index.

@@ -12,7 +12,7 @@ import { healthScenario } from '../federation/health/scenario';
 import { unionScenario } from '../federation/union/scenario';
 import { generateDemo } from '../tools/generate/index';
 import { createTestDatabases, type TestDatabases } from './support/databases';
-import { capturingStatements, type Captured } from './support/statements';
+import { capturingStatements, EXPLAIN_ROWS, type Captured } from './support/statements';
 import { TODAY } from './support/scenarios';
 
 let dbs: TestDatabases;
@@ -50,7 +50,7 @@ function capturing(code: DepartmentCode): { db: SourceDb; statements: Captured[]
 async function fullScans(code: DepartmentCode, statements: Captured[]): Promise<string[]> {
   const scans: string[] = [];
   for (const s of statements) {
-    const [plan] = await dbs.sourceSet[code].pool.query<mysql.RowDataPacket[]>(`EXPLAIN ${s.sql}`, s.params);
+    const [plan] = await dbs.sourceSet[code].pool.query<mysql.RowDataPacket[]>(`${EXPLAIN_ROWS} ${s.sql}`, s.params);
     for (const step of plan) if ((step.type === 'ALL' || step.type === 'index') && !String(step.table).startsWith('<union')) scans.push(`${step.table} (${step.type}) in: ${s.sql.slice(0, 120)}…`);
   }
   return scans;

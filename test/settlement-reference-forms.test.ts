@@ -21,7 +21,7 @@ import { household, householdMember, person } from '../db/household/schema';
 import { makeIdNumber } from '../domain/id-number';
 import { healthScenario } from '../federation/health/scenario';
 import { unionScenario } from '../federation/union/scenario';
-import { createTestDatabases, type TestDatabases } from './support/databases';
+import { createTestDatabases, withServerCollations, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { scanToEnd } from './support/scan';
 import { insertRegions, TODAY } from './support/scenarios';
@@ -45,7 +45,7 @@ interface Writing {
 
 const WRITINGS: [string, Writing][] = [
   ['a trailing space, PAD SPACE column (MariaDB’s default)', { setlRef: `${SETL} ` }],
-  ['a trailing space, NO PAD column (as MySQL 8’s default)', { setlRef: `${SETL} `, column: 'VARCHAR(30) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_nopad_ci' }],
+  ['a trailing space, NO PAD column (as MySQL 8’s default)', { setlRef: `${SETL} `, column: 'VARCHAR(30) CHARACTER SET utf8mb4 COLLATE {utf8mb4_general_nopad_ci|utf8mb4_0900_ai_ci}' }],
   ['lower case, case-insensitive column (the default)', { setlRef: SETL.toLowerCase() }],
   ['lower case, binary column (as TiDB’s default)', { setlRef: SETL.toLowerCase(), column: 'VARCHAR(30) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin' }],
 ];
@@ -66,7 +66,7 @@ async function setUp(label: string, writing: Writing): Promise<{ dbs: TestDataba
   await healthScenario.insert(s.HEALTH, 'settlements', [
     { setlId: SETL, psnCertNo: PATIENT, fixmedinsName: '任城区人民医院', admDate: '2026-01-02', dscgDate: '2026-01-09', setlDate: '2026-01-09', diseName: '脑梗死', medfeeSumamt: '20000.00', hifpPay: '12000.00', hifmiPay: '3000.00', mafPay: '2000.00', psnPay: '3000.00' },
   ]);
-  if (writing.column) await s.UNION.execute(sql.raw(`ALTER TABLE \`${unionScenario.tableName('grants')}\` MODIFY setl_ref ${writing.column}`));
+  if (writing.column) await s.UNION.execute(sql.raw(`ALTER TABLE \`${unionScenario.tableName('grants')}\` MODIFY setl_ref ${await withServerCollations(s.UNION, writing.column)}`));
   await unionScenario.insert(s.UNION, 'workerFiles', { fileNo: 'GH-SR', idCard: SON, employer: '济宁机床厂', hardshipLevel: 2, fileDate: '2024-01-01' });
   await unionScenario.insert(s.UNION, 'grants', [{ fileNo: 'GH-SR', grantType: 'DB', grantDate: '2026-02-01', amountFen: GRANT_FEN, setlRef: writing.setlRef }]);
   const hub = await startTestHub(dbs, { today: TODAY });

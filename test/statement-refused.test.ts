@@ -35,7 +35,9 @@ it('a table or column gone, or a collation that cannot compare, is STATEMENT_REF
   const column = await failure(pool.query('SELECT id_card FROM refusal_probe'));
   expect([unavailableReason(column), serverErrorOf(column)]).toEqual(['STATEMENT_REFUSED', { errno: 1054, sqlState: '42S22' }]);
   const collation = await failure(pool.query('SELECT id FROM refusal_probe WHERE note IN (?, ?)', ['１', 'a']));
-  expect([unavailableReason(collation), serverErrorOf(collation)?.errno]).toEqual(['STATEMENT_REFUSED', 1270]);
+  // MariaDB: 1270; MySQL 9.7: 3854 (ER_CANNOT_CONVERT_STRING), which was taken for UNREACHABLE.
+  expect(unavailableReason(collation)).toBe('STATEMENT_REFUSED');
+  expect([1270, 3854]).toContain(serverErrorOf(collation)?.errno);
   // drizzle wraps the driver's error as its cause: found through it.
   expect(unavailableReason(new Error('Failed query: select …', { cause: gone }))).toBe('STATEMENT_REFUSED');
 });

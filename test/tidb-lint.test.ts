@@ -230,12 +230,17 @@ describe('the lint itself', () => {
       ['SELECT JSON_DETAILED(last_row_key) FROM monitoring_watermark', 'FUNCTION_NOT_EVERYWHERE'],
       ['SELECT NVL(decided_on, decide_by) FROM monitoring_alert', 'FUNCTION_NOT_EVERYWHERE'],
       ['SELECT UUID_SHORT()', 'FUNCTION_NOT_EVERYWHERE'],
+      ['select md5(`detail`) as `held_detail` from `finding`', 'FUNCTION_NOT_EVERYWHERE'],
+      ["SELECT SHA1('x')", 'FUNCTION_NOT_EVERYWHERE'],
       ["SELECT j.k FROM monitoring_watermark w, JSON_TABLE(w.last_row_key, '$' COLUMNS (k INT PATH '$.second')) j", 'FUNCTION_NOT_EVERYWHERE'],
       ['SET STATEMENT max_statement_time = 5 FOR SELECT * FROM household', 'MARIADB_SYNTAX'],
       ['CREATE OR REPLACE TABLE t (id int)', 'MARIADB_SYNTAX'],
       ['SELECT id FROM household ORDER BY id OFFSET 10 ROWS FETCH NEXT 10 ROWS ONLY', 'MARIADB_SYNTAX'],
       ['SELECT id FROM household LIMIT 10 ROWS EXAMINED 1000', 'MARIADB_SYNTAX'],
       ['SELECT id FROM aid_case WHERE id = ? FOR UPDATE WAIT 5', 'MARIADB_SYNTAX'],
+      // MySQL 9 answers a plain EXPLAIN as a tree of text by default.
+      ['pool.query(`EXPLAIN ${s.sql}`, s.params)', 'EXPLAIN_WITHOUT_FORMAT'],
+      ['EXPLAIN SELECT id FROM household WHERE region_code = ?', 'EXPLAIN_WITHOUT_FORMAT'],
     ];
     for (const [statement, rule] of bad) expect(codeProblems(statement).map((p) => p.rule)).toContain(rule);
     // What all three run is not taken for those.
@@ -252,6 +257,10 @@ describe('the lint itself', () => {
       'SELECT CAST(x AS UNSIGNED), CAST(y AS SIGNED INTEGER) FROM t',
       'SELECT id FROM aid_case WHERE id = ? FOR UPDATE NOWAIT',
       "INSERT INTO region (code, name) VALUES ? ON DUPLICATE KEY UPDATE name = VALUES(name)",
+      'EXPLAIN FORMAT=TRADITIONAL SELECT id FROM household WHERE region_code = ?',
+      'select sha2(`detail`, 256) as `held_detail` from `finding`',
+      "crypto.createHash('md5').update(text)",
+      'pool.query(`${EXPLAIN_ROWS} ${s.sql}`, s.params)',
     ];
     for (const statement of fine) expect(codeProblems(statement)).toEqual([]);
     expect(migrationProblems('ALTER TABLE `monitoring_alert` ADD CONSTRAINT `decide_days_positive` CHECK (`decide_days` > 0);').map((p) => p.rule)).toEqual(['CHECK_CONSTRAINT']);

@@ -41,6 +41,9 @@ export const apiClient = mysqlTable('api_client', {
 
 /** The index of access_log by time: a period's rows (exports); the audit reads ignore it (access/audit.ts entriesWhere). */
 export const ACCESS_LOG_AT = 'access_log_at';
+/** The indexes of access_log by client, and by client and officer, that a client's reads are forced onto (access/audit.ts entriesByClient). */
+export const ACCESS_LOG_CLIENT = 'access_log_client';
+export const ACCESS_LOG_CLIENT_OFFICER = 'access_log_client_officer';
 
 /**
  * Append-only, hash-chained audit trail: one row per data subject per access. `seq` is assigned by
@@ -102,8 +105,8 @@ export const accessLog = mysqlTable(
   // period's index entries alone, not the whole log.
   (t) => [
     index('access_log_subject').on(t.subjectKind, t.subjectRef, t.seq),
-    index('access_log_client').on(t.clientId, t.seq),
-    index('access_log_client_officer').on(t.clientId, t.officer, t.seq),
+    index(ACCESS_LOG_CLIENT).on(t.clientId, t.seq),
+    index(ACCESS_LOG_CLIENT_OFFICER).on(t.clientId, t.officer, t.seq),
     index(ACCESS_LOG_AT).on(t.at, t.seq),
   ],
 );

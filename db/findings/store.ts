@@ -282,12 +282,14 @@ const OCCURRENCE_WRITTEN = [findingOccurrence.scanId, findingOccurrence.findingI
 /**
  * The columns a finding seen again takes from the scan that are not every sighting's own (last
  * scan and seen, updated at), as the row holds them, in FINDING_WRITTEN's order; the detail as its
- * MD5 digest (the server's, of its UTF-8 text: a re-scan compares, it does not read 5 MB back).
+ * SHA-256 digest (the server's, of its UTF-8 text: a re-scan compares, it does not read 5 MB back).
+ * SHA2, not MD5: MySQL 9.7 has no MD5 (nor SHA1), and every scan that met a finding again failed
+ * there; MySQL 8, MariaDB 10.11 and TiDB all have SHA2.
  */
 const SIGHTING_ONLY: ReadonlySet<AnyColumn> = new Set([finding.lastScanId, finding.lastSeenAt, finding.updatedAt]);
 const COMPARED = FINDING_WRITTEN.map((c, i) => [c, i] as const).filter(([c]) => !KEPT_ON_UPDATE.has(c) && !SIGHTING_ONLY.has(c));
 /** The compared columns as the locking select reads them, by `held_<column>`. */
-const HELD_COLUMNS: Record<string, AnyColumn | SQL.Aliased> = Object.fromEntries(COMPARED.map(([c]) => [`held_${c.name}`, c === finding.detail ? sql<string>`md5(${finding.detail})`.as('held_detail') : c]));
+const HELD_COLUMNS: Record<string, AnyColumn | SQL.Aliased> = Object.fromEntries(COMPARED.map(([c]) => [`held_${c.name}`, c === finding.detail ? sql<string>`sha2(${finding.detail}, 256)`.as('held_detail') : c]));
 
 /** A held row's compared columns, in COMPARED's order. */
 function heldValues(r: Record<string, unknown>): unknown[] {
@@ -296,7 +298,7 @@ function heldValues(r: Record<string, unknown>): unknown[] {
 
 /** Whether a row to be written (FINDING_WRITTEN's order) holds what the stored row holds in every compared column. */
 function unchangedFrom(held: readonly unknown[], row: readonly unknown[]): boolean {
-  return COMPARED.every(([c, i], k) => (c === finding.detail ? crypto.createHash('md5').update(row[i] as string).digest('hex') : row[i]) === held[k]);
+  return COMPARED.every(([c, i], k) => (c === finding.detail ? crypto.createHash('sha256').update(row[i] as string).digest('hex') : row[i]) === held[k]);
 }
 
 function columnList(columns: readonly AnyColumn[]): SQL {

@@ -173,7 +173,12 @@ async function initialise(dataDir: string, bins: ReturnType<typeof findBinaries>
       'mariadb-install-db',
     );
   } else {
-    await runOrThrow(bins.server, ['--no-defaults', '--initialize-insecure', `--datadir=${dataDir}`, `--user=${user}`, `--tmpdir=${tmpDir}`], 'mysqld --initialize-insecure');
+    // --initialize-insecure makes root@localhost alone, which a TCP connection from 127.0.0.1 is not
+    // under --skip-name-resolve (MySQL 9.7 refused the server's own URL, ER_HOST_NOT_PRIVILEGED):
+    // root@127.0.0.1 too, with no password, as MariaDB's root is reached.
+    const initFile = path.join(tmpDir, 'root-by-address.sql');
+    fs.writeFileSync(initFile, "CREATE USER 'root'@'127.0.0.1' IDENTIFIED BY '';\nGRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;\n");
+    await runOrThrow(bins.server, ['--no-defaults', '--initialize-insecure', `--datadir=${dataDir}`, `--user=${user}`, `--tmpdir=${tmpDir}`, `--init-file=${initFile}`], 'mysqld --initialize-insecure');
   }
   return true;
 }
@@ -470,7 +475,10 @@ async function launch(
     '--local-infile=1',
     `--sql-mode=${MYSQL8_SQL_MODE}`,
   ];
-  if (bins.flavour === 'mysql') args.push('--mysqlx=OFF');
+  // --secure-file-priv: Debian's MySQL build defaults it to /var/lib/mysql-files, the mysql user's
+  // (or, where only the server binaries are installed, missing), and refused to start without it.
+  // Nothing here reads or writes server-side files: the run directory, the server's own.
+  if (bins.flavour === 'mysql') args.push('--mysqlx=OFF', `--secure-file-priv=${runDir}`);
   if (opts.ephemeral) {
     args.push('--innodb-flush-log-at-trx-commit=0', '--innodb-doublewrite=0', '--skip-log-bin', '--sync-binlog=0');
   }

@@ -16,6 +16,7 @@ import { deliveryAudit, WANG_TOWNSHIP, writeWangJobLossAlert } from '../support/
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { insertRegions, insertWang, TODAY } from '../support/scenarios';
 import { endAlertTest, HOSTS, raise, subscribe, subscriberClient, syntheticAlert } from './scenario';
+import { EXPLAIN_ROWS } from '../support/statements';
 
 const BACKLOG = 12;
 let dbs: TestDatabases;
@@ -141,7 +142,7 @@ describe('a deliverOpen backlog', () => {
 });
 
 it('is claimed through indexes: each lane a range of the due index, the earlier pushes through the alert index', async () => {
-  const [plan] = (await dbs.hub.execute(sql`EXPLAIN ${dueRows(2)}`)) as unknown as [{ table: string; type: string; key: string | null }[]];
+  const [plan] = (await dbs.hub.execute(sql`${sql.raw(EXPLAIN_ROWS)} ${dueRows(2)}`)) as unknown as [{ table: string; type: string; key: string | null }[]];
   const steps = plan.filter((s) => !String(s.table).startsWith('<union'));
   expect(steps.map((s) => s.key).sort()).toEqual(['alert_delivery_alert', 'alert_delivery_alert', 'alert_delivery_due', 'alert_delivery_due']);
   expect(steps.filter((s) => s.type === 'ALL' || s.type === 'index')).toEqual([]);

@@ -29,6 +29,7 @@ import { deliveryAudit } from '../support/alerts';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { createSubscription } from '../../resolvers/alert-delivery/subscriptions';
 import { HOSTS, insertSubscribedRegions, raise, revokeActiveSubscriptions, subscribe, subscriberClient, syntheticAlert, TOWNSHIP } from './scenario';
+import { EXPLAIN_ROWS } from '../support/statements';
 
 let dbs: TestDatabases;
 
@@ -101,7 +102,7 @@ describe('the gauges’ statement', () => {
     const backlog = await outboxBacklog(db);
     expect(backlog).toMatchObject({ due: PENDING, dead: DEAD });
     expect(statements).toHaveLength(1);
-    const [plan] = await dbs.hubPool.query<mysql.RowDataPacket[]>(`EXPLAIN ${statements[0].sql}`, statements[0].params);
+    const [plan] = await dbs.hubPool.query<mysql.RowDataPacket[]>(`${EXPLAIN_ROWS} ${statements[0].sql}`, statements[0].params);
     expect(plan).toHaveLength(1);
     expect(plan[0].key).toBe('alert_delivery_gauges');
     expect(String(plan[0].Extra)).toContain('Using index');

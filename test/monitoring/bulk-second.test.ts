@@ -28,6 +28,7 @@ import { MonitoringPoller, type PollerOptions } from '../../resolvers/monitoring
 import { createTestDatabases, migrateSetsBefore, testServerUrl, type TestDatabases } from '../support/databases';
 import { insertRegions, insertResident, TODAY } from '../support/scenarios';
 import { drain, LAG_MS, pastLag, pollerOptions, settlementStay, settlementsFeed } from './settlement-feed';
+import { EXPLAIN_ROWS } from '../support/statements';
 
 jest.setTimeout(180_000);
 
@@ -161,7 +162,7 @@ describe('the poller on a bulk statement of 医保’s settlements (an update ti
     expect(read.to).toEqual({ mark: s, rowKey: { setl_id: after[99] } });
     expect(captured).toHaveLength(1);
     const [{ sql: statement, params }] = captured;
-    const [plan] = (await dbs.sourceSet.HEALTH.pool.query(`EXPLAIN ${statement}`, params)) as unknown as [{ type: string; key: string | null; Extra: string | null }[]];
+    const [plan] = (await dbs.sourceSet.HEALTH.pool.query(`${EXPLAIN_ROWS} ${statement}`, params)) as unknown as [{ type: string; key: string | null; Extra: string | null }[]];
     expect(plan).toEqual([expect.objectContaining({ type: 'range', key: FEED.marker.index })]);
     // In the index's order (it holds the primary key after the update time): no sort of the rest of the second before the LIMIT.
     expect(plan[0].Extra ?? '').not.toMatch(/filesort/i);

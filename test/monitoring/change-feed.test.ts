@@ -16,6 +16,7 @@ import { healthScenario } from '../../federation/health/scenario';
 import { factProviders } from '../../federation/registry';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { LAG_MS, pastLag, settlementsFeed } from './settlement-feed';
+import { EXPLAIN_ROWS } from '../support/statements';
 
 jest.setTimeout(120_000);
 
@@ -113,7 +114,7 @@ describe('reading by update time', () => {
     expect(keys).toEqual([...[1, 3, 5].map((i) => ({ family_no: sorted[i][0], id_no: sorted[i][1], joined_on: sorted[i][2] })), null]);
     // Inside the second, through the update time's index (it holds the three key columns after it).
     const inside = statements[1];
-    const [plan] = (await dbs.sourceSet.CIVIL_AFFAIRS.pool.query(`EXPLAIN ${inside.sql}`, inside.params)) as unknown as [{ type: string; key: string; Extra: string | null }[]];
+    const [plan] = (await dbs.sourceSet.CIVIL_AFFAIRS.pool.query(`${EXPLAIN_ROWS} ${inside.sql}`, inside.params)) as unknown as [{ type: string; key: string; Extra: string | null }[]];
     expect(plan).toEqual([expect.objectContaining({ type: 'range', key: feed.marker.kind === 'UPDATE_TIME' ? feed.marker.index : null })]);
     expect(plan[0].Extra ?? '').not.toMatch(/filesort/i);
   });

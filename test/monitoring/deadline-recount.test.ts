@@ -33,6 +33,7 @@ import { withoutDrizzleTypeCast, type HubDb } from '../../db/connect';
 import * as monitoringSchema from '../../db/monitoring/schema';
 import * as casesSchema from '../../db/cases/schema';
 import { lockingTransaction } from '../../db/locking';
+import { EXPLAIN_ROWS } from '../support/statements';
 
 jest.setTimeout(180_000);
 
@@ -390,7 +391,7 @@ describe('alerts of a process of the release before 0013 beside this one (a roll
     expect(await recountAlertDeadlines(db, { lastDayOff: 'KEEP' }, clock.now())).toEqual([]);
     const read = statements.find((st) => /from `monitoring_alert`/.test(st.sql));
     expect(read?.sql).toMatch(/calendar_days_checked/);
-    const [plan] = await dbs.hubPool.query<mysql.RowDataPacket[]>(`EXPLAIN ${read!.sql}`, read!.params);
+    const [plan] = await dbs.hubPool.query<mysql.RowDataPacket[]>(`${EXPLAIN_ROWS} ${read!.sql}`, read!.params);
     expect(plan.map((step) => ({ table: step.table, key: step.key }))).toEqual([{ table: 'monitoring_alert', key: 'monitoring_alert_calendar_days_checked' }]);
   });
 });

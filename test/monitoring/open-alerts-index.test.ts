@@ -13,6 +13,7 @@ import { openAlertsUnder } from '../../db/monitoring/store';
 import { WANG_TOWNSHIP, writeWangJobLossAlert } from '../support/alerts';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { insertRegions, insertWang, TODAY } from '../support/scenarios';
+import { EXPLAIN_ROWS } from '../support/statements';
 
 const CLOSED = 20_000;
 const OPEN = 30;
@@ -54,7 +55,7 @@ it('reads the open alerts of a township through monitoring_alert_state_region, p
   // The one written the hub's way and the open clones; none of the closed.
   expect(open).toHaveLength(OPEN + 1);
   expect(statements).toHaveLength(1);
-  const [plan] = await dbs.hubPool.query<mysql.RowDataPacket[]>(`EXPLAIN ${statements[0].sql}`, statements[0].params);
+  const [plan] = await dbs.hubPool.query<mysql.RowDataPacket[]>(`${EXPLAIN_ROWS} ${statements[0].sql}`, statements[0].params);
   expect(plan).toHaveLength(1);
   expect(plan[0].key).toBe('monitoring_alert_state_region');
 });

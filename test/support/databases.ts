@@ -104,3 +104,21 @@ export async function migrateSetsBefore(url: string, feature: string): Promise<v
   if (at < 0) throw new Error(`no hub migration set ${feature}`);
   for (const s of HUB_MIGRATION_SETS.slice(0, at)) await migrateUrl(url, s.folder, s.table);
 }
+
+/**
+ * `column` (a column definition) with each `{name|name…}` in it replaced by the first of those
+ * collations the server of `db` has: one collation under MariaDB's name and MySQL's
+ * (`{utf8mb4_nopad_bin|utf8mb4_0900_bin}`). Run on MySQL 9.7, a department column declared with
+ * MariaDB's `_nopad_` name was refused (ER_UNKNOWN_COLLATION).
+ */
+export async function withServerCollations(db: SourceDb, column: string): Promise<string> {
+  let out = column;
+  for (const [choice, list] of column.matchAll(/\{([\w|]+)\}/g)) {
+    const names = list.split('|');
+    const [rows] = (await db.execute(sql`SELECT COLLATION_NAME AS name FROM information_schema.COLLATIONS WHERE COLLATION_NAME IN (${sql.join(names.map((n) => sql`${n}`), sql`, `)})`)) as unknown as [{ name: string }[]];
+    const found = names.find((n) => rows.some((r) => r.name === n));
+    if (!found) throw new Error(`the test server has none of the collations ${names.join(', ')}`);
+    out = out.replace(choice, found);
+  }
+  return out;
+}

@@ -12,11 +12,11 @@ export async function scanToEnd(hub: TestHub, regionCode: string, findingFields:
   const id = started.data.scanStart.scan.id;
   let scan: any;
   for (let i = 0; i < 600; i++) {
-    scan = (await monitoring.gql(`query($id: ID!) { scan(id: $id) { state findings(first: 100) { edges { node { ${findingFields} } } } } }`, { id })).data.scan;
+    scan = (await monitoring.gql(`query($id: ID!) { scan(id: $id) { state failure findings(first: 100) { edges { node { ${findingFields} } } } } }`, { id })).data.scan;
     if (scan.state !== 'RUNNING') break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  expect(scan.state).toBe('SUCCEEDED');
+  expect([scan.state, scan.failure]).toEqual(['SUCCEEDED', null]);
   return scan;
 }
 
