@@ -15,8 +15,8 @@ import { onRollOn, recordKey, rollOn, type AidCause, type AidRecord, type Findin
 import { contentHashOf, fingerprintOf, recordContent } from './identity';
 import {
   intersect,
+  firstDayUnentitledAfterDeath,
   monthIndex,
-  monthStartOf,
   overlapDays,
   schoolYearBounds,
   schoolYearOf,
@@ -256,7 +256,7 @@ export function aidAfterDeath(rule: RuleOf<'AID_AFTER_DEATH'>, ctx: HouseholdCon
     const deathDate = ctx.facts.people.get(id)?.deathDate ?? null;
     if (deathDate === null) continue;
     // Paid for the month of death; from the month after (plus any grace) it should have stopped.
-    const firstUnentitled = monthStartOf(monthIndex(deathDate) + 1 + rule.graceMonths);
+    const firstUnentitled = firstDayUnentitledAfterDeath(deathDate, rule.graceMonths);
     for (const r of ctx.byPerson.get(id) ?? []) {
       if (!wanted.has(r.programme) || r.periodStart === null) continue;
       // Stopped by the source with no end date: only its start day is known (attribution.ts, knownEnd).

@@ -14,7 +14,7 @@ import { PROGRAMMES, type AidProgrammeCode, type ProgrammeCode } from '../progra
 import { evaluateHousehold } from '../findings/evaluate';
 import { heldOn } from '../findings/attribution';
 import { recordKey, type HouseholdFacts } from '../findings/facts';
-import { monthIndex, monthStartOf, trailingWindow } from '../findings/periods';
+import { firstDayUnentitledAfterDeath, trailingWindow } from '../findings/periods';
 import type { Rule } from '../findings/rule-set';
 import { alertConcerns, identityChain } from './alerts';
 import { GRADE_RANK, gradeOf, type Grade, type Trigger, type TriggerSet } from './triggers';
@@ -254,7 +254,7 @@ function personCandidate(trigger: Exclude<Trigger, { kind: 'RULE' | 'SETTLEMENT_
       // aid the office ended by the month's last day was stopped as the rule asks. Compared with the
       // day of death, every such enrolment opened an alert while the month of death ran. Aid begun
       // after the death is owed nothing, from its first day.
-      const firstUnentitled = monthStartOf(monthIndex(death) + 1 + graceMonths);
+      const firstUnentitled = firstDayUnentitledAfterDeath(death, graceMonths);
       const running = facts.records.filter(
         (r) => r.beneficiaryIdNumber === id && RECURRING.has(r.programme) && r.status === 'ACTIVE' && r.periodStart !== null && (r.periodEnd === null || r.periodStart > death || r.periodEnd >= firstUnentitled),
       );
