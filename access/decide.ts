@@ -10,6 +10,7 @@ import {
   ID_NUMBERS_IN_CLEAR,
   OUT_OF_SCOPE_PURPOSES,
   PURPOSES_BY_ROLE,
+  purposesFor,
   roleServes,
   type Purpose,
   type ObjectRegion,
@@ -79,6 +80,15 @@ export function inScope(regionScope: string, regionCode: string | null): boolean
 export function regionInScope(regionScope: string, region: ObjectRegion): boolean {
   if (typeof region === 'string' || region === null) return inScope(regionScope, region);
   return region.some((code) => inScope(regionScope, code));
+}
+
+/**
+ * Whether this client may state the purpose at all: a role of it may, and some field or route serves
+ * it to that role for the client's department (purposesFor). Checked once, when the request's
+ * purpose is read (access/http.ts); a refusal is PURPOSE_NOT_ALLOWED before anything runs.
+ */
+export function mayStatePurpose(caller: Caller, purpose: Purpose): boolean {
+  return purposesFor(caller.roles, caller.department).includes(purpose);
 }
 
 /** Whether some role of the caller allows stating this purpose. */

@@ -8,7 +8,7 @@
  *   429 RATE_LIMITED      past the client's (or, for failed logins, the address's) rate
  *   400 BAD_REQUEST       an unknown purpose, a malformed case reference or officer, an officer missing
  *                         where the client requires one, malformed JSON
- *   403 FORBIDDEN         a purpose the client's roles may not state; a declared path with a method or role it does not allow
+ *   403 FORBIDDEN         a purpose the client's department and roles may not state; a declared path with a method or role it does not allow
  *   404 NOT_FOUND         a path no route serves (to everyone, before the token is judged)
  *   413 BAD_REQUEST       a body over the limit
  *   415 BAD_REQUEST       a GraphQL POST that is not application/json in UTF-8
@@ -30,7 +30,7 @@ import { officerRefusal, parseOfficer } from './officer';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AuditUnavailable, type AuditStore } from './audit';
 import { TokenCache, type AuthFailure } from './clients';
-import { checkCall, purposeAllowed, type Caller, type RequestAccess } from './decide';
+import { checkCall, mayStatePurpose, type Caller, type RequestAccess } from './decide';
 import { isPurpose, ROUTE_RULES, type Purpose } from './policy';
 import type { RateLimits } from './rate-limits';
 
@@ -208,12 +208,12 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
       const access: RequestAccess = { caller, purpose, caseReference, officer: named, requestId: requestIdOf(req) };
       const isGraphQL = path === '/graphql';
 
-      if (purpose !== null && !purposeAllowed(caller.roles, purpose)) {
+      if (purpose !== null && !mayStatePurpose(caller, purpose)) {
         // Refused whatever the request asks, so nothing of it runs; its body is read only for the
         // entry to say which query was refused (its root fields' names, nothing else of it).
         const rootFields = isGraphQL && deps.refusedQueryFields ? await deps.refusedQueryFields(req, res, caller) : null;
         await recordCall(deps.audit, access, isGraphQL, 'DENIED', isGraphQL ? null : `${req.method} ${req.path}`, rootFields);
-        return sendError(res, 403, 'FORBIDDEN', 'PURPOSE_NOT_ALLOWED', `This client's roles (${caller.roles.join(', ')}) may not state the purpose ${purpose}`);
+        return sendError(res, 403, 'FORBIDDEN', 'PURPOSE_NOT_ALLOWED', `This client (${caller.department}; roles ${caller.roles.join(', ')}) may not state the purpose ${purpose}: no field or route serves it to its department and roles (caller { allowedPurposes } lists those it may)`);
       }
       accessByRequest.set(req, access);
       if (isGraphQL) return next();

@@ -1,16 +1,21 @@
 /** Markdown tables of the access policy, for docs/access.md (kept equal by a test). */
+import { HUB_LEDGER_SOURCES, OFFICE_CODES } from '../domain/departments';
 import {
+  charityClientProblem,
   HEALTH_DETAIL,
   ID_NUMBERS_IN_CLEAR,
   OUT_OF_SCOPE_PURPOSES,
   PURPOSE_DESCRIPTIONS,
   PURPOSES,
   PURPOSES_BY_ROLE,
+  roleMayState,
   ROLE_DESCRIPTIONS,
   ROLES,
   ROOT_RULES,
   ROUTE_RULES,
   TYPE_RULES,
+  type Purpose,
+  type Role,
   type RootRule,
   type Visibility,
 } from './policy';
@@ -61,6 +66,18 @@ function outOfScopeCell(rule: RootRule): string {
   }
 }
 
+/** The departments a client holding `role` may belong to (`npm run clients` refuses the others: a charity's roles). */
+function holdersOf(role: Role): string[] {
+  return OFFICE_CODES.filter((d) => !HUB_LEDGER_SOURCES.includes(d as never) && charityClientProblem(d, [role]) === null);
+}
+
+/** A purpose a role may state, with the departments it is narrowed to where some of the role's holders may not state it (roleMayState). */
+function statedBy(role: Role, purpose: Purpose): string {
+  const holders = holdersOf(role);
+  const may = holders.filter((d) => roleMayState(role, purpose, d));
+  return may.length === holders.length ? code(purpose) : `${code(purpose)} (${may.length === 0 ? 'no department' : `of ${list(may)} only`})`;
+}
+
 export function accessTables(): string {
   const purposes = table(
     ['Purpose (`X-Purpose`)', 'Meaning'],
@@ -68,7 +85,7 @@ export function accessTables(): string {
   );
   const roles = table(
     ['Role', 'May state purposes', 'Meant for'],
-    ROLES.map((r) => [code(r), list(PURPOSES_BY_ROLE[r]), ROLE_DESCRIPTIONS[r]]),
+    ROLES.map((r) => [code(r), PURPOSES_BY_ROLE[r].map((p) => statedBy(r, p)).join(', '), ROLE_DESCRIPTIONS[r]]),
   );
   const roots = table(
     ['Field', 'Roles', 'Purposes', 'Subjects outside the caller’s scope'],

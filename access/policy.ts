@@ -121,7 +121,8 @@ export function roleServes(role: Role, rule: { charityReporter?: boolean; purpos
 
 /** Which purposes a caller acting in each role may state. */
 export const PURPOSES_BY_ROLE: Record<Role, readonly Purpose[]> = {
-  // LEGAL_AID_MEANS_CHECK is served only to legal-aid offices (ROOT_RULES socialAssistanceStanding, departments).
+  // LEGAL_AID_MEANS_CHECK is served only to legal-aid offices (ROOT_RULES socialAssistanceStanding, departments),
+  // so only a JUSTICE client's READER may state it (roleMayState).
   READER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'MONITORING', 'REFERRAL', 'LEGAL_AID_MEANS_CHECK'],
   DEPARTMENT_WRITER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'],
   CASEWORKER: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'CASE_MEETING', 'REFERRAL', 'MONITORING', 'CHARITY_LINKAGE'],
@@ -1086,7 +1087,30 @@ export function isRole(value: string): value is Role {
   return (ROLES as readonly string[]).includes(value);
 }
 
-/** Purposes a caller with these roles may state. */
-export function purposesFor(roles: readonly Role[]): Purpose[] {
-  return PURPOSES.filter((p) => roles.some((r) => PURPOSES_BY_ROLE[r].includes(p)));
+/**
+ * Whether a client of `department` acting in `role` may state `purpose`: the role may state it
+ * (PURPOSES_BY_ROLE) and some root field or route serves it to that role for that department (the
+ * rule's `purposes`, its `departments`, roleServes). Derived from the tables above, not declared a
+ * second time: LEGAL_AID_MEANS_CHECK, which only `socialAssistanceStanding` serves, and only to
+ * JUSTICE, is a purpose a JUSTICE reader may state and an EDUCATION reader may not. A purpose no
+ * field would serve to the client is refused when the request's purpose is read (access/http.ts),
+ * so the audit trail never records a purpose the client's department could not have.
+ */
+export function roleMayState(role: Role, purpose: Purpose, department: string): boolean {
+  if (!PURPOSES_BY_ROLE[role].includes(purpose)) return false;
+  const rules: readonly (Pick<RootRule, 'roles' | 'purposes' | 'charityReporter' | 'departments'>)[] = [...Object.values(ROOT_RULES.Query), ...Object.values(ROOT_RULES.Mutation), ...ROUTE_RULES];
+  return rules.some((rule) => rule.purposes?.includes(purpose) && rule.roles.includes(role) && roleServes(role, rule, department) && (!rule.departments || (rule.departments as readonly string[]).includes(department)));
+}
+
+const stateable = new Map<string, readonly Purpose[]>();
+
+/** Purposes a client of this department with these roles may state (roleMayState), in PURPOSES order; worked out once per department and role. */
+export function purposesFor(roles: readonly Role[], department: string): readonly Purpose[] {
+  const key = `${department}:${[...roles].sort().join(',')}`;
+  let purposes = stateable.get(key);
+  if (!purposes) {
+    purposes = PURPOSES.filter((p) => roles.some((r) => roleMayState(r, p, department)));
+    stateable.set(key, purposes);
+  }
+  return purposes;
 }

@@ -8,14 +8,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { graphql, isObjectType, type GraphQLSchema } from 'graphql';
-import { checkCall, decideField, inScope, viewOf, type Caller } from '../access/decide';
+import { checkCall, decideField, inScope, mayStatePurpose, viewOf, type Caller } from '../access/decide';
 import { applyAccessPolicy } from '../access/enforce';
 import { parseCaseReference, parsePurpose } from '../access/http';
-import { ROOT_RULES, ROUTE_RULES, TYPE_RULES, type Role } from '../access/policy';
+import { PURPOSES_BY_ROLE, purposesFor, ROLES, ROOT_RULES, ROUTE_RULES, TYPE_RULES, type Role } from '../access/policy';
 import { accessTables } from '../access/policy-table';
 import { redactErrorMessage } from '../access/redact';
 import { programmeForWomenProblem } from '../domain/programme-beneficiaries';
 import { makeIdNumber } from '../domain/id-number';
+import { OFFICE_CODES } from '../domain/departments';
 import { AccessSession } from '../access/session';
 import { newToken, tokenHash, validateSpec } from '../access/clients';
 import { buildFederatedSchema, buildSchema, loadTypeDefs, resolvers } from '../resolvers/index';
@@ -167,6 +168,22 @@ describe('decisions', () => {
     expect(checkCall(rule, 'Q.x', caller(['READER', 'MEETING_CONVENER']), 'CASE_MEETING')?.reason).toBe('PURPOSE_NOT_ALLOWED');
     expect(checkCall(rule, 'Q.x', caller(['CASEWORKER']), 'CASE_MEETING')).toBeNull();
     expect(checkCall({ roles: ['READER'], purposes: null }, 'Q.x', caller(['READER']), null)).toBeNull();
+  });
+
+  it('purposes a client may state: its roles’, narrowed to those a field or route serves to its department', () => {
+    const reader = (department: string) => caller(['READER'], { department: department as any });
+    expect(mayStatePurpose(reader('JUSTICE'), 'LEGAL_AID_MEANS_CHECK')).toBe(true);
+    for (const department of OFFICE_CODES.filter((d) => d !== 'JUSTICE')) expect([department, mayStatePurpose(reader(department), 'LEGAL_AID_MEANS_CHECK')]).toEqual([department, false]);
+    expect(mayStatePurpose(reader('EDUCATION'), 'ELIGIBILITY_REVIEW')).toBe(true);
+    // A charity's reporting client states the purposes aidReport serves it; its client for linkage, linkage only.
+    expect(purposesFor(['DEPARTMENT_WRITER'], 'CHARITY')).toEqual(['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK']);
+    expect(purposesFor(['CHARITY'], 'CHARITY')).toEqual(['CHARITY_LINKAGE']);
+    expect(purposesFor(['CHARITY'], 'CIVIL_AFFAIRS')).toEqual([]);
+    // Never more than the roles may state; and every purpose a role may state is stated by some department's client holding it.
+    for (const role of ROLES) {
+      for (const department of OFFICE_CODES) for (const p of purposesFor([role], department)) expect(PURPOSES_BY_ROLE[role]).toContain(p);
+      expect(PURPOSES_BY_ROLE[role].filter((p) => !OFFICE_CODES.some((d) => purposesFor([role], d).includes(p)))).toEqual([]);
+    }
   });
 
   it('views: full in scope, limited only for a duplicate check, none otherwise', () => {

@@ -109,12 +109,16 @@ describe('socialAssistanceStanding answers one applicant', () => {
 });
 
 describe('who may ask', () => {
-  it('another department’s client is refused, FORBIDDEN, whatever its roles', async () => {
+  it('another department’s client may not state the purpose, whatever its roles; stating another, it is refused the field', async () => {
     for (const department of ['EDUCATION', 'CIVIL_AFFAIRS'] as const) {
       const { token } = await hub.createClient({ department, regionScope: '370800', roles: ['READER', 'DEPARTMENT_WRITER', 'CASEWORKER'] });
+      // Refused where the purpose is read, before anything runs (test/access-purposes-by-department.test.ts).
       const res = await hub.as({ token, purpose: 'LEGAL_AID_MEANS_CHECK' }).gql(STANDING, { n: WANG.head });
-      expect(res.data).toBeNull();
-      expect(res.errors?.map((e) => [e.extensions?.code, e.extensions?.reason])).toEqual([['FORBIDDEN', 'ROLE_NOT_ALLOWED']]);
+      expect(res.status).toBe(403);
+      expect(res.errors?.map((e) => [e.extensions?.code, e.extensions?.reason])).toEqual([['FORBIDDEN', 'PURPOSE_NOT_ALLOWED']]);
+      const other = await hub.as({ token, purpose: 'ELIGIBILITY_REVIEW' }).gql(STANDING, { n: WANG.head });
+      expect(other.data).toBeNull();
+      expect(other.errors?.map((e) => [e.extensions?.code, e.extensions?.reason])).toEqual([['FORBIDDEN', 'ROLE_NOT_ALLOWED']]);
     }
     // Supervision reads no person beyond what a case shows.
     const supervisor = await hub.createClient({ regionScope: '370800', roles: ['SUPERVISOR'] });

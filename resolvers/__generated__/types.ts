@@ -189,7 +189,7 @@ export type Caller = {
   readonly requiresOfficer: Scalars['Boolean']['output'];
   /** When this client's token stops working (npm run clients -- create or rotate with --expires or --expires-in); null when it does not expire. A request after it is refused 401 UNAUTHENTICATED, TOKEN_EXPIRED: a job that pages for hours asks here before it starts. */
   readonly expiresAt?: Maybe<Scalars['DateTime']['output']>;
-  /** Purposes this client may state. */
+  /** Purposes this client may state: those its roles may state that some field or route serves to its department (docs/access.md). Any other is refused before anything runs: 403, FORBIDDEN, PURPOSE_NOT_ALLOWED. */
   readonly allowedPurposes: ReadonlyArray<AccessPurpose>;
   /** Whether it sees ID numbers in clear inside its scope for the purpose stated with this request: only a role that serves that purpose counts (otherwise 370811********123X). With no purpose stated, whether some purpose it may state would show them. */
   readonly seesIdNumbers: Scalars['Boolean']['output'];

@@ -83,7 +83,7 @@ export const accessResolvers: Resolvers = {
     department: (s) => departmentOf(s.caller!.department),
     regionScope: async (s, _, ctx) => (await ctx.loaders.hub.regionByCode.load(s.caller!.regionScope)) ?? unknownRegion(s.caller!.regionScope),
     roles: (s) => s.caller!.roles,
-    allowedPurposes: (s) => purposesFor(s.caller!.roles),
+    allowedPurposes: (s) => purposesFor(s.caller!.roles, s.caller!.department),
     seesIdNumbers: (s) => seesIdNumbers(s.caller!, s.purpose),
     requiresOfficer: (s) => s.caller!.requireOfficer === true,
     expiresAt: (s) => fromDbInstantOrNull(s.caller!.expiresAt ?? null),
