@@ -297,12 +297,19 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
 
   async UNION(select, pool, ids, today) {
     const wanted = new Set(ids);
+    // The worker's grants, then the students' not already found (the worker's ID card is never
+    // NULL), each half through its own index, as the hub's adapter reads them: an OR across the two
+    // tables read every worker file a query (docs/performance.md, Session 45).
     const rows = await select<any>(
       pool,
       `SELECT g.grant_no, g.file_no, g.grant_type, g.grant_date, g.amount_fen, g.student_id_card, g.school_year, g.grant_status, w.id_card AS worker_id_card
        FROM gh_grant g JOIN gh_worker_file w ON w.file_no = g.file_no
-       WHERE w.id_card IN (?) OR g.student_id_card IN (?)`,
-      [ids, ids],
+       WHERE w.id_card IN (?)
+       UNION ALL
+       SELECT g.grant_no, g.file_no, g.grant_type, g.grant_date, g.amount_fen, g.student_id_card, g.school_year, g.grant_status, w.id_card
+       FROM gh_grant g JOIN gh_worker_file w ON w.file_no = g.file_no
+       WHERE g.student_id_card IN (?) AND w.id_card NOT IN (?)`,
+      [ids, ids, ids],
     );
     const out: AidRecord[] = [];
     for (const r of rows) {

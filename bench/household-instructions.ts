@@ -29,18 +29,13 @@ import { execFileSync, fork } from 'node:child_process';
 import { createHook } from 'node:async_hooks';
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import type { AddressInfo } from 'node:net';
-import type { RowDataPacket } from 'mysql2/promise';
-import pino from 'pino';
 import { loadConfig } from '../db/config';
-import { createPool, hubDrizzle } from '../db/connect';
+import type { createPool } from '../db/connect';
 import { todayIso } from '../domain/dates';
-import { closeSources, openSources } from '../federation/sources';
-import { createHubServer } from '../server/app';
 import { generateDemo } from '../tools/generate/index';
 import { Rng, seedFromText } from '../federation/demo-random';
 import { openBenchDatabases } from './lib/database';
-import { benchIdentity } from './lib/hub-identity';
+import { listeningHub } from './lib/listening-hub';
 import { parseCommandLine } from '../tools/command-args';
 import { machineLoad } from './lib/load';
 
@@ -109,17 +104,9 @@ async function main(): Promise<void> {
       rateLimitPerMinute: 1_000_000_000,
       tokenCacheMs: 3_600_000,
     };
-    const hubPool = createPool(db.hubUrl);
-    const sources = openSources(config.sources);
-    const hub = hubDrizzle(hubPool);
-    const [rows] = await hubPool.query<RowDataPacket[]>('SELECT DISTINCT household_id FROM household_member WHERE left_on IS NULL ORDER BY household_id');
-    const eligible = rows.map((r) => Number(r.household_id));
+    const { hubPool, server, identity, url, eligible, close } = await listeningHub(db.hubUrl, config, today);
     const rng = new Rng(seedFromText('household-instructions'));
     const ids = Array.from({ length: warm + requests }, () => rng.pick(eligible));
-    const server = await createHubServer({ config, hub, sources, logger: pino({ level: 'silent' }), today: () => today });
-    await new Promise<void>((resolve) => server.httpServer.listen(0, '127.0.0.1', resolve));
-    const identity = await benchIdentity(hub, hubPool);
-    const url = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}/graphql`;
 
     let promises = 0;
     let cpu: NodeJS.CpuUsage = { user: 0, system: 0 };
@@ -177,9 +164,7 @@ async function main(): Promise<void> {
     if (countPromises) process.stdout.write(`promises per household query: ${(promises / requests).toFixed(1)}\n`);
     if (writes) process.stdout.write(`socket writes per household query: HTTP ${(writes.http / requests).toFixed(2)} (${(writes.httpBytes / requests).toFixed(0)} bytes), database ${(writes.database / requests).toFixed(2)} (${(writes.databaseBytes / requests).toFixed(0)} bytes)\n`);
     if (sites) for (const [site, n] of [...sites].sort((a, b) => b[1] - a[1]).slice(0, 60)) process.stdout.write(`${(n / requests).toFixed(1).padStart(6)}  ${site}\n`);
-    await server.apollo.stop();
-    await hubPool.end();
-    await closeSources(sources);
+    await close();
   } finally {
     await db.discard();
   }
