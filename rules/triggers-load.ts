@@ -37,6 +37,7 @@ export function loadTriggerSet(env: NodeJS.ProcessEnv = process.env): TriggerSet
     { defaults: path.relative(process.cwd(), DEFAULT_TRIGGERS_FILE) || DEFAULT_TRIGGERS_FILE, override: overrideFile ?? undefined },
     ruleIds,
     householdRuleIds,
+    new Map(rules.flatMap((r) => (r.kind === 'AID_AFTER_DEATH' && r.enabled ? [[r.id, r.graceMonths] as const] : []))),
   );
 }
 

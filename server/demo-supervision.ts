@@ -27,8 +27,10 @@ export interface SupervisionDemoOptions {
 }
 
 /**
- * Writes the demo, or completes one a stopped start began; null when it is complete already, or when
- * 任城区 has too few households without a case to draw it from (a warning says so; nothing is sent).
+ * Writes the demo, or completes one a stopped start began (with fewer cases where 任城区 has too few
+ * households without a case left for the others: a warning says so, once); null when it is complete
+ * already, or when 任城区 has too few households without a case to begin it (a warning says so;
+ * nothing is sent).
  */
 export async function loadSupervisionDemo(
   deps: { config: HubConfig; hub: HubDb; sources: Sources; logger: Logger },
@@ -78,15 +80,22 @@ export async function loadSupervisionDemo(
     if (outcome.kind === 'TOO_FEW_HOUSEHOLDS') {
       // The office's own cases took the households (the demo opens none on a household that has a case):
       // an outcome of its data, not a failure, so said in one line a start and the hub served all the same.
-      const { casesOpened, casesNeeded } = outcome;
+      const { casesNeeded } = outcome;
       deps.logger.warn(
-        { county: SUPERVISION_DEMO_COUNTY, casesOpened, casesNeeded },
-        casesOpened === 0
-          ? `the supervision demo was not written: 任城区 (${SUPERVISION_DEMO_COUNTY}) has fewer than ${casesNeeded} households with a living member and no case, one for each of its cases (nothing was sent)`
-          : `the supervision demo was left unfinished: ${casesOpened} of its ${casesNeeded} cases opened, and 任城区 (${SUPERVISION_DEMO_COUNTY}) has too few households left with a living member and no case for the other ${casesNeeded - casesOpened} (nothing was sent; the cases opened stay as they are)`,
+        { county: SUPERVISION_DEMO_COUNTY, casesOpened: 0, casesNeeded },
+        `the supervision demo was not written: 任城区 (${SUPERVISION_DEMO_COUNTY}) has fewer than ${casesNeeded} households with a living member and no case, one for each of its cases (nothing was sent)`,
       );
     }
-    return outcome.kind === 'WRITTEN' ? outcome.summary : null;
+    if (outcome.kind === 'WRITTEN_SHORT') {
+      // A demo a stopped start began, finished with the cases it had opened: said by the start that
+      // finishes it, and by none after (the next finds those cases whole and adds nothing).
+      const { summary, casesNeeded } = outcome;
+      deps.logger.warn(
+        { county: SUPERVISION_DEMO_COUNTY, casesOpened: summary.cases, casesNeeded },
+        `the supervision demo was finished with ${summary.cases} of its ${casesNeeded} cases: 任城区 (${SUPERVISION_DEMO_COUNTY}) had too few households left with a living member and no case for the other ${casesNeeded - summary.cases}, which were not opened (the cases opened were written whole)`,
+      );
+    }
+    return outcome.kind === 'WRITTEN' || outcome.kind === 'WRITTEN_SHORT' ? outcome.summary : null;
   } finally {
     await server.apollo.stop();
     if (server.httpServer.listening) await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));

@@ -11,7 +11,8 @@
  * cases meanwhile on households it drew, its cases written on theirs and the others drawn elsewhere,
  * the office's cases untouched, and after a member its legal aid names left the household meanwhile.
  * Where the office's cases leave too few households, a start writes
- * nothing and says so in one warning naming no one. The report and its spreadsheet
+ * nothing and says so in one warning naming no one; for a demo begun, it finishes the cases opened,
+ * opens no other and says so once, and the starts after say nothing. The report and its spreadsheet
  * (GET /exports/overdue.csv) cost the same statements for a township of one case as for the county
  * of four. Started the Monday after 国庆 2026 (10-01 to 10-07 off, Saturday 10-10 worked),
  * its days are working days: the last meeting on the worked Saturday, none in the holiday.
@@ -315,7 +316,7 @@ it('completes a demo stopped after case 1\'s meeting once its legal aid\'s benef
   expect(await demoRows(demo.dbs.hub)).toEqual(uninterrupted.rows);
 });
 
-it('says once a start, in one line naming no one, that the demo cannot be drawn when the office\'s cases leave too few households, writes nothing, and the start goes on', async () => {
+it('says once a start, in one line naming no one, that the demo cannot be drawn when the office\'s cases leave too few households, writes nothing, and the start goes on; a demo begun is finished with the cases it opened, and said so once', async () => {
   const renchengHouseholds = async (db: HubDb) => (await db.select({ id: household.id }).from(household).where(like(household.regionCode, `${SUPERVISION_DEMO_COUNTY}%`)).orderBy(asc(household.id))).map((h) => h.id);
   /** The start's lines: one warning, of counts alone (no error, no stack, no ID number). */
   const saidOnce = (lines: Record<string, unknown>[], casesOpened: number) => {
@@ -350,12 +351,22 @@ it('says once a start, in one line naming no one, that the demo cannot be drawn 
   const [written] = (await casesBy(begun.dbs.hub)).demo;
   begun.entry.hub = await startTestHub(begun.dbs, { client: null });
   await officeOpensCases(begun.entry.hub, begun.tokens, (await renchengHouseholds(begun.dbs.hub)).filter((id) => id !== written));
-  const rows = await demoRows(begun.dbs.hub);
+  const { others } = await casesBy(begun.dbs.hub);
+  // The next start finishes case 1 (its slips answered as in a demo written at once: 司法 on time,
+  // 医保's decline) and opens no other; before, it sent nothing, case 1's slips stayed open, and every
+  // start warned again.
+  expect(await loadSupervisionDemo(begunDeps, begun.tokens, { seed: 1 })).toEqual({ cases: 1, answeredOnTime: 1, answeredLate: 0, declined: 1, openOverdue: 0, openNotYetDue: 0 });
+  expect(begunLog.lines[0]?.msg).toMatch(/^the supervision demo was finished with 1 of its 4 cases/);
+  saidOnce(begunLog.lines, 1);
+  const finished = await demoRows(begun.dbs.hub);
+  expect({ demo: (await casesBy(begun.dbs.hub)).demo, others: (await casesBy(begun.dbs.hub)).others }).toEqual({ demo: [written], others });
+  const c1 = (rows: Awaited<ReturnType<typeof demoRows>>) => rows.slips.filter((slip) => slip.caseId === rows.cases[0].id).map((slip) => slip.state);
+  expect(c1(finished)).toEqual(c1(uninterrupted.rows));
+  // The starts after it say nothing and add nothing.
   for (let start = 0; start < 2; start += 1) {
     expect(await loadSupervisionDemo(begunDeps, begun.tokens, { seed: 1 })).toBeNull();
-    saidOnce(begunLog.lines, 1);
-    // Case 1 as it was left, nothing sent for the others.
-    expect(await demoRows(begun.dbs.hub)).toEqual(rows);
+    expect(begunLog.lines).toEqual([]);
+    expect(await demoRows(begun.dbs.hub)).toEqual(finished);
   }
 });
 

@@ -94,7 +94,7 @@ export function monthStartOf(index: number): IsoDate {
 /**
  * The first day a recurring grant is no longer owed after its beneficiary's death: paid for the month
  * of death, stopped from the month after (自死亡次月起停发), plus `graceMonths` where a locality allows
- * them. X8 (aidAfterDeath) and T3 (DEATH_ON_ROLL) judge the same aid by it.
+ * them (X8's own, T3's own: domain/monitoring/triggers.ts). X8 (aidAfterDeath) and T3 (DEATH_ON_ROLL) judge the same aid by it.
  */
 export function firstDayUnentitledAfterDeath(deathDate: IsoDate, graceMonths: number): IsoDate {
   return monthStartOf(monthIndex(deathDate) + 1 + graceMonths);

@@ -143,7 +143,6 @@ export function evaluateTriggers(facts: HouseholdFacts, extra: MonitoringFacts, 
   const out: AlertCandidate[] = [];
   const isMonitored = monitoredPeople(facts, extra.monitored, today);
   const members = [...facts.homeMembers].sort();
-  const graceMonths = deathGraceMonths(rules);
   const settlementsOf = new Map<string, HospitalStay[]>();
   for (const s of facts.settlements.values()) {
     const list = settlementsOf.get(s.idNumber) ?? [];
@@ -158,7 +157,7 @@ export function evaluateTriggers(facts: HouseholdFacts, extra: MonitoringFacts, 
     }
     for (const id of members) {
       const monitored = isMonitored(id);
-      for (const c of personCandidates(trigger, id, monitored, facts, extra, settlementsOf.get(id) ?? [], today, graceMonths)) out.push({ ...c, householdId: facts.householdId, monitored, subjectIdNumber: id, triggerId: trigger.id });
+      for (const c of personCandidates(trigger, id, monitored, facts, extra, settlementsOf.get(id) ?? [], today)) out.push({ ...c, householdId: facts.householdId, monitored, subjectIdNumber: id, triggerId: trigger.id });
     }
   }
   return out;
@@ -196,16 +195,7 @@ export function triggerMayConcern(department: string, trigger: Trigger): boolean
   return alertConcerns(department, { verifierOffice, evidenceRefs: [`${cited}:`] });
 }
 
-/**
- * The months after the month of death a recurring grant may still run (T3): X8's `graceMonths`, so
- * that T3 and X8 judge the same aid alike (0 without X8: 自死亡次月起停发).
- */
-function deathGraceMonths(rules: readonly Rule[]): number {
-  const x8 = rules.find((r) => r.id === 'X8');
-  return x8?.kind === 'AID_AFTER_DEATH' ? x8.graceMonths : 0;
-}
-
-function personCandidates(trigger: Exclude<Trigger, { kind: 'RULE' }>, id: string, monitored: boolean, facts: HouseholdFacts, extra: MonitoringFacts, stays: readonly HospitalStay[], today: IsoDate, graceMonths: number): PersonPart[] {
+function personCandidates(trigger: Exclude<Trigger, { kind: 'RULE' }>, id: string, monitored: boolean, facts: HouseholdFacts, extra: MonitoringFacts, stays: readonly HospitalStay[], today: IsoDate): PersonPart[] {
   if (trigger.kind === 'SETTLEMENT_OUT_OF_POCKET') {
     // Each recent stay over the line is its own alert.
     const since = windowStart(today, trigger.withinDays);
@@ -225,11 +215,11 @@ function personCandidates(trigger: Exclude<Trigger, { kind: 'RULE' }>, id: strin
       ];
     });
   }
-  const one = personCandidate(trigger, id, monitored, facts, extra, stays, today, graceMonths);
+  const one = personCandidate(trigger, id, monitored, facts, extra, stays, today);
   return one ? [one] : [];
 }
 
-function personCandidate(trigger: Exclude<Trigger, { kind: 'RULE' | 'SETTLEMENT_OUT_OF_POCKET' }>, id: string, monitored: boolean, facts: HouseholdFacts, extra: MonitoringFacts, stays: readonly HospitalStay[], today: IsoDate, graceMonths: number): PersonPart | null {
+function personCandidate(trigger: Exclude<Trigger, { kind: 'RULE' | 'SETTLEMENT_OUT_OF_POCKET' }>, id: string, monitored: boolean, facts: HouseholdFacts, extra: MonitoringFacts, stays: readonly HospitalStay[], today: IsoDate): PersonPart | null {
   switch (trigger.kind) {
     case 'OUT_OF_POCKET_12_MONTHS': {
       const w = trailingWindow(today, trigger.windowMonths);
@@ -250,11 +240,11 @@ function personCandidate(trigger: Exclude<Trigger, { kind: 'RULE' | 'SETTLEMENT_
     case 'DEATH_ON_ROLL': {
       const death = facts.people.get(id)?.deathDate ?? null;
       if (death === null || death > today) return null;
-      // Paid for the month of death, stopped from the month after (自死亡次月起停发, as X8 counts it):
-      // aid the office ended by the month's last day was stopped as the rule asks. Compared with the
-      // day of death, every such enrolment opened an alert while the month of death ran. Aid begun
-      // after the death is owed nothing, from its first day.
-      const firstUnentitled = firstDayUnentitledAfterDeath(death, graceMonths);
+      // Paid for the month of death, stopped from the month after (自死亡次月起停发, as X8 counts it),
+      // plus the trigger's own grace: aid the office ended by the month's last day was stopped as the
+      // rule asks. Compared with the day of death, every such enrolment opened an alert while the
+      // month of death ran. Aid begun after the death is owed nothing, from its first day.
+      const firstUnentitled = firstDayUnentitledAfterDeath(death, trigger.graceMonths);
       const running = facts.records.filter(
         (r) => r.beneficiaryIdNumber === id && RECURRING.has(r.programme) && r.status === 'ACTIVE' && r.periodStart !== null && (r.periodEnd === null || r.periodStart > death || r.periodEnd >= firstUnentitled),
       );

@@ -63,8 +63,12 @@ export const triggerSchema = z.discriminatedUnion('kind', [
   z.strictObject({ ...common, kind: z.literal('SETTLEMENT_OUT_OF_POCKET'), bands, withinDays: z.number().int().min(1).max(3660) }),
   /** Out-of-pocket over the last `windowMonths` months, summed over standing settlements. */
   z.strictObject({ ...common, kind: z.literal('OUT_OF_POCKET_12_MONTHS'), bands, windowMonths: z.number().int().min(1).max(60) }),
-  /** A dead person still on a recurring programme's roll (aid running past the death date). */
-  z.strictObject({ ...common, kind: z.literal('DEATH_ON_ROLL'), grade: gradeFor }),
+  /**
+   * A dead person still on a recurring programme's roll: aid running into the month after the month
+   * of death, plus `graceMonths` where a locality allows them (left out: the grace of the rule set's
+   * AID_AFTER_DEATH rule, X8, so that both judge the same aid alike; 0 without one).
+   */
+  z.strictObject({ ...common, kind: z.literal('DEATH_ON_ROLL'), grade: gradeFor, graceMonths: z.number().int().min(0).max(12).optional() }),
   /** A job lost within `withinDays` (any department providing the job-loss fact). */
   z.strictObject({ ...common, kind: z.literal('JOB_LOSS'), grade: gradeFor, withinDays: z.number().int().min(1).max(3660) }),
   /** A disability certificate of level ≤ maxLevel issued within `withinDays`. */
@@ -77,7 +81,9 @@ export const triggerSchema = z.discriminatedUnion('kind', [
    */
   z.strictObject({ ...common, kind: z.literal('RULE'), rule: z.string().min(1).max(16), grade: gradeFor, monitoredRollHolds: z.boolean().default(false) }),
 ]);
-export type Trigger = z.infer<typeof triggerSchema>;
+type ParsedTrigger = z.infer<typeof triggerSchema>;
+/** A trigger as the set holds it: a DEATH_ON_ROLL trigger's grace always given (buildTriggerSet). */
+export type Trigger = Exclude<ParsedTrigger, { kind: 'DEATH_ON_ROLL' }> | (Extract<ParsedTrigger, { kind: 'DEATH_ON_ROLL' }> & { graceMonths: number });
 export type Limit = z.infer<typeof limit>;
 export type GradeFor = z.infer<typeof gradeFor>;
 
@@ -216,6 +222,8 @@ export function buildTriggerSet(
   ruleIds: ReadonlySet<string>,
   /** Rules with a household-holds condition: those `monitoredRollHolds` may widen. */
   householdRuleIds: ReadonlySet<string> = new Set(),
+  /** The rule set's AID_AFTER_DEATH rules' `graceMonths` by rule id: a DEATH_ON_ROLL trigger's grace where it gives none. */
+  afterDeathGraces: ReadonlyMap<string, number> = new Map(),
 ): TriggerSet {
   const base = parseFile(defaults, sources.defaults, true);
   const merged = new Map<string, { raw: Record<string, unknown>; source: string }>(base.triggers.map((t) => [t.id, { raw: t, source: sources.defaults }]));
@@ -263,10 +271,22 @@ export function buildTriggerSet(
           throw new TriggerSetError(`invalid trigger set (${source}): trigger ${id}, field bands[${i}]: each band must be graver and higher than the one before`, id, `bands[${i}]`);
       }
     }
-    triggers.push(t);
+    triggers.push(t.kind === 'DEATH_ON_ROLL' ? { ...t, graceMonths: t.graceMonths ?? ruleGrace(afterDeathGraces, source, id) } : t);
   }
   const digest = crypto.createHash('sha256').update(JSON.stringify({ triggers, setLimits, lastDayOff })).digest('hex').slice(0, 16);
   return { name, triggers, limits: setLimits, notice, lastDayOff, referralReminder, digest };
+}
+
+/**
+ * The grace of a DEATH_ON_ROLL trigger that gives none: that of the rule set's AID_AFTER_DEATH rule,
+ * found by its kind, not its id (X8 renamed keeps it); 0 without one (自死亡次月起停发). Rules that
+ * allow different graces leave the trigger's to be given.
+ */
+function ruleGrace(graces: ReadonlyMap<string, number>, source: string, id: string): number {
+  const distinct = [...new Set(graces.values())];
+  if (distinct.length > 1)
+    throw new TriggerSetError(`invalid trigger set (${source}): trigger ${id}, field graceMonths: required, since the rule set's AID_AFTER_DEATH rules ${[...graces.keys()].join(', ')} allow different graces`, id, 'graceMonths');
+  return distinct[0] ?? 0;
 }
 
 function checkLimit(l: Limit, source: string, id: string | null, field: string): void {

@@ -290,3 +290,101 @@ describe('a limit in calendar days whose last day is a day off (民法典 art. 2
     expect(addCalendarDays('2100-12-17', 15, 'NEXT_WORKING_DAY')).toEqual({ date: '2101-01-01', provisional: true });
   });
 });
+
+/**
+ * T3's grace (months after the month of death a recurring grant may still run) is the trigger's own
+ * `graceMonths`. It was X8's, found by that id (0 without it): a locality that renamed X8 (switched
+ * off, its rule under a new id) or had none gave T3 no grace without a word.
+ */
+describe('T3’s grace after the month of death', () => {
+  const ID = '370811194801300243';
+  const DIED = '2026-01-10';
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 't3-grace-'));
+  const file = (name: string, content: unknown) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, JSON.stringify(content));
+    return f;
+  };
+  const rc8 = { ...activeRuleSet({}).rules.find((r) => r.id === 'X8')!, id: 'RC8', graceMonths: 1 };
+  const RULES = {
+    x8Grace1: file('x8-grace-1.json', { rules: [{ id: 'X8', graceMonths: 1 }] }),
+    renamed: file('renamed.json', { rules: [{ id: 'X8', enabled: false }, rc8] }),
+    withoutX8: file('without-x8.json', { rules: [{ id: 'X8', enabled: false }] }),
+    disagreeing: file('disagreeing.json', { rules: [rc8] }),
+  };
+  const env = (opts: { rules?: string; t3?: Record<string, unknown> }) => ({
+    ...(opts.rules ? { AIDHUB_RULES_FILE: opts.rules } : {}),
+    ...(opts.t3 ? { AIDHUB_TRIGGERS_FILE: file(`t3-${JSON.stringify(opts.t3).replace(/\W/g, '')}.json`, { triggers: [{ id: 'T3_DEATH_ON_ROLL', ...opts.t3 }] }) } : {}),
+  });
+  const graceOf = (e: NodeJS.ProcessEnv) => {
+    const t3 = loadTriggerSet(e).triggers.find((t) => t.id === 'T3_DEATH_ON_ROLL')!;
+    return t3.kind === 'DEATH_ON_ROLL' ? t3.graceMonths : null;
+  };
+  /** Whether 低保 ended on `end` opens T3 on 15 March for a person who died on 10 January. */
+  const opens = (e: NodeJS.ProcessEnv, end: string) =>
+    evaluateTriggers(
+      {
+        householdId: 1,
+        spells: [{ householdId: 1, idNumber: ID, joinedOn: '2000-01-01', leftOn: null }],
+        homeMembers: new Set([ID]),
+        people: new Map([[ID, { idNumber: ID, birthDate: '1948-01-30', deathDate: DIED }]]),
+        records: [recurringAid({ department: 'CIVIL_AFFAIRS', programme: 'DIBAO', beneficiaryIdNumber: ID, start: '2020-01-01', end, monthlyFen: 72_000, status: 'ACTIVE', sourceRef: 'r:dibao' })],
+        settlements: new Map(),
+        certificates: [],
+        students: [],
+        secondAidApprovals: [],
+      },
+      { jobLosses: [], monitored: new Set() },
+      loadTriggerSet(e),
+      activeRuleSet(e).rules,
+      '2026-03-15',
+    ).some((c) => c.triggerId === 'T3_DEATH_ON_ROLL');
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('is by default the rule set’s AID_AFTER_DEATH rule’s, as before: 0, or a locality’s X8 grace', () => {
+    expect(graceOf({})).toBe(0);
+    // Paid for January, stopped from February: a grant ended on 31 January opens nothing, one running through February does.
+    expect([opens({}, '2026-01-31'), opens({}, '2026-02-28')]).toEqual([false, true]);
+    expect(graceOf(env({ rules: RULES.x8Grace1 }))).toBe(1);
+    expect([opens(env({ rules: RULES.x8Grace1 }), '2026-02-28'), opens(env({ rules: RULES.x8Grace1 }), '2026-03-31')]).toEqual([false, true]);
+  });
+
+  it('follows that rule by its kind, not its id: X8 switched off and its rule under a new id', () => {
+    expect(graceOf(env({ rules: RULES.renamed }))).toBe(1);
+    expect(opens(env({ rules: RULES.renamed }), '2026-02-28')).toBe(false);
+  });
+
+  it('is the trigger’s own graceMonths where it gives one, whatever the rule set’s', () => {
+    expect(graceOf(env({ t3: { graceMonths: 2 } }))).toBe(2);
+    expect([opens(env({ t3: { graceMonths: 2 } }), '2026-03-31'), opens(env({ t3: { graceMonths: 2 } }), '2026-04-30')]).toEqual([false, true]);
+    expect(graceOf(env({ rules: RULES.x8Grace1, t3: { graceMonths: 0 } }))).toBe(0);
+    expect(opens(env({ rules: RULES.x8Grace1, t3: { graceMonths: 0 } }), '2026-02-28')).toBe(true);
+  });
+
+  it('keeps its own grace with a rule set without X8, and has none without either', () => {
+    expect(graceOf(env({ rules: RULES.withoutX8, t3: { graceMonths: 1 } }))).toBe(1);
+    expect(opens(env({ rules: RULES.withoutX8, t3: { graceMonths: 1 } }), '2026-02-28')).toBe(false);
+    expect(graceOf(env({ rules: RULES.withoutX8 }))).toBe(0);
+    expect(opens(env({ rules: RULES.withoutX8 }), '2026-02-28')).toBe(true);
+  });
+
+  it.each([-1, 13, 1.5, '1', null])('refuses graceMonths %j at start-up, naming the trigger and the field', (graceMonths) => {
+    expect(error({ triggers: [{ id: 'T3_DEATH_ON_ROLL', graceMonths }] })).toMatchObject({ code: 'INVALID_TRIGGER_SET', triggerId: 'T3_DEATH_ON_ROLL', field: 'graceMonths' });
+  });
+
+  it('must be given when the rule set’s AID_AFTER_DEATH rules allow different graces', () => {
+    const err = (() => {
+      try {
+        loadTriggerSet(env({ rules: RULES.disagreeing }));
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    expect(err).toBeInstanceOf(TriggerSetError);
+    expect(err).toMatchObject({ code: 'INVALID_TRIGGER_SET', triggerId: 'T3_DEATH_ON_ROLL', field: 'graceMonths' });
+    expect((err as Error).message).toContain('X8, RC8');
+    expect(graceOf(env({ rules: RULES.disagreeing, t3: { graceMonths: 1 } }))).toBe(1);
+  });
+});

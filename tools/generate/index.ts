@@ -44,6 +44,12 @@ export interface GenerateDemoOptions {
    * the signal's reason: `npm start` stopped during its demo load. Chunks already committed stay.
    */
   signal?: AbortSignal;
+  /**
+   * The instant the databases' clocks read while it writes (`SET timestamp` on its sessions): the
+   * rows' change markers carry it. A test's demo already the past when a poller first looks at it,
+   * without waiting out the poller's commit lag.
+   */
+  databaseClockAt?: Date;
 }
 
 /** Rows written per table (and the division list, upserted). */
@@ -64,7 +70,7 @@ export async function generateDemo(opts: GenerateDemoOptions): Promise<DemoCount
   const started = Date.now();
 
   if (opts.provision !== false) await provisionDatabases(hubUrl, sources);
-  const loader = await Loader.open(hubUrl, sources);
+  const loader = await Loader.open(hubUrl, sources, undefined, opts.databaseClockAt);
   try {
     const firstHousehold = await loader.prepare(existing);
     const taken = existing === 'append' && firstHousehold > 0 ? await loader.existingIdNumbers() : null;

@@ -38,8 +38,11 @@ export class Loader {
     private readonly targets: readonly Target[],
   ) {}
 
-  /** `targets`: the databases it writes (and, for the policies, reads); the hub is always opened, for its households. */
-  static async open(hubUrl: string, sources: Record<DepartmentCode, string>, targets: readonly Target[] = TARGETS): Promise<Loader> {
+  /**
+   * `targets`: the databases it writes (and, for the policies, reads); the hub is always opened, for its households.
+   * `clockAt`: each session's clock set to that instant (`SET timestamp`), so the rows' change markers carry it.
+   */
+  static async open(hubUrl: string, sources: Record<DepartmentCode, string>, targets: readonly Target[] = TARGETS, clockAt?: Date): Promise<Loader> {
     const urls: Record<Target, string> = { HUB: hubUrl, ...sources };
     const conns = {} as Record<Target, mysql.Connection>;
     const labels = {} as Record<Target, string>;
@@ -48,6 +51,7 @@ export class Loader {
       for (const target of opened) {
         labels[target] = `${target === 'HUB' ? 'hub' : target} (${databaseOf(urls[target])})`;
         conns[target] = await mysql.createConnection({ uri: urls[target], charset: 'utf8mb4', dateStrings: true, supportBigNumbers: true });
+        if (clockAt) await conns[target].query('SET timestamp = ?', [clockAt.getTime() / 1000]);
       }
     } catch (err) {
       await Promise.all(Object.values(conns).map((c) => endConnection(c).catch(() => undefined)));

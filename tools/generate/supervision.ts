@@ -32,9 +32,13 @@
  * households they were opened on (their opening is the record of the draw), and only those not yet
  * opened are drawn, among the households without a case; nothing of theirs was sent, so no key is
  * reused, and the household someone took meanwhile is left to its own case. With nothing changed the
- * draw is the first start's (the same seed over the same households, the written ones first).
+ * draw is the first start's (the same seed over the same households, the written ones first). Where
+ * too few households are left for the cases not yet opened, the demo is finished with the cases it
+ * opened (their steps all sent, so no slip of theirs is left open by the stopped start) and the
+ * others it finds households for: the start says so once, and the starts after, finding those cases
+ * whole, add nothing. A demo not yet begun is not begun short: it waits for households enough.
  */
-import { and, asc, eq, isNull, like, notInArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, like, notInArray } from 'drizzle-orm';
 import type { HubDb } from '../../db/connect';
 import { aidCase, caseEvent, referralSlip } from '../../db/cases/schema';
 import { household, householdMember, person } from '../../db/household/schema';
@@ -131,6 +135,9 @@ const demoCases = (db: HubDb) => db.select({ id: caseEvent.caseId }).from(caseEv
 
 /** The demo's cases in the order it writes them: each one's steps are keyed `<slot>:<step>`. */
 const SLOTS = ['c1', 'c2', 'c3', 'c4'] as const;
+type Slot = (typeof SLOTS)[number];
+/** Each case's last step: on record, the case is written whole. */
+const SLOT_LAST_STEP: Record<Slot, string> = { c1: 'c1:legal:complete', c2: 'c2:legal:complete', c3: 'c3:meeting', c4: LAST_STEP };
 
 /** A household a case of the demo is about: its living members, the head first. */
 interface DemoHousehold {
@@ -167,9 +174,10 @@ async function livingMembers(db: HubDb, householdId: number): Promise<string[]> 
 /**
  * The household of each slot: the one its case was opened on where it was (`written`), else drawn,
  * seeded, of 任城区, with a living member, without a case but the demo's own, and not one of the
- * demo's already. Null where too few are left to draw.
+ * demo's already; null for the slots too few are left to draw for (the last ones: slots are drawn,
+ * and written, in order).
  */
-async function drawHouseholds(db: HubDb, seed: number, written: ReadonlyMap<string, number>): Promise<DemoHousehold[] | null> {
+async function drawHouseholds(db: HubDb, seed: number, written: ReadonlyMap<string, number>): Promise<(DemoHousehold | null)[]> {
   const withCases = db.select({ id: aidCase.householdId }).from(aidCase).where(notInArray(aidCase.id, demoCases(db)));
   const homes = await db
     .select({ id: household.id })
@@ -190,13 +198,11 @@ async function drawHouseholds(db: HubDb, seed: number, written: ReadonlyMap<stri
     }
     return null;
   };
-  const drawn: DemoHousehold[] = [];
+  const drawn: (DemoHousehold | null)[] = [];
   for (const slot of SLOTS) {
     const id = written.get(slot);
     if (id === undefined) {
-      const home = await nextDrawn();
-      if (!home) return null;
-      drawn.push(home);
+      drawn.push(await nextDrawn());
       continue;
     }
     // Its case is written: its steps go to this household or to none (another would reuse their keys).
@@ -226,11 +232,22 @@ export async function supervisionDemoProgress(db: HubDb): Promise<SupervisionDem
 }
 
 /**
- * What a start made of the demo: written (or completed), found complete, or not drawn: 任城区 has too
- * few households without a case left for the cases not yet opened (`casesOpened` of SLOTS were), so
- * nothing was sent.
+ * What a start made of the demo: written (or completed), found complete, not drawn (任城区 has too
+ * few households without a case for a demo not yet begun, so nothing was sent), or, for a demo a
+ * stopped start began, finished with fewer cases (`summary.cases` of `casesNeeded`): the cases it
+ * had opened written whole, and those too few households are left for not opened.
  */
-export type SupervisionDemoOutcome = { kind: 'WRITTEN'; summary: SupervisionDemoSummary } | { kind: 'COMPLETE' } | { kind: 'TOO_FEW_HOUSEHOLDS'; casesOpened: number; casesNeeded: number };
+export type SupervisionDemoOutcome =
+  | { kind: 'WRITTEN'; summary: SupervisionDemoSummary }
+  | { kind: 'COMPLETE' }
+  | { kind: 'TOO_FEW_HOUSEHOLDS'; casesNeeded: number }
+  | { kind: 'WRITTEN_SHORT'; summary: SupervisionDemoSummary; casesNeeded: number };
+
+/** Whether every case the demo opened has its last step on record (its events' keys are `<office>/c<client>:<key>`). */
+async function casesWrittenWhole(db: HubDb, slots: readonly Slot[]): Promise<boolean> {
+  const keys = await db.select({ key: caseEvent.idempotencyKey }).from(caseEvent).where(inArray(caseEvent.caseId, demoCases(db)));
+  return slots.every((slot) => keys.some((k) => k.key?.endsWith(`:${stepKey(SLOT_LAST_STEP[slot])}`)));
+}
 
 /**
  * Writes the demo's supervision cases through `hub` (see the file's comment), dated back from
@@ -241,7 +258,11 @@ export async function generateSupervisionDemo(db: HubDb, hub: DemoHub, opts: { t
   if (progress.kind === 'COMPLETE') return { kind: 'COMPLETE' };
   const written = await householdsWritten(db);
   const homes = await drawHouseholds(db, opts.seed, written);
-  if (!homes) return { kind: 'TOO_FEW_HOUSEHOLDS', casesOpened: written.size, casesNeeded: SLOTS.length };
+  const short = homes.includes(null);
+  // Not begun: nothing sent, and said again at each start until households are free.
+  if (short && written.size === 0) return { kind: 'TOO_FEW_HOUSEHOLDS', casesNeeded: SLOTS.length };
+  // Begun, and its cases opened written whole by a start before, which said it was short: nothing to say again.
+  if (short && (await casesWrittenWhole(db, [...written.keys()] as Slot[]))) return { kind: 'COMPLETE' };
   const today = progress.kind === 'BEGUN' ? progress.today : opts.today;
   const W = (n: number) => workingDaysBefore(today, n);
   const convene = (step: string, query: string, vars: Record<string, unknown>) => ok(hub, step, CA, 'CASE_MEETING', query, vars, SUPERVISION_DEMO_OFFICER);
@@ -311,7 +332,8 @@ export async function generateSupervisionDemo(db: HubDb, hub: DemoHub, opts: { t
   };
 
   // Case 1: decided 28 working days ago; 司法 in time, 医保 declines in time.
-  const [h1, h2, h3, h4] = homes;
+  // Case 1 is opened whenever anything is: slots are written in order.
+  const [h1, h2, h3, h4] = homes as [DemoHousehold, DemoHousehold | null, DemoHousehold | null, DemoHousehold | null];
   const c1 = await openCase('c1', h1.id, '劳动报酬被拖欠，家庭成员住院，申请救助', cn(W(FIRST_CASE_OPENED_DAYS), '09:00'), [['ACCEPTED', cn(W(FIRST_CASE_OPENED_DAYS), '09:30')], ['INVESTIGATING', cn(W(29), '09:00')], ['IN_DELIBERATION', cn(W(28), '09:00')]]);
   const [legal1, medical1] = await meet('c1', c1, W(28), [
     legalAid(h1.members[0], 10),
@@ -322,29 +344,36 @@ export async function generateSupervisionDemo(db: HubDb, hub: DemoHub, opts: { t
   expectStatus('declined', 'MET', (await answer('HEALTH', 'referralDecline', DECLINE, { i: { referralId: medical1, reason: '本县医保系统无该成员住院结算记录，暂不符合医疗救助条件', idempotencyKey: stepKey('c1:medical:decline') } })).referral.deadlineStatus);
   expectStatus('answeredOnTime', 'MET', (await legalAidGiven('c1', legal1, W(25), 'RCSF-DEMO-0001')).referral.deadlineStatus);
 
+  // The cases too few households are left for (the last ones) are not opened: a demo begun is
+  // finished with the cases it opened (their slips answered, none left open by a start cut short).
   // Case 2: its opinion a working day late (3 working days from the report), decided 17 working days ago;
   // 司法 answers after its 3 working days, 人社 accepts and has not answered.
-  const c2 = await openCase('c2', h2.id, '主要劳动力失业，追讨欠薪，申请就业援助', cn(W(22), '09:00'), [['ACCEPTED', cn(W(22), '09:30')], ['INVESTIGATING', cn(W(18), '09:00')], ['IN_DELIBERATION', cn(W(18), '15:00')]]);
-  const [legal2, job2] = await meet('c2', c2, W(17), [
-    legalAid(h2.members[0], 3),
-    { department: 'HUMAN_RESOURCES', programme: 'EMPLOYMENT_AID', amountFen: 100_000, deadlineWorkingDays: 5, beneficiaryIdNumber: h2.members[0], ask: '认定就业困难人员，提供就业援助' },
-  ]);
-  await accept('c2:legal:accept', 'JUSTICE', legal2, cn(W(16), '09:00'));
-  await accept('c2:job:accept', 'HUMAN_RESOURCES', job2, cn(W(16), '10:00'));
-  expectStatus('answeredLate', 'MET_LATE', (await legalAidGiven('c2', legal2, W(11), 'RCSF-DEMO-0002')).referral.deadlineStatus);
+  if (h2) {
+    const c2 = await openCase('c2', h2.id, '主要劳动力失业，追讨欠薪，申请就业援助', cn(W(22), '09:00'), [['ACCEPTED', cn(W(22), '09:30')], ['INVESTIGATING', cn(W(18), '09:00')], ['IN_DELIBERATION', cn(W(18), '15:00')]]);
+    const [legal2, job2] = await meet('c2', c2, W(17), [
+      legalAid(h2.members[0], 3),
+      { department: 'HUMAN_RESOURCES', programme: 'EMPLOYMENT_AID', amountFen: 100_000, deadlineWorkingDays: 5, beneficiaryIdNumber: h2.members[0], ask: '认定就业困难人员，提供就业援助' },
+    ]);
+    await accept('c2:legal:accept', 'JUSTICE', legal2, cn(W(16), '09:00'));
+    await accept('c2:job:accept', 'HUMAN_RESOURCES', job2, cn(W(16), '10:00'));
+    expectStatus('answeredLate', 'MET_LATE', (await legalAidGiven('c2', legal2, W(11), 'RCSF-DEMO-0002')).referral.deadlineStatus);
+    // 人社's slip, due 12 working days ago: past due.
+    summary.openOverdue = 1;
+  }
 
   // Case 3: decided the working day before today, due within 10 working days.
-  const c3 = await openCase('c3', h3.id, '家庭成员突发重病，生活困难', cn(W(3), '09:00'), [['ACCEPTED', cn(W(3), '09:30')], ['INVESTIGATING', cn(W(2), '09:00')], ['IN_DELIBERATION', cn(W(2), '15:00')]]);
-  await meet('c3', c3, W(1), [
-    { department: 'UNION', programme: 'UNION_HARDSHIP', amountFen: 200_000, deadlineWorkingDays: 10, beneficiaryIdNumber: h3.members[0], ask: '按困难职工帮扶标准给予救助' },
-    legalAid(h3.members[0], 10),
-  ]);
+  if (h3) {
+    const c3 = await openCase('c3', h3.id, '家庭成员突发重病，生活困难', cn(W(3), '09:00'), [['ACCEPTED', cn(W(3), '09:30')], ['INVESTIGATING', cn(W(2), '09:00')], ['IN_DELIBERATION', cn(W(2), '15:00')]]);
+    await meet('c3', c3, W(1), [
+      { department: 'UNION', programme: 'UNION_HARDSHIP', amountFen: 200_000, deadlineWorkingDays: 10, beneficiaryIdNumber: h3.members[0], ask: '按困难职工帮扶标准给予救助' },
+      legalAid(h3.members[0], 10),
+    ]);
+    // Its two slips, not yet due.
+    summary.openNotYetDue = 2;
+  }
 
   // Case 4: accepted, not investigated since; its acceptance is the demo's last step (LAST_STEP).
-  await openCase('c4', h4.id, '独居老人生活困难，申请临时救助', cn(W(8), '09:00'), [['ACCEPTED', cn(W(8), '09:30')]]);
+  if (h4) await openCase('c4', h4.id, '独居老人生活困难，申请临时救助', cn(W(8), '09:00'), [['ACCEPTED', cn(W(8), '09:30')]]);
 
-  // What stands now: 人社's slip, due 12 working days ago, past due; case 3's two not yet due.
-  summary.openOverdue = 1;
-  summary.openNotYetDue = 2;
-  return { kind: 'WRITTEN', summary };
+  return short ? { kind: 'WRITTEN_SHORT', summary, casesNeeded: SLOTS.length } : { kind: 'WRITTEN', summary };
 }
