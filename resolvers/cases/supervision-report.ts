@@ -63,7 +63,7 @@ export function reportHouseholds(report: OverdueReport<ReferralRecord, CaseRecor
   const ids = new Set<number>();
   for (const g of [...report.byOffice, ...report.byTownship, ...report.byCounty]) {
     for (const s of [...g.referrals, ...g.answeredLate, ...g.shortfalls, ...g.declinesOpen, ...g.decisionsWaived, ...g.declined, ...g.corrected, ...g.fulfilmentsWithdrawn]) ids.add(s.referral.householdId);
-    for (const c of [...g.cases, ...g.casesLate, ...g.firstAidsWithdrawn]) ids.add(c.case.householdId);
+    for (const c of [...g.cases, ...g.casesLate, ...g.firstAidsWithdrawn, ...g.forwardedForApproval]) ids.add(c.case.householdId);
   }
   return [...ids];
 }
