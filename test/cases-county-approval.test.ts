@@ -163,6 +163,10 @@ describe('forwarded on 04-01, past the township’s 20 working days', () => {
     expect(held.forwardedForApproval).toEqual([{ case: { id: caseId }, heldBy: { key: 'CIVIL_AFFAIRS', name: '任城区民政局' }, since: expect.any(String), workingDaysHeld: 5, provisional: false }]);
     expect(report.byTownship.find((g: { township: { code: string } }) => g.township.code === WANG_TOWNSHIP).forwardedForApproval).toEqual([{ case: { id: caseId } }]);
     expect(report.byCounty.find((g: { county: { code: string } }) => g.county.code === '370811').forwardedForApproval).toEqual([{ case: { id: caseId } }]);
+    // As of 03-31, asked now: both limits overdue then, under the township that held the case then.
+    const then = (await supervisor.gql(REPORT, { asOf: '2026-03-31T10:00:00+08:00' })).data.overdueReport.byOffice;
+    expect(then.map((g: { office: { key: string }; cases: { case: { id: string }; deadline: { kind: string } }[] }) => [g.office.key, g.cases.filter((c) => c.case.id === caseId).map((c) => c.deadline.kind)])).toContainEqual([WANG_TOWNSHIP, ['INVESTIGATION_OPINION', 'APPROVAL']]);
+    expect(then.find((g: { office: { key: string } }) => g.office.key === 'CIVIL_AFFAIRS')?.cases.filter((c: { case: { id: string } }) => c.case.id === caseId) ?? []).toEqual([]);
     // The township's own overdue list no longer holds its APPROVAL.
     const townshipGroup = report.byOffice.find((g: { office: { key: string } }) => g.office.key === WANG_TOWNSHIP);
     expect((townshipGroup?.cases ?? []).filter((c: { case: { id: string } }) => c.case.id === caseId)).toEqual([]);

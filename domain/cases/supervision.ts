@@ -95,6 +95,13 @@ export interface CaseFacts<C> {
   openedAt: Date;
   ownerOffice: OfficeKey;
   townshipCode: string;
+  /**
+   * For a case forwarded to the county for approval (转交县级审批): the township office that forwarded
+   * it and when the hub recorded it. A deadline whose time stopped running by then (met by the
+   * forward, or overdue at an asOf before it) was the township's, and is filed under it, not under
+   * the county office that owns the case now.
+   */
+  forwardedFrom?: { office: OfficeKey; at: Date } | null;
 }
 
 export interface OverdueSlip<R> {
@@ -496,17 +503,19 @@ export function overdueReport<R, C>(
     if (fellDueIn(slipStanding(s, asOf).due.dueAt, casesLateSince, asOf)) count('referrals', 'fellDue', s.toOffice, s.townshipCode);
   }
   for (const c of cases) {
+    // The office that owned the case at an instant: the township until its forward to the county, then the owner.
+    const ownerAt = (at: Date) => (c.forwardedFrom && at <= c.forwardedFrom.at ? c.forwardedFrom.office : c.ownerOffice);
     for (const deadline of caseDeadlines(c.timeline, asOf)) {
       if (deadline.status === 'OVERDUE') {
-        file('cases', c.ownerOffice, c.townshipCode, { case: c.case, deadline, recordedAfterAsOf: c.openedAt > asOf });
-        count('caseDeadlines', 'overdue', c.ownerOffice, c.townshipCode);
+        file('cases', ownerAt(asOf), c.townshipCode, { case: c.case, deadline, recordedAfterAsOf: c.openedAt > asOf });
+        count('caseDeadlines', 'overdue', ownerAt(asOf), c.townshipCode);
       }
       const late = casesLateSince === null ? null : lateCase(c.case, deadline, casesLateSince);
-      if (late) file('casesLate', c.ownerOffice, c.townshipCode, late);
+      if (late) file('casesLate', ownerAt(late.endedBy.at), c.townshipCode, late);
       // Met or ended in the period: the same step (endedBy) and period casesLate reads.
       const figure = CASE_FIGURE[deadline.status];
-      if (figure && casesLateSince !== null && deadline.endedBy && deadline.endedBy.at >= casesLateSince) count('caseDeadlines', figure, c.ownerOffice, c.townshipCode);
-      if (fellDueIn(deadline.dueAt, casesLateSince, asOf)) count('caseDeadlines', 'fellDue', c.ownerOffice, c.townshipCode);
+      if (figure && casesLateSince !== null && deadline.endedBy && deadline.endedBy.at >= casesLateSince) count('caseDeadlines', figure, ownerAt(deadline.endedBy.at), c.townshipCode);
+      if (fellDueIn(deadline.dueAt, casesLateSince, asOf)) count('caseDeadlines', 'fellDue', ownerAt(deadline.dueAt), c.townshipCode);
     }
     const forwarded = forwardedAt(c.timeline, asOf);
     if (forwarded) file('forwardedForApproval', c.ownerOffice, c.townshipCode, { case: c.case, ...forwarded });

@@ -2271,9 +2271,9 @@ export type OfficeOverdue = {
   readonly referrals: ReadonlyArray<OverdueReferral>;
   /** Slips sent to it that it answered (completed or declined) after their due date, or that a correction superseded after it (deadlineStatus MISSED), answered or superseded from shortfallsSince up to asOf, each with how late: a late answer or a correction ends the slip's overdue time, not its lateness; most late first. */
   readonly answeredLate: ReadonlyArray<OverdueReferral>;
-  /** Cases it owns with a deadline past; most overdue first. */
+  /** Cases it owns with a deadline past; most overdue first. A case a township forwarded to the county for approval is listed under the township for a deadline overdue at an asOf before the forward. */
   readonly cases: ReadonlyArray<OverdueCase>;
-  /** Cases it owns with a deadline it met late or missed from shortfallsSince up to asOf: decided, investigated or aided after it was due, or ended while past it (handed over to another county, closed), each with how late and the step that did it: meeting the deadline late or ending the case ends its overdue time, not its lateness; most late first. */
+  /** Cases it owns with a deadline it met late or missed from shortfallsSince up to asOf (a case a township forwarded to the county for approval: under the township for what it met late by the forward or before): decided, investigated or aided after it was due, or ended while past it (handed over to another county, closed), each with how late and the step that did it: meeting the deadline late or ending the case ends its overdue time, not its lateness; most late first. */
   readonly casesLate: ReadonlyArray<LateCase>;
   /** Decisions it completed since shortfallsSince with less than was decided, or whose aid record now gives less (Fulfilment.shortfallFen); largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;

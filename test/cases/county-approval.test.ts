@@ -84,6 +84,20 @@ describe('the deadlines of a forwarded case', () => {
     expect(caseDeadlines(decidedEarlier, cn('2026-05-20T10:00:00'))[0]).toMatchObject({ status: 'MET', metAt: cn('2026-03-04T09:00:00') });
   });
 
+  it('files what ran late before the forward under the township, not the county office that owns it now', () => {
+    const facts = { case: 'c1', timeline: t, openedAt: reported, ownerOffice: 'CIVIL_AFFAIRS', townshipCode: '370811001', forwardedFrom: { office: '370811001', at: forwarded.at } };
+    // As of 03-31, asked after the forward: both limits overdue then, the township's.
+    const then = overdueReport([], [facts], cn('2026-03-31T10:00:00'), [], [], [], [], [], [], cn('2026-01-01T00:00:00'));
+    expect(then.byOffice.map((g) => [g.office, g.cases.map((c) => c.deadline.kind)])).toEqual([['370811001', ['INVESTIGATION_OPINION', 'APPROVAL']]]);
+    // As of 04-09: the review met late by the forward is the township's; the county holds the case, late on nothing.
+    const now = overdueReport([], [facts], cn('2026-04-09T10:00:00'), [], [], [], [], [], [], cn('2026-01-01T00:00:00'));
+    const byOffice = Object.fromEntries(now.byOffice.map((g) => [g.office, g]));
+    expect(byOffice['370811001'].casesLate.map((l) => l.deadline.kind)).toEqual(['INVESTIGATION_OPINION']);
+    expect(byOffice['370811001'].tally.caseDeadlines).toMatchObject({ metLate: 1, fellDue: 1 });
+    expect(byOffice.CIVIL_AFFAIRS).toMatchObject({ casesLate: [], cases: [], forwardedForApproval: [{ case: 'c1' }] });
+    expect(byOffice.CIVIL_AFFAIRS.tally.caseDeadlines).toMatchObject({ metLate: 0, overdue: 0, fellDue: 0 });
+  });
+
   it('supervision lists it held by the county office since the forward, never overdue', () => {
     const report = overdueReport([], [{ case: 'c1', timeline: t, openedAt: reported, ownerOffice: 'CIVIL_AFFAIRS', townshipCode: '370811001' }], cn('2026-04-09T10:00:00'), [], [], [], [], [], [], cn('2026-01-01T00:00:00'));
     const [office] = report.byOffice;
