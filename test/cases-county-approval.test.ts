@@ -145,6 +145,8 @@ describe('forwarded on 04-01, past the township’s 20 working days', () => {
   it('answers a retry with its first outcome; another forward is ALREADY_FORWARDED, a county’s too', async () => {
     const again = await forward(township, { idempotencyKey: 'gh-dibao-1' });
     expect(again.data.caseForwardForApproval).toMatchObject({ replayed: true, userErrors: [], case: { owner: { key: 'CIVIL_AFFAIRS' } } });
+    // Without a key, the same forward by the same officer, nothing recorded since: its first outcome too.
+    expect((await forward(township, {})).data.caseForwardForApproval).toMatchObject({ replayed: true, userErrors: [] });
     const twice = await forward(township, { idempotencyKey: 'gh-dibao-2' });
     expect(twice.data.caseForwardForApproval.userErrors).toEqual([{ code: 'ALREADY_FORWARDED', message: expect.stringContaining('CIVIL_AFFAIRS'), field: ['input', 'caseId'] }]);
     expect(codes(await forward(county, {}), 'caseForwardForApproval')).toEqual(['ALREADY_FORWARDED']);
