@@ -70,6 +70,8 @@ export const pluginConfig = {
     DeclineResolution: '../../db/cases/declines#DeclineRecord',
     DecisionCorrection: '../../db/cases/corrections#CorrectionRow',
     FirstAid: '../../db/cases/first-aid#CaseFirstAidRecord',
+    CountyApproval: '../../db/cases/county-approval#CountyApprovalView',
+    ForwardedCase: '../models#CaseForwarded',
     SupersedingAidRecord: '../../domain/aid#AidRecord',
     DecisionCheck: '../../db/case-loop/store#DecisionCheckRecord',
     DecisionFinding: '../../domain/cases/decision-checks#DecisionFinding',

@@ -564,9 +564,9 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     subjects: (c: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: c.householdId }],
     region: (c: CaseRecord, ctx) => caseRegions(c, ctx),
     fields: Object.fromEntries(
-      ['id', 'reference', 'household', 'origin', 'urgency', 'state', 'summary', 'firstReceivedBy', 'owner', 'township', 'reportedAt', 'explanation', 'endedAt', 'allowedTransitions', 'history', 'deadlines', 'anyDeadlineMissed', 'referrals', 'meetings', 'secondAids', 'firstAid', 'dossier', 'briefUrl', 'alert', 'householdMoved', 'predecessor', 'successor', 'successorReference'].map((f) => [f, 'IN_SCOPE' as const]),
+      ['id', 'reference', 'household', 'origin', 'urgency', 'state', 'summary', 'firstReceivedBy', 'owner', 'township', 'reportedAt', 'explanation', 'endedAt', 'allowedTransitions', 'history', 'deadlines', 'anyDeadlineMissed', 'referrals', 'meetings', 'secondAids', 'firstAid', 'countyApproval', 'dossier', 'briefUrl', 'alert', 'householdMoved', 'predecessor', 'successor', 'successorReference'].map((f) => [f, 'IN_SCOPE' as const]),
     ),
-    sameSubject: ['household', 'referrals', 'meetings', 'secondAids', 'firstAid', 'dossier', 'alert'],
+    sameSubject: ['household', 'referrals', 'meetings', 'secondAids', 'firstAid', 'countyApproval', 'dossier', 'alert'],
   },
   Referral: {
     kind: 'PERSONAL',
@@ -620,6 +620,14 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       aidSourceReference: 'REFERENCE',
     },
     sameSubject: ['beneficiary'],
+  },
+  // 转交县级审批: the township's review of the household's case, and the county office it went to.
+  CountyApproval: {
+    kind: 'PERSONAL',
+    readBy: CASE_DATA,
+    subjects: (a: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: a.householdId }],
+    region: (a: { caseId: number; householdId: number; townshipCode: string }, ctx) => onCaseRegions(a, ctx),
+    fields: Object.fromEntries(['programme', 'from', 'to', 'review', 'forwardedAt', 'recordedAt', 'actor', 'basis'].map((f) => [f, 'IN_SCOPE' as const])),
   },
   // A case meeting needs the whole picture: the dossier is shown in scope only, ID numbers per role.
   Dossier: {
@@ -690,6 +698,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   CorrectedReferral: OPEN_CONTAINER,
   WithdrawnFulfilment: OPEN_CONTAINER,
   WithdrawnFirstAid: OPEN_CONTAINER,
+  ForwardedCase: OPEN_CONTAINER,
   CaseUserError: { kind: 'OPEN', why: 'why a write was refused; codes and messages name no person' },
   CaseOpenPayload: OPEN_CONTAINER,
   CaseTransitionPayload: OPEN_CONTAINER,
@@ -1010,6 +1019,8 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     // 先行救助 and its materials: the case's owning office (checked by the write), as caseTransition.
     caseFirstAid: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
     caseMaterialsComplete: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
+    // 转交县级审批: the township office that owns the case (checked by the write).
+    caseForwardForApproval: { roles: CASE_ROLES, purposes: CASE_PURPOSES, outOfScope: 'DENY' },
     meetingRecord: { roles: ['MEETING_CONVENER'], purposes: ['CASE_MEETING'], outOfScope: 'DENY' },
     referralIssue: { roles: CASE_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
     referralAccept: { roles: SLIP_ANSWER_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },

@@ -58,6 +58,7 @@ export interface ReportedAidConflict {
 }
 export type CountyOverdueWork = CaseOverdueReport['byCounty'][number];
 export type CaseLate = CountyOverdueWork['casesLate'][number];
+export type CaseForwarded = CountyOverdueWork['forwardedForApproval'][number];
 
 /** A case move's payload (caseTransition, caseFirstAid, caseMaterialsComplete): `replayed` as a referral write's. */
 export interface CaseWritePayload {

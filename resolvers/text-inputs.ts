@@ -24,10 +24,11 @@ import { applyArgumentChecks, type LeafCheck } from './date-ranges';
 
 /**
  * The input fields and arguments that hold prose a person writes over several lines: a case's
- * summary, reasons (a need's governmentAidPendingReason among them), notes, asks, feedback, a need's description. Every other String is one line,
+ * summary, reasons (a need's governmentAidPendingReason among them), notes, asks, feedback, a township's review
+ * opinion (审核意见), a need's description. Every other String is one line,
  * and names or codes something when optional (EMPTY_VALUE below).
  */
-export const MULTI_LINE_FIELDS: ReadonlySet<string> = new Set(['summary', 'reason', 'notes', 'note', 'ask', 'feedback', 'description', 'differenceReason', 'conflictOverrideReason', 'governmentAidPendingReason']);
+export const MULTI_LINE_FIELDS: ReadonlySet<string> = new Set(['summary', 'reason', 'notes', 'note', 'ask', 'feedback', 'description', 'differenceReason', 'conflictOverrideReason', 'governmentAidPendingReason', 'review']);
 
 const textLeaf: LeafCheck = (scalar, name, optional) => {
   if (scalar !== 'String') return null;

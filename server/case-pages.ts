@@ -95,6 +95,7 @@ const ACTION: Record<string, string> = {
   REFERRAL_SUPERSEDED: '转办单被更正取代',
   MATERIALS_COMPLETED: '补充完善救助材料',
   DECISION_WAIVED: '免除会议决定',
+  APPROVAL_FORWARDED: '审核完成，转交县级审批',
 };
 
 /**

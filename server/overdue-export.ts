@@ -3,7 +3,8 @@
  * with overdueReport's arguments under their own names (each optional, with the same defaults): the
  * tally (按时办结) per office, per township and per county, then every overdue slip and case deadline
  * with its case, the office that owes it, its due date and how many working days it is overdue (the
- * holiday calendar's). Built by the same use case as the API's answer (resolvers/cases/supervision-report.ts),
+ * holiday calendar's), then the cases forwarded to a county office for approval (转交县级审批), which no
+ * limit binds, with the office that holds each and since when. Built by the same use case as the API's answer (resolvers/cases/supervision-report.ts),
  * so its figures are the API's.
  *
  * The file keeps the findings export's habits (server/exports.ts): UTF-8 with a byte-order mark,
@@ -119,6 +120,7 @@ const TALLY_HEADER = [
 export const OFFICE_HEADER = ['县（市、区）', '办理单位', ...TALLY_HEADER];
 export const TOWNSHIP_HEADER = ['县（市、区）', '乡镇（街道）', ...TALLY_HEADER];
 export const COUNTY_HEADER = ['县（市、区）', ...TALLY_HEADER];
+export const FORWARDED_HEADER = ['案件编号', '县（市、区）', '乡镇（街道）', '审批单位', '转交时间', '已转交工作日', '按法定节假日暂计'];
 export const OVERDUE_HEADER = ['类别', '案件编号', '县（市、区）', '乡镇（街道）', '应办单位', '事项', '转办单编号', '时限', '到期日', '超期工作日', '超期小时', '按法定节假日暂计', '统计时点后补记'];
 
 /** 按时办结率 as a percentage with two decimals (Excel reads `37.50%` as the number 0.375); a dash when nothing was counted. */
@@ -178,6 +180,16 @@ export async function overdueSheet(ctx: HubContext, report: OverdueReport<Referr
       overdue.push(['案件时限', caseReference(c.id, c.reportedAt), await region(g.countyCode), await region(c.townshipCode), owes, DEADLINE_KIND[o.deadline.kind], '', limitText(o.deadline.limit), o.deadline.dueOn ?? chinaDateOf(o.deadline.dueAt), late.workingDays, late.hours, yesNo(late.provisional), yesNo(o.recordedAfterAsOf)]);
     }
   }
+  // 转交县级审批: no limit runs for the county's approval, so each is shown held, never overdue (under the office that holds it).
+  const forwarded: (string | number)[][] = [];
+  for (const g of report.byOffice) {
+    const holds = await officeNameOf(ctx, storedOfficeIn(g.office, g.countyCode));
+    for (const f of g.forwardedForApproval) {
+      const c = f.case;
+      subjects.set(`H:${c.householdId}`, { kind: 'HOUSEHOLD', householdId: c.householdId });
+      forwarded.push([caseReference(c.id, c.reportedAt), await region(g.countyCode), await region(c.townshipCode), holds, formatChinaInstant(f.since).slice(0, 19).replace('T', ' '), f.workingDaysHeld, yesNo(f.provisional)]);
+    }
+  }
   const rows = [
     ...heading,
     [],
@@ -188,6 +200,8 @@ export async function overdueSheet(ctx: HubContext, report: OverdueReport<Referr
     ...table('三、按县（市、区）统计', COUNTY_HEADER, counties),
     [],
     ...table('四、超期未办结清单（按应办单位，超期最久者在前）', OVERDUE_HEADER, overdue),
+    [],
+    ...table('五、转交县级审批（方案未规定县级审批时限，不计超期；按审批单位，转交最早者在前）', FORWARDED_HEADER, forwarded),
   ];
   return { rows, subjects: [...subjects.values()] };
 }

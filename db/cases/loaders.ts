@@ -22,6 +22,7 @@ import {
 import { decisionChecksByReferralIds, fulfilmentsByReferralIds, type DecisionCheckRecord, type FulfilmentRecord } from '../case-loop/store';
 import { declinesByReferralIds, type DeclineRecord } from './declines';
 import { firstAidsByCaseIds, type FirstAidRecord } from './first-aid';
+import { countyApprovalsByCaseIds, type CountyApprovalRecord } from './county-approval';
 import { correctionsByReferralIds, type CorrectionRow } from './corrections';
 import type { CaseEventRecord, CaseRecord, MeetingRecord, ReferralRecord, SecondAidRecord } from './records';
 
@@ -64,6 +65,8 @@ export function createCaseLoaders(db: HubDb) {
     ),
     /** 先行救助 as recorded (db/cases/first-aid.ts), null before any. */
     firstAidByCase: new DataLoader<number, FirstAidRecord | null>(async (ids) => byKey(ids, await firstAidsByCaseIds(db, ids), (f) => f.caseId)),
+    /** 转交县级审批 as recorded (db/cases/county-approval.ts), null for a case not forwarded. */
+    countyApprovalByCase: new DataLoader<number, CountyApprovalRecord | null>(async (ids) => byKey(ids, await countyApprovalsByCaseIds(db, ids), (a) => a.caseId)),
     secondAidsByCase: new DataLoader<number, SecondAidRecord[]>(async (ids) => groupByKey(ids, await secondAidsByCaseIds(db, ids), (s) => s.caseId)),
   };
 }

@@ -161,6 +161,6 @@ export function caseTimeline(c: CaseRecord, events: readonly CaseEventRecord[], 
     investigatedOnReport,
     // Measured by when the hub recorded each step; the officer's stated time is kept beside it.
     transitions: events.filter((e) => e.action === 'TRANSITIONED' && e.toState !== null).map((e) => ({ to: e.toState!, at: e.recordedAt, statedAt: e.occurredAt, seq: e.seq })),
-    acts: events.filter((e) => e.action === 'MATERIALS_COMPLETED').map((e) => ({ act: 'MATERIALS_COMPLETED' as const, at: e.recordedAt, statedAt: e.occurredAt, seq: e.seq })),
+    acts: events.flatMap((e) => (e.action === 'MATERIALS_COMPLETED' || e.action === 'APPROVAL_FORWARDED' ? [{ act: e.action, at: e.recordedAt, statedAt: e.occurredAt, seq: e.seq }] : [])),
   };
 }

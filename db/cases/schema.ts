@@ -83,6 +83,8 @@ export const caseEvent = mysqlTable(
       // Decisions corrected after the meeting (decisionCorrect): the correction, and each slip it superseded.
       'DECISION_CORRECTED',
       'REFERRAL_SUPERSEDED',
+      // 转交县级审批: the township's review done and the case forwarded to the county for approval (db/cases/county-approval.ts).
+      'APPROVAL_FORWARDED',
     ]).notNull(),
     fromState: mysqlEnum('from_state', CASE_STATE),
     toState: mysqlEnum('to_state', CASE_STATE),
@@ -212,6 +214,33 @@ export const secondAidApproval = mysqlTable(
     foreignKey({ name: 'second_aid_referral_fk', columns: [t.referralId], foreignColumns: [referralSlip.id] }),
     unique('second_aid_referral').on(t.referralId),
     index('second_aid_person').on(t.idNumber),
+  ],
+);
+
+/**
+ * 转交县级审批 (seed 000, 二(三); db/cases/county-approval.ts): a case whose approval the township may
+ * not give, reviewed there and forwarded to the county office that runs the programme sought, which
+ * owns it from then. One per case (the key): a case is forwarded once. Sealed like the case's other acts.
+ */
+export const caseCountyApproval = mysqlTable(
+  'case_county_approval',
+  {
+    caseId: id('case_id').primaryKey(),
+    /** The programme whose approval the county holds (the locality's townshipApproval lists it). */
+    programmeCode: varchar('programme_code', { length: 32 }).notNull(),
+    /** The township office that reviewed and forwarded it, and the county office it went to. */
+    fromOffice: varchar('from_office', { length: 24 }).notNull(),
+    toOffice: varchar('to_office', { length: 24 }).notNull(),
+    /** The township's review opinion (审核意见). */
+    review: text('review').notNull(),
+    /** When the officer says it was forwarded; recordedAt is when the hub recorded it (what deadlines read). */
+    forwardedAt: instant('forwarded_at').notNull(),
+    recordedAt: instant('recorded_at').notNull(),
+    actor: varchar('actor', { length: 64 }).notNull(),
+  },
+  (t) => [
+    foreignKey({ name: 'case_county_approval_case_fk', columns: [t.caseId], foreignColumns: [aidCase.id] }),
+    foreignKey({ name: 'case_county_approval_programme_fk', columns: [t.programmeCode], foreignColumns: [programme.code] }),
   ],
 );
 

@@ -4,7 +4,7 @@
  * | urgency   | limit                                         | counted from       | met when the case first enters |
  * |-----------|-----------------------------------------------|--------------------|--------------------------------|
  * | NORMAL    | investigation opinion, 3 working days          | date reported      | a state after INVESTIGATING (opened by verifying an alert: its report) |
- * | NORMAL    | approval (审核审批), 20 working days           | date reported      | DECIDED or REJECTED            |
+ * | NORMAL    | approval (审核审批), 20 working days, where the township may approve | date reported | DECIDED or REJECTED |
  * | URGENT    | first aid (先行救助), 24 hours                  | instant reported   | FIRST_AID_GIVEN                |
  * | URGENT    | materials completed, 5 working days            | date of first aid (of the report before any) | the recorded act MATERIALS_COMPLETED |
  * | EMERGENCY | first aid, 2 hours                             | instant reported   | FIRST_AID_GIVEN                |
@@ -17,6 +17,11 @@
  * A case opened from a monitoring alert is opened by its verification (入户核实, outcome NEEDS_AID):
  * that is the investigation opinion, formed when the case is reported. Measured by a later state, the
  * five-day village notice the decision must wait for (公示) made every such case late on it.
+ * A case whose approval the township may not give (救助审批权限没有下放的) is forwarded to the county
+ * office (转交县级审批, the act APPROVAL_FORWARDED, domain/cases/county-approval.ts): that act is its
+ * township review done, so it meets the investigation opinion, and from then on the 20 working days,
+ * which bind only a township that approves, are not listed; the seeds set the county no limit, so none
+ * replaces them. Measured at `asOf`: a report of a day before the forward sees the case as it stood then.
  */
 import type { IsoDate } from '../dates';
 import { addHours, calendarDaysBetween, chinaDateOf, endOfChinaDay, wholeHoursBetween } from './china-time';
@@ -33,8 +38,10 @@ export interface DeadlineRule {
   limit: Limit;
   /** The states whose first entry meets the deadline. */
   metBy: readonly CaseState[];
-  /** Or the recorded act that meets it. */
+  /** Or the recorded act that meets it (whichever comes first). */
   metByAct?: CaseAct;
+  /** A recorded act after which the limit no longer applies to the case: it is not listed from then. */
+  liftedByAct?: CaseAct;
   /** Met when the case is reported if the step that opened it formed it (CaseTimeline.investigatedOnReport). */
   metOnReportIfInvestigated?: boolean;
   /** Counted from the first aid's recorded day when there is one (else from the report). */
@@ -47,8 +54,8 @@ const AFTER_INVESTIGATION: readonly CaseState[] = ['FIRST_AID_GIVEN', 'IN_DELIBE
 
 export const DEADLINE_RULES: Readonly<Record<CaseUrgency, readonly DeadlineRule[]>> = {
   NORMAL: [
-    { kind: 'INVESTIGATION_OPINION', limit: { unit: 'WORKING_DAYS', workingDays: 3 }, metBy: AFTER_INVESTIGATION, metOnReportIfInvestigated: true, basis: '情况不紧急的，于3个工作日内形成调查初审意见（济宁市“济时救”实施方案 二（三））' },
-    { kind: 'APPROVAL', limit: { unit: 'WORKING_DAYS', workingDays: 20 }, metBy: ['DECIDED', 'REJECTED'], basis: '乡镇（街道）有审批权限的，20个工作日内完成审核审批（同上）' },
+    { kind: 'INVESTIGATION_OPINION', limit: { unit: 'WORKING_DAYS', workingDays: 3 }, metBy: AFTER_INVESTIGATION, metByAct: 'APPROVAL_FORWARDED', metOnReportIfInvestigated: true, basis: '情况不紧急的，于3个工作日内形成调查初审意见（济宁市“济时救”实施方案 二（三））' },
+    { kind: 'APPROVAL', limit: { unit: 'WORKING_DAYS', workingDays: 20 }, metBy: ['DECIDED', 'REJECTED'], liftedByAct: 'APPROVAL_FORWARDED', basis: '乡镇（街道）有审批权限的，20个工作日内完成审核审批（同上）' },
   ],
   URGENT: [
     { kind: 'FIRST_AID', limit: { unit: 'HOURS', hours: 24 }, metBy: ['FIRST_AID_GIVEN'], basis: '符合“急难”临时救助条件的，24小时内先行救助（同上）' },
@@ -185,8 +192,8 @@ export interface CaseStep {
   seq?: number;
 }
 
-/** Acts a case records besides its state changes. */
-export type CaseAct = 'MATERIALS_COMPLETED';
+/** Acts a case records besides its state changes: the materials completed; the case forwarded to the county for approval. */
+export type CaseAct = 'MATERIALS_COMPLETED' | 'APPROVAL_FORWARDED';
 
 export interface CaseDeadline extends Due, DeadlineStanding {
   kind: DeadlineKind;
@@ -206,12 +213,15 @@ export interface CaseDeadline extends Due, DeadlineStanding {
 
 export function caseDeadlines(timeline: CaseTimeline, asOf: Date): CaseDeadline[] {
   const ended = timeline.transitions.find((t) => TERMINAL_STATES.has(t.to)) ?? null;
-  return DEADLINE_RULES[timeline.urgency].map((rule) => {
+  const actBy = (act: CaseAct | undefined) => (act ? timeline.acts?.find((a) => a.act === act && a.at <= asOf) : undefined);
+  return DEADLINE_RULES[timeline.urgency].filter((rule) => !actBy(rule.liftedByAct)).map((rule) => {
     const firstAid = rule.fromFirstAid ? timeline.transitions.find((t) => t.to === 'FIRST_AID_GIVEN' && t.at <= asOf) : undefined;
     const due = dueOf(rule.limit, firstAid?.at ?? timeline.reportedAt);
     const metOnReport = rule.metOnReportIfInvestigated && timeline.investigatedOnReport && timeline.reportedAt <= asOf ? ({ at: timeline.reportedAt } as CaseStep) : null;
-    const met =
-      metOnReport ?? (rule.metByAct ? timeline.acts?.find((a) => a.act === rule.metByAct && a.at <= asOf) : timeline.transitions.find((t) => rule.metBy.includes(t.to) && t.at <= asOf)) ?? null;
+    // Met by the first of its states entered or its act recorded.
+    const byState = timeline.transitions.find((t) => rule.metBy.includes(t.to) && t.at <= asOf);
+    const byAct = actBy(rule.metByAct);
+    const met = metOnReport ?? (byState && byAct ? (byAct.at < byState.at ? byAct : byState) : (byState ?? byAct)) ?? null;
     const metAt = met?.at ?? null;
     const metStatedAt = met?.statedAt && met.statedAt < met.at ? met.statedAt : null;
     const endedBy = met ?? (ended && ended.at <= asOf ? ended : null);

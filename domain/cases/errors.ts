@@ -80,6 +80,12 @@ export const CASE_ERROR_CODES = [
   'HAND_OVER_REQUIRED',
   'HOUSEHOLD_NOT_MOVED',
   'OPEN_CASE_IN_OTHER_COUNTY',
+  // caseForwardForApproval (转交县级审批, db/cases/county-approval.ts).
+  'APPROVAL_DELEGATED',
+  'ALREADY_FORWARDED',
+  'NOT_COUNTY_OFFICE',
+  'CASE_AT_COUNTY',
+  'CASE_NOT_UNDER_REVIEW',
   // Prose other offices read carrying a mobile number or a bank card or account, or an invisible character (resolvers/cases/resolvers.ts metaOf).
   'IDENTIFYING_NUMBER',
   'TEXT_INVISIBLE_CHARACTER',

@@ -13,6 +13,7 @@ import { chinaDateOf, endOfChinaDay } from './china-time';
 import { caseDeadlines, standing, type CaseDeadline, type CaseStep, type CaseTimeline, type DeadlineStanding, type Due, type Overdue } from './deadlines';
 import type { FulfilmentStanding } from './fulfilment';
 import { countyOf, type OfficeKey } from './offices';
+import { TERMINAL_STATES } from './state-machine';
 import { isCovered, withinSupported, workingDaysBetween } from './working-days';
 
 /**
@@ -94,6 +95,13 @@ export interface CaseFacts<C> {
   openedAt: Date;
   ownerOffice: OfficeKey;
   townshipCode: string;
+  /**
+   * For a case forwarded to the county for approval (转交县级审批): the township office that forwarded
+   * it and when the hub recorded it. A deadline whose time stopped running by then (met by the
+   * forward, or overdue at an asOf before it) was the township's, and is filed under it, not under
+   * the county office that owns the case now.
+   */
+  forwardedFrom?: { office: OfficeKey; at: Date } | null;
 }
 
 export interface OverdueSlip<R> {
@@ -229,6 +237,21 @@ export interface WithdrawnFirstAidFacts<C> {
 export type WithdrawnFirstAid<C> = Pick<WithdrawnFirstAidFacts<C>, 'case' | 'standing' | 'supersededBy' | 'recordedAt'>;
 
 /**
+ * A case its township forwarded to the county for approval (转交县级审批, domain/cases/county-approval.ts),
+ * open at asOf, under the office that owns it (the county office it went to): no limit runs (the seeds
+ * set the county none), so it is never overdue, and supervision reads who holds it and since when.
+ */
+export interface ForwardedCase<C> {
+  case: C;
+  /** When the hub recorded the forward. */
+  since: Date;
+  /** Working days after the day of the forward (China) up to asOf's day. */
+  workingDaysHeld: number;
+  /** A year counted has no holiday notice loaded. */
+  provisional: boolean;
+}
+
+/**
  * 按时办结 supervision's figures for a period (from `shortfallsSince` up to `asOf`), of the slips an
  * office received (under the receiving office, as answeredLate lists them): each slip answered or
  * superseded in the period once, by the same standing (slipStanding) that lists answeredLate, and
@@ -313,6 +336,8 @@ export interface OverdueGroup<R, C> {
   corrected: CorrectedSlip<R>[];
   fulfilmentsWithdrawn: WithdrawnFulfilment<R>[];
   firstAidsWithdrawn: WithdrawnFirstAid<C>[];
+  /** Cases forwarded to the county for approval and open at asOf, held longest first. */
+  forwardedForApproval: ForwardedCase<C>[];
 }
 
 export interface OverdueReport<R, C> {
@@ -351,7 +376,7 @@ function finishTally(t: OverdueTally): OverdueTally {
 
 function group<R, C>(map: Map<string, OverdueGroup<R, C>>, key: string): OverdueGroup<R, C> {
   let g = map.get(key);
-  if (!g) map.set(key, (g = { tally: emptyTally(), referrals: [], answeredLate: [], cases: [], casesLate: [], shortfalls: [], declinesOpen: [], decisionsWaived: [], declined: [], corrected: [], fulfilmentsWithdrawn: [], firstAidsWithdrawn: [] }));
+  if (!g) map.set(key, (g = { tally: emptyTally(), referrals: [], answeredLate: [], cases: [], casesLate: [], shortfalls: [], declinesOpen: [], decisionsWaived: [], declined: [], corrected: [], fulfilmentsWithdrawn: [], firstAidsWithdrawn: [], forwardedForApproval: [] }));
   return g;
 }
 
@@ -395,6 +420,17 @@ export function lateDeadlines(timeline: CaseTimeline, asOf: Date): Omit<LateCase
 }
 
 /**
+ * When a case open at `asOf` was forwarded to the county for approval by then, and how long the county
+ * has held it: null for a case not forwarded by asOf, or ended by then.
+ */
+function forwardedAt(timeline: CaseTimeline, asOf: Date): Omit<ForwardedCase<unknown>, 'case'> | null {
+  const act = timeline.acts?.find((a) => a.act === 'APPROVAL_FORWARDED' && a.at <= asOf);
+  if (!act || timeline.transitions.some((t) => TERMINAL_STATES.has(t.to) && t.at <= asOf)) return null;
+  const held = workingDaysBetween(withinSupported(chinaDateOf(act.at)), withinSupported(chinaDateOf(asOf)));
+  return { since: act.at, workingDaysHeld: held.days, provisional: held.provisional };
+}
+
+/**
  * The report at `asOf`: the overdue slips and cases among those given, grouped; the shortfalls
  * given (the caller chooses their period), grouped the same way, largest first; and the declined
  * decisions still open at `asOf` (declined by then), under the office that owns the case, oldest first;
@@ -406,7 +442,8 @@ export function lateDeadlines(timeline: CaseTimeline, asOf: Date): Omit<LateCase
  * and the deadlines of `cases` met late or missed from `casesLateSince` up to asOf (none when null), under
  * the office that owns the case, most late first (the caller gives the cases ended in that period too);
  * and the slips `declined` (the caller's period, by asOf), under the office that declined them, declined first, first;
- * and the slips `corrected` (superseded in the caller's period, by asOf), under the office that owns the case.
+ * and the slips `corrected` (superseded in the caller's period, by asOf), under the office that owns the case;
+ * and the cases of `cases` forwarded to the county for approval and open at asOf, under the office that owns them.
  * The tally's fellDue counts, from `casesLateSince` up to asOf (none when null), the slips among
  * `dueInPeriod` (the caller gives those due on the period's days, in any state) and the deadlines of
  * `cases` whose deadline ran out in it, by the same deadline (referralDue, caseDeadlines) their
@@ -466,18 +503,22 @@ export function overdueReport<R, C>(
     if (fellDueIn(slipStanding(s, asOf).due.dueAt, casesLateSince, asOf)) count('referrals', 'fellDue', s.toOffice, s.townshipCode);
   }
   for (const c of cases) {
+    // The office that owned the case at an instant: the township until its forward to the county, then the owner.
+    const ownerAt = (at: Date) => (c.forwardedFrom && at <= c.forwardedFrom.at ? c.forwardedFrom.office : c.ownerOffice);
     for (const deadline of caseDeadlines(c.timeline, asOf)) {
       if (deadline.status === 'OVERDUE') {
-        file('cases', c.ownerOffice, c.townshipCode, { case: c.case, deadline, recordedAfterAsOf: c.openedAt > asOf });
-        count('caseDeadlines', 'overdue', c.ownerOffice, c.townshipCode);
+        file('cases', ownerAt(asOf), c.townshipCode, { case: c.case, deadline, recordedAfterAsOf: c.openedAt > asOf });
+        count('caseDeadlines', 'overdue', ownerAt(asOf), c.townshipCode);
       }
       const late = casesLateSince === null ? null : lateCase(c.case, deadline, casesLateSince);
-      if (late) file('casesLate', c.ownerOffice, c.townshipCode, late);
+      if (late) file('casesLate', ownerAt(late.endedBy.at), c.townshipCode, late);
       // Met or ended in the period: the same step (endedBy) and period casesLate reads.
       const figure = CASE_FIGURE[deadline.status];
-      if (figure && casesLateSince !== null && deadline.endedBy && deadline.endedBy.at >= casesLateSince) count('caseDeadlines', figure, c.ownerOffice, c.townshipCode);
-      if (fellDueIn(deadline.dueAt, casesLateSince, asOf)) count('caseDeadlines', 'fellDue', c.ownerOffice, c.townshipCode);
+      if (figure && casesLateSince !== null && deadline.endedBy && deadline.endedBy.at >= casesLateSince) count('caseDeadlines', figure, ownerAt(deadline.endedBy.at), c.townshipCode);
+      if (fellDueIn(deadline.dueAt, casesLateSince, asOf)) count('caseDeadlines', 'fellDue', ownerAt(deadline.dueAt), c.townshipCode);
     }
+    const forwarded = forwardedAt(c.timeline, asOf);
+    if (forwarded) file('forwardedForApproval', c.ownerOffice, c.townshipCode, { case: c.case, ...forwarded });
   }
   for (const s of shortfalls) {
     if (s.shortfallFen > 0) file('shortfalls', s.toOffice, s.townshipCode, { referral: s.referral, shortfallFen: s.shortfallFen });
@@ -517,6 +558,7 @@ export function overdueReport<R, C>(
         corrected: g.corrected.sort((a, b) => a.supersededAt.getTime() - b.supersededAt.getTime()),
         fulfilmentsWithdrawn: g.fulfilmentsWithdrawn.sort((a, b) => a.completedAt.getTime() - b.completedAt.getTime()),
         firstAidsWithdrawn: g.firstAidsWithdrawn.sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime()),
+        forwardedForApproval: g.forwardedForApproval.sort((a, b) => a.since.getTime() - b.since.getTime()),
       })) as (OverdueGroup<R, C> & Record<K, string>)[];
   const offices = sorted(byOffice, 'office').map((g) => {
     const [countyCode, office] = g.office.split(' ');

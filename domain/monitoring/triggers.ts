@@ -10,6 +10,8 @@ import { z } from 'zod';
 import type { OfficeCode } from '../departments';
 import { RECEIVING_DEPARTMENTS } from '../cases/offices';
 import { DEFAULT_LAST_DAY_OFF, LAST_DAY_OFF_RULES, type LastDayOff } from '../cases/working-days';
+import { DEFAULT_TOWNSHIP_APPROVAL, type TownshipApprovalRule } from '../cases/county-approval';
+import { PROGRAMME_BY_CODE } from '../programmes';
 import { DEFAULT_NOTICE_RULES, HEAD_NAME_STYLES, NOTICE_MIN_DAYS, type NoticeRules } from './notice';
 
 export const GRADES = ['RED', 'ORANGE', 'YELLOW'] as const;
@@ -100,6 +102,7 @@ const noticeSchema = z.strictObject({
   /** How the household head's name shows. */
   headName: z.enum(HEAD_NAME_STYLES).default('SURNAME_MOU'),
 });
+const programmeCodeSchema = z.string().refine((code) => PROGRAMME_BY_CODE.has(code), 'not a programme of the hub’s catalogue (domain/programmes.ts)');
 const fileSchema = z.strictObject({
   name: z.string().max(200).optional(),
   /** The limits every trigger has unless it says otherwise. */
@@ -117,6 +120,18 @@ const fileSchema = z.strictObject({
    * when it gives it, replaces it.
    */
   referralReminder: z.strictObject({ dueWithinWorkingDays: z.number().int().min(0).max(20) }).optional(),
+  /**
+   * Which approvals the townships hold (domain/cases/county-approval.ts): the programmes whose
+   * approval stays with the county, with the basis, and counties (6-digit codes) that differ. The
+   * locality's file, when it gives it, replaces it whole.
+   */
+  townshipApproval: z
+    .strictObject({
+      notDelegated: z.array(programmeCodeSchema),
+      basis: z.string().min(1).max(500),
+      counties: z.record(z.string().regex(/^\d{6}$/, 'a county is a 6-digit division code'), z.strictObject({ notDelegated: z.array(programmeCodeSchema), basis: z.string().min(1).max(500) })).default({}),
+    })
+    .optional(),
   /** Required in the default set; a locality's file that only sets limits, the notice or lastDayOff leaves it out. */
   triggers: z.array(z.looseObject({ id: z.string() })).optional(),
 });
@@ -131,6 +146,8 @@ export interface TriggerSet {
   lastDayOff: LastDayOff;
   /** Referral slips' reminder (file field `referralReminder`): not an alert's, so outside the digest. */
   referralReminder: ReferralReminderRule;
+  /** Which approvals the townships hold (file field `townshipApproval`): a case's, not an alert's, so outside the digest. */
+  townshipApproval: TownshipApprovalRule;
   digest: string;
 }
 
@@ -234,6 +251,7 @@ export function buildTriggerSet(
   let noticeSource = sources.defaults;
   let lastDayOff: LastDayOff = base.lastDayOff ?? DEFAULT_LAST_DAY_OFF;
   let referralReminder: ReferralReminderRule = base.referralReminder ?? DEFAULT_REFERRAL_REMINDER;
+  let townshipApproval: TownshipApprovalRule = base.townshipApproval ?? DEFAULT_TOWNSHIP_APPROVAL;
   if (override !== null) {
     const local = parseFile(override, sources.override ?? 'override', false);
     if (local.name) name = `${name} + ${local.name}`;
@@ -243,6 +261,7 @@ export function buildTriggerSet(
     }
     if (local.lastDayOff) lastDayOff = local.lastDayOff;
     if (local.referralReminder) referralReminder = local.referralReminder;
+    if (local.townshipApproval) townshipApproval = local.townshipApproval;
     if (local.notice) {
       notice = local.notice;
       noticeSource = sources.override ?? 'override';
@@ -274,7 +293,7 @@ export function buildTriggerSet(
     triggers.push(t.kind === 'DEATH_ON_ROLL' ? { ...t, graceMonths: t.graceMonths ?? ruleGrace(afterDeathGraces, source, id) } : t);
   }
   const digest = crypto.createHash('sha256').update(JSON.stringify({ triggers, setLimits, lastDayOff })).digest('hex').slice(0, 16);
-  return { name, triggers, limits: setLimits, notice, lastDayOff, referralReminder, digest };
+  return { name, triggers, limits: setLimits, notice, lastDayOff, referralReminder, townshipApproval, digest };
 }
 
 /**

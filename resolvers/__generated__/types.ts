@@ -4,7 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Programme as ProgrammeModel } from '../../domain/programmes';
 import type { RegionRow as RegionRowModel, HouseholdRow as HouseholdRowModel, MemberRow as MemberRowModel, PersonRow as PersonRowModel } from '../../db/household/loaders';
 import type { AidRecord as AidRecordModel, ReportedBy as ReportedByModel } from '../../domain/aid';
-import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, ReferralWritePayload as ReferralWritePayloadModel, CaseWritePayload as CaseWritePayloadModel, CaseHandOverWritePayload as CaseHandOverWritePayloadModel, CaseHouseholdMove as CaseHouseholdMoveModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel, CountyOverdueWork as CountyOverdueWorkModel, CaseLate as CaseLateModel } from '../models';
+import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, ReferralWritePayload as ReferralWritePayloadModel, CaseWritePayload as CaseWritePayloadModel, CaseHandOverWritePayload as CaseHandOverWritePayloadModel, CaseHouseholdMove as CaseHouseholdMoveModel, CaseForwarded as CaseForwardedModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel, CountyOverdueWork as CountyOverdueWorkModel, CaseLate as CaseLateModel } from '../models';
 import type { AccessSession as AccessSessionModel } from '../../access/session';
 import type { AuditRow as AuditRowModel } from '../../access/audit';
 import type { Rule as RuleModel } from '../../domain/findings/rule-set';
@@ -15,6 +15,7 @@ import type { FulfilmentRecord as FulfilmentRecordModel, DecisionCheckRecord as 
 import type { DeclineRecord as DeclineRecordModel } from '../../db/cases/declines';
 import type { CorrectionRow as CorrectionRowModel } from '../../db/cases/corrections';
 import type { CaseFirstAidRecord as CaseFirstAidRecordModel } from '../../db/cases/first-aid';
+import type { CountyApprovalView as CountyApprovalViewModel } from '../../db/cases/county-approval';
 import type { DecisionFinding as DecisionFindingModel } from '../../domain/cases/decision-checks';
 import type { CaseDeadline as CaseDeadlineModel } from '../../domain/cases/deadlines';
 import type { Office as OfficeModel } from '../../domain/cases/offices';
@@ -661,6 +662,23 @@ export type Mutation = {
    * (事后补办手续). Recorded once, as a MATERIALS_COMPLETED event; it meets the MATERIALS deadline.
    */
   readonly caseMaterialsComplete: CaseTransitionPayload;
+  /**
+   * 转交县级审批 (seed 000, 二(三): 救助审批权限没有下放的，乡镇（街道）按规定审核完成后转交县级相关救助职能部门审批):
+   * the township office that owns a case records its review done (`review`, 审核意见) and forwards the case to
+   * the county department that runs the programme sought, which owns it from then (OWNER_CHANGED, 首问负责
+   * handed on) and approves or rejects it. Which programmes' approval the townships hold is the locality's
+   * data (the trigger set's `townshipApproval`, per county where they differ; by default 低保 and 特困 are the
+   * county's). The forward meets the case's INVESTIGATION_OPINION deadline, and from then the 20-working-day
+   * APPROVAL deadline, which binds a township that may approve, is no longer listed: the seeds set the county
+   * no limit (Case.countyApproval says so). Refused for a programme the township may approve
+   * (APPROVAL_DELEGATED), a case forwarded already (ALREADY_FORWARDED), ended (CASE_ENDED), owned by a
+   * county office (CASE_AT_COUNTY) or not accepted or past review (CASE_NOT_UNDER_REVIEW), by another office
+   * than the owner (NOT_CASE_OWNER), to a township (NOT_COUNTY_OFFICE), to no office that answers
+   * (UNKNOWN_OFFICE) or to another department than the programme's (PROGRAMME_NOT_OF_DEPARTMENT). A retry
+   * with the same key (or, without one, the same forward by the same officer, nothing recorded since)
+   * answers the first outcome.
+   */
+  readonly caseForwardForApproval: CaseTransitionPayload;
   /** Subscribes an API client's receiver to alerts; the payload carries the signing secret, once. */
   readonly alertSubscriptionCreate: AlertSubscriptionCreatePayload;
   /** Revokes a subscription: nothing more is pushed to it, and its pending deliveries become dead letters. */
@@ -846,6 +864,15 @@ export type MutationCaseFirstAidArgs = {
  */
 export type MutationCaseMaterialsCompleteArgs = {
   input: CaseMaterialsCompleteInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationCaseForwardForApprovalArgs = {
+  input: CaseForwardForApprovalInput;
 };
 
 
@@ -1127,6 +1154,63 @@ export type MutationAidReportArgs = {
   input: AidReportInput;
 };
 
+/** Forwards a case the township reviewed to the county office for approval. */
+export type CaseForwardForApprovalInput = {
+  /** The case (ACCEPTED, INVESTIGATING or FIRST_AID_GIVEN, owned by the township that forwards it). */
+  readonly caseId: Scalars['ID']['input'];
+  /** The programme whose approval is sought, by code (DIBAO, TEKUN …): one whose approval the township does not hold. */
+  readonly programme: Scalars['ID']['input'];
+  /** The county office: the department that runs the programme (CIVIL_AFFAIRS for 低保 and 特困), of the case's county. */
+  readonly to: OfficeInput;
+  /** The township's review opinion (审核意见), up to 500 characters. */
+  readonly review: Scalars['String']['input'];
+  /** When it was forwarded, if earlier than now (at most 10 days back); deadlines use the time the hub records it. */
+  readonly occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Who acts (an officer of the township office that owns the case). */
+  readonly actor?: InputMaybe<ActorInput>;
+  /** A retry with the same key returns the first outcome. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** 转交县级审批 as recorded: the case's review done at its township, and the county office it went to. */
+export type CountyApproval = {
+  readonly __typename?: 'CountyApproval';
+  /** The programme whose approval the county holds. */
+  readonly programme: Programme;
+  /** The township office that reviewed and forwarded it. */
+  readonly from: Office;
+  /** The county office it was forwarded to, which approves it (the case's owner from then, unless it handed the case on since). */
+  readonly to: Office;
+  /** The township's review opinion (审核意见). */
+  readonly review: Scalars['String']['output'];
+  /** When the officer says it was forwarded. */
+  readonly forwardedAt: Scalars['DateTime']['output'];
+  /** When the hub recorded it: the county holds the case from then. */
+  readonly recordedAt: Scalars['DateTime']['output'];
+  /** The officer who forwarded it. */
+  readonly actor: Scalars['String']['output'];
+  /** What time limit binds the county's approval, and why: the seeds set none, so none is counted (the case lists no APPROVAL deadline once forwarded). */
+  readonly basis: Scalars['String']['output'];
+};
+
+/**
+ * A case its township forwarded to a county office for approval (转交县级审批), open at asOf: no time
+ * limit runs for the county's approval (the seeds set none), so it is listed here, never as overdue.
+ */
+export type ForwardedCase = {
+  readonly __typename?: 'ForwardedCase';
+  /** The case. */
+  readonly case: Case;
+  /** The office that holds it: the case's owner (the county office it was forwarded to, unless it handed the case on since). */
+  readonly heldBy: Office;
+  /** When the hub recorded the forward. */
+  readonly since: Scalars['DateTime']['output'];
+  /** Working days after the day of the forward (China) up to asOf's day: how long the county has held it, under no limit. */
+  readonly workingDaysHeld: Scalars['Int']['output'];
+  /** True when a year counted has no holiday notice loaded (see workingDayCalendar). */
+  readonly provisional: Scalars['Boolean']['output'];
+};
+
 /** Reassigns a declined decision to another department. */
 export type ReferralReassignInput = {
   /** The declined decision's slip. */
@@ -1354,7 +1438,7 @@ export type CaseUrgency =
   | 'EMERGENCY'
   /** 急难: sudden and urgent hardship; first aid within 24 hours, materials within 5 working days. */
   | 'URGENT'
-  /** Not urgent: investigation opinion within 3 working days, approval within 20 working days. */
+  /** Not urgent: investigation opinion within 3 working days, approval within 20 working days where the township may approve (a case forwarded to the county for approval has no approval limit: caseForwardForApproval). */
   | 'NORMAL';
 
 /** The states of a case (申请—受理—分办—反馈). */
@@ -1446,6 +1530,8 @@ export type Case = {
   readonly reportedAt: Scalars['DateTime']['output'];
   /** 先行救助, once recorded (caseFirstAid). */
   readonly firstAid?: Maybe<FirstAid>;
+  /** 转交县级审批, once recorded (caseForwardForApproval): the approval is the county office's, under no time limit. Null for a case not forwarded. */
+  readonly countyApproval?: Maybe<CountyApproval>;
   /** For a rejected case: the explanation given to the household. */
   readonly explanation?: Maybe<Scalars['String']['output']>;
   /** When the case was closed or rejected. */
@@ -1454,7 +1540,7 @@ export type Case = {
   readonly allowedTransitions: ReadonlyArray<CaseState>;
   /** Every write to the case, in order: who, when, why. */
   readonly history: ReadonlyArray<CaseEvent>;
-  /** The statutory deadlines for its urgency, as they stand at `asOf` (default now); each NOT_STARTED (no time left, nothing late) at an `asOf` before the case was reported (`reportedAt`, where its deadlines count from). */
+  /** The statutory deadlines for its urgency, as they stand at `asOf` (default now), APPROVAL left out once the case was forwarded to the county for approval by then (countyApproval: the seeds set the county no limit); each NOT_STARTED (no time left, nothing late) at an `asOf` before the case was reported (`reportedAt`, where its deadlines count from). */
   readonly deadlines: ReadonlyArray<CaseDeadline>;
   /** Whether any deadline was missed (overdue now, met late, or never met) as of `asOf` (default now); false before the case was reported. */
   readonly anyDeadlineMissed: Scalars['Boolean']['output'];
@@ -1531,7 +1617,9 @@ export type CaseAction =
   /** The meeting's decisions were corrected by the convener (decisionCorrect), with the reason. */
   | 'DECISION_CORRECTED'
   /** A decision's slip was superseded by a correction: its reason says by which slip, or that the decision was withdrawn. */
-  | 'REFERRAL_SUPERSEDED';
+  | 'REFERRAL_SUPERSEDED'
+  /** 转交县级审批: the township's review done and the case forwarded to the county office (caseForwardForApproval); its reason is the review opinion, and an OWNER_CHANGED follows. */
+  | 'APPROVAL_FORWARDED';
 
 /** One write to a case: who, when, why. */
 export type CaseEvent = {
@@ -1568,7 +1656,7 @@ export type DeadlineKind =
   | 'MATERIALS'
   /** 调查初审意见 investigation opinion (working days). */
   | 'INVESTIGATION_OPINION'
-  /** 审核审批 approval (working days). */
+  /** 审核审批 approval (working days), where the township may approve: not listed for a case forwarded to the county (Case.countyApproval). */
   | 'APPROVAL';
 
 /** Where a deadline stands. */
@@ -2166,6 +2254,8 @@ export type CountyOverdue = {
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
   /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
   readonly firstAidsWithdrawn: ReadonlyArray<WithdrawnFirstAid>;
+  /** Its households' cases forwarded to a county office for approval (转交县级审批) and open at asOf, under no time limit: who holds each and since when; held longest first. */
+  readonly forwardedForApproval: ReadonlyArray<ForwardedCase>;
 };
 
 /** An office's overdue work. */
@@ -2181,9 +2271,9 @@ export type OfficeOverdue = {
   readonly referrals: ReadonlyArray<OverdueReferral>;
   /** Slips sent to it that it answered (completed or declined) after their due date, or that a correction superseded after it (deadlineStatus MISSED), answered or superseded from shortfallsSince up to asOf, each with how late: a late answer or a correction ends the slip's overdue time, not its lateness; most late first. */
   readonly answeredLate: ReadonlyArray<OverdueReferral>;
-  /** Cases it owns with a deadline past; most overdue first. */
+  /** Cases it owns with a deadline past; most overdue first. A case a township forwarded to the county for approval is listed under the township for a deadline overdue at an asOf before the forward. */
   readonly cases: ReadonlyArray<OverdueCase>;
-  /** Cases it owns with a deadline it met late or missed from shortfallsSince up to asOf: decided, investigated or aided after it was due, or ended while past it (handed over to another county, closed), each with how late and the step that did it: meeting the deadline late or ending the case ends its overdue time, not its lateness; most late first. */
+  /** Cases it owns with a deadline it met late or missed from shortfallsSince up to asOf (a case a township forwarded to the county for approval: under the township for what it met late by the forward or before): decided, investigated or aided after it was due, or ended while past it (handed over to another county, closed), each with how late and the step that did it: meeting the deadline late or ending the case ends its overdue time, not its lateness; most late first. */
   readonly casesLate: ReadonlyArray<LateCase>;
   /** Decisions it completed since shortfallsSince with less than was decided, or whose aid record now gives less (Fulfilment.shortfallFen); largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
@@ -2199,6 +2289,8 @@ export type OfficeOverdue = {
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
   /** Cases it owns whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
   readonly firstAidsWithdrawn: ReadonlyArray<WithdrawnFirstAid>;
+  /** Cases it owns that a township forwarded to it for approval (转交县级审批), open at asOf, under no time limit: since when it holds each; held longest first. */
+  readonly forwardedForApproval: ReadonlyArray<ForwardedCase>;
 };
 
 /** A township's overdue work. */
@@ -2230,6 +2322,8 @@ export type TownshipOverdue = {
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
   /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
   readonly firstAidsWithdrawn: ReadonlyArray<WithdrawnFirstAid>;
+  /** Its households' cases forwarded to a county office for approval (转交县级审批) and open at asOf, under no time limit: who holds each and since when; held longest first. */
+  readonly forwardedForApproval: ReadonlyArray<ForwardedCase>;
 };
 
 /**
@@ -2614,6 +2708,16 @@ export type CaseErrorCode =
   | 'HOUSEHOLD_NOT_MOVED'
   /** caseOpen: the household has a case still open in another county (the message names it): that county's convener hands it over (caseHandOver), which opens its successor in the household's county. */
   | 'OPEN_CASE_IN_OTHER_COUNTY'
+  /** caseForwardForApproval: the township may approve this programme itself (the locality's townshipApproval), within 20 working days; it is not forwarded. */
+  | 'APPROVAL_DELEGATED'
+  /** caseForwardForApproval: the case was forwarded to the county for approval already (the message names the office). */
+  | 'ALREADY_FORWARDED'
+  /** caseForwardForApproval: a case goes for approval to a county department, not to a township. */
+  | 'NOT_COUNTY_OFFICE'
+  /** caseForwardForApproval: the case is owned by a county office, which approves it itself: only a township forwards. */
+  | 'CASE_AT_COUNTY'
+  /** caseForwardForApproval: the case is not under the township's review: it is forwarded once accepted (ACCEPTED, INVESTIGATING, FIRST_AID_GIVEN), not when only reported, in deliberation or decided. */
+  | 'CASE_NOT_UNDER_REVIEW'
   /** Prose other offices read (a case's summary or a reason, a slip's ask, note or feedback, a meeting's notes) carries a mobile number or a bank card or account number, however written or split by visible separators (a number split by an invisible character is TEXT_INVISIBLE_CHARACTER): the message and `found` name it masked (138****5678, ****7890); nothing is written. Dates, amounts and document numbers (鲁民〔2026〕12号, 500元) pass; an ID number is masked as it comes in; what it tells of health is not refused. A retry of a write made already is answered as the retry first (replayed). */
   | 'IDENTIFYING_NUMBER'
   /** Prose other offices read (as for IDENTIFYING_NUMBER) holds an invisible or formatting character (a zero-width space or joiner, a word joiner, a soft hyphen, a bidi mark, a BOM, a control character other than a line break or tab): what a reader sees would not be what was screened, and a number split by one hides from the reader's eye. The message names its code point; nothing is written. A retry of a write made already is answered as the retry first (replayed). */
@@ -4503,7 +4607,9 @@ export type Query = {
    * department has since revoked or superseded (fulfilmentsWithdrawn, firstAidsWithdrawn); and what
    * ran late and then ended, in a period: slips answered late (answeredLate) and case deadlines met late
    * or missed (casesLate); and every slip declined in the period, with its reason (declined), and every
-   * slip a correction superseded in it, a deadline extended among them (corrected). `regionCode` (city, county, township or village) narrows it to the cases of households there, by default
+   * slip a correction superseded in it, a deadline extended among them (corrected); and the cases
+   * forwarded to a county office for approval, still open, which no limit binds: who holds each and
+   * since when (forwardedForApproval). `regionCode` (city, county, township or village) narrows it to the cases of households there, by default
    * the caller's region scope (a village: the cases its township keeps of its households); `asOf` defaults to now.
    */
   readonly overdueReport: OverdueReport;
@@ -6289,6 +6395,9 @@ export type ResolversTypes = {
   AlertSubscriptionRevokePayload: ResolverTypeWrapper<Omit<AlertSubscriptionRevokePayload, 'subscription'> & { subscription?: Maybe<ResolversTypes['AlertSubscription']> }>;
   AlertDeliveryReplayPayload: ResolverTypeWrapper<Omit<AlertDeliveryReplayPayload, 'replayed' | 'unchanged'> & { replayed: ReadonlyArray<ResolversTypes['AlertDelivery']>, unchanged: ReadonlyArray<ResolversTypes['AlertDelivery']> }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  CaseForwardForApprovalInput: CaseForwardForApprovalInput;
+  CountyApproval: ResolverTypeWrapper<CountyApprovalViewModel>;
+  ForwardedCase: ResolverTypeWrapper<CaseForwardedModel>;
   ReferralReassignInput: ReferralReassignInput;
   DecisionCorrectInput: DecisionCorrectInput;
   DecisionChangeInput: DecisionChangeInput;
@@ -6572,6 +6681,9 @@ export type ResolversParentTypes = {
   AlertSubscriptionRevokePayload: Omit<AlertSubscriptionRevokePayload, 'subscription'> & { subscription?: Maybe<ResolversParentTypes['AlertSubscription']> };
   AlertDeliveryReplayPayload: Omit<AlertDeliveryReplayPayload, 'replayed' | 'unchanged'> & { replayed: ReadonlyArray<ResolversParentTypes['AlertDelivery']>, unchanged: ReadonlyArray<ResolversParentTypes['AlertDelivery']> };
   Mutation: Record<PropertyKey, never>;
+  CaseForwardForApprovalInput: CaseForwardForApprovalInput;
+  CountyApproval: CountyApprovalViewModel;
+  ForwardedCase: CaseForwardedModel;
   ReferralReassignInput: ReferralReassignInput;
   DecisionCorrectInput: DecisionCorrectInput;
   DecisionChangeInput: DecisionChangeInput;
@@ -6925,6 +7037,7 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   decisionCorrect?: Resolver<ResolversTypes['DecisionCorrectPayload'], ParentType, ContextType, RequireFields<MutationDecisionCorrectArgs, 'input'>>;
   caseFirstAid?: Resolver<ResolversTypes['CaseTransitionPayload'], ParentType, ContextType, RequireFields<MutationCaseFirstAidArgs, 'input'>>;
   caseMaterialsComplete?: Resolver<ResolversTypes['CaseTransitionPayload'], ParentType, ContextType, RequireFields<MutationCaseMaterialsCompleteArgs, 'input'>>;
+  caseForwardForApproval?: Resolver<ResolversTypes['CaseTransitionPayload'], ParentType, ContextType, RequireFields<MutationCaseForwardForApprovalArgs, 'input'>>;
   alertSubscriptionCreate?: Resolver<ResolversTypes['AlertSubscriptionCreatePayload'], ParentType, ContextType, RequireFields<MutationAlertSubscriptionCreateArgs, 'input'>>;
   alertSubscriptionRevoke?: Resolver<ResolversTypes['AlertSubscriptionRevokePayload'], ParentType, ContextType, RequireFields<MutationAlertSubscriptionRevokeArgs, 'input'>>;
   alertDeliveryReplay?: Resolver<ResolversTypes['AlertDeliveryReplayPayload'], ParentType, ContextType, RequireFields<MutationAlertDeliveryReplayArgs, 'input'>>;
@@ -6956,6 +7069,25 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   alertDismiss?: Resolver<ResolversTypes['AlertDismissPayload'], ParentType, ContextType, RequireFields<MutationAlertDismissArgs, 'input'>>;
   alertTakeOver?: Resolver<ResolversTypes['AlertTakeOverPayload'], ParentType, ContextType, RequireFields<MutationAlertTakeOverArgs, 'input'>>;
   aidReport?: Resolver<ResolversTypes['AidReportPayload'], ParentType, ContextType, RequireFields<MutationAidReportArgs, 'input'>>;
+};
+
+export type CountyApprovalResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CountyApproval'] = ResolversParentTypes['CountyApproval']> = {
+  programme?: Resolver<ResolversTypes['Programme'], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  review?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  forwardedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  basis?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ForwardedCaseResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ForwardedCase'] = ResolversParentTypes['ForwardedCase']> = {
+  case?: Resolver<ResolversTypes['Case'], ParentType, ContextType>;
+  heldBy?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  workingDaysHeld?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type DecisionCorrectPayloadResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DecisionCorrectPayload'] = ResolversParentTypes['DecisionCorrectPayload']> = {
@@ -7019,6 +7151,7 @@ export type CaseResolvers<ContextType = HubContext, ParentType extends Resolvers
   township?: Resolver<ResolversTypes['Region'], ParentType, ContextType>;
   reportedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   firstAid?: Resolver<Maybe<ResolversTypes['FirstAid']>, ParentType, ContextType>;
+  countyApproval?: Resolver<Maybe<ResolversTypes['CountyApproval']>, ParentType, ContextType>;
   explanation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   allowedTransitions?: Resolver<ReadonlyArray<ResolversTypes['CaseState']>, ParentType, ContextType>;
@@ -7295,6 +7428,7 @@ export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends 
   corrected?: Resolver<ReadonlyArray<ResolversTypes['CorrectedReferral']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
   firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
+  forwardedForApproval?: Resolver<ReadonlyArray<ResolversTypes['ForwardedCase']>, ParentType, ContextType>;
 };
 
 export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OfficeOverdue'] = ResolversParentTypes['OfficeOverdue']> = {
@@ -7312,6 +7446,7 @@ export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends 
   corrected?: Resolver<ReadonlyArray<ResolversTypes['CorrectedReferral']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
   firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
+  forwardedForApproval?: Resolver<ReadonlyArray<ResolversTypes['ForwardedCase']>, ParentType, ContextType>;
 };
 
 export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['TownshipOverdue'] = ResolversParentTypes['TownshipOverdue']> = {
@@ -7328,6 +7463,7 @@ export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extend
   corrected?: Resolver<ReadonlyArray<ResolversTypes['CorrectedReferral']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
   firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
+  forwardedForApproval?: Resolver<ReadonlyArray<ResolversTypes['ForwardedCase']>, ParentType, ContextType>;
 };
 
 export type OverdueTallyResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OverdueTally'] = ResolversParentTypes['OverdueTally']> = {
@@ -8378,6 +8514,8 @@ export type Resolvers<ContextType = HubContext> = {
   AlertSubscriptionRevokePayload?: AlertSubscriptionRevokePayloadResolvers<ContextType>;
   AlertDeliveryReplayPayload?: AlertDeliveryReplayPayloadResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  CountyApproval?: CountyApprovalResolvers<ContextType>;
+  ForwardedCase?: ForwardedCaseResolvers<ContextType>;
   DecisionCorrectPayload?: DecisionCorrectPayloadResolvers<ContextType>;
   DecisionCorrection?: DecisionCorrectionResolvers<ContextType>;
   FirstAid?: FirstAidResolvers<ContextType>;

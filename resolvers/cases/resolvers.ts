@@ -14,6 +14,9 @@ import { correctDecisions, correctedDecisions, correctionInputProblem, correctio
 import { handOverCase } from '../../db/cases/hand-over';
 import { DeclinedMeanwhile, reassignmentRetry, resolveDeclinedDecision, type Reassignment } from '../../db/cases/declines';
 import { completeMaterials, firstAidRetry, recordFirstAid } from '../../db/cases/first-aid';
+import { forwardForCountyApproval } from '../../db/cases/county-approval';
+import { COUNTY_APPROVAL_BASIS } from '../../domain/cases/county-approval';
+import { activeTriggerSet } from '../../rules/triggers-load';
 import { firstAidStanding, fulfilmentStanding, namedAidRecord } from './aid-standing';
 import { fromDbInstant } from '../../db/instants';
 import { type CaseRecord, type ReferralRecord, type CaseEventRecord, type MeetingRecord, type SecondAidRecord } from '../../db/cases/records';
@@ -974,6 +977,15 @@ export const caseResolvers: Resolvers = {
       return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [], replayed: outcome.ok && outcome.replayed }));
     },
 
+    caseForwardForApproval: async (_, { input }, ctx) => {
+      const meta = metaOf(ctx, input, 'caseForwardForApproval');
+      const caseId = requireHubId(input.caseId, 'input.caseId');
+      if (!(await inReach(ctx, await caseById(ctx, caseId)))) return CASE_NOT_FOUND();
+      const forward = { caseId, programmeCode: input.programme, to: requireOffice(input.to, 'input.to'), review: input.review };
+      const outcome = await forwardForCountyApproval(ctx.hub, activeTriggerSet().townshipApproval, forward, meta);
+      return payload(outcome, ctx, async (id) => ({ case: await caseById(ctx, id), userErrors: [], replayed: outcome.ok && outcome.replayed }));
+    },
+
     referralDecline: async (_, { input }, ctx) => {
       const meta = metaOf(ctx, input, 'referralDecline');
       const referralId = requireHubId(input.referralId, 'input.referralId');
@@ -1003,6 +1015,10 @@ export const caseResolvers: Resolvers = {
     firstAid: async (c, _, ctx) => {
       const given = await caseLoaders(ctx).firstAidByCase.load(c.id);
       return given && { ...given, householdId: c.householdId, townshipCode: c.townshipCode };
+    },
+    countyApproval: async (c, _, ctx) => {
+      const forwarded = await caseLoaders(ctx).countyApprovalByCase.load(c.id);
+      return forwarded && { ...forwarded, householdId: c.householdId, townshipCode: c.townshipCode };
     },
     dossier: async (c, _, ctx) => dossierReadBy(await dossierOf(ctx, c), callerScope(ctx), ctx),
     briefUrl: (c) => `/cases/${c.id}/brief`,
@@ -1167,6 +1183,17 @@ export const caseResolvers: Resolvers = {
     supersededBy: async (f, _, ctx) => (await firstAidStanding(ctx.loaders, f, f.householdId))?.supersededBy ?? null,
     givenAt: (f) => fromDbInstant(f.givenAt),
     recordedAt: (f) => fromDbInstant(f.recordedAt),
+  },
+
+  CountyApproval: {
+    programme: (a) => present(Promise.resolve(PROGRAMME_BY_CODE.get(a.programmeCode) ?? null), 'the forward’s programme'),
+    from: (a) => officeOf(a.fromOffice, a.townshipCode),
+    to: (a) => officeOf(a.toOffice, a.townshipCode),
+    basis: () => COUNTY_APPROVAL_BASIS,
+  },
+
+  ForwardedCase: {
+    heldBy: (f) => officeOf(f.case.ownerOffice, f.case.townshipCode),
   },
 
   SecondAidApproval: {

@@ -48,6 +48,12 @@ function openedAt(c: { reportedAt: Date }, events: readonly CaseEventRecord[]): 
   return events.reduce((first, e) => (e.recordedAt < first ? e.recordedAt : first), events[0]?.recordedAt ?? c.reportedAt);
 }
 
+/** The township that forwarded the case to the county for approval, from the events read anyway (the act's actor office). */
+function forwardedFrom(events: readonly CaseEventRecord[]): { office: string; at: Date } | null {
+  const forward = events.find((e) => e.action === 'APPROVAL_FORWARDED');
+  return forward ? { office: forward.actorOffice, at: forward.recordedAt } : null;
+}
+
 /** A slip as supervision reads it (domain/cases/supervision.ts): its due date counted from its day of issue. */
 function slipFacts(r: ReferralRecord): SlipFacts<ReferralRecord> {
   return { referral: r, issuedOn: chinaDateOf(r.issuedAt), issuedAt: r.issuedAt, dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED', declined: r.state === 'DECLINED', toOffice: r.toOffice, townshipCode: r.townshipCode };
@@ -63,7 +69,7 @@ export function reportHouseholds(report: OverdueReport<ReferralRecord, CaseRecor
   const ids = new Set<number>();
   for (const g of [...report.byOffice, ...report.byTownship, ...report.byCounty]) {
     for (const s of [...g.referrals, ...g.answeredLate, ...g.shortfalls, ...g.declinesOpen, ...g.decisionsWaived, ...g.declined, ...g.corrected, ...g.fulfilmentsWithdrawn]) ids.add(s.referral.householdId);
-    for (const c of [...g.cases, ...g.casesLate, ...g.firstAidsWithdrawn]) ids.add(c.case.householdId);
+    for (const c of [...g.cases, ...g.casesLate, ...g.firstAidsWithdrawn, ...g.forwardedForApproval]) ids.add(c.case.householdId);
   }
   return [...ids];
 }
@@ -138,7 +144,7 @@ export async function supervisionReport(ctx: HubContext, args: SupervisionReport
   const timelines = await caseTimelinesOf(ctx.loaders.monitoring, open.cases, (id) => eventsOf.get(id) ?? []);
   return overdueReport(
     slips.map(slipFacts),
-    open.cases.map((c) => ({ case: c, timeline: timelines.get(c.id)!, openedAt: openedAt(c, eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
+    open.cases.map((c) => ({ case: c, timeline: timelines.get(c.id)!, openedAt: openedAt(c, eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode, forwardedFrom: forwardedFrom(eventsOf.get(c.id) ?? []) })),
     asOf,
     short,
     declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerOffice, townshipCode: d.townshipCode })),
