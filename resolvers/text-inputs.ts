@@ -45,8 +45,7 @@ const OFFICER_FIELD = 'officer';
 
 function refuseOfficerIdNumber(value: string, path: string): void {
   if (!mayContainIdNumber(halfWidth(value).replace(/\p{Cf}/gu, ''))) return;
-  const refused = officerRefusal('ID_NUMBER', false)!;
-  throw badInput(path, refused.reason, `${path}: ${refused.message}`);
+  throw badInput(path, 'OFFICER_ID_NUMBER', `${path}: ${officerRefusal('ID_NUMBER', false)!.message}`);
 }
 
 const textLeaf: LeafCheck = (scalar, name, optional) => {
