@@ -18,10 +18,7 @@
  */
 import type { GraphQLSchema } from 'graphql';
 import { maskIdNumbersInText } from '../domain/privacy';
-import { halfWidth } from '../domain/half-width';
-import { mayContainIdNumber } from '../domain/id-number';
 import { badInput } from '../access/errors';
-import { officerRefusal } from '../access/officer';
 import { isBlank, textProblem } from '../domain/text-length';
 import { applyArgumentChecks, type LeafCheck } from './date-ranges';
 
@@ -32,33 +29,15 @@ import { applyArgumentChecks, type LeafCheck } from './date-ranges';
  */
 export const MULTI_LINE_FIELDS: ReadonlySet<string> = new Set(['summary', 'reason', 'notes', 'note', 'ask', 'feedback', 'description', 'differenceReason', 'conflictOverrideReason', 'governmentAidPendingReason']);
 
-/**
- * An officer's staff identifier given in an input (`input.officer`, `input.actor.officer`, a consent's
- * `officer`) is kept beside the client in the history of a case, alert, finding or need, which every
- * reader of it sees, the supervision office that sees ID numbers masked among them. Some systems key
- * their staff by 公民身份号码: such a value is refused as X-Officer refuses it (OFFICER_ID_NUMBER,
- * access/officer.ts), full-width digits read as ASCII and format characters (zero-width joiners) left
- * out, never echoed. It was stored and shown in clear
- * (`demo-civil-affairs/370826198311270591`).
- */
-const OFFICER_FIELD = 'officer';
-
-function refuseOfficerIdNumber(value: string, path: string): void {
-  if (!mayContainIdNumber(halfWidth(value).replace(/\p{Cf}/gu, ''))) return;
-  throw badInput(path, 'OFFICER_ID_NUMBER', `${path}: ${officerRefusal('ID_NUMBER', false)!.message}`);
-}
-
 const textLeaf: LeafCheck = (scalar, name, optional) => {
   if (scalar !== 'String') return null;
   const multiLine = MULTI_LINE_FIELDS.has(name);
   const notEmpty = optional && !multiLine;
-  const officer = name === OFFICER_FIELD;
   return (value, path) => {
     if (typeof value !== 'string') return;
     const problem = textProblem(value, multiLine);
     if (problem) throw badInput(path, 'TEXT_INVALID', `${path} contains ${problem}`);
     if (notEmpty && isBlank(value)) throw badInput(path, 'EMPTY_VALUE', `${path} is empty: leave it out (or send null) to give none`);
-    if (officer) refuseOfficerIdNumber(value, path);
   };
 };
 
