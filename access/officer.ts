@@ -4,6 +4,7 @@
  * (`npm run report -- --officer`) and for an officer given as an argument (givenOfficer in
  * access/errors.ts: clientAccessLog's `officer`), so all refuse the same values with the same reasons.
  */
+import { halfWidth } from '../domain/half-width';
 import { mayContainIdNumber } from '../domain/id-number';
 
 /**
@@ -16,11 +17,19 @@ const OFFICER = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,63}$/;
 
 export type OfficerHeader = string | null | 'MALFORMED' | 'ID_NUMBER';
 
+/**
+ * Whether an officer's identifier is or holds an ID number, whole or in parts: full-width digits read
+ * as ASCII and format characters (zero-width joiners between digits) left out, as an input may carry them.
+ */
+export function officerHoldsIdNumber(officer: string): boolean {
+  return mayContainIdNumber(halfWidth(officer).replace(/\p{Cf}/gu, ''));
+}
+
 /** X-Officer: the officer a department's system asks for, or null when it names none. */
 export function parseOfficer(header: string | undefined): OfficerHeader {
   if (header === undefined || header.trim() === '') return null;
   const officer = header.trim();
-  if (mayContainIdNumber(officer)) return 'ID_NUMBER';
+  if (officerHoldsIdNumber(officer)) return 'ID_NUMBER';
   return OFFICER.test(officer) ? officer : 'MALFORMED';
 }
 

@@ -3,7 +3,8 @@
  * has of each personal object it reached, and every data subject it touched, for the audit row.
  */
 import type { GraphQLError } from 'graphql';
-import { expectedError } from './errors';
+import { badInput, expectedError } from './errors';
+import { officerHoldsIdNumber, officerRefusal } from './officer';
 import { firstChars, longerThan } from '../domain/text-length';
 import type { Caller, FieldDecision, Refusal, RequestAccess, View } from './decide';
 import type { AuditSubject, Purpose } from './policy';
@@ -57,9 +58,15 @@ export class AccessSession {
    * The officer a write records: the one its input names, else the one the request names
    * (X-Officer), else '' (the client alone). So a department system that names its officer once,
    * in the header, finds them in the case's, alert's or finding's history as in the audit trail.
+   * The one its input names (at `argument`) is held to X-Officer's refusal of an ID number
+   * (BAD_USER_INPUT, OFFICER_ID_NUMBER, never echoed): kept beside the client in a history every
+   * reader sees (the supervision office, which sees ID numbers masked, among them), it was shown in
+   * clear (`demo-civil-affairs/370826198311270591`).
    */
-  officerOr(given: string | null | undefined): string {
-    return given?.trim() || (this.officer ?? '');
+  officerOr(given: string | null | undefined, argument: string): string {
+    const officer = given?.trim();
+    if (officer && officerHoldsIdNumber(officer)) throw badInput(argument, 'OFFICER_ID_NUMBER', `${argument}: ${officerRefusal('ID_NUMBER', false)!.message}`);
+    return officer || (this.officer ?? '');
   }
 
   /**

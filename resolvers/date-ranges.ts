@@ -63,6 +63,15 @@ const checkProposedDate: Check = (value, path) => {
 
 const DATE_CHECKS: Record<string, Check> = { Date: checkDate, ProposedDate: checkProposedDate, DateTime: checkInstant };
 
+/**
+ * A Date or DateTime read outside an operation (an export's query string, parsed by the scalar itself)
+ * held to the range its arguments are: BAD_USER_INPUT, OUT_OF_RANGE, with `min` and `max`. The scalar
+ * alone takes any real day: GET /exports/overdue.csv?asOf=2150-… answered a report the API refuses.
+ */
+export function requireInRange(scalar: 'Date' | 'DateTime', value: string | Date, path: string): void {
+  DATE_CHECKS[scalar](value, path);
+}
+
 /** The date checks, and a proposed amount's refusal at its field (ProposedFen has no range of its own here: its field's rules hold it). */
 const SCALAR_CHECKS: Record<string, Check> = { ...DATE_CHECKS, ProposedFen: checkProposal };
 

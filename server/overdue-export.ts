@@ -36,6 +36,7 @@ import type { IsoDate } from '../domain/dates';
 import { createContext, type HubContext, type HubDeps } from '../resolvers/context';
 import { officeNameOf } from '../resolvers/cases/office-name';
 import { reportPeriodStart, supervisionReport, type SupervisionReportArgs } from '../resolvers/cases/supervision-report';
+import { requireInRange } from '../resolvers/date-ranges';
 import { scalarResolvers } from '../resolvers/scalars';
 import { DEADLINE_KIND, limitText } from './case-pages';
 import { csvCell, listParam, parameterProblem, recordShown } from './exports';
@@ -45,10 +46,11 @@ import { takeRouteCost, type RouteBudget } from './query-cost';
 const PARAMETERS: readonly string[] = ['asOf', 'regionCode', 'shortfallsSince'];
 
 /** Why a parameter is refused (400 BAD_USER_INPUT): the scalars' and overdueReport's own reasons, and the findings export's for the query string. */
-export type OverdueExportRefusalReason = 'MALFORMED_FILTER' | 'MALFORMED_DATETIME' | 'MALFORMED_DATE' | 'MALFORMED_DIVISION_CODE' | 'EMPTY_WINDOW' | 'REGION_UNKNOWN';
-const REFUSAL_REASONS: readonly OverdueExportRefusalReason[] = ['MALFORMED_FILTER', 'MALFORMED_DATETIME', 'MALFORMED_DATE', 'MALFORMED_DIVISION_CODE', 'EMPTY_WINDOW', 'REGION_UNKNOWN'];
+export type OverdueExportRefusalReason = 'MALFORMED_FILTER' | 'MALFORMED_DATETIME' | 'MALFORMED_DATE' | 'OUT_OF_RANGE' | 'MALFORMED_DIVISION_CODE' | 'EMPTY_WINDOW' | 'REGION_UNKNOWN';
+const REFUSAL_REASONS: readonly OverdueExportRefusalReason[] = ['MALFORMED_FILTER', 'MALFORMED_DATETIME', 'MALFORMED_DATE', 'OUT_OF_RANGE', 'MALFORMED_DIVISION_CODE', 'EMPTY_WINDOW', 'REGION_UNKNOWN'];
 
-type Refusal = { reason: OverdueExportRefusalReason; message: string; argument?: string };
+/** A refusal; `range` the bounds an OUT_OF_RANGE date or instant is held to, sent as the API sends them (`min`, `max`). */
+type Refusal = { reason: OverdueExportRefusalReason; message: string; argument?: string; range?: { min: string; max: string } };
 type Read = { ok: true; args: SupervisionReportArgs } | ({ ok: false } & Refusal);
 
 /** A BAD_USER_INPUT the scalars or the use case threw, as the route's refusal; null for any other error. */
@@ -57,7 +59,9 @@ function refusalOf(error: unknown, argument?: string): Refusal | null {
   const reason = REFUSAL_REASONS.find((r) => r === error.extensions.reason);
   if (!reason) return null;
   const named = argument ?? (typeof error.extensions.argument === 'string' ? error.extensions.argument : undefined);
-  return { reason, message: error.message, ...(named ? { argument: named } : {}) };
+  const { min, max } = error.extensions;
+  const range = typeof min === 'string' && typeof max === 'string' ? { range: { min, max } } : {};
+  return { reason, message: error.message, ...(named ? { argument: named } : {}), ...range };
 }
 
 /**
@@ -79,16 +83,17 @@ export function overdueExportArgs(query: Record<string, unknown>): Read {
   for (const name of PARAMETERS) if (one(name) === '') return { ok: false, reason: 'MALFORMED_FILTER', message: `${name} is one value`, argument: name };
   const scalar = (name: string) => scalarResolvers[name as 'DateTime'] as GraphQLScalarType;
   try {
-    const asOf = one('asOf');
-    const since = one('shortfallsSince');
+    const asOfParam = one('asOf');
+    const sinceParam = one('shortfallsSince');
     const regionCode = one('regionCode');
+    // Held to the ranges overdueReport's arguments are (resolvers/date-ranges.ts), as the scalar alone is not.
+    const asOf = asOfParam === null ? null : (scalar('DateTime').parseValue(typedInstant(asOfParam)) as Date);
+    if (asOf !== null) requireInRange('DateTime', asOf, 'asOf');
+    const shortfallsSince = sinceParam === null ? null : (scalar('Date').parseValue(sinceParam) as IsoDate);
+    if (shortfallsSince !== null) requireInRange('Date', shortfallsSince, 'shortfallsSince');
     return {
       ok: true,
-      args: {
-        asOf: asOf === null ? null : (scalar('DateTime').parseValue(typedInstant(asOf)) as Date),
-        shortfallsSince: since === null ? null : (scalar('Date').parseValue(since) as IsoDate),
-        regionCode: regionCode === null ? null : requireDivisionCode(regionCode, 'regionCode'),
-      },
+      args: { asOf, shortfallsSince, regionCode: regionCode === null ? null : requireDivisionCode(regionCode, 'regionCode') },
     };
   } catch (error) {
     const which = error instanceof GraphQLError && error.extensions.reason === 'MALFORMED_DATE' ? 'shortfallsSince' : error instanceof GraphQLError && error.extensions.reason === 'MALFORMED_DATETIME' ? 'asOf' : undefined;
@@ -217,7 +222,7 @@ export function registerOverdueExport(app: express.Express, deps: HubDeps, audit
     let release = () => {};
     try {
       res.set('Cache-Control', 'no-store');
-      const refuse = (r: Refusal) => sendError(res, 400, 'BAD_USER_INPUT', r.reason, r.message, r.argument ? { argument: r.argument } : {});
+      const refuse = (r: Refusal) => sendError(res, 400, 'BAD_USER_INPUT', r.reason, r.message, { ...(r.argument ? { argument: r.argument } : {}), ...r.range });
       const read = overdueExportArgs(req.query as Record<string, unknown>);
       if (!read.ok) return refuse(read);
       const access = requestAccess(req);

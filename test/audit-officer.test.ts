@@ -183,6 +183,45 @@ describe('an officer named with a request, on an alert', () => {
   });
 });
 
+describe('an officer a write names in its input', () => {
+  // X-Officer refuses an ID number; the same value given as input.actor.officer or an alert move's
+  // input.officer was kept beside the client in the case's or alert's history, shown in clear to every
+  // reader (demo-civil-affairs/370826198311270591), the supervision office that sees ID numbers masked among them.
+  const fullWidth = [...WANG.child].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('');
+  const sent = [WANG.child, `staff/${WANG.child}`, `${WANG.child.slice(0, 6)} ${WANG.child.slice(6, 14)} ${WANG.child.slice(14)}`, fullWidth, [...WANG.child].join('\u200d')];
+  const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id history { actor } } userErrors { code } } }`;
+  const open = (actor?: { officer: string }) => ({ input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '学费困难', reportedAt: `${TODAY}T09:00:00+08:00`, ...(actor ? { actor } : {}) } });
+  const count = async (table: string) => Number(((await dbs.hubPool.query(`SELECT COUNT(*) AS n FROM ${table}`)) as any)[0][0].n);
+
+  it('is refused when it is or holds an ID number (whole, in parts, full-width, split by joiners), naming the field, never echoed, nothing written', async () => {
+    const cases = await count('aid_case');
+    for (const officer of sent) {
+      const res = await hub.gql(OPEN, open({ officer }));
+      expect(res.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'OFFICER_ID_NUMBER', argument: 'input.actor.officer' })]);
+      expect(JSON.stringify(res)).not.toContain(WANG.child.slice(6, 14));
+    }
+    expect(await count('aid_case')).toBe(cases);
+
+    const { token } = await hub.createClient({ name: 'officer-input-guhuai', department: 'CIVIL_AFFAIRS', regionScope: WANG_TOWNSHIP, roles: ['READER', 'CASEWORKER'] });
+    const township = hub.as({ token, purpose: 'MONITORING' });
+    const id = await writeWangJobLossAlert(dbs, { identity: 'officer-input-1', householdId: wangId, now: () => new Date() });
+    const ACK = `mutation($i: AlertAcknowledgeInput!) { alertAcknowledge(input: $i) { alert { state } userErrors { code } } }`;
+    const events = await count('monitoring_alert_event');
+    for (const officer of sent) {
+      const res = await township.gql(ACK, { i: { alertId: id, officer } });
+      expect(res.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', reason: 'OFFICER_ID_NUMBER', argument: 'input.officer' })]);
+    }
+    expect(await count('monitoring_alert_event')).toBe(events);
+  });
+
+  it('is kept beside the client when it is a staff identifier, digits and all (a name too, as before)', async () => {
+    for (const officer of ['ca-0001', 'jn/2026-000042', '王芳']) {
+      const res = await okPayload((q, v) => hub.gql(q, v), OPEN, open({ officer }), 'caseOpen');
+      expect(res.case.history).toEqual([{ actor: `officer-test-education/${officer}` }]);
+    }
+  });
+});
+
 describe('a bad X-Officer', () => {
   // Too long, outside the charset (a name in UTF-8 bytes, as a header carries it), an ID number whole, in parts, inside.
   const sent = ['has space', 'x'.repeat(65), '张三', WANG.child, `${WANG.child.slice(0, 6)}-${WANG.child.slice(6, 14)}-${WANG.child.slice(14)}`, `staff-${WANG.child}`];

@@ -228,6 +228,22 @@ it.each([
   expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', reason, ...(argument ? { argument } : {}) });
 });
 
+// The scalars take any real day; overdueReport's arguments are held to the hub's ranges besides
+// (resolvers/date-ranges.ts). Read by the scalars alone, the file answered a report for asOf 2150
+// (every open slip 18,000 working days overdue) or a period from 1800, which the API refuses.
+it.each([
+  ['an instant after the range (2150 typed for 2015)', { asOf: cn('2150-10-12T18:00:00') }],
+  ['an instant before it', { asOf: '1970-01-01T00:00:00Z' }],
+  ['a period starting before the range', { since: '1800-01-01' }],
+] as [string, { asOf?: string; since?: string }][])('refuses %s as overdueReport does: 400 BAD_USER_INPUT, OUT_OF_RANGE with its bounds', async (_, args) => {
+  const query = new URLSearchParams({ ...(args.asOf ? { asOf: args.asOf } : {}), ...(args.since ? { shortfallsSince: args.since } : {}) }).toString();
+  const res = await exportAs(supervisor, query);
+  expect(res.status).toBe(400);
+  const api = await supervisor.gql(REPORT, args);
+  expect(api.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'OUT_OF_RANGE' });
+  expect(((await res.json()) as any).errors[0].extensions).toEqual(api.errors![0].extensions);
+});
+
 it('reads an offset typed unescaped into an address bar (a + arrives as a space) as the offset it was', async () => {
   const typed = await exportAs(supervisor, `asOf=2026-10-12T18:00:00+08:00&shortfallsSince=${SINCE}`);
   expect(typed.status).toBe(200);

@@ -96,7 +96,7 @@ function requireOffice(arg: OfficeInput, argument: string): string {
  * run outside the server) the input must name the actor.
  */
 function actorOf(ctx: HubContext, arg: ActorInput | null | undefined): Actor {
-  const officer = ctx.access.officerOr(arg?.officer);
+  const officer = ctx.access.officerOr(arg?.officer, 'input.actor.officer');
   if (longerThan(officer, 64)) throw badInput('input.actor.officer', 'MALFORMED_ACTOR', 'officer is a staff identifier of 1 to 64 characters');
   const caller = ctx.access?.caller;
   if (caller) return { officer: firstChars(officer ? `${caller.name}/${officer}` : caller.name, 64), office: officeOfClient(caller) };

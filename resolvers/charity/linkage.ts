@@ -24,7 +24,7 @@ import { lockingTransaction, type LockingTx } from '../../db/locking';
 import { callerVerifies } from '../monitoring/resolvers';
 import { longerThan } from '../../domain/text-length';
 import { proseRefusal, screenedReference, screenedText, type ScreenOptions } from '../../domain/text-screen';
-import { birthDateOf } from '../../domain/id-number';
+import { birthDateOf, mayContainIdNumber } from '../../domain/id-number';
 import { MAX_AMOUNT_FEN, settlementReferenceOf } from '../../domain/aid';
 import { isDuplicateKey } from '../../db/cases/write';
 import { settlementStands } from '../findings/live';
@@ -77,12 +77,15 @@ function text(value: string, max: number, field: string[]) {
 /**
  * A text other parties read (a need's description; an organisation's name and a project's title,
  * which offices and other charities read): as `text`, then screened (domain/text-screen.ts), a
- * need's description for numbers too. The error, or the text as it is stored.
+ * need's description for numbers too. A name or title keeps its numbers (`2026-2027学年助学`) but
+ * never an ID number, whole, in parts or full-width: `为370811…筹款` was stored and shown to every
+ * office and charity in clear. The error, or the text as it is stored.
  */
 function shownText(value: string, max: number, field: string[], options: ScreenOptions): { error: ReturnType<typeof charityError> } | { text: string } {
   const bad = text(value, max, field);
   if (bad) return { error: bad };
   const shown = screenedText(value, options);
+  if (shown.ok && mayContainIdNumber(shown.screened)) return { error: charityError('DESCRIPTION_IDENTIFIES', `${field.at(-1)} carries an ID number: others read it`, field) };
   if (shown.ok) return { text: shown.text };
   if (shown.problem === 'INVISIBLE_CHARACTER') return { error: charityError('TEXT_INVISIBLE_CHARACTER', `${field.at(-1)} holds an invisible character (${shown.codePoint}): others read what it shows`, field) };
   return { error: charityError('DESCRIPTION_IDENTIFIES', `${field.at(-1)} carries a long number; describe the need without ID, phone or account numbers`, field) };

@@ -359,7 +359,7 @@ function settleField(code: SettleError): string[] {
 /** `text` is a dismissal's reason, or the note of a confirmation or resolution. */
 async function settleBy(ctx: HubContext, action: SettleAction, input: FindingConfirmInput | FindingResolveInput | FindingDismissInput, text: string | null) {
   const id = requireFindingId(input.findingId, 'input.findingId');
-  const officer = ctx.access.officerOr(input.officer) || null;
+  const officer = ctx.access.officerOr(input.officer, 'input.officer') || null;
   if (officer && longerThan(officer, 64)) throw badInput('input.officer', 'TOO_LONG', 'officer is at most 64 characters');
   const caller = callerOf(ctx);
   const scope = scopePrefix(ctx);

@@ -74,7 +74,7 @@ function trigger(id: string): TriggerView {
 export function actorOf(ctx: HubContext, officer: string | null | undefined): { actor: string; office: string } {
   const caller = ctx.access?.caller;
   if (!caller) throw new GraphQLError('This request carries no valid access token', { extensions: { code: 'UNAUTHENTICATED', reason: 'TOKEN_MISSING' } });
-  const o = ctx.access.officerOr(officer);
+  const o = ctx.access.officerOr(officer, 'input.officer');
   if (longerThan(o, 64)) throw badInput('input.officer', 'TOO_LONG', 'officer is at most 64 characters');
   return { actor: firstChars(o ? `${caller.name}/${o}` : caller.name, 64), office: alertCallerOf(caller).office };
 }

@@ -125,6 +125,32 @@ describe('a consent naming who gave it and who recorded it', () => {
   });
 });
 
+describe('an organisation\'s name and a project\'s title', () => {
+  // Screened for invisible characters only, so that `2026-2027学年助学` keeps its numbers: an ID number
+  // there (为370811…筹款) was stored and shown to every office and charity in clear.
+  const CREATE = `mutation($input: CharityProjectCreateInput!) { charityProjectCreate(input: $input) { project { title } userErrors { code field } } }`;
+  const fullWidth = [...WANG.head].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('');
+
+  it.each([
+    ['whole', `为${WANG.head}筹款`],
+    ['in parts', `为${WANG.head.slice(0, 6)} ${WANG.head.slice(6, 14)} ${WANG.head.slice(14)}筹款`],
+    ['full-width', `为${fullWidth}筹款`],
+  ])('a title carrying an ID number %s is DESCRIPTION_IDENTIFIES and creates nothing', async (_, title) => {
+    const [[before]] = (await dbs.hubPool.query('SELECT COUNT(*) AS n FROM charity_project')) as unknown as [[{ n: number }]];
+    const res = await charity.gql(CREATE, { input: { title, purpose: 'MEDICAL', regionCode: '370811', budgetFen: 100_000, reference: `P-${title.length}-${_.length}` } });
+    expect(res.data.charityProjectCreate).toEqual({ project: null, userErrors: [{ code: 'DESCRIPTION_IDENTIFIES', field: ['input', 'title'] }] });
+    expect(JSON.stringify(res)).not.toContain(WANG.head.slice(6, 14));
+    const [[after]] = (await dbs.hubPool.query('SELECT COUNT(*) AS n FROM charity_project')) as unknown as [[{ n: number }]];
+    expect(Number(after.n)).toBe(Number(before.n));
+  });
+
+  it('a title with years, amounts and a document number is created as written', async () => {
+    const title = '2026-2027学年助学（慈字2026第12号，每人5000元）';
+    const res = await charity.gql(CREATE, { input: { title, purpose: 'EDUCATION', regionCode: '370811', budgetFen: 100_000, reference: 'P-2026-EDU' } });
+    expect(res.data.charityProjectCreate).toEqual({ project: { title }, userErrors: [] });
+  });
+});
+
 describe('descriptionNamesHousehold', () => {
   const household = { memberNames: ['王建国', '李秀兰', '王'], villageName: '南门社区' };
   it('finds a name however written, and not a one-character name', () => {
