@@ -191,6 +191,7 @@ function templates(): Template[] {
     mutation('referralDecline', 'referral { id }', (v) => ({ referralId, reason: 'x', occurredAt: v }), 'occurredAt'),
     mutation('caseFirstAid', 'case { id }', (v) => ({ caseId, programme: 'TEMP_AID', cause: 'ILLNESS', amountFen: 1, reason: 'x', occurredAt: v }), 'occurredAt'),
     mutation('caseMaterialsComplete', 'case { id }', (v) => ({ caseId, note: 'x', occurredAt: v }), 'occurredAt'),
+    mutation('caseForwardForApproval', 'case { id }', (v) => ({ caseId, programme: 'DIBAO', to: { department: 'CIVIL_AFFAIRS' }, review: 'x', occurredAt: v }), 'occurredAt'),
     // schema/charity.graphql, under its own purpose
     ...[
       mutation('charityConsentRecord', 'consent { id }', (v) => ({ householdId, scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: v, officer: 'x' }), 'expiresOn', 'Date'),

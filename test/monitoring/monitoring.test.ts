@@ -20,6 +20,7 @@ import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { insertRegions, insertWang, insertZhao, TODAY, WANG, ZHAO } from '../support/scenarios';
 import { chars } from '../support/text';
+import { withDbClocks } from '../support/db-clock';
 
 jest.setTimeout(180_000);
 
@@ -41,8 +42,14 @@ const alertsOf = (subject: string, triggerId?: string) =>
 beforeAll(async () => {
   dbs = await createTestDatabases('monitoring');
   await insertRegions(dbs);
-  wangId = await insertWang(dbs);
-  await insertZhao(dbs);
+  // Written a minute back on the databases' clocks: older than the poller's commit lag when it first
+  // looks, the past, as a hub's data is when its poller starts (written just before, the first look's
+  // lag leaves those rows to a later poll, which reads them with the test's own).
+  wangId = await withDbClocks(dbs, new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000), async (past) => {
+    const id = await insertWang(past);
+    await insertZhao(past);
+    return id;
+  });
   deps = { hub: dbs.hub, sources: dbs.sourceSet, triggerSet: activeTriggerSet(), ruleSet: activeRuleSet(), now: () => NOW };
   poller = new MonitoringPoller(deps, { intervalMs: { default: 3_600_000 }, leaseMs: 60_000, batchRows: 5000, monthlyRegion: null });
   // The first poll of each department only sets its watermarks: what came before is the monthly comparison's.
