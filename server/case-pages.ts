@@ -33,7 +33,7 @@ import { caseDeadlines, type CaseDeadline, type DeadlineStatus, type Limit } fro
 import { programmeAndAmount } from '../domain/cases/meetings';
 import { departmentsNotTakingPart, dossierChanges, DOSSIER_MONTHS, memberAge, type Dossier, type DossierCase, type DossierCaseLate, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
 import { AID_CAUSE_NAMES, DISABILITY_CATEGORY_NAMES, type AidCause, type AidRecord, type AidStatus } from '../domain/aid';
-import { countyOf, departmentOfficeName, parseOffice, storedOffice } from '../domain/cases/offices';
+import { countyOf, departmentOfficeName, ownerChangeOf, parseOffice, storedOffice } from '../domain/cases/offices';
 import { caseReference } from '../domain/cases/reference';
 import { isWaitingReferral } from '../domain/cases/referrals';
 import { recordedSlipStanding, referralDue } from '../domain/cases/supervision';
@@ -107,8 +107,8 @@ function historyReason(e: { action: string; reason: string | null }, officeName:
   const reason = e.reason ?? '';
   const fromAlert = e.action === 'OPENED' ? /^opened from alert (\d+)$/.exec(reason) : null;
   if (fromAlert) return prose(openedFromAlertReason(Number(fromAlert[1])));
-  const owners = e.action === 'OWNER_CHANGED' ? /^(\S+) → (\S+)$/.exec(reason) : null;
-  if (owners) return `${officeText(officeName(owners[1]))} → ${officeText(officeName(owners[2]))}`;
+  const owners = e.action === 'OWNER_CHANGED' ? ownerChangeOf(reason) : null;
+  if (owners) return `${officeText(officeName(owners.from))} → ${officeText(officeName(owners.to))}`;
   return prose(reason);
 }
 /** The short names officers use (民政, 医保 …), for the signature lines; a department without one signs under its full name. */

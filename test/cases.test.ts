@@ -430,9 +430,12 @@ describe('a case from report to closure', () => {
     // Before the due date nothing of it is listed: only civil affairs, for the housing decision
     // declined on 10-13 and not yet resolved (declinesOpen, not selected here), and housing, for
     // that decline (declined, filed under the office that declined it, not selected here either);
-    // and health, for its slip answered in time (its tally, not selected here).
+    // and health, for its slip answered in time (its tally, not selected here); and the township, for
+    // the first aid it gave in time before it handed the case on (its tally: a deadline is filed under
+    // the office that owned the case when it was met or fell due, not the county office that owns it now).
     const early = await as.county(OVERDUE, { asOf: cn('2025-10-15T20:00:00') });
     expect(early.data.overdueReport.byOffice).toEqual([
+      { office: { key: '370811001', name: '古槐街道' }, referrals: [], cases: [] },
       { office: { key: 'CIVIL_AFFAIRS', name: '任城区民政局' }, referrals: [], cases: [] },
       { office: { key: 'HEALTH', name: '任城区医疗保障局' }, referrals: [], cases: [] },
       { office: { key: 'HOUSING', name: '任城区住房和城乡建设局' }, referrals: [], cases: [] },
@@ -452,13 +455,16 @@ describe('a case from report to closure', () => {
     expect(res.data.referral).toEqual({ state: 'COMPLETED', deadlineStatus: 'MET_LATE', overdue: { workingDays: 3, calendarDays: 5 } });
     // No longer overdue: the union office's work is the slip it answered late, 3 working days.
     const after = await as.county(OVERDUE, { asOf: cn('2025-10-20T12:00:00') });
-    // Education and health are there for their slips answered in time (their tally, not selected here).
-    expect(after.data.overdueReport.byOffice.map((g: { office: { key: string } }) => g.office.key)).toEqual(['CIVIL_AFFAIRS', 'EDUCATION', 'HEALTH', 'HOUSING', 'UNION']);
-    expect(after.data.overdueReport.byOffice[4]).toMatchObject({ referrals: [], cases: [] });
+    // Education and health are there for their slips answered in time, the township for its first aid (their tally, not selected here).
+    expect(after.data.overdueReport.byOffice.map((g: { office: { key: string } }) => g.office.key)).toEqual(['370811001', 'CIVIL_AFFAIRS', 'EDUCATION', 'HEALTH', 'HOUSING', 'UNION']);
+    expect(after.data.overdueReport.byOffice[5]).toMatchObject({ referrals: [], cases: [] });
     // Its 按时办结 figures count that slip late, as answeredLate lists it, and every list agrees.
     const report = await as.county(`query($asOf: DateTime) { overdueReport(asOf: $asOf) { byOffice { office { key } ${TALLY_AND_LISTS} } byTownship { ${TALLY_AND_LISTS} } byCounty { ${TALLY_AND_LISTS} } } }`, { asOf: cn('2025-10-20T12:00:00') });
     expect(report.errors).toBeUndefined();
     expect(report.data.overdueReport.byOffice.find((g: any) => g.office.key === 'UNION').tally.referrals).toMatchObject({ answeredLate: 1, openOverdue: 0 });
+    // The first aid the township gave in time (09-26) is its own; the materials the county office completed after taking the case over, the county's.
+    expect(report.data.overdueReport.byOffice.find((g: any) => g.office.key === '370811001').tally.caseDeadlines).toMatchObject({ metOnTime: 1, metLate: 0, fellDue: 1 });
+    expect(report.data.overdueReport.byOffice.find((g: any) => g.office.key === 'CIVIL_AFFAIRS').tally.caseDeadlines).toMatchObject({ metOnTime: 1, fellDue: 1 });
     expectTallyAgreesWithLists(report.data.overdueReport);
     const late = await as.county(`query($asOf: DateTime) { overdueReport(asOf: $asOf) { byOffice { office { key } answeredLate { referral { id } overdue { workingDays } } } } }`, { asOf: cn('2025-10-20T12:00:00') });
     expect(late.data.overdueReport.byOffice.filter((g: any) => g.answeredLate.length > 0)).toEqual([{ office: { key: 'UNION' }, answeredLate: [{ referral: { id: slips.UNION }, overdue: { workingDays: 3 } }] }]);

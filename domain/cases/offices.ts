@@ -61,6 +61,21 @@ export function parseOffice(key: string): Exclude<Office, { kind: 'UNKNOWN' }> |
   return null;
 }
 
+/**
+ * The reason an OWNER_CHANGED event of a case's history carries (an accepted hand-over slip, a forward
+ * to the county for approval): the two office keys, `370811001 → CIVIL_AFFAIRS`. The history page
+ * names them and supervision reads who owned the case before (ownerChangeOf).
+ */
+export function ownerChangeReason(from: OfficeKey, to: OfficeKey): string {
+  return `${from} → ${to}`;
+}
+
+/** The two offices of an OWNER_CHANGED event's reason; null for any other text. */
+export function ownerChangeOf(reason: string | null): { from: OfficeKey; to: OfficeKey } | null {
+  const owners = /^(\S+) → (\S+)$/.exec(reason ?? '');
+  return owners ? { from: owners[1], to: owners[2] } : null;
+}
+
 /** A stored key as an office, UNKNOWN when it names none: reading stored rows never fails on a key. */
 export function storedOffice(key: string): Office {
   return parseOffice(key) ?? { kind: 'UNKNOWN', key };

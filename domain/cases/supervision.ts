@@ -96,12 +96,36 @@ export interface CaseFacts<C> {
   ownerOffice: OfficeKey;
   townshipCode: string;
   /**
-   * For a case forwarded to the county for approval (转交县级审批): the township office that forwarded
-   * it and when the hub recorded it. A deadline whose time stopped running by then (met by the
-   * forward, or overdue at an asOf before it) was the township's, and is filed under it, not under
-   * the county office that owns the case now.
+   * The case's earlier owners, oldest first: each office that owned it until `at`, when the hub
+   * recorded it handing the case on (OWNER_CHANGED: an accepted hand-over slip, 首问负责 handed on; a
+   * forward to the county for approval, 转交县级审批). None: ownerOffice has owned it throughout.
+   * A deadline is filed under the office that owned the case when it fell due (deadlineOffice), not
+   * under whoever took it over since.
    */
-  forwardedFrom?: { office: OfficeKey; at: Date } | null;
+  ownedBefore?: readonly OwnerChange[];
+}
+
+/** One change of a case's owner: the office that owned it `from` until the hub recorded the change `at`. */
+export interface OwnerChange {
+  from: OfficeKey;
+  at: Date;
+}
+
+/** The office that owned a case at an instant: the one that handed it on at or after that instant, else its owner now. */
+export function ownerAt(c: Pick<CaseFacts<unknown>, 'ownerOffice' | 'ownedBefore'>, at: Date): OfficeKey {
+  return c.ownedBefore?.find((change) => at <= change.at)?.from ?? c.ownerOffice;
+}
+
+/**
+ * The office a case deadline is filed under, in every list and figure of supervision: the one that
+ * owned the case when it fell due, or when it was met if met before then. An office that took the
+ * case over after it ran late (a hand-over slip accepted, a forward to the county) inherited the
+ * lateness, it did not cause it: the deadline stays the office's that let it run out, while overdue
+ * and once met late, so the office taking over is not blamed and the one handing on does not read
+ * clean. A deadline met in time by an office that then handed the case on is that office's too.
+ */
+export function deadlineOffice(c: Pick<CaseFacts<unknown>, 'ownerOffice' | 'ownedBefore'>, deadline: Pick<CaseDeadline, 'dueAt' | 'endedBy'>): OfficeKey {
+  return ownerAt(c, deadline.endedBy && deadline.endedBy.at < deadline.dueAt ? deadline.endedBy.at : deadline.dueAt);
 }
 
 export interface OverdueSlip<R> {
@@ -288,9 +312,9 @@ export interface ReferralTally {
 
 /**
  * The same of case deadlines (the county's own time limits, caseDeadlines), under the office that
- * owns the case: each deadline met or ended in the period once, by the same standing that lists
- * casesLate, and those overdue at asOf (the `cases` list). A case withdrawn (撤回) is VOID and counts
- * nowhere, as casesLate leaves it out.
+ * owned the case when each fell due (deadlineOffice): each deadline met or ended in the period once,
+ * by the same standing that lists casesLate, and those overdue at asOf (the `cases` list). A case
+ * withdrawn (撤回) is VOID and counts nowhere, as casesLate leaves it out.
  */
 export interface CaseDeadlineTally {
   /** Met in the period by the end of their due time (MET). */
@@ -440,7 +464,8 @@ function forwardedAt(timeline: CaseTimeline, asOf: Date): Omit<ForwardedCase<unk
  * `answered` (the caller's period) answered after their deadline, or superseded after it, most late first; and the
  * decisions `waived` (the caller's period, by asOf), under the office that owns the case, waived first, first;
  * and the deadlines of `cases` met late or missed from `casesLateSince` up to asOf (none when null), under
- * the office that owns the case, most late first (the caller gives the cases ended in that period too);
+ * the office that owned the case when each fell due (deadlineOffice, as its overdue line and figures), most
+ * late first (the caller gives the cases ended in that period too);
  * and the slips `declined` (the caller's period, by asOf), under the office that declined them, declined first, first;
  * and the slips `corrected` (superseded in the caller's period, by asOf), under the office that owns the case;
  * and the cases of `cases` forwarded to the county for approval and open at asOf, under the office that owns them.
@@ -503,19 +528,19 @@ export function overdueReport<R, C>(
     if (fellDueIn(slipStanding(s, asOf).due.dueAt, casesLateSince, asOf)) count('referrals', 'fellDue', s.toOffice, s.townshipCode);
   }
   for (const c of cases) {
-    // The office that owned the case at an instant: the township until its forward to the county, then the owner.
-    const ownerAt = (at: Date) => (c.forwardedFrom && at <= c.forwardedFrom.at ? c.forwardedFrom.office : c.ownerOffice);
     for (const deadline of caseDeadlines(c.timeline, asOf)) {
+      // Each of a deadline's lines and figures under one office: the one whose time it was (deadlineOffice).
+      const office = deadlineOffice(c, deadline);
       if (deadline.status === 'OVERDUE') {
-        file('cases', ownerAt(asOf), c.townshipCode, { case: c.case, deadline, recordedAfterAsOf: c.openedAt > asOf });
-        count('caseDeadlines', 'overdue', ownerAt(asOf), c.townshipCode);
+        file('cases', office, c.townshipCode, { case: c.case, deadline, recordedAfterAsOf: c.openedAt > asOf });
+        count('caseDeadlines', 'overdue', office, c.townshipCode);
       }
       const late = casesLateSince === null ? null : lateCase(c.case, deadline, casesLateSince);
-      if (late) file('casesLate', ownerAt(late.endedBy.at), c.townshipCode, late);
+      if (late) file('casesLate', office, c.townshipCode, late);
       // Met or ended in the period: the same step (endedBy) and period casesLate reads.
       const figure = CASE_FIGURE[deadline.status];
-      if (figure && casesLateSince !== null && deadline.endedBy && deadline.endedBy.at >= casesLateSince) count('caseDeadlines', figure, ownerAt(deadline.endedBy.at), c.townshipCode);
-      if (fellDueIn(deadline.dueAt, casesLateSince, asOf)) count('caseDeadlines', 'fellDue', ownerAt(deadline.dueAt), c.townshipCode);
+      if (figure && casesLateSince !== null && deadline.endedBy && deadline.endedBy.at >= casesLateSince) count('caseDeadlines', figure, office, c.townshipCode);
+      if (fellDueIn(deadline.dueAt, casesLateSince, asOf)) count('caseDeadlines', 'fellDue', office, c.townshipCode);
     }
     const forwarded = forwardedAt(c.timeline, asOf);
     if (forwarded) file('forwardedForApproval', c.ownerOffice, c.townshipCode, { case: c.case, ...forwarded });

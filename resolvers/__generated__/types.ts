@@ -2265,15 +2265,15 @@ export type OfficeOverdue = {
   readonly office: Office;
   /** The county whose office it is: the county of the cases' households (任城区医保局 apart from 邹城市医保局). */
   readonly county: Region;
-  /** 按时办结: how the slips sent to it and the cases it owns did over the period from shortfallsSince up to asOf, counted from the same standings as the lists (the tally's late figures are the lists' lengths). */
+  /** 按时办结: how the slips sent to it and the deadlines of the cases it owned when they fell due did over the period from shortfallsSince up to asOf, counted from the same standings as the lists (the tally's late figures are the lists' lengths). */
   readonly tally: OverdueTally;
   /** Slips sent to it, past due, without feedback; most overdue first. */
   readonly referrals: ReadonlyArray<OverdueReferral>;
   /** Slips sent to it that it answered (completed or declined) after their due date, or that a correction superseded after it (deadlineStatus MISSED), answered or superseded from shortfallsSince up to asOf, each with how late: a late answer or a correction ends the slip's overdue time, not its lateness; most late first. */
   readonly answeredLate: ReadonlyArray<OverdueReferral>;
-  /** Cases it owns with a deadline past; most overdue first. A case a township forwarded to the county for approval is listed under the township for a deadline overdue at an asOf before the forward. */
+  /** Cases with a deadline past that fell due while it owned the case; most overdue first. A case handed on since (a hand-over slip accepted, a forward to the county for approval) is listed under the office that let the deadline run out, not the one that owns the case now. */
   readonly cases: ReadonlyArray<OverdueCase>;
-  /** Cases it owns with a deadline it met late or missed from shortfallsSince up to asOf (a case a township forwarded to the county for approval: under the township for what it met late by the forward or before): decided, investigated or aided after it was due, or ended while past it (handed over to another county, closed), each with how late and the step that did it: meeting the deadline late or ending the case ends its overdue time, not its lateness; most late first. */
+  /** Cases with a deadline that fell due while it owned the case, met late or missed from shortfallsSince up to asOf (by it or by an office that took the case over since: a hand-over slip accepted, a forward to the county for approval): decided, investigated or aided after it was due, or ended while past it (handed over to another county, closed), each with how late and the step that did it: meeting the deadline late or ending the case ends its overdue time, not its lateness; most late first. */
   readonly casesLate: ReadonlyArray<LateCase>;
   /** Decisions it completed since shortfallsSince with less than was decided, or whose aid record now gives less (Fulfilment.shortfallFen); largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
@@ -2375,7 +2375,7 @@ export type ReferralTally = {
 
 /**
  * Case deadlines of the period (caseDeadlines of the cases open at asOf or ended in the period), each
- * counted once; a case withdrawn (撤回) counts nowhere, its deadlines VOID. The denominator (counted) is
+ * counted once, under the office that owned the case when it fell due (or met it, met before then); a case withdrawn (撤回) counts nowhere, its deadlines VOID. The denominator (counted) is
  * those met in the period, on time or late, those missed in it, and those overdue at asOf.
  */
 export type CaseDeadlineTally = {

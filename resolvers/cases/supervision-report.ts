@@ -14,7 +14,8 @@ import { fromDbInstant } from '../../db/instants';
 import type { CaseEventRecord, CaseRecord, ReferralRecord } from '../../db/cases/records';
 import { standingShortfall } from '../../domain/cases/fulfilment';
 import { chinaDateOf, startOfChinaDay } from '../../domain/cases/china-time';
-import { overdueReport, type OverdueReport, type SlipFacts } from '../../domain/cases/supervision';
+import { overdueReport, type OverdueReport, type OwnerChange, type SlipFacts } from '../../domain/cases/supervision';
+import { ownerChangeOf } from '../../domain/cases/offices';
 import { divisionPrefix } from '../../domain/division-code';
 import { groupBy } from '../../domain/group-by';
 import { addDays, type IsoDate } from '../../domain/dates';
@@ -48,10 +49,16 @@ function openedAt(c: { reportedAt: Date }, events: readonly CaseEventRecord[]): 
   return events.reduce((first, e) => (e.recordedAt < first ? e.recordedAt : first), events[0]?.recordedAt ?? c.reportedAt);
 }
 
-/** The township that forwarded the case to the county for approval, from the events read anyway (the act's actor office). */
-function forwardedFrom(events: readonly CaseEventRecord[]): { office: string; at: Date } | null {
-  const forward = events.find((e) => e.action === 'APPROVAL_FORWARDED');
-  return forward ? { office: forward.actorOffice, at: forward.recordedAt } : null;
+/**
+ * Who owned the case before its owner now, from the events read anyway (in their order): each
+ * OWNER_CHANGED (an accepted hand-over slip, a forward to the county for approval) names the office
+ * handing it on, at the instant the hub recorded it, which deadlines are measured by.
+ */
+function ownedBefore(events: readonly CaseEventRecord[]): OwnerChange[] {
+  return events.flatMap((e) => {
+    const change = e.action === 'OWNER_CHANGED' ? ownerChangeOf(e.reason) : null;
+    return change ? [{ from: change.from, at: e.recordedAt }] : [];
+  });
 }
 
 /** A slip as supervision reads it (domain/cases/supervision.ts): its due date counted from its day of issue. */
@@ -144,7 +151,7 @@ export async function supervisionReport(ctx: HubContext, args: SupervisionReport
   const timelines = await caseTimelinesOf(ctx.loaders.monitoring, open.cases, (id) => eventsOf.get(id) ?? []);
   return overdueReport(
     slips.map(slipFacts),
-    open.cases.map((c) => ({ case: c, timeline: timelines.get(c.id)!, openedAt: openedAt(c, eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode, forwardedFrom: forwardedFrom(eventsOf.get(c.id) ?? []) })),
+    open.cases.map((c) => ({ case: c, timeline: timelines.get(c.id)!, openedAt: openedAt(c, eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode, ownedBefore: ownedBefore(eventsOf.get(c.id) ?? []) })),
     asOf,
     short,
     declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerOffice, townshipCode: d.townshipCode })),

@@ -85,7 +85,7 @@ describe('the deadlines of a forwarded case', () => {
   });
 
   it('files what ran late before the forward under the township, not the county office that owns it now', () => {
-    const facts = { case: 'c1', timeline: t, openedAt: reported, ownerOffice: 'CIVIL_AFFAIRS', townshipCode: '370811001', forwardedFrom: { office: '370811001', at: forwarded.at } };
+    const facts = { case: 'c1', timeline: t, openedAt: reported, ownerOffice: 'CIVIL_AFFAIRS', townshipCode: '370811001', ownedBefore: [{ from: '370811001', at: forwarded.at }] };
     // As of 03-31, asked after the forward: both limits overdue then, the township's.
     const then = overdueReport([], [facts], cn('2026-03-31T10:00:00'), [], [], [], [], [], [], cn('2026-01-01T00:00:00'));
     expect(then.byOffice.map((g) => [g.office, g.cases.map((c) => c.deadline.kind)])).toEqual([['370811001', ['INVESTIGATION_OPINION', 'APPROVAL']]]);

@@ -1,0 +1,54 @@
+/**
+ * Which office supervision files a case deadline under, without a server: the one that owned the case
+ * when the deadline fell due (or when it was met, met before then), read from the case's changes of
+ * owner (OWNER_CHANGED: an accepted hand-over slip, a forward to the county), not whoever owns it now.
+ */
+import type { CaseTimeline } from '../../domain/cases/deadlines';
+import { deadlineOffice, overdueReport, ownerAt, type CaseFacts } from '../../domain/cases/supervision';
+
+const cn = (local: string) => new Date(`${local}+08:00`);
+const TOWNSHIP = '370811001';
+// Reported Monday 2026-03-02: the investigation opinion is due by the end of 03-05, the approval of 03-30.
+const reported = cn('2026-03-02T09:00:00');
+const accepted = { to: 'ACCEPTED' as const, at: cn('2026-03-02T10:00:00') };
+const since = cn('2026-03-01T00:00:00');
+
+function facts(timeline: CaseTimeline, ownerOffice: string, ownedBefore: CaseFacts<string>['ownedBefore']): CaseFacts<string> {
+  return { case: 'c1', timeline, openedAt: reported, ownerOffice, townshipCode: TOWNSHIP, ownedBefore };
+}
+
+/** Per office: the case's overdue and late deadlines and its tally of case deadlines. */
+function filed(c: CaseFacts<string>, asOf: Date) {
+  const report = overdueReport([], [c], asOf, [], [], [], [], [], [], since);
+  return Object.fromEntries(report.byOffice.map((g) => [g.office, { cases: g.cases.map((x) => x.deadline.kind), casesLate: g.casesLate.map((x) => x.deadline.kind), tally: g.tally.caseDeadlines }]));
+}
+
+it('reads the owner at an instant from the changes: the office handing it on until the change, inclusive', () => {
+  const c = { ownerOffice: 'HEALTH', ownedBefore: [{ from: TOWNSHIP, at: cn('2026-03-09T11:00:00') }, { from: 'CIVIL_AFFAIRS', at: cn('2026-03-20T11:00:00') }] };
+  expect(ownerAt(c, cn('2026-03-05T23:59:59'))).toBe(TOWNSHIP);
+  expect(ownerAt(c, cn('2026-03-09T11:00:00'))).toBe(TOWNSHIP);
+  expect(ownerAt(c, cn('2026-03-10T00:00:00'))).toBe('CIVIL_AFFAIRS');
+  expect(ownerAt(c, cn('2026-03-31T00:00:00'))).toBe('HEALTH');
+  expect(ownerAt({ ownerOffice: 'HEALTH' }, cn('2026-03-05T00:00:00'))).toBe('HEALTH');
+});
+
+it('files a deadline that ran out before a hand-over under the office that let it, overdue and once met late', () => {
+  const handedOver = [{ from: TOWNSHIP, at: cn('2026-03-09T11:00:00') }];
+  const open = facts({ urgency: 'NORMAL', reportedAt: reported, transitions: [accepted] }, 'CIVIL_AFFAIRS', handedOver);
+  expect(filed(open, cn('2026-03-10T10:00:00'))).toEqual({ [TOWNSHIP]: { cases: ['INVESTIGATION_OPINION'], casesLate: [], tally: expect.objectContaining({ overdue: 1, fellDue: 1 }) } });
+  const met = facts({ urgency: 'NORMAL', reportedAt: reported, transitions: [accepted, { to: 'INVESTIGATING', at: cn('2026-03-10T09:00:00') }, { to: 'IN_DELIBERATION', at: cn('2026-03-11T16:00:00') }] }, 'CIVIL_AFFAIRS', handedOver);
+  const at = filed(met, cn('2026-03-31T10:00:00'));
+  expect(at[TOWNSHIP]).toEqual({ cases: [], casesLate: ['INVESTIGATION_OPINION'], tally: expect.objectContaining({ metLate: 1, overdue: 0, fellDue: 1 }) });
+  // The approval fell due (03-30) while the county office owned the case: its own.
+  expect(at.CIVIL_AFFAIRS).toEqual({ cases: ['APPROVAL'], casesLate: [], tally: expect.objectContaining({ metLate: 0, overdue: 1, fellDue: 1 }) });
+});
+
+it('files a deadline met in time before a hand-over under the office that met it, though it fell due after', () => {
+  const timeline: CaseTimeline = { urgency: 'NORMAL', reportedAt: reported, transitions: [accepted, { to: 'INVESTIGATING', at: cn('2026-03-02T11:00:00') }, { to: 'IN_DELIBERATION', at: cn('2026-03-03T10:00:00') }] };
+  const c = facts(timeline, 'CIVIL_AFFAIRS', [{ from: TOWNSHIP, at: cn('2026-03-04T10:00:00') }]);
+  const [opinion] = overdueReport([], [c], cn('2026-03-10T10:00:00'), [], [], [], [], [], [], since).byOffice;
+  expect(opinion).toMatchObject({ office: TOWNSHIP, tally: { caseDeadlines: { metOnTime: 1, fellDue: 1 } } });
+  expect(deadlineOffice(c, { dueAt: cn('2026-03-05T23:59:59.999'), endedBy: { to: 'IN_DELIBERATION', at: cn('2026-03-03T10:00:00') } })).toBe(TOWNSHIP);
+  // Handed over before it fell due and not yet met: the office it fell due at.
+  expect(deadlineOffice(c, { dueAt: cn('2026-03-30T23:59:59.999'), endedBy: null })).toBe('CIVIL_AFFAIRS');
+});
