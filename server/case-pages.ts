@@ -22,6 +22,7 @@ import { buildDossier, dossierReadBy, openFindingsFrom } from '../resolvers/case
 import { createCaseLoaders } from '../db/cases/loaders';
 import { caseTimelinesOf } from '../db/monitoring/loaders';
 import type { FirstAidRecord } from '../db/cases/first-aid';
+import type { CountyApprovalRecord } from '../db/cases/county-approval';
 import { type CaseRecord, type MeetingRecord, type ReferralRecord } from '../db/cases/records';
 import type { FulfilmentRecord } from '../db/case-loop/store';
 import { aidDateOf, standingShortfall, type RecordStanding } from '../domain/cases/fulfilment';
@@ -34,6 +35,7 @@ import { programmeAndAmount } from '../domain/cases/meetings';
 import { departmentsNotTakingPart, dossierChanges, DOSSIER_MONTHS, memberAge, type Dossier, type DossierCase, type DossierCaseLate, type DossierDisability, type DossierEvent, type DossierFinding, type DossierMember, type DossierReferral, type DossierSettlement } from '../domain/cases/dossier';
 import { AID_CAUSE_NAMES, DISABILITY_CATEGORY_NAMES, type AidCause, type AidRecord, type AidStatus } from '../domain/aid';
 import { countyOf, departmentOfficeName, ownerChangeOf, parseOffice, storedOffice } from '../domain/cases/offices';
+import { COUNTY_APPROVAL_BASIS } from '../domain/cases/county-approval';
 import { caseReference } from '../domain/cases/reference';
 import { isWaitingReferral } from '../domain/cases/referrals';
 import { recordedSlipStanding, referralDue } from '../domain/cases/supervision';
@@ -362,6 +364,12 @@ export interface BriefView {
    */
   handedOverFrom?: { reference: string; countyName: string | null } | null;
   /**
+   * 转交县级审批 as recorded (caseForwardForApproval): the township's review and the county office the
+   * case went to, whose approval no time limit binds; null for a case not forwarded. As the case stands
+   * now, whichever dossier is printed (as its state and owner are).
+   */
+  countyApproval?: Pick<CountyApprovalRecord, 'programmeCode' | 'fromOffice' | 'toOffice' | 'review' | 'forwardedAt' | 'recordedAt' | 'actor'> | null;
+  /**
    * The hospital stay (medical insurance's settlement number) each slip of the 转办单 list names, by
    * slip id (DecisionInput.settlementReference, referral_slip.settlement_ref): health detail, printed
    * only to a caller with it, as a meeting's decisions print their own. A slip keeps its stay (a
@@ -458,6 +466,13 @@ export function renderBrief(v: BriefView): string {
   };
   const recordedLater = (e: { occurredAt: string; recordedAt: string }) => (Date.parse(e.recordedAt) > Date.parse(e.occurredAt) ? `（枢纽记录 ${nw(shortTime(e.recordedAt))}）` : '');
 
+  // 转交县级审批: who reviewed and forwarded it, when, to whom, for which programme, the review, and
+  // that the county's approval runs under no time limit (the deadlines below list no 审核审批 from then).
+  const ca = v.countyApproval;
+  const forwarded = ca
+    ? `<p><strong>转交县级审批：</strong>${nw(shortTime(ca.forwardedAt))}${recordedLater({ occurredAt: formatChinaInstant(ca.forwardedAt), recordedAt: formatChinaInstant(ca.recordedAt) })} ${officeText(v.officeName(ca.fromOffice))}（${esc(ca.actor)}）审核完成，转交${officeText(v.officeName(ca.toOffice))}审批${esc(programmeName(ca.programmeCode))}；审核意见：${prose(ca.review)}</p>
+  <p><strong>县级审批时限：</strong>${prose(COUNTY_APPROVAL_BASIS)}</p>`
+    : '';
   const facts = `<dl class="facts">
     <dt>案件编号</dt><dd>${nw(ref)}</dd><dt>当前状态</dt><dd>${esc(STATE[c.state])}</dd>
     <dt>来源</dt><dd>${esc(ORIGIN[c.origin])}</dd><dt>紧急程度</dt><dd>${esc(URGENCY[c.urgency])}</dd>
@@ -469,7 +484,7 @@ export function renderBrief(v: BriefView): string {
     <dt>先行救助</dt><dd>${firstAid ? `${nw(shortTime(firstAid.occurredAt))}${recordedLater(firstAid)} ${officeText(v.officeName(firstAid.actorOffice))}${v.firstAid ? `，${esc(programmeName(v.firstAid.programmeCode))} ${yuan(v.firstAid.amountFen)}${v.firstAid.aidSourceRef ? '' : '（待发放）'}${firstAidCause(v.firstAid.cause, v.health)}${firstAidNote ? `（${firstAidNote}）` : ''}` : ''}${firstAid.reason ? `：${prose(firstAid.reason)}` : ''}` : '无'}</dd><dt>户号</dt><dd>${nw(d.household.registrationNumber)}</dd>
     <dt>所在村（居）</dt><dd>${esc(d.household.regionName)}</dd>
   </dl>
-  <p><strong>基本情况：</strong>${prose(c.summary)}</p>${c.explanation ? `<p><strong>不予救助说明：</strong>${prose(c.explanation)}</p>` : ''}`;
+  <p><strong>基本情况：</strong>${prose(c.summary)}</p>${forwarded}${c.explanation ? `<p><strong>不予救助说明：</strong>${prose(c.explanation)}</p>` : ''}`;
 
   const deadlines = table<CaseDeadline>(
     [
@@ -1123,6 +1138,7 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
         health: access ? seesHealthDetail(access.caller, access.purpose) : false,
         charityNeeds,
         firstAid: await firstAidWithStanding(loaders, c),
+        countyApproval: await cases.countyApprovalByCase.load(c.id),
         handedOverFrom: await handedOverFrom(loaders, c),
         stays,
         slipStatus,

@@ -12,7 +12,7 @@ import type { HubConfig } from '../db/config';
 import type { HubDb } from '../db/connect';
 import { chinaDateOf } from '../domain/cases/china-time';
 import type { Sources } from '../federation/sources';
-import { generateSupervisionDemo, SUPERVISION_DEMO_COUNTY, supervisionDemoProgress, type DemoGql, type SupervisionDemoSummary } from '../tools/generate/supervision';
+import { generateSupervisionDemo, SUPERVISION_DEMO_COUNTY, SUPERVISION_DEMO_TOWNSHIP, supervisionDemoProgress, type DemoGql, type SupervisionDemoSummary } from '../tools/generate/supervision';
 import { createHubServer } from './app';
 
 export interface SupervisionDemoOptions {
@@ -83,7 +83,7 @@ export async function loadSupervisionDemo(
       const { casesNeeded } = outcome;
       deps.logger.warn(
         { county: SUPERVISION_DEMO_COUNTY, casesOpened: 0, casesNeeded },
-        `the supervision demo was not written: 任城区 (${SUPERVISION_DEMO_COUNTY}) has fewer than ${casesNeeded} households with a living member and no case, one for each of its cases (nothing was sent)`,
+        `the supervision demo was not written: 任城区 (${SUPERVISION_DEMO_COUNTY}) has fewer than ${casesNeeded} households with a living member and no case, one for each of its cases, the last of them in its township ${SUPERVISION_DEMO_TOWNSHIP} (nothing was sent)`,
       );
     }
     if (outcome.kind === 'WRITTEN_SHORT') {

@@ -448,7 +448,7 @@ export async function startHub(startUp: StartUp, logger: Logger, checked: Checke
     });
     if (supervision) {
       console.log(
-        `Supervision demo (任城区): ${supervision.cases} cases, their slips answered on time ${supervision.answeredOnTime}, late ${supervision.answeredLate}, declined ${supervision.declined}, open past due ${supervision.openOverdue}, not yet due ${supervision.openNotYetDue}`,
+        `Supervision demo (任城区): ${supervision.cases} cases, their slips answered on time ${supervision.answeredOnTime}, late ${supervision.answeredLate}, declined ${supervision.declined}, open past due ${supervision.openOverdue}, not yet due ${supervision.openNotYetDue}; forwarded to the county for approval ${supervision.forwardedForApproval}`,
       );
     }
   }

@@ -102,6 +102,10 @@ describe('forwarded on 04-01, past the township’s 20 working days', () => {
     expect(before.errors).toBeUndefined();
     const owner = before.data.overdueReport.byOffice.find((g: { office: { key: string } }) => g.office.key === WANG_TOWNSHIP);
     expect(owner.cases.filter((c: { case: { id: string } }) => c.case.id === caseId).map((c: { deadline: { kind: string } }) => c.deadline.kind)).toEqual(['INVESTIGATION_OPINION', 'APPROVAL']);
+    // Its brief before the forward: the township's 20 working days, no county approval.
+    const brief = (await (await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: township.headers })).text()).replace(/<[^>]+>/g, '');
+    expect(brief).toMatch(/审核审批20 个工作日/);
+    expect(brief).not.toContain('转交县级审批：');
     const { headers } = township;
     const sent = await fetch(`${hub.url}/graphql`, {
       method: 'POST',
@@ -130,6 +134,18 @@ describe('forwarded on 04-01, past the township’s 20 working days', () => {
     expect((sealed as { n: number }[])[0].n).toBe(1);
     const [audit] = await dbs.hubPool.query(`SELECT subject_kind, subject_ref, outcome FROM access_log WHERE request_id = 'county-approval-forward'`);
     expect(audit).toEqual([{ subject_kind: 'HOUSEHOLD', subject_ref: String(wangId), outcome: 'OK' }]);
+  });
+
+  it('prints the forward in the meeting brief where it shows the case’s standing: when, by whom, to whom, the review, and that no limit binds the county', async () => {
+    const { actor } = (await township.gql(CASE, { id: caseId })).data.case.countyApproval;
+    const res = await fetch(`${hub.url}/cases/${caseId}/brief`, { headers: county.headers });
+    expect(res.status).toBe(200);
+    const text = (await res.text()).replace(/<[^>]+>/g, '');
+    expect(text).toContain(`转交县级审批：2026-04-01 10:00 古槐街道办事处（${actor}）审核完成，转交任城区民政局审批最低生活保障；审核意见：${REVIEW}`);
+    expect(text).toContain('县级审批时限：救助审批权限没有下放的，乡镇（街道）按规定审核完成后转交县级相关救助职能部门审批（济宁市“济时救”实施方案 二（三））：方案未规定县级审批时限，故不计审批时限');
+    // Owned by the county office from then; its deadlines list no 审核审批.
+    expect(text).toContain('承办单位任城区民政局');
+    expect(text).not.toMatch(/审核审批\d+ 个工作日/);
   });
 
   it('meets the township’s review, and lists no APPROVAL limit from then; before it, as it stood', async () => {

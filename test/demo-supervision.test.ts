@@ -3,7 +3,8 @@
  * fresh demo (its population, its clients) the demo's supervision office read an empty
  * overdueReport until someone ran the README's loop. Now `npm start` leaves a few 任城区 cases
  * decided at meetings, dated back from today by the holiday calendar, whose slips were answered on
- * time, late, declined, or are open past due or not yet due; the report, read on the real clock as
+ * time, late, declined, or are open past due or not yet due, and a 低保 case 古槐街道 forwarded to
+ * 任城区民政局 for approval; the report (and its spreadsheet's 五、转交县级审批), read on the real clock as
  * the demo supervisor, lists them, and its tally's late figures are the lists' lengths. A second
  * start adds nothing. A start stopped half-way (at any of its requests, the answer lost) leaves a
  * demo the next start completes, even a start on a later day: the same rows as a demo written in
@@ -35,7 +36,10 @@ import { loadSupervisionDemo } from '../server/demo-supervision';
 import { generateDemo } from '../tools/generate/index';
 import { statementsIssued } from '../db/instrument';
 import { toDbInstant } from '../db/instants';
-import { SUPERVISION_DEMO_COUNTY, SUPERVISION_DEMO_OFFICER, workingDaysBefore } from '../tools/generate/supervision';
+import { SUPERVISION_DEMO_COUNTY, SUPERVISION_DEMO_OFFICER, SUPERVISION_DEMO_TOWNSHIP, SUPERVISION_DEMO_TOWNSHIP_OFFICER, workingDaysBefore } from '../tools/generate/supervision';
+import { parse } from 'csv-parse/sync';
+import { chinaDateOf } from '../domain/cases/china-time';
+import { isWorkingDay } from '../domain/cases/working-days';
 import { household, householdMember } from '../db/household/schema';
 import { capturedLog } from './support/log-lines';
 import { expectTallyAgreesWithLists, TALLY_AND_LISTS } from './support/cases';
@@ -56,7 +60,7 @@ const opened: { dbs: TestDatabases; hub?: TestHub }[] = [];
 const REPORT = `{ overdueReport {
   byOffice { office { key } county { code } ${TALLY_AND_LISTS} declinesOpen { referral { id } } }
   byTownship { ${TALLY_AND_LISTS} }
-  byCounty { county { code } ${TALLY_AND_LISTS} declinesOpen { referral { id } } } } }`;
+  byCounty { county { code } ${TALLY_AND_LISTS} declinesOpen { referral { id } } forwardedForApproval { case { id township { code } } heldBy { key } since workingDaysHeld } } } }`;
 
 async function tableCount(table: typeof aidCase | typeof referralSlip | typeof caseEvent, db: HubDb = dbs.hub): Promise<number> {
   const [{ n }] = await db.select({ n: count() }).from(table);
@@ -129,7 +133,7 @@ afterAll(async () => {
 
 it('leaves slips in every state supervision counts, which the demo supervisor reads in overdueReport, its tally agreeing with the lists', async () => {
   const summary = await loadSupervisionDemo({ config, hub: dbs.hub, sources: dbs.sourceSet, logger }, tokens, { seed: 1 });
-  expect(summary).toEqual({ cases: 4, answeredOnTime: 1, answeredLate: 1, declined: 1, openOverdue: 1, openNotYetDue: 2 });
+  expect(summary).toEqual({ cases: 5, answeredOnTime: 1, answeredLate: 1, declined: 1, openOverdue: 1, openNotYetDue: 2, forwardedForApproval: 1 });
 
   // The demo as served: the system clock, the demo supervisor's token and purpose.
   hub = await startTestHub(dbs, { client: null });
@@ -146,6 +150,18 @@ it('leaves slips in every state supervision counts, which the demo supervisor re
   expect(county.casesLate).toHaveLength(1);
   expect(county.tally.referrals).toMatchObject({ answeredOnTime: 2, answeredLate: 1, declined: 1, openOverdue: 1, counted: 4 });
   expect(county.tally.caseDeadlines).toMatchObject({ metLate: 1, overdue: 1 });
+  // 古槐街道's 低保 case, held by 任城区民政局 since it was forwarded 4 working days before today (3 on a day off), under no limit.
+  expect(county.forwardedForApproval).toEqual([
+    { case: { id: expect.any(String), township: { code: SUPERVISION_DEMO_TOWNSHIP } }, heldBy: { key: 'CIVIL_AFFAIRS' }, since: expect.any(String), workingDaysHeld: isWorkingDay(todayIso()) ? 4 : 3 },
+  ]);
+  expect(chinaDateOf(new Date(county.forwardedForApproval[0].since))).toBe(workingDaysBefore(todayIso(), 4));
+  // And the supervisor's spreadsheet lists it in its fifth table (before, a header and no row).
+  const file = await fetch(`${hub.url}/exports/overdue.csv`, { headers: hub.as({ token: tokens.get('AIDHUB_TOKEN_SUPERVISOR')!, purpose: 'SUPERVISION' }).headers });
+  expect(file.status).toBe(200);
+  const rows: string[][] = parse((await file.text()).replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: false });
+  const fifth = rows.findIndex((r) => r[0].startsWith('五、转交县级审批'));
+  expect(fifth).toBeGreaterThan(0);
+  expect(rows.slice(fifth + 2).filter((r) => r.length > 1 && r[3] === '任城区民政局').map((r) => r.slice(1, 4))).toEqual([['任城区', '古槐街道', '任城区民政局']]);
   // Under the offices that received them: 司法 on time and late, 医保's decline, 人社's slip open.
   const office = (key: string) => report.byOffice.find((g: any) => g.office.key === key)?.tally.referrals;
   expect(office('JUSTICE')).toMatchObject({ answeredOnTime: 1, answeredLate: 1, openOverdue: 0 });
@@ -188,8 +204,9 @@ it('reads the report, and its spreadsheet, in the same statements however many s
   // Case 2's township (one case: its two slips, 人社's past due, 司法's answered late; three offices)
   // against the county, as of a past day (the county on the morning 司法 answered late: two cases in two
   // townships, four offices, both of case 2's slips past due) and, as overdueReport reads a future asOf
-  // (what will be late then if nothing changes), a month on (four cases in four townships, five offices,
-  // three slips and two time limits past due).
+  // (what will be late then if nothing changes), a month on (five cases in five townships, case 5's
+  // listed as forwarded alone; six offices, 古槐街道's with the review it met by the forward, filed under
+  // it; three slips and two time limits past due).
   const townships = (await dbs.hub.select({ township: aidCase.townshipCode }).from(aidCase).orderBy(asc(aidCase.id))).map((c) => c.township);
   const pairs = [
     [() => read(townships[1], `${workingDaysBefore(todayIso(), 1)}T23:00:00+08:00`), () => read(SUPERVISION_DEMO_COUNTY, `${workingDaysBefore(todayIso(), 11)}T12:00:00+08:00`)],
@@ -212,7 +229,7 @@ it('reads the report, and its spreadsheet, in the same statements however many s
     ],
     [
       { offices: 3, townships: 1, casesListed: 1, slipsListed: 2, overdue: [1, 0] },
-      { offices: 5, townships: 4, casesListed: 2, slipsListed: 5, overdue: [3, 2] },
+      { offices: 6, townships: 5, casesListed: 2, slipsListed: 5, overdue: [3, 2] },
     ],
   ]);
 });
@@ -226,16 +243,17 @@ it('adds nothing on a second start on the same data', async () => {
 it('completes on the next start a demo whose start was stopped at any step, even on a later day: the same rows as one written in one go, nothing twice', async () => {
   const demo = await freshDemo('demo_supervision_resumed', todayIso());
   const deps = { config: demo.config, hub: demo.dbs.hub, sources: demo.dbs.sourceSet, logger };
-  // Starts stopped further on each time, each after a request was answered and its answer lost (of the
-  // 28 a demo sends): case 1 opened; moved; met; 司法's ledger entry reported; case 2's slips
-  // accepted; 司法's late answer; case 4 opened, its acceptance the last step. Each start sends the
-  // steps again from the first; the last ones start three days later than the first.
+  // Starts stopped further on each time, each after a request was answered and its answer lost (a
+  // start sends fewer requests once a case's meeting is on record): case 1 opened; moved; met; 医保's
+  // decline; case 2's slips accepted; case 3 accepted; case 4 opened; case 4 accepted (the demo as a
+  // release before case 5 left it whole); case 5 opened; case 5 investigated, its forward the last
+  // step. Each start sends the steps again from the first; the last ones start three days later than the first.
   const later = new Date(Date.now() + 3 * 86_400_000);
-  for (const [stop, now] of [[1, undefined], [3, undefined], [6, undefined], [9, later], [19, later], [22, later], [27, later]] as const) {
+  for (const [stop, now] of [[1, undefined], [3, undefined], [6, undefined], [9, later], [19, later], [22, later], [27, later], [27, later], [28, later], [30, later]] as const) {
     await expect(loadSupervisionDemo(deps, demo.tokens, { seed: 1, now, interruptAfterRequests: stop })).rejects.toThrow(`interrupted after ${stop} requests`);
   }
   const summary = await loadSupervisionDemo(deps, demo.tokens, { seed: 1, now: later });
-  expect(summary).toEqual({ cases: 4, answeredOnTime: 1, answeredLate: 1, declined: 1, openOverdue: 1, openNotYetDue: 2 });
+  expect(summary).toEqual({ cases: 5, answeredOnTime: 1, answeredLate: 1, declined: 1, openOverdue: 1, openNotYetDue: 2, forwardedForApproval: 1 });
   // The same households, events (instants, actors, keys), meetings, slips, ledger entries and seals as the demo written at once.
   const rows = await demoRows(demo.dbs.hub);
   expect(rows).toEqual(uninterrupted.rows);
@@ -252,7 +270,7 @@ async function casesBy(db: HubDb) {
   const openings = await db.select({ caseId: caseEvent.caseId, actor: caseEvent.actor }).from(caseEvent).where(eq(caseEvent.action, 'OPENED')).orderBy(asc(caseEvent.caseId));
   const cases = await db.select({ id: aidCase.id, householdId: aidCase.householdId }).from(aidCase).orderBy(asc(aidCase.id));
   const householdOf = (caseId: number) => cases.find((c) => c.id === caseId)!.householdId;
-  const demo = openings.filter((o) => o.actor === `demo-${SUPERVISION_DEMO_COUNTY}-civil-affairs/${SUPERVISION_DEMO_OFFICER}`);
+  const demo = openings.filter((o) => o.actor === `demo-${SUPERVISION_DEMO_COUNTY}-civil-affairs/${SUPERVISION_DEMO_OFFICER}` || o.actor === `demo-township-guhuai/${SUPERVISION_DEMO_TOWNSHIP_OFFICER}`);
   return { demo: demo.map((o) => householdOf(o.caseId)), others: openings.filter((o) => !demo.includes(o)).map((o) => o.caseId) };
 }
 
@@ -283,12 +301,12 @@ it('completes a stopped demo after the office opened cases on households it drew
 
   // The next start completes the demo (before, it drew case 1 or 2 again elsewhere and its caseOpen was refused: IDEMPOTENCY_KEY_REUSED).
   const summary = await loadSupervisionDemo(deps, demo.tokens, { seed: 1 });
-  expect(summary).toEqual({ cases: 4, answeredOnTime: 1, answeredLate: 1, declined: 1, openOverdue: 1, openNotYetDue: 2 });
+  expect(summary).toEqual({ cases: 5, answeredOnTime: 1, answeredLate: 1, declined: 1, openOverdue: 1, openNotYetDue: 2, forwardedForApproval: 1 });
   const after = await casesBy(demo.dbs.hub);
   expect(after.demo.slice(0, 2)).toEqual(drawn.slice(0, 2));
-  const [, , c3, c4] = after.demo;
-  expect(new Set(after.demo).size).toBe(4);
-  expect([c3, c4]).not.toContain(drawn[2]);
+  const [, , c3, c4, c5] = after.demo;
+  expect(new Set(after.demo).size).toBe(5);
+  expect([c3, c4, c5]).not.toContain(drawn[2]);
   // The office's cases: theirs alone, nothing added.
   expect(after.others).toEqual(others);
   expect(await theirs()).toEqual(theirsBefore);
@@ -312,7 +330,7 @@ it('completes a demo stopped after case 1\'s meeting once its legal aid\'s benef
   // Before the next start civil affairs records the head as having left the household (a move, today).
   await demo.dbs.hub.update(householdMember).set({ leftOn: todayIso() }).where(and(eq(householdMember.householdId, uninterrupted.rows.cases[0].householdId), eq(householdMember.idNumber, legal.beneficiaryIdNumber!)));
   // Before, the next start reported the legal aid for the member now first and could not complete the slip with it.
-  expect(await loadSupervisionDemo(deps, demo.tokens, { seed: 1 })).toEqual({ cases: 4, answeredOnTime: 1, answeredLate: 1, declined: 1, openOverdue: 1, openNotYetDue: 2 });
+  expect(await loadSupervisionDemo(deps, demo.tokens, { seed: 1 })).toEqual({ cases: 5, answeredOnTime: 1, answeredLate: 1, declined: 1, openOverdue: 1, openNotYetDue: 2, forwardedForApproval: 1 });
   expect(await demoRows(demo.dbs.hub)).toEqual(uninterrupted.rows);
 });
 
@@ -322,7 +340,7 @@ it('says once a start, in one line naming no one, that the demo cannot be drawn 
   const saidOnce = (lines: Record<string, unknown>[], casesOpened: number) => {
     expect(lines).toHaveLength(1);
     const [line] = lines;
-    expect(line).toMatchObject({ level: 40, county: SUPERVISION_DEMO_COUNTY, casesOpened, casesNeeded: 4 });
+    expect(line).toMatchObject({ level: 40, county: SUPERVISION_DEMO_COUNTY, casesOpened, casesNeeded: 5 });
     expect(line).not.toHaveProperty('err');
     expect(line).not.toHaveProperty('stack');
     expect(JSON.stringify(line)).not.toMatch(/\d{17}[\dX]/);
@@ -355,8 +373,8 @@ it('says once a start, in one line naming no one, that the demo cannot be drawn 
   // The next start finishes case 1 (its slips answered as in a demo written at once: 司法 on time,
   // 医保's decline) and opens no other; before, it sent nothing, case 1's slips stayed open, and every
   // start warned again.
-  expect(await loadSupervisionDemo(begunDeps, begun.tokens, { seed: 1 })).toEqual({ cases: 1, answeredOnTime: 1, answeredLate: 0, declined: 1, openOverdue: 0, openNotYetDue: 0 });
-  expect(begunLog.lines[0]?.msg).toMatch(/^the supervision demo was finished with 1 of its 4 cases/);
+  expect(await loadSupervisionDemo(begunDeps, begun.tokens, { seed: 1 })).toEqual({ cases: 1, answeredOnTime: 1, answeredLate: 0, declined: 1, openOverdue: 0, openNotYetDue: 0, forwardedForApproval: 0 });
+  expect(begunLog.lines[0]?.msg).toMatch(/^the supervision demo was finished with 1 of its 5 cases/);
   saidOnce(begunLog.lines, 1);
   const finished = await demoRows(begun.dbs.hub);
   expect({ demo: (await casesBy(begun.dbs.hub)).demo, others: (await casesBy(begun.dbs.hub)).others }).toEqual({ demo: [written], others });
@@ -374,7 +392,7 @@ it('counts its days by the holiday calendar: started the Monday after 国庆 202
   const now = new Date('2026-10-12T20:00:00+08:00');
   const demo = await freshDemo('demo_supervision_holiday', '2026-10-12');
   const summary = await loadSupervisionDemo({ config: demo.config, hub: demo.dbs.hub, sources: demo.dbs.sourceSet, logger }, demo.tokens, { seed: 1, now });
-  expect(summary).toEqual({ cases: 4, answeredOnTime: 1, answeredLate: 1, declined: 1, openOverdue: 1, openNotYetDue: 2 });
+  expect(summary).toEqual({ cases: 5, answeredOnTime: 1, answeredLate: 1, declined: 1, openOverdue: 1, openNotYetDue: 2, forwardedForApproval: 1 });
   // 28 and 17 working days before 10-12 (the seven days of 国庆 not counted), and the one before it: Saturday 10-10, worked (调休).
   const held = (await demo.dbs.hub.select({ heldOn: caseMeeting.heldOn }).from(caseMeeting)).map((m) => m.heldOn).sort();
   expect(held).toEqual(['2026-08-27', '2026-09-11', '2026-10-10']);

@@ -14,16 +14,23 @@
  *   answers late, 人社's employment aid is accepted and never answered (open, past due);
  * - case 3, decided the working day before today: 工会's hardship aid and 司法's legal aid open, not
  *   yet due;
- * - case 4, accepted 8 working days ago and not investigated since: its opinion overdue.
+ * - case 4, accepted 8 working days ago and not investigated since: its opinion overdue;
+ * - case 5, 低保 applied for at 古槐街道 (the demo's township office, its officer `ghjd-mz-01`) 6
+ *   working days ago, reviewed there and forwarded to 任城区民政局 for approval 4 working days ago
+ *   (转交县级审批: its investigation opinion met by the forward, its approval under no limit), so the
+ *   report's forwardedForApproval, and the file's 五、转交县级审批, list it.
  *
- * Households are drawn (seeded) from 任城区's with living members and no case but the demo's own.
+ * Households are drawn (seeded) from 任城区's with living members and no case but the demo's own;
+ * case 5's from 古槐街道's, the township whose office opens it.
  * Loaded once, and completed where a start was stopped half-way: every write is sent with an
  * idempotency key of its own (`supervision-demo:<case>:<step>`), so the next start sends the steps
  * again from the first, the ones already made answered with their first outcome (replayed) and
  * nothing written twice, dated from the day the demo began (its first case's opening) rather than
  * the new start's; a meeting, recorded in two tries where a pre-grant check asks for a reason, is
  * recognised by the case's meetings. A hub where its last step is on record is left as it is, and
- * so is one where the convener's demo officer wrote without those keys (a release before them).
+ * so is one where the convener's demo officer wrote without those keys (a release before them). A
+ * demo written whole before case 5 was part of it lacks that last step: the next start sends its
+ * steps again (all answered, replayed) and adds case 5.
  *
  * Between the two starts someone may open a case on a household of 任城区 (the office at work, a
  * department's system), which changes what the seeded draw picks: drawn again, a case already
@@ -47,6 +54,7 @@ import { chinaDateOf } from '../../domain/cases/china-time';
 import { addWorkingDays, isWorkingDay } from '../../domain/cases/working-days';
 import { addDays, type IsoDate } from '../../domain/dates';
 import { Rng, seedOf } from '../../federation/demo-random';
+import { DEMO_CLIENTS } from '../../access/demo-clients';
 
 /** The county whose demo offices act (access/demo-clients.ts countyOffices). */
 export const SUPERVISION_DEMO_COUNTY = '370811';
@@ -55,13 +63,25 @@ export const SUPERVISION_DEMO_OFFICER = 'rcmz-dc-01';
 const CONVENER_CLIENT = `demo-${SUPERVISION_DEMO_COUNTY}-civil-affairs`;
 /** Who the convener's case events name (case_event.actor). */
 const CONVENER_ACTOR = `${CONVENER_CLIENT}/${SUPERVISION_DEMO_OFFICER}`;
+/** The demo's township office (任城区古槐街道), which opens case 5 and forwards it to the county for approval. */
+const TOWNSHIP_CLIENT = (() => {
+  const client = DEMO_CLIENTS.find((c) => c.variable === 'AIDHUB_TOKEN_TOWNSHIP');
+  if (!client) throw new Error('supervision demo: no demo township client AIDHUB_TOKEN_TOWNSHIP');
+  return client;
+})();
+/** The township case 5's household lives in, its office's scope. */
+export const SUPERVISION_DEMO_TOWNSHIP = TOWNSHIP_CLIENT.regionScope;
+/** The staff identifier 古槐街道's system names for the officer who reviews and forwards case 5 (X-Officer). */
+export const SUPERVISION_DEMO_TOWNSHIP_OFFICER = 'ghjd-mz-01';
+/** Whose case events are the demo's: the convener's and the township officer's. */
+const DEMO_ACTORS = [CONVENER_ACTOR, `${TOWNSHIP_CLIENT.name}/${SUPERVISION_DEMO_TOWNSHIP_OFFICER}`];
 
 /** A step's idempotency key: the same on every start, so a step made already is answered, not made again. */
 const stepKey = (step: string) => `supervision-demo:${step}`;
-/** The first write (case 1 opened, this many working days before the demo's day) and the last (case 4 accepted). */
+/** The first write (case 1 opened, this many working days before the demo's day) and the last (case 5 forwarded). */
 const FIRST_CASE_OPENED_DAYS = 30;
 const FIRST_STEP = 'c1:open';
-const LAST_STEP = 'c4:ACCEPTED';
+const LAST_STEP = 'c5:forward';
 
 /** A request to the hub as one of the demo's clients, by its variable in demo-clients.env. */
 export type DemoGql = (variable: string, purpose: string, query: string, variables: Record<string, unknown>, officer?: string) => Promise<{ data?: any; errors?: { message: string; extensions?: Record<string, unknown> }[] }>;
@@ -80,6 +100,8 @@ export interface SupervisionDemoSummary {
   declined: number;
   openOverdue: number;
   openNotYetDue: number;
+  /** Cases forwarded to the county for approval (转交县级审批), open, under no limit. */
+  forwardedForApproval: number;
 }
 
 const variable = (department: string) => `AIDHUB_TOKEN_${SUPERVISION_DEMO_COUNTY}_${department}`;
@@ -107,6 +129,7 @@ const DECLINE = `mutation($i: ReferralDeclineInput!) { referralDecline(input: $i
 const REPORT = `mutation($r: [ReportedAidInput!]!) { aidReport(input: { records: $r }) { recorded userErrors { code field } } }`;
 const REPORTED = `query($who: String!) { person(idNumber: $who) { aid(departments: [JUSTICE]) { sourceReference reportedBy { reference } } } }`;
 const MEETINGS = `query($id: ID!) { case(id: $id) { meetings { decisions { id } } } }`;
+const FORWARD = `mutation($i: CaseForwardForApprovalInput!) { caseForwardForApproval(input: $i) { case { owner { key } } userErrors { code field } } }`;
 
 /** A step's payload, its userErrors empty; else the step's failure, named. */
 async function ok(hub: DemoHub, step: string, as: string, purpose: string, query: string, variables: Record<string, unknown>, officer?: string): Promise<any> {
@@ -128,16 +151,18 @@ interface Decision {
   conflictOverrideReason?: string;
 }
 
-/** The openings of the demo's convener (its cases' first events). */
-const convenerOpened = () => and(eq(caseEvent.actor, CONVENER_ACTOR), eq(caseEvent.action, 'OPENED'));
-/** The cases the demo's convener opened. */
-const demoCases = (db: HubDb) => db.select({ id: caseEvent.caseId }).from(caseEvent).where(convenerOpened());
+/** The openings of the demo's officers (its cases' first events). */
+const demoOpened = () => and(inArray(caseEvent.actor, DEMO_ACTORS), eq(caseEvent.action, 'OPENED'));
+/** The cases the demo's officers opened. */
+const demoCases = (db: HubDb) => db.select({ id: caseEvent.caseId }).from(caseEvent).where(demoOpened());
 
 /** The demo's cases in the order it writes them: each one's steps are keyed `<slot>:<step>`. */
-const SLOTS = ['c1', 'c2', 'c3', 'c4'] as const;
+const SLOTS = ['c1', 'c2', 'c3', 'c4', 'c5'] as const;
 type Slot = (typeof SLOTS)[number];
 /** Each case's last step: on record, the case is written whole. */
-const SLOT_LAST_STEP: Record<Slot, string> = { c1: 'c1:legal:complete', c2: 'c2:legal:complete', c3: 'c3:meeting', c4: LAST_STEP };
+const SLOT_LAST_STEP: Record<Slot, string> = { c1: 'c1:legal:complete', c2: 'c2:legal:complete', c3: 'c3:meeting', c4: 'c4:ACCEPTED', c5: LAST_STEP };
+/** Where each slot's household is drawn: 任城区, and for case 5 the township whose office opens it. */
+const SLOT_REGION: Record<Slot, string> = { c1: SUPERVISION_DEMO_COUNTY, c2: SUPERVISION_DEMO_COUNTY, c3: SUPERVISION_DEMO_COUNTY, c4: SUPERVISION_DEMO_COUNTY, c5: SUPERVISION_DEMO_TOWNSHIP };
 
 /** A household a case of the demo is about: its living members, the head first. */
 interface DemoHousehold {
@@ -145,13 +170,13 @@ interface DemoHousehold {
   members: string[];
 }
 
-/** The households the demo's cases were opened on already, by slot (its convener's openings under the steps' keys). */
+/** The households the demo's cases were opened on already, by slot (its officers' openings under the steps' keys). */
 async function householdsWritten(db: HubDb): Promise<Map<string, number>> {
   const openings = await db
     .select({ key: caseEvent.idempotencyKey, householdId: aidCase.householdId })
     .from(caseEvent)
     .innerJoin(aidCase, eq(aidCase.id, caseEvent.caseId))
-    .where(convenerOpened());
+    .where(demoOpened());
   const written = new Map<string, number>();
   for (const slot of SLOTS) {
     const opening = openings.find((o) => o.key?.endsWith(`:${stepKey(`${slot}:open`)}`));
@@ -173,14 +198,14 @@ async function livingMembers(db: HubDb, householdId: number): Promise<string[]> 
 
 /**
  * The household of each slot: the one its case was opened on where it was (`written`), else drawn,
- * seeded, of 任城区, with a living member, without a case but the demo's own, and not one of the
- * demo's already; null for the slots too few are left to draw for (the last ones: slots are drawn,
- * and written, in order).
+ * seeded, of 任城区 (case 5's of 古槐街道: SLOT_REGION), with a living member, without a case but the
+ * demo's own, and not one of the demo's already; null for the slots too few are left to draw for
+ * (slots are drawn, and written, in order).
  */
 async function drawHouseholds(db: HubDb, seed: number, written: ReadonlyMap<string, number>): Promise<(DemoHousehold | null)[]> {
   const withCases = db.select({ id: aidCase.householdId }).from(aidCase).where(notInArray(aidCase.id, demoCases(db)));
   const homes = await db
-    .select({ id: household.id })
+    .select({ id: household.id, regionCode: household.regionCode })
     .from(household)
     .where(and(like(household.regionCode, `${SUPERVISION_DEMO_COUNTY}%`), notInArray(household.id, withCases)))
     .orderBy(asc(household.id));
@@ -198,11 +223,27 @@ async function drawHouseholds(db: HubDb, seed: number, written: ReadonlyMap<stri
     }
     return null;
   };
+  /**
+   * A township's slot (case 5) is drawn apart, by a stream of its own, among the township's households
+   * but those of the demo's other cases: the same household whether those were drawn at this start or
+   * written by one before (a draw after theirs, by their stream, would change with which were written).
+   */
+  const drawnIn = async (slot: Slot, township: string, others: ReadonlySet<number>): Promise<DemoHousehold | null> => {
+    const own = new Rng(seedOf(seed, 4217, SLOTS.indexOf(slot)));
+    const among = homes.filter((h) => h.regionCode.startsWith(township) && !others.has(h.id)).map((h) => h.id);
+    while (among.length > 0) {
+      const [id] = among.splice(Math.floor(own.next() * among.length), 1);
+      const members = await livingMembers(db, id);
+      if (members.length > 0) return { id, members };
+    }
+    return null;
+  };
   const drawn: (DemoHousehold | null)[] = [];
   for (const slot of SLOTS) {
     const id = written.get(slot);
     if (id === undefined) {
-      drawn.push(await nextDrawn());
+      const others = new Set([...taken, ...drawn.flatMap((h) => (h ? [h.id] : []))]);
+      drawn.push(SLOT_REGION[slot] === SUPERVISION_DEMO_COUNTY ? await nextDrawn() : await drawnIn(slot, SLOT_REGION[slot], others));
       continue;
     }
     // Its case is written: its steps go to this household or to none (another would reuse their keys).
@@ -214,15 +255,15 @@ async function drawHouseholds(db: HubDb, seed: number, written: ReadonlyMap<stri
 }
 
 /**
- * How far the demo got: not begun (the convener's demo officer wrote nothing), complete (its last
+ * How far the demo got: not begun (the demo's officers wrote nothing), complete (its last
  * step is on record, or it was written by a release before the steps' keys), or begun on a day
  * (`today`, a day its steps count back from as they did) and not finished: a start stopped half-way.
  */
 export type SupervisionDemoProgress = { kind: 'NONE' } | { kind: 'COMPLETE' } | { kind: 'BEGUN'; today: IsoDate };
 
 export async function supervisionDemoProgress(db: HubDb): Promise<SupervisionDemoProgress> {
-  // The convener's own events, a few dozen: the steps' keys are stored as `<office>/c<client>:<key>`.
-  const events = await db.select({ key: caseEvent.idempotencyKey, occurredAt: caseEvent.occurredAt }).from(caseEvent).where(eq(caseEvent.actor, CONVENER_ACTOR));
+  // The demo officers' own events, a few dozen: the steps' keys are stored as `<office>/c<client>:<key>`.
+  const events = await db.select({ key: caseEvent.idempotencyKey, occurredAt: caseEvent.occurredAt }).from(caseEvent).where(inArray(caseEvent.actor, DEMO_ACTORS));
   if (events.length === 0) return { kind: 'NONE' };
   const step = (name: string) => events.find((e) => e.key?.endsWith(`:${stepKey(name)}`));
   const first = step(FIRST_STEP);
@@ -267,15 +308,17 @@ export async function generateSupervisionDemo(db: HubDb, hub: DemoHub, opts: { t
   const W = (n: number) => workingDaysBefore(today, n);
   const convene = (step: string, query: string, vars: Record<string, unknown>) => ok(hub, step, CA, 'CASE_MEETING', query, vars, SUPERVISION_DEMO_OFFICER);
   const answer = (department: string, step: string, query: string, vars: Record<string, unknown>) => ok(hub, step, variable(department), 'REFERRAL', query, vars);
-  const summary: SupervisionDemoSummary = { cases: 0, answeredOnTime: 0, answeredLate: 0, declined: 0, openOverdue: 0, openNotYetDue: 0 };
+  // 古槐街道's office, reviewing an application (审核).
+  const review = (step: string, query: string, vars: Record<string, unknown>) => ok(hub, step, TOWNSHIP_CLIENT.variable, 'ELIGIBILITY_REVIEW', query, vars, SUPERVISION_DEMO_TOWNSHIP_OFFICER);
+  const summary: SupervisionDemoSummary = { cases: 0, answeredOnTime: 0, answeredLate: 0, declined: 0, openOverdue: 0, openNotYetDue: 0, forwardedForApproval: 0 };
 
-  /** A case opened at `opened`, moved through `moves` (state, instant); `slot` keys its steps (c1…c4). */
-  const openCase = async (slot: string, home: number, summaryText: string, opened: Date, moves: [string, Date][]) => {
+  /** A case opened at `opened` by `by` (the convener unless said), moved through `moves` (state, instant); `slot` keys its steps (c1…c5). */
+  const openCase = async (slot: string, home: number, summaryText: string, opened: Date, moves: [string, Date][], by = convene) => {
     hub.at(opened);
-    const { case: c } = await convene('caseOpen', OPEN, { i: { householdId: String(home), origin: 'APPLICATION', urgency: 'NORMAL', summary: summaryText, idempotencyKey: stepKey(`${slot}:open`) } });
+    const { case: c } = await by('caseOpen', OPEN, { i: { householdId: String(home), origin: 'APPLICATION', urgency: 'NORMAL', summary: summaryText, idempotencyKey: stepKey(`${slot}:open`) } });
     for (const [to, at] of moves) {
       hub.at(at);
-      await convene(`caseTransition ${to}`, MOVE, { i: { caseId: c.id, to, reason: to === 'ACCEPTED' ? '受理' : to === 'INVESTIGATING' ? '入户调查' : '提请一事一议', idempotencyKey: stepKey(`${slot}:${to}`) } });
+      await by(`caseTransition ${to}`, MOVE, { i: { caseId: c.id, to, reason: to === 'ACCEPTED' ? '受理' : to === 'INVESTIGATING' ? '入户调查' : '提请一事一议', idempotencyKey: stepKey(`${slot}:${to}`) } });
     }
     summary.cases += 1;
     return c.id as string;
@@ -333,7 +376,7 @@ export async function generateSupervisionDemo(db: HubDb, hub: DemoHub, opts: { t
 
   // Case 1: decided 28 working days ago; 司法 in time, 医保 declines in time.
   // Case 1 is opened whenever anything is: slots are written in order.
-  const [h1, h2, h3, h4] = homes as [DemoHousehold, DemoHousehold | null, DemoHousehold | null, DemoHousehold | null];
+  const [h1, h2, h3, h4, h5] = homes as [DemoHousehold, ...(DemoHousehold | null)[]];
   const c1 = await openCase('c1', h1.id, '劳动报酬被拖欠，家庭成员住院，申请救助', cn(W(FIRST_CASE_OPENED_DAYS), '09:00'), [['ACCEPTED', cn(W(FIRST_CASE_OPENED_DAYS), '09:30')], ['INVESTIGATING', cn(W(29), '09:00')], ['IN_DELIBERATION', cn(W(28), '09:00')]]);
   const [legal1, medical1] = await meet('c1', c1, W(28), [
     legalAid(h1.members[0], 10),
@@ -372,8 +415,19 @@ export async function generateSupervisionDemo(db: HubDb, hub: DemoHub, opts: { t
     summary.openNotYetDue = 2;
   }
 
-  // Case 4: accepted, not investigated since; its acceptance is the demo's last step (LAST_STEP).
+  // Case 4: accepted, not investigated since.
   if (h4) await openCase('c4', h4.id, '独居老人生活困难，申请临时救助', cn(W(8), '09:00'), [['ACCEPTED', cn(W(8), '09:30')]]);
+
+  // Case 5: 低保 applied for at 古槐街道, investigated and reviewed there within its 3 working days, and
+  // forwarded to 任城区民政局, whose approval it is (townshipApproval's default: 低保 is the county's).
+  // The forward is the demo's last step (LAST_STEP).
+  if (h5) {
+    const c5 = await openCase('c5', h5.id, '家庭人均收入低于当地低保标准，申请最低生活保障', cn(W(6), '09:00'), [['ACCEPTED', cn(W(6), '09:30')], ['INVESTIGATING', cn(W(5), '09:00')]], review);
+    hub.at(cn(W(4), '10:00'));
+    const review5 = '经入户调查和家庭经济状况核对，家庭人均收入低于当地低保标准，符合低保条件，建议审批';
+    await review('caseForwardForApproval', FORWARD, { i: { caseId: c5, programme: 'DIBAO', to: { department: 'CIVIL_AFFAIRS' }, review: review5, idempotencyKey: stepKey('c5:forward') } });
+    summary.forwardedForApproval = 1;
+  }
 
   return short ? { kind: 'WRITTEN_SHORT', summary, casesNeeded: SLOTS.length } : { kind: 'WRITTEN', summary };
 }
