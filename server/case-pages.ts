@@ -464,13 +464,14 @@ export function renderBrief(v: BriefView): string {
     const rest = askBeyondProgramme(r);
     return rest === null ? prose(r.ask) : esc(programmeName(r.programmeCode)) + (rest ? ` ${prose(rest)}` : '');
   };
-  const recordedLater = (e: { occurredAt: string; recordedAt: string }) => (Date.parse(e.recordedAt) > Date.parse(e.occurredAt) ? `（枢纽记录 ${nw(shortTime(e.recordedAt))}）` : '');
+  const recordedLater = (e: { occurredAt: Date | string; recordedAt: Date | string }) =>
+    new Date(e.recordedAt).getTime() > new Date(e.occurredAt).getTime() ? `（枢纽记录 ${nw(shortTime(e.recordedAt))}）` : '';
 
   // 转交县级审批: who reviewed and forwarded it, when, to whom, for which programme, the review, and
   // that the county's approval runs under no time limit (the deadlines below list no 审核审批 from then).
   const ca = v.countyApproval;
   const forwarded = ca
-    ? `<p><strong>转交县级审批：</strong>${nw(shortTime(ca.forwardedAt))}${recordedLater({ occurredAt: formatChinaInstant(ca.forwardedAt), recordedAt: formatChinaInstant(ca.recordedAt) })} ${officeText(v.officeName(ca.fromOffice))}（${esc(ca.actor)}）审核完成，转交${officeText(v.officeName(ca.toOffice))}审批${esc(programmeName(ca.programmeCode))}；审核意见：${prose(ca.review)}</p>
+    ? `<p><strong>转交县级审批：</strong>${nw(shortTime(ca.forwardedAt))}${recordedLater({ occurredAt: ca.forwardedAt, recordedAt: ca.recordedAt })} ${officeText(v.officeName(ca.fromOffice))}（${esc(ca.actor)}）审核完成，转交${officeText(v.officeName(ca.toOffice))}审批${esc(programmeName(ca.programmeCode))}；审核意见：${prose(ca.review)}</p>
   <p><strong>县级审批时限：</strong>${prose(COUNTY_APPROVAL_BASIS)}</p>`
     : '';
   const facts = `<dl class="facts">
