@@ -101,7 +101,6 @@ const HEALTH_PROGRAMMES: Record<string, ProgrammeCode> = { MAF: 'MEDICAL_AID', C
 const UNION_PROGRAMMES: Record<string, ProgrammeCode> = { BF: 'UNION_HARDSHIP', JQ: 'UNION_AUTUMN_EDU', DB: 'UNION_ILLNESS' };
 const DISABILITY_PROGRAMMES: Record<string, ProgrammeCode> = { SH: 'DISABILITY_LIVING', HL: 'DISABILITY_NURSING' };
 const HR_GRANT_PROGRAMMES: Record<string, ProgrammeCode> = { PX: 'TRAINING_SUBSIDY', QZ: 'JOB_SEEKING_SUBSIDY', YZ: 'EMPLOYMENT_AID' };
-const VETERAN_AID_PROGRAMMES: Record<string, ProgrammeCode> = { SH: 'VETERAN_HARDSHIP_AID', JY: 'VETERAN_CHILD_EDUCATION_AID' };
 
 type DepartmentFetch = (select: Select, pool: mysql.Pool, ids: readonly string[], today: IsoDate) => Promise<AidRecord[]>;
 
@@ -446,37 +445,6 @@ const DEPARTMENT_FETCH: Record<DepartmentCode, DepartmentFetch> = {
         periodEnd: null,
         grantDate: r.ffrq,
         amountFen: yuanToFen(r.ffje),
-        status,
-      });
-    }
-    return out;
-  },
-  async VETERANS_AFFAIRS(select, pool, ids, today) {
-    const [allowances, payments] = await Promise.all([
-      select<any>(pool, 'SELECT ff_id, sfzh, qsrq, jzrq, ybz, ffzt FROM dqfx_ff WHERE sfzh IN (?)', [ids]),
-      select<any>(pool, 'SELECT jl_id, sfzh, yzlx, ffrq, yzje, jlzt FROM bfyz_jl WHERE sfzh IN (?)', [ids]),
-    ]);
-    const out: AidRecord[] = [];
-    for (const r of allowances) {
-      out.push({
-        ...recordBase('VETERANS_AFFAIRS', 'VETERAN_PERIODIC_ALLOWANCE', r.sfzh, `dqfx_ff:${r.ff_id}`),
-        sourceHouseholdRef: null,
-        periodStart: r.qsrq,
-        periodEnd: r.jzrq,
-        grantDate: null,
-        amountFen: yuanToFen(r.ybz),
-        status: documentedOr([1, 2, 3], r.ffzt, () => (r.ffzt === 2 ? 'SUSPENDED' : r.ffzt === 3 || (r.jzrq !== null && r.jzrq < today) ? 'ENDED' : 'ACTIVE')),
-      });
-    }
-    for (const r of payments) {
-      const { programme, status } = programmeOr(VETERAN_AID_PROGRAMMES, r.yzlx, 'VETERANS_AFFAIRS_UNRECOGNISED', documentedOr([1, 9], r.jlzt, () => oneOffStatus(r.jlzt === 9, r.ffrq, today)));
-      out.push({
-        ...recordBase('VETERANS_AFFAIRS', programme, r.sfzh, `bfyz_jl:${r.jl_id}`),
-        sourceHouseholdRef: null,
-        periodStart: null,
-        periodEnd: null,
-        grantDate: r.ffrq,
-        amountFen: yuanToFen(r.yzje),
         status,
       });
     }

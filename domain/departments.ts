@@ -4,7 +4,7 @@
  * front-end database (schema/reported-aid.graphql). Every source has an adapter in the registry
  * (federation/registry.ts) and its own `sources` entry.
  */
-export const DEPARTMENT_CODES = ['CIVIL_AFFAIRS', 'EDUCATION', 'HOUSING', 'HEALTH', 'UNION', 'DISABILITY', 'HUMAN_RESOURCES', 'VETERANS_AFFAIRS', 'REPORTED'] as const;
+export const DEPARTMENT_CODES = ['CIVIL_AFFAIRS', 'EDUCATION', 'HOUSING', 'HEALTH', 'UNION', 'DISABILITY', 'HUMAN_RESOURCES', 'REPORTED'] as const;
 export type DepartmentCode = (typeof DEPARTMENT_CODES)[number];
 
 /**
@@ -49,7 +49,6 @@ export const DEPARTMENT_NUMBERS: Record<OfficeCode, number> = {
   WOMENS_FEDERATION: 11,
   RED_CROSS: 12,
   CHARITY: 13,
-  VETERANS_AFFAIRS: 14,
 };
 
 export const DEPARTMENT_NAMES: Record<OfficeCode, string> = {
@@ -60,7 +59,6 @@ export const DEPARTMENT_NAMES: Record<OfficeCode, string> = {
   UNION: '总工会',
   DISABILITY: '残疾人联合会',
   HUMAN_RESOURCES: '人力资源和社会保障局',
-  VETERANS_AFFAIRS: '退役军人事务局',
   REPORTED: '救助直报台账',
   EMERGENCY_MANAGEMENT: '应急管理局',
   JUSTICE: '司法局',

@@ -41,10 +41,6 @@ export const PROGRAMMES = [
   { code: 'TRAINING_SUBSIDY', department: 'HUMAN_RESOURCES', name: '职业培训补贴', kind: 'ONE_OFF', purpose: 'EMPLOYMENT' },
   { code: 'JOB_SEEKING_SUBSIDY', department: 'HUMAN_RESOURCES', name: '求职创业补贴', kind: 'ONE_OFF', purpose: 'EMPLOYMENT' },
   { code: 'EMPLOYMENT_AID', department: 'HUMAN_RESOURCES', name: '就业援助补贴', kind: 'ONE_OFF', purpose: 'EMPLOYMENT' },
-  // 退役军人事务: 优抚对象定期抚恤补助 (《军人抚恤优待条例》), paid monthly; 困难退役军人帮扶援助, one-off, for living or for a child's schooling.
-  { code: 'VETERAN_PERIODIC_ALLOWANCE', department: 'VETERANS_AFFAIRS', name: '优抚对象定期抚恤补助', kind: 'RECURRING', purpose: 'BASIC_LIVING' },
-  { code: 'VETERAN_HARDSHIP_AID', department: 'VETERANS_AFFAIRS', name: '困难退役军人生活援助', kind: 'ONE_OFF', purpose: 'TEMPORARY' },
-  { code: 'VETERAN_CHILD_EDUCATION_AID', department: 'VETERANS_AFFAIRS', name: '困难退役军人子女教育援助', kind: 'ONE_OFF', purpose: 'EDUCATION' },
   // Reported directly to the hub (schema/reported-aid.graphql). The catalogue has no disaster or
   // legal purpose: disaster relief counts as TEMPORARY (one-off relief of basic living), legal aid
   // as SERVICE (seed 000, 二(二) lists services beside money).
@@ -110,7 +106,6 @@ export const UNRECOGNISED_PROGRAMMES = [
   { code: 'HOUSING_UNRECOGNISED', department: 'HOUSING', name: '住建未识别保障方式', kind: 'RECURRING', purpose: 'HOUSING' },
   { code: 'HUMAN_RESOURCES_UNRECOGNISED', department: 'HUMAN_RESOURCES', name: '人社未识别补贴类型', kind: 'ONE_OFF', purpose: 'EMPLOYMENT' },
   { code: 'UNION_UNRECOGNISED', department: 'UNION', name: '工会未识别帮扶类型', kind: 'ONE_OFF', purpose: 'TEMPORARY' },
-  { code: 'VETERANS_AFFAIRS_UNRECOGNISED', department: 'VETERANS_AFFAIRS', name: '退役军人事务未识别援助类型', kind: 'ONE_OFF', purpose: 'TEMPORARY' },
 ] as const satisfies readonly Programme[];
 
 export type UnrecognisedProgrammeCode = (typeof UNRECOGNISED_PROGRAMMES)[number]['code'];

@@ -15,7 +15,6 @@ import { readingKeyedSettlementRefs } from './settlement-refs';
 import { humanResources } from './human-resources/adapter';
 import { reported } from './reported/adapter';
 import { union } from './union/adapter';
-import { veteransAffairs } from './veterans-affairs/adapter';
 
 /**
  * The common aid record of one reported-aid ledger row: the ledger lives in the hub's own database,
@@ -32,7 +31,6 @@ export const ADAPTERS_AS_WRITTEN: Readonly<Record<DepartmentCode, DepartmentAdap
   UNION: union,
   DISABILITY: disability,
   HUMAN_RESOURCES: humanResources,
-  VETERANS_AFFAIRS: veteransAffairs,
   REPORTED: reported,
 };
 

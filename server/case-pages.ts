@@ -114,7 +114,7 @@ function historyReason(e: { action: string; reason: string | null }, officeName:
   return prose(reason);
 }
 /** The short names officers use (民政, 医保 …), for the signature lines; a department without one signs under its full name. */
-const SHORT_NAME: Partial<Record<DepartmentCode, string>> = { CIVIL_AFFAIRS: '民政', EDUCATION: '教育', HOUSING: '住建', HEALTH: '医保', UNION: '工会', DISABILITY: '残联', HUMAN_RESOURCES: '人社', VETERANS_AFFAIRS: '退役军人' };
+const SHORT_NAME: Partial<Record<DepartmentCode, string>> = { CIVIL_AFFAIRS: '民政', EDUCATION: '教育', HOUSING: '住建', HEALTH: '医保', UNION: '工会', DISABILITY: '残联', HUMAN_RESOURCES: '人社' };
 /**
  * Departments in the order the signature lines list them: every department but the hub's own
  * reported-aid ledger (REPORTED), which is a table, not an office, and sends nobody to a meeting.

@@ -3844,8 +3844,6 @@ export type DepartmentCode =
   | 'DISABILITY'
   /** 人社 human resources and social security: unemployment benefit, public-welfare jobs, employment aid; job loss */
   | 'HUMAN_RESOURCES'
-  /** 退役军人事务 veterans affairs: 优抚 periodic allowances, hardship aid to veterans */
-  | 'VETERANS_AFFAIRS'
   /** 救助直报台账: the hub's own ledger of aid reported directly by the offices and charities below (a source, not an office) */
   | 'REPORTED'
   /** 应急管理 emergency management (reports): 受灾人员过渡期生活救助, 冬春救助 */

@@ -13,7 +13,6 @@ import { housingScenario } from '../../federation/housing/scenario';
 import { humanResourcesScenario } from '../../federation/human-resources/scenario';
 import type { DepartmentScenario, ScenarioTables } from '../../federation/scenario-kit';
 import { unionScenario } from '../../federation/union/scenario';
-import { veteransAffairsScenario } from '../../federation/veterans-affairs/scenario';
 
 export const SCENARIOS = {
   CIVIL_AFFAIRS: civilAffairsScenario,
@@ -23,5 +22,4 @@ export const SCENARIOS = {
   UNION: unionScenario,
   DISABILITY: disabilityScenario,
   HUMAN_RESOURCES: humanResourcesScenario,
-  VETERANS_AFFAIRS: veteransAffairsScenario,
 } as const satisfies Record<Exclude<DepartmentCode, 'REPORTED'>, DepartmentScenario<ScenarioTables>>;

@@ -50,8 +50,6 @@ export const WANG = {
     DISABILITY: ['DISABILITY_LIVING', 'DISABILITY_NURSING'],
     // 人社's own test puts a household through the hub with its records (federation/human-resources).
     HUMAN_RESOURCES: [],
-    // 退役军人事务's own test puts a household through the hub with its records (federation/veterans-affairs).
-    VETERANS_AFFAIRS: [],
     REPORTED: [],
     // Every source, so that a department added to DEPARTMENT_CODES is asked for here by the compiler
     // (README, "Adding a department", step 9) rather than where a test indexes it.
