@@ -9,6 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, OFFICE_CODES } from '../domain/departments';
 import { ADAPTERS_AS_WRITTEN, writtenAdapter } from '../federation/registry';
 import { readmeSection } from './support/readme';
@@ -84,4 +85,57 @@ it('a code without its registry line, or a line copied under another code, is sa
   expect(() => writtenAdapter('HUMAN_RESOURCES', withoutOne)).toThrow(/no adapter in ADAPTERS_AS_WRITTEN \(federation\/registry\.ts\).*step 7/);
   const federated = DEPARTMENT_CODES.find((code) => !HUB_LEDGER_SOURCES.includes(code) && code !== 'HUMAN_RESOURCES')!;
   expect(() => writtenAdapter(federated, { ...ADAPTERS_AS_WRITTEN, [federated]: ADAPTERS_AS_WRITTEN.HUMAN_RESOURCES })).toThrow(/copied from another department/);
+});
+
+/** The project's TypeScript files each with the files it imports (relative imports only), read as test/layers.test.ts reads them. */
+function importsOf(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file) || !SOURCES.has(file)) return seen;
+  seen.add(file);
+  for (const { fileName } of ts.preProcessFile(SOURCES.get(file)!, true, true).importedFiles) {
+    if (!fileName.startsWith('.')) continue;
+    const base = path.normalize(path.join(path.dirname(file), fileName));
+    const target = [`${base}.ts`, path.join(base, 'index.ts')].find((f) => SOURCES.has(f));
+    if (target) importsOf(target, seen);
+  }
+  return seen;
+}
+
+/** The numbered steps, each with its number and text. */
+const STEPS = steps
+  .split(/\n(?=\d+\. \*\*)/)
+  .slice(1)
+  .map((text) => ({ number: Number(/^(\d+)\./.exec(text)![1]), text }));
+
+it('gives no command that loads the registry before the registry’s step, where it would stop at load naming that step', () => {
+  // Step 5 (import files) gave `npm run import -- --dir examples/import --check` and `--docs --write` before step 7's registry
+  // line: the fifth walk's first run of it stopped with "VETERANS_AFFAIRS is in DEPARTMENT_CODES … but has no adapter …
+  // step 7". A command's TypeScript entry: the file of `npx tsx <file>`, or the first `.ts` file of an `npm run` script.
+  const scripts: Record<string, string> = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts;
+  const registryStep = STEPS.find((s) => s.text.includes('**One line** in `federation/registry.ts`'))!;
+  expect(registryStep).toBeDefined();
+  const entries = (text: string): { command: string; file: string }[] => [
+    ...[...text.matchAll(/npx tsx ([\w./-]+\.ts)/g)].map((m) => ({ command: m[0], file: m[1] })),
+    ...[...text.matchAll(/npm run ([\w:-]+)/g)].flatMap((m) => {
+      const file = /[\w./-]+\.ts\b/.exec(scripts[m[1]] ?? '')?.[0];
+      return file ? [{ command: m[0], file }] : [];
+    }),
+  ];
+  const early = STEPS.filter((s) => s.number < registryStep.number).flatMap((s) => entries(s.text).map((e) => ({ step: s.number, ...e })));
+  expect(early.length).toBeGreaterThan(0);
+  const loadsRegistry = early.filter((e) => importsOf(e.file).has(path.join('federation', 'registry.ts'))).map((e) => `step ${e.step}: ${e.command}`);
+  expect(loadsRegistry).toEqual([]);
+  // The check itself sees the registry behind the import tool, which the registry's step now gives.
+  expect(importsOf('tools/import.ts').has(path.join('federation', 'registry.ts'))).toBe(true);
+  expect(registryStep.text).toContain('npm run import -- --dir examples/import --check');
+});
+
+it('runs, in its closing command, every test the section names', () => {
+  // The closing paragraph named some twenty test files to run, and a walk assembled the command from the prose.
+  const command = /```sh\n([\s\S]*?)```/.exec(steps.slice(steps.lastIndexOf('\n`test/department-completeness.test.ts` checks')))?.[1] ?? '';
+  const run = new Set(command.split(/\s+/));
+  const named = [...new Set([...steps.matchAll(/`((?:test|federation)\/[\w/<>.-]+\.test\.ts)`/g)].map((m) => m[1]))];
+  expect(named.length).toBeGreaterThan(15);
+  expect([...run].filter((w) => /^(test|federation)\//.test(w) && w !== 'federation/<dept>' && !fs.existsSync(path.join(ROOT, w)))).toEqual([]);
+  // The department's own test (`federation/<dept>/<dept>.test.ts`, step 8) is its folder's.
+  expect(named.filter((file) => !run.has(file) && !(file.startsWith('federation/<dept>/') && run.has('federation/<dept>')))).toEqual([]);
 });
