@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import ts from 'typescript';
+import { importGraph } from './support/imports';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -27,20 +27,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 const FILES = LAYERS.flat().flatMap((dir) => sourceFiles(dir));
-const KNOWN = new Set(FILES);
-
-function resolve(from: string, spec: string): string | null {
-  if (!spec.startsWith('.')) return null;
-  const base = path.normalize(path.join(path.dirname(from), spec));
-  return [`${base}.ts`, path.join(base, 'index.ts'), base].find((c) => KNOWN.has(c)) ?? null;
-}
-
-const IMPORTS = new Map(
-  FILES.map((file) => {
-    const info = ts.preProcessFile(fs.readFileSync(path.join(ROOT, file), 'utf8'), true, true);
-    return [file, info.importedFiles.map((i) => resolve(file, i.fileName)).filter((f): f is string => f !== null)];
-  }),
-);
+const IMPORTS = importGraph(new Map(FILES.map((file) => [file, fs.readFileSync(path.join(ROOT, file), 'utf8')])));
 
 const isTest = (file: string) => file.endsWith('.test.ts');
 const folderOf = (file: string) => file.split(path.sep)[0];

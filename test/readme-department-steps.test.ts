@@ -9,9 +9,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import ts from 'typescript';
 import { DEPARTMENT_CODES, HUB_LEDGER_SOURCES, OFFICE_CODES } from '../domain/departments';
 import { ADAPTERS_AS_WRITTEN, writtenAdapter } from '../federation/registry';
+import { importGraph, reachableFrom } from './support/imports';
 import { readmeSection } from './support/readme';
 
 const ROOT = path.join(__dirname, '..');
@@ -87,18 +87,7 @@ it('a code without its registry line, or a line copied under another code, is sa
   expect(() => writtenAdapter(federated, { ...ADAPTERS_AS_WRITTEN, [federated]: ADAPTERS_AS_WRITTEN.HUMAN_RESOURCES })).toThrow(/copied from another department/);
 });
 
-/** The project's TypeScript files each with the files it imports (relative imports only), read as test/layers.test.ts reads them. */
-function importsOf(file: string, seen = new Set<string>()): Set<string> {
-  if (seen.has(file) || !SOURCES.has(file)) return seen;
-  seen.add(file);
-  for (const { fileName } of ts.preProcessFile(SOURCES.get(file)!, true, true).importedFiles) {
-    if (!fileName.startsWith('.')) continue;
-    const base = path.normalize(path.join(path.dirname(file), fileName));
-    const target = [`${base}.ts`, path.join(base, 'index.ts')].find((f) => SOURCES.has(f));
-    if (target) importsOf(target, seen);
-  }
-  return seen;
-}
+const IMPORTS = importGraph(SOURCES);
 
 /** The numbered steps, each with its number and text. */
 const STEPS = steps
@@ -122,10 +111,10 @@ it('gives no command that loads the registry before the registry’s step, where
   ];
   const early = STEPS.filter((s) => s.number < registryStep.number).flatMap((s) => entries(s.text).map((e) => ({ step: s.number, ...e })));
   expect(early.length).toBeGreaterThan(0);
-  const loadsRegistry = early.filter((e) => importsOf(e.file).has(path.join('federation', 'registry.ts'))).map((e) => `step ${e.step}: ${e.command}`);
+  const loadsRegistry = early.filter((e) => reachableFrom(IMPORTS, e.file).has(path.join('federation', 'registry.ts'))).map((e) => `step ${e.step}: ${e.command}`);
   expect(loadsRegistry).toEqual([]);
   // The check itself sees the registry behind the import tool, which the registry's step now gives.
-  expect(importsOf('tools/import.ts').has(path.join('federation', 'registry.ts'))).toBe(true);
+  expect(reachableFrom(IMPORTS, 'tools/import.ts').has(path.join('federation', 'registry.ts'))).toBe(true);
   expect(registryStep.text).toContain('npm run import -- --dir examples/import --check');
 });
 
