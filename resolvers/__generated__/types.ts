@@ -3077,6 +3077,10 @@ export type NeedUrgency =
 export type CharityErrorCode =
   /** No such case. */
   | 'CASE_NOT_FOUND'
+  /** The case was withdrawn (opened by mistake: the wrong household, a duplicate, entered twice): no need is published from it. A case with a need open is not withdrawn (CHARITY_NEEDS_OPEN), so no need stands on one. */
+  | 'CASE_WITHDRAWN'
+  /** The case was handed over to the county its household moved to: its successor there goes on with the household's matter, and a need is published from that one. A case with a need open is not handed over (CHARITY_NEEDS_OPEN). */
+  | 'CASE_HANDED_OVER'
   /** No alert with this id in the caller's reach. */
   | 'ALERT_NOT_FOUND'
   /** The alert is not verified as NEEDS_AID with a case: verify it first (alertVerify). */
