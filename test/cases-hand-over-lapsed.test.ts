@@ -14,11 +14,10 @@ import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { TestClock } from './support/clock';
 import { okPayload as ok, userErrorCodes as codes } from './support/payloads';
-import { countyClients } from './support/cases';
+import { caseOpened, countyClients } from './support/cases';
 import { insertRegions, insertWang } from './support/scenarios';
 import { verifyCaseSeals } from '../db/cases/seals';
 
-const OPEN = `mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id owner { key } } userErrors { code } } }`;
 const MOVE = `mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { id state } userErrors { code } } }`;
 const ISSUE = `mutation($input: ReferralIssueInput!) { referralIssue(input: $input) { referral { id } userErrors { code } } }`;
 const SLIP = `referral { id state } case { owner { key } } userErrors { code field }`;
@@ -38,8 +37,9 @@ let township: Caller;
 let county: Caller;
 let health: Caller;
 
+/** A case of the Wang household opened and accepted by `who`, whose office owns it. */
 async function openCase(who: Caller, summary: string): Promise<string> {
-  const id = (await ok(who.gql, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary } }, 'caseOpen')).case.id;
+  const id = await caseOpened(who.gql, wangId, summary, '2026-03-02T09:00:00+08:00');
   await ok(who.gql, MOVE, { input: { caseId: id, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
   return id;
 }
