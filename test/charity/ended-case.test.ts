@@ -5,7 +5,9 @@
  * reference, though withdrawing a case with a need open is refused (CHARITY_NEEDS_OPEN) so that none
  * stands on one. Now refused CASE_WITHDRAWN, nothing written; the publication locks the case's row, so
  * a withdrawal at the same moment and a publication take turns (one of them is refused). A rejected
- * case still publishes: charity is for those government aid did not take (民发〔2023〕46号).
+ * case still publishes: charity is for those government aid did not take (民发〔2023〕46号). A case
+ * handed over to the county its household moved to publishes none either (CASE_HANDED_OVER): its
+ * successor does.
  */
 import type { TestDatabases } from '../support/databases';
 import { TestClock } from '../support/clock';
@@ -13,7 +15,7 @@ import { startCharityScenario } from '../support/charity-linkage';
 import { caseOpened } from '../support/cases';
 import type { TestHub } from '../support/hub';
 import { okPayload } from '../support/payloads';
-import { TODAY } from '../support/scenarios';
+import { insertZhao, moveHousehold, TODAY, WANG } from '../support/scenarios';
 
 jest.setTimeout(120_000);
 
@@ -73,4 +75,27 @@ it('a withdrawal and a publication at the same moment: one of them is refused, n
     expect([['CASE_WITHDRAWN'], ['CHARITY_NEEDS_OPEN']]).toContainEqual(codes);
     expect(await needsOfCase(caseId)).toBe(codes[0] === 'CASE_WITHDRAWN' ? 0 : 1);
   }
+});
+
+it('a case handed over to the county its household moved to publishes no need: CASE_HANDED_OVER (its successor does)', async () => {
+  // A city-wide office reaches the household wherever it lives, so it reaches the old case too.
+  const city = await hub.createClient({ name: 'jining-civil-ended', department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['CASEWORKER', 'MEETING_CONVENER'] });
+  const convener = hub.as({ token: city.token, purpose: 'CASE_MEETING' });
+  const linkage = hub.as({ token: city.token, purpose: 'CHARITY_LINKAGE' });
+  const zhaoId = await insertZhao(dbs);
+  const caseId = await caseOpened(convener.gql, zhaoId, '住院自付费用较高', `${TODAY}T09:00:00+08:00`);
+  await okPayload(convener.gql, MOVE, { input: { caseId, to: 'ACCEPTED', reason: '受理' } }, 'caseTransition');
+  await moveHousehold(dbs, zhaoId, WANG.regionCode);
+  const handed = await okPayload(convener.gql, `mutation($input: CaseHandOverInput!) { caseHandOver(input: $input) { case { state } successorReference userErrors { code } } }`, { input: { caseId, reason: '户籍迁至任城区，移交任城区民政局办理' } }, 'caseHandOver');
+  expect(handed.case.state).toBe('HANDED_OVER');
+  const consent = await okPayload(
+    linkage.gql,
+    `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } userErrors { code } } }`,
+    { input: { householdId: String(zhaoId), scopes: ['NEED_PUBLICATION', 'HEALTH_DATA'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'JN-0007' } },
+    'charityConsentRecord',
+  );
+  const res = await linkage.gql(PUBLISH, { input: { caseId, consentId: consent.consent.id, purpose: 'MEDICAL', urgency: 'URGENT', uncoveredFen: 300_000, description: '住院自付部分难以承担' } });
+  expect(res.errors).toBeUndefined();
+  expect(res.data.charityNeedPublish).toEqual({ need: null, userErrors: [{ code: 'CASE_HANDED_OVER', field: ['input', 'caseId'] }] });
+  expect(await needsOfCase(caseId)).toBe(0);
 });
