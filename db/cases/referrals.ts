@@ -158,8 +158,8 @@ export async function answerReferral(db: HubDb, referralId: number, action: Refe
           const sameAnswer = (e: CaseEventRecord) => e.action === EVENT_OF[action] && (e.reason ?? '') === answer.text.trim() && (action !== 'COMPLETE' || slip.aidSourceRef === answer.aidSourceRef);
           if (await unkeyedRetry(tx, c.id, meta, sameAnswer, referralId)) return success(referralId, true);
           if (slip.toOffice !== meta.actor.office) return refusal(caseError('NOT_RECEIVING_OFFICE', 'only the receiving office answers a slip', ['input', 'actor', 'office']));
-          const check = checkReferralAction(slip.state, action, { handOver: slip.handOver, text: answer.text });
-          if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REFERRAL_ILLEGAL_TRANSITION' || check.code === 'REFERRAL_SUPERSEDED' ? ['input', 'referralId'] : ['input', field]));
+          const check = checkReferralAction(slip.state, action, { handOver: slip.handOver, text: answer.text, handOverCase: { ownerOffice: c.ownerOffice, fromOffice: slip.fromOffice, ended: TERMINAL_STATES.has(c.state) } });
+          if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REFERRAL_ILLEGAL_TRANSITION' || check.code === 'REFERRAL_SUPERSEDED' || check.code === 'HAND_OVER_LAPSED' ? ['input', 'referralId'] : ['input', field]));
           if (action === 'ACCEPT' && slip.handOver && answer.mayOwnCase === false) {
             return refusal(caseError('CANNOT_OWN_CASE', 'accepting a hand-over makes this office the case’s owner: a client that may move cases (CASEWORKER) accepts it; decline it otherwise', ['input', 'referralId']));
           }

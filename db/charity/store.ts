@@ -23,7 +23,7 @@ import { charityOrganisation, charityOrganisationName, reportedAid } from '../re
 import { apiClient } from '../access/schema';
 import { alias } from 'drizzle-orm/mysql-core';
 import { bindCharity, charityOf, nameOfCreditCode } from '../reported-aid/store';
-import { decisionTurnMoved, isDuplicateKey } from '../cases/write';
+import { decisionTurnMoved, isDuplicateKey, lockCase } from '../cases/write';
 import { referenceKey } from '../../domain/reported-aid/validate';
 import { HUB_ID } from '../../domain/hub-id';
 
@@ -371,32 +371,53 @@ export function replayOfPublication(existing: NeedRecord, v: NewNeed): CharityOu
 }
 
 /**
- * Publishes a need under an existing consent, in one transaction whose first read locks the consent's
- * row (by primary key): a revocation landing meanwhile either commits first, and the need is refused
+ * Publishes a need under an existing consent, in one transaction that locks its case's row
+ * (lockCaseOfNeed), then the consent's (by primary key): a revocation landing meanwhile either commits first, and the need is refused
  * CONSENT_REVOKED, or waits for the need and withdraws it with the others. Checked outside, a consent
  * revoked between the check and the insert left an OPEN need under a revoked consent.
  */
-export async function insertNeedUnderConsent(db: HubDb, v: NewNeed, today: IsoDate, decisionsSeen: number): Promise<CharityOutcome<NeedRecord>> {
+export async function insertNeedUnderConsent(db: HubDb, v: NewNeed, today: IsoDate, decisionsSeen: number, caseField: string[] = ['input', 'caseId']): Promise<CharityOutcome<NeedRecord>> {
   try {
-    return await insertNeedUnderConsentOnce(db, v, today, decisionsSeen);
+    return await insertNeedUnderConsentOnce(db, v, today, decisionsSeen, caseField);
   } catch (error) {
     // The same key sent at once under two consents: the unique key keeps one; the other is answered as a retry.
-    if (v.publishKey && isDuplicateKey(error, 'charity_need_publish_key_sha256')) return insertNeedUnderConsentOnce(db, v, today, decisionsSeen);
+    if (v.publishKey && isDuplicateKey(error, 'charity_need_publish_key_sha256')) return insertNeedUnderConsentOnce(db, v, today, decisionsSeen, caseField);
     throw error;
   }
 }
 
-async function insertNeedUnderConsentOnce(db: HubDb, v: NewNeed, today: IsoDate, decisionsSeen: number): Promise<CharityOutcome<NeedRecord>> {
+async function insertNeedUnderConsentOnce(db: HubDb, v: NewNeed, today: IsoDate, decisionsSeen: number, caseField: string[]): Promise<CharityOutcome<NeedRecord>> {
   return lockingTransaction(db, async (tx) => {
+    const ended = await lockCaseOfNeed(tx, v.caseId, caseField);
     const moved = await decisionsMovedSince(tx, v.householdId, decisionsSeen);
     const [consent] = await tx.select({ revokedAt: charityConsent.revokedAt }).from(charityConsent).where(eq(charityConsent.id, v.consentId)).for('update');
     // A retry sent at once with the first waited on the consent's row: it finds the first's need.
     const existing = v.publishKey ? await needByPublishKey(tx, v.publishedByClient, v.publishKey, today) : null;
     if (existing) return replayOfPublication(existing, v);
+    if (ended) return ended;
     if (moved) return moved;
     if (!consent || consent.revokedAt !== null) return refuse('CONSENT_REVOKED', 'the household has revoked its consent', ['input', 'consentId']);
     return ok(await insertNeed(tx, v));
   });
+}
+
+/**
+ * Locks the row of the case a need is published from, the first lock of the publication's
+ * transaction (a decision write takes its case row before the household's decision turn too), and
+ * tells whether the case ended so that no need stands on it: WITHDRAWN (opened by mistake) or
+ * HANDED_OVER (its successor, in the county the household moved to, goes on with it). Those moves
+ * are refused while a need of the case is open (CHARITY_NEEDS_OPEN, db/cases/store.ts, under the
+ * same row lock), but a need could be published after them: before charities, with its case's
+ * reference, for a household whose case was the wrong one, or another county's matter now. Under the
+ * lock a withdrawal and a publication at the same moment take turns: one of them is refused.
+ * Rejected and closed cases keep publishing: charity is for those government aid did not take, or
+ * left in difficulty (民发〔2023〕46号).
+ */
+export async function lockCaseOfNeed(tx: LockingTx, caseId: number, field: string[]): Promise<CharityOutcome<never> | null> {
+  const c = await lockCase(tx, caseId);
+  if (c?.state === 'WITHDRAWN') return refuse('CASE_WITHDRAWN', 'the case was withdrawn (opened by mistake): no need is published from it', field);
+  if (c?.state === 'HANDED_OVER') return refuse('CASE_HANDED_OVER', 'the case was handed over to the county the household moved to: publish the need from its successor there', field);
+  return null;
 }
 
 /**
@@ -405,8 +426,8 @@ async function insertNeedUnderConsentOnce(db: HubDb, v: NewNeed, today: IsoDate,
  * whether a decision was issued to the household since `decisionsSeen` was read (before its
  * decisions not yet given were read for GOVERNMENT_AID_PENDING): HOUSEHOLD_DECISIONS_CHANGED, which
  * the resolver answers by checking again. Without it a slip issued between the check and the insert
- * left the need published with no reason. The first lock of its transaction (a decision write takes
- * it after its case row; a publication holds no case row, and takes the consent's after it).
+ * left the need published with no reason. Taken after the case's row, as a decision write takes it
+ * (lockCaseOfNeed), and before the consent's.
  */
 export async function decisionsMovedSince(tx: LockingTx, householdId: number, decisionsSeen: number): Promise<CharityOutcome<never> | null> {
   return (await decisionTurnMoved(tx, householdId, decisionsSeen)) ? refuse('HOUSEHOLD_DECISIONS_CHANGED', 'a decision was issued to the household while the need was checked: check it again (send it again)', null) : null;

@@ -18,7 +18,7 @@ export type ReferralKind = (typeof REFERRAL_KINDS)[number];
 
 export type ReferralAction = 'ACCEPT' | 'COMPLETE' | 'DECLINE';
 
-export type ReferralRefusal = 'REFERRAL_ILLEGAL_TRANSITION' | 'REFERRAL_SUPERSEDED' | 'FEEDBACK_REQUIRED' | 'REASON_REQUIRED';
+export type ReferralRefusal = 'REFERRAL_ILLEGAL_TRANSITION' | 'REFERRAL_SUPERSEDED' | 'FEEDBACK_REQUIRED' | 'REASON_REQUIRED' | 'HAND_OVER_LAPSED';
 
 export type ReferralCheck = { ok: true; to: ReferralState } | { ok: false; code: ReferralRefusal; message: string };
 
@@ -52,7 +52,33 @@ export function hasFeedback(state: ReferralState): boolean {
   return !isWaitingReferral(state);
 }
 
-export function checkReferralAction(state: ReferralState, action: ReferralAction, facts: { handOver: boolean; text: string }): ReferralCheck {
+/**
+ * The case a hand-over slip would hand on, as it stands when the slip is accepted: its owner now, the
+ * office that issued the slip, and whether the case has ended (closed, rejected, withdrawn, handed
+ * over to another county).
+ */
+export interface HandOverCase {
+  ownerOffice: string;
+  fromOffice: string;
+  ended: boolean;
+}
+
+/**
+ * Why accepting a hand-over slip would no longer hand its case on, or null while it would. 首问负责:
+ * the office that owns a case keeps it until it hands it on, so a hand-over passes the case only from
+ * the office that issued it, while that office still owns it. An owner that issued two hand-overs (to
+ * two offices, or one it then settled another way: a forward to the county for approval) had the
+ * second acceptance take the case from the office the first made its owner, which never handed it
+ * on: the case's history showed `HEALTH → 370811001` with no slip of HEALTH's. And an ended case has
+ * no owner to hand on. The receiving office declines such a slip.
+ */
+export function handOverLapse(c: HandOverCase): string | null {
+  if (c.ended) return 'the case has ended: a hand-over of it can no longer be accepted; decline the slip';
+  if (c.ownerOffice !== c.fromOffice) return `the case was handed on since this slip was issued: ${c.fromOffice}, which issued it, no longer owns the case (${c.ownerOffice} does); decline the slip`;
+  return null;
+}
+
+export function checkReferralAction(state: ReferralState, action: ReferralAction, facts: { handOver: boolean; text: string; handOverCase?: HandOverCase }): ReferralCheck {
   // A corrected decision's old slip: the office is told why nothing is asked of it any more.
   if (state === 'SUPERSEDED') return { ok: false, code: 'REFERRAL_SUPERSEDED', message: `a SUPERSEDED slip cannot be ${DONE[action]}` };
   if (!FROM[action].includes(state)) {
@@ -60,6 +86,8 @@ export function checkReferralAction(state: ReferralState, action: ReferralAction
   }
   if (action === 'COMPLETE' && facts.text.trim() === '') return { ok: false, code: 'FEEDBACK_REQUIRED', message: 'completion needs feedback' };
   if (action === 'DECLINE' && facts.text.trim() === '') return { ok: false, code: 'REASON_REQUIRED', message: 'a decline needs its reason' };
+  const lapsed = action === 'ACCEPT' && facts.handOver && facts.handOverCase ? handOverLapse(facts.handOverCase) : null;
+  if (lapsed) return { ok: false, code: 'HAND_OVER_LAPSED', message: lapsed };
   if (action === 'ACCEPT') return { ok: true, to: facts.handOver ? 'COMPLETED' : 'ACCEPTED' };
   return { ok: true, to: action === 'COMPLETE' ? 'COMPLETED' : 'DECLINED' };
 }

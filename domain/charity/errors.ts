@@ -6,6 +6,8 @@ import type { ConsentProblem, DeliveryDateProblem, PledgeProblem } from './needs
 
 export const CHARITY_ERROR_CODES = [
   'CASE_NOT_FOUND',
+  'CASE_WITHDRAWN',
+  'CASE_HANDED_OVER',
   'ALERT_NOT_FOUND',
   'ALERT_NOT_VERIFIED',
   'NOT_ALERT_VERIFIER',

@@ -2664,6 +2664,8 @@ export type CaseErrorCode =
   | 'AID_RECORD_ALREADY_USED'
   /** Accepting a hand-over makes the office the case's owner: only a client that may move cases (CASEWORKER, MEETING_CONVENER) accepts one; another declines it, or leaves it to its office's caseworker. */
   | 'CANNOT_OWN_CASE'
+  /** A hand-over slip accepted after the office that issued it stopped owning the case (it was handed on since: another hand-over accepted, or forwarded to the county for approval) or after the case ended: it hands nothing on, and the case stays with its owner. The receiving office declines the slip. */
+  | 'HAND_OVER_LAPSED'
   /** The beneficiary a decision names, or for a decision naming none the head of household it is checked for, died before the meeting (or, for a reassignment, before today; for a first aid, before the day it was given): aid is not decided or given for them; name a living member. */
   | 'BENEFICIARY_DECEASED'
   /** The aid record is of another cause than the one decided or the first aid states (temporary aid: X5 counts it under its record's cause). */
@@ -3075,6 +3077,10 @@ export type NeedUrgency =
 export type CharityErrorCode =
   /** No such case. */
   | 'CASE_NOT_FOUND'
+  /** The case was withdrawn (opened by mistake: the wrong household, a duplicate, entered twice): no need is published from it. A case with a need open is not withdrawn (CHARITY_NEEDS_OPEN), so no need stands on one. */
+  | 'CASE_WITHDRAWN'
+  /** The case was handed over to the county its household moved to: its successor there goes on with the household's matter, and a need is published from that one. A case with a need open is not handed over (CHARITY_NEEDS_OPEN). */
+  | 'CASE_HANDED_OVER'
   /** No alert with this id in the caller's reach. */
   | 'ALERT_NOT_FOUND'
   /** The alert is not verified as NEEDS_AID with a case: verify it first (alertVerify). */

@@ -361,10 +361,12 @@ export async function publishNeedFromAlert(
   if (given && given.expiresOn < ctx.today) return refuse('CONSENT_EXPIRY_IN_PAST', 'expiresOn must be today or later', ['input', 'consent', 'expiresOn']);
   const consent = given ? { ...given, id: 0, revokedAt: null, revokedByClient: null, revokedByOfficer: null, recordKey: null } : await consentInReach(ctx, consentId!);
   const check = () => needOfCase(ctx, c, consent, need, alert.subjectIdNumber, given ? ['input', 'consent'] : ['input', 'consentId'], ['input', 'alertId']);
-  if (!given) return checkedAndPublished(ctx, c.householdId, check, (values, seen) => store.insertNeedUnderConsent(ctx.hub, { ...values, publishKey }, ctx.today, seen));
+  if (!given) return checkedAndPublished(ctx, c.householdId, check, (values, seen) => store.insertNeedUnderConsent(ctx.hub, { ...values, publishKey }, ctx.today, seen, ['input', 'alertId']));
   try {
     return await checkedAndPublished(ctx, c.householdId, check, (values, seen) =>
       lockingTransaction(ctx.hub, async (tx): Promise<CharityOutcome<store.NeedRecord>> => {
+        const ended = await store.lockCaseOfNeed(tx, c.id, ['input', 'alertId']);
+        if (ended) return ended;
         const moved = await store.decisionsMovedSince(tx, c.householdId, seen);
         if (moved) return moved;
         const consentIdNow = (await store.recordConsent(tx, given)).id;

@@ -107,6 +107,16 @@ describe('referral slip answers', () => {
 
   it('settles a hand-over slip by its acceptance', () => {
     expect(checkReferralAction('ISSUED', 'ACCEPT', { handOver: true, text: '' })).toEqual({ ok: true, to: 'COMPLETED' });
+    expect(checkReferralAction('ISSUED', 'ACCEPT', { handOver: true, text: '', handOverCase: { ownerOffice: 'CIVIL_AFFAIRS', fromOffice: 'CIVIL_AFFAIRS', ended: false } })).toEqual({ ok: true, to: 'COMPLETED' });
+  });
+
+  it('hands a case on only from the office that owns it, while it is open (HAND_OVER_LAPSED): declined instead', () => {
+    const handedOnSince = { ownerOffice: 'HEALTH', fromOffice: 'CIVIL_AFFAIRS', ended: false };
+    expect(checkReferralAction('ISSUED', 'ACCEPT', { handOver: true, text: '', handOverCase: handedOnSince })).toMatchObject({ ok: false, code: 'HAND_OVER_LAPSED' });
+    expect(checkReferralAction('ISSUED', 'ACCEPT', { handOver: true, text: '', handOverCase: { ownerOffice: 'CIVIL_AFFAIRS', fromOffice: 'CIVIL_AFFAIRS', ended: true } })).toMatchObject({ ok: false, code: 'HAND_OVER_LAPSED' });
+    expect(checkReferralAction('ISSUED', 'DECLINE', { handOver: true, text: '已由医保局接办', handOverCase: handedOnSince })).toEqual({ ok: true, to: 'DECLINED' });
+    // A slip that hands nothing on is answered whoever owns the case now.
+    expect(checkReferralAction('ISSUED', 'ACCEPT', { handOver: false, text: '', handOverCase: handedOnSince })).toEqual({ ok: true, to: 'ACCEPTED' });
   });
 
   it('declines from ISSUED or ACCEPTED, with a reason', () => {
