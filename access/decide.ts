@@ -16,6 +16,7 @@ import {
   type Purpose,
   type ObjectRegion,
   type Role,
+  type RoleOffices,
   type RootRule,
   type RouteRule,
   type Visibility,
@@ -93,6 +94,9 @@ export function mayStatePurpose(caller: Caller, purpose: Purpose): boolean {
   return purposesFor(caller.roles, caller.department).includes(purpose);
 }
 
+/** No role bound to offices: what a role would serve were every office to hold it (purposesFor's cache keeps one entry for it). */
+const NO_OFFICE_BOUNDS: readonly RoleOffices[] = [];
+
 /**
  * Why this client may not state the purpose, or null when it may (mayStatePurpose):
  * ROLE_NOT_FOR_DEPARTMENT where a role it holds would serve the purpose but its office may not hold
@@ -101,7 +105,7 @@ export function mayStatePurpose(caller: Caller, purpose: Purpose): boolean {
  */
 export function purposeRefusal(caller: Caller, purpose: Purpose): Refusal | null {
   if (mayStatePurpose(caller, purpose)) return null;
-  const bound = caller.roles.filter((r) => purposesFor([r], caller.department, []).includes(purpose) && !officeHoldsRole(r, caller.department, purpose));
+  const bound = caller.roles.filter((r) => purposesFor([r], caller.department, NO_OFFICE_BOUNDS).includes(purpose) && !officeHoldsRole(r, caller.department, purpose));
   if (bound.length > 0) {
     return { reason: 'ROLE_NOT_FOR_DEPARTMENT', message: `This client (${caller.department}) holds ${bound.join(', ')}, which a client of ${caller.department} may not hold for the purpose ${purpose} (docs/access.md "Which offices may hold a role"): the role is ignored; caller { allowedPurposes } lists the purposes it may state` };
   }
