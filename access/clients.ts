@@ -21,11 +21,11 @@ import type { AccessDb } from '../db/access/db';
 import { dbNow, expiredByDb, microsUntilByDb } from '../db/instants';
 import { apiClient } from '../db/access/schema';
 import { preparedPer } from '../db/prepared';
-import { HUB_LEDGER_SOURCES, OFFICE_CODES, type OfficeCode as DepartmentCode } from '../domain/departments';
+import { CLIENT_OFFICE_CODES, HUB_LEDGER_SOURCES, type OfficeCode as DepartmentCode } from '../domain/departments';
 import { unknownOfficeReason } from '../domain/cases/offices';
 import { isDivisionCode } from '../domain/division-code';
 import type { Caller } from './decide';
-import { charityClientProblem, isRole, ROLES, rolesProblem, type Role } from './policy';
+import { activeRoleOffices, charityClientProblem, isRole, ROLE_OFFICES_ENV, ROLES, rolesNotForOffice, rolesProblem, type Role } from './policy';
 
 
 export const TOKEN_PREFIX = 'ahk_';
@@ -81,6 +81,7 @@ export type ClientErrorCode =
   | 'CHARITY_ROLE_NOT_EXCLUSIVE'
   | 'CHARITY_ROLE_DEPARTMENT'
   | 'CHARITY_DEPARTMENT_ROLE'
+  | 'ROLE_NOT_FOR_DEPARTMENT'
   | 'CLIENT_EXISTS'
   | 'CLIENT_NOT_FOUND'
   | 'CLIENT_REVOKED';
@@ -98,14 +99,6 @@ export class ClientSpecError extends Error {
 
 const NAME = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 
-/**
- * The offices a client may belong to: every office code but the hub's own ledgers (REPORTED, the
- * ledger of aid reported directly). A client of the ledger would be no office: it may not report
- * aid (only the reporting offices do), receives no slip and attends no meeting, so `--department
- * REPORTED` was a client of nothing, accepted in silence.
- */
-export const CLIENT_OFFICE_CODES: readonly DepartmentCode[] = OFFICE_CODES.filter((c) => !(HUB_LEDGER_SOURCES as readonly string[]).includes(c));
-
 export function validateSpec(spec: ClientSpec): void {
   if (!NAME.test(spec.name)) throw new ClientSpecError('name: 2-64 characters, lower-case letters, digits, ".", "_" or "-", starting with a letter or digit', 'MALFORMED_NAME');
   if (!CLIENT_OFFICE_CODES.includes(spec.department)) {
@@ -119,6 +112,14 @@ export function validateSpec(spec: ClientSpec): void {
   if (problem) throw new ClientSpecError(problem, 'CHARITY_ROLE_NOT_EXCLUSIVE');
   const charity = charityClientProblem(spec.department, spec.roles);
   if (charity) throw new ClientSpecError(charity.message, charity.code);
+  const notHeld = rolesNotForOffice(spec.roles, spec.department);
+  if (notHeld.length > 0) throw new ClientSpecError(`roles: ${notHeldWhy(notHeld, spec.department)}`, 'ROLE_NOT_FOR_DEPARTMENT');
+}
+
+/** Which offices may hold each role of `roles` instead, as the policy in force says (ROLE_OFFICES, widened by AIDHUB_ROLE_OFFICES). */
+function notHeldWhy(roles: readonly Role[], department: string): string {
+  const offices = (r: Role) => activeRoleOffices().find((e) => e.role === r && e.purpose === undefined)?.offices.join(', ');
+  return `${roles.map((r) => `${r} is held only by clients of ${offices(r)}`).join('; ')}, not ${department} (docs/access.md "Which offices may hold a role"; a site widens it with ${ROLE_OFFICES_ENV})`;
 }
 
 function parseRoles(stored: string): Role[] {
@@ -221,6 +222,10 @@ export async function setRequireOfficer(db: ClientsDb, name: string, required: b
 export async function rotateClient(db: ClientsDb, name: string, expiresAt?: string | null): Promise<{ client: ClientInfo; token: string }> {
   const row = await byName(db, name);
   if (row.revokedAt !== null) throw new ClientSpecError(`client ${JSON.stringify(name)} is revoked; create a new one`, 'CLIENT_REVOKED');
+  // A client stored before the rule, holding a role its office may not hold: no new token is issued
+  // for it (its role counts for nothing at request time, roleServes); revoke it and create one.
+  const notHeld = rolesNotForOffice(parseRoles(row.roles), row.department);
+  if (notHeld.length > 0) throw new ClientSpecError(`client ${JSON.stringify(name)}: ${notHeldWhy(notHeld, row.department)}; revoke it and create a client with the roles its office may hold`, 'ROLE_NOT_FOR_DEPARTMENT');
   const token = newToken();
   await db
     .update(apiClient)

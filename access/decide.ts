@@ -9,12 +9,14 @@ import {
   HEALTH_DETAIL,
   ID_NUMBERS_IN_CLEAR,
   OUT_OF_SCOPE_PURPOSES,
+  officeHoldsRole,
   PURPOSES_BY_ROLE,
   purposesFor,
   roleServes,
   type Purpose,
   type ObjectRegion,
   type Role,
+  type RoleOffices,
   type RootRule,
   type RouteRule,
   type Visibility,
@@ -56,6 +58,7 @@ export type ForbiddenReason =
   | 'ROLE_NOT_ALLOWED'
   | 'PURPOSE_REQUIRED'
   | 'PURPOSE_NOT_ALLOWED'
+  | 'ROLE_NOT_FOR_DEPARTMENT'
   | 'PURPOSE_NOT_SERVED'
   | 'OUT_OF_SCOPE'
   | 'LIMITED_VIEW'
@@ -91,24 +94,45 @@ export function mayStatePurpose(caller: Caller, purpose: Purpose): boolean {
   return purposesFor(caller.roles, caller.department).includes(purpose);
 }
 
-/** Whether some role of the caller allows stating this purpose. */
-export function purposeAllowed(roles: readonly Role[], purpose: Purpose): boolean {
-  return roles.some((r) => PURPOSES_BY_ROLE[r].includes(purpose));
+/** No role bound to offices: what a role would serve were every office to hold it (purposesFor's cache keeps one entry for it). */
+const NO_OFFICE_BOUNDS: readonly RoleOffices[] = [];
+
+/**
+ * Why this client may not state the purpose, or null when it may (mayStatePurpose):
+ * ROLE_NOT_FOR_DEPARTMENT where a role it holds would serve the purpose but its office may not hold
+ * that role for it (ROLE_OFFICES: an education client stored with SUPERVISOR before the rule, a
+ * health caseworker stating CHARITY_LINKAGE); else PURPOSE_NOT_ALLOWED.
+ */
+export function purposeRefusal(caller: Caller, purpose: Purpose): Refusal | null {
+  if (mayStatePurpose(caller, purpose)) return null;
+  const bound = caller.roles.filter((r) => purposesFor([r], caller.department, NO_OFFICE_BOUNDS).includes(purpose) && !officeHoldsRole(r, caller.department, purpose));
+  if (bound.length > 0) {
+    return { reason: 'ROLE_NOT_FOR_DEPARTMENT', message: `This client (${caller.department}) holds ${bound.join(', ')}, which a client of ${caller.department} may not hold for the purpose ${purpose} (docs/access.md "Which offices may hold a role"): the role is ignored; caller { allowedPurposes } lists the purposes it may state` };
+  }
+  return { reason: 'PURPOSE_NOT_ALLOWED', message: `This client (${caller.department}; roles ${caller.roles.join(', ')}) may not state the purpose ${purpose}: no field or route serves it to its department and roles (caller { allowedPurposes } lists those it may)` };
+}
+
+/** Whether some role of the caller allows stating this purpose (and its office may hold the role for it: ROLE_OFFICES). */
+export function purposeAllowed(roles: readonly Role[], purpose: Purpose, department: string): boolean {
+  return roles.some((r) => PURPOSES_BY_ROLE[r].includes(purpose) && officeHoldsRole(r, department, purpose));
 }
 
 /** A root field (Query/Mutation) or route: may this caller, stating this purpose, call it? */
-export function checkCall(rule: (Pick<RootRule | RouteRule, 'roles' | 'purposes'> & { charityReporter?: boolean; departments?: readonly OfficeCode[] }) | undefined, what: string, caller: Caller, purpose: Purpose | null): Refusal | null {
+export function checkCall(rule: (Pick<RootRule | RouteRule, 'roles' | 'purposes'> & { charityReporter?: boolean; departments?: readonly OfficeCode[]; workOf?: Purpose }) | undefined, what: string, caller: Caller, purpose: Purpose | null): Refusal | null {
   if (!rule) return { reason: 'NO_ACCESS_RULE', message: `${what} has no declared access rule, so it is closed` };
   if (rule.departments && !(rule.departments as readonly string[]).includes(caller.department)) return { reason: 'ROLE_NOT_ALLOWED', message: `${what} is given only to offices of ${rule.departments.join(', ')}` };
   const roles = caller.roles.filter((r) => rule.roles.includes(r) && roleServes(r, rule, caller.department));
   if (roles.length === 0) {
     const charity = caller.department === CHARITY_DEPARTMENT || caller.roles.includes('CHARITY');
-    return { reason: 'ROLE_NOT_ALLOWED', message: charity && caller.roles.some((r) => rule.roles.includes(r)) ? `${what} is closed to this client: a charity's client (department ${CHARITY_DEPARTMENT}) reads no department data and reports only its own aid` : `${what} needs one of the roles ${rule.roles.join(', ')}` };
+    const held = caller.roles.filter((r) => rule.roles.includes(r));
+    const notForOffice = held.filter((r) => !officeHoldsRole(r, caller.department) || (rule.workOf !== undefined && !officeHoldsRole(r, caller.department, rule.workOf)));
+    if (notForOffice.length > 0 && !charity) return { reason: 'ROLE_NOT_ALLOWED', message: `${what} is closed to this client: a client of ${caller.department} may not hold ${notForOffice.join(', ')}${rule.workOf ? ` for ${rule.workOf}, whose work this is` : ''} (docs/access.md "Which offices may hold a role")` };
+    return { reason: 'ROLE_NOT_ALLOWED', message: charity && held.length > 0 ? `${what} is closed to this client: a charity's client (department ${CHARITY_DEPARTMENT}) reads no department data and reports only its own aid` : `${what} needs one of the roles ${rule.roles.join(', ')}` };
   }
   if (rule.purposes === null) return null;
   if (purpose === null) return { reason: 'PURPOSE_REQUIRED', message: `${what} reads personal data: state a purpose (X-Purpose header)` };
   if (!rule.purposes.includes(purpose)) return { reason: 'PURPOSE_NOT_SERVED', message: `${what} does not serve the purpose ${purpose}; it serves ${rule.purposes.join(', ')}` };
-  if (!purposeAllowed(roles, purpose)) return { reason: 'PURPOSE_NOT_ALLOWED', message: `the roles with which this client may call ${what} do not allow the purpose ${purpose}` };
+  if (!purposeAllowed(roles, purpose, caller.department)) return { reason: 'PURPOSE_NOT_ALLOWED', message: `the roles with which this client may call ${what} do not allow the purpose ${purpose}` };
   return null;
 }
 

@@ -30,7 +30,7 @@ import { officerRefusal, parseOfficer } from './officer';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AuditUnavailable, type AuditStore } from './audit';
 import { TokenCache, type AuthFailure } from './clients';
-import { checkCall, mayStatePurpose, type Caller, type RequestAccess } from './decide';
+import { checkCall, purposeRefusal, type Caller, type RequestAccess } from './decide';
 import { isPurpose, ROUTE_RULES, type Purpose } from './policy';
 import type { RateLimits } from './rate-limits';
 
@@ -208,12 +208,15 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
       const access: RequestAccess = { caller, purpose, caseReference, officer: named, requestId: requestIdOf(req) };
       const isGraphQL = path === '/graphql';
 
-      if (purpose !== null && !mayStatePurpose(caller, purpose)) {
+      const purposeRefused = purpose === null ? null : purposeRefusal(caller, purpose);
+      if (purposeRefused) {
         // Refused whatever the request asks, so nothing of it runs; its body is read only for the
         // entry to say which query was refused (its root fields' names, nothing else of it).
         const rootFields = isGraphQL && deps.refusedQueryFields ? await deps.refusedQueryFields(req, res, caller) : null;
         await recordCall(deps.audit, access, isGraphQL, 'DENIED', isGraphQL ? null : `${req.method} ${req.path}`, rootFields);
-        return sendError(res, 403, 'FORBIDDEN', 'PURPOSE_NOT_ALLOWED', `This client (${caller.department}; roles ${caller.roles.join(', ')}) may not state the purpose ${purpose}: no field or route serves it to its department and roles (caller { allowedPurposes } lists those it may)`);
+        // A role its office may not hold (ROLE_OFFICES): a client stored before the rule, for the operator to replace.
+        if (purposeRefused.reason === 'ROLE_NOT_FOR_DEPARTMENT') logger.warn({ client: caller.name, department: caller.department, purpose }, 'purpose refused: the client holds a role its office may not hold for it');
+        return sendError(res, 403, 'FORBIDDEN', purposeRefused.reason, purposeRefused.message);
       }
       accessByRequest.set(req, access);
       if (isGraphQL) return next();

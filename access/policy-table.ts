@@ -10,6 +10,7 @@ import {
   PURPOSES_BY_ROLE,
   roleMayState,
   ROLE_DESCRIPTIONS,
+  ROLE_OFFICES,
   ROLES,
   ROOT_RULES,
   ROUTE_RULES,
@@ -74,7 +75,7 @@ function holdersOf(role: Role): string[] {
 /** A purpose a role may state, with the departments it is narrowed to where some of the role's holders may not state it (roleMayState). */
 function statedBy(role: Role, purpose: Purpose): string {
   const holders = holdersOf(role);
-  const may = holders.filter((d) => roleMayState(role, purpose, d));
+  const may = holders.filter((d) => roleMayState(role, purpose, d, ROLE_OFFICES));
   return may.length === holders.length ? code(purpose) : `${code(purpose)} (${may.length === 0 ? 'no department' : `of ${list(may)} only`})`;
 }
 
@@ -87,12 +88,16 @@ export function accessTables(): string {
     ['Role', 'May state purposes', 'Meant for'],
     ROLES.map((r) => [code(r), PURPOSES_BY_ROLE[r].map((p) => statedBy(r, p)).join(', '), ROLE_DESCRIPTIONS[r]]),
   );
+  const offices = table(
+    ['Role', 'For', 'Held only by clients of', 'Why'],
+    ROLE_OFFICES.map((e) => [code(e.role), e.purpose ? `purpose ${code(e.purpose)}` : 'every purpose', list(e.offices), e.basis]),
+  );
   const roots = table(
     ['Field', 'Roles', 'Purposes', 'Subjects outside the caller’s scope'],
     Object.entries(ROOT_RULES).flatMap(([type, fields]) =>
       Object.entries(fields).map(([name, rule]) => [
         code(`${type}.${name}`),
-        list(rule.roles) + (rule.departments ? ` of ${list(rule.departments)}` : ''),
+        list(rule.roles) + (rule.departments ? ` of ${list(rule.departments)}` : '') + (rule.workOf ? ` (${code(rule.workOf)}’s work whatever the purpose: only where the office may hold the role for it)` : ''),
         rule.purposes === null ? 'none needed' : list(rule.purposes),
         outOfScopeCell(rule),
       ]),
@@ -133,6 +138,9 @@ export function accessTables(): string {
     purposes,
     '### Roles',
     roles,
+    '### Which offices may hold a role',
+    'The defaults; a site widens them with `AIDHUB_ROLE_OFFICES` (above). A role or purpose not listed is open to every office, the role `CHARITY` aside (department `CHARITY` alone).',
+    offices,
     '### Queries and mutations',
     roots,
     '### Who reads each personal type, however it is reached',

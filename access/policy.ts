@@ -17,7 +17,8 @@ import type { CaseLoaders } from '../db/cases/loaders';
 import type { CaseRecord } from '../db/cases/records';
 import type { HubLoaders } from '../db/household/loaders';
 import { laterCasesOf } from '../domain/cases/chain';
-import type { DepartmentCode, OfficeCode } from '../domain/departments';
+import { ConfigError, type ConfigErrorCode } from '../db/config';
+import { CLIENT_OFFICE_CODES as CLIENT_OFFICES, type DepartmentCode, type OfficeCode } from '../domain/departments';
 import { HUB_ID_DIGITS } from '../domain/hub-id';
 import { ALERT_OWNER, alertAudienceOf, alertConcerns, alertEvidenceIsHealth, alertEvidenceOf, evidenceAllOwn } from '../domain/monitoring/alerts';
 import { activeRuleSet } from '../rules/load';
@@ -113,7 +114,12 @@ export function charityClientProblem(department: string, roles: readonly Role[])
  * personal data: `caller`, `rules` …); the role CHARITY counts only on a charity's client (one
  * made before these rules were checked at creation is held to them here).
  */
-export function roleServes(role: Role, rule: { charityReporter?: boolean; purposes: readonly Purpose[] | null }, department: string): boolean {
+export function roleServes(role: Role, rule: { charityReporter?: boolean; purposes: readonly Purpose[] | null; workOf?: Purpose }, department: string, entries: readonly RoleOffices[] = activeRoleOffices()): boolean {
+  // A role the client's office may not hold (ROLE_OFFICES: a client stored before the rule, or
+  // before a site narrowed its configuration) counts for nothing; nor for a field that is a bound
+  // purpose's work (`workOf`) where the office may not hold the role for that purpose.
+  if (!officeHoldsRole(role, department, undefined, entries)) return false;
+  if (rule.workOf && !officeHoldsRole(role, department, rule.workOf, entries)) return false;
   if (role === EXCLUSIVE_ROLE) return department === CHARITY_DEPARTMENT;
   if (department !== CHARITY_DEPARTMENT) return true;
   return role === 'DEPARTMENT_WRITER' && (rule.charityReporter === true || rule.purposes === null);
@@ -133,6 +139,91 @@ export const PURPOSES_BY_ROLE: Record<Role, readonly Purpose[]> = {
   REFERRAL_HANDLER: ['REFERRAL'],
   SUPERVISOR: ['SUPERVISION'],
 };
+
+// ----- Which offices may hold a role ------------------------------------------------------------
+
+/**
+ * The offices whose clients may hold `role` (for every purpose of it, or, with `purpose`, for that
+ * purpose alone): a bureau's policy, declared once here and read wherever a role takes effect.
+ * Registering a client with a role its office may not hold is refused (access/clients.ts
+ * validateSpec, ROLE_NOT_FOR_DEPARTMENT); on a client stored before, the role is ignored (roleServes)
+ * and its purpose refused at the door (access/http.ts, 403 FORBIDDEN ROLE_NOT_FOR_DEPARTMENT, audited).
+ * A role or purpose listed nowhere is open to every office (the charity role's own rule aside:
+ * charityClientProblem). A site widens an entry with AIDHUB_ROLE_OFFICES (roleOfficesFromEnv).
+ */
+export interface RoleOffices {
+  role: Role;
+  /** Only this purpose of the role is bound to `offices`; omitted: the whole role. */
+  purpose?: Purpose;
+  offices: readonly OfficeCode[];
+  /** Why, with its basis (docs/access.md). */
+  basis: string;
+}
+
+export const ROLE_OFFICES: readonly RoleOffices[] = [
+  {
+    role: 'SUPERVISOR',
+    offices: ['CIVIL_AFFAIRS'],
+    basis: 'civil affairs leads the loop and supervises it (seed 000 四(一) 各级民政部门要切实发挥牵头作用; seed 003 五(三) 督查督办 under 民发〔2013〕161号, civil affairs’ supervision mechanism); another office given it read every office’s cases and slips in its scope',
+  },
+  {
+    role: 'CASEWORKER',
+    purpose: 'CHARITY_LINKAGE',
+    offices: ['CIVIL_AFFAIRS'],
+    basis: 'civil affairs passes a consenting household’s need to charities (民发〔2023〕46号; seed 003 四(七) 在民政部门的统筹协调下); the charity side is the role CHARITY, held by department CHARITY alone (charityClientProblem). Other offices’ caseworkers keep their cases, slips and alerts',
+  },
+];
+
+/** The variable a site widens ROLE_OFFICES with (README, Configuration). */
+export const ROLE_OFFICES_ENV = 'AIDHUB_ROLE_OFFICES';
+
+/**
+ * ROLE_OFFICES widened by a site: `AIDHUB_ROLE_OFFICES="SUPERVISOR=HUMAN_RESOURCES;
+ * CASEWORKER/CHARITY_LINKAGE=RED_CROSS,WOMENS_FEDERATION"` adds those offices to the entries
+ * declared. Only widens: an entry ROLE_OFFICES does not declare is open to every office already.
+ * A bad value is a ConfigError naming the variable, refused at start-up (server/start-checks.ts)
+ * and by `npm run clients`.
+ */
+export function roleOfficesFromEnv(value: string | undefined, declared: readonly RoleOffices[] = ROLE_OFFICES): readonly RoleOffices[] {
+  if (value === undefined || value.trim() === '') return declared;
+  const widened = declared.map((e) => ({ ...e, offices: [...e.offices] }));
+  const refuse = (code: ConfigErrorCode, why: string) => new ConfigError(code, `${ROLE_OFFICES_ENV}: ${why} (README, Configuration; docs/access.md "Which offices may hold a role")`);
+  const entryNames = declared.map((e) => (e.purpose ? `${e.role}/${e.purpose}` : e.role)).join(', ');
+  for (const item of value.split(';').map((s) => s.trim()).filter((s) => s !== '')) {
+    const m = /^([A-Z_]+)(?:\/([A-Z_]+))?\s*=\s*([A-Z_]+(?:\s*,\s*[A-Z_]+)*)$/.exec(item);
+    if (!m) throw refuse('MALFORMED_LIST', `each entry is ROLE=OFFICE,OFFICE or ROLE/PURPOSE=OFFICE,… separated by ";"; ${JSON.stringify(item.slice(0, 80))} is not one`);
+    const [, role, purpose, list] = m;
+    if (!isRole(role)) throw refuse('UNKNOWN_ROLE', `${role} is no role; roles are ${ROLES.join(', ')}`);
+    if (purpose !== undefined && !isPurpose(purpose)) throw refuse('UNKNOWN_PURPOSE', `${purpose} is no purpose; purposes are ${PURPOSES.join(', ')}`);
+    const entry = widened.find((e) => e.role === role && e.purpose === purpose);
+    if (!entry) throw refuse('ROLE_NOT_BOUND', `${purpose ? `${role}/${purpose}` : role} is open to every office already, so there is nothing to widen; the entries declared are ${entryNames}`);
+    for (const office of list.split(',').map((s) => s.trim())) {
+      if (!(CLIENT_OFFICES as readonly string[]).includes(office)) throw refuse('UNKNOWN_DEPARTMENT', `${office} is no office a client may belong to; offices are ${CLIENT_OFFICES.join(', ')}`);
+      if (office === CHARITY_DEPARTMENT) throw refuse('CHARITY_DEPARTMENT_ROLE', `a client of department ${CHARITY_DEPARTMENT} is a charity's and holds ${CHARITY_CLIENT_ROLES.join(' or ')} only`);
+      if (!entry.offices.includes(office as OfficeCode)) entry.offices.push(office as OfficeCode);
+    }
+  }
+  return widened;
+}
+
+let activeOffices: { value: string | undefined; entries: readonly RoleOffices[] } | null = null;
+
+/** ROLE_OFFICES as this process's AIDHUB_ROLE_OFFICES widens it, read once per value (tests switch it). */
+export function activeRoleOffices(env: NodeJS.ProcessEnv = process.env): readonly RoleOffices[] {
+  const value = env[ROLE_OFFICES_ENV];
+  if (activeOffices === null || activeOffices.value !== value) activeOffices = { value, entries: roleOfficesFromEnv(value) };
+  return activeOffices.entries;
+}
+
+/** Whether a client of `office` may hold `role` (purpose omitted: at all; else for that purpose), by the entries in force. */
+export function officeHoldsRole(role: Role, office: string, purpose?: Purpose, entries: readonly RoleOffices[] = activeRoleOffices()): boolean {
+  return entries.every((e) => e.role !== role || (e.purpose !== undefined && e.purpose !== purpose) || (e.offices as readonly string[]).includes(office));
+}
+
+/** The roles of `roles` a client of `office` may not hold at all (validateSpec refuses them; a stored client's are ignored). */
+export function rolesNotForOffice(roles: readonly Role[], office: string): Role[] {
+  return [...new Set(roles)].filter((r) => !officeHoldsRole(r, office));
+}
 
 // ----- Rights that shape what a field shows ---------------------------------------------------
 
@@ -926,6 +1017,12 @@ export interface RootRule {
   charityReporter?: boolean;
   /** Only callers of these offices (omitted: any); another is refused FORBIDDEN, ROLE_NOT_ALLOWED. */
   departments?: readonly OfficeCode[];
+  /**
+   * The call is this purpose's work whatever purpose it is stated for (publishing a need from an
+   * alert, stated for MONITORING, still passes the household's need to charities): a role serves it
+   * only on a client whose office may hold the role for that purpose (ROLE_OFFICES, roleServes).
+   */
+  workOf?: Purpose;
 }
 
 export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
@@ -1036,7 +1133,7 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     charityConsentRevoke: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     charityNeedPublish: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     // From a verified alert, in one step: its verifier (NOT_ALERT_VERIFIER otherwise), in its monitoring work or for charity linkage (the alert and its case must lie in the caller's scope, checked by resolvers/charity).
-    charityNeedPublishFromAlert: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE', 'MONITORING'], outOfScope: 'DENY' },
+    charityNeedPublishFromAlert: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE', 'MONITORING'], outOfScope: 'DENY', workOf: 'CHARITY_LINKAGE' },
     charityNeedWithdraw: { roles: ['CASEWORKER'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
     // A charity's writes also check the need lies in its scope and that it holds a claim (db/charity/store.ts).
     charityOrganisationRegister: { roles: ['CHARITY'], purposes: ['CHARITY_LINKAGE'], outOfScope: 'DENY' },
@@ -1107,21 +1204,26 @@ export function isRole(value: string): value is Role {
  * field would serve to the client is refused when the request's purpose is read (access/http.ts),
  * so the audit trail never records a purpose the client's department could not have.
  */
-export function roleMayState(role: Role, purpose: Purpose, department: string): boolean {
+export function roleMayState(role: Role, purpose: Purpose, department: string, entries: readonly RoleOffices[] = activeRoleOffices()): boolean {
   if (!PURPOSES_BY_ROLE[role].includes(purpose)) return false;
-  const rules: readonly (Pick<RootRule, 'roles' | 'purposes' | 'charityReporter' | 'departments'>)[] = [...Object.values(ROOT_RULES.Query), ...Object.values(ROOT_RULES.Mutation), ...ROUTE_RULES];
-  return rules.some((rule) => rule.purposes?.includes(purpose) && rule.roles.includes(role) && roleServes(role, rule, department) && (!rule.departments || (rule.departments as readonly string[]).includes(department)));
+  // Which offices may hold the role, for this purpose or at all (ROLE_OFFICES): SUPERVISION is civil affairs' work.
+  if (!officeHoldsRole(role, department, purpose, entries)) return false;
+  const rules: readonly (Pick<RootRule, 'roles' | 'purposes' | 'charityReporter' | 'departments' | 'workOf'>)[] = [...Object.values(ROOT_RULES.Query), ...Object.values(ROOT_RULES.Mutation), ...ROUTE_RULES];
+  return rules.some((rule) => rule.purposes?.includes(purpose) && rule.roles.includes(role) && roleServes(role, rule, department, entries) && (!rule.departments || (rule.departments as readonly string[]).includes(department)));
 }
 
-const stateable = new Map<string, readonly Purpose[]>();
+/** Per ROLE_OFFICES in force (a site's widening, switched by tests), per department and roles. */
+const stateable = new WeakMap<readonly RoleOffices[], Map<string, readonly Purpose[]>>();
 
 /** Purposes a client of this department with these roles may state (roleMayState), in PURPOSES order; worked out once per department and role. */
-export function purposesFor(roles: readonly Role[], department: string): readonly Purpose[] {
+export function purposesFor(roles: readonly Role[], department: string, entries: readonly RoleOffices[] = activeRoleOffices()): readonly Purpose[] {
+  let known = stateable.get(entries);
+  if (!known) stateable.set(entries, (known = new Map()));
   const key = `${department}:${[...roles].sort().join(',')}`;
-  let purposes = stateable.get(key);
+  let purposes = known.get(key);
   if (!purposes) {
-    purposes = PURPOSES.filter((p) => roles.some((r) => roleMayState(r, p, department)));
-    stateable.set(key, purposes);
+    purposes = PURPOSES.filter((p) => roles.some((r) => roleMayState(r, p, department, entries)));
+    known.set(key, purposes);
   }
   return purposes;
 }

@@ -25,6 +25,14 @@ export type ReporterCode = (typeof REPORTER_CODES)[number];
 export type OfficeCode = DepartmentCode | ReporterCode;
 export const OFFICE_CODES: readonly OfficeCode[] = [...DEPARTMENT_CODES, ...REPORTER_CODES];
 
+/**
+ * The offices a client may belong to: every office code but the hub's own ledgers (REPORTED, the
+ * ledger of aid reported directly). A client of the ledger would be no office: it may not report
+ * aid (only the reporting offices do), receives no slip and attends no meeting, so `--department
+ * REPORTED` was a client of nothing, accepted in silence.
+ */
+export const CLIENT_OFFICE_CODES: readonly OfficeCode[] = OFFICE_CODES.filter((c) => !(HUB_LEDGER_SOURCES as readonly string[]).includes(c));
+
 export function isReporterCode(code: string): code is ReporterCode {
   return (REPORTER_CODES as readonly string[]).includes(code);
 }

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { activeRoleOffices } from '../access/policy';
 import { ConfigError } from '../db/config';
 import { HolidayNoticeError } from '../domain/cases/holiday-notices';
 import { RuleSetError } from '../domain/findings/rule-set';
@@ -98,4 +99,6 @@ export function checkLocalityFiles(): void {
   } catch (err) {
     throw err instanceof TriggerSetError ? named(TRIGGERS_FILE_ENV, err) : err;
   }
+  // Which offices may hold a role, as the site widens it (AIDHUB_ROLE_OFFICES): a ConfigError naming the variable.
+  activeRoleOffices();
 }

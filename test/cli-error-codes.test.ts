@@ -261,6 +261,8 @@ test('a command’s own values are judged before the database is looked for', as
     ['clients', ['create', '--name', 'Demo Client', '--department', 'HEALTH', '--scope', '370811', '--roles', 'CASEWORKER'], 'MALFORMED_NAME'],
     ['clients', ['create', '--name', 'demo', '--department', 'POLICE', '--scope', '370811', '--roles', 'CASEWORKER'], 'UNKNOWN_DEPARTMENT'],
     ['clients', ['create', '--name', 'demo', '--department', 'HEALTH', '--scope', '3708', '--roles', 'CASEWORKER'], 'MALFORMED_DIVISION_CODE'],
+    // Supervision is civil affairs' (ROLE_OFFICES, access/policy.ts): another office's client is refused it.
+    ['clients', ['create', '--name', 'demo', '--department', 'EDUCATION', '--scope', '370800', '--roles', 'SUPERVISOR'], 'ROLE_NOT_FOR_DEPARTMENT'],
     ['subscriptions', ['create', '--client', 'demo'], 'ARGUMENT_REQUIRED'],
     ['subscriptions', ['create', '--client', 'demo', '--callback', 'http://127.0.0.1:9/a', '--regions', '370811001', '--by', 'x'.repeat(200)], 'MALFORMED_CREATED_BY'],
     ['subscriptions', ['revoke'], 'ARGUMENT_REQUIRED'],

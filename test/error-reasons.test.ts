@@ -60,6 +60,7 @@ const INDIRECT: Record<string, () => string[]> = {
   'access/errors.ts: problem.reason': () => unionOf('domain/findings/school-year.ts', 'SchoolYearReason'),
   'access/http.ts: auth.reason': () => [...AUTH_FAILURES],
   'access/http.ts: refusal.reason': () => unionOf('access/decide.ts', 'ForbiddenReason'),
+  'access/http.ts: purposeRefused.reason': () => unionOf('access/decide.ts', 'ForbiddenReason'),
   'access/http.ts: officerRefused.reason': () => all(functionBody('access/officer.ts', 'officerRefusal'), /reason: '([A-Z_]+)'/g),
   // givenOfficer passes no `required`: OFFICER_REQUIRED is never its reason.
   'access/errors.ts: officerRefused.reason': () => all(functionBody('access/officer.ts', 'officerRefusal'), /reason: '([A-Z_]+)'/g).filter((r) => r !== 'OFFICER_REQUIRED'),

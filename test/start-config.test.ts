@@ -59,7 +59,7 @@ afterAll(() => {
 function start(env: Record<string, string>) {
   const dataDir = path.join(dataRoot, 'mariadb');
   const base: NodeJS.ProcessEnv = { ...process.env, AIDHUB_DATA_DIR: dataDir, PORT: String(port), NODE_ENV: 'development' };
-  for (const name of ['DATABASE_URL', 'AIDHUB_HOLIDAYS_FILE', 'AIDHUB_RULES_FILE', 'AIDHUB_TRIGGERS_FILE', 'METRICS_PORT', 'METRICS_HOST', 'METRICS_TOKEN', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'AUDIT_CHECKPOINT_FILE', 'AUDIT_CHECKPOINT_ROWS', 'AUDIT_CHECKPOINT_INTERVAL_MS', 'CHARITY_CLAIM_WORKING_DAYS', 'AIDHUB_JOB_LEASE_MS', 'AIDHUB_DEMO_HOUSEHOLDS', 'AIDHUB_DEMO', 'AIDHUB_SUBGRAPH', 'RATE_LIMIT_REDIS_URL', 'AIDHUB_CALLBACK_HOSTS', 'MAX_QUERY_COST_IN_FLIGHT', 'SOURCE_HEALTH_URL', 'AIDHUB_MONITOR_INTERVAL_MS', 'AIDHUB_MONITOR_MONTHLY_REGION', 'AIDHUB_SHUTDOWN_DRAIN_MS', 'AIDHUB_DELIVERY_JITTER', 'AIDHUB_DELIVERY_RETRY_MS', 'MAX_LIST_SIZE', 'HUB_TIMEOUT_MS']) delete base[name];
+  for (const name of ['DATABASE_URL', 'AIDHUB_HOLIDAYS_FILE', 'AIDHUB_RULES_FILE', 'AIDHUB_TRIGGERS_FILE', 'METRICS_PORT', 'METRICS_HOST', 'METRICS_TOKEN', 'LOG_LEVEL', 'AUDIT_SIGNING_KEY', 'AUDIT_SIGNING_KEY_FILE', 'AUDIT_CHECKPOINT_FILE', 'AUDIT_CHECKPOINT_ROWS', 'AUDIT_CHECKPOINT_INTERVAL_MS', 'CHARITY_CLAIM_WORKING_DAYS', 'AIDHUB_JOB_LEASE_MS', 'AIDHUB_DEMO_HOUSEHOLDS', 'AIDHUB_DEMO', 'AIDHUB_SUBGRAPH', 'RATE_LIMIT_REDIS_URL', 'AIDHUB_CALLBACK_HOSTS', 'MAX_QUERY_COST_IN_FLIGHT', 'SOURCE_HEALTH_URL', 'AIDHUB_MONITOR_INTERVAL_MS', 'AIDHUB_MONITOR_MONTHLY_REGION', 'AIDHUB_SHUTDOWN_DRAIN_MS', 'AIDHUB_DELIVERY_JITTER', 'AIDHUB_DELIVERY_RETRY_MS', 'MAX_LIST_SIZE', 'HUB_TIMEOUT_MS', 'AIDHUB_ROLE_OFFICES']) delete base[name];
   const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], { cwd: ROOT, encoding: 'utf8', env: { ...base, ...env }, timeout: 60_000 });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr, dataWritten: fs.readdirSync(dataRoot) };
 }
@@ -135,6 +135,9 @@ it.each([
   ['AIDHUB_TRIGGERS_FILE', notJson, 'MALFORMED_JSON'],
   ['AIDHUB_HOLIDAYS_FILE', notJson, 'MALFORMED_JSON'],
   ['AIDHUB_HOLIDAYS_FILE', badRules, 'INVALID_HOLIDAY_NOTICE'],
+  // Which offices may hold a role, as a site widens it (docs/access.md): a role or office it does not know.
+  ['AIDHUB_ROLE_OFFICES', 'OVERSEER=CIVIL_AFFAIRS', 'UNKNOWN_ROLE'],
+  ['AIDHUB_ROLE_OFFICES', 'SUPERVISOR=POLICE', 'UNKNOWN_DEPARTMENT'],
 ])('refuses %s=%s before starting anything, naming the variable, with its code (%s)', (name, value, code) => {
   const run = start({ [name]: value });
   // `error: CODE: …` as every tool prints a refusal (it was the bare message): the code for a script.

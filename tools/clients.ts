@@ -15,11 +15,12 @@
  * on the next request.
  */
 import { charityRegistrationProblem, registerCharity } from '../db/reported-aid/store';
-import { CLIENT_OFFICE_CODES, ClientSpecError, createClient, listClients, revokeClient, rotateClient, setRequireOfficer, validateSpec, type ClientInfo, type ClientSpec } from '../access/clients';
-import { PURPOSES_BY_ROLE, ROLES, type Role } from '../access/policy';
+import { ClientSpecError, createClient, listClients, revokeClient, rotateClient, setRequireOfficer, validateSpec, type ClientInfo, type ClientSpec } from '../access/clients';
+import { activeRoleOffices, PURPOSES_BY_ROLE, ROLES, rolesNotForOffice, type Role } from '../access/policy';
+import { ConfigError } from '../db/config';
 import { dbTime, hubDbOf, type AccessDb } from '../db/access/db';
 import { divisionHeld, UNKNOWN_DIVISION_MESSAGE } from '../db/household/region-pages';
-import type { OfficeCode as DepartmentCode } from '../domain/departments';
+import { CLIENT_OFFICE_CODES, type OfficeCode as DepartmentCode } from '../domain/departments';
 import { checkCreditCode } from '../domain/credit-code';
 import { isIsoDate } from '../domain/dates';
 import { readDbNow, shownDbInstant as shown } from '../db/instants';
@@ -94,7 +95,9 @@ export function parseExpiry(values: { expires?: string; 'expires-in'?: string; '
 }
 
 function describe(c: ClientInfo): string {
-  return [c.name, c.status, c.department, c.regionScope, c.roles.join(','), c.requireOfficer ? 'officer required' : '', `created ${shown(c.createdAt)}`, c.expiresAt ? `expires ${shown(c.expiresAt)}` : 'no expiry', c.revokedAt ? `revoked ${shown(c.revokedAt)}` : '']
+  // A role stored before its office was barred from it (ROLE_OFFICES) is ignored by the hub: said so.
+  const ignored = rolesNotForOffice(c.roles, c.department);
+  return [c.name, c.status, c.department, c.regionScope, c.roles.join(','), ignored.length > 0 ? `ROLE_NOT_FOR_DEPARTMENT: ${ignored.join(',')} ignored` : '', c.requireOfficer ? 'officer required' : '', `created ${shown(c.createdAt)}`, c.expiresAt ? `expires ${shown(c.expiresAt)}` : 'no expiry', c.revokedAt ? `revoked ${shown(c.revokedAt)}` : '']
     .filter(Boolean)
     .join('  ');
 }
@@ -144,6 +147,7 @@ function clientName(command: string, name: string | undefined): string {
  * with no hub to find, `clients revoke` with no name was answered DATABASE_REQUIRED.
  */
 function clientsArgs({ command, rest: [name], values }: Subcommand<typeof OPTIONS>): ClientsArgs {
+  if (command === 'create' || command === 'rotate') roleOfficesInForce();
   switch (command) {
     case 'create': {
       if (!values.name || !values.department || !values.scope || !values.roles) throw new UsageError('ARGUMENT_REQUIRED: create needs --name, --department, --scope and --roles');
@@ -183,6 +187,18 @@ function clientsArgs({ command, rest: [name], values }: Subcommand<typeof OPTION
       return { command, name: clientName(command, name), by: operatorArg(values.by, 'MALFORMED_BY') };
     default:
       throw unknownCommand(command);
+  }
+}
+
+/**
+ * AIDHUB_ROLE_OFFICES read as `npm start` reads it, before a client is made or a token issued: a
+ * bad value is refused with its code (`error: UNKNOWN_ROLE: …`, exit 2), as the hub refuses to start.
+ */
+function roleOfficesInForce(): void {
+  try {
+    activeRoleOffices();
+  } catch (err) {
+    throw err instanceof ConfigError ? new UsageError(`${err.code}: ${err.message}`) : err;
   }
 }
 
