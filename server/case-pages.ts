@@ -103,13 +103,15 @@ const ACTION: Record<string, string> = {
 /**
  * The words the hub itself wrote into a history line, in Chinese as the page is: a case opened by
  * verifying an alert (stored `opened from alert 279` before it was written in Chinese), and a change
- * of owner, stored as the two office keys (`CIVIL_AFFAIRS → HEALTH`), named as the page names offices.
+ * of owner, from the two offices it records (case_event.from_office, to_office), named as the page
+ * names offices. A meeting's snapshot stored before those were kept has the keys in the reason alone
+ * (`CIVIL_AFFAIRS → HEALTH`, as the hub wrote it): read from there, for that snapshot only.
  */
-function historyReason(e: { action: string; reason: string | null }, officeName: (key: string) => string): string {
+function historyReason(e: DossierEvent, officeName: (key: string) => string): string {
   const reason = e.reason ?? '';
   const fromAlert = e.action === 'OPENED' ? /^opened from alert (\d+)$/.exec(reason) : null;
   if (fromAlert) return prose(openedFromAlertReason(Number(fromAlert[1])));
-  const owners = e.action === 'OWNER_CHANGED' ? ownerChangeOf(reason) : null;
+  const owners = e.action !== 'OWNER_CHANGED' ? null : e.fromOffice && e.toOffice ? { from: e.fromOffice, to: e.toOffice } : ownerChangeOf(reason);
   if (owners) return `${officeText(officeName(owners.from))} → ${officeText(officeName(owners.to))}`;
   return prose(reason);
 }

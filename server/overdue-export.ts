@@ -125,7 +125,7 @@ const TALLY_HEADER = [
 export const OFFICE_HEADER = ['县（市、区）', '办理单位', ...TALLY_HEADER];
 export const TOWNSHIP_HEADER = ['县（市、区）', '乡镇（街道）', ...TALLY_HEADER];
 export const COUNTY_HEADER = ['县（市、区）', ...TALLY_HEADER];
-export const FORWARDED_HEADER = ['案件编号', '县（市、区）', '乡镇（街道）', '审批单位', '转交时间', '已转交工作日', '按法定节假日暂计'];
+export const FORWARDED_HEADER = ['案件编号', '县（市、区）', '乡镇（街道）', '审批单位', '转交单位', '转交时间', '已转交工作日', '按法定节假日暂计'];
 export const OVERDUE_HEADER = ['类别', '案件编号', '县（市、区）', '乡镇（街道）', '应办单位', '事项', '转办单编号', '时限', '到期日', '超期工作日', '超期小时', '按法定节假日暂计', '统计时点后补记'];
 
 /** 按时办结率 as a percentage with two decimals (Excel reads `37.50%` as the number 0.375); a dash when nothing was counted. */
@@ -185,14 +185,17 @@ export async function overdueSheet(ctx: HubContext, report: OverdueReport<Referr
       overdue.push(['案件时限', caseReference(c.id, c.reportedAt), await region(g.countyCode), await region(c.townshipCode), owes, DEADLINE_KIND[o.deadline.kind], '', limitText(o.deadline.limit), o.deadline.dueOn ?? chinaDateOf(o.deadline.dueAt), late.workingDays, late.hours, yesNo(late.provisional), yesNo(o.recordedAfterAsOf)]);
     }
   }
-  // 转交县级审批: no limit runs for the county's approval, so each is shown held, never overdue (under the office that holds it).
+  // 转交县级审批: no limit runs for the county's approval, so each is shown held, never overdue: once, under the
+  // office that holds it at asOf, with the township office that forwarded it (byOffice lists it under both).
   const forwarded: (string | number)[][] = [];
   for (const g of report.byOffice) {
     const holds = await officeNameOf(ctx, storedOfficeIn(g.office, g.countyCode));
     for (const f of g.forwardedForApproval) {
+      if (f.heldBy !== g.office) continue;
       const c = f.case;
       subjects.set(`H:${c.householdId}`, { kind: 'HOUSEHOLD', householdId: c.householdId });
-      forwarded.push([caseReference(c.id, c.reportedAt), await region(g.countyCode), await region(c.townshipCode), holds, formatChinaInstant(f.since).slice(0, 19).replace('T', ' '), f.workingDaysHeld, yesNo(f.provisional)]);
+      const by = await officeNameOf(ctx, storedOfficeIn(f.forwardedBy, c.townshipCode));
+      forwarded.push([caseReference(c.id, c.reportedAt), await region(g.countyCode), await region(c.townshipCode), holds, by, formatChinaInstant(f.since).slice(0, 19).replace('T', ' '), f.workingDaysHeld, yesNo(f.provisional)]);
     }
   }
   const rows = [

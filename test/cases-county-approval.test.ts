@@ -26,7 +26,7 @@ const CASE = `query($id: ID!, $asOf: DateTime) { case(id: $id) {
   countyApproval { programme { code } from { key } to { key name } review forwardedAt recordedAt actor basis }
   history { action reason actorOffice { key } } } }`;
 const REPORT = `query($asOf: DateTime) { overdueReport(asOf: $asOf, shortfallsSince: "2026-01-01") {
-  byOffice { office { key name } cases { case { id } deadline { kind } } forwardedForApproval { case { id } heldBy { key name } since workingDaysHeld provisional } }
+  byOffice { office { key name } cases { case { id } deadline { kind } } forwardedForApproval { case { id } heldBy { key name } forwardedBy { key } since workingDaysHeld provisional } }
   byTownship { township { code } forwardedForApproval { case { id } } }
   byCounty { county { code } forwardedForApproval { case { id } } } } }`;
 
@@ -178,7 +178,10 @@ describe('forwarded on 04-01, past the township’s 20 working days', () => {
     const held = report.byOffice.find((g: { office: { key: string } }) => g.office.key === 'CIVIL_AFFAIRS');
     expect(held.cases.filter((c: { case: { id: string } }) => c.case.id === caseId)).toEqual([]);
     // 04-04 to 04-06 are 清明: 04-02, 04-03, 04-07, 04-08, 04-09.
-    expect(held.forwardedForApproval).toEqual([{ case: { id: caseId }, heldBy: { key: 'CIVIL_AFFAIRS', name: '任城区民政局' }, since: expect.any(String), workingDaysHeld: 5, provisional: false }]);
+    const listed = { case: { id: caseId }, heldBy: { key: 'CIVIL_AFFAIRS', name: '任城区民政局' }, forwardedBy: { key: WANG_TOWNSHIP }, since: expect.any(String), workingDaysHeld: 5, provisional: false };
+    expect(held.forwardedForApproval).toEqual([listed]);
+    // And among the work of the township that forwarded it: its applicant waits on it (once in its township and county).
+    expect(report.byOffice.find((g: { office: { key: string } }) => g.office.key === WANG_TOWNSHIP).forwardedForApproval).toEqual([listed]);
     expect(report.byTownship.find((g: { township: { code: string } }) => g.township.code === WANG_TOWNSHIP).forwardedForApproval).toEqual([{ case: { id: caseId } }]);
     expect(report.byCounty.find((g: { county: { code: string } }) => g.county.code === '370811').forwardedForApproval).toEqual([{ case: { id: caseId } }]);
     // As of 03-31, asked now: both limits overdue then, under the township that held the case then.
@@ -195,7 +198,8 @@ describe('forwarded on 04-01, past the township’s 20 working days', () => {
     const title = rows.findIndex((r) => r[0].startsWith('五、转交县级审批'));
     expect(title).toBeGreaterThan(0);
     const reference = (await township.gql(CASE, { id: caseId })).data.case.reference;
-    expect(rows.slice(title + 2)).toContainEqual([reference, '任城区', '古槐街道', '任城区民政局', '2026-04-01 10:00:00', '5', '否']);
+    // Once, under the office that holds it, naming the township office that forwarded it.
+    expect(rows.slice(title + 2).filter((r) => r[0] === reference)).toEqual([[reference, '任城区', '古槐街道', '任城区民政局', '古槐街道', '2026-04-01 10:00:00', '5', '否']]);
     // Not among the overdue lines.
     expect(rows.slice(0, title).some((r) => r[1] === reference && r[5] === '审核审批')).toBe(false);
   });

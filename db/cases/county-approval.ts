@@ -9,7 +9,7 @@ import { sealedTransaction, sealLater } from './seals';
 import { eq, inArray } from 'drizzle-orm';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
 import { FORWARDABLE_STATES, forwardTargetRefusal, townshipMayApprove, type TownshipApprovalRule } from '../../domain/cases/county-approval';
-import { ownerChangeReason, parseOffice, unknownOfficeReason, type OfficeKey } from '../../domain/cases/offices';
+import { ownerChange, parseOffice, unknownOfficeReason, type OfficeKey } from '../../domain/cases/offices';
 import { TERMINAL_STATES } from '../../domain/cases/state-machine';
 import { PROGRAMME_BY_CODE } from '../../domain/programmes';
 import type { HubDb } from '../connect';
@@ -86,7 +86,7 @@ export async function forwardForCountyApproval(db: HubDb, rule: TownshipApproval
       sealLater(tx, aidCase, eq(aidCase.id, c.id));
       const log = await EventLog.open(tx, c.id, meta);
       log.add({ action: 'APPROVAL_FORWARDED', occurredAt: at, reason: input.review.trim(), carriesKey: true });
-      log.add({ action: 'OWNER_CHANGED', occurredAt: at, reason: ownerChangeReason(c.ownerOffice, input.to) });
+      log.add({ action: 'OWNER_CHANGED', occurredAt: at, ...ownerChange(c.ownerOffice, input.to) });
       await log.write(tx);
       return success(c.id);
     }),

@@ -17,7 +17,7 @@ import { decisionCheck, declinedDecision } from '../case-loop/schema';
 import type { DecisionCheck } from '../../domain/cases/decision-checks';
 import type { HubDb } from '../connect';
 import { fromDbInstant, toDbInstant } from '../instants';
-import { caseInRegion, inPeriodAndRegion, referralRecord, type HubQuery, type HubTx, type ReferralRecord } from './records';
+import { caseInRegion, inPeriodAndRegion, ownerWhen, referralRecord, type HubQuery, type HubTx, type ReferralRecord } from './records';
 import { aidCase, caseEvent, referralSlip } from './schema';
 import { caseWrite, EventLog, keyedRetry, lockCase, requiredText, retryOrScreened, takeDecisionTurn, unkeyedRetry, type WriteMeta } from './write';
 
@@ -178,13 +178,14 @@ export async function declinesByReferralIds(db: HubDb, ids: readonly number[]): 
  * The declined decisions still open at `asOf` (supervision, domain/cases/supervision.ts): slips of
  * decisions declined by then, of cases not ended by then (or handed over: its decisions stay its
  * county's), that no reassignment, waiver or later
- * meeting had resolved by then; with the case's owner (the convener, who resolves them) and
- * township. Oldest decline first.
+ * meeting had resolved by then; with the office that owned the case when the department declined it
+ * (`ownerThen`, records.ts ownerWhen: the convener the declined aid fell to then, whoever took the case
+ * over since) and township. Oldest decline first.
  */
-export async function declinesOpenAt(db: HubDb, asOf: Date, regionPrefix: string | null): Promise<(ReferralRecord & { ownerOffice: string; declinedAt: Date })[]> {
+export async function declinesOpenAt(db: HubDb, asOf: Date, regionPrefix: string | null): Promise<(ReferralRecord & { ownerThen: string; declinedAt: Date })[]> {
   const at = toDbInstant(asOf);
   const rows = await db
-    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerOffice: aidCase.ownerOffice })
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerThen: ownerWhen(referralSlip.answeredAt) })
     .from(referralSlip)
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
     .leftJoin(declinedDecision, and(eq(declinedDecision.referralId, referralSlip.id), lte(declinedDecision.recordedAt, at)))
@@ -203,21 +204,22 @@ export async function declinesOpenAt(db: HubDb, asOf: Date, regionPrefix: string
     .orderBy(asc(referralSlip.answeredAt), asc(referralSlip.id));
   return rows.map((r) => {
     const slip = referralRecord(r.slip, r);
-    return { ...slip, ownerOffice: r.ownerOffice, declinedAt: slip.answeredAt! };
+    return { ...slip, ownerThen: r.ownerThen, declinedAt: slip.answeredAt! };
   });
 }
 
 /**
  * The declined decisions the convener waived from `from` up to `to` (supervision): decided aid the
- * household will not be given, with the case's owner (who waived it) and township. Waived first, first.
+ * household will not be given, with the office that owned the case when it was waived (`ownerThen`,
+ * records.ts ownerWhen: the convener who waived it) and township. Waived first, first.
  */
-export async function declinesWaivedBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<(ReferralRecord & { ownerOffice: string; waivedAt: Date })[]> {
+export async function declinesWaivedBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<(ReferralRecord & { ownerThen: string; waivedAt: Date })[]> {
   const rows = await db
-    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerOffice: aidCase.ownerOffice, waivedAt: declinedDecision.recordedAt })
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerThen: ownerWhen(declinedDecision.recordedAt), waivedAt: declinedDecision.recordedAt })
     .from(declinedDecision)
     .innerJoin(referralSlip, eq(referralSlip.id, declinedDecision.referralId))
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
     .where(and(eq(declinedDecision.resolution, 'WAIVED'), inPeriodAndRegion(declinedDecision.recordedAt, from, to, regionPrefix)))
     .orderBy(asc(declinedDecision.recordedAt), asc(referralSlip.id));
-  return rows.map((r) => ({ ...referralRecord(r.slip, r), ownerOffice: r.ownerOffice, waivedAt: fromDbInstant(r.waivedAt) }));
+  return rows.map((r) => ({ ...referralRecord(r.slip, r), ownerThen: r.ownerThen, waivedAt: fromDbInstant(r.waivedAt) }));
 }

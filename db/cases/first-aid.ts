@@ -12,7 +12,7 @@ import { caseFirstAid } from '../case-loop/schema';
 import type { HubDb } from '../connect';
 import { toDbInstant } from '../instants';
 import { aidCase, caseEvent } from './schema';
-import { caseRecord, inPeriodAndRegion, type CaseEventRecord, type CaseRecord, type HubQuery } from './records';
+import { caseRecord, inPeriodAndRegion, ownerWhen, type CaseEventRecord, type CaseRecord, type HubQuery } from './records';
 import { applyTransition } from './store';
 import { caseWrite, EventLog, keyedRetry, lockCase, requiredText, unkeyedRetry, type WriteMeta } from './write';
 
@@ -139,12 +139,13 @@ export async function firstAidsByCaseIds(db: HubDb, caseIds: readonly number[]):
 
 /**
  * First aids that name an aid record, recorded from `from` up to `to`, with their case (of a
- * division under `regionPrefix`, records.ts caseInRegion): supervision reads whether each record still stands. One
- * statement; in the order recorded.
+ * division under `regionPrefix`, records.ts caseInRegion) and the office that owned the case when the
+ * first aid was recorded (`ownerThen`, records.ts ownerWhen: it recorded it): supervision reads whether
+ * each record still stands. One statement; in the order recorded.
  */
-export async function firstAidsRecordedBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<{ firstAid: CaseFirstAidRecord; case: CaseRecord }[]> {
+export async function firstAidsRecordedBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<{ firstAid: CaseFirstAidRecord; case: CaseRecord; ownerThen: string }[]> {
   const rows = await db
-    .select({ firstAid: caseFirstAid, case: aidCase })
+    .select({ firstAid: caseFirstAid, case: aidCase, ownerThen: ownerWhen(caseFirstAid.recordedAt) })
     .from(caseFirstAid)
     .innerJoin(aidCase, eq(aidCase.id, caseFirstAid.caseId))
     .where(
@@ -154,5 +155,5 @@ export async function firstAidsRecordedBetween(db: HubDb, from: Date, to: Date, 
       ),
     )
     .orderBy(asc(caseFirstAid.recordedAt), asc(caseFirstAid.caseId));
-  return rows.map((r) => ({ firstAid: { ...r.firstAid, householdId: r.case.householdId, townshipCode: r.case.townshipCode }, case: caseRecord(r.case) }));
+  return rows.map((r) => ({ firstAid: { ...r.firstAid, householdId: r.case.householdId, townshipCode: r.case.townshipCode }, case: caseRecord(r.case), ownerThen: r.ownerThen }));
 }

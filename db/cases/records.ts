@@ -11,7 +11,7 @@ import type { OfficeKey } from '../../domain/cases/offices';
 import type { Dossier } from '../../domain/cases/dossier';
 import type { CaseTimeline } from '../../domain/cases/deadlines';
 import type { HubDb } from '../connect';
-import { and, eq, gte, inArray, like, lte, type SQL } from 'drizzle-orm';
+import { and, eq, gte, inArray, like, lte, sql, type SQL } from 'drizzle-orm';
 import { QueryBuilder, type MySqlColumn } from 'drizzle-orm/mysql-core';
 import { household } from '../household/schema';
 import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
@@ -43,6 +43,17 @@ export function caseInRegion(regionPrefix: string | null): SQL | undefined {
   return and(eq(aidCase.townshipCode, regionPrefix.slice(0, 9)), inArray(aidCase.householdId, households));
 }
 
+/**
+ * The office that owned the case (aid_case joined) at the instant in `at` (an instant column of the
+ * row read: a decline's answer, a waiver, a correction, a first aid): the office the first
+ * OWNER_CHANGED recorded at or after it handed on (case_event.from_office), else the case's owner
+ * now. The statement's own reading of domain/cases/supervision.ts ownerAt, for supervision's lists
+ * read without the case's history: a correlated subquery through case_event's (case_id, seq) key, so
+ * no statement more, however many rows.
+ */
+export function ownerWhen(at: MySqlColumn): SQL<string> {
+  return sql<string>`COALESCE((SELECT e.from_office FROM case_event e WHERE e.case_id = ${aidCase.id} AND e.action = 'OWNER_CHANGED' AND e.recorded_at >= ${at} ORDER BY e.recorded_at, e.seq LIMIT 1), ${aidCase.ownerOffice})`;
+}
 
 export interface CaseRecord {
   id: number;
@@ -81,6 +92,9 @@ export interface CaseEventRecord {
   actor: string;
   actorOffice: OfficeKey;
   reason: string | null;
+  /** OWNER_CHANGED: the office that handed the case on and the one that took it (null on other events). */
+  fromOffice: OfficeKey | null;
+  toOffice: OfficeKey | null;
 }
 
 export function caseEventRecord(row: typeof caseEvent.$inferSelect): CaseEventRecord {

@@ -8,7 +8,7 @@ import { and, eq, ne } from 'drizzle-orm';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
 import { checkDeadlineWorkingDays } from '../../domain/cases/meetings';
-import { ownerChangeReason, type OfficeKey } from '../../domain/cases/offices';
+import { ownerChange, type OfficeKey } from '../../domain/cases/offices';
 import { checkReferralAction, type ReferralAction } from '../../domain/cases/referrals';
 import { TERMINAL_STATES } from '../../domain/cases/state-machine';
 import { addWorkingDays } from '../../domain/cases/working-days';
@@ -210,7 +210,7 @@ export async function answerReferral(db: HubDb, referralId: number, action: Refe
           if (action === 'ACCEPT' && slip.handOver) {
             await tx.update(aidCase).set({ ownerOffice: slip.toOffice }).where(eq(aidCase.id, c.id));
             sealLater(tx, aidCase, eq(aidCase.id, c.id));
-            log.add({ action: 'OWNER_CHANGED', referralId, occurredAt: at, reason: ownerChangeReason(c.ownerOffice, slip.toOffice) });
+            log.add({ action: 'OWNER_CHANGED', referralId, occurredAt: at, ...ownerChange(c.ownerOffice, slip.toOffice) });
           }
           if (action === 'COMPLETE' && answer.fulfilment) {
             await tx.insert(referralFulfilment).values({ referralId, ...answer.fulfilment });

@@ -96,6 +96,15 @@ export const caseEvent = mysqlTable(
     actor: varchar('actor', { length: 64 }).notNull(),
     actorOffice: varchar('actor_office', { length: 24 }).notNull(),
     reason: text('reason'),
+    /**
+     * OWNER_CHANGED: the office that owned the case until this event and the office that owns it from
+     * then (an accepted hand-over slip, a forward to the county for approval). Supervision files what
+     * happened on the case under the office that owned it then (domain/cases/supervision.ts ownerAt,
+     * db/cases/records.ts ownerWhen) from these columns; `reason` says the same for people. NULL on
+     * every other event.
+     */
+    fromOffice: varchar('from_office', { length: 24 }),
+    toOffice: varchar('to_office', { length: 24 }),
     /** `<office>/c<client id>:<client's key>` of the request that wrote this event, as sent: a retry returns the first outcome. */
     idempotencyKey: varchar('idempotency_key', { length: 96 }),
     /** keyDigest of `idempotency_key` (db/idempotency-key.ts), what a retry is found by: keys differing in case or trailing spaces are two keys. */

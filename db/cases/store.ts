@@ -21,6 +21,7 @@ import {
   caseInRegion,
   caseRecord,
   inPeriodAndRegion,
+  ownerWhen,
   meetingRecord,
   referralRecord,
   type CaseEventRecord,
@@ -536,18 +537,19 @@ export async function referralsDeclinedBetween(db: HubDb, from: Date, to: Date, 
 
 /**
  * Slips a correction (decisionCorrect) superseded from `from` up to `to`, before their due date or
- * after it, with the case's owner (the convener, who corrected them): supervision lists every
- * correction of its period, a deadline extended by one among them. Through the state and due-date
- * index (the superseded slips); in the order superseded.
+ * after it, with the office that owned the case when they were superseded (`ownerThen`, records.ts
+ * ownerWhen: the convener who corrected them): supervision lists every correction of its period, a
+ * deadline extended by one among them. Through the state and due-date index (the superseded slips);
+ * in the order superseded.
  */
-export async function referralsSupersededBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<(ReferralRecord & { ownerOffice: string })[]> {
+export async function referralsSupersededBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<(ReferralRecord & { ownerThen: string })[]> {
   const rows = await db
-    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerOffice: aidCase.ownerOffice })
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerThen: ownerWhen(referralSlip.answeredAt) })
     .from(referralSlip)
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
     .where(and(eq(referralSlip.state, 'SUPERSEDED'), inPeriodAndRegion(referralSlip.answeredAt, from, to, regionPrefix)))
     .orderBy(asc(referralSlip.answeredAt), asc(referralSlip.id));
-  return rows.map((r) => ({ ...referralRecord(r.slip, r), ownerOffice: r.ownerOffice }));
+  return rows.map((r) => ({ ...referralRecord(r.slip, r), ownerThen: r.ownerThen }));
 }
 
 /**

@@ -366,6 +366,9 @@ export interface EventFields {
   meetingId?: number | null;
   occurredAt: Date;
   reason?: string | null;
+  /** OWNER_CHANGED: the office handing the case on and the one taking it (domain/cases/offices.ts ownerChange). */
+  fromOffice?: string | null;
+  toOffice?: string | null;
   /** The request's main event carries its idempotency key; the others do not. */
   carriesKey?: boolean;
 }
@@ -400,6 +403,8 @@ export class EventLog {
       actor: this.meta.actor.officer,
       actorOffice: this.meta.actor.office,
       reason: e.reason ?? null,
+      fromOffice: e.fromOffice ?? null,
+      toOffice: e.toOffice ?? null,
       ...(e.carriesKey ? keyColumns(storedKey(this.meta)) : { idempotencyKey: null, keySha256: null }),
     });
     return seq;

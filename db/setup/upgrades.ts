@@ -80,6 +80,14 @@
  * is left as written: the next scan reads the stays' spelling there to hold a dismissal made on the
  * same content (db/findings/store.ts settledAsHeld); content hashes of events are not rewritten.
  *
+ * The eighth (`owner-change-offices:case_event`, jobs migration 0007) gives each OWNER_CHANGED event
+ * recorded before cases migration 0018 its two offices in columns (from_office, to_office), read from
+ * its reason as the hub wrote it (domain/cases/offices.ts ownerChangeOf: `370811001 → CIVIL_AFFAIRS`):
+ * supervision files its lists by them (the office that owned the case then) and reads no words. A
+ * reason of other words (reworded by hand), or a key longer than an office key, is left NULL, the
+ * event then read as no change of owner. It reads only OWNER_CHANGED events; each filled is sealed
+ * again as filled, in its batch's transaction, so audit:verify finds the row as sealed.
+ *
  * Not rewritten: the audit trail (access_log), whose rows are hash-chained (access/audit.ts); it
  * holds no prose (a purpose code, a case reference, an operation name scrubbed as it is written).
  * A need's description is screened and refused when it identifies anyone (domain/text-screen.ts),
@@ -87,10 +95,11 @@
  */
 import { isSealedTable, sealedTransaction, sealLater } from '../cases/seals';
 import { createHash } from 'node:crypto';
-import { and, asc, desc, eq, getTableColumns, getTableName, gt, inArray, isNull, like, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, getTableName, gt, inArray, isNull, like, or, sql, type SQL } from 'drizzle-orm';
 import type { MySqlColumn, MySqlTable } from 'drizzle-orm/mysql-core';
 import { dossierWithProseMasked, holdsMoreThanStored, storedDossier, type Dossier } from '../../domain/cases/dossier';
 import { maskIdNumbersInText } from '../../domain/privacy';
+import { OFFICE_KEY_MAX_LENGTH, ownerChangeOf } from '../../domain/cases/offices';
 import type { HubDb } from '../connect';
 import { retryLockConflicts } from '../connect';
 import { dataUpgrade } from '../jobs/schema';
@@ -172,6 +181,8 @@ interface DataUpgrade {
   tally?: (db: HubDb) => Promise<Record<string, number>>;
   /** Writes `set` to the locked `row` where more than that row changes with it (the key below is the row's); otherwise one update of the row. */
   write?: (tx: HubQuery, row: Row, set: Row) => Promise<void>;
+  /** Reads only the rows of the table this selects (the others never change): fewer rows read per batch. */
+  only?: SQL;
 }
 
 /** The data_upgrade row of the stored dossiers' minimisation. */
@@ -340,6 +351,17 @@ async function deliveryLinked(row: Row, tx: HubQuery): Promise<Row> {
   return deliveryId === undefined ? {} : { deliveryId };
 }
 
+/** The data_upgrade row of the owner changes' offices, read once from their reasons (jobs migration 0007). */
+export const OWNER_CHANGE_OFFICES = 'owner-change-offices:case_event';
+
+/** The offices an OWNER_CHANGED event recorded before their columns names in its reason (none: the row stays). */
+function ownerChangeOffices(row: Row): Row {
+  if (row.action !== 'OWNER_CHANGED' || row.fromOffice !== null || row.toOffice !== null) return {};
+  const owners = ownerChangeOf(typeof row.reason === 'string' ? row.reason : null);
+  if (!owners || owners.from.length > OFFICE_KEY_MAX_LENGTH || owners.to.length > OFFICE_KEY_MAX_LENGTH) return {};
+  return { fromOffice: owners.from, toOffice: owners.to };
+}
+
 /** Every upgrade, in the order they run. */
 export const DATA_UPGRADES: readonly DataUpgrade[] = [
   ...PROSE_TABLES.map((t) => ({ name: proseUpgradeName(t), table: t.table, key: t.key, columns: [...t.prose, ...(t.dossier ? [t.dossier] : [])], batch: t.batch, change: (row: Row) => maskedColumns(t, row) })),
@@ -380,6 +402,7 @@ export const DATA_UPGRADES: readonly DataUpgrade[] = [
     change: deliveryLinked,
     tally: async (db) => ({ ambiguousDeliveries: (await deliveriesAmbiguousInLedger(db)).length, correctionsBesideDelivery: (await correctionsBesideTheirDelivery(db)).length }),
   },
+  { name: OWNER_CHANGE_OFFICES, table: caseEvent, key: 'id', columns: ['action', 'reason', 'fromOffice', 'toOffice'], only: eq(caseEvent.action, 'OWNER_CHANGED'), change: ownerChangeOffices },
 ];
 
 /** The columns of `row` whose text masking changes, with their masked text (none: the row stays as it is). */
@@ -410,7 +433,7 @@ async function upgradeBatch(db: HubDb, t: DataUpgrade, batch: number): Promise<{
     sealedTransaction(db, async (tx) => {
       const [state] = await tx.select().from(dataUpgrade).where(eq(dataUpgrade.name, name)).for('update');
       if (!state || state.finishedAt !== null) return { changed: 0, done: true };
-      const rows = (await tx.select(fields).from(t.table).where(gt(key, state.resumeAfter)).orderBy(asc(key)).limit(batch)) as Row[];
+      const rows = (await tx.select(fields).from(t.table).where(and(gt(key, state.resumeAfter), t.only)).orderBy(asc(key)).limit(batch)) as Row[];
       const toChange: number[] = [];
       for (const r of rows) if (Object.keys(await t.change(r, tx)).length > 0) toChange.push(r[t.key] as number);
       let changed = 0;

@@ -157,6 +157,9 @@ export interface DossierEvent {
   actor: string;
   actorOffice: OfficeKey;
   reason: string | null;
+  /** OWNER_CHANGED: the office handing the case on and the one taking it (absent in snapshots a meeting stored before they were kept). */
+  fromOffice?: OfficeKey;
+  toOffice?: OfficeKey;
 }
 
 export interface DossierSource {

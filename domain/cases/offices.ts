@@ -62,15 +62,27 @@ export function parseOffice(key: string): Exclude<Office, { kind: 'UNKNOWN' }> |
 }
 
 /**
- * The reason an OWNER_CHANGED event of a case's history carries (an accepted hand-over slip, a forward
- * to the county for approval): the two office keys, `370811001 → CIVIL_AFFAIRS`. The history page
- * names them and supervision reads who owned the case before (ownerChangeOf).
+ * What an OWNER_CHANGED event of a case's history records (an accepted hand-over slip, a forward to
+ * the county for approval): the office handing the case on and the one taking it, as facts of their
+ * own (case_event.from_office, to_office: what supervision and the history page read), and the reason
+ * for people, the two office keys `370811001 → CIVIL_AFFAIRS`, which may be reworded without changing
+ * what the event reads as.
  */
+export function ownerChange(from: OfficeKey, to: OfficeKey): { fromOffice: OfficeKey; toOffice: OfficeKey; reason: string } {
+  return { fromOffice: from, toOffice: to, reason: ownerChangeReason(from, to) };
+}
+
+/** The reason an OWNER_CHANGED event carries (ownerChange), as every release has written it. */
 export function ownerChangeReason(from: OfficeKey, to: OfficeKey): string {
   return `${from} → ${to}`;
 }
 
-/** The two offices of an OWNER_CHANGED event's reason; null for any other text. */
+/**
+ * The two offices of a reason ownerChangeReason wrote; null for any other text. Read once, by the
+ * data upgrade that fills the columns of the events recorded before them (db/setup/upgrades.ts
+ * OWNER_CHANGE_OFFICES), and by the brief for a meeting's snapshot of the history stored before
+ * them: no reader of the case's events takes the offices from the words.
+ */
 export function ownerChangeOf(reason: string | null): { from: OfficeKey; to: OfficeKey } | null {
   const owners = /^(\S+) → (\S+)$/.exec(reason ?? '');
   return owners ? { from: owners[1], to: owners[2] } : null;

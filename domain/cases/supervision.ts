@@ -111,7 +111,12 @@ export interface OwnerChange {
   at: Date;
 }
 
-/** The office that owned a case at an instant: the one that handed it on at or after that instant, else its owner now. */
+/**
+ * The office that owned a case at an instant: the one that handed it on at or after that instant, else
+ * its owner now. Every supervision list is filed by it (which instant, per list: overdueReport); the
+ * lists read without the case's history take it in their statement (db/cases/records.ts ownerWhen,
+ * the same rule over the same OWNER_CHANGED facts).
+ */
 export function ownerAt(c: Pick<CaseFacts<unknown>, 'ownerOffice' | 'ownedBefore'>, at: Date): OfficeKey {
   return c.ownedBefore?.find((change) => at <= change.at)?.from ?? c.ownerOffice;
 }
@@ -176,11 +181,14 @@ export interface DecisionShortfall<R> {
  * A declined decision not yet resolved (reassigned, waived or decided again at a meeting): the
  * household's decided aid waits on the convener, the office that owns the case, from the day it
  * was declined. Overdue work however recent: the decision's own deadline is the department's, and
- * the department has answered it.
+ * the department has answered it. Filed, as a case deadline is, under the office whose time it was
+ * when it fell due, i.e. the office that owned the case when the department declined it: an office
+ * that takes the case over later (a hand-over slip accepted) inherits the wait, it did not leave it.
  */
 export interface DeclineFacts<R> {
   referral: R;
   declinedAt: Date;
+  /** The office that owned the case at `declinedAt` (ownerAt). */
   ownerOffice: OfficeKey;
   townshipCode: string;
 }
@@ -192,12 +200,14 @@ export interface OpenDecline<R> {
 
 /**
  * A declined decision the convener waived (referralWaive): decided aid the household will not be
- * given, under the office that owns the case (it waived it). Listed by when it was waived, as a
- * shortfall is by when it was completed: the decision is resolved, and supervision reads each one.
+ * given, under the office that owned the case when it was waived (it waived it, whoever owns the case
+ * since). Listed by when it was waived, as a shortfall is by when it was completed: the decision is
+ * resolved, and supervision reads each one.
  */
 export interface WaiverFacts<R> {
   referral: R;
   waivedAt: Date;
+  /** The office that owned the case at `waivedAt` (ownerAt). */
   ownerOffice: OfficeKey;
   townshipCode: string;
 }
@@ -219,13 +229,15 @@ export interface DeclinedFacts<R> {
 export type DeclinedSlip<R> = Pick<DeclinedFacts<R>, 'referral' | 'declinedAt'>;
 
 /**
- * A slip a correction superseded (decisionCorrect), under the office that owns the case (its convener
- * corrected it): listed by when, before its due date or after, so a deadline extended by a correction
- * (the old slip VOID, its replacement due later) is read by supervision, not only on the case.
+ * A slip a correction superseded (decisionCorrect), under the office that owned the case when it was
+ * superseded (its convener then corrected it): listed by when, before its due date or after, so a
+ * deadline extended by a correction (the old slip VOID, its replacement due later) is read by
+ * supervision, not only on the case.
  */
 export interface CorrectedFacts<R> {
   referral: R;
   supersededAt: Date;
+  /** The office that owned the case at `supersededAt` (ownerAt). */
   ownerOffice: OfficeKey;
   townshipCode: string;
 }
@@ -248,12 +260,13 @@ export interface WithdrawnFacts<R> {
 
 export type WithdrawnFulfilment<R> = Pick<WithdrawnFacts<R>, 'referral' | 'standing' | 'supersededBy' | 'completedAt'>;
 
-/** The same of a case's first aid, under the office that owns the case (it recorded the first aid). */
+/** The same of a case's first aid, under the office that owned the case when the first aid was recorded (it recorded it). */
 export interface WithdrawnFirstAidFacts<C> {
   case: C;
   standing: Exclude<FulfilmentStanding, 'STANDS'>;
   supersededBy: AidRecord | null;
   recordedAt: Date;
+  /** The office that owned the case at `recordedAt` (ownerAt). */
   ownerOffice: OfficeKey;
   townshipCode: string;
 }
@@ -262,11 +275,18 @@ export type WithdrawnFirstAid<C> = Pick<WithdrawnFirstAidFacts<C>, 'case' | 'sta
 
 /**
  * A case its township forwarded to the county for approval (转交县级审批, domain/cases/county-approval.ts),
- * open at asOf, under the office that owns it (the county office it went to): no limit runs (the seeds
- * set the county none), so it is never overdue, and supervision reads who holds it and since when.
+ * open at asOf: no limit runs (the seeds set the county none), so it is never overdue, and supervision
+ * reads who holds it and since when. Filed under the office that holds it at asOf (the county office it
+ * went to, unless that office handed it on since: ownerAt(asOf)), in its township and county; and under
+ * the township office that forwarded it (ownerAt the forward) among the offices too, whose matter it
+ * was and whose applicant waits on it, when that is another office.
  */
 export interface ForwardedCase<C> {
   case: C;
+  /** The office that owned the case at asOf. */
+  heldBy: OfficeKey;
+  /** The office that owned the case when it was forwarded: the township that reviewed and forwarded it. */
+  forwardedBy: OfficeKey;
   /** When the hub recorded the forward. */
   since: Date;
   /** Working days after the day of the forward (China) up to asOf's day. */
@@ -444,31 +464,35 @@ export function lateDeadlines(timeline: CaseTimeline, asOf: Date): Omit<LateCase
 }
 
 /**
- * When a case open at `asOf` was forwarded to the county for approval by then, and how long the county
- * has held it: null for a case not forwarded by asOf, or ended by then.
+ * When a case open at `asOf` was forwarded to the county for approval by then, by which office, who
+ * holds it at asOf and how long it has been held: null for a case not forwarded by asOf, or ended by then.
  */
-function forwardedAt(timeline: CaseTimeline, asOf: Date): Omit<ForwardedCase<unknown>, 'case'> | null {
+function forwardedAt(c: CaseFacts<unknown>, asOf: Date): Omit<ForwardedCase<unknown>, 'case'> | null {
+  const { timeline } = c;
   const act = timeline.acts?.find((a) => a.act === 'APPROVAL_FORWARDED' && a.at <= asOf);
   if (!act || timeline.transitions.some((t) => TERMINAL_STATES.has(t.to) && t.at <= asOf)) return null;
   const held = workingDaysBetween(withinSupported(chinaDateOf(act.at)), withinSupported(chinaDateOf(asOf)));
-  return { since: act.at, workingDaysHeld: held.days, provisional: held.provisional };
+  // The forward's OWNER_CHANGED is recorded with it, at the same instant: the office handing on then is the township.
+  return { heldBy: ownerAt(c, asOf), forwardedBy: ownerAt(c, act.at), since: act.at, workingDaysHeld: held.days, provisional: held.provisional };
 }
 
 /**
  * The report at `asOf`: the overdue slips and cases among those given, grouped; the shortfalls
  * given (the caller chooses their period), grouped the same way, largest first; and the declined
- * decisions still open at `asOf` (declined by then), under the office that owns the case, oldest first;
+ * decisions still open at `asOf` (declined by then), under the office that owned the case when each was
+ * declined (the caller gives it, as for the waived, corrected and first aids: ownerAt), oldest first;
  * and the completed decisions whose aid was withdrawn (the caller reads their standing), under the
  * office that completed them, completed first, first; and the first aids whose record was
- * withdrawn, under the office that owns the case, recorded first, first; and the slips among
+ * withdrawn, under the office that owned the case when each was recorded, recorded first, first; and the slips among
  * `answered` (the caller's period) answered after their deadline, or superseded after it, most late first; and the
- * decisions `waived` (the caller's period, by asOf), under the office that owns the case, waived first, first;
+ * decisions `waived` (the caller's period, by asOf), under the office that owned the case then, waived first, first;
  * and the deadlines of `cases` met late or missed from `casesLateSince` up to asOf (none when null), under
  * the office that owned the case when each fell due (deadlineOffice, as its overdue line and figures), most
  * late first (the caller gives the cases ended in that period too);
  * and the slips `declined` (the caller's period, by asOf), under the office that declined them, declined first, first;
- * and the slips `corrected` (superseded in the caller's period, by asOf), under the office that owns the case;
- * and the cases of `cases` forwarded to the county for approval and open at asOf, under the office that owns them.
+ * and the slips `corrected` (superseded in the caller's period, by asOf), under the office that owned the case then;
+ * and the cases of `cases` forwarded to the county for approval and open at asOf, under the office holding
+ * each at asOf and, among the offices, the township that forwarded it (ForwardedCase).
  * The tally's fellDue counts, from `casesLateSince` up to asOf (none when null), the slips among
  * `dueInPeriod` (the caller gives those due on the period's days, in any state) and the deadlines of
  * `cases` whose deadline ran out in it, by the same deadline (referralDue, caseDeadlines) their
@@ -542,8 +566,13 @@ export function overdueReport<R, C>(
       if (figure && casesLateSince !== null && deadline.endedBy && deadline.endedBy.at >= casesLateSince) count('caseDeadlines', figure, office, c.townshipCode);
       if (fellDueIn(deadline.dueAt, casesLateSince, asOf)) count('caseDeadlines', 'fellDue', office, c.townshipCode);
     }
-    const forwarded = forwardedAt(c.timeline, asOf);
-    if (forwarded) file('forwardedForApproval', c.ownerOffice, c.townshipCode, { case: c.case, ...forwarded });
+    const forwarded = forwardedAt(c, asOf);
+    if (forwarded) {
+      const item = { case: c.case, ...forwarded };
+      file('forwardedForApproval', forwarded.heldBy, c.townshipCode, item);
+      // The township that forwarded it reads it among its own offices' work too; its township and county have it once.
+      if (forwarded.forwardedBy !== forwarded.heldBy) group(byOffice, countyOfficeKey(forwarded.forwardedBy, c.townshipCode)).forwardedForApproval.push(item);
+    }
   }
   for (const s of shortfalls) {
     if (s.shortfallFen > 0) file('shortfalls', s.toOffice, s.townshipCode, { referral: s.referral, shortfallFen: s.shortfallFen });

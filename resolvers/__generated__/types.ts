@@ -1201,8 +1201,10 @@ export type ForwardedCase = {
   readonly __typename?: 'ForwardedCase';
   /** The case. */
   readonly case: Case;
-  /** The office that holds it: the case's owner (the county office it was forwarded to, unless it handed the case on since). */
+  /** The office that holds it at asOf: the case's owner then (the county office it was forwarded to, unless it handed the case on since). The case is filed under it. */
   readonly heldBy: Office;
+  /** The township office that reviewed the case and forwarded it: the case's owner when it was forwarded. The case is listed among its offices' work too. */
+  readonly forwardedBy: Office;
   /** When the hub recorded the forward. */
   readonly since: Scalars['DateTime']['output'];
   /** Working days after the day of the forward (China) up to asOf's day: how long the county has held it, under no limit. */
@@ -2277,19 +2279,19 @@ export type OfficeOverdue = {
   readonly casesLate: ReadonlyArray<LateCase>;
   /** Decisions it completed since shortfallsSince with less than was decided, or whose aid record now gives less (Fulfilment.shortfallFen); largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
-  /** Declined decisions of the cases it owns (it convenes them) not yet reassigned, waived or decided again at a meeting: overdue work from the day declined; oldest first. */
+  /** Declined decisions of the cases it owned (convened) when the department declined them, not yet reassigned, waived or decided again at a meeting: overdue work from the day declined, which an office taking the case over since inherits (filed under this office, as a deadline is); oldest first. */
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
-  /** Declined decisions of the cases it owns that it waived (referralWaive) from shortfallsSince up to asOf: decided aid the household will not be given, each with the waiver's reason on its referral's declineResolution; waived first, first. */
+  /** Declined decisions that it waived (referralWaive) from shortfallsSince up to asOf, owning the case then, whoever owns it now: decided aid the household will not be given, each with the waiver's reason on its referral's declineResolution; waived first, first. */
   readonly decisionsWaived: ReadonlyArray<WaivedDecision>;
   /** Slips sent to it that it declined from shortfallsSince up to asOf, decisions and forwarded slips alike, whatever became of them since (reassigned, waived, decided again, or still open in declinesOpen), each with its declineReason and answeredBy on the slip; declined first, first. */
   readonly declined: ReadonlyArray<DeclinedReferral>;
-  /** Slips of the cases it owns that its correction (decisionCorrect) superseded from shortfallsSince up to asOf, before their due date or after it: the slip's correction says why, who, and the slip that replaced it (replacedBy, whose dueOn may be later: a deadline extended); superseded first, first. */
+  /** Slips that its correction (decisionCorrect) superseded from shortfallsSince up to asOf, owning the case then, whoever owns it now, before their due date or after it: the slip's correction says why, who, and the slip that replaced it (replacedBy, whose dueOn may be later: a deadline extended); superseded first, first. */
   readonly corrected: ReadonlyArray<CorrectedReferral>;
   /** Decisions it completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled, corrected or changed at the source): the decision is not met by what it answered; completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
-  /** Cases it owns whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
+  /** Cases whose first aid it recorded, owning the case then, since shortfallsSince, that names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
   readonly firstAidsWithdrawn: ReadonlyArray<WithdrawnFirstAid>;
-  /** Cases it owns that a township forwarded to it for approval (转交县级审批), open at asOf, under no time limit: since when it holds each; held longest first. */
+  /** Cases forwarded to the county for approval (转交县级审批), open at asOf, under no time limit, that it holds at asOf (heldBy) or, a township office, forwarded (forwardedBy): since when each is held; held longest first. */
   readonly forwardedForApproval: ReadonlyArray<ForwardedCase>;
 };
 
@@ -4615,7 +4617,9 @@ export type Query = {
    * or missed (casesLate); and every slip declined in the period, with its reason (declined), and every
    * slip a correction superseded in it, a deadline extended among them (corrected); and the cases
    * forwarded to a county office for approval, still open, which no limit binds: who holds each and
-   * since when (forwardedForApproval). `regionCode` (city, county, township or village) narrows it to the cases of households there, by default
+   * since when (forwardedForApproval). What a case's owner answers for is filed under the office that owned
+   * the case when it happened (a deadline fell due, a decision was declined, waived or corrected, a first
+   * aid recorded, the case forwarded), not under an office that took the case over since. `regionCode` (city, county, township or village) narrows it to the cases of households there, by default
    * the caller's region scope (a village: the cases its township keeps of its households); `asOf` defaults to now.
    */
   readonly overdueReport: OverdueReport;
@@ -7091,6 +7095,7 @@ export type CountyApprovalResolvers<ContextType = HubContext, ParentType extends
 export type ForwardedCaseResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ForwardedCase'] = ResolversParentTypes['ForwardedCase']> = {
   case?: Resolver<ResolversTypes['Case'], ParentType, ContextType>;
   heldBy?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  forwardedBy?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
   since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   workingDaysHeld?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;

@@ -232,6 +232,7 @@ function dossierEvent(e: CaseEventRecord): DossierEvent {
     actor: e.actor,
     actorOffice: e.actorOffice,
     reason: e.reason,
+    ...(e.fromOffice !== null && e.toOffice !== null ? { fromOffice: e.fromOffice, toOffice: e.toOffice } : {}),
   };
 }
 

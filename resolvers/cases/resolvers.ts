@@ -1193,7 +1193,8 @@ export const caseResolvers: Resolvers = {
   },
 
   ForwardedCase: {
-    heldBy: (f) => officeOf(f.case.ownerOffice, f.case.townshipCode),
+    heldBy: (f) => officeOf(f.heldBy, f.case.townshipCode),
+    forwardedBy: (f) => officeOf(f.forwardedBy, f.case.townshipCode),
   },
 
   SecondAidApproval: {

@@ -15,7 +15,6 @@ import type { CaseEventRecord, CaseRecord, ReferralRecord } from '../../db/cases
 import { standingShortfall } from '../../domain/cases/fulfilment';
 import { chinaDateOf, startOfChinaDay } from '../../domain/cases/china-time';
 import { overdueReport, type OverdueReport, type OwnerChange, type SlipFacts } from '../../domain/cases/supervision';
-import { ownerChangeOf } from '../../domain/cases/offices';
 import { divisionPrefix } from '../../domain/division-code';
 import { groupBy } from '../../domain/group-by';
 import { addDays, type IsoDate } from '../../domain/dates';
@@ -51,14 +50,12 @@ function openedAt(c: { reportedAt: Date }, events: readonly CaseEventRecord[]): 
 
 /**
  * Who owned the case before its owner now, from the events read anyway (in their order): each
- * OWNER_CHANGED (an accepted hand-over slip, a forward to the county for approval) names the office
- * handing it on, at the instant the hub recorded it, which deadlines are measured by.
+ * OWNER_CHANGED (an accepted hand-over slip, a forward to the county for approval) records the office
+ * handing it on (case_event.from_office, never read from its reason's words), at the instant the hub
+ * recorded it, which deadlines and the forwarded cases are filed by.
  */
 function ownedBefore(events: readonly CaseEventRecord[]): OwnerChange[] {
-  return events.flatMap((e) => {
-    const change = e.action === 'OWNER_CHANGED' ? ownerChangeOf(e.reason) : null;
-    return change ? [{ from: change.from, at: e.recordedAt }] : [];
-  });
+  return events.flatMap((e) => (e.action === 'OWNER_CHANGED' && e.fromOffice !== null ? [{ from: e.fromOffice, at: e.recordedAt }] : []));
 }
 
 /** A slip as supervision reads it (domain/cases/supervision.ts): its due date counted from its day of issue. */
@@ -142,7 +139,7 @@ export async function supervisionReport(ctx: HubContext, args: SupervisionReport
   });
   const firstAidsWithdrawn = judgedFirstAids.flatMap((f, i) => {
     const st = firstAidStandings[i];
-    return st && st.standing !== 'STANDS' ? [{ case: f.case, standing: st.standing, supersededBy: st.supersededBy, recordedAt: fromDbInstant(f.firstAid.recordedAt), ownerOffice: f.case.ownerOffice, townshipCode: f.case.townshipCode }] : [];
+    return st && st.standing !== 'STANDS' ? [{ case: f.case, standing: st.standing, supersededBy: st.supersededBy, recordedAt: fromDbInstant(f.firstAid.recordedAt), ownerOffice: f.ownerThen, townshipCode: f.case.townshipCode }] : [];
   });
   const loaders = ctx.loaders.cases;
   for (const c of open.cases) loaders.caseById.prime(c.id, c);
@@ -154,14 +151,14 @@ export async function supervisionReport(ctx: HubContext, args: SupervisionReport
     open.cases.map((c) => ({ case: c, timeline: timelines.get(c.id)!, openedAt: openedAt(c, eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode, ownedBefore: ownedBefore(eventsOf.get(c.id) ?? []) })),
     asOf,
     short,
-    declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerOffice, townshipCode: d.townshipCode })),
+    declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerThen, townshipCode: d.townshipCode })),
     withdrawn,
     firstAidsWithdrawn,
     answered.map(slipFacts),
-    waived.map((w) => ({ referral: w, waivedAt: w.waivedAt, ownerOffice: w.ownerOffice, townshipCode: w.townshipCode })),
+    waived.map((w) => ({ referral: w, waivedAt: w.waivedAt, ownerOffice: w.ownerThen, townshipCode: w.townshipCode })),
     since,
     declined.map((d) => ({ referral: d, declinedAt: d.answeredAt!, toOffice: d.toOffice, townshipCode: d.townshipCode })),
-    corrected.map((c) => ({ referral: c, supersededAt: c.answeredAt!, ownerOffice: c.ownerOffice, townshipCode: c.townshipCode })),
+    corrected.map((c) => ({ referral: c, supersededAt: c.answeredAt!, ownerOffice: c.ownerThen, townshipCode: c.townshipCode })),
     due.map(slipFacts),
   );
 }

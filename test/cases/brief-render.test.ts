@@ -391,6 +391,12 @@ describe('the history is printed in Chinese, as the rest of the brief', () => {
     }
   });
 
+  it('names the offices a change of owner records, whatever its reason says', () => {
+    const text = printed([{ ...event(1, 'OWNER_CHANGED', '移交区医保局办理'), fromOffice: 'CIVIL_AFFAIRS', toOffice: 'HEALTH' }]);
+    expect(text).toContain('任城区民政局 → 任城区医疗保障局');
+    expect(text).not.toContain('移交区医保局办理');
+  });
+
   it('names the offices of a change of owner, and every action in Chinese', () => {
     const text = printed([event(1, 'OWNER_CHANGED', 'CIVIL_AFFAIRS → HEALTH'), event(2, 'MATERIALS_COMPLETED', '已补齐住院证明'), event(3, 'DECISION_WAIVED', '已由大病保险报销')]);
     expect(text).toContain('任城区民政局 → 任城区医疗保障局');

@@ -103,7 +103,7 @@ describe('the deadlines of a forwarded case', () => {
     const [office] = report.byOffice;
     expect(office).toMatchObject({ office: 'CIVIL_AFFAIRS', countyCode: '370811', cases: [] });
     // 04-04 to 04-06 are 清明 (2026's notice): held 04-03, 04-07, 04-08 and 04-09.
-    expect(office.forwardedForApproval).toEqual([{ case: 'c1', since: forwarded.at, workingDaysHeld: 4, provisional: false }]);
+    expect(office.forwardedForApproval).toEqual([{ case: 'c1', heldBy: 'CIVIL_AFFAIRS', forwardedBy: 'CIVIL_AFFAIRS', since: forwarded.at, workingDaysHeld: 4, provisional: false }]);
     // As it stood before the forward: the township's APPROVAL overdue, nothing forwarded.
     const before = overdueReport([], [{ case: 'c1', timeline: t, openedAt: reported, ownerOffice: '370811001', townshipCode: '370811001' }], cn('2026-04-01T10:00:00'));
     expect(before.byOffice[0].cases.map((c) => c.deadline.kind)).toEqual(['INVESTIGATION_OPINION', 'APPROVAL']);

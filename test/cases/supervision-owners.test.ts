@@ -43,6 +43,31 @@ it('files a deadline that ran out before a hand-over under the office that let i
   expect(at.CIVIL_AFFAIRS).toEqual({ cases: ['APPROVAL'], casesLate: [], tally: expect.objectContaining({ metLate: 0, overdue: 1, fellDue: 1 }) });
 });
 
+it('files a forwarded case under the office holding it at asOf, and among the work of the township that forwarded it', () => {
+  const forwardedAt = cn('2026-03-04T10:00:00');
+  const timeline: CaseTimeline = { urgency: 'NORMAL', reportedAt: reported, transitions: [accepted], acts: [{ act: 'APPROVAL_FORWARDED', at: forwardedAt }] };
+  // Forwarded by the township to 民政局, which handed it on to 医保 on 03-20.
+  const c = facts(timeline, 'HEALTH', [{ from: TOWNSHIP, at: forwardedAt }, { from: 'CIVIL_AFFAIRS', at: cn('2026-03-20T11:00:00') }]);
+  const held = (asOf: Date) => {
+    const r = overdueReport([], [c], asOf, [], [], [], [], [], [], since);
+    return {
+      offices: Object.fromEntries(r.byOffice.map((g) => [g.office, g.forwardedForApproval.map((f) => [f.heldBy, f.forwardedBy])])),
+      townships: r.byTownship.map((g) => g.forwardedForApproval.length),
+      counties: r.byCounty.map((g) => g.forwardedForApproval.length),
+    };
+  };
+  expect(held(cn('2026-03-10T10:00:00'))).toEqual({ offices: { [TOWNSHIP]: [['CIVIL_AFFAIRS', TOWNSHIP]], CIVIL_AFFAIRS: [['CIVIL_AFFAIRS', TOWNSHIP]] }, townships: [1], counties: [1] });
+  expect(held(cn('2026-03-25T10:00:00'))).toEqual({ offices: { [TOWNSHIP]: [['HEALTH', TOWNSHIP]], HEALTH: [['HEALTH', TOWNSHIP]] }, townships: [1], counties: [1] });
+});
+
+it('files the lists read with the owner of their instant under that office (the caller reads it: db/cases/records.ts ownerWhen)', () => {
+  const r = overdueReport<string, string>([], [], cn('2026-03-10T10:00:00'), [], [{ referral: 'open', declinedAt: cn('2026-03-03T10:00:00'), ownerOffice: 'CIVIL_AFFAIRS', townshipCode: TOWNSHIP }], [], [], [], [{ referral: 'waived', waivedAt: cn('2026-03-09T10:00:00'), ownerOffice: TOWNSHIP, townshipCode: TOWNSHIP }], since, [], [{ referral: 'corrected', supersededAt: cn('2026-03-04T10:00:00'), ownerOffice: 'CIVIL_AFFAIRS', townshipCode: TOWNSHIP }]);
+  expect(r.byOffice.map((g) => [g.office, g.declinesOpen.map((d) => d.referral), g.decisionsWaived.map((d) => d.referral), g.corrected.map((d) => d.referral)])).toEqual([
+    [TOWNSHIP, [], ['waived'], []],
+    ['CIVIL_AFFAIRS', ['open'], [], ['corrected']],
+  ]);
+});
+
 it('files a deadline met in time before a hand-over under the office that met it, though it fell due after', () => {
   const timeline: CaseTimeline = { urgency: 'NORMAL', reportedAt: reported, transitions: [accepted, { to: 'INVESTIGATING', at: cn('2026-03-02T11:00:00') }, { to: 'IN_DELIBERATION', at: cn('2026-03-03T10:00:00') }] };
   const c = facts(timeline, 'CIVIL_AFFAIRS', [{ from: TOWNSHIP, at: cn('2026-03-04T10:00:00') }]);
