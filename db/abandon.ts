@@ -162,3 +162,79 @@ export function killerFor(pool: mysql.Pool): Killer {
   // The thread id is a number the driver read from the server's handshake, never a caller's text.
   return (threadId) => (Number.isSafeInteger(threadId) ? pool.query(`KILL QUERY ${threadId}`) : Promise.resolve());
 }
+
+/** A read of a request that was abandoned (its client gone, RequestReads), refused or stopped for that. */
+export class RequestAbandoned extends Error {
+  override name = 'RequestAbandoned';
+}
+
+/** Told when a request is abandoned (server/metrics.ts counts them). */
+export interface AbandonedListener {
+  requestAbandoned(): void;
+}
+
+/**
+ * The department reads of one request, abandoned together when the request is: its client closed
+ * its connection before the answer was sent (server/client-gone.ts). A client whose large query
+ * timed out on its side and went away had its cost counted in MAX_QUERY_COST_IN_FLIGHT until the
+ * hub's department reads finished, so its retry was refused QUERY_COST_IN_FLIGHT for seconds,
+ * while the hub went on spending its pools' connections and the departments' time on an answer no
+ * one would read. Each read in flight (federation/loaders.ts withTimeout) is then abandoned as one
+ * out of time is (its statements stopped on the source: `abandonable` above), and a read asked for
+ * later is refused before it starts (RequestAbandoned), and what waits on the request's abandonment
+ * (its cost in flight, server/query-cost.ts) is told at once.
+ *
+ * Only a request that may be abandoned is (`mayAbandon`: a query, once its operation is known), never
+ * a mutation: a write reads departments for its checks and must not go on with an answer cut short;
+ * it commits or rolls back as before, its client there or not. The hub's own reads and writes of a
+ * query (its audit rows among them) are left as they are.
+ */
+export class RequestReads {
+  /** Set once the request is abandoned: its reads stopped, later ones refused. */
+  abandoned = false;
+  private abandonable = false;
+  private gone = false;
+  /** Each read in flight: its `abandon`, with its time limit's timer and its promise's `reject`. */
+  private readonly open = new Map<() => void, { timer: ReturnType<typeof setTimeout>; reject: (error: Error) => void }>();
+  private readonly listeners: AbandonedListener[] = [];
+
+  /** The request may be abandoned from now on; one whose client has gone already is abandoned now. */
+  mayAbandon(): void {
+    this.abandonable = true;
+    if (this.gone) this.abandon();
+  }
+
+  /** Its client closed its connection before the answer was sent: abandoned if it may be. */
+  clientGone(): void {
+    this.gone = true;
+    if (this.abandonable) this.abandon();
+  }
+
+  /** `listener` told once when the request is abandoned: at once if it already is. */
+  onAbandon(listener: AbandonedListener): void {
+    if (this.abandoned) listener.requestAbandoned();
+    else this.listeners.push(listener);
+  }
+
+  /** A read in flight (withTimeout): on abandonment its timer is cleared, its promise rejected with RequestAbandoned and `abandon` called. */
+  follow(abandon: () => void, timer: ReturnType<typeof setTimeout>, reject: (error: Error) => void): void {
+    this.open.set(abandon, { timer, reject });
+  }
+
+  /** A read that ended (answered, failed or out of time). */
+  forget(abandon: () => void): void {
+    this.open.delete(abandon);
+  }
+
+  private abandon(): void {
+    if (this.abandoned) return;
+    this.abandoned = true;
+    for (const listener of this.listeners.splice(0)) listener.requestAbandoned();
+    for (const [abandon, { timer, reject }] of this.open) {
+      clearTimeout(timer);
+      reject(new RequestAbandoned('the request was abandoned: its client went away'));
+      abandon();
+    }
+    this.open.clear();
+  }
+}

@@ -7,7 +7,7 @@
  * key), the request records it, and the rest of the answer goes out.
  */
 import DataLoader from 'dataloader';
-import { abandonable, type Scope } from '../db/abandon';
+import { abandonable, RequestAbandoned, type RequestReads, type Scope } from '../db/abandon';
 import { DEPARTMENT_CODES, type DepartmentCode } from '../domain/departments';
 import type { IsoDate } from '../domain/dates';
 import { groupBy } from '../domain/group-by';
@@ -61,24 +61,34 @@ class SourceTimeout extends Error {}
  * department pool stops those still running on the source, so a source that hangs (a table lock,
  * a statement that sleeps) holds none of the hub's connections past the limit. Work on the hub's
  * own database leaves the scope unused (its pool is not abandonable).
+ *
+ * With `request`, the read is one of that request's (db/abandon.ts RequestReads): abandoned the same
+ * way, and rejected with RequestAbandoned, when the request is (its client gone); not started at all
+ * once it is.
  */
-export function withTimeout<T>(ms: number, work: (scope: Scope) => Promise<T>): Promise<T> {
-  // One promise settled by whichever comes first, the work or the timer: what a race of the two
-  // with a `finally` did, in one promise instead of four (a department read is a dozen a household
-  // query). Work that ends after the timer settles nothing: its late rejection is swallowed here.
+export function withTimeout<T>(ms: number, work: (scope: Scope) => Promise<T>, request?: RequestReads): Promise<T> {
+  if (request?.abandoned) return Promise.reject(new RequestAbandoned('the request was abandoned before this read: its client went away'));
+  // One promise settled by whichever comes first, the work, the timer or the request's abandonment:
+  // what a race of the two with a `finally` did, in one promise instead of four (a department read
+  // is a dozen a household query). Work that ends after that settles nothing: its late rejection is
+  // swallowed here.
   return new Promise<T>((resolve, reject) => {
     const { start, abandon } = abandonable(work);
     const timer = setTimeout(() => {
+      request?.forget(abandon);
       reject(new SourceTimeout());
       abandon();
     }, ms);
+    request?.follow(abandon, timer, reject);
     start().then(
       (value) => {
         clearTimeout(timer);
+        request?.forget(abandon);
         resolve(value);
       },
       (error: unknown) => {
         clearTimeout(timer);
+        request?.forget(abandon);
         reject(error);
       },
     );
@@ -88,6 +98,10 @@ export function withTimeout<T>(ms: number, work: (scope: Scope) => Promise<T>): 
 /** Why a read failed: out of time (the hub's limit, or the driver's on connecting), its statement refused by the server, or anything else. */
 export function unavailableReason(error: unknown): UnavailableReason {
   if (error instanceof SourceTimeout) return 'TIMEOUT';
+  // The hub stopped waiting, as for a timeout, because its client had gone: the answer that carries
+  // it is never sent, and the request's outcome listener neither counts nor logs it as the
+  // department's failure (resolvers/context.ts).
+  if (error instanceof RequestAbandoned) return 'TIMEOUT';
   // A fact read refused whole for a row it cannot read (a settlement's amount: federation/health):
   // the department answered, so it is not UNREACHABLE.
   if (error instanceof UnreadableRows) return 'UNREADABLE_ROWS';
@@ -178,6 +192,8 @@ export class DepartmentLoader {
     private readonly source: Source,
     private readonly today: IsoDate,
     private readonly onOutcome: OutcomeListener,
+    /** The request's reads, abandoned with it (its client gone); none outside a request. */
+    private readonly request?: RequestReads,
   ) {}
 
   /** Each person's aid from this department, in the order asked; held values without a read. */
@@ -290,7 +306,7 @@ export class DepartmentLoader {
     const started = performance.now();
     // No function is named here (hold and failed are methods): under `npm start`, tsx (esbuild's
     // keepNames) defines the name of every named closure each time it is made (test/keep-names.test.ts).
-    return withTimeout(source.timeoutMs, (scope) => adapter.aidByIdNumbers(scope.db(source.db), idNumbers, today)).then((read) => {
+    return withTimeout(source.timeoutMs, (scope) => adapter.aidByIdNumbers(scope.db(source.db), idNumbers, today), this.request).then((read) => {
       try {
         // A record the hub cannot read is left out, not sent to fail the whole answer (a Fen! that is
         // null nulled the household); the department is then reported incomplete, naming why.
@@ -314,8 +330,8 @@ export class DepartmentLoader {
   }
 }
 
-export function createDepartmentLoaders(sources: Sources, today: IsoDate, onOutcome: OutcomeListener) {
-  return Object.fromEntries(DEPARTMENT_CODES.map((code) => [code, new DepartmentLoader(sources[code], today, onOutcome)])) as Record<DepartmentCode, DepartmentLoader>;
+export function createDepartmentLoaders(sources: Sources, today: IsoDate, onOutcome: OutcomeListener, request?: RequestReads) {
+  return Object.fromEntries(DEPARTMENT_CODES.map((code) => [code, new DepartmentLoader(sources[code], today, onOutcome, request)])) as Record<DepartmentCode, DepartmentLoader>;
 }
 
 export type DepartmentLoaders = ReturnType<typeof createDepartmentLoaders>;
@@ -331,7 +347,7 @@ export interface NoLongerStanding {
  * `sourceRef`: one statement per batch, however many records are asked about. A source that fails
  * answers every key unavailable, as the department loaders do.
  */
-export function createNoLongerStandingLoaders(sources: Sources, today: IsoDate, onOutcome: OutcomeListener) {
+export function createNoLongerStandingLoaders(sources: Sources, today: IsoDate, onOutcome: OutcomeListener, request?: RequestReads) {
   const loaders = new Map<DepartmentCode, DataLoader<string, NoLongerStanding>>();
   for (const code of DEPARTMENT_CODES) {
     const recordsNoLongerStanding = ADAPTERS[code].recordsNoLongerStanding?.bind(ADAPTERS[code]);
@@ -343,7 +359,7 @@ export function createNoLongerStandingLoaders(sources: Sources, today: IsoDate, 
         async (refs) => {
           const started = performance.now();
           try {
-            const found = await withTimeout(source.timeoutMs, (scope) => recordsNoLongerStanding(scope.db(source.db), refs, today));
+            const found = await withTimeout(source.timeoutMs, (scope) => recordsNoLongerStanding(scope.db(source.db), refs, today), request);
             return refs.map((ref) => ({ record: found.get(ref) ?? null, available: true }));
           } catch (error) {
             onOutcome({ department: code, available: false, latencyMs: Math.round(performance.now() - started), reason: unavailableReason(error) }, error, NONE);

@@ -3,6 +3,7 @@ import type { AuditStore } from '../access/audit';
 import type { RequestAccess } from '../access/decide';
 import { AccessSession } from '../access/session';
 import type { HubDb } from '../db/connect';
+import { RequestAbandoned, RequestReads } from '../db/abandon';
 import { createCaseLoaders } from '../db/cases/loaders';
 import { createCharityLoaders } from '../db/charity/loaders';
 import { createHubLoaders, type HubLoaderOptions } from '../db/household/loaders';
@@ -51,6 +52,13 @@ export interface HubDeps {
  */
 function outcomeListener(deps: HubDeps, unavailable: Map<DepartmentCode, SourceOutcome>, logger: LevelLogger): OutcomeListener {
   return (outcome, error, unrecognised) => {
+    // A read stopped because the request's client went away (db/abandon.ts RequestReads) is no
+    // failure of the department's: its (unsent) answer shows it missing, as a read out of time,
+    // but it is neither counted in aidhub_source_* nor logged (the request is, once: server/client-gone.ts).
+    if (error instanceof RequestAbandoned) {
+      unavailable.set(outcome.department, outcome);
+      return;
+    }
     deps.metrics?.sourceOutcome(outcome);
     deps.metrics?.unrecognisedStatus(outcome.department, unrecognised.status);
     deps.metrics?.unrecognisedProgramme(outcome.department, unrecognised.programme);
@@ -105,7 +113,7 @@ function ledgerListener(today: IsoDate, onOutcome: OutcomeListener, departments:
  * Every DataLoader of one request: the hub's tables, each department, the findings' facts and
  * stored findings, the case tables. Nothing per request is kept anywhere else.
  */
-export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>, logger: LevelLogger = deps.logger) {
+export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>, logger: LevelLogger = deps.logger, reads: RequestReads = new RequestReads()) {
   const onOutcome = outcomeListener(deps, unavailable, logger);
   // The hub's and the departments' loaders too are made when first asked: a request that reads
   // neither (`{ __typename }`, a pre-grant check's own reads, an administration mutation) made a
@@ -130,11 +138,11 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
       return (hub ??= createHubLoaders(deps.hub, ledgerIsHubs ? { onLedger: ledgerListener(today, onOutcome, loaders.departments) } : {}));
     },
     get findings() {
-      return (findings ??= createFindingLoaders({ hub: deps.hub, sources: deps.sources, unavailable, today, onOutcome }));
+      return (findings ??= createFindingLoaders({ hub: deps.hub, sources: deps.sources, unavailable, today, onOutcome, reads }));
     },
     /** The findings' loaders over the connections kept for pre-grant checks; made when a check first asks. */
     get checkFindings() {
-      return (checkFindings ??= createFindingLoaders({ hub: deps.hub, sources: checkSources(deps.sources), unavailable, today, onOutcome }));
+      return (checkFindings ??= createFindingLoaders({ hub: deps.hub, sources: checkSources(deps.sources), unavailable, today, onOutcome, reads }));
     },
     get cases() {
       return (cases ??= createCaseLoaders(deps.hub));
@@ -149,14 +157,16 @@ export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<De
       return (charity ??= createCharityLoaders(deps.hub, today));
     },
     get departments() {
-      return (departments ??= createDepartmentLoaders(deps.sources, today, onOutcome));
+      return (departments ??= createDepartmentLoaders(deps.sources, today, onOutcome, reads));
     },
     /** Told each department read's outcome, also the findings' and pre-grant check's own reads (resolvers/findings/live.ts): logged and counted. */
     sourceOutcome: onOutcome,
     /** Records no longer standing at their source, each carrying what stands in its place (the reported-aid ledger's corrections and reversals); made when first asked. */
     get noLongerStanding() {
-      return (noLongerStanding ??= createNoLongerStandingLoaders(deps.sources, today, onOutcome));
+      return (noLongerStanding ??= createNoLongerStandingLoaders(deps.sources, today, onOutcome, reads));
     },
+    /** The request's department reads, abandoned together when its client goes away (db/abandon.ts RequestReads). */
+    reads,
   };
   return loaders;
 }
@@ -175,6 +185,11 @@ export interface HubContext {
   loaders: Loaders;
   /** The department sources, for reads the loaders do not cover (findings: settlements, roll, scans). */
   sources: Sources;
+  /**
+   * The request's department reads (the loaders' `reads`): a query whose client closes its
+   * connection before the answer is abandoned through it (server/client-gone.ts).
+   */
+  reads: RequestReads;
   /** Departments that failed during this request; reported as DEPARTMENT_UNAVAILABLE errors. */
   unavailable: Map<DepartmentCode, SourceOutcome>;
   /** Who asks and why, the views granted and the subjects touched (access/session.ts). */
@@ -209,5 +224,6 @@ function clockOnce(deps: HubDeps): () => Date {
 export function createContext(deps: HubDeps, access: RequestAccess | null = null, audit: AuditStore | null = null, logger: LevelLogger = deps.logger): HubContext {
   const today = hubToday(deps);
   const unavailable = new Map<DepartmentCode, SourceOutcome>();
-  return { config: deps.config, hub: deps.hub, today, now: clockOnce(deps), loaders: createLoaders(deps, today, unavailable, logger), sources: deps.sources, unavailable, access: new AccessSession(access), audit, logger, jobMetrics: deps.metrics };
+  const reads = new RequestReads();
+  return { config: deps.config, hub: deps.hub, today, now: clockOnce(deps), loaders: createLoaders(deps, today, unavailable, logger, reads), reads, sources: deps.sources, unavailable, access: new AccessSession(access), audit, logger, jobMetrics: deps.metrics };
 }

@@ -50,6 +50,7 @@ import { ERROR_CODES } from '../access/errors';
 import { isReporterCode } from '../domain/departments';
 import { buildFederatedSchema, buildSchema } from '../resolvers/index';
 import { countingLogger, StatementCounter, statementScope } from '../db/instrument';
+import { abandonWhenClientGoes, clientGonePlugin } from './client-gone';
 import { auditPlugin, departmentUnavailablePlugin, hubPlugin, refusedRootFields, statementCountPlugin, type HubPlugin } from './plugins';
 import { registerCasePages } from './case-pages';
 import { answerClientErrors } from './client-errors';
@@ -585,6 +586,8 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
             };
           },
         },
+        // Before the cost: a query whose client has gone gives its cost back at once (server/client-gone.ts).
+        clientGonePlugin(metrics),
         queryCostPlugin({ maxCost: queryLimits.maxCost, maxCostInFlight: queryLimits.maxCostInFlight, largestPage: Math.max(deps.config.maxListSize, AUDIT_PAGE_MAX), maxHouseholds: queryLimits.maxHouseholds, onCostInFlightRefused }, costInFlight),
         departmentUnavailablePlugin(),
         ...(production ? [] : [statementCountPlugin()]),
@@ -698,7 +701,13 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       refuseIdNumbersInUrl,
       jsonBody,
       refuseUnkeyedPersistedQuery,
-      expressMiddleware(apollo, { context: async ({ req }) => createContext(deps, requestAccess(req), audit, requestLogger(req, deps.logger)) }),
+      expressMiddleware(apollo, {
+        context: async ({ req, res }) => {
+          const context = createContext(deps, requestAccess(req), audit, requestLogger(req, deps.logger));
+          abandonWhenClientGoes(res, context.reads);
+          return context;
+        },
+      }),
     ),
   );
   // The routes that do a query's work per request take from the same budget (server/query-cost.ts RouteBudget);

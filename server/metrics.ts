@@ -117,6 +117,13 @@ export class HubMetrics implements JobMetrics {
     registers: [this.registry],
   });
 
+  /** GraphQL queries abandoned because their client went away before the answer (server/client-gone.ts). */
+  readonly abandonedQueries = new Counter({
+    name: 'aidhub_queries_abandoned_total',
+    help: 'GraphQL queries this process abandoned because their client closed its connection before the answer was sent: their department reads were stopped on the sources and their cost in flight given back at once (mutations are never abandoned)',
+    registers: [this.registry],
+  });
+
   readonly rateLimitedRequests = new Counter({
     name: 'aidhub_rate_limited_total',
     help: 'Requests refused RATE_LIMITED by this process, by limit: client (requests per API client per minute) auth_failure (failed authentications per address per minute) query_cost_in_flight (the cost of a client’s queries running at once) or connections_per_address (connections open at once from one address, counted per connection refused)',
@@ -498,6 +505,11 @@ export class HubMetrics implements JobMetrics {
 
   unauthenticated(reason: AuthFailure): void {
     this.unauthenticatedRequests.inc({ reason });
+  }
+
+  /** A query abandoned, its client gone (db/abandon.ts AbandonedListener). */
+  requestAbandoned(): void {
+    this.abandonedQueries.inc();
   }
 
   rateLimited(limit: RateLimitKind): void {

@@ -8,23 +8,16 @@
  * Retry-After, before anything runs; another client, and a cheap query of the same client, are
  * served; once the first is answered the same query is served again.
  */
-import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { buildSchema } from '../resolvers/index';
-import { CostInFlight, operationCost } from '../server/query-cost';
+import { CostInFlight } from '../server/query-cost';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { startPausableProxy, type PausableProxy } from './support/pausable-proxy';
 import { insertRegions, insertWang, TODAY } from './support/scenarios';
 import { until } from './support/until';
+import { costOf } from './support/query-cost';
 
 const HOUSEHOLD = 'query($id: ID!) { household(id: $id) { registrationNumber aid { programme { code } amountFen } } }';
 const CHEAP = '{ caller { name } }';
-
-function costOf(query: string, variables: Record<string, unknown>): number {
-  const doc = parse(query);
-  const op = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
-  return Math.ceil(operationCost(buildSchema(), op, {}, variables)!);
-}
 
 let dbs: TestDatabases;
 let hub: TestHub;

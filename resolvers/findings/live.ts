@@ -30,6 +30,7 @@ import { schoolYearDayOf } from '../../domain/findings/school-year';
 import { schoolStageFit, stagesOf, type SchoolStageFit } from '../../domain/school-stages';
 import { aidForPeople, MAX_IDS_PER_STATEMENT, readableAid, unavailableReason, withTimeout, type DepartmentLoaders, type OutcomeListener, type SourceOutcome } from '../../federation/loaders';
 import { checkSources, type Source, type Sources } from '../../federation/sources';
+import type { RequestReads } from '../../db/abandon';
 import { ADAPTERS, factProvider } from '../../federation/registry';
 import { settlementKey } from '../../domain/aid';
 import { checkAnswer, type AidRecord, type CheckAsk, type DisabilityCertificate, type HospitalSettlement, type MonitoredSpell } from '../../federation/contract';
@@ -39,9 +40,12 @@ export interface LiveRequest {
   hub: HubDb;
   sources: Sources;
   today: IsoDate;
-  loaders: { hub: HubLoaders; departments: DepartmentLoaders; findings: FindingLoaders; checkFindings?: FindingLoaders; sourceOutcome?: OutcomeListener };
+  loaders: { hub: HubLoaders; departments: DepartmentLoaders; findings: FindingLoaders; checkFindings?: FindingLoaders; sourceOutcome?: OutcomeListener; reads?: RequestReads };
   unavailable: Map<DepartmentCode, SourceOutcome>;
 }
+
+/** Where a request's department reads record their outcome, and the request they are abandoned with (db/abandon.ts RequestReads). */
+type ReadOutcomes = Pick<LiveRequest, 'unavailable'> & { onOutcome?: OutcomeListener; reads?: RequestReads };
 
 const NO_UNRECOGNISED = { status: 0, programme: 0 };
 
@@ -51,10 +55,10 @@ const NO_UNRECOGNISED = { status: 0, programme: 0 };
  * line `department source unavailable` and aidhub_source_*): a pre-grant check whose department
  * timed out answered complete: false to its caller and told the operator nothing.
  */
-function guarded<T>(req: Pick<LiveRequest, 'unavailable'> & { onOutcome?: OutcomeListener }, source: Source, read: (db: SourceDb) => Promise<T[]>): Promise<T[] | null> {
+function guarded<T>(req: ReadOutcomes, source: Source, read: (db: SourceDb) => Promise<T[]>): Promise<T[] | null> {
   const started = performance.now();
   const latencyMs = () => Math.round(performance.now() - started);
-  return withTimeout(source.timeoutMs, (scope) => read(scope.db(source.db))).then(
+  return withTimeout(source.timeoutMs, (scope) => read(scope.db(source.db)), req.reads).then(
     (rows) => {
       req.onOutcome?.({ department: source.code, available: true, latencyMs: latencyMs(), reason: null }, null, NO_UNRECOGNISED);
       return rows;
@@ -83,7 +87,7 @@ const ROLL = factProvider('students');
 const MONITORED = factProvider('monitored');
 
 /** The findings' loaders of one request; part of the request's one set (resolvers/context.ts). */
-export function createFindingLoaders(req: Pick<LiveRequest, 'hub' | 'sources' | 'unavailable' | 'today'> & { onOutcome?: OutcomeListener }) {
+export function createFindingLoaders(req: Pick<LiveRequest, 'hub' | 'sources' | 'today'> & ReadOutcomes) {
   const { hub, sources } = req;
   return {
     /** Every spell in these households, past members included. */
@@ -250,7 +254,7 @@ function departmentsRunning(programmes: ReadonlySet<ProgrammeCode>): Set<Departm
 
 /** Where a check's department reads record their outcome: the request's unavailable map and listener. */
 function checkOutcomes(req: LiveRequest) {
-  return { unavailable: req.unavailable, onOutcome: req.loaders.sourceOutcome };
+  return { unavailable: req.unavailable, onOutcome: req.loaders.sourceOutcome, reads: req.loaders.reads };
 }
 
 /**
@@ -507,8 +511,9 @@ export async function settlementStands(req: LiveRequest, ref: string): Promise<b
 export function throughCheckLane(req: LiveRequest): LiveRequest {
   const sources = checkSources(req.sources);
   const onOutcome = req.loaders.sourceOutcome;
-  const findings = req.loaders.checkFindings ?? createFindingLoaders({ hub: req.hub, sources, unavailable: req.unavailable, today: req.today, onOutcome });
-  return { ...req, sources, loaders: { hub: req.loaders.hub, departments: req.loaders.departments, findings, sourceOutcome: onOutcome } };
+  const reads = req.loaders.reads;
+  const findings = req.loaders.checkFindings ?? createFindingLoaders({ hub: req.hub, sources, unavailable: req.unavailable, today: req.today, onOutcome, reads });
+  return { ...req, sources, loaders: { hub: req.loaders.hub, departments: req.loaders.departments, findings, sourceOutcome: onOutcome, reads } };
 }
 
 /**
