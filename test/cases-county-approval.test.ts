@@ -24,7 +24,7 @@ const CASE = `query($id: ID!, $asOf: DateTime) { case(id: $id) {
   reference state owner { key name }
   deadlines(asOf: $asOf) { kind status metAt }
   countyApproval { programme { code } from { key } to { key name } review forwardedAt recordedAt actor basis }
-  history { action reason actorOffice { key } } } }`;
+  history { action reason actorOffice { key } fromOffice { key name } toOffice { key name } } } }`;
 const REPORT = `query($asOf: DateTime) { overdueReport(asOf: $asOf, shortfallsSince: "2026-01-01") {
   byOffice { office { key name } cases { case { id } deadline { kind } } forwardedForApproval { case { id } heldBy { key name } forwardedBy { key } since workingDaysHeld provisional } }
   byTownship { township { code } forwardedForApproval { case { id } } }
@@ -126,9 +126,17 @@ describe('forwarded on 04-01, past the township’s 20 working days', () => {
     expect(new Date(c.countyApproval.recordedAt).toISOString()).toBe(forwardedAt);
     expect(c.countyApproval.basis).toContain('未规定县级审批时限');
     expect(c.history.slice(-2)).toEqual([
-      { action: 'APPROVAL_FORWARDED', reason: REVIEW, actorOffice: { key: WANG_TOWNSHIP } },
-      { action: 'OWNER_CHANGED', reason: `${WANG_TOWNSHIP} → CIVIL_AFFAIRS`, actorOffice: { key: WANG_TOWNSHIP } },
+      { action: 'APPROVAL_FORWARDED', reason: REVIEW, actorOffice: { key: WANG_TOWNSHIP }, fromOffice: null, toOffice: null },
+      // Who handed the case to whom, as data (the reason's words are for people).
+      {
+        action: 'OWNER_CHANGED',
+        reason: `${WANG_TOWNSHIP} → CIVIL_AFFAIRS`,
+        actorOffice: { key: WANG_TOWNSHIP },
+        fromOffice: { key: WANG_TOWNSHIP, name: '古槐街道' },
+        toOffice: { key: 'CIVIL_AFFAIRS', name: '任城区民政局' },
+      },
     ]);
+    expect(c.history.slice(0, -1).filter((e: { fromOffice: unknown; toOffice: unknown }) => e.fromOffice !== null || e.toOffice !== null)).toEqual([]);
     expect(await verifyCaseSeals(dbs.hub)).toMatchObject({ ok: true });
     const [sealed] = await dbs.hubPool.query(`SELECT COUNT(*) AS n FROM case_seal WHERE table_name = 'case_county_approval' AND row_key = ?`, [caseId]);
     expect((sealed as { n: number }[])[0].n).toBe(1);

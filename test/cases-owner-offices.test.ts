@@ -8,8 +8,10 @@
  * it); they stay 任城区民政局's, and what the township does after it took over (a waiver) is the township's.
  * The owner at each instant is read in the list's own statement, from the OWNER_CHANGED event's columns
  * (case_event.from_office, to_office; cases migration 0018): the same statements with the hand-over as
- * without. Events recorded before the columns are filled from their reason by the data upgrade (jobs
- * migration 0007), each sealed again as filled, so audit:verify reads them intact.
+ * without. The case's history shows the same columns through the API (CaseEvent.fromOffice, toOffice),
+ * none on other events, with no statement more. Events recorded before the columns are filled from their
+ * reason by the data upgrade (jobs migration 0007), each sealed again as filled, so audit:verify reads
+ * them intact; one whose reason names no offices stays unfilled and shows none.
  */
 import { and, eq } from 'drizzle-orm';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -32,7 +34,11 @@ const REPORT = `query($asOf: DateTime) { overdueReport(asOf: $asOf, shortfallsSi
   byOffice { office { key } declinesOpen { referral { id } } decisionsWaived { referral { id } } corrected { referral { id } } declined { referral { id } } }
   byTownship { township { code } declinesOpen { referral { id } } decisionsWaived { referral { id } } corrected { referral { id } } } } }`;
 
+const HISTORY = `query($id: ID!) { case(id: $id) { history { action reason fromOffice { key name county { code } } toOffice { key name county { code } } } } }`;
+
 type Caller = ReturnType<TestHub['as']>;
+type HistoryOffice = { key: string; name: string; county: { code: string } | null } | null;
+type HistoryEntry = { action: string; reason: string | null; fromOffice: HistoryOffice; toOffice: HistoryOffice };
 type Lists = { declinesOpen: string[]; decisionsWaived: string[]; corrected: string[] };
 
 let dbs: TestDatabases;
@@ -64,6 +70,13 @@ async function report(asOf?: string): Promise<{ byOffice: Record<string, Lists>;
 
 async function ownerChanges() {
   return dbs.hub.select({ id: caseEvent.id, seq: caseEvent.seq, reason: caseEvent.reason, fromOffice: caseEvent.fromOffice, toOffice: caseEvent.toOffice }).from(caseEvent).where(and(eq(caseEvent.caseId, Number(caseId)), eq(caseEvent.action, 'OWNER_CHANGED')));
+}
+
+/** The OWNER_CHANGED entries of the case's history, as the API reads them. */
+async function historyOwnerChanges(): Promise<HistoryEntry[]> {
+  const res = await county.gql(HISTORY, { id: caseId });
+  expect(res.errors).toBeUndefined();
+  return res.data.case.history.filter((e: HistoryEntry) => e.action === 'OWNER_CHANGED');
 }
 
 /** Sets an OWNER_CHANGED event's columns and reason as an earlier release (or a hand) left them, sealed as so written. */
@@ -133,6 +146,30 @@ it('records the hand-over’s offices in the event’s columns, its reason for p
   expect(await ownerChanges()).toEqual([{ id: expect.any(Number), seq: expect.any(Number), reason: `${COUNTY_CA} → ${TOWNSHIP}`, fromOffice: COUNTY_CA, toOffice: TOWNSHIP }]);
 });
 
+it('shows the hand-over’s offices on the case’s history as data, named as the case’s county’s, and none on its other events, with no statement per event', async () => {
+  const bare = await county.gql(`query($id: ID!) { case(id: $id) { history { action reason } } }`, { id: caseId });
+  const res = await county.gql(HISTORY, { id: caseId });
+  expect(res.errors).toBeUndefined();
+  const history: HistoryEntry[] = res.data.case.history;
+  expect(history.filter((e) => e.action === 'OWNER_CHANGED')).toEqual([
+    {
+      action: 'OWNER_CHANGED',
+      reason: `${COUNTY_CA} → ${TOWNSHIP}`,
+      fromOffice: { key: COUNTY_CA, name: '任城区民政局', county: { code: '370811' } },
+      toOffice: { key: TOWNSHIP, name: '古槐街道', county: { code: '370811' } },
+    },
+  ]);
+  const others = history.filter((e) => e.action !== 'OWNER_CHANGED');
+  expect(others.length).toBeGreaterThan(5);
+  expect(others.filter((e) => e.fromOffice !== null || e.toOffice !== null)).toEqual([]);
+  // The offices come from the events already read: no statement more; their names and counties from the region table, in one.
+  const keys = await county.gql(`query($id: ID!) { case(id: $id) { history { action reason fromOffice { key } toOffice { key } } } }`, { id: caseId });
+  const hubStatements = (r: typeof res): number | undefined => r.extensions?.sqlStatements?.bySource.HUB;
+  expect(hubStatements(bare)).toBeDefined();
+  expect(hubStatements(keys)).toBe(hubStatements(bare));
+  expect(hubStatements(res)).toBe(hubStatements(bare)! + 1);
+});
+
 it('files the decline, waiver and correction made before the hand-over under the office that owned the case then, in the same statements', async () => {
   clock.set(cn('2026-03-09T10:00:00'));
   const now = await report();
@@ -177,8 +214,11 @@ describe('owner changes recorded before the columns (jobs migration 0007’s dat
     expect(await runDataUpgrades(dbs.hub)).toEqual([]);
     expect((await ownerChanges())[0]).toMatchObject({ fromOffice: null, toOffice: null });
     expect((await verifyCaseSeals(dbs.hub)).ok).toBe(true);
+    // Nor does the history: the change of owner shows no offices, its words as they stand.
+    expect(await historyOwnerChanges()).toEqual([{ action: 'OWNER_CHANGED', reason: '移交古槐街道办理', fromOffice: null, toOffice: null }]);
     // Filled: read from the columns, whatever the reason says.
     await rewrite(change.id, { fromOffice: COUNTY_CA, toOffice: TOWNSHIP });
     expect((await report()).byOffice).toEqual(expected);
+    expect(await historyOwnerChanges()).toMatchObject([{ reason: '移交古槐街道办理', fromOffice: { key: COUNTY_CA }, toOffice: { key: TOWNSHIP } }]);
   });
 });

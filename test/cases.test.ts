@@ -728,12 +728,14 @@ describe('arguments and reads', () => {
   });
 
   it('reads cases, slips, history and meetings in one statement each, however many households', async () => {
-    const q = `query($ids: [ID!]!) { households(ids: $ids) { cases { state referrals { state } history { action } meetings { heldOn } } } }`;
+    // A hand-over's offices (CaseEvent.fromOffice, toOffice) come with the events: no statement more.
+    const q = `query($ids: [ID!]!) { households(ids: $ids) { cases { state referrals { state } history { action fromOffice { key } toOffice { key } } meetings { heldOn } } } }`;
     const one = await as.province(q, { ids: [String(wangId)] });
     const two = await as.province(q, { ids: [String(wangId), String(zhaoId)] });
     expect(one.errors).toBeUndefined();
     expect(two.errors).toBeUndefined();
     expect(two.data.households[1].cases.length).toBeGreaterThan(0);
+    expect(two.data.households.flatMap((h: any) => h.cases.flatMap((c: any) => c.history)).filter((e: any) => e.toOffice !== null)).toEqual([{ action: 'OWNER_CHANGED', fromOffice: { key: '370811001' }, toOffice: { key: 'CIVIL_AFFAIRS' } }]);
     // households, cases, slips, events, meetings.
     expect(one.extensions?.sqlStatements?.bySource.HUB).toBe(5);
     expect(two.extensions?.sqlStatements?.bySource.HUB).toBe(5);

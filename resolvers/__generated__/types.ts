@@ -1606,7 +1606,7 @@ export type CaseAction =
   | 'REFERRAL_COMPLETED'
   /** A slip was declined with a reason. */
   | 'REFERRAL_DECLINED'
-  /** The case passed to another office. */
+  /** The case passed to another office: which to which is CaseEvent.fromOffice and toOffice. */
   | 'OWNER_CHANGED'
   /** A joint meeting was recorded. */
   | 'MEETING_RECORDED'
@@ -1646,7 +1646,11 @@ export type CaseEvent = {
   readonly actor: Scalars['String']['output'];
   /** The office the officer acted for. */
   readonly actorOffice: Office;
-  /** Why, in the officer's words (a rejection's explanation, a slip's feedback …). */
+  /** For an OWNER_CHANGED event (a hand-over slip accepted, a forward to the county for approval): the office that handed the case on, as recorded with the event, named as the case's county's. Null for every other action, and for a change of owner recorded before the hub kept its offices whose reason does not name them. */
+  readonly fromOffice?: Maybe<Office>;
+  /** For an OWNER_CHANGED event: the office that took the case over and owned it from then, as recorded with the event, named as the case's county's. Null where fromOffice is. */
+  readonly toOffice?: Maybe<Office>;
+  /** Why, in the officer's words (a rejection's explanation, a slip's feedback …); for OWNER_CHANGED, the two office keys for people (read fromOffice and toOffice, not these words). */
   readonly reason?: Maybe<Scalars['String']['output']>;
 };
 
@@ -7197,6 +7201,8 @@ export type CaseEventResolvers<ContextType = HubContext, ParentType extends Reso
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   actor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   actorOffice?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  fromOffice?: Resolver<Maybe<ResolversTypes['Office']>, ParentType, ContextType>;
+  toOffice?: Resolver<Maybe<ResolversTypes['Office']>, ParentType, ContextType>;
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 

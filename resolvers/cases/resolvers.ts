@@ -192,6 +192,15 @@ function slipOffice(ctx: HubContext, r: ReferralRecord, key: string): Promise<Of
   return caseOffice(ctx, r.caseId, key);
 }
 
+/**
+ * One of the two offices an OWNER_CHANGED event recorded (case_event.from_office, to_office), of the
+ * case's county; null on other events and on a change of owner recorded before the columns whose
+ * reason named no offices (the data upgrade left both NULL): never read from the reason's words.
+ */
+function ownerChangeOffice(ctx: HubContext, e: CaseEventRecord, key: string | null): Promise<Office> | null {
+  return e.action === 'OWNER_CHANGED' && key !== null && e.fromOffice !== null && e.toOffice !== null ? caseOffice(ctx, e.caseId, key) : null;
+}
+
 /** A case's deadlines at `asked` (default now): NOT_STARTED before it was reported (its stated report: caseDeadlines counts from it). */
 async function deadlinesOf(c: CaseRecord, asked: Date | null | undefined, ctx: HubContext): Promise<CaseDeadline[]> {
   const events = await caseLoaders(ctx).eventsByCase.load(c.id);
@@ -1047,6 +1056,8 @@ export const caseResolvers: Resolvers = {
       const by = e.action === 'OPENED' && c?.predecessorCaseId != null ? await caseById(ctx, c.predecessorCaseId) : c;
       return officeOf(e.actorOffice, by?.townshipCode);
     },
+    fromOffice: (e, _, ctx) => ownerChangeOffice(ctx, e, e.fromOffice),
+    toOffice: (e, _, ctx) => ownerChangeOffice(ctx, e, e.toOffice),
   },
 
   CaseDeadline: {
