@@ -10,6 +10,7 @@
  *                         where the client requires one, malformed JSON
  *   403 FORBIDDEN         a purpose the client's department and roles may not state; a declared path with a method or role it does not allow
  *   404 NOT_FOUND         a path no route serves (to everyone, before the token is judged)
+ *   405 BAD_REQUEST       a method other than GET or HEAD on a public path (/healthz, /readyz, /: refusePublicMethod)
  *   413 BAD_REQUEST       a body over the limit
  *   415 BAD_REQUEST       a GraphQL POST that is not application/json in UTF-8
  *   503 INTERNAL_SERVER_ERROR (AUDIT_UNAVAILABLE) the access could not be recorded
@@ -170,6 +171,21 @@ export function loggablePath(path: string): string {
 /** A path no route serves (accessMiddleware): module functions, not closures made per request (test/keep-names.test.ts). */
 function notFound(res: express.Response): void {
   sendError(res, 404, 'NOT_FOUND', 'NO_SUCH_ROUTE', 'This hub serves nothing at this path');
+}
+
+/** The methods a public path (PUBLIC_PATHS) takes: GET, and HEAD, which Express answers as the GET without its body. */
+const PUBLIC_PATH_METHODS = 'GET, HEAD';
+
+/**
+ * Any other method on a public path (/healthz, /readyz, the query page): 405 with `Allow` (RFC 9110
+ * §15.5.6: the resource is there, and a 405 lists what it takes), the code and reason /graphql
+ * answers a method it does not take (server/apollo-refusals.ts METHOD_NOT_ALLOWED). It was 404
+ * NO_SUCH_ROUTE, which told a probe misconfigured to POST that the path does not exist. Mounted
+ * after the paths' GET routes and before the access middleware: no token is read, nothing audited.
+ */
+export function refusePublicMethod(_req: express.Request, res: express.Response): void {
+  res.set('Allow', PUBLIC_PATH_METHODS);
+  sendError(res, 405, 'BAD_REQUEST', 'METHOD_NOT_ALLOWED', `This path takes ${PUBLIC_PATH_METHODS} only`);
 }
 
 /** The audit entry of a call judged by accessMiddleware before it runs (a refused purpose, a route other than /graphql). */
