@@ -256,7 +256,11 @@ const byTokenHash = preparedPer((db: AccessDb) =>
     .prepare(),
 );
 
-export const AUTH_FAILURES = ['TOKEN_MISSING', 'TOKEN_MALFORMED', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_REVOKED'] as const;
+/**
+ * Why a request is not authenticated. TOKEN_AMBIGUOUS: it carried more than one Authorization header
+ * (access/http.ts authorizationRepeated), judged before any token is looked up.
+ */
+export const AUTH_FAILURES = ['TOKEN_MISSING', 'TOKEN_MALFORMED', 'TOKEN_AMBIGUOUS', 'TOKEN_INVALID', 'TOKEN_EXPIRED', 'TOKEN_REVOKED'] as const;
 export type AuthFailure = (typeof AUTH_FAILURES)[number];
 export type Authentication = { ok: true; caller: Caller } | { ok: false; reason: AuthFailure };
 

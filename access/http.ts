@@ -4,18 +4,20 @@
  *
  * Refusals answer in the GraphQL response shape (`{ errors: [{ message, extensions: { code,
  * reason } }] }`) on every route, so a client handles one error format:
- *   401 UNAUTHENTICATED   no, malformed, unknown, expired or revoked token
+ *   401 UNAUTHENTICATED   no, malformed, unknown, expired or revoked token, or more than one Authorization header
  *   429 RATE_LIMITED      past the client's (or, for failed logins, the address's) rate
  *   400 BAD_REQUEST       an unknown purpose, a malformed case reference or officer, an officer missing
  *                         where the client requires one, malformed JSON
  *   403 FORBIDDEN         a purpose the client's department and roles may not state; a declared path with a method or role it does not allow
  *   404 NOT_FOUND         a path no route serves (to everyone, before the token is judged)
+ *   405 BAD_REQUEST       a method other than GET or HEAD on a public path (/healthz, /readyz, /: refusePublicMethod)
  *   413 BAD_REQUEST       a body over the limit
  *   415 BAD_REQUEST       a GraphQL POST that is not application/json in UTF-8
  *   503 INTERNAL_SERVER_ERROR (AUDIT_UNAVAILABLE) the access could not be recorded
  *   503 HUB_UNAVAILABLE   the hub's own database did not answer in time (HUB_TIMEOUT_MS), or cannot be reached;
  *                         or a later release has migrated it (DATABASE_OF_LATER_RELEASE, access/release-watch.ts)
  */
+import type http from 'node:http';
 import type express from 'express';
 import type { Logger } from 'pino';
 import type { AccessDb } from '../db/access/db';
@@ -29,7 +31,7 @@ import { requestIdOf, requestLogger } from './request-id';
 import { officerRefusal, parseOfficer } from './officer';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { AuditUnavailable, type AuditStore } from './audit';
-import { TokenCache, type AuthFailure } from './clients';
+import { TokenCache, type Authentication, type AuthFailure } from './clients';
 import { checkCall, purposeRefusal, type Caller, type RequestAccess } from './decide';
 import { isPurpose, ROUTE_RULES, type Purpose } from './policy';
 import type { RateLimits } from './rate-limits';
@@ -68,13 +70,41 @@ function errorMediaType(req: express.Request | undefined): string {
  * get a new one" when it had sent none.
  */
 function bearerChallenge(reason: AuthFailure, authorization: string | undefined): string {
+  if (reason === 'TOKEN_AMBIGUOUS') return AMBIGUOUS_CHALLENGE;
   const presented = reason !== 'TOKEN_MISSING' && authorization !== undefined && /^\s*Bearer(\s|$)/i.test(authorization);
   return presented ? 'Bearer realm="aidhub", error="invalid_token"' : 'Bearer realm="aidhub"';
 }
 
+/**
+ * The challenge to a request that sent more than one Authorization header: RFC 6750 §3.1 names it
+ * `invalid_request` ("uses more than one method for including an access token"), not a bad token.
+ */
+export const AMBIGUOUS_CHALLENGE = 'Bearer realm="aidhub", error="invalid_request"';
+
+/**
+ * Whether the request carried more than one Authorization header. Node keeps the first of them in
+ * `req.headers` and drops the rest (as it does a repeated Content-Type or Host; most other headers,
+ * X-Purpose and X-Officer among them, it joins with ", ", which their parsers refuse), so only
+ * `rawHeaders` shows them. A proxy in front may read another of them than the hub: which client
+ * the request comes from is then ambiguous, and it is refused (TOKEN_AMBIGUOUS) whatever they hold,
+ * identical or not, before any token is looked up. A loop over the header lines, no array made: it
+ * runs on every request.
+ */
+export function authorizationRepeated(req: http.IncomingMessage): boolean {
+  const raw = req.rawHeaders;
+  let seen = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization' && ++seen > 1) return true;
+  }
+  return false;
+}
+
+const AMBIGUOUS: Authentication = { ok: false, reason: 'TOKEN_AMBIGUOUS' };
+
 const AUTH_MESSAGES: Record<AuthFailure, string> = {
   TOKEN_MISSING: 'Send an access token: Authorization: Bearer <token>',
   TOKEN_MALFORMED: 'The Authorization header does not carry a token of this hub (Bearer ahk_…)',
+  TOKEN_AMBIGUOUS: 'The request carries more than one Authorization header: send exactly one, Authorization: Bearer <token>',
   TOKEN_INVALID: 'The access token is not known to this hub',
   TOKEN_EXPIRED: 'The access token has expired; ask for it to be rotated',
   TOKEN_REVOKED: 'The access token has been revoked',
@@ -143,6 +173,21 @@ function notFound(res: express.Response): void {
   sendError(res, 404, 'NOT_FOUND', 'NO_SUCH_ROUTE', 'This hub serves nothing at this path');
 }
 
+/** The methods a public path (PUBLIC_PATHS) takes: GET, and HEAD, which Express answers as the GET without its body. */
+const PUBLIC_PATH_METHODS = 'GET, HEAD';
+
+/**
+ * Any other method on a public path (/healthz, /readyz, the query page): 405 with `Allow` (RFC 9110
+ * §15.5.6: the resource is there, and a 405 lists what it takes), the code and reason /graphql
+ * answers a method it does not take (server/apollo-refusals.ts METHOD_NOT_ALLOWED). It was 404
+ * NO_SUCH_ROUTE, which told a probe misconfigured to POST that the path does not exist. Mounted
+ * after the paths' GET routes and before the access middleware: no token is read, nothing audited.
+ */
+export function refusePublicMethod(_req: express.Request, res: express.Response): void {
+  res.set('Allow', PUBLIC_PATH_METHODS);
+  sendError(res, 405, 'BAD_REQUEST', 'METHOD_NOT_ALLOWED', `This path takes ${PUBLIC_PATH_METHODS} only`);
+}
+
 /** The audit entry of a call judged by accessMiddleware before it runs (a refused purpose, a route other than /graphql). */
 function recordCall(audit: AuditStore, access: RequestAccess, isGraphQL: boolean, outcome: 'ALLOWED' | 'DENIED', operation: string | null, rootFields: string | null = null): Promise<void> {
   const { caller, purpose, caseReference, officer } = access;
@@ -166,7 +211,7 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
       const path = req.path;
       const known = path === '/graphql' || ROUTE_RULES.some((r) => r.path.test(path));
       const authorization = req.get('authorization');
-      const auth = tokens.known(authorization) ?? (await tokens.authenticate(authorization));
+      const auth = authorizationRepeated(req) ? AMBIGUOUS : (tokens.known(authorization) ?? (await tokens.authenticate(authorization)));
       if (!auth.ok && !known) return notFound(res);
       if (!auth.ok) {
         const rejection = await deps.rateLimits.consumeAuthFailure(req.ip ?? 'unknown', logger);

@@ -25,9 +25,10 @@ import { GraphQLError, type ASTVisitor, type GraphQLFormattedError, type GraphQL
 import { AuditStore, auditWriterPool, chainBehindRecord } from '../access/audit';
 import { caseSealHeadNow } from '../db/cases/seals';
 import { CheckpointLog, lastRecordedRow } from '../access/checkpoints';
-import { accessMiddleware, HUB_UNAVAILABLE_LOG, HUB_UNAVAILABLE_MESSAGE, jsonErrorHandler, jsonPostRefusal, refuseIdNumbersInUrl, refuseUnkeyedPersistedQuery, requestAccess, requireJsonPost, sendError } from '../access/http';
+import { accessMiddleware, HUB_UNAVAILABLE_LOG, HUB_UNAVAILABLE_MESSAGE, jsonErrorHandler, jsonPostRefusal, refuseIdNumbersInUrl, refusePublicMethod, refuseUnkeyedPersistedQuery, requestAccess, requireJsonPost, sendError } from '../access/http';
 import { createRateLimits, type RateLimits } from '../access/rate-limits';
 import type { Caller } from '../access/decide';
+import { PUBLIC_PATHS } from '../access/policy';
 import { scanJobs } from '../resolvers/findings/scan';
 import { AlertDeliveryWorker } from '../resolvers/alert-delivery/worker';
 import { MonitoringPoller } from '../resolvers/monitoring/poller';
@@ -676,6 +677,8 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   app.get('/', (_req, res) => {
     res.type('html').send(page);
   });
+  // Any other method on these paths: 405 with Allow, not the 404 of a path nothing serves.
+  app.all([...PUBLIC_PATHS], refusePublicMethod);
 
   // On a database a later release has migrated nothing is served: not the access middleware either,
   // which reads tokens and appends to the audit trail. The judgement in force, from memory.

@@ -30,6 +30,7 @@ import { outcomeOf, type HubPlugin } from './plugins';
 import { gaugeChild, histogramChild, type GaugeChild, type HistogramChild } from './metric-children';
 import { scrub } from '../domain/privacy';
 import { AUTH_FAILURES, type AuthFailure } from '../access/clients';
+import { authorizationRepeated } from '../access/http';
 import type { JobMetrics, RunKind } from '../resolvers/job-metrics';
 
 export const OPERATION_LABELS_MAX = 200;
@@ -139,7 +140,7 @@ export class HubMetrics implements JobMetrics {
    */
   readonly unauthenticatedRequests = new Counter({
     name: 'aidhub_unauthenticated_total',
-    help: 'Requests this process refused UNAUTHENTICATED (401), by reason: TOKEN_MISSING, TOKEN_MALFORMED, TOKEN_INVALID (unknown to this hub), TOKEN_EXPIRED, TOKEN_REVOKED',
+    help: 'Requests this process refused UNAUTHENTICATED (401), by reason: TOKEN_MISSING, TOKEN_MALFORMED, TOKEN_AMBIGUOUS (more than one Authorization header), TOKEN_INVALID (unknown to this hub), TOKEN_EXPIRED, TOKEN_REVOKED',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
@@ -569,12 +570,20 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === want.length && crypto.timingSafeEqual(given, want);
 }
 
-/** What the metrics listener answers: GET /metrics only, optionally behind a bearer token; 404 otherwise. */
+/**
+ * What the metrics listener answers: GET /metrics only, optionally behind a bearer token (sent in
+ * exactly one Authorization header); 404 otherwise.
+ */
 export function metricsHandler(metrics: HubMetrics, token: string | null): http.RequestListener {
   return (req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    if (token && authorizationRepeated(req)) {
+      // Node keeps the first of them: a proxy in front may have judged another (access/http.ts).
+      res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="aidhub-metrics", error="invalid_request"' }).end('more than one Authorization header\n');
       return;
     }
     if (token && !tokenMatches(req.headers.authorization, token)) {
