@@ -113,7 +113,8 @@ function ledgerListener(today: IsoDate, onOutcome: OutcomeListener, departments:
  * Every DataLoader of one request: the hub's tables, each department, the findings' facts and
  * stored findings, the case tables. Nothing per request is kept anywhere else.
  */
-export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>, logger: LevelLogger = deps.logger, reads: RequestReads = new RequestReads()) {
+export function createLoaders(deps: HubDeps, today: IsoDate, unavailable: Map<DepartmentCode, SourceOutcome>, logger: LevelLogger = deps.logger) {
+  const reads = new RequestReads();
   const onOutcome = outcomeListener(deps, unavailable, logger);
   // The hub's and the departments' loaders too are made when first asked: a request that reads
   // neither (`{ __typename }`, a pre-grant check's own reads, an administration mutation) made a
@@ -185,11 +186,6 @@ export interface HubContext {
   loaders: Loaders;
   /** The department sources, for reads the loaders do not cover (findings: settlements, roll, scans). */
   sources: Sources;
-  /**
-   * The request's department reads (the loaders' `reads`): a query whose client closes its
-   * connection before the answer is abandoned through it (server/client-gone.ts).
-   */
-  reads: RequestReads;
   /** Departments that failed during this request; reported as DEPARTMENT_UNAVAILABLE errors. */
   unavailable: Map<DepartmentCode, SourceOutcome>;
   /** Who asks and why, the views granted and the subjects touched (access/session.ts). */
@@ -224,6 +220,5 @@ function clockOnce(deps: HubDeps): () => Date {
 export function createContext(deps: HubDeps, access: RequestAccess | null = null, audit: AuditStore | null = null, logger: LevelLogger = deps.logger): HubContext {
   const today = hubToday(deps);
   const unavailable = new Map<DepartmentCode, SourceOutcome>();
-  const reads = new RequestReads();
-  return { config: deps.config, hub: deps.hub, today, now: clockOnce(deps), loaders: createLoaders(deps, today, unavailable, logger, reads), reads, sources: deps.sources, unavailable, access: new AccessSession(access), audit, logger, jobMetrics: deps.metrics };
+  return { config: deps.config, hub: deps.hub, today, now: clockOnce(deps), loaders: createLoaders(deps, today, unavailable, logger), sources: deps.sources, unavailable, access: new AccessSession(access), audit, logger, jobMetrics: deps.metrics };
 }

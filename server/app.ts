@@ -707,7 +707,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       expressMiddleware(apollo, {
         context: async ({ req, res }) => {
           const context = createContext(deps, requestAccess(req), audit, requestLogger(req, deps.logger));
-          abandonWhenClientGoes(res, context.reads);
+          abandonWhenClientGoes(res, context.loaders.reads);
           return context;
         },
       }),

@@ -42,11 +42,11 @@ export function clientGonePlugin(told?: AbandonedListener): HubPlugin {
       return {
         didResolveOperation({ operation, contextValue }) {
           if (operation?.operation !== 'query') return;
-          if (told) contextValue.reads.onAbandon(told);
-          contextValue.reads.mayAbandon();
+          if (told) contextValue.loaders.reads.onAbandon(told);
+          contextValue.loaders.reads.mayAbandon();
         },
         willSendResponse({ contextValue }) {
-          if (contextValue.reads.abandoned) contextValue.logger?.info('query abandoned: its client closed the connection before the answer; its department reads were stopped and its cost in flight given back');
+          if (contextValue.loaders.reads.abandoned) contextValue.logger?.info('query abandoned: its client closed the connection before the answer; its department reads were stopped and its cost in flight given back');
         },
       };
     },

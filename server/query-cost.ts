@@ -631,7 +631,7 @@ export function queryCostPlugin(limits: QueryCostLimits, inFlight: CostInFlight 
           taken = { client, cost };
           // A query whose client goes away gives its cost back at once, not when its reads end
           // (server/client-gone.ts): its client's retry is not refused for it.
-          contextValue.reads.onAbandon({
+          contextValue.loaders.reads.onAbandon({
             requestAbandoned() {
               if (!taken) return;
               inFlight.release(taken.client, taken.cost);

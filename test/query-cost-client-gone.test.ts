@@ -86,7 +86,7 @@ describe('RequestReads', () => {
     const asked = (query: string) => {
       const reads = new RequestReads();
       const listener = clientGonePlugin().requestDidStart!({} as never) as HubRequestListener;
-      listener.didResolveOperation!({ operation: parse(query).definitions[0], contextValue: { reads } } as never);
+      listener.didResolveOperation!({ operation: parse(query).definitions[0], contextValue: { loaders: { reads } } } as never);
       reads.clientGone();
       return reads.abandoned;
     };
@@ -110,7 +110,7 @@ it('gives a query’s cost in flight back as its client goes, before the query h
   const document = parse(HOUSEHOLD);
   const operation = document.definitions[0] as OperationDefinitionNode;
   const reads = new RequestReads();
-  const contextValue = { reads, access: { caller: { clientId: 7 } } };
+  const contextValue = { loaders: { reads }, access: { caller: { clientId: 7 } } };
   listener.didResolveOperation!({ schema, document, operation, request: { variables: { id: String(wangId) } }, contextValue } as never);
   expect(inFlight.inFlight('7')).toBeGreaterThan(0);
   reads.mayAbandon();
