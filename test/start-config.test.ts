@@ -39,6 +39,13 @@ const shortNotice = path.join(localityFiles, 'short-notice.json');
 fs.writeFileSync(shortNotice, JSON.stringify({ triggers: [], notice: { periodDays: 3 } }));
 const notJson = path.join(localityFiles, 'not.json');
 fs.writeFileSync(notJson, '{ "rules": [ ');
+/**
+ * A notice of 1900, the first year counted, joining 元旦 to the December before as notices do: that
+ * December lies before every date the hub counts, and the start ended in a RangeError's stack trace,
+ * exit code 1, the file's check having let it through.
+ */
+const notice1900 = path.join(localityFiles, 'notice-1900.json');
+fs.writeFileSync(notice1900, JSON.stringify({ notices: [{ year: 1900, holidays: { '1899-12-31': '元旦', '1900-01-01': '元旦' } }] }));
 
 /** The code of the `error: CODE: …` line npm start refused with, on the first line of what it printed; else what it printed. */
 function refusalCode(stderr: string): string {
@@ -135,6 +142,7 @@ it.each([
   ['AIDHUB_TRIGGERS_FILE', notJson, 'MALFORMED_JSON'],
   ['AIDHUB_HOLIDAYS_FILE', notJson, 'MALFORMED_JSON'],
   ['AIDHUB_HOLIDAYS_FILE', badRules, 'INVALID_HOLIDAY_NOTICE'],
+  ['AIDHUB_HOLIDAYS_FILE', notice1900, 'INVALID_HOLIDAY_NOTICE'],
   // Which offices may hold a role, as a site widens it (docs/access.md): a role or office it does not know.
   ['AIDHUB_ROLE_OFFICES', 'OVERSEER=CIVIL_AFFAIRS', 'UNKNOWN_ROLE'],
   ['AIDHUB_ROLE_OFFICES', 'SUPERVISOR=POLICE', 'UNKNOWN_DEPARTMENT'],

@@ -15,7 +15,8 @@
  * year (the package's table or the computed statutory days): it is the whole arrangement. It may
  * also list days of the December before, as notices do when they join 元旦 to the last days of the
  * year before (2019's: 2018-12-30 and 31 off, Saturday 12-29 worked; 2012's: Saturday 2011-12-31
- * worked): those are added to what is known of that year. Copied as published, such a notice
+ * worked): those are added to what is known of that year (not for a notice of 1900, whose December
+ * before lies outside the dates counted). Copied as published, such a notice
  * stopped the hub (a date outside its year), and the days had no year of their own to go in.
  * Checked once at start-up; a bad file stops the hub with a message naming the notice and the field.
  */
@@ -96,6 +97,10 @@ export function parseHolidayNotices(json: unknown, source: string): HolidayNotic
         const where = `${at}.${field}["${date.slice(0, 20)}"]`;
         if (!isIsoDate(date)) fail(where, 'not a date written YYYY-MM-DD');
         if (!date.startsWith(`${year}-`) && !date.startsWith(`${year - 1}-12-`)) fail(where, `not in ${year}, the notice’s year, nor in the December before it`);
+        // The December before the first year counted lies before every date working days are
+        // counted for: taken here, the calendar's build threw a RangeError and the start ended in
+        // its stack trace, exit code 1.
+        if (year - 1 < NOTICE_YEARS.first && !date.startsWith(`${year}-`)) fail(where, `lies before ${NOTICE_YEARS.first}-01-01, the first date working days are counted for`);
         if (typeof name !== 'string' || isBlank(name) || longerThan(name, 40)) fail(where, 'expected the holiday’s name, e.g. "春节"');
         if (field === 'workdays' && weekdayOf(date) !== 0 && weekdayOf(date) !== 6) fail(where, 'an adjusted working day (调休上班) is a Saturday or Sunday');
         out.set(date, (name as string).trim());
