@@ -115,7 +115,11 @@ export const reportedAidResolvers: Resolvers = {
           if (r.entryKind === 'REVERSAL' || superseded) return { conflicts: [], unavailable: [], settlementUnknown: false };
           const standsFor = new Set([r.reference, ...(r.supersedesReference !== null ? [r.supersedesReference] : [])].map(referenceKey));
           const leaveOut = (x: { reportedBy?: { clientName: string; reference: string } | null }) => x.reportedBy?.clientName === reporter.clientName && standsFor.has(referenceKey(x.reportedBy.reference));
-          const result = await preGrantCheck(ctx, { programme: r.programme as ProgrammeCode, beneficiaryIdNumber: r.beneficiaryIdNumber, periodStart: r.periodStart, periodEnd: r.periodEnd, grantDate: r.grantDate, amountFen: r.amountFen, settlementRef: r.settlementRef }, rules(), { leaveOut });
+          // Read through the request's loaders (`everything`: the same answer, test/findings-planted.test.ts),
+          // so the batch's checks share one statement per department: each check reading for itself
+          // sent a batch of 1,000 as 1,000 statements to one source at once, which timed out under
+          // load and left the checks incomplete (test/reported-aid-batch-reads.test.ts).
+          const result = await preGrantCheck(ctx, { programme: r.programme as ProgrammeCode, beneficiaryIdNumber: r.beneficiaryIdNumber, periodStart: r.periodStart, periodEnd: r.periodEnd, grantDate: r.grantDate, amountFen: r.amountFen, settlementRef: r.settlementRef }, rules(), { leaveOut, everything: true });
           // The departments it could not read are said with the record: no conflict without them is not none.
           return { conflicts: result.findings.filter((f) => f.severity !== 'MISSED_AID').map((finding) => ({ index, finding, beneficiaryIdNumber: r.beneficiaryIdNumber })), unavailable: result.unavailable, settlementUnknown: result.settlementUnknown };
         }),
