@@ -7,8 +7,9 @@
  * The sizes are scanned in turns, each twice — a first scan (every finding new, on fresh data)
  * and a re-scan (every finding already stored) — so that the machine's load, which moves, falls on
  * every size alike. Prints, per scan, the wall time, households and department rows per second,
- * this process's and the database server's CPU time, what the scan moved on the server (statements,
- * rows read, bytes sent: its global status counters) and the machine's load average; then each size's time per household and
+ * this process's CPU time (and how much of it its main thread and its helper threads took) and the
+ * database server's, what the scan moved on the server (statements, rows read, bytes sent, pages
+ * read from disk: its global status counters) and the machine's load average; then each size's time per household and
  * its ratio to the first size's (1.00 is linear growth), and whether the first size's scan took
  * under 10 s. The default region, 370000 (the province), holds every generated household.
  * `--data-dir DIR` with `--keep` keeps each size's data in DIR/h<N> for the next run.
@@ -38,6 +39,7 @@ import { benchData, log, positiveInt, rowCounts, type BenchData } from './findin
 import { parseCommandLine } from '../tools/command-args';
 import { userPath } from '../domain/user-path';
 import { cpuSecondsOf } from './lib/process-cpu';
+import { mainAndHelperSeconds } from './lib/thread-cpu';
 
 const REFERENCE_DATE = '2026-03-15';
 /** The issue's target for a 100,000-household scan. */
@@ -77,8 +79,12 @@ async function addPremiumSubsidies(data: BenchData, years: number): Promise<void
   }
 }
 
-/** The server's counters a scan moves: statements, rows read and sent. */
-const SERVER_COUNTERS = ['Com_select', 'Com_insert', 'Com_update', 'Rows_read', 'Handler_read_key', 'Handler_read_next', 'Bytes_received', 'Bytes_sent'] as const;
+/**
+ * The server's counters a scan moves: statements, rows read and sent, and pages InnoDB had to read
+ * from disk (`Innodb_buffer_pool_reads`: 0 when every page the scan touched was in the buffer pool,
+ * so a first scan slower than a re-scan is not the server's cold cache; Session 47).
+ */
+const SERVER_COUNTERS = ['Com_select', 'Com_insert', 'Com_update', 'Rows_read', 'Handler_read_key', 'Handler_read_next', 'Bytes_received', 'Bytes_sent', 'Innodb_buffer_pool_reads'] as const;
 type ServerCounters = Record<(typeof SERVER_COUNTERS)[number], number>;
 
 /** The private server's counters, all its databases together (the hub's and the departments'). */
@@ -197,6 +203,7 @@ async function main(): Promise<void> {
         let peakRss = process.memoryUsage().rss;
         const load = loadAverage();
         const cpu = process.cpuUsage();
+        const threads = mainAndHelperSeconds(process.pid);
         await countRowsRead(size.data);
         const counted = await serverCounters(size.data);
         const dbCpu = cpuSecondsOf(size.serverPid);
@@ -209,6 +216,8 @@ async function main(): Promise<void> {
         });
         const seconds = (performance.now() - started) / 1000;
         const used = process.cpuUsage(cpu);
+        const threadsEnd = mainAndHelperSeconds(process.pid);
+        const split = threads && threadsEnd ? ` (main thread ${(threadsEnd.main - threads.main).toFixed(1)} s, V8's and libuv's helpers ${(threadsEnd.helpers - threads.helpers).toFixed(1)} s)` : '';
         const dbCpuEnd = cpuSecondsOf(size.serverPid);
         const moved = countersMoved(counted, await serverCounters(size.data));
         const dbUsed = dbCpu !== null && dbCpuEnd !== null ? `${(dbCpuEnd - dbCpu).toFixed(1)} s` : 'unknown';
@@ -217,7 +226,7 @@ async function main(): Promise<void> {
         log(
           `${String(size.households).padStart(7)} ${label.padEnd(10)}: ${result.householdsDone} households under ${prefix} in ${seconds.toFixed(2)} s — ` +
             `${Math.round(result.householdsDone / seconds)} households/s, ~${Math.round((size.departmentRows * (result.householdsDone / size.generated)) / seconds)} department rows/s; ` +
-            `CPU: this process ${((used.user + used.system) / 1e6).toFixed(1)} s, the database server ${dbUsed}; ` +
+            `CPU: this process ${((used.user + used.system) / 1e6).toFixed(1)} s${split}, the database server ${dbUsed}; ` +
             `${result.findingsCount} findings (${result.newCount} new, ${result.reopenedCount} reopened, ${result.stillSettledCount} still settled); peak RSS ${Math.round(peakRss / 2 ** 20)} MiB; ` +
             `load average ${load} before, ${loadAverage()} after`,
         );

@@ -77,3 +77,21 @@ export class ThreadCpu {
     return lines;
   }
 }
+
+/**
+ * CPU seconds of a process's main thread (its JavaScript, and garbage collection's pauses) and of
+ * all its other threads together (V8's helpers: compiling optimised code, parallel and concurrent
+ * collection; libuv's pool). A first run of code in a fresh process pays its compiling on the
+ * helpers (docs/performance.md, Session 47). null where /proc has no such process.
+ */
+export function mainAndHelperSeconds(pid: number): { main: number; helpers: number } | null {
+  const threads = threadTicks(pid);
+  if (threads.size === 0) return null;
+  let main = 0;
+  let helpers = 0;
+  for (const [tid, t] of threads) {
+    if (tid === pid) main += t.ticks;
+    else helpers += t.ticks;
+  }
+  return { main: main / 100, helpers: helpers / 100 };
+}
