@@ -25,7 +25,7 @@ import { GraphQLError, type ASTVisitor, type GraphQLFormattedError, type GraphQL
 import { AuditStore, auditWriterPool, chainBehindRecord } from '../access/audit';
 import { caseSealHeadNow } from '../db/cases/seals';
 import { CheckpointLog, lastRecordedRow } from '../access/checkpoints';
-import { accessMiddleware, HUB_UNAVAILABLE_LOG, HUB_UNAVAILABLE_MESSAGE, jsonErrorHandler, jsonPostRefusal, refuseIdNumbersInUrl, refusePublicMethod, refuseUnkeyedPersistedQuery, requestAccess, requireJsonPost, sendError } from '../access/http';
+import { accessMiddleware, HUB_UNAVAILABLE_LOG, HUB_UNAVAILABLE_MESSAGE, jsonErrorHandler, jsonPostRefusal, refuseIdNumbersInUrl, refusePublicMethod, refuseRepeatedHeaders, refuseUndeclaredMethod, refuseUnkeyedPersistedQuery, requestAccess, requireJsonPost, sendError } from '../access/http';
 import { createRateLimits, type RateLimits } from '../access/rate-limits';
 import type { Caller } from '../access/decide';
 import { PUBLIC_PATHS } from '../access/policy';
@@ -679,6 +679,9 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   });
   // Any other method on these paths: 405 with Allow, not the 404 of a path nothing serves.
   app.all([...PUBLIC_PATHS], refusePublicMethod);
+  // A method a declared route (ROUTE_RULES) or /graphql does not take: 405 with its Allow; then two
+  // Content-Type headers, 400. Both before the token is judged: neither says anything of any data.
+  app.use(inTurn(refuseUndeclaredMethod, refuseRepeatedHeaders));
 
   // On a database a later release has migrated nothing is served: not the access middleware either,
   // which reads tokens and appends to the audit trail. The judgement in force, from memory.

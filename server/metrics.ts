@@ -570,15 +570,24 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === want.length && crypto.timingSafeEqual(given, want);
 }
 
+/** What /metrics takes: GET, and HEAD (the same answer without its body, as Node sends it). */
+const METRICS_METHODS = 'GET, HEAD';
+
 /**
  * What the metrics listener answers: GET /metrics only, optionally behind a bearer token (sent in
- * exactly one Authorization header); 404 otherwise.
+ * exactly one Authorization header); another method on /metrics 405 with `Allow: GET, HEAD` (it was
+ * 404, which told a scraper misconfigured to POST that the path is not there), before the token is
+ * judged; any other path 404.
  */
 export function metricsHandler(metrics: HubMetrics, token: string | null): http.RequestListener {
   return (req, res) => {
     const path = (req.url ?? '').split('?')[0];
-    if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
+    if (path !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { 'content-type': 'text/plain', allow: METRICS_METHODS }).end(`method not allowed: /metrics takes ${METRICS_METHODS}\n`);
       return;
     }
     if (token && authorizationRepeated(req)) {
