@@ -410,6 +410,25 @@ export class HubMetrics implements JobMetrics {
     });
   }
 
+  /**
+   * The active clients holding a role their office may not hold (access/clients.ts
+   * clientsWithIgnoredRoles), read at each scrape (one statement, the clients' table): the start-up
+   * warning names them once, and an operator who replaces them sees the count fall without a restart.
+   * Absent while the hub database does not answer.
+   */
+  watchClientsWithIgnoredRoles(count: () => Promise<number>): void {
+    const gauge = new Gauge({
+      name: 'aidhub_clients_with_ignored_roles',
+      help: 'Active API clients holding a role their office may not hold (ROLE_OFFICES, widened by AIDHUB_ROLE_OFFICES): the role is ignored and its purposes refused ROLE_NOT_FOR_DEPARTMENT; `npm run clients -- list` marks them. Read at each scrape; absent while the hub database does not answer',
+      registers: [this.registry],
+      async collect() {
+        const n = await count().catch(() => null);
+        if (n === null) gauge.remove();
+        else gauge.set(n);
+      },
+    });
+  }
+
   /** Whether the shared rate-limit store answers (1) or limits are per process for now (0); absent without a store. */
   watchRateLimitStore(connected: () => boolean): void {
     new Gauge({
