@@ -183,6 +183,28 @@ export async function listClients(db: AccessDb): Promise<ClientInfo[]> {
   return (await db.select(clientColumns).from(apiClient).orderBy(asc(apiClient.name))).map(infoOf);
 }
 
+/** A client whose token works holding roles its office may not hold (rolesNotForOffice), which the hub ignores. */
+export interface ClientWithIgnoredRoles {
+  id: number;
+  name: string;
+  department: DepartmentCode;
+  ignoredRoles: Role[];
+}
+
+/**
+ * The active clients (neither revoked nor expired: a token that works) holding a role their office
+ * may not hold by ROLE_OFFICES in force (a client stored before the rule): they keep their other
+ * roles and are refused that role's purposes (ROLE_NOT_FOR_DEPARTMENT) at each request, as `npm run
+ * clients -- list` marks them. One statement (listClients). Told at start-up and counted at each
+ * scrape (server/app.ts), so an operator learns of them before a department's job is refused.
+ */
+export async function clientsWithIgnoredRoles(db: AccessDb): Promise<ClientWithIgnoredRoles[]> {
+  return (await listClients(db)).flatMap((c) => {
+    const ignoredRoles = c.status === 'ACTIVE' ? rolesNotForOffice(c.roles, c.department) : [];
+    return ignoredRoles.length > 0 ? [{ id: c.id, name: c.name, department: c.department, ignoredRoles }] : [];
+  });
+}
+
 
 /**
  * What is told of a change that was made (not of one that found the client as asked already): the

@@ -10,7 +10,9 @@
  *                         where the client requires one, malformed JSON
  *   403 FORBIDDEN         a purpose the client's department and roles may not state; a declared path with a method or role it does not allow
  *   404 NOT_FOUND         a path no route serves (to everyone, before the token is judged)
- *   405 BAD_REQUEST       a method other than GET or HEAD on a public path (/healthz, /readyz, /: refusePublicMethod)
+ *   400 BAD_REQUEST       two Content-Type headers (HEADER_REPEATED: refuseRepeatedHeaders), before the token is judged
+ *   405 BAD_REQUEST       a method a path does not take: other than GET or HEAD on a public path (/healthz, /readyz, /:
+ *                         refusePublicMethod), than GET and POST on /graphql, than a declared route's (refuseUndeclaredMethod)
  *   413 BAD_REQUEST       a body over the limit
  *   415 BAD_REQUEST       a GraphQL POST that is not application/json in UTF-8
  *   503 INTERNAL_SERVER_ERROR (AUDIT_UNAVAILABLE) the access could not be recorded
@@ -82,21 +84,59 @@ function bearerChallenge(reason: AuthFailure, authorization: string | undefined)
 export const AMBIGUOUS_CHALLENGE = 'Bearer realm="aidhub", error="invalid_request"';
 
 /**
- * Whether the request carried more than one Authorization header. Node keeps the first of them in
- * `req.headers` and drops the rest (as it does a repeated Content-Type or Host; most other headers,
- * X-Purpose and X-Officer among them, it joins with ", ", which their parsers refuse), so only
- * `rawHeaders` shows them. A proxy in front may read another of them than the hub: which client
- * the request comes from is then ambiguous, and it is refused (TOKEN_AMBIGUOUS) whatever they hold,
- * identical or not, before any token is looked up. A loop over the header lines, no array made: it
- * runs on every request.
+ * The first of `names` (lower-case) the request carried more than once, or null. Node keeps the first
+ * of a repeated Authorization, Content-Type or Host in `req.headers` and drops the rest (most other
+ * headers, X-Purpose and X-Officer among them, it joins with ", ", which their parsers refuse), so only
+ * `rawHeaders` shows them. A proxy in front may read another of them than the hub. A loop over the
+ * header lines, no array made: it runs on every request.
+ */
+export function repeatedHeader(req: http.IncomingMessage, names: readonly string[]): string | null {
+  const raw = req.rawHeaders;
+  let seen: string[] | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    const line = raw[i];
+    for (const name of names) {
+      if (line.length !== name.length || line.toLowerCase() !== name) continue;
+      if (seen?.includes(name)) return name;
+      (seen ??= []).push(name);
+    }
+  }
+  return null;
+}
+
+/**
+ * Whether the request carried more than one Authorization header (repeatedHeader). Which client the
+ * request comes from is then ambiguous, and it is refused (TOKEN_AMBIGUOUS) whatever they hold,
+ * identical or not, before any token is looked up.
  */
 export function authorizationRepeated(req: http.IncomingMessage): boolean {
-  const raw = req.rawHeaders;
-  let seen = 0;
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization' && ++seen > 1) return true;
-  }
-  return false;
+  return repeatedHeader(req, AUTHORIZATION) !== null;
+}
+const AUTHORIZATION = ['authorization'] as const;
+
+/**
+ * The headers the hub interprets of those Node keeps the first of (repeatedHeader), Authorization
+ * aside (TOKEN_AMBIGUOUS, 401, judged with the token): Content-Type, which says how the body is read
+ * (JSON in UTF-8 or not). Host, User-Agent, Referer and the others Node drops the repeats of the hub
+ * reads nothing from; a repeated Content-Length Node refuses itself (MALFORMED_CONTENT_LENGTH).
+ */
+const SINGLE_HEADERS = ['content-type'] as const;
+
+/** How each of SINGLE_HEADERS is named to the caller. */
+const HEADER_NAMES: Record<(typeof SINGLE_HEADERS)[number], string> = { 'content-type': 'Content-Type' };
+
+/**
+ * A request with two Content-Type headers is refused before anything reads it: 400, BAD_REQUEST,
+ * reason HEADER_REPEATED, `header` naming it. Node kept the first and the hub read the body by it,
+ * where a proxy or a web application firewall in front may have judged the body by the other (a
+ * body inspected as text/plain and parsed as JSON). Mounted before the access middleware, token or
+ * not: nothing audited.
+ */
+export function refuseRepeatedHeaders(req: express.Request, res: express.Response, next: express.NextFunction): void {
+  const repeated = repeatedHeader(req, SINGLE_HEADERS) as (typeof SINGLE_HEADERS)[number] | null;
+  if (repeated === null) return next();
+  const header = HEADER_NAMES[repeated];
+  sendError(res, 400, 'BAD_REQUEST', 'HEADER_REPEATED', `The request carries more than one ${header} header: send exactly one`, { header });
 }
 
 const AMBIGUOUS: Authentication = { ok: false, reason: 'TOKEN_AMBIGUOUS' };
@@ -176,16 +216,53 @@ function notFound(res: express.Response): void {
 /** The methods a public path (PUBLIC_PATHS) takes: GET, and HEAD, which Express answers as the GET without its body. */
 const PUBLIC_PATH_METHODS = 'GET, HEAD';
 
+/** The methods /graphql takes: the GraphQL-over-HTTP spec's two (HEAD is not a GET there: test/http/graphql-methods.test.ts). */
+const GRAPHQL_METHODS = ['GET', 'POST'] as const;
+
 /**
- * Any other method on a public path (/healthz, /readyz, the query page): 405 with `Allow` (RFC 9110
- * §15.5.6: the resource is there, and a 405 lists what it takes), the code and reason /graphql
- * answers a method it does not take (server/apollo-refusals.ts METHOD_NOT_ALLOWED). It was 404
- * NO_SUCH_ROUTE, which told a probe misconfigured to POST that the path does not exist. Mounted
- * after the paths' GET routes and before the access middleware: no token is read, nothing audited.
+ * A method a path that is there does not take: 405 with `Allow` (RFC 9110 §15.5.6: the resource is
+ * there, and a 405 lists what it takes), the code and reason Apollo's own refusal on /graphql carries
+ * (server/apollo-refusals.ts METHOD_NOT_ALLOWED).
+ */
+function methodNotAllowed(res: express.Response, allow: string): void {
+  res.set('Allow', allow);
+  sendError(res, 405, 'BAD_REQUEST', 'METHOD_NOT_ALLOWED', `This path takes ${allow} only`);
+}
+
+/**
+ * Any other method on a public path (/healthz, /readyz, the query page). It was 404 NO_SUCH_ROUTE,
+ * which told a probe misconfigured to POST that the path does not exist. Mounted after the paths'
+ * GET routes and before the access middleware: no token is read, nothing audited.
  */
 export function refusePublicMethod(_req: express.Request, res: express.Response): void {
-  res.set('Allow', PUBLIC_PATH_METHODS);
-  sendError(res, 405, 'BAD_REQUEST', 'METHOD_NOT_ALLOWED', `This path takes ${PUBLIC_PATH_METHODS} only`);
+  methodNotAllowed(res, PUBLIC_PATH_METHODS);
+}
+
+/** The methods of each path ROUTE_RULES declares (HEAD with GET: Express answers it as the GET, the access middleware judges it as one), and /graphql's. */
+const DECLARED_METHODS: readonly { path: RegExp | string; methods: ReadonlySet<string>; allow: string }[] = (() => {
+  const byPath = new Map<string, { path: RegExp | string; methods: Set<string> }>();
+  byPath.set('/graphql', { path: '/graphql', methods: new Set(GRAPHQL_METHODS) });
+  for (const rule of ROUTE_RULES) {
+    const entry = byPath.get(rule.path.source) ?? { path: rule.path, methods: new Set<string>() };
+    entry.methods.add(rule.method);
+    if (rule.method === 'GET') entry.methods.add('HEAD');
+    byPath.set(rule.path.source, entry);
+  }
+  return [...byPath.values()].map((e) => ({ ...e, allow: [...e.methods].join(', ') }));
+})();
+
+/**
+ * A method a declared path does not take (/graphql's PUT, a POST to /exports/overdue.csv, a DELETE
+ * of /cases/1/brief): 405 with its `Allow`, before the access middleware, token or not, nothing
+ * audited (a 405 says nothing of any data: the path is the hub's, not a household's). It was 403
+ * NO_ACCESS_RULE with a token (audited DENIED) and 401 without one, and /graphql's 405 (Apollo's)
+ * came only after the token was judged. A path no route serves is left to the access middleware (404).
+ */
+export function refuseUndeclaredMethod(req: express.Request, res: express.Response, next: express.NextFunction): void {
+  const path = req.path;
+  const declared = DECLARED_METHODS.find((d) => (typeof d.path === 'string' ? d.path === path : d.path.test(path)));
+  if (!declared || declared.methods.has(req.method)) return next();
+  methodNotAllowed(res, declared.allow);
 }
 
 /** The audit entry of a call judged by accessMiddleware before it runs (a refused purpose, a route other than /graphql). */

@@ -25,10 +25,11 @@ import { GraphQLError, type ASTVisitor, type GraphQLFormattedError, type GraphQL
 import { AuditStore, auditWriterPool, chainBehindRecord } from '../access/audit';
 import { caseSealHeadNow } from '../db/cases/seals';
 import { CheckpointLog, lastRecordedRow } from '../access/checkpoints';
-import { accessMiddleware, HUB_UNAVAILABLE_LOG, HUB_UNAVAILABLE_MESSAGE, jsonErrorHandler, jsonPostRefusal, refuseIdNumbersInUrl, refusePublicMethod, refuseUnkeyedPersistedQuery, requestAccess, requireJsonPost, sendError } from '../access/http';
+import { accessMiddleware, HUB_UNAVAILABLE_LOG, HUB_UNAVAILABLE_MESSAGE, jsonErrorHandler, jsonPostRefusal, refuseIdNumbersInUrl, refusePublicMethod, refuseRepeatedHeaders, refuseUndeclaredMethod, refuseUnkeyedPersistedQuery, requestAccess, requireJsonPost, sendError } from '../access/http';
 import { createRateLimits, type RateLimits } from '../access/rate-limits';
 import type { Caller } from '../access/decide';
-import { PUBLIC_PATHS } from '../access/policy';
+import { PUBLIC_PATHS, ROLE_OFFICES_ENV } from '../access/policy';
+import { clientsWithIgnoredRoles } from '../access/clients';
 import { scanJobs } from '../resolvers/findings/scan';
 import { AlertDeliveryWorker } from '../resolvers/alert-delivery/worker';
 import { MonitoringPoller } from '../resolvers/monitoring/poller';
@@ -451,6 +452,17 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
       'holiday calendar: no State Council holiday notice is loaded for a year the time limits counted from today reach; dates counted into it are provisional (weekends and the law’s holidays alone) until its notice is loaded (AIDHUB_HOLIDAYS_FILE)',
     );
   }
+  // A client stored before ROLE_OFFICES barred its office from a role keeps its other roles and is
+  // refused that role's purposes at each request (ROLE_NOT_FOR_DEPARTMENT), which only its refused
+  // requests and `npm run clients -- list` said: one line names them all (name, id, office, the roles
+  // ignored; never a token), and aidhub_clients_with_ignored_roles counts them at each scrape.
+  const ignoredRoles = await clientsWithIgnoredRoles(accessDb);
+  if (ignoredRoles.length > 0) {
+    deps.logger.warn(
+      { clients: ignoredRoles },
+      `API clients hold a role their office may not hold: the role is ignored and its purposes are refused ROLE_NOT_FOR_DEPARTMENT; replace each with a client of the roles its office may hold (npm run clients; docs/access.md "Which offices may hold a role"), or widen ${ROLE_OFFICES_ENV} if the site means it`,
+    );
+  }
   // The signed checkpoints also vouch for the case records' seal chain (db/cases/seals.ts).
   const checkpoints = deps.config.auditCheckpoints ? new CheckpointLog(deps.config.auditCheckpoints, deps.logger, () => caseSealHeadNow(deps.hub)) : null;
   if (!checkpoints) deps.logger.warn('audit checkpoints are off (no AUDIT_SIGNING_KEY or AUDIT_SIGNING_KEY_FILE): the audit chain is not protected against a database administrator who recomputes its hashes');
@@ -463,6 +475,7 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   // A database a later release has migrated while this process serves (access/release-watch.ts).
   const release = new ReleaseWatch(deps.hub, databaseOf(deps.config.hubUrl), deps.logger, hubTimeoutMs);
   metrics.watchRelease(release);
+  metrics.watchClientsWithIgnoredRoles(async () => (await clientsWithIgnoredRoles(accessDb)).length);
   audit.onAppend = (seconds, ok) => metrics.auditAppend(seconds, ok);
   const metricsConfig = deps.config.metrics ?? null;
   const metricsApp = metricsConfig?.port ? metricsHandler(metrics, metricsConfig.token) : null;
@@ -679,6 +692,9 @@ export async function createHubServer(given: HubDeps, options: { httpServer?: ht
   });
   // Any other method on these paths: 405 with Allow, not the 404 of a path nothing serves.
   app.all([...PUBLIC_PATHS], refusePublicMethod);
+  // A method a declared route (ROUTE_RULES) or /graphql does not take: 405 with its Allow; then two
+  // Content-Type headers, 400. Both before the token is judged: neither says anything of any data.
+  app.use(inTurn(refuseUndeclaredMethod, refuseRepeatedHeaders));
 
   // On a database a later release has migrated nothing is served: not the access middleware either,
   // which reads tokens and appends to the audit trail. The judgement in force, from memory.

@@ -410,6 +410,25 @@ export class HubMetrics implements JobMetrics {
     });
   }
 
+  /**
+   * The active clients holding a role their office may not hold (access/clients.ts
+   * clientsWithIgnoredRoles), read at each scrape (one statement, the clients' table): the start-up
+   * warning names them once, and an operator who replaces them sees the count fall without a restart.
+   * Absent while the hub database does not answer.
+   */
+  watchClientsWithIgnoredRoles(count: () => Promise<number>): void {
+    const gauge = new Gauge({
+      name: 'aidhub_clients_with_ignored_roles',
+      help: 'Active API clients holding a role their office may not hold (ROLE_OFFICES, widened by AIDHUB_ROLE_OFFICES): the role is ignored and its purposes refused ROLE_NOT_FOR_DEPARTMENT; `npm run clients -- list` marks them. Read at each scrape; absent while the hub database does not answer',
+      registers: [this.registry],
+      async collect() {
+        const n = await count().catch(() => null);
+        if (n === null) gauge.remove();
+        else gauge.set(n);
+      },
+    });
+  }
+
   /** Whether the shared rate-limit store answers (1) or limits are per process for now (0); absent without a store. */
   watchRateLimitStore(connected: () => boolean): void {
     new Gauge({
@@ -570,15 +589,24 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return given.length === want.length && crypto.timingSafeEqual(given, want);
 }
 
+/** What /metrics takes: GET, and HEAD (the same answer without its body, as Node sends it). */
+const METRICS_METHODS = 'GET, HEAD';
+
 /**
  * What the metrics listener answers: GET /metrics only, optionally behind a bearer token (sent in
- * exactly one Authorization header); 404 otherwise.
+ * exactly one Authorization header); another method on /metrics 405 with `Allow: GET, HEAD` (it was
+ * 404, which told a scraper misconfigured to POST that the path is not there), before the token is
+ * judged; any other path 404.
  */
 export function metricsHandler(metrics: HubMetrics, token: string | null): http.RequestListener {
   return (req, res) => {
     const path = (req.url ?? '').split('?')[0];
-    if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
+    if (path !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { 'content-type': 'text/plain', allow: METRICS_METHODS }).end(`method not allowed: /metrics takes ${METRICS_METHODS}\n`);
       return;
     }
     if (token && authorizationRepeated(req)) {

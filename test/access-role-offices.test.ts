@@ -8,7 +8,7 @@
  * (ROLE_NOT_FOR_DEPARTMENT); one stored before the rule gets none of the role's powers: its purpose
  * is refused at the door, 403 FORBIDDEN ROLE_NOT_FOR_DEPARTMENT, audited DENIED, nothing read.
  */
-import { newToken, rotateClient, tokenHash } from '../access/clients';
+import { rotateClient } from '../access/clients';
 import { DEMO_CLIENTS } from '../access/demo-clients';
 import { officeHoldsRole, purposesFor, ROLE_OFFICES, ROLE_OFFICES_ENV, roleOfficesFromEnv, rolesNotForOffice } from '../access/policy';
 import { ConfigError } from '../db/config';
@@ -17,6 +17,7 @@ import { auditRows, lastAuditSeq } from './support/audit-trail';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
 import { insertRegions, insertWang, TODAY } from './support/scenarios';
+import { storedBeforeTheRule as storedClient } from './support/stored-clients';
 
 jest.setTimeout(120_000);
 
@@ -29,11 +30,7 @@ let dbs: TestDatabases;
 let hub: TestHub;
 
 /** A client row as an earlier release stored it, before its office was barred from the role: its token. */
-async function storedBeforeTheRule(name: string, department: string, roles: string): Promise<string> {
-  const token = newToken();
-  await dbs.hubPool.query('INSERT INTO api_client (name, department, region_scope, roles, token_hash, created_at) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))', [name, department, '370800', roles, tokenHash(token)]);
-  return token;
-}
+const storedBeforeTheRule = (name: string, department: string, roles: string) => storedClient(dbs, name, department, roles);
 
 const reasons = (res: { errors?: readonly { extensions?: Record<string, unknown> }[] }) => (res.errors ?? []).map((e) => `${e.extensions?.code}:${e.extensions?.reason}`);
 

@@ -13,13 +13,13 @@
  * fetch() joins repeated headers into one line, so the requests here are made with node:http's raw
  * header lists, each header its own line on the wire.
  */
-import http from 'node:http';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { auditRows } from '../support/audit-trail';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { insertRegions, TODAY } from '../support/scenarios';
+import { sendRaw as send, type RawAnswer as Answer } from '../support/raw-request';
 
 const METRICS_TOKEN = 'metrics-token-for-the-repeated-authorization-test';
 const FORGED = `Bearer ahk_${'F'.repeat(43)}`;
@@ -51,26 +51,6 @@ afterAll(async () => {
   await hub?.close();
   await dbs?.close();
 });
-
-interface Answer {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** One request whose headers go on the wire line by line, in the order given (a name may repeat); Host added, as a raw list gets none. */
-function send(url: string, headers: [string, string][], init: { method?: string; body?: string } = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: init.method ?? 'GET', headers: [['host', new URL(url).host], ...headers].flat() }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
 
 const bearer = () => `Bearer ${hub.token}`;
 const PURPOSE: [string, string] = ['x-purpose', 'ELIGIBILITY_REVIEW'];
