@@ -220,12 +220,16 @@ describe('a recurring record with no end, still running', () => {
     expect(message).not.toContain('1930');
     expect(res.data.aidReport.recorded).toBe(0);
     expect(await ledgerRows()).toBe(before);
+    // The same from a CSV file, named by its line and column.
+    const csv = await reportFile(hub.url, emergencyToken, writeFile('running.csv', ['reference,beneficiary_id_number,programme,period_start,amount_fen', `GD-RUN-F1,${ELDER},DISASTER_TRANSITION,1939-01-01,${MONTHLY_FEN}`].join('\n')));
+    expect(csv.problems.map((p) => [p.line, p.code, p.field])).toEqual([[2, 'PERIOD_TOO_LONG', 'period_start']]);
+    expect(await ledgerRows()).toBe(before);
     // Not counted: the elder's household holds no reported aid.
     const read = await hub.gql(`query($id: ID!) { household(id: $id) { aidSummary { totalFen } } }`, { id: String(elderHousehold) });
     expect(read.data.household.aidSummary.totalFen).toBe(0);
   });
 
-  it('started in 2024 is taken and counted to today', async () => {
+  it('started in 2024 (within five years of today) is taken', async () => {
     const res = await emergency.gql(REPORT, { records: [transition('GD-RUN-5', OTHER, '2024-03-01', null)] });
     expect(res.data.aidReport).toMatchObject({ recorded: 1, entries: [{ reference: 'GD-RUN-5', period: { start: '2024-03-01', end: null } }], userErrors: [] });
   });
