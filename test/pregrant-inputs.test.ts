@@ -5,14 +5,15 @@
  * today (GRANT_DATE_TOO_FAR: a typo'd 2099-12-31 met no real grant in any rule's window and was
  * clear); a schoolYear its grantDate does not fall in (SCHOOL_YEAR_MISMATCH: the grant was counted
  * in the other year, so X6 missed the repetition). Then a recurring grant's period: ending more than
- * five years after it starts (PERIOD_TOO_LONG: a period end of 2099-12-31 was checked over the whole
- * century) and its schoolYear held to the period (SCHOOL_YEAR_MISMATCH, it was taken as given); a date
+ * five years after it starts, or with no end starting more than five years before today
+ * (PERIOD_TOO_LONG: a period end of 2099-12-31 was checked over the whole century) and its schoolYear held to the period (SCHOOL_YEAR_MISMATCH, it was taken as given); a date
  * of the other kind of aid (DATE_NOT_TAKEN, left out unread); another office's programme checked by a
  * department client (PROGRAMME_OF_OTHER_OFFICE); and the worst values of every input, each with its
  * stable reason. Through a real hub over real department databases.
  */
 import { makeIdNumber } from '../domain/id-number';
-import { latestPeriodEnd } from '../domain/findings/periods';
+import { earliestRunningStart, latestPeriodEnd } from '../domain/findings/periods';
+import { addDays } from '../domain/dates';
 import { unionScenario } from '../federation/union/scenario';
 import { addHousehold } from './findings-scenario';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -118,6 +119,31 @@ describe('a recurring grant’s period', () => {
     expect(await refusal({ programme: 'PUBLIC_RENTAL', periodStart: '2026-03-01', periodEnd: '2031-02-28', amountFen: 10_000 })).toBe('ANSWERED');
     // A period with no end runs on, reviewed as the programme is: checked as before.
     expect(await refusal({ programme: 'DISABILITY_LIVING', periodStart: '2026-03-01', amountFen: 10_000 })).toBe('ANSWERED');
+  });
+
+  test('with no end, starting more than five years before today is PERIOD_TOO_LONG at input.periodStart, with min, as aidReport holds it', async () => {
+    // TODAY 2026-03-15: a grant from 2021-03-16 reaches its five years today; one a day earlier ran past them.
+    expect(earliestRunningStart(TODAY)).toBe('2021-03-16');
+    const tooLong = [{ code: 'BAD_USER_INPUT', argument: 'input.periodStart', reason: 'PERIOD_TOO_LONG', min: '2021-03-16' }];
+    // 2009 for 2019 (the student was born 2008), running on with no end: refused, not checked over seventeen years.
+    expect(await refusal({ programme: 'DISABILITY_LIVING', periodStart: '2009-01-01', amountFen: 10_000 }, ['min'])).toEqual(tooLong);
+    expect(await refusal({ programme: 'DISABILITY_LIVING', periodStart: '2021-03-15', amountFen: 10_000 }, ['min'])).toEqual(tooLong);
+    expect(await refusal({ programme: 'DISABILITY_LIVING', periodStart: '2021-03-16', amountFen: 10_000 })).toBe('ANSWERED');
+    const res = await hub.gql(CHECK, { in: { beneficiaryIdNumber: STUDENT, programme: 'DISABILITY_LIVING', periodStart: '2009-01-01', amountFen: 10_000 } });
+    expect(res.errors?.[0]?.message).toContain('at most 5 years');
+    expect(res.errors?.[0]?.message).not.toContain(STUDENT);
+  });
+
+  test('the earliest start still running today steps over 29 February as latestPeriodEnd does', () => {
+    // Its anniversary in a common year is 1 March: a grant from 2024-02-29 runs to 2029-02-28.
+    expect(earliestRunningStart('2029-02-28')).toBe('2024-02-29');
+    expect(earliestRunningStart('2029-03-01')).toBe('2024-03-02');
+    // 2028-02-29 is reached by a start of 2023-03-01 (to 2028-02-29), not 2023-02-28 (to 2028-02-27).
+    expect(earliestRunningStart('2028-02-29')).toBe('2023-03-01');
+    for (const today of ['2026-03-15', '2029-02-28', '2028-02-29', '2028-03-01', '2026-12-31']) {
+      const min = earliestRunningStart(today);
+      expect([latestPeriodEnd(min) >= today, latestPeriodEnd(addDays(min, -1)) < today]).toEqual([true, true]);
+    }
   });
 
   test('the last day allowed after 29 February is the day before its anniversary', () => {

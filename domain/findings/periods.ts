@@ -144,3 +144,57 @@ export function latestPeriodEnd(start: IsoDate): IsoDate {
   const anniversary = new Date(Date.UTC(Number(start.slice(0, 4)) + RECURRING_APPROVAL_MAX_YEARS, Number(start.slice(5, 7)) - 1, Number(start.slice(8, 10))));
   return addDays(anniversary.toISOString().slice(0, 10), -1);
 }
+
+/**
+ * The earliest start of a recurring grant that still runs today within the longest term
+ * (latestPeriodEnd(start) not before `today`): the day after today, five years back, or the day
+ * before it where 29 February's anniversary (1 March) lets an earlier start reach today.
+ */
+export function earliestRunningStart(today: IsoDate): IsoDate {
+  const next = addDays(today, 1);
+  let start = new Date(Date.UTC(Number(next.slice(0, 4)) - RECURRING_APPROVAL_MAX_YEARS, Number(next.slice(5, 7)) - 1, Number(next.slice(8, 10)))).toISOString().slice(0, 10);
+  while (latestPeriodEnd(start) < today) start = addDays(start, 1);
+  while (latestPeriodEnd(addDays(start, -1)) >= today) start = addDays(start, -1);
+  return start;
+}
+
+/** Why a recurring period runs longer than a grant is approved for, and which date to fix. */
+export type PeriodTooLong =
+  /** An end more than five years after the start: `max` is the last end allowed. */
+  | { field: 'periodEnd'; max: IsoDate }
+  /** No end, and started more than five years before today: `min` is the earliest start that runs on today. */
+  | { field: 'periodStart'; min: IsoDate };
+
+/**
+ * Whether a recurring period runs longer than RECURRING_APPROVAL_MAX_YEARS before it is decided
+ * again (null if not): the one rule aidReport (domain/reported-aid/validate.ts) and preGrantCheck
+ * hold a period to.
+ *
+ * - An end more than five years after the start is refused at `periodEnd` (a year mistyped,
+ *   2099-12-31). Where `endedIsPaid` (aidReport: aid recorded after it was given), an end already
+ *   past is what was paid and is taken however long the period ran; a check before a grant
+ *   (preGrantCheck) holds every end to the term.
+ * - With no end (a grant that runs on), a start more than five years before today is refused at
+ *   `periodStart`: running on today it would have run for longer than any grant is approved without
+ *   being decided again (a year mistyped, 1939 for 2019, counted 1,055 months in aidSummary). The
+ *   start is the date to fix: there is no end to point at, and a grant running on runs on the
+ *   decision it was last given, whose start is the period's (one that stopped gives its end).
+ *
+ * An end after today within five years of the start reaches today within them, so the two cover
+ * every period still running.
+ */
+export function periodTooLong(start: IsoDate, end: IsoDate | null, today: IsoDate, { endedIsPaid }: { endedIsPaid: boolean }): PeriodTooLong | null {
+  if (end !== null) {
+    if (endedIsPaid && end <= today) return null;
+    const max = latestPeriodEnd(start);
+    return end > max ? { field: 'periodEnd', max } : null;
+  }
+  return latestPeriodEnd(start) < today ? { field: 'periodStart', min: earliestRunningStart(today) } : null;
+}
+
+/** The message of a PeriodTooLong: it names the term and the date allowed, never the beneficiary's data. */
+export function periodTooLongMessage(problem: PeriodTooLong): string {
+  return problem.field === 'periodEnd'
+    ? `a recurring period runs at most ${RECURRING_APPROVAL_MAX_YEARS} years from its start (periodEnd at most ${problem.max}): no recurring grant is approved for longer before it is decided again`
+    : `a recurring period with no end runs on today, and runs at most ${RECURRING_APPROVAL_MAX_YEARS} years from its start (periodStart on or after ${problem.min}): no recurring grant is approved for longer before it is decided again; give the start of the decision it runs on now, or the end if it stopped`;
+}

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { MAX_AMOUNT_FEN, OTHER_DIGITS_IN_SETTLEMENT, settlementReferenceOf, typedCode } from '../aid';
 import { holdsOtherDigits } from '../half-width';
 import { isIsoDate, type IsoDate } from '../dates';
-import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS } from '../findings/periods';
+import { periodTooLong, periodTooLongMessage, RECURRING_APPROVAL_MAX_YEARS } from '../findings/periods';
 import type { OfficeCode } from '../departments';
 import { HUB_ID } from '../hub-id';
 import { checkIdNumber, isOldIdNumber, typedIdNumber } from '../id-number';
@@ -285,12 +285,18 @@ export function validateReport(
     if (programme?.kind === 'RECURRING') {
       if (!periodStart || grantDate) fail('DATE_REQUIRED', 'periodStart', `a recurring programme takes a period start (and an end: the day it stopped, or the end it is granted for, at most ${RECURRING_APPROVAL_MAX_YEARS} years on), no grant date`);
       else if (periodEnd && periodEnd < periodStart) fail('PERIOD_INVALID', 'periodEnd', 'the period ends before it starts');
-      // An end ahead runs at most five years from the start, as preGrantCheck holds a period
-      // (PERIOD_TOO_LONG there too): no recurring grant is approved for longer before it is decided
-      // again, and an end of 2099-12-31 is a typo the ledger would keep as aid granted for decades,
-      // X1/X4/X9 overlapping it for as long. An end already past is what was paid, and is taken.
-      else if (periodEnd && isIsoDate(periodStart) && isIsoDate(periodEnd) && periodEnd > today && periodEnd > latestPeriodEnd(periodStart)) {
-        fail('PERIOD_TOO_LONG', 'periodEnd', `a period ending after today runs at most ${RECURRING_APPROVAL_MAX_YEARS} years from its start (at most ${latestPeriodEnd(periodStart)}): no recurring grant is approved for longer`);
+      // A period still running (an end ahead, or none) runs at most five years from its start, as
+      // preGrantCheck holds a period (periodTooLong, PERIOD_TOO_LONG there too): no recurring grant
+      // is approved for longer before it is decided again. An end of 2099-12-31, or a start of 1939
+      // for 2019 with no end, is a typo the ledger would keep as aid granted for decades (1,055
+      // months in aidSummary), X1/X4/X9 overlapping it for as long. An end already past is what was
+      // paid, and is taken. A reversal grants nothing: it carries the period of the entry it takes
+      // back (REVERSAL_MISMATCH otherwise), one recorded before the rule too (a correction closes
+      // such an entry with its past end).
+      // A start refused already (before the birth) is judged once it is fixed: one problem per date.
+      else if (entryKind !== 'REVERSAL' && isIsoDate(periodStart) && (!periodEnd || isIsoDate(periodEnd)) && !errors.slice(before).some((e) => e.field === 'periodStart')) {
+        const tooLong = periodTooLong(periodStart, periodEnd, today, { endedIsPaid: true });
+        if (tooLong) fail('PERIOD_TOO_LONG', tooLong.field, periodTooLongMessage(tooLong));
       }
     }
 

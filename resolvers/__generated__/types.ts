@@ -4333,7 +4333,7 @@ export type PreGrantCheckInput = {
   readonly beneficiaryIdNumber: Scalars['String']['input'];
   /** The programme code, e.g. TEKUN, TEMP_AID, MEDICAL_AID. A client checking as DEPARTMENT_WRITER (no CASEWORKER role) checks its own office's programmes: another office's is BAD_USER_INPUT, reason PROGRAMME_OF_OTHER_OFFICE. */
   readonly programme: Scalars['ID']['input'];
-  /** Recurring aid: first day to be paid (given for one-off aid: BAD_USER_INPUT, reason DATE_NOT_TAKEN, as for periodEnd). More than a year after today (the same day next year is the last allowed) is BAD_USER_INPUT, reason GRANT_DATE_TOO_FAR, with max. */
+  /** Recurring aid: first day to be paid (given for one-off aid: BAD_USER_INPUT, reason DATE_NOT_TAKEN, as for periodEnd). More than a year after today (the same day next year is the last allowed) is BAD_USER_INPUT, reason GRANT_DATE_TOO_FAR, with max. With no periodEnd (a grant that runs on), more than five years before today is BAD_USER_INPUT, reason PERIOD_TOO_LONG, with min, the earliest start allowed (no recurring grant is approved for longer before it is decided again). */
   readonly periodStart?: InputMaybe<Scalars['ProposedDate']['input']>;
   /** Recurring aid: last day, if the grant has one. Before periodStart is BAD_USER_INPUT, reason EMPTY_PERIOD; more than five years after periodStart (a public rental lease's longest term; no recurring grant is approved for longer before it is decided again) reason PERIOD_TOO_LONG, with max, the last day allowed. Leave it out for a grant that runs on. */
   readonly periodEnd?: InputMaybe<Scalars['ProposedDate']['input']>;
@@ -6087,9 +6087,9 @@ export type ReportedAidInput = {
   readonly programme: Scalars['ID']['input'];
   /** One-off aid: the date granted or paid. */
   readonly grantDate?: InputMaybe<Scalars['Date']['input']>;
-  /** Recurring aid: the first day covered. */
+  /** Recurring aid: the first day covered. With no periodEnd (a grant that runs on), at most five years before today (PERIOD_TOO_LONG beyond, at periodStart: give the start of the decision it runs on now, or the end if it stopped). */
   readonly periodStart?: InputMaybe<Scalars['Date']['input']>;
-  /** Recurring aid: the last day covered, once it stopped or where the grant has one. It may lie after today (a grant decided for a period, e.g. 2026-12-01 to 2027-11-30), at most five years after periodStart (PERIOD_TOO_LONG beyond); the aid counts as given only in the months up to today. Left out for a grant that runs on. */
+  /** Recurring aid: the last day covered, once it stopped or where the grant has one. It may lie after today (a grant decided for a period, e.g. 2026-12-01 to 2027-11-30), at most five years after periodStart (PERIOD_TOO_LONG beyond); the aid counts as given only in the months up to today. Left out for a grant that runs on, which then started at most five years before today. */
   readonly periodEnd?: InputMaybe<Scalars['Date']['input']>;
   /** Fen: in total for one-off aid, per month for recurring aid; 0 for a reversal or a service. At most 2147483647 (¥21,474,836.47): more is AMOUNT_INVALID. */
   readonly amountFen: Scalars['Fen']['input'];
@@ -6129,7 +6129,7 @@ export type AidReportErrorCode =
   | 'DATE_INVALID'
   /** The period ends before it starts. */
   | 'PERIOD_INVALID'
-  /** A recurring period ending after today ends more than five years after it starts (the message gives the last day allowed): no recurring grant is approved for longer before it is decided again, as preGrantCheck's PERIOD_TOO_LONG. An end already past is taken. */
+  /** A recurring period still running runs more than five years from its start: one ending after today ends more than five years after it starts (field periodEnd, the message giving the last day allowed), or one with no end started more than five years before today (field periodStart, the message giving the earliest start allowed). No recurring grant is approved for longer before it is decided again, as preGrantCheck's PERIOD_TOO_LONG. An end already past is taken; a reversal is taken. */
   | 'PERIOD_TOO_LONG'
   /** A grant of a programme granted only in a season dated out of it: 冬春救助 (WINTER_SPRING_RELIEF) runs December to May, its money reaching victims within 15 working days of allocation, so a grant in June after the 15th working day from 31 May (the message gives it), to November, is refused (a typo of its date, or another programme's aid). A reversal is taken. As preGrantCheck's OUT_OF_SEASON. */
   | 'OUT_OF_SEASON'

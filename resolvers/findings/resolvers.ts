@@ -19,7 +19,7 @@ import { programmeForWomenProblem } from '../../domain/programme-beneficiaries';
 import { outOfSeasonProblem } from '../../domain/programme-seasons';
 import { isServiceProgramme, MONEY_AMOUNT_MESSAGE, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
 import { schoolStageWords } from '../../domain/school-stages';
-import { latestPeriodEnd, RECURRING_APPROVAL_MAX_YEARS } from '../../domain/findings/periods';
+import { periodTooLong, periodTooLongMessage } from '../../domain/findings/periods';
 import { outOfScope, seesHealthDetail } from '../../access/decide';
 import { forbidden } from '../../access/session';
 import { subjectsOf } from '../../access/policy';
@@ -224,13 +224,12 @@ function proposalOf(input: PreGrantCheckInput, today: IsoDate): Proposal {
   // "两癌"救助 or 春蕾计划 for a man's ID number (domain/programme-beneficiaries.ts), as aidReport and a meeting refuse it.
   const forWomen = programmeForWomenProblem(programme.code, beneficiaryIdNumber);
   if (forWomen) throw badInput('input.beneficiaryIdNumber', 'PROGRAMME_FOR_WOMEN', forWomen);
-  // A period runs over decades only by a typo (a period end of 2099-12-31), and no recurring grant
-  // is approved for so long before it is decided again (latestPeriodEnd): the check ran over the
-  // whole of it and answered for aid no one had decided.
-  if (recurring && input.periodEnd) {
-    const max = latestPeriodEnd(input.periodStart!);
-    if (input.periodEnd > max) throw badInput('input.periodEnd', 'PERIOD_TOO_LONG', `periodEnd is more than ${RECURRING_APPROVAL_MAX_YEARS} years after periodStart: no recurring grant is approved for longer (at most ${max})`, { max });
-  }
+  // A period runs over decades only by a typo (a period end of 2099-12-31, or a start of 1939 for
+  // 2019 with no end), and no recurring grant is approved for so long before it is decided again:
+  // the check ran over the whole of it and answered for aid no one had decided. The rule is
+  // aidReport's (periodTooLong), every end held to the term: a check is of a grant to decide.
+  const tooLong = recurring ? periodTooLong(input.periodStart!, input.periodEnd ?? null, today, { endedIsPaid: false }) : null;
+  if (tooLong) throw badInput(`input.${tooLong.field}`, 'PERIOD_TOO_LONG', periodTooLongMessage(tooLong), tooLong.field === 'periodEnd' ? { max: tooLong.max } : { min: tooLong.min });
   requireSchoolYearFits(programme, { first, periodEnd: recurring ? (input.periodEnd ?? null) : null, when: recurring ? 'the period from periodStart to periodEnd' : 'a grant on grantDate' }, schoolYear, rules(), 'input.schoolYear');
   return {
     programme: programme.code as Proposal['programme'],
