@@ -9,12 +9,16 @@
  *   abandoned as a query is (server/client-gone.ts abandonRouteWhenClientGoes): the brief's
  *   department statement is stopped on the department's server, the cost given back at once, the
  *   abandonment counted in aidhub_queries_abandoned_total and logged once, naming no one.
+ * - A mutation is never abandoned: one whose client breaks the connection mid-transaction commits
+ *   every row, and its retry with the same idempotency key is answered with its outcome, writing
+ *   nothing more.
  *
  * Reads are held the way the query's test holds them, with no timing: a department's tables locked
- * by its own system (union's), or the hub's own tables locked (the findings).
+ * by its own system (union's), or the hub's own tables locked (the findings, the case requests).
  * The hub's deadline is long here, so a statement held on the hub waits as long as the test needs.
  */
 import { getTableName } from 'drizzle-orm';
+import net from 'node:net';
 import mysql from 'mysql2/promise';
 import { createClient } from '../access/clients';
 import { DEFAULT_QUERY_LIMITS } from '../db/config';
@@ -39,7 +43,7 @@ let hub: TestHub;
 let wangId = 0;
 let caseId = '';
 let scanId = 0;
-let clients: Awaited<ReturnType<typeof countyClients<'ca'>>>;
+let clients: Awaited<ReturnType<typeof countyClients<'ca' | 'other'>>>;
 let exporter: Record<string, string> = {};
 const log = capturedLog('info');
 
@@ -51,6 +55,7 @@ beforeAll(async () => {
   hub = await startTestHub(dbs, { today: TODAY, purpose: 'CASE_MEETING', queryLimits: { maxCostInFlight: DEFAULT_QUERY_LIMITS.maxCost }, metrics: true, hubTimeoutMs: 600_000, logger: log.logger });
   clients = await countyClients(hub, [
     ['ca', '370811', 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], 'CASE_MEETING'],
+    ['other', '370811', 'CIVIL_AFFAIRS', ['READER', 'CASEWORKER', 'MEETING_CONVENER'], 'CASE_MEETING'],
   ]);
   caseId = (await ok(clients.ca.gql, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '医疗救助申请' } }, 'caseOpen')).case.id;
   const { token } = await createClient(hub.accessDb, { name: `client-gone-export-${process.pid}`, department: 'HEALTH', regionScope: '370800', roles: ['READER'], expiresAt: null });
@@ -186,4 +191,62 @@ it('gives a gone client’s findings export cost back at once, while its page is
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatchObject({ requestId: 'export-gone-first', scanId, pagesSent: 0 });
   expect(await abandoned()).toBe(before + 1);
+});
+
+it('lets a mutation whose client breaks the connection mid-transaction commit whole; its retry with the same key is answered with its outcome and writes nothing more', async () => {
+  const KEY = 'client-gone-open-1';
+  const input = { householdId: String(wangId), origin: 'APPLICATION', urgency: 'URGENT', summary: '家中失火，急需临时救助', reportedAt: '2026-03-15T08:00:00+08:00', idempotencyKey: KEY };
+  const count = async (table: string) => {
+    const [[row]] = (await dbs.hubPool.query(`SELECT COUNT(*) AS n FROM \`${table}\``)) as any;
+    return Number(row.n);
+  };
+  const counts = async () => ({ aid_case: await count('aid_case'), case_event: await count('case_event'), case_request: await count('case_request') });
+  const before = await counts();
+  const abandonedBefore = await abandoned();
+  // The case's idempotency row is its transaction's last insert: held there, the case and its event are written, uncommitted.
+  const hubTables = await locking(dbs.hubUrl, ['case_request']);
+  const union = await locking(dbs.sourceUrls.UNION, UNION_TABLES);
+  try {
+    const body = JSON.stringify({ query: OPEN, variables: { input } });
+    const socket = net.connect(Number(new URL(hub.url).port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    const headers = Object.entries({ ...clients.ca.headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'x-request-id': 'mutation-gone' }).map(([k, v]) => `${k}: ${v}\r\n`);
+    socket.write(`POST /graphql HTTP/1.1\r\nHost: hub\r\n${headers.join('')}\r\n${body}`);
+    await until('the mutation’s insert to wait on the locked case_request', () => hubTables.waiting('case_request'), (n) => n === 1, 120_000);
+
+    // The client goes before the answer.
+    await new Promise<void>((resolve) => socket.destroy().once('close', () => resolve()));
+    // A query-like request of another client gone after it, held at union: counted once the hub has
+    // seen it go, and so the mutation's connection, closed first, too. The mutation is not counted.
+    const brief = new AbortController();
+    const sentinel = briefOf(clients.other.headers, 'brief-after-mutation', brief.signal).catch((e: Error) => e.name);
+    await until('the later brief’s statement to wait on union’s locked tables', () => union.waiting(), (n) => n >= 1, 120_000);
+    brief.abort();
+    expect(await sentinel).toBe('AbortError');
+    await until('the later brief counted as abandoned', abandoned, (n) => n >= abandonedBefore + 1, 30_000);
+    expect(await abandoned()).toBe(abandonedBefore + 1);
+    // Still waiting: the mutation was not cut short.
+    expect(await hubTables.waiting('case_request')).toBe(1);
+
+    await hubTables.unlock();
+    await until('the mutation committed', () => count('case_request'), (n) => n > before.case_request, 120_000);
+  } finally {
+    await hubTables.end();
+    await union.end();
+  }
+  // Whole: the case, its OPENED event carrying the key, and the key's request row, one each.
+  expect(await counts()).toEqual({ aid_case: before.aid_case + 1, case_event: before.case_event + 1, case_request: before.case_request + 1 });
+  const [cases] = (await dbs.hubPool.query('SELECT id, urgency FROM aid_case WHERE household_id = ? AND summary = ?', [wangId, input.summary])) as any;
+  expect(cases).toEqual([{ id: expect.any(Number), urgency: 'URGENT' }]);
+  const opened = cases[0].id as number;
+  const [events] = (await dbs.hubPool.query('SELECT action, key_sha256 IS NOT NULL AS keyed FROM case_event WHERE case_id = ?', [opened])) as any;
+  expect(events).toEqual([{ action: 'OPENED', keyed: 1 }]);
+  const [requests] = (await dbs.hubPool.query('SELECT case_id FROM case_request WHERE case_id = ?', [opened])) as any;
+  expect(requests).toEqual([{ case_id: opened }]);
+
+  // The retry with the same key: the first outcome, replayed, and nothing written.
+  const retry = await clients.ca.gql(OPEN, { input });
+  expect(retry.errors).toBeUndefined();
+  expect(retry.data.caseOpen).toEqual({ case: { id: String(opened) }, replayed: true, userErrors: [] });
+  expect(await counts()).toEqual({ aid_case: before.aid_case + 1, case_event: before.case_event + 1, case_request: before.case_request + 1 });
 });
