@@ -3,7 +3,7 @@ import type { AuditStore } from '../access/audit';
 import type { RequestAccess } from '../access/decide';
 import { AccessSession } from '../access/session';
 import type { HubDb } from '../db/connect';
-import { RequestAbandoned, RequestReads } from '../db/abandon';
+import { RequestAbandoned, RequestReads, type AbandonedListener } from '../db/abandon';
 import { createCaseLoaders } from '../db/cases/loaders';
 import { createCharityLoaders } from '../db/charity/loaders';
 import { createHubLoaders, type HubLoaderOptions } from '../db/household/loaders';
@@ -38,8 +38,8 @@ export interface HubDeps {
   clock?: () => Date;
   /** The household the query page shows as its example (a demo household with aid). */
   exampleHouseholdId?: string;
-  /** Told each department read's outcome (server/metrics.ts). */
-  metrics?: JobMetrics & { sourceOutcome(outcome: SourceOutcome): void; unrecognisedStatus(department: DepartmentCode, records: number): void; unrecognisedProgramme(department: DepartmentCode, records: number): void };
+  /** Told each department read's outcome, and each request abandoned because its client went away (server/metrics.ts). */
+  metrics?: JobMetrics & AbandonedListener & { sourceOutcome(outcome: SourceOutcome): void; unrecognisedStatus(department: DepartmentCode, records: number): void; unrecognisedProgramme(department: DepartmentCode, records: number): void };
 }
 
 // The listeners and the clock below are made for every request by module functions that return

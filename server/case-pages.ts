@@ -52,6 +52,7 @@ import { loggableError, maskIdNumbersInText } from '../domain/privacy';
 import type { SourceOutcome } from '../federation/loaders';
 import { createLoaders, hubNow, hubToday, type HubDeps } from '../resolvers/context';
 import { costInFlightMessageZh, takeRouteCost, type RouteBudget } from './query-cost';
+import { abandonRouteWhenClientGoes } from './client-gone';
 
 // ---- Words ----
 
@@ -1004,8 +1005,10 @@ function briefAccess(access: RequestAccess, c: Pick<CaseRecord, 'id' | 'reported
  * With a budget, each brief takes its cost of the client's cost in flight (MAX_QUERY_COST_IN_FLIGHT,
  * shared with its GraphQL operations and findings exports) once its parameters are read and before
  * any statement or audit row, and gives it back when its handler and its response have both ended:
- * the page sent, a refusal after it was taken (CASE_NOT_FOUND, MEETING_NOT_FOUND), an error, or the
- * client gone (the dossier already being read is read to its end, and holds the cost until then).
+ * the page sent, a refusal after it was taken (CASE_NOT_FOUND, MEETING_NOT_FOUND), or an error. A
+ * client gone before its page is abandoned as a query is (server/client-gone.ts): its department
+ * reads stopped, its cost given back at once, counted in aidhub_queries_abandoned_total. Until
+ * session 47 the dossier being read was read to its end, and held the cost until then.
  * One that would pass the limit is refused 429 RATE_LIMITED, reason QUERY_COST_IN_FLIGHT,
  * Retry-After: 1 (server/query-cost.ts takeRouteCost). It had only the per-minute limit: a client
  * could have dozens of briefs read whole dossiers at once, each from the hub and every department.
@@ -1036,7 +1039,14 @@ export function registerCasePages(app: express.Express, deps: HubDeps, audit?: A
       const now = hubNow(deps);
       const today = hubToday(deps);
       const unavailable = new Map<DepartmentCode, SourceOutcome>();
-      const loaders = createLoaders(deps, today, unavailable, requestLogger(req, deps.logger));
+      const logger = requestLogger(req, deps.logger);
+      // A client gone mid-dossier stops its department reads and gives its cost back at once, as a
+      // query's (server/client-gone.ts); the dossier is put together of what was read, and put on
+      // record, as an abandoned query's answer is.
+      const loaders = createLoaders(deps, today, unavailable, logger);
+      abandonRouteWhenClientGoes(res, loaders.reads, taken, deps.metrics, () =>
+        logger.info({ caseId: Number(id) }, 'meeting brief abandoned: its client closed the connection before the page; its department reads were stopped and its cost in flight given back'),
+      );
       const cases = loaders.cases;
       const c = await cases.caseById.load(Number(id));
       if (!c) return errorPage(req, res, 404, 'BAD_USER_INPUT', 'CASE_NOT_FOUND', '未找到该案件');

@@ -39,6 +39,8 @@ import { FINDING_STATUSES, type FindingStatus } from '../domain/findings/settlem
 import { activeRuleSet } from '../rules/load';
 import type { HubDeps } from '../resolvers/context';
 import { takeRouteCost, type RouteBudget } from './query-cost';
+import { abandonRouteWhenClientGoes } from './client-gone';
+import { RequestReads } from '../db/abandon';
 import { unknownRuleIdsMessage } from '../resolvers/findings/rule-filter';
 
 const SEVERITY_CN: Record<Severity, string> = { CONFLICT: '冲突', WARNING: '预警', MISSED_AID: '疑似漏保' };
@@ -201,7 +203,10 @@ export function exportFilter(query: Record<string, unknown>): Parsed<FindingFilt
  * With a budget, each export takes its cost of the client's cost in flight (MAX_QUERY_COST_IN_FLIGHT,
  * shared with its GraphQL operations) once its parameters are read and before any statement or
  * audit row, and gives it back when its handler and its response have both ended: the file sent,
- * the export failed or refused, or the client gone (the handler stops after the page in hand).
+ * the export failed or refused. A client gone mid-file is abandoned as a query is
+ * (server/client-gone.ts): its cost given back at once, counted in aidhub_queries_abandoned_total,
+ * and the handler stops after the statement in flight, reading, recording and sending nothing more
+ * (until session 47 it held the cost until then, and recorded the page it had read).
  * One that would pass the limit is refused 429 RATE_LIMITED, reason QUERY_COST_IN_FLIGHT,
  * Retry-After: 1 (server/query-cost.ts takeRouteCost).
  */
@@ -225,6 +230,14 @@ export function registerFindingExports(app: express.Express, deps: HubDeps, audi
       const held = takeRouteCost(budget, access?.caller?.clientId, res, (message, extensions) => sendError(res, 429, 'RATE_LIMITED', 'QUERY_COST_IN_FLIGHT', message, extensions));
       if (!held) return;
       release = held.release;
+      // A client gone mid-file gives its cost back at once, as a query's (server/client-gone.ts): the
+      // export reads only the hub's own database, so nothing is stopped on a source, but no page is
+      // read, put on record or sent after the statement in flight.
+      const request = new RequestReads();
+      let pagesSent = 0;
+      abandonRouteWhenClientGoes(res, request, held, deps.metrics, () =>
+        requestLogger(req, deps.logger).info({ scanId: Number(id), pagesSent }, 'findings export ended early: the client stopped reading and closed the connection; its cost in flight given back'),
+      );
       const [scan] = await scansByIds(deps.hub, [Number(id)]);
       // A scan of a division the caller's scope does not touch reads as not found, like a missing one.
       if (!scan || !divisionInReach(access, scan.regionCode)) return sendError(res, 404, 'BAD_USER_INPUT', 'SCAN_NOT_FOUND', 'no scan has this id');
@@ -250,6 +263,7 @@ export function registerFindingExports(app: express.Express, deps: HubDeps, audi
       // The first page is read before the answer starts, so a township the hub holds nothing of (a
       // typo) is refused as Scan.findings refuses it, not sent as a file without lines.
       let page = await scanFindingsPage(deps.hub, scan.id, filter, PAGE, null);
+      if (request.abandoned) return;
       if (page.rows.length === 0 && filter.townshipCode && !(await divisionHeld(deps.hub, filter.townshipCode))) {
         return sendError(res, 400, 'BAD_USER_INPUT', 'REGION_UNKNOWN', UNKNOWN_DIVISION_MESSAGE, { argument: 'township' });
       }
@@ -259,8 +273,9 @@ export function registerFindingExports(app: express.Express, deps: HubDeps, audi
       res.set('Content-Disposition', `attachment; filename="scan-${scan.id}-findings.csv"`);
       res.write('\uFEFF');
       res.write(stringify([CSV_HEADER]));
-      let pagesSent = 0;
       for (;;) {
+        // Gone while the page was read: nothing more is read of it.
+        if (request.abandoned) return;
         const households = await hub.householdById.loadMany(page.rows.flatMap((r) => (r.householdId === null ? [] : [r.householdId])));
         const regions = await hub.regionByCode.loadMany([...new Set(page.rows.flatMap((r) => (r.regionCode ? [r.regionCode.slice(0, 6), r.townshipCode ?? r.regionCode] : [])))]);
         const household = new Map(households.flatMap((h) => (h && !(h instanceof Error) ? [[h.id, h] as const] : [])));
@@ -291,17 +306,18 @@ export function registerFindingExports(app: express.Express, deps: HubDeps, audi
             chinaTimeCell(row.lastSeenAt),
           ].map((cell, i) => csvCell(String(cell), CSV_HEADER[i]));
         });
+        // Gone meanwhile: the page is neither sent nor put on record as read.
+        if (request.abandoned) return;
         // Each page's people are on record before the page goes out.
         await recordShown(audit, access, `GET /exports/scans/${scan.id}/findings.csv`, [...subjects.values()]);
-        if (lines.length > 0 && !res.write(stringify(lines))) await taken(res);
+        // Counted as it is handed to the connection, before the wait for it to be taken: a client
+        // that goes during that wait was sent it (the log line says so).
         pagesSent += 1;
+        if (lines.length > 0 && !res.write(stringify(lines))) await taken(res);
         if (!page.hasNextPage) break;
         // A client that went away (or never read, and then went) is sent no more: the pages after are
-        // neither read nor put on record as seen.
-        if (res.destroyed) {
-          requestLogger(req, deps.logger).info({ scanId: scan.id, pagesSent }, 'findings export ended early: the client stopped reading and closed the connection');
-          return;
-        }
+        // neither read nor put on record as seen (the log line was written as it went).
+        if (request.abandoned || res.destroyed) return;
         page = await scanFindingsPage(deps.hub, scan.id, filter, PAGE, page.rows[page.rows.length - 1].id);
       }
       res.end();

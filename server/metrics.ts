@@ -118,10 +118,14 @@ export class HubMetrics implements JobMetrics {
     registers: [this.registry],
   });
 
-  /** GraphQL queries abandoned because their client went away before the answer (server/client-gone.ts). */
+  /**
+   * GraphQL queries, meeting briefs and findings exports abandoned because their client went away
+   * before the answer (server/client-gone.ts). One series, without labels, as it was when it counted
+   * queries alone: the log line of each says which route it was.
+   */
   readonly abandonedQueries = new Counter({
     name: 'aidhub_queries_abandoned_total',
-    help: 'GraphQL queries this process abandoned because their client closed its connection before the answer was sent: their department reads were stopped on the sources and their cost in flight given back at once (mutations are never abandoned)',
+    help: 'GraphQL queries, meeting briefs (GET /cases/:id/brief) and findings exports (GET /exports/scans/:id/findings.csv) this process abandoned because their client closed its connection before the answer was sent whole: their department reads were stopped on the sources and their cost in flight given back at once (mutations are never abandoned)',
     registers: [this.registry],
   });
 
@@ -527,7 +531,7 @@ export class HubMetrics implements JobMetrics {
     this.unauthenticatedRequests.inc({ reason });
   }
 
-  /** A query abandoned, its client gone (db/abandon.ts AbandonedListener). */
+  /** A query, brief or export abandoned, its client gone (db/abandon.ts AbandonedListener). */
   requestAbandoned(): void {
     this.abandonedQueries.inc();
   }

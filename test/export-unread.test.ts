@@ -26,7 +26,8 @@ import { DEFAULT_QUERY_LIMITS } from '../db/config';
 import { capturedLog } from './support/log-lines';
 import { createTestDatabases, type TestDatabases } from './support/databases';
 import { startTestHub, type TestHub } from './support/hub';
-import { insertRegions, insertWang, WANG } from './support/scenarios';
+import { insertRegions, insertWang } from './support/scenarios';
+import { insertScanWithFindings } from './support/scan-rows';
 import { until } from './support/until';
 
 jest.setTimeout(240_000);
@@ -51,24 +52,7 @@ beforeAll(async () => {
   hub = await startTestHub(dbs, { logger: log.logger, queryLimits: { maxCostInFlight: DEFAULT_QUERY_LIMITS.maxCost } });
   // Medical insurance reads the findings' explanations as stored (access/decide.ts seesHealthDetail).
   ({ token } = await createClient(accessDbOf(dbs.hub), { name: `export-unread-${process.pid}`, department: 'HEALTH', regionScope: '370800', roles: ['READER'], expiresAt: null }));
-  const at = '2026-03-16 02:00:00.000';
-  const [scan] = (await dbs.hubPool.query(
-    `INSERT INTO finding_scan (region_code, state, as_of, rule_set_name, rule_set_digest, started_by, started_at, heartbeat_at, finished_at) VALUES ('370811', 'SUCCEEDED', '2026-03-16', 'default', '0000000000000000', 'export-unread', ?, ?, ?)`,
-    [at, at, at],
-  )) as any;
-  scanId = scan.insertId;
-  const detail = JSON.stringify({ idNumbers: [WANG.head], records: [], measure: { type: 'MISSED', expected: ['MEDICAL_AID'], met: [] }, explanation: 'x'.repeat(EXPLANATION_CHARS) });
-  for (let i = 0; i < FINDINGS; i += 50) {
-    const batch = Array.from({ length: Math.min(50, FINDINGS - i) }, (_, j) => i + j);
-    await dbs.hubPool.query(
-      `INSERT INTO finding (fingerprint, rule_id, kind, severity, scope, status, household_id, region_code, township_code, department_mask, ongoing, content_hash, first_scan_id, last_scan_id, first_seen_at, last_seen_at, detail, updated_at) VALUES ${batch.map(() => "(?, 'M4', 'MISSED_AID', 'MISSED_AID', 'PERSON', 'OPEN', ?, ?, '370811001', 8, 1, ?, ?, ?, ?, ?, ?, ?)").join(', ')}`,
-      batch.flatMap((n) => [n.toString(16).padStart(32, '0'), householdId, WANG.regionCode, 'c'.repeat(32), scanId, scanId, at, at, detail, at]),
-    );
-  }
-  await dbs.hubPool.query(
-    "INSERT INTO finding_occurrence (scan_id, finding_id, rule_id, severity, township_code, department_mask) SELECT ?, id, rule_id, severity, township_code, department_mask FROM finding WHERE first_scan_id = ?",
-    [scanId, scanId],
-  );
+  scanId = await insertScanWithFindings(dbs, householdId, FINDINGS, 'x'.repeat(EXPLANATION_CHARS), 'export-unread');
 }, 240_000);
 
 afterAll(async () => {

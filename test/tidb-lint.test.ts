@@ -120,6 +120,7 @@ const FAULT_INJECTION: Record<string, { rule: string; why: string }[]> = {
   'test/readiness.test.ts': [{ rule: 'LOCK_TABLES', why: 'holds the household table so the hub database reads as paused (HUB_UNAVAILABLE)' }],
   'test/job-lease.test.ts': [{ rule: 'LOCK_TABLES', why: "holds the household table so a scan started through the API waits, holding its lease, while the lease's length is read" }],
   'test/query-cost-client-gone.test.ts': [{ rule: 'LOCK_TABLES', why: "holds the union's front-end tables so a household query waits there until its client goes, and its retry after it" }],
+  'test/client-gone-routes.test.ts': [{ rule: 'LOCK_TABLES', why: "holds the union's front-end tables, or the hub's findings or case requests, so a meeting brief, a findings export or a mutation waits there until its client goes, and its retry after it" }],
   'test/source-hangs.test.ts': [{ rule: 'LOCK_TABLES', why: "holds the union's front-end tables, as a department's own export would, so the hub's reads of them wait until it gives up" }],
   'test/scan-source-misbehaves.test.ts': [{ rule: 'LOCK_TABLES', why: "holds the union's front-end tables, as a department's own export would, so a scan's and a monthly comparison's reads of them wait until the scan limit" }],
   'test/abandon-handle.test.ts': [{ rule: 'GET_LOCK', why: 'a lock the test holds, so a statement a department read sends after an await waits on the server until the read is abandoned' }],
