@@ -178,14 +178,15 @@ export async function declinesByReferralIds(db: HubDb, ids: readonly number[]): 
  * The declined decisions still open at `asOf` (supervision, domain/cases/supervision.ts): slips of
  * decisions declined by then, of cases not ended by then (or handed over: its decisions stay its
  * county's), that no reassignment, waiver or later
- * meeting had resolved by then; with the office that owned the case when the department declined it
- * (`ownerThen`, records.ts ownerWhen: the convener the declined aid fell to then, whoever took the case
- * over since) and township. Oldest decline first.
+ * meeting had resolved by then; with the office that owns the case at asOf (`ownerAsOf`: the one that
+ * must reassign, waive or have it decided again, resolveDeclinedDecision's NOT_CASE_OWNER), the
+ * office that owned it when the department declined it (`ownerThen`: the convener the declined aid
+ * fell to then), both read by records.ts ownerWhen in the statement, and township. Oldest decline first.
  */
-export async function declinesOpenAt(db: HubDb, asOf: Date, regionPrefix: string | null): Promise<(ReferralRecord & { ownerThen: string; declinedAt: Date })[]> {
+export async function declinesOpenAt(db: HubDb, asOf: Date, regionPrefix: string | null): Promise<(ReferralRecord & { ownerThen: string; ownerAsOf: string; declinedAt: Date })[]> {
   const at = toDbInstant(asOf);
   const rows = await db
-    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerThen: ownerWhen(referralSlip.answeredAt) })
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerThen: ownerWhen(referralSlip.answeredAt), ownerAsOf: ownerWhen(asOf) })
     .from(referralSlip)
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
     .leftJoin(declinedDecision, and(eq(declinedDecision.referralId, referralSlip.id), lte(declinedDecision.recordedAt, at)))

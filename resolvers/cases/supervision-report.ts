@@ -151,7 +151,7 @@ export async function supervisionReport(ctx: HubContext, args: SupervisionReport
     open.cases.map((c) => ({ case: c, timeline: timelines.get(c.id)!, openedAt: openedAt(c, eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode, ownedBefore: ownedBefore(eventsOf.get(c.id) ?? []) })),
     asOf,
     short,
-    declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerThen, townshipCode: d.townshipCode })),
+    declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerAsOf, declinedUnder: d.ownerThen, townshipCode: d.townshipCode })),
     withdrawn,
     firstAidsWithdrawn,
     answered.map(slipFacts),
