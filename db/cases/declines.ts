@@ -205,22 +205,26 @@ export async function declinesOpenAt(db: HubDb, asOf: Date, regionPrefix: string
     .orderBy(asc(referralSlip.answeredAt), asc(referralSlip.id));
   return rows.map((r) => {
     const slip = referralRecord(r.slip, r);
-    return { ...slip, ownerThen: r.ownerThen, declinedAt: slip.answeredAt! };
+    return { ...slip, ownerThen: r.ownerThen, ownerAsOf: r.ownerAsOf, declinedAt: slip.answeredAt! };
   });
 }
+
+/** A declined decision waived, as supervision lists it: with the waiver's reason. */
+export type WaivedDecisionRecord = ReferralRecord & { ownerThen: string; waivedAt: Date; waiverReason: string };
 
 /**
  * The declined decisions the convener waived from `from` up to `to` (supervision): decided aid the
  * household will not be given, with the office that owned the case when it was waived (`ownerThen`,
- * records.ts ownerWhen: the convener who waived it) and township. Waived first, first.
+ * records.ts ownerWhen: the convener who waived it), the waiver's reason (the spreadsheet prints it;
+ * the API reads it through Referral.declineResolution) and township. Waived first, first.
  */
-export async function declinesWaivedBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<(ReferralRecord & { ownerThen: string; waivedAt: Date })[]> {
+export async function declinesWaivedBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<WaivedDecisionRecord[]> {
   const rows = await db
-    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerThen: ownerWhen(declinedDecision.recordedAt), waivedAt: declinedDecision.recordedAt })
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerThen: ownerWhen(declinedDecision.recordedAt), waivedAt: declinedDecision.recordedAt, waiverReason: declinedDecision.reason })
     .from(declinedDecision)
     .innerJoin(referralSlip, eq(referralSlip.id, declinedDecision.referralId))
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
     .where(and(eq(declinedDecision.resolution, 'WAIVED'), inPeriodAndRegion(declinedDecision.recordedAt, from, to, regionPrefix)))
     .orderBy(asc(declinedDecision.recordedAt), asc(referralSlip.id));
-  return rows.map((r) => ({ ...referralRecord(r.slip, r), ownerThen: r.ownerThen, waivedAt: fromDbInstant(r.waivedAt) }));
+  return rows.map((r) => ({ ...referralRecord(r.slip, r), ownerThen: r.ownerThen, waivedAt: fromDbInstant(r.waivedAt), waiverReason: r.waiverReason }));
 }
