@@ -72,6 +72,7 @@ export const pluginConfig = {
     FirstAid: '../../db/cases/first-aid#CaseFirstAidRecord',
     CountyApproval: '../../db/cases/county-approval#CountyApprovalView',
     ForwardedCase: '../models#CaseForwarded',
+    OpenDecline: '../models#DeclineOpen',
     SupersedingAidRecord: '../../domain/aid#AidRecord',
     DecisionCheck: '../../db/case-loop/store#DecisionCheckRecord',
     DecisionFinding: '../../domain/cases/decision-checks#DecisionFinding',

@@ -4,8 +4,11 @@
  * tally (按时办结) per office, per township and per county, then every overdue slip and case deadline
  * with its case, the office that owes it, its due date and how many working days it is overdue (the
  * holiday calendar's), then the cases forwarded to a county office for approval (转交县级审批), which no
- * limit binds, with the office that holds each and since when. Built by the same use case as the API's answer (resolvers/cases/supervision-report.ts),
- * so its figures are the API's.
+ * limit binds, with the office that holds each and since when; then the API's other lists a supervisor
+ * must see that read no department: the declined decisions still open (declinesOpen), under the office
+ * that owns the case at asOf with the one it was declined under, the decisions waived (decisionsWaived)
+ * and the slips a correction superseded (corrected) in the period, each with its reasons. Built by the
+ * same use case as the API's answer (resolvers/cases/supervision-report.ts), so its figures are the API's.
  *
  * The file keeps the findings export's habits (server/exports.ts): UTF-8 with a byte-order mark,
  * every cell through csvCell (formulas defused), instants in China time, Chinese headers. It names no
@@ -26,16 +29,17 @@ import { requireDivisionCode } from '../access/errors';
 import { requestAccess, sendError } from '../access/http';
 import type { Subject } from '../access/policy';
 import { requestLogger } from '../access/request-id';
-import type { CaseRecord, ReferralRecord } from '../db/cases/records';
+import type { CaseRecord } from '../db/cases/records';
 import { chinaDateOf, formatChinaInstant } from '../domain/cases/china-time';
-import type { CaseDeadlineTally, OverdueCase, OverdueReport, OverdueSlip, OverdueTally, ReferralTally } from '../domain/cases/supervision';
+import type { CaseDeadlineTally, OverdueCase, OverdueSlip, OverdueTally, ReferralTally } from '../domain/cases/supervision';
 import { storedOfficeIn } from '../domain/cases/offices';
 import { caseReference } from '../domain/cases/reference';
+import { maskIdNumbersInText } from '../domain/privacy';
 import { PROGRAMME_BY_CODE } from '../domain/programmes';
 import type { IsoDate } from '../domain/dates';
 import { createContext, type HubContext, type HubDeps } from '../resolvers/context';
 import { officeNameOf } from '../resolvers/cases/office-name';
-import { reportPeriodStart, supervisionReport, type SupervisionReportArgs } from '../resolvers/cases/supervision-report';
+import { reportPeriodStart, supervisionReport, type ReportSlip, type SupervisionReport, type SupervisionReportArgs } from '../resolvers/cases/supervision-report';
 import { requireInRange } from '../resolvers/date-ranges';
 import { scalarResolvers } from '../resolvers/scalars';
 import { DEADLINE_KIND, limitText } from './case-pages';
@@ -126,6 +130,9 @@ export const OFFICE_HEADER = ['县（市、区）', '办理单位', ...TALLY_HEA
 export const TOWNSHIP_HEADER = ['县（市、区）', '乡镇（街道）', ...TALLY_HEADER];
 export const COUNTY_HEADER = ['县（市、区）', ...TALLY_HEADER];
 export const FORWARDED_HEADER = ['案件编号', '县（市、区）', '乡镇（街道）', '审批单位', '转交单位', '转交时间', '已转交工作日', '按法定节假日暂计'];
+export const DECLINES_OPEN_HEADER = ['案件编号', '县（市、区）', '乡镇（街道）', '应处理单位', '原经办单位', '退回单位', '事项', '转办单编号', '退回日期', '退回原因'];
+export const WAIVED_HEADER = ['案件编号', '县（市、区）', '乡镇（街道）', '免除单位', '退回单位', '事项', '转办单编号', '退回原因', '免除日期', '免除理由'];
+export const CORRECTED_HEADER = ['案件编号', '县（市、区）', '乡镇（街道）', '更正单位', '原应办单位', '事项', '转办单编号', '原到期日', '更正日期', '更正理由', '替代转办单编号', '新到期日'];
 export const OVERDUE_HEADER = ['类别', '案件编号', '县（市、区）', '乡镇（街道）', '应办单位', '事项', '转办单编号', '时限', '到期日', '超期工作日', '超期小时', '按法定节假日暂计', '统计时点后补记'];
 
 /** 按时办结率 as a percentage with two decimals (Excel reads `37.50%` as the number 0.375); a dash when nothing was counted. */
@@ -141,15 +148,27 @@ function tallyCells(t: OverdueTally): (string | number)[] {
 
 const yesNo = (b: boolean) => (b ? '是' : '否');
 
+/** What a slip asks, as the overdue list names it: a meeting's decision with its programme, or a referral. */
+function slipWhat(r: Pick<ReportSlip, 'kind' | 'programmeCode'>): string {
+  return r.kind === 'DECISION' ? `会议决定${r.programmeCode ? `：${PROGRAMME_BY_CODE.get(r.programmeCode)?.name ?? r.programmeCode}` : ''}` : '转办';
+}
+
+/**
+ * Free text a person wrote (a decline's, a waiver's, a correction's reason), as the meeting brief
+ * prints it: an ID number in a text stored before prose was screened as it is written is masked.
+ * csvCell then defuses it as every cell.
+ */
+const freeText = (text: string | null | undefined) => maskIdNumbersInText(text ?? '');
+
 /** Rows under a header, each cell as csvCell writes it for its column. */
 function table(title: string, header: readonly string[], rows: readonly (readonly (string | number)[])[]): string[][] {
   return [[title], [...header], ...rows.map((row) => row.map((cell, i) => csvCell(String(cell), header[i])))];
 }
 
 /** The report as the file's rows, and the households and people its lines name (for the audit trail). */
-export async function overdueSheet(ctx: HubContext, report: OverdueReport<ReferralRecord, CaseRecord>, scopeCode: string | null, since: IsoDate): Promise<{ rows: string[][]; subjects: Subject[] }> {
+export async function overdueSheet(ctx: HubContext, report: SupervisionReport, scopeCode: string | null, since: IsoDate): Promise<{ rows: string[][]; subjects: Subject[] }> {
   // Every division and slip's case the file names, read at once (one statement each), not a line at a time.
-  const slips = report.byOffice.flatMap((g) => g.referrals.map((s) => s.referral));
+  const slips = report.byOffice.flatMap((g) => [...g.referrals, ...g.declinesOpen, ...g.decisionsWaived, ...g.corrected].map((s) => s.referral));
   const codes = [...report.byTownship.flatMap((g) => [g.townshipCode, g.townshipCode.slice(0, 6)]), ...report.byCounty.map((g) => g.countyCode), ...(scopeCode === null ? [] : [scopeCode])];
   await Promise.all([ctx.loaders.hub.regionByCode.loadMany([...new Set(codes)]), ctx.loaders.cases.caseById.loadMany([...new Set(slips.map((r) => r.caseId))])]);
   const region = async (code: string) => (await ctx.loaders.hub.regionByCode.load(code))?.name ?? code;
@@ -168,15 +187,19 @@ export async function overdueSheet(ctx: HubContext, report: OverdueReport<Referr
   // Each overdue item once, under the office that owes it (byOffice files each item once).
   const cases = ctx.loaders.cases;
   const overdue: (string | number)[][] = [];
+  /** A slip a line is about: its household and a decision's beneficiary on record, and its case's reference. */
+  const slipLine = async (r: ReportSlip): Promise<string> => {
+    subjects.set(`H:${r.householdId}`, { kind: 'HOUSEHOLD', householdId: r.householdId });
+    if (r.beneficiaryIdNumber) subjects.set(`P:${r.beneficiaryIdNumber}`, { kind: 'PERSON', idNumber: r.beneficiaryIdNumber });
+    const c = await cases.caseById.load(r.caseId);
+    return c ? caseReference(c.id, c.reportedAt) : '';
+  };
+  const officeName = (key: string, townshipCode: string) => officeNameOf(ctx, storedOfficeIn(key, townshipCode));
   for (const g of report.byOffice) {
     const owes = await officeNameOf(ctx, storedOfficeIn(g.office, g.countyCode));
-    for (const s of g.referrals as OverdueSlip<ReferralRecord>[]) {
+    for (const s of g.referrals as OverdueSlip<ReportSlip>[]) {
       const r = s.referral;
-      const c = await cases.caseById.load(r.caseId);
-      subjects.set(`H:${r.householdId}`, { kind: 'HOUSEHOLD', householdId: r.householdId });
-      if (r.beneficiaryIdNumber) subjects.set(`P:${r.beneficiaryIdNumber}`, { kind: 'PERSON', idNumber: r.beneficiaryIdNumber });
-      const what = r.kind === 'DECISION' ? `会议决定${r.programmeCode ? `：${PROGRAMME_BY_CODE.get(r.programmeCode)?.name ?? r.programmeCode}` : ''}` : '转办';
-      overdue.push(['转办单', c ? caseReference(c.id, c.reportedAt) : '', await region(g.countyCode), await region(r.townshipCode), owes, what, r.id, `${r.deadlineWorkingDays} 个工作日`, r.dueOn, s.overdue.workingDays, s.overdue.hours, yesNo(s.overdue.provisional), yesNo(s.recordedAfterAsOf)]);
+      overdue.push(['转办单', await slipLine(r), await region(g.countyCode), await region(r.townshipCode), owes, slipWhat(r), r.id, `${r.deadlineWorkingDays} 个工作日`, r.dueOn, s.overdue.workingDays, s.overdue.hours, yesNo(s.overdue.provisional), yesNo(s.recordedAfterAsOf)]);
     }
     for (const o of g.cases as OverdueCase<CaseRecord>[]) {
       const c = o.case;
@@ -198,6 +221,28 @@ export async function overdueSheet(ctx: HubContext, report: OverdueReport<Referr
       forwarded.push([caseReference(c.id, c.reportedAt), await region(g.countyCode), await region(c.townshipCode), holds, by, formatChinaInstant(f.since).slice(0, 19).replace('T', ' '), f.workingDaysHeld, yesNo(f.provisional)]);
     }
   }
+  // 退回未处理: once, under the office that owns the case at asOf (it must resolve it), with the office
+  // that owned the case when the department declined it (byOffice lists it under both when they differ).
+  const declinesOpen: (string | number)[][] = [];
+  // 已免除 and 被更正取代: under the office that owned the case when it waived or corrected (each once).
+  const waived: (string | number)[][] = [];
+  const corrected: (string | number)[][] = [];
+  for (const g of report.byOffice) {
+    const office = await officeNameOf(ctx, storedOfficeIn(g.office, g.countyCode));
+    for (const d of g.declinesOpen) {
+      if (d.owner !== g.office) continue;
+      const r = d.referral;
+      declinesOpen.push([await slipLine(r), await region(g.countyCode), await region(r.townshipCode), office, await officeName(d.declinedUnder, r.townshipCode), await officeName(r.toOffice, r.townshipCode), slipWhat(r), r.id, chinaDateOf(d.declinedAt), freeText(r.declineReason)]);
+    }
+    for (const w of g.decisionsWaived) {
+      const r = w.referral;
+      waived.push([await slipLine(r), await region(g.countyCode), await region(r.townshipCode), office, await officeName(r.toOffice, r.townshipCode), slipWhat(r), r.id, freeText(r.declineReason), chinaDateOf(w.waivedAt), freeText(r.waiverReason)]);
+    }
+    for (const x of g.corrected) {
+      const r = x.referral;
+      corrected.push([await slipLine(r), await region(g.countyCode), await region(r.townshipCode), office, await officeName(r.toOffice, r.townshipCode), slipWhat(r), r.id, r.dueOn, chinaDateOf(x.supersededAt), freeText(r.correctionReason), r.replacedBy ?? '', r.replacementDueOn ?? '']);
+    }
+  }
   const rows = [
     ...heading,
     [],
@@ -210,6 +255,12 @@ export async function overdueSheet(ctx: HubContext, report: OverdueReport<Referr
     ...table('四、超期未办结清单（按应办单位，超期最久者在前）', OVERDUE_HEADER, overdue),
     [],
     ...table('五、转交县级审批（方案未规定县级审批时限，不计超期；按审批单位，转交最早者在前）', FORWARDED_HEADER, forwarded),
+    [],
+    ...table('六、退回未处理的会议决定（未改派、未免除、未重新议定；按应处理单位，退回最早者在前）', DECLINES_OPEN_HEADER, declinesOpen),
+    [],
+    ...table('七、已免除的会议决定（统计期间内；按免除单位，免除最早者在前）', WAIVED_HEADER, waived),
+    [],
+    ...table('八、被更正取代的转办单（统计期间内；按更正单位，更正最早者在前）', CORRECTED_HEADER, corrected),
   ];
   return { rows, subjects: [...subjects.values()] };
 }
@@ -239,7 +290,7 @@ export function registerOverdueExport(app: express.Express, deps: HubDeps, audit
       release = held.release;
 
       const ctx = createContext(deps, access, audit ?? null, requestLogger(req, deps.logger));
-      let report: OverdueReport<ReferralRecord, CaseRecord>;
+      let report: SupervisionReport;
       try {
         report = await supervisionReport(ctx, read.args, { aidStandings: false });
       } catch (error) {

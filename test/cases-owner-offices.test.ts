@@ -3,9 +3,12 @@
  * hand-over (首问负责 handed on: a hand-over slip accepted, OWNER_CHANGED), on a real hub database whose
  * clock the test moves. 任城区民政局 owns the Wang household's case and convenes its meeting on Monday
  * 2026-03-02; justice declines two of its legal aids, the convener waives one and corrects a Red Cross
- * relief's limit; on 03-06 it hands the case to 古槐街道, which accepts. overdueReport filed the open
- * decline, the waiver and the correction under whoever owns the case now (the township, which did none of
- * it); they stay 任城区民政局's, and what the township does after it took over (a waiver) is the township's.
+ * relief's limit; on 03-06 it hands the case to 古槐街道, which accepts. overdueReport filed the waiver
+ * and the correction under whoever owns the case now (the township, which did none of it); they stay
+ * 任城区民政局's, and what the township does after it took over (a waiver) is the township's. The decline
+ * still open is the township's to resolve now (only the case's owner may): it is filed under the
+ * township, which until session 47 did not see it among its own work, and stays among 任城区民政局's
+ * (declinedUnder), which left it open when it handed the case on.
  * The owner at each instant is read in the list's own statement, from the OWNER_CHANGED event's columns
  * (case_event.from_office, to_office; cases migration 0018): the same statements with the hand-over as
  * without. The case's history shows the same columns through the API (CaseEvent.fromOffice, toOffice),
@@ -31,7 +34,7 @@ const TOWNSHIP = '370811001';
 const COUNTY_CA = 'CIVIL_AFFAIRS';
 const SLIP = `referral { id state } userErrors { code field }`;
 const REPORT = `query($asOf: DateTime) { overdueReport(asOf: $asOf, shortfallsSince: "2026-03-01") {
-  byOffice { office { key } declinesOpen { referral { id } } decisionsWaived { referral { id } } corrected { referral { id } } declined { referral { id } } }
+  byOffice { office { key } declinesOpen { referral { id } owner { key } declinedUnder { key } } decisionsWaived { referral { id } } corrected { referral { id } } declined { referral { id } } }
   byTownship { township { code } declinesOpen { referral { id } } decisionsWaived { referral { id } } corrected { referral { id } } } } }`;
 
 const HISTORY = `query($id: ID!) { case(id: $id) { history { action reason fromOffice { key name county { code } } toOffice { key name county { code } } } } }`;
@@ -54,18 +57,21 @@ const slip = { waived: '', open: '', corrected: '' };
 let statementsBefore: unknown;
 
 /** Per office key, this case's slips in the three lists the convener answers for; and the statements the report took. */
-async function report(asOf?: string): Promise<{ byOffice: Record<string, Lists>; statements: unknown }> {
-  const res = await supervisor.gql(REPORT, asOf ? { asOf: cn(asOf) } : {});
+async function report(asOf?: string, caller: Caller = supervisor): Promise<{ byOffice: Record<string, Lists>; declines: string[][]; statements: unknown }> {
+  const res = await caller.gql(REPORT, asOf ? { asOf: cn(asOf) } : {});
   expect(res.errors).toBeUndefined();
   const r = res.data.overdueReport;
   const ids = (list: { referral: { id: string } }[]) => list.map((x) => x.referral.id);
   const lists = (g: any): Lists => ({ declinesOpen: ids(g.declinesOpen), decisionsWaived: ids(g.decisionsWaived), corrected: ids(g.corrected) });
-  // Filed once in the township, whichever office.
+  // Filed once in the township, whichever office (an open decline among the offices also under the one it was declined under).
   const all = (groups: any[]) => groups.map(lists).reduce((a, l) => ({ declinesOpen: [...a.declinesOpen, ...l.declinesOpen], decisionsWaived: [...a.decisionsWaived, ...l.decisionsWaived], corrected: [...a.corrected, ...l.corrected] }), { declinesOpen: [], decisionsWaived: [], corrected: [] });
   const sorted = (l: Lists) => ({ declinesOpen: [...l.declinesOpen].sort(), decisionsWaived: [...l.decisionsWaived].sort(), corrected: [...l.corrected].sort() });
-  expect(sorted(all(r.byTownship))).toEqual(sorted(all(r.byOffice)));
+  const once = (l: Lists) => ({ ...l, declinesOpen: [...new Set(l.declinesOpen)] });
+  expect(sorted(all(r.byTownship))).toEqual(sorted(once(all(r.byOffice))));
   const byOffice = Object.fromEntries(r.byOffice.map((g: any) => [g.office.key, lists(g)]).filter(([, l]: [string, Lists]) => Object.values(l).some((x) => x.length > 0)));
-  return { byOffice, statements: res.extensions?.sqlStatements?.bySource };
+  // Each open decline as listed: the office it is listed under, the slip, its owner at asOf and the office it was declined under.
+  const declines = r.byOffice.flatMap((g: any) => g.declinesOpen.map((d: any) => [g.office.key, d.referral.id, d.owner.key, d.declinedUnder.key]));
+  return { byOffice, declines, statements: res.extensions?.sqlStatements?.bySource };
 }
 
 async function ownerChanges() {
@@ -170,12 +176,30 @@ it('shows the hand-over’s offices on the case’s history as data, named as th
   expect(hubStatements(res)).toBe(hubStatements(bare)! + 1);
 });
 
-it('files the decline, waiver and correction made before the hand-over under the office that owned the case then, in the same statements', async () => {
+it('files the waiver and correction made before the hand-over under the office that owned the case then, in the same statements', async () => {
   clock.set(cn('2026-03-09T10:00:00'));
   const now = await report();
-  expect(now.byOffice).toEqual({ [COUNTY_CA]: { declinesOpen: [slip.open], decisionsWaived: [slip.waived], corrected: [slip.corrected] } });
+  expect(now.byOffice[COUNTY_CA]).toEqual({ declinesOpen: [slip.open], decisionsWaived: [slip.waived], corrected: [slip.corrected] });
   expect(now.statements).toBeDefined();
   expect(now.statements).toEqual(statementsBefore);
+});
+
+it('files the decline still open under the office that owns the case now, which must resolve it, and keeps it among the work of the one it was declined under, in the same statements', async () => {
+  clock.set(cn('2026-03-09T10:00:00'));
+  const now = await report();
+  // Before session 47 the township, which alone may waive or reassign it now, was shown nothing.
+  expect(now.byOffice[TOWNSHIP]).toEqual({ declinesOpen: [slip.open], decisionsWaived: [], corrected: [] });
+  expect(now.declines).toEqual([
+    [TOWNSHIP, slip.open, TOWNSHIP, COUNTY_CA],
+    [COUNTY_CA, slip.open, TOWNSHIP, COUNTY_CA],
+  ]);
+  expect(now.statements).toEqual(statementsBefore);
+  // The township's own report, narrowed to its township, lists it under its own office.
+  const own = await report(undefined, township);
+  expect(own.byOffice[TOWNSHIP]).toEqual({ declinesOpen: [slip.open], decisionsWaived: [], corrected: [] });
+  // Only the case's owner resolves it: the office it was declined under is refused.
+  const refused = await county.gql(`mutation($input: ReferralWaiveInput!) { referralWaive(input: $input) { ${SLIP} } }`, { input: { referralId: slip.open, reason: '已移交街道' } });
+  expect(refused.data.referralWaive.userErrors).toEqual([{ code: 'NOT_CASE_OWNER', field: ['input', 'actor', 'office'] }]);
 });
 
 it('files what the township does once it owns the case under the township, and reads each past day as it stood', async () => {
@@ -186,8 +210,13 @@ it('files what the township does once it owns the case under the township, and r
     [COUNTY_CA]: { declinesOpen: [], decisionsWaived: [slip.waived], corrected: [slip.corrected] },
     [TOWNSHIP]: { declinesOpen: [], decisionsWaived: [slip.open], corrected: [] },
   });
-  // As of 03-09: the spouse's decline still open then, the county office's (declined while it owned the case).
-  expect((await report('2026-03-09T10:00:00')).byOffice).toEqual({ [COUNTY_CA]: { declinesOpen: [slip.open], decisionsWaived: [slip.waived], corrected: [slip.corrected] } });
+  // As of 03-09: the spouse's decline still open then, the township's to resolve (it owned the case), and the county office's (declined while it owned the case).
+  expect((await report('2026-03-09T10:00:00')).byOffice).toEqual({
+    [COUNTY_CA]: { declinesOpen: [slip.open], decisionsWaived: [slip.waived], corrected: [slip.corrected] },
+    [TOWNSHIP]: { declinesOpen: [slip.open], decisionsWaived: [], corrected: [] },
+  });
+  // As of 03-05, before the hand-over: the county office's alone, owner and declined under.
+  expect((await report('2026-03-05T10:00:00')).declines).toEqual([[COUNTY_CA, slip.open, COUNTY_CA, COUNTY_CA]]);
 });
 
 describe('owner changes recorded before the columns (jobs migration 0007’s data upgrade)', () => {

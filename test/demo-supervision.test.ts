@@ -159,9 +159,16 @@ it('leaves slips in every state supervision counts, which the demo supervisor re
   const file = await fetch(`${hub.url}/exports/overdue.csv`, { headers: hub.as({ token: tokens.get('AIDHUB_TOKEN_SUPERVISOR')!, purpose: 'SUPERVISION' }).headers });
   expect(file.status).toBe(200);
   const rows: string[][] = parse((await file.text()).replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: false });
-  const fifth = rows.findIndex((r) => r[0].startsWith('五、转交县级审批'));
-  expect(fifth).toBeGreaterThan(0);
-  expect(rows.slice(fifth + 2).filter((r) => r.length > 1 && r[3] === '任城区民政局').map((r) => r.slice(1, 4))).toEqual([['任城区', '古槐街道', '任城区民政局']]);
+  /** A table's rows by its title: under its header, up to the blank line (tables 六 to 八 follow the fifth). */
+  const tableRows = (title: string) => {
+    const at = rows.findIndex((r) => r[0].startsWith(title));
+    expect(at).toBeGreaterThan(0);
+    const end = rows.findIndex((r, i) => i > at + 1 && r.every((cell) => cell === ''));
+    return rows.slice(at + 2, end < 0 ? undefined : end);
+  };
+  expect(tableRows('五、转交县级审批').filter((r) => r[3] === '任城区民政局').map((r) => r.slice(1, 4))).toEqual([['任城区', '古槐街道', '任城区民政局']]);
+  // And the declined decision still open in its sixth (before session 47 the file had no such table), under its convener.
+  expect(tableRows('六、退回未处理的会议决定').map((r) => [r[1], r[3], r[7]])).toEqual([['任城区', '任城区民政局', county.declinesOpen[0].referral.id]]);
   // Under the offices that received them: 司法 on time and late, 医保's decline, 人社's slip open.
   const office = (key: string) => report.byOffice.find((g: any) => g.office.key === key)?.tally.referrals;
   expect(office('JUSTICE')).toMatchObject({ answeredOnTime: 1, answeredLate: 1, openOverdue: 0 });

@@ -178,14 +178,15 @@ export async function declinesByReferralIds(db: HubDb, ids: readonly number[]): 
  * The declined decisions still open at `asOf` (supervision, domain/cases/supervision.ts): slips of
  * decisions declined by then, of cases not ended by then (or handed over: its decisions stay its
  * county's), that no reassignment, waiver or later
- * meeting had resolved by then; with the office that owned the case when the department declined it
- * (`ownerThen`, records.ts ownerWhen: the convener the declined aid fell to then, whoever took the case
- * over since) and township. Oldest decline first.
+ * meeting had resolved by then; with the office that owns the case at asOf (`ownerAsOf`: the one that
+ * must reassign, waive or have it decided again, resolveDeclinedDecision's NOT_CASE_OWNER), the
+ * office that owned it when the department declined it (`ownerThen`: the convener the declined aid
+ * fell to then), both read by records.ts ownerWhen in the statement, and township. Oldest decline first.
  */
-export async function declinesOpenAt(db: HubDb, asOf: Date, regionPrefix: string | null): Promise<(ReferralRecord & { ownerThen: string; declinedAt: Date })[]> {
+export async function declinesOpenAt(db: HubDb, asOf: Date, regionPrefix: string | null): Promise<(ReferralRecord & { ownerThen: string; ownerAsOf: string; declinedAt: Date })[]> {
   const at = toDbInstant(asOf);
   const rows = await db
-    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerThen: ownerWhen(referralSlip.answeredAt) })
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerThen: ownerWhen(referralSlip.answeredAt), ownerAsOf: ownerWhen(asOf) })
     .from(referralSlip)
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
     .leftJoin(declinedDecision, and(eq(declinedDecision.referralId, referralSlip.id), lte(declinedDecision.recordedAt, at)))
@@ -204,22 +205,26 @@ export async function declinesOpenAt(db: HubDb, asOf: Date, regionPrefix: string
     .orderBy(asc(referralSlip.answeredAt), asc(referralSlip.id));
   return rows.map((r) => {
     const slip = referralRecord(r.slip, r);
-    return { ...slip, ownerThen: r.ownerThen, declinedAt: slip.answeredAt! };
+    return { ...slip, ownerThen: r.ownerThen, ownerAsOf: r.ownerAsOf, declinedAt: slip.answeredAt! };
   });
 }
+
+/** A declined decision waived, as supervision lists it: with the waiver's reason. */
+export type WaivedDecisionRecord = ReferralRecord & { ownerThen: string; waivedAt: Date; waiverReason: string };
 
 /**
  * The declined decisions the convener waived from `from` up to `to` (supervision): decided aid the
  * household will not be given, with the office that owned the case when it was waived (`ownerThen`,
- * records.ts ownerWhen: the convener who waived it) and township. Waived first, first.
+ * records.ts ownerWhen: the convener who waived it), the waiver's reason (the spreadsheet prints it;
+ * the API reads it through Referral.declineResolution) and township. Waived first, first.
  */
-export async function declinesWaivedBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<(ReferralRecord & { ownerThen: string; waivedAt: Date })[]> {
+export async function declinesWaivedBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<WaivedDecisionRecord[]> {
   const rows = await db
-    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerThen: ownerWhen(declinedDecision.recordedAt), waivedAt: declinedDecision.recordedAt })
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerThen: ownerWhen(declinedDecision.recordedAt), waivedAt: declinedDecision.recordedAt, waiverReason: declinedDecision.reason })
     .from(declinedDecision)
     .innerJoin(referralSlip, eq(referralSlip.id, declinedDecision.referralId))
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
     .where(and(eq(declinedDecision.resolution, 'WAIVED'), inPeriodAndRegion(declinedDecision.recordedAt, from, to, regionPrefix)))
     .orderBy(asc(declinedDecision.recordedAt), asc(referralSlip.id));
-  return rows.map((r) => ({ ...referralRecord(r.slip, r), ownerThen: r.ownerThen, waivedAt: fromDbInstant(r.waivedAt) }));
+  return rows.map((r) => ({ ...referralRecord(r.slip, r), ownerThen: r.ownerThen, waivedAt: fromDbInstant(r.waivedAt), waiverReason: r.waiverReason }));
 }

@@ -44,15 +44,17 @@ export function caseInRegion(regionPrefix: string | null): SQL | undefined {
 }
 
 /**
- * The office that owned the case (aid_case joined) at the instant in `at` (an instant column of the
- * row read: a decline's answer, a waiver, a correction, a first aid): the office the first
- * OWNER_CHANGED recorded at or after it handed on (case_event.from_office), else the case's owner
- * now. The statement's own reading of domain/cases/supervision.ts ownerAt, for supervision's lists
- * read without the case's history: a correlated subquery through case_event's (case_id, seq) key, so
- * no statement more, however many rows.
+ * The office that owned the case (aid_case joined) at the instant `at`: an instant column of the
+ * row read (a decline's answer, a waiver, a correction, a first aid), or one instant for every row
+ * (the report's asOf: who owns each case then). The office the first OWNER_CHANGED recorded at or
+ * after it handed on (case_event.from_office), else the case's owner now. The statement's own
+ * reading of domain/cases/supervision.ts ownerAt, for supervision's lists read without the case's
+ * history: a correlated subquery through case_event's (case_id, seq) key, so no statement more,
+ * however many rows.
  */
-export function ownerWhen(at: MySqlColumn): SQL<string> {
-  return sql<string>`COALESCE((SELECT e.from_office FROM case_event e WHERE e.case_id = ${aidCase.id} AND e.action = 'OWNER_CHANGED' AND e.recorded_at >= ${at} ORDER BY e.recorded_at, e.seq LIMIT 1), ${aidCase.ownerOffice})`;
+export function ownerWhen(at: MySqlColumn | Date): SQL<string> {
+  const instant = at instanceof Date ? toDbInstant(at) : at;
+  return sql<string>`COALESCE((SELECT e.from_office FROM case_event e WHERE e.case_id = ${aidCase.id} AND e.action = 'OWNER_CHANGED' AND e.recorded_at >= ${instant} ORDER BY e.recorded_at, e.seq LIMIT 1), ${aidCase.ownerOffice})`;
 }
 
 export interface CaseRecord {

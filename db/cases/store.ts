@@ -4,6 +4,7 @@
  */
 import { sealedTransaction, sealLater } from './seals';
 import { and, asc, desc, eq, gt, gte, inArray, isNull, like, lt, lte, notInArray, notLike, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/mysql-core';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import { countyOf, townshipOf } from '../../domain/cases/offices';
 import { caseAndPredecessorIdsOf } from '../../domain/cases/chain';
@@ -43,7 +44,7 @@ import { noticesByAlertIds, objectionsByNoticeIds } from '../monitoring/notices'
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { addDays } from '../../domain/dates';
 import { noticeGate } from '../../domain/monitoring/notice';
-import { aidRecordUse, declinedDecision, referralFulfilment } from '../case-loop/schema';
+import { aidRecordUse, decisionCorrection, declinedDecision, referralFulfilment } from '../case-loop/schema';
 import type { FulfilmentRecord } from '../case-loop/store';
 import { longerThan } from '../../domain/text-length';
 
@@ -535,21 +536,44 @@ export async function referralsDeclinedBetween(db: HubDb, from: Date, to: Date, 
   return rows.map((r) => referralRecord(r.slip, r));
 }
 
+/** A slip a correction superseded, as supervision lists it: its correction's reason and the slip that carries the decision now. */
+export type SupersededSlipRecord = ReferralRecord & {
+  ownerThen: string;
+  /** The correction's reason (decision_correction.reason); null for a slip superseded without a correction row. */
+  correctionReason: string | null;
+  /** The slip that carries the corrected decision now, and its due date; null: the decision was withdrawn. */
+  replacedBy: number | null;
+  replacementDueOn: IsoDate | null;
+};
+
 /**
  * Slips a correction (decisionCorrect) superseded from `from` up to `to`, before their due date or
  * after it, with the office that owned the case when they were superseded (`ownerThen`, records.ts
- * ownerWhen: the convener who corrected them): supervision lists every correction of its period, a
+ * ownerWhen: the convener who corrected them), the correction's reason and the slip that replaced
+ * each with its due date (joined in the same statement: the spreadsheet prints them, the API reads
+ * them through Referral.correction): supervision lists every correction of its period, a
  * deadline extended by one among them. Through the state and due-date index (the superseded slips);
  * in the order superseded.
  */
-export async function referralsSupersededBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<(ReferralRecord & { ownerThen: string })[]> {
+export async function referralsSupersededBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<SupersededSlipRecord[]> {
+  const replacement = alias(referralSlip, 'replacement');
   const rows = await db
-    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerThen: ownerWhen(referralSlip.answeredAt) })
+    .select({
+      slip: referralSlip,
+      householdId: aidCase.householdId,
+      townshipCode: aidCase.townshipCode,
+      ownerThen: ownerWhen(referralSlip.answeredAt),
+      correctionReason: decisionCorrection.reason,
+      replacedBy: decisionCorrection.replacedBy,
+      replacementDueOn: replacement.dueOn,
+    })
     .from(referralSlip)
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
+    .leftJoin(decisionCorrection, and(eq(decisionCorrection.referralId, referralSlip.id), eq(decisionCorrection.role, 'SUPERSEDED')))
+    .leftJoin(replacement, eq(replacement.id, decisionCorrection.replacedBy))
     .where(and(eq(referralSlip.state, 'SUPERSEDED'), inPeriodAndRegion(referralSlip.answeredAt, from, to, regionPrefix)))
     .orderBy(asc(referralSlip.answeredAt), asc(referralSlip.id));
-  return rows.map((r) => ({ ...referralRecord(r.slip, r), ownerThen: r.ownerThen }));
+  return rows.map((r) => ({ ...referralRecord(r.slip, r), ownerThen: r.ownerThen, correctionReason: r.correctionReason, replacedBy: r.replacedBy, replacementDueOn: r.replacementDueOn }));
 }
 
 /**

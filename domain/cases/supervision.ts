@@ -181,21 +181,33 @@ export interface DecisionShortfall<R> {
  * A declined decision not yet resolved (reassigned, waived or decided again at a meeting): the
  * household's decided aid waits on the convener, the office that owns the case, from the day it
  * was declined. Overdue work however recent: the decision's own deadline is the department's, and
- * the department has answered it. Filed, as a case deadline is, under the office whose time it was
- * when it fell due, i.e. the office that owned the case when the department declined it: an office
- * that takes the case over later (a hand-over slip accepted) inherits the wait, it did not leave it.
+ * the department has answered it. It is open: filed under the office that owns the case at asOf
+ * (`owner`), the only one that may resolve it (db/cases/declines.ts resolveDeclinedDecision refuses
+ * any other NOT_CASE_OWNER), in its township and county. Until session 47 it was filed under the
+ * office that owned the case when the department declined it, as a deadline is under the office
+ * whose time it was; after a hand-over (an accepted hand-over slip, a forward to the county) the
+ * office that had to act did not see it among its own work. The office it was declined under
+ * (`declinedUnder`) keeps it among its offices' work too when it is another office, as a township
+ * keeps the case it forwarded for approval (ForwardedCase): it left the decline open when it handed
+ * the case on, and handing a case on must not make its record read clean.
  */
 export interface DeclineFacts<R> {
   referral: R;
   declinedAt: Date;
-  /** The office that owned the case at `declinedAt` (ownerAt). */
+  /** The office that owns the case at asOf (ownerAt(asOf)): the one that must resolve the decline. */
   ownerOffice: OfficeKey;
+  /** The office that owned the case at `declinedAt` (ownerAt). */
+  declinedUnder: OfficeKey;
   townshipCode: string;
 }
 
 export interface OpenDecline<R> {
   referral: R;
   declinedAt: Date;
+  /** The office that owns the case at asOf: the decline is filed under it. */
+  owner: OfficeKey;
+  /** The office that owned the case when the department declined it. */
+  declinedUnder: OfficeKey;
 }
 
 /**
@@ -479,8 +491,9 @@ function forwardedAt(c: CaseFacts<unknown>, asOf: Date): Omit<ForwardedCase<unkn
 /**
  * The report at `asOf`: the overdue slips and cases among those given, grouped; the shortfalls
  * given (the caller chooses their period), grouped the same way, largest first; and the declined
- * decisions still open at `asOf` (declined by then), under the office that owned the case when each was
- * declined (the caller gives it, as for the waived, corrected and first aids: ownerAt), oldest first;
+ * decisions still open at `asOf` (declined by then), under the office that owns the case at asOf and,
+ * among the offices, also under the one that owned it when each was declined (the caller gives both,
+ * as it gives the owners of the waived, corrected and first aids: ownerAt; DeclineFacts), oldest first;
  * and the completed decisions whose aid was withdrawn (the caller reads their standing), under the
  * office that completed them, completed first, first; and the first aids whose record was
  * withdrawn, under the office that owned the case when each was recorded, recorded first, first; and the slips among
@@ -578,7 +591,11 @@ export function overdueReport<R, C>(
     if (s.shortfallFen > 0) file('shortfalls', s.toOffice, s.townshipCode, { referral: s.referral, shortfallFen: s.shortfallFen });
   }
   for (const d of declines) {
-    if (d.declinedAt.getTime() <= asOf.getTime()) file('declinesOpen', d.ownerOffice, d.townshipCode, { referral: d.referral, declinedAt: d.declinedAt });
+    if (d.declinedAt.getTime() > asOf.getTime()) continue;
+    const item = { referral: d.referral, declinedAt: d.declinedAt, owner: d.ownerOffice, declinedUnder: d.declinedUnder };
+    file('declinesOpen', d.ownerOffice, d.townshipCode, item);
+    // The office it was declined under, handing the case on since, reads it among its offices' work too; its township and county have it once.
+    if (d.declinedUnder !== d.ownerOffice) group(byOffice, countyOfficeKey(d.declinedUnder, d.townshipCode)).declinesOpen.push(item);
   }
   for (const w of waived) {
     if (w.waivedAt.getTime() <= asOf.getTime()) file('decisionsWaived', w.ownerOffice, w.townshipCode, { referral: w.referral, waivedAt: w.waivedAt });

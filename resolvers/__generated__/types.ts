@@ -4,7 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Programme as ProgrammeModel } from '../../domain/programmes';
 import type { RegionRow as RegionRowModel, HouseholdRow as HouseholdRowModel, MemberRow as MemberRowModel, PersonRow as PersonRowModel } from '../../db/household/loaders';
 import type { AidRecord as AidRecordModel, ReportedBy as ReportedByModel } from '../../domain/aid';
-import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, ReferralWritePayload as ReferralWritePayloadModel, CaseWritePayload as CaseWritePayloadModel, CaseHandOverWritePayload as CaseHandOverWritePayloadModel, CaseHouseholdMove as CaseHouseholdMoveModel, CaseForwarded as CaseForwardedModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel, CountyOverdueWork as CountyOverdueWorkModel, CaseLate as CaseLateModel } from '../models';
+import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, ReferralWritePayload as ReferralWritePayloadModel, CaseWritePayload as CaseWritePayloadModel, CaseHandOverWritePayload as CaseHandOverWritePayloadModel, CaseHouseholdMove as CaseHouseholdMoveModel, CaseForwarded as CaseForwardedModel, DeclineOpen as DeclineOpenModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel, CountyOverdueWork as CountyOverdueWorkModel, CaseLate as CaseLateModel } from '../models';
 import type { AccessSession as AccessSessionModel } from '../../access/session';
 import type { AuditRow as AuditRowModel } from '../../access/audit';
 import type { Rule as RuleModel } from '../../domain/findings/rule-set';
@@ -2283,7 +2283,7 @@ export type OfficeOverdue = {
   readonly casesLate: ReadonlyArray<LateCase>;
   /** Decisions it completed since shortfallsSince with less than was decided, or whose aid record now gives less (Fulfilment.shortfallFen); largest shortfall first. */
   readonly shortfalls: ReadonlyArray<DecisionShortfall>;
-  /** Declined decisions of the cases it owned (convened) when the department declined them, not yet reassigned, waived or decided again at a meeting: overdue work from the day declined, which an office taking the case over since inherits (filed under this office, as a deadline is); oldest first. */
+  /** Declined decisions not yet reassigned, waived or decided again at a meeting, of the cases it owns at asOf (owner: it must resolve them, whoever owned the case when the department declined), and of the cases it owned when the department declined them and has handed on since (declinedUnder: it left them open when it handed the case on): overdue work from the day declined; oldest first. */
   readonly declinesOpen: ReadonlyArray<OpenDecline>;
   /** Declined decisions that it waived (referralWaive) from shortfallsSince up to asOf, owning the case then, whoever owns it now: decided aid the household will not be given, each with the waiver's reason on its referral's declineResolution; waived first, first. */
   readonly decisionsWaived: ReadonlyArray<WaivedDecision>;
@@ -2417,6 +2417,10 @@ export type OpenDecline = {
   readonly referral: Referral;
   /** When the hub recorded the decline. */
   readonly declinedAt: Scalars['DateTime']['output'];
+  /** The office that owns the case at asOf: the one that must reassign it, waive it or have a meeting decide again (no other office may). The decline is filed under it. */
+  readonly owner: Office;
+  /** The office that owned (convened) the case when the department declined it. Another office than owner when the case was handed on since (a hand-over slip accepted, a forward to the county for approval): the decline is then listed among that office's work too. */
+  readonly declinedUnder: Office;
 };
 
 /**
@@ -4622,8 +4626,10 @@ export type Query = {
    * slip a correction superseded in it, a deadline extended among them (corrected); and the cases
    * forwarded to a county office for approval, still open, which no limit binds: who holds each and
    * since when (forwardedForApproval). What a case's owner answers for is filed under the office that owned
-   * the case when it happened (a deadline fell due, a decision was declined, waived or corrected, a first
-   * aid recorded, the case forwarded), not under an office that took the case over since. `regionCode` (city, county, township or village) narrows it to the cases of households there, by default
+   * the case when it happened (a deadline fell due, a decision was waived or corrected, a first aid
+   * recorded, the case forwarded), not under an office that took the case over since; a declined decision
+   * still open is filed under the office that owns the case at asOf, which must resolve it, and among the
+   * offices also under the one that owned the case when it was declined (declinedUnder). `regionCode` (city, county, township or village) narrows it to the cases of households there, by default
    * the caller's region scope (a village: the cases its township keeps of its households); `asOf` defaults to now.
    */
   readonly overdueReport: OverdueReport;
@@ -6465,7 +6471,7 @@ export type ResolversTypes = {
   ReferralTally: ResolverTypeWrapper<ReferralTally>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   CaseDeadlineTally: ResolverTypeWrapper<CaseDeadlineTally>;
-  OpenDecline: ResolverTypeWrapper<Omit<OpenDecline, 'referral'> & { referral: ResolversTypes['Referral'] }>;
+  OpenDecline: ResolverTypeWrapper<DeclineOpenModel>;
   CorrectedReferral: ResolverTypeWrapper<Omit<CorrectedReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   DeclinedReferral: ResolverTypeWrapper<Omit<DeclinedReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   WaivedDecision: ResolverTypeWrapper<Omit<WaivedDecision, 'referral'> & { referral: ResolversTypes['Referral'] }>;
@@ -6740,7 +6746,7 @@ export type ResolversParentTypes = {
   ReferralTally: ReferralTally;
   Float: Scalars['Float']['output'];
   CaseDeadlineTally: CaseDeadlineTally;
-  OpenDecline: Omit<OpenDecline, 'referral'> & { referral: ResolversParentTypes['Referral'] };
+  OpenDecline: DeclineOpenModel;
   CorrectedReferral: Omit<CorrectedReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   DeclinedReferral: Omit<DeclinedReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   WaivedDecision: Omit<WaivedDecision, 'referral'> & { referral: ResolversParentTypes['Referral'] };
@@ -7513,6 +7519,8 @@ export type CaseDeadlineTallyResolvers<ContextType = HubContext, ParentType exte
 export type OpenDeclineResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['OpenDecline'] = ResolversParentTypes['OpenDecline']> = {
   referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
   declinedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  owner?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  declinedUnder?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
 };
 
 export type CorrectedReferralResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CorrectedReferral'] = ResolversParentTypes['CorrectedReferral']> = {

@@ -1208,6 +1208,11 @@ export const caseResolvers: Resolvers = {
     forwardedBy: (f) => officeOf(f.forwardedBy, f.case.townshipCode),
   },
 
+  OpenDecline: {
+    owner: (d) => officeOf(d.owner, d.referral.townshipCode),
+    declinedUnder: (d) => officeOf(d.declinedUnder, d.referral.townshipCode),
+  },
+
   SecondAidApproval: {
     beneficiary: (s, _, ctx) => ctx.loaders.hub.personByIdNumber.load(s.idNumber),
     referral: (s, _, ctx) => present(caseLoaders(ctx).referralById.load(s.referralId), 'the approval’s slip'),

@@ -7,8 +7,8 @@
  * REGION_UNKNOWN), which the route answers with the same reasons.
  */
 import { caseTimelinesOf } from '../../db/monitoring/loaders';
-import { casesWithEvents, decisionsFulfilledAnswered, openReferralsDueBefore, referralsAnsweredBetween, referralsDeclinedBetween, referralsDueBetween, referralsSupersededBetween } from '../../db/cases/store';
-import { declinesOpenAt, declinesWaivedBetween } from '../../db/cases/declines';
+import { casesWithEvents, decisionsFulfilledAnswered, openReferralsDueBefore, referralsAnsweredBetween, referralsDeclinedBetween, referralsDueBetween, referralsSupersededBetween, type SupersededSlipRecord } from '../../db/cases/store';
+import { declinesOpenAt, declinesWaivedBetween, type WaivedDecisionRecord } from '../../db/cases/declines';
 import { firstAidsRecordedBetween } from '../../db/cases/first-aid';
 import { fromDbInstant } from '../../db/instants';
 import type { CaseEventRecord, CaseRecord, ReferralRecord } from '../../db/cases/records';
@@ -23,6 +23,14 @@ import { refuseUnknownDivision } from '../common';
 import { firstAidStanding, fulfilmentStanding } from './aid-standing';
 import type { HubContext } from '../context';
 
+/**
+ * A slip as the report lists it: a waived decision's with its waiver's reason, a superseded slip's with
+ * its correction's reason and replacement, as their lists' statements read them (the spreadsheet prints
+ * them; the API reads them through the slip's declineResolution and correction).
+ */
+export type ReportSlip = ReferralRecord & Partial<Pick<WaivedDecisionRecord, 'waiverReason'> & Pick<SupersededSlipRecord, 'correctionReason' | 'replacedBy' | 'replacementDueOn'>>;
+export type SupervisionReport = OverdueReport<ReportSlip, CaseRecord>;
+
 /** overdueReport's arguments, as the schema coerced them (or the route read them the same way). */
 export interface SupervisionReportArgs {
   asOf?: Date | null;
@@ -34,7 +42,7 @@ export interface SupervisionReportOptions {
   /**
    * Whether to read each completed decision's and first aid's aid record as its department holds it
    * now (shortfalls, fulfilmentsWithdrawn, firstAidsWithdrawn): the API's lists do; the spreadsheet,
-   * which shows the tally and the overdue lists only, asks no department (default true).
+   * which shows the tally and the lists that read no aid record only, asks no department (default true).
    */
   aidStandings?: boolean;
 }
@@ -88,7 +96,7 @@ export function reportPeriodStart(asOf: Date, shortfallsSince: IsoDate | null | 
  * caller's region scope; a village is itself, not its township), over the period from
  * `shortfallsSince` (default 365 days before asOf's date) up to asOf.
  */
-export async function supervisionReport(ctx: HubContext, args: SupervisionReportArgs, options: SupervisionReportOptions = {}): Promise<OverdueReport<ReferralRecord, CaseRecord>> {
+export async function supervisionReport(ctx: HubContext, args: SupervisionReportArgs, options: SupervisionReportOptions = {}): Promise<SupervisionReport> {
   const asOf = args.asOf ?? ctx.now();
   // Without a region, an authenticated caller sees its own scope. A village is itself, not its
   // township: its households' cases (db/cases/records.ts caseInRegion), as the alert lists hold its alerts.
@@ -151,7 +159,7 @@ export async function supervisionReport(ctx: HubContext, args: SupervisionReport
     open.cases.map((c) => ({ case: c, timeline: timelines.get(c.id)!, openedAt: openedAt(c, eventsOf.get(c.id) ?? []), ownerOffice: c.ownerOffice, townshipCode: c.townshipCode, ownedBefore: ownedBefore(eventsOf.get(c.id) ?? []) })),
     asOf,
     short,
-    declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerThen, townshipCode: d.townshipCode })),
+    declines.map((d) => ({ referral: d, declinedAt: d.declinedAt, ownerOffice: d.ownerAsOf, declinedUnder: d.ownerThen, townshipCode: d.townshipCode })),
     withdrawn,
     firstAidsWithdrawn,
     answered.map(slipFacts),

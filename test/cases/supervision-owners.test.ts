@@ -61,11 +61,25 @@ it('files a forwarded case under the office holding it at asOf, and among the wo
 });
 
 it('files the lists read with the owner of their instant under that office (the caller reads it: db/cases/records.ts ownerWhen)', () => {
-  const r = overdueReport<string, string>([], [], cn('2026-03-10T10:00:00'), [], [{ referral: 'open', declinedAt: cn('2026-03-03T10:00:00'), ownerOffice: 'CIVIL_AFFAIRS', townshipCode: TOWNSHIP }], [], [], [], [{ referral: 'waived', waivedAt: cn('2026-03-09T10:00:00'), ownerOffice: TOWNSHIP, townshipCode: TOWNSHIP }], since, [], [{ referral: 'corrected', supersededAt: cn('2026-03-04T10:00:00'), ownerOffice: 'CIVIL_AFFAIRS', townshipCode: TOWNSHIP }]);
-  expect(r.byOffice.map((g) => [g.office, g.declinesOpen.map((d) => d.referral), g.decisionsWaived.map((d) => d.referral), g.corrected.map((d) => d.referral)])).toEqual([
-    [TOWNSHIP, [], ['waived'], []],
-    ['CIVIL_AFFAIRS', ['open'], [], ['corrected']],
+  const r = overdueReport<string, string>([], [], cn('2026-03-10T10:00:00'), [], [], [], [], [], [{ referral: 'waived', waivedAt: cn('2026-03-09T10:00:00'), ownerOffice: TOWNSHIP, townshipCode: TOWNSHIP }], since, [], [{ referral: 'corrected', supersededAt: cn('2026-03-04T10:00:00'), ownerOffice: 'CIVIL_AFFAIRS', townshipCode: TOWNSHIP }]);
+  expect(r.byOffice.map((g) => [g.office, g.decisionsWaived.map((d) => d.referral), g.corrected.map((d) => d.referral)])).toEqual([
+    [TOWNSHIP, ['waived'], []],
+    ['CIVIL_AFFAIRS', [], ['corrected']],
   ]);
+});
+
+it('files an open decline under the office that owns the case at asOf, and among the offices also under the one it was declined under', () => {
+  // Declined 03-03 while 民政局 owned the case; the township owns it at asOf: it must resolve it.
+  const handedOn = { referral: 'handedOn', declinedAt: cn('2026-03-03T10:00:00'), ownerOffice: TOWNSHIP, declinedUnder: 'CIVIL_AFFAIRS', townshipCode: TOWNSHIP };
+  const kept = { referral: 'kept', declinedAt: cn('2026-03-04T10:00:00'), ownerOffice: 'CIVIL_AFFAIRS', declinedUnder: 'CIVIL_AFFAIRS', townshipCode: TOWNSHIP };
+  const r = overdueReport<string, string>([], [], cn('2026-03-10T10:00:00'), [], [handedOn, kept]);
+  expect(r.byOffice.map((g) => [g.office, g.declinesOpen.map((d) => [d.referral, d.owner, d.declinedUnder])])).toEqual([
+    [TOWNSHIP, [['handedOn', TOWNSHIP, 'CIVIL_AFFAIRS']]],
+    ['CIVIL_AFFAIRS', [['handedOn', TOWNSHIP, 'CIVIL_AFFAIRS'], ['kept', 'CIVIL_AFFAIRS', 'CIVIL_AFFAIRS']]],
+  ]);
+  // Once in its township and county.
+  expect(r.byTownship.map((g) => g.declinesOpen.map((d) => d.referral))).toEqual([['handedOn', 'kept']]);
+  expect(r.byCounty.map((g) => g.declinesOpen.map((d) => d.referral))).toEqual([['handedOn', 'kept']]);
 });
 
 it('files a deadline met in time before a hand-over under the office that met it, though it fell due after', () => {
