@@ -44,6 +44,7 @@ import { requireInRange } from '../resolvers/date-ranges';
 import { scalarResolvers } from '../resolvers/scalars';
 import { DEADLINE_KIND, limitText } from './case-pages';
 import { csvCell, listParam, parameterProblem, recordShown } from './exports';
+import { abandonRouteWhenClientGoes } from './client-gone';
 import { takeRouteCost, type RouteBudget } from './query-cost';
 
 /** overdueReport's arguments, by the same names. */
@@ -268,8 +269,8 @@ export async function overdueSheet(ctx: HubContext, report: SupervisionReport, s
 /**
  * Registers the overdue export on an app, behind its access middleware. With a budget, it takes its
  * cost of the client's cost in flight once its parameters are read and before any statement or
- * audit row, and gives it back when it has ended (server/query-cost.ts takeRouteCost), as the
- * findings export does.
+ * audit row, and gives it back when it has ended (server/query-cost.ts takeRouteCost), or at once
+ * when its client goes before the file (abandonRouteWhenClientGoes), as the findings export does.
  */
 export function registerOverdueExport(app: express.Express, deps: HubDeps, audit?: AuditStore, budget?: RouteBudget | null): void {
   app.get('/exports/overdue.csv', async (req, res, next) => {
@@ -289,7 +290,14 @@ export function registerOverdueExport(app: express.Express, deps: HubDeps, audit
       if (!held) return;
       release = held.release;
 
-      const ctx = createContext(deps, access, audit ?? null, requestLogger(req, deps.logger));
+      const logger = requestLogger(req, deps.logger);
+      const ctx = createContext(deps, access, audit ?? null, logger);
+      // A client gone before the file gives its cost back at once, as a query's (server/client-gone.ts):
+      // the statement in flight ends on its own, and nothing after it is read, put on record or sent.
+      const gone = ctx.loaders.reads;
+      abandonRouteWhenClientGoes(res, gone, held, deps.metrics, () =>
+        logger.info({ regionCode: asked }, 'overdue export abandoned: its client closed the connection before the file; its cost in flight given back'),
+      );
       let report: SupervisionReport;
       try {
         report = await supervisionReport(ctx, read.args, { aidStandings: false });
@@ -298,9 +306,11 @@ export function registerOverdueExport(app: express.Express, deps: HubDeps, audit
         if (refused) return refuse(refused);
         throw error;
       }
+      if (gone.abandoned) return;
       const since = reportPeriodStart(report.asOf, read.args.shortfallsSince);
       const scope = asked ?? access?.caller.regionScope ?? null;
       const { rows, subjects } = await overdueSheet(ctx, report, scope, since);
+      if (gone.abandoned) return;
       // Every household and person a line names is on record before the file goes out.
       await recordShown(audit, access, 'GET /exports/overdue.csv', subjects);
       res.status(200);

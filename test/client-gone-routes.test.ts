@@ -1,8 +1,8 @@
 /**
  * A client gone before its answer, beyond GraphQL queries (test/query-cost-client-gone.test.ts):
  *
- * - The meeting brief (GET /cases/:id/brief) and the findings export (GET
- *   /exports/scans/:id/findings.csv) take MAX_QUERY_COST of the client's cost in flight while they
+ * - The meeting brief (GET /cases/:id/brief), the findings export (GET
+ *   /exports/scans/:id/findings.csv) and the overdue export (GET /exports/overdue.csv) take MAX_QUERY_COST of the client's cost in flight while they
  *   run. A client that went away mid-way held it until their reads ended: the brief's dossier read
  *   at a department waiting on a lock (a minute, the department's time limit here), the export's page
  *   read on the hub; its retry was refused 429 QUERY_COST_IN_FLIGHT all that while. Now they are
@@ -45,6 +45,7 @@ let caseId = '';
 let scanId = 0;
 let clients: Awaited<ReturnType<typeof countyClients<'ca' | 'other'>>>;
 let exporter: Record<string, string> = {};
+let supervisor: Record<string, string> = {};
 const log = capturedLog('info');
 
 beforeAll(async () => {
@@ -60,6 +61,8 @@ beforeAll(async () => {
   caseId = (await ok(clients.ca.gql, OPEN, { input: { householdId: String(wangId), origin: 'APPLICATION', urgency: 'NORMAL', summary: '医疗救助申请' } }, 'caseOpen')).case.id;
   const { token } = await createClient(hub.accessDb, { name: `client-gone-export-${process.pid}`, department: 'HEALTH', regionScope: '370800', roles: ['READER'], expiresAt: null });
   exporter = hub.as({ token, purpose: 'DUPLICATE_CHECK' }).headers;
+  const sup = await createClient(hub.accessDb, { name: `client-gone-supervisor-${process.pid}`, department: 'CIVIL_AFFAIRS', regionScope: '370800', roles: ['SUPERVISOR'], expiresAt: null });
+  supervisor = hub.as({ token: sup.token, purpose: 'SUPERVISION' }).headers;
   scanId = await insertScanWithFindings(dbs, wangId, FINDINGS, '门诊自付较高', 'client-gone');
 }, 300_000);
 
@@ -76,6 +79,9 @@ const briefOf = (headers: Record<string, string>, requestId: string, signal?: Ab
 
 /** The scan's findings export, as the health office asks for it. */
 const exportOf = (requestId: string, signal?: AbortSignal) => fetch(`${hub.url}/exports/scans/${scanId}/findings.csv`, { signal, headers: { ...exporter, 'x-request-id': requestId } });
+
+/** The supervisor's overdue export (督查通报) of 任城区. */
+const overdueOf = (requestId: string, signal?: AbortSignal) => fetch(`${hub.url}/exports/overdue.csv?regionCode=370811`, { signal, headers: { ...supervisor, 'x-request-id': requestId } });
 
 /** The log lines whose message starts with `start`. */
 const logged = (start: string) => log.lines.filter((l) => String(l.msg).startsWith(start));
@@ -190,6 +196,42 @@ it('gives a gone client’s findings export cost back at once, while its page is
   const lines = logged('findings export ended early');
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatchObject({ requestId: 'export-gone-first', scanId, pagesSent: 0 });
+  expect(await abandoned()).toBe(before + 1);
+});
+
+it('gives a gone client’s overdue export cost back at once, while its report is still read on the hub: its retry is served', async () => {
+  const before = await abandoned();
+  const hubTables = await locking(dbs.hubUrl, ['referral_slip']);
+  try {
+    const client = new AbortController();
+    const first = overdueOf('overdue-gone-first', client.signal).then(
+      () => 'answered',
+      (e: Error) => e.name,
+    );
+    await until('the export’s report to wait on the locked slips', () => hubTables.waiting('referral_slip'), (n) => n >= 1, 120_000);
+    const held = await hubTables.waiting('referral_slip');
+    client.abort();
+    expect(await first).toBe('AbortError');
+    // Without abandoning the export holds its cost until its report is read (here until the lock goes), and is counted nowhere.
+    await until('the gone export counted as abandoned', abandoned, (n) => n === before + 1, 30_000);
+
+    // The retry is admitted: its report's reads wait beside the first's (a hub statement is left to end, not killed).
+    const retry = watched(overdueOf('overdue-gone-retry'));
+    await until('the retry’s reads to wait on the locked slips (or the retry refused)', async () => (retry.state.refused === null ? await hubTables.waiting('referral_slip') : -1), (n) => n > held || n === -1, 120_000);
+    expect(retry.state.refused).toBeNull();
+    await hubTables.unlock();
+    const answered = await retry.answer;
+    expect(answered.status).toBe(200);
+    expect(await answered.text()).toContain('一、');
+    await until('the gone export’s reads to end', () => hubTables.waiting('referral_slip'), (n) => n === 0, 120_000);
+  } finally {
+    await hubTables.end();
+  }
+  // Said once, of the gone request alone. (The county's export lists no case here: what the gone
+  // request would have put on record is the findings export's test above, the same check.)
+  const lines = logged('overdue export abandoned');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatchObject({ requestId: 'overdue-gone-first', regionCode: '370811' });
   expect(await abandoned()).toBe(before + 1);
 });
 
