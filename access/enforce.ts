@@ -352,7 +352,8 @@ function rootField(what: string, rule: RootRule | undefined, resolve: Resolver, 
     }
     if (capped) capArgs(args, ctx.config.maxListSize, allowed.listsBoundByField);
 
-    const needsArgumentRegions = (allowed.argumentSubjectsInScope || allowed.viewFromArguments) && facts.subjects.length > 0;
+    // A field answered for the hub's whole area (RootRule.scope HUB) holds its subjects to no region scope.
+    const needsArgumentRegions = allowed.scope !== 'HUB' && (allowed.argumentSubjectsInScope || allowed.viewFromArguments) && facts.subjects.length > 0;
     if (!needsArgumentRegions) return rootResult(null, what, allowed, resolve, returns, facts, session, source, args, ctx, info);
     return argumentView(allowed, facts, ctx, session).then((view) => {
       if (view === 'NONE' || (allowed.argumentSubjectsInScope && view !== 'FULL')) {

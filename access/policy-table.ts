@@ -52,6 +52,7 @@ const OUT_OF_SCOPE_CELL: Record<Visibility, string> = {
 
 function outOfScopeCell(rule: RootRule): string {
   if (rule.purposes === null) return '— (returns no personal data)';
+  if (rule.scope === 'HUB') return 'answered: any person the hub holds, whatever the caller’s scope (`scope: HUB`; this field only)';
   if (rule.argumentSubjectsInScope && rule.missingHouseholdAnswered) return 'refused: the subject named must be in scope (a household id that does not exist: not found, to a province- or city-wide caller whose scope covers every household)';
   if (rule.argumentSubjectsInScope) return 'refused: the subject named must be in scope';
   if (rule.viewFromArguments) return `the named subject’s view: LIMITED with ${list(OUT_OF_SCOPE_PURPOSES)}, otherwise refused`;

@@ -950,7 +950,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   CharityClaimRelease: { kind: 'OPEN', why: 'an organisation’s release of its own claim: need id, dates, its reason and reference, no person' },
   CharityClaimReleasePayload: OPEN_CONTAINER,
   // schema/legal-aid.graphql
-  SocialAssistanceStanding: { kind: 'OPEN', why: 'reached only through socialAssistanceStanding (a legal-aid office, its one applicant in scope, audited): whether a recipient on a day, the programmes by code and name, the departments not read; no amount, member or illness' },
+  SocialAssistanceStanding: { kind: 'OPEN', why: 'reached only through socialAssistanceStanding (a legal-aid office, its one applicant anywhere the hub holds, audited): whether a recipient on a day, the programmes by code and name, the departments not read; no amount, member or illness' },
 };
 
 // ----- Root fields ------------------------------------------------------------------------------
@@ -975,6 +975,17 @@ export interface RootRule {
   args?: Record<string, ArgumentKind>;
   /** The subjects named by PERSON_ID / HOUSEHOLD_ID arguments must be in the caller's scope. */
   argumentSubjectsInScope?: boolean;
+  /**
+   * Whose subjects the field answers for. REGION (omitted): the caller's region scope, as the rules
+   * above say. HUB: any person the hub holds, the hub's whole area, whatever the caller's region
+   * scope; the subjects its arguments name are not held to that scope (a person the hub holds
+   * nothing of is answered as one it holds, so the answer does not tell where either lives). Only
+   * for a field whose answer carries no region, household or other member: the scope it widens is
+   * this field's, and every other field, the same caller's person look-up among them, keeps the
+   * caller's. socialAssistanceStanding alone: 法律援助法 第三十八条 has an applicant apply where the
+   * case is handled, not where they live.
+   */
+  scope?: 'REGION' | 'HUB';
   /**
    * List arguments (paths such as `input.records`) whose length the field bounds itself, exempt
    * from `MAX_LIST_SIZE`: aidReport takes up to MAX_REPORT_BATCH (1,000) records and answers more
@@ -1080,9 +1091,11 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     reportedAidReconciliation: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'DENY', charityReporter: true },
     reportedAidHistory: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'DENY', charityReporter: true },
     // schema/legal-aid.graphql: a legal-aid office's one question about one applicant (法律援助法 第四十二条).
-    // Not supervision's: it reads no person beyond what a case shows. The person must lie in the
-    // office's scope, as a household look-up's must (a city office answers for the whole city).
-    socialAssistanceStanding: { roles: ['READER'], purposes: ['LEGAL_AID_MEANS_CHECK'], outOfScope: 'DENY', args: { idNumber: 'PERSON_ID' }, argumentSubjectsInScope: true, departments: ['JUSTICE'] },
+    // Not supervision's: it reads no person beyond what a case shows. Answered for any person the
+    // hub holds, not only the office's county: 法律援助法 第三十八条 has a litigation matter's applicant
+    // apply to the office where the case is handled (办案机关所在地), not where they live, and the
+    // answer carries no region, household or member (README, "Legal aid's means-check exemption").
+    socialAssistanceStanding: { roles: ['READER'], purposes: ['LEGAL_AID_MEANS_CHECK'], outOfScope: 'DENY', args: { idNumber: 'PERSON_ID' }, scope: 'HUB', departments: ['JUSTICE'] },
   },
   Mutation: {
     // schema/findings.graphql. Settling also requires the caller's department to be concerned (db/findings/store.ts).

@@ -4,8 +4,9 @@
  * only to a legal-aid office stating its purpose; every ask audited; a civil-affairs database gone
  * is no answer, never a "no"; the same statements whatever the person's aid.
  */
+import { household, householdMember, person, region } from '../db/household/schema';
 import { freePort } from '../db/setup/private-server';
-import { maskIdNumber } from '../domain/id-number';
+import { birthDateOf, makeIdNumber, maskIdNumber } from '../domain/id-number';
 import { civilAffairsScenario } from '../federation/civil-affairs/scenario';
 import { healthScenario } from '../federation/health/scenario';
 import { verifyChain } from '../access/audit';
@@ -16,6 +17,8 @@ import { insertRegions, insertResident, insertWang, TODAY, WANG } from './suppor
 
 const STANDING = `query($n: String!, $d: Date) { socialAssistanceStanding(idNumber: $n, asOf: $d) { asOf recipient programmes { code name } complete unavailable { code } } }`;
 const JUSTICE_ROLES = ['READER', 'DEPARTMENT_WRITER', 'REFERRAL_HANDLER'] as const;
+/** The statements every ask costs: civil affairs' one read; the hub's none, since where the person lives decides nothing. */
+const ONE_READ = { total: 1, bySource: { CIVIL_AFFAIRS: 1 } };
 
 let dbs: TestDatabases;
 let hub: TestHub;
@@ -85,8 +88,8 @@ describe('socialAssistanceStanding answers one applicant', () => {
       expect(res.errors).toBeUndefined();
       counts.push(res.extensions!.sqlStatements);
     }
-    // One hub statement (where the person lives, for the scope) and civil affairs' one read.
-    expect(counts).toEqual(Array(4).fill({ total: 2, bySource: { HUB: 1, CIVIL_AFFAIRS: 1 } }));
+    // Civil affairs' one read, and nothing of the hub: answered wherever the person lives (RootRule.scope HUB), no look-up of where that is.
+    expect(counts).toEqual(Array(4).fill(ONE_READ));
   });
 
   it('with civil affairs down, answers no answer (recipient null), never a "no"', async () => {
@@ -136,10 +139,76 @@ describe('who may ask', () => {
     expect(household.errors?.map((e) => [e.extensions?.code, e.extensions?.reason])).toEqual([['FORBIDDEN', 'PURPOSE_NOT_SERVED']]);
   });
 
-  it('a county’s legal-aid office is answered for its own county only', async () => {
-    const weishan = await hub.createClient({ department: 'JUSTICE', regionScope: '370826', roles: JUSTICE_ROLES });
-    const res = await hub.as({ token: weishan.token, purpose: 'LEGAL_AID_MEANS_CHECK' }).gql(STANDING, { n: WANG.head });
-    expect(res.errors?.map((e) => [e.extensions?.code, e.extensions?.reason])).toEqual([['FORBIDDEN', 'OUT_OF_SCOPE']]);
+});
+
+/**
+ * 法律援助法 第三十八条: a litigation matter's applicant applies where the case is handled, not where
+ * they live, so a 任城区 office receives applicants living in 邹城市. For this one field a legal-aid
+ * office is answered for any person the hub holds (RootRule.scope 'HUB'); nothing else widens.
+ */
+describe('a county’s legal-aid office asks about an applicant living in another county', () => {
+  let rencheng: TestHub['gql'];
+  let renchengToken: string;
+  /** A 低保 recipient in 邹城市, held by the hub. */
+  let zouchengRecipient: string;
+  /** A 邹城市 resident the hub holds, with no aid. */
+  let zouchengNoAid: string;
+
+  beforeAll(async () => {
+    await dbs.hub.insert(region).values([
+      { code: '370883', name: '邹城市', level: 'COUNTY', parentCode: '370800' },
+      { code: '370883001', name: '钢山街道', level: 'TOWNSHIP', parentCode: '370883' },
+    ]);
+    zouchengRecipient = makeIdNumber('370883', '1968-08-08', 71);
+    zouchengNoAid = makeIdNumber('370883', '1985-10-10', 73);
+    for (const [i, idNumber] of [zouchengRecipient, zouchengNoAid].entries()) {
+      const [res] = await dbs.hub.insert(household).values({ registrationNo: `ZC-${i}`, regionCode: '370883001', address: `钢山街道 ${i} 号` });
+      await dbs.hub.insert(person).values({ idNumber, name: '邹城', gender: 'M', birthDate: birthDateOf(idNumber) });
+      await dbs.hub.insert(householdMember).values({ householdId: res.insertId, idNumber, relation: 'HEAD', joinedOn: '2010-01-01' });
+    }
+    await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'dibaoFamilies', [{ familyNo: 'DB370883-0001', countyCode: '370883', headIdNo: zouchengRecipient, areaType: 2, approvedOn: '2024-06-01' }]);
+    await civilAffairsScenario.insert(dbs.sources.CIVIL_AFFAIRS, 'dibaoMembers', [{ familyNo: 'DB370883-0001', idNo: zouchengRecipient, relationToHead: '本人', joinedOn: '2024-06-01', monthlyShareFen: 65_000 }]);
+    renchengToken = (await hub.createClient({ name: 'legal-aid-rencheng', department: 'JUSTICE', regionScope: '370811', roles: JUSTICE_ROLES })).token;
+    rencheng = hub.as({ token: renchengToken, purpose: 'LEGAL_AID_MEANS_CHECK' }).gql;
+  });
+
+  it('is answered for a 邹城市 recipient and non-recipient, in civil affairs’ one read, and the ask audited', async () => {
+    const before = await lastAuditSeq(dbs);
+    const yes = await rencheng(STANDING, { n: zouchengRecipient }, { 'x-request-id': 'legal-aid-other-county' });
+    expect(yes.errors).toBeUndefined();
+    expect(yes.data.socialAssistanceStanding).toEqual({ asOf: TODAY, recipient: true, programmes: [{ code: 'DIBAO', name: '最低生活保障' }], complete: true, unavailable: [] });
+    const no = await rencheng(STANDING, { n: zouchengNoAid });
+    expect(no.errors).toBeUndefined();
+    expect(no.data.socialAssistanceStanding).toEqual({ asOf: TODAY, recipient: false, programmes: [], complete: true, unavailable: [] });
+    for (const res of [yes, no]) expect(res.extensions!.sqlStatements).toEqual(ONE_READ);
+    const written = await auditRows(dbs, 'seq > ? AND request_id = ?', [before, 'legal-aid-other-county']);
+    expect(written.map((r) => [r.client_name, r.department, r.purpose, r.root_fields, r.subject_kind, r.subject_label, r.outcome, r.disclosed])).toEqual([
+      ['legal-aid-rencheng', 'JUSTICE', 'LEGAL_AID_MEANS_CHECK', 'Query.socialAssistanceStanding', 'PERSON', maskIdNumber(zouchengRecipient), 'OK', `${TODAY} recipient=true DIBAO`],
+    ]);
+  });
+
+  it('a person the hub holds nothing of is answered the same wherever their ID number places them', async () => {
+    const answers = [];
+    for (const n of [makeIdNumber('370811', '1991-01-01', 75), makeIdNumber('370883', '1991-01-01', 75), makeIdNumber('110101', '1991-01-01', 75)]) {
+      const res = await rencheng(STANDING, { n });
+      answers.push([res.errors, res.data?.socialAssistanceStanding, res.extensions!.sqlStatements]);
+    }
+    expect(answers).toEqual(Array(3).fill([undefined, { asOf: TODAY, recipient: false, programmes: [], complete: true, unavailable: [] }, ONE_READ]));
+  });
+
+  it('opens nothing else: the same office’s person look-up of that applicant stays out of scope', async () => {
+    for (const purpose of ['ELIGIBILITY_REVIEW', 'MONITORING'] as const) {
+      const res = await hub.as({ token: renchengToken, purpose }).gql(`query($n: String!) { person(idNumber: $n) { name } }`, { n: zouchengRecipient });
+      expect(res.errors?.map((e) => [e.extensions?.code, e.extensions?.reason])).toEqual([['FORBIDDEN', 'OUT_OF_SCOPE']]);
+    }
+    // Its own county's person it reads, as before.
+    const own = await hub.as({ token: renchengToken, purpose: 'ELIGIBILITY_REVIEW' }).gql(`query($n: String!) { person(idNumber: $n) { name } }`, { n: WANG.head });
+    expect(own.errors).toBeUndefined();
+    // Another department's client still may not state the purpose, whoever it asks about.
+    const { token } = await hub.createClient({ department: 'EDUCATION', regionScope: '370811', roles: ['READER'] });
+    const education = await hub.as({ token, purpose: 'LEGAL_AID_MEANS_CHECK' }).gql(STANDING, { n: zouchengRecipient });
+    expect(education.status).toBe(403);
+    expect(education.errors?.map((e) => [e.extensions?.code, e.extensions?.reason])).toEqual([['FORBIDDEN', 'PURPOSE_NOT_ALLOWED']]);
   });
 });
 

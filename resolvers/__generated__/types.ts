@@ -4674,8 +4674,9 @@ export type Query = {
    * DIBAO, 特困人员救助供养 TEKUN; README, "Legal aid's means-check exemption", says why these), and which
    * departments could not be read. Nothing else: no amount, no other member, no illness. Only for a
    * legal-aid office (a client of department JUSTICE, role READER, purpose LEGAL_AID_MEANS_CHECK), for
-   * a person in its region scope (a person the hub holds lies where their household does, another
-   * where their ID number's address code says; outside: FORBIDDEN, OUT_OF_SCOPE). Every ask is audited.
+   * any person the hub holds, whatever the office's region scope: an applicant applies where the case
+   * is handled, not where they live (法律援助法 第三十八条). A person the hub holds nothing of is
+   * answered as one with no aid. Every ask is audited.
    */
   readonly socialAssistanceStanding: SocialAssistanceStanding;
   /** Runs of the monthly comparison over divisions within one (default the caller's scope), newest first. */
