@@ -12,8 +12,8 @@
  * (server/query-cost.ts). Only a query: a mutation goes on as before, committing or rolling back
  * whole, its client there or not (test/client-gone-routes.test.ts sends one and breaks its connection
  * mid-transaction: it commits every row, and its retry with the same key is answered with its outcome).
- * The routes that do a query's work in the same budget, the meeting brief and the findings export,
- * are abandoned the same way (abandonRouteWhenClientGoes). What the query has read of the hub's own tables is recorded in
+ * The routes that do a query's work in the same budget, the meeting brief and the findings and overdue
+ * exports, are abandoned the same way (abandonRouteWhenClientGoes). What the query has read of the hub's own tables is recorded in
  * the audit trail as for any answer composed (a department stopped shows as one out of time,
  * outcome PARTIAL), and nothing is sent: the rows say who asked about whom, as they did when such
  * an answer was written to a closed connection.
@@ -59,10 +59,10 @@ export function clientGonePlugin(told?: AbandonedListener): HubPlugin {
 
 /**
  * A route that does a query's work within the client's cost in flight (the meeting brief, GET
- * /cases/:id/brief; the findings export, GET /exports/scans/:id/findings.csv) abandoned as a query
- * is when its client closes the connection before the answer has been sent whole. Both held their
- * cost until their reads ended (a brief's dossier read from every department, an export's page in
- * hand), so the client's retry was refused QUERY_COST_IN_FLIGHT meanwhile, for as long as a
+ * /cases/:id/brief; the findings export, GET /exports/scans/:id/findings.csv; the overdue export, GET
+ * /exports/overdue.csv) abandoned as a query is when its client closes the connection before the
+ * answer has been sent whole. Each held its cost until its reads ended (a brief's dossier read from
+ * every department, an export's page or report in hand), so the client's retry was refused QUERY_COST_IN_FLIGHT meanwhile, for as long as a
  * department took to answer.
  *
  * Through the route's own RequestReads (the brief's loaders' `reads`): its department reads in

@@ -119,13 +119,13 @@ export class HubMetrics implements JobMetrics {
   });
 
   /**
-   * GraphQL queries, meeting briefs and findings exports abandoned because their client went away
+   * GraphQL queries, meeting briefs and findings and overdue exports abandoned because their client went away
    * before the answer (server/client-gone.ts). One series, without labels, as it was when it counted
    * queries alone: the log line of each says which route it was.
    */
   readonly abandonedQueries = new Counter({
     name: 'aidhub_queries_abandoned_total',
-    help: 'GraphQL queries, meeting briefs (GET /cases/:id/brief) and findings exports (GET /exports/scans/:id/findings.csv) this process abandoned because their client closed its connection before the answer was sent whole: their department reads were stopped on the sources and their cost in flight given back at once (mutations are never abandoned)',
+    help: 'GraphQL queries, meeting briefs (GET /cases/:id/brief) findings exports (GET /exports/scans/:id/findings.csv) and overdue exports (GET /exports/overdue.csv) this process abandoned because their client closed its connection before the answer was sent whole: their department reads were stopped on the sources and their cost in flight given back at once (mutations are never abandoned)',
     registers: [this.registry],
   });
 
