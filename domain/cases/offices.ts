@@ -163,18 +163,21 @@ export function unknownOfficeReason(code: string): string {
   return `${code} is no office that answers slips`;
 }
 
-export type ReceivingOfficeRefusal = 'UNKNOWN_OFFICE' | 'OFFICE_OUT_OF_COUNTY';
+export type ReceivingOfficeRefusal = 'UNKNOWN_OFFICE' | 'OFFICE_OUT_OF_COUNTY' | 'OFFICE_OUT_OF_TOWNSHIP';
 
 /**
  * Why an office cannot receive a slip of a case in `caseTownshipCode`, or null: an office that
  * answers no slips (noSlipsReason), a township that is not one (`townshipKnown`: the region table
- * lists it as a township), or a township of another county, whose officers cannot reach the case's
- * household.
+ * lists it as a township), a township of another county, or another township of the case's county:
+ * a township's officers reach only the cases kept in their township (the case's `townshipCode`,
+ * resolvers/cases/resolvers.ts inReach), so no one could read, accept or answer such a slip, and the
+ * case would never close.
  */
 export function receivingOfficeRefusal(key: OfficeKey, caseTownshipCode: string, townshipKnown: boolean): ReceivingOfficeRefusal | null {
   const office = parseOffice(key);
   if (!office) return 'UNKNOWN_OFFICE';
   if (office.kind === 'DEPARTMENT') return isReceivingDepartment(office.department) ? null : 'UNKNOWN_OFFICE';
   if (!townshipKnown) return 'UNKNOWN_OFFICE';
-  return countyOf(office.townshipCode) === countyOf(caseTownshipCode) ? null : 'OFFICE_OUT_OF_COUNTY';
+  if (countyOf(office.townshipCode) !== countyOf(caseTownshipCode)) return 'OFFICE_OUT_OF_COUNTY';
+  return office.townshipCode === caseTownshipCode ? null : 'OFFICE_OUT_OF_TOWNSHIP';
 }

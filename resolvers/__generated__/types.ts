@@ -2670,6 +2670,8 @@ export type CaseErrorCode =
   | 'UNKNOWN_OFFICE'
   /** The township is of another county than the case's household: its officers cannot reach the case. */
   | 'OFFICE_OUT_OF_COUNTY'
+  /** The township is of the case's county but is not the case's own township: its officers reach only their own township's cases, so no one could read or answer the slip. */
+  | 'OFFICE_OUT_OF_TOWNSHIP'
   /** The aid record already fulfils another decision, of this case or of another: one payment fulfils one decision. The message names the other case only to a caller who may read it. */
   | 'AID_RECORD_ALREADY_USED'
   /** Accepting a hand-over makes the office the case's owner: only a client that may move cases (CASEWORKER, MEETING_CONVENER) accepts one; another declines it, or leaves it to its office's caseworker. */
@@ -2928,7 +2930,7 @@ export type MeetingRecordPayload = {
 export type ReferralIssueInput = {
   /** The case. */
   readonly caseId: Scalars['ID']['input'];
-  /** The receiving office. */
+  /** The receiving office: a department's office of the case's county, or the case's own township (another is OFFICE_OUT_OF_COUNTY or OFFICE_OUT_OF_TOWNSHIP). */
   readonly to: OfficeInput;
   /** What is asked, up to 500 characters. */
   readonly ask: Scalars['String']['input'];

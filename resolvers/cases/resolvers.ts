@@ -507,7 +507,12 @@ async function receivingOfficeProblem(ctx: HubContext, to: string, caseTownshipC
   const township = parseOffice(to)?.kind === 'TOWNSHIP' ? await ctx.loaders.hub.regionByCode.load(to) : null;
   const refusal = receivingOfficeRefusal(to, caseTownshipCode, township?.level === 'TOWNSHIP');
   if (refusal === null) return null;
-  const message = refusal === 'UNKNOWN_OFFICE' ? unknownOfficeReason(to) : 'the township is of another county than the case’s household';
+  const message =
+    refusal === 'UNKNOWN_OFFICE'
+      ? unknownOfficeReason(to)
+      : refusal === 'OFFICE_OUT_OF_COUNTY'
+        ? 'the township is of another county than the case’s household'
+        : `the township is not the case’s (${caseTownshipCode}): its officers reach only their own township’s cases`;
   return caseError(refusal, message, ['input', 'to']);
 }
 
