@@ -61,7 +61,7 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   ADMINISTRATOR: 'runs region-wide jobs (scans, the monthly comparison) and manages alert subscriptions and their dead letters; sees no household data beyond monitoring',
   CHARITY: 'a charity organisation (统一社会信用代码): sees public need summaries in its region, the sealed detail of needs it claimed; pledges and reports deliveries',
   REFERRAL_HANDLER: 'a department office answering the referral slips addressed to it (accept, complete with feedback, decline); opens, moves and convenes no case',
-  SUPERVISOR: '督查 a supervision office (督查室 of a civil-affairs bureau or of a government): reads cases, slips, overdueReport, the meeting brief and any office’s desk in its scope, to count and chase; changes nothing, reads no household or person beyond what a case shows, ID numbers masked, no health detail',
+  SUPERVISOR: '督查 a supervision office (督查室 of a civil-affairs bureau or of a government): reads cases, slips, overdueReport, the meeting brief, any office’s desk and the reported-aid entries beyond their term (reportedAidBeyondTerm) in its scope, to count and chase; changes nothing, reads no household or person beyond what a case shows, ID numbers masked, no health detail',
 };
 
 /**
