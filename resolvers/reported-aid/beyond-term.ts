@@ -36,7 +36,7 @@ function reviewedClient(ctx: HubContext): string | null {
 
 export async function ledgerBeyondTerm(ctx: HubContext, args: { regionCode?: string | null; first?: number | null; after?: string | null }): Promise<LedgerBeyondTermPage> {
   const clientName = reviewedClient(ctx);
-  const first = pageSize(args.first, 50, Math.min(ctx.config.maxListSize, 500));
+  const first = pageSize(args.first, 50, ctx.config.maxListSize);
   // The division asked for lies in the caller's scope (access/policy.ts, a REGION argument); without one, the scope.
   const scope = args.regionCode ? requireDivisionCode(args.regionCode, 'regionCode') : ctx.access.caller!.regionScope;
   let afterId = positionAfter(args.after, (c) => decodeIdCursor(CURSOR_TAG, c)) ?? 0;
