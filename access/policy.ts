@@ -61,7 +61,7 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
   ADMINISTRATOR: 'runs region-wide jobs (scans, the monthly comparison) and manages alert subscriptions and their dead letters; sees no household data beyond monitoring',
   CHARITY: 'a charity organisation (统一社会信用代码): sees public need summaries in its region, the sealed detail of needs it claimed; pledges and reports deliveries',
   REFERRAL_HANDLER: 'a department office answering the referral slips addressed to it (accept, complete with feedback, decline); opens, moves and convenes no case',
-  SUPERVISOR: '督查 a supervision office (督查室 of a civil-affairs bureau or of a government): reads cases, slips, overdueReport, the meeting brief and any office’s desk in its scope, to count and chase; changes nothing, reads no household or person beyond what a case shows, ID numbers masked, no health detail',
+  SUPERVISOR: '督查 a supervision office (督查室 of a civil-affairs bureau or of a government): reads cases, slips, overdueReport, the meeting brief, any office’s desk and the reported-aid entries beyond their term (reportedAidBeyondTerm) in its scope, to count and chase; changes nothing, reads no household or person beyond what a case shows, ID numbers masked, no health detail',
 };
 
 /**
@@ -293,6 +293,12 @@ const SUPERVISION: { roles: readonly Role[]; purposes: readonly Purpose[] } = { 
 const CASE_DATA: ReadRule = { roles: [...DATA_ROLES, ...SUPERVISION.roles], purposes: [...CASE_PURPOSES, 'MONITORING', ...SUPERVISION.purposes] };
 /** Alerts (schema/monitoring.graphql): the inbox (MONITORING), and through a case or the supervision view (overdueReport's alerts). */
 const ALERT_DATA: ReadRule = { roles: [...DATA_ROLES, ...SUPERVISION.roles], purposes: ['MONITORING', ...CASE_PURPOSES, ...SUPERVISION.purposes] };
+/**
+ * The ledger's entries beyond the term (reportedAidBeyondTerm): the reporting office reads its own to
+ * correct them, civil affairs and supervision every reporter's in scope (resolvers/reported-aid/beyond-term.ts
+ * refuses any other office, NOT_LEDGER_REVIEWER). Supervision reads them as it reads a case: ID numbers masked.
+ */
+const LEDGER_REVIEW: ReadRule = { roles: [...DATA_ROLES, ...SUPERVISION.roles], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK', 'MONITORING', ...SUPERVISION.purposes] };
 /** A household's consent and the needs published from its cases (schema/charity.graphql), for the office handling the case. */
 const CHARITY_CASE_DATA: ReadRule = { roles: DATA_ROLES, purposes: [...CASE_PURPOSES, 'MONITORING', 'CHARITY_LINKAGE'] };
 /**
@@ -628,6 +634,8 @@ export const TYPE_RULES: Record<string, TypeRule> = {
       // in its place, set only when it is of the slip's household (resolvers/cases aidRecordOf; a
       // correction moving the aid out of it reads null), so it takes the slip's view as the entry does.
       supersededBy: 'IN_SCOPE',
+      // Dates of the term (domain/reported-aid/beyond-term.ts), shown as the period is.
+      periodBeyondTerm: 'ANY',
     },
     sameSubject: ['beneficiary', 'supersededBy'],
   },
@@ -635,6 +643,22 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   // schema/reported-aid.graphql: a reporter's own entries and totals, and who reported a record.
   AidReporter: { kind: 'OPEN', why: 'names an office or charity, its own reference and the officer it named (a staff identifier, screened for ID numbers as X-Officer is), not the person aided' },
   ReportedAidEntry: { kind: 'OPEN', why: 'reached only through aidReport and reportedAidHistory: the calling reporter’s own entries (in a charity’s chain of corrections, its organisation’s)' },
+  ReportedAidBeyondTerm: {
+    kind: 'PERSONAL',
+    readBy: LEDGER_REVIEW,
+    subjects: (e: { row: { beneficiaryIdNumber: string } }) => [person(e.row.beneficiaryIdNumber)],
+    // The beneficiary's household's division (personRegion), as the resolver read it to keep the page within scope.
+    region: (e: { regionCode: string | null }) => e.regionCode,
+    fields: {
+      ...Object.fromEntries(['reportedBy', 'entryKind', 'programme', 'period', 'amountFen', 'periodBeyondTerm', 'monthsToToday', 'amountToTodayFen', 'receivedAt'].map((f) => [f, 'ANY' as const])),
+      // Masked by the resolver whoever reads it: the reporter finds its entry by its reference.
+      beneficiary: 'ANY',
+      region: 'REGION',
+    },
+  },
+  ReportedAidBeyondTermConnection: OPEN_CONTAINER,
+  ReportedAidBeyondTermEdge: OPEN_CONTAINER,
+  PeriodBeyondTerm: { kind: 'OPEN', why: 'which date of a ledger period to fix and the dates of the term: no person' },
   ReportedAidTotal: { kind: 'OPEN', why: 'counts and sums of the calling reporter’s own entries' },
   AidReportPayload: { kind: 'OPEN', why: 'the outcome of the calling reporter’s own batch' },
   AidReportError: { kind: 'OPEN', why: 'a problem with the calling reporter’s own record' },
@@ -1090,6 +1114,9 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     // schema/reported-aid.graphql: a reporter reads back only its own entries (resolvers/reported-aid).
     reportedAidReconciliation: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'DENY', charityReporter: true },
     reportedAidHistory: { roles: ['DEPARTMENT_WRITER'], purposes: ['ELIGIBILITY_REVIEW', 'DUPLICATE_CHECK'], outOfScope: 'DENY', charityReporter: true },
+    // The entries aidReport would refuse today (PERIOD_TOO_LONG), within the caller's scope: a reporting office its own,
+    // civil affairs and supervision every reporter's (resolvers/reported-aid/beyond-term.ts, NOT_LEDGER_REVIEWER otherwise).
+    reportedAidBeyondTerm: { roles: LEDGER_REVIEW.roles, purposes: LEDGER_REVIEW.purposes, outOfScope: 'OMIT', args: { regionCode: 'REGION' } },
     // schema/legal-aid.graphql: a legal-aid office's one question about one applicant (法律援助法 第四十二条).
     // Not supervision's: it reads no person beyond what a case shows. Answered for any person the
     // hub holds, not only the office's county: 法律援助法 第三十八条 has a litigation matter's applicant

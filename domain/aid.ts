@@ -8,6 +8,7 @@ import type { DepartmentCode, OfficeCode } from './departments';
 import type { AidProgrammeCode } from './programmes';
 import { addDays, isIsoDate, type IsoDate } from './dates';
 import { halfWidth, OTHER_DIGITS } from './half-width';
+import type { PeriodBeyondTerm } from './reported-aid/beyond-term';
 
 /**
  * SUPERSEDED is only ever the record a completed slip named (Referral.aidRecord; a first aid shows
@@ -129,6 +130,12 @@ export interface AidRecord {
    * holds it; null where the reader may not be shown it (another household's).
    */
   supersededBy?: AidRecord | null;
+  /**
+   * A reported-aid ledger entry whose recurring period runs beyond the longest term a grant is
+   * approved for, as aidReport refuses it today (PERIOD_TOO_LONG; recorded before that rule):
+   * domain/reported-aid/beyond-term.ts. Counted as aid up to `countedTo` only (knownEnd).
+   */
+  periodBeyondTerm?: PeriodBeyondTerm | null;
 }
 
 /** A reporter of aid (an office without a front-end database, or a charity) as its records show it. */
@@ -347,7 +354,7 @@ interface RecordBase {
   status: AidStatus;
   sourceRef: string;
 }
-type Extras = Pick<AidRecord, 'cause' | 'sourceCauseCode' | 'urgent' | 'secondAid' | 'approvalLevel' | 'settlementRef' | 'schoolYear' | 'reportedBy' | 'caseReference' | 'needId' | 'sourceStatusCode' | 'sourceProgrammeCode'>;
+type Extras = Pick<AidRecord, 'cause' | 'sourceCauseCode' | 'urgent' | 'secondAid' | 'approvalLevel' | 'settlementRef' | 'schoolYear' | 'reportedBy' | 'caseReference' | 'needId' | 'sourceStatusCode' | 'sourceProgrammeCode' | 'periodBeyondTerm'>;
 
 /**
  * Aid paid every month over a period: `monthlyFen` per month from `start` to `end` (null: still

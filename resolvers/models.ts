@@ -56,6 +56,13 @@ export interface ReportedAidConflict {
   /** The record's beneficiary: whether the caller's region holds them decides what the explanation says. */
   beneficiaryIdNumber: string;
 }
+/** A standing ledger entry beyond the term (reportedAidBeyondTerm), with the beneficiary's division as access/policy.ts reads it. */
+export interface LedgerEntryBeyondTerm {
+  row: import('../db/reported-aid/schema').ReportedAidRow;
+  beyond: import('../domain/reported-aid/beyond-term').PeriodBeyondTerm;
+  regionCode: string | null;
+}
+export type LedgerBeyondTermPage = Page<LedgerEntryBeyondTerm>;
 export type CountyOverdueWork = CaseOverdueReport['byCounty'][number];
 export type CaseLate = CountyOverdueWork['casesLate'][number];
 export type CaseForwarded = CountyOverdueWork['forwardedForApproval'][number];

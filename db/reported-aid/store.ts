@@ -379,3 +379,33 @@ function laterInBatch(records: readonly ValidReportedAid[], index: number, super
   const later = records.some((other, i) => i > index && referenceKey(other.reference) === referenceKey(supersedes));
   return later ? 'the record it supersedes comes later in this batch (in a file, on a later line): send it before the entries that correct or reverse it' : 'no record of this reporter under that reference';
 }
+
+/**
+ * Standing entries (not superseded, no reversal) of a recurring period that may run beyond the
+ * longest term a grant is approved for, after `afterId` in id order, at most `limit`: the
+ * candidates of reportedAidBeyondTerm, of one reporting client or of every one (`clientName` null).
+ * A coarse filter, never the rule: every entry beyond the term (domain/reported-aid/beyond-term.ts)
+ * is among them (an open one started before `earliestStart`, the first start that still runs today
+ * within the term; one ending after today at or past its start's `years`th anniversary, a day short
+ * of the term's end for a start of 29 February), and entryBeyondTerm decides each. One statement.
+ */
+export function beyondTermCandidates(
+  db: Pick<HubDb, 'select'>,
+  ask: { clientName: string | null; today: string; earliestStart: string; years: number; afterId: number; limit: number },
+): Promise<ReportedAidRow[]> {
+  return db
+    .select()
+    .from(reportedAid)
+    .where(
+      and(
+        isNull(reportedAid.supersededBy),
+        sql`${reportedAid.entryKind} <> 'REVERSAL'`,
+        sql`${reportedAid.periodStart} IS NOT NULL`,
+        sql`${reportedAid.id} > ${ask.afterId}`,
+        ask.clientName === null ? undefined : eq(reportedAid.reporterClient, ask.clientName),
+        sql`((${reportedAid.periodEnd} IS NULL AND ${reportedAid.periodStart} < ${ask.earliestStart}) OR (${reportedAid.periodEnd} > ${ask.today} AND ${reportedAid.periodEnd} >= DATE_ADD(${reportedAid.periodStart}, INTERVAL ${ask.years} YEAR)))`,
+      ),
+    )
+    .orderBy(asc(reportedAid.id))
+    .limit(ask.limit);
+}

@@ -24,9 +24,12 @@ export function isLive(r: AidRecord): boolean {
  * day and is certainly not running now, and no rule claims the unknown days between. Every rule
  * reads periods through here, so the overlap rules (X1, X4, X9–X11) and aid after death (X8) agree:
  * such a record is never an ongoing overlap, and counts after a death only if it began after it.
- * A suspended record is read the same way.
+ * A suspended record is read the same way. A reported entry beyond the longest term a grant is
+ * approved for (`periodBeyondTerm`, recorded before aidReport refused such periods) is read up to the
+ * term's last day: beyond it, it is no evidence of aid being paid (1939 for 2019, "running on").
  */
 export function knownEnd(r: AidRecord): IsoDate | null {
+  if (r.periodBeyondTerm) return r.periodBeyondTerm.countedTo;
   // Suspended (暂停): paused on a day no source records, and not paid now, so not current aid for
   // any duplicate check; read like a stop with no date: only its start day is known.
   if (r.status === 'SUSPENDED' && r.periodStart !== null) return r.periodStart;
@@ -45,6 +48,8 @@ export function periodOf(r: AidRecord): Interval | null {
  */
 export function heldOn(r: AidRecord, day: IsoDate): boolean {
   if (r.periodStart === null || r.periodStart > day || (r.periodEnd !== null && r.periodEnd < day)) return false;
+  // Beyond its term (knownEnd): not held after the term's last day.
+  if (r.periodBeyondTerm && r.periodBeyondTerm.countedTo < day) return false;
   return r.status === 'ACTIVE' || r.status === 'SUSPENDED';
 }
 

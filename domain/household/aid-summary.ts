@@ -14,7 +14,10 @@
  * A recurring aid counts the months it is known to have run (`knownEnd`, as every rule reads it):
  * one suspended (暂停), or stopped with no end date, was paused or stopped on a day no source
  * records, so only its start month is known to have been paid. Counted to today, a 低保 suspended
- * for a year summed twelve months the household was not paid as received.
+ * for a year summed twelve months the household was not paid as received. A reported entry beyond
+ * the longest term a grant is approved for (`periodBeyondTerm`) counts up to the term's last day
+ * only, and is counted in `recordsBeyondTerm` where its period as reported meets the window, so the
+ * reader knows a figure the ledger states was not counted whole.
  */
 import { inForce, type AidRecord } from '../aid';
 import { knownEnd } from '../findings/attribution';
@@ -72,6 +75,8 @@ export interface AidSummary {
   byDepartment: { department: OfficeCode; totalFen: number; recordCount: number }[];
   byPurpose: { purpose: AidPurpose; totalFen: number; recordCount: number }[];
   monthlyRecurringFen: number;
+  /** Records in force whose reported period meets the window and runs beyond the term (AidRecord.periodBeyondTerm): counted within the term only. */
+  recordsBeyondTerm: number;
 }
 
 export function summariseAid(records: readonly AidRecord[], from: IsoDate, to: IsoDate, today: IsoDate): AidSummary {
@@ -82,8 +87,11 @@ export function summariseAid(records: readonly AidRecord[], from: IsoDate, to: I
   const byPurpose = new Map<AidPurpose, { totalFen: number; recordCount: number }>();
   let totalFen = 0;
   let monthlyRecurringFen = 0;
+  let recordsBeyondTerm = 0;
   for (const r of records) {
-    if (r.periodStart !== null && r.status === 'ACTIVE' && periodsOverlap(r.periodStart, r.periodEnd, today, today)) monthlyRecurringFen += r.amountFen;
+    // Its end as the totals read it (knownEnd): one beyond its term is not paid now.
+    if (r.periodStart !== null && r.status === 'ACTIVE' && periodsOverlap(r.periodStart, knownEnd(r), today, today)) monthlyRecurringFen += r.amountFen;
+    if (r.periodBeyondTerm && inForce(r) && inWindow(r, { from, to })) recordsBeyondTerm += 1;
     const amount = from <= receivedTo ? amountInWindowFen(r, from, receivedTo) : 0;
     if (amount === 0) continue;
     totalFen += amount;
@@ -104,5 +112,6 @@ export function summariseAid(records: readonly AidRecord[], from: IsoDate, to: I
     byDepartment: [...byDepartment].map(([department, t]) => ({ department, ...t })),
     byPurpose: [...byPurpose].map(([purpose, t]) => ({ purpose, ...t })),
     monthlyRecurringFen,
+    recordsBeyondTerm,
   };
 }

@@ -12,7 +12,7 @@ import { addDays, type IsoDate } from '../dates';
 import { fenToYuan } from '../money';
 import { PROGRAMMES, type AidProgrammeCode, type ProgrammeCode } from '../programmes';
 import { evaluateHousehold } from '../findings/evaluate';
-import { heldOn } from '../findings/attribution';
+import { heldOn, knownEnd } from '../findings/attribution';
 import { recordKey, type HouseholdFacts } from '../findings/facts';
 import { firstDayUnentitledAfterDeath, trailingWindow } from '../findings/periods';
 import type { Rule } from '../findings/rule-set';
@@ -246,7 +246,8 @@ function personCandidate(trigger: Exclude<Trigger, { kind: 'RULE' | 'SETTLEMENT_
       // month of death ran. Aid begun after the death is owed nothing, from its first day.
       const firstUnentitled = firstDayUnentitledAfterDeath(death, trigger.graceMonths);
       const running = facts.records.filter(
-        (r) => r.beneficiaryIdNumber === id && RECURRING.has(r.programme) && r.status === 'ACTIVE' && r.periodStart !== null && (r.periodEnd === null || r.periodStart > death || r.periodEnd >= firstUnentitled),
+        // Its end as X8 reads it (knownEnd): a reported entry beyond its term runs no longer than the term.
+        (r) => r.beneficiaryIdNumber === id && RECURRING.has(r.programme) && r.status === 'ACTIVE' && r.periodStart !== null && (knownEnd(r) === null || r.periodStart > death || knownEnd(r)! >= firstUnentitled),
       );
       if (running.length === 0) return null;
       const refs = running.map(recordKey).sort();

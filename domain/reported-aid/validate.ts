@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { MAX_AMOUNT_FEN, OTHER_DIGITS_IN_SETTLEMENT, settlementReferenceOf, typedCode } from '../aid';
 import { holdsOtherDigits } from '../half-width';
 import { isIsoDate, type IsoDate } from '../dates';
-import { periodTooLong, periodTooLongMessage, RECURRING_APPROVAL_MAX_YEARS } from '../findings/periods';
+import { periodTooLongMessage, RECURRING_APPROVAL_MAX_YEARS } from '../findings/periods';
+import { reportedPeriodTooLong } from './beyond-term';
 import type { OfficeCode } from '../departments';
 import { HUB_ID } from '../hub-id';
 import { checkIdNumber, isOldIdNumber, typedIdNumber } from '../id-number';
@@ -295,7 +296,7 @@ export function validateReport(
       // such an entry with its past end).
       // A start refused already (before the birth) is judged once it is fixed: one problem per date.
       else if (entryKind !== 'REVERSAL' && isIsoDate(periodStart) && (!periodEnd || isIsoDate(periodEnd)) && !errors.slice(before).some((e) => e.field === 'periodStart')) {
-        const tooLong = periodTooLong(periodStart, periodEnd, today, { endedIsPaid: true });
+        const tooLong = reportedPeriodTooLong(periodStart, periodEnd, today);
         if (tooLong) fail('PERIOD_TOO_LONG', tooLong.field, periodTooLongMessage(tooLong));
       }
     }

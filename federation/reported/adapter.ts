@@ -19,6 +19,7 @@ import { HUB_ID } from '../../domain/hub-id';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
 import { checkAnswer, readsApart, type AidRecord, type CheckAsk, type DepartmentAdapter, type SourceDb } from '../contract';
 import { REPORTED_DEMO } from './demo';
+import { entryBeyondTerm } from '../../domain/reported-aid/beyond-term';
 
 /** The kind of record reported aid comes from (`sourceRef`'s first part). Frozen: stored findings' fingerprints are built from it. */
 const RECORD_KINDS = {
@@ -65,7 +66,9 @@ export function ledgerRecord(r: ReportedAidRow, today: IsoDate | null): AidRecor
   if (programme.kind === 'RECURRING' && r.periodStart) {
     if (today === null) return null;
     const status = cancelled ? 'CANCELLED' : r.periodEnd && r.periodEnd < today ? 'ENDED' : 'ACTIVE';
-    return recurringAid({ ...common, start: r.periodStart, end: r.periodEnd, monthlyFen: r.amountFen, status });
+    // An entry aidReport would refuse today (PERIOD_TOO_LONG, recorded before the rule) is shown as
+    // recorded and marked; totals and rules read it up to its term's last day (knownEnd).
+    return recurringAid({ ...common, start: r.periodStart, end: r.periodEnd, monthlyFen: r.amountFen, status, periodBeyondTerm: entryBeyondTerm(r, today) });
   }
   if (!r.grantDate) return null;
   // aidReport takes no grant date after today (only a recurring period's end may be), so an entry is SCHEDULED only if the hub's day went back (or the row was written directly).

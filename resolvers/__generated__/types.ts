@@ -4,7 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Programme as ProgrammeModel } from '../../domain/programmes';
 import type { RegionRow as RegionRowModel, HouseholdRow as HouseholdRowModel, MemberRow as MemberRowModel, PersonRow as PersonRowModel } from '../../db/household/loaders';
 import type { AidRecord as AidRecordModel, ReportedBy as ReportedByModel } from '../../domain/aid';
-import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, ReferralWritePayload as ReferralWritePayloadModel, CaseWritePayload as CaseWritePayloadModel, CaseHandOverWritePayload as CaseHandOverWritePayloadModel, CaseHouseholdMove as CaseHouseholdMoveModel, CaseForwarded as CaseForwardedModel, DeclineOpen as DeclineOpenModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel, CountyOverdueWork as CountyOverdueWorkModel, CaseLate as CaseLateModel } from '../models';
+import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, ReferralWritePayload as ReferralWritePayloadModel, CaseWritePayload as CaseWritePayloadModel, CaseHandOverWritePayload as CaseHandOverWritePayloadModel, CaseHouseholdMove as CaseHouseholdMoveModel, CaseForwarded as CaseForwardedModel, DeclineOpen as DeclineOpenModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel, LedgerEntryBeyondTerm as LedgerEntryBeyondTermModel, LedgerBeyondTermPage as LedgerBeyondTermPageModel, CountyOverdueWork as CountyOverdueWorkModel, CaseLate as CaseLateModel } from '../models';
 import type { AccessSession as AccessSessionModel } from '../../access/session';
 import type { AuditRow as AuditRowModel } from '../../access/audit';
 import type { Rule as RuleModel } from '../../domain/findings/rule-set';
@@ -30,6 +30,7 @@ import type { ConsentRecord as ConsentRecordModel, NeedRecord as NeedRecordModel
 import type { NeedDetailModel as NeedDetailModelModel } from '../charity/models';
 import type { PendingGovernmentAid as PendingGovernmentAidModel } from '../charity/government-pending';
 import type { ReportedAidRow as ReportedAidRowModel } from '../../db/reported-aid/schema';
+import type { PeriodBeyondTerm as PeriodBeyondTermModel } from '../../domain/reported-aid/beyond-term';
 import type { HubContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -4703,6 +4704,19 @@ export type Query = {
    * (not 1–64 letters, digits or . _ : / -) is BAD_USER_INPUT, reason MALFORMED_REFERENCE. Two other clients of the caller's organisation each holding the reference in chains of their own (the caller holding none) is BAD_USER_INPUT, reason REFERENCE_AMBIGUOUS.
    */
   readonly reportedAidHistory: ReadonlyArray<ReportedAidEntry>;
+  /**
+   * The standing entries of the ledger that aidReport would refuse today as PERIOD_TOO_LONG: recurring
+   * aid recorded before that rule whose period runs beyond the longest term a grant is approved for
+   * (five years from its start), open and started more than five years before today, or ending more
+   * than five years after its start on a day after today. Each is counted as aid only up to the term's
+   * last day (AidRecord.periodBeyondTerm) until its reporter corrects it (a CORRECTION with the end it
+   * stopped at, or the start of the decision it runs on now) or reverses it; either takes it off this
+   * list. A reporting office (DEPARTMENT_WRITER) lists its own client's entries; civil affairs and
+   * supervision (SUPERVISOR, purpose SUPERVISION) every reporter's; each only entries whose
+   * beneficiary lives within its region scope (or `regionCode`). In id order, a page at a time.
+   * Another department's client is FORBIDDEN, reason NOT_LEDGER_REVIEWER.
+   */
+  readonly reportedAidBeyondTerm: ReportedAidBeyondTermConnection;
 };
 
 
@@ -5023,6 +5037,17 @@ export type QueryReportedAidHistoryArgs = {
   reference: Scalars['String']['input'];
 };
 
+
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
+export type QueryReportedAidBeyondTermArgs = {
+  regionCode?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A household (户) as the hub knows it, with everything every department gives it. */
 export type Household = {
   readonly __typename?: 'Household';
@@ -5255,6 +5280,8 @@ export type AidRecord = {
   readonly caseReference?: Maybe<Scalars['String']['output']>;
   /** The published need the aid answers, as its reporter gave it. */
   readonly needId?: Maybe<Scalars['String']['output']>;
+  /** Aid reported to the hub's ledger before aidReport held recurring periods to the longest term a grant is approved for (five years), whose period runs beyond it (aidReport would refuse it today, PERIOD_TOO_LONG): the period and status are shown as recorded, but totals (aidSummary), the duplicate rules and monitoring count it only up to countedTo, until its reporter corrects or reverses it. Null otherwise. */
+  readonly periodBeyondTerm?: Maybe<PeriodBeyondTerm>;
 };
 
 /** Aid totals for a household over a window. */
@@ -5274,6 +5301,8 @@ export type AidSummary = {
   readonly monthlyRecurringFen: Scalars['Fen']['output'];
   /** Whether every department answered; if not, totals are incomplete (see Household.sources). */
   readonly complete: Scalars['Boolean']['output'];
+  /** Aid records in force whose period as recorded meets the window and runs beyond the longest term a grant is approved for (AidRecord.periodBeyondTerm: reported before aidReport refused such periods): counted in these totals only up to the term's last day. Not 0: the ledger states more than is counted; its reporter should correct the record. */
+  readonly recordsBeyondTerm: Scalars['Int']['output'];
 };
 
 /** A department's share of a summary. */
@@ -6065,6 +6094,71 @@ export type AlertDismissPayload = {
   readonly userErrors: ReadonlyArray<AlertUserError>;
 };
 
+/** Which date of a period beyond the term its reporter fixes, as aidReport's PERIOD_TOO_LONG names the field. */
+export type PeriodBeyondTermField =
+  /** No end, and started more than five years before today: give the start of the decision it runs on now, or the end it stopped at. */
+  | 'PERIOD_START'
+  /** An end after today more than five years after the start: give the end the grant was decided for. */
+  | 'PERIOD_END';
+
+/** A recurring period recorded before aidReport held periods to the longest term a grant is approved for (five years), which runs beyond it: aidReport would refuse it today (PERIOD_TOO_LONG). */
+export type PeriodBeyondTerm = {
+  readonly __typename?: 'PeriodBeyondTerm';
+  /** The date to fix, as PERIOD_TOO_LONG would name it. */
+  readonly field: PeriodBeyondTermField;
+  /** PERIOD_START: the earliest start a period with no end may have today. Null for PERIOD_END. */
+  readonly earliestStart?: Maybe<Scalars['Date']['output']>;
+  /** PERIOD_END: the last end allowed for its start. Null for PERIOD_START. */
+  readonly latestEnd?: Maybe<Scalars['Date']['output']>;
+  /** The last day the entry is counted as aid (totals, duplicate rules, monitoring): the day before the fifth anniversary of its start. Beyond it the entry is no evidence of aid being paid. */
+  readonly countedTo: Scalars['Date']['output'];
+};
+
+/** A page of ledger entries beyond the term. */
+export type ReportedAidBeyondTermConnection = {
+  readonly __typename?: 'ReportedAidBeyondTermConnection';
+  /** The entries of this page, in ledger order; empty when none is left. */
+  readonly edges: ReadonlyArray<ReportedAidBeyondTermEdge>;
+  /** Whether more follow, and the cursor to ask for them. */
+  readonly pageInfo: PageInfo;
+};
+
+/** An entry beyond the term and its cursor. */
+export type ReportedAidBeyondTermEdge = {
+  readonly __typename?: 'ReportedAidBeyondTermEdge';
+  /** Pass as `after` for the entries after this one. */
+  readonly cursor: Scalars['String']['output'];
+  /** The entry. */
+  readonly node: ReportedAidBeyondTerm;
+};
+
+/** A standing ledger entry whose recurring period runs beyond the term, for its reporter to correct or reverse. */
+export type ReportedAidBeyondTerm = {
+  readonly __typename?: 'ReportedAidBeyondTerm';
+  /** Who reported it, under which reference of theirs: the reference a CORRECTION or REVERSAL names as supersedesReference. */
+  readonly reportedBy: AidReporter;
+  /** AID or CORRECTION (a reversal is never beyond the term). */
+  readonly entryKind: ReportedAidEntryKind;
+  /** The programme. */
+  readonly programme: Programme;
+  /** The period as recorded (start, and the end if it has one). */
+  readonly period: AidPeriod;
+  /** Fen per month, as recorded. */
+  readonly amountFen: Scalars['Fen']['output'];
+  /** Why it is beyond the term, and the last day it counts. */
+  readonly periodBeyondTerm: PeriodBeyondTerm;
+  /** The monthly payments its period as recorded reaches up to today (one per month whose first day it touches, as aidSummary counts them): what it counted before it was held to the term. */
+  readonly monthsToToday: Scalars['Int']['output'];
+  /** monthsToToday times amountFen: the fen it counted, as recorded, up to today. */
+  readonly amountToTodayFen: Scalars['Fen']['output'];
+  /** The beneficiary's ID number, masked (370811********123X): the reporter finds the entry by its reference. */
+  readonly beneficiary: Scalars['String']['output'];
+  /** The division of the beneficiary's household (its village or township). */
+  readonly region?: Maybe<Region>;
+  /** When the hub accepted it. */
+  readonly receivedAt: Scalars['DateTime']['output'];
+};
+
 /** A batch of reported aid. */
 export type AidReportInput = {
   /** At most 1,000 records. */
@@ -6270,6 +6364,8 @@ export type ReportedAidEntry = {
   readonly superseded: Scalars['Boolean']['output'];
   /** The officer the sending client named for it (X-Officer: its own staff identifier); null when it named none, and for entries recorded before officers were kept. A retry under another officer keeps the first's. */
   readonly officer?: Maybe<Scalars['String']['output']>;
+  /** Set on a standing entry aidReport would refuse today as PERIOD_TOO_LONG (recorded before that rule): counted as aid up to its countedTo only, until corrected or reversed (reportedAidBeyondTerm lists them). Null otherwise. */
+  readonly periodBeyondTerm?: Maybe<PeriodBeyondTerm>;
 };
 
 /** What the hub accepted from a reporter in a window, for one kind of entry. */
@@ -6663,6 +6759,11 @@ export type ResolversTypes = {
   AlertTakeOverInput: AlertTakeOverInput;
   AlertTakeOverPayload: ResolverTypeWrapper<Omit<AlertTakeOverPayload, 'alert'> & { alert?: Maybe<ResolversTypes['Alert']> }>;
   AlertDismissPayload: ResolverTypeWrapper<Omit<AlertDismissPayload, 'alert'> & { alert?: Maybe<ResolversTypes['Alert']> }>;
+  PeriodBeyondTermField: PeriodBeyondTermField;
+  PeriodBeyondTerm: ResolverTypeWrapper<PeriodBeyondTermModel>;
+  ReportedAidBeyondTermConnection: ResolverTypeWrapper<LedgerBeyondTermPageModel>;
+  ReportedAidBeyondTermEdge: ResolverTypeWrapper<Omit<ReportedAidBeyondTermEdge, 'node'> & { node: ResolversTypes['ReportedAidBeyondTerm'] }>;
+  ReportedAidBeyondTerm: ResolverTypeWrapper<LedgerEntryBeyondTermModel>;
   AidReportInput: AidReportInput;
   ReportedAidEntryKind: ReportedAidEntryKind;
   ReportedAidInput: ReportedAidInput;
@@ -6900,6 +7001,10 @@ export type ResolversParentTypes = {
   AlertTakeOverInput: AlertTakeOverInput;
   AlertTakeOverPayload: Omit<AlertTakeOverPayload, 'alert'> & { alert?: Maybe<ResolversParentTypes['Alert']> };
   AlertDismissPayload: Omit<AlertDismissPayload, 'alert'> & { alert?: Maybe<ResolversParentTypes['Alert']> };
+  PeriodBeyondTerm: PeriodBeyondTermModel;
+  ReportedAidBeyondTermConnection: LedgerBeyondTermPageModel;
+  ReportedAidBeyondTermEdge: Omit<ReportedAidBeyondTermEdge, 'node'> & { node: ResolversParentTypes['ReportedAidBeyondTerm'] };
+  ReportedAidBeyondTerm: LedgerEntryBeyondTermModel;
   AidReportInput: AidReportInput;
   ReportedAidInput: ReportedAidInput;
   AidReportError: AidReportError;
@@ -8147,6 +8252,7 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   triggers?: Resolver<ReadonlyArray<ResolversTypes['Trigger']>, ParentType, ContextType>;
   reportedAidReconciliation?: Resolver<ReadonlyArray<ResolversTypes['ReportedAidTotal']>, ParentType, ContextType, RequireFields<QueryReportedAidReconciliationArgs, 'from' | 'to'>>;
   reportedAidHistory?: Resolver<ReadonlyArray<ResolversTypes['ReportedAidEntry']>, ParentType, ContextType, RequireFields<QueryReportedAidHistoryArgs, 'reference'>>;
+  reportedAidBeyondTerm?: Resolver<ResolversTypes['ReportedAidBeyondTermConnection'], ParentType, ContextType, RequireFields<QueryReportedAidBeyondTermArgs, 'first'>>;
 };
 
 export type HouseholdResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Household'] = ResolversParentTypes['Household']> = {
@@ -8208,6 +8314,7 @@ export type AidRecordResolvers<ContextType = HubContext, ParentType extends Reso
   reportedBy?: Resolver<Maybe<ResolversTypes['AidReporter']>, ParentType, ContextType>;
   caseReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   needId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  periodBeyondTerm?: Resolver<Maybe<ResolversTypes['PeriodBeyondTerm']>, ParentType, ContextType>;
 };
 
 export type AidSummaryResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidSummary'] = ResolversParentTypes['AidSummary']> = {
@@ -8218,6 +8325,7 @@ export type AidSummaryResolvers<ContextType = HubContext, ParentType extends Res
   byPurpose?: Resolver<ReadonlyArray<ResolversTypes['PurposeTotal']>, ParentType, ContextType>;
   monthlyRecurringFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
   complete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  recordsBeyondTerm?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type DepartmentTotalResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DepartmentTotal'] = ResolversParentTypes['DepartmentTotal']> = {
@@ -8463,6 +8571,37 @@ export type AlertDismissPayloadResolvers<ContextType = HubContext, ParentType ex
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['AlertUserError']>, ParentType, ContextType>;
 };
 
+export type PeriodBeyondTermResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['PeriodBeyondTerm'] = ResolversParentTypes['PeriodBeyondTerm']> = {
+  field?: Resolver<ResolversTypes['PeriodBeyondTermField'], ParentType, ContextType>;
+  earliestStart?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  latestEnd?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  countedTo?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+};
+
+export type ReportedAidBeyondTermConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ReportedAidBeyondTermConnection'] = ResolversParentTypes['ReportedAidBeyondTermConnection']> = {
+  edges?: Resolver<ReadonlyArray<ResolversTypes['ReportedAidBeyondTermEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ReportedAidBeyondTermEdgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ReportedAidBeyondTermEdge'] = ResolversParentTypes['ReportedAidBeyondTermEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ReportedAidBeyondTerm'], ParentType, ContextType>;
+};
+
+export type ReportedAidBeyondTermResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ReportedAidBeyondTerm'] = ResolversParentTypes['ReportedAidBeyondTerm']> = {
+  reportedBy?: Resolver<ResolversTypes['AidReporter'], ParentType, ContextType>;
+  entryKind?: Resolver<ResolversTypes['ReportedAidEntryKind'], ParentType, ContextType>;
+  programme?: Resolver<ResolversTypes['Programme'], ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['AidPeriod'], ParentType, ContextType>;
+  amountFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  periodBeyondTerm?: Resolver<ResolversTypes['PeriodBeyondTerm'], ParentType, ContextType>;
+  monthsToToday?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  amountToTodayFen?: Resolver<ResolversTypes['Fen'], ParentType, ContextType>;
+  beneficiary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  region?: Resolver<Maybe<ResolversTypes['Region']>, ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type AidReportErrorResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['AidReportError'] = ResolversParentTypes['AidReportError']> = {
   index?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   code?: Resolver<ResolversTypes['AidReportErrorCode'], ParentType, ContextType>;
@@ -8507,6 +8646,7 @@ export type ReportedAidEntryResolvers<ContextType = HubContext, ParentType exten
   receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   superseded?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   officer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  periodBeyondTerm?: Resolver<Maybe<ResolversTypes['PeriodBeyondTerm']>, ParentType, ContextType>;
 };
 
 export type ReportedAidTotalResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ReportedAidTotal'] = ResolversParentTypes['ReportedAidTotal']> = {
@@ -8688,6 +8828,10 @@ export type Resolvers<ContextType = HubContext> = {
   AlertVerifyPayload?: AlertVerifyPayloadResolvers<ContextType>;
   AlertTakeOverPayload?: AlertTakeOverPayloadResolvers<ContextType>;
   AlertDismissPayload?: AlertDismissPayloadResolvers<ContextType>;
+  PeriodBeyondTerm?: PeriodBeyondTermResolvers<ContextType>;
+  ReportedAidBeyondTermConnection?: ReportedAidBeyondTermConnectionResolvers<ContextType>;
+  ReportedAidBeyondTermEdge?: ReportedAidBeyondTermEdgeResolvers<ContextType>;
+  ReportedAidBeyondTerm?: ReportedAidBeyondTermResolvers<ContextType>;
   AidReportError?: AidReportErrorResolvers<ContextType>;
   AidReportConflict?: AidReportConflictResolvers<ContextType>;
   AidReportIncompleteCheck?: AidReportIncompleteCheckResolvers<ContextType>;

@@ -30,6 +30,11 @@ import { badInput } from '../../access/errors';
 import { personRegion } from '../../access/policy';
 import { explainOutOfScope, explainToCharity } from '../../domain/findings/explain';
 import { unauthenticated } from '../../access/session';
+import { entryBeyondTerm } from '../../domain/reported-aid/beyond-term';
+import { monthlyPaymentsInWindow } from '../../domain/household/aid-summary';
+import { maskIdNumber } from '../../domain/id-number';
+import { unknownRegion } from '../common';
+import { ledgerBeyondTerm } from './beyond-term';
 
 /** The calling reporter, or the reason it may not report. */
 async function reporterOf(ctx: HubContext): Promise<Reporter | ReportError> {
@@ -171,6 +176,7 @@ export const reportedAidResolvers: Resolvers = {
         return { entryKind, count: t?.count ?? 0, amountFen: t?.amountFen ?? 0 };
       });
     },
+    reportedAidBeyondTerm: (_, args, ctx) => ledgerBeyondTerm(ctx, args),
     reportedAidHistory: async (_, args, ctx) => {
       const reporter = await reporterOf(ctx);
       if (!('clientName' in reporter)) throw badInput('caller', reporter.code, reporter.message);
@@ -189,6 +195,26 @@ export const reportedAidResolvers: Resolvers = {
     receivedAt: (e) => fromDbInstant(e.receivedAt),
     superseded: (e) => e.supersededBy !== null,
     officer: (e) => e.reporterOfficer,
+    periodBeyondTerm: (e, _, ctx) => (e.supersededBy === null ? entryBeyondTerm(e, ctx.today) : null),
+  },
+  ReportedAidBeyondTerm: {
+    reportedBy: (e) => ({ clientName: e.row.reporterClient, officer: e.row.reporterOfficer, office: e.row.reporterOffice, creditCode: e.row.reporterCreditCode, reference: e.row.reference }),
+    entryKind: (e) => e.row.entryKind as 'AID' | 'CORRECTION',
+    programme: (e) => PROGRAMME_BY_CODE.get(e.row.programme)!,
+    period: (e) => ({ start: e.row.periodStart!, end: e.row.periodEnd }),
+    amountFen: (e) => e.row.amountFen,
+    periodBeyondTerm: (e) => e.beyond,
+    monthsToToday: (e, _, ctx) => monthlyPaymentsInWindow(e.row.periodStart!, e.row.periodEnd, e.row.periodStart!, ctx.today),
+    amountToTodayFen: (e, _, ctx) => e.row.amountFen * monthlyPaymentsInWindow(e.row.periodStart!, e.row.periodEnd, e.row.periodStart!, ctx.today),
+    beneficiary: (e) => maskIdNumber(e.row.beneficiaryIdNumber),
+    region: (e, _, ctx) => (e.regionCode ? ctx.loaders.hub.regionByCode.load(e.regionCode).then((r) => r ?? unknownRegion(e.regionCode!)) : null),
+    receivedAt: (e) => fromDbInstant(e.row.receivedAt),
+  },
+  PeriodBeyondTerm: {
+    field: (b) => (b.problem.field === 'periodStart' ? 'PERIOD_START' : 'PERIOD_END'),
+    earliestStart: (b) => (b.problem.field === 'periodStart' ? b.problem.min : null),
+    latestEnd: (b) => (b.problem.field === 'periodEnd' ? b.problem.max : null),
+    countedTo: (b) => b.countedTo,
   },
   AidReportConflict: {
     index: (c) => c.index,
@@ -218,5 +244,6 @@ export const reportedAidResolvers: Resolvers = {
     reportedBy: (r) => r.reportedBy ?? null,
     caseReference: (r) => r.caseReference ?? null,
     needId: (r) => r.needId ?? null,
+    periodBeyondTerm: (r) => r.periodBeyondTerm ?? null,
   },
 };
