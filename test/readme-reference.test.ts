@@ -7,8 +7,11 @@
  * found the map missing five features' folders and the table missing SOURCE_REPORTED_URL.)
  */
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { demoHouseholdsFromEnv, keyIdOf, loadConfig } from '../db/config';
 import { README as readme, readmeSection as section } from './support/readme';
 
 const ROOT = path.join(__dirname, '..');
@@ -99,6 +102,40 @@ test('the Layout map names every shared file of federation/, where "Adding a dep
   expect(shared.filter((f) => !words.has(f))).toEqual([]);
 });
 
+/**
+ * Each file directly in a folder whose files the map lists (the hub's layers but federation/, above,
+ * and rules/), named in its folder's block of the map, as an entry or in the prose of another. An
+ * audit of the map against the tree (Session 48) found 7 files of domain/, 2 of resolvers/, 4 of
+ * server/, 12 of access/, db/query-options.ts, db/setup/migrator.ts and 3 of rules/ named nowhere.
+ */
+test('the Layout map names every file of the layers it lists file by file', () => {
+  const lines = layoutLines();
+  const blockOf = (top: string) => {
+    const start = lines.findIndex((l) => l.startsWith(`${top}/`));
+    const end = lines.findIndex((l, i) => i > start && /^\S/.test(l));
+    return new Set(lines.slice(start, end).join(' ').split(/[\s,;:()`]+/));
+  };
+  const folders: [string, string][] = [
+    ['domain', 'domain'],
+    ['resolvers', 'resolvers'],
+    ['server', 'server'],
+    ['access', 'access'],
+    ['db', 'db'],
+    ['db', 'db/setup'],
+    ['rules', 'rules'],
+  ];
+  const unnamed = folders.flatMap(([top, dir]) => {
+    const words = blockOf(top);
+    return fs
+      .readdirSync(path.join(ROOT, dir), { withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => d.name)
+      .filter((name) => !words.has(name))
+      .map((name) => `${dir}/${name}`);
+  });
+  expect(unnamed).toEqual([]);
+});
+
 /** The variables the Configuration table's first column names (`PORT`, `HOST` in one cell are two). */
 function variablesTableNames(): string[] {
   const rows = section('Configuration')
@@ -148,6 +185,86 @@ test('the Configuration table documents every variable the hub reads', () => {
   // INIT_CWD is npm's: the Configuration section says what the hub takes from it.
   const undocumented = [...read].filter(([name]) => !documented.has(name) && !NOT_OURS.has(name) && !(name === 'INIT_CWD' && section('Configuration').includes('`INIT_CWD`')));
   expect(undocumented.map(([name, files]) => `${name} (${files.join(', ')})`)).toEqual([]);
+});
+
+/**
+ * The hub's settings as `npm start` reads them from `env` (loadConfig and the demo's size), as text
+ * to compare: a signing key by its id. The base environment turns on what other variables only
+ * matter beside (polling, signed checkpoints, the metrics listener), so that theirs are read too.
+ */
+function settingsOf(env: NodeJS.ProcessEnv): string {
+  const config = loadConfig('mysql://hub@127.0.0.1:3306/aidhub', env);
+  const checkpoints = config.auditCheckpoints ? { ...config.auditCheckpoints, signingKey: keyIdOf(config.auditCheckpoints.signingKey) } : config.auditCheckpoints;
+  return JSON.stringify({ ...config, auditCheckpoints: checkpoints, demoHouseholds: demoHouseholdsFromEnv(env) });
+}
+
+/** A cell's comma-separated items, commas inside parentheses or backticks aside. */
+function cellItems(cell: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let current = '';
+  for (const ch of cell) {
+    if (ch === '`') quoted = !quoted;
+    else if (!quoted && ch === '(') depth++;
+    else if (!quoted && ch === ')') depth--;
+    if (ch === ',' && depth === 0 && !quoted) {
+      items.push(current.trim());
+      current = '';
+    } else current += ch;
+  }
+  items.push(current.trim());
+  return items;
+}
+
+/**
+ * A default the table gives as a value is the one the hub takes with the variable unset: set to
+ * it, every setting is as unset. A variable the hub reads has its default in the table, not a
+ * pointer elsewhere: the query limits' row said "see `db/config.ts`" (Session 48). A row of several
+ * variables gives one default each, in order, or one for all.
+ */
+test('every default the Configuration table gives is the one the hub takes', () => {
+  const signingKey = crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const base: NodeJS.ProcessEnv = { AIDHUB_MONITOR_INTERVAL_MS: '60000', METRICS_PORT: '9464', AUDIT_SIGNING_KEY: signingKey, AUDIT_CHECKPOINT_FILE: path.join(os.tmpdir(), `aidhub-readme-defaults-${process.pid}.jsonl`) };
+  const unset = settingsOf(base);
+  const settingsOrCode = (env: NodeJS.ProcessEnv) => {
+    try {
+      return settingsOf(env);
+    } catch (err) {
+      return `refused ${(err as { code?: string }).code}`;
+    }
+  };
+  /** Whether the hub's settings read the variable: a word or an exponent where it is set changes them, or is refused. */
+  const reads = (name: string) => ['1e3', 'zz-probe'].some((probe) => settingsOrCode({ ...base, [name]: probe }) !== unset);
+  const rows = section('Configuration')
+    .split('\n')
+    .filter((l) => l.startsWith('| `'));
+  const problems: string[] = [];
+  let checked = 0;
+  for (const row of rows) {
+    const cells = row.split('|');
+    const names = [...cells[1].matchAll(/`([A-Z][A-Z0-9_<>]*)(?:=[^`]*)?`/g)].map((m) => m[1]);
+    const items = names.length === 1 ? [cells[3].trim()] : cellItems(cells[3].trim());
+    if (items.length !== names.length && items.length !== 1) {
+      problems.push(`${names.join(', ')}: ${items.length} defaults for ${names.length} variables`);
+      continue;
+    }
+    names.forEach((name, i) => {
+      // A per-department variable defaults to its general one, which its own row gives.
+      if (name.includes('<') || name === 'AIDHUB_MONITOR_INTERVAL_MS' || !reads(name)) return;
+      const item = items.length === 1 ? items[0] : items[i];
+      if (/^see\b/i.test(item)) return problems.push(`${name}: "${item}" gives no default`);
+      const value = /^`([^`]+)`/.exec(item)?.[1];
+      if (value === undefined) return;
+      checked++;
+      if (/^[A-Z][A-Z0-9_]*$/.test(value)) {
+        // Another variable's value: set both, as the hub would take them.
+        if (settingsOrCode({ ...base, [value]: '7', [name]: '7' }) !== settingsOrCode({ ...base, [value]: '7' })) problems.push(`${name}: not ${value}'s value by default`);
+      } else if (settingsOrCode({ ...base, [name]: value }) !== unset) problems.push(`${name}: ${value} is not its default`);
+    });
+  }
+  expect(problems).toEqual([]);
+  expect(checked).toBeGreaterThan(30);
 });
 
 test('every row of the Configuration table gives a meaning and a default', () => {
