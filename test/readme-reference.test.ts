@@ -103,6 +103,21 @@ test('the Layout map names every shared file of federation/, where "Adding a dep
 });
 
 /**
+ * Architecture lists the features, each a folder of resolvers/: a feature's folder there is one the
+ * list names. It named eight and left out `legal-aid` (Session 48).
+ */
+test('Architecture names every feature folder of resolvers/', () => {
+  const text = section('Architecture');
+  const list = text.slice(0, text.indexOf('each with a folder of the same name'));
+  const features = fs
+    .readdirSync(path.join(ROOT, 'resolvers'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith('__'))
+    .map((d) => d.name);
+  expect(features.length).toBeGreaterThan(8);
+  expect(features.filter((name) => !list.includes(`\`${name}\``))).toEqual([]);
+});
+
+/**
  * Each file directly in a folder whose files the map lists (the hub's layers but federation/, above,
  * and rules/), named in its folder's block of the map, as an entry or in the prose of another. An
  * audit of the map against the tree (Session 48) found 7 files of domain/, 2 of resolvers/, 4 of
