@@ -321,6 +321,39 @@ test('every file or folder of the repository the README names in backticks exist
   expect([...new Set(named.filter((p) => !examples.has(p) && !fs.existsSync(path.join(ROOT, p))))]).toEqual([]);
 });
 
+/** Each metric server/metrics.ts registers, with its label names, read from the source. */
+function metricsRegistered(): Map<string, string[]> {
+  const source = fs.readFileSync(path.join(ROOT, 'server', 'metrics.ts'), 'utf8');
+  const metrics = new Map<string, string[]>();
+  const starts = [...source.matchAll(/name: '(aidhub_[a-z_]+)'/g)];
+  starts.forEach((m, i) => {
+    const block = source.slice(m.index, starts[i + 1]?.index ?? source.length);
+    const labels = /labelNames: \[([^\]]*)\]/.exec(block.slice(0, block.indexOf('registers')))?.[1] ?? '';
+    metrics.set(m[1], [...labels.matchAll(/'(\w+)'/g)].map((l) => l[1]));
+  });
+  return metrics;
+}
+
+/**
+ * README's metrics paragraph names every metric the hub registers, and wherever README or docs/
+ * write a metric with labels (`aidhub_source_failures_total{reason="STATEMENT_REFUSED"}`), it is a
+ * metric the hub has and the labels are its own.
+ */
+test('README names every metric, and README and docs/ give metrics only the labels they have', () => {
+  const metrics = metricsRegistered();
+  expect(metrics.size).toBeGreaterThan(20);
+  const paragraph = section('Several hub processes, metrics, federation');
+  expect([...metrics.keys()].filter((name) => !paragraph.includes(`\`${name}`))).toEqual([]);
+  const docs = [readme, ...fs.readdirSync(path.join(ROOT, 'docs')).map((f) => fs.readFileSync(path.join(ROOT, 'docs', f), 'utf8'))].join('\n');
+  const wrong = [...docs.matchAll(/\b(aidhub_[a-z_]+)\{([^}]*)\}/g)].flatMap(([written, name, labels]) => {
+    const own = metrics.get(name);
+    if (!own) return [`${written}: no such metric`];
+    const named = [...labels.matchAll(/(?:^|,)\s*([a-z_]+)/g)].map((l) => l[1]);
+    return named.filter((label) => !own.includes(label)).map((label) => `${written}: no label ${label}`);
+  });
+  expect([...new Set(wrong)]).toEqual([]);
+});
+
 /**
  * docs/integration.md, the integrator's nightly sync, names schema fields as coordinates
  * (`Query.householdsInRegion`, `PageInfo.endCursor`) and error codes, reasons, purposes and limits in
