@@ -7,8 +7,11 @@
  * found the map missing five features' folders and the table missing SOURCE_REPORTED_URL.)
  */
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { demoHouseholdsFromEnv, keyIdOf, loadConfig } from '../db/config';
 import { README as readme, readmeSection as section } from './support/readme';
 
 const ROOT = path.join(__dirname, '..');
@@ -99,6 +102,55 @@ test('the Layout map names every shared file of federation/, where "Adding a dep
   expect(shared.filter((f) => !words.has(f))).toEqual([]);
 });
 
+/**
+ * Architecture lists the features, each a folder of resolvers/: a feature's folder there is one the
+ * list names. It named eight and left out `legal-aid` (Session 48).
+ */
+test('Architecture names every feature folder of resolvers/', () => {
+  const text = section('Architecture');
+  const list = text.slice(0, text.indexOf('each with a folder of the same name'));
+  const features = fs
+    .readdirSync(path.join(ROOT, 'resolvers'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith('__'))
+    .map((d) => d.name);
+  expect(features.length).toBeGreaterThan(8);
+  expect(features.filter((name) => !list.includes(`\`${name}\``))).toEqual([]);
+});
+
+/**
+ * Each file directly in a folder whose files the map lists (the hub's layers but federation/, above,
+ * and rules/), named in its folder's block of the map, as an entry or in the prose of another. An
+ * audit of the map against the tree (Session 48) found 7 files of domain/, 2 of resolvers/, 4 of
+ * server/, 12 of access/, db/query-options.ts, db/setup/migrator.ts and 3 of rules/ named nowhere.
+ */
+test('the Layout map names every file of the layers it lists file by file', () => {
+  const lines = layoutLines();
+  const blockOf = (top: string) => {
+    const start = lines.findIndex((l) => l.startsWith(`${top}/`));
+    const end = lines.findIndex((l, i) => i > start && /^\S/.test(l));
+    return new Set(lines.slice(start, end).join(' ').split(/[\s,;:()`]+/));
+  };
+  const folders: [string, string][] = [
+    ['domain', 'domain'],
+    ['resolvers', 'resolvers'],
+    ['server', 'server'],
+    ['access', 'access'],
+    ['db', 'db'],
+    ['db', 'db/setup'],
+    ['rules', 'rules'],
+  ];
+  const unnamed = folders.flatMap(([top, dir]) => {
+    const words = blockOf(top);
+    return fs
+      .readdirSync(path.join(ROOT, dir), { withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => d.name)
+      .filter((name) => !words.has(name))
+      .map((name) => `${dir}/${name}`);
+  });
+  expect(unnamed).toEqual([]);
+});
+
 /** The variables the Configuration table's first column names (`PORT`, `HOST` in one cell are two). */
 function variablesTableNames(): string[] {
   const rows = section('Configuration')
@@ -150,6 +202,86 @@ test('the Configuration table documents every variable the hub reads', () => {
   expect(undocumented.map(([name, files]) => `${name} (${files.join(', ')})`)).toEqual([]);
 });
 
+/**
+ * The hub's settings as `npm start` reads them from `env` (loadConfig and the demo's size), as text
+ * to compare: a signing key by its id. The base environment turns on what other variables only
+ * matter beside (polling, signed checkpoints, the metrics listener), so that theirs are read too.
+ */
+function settingsOf(env: NodeJS.ProcessEnv): string {
+  const config = loadConfig('mysql://hub@127.0.0.1:3306/aidhub', env);
+  const checkpoints = config.auditCheckpoints ? { ...config.auditCheckpoints, signingKey: keyIdOf(config.auditCheckpoints.signingKey) } : config.auditCheckpoints;
+  return JSON.stringify({ ...config, auditCheckpoints: checkpoints, demoHouseholds: demoHouseholdsFromEnv(env) });
+}
+
+/** A cell's comma-separated items, commas inside parentheses or backticks aside. */
+function cellItems(cell: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let current = '';
+  for (const ch of cell) {
+    if (ch === '`') quoted = !quoted;
+    else if (!quoted && ch === '(') depth++;
+    else if (!quoted && ch === ')') depth--;
+    if (ch === ',' && depth === 0 && !quoted) {
+      items.push(current.trim());
+      current = '';
+    } else current += ch;
+  }
+  items.push(current.trim());
+  return items;
+}
+
+/**
+ * A default the table gives as a value is the one the hub takes with the variable unset: set to
+ * it, every setting is as unset. A variable the hub reads has its default in the table, not a
+ * pointer elsewhere: the query limits' row said "see `db/config.ts`" (Session 48). A row of several
+ * variables gives one default each, in order, or one for all.
+ */
+test('every default the Configuration table gives is the one the hub takes', () => {
+  const signingKey = crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const base: NodeJS.ProcessEnv = { AIDHUB_MONITOR_INTERVAL_MS: '60000', METRICS_PORT: '9464', AUDIT_SIGNING_KEY: signingKey, AUDIT_CHECKPOINT_FILE: path.join(os.tmpdir(), `aidhub-readme-defaults-${process.pid}.jsonl`) };
+  const unset = settingsOf(base);
+  const settingsOrCode = (env: NodeJS.ProcessEnv) => {
+    try {
+      return settingsOf(env);
+    } catch (err) {
+      return `refused ${(err as { code?: string }).code}`;
+    }
+  };
+  /** Whether the hub's settings read the variable: a word or an exponent where it is set changes them, or is refused. */
+  const reads = (name: string) => ['1e3', 'zz-probe'].some((probe) => settingsOrCode({ ...base, [name]: probe }) !== unset);
+  const rows = section('Configuration')
+    .split('\n')
+    .filter((l) => l.startsWith('| `'));
+  const problems: string[] = [];
+  let checked = 0;
+  for (const row of rows) {
+    const cells = row.split('|');
+    const names = [...cells[1].matchAll(/`([A-Z][A-Z0-9_<>]*)(?:=[^`]*)?`/g)].map((m) => m[1]);
+    const items = names.length === 1 ? [cells[3].trim()] : cellItems(cells[3].trim());
+    if (items.length !== names.length && items.length !== 1) {
+      problems.push(`${names.join(', ')}: ${items.length} defaults for ${names.length} variables`);
+      continue;
+    }
+    names.forEach((name, i) => {
+      // A per-department variable defaults to its general one, which its own row gives.
+      if (name.includes('<') || name === 'AIDHUB_MONITOR_INTERVAL_MS' || !reads(name)) return;
+      const item = items.length === 1 ? items[0] : items[i];
+      if (/^see\b/i.test(item)) return problems.push(`${name}: "${item}" gives no default`);
+      const value = /^`([^`]+)`/.exec(item)?.[1];
+      if (value === undefined) return;
+      checked++;
+      if (/^[A-Z][A-Z0-9_]*$/.test(value)) {
+        // Another variable's value: set both, as the hub would take them.
+        if (settingsOrCode({ ...base, [value]: '7', [name]: '7' }) !== settingsOrCode({ ...base, [value]: '7' })) problems.push(`${name}: not ${value}'s value by default`);
+      } else if (settingsOrCode({ ...base, [name]: value }) !== unset) problems.push(`${name}: ${value} is not its default`);
+    });
+  }
+  expect(problems).toEqual([]);
+  expect(checked).toBeGreaterThan(30);
+});
+
 test('every row of the Configuration table gives a meaning and a default', () => {
   const rows = section('Configuration')
     .split('\n')
@@ -187,6 +319,39 @@ test('every file or folder of the repository the README names in backticks exist
   // `docs/x` is where a relative AIDHUB_DATA_DIR typed in docs/ would put a server (Configuration).
   const examples = new Set(['docs/x']);
   expect([...new Set(named.filter((p) => !examples.has(p) && !fs.existsSync(path.join(ROOT, p))))]).toEqual([]);
+});
+
+/** Each metric server/metrics.ts registers, with its label names, read from the source. */
+function metricsRegistered(): Map<string, string[]> {
+  const source = fs.readFileSync(path.join(ROOT, 'server', 'metrics.ts'), 'utf8');
+  const metrics = new Map<string, string[]>();
+  const starts = [...source.matchAll(/name: '(aidhub_[a-z_]+)'/g)];
+  starts.forEach((m, i) => {
+    const block = source.slice(m.index, starts[i + 1]?.index ?? source.length);
+    const labels = /labelNames: \[([^\]]*)\]/.exec(block.slice(0, block.indexOf('registers')))?.[1] ?? '';
+    metrics.set(m[1], [...labels.matchAll(/'(\w+)'/g)].map((l) => l[1]));
+  });
+  return metrics;
+}
+
+/**
+ * README's metrics paragraph names every metric the hub registers, and wherever README or docs/
+ * write a metric with labels (`aidhub_source_failures_total{reason="STATEMENT_REFUSED"}`), it is a
+ * metric the hub has and the labels are its own.
+ */
+test('README names every metric, and README and docs/ give metrics only the labels they have', () => {
+  const metrics = metricsRegistered();
+  expect(metrics.size).toBeGreaterThan(20);
+  const paragraph = section('Several hub processes, metrics, federation');
+  expect([...metrics.keys()].filter((name) => !paragraph.includes(`\`${name}`))).toEqual([]);
+  const docs = [readme, ...fs.readdirSync(path.join(ROOT, 'docs')).map((f) => fs.readFileSync(path.join(ROOT, 'docs', f), 'utf8'))].join('\n');
+  const wrong = [...docs.matchAll(/\b(aidhub_[a-z_]+)\{([^}]*)\}/g)].flatMap(([written, name, labels]) => {
+    const own = metrics.get(name);
+    if (!own) return [`${written}: no such metric`];
+    const named = [...labels.matchAll(/(?:^|,)\s*([a-z_]+)/g)].map((l) => l[1]);
+    return named.filter((label) => !own.includes(label)).map((label) => `${written}: no label ${label}`);
+  });
+  expect([...new Set(wrong)]).toEqual([]);
 });
 
 /**
