@@ -67,6 +67,11 @@ export interface RateLimits {
   close(): Promise<void>;
 }
 
+/** Redis refused the connection's password (or wants one not given): WRONGPASS, NOAUTH, or an older server's ERR for AUTH. */
+function credentialsRefused(err: Error): boolean {
+  return err instanceof ReplyError && /^(WRONGPASS|NOAUTH)\b|^ERR (invalid password|AUTH\b|Client sent AUTH)/.test(err.message);
+}
+
 async function overLimit(limiter: RateLimiterAbstract, key: string): Promise<RateLimiterRes | null> {
   try {
     await limiter.consume(key);
@@ -107,9 +112,17 @@ export function createRateLimits(config: RateLimitConfig, logger?: Logger): Rate
   // reconnection to a Redis that answers nothing never becomes ready).
   const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000, commandTimeout: REDIS_CHECK_TIMEOUT_MS, lazyConnect: false });
   let down = false;
+  let credentialsSaid = false;
   // `by`: the request whose check found the store gone; none when the connection itself reports it.
   const storeDown = (err: Error, by: LevelLogger | undefined = logger) => {
-    if (!down) by?.warn({ err: { name: err.name, message: err.message } }, 'rate-limit store unreachable: limits are kept per process until it is back');
+    // A password Redis refuses (WRONGPASS, or none given where it needs one: NOAUTH) is a value to
+    // correct, which no wait mends: it was logged as the store unreachable, at level warn, as an
+    // outage that passes, and the limits stayed per process for good. Said once, at level error, as
+    // a database number Redis refuses is (below); the URL is not repeated.
+    if (credentialsRefused(err)) {
+      if (!credentialsSaid) logger?.error({ err: { name: err.name, message: err.message } }, 'rate-limit store refused the credentials RATE_LIMIT_REDIS_URL gives: limits are kept per process until they are corrected');
+      credentialsSaid = true;
+    } else if (!down) by?.warn({ err: { name: err.name, message: err.message } }, 'rate-limit store unreachable: limits are kept per process until it is back');
     down = true;
   };
   redis.on('error', (err: Error) => storeDown(err));
@@ -144,6 +157,7 @@ export function createRateLimits(config: RateLimitConfig, logger?: Logger): Rate
         if (mine !== connection) return;
         if (down) logger?.info('rate-limit store back: limits are shared again');
         down = false;
+        credentialsSaid = false;
         selected = true;
         for (const resolve of waiting) resolve();
       },

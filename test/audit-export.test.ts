@@ -89,6 +89,36 @@ describe('audit:export', () => {
     ]);
   });
 
+  // An export that failed midway left its rows so far at --out, a file that looks like an export,
+  // and the run again was refused OUTPUT_EXISTS until someone removed it. Failing here for real: an
+  // account that may read access_log's seq and at only finds the run's rows, and is refused its
+  // first page, as a database gone after the header would refuse it.
+  it('leaves no file when it fails midway, and the run again writes the export', async () => {
+    const { from, to } = around();
+    const f = path.join(dir, 'failed-midway.jsonl');
+    const database = new URL(dbs.hubUrl).pathname.slice(1);
+    const account = `aidhub_export_${process.pid}`;
+    const url = new URL(dbs.hubUrl);
+    url.username = account;
+    url.password = 'export-pw';
+    const hosts = ['%', 'localhost'];
+    for (const host of hosts) {
+      await dbs.hubPool.query('CREATE USER ?@? IDENTIFIED BY ?', [account, host, 'export-pw']);
+      await dbs.hubPool.query(`GRANT SELECT (seq, at) ON \`${database}\`.access_log TO ?@?`, [account, host]);
+    }
+    const narrow = createPool(url.toString(), { connectionLimit: 1 });
+    try {
+      await expect(auditExportCommand(['--from', from, '--to', to, '--out', f], accessDrizzle(narrow), () => undefined)).rejects.toMatchObject({ cause: { code: 'ER_COLUMNACCESS_DENIED_ERROR' } });
+    } finally {
+      await narrow.end();
+      for (const host of hosts) await dbs.hubPool.query('DROP USER ?@?', [account, host]);
+    }
+    expect(fs.existsSync(f)).toBe(false);
+    expect(fs.readdirSync(dir).filter((name) => name.includes('failed-midway'))).toEqual([]);
+    expect((await run('--from', from, '--to', to, '--out', f)).code).toBe(0);
+    expect((await run('--check', f)).code).toBe(0);
+  });
+
   it('refuses a malformed day and a window that ends before it begins (exit 2), writing nothing', async () => {
     const f = path.join(dir, 'never.jsonl');
     expect((await run('--from', '2026-02-30', '--to', '2026-03-01', '--out', f)).out[0]).toMatch(/^error: MALFORMED_DATE: /);

@@ -3,7 +3,9 @@
  * per-process limiter of the same size while Redis cannot be reached (fails open to per-process
  * limits, never refusing a request because the store is down).
  */
+import { Writable } from 'node:stream';
 import Redis from 'ioredis';
+import pino from 'pino';
 import { createRateLimits, type RateLimits } from '../access/rate-limits';
 import { freePort, startPrivateRedis } from './support/redis';
 import { startPausableProxy, type PausableProxy } from './support/pausable-proxy';
@@ -126,6 +128,42 @@ it('counts in the database the URL names, and per process, not in database 0, wh
     db5.disconnect();
     await missing.close();
     await fifth.close();
+    await redis.stop();
+  }
+}, 60_000);
+
+it('says at level error, once, that Redis refuses the password RATE_LIMIT_REDIS_URL gives (or lacks), not that it is unreachable, and counts per process', async () => {
+  // A wrong password (WRONGPASS), or none where Redis needs one (NOAUTH), is an operator's value to
+  // correct: it was logged at level warn as "rate-limit store unreachable … until it is back", an
+  // outage that passes, while the limits stayed per process for good.
+  const redis = await startPrivateRedis();
+  const admin = new Redis(redis.url);
+  await admin.config('SET', 'requirepass', 'right-pw-s48');
+  const lines: { level: number; msg: string }[] = [];
+  const logger = pino(new Writable({ write(chunk: Buffer, _enc, done) { lines.push(JSON.parse(chunk.toString())); done(); } }));
+  const wrong = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: `redis://:wrong-pw-s48@127.0.0.1:${redis.port}/0`, keyPrefix: 'wrongpw' }, logger);
+  const none = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: `${redis.url}/0`, keyPrefix: 'nopw' }, logger);
+  const right = createRateLimits({ perClientPerMinute: 3, authFailuresPerMinute: 2, redisUrl: `redis://:right-pw-s48@127.0.0.1:${redis.port}/0`, keyPrefix: 'rightpw' }, logger);
+  try {
+    await right.ready(20_000);
+    expect(right.connected()).toBe(true);
+    await wrong.ready(3_000);
+    await none.ready(3_000);
+    expect([wrong.connected(), none.connected()]).toEqual([false, false]);
+    for (const limits of [wrong, none]) {
+      const results = [];
+      for (let i = 0; i < 4; i++) results.push(await limits.consumeClient('7'));
+      expect(results.map((r) => r === null)).toEqual([true, true, true, false]);
+    }
+    const refused = lines.filter((l) => l.msg.startsWith('rate-limit store refused the credentials'));
+    expect(refused.map((l) => l.level)).toEqual([50, 50]);
+    expect(lines.filter((l) => l.msg.startsWith('rate-limit store unreachable'))).toEqual([]);
+    expect(JSON.stringify(lines)).not.toMatch(/pw-s48/);
+  } finally {
+    admin.disconnect();
+    await wrong.close();
+    await none.close();
+    await right.close();
     await redis.stop();
   }
 }, 60_000);

@@ -16,7 +16,8 @@
  * period, leaves it in the run all the same, and `--check` names it (a gap, or a hash that no longer
  * matches); a row inside the run stamped outside the days (the clocks of a command-line tool and the
  * hub differ) is in it too. Read a page of 5,000 rows at a time by primary key and written as it is
- * read: the file, not memory, holds the period. Export a period once it has ended: rows written
+ * read: the file, not memory, holds the period; it is written beside --out under a name of its own and
+ * given --out's name only once whole (writingBeside), so one that fails midway leaves no --out. Export a period once it has ended: rows written
  * later and stamped in it would be in neither that export nor the next one.
  *
  * Lines: `{"t":"export",…}` (the days, the run's first and last seq, the first row's prevHash), one
@@ -27,6 +28,7 @@
  * The database is DATABASE_URL, or the private server `npm start` is running.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import readline from 'node:readline';
 import { once } from 'node:events';
 import { and, asc, gte, lte, sql } from 'drizzle-orm';
@@ -80,35 +82,69 @@ async function runOf(db: AccessDb, days: { from: IsoDate; to: IsoDate }): Promis
 /** Writes the export of `days` to `file`; returns the rows written and the run's seqs (null: no row in those days). */
 export async function exportTrail(db: AccessDb, days: { from: IsoDate; to: IsoDate }, file: string): Promise<{ rows: number; first: number | null; last: number | null }> {
   const run = await runOf(db, days);
+  const written = await writingBeside(file, (out) => writeRun(db, days, run, out));
+  return { rows: written, first: run?.first ?? null, last: run?.last ?? null };
+}
+
+/**
+ * The file written under a name of its own beside `file` (`.<name>.<pid>.partial`, same directory,
+ * so same file system) and given `file`'s name only once `write` finished: an export that failed (the
+ * database gone after a page) or was stopped midway left its rows so far at `file`, a file that looks
+ * like an export, and the run again was refused OUTPUT_EXISTS until someone removed it. A failure
+ * removes the partial file; a process killed (SIGKILL) leaves it, never `file`. `file` is still never
+ * overwritten: it is linked, not renamed, to its name (a file made there meanwhile: OUTPUT_EXISTS).
+ */
+async function writingBeside<T>(file: string, write: (out: fs.WriteStream) => Promise<T>): Promise<T> {
+  const partial = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
+  const out = fs.createWriteStream(partial, { flags: 'wx' });
+  await once(out, 'open');
+  try {
+    let result: T;
+    try {
+      result = await write(out);
+    } finally {
+      out.end();
+      await once(out, 'close');
+    }
+    try {
+      fs.linkSync(partial, file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') throw new UsageError(`OUTPUT_EXISTS: --out: ${file} was made while the export was written; the export does not overwrite a file`);
+      // A file system without hard links: copied, still refusing to overwrite.
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw err;
+      fs.copyFileSync(partial, file, fs.constants.COPYFILE_EXCL);
+    }
+    return result;
+  } finally {
+    fs.rmSync(partial, { force: true });
+  }
+}
+
+/** Writes the run's header, rows and end line to `out`; returns the rows written. */
+async function writeRun(db: AccessDb, days: { from: IsoDate; to: IsoDate }, run: { first: number; last: number } | null, out: fs.WriteStream): Promise<number> {
   const first = run?.first ?? null;
   const last = run?.last ?? null;
-  const out = fs.createWriteStream(file, { flags: 'wx' });
-  await once(out, 'open');
   let rows = 0;
   let lastHash: string | null = null;
-  try {
-    let next = first;
-    let header = false;
-    while (first !== null && last !== null && next !== null && next <= last) {
-      const page: AuditRow[] = await db.select().from(accessLog).where(and(gte(accessLog.seq, next), lte(accessLog.seq, last))).orderBy(asc(accessLog.seq)).limit(PAGE);
-      if (!header) {
-        await writeLine(out, JSON.stringify({ t: 'export', from: days.from, to: days.to, firstSeq: first, lastSeq: last, prevHash: page[0]?.prevHash ?? null }));
-        header = true;
-      }
-      for (const row of page) {
-        await writeLine(out, JSON.stringify({ t: 'row', ...row }));
-        rows += 1;
-        lastHash = row.rowHash;
-      }
-      next = page.length < PAGE ? null : page[page.length - 1].seq + 1;
+  let next = first;
+  let header = false;
+  while (first !== null && last !== null && next !== null && next <= last) {
+    const page: AuditRow[] = await db.select().from(accessLog).where(and(gte(accessLog.seq, next), lte(accessLog.seq, last))).orderBy(asc(accessLog.seq)).limit(PAGE);
+    if (!header) {
+      await writeLine(out, JSON.stringify({ t: 'export', from: days.from, to: days.to, firstSeq: first, lastSeq: last, prevHash: page[0]?.prevHash ?? null }));
+      header = true;
     }
-    if (!header) await writeLine(out, JSON.stringify({ t: 'export', from: days.from, to: days.to, firstSeq: null, lastSeq: null, prevHash: null }));
-    await writeLine(out, JSON.stringify({ t: 'end', rows, lastHash }));
-  } finally {
-    out.end();
-    await once(out, 'close');
+    for (const row of page) {
+      await writeLine(out, JSON.stringify({ t: 'row', ...row }));
+      rows += 1;
+      lastHash = row.rowHash;
+    }
+    next = page.length < PAGE ? null : page[page.length - 1].seq + 1;
   }
-  return { rows, first, last };
+  if (!header) await writeLine(out, JSON.stringify({ t: 'export', from: days.from, to: days.to, firstSeq: null, lastSeq: null, prevHash: null }));
+  await writeLine(out, JSON.stringify({ t: 'end', rows, lastHash }));
+  return rows;
 }
 
 /**

@@ -4,11 +4,17 @@
  *
  *   npm run monitor:monthly -- --region 370811 [--month 2026-03] [--url mysql://user@host:3306/aidhub] [--page 2000]
  *
- * Idempotent: one run per division and month; asked again once it succeeded (or while another
- * process runs it) it prints that run and starts nothing, and alerts are one per identity besides.
+ * Idempotent: one run per division and month; asked again once it succeeded it prints that run and
+ * starts nothing, and alerts are one per identity besides. Asked while another process runs it (a
+ * hub's monthly tick, or this tool run before and killed), it waits for that run, printing its
+ * progress: it exits as that run ends (0 once it succeeded), and takes the run over when it failed
+ * or its process died (silent for MONTHLY_RUN_STALE_MS), as a hub takes a dead run over. It used to
+ * print "is running … Nothing new started" and exit 0, which a script read as the month compared.
  * The URL defaults to DATABASE_URL, or else the private server a running `npm start` uses; the
- * trigger and rule sets are the hub's (AIDHUB_TRIGGERS_FILE, AIDHUB_RULES_FILE), checked before
- * anything runs. Progress and totals are printed; nothing personal ever is. Exit code 0 when the
+ * trigger and rule sets and the holiday calendar are the hub's (AIDHUB_TRIGGERS_FILE,
+ * AIDHUB_RULES_FILE, AIDHUB_HOLIDAYS_FILE: an alert's verifyBy and decideBy are counted in working
+ * days), checked before anything runs: a holiday file that does not check claimed the month's run
+ * and failed it as INTERNAL_ERROR, exit 1. Progress and totals are printed; nothing personal ever is. Exit code 0 when the
  * run succeeded or had already, 1 when it failed, 2 for bad arguments (`error: CODE: …` with the
  * usage, the codes monthlyComparisonRun gives for the same: FORMAT, NO_SUCH_MONTH, MONTH_NOT_CURRENT,
  * MALFORMED_DIVISION_CODE, REGION_UNKNOWN), and for a hub database a later release migrated:
@@ -25,9 +31,14 @@ import { monthlyJobs, monthOf } from '../resolvers/monitoring/monthly';
 import type { DatabaseOfLaterRelease } from '../db/setup/migrator';
 import { activeRuleSet } from '../rules/load';
 import { activeTriggerSet } from '../rules/triggers-load';
+import { HolidayNoticeError } from '../domain/cases/holiday-notices';
+import { activeHolidayCalendar } from '../domain/cases/working-days';
 import { MONTHLY_RUN_STALE_MS } from '../db/monitoring-monthly/store';
 import { positiveIntArg } from './command-args';
 import { LATER_RELEASE_EXIT, laterReleaseLine, progressPrinter, regionArg, runJobCli, secondsSince, UsageError, withJobHub } from './region-job-cli';
+
+/** How often a run of another process is looked at again while this one waits for it. */
+const WAIT_POLL_MS = 2000;
 
 const USAGE = 'usage: npm run monitor:monthly -- --region DIVISION_CODE [--month YYYY-MM] [--url mysql://user@host:port/aidhub] [--page HOUSEHOLDS]';
 
@@ -68,6 +79,9 @@ async function main(): Promise<number> {
   const { region, month, page } = args;
   const triggerSet = activeTriggerSet();
   const ruleSet = activeRuleSet();
+  // The calendar the alerts' dates are counted in: a file the hub would refuse at start is refused
+  // here before the run is claimed (HolidayNoticeError, exit 2), not met by the first page.
+  activeHolidayCalendar();
 
   return withJobHub(args.url, async ({ hub, sources, logger, shownUrl, laterRelease }) => {
     const said = () => console.error(laterReleaseLine(laterRelease.reason as DatabaseOfLaterRelease, 'monthly comparison', `the comparison stops before its next page, keeping the pages it wrote, and leaves its run to be taken over as a stopped process's is (shown FAILED, INTERRUPTED, ${MONTHLY_RUN_STALE_MS / 60_000} minutes after its last page)`));
@@ -79,16 +93,38 @@ async function main(): Promise<number> {
     console.log(`Monthly comparison of ${region} for ${month} in ${shownUrl} …`);
     const started = Date.now();
     const progress = progressPrinter();
-    const out = await monthlyJobs.start({ hub, sources, triggerSet, ruleSet, now, logger }, region, month, 'cli', {
-      pageHouseholds: page,
-      stop: laterRelease,
-      onProgress: (p) => progress((s) => `${p.households} households compared, ${p.changed} alerts opened or raised (${s} s)`),
-    });
+    const start = () =>
+      monthlyJobs.start({ hub, sources, triggerSet, ruleSet, now, logger }, region, month, 'cli', {
+        pageHouseholds: page,
+        stop: laterRelease,
+        onProgress: (p) => progress((s) => `${p.households} households compared, ${p.changed} alerts opened or raised (${s} s)`),
+      });
+    let out = await start();
     if (!out.ok && out.code === 'REGION_UNKNOWN') throw new UsageError(`REGION_UNKNOWN: --region: the hub knows no division ${region} (no region and no household under it)`);
     if (!out.ok) throw new UsageError(`${out.code}: --month: only the current month can be run`);
+    // Another process's run: waited for, and taken over (the next start's claim) once it failed or
+    // went silent. Its progress is printed as this process's own would be.
+    // A line when its counts move, or once a minute while they do not (a dead run's never do).
+    let waiting = false;
+    let shown = { done: -1, at: 0 };
+    while (out.ok && !out.started && out.run.state === 'RUNNING') {
+      const r = out.run;
+      if (!waiting) {
+        console.log(`The ${month} comparison of ${region} is running in another process (run ${r.id}, started by ${r.startedBy}): waiting for it to end; a run silent for ${MONTHLY_RUN_STALE_MS / 60_000} minutes died with its process and is taken over here.`);
+        waiting = true;
+      }
+      if (r.householdsDone !== shown.done || Date.now() - shown.at >= 60_000) {
+        shown = { done: r.householdsDone, at: Date.now() };
+        console.log(`  run ${r.id}: ${r.householdsDone}/${r.householdsTotal} households compared, ${r.alertsChanged} alerts opened or raised (${secondsSince(started)} s)`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+      if (laterRelease.aborted) return LATER_RELEASE_EXIT;
+      out = await start();
+      if (!out.ok) throw new UsageError(`${out.code}: --month: only the current month can be run`);
+    }
     if (!out.started) {
       const r = out.run;
-      console.log(`The ${month} comparison of ${region} ${r.state === 'SUCCEEDED' ? 'ran already' : 'is running'} (run ${r.id}, started by ${r.startedBy}): ${r.householdsDone}/${r.householdsTotal} households, ${r.alertsChanged} alerts opened or raised. Nothing new started.`);
+      console.log(`The ${month} comparison of ${region} ${waiting ? 'succeeded in the other process' : 'ran already'} (run ${r.id}, started by ${r.startedBy}): ${r.householdsDone}/${r.householdsTotal} households, ${r.alertsChanged} alerts opened or raised. Nothing new started.`);
       return 0;
     }
     const run = await out.done;
@@ -106,4 +142,4 @@ async function main(): Promise<number> {
   });
 }
 
-if (require.main === module) runJobCli('monthly comparison', main, [RuleSetError, TriggerSetError], USAGE);
+if (require.main === module) runJobCli('monthly comparison', main, [RuleSetError, TriggerSetError, HolidayNoticeError], USAGE);

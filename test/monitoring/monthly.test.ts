@@ -6,7 +6,9 @@
  * (the `monthlyComparisonRun` mutation and `npm run monitor:monthly`) is one per division and
  * month, with its counts, and asked again starts nothing and opens no alert twice.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -17,7 +19,7 @@ import { claimMonthlyRun } from '../../db/monitoring-monthly/store';
 import { alertDelivery } from '../../db/alert-delivery/schema';
 import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
-import { runMonthlyComparison } from '../../resolvers/monitoring/monthly';
+import { monthOf, runMonthlyComparison } from '../../resolvers/monitoring/monthly';
 import type { DetectDeps } from '../../resolvers/monitoring/detect';
 import { generateDemo } from '../../tools/generate/index';
 import { createTestDatabases, lockWaits, type TestDatabases } from '../support/databases';
@@ -200,3 +202,73 @@ describe('a run asked for twice at the same moment', () => {
   });
 });
 
+
+/**
+ * `npm run monitor:monthly` as an operator meets it: run again after a run of its was killed, or
+ * while a hub's tick runs the month, and with a holiday file the hub would refuse.
+ */
+describe('the command line beside another run, and with a holiday file that does not check', () => {
+  const tool = path.join(__dirname, '..', '..', 'tools', 'monitor-monthly.ts');
+  const tsx = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+  const env = (more: Record<string, string> = {}) => ({ ...process.env, DATABASE_URL: dbs.hubUrl, AIDHUB_RULES_FILE: '', AIDHUB_TRIGGERS_FILE: '', AIDHUB_HOLIDAYS_FILE: '', ...more });
+  /** The month the tool runs: the current one, by this machine's clock as the tool reads it. */
+  const cliMonth = () => monthOf({ now: () => new Date() });
+  const runOf = async (region: string) => (await dbs.hub.select().from(monitoringMonthlyRun).where(eq(monitoringMonthlyRun.regionCode, region)))[0];
+
+  /** The tool, spawned: its output as it comes, and its end. */
+  function started(region: string) {
+    const child = spawn(tsx, [tool, '--region', region, '--page', '20'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const ended = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    let exited = false;
+    void ended.then(() => (exited = true));
+    return { out: () => stdout, err: () => stderr, ended, exited: () => exited };
+  }
+
+  /** A run of `region` claimed by another process (`by`), and the tool started beside it, once it says it waits. */
+  async function waitingBeside(region: string, by: string) {
+    const claim = await claimMonthlyRun(dbs.hub, region, cliMonth(), by, 0);
+    expect(claim.claimed).toBe(true);
+    const cli = started(region);
+    // It said "is running … Nothing new started" and exited 0, the month not compared.
+    await until('the tool waiting for the run', async () => cli.out(), (o) => o.includes('is running in another process') || cli.exited());
+    expect(cli.exited()).toBe(false);
+    return { claim, cli };
+  }
+
+  it('waits for a run another process holds and takes it over once that process is dead (killed midway), exit 0 when it succeeded', async () => {
+    // The run of a tool killed midway: claimed, never heard from again.
+    const { claim, cli } = await waitingBeside('370881', 'killed-cli');
+    // The killed process's run silent past MONTHLY_RUN_STALE_MS, by the database's clock.
+    await dbs.hubPool.query('UPDATE monitoring_monthly_run SET heartbeat_at = heartbeat_at - INTERVAL 11 MINUTE WHERE id = ?', [claim.run.id]);
+    expect(await cli.ended).toBe(0);
+    expect(cli.err()).toBe('');
+    expect(cli.out()).toMatch(new RegExp(`Run ${claim.run.id} succeeded in [\\d.]+ s: \\d+ households compared`));
+    expect(await runOf('370881')).toMatchObject({ id: claim.run.id, state: 'SUCCEEDED', startedBy: 'cli' });
+  });
+
+  it('waits for a live run of another process and exits 0 with it once it succeeded, starting nothing', async () => {
+    const { claim, cli } = await waitingBeside('370830', 'hub-tick');
+    await dbs.hubPool.query("UPDATE monitoring_monthly_run SET state = 'SUCCEEDED', finished_at = heartbeat_at WHERE id = ?", [claim.run.id]);
+    expect(await cli.ended).toBe(0);
+    expect(cli.out()).toMatch(new RegExp(`succeeded in the other process \\(run ${claim.run.id}, started by hub-tick\\).*Nothing new started`));
+    expect(await runOf('370830')).toMatchObject({ id: claim.run.id, state: 'SUCCEEDED', startedBy: 'hub-tick' });
+  });
+
+  it('refuses a holiday file the hub would refuse, exit 2 with its code, before claiming the month’s run', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aidhub-monthly-holidays-'));
+    const file = path.join(dir, 'holidays.json');
+    fs.writeFileSync(file, JSON.stringify({ notices: [{ year: 2027, basis: 'x', holidays: { '2027-13-01': '元旦' }, workdays: {} }] }));
+    try {
+      const run = spawnSync(tsx, [tool, '--region', '370812'], { encoding: 'utf8', env: env({ AIDHUB_HOLIDAYS_FILE: file }), timeout: 240_000 });
+      // It claimed the month's run and failed it, INTERNAL_ERROR, exit 1 ("run it again to finish").
+      expect([run.status, run.stderr.split('\n')[0]]).toEqual([2, expect.stringMatching(/^error: INVALID_HOLIDAY_NOTICE: AIDHUB_HOLIDAYS_FILE .*2027-13-01/)]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    expect(await runOf('370812')).toBeUndefined();
+  });
+});
