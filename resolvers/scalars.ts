@@ -1,5 +1,5 @@
 /** Scalars come from graphql-scalars, renamed to the hub's vocabulary. */
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 import { DateTimeResolver, LocalDateResolver, SafeIntResolver } from 'graphql-scalars';
 import { formatChinaInstant } from '../domain/cases/china-time';
 import { datePiece, isIsoDate } from '../domain/dates';
@@ -23,8 +23,8 @@ const DateTime = new GraphQLScalarType({
     return parseInstant(value);
   },
   parseLiteral(ast): Date {
-    if (ast.kind !== Kind.STRING) throw malformedInstant(`is a string written RFC 3339 with an offset, not ${KIND_NAMES[ast.kind] ?? 'a string'}`);
-    return parseInstant(ast.value);
+    if (ast.kind !== Kind.STRING) throw malformedInstant(`is a string written RFC 3339 with an offset, not ${KIND_NAMES[ast.kind] ?? 'a string'}`, ast);
+    return parseInstant(ast.value, ast);
   },
 });
 
@@ -34,33 +34,35 @@ const DateTime = new GraphQLScalarType({
  * WRONG_TYPE ("is not a value of type DateTime") and a literal with no reason, its message quoting
  * the value whole; a time without an offset, the usual mistake, was told nothing of it.
  */
-function malformedInstant(problem: string): GraphQLError {
-  return new GraphQLError(`DateTime ${problem}`, { extensions: { code: 'BAD_USER_INPUT', reason: 'MALFORMED_DATETIME' } });
+function malformedInstant(problem: string, literal?: ValueNode): GraphQLError {
+  return new GraphQLError(`DateTime ${problem}`, { nodes: literal, extensions: { code: 'BAD_USER_INPUT', reason: 'MALFORMED_DATETIME' } });
 }
 
 /** A date and a time of day with no offset after it: what a client leaving out the offset sends. */
 const NO_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 
 /** The refusal is built only for a value refused (see parseDate). */
-function parseInstant(value: string): Date {
+function parseInstant(value: string, literal?: ValueNode): Date {
   try {
     return DateTimeResolver.parseValue(value) as Date;
   } catch {
     const got = `(got "${datePiece(value)}")`;
-    if (NO_OFFSET.test(value)) throw malformedInstant(`has no offset: write the instant with one, e.g. 2026-03-15T09:30:00+08:00 ${got}`);
-    throw malformedInstant(`must be a real instant written RFC 3339 with an offset, e.g. 2026-03-15T09:30:00+08:00 ${got}`);
+    if (NO_OFFSET.test(value)) throw malformedInstant(`has no offset: write the instant with one, e.g. 2026-03-15T09:30:00+08:00 ${got}`, literal);
+    throw malformedInstant(`must be a real instant written RFC 3339 with an offset, e.g. 2026-03-15T09:30:00+08:00 ${got}`, literal);
   }
 }
 
 /**
- * A refused Date: reason MALFORMED_DATE, in the literal form and the variable form alike
- * (server/app.ts keeps the reason on the literal form's validation error, and names the variable
- * where graphql-js gives it). graphql-scalars said "LocalDate", a name the
+ * A refused Date: BAD_USER_INPUT, reason MALFORMED_DATE, in the literal form and the variable form
+ * alike (server/app.ts answers the literal form's validation error so, naming the argument, and the
+ * variable where graphql-js gives it). A literal's refusal carries its node (`literal`): graphql-js
+ * reports a scalar's own GraphQLError as it is, and without the node the answer had no location and
+ * nothing to find the argument by. graphql-scalars said "LocalDate", a name the
  * schema does not have, and set no reason. The message quotes at most a short piece of the value,
  * letters, digits and date punctuation only: a date field is where an ID number gets pasted.
  */
-function malformedDate(problem: string): GraphQLError {
-  return new GraphQLError(`Date ${problem}`, { extensions: { code: 'BAD_USER_INPUT', reason: 'MALFORMED_DATE' } });
+function malformedDate(problem: string, literal?: ValueNode): GraphQLError {
+  return new GraphQLError(`Date ${problem}`, { nodes: literal, extensions: { code: 'BAD_USER_INPUT', reason: 'MALFORMED_DATE' } });
 }
 
 /**
@@ -68,8 +70,8 @@ function malformedDate(problem: string): GraphQLError {
  * made, and every date a request carries was paying for one it never threw (a pre-grant check two
  * or three; test/date-scalar.test.ts).
  */
-function parseDate(value: string): string {
-  const refusal = () => malformedDate(`must be a real calendar date written YYYY-MM-DD (got "${datePiece(value)}")`);
+function parseDate(value: string, literal?: ValueNode): string {
+  const refusal = () => malformedDate(`must be a real calendar date written YYYY-MM-DD (got "${datePiece(value)}")`, literal);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw refusal();
   try {
     return LocalDateResolver.parseValue(value) as string;
@@ -99,8 +101,8 @@ const DateScalar = new GraphQLScalarType({
     return parseDate(value);
   },
   parseLiteral(ast): string {
-    if (ast.kind !== Kind.STRING) throw malformedDate(`is a string written YYYY-MM-DD, not ${KIND_NAMES[ast.kind] ?? 'a string'}`);
-    return parseDate(ast.value);
+    if (ast.kind !== Kind.STRING) throw malformedDate(`is a string written YYYY-MM-DD, not ${KIND_NAMES[ast.kind] ?? 'a string'}`, ast);
+    return parseDate(ast.value, ast);
   },
 });
 
@@ -163,15 +165,15 @@ const ProposedDate = proposedScalar(
  */
 export const FEN_REASONS = { MALFORMED: 'MALFORMED_FEN', OUT_OF_RANGE: 'FEN_OUT_OF_RANGE' } as const;
 
-function fenRefusal(reason: (typeof FEN_REASONS)[keyof typeof FEN_REASONS], problem: string): GraphQLError {
-  return new GraphQLError(`Fen ${problem}`, { extensions: { code: 'BAD_USER_INPUT', reason } });
+function fenRefusal(reason: (typeof FEN_REASONS)[keyof typeof FEN_REASONS], problem: string, literal?: ValueNode): GraphQLError {
+  return new GraphQLError(`Fen ${problem}`, { nodes: literal, extensions: { code: 'BAD_USER_INPUT', reason } });
 }
 
 const FEN_WHOLE = 'must be a whole number of fen (1 yuan = 100 fen)';
 
-function parseFen(value: number): number {
-  if (Number.isFinite(value) && !Number.isInteger(value)) throw fenRefusal(FEN_REASONS.MALFORMED, `${FEN_WHOLE}, not a fraction`);
-  if (!Number.isSafeInteger(value)) throw fenRefusal(FEN_REASONS.OUT_OF_RANGE, 'must be within ±9,007,199,254,740,991 (beyond it a number is not exact)');
+function parseFen(value: number, literal?: ValueNode): number {
+  if (Number.isFinite(value) && !Number.isInteger(value)) throw fenRefusal(FEN_REASONS.MALFORMED, `${FEN_WHOLE}, not a fraction`, literal);
+  if (!Number.isSafeInteger(value)) throw fenRefusal(FEN_REASONS.OUT_OF_RANGE, 'must be within ±9,007,199,254,740,991 (beyond it a number is not exact)', literal);
   return value;
 }
 
@@ -186,8 +188,8 @@ const Fen = new GraphQLScalarType({
   },
   parseLiteral(ast): number {
     // 1e3 is a float literal holding a whole number, as 1000.0 is a JSON variable's.
-    if (ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return parseFen(Number(ast.value));
-    throw fenRefusal(FEN_REASONS.MALFORMED, `${FEN_WHOLE}, not ${ast.kind === Kind.STRING ? 'a string' : (KIND_NAMES[ast.kind] ?? 'this')}`);
+    if (ast.kind === Kind.INT || ast.kind === Kind.FLOAT) return parseFen(Number(ast.value), ast);
+    throw fenRefusal(FEN_REASONS.MALFORMED, `${FEN_WHOLE}, not ${ast.kind === Kind.STRING ? 'a string' : (KIND_NAMES[ast.kind] ?? 'this')}`, ast);
   },
 });
 

@@ -21,7 +21,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { sql } from 'drizzle-orm';
 import express from 'express';
-import { GraphQLError, type ASTVisitor, type GraphQLFormattedError, type GraphQLSchema, type ValidationContext } from 'graphql';
+import { GraphQLError, type ASTNode, type ASTVisitor, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema, type ValidationContext } from 'graphql';
 import { AuditStore, auditWriterPool, chainBehindRecord } from '../access/audit';
 import { caseSealHeadNow } from '../db/cases/seals';
 import { CheckpointLog, lastRecordedRow } from '../access/checkpoints';
@@ -75,6 +75,7 @@ import { holdApolloHashModule } from './query-hash';
 import { shortcutArgumentlessFields } from './argument-values';
 import { keepNegotiatedMediaTypes } from './media-types';
 import { refusedValuesLimitAnswer, variableRefusalAnswer, variableRefusalOf } from './variable-errors';
+import { literalPlaces, type LiteralPlace } from './literal-places';
 import { apolloRefusalReason } from './apollo-refusals';
 
 /** The codes passed on as they are: the documented list, Apollo's among them (persisted queries are on, so never PERSISTED_QUERY_NOT_SUPPORTED). */
@@ -129,11 +130,15 @@ const SCALAR_REFUSALS: Readonly<Record<string, { scalar: string; fallback: strin
 };
 
 /**
- * A Date, a DateTime or a Fen the scalar refused (resolvers/scalars.ts): its reason (MALFORMED_DATE,
- * MALFORMED_DATETIME, MALFORMED_FEN, FEN_OUT_OF_RANGE), whether it was written in the document
- * (GRAPHQL_VALIDATION_FAILED) or sent as a variable (BAD_USER_INPUT). graphql-js names the
- * variable, and the place inside it, only in its message (`Variable "$d" got invalid value …` or
- * `… at "$in.from"`): that becomes `argument`. The value itself never comes back from here.
+ * A Date, a DateTime or a Fen the scalar refused (resolvers/scalars.ts): BAD_USER_INPUT with its
+ * reason (MALFORMED_DATE, MALFORMED_DATETIME, MALFORMED_FEN, FEN_OUT_OF_RANGE) and `argument` its
+ * place, whether sent as a variable or written in the document. A variable's place graphql-js names
+ * only in its message (`Variable "$d" got invalid value …` or `… at "in.from"`): `$d`, `$in.from`.
+ * A literal's is found in the request's document (server/literal-places.ts, `literalPlaceOf`):
+ * `from`, `input.amountFen`, the message naming its field too. A literal was answered
+ * GRAPHQL_VALIDATION_FAILED with no place, Apollo's code for any document that does not validate,
+ * while the same value as a variable was BAD_USER_INPUT: a client told the two apart by how it
+ * happened to write the value. The value itself never comes back from here.
  */
 function scalarRefusalAnswer(formatted: GraphQLFormattedError, error: unknown, reason: string): GraphQLFormattedError {
   const { scalar, fallback } = SCALAR_REFUSALS[reason];
@@ -146,17 +151,37 @@ function scalarRefusalAnswer(formatted: GraphQLFormattedError, error: unknown, r
       break;
     }
   }
+  const literal = formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' ? literalPlaceOf.get(error as object) : undefined;
   const variable = /^Variable "(\$\w+)" got invalid value /.exec(formatted.message);
   // graphql-js writes the place inside the variable without its "$": `… at "in.grantDate"; Date …`.
   const at = variable ? new RegExp(` at "(\\w+[\\w.[\\]]*)"; ${scalar} [^;]*$`).exec(formatted.message) : null;
-  const argument = at ? `$${at[1]}` : variable?.[1];
+  const argument = literal?.argument ?? (at ? `$${at[1]}` : variable?.[1]);
+  const named = literal?.named ?? (argument ? `Variable "${argument}"` : null);
   return {
-    message: redactErrorMessage(argument ? `Variable "${argument}": ${own}` : own),
+    message: redactErrorMessage(named ? `${named}: ${own}` : own),
     ...(formatted.locations ? { locations: formatted.locations } : {}),
-    // A literal keeps Apollo's GRAPHQL_VALIDATION_FAILED (the document does not validate, as with
-    // any other literal of the wrong type; test/household.test.ts); a variable is BAD_USER_INPUT.
-    extensions: { code: formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' ? 'GRAPHQL_VALIDATION_FAILED' : 'BAD_USER_INPUT', reason, ...(argument ? { argument } : {}) },
+    extensions: { code: 'BAD_USER_INPUT', reason, ...(argument ? { argument } : {}) },
   };
+}
+
+/**
+ * The place of each literal a scalar refused (scalarRefusalAnswer), found while the request's
+ * document is in reach (errorLogListener) and read when its error is formatted, which is given no
+ * request. Only a refusal's error is ever a key.
+ */
+const literalPlaceOf = new WeakMap<object, LiteralPlace>();
+
+/** Finds the places of the literals a scalar of the hub's refused among `errors` (validation errors of `document`). */
+function placeRefusedLiterals(document: DocumentNode | undefined, errors: readonly GraphQLError[]): void {
+  if (!document) return;
+  const refused = new Map<ASTNode, GraphQLError>();
+  for (const error of errors) {
+    const reason = error.extensions?.reason;
+    if (error.extensions?.code !== 'GRAPHQL_VALIDATION_FAILED' || typeof reason !== 'string' || !Object.hasOwn(SCALAR_REFUSALS, reason)) continue;
+    if (error.nodes?.length === 1) refused.set(error.nodes[0], error);
+  }
+  if (refused.size === 0) return;
+  for (const [node, place] of literalPlaces(document, new Set(refused.keys()))) literalPlaceOf.set(refused.get(node)!, place);
 }
 
 /** GraphQL request bodies above this are refused (413) before they are parsed. */
@@ -358,7 +383,8 @@ const loggedWithRequest = new WeakSet<object>();
  * Apollo makes it for formatError (its code INTERNAL_SERVER_ERROR where the error has none).
  */
 const errorLogListener = {
-  didEncounterErrors({ errors, contextValue }: { errors: readonly GraphQLError[]; contextValue: HubContext }): void {
+  didEncounterErrors({ errors, contextValue, document }: { errors: readonly GraphQLError[]; contextValue: HubContext; document?: DocumentNode }): void {
+    placeRefusedLiterals(document, errors);
     for (const error of errors) {
       const { line } = hubErrorAnswer({ ...error.toJSON(), extensions: { ...error.extensions, code: error.extensions.code ?? 'INTERNAL_SERVER_ERROR' } }, error);
       if (!line || !contextValue.logger) continue;

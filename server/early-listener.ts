@@ -7,20 +7,28 @@
  * process is alive, and an orchestrator that restarted it for a 503 there killed every first start
  * during its demo load or its migrations, over and over. Every other request is answered at once
  * with 503 and `Retry-After`: `/readyz` (readiness) with `{ "status": "starting" }`, any other path
- * with the error shape of every route, `HUB_UNAVAILABLE`, reason `STARTING`. The hub's app takes
- * over with `serve`.
+ * with the error shape of every route, `HUB_UNAVAILABLE`, reason `STARTING`. A method a path does
+ * not take is refused before that as the hub refuses it (`refusePublicMethod`,
+ * `refuseUndeclaredMethod`: 405 with `Allow`): a POST to `/healthz` was answered 200 `starting` and
+ * a PUT to `/graphql` 503 `STARTING`, then 405 once the hub was ready. The hub's app takes over
+ * with `serve`.
  */
 import http from 'node:http';
+import express from 'express';
+import { refusePublicMethod, refuseUndeclaredMethod } from '../access/http-refusals';
+import { PUBLIC_PATHS } from '../access/policy';
 import { ExpressMessages, isPrototypeSource } from './express-messages';
 
 /** Seconds a client is asked to wait before asking a starting hub again. */
 const RETRY_AFTER_S = 5;
 
-function answerStarting(req: http.IncomingMessage, res: http.ServerResponse): void {
-  const path = (req.url ?? '/').split('?')[0];
-  const live = path === '/healthz';
+/** `/healthz` (alive), `/readyz` (not ready), or any other path (not served yet). */
+type Probe = 'live' | 'ready' | null;
+
+function answerStarting(res: http.ServerResponse, probe: Probe): void {
+  const live = probe === 'live';
   const body =
-    live || path === '/readyz'
+    probe !== null
       ? { status: 'starting' }
       : { errors: [{ message: 'The hub is starting; try again shortly', extensions: { code: 'HUB_UNAVAILABLE', reason: 'STARTING' } }] };
   res.writeHead(live ? 200 : 503, {
@@ -32,6 +40,30 @@ function answerStarting(req: http.IncomingMessage, res: http.ServerResponse): vo
     connection: 'close',
   });
   res.end(JSON.stringify(body));
+}
+
+/**
+ * The public port while the hub starts: the hub's own method refusals, in the order the hub's app
+ * applies them (server/app.ts), then `answerStarting`. `/healthz` and `/readyz` are told apart by
+ * the path as Express routes them for the hub (any case, a trailing slash).
+ */
+function startingApp(): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use((_req, res, next) => {
+    // As answerStarting's: a refusal's body is left unread too.
+    res.set({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', connection: 'close' });
+    next();
+  });
+  app.get('/healthz', (_req, res) => answerStarting(res, 'live'));
+  app.get('/readyz', (_req, res) => answerStarting(res, 'ready'));
+  // The query page, and any public path to come: not served yet.
+  app.get([...PUBLIC_PATHS], (_req, res) => answerStarting(res, null));
+  app.all([...PUBLIC_PATHS], refusePublicMethod);
+  app.use(refuseUndeclaredMethod);
+  app.use((_req, res) => answerStarting(res, null));
+  return app;
 }
 
 /**
@@ -49,8 +81,8 @@ export class EarlyListener {
   /** Its requests and responses, made with the prototypes of the Express app it serves (server/express-messages.ts). */
   private readonly messages = new ExpressMessages();
 
-  /** `starting`: how requests are answered until `serve` (the public port's 503 shape by default). */
-  constructor(starting: http.RequestListener = answerStarting) {
+  /** `starting`: how requests are answered until `serve` (the public port's answers by default: `startingApp`). */
+  constructor(starting: http.RequestListener = startingApp()) {
     this.handler = starting;
     this.server = http.createServer(this.messages.options, (req, res) => this.handler(req, res));
   }

@@ -6,7 +6,8 @@
  *
  * Its configuration is read and checked, and its ports taken, before the hub's own code is loaded
  * (server/start-hub.ts, by a dynamic import): a refusal comes without the seconds Apollo, the
- * schema, drizzle and every department's code take to load. Only light modules are imported here.
+ * schema, drizzle and every department's code take to load. Only light modules are imported here
+ * (Express among them, some 0.1 s: the early listener refuses a wrong method as the hub does).
  */
 import { privateDataDir } from '../access/hub-url';
 import { configErrorLine, demoHouseholdsFromEnv, loadConfig } from '../db/config';

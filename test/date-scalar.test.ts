@@ -1,9 +1,9 @@
 /**
- * A Date that is not one (a month 13, a word, a number) has reason MALFORMED_DATE, written in the
- * document (GRAPHQL_VALIDATION_FAILED, as any literal of the wrong type) or sent as a variable
- * (BAD_USER_INPUT); the message names the
- * schema's scalar (`Date`, not graphql-scalars' "LocalDate") and, for a variable, the variable and
- * the place inside it (extensions.argument). At most ten characters of the value come back, and
+ * A Date that is not one (a month 13, a word, a number) is refused BAD_USER_INPUT with reason
+ * MALFORMED_DATE, written in the document or sent as a variable alike; the message names the
+ * schema's scalar (`Date`, not graphql-scalars' "LocalDate") and the place: for a variable the
+ * variable and the place inside it, for a literal the argument and its field (extensions.argument).
+ * A literal was answered GRAPHQL_VALIDATION_FAILED with no place, the variable BAD_USER_INPUT. At most ten characters of the value come back, and
  * only letters, digits and date punctuation among them.
  */
 import { GraphQLScalarType, Kind } from 'graphql';
@@ -29,13 +29,38 @@ const ID_NUMBER = '370811197504120312';
 const LONG = `${ID_NUMBER}王建国${'x'.repeat(300)}`;
 
 describe('a malformed Date argument', () => {
-  it.each([['"2026-13-01"'], ['"2026-02-30"'], ['"tomorrow"'], ['20260101'], ['true'], [`"${LONG}"`]])('written in the document (%s): GRAPHQL_VALIDATION_FAILED, MALFORMED_DATE, naming Date', async (literal) => {
+  it.each([['"2026-13-01"'], ['"2026-02-30"'], ['"tomorrow"'], ['20260101'], ['true'], [`"${LONG}"`]])('written in the document (%s): as a variable is, BAD_USER_INPUT, MALFORMED_DATE, naming the argument and Date', async (literal) => {
     const res = await hub.gql(`{ household(id: "1") { aid(from: ${literal}) { grantDate } } }`);
+    expect(res.status).toBe(400);
     expect(res.errors).toHaveLength(1);
     const [error] = res.errors!;
-    expect(error.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'MALFORMED_DATE' });
-    expect(error.message).toMatch(/^Date /);
+    expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'MALFORMED_DATE', argument: 'from' });
+    expect(error.message).toMatch(/^Argument "from" of field "aid": Date /);
+    expect((error as { locations?: unknown }).locations).toEqual([{ line: 1, column: 34 }]);
     expect(error.message).not.toMatch(/LocalDate|\d{11,}|[\u4e00-\u9fff]|x{11}/);
+  });
+
+  it('written in the document, the same answer as the same value sent as a variable, but for the place', async () => {
+    const literal = await hub.gql(`{ reportedAidReconciliation(from: "2026-04-31", to: "2026-05-01") { count } }`);
+    const variable = await hub.gql(`query($d: Date!) { reportedAidReconciliation(from: $d, to: "2026-05-01") { count } }`, { d: '2026-04-31' });
+    const answer = (res: typeof literal) => ({ status: res.status, errors: res.errors?.map((e) => ({ ...e.extensions, argument: undefined, message: e.message.replace(/^[^:]*: /, '') })) });
+    expect(answer(literal)).toEqual(answer(variable));
+    expect(literal.errors?.map((e) => e.extensions?.argument)).toEqual(['from']);
+    expect(variable.errors?.map((e) => e.extensions?.argument)).toEqual(['$d']);
+  });
+
+  it('written in a variable’s default: named as the variable', async () => {
+    const res = await hub.gql(`query($d: Date = "2026-04-31") { household(id: "1") { aid(from: $d) { grantDate } } }`);
+    expect(res.errors?.map((e) => e.extensions)).toEqual([{ code: 'BAD_USER_INPUT', reason: 'MALFORMED_DATE', argument: '$d' }]);
+    expect(res.errors![0].message).toBe('Variable "$d": Date must be a real calendar date written YYYY-MM-DD (got "2026-04-31")');
+  });
+
+  it('several in one document: each named by its own place', async () => {
+    const res = await hub.gql(`{ a: household(id: "1") { aid(from: "2026-13-01") { grantDate } } b: reportedAidReconciliation(from: "2026-05-01", to: "2026-02-30") { count } }`);
+    expect(res.errors?.map((e) => [e.extensions?.code, e.extensions?.argument, e.message.replace(/: Date .*/, '')])).toEqual([
+      ['BAD_USER_INPUT', 'from', 'Argument "from" of field "aid"'],
+      ['BAD_USER_INPUT', 'to', 'Argument "to" of field "reportedAidReconciliation"'],
+    ]);
   });
 
   it.each([['2026-13-01'], ['2026-02-30'], ['tomorrow'], [20260101], [null], [{ y: 2026 }], [LONG]])('sent as a variable (%j): the same, naming the variable', async (value) => {

@@ -1,7 +1,7 @@
 /**
  * A DateTime that is not one (no offset, 29 February of a common year, a bare date, a number) has
- * reason MALFORMED_DATETIME, written in the document (GRAPHQL_VALIDATION_FAILED, as any literal of
- * the wrong type) or sent as a variable (BAD_USER_INPUT, `argument` its path), as a Date has
+ * reason MALFORMED_DATETIME, written in the document or sent as a variable alike (BAD_USER_INPUT,
+ * `argument` its place: the argument, or the variable and the path inside it), as a Date has
  * MALFORMED_DATE. It was refused with no reason in the document, and as WRONG_TYPE ("is not a value
  * of type DateTime") as a variable, which told a client that left out the offset nothing; and the
  * literal's message quoted the value whole (a name pasted into `asOf` came back). Now at most ten
@@ -30,13 +30,13 @@ const NOT_QUOTED = /\d{11,}|[\u4e00-\u9fff]|x{11}/;
 
 describe('a malformed DateTime argument', () => {
   it.each([['"2026-03-15T09:30:00"'], ['"2025-02-29T00:00:00+08:00"'], ['"2026-03-15"'], ['20260315'], [`"${LONG}"`]])(
-    'written in the document (%s): GRAPHQL_VALIDATION_FAILED, MALFORMED_DATETIME, naming DateTime',
+    'written in the document (%s): as a variable is, BAD_USER_INPUT, MALFORMED_DATETIME, naming the argument and DateTime',
     async (literal) => {
       const res = await hub.gql(`{ workingDayCalendar { firstYear } case(id: "1") { anyDeadlineMissed(asOf: ${literal}) } }`);
       expect(res.errors).toHaveLength(1);
       const [error] = res.errors!;
-      expect(error.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'MALFORMED_DATETIME' });
-      expect(error.message).toMatch(/^DateTime /);
+      expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', reason: 'MALFORMED_DATETIME', argument: 'asOf' });
+      expect(error.message).toMatch(/^Argument "asOf" of field "anyDeadlineMissed": DateTime /);
       expect(error.message).not.toMatch(NOT_QUOTED);
     },
   );

@@ -53,7 +53,7 @@ function functionBody(file: string, name: string): string {
  * from. A helper's own definition, which passes on what its callers give it (scanned at the
  * callers), maps to nothing.
  */
-const HELPER_DEFINITIONS = new Set(['access/errors.ts: reason', 'access/http.ts: reason', 'server/case-pages.ts: reason']);
+const HELPER_DEFINITIONS = new Set(['access/errors.ts: reason', 'access/http.ts: reason', 'access/http-refusals.ts: reason', 'server/case-pages.ts: reason']);
 const INDIRECT: Record<string, () => string[]> = {
   ...Object.fromEntries([...HELPER_DEFINITIONS].map((key) => [key, () => []])),
   'access/errors.ts: check.problem': () => all(read('domain/id-number.ts'), /problem: '([A-Z_]+)'/g),

@@ -1,8 +1,8 @@
 /**
  * A Fen that is not a whole number of fen has reason MALFORMED_FEN, one past ±(2^53 − 1) reason
- * FEN_OUT_OF_RANGE, as a Date that is not one has MALFORMED_DATE: written in the document
- * (GRAPHQL_VALIDATION_FAILED, as any literal of the wrong type) or sent as a variable
- * (BAD_USER_INPUT, naming the variable and the place inside it in extensions.argument). The
+ * FEN_OUT_OF_RANGE, as a Date that is not one has MALFORMED_DATE: written in the document or sent as
+ * a variable alike, BAD_USER_INPUT, naming the place in extensions.argument (the argument and the
+ * place inside it, or the variable and the place inside it). The
  * message names the schema's scalar (`Fen`, not graphql-scalars' "SafeInt") and quotes nothing of
  * the value: an ID number pasted into an amount is past the range. Before, both forms had no reason.
  * Sent here to a pledge (charityPledgeCreate): the refusal comes before any field runs. A pre-grant
@@ -34,12 +34,13 @@ describe('a refused Fen', () => {
     ['true', 'MALFORMED_FEN'],
     [ID_NUMBER, 'FEN_OUT_OF_RANGE'],
     ['1e300', 'FEN_OUT_OF_RANGE'],
-  ])('written in the document (%s): GRAPHQL_VALIDATION_FAILED, reason %s, naming Fen', async (literal, reason) => {
+  ])('written in the document (%s): as a variable is, BAD_USER_INPUT, reason %s, naming the input field and Fen', async (literal, reason) => {
     const res = await hub.gql(`mutation { charityPledgeCreate(input: { ${PLEDGE}, amountFen: ${literal} }) { __typename } }`);
+    expect(res.status).toBe(400);
     expect(res.errors).toHaveLength(1);
     const [error] = res.errors!;
-    expect(error.extensions).toEqual({ code: 'GRAPHQL_VALIDATION_FAILED', reason });
-    expect(error.message).toMatch(/^Fen /);
+    expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', reason, argument: 'input.amountFen' });
+    expect(error.message).toMatch(/^Argument "input\.amountFen" of field "charityPledgeCreate": Fen /);
     expect(error.message).not.toMatch(/SafeInt|3708111975|12\.5/);
   });
 

@@ -4,6 +4,7 @@
  * scan between them however the starts interleave, and append to one audit chain. The first
  * process's /metrics listener is checked here too, as a Prometheus scraper would reach it.
  */
+import mysql from 'mysql2/promise';
 import { verifyChain } from '../access/audit';
 import { createClient } from '../access/clients';
 import type { Role } from '../access/policy';
@@ -85,6 +86,13 @@ it('starts one scan when both processes are asked at once', async () => {
   // Hold the start mutex so that both starts are inside their transactions, waiting, before either
   // goes on: the interleaving the lease must survive, made certain rather than hoped for.
   await dbs.hubPool.query(`INSERT IGNORE INTO job_lease (job_key, holder, token, expires_at, heartbeat_at) VALUES ('scan-start', '', 0, '1970-01-01 00:00:01', '1970-01-01 00:00:01')`);
+  // Another test file's job-lease work on the shared private server, as the suite runs it: a
+  // statement naming job_lease in another database, under way the whole time the starts are
+  // awaited. Counted server-wide, it was one of the two awaited (a start then perhaps not at the
+  // lock yet) or a third (the wait ran out); only this file's hub processes' statements count now.
+  const elsewhere = await mysql.createConnection(dbs.sourceUrls.CIVIL_AFFAIRS);
+  const elsewhereId = elsewhere.threadId;
+  const elsewhereRuns = elsewhere.query(`SELECT SLEEP(600) AS job_lease_of_another_file`).catch(() => undefined);
   const blocker = await dbs.hubPool.getConnection();
   let results: { status: number; body: any }[];
   try {
@@ -92,20 +100,29 @@ it('starts one scan when both processes are asked at once', async () => {
     await blocker.query(`SELECT token FROM job_lease WHERE job_key = 'scan-start' FOR UPDATE`);
     const both = Promise.all([start(hubs[0]), start(hubs[1])]);
     const [[{ conn }]] = (await blocker.query('SELECT CONNECTION_ID() AS conn')) as any;
+    let counted: number[] = [];
     for (let i = 0; ; i++) {
-      const [[{ n }]] = (await dbs.hubPool.query(
-        `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID <> ? AND INFO LIKE '%job_lease%' AND INFO NOT LIKE '%PROCESSLIST%'`,
+      // This file's hub processes' statements only: the connections on its own hub database (each
+      // test file has its own), but for this test's own (the blocker, and the one asking).
+      const [rows] = (await dbs.hubPool.query(
+        `SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID NOT IN (CONNECTION_ID(), ?) AND INFO LIKE '%job_lease%'`,
         [conn],
       )) as any;
-      if (Number(n) === 2) break;
+      counted = rows.map((r: { id: number }) => Number(r.id));
+      if (counted.length === 2) break;
       if (i > 1800) throw new Error('the two scan starts never both reached the start lock');
       await new Promise((r) => setTimeout(r, 50));
     }
+    // The two awaited are the hub processes' starts: another file's statement made one of them.
+    expect(counted).not.toContain(elsewhereId);
     await blocker.query('COMMIT');
     results = await both;
   } finally {
     await blocker.query('ROLLBACK');
     blocker.release();
+    await dbs.hubPool.query(`KILL QUERY ${Number(elsewhereId)}`);
+    await elsewhereRuns;
+    await elsewhere.end();
   }
   const payloads = results.map((r) => r.body.data.scanStart);
   const started = payloads.filter((p) => p.userErrors.length === 0);
