@@ -459,7 +459,9 @@ export async function referralsToOffice(db: HubDb, q: InboxQuery, limit: number 
 /**
  * The position of the slip a cursor names, if it is one this inbox could list in some state: addressed
  * to the office and, for a county's office, of a case in its county. Its state is not asked: a slip
- * answered since the page that gave the cursor keeps its place. One statement.
+ * answered since the page that gave the cursor keeps its place. One statement. (A slip's due date
+ * moves only when a hub starts under another holiday calendar and counts the waiting slips' dates
+ * again, db/cases/due-recount.ts: a walk across such a start goes on from its cursor slip's new date.)
  */
 export async function inboxPosition(db: HubDb, q: InboxQuery, slipId: number): Promise<InboxPosition | null> {
   const [row] = await db
