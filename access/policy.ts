@@ -778,6 +778,8 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   DecisionCheck: { kind: 'OPEN', why: 'reached only through Referral.decisionCheck and Meeting.decisionChecks (in scope); names no person, no health detail' },
   DecisionFinding: { kind: 'OPEN', why: 'reached only through DecisionCheck.findings; names no person, no health detail' },
   DeclineResolution: { kind: 'OPEN', why: 'reached only through Referral.declineResolution (in scope); names no person' },
+  ReferralConnection: OPEN_CONTAINER,
+  ReferralEdge: OPEN_CONTAINER,
   DecisionCorrection: { kind: 'OPEN', why: 'reached only through Referral.correction (in scope); names no person (its replacing slip is a Referral, checked as one)' },
   // Reached only through Referral.fulfilment, whose view it takes; its aidSourceReference is masked as the slip's is.
   Fulfilment: {
@@ -1092,6 +1094,8 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     referral: { roles: [...DATA_ROLES, ...SUPERVISION.roles], purposes: [...CASE_PURPOSES, ...SUPERVISION.purposes], outOfScope: 'HIDE' },
     // An office reads its own desk; supervision any office's in its scope (resolvers/cases NOT_OWN_OFFICE).
     referralsToOffice: { roles: [...DATA_ROLES, ...SUPERVISION.roles], purposes: ['REFERRAL', 'CASE_MEETING', 'MONITORING', ...SUPERVISION.purposes], outOfScope: 'DENY' },
+    // The same inbox a page at a time: the same roles, purposes and office check (resolvers/cases inboxAsked).
+    referralInbox: { roles: [...DATA_ROLES, ...SUPERVISION.roles], purposes: ['REFERRAL', 'CASE_MEETING', 'MONITORING', ...SUPERVISION.purposes], outOfScope: 'DENY' },
     overdueReport: { roles: [...CASE_ROLES, ...SUPERVISION.roles], purposes: ['CASE_MEETING', 'REFERRAL', 'MONITORING', ...SUPERVISION.purposes], outOfScope: 'DENY', args: { regionCode: 'REGION' } },
     workingDayCalendar: { roles: ALL_ROLES, purposes: null, outOfScope: 'DENY' },
     // schema/monitoring.graphql: the inbox lists what lies in the caller's scope; an alert out of reach reads as not found.

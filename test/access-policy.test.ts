@@ -220,7 +220,7 @@ describe('decisions', () => {
     const reads = Object.entries(ROOT_RULES.Query).filter(([, rule]) => served(rule)).map(([field]) => field).sort();
     const withoutPurpose = Object.entries(ROOT_RULES.Query).filter(([, rule]) => rule.purposes === null && rule.roles.includes('SUPERVISOR')).map(([field]) => field);
     // reportedAidBeyondTerm: the ledger's entries beyond the five-year term, which supervision chases (README, "Aid reported directly").
-    expect(reads).toEqual(['case', 'overdueReport', 'referral', 'referralsToOffice', 'reportedAidBeyondTerm', ...withoutPurpose].sort());
+    expect(reads).toEqual(['case', 'overdueReport', 'referral', 'referralInbox', 'referralsToOffice', 'reportedAidBeyondTerm', ...withoutPurpose].sort());
     expect(withoutPurpose.sort()).toEqual(['_service', 'caller', 'rules', 'triggers', 'workingDayCalendar']);
     expect(Object.entries(ROOT_RULES.Mutation).filter(([, rule]) => served(rule))).toEqual([]);
     expect(ROUTE_RULES.filter((r) => served(r)).map((r) => r.description)).toEqual([expect.stringContaining('meeting brief'), expect.stringContaining('督查通报')]);

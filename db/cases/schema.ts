@@ -196,7 +196,9 @@ export const referralSlip = mysqlTable(
     foreignKey({ name: 'referral_slip_meeting_fk', columns: [t.meetingId], foreignColumns: [caseMeeting.id] }),
     foreignKey({ name: 'referral_slip_programme_fk', columns: [t.programmeCode], foreignColumns: [programme.code] }),
     index('referral_slip_case').on(t.caseId),
-    index('referral_slip_to_state').on(t.toOffice, t.state),
+    // An office's inbox a page at a time (store.ts referralInboxPage): each state's slips read off
+    // this index in (due date, id) order from the cursor (InnoDB appends the id), never sorted.
+    index('referral_slip_to_state_due').on(t.toOffice, t.state, t.dueOn),
     index('referral_slip_state_due').on(t.state, t.dueOn),
   ],
 );

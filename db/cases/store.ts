@@ -420,20 +420,80 @@ export async function secondAidApprovalsByIdNumbers(
 }
 
 /**
- * A receiving office's slips, oldest due first: its inbox. A department's slips are split by the
- * county of the case's household (`townshipPrefix`, null for all): each county's office reads its own.
- * `dueOnOrBefore`: only those due on or before that day (the overdue and those due soon).
+ * What an office's inbox lists: the receiving office, the states, the county (a department's slips
+ * are split by the county of the case's household, `townshipPrefix`, null for all: each county's
+ * office reads its own) and `dueOnOrBefore`, only those due on or before that day (the overdue and
+ * those due soon).
  */
-export async function referralsToOffice(db: HubDb, office: string, states: readonly ReferralRecord['state'][], townshipPrefix: string | null, dueOnOrBefore: IsoDate | null = null): Promise<ReferralRecord[]> {
-  const rows = await slipsWhere(
+export interface InboxQuery {
+  office: string;
+  states: readonly ReferralRecord['state'][];
+  townshipPrefix: string | null;
+  dueOnOrBefore: IsoDate | null;
+}
+
+/** A place in an inbox's order: a slip's due date, then its id. */
+export interface InboxPosition {
+  dueOn: IsoDate;
+  id: number;
+}
+
+/**
+ * A receiving office's slips, the soonest due first, then by id: its inbox, whole or (`limit`) its
+ * first slips. One statement.
+ */
+export async function referralsToOffice(db: HubDb, q: InboxQuery, limit: number | null = null): Promise<ReferralRecord[]> {
+  const query = slipsWhere(
     db,
     and(
-      eq(referralSlip.toOffice, office),
-      inArray(referralSlip.state, [...states]),
-      townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${townshipPrefix}%`),
-      dueOnOrBefore === null ? undefined : lte(referralSlip.dueOn, dueOnOrBefore),
+      eq(referralSlip.toOffice, q.office),
+      inArray(referralSlip.state, [...q.states]),
+      q.townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${q.townshipPrefix}%`),
+      q.dueOnOrBefore === null ? undefined : lte(referralSlip.dueOn, q.dueOnOrBefore),
     ),
   ).orderBy(asc(referralSlip.dueOn), asc(referralSlip.id));
+  const rows = await (limit === null ? query : query.limit(limit));
+  return rows.map((r) => referralRecord(r.slip, r));
+}
+
+/**
+ * The position of the slip a cursor names, if it is one this inbox could list in some state: addressed
+ * to the office and, for a county's office, of a case in its county. Its state is not asked: a slip
+ * answered since the page that gave the cursor keeps its place. One statement. (A slip's due date
+ * moves only when a hub starts under another holiday calendar and counts the waiting slips' dates
+ * again, db/cases/due-recount.ts: a walk across such a start goes on from its cursor slip's new date.)
+ */
+export async function inboxPosition(db: HubDb, q: InboxQuery, slipId: number): Promise<InboxPosition | null> {
+  const [row] = await db
+    .select({ dueOn: referralSlip.dueOn, id: referralSlip.id })
+    .from(referralSlip)
+    .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
+    .where(and(eq(referralSlip.id, slipId), eq(referralSlip.toOffice, q.office), q.townshipPrefix === null ? undefined : like(aidCase.townshipCode, `${q.townshipPrefix}%`)));
+  return row ?? null;
+}
+
+/**
+ * A page of an office's inbox: its first `limit` slips after `after` in (due date, id) order. One
+ * statement however many slips the office has. Each state asked is read off the (to_office, state,
+ * due_on) index in that order from the position, at most `limit` entries of it (more only where a
+ * county's office passes the other counties' slips), and the states' heads merged: `state IN (…)`
+ * in one range would read and sort every slip of the office after the position, so a walk through
+ * a bureau's years of answered slips read them O(n²).
+ */
+export async function referralInboxPage(db: HubDb, q: InboxQuery, after: InboxPosition | null, limit: number): Promise<ReferralRecord[]> {
+  if (q.states.length === 0) return [];
+  const branch = (state: ReferralRecord['state']) => sql`(SELECT ${referralSlip.id}, ${referralSlip.dueOn} FROM ${referralSlip}${
+    q.townshipPrefix === null ? sql`` : sql` INNER JOIN ${aidCase} ON ${aidCase.id} = ${referralSlip.caseId} AND ${aidCase.townshipCode} LIKE ${`${q.townshipPrefix}%`}`
+  } WHERE ${and(
+    eq(referralSlip.toOffice, q.office),
+    eq(referralSlip.state, state),
+    q.dueOnOrBefore === null ? undefined : lte(referralSlip.dueOn, q.dueOnOrBefore),
+    after === null ? undefined : or(gt(referralSlip.dueOn, after.dueOn), and(eq(referralSlip.dueOn, after.dueOn), gt(referralSlip.id, after.id))),
+  )} ORDER BY ${referralSlip.dueOn}, ${referralSlip.id} LIMIT ${limit})`;
+  const heads = sql.join([...new Set(q.states)].map(branch), sql` UNION ALL `);
+  const rows = await slipsWhere(db, inArray(referralSlip.id, sql`(SELECT heads.id FROM (${heads}) AS heads)`))
+    .orderBy(asc(referralSlip.dueOn), asc(referralSlip.id))
+    .limit(limit);
   return rows.map((r) => referralRecord(r.slip, r));
 }
 

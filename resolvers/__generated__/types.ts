@@ -3013,6 +3013,24 @@ export type ReferralPayload = {
   readonly userErrors: ReadonlyArray<CaseUserError>;
 };
 
+/** A page of an office's inbox (referralInbox). */
+export type ReferralConnection = {
+  readonly __typename?: 'ReferralConnection';
+  /** The slips of this page, the soonest due first, then by id. */
+  readonly edges: ReadonlyArray<ReferralEdge>;
+  /** Whether more follow, and the cursor to go on from. */
+  readonly pageInfo: PageInfo;
+};
+
+/** A slip of an office's inbox and its cursor. */
+export type ReferralEdge = {
+  readonly __typename?: 'ReferralEdge';
+  /** Pass as `after` for the slips after this one. */
+  readonly cursor: Scalars['String']['output'];
+  /** The slip. */
+  readonly node: Referral;
+};
+
 /** A page of open needs' public summaries (charityNeedSummaries). */
 export type CharityNeedSummaryConnection = {
   readonly __typename?: 'CharityNeedSummaryConnection';
@@ -4615,10 +4633,22 @@ export type Query = {
   /** A referral slip by its hub id. Null when no such slip exists. */
   readonly referral?: Maybe<Referral>;
   /**
-   * The slips sent to an office (its inbox), the soonest due first. By default those still waiting
-   * for the office: ISSUED and ACCEPTED.
+   * The slips sent to an office (its desk), the soonest due first, then by id, in one list: by default
+   * those still waiting for the office (ISSUED and ACCEPTED), which its open work bounds. Asked for
+   * answered slips (COMPLETED, DECLINED, SUPERSEDED), which pile up over the years, it lists at most the
+   * largest page (MAX_LIST_SIZE, 500): more is BAD_USER_INPUT, reason ANSWER_TOO_LONG (argument
+   * `states`, with `max`); read them a page at a time in `referralInbox`, the same slips in the same order.
    */
   readonly referralsToOffice: ReadonlyArray<Referral>;
+  /**
+   * An office's inbox a page at a time: the slips `referralsToOffice` lists, with the same arguments,
+   * access and audit, in the same order (soonest due first, then by id), for any states and however
+   * many (a department system reading an office's years of answered slips). Pages go by keyset, the
+   * (due date, id) of the slip a cursor names: a slip answered, declined or superseded between pages
+   * keeps its place, so every slip in the states asked for the whole walk is met once, none repeated
+   * or skipped; a slip that enters the states behind the cursor meanwhile is on a new first page.
+   */
+  readonly referralInbox: ReferralConnection;
   /**
    * 督导 supervision: slips and cases past a deadline and still open, grouped by office and by
    * township, each with how long overdue, and the declined decisions the convener has not yet
@@ -4878,6 +4908,19 @@ export type QueryReferralsToOfficeArgs = {
   office: OfficeInput;
   states?: InputMaybe<ReadonlyArray<ReferralState>>;
   dueWithinWorkingDays?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * The hub's reads. Who may ask each field (roles, the purpose stated in X-Purpose, the caller's
+ * region scope) is the access policy's: README and docs/access.md.
+ */
+export type QueryReferralInboxArgs = {
+  office: OfficeInput;
+  states?: InputMaybe<ReadonlyArray<ReferralState>>;
+  dueWithinWorkingDays?: InputMaybe<Scalars['Int']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -6597,6 +6640,8 @@ export type ResolversTypes = {
   ReferralCompleteInput: ReferralCompleteInput;
   ReferralDeclineInput: ReferralDeclineInput;
   ReferralPayload: ResolverTypeWrapper<ReferralWritePayloadModel>;
+  ReferralConnection: ResolverTypeWrapper<Omit<ReferralConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['ReferralEdge']> }>;
+  ReferralEdge: ResolverTypeWrapper<Omit<ReferralEdge, 'node'> & { node: ResolversTypes['Referral'] }>;
   CharityNeedSummaryConnection: ResolverTypeWrapper<Omit<CharityNeedSummaryConnection, 'edges'> & { edges: ReadonlyArray<ResolversTypes['CharityNeedSummaryEdge']> }>;
   CharityNeedSummaryEdge: ResolverTypeWrapper<Omit<CharityNeedSummaryEdge, 'node'> & { node: ResolversTypes['CharityNeedSummary'] }>;
   NeedPurpose: NeedPurpose;
@@ -6876,6 +6921,8 @@ export type ResolversParentTypes = {
   ReferralCompleteInput: ReferralCompleteInput;
   ReferralDeclineInput: ReferralDeclineInput;
   ReferralPayload: ReferralWritePayloadModel;
+  ReferralConnection: Omit<ReferralConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['ReferralEdge']> };
+  ReferralEdge: Omit<ReferralEdge, 'node'> & { node: ResolversParentTypes['Referral'] };
   CharityNeedSummaryConnection: Omit<CharityNeedSummaryConnection, 'edges'> & { edges: ReadonlyArray<ResolversParentTypes['CharityNeedSummaryEdge']> };
   CharityNeedSummaryEdge: Omit<CharityNeedSummaryEdge, 'node'> & { node: ResolversParentTypes['CharityNeedSummary'] };
   CharityUserError: CharityUserError;
@@ -7729,6 +7776,16 @@ export type ReferralPayloadResolvers<ContextType = HubContext, ParentType extend
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CaseUserError']>, ParentType, ContextType>;
 };
 
+export type ReferralConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ReferralConnection'] = ResolversParentTypes['ReferralConnection']> = {
+  edges?: Resolver<ReadonlyArray<ResolversTypes['ReferralEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ReferralEdgeResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['ReferralEdge'] = ResolversParentTypes['ReferralEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
+};
+
 export type CharityNeedSummaryConnectionResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CharityNeedSummaryConnection'] = ResolversParentTypes['CharityNeedSummaryConnection']> = {
   edges?: Resolver<ReadonlyArray<ResolversTypes['CharityNeedSummaryEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
@@ -8233,6 +8290,7 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType, RequireFields<QueryCaseArgs, 'id'>>;
   referral?: Resolver<Maybe<ResolversTypes['Referral']>, ParentType, ContextType, RequireFields<QueryReferralArgs, 'id'>>;
   referralsToOffice?: Resolver<ReadonlyArray<ResolversTypes['Referral']>, ParentType, ContextType, RequireFields<QueryReferralsToOfficeArgs, 'office'>>;
+  referralInbox?: Resolver<ResolversTypes['ReferralConnection'], ParentType, ContextType, RequireFields<QueryReferralInboxArgs, 'office'>>;
   overdueReport?: Resolver<ResolversTypes['OverdueReport'], ParentType, ContextType, Partial<QueryOverdueReportArgs>>;
   workingDayCalendar?: Resolver<ResolversTypes['WorkingDayCalendar'], ParentType, ContextType>;
   charityNeeds?: Resolver<ReadonlyArray<ResolversTypes['CharityNeedSummary']>, ParentType, ContextType, RequireFields<QueryCharityNeedsArgs, 'first'>>;
@@ -8734,6 +8792,8 @@ export type Resolvers<ContextType = HubContext> = {
   CaseTransitionPayload?: CaseTransitionPayloadResolvers<ContextType>;
   MeetingRecordPayload?: MeetingRecordPayloadResolvers<ContextType>;
   ReferralPayload?: ReferralPayloadResolvers<ContextType>;
+  ReferralConnection?: ReferralConnectionResolvers<ContextType>;
+  ReferralEdge?: ReferralEdgeResolvers<ContextType>;
   CharityNeedSummaryConnection?: CharityNeedSummaryConnectionResolvers<ContextType>;
   CharityNeedSummaryEdge?: CharityNeedSummaryEdgeResolvers<ContextType>;
   CharityUserError?: CharityUserErrorResolvers<ContextType>;

@@ -6,7 +6,7 @@
 import { deliverAlertChanges } from '../monitoring/detect';
 import { caseTimelinesOf } from '../../db/monitoring/loaders';
 import { answerReferral, issueReferral } from '../../db/cases/referrals';
-import { casesByIds, openCase, referralsToOffice, transitionCase } from '../../db/cases/store';
+import { casesByIds, inboxPosition, openCase, referralInboxPage, referralsToOffice, transitionCase, type InboxQuery } from '../../db/cases/store';
 import { buildDossier, dossierReadBy, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
 import { meetingRetry, recordMeeting } from '../../db/cases/meetings';
@@ -38,7 +38,7 @@ import { caseNamedTo } from './case-named';
 import { countyOf, officeOfClient, parseOffice, receivingOfficeRefusal, storedOffice, storedOfficeIn, unknownOfficeReason, type Office } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import { requestFingerprints } from './request-fingerprint';
-import { checkReferralAction, WAITING_REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
+import { checkReferralAction, isWaitingReferral, WAITING_REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
 import { allowedTransitions, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import { dueCountedFrom, recordedSlipStanding, referralDue } from '../../domain/cases/supervision';
 import { calendarCoverage } from '../../domain/cases/working-days';
@@ -49,7 +49,8 @@ import { outOfSeasonProblem } from '../../domain/programme-seasons';
 import { AID_PROGRAMME_BY_CODE, isServiceProgramme, MONEY_AMOUNT_MESSAGE, PROGRAMME_BY_CODE, SERVICE_AMOUNT_MESSAGE } from '../../domain/programmes';
 import type { AidRecord, AidCause } from '../../federation/contract';
 import type { ActorInput, CaseTransitionInput, DecisionCorrectInput, DecisionInput as DecisionInputArg, MeetingRecordInput, OfficeInput, ReferralReassignInput, Resolvers } from '../__generated__/types';
-import { departmentOf, present, unknownRegion } from '../common';
+import { departmentOf, pageOf, pageSize, positionAfter, present, unknownRegion } from '../common';
+import { decodeIdCursor, encodeIdCursor } from '../../domain/cursor';
 import { officeNameOf } from './office-name';
 import { reportHouseholds, supervisionReport } from './supervision-report';
 import type { HubContext } from '../context';
@@ -804,29 +805,58 @@ async function reassigned(input: ReferralReassignInput, ctx: HubContext, referra
 /** The widest `referralsToOffice(dueWithinWorkingDays)`: two months of working days. */
 const MAX_DUE_WITHIN = 40;
 
+/** The cursor tag of referralInbox: a position is a slip's id, read back as its (due date, id). */
+const INBOX_CURSOR = 'R';
+
+/**
+ * The inbox `referralsToOffice` and `referralInbox` read, from their common arguments, checked alike:
+ * the office (the caller's own, or any in scope for supervision), the county, the states, the days.
+ */
+function inboxAsked(args: { office: OfficeInput; states?: readonly ReferralState[] | null; dueWithinWorkingDays?: number | null }, ctx: HubContext): InboxQuery {
+  const office = requireOffice(args.office, 'office');
+  // An office reads its own inbox only: another office's slips are that office's work (a
+  // case's owner reads them through Case.referrals). Supervision (督查, purpose SUPERVISION, which
+  // only SUPERVISOR states) reads any office's desk in its scope: whom to chase, for what.
+  const caller = ctx.access?.caller;
+  if (caller && office !== officeOfClient(caller) && ctx.access?.purpose !== 'SUPERVISION') {
+    throw new GraphQLError('an office reads only its own inbox of referral slips', { extensions: { code: 'FORBIDDEN', reason: 'NOT_OWN_OFFICE', argument: 'office' } });
+  }
+  // A department's office of one county reads that county's slips; a city-wide bureau every
+  // county's (it supervises them); a township officer its township's.
+  const townshipPrefix = caller ? townshipPrefixOf(caller.regionScope) : null;
+  // An office's desk: what is due within so many working days, and what is already late.
+  const within = args.dueWithinWorkingDays ?? null;
+  if (within !== null && (within < 0 || within > MAX_DUE_WITHIN)) throw badInput('dueWithinWorkingDays', 'OUT_OF_RANGE', `dueWithinWorkingDays must be between 0 and ${MAX_DUE_WITHIN}`, { min: 0, max: MAX_DUE_WITHIN });
+  const dueOnOrBefore = within === null ? null : dueSoonUntil(chinaDateOf(ctx.now()), within);
+  return { office, states: args.states?.length ? args.states : [...WAITING_REFERRAL_STATES], townshipPrefix, dueOnOrBefore };
+}
+
 // ---- Resolvers ----
 
 export const caseResolvers: Resolvers = {
   Query: {
     case: (_, args, ctx) => caseById(ctx, requireHubId(args.id, 'id')),
     referral: (_, args, ctx) => caseLoaders(ctx).referralById.load(requireHubId(args.id, 'id')),
-    referralsToOffice: (_, args, ctx) => {
-      const office = requireOffice(args.office, 'office');
-      // An office reads its own inbox only: another office's slips are that office's work (a
-      // case's owner reads them through Case.referrals). Supervision (督查, purpose SUPERVISION, which
-      // only SUPERVISOR states) reads any office's desk in its scope: whom to chase, for what.
-      const caller = ctx.access?.caller;
-      if (caller && office !== officeOfClient(caller) && ctx.access?.purpose !== 'SUPERVISION') {
-        throw new GraphQLError('an office reads only its own inbox of referral slips', { extensions: { code: 'FORBIDDEN', reason: 'NOT_OWN_OFFICE', argument: 'office' } });
-      }
-      // A department's office of one county reads that county's slips; a city-wide bureau every
-      // county's (it supervises them); a township officer its township's.
-      const prefix = caller ? townshipPrefixOf(caller.regionScope) : null;
-      // An office's desk: what is due within so many working days, and what is already late.
-      const within = args.dueWithinWorkingDays ?? null;
-      if (within !== null && (within < 0 || within > MAX_DUE_WITHIN)) throw badInput('dueWithinWorkingDays', 'OUT_OF_RANGE', `dueWithinWorkingDays must be between 0 and ${MAX_DUE_WITHIN}`, { min: 0, max: MAX_DUE_WITHIN });
-      const dueBy = within === null ? null : dueSoonUntil(chinaDateOf(ctx.now()), within);
-      return referralsToOffice(ctx.hub, office, args.states?.length ? args.states : [...WAITING_REFERRAL_STATES], prefix, dueBy);
+    referralsToOffice: async (_, args, ctx) => {
+      const asked = inboxAsked(args, ctx);
+      if (asked.states.every(isWaitingReferral)) return referralsToOffice(ctx.hub, asked);
+      // Answered slips pile up over the years: one list holds at most the largest page, the rest
+      // are read a page at a time (referralInbox) rather than read, audited and sent in one answer.
+      const max = ctx.config.maxListSize;
+      const slips = await referralsToOffice(ctx.hub, asked, max + 1);
+      if (slips.length > max) throw badInput('states', 'ANSWER_TOO_LONG', `more than ${max} slips in these states: read them a page at a time in referralInbox`, { max });
+      return slips;
+    },
+    referralInbox: async (_, args, ctx) => {
+      const asked = inboxAsked(args, ctx);
+      const first = pageSize(args.first, 50, ctx.config.maxListSize);
+      const slipId = positionAfter(args.after, (c) => decodeIdCursor(INBOX_CURSOR, c));
+      // A cursor names a slip; its (due date, id) is the position. One of a slip this inbox could
+      // never list (another office's, another county's) is refused as one the API did not give out.
+      const after = slipId === null ? null : await inboxPosition(ctx.hub, asked, slipId);
+      if (slipId !== null && after === null) throw badInput('after', 'MALFORMED_CURSOR', "after is not a cursor of this office's inbox");
+      const rows = await referralInboxPage(ctx.hub, asked, after, first + 1);
+      return pageOf({ rows: rows.slice(0, first), hasNextPage: rows.length > first }, (r) => encodeIdCursor(INBOX_CURSOR, r.id), (r) => r);
     },
     overdueReport: async (_, args, ctx) => {
       const report = await supervisionReport(ctx, args);
