@@ -796,7 +796,7 @@ export function renderBrief(v: BriefView): string {
     {
       header: '办理期限',
       cell: (s) => {
-        const due = referralDue(chinaDateOf(s.issuedAt), s.dueOn);
+        const due = referralDue(s);
         return `${nw(`${s.deadlineWorkingDays} 个工作日`)}<div>${nw(`（${s.dueOn} 前${due.provisional ? '，暂定' : ''}）`)}</div>`;
       },
     },

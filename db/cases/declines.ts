@@ -17,7 +17,7 @@ import { decisionCheck, declinedDecision } from '../case-loop/schema';
 import type { DecisionCheck } from '../../domain/cases/decision-checks';
 import type { HubDb } from '../connect';
 import { fromDbInstant, toDbInstant } from '../instants';
-import { caseInRegion, inPeriodAndRegion, ownerWhen, referralRecord, type HubQuery, type HubTx, type ReferralRecord } from './records';
+import { caseInRegion, inPeriodAndRegion, ownerWhen, referralRecord, slipMeetingDay, type HubQuery, type HubTx, type ReferralRecord } from './records';
 import { aidCase, caseEvent, referralSlip } from './schema';
 import { caseWrite, EventLog, keyedRetry, lockCase, requiredText, retryOrScreened, takeDecisionTurn, unkeyedRetry, type WriteMeta } from './write';
 
@@ -70,8 +70,8 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
         // declined after the hand-over is still its convener's to reassign or waive.
         if (DECISIONS_ENDED_STATES.has(c.state)) return refusal(caseError('CASE_ENDED', `the case is ${c.state}`, ['input', 'referralId']));
         if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'the office that owns the case (its convener) resolves a declined decision', ['input', 'actor', 'office']));
-        const [row] = await tx.select().from(referralSlip).where(eq(referralSlip.id, referralId));
-        const slip = referralRecord(row, c);
+        const [row] = await tx.select({ slip: referralSlip, meetingDay: slipMeetingDay }).from(referralSlip).where(eq(referralSlip.id, referralId));
+        const slip = referralRecord(row.slip, { ...c, meetingDay: row.meetingDay });
         const [resolved] = await tx.select().from(declinedDecision).where(eq(declinedDecision.referralId, referralId));
         // The same reassignment sent twice at once: the second finds the first's under the lock.
         if (resolution.kind === 'REASSIGN' && resolved && (await sameReassignment(tx, resolved, resolution, meta))) return success(resolved.newReferralId!, true);
@@ -186,7 +186,7 @@ export async function declinesByReferralIds(db: HubDb, ids: readonly number[]): 
 export async function declinesOpenAt(db: HubDb, asOf: Date, regionPrefix: string | null): Promise<(ReferralRecord & { ownerThen: string; ownerAsOf: string; declinedAt: Date })[]> {
   const at = toDbInstant(asOf);
   const rows = await db
-    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerThen: ownerWhen(referralSlip.answeredAt), ownerAsOf: ownerWhen(asOf) })
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, meetingDay: slipMeetingDay, ownerThen: ownerWhen(referralSlip.answeredAt), ownerAsOf: ownerWhen(asOf) })
     .from(referralSlip)
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
     .leftJoin(declinedDecision, and(eq(declinedDecision.referralId, referralSlip.id), lte(declinedDecision.recordedAt, at)))
@@ -220,7 +220,7 @@ export type WaivedDecisionRecord = ReferralRecord & { ownerThen: string; waivedA
  */
 export async function declinesWaivedBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<WaivedDecisionRecord[]> {
   const rows = await db
-    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, ownerThen: ownerWhen(declinedDecision.recordedAt), waivedAt: declinedDecision.recordedAt, waiverReason: declinedDecision.reason })
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, meetingDay: slipMeetingDay, ownerThen: ownerWhen(declinedDecision.recordedAt), waivedAt: declinedDecision.recordedAt, waiverReason: declinedDecision.reason })
     .from(declinedDecision)
     .innerJoin(referralSlip, eq(referralSlip.id, declinedDecision.referralId))
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))

@@ -13,7 +13,8 @@
  * meeting's day for a meeting's decisions, the day issued, China time, otherwise) and stores the
  * ones that moved. An answered slip's (COMPLETED, DECLINED, SUPERSEDED) is history: it was met or
  * missed under the calendar of its time, and supervision reads it so (slipStanding, an overdue report
- * as of a past day), so it stays as counted. A slip's count depends only on that day, its working days and
+ * as of a past day), so it stays as counted; counted without a notice since loaded that gives another
+ * day, it stays provisional (domain/cases/supervision.ts referralDue reads that, no flag is stored). A slip's count depends only on that day, its working days and
  * the calendar, so counting again under an unchanged calendar moves nothing: the calendar a recount
  * ran under is stored (calendar_recount, its fingerprint: domain/cases/working-days.ts
  * calendarFingerprint) once every slip was read, and a start under the same calendar reads that

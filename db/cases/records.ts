@@ -10,12 +10,13 @@ import type { ReferralKind, ReferralState } from '../../domain/cases/referrals';
 import type { OfficeKey } from '../../domain/cases/offices';
 import type { Dossier } from '../../domain/cases/dossier';
 import type { CaseTimeline } from '../../domain/cases/deadlines';
+import { chinaDateOf } from '../../domain/cases/china-time';
 import type { HubDb } from '../connect';
 import { and, eq, gte, inArray, like, lte, sql, type SQL } from 'drizzle-orm';
 import { QueryBuilder, type MySqlColumn } from 'drizzle-orm/mysql-core';
 import { household } from '../household/schema';
 import { fromDbInstant, fromDbInstantOrNull, toDbInstant } from '../instants';
-import { aidCase, type caseEvent, type caseMeeting, type referralSlip, type secondAidApproval } from './schema';
+import { aidCase, type caseEvent, type caseMeeting, referralSlip, type secondAidApproval } from './schema';
 
 export type HubTx = Parameters<Parameters<HubDb['transaction']>[0]>[0];
 export type HubQuery = HubDb | HubTx;
@@ -131,6 +132,12 @@ export interface ReferralRecord {
   handOver: boolean;
   deadlineWorkingDays: number;
   issuedAt: Date;
+  /**
+   * The day its working days count from (domain/cases/supervision.ts dueCountedFrom): its meeting's
+   * day for a decision recorded with its meeting, else the day it was issued, China time. Read with
+   * the slip (slipMeetingDay): whether its due date is provisional is counted from it (referralDue).
+   */
+  countedFrom: IsoDate;
   dueOn: IsoDate;
   state: ReferralState;
   acceptedAt: Date | null;
@@ -140,8 +147,16 @@ export interface ReferralRecord {
   aidSourceRef: string | null;
 }
 
-export function referralRecord(row: typeof referralSlip.$inferSelect, c: Pick<CaseRecord, 'householdId' | 'townshipCode'>): ReferralRecord {
-  return { ...row, householdId: c.householdId, townshipCode: c.townshipCode, issuedAt: fromDbInstant(row.issuedAt), acceptedAt: fromDbInstantOrNull(row.acceptedAt), answeredAt: fromDbInstantOrNull(row.answeredAt) };
+/**
+ * The day a slip's meeting was held, for a decision recorded with its meeting (the meeting recorded at
+ * the instant the slip was issued: dueCountedFrom); NULL for any other slip. Selected with every slip
+ * (`meetingDay`, for referralRecord), through the meeting's primary key.
+ */
+export const slipMeetingDay = sql<IsoDate | null>`(SELECT DATE_FORMAT(m.held_on, '%Y-%m-%d') FROM case_meeting m WHERE m.id = ${referralSlip.meetingId} AND m.recorded_at = ${referralSlip.issuedAt})`;
+
+export function referralRecord(row: typeof referralSlip.$inferSelect, c: Pick<CaseRecord, 'householdId' | 'townshipCode'> & { meetingDay: IsoDate | null }): ReferralRecord {
+  const issuedAt = fromDbInstant(row.issuedAt);
+  return { ...row, householdId: c.householdId, townshipCode: c.townshipCode, issuedAt, countedFrom: c.meetingDay ?? chinaDateOf(issuedAt), acceptedAt: fromDbInstantOrNull(row.acceptedAt), answeredAt: fromDbInstantOrNull(row.answeredAt) };
 }
 
 export interface MeetingRecord {

@@ -16,7 +16,7 @@ import type { HubDb } from '../connect';
 import { aidCase, referralSlip, secondAidApproval } from './schema';
 import { aidRecordUse, referralFulfilment } from '../case-loop/schema';
 import type { Fulfilment } from '../../domain/cases/fulfilment';
-import { referralRecord, type CaseEventRecord, type HubQuery } from './records';
+import { referralRecord, slipMeetingDay, type CaseEventRecord, type HubQuery } from './records';
 import { toDbInstant } from '../instants';
 import { EventLog, idempotent, isDuplicateKey, lockCase, occurredAt, requiredText, unkeyedRetry, type WriteMeta } from './write';
 import { longerThan } from '../../domain/text-length';
@@ -152,8 +152,8 @@ export async function answerReferral(db: HubDb, referralId: number, action: Refe
           const c = await lockCase(tx, found.caseId);
           if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'referralId']));
           // Read again under the case lock: another answer may have landed since the look-up above.
-          const [row] = await tx.select().from(referralSlip).where(eq(referralSlip.id, referralId));
-          const slip = referralRecord(row, c);
+          const [row] = await tx.select({ slip: referralSlip, meetingDay: slipMeetingDay }).from(referralSlip).where(eq(referralSlip.id, referralId));
+          const slip = referralRecord(row.slip, { ...c, meetingDay: row.meetingDay });
           // The same answer sent again without a key (a double click, a lost reply): its first outcome.
           const sameAnswer = (e: CaseEventRecord) => e.action === EVENT_OF[action] && (e.reason ?? '') === answer.text.trim() && (action !== 'COMPLETE' || slip.aidSourceRef === answer.aidSourceRef);
           if (await unkeyedRetry(tx, c.id, meta, sameAnswer, referralId)) return success(referralId, true);

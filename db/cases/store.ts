@@ -25,6 +25,7 @@ import {
   ownerWhen,
   meetingRecord,
   referralRecord,
+  slipMeetingDay,
   type CaseEventRecord,
   type CaseRecord,
   type HubQuery,
@@ -356,7 +357,7 @@ export async function eventsByCaseIds(db: HubDb, caseIds: readonly number[]): Pr
 /** Slips with their case's household and township: one join, one statement. */
 function slipsWhere(db: HubDb, where: SQL | undefined) {
   return db
-    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode })
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, meetingDay: slipMeetingDay })
     .from(referralSlip)
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
     .where(where);
@@ -622,6 +623,7 @@ export async function referralsSupersededBetween(db: HubDb, from: Date, to: Date
       slip: referralSlip,
       householdId: aidCase.householdId,
       townshipCode: aidCase.townshipCode,
+      meetingDay: slipMeetingDay,
       ownerThen: ownerWhen(referralSlip.answeredAt),
       correctionReason: decisionCorrection.reason,
       replacedBy: decisionCorrection.replacedBy,
@@ -643,7 +645,7 @@ export async function referralsSupersededBetween(db: HubDb, from: Date, to: Date
  */
 export async function decisionsFulfilledAnswered(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<(ReferralRecord & { fulfilment: FulfilmentRecord })[]> {
   const rows = await db
-    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, fulfilment: referralFulfilment })
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, meetingDay: slipMeetingDay, fulfilment: referralFulfilment })
     .from(referralFulfilment)
     .innerJoin(referralSlip, eq(referralSlip.id, referralFulfilment.referralId))
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
@@ -699,7 +701,7 @@ export async function ungivenDecisionsOfHousehold(db: HubDb, householdId: number
 export async function ungivenDecisionsOfHouseholds(db: HubDb, householdIds: readonly number[]): Promise<(ReferralRecord & { caseReportedAt: Date; decidedOn: IsoDate })[]> {
   if (householdIds.length === 0) return [];
   const rows = await db
-    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, reportedAt: aidCase.reportedAt, heldOn: caseMeeting.heldOn })
+    .select({ slip: referralSlip, householdId: aidCase.householdId, townshipCode: aidCase.townshipCode, meetingDay: slipMeetingDay, reportedAt: aidCase.reportedAt, heldOn: caseMeeting.heldOn })
     .from(referralSlip)
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
     .leftJoin(caseMeeting, eq(caseMeeting.id, referralSlip.meetingId))

@@ -8,7 +8,7 @@ import type { IsoDate } from '../dates';
 import type { OfficeKey } from './offices';
 import type { ReferralState } from './referrals';
 import type { PushOrder } from '../monitoring/envelope';
-import { referralDue } from './supervision';
+import { referralDue, type SlipCount } from './supervision';
 import { addWorkingDays, withinSupported, workingDaysBetween } from './working-days';
 
 export const REMINDER_KINDS = ['DUE_SOON', 'OVERDUE'] as const;
@@ -41,8 +41,9 @@ export function dueSoonUntil(today: IsoDate, withinWorkingDays: number): IsoDate
  * passed its due date while no reminder ran (a hub stopped for days) is told it is overdue only: a
  * late "due soon" would say what is no longer true.
  */
-export function reminderDue(issuedOn: IsoDate, dueOn: IsoDate, today: IsoDate, withinWorkingDays: number): ReminderDue | null {
-  const dueProvisional = referralDue(issuedOn, dueOn).provisional;
+export function reminderDue(slip: SlipCount, today: IsoDate, withinWorkingDays: number): ReminderDue | null {
+  const { dueOn } = slip;
+  const dueProvisional = referralDue(slip).provisional;
   if (dueOn < today) {
     const late = workingDaysBetween(withinSupported(dueOn), withinSupported(today));
     return { kind: 'OVERDUE', workingDays: late.days, provisional: dueProvisional || late.provisional };

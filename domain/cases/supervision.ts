@@ -14,19 +14,45 @@ import { caseDeadlines, standing, type CaseDeadline, type CaseStep, type CaseTim
 import type { FulfilmentStanding } from './fulfilment';
 import { countyOf, type OfficeKey } from './offices';
 import { TERMINAL_STATES } from './state-machine';
-import { isCovered, withinSupported, workingDaysBetween } from './working-days';
+import { addWorkingDays, isCovered, keptWithoutNotice, withinSupported, workingDaysBetween } from './working-days';
+
+/** What a slip's due date was counted by: from the day its working days count from (dueCountedFrom), its limit, the date kept. */
+export interface SlipCount {
+  countedFrom: IsoDate;
+  /** Its limit in working days; 0 where not known (a meeting's snapshot kept none): the date's own count is then not read. */
+  deadlineWorkingDays: number;
+  dueOn: IsoDate;
+}
 
 /**
- * A slip's deadline: the end of its due date, China time. A meeting's decision is counted from the
- * meeting's day, so one recorded late can fall due before it was issued: its count then ran up to
- * the due date, provisional when that date's year has no notice.
+ * A slip's deadline: the end of its due date, China time, as the slip keeps it. Provisional when a
+ * working day counted (from its first day, countedFrom, to the due date) lies in a year whose notice
+ * is not loaded, or when the date kept is one a calendar without the year's notice gave and the
+ * calendar in force gives another (keptWithoutNotice): an answered slip keeps the due date it was
+ * answered against, met or missed under the calendar of its time (db/cases/due-recount.ts counts again
+ * only the slips still waiting), and a notice loaded since does not make a date counted without it
+ * final, as an alert's date kept after its period ended stays provisional (domain/monitoring/alerts.ts
+ * recountedDeadlines). A date the calendar in force gives alike is final. Every place that shows a
+ * slip's date or lateness reads the flag here: Referral.provisional and its overdue figures, the
+ * reminders, the meeting's dossier and brief, overdueReport and overdue.csv.
  */
-export function referralDue(issuedOn: IsoDate, dueOn: IsoDate): Due {
-  const from = withinSupported(issuedOn);
-  const to = withinSupported(dueOn);
+export function referralDue(s: SlipCount): Due {
+  const from = withinSupported(s.countedFrom);
+  const to = withinSupported(s.dueOn);
   // A date held inside the supported range (an old row) makes the count an estimate too.
   const counted = to <= from ? !isCovered(to) : workingDaysBetween(from, to).provisional;
-  return { dueAt: endOfChinaDay(dueOn), dueOn, provisional: from !== issuedOn || to !== dueOn || counted };
+  return { dueAt: endOfChinaDay(s.dueOn), dueOn: s.dueOn, provisional: from !== s.countedFrom || to !== s.dueOn || counted || dueKeptWithoutNotice(s) };
+}
+
+function dueKeptWithoutNotice(s: SlipCount): boolean {
+  if (!Number.isInteger(s.deadlineWorkingDays) || s.deadlineWorkingDays < 1) return false;
+  try {
+    const inForce = addWorkingDays(s.countedFrom, s.deadlineWorkingDays).date;
+    return keptWithoutNotice(s.dueOn, inForce, (cal) => addWorkingDays(s.countedFrom, s.deadlineWorkingDays, cal).date);
+  } catch {
+    // A count reaching past the last supported date: the range check above already flags it.
+    return false;
+  }
 }
 
 /**
@@ -43,9 +69,8 @@ export function dueCountedFrom(slip: { issuedAt: Date; meeting: { heldOn: IsoDat
   return meeting !== null && meeting.recordedAt.getTime() === slip.issuedAt.getTime() ? meeting.heldOn : chinaDateOf(slip.issuedAt);
 }
 
-export interface SlipFacts<R> {
+export interface SlipFacts<R> extends SlipCount {
   referral: R;
-  issuedOn: IsoDate;
   /** When the hub issued it (recorded): a report at an earlier asOf lists it only when asked later. */
   issuedAt: Date;
   dueOn: IsoDate;
@@ -68,8 +93,8 @@ export interface SlipFacts<R> {
  * lists a slip not started. With the deadline it was measured against (referralDue): supervision's
  * tally reads both.
  */
-export function slipStanding(s: Pick<SlipFacts<unknown>, 'issuedOn' | 'dueOn' | 'answeredAt' | 'superseded'>, asOf: Date, startsAt: Date | null = null): DeadlineStanding & { due: Due } {
-  const due = referralDue(s.issuedOn, s.dueOn);
+export function slipStanding(s: SlipCount & Pick<SlipFacts<unknown>, 'answeredAt' | 'superseded'>, asOf: Date, startsAt: Date | null = null): DeadlineStanding & { due: Due } {
+  const due = referralDue(s);
   return { ...(s.superseded ? standing(due, null, s.answeredAt, asOf, startsAt) : standing(due, s.answeredAt, null, asOf, startsAt)), due };
 }
 
@@ -84,8 +109,8 @@ function fellDueIn(dueAt: Date, since: Date | null, asOf: Date): boolean {
  * (slipStanding). The API (Referral.deadlineStatus), the desk and the meeting brief's decisions and
  * 转办单 list all read it so.
  */
-export function recordedSlipStanding(r: { issuedAt: Date; dueOn: IsoDate; answeredAt: Date | null; state: string }, asOf: Date, startsAt: Date | null = null): DeadlineStanding {
-  return slipStanding({ issuedOn: chinaDateOf(r.issuedAt), dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED' }, asOf, startsAt);
+export function recordedSlipStanding(r: SlipCount & { answeredAt: Date | null; state: string }, asOf: Date, startsAt: Date | null = null): DeadlineStanding {
+  return slipStanding({ countedFrom: r.countedFrom, deadlineWorkingDays: r.deadlineWorkingDays, dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED' }, asOf, startsAt);
 }
 
 export interface CaseFacts<C> {

@@ -231,6 +231,26 @@ export function uncoveredBetween(first: IsoDate, last: IsoDate, cal: HolidayCale
 }
 
 /**
+ * The calendars a hub without a year's notice counted under: the package's table and the law after
+ * it (this release's), or the law alone where an older release's table ended before the year.
+ */
+let provisionalCalendars: readonly HolidayCalendar[] | undefined;
+
+/**
+ * Whether a date kept as counted (a slip's due date once answered, an alert's date whose period
+ * ended) is one a provisional calendar gave (`countUnder` each, by the count it was counted with) and
+ * the calendar in force gives otherwise (`inForce`): counted without the year's notice, it stays
+ * provisional, though no day of its count lies in a year still without one (uncoveredBetween). A
+ * date the calendar in force gives alike is confirmed; one neither gives was counted under another
+ * notice (since corrected) or another rule, final when counted.
+ */
+export function keptWithoutNotice(kept: IsoDate, inForce: IsoDate, countUnder: (cal: HolidayCalendar) => IsoDate): boolean {
+  if (inForce === kept) return false;
+  provisionalCalendars ??= [buildHolidayCalendar(), lawAloneCalendar()];
+  return provisionalCalendars.some((cal) => countUnder(cal) === kept);
+}
+
+/**
  * What the calendar in force counts working days by, as a sha256 (hex): every day whose working
  * status differs from Monday to Friday (days off on weekdays, worked weekends), from the package
  * table, the loaded notices and the statutory days computed after them. Two calendars with the same

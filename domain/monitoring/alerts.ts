@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import { addDays, type IsoDate } from '../dates';
 import { officeOfClient, parseOffice } from '../cases/offices';
-import { addCalendarDays, addWorkingDays, buildHolidayCalendar, DEFAULT_LAST_DAY_OFF, lawAloneCalendar, uncoveredBetween, withinSupported, type HolidayCalendar, type LastDayOff } from '../cases/working-days';
+import { addCalendarDays, addWorkingDays, DEFAULT_LAST_DAY_OFF, keptWithoutNotice, uncoveredBetween, withinSupported, type HolidayCalendar, type LastDayOff } from '../cases/working-days';
 import { ruleExplanationTellsHealth } from '../findings/explain';
 import type { Rule } from '../findings/rule-set';
 import { DEFAULT_DECIDE_DAYS, DEFAULT_VERIFY_DAYS, GRADE_RANK, type Grade, type Limit, type Trigger, type TriggerKind } from './triggers';
@@ -183,12 +183,6 @@ export interface KeptOtherwise {
 }
 
 /**
- * The calendars a hub without a year's notice counted under: the package's table and the law after
- * it (this release's), or the law alone where an older release's table ended before the year.
- */
-let provisionalCalendars: readonly HolidayCalendar[] | undefined;
-
-/**
  * An alert's dates counted again under the holiday calendar in force and the trigger set's rule for a
  * calendar-day limit's last day off (`lastDayOff`), each from where and with the count it was counted
  * with (签收 from the day of a move to another township, else the first clue; the others from the
@@ -242,8 +236,7 @@ export function recountedDeadlines(a: KeptDeadlines, lastDayOff: LastDayOff): Re
           keptOtherwise.push({ field, kept, inForce });
           return kept;
         }
-        provisionalCalendars ??= [buildHolidayCalendar(), lawAloneCalendar()];
-        if (provisionalCalendars.some((cal) => countUnder(from, workingDays, days, cal).date === kept)) {
+        if (keptWithoutNotice(kept, inForce, (cal) => countUnder(from, workingDays, days, cal).date)) {
           provisional = true;
           keptOtherwise.push({ field, kept, inForce });
         }

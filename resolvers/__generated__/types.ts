@@ -1803,7 +1803,10 @@ export type Referral = {
   /**
    * True when a working day counted to the due date lies in a year whose State Council holiday notice
    * is not loaded (see workingDayCalendar): only its statutory holidays and the law's make-up days off
-   * (补假) were skipped, so the date may move.
+   * (补假) were skipped, so the date may move. Also true when the due date was counted without a notice
+   * loaded since that gives another day: an answered slip keeps the due date it was answered against
+   * (its period ended; a slip still waiting is counted again when the hub starts), and such a date is
+   * never final. False once the calendar in force gives its due date alike.
    */
   readonly provisional: Scalars['Boolean']['output'];
   /** Where it stands. */

@@ -144,7 +144,7 @@ export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: 
     amountFen: s.amountFen,
     state: s.state,
     dueOn: s.dueOn,
-    provisional: referralDue(chinaDateOf(s.issuedAt), s.dueOn).provisional,
+    provisional: referralDue(s).provisional,
     feedback: s.feedback,
     declineReason: s.declineReason,
     fulfilledAmountFen: fulfilmentOf.get(s.id)?.amountFen ?? null,

@@ -37,7 +37,7 @@ export async function remindReferrals(hub: HubDb, now: Date, rule: ReferralRemin
   const slips = await slipsToRemind(hub, today, dueSoonUntil(today, rule.dueWithinWorkingDays));
   const due = slips.flatMap((slip) => {
     const office = storedOffice(slip.toOffice);
-    const reminder = reminderDue(chinaDateOf(slip.issuedAt), slip.dueOn, today, rule.dueWithinWorkingDays);
+    const reminder = reminderDue(slip, today, rule.dueWithinWorkingDays);
     return reminder ? [{ slip, department: office.kind === 'DEPARTMENT' ? office.department : null, reminder }] : [];
   });
   if (due.length === 0) return { reminders: 0, pushes: 0 };

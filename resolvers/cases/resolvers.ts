@@ -40,7 +40,7 @@ import { caseReference } from '../../domain/cases/reference';
 import { requestFingerprints } from './request-fingerprint';
 import { checkReferralAction, isWaitingReferral, WAITING_REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
 import { allowedTransitions, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
-import { dueCountedFrom, recordedSlipStanding, referralDue } from '../../domain/cases/supervision';
+import { recordedSlipStanding, referralDue } from '../../domain/cases/supervision';
 import { calendarCoverage } from '../../domain/cases/working-days';
 import { sourceOf, type OfficeCode } from '../../domain/departments';
 import { divisionPrefix, isDivisionCode } from '../../domain/division-code';
@@ -209,22 +209,11 @@ async function deadlinesOf(c: CaseRecord, asked: Date | null | undefined, ctx: H
 }
 
 /**
- * The day a slip's working days count from (dueCountedFrom): its meeting's day for a decision
- * recorded with its meeting, else the day it was issued. A slip without a meeting reads nothing; one
- * with a meeting reads it through the request's meeting loader (batched, shared with Referral.meeting).
- */
-async function countedFromOf(ctx: HubContext, r: ReferralRecord): Promise<IsoDate> {
-  const meeting = r.meetingId === null ? null : await caseLoaders(ctx).meetingById.load(r.meetingId);
-  return dueCountedFrom({ issuedAt: r.issuedAt, meeting });
-}
-
-/**
  * A slip's deadline at `asked` (default now), as overdueReport reads it: NOT_STARTED before the
- * day its working days count from. That day is never after the day it was issued (a meeting is held
- * by the day it is recorded: checkMeeting), so the meeting is read only for an asOf before that day.
+ * day its working days count from (countedFrom, read with the slip: dueCountedFrom).
  */
-async function referralStanding(ctx: HubContext, r: ReferralRecord, asked: Date | null | undefined) {
-  const startsAt = asked && asked < startOfChinaDay(chinaDateOf(r.issuedAt)) ? startOfChinaDay(await countedFromOf(ctx, r)) : null;
+function referralStanding(ctx: HubContext, r: ReferralRecord, asked: Date | null | undefined) {
+  const startsAt = asked && asked < startOfChinaDay(r.countedFrom) ? startOfChinaDay(r.countedFrom) : null;
   return recordedSlipStanding(r, asOfOf(ctx, asked), startsAt);
 }
 
@@ -1133,16 +1122,16 @@ export const caseResolvers: Resolvers = {
     declineResolution: (r, _, ctx) => (r.state === 'DECLINED' && r.kind === 'DECISION' ? caseLoaders(ctx).declineByReferral.load(r.id) : null),
     decisionCheck: (r, _, ctx) => (r.kind === 'DECISION' ? caseLoaders(ctx).decisionCheckByReferral.load(r.id) : null),
     correction: (r, _, ctx) => (r.kind === 'DECISION' ? caseLoaders(ctx).correctionByReferral.load(r.id) : null),
-    provisional: (r) => referralDue(chinaDateOf(r.issuedAt), r.dueOn).provisional,
+    provisional: (r) => referralDue(r).provisional,
     answeredStatedAt: async (r, _, ctx) => {
       const answer = await answerOf(ctx, r);
       return answer && answer.occurredAt < answer.recordedAt ? answer.occurredAt : null;
     },
     answeredBy: async (r, _, ctx) => (await answerOf(ctx, r))?.actor ?? null,
-    countedFrom: (r, _, ctx) => countedFromOf(ctx, r),
-    deadlineStatus: async (r, args, ctx) => (await referralStanding(ctx, r, args.asOf)).status,
-    overdue: async (r, args, ctx) => (await referralStanding(ctx, r, args.asOf)).overdue,
-    timeLeft: async (r, args, ctx) => (await referralStanding(ctx, r, args.asOf)).timeLeft,
+    countedFrom: (r) => r.countedFrom,
+    deadlineStatus: (r, args, ctx) => referralStanding(ctx, r, args.asOf).status,
+    overdue: (r, args, ctx) => referralStanding(ctx, r, args.asOf).overdue,
+    timeLeft: (r, args, ctx) => referralStanding(ctx, r, args.asOf).timeLeft,
   },
 
   Meeting: {
@@ -1292,8 +1281,8 @@ export const caseResolvers: Resolvers = {
 
   DossierReferral: {
     id: (r) => String(r.id),
-    // A snapshot taken before the flag was kept: at least the due date's own year is known.
-    provisional: (r) => r.provisional ?? referralDue(r.dueOn, r.dueOn).provisional,
+    // A snapshot taken before the flag was kept (nor the slip's count): at least the due date's own year is known.
+    provisional: (r) => r.provisional ?? referralDue({ countedFrom: r.dueOn, deadlineWorkingDays: 0, dueOn: r.dueOn }).provisional,
     // Offices of the slip's case's county, as on the slip itself.
     from: (r, _, ctx) => caseOffice(ctx, r.caseId, r.from),
     to: (r, _, ctx) => caseOffice(ctx, r.caseId, r.to),

@@ -68,7 +68,7 @@ function ownedBefore(events: readonly CaseEventRecord[]): OwnerChange[] {
 
 /** A slip as supervision reads it (domain/cases/supervision.ts): its due date counted from its day of issue. */
 function slipFacts(r: ReferralRecord): SlipFacts<ReferralRecord> {
-  return { referral: r, issuedOn: chinaDateOf(r.issuedAt), issuedAt: r.issuedAt, dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED', declined: r.state === 'DECLINED', toOffice: r.toOffice, townshipCode: r.townshipCode };
+  return { referral: r, countedFrom: r.countedFrom, deadlineWorkingDays: r.deadlineWorkingDays, issuedAt: r.issuedAt, dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED', declined: r.state === 'DECLINED', toOffice: r.toOffice, townshipCode: r.townshipCode };
 }
 
 /**

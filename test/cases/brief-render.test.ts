@@ -203,6 +203,7 @@ function decisionSlip(fields: Pick<ReferralRecord, 'id' | 'programmeCode'> & Par
     handOver: false,
     deadlineWorkingDays: 10,
     issuedAt: new Date('2026-03-12T02:00:00Z'),
+    countedFrom: '2026-03-12',
     dueOn: '2026-03-26',
     state: 'ISSUED',
     acceptedAt: null,

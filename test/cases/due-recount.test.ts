@@ -145,4 +145,31 @@ it('counts again only the due dates of slips still waiting for their answer: an 
   expect(await dueOn(accepted)).toBe('2027-02-20');
   expect(await dueOn(completed)).toBe('2027-02-18');
   expect(await dueOn(declined)).toBe('2027-02-18');
+
+  // The answered slips keep 02-18, counted under the law's 春节 alone, where the notice gives 02-20:
+  // still provisional (as an alert's kept date, DEADLINE_KEPT), in the API, its overdue figures and
+  // supervision's report of a past day, never final. The open ones, counted under the notice, are final.
+  const LATE = `query($id: ID!) { referral(id: $id) { dueOn provisional deadlineStatus(asOf: "2027-02-22T10:00:00+08:00") overdue(asOf: "2027-02-22T10:00:00+08:00") { workingDays provisional } } }`;
+  for (const id of [completed, declined]) expect((await hub!.gql(LATE, { id })).data.referral).toEqual({ dueOn: '2027-02-18', provisional: true, deadlineStatus: 'MET_LATE', overdue: { workingDays: 1, provisional: true } });
+  for (const id of [issued, accepted]) expect((await hub!.gql(SLIP, { id })).data.referral).toMatchObject({ dueOn: '2027-02-20', provisional: false });
+  // Asked on 02-22 how things stood on the morning of 02-19, before they were answered.
+  clock.set(cn('2027-02-22T10:00:00'));
+  const report = await hub!.gql(`query { overdueReport(asOf: "2027-02-19T09:00:00+08:00") { byCounty { referrals { referral { id provisional } overdue { provisional } } } } }`);
+  expect(report.errors).toBeUndefined();
+  const listed = report.data.overdueReport.byCounty.flatMap((c: { referrals: { referral: { id: string; provisional: boolean }; overdue: { provisional: boolean } }[] }) => c.referrals).filter((r: { referral: { id: string } }) => [completed, declined].includes(r.referral.id));
+  expect(listed).toEqual([completed, declined].map((id) => ({ referral: { id, provisional: true }, overdue: { provisional: true } })));
+}, 120_000);
+
+it('clears the flag of an answered slip whose kept due date the notice gives alike', async () => {
+  holidays.use(null);
+  clock.set(cn('2027-03-01T10:00:00'));
+  const caseId = await caseInDeliberation('三月转办，已办结');
+  // 6 working days from Monday 03-01: 03-09 by the law alone (2027 has no notice), provisional.
+  const slip = await forwardToHealth(caseId, '已办结');
+  expect((await hub!.gql(SLIP, { id: slip })).data.referral).toMatchObject({ dueOn: '2027-03-09', provisional: true });
+  await dbs.hubPool.query("UPDATE referral_slip SET state = 'COMPLETED', accepted_at = '2027-03-02 02:00:00.000', answered_at = '2027-03-05 02:00:00.000', feedback = '已核实' WHERE id = ?", [slip]);
+  // The notice changes nothing in March: the date it kept is the one the notice gives, final now.
+  holidays.use('2027-march.json', [notice2027]);
+  await recountReferralDueDates(dbs.hub, new Date());
+  expect((await hub!.gql(SLIP, { id: slip })).data.referral).toMatchObject({ dueOn: '2027-03-09', provisional: false });
 }, 120_000);

@@ -131,7 +131,7 @@ describe('dossier', () => {
 
 describe('overdueReport', () => {
   const asOf = new Date('2025-10-21T12:00:00+08:00');
-  const slip = (id: number, to: string, township: string, dueOn: string) => ({ referral: { id }, issuedOn: '2025-10-09', issuedAt: new Date('2025-10-09T10:00:00+08:00'), dueOn, answeredAt: null, superseded: false, declined: false, toOffice: to, townshipCode: township });
+  const slip = (id: number, to: string, township: string, dueOn: string) => ({ referral: { id }, countedFrom: '2025-10-09', deadlineWorkingDays: 0, issuedAt: new Date('2025-10-09T10:00:00+08:00'), dueOn, answeredAt: null, superseded: false, declined: false, toOffice: to, townshipCode: township });
 
   it('groups overdue slips by receiving office of the county and by township, most overdue first, and leaves out what is not due', () => {
     const report = overdueReport(

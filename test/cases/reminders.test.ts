@@ -4,24 +4,27 @@
  */
 import { dueSoonUntil, reminderDue } from '../../domain/cases/reminders';
 
+/** A slip counted from Monday 09-28 for 3 working days: 09-29, 09-30 and, after the holiday, 10-08. */
+const slip = { countedFrom: '2026-09-28', deadlineWorkingDays: 3, dueOn: '2026-10-08' };
+
 describe('reminderDue', () => {
   it('is DUE_SOON from the working day before the due date, counting over a holiday, and not before', () => {
     // Due Thursday 10-08: from 09-30 (Wednesday) one working day is left, the holiday between.
-    expect(reminderDue('2026-09-28', '2026-10-08', '2026-09-29', 1)).toBeNull();
-    expect(reminderDue('2026-09-28', '2026-10-08', '2026-09-30', 1)).toEqual({ kind: 'DUE_SOON', workingDays: 1, provisional: false });
-    expect(reminderDue('2026-09-28', '2026-10-08', '2026-10-05', 1)).toEqual({ kind: 'DUE_SOON', workingDays: 1, provisional: false });
-    expect(reminderDue('2026-09-28', '2026-10-08', '2026-10-08', 1)).toEqual({ kind: 'DUE_SOON', workingDays: 0, provisional: false });
+    expect(reminderDue(slip, '2026-09-29', 1)).toBeNull();
+    expect(reminderDue(slip, '2026-09-30', 1)).toEqual({ kind: 'DUE_SOON', workingDays: 1, provisional: false });
+    expect(reminderDue(slip, '2026-10-05', 1)).toEqual({ kind: 'DUE_SOON', workingDays: 1, provisional: false });
+    expect(reminderDue(slip, '2026-10-08', 1)).toEqual({ kind: 'DUE_SOON', workingDays: 0, provisional: false });
   });
 
   it('with 0, only on the due date itself', () => {
-    expect(reminderDue('2026-09-28', '2026-10-08', '2026-10-07', 0)).toBeNull();
-    expect(reminderDue('2026-09-28', '2026-10-08', '2026-10-08', 0)).toEqual({ kind: 'DUE_SOON', workingDays: 0, provisional: false });
+    expect(reminderDue(slip, '2026-10-07', 0)).toBeNull();
+    expect(reminderDue(slip, '2026-10-08', 0)).toEqual({ kind: 'DUE_SOON', workingDays: 0, provisional: false });
   });
 
   it('is OVERDUE from the day after the due date, with the working days late', () => {
-    expect(reminderDue('2026-09-28', '2026-10-08', '2026-10-09', 1)).toEqual({ kind: 'OVERDUE', workingDays: 1, provisional: false });
+    expect(reminderDue(slip, '2026-10-09', 1)).toEqual({ kind: 'OVERDUE', workingDays: 1, provisional: false });
     // Friday 10-09, then Saturday 10-10 (worked under the 2026 notice), then Monday 10-12.
-    expect(reminderDue('2026-09-28', '2026-10-08', '2026-10-12', 1)?.kind).toBe('OVERDUE');
+    expect(reminderDue(slip, '2026-10-12', 1)?.kind).toBe('OVERDUE');
   });
 
   it('reads as far as the last due date a DUE_SOON is sent for', () => {

@@ -118,7 +118,7 @@ describe('rows written before the ranges were enforced', () => {
     expect(due).toMatchObject({ dueOn: '1900-01-29', provisional: true });
     expect(overdueBy(due, new Date('2026-12-01T04:00:00Z'))).toMatchObject({ provisional: true });
     expect(overdueBy(due, new Date('2026-12-01T04:00:00Z')).workingDays).toBeGreaterThan(30_000);
-    expect(referralDue('0001-01-01', '0001-03-01').provisional).toBe(true);
+    expect(referralDue({ countedFrom: '0001-01-01', deadlineWorkingDays: 40, dueOn: '0001-03-01' }).provisional).toBe(true);
     expect(withinSupported('+010000-01-01')).toBe('2100-12-31');
     expect(withinSupported('9999-12-31')).toBe('2100-12-31');
     expect(withinSupported('2026-05-01')).toBe('2026-05-01');
@@ -136,13 +136,13 @@ describe('2027 and later: the statutory holidays the law fixes, provisional unti
   });
 
   it('slips and overdue figures carry the flag too', () => {
-    expect(referralDue('2026-12-30', '2027-01-05').provisional).toBe(true);
-    expect(referralDue('2026-12-01', '2026-12-04').provisional).toBe(false);
+    expect(referralDue({ countedFrom: '2026-12-30', deadlineWorkingDays: 3, dueOn: '2027-01-05' }).provisional).toBe(true);
+    expect(referralDue({ countedFrom: '2026-12-01', deadlineWorkingDays: 3, dueOn: '2026-12-04' }).provisional).toBe(false);
     // A meeting held on 2027-01-04 and recorded on the 20th: its decision's 3 days were counted
-    // through 2027 (due 01-07, before the slip was issued) and are as provisional.
-    expect(referralDue('2027-01-20', '2027-01-07').provisional).toBe(true);
-    expect(referralDue('2026-12-20', '2026-12-07').provisional).toBe(false);
-    const due = referralDue('2026-12-01', '2026-12-04');
+    // through 2027 from the meeting's day (due 01-07, before the slip was issued) and are as provisional.
+    expect(referralDue({ countedFrom: '2027-01-04', deadlineWorkingDays: 3, dueOn: '2027-01-07' }).provisional).toBe(true);
+    expect(referralDue({ countedFrom: '2026-12-02', deadlineWorkingDays: 3, dueOn: '2026-12-07' }).provisional).toBe(false);
+    const due = referralDue({ countedFrom: '2026-12-01', deadlineWorkingDays: 3, dueOn: '2026-12-04' });
     // Due in 2026, measured in 2027: the working days past count days of an unpublished year.
     expect(overdueBy(due, new Date('2027-01-06T04:00:00Z'))).toMatchObject({ workingDays: 22, provisional: true });
     expect(overdueBy(due, new Date('2026-12-10T04:00:00Z'))).toMatchObject({ workingDays: 4, provisional: false });
