@@ -25,7 +25,7 @@ import type { Logger } from 'pino';
 import type { AccessDb } from '../db/access/db';
 import { hubUnavailableReason } from '../db/connect';
 import { halfWidth } from '../domain/half-width';
-import { mayContainIdNumber } from '../domain/id-number';
+import { checkIdNumber, mayContainIdNumber } from '../domain/id-number';
 import { scrub, loggableError } from '../domain/privacy';
 import type { HubConfig } from '../db/config';
 import type { ErrorCode } from './errors';
@@ -338,9 +338,37 @@ export function requireJsonPost(req: express.Request, res: express.Response, nex
  */
 export function refuseIdNumbersInUrl(req: express.Request, res: express.Response, next: express.NextFunction): void {
   if (req.method !== 'GET') return next();
-  const values = Object.values(req.query as Record<string, unknown>).flat();
-  if (!values.some((v) => typeof v === 'string' && mayContainIdNumber(halfWidth(v)))) return next();
+  const params = Object.entries(req.query as Record<string, unknown>).flatMap(([name, v]) => (Array.isArray(v) ? v : [v]).map((value) => [name, value] as const));
+  if (!params.some(([name, v]) => typeof v === 'string' && mayCarryIdNumber(name, v))) return next();
   sendError(res, 400, 'BAD_REQUEST', 'ID_NUMBER_IN_URL', 'This GET request carries an ID number in its URL, which proxies and browsers write down: send it by POST, with the ID number in the JSON body (as a variable)');
+}
+
+/**
+ * Whether a GET's search parameter may carry an ID number (refuseIdNumbersInUrl). A persisted
+ * query's hash in `extensions` (64 lowercase hexadecimal digits) is judged apart, as the hash it is:
+ * SHA-256 in hex holds 15 digits or more in a row for about one document in 60, which read as an
+ * old ID number, so such a document could never be sent by GET (as Apollo Client sends hashed
+ * queries with useGETForHashedQueries), registered or not. The hash is refused only where 18 of its
+ * digits in a row are a whole ID number, check character and birth date included (checkIdNumber),
+ * which a digest is by chance fewer than once in ten million; the rest of `extensions` is judged as any
+ * parameter is.
+ */
+function mayCarryIdNumber(name: string, value: string): boolean {
+  const hash = name === 'extensions' ? persistedQueryHash(value) : null;
+  if (!hash) return mayContainIdNumber(halfWidth(value));
+  if ((hash.match(/\d{18,}/g) ?? []).some((run) => [...Array(run.length - 17).keys()].some((i) => checkIdNumber(run.slice(i, i + 18)).ok))) return true;
+  return mayContainIdNumber(halfWidth(value.split(hash).join('')));
+}
+
+/** The well-formed `persistedQuery.sha256Hash` of a GET's `extensions` parameter (JSON text), or null. */
+function persistedQueryHash(extensions: string): string | null {
+  let hash: unknown;
+  try {
+    hash = (JSON.parse(extensions) as { persistedQuery?: { sha256Hash?: unknown } | null } | null)?.persistedQuery?.sha256Hash;
+  } catch {
+    return null;
+  }
+  return typeof hash === 'string' && PERSISTED_QUERY_HASH.test(hash) ? hash : null;
 }
 
 /** A persisted query's hash as Apollo computes and keys it: SHA-256 of the document, lowercase hex. */

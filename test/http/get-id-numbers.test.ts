@@ -6,7 +6,9 @@
  * run and the hub's own log does not hold the number. A GET without one runs as before, and the
  * same request by POST answers.
  */
+import { createHash } from 'node:crypto';
 import pino from 'pino';
+import { makeIdNumber } from '../../domain/id-number';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
@@ -71,4 +73,33 @@ it('runs a GET without an ID number as before, and the refused request by POST',
   const posted = await hub.gql(PERSON, { id: WANG.head });
   expect(posted.errors).toBeUndefined();
   expect(posted.data.person).not.toBeNull();
+});
+
+// A persisted query's hash is SHA-256 in hex: about one document in 60 has 15 digits or more in a row
+// in it, which read as an ID number. Sent by GET (as Apollo Client sends hashed queries with
+// useGETForHashedQueries) such a document was refused ID_NUMBER_IN_URL, registered or not, however
+// often the client retried; the same document with a hash of letters and digits mixed ran.
+it('runs a persisted query by GET whatever digits its hash holds; an ID number elsewhere in its extensions is still refused', async () => {
+  const sha = (q: string) => createHash('sha256').update(q).digest('hex');
+  let document = '';
+  for (let n = 0; !/\d{15}/.test(sha(document)); n++) document = `{ caller { name } } # ${n}`;
+  const hash = sha(document);
+  const persisted = (extra: Record<string, unknown> = {}) => JSON.stringify({ persistedQuery: { version: 1, sha256Hash: hash }, ...extra });
+  // Registered by POST, as a client does the first time …
+  const registered = await fetch(`${hub.url}/graphql`, { method: 'POST', headers: { ...hub.authHeaders, 'content-type': 'application/json' }, body: JSON.stringify({ query: document, extensions: JSON.parse(persisted()) }) });
+  expect(registered.status).toBe(200);
+  // … then sent by its hash alone, and with its document, by GET.
+  for (const params of [{ extensions: persisted() }, { query: document, extensions: persisted() }] as Record<string, string>[]) {
+    const res = await get(params);
+    expect({ status: res.status, errors: res.body.errors?.map((e: any) => e.extensions) }).toEqual({ status: 200, errors: undefined });
+    expect(res.body.data.caller.name).toBeTruthy();
+  }
+  // The hash is left out of the judgement, nothing else: an ID number beside it is refused.
+  const beside = await get({ extensions: persisted({ note: WANG.head }) });
+  expect({ status: beside.status, errors: beside.body.errors?.map((e: any) => e.extensions) }).toEqual({ status: 400, errors: [{ code: 'BAD_REQUEST', reason: 'ID_NUMBER_IN_URL' }] });
+  // So is a hash holding a whole ID number (check character and birth date included), in digits alone.
+  let inside = '';
+  for (let n = 1; !/^\d{18}$/.test(inside); n++) inside = makeIdNumber('370811', '1990-01-01', n);
+  const padded = await get({ extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: `ab${inside}`.padEnd(64, 'c') } }) });
+  expect({ status: padded.status, errors: padded.body.errors?.map((e: any) => e.extensions) }).toEqual({ status: 400, errors: [{ code: 'BAD_REQUEST', reason: 'ID_NUMBER_IN_URL' }] });
 });
