@@ -338,37 +338,36 @@ export function requireJsonPost(req: express.Request, res: express.Response, nex
  */
 export function refuseIdNumbersInUrl(req: express.Request, res: express.Response, next: express.NextFunction): void {
   if (req.method !== 'GET') return next();
-  const params = Object.entries(req.query as Record<string, unknown>).flatMap(([name, v]) => (Array.isArray(v) ? v : [v]).map((value) => [name, value] as const));
-  if (!params.some(([name, v]) => typeof v === 'string' && mayCarryIdNumber(name, v))) return next();
+  const values = Object.values(req.query as Record<string, unknown>).flat();
+  if (!values.some((v) => typeof v === 'string' && mayCarryIdNumber(v))) return next();
   sendError(res, 400, 'BAD_REQUEST', 'ID_NUMBER_IN_URL', 'This GET request carries an ID number in its URL, which proxies and browsers write down: send it by POST, with the ID number in the JSON body (as a variable)');
 }
 
 /**
- * Whether a GET's search parameter may carry an ID number (refuseIdNumbersInUrl). A persisted
- * query's hash in `extensions` (64 lowercase hexadecimal digits) is judged apart, as the hash it is:
- * SHA-256 in hex holds 15 digits or more in a row for about one document in 60, which read as an
- * old ID number, so such a document could never be sent by GET (as Apollo Client sends hashed
- * queries with useGETForHashedQueries), registered or not. The hash is refused only where 18 of its
- * digits in a row are a whole ID number, check character and birth date included (checkIdNumber),
- * which a digest is by chance fewer than once in ten million; the rest of `extensions` is judged as any
- * parameter is.
+ * Whether a GET's search parameter may carry an ID number (refuseIdNumbersInUrl). A digest the hub
+ * gives out or keys by, written in lowercase hexadecimal (a persisted query's SHA-256 hash, 64
+ * characters; a finding's id, 32), is judged apart, as the digest it is: one of 32 characters or more
+ * holds 15 digits in a row for about one in 60 to 120, which read as an old ID number, so such a
+ * persisted document could never be sent by GET (as Apollo Client sends hashed queries with
+ * useGETForHashedQueries), nor such a finding asked for, however often the client retried. A digest
+ * (32 or more of 0-9a-f standing alone, a letter among them) is refused only where 18 of its digits
+ * in a row are a whole ID number, check character and birth date included (checkIdNumber), which a
+ * digest is by chance fewer than once in ten million; an old 15-digit number run into one is not
+ * found. Everything around the digests is judged as any parameter is (mayContainIdNumber).
  */
-function mayCarryIdNumber(name: string, value: string): boolean {
-  const hash = name === 'extensions' ? persistedQueryHash(value) : null;
-  if (!hash) return mayContainIdNumber(halfWidth(value));
-  if ((hash.match(/\d{18,}/g) ?? []).some((run) => [...Array(run.length - 17).keys()].some((i) => checkIdNumber(run.slice(i, i + 18)).ok))) return true;
-  return mayContainIdNumber(halfWidth(value.split(hash).join('')));
+function mayCarryIdNumber(value: string): boolean {
+  const text = halfWidth(value);
+  const digests = (text.match(HEX_DIGEST) ?? []).filter((token) => /[a-f]/.test(token));
+  if (digests.some(holdsWholeIdNumber)) return true;
+  return mayContainIdNumber(digests.reduce((rest, digest) => rest.split(digest).join(' '), text));
 }
 
-/** The well-formed `persistedQuery.sha256Hash` of a GET's `extensions` parameter (JSON text), or null. */
-function persistedQueryHash(extensions: string): string | null {
-  let hash: unknown;
-  try {
-    hash = (JSON.parse(extensions) as { persistedQuery?: { sha256Hash?: unknown } | null } | null)?.persistedQuery?.sha256Hash;
-  } catch {
-    return null;
-  }
-  return typeof hash === 'string' && PERSISTED_QUERY_HASH.test(hash) ? hash : null;
+/** 32 or more lowercase hexadecimal characters standing alone (no letter or digit either side). */
+const HEX_DIGEST = /(?<![0-9A-Za-z])[0-9a-f]{32,}(?![0-9A-Za-z])/g;
+
+/** Whether 18 digits in a row of `digest` are a whole valid ID number (checkIdNumber). */
+function holdsWholeIdNumber(digest: string): boolean {
+  return (digest.match(/\d{18,}/g) ?? []).some((run) => [...Array(run.length - 17).keys()].some((i) => checkIdNumber(run.slice(i, i + 18)).ok));
 }
 
 /** A persisted query's hash as Apollo computes and keys it: SHA-256 of the document, lowercase hex. */

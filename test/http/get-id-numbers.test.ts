@@ -103,3 +103,17 @@ it('runs a persisted query by GET whatever digits its hash holds; an ID number e
   const padded = await get({ extensions: JSON.stringify({ persistedQuery: { version: 1, sha256Hash: `ab${inside}`.padEnd(64, 'c') } }) });
   expect({ status: padded.status, errors: padded.body.errors?.map((e: any) => e.extensions) }).toEqual({ status: 400, errors: [{ code: 'BAD_REQUEST', reason: 'ID_NUMBER_IN_URL' }] });
 });
+
+// A finding's id is 32 lowercase hexadecimal characters: about one in 120 has 15 digits in a row,
+// and asking for such a finding by GET was refused ID_NUMBER_IN_URL as the persisted hash was.
+it('asks for a finding by GET whatever digits its id holds; an ID number run into an id is still refused', async () => {
+  const FINDING = `query F($id: ID!) { finding(id: $id) { id } }`;
+  const reasons = async (id: string) => (await get({ query: FINDING, variables: JSON.stringify({ id }) })).body.errors?.map((e: any) => e.extensions.reason) ?? [];
+  expect(await reasons('0123456789012345abcdef0123456789')).not.toContain('ID_NUMBER_IN_URL');
+  expect(await reasons('9'.repeat(31) + 'a')).not.toContain('ID_NUMBER_IN_URL');
+  let inside = '';
+  for (let n = 1; !/^\d{18}$/.test(inside); n++) inside = makeIdNumber('370811', '1990-01-01', n);
+  expect(await reasons(`${inside}abcdef0123abcd`)).toEqual(['ID_NUMBER_IN_URL']);
+  // Fifteen digits outside a digest are judged as before.
+  expect(await reasons(`${'1'.repeat(15)}-abcdef`)).toEqual(['ID_NUMBER_IN_URL']);
+});
