@@ -25,7 +25,7 @@ import type { Logger } from 'pino';
 import type { AccessDb } from '../db/access/db';
 import { hubUnavailableReason } from '../db/connect';
 import { halfWidth } from '../domain/half-width';
-import { checkIdNumber, mayContainIdNumber } from '../domain/id-number';
+import { mayContainIdNumber, mayContainIdNumberBesideDigests } from '../domain/id-number';
 import { scrub, loggableError } from '../domain/privacy';
 import type { HubConfig } from '../db/config';
 import type { ErrorCode } from './errors';
@@ -145,7 +145,7 @@ export function parsePurpose(header: string | undefined): Purpose | null | 'UNKN
   return isPurpose(name) ? name : 'UNKNOWN';
 }
 
-/** Refused when it may carry an ID number, whole or in parts: the same test as X-Request-Id (mayContainIdNumber). */
+/** Refused when it may carry an ID number, whole or in parts (mayContainIdNumber; a case reference holds no hex digest to judge apart, as X-Request-Id's may). */
 export function parseCaseReference(header: string | undefined): string | null | 'MALFORMED' {
   if (header === undefined || header.trim() === '') return null;
   const ref = header.trim();
@@ -329,8 +329,8 @@ export function requireJsonPost(req: express.Request, res: express.Response, nex
 
 /**
  * A GET /graphql whose URL may carry an ID number (in its query, variables, extensions or operation
- * name: mayContainIdNumber, as X-Request-Id and X-Case-Reference are judged, over full-width digits
- * read as ASCII) is refused before anything runs: 400, BAD_REQUEST, reason ID_NUMBER_IN_URL, the
+ * name: mayContainIdNumberBesideDigests, as X-Request-Id is judged, over full-width digits read as
+ * ASCII) is refused before anything runs: 400, BAD_REQUEST, reason ID_NUMBER_IN_URL, the
  * number not repeated. A URL is written down by every proxy, load balancer and browser history it
  * passes, where a POST's body is not: a `person(idNumber:)` look-up sent by GET put the number in
  * their logs in clear. Only ID numbers, not every GET of personal data: a GET naming a household
@@ -344,30 +344,14 @@ export function refuseIdNumbersInUrl(req: express.Request, res: express.Response
 }
 
 /**
- * Whether a GET's search parameter may carry an ID number (refuseIdNumbersInUrl). A digest the hub
- * gives out or keys by, written in lowercase hexadecimal (a persisted query's SHA-256 hash, 64
- * characters; a finding's id, 32), is judged apart, as the digest it is: one of 32 characters or more
- * holds 15 digits in a row for about one in 60 to 120, which read as an old ID number, so such a
- * persisted document could never be sent by GET (as Apollo Client sends hashed queries with
- * useGETForHashedQueries), nor such a finding asked for, however often the client retried. A digest
- * (32 or more of 0-9a-f standing alone, a letter among them) is refused only where 18 of its digits
- * in a row are a whole ID number, check character and birth date included (checkIdNumber), which a
- * digest is by chance fewer than once in ten million; an old 15-digit number run into one is not
- * found. Everything around the digests is judged as any parameter is (mayContainIdNumber).
+ * Whether a GET's search parameter may carry an ID number (refuseIdNumbersInUrl), over full-width
+ * digits read as ASCII: a digest in it (a persisted query's hash, a finding's id) judged as the
+ * digest it is (mayContainIdNumberBesideDigests). Judged as any text, one such document in 60 could
+ * never be sent by GET (as Apollo Client sends hashed queries with useGETForHashedQueries), nor one
+ * finding in 120 asked for, however often the client retried.
  */
 function mayCarryIdNumber(value: string): boolean {
-  const text = halfWidth(value);
-  const digests = (text.match(HEX_DIGEST) ?? []).filter((token) => /[a-f]/.test(token));
-  if (digests.some(holdsWholeIdNumber)) return true;
-  return mayContainIdNumber(digests.reduce((rest, digest) => rest.split(digest).join(' '), text));
-}
-
-/** 32 or more lowercase hexadecimal characters standing alone (no letter or digit either side). */
-const HEX_DIGEST = /(?<![0-9A-Za-z])[0-9a-f]{32,}(?![0-9A-Za-z])/g;
-
-/** Whether 18 digits in a row of `digest` are a whole valid ID number (checkIdNumber). */
-function holdsWholeIdNumber(digest: string): boolean {
-  return (digest.match(/\d{18,}/g) ?? []).some((run) => [...Array(run.length - 17).keys()].some((i) => checkIdNumber(run.slice(i, i + 18)).ok));
+  return mayContainIdNumberBesideDigests(halfWidth(value));
 }
 
 /** A persisted query's hash as Apollo computes and keys it: SHA-256 of the document, lowercase hex. */

@@ -147,6 +147,29 @@ export function mayContainIdNumber(text: string): boolean {
   return false;
 }
 
+/**
+ * mayContainIdNumber with digests judged apart: a digest in lowercase hexadecimal (32 characters or
+ * more standing alone, a letter among them: a persisted query's SHA-256 hash, a finding's id, a W3C
+ * trace id a department sends as its X-Request-Id) holds 15 digits in a row for about one in 60 to
+ * 120, which read as an old ID number. A digest is taken as carrying one only where 18 of its digits
+ * in a row are a whole ID number, check character and birth date included (checkIdNumber), which a
+ * digest is by chance fewer than once in ten million; an old 15-digit number run into one is not
+ * found. Everything around the digests is judged by mayContainIdNumber.
+ */
+export function mayContainIdNumberBesideDigests(text: string): boolean {
+  const digests = (text.match(HEX_DIGEST) ?? []).filter((token) => /[a-f]/.test(token));
+  if (digests.some(holdsWholeIdNumber)) return true;
+  return mayContainIdNumber(digests.reduce((rest, digest) => rest.split(digest).join(' '), text));
+}
+
+/** 32 or more lowercase hexadecimal characters standing alone (no letter or digit either side). */
+const HEX_DIGEST = /(?<![0-9A-Za-z])[0-9a-f]{32,}(?![0-9A-Za-z])/g;
+
+/** Whether 18 digits in a row of `digest` are a whole valid ID number (checkIdNumber). */
+function holdsWholeIdNumber(digest: string): boolean {
+  return (digest.match(/\d{18,}/g) ?? []).some((run) => [...Array(run.length - 17).keys()].some((i) => checkIdNumber(run.slice(i, i + 18)).ok));
+}
+
 /** Masks an ID number for logs and for callers without the right to see it: 370811********123X. */
 export function maskIdNumber(idNumber: string): string {
   if (idNumber.length < 10) return '*'.repeat(idNumber.length);

@@ -126,6 +126,17 @@ describe('request ids', () => {
     expect(await sent(`req-${WANG.head}`)).toMatch(UUID);
   });
 
+  // A W3C trace id is 32 lowercase hex: about one in 120 holds 15 digits in a row, which read as an
+  // old ID number, and such a department's id was replaced, its request lost to its own trace.
+  it('keeps a hex trace id whatever digits it holds, and replaces one with a whole ID number run into it', async () => {
+    const sent = async (id: string) => (await fetch(`${hub.url}/healthz`, { headers: { 'x-request-id': id } })).headers.get('x-request-id');
+    expect(await sent('4bf92f3577b34da6a3ce929d0e0e4736')).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(await sent('0123456789012345abcdef0123456789')).toBe('0123456789012345abcdef0123456789');
+    expect(await sent(`${WANG.head}abcdef0123abcd`)).toMatch(UUID);
+    // Fifteen digits outside a digest are judged as before.
+    expect(await sent(`${'1'.repeat(15)}-abcdef`)).toMatch(UUID);
+  });
+
   it('replaces an ID number written in parts, as X-Case-Reference refuses it: one test for both headers', async () => {
     const id = WANG.head;
     const inParts = [`${id.slice(0, 6)}-${id.slice(6, 14)}-${id.slice(14)}`, `req.${id.slice(0, 6)}.${id.slice(6, 14)}.${id.slice(14)}`, `${id.slice(0, 6)}:${id.slice(6, 14)}:${id.slice(14)}`, id.match(/.{1,4}/g)!.join('_')];
