@@ -72,6 +72,7 @@ import { HubMetrics, metricsHandler } from './metrics';
 import { BinlogWatch } from './binlog-watch';
 import { LATER_RELEASE_PROBLEM, ReleaseWatch } from '../access/release-watch';
 import { holdApolloHashModule } from './query-hash';
+import { validationStoppedAnswer } from './validation-stops';
 import { shortcutArgumentlessFields } from './argument-values';
 import { keepNegotiatedMediaTypes } from './media-types';
 import { refusedValuesLimitAnswer, variableRefusalAnswer, variableRefusalOf } from './variable-errors';
@@ -359,6 +360,9 @@ function hubErrorAnswer(formatted: GraphQLFormattedError, error: unknown): { ans
   // graphql-js stopped checking the variables after its limit of refusals: one refusal for the rest.
   const limit = refusedValuesLimitAnswer(formatted);
   if (limit) return { answer: limit, line: null };
+  // graphql-js stopped validating the document (its comparison budget, or its 100th refusal): a stable reason.
+  const stopped = validationStoppedAnswer(formatted);
+  if (stopped) return { answer: stopped, line: null };
   // A variable graphql-js refused: a stable reason and its path, never its value (server/variable-errors.ts).
   const refusal = variableRefusalOf(error);
   if (refusal) return { answer: variableRefusalAnswer(formatted, { ...refusal, message: redactErrorMessage(refusal.message) }), line: null };

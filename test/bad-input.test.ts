@@ -181,6 +181,8 @@ describe('documents', () => {
     ['an unknown field', '{ household(id: "1") { nosuchfield } }', 400, 'GRAPHQL_VALIDATION_FAILED'],
     ['two operations and no name', 'query A { caller { name } } query B { caller { name } }', 400, 'OPERATION_RESOLUTION_FAILURE'],
     ['a subscription', 'subscription { caller { name } }', 400, 'GRAPHQL_VALIDATION_FAILED'],
+    // graphql-js gives up comparing a selection's fields past its budget ("Validation aborted.", no reason), well within every limit above.
+    ['a field repeated a thousand times', `{ ${'__typename '.repeat(1000)}}`, 400, 'GRAPHQL_VALIDATION_FAILED', undefined, 'QUERY_TOO_COMPLEX'],
   ])('%s', async (...row) => {
     const [, query, status, code, variables, reason] = row;
     expectRefusal(await send(json({ query, variables })), status, code, reason);
@@ -193,6 +195,23 @@ describe('documents', () => {
     expect(res.body.errors.map((e: any) => ({ ...e.extensions, syntax: /^Syntax Error/.test(e.message) }))).toEqual([{ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'TOO_MANY_ALIASES', max: 20, syntax: false }]);
     const deepRes = await send(json({ query: deep }));
     expect(deepRes.body.errors.map((e: any) => e.extensions)).toEqual([{ code: 'GRAPHQL_VALIDATION_FAILED', reason: 'QUERY_TOO_DEEP', max: 12 }]);
+  });
+
+  // graphql-js stops after 100 refusals and says so in a 101st error ("Too many validation errors, error limit reached. Validation aborted."), which had no reason.
+  it('a document with more than a hundred mistakes is told its first hundred, then that checking stopped, with a reason and the limit', async () => {
+    const res = await send(json({ query: `{ caller { ${Array.from({ length: 120 }, (_, i) => `f${i}`).join(' ')} } }` }));
+    expect(res.status).toBe(400);
+    const errors: any[] = res.body.errors;
+    expect(errors).toHaveLength(101);
+    expect(errors.slice(0, 100).every((e) => e.extensions.code === 'GRAPHQL_VALIDATION_FAILED' && /Cannot query field "f\d+"/.test(e.message))).toBe(true);
+    expect(errors[100]).toEqual({ message: expect.stringMatching(/stopped after 100/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'TOO_MANY_VALIDATION_ERRORS', max: 100 } });
+    expectNothingLeaked(res);
+  });
+
+  it('a selection too costly to validate is told why, with a reason, not "Validation aborted."', async () => {
+    const res = await send(json({ query: `{ caller { name } ${'__typename '.repeat(1000)}}` }));
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ message: expect.stringMatching(/too many fields/), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'QUERY_TOO_COMPLEX' } }]);
   });
 
   // A cost of 12 digits or more was "(withheld)" from the message, read as a possible ID number.
