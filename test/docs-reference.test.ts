@@ -545,3 +545,27 @@ test('a list of codes given with its type names every member of the type', () =>
   expect(missing).toEqual([]);
   expect(checked).toBeGreaterThan(2);
 });
+
+/**
+ * A name written with the file that holds it (`mayContainIdNumberBesideDigests` in
+ * `domain/id-number.ts`; `resolvers/cases/aid-standing.ts` `namedAidRecord`) is in that file: a
+ * reader sent there finds it, and a rename or a move leaves no document pointing at nothing.
+ */
+test('a name written with its file is in that file', () => {
+  const file = '(?:access|bench|db|domain|federation|resolvers|rules|server|test|tools)/[\\w./-]+\\.ts';
+  const forms = [new RegExp(`\`([A-Za-z_]\\w*)\`\\s+in\\s+\`(${file})\``, 'g'), new RegExp(`\`(${file})\`\\s+\`([A-Za-z_]\\w*)\``, 'g')];
+  const missing: string[] = [];
+  let checked = 0;
+  for (const { file: doc, text } of documents()) {
+    forms.forEach((form, i) => {
+      for (const m of text.matchAll(form)) {
+        const [name, where] = i === 0 ? [m[1], m[2]] : [m[2], m[1]];
+        checked++;
+        const source = fs.existsSync(path.join(ROOT, where)) ? fs.readFileSync(path.join(ROOT, where), 'utf8') : '';
+        if (!new RegExp(`\\b${name}\\b`).test(source)) missing.push(`${doc}:${lineOf(text, m.index!)}: ${name} in ${where}`);
+      }
+    });
+  }
+  expect(missing).toEqual([]);
+  expect(checked).toBeGreaterThan(50);
+});
