@@ -12,9 +12,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildASTSchema, getNamedType, isInputObjectType, isInterfaceType, isObjectType, parse, validate, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { buildASTSchema, getNamedType, isInputObjectType, isInterfaceType, isObjectType, Kind, parse, validate, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { ERROR_CODES } from '../access/errors';
+import { checkCall, mayStatePurpose, type Caller } from '../access/decide';
 import { DEMO_CLIENTS } from '../access/demo-clients';
+import { isPurpose, ROOT_RULES } from '../access/policy';
 import { DEPARTMENT_CODES } from '../domain/departments';
 import { loadTypeDefs } from '../resolvers/type-defs';
 import { cellItems, configurationRows, docsFiles, README, rowVariables } from './support/readme';
@@ -568,4 +570,77 @@ test('a name written with its file is in that file', () => {
   }
   expect(missing).toEqual([]);
   expect(checked).toBeGreaterThan(50);
+});
+
+/**
+ * The calls of the shell examples whose demo client and purpose can be read off the line: the token's
+ * variable (`Bearer $AIDHUB_TOKEN_HEALTH`, or a variable set from one: `C=$AIDHUB_TOKEN_CHARITY`),
+ * the `x-purpose` header, written on the line or in the helper it calls (`q() { … Bearer $1 …
+ * x-purpose: $2 …; }`, `H=(…)` spread into it), and the root fields of its document.
+ */
+function exampleCalls(): { at: string; token: string; purpose: string; operation: 'query' | 'mutation'; fields: string[] }[] {
+  const calls: { at: string; token: string; purpose: string; operation: 'query' | 'mutation'; fields: string[] }[] = [];
+  const tokenIn = (s: string) => /Bearer \$\{?(\w+)\}?/.exec(s)?.[1];
+  const purposeIn = (s: string) => /x-purpose: \$?\{?([A-Z_]+|\d)\}?/.exec(s)?.[1];
+  for (const { file, text } of documents()) {
+    for (const block of codeBlocks(text).filter((b) => b.lang === 'sh')) {
+      const assigned = new Map<string, string>();
+      const helpers = new Map<string, { token?: string; purpose?: string }>();
+      for (const line of block.body.replace(/\\\n/g, ' ').split('\n')) {
+        const variable = /^(\w+)=\$(\w+)\s*$/.exec(line) ?? /^(\w+)=(\(.*\))\s*$/.exec(line);
+        if (variable) assigned.set(variable[1], assigned.get(variable[2]) ?? variable[2]);
+        const helper = /^(\w+)\(\)\s*\{(.*)$/.exec(line);
+        if (helper) {
+          const body = helper[2].replace(/"\$\{(\w+)\[@\]\}"/g, (_, name: string) => assigned.get(name) ?? '');
+          helpers.set(helper[1], { token: tokenIn(body), purpose: purposeIn(body) });
+          continue;
+        }
+        const source = shellDocuments(line)[0];
+        if (source === undefined) continue;
+        let token = tokenIn(line);
+        let purpose = purposeIn(line);
+        const called = /(?:^|\$\()\s*(?:\w+=\S+\s+)*(\w+)\s+(.*)$/.exec(line);
+        const via = called && !token ? helpers.get(called[1]) : undefined;
+        if (via) {
+          // A helper's `$1`, `$2`: the call's own words.
+          const words = called![2].split(/\s+/);
+          const positional = (value?: string) => (value && /^\d$/.test(value) ? words[Number(value) - 1]?.replace(/^\$/, '') : value);
+          token = positional(via.token);
+          purpose = positional(via.purpose);
+        }
+        token = token && (assigned.get(token) ?? token);
+        // `$TOKEN` in a generic example is the reader's own client: only the demo's are known.
+        if (!token?.startsWith('AIDHUB_TOKEN_') || !purpose || !/^[A-Z_]+$/.test(purpose)) continue;
+        for (const definition of parse(source).definitions) {
+          if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+          const fields = definition.selectionSet.selections.flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
+          calls.push({ at: `${file}:${block.line}`, token, purpose, operation: definition.operation === 'mutation' ? 'mutation' : 'query', fields });
+        }
+      }
+    }
+  }
+  return calls;
+}
+
+/**
+ * Every shell example whose client and purpose it names is one that client may run: the demo's
+ * client of that token (access/demo-clients.ts) may state the purpose, and each root field of the
+ * document serves it to one of its roles (access/policy.ts, as the hub judges a request). An
+ * example that a change of the rules turned into a refusal would show a reader a 403.
+ */
+test('every shell example is one the demo client it names may run, for the purpose it states', () => {
+  const clients = new Map(DEMO_CLIENTS.map((c) => [c.variable, c]));
+  const calls = exampleCalls();
+  const refused = calls.flatMap(({ at, token, purpose, operation, fields }) => {
+    const client = clients.get(token);
+    if (!client) return [`${at}: $${token} is no demo client's token`];
+    const caller: Caller = { clientId: 1, name: client.name, department: client.department, regionScope: client.regionScope, roles: client.roles };
+    if (!isPurpose(purpose) || !mayStatePurpose(caller, purpose)) return [`${at}: ${client.name} may not state ${purpose}`];
+    return fields.flatMap((field) => {
+      const refusal = checkCall(ROOT_RULES[operation === 'mutation' ? 'Mutation' : 'Query'][field], field, caller, purpose);
+      return refusal ? [`${at}: ${client.name} ${field} for ${purpose}: ${refusal.reason}`] : [];
+    });
+  });
+  expect(refused).toEqual([]);
+  expect(calls.length).toBeGreaterThan(25);
 });
