@@ -1,14 +1,20 @@
 /**
  * What README.md and docs/ tell an operator or a client developer to type or to expect, held to the
  * tree without a server (test/readme-reference.test.ts holds README's reference sections): every
- * GraphQL example parses and validates against the schema; every schema coordinate and argument
- * they name is the schema's; every `npm run` command names a script, and every option written after
- * it is one its tool reads; every path of the repository they name exists; a code written with its
- * reason is one the Errors tables pair; a default written beside a variable is the Configuration
- * table's; every capitalised name (a code, a reason, a variable) and every metric is one the tree
- * has. The checks read names, never prose, so rewording a sentence does not break them.
- * (Session 49: a reading of docs/scale-out.md, integration.md, access.md and performance.md against
- * the code, and of README's sections on cases, slips, alerts, monitoring, charity and legal aid.)
+ * GraphQL example parses and validates against the schema, and every shell example naming a demo
+ * client and a purpose is one that client may run; every schema coordinate and argument they name is
+ * the schema's; every `npm run` command names a script, and every option written after it is one its
+ * tool reads; every path of the repository they name exists, and a name written with its file is in
+ * it; a code written with its reasons is one the Errors tables pair, and the integration guide's
+ * statuses are theirs; a default written beside a variable is the Configuration table's; every
+ * capitalised name (a code, a reason, a variable), metric, migration and `table.column` is one the
+ * tree has; a code list given by its type names every member; the integration guide's page and
+ * re-read sizes are the ones its selection fits. The checks read names and numbers beside names,
+ * never sentences, so rewording the prose does not break them.
+ * (Session 49: a reading of docs/scale-out.md, integration.md, access.md and performance.md's method
+ * against the code, and of README's sections on cases, slips, alerts, monitoring, charity and legal
+ * aid, found the guide's re-read size, access.md's Hardening and scale-out.md's data upgrades false;
+ * the rest of what these checks read was true, and they keep it so.)
  */
 import fs from 'node:fs';
 import path from 'node:path';
