@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { demoHouseholdsFromEnv, keyIdOf, loadConfig } from '../db/config';
-import { README as readme, readmeSection as section } from './support/readme';
+import { cellItems, configurationRows, README as readme, readmeSection as section, rowVariables } from './support/readme';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -153,10 +153,7 @@ test('the Layout map names every file of the layers it lists file by file', () =
 
 /** The variables the Configuration table's first column names (`PORT`, `HOST` in one cell are two). */
 function variablesTableNames(): string[] {
-  const rows = section('Configuration')
-    .split('\n')
-    .filter((l) => l.startsWith('| `'));
-  return rows.flatMap((row) => [...row.split('|')[1].matchAll(/`([A-Z][A-Z0-9_<>]*)(?:=[^`]*)?`/g)].map((m) => m[1])).sort();
+  return configurationRows().flatMap(rowVariables).sort();
 }
 
 /**
@@ -213,25 +210,6 @@ function settingsOf(env: NodeJS.ProcessEnv): string {
   return JSON.stringify({ ...config, auditCheckpoints: checkpoints, demoHouseholds: demoHouseholdsFromEnv(env) });
 }
 
-/** A cell's comma-separated items, commas inside parentheses or backticks aside. */
-function cellItems(cell: string): string[] {
-  const items: string[] = [];
-  let depth = 0;
-  let quoted = false;
-  let current = '';
-  for (const ch of cell) {
-    if (ch === '`') quoted = !quoted;
-    else if (!quoted && ch === '(') depth++;
-    else if (!quoted && ch === ')') depth--;
-    if (ch === ',' && depth === 0 && !quoted) {
-      items.push(current.trim());
-      current = '';
-    } else current += ch;
-  }
-  items.push(current.trim());
-  return items;
-}
-
 /**
  * A default the table gives as a value is the one the hub takes with the variable unset: set to
  * it, every setting is as unset. A variable the hub reads has its default in the table, not a
@@ -251,14 +229,12 @@ test('every default the Configuration table gives is the one the hub takes', () 
   };
   /** Whether the hub's settings read the variable: a word or an exponent where it is set changes them, or is refused. */
   const reads = (name: string) => ['1e3', 'zz-probe'].some((probe) => settingsOrCode({ ...base, [name]: probe }) !== unset);
-  const rows = section('Configuration')
-    .split('\n')
-    .filter((l) => l.startsWith('| `'));
+  const rows = configurationRows();
   const problems: string[] = [];
   let checked = 0;
   for (const row of rows) {
     const cells = row.split('|');
-    const names = [...cells[1].matchAll(/`([A-Z][A-Z0-9_<>]*)(?:=[^`]*)?`/g)].map((m) => m[1]);
+    const names = rowVariables(row);
     const items = names.length === 1 ? [cells[3].trim()] : cellItems(cells[3].trim());
     if (items.length !== names.length && items.length !== 1) {
       problems.push(`${names.join(', ')}: ${items.length} defaults for ${names.length} variables`);
@@ -283,9 +259,7 @@ test('every default the Configuration table gives is the one the hub takes', () 
 });
 
 test('every row of the Configuration table gives a meaning and a default', () => {
-  const rows = section('Configuration')
-    .split('\n')
-    .filter((l) => l.startsWith('| `'));
+  const rows = configurationRows();
   expect(rows.filter((row) => row.split('|').length !== 5 || row.split('|').slice(2, 4).some((cell) => !cell.trim()))).toEqual([]);
 });
 
