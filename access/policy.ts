@@ -456,6 +456,22 @@ async function onCaseRegions(r: { caseId: number; householdId: number; townshipC
   return caseRegions(c ?? { id: r.caseId, householdId: r.householdId, townshipCode: r.townshipCode, state: 'REPORTED' }, ctx);
 }
 
+/**
+ * Where a charity need lies (one an office publishes from a case): where its case does (caseRegions),
+ * so the county that owns the case reads and withdraws the needs published from it after the household
+ * has moved, as it reads the case, and as caseHandOver (CHARITY_NEEDS_OPEN: withdraw it first) and
+ * caseTransition's withdrawal ask it to. Read by the household's division alone, the owning county's
+ * own case listed no needs, its dossier failed OUT_OF_SCOPE and each withdrawal was NEED_NOT_FOUND,
+ * so the case could be neither handed over nor withdrawn. The case is always found (the foreign key);
+ * failing that, the household's division.
+ */
+export async function needRegions(n: { caseId: number; householdId: number }, ctx: PolicyContext): Promise<string[]> {
+  const c = await ctx.loaders.cases.caseById.load(n.caseId);
+  if (c) return caseRegions(c, ctx);
+  const home = await householdRegion(n.householdId, ctx);
+  return home === null ? [] : [home];
+}
+
 /** An alert row as the policy reads it: its verifier and its references (stored as JSON). */
 type AlertRowLike = { verifierOffice: string; evidenceRefs: string };
 
@@ -938,7 +954,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     kind: 'PERSONAL',
     readBy: CHARITY_CASE_DATA,
     subjects: (n: { householdId: number }) => [{ kind: 'HOUSEHOLD', householdId: n.householdId }],
-    region: (n: { householdId: number }, ctx) => householdRegion(n.householdId, ctx),
+    region: (n: { caseId: number; householdId: number }, ctx) => needRegions(n, ctx),
     fields: Object.fromEntries(
       ['id', 'case', 'alert', 'consent', 'purpose', 'urgency', 'county', 'uncoveredFen', 'pledgedFen', 'deliveredFen', 'description', 'involvesHealth', 'involvesMinor', 'state', 'closeReason', 'publishedAt', 'closedAt', 'pledges', 'deliveries', 'deliveryHistory', 'matchingProjects', 'claimReleases', 'claimsHeld', 'officer', 'withdrawnByOfficer', 'governmentAidPendingReason', 'governmentAidPending'].map((f) => [f, 'IN_SCOPE' as const]),
     ),

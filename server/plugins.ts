@@ -154,11 +154,11 @@ export function statementCountPlugin(): HubPlugin {
   return {
     requestDidStart() {
       return {
-        willSendResponse({ response }) {
+        willSendResponse({ response, document, operation }) {
           const counter = statementScope.getStore();
           if (response.body.kind !== 'single' || !counter) return;
           const single = response.body.singleResult;
-          if (readsAsRefusedOrMissing(single)) return;
+          if (readsAsRefusedOrMissing(single, document && operation ? listsOfOneIdKeys(document, operation) : EMPTY_KEYS)) return;
           single.extensions = { ...single.extensions, sqlStatements: { total: counter.total, bySource: Object.fromEntries(counter.bySource) } };
         },
       };
@@ -167,20 +167,57 @@ export function statementCountPlugin(): HubPlugin {
 }
 
 /**
- * Whether an answer reads as a refusal or as "not found": a FORBIDDEN error, a root field null
- * with no error of its own (case(id), finding(id), scan(id) out of reach read as missing), or a
- * root payload's userError `…_NOT_FOUND` (CASE_NOT_FOUND, CONSENT_NOT_FOUND … answer an id out of
- * reach as one that does not exist). Such an answer carries no statement count: a person held in
- * another county, refused, cost a statement more than an ID number the hub does not hold, and the
- * count told them apart. The test looks only at what the answer shows (never at what the request
- * held back), so the count's absence says nothing the answer does not already say.
+ * Root fields that list what one id names, so that an empty list is also the answer for an id
+ * unknown or out of reach: `charityNeedsOfCase(caseId:)` lists no needs of a case of another county
+ * (its needs are left out, access/policy.ts) as of a case that does not exist.
  */
-function readsAsRefusedOrMissing(result: { data?: Record<string, unknown> | null; errors?: readonly { path?: readonly (string | number)[]; extensions?: Record<string, unknown> }[] }): boolean {
+const LISTS_OF_ONE_ID: ReadonlySet<string> = new Set(['charityNeedsOfCase']);
+const EMPTY_KEYS: ReadonlySet<string> = new Set();
+
+/** The response keys (alias or name) under which the operation asks a root field of LISTS_OF_ONE_ID, through fragments. */
+function listsOfOneIdKeys(document: DocumentNode, operation: OperationDefinitionNode): ReadonlySet<string> {
+  if (operation.operation !== 'query') return EMPTY_KEYS;
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  const keys = new Set<string>();
+  addListOfOneIdKeys(operation.selectionSet, fragments, keys, new Set());
+  return keys;
+}
+
+function addListOfOneIdKeys(set: SelectionSetNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>, keys: Set<string>, seenFragments: Set<string>): void {
+  for (const s of set.selections) {
+    if (s.kind === Kind.FIELD) {
+      if (LISTS_OF_ONE_ID.has(s.name.value)) keys.add((s.alias ?? s.name).value);
+    } else if (s.kind === Kind.INLINE_FRAGMENT) addListOfOneIdKeys(s.selectionSet, fragments, keys, seenFragments);
+    else if (!seenFragments.has(s.name.value)) {
+      seenFragments.add(s.name.value);
+      const f = fragments.get(s.name.value);
+      if (f) addListOfOneIdKeys(f.selectionSet, fragments, keys, seenFragments);
+    }
+  }
+}
+
+/**
+ * Whether an answer reads as a refusal or as "not found": a FORBIDDEN error, a root field null
+ * with no error of its own (case(id), finding(id), scan(id) out of reach read as missing), a root
+ * field listing what one id names answered with an empty list (`listsOfOneId`: charityNeedsOfCase
+ * of a case out of reach, as of a missing case), or a root payload's userError `…_NOT_FOUND`
+ * (CASE_NOT_FOUND, CONSENT_NOT_FOUND … answer an id out of reach as one that does not exist). Such
+ * an answer carries no statement count: a person held in another county, refused, cost a statement
+ * more than an ID number the hub does not hold, and the count told them apart (a case of another
+ * county whose household had asked charities for help listed its needs in 3 statements, a missing
+ * case in 1). The test looks only at what the answer shows (never at what the request held back),
+ * so the count's absence says nothing the answer does not already say.
+ */
+function readsAsRefusedOrMissing(
+  result: { data?: Record<string, unknown> | null; errors?: readonly { path?: readonly (string | number)[]; extensions?: Record<string, unknown> }[] },
+  listsOfOneId: ReadonlySet<string>,
+): boolean {
   const errors = result.errors ?? [];
   if (errors.some((e) => e.extensions?.code === 'FORBIDDEN')) return true;
   const erred = new Set(errors.map((e) => e.path?.[0]));
   return Object.entries(result.data ?? {}).some(([key, value]) => {
     if (value === null || value === undefined) return !erred.has(key);
+    if (Array.isArray(value)) return value.length === 0 && listsOfOneId.has(key);
     const userErrors = (value as { userErrors?: unknown }).userErrors;
     return Array.isArray(userErrors) && userErrors.some((e: { code?: unknown }) => typeof e?.code === 'string' && e.code.endsWith('_NOT_FOUND'));
   });

@@ -297,6 +297,30 @@ describe('out of reach reads as not found', () => {
     expect((await confirm(missingId)).userErrors).toEqual([{ code: 'FINDING_NOT_FOUND' }]);
   });
 
+  it('charityNeedsOfCase: a case out of reach, with a need published, lists as a missing one', async () => {
+    // Its statement count told them apart: 1 for a missing case, 2 for one out of reach, 3 when its
+    // household had a need published, so another county read which households asked charities for help.
+    const rencheng = hub.as({ token: tokens.rencheng, purpose: 'CHARITY_LINKAGE' });
+    const consent = await rencheng.gql(`mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } userErrors { code } } }`, {
+      input: { householdId: String(ids.settlement), scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-01' },
+    });
+    expect(consent.data.charityConsentRecord.userErrors).toEqual([]);
+    const published = await rencheng.gql(`mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { id } userErrors { code } } }`, {
+      input: { caseId, consentId: consent.data.charityConsentRecord.consent.id, purpose: 'LIVING', urgency: 'NORMAL', uncoveredFen: 100_000, description: '生活困难' },
+    });
+    expect(published.data.charityNeedPublish.userErrors).toEqual([]);
+    const q = `query($id: ID!) { charityNeedsOfCase(caseId: $id) { id } }`;
+    const own = await rencheng.gql(q, { id: caseId });
+    expect(own.data.charityNeedsOfCase).toEqual([{ id: published.data.charityNeedPublish.need.id }]);
+    expect(own.extensions?.sqlStatements).toBeDefined();
+    const weishan = hub.as({ token: tokens.weishan, purpose: 'CHARITY_LINKAGE' });
+    expect((await weishan.gql(q, { id: caseId })).data).toEqual({ charityNeedsOfCase: [] });
+    expect(shape(await weishan.gql(q, { id: caseId }))).toBe(shape(await weishan.gql(q, { id: MISSING })));
+    // Under an alias and through a fragment alike, beside a field that answers.
+    const aliased = `query($id: ID!) { ...F caller { name } } fragment F on Query { needs: charityNeedsOfCase(caseId: $id) { id } }`;
+    expect(shape(await weishan.gql(aliased, { id: caseId }))).toBe(shape(await weishan.gql(aliased, { id: MISSING })));
+  });
+
   it('scan(id) and its export', async () => {
     const weishan = hub.as({ token: tokens.weishanAdmin, purpose: 'MONITORING' });
     const q = `query($id: ID!) { scan(id: $id) { id } }`;

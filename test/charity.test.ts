@@ -230,6 +230,27 @@ describe('a charity', () => {
     expect((await data(charityFar, CLAIM, { id: medicalNeed }, 'charityNeedClaim')).userErrors.map((e: any) => e.code)).toEqual(['NEED_NOT_FOUND']);
   });
 
+  it('is shown the city-wide project for its county and townships; summaries by a township are refused, not answered empty', async () => {
+    // Found trying the hub as an unseen client: charityProjects(regionCode: "370811") listed none of the
+    // city's projects (only those whose own area lay within the county), and without regionCode every
+    // project of every county; charityNeedSummaries by a township matched no need (needs keep their county).
+    const titles = async (act: Act, query: string) => (await data(act, query, {}, 'charityProjects')).map((p: { title: string }) => p.title);
+    const CITY_PROJECT = ['济时救 99 公益日 大病救助'];
+    expect(await titles(charityB, `{ charityProjects { title } }`)).toEqual(CITY_PROJECT);
+    expect(await titles(charityB, `{ charityProjects(regionCode: "370811") { title } }`)).toEqual(CITY_PROJECT);
+    expect(await titles(charityA, `{ charityProjects(regionCode: "370811001", purpose: MEDICAL) { title } }`)).toEqual(CITY_PROJECT);
+    expect(await titles(charityA, `{ charityProjects(regionCode: "370800") { title } }`)).toEqual(CITY_PROJECT);
+    expect(await titles(charityA, `{ charityProjects(regionCode: "370811", purpose: EDUCATION) { title } }`)).toEqual([]);
+    // Jinan's charity: none of Jining's projects serves its scope.
+    expect(await titles(charityFar, `{ charityProjects { title } }`)).toEqual([]);
+
+    const township = await charityA(`{ charityNeedSummaries(regionCode: "370811001") { edges { node { id } } } }`);
+    expect(township.errors?.map((e: { extensions?: unknown }) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', argument: 'regionCode', reason: 'REGION_FINER_THAN_COUNTY' })]);
+    expect((await charityA(`{ charityNeeds(regionCode: "370811001001") { id } }`)).errors?.[0].extensions).toMatchObject({ reason: 'REGION_FINER_THAN_COUNTY' });
+    const county = await data(charityA, `{ charityNeedSummaries(regionCode: "370811") { edges { node { id } } } }`, {}, 'charityNeedSummaries');
+    expect(county.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(medicalNeed);
+  });
+
   it('reads the sealed detail only after claiming, and the read is in the audit chain', async () => {
     expect(await data(charityA, DETAIL, { id: medicalNeed }, 'charityNeedDetail')).toBeNull();
     // (Its refused attempt to record consent above is on record as DENIED; no read so far.)

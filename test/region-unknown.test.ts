@@ -43,7 +43,15 @@ afterAll(async () => {
 });
 
 /** Each entry point: how to ask it with a code, the argument its refusal names, and how to read its list. */
-const ENTRY_POINTS: { name: string; ask: (code: string) => Promise<any>; argument: string; list: (data: any) => unknown[] }[] = [
+/**
+ * The charities' lists of needs take a county or a wider division (a township's code is
+ * REGION_FINER_THAN_COUNTY: a need keeps its county alone, test/charity.test.ts): a county the hub
+ * holds nothing of (no region row, no household, no person of its address code), and 微山县, held with
+ * no need in it.
+ */
+const COUNTY_CODES = { typo: '370899', knownEmpty: '370826' };
+
+const ENTRY_POINTS: { name: string; ask: (code: string) => Promise<any>; argument: string; list: (data: any) => unknown[]; codes?: { typo: string; knownEmpty: string } }[] = [
   {
     name: 'alerts(filter: { regionCode })',
     ask: (code) => hub.gql(`query($code: String) { alerts(filter: { regionCode: $code }) { edges { node { id } } } }`, { code }),
@@ -85,23 +93,25 @@ const ENTRY_POINTS: { name: string; ask: (code: string) => Promise<any>; argumen
     ask: (code) => charity.gql(`query($code: String) { charityNeedSummaries(regionCode: $code) { edges { node { id } } } }`, { code }),
     argument: 'regionCode',
     list: (d) => d.charityNeedSummaries.edges,
+    codes: COUNTY_CODES,
   },
   {
     name: 'charityNeeds(regionCode)',
     ask: (code) => charity.gql(`query($code: String) { charityNeeds(regionCode: $code) { id } }`, { code }),
     argument: 'regionCode',
     list: (d) => d.charityNeeds,
+    codes: COUNTY_CODES,
   },
 ];
 
-describe.each(ENTRY_POINTS)('$name', ({ ask, argument, list }) => {
+describe.each(ENTRY_POINTS)('$name', ({ ask, argument, list, codes = { typo: TYPO, knownEmpty: KNOWN_EMPTY } }) => {
   it('refuses a division the hub holds nothing of (REGION_UNKNOWN), not an empty list', async () => {
-    const res = await ask(TYPO);
+    const res = await ask(codes.typo);
     expect(res.errors?.map((e: any) => e.extensions)).toEqual([expect.objectContaining({ code: 'BAD_USER_INPUT', argument, reason: 'REGION_UNKNOWN' })]);
   });
 
   it('answers a known division with nothing in it empty, as before', async () => {
-    const res = await ask(KNOWN_EMPTY);
+    const res = await ask(codes.knownEmpty);
     expect(res.errors).toBeUndefined();
     expect(list(res.data)).toEqual([]);
   });

@@ -241,10 +241,10 @@ export async function createProjectOnce(db: HubDb, v: NewProject & { reference: 
 }
 
 /** Projects with budget left, optionally within a division (a project for a whole city matches its counties) and of a purpose. */
-export async function listProjects(db: HubQuery, f: { purpose?: NeedPurpose | null; withinPrefix?: string | null }): Promise<ProjectRecord[]> {
+/** Projects with budget left, optionally of one purpose, oldest first (which divisions they serve: domain/charity/needs.ts projectServesDivision). */
+export async function listProjects(db: HubQuery, f: { purpose?: NeedPurpose | null }): Promise<ProjectRecord[]> {
   const conds = [sql`${charityProject.budgetLeftFen} > 0`];
   if (f.purpose) conds.push(eq(charityProject.purpose, f.purpose));
-  if (f.withinPrefix) conds.push(like(charityProject.regionCode, `${f.withinPrefix}%`));
   return db.select().from(charityProject).where(and(...conds)).orderBy(asc(charityProject.id));
 }
 

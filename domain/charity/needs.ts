@@ -213,6 +213,15 @@ export function screenPublishedNeed(
   return consentScopes.includes('HEALTH_DATA') ? { restsOnHealth: true } : { withdraw: 'HEALTH_CONSENT_MISSING' };
 }
 
+/**
+ * Whether a project's area and a division meet: the project serves within the division (a county's
+ * own project, listed for the city) or its area holds the division (a city-wide project, listed for
+ * each of its counties and their townships). What `charityProjects(regionCode:)` lists.
+ */
+export function projectServesDivision(projectRegionCode: string, divisionCode: string): boolean {
+  return divisionCode.startsWith(divisionPrefix(projectRegionCode)) || projectRegionCode.startsWith(divisionPrefix(divisionCode));
+}
+
 /** Whether a project of this purpose and region can answer this need (region: the project's area contains the need's county). */
 export function projectMatches(project: { purpose: NeedPurpose; regionCode: string; budgetLeftFen: number }, need: { purpose: NeedPurpose; regionCode: string }): boolean {
   if (project.budgetLeftFen <= 0 || project.purpose !== need.purpose) return false;

@@ -4680,7 +4680,7 @@ export type Query = {
   readonly charityNeedSummaries: CharityNeedSummaryConnection;
   /** The sealed detail of a need, for a charity holding an active claim on it (not lapsed, not released), and once the need is no longer open (withdrawn, covered) only for one with a live pledge against it (more than 0: a pledge reduced to 0 opens nothing); null otherwise. Every read is written to the audit chain. */
   readonly charityNeedDetail?: Maybe<CharityNeedDetail>;
-  /** Charity projects with budget left, within a division (a city-wide project is listed for its counties too), optionally of one purpose. */
+  /** Charity projects with budget left serving a division: those within it and those whose area holds it (a city-wide project is listed for its counties and townships too), optionally of one purpose. */
   readonly charityProjects: ReadonlyArray<CharityProject>;
   /** The needs published from a case, with their pledges and deliveries (for the office handling the case). */
   readonly charityNeedsOfCase: ReadonlyArray<CharityNeed>;

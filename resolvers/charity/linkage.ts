@@ -3,8 +3,8 @@
  * charity registers, claims, pledges and reports delivery. Each checks who may act on what
  * (scope, claim, organisation) and calls the pure rules (domain/charity) and the store.
  */
-import { inScope } from '../../access/decide';
-import { subjectsOf } from '../../access/policy';
+import { inScope, regionInScope } from '../../access/decide';
+import { needRegions, subjectsOf } from '../../access/policy';
 import { badInput, requireDivisionCode, requireHubId, requireIdNumber } from '../../access/errors';
 import { activeRuleSet } from '../../rules/load';
 import { activeTriggerSet } from '../../rules/triggers-load';
@@ -391,7 +391,8 @@ export async function publishNeedFromAlert(
 export async function withdrawNeed(ctx: HubContext, needIdText: string): Promise<CharityOutcome<store.NeedRecord>> {
   const needId = requireHubId(needIdText, 'input.needId', 'need id');
   const need = await store.needToday(ctx.hub, needId, ctx.today);
-  if (!need || !(await householdInScope(ctx, need.householdId))) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
+  // In reach where its case is (needRegions): the county that owns the case, also after the household moved.
+  if (!need || !regionInScope(caller(ctx).regionScope, await needRegions(need, ctx))) return refuse('NEED_NOT_FOUND', 'no such need', ['input', 'needId']);
   const after = need.state === 'OPEN' ? (await store.withdrawNeed(ctx.hub, needId, writerOf(ctx), ctx.now(), ctx.today))! : need;
   return after.state === 'WITHDRAWN' ? ok(after) : refuse('NEED_NOT_OPEN', 'the need is covered', ['input', 'needId']);
 }

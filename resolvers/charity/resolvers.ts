@@ -1,9 +1,9 @@
 /** schema/charity.graphql: thin resolvers over the use cases of linkage.ts and the charity loaders. */
 import { divisionPrefix } from '../../domain/division-code';
-import { requireDivisionCode, requireHubId } from '../../access/errors';
+import { badInput, requireDivisionCode, requireHubId } from '../../access/errors';
 import { inScope } from '../../access/decide';
 import { listProjects, openNeedsWithin, claimActive, deliveryStands, type NeedRecord, type ProjectRecord } from '../../db/charity/store';
-import { amountBand, projectMatches } from '../../domain/charity/needs';
+import { amountBand, projectMatches, projectServesDivision } from '../../domain/charity/needs';
 import type { CharityOutcome } from '../../domain/charity/errors';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import { storedOfficeIn } from '../../domain/cases/offices';
@@ -35,6 +35,9 @@ async function claimedByMe(ctx: HubContext, needId: number): Promise<boolean> {
   return claimActive(await ctx.loaders.charity.claimByNeedAndOrganisation.load(`${needId}|${org.creditCode}`), ctx.today);
 }
 
+/** A county's division code: 6 digits (a township's 9, a village's 12). */
+const COUNTY_CODE_LENGTH = 6;
+
 /** The cursor tag of charityNeedSummaries: a position is a need's id. */
 const NEEDS = 'N';
 
@@ -45,6 +48,10 @@ const NEEDS = 'N';
 async function openNeedsPage(ctx: HubContext, regionCode: string | null | undefined, first: number | null | undefined, beforeId: number | null): Promise<{ rows: NeedRecord[]; hasNextPage: boolean }> {
   const scope = ctx.access.caller!.regionScope;
   const code = regionCode ? requireDivisionCode(regionCode, 'regionCode') : scope;
+  // A need keeps its county alone (the public summary's): a township's or village's code matched none
+  // and the list came back empty, as if no household there had asked for help. Its township is told
+  // only to a charity that claims it, so the list is by county or wider.
+  if (regionCode && code.length > COUNTY_CODE_LENGTH) throw badInput('regionCode', 'REGION_FINER_THAN_COUNTY', `regionCode: needs are listed by county or wider (${code.slice(0, COUNTY_CODE_LENGTH)}): a need's township is told only to the charity that claims it`);
   const size = pageSize(first, 100, ctx.config.maxListSize);
   const needs = await openNeedsWithin(ctx.hub, divisionPrefix(code), ctx.today, size + 1, beforeId);
   await refuseUnknownDivision(ctx.hub, regionCode, 'regionCode', needs.length === 0 && beforeId === null);
@@ -60,9 +67,13 @@ export const charityResolvers: Resolvers = {
       return pageOf(page, (n) => encodeIdCursor(NEEDS, n.id), (n) => n);
     },
     charityNeedDetail: (_, args, ctx) => linkage.needDetail(ctx, args.id),
+    // The projects serving within the division and those whose area holds it (a city-wide project is
+    // listed for its counties): the division's own alone listed none of the city's for a county. Without
+    // a division, the caller's scope (every project of every county was listed to a county's office).
     charityProjects: async (_, args, ctx) => {
       const code = args.regionCode ? requireDivisionCode(args.regionCode, 'regionCode') : null;
-      const projects = await listProjects(ctx.hub, { purpose: args.purpose ?? null, withinPrefix: code ? divisionPrefix(code) : null });
+      const division = code ?? ctx.access.caller!.regionScope;
+      const projects = (await listProjects(ctx.hub, { purpose: args.purpose ?? null })).filter((p) => projectServesDivision(p.regionCode, division));
       await refuseUnknownDivision(ctx.hub, code, 'regionCode', projects.length === 0);
       return projects;
     },

@@ -15,7 +15,7 @@ import { startCharityScenario } from '../support/charity-linkage';
 import { caseOpened } from '../support/cases';
 import type { TestHub } from '../support/hub';
 import { okPayload } from '../support/payloads';
-import { insertZhao, moveHousehold, TODAY, WANG } from '../support/scenarios';
+import { insertZhao, moveHousehold, TODAY, WANG, ZHAO } from '../support/scenarios';
 
 jest.setTimeout(120_000);
 
@@ -98,4 +98,32 @@ it('a case handed over to the county its household moved to publishes no need: C
   expect(res.errors).toBeUndefined();
   expect(res.data.charityNeedPublish).toEqual({ need: null, userErrors: [{ code: 'CASE_HANDED_OVER', field: ['input', 'caseId'] }] });
   expect(await needsOfCase(caseId)).toBe(0);
+});
+
+it('the county that owns a case whose household moved away reads and withdraws its needs, then hands it over', async () => {
+  // Found trying the hub as an unseen client: a need was in scope by the household's division alone, so once
+  // the household moved to 微山县, 任城区's own case listed no needs, its dossier failed OUT_OF_SCOPE and
+  // charityNeedWithdraw was NEED_NOT_FOUND, while caseHandOver answered CHARITY_NEEDS_OPEN: withdraw it first.
+  const owner = await hub.createClient({ name: 'rencheng-convener-moved', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER', 'MEETING_CONVENER'] });
+  const convener = hub.as({ token: owner.token, purpose: 'CASE_MEETING' });
+  const linkage = hub.as({ token: owner.token, purpose: 'CHARITY_LINKAGE' });
+  const caseId = await caseOpened(convener.gql, householdId, '户主之母住院后生活困难', `${TODAY}T09:00:00+08:00`);
+  const need = (await okPayload(linkage.gql, PUBLISH, { input: { caseId, consentId, purpose: 'LIVING', urgency: 'NORMAL', uncoveredFen: 200_000, description: '出院后生活困难' } }, 'charityNeedPublish')).need;
+  await moveHousehold(dbs, householdId, ZHAO.regionCode);
+
+  const listed = await linkage.gql(`query($id: ID!) { charityNeedsOfCase(caseId: $id) { id state } }`, { id: caseId });
+  expect(listed.errors).toBeUndefined();
+  expect(listed.data.charityNeedsOfCase).toEqual([{ id: need.id, state: 'OPEN' }]);
+  const dossier = await convener.gql(`query($id: ID!) { case(id: $id) { householdMoved { county { code } } dossier { charityNeeds { id state } } } }`, { id: caseId });
+  expect(dossier.errors).toBeUndefined();
+  expect(dossier.data.case.householdMoved).toEqual({ county: { code: '370826' } });
+  // The household's needs of the county's other cases too (those of earlier tests here).
+  expect(dossier.data.case.dossier.charityNeeds).toContainEqual({ id: need.id, state: 'OPEN' });
+
+  const HAND_OVER = `mutation($input: CaseHandOverInput!) { caseHandOver(input: $input) { case { state } userErrors { code } } }`;
+  const handOver = { input: { caseId, reason: '户籍迁至微山县，移交微山县民政局办理' } };
+  expect((await convener.gql(HAND_OVER, handOver)).data.caseHandOver.userErrors).toEqual([{ code: 'CHARITY_NEEDS_OPEN' }]);
+  const withdrawn = await okPayload(linkage.gql, `mutation($input: CharityNeedWithdrawInput!) { charityNeedWithdraw(input: $input) { need { id state } userErrors { code } } }`, { input: { needId: need.id } }, 'charityNeedWithdraw');
+  expect(withdrawn.need).toEqual({ id: need.id, state: 'WITHDRAWN' });
+  expect((await okPayload(convener.gql, HAND_OVER, handOver, 'caseHandOver')).case.state).toBe('HANDED_OVER');
 });
