@@ -1859,7 +1859,7 @@ export type Referral = {
   readonly answeredAt?: Maybe<Scalars['DateTime']['output']>;
   /** When the receiving office stated it answered, where that is earlier than answeredAt: shown, never measured. */
   readonly answeredStatedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** Who answered it (completed or declined), as the case's history records the act: the client and, where its system named one (X-Officer), the officer (`client/officer`). Null while unanswered; a superseded slip's correction names who corrected it. */
+  /** Who answered it (completed or declined), as the case's history records the act: the client and, where its system named one (X-Officer), the officer (`client/officer`). Null while unanswered; a superseded slip's correction names who corrected it, a withdrawn slip's REFERRAL_WITHDRAWN event of the case's history who withdrew it. */
   readonly answeredBy?: Maybe<Scalars['String']['output']>;
   /** The feedback, when completed. */
   readonly feedback?: Maybe<Scalars['String']['output']>;
