@@ -709,7 +709,7 @@ export const TYPE_RULES: Record<string, TypeRule> = {
     region: (r: { caseId: number; householdId: number; townshipCode: string }, ctx) => onCaseRegions(r, ctx),
     fields: {
       ...Object.fromEntries(
-        ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'schoolYear', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'countedFrom', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'answeredStatedAt', 'answeredBy', 'feedback', 'declineReason', 'aidRecord', 'deadlineStatus', 'overdue', 'timeLeft', 'fulfilment', 'decisionCheck', 'declineResolution', 'correction'].map((f) => [f, 'IN_SCOPE' as const]),
+        ['id', 'case', 'kind', 'meeting', 'from', 'to', 'ask', 'programme', 'amountFen', 'beneficiary', 'schoolYear', 'handOver', 'deadlineWorkingDays', 'issuedAt', 'dueOn', 'countedFrom', 'provisional', 'state', 'acceptedAt', 'answeredAt', 'answeredStatedAt', 'answeredBy', 'feedback', 'declineReason', 'withdrawReason', 'aidRecord', 'deadlineStatus', 'overdue', 'timeLeft', 'fulfilment', 'decisionCheck', 'declineResolution', 'correction'].map((f) => [f, 'IN_SCOPE' as const]),
       ),
       // ILLNESS reveals a health condition (as AidRecord.cause and SecondAidApproval.cause).
       cause: 'HEALTH',
@@ -1186,6 +1186,8 @@ export const ROOT_RULES: Record<string, Record<string, RootRule>> = {
     // A declined decision is resolved by the convener (the case's owner, checked by the write).
     referralReassign: { roles: ['MEETING_CONVENER'], purposes: ['CASE_MEETING'], outOfScope: 'DENY' },
     referralWaive: { roles: ['MEETING_CONVENER'], purposes: ['CASE_MEETING'], outOfScope: 'DENY' },
+    // A forwarded matter's slip taken back by the office that issues the case's slips (the case's owner, checked by the write), as referralIssue.
+    referralWithdraw: { roles: CASE_ROLES, purposes: ['REFERRAL', 'CASE_MEETING'], outOfScope: 'DENY' },
     // A meeting's decisions corrected after the meeting (a later decision on its record): its convener, the case's owner (checked by the write).
     decisionCorrect: { roles: ['MEETING_CONVENER'], purposes: ['CASE_MEETING'], outOfScope: 'DENY' },
     // schema/charity.graphql. The office's writes also check the household lies in the caller's scope (resolvers/charity).

@@ -37,7 +37,7 @@ import { AID_CAUSE_NAMES, DISABILITY_CATEGORY_NAMES, type AidCause, type AidReco
 import { countyOf, departmentOfficeName, ownerChangeOf, parseOffice, storedOffice } from '../domain/cases/offices';
 import { COUNTY_APPROVAL_BASIS } from '../domain/cases/county-approval';
 import { caseReference } from '../domain/cases/reference';
-import { isWaitingReferral } from '../domain/cases/referrals';
+import { isWaitingReferral, type ReferralState } from '../domain/cases/referrals';
 import { recordedSlipStanding, referralDue } from '../domain/cases/supervision';
 import { DEPARTMENT_CODES, DEPARTMENT_NAMES, HUB_LEDGER_SOURCES, type DepartmentCode, type OfficeCode } from '../domain/departments';
 import { maskIdNumber } from '../domain/id-number';
@@ -65,7 +65,7 @@ const AID_STATUS: Record<AidStatus, string> = { ACTIVE: '发放中', ENDED: '已
 /** 慈善衔接: what a need is for, and where it stands. MEDICAL and REHABILITATION are health detail. */
 const NEED_PURPOSE: Record<NeedPurpose, string> = { MEDICAL: '医疗', EDUCATION: '就学', HOUSING: '住房', LIVING: '基本生活', DISASTER: '灾害', REHABILITATION: '康复', OTHER: '其他' };
 const NEED_STATE: Record<NeedState, string> = { OPEN: '征集中', COVERED: '已足额认捐', WITHDRAWN: '已撤回' };
-const SLIP_STATE: Record<string, string> = { ISSUED: '待接收', ACCEPTED: '已接收', COMPLETED: '已反馈', DECLINED: '已退回', SUPERSEDED: '已被更正取代' };
+const SLIP_STATE: Record<ReferralState, string> = { ISSUED: '待接收', ACCEPTED: '已接收', COMPLETED: '已反馈', DECLINED: '已退回', SUPERSEDED: '已被更正取代', WITHDRAWN: '已撤回' };
 /** A case deadline's name (the brief's, the overdue export's). */
 export const DEADLINE_KIND = { FIRST_AID: '先行救助', MATERIALS: '补充完善材料', INVESTIGATION_OPINION: '调查初审意见', APPROVAL: '审核审批' } as const;
 const SEVERITY: Record<string, string> = { CONFLICT: '重复救助', WARNING: '需核查', MISSED_AID: '疑似漏保' };
@@ -73,7 +73,7 @@ const SEVERITY: Record<string, string> = { CONFLICT: '重复救助', WARNING: '�
 const SLIP_LATENESS: Record<DeadlineStatus, string> = { PENDING: '', MET: '', VOID: '', NOT_STARTED: '（未开始计时）', OVERDUE: '（已超期）', MET_LATE: '（超期办理）', MISSED: '（超期未办）' };
 
 /** A slip's state with its lateness, marked overdue where it ran late (the decisions and the 转办单 list). */
-function slipStateText(state: string, status: DeadlineStatus): string {
+function slipStateText(state: ReferralState, status: DeadlineStatus): string {
   return `<span class="${status === 'OVERDUE' || status === 'MET_LATE' || status === 'MISSED' ? 'overdue' : ''}">${esc(SLIP_STATE[state])}${SLIP_LATENESS[status]}</span>`;
 }
 
@@ -96,6 +96,7 @@ const ACTION: Record<string, string> = {
   SECOND_AID_APPROVED: '批准二次临时救助',
   DECISION_CORRECTED: '更正会议决定',
   REFERRAL_SUPERSEDED: '转办单被更正取代',
+  REFERRAL_WITHDRAWN: '撤回转办单',
   MATERIALS_COMPLETED: '补充完善救助材料',
   DECISION_WAIVED: '免除会议决定',
   APPROVAL_FORWARDED: '审核完成，转交县级审批',
@@ -671,7 +672,7 @@ export function renderBrief(v: BriefView): string {
               .filter((r) => r.caseId === k.id)
               .map((r): [string, string] => [
                 v.officeName(r.to),
-                `${esc(programmeName(r.programmeCode) || r.ask)} ${amountOf(r.amountFen, r.programmeCode)} ${esc(SLIP_STATE[r.state])}${r.feedback ? `：${prose(r.feedback)}` : ''}${r.declineReason ? `：${prose(r.declineReason)}` : ''}`,
+                `${esc(programmeName(r.programmeCode) || r.ask)} ${amountOf(r.amountFen, r.programmeCode)} ${esc(SLIP_STATE[r.state])}${r.feedback ? `：${prose(r.feedback)}` : ''}${r.declineReason ? `：${prose(r.declineReason)}` : ''}${r.withdrawReason ? `：${prose(r.withdrawReason)}` : ''}`,
               ]),
           ]) || '',
       },
@@ -692,7 +693,7 @@ export function renderBrief(v: BriefView): string {
       // Late as the desk and supervision read it (a forwarded slip is in no meeting's decisions): in
       // the current view now, in a meeting's snapshot when it was taken.
       { header: '状态', cell: (r) => slipStateText(r.state, v.slipStatus?.get(r.id) ?? 'PENDING') },
-      { header: '反馈／退回理由', cell: (r) => lines([['反馈', r.feedback ? prose(r.feedback) : null], ['退回理由', r.declineReason ? prose(r.declineReason) : null]]) },
+      { header: '反馈／退回理由', cell: (r) => lines([['反馈', r.feedback ? prose(r.feedback) : null], ['退回理由', r.declineReason ? prose(r.declineReason) : null], ['撤回理由', r.withdrawReason ? prose(r.withdrawReason) : null]]) },
     ],
     d.referrals,
     '无转办单',
@@ -827,6 +828,7 @@ export function renderBrief(v: BriefView): string {
         return lines([
           ['反馈', s.feedback ? prose(s.feedback) : null],
           ['退回理由', s.declineReason ? prose(s.declineReason) : null],
+          ['撤回理由', s.withdrawReason ? prose(s.withdrawReason) : null],
           ['退回后', s.kind === 'DECISION' && s.state === 'DECLINED' ? declineFate(s.id) : null],
           ['实际救助', short ? `${amountOf(short.amountFen, s.programmeCode)}（${nw(`少于决定 ${amountOf(short.shortfallFen, s.programmeCode).replace(/<[^>]+>/g, '')}`)}）` : null],
           ['差额理由', short?.differenceReason ? prose(short.differenceReason) : null],

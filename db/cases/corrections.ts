@@ -110,6 +110,8 @@ const STATE_REFUSAL = {
   COMPLETED: ['DECISION_COMPLETED', 'a completed decision stays completed: add a decision for what more is needed'],
   DECLINED: ['DECISION_DECLINED', 'a declined decision is reassigned, waived or decided again at a meeting'],
   SUPERSEDED: ['DECISION_SUPERSEDED', 'the decision was superseded already: correct the slip that carries it now'],
+  // Only a forwarded matter's slip is withdrawn (referralWithdraw): never a decision's; named so every state has its refusal.
+  WITHDRAWN: ['REFERRAL_WITHDRAWN', 'the slip was withdrawn by the case’s owner'],
 } as const;
 
 /**

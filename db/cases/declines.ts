@@ -4,7 +4,7 @@
  * deliberation and its next meeting decides again (db/cases/meetings.ts marks it re-deliberated).
  * Each is one transaction that locks the case row first.
  */
-import { sealedTransaction, sealLater } from './seals';
+import { sealLater } from './seals';
 import { and, asc, eq, gt, inArray, isNull, lte, or } from 'drizzle-orm';
 import { chinaDateOf } from '../../domain/cases/china-time';
 import type { IsoDate } from '../../domain/dates';
@@ -19,7 +19,7 @@ import type { HubDb } from '../connect';
 import { fromDbInstant, toDbInstant } from '../instants';
 import { caseInRegion, inPeriodAndRegion, ownerWhen, referralRecord, slipMeetingDay, type HubQuery, type HubTx, type ReferralRecord } from './records';
 import { aidCase, caseEvent, referralSlip } from './schema';
-import { caseWrite, EventLog, keyedRetry, lockCase, requiredText, retryOrScreened, takeDecisionTurn, unkeyedRetry, type WriteMeta } from './write';
+import { caseWrite, EventLog, inSlipCase, keyedRetry, requiredText, retryOrScreened, takeDecisionTurn, unkeyedRetry, type WriteMeta } from './write';
 
 /**
  * A reassignment carries its decision's pre-grant check (kept as a meeting's decision's is), the
@@ -58,12 +58,8 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
       resolution.kind === 'REASSIGN'
         ? reassignmentOf(e)
         : e.action === 'DECISION_WAIVED' && e.referralId === referralId ? referralId : null,
-    async (at) => {
-      const [found] = await db.select({ caseId: referralSlip.caseId }).from(referralSlip).where(eq(referralSlip.id, referralId));
-      if (!found) return refusal(caseError('REFERRAL_NOT_FOUND', 'no referral slip with this id', ['input', 'referralId']));
-      return sealedTransaction(db, async (tx): Promise<Outcome<number>> => {
-        const c = await lockCase(tx, found.caseId);
-        if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'referralId']));
+    (at) =>
+      inSlipCase(db, referralId, async (tx, c): Promise<Outcome<number>> => {
         // The same waiver sent again without a key, nothing recorded on the slip since: its first outcome.
         if (resolution.kind === 'WAIVE' && (await unkeyedRetry(tx, c.id, meta, (e) => e.action === 'DECISION_WAIVED' && e.reason === resolution.reason.trim(), referralId))) return success(referralId, true);
         // A handed-over case's decisions stay its county's to carry out (db/cases/hand-over.ts): one
@@ -108,8 +104,7 @@ export async function resolveDeclinedDecision(db: HubDb, referralId: number, res
         sealLater(tx, declinedDecision, eq(declinedDecision.referralId, referralId));
         await log.write(tx);
         return success(carrier);
-      });
-    },
+      }),
   );
 }
 

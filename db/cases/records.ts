@@ -144,6 +144,8 @@ export interface ReferralRecord {
   answeredAt: Date | null;
   feedback: string | null;
   declineReason: string | null;
+  /** WITHDRAWN: why the case's owner withdrew it (referralWithdraw). */
+  withdrawReason: string | null;
   aidSourceRef: string | null;
 }
 

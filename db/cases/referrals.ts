@@ -1,7 +1,8 @@
 /**
- * Referral slips (转办单): issuing one from a case's owner to another office, and the receiving
+ * Referral slips (转办单): issuing one from a case's owner to another office, the receiving
  * office's answer: accept, complete with feedback (and the aid record it produced), or decline with
- * a reason. Each is one transaction that locks the case row first, then records its events.
+ * a reason; and the owner's withdrawal of one still waiting. Each is one transaction that locks the
+ * case row first, then records its events.
  */
 import { sealedTransaction, sealLater } from './seals';
 import { and, eq, ne } from 'drizzle-orm';
@@ -9,8 +10,8 @@ import { chinaDateOf } from '../../domain/cases/china-time';
 import { caseError, refusal, success, type Outcome } from '../../domain/cases/errors';
 import { checkDeadlineWorkingDays } from '../../domain/cases/meetings';
 import { ownerChange, type OfficeKey } from '../../domain/cases/offices';
-import { checkReferralAction, type ReferralAction } from '../../domain/cases/referrals';
-import { TERMINAL_STATES } from '../../domain/cases/state-machine';
+import { checkReferralAction, checkWithdrawal, type ReferralAction } from '../../domain/cases/referrals';
+import { DECISIONS_ENDED_STATES, TERMINAL_STATES } from '../../domain/cases/state-machine';
 import { addWorkingDays } from '../../domain/cases/working-days';
 import type { HubDb } from '../connect';
 import { aidCase, referralSlip, secondAidApproval } from './schema';
@@ -18,7 +19,7 @@ import { aidRecordUse, referralFulfilment } from '../case-loop/schema';
 import type { Fulfilment } from '../../domain/cases/fulfilment';
 import { referralRecord, slipMeetingDay, type CaseEventRecord, type HubQuery } from './records';
 import { toDbInstant } from '../instants';
-import { EventLog, idempotent, isDuplicateKey, lockCase, occurredAt, requiredText, unkeyedRetry, type WriteMeta } from './write';
+import { caseWrite, EventLog, idempotent, inSlipCase, isDuplicateKey, lockCase, occurredAt, requiredText, unkeyedRetry, type WriteMeta } from './write';
 import { longerThan } from '../../domain/text-length';
 
 export interface ReferralIssueInput {
@@ -159,7 +160,7 @@ export async function answerReferral(db: HubDb, referralId: number, action: Refe
           if (await unkeyedRetry(tx, c.id, meta, sameAnswer, referralId)) return success(referralId, true);
           if (slip.toOffice !== meta.actor.office) return refusal(caseError('NOT_RECEIVING_OFFICE', 'only the receiving office answers a slip', ['input', 'actor', 'office']));
           const check = checkReferralAction(slip.state, action, { handOver: slip.handOver, text: answer.text, handOverCase: { ownerOffice: c.ownerOffice, fromOffice: slip.fromOffice, ended: TERMINAL_STATES.has(c.state) } });
-          if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REFERRAL_ILLEGAL_TRANSITION' || check.code === 'REFERRAL_SUPERSEDED' || check.code === 'HAND_OVER_LAPSED' ? ['input', 'referralId'] : ['input', field]));
+          if (!check.ok) return refusal(caseError(check.code, check.message, check.code === 'REFERRAL_ILLEGAL_TRANSITION' || check.code === 'REFERRAL_SUPERSEDED' || check.code === 'REFERRAL_WITHDRAWN' || check.code === 'HAND_OVER_LAPSED' ? ['input', 'referralId'] : ['input', field]));
           if (action === 'ACCEPT' && slip.handOver && answer.mayOwnCase === false) {
             return refusal(caseError('CANNOT_OWN_CASE', 'accepting a hand-over makes this office the case’s owner: a client that may move cases (CASEWORKER) accepts it; decline it otherwise', ['input', 'referralId']));
           }
@@ -232,5 +233,48 @@ export async function answerReferral(db: HubDb, referralId: number, action: Refe
         throw error;
       }
     },
+  );
+}
+
+/**
+ * 撤回: the case's owner withdraws a forwarded matter's slip still waiting for its office (ISSUED,
+ * ACCEPTED), with its reason: sent to the wrong office, or the matter went away, or stored by a
+ * release before session 48 for a township that can never read it (docs/operations.md,
+ * "Upgrading"). The slip becomes WITHDRAWN (answeredAt: when; its deadline stops there unmet) and no
+ * longer holds its case open; an answer to it is REFERRAL_WITHDRAWN. A meeting's decision is
+ * DECISION_SLIP (decisionCorrect, referralReassign, referralWaive are its ways). One transaction under
+ * the case's lock, as the answers take it: an answer and a withdrawal sent at once settle one way.
+ * Returns the slip id.
+ */
+export async function withdrawReferral(db: HubDb, referralId: number, reason: string, meta: WriteMeta): Promise<Outcome<number>> {
+  return caseWrite(
+    db,
+    meta,
+    requiredText(reason, 500, ['input', 'reason'], 'REASON_REQUIRED'),
+    (e) => (e.action === 'REFERRAL_WITHDRAWN' && e.referralId === referralId ? referralId : null),
+    (at) =>
+      inSlipCase(db, referralId, async (tx, c): Promise<Outcome<number>> => {
+        // The same withdrawal sent again without a key, nothing recorded on the slip since: its first outcome.
+        if (await unkeyedRetry(tx, c.id, meta, (e) => e.action === 'REFERRAL_WITHDRAWN' && e.reason === reason.trim(), referralId)) return success(referralId, true);
+        // A case handed over to another county keeps its open slips with its county's offices
+        // (db/cases/hand-over.ts): its owner still takes back one it sent by mistake.
+        if (DECISIONS_ENDED_STATES.has(c.state)) return refusal(caseError('CASE_ENDED', `the case is ${c.state}`, ['input', 'referralId']));
+        // The owner speaks for the case, as it issues its slips (issueReferral): the office that
+        // issued the slip while it owned the case, or the one that owns it since.
+        if (c.ownerOffice !== meta.actor.office) return refusal(caseError('NOT_CASE_OWNER', 'only the office that owns the case withdraws its slips', ['input', 'actor', 'office']));
+        // Read again under the case lock: an answer may have landed since the look-up above.
+        const [slip] = await tx.select().from(referralSlip).where(eq(referralSlip.id, referralId));
+        const refused = checkWithdrawal(slip);
+        if (refused) return refusal(caseError(refused.code, refused.message, ['input', 'referralId']));
+        await tx
+          .update(referralSlip)
+          .set({ state: 'WITHDRAWN', answeredAt: toDbInstant(meta.now), withdrawReason: reason.trim() })
+          .where(eq(referralSlip.id, referralId));
+        sealLater(tx, referralSlip, eq(referralSlip.id, referralId));
+        const log = await EventLog.open(tx, c.id, meta);
+        log.add({ action: 'REFERRAL_WITHDRAWN', referralId, occurredAt: at, reason: reason.trim(), carriesKey: true });
+        await log.write(tx);
+        return success(referralId);
+      }),
   );
 }

@@ -85,6 +85,8 @@ export const caseEvent = mysqlTable(
       'REFERRAL_SUPERSEDED',
       // 转交县级审批: the township's review done and the case forwarded to the county for approval (db/cases/county-approval.ts).
       'APPROVAL_FORWARDED',
+      // A forwarded matter's slip withdrawn by the case's owner (referralWithdraw, db/cases/referrals.ts), with the reason.
+      'REFERRAL_WITHDRAWN',
     ]).notNull(),
     fromState: mysqlEnum('from_state', CASE_STATE),
     toState: mysqlEnum('to_state', CASE_STATE),
@@ -181,13 +183,19 @@ export const referralSlip = mysqlTable(
     deadlineWorkingDays: smallint('deadline_working_days').notNull(),
     issuedAt: instant('issued_at').notNull(),
     dueOn: date('due_on', { mode: 'string' }).notNull(),
-    /** SUPERSEDED: a decision a later correction replaced or withdrew (db/cases/corrections.ts); answeredAt is then when. */
-    state: mysqlEnum('state', ['ISSUED', 'ACCEPTED', 'COMPLETED', 'DECLINED', 'SUPERSEDED']).notNull(),
+    /**
+     * SUPERSEDED: a decision a later correction replaced or withdrew (db/cases/corrections.ts);
+     * WITHDRAWN: a forwarded matter the case's owner took back (db/cases/referrals.ts withdrawReferral).
+     * answeredAt is then when.
+     */
+    state: mysqlEnum('state', ['ISSUED', 'ACCEPTED', 'COMPLETED', 'DECLINED', 'SUPERSEDED', 'WITHDRAWN']).notNull(),
     acceptedAt: instant('accepted_at'),
     /** When feedback was given (completed or declined). */
     answeredAt: instant('answered_at'),
     feedback: text('feedback'),
     declineReason: text('decline_reason'),
+    /** WITHDRAWN: why the case's owner took the slip back (also the reason of its REFERRAL_WITHDRAWN event). */
+    withdrawReason: text('withdraw_reason'),
     /** The aid record the receiving department produced: its AidRecord.sourceReference. */
     aidSourceRef: varchar('aid_source_ref', { length: 128 }),
   },

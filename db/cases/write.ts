@@ -9,13 +9,13 @@
  * the first outcome back, and two copies racing each other cannot both write: the second is answered
  * with the first's outcome (see idempotent).
  */
-import { sealLater } from './seals';
+import { sealedTransaction, sealLater } from './seals';
 import { and, desc, eq, inArray, max, sql } from 'drizzle-orm';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import type { OfficeKey } from '../../domain/cases/offices';
 import type { CaseState } from '../../domain/cases/state-machine';
 import { isDuplicateKey, type HubDb } from '../connect';
-import { aidCase, caseEvent } from './schema';
+import { aidCase, caseEvent, referralSlip } from './schema';
 import { caseRequest, householdDecisionLock } from '../case-loop/schema';
 import { caseEventRecord, caseRecord, type CaseAction, type CaseEventRecord, type CaseRecord, type HubQuery, type HubTx } from './records';
 import { toDbInstant } from '../instants';
@@ -283,6 +283,21 @@ export async function caseWrite<T>(
   const at = occurredAt(meta);
   if (!(at instanceof Date)) return refusal(at);
   return idempotent(db, meta, replay, () => work(at));
+}
+
+/**
+ * A write to one slip: the slip's case found (REFERRAL_NOT_FOUND otherwise), then `work` in a sealed
+ * transaction whose first statement locks that case's row (lockCase), so the slip's other writes
+ * (answers, waivers, a withdrawal) queue behind it and it reads the slip as the last one left it.
+ */
+export async function inSlipCase<T>(db: HubDb, referralId: number, work: (tx: LockingTx, c: CaseRecord) => Promise<Outcome<T>>): Promise<Outcome<T>> {
+  const [found] = await db.select({ caseId: referralSlip.caseId }).from(referralSlip).where(eq(referralSlip.id, referralId));
+  if (!found) return refusal(caseError('REFERRAL_NOT_FOUND', 'no referral slip with this id', ['input', 'referralId']));
+  return sealedTransaction(db, async (tx): Promise<Outcome<T>> => {
+    const c = await lockCase(tx, found.caseId);
+    if (!c) return refusal(caseError('CASE_NOT_FOUND', 'no case with this id', ['input', 'referralId']));
+    return work(tx, c);
+  });
 }
 
 /** Locks the case row for the rest of the transaction. Must be the transaction's first read. */

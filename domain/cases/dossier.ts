@@ -99,6 +99,8 @@ export interface DossierReferral {
   provisional?: boolean;
   feedback: string | null;
   declineReason: string | null;
+  /** When withdrawn by the case's owner (referralWithdraw): why (absent in snapshots taken before slips were withdrawn). */
+  withdrawReason?: string | null;
   /** For a completed decision: the amount its aid record gives (absent in snapshots taken before it was kept). */
   fulfilledAmountFen?: number | null;
   /** For a completed decision given short: the department's reason. */
@@ -268,7 +270,7 @@ function departmentsWithout(aid: readonly AidRecord[], slipsOfCase: readonly Pic
  * Departments not taking part in the case (the brief's 尚未参与救助的部门): none of their aid in
  * force in the window (as departmentsNotContributed counts it) and no slip of the case addressed to
  * them that still stands. A slip issued or accepted is a department at work on the case, one
- * completed has given; one declined (退回) or superseded by a correction is not taking part. Unlike
+ * completed has given; one declined (退回), superseded by a correction or withdrawn by the case's owner (撤回) is not taking part. Unlike
  * departmentsNotContributed (the API's "nothing to show yet"), a department holding an open slip is
  * not listed: a meeting read 住建 and 工会 as absent while both held its slips.
  */
@@ -323,7 +325,7 @@ export function dossierWithProseMasked(d: Dossier, mask: (text: string) => strin
   const next: Dossier = {
     ...d,
     earlierCases: d.earlierCases.map((c) => ({ ...c, summary: m(c.summary), explanation: m(c.explanation) })),
-    referrals: d.referrals.map((r) => ({ ...r, ask: m(r.ask), feedback: m(r.feedback), declineReason: m(r.declineReason), ...('differenceReason' in r ? { differenceReason: m(r.differenceReason) } : {}) })),
+    referrals: d.referrals.map((r) => ({ ...r, ask: m(r.ask), feedback: m(r.feedback), declineReason: m(r.declineReason), ...('withdrawReason' in r ? { withdrawReason: m(r.withdrawReason ?? null) } : {}), ...('differenceReason' in r ? { differenceReason: m(r.differenceReason) } : {}) })),
     ...(d.history ? { history: d.history.map((e) => ({ ...e, reason: m(e.reason) })) } : {}),
   };
   return changed ? next : d;

@@ -79,6 +79,9 @@ export const CASE_ERROR_CODES = [
   'DECISION_SUPERSEDED',
   'SECOND_AID_NOT_CORRECTED',
   'REFERRAL_SUPERSEDED',
+  // referralWithdraw (db/cases/referrals.ts withdrawReferral), and an answer to a slip it withdrew.
+  'REFERRAL_WITHDRAWN',
+  'DECISION_SLIP',
   'HAND_OVER_REQUIRED',
   'HOUSEHOLD_NOT_MOVED',
   'OPEN_CASE_IN_OTHER_COUNTY',

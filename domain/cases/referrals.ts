@@ -9,8 +9,10 @@
 /**
  * SUPERSEDED: a decision's slip a later correction of the meeting's decisions replaced or withdrew
  * (db/cases/corrections.ts) before its department answered; nothing more is asked of that office.
+ * WITHDRAWN: a forwarded matter's slip the case's owner took back before its office answered
+ * (referralWithdraw: sent to the wrong office, or the matter went away); nothing more is asked either.
  */
-export const REFERRAL_STATES = ['ISSUED', 'ACCEPTED', 'COMPLETED', 'DECLINED', 'SUPERSEDED'] as const;
+export const REFERRAL_STATES = ['ISSUED', 'ACCEPTED', 'COMPLETED', 'DECLINED', 'SUPERSEDED', 'WITHDRAWN'] as const;
 export type ReferralState = (typeof REFERRAL_STATES)[number];
 
 export const REFERRAL_KINDS = ['DECISION', 'FORWARD'] as const;
@@ -18,7 +20,7 @@ export type ReferralKind = (typeof REFERRAL_KINDS)[number];
 
 export type ReferralAction = 'ACCEPT' | 'COMPLETE' | 'DECLINE';
 
-export type ReferralRefusal = 'REFERRAL_ILLEGAL_TRANSITION' | 'REFERRAL_SUPERSEDED' | 'FEEDBACK_REQUIRED' | 'REASON_REQUIRED' | 'HAND_OVER_LAPSED';
+export type ReferralRefusal = 'REFERRAL_ILLEGAL_TRANSITION' | 'REFERRAL_SUPERSEDED' | 'REFERRAL_WITHDRAWN' | 'FEEDBACK_REQUIRED' | 'REASON_REQUIRED' | 'HAND_OVER_LAPSED';
 
 export type ReferralCheck = { ok: true; to: ReferralState } | { ok: false; code: ReferralRefusal; message: string };
 
@@ -29,7 +31,7 @@ const FROM: Record<ReferralAction, readonly ReferralState[]> = {
 };
 
 const DONE: Record<ReferralAction, string> = { ACCEPT: 'accepted', COMPLETE: 'completed', DECLINE: 'declined' };
-const ARTICLE: Record<ReferralState, 'a' | 'an'> = { ISSUED: 'an', ACCEPTED: 'an', COMPLETED: 'a', DECLINED: 'a', SUPERSEDED: 'a' };
+const ARTICLE: Record<ReferralState, 'a' | 'an'> = { ISSUED: 'an', ACCEPTED: 'an', COMPLETED: 'a', DECLINED: 'a', SUPERSEDED: 'a', WITHDRAWN: 'a' };
 
 /**
  * The states of a slip still waiting for its answer: its office has yet to complete or decline it,
@@ -42,12 +44,12 @@ export function isWaitingReferral(state: ReferralState): state is WaitingReferra
   return (WAITING_REFERRAL_STATES as readonly ReferralState[]).includes(state);
 }
 
-/** The states of a slip answered (completed or declined) or superseded: every state not waiting. */
+/** The states of a slip answered (completed or declined), superseded or withdrawn: every state not waiting. */
 export const ANSWERED_REFERRAL_STATES: readonly Exclude<ReferralState, WaitingReferralState>[] = REFERRAL_STATES.filter(
   (s): s is Exclude<ReferralState, WaitingReferralState> => !isWaitingReferral(s),
 );
 
-/** Feedback has been given, or the decision was superseded: the slip no longer holds its case open. */
+/** Feedback has been given, or the decision was superseded, or the slip withdrawn: the slip no longer holds its case open. */
 export function hasFeedback(state: ReferralState): boolean {
   return !isWaitingReferral(state);
 }
@@ -78,9 +80,19 @@ export function handOverLapse(c: HandOverCase): string | null {
   return null;
 }
 
+/**
+ * A slip that ended with no answer from its office: superseded by a correction, or withdrawn by the
+ * case's owner. Its `answeredAt` is when it ended; its deadline stops there unmet (VOID before its
+ * due date, MISSED after), never met (domain/cases/supervision.ts slipStanding).
+ */
+export function endedUnanswered(state: ReferralState): boolean {
+  return state === 'SUPERSEDED' || state === 'WITHDRAWN';
+}
+
 export function checkReferralAction(state: ReferralState, action: ReferralAction, facts: { handOver: boolean; text: string; handOverCase?: HandOverCase }): ReferralCheck {
-  // A corrected decision's old slip: the office is told why nothing is asked of it any more.
+  // A corrected decision's old slip, or one its issuer took back: the office is told why nothing is asked of it any more.
   if (state === 'SUPERSEDED') return { ok: false, code: 'REFERRAL_SUPERSEDED', message: `a SUPERSEDED slip cannot be ${DONE[action]}` };
+  if (state === 'WITHDRAWN') return { ok: false, code: 'REFERRAL_WITHDRAWN', message: `a WITHDRAWN slip cannot be ${DONE[action]}` };
   if (!FROM[action].includes(state)) {
     return { ok: false, code: 'REFERRAL_ILLEGAL_TRANSITION', message: `${ARTICLE[state]} ${state} slip cannot be ${DONE[action]}` };
   }
@@ -90,4 +102,25 @@ export function checkReferralAction(state: ReferralState, action: ReferralAction
   if (lapsed) return { ok: false, code: 'HAND_OVER_LAPSED', message: lapsed };
   if (action === 'ACCEPT') return { ok: true, to: facts.handOver ? 'COMPLETED' : 'ACCEPTED' };
   return { ok: true, to: action === 'COMPLETE' ? 'COMPLETED' : 'DECLINED' };
+}
+
+export type WithdrawalRefusal = 'DECISION_SLIP' | 'REFERRAL_WITHDRAWN' | 'REFERRAL_ILLEGAL_TRANSITION';
+
+/**
+ * Whether the case's owner may withdraw (撤回) a slip it issued, or why not. Only a forwarded
+ * matter (FORWARD) still waiting for its office (ISSUED, ACCEPTED) is withdrawn. A meeting's
+ * decision is not: the meeting decided it, and only a record of a later decision changes it
+ * (decisionCorrect withdraws it, SUPERSEDED; one declined is reassigned or waived). A slip answered
+ * (completed, declined; a hand-over accepted is completed) keeps its answer: its office did the work.
+ */
+export function checkWithdrawal(slip: { kind: ReferralKind; state: ReferralState }): { code: WithdrawalRefusal; message: string } | null {
+  if (slip.kind === 'DECISION') {
+    return {
+      code: 'DECISION_SLIP',
+      message: 'a meeting’s decision is not withdrawn by its slip: the convener corrects the meeting’s decisions (decisionCorrect, the decision left out), or reassigns or waives it once declined (referralReassign, referralWaive)',
+    };
+  }
+  if (slip.state === 'WITHDRAWN') return { code: 'REFERRAL_WITHDRAWN', message: 'the slip was withdrawn already' };
+  if (!isWaitingReferral(slip.state)) return { code: 'REFERRAL_ILLEGAL_TRANSITION', message: `${ARTICLE[slip.state]} ${slip.state} slip was answered by its office and is not withdrawn` };
+  return null;
 }

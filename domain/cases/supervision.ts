@@ -13,6 +13,7 @@ import { chinaDateOf, endOfChinaDay } from './china-time';
 import { caseDeadlines, standing, type CaseDeadline, type CaseStep, type CaseTimeline, type DeadlineStanding, type Due, type Overdue } from './deadlines';
 import type { FulfilmentStanding } from './fulfilment';
 import { countyOf, type OfficeKey } from './offices';
+import { endedUnanswered, type ReferralState } from './referrals';
 import { TERMINAL_STATES } from './state-machine';
 import { addWorkingDays, isCovered, keptWithoutNotice, withinSupported, workingDaysBetween } from './working-days';
 
@@ -74,9 +75,9 @@ export interface SlipFacts<R> extends SlipCount {
   /** When the hub issued it (recorded): a report at an earlier asOf lists it only when asked later. */
   issuedAt: Date;
   dueOn: IsoDate;
-  /** When answered (completed or declined), or superseded. */
+  /** When answered (completed or declined), or superseded, or withdrawn. */
   answeredAt: Date | null;
-  /** Superseded by a correction (decisionCorrect): answeredAt ended it unanswered. */
+  /** Superseded by a correction (decisionCorrect) or withdrawn by the case's owner (referralWithdraw): answeredAt ended it unanswered (referrals.ts endedUnanswered). */
   superseded: boolean;
   /** Answered by declining it (退回, state DECLINED) rather than completing it: counted apart in the tally. */
   declined: boolean;
@@ -109,8 +110,8 @@ function fellDueIn(dueAt: Date, since: Date | null, asOf: Date): boolean {
  * (slipStanding). The API (Referral.deadlineStatus), the desk and the meeting brief's decisions and
  * 转办单 list all read it so.
  */
-export function recordedSlipStanding(r: SlipCount & { answeredAt: Date | null; state: string }, asOf: Date, startsAt: Date | null = null): DeadlineStanding {
-  return slipStanding({ countedFrom: r.countedFrom, deadlineWorkingDays: r.deadlineWorkingDays, dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED' }, asOf, startsAt);
+export function recordedSlipStanding(r: SlipCount & { answeredAt: Date | null; state: ReferralState }, asOf: Date, startsAt: Date | null = null): DeadlineStanding {
+  return slipStanding({ countedFrom: r.countedFrom, deadlineWorkingDays: r.deadlineWorkingDays, dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: endedUnanswered(r.state) }, asOf, startsAt);
 }
 
 export interface CaseFacts<C> {
@@ -349,9 +350,9 @@ export interface ReferralTally {
   answeredLate: number;
   /** Of those answered in the period, on time or late, how many were declined (退回). */
   declined: number;
-  /** Superseded by a correction in the period before their due date ended (VOID): out of the denominator. */
+  /** Superseded by a correction (or withdrawn by the case's owner) in the period before their due date ended (VOID): out of the denominator. */
   supersededBeforeDue: number;
-  /** Superseded by a correction in the period after it (MISSED). */
+  /** Superseded by a correction (or withdrawn by the case's owner) in the period after it (MISSED). */
   supersededLate: number;
   /** Open (issued or accepted) and past due at asOf, whenever due: the `referrals` list. */
   openOverdue: number;

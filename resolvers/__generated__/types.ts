@@ -630,6 +630,23 @@ export type Mutation = {
    */
   readonly referralWaive: ReferralPayload;
   /**
+   * 撤回: the case's owner (the office that issues its slips, referralIssue; NOT_CASE_OWNER otherwise)
+   * withdraws a forwarded matter's slip still waiting for its office (ISSUED or ACCEPTED), with its
+   * reason (REASON_REQUIRED): sent to the wrong office, or the matter went away, or stored by an earlier
+   * release for a township that can never read it. The slip becomes WITHDRAWN (Referral.withdrawReason;
+   * answeredAt is when) and no longer holds its case open; its office finds it in its inbox with
+   * `states: [WITHDRAWN]`, and an answer to it is REFERRAL_WITHDRAWN. A meeting's decision is not
+   * withdrawn by its slip (DECISION_SLIP): its convener corrects the meeting's decisions
+   * (decisionCorrect, the decision left out), or reassigns or waives it once declined. A slip answered
+   * (completed, declined, a hand-over accepted) keeps its answer (REFERRAL_ILLEGAL_TRANSITION); one
+   * withdrawn already is REFERRAL_WITHDRAWN. A case ended is CASE_ENDED, but one handed over to
+   * another county, which keeps its open slips. One transaction under the case's lock: an answer and a
+   * withdrawal sent at once settle one way. Recorded as a REFERRAL_WITHDRAWN event of the case; a retry
+   * with the same idempotency key, or without one the same withdrawal by the same officer within 24
+   * hours with nothing recorded on the slip since, returns the first outcome (replayed).
+   */
+  readonly referralWithdraw: ReferralPayload;
+  /**
    * The convener (the case's owner) corrects the decisions of a case's meeting after the meeting
    * (a DECIDED case, or one back in deliberation), with a stated reason: a decision's amount, office
    * or other terms changed (`changes` with a `decision`), a decision withdrawn (`changes` without one:
@@ -838,6 +855,15 @@ export type MutationReferralReassignArgs = {
  */
 export type MutationReferralWaiveArgs = {
   input: ReferralWaiveInput;
+};
+
+
+/**
+ * Every write the hub accepts. A business refusal comes back in the payload's `userErrors`; only
+ * malformed input, access and infrastructure failures are errors.
+ */
+export type MutationReferralWithdrawArgs = {
+  input: ReferralWithdrawInput;
 };
 
 
@@ -1398,6 +1424,18 @@ export type ReferralWaiveInput = {
   readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Withdraws a forwarded matter's slip still waiting. */
+export type ReferralWithdrawInput = {
+  /** The slip (a forwarded matter's, ISSUED or ACCEPTED). */
+  readonly referralId: Scalars['ID']['input'];
+  /** Why it is withdrawn, up to 500 characters; the receiving office reads it on the slip (Referral.withdrawReason). */
+  readonly reason: Scalars['String']['input'];
+  /** Who acts (an officer of the office that owns the case). */
+  readonly actor?: InputMaybe<ActorInput>;
+  /** A retry with the same key returns the first outcome. */
+  readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** What became of a declined decision. */
 export type DeclineResolutionKind =
   /** Given to another department (newReferral). */
@@ -1621,6 +1659,8 @@ export type CaseAction =
   | 'DECISION_CORRECTED'
   /** A decision's slip was superseded by a correction: its reason says by which slip, or that the decision was withdrawn. */
   | 'REFERRAL_SUPERSEDED'
+  /** A forwarded matter's slip was withdrawn by the case's owner (referralWithdraw), with the reason. */
+  | 'REFERRAL_WITHDRAWN'
   /** 转交县级审批: the township's review done and the case forwarded to the county office (caseForwardForApproval); its reason is the review opinion, and an OWNER_CHANGED follows. */
   | 'APPROVAL_FORWARDED';
 
@@ -1759,7 +1799,9 @@ export type ReferralState =
   /** Declined, with the reason. */
   | 'DECLINED'
   /** Superseded by a correction of the meeting's decisions (decisionCorrect): nothing more is asked of the office; see correction. */
-  | 'SUPERSEDED';
+  | 'SUPERSEDED'
+  /** A forwarded matter the case's owner withdrew before its office answered (referralWithdraw): nothing more is asked of the office; see withdrawReason. */
+  | 'WITHDRAWN';
 
 /** A referral slip (转办单): from one office to another, about a case, with a deadline and feedback. */
 export type Referral = {
@@ -1813,16 +1855,18 @@ export type Referral = {
   readonly state: ReferralState;
   /** When the hub recorded its acceptance. */
   readonly acceptedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** When the hub recorded its feedback (completed or declined), or its supersession (SUPERSEDED): lateness is measured by this. */
+  /** When the hub recorded its feedback (completed or declined), its supersession (SUPERSEDED) or its withdrawal (WITHDRAWN): lateness is measured by this. */
   readonly answeredAt?: Maybe<Scalars['DateTime']['output']>;
   /** When the receiving office stated it answered, where that is earlier than answeredAt: shown, never measured. */
   readonly answeredStatedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** Who answered it (completed or declined), as the case's history records the act: the client and, where its system named one (X-Officer), the officer (`client/officer`). Null while unanswered; a superseded slip's correction names who corrected it. */
+  /** Who answered it (completed or declined), as the case's history records the act: the client and, where its system named one (X-Officer), the officer (`client/officer`). Null while unanswered; a superseded slip's correction names who corrected it, a withdrawn slip's REFERRAL_WITHDRAWN event of the case's history who withdrew it. */
   readonly answeredBy?: Maybe<Scalars['String']['output']>;
   /** The feedback, when completed. */
   readonly feedback?: Maybe<Scalars['String']['output']>;
   /** The reason, when declined. */
   readonly declineReason?: Maybe<Scalars['String']['output']>;
+  /** The reason, when withdrawn by the case's owner (WITHDRAWN). */
+  readonly withdrawReason?: Maybe<Scalars['String']['output']>;
   /** The aid record the receiving department produced, as it stands in the department's records now (status CANCELLED once revoked or reversed there, medical aid in a settlement since reversed included). A reported-aid ledger entry corrected since is shown as recorded, status SUPERSEDED, its supersededBy the entry that stands now (read in the statement that finds it gone); one reversed since (or corrected, then reversed) as recorded too, status CANCELLED, its supersededBy the reversal (amount 0; fulfilment.standing CANCELLED_AT_SOURCE). Null when the department no longer lists it. */
   readonly aidRecord?: Maybe<AidRecord>;
   /** The aid record's reference in the department's records, as reported with the feedback. */
@@ -2202,6 +2246,8 @@ export type DossierReferral = {
   readonly feedback?: Maybe<Scalars['String']['output']>;
   /** Reason, when declined. */
   readonly declineReason?: Maybe<Scalars['String']['output']>;
+  /** Reason, when withdrawn by the case's owner (WITHDRAWN, referralWithdraw); null in a meeting's snapshot taken before slips were withdrawn. */
+  readonly withdrawReason?: Maybe<Scalars['String']['output']>;
   /** For a completed decision: the amount the linked aid record gives, in fen. */
   readonly fulfilledAmountFen?: Maybe<Scalars['Fen']['output']>;
   /** For a completed decision given short: the department's reason. */
@@ -2351,10 +2397,11 @@ export type OverdueTally = {
 
 /**
  * Slips of the period, each counted once. The denominator (counted, 办结或应办) is the slips answered
- * (completed or declined) in the period, on time or late, plus those a correction superseded in it after
- * their due date, plus those still open past due at asOf, whenever due (a stock carried into the period,
- * the `referrals` list). A slip superseded before its due date asked nothing more (supersededBeforeDue,
- * outside the denominator); a slip not yet due, or answered outside the period, is not counted.
+ * (completed or declined) in the period, on time or late, plus those a correction superseded (or the
+ * case's owner withdrew: referralWithdraw) in it after their due date, plus those still open past due at
+ * asOf, whenever due (a stock carried into the period, the `referrals` list). A slip superseded or
+ * withdrawn before its due date asked nothing more (supersededBeforeDue, outside the denominator); a
+ * slip not yet due, or answered outside the period, is not counted.
  */
 export type ReferralTally = {
   readonly __typename?: 'ReferralTally';
@@ -2364,9 +2411,9 @@ export type ReferralTally = {
   readonly answeredLate: Scalars['Int']['output'];
   /** Of those answered in the period, on time or late, how many were declined (退回); the `declined` list of an office, township or county. */
   readonly declined: Scalars['Int']['output'];
-  /** Superseded by a correction (decisionCorrect) in the period before their due date ended (VOID): outside the denominator. */
+  /** Superseded by a correction (decisionCorrect), or withdrawn by the case's owner (referralWithdraw), in the period before their due date ended (VOID): outside the denominator. */
   readonly supersededBeforeDue: Scalars['Int']['output'];
-  /** Superseded by a correction in the period after their due date (MISSED): answeredLate lists them, with answeredLate. */
+  /** Superseded by a correction, or withdrawn by the case's owner, in the period after their due date (MISSED): answeredLate lists them, with answeredLate. */
   readonly supersededLate: Scalars['Int']['output'];
   /** Issued or accepted and past due at asOf, whenever due: the length of `referrals`. */
   readonly openOverdue: Scalars['Int']['output'];
@@ -2592,7 +2639,7 @@ export type CaseErrorCode =
   | 'CASE_ENDED'
   /** Meetings are recorded for cases in deliberation. */
   | 'CASE_NOT_IN_DELIBERATION'
-  /** The slip cannot be answered that way in its state. */
+  /** The slip cannot be answered that way in its state; for referralWithdraw, it was answered already (completed, declined, a hand-over accepted): its answer stands. */
   | 'REFERRAL_ILLEGAL_TRANSITION'
   /** Completion needs feedback. */
   | 'FEEDBACK_REQUIRED'
@@ -2720,6 +2767,10 @@ export type CaseErrorCode =
   | 'SECOND_AID_NOT_CORRECTED'
   /** The slip was superseded by a correction of the meeting's decisions (decisionCorrect): it asks nothing of the office any more; Referral.correction gives the reason and the slip that replaced it, if any. */
   | 'REFERRAL_SUPERSEDED'
+  /** The slip was withdrawn by the office that owns its case (referralWithdraw): it asks nothing of the office any more, and Referral.withdrawReason says why. Also the answer to a second withdrawal of it. */
+  | 'REFERRAL_WITHDRAWN'
+  /** referralWithdraw: the slip carries a meeting's decision, which is not withdrawn by its slip: the convener corrects the meeting's decisions (decisionCorrect, the decision left out: SUPERSEDED), or reassigns or waives it once declined (referralReassign, referralWaive). */
+  | 'DECISION_SLIP'
   /** A case goes to the county its household moved to by caseHandOver (which opens its successor there), not by caseTransition to HANDED_OVER. */
   | 'HAND_OVER_REQUIRED'
   /** caseHandOver: the household lives in the case's own county; there is no other county to hand it over to. */
@@ -4638,7 +4689,7 @@ export type Query = {
   /**
    * The slips sent to an office (its desk), the soonest due first, then by id, in one list: by default
    * those still waiting for the office (ISSUED and ACCEPTED), which its open work bounds. Asked for
-   * answered slips (COMPLETED, DECLINED, SUPERSEDED), which pile up over the years, it lists at most the
+   * answered slips (COMPLETED, DECLINED, SUPERSEDED, WITHDRAWN), which pile up over the years, it lists at most the
    * largest page (MAX_LIST_SIZE, 500): more is BAD_USER_INPUT, reason ANSWER_TOO_LONG (argument
    * `states`, with `max`); read them a page at a time in `referralInbox`, the same slips in the same order.
    */
@@ -6573,6 +6624,7 @@ export type ResolversTypes = {
   CaseMaterialsCompleteInput: CaseMaterialsCompleteInput;
   FirstAid: ResolverTypeWrapper<CaseFirstAidRecordModel>;
   ReferralWaiveInput: ReferralWaiveInput;
+  ReferralWithdrawInput: ReferralWithdrawInput;
   DeclineResolutionKind: DeclineResolutionKind;
   DeclineResolution: ResolverTypeWrapper<DeclineRecordModel>;
   CaseOrigin: CaseOrigin;
@@ -6865,6 +6917,7 @@ export type ResolversParentTypes = {
   CaseMaterialsCompleteInput: CaseMaterialsCompleteInput;
   FirstAid: CaseFirstAidRecordModel;
   ReferralWaiveInput: ReferralWaiveInput;
+  ReferralWithdrawInput: ReferralWithdrawInput;
   DeclineResolution: DeclineRecordModel;
   Office: OfficeModel;
   OfficeInput: OfficeInput;
@@ -7212,6 +7265,7 @@ export type MutationResolvers<ContextType = HubContext, ParentType extends Resol
   referralDecline?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralDeclineArgs, 'input'>>;
   referralReassign?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralReassignArgs, 'input'>>;
   referralWaive?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralWaiveArgs, 'input'>>;
+  referralWithdraw?: Resolver<ResolversTypes['ReferralPayload'], ParentType, ContextType, RequireFields<MutationReferralWithdrawArgs, 'input'>>;
   decisionCorrect?: Resolver<ResolversTypes['DecisionCorrectPayload'], ParentType, ContextType, RequireFields<MutationDecisionCorrectArgs, 'input'>>;
   caseFirstAid?: Resolver<ResolversTypes['CaseTransitionPayload'], ParentType, ContextType, RequireFields<MutationCaseFirstAidArgs, 'input'>>;
   caseMaterialsComplete?: Resolver<ResolversTypes['CaseTransitionPayload'], ParentType, ContextType, RequireFields<MutationCaseMaterialsCompleteArgs, 'input'>>;
@@ -7424,6 +7478,7 @@ export type ReferralResolvers<ContextType = HubContext, ParentType extends Resol
   answeredBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   feedback?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   declineReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  withdrawReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   aidRecord?: Resolver<Maybe<ResolversTypes['AidRecord']>, ParentType, ContextType>;
   aidSourceReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   fulfilment?: Resolver<Maybe<ResolversTypes['Fulfilment']>, ParentType, ContextType>;
@@ -7580,6 +7635,7 @@ export type DossierReferralResolvers<ContextType = HubContext, ParentType extend
   provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   feedback?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   declineReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  withdrawReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   fulfilledAmountFen?: Resolver<Maybe<ResolversTypes['Fen']>, ParentType, ContextType>;
   differenceReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };

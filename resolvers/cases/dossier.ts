@@ -147,6 +147,7 @@ export async function buildDossier(inputs: DossierInputs, c: CaseRecord, today: 
     provisional: referralDue(s).provisional,
     feedback: s.feedback,
     declineReason: s.declineReason,
+    withdrawReason: s.withdrawReason,
     fulfilledAmountFen: fulfilmentOf.get(s.id)?.amountFen ?? null,
     differenceReason: fulfilmentOf.get(s.id)?.differenceReason ?? null,
   }));

@@ -5,7 +5,7 @@
  */
 import { deliverAlertChanges } from '../monitoring/detect';
 import { caseTimelinesOf } from '../../db/monitoring/loaders';
-import { answerReferral, issueReferral } from '../../db/cases/referrals';
+import { answerReferral, issueReferral, withdrawReferral } from '../../db/cases/referrals';
 import { casesByIds, inboxPosition, openCase, referralInboxPage, referralsToOffice, transitionCase, type InboxQuery } from '../../db/cases/store';
 import { buildDossier, dossierReadBy, openFindingsFrom } from './dossier';
 import { createCaseLoaders, type CaseLoaders } from '../../db/cases/loaders';
@@ -38,7 +38,7 @@ import { caseNamedTo } from './case-named';
 import { countyOf, officeOfClient, parseOffice, receivingOfficeRefusal, storedOffice, storedOfficeIn, unknownOfficeReason, type Office } from '../../domain/cases/offices';
 import { caseReference } from '../../domain/cases/reference';
 import { requestFingerprints } from './request-fingerprint';
-import { checkReferralAction, isWaitingReferral, WAITING_REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
+import { checkReferralAction, endedUnanswered, isWaitingReferral, WAITING_REFERRAL_STATES, type ReferralState } from '../../domain/cases/referrals';
 import { allowedTransitions, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import { recordedSlipStanding, referralDue } from '../../domain/cases/supervision';
 import { calendarCoverage } from '../../domain/cases/working-days';
@@ -217,9 +217,9 @@ function referralStanding(ctx: HubContext, r: ReferralRecord, asked: Date | null
   return recordedSlipStanding(r, asOfOf(ctx, asked), startsAt);
 }
 
-/** A slip's answer (completed or declined) on its case's history: who and when; null while unanswered or superseded. */
+/** A slip's answer (completed or declined) on its case's history: who and when; null while unanswered, superseded or withdrawn. */
 async function answerOf(ctx: HubContext, r: ReferralRecord): Promise<CaseEventRecord | null> {
-  if (r.answeredAt === null || r.state === 'SUPERSEDED') return null;
+  if (r.answeredAt === null || endedUnanswered(r.state)) return null;
   return (await caseLoaders(ctx).eventsByCase.load(r.caseId)).find((e) => e.referralId === r.id && (e.action === 'REFERRAL_COMPLETED' || e.action === 'REFERRAL_DECLINED')) ?? null;
 }
 
@@ -951,6 +951,13 @@ export const caseResolvers: Resolvers = {
       const referralId = requireHubId(input.referralId, 'input.referralId');
       if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
       return referralPayload(ctx, await resolveDeclinedDecision(ctx.hub, referralId, { kind: 'WAIVE', reason: input.reason }, meta));
+    },
+
+    referralWithdraw: async (_, { input }, ctx) => {
+      const meta = metaOf(ctx, input, 'referralWithdraw');
+      const referralId = requireHubId(input.referralId, 'input.referralId');
+      if (!(await referralInReach(ctx, referralId))) return REFERRAL_NOT_FOUND();
+      return referralPayload(ctx, await withdrawReferral(ctx.hub, referralId, input.reason, meta));
     },
 
     caseFirstAid: async (_, { input }, ctx) => {

@@ -14,6 +14,7 @@ import { fromDbInstant } from '../../db/instants';
 import type { CaseEventRecord, CaseRecord, ReferralRecord } from '../../db/cases/records';
 import { standingShortfall } from '../../domain/cases/fulfilment';
 import { chinaDateOf, startOfChinaDay } from '../../domain/cases/china-time';
+import { endedUnanswered } from '../../domain/cases/referrals';
 import { overdueReport, type OverdueReport, type OwnerChange, type SlipFacts } from '../../domain/cases/supervision';
 import { divisionPrefix } from '../../domain/division-code';
 import { groupBy } from '../../domain/group-by';
@@ -68,7 +69,7 @@ function ownedBefore(events: readonly CaseEventRecord[]): OwnerChange[] {
 
 /** A slip as supervision reads it (domain/cases/supervision.ts): its due date counted from its day of issue. */
 function slipFacts(r: ReferralRecord): SlipFacts<ReferralRecord> {
-  return { referral: r, countedFrom: r.countedFrom, deadlineWorkingDays: r.deadlineWorkingDays, issuedAt: r.issuedAt, dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: r.state === 'SUPERSEDED', declined: r.state === 'DECLINED', toOffice: r.toOffice, townshipCode: r.townshipCode };
+  return { referral: r, countedFrom: r.countedFrom, deadlineWorkingDays: r.deadlineWorkingDays, issuedAt: r.issuedAt, dueOn: r.dueOn, answeredAt: r.answeredAt, superseded: endedUnanswered(r.state), declined: r.state === 'DECLINED', toOffice: r.toOffice, townshipCode: r.townshipCode };
 }
 
 /**

@@ -210,6 +210,7 @@ function decisionSlip(fields: Pick<ReferralRecord, 'id' | 'programmeCode'> & Par
     answeredAt: null,
     feedback: null,
     declineReason: null,
+    withdrawReason: null,
     aidSourceRef: null,
     ...fields,
   };

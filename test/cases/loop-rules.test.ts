@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { PURPOSES_BY_ROLE, ROOT_RULES } from '../../access/policy';
-import { checkReferralAction, REFERRAL_STATES, type ReferralAction } from '../../domain/cases/referrals';
+import { checkReferralAction, checkWithdrawal, hasFeedback, REFERRAL_STATES, type ReferralAction } from '../../domain/cases/referrals';
+import { recordedSlipStanding } from '../../domain/cases/supervision';
 import { checkIdNumber } from '../../domain/id-number';
 import type { AidStatus } from '../../domain/aid';
 import { checkFirstAidRecord, paymentProblem } from '../../domain/cases/fulfilment';
@@ -21,6 +22,18 @@ test('a refused slip answer says what cannot be done in plain English', () => {
   expect(messages).toContain('a COMPLETED slip cannot be completed');
   expect(messages).toContain('a DECLINED slip cannot be declined');
   for (const m of messages) expect(m).toMatch(/^(a [BCDFGHJ-NP-TV-Z]|an [AEIOU])\w* slip cannot be (accepted|completed|declined)$/);
+});
+
+test('only a forwarded matter still waiting is withdrawn; a withdrawn slip holds its case open no more', () => {
+  const refusals = REFERRAL_STATES.map((state) => [state, checkWithdrawal({ kind: 'FORWARD', state })?.code ?? null]);
+  expect(Object.fromEntries(refusals)).toEqual({ ISSUED: null, ACCEPTED: null, COMPLETED: 'REFERRAL_ILLEGAL_TRANSITION', DECLINED: 'REFERRAL_ILLEGAL_TRANSITION', SUPERSEDED: 'REFERRAL_ILLEGAL_TRANSITION', WITHDRAWN: 'REFERRAL_WITHDRAWN' });
+  for (const state of REFERRAL_STATES) expect(checkWithdrawal({ kind: 'DECISION', state })?.code).toBe('DECISION_SLIP');
+  expect(hasFeedback('WITHDRAWN')).toBe(true);
+  // Withdrawn, it was not answered: its deadline ends unmet, VOID before its due date, MISSED after (as a superseded slip's).
+  const slip = (answeredAt: string) => ({ countedFrom: '2025-10-13' as const, deadlineWorkingDays: 2, dueOn: '2025-10-15' as const, answeredAt: new Date(answeredAt), state: 'WITHDRAWN' as const });
+  const asOf = new Date('2025-10-24T12:00:00+08:00');
+  expect(recordedSlipStanding(slip('2025-10-14T09:00:00+08:00'), asOf).status).toBe('VOID');
+  expect(recordedSlipStanding(slip('2025-10-20T09:00:00+08:00'), asOf).status).toBe('MISSED');
 });
 
 test('every ID number in the README passes its checksum', () => {

@@ -133,8 +133,8 @@ describe('referral slip answers', () => {
   it('answers nothing once feedback is given', () => {
     for (const state of REFERRAL_STATES.filter(hasFeedback)) {
       for (const action of ['ACCEPT', 'COMPLETE', 'DECLINE'] as ReferralAction[]) {
-        // A superseded slip says why it asks nothing any more (decisionCorrect replaced it).
-        const code = state === 'SUPERSEDED' ? 'REFERRAL_SUPERSEDED' : 'REFERRAL_ILLEGAL_TRANSITION';
+        // A superseded or withdrawn slip says why it asks nothing any more (decisionCorrect replaced it; referralWithdraw took it back).
+        const code = state === 'SUPERSEDED' ? 'REFERRAL_SUPERSEDED' : state === 'WITHDRAWN' ? 'REFERRAL_WITHDRAWN' : 'REFERRAL_ILLEGAL_TRANSITION';
         expect(checkReferralAction(state, action, text)).toMatchObject({ ok: false, code });
       }
     }
