@@ -63,10 +63,15 @@ function dueKeptWithoutNotice(s: SlipCount): boolean {
  * time. A meeting held 03-12 and recorded 03-15 issues its 1-working-day slips on 03-15 due 03-13: they
  * were overdue on 03-14 and supervision lists them so. Before this day the slip asks nothing yet
  * (NOT_STARTED).
+ *
+ * `meetingDay` is that meeting's day for a slip issued in its meeting's record, null for any other:
+ * db/cases/records.ts slipMeetingDay decides which, in the statement that reads the slip. Every reader
+ * of a stored slip takes its day so, through these two alone: each slip shown (referralRecord,
+ * Referral.countedFrom) and the due-date recount at start-up (db/cases/due-recount.ts), so a date
+ * counted again is counted from the day the slip shows (test/cases/due-counted-from.test.ts).
  */
-export function dueCountedFrom(slip: { issuedAt: Date; meeting: { heldOn: IsoDate; recordedAt: Date } | null }): IsoDate {
-  const { meeting } = slip;
-  return meeting !== null && meeting.recordedAt.getTime() === slip.issuedAt.getTime() ? meeting.heldOn : chinaDateOf(slip.issuedAt);
+export function dueCountedFrom(slip: { issuedAt: Date; meetingDay: IsoDate | null }): IsoDate {
+  return slip.meetingDay ?? chinaDateOf(slip.issuedAt);
 }
 
 export interface SlipFacts<R> extends SlipCount {
