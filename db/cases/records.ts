@@ -186,9 +186,10 @@ export interface MeetingDepartmentRecord {
   department: import('../../domain/departments').OfficeCode;
 }
 
-/** A case's state changes as the deadline rules read them; `investigatedOnReport` for a case an alert's verification opened. */
-export function caseTimeline(c: CaseRecord, events: readonly CaseEventRecord[], investigatedOnReport = false): CaseTimeline {
+/** A case's state changes as the deadline rules read them; `investigatedOnReport` for a case an alert's verification opened; `kept`, its deadlines kept as counted when they stopped (db/cases/deadlines-kept.ts). */
+export function caseTimeline(c: CaseRecord, events: readonly CaseEventRecord[], investigatedOnReport = false, kept?: CaseTimeline['kept']): CaseTimeline {
   return {
+    kept,
     urgency: c.urgency,
     reportedAt: c.reportedAt,
     investigatedOnReport,

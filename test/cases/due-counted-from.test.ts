@@ -16,6 +16,7 @@ import { holidayFiles, notice2027 } from '../support/notice-2027';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { TestClock } from '../support/clock';
+import { okPayload } from '../support/payloads';
 import { insertRegions, insertWang, WANG } from '../support/scenarios';
 
 const cn = (local: string) => `${local}+08:00`;
@@ -30,13 +31,7 @@ let caseId: string;
 /** Each edge's slip: its id, and the day its working days count from. */
 const slips: Record<string, { id: string; countedFrom: string }> = {};
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function ok(query: string, variables: Record<string, unknown>, field: string): Promise<any> {
-  const res = await hub.gql(query, variables);
-  expect(res.errors).toBeUndefined();
-  expect(res.data[field].userErrors).toEqual([]);
-  return res.data[field];
-}
+const ok = (query: string, variables: Record<string, unknown>, field: string) => okPayload(hub.gql, query, variables, field);
 
 const forwardToHealth = async (ask: string): Promise<string> =>
   (await ok(`mutation($input: ReferralIssueInput!) { referralIssue(input: $input) { referral { id } userErrors { code field } } }`, { input: { caseId, to: { department: 'HEALTH' }, ask, deadlineWorkingDays: WORKING_DAYS } }, 'referralIssue')).referral.id;
