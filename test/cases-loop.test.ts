@@ -487,7 +487,7 @@ describe('the loop’s case records are sealed (db/cases/seals.ts)', () => {
     expect(verdict.ok ? [] : verdict.findings.map((f) => `${f.problem} ${f.table ?? ''} ${f.rowKey ?? f.seq ?? ''}`)).toEqual([]);
     const [sealed] = await dbs.hubPool.query('SELECT DISTINCT table_name AS name FROM case_seal');
     expect((sealed as { name: string }[]).map((r) => r.name).sort()).toEqual(
-      ['aid_case', 'case_event', 'case_meeting', 'case_meeting_department', 'decision_check', 'declined_decision', 'referral_fulfilment', 'referral_slip'].sort(),
+      ['aid_case', 'case_deadline_kept', 'case_event', 'case_meeting', 'case_meeting_department', 'decision_check', 'declined_decision', 'referral_fulfilment', 'referral_slip'].sort(),
     );
   });
 });

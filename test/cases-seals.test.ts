@@ -68,7 +68,7 @@ describe('every case write is sealed', () => {
     // A page of one row or seal: every page ends inside a meeting's departments or a slip's seals.
     for (const page of [1, 2]) expect(await verifyCaseSeals(dbs.hub, [], { page })).toEqual(verdict);
     const sealedTables = (await query('SELECT DISTINCT table_name FROM case_seal')).map((r) => r.table_name).sort();
-    expect(sealedTables).toEqual(['aid_case', 'case_event', 'case_meeting', 'case_meeting_department', 'decision_check', 'declined_decision', 'referral_slip'].sort());
+    expect(sealedTables).toEqual(['aid_case', 'case_deadline_kept', 'case_event', 'case_meeting', 'case_meeting_department', 'decision_check', 'declined_decision', 'referral_slip'].sort());
     let rows = 0;
     for (const t of SEALED_TABLES) rows += Number((await query(`SELECT COUNT(*) AS n FROM ${getTableName(t)}`))[0].n);
     expect(verdict.rows).toBe(rows);

@@ -10,7 +10,8 @@
  *
  * So at start-up, with the calendar built, the hub counts the due date of every slip still waiting
  * for its answer (WAITING_REFERRAL_STATES: ISSUED, ACCEPTED) again from where it was counted (the
- * meeting's day for a meeting's decisions, the day issued, China time, otherwise) and stores the
+ * meeting's day for a meeting's decisions, the day issued, China time, otherwise: read as every slip
+ * shown reads it, waitingSlipCounts) and stores the
  * ones that moved. An answered slip's (COMPLETED, DECLINED, SUPERSEDED) is history: it was met or
  * missed under the calendar of its time, and supervision reads it so (slipStanding, an overdue report
  * as of a past day), so it stays as counted; counted without a notice since loaded that gives another
@@ -31,7 +32,8 @@ import { addWorkingDays, calendarFingerprint, withinSupported } from '../../doma
 import { WAITING_REFERRAL_STATES } from '../../domain/cases/referrals';
 import type { HubDb } from '../connect';
 import { fromDbInstant, toDbInstant } from '../instants';
-import { calendarRecount, calendarRecountYear, caseMeeting, referralSlip } from './schema';
+import { slipMeetingDay, type HubQuery } from './records';
+import { calendarRecount, calendarRecountYear, referralSlip } from './schema';
 
 /** Slips read per statement. */
 const PAGE = 1000;
@@ -42,10 +44,24 @@ export interface RecountedDue {
   after: IsoDate;
 }
 
-/** The day a stored slip's working days were counted from (domain/cases/supervision.ts dueCountedFrom), from its row and its meeting's. */
-export function storedDueCountedFrom(slip: { issuedAt: string; meetingHeldOn: IsoDate | null; meetingRecordedAt: string | null }): IsoDate {
-  const meeting = slip.meetingHeldOn === null || slip.meetingRecordedAt === null ? null : { heldOn: slip.meetingHeldOn, recordedAt: fromDbInstant(slip.meetingRecordedAt) };
-  return dueCountedFrom({ issuedAt: fromDbInstant(slip.issuedAt), meeting });
+/** A slip still waiting for its answer as the recount reads it: its due date, its limit and the day that is counted from. */
+export interface WaitingSlipCount {
+  id: number;
+  dueOn: IsoDate;
+  workingDays: number;
+  /** The day its working days count from, read as every slip shown reads it (Referral.countedFrom: slipMeetingDay, dueCountedFrom). */
+  countedFrom: IsoDate;
+}
+
+/** The slips still waiting for their answer with an id above `after`, in id order, at most `limit`: one statement. */
+export async function waitingSlipCounts(hub: HubQuery, after: number, limit = PAGE): Promise<WaitingSlipCount[]> {
+  const rows = await hub
+    .select({ id: referralSlip.id, issuedAt: referralSlip.issuedAt, dueOn: referralSlip.dueOn, workingDays: referralSlip.deadlineWorkingDays, meetingDay: slipMeetingDay })
+    .from(referralSlip)
+    .where(and(gt(referralSlip.id, after), inArray(referralSlip.state, [...WAITING_REFERRAL_STATES])))
+    .orderBy(asc(referralSlip.id))
+    .limit(limit);
+  return rows.map((r) => ({ id: r.id, dueOn: r.dueOn, workingDays: r.workingDays, countedFrom: dueCountedFrom({ issuedAt: fromDbInstant(r.issuedAt), meetingDay: r.meetingDay }) }));
 }
 
 /** The calendar `name`'s dates were last counted again under, or null: never (a hub before calendar_recount). */
@@ -91,27 +107,13 @@ export async function recountReferralDueDates(hub: HubDb, now: Date = new Date()
 async function recountAll(hub: HubDb): Promise<RecountedDue[]> {
   const moved: RecountedDue[] = [];
   for (let after = 0; ; ) {
-    const rows = await hub
-      .select({
-        id: referralSlip.id,
-        issuedAt: referralSlip.issuedAt,
-        dueOn: referralSlip.dueOn,
-        workingDays: referralSlip.deadlineWorkingDays,
-        meetingHeldOn: caseMeeting.heldOn,
-        meetingRecordedAt: caseMeeting.recordedAt,
-      })
-      .from(referralSlip)
-      .leftJoin(caseMeeting, eq(caseMeeting.id, referralSlip.meetingId))
-      .where(and(gt(referralSlip.id, after), inArray(referralSlip.state, [...WAITING_REFERRAL_STATES])))
-      .orderBy(asc(referralSlip.id))
-      .limit(PAGE);
+    const rows = await waitingSlipCounts(hub, after);
     if (rows.length === 0) return moved;
     after = rows[rows.length - 1].id;
     for (const r of rows) {
       // A row written before the hub bounded its dates keeps the date it has (deadlines.ts reads it held inside the range).
-      const countedFrom = storedDueCountedFrom(r);
-      const from = withinSupported(countedFrom);
-      if (from !== countedFrom || r.workingDays < 1) continue;
+      const from = withinSupported(r.countedFrom);
+      if (from !== r.countedFrom || r.workingDays < 1) continue;
       let counted: IsoDate;
       try {
         counted = addWorkingDays(from, r.workingDays).date;

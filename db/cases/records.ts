@@ -10,7 +10,7 @@ import type { ReferralKind, ReferralState } from '../../domain/cases/referrals';
 import type { OfficeKey } from '../../domain/cases/offices';
 import type { Dossier } from '../../domain/cases/dossier';
 import type { CaseTimeline } from '../../domain/cases/deadlines';
-import { chinaDateOf } from '../../domain/cases/china-time';
+import { dueCountedFrom } from '../../domain/cases/supervision';
 import type { HubDb } from '../connect';
 import { and, eq, gte, inArray, like, lte, sql, type SQL } from 'drizzle-orm';
 import { QueryBuilder, type MySqlColumn } from 'drizzle-orm/mysql-core';
@@ -150,15 +150,17 @@ export interface ReferralRecord {
 }
 
 /**
- * The day a slip's meeting was held, for a decision recorded with its meeting (the meeting recorded at
- * the instant the slip was issued: dueCountedFrom); NULL for any other slip. Selected with every slip
- * (`meetingDay`, for referralRecord), through the meeting's primary key.
+ * The day a slip's meeting was held, for a decision issued in its meeting's record (the meeting recorded
+ * at the instant the slip was issued); NULL for any other slip, a reassignment or a correction that
+ * keeps the meeting's id included. The one test of which slips count from their meeting's day
+ * (domain/cases/supervision.ts dueCountedFrom): selected with every slip read (`meetingDay`, for
+ * referralRecord) and by the due-date recount (db/cases/due-recount.ts), through the meeting's primary key.
  */
 export const slipMeetingDay = sql<IsoDate | null>`(SELECT DATE_FORMAT(m.held_on, '%Y-%m-%d') FROM case_meeting m WHERE m.id = ${referralSlip.meetingId} AND m.recorded_at = ${referralSlip.issuedAt})`;
 
 export function referralRecord(row: typeof referralSlip.$inferSelect, c: Pick<CaseRecord, 'householdId' | 'townshipCode'> & { meetingDay: IsoDate | null }): ReferralRecord {
   const issuedAt = fromDbInstant(row.issuedAt);
-  return { ...row, householdId: c.householdId, townshipCode: c.townshipCode, issuedAt, countedFrom: c.meetingDay ?? chinaDateOf(issuedAt), acceptedAt: fromDbInstantOrNull(row.acceptedAt), answeredAt: fromDbInstantOrNull(row.answeredAt) };
+  return { ...row, householdId: c.householdId, townshipCode: c.townshipCode, issuedAt, countedFrom: dueCountedFrom({ issuedAt, meetingDay: c.meetingDay }), acceptedAt: fromDbInstantOrNull(row.acceptedAt), answeredAt: fromDbInstantOrNull(row.answeredAt) };
 }
 
 export interface MeetingRecord {
@@ -186,9 +188,10 @@ export interface MeetingDepartmentRecord {
   department: import('../../domain/departments').OfficeCode;
 }
 
-/** A case's state changes as the deadline rules read them; `investigatedOnReport` for a case an alert's verification opened. */
-export function caseTimeline(c: CaseRecord, events: readonly CaseEventRecord[], investigatedOnReport = false): CaseTimeline {
+/** A case's state changes as the deadline rules read them; `investigatedOnReport` for a case an alert's verification opened; `kept`, its deadlines kept as counted when they stopped (db/cases/deadlines-kept.ts). */
+export function caseTimeline(c: CaseRecord, events: readonly CaseEventRecord[], investigatedOnReport = false, kept?: CaseTimeline['kept']): CaseTimeline {
   return {
+    kept,
     urgency: c.urgency,
     reportedAt: c.reportedAt,
     investigatedOnReport,

@@ -10,6 +10,7 @@
  * township's 9-digit division code for a township (乡镇街道) office.
  */
 import { REMINDER_KINDS } from '../../domain/cases/reminders';
+import { DEADLINE_KINDS } from '../../domain/cases/deadlines';
 import { bigint, boolean, char, date, datetime, foreignKey, index, int, longtext, mysqlEnum, mysqlTable, primaryKey, smallint, text, unique, varchar } from 'drizzle-orm/mysql-core';
 import type { DepartmentCode, OfficeCode } from '../../domain/departments';
 import { household, programme } from '../household/schema';
@@ -261,6 +262,26 @@ export const caseCountyApproval = mysqlTable(
     foreignKey({ name: 'case_county_approval_case_fk', columns: [t.caseId], foreignColumns: [aidCase.id] }),
     foreignKey({ name: 'case_county_approval_programme_fk', columns: [t.programmeCode], foreignColumns: [programme.code] }),
   ],
+);
+
+/**
+ * A case's working-day deadline as counted when it stopped running (db/cases/deadlines-kept.ts): the
+ * due date under the calendar in force when the hub recorded the step that met it or ended the case.
+ * Met or missed then, it stays so: a holiday notice loaded since does not move it (domain/cases
+ * /deadlines.ts caseDeadlines reads it, provisional where counted without the notice that gives
+ * another day). A deadline still running has no row: it is counted under the calendar in force at
+ * each read. One per case and kind (the key), written once; sealed like the case's other records.
+ */
+export const caseDeadlineKept = mysqlTable(
+  'case_deadline_kept',
+  {
+    caseId: id('case_id').notNull(),
+    kind: mysqlEnum('kind', DEADLINE_KINDS).notNull(),
+    dueOn: date('due_on', { mode: 'string' }).notNull(),
+    /** When the step that stopped it was recorded (the calendar then in force counted due_on). */
+    keptAt: instant('kept_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.kind] }), foreignKey({ name: 'case_deadline_kept_case_fk', columns: [t.caseId], foreignColumns: [aidCase.id] })],
 );
 
 /**

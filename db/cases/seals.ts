@@ -23,7 +23,7 @@ import { getTableConfig, type MySqlColumn, type MySqlTable } from 'drizzle-orm/m
 import { isDuplicateKey, type HubDb } from '../connect';
 import { lockingTransaction, type LockingTx } from '../locking';
 import { toDbInstant } from '../instants';
-import { aidCase, caseCountyApproval, caseEvent, caseMeeting, caseSeal, caseSealHead, meetingDepartment, referralSlip, secondAidApproval } from './schema';
+import { aidCase, caseCountyApproval, caseDeadlineKept, caseEvent, caseMeeting, caseSeal, caseSealHead, meetingDepartment, referralSlip, secondAidApproval } from './schema';
 import { caseFirstAid, decisionCheck, decisionCorrection, declinedDecision, referralFulfilment } from '../case-loop/schema';
 import type { HubQuery } from './records';
 
@@ -43,6 +43,7 @@ export const SEALED_TABLES: readonly MySqlTable[] = [
   declinedDecision,
   secondAidApproval,
   caseCountyApproval,
+  caseDeadlineKept,
 ];
 
 /** A sealed table's primary-key columns, in key order. */

@@ -10,6 +10,7 @@
  * with the first's outcome (see idempotent).
  */
 import { sealedTransaction, sealLater } from './seals';
+import { keepStoppedDeadlines } from './deadlines-kept';
 import { and, desc, eq, inArray, max, sql } from 'drizzle-orm';
 import { caseError, refusal, success, type CaseUserError, type Outcome } from '../../domain/cases/errors';
 import type { OfficeKey } from '../../domain/cases/offices';
@@ -388,6 +389,9 @@ export interface EventFields {
   carriesKey?: boolean;
 }
 
+/** The events that may meet a case deadline or end the case (domain/cases/deadlines.ts DEADLINE_RULES). */
+const STOPPING_ACTIONS: ReadonlySet<CaseAction> = new Set(['TRANSITIONED', 'MATERIALS_COMPLETED', 'APPROVAL_FORWARDED']);
+
 /** Collects a transaction's events and writes them in one statement, numbered after the last. */
 export class EventLog {
   private readonly rows: (typeof caseEvent.$inferInsert)[] = [];
@@ -431,6 +435,8 @@ export class EventLog {
     if (this.rows.length > 0) {
       await tx.insert(caseEvent).values(this.rows);
       sealLater(tx, caseEvent, and(eq(caseEvent.caseId, this.caseId), inArray(caseEvent.seq, this.rows.map((r) => r.seq))));
+      // A step that may stop a deadline keeps its due date as counted now (db/cases/deadlines-kept.ts).
+      if (this.rows.some((r) => STOPPING_ACTIONS.has(r.action))) await keepStoppedDeadlines(tx, this.caseId, this.rows.map((r) => r.seq), this.meta.now);
     }
     const key = storedKey(this.meta);
     if (key !== null && this.meta.requestHash && this.rows.some((r) => r.idempotencyKey === key)) {

@@ -5,12 +5,16 @@ import type { HubDb } from '../connect';
 import { noticesByAlertIds, objectionsByNoticeIds, type NoticeRow, type ObjectionRow } from './notices';
 import { alertsByCaseIds, alertsByIds, eventsByAlertIds, type AlertEventRow, type AlertRow } from './store';
 import { caseTimeline, type CaseEventRecord, type CaseRecord } from '../cases/records';
-import type { CaseTimeline } from '../../domain/cases/deadlines';
+import type { CaseTimeline, DeadlineKind } from '../../domain/cases/deadlines';
+import type { IsoDate } from '../../domain/dates';
+import { keptDeadlinesOf } from '../cases/deadlines-kept';
 
 export function createMonitoringLoaders(db: HubDb) {
   return {
     alertById: new DataLoader<number, AlertRow | null>(async (ids) => byKey(ids, await alertsByIds(db, ids), (a) => a.id)),
     alertByCase: new DataLoader<number, AlertRow | null>(async (ids) => byKey(ids, await alertsByCaseIds(db, ids), (a) => a.caseId!)),
+    /** Each case's deadlines kept as counted when they stopped running (db/cases/deadlines-kept.ts), by kind. */
+    keptDeadlinesByCase: new DataLoader<number, ReadonlyMap<DeadlineKind, IsoDate>>(async (ids) => groupByKey(ids, await keptDeadlinesOf(db, ids), (k) => k.caseId).map((rows) => new Map(rows.map((k) => [k.kind, k.dueOn])))),
     /** Every village notice of each alert, oldest first (withdrawn ones and their corrections). */
     noticesByAlert: new DataLoader<number, NoticeRow[]>(async (ids) => groupByKey(ids, await noticesByAlertIds(db, ids), (n) => n.alertId)),
     /** The objections to each notice, in the order received. */
@@ -41,10 +45,15 @@ export async function casesOpenedByVerification(loaders: Pick<MonitoringLoaders,
  * overdueReport, the brief, the dossier's other cases), so none measures an alert's case otherwise.
  */
 export async function caseTimelinesOf(
-  loaders: Pick<MonitoringLoaders, 'alertByCase'>,
+  loaders: Pick<MonitoringLoaders, 'alertByCase' | 'keptDeadlinesByCase'>,
   cases: readonly CaseRecord[],
   eventsOf: (caseId: number) => readonly CaseEventRecord[],
 ): Promise<Map<number, CaseTimeline>> {
-  const verified = await casesOpenedByVerification(loaders, cases);
-  return new Map(cases.map((c) => [c.id, caseTimeline(c, eventsOf(c.id), verified.has(c.id))]));
+  const [verified, kept] = await Promise.all([casesOpenedByVerification(loaders, cases), loaders.keptDeadlinesByCase.loadMany(cases.map((c) => c.id))]);
+  return new Map(cases.map((c, i) => [c.id, caseTimeline(c, eventsOf(c.id), verified.has(c.id), keptOrThrow(kept[i]))]));
+}
+
+function keptOrThrow(kept: ReadonlyMap<DeadlineKind, IsoDate> | Error): ReadonlyMap<DeadlineKind, IsoDate> {
+  if (kept instanceof Error) throw kept;
+  return kept;
 }

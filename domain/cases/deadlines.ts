@@ -9,7 +9,10 @@
  * | URGENT    | materials completed, 5 working days            | date of first aid (of the report before any) | the recorded act MATERIALS_COMPLETED |
  * | EMERGENCY | first aid, 2 hours                             | instant reported   | FIRST_AID_GIVEN                |
  *
- * Hour limits are instants. Day limits are China dates: due by the end of the due day, China time.
+ * Hour limits are instants. Day limits are China dates: due by the end of the due day, China time,
+ * counted under the holiday calendar in force while the deadline runs; one that stopped running (met,
+ * or the case ended) keeps the date counted when it stopped (CaseTimeline.kept: case_deadline_kept,
+ * db/cases/deadlines-kept.ts), met or missed under the calendar of its time as an answered slip is.
  * Every step is measured by when the hub recorded it (domain/cases/stated-time.ts). The materials
  * are 补充完善 after the first aid (24 小时内先行救助，5 个工作日内补充完善相关救助材料): a recorded
  * act of their own, not inferred from the case entering deliberation.
@@ -26,7 +29,7 @@
 import type { IsoDate } from '../dates';
 import { addHours, calendarDaysBetween, chinaDateOf, endOfChinaDay, wholeHoursBetween } from './china-time';
 import { TERMINAL_STATES, type CaseState, type CaseUrgency } from './state-machine';
-import { addWorkingDays, withinSupported, workingDaysBetween } from './working-days';
+import { addWorkingDays, isCovered, keptWithoutNotice, withinSupported, workingDaysBetween } from './working-days';
 
 export const DEADLINE_KINDS = ['FIRST_AID', 'MATERIALS', 'INVESTIGATION_OPINION', 'APPROVAL'] as const;
 export type DeadlineKind = (typeof DEADLINE_KINDS)[number];
@@ -119,6 +122,41 @@ export function dueOf(limit: Limit, start: Date): Due {
   return { dueAt: endOfChinaDay(date), dueOn: date, provisional };
 }
 
+/** A due date kept as counted: from the day its working days count from, with its limit. */
+export interface KeptCount {
+  countedFrom: IsoDate;
+  /** Its limit in working days; 0 where not known (a meeting's snapshot kept none): the date's own count is then not read. */
+  deadlineWorkingDays: number;
+  dueOn: IsoDate;
+}
+
+/**
+ * A due date kept as it was counted (a slip's referral_slip.due_on, a case deadline's that stopped
+ * running: case_deadline_kept): due by the end of that day, China time. Provisional when a working
+ * day counted (from countedFrom to the due date) lies in a year whose notice is not loaded, or when
+ * the date kept is one a calendar without the year's notice gave and the calendar in force gives
+ * another (keptWithoutNotice): a notice loaded since does not make a date counted without it final. A
+ * date the calendar in force gives alike is final.
+ */
+export function keptDue(s: KeptCount): Due {
+  const from = withinSupported(s.countedFrom);
+  const to = withinSupported(s.dueOn);
+  // A date held inside the supported range (an old row) makes the count an estimate too.
+  const counted = to <= from ? !isCovered(to) : workingDaysBetween(from, to).provisional;
+  return { dueAt: endOfChinaDay(s.dueOn), dueOn: s.dueOn, provisional: from !== s.countedFrom || to !== s.dueOn || counted || dueKeptWithoutNotice(s) };
+}
+
+function dueKeptWithoutNotice(s: KeptCount): boolean {
+  if (!Number.isInteger(s.deadlineWorkingDays) || s.deadlineWorkingDays < 1) return false;
+  try {
+    const inForce = addWorkingDays(s.countedFrom, s.deadlineWorkingDays).date;
+    return keptWithoutNotice(s.dueOn, inForce, (cal) => addWorkingDays(s.countedFrom, s.deadlineWorkingDays, cal).date);
+  } catch {
+    // A count reaching past the last supported date: the range check above already flags it.
+    return false;
+  }
+}
+
 export interface DeadlineStanding {
   status: DeadlineStatus;
   /** Set while PENDING (never when NOT_STARTED). */
@@ -181,6 +219,11 @@ export interface CaseTimeline {
   transitions: readonly (CaseStep & { to: CaseState })[];
   /** Recorded acts that are not state changes, in order, timed the same way. */
   acts?: readonly (CaseStep & { act: CaseAct })[];
+  /**
+   * The due dates of its working-day deadlines that stopped running, as counted when they did
+   * (case_deadline_kept): read instead of a count under the calendar in force.
+   */
+  kept?: ReadonlyMap<DeadlineKind, IsoDate>;
 }
 
 /** A step of a case: a state entered (`to`) or an act recorded (`act`), with its place in the case's history (`seq`) where known. */
@@ -216,7 +259,13 @@ export function caseDeadlines(timeline: CaseTimeline, asOf: Date): CaseDeadline[
   const actBy = (act: CaseAct | undefined) => (act ? timeline.acts?.find((a) => a.act === act && a.at <= asOf) : undefined);
   return DEADLINE_RULES[timeline.urgency].filter((rule) => !actBy(rule.liftedByAct)).map((rule) => {
     const firstAid = rule.fromFirstAid ? timeline.transitions.find((t) => t.to === 'FIRST_AID_GIVEN' && t.at <= asOf) : undefined;
-    const due = dueOf(rule.limit, firstAid?.at ?? timeline.reportedAt);
+    const keptOn = rule.limit.unit === 'WORKING_DAYS' ? timeline.kept?.get(rule.kind) : undefined;
+    // Met or missed under the calendar of its time, it stays so (counted from where it was when it stopped); one still running is counted under the calendar in force.
+    const keptFrom = rule.fromFirstAid ? timeline.transitions.find((t) => t.to === 'FIRST_AID_GIVEN') : undefined;
+    const due =
+      keptOn !== undefined && rule.limit.unit === 'WORKING_DAYS'
+        ? keptDue({ countedFrom: chinaDateOf(keptFrom?.at ?? timeline.reportedAt), deadlineWorkingDays: rule.limit.workingDays, dueOn: keptOn })
+        : dueOf(rule.limit, firstAid?.at ?? timeline.reportedAt);
     const metOnReport = rule.metOnReportIfInvestigated && timeline.investigatedOnReport && timeline.reportedAt <= asOf ? ({ at: timeline.reportedAt } as CaseStep) : null;
     // Met by the first of its states entered or its act recorded.
     const byState = timeline.transitions.find((t) => rule.metBy.includes(t.to) && t.at <= asOf);

@@ -10,50 +10,27 @@
 import type { AidRecord } from '../aid';
 import type { IsoDate } from '../dates';
 import { chinaDateOf, endOfChinaDay } from './china-time';
-import { caseDeadlines, standing, type CaseDeadline, type CaseStep, type CaseTimeline, type DeadlineStanding, type Due, type Overdue } from './deadlines';
+import { caseDeadlines, keptDue, standing, type CaseDeadline, type KeptCount, type CaseStep, type CaseTimeline, type DeadlineStanding, type Due, type Overdue } from './deadlines';
 import type { FulfilmentStanding } from './fulfilment';
 import { countyOf, type OfficeKey } from './offices';
 import { endedUnanswered, type ReferralState } from './referrals';
 import { TERMINAL_STATES } from './state-machine';
-import { addWorkingDays, isCovered, keptWithoutNotice, withinSupported, workingDaysBetween } from './working-days';
+import { withinSupported, workingDaysBetween } from './working-days';
 
 /** What a slip's due date was counted by: from the day its working days count from (dueCountedFrom), its limit, the date kept. */
-export interface SlipCount {
-  countedFrom: IsoDate;
-  /** Its limit in working days; 0 where not known (a meeting's snapshot kept none): the date's own count is then not read. */
-  deadlineWorkingDays: number;
-  dueOn: IsoDate;
-}
+export type SlipCount = KeptCount;
 
 /**
- * A slip's deadline: the end of its due date, China time, as the slip keeps it. Provisional when a
- * working day counted (from its first day, countedFrom, to the due date) lies in a year whose notice
- * is not loaded, or when the date kept is one a calendar without the year's notice gave and the
- * calendar in force gives another (keptWithoutNotice): an answered slip keeps the due date it was
- * answered against, met or missed under the calendar of its time (db/cases/due-recount.ts counts again
- * only the slips still waiting), and a notice loaded since does not make a date counted without it
- * final, as an alert's date kept after its period ended stays provisional (domain/monitoring/alerts.ts
- * recountedDeadlines). A date the calendar in force gives alike is final. Every place that shows a
- * slip's date or lateness reads the flag here: Referral.provisional and its overdue figures, the
- * reminders, the meeting's dossier and brief, overdueReport and overdue.csv.
+ * A slip's deadline: the end of its due date, China time, as the slip keeps it (keptDue). An answered
+ * slip keeps the due date it was answered against, met or missed under the calendar of its time
+ * (db/cases/due-recount.ts counts again only the slips still waiting), as a case keeps the due date of
+ * a deadline that stopped running (caseDeadlines) and an alert its date kept after its period ended
+ * (domain/monitoring/alerts.ts recountedDeadlines). Every place that shows a slip's date or lateness
+ * reads the flag here: Referral.provisional and its overdue figures, the reminders, the meeting's
+ * dossier and brief, overdueReport and overdue.csv.
  */
 export function referralDue(s: SlipCount): Due {
-  const from = withinSupported(s.countedFrom);
-  const to = withinSupported(s.dueOn);
-  // A date held inside the supported range (an old row) makes the count an estimate too.
-  const counted = to <= from ? !isCovered(to) : workingDaysBetween(from, to).provisional;
-  return { dueAt: endOfChinaDay(s.dueOn), dueOn: s.dueOn, provisional: from !== s.countedFrom || to !== s.dueOn || counted || dueKeptWithoutNotice(s) };
-}
-
-function dueKeptWithoutNotice(s: SlipCount): boolean {
-  if (!Number.isInteger(s.deadlineWorkingDays) || s.deadlineWorkingDays < 1) return false;
-  try {
-    const inForce = addWorkingDays(s.countedFrom, s.deadlineWorkingDays).date;
-    return keptWithoutNotice(s.dueOn, inForce, (cal) => addWorkingDays(s.countedFrom, s.deadlineWorkingDays, cal).date);
-  } catch {
-    // A count reaching past the last supported date: the range check above already flags it.
-    return false;
-  }
+  return keptDue(s);
 }
 
 /**
@@ -64,10 +41,15 @@ function dueKeptWithoutNotice(s: SlipCount): boolean {
  * time. A meeting held 03-12 and recorded 03-15 issues its 1-working-day slips on 03-15 due 03-13: they
  * were overdue on 03-14 and supervision lists them so. Before this day the slip asks nothing yet
  * (NOT_STARTED).
+ *
+ * `meetingDay` is that meeting's day for a slip issued in its meeting's record, null for any other:
+ * db/cases/records.ts slipMeetingDay decides which, in the statement that reads the slip. Every reader
+ * of a stored slip takes its day so, through these two alone: each slip shown (referralRecord,
+ * Referral.countedFrom) and the due-date recount at start-up (db/cases/due-recount.ts), so a date
+ * counted again is counted from the day the slip shows (test/cases/due-counted-from.test.ts).
  */
-export function dueCountedFrom(slip: { issuedAt: Date; meeting: { heldOn: IsoDate; recordedAt: Date } | null }): IsoDate {
-  const { meeting } = slip;
-  return meeting !== null && meeting.recordedAt.getTime() === slip.issuedAt.getTime() ? meeting.heldOn : chinaDateOf(slip.issuedAt);
+export function dueCountedFrom(slip: { issuedAt: Date; meetingDay: IsoDate | null }): IsoDate {
+  return slip.meetingDay ?? chinaDateOf(slip.issuedAt);
 }
 
 export interface SlipFacts<R> extends SlipCount {

@@ -1736,12 +1736,17 @@ export type CaseDeadline = {
   readonly limitWorkingDays?: Maybe<Scalars['Int']['output']>;
   /** The last instant that still meets it. */
   readonly dueAt: Scalars['DateTime']['output'];
-  /** The due date (China), for day limits. */
+  /**
+   * The due date (China), for day limits: counted under the holiday calendar in force while the deadline
+   * runs; once met, or the case ended, the date counted then, kept (a notice loaded later does not move it).
+   */
   readonly dueOn?: Maybe<Scalars['Date']['output']>;
   /**
    * True when a day counted lies in a year whose State Council holiday notice is not loaded (see
    * workingDayCalendar): only weekends, the statutory holidays and the days the law gives off for a
-   * statutory holiday on a weekend (补假) were skipped there, so the date may move.
+   * statutory holiday on a weekend (补假) were skipped there, so the date may move. Also true for a date
+   * kept when the deadline stopped running, counted without the year's notice, where the calendar in
+   * force gives another day.
    */
   readonly provisional: Scalars['Boolean']['output'];
   /** Where it stands. */

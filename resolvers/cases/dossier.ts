@@ -44,7 +44,7 @@ export interface DossierInputs {
   departments: DepartmentLoaders;
   cases: CaseLoaders;
   /** Which of the household's cases verifying an alert opened (their deadlines measured so: caseTimelinesOf). */
-  monitoring: Pick<MonitoringLoaders, 'alertByCase'>;
+  monitoring: Pick<MonitoringLoaders, 'alertByCase' | 'keptDeadlinesByCase'>;
   /**
    * Open findings (duplicate and missed aid) of a household, from the findings module; null where
    * the hub has none to give, and the dossier then says findings were not available.
