@@ -3133,7 +3133,7 @@ export type CharityErrorCode =
   | 'CONSENT_SCOPE_MISSING'
   /** The need rests on health data and the consent lacks HEALTH_DATA. */
   | 'HEALTH_CONSENT_MISSING'
-  /** The need concerns a child under 14 (the member it is for or, for a need of the whole household, any current member) and the consent lacks MINOR_DATA. */
+  /** The need concerns a child under 14 (the member it is for or, for a need of the whole household, any current member; or its description or governmentAidPendingReason tells of one: an age under 14, a baby, 奶粉 or 尿不湿, a kindergarten or primary school) and the consent lacks MINOR_DATA. */
   | 'MINOR_CONSENT_MISSING'
   /** A consent must run at least until today. */
   | 'CONSENT_EXPIRY_IN_PAST'
@@ -3297,7 +3297,7 @@ export type CharityNeed = {
   readonly involvesMinor: Scalars['Boolean']['output'];
   /** Where it stands. */
   readonly state: NeedState;
-  /** Why it was withdrawn: WITHDRAWN_BY_OFFICE, CONSENT_REVOKED, or, for a need published before descriptions were screened and withdrawn by the screen since, DESCRIPTION_IDENTIFIES (a long number, a member's name or the village) or HEALTH_CONSENT_MISSING (it tells of health and its consent lacks HEALTH_DATA). */
+  /** Why it was withdrawn: WITHDRAWN_BY_OFFICE, CONSENT_REVOKED, or, for a need published before descriptions were screened and withdrawn by the screen since, DESCRIPTION_IDENTIFIES (a long number, a member's name or the village) , HEALTH_CONSENT_MISSING (it tells of health and its consent lacks HEALTH_DATA) or MINOR_CONSENT_MISSING (it tells of a child under 14 and its consent lacks MINOR_DATA). */
   readonly closeReason?: Maybe<Scalars['String']['output']>;
   /** When it was published. */
   readonly publishedAt: Scalars['DateTime']['output'];
@@ -3305,7 +3305,7 @@ export type CharityNeed = {
   readonly officer?: Maybe<Scalars['String']['output']>;
   /** When it closed. */
   readonly closedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** The officer who withdrew it, as the withdrawing client named them (X-Officer: its system's staff identifier); for CONSENT_REVOKED, the officer who revoked its consent. Null while it is not withdrawn, when the client named none, for a need withdrawn by the description screen (DESCRIPTION_IDENTIFIES, HEALTH_CONSENT_MISSING), and for needs withdrawn before officers were kept. A retry under another officer keeps the first's. */
+  /** The officer who withdrew it, as the withdrawing client named them (X-Officer: its system's staff identifier); for CONSENT_REVOKED, the officer who revoked its consent. Null while it is not withdrawn, when the client named none, for a need withdrawn by the description screen (DESCRIPTION_IDENTIFIES, HEALTH_CONSENT_MISSING, MINOR_CONSENT_MISSING), and for needs withdrawn before officers were kept. A retry under another officer keeps the first's. */
   readonly withdrawnByOfficer?: Maybe<Scalars['String']['output']>;
   /** Pledges against it. */
   readonly pledges: ReadonlyArray<CharityPledge>;

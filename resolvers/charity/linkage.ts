@@ -12,7 +12,7 @@ import { DEFAULT_CLAIM_WORKING_DAYS } from '../../db/charity/config';
 import * as store from '../../db/charity/store';
 import { checkCreditCode } from '../../domain/credit-code';
 import { charityError, ok, refuse, type CharityOutcome, type CharityUserError } from '../../domain/charity/errors';
-import { charityProgrammeFor, concernsMinor, consentProblem, descriptionNamesHousehold, descriptionTellsHealth, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
+import { charityProgrammeFor, concernsMinor, consentProblem, descriptionNamesHousehold, descriptionTellsHealth, descriptionTellsMinor, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
 import { caseReference } from '../../domain/cases/reference';
 import { triggerWritesHealth } from '../../domain/monitoring/alerts';
 import { validateReport, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
@@ -217,7 +217,11 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
   if (!pendingReason.ok) return pendingReason;
   const involvesHealth = (input.involvesHealth ?? false) || descriptionTellsHealth(description.text) || (pendingReason.value !== null && descriptionTellsHealth(pendingReason.value));
   const facts = { householdId: c.householdId, purpose: input.purpose, involvesHealth, beneficiaryBirthDate: beneficiary ? birthDateOf(beneficiary) : null, memberBirthDates: members.map(birthDateOf) };
-  const problem = consentProblem(consent, facts, ctx.today);
+  // A description (or pending reason) telling of a child under 14 (家里孩子3岁，需要奶粉, in a need
+  // for the mother) hands the charity a child's data whoever the need is for (PIPL art. 28, 31):
+  // MINOR_DATA is asked, as health words ask HEALTH_DATA.
+  const tellsMinor = descriptionTellsMinor(description.text) || (pendingReason.value !== null && descriptionTellsMinor(pendingReason.value));
+  const problem = consentProblem(consent, facts, ctx.today) ?? (tellsMinor && !consent.scopes.includes('MINOR_DATA') ? 'MINOR_CONSENT_MISSING' : null);
   if (problem) return refuse(problem, `the consent does not allow publishing this need (${problem})`, consentField);
   return ok({
     caseId: c.id,
@@ -229,7 +233,7 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
     uncoveredFen: input.uncoveredFen,
     description: description.text,
     involvesHealth: needsHealthConsent(facts),
-    involvesMinor: concernsMinor(facts, ctx.today),
+    involvesMinor: tellsMinor || concernsMinor(facts, ctx.today),
     beneficiaryIdNumber: beneficiary,
     publishedByClient: caller(ctx).name,
     publishedByOfficer: officerOf(ctx),
