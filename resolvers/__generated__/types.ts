@@ -3864,6 +3864,8 @@ export type CharityDeliveryPayload = {
   readonly replayed: Scalars['Boolean']['output'];
   /** True when the delivery's settlementReference names no settlement medical insurance, having answered, holds as a standing stay: no such settlement (a mistyped number), or one reversed (冲销). No stay's sum (X7) counts the delivery, so no conflict for it is not none: correct it (charityDeliveryCancel and report it again with the right number). Recorded all the same, as the aid was given. False without a settlementReference, and when medical insurance did not answer (a DEPARTMENT_UNAVAILABLE error of the response). */
   readonly settlementUnknown: Scalars['Boolean']['output'];
+  /** Conflicts and warnings the delivery causes with aid recorded anywhere, as aidReport's conflicts answer a record's (the same rules and shape, index 0; to a charity the rule alone and its own office): a delivery tied to a hospital stay bringing the stay's aid past its out-of-pocket amount is X7. The delivery is recorded all the same, as the aid was handed over; a replay answers them as they stand. Only those the departments that answered could show (a department that did not is a DEPARTMENT_UNAVAILABLE error of the response). Empty when refused. */
+  readonly conflicts: ReadonlyArray<AidReportConflict>;
   /** Why refused. */
   readonly userErrors: ReadonlyArray<CharityUserError>;
 };
@@ -6691,7 +6693,7 @@ export type ResolversTypes = {
   CharityDeliveryCorrectionPayload: ResolverTypeWrapper<Omit<CharityDeliveryCorrectionPayload, 'delivery' | 'superseded' | 'pledge'> & { delivery?: Maybe<ResolversTypes['CharityDelivery']>, superseded?: Maybe<ResolversTypes['CharityDelivery']>, pledge?: Maybe<ResolversTypes['CharityPledge']> }>;
   CharityPledgeReducePayload: ResolverTypeWrapper<Omit<CharityPledgeReducePayload, 'pledge'> & { pledge?: Maybe<ResolversTypes['CharityPledge']> }>;
   CharityClaimReleasePayload: ResolverTypeWrapper<Omit<CharityClaimReleasePayload, 'claim' | 'release'> & { claim?: Maybe<ResolversTypes['CharityClaim']>, release?: Maybe<ResolversTypes['CharityClaimRelease']> }>;
-  CharityDeliveryPayload: ResolverTypeWrapper<Omit<CharityDeliveryPayload, 'delivery'> & { delivery?: Maybe<ResolversTypes['CharityDelivery']> }>;
+  CharityDeliveryPayload: ResolverTypeWrapper<Omit<CharityDeliveryPayload, 'delivery' | 'conflicts'> & { delivery?: Maybe<ResolversTypes['CharityDelivery']>, conflicts: ReadonlyArray<ResolversTypes['AidReportConflict']> }>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   ProposedDate: ResolverTypeWrapper<Scalars['ProposedDate']['output']>;
   ProposedFen: ResolverTypeWrapper<Scalars['ProposedFen']['output']>;
@@ -6965,7 +6967,7 @@ export type ResolversParentTypes = {
   CharityDeliveryCorrectionPayload: Omit<CharityDeliveryCorrectionPayload, 'delivery' | 'superseded' | 'pledge'> & { delivery?: Maybe<ResolversParentTypes['CharityDelivery']>, superseded?: Maybe<ResolversParentTypes['CharityDelivery']>, pledge?: Maybe<ResolversParentTypes['CharityPledge']> };
   CharityPledgeReducePayload: Omit<CharityPledgeReducePayload, 'pledge'> & { pledge?: Maybe<ResolversParentTypes['CharityPledge']> };
   CharityClaimReleasePayload: Omit<CharityClaimReleasePayload, 'claim' | 'release'> & { claim?: Maybe<ResolversParentTypes['CharityClaim']>, release?: Maybe<ResolversParentTypes['CharityClaimRelease']> };
-  CharityDeliveryPayload: Omit<CharityDeliveryPayload, 'delivery'> & { delivery?: Maybe<ResolversParentTypes['CharityDelivery']> };
+  CharityDeliveryPayload: Omit<CharityDeliveryPayload, 'delivery' | 'conflicts'> & { delivery?: Maybe<ResolversParentTypes['CharityDelivery']>, conflicts: ReadonlyArray<ResolversParentTypes['AidReportConflict']> };
   Date: Scalars['Date']['output'];
   ProposedDate: Scalars['ProposedDate']['output'];
   ProposedFen: Scalars['ProposedFen']['output'];
@@ -8026,6 +8028,7 @@ export type CharityDeliveryPayloadResolvers<ContextType = HubContext, ParentType
   delivery?: Resolver<Maybe<ResolversTypes['CharityDelivery']>, ParentType, ContextType>;
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   settlementUnknown?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  conflicts?: Resolver<ReadonlyArray<ResolversTypes['AidReportConflict']>, ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
 };
 

@@ -15,7 +15,9 @@ import { charityError, ok, refuse, type CharityOutcome, type CharityUserError } 
 import { charityProgrammeFor, concernsMinor, consentProblem, descriptionNamesHousehold, descriptionTellsHealth, descriptionTellsMinor, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
 import { caseReference } from '../../domain/cases/reference';
 import { triggerWritesHealth } from '../../domain/monitoring/alerts';
-import { validateReport, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
+import { referenceKey, validateReport, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
+import { reportedAidConflicts } from '../reported-aid/resolvers';
+import type { ReportedAidConflict } from '../models';
 import { sameAidIn } from '../../domain/reported-aid/same-aid';
 import { recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import type { IsoDate } from '../../domain/dates';
@@ -561,6 +563,18 @@ export async function reportDelivery(ctx: HubContext, input: { pledgeId: string;
  */
 export async function deliveryStayUnknown(ctx: HubContext, delivery: { settlementReference: string | null }): Promise<boolean> {
   return delivery.settlementReference !== null && (await settlementStands(ctx, delivery.settlementReference)) === false;
+}
+
+/**
+ * The conflicts and warnings a delivery causes with aid recorded anywhere, as `aidReport` answers a
+ * record's (reportedAidConflicts: the same pre-grant check of its ledger record, the same shape): a
+ * delivery of ¥30,000 on a stay of ¥2,990.89 out of pocket was recorded in silence while aidReport
+ * and preGrantCheck named X7 for the same aid. Judged once it is recorded, without its own entry
+ * (a retry answers what the first sending did); never a refusal, since the aid was handed over.
+ */
+export async function deliveryConflicts(ctx: HubContext, delivery: store.DeliveryRecord, need: store.NeedRecord): Promise<ReportedAidConflict[]> {
+  const record = { programme: charityProgrammeFor(need.purpose), beneficiaryIdNumber: delivery.beneficiaryIdNumber, periodStart: null, periodEnd: null, grantDate: delivery.deliveredOn, amountFen: delivery.amountFen, settlementRef: delivery.settlementReference };
+  return (await reportedAidConflicts(ctx, record, 0, caller(ctx).name, new Set([referenceKey(delivery.reference)]))).conflicts;
 }
 
 type Correction = store.DeliveryCorrection;
