@@ -70,6 +70,30 @@ async function consentInReach(ctx: HubContext, consentId: number): Promise<store
   return consent && (await householdInScope(ctx, consent.householdId)) ? consent : null;
 }
 
+/**
+ * Whether the caller owns a case, to publish a need from it: the township where it was opened in the
+ * caller's scope, as every case write is judged (resolvers/cases inReach). A case stays with the county
+ * that opened it until it is handed over, wherever its household moves (access/policy.ts caseRegions,
+ * needRegions). Judged by the household's division, the owning county got CASE_NOT_FOUND on its own
+ * case once the household had moved away, while the county it moved to published on a case it does
+ * not own. Another county's case reads as none, CASE_NOT_FOUND, as for an id that does not exist.
+ */
+function caseOwnedByCaller(ctx: HubContext, c: { townshipCode: string }): boolean {
+  return inScope(caller(ctx).regionScope, c.townshipCode);
+}
+
+/**
+ * A consent the owner of a case may publish under (caseOwnedByCaller): one of the case's household,
+ * wherever the household lives now (the owning county recorded it before the move, or the county it
+ * moved to since), or one in the caller's reach (consentInReach; another household's is then
+ * CONSENT_OTHER_HOUSEHOLD). Any other reads as none, CONSENT_NOT_FOUND.
+ */
+async function consentOfCase(ctx: HubContext, consentId: number, householdId: number): Promise<store.ConsentRecord | null> {
+  const consent = await store.consentById(ctx.hub, consentId);
+  if (!consent) return null;
+  return consent.householdId === householdId || (await householdInScope(ctx, consent.householdId)) ? consent : null;
+}
+
 function text(value: string, max: number, field: string[]) {
   if (value.trim() === '') return charityError('TEXT_REQUIRED', `${field.at(-1)} must not be empty`, field);
   if (longerThan(value, max)) return charityError('TEXT_TOO_LONG', `${field.at(-1)} is longer than ${max} characters`, field);
@@ -281,14 +305,14 @@ export async function publishNeed(ctx: HubContext, input: NeedInput & { caseId: 
   if (badKey) return { ok: false, errors: [badKey] };
   const publishKey = input.idempotencyKey ?? null;
   const c = await ctx.loaders.cases.caseById.load(caseId);
-  if (!c || !(await householdInScope(ctx, c.householdId))) return refuse('CASE_NOT_FOUND', 'no such case', ['input', 'caseId']);
+  if (!c || !caseOwnedByCaller(ctx, c)) return refuse('CASE_NOT_FOUND', 'no such case', ['input', 'caseId']);
   // A retry after a lost answer gets the first outcome, whatever became of the need or its consent since.
   const earlier = publishKey ? await store.needByPublishKey(ctx.hub, caller(ctx).name, publishKey, ctx.today) : null;
   if (earlier) {
     const asked = { caseId, consentId, purpose: input.purpose, urgency: input.urgency, uncoveredFen: input.uncoveredFen, description: input.description.trim().normalize('NFC'), beneficiaryIdNumber: beneficiary };
     return store.replayOfPublication(earlier, { ...earlier, ...asked });
   }
-  const consent = await consentInReach(ctx, consentId);
+  const consent = await consentOfCase(ctx, consentId, c.householdId);
   return checkedAndPublished(ctx, c.householdId, () => needOfCase(ctx, c, consent, input, beneficiary, ['input', 'consentId'], ['input', 'beneficiaryIdNumber']), (values, seen) => store.insertNeedUnderConsent(ctx.hub, { ...values, publishKey }, ctx.today, seen));
 }
 
