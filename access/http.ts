@@ -10,7 +10,8 @@
  *                         where the client requires one, malformed JSON
  *   403 FORBIDDEN         a purpose the client's department and roles may not state; a declared path with a method or role it does not allow
  *   404 NOT_FOUND         a path no route serves (to everyone, before the token is judged)
- *   400 BAD_REQUEST       two Content-Type headers (HEADER_REPEATED: refuseRepeatedHeaders), before the token is judged
+ *   400 BAD_REQUEST       two Content-Type headers (HEADER_REPEATED: refuseRepeatedHeaders), before the token is judged;
+ *                         two X-Purpose, X-Case-Reference or X-Officer headers (HEADER_REPEATED), once it is
  *   405 BAD_REQUEST       a method a path does not take: other than GET or HEAD on a public path (/healthz, /readyz, /:
  *                         refusePublicMethod), than GET and POST on /graphql, than a declared route's (refuseUndeclaredMethod)
  *   413 BAD_REQUEST       a body over the limit
@@ -109,6 +110,18 @@ const SINGLE_HEADERS = ['content-type'] as const;
 
 /** How each of SINGLE_HEADERS is named to the caller. */
 const HEADER_NAMES: Record<(typeof SINGLE_HEADERS)[number], string> = { 'content-type': 'Content-Type' };
+
+/**
+ * The headers a caller states who it acts for and why (X-Purpose, X-Case-Reference, X-Officer), read
+ * once authenticated: each sent twice is refused HEADER_REPEATED, `header` naming it, whatever the two
+ * say (the same twice too, as Authorization), before either is judged. Node joins their repeats with
+ * ", " (repeatedHeader), so each was refused as a bad value (UNKNOWN_PURPOSE,
+ * MALFORMED_CASE_REFERENCE, MALFORMED_OFFICER), which named no repeat.
+ */
+const STATED_HEADERS = ['x-purpose', 'x-case-reference', 'x-officer'] as const;
+
+/** How each of STATED_HEADERS is named to the caller. */
+const STATED_HEADER_NAMES: Record<(typeof STATED_HEADERS)[number], string> = { 'x-purpose': 'X-Purpose', 'x-case-reference': 'X-Case-Reference', 'x-officer': 'X-Officer' };
 
 /**
  * A request with two Content-Type headers is refused before anything reads it: 400, BAD_REQUEST,
@@ -251,6 +264,10 @@ export function accessMiddleware(deps: AccessHttpDeps): express.RequestHandler {
         return notFound(res);
       }
 
+      // Sent twice, Node joins them with ", " and each parser refused the joined value as a bad one
+      // (two X-Purpose of a known purpose were UNKNOWN_PURPOSE, which sent the caller to the list).
+      const stated = repeatedHeader(req, STATED_HEADERS) as (typeof STATED_HEADERS)[number] | null;
+      if (stated !== null) return sendError(res, 400, 'BAD_REQUEST', 'HEADER_REPEATED', `The request carries more than one ${STATED_HEADER_NAMES[stated]} header: send exactly one`, { header: STATED_HEADER_NAMES[stated] });
       const purpose = parsePurpose(req.get('x-purpose'));
       if (purpose === 'UNKNOWN') return sendError(res, 400, 'BAD_REQUEST', 'UNKNOWN_PURPOSE', 'X-Purpose names no purpose of this hub; see docs/access.md for the list');
       const caseReference = parseCaseReference(req.get('x-case-reference'));

@@ -147,6 +147,41 @@ export const HEALTH_WORDS = new RegExp(
   'u',
 );
 
+/**
+ * Words that tell of a child under 14 (PIPL art. 28: a child's data is sensitive, and art. 31 asks
+ * a guardian's separate consent), read in the screening form: a charity need's description carrying
+ * them hands the charity a child's data whoever the need is for (domain/charity/needs.ts), so it
+ * rests on MINOR_DATA as health words rest a need on HEALTH_DATA. Chosen by what they say of age,
+ * not tuned to one text:
+ *  - an age under 14 in years or months (3岁, 三岁, 3 岁, 十三周岁, 两岁半, 8个月大; not 14岁 or 40岁), read
+ *    as ageUnder14 reads it, numerals with units as their value;
+ *  - a baby or a young child by name (婴儿, 婴幼儿, 幼儿, 新生儿, 宝宝, 儿童, 幼童, 男童, 女童, 学龄前);
+ *  - what only a baby uses (奶粉, 尿不湿, 纸尿裤, 尿布, 辅食, 婴儿车);
+ *  - where only a young child goes (幼儿园, 托儿所, 托育, 早教, 小学, primary years 1–6: 3年级, not 大学1年级).
+ * Not 孩子, 子女 or 学生 alone: a mother's child of 20 is her 孩子 too, and a student may be 17 (an age
+ * or a school beside them tells). Not 未成年: under 18, not under 14.
+ */
+const YOUNG_CHILD_WORDS = new RegExp(
+  [
+    '婴儿|婴幼儿|幼儿|新生儿|宝宝|儿童|幼童|男童|女童|学龄前',
+    '奶粉|尿不湿|纸尿裤|尿布|辅食',
+    '托儿所|托育|早教|小学',
+    // A school year of primary school (1–6); 大学1年级, 初中1年级 and 高中1年级 are older.
+    '(?<!大学|大|初中|高中|初|高|研究生|研)[1-6]\\s*年级',
+  ].join('|'),
+  'u',
+);
+/** An age under 14 in years (3岁, 13周岁, 2岁半, 两岁, 半岁) or a baby's in months (8个月大, 两个月大): no digit before it, so 40岁 and 14岁 do not read as 0 or 4. */
+const AGE_UNDER_14 = /(?<![\d.])(?:1[0-3]|\d|两|半)\s*(?:周岁|岁)|(?<![\d.])(?:\d{1,2}|两|半)\s*个月大/u;
+
+/** Whether a text (its screening form) tells of a child under 14: YOUNG_CHILD_WORDS, or an age under 14 (AGE_UNDER_14, numerals with units as their value: 十三岁 is 13岁). */
+export function tellsOfYoungChild(screened: string): boolean {
+  return YOUNG_CHILD_WORDS.test(screened) || AGE_UNDER_14.test(unitNumbersAsDigits(screened));
+}
+
+/** What the young-child screen reads as (its word lists' sources): a data upgrade keys the screen of published needs by it. */
+export const YOUNG_CHILD_SCREEN_SOURCE = `${YOUNG_CHILD_WORDS.source}/${AGE_UNDER_14.source}`;
+
 /** What people write between a number's parts: spaces, dashes, dots, slashes, brackets, plus, stars, commas. */
 const NUMBER_SEPARATOR = String.raw`[\s\p{Pd}.·・_/\\()\[\]+*#~,、]`;
 /** Seven digits or more, parts joined by up to two separators each: an ID number, a mobile or landline, a bank account. */

@@ -7,7 +7,7 @@
  */
 import { makeIdNumber } from '../domain/id-number';
 import { maskIdNumbersInText, scrub } from '../domain/privacy';
-import { HEALTH_WORDS, proseRefusal, screenedReference, screenedText, screeningForm } from '../domain/text-screen';
+import { HEALTH_WORDS, proseRefusal, screenedReference, screenedText, screeningForm, tellsOfYoungChild } from '../domain/text-screen';
 import { descriptionTellsHealth } from '../domain/charity/needs';
 
 const ID = makeIdNumber('370811', '1975-04-12', 3);
@@ -97,6 +97,15 @@ describe('screenedText', () => {
     // ⼿ U+2F3F (a radical: kept as written, NFC), 精神 U+FA1D U+FA19 (compatibility ideographs, stored as
     // 精神 by NFC already): a notice's health words read 手术, 精神.
     expect(screenedText('\u2f3f术后，\ufa1d\ufa19')).toMatchObject({ ok: true, text: '\u2f3f术后，精神', screened: '手术后,精神' });
+  });
+});
+
+describe('tellsOfYoungChild, a child under 14 in a text charities read', () => {
+  it.each(['家里孩子3岁，需要奶粉', '孩子三岁', '孩子 3 岁', '孩子３岁', '十三周岁', '两岁半', '半岁', '8个月大', '两个月大', '婴儿', '新生儿', '宝宝', '留守儿童', '纸尿裤', '尿不湿', '上幼儿园', '托儿所', '读小学', '三年级', '学龄前'])('%s tells of one', (t) => {
+    expect(tellsOfYoungChild(screeningForm(t))).toBe(true);
+  });
+  it.each(['儿子14岁', '十四岁', '母亲43岁', '户主40岁', '大学一年级', '初中二年级', '高三', '孩子在外打工', '房租3个月', '2026年岁末', '学费3000元', '未成年'])('%s does not', (t) => {
+    expect(tellsOfYoungChild(screeningForm(t))).toBe(false);
   });
 });
 

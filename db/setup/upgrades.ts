@@ -28,11 +28,11 @@
  *
  * The third (`need-description-screened:charity_need`, jobs migration 0002) reads again every open
  * charity need published before descriptions were screened (a long number, a member's name, the
- * village, health words without HEALTH_DATA consent): one that fails is withdrawn from the charities'
- * listing, its closeReason (DESCRIPTION_IDENTIFIES or HEALTH_CONSENT_MISSING) telling the office on
+ * village, health words without HEALTH_DATA consent, a child under 14 without MINOR_DATA): one that fails is withdrawn from the charities'
+ * listing, its closeReason (DESCRIPTION_IDENTIFIES, HEALTH_CONSENT_MISSING or MINOR_CONSENT_MISSING) telling the office on
  * the case's needs; one telling of health under a consent that covers it is marked as resting on
  * health data (db/charity/store.ts rescreenedNeed). Its row is keyed by a fingerprint of the health
- * words it reads with (domain/text-screen.ts HEALTH_WORDS), `need-description-screened:charity_need@<fp>`:
+ * words and the young-child screen it reads with (domain/text-screen.ts HEALTH_WORDS, tellsOfYoungChild), `need-description-screened:charity_need@<fp>`:
  * when a release widens them (脑梗死, 肺炎, HIV …), the first start after it finds no row of the new
  * words, adds it unfinished and reads every open need again, in the same batches; the rows of earlier
  * words still unfinished (the migration's own, on a fresh database) are marked finished, since this
@@ -113,7 +113,7 @@ import { charityDelivery, charityNeed, charityPledgeReduction } from '../charity
 import { reportedAid } from '../reported-aid/schema';
 import { settlementReferenceOf } from '../../domain/aid';
 import { settlementKeyedAlert } from '../../domain/monitoring/evaluate';
-import { HEALTH_WORDS } from '../../domain/text-screen';
+import { HEALTH_WORDS, YOUNG_CHILD_SCREEN_SOURCE } from '../../domain/text-screen';
 import { correctionsBesideTheirDelivery, deliveriesAmbiguousInLedger, deliveriesOfUnlinkedRows, rescreenedNeed, type LedgerRowKey } from '../charity/store';
 import type { HubQuery } from '../cases/records';
 
@@ -191,8 +191,12 @@ export const DOSSIER_MINIMISED = 'dossier-minimised:case_meeting';
 /** The data_upgrade row of the first screen of needs published before their descriptions were screened (jobs migration 0002). */
 export const NEEDS_SCREENED_FIRST = 'need-description-screened:charity_need';
 
-/** What the health words read as: any change to them gives another (12 hex digits of SHA-256). */
-export const HEALTH_WORDS_FINGERPRINT = createHash('sha256').update(`${HEALTH_WORDS.source}/${HEALTH_WORDS.flags}`).digest('hex').slice(0, 12);
+/**
+ * What the health words and the young-child screen read as (12 hex digits of SHA-256): any change to
+ * either gives another. The words alone until session 49, when the young-child screen came
+ * (tellsOfYoungChild): needs published before it are read for it once.
+ */
+export const HEALTH_WORDS_FINGERPRINT = createHash('sha256').update(`${HEALTH_WORDS.source}/${HEALTH_WORDS.flags}/${YOUNG_CHILD_SCREEN_SOURCE}`).digest('hex').slice(0, 12);
 
 /** The data_upgrade row of the screen of open needs with this release's health words. */
 export const NEEDS_SCREENED = `${NEEDS_SCREENED_FIRST}@${HEALTH_WORDS_FINGERPRINT}`;

@@ -10,7 +10,7 @@
 import { ageOn, type IsoDate } from '../dates';
 import { chinaDateOf } from '../cases/china-time';
 import { divisionPrefix } from '../division-code';
-import { carriesLongNumber, HEALTH_WORDS, screeningForm } from '../text-screen';
+import { carriesLongNumber, HEALTH_WORDS, screeningForm, tellsOfYoungChild } from '../text-screen';
 
 export const NEED_PURPOSES = ['MEDICAL', 'EDUCATION', 'HOUSING', 'LIVING', 'DISASTER', 'REHABILITATION', 'OTHER'] as const;
 export type NeedPurpose = (typeof NEED_PURPOSES)[number];
@@ -192,8 +192,18 @@ export function descriptionTellsHealth(text: string): boolean {
   return HEALTH_WORDS.test(screeningForm(text));
 }
 
+/**
+ * Whether a description tells of a child under 14 (an age under 14, a baby, what a baby uses, a
+ * kindergarten or primary school: domain/text-screen.ts tellsOfYoungChild). A charity reading it
+ * reads a child's data whoever the need is for (a need for the mother, `孩子3岁，需要奶粉`), so its
+ * consent needs MINOR_DATA, as health words ask HEALTH_DATA.
+ */
+export function descriptionTellsMinor(text: string): boolean {
+  return tellsOfYoungChild(screeningForm(text));
+}
+
 /** What the screen of a need already published finds (screenPublishedNeed). */
-export type PublishedNeedScreen = { withdraw: 'DESCRIPTION_IDENTIFIES' | 'HEALTH_CONSENT_MISSING' } | { restsOnHealth: true } | null;
+export type PublishedNeedScreen = { withdraw: 'DESCRIPTION_IDENTIFIES' | 'HEALTH_CONSENT_MISSING' | 'MINOR_CONSENT_MISSING' } | { restsOnHealth: true } | null;
 
 /**
  * A published need's description read again by the screens publication applies now (needs published
@@ -202,6 +212,8 @@ export type PublishedNeedScreen = { withdraw: 'DESCRIPTION_IDENTIFIES' | 'HEALTH
  * tells of health without resting on health data rests on it from now on where its consent covers
  * HEALTH_DATA (what publication would have recorded), and is withdrawn otherwise
  * (HEALTH_CONSENT_MISSING): charities would read health data the household never consented to give.
+ * One that tells of a child under 14 under a consent without MINOR_DATA is withdrawn so too
+ * (MINOR_CONSENT_MISSING).
  */
 export function screenPublishedNeed(
   need: { description: string; involvesHealth: boolean },
@@ -209,6 +221,7 @@ export function screenPublishedNeed(
   consentScopes: readonly string[],
 ): PublishedNeedScreen {
   if (descriptionIdentifies(need.description) || descriptionNamesHousehold(need.description, household) !== null) return { withdraw: 'DESCRIPTION_IDENTIFIES' };
+  if (!consentScopes.includes('MINOR_DATA') && descriptionTellsMinor(need.description)) return { withdraw: 'MINOR_CONSENT_MISSING' };
   if (need.involvesHealth || !descriptionTellsHealth(need.description)) return null;
   return consentScopes.includes('HEALTH_DATA') ? { restsOnHealth: true } : { withdraw: 'HEALTH_CONSENT_MISSING' };
 }

@@ -3189,7 +3189,7 @@ export type CharityErrorCode =
   | 'CONSENT_SCOPE_MISSING'
   /** The need rests on health data and the consent lacks HEALTH_DATA. */
   | 'HEALTH_CONSENT_MISSING'
-  /** The need concerns a child under 14 (the member it is for or, for a need of the whole household, any current member) and the consent lacks MINOR_DATA. */
+  /** The need concerns a child under 14 (the member it is for or, for a need of the whole household, any current member; or its description or governmentAidPendingReason tells of one: an age under 14, a baby, 奶粉 or 尿不湿, a kindergarten or primary school) and the consent lacks MINOR_DATA. */
   | 'MINOR_CONSENT_MISSING'
   /** A consent must run at least until today. */
   | 'CONSENT_EXPIRY_IN_PAST'
@@ -3353,7 +3353,7 @@ export type CharityNeed = {
   readonly involvesMinor: Scalars['Boolean']['output'];
   /** Where it stands. */
   readonly state: NeedState;
-  /** Why it was withdrawn: WITHDRAWN_BY_OFFICE, CONSENT_REVOKED, or, for a need published before descriptions were screened and withdrawn by the screen since, DESCRIPTION_IDENTIFIES (a long number, a member's name or the village) or HEALTH_CONSENT_MISSING (it tells of health and its consent lacks HEALTH_DATA). */
+  /** Why it was withdrawn: WITHDRAWN_BY_OFFICE, CONSENT_REVOKED, or, for a need published before descriptions were screened and withdrawn by the screen since, DESCRIPTION_IDENTIFIES (a long number, a member's name or the village) , HEALTH_CONSENT_MISSING (it tells of health and its consent lacks HEALTH_DATA) or MINOR_CONSENT_MISSING (it tells of a child under 14 and its consent lacks MINOR_DATA). */
   readonly closeReason?: Maybe<Scalars['String']['output']>;
   /** When it was published. */
   readonly publishedAt: Scalars['DateTime']['output'];
@@ -3361,7 +3361,7 @@ export type CharityNeed = {
   readonly officer?: Maybe<Scalars['String']['output']>;
   /** When it closed. */
   readonly closedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** The officer who withdrew it, as the withdrawing client named them (X-Officer: its system's staff identifier); for CONSENT_REVOKED, the officer who revoked its consent. Null while it is not withdrawn, when the client named none, for a need withdrawn by the description screen (DESCRIPTION_IDENTIFIES, HEALTH_CONSENT_MISSING), and for needs withdrawn before officers were kept. A retry under another officer keeps the first's. */
+  /** The officer who withdrew it, as the withdrawing client named them (X-Officer: its system's staff identifier); for CONSENT_REVOKED, the officer who revoked its consent. Null while it is not withdrawn, when the client named none, for a need withdrawn by the description screen (DESCRIPTION_IDENTIFIES, HEALTH_CONSENT_MISSING, MINOR_CONSENT_MISSING), and for needs withdrawn before officers were kept. A retry under another officer keeps the first's. */
   readonly withdrawnByOfficer?: Maybe<Scalars['String']['output']>;
   /** Pledges against it. */
   readonly pledges: ReadonlyArray<CharityPledge>;
@@ -3920,6 +3920,8 @@ export type CharityDeliveryPayload = {
   readonly replayed: Scalars['Boolean']['output'];
   /** True when the delivery's settlementReference names no settlement medical insurance, having answered, holds as a standing stay: no such settlement (a mistyped number), or one reversed (冲销). No stay's sum (X7) counts the delivery, so no conflict for it is not none: correct it (charityDeliveryCancel and report it again with the right number). Recorded all the same, as the aid was given. False without a settlementReference, and when medical insurance did not answer (a DEPARTMENT_UNAVAILABLE error of the response). */
   readonly settlementUnknown: Scalars['Boolean']['output'];
+  /** Conflicts and warnings the delivery causes with aid recorded anywhere, as aidReport's conflicts answer a record's (the same rules and shape, index 0; to a charity the rule alone and its own office): a delivery tied to a hospital stay bringing the stay's aid past its out-of-pocket amount is X7. The delivery is recorded all the same, as the aid was handed over; a replay answers them as they stand. Only those the departments that answered could show (a department that did not is a DEPARTMENT_UNAVAILABLE error of the response). Empty when refused. */
+  readonly conflicts: ReadonlyArray<AidReportConflict>;
   /** Why refused. */
   readonly userErrors: ReadonlyArray<CharityUserError>;
 };
@@ -6748,7 +6750,7 @@ export type ResolversTypes = {
   CharityDeliveryCorrectionPayload: ResolverTypeWrapper<Omit<CharityDeliveryCorrectionPayload, 'delivery' | 'superseded' | 'pledge'> & { delivery?: Maybe<ResolversTypes['CharityDelivery']>, superseded?: Maybe<ResolversTypes['CharityDelivery']>, pledge?: Maybe<ResolversTypes['CharityPledge']> }>;
   CharityPledgeReducePayload: ResolverTypeWrapper<Omit<CharityPledgeReducePayload, 'pledge'> & { pledge?: Maybe<ResolversTypes['CharityPledge']> }>;
   CharityClaimReleasePayload: ResolverTypeWrapper<Omit<CharityClaimReleasePayload, 'claim' | 'release'> & { claim?: Maybe<ResolversTypes['CharityClaim']>, release?: Maybe<ResolversTypes['CharityClaimRelease']> }>;
-  CharityDeliveryPayload: ResolverTypeWrapper<Omit<CharityDeliveryPayload, 'delivery'> & { delivery?: Maybe<ResolversTypes['CharityDelivery']> }>;
+  CharityDeliveryPayload: ResolverTypeWrapper<Omit<CharityDeliveryPayload, 'delivery' | 'conflicts'> & { delivery?: Maybe<ResolversTypes['CharityDelivery']>, conflicts: ReadonlyArray<ResolversTypes['AidReportConflict']> }>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   ProposedDate: ResolverTypeWrapper<Scalars['ProposedDate']['output']>;
   ProposedFen: ResolverTypeWrapper<Scalars['ProposedFen']['output']>;
@@ -7023,7 +7025,7 @@ export type ResolversParentTypes = {
   CharityDeliveryCorrectionPayload: Omit<CharityDeliveryCorrectionPayload, 'delivery' | 'superseded' | 'pledge'> & { delivery?: Maybe<ResolversParentTypes['CharityDelivery']>, superseded?: Maybe<ResolversParentTypes['CharityDelivery']>, pledge?: Maybe<ResolversParentTypes['CharityPledge']> };
   CharityPledgeReducePayload: Omit<CharityPledgeReducePayload, 'pledge'> & { pledge?: Maybe<ResolversParentTypes['CharityPledge']> };
   CharityClaimReleasePayload: Omit<CharityClaimReleasePayload, 'claim' | 'release'> & { claim?: Maybe<ResolversParentTypes['CharityClaim']>, release?: Maybe<ResolversParentTypes['CharityClaimRelease']> };
-  CharityDeliveryPayload: Omit<CharityDeliveryPayload, 'delivery'> & { delivery?: Maybe<ResolversParentTypes['CharityDelivery']> };
+  CharityDeliveryPayload: Omit<CharityDeliveryPayload, 'delivery' | 'conflicts'> & { delivery?: Maybe<ResolversParentTypes['CharityDelivery']>, conflicts: ReadonlyArray<ResolversParentTypes['AidReportConflict']> };
   Date: Scalars['Date']['output'];
   ProposedDate: Scalars['ProposedDate']['output'];
   ProposedFen: Scalars['ProposedFen']['output'];
@@ -8087,6 +8089,7 @@ export type CharityDeliveryPayloadResolvers<ContextType = HubContext, ParentType
   delivery?: Resolver<Maybe<ResolversTypes['CharityDelivery']>, ParentType, ContextType>;
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   settlementUnknown?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  conflicts?: Resolver<ReadonlyArray<ResolversTypes['AidReportConflict']>, ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
 };
 

@@ -12,10 +12,12 @@ import { DEFAULT_CLAIM_WORKING_DAYS } from '../../db/charity/config';
 import * as store from '../../db/charity/store';
 import { checkCreditCode } from '../../domain/credit-code';
 import { charityError, ok, refuse, type CharityOutcome, type CharityUserError } from '../../domain/charity/errors';
-import { charityProgrammeFor, concernsMinor, consentProblem, descriptionNamesHousehold, descriptionTellsHealth, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
+import { charityProgrammeFor, concernsMinor, consentProblem, descriptionNamesHousehold, descriptionTellsHealth, descriptionTellsMinor, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
 import { caseReference } from '../../domain/cases/reference';
 import { triggerWritesHealth } from '../../domain/monitoring/alerts';
-import { validateReport, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
+import { referenceKey, validateReport, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
+import { reportedAidConflicts } from '../reported-aid/resolvers';
+import type { ReportedAidConflict } from '../models';
 import { sameAidIn } from '../../domain/reported-aid/same-aid';
 import { recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import type { IsoDate } from '../../domain/dates';
@@ -66,6 +68,30 @@ async function householdInScope(ctx: HubContext, householdId: number): Promise<b
 async function consentInReach(ctx: HubContext, consentId: number): Promise<store.ConsentRecord | null> {
   const consent = await store.consentById(ctx.hub, consentId);
   return consent && (await householdInScope(ctx, consent.householdId)) ? consent : null;
+}
+
+/**
+ * Whether the caller owns a case, to publish a need from it: the township where it was opened in the
+ * caller's scope, as every case write is judged (resolvers/cases inReach). A case stays with the county
+ * that opened it until it is handed over, wherever its household moves (access/policy.ts caseRegions,
+ * needRegions). Judged by the household's division, the owning county got CASE_NOT_FOUND on its own
+ * case once the household had moved away, while the county it moved to published on a case it does
+ * not own. Another county's case reads as none, CASE_NOT_FOUND, as for an id that does not exist.
+ */
+function caseOwnedByCaller(ctx: HubContext, c: { townshipCode: string }): boolean {
+  return inScope(caller(ctx).regionScope, c.townshipCode);
+}
+
+/**
+ * A consent the owner of a case may publish under (caseOwnedByCaller): one of the case's household,
+ * wherever the household lives now (the owning county recorded it before the move, or the county it
+ * moved to since), or one in the caller's reach (consentInReach; another household's is then
+ * CONSENT_OTHER_HOUSEHOLD). Any other reads as none, CONSENT_NOT_FOUND.
+ */
+async function consentOfCase(ctx: HubContext, consentId: number, householdId: number): Promise<store.ConsentRecord | null> {
+  const consent = await store.consentById(ctx.hub, consentId);
+  if (!consent) return null;
+  return consent.householdId === householdId || (await householdInScope(ctx, consent.householdId)) ? consent : null;
 }
 
 function text(value: string, max: number, field: string[]) {
@@ -217,7 +243,11 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
   if (!pendingReason.ok) return pendingReason;
   const involvesHealth = (input.involvesHealth ?? false) || descriptionTellsHealth(description.text) || (pendingReason.value !== null && descriptionTellsHealth(pendingReason.value));
   const facts = { householdId: c.householdId, purpose: input.purpose, involvesHealth, beneficiaryBirthDate: beneficiary ? birthDateOf(beneficiary) : null, memberBirthDates: members.map(birthDateOf) };
-  const problem = consentProblem(consent, facts, ctx.today);
+  // A description (or pending reason) telling of a child under 14 (家里孩子3岁，需要奶粉, in a need
+  // for the mother) hands the charity a child's data whoever the need is for (PIPL art. 28, 31):
+  // MINOR_DATA is asked, as health words ask HEALTH_DATA.
+  const tellsMinor = descriptionTellsMinor(description.text) || (pendingReason.value !== null && descriptionTellsMinor(pendingReason.value));
+  const problem = consentProblem(consent, facts, ctx.today) ?? (tellsMinor && !consent.scopes.includes('MINOR_DATA') ? 'MINOR_CONSENT_MISSING' : null);
   if (problem) return refuse(problem, `the consent does not allow publishing this need (${problem})`, consentField);
   return ok({
     caseId: c.id,
@@ -229,7 +259,7 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
     uncoveredFen: input.uncoveredFen,
     description: description.text,
     involvesHealth: needsHealthConsent(facts),
-    involvesMinor: concernsMinor(facts, ctx.today),
+    involvesMinor: tellsMinor || concernsMinor(facts, ctx.today),
     beneficiaryIdNumber: beneficiary,
     publishedByClient: caller(ctx).name,
     publishedByOfficer: officerOf(ctx),
@@ -275,14 +305,14 @@ export async function publishNeed(ctx: HubContext, input: NeedInput & { caseId: 
   if (badKey) return { ok: false, errors: [badKey] };
   const publishKey = input.idempotencyKey ?? null;
   const c = await ctx.loaders.cases.caseById.load(caseId);
-  if (!c || !(await householdInScope(ctx, c.householdId))) return refuse('CASE_NOT_FOUND', 'no such case', ['input', 'caseId']);
+  if (!c || !caseOwnedByCaller(ctx, c)) return refuse('CASE_NOT_FOUND', 'no such case', ['input', 'caseId']);
   // A retry after a lost answer gets the first outcome, whatever became of the need or its consent since.
   const earlier = publishKey ? await store.needByPublishKey(ctx.hub, caller(ctx).name, publishKey, ctx.today) : null;
   if (earlier) {
     const asked = { caseId, consentId, purpose: input.purpose, urgency: input.urgency, uncoveredFen: input.uncoveredFen, description: input.description.trim().normalize('NFC'), beneficiaryIdNumber: beneficiary };
     return store.replayOfPublication(earlier, { ...earlier, ...asked });
   }
-  const consent = await consentInReach(ctx, consentId);
+  const consent = await consentOfCase(ctx, consentId, c.householdId);
   return checkedAndPublished(ctx, c.householdId, () => needOfCase(ctx, c, consent, input, beneficiary, ['input', 'consentId'], ['input', 'beneficiaryIdNumber']), (values, seen) => store.insertNeedUnderConsent(ctx.hub, { ...values, publishKey }, ctx.today, seen));
 }
 
@@ -557,6 +587,18 @@ export async function reportDelivery(ctx: HubContext, input: { pledgeId: string;
  */
 export async function deliveryStayUnknown(ctx: HubContext, delivery: { settlementReference: string | null }): Promise<boolean> {
   return delivery.settlementReference !== null && (await settlementStands(ctx, delivery.settlementReference)) === false;
+}
+
+/**
+ * The conflicts and warnings a delivery causes with aid recorded anywhere, as `aidReport` answers a
+ * record's (reportedAidConflicts: the same pre-grant check of its ledger record, the same shape): a
+ * delivery of ¥30,000 on a stay of ¥2,990.89 out of pocket was recorded in silence while aidReport
+ * and preGrantCheck named X7 for the same aid. Judged once it is recorded, without its own entry
+ * (a retry answers what the first sending did); never a refusal, since the aid was handed over.
+ */
+export async function deliveryConflicts(ctx: HubContext, delivery: store.DeliveryRecord, need: store.NeedRecord): Promise<ReportedAidConflict[]> {
+  const record = { programme: charityProgrammeFor(need.purpose), beneficiaryIdNumber: delivery.beneficiaryIdNumber, periodStart: null, periodEnd: null, grantDate: delivery.deliveredOn, amountFen: delivery.amountFen, settlementRef: delivery.settlementReference };
+  return (await reportedAidConflicts(ctx, record, 0, caller(ctx).name, new Set([referenceKey(delivery.reference)]))).conflicts;
 }
 
 type Correction = store.DeliveryCorrection;

@@ -112,7 +112,8 @@ export const charityResolvers: Resolvers = {
     charityDeliveryReport: async (_, { input }, ctx) => {
       const outcome = await linkage.reportDelivery(ctx, input);
       const settlementUnknown = outcome.ok && (await linkage.deliveryStayUnknown(ctx, outcome.value.delivery));
-      return payload(outcome, (r) => ({ delivery: r.delivery, replayed: outcome.ok && outcome.replayed === true, settlementUnknown }), { delivery: null, replayed: false, settlementUnknown: false });
+      const conflicts = outcome.ok ? await linkage.deliveryConflicts(ctx, outcome.value.delivery, outcome.value.need) : [];
+      return payload(outcome, (r) => ({ delivery: r.delivery, replayed: outcome.ok && outcome.replayed === true, settlementUnknown, conflicts }), { delivery: null, replayed: false, settlementUnknown: false, conflicts: [] });
     },
     charityDeliveryCancel: async (_, { input }, ctx) => {
       const outcome = await linkage.correctDelivery(ctx, 'REVERSAL', input);

@@ -12,7 +12,7 @@ import { deliveryReferencesInLedger, ensureOrganisationLock, organisationStandin
 import { sameAidIn } from '../../domain/reported-aid/same-aid';
 import { acceptedBetween, charityOf, historyOf, recordedUnder, recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import { addDays } from '../../domain/dates';
-import { isReporterCode } from '../../domain/departments';
+import { isReporterCode, type DepartmentCode } from '../../domain/departments';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
 import { deceasedProblems, normaliseReference, referenceKey, validateReport, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
 import type { IsoDate } from '../../domain/dates';
@@ -69,6 +69,30 @@ async function sameAsDeliveries(tx: LockingTx, reporter: Reporter, records: read
   });
 }
 
+/**
+ * The conflicts and warnings a reported record causes (its pre-grant check, missed aid left out), as
+ * `aidReport` answers them (`index` its place in the batch) and `charityDeliveryReport` its delivery's
+ * ledger record: judged without the reporter's own entries under `standsFor` (the entry a correction
+ * supersedes, the record's own on a retry or once written), so it is neither counted twice nor let
+ * off a conflict it causes alone. With the departments it could not read (no conflict without them is
+ * not none) and whether its settlement is unknown.
+ */
+export async function reportedAidConflicts(
+  ctx: HubContext,
+  r: Pick<ValidReportedAid, 'programme' | 'beneficiaryIdNumber' | 'periodStart' | 'periodEnd' | 'grantDate' | 'amountFen' | 'settlementRef'>,
+  index: number,
+  clientName: string,
+  standsFor: ReadonlySet<string>,
+): Promise<{ conflicts: ReportedAidConflict[]; unavailable: DepartmentCode[]; settlementUnknown: boolean }> {
+  const leaveOut = (x: { reportedBy?: { clientName: string; reference: string } | null }) => x.reportedBy?.clientName === clientName && standsFor.has(referenceKey(x.reportedBy.reference));
+  // Read through the request's loaders (`everything`: the same answer, test/findings-planted.test.ts),
+  // so the batch's checks share one statement per department: each check reading for itself
+  // sent a batch of 1,000 as 1,000 statements to one source at once, which timed out under
+  // load and left the checks incomplete (test/reported-aid-batch-reads.test.ts).
+  const result = await preGrantCheck(ctx, { programme: r.programme as ProgrammeCode, beneficiaryIdNumber: r.beneficiaryIdNumber, periodStart: r.periodStart, periodEnd: r.periodEnd, grantDate: r.grantDate, amountFen: r.amountFen, settlementRef: r.settlementRef }, rules(), { leaveOut, everything: true });
+  return { conflicts: result.findings.filter((f) => f.severity !== 'MISSED_AID').map((finding) => ({ index, finding, beneficiaryIdNumber: r.beneficiaryIdNumber })), unavailable: result.unavailable, settlementUnknown: result.settlementUnknown };
+}
+
 /** Thrown inside a dry run's transaction once the batch is known to be recordable, so nothing it wrote stays. */
 class DryRunRolledBack extends Error {}
 
@@ -119,14 +143,7 @@ export const reportedAidResolvers: Resolvers = {
           const superseded = checked.retries.has(index) && (recorded.get(referenceKey(r.reference))?.supersededBy ?? null) !== null;
           if (r.entryKind === 'REVERSAL' || superseded) return { conflicts: [], unavailable: [], settlementUnknown: false };
           const standsFor = new Set([r.reference, ...(r.supersedesReference !== null ? [r.supersedesReference] : [])].map(referenceKey));
-          const leaveOut = (x: { reportedBy?: { clientName: string; reference: string } | null }) => x.reportedBy?.clientName === reporter.clientName && standsFor.has(referenceKey(x.reportedBy.reference));
-          // Read through the request's loaders (`everything`: the same answer, test/findings-planted.test.ts),
-          // so the batch's checks share one statement per department: each check reading for itself
-          // sent a batch of 1,000 as 1,000 statements to one source at once, which timed out under
-          // load and left the checks incomplete (test/reported-aid-batch-reads.test.ts).
-          const result = await preGrantCheck(ctx, { programme: r.programme as ProgrammeCode, beneficiaryIdNumber: r.beneficiaryIdNumber, periodStart: r.periodStart, periodEnd: r.periodEnd, grantDate: r.grantDate, amountFen: r.amountFen, settlementRef: r.settlementRef }, rules(), { leaveOut, everything: true });
-          // The departments it could not read are said with the record: no conflict without them is not none.
-          return { conflicts: result.findings.filter((f) => f.severity !== 'MISSED_AID').map((finding) => ({ index, finding, beneficiaryIdNumber: r.beneficiaryIdNumber })), unavailable: result.unavailable, settlementUnknown: result.settlementUnknown };
+          return reportedAidConflicts(ctx, r, index, reporter.clientName, standsFor);
         }),
       );
       // One transaction: every record or none (recordReportedAid writes nothing when it refuses).

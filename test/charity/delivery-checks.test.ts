@@ -11,6 +11,7 @@ import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { TestClock } from '../support/clock';
 import { startTestHub, type TestHub } from '../support/hub';
 import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
+import { registerCharity } from '../../db/reported-aid/store';
 
 jest.setTimeout(120_000);
 
@@ -196,13 +197,29 @@ describe('a delivery in the duplicate rules', () => {
     const x7 = async () => (await data(reader, X7, { id: String(wangId) }, 'household')).findings.filter((f: any) => f.rule.id === 'X7').map((f: any) => f.measure);
     // Pledged in full (1,000,000 fen, beyond the burden with medical aid): nothing delivered, nothing counted.
     expect(await x7()).toEqual([]);
-    const deliver = (amountFen: number, reference: string) => data(charity, DELIVER, { input: { pledgeId, amountFen, deliveredOn: TODAY, reference, settlementReference: 'SETL20260110001' } }, 'charityDeliveryReport');
-    // Up to the burden exactly: no excess.
-    expect((await deliver(701_050, 'X7-1')).userErrors).toEqual([]);
+    // The delivery's payload carries the conflicts it causes, as aidReport's does (the same type and
+    // rules): it was recorded in silence while preGrantCheck flagged X7 and aidReport answered it.
+    const DELIVER_CONFLICTS = `mutation($input: CharityDeliveryReportInput!) { charityDeliveryReport(input: $input) { delivery { amountFen } replayed conflicts { index rule { id } severity departments { code } explanation } userErrors { code } } }`;
+    const deliver = (amountFen: number, reference: string) => data(charity, DELIVER_CONFLICTS, { input: { pledgeId, amountFen, deliveredOn: TODAY, reference, settlementReference: 'SETL20260110001' } }, 'charityDeliveryReport');
+    // Up to the burden exactly: no excess, no conflict.
+    expect(await deliver(701_050, 'X7-1')).toEqual({ delivery: { amountFen: 701_050 }, replayed: false, conflicts: [], userErrors: [] });
     expect(await x7()).toEqual([]);
-    // One fen more: X7, excess 1 fen.
-    expect((await deliver(1, 'X7-2')).userErrors).toEqual([]);
+    // One fen more: X7, excess 1 fen, recorded all the same (the aid was handed over) and named in the payload.
+    const over = await deliver(1, 'X7-2');
+    expect(over).toMatchObject({ delivery: { amountFen: 1 }, replayed: false, userErrors: [] });
+    expect(over.conflicts.map((c: any) => ({ index: c.index, rule: c.rule.id, severity: c.severity, departments: c.departments.map((d: any) => d.code) }))).toEqual([{ index: 0, rule: 'X7', severity: 'CONFLICT', departments: ['CHARITY'] }]);
     expect(await x7()).toEqual([{ settlementReference: 'SETL20260110001', burdenFen: 1_201_050, aidFen: 1_201_051, excessFen: 1 }]);
+    // A retry answers the same conflict (judged without its own entry, not counted twice).
+    expect((await deliver(1, 'X7-2')).conflicts).toEqual(over.conflicts);
+    // aidReport's dry run of the same aid by the organisation's reporting client answers the same conflict, in the same shape.
+    const made = await hub.createClient({ name: 'charity-d-report', department: 'CHARITY', regionScope: '370800', roles: ['DEPARTMENT_WRITER'] });
+    await registerCharity(dbs.hub as never, 'charity-d-report', ORG, '济宁市某慈善基金会');
+    const reporting = hub.as({ token: made.token, purpose: 'DUPLICATE_CHECK' });
+    const dry = await reporting.gql(`mutation($input: AidReportInput!) { aidReport(input: $input) { conflicts { index rule { id } severity departments { code } explanation } userErrors { code } } }`, {
+      input: { dryRun: true, records: [{ reference: 'DRY-X7', beneficiaryIdNumber: WANG.grandmother, programme: 'CHARITY_MEDICAL', grantDate: TODAY, amountFen: 1, settlementRef: 'SETL20260110001', separateAid: true }] },
+    });
+    expect(dry.errors).toBeUndefined();
+    expect(dry.data.aidReport).toEqual({ conflicts: over.conflicts, userErrors: [] });
   });
 });
 

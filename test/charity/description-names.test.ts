@@ -101,6 +101,41 @@ describe('a need description telling of health', () => {
   });
 });
 
+describe('a need description telling of a child under 14', () => {
+  // A need for the mother (the head here: one adult, so the need concerns no minor by its member)
+  // described as `家里孩子3岁，需要奶粉` went to charities without MINOR_DATA: the description tells of
+  // a child under 14 (PIPL art. 28). It asks MINOR_DATA as health words ask HEALTH_DATA.
+  const consentOf = async (scopes: string[]) =>
+    (
+      await okPayload(
+        office.gql,
+        `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } userErrors { code } } }`,
+        { input: { householdId: String(householdId), scopes, givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } },
+        'charityConsentRecord',
+      )
+    ).consent.id as string;
+  const living = (description: string) => ({ caseId, purpose: 'LIVING', urgency: 'NORMAL', uncoveredFen: 60_000, beneficiaryIdNumber: WANG.head, description });
+  const PUBLISH_MINOR = `mutation($input: CharityNeedPublishInput!) { charityNeedPublish(input: $input) { need { involvesMinor } userErrors { code field } } }`;
+
+  it.each([['家里孩子3岁，需要奶粉'], ['孩子三岁，家中生活困难'], ['小儿子 8 岁，刚上小学二年级'], ['需要给婴儿买尿不湿'], ['女儿在上幼儿园，学费难以承担']])(
+    '%s is MINOR_CONSENT_MISSING without MINOR_DATA, nothing published, and published under it',
+    async (description) => {
+      const [[before]] = (await dbs.hubPool.query('SELECT COUNT(*) AS n FROM charity_need')) as unknown as [[{ n: number }]];
+      const refused = await office.gql(PUBLISH_MINOR, { input: { ...living(description), consentId: await consentOf(['NEED_PUBLICATION']) } });
+      expect(refused.data.charityNeedPublish).toEqual({ need: null, userErrors: [{ code: 'MINOR_CONSENT_MISSING', field: ['input', 'consentId'] }] });
+      const [[after]] = (await dbs.hubPool.query('SELECT COUNT(*) AS n FROM charity_need')) as unknown as [[{ n: number }]];
+      expect(Number(after.n)).toBe(Number(before.n));
+      const published = await office.gql(PUBLISH_MINOR, { input: { ...living(description), consentId: await consentOf(['NEED_PUBLICATION', 'MINOR_DATA']) } });
+      expect(published.data.charityNeedPublish.userErrors).toEqual([]);
+    },
+  );
+
+  it.each([['户主失业，家庭基本生活困难'], ['儿子14岁，读初中二年级'], ['户主43岁，失业半年']])('%s asks no MINOR_DATA', async (description) => {
+    const published = await office.gql(PUBLISH_MINOR, { input: { ...living(description), consentId: await consentOf(['NEED_PUBLICATION']) } });
+    expect(published.data.charityNeedPublish).toEqual({ need: { involvesMinor: false }, userErrors: [] });
+  });
+});
+
 describe('a consent naming who gave it and who recorded it', () => {
   const CONSENT = `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } userErrors { code field } } }`;
   const consent = (givenBy: string, officer: string) => ({ householdId: String(householdId), scopes: ['NEED_PUBLICATION'], givenBy, expiresOn: '2026-12-31', officer });

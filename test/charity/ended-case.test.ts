@@ -15,7 +15,7 @@ import { startCharityScenario } from '../support/charity-linkage';
 import { caseOpened } from '../support/cases';
 import type { TestHub } from '../support/hub';
 import { okPayload } from '../support/payloads';
-import { insertZhao, moveHousehold, TODAY, WANG, ZHAO } from '../support/scenarios';
+import { insertResident, insertZhao, moveHousehold, TODAY, WANG, ZHAO } from '../support/scenarios';
 
 jest.setTimeout(120_000);
 
@@ -126,4 +126,34 @@ it('the county that owns a case whose household moved away reads and withdraws i
   const withdrawn = await okPayload(linkage.gql, `mutation($input: CharityNeedWithdrawInput!) { charityNeedWithdraw(input: $input) { need { id state } userErrors { code } } }`, { input: { needId: need.id } }, 'charityNeedWithdraw');
   expect(withdrawn.need).toEqual({ id: need.id, state: 'WITHDRAWN' });
   expect((await okPayload(convener.gql, HAND_OVER, handOver, 'caseHandOver')).case.state).toBe('HANDED_OVER');
+});
+
+it('after the household moved, the county that owns the case publishes on it and the county it moved to does not', async () => {
+  // Found by an unseen client: publication was judged by the household's division, so once the
+  // household moved to 微山县, 任城区 got CASE_NOT_FOUND on its own case (and CONSENT_NOT_FOUND on the
+  // household's consent it recorded), while 微山县 published on a case it does not own. It follows the
+  // case's owner now, as every case write does.
+  const owner = hub.as({ token: (await hub.createClient({ name: 'rencheng-civil-owner', department: 'CIVIL_AFFAIRS', regionScope: '370811', roles: ['CASEWORKER'] })).token, purpose: 'CHARITY_LINKAGE' });
+  const newCounty = hub.as({ token: (await hub.createClient({ name: 'weishan-civil-new', department: 'CIVIL_AFFAIRS', regionScope: '370826', roles: ['CASEWORKER'] })).token, purpose: 'CHARITY_LINKAGE' });
+  const { householdId: movingId } = await insertResident(dbs, { prefix: 'MOVED', seq: 71, birthDate: '1980-03-01' });
+  const caseId = await caseOpened(caseWorker.gql, movingId, '户主失业，生活困难', `${TODAY}T09:00:00+08:00`);
+  const consent = await okPayload(
+    owner.gql,
+    `mutation($input: CharityConsentRecordInput!) { charityConsentRecord(input: $input) { consent { id } userErrors { code } } }`,
+    { input: { householdId: String(movingId), scopes: ['NEED_PUBLICATION'], givenBy: '户主', expiresOn: '2026-12-31', officer: 'RC-0042' } },
+    'charityConsentRecord',
+  );
+  await moveHousehold(dbs, movingId, ZHAO.regionCode);
+  const input = { caseId, consentId: consent.consent.id, purpose: 'LIVING', urgency: 'NORMAL', uncoveredFen: 150_000, description: '家庭基本生活暂时困难' };
+  // The county it moved to reads the case, but does not own it: as a case id out of reach.
+  const refused = await newCounty.gql(PUBLISH, { input });
+  expect(refused.errors).toBeUndefined();
+  expect(refused.data.charityNeedPublish).toEqual({ need: null, userErrors: [{ code: 'CASE_NOT_FOUND', field: ['input', 'caseId'] }] });
+  expect(await needsOfCase(caseId)).toBe(0);
+  // The owner publishes under the household's consent it recorded before the move.
+  const published = await owner.gql(PUBLISH, { input });
+  expect(published.errors).toBeUndefined();
+  expect(published.data.charityNeedPublish.userErrors).toEqual([]);
+  expect(published.data.charityNeedPublish.need.state).toBe('OPEN');
+  expect(await needsOfCase(caseId)).toBe(1);
 });

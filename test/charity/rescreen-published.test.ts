@@ -1,6 +1,6 @@
 /**
  * Needs published before their descriptions were screened (a phone number, a member's name, the
- * village, health words without HEALTH_DATA consent) were listed to charities as written, and never
+ * village, health words without HEALTH_DATA consent, a child under 14 without MINOR_DATA) were listed to charities as written, and never
  * screened again. The data upgrade `need-description-screened:charity_need` (jobs migration 0002,
  * db/setup/upgrades.ts) reads every open need once, at the first start after it: one that fails is
  * withdrawn from the charities' listing and its closeReason tells the office why, on the case's
@@ -43,6 +43,8 @@ const STORED = {
   healthWithout: { text: '户主确诊癌症后无法务工', consent: 'plain' },
   healthWith: { text: '户主摔伤骨折后无法务工', consent: 'health' },
   grief: { text: '失去亲人后十分伤心，独自护理年幼的孩子', consent: 'plain' },
+  // Listed before the young-child screen (session 49) to charities without MINOR_DATA.
+  minorWithout: { text: '家里孩子3岁，需要奶粉', consent: 'plain' },
   plain: { text: '冬季取暖困难，缺少棉被', consent: 'plain' },
 } as const;
 type Key = keyof typeof STORED;
@@ -85,7 +87,7 @@ it('lists them all to charities as stored before the screen runs (what it is for
 
 it('withdraws the needs whose description identifies the household or tells of health without consent, telling the office why', async () => {
   const report = await runDataUpgrades(dbs.hub, { batch: 3 });
-  expect(report.filter((r) => r.upgrade === NEEDS_SCREENED)).toEqual([{ upgrade: NEEDS_SCREENED, table: 'charity_need', rowsChanged: 5 }]);
+  expect(report.filter((r) => r.upgrade === NEEDS_SCREENED)).toEqual([{ upgrade: NEEDS_SCREENED, table: 'charity_need', rowsChanged: 6 }]);
   const expected: Record<Key, { state: string; closeReason: string | null; involvesHealth: number }> = {
     phone: { state: 'WITHDRAWN', closeReason: 'DESCRIPTION_IDENTIFIES', involvesHealth: 0 },
     member: { state: 'WITHDRAWN', closeReason: 'DESCRIPTION_IDENTIFIES', involvesHealth: 0 },
@@ -93,6 +95,7 @@ it('withdraws the needs whose description identifies the household or tells of h
     healthWithout: { state: 'WITHDRAWN', closeReason: 'HEALTH_CONSENT_MISSING', involvesHealth: 0 },
     healthWith: { state: 'OPEN', closeReason: null, involvesHealth: 1 },
     grief: { state: 'OPEN', closeReason: null, involvesHealth: 0 },
+    minorWithout: { state: 'WITHDRAWN', closeReason: 'MINOR_CONSENT_MISSING', involvesHealth: 0 },
     plain: { state: 'OPEN', closeReason: null, involvesHealth: 0 },
   };
   for (const key of Object.keys(STORED) as Key[]) {
@@ -108,6 +111,7 @@ it('withdraws the needs whose description identifies the household or tells of h
   const seen = Object.fromEntries(res.data.case.dossier.charityNeeds.map((n: { id: string; state: string; closeReason: string | null }) => [n.id, `${n.state}:${n.closeReason}`]));
   expect(seen[needIds.phone]).toBe('WITHDRAWN:DESCRIPTION_IDENTIFIES');
   expect(seen[needIds.healthWithout]).toBe('WITHDRAWN:HEALTH_CONSENT_MISSING');
+  expect(seen[needIds.minorWithout]).toBe('WITHDRAWN:MINOR_CONSENT_MISSING');
   expect(res.data.case.dossier.charityNeeds.filter((n: { withdrawnByOfficer: string | null }) => n.withdrawnByOfficer !== null)).toEqual([]);
   const [withdrawers] = await dbs.hubPool.query("SELECT COUNT(*) AS n FROM charity_need WHERE state = 'WITHDRAWN' AND (withdrawn_by_client IS NOT NULL OR withdrawn_by_officer IS NOT NULL)");
   expect(Number((withdrawers as { n: number }[])[0].n)).toBe(0);
