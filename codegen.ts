@@ -73,6 +73,7 @@ export const pluginConfig = {
     CountyApproval: '../../db/cases/county-approval#CountyApprovalView',
     ForwardedCase: '../models#CaseForwarded',
     OpenDecline: '../models#DeclineOpen',
+    WithdrawnReferral: '../models#ReferralWithdrawn',
     SupersedingAidRecord: '../../domain/aid#AidRecord',
     DecisionCheck: '../../db/case-loop/store#DecisionCheckRecord',
     DecisionFinding: '../../domain/cases/decision-checks#DecisionFinding',

@@ -829,6 +829,16 @@ export const TYPE_RULES: Record<string, TypeRule> = {
   WaivedDecision: OPEN_CONTAINER,
   DeclinedReferral: OPEN_CONTAINER,
   CorrectedReferral: OPEN_CONTAINER,
+  // Its reason is free text about the household and its actor names the officer: read as the slip's
+  // withdrawReason and answeredBy are (in scope of the slip's case), the slip its own subject.
+  WithdrawnReferral: {
+    kind: 'PERSONAL',
+    readBy: CASE_DATA,
+    subjects: (w: { referral: { householdId: number } }) => [{ kind: 'HOUSEHOLD', householdId: w.referral.householdId }],
+    region: (w: { referral: { caseId: number; householdId: number; townshipCode: string } }, ctx) => onCaseRegions(w.referral, ctx),
+    fields: Object.fromEntries(['referral', 'withdrawnAt', 'withdrawnBy', 'actor', 'reason', 'afterDue'].map((f) => [f, 'IN_SCOPE' as const])),
+    sameSubject: ['referral'],
+  },
   WithdrawnFulfilment: OPEN_CONTAINER,
   WithdrawnFirstAid: OPEN_CONTAINER,
   ForwardedCase: OPEN_CONTAINER,

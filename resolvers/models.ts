@@ -67,6 +67,7 @@ export type CountyOverdueWork = CaseOverdueReport['byCounty'][number];
 export type CaseLate = CountyOverdueWork['casesLate'][number];
 export type CaseForwarded = CountyOverdueWork['forwardedForApproval'][number];
 export type DeclineOpen = CountyOverdueWork['declinesOpen'][number];
+export type ReferralWithdrawn = CountyOverdueWork['withdrawn'][number];
 
 /** A case move's payload (caseTransition, caseFirstAid, caseMaterialsComplete): `replayed` as a referral write's. */
 export interface CaseWritePayload {

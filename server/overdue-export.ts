@@ -7,7 +7,8 @@
  * limit binds, with the office that holds each and since when; then the API's other lists a supervisor
  * must see that read no department: the declined decisions still open (declinesOpen), under the office
  * that owns the case at asOf with the one it was declined under, the decisions waived (decisionsWaived)
- * and the slips a correction superseded (corrected) in the period, each with its reasons. Built by the
+ * the slips a correction superseded (corrected) and those the case's owner withdrew (withdrawn) in the
+ * period, each with its reasons (and a withdrawal with who withdrew it). Built by the
  * same use case as the API's answer (resolvers/cases/supervision-report.ts), so its figures are the API's.
  *
  * The file keeps the findings export's habits (server/exports.ts): UTF-8 with a byte-order mark,
@@ -133,7 +134,10 @@ export const COUNTY_HEADER = ['县（市、区）', ...TALLY_HEADER];
 export const FORWARDED_HEADER = ['案件编号', '县（市、区）', '乡镇（街道）', '审批单位', '转交单位', '转交时间', '已转交工作日', '按法定节假日暂计'];
 export const DECLINES_OPEN_HEADER = ['案件编号', '县（市、区）', '乡镇（街道）', '应处理单位', '原经办单位', '退回单位', '事项', '转办单编号', '退回日期', '退回原因'];
 export const WAIVED_HEADER = ['案件编号', '县（市、区）', '乡镇（街道）', '免除单位', '退回单位', '事项', '转办单编号', '退回原因', '免除日期', '免除理由'];
-export const CORRECTED_HEADER = ['案件编号', '县（市、区）', '乡镇（街道）', '更正单位', '原应办单位', '事项', '转办单编号', '原到期日', '更正日期', '更正理由', '替代转办单编号', '新到期日'];
+/** The first columns of a slip that ended unanswered by the case's owner (corrected, withdrawn): the slip, the owner then and the office it was sent to, its due date, the day it ended and why. */
+const ENDED_BY_OWNER_HEADER = (act: string) => ['案件编号', '县（市、区）', '乡镇（街道）', `${act}单位`, '原应办单位', '事项', '转办单编号', '原到期日', `${act}日期`, `${act}理由`];
+export const CORRECTED_HEADER = [...ENDED_BY_OWNER_HEADER('更正'), '替代转办单编号', '新到期日'];
+export const WITHDRAWN_HEADER = [...ENDED_BY_OWNER_HEADER('撤回'), '撤回人', '超期后撤回'];
 export const OVERDUE_HEADER = ['类别', '案件编号', '县（市、区）', '乡镇（街道）', '应办单位', '事项', '转办单编号', '时限', '到期日', '超期工作日', '超期小时', '按法定节假日暂计', '统计时点后补记'];
 
 /** 按时办结率 as a percentage with two decimals (Excel reads `37.50%` as the number 0.375); a dash when nothing was counted. */
@@ -169,7 +173,7 @@ function table(title: string, header: readonly string[], rows: readonly (readonl
 /** The report as the file's rows, and the households and people its lines name (for the audit trail). */
 export async function overdueSheet(ctx: HubContext, report: SupervisionReport, scopeCode: string | null, since: IsoDate): Promise<{ rows: string[][]; subjects: Subject[] }> {
   // Every division and slip's case the file names, read at once (one statement each), not a line at a time.
-  const slips = report.byOffice.flatMap((g) => [...g.referrals, ...g.declinesOpen, ...g.decisionsWaived, ...g.corrected].map((s) => s.referral));
+  const slips = report.byOffice.flatMap((g) => [...g.referrals, ...g.declinesOpen, ...g.decisionsWaived, ...g.corrected, ...g.withdrawn].map((s) => s.referral));
   const codes = [...report.byTownship.flatMap((g) => [g.townshipCode, g.townshipCode.slice(0, 6)]), ...report.byCounty.map((g) => g.countyCode), ...(scopeCode === null ? [] : [scopeCode])];
   await Promise.all([ctx.loaders.hub.regionByCode.loadMany([...new Set(codes)]), ctx.loaders.cases.caseById.loadMany([...new Set(slips.map((r) => r.caseId))])]);
   const region = async (code: string) => (await ctx.loaders.hub.regionByCode.load(code))?.name ?? code;
@@ -225,9 +229,10 @@ export async function overdueSheet(ctx: HubContext, report: SupervisionReport, s
   // 退回未处理: once, under the office that owns the case at asOf (it must resolve it), with the office
   // that owned the case when the department declined it (byOffice lists it under both when they differ).
   const declinesOpen: (string | number)[][] = [];
-  // 已免除 and 被更正取代: under the office that owned the case when it waived or corrected (each once).
+  // 已免除, 被更正取代 and 已撤回: under the office that owned the case when it waived, corrected or withdrew (each once).
   const waived: (string | number)[][] = [];
   const corrected: (string | number)[][] = [];
+  const withdrawn: (string | number)[][] = [];
   for (const g of report.byOffice) {
     const office = await officeNameOf(ctx, storedOfficeIn(g.office, g.countyCode));
     for (const d of g.declinesOpen) {
@@ -239,9 +244,15 @@ export async function overdueSheet(ctx: HubContext, report: SupervisionReport, s
       const r = w.referral;
       waived.push([await slipLine(r), await region(g.countyCode), await region(r.townshipCode), office, await officeName(r.toOffice, r.townshipCode), slipWhat(r), r.id, freeText(r.declineReason), chinaDateOf(w.waivedAt), freeText(r.waiverReason)]);
     }
+    /** ENDED_BY_OWNER_HEADER's cells of a slip the office corrected or withdrew. */
+    const endedByOwner = async (r: ReportSlip, at: Date, reason: string | null | undefined) =>
+      [await slipLine(r), await region(g.countyCode), await region(r.townshipCode), office, await officeName(r.toOffice, r.townshipCode), slipWhat(r), r.id, r.dueOn, chinaDateOf(at), freeText(reason)];
     for (const x of g.corrected) {
       const r = x.referral;
-      corrected.push([await slipLine(r), await region(g.countyCode), await region(r.townshipCode), office, await officeName(r.toOffice, r.townshipCode), slipWhat(r), r.id, r.dueOn, chinaDateOf(x.supersededAt), freeText(r.correctionReason), r.replacedBy ?? '', r.replacementDueOn ?? '']);
+      corrected.push([...(await endedByOwner(r, x.supersededAt, r.correctionReason)), r.replacedBy ?? '', r.replacementDueOn ?? '']);
+    }
+    for (const w of g.withdrawn) {
+      withdrawn.push([...(await endedByOwner(w.referral, w.withdrawnAt, w.referral.withdrawReason)), w.actor ?? '', yesNo(w.afterDue)]);
     }
   }
   const rows = [
@@ -262,6 +273,8 @@ export async function overdueSheet(ctx: HubContext, report: SupervisionReport, s
     ...table('七、已免除的会议决定（统计期间内；按免除单位，免除最早者在前）', WAIVED_HEADER, waived),
     [],
     ...table('八、被更正取代的转办单（统计期间内；按更正单位，更正最早者在前）', CORRECTED_HEADER, corrected),
+    [],
+    ...table('九、已撤回的转办单（统计期间内；按撤回单位，撤回最早者在前）', WITHDRAWN_HEADER, withdrawn),
   ];
   return { rows, subjects: [...subjects.values()] };
 }

@@ -9,7 +9,7 @@ import { caseError, refusal, success, type CaseUserError, type Outcome } from '.
 import { countyOf, townshipOf } from '../../domain/cases/offices';
 import { caseAndPredecessorIdsOf } from '../../domain/cases/chain';
 import { caseReference } from '../../domain/cases/reference';
-import { ANSWERED_REFERRAL_STATES, hasFeedback, isWaitingReferral, REFERRAL_STATES, WAITING_REFERRAL_STATES } from '../../domain/cases/referrals';
+import { ANSWERED_REFERRAL_STATES, ENDED_UNANSWERED_STATES, hasFeedback, isWaitingReferral, REFERRAL_STATES, WAITING_REFERRAL_STATES } from '../../domain/cases/referrals';
 import { checkTransition, TERMINAL_STATES, type CaseOrigin, type CaseState, type CaseUrgency } from '../../domain/cases/state-machine';
 import type { IsoDate } from '../../domain/dates';
 import type { HubDb } from '../connect';
@@ -597,26 +597,36 @@ export async function referralsDeclinedBetween(db: HubDb, from: Date, to: Date, 
   return rows.map((r) => referralRecord(r.slip, r));
 }
 
-/** A slip a correction superseded, as supervision lists it: its correction's reason and the slip that carries the decision now. */
-export type SupersededSlipRecord = ReferralRecord & {
+/**
+ * A slip that ended unanswered, as supervision lists it: superseded by a correction, with the
+ * correction's reason and the slip that carries the decision now; or withdrawn by the case's owner
+ * (its reason is the slip's withdrawReason), with who withdrew it.
+ */
+export type EndedUnansweredSlipRecord = ReferralRecord & {
+  /** The office that owned the case when the slip ended: the convener who corrected it, or the owner who withdrew it. */
   ownerThen: string;
-  /** The correction's reason (decision_correction.reason); null for a slip superseded without a correction row. */
+  /** The correction's reason (decision_correction.reason); null for a slip superseded without a correction row, or withdrawn. */
   correctionReason: string | null;
-  /** The slip that carries the corrected decision now, and its due date; null: the decision was withdrawn. */
+  /** The slip that carries the corrected decision now, and its due date; null: the decision was withdrawn (or the slip was). */
   replacedBy: number | null;
   replacementDueOn: IsoDate | null;
+  /** WITHDRAWN: who withdrew it, as its REFERRAL_WITHDRAWN event records the act (`client/officer`); null otherwise. */
+  withdrawnBy: string | null;
 };
 
 /**
- * Slips a correction (decisionCorrect) superseded from `from` up to `to`, before their due date or
- * after it, with the office that owned the case when they were superseded (`ownerThen`, records.ts
- * ownerWhen: the convener who corrected them), the correction's reason and the slip that replaced
- * each with its due date (joined in the same statement: the spreadsheet prints them, the API reads
- * them through Referral.correction): supervision lists every correction of its period, a
- * deadline extended by one among them. Through the state and due-date index (the superseded slips);
- * in the order superseded.
+ * Slips that ended unanswered from `from` up to `to`, before their due date or after it: those a
+ * correction (decisionCorrect) superseded and those the case's owner withdrew (referralWithdraw),
+ * each with the office that owned the case when it ended (`ownerThen`, records.ts ownerWhen: the
+ * convener who corrected it, the owner who withdrew it); a superseded slip with the correction's
+ * reason and the slip that replaced it with its due date, a withdrawn one with who withdrew it (its
+ * REFERRAL_WITHDRAWN event's actor), all in the same statement: the spreadsheet prints them, the API
+ * reads the correction through Referral.correction. Supervision lists every correction and every
+ * withdrawal of its period, a deadline extended by a correction among them, so that neither makes a
+ * slip quietly disappear. One statement for both (the report's statements stay as they were), through
+ * the state and due-date index (the two states' ranges); in the order ended.
  */
-export async function referralsSupersededBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<SupersededSlipRecord[]> {
+export async function referralsEndedUnansweredBetween(db: HubDb, from: Date, to: Date, regionPrefix: string | null): Promise<EndedUnansweredSlipRecord[]> {
   const replacement = alias(referralSlip, 'replacement');
   const rows = await db
     .select({
@@ -628,14 +638,23 @@ export async function referralsSupersededBetween(db: HubDb, from: Date, to: Date
       correctionReason: decisionCorrection.reason,
       replacedBy: decisionCorrection.replacedBy,
       replacementDueOn: replacement.dueOn,
+      // A slip is withdrawn once (checkWithdrawal; a retry records nothing): its one event.
+      withdrawnBy: sql<string | null>`(SELECT e.actor FROM ${caseEvent} e WHERE e.case_id = ${referralSlip.caseId} AND e.referral_id = ${referralSlip.id} AND e.action = 'REFERRAL_WITHDRAWN' ORDER BY e.seq LIMIT 1)`,
     })
     .from(referralSlip)
     .innerJoin(aidCase, eq(aidCase.id, referralSlip.caseId))
     .leftJoin(decisionCorrection, and(eq(decisionCorrection.referralId, referralSlip.id), eq(decisionCorrection.role, 'SUPERSEDED')))
     .leftJoin(replacement, eq(replacement.id, decisionCorrection.replacedBy))
-    .where(and(eq(referralSlip.state, 'SUPERSEDED'), inPeriodAndRegion(referralSlip.answeredAt, from, to, regionPrefix)))
+    .where(and(inArray(referralSlip.state, [...ENDED_UNANSWERED_STATES]), inPeriodAndRegion(referralSlip.answeredAt, from, to, regionPrefix)))
     .orderBy(asc(referralSlip.answeredAt), asc(referralSlip.id));
-  return rows.map((r) => ({ ...referralRecord(r.slip, r), ownerThen: r.ownerThen, correctionReason: r.correctionReason, replacedBy: r.replacedBy, replacementDueOn: r.replacementDueOn }));
+  return rows.map((r) => ({
+    ...referralRecord(r.slip, r),
+    ownerThen: r.ownerThen,
+    correctionReason: r.correctionReason,
+    replacedBy: r.replacedBy,
+    replacementDueOn: r.replacementDueOn,
+    withdrawnBy: r.slip.state === 'WITHDRAWN' ? r.withdrawnBy : null,
+  }));
 }
 
 /**

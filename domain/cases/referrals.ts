@@ -86,8 +86,11 @@ export function handOverLapse(c: HandOverCase): string | null {
  * due date, MISSED after), never met (domain/cases/supervision.ts slipStanding).
  */
 export function endedUnanswered(state: ReferralState): boolean {
-  return state === 'SUPERSEDED' || state === 'WITHDRAWN';
+  return (ENDED_UNANSWERED_STATES as readonly ReferralState[]).includes(state);
 }
+
+/** The states of a slip that ended with no answer from its office (endedUnanswered). */
+export const ENDED_UNANSWERED_STATES = ['SUPERSEDED', 'WITHDRAWN'] as const satisfies readonly ReferralState[];
 
 export function checkReferralAction(state: ReferralState, action: ReferralAction, facts: { handOver: boolean; text: string; handOverCase?: HandOverCase }): ReferralCheck {
   // A corrected decision's old slip, or one its issuer took back: the office is told why nothing is asked of it any more.

@@ -265,6 +265,31 @@ export interface CorrectedFacts<R> {
 export type CorrectedSlip<R> = Pick<CorrectedFacts<R>, 'referral' | 'supersededAt'>;
 
 /**
+ * A forwarded matter's slip the case's owner withdrew (referralWithdraw, 撤回), under the office that
+ * owned the case when it was withdrawn (only the owner withdraws: it withdrew it), as a corrected slip
+ * is filed under its convener: a withdrawal must not be a way to make a slip quietly disappear
+ * (件件有落实、有反馈), so supervision reads who took back what, when and why, and whether its due date
+ * had passed (then the slip was missed: MISSED, in answeredLate and the tally's supersededLate).
+ * Its facts are the slip's own (answeredAt: when withdrawn), its standing measured as every slip's.
+ */
+export interface WithdrawnSlipFacts<R> extends SlipFacts<R> {
+  /** The office that owned the case when the slip was withdrawn (ownerAt): the one that withdrew it. */
+  ownerOffice: OfficeKey;
+  /** Who withdrew it, as the case's history records the act (`client/officer`); null without its event (a slip set WITHDRAWN by hand). */
+  actor: string | null;
+}
+
+export interface WithdrawnSlip<R> {
+  referral: R;
+  withdrawnAt: Date;
+  /** The office that withdrew it (the case's owner then) and who, as its history records the act. */
+  withdrawnBy: OfficeKey;
+  actor: string | null;
+  /** Withdrawn after its due date ended (its standing MISSED), not before it (VOID). */
+  afterDue: boolean;
+}
+
+/**
  * A decision completed with an aid record that no longer stands as checked (revoked at the
  * department, or a ledger entry cancelled or corrected since), under the office that completed it:
  * the decision is not met by what that office answered (件件有落实).
@@ -398,6 +423,8 @@ export interface OverdueGroup<R, C> {
   declined: DeclinedSlip<R>[];
   /** Slips of the cases the office owns that a correction superseded in the period, superseded first, first. */
   corrected: CorrectedSlip<R>[];
+  /** Slips of the cases the office owned that it withdrew in the period, withdrawn first, first. */
+  withdrawn: WithdrawnSlip<R>[];
   fulfilmentsWithdrawn: WithdrawnFulfilment<R>[];
   firstAidsWithdrawn: WithdrawnFirstAid<C>[];
   /** Cases forwarded to the county for approval and open at asOf, held longest first. */
@@ -440,7 +467,7 @@ function finishTally(t: OverdueTally): OverdueTally {
 
 function group<R, C>(map: Map<string, OverdueGroup<R, C>>, key: string): OverdueGroup<R, C> {
   let g = map.get(key);
-  if (!g) map.set(key, (g = { tally: emptyTally(), referrals: [], answeredLate: [], cases: [], casesLate: [], shortfalls: [], declinesOpen: [], decisionsWaived: [], declined: [], corrected: [], fulfilmentsWithdrawn: [], firstAidsWithdrawn: [], forwardedForApproval: [] }));
+  if (!g) map.set(key, (g = { tally: emptyTally(), referrals: [], answeredLate: [], cases: [], casesLate: [], shortfalls: [], declinesOpen: [], decisionsWaived: [], declined: [], corrected: [], withdrawn: [], fulfilmentsWithdrawn: [], firstAidsWithdrawn: [], forwardedForApproval: [] }));
   return g;
 }
 
@@ -512,6 +539,7 @@ function forwardedAt(c: CaseFacts<unknown>, asOf: Date): Omit<ForwardedCase<unkn
  * late first (the caller gives the cases ended in that period too);
  * and the slips `declined` (the caller's period, by asOf), under the office that declined them, declined first, first;
  * and the slips `corrected` (superseded in the caller's period, by asOf), under the office that owned the case then;
+ * and the slips `withdrawnSlips` (withdrawn in the caller's period, by asOf), likewise, each before its due date or after it;
  * and the cases of `cases` forwarded to the county for approval and open at asOf, under the office holding
  * each at asOf and, among the offices, the township that forwarded it (ForwardedCase).
  * The tally's fellDue counts, from `casesLateSince` up to asOf (none when null), the slips among
@@ -533,6 +561,7 @@ export function overdueReport<R, C>(
   declined: readonly DeclinedFacts<R>[] = [],
   corrected: readonly CorrectedFacts<R>[] = [],
   dueInPeriod: readonly SlipFacts<R>[] = [],
+  withdrawnSlips: readonly WithdrawnSlipFacts<R>[] = [],
 ): OverdueReport<R, C> {
   const byOffice = new Map<string, OverdueGroup<R, C>>();
   const byTownship = new Map<string, OverdueGroup<R, C>>();
@@ -611,8 +640,15 @@ export function overdueReport<R, C>(
   for (const d of declined) {
     if (d.declinedAt.getTime() <= asOf.getTime()) file('declined', d.toOffice, d.townshipCode, { referral: d.referral, declinedAt: d.declinedAt });
   }
-  for (const c of corrected) {
-    if (c.supersededAt.getTime() <= asOf.getTime()) file('corrected', c.ownerOffice, c.townshipCode, { referral: c.referral, supersededAt: c.supersededAt });
+  // A slip ended unanswered by the case's owner (superseded by its correction, or withdrawn by it) by
+  // asOf: under that office, whoever owns the case now.
+  const endedByOwner = <K extends 'corrected' | 'withdrawn'>(list: K, at: Date, ownerOffice: OfficeKey, townshipCode: string, item: () => OverdueGroup<R, C>[K][number]) => {
+    if (at.getTime() <= asOf.getTime()) file(list, ownerOffice, townshipCode, item());
+  };
+  for (const c of corrected) endedByOwner('corrected', c.supersededAt, c.ownerOffice, c.townshipCode, () => ({ referral: c.referral, supersededAt: c.supersededAt }));
+  for (const w of withdrawnSlips) {
+    const at = w.answeredAt!;
+    endedByOwner('withdrawn', at, w.ownerOffice, w.townshipCode, () => ({ referral: w.referral, withdrawnAt: at, withdrawnBy: w.ownerOffice, actor: w.actor, afterDue: slipStanding(w, asOf).status === 'MISSED' }));
   }
   for (const w of withdrawn) {
     file('fulfilmentsWithdrawn', w.toOffice, w.townshipCode, { referral: w.referral, standing: w.standing, supersededBy: w.supersededBy, completedAt: w.completedAt });
@@ -635,6 +671,7 @@ export function overdueReport<R, C>(
         decisionsWaived: g.decisionsWaived.sort((a, b) => a.waivedAt.getTime() - b.waivedAt.getTime()),
         declined: g.declined.sort((a, b) => a.declinedAt.getTime() - b.declinedAt.getTime()),
         corrected: g.corrected.sort((a, b) => a.supersededAt.getTime() - b.supersededAt.getTime()),
+        withdrawn: g.withdrawn.sort((a, b) => a.withdrawnAt.getTime() - b.withdrawnAt.getTime()),
         fulfilmentsWithdrawn: g.fulfilmentsWithdrawn.sort((a, b) => a.completedAt.getTime() - b.completedAt.getTime()),
         firstAidsWithdrawn: g.firstAidsWithdrawn.sort((a, b) => a.recordedAt.getTime() - b.recordedAt.getTime()),
         forwardedForApproval: g.forwardedForApproval.sort((a, b) => a.since.getTime() - b.since.getTime()),

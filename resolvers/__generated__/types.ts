@@ -4,7 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Programme as ProgrammeModel } from '../../domain/programmes';
 import type { RegionRow as RegionRowModel, HouseholdRow as HouseholdRowModel, MemberRow as MemberRowModel, PersonRow as PersonRowModel } from '../../db/household/loaders';
 import type { AidRecord as AidRecordModel, ReportedBy as ReportedByModel } from '../../domain/aid';
-import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, ReferralWritePayload as ReferralWritePayloadModel, CaseWritePayload as CaseWritePayloadModel, CaseHandOverWritePayload as CaseHandOverWritePayloadModel, CaseHouseholdMove as CaseHouseholdMoveModel, CaseForwarded as CaseForwardedModel, DeclineOpen as DeclineOpenModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel, LedgerEntryBeyondTerm as LedgerEntryBeyondTermModel, LedgerBeyondTermPage as LedgerBeyondTermPageModel, CountyOverdueWork as CountyOverdueWorkModel, CaseLate as CaseLateModel } from '../models';
+import type { HouseholdAidSummary as HouseholdAidSummaryModel, DepartmentAidTotal as DepartmentAidTotalModel, HouseholdPage as HouseholdPageModel, AuditPage as AuditPageModel, AuditedClient as AuditedClientModel, FindingPage as FindingPageModel, ReferralWritePayload as ReferralWritePayloadModel, CaseWritePayload as CaseWritePayloadModel, CaseHandOverWritePayload as CaseHandOverWritePayloadModel, CaseHouseholdMove as CaseHouseholdMoveModel, CaseForwarded as CaseForwardedModel, DeclineOpen as DeclineOpenModel, ReferralWithdrawn as ReferralWithdrawnModel, DossierHousehold as DossierHouseholdModel, CaseOverdueReport as CaseOverdueReportModel, OfficeOverdueWork as OfficeOverdueWorkModel, TownshipOverdueWork as TownshipOverdueWorkModel, ReportedAidConflict as ReportedAidConflictModel, LedgerEntryBeyondTerm as LedgerEntryBeyondTermModel, LedgerBeyondTermPage as LedgerBeyondTermPageModel, CountyOverdueWork as CountyOverdueWorkModel, CaseLate as CaseLateModel } from '../models';
 import type { AccessSession as AccessSessionModel } from '../../access/session';
 import type { AuditRow as AuditRowModel } from '../../access/audit';
 import type { Rule as RuleModel } from '../../domain/findings/rule-set';
@@ -2311,6 +2311,8 @@ export type CountyOverdue = {
   readonly declined: ReadonlyArray<DeclinedReferral>;
   /** Slips of its households' cases that a correction (decisionCorrect) superseded from shortfallsSince up to asOf, before their due date or after it; superseded first, first. */
   readonly corrected: ReadonlyArray<CorrectedReferral>;
+  /** Slips of its households' cases that the case's owner withdrew (referralWithdraw) from shortfallsSince up to asOf, before their due date or after it, each with who withdrew it and why; withdrawn first, first. */
+  readonly withdrawn: ReadonlyArray<WithdrawnReferral>;
   /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled, corrected or changed at the source); completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
   /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
@@ -2346,6 +2348,8 @@ export type OfficeOverdue = {
   readonly declined: ReadonlyArray<DeclinedReferral>;
   /** Slips that its correction (decisionCorrect) superseded from shortfallsSince up to asOf, owning the case then, whoever owns it now, before their due date or after it: the slip's correction says why, who, and the slip that replaced it (replacedBy, whose dueOn may be later: a deadline extended); superseded first, first. */
   readonly corrected: ReadonlyArray<CorrectedReferral>;
+  /** Slips that it withdrew (referralWithdraw) from shortfallsSince up to asOf, owning the case then, whoever owns it now, before their due date or after it (afterDue), each with who withdrew it and why: a slip taken back is read by supervision, not only on its case; withdrawn first, first. */
+  readonly withdrawn: ReadonlyArray<WithdrawnReferral>;
   /** Decisions it completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled, corrected or changed at the source): the decision is not met by what it answered; completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
   /** Cases whose first aid it recorded, owning the case then, since shortfallsSince, that names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
@@ -2379,6 +2383,8 @@ export type TownshipOverdue = {
   readonly declined: ReadonlyArray<DeclinedReferral>;
   /** Slips of its households' cases that a correction (decisionCorrect) superseded from shortfallsSince up to asOf, before their due date or after it; superseded first, first. */
   readonly corrected: ReadonlyArray<CorrectedReferral>;
+  /** Slips of its households' cases that the case's owner withdrew (referralWithdraw) from shortfallsSince up to asOf, before their due date or after it, each with who withdrew it and why; withdrawn first, first. */
+  readonly withdrawn: ReadonlyArray<WithdrawnReferral>;
   /** Decisions of its households' cases completed since shortfallsSince whose aid record no longer stands as it was (revoked, cancelled, corrected or changed at the source); completed first, first. */
   readonly fulfilmentsWithdrawn: ReadonlyArray<WithdrawnFulfilment>;
   /** Its households' cases whose first aid, recorded since shortfallsSince, names an aid record that no longer stands as it was (revoked, cancelled, corrected or changed at the source); recorded first, first. */
@@ -2489,6 +2495,27 @@ export type CorrectedReferral = {
   readonly referral: Referral;
   /** When the hub recorded the correction. */
   readonly supersededAt: Scalars['DateTime']['output'];
+};
+
+/**
+ * A forwarded matter's slip the case's owner withdrew (referralWithdraw, 撤回), in the report's period:
+ * who took it back, when and why, and whether its due date had passed then. A withdrawal is no way to
+ * make a slip quietly disappear (件件有落实、有反馈): supervision reads each, under the office that withdrew it.
+ */
+export type WithdrawnReferral = {
+  readonly __typename?: 'WithdrawnReferral';
+  /** The withdrawn slip (state WITHDRAWN; its deadlineStatus VOID, or MISSED when withdrawn after its due date). */
+  readonly referral: Referral;
+  /** When the hub recorded the withdrawal. */
+  readonly withdrawnAt: Scalars['DateTime']['output'];
+  /** The office that withdrew it: the case's owner then. */
+  readonly withdrawnBy: Office;
+  /** Who withdrew it, as the case's history records the act (its REFERRAL_WITHDRAWN event): the client and, where its system named one (X-Officer), the officer (`client/officer`). Null only for a slip set WITHDRAWN by hand, outside referralWithdraw (no event recorded). */
+  readonly actor?: Maybe<Scalars['String']['output']>;
+  /** Why it was withdrawn (the slip's withdrawReason, required by referralWithdraw). Null only for a slip set WITHDRAWN by hand, outside referralWithdraw. */
+  readonly reason?: Maybe<Scalars['String']['output']>;
+  /** True when withdrawn after its due date ended (deadlineStatus MISSED: the slip was missed, in answeredLate and the tally's supersededLate); false when before it (VOID, supersededBeforeDue). */
+  readonly afterDue: Scalars['Boolean']['output'];
 };
 
 /**
@@ -4717,10 +4744,11 @@ export type Query = {
    * department has since revoked or superseded (fulfilmentsWithdrawn, firstAidsWithdrawn); and what
    * ran late and then ended, in a period: slips answered late (answeredLate) and case deadlines met late
    * or missed (casesLate); and every slip declined in the period, with its reason (declined), and every
-   * slip a correction superseded in it, a deadline extended among them (corrected); and the cases
+   * slip a correction superseded in it, a deadline extended among them (corrected), and every slip its
+   * case's owner withdrew in it, with who, when and why (withdrawn); and the cases
    * forwarded to a county office for approval, still open, which no limit binds: who holds each and
    * since when (forwardedForApproval). What a case's owner answers for is filed under the office that owned
-   * the case when it happened (a deadline fell due, a decision was waived or corrected, a first aid
+   * the case when it happened (a deadline fell due, a decision was waived or corrected, a slip withdrawn, a first aid
    * recorded, the case forwarded), not under an office that took the case over since; a declined decision
    * still open is filed under the office that owns the case at asOf, which must resolve it, and among the
    * offices also under the one that owned the case when it was declined (declinedUnder). `regionCode` (city, county, township or village) narrows it to the cases of households there, by default
@@ -6677,6 +6705,7 @@ export type ResolversTypes = {
   CaseDeadlineTally: ResolverTypeWrapper<CaseDeadlineTally>;
   OpenDecline: ResolverTypeWrapper<DeclineOpenModel>;
   CorrectedReferral: ResolverTypeWrapper<Omit<CorrectedReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
+  WithdrawnReferral: ResolverTypeWrapper<ReferralWithdrawnModel>;
   DeclinedReferral: ResolverTypeWrapper<Omit<DeclinedReferral, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   WaivedDecision: ResolverTypeWrapper<Omit<WaivedDecision, 'referral'> & { referral: ResolversTypes['Referral'] }>;
   WithdrawnFulfilment: ResolverTypeWrapper<Omit<WithdrawnFulfilment, 'referral' | 'supersededBy'> & { referral: ResolversTypes['Referral'], supersededBy?: Maybe<ResolversTypes['SupersedingAidRecord']> }>;
@@ -6960,6 +6989,7 @@ export type ResolversParentTypes = {
   CaseDeadlineTally: CaseDeadlineTally;
   OpenDecline: DeclineOpenModel;
   CorrectedReferral: Omit<CorrectedReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
+  WithdrawnReferral: ReferralWithdrawnModel;
   DeclinedReferral: Omit<DeclinedReferral, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   WaivedDecision: Omit<WaivedDecision, 'referral'> & { referral: ResolversParentTypes['Referral'] };
   WithdrawnFulfilment: Omit<WithdrawnFulfilment, 'referral' | 'supersededBy'> & { referral: ResolversParentTypes['Referral'], supersededBy?: Maybe<ResolversParentTypes['SupersedingAidRecord']> };
@@ -7670,6 +7700,7 @@ export type CountyOverdueResolvers<ContextType = HubContext, ParentType extends 
   decisionsWaived?: Resolver<ReadonlyArray<ResolversTypes['WaivedDecision']>, ParentType, ContextType>;
   declined?: Resolver<ReadonlyArray<ResolversTypes['DeclinedReferral']>, ParentType, ContextType>;
   corrected?: Resolver<ReadonlyArray<ResolversTypes['CorrectedReferral']>, ParentType, ContextType>;
+  withdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnReferral']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
   firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
   forwardedForApproval?: Resolver<ReadonlyArray<ResolversTypes['ForwardedCase']>, ParentType, ContextType>;
@@ -7688,6 +7719,7 @@ export type OfficeOverdueResolvers<ContextType = HubContext, ParentType extends 
   decisionsWaived?: Resolver<ReadonlyArray<ResolversTypes['WaivedDecision']>, ParentType, ContextType>;
   declined?: Resolver<ReadonlyArray<ResolversTypes['DeclinedReferral']>, ParentType, ContextType>;
   corrected?: Resolver<ReadonlyArray<ResolversTypes['CorrectedReferral']>, ParentType, ContextType>;
+  withdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnReferral']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
   firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
   forwardedForApproval?: Resolver<ReadonlyArray<ResolversTypes['ForwardedCase']>, ParentType, ContextType>;
@@ -7705,6 +7737,7 @@ export type TownshipOverdueResolvers<ContextType = HubContext, ParentType extend
   decisionsWaived?: Resolver<ReadonlyArray<ResolversTypes['WaivedDecision']>, ParentType, ContextType>;
   declined?: Resolver<ReadonlyArray<ResolversTypes['DeclinedReferral']>, ParentType, ContextType>;
   corrected?: Resolver<ReadonlyArray<ResolversTypes['CorrectedReferral']>, ParentType, ContextType>;
+  withdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnReferral']>, ParentType, ContextType>;
   fulfilmentsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFulfilment']>, ParentType, ContextType>;
   firstAidsWithdrawn?: Resolver<ReadonlyArray<ResolversTypes['WithdrawnFirstAid']>, ParentType, ContextType>;
   forwardedForApproval?: Resolver<ReadonlyArray<ResolversTypes['ForwardedCase']>, ParentType, ContextType>;
@@ -7747,6 +7780,15 @@ export type OpenDeclineResolvers<ContextType = HubContext, ParentType extends Re
 export type CorrectedReferralResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['CorrectedReferral'] = ResolversParentTypes['CorrectedReferral']> = {
   referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
   supersededAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type WithdrawnReferralResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['WithdrawnReferral'] = ResolversParentTypes['WithdrawnReferral']> = {
+  referral?: Resolver<ResolversTypes['Referral'], ParentType, ContextType>;
+  withdrawnAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  withdrawnBy?: Resolver<ResolversTypes['Office'], ParentType, ContextType>;
+  actor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  afterDue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type DeclinedReferralResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['DeclinedReferral'] = ResolversParentTypes['DeclinedReferral']> = {
@@ -8844,6 +8886,7 @@ export type Resolvers<ContextType = HubContext> = {
   CaseDeadlineTally?: CaseDeadlineTallyResolvers<ContextType>;
   OpenDecline?: OpenDeclineResolvers<ContextType>;
   CorrectedReferral?: CorrectedReferralResolvers<ContextType>;
+  WithdrawnReferral?: WithdrawnReferralResolvers<ContextType>;
   DeclinedReferral?: DeclinedReferralResolvers<ContextType>;
   WaivedDecision?: WaivedDecisionResolvers<ContextType>;
   WithdrawnFulfilment?: WithdrawnFulfilmentResolvers<ContextType>;

@@ -1244,6 +1244,11 @@ export const caseResolvers: Resolvers = {
     declinedUnder: (d) => officeOf(d.declinedUnder, d.referral.townshipCode),
   },
 
+  WithdrawnReferral: {
+    withdrawnBy: (w) => officeOf(w.withdrawnBy, w.referral.townshipCode),
+    reason: (w) => w.referral.withdrawReason,
+  },
+
   SecondAidApproval: {
     beneficiary: (s, _, ctx) => ctx.loaders.hub.personByIdNumber.load(s.idNumber),
     referral: (s, _, ctx) => present(caseLoaders(ctx).referralById.load(s.referralId), 'the approval’s slip'),

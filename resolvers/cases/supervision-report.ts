@@ -7,7 +7,7 @@
  * REGION_UNKNOWN), which the route answers with the same reasons.
  */
 import { caseTimelinesOf } from '../../db/monitoring/loaders';
-import { casesWithEvents, decisionsFulfilledAnswered, openReferralsDueBefore, referralsAnsweredBetween, referralsDeclinedBetween, referralsDueBetween, referralsSupersededBetween, type SupersededSlipRecord } from '../../db/cases/store';
+import { casesWithEvents, decisionsFulfilledAnswered, openReferralsDueBefore, referralsAnsweredBetween, referralsDeclinedBetween, referralsDueBetween, referralsEndedUnansweredBetween, type EndedUnansweredSlipRecord } from '../../db/cases/store';
 import { declinesOpenAt, declinesWaivedBetween, type WaivedDecisionRecord } from '../../db/cases/declines';
 import { firstAidsRecordedBetween } from '../../db/cases/first-aid';
 import { fromDbInstant } from '../../db/instants';
@@ -26,10 +26,11 @@ import type { HubContext } from '../context';
 
 /**
  * A slip as the report lists it: a waived decision's with its waiver's reason, a superseded slip's with
- * its correction's reason and replacement, as their lists' statements read them (the spreadsheet prints
- * them; the API reads them through the slip's declineResolution and correction).
+ * its correction's reason and replacement, a withdrawn slip's with who withdrew it, as their lists'
+ * statements read them (the spreadsheet prints them; the API reads the first two through the slip's
+ * declineResolution and correction, the last on WithdrawnReferral).
  */
-export type ReportSlip = ReferralRecord & Partial<Pick<WaivedDecisionRecord, 'waiverReason'> & Pick<SupersededSlipRecord, 'correctionReason' | 'replacedBy' | 'replacementDueOn'>>;
+export type ReportSlip = ReferralRecord & Partial<Pick<WaivedDecisionRecord, 'waiverReason'> & Pick<EndedUnansweredSlipRecord, 'correctionReason' | 'replacedBy' | 'replacementDueOn' | 'withdrawnBy'>>;
 export type SupervisionReport = OverdueReport<ReportSlip, CaseRecord>;
 
 /** overdueReport's arguments, as the schema coerced them (or the route read them the same way). */
@@ -81,7 +82,7 @@ function slipFacts(r: ReferralRecord): SlipFacts<ReferralRecord> {
 export function reportHouseholds(report: OverdueReport<ReferralRecord, CaseRecord>): number[] {
   const ids = new Set<number>();
   for (const g of [...report.byOffice, ...report.byTownship, ...report.byCounty]) {
-    for (const s of [...g.referrals, ...g.answeredLate, ...g.shortfalls, ...g.declinesOpen, ...g.decisionsWaived, ...g.declined, ...g.corrected, ...g.fulfilmentsWithdrawn]) ids.add(s.referral.householdId);
+    for (const s of [...g.referrals, ...g.answeredLate, ...g.shortfalls, ...g.declinesOpen, ...g.decisionsWaived, ...g.declined, ...g.corrected, ...g.withdrawn, ...g.fulfilmentsWithdrawn]) ids.add(s.referral.householdId);
     for (const c of [...g.cases, ...g.casesLate, ...g.firstAidsWithdrawn, ...g.forwardedForApproval]) ids.add(c.case.householdId);
   }
   return [...ids];
@@ -113,7 +114,7 @@ export async function supervisionReport(ctx: HubContext, args: SupervisionReport
   const since = startOfChinaDay(shortfallsSince);
   // The cases open at asOf, and those ended in the period (a deadline may have run late to its end).
   const endedSince = since < asOf ? since : asOf;
-  const [slips, open, fulfilled, declines, firstAids, answered, waived, declined, corrected, due] = await Promise.all([
+  const [slips, open, fulfilled, declines, firstAids, answered, waived, declined, endedUnanswered, due] = await Promise.all([
     openReferralsDueBefore(ctx.hub, chinaDateOf(asOf), prefix, past),
     casesWithEvents(ctx.hub, prefix, endedSince),
     decisionsFulfilledAnswered(ctx.hub, since, asOf, prefix),
@@ -122,12 +123,13 @@ export async function supervisionReport(ctx: HubContext, args: SupervisionReport
     referralsAnsweredBetween(ctx.hub, since, asOf, prefix),
     declinesWaivedBetween(ctx.hub, since, asOf, prefix),
     referralsDeclinedBetween(ctx.hub, since, asOf, prefix),
-    referralsSupersededBetween(ctx.hub, since, asOf, prefix),
+    // Superseded and withdrawn alike, in one statement: the corrected and withdrawn lists.
+    referralsEndedUnansweredBetween(ctx.hub, since, asOf, prefix),
     // Whatever became of them: the tally's fellDue (the slips whose deadline ran out by asOf, counted there).
     referralsDueBetween(ctx.hub, shortfallsSince, chinaDateOf(asOf), prefix),
   ]);
   // Nothing at all under the division asked for: a typo reads as a division with nothing late.
-  const nothing = [slips, open.cases, fulfilled, declines, firstAids, answered, waived, declined, corrected, due].every((l) => l.length === 0);
+  const nothing = [slips, open.cases, fulfilled, declines, firstAids, answered, waived, declined, endedUnanswered, due].every((l) => l.length === 0);
   await refuseUnknownDivision(ctx.hub, asked, 'regionCode', nothing);
   // Each decision's record as its department holds it now, all at once: the request's loaders
   // read each source once for every beneficiary (no statement per slip). Read for none, the
@@ -150,6 +152,9 @@ export async function supervisionReport(ctx: HubContext, args: SupervisionReport
     const st = firstAidStandings[i];
     return st && st.standing !== 'STANDS' ? [{ case: f.case, standing: st.standing, supersededBy: st.supersededBy, recordedAt: fromDbInstant(f.firstAid.recordedAt), ownerOffice: f.ownerThen, townshipCode: f.case.townshipCode }] : [];
   });
+  // Each slip ended unanswered under the office that owned the case then: the one that corrected or withdrew it.
+  const withdrawnSlips = endedUnanswered.filter((r) => r.state === 'WITHDRAWN');
+  const corrected = endedUnanswered.filter((r) => r.state === 'SUPERSEDED');
   const loaders = ctx.loaders.cases;
   for (const c of open.cases) loaders.caseById.prime(c.id, c);
   const eventsOf = groupBy(open.events, (e) => e.caseId);
@@ -169,5 +174,6 @@ export async function supervisionReport(ctx: HubContext, args: SupervisionReport
     declined.map((d) => ({ referral: d, declinedAt: d.answeredAt!, toOffice: d.toOffice, townshipCode: d.townshipCode })),
     corrected.map((c) => ({ referral: c, supersededAt: c.answeredAt!, ownerOffice: c.ownerThen, townshipCode: c.townshipCode })),
     due.map(slipFacts),
+    withdrawnSlips.map((w) => ({ ...slipFacts(w), ownerOffice: w.ownerThen, actor: w.withdrawnBy })),
   );
 }
