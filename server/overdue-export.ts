@@ -8,7 +8,7 @@
  * must see that read no department: the declined decisions still open (declinesOpen), under the office
  * that owns the case at asOf with the one it was declined under, the decisions waived (decisionsWaived)
  * the slips a correction superseded (corrected) and those the case's owner withdrew (withdrawn) in the
- * period, each with its reasons (and a withdrawal with who withdrew it). Built by the
+ * period, each with its reasons (the office that withdrew, never its officer: an officer may be named by name). Built by the
  * same use case as the API's answer (resolvers/cases/supervision-report.ts), so its figures are the API's.
  *
  * The file keeps the findings export's habits (server/exports.ts): UTF-8 with a byte-order mark,
@@ -137,7 +137,7 @@ export const WAIVED_HEADER = ['案件编号', '县（市、区）', '乡镇（�
 /** The first columns of a slip that ended unanswered by the case's owner (corrected, withdrawn): the slip, the owner then and the office it was sent to, its due date, the day it ended and why. */
 const ENDED_BY_OWNER_HEADER = (act: string) => ['案件编号', '县（市、区）', '乡镇（街道）', `${act}单位`, '原应办单位', '事项', '转办单编号', '原到期日', `${act}日期`, `${act}理由`];
 export const CORRECTED_HEADER = [...ENDED_BY_OWNER_HEADER('更正'), '替代转办单编号', '新到期日'];
-export const WITHDRAWN_HEADER = [...ENDED_BY_OWNER_HEADER('撤回'), '撤回人', '超期后撤回'];
+export const WITHDRAWN_HEADER = [...ENDED_BY_OWNER_HEADER('撤回'), '超期后撤回'];
 export const OVERDUE_HEADER = ['类别', '案件编号', '县（市、区）', '乡镇（街道）', '应办单位', '事项', '转办单编号', '时限', '到期日', '超期工作日', '超期小时', '按法定节假日暂计', '统计时点后补记'];
 
 /** 按时办结率 as a percentage with two decimals (Excel reads `37.50%` as the number 0.375); a dash when nothing was counted. */
@@ -252,7 +252,7 @@ export async function overdueSheet(ctx: HubContext, report: SupervisionReport, s
       corrected.push([...(await endedByOwner(r, x.supersededAt, r.correctionReason)), r.replacedBy ?? '', r.replacementDueOn ?? '']);
     }
     for (const w of g.withdrawn) {
-      withdrawn.push([...(await endedByOwner(w.referral, w.withdrawnAt, w.referral.withdrawReason)), w.actor ?? '', yesNo(w.afterDue)]);
+      withdrawn.push([...(await endedByOwner(w.referral, w.withdrawnAt, w.referral.withdrawReason)), yesNo(w.afterDue)]);
     }
   }
   const rows = [
