@@ -7,7 +7,7 @@
  */
 import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, isNotNull, isNull, like, lt, ne, not, or, sql, type SQL } from 'drizzle-orm';
 import type { IsoDate } from '../../domain/dates';
-import { deliveryDateProblem, earliestDeliveryOn, revokedConsentProblem, isMinorOn, minorBornAfter, pledgeProblem, pledgeStanding, projectMatches, publishedConsentProblem, screenPublishedNeed, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
+import { deliveryDateProblem, earliestDeliveryOn, revokedConsentProblem, isMinorOn, minorBornAfter, needTextsTellMinor, pledgeProblem, pledgeStanding, projectMatches, publishedConsentProblem, screenPublishedNeed, type ConsentScope, type NeedPurpose, type NeedState } from '../../domain/charity/needs';
 import { ok, refuse, type CharityOutcome, type CharityUserError } from '../../domain/charity/errors';
 import type { HubDb } from '../connect';
 import type { HubQuery, HubTx } from '../cases/records';
@@ -134,7 +134,13 @@ const consentRecord = (r: typeof charityConsent.$inferSelect): ConsentRecord => 
   recordedAt: fromDbInstant(r.recordedAt),
   revokedAt: fromDbInstantOrNull(r.revokedAt),
 });
-const needRecord = (r: typeof charityNeed.$inferSelect): NeedRecord => ({ ...r, publishedAt: fromDbInstant(r.publishedAt), closedAt: fromDbInstantOrNull(r.closedAt) });
+/**
+ * A need as read: involvesMinor is also true where its texts tell of a child under 14
+ * (needTextsTellMinor), which publication asked MINOR_DATA for: read from members' birth dates
+ * alone (concernsMinorToday), a need for the mother telling of a 3-year-old read false to the
+ * charities and offices judging what consent it rests on.
+ */
+const needRecord = (r: typeof charityNeed.$inferSelect): NeedRecord => ({ ...r, involvesMinor: r.involvesMinor || needTextsTellMinor(r), publishedAt: fromDbInstant(r.publishedAt), closedAt: fromDbInstantOrNull(r.closedAt) });
 const pledgeRecord = (r: typeof charityPledge.$inferSelect): PledgeRecord => ({ ...r, pledgedAt: fromDbInstant(r.pledgedAt) });
 const deliveryRecord = (r: typeof charityDelivery.$inferSelect): DeliveryRecord => ({ ...r, reportedAt: fromDbInstant(r.reportedAt) });
 

@@ -202,6 +202,17 @@ export function descriptionTellsMinor(text: string): boolean {
   return tellsOfYoungChild(screeningForm(text));
 }
 
+/**
+ * Whether a need's texts a charity reads (its description, its reason for publishing before
+ * government aid is given) tell of a child under 14 (descriptionTellsMinor): publication then asked
+ * MINOR_DATA, and the need rests on it for as long as the texts say so, whoever it is for and
+ * however old the household's members are. Read with the need, by the screen in force (not a flag
+ * stored at publication: a screen learning a word reads old needs by it too, as the upgrade does).
+ */
+export function needTextsTellMinor(need: { description: string; governmentAidPendingReason: string | null }): boolean {
+  return descriptionTellsMinor(need.description) || (need.governmentAidPendingReason !== null && descriptionTellsMinor(need.governmentAidPendingReason));
+}
+
 /** What the screen of a need already published finds (screenPublishedNeed). */
 export type PublishedNeedScreen = { withdraw: 'DESCRIPTION_IDENTIFIES' | 'HEALTH_CONSENT_MISSING' | 'MINOR_CONSENT_MISSING' } | { restsOnHealth: true } | null;
 

@@ -3376,7 +3376,7 @@ export type CharityNeed = {
   readonly description: Scalars['String']['output'];
   /** Whether it rests on health data. */
   readonly involvesHealth: Scalars['Boolean']['output'];
-  /** Whether it concerns a child under 14 today (the member it is for or, for a need of the whole household, any current member: a child who joined since counts, one who has turned 14 no longer does). Charities see it only under a consent with MINOR_DATA. */
+  /** Whether it concerns a child under 14 today (the member it is for or, for a need of the whole household, any current member: a child who joined since counts, one who has turned 14 no longer does), or its description or governmentAidPendingReason tells of one (what publication asked MINOR_DATA for, whoever the need is for). Charities see it only under a consent with MINOR_DATA. */
   readonly involvesMinor: Scalars['Boolean']['output'];
   /** Where it stands. */
   readonly state: NeedState;
@@ -3475,7 +3475,7 @@ export type CharityNeedDetail = {
   readonly description: Scalars['String']['output'];
   /** Whether it rests on health data (shown only with HEALTH_DATA consent, which publishing requires). */
   readonly involvesHealth: Scalars['Boolean']['output'];
-  /** Whether it concerns a child under 14 today, the member it is for or one of the household's for a household need (shown only under MINOR_DATA consent). */
+  /** Whether it concerns a child under 14 today, the member it is for or one of the household's for a household need, or its description or reason for publishing before government aid tells of one (shown only under MINOR_DATA consent). */
   readonly involvesMinor: Scalars['Boolean']['output'];
   /** Whether it is the whole household's (no one member named): its delivery names the member who received the aid (charityDeliveryReport's beneficiaryIdNumber, whom the township tells the charity). A need for one member is delivered to that member. */
   readonly forWholeHousehold: Scalars['Boolean']['output'];

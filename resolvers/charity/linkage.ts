@@ -12,7 +12,7 @@ import { DEFAULT_CLAIM_WORKING_DAYS } from '../../db/charity/config';
 import * as store from '../../db/charity/store';
 import { checkCreditCode } from '../../domain/credit-code';
 import { charityError, ok, refuse, type CharityOutcome, type CharityUserError } from '../../domain/charity/errors';
-import { charityProgrammeFor, concernsMinor, consentProblem, descriptionNamesHousehold, descriptionTellsHealth, descriptionTellsMinor, needsHealthConsent, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
+import { charityProgrammeFor, concernsMinor, consentProblem, descriptionNamesHousehold, descriptionTellsHealth, needsHealthConsent, needTextsTellMinor, publishedConsentProblem, type ConsentScope, type NeedPurpose } from '../../domain/charity/needs';
 import { caseReference } from '../../domain/cases/reference';
 import { triggerWritesHealth } from '../../domain/monitoring/alerts';
 import { referenceKey, validateReport, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
@@ -246,7 +246,7 @@ async function needOfCase(ctx: HubContext, c: CaseRow, consent: store.ConsentRec
   // A description (or pending reason) telling of a child under 14 (家里孩子3岁，需要奶粉, in a need
   // for the mother) hands the charity a child's data whoever the need is for (PIPL art. 28, 31):
   // MINOR_DATA is asked, as health words ask HEALTH_DATA.
-  const tellsMinor = descriptionTellsMinor(description.text) || (pendingReason.value !== null && descriptionTellsMinor(pendingReason.value));
+  const tellsMinor = needTextsTellMinor({ description: description.text, governmentAidPendingReason: pendingReason.value });
   const problem = consentProblem(consent, facts, ctx.today) ?? (tellsMinor && !consent.scopes.includes('MINOR_DATA') ? 'MINOR_CONSENT_MISSING' : null);
   if (problem) return refuse(problem, `the consent does not allow publishing this need (${problem})`, consentField);
   return ok({
