@@ -83,7 +83,8 @@ function caseOwnedByCaller(ctx: HubContext, c: { townshipCode: string }): boolea
 }
 
 /**
- * A consent the owner of a case may publish under (caseOwnedByCaller): one of the case's household,
+ * A consent the owner of a case may publish under (caseOwnedByCaller, or the verifier of the alert
+ * whose verification opened it, publishNeedFromAlert): one of the case's household,
  * wherever the household lives now (the owning county recorded it before the move, or the county it
  * moved to since), or one in the caller's reach (consentInReach; another household's is then
  * CONSENT_OTHER_HOUSEHOLD). Any other reads as none, CONSENT_NOT_FOUND.
@@ -365,7 +366,11 @@ export async function publishNeedFromAlert(
   if (!callerVerifies(ctx, alert)) return refuse('NOT_ALERT_VERIFIER', 'only the alert’s verifier publishes a need from it (Alert.verifier)', ['input', 'alertId']);
   const c = alert.caseId === null ? null : await ctx.loaders.cases.caseById.load(alert.caseId);
   if (alert.state !== 'VERIFIED' || alert.outcome !== 'NEEDS_AID' || !c) return refuse('ALERT_NOT_VERIFIED', 'verify the alert as NEEDS_AID first', ['input', 'alertId']);
-  if (!(await householdInScope(ctx, c.householdId))) return refuse('ALERT_NOT_FOUND', 'no alert with this id', ['input', 'alertId']);
+  // The alert's owner publishes: its verifier (the township, or the office that took it over), where
+  // the alert is (its region, as alerts are read), whose verification opened the case it owns, as
+  // charityNeedPublish asks the case's owner. Judged by the household's division as well, the verifier
+  // got ALERT_NOT_FOUND once the household had moved to another county, and the consent it recorded
+  // at the door CONSENT_NOT_FOUND; the county it moved to neither verifies nor reaches the alert.
   // A need from an alert whose trigger writes health or disability data rests on it (PIPL art. 28), by
   // the definition Alert.evidence is read by (triggerWritesHealth, per rule for a RULE trigger). Where
   // they differ: a trigger no longer in the set is health detail to read (its lines are shown), but
@@ -389,7 +394,7 @@ export async function publishNeedFromAlert(
   const earlier = publishKey ? await store.needByPublishKey(ctx.hub, caller(ctx).name, publishKey, ctx.today) : null;
   if (earlier) return retryOf(earlier);
   if (given && given.expiresOn < ctx.today) return refuse('CONSENT_EXPIRY_IN_PAST', 'expiresOn must be today or later', ['input', 'consent', 'expiresOn']);
-  const consent = given ? { ...given, id: 0, revokedAt: null, revokedByClient: null, revokedByOfficer: null, recordKey: null } : await consentInReach(ctx, consentId!);
+  const consent = given ? { ...given, id: 0, revokedAt: null, revokedByClient: null, revokedByOfficer: null, recordKey: null } : await consentOfCase(ctx, consentId!, c.householdId);
   const check = () => needOfCase(ctx, c, consent, need, alert.subjectIdNumber, given ? ['input', 'consent'] : ['input', 'consentId'], ['input', 'alertId']);
   if (!given) return checkedAndPublished(ctx, c.householdId, check, (values, seen) => store.insertNeedUnderConsent(ctx.hub, { ...values, publishKey }, ctx.today, seen, ['input', 'alertId']));
   try {

@@ -12,7 +12,7 @@ import { healthScenario } from '../../federation/health/scenario';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { caseInDeliberation, wangHealthAndHousingMeeting } from '../support/cases';
-import { insertRegions, insertWang, TODAY, WANG } from '../support/scenarios';
+import { insertRegions, insertWang, moveHousehold, TODAY, WANG, ZHAO } from '../support/scenarios';
 
 jest.setTimeout(180_000);
 
@@ -173,4 +173,26 @@ it('refuses a need whose aid a meeting of the household decided and has not give
     userErrors: [],
   });
   expect(await consents()).toBe(before + 1);
+});
+
+it('after the household moved to another county, the alert’s verifier still publishes from it, under the consent it recorded at the door, and the county it moved to does not', async () => {
+  // Found comparing it with charityNeedPublish, which asks the case's owner: publication from an alert
+  // was judged by the household's division too, so once the household moved to 微山县 the township that
+  // verified the alert (and owns the case its verification opened) got ALERT_NOT_FOUND. The alert's
+  // owner is its verifier, where the alert is (its region), as every alert write is judged.
+  await moveHousehold(dbs, wangId, ZHAO.regionCode);
+  const [atTheDoor] = await rows(`SELECT id FROM charity_consent WHERE household_id = ? ORDER BY id LIMIT 1`, [wangId]);
+  const needs = async () => Number((await rows('SELECT COUNT(*) AS n FROM charity_need WHERE household_id = ?', [wangId]))[0].n);
+  const before = await needs();
+  const input = { consentId: String(atTheDoor.id), purpose: 'LIVING', involvesHealth: false, description: '家庭收入骤减，搬迁后生活暂时困难', governmentAidPendingReason: '医疗救助尚需十个工作日，生活费当月即需' };
+  const weishan = await hub.createClient({ department: 'CIVIL_AFFAIRS', regionScope: '370826', roles: ['READER', 'CASEWORKER'] });
+  const elsewhere = await publish(input, hub.as({ token: weishan.token, purpose: 'MONITORING' }));
+  expect(elsewhere.errors).toBeUndefined();
+  expect(elsewhere.data.charityNeedPublishFromAlert).toEqual({ need: null, userErrors: [{ code: 'ALERT_NOT_FOUND', field: ['input', 'alertId'] }] });
+  expect(await needs()).toBe(before);
+  const res = await publish(input);
+  expect(res.errors).toBeUndefined();
+  expect(res.data.charityNeedPublishFromAlert.userErrors).toEqual([]);
+  expect(res.data.charityNeedPublishFromAlert.need).toMatchObject({ state: 'OPEN', alert: { id: alertId }, consent: { id: String(atTheDoor.id) } });
+  expect(await needs()).toBe(before + 1);
 });
