@@ -3947,8 +3947,10 @@ export type CharityDeliveryPayload = {
   readonly replayed: Scalars['Boolean']['output'];
   /** True when the delivery's settlementReference names no settlement medical insurance, having answered, holds as a standing stay: no such settlement (a mistyped number), or one reversed (冲销). No stay's sum (X7) counts the delivery, so no conflict for it is not none: correct it (charityDeliveryCancel and report it again with the right number). Recorded all the same, as the aid was given. False without a settlementReference, and when medical insurance did not answer (a DEPARTMENT_UNAVAILABLE error of the response). */
   readonly settlementUnknown: Scalars['Boolean']['output'];
-  /** Conflicts and warnings the delivery causes with aid recorded anywhere, as aidReport's conflicts answer a record's (the same rules and shape, index 0; to a charity the rule alone and its own office): a delivery tied to a hospital stay bringing the stay's aid past its out-of-pocket amount is X7. The delivery is recorded all the same, as the aid was handed over; a replay answers them as they stand. Only those the departments that answered could show (a department that did not is a DEPARTMENT_UNAVAILABLE error of the response). Empty when refused. */
+  /** Conflicts and warnings the delivery causes with aid recorded anywhere, as aidReport's conflicts answer a record's (the same rules and shape, index 0; to a charity the rule alone and its own office): a delivery tied to a hospital stay bringing the stay's aid past its out-of-pocket amount is X7. The delivery is recorded all the same, as the aid was handed over; a replay answers them as they stand. Only those the departments that answered could show: see incompleteChecks. Empty when refused. */
   readonly conflicts: ReadonlyArray<AidReportConflict>;
+  /** The delivery's check when it could not read a department it needed, as aidReport's incompleteChecks say a record's (the same shape, index 0; each such department also a DEPARTMENT_UNAVAILABLE error of the response): a conflict that department holds is not in conflicts, so none there does not mean none. The delivery is recorded all the same; a later scan or Household.findings shows the conflict once the department answers. Empty when the check was complete, and when refused. */
+  readonly incompleteChecks: ReadonlyArray<AidReportIncompleteCheck>;
   /** Why refused. */
   readonly userErrors: ReadonlyArray<CharityUserError>;
 };
@@ -8132,6 +8134,7 @@ export type CharityDeliveryPayloadResolvers<ContextType = HubContext, ParentType
   replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   settlementUnknown?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   conflicts?: Resolver<ReadonlyArray<ResolversTypes['AidReportConflict']>, ParentType, ContextType>;
+  incompleteChecks?: Resolver<ReadonlyArray<ResolversTypes['AidReportIncompleteCheck']>, ParentType, ContextType>;
   userErrors?: Resolver<ReadonlyArray<ResolversTypes['CharityUserError']>, ParentType, ContextType>;
 };
 

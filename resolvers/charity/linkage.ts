@@ -16,7 +16,7 @@ import { charityProgrammeFor, concernsMinor, consentProblem, descriptionNamesHou
 import { caseReference } from '../../domain/cases/reference';
 import { triggerWritesHealth } from '../../domain/monitoring/alerts';
 import { referenceKey, validateReport, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
-import { reportedAidConflicts } from '../reported-aid/resolvers';
+import { reportedAidConflicts, type IncompleteCheck } from '../reported-aid/resolvers';
 import type { ReportedAidConflict } from '../models';
 import { sameAidIn } from '../../domain/reported-aid/same-aid';
 import { recordReportedAid, type Reporter } from '../../db/reported-aid/store';
@@ -600,10 +600,13 @@ export async function deliveryStayUnknown(ctx: HubContext, delivery: { settlemen
  * delivery of ¥30,000 on a stay of ¥2,990.89 out of pocket was recorded in silence while aidReport
  * and preGrantCheck named X7 for the same aid. Judged once it is recorded, without its own entry
  * (a retry answers what the first sending did); never a refusal, since the aid was handed over.
+ * With its check's incompleteness, as aidReport says it: with a department down the payload said
+ * nothing, and no conflict read as none (only a DEPARTMENT_UNAVAILABLE error of the response told).
  */
-export async function deliveryConflicts(ctx: HubContext, delivery: store.DeliveryRecord, need: store.NeedRecord): Promise<ReportedAidConflict[]> {
+export async function deliveryConflicts(ctx: HubContext, delivery: store.DeliveryRecord, need: store.NeedRecord): Promise<{ conflicts: ReportedAidConflict[]; incompleteChecks: IncompleteCheck[] }> {
   const record = { programme: charityProgrammeFor(need.purpose), beneficiaryIdNumber: delivery.beneficiaryIdNumber, periodStart: null, periodEnd: null, grantDate: delivery.deliveredOn, amountFen: delivery.amountFen, settlementRef: delivery.settlementReference };
-  return (await reportedAidConflicts(ctx, record, 0, caller(ctx).name, new Set([referenceKey(delivery.reference)]))).conflicts;
+  const { conflicts, incompleteChecks } = await reportedAidConflicts(ctx, record, 0, caller(ctx).name, new Set([referenceKey(delivery.reference)]));
+  return { conflicts, incompleteChecks };
 }
 
 type Correction = store.DeliveryCorrection;

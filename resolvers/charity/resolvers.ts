@@ -112,8 +112,8 @@ export const charityResolvers: Resolvers = {
     charityDeliveryReport: async (_, { input }, ctx) => {
       const outcome = await linkage.reportDelivery(ctx, input);
       const settlementUnknown = outcome.ok && (await linkage.deliveryStayUnknown(ctx, outcome.value.delivery));
-      const conflicts = outcome.ok ? await linkage.deliveryConflicts(ctx, outcome.value.delivery, outcome.value.need) : [];
-      return payload(outcome, (r) => ({ delivery: r.delivery, replayed: outcome.ok && outcome.replayed === true, settlementUnknown, conflicts }), { delivery: null, replayed: false, settlementUnknown: false, conflicts: [] });
+      const { conflicts, incompleteChecks } = outcome.ok ? await linkage.deliveryConflicts(ctx, outcome.value.delivery, outcome.value.need) : { conflicts: [], incompleteChecks: [] };
+      return payload(outcome, (r) => ({ delivery: r.delivery, replayed: outcome.ok && outcome.replayed === true, settlementUnknown, conflicts, incompleteChecks }), { delivery: null, replayed: false, settlementUnknown: false, conflicts: [], incompleteChecks: [] });
     },
     charityDeliveryCancel: async (_, { input }, ctx) => {
       const outcome = await linkage.correctDelivery(ctx, 'REVERSAL', input);

@@ -12,7 +12,7 @@ import { deliveryReferencesInLedger, ensureOrganisationLock, organisationStandin
 import { sameAidIn } from '../../domain/reported-aid/same-aid';
 import { acceptedBetween, charityOf, historyOf, recordedUnder, recordReportedAid, type Reporter } from '../../db/reported-aid/store';
 import { addDays } from '../../domain/dates';
-import { isReporterCode, type DepartmentCode } from '../../domain/departments';
+import { isReporterCode } from '../../domain/departments';
 import { PROGRAMME_BY_CODE, type ProgrammeCode } from '../../domain/programmes';
 import { deceasedProblems, normaliseReference, referenceKey, validateReport, type ReportError, type ValidReportedAid } from '../../domain/reported-aid/validate';
 import type { IsoDate } from '../../domain/dates';
@@ -75,7 +75,8 @@ async function sameAsDeliveries(tx: LockingTx, reporter: Reporter, records: read
  * ledger record: judged without the reporter's own entries under `standsFor` (the entry a correction
  * supersedes, the record's own on a retry or once written), so it is neither counted twice nor let
  * off a conflict it causes alone. With the departments it could not read (no conflict without them is
- * not none) and whether its settlement is unknown.
+ * not none), said as both payloads say them (`incompleteChecks`: the record's, or none when its
+ * check was complete), and whether its settlement is unknown.
  */
 export async function reportedAidConflicts(
   ctx: HubContext,
@@ -83,15 +84,22 @@ export async function reportedAidConflicts(
   index: number,
   clientName: string,
   standsFor: ReadonlySet<string>,
-): Promise<{ conflicts: ReportedAidConflict[]; unavailable: DepartmentCode[]; settlementUnknown: boolean }> {
+): Promise<{ conflicts: ReportedAidConflict[]; incompleteChecks: IncompleteCheck[]; settlementUnknown: boolean }> {
   const leaveOut = (x: { reportedBy?: { clientName: string; reference: string } | null }) => x.reportedBy?.clientName === clientName && standsFor.has(referenceKey(x.reportedBy.reference));
   // Read through the request's loaders (`everything`: the same answer, test/findings-planted.test.ts),
   // so the batch's checks share one statement per department: each check reading for itself
   // sent a batch of 1,000 as 1,000 statements to one source at once, which timed out under
   // load and left the checks incomplete (test/reported-aid-batch-reads.test.ts).
   const result = await preGrantCheck(ctx, { programme: r.programme as ProgrammeCode, beneficiaryIdNumber: r.beneficiaryIdNumber, periodStart: r.periodStart, periodEnd: r.periodEnd, grantDate: r.grantDate, amountFen: r.amountFen, settlementRef: r.settlementRef }, rules(), { leaveOut, everything: true });
-  return { conflicts: result.findings.filter((f) => f.severity !== 'MISSED_AID').map((finding) => ({ index, finding, beneficiaryIdNumber: r.beneficiaryIdNumber })), unavailable: result.unavailable, settlementUnknown: result.settlementUnknown };
+  return {
+    conflicts: result.findings.filter((f) => f.severity !== 'MISSED_AID').map((finding) => ({ index, finding, beneficiaryIdNumber: r.beneficiaryIdNumber })),
+    incompleteChecks: result.unavailable.length > 0 ? [{ index, departments: result.unavailable.map(departmentOf) }] : [],
+    settlementUnknown: result.settlementUnknown,
+  };
 }
+
+/** A record whose check could not read every department it needed (AidReportIncompleteCheck). */
+export type IncompleteCheck = { index: number; departments: ReturnType<typeof departmentOf>[] };
 
 /** Thrown inside a dry run's transaction once the batch is known to be recordable, so nothing it wrote stays. */
 class DryRunRolledBack extends Error {}
@@ -141,7 +149,7 @@ export const reportedAidResolvers: Resolvers = {
       const found = await Promise.all(
         checked.records.map(async (r, index) => {
           const superseded = checked.retries.has(index) && (recorded.get(referenceKey(r.reference))?.supersededBy ?? null) !== null;
-          if (r.entryKind === 'REVERSAL' || superseded) return { conflicts: [], unavailable: [], settlementUnknown: false };
+          if (r.entryKind === 'REVERSAL' || superseded) return { conflicts: [], incompleteChecks: [], settlementUnknown: false };
           const standsFor = new Set([r.reference, ...(r.supersedesReference !== null ? [r.supersedesReference] : [])].map(referenceKey));
           return reportedAidConflicts(ctx, r, index, reporter.clientName, standsFor);
         }),
@@ -174,7 +182,7 @@ export const reportedAidResolvers: Resolvers = {
         throw error;
       });
       const conflicts: ReportedAidConflict[] = found.flatMap((f) => f.conflicts);
-      const incompleteChecks = found.flatMap((f, index) => (f.unavailable.length > 0 ? [{ index, departments: f.unavailable.map(departmentOf) }] : []));
+      const incompleteChecks = found.flatMap((f) => f.incompleteChecks);
       const settlementsUnknown = found.flatMap((f, index) => (f.settlementUnknown ? [index] : []));
       if (outcome === null) return { recorded: 0, alreadyRecorded: 0, entries: [], conflicts, incompleteChecks, settlementsUnknown, userErrors: [] };
       if (!outcome.ok) return refused(outcome.errors);

@@ -21,6 +21,7 @@ let wangId: number;
 let caseId: string;
 let office: ReturnType<TestHub['as']>;
 let charity: ReturnType<TestHub['as']>;
+let charityToken: string;
 const ORG = makeCreditCode('53370800MJ2468013');
 /** A grandchild under 14 in 王's household. */
 const YOUNG = makeIdNumber('370811', '2016-05-01', 15);
@@ -68,6 +69,7 @@ beforeAll(async () => {
   office = hub.as({ token: worker.token, purpose: 'CHARITY_LINKAGE' });
   const c = await hub.createClient({ name: 'charity-d', department: 'CHARITY', regionScope: '370800', roles: ['CHARITY'] });
   charity = hub.as({ token: c.token, purpose: 'CHARITY_LINKAGE' });
+  charityToken = c.token;
   const registered = await data(
     charity,
     `mutation($input: CharityOrganisationRegisterInput!) { charityOrganisationRegister(input: $input) { organisation { creditCode } userErrors { code } } }`,
@@ -220,6 +222,30 @@ describe('a delivery in the duplicate rules', () => {
     });
     expect(dry.errors).toBeUndefined();
     expect(dry.data.aidReport).toEqual({ conflicts: over.conflicts, userErrors: [] });
+  });
+});
+
+describe('a delivery while a department does not answer', () => {
+  it('is recorded and says its check could not read medical insurance (incompleteChecks, as aidReport says it); once it answers, the conflict it could not show', async () => {
+    // Found comparing it with aidReport: with medical insurance down, the payload said nothing and its
+    // empty conflicts read as none (only a DEPARTMENT_UNAVAILABLE error of the response told).
+    clock.set(`${TODAY}T10:00:00+08:00`);
+    const { pledgeId } = await pledged({ purpose: 'MEDICAL', uncoveredFen: 200_000, beneficiaryIdNumber: WANG.grandmother });
+    // Nothing listens on this port (the task's range): medical insurance's database does not answer.
+    const partial = await startTestHub(dbs, { clock: clock.now, sources: { HEALTH: { url: 'mysql://root@127.0.0.1:4641/nowhere' } } });
+    try {
+      const Q = `mutation($input: CharityDeliveryReportInput!) { charityDeliveryReport(input: $input) { delivery { amountFen } conflicts { index } incompleteChecks { index departments { code } } userErrors { code } } }`;
+      const input = (reference: string) => ({ input: { pledgeId, amountFen: 10_000, deliveredOn: TODAY, reference, settlementReference: 'SETL20260110001' } });
+      const down = await partial.as({ token: charityToken, purpose: 'CHARITY_LINKAGE' }).gql(Q, input('INC-1'));
+      expect((down.errors ?? []).filter((e: any) => e.extensions?.code === 'DEPARTMENT_UNAVAILABLE').map((e: any) => e.extensions.department)).toContain('HEALTH');
+      expect(down.data.charityDeliveryReport).toEqual({ delivery: { amountFen: 10_000 }, conflicts: [], incompleteChecks: [{ index: 0, departments: [{ code: 'HEALTH' }] }], userErrors: [] });
+      expect(await rows("SELECT amount_fen FROM reported_aid WHERE reference = 'INC-1'")).toEqual([{ amount_fen: 10_000 }]);
+      // The stay's aid is past its burden since the test above (X7): the check that could not read it
+      // named no conflict, and said so; the one that could names it.
+      expect(await data(charity, Q, input('INC-2'), 'charityDeliveryReport')).toEqual({ delivery: { amountFen: 10_000 }, conflicts: [{ index: 0 }], incompleteChecks: [], userErrors: [] });
+    } finally {
+      await partial.close();
+    }
   });
 });
 
