@@ -22,17 +22,38 @@ import { sealLater } from './seals';
 export async function keepStoppedDeadlines(tx: HubTx, caseId: number, seqs: readonly number[], now: Date): Promise<void> {
   const [row] = await tx.select().from(aidCase).where(eq(aidCase.id, caseId));
   if (!row) return;
-  const events = (await tx.select().from(caseEvent).where(eq(caseEvent.caseId, caseId)).orderBy(asc(caseEvent.seq))).map(caseEventRecord);
+  await keepDeadlines(tx, caseId, await deadlinesToKeep(tx, row, now, (seq) => seqs.includes(seq)), now);
+}
+
+/** A working-day deadline's due date as counted when it is kept. */
+export interface DeadlineToKeep {
+  kind: DeadlineKind;
+  dueOn: IsoDate;
+}
+
+/**
+ * The working-day deadlines of the case (its row `c`) stopped by now (met, or ended unmet by the case
+ * ending) by a step `stoppedBy` takes (its place in the case's history), with their due dates counted
+ * under the calendar in force, none kept already. The one rule of what a case keeps: a step's write
+ * (keepStoppedDeadlines, the step's own events) and the data upgrade of deadlines an earlier release
+ * stopped (db/setup/upgrades.ts DEADLINES_KEPT, every step) both read it.
+ */
+export async function deadlinesToKeep(tx: HubQuery, c: typeof aidCase.$inferSelect, now: Date, stoppedBy: (seq: number) => boolean): Promise<DeadlineToKeep[]> {
+  const events = (await tx.select().from(caseEvent).where(eq(caseEvent.caseId, c.id)).orderBy(asc(caseEvent.seq))).map(caseEventRecord);
   // As of every step recorded: a request whose clock is behind the case's last step still finds the step that stopped each first.
   const asOf = new Date(Math.max(now.getTime(), ...events.map((e) => e.recordedAt.getTime())));
-  const ending = caseDeadlines(caseTimeline(caseRecord(row), events), asOf).filter((d) => d.limit.unit === 'WORKING_DAYS' && d.dueOn !== null && d.endedBy?.seq !== undefined && seqs.includes(d.endedBy.seq));
-  if (ending.length === 0) return;
+  const ending = caseDeadlines(caseTimeline(caseRecord(c), events), asOf).filter((d) => d.limit.unit === 'WORKING_DAYS' && d.dueOn !== null && d.endedBy?.seq !== undefined && stoppedBy(d.endedBy.seq));
+  if (ending.length === 0) return [];
   // Kept once: one ended unmet (the case closed) and met by an act recorded after keeps the date it ended with.
-  const kept = new Set((await tx.select({ kind: caseDeadlineKept.kind }).from(caseDeadlineKept).where(eq(caseDeadlineKept.caseId, caseId))).map((k) => k.kind));
-  const stopped = ending.filter((d) => !kept.has(d.kind));
-  if (stopped.length === 0) return;
-  await tx.insert(caseDeadlineKept).values(stopped.map((d) => ({ caseId, kind: d.kind, dueOn: d.dueOn!, keptAt: toDbInstant(now) })));
-  sealLater(tx, caseDeadlineKept, and(eq(caseDeadlineKept.caseId, caseId), inArray(caseDeadlineKept.kind, stopped.map((d) => d.kind))));
+  const kept = new Set((await tx.select({ kind: caseDeadlineKept.kind }).from(caseDeadlineKept).where(eq(caseDeadlineKept.caseId, c.id))).map((k) => k.kind));
+  return ending.filter((d) => !kept.has(d.kind)).map((d) => ({ kind: d.kind, dueOn: d.dueOn! }));
+}
+
+/** Stores these due dates of the case as kept now, sealed in the transaction (db/cases/seals.ts). */
+export async function keepDeadlines(tx: HubQuery, caseId: number, deadlines: readonly DeadlineToKeep[], now: Date): Promise<void> {
+  if (deadlines.length === 0) return;
+  await tx.insert(caseDeadlineKept).values(deadlines.map((d) => ({ caseId, kind: d.kind, dueOn: d.dueOn, keptAt: toDbInstant(now) })));
+  sealLater(tx, caseDeadlineKept, and(eq(caseDeadlineKept.caseId, caseId), inArray(caseDeadlineKept.kind, deadlines.map((d) => d.kind))));
 }
 
 /** The kept due dates of these cases, by case: one statement. */

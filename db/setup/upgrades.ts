@@ -88,6 +88,15 @@
  * event then read as no change of owner. It reads only OWNER_CHANGED events; each filled is sealed
  * again as filled, in its batch's transaction, so audit:verify finds the row as sealed.
  *
+ * The ninth (`deadlines-kept:aid_case`, jobs migration 0008) keeps the working-day deadlines of a case
+ * that stopped running before case_deadline_kept (cases migration 0021): met, or ended unmet with the
+ * case, they had no row and were counted at every read under the calendar in force, so a holiday
+ * notice loaded later turned an opinion formed late into one formed on time. Each gets its due date
+ * counted under the calendar in force at the upgrade, by the rule a step's write keeps by
+ * (db/cases/deadlines-kept.ts deadlinesToKeep: every step of the case taken here, the step's own
+ * events there), stored and sealed as keepStoppedDeadlines stores and seals it; one kept already keeps
+ * its row. It reads only cases of an urgency with a working-day limit, and counts cases in its rows.
+ *
  * Not rewritten: the audit trail (access_log), whose rows are hash-chained (access/audit.ts); it
  * holds no prose (a purpose code, a case reference, an operation name scrubbed as it is written).
  * A need's description is screened and refused when it identifies anyone (domain/text-screen.ts),
@@ -104,6 +113,8 @@ import type { HubDb } from '../connect';
 import { retryLockConflicts } from '../connect';
 import { dataUpgrade } from '../jobs/schema';
 import { aidCase, caseEvent, caseMeeting, referralSlip } from '../cases/schema';
+import { deadlinesToKeep, keepDeadlines, type DeadlineToKeep } from '../cases/deadlines-kept';
+import { DEADLINE_RULES } from '../../domain/cases/deadlines';
 import { caseFirstAid, decisionCheck, declinedDecision, referralFulfilment } from '../case-loop/schema';
 import { finding, findingEvent } from '../findings/schema';
 import type { FindingDetail } from '../findings/store';
@@ -179,7 +190,11 @@ interface DataUpgrade {
   family?: string;
   /** Counts told with the rows changed once the upgrade has finished (what is left for an operator), by name. */
   tally?: (db: HubDb) => Promise<Record<string, number>>;
-  /** Writes `set` to the locked `row` where more than that row changes with it (the key below is the row's); otherwise one update of the row. */
+  /**
+   * Writes `set` to the locked `row` where more than that row changes with it (the key below is the
+   * row's), sealing what it writes of a case record (db/cases/seals.ts); otherwise one update of the
+   * row, sealed as rewritten when the table is a case record.
+   */
   write?: (tx: HubQuery, row: Row, set: Row) => Promise<void>;
   /** Reads only the rows of the table this selects (the others never change): fewer rows read per batch. */
   only?: SQL;
@@ -366,6 +381,25 @@ function ownerChangeOffices(row: Row): Row {
   return { fromOffice: owners.from, toOffice: owners.to };
 }
 
+/** The data_upgrade row of case deadlines an earlier release stopped, kept as counted at the upgrade (jobs migration 0008). */
+export const DEADLINES_KEPT = 'deadlines-kept:aid_case';
+
+/** The urgencies whose cases have a working-day deadline (domain/cases/deadlines.ts DEADLINE_RULES): an emergency's first aid is counted in hours, and nothing of it is kept. */
+const URGENCIES_WITH_WORKING_DAYS = Object.entries(DEADLINE_RULES)
+  .filter(([, rules]) => rules.some((r) => r.limit.unit === 'WORKING_DAYS'))
+  .map(([urgency]) => urgency as keyof typeof DEADLINE_RULES);
+
+/** The working-day deadlines of the case (its row) that stopped running and have no kept row, as counted now (none: nothing to keep). */
+async function deadlinesStopped(row: Row, tx: HubQuery): Promise<Row> {
+  const stopped = await deadlinesToKeep(tx, row as typeof aidCase.$inferSelect, new Date(), () => true);
+  return stopped.length > 0 ? { kept: stopped } : {};
+}
+
+/** Stores them as a step's write does (db/cases/deadlines-kept.ts keepDeadlines), sealed; the case's own row is not written. */
+async function deadlinesKept(tx: HubQuery, row: Row, set: Row): Promise<void> {
+  await keepDeadlines(tx, row.id as number, set.kept as DeadlineToKeep[], new Date());
+}
+
 /** Every upgrade, in the order they run. */
 export const DATA_UPGRADES: readonly DataUpgrade[] = [
   ...PROSE_TABLES.map((t) => ({ name: proseUpgradeName(t), table: t.table, key: t.key, columns: [...t.prose, ...(t.dossier ? [t.dossier] : [])], batch: t.batch, change: (row: Row) => maskedColumns(t, row) })),
@@ -407,6 +441,16 @@ export const DATA_UPGRADES: readonly DataUpgrade[] = [
     tally: async (db) => ({ ambiguousDeliveries: (await deliveriesAmbiguousInLedger(db)).length, correctionsBesideDelivery: (await correctionsBesideTheirDelivery(db)).length }),
   },
   { name: OWNER_CHANGE_OFFICES, table: caseEvent, key: 'id', columns: ['action', 'reason', 'fromOffice', 'toOffice'], only: eq(caseEvent.action, 'OWNER_CHANGED'), change: ownerChangeOffices },
+  {
+    name: DEADLINES_KEPT,
+    table: aidCase,
+    key: 'id',
+    // The whole case row: the deadline rules read it as every reader does (db/cases/records.ts caseRecord).
+    columns: Object.keys(getTableColumns(aidCase)).filter((c) => c !== 'id'),
+    only: inArray(aidCase.urgency, URGENCIES_WITH_WORKING_DAYS),
+    change: deadlinesStopped,
+    write: deadlinesKept,
+  },
 ];
 
 /** The columns of `row` whose text masking changes, with their masked text (none: the row stays as it is). */
@@ -447,9 +491,11 @@ async function upgradeBatch(db: HubDb, t: DataUpgrade, batch: number): Promise<{
           const set = await t.change(row, tx);
           if (Object.keys(set).length === 0) continue;
           if (t.write) await t.write(tx, row, set);
-          else await tx.update(t.table).set(set).where(eq(key, row[t.key] as number));
-          // A case record an upgrade rewrites is sealed as rewritten, in the same transaction (db/cases/seals.ts).
-          if (isSealedTable(t.table)) sealLater(tx, t.table, eq(key, row[t.key] as number));
+          else {
+            await tx.update(t.table).set(set).where(eq(key, row[t.key] as number));
+            // A case record an upgrade rewrites is sealed as rewritten, in the same transaction (db/cases/seals.ts); a `write` seals what it writes.
+            if (isSealedTable(t.table)) sealLater(tx, t.table, eq(key, row[t.key] as number));
+          }
           changed += 1;
         }
       }
