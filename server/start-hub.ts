@@ -18,7 +18,7 @@ import { createPool, hubDrizzle, type HubDb } from '../db/connect';
 import { DataDirInUse, PrivateServerFailed, startPrivateServer, ServerBinaryMissing, type PrivateServer } from '../db/setup/private-server';
 import { ensureDatabase, provisionHub, withMigrationLock } from '../db/setup/provision';
 import { DatabaseOfLaterRelease } from '../db/setup/migrator';
-import { DOSSIER_MINIMISED, NEEDS_SCREENED, DELIVERY_LINKED, SETTLEMENT_UPGRADES, SETTLEMENT_KEYED_UPGRADES, ALERTS_SETTLEMENT_KEYED, FINDINGS_SETTLEMENT_KEYED, type DataUpgradeReport } from '../db/setup/upgrades';
+import { DOSSIER_MINIMISED, NEEDS_SCREENED, DELIVERY_LINKED, SETTLEMENT_UPGRADES, SETTLEMENT_KEYED_UPGRADES, ALERTS_SETTLEMENT_KEYED, FINDINGS_SETTLEMENT_KEYED, OWNER_CHANGE_OFFICES, DEADLINES_KEPT, type DataUpgradeReport } from '../db/setup/upgrades';
 import { HUB_RIGHTS, missingHubRights } from '../db/setup/rights';
 import { binlogProblem } from '../db/setup/binlog';
 import { household } from '../db/household/schema';
@@ -214,6 +214,8 @@ function upgradeLogMessage(upgrade: string): string {
   if (upgrade === FINDINGS_SETTLEMENT_KEYED) return 'findings of an earlier release on a stay held in lower case or with spaces, given the fingerprint of the stay as keyed';
   if (SETTLEMENT_KEYED_UPGRADES.has(upgrade)) return 'settlement numbers stored by an earlier release, keyed as stays are (letters upper-case)';
   if (upgrade === DELIVERY_LINKED) return 'ledger entries of charity deliveries written by an earlier release linked to their delivery';
+  if (upgrade === OWNER_CHANGE_OFFICES) return 'owner changes recorded by an earlier release given their offices from their reasons';
+  if (upgrade === DEADLINES_KEPT) return 'case deadlines an earlier release stopped kept as counted under the calendar in force (rows: cases)';
   return 'ID numbers in prose stored by an earlier release masked';
 }
 

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HUB_MIGRATION_SETS, migrateUrl, provisionHub } from '../db/setup/provision';
 import { getTableColumns, getTableName } from 'drizzle-orm';
-import { DELIVERY_LINKED, DOSSIER_MINIMISED, NEEDS_SCREENED, NEEDS_SCREENED_FIRST, OWNER_CHANGE_OFFICES, PROSE_TABLES, SETTLEMENT_KEYED_UPGRADES, SETTLEMENT_TABLES, proseUpgradeName, runDataUpgrades, settlementUpgradeName } from '../db/setup/upgrades';
+import { DEADLINES_KEPT, DELIVERY_LINKED, DOSSIER_MINIMISED, NEEDS_SCREENED, NEEDS_SCREENED_FIRST, OWNER_CHANGE_OFFICES, PROSE_TABLES, SETTLEMENT_KEYED_UPGRADES, SETTLEMENT_TABLES, proseUpgradeName, runDataUpgrades, settlementUpgradeName } from '../db/setup/upgrades';
 import { birthDateOf, makeIdNumber, maskIdNumber } from '../domain/id-number';
 import { maskIdNumbersInText } from '../domain/privacy';
 import { createTestDatabases, type TestDatabases } from './support/databases';
@@ -198,7 +198,7 @@ describe('the upgrade step', () => {
       expect(d.members[0].idNumber).toBe(WANG.head);
     }
     const [state] = (await dbs.hubPool.query('SELECT name, finished_at IS NOT NULL AS done FROM data_upgrade ORDER BY name')) as unknown as [{ name: string; done: number }[]];
-    expect(state).toEqual([...PROSE_TABLES.map((t) => ({ name: proseUpgradeName(t), done: 1 })), { name: DOSSIER_MINIMISED, done: 1 }, { name: NEEDS_SCREENED_FIRST, done: 1 }, { name: NEEDS_SCREENED, done: 1 }, ...SETTLEMENT_TABLES.map((t) => ({ name: settlementUpgradeName(t), done: 1 })), ...[...SETTLEMENT_KEYED_UPGRADES].map((name) => ({ name, done: 1 })), { name: DELIVERY_LINKED, done: 1 }, { name: OWNER_CHANGE_OFFICES, done: 1 }].sort((x, y) => x.name.localeCompare(y.name)));
+    expect(state).toEqual([...PROSE_TABLES.map((t) => ({ name: proseUpgradeName(t), done: 1 })), { name: DOSSIER_MINIMISED, done: 1 }, { name: NEEDS_SCREENED_FIRST, done: 1 }, { name: NEEDS_SCREENED, done: 1 }, ...SETTLEMENT_TABLES.map((t) => ({ name: settlementUpgradeName(t), done: 1 })), ...[...SETTLEMENT_KEYED_UPGRADES].map((name) => ({ name, done: 1 })), { name: DELIVERY_LINKED, done: 1 }, { name: OWNER_CHANGE_OFFICES, done: 1 }, { name: DEADLINES_KEPT, done: 1 }].sort((x, y) => x.name.localeCompare(y.name)));
     // The meeting's dossier, stored with birth dates and the address before version 3: neither is left, each member's age is (dossier version kept).
     const [[meeting]] = (await dbs.hubPool.query('SELECT dossier_json AS j FROM case_meeting WHERE case_id = ?', [caseId])) as unknown as [{ j: string }[]];
     expect(meeting.j).not.toMatch(/birthDate|address|南门社区 3 号/);

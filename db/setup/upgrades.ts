@@ -88,6 +88,16 @@
  * event then read as no change of owner. It reads only OWNER_CHANGED events; each filled is sealed
  * again as filled, in its batch's transaction, so audit:verify finds the row as sealed.
  *
+ * The ninth (`deadlines-kept:aid_case`, jobs migration 0008) keeps the working-day deadlines of a case
+ * that stopped running before case_deadline_kept (cases migration 0021): met, or ended unmet with the
+ * case, they had no row and were counted at every read under the calendar in force, so a holiday
+ * notice loaded later turned an opinion formed late into one formed on time. Each gets its due date
+ * counted under the calendar in force at the upgrade, by the rule a step's write keeps by
+ * (db/cases/deadlines-kept.ts deadlinesToKeep: every step of the case taken here, the step's own
+ * events there), stored and sealed as keepStoppedDeadlines stores and seals it; one kept already keeps
+ * its row. It reads only cases of an urgency with a working-day limit, a batch's events and kept
+ * deadlines in one statement each (DataUpgrade.read), and counts cases in its rows.
+ *
  * Not rewritten: the audit trail (access_log), whose rows are hash-chained (access/audit.ts); it
  * holds no prose (a purpose code, a case reference, an operation name scrubbed as it is written).
  * A need's description is screened and refused when it identifies anyone (domain/text-screen.ts),
@@ -104,6 +114,8 @@ import type { HubDb } from '../connect';
 import { retryLockConflicts } from '../connect';
 import { dataUpgrade } from '../jobs/schema';
 import { aidCase, caseEvent, caseMeeting, referralSlip } from '../cases/schema';
+import { caseEventsOf, deadlinesToKeep, keepDeadlines, keptDeadlinesOf, type DeadlineToKeep } from '../cases/deadlines-kept';
+import { DEADLINE_RULES, type DeadlineKind } from '../../domain/cases/deadlines';
 import { caseFirstAid, decisionCheck, declinedDecision, referralFulfilment } from '../case-loop/schema';
 import { finding, findingEvent } from '../findings/schema';
 import type { FindingDetail } from '../findings/store';
@@ -115,7 +127,7 @@ import { settlementReferenceOf } from '../../domain/aid';
 import { settlementKeyedAlert } from '../../domain/monitoring/evaluate';
 import { HEALTH_WORDS, YOUNG_CHILD_SCREEN_SOURCE } from '../../domain/text-screen';
 import { correctionsBesideTheirDelivery, deliveriesAmbiguousInLedger, deliveriesOfUnlinkedRows, rescreenedNeed, type LedgerRowKey } from '../charity/store';
-import type { HubQuery } from '../cases/records';
+import type { CaseEventRecord, HubQuery } from '../cases/records';
 
 /** Rows read per transaction. */
 export const UPGRADE_BATCH = 500;
@@ -171,7 +183,12 @@ interface DataUpgrade {
   key: string;
   columns: string[];
   batch?: number;
-  change(row: Row, tx: HubQuery): Row | Promise<Row>;
+  change(row: Row, tx: HubQuery, read?: unknown): Row | Promise<Row>;
+  /**
+   * Reads what `change` needs of a batch's rows at once (its third argument), before the batch is
+   * read through and again once the rows to change are locked: a statement a batch, not one a row.
+   */
+  read?: (tx: HubQuery, rows: readonly Row[]) => Promise<unknown>;
   /**
    * Set when the upgrade is run again whenever what it reads with changes: `name` is then
    * `<family>@<fingerprint>`, its row added at start when absent (addKeyedUpgrades).
@@ -179,7 +196,11 @@ interface DataUpgrade {
   family?: string;
   /** Counts told with the rows changed once the upgrade has finished (what is left for an operator), by name. */
   tally?: (db: HubDb) => Promise<Record<string, number>>;
-  /** Writes `set` to the locked `row` where more than that row changes with it (the key below is the row's); otherwise one update of the row. */
+  /**
+   * Writes `set` to the locked `row` where more than that row changes with it (the key below is the
+   * row's), sealing what it writes of a case record (db/cases/seals.ts); otherwise one update of the
+   * row, sealed as rewritten when the table is a case record.
+   */
   write?: (tx: HubQuery, row: Row, set: Row) => Promise<void>;
   /** Reads only the rows of the table this selects (the others never change): fewer rows read per batch. */
   only?: SQL;
@@ -366,6 +387,42 @@ function ownerChangeOffices(row: Row): Row {
   return { fromOffice: owners.from, toOffice: owners.to };
 }
 
+/** The data_upgrade row of case deadlines an earlier release stopped, kept as counted at the upgrade (jobs migration 0008). */
+export const DEADLINES_KEPT = 'deadlines-kept:aid_case';
+
+/** The urgencies whose cases have a working-day deadline (domain/cases/deadlines.ts DEADLINE_RULES): an emergency's first aid is counted in hours, and nothing of it is kept. */
+const URGENCIES_WITH_WORKING_DAYS = Object.entries(DEADLINE_RULES)
+  .filter(([, rules]) => rules.some((r) => r.limit.unit === 'WORKING_DAYS'))
+  .map(([urgency]) => urgency as keyof typeof DEADLINE_RULES);
+
+/** The events and kept deadlines of a batch of cases, each read in one statement. */
+interface CasesRead {
+  events: Map<number, CaseEventRecord[]>;
+  kept: Map<number, Set<DeadlineKind>>;
+}
+
+async function casesRead(tx: HubQuery, rows: readonly Row[]): Promise<CasesRead> {
+  const ids = rows.map((r) => r.id as number);
+  const events = await caseEventsOf(tx, ids);
+  const kept = await keptDeadlinesOf(tx, ids);
+  const keptByCase = new Map<number, Set<DeadlineKind>>();
+  for (const k of kept) keptByCase.set(k.caseId, (keptByCase.get(k.caseId) ?? new Set()).add(k.kind));
+  return { events, kept: keptByCase };
+}
+
+/** The working-day deadlines of the case (its row) that stopped running and have no kept row, as counted now (none: nothing to keep). */
+function deadlinesStopped(row: Row, _tx: HubQuery, read?: unknown): Row {
+  const { events, kept } = read as CasesRead;
+  const id = row.id as number;
+  const stopped = deadlinesToKeep(row as typeof aidCase.$inferSelect, events.get(id) ?? [], new Date(), () => true).filter((d) => !kept.get(id)?.has(d.kind));
+  return stopped.length > 0 ? { kept: stopped } : {};
+}
+
+/** Stores them as a step's write does (db/cases/deadlines-kept.ts keepDeadlines), sealed; the case's own row is not written. */
+async function deadlinesKept(tx: HubQuery, row: Row, set: Row): Promise<void> {
+  await keepDeadlines(tx, row.id as number, set.kept as DeadlineToKeep[], new Date());
+}
+
 /** Every upgrade, in the order they run. */
 export const DATA_UPGRADES: readonly DataUpgrade[] = [
   ...PROSE_TABLES.map((t) => ({ name: proseUpgradeName(t), table: t.table, key: t.key, columns: [...t.prose, ...(t.dossier ? [t.dossier] : [])], batch: t.batch, change: (row: Row) => maskedColumns(t, row) })),
@@ -407,6 +464,17 @@ export const DATA_UPGRADES: readonly DataUpgrade[] = [
     tally: async (db) => ({ ambiguousDeliveries: (await deliveriesAmbiguousInLedger(db)).length, correctionsBesideDelivery: (await correctionsBesideTheirDelivery(db)).length }),
   },
   { name: OWNER_CHANGE_OFFICES, table: caseEvent, key: 'id', columns: ['action', 'reason', 'fromOffice', 'toOffice'], only: eq(caseEvent.action, 'OWNER_CHANGED'), change: ownerChangeOffices },
+  {
+    name: DEADLINES_KEPT,
+    table: aidCase,
+    key: 'id',
+    // The whole case row: the deadline rules read it as every reader does (db/cases/records.ts caseRecord).
+    columns: Object.keys(getTableColumns(aidCase)).filter((c) => c !== 'id'),
+    only: inArray(aidCase.urgency, URGENCIES_WITH_WORKING_DAYS),
+    read: casesRead,
+    change: deadlinesStopped,
+    write: deadlinesKept,
+  },
 ];
 
 /** The columns of `row` whose text masking changes, with their masked text (none: the row stays as it is). */
@@ -439,17 +507,22 @@ async function upgradeBatch(db: HubDb, t: DataUpgrade, batch: number): Promise<{
       if (!state || state.finishedAt !== null) return { changed: 0, done: true };
       const rows = (await tx.select(fields).from(t.table).where(and(gt(key, state.resumeAfter), t.only)).orderBy(asc(key)).limit(batch)) as Row[];
       const toChange: number[] = [];
-      for (const r of rows) if (Object.keys(await t.change(r, tx)).length > 0) toChange.push(r[t.key] as number);
+      const read = t.read ? await t.read(tx, rows) : undefined;
+      for (const r of rows) if (Object.keys(await t.change(r, tx, read)).length > 0) toChange.push(r[t.key] as number);
       let changed = 0;
       if (toChange.length > 0) {
         const locked = (await tx.select(fields).from(t.table).where(inArray(key, toChange)).for('update')) as Row[];
+        // Read again under the locks: a request may have changed them meanwhile.
+        const lockedRead = t.read ? await t.read(tx, locked) : undefined;
         for (const row of locked) {
-          const set = await t.change(row, tx);
+          const set = await t.change(row, tx, lockedRead);
           if (Object.keys(set).length === 0) continue;
           if (t.write) await t.write(tx, row, set);
-          else await tx.update(t.table).set(set).where(eq(key, row[t.key] as number));
-          // A case record an upgrade rewrites is sealed as rewritten, in the same transaction (db/cases/seals.ts).
-          if (isSealedTable(t.table)) sealLater(tx, t.table, eq(key, row[t.key] as number));
+          else {
+            await tx.update(t.table).set(set).where(eq(key, row[t.key] as number));
+            // A case record an upgrade rewrites is sealed as rewritten, in the same transaction (db/cases/seals.ts); a `write` seals what it writes.
+            if (isSealedTable(t.table)) sealLater(tx, t.table, eq(key, row[t.key] as number));
+          }
           changed += 1;
         }
       }

@@ -12,34 +12,20 @@ import { holidayFiles, notice2027 } from '../support/notice-2027';
 import { createTestDatabases, type TestDatabases } from '../support/databases';
 import { startTestHub, type TestHub } from '../support/hub';
 import { TestClock } from '../support/clock';
-import { okPayload } from '../support/payloads';
+import { caseDeadline, caseInvestigating, caseMoved } from '../support/cases';
 import { insertRegions, insertWang } from '../support/scenarios';
 
 const cn = (local: string) => `${local}+08:00`;
 const clock = new TestClock(cn('2027-02-03T10:00:00'));
 const holidays = holidayFiles('aidhub-deadlines-kept-');
-const DEADLINES = `query($id: ID!) { case(id: $id) { deadlines { kind status dueOn provisional } } }`;
 
 let dbs: TestDatabases;
 let hub: TestHub;
 let wangId: string;
 
-const ok = (query: string, variables: Record<string, unknown>, field: string) => okPayload(hub.gql, query, variables, field);
-
-const move = (caseId: string, to: string) => ok(`mutation($input: CaseTransitionInput!) { caseTransition(input: $input) { case { id } userErrors { code field } } }`, { input: { caseId, to, reason: to } }, 'caseTransition');
-
-/** A case of 王 opened now and under investigation: its id. */
-async function investigating(summary: string): Promise<string> {
-  const caseId: string = (await ok(`mutation($input: CaseOpenInput!) { caseOpen(input: $input) { case { id } userErrors { code field } } }`, { input: { householdId: wangId, origin: 'APPLICATION', urgency: 'NORMAL', summary } }, 'caseOpen')).case.id;
-  for (const to of ['ACCEPTED', 'INVESTIGATING']) await move(caseId, to);
-  return caseId;
-}
-
-const opinion = async (caseId: string) => {
-  const res = await hub.gql(DEADLINES, { id: caseId });
-  expect(res.errors).toBeUndefined();
-  return res.data.case.deadlines.find((d: { kind: string }) => d.kind === 'INVESTIGATION_OPINION');
-};
+const move = (caseId: string, to: string) => caseMoved(hub.gql, caseId, to);
+const investigating = (summary: string) => caseInvestigating(hub.gql, wangId, summary);
+const opinion = (caseId: string) => caseDeadline(hub.gql, caseId, 'INVESTIGATION_OPINION');
 
 beforeAll(async () => {
   holidays.use(null);

@@ -33,7 +33,28 @@ export async function caseInDeliberation(gql: TestHub['gql'], householdId: numbe
 
 /** Moves a reported case through ACCEPTED and INVESTIGATING to IN_DELIBERATION. */
 export async function toDeliberation(gql: TestHub['gql'], caseId: string): Promise<void> {
-  for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await okPayload(gql, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+  for (const to of ['ACCEPTED', 'INVESTIGATING', 'IN_DELIBERATION']) await caseMoved(gql, caseId, to);
+}
+
+/** Moves the case to `to`, its reason the state's name. */
+export async function caseMoved(gql: TestHub['gql'], caseId: string, to: string): Promise<void> {
+  await okPayload(gql, MOVE, { input: { caseId, to, reason: to } }, 'caseTransition');
+}
+
+/** Opens an application case of the household now (urgency NORMAL) and moves it through ACCEPTED to INVESTIGATING; its id. */
+export async function caseInvestigating(gql: TestHub['gql'], householdId: number | string, summary: string): Promise<string> {
+  const caseId: string = (await okPayload(gql, OPEN, { input: { householdId: String(householdId), origin: 'APPLICATION', urgency: 'NORMAL', summary } }, 'caseOpen')).case.id;
+  for (const to of ['ACCEPTED', 'INVESTIGATING']) await caseMoved(gql, caseId, to);
+  return caseId;
+}
+
+const DEADLINES = `query($id: ID!) { case(id: $id) { deadlines { kind status dueOn provisional } } }`;
+
+/** The case's deadline of `kind` as Case.deadlines answers it: kind, status, dueOn, provisional. */
+export async function caseDeadline(gql: TestHub['gql'], caseId: string, kind: string): Promise<{ kind: string; status: string; dueOn: string | null; provisional: boolean } | undefined> {
+  const res = await gql(DEADLINES, { id: caseId });
+  if (res.errors) throw new Error(JSON.stringify(res.errors));
+  return res.data.case.deadlines.find((d: { kind: string }) => d.kind === kind);
 }
 
 const DECLINES = `{ overdueReport { byOffice { office { key } declinesOpen { referral { id } } } } }`;
